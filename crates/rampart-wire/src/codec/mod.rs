@@ -1,0 +1,1 @@
+//! Runtime support for generated AWS JSON codecs (being written).
