@@ -6,4 +6,4 @@ mod context;
 
 pub use account::{AccountId, InvalidAccountId, Region};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use context::{Principal, PrincipalKind, RequestContext};
+pub use context::{AuditResource, Principal, PrincipalKind, RequestContext};
