@@ -1,3 +1,14 @@
 //! HTTP server, TLS, AWS protocol codecs, error rendering and the router of services.
 
+pub mod audit;
 pub mod codec;
+mod gateway;
+mod host;
+mod respond;
+pub mod server;
+mod service;
+
+pub use audit::{AuditEvent, AuditSink};
+pub use gateway::Gateway;
+pub use host::{AuthFailure, Authenticated, Authenticator, BoxFuture, Host, Ready, UnsealReply};
+pub use service::AwsJsonService;

@@ -1,0 +1,324 @@
+//! The request path: operator endpoints, body limit, target dispatch, SigV4, service call, audit.
+
+use crate::AwsJsonService;
+use crate::audit::{AuditEvent, EventResource, UserIdentity};
+use crate::codec::{Invocation, ServiceError, encode_error};
+use crate::host::{Authenticated, Host, Ready, SignedRequest};
+use crate::respond::{Body, amz_json_content_type, aws_error, json, operator_json};
+use bytes::Bytes;
+use http::{Method, Request, Response};
+use http_body_util::{BodyExt, Limited};
+use rampart_core::RequestContext;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+
+const JSON_11: &str = "application/x-amz-json-1.1";
+
+/// Routes every HTTP request the server receives.
+pub struct Gateway {
+    host: Arc<dyn Host>,
+    max_body_bytes: usize,
+}
+
+impl Gateway {
+    /// A gateway over `host`, refusing bodies larger than `max_body_bytes`.
+    pub fn new(host: Arc<dyn Host>, max_body_bytes: usize) -> Self {
+        Self {
+            host,
+            max_body_bytes,
+        }
+    }
+
+    /// Answers one request; never fails and never panics on client input.
+    pub async fn handle<B>(&self, req: Request<B>, remote: SocketAddr) -> Response<Body>
+    where
+        B: hyper::body::Body<Data = Bytes> + Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let request_id = uuid::Uuid::new_v4().to_string();
+        if let Some(response) = self.operator_route(&req, &request_id).await {
+            return response;
+        }
+        let (parts, body) = req.into_parts();
+        let bytes = match Limited::new(body, self.max_body_bytes).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => return too_large(self.max_body_bytes, &request_id),
+        };
+        if parts.uri.path() == "/_rampart/unseal" && parts.method == Method::POST {
+            return self.unseal(&bytes, &request_id).await;
+        }
+        let Some(ready) = self.host.ready() else {
+            return sealed(&request_id);
+        };
+        self.aws_request(&ready, &parts, &bytes, remote, request_id)
+            .await
+    }
+
+    async fn operator_route<B>(
+        &self,
+        req: &Request<B>,
+        request_id: &str,
+    ) -> Option<Response<Body>> {
+        let path = req.uri().path();
+        match (req.method(), path) {
+            (&Method::GET, "/health" | "/_rampart/health" | "/_localstack/health") => {
+                Some(self.health(request_id))
+            }
+            (&Method::POST, "/_rampart/reset" | "/moto-api/reset" | "/_localstack/state/reset") => {
+                Some(self.reset(request_id).await)
+            }
+            _ => None,
+        }
+    }
+
+    fn health(&self, request_id: &str) -> Response<Body> {
+        let ready = self.host.ready();
+        let state = if ready.is_some() { "running" } else { "sealed" };
+        let services: serde_json::Map<String, serde_json::Value> = ready
+            .iter()
+            .flat_map(|r| r.services.iter())
+            .map(|s| (s.signing_name().to_owned(), serde_json::Value::from(state)))
+            .collect();
+        let body = serde_json::json!({
+            "status": if ready.is_some() { "ok" } else { "sealed" },
+            "sealed": ready.is_none(),
+            "services": services,
+            "edition": "rampart",
+            "version": env!("CARGO_PKG_VERSION"),
+        });
+        operator_json(200, &body, request_id)
+    }
+
+    async fn reset(&self, request_id: &str) -> Response<Body> {
+        if !self.host.dev_mode() {
+            let message = "The reset endpoint is only available in --dev mode.";
+            return aws_error(
+                403,
+                "application/json",
+                "AccessDeniedException",
+                message,
+                request_id,
+            );
+        }
+        match self.host.reset().await {
+            Ok(()) => operator_json(200, &serde_json::json!({"status": "reset"}), request_id),
+            Err(err) => {
+                tracing::error!(request_id, error = %err, "reset failed");
+                aws_error(
+                    500,
+                    "application/json",
+                    "InternalFailure",
+                    "Reset failed.",
+                    request_id,
+                )
+            }
+        }
+    }
+
+    async fn unseal(&self, body: &[u8], request_id: &str) -> Response<Body> {
+        let secret = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("secret").and_then(|s| s.as_str()).map(str::to_owned));
+        let Some(secret) = secret else {
+            let message = "Expected a JSON body {\"secret\": \"...\"}.";
+            return aws_error(
+                400,
+                "application/json",
+                "ValidationException",
+                message,
+                request_id,
+            );
+        };
+        match self.host.unseal(secret).await {
+            Ok(reply) => {
+                let body = serde_json::json!({
+                    "sealed": reply.sealed, "progress": reply.progress, "threshold": reply.threshold,
+                });
+                operator_json(200, &body, request_id)
+            }
+            Err(message) => aws_error(
+                400,
+                "application/json",
+                "UnsealFailedException",
+                &message,
+                request_id,
+            ),
+        }
+    }
+
+    async fn aws_request(
+        &self,
+        ready: &Ready,
+        parts: &http::request::Parts,
+        body: &Bytes,
+        remote: SocketAddr,
+        request_id: String,
+    ) -> Response<Body> {
+        let target = parts
+            .headers
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok());
+        let Some((prefix, operation)) = target.and_then(|t| t.split_once('.')) else {
+            return unknown_operation(&request_id);
+        };
+        let Some(service) = ready.service(prefix) else {
+            return unknown_operation(&request_id);
+        };
+        let content_type = amz_json_content_type(service.json_version());
+        let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
+        let headers = signed_headers(&parts.headers, authority.as_deref());
+        let signed = SignedRequest {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query: parts.uri.query().unwrap_or(""),
+            headers: &headers,
+            body,
+        };
+        let caller = match ready
+            .auth
+            .authenticate(&signed, service.signing_name())
+            .await
+        {
+            Ok(caller) => caller,
+            Err(f) => return aws_error(f.status, content_type, f.code, &f.message, &request_id),
+        };
+        let user_agent = header_text(&parts.headers, "user-agent");
+        let ctx = context(caller, request_id, remote, user_agent);
+        let mut invocation = service.invoke(&ctx, operation, body).await;
+        let result = std::mem::replace(&mut invocation.result, Ok(Vec::new()));
+        let error = result
+            .as_ref()
+            .err()
+            .map(|e| (e.code.to_string(), e.message.clone()));
+        let response = render(result, content_type, &ctx.request_id);
+        ready
+            .audit
+            .record(audit_event(service.as_ref(), &ctx, invocation, error));
+        response
+    }
+}
+
+fn signed_headers<'a>(
+    headers: &'a http::HeaderMap,
+    authority: Option<&'a str>,
+) -> Vec<(&'a str, &'a [u8])> {
+    let mut list: Vec<(&str, &[u8])> = headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        .collect();
+    if !headers.contains_key(http::header::HOST) {
+        if let Some(authority) = authority {
+            list.push(("host", authority.as_bytes()));
+        }
+    }
+    list
+}
+
+fn header_text(headers: &http::HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn context(
+    caller: Authenticated,
+    request_id: String,
+    remote: SocketAddr,
+    user_agent: String,
+) -> RequestContext {
+    RequestContext {
+        request_id,
+        region: caller.region,
+        principal: caller.principal,
+        source_ip: remote.ip().to_string(),
+        user_agent,
+        received_at: OffsetDateTime::now_utc(),
+        resources: Mutex::new(Vec::new()),
+    }
+}
+
+fn render(
+    result: Result<Vec<u8>, ServiceError>,
+    content_type: &'static str,
+    request_id: &str,
+) -> Response<Body> {
+    match result {
+        Ok(body) => json(200, content_type, body, request_id),
+        Err(err) => {
+            if err.status >= 500 {
+                tracing::error!(request_id, code = %err.code, "service failure");
+            }
+            let mut response = json(err.status, content_type, encode_error(&err), request_id);
+            if let Ok(value) = http::HeaderValue::from_str(&err.code) {
+                response.headers_mut().insert("x-amzn-errortype", value);
+            }
+            response
+        }
+    }
+}
+
+fn audit_event(
+    service: &dyn AwsJsonService,
+    ctx: &RequestContext,
+    invocation: Invocation,
+    error: Option<(String, String)>,
+) -> AuditEvent {
+    let account = ctx.account().to_string();
+    let resources = ctx
+        .take_resources()
+        .into_iter()
+        .map(|r| EventResource::of(r, &account))
+        .collect();
+    let (error_code, error_message) = error.unzip();
+    AuditEvent {
+        event_version: "1.08",
+        user_identity: UserIdentity::of(&ctx.principal),
+        event_time: ctx.received_at,
+        event_source: service.event_source(),
+        event_name: invocation.operation.to_owned(),
+        aws_region: ctx.region.to_string(),
+        source_ip_address: ctx.source_ip.clone(),
+        user_agent: ctx.user_agent.clone(),
+        error_code,
+        error_message,
+        request_parameters: invocation.request_parameters,
+        response_elements: invocation.response_elements,
+        request_id: ctx.request_id.clone(),
+        event_id: uuid::Uuid::new_v4().to_string(),
+        read_only: invocation.read_only,
+        resources,
+        event_type: "AwsApiCall",
+        management_event: true,
+        recipient_account_id: account,
+        event_category: "Management",
+    }
+}
+
+fn unknown_operation(request_id: &str) -> Response<Body> {
+    aws_error(400, JSON_11, "UnknownOperationException", "", request_id)
+}
+
+fn sealed(request_id: &str) -> Response<Body> {
+    let message = "Rampart is sealed: unseal it first (rampart operator unseal).";
+    aws_error(
+        503,
+        JSON_11,
+        "ServiceUnavailableException",
+        message,
+        request_id,
+    )
+}
+
+fn too_large(limit: usize, request_id: &str) -> Response<Body> {
+    let message = format!("Request body exceeds the limit of {limit} bytes.");
+    aws_error(
+        413,
+        JSON_11,
+        "RequestEntityTooLargeException",
+        &message,
+        request_id,
+    )
+}

@@ -1,0 +1,96 @@
+//! What the wire layer needs from the process hosting it: authentication, the service registry,
+//! the audit sink, and the operator endpoints (unseal, reset).
+
+use crate::{AuditSink, AwsJsonService};
+use rampart_core::{Principal, Region};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The request's signing parts, as received.
+pub use rampart_auth::SignedRequest;
+
+/// A caller whose request was authenticated.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    /// Who signed.
+    pub principal: Principal,
+    /// Region from the credential scope.
+    pub region: Region,
+}
+
+/// An authentication failure rendered as an AWS error.
+#[derive(Debug, Clone)]
+pub struct AuthFailure {
+    /// AWS error code (`__type`).
+    pub code: &'static str,
+    /// HTTP status.
+    pub status: u16,
+    /// Message shown to the client.
+    pub message: String,
+}
+
+impl From<rampart_auth::AuthError> for AuthFailure {
+    fn from(err: rampart_auth::AuthError) -> Self {
+        Self {
+            code: err.code(),
+            status: err.status(),
+            message: err.to_string(),
+        }
+    }
+}
+
+/// Verifies who signed a request for a given signing name.
+pub trait Authenticator: Send + Sync + 'static {
+    /// Authenticates `req` for service `signing_name`.
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a SignedRequest<'a>,
+        signing_name: &'a str,
+    ) -> BoxFuture<'a, Result<Authenticated, AuthFailure>>;
+}
+
+/// Everything needed to serve AWS requests once the root key is unsealed.
+pub struct Ready {
+    /// The services, looked up by target prefix.
+    pub services: Vec<Arc<dyn AwsJsonService>>,
+    /// The authenticator (SigV4, or dev mode).
+    pub auth: Arc<dyn Authenticator>,
+    /// Where audit events go.
+    pub audit: Arc<dyn AuditSink>,
+}
+
+impl Ready {
+    /// The service answering `target_prefix`, if any.
+    pub fn service(&self, target_prefix: &str) -> Option<&Arc<dyn AwsJsonService>> {
+        self.services
+            .iter()
+            .find(|s| s.target_prefix() == target_prefix)
+    }
+}
+
+/// The answer to one unseal request.
+#[derive(Debug, Clone)]
+pub struct UnsealReply {
+    /// Whether the server is still sealed.
+    pub sealed: bool,
+    /// Shares given so far (Shamir mode).
+    pub progress: usize,
+    /// Shares needed (Shamir mode; 1 otherwise).
+    pub threshold: usize,
+}
+
+/// The process that hosts the gateway.
+pub trait Host: Send + Sync + 'static {
+    /// `--dev` mode: reset endpoints on, any access key accepted.
+    fn dev_mode(&self) -> bool;
+    /// The services, or `None` while sealed.
+    fn ready(&self) -> Option<Arc<Ready>>;
+    /// Offers an unseal secret (a Shamir share or the passphrase).
+    fn unseal(&self, secret: String) -> BoxFuture<'_, Result<UnsealReply, String>>;
+    /// Wipes all state (dev mode only).
+    fn reset(&self) -> BoxFuture<'_, Result<(), String>>;
+}

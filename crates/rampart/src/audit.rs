@@ -1,0 +1,132 @@
+//! The durable audit trail: a batching writer behind the `AuditSink`, and `rampart audit tail`.
+
+use crate::cli::TailArgs;
+use rampart_store::Store;
+use rampart_wire::{AuditEvent, AuditSink};
+use tokio::sync::mpsc;
+
+/// The append-only log holding audit events (CloudTrail-shaped JSON).
+pub const AUDIT_LOG: &str = "audit";
+/// Most events written in one transaction.
+const BATCH: usize = 512;
+
+/// Queues events for the writer task; `record` never blocks the request.
+pub struct QueuedAuditSink {
+    sender: mpsc::UnboundedSender<AuditEvent>,
+}
+
+impl AuditSink for QueuedAuditSink {
+    fn record(&self, event: AuditEvent) {
+        if self.sender.send(event).is_err() {
+            tracing::error!("audit writer has stopped; event lost");
+        }
+    }
+}
+
+/// The running writer task.
+pub struct AuditWriter {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl AuditWriter {
+    /// Stops accepting events, writes everything queued, and waits for the writer to finish.
+    pub async fn finish(self) {
+        let _ = self.stop.send(());
+        if let Err(err) = self.task.await {
+            tracing::error!(error = %err, "audit writer failed");
+        }
+    }
+}
+
+/// Starts the writer; it drains the queue in batches of up to `BATCH` per transaction.
+pub fn start_writer(store: Store) -> (QueuedAuditSink, AuditWriter) {
+    let (sender, receiver) = mpsc::unbounded_channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(write_batches(store, receiver, stopped));
+    (QueuedAuditSink { sender }, AuditWriter { stop, task })
+}
+
+async fn write_batches(
+    store: Store,
+    mut receiver: mpsc::UnboundedReceiver<AuditEvent>,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    let mut events = Vec::with_capacity(BATCH);
+    loop {
+        tokio::select! {
+            received = receiver.recv_many(&mut events, BATCH) => {
+                if received == 0 { return; }
+                write_batch(&store, &mut events).await;
+            }
+            _ = &mut stopped => break,
+        }
+    }
+    receiver.close();
+    while receiver.recv_many(&mut events, BATCH).await > 0 {
+        write_batch(&store, &mut events).await;
+    }
+}
+
+async fn write_batch(store: &Store, events: &mut Vec<AuditEvent>) {
+    let entries: Vec<Vec<u8>> = events
+        .drain(..)
+        .filter_map(|event| serde_json::to_vec(&event).ok())
+        .collect();
+    let count = entries.len();
+    if let Err(err) = append_with_retry(store, entries).await {
+        tracing::error!(error = %err, count, "could not store audit events");
+    }
+}
+
+async fn append_with_retry(store: &Store, entries: Vec<Vec<u8>>) -> Result<(), String> {
+    let mut last = String::new();
+    for attempt in 0..5u64 {
+        match store.append(AUDIT_LOG, entries.clone()).await {
+            Ok(_) => return Ok(()),
+            Err(err) => last = err.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
+    }
+    Err(last)
+}
+
+/// Prints the latest `n` events, then (with `--follow`) new ones as they arrive.
+pub async fn tail(args: TailArgs) -> Result<(), String> {
+    let file = crate::config::read_file_config(args.store.config.as_deref())?;
+    let database_url = args.store.database_url.clone().or(file.database_url);
+    let data_dir = crate::cli::store_dir(&args.store, file.data_dir);
+    let store = crate::bootstrap::open_store(&data_dir, database_url.as_deref()).await?;
+    let mut after = 0u64;
+    let mut latest = Vec::new();
+    loop {
+        let page = store
+            .read_log(AUDIT_LOG, after, 1000)
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some((last, _)) = page.last() else { break };
+        after = *last;
+        latest.extend(page);
+        let excess = latest.len().saturating_sub(args.lines);
+        latest.drain(..excess);
+    }
+    print_events(&latest);
+    while args.follow {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let page = store
+            .read_log(AUDIT_LOG, after, 1000)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some((last, _)) = page.last() {
+            after = *last;
+        }
+        print_events(&page);
+    }
+    Ok(())
+}
+
+fn print_events(events: &[(u64, Vec<u8>)]) {
+    for (_, event) in events {
+        println!("{}", String::from_utf8_lossy(event));
+    }
+}

@@ -1,0 +1,85 @@
+//! Authenticators: real SigV4 against stored credentials, and `--dev` mode's accept-any.
+
+use crate::credentials::{Credentials, root_principal};
+use rampart_auth::{AuthError, Credential, CredentialLookup, SignedRequest};
+use rampart_core::{AccountId, Principal, PrincipalKind, Region};
+use rampart_wire::{AuthFailure, Authenticated, Authenticator, BoxFuture};
+use std::sync::Arc;
+
+/// The region used when a dev-mode request carries no credential scope.
+const DEV_FALLBACK_REGION: &str = "us-east-1";
+
+/// Verifies SigV4 signatures against the credential store.
+pub struct SigV4Authenticator {
+    pub credentials: Arc<Credentials>,
+}
+
+struct OneCredential<'a>(&'a str, &'a str);
+
+impl CredentialLookup for OneCredential<'_> {
+    fn lookup(&self, access_key_id: &str) -> Option<Credential> {
+        (access_key_id == self.0).then(|| Credential {
+            secret_access_key: zeroize::Zeroizing::new(self.1.to_owned()),
+        })
+    }
+}
+
+impl Authenticator for SigV4Authenticator {
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a SignedRequest<'a>,
+        signing_name: &'a str,
+    ) -> BoxFuture<'a, Result<Authenticated, AuthFailure>> {
+        Box::pin(async move {
+            let (access_key_id, _) = rampart_auth::parse_authorization(req)?;
+            let found = self.credentials.find(&access_key_id).await.map_err(|err| {
+                tracing::error!(error = %err, "credential lookup failed");
+                AuthFailure {
+                    code: "InternalFailure",
+                    status: 500,
+                    message: String::new(),
+                }
+            })?;
+            let Some(active) = found else {
+                let message = "The security token included in the request is invalid.";
+                return Err(AuthError::UnrecognizedClient(message.to_owned()).into());
+            };
+            let lookup = OneCredential(&access_key_id, &active.secret);
+            let now = time::OffsetDateTime::now_utc();
+            let verified = rampart_auth::verify(req, now, signing_name, &lookup)?;
+            Ok(Authenticated {
+                principal: active.principal.clone(),
+                region: Region::new(verified.scope.region),
+            })
+        })
+    }
+}
+
+/// `--dev` mode: any access key is accepted; a 12-digit key id selects that account.
+pub struct DevAuthenticator {
+    pub default_account: AccountId,
+}
+
+impl Authenticator for DevAuthenticator {
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a SignedRequest<'a>,
+        _signing_name: &'a str,
+    ) -> BoxFuture<'a, Result<Authenticated, AuthFailure>> {
+        Box::pin(async move {
+            let (access_key_id, region) = match rampart_auth::parse_authorization(req) {
+                Ok((key, scope)) => (key, scope.region),
+                Err(_) => ("anonymous".to_owned(), DEV_FALLBACK_REGION.to_owned()),
+            };
+            let account =
+                AccountId::parse(&access_key_id).unwrap_or_else(|_| self.default_account.clone());
+            let arn = format!("arn:aws:iam::{account}:root");
+            let mut principal: Principal = root_principal(account, arn, &access_key_id);
+            principal.kind = PrincipalKind::DevAnonymous;
+            Ok(Authenticated {
+                principal,
+                region: Region::new(region),
+            })
+        })
+    }
+}

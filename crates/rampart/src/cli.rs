@@ -1,0 +1,166 @@
+//! Command-line interface (clap): `serve`, `operator init|unseal`, `audit tail`.
+
+use crate::config::{self, Config, SealChoice};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rampart",
+    version,
+    about = "AWS security and encryption services, self-hosted"
+)]
+pub struct Cli {
+    /// Log as JSON lines instead of text.
+    #[arg(long, global = true, env = "RAMPART_LOG_JSON")]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Seal and unseal operations.
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+    /// Read the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// Where state lives; shared by every command that opens the store.
+#[derive(Debug, Args, Clone)]
+pub struct StoreArgs {
+    /// Data directory (SQLite database, root key file, TLS material, credentials file).
+    #[arg(long, env = "RAMPART_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// PostgreSQL URL to share state between several nodes (SQLite otherwise).
+    #[arg(long, env = "RAMPART_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Configuration file (TOML).
+    #[arg(long, env = "RAMPART_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Emulator mode: plain HTTP, any access key accepted, reset endpoints on.
+    #[arg(long, env = "RAMPART_DEV")]
+    pub dev: bool,
+    /// Address to listen on.
+    #[arg(long, env = "RAMPART_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Account that owns requests by default (12 digits).
+    #[arg(long, env = "RAMPART_DEFAULT_ACCOUNT")]
+    pub default_account: Option<String>,
+    /// Serve plain HTTP (not recommended outside tests).
+    #[arg(long, env = "RAMPART_PLAIN_HTTP")]
+    pub plain_http: bool,
+    /// How to seal the root key on first start.
+    #[arg(long, env = "RAMPART_SEAL", value_enum)]
+    pub seal: Option<SealChoice>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// Initialise a new data store sealed with Shamir shares; prints the shares once.
+    Init(InitArgs),
+    /// Give one unseal share (or the passphrase) to a running server.
+    Unseal(UnsealArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Number of shares to create.
+    #[arg(long, default_value_t = 5)]
+    pub shares: u8,
+    /// Shares needed to unseal.
+    #[arg(long, default_value_t = 3)]
+    pub threshold: u8,
+}
+
+#[derive(Debug, Args)]
+pub struct UnsealArgs {
+    /// The share or passphrase; read from standard input when absent.
+    #[arg(long)]
+    pub secret: Option<String>,
+    /// Server address.
+    #[arg(
+        long,
+        default_value = "https://127.0.0.1:4566",
+        env = "RAMPART_ENDPOINT"
+    )]
+    pub endpoint: String,
+    /// CA bundle to trust for HTTPS (defaults to the data dir's Rampart CA).
+    #[arg(long, env = "AWS_CA_BUNDLE")]
+    pub ca_bundle: Option<PathBuf>,
+    #[arg(long, env = "RAMPART_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Print the latest audit events as JSON lines.
+    Tail(TailArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// How many of the latest events to print.
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub lines: usize,
+    /// Keep printing new events as they arrive.
+    #[arg(short, long)]
+    pub follow: bool,
+}
+
+/// Runs the chosen command.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve(args) => crate::serve::run(resolve(args)?).await,
+        Command::Operator(OperatorCommand::Init(args)) => crate::operator::init(args).await,
+        Command::Operator(OperatorCommand::Unseal(args)) => crate::operator::unseal(args).await,
+        Command::Audit(AuditCommand::Tail(args)) => crate::audit::tail(args).await,
+    }
+}
+
+/// Merges flags/environment over the config file over defaults.
+pub fn resolve(args: ServeArgs) -> Result<Config, String> {
+    let file = config::read_file_config(args.store.config.as_deref())?;
+    let dev = args.dev || file.dev.unwrap_or(false);
+    let account = args.default_account.or(file.default_account);
+    let account = account.unwrap_or_else(|| config::DEFAULT_ACCOUNT.to_owned());
+    let default_account = rampart_core::AccountId::parse(&account)
+        .map_err(|_| format!("--default-account must be 12 digits, got {account:?}"))?;
+    let listen = match args.listen.or(file.listen) {
+        Some(listen) => listen,
+        None => config::DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
+    };
+    Ok(Config {
+        listen,
+        data_dir: store_dir(&args.store, file.data_dir),
+        dev,
+        default_account,
+        database_url: args.store.database_url.or(file.database_url),
+        plain_http: dev || args.plain_http || file.plain_http.unwrap_or(false),
+        seal: args.seal.or(file.seal).unwrap_or(SealChoice::Keyfile),
+        max_body_bytes: file.max_body_bytes.unwrap_or(2 * 1024 * 1024),
+    })
+}
+
+/// The data dir from flags/env, else the config file, else the default.
+pub fn store_dir(args: &StoreArgs, from_file: Option<PathBuf>) -> PathBuf {
+    args.data_dir
+        .clone()
+        .or(from_file)
+        .unwrap_or_else(config::default_data_dir)
+}

@@ -1,0 +1,78 @@
+//! Server configuration: defaults, then `rampart.toml`, then environment, then flags.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The default listen address: LocalStack's port, so existing endpoint settings work.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4566";
+/// The account that owns requests when no other is selected.
+pub const DEFAULT_ACCOUNT: &str = "000000000000";
+
+/// How the root key is sealed on first start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SealChoice {
+    /// A key file in the data dir (default): unseals automatically.
+    Keyfile,
+    /// A passphrase (Argon2id) from `RAMPART_PASSPHRASE` or a prompt.
+    Passphrase,
+}
+
+/// Settings read from `rampart.toml` (every field optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub dev: Option<bool>,
+    pub default_account: Option<String>,
+    pub database_url: Option<String>,
+    pub plain_http: Option<bool>,
+    pub seal: Option<SealChoice>,
+    pub max_body_bytes: Option<usize>,
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub dev: bool,
+    pub default_account: rampart_core::AccountId,
+    /// `postgres://...` to share state between nodes; SQLite in the data dir otherwise.
+    pub database_url: Option<String>,
+    /// Serve plain HTTP instead of HTTPS (always on in `--dev`).
+    pub plain_http: bool,
+    pub seal: SealChoice,
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// The SQLite database file.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("rampart.db")
+    }
+    /// The root key file (key-file seal), kept outside the database.
+    pub fn keyfile_path(&self) -> PathBuf {
+        self.data_dir.join("root.key")
+    }
+    /// Where TLS material lives.
+    pub fn tls_dir(&self) -> PathBuf {
+        self.data_dir.join("tls")
+    }
+}
+
+/// Reads `path` if given (a missing explicit file is an error).
+pub fn read_file_config(path: Option<&Path>) -> Result<FileConfig, String> {
+    let Some(path) = path else {
+        return Ok(FileConfig::default());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The data dir used when none is configured: `./rampart-data`.
+pub fn default_data_dir() -> PathBuf {
+    PathBuf::from("rampart-data")
+}

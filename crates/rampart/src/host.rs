@@ -1,0 +1,186 @@
+//! The process state behind the gateway: sealed or ready, unseal, dev reset, background workers.
+
+use crate::auth::{DevAuthenticator, SigV4Authenticator};
+use crate::config::Config;
+use crate::credentials::{self, Credentials};
+use rampart_crypto::root::{Domain, RootKey};
+use rampart_crypto::seal::{self, SealMode, SealedRoot, ShamirUnsealer};
+use rampart_kms::KmsService;
+use rampart_store::Store;
+use rampart_wire::{AuditSink, Authenticator, BoxFuture, Host, Ready, UnsealReply};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// How often keys whose deletion date has passed are deleted.
+const SWEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// Services started once the root key is available.
+struct Running {
+    kms: Arc<KmsService>,
+    credentials: Arc<Credentials>,
+}
+
+/// The state shared by every connection.
+pub struct AppHost {
+    config: Config,
+    store: Store,
+    sealed_root: SealedRoot,
+    audit: Arc<dyn AuditSink>,
+    ready: RwLock<Option<Arc<Ready>>>,
+    running: tokio::sync::Mutex<Option<Running>>,
+    unsealer: tokio::sync::Mutex<Option<ShamirUnsealer>>,
+}
+
+impl AppHost {
+    pub fn new(
+        config: Config,
+        store: Store,
+        sealed_root: SealedRoot,
+        audit: Arc<dyn AuditSink>,
+    ) -> Self {
+        Self {
+            config,
+            store,
+            sealed_root,
+            audit,
+            ready: RwLock::new(None),
+            running: tokio::sync::Mutex::new(None),
+            unsealer: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Starts the services with the unsealed root key.
+    pub async fn activate(self: &Arc<Self>, root: RootKey) -> Result<(), String> {
+        let creds = Arc::new(Credentials::new(
+            self.store.clone(),
+            root.domain_key(Domain::Credentials),
+        ));
+        if !self.config.dev {
+            let file = self.config.data_dir.join("credentials");
+            credentials::bootstrap_admin(&creds, &self.config.default_account, &file).await?;
+        }
+        let clock = Arc::new(rampart_core::SystemClock);
+        let kms = Arc::new(KmsService::new(
+            self.store.clone(),
+            root.domain_key(Domain::Kms),
+            clock,
+        ));
+        let auth: Arc<dyn Authenticator> = if self.config.dev {
+            Arc::new(DevAuthenticator {
+                default_account: self.config.default_account.clone(),
+            })
+        } else {
+            Arc::new(SigV4Authenticator {
+                credentials: creds.clone(),
+            })
+        };
+        let services = crate::serve::services(kms.clone());
+        let ready = Arc::new(Ready {
+            services,
+            auth,
+            audit: self.audit.clone(),
+        });
+        tokio::spawn(sweep_forever(kms.clone()));
+        *self.running.lock().await = Some(Running {
+            kms,
+            credentials: creds,
+        });
+        if let Ok(mut slot) = self.ready.write() {
+            *slot = Some(ready);
+        }
+        tracing::info!("unsealed: services are running");
+        Ok(())
+    }
+
+    async fn offer_secret(self: &Arc<Self>, secret: &str) -> Result<UnsealReply, String> {
+        let (root, progress, threshold) = match &self.sealed_root.mode {
+            SealMode::Passphrase => {
+                let root = seal::unseal_passphrase(&self.sealed_root, secret)
+                    .map_err(|e| e.to_string())?;
+                (Some(root), 1, 1)
+            }
+            SealMode::Shamir { .. } => self.add_share(secret).await?,
+            SealMode::KeyFile => return Err("this store is sealed with a key file".to_owned()),
+        };
+        let sealed = match root {
+            Some(root) => {
+                self.activate(root).await?;
+                false
+            }
+            None => true,
+        };
+        Ok(UnsealReply {
+            sealed,
+            progress,
+            threshold,
+        })
+    }
+
+    async fn add_share(&self, share: &str) -> Result<(Option<RootKey>, usize, usize), String> {
+        let mut slot = self.unsealer.lock().await;
+        if slot.is_none() {
+            *slot = Some(ShamirUnsealer::new(self.sealed_root.clone()).map_err(|e| e.to_string())?);
+        }
+        let Some(unsealer) = slot.as_mut() else {
+            return Err("unsealer unavailable".to_owned());
+        };
+        let root = unsealer.add_share(share).map_err(|e| e.to_string())?;
+        let (progress, threshold) = unsealer.progress();
+        if root.is_some() {
+            *slot = None;
+        }
+        Ok((root, progress, threshold))
+    }
+}
+
+async fn sweep_forever(kms: Arc<KmsService>) {
+    let mut ticker = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        ticker.tick().await;
+        match kms.delete_due_keys().await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "deleted KMS keys whose waiting period ended"),
+            Err(err) => tracing::error!(error = %err, "key deletion sweep failed"),
+        }
+    }
+}
+
+/// The `Host` seen by the gateway.
+pub struct SharedHost(pub Arc<AppHost>);
+
+impl Host for SharedHost {
+    fn dev_mode(&self) -> bool {
+        self.0.config.dev
+    }
+
+    fn ready(&self) -> Option<Arc<Ready>> {
+        self.0.ready.read().ok().and_then(|slot| slot.clone())
+    }
+
+    fn unseal(&self, secret: String) -> BoxFuture<'_, Result<UnsealReply, String>> {
+        Box::pin(async move {
+            if self.ready().is_some() {
+                return Ok(UnsealReply {
+                    sealed: false,
+                    progress: 0,
+                    threshold: 0,
+                });
+            }
+            self.0.offer_secret(&secret).await
+        })
+    }
+
+    fn reset(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            let host = &self.0;
+            host.store.wipe().await.map_err(|e| e.to_string())?;
+            crate::bootstrap::rewrite_sealed_root(&host.store, &host.sealed_root).await?;
+            if let Some(running) = host.running.lock().await.as_ref() {
+                running.kms.wipe_cache().await;
+                running.credentials.clear_cache();
+            }
+            tracing::info!("state reset (dev mode)");
+            Ok(())
+        })
+    }
+}

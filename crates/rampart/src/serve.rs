@@ -1,0 +1,139 @@
+//! `rampart serve`: open the store, unseal, start the services, listen until told to stop.
+
+use crate::bootstrap::{self, SealState};
+use crate::config::Config;
+use crate::host::{AppHost, SharedHost};
+use rampart_core::RequestContext;
+use rampart_kms::KmsService;
+use rampart_wire::codec::Invocation;
+use rampart_wire::{AwsJsonService, BoxFuture, Gateway};
+use std::sync::Arc;
+
+/// KMS behind the wire layer's service seam.
+struct KmsEndpoint(Arc<KmsService>);
+
+impl AwsJsonService for KmsEndpoint {
+    fn target_prefix(&self) -> &'static str {
+        rampart_kms::generated::TARGET_PREFIX
+    }
+    fn signing_name(&self) -> &'static str {
+        rampart_kms::generated::SIGNING_NAME
+    }
+    fn event_source(&self) -> &'static str {
+        rampart_kms::generated::EVENT_SOURCE
+    }
+    fn json_version(&self) -> &'static str {
+        rampart_kms::generated::JSON_VERSION
+    }
+    fn invoke<'a>(
+        &'a self,
+        ctx: &'a RequestContext,
+        op: &'a str,
+        body: &'a [u8],
+    ) -> BoxFuture<'a, Invocation> {
+        Box::pin(rampart_kms::generated::dispatch(
+            self.0.as_ref(),
+            ctx,
+            op,
+            body,
+        ))
+    }
+}
+
+/// The service registry: one line per service.
+pub fn services(kms: Arc<KmsService>) -> Vec<Arc<dyn AwsJsonService>> {
+    vec![Arc::new(KmsEndpoint(kms))]
+}
+
+/// Runs the server until SIGINT/SIGTERM.
+pub async fn run(config: Config) -> Result<(), String> {
+    bootstrap::create_private_dir(&config.data_dir)?;
+    let store = bootstrap::open_store(&config.data_dir, config.database_url.as_deref()).await?;
+    let (seal_state, sealed_root) = bootstrap::load_or_init(&store, &config).await?;
+    let (sink, writer) = crate::audit::start_writer(store.clone());
+    let host = Arc::new(AppHost::new(
+        config.clone(),
+        store,
+        sealed_root,
+        Arc::new(sink),
+    ));
+    match seal_state {
+        SealState::Unsealed(root) => host.activate(root).await?,
+        SealState::Sealed(_) => {
+            tracing::warn!("sealed: run `rampart operator unseal` to start services")
+        }
+    }
+    let tls = tls_acceptor(&config)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    print_banner(&config, listener.local_addr().map_err(|e| e.to_string())?);
+    let gateway = Arc::new(Gateway::new(
+        Arc::new(SharedHost(host)),
+        config.max_body_bytes,
+    ));
+    rampart_wire::server::serve(listener, tls, gateway, shutdown_signal()).await;
+    writer.finish().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn tls_acceptor(config: &Config) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
+    if config.plain_http {
+        return Ok(None);
+    }
+    let files = crate::tls::ensure(&config.tls_dir(), config.listen)?;
+    let cert = crate::tls::read(&files.server_cert)?;
+    let key = crate::tls::read(&files.server_key)?;
+    rampart_wire::server::tls_acceptor(&cert, &key).map(Some)
+}
+
+fn print_banner(config: &Config, addr: std::net::SocketAddr) {
+    let scheme = if config.plain_http { "http" } else { "https" };
+    let host = if addr.ip().is_loopback() || addr.ip().is_unspecified() {
+        "localhost".to_owned()
+    } else {
+        addr.ip().to_string()
+    };
+    println!("Rampart listening on {scheme}://{host}:{}", addr.port());
+    if config.dev {
+        println!(
+            "dev mode: plain HTTP, any access key accepted (a 12-digit key id selects that account)"
+        );
+        return;
+    }
+    let dir = std::fs::canonicalize(&config.data_dir).unwrap_or_else(|_| config.data_dir.clone());
+    println!("Use it with:");
+    println!(
+        "  export AWS_SHARED_CREDENTIALS_FILE={}",
+        dir.join("credentials").display()
+    );
+    if !config.plain_http {
+        println!(
+            "  export AWS_CA_BUNDLE={}",
+            dir.join("tls").join("ca.pem").display()
+        );
+    }
+    println!(
+        "  export AWS_ENDPOINT_URL={scheme}://{host}:{} AWS_DEFAULT_REGION=us-east-1",
+        addr.port()
+    );
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! { _ = ctrl_c => {}, () = term => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
