@@ -1,0 +1,121 @@
+//! `Blob`: binary members, carried as standard padded base64 strings in AWS JSON.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// Bytes of a `blob` member. `Debug` shows only the length, never the content.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Blob(pub Vec<u8>);
+
+impl Blob {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Takes the bytes out.
+    pub fn into_inner(self) -> Vec<u8> {
+        self.0
+    }
+
+    /// Number of bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there are no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Vec<u8>> for Blob {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+}
+
+impl From<&[u8]> for Blob {
+    fn from(bytes: &[u8]) -> Self {
+        Self(bytes.to_vec())
+    }
+}
+
+impl AsRef<[u8]> for Blob {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Blob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Blob({} bytes)", self.0.len())
+    }
+}
+
+impl Serialize for Blob {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&STANDARD.encode(&self.0))
+    }
+}
+
+struct BlobVisitor;
+
+impl Visitor<'_> for BlobVisitor {
+    type Value = Blob;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a base64-encoded string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Blob, E> {
+        STANDARD
+            .decode(v)
+            .map(Blob)
+            .map_err(|_| E::custom(INVALID_BASE64))
+    }
+}
+
+/// The error text a blob decoder reports; `decode_input` recognises it.
+pub(crate) const INVALID_BASE64: &str = "invalid base64";
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(BlobVisitor)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_as_padded_standard_base64() {
+        let blob = Blob(b"hello?>".to_vec());
+        let json = serde_json::to_string(&blob).unwrap();
+        assert_eq!(json, "\"aGVsbG8/Pg==\"");
+        let back: Blob = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, blob);
+    }
+
+    #[test]
+    fn rejects_invalid_base64() {
+        for bad in ["\"not base64!\"", "\"aGVsbG8\"", "\"aGVsbG8_Pg==\"", "12"] {
+            assert!(serde_json::from_str::<Blob>(bad).is_err(), "{bad}");
+        }
+        let err = serde_json::from_str::<Blob>("\"%%%\"").unwrap_err();
+        assert!(err.to_string().contains(INVALID_BASE64));
+    }
+
+    #[test]
+    fn debug_shows_only_length() {
+        let blob = Blob(b"secret".to_vec());
+        assert_eq!(format!("{blob:?}"), "Blob(6 bytes)");
+        assert_eq!(blob.len(), 6);
+        assert!(!blob.is_empty());
+    }
+}

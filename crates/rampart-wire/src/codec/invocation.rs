@@ -1,0 +1,203 @@
+//! `Invocation`: what a generated dispatcher hands back to the server for one call.
+
+use super::{
+    AuditParams, Empty, ServiceError, Validate, deserialize_input, encode_output, validate_input,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+
+/// The outcome of one operation call, with what the audit record needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation {
+    /// Operation name (`Encrypt`), or `Unknown` when the target named none.
+    pub operation: &'static str,
+    /// The encoded output body, or the error to render.
+    pub result: Result<Vec<u8>, ServiceError>,
+    /// CloudTrail `requestParameters`: the input's audit JSON, when the input could be decoded.
+    pub request_parameters: Option<serde_json::Value>,
+    /// CloudTrail `responseElements`: the output's audit JSON, unless the operation hides it.
+    pub response_elements: Option<serde_json::Value>,
+    /// True for operations CloudTrail marks `readOnly`.
+    pub read_only: bool,
+}
+
+impl Invocation {
+    /// The target named no operation of the service.
+    pub fn unknown_operation() -> Self {
+        Self {
+            operation: "Unknown",
+            result: Err(ServiceError::unknown_operation()),
+            request_parameters: None,
+            response_elements: None,
+            read_only: false,
+        }
+    }
+}
+
+/// Static facts about one operation, emitted by the generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationSpec {
+    /// Operation name.
+    pub name: &'static str,
+    /// CloudTrail `readOnly`.
+    pub read_only: bool,
+    /// False for operations whose CloudTrail `responseElements` is always `null`.
+    pub audit_response: bool,
+}
+
+/// Decodes the input, records its audit JSON, validates it, runs `call` and encodes the output.
+pub async fn invoke<I, O, F, Fut>(spec: OperationSpec, body: &[u8], call: F) -> Invocation
+where
+    I: DeserializeOwned + Validate + AuditParams,
+    O: Serialize + AuditParams,
+    F: FnOnce(I) -> Fut,
+    Fut: Future<Output = Result<O, ServiceError>>,
+{
+    let mut inv = Invocation {
+        operation: spec.name,
+        result: Ok(Vec::new()),
+        request_parameters: None,
+        response_elements: None,
+        read_only: spec.read_only,
+    };
+    let input: I = match deserialize_input(body) {
+        Ok(input) => input,
+        Err(e) => {
+            return Invocation {
+                result: Err(e),
+                ..inv
+            };
+        }
+    };
+    inv.request_parameters = input.audit_json();
+    if let Err(e) = validate_input(&input) {
+        return Invocation {
+            result: Err(e),
+            ..inv
+        };
+    }
+    inv.result = match call(input).await {
+        Ok(output) => {
+            if spec.audit_response {
+                inv.response_elements = output.audit_json();
+            }
+            encode_output(&output)
+        }
+        Err(e) => Err(e),
+    };
+    inv
+}
+
+/// Adapts a handler of an operation without output to answer `{}`.
+pub async fn unit<F: Future<Output = Result<(), ServiceError>>>(
+    f: F,
+) -> Result<Empty, ServiceError> {
+    f.await.map(|()| Empty)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::codec::{Field, ValidationErrors, put};
+    use serde::Deserialize;
+    use serde_json::{Map, Value, json};
+
+    #[derive(Debug, Default, Deserialize, Serialize)]
+    #[serde(deny_unknown_fields)]
+    struct Req {
+        #[serde(rename = "KeyId", default, skip_serializing_if = "Option::is_none")]
+        key_id: Option<String>,
+    }
+
+    impl Validate for Req {
+        fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+            if self.key_id.is_none() {
+                errs.missing(&Field::new(path, "keyId", false));
+            }
+        }
+    }
+
+    impl AuditParams for Req {
+        fn audit_map(&self) -> Map<String, Value> {
+            let mut m = Map::new();
+            put(&mut m, "keyId", &self.key_id);
+            m
+        }
+    }
+
+    const SPEC: OperationSpec = OperationSpec {
+        name: "DescribeKey",
+        read_only: true,
+        audit_response: true,
+    };
+
+    fn run<T>(fut: impl Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(fut)
+    }
+
+    #[test]
+    fn success_records_request_and_response() {
+        let inv = run(invoke(SPEC, br#"{"KeyId":"k"}"#, |r: Req| async move {
+            Ok::<_, ServiceError>(Req {
+                key_id: r.key_id.map(|k| k + "!"),
+            })
+        }));
+        assert_eq!(inv.operation, "DescribeKey");
+        assert!(inv.read_only);
+        assert_eq!(inv.result.unwrap(), br#"{"KeyId":"k!"}"#);
+        assert_eq!(inv.request_parameters, Some(json!({"keyId": "k"})));
+        assert_eq!(inv.response_elements, Some(json!({"keyId": "k!"})));
+    }
+
+    #[test]
+    fn hidden_responses_and_handler_errors() {
+        let spec = OperationSpec {
+            audit_response: false,
+            ..SPEC
+        };
+        let inv = run(invoke(spec, br#"{"KeyId":"k"}"#, |r: Req| async move {
+            Ok::<_, ServiceError>(r)
+        }));
+        assert_eq!(inv.response_elements, None);
+        let inv = run(invoke(SPEC, br#"{"KeyId":"k"}"#, |_: Req| async move {
+            Err::<Req, _>(ServiceError::new("NotFoundException", 400, "gone"))
+        }));
+        assert_eq!(inv.result.unwrap_err().code, "NotFoundException");
+        assert_eq!(inv.request_parameters, Some(json!({"keyId": "k"})));
+    }
+
+    #[test]
+    fn validation_and_serialization_failures_skip_the_handler() {
+        let inv = run(invoke(SPEC, b"{}", |_: Req| async move {
+            panic!("handler must not run");
+            #[allow(unreachable_code)]
+            Ok::<Req, ServiceError>(Req::default())
+        }));
+        assert_eq!(inv.result.unwrap_err().code, "ValidationException");
+        assert_eq!(inv.request_parameters, None);
+        let inv = run(invoke(SPEC, b"[", |r: Req| async move {
+            Ok::<_, ServiceError>(r)
+        }));
+        assert_eq!(inv.result.unwrap_err().code, "SerializationException");
+    }
+
+    #[test]
+    fn unit_outputs_answer_empty_object() {
+        let inv = run(invoke(SPEC, br#"{"KeyId":"k"}"#, |_: Req| {
+            unit(async { Ok(()) })
+        }));
+        assert_eq!(inv.result.unwrap(), b"{}");
+        assert_eq!(inv.response_elements, None);
+        let unknown = Invocation::unknown_operation();
+        assert_eq!(unknown.operation, "Unknown");
+        assert_eq!(
+            unknown.result.unwrap_err().code,
+            "UnknownOperationException"
+        );
+    }
+}

@@ -1,0 +1,238 @@
+//! Decoding operation input from, and encoding output and errors to, AWS JSON 1.1 bodies.
+
+use super::blob::INVALID_BASE64;
+use super::{ServiceError, Validate, ValidationErrors};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Longest member path or field name echoed in a `SerializationException` message.
+const MAX_ECHO: usize = 128;
+
+/// Decodes and validates an operation input. An empty body means `{}`.
+///
+/// Malformed JSON, wrong types, unknown fields and invalid base64 become
+/// `SerializationException` (the message names the member, never its value); failed model
+/// constraints become `ValidationException` listing every failure.
+pub fn decode_input<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, ServiceError> {
+    let input: T = deserialize_input(body)?;
+    validate_input(&input)?;
+    Ok(input)
+}
+
+/// Decodes an operation input without checking model constraints.
+pub fn deserialize_input<T: DeserializeOwned>(body: &[u8]) -> Result<T, ServiceError> {
+    let value = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Object(serde_json::Map::new())
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|_| ServiceError::serialization("Request body is not valid JSON"))?
+    };
+    if !value.is_object() {
+        return Err(ServiceError::serialization(
+            "Expected a JSON object as the request body",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        ServiceError::serialization(describe(&path, &e.inner().to_string()))
+    })
+}
+
+/// Checks model constraints of a decoded input.
+pub fn validate_input<T: Validate>(input: &T) -> Result<(), ServiceError> {
+    let mut errs = ValidationErrors::new();
+    input.validate("", &mut errs);
+    errs.into_result()
+}
+
+/// Builds a short message from serde's, keeping only text that does not come from values.
+fn describe(path: &str, serde_msg: &str) -> String {
+    if let Some(name) = quoted_after(serde_msg, "unknown field `") {
+        return format!("Unrecognized field '{}'", clip(name));
+    }
+    if let Some(name) = quoted_after(serde_msg, "duplicate field `") {
+        return format!("Duplicate field '{}'", clip(name));
+    }
+    let at = if path.is_empty() || path == "." {
+        String::from("the request body")
+    } else {
+        format!("member '{}'", clip(path))
+    };
+    if serde_msg.contains(INVALID_BASE64) {
+        return format!("Invalid base64 value for {at}");
+    }
+    // serde puts the offending value first and the visitor's expectation last.
+    match serde_msg.rfind(", expected ") {
+        Some(i) if serde_msg.starts_with("invalid ") => {
+            format!(
+                "Expected {} for {at}",
+                clip(&serde_msg[i + ", expected ".len()..])
+            )
+        }
+        _ => format!("Invalid value for {at}"),
+    }
+}
+
+fn quoted_after<'m>(msg: &'m str, prefix: &str) -> Option<&'m str> {
+    let rest = msg.strip_prefix(prefix)?;
+    rest.find('`').map(|end| &rest[..end])
+}
+
+fn clip(s: &str) -> &str {
+    match s.char_indices().nth(MAX_ECHO) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Serializes an operation output.
+pub fn encode_output<T: Serialize>(v: &T) -> Result<Vec<u8>, ServiceError> {
+    serde_json::to_vec(v).map_err(|e| {
+        tracing::error!(error = %e, "failed to encode operation output");
+        ServiceError::internal()
+    })
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    #[serde(rename = "__type")]
+    code: &'a str,
+    message: &'a str,
+}
+
+/// `{"__type":"<code>","message":"<msg>"}`.
+pub fn encode_error(err: &ServiceError) -> Vec<u8> {
+    let body = ErrorBody {
+        code: &err.code,
+        message: &err.message,
+    };
+    serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::codec::{Blob, Field};
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Tag {
+        #[serde(rename = "TagKey", default)]
+        tag_key: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize, Serialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Input {
+        #[serde(rename = "KeyId", default, skip_serializing_if = "Option::is_none")]
+        key_id: Option<String>,
+        #[serde(
+            rename = "NumberOfBytes",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
+        number_of_bytes: Option<i32>,
+        #[serde(rename = "Plaintext", default, skip_serializing_if = "Option::is_none")]
+        plaintext: Option<Blob>,
+        #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+        tags: Option<Vec<Tag>>,
+    }
+
+    impl Validate for Input {
+        fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+            let f = Field::new(path, "keyId", false);
+            match &self.key_id {
+                None => errs.missing(&f),
+                Some(v) => errs.length(&f, v, v.chars().count(), Some(1), Some(8)),
+            }
+        }
+    }
+
+    fn err_of(body: &str) -> ServiceError {
+        match decode_input::<Input>(body.as_bytes()) {
+            Ok(v) => panic!("decoded {v:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn decodes_and_validates() {
+        let input: Input = decode_input(br#"{"KeyId":"abc","Plaintext":"aGk="}"#).unwrap();
+        assert_eq!(input.key_id.as_deref(), Some("abc"));
+        assert_eq!(input.plaintext, Some(Blob(b"hi".to_vec())));
+        let e = err_of("");
+        assert_eq!(e.code, "ValidationException");
+        assert!(e.message.contains("Value null at 'keyId'"));
+        let e = err_of(r#"{"KeyId":"waytoolongvalue"}"#);
+        assert!(e.message.contains("less than or equal to 8"));
+    }
+
+    #[test]
+    fn empty_body_is_an_empty_object() {
+        let input: Input = deserialize_input(b"").unwrap();
+        assert_eq!(input.key_id, None);
+        let input: Input = deserialize_input(b" \n").unwrap();
+        assert_eq!(input.tags, None);
+    }
+
+    #[test]
+    fn serialization_errors_never_echo_values() {
+        let cases = [
+            ("{not json", "Request body is not valid JSON"),
+            (
+                r#"{"KeyId":"a"} trailing"#,
+                "Request body is not valid JSON",
+            ),
+            (r#"{"KeyId":"a","Foo":1}"#, "Unrecognized field 'Foo'"),
+            (
+                r#"{"KeyId":"a","Plaintext":"s3cr3t!!"}"#,
+                "Invalid base64 value for member 'Plaintext'",
+            ),
+            (r#"{"KeyId":12345}"#, "Expected a string for member 'KeyId'"),
+            (
+                r#"{"KeyId":"a","NumberOfBytes":"s3cr3t"}"#,
+                "Expected i32 for member 'NumberOfBytes'",
+            ),
+            (
+                r#"{"KeyId":"a","Tags":[{"TagKey":"k","Bad":"s3cr3t"}]}"#,
+                "Unrecognized field 'Bad'",
+            ),
+            (
+                r#"{"KeyId":"a","Tags":[{"TagKey":["s3cr3t"]}]}"#,
+                "Expected a string for member 'Tags[0].TagKey'",
+            ),
+            (
+                r#"["s3cr3t"]"#,
+                "Expected a JSON object as the request body",
+            ),
+            ("null", "Expected a JSON object as the request body"),
+        ];
+        for (body, want) in cases {
+            let e = err_of(body);
+            assert_eq!(e.code, "SerializationException", "{body}");
+            assert_eq!(e.message, want, "{body}");
+            assert!(!e.message.contains("s3cr3t"));
+        }
+    }
+
+    #[test]
+    fn encodes_output_and_errors() {
+        let out = Input {
+            key_id: Some(String::from("k")),
+            number_of_bytes: None,
+            plaintext: Some(Blob(vec![1, 2])),
+            tags: None,
+        };
+        assert_eq!(
+            encode_output(&out).unwrap(),
+            br#"{"KeyId":"k","Plaintext":"AQI="}"#
+        );
+        let err = ServiceError::new("NotFoundException", 400, "Key \"x\" not found");
+        assert_eq!(
+            encode_error(&err),
+            br#"{"__type":"NotFoundException","message":"Key \"x\" not found"}"#
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! `Timestamp`: AWS JSON timestamps as epoch seconds (integer, or fractional to the millisecond).
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use time::OffsetDateTime;
+
+/// A `timestamp` member. Serialized the way botocore parses awsJson timestamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub OffsetDateTime);
+
+impl Timestamp {
+    /// Milliseconds since the Unix epoch (floored).
+    pub fn epoch_millis(&self) -> i128 {
+        self.0.unix_timestamp_nanos().div_euclid(1_000_000)
+    }
+}
+
+impl From<OffsetDateTime> for Timestamp {
+    fn from(t: OffsetDateTime) -> Self {
+        Self(t)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let millis = self.epoch_millis();
+        if millis % 1000 == 0 {
+            serializer.serialize_i64(self.0.unix_timestamp())
+        } else {
+            // Millisecond precision: exact enough for any date an f64 can carry.
+            serializer.serialize_f64(millis as f64 / 1000.0)
+        }
+    }
+}
+
+struct TimestampVisitor;
+
+impl TimestampVisitor {
+    fn from_nanos<E: de::Error>(nanos: i128) -> Result<Timestamp, E> {
+        OffsetDateTime::from_unix_timestamp_nanos(nanos)
+            .map(Timestamp)
+            .map_err(|_| E::custom("timestamp out of range"))
+    }
+}
+
+impl Visitor<'_> for TimestampVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("epoch seconds as a number")
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
+        Self::from_nanos(i128::from(v) * 1_000_000_000)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
+        Self::from_nanos(i128::from(v) * 1_000_000_000)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Timestamp, E> {
+        if !v.is_finite() || v.abs() > 1e12 {
+            return Err(E::custom("timestamp out of range"));
+        }
+        // Round to the millisecond, the precision AWS keeps.
+        let millis = (v * 1000.0).round() as i128;
+        Self::from_nanos(millis * 1_000_000)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TimestampVisitor)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn whole_seconds_serialize_as_integer() {
+        let t = Timestamp(datetime!(2023-11-14 22:13:20 UTC));
+        assert_eq!(serde_json::to_string(&t).unwrap(), "1700000000");
+    }
+
+    #[test]
+    fn fractions_serialize_with_milliseconds() {
+        let t = Timestamp(datetime!(2023-11-14 22:13:20.123456 UTC));
+        assert_eq!(serde_json::to_string(&t).unwrap(), "1700000000.123");
+        let t = Timestamp(datetime!(2023-11-14 22:13:20.5 UTC));
+        assert_eq!(serde_json::to_string(&t).unwrap(), "1700000000.5");
+    }
+
+    #[test]
+    fn deserializes_integers_and_floats() {
+        let t: Timestamp = serde_json::from_str("1700000000").unwrap();
+        assert_eq!(t.0, datetime!(2023-11-14 22:13:20 UTC));
+        let t: Timestamp = serde_json::from_str("1700000000.25").unwrap();
+        assert_eq!(t.0, datetime!(2023-11-14 22:13:20.25 UTC));
+        let t: Timestamp = serde_json::from_str("-1.5").unwrap();
+        assert_eq!(t.0, datetime!(1969-12-31 23:59:58.5 UTC));
+        assert_eq!(serde_json::to_string(&t).unwrap(), "-1.5");
+    }
+
+    #[test]
+    fn rejects_strings_and_absurd_values() {
+        assert!(serde_json::from_str::<Timestamp>("\"2023-01-01\"").is_err());
+        assert!(serde_json::from_str::<Timestamp>("1e300").is_err());
+        assert!(serde_json::from_str::<Timestamp>("9223372036854775807").is_err());
+    }
+}
