@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Side-by-side KMS load benchmark: Rampart vs moto_server vs Rustack, one client (wrk).
+
+For each server: create a key with boto3, SigV4-sign one request per operation with botocore,
+replay it with wrk, and read the server's CPU time (utime+stime from /proc/<pid>/stat) before and
+after each run. Rampart runs in secure mode: TLS, real SigV4 verification, audit on.
+Prints a Markdown table (req/s, p50/p99 latency, server CPU µs per request).
+"""
+import argparse, base64, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
+
+import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+REGION = "us-east-1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, verify, timeout=60):
+    import urllib.request, ssl
+    ctx = ssl.create_default_context(cafile=verify) if verify else None
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1, context=ctx)
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure means "not up yet"
+            if getattr(exc, "code", None):
+                return
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def cpu_seconds(pid):
+    """utime+stime of pid and all its threads, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+class Server:
+    def __init__(self, name, cmd, endpoint, creds, verify=None, env=None, health="/"):
+        self.name, self.cmd, self.endpoint, self.creds, self.verify = name, cmd, endpoint, creds, verify
+        self.env, self.health, self.proc = env, health, None
+
+    def start(self):
+        self.proc = subprocess.Popen(self.cmd, env={**os.environ, **(self.env or {})},
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        if self.proc:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def client(self):
+        return boto3.client("kms", endpoint_url=self.endpoint, region_name=REGION,
+                            aws_access_key_id=self.creds[0], aws_secret_access_key=self.creds[1],
+                            verify=self.verify or False, config=Config(retries={"max_attempts": 0}))
+
+
+def signed(server, target, body):
+    url = server.endpoint + "/"
+    req = AWSRequest(method="POST", url=url, data=body, headers={
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"TrentService.{target}"})
+    SigV4Auth(Credentials(*server.creds), "kms", REGION).add_auth(req)
+    return dict(req.headers.items()), body
+
+
+def wrk_script(headers, body):
+    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(body)}"]
+    for k, v in headers.items():
+        if k.lower() in ("host", "content-length"):
+            continue
+        lines.append(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}")
+    return "\n".join(lines) + "\n"
+
+
+def run_wrk(server, headers, body, conns, threads, seconds):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(wrk_script(headers, body))
+        script = f.name
+    before = cpu_seconds(server.proc.pid)
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s",
+                          "--latency", "-s", script, server.endpoint + "/"],
+                         capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(server.proc.pid) - before
+    os.unlink(script)
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+    return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"), "requests": total,
+            "errors": int(non2xx.group(1)) if non2xx else 0,
+            "cpu_us": cpu / total * 1e6 if total else float("nan")}
+
+
+def workloads(server):
+    kms = server.client()
+    key = kms.create_key(Description="bench")["KeyMetadata"]["KeyId"]
+    plaintext = os.urandom(4096)
+    blob = kms.encrypt(KeyId=key, Plaintext=plaintext)["CiphertextBlob"]
+    b64 = lambda b: base64.b64encode(b).decode()
+    return {
+        "Encrypt 4 KiB": signed(server, "Encrypt", json.dumps({"KeyId": key, "Plaintext": b64(plaintext)})),
+        "Decrypt": signed(server, "Decrypt", json.dumps({"CiphertextBlob": b64(blob)})),
+        "GenerateDataKey": signed(server, "GenerateDataKey", json.dumps({"KeyId": key, "KeySpec": "AES_256"})),
+    }
+
+
+def make_servers(args, workdir):
+    servers = []
+    if "rampart" in args.servers:
+        port, data = free_port(), os.path.join(workdir, "rampart")
+        binary = os.path.join(ROOT, "target", "release", "rampart")
+        s = Server("Rampart (TLS, SigV4, audit)", [binary, "serve", "--data-dir", data,
+                   "--listen", f"127.0.0.1:{port}"], f"https://localhost:{port}", None,
+                   env={"RAMPART_LOG": "warn"}, health="/health")
+        s.data = data
+        servers.append(s)
+    if "moto" in args.servers:
+        port = free_port()
+        servers.append(Server("moto_server", [args.moto, "-p", str(port)], f"http://127.0.0.1:{port}",
+                              ("AKIDEXAMPLE", "secret"), health="/moto-api/"))
+    if "rustack" in args.servers:
+        port = free_port()
+        servers.append(Server("Rustack", [args.rustack], f"http://127.0.0.1:{port}",
+                              ("AKIDEXAMPLE", "secret"), env={"GATEWAY_LISTEN": f"127.0.0.1:{port}",
+                                                              "LOG_LEVEL": "warn"}, health="/_localstack/health"))
+    return servers
+
+
+def start(server):
+    server.start()
+    if hasattr(server, "data"):
+        cred_file = os.path.join(server.data, "credentials")
+        deadline = time.time() + 60
+        while not os.path.exists(cred_file) and time.time() < deadline:
+            time.sleep(0.1)
+        text = open(cred_file).read()
+        server.creds = (re.search(r"aws_access_key_id = (\S+)", text).group(1),
+                        re.search(r"aws_secret_access_key = (\S+)", text).group(1))
+        server.verify = os.path.join(server.data, "tls", "ca.pem")
+    wait_http(server.endpoint + server.health, server.verify)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--seconds", type=int, default=10)
+    p.add_argument("--servers", default="rampart,moto,rustack")
+    p.add_argument("--moto", default=shutil.which("moto_server") or "moto_server")
+    p.add_argument("--rustack", default=shutil.which("rustack") or "/opt/rustack/bin/rustack")
+    p.add_argument("--json", help="also write raw results here")
+    args = p.parse_args()
+    # (connections, wrk threads): 1 and 4 clients, plus the issue's reference 16 connections.
+    shapes = [(1, 1), (4, 2), (16, 2)]
+    results = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for server in make_servers(args, workdir):
+            try:
+                start(server)
+                for op, (headers, body) in workloads(server).items():
+                    for conns, threads in shapes:
+                        r = run_wrk(server, headers, body, conns, threads, args.seconds)
+                        results.append({"server": server.name, "op": op, "conns": conns, **r})
+                        print(f"{server.name:30} {op:16} c={conns:<3} {r['rps']:>10.0f} req/s "
+                              f"p50={r['p50']} p99={r['p99']} cpu={r['cpu_us']:.1f}µs err={r['errors']}",
+                              file=sys.stderr)
+            finally:
+                server.stop()
+    print("| server | operation | connections | req/s | p50 | p99 | server CPU µs/req | non-2xx |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(f"| {r['server']} | {r['op']} | {r['conns']} | {r['rps']:.0f} | {r['p50']} | {r['p99']} "
+              f"| {r['cpu_us']:.1f} | {r['errors']} |")
+    if args.json:
+        json.dump(results, open(args.json, "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
