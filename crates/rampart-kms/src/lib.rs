@@ -1,1 +1,13 @@
-//! AWS KMS service.
+//! AWS KMS service: symmetric keys, aliases, tags and key policies over `rampart-store`, with key
+//! material only ever stored wrapped under the KMS domain key.
+
+mod convert;
+pub mod crypto;
+pub mod domain;
+pub mod generated;
+mod ops;
+mod service;
+pub mod store;
+mod sweeper;
+
+pub use service::KmsService;

@@ -1,0 +1,136 @@
+//! Domain ↔ generated wire shapes: key metadata, list entries, tags, encryption contexts,
+//! timestamps, enum names, and domain errors → AWS errors.
+
+use crate::domain::{AliasRecord, KeyRecord, KeyState, KmsError, Scope};
+use crate::generated::enums::EncryptionAlgorithmSpec;
+use crate::generated::shapes::{AliasListEntry, KeyListEntry, KeyMetadata, Tag};
+use rampart_wire::codec::{ServiceError, Timestamp};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// CloudTrail resource type of a KMS key.
+pub const KEY_RESOURCE: &str = "AWS::KMS::Key";
+
+/// The AWS error for a domain error; internal faults are logged here and answered generically.
+pub fn to_service_error(e: KmsError) -> ServiceError {
+    if let KmsError::Internal(detail) = &e {
+        tracing::error!(error = %detail, "KMS internal failure");
+    }
+    ServiceError::new(e.code(), e.status(), e.client_message())
+}
+
+/// Epoch milliseconds as a wire timestamp.
+pub fn timestamp(ms: i64) -> Timestamp {
+    let nanos = i128::from(ms) * 1_000_000;
+    Timestamp(
+        OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+    )
+}
+
+/// The generated enum value named `name` (its AWS spelling).
+pub fn enum_value<T: for<'a> From<&'a str>>(name: &str) -> Option<T> {
+    Some(T::from(name))
+}
+
+/// `KeyMetadata` of a key, as DescribeKey and CreateKey return it.
+pub fn key_metadata(k: &KeyRecord) -> KeyMetadata {
+    let pending = k.state == KeyState::PendingDeletion;
+    KeyMetadata {
+        aws_account_id: Some(k.account.clone()),
+        key_id: Some(k.key_id.clone()),
+        arn: Some(k.arn()),
+        creation_date: Some(timestamp(k.created_ms)),
+        enabled: Some(k.state == KeyState::Enabled),
+        description: Some(k.description.clone()),
+        key_usage: enum_value(&k.key_usage),
+        key_state: enum_value(k.state.as_str()),
+        deletion_date: k.deletion_ms.filter(|_| pending).map(timestamp),
+        pending_deletion_window_in_days: k
+            .pending_window_days
+            .filter(|_| pending)
+            .and_then(|d| i32::try_from(d).ok()),
+        origin: enum_value(&k.origin),
+        key_manager: enum_value("CUSTOMER"),
+        customer_master_key_spec: enum_value(&k.key_spec),
+        key_spec: enum_value(&k.key_spec),
+        encryption_algorithms: Some(vec![EncryptionAlgorithmSpec::SymmetricDefault]),
+        multi_region: Some(k.multi_region),
+        ..Default::default()
+    }
+}
+
+/// The `SYMMETRIC_DEFAULT` encryption algorithm value.
+pub fn symmetric_default() -> Option<EncryptionAlgorithmSpec> {
+    Some(EncryptionAlgorithmSpec::SymmetricDefault)
+}
+
+/// A ListKeys entry.
+pub fn key_list_entry(k: &KeyRecord) -> KeyListEntry {
+    KeyListEntry {
+        key_id: Some(k.key_id.clone()),
+        key_arn: Some(k.arn()),
+    }
+}
+
+/// A ListAliases entry.
+pub fn alias_list_entry(scope: &Scope, a: &AliasRecord) -> AliasListEntry {
+    AliasListEntry {
+        alias_name: Some(a.alias_name.clone()),
+        alias_arn: Some(scope.alias_arn(&a.alias_name)),
+        target_key_id: Some(a.target_key_id.clone()),
+        creation_date: Some(timestamp(a.created_ms)),
+        last_updated_date: Some(timestamp(a.updated_ms)),
+    }
+}
+
+/// Request tags as (key, value) pairs.
+pub fn tag_pairs(tags: Option<Vec<Tag>>) -> Vec<(String, String)> {
+    tags.unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            (
+                t.tag_key.unwrap_or_default(),
+                t.tag_value.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Response tags.
+pub fn tags_out<'a>(tags: impl IntoIterator<Item = (&'a String, &'a String)>) -> Vec<Tag> {
+    tags.into_iter()
+        .map(|(k, v)| Tag {
+            tag_key: Some(k.clone()),
+            tag_value: Some(v.clone()),
+        })
+        .collect()
+}
+
+/// An encryption context as the ordered map the ciphertext format authenticates.
+pub fn context<I: IntoIterator<Item = (String, String)>>(
+    given: Option<I>,
+) -> BTreeMap<String, String> {
+    given.map(|c| c.into_iter().collect()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_keep_milliseconds() {
+        assert_eq!(
+            timestamp(1_700_000_000_123).epoch_millis(),
+            1_700_000_000_123
+        );
+    }
+
+    #[test]
+    fn internal_errors_are_generic() {
+        let e = to_service_error(KmsError::Internal("secret detail".into()));
+        assert_eq!(e.status, 500);
+        assert!(!e.message.contains("secret"));
+        let e = to_service_error(KmsError::Disabled("arn is disabled.".into()));
+        assert_eq!((e.code.as_ref(), e.status), ("DisabledException", 400));
+    }
+}

@@ -1,0 +1,269 @@
+//! Backing keys (generated, wrapped under the KMS domain key with AAD = key ARN + version) and the
+//! in-memory cache of key metadata, alias targets and unwrapped backing keys for the Encrypt/Decrypt
+//! hot path. Local writes invalidate entries; every entry is re-validated against the store after
+//! `CACHE_TTL`, so several nodes sharing one database converge within about a second.
+
+use crate::domain::{KeyRecord, KmsError, Scope};
+use crate::store::{BackingKeyRecord, KmsTables, alias_row, backing_row, key_row};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use rampart_crypto::root::DomainKey;
+use rampart_crypto::symmetric::BackingKey;
+use rampart_store::{Expect, Versioned, Write};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How long a cached entry is trusted before it is re-read from the store.
+pub const CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// Entries (keys or aliases) above which stale entries are evicted.
+const MAX_ENTRIES: usize = 20_000;
+
+struct KeyEntry {
+    key: Versioned<KeyRecord>,
+    backing: HashMap<u32, Arc<BackingKey>>,
+    checked: Instant,
+}
+
+struct AliasEntry {
+    target_key_id: String,
+    checked: Instant,
+}
+
+#[derive(Default)]
+struct Cache {
+    keys: HashMap<String, KeyEntry>,
+    aliases: HashMap<String, AliasEntry>,
+}
+
+impl Cache {
+    /// Keeps memory bounded: past `MAX_ENTRIES`, drop stale entries, then everything if needed.
+    fn trim(&mut self) {
+        if self.keys.len() >= MAX_ENTRIES {
+            self.keys.retain(|_, e| e.checked.elapsed() < CACHE_TTL);
+            if self.keys.len() >= MAX_ENTRIES {
+                self.keys.clear();
+            }
+        }
+        if self.aliases.len() >= MAX_ENTRIES {
+            self.aliases.retain(|_, e| e.checked.elapsed() < CACHE_TTL);
+            if self.aliases.len() >= MAX_ENTRIES {
+                self.aliases.clear();
+            }
+        }
+    }
+}
+
+/// Owns the KMS domain key and the hot-path cache. Never exposes key bytes in Debug or errors.
+pub struct KeyVault {
+    domain_key: DomainKey,
+    cache: Mutex<Cache>,
+}
+
+/// Associated data binding a wrapped backing key to its key and version.
+fn wrap_aad(key_arn: &str, version: u32) -> Vec<u8> {
+    format!("rampart/kms/backing-key/v1\0{key_arn}\0{version}").into_bytes()
+}
+
+impl KeyVault {
+    /// A vault wrapping backing keys under `domain_key`.
+    pub fn new(domain_key: DomainKey) -> Self {
+        Self {
+            domain_key,
+            cache: Mutex::new(Cache::default()),
+        }
+    }
+
+    fn cache(&self) -> MutexGuard<'_, Cache> {
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Generates backing key `record.backing_version` and returns the write storing it wrapped.
+    pub fn new_backing_key_write(
+        &self,
+        tables: &KmsTables,
+        record: &KeyRecord,
+        now_ms: i64,
+    ) -> Result<Write, KmsError> {
+        let version = record.backing_version;
+        let key = BackingKey::generate();
+        let wrapped = self
+            .domain_key
+            .wrap(key.as_bytes(), &wrap_aad(&record.arn(), version));
+        let stored = BackingKeyRecord {
+            schema: 1,
+            version,
+            wrapped: STANDARD.encode(wrapped),
+            created_ms: now_ms,
+        };
+        let row = backing_row(&record.scope(), &record.key_id, version);
+        Ok(tables.backing.put(&row, &stored, Expect::Absent)?)
+    }
+
+    /// The key's metadata for the hot path: cached, re-read after `CACHE_TTL`.
+    pub async fn key(
+        &self,
+        tables: &KmsTables,
+        scope: &Scope,
+        key_id: &str,
+    ) -> Result<Versioned<KeyRecord>, KmsError> {
+        let row = key_row(scope, key_id);
+        if let Some(entry) = self
+            .cache()
+            .keys
+            .get(&row)
+            .filter(|e| e.checked.elapsed() < CACHE_TTL)
+        {
+            return Ok(entry.key.clone());
+        }
+        match tables.keys.get(&row).await? {
+            Some(fresh) => {
+                self.remember_key(row, fresh.clone());
+                Ok(fresh)
+            }
+            None => {
+                self.cache().keys.remove(&row);
+                Err(KmsError::key_not_found(&scope.key_arn(key_id)))
+            }
+        }
+    }
+
+    fn remember_key(&self, row: String, fresh: Versioned<KeyRecord>) {
+        let mut cache = self.cache();
+        cache.trim();
+        let entry = cache.keys.entry(row).or_insert_with(|| KeyEntry {
+            key: fresh.clone(),
+            backing: HashMap::new(),
+            checked: Instant::now(),
+        });
+        // Backing keys never change for a version, so they survive a metadata refresh.
+        entry.key = fresh;
+        entry.checked = Instant::now();
+    }
+
+    /// The key id an alias points at, for the hot path (cached like keys).
+    pub async fn alias_target(
+        &self,
+        tables: &KmsTables,
+        scope: &Scope,
+        name: &str,
+    ) -> Result<String, KmsError> {
+        let row = alias_row(scope, name);
+        if let Some(entry) = self
+            .cache()
+            .aliases
+            .get(&row)
+            .filter(|e| e.checked.elapsed() < CACHE_TTL)
+        {
+            return Ok(entry.target_key_id.clone());
+        }
+        let alias = tables.require_alias(scope, name).await;
+        let mut cache = self.cache();
+        match alias {
+            Ok(alias) => {
+                cache.trim();
+                let target_key_id = alias.value.target_key_id;
+                let entry = AliasEntry {
+                    target_key_id: target_key_id.clone(),
+                    checked: Instant::now(),
+                };
+                cache.aliases.insert(row, entry);
+                Ok(target_key_id)
+            }
+            Err(e) => {
+                cache.aliases.remove(&row);
+                Err(e)
+            }
+        }
+    }
+
+    /// Backing key `version` of `record`, unwrapped (cached while the key's entry lives).
+    /// `None` when the version does not exist.
+    pub async fn backing_key(
+        &self,
+        tables: &KmsTables,
+        record: &KeyRecord,
+        version: u32,
+    ) -> Result<Option<Arc<BackingKey>>, KmsError> {
+        let scope = record.scope();
+        let row = key_row(&scope, &record.key_id);
+        if let Some(key) = self
+            .cache()
+            .keys
+            .get(&row)
+            .and_then(|e| e.backing.get(&version))
+        {
+            return Ok(Some(Arc::clone(key)));
+        }
+        let Some(stored) = tables
+            .backing
+            .get(&backing_row(&scope, &record.key_id, version))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let key = Arc::new(self.unwrap_backing(record, &stored.value)?);
+        if let Some(entry) = self.cache().keys.get_mut(&row) {
+            entry.backing.insert(version, Arc::clone(&key));
+        }
+        Ok(Some(key))
+    }
+
+    fn unwrap_backing(
+        &self,
+        record: &KeyRecord,
+        stored: &BackingKeyRecord,
+    ) -> Result<BackingKey, KmsError> {
+        let fault = |what: &str| {
+            KmsError::Internal(format!(
+                "backing key {} v{}: {what}",
+                record.key_id, stored.version
+            ))
+        };
+        let wrapped = STANDARD
+            .decode(&stored.wrapped)
+            .map_err(|_| fault("not base64"))?;
+        let raw = self
+            .domain_key
+            .unwrap(&wrapped, &wrap_aad(&record.arn(), stored.version))
+            .map_err(|_| fault("failed to unwrap"))?;
+        BackingKey::from_bytes(&raw).map_err(|_| fault("wrong length"))
+    }
+
+    /// Drops the cached metadata and backing keys of one key (after a local write).
+    pub fn invalidate_key(&self, scope: &Scope, key_id: &str) {
+        self.cache().keys.remove(&key_row(scope, key_id));
+    }
+
+    /// Drops the cached target of one alias (after a local write).
+    pub fn invalidate_alias(&self, scope: &Scope, name: &str) {
+        self.cache().aliases.remove(&alias_row(scope, name));
+    }
+
+    /// Drops everything cached.
+    pub fn clear(&self) {
+        let mut cache = self.cache();
+        cache.keys.clear();
+        cache.aliases.clear();
+    }
+}
+
+impl std::fmt::Debug for KeyVault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyVault").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aad_binds_arn_and_version() {
+        assert_ne!(wrap_aad("arn:a", 1), wrap_aad("arn:a", 2));
+        assert_ne!(wrap_aad("arn:a", 1), wrap_aad("arn:b", 1));
+    }
+}

@@ -1,0 +1,234 @@
+//! Key ids, key and alias ARNs, and parsing of the `KeyId` parameter (id, ARN, alias, alias ARN).
+
+use super::KmsError;
+
+/// The account and region a request works in; every key and alias lives in exactly one scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scope {
+    /// 12-digit account id.
+    pub account: String,
+    /// Region name, e.g. `us-east-1`.
+    pub region: String,
+}
+
+impl Scope {
+    /// A scope for `account` in `region`.
+    pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
+        Self {
+            account: account.into(),
+            region: region.into(),
+        }
+    }
+
+    /// `arn:aws:kms:<region>:<account>:key/<key_id>`.
+    pub fn key_arn(&self, key_id: &str) -> String {
+        format!(
+            "arn:{}:kms:{}:{}:key/{key_id}",
+            self.partition(),
+            self.region,
+            self.account
+        )
+    }
+
+    /// `arn:aws:kms:<region>:<account>:<alias_name>` (the name includes `alias/`).
+    pub fn alias_arn(&self, alias_name: &str) -> String {
+        format!(
+            "arn:{}:kms:{}:{}:{alias_name}",
+            self.partition(),
+            self.region,
+            self.account
+        )
+    }
+
+    /// The ARN partition of the region.
+    pub fn partition(&self) -> &'static str {
+        if self.region.starts_with("cn-") {
+            "aws-cn"
+        } else if self.region.starts_with("us-gov-") {
+            "aws-us-gov"
+        } else {
+            "aws"
+        }
+    }
+}
+
+/// Which identifier forms an operation accepts for its key parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accept {
+    /// Key id or key ARN only (e.g. EnableKey, ScheduleKeyDeletion, TagResource).
+    KeyOnly,
+    /// Key id, key ARN, alias name or alias ARN (e.g. DescribeKey, Encrypt).
+    KeyOrAlias,
+}
+
+/// A parsed key reference, already checked to belong to the caller's scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyRef {
+    /// A key id (from a bare id or a key ARN).
+    Key(String),
+    /// An alias name such as `alias/app` (from a name or an alias ARN).
+    Alias(String),
+}
+
+/// A new random key id (lowercase UUID v4).
+pub fn new_key_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// True for a UUID-shaped key id (optionally `mrk-` + 32 hex digits for multi-Region keys).
+pub fn is_key_id(text: &str) -> bool {
+    if let Some(hex) = text.strip_prefix("mrk-") {
+        return hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    }
+    let groups: Vec<&str> = text.split('-').collect();
+    let lens = [8, 4, 4, 4, 12];
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip(lens)
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Parses the `KeyId`-style parameter `text` for an operation accepting `accept` forms.
+pub fn parse_key_ref(scope: &Scope, text: &str, accept: Accept) -> Result<KeyRef, KmsError> {
+    if text.starts_with("arn:") {
+        return parse_arn(scope, text, accept);
+    }
+    if text.starts_with("alias/") {
+        return match accept {
+            Accept::KeyOrAlias => Ok(KeyRef::Alias(text.to_owned())),
+            Accept::KeyOnly => Err(KmsError::invalid_key_id(text)),
+        };
+    }
+    if is_key_id(text) {
+        Ok(KeyRef::Key(text.to_owned()))
+    } else {
+        Err(KmsError::invalid_key_id(text))
+    }
+}
+
+fn parse_arn(scope: &Scope, text: &str, accept: Accept) -> Result<KeyRef, KmsError> {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    let [_, _partition, service, region, account, resource] = parts.as_slice() else {
+        return Err(KmsError::invalid_key_id(text));
+    };
+    if *service != "kms" {
+        return Err(KmsError::invalid_key_id(text));
+    }
+    if *region != scope.region {
+        return Err(KmsError::NotFound(format!("Invalid arn {region}")));
+    }
+    if let Some(key_id) = resource.strip_prefix("key/") {
+        if !is_key_id(key_id) {
+            return Err(KmsError::invalid_key_id(text));
+        }
+        if *account != scope.account {
+            return Err(KmsError::key_not_found(text));
+        }
+        return Ok(KeyRef::Key(key_id.to_owned()));
+    }
+    if resource.starts_with("alias/") && accept == Accept::KeyOrAlias {
+        if *account != scope.account {
+            return Err(KmsError::alias_not_found(text));
+        }
+        return Ok(KeyRef::Alias((*resource).to_owned()));
+    }
+    Err(KmsError::invalid_key_id(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    fn scope() -> Scope {
+        Scope::new("111122223333", "us-east-1")
+    }
+
+    #[test]
+    fn arns() {
+        let s = scope();
+        assert_eq!(
+            s.key_arn(ID),
+            format!("arn:aws:kms:us-east-1:111122223333:key/{ID}")
+        );
+        assert_eq!(
+            s.alias_arn("alias/a"),
+            "arn:aws:kms:us-east-1:111122223333:alias/a"
+        );
+        assert_eq!(Scope::new("1", "cn-north-1").partition(), "aws-cn");
+    }
+
+    #[test]
+    fn key_ids() {
+        assert!(is_key_id(ID));
+        assert!(is_key_id(&new_key_id()));
+        assert!(is_key_id("mrk-1234abcd12ab34cd56ef1234567890ab"));
+        assert!(!is_key_id("1234abcd-12ab-34cd-56ef-1234567890a"));
+        assert!(!is_key_id("1234abcd-12ab-34cd-56ef-1234567890ag"));
+        assert!(!is_key_id("foo"));
+    }
+
+    #[test]
+    fn parses_every_form() {
+        let s = scope();
+        let any = Accept::KeyOrAlias;
+        assert_eq!(parse_key_ref(&s, ID, any), Ok(KeyRef::Key(ID.into())));
+        assert_eq!(
+            parse_key_ref(&s, &s.key_arn(ID), any),
+            Ok(KeyRef::Key(ID.into()))
+        );
+        assert_eq!(
+            parse_key_ref(&s, "alias/app", any),
+            Ok(KeyRef::Alias("alias/app".into()))
+        );
+        let alias_arn = s.alias_arn("alias/app");
+        assert_eq!(
+            parse_key_ref(&s, &alias_arn, any),
+            Ok(KeyRef::Alias("alias/app".into()))
+        );
+    }
+
+    #[test]
+    fn key_only_rejects_aliases() {
+        let s = scope();
+        let err = parse_key_ref(&s, "alias/app", Accept::KeyOnly);
+        assert_eq!(err, Err(KmsError::invalid_key_id("alias/app")));
+        let arn = s.alias_arn("alias/app");
+        assert_eq!(
+            parse_key_ref(&s, &arn, Accept::KeyOnly),
+            Err(KmsError::invalid_key_id(&arn))
+        );
+    }
+
+    #[test]
+    fn foreign_scopes_are_not_found() {
+        let s = scope();
+        let other_region = format!("arn:aws:kms:eu-west-1:111122223333:key/{ID}");
+        assert_eq!(
+            parse_key_ref(&s, &other_region, Accept::KeyOnly),
+            Err(KmsError::NotFound("Invalid arn eu-west-1".into()))
+        );
+        let other_account = format!("arn:aws:kms:us-east-1:999999999999:key/{ID}");
+        assert_eq!(
+            parse_key_ref(&s, &other_account, Accept::KeyOnly),
+            Err(KmsError::key_not_found(&other_account))
+        );
+    }
+
+    #[test]
+    fn garbage_is_invalid_key_id() {
+        let s = scope();
+        for text in [
+            "nope",
+            "arn:aws:s3:::bucket",
+            "arn:aws:kms:us-east-1:111122223333:key/x",
+        ] {
+            assert_eq!(
+                parse_key_ref(&s, text, Accept::KeyOrAlias),
+                Err(KmsError::invalid_key_id(text))
+            );
+        }
+    }
+}

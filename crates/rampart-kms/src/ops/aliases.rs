@@ -1,0 +1,160 @@
+//! Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases.
+
+use super::{CAS_ATTEMPTS, required, scope_of};
+use crate::KmsService;
+use crate::convert::{self, KEY_RESOURCE};
+use crate::domain::{
+    Accept, AliasRecord, KmsError, ListKind, Page, decode_marker, reject_alias_target,
+    validate_alias_name,
+};
+use crate::generated::shapes::{
+    CreateAliasRequest, DeleteAliasRequest, ListAliasesRequest, ListAliasesResponse,
+    UpdateAliasRequest,
+};
+use crate::store::{alias_row, scope_prefix};
+use rampart_core::RequestContext;
+use rampart_store::{Expect, StoreError};
+
+/// Aliases read per store scan while filtering.
+const SCAN_BATCH: usize = 200;
+
+impl KmsService {
+    pub(crate) async fn create_alias_op(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAliasRequest,
+    ) -> Result<(), KmsError> {
+        let name = required(input.alias_name, "aliasName")?;
+        let target = required(input.target_key_id, "targetKeyId")?;
+        validate_alias_name(&name)?;
+        reject_alias_target(&target)?;
+        let scope = scope_of(ctx);
+        let key = self.stored_key(ctx, &target, Accept::KeyOnly).await?.value;
+        key.require_not_pending_deletion()?;
+        let now = self.now_ms();
+        let record = AliasRecord {
+            schema: 1,
+            alias_name: name.clone(),
+            target_key_id: key.key_id,
+            created_ms: now,
+            updated_ms: now,
+        };
+        let write = self
+            .tables
+            .aliases
+            .put(&alias_row(&scope, &name), &record, Expect::Absent)?;
+        let outcome = self.tables.store.transact(vec![write]).await;
+        self.vault.invalidate_alias(&scope, &name);
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(StoreError::Conflict { .. }) => Err(KmsError::AlreadyExists(format!(
+                "An alias with the name {} already exists",
+                scope.alias_arn(&name)
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub(crate) async fn update_alias_op(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAliasRequest,
+    ) -> Result<(), KmsError> {
+        let name = required(input.alias_name, "aliasName")?;
+        let target = required(input.target_key_id, "targetKeyId")?;
+        validate_alias_name(&name)?;
+        reject_alias_target(&target)?;
+        let scope = scope_of(ctx);
+        let key = self.stored_key(ctx, &target, Accept::KeyOnly).await?.value;
+        key.require_not_pending_deletion()?;
+        for attempt in 1..=CAS_ATTEMPTS {
+            let current = self.tables.require_alias(&scope, &name).await?;
+            ctx.note_resource(scope.key_arn(&current.value.target_key_id), KEY_RESOURCE);
+            let mut next = current.value.clone();
+            next.target_key_id.clone_from(&key.key_id);
+            next.updated_ms = self.now_ms();
+            let write = self.tables.aliases.put(
+                &alias_row(&scope, &name),
+                &next,
+                Expect::Version(current.version),
+            )?;
+            let outcome = self.tables.store.transact(vec![write]).await;
+            self.vault.invalidate_alias(&scope, &name);
+            match outcome {
+                Ok(()) => return Ok(()),
+                Err(StoreError::Conflict { .. }) if attempt < CAS_ATTEMPTS => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(KmsError::Internal("alias update kept conflicting".into()))
+    }
+
+    pub(crate) async fn delete_alias_op(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAliasRequest,
+    ) -> Result<(), KmsError> {
+        let name = required(input.alias_name, "aliasName")?;
+        validate_alias_name(&name)?;
+        let scope = scope_of(ctx);
+        let current = self.tables.require_alias(&scope, &name).await?;
+        ctx.note_resource(scope.key_arn(&current.value.target_key_id), KEY_RESOURCE);
+        let write = self
+            .tables
+            .aliases
+            .delete(&alias_row(&scope, &name), Expect::Any);
+        let outcome = self.tables.store.transact(vec![write]).await;
+        self.vault.invalidate_alias(&scope, &name);
+        Ok(outcome?)
+    }
+
+    pub(crate) async fn list_aliases_op(
+        &self,
+        ctx: &RequestContext,
+        input: ListAliasesRequest,
+    ) -> Result<ListAliasesResponse, KmsError> {
+        let scope = scope_of(ctx);
+        let size = ListKind::Aliases.page_size(input.limit.map(i64::from));
+        let target = match &input.key_id {
+            Some(text) => Some(
+                self.stored_key(ctx, text, Accept::KeyOnly)
+                    .await?
+                    .value
+                    .key_id,
+            ),
+            None => None,
+        };
+        let mut cursor = match &input.marker {
+            Some(m) => Some(alias_row(&scope, &decode_marker(ListKind::Aliases, m)?)),
+            None => None,
+        };
+        let mut found: Vec<AliasRecord> = Vec::new();
+        while found.len() <= size {
+            let batch = self
+                .tables
+                .aliases
+                .scan(&scope_prefix(&scope), cursor.as_deref(), SCAN_BATCH)
+                .await?;
+            let exhausted = batch.len() < SCAN_BATCH;
+            cursor = batch.last().map(|(row, _)| row.clone());
+            let matching = batch.into_iter().map(|(_, a)| a.value);
+            found
+                .extend(matching.filter(|a| target.as_ref().is_none_or(|t| &a.target_key_id == t)));
+            if exhausted {
+                break;
+            }
+        }
+        found.truncate(size + 1);
+        let page = Page::from_overfetch(ListKind::Aliases, found, size, |a| a.alias_name.clone());
+        Ok(ListAliasesResponse {
+            aliases: Some(
+                page.items
+                    .iter()
+                    .map(|a| convert::alias_list_entry(&scope, a))
+                    .collect(),
+            ),
+            truncated: Some(page.truncated()),
+            next_marker: page.next_marker,
+        })
+    }
+}

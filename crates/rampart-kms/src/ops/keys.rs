@@ -1,0 +1,206 @@
+//! Key lifecycle: CreateKey, DescribeKey, ListKeys, EnableKey, DisableKey, ScheduleKeyDeletion,
+//! CancelKeyDeletion, UpdateKeyDescription.
+
+use super::{required, scope_of};
+use crate::KmsService;
+use crate::convert::{self, KEY_RESOURCE};
+use crate::domain::{
+    Accept, KeyOptions, KeyRecord, KmsError, ListKind, Page, PolicyRecord, TagSet,
+    check_key_options, check_policy_document, decode_marker, default_key_policy, new_key_id,
+    pending_window_days,
+};
+use crate::generated::shapes::{
+    CancelKeyDeletionRequest, CancelKeyDeletionResponse, CreateKeyRequest, CreateKeyResponse,
+    DescribeKeyRequest, DescribeKeyResponse, DisableKeyRequest, EnableKeyRequest, ListKeysRequest,
+    ListKeysResponse, ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse,
+    UpdateKeyDescriptionRequest,
+};
+use crate::store::{deletion_row, key_row, scope_prefix};
+use rampart_core::RequestContext;
+use rampart_store::Expect;
+
+impl KmsService {
+    pub(crate) async fn create_key_op(
+        &self,
+        ctx: &RequestContext,
+        input: CreateKeyRequest,
+    ) -> Result<CreateKeyResponse, KmsError> {
+        let scope = scope_of(ctx);
+        check_create_options(&input)?;
+        let policy = match input.policy {
+            Some(doc) => check_policy_document(&doc).map(|()| doc)?,
+            None => default_key_policy(&scope),
+        };
+        let mut tags = TagSet::new();
+        tags.apply(&convert::tag_pairs(input.tags))?;
+        let now = self.now_ms();
+        let record = KeyRecord::new_symmetric(
+            &scope,
+            new_key_id(),
+            input.description.unwrap_or_default(),
+            now,
+        );
+        let row = key_row(&scope, &record.key_id);
+        let writes = vec![
+            self.tables.keys.put(&row, &record, Expect::Absent)?,
+            self.vault
+                .new_backing_key_write(&self.tables, &record, now)?,
+            self.tables
+                .policies
+                .put(&row, &PolicyRecord::new(policy), Expect::Absent)?,
+            self.tables.tags.put(&row, &tags, Expect::Absent)?,
+        ];
+        self.tables.store.transact(writes).await?;
+        ctx.note_resource(record.arn(), KEY_RESOURCE);
+        Ok(CreateKeyResponse {
+            key_metadata: Some(convert::key_metadata(&record)),
+        })
+    }
+
+    pub(crate) async fn describe_key_op(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeKeyRequest,
+    ) -> Result<DescribeKeyResponse, KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        let key = self.stored_key(ctx, &key_id, Accept::KeyOrAlias).await?;
+        Ok(DescribeKeyResponse {
+            key_metadata: Some(convert::key_metadata(&key.value)),
+        })
+    }
+
+    pub(crate) async fn list_keys_op(
+        &self,
+        ctx: &RequestContext,
+        input: ListKeysRequest,
+    ) -> Result<ListKeysResponse, KmsError> {
+        let scope = scope_of(ctx);
+        let size = ListKind::Keys.page_size(input.limit.map(i64::from));
+        let after = match &input.marker {
+            Some(m) => Some(key_row(&scope, &decode_marker(ListKind::Keys, m)?)),
+            None => None,
+        };
+        let rows = self
+            .tables
+            .keys
+            .scan(&scope_prefix(&scope), after.as_deref(), size + 1)
+            .await?;
+        let records: Vec<KeyRecord> = rows.into_iter().map(|(_, v)| v.value).collect();
+        let page = Page::from_overfetch(ListKind::Keys, records, size, |k| k.key_id.clone());
+        Ok(ListKeysResponse {
+            keys: Some(page.items.iter().map(convert::key_list_entry).collect()),
+            truncated: Some(page.truncated()),
+            next_marker: page.next_marker,
+        })
+    }
+
+    pub(crate) async fn enable_key_op(
+        &self,
+        ctx: &RequestContext,
+        input: EnableKeyRequest,
+    ) -> Result<(), KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        self.update_key(ctx, &key_id, |k, _| k.enable().map(|()| Vec::new()))
+            .await
+            .map(drop)
+    }
+
+    pub(crate) async fn disable_key_op(
+        &self,
+        ctx: &RequestContext,
+        input: DisableKeyRequest,
+    ) -> Result<(), KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        self.update_key(ctx, &key_id, |k, _| k.disable().map(|()| Vec::new()))
+            .await
+            .map(drop)
+    }
+
+    pub(crate) async fn schedule_key_deletion_op(
+        &self,
+        ctx: &RequestContext,
+        input: ScheduleKeyDeletionRequest,
+    ) -> Result<ScheduleKeyDeletionResponse, KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        let days = pending_window_days(input.pending_window_in_days.map(i64::from))?;
+        let now = self.now_ms();
+        let key = self
+            .update_key(ctx, &key_id, |k, tables| {
+                let due = k.schedule_deletion(now, days)?;
+                let entry = crate::store::DeletionEntry {
+                    account: k.account.clone(),
+                    region: k.region.clone(),
+                    key_id: k.key_id.clone(),
+                };
+                Ok(vec![tables.deletions.put(
+                    &deletion_row(due, &k.scope(), &k.key_id),
+                    &entry,
+                    Expect::Any,
+                )?])
+            })
+            .await?;
+        Ok(ScheduleKeyDeletionResponse {
+            key_id: Some(key.arn()),
+            deletion_date: key.deletion_ms.map(convert::timestamp),
+            key_state: convert::enum_value(key.state.as_str()),
+            pending_window_in_days: i32::try_from(days).ok(),
+        })
+    }
+
+    pub(crate) async fn cancel_key_deletion_op(
+        &self,
+        ctx: &RequestContext,
+        input: CancelKeyDeletionRequest,
+    ) -> Result<CancelKeyDeletionResponse, KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        let key = self
+            .update_key(ctx, &key_id, |k, tables| {
+                let due = k.deletion_ms;
+                k.cancel_deletion()?;
+                let rows = due.map(|d| deletion_row(d, &k.scope(), &k.key_id));
+                Ok(rows
+                    .iter()
+                    .map(|r| tables.deletions.delete(r, Expect::Any))
+                    .collect())
+            })
+            .await?;
+        Ok(CancelKeyDeletionResponse {
+            key_id: Some(key.arn()),
+        })
+    }
+
+    pub(crate) async fn update_key_description_op(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateKeyDescriptionRequest,
+    ) -> Result<(), KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        let description = required(input.description, "description")?;
+        self.update_key(ctx, &key_id, |k, _| {
+            k.require_not_pending_deletion()?;
+            k.description.clone_from(&description);
+            Ok(Vec::new())
+        })
+        .await
+        .map(drop)
+    }
+}
+
+fn check_create_options(input: &CreateKeyRequest) -> Result<(), KmsError> {
+    let key_spec = input.key_spec.as_ref().map(|v| v.as_str().to_owned());
+    let cmk_spec = input
+        .customer_master_key_spec
+        .as_ref()
+        .map(|v| v.as_str().to_owned());
+    let key_usage = input.key_usage.as_ref().map(|v| v.as_str().to_owned());
+    let origin = input.origin.as_ref().map(|v| v.as_str().to_owned());
+    check_key_options(&KeyOptions {
+        key_spec: key_spec.as_deref(),
+        customer_master_key_spec: cmk_spec.as_deref(),
+        key_usage: key_usage.as_deref(),
+        origin: origin.as_deref(),
+        custom_key_store: input.custom_key_store_id.is_some(),
+        xks_key: input.xks_key_id.is_some(),
+        multi_region: input.multi_region.unwrap_or(false),
+    })
+}

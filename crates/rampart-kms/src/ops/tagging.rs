@@ -1,0 +1,170 @@
+//! Tags and key policies: TagResource, UntagResource, ListResourceTags, GetKeyPolicy,
+//! PutKeyPolicy, ListKeyPolicies.
+
+use super::{CAS_ATTEMPTS, required, scope_of};
+use crate::KmsService;
+use crate::convert;
+use crate::domain::{
+    Accept, DEFAULT_POLICY_NAME, KmsError, ListKind, Page, PolicyRecord, TagSet,
+    check_policy_document, check_policy_name, decode_marker, default_key_policy,
+};
+use crate::generated::shapes::{
+    GetKeyPolicyRequest, GetKeyPolicyResponse, ListKeyPoliciesRequest, ListKeyPoliciesResponse,
+    ListResourceTagsRequest, ListResourceTagsResponse, PutKeyPolicyRequest, TagResourceRequest,
+    UntagResourceRequest,
+};
+use crate::store::key_row;
+use rampart_core::RequestContext;
+use rampart_store::{Expect, StoreError};
+
+impl KmsService {
+    pub(crate) async fn tag_resource_op(
+        &self,
+        ctx: &RequestContext,
+        input: TagResourceRequest,
+    ) -> Result<(), KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        let tags = convert::tag_pairs(Some(required(input.tags, "tags")?));
+        self.change_tags(ctx, &key_id, |set| set.apply(&tags)).await
+    }
+
+    pub(crate) async fn untag_resource_op(
+        &self,
+        ctx: &RequestContext,
+        input: UntagResourceRequest,
+    ) -> Result<(), KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        let keys = required(input.tag_keys, "tagKeys")?;
+        self.change_tags(ctx, &key_id, |set| set.remove(&keys))
+            .await
+    }
+
+    /// Read-modify-write of a key's tag set with compare-and-swap.
+    async fn change_tags<F>(
+        &self,
+        ctx: &RequestContext,
+        key_id: &str,
+        change: F,
+    ) -> Result<(), KmsError>
+    where
+        F: Fn(&mut TagSet) -> Result<(), KmsError>,
+    {
+        let key = self.stored_key(ctx, key_id, Accept::KeyOnly).await?.value;
+        key.require_not_pending_deletion()?;
+        let row = key_row(&key.scope(), &key.key_id);
+        for attempt in 1..=CAS_ATTEMPTS {
+            let current = self.tables.tags.get(&row).await?;
+            let (mut set, expect) = match current {
+                Some(v) => (v.value, Expect::Version(v.version)),
+                None => (TagSet::new(), Expect::Absent),
+            };
+            change(&mut set)?;
+            match self
+                .tables
+                .store
+                .transact(vec![self.tables.tags.put(&row, &set, expect)?])
+                .await
+            {
+                Ok(()) => return Ok(()),
+                Err(StoreError::Conflict { .. }) if attempt < CAS_ATTEMPTS => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(KmsError::Internal("tag update kept conflicting".into()))
+    }
+
+    pub(crate) async fn list_resource_tags_op(
+        &self,
+        ctx: &RequestContext,
+        input: ListResourceTagsRequest,
+    ) -> Result<ListResourceTagsResponse, KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        let size = ListKind::Tags.page_size(input.limit.map(i64::from));
+        let after = match &input.marker {
+            Some(m) => Some(decode_marker(ListKind::Tags, m)?),
+            None => None,
+        };
+        let set = self
+            .tables
+            .tags
+            .get(&key_row(&key.scope(), &key.key_id))
+            .await?;
+        let tags = set.map(|v| v.value.tags).unwrap_or_default();
+        let remaining: Vec<(&String, &String)> = tags
+            .iter()
+            .filter(|(k, _)| after.as_ref().is_none_or(|a| *k > a))
+            .take(size + 1)
+            .collect();
+        let page = Page::from_overfetch(ListKind::Tags, remaining, size, |(k, _)| (*k).clone());
+        Ok(ListResourceTagsResponse {
+            tags: Some(convert::tags_out(page.items.iter().copied())),
+            truncated: Some(page.truncated()),
+            next_marker: page.next_marker,
+        })
+    }
+
+    pub(crate) async fn get_key_policy_op(
+        &self,
+        ctx: &RequestContext,
+        input: GetKeyPolicyRequest,
+    ) -> Result<GetKeyPolicyResponse, KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        check_policy_name(input.policy_name.as_deref())?;
+        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        let stored = self
+            .tables
+            .policies
+            .get(&key_row(&key.scope(), &key.key_id))
+            .await?;
+        let document = stored
+            .map(|v| v.value.document)
+            .unwrap_or_else(|| default_key_policy(&scope_of(ctx)));
+        Ok(GetKeyPolicyResponse {
+            policy: Some(document),
+            policy_name: Some(DEFAULT_POLICY_NAME.into()),
+        })
+    }
+
+    pub(crate) async fn put_key_policy_op(
+        &self,
+        ctx: &RequestContext,
+        input: PutKeyPolicyRequest,
+    ) -> Result<(), KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        let document = required(input.policy, "policy")?;
+        check_policy_name(input.policy_name.as_deref())?;
+        check_policy_document(&document)?;
+        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        key.require_not_pending_deletion()?;
+        let row = key_row(&key.scope(), &key.key_id);
+        let write = self
+            .tables
+            .policies
+            .put(&row, &PolicyRecord::new(document), Expect::Any)?;
+        Ok(self.tables.store.transact(vec![write]).await?)
+    }
+
+    pub(crate) async fn list_key_policies_op(
+        &self,
+        ctx: &RequestContext,
+        input: ListKeyPoliciesRequest,
+    ) -> Result<ListKeyPoliciesResponse, KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        self.stored_key(ctx, &key_id, Accept::KeyOnly).await?;
+        let after = match &input.marker {
+            Some(m) => Some(decode_marker(ListKind::Policies, m)?),
+            None => None,
+        };
+        let names: Vec<String> = [DEFAULT_POLICY_NAME]
+            .into_iter()
+            .filter(|n| after.as_deref().is_none_or(|a| *n > a))
+            .map(Into::into)
+            .collect();
+        Ok(ListKeyPoliciesResponse {
+            policy_names: Some(names),
+            truncated: Some(false),
+            next_marker: None,
+        })
+    }
+}

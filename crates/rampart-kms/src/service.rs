@@ -1,0 +1,245 @@
+//! `KmsService`: construction, shared helpers, and the `KmsApi` implementation that maps each
+//! operation onto the domain logic in `ops` and domain errors onto AWS errors.
+
+use crate::crypto::KeyVault;
+use crate::generated::KmsApi;
+use crate::generated::shapes::*;
+use crate::store::KmsTables;
+use rampart_core::{Clock, RequestContext};
+use rampart_crypto::root::DomainKey;
+use rampart_store::Store;
+use rampart_wire::codec::ServiceError;
+use std::sync::Arc;
+
+/// The KMS service: symmetric keys, aliases, tags and key policies.
+pub struct KmsService {
+    pub(crate) tables: KmsTables,
+    pub(crate) vault: KeyVault,
+    clock: Arc<dyn Clock>,
+}
+
+impl KmsService {
+    /// A KMS service storing its tables in `store` and wrapping key material under `kms_domain_key`.
+    pub fn new(store: Store, kms_domain_key: DomainKey, clock: Arc<dyn Clock>) -> KmsService {
+        KmsService {
+            tables: KmsTables::new(store),
+            vault: KeyVault::new(kms_domain_key),
+            clock,
+        }
+    }
+
+    /// Drops every cached key, alias and unwrapped backing key (dev-mode reset).
+    pub async fn wipe_cache(&self) {
+        self.vault.clear();
+    }
+
+    /// Now, in epoch milliseconds.
+    pub(crate) fn now_ms(&self) -> i64 {
+        let millis = self.clock.now().unix_timestamp_nanos() / 1_000_000;
+        i64::try_from(millis).unwrap_or(i64::MAX)
+    }
+
+    /// Test hook: the raw bytes of a key's backing key `version`, to prove they are never stored
+    /// in plaintext. Not part of the service API.
+    #[doc(hidden)]
+    pub async fn backing_key_bytes_for_tests(
+        &self,
+        account: &str,
+        region: &str,
+        key_id: &str,
+        version: u32,
+    ) -> Option<Vec<u8>> {
+        let scope = crate::domain::Scope::new(account, region);
+        let key = self.tables.require_key(&scope, key_id).await.ok()?;
+        let backing = self
+            .vault
+            .backing_key(&self.tables, &key.value, version)
+            .await
+            .ok()??;
+        Some(backing.as_bytes().to_vec())
+    }
+}
+
+impl std::fmt::Debug for KmsService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KmsService").finish_non_exhaustive()
+    }
+}
+
+/// Runs an operation body and maps its domain error onto the AWS error.
+macro_rules! answer {
+    ($body:expr) => {
+        $body.await.map_err(crate::convert::to_service_error)
+    };
+}
+
+impl KmsApi for KmsService {
+    async fn create_key(
+        &self,
+        ctx: &RequestContext,
+        input: CreateKeyRequest,
+    ) -> Result<CreateKeyResponse, ServiceError> {
+        answer!(self.create_key_op(ctx, input))
+    }
+    async fn describe_key(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeKeyRequest,
+    ) -> Result<DescribeKeyResponse, ServiceError> {
+        answer!(self.describe_key_op(ctx, input))
+    }
+    async fn list_keys(
+        &self,
+        ctx: &RequestContext,
+        input: ListKeysRequest,
+    ) -> Result<ListKeysResponse, ServiceError> {
+        answer!(self.list_keys_op(ctx, input))
+    }
+    async fn enable_key(
+        &self,
+        ctx: &RequestContext,
+        input: EnableKeyRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.enable_key_op(ctx, input))
+    }
+    async fn disable_key(
+        &self,
+        ctx: &RequestContext,
+        input: DisableKeyRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.disable_key_op(ctx, input))
+    }
+    async fn schedule_key_deletion(
+        &self,
+        ctx: &RequestContext,
+        input: ScheduleKeyDeletionRequest,
+    ) -> Result<ScheduleKeyDeletionResponse, ServiceError> {
+        answer!(self.schedule_key_deletion_op(ctx, input))
+    }
+    async fn cancel_key_deletion(
+        &self,
+        ctx: &RequestContext,
+        input: CancelKeyDeletionRequest,
+    ) -> Result<CancelKeyDeletionResponse, ServiceError> {
+        answer!(self.cancel_key_deletion_op(ctx, input))
+    }
+    async fn update_key_description(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateKeyDescriptionRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.update_key_description_op(ctx, input))
+    }
+    async fn encrypt(
+        &self,
+        ctx: &RequestContext,
+        input: EncryptRequest,
+    ) -> Result<EncryptResponse, ServiceError> {
+        answer!(self.encrypt_op(ctx, input))
+    }
+    async fn decrypt(
+        &self,
+        ctx: &RequestContext,
+        input: DecryptRequest,
+    ) -> Result<DecryptResponse, ServiceError> {
+        answer!(self.decrypt_op(ctx, input))
+    }
+    async fn re_encrypt(
+        &self,
+        ctx: &RequestContext,
+        input: ReEncryptRequest,
+    ) -> Result<ReEncryptResponse, ServiceError> {
+        answer!(self.re_encrypt_op(ctx, input))
+    }
+    async fn generate_data_key(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateDataKeyRequest,
+    ) -> Result<GenerateDataKeyResponse, ServiceError> {
+        answer!(self.generate_data_key_op(ctx, input))
+    }
+    async fn generate_data_key_without_plaintext(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateDataKeyWithoutPlaintextRequest,
+    ) -> Result<GenerateDataKeyWithoutPlaintextResponse, ServiceError> {
+        answer!(self.generate_data_key_without_plaintext_op(ctx, input))
+    }
+    async fn generate_random(
+        &self,
+        _ctx: &RequestContext,
+        input: GenerateRandomRequest,
+    ) -> Result<GenerateRandomResponse, ServiceError> {
+        answer!(self.generate_random_op(input))
+    }
+    async fn create_alias(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAliasRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.create_alias_op(ctx, input))
+    }
+    async fn update_alias(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAliasRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.update_alias_op(ctx, input))
+    }
+    async fn delete_alias(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAliasRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.delete_alias_op(ctx, input))
+    }
+    async fn list_aliases(
+        &self,
+        ctx: &RequestContext,
+        input: ListAliasesRequest,
+    ) -> Result<ListAliasesResponse, ServiceError> {
+        answer!(self.list_aliases_op(ctx, input))
+    }
+    async fn tag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: TagResourceRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.tag_resource_op(ctx, input))
+    }
+    async fn untag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: UntagResourceRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.untag_resource_op(ctx, input))
+    }
+    async fn list_resource_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListResourceTagsRequest,
+    ) -> Result<ListResourceTagsResponse, ServiceError> {
+        answer!(self.list_resource_tags_op(ctx, input))
+    }
+    async fn get_key_policy(
+        &self,
+        ctx: &RequestContext,
+        input: GetKeyPolicyRequest,
+    ) -> Result<GetKeyPolicyResponse, ServiceError> {
+        answer!(self.get_key_policy_op(ctx, input))
+    }
+    async fn put_key_policy(
+        &self,
+        ctx: &RequestContext,
+        input: PutKeyPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.put_key_policy_op(ctx, input))
+    }
+    async fn list_key_policies(
+        &self,
+        ctx: &RequestContext,
+        input: ListKeyPoliciesRequest,
+    ) -> Result<ListKeyPoliciesResponse, ServiceError> {
+        answer!(self.list_key_policies_op(ctx, input))
+    }
+}

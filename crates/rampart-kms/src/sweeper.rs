@@ -1,0 +1,87 @@
+//! The deletion sweeper: deletes keys whose deletion date has passed, with their backing keys,
+//! aliases, tags and policy. Reads only the due part of the deletion schedule.
+
+use crate::KmsService;
+use crate::domain::{KmsError, Scope};
+use crate::store::{DeletionEntry, key_row};
+use rampart_store::{Expect, StoreError, Versioned};
+
+/// Schedule entries read per batch.
+const BATCH: usize = 100;
+
+impl KmsService {
+    /// Deletes every key whose deletion date has passed; returns how many were deleted.
+    /// A key cancelled or rescheduled concurrently is left alone (compare-and-swap on its row).
+    pub async fn delete_due_keys(&self) -> Result<usize, KmsError> {
+        let now = self.now_ms();
+        let mut deleted = 0;
+        let mut after: Option<String> = None;
+        loop {
+            let batch = self
+                .tables
+                .deletions
+                .scan("", after.as_deref(), BATCH)
+                .await?;
+            let full = batch.len() == BATCH;
+            for (row, entry) in &batch {
+                if due_ms_of(row).is_none_or(|due| due > now) {
+                    return Ok(deleted);
+                }
+                deleted += usize::from(self.delete_one(row, entry).await?);
+            }
+            if !full {
+                return Ok(deleted);
+            }
+            after = batch.last().map(|(row, _)| row.clone());
+        }
+    }
+
+    /// Deletes the scheduled key if it is still due; false when it was not (and the stale
+    /// schedule entry is dropped).
+    async fn delete_one(
+        &self,
+        row: &str,
+        entry: &Versioned<DeletionEntry>,
+    ) -> Result<bool, KmsError> {
+        let e = &entry.value;
+        let scope = Scope::new(e.account.clone(), e.region.clone());
+        let key = self.tables.keys.get(&key_row(&scope, &e.key_id)).await?;
+        let Some(key) = key.filter(|k| k.value.is_due(self.now_ms())) else {
+            self.tables
+                .store
+                .transact(vec![self.tables.deletions.delete(row, Expect::Any)])
+                .await?;
+            return Ok(false);
+        };
+        let mut writes = self.tables.purge_writes(&key).await?;
+        writes.push(self.tables.deletions.delete(row, Expect::Any));
+        let outcome = self.tables.store.transact(writes).await;
+        self.vault.invalidate_key(&scope, &e.key_id);
+        match outcome {
+            Ok(()) => {
+                tracing::info!(key_arn = %key.value.arn(), "deleted KMS key after its waiting period");
+                Ok(true)
+            }
+            Err(StoreError::Conflict { .. }) => Ok(false),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
+/// The due time encoded at the start of a schedule row key.
+fn due_ms_of(row: &str) -> Option<i64> {
+    row.split('/').next().and_then(|ms| ms.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::deletion_row;
+
+    #[test]
+    fn due_time_is_read_back_from_the_row_key() {
+        let scope = Scope::new("111122223333", "us-east-1");
+        assert_eq!(due_ms_of(&deletion_row(1234, &scope, "k")), Some(1234));
+        assert_eq!(due_ms_of("garbage"), None);
+    }
+}
