@@ -207,10 +207,8 @@ fn signed_headers<'a>(
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_bytes()))
         .collect();
-    if !headers.contains_key(http::header::HOST) {
-        if let Some(authority) = authority {
-            list.push(("host", authority.as_bytes()));
-        }
+    if let Some(authority) = authority.filter(|_| !headers.contains_key(http::header::HOST)) {
+        list.push(("host", authority.as_bytes()));
     }
     list
 }
