@@ -1,11 +1,39 @@
 //! Typed tables over SQLite (default) and PostgreSQL, with compare-and-swap writes.
 //!
-//! INTERFACE CONTRACT (being implemented): signatures here are fixed; bodies are filled in by the
-//! store work. Services never write SQL: they use `Store` / `Table<T>`.
+//! Services never write SQL: they use [`Store`] / [`Table<T>`].
+//!
+//! # Data model
+//!
+//! * **Rows**: `(table, key) → (version, value bytes)`. A row is created at version 1 and every
+//!   update bumps the version by one. Writes carry an [`Expect`] and are applied with
+//!   [`Store::transact`], all-or-nothing, in one database transaction.
+//! * **Append-only logs**: `(log, sequence number) → entry bytes`. Sequence numbers increase
+//!   monotonically within a log (they come from one database-wide counter, so they are also
+//!   unique across logs and, on PostgreSQL, across nodes).
+//!
+//! Keys are stored as raw bytes (`BLOB` / `bytea`), so ordering is plain byte order on both
+//! backends and prefix scans are exact range queries (no `LIKE`, no wildcards).
+//!
+//! # Durability
+//!
+//! A call that returns `Ok` has been committed durably:
+//! * SQLite runs in WAL mode with `synchronous=FULL`, so every commit fsyncs the write-ahead log
+//!   before returning; a crash or power loss after that keeps the transaction.
+//! * PostgreSQL commits are durable under the server's default `synchronous_commit=on`.
 
-use serde::{Serialize, de::DeserializeOwned};
-use std::marker::PhantomData;
+mod backend;
+mod keys;
+mod migrations;
+mod postgres;
+mod sqlite;
+mod table;
+pub mod testkit;
+
+pub use table::{RECORD_FORMAT_V1, Table, Versioned, decode_record, encode_record};
+
+use backend::Backend;
 use std::path::Path;
+use std::sync::Arc;
 
 /// One stored row: its key, its version (1 on first put, +1 per update) and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,10 +55,24 @@ pub enum Expect {
 }
 
 /// One write inside an atomic transaction.
+///
+/// * `Put` with `Expect::Absent` creates the row at version 1; with `Expect::Version(v)` it
+///   updates the row to version `v + 1` only if it is at `v`; with `Expect::Any` it upserts.
+/// * `Delete` with `Expect::Version(v)` deletes only a row at version `v`; with `Expect::Any` it
+///   deletes the row if present; with `Expect::Absent` it only asserts the row does not exist.
 #[derive(Debug, Clone)]
 pub enum Write {
-    Put { table: &'static str, key: String, value: Vec<u8>, expect: Expect },
-    Delete { table: &'static str, key: String, expect: Expect },
+    Put {
+        table: &'static str,
+        key: String,
+        value: Vec<u8>,
+        expect: Expect,
+    },
+    Delete {
+        table: &'static str,
+        key: String,
+        expect: Expect,
+    },
 }
 
 /// Storage failures.
@@ -46,52 +88,116 @@ pub enum StoreError {
     /// A stored value could not be decoded.
     #[error("stored value could not be decoded: {0}")]
     Decode(String),
+    /// A value could not be encoded for storage.
+    #[error("value could not be encoded: {0}")]
+    Encode(String),
 }
 
 /// Handle to the store; cheap to clone, shared by all services.
 #[derive(Clone)]
 pub struct Store {
-    _private: (),
+    backend: Arc<Backend>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend_name())
+            .finish()
+    }
 }
 
 impl Store {
     /// Opens (creating if needed) a SQLite database in WAL mode with synchronous=FULL, migrating it.
-    pub async fn open_sqlite(_path: &Path) -> Result<Store, StoreError> { unimplemented!() }
+    ///
+    /// Parent directories are created (mode 0700) and a new database file is created with mode
+    /// 0600; SQLite gives its `-wal`/`-shm` files the same mode.
+    pub async fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
+        let backend = sqlite::SqliteBackend::open(path).await?;
+        Ok(Store {
+            backend: Arc::new(Backend::Sqlite(backend)),
+        })
+    }
+
     /// Connects to PostgreSQL (`postgres://...`), migrating the schema.
-    pub async fn open_postgres(_url: &str) -> Result<Store, StoreError> { unimplemented!() }
+    ///
+    /// Connections are unencrypted, so the URL must point at a loopback address or a Unix
+    /// socket, or say `sslmode=disable` explicitly. Use `options=-csearch_path%3Dname` in the URL
+    /// to keep Rampart's tables in their own schema.
+    pub async fn open_postgres(url: &str) -> Result<Store, StoreError> {
+        let backend = postgres::PgBackend::open(url).await?;
+        Ok(Store {
+            backend: Arc::new(Backend::Postgres(backend)),
+        })
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        self.backend.name()
+    }
+
     /// Reads one row.
-    pub async fn get(&self, _table: &'static str, _key: &str) -> Result<Option<Record>, StoreError> { unimplemented!() }
+    pub async fn get(&self, table: &'static str, key: &str) -> Result<Option<Record>, StoreError> {
+        self.backend.get(table, key).await
+    }
+
     /// Applies all writes atomically and durably, or none (Conflict) .
-    pub async fn transact(&self, _writes: Vec<Write>) -> Result<(), StoreError> { unimplemented!() }
+    ///
+    /// On an unmet expectation the error names the first failing write, in the given order.
+    pub async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        if writes.is_empty() {
+            return Ok(());
+        }
+        self.backend.transact(writes).await
+    }
+
     /// Rows whose key starts with `prefix`, in key order, strictly after `start_after`, at most `limit`.
-    pub async fn scan(&self, _table: &'static str, _prefix: &str, _start_after: Option<&str>, _limit: usize) -> Result<Vec<Record>, StoreError> { unimplemented!() }
+    pub async fn scan(
+        &self,
+        table: &'static str,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Record>, StoreError> {
+        let Some(bounds) = keys::ScanBounds::new(prefix, start_after, limit) else {
+            return Ok(Vec::new());
+        };
+        self.backend.scan(table, bounds).await
+    }
+
     /// Appends entries to an append-only log in one durable transaction; returns their sequence numbers.
-    pub async fn append(&self, _log: &'static str, _entries: Vec<Vec<u8>>) -> Result<Vec<u64>, StoreError> { unimplemented!() }
+    pub async fn append(
+        &self,
+        log: &'static str,
+        entries: Vec<Vec<u8>>,
+    ) -> Result<Vec<u64>, StoreError> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.backend.append(log, entries).await
+    }
+
     /// Log entries with sequence number > `after`, ascending, at most `limit`.
-    pub async fn read_log(&self, _log: &'static str, _after: u64, _limit: usize) -> Result<Vec<(u64, Vec<u8>)>, StoreError> { unimplemented!() }
-    /// Deletes every row and log entry (dev-mode reset).
-    pub async fn wipe(&self) -> Result<(), StoreError> { unimplemented!() }
-}
+    pub async fn read_log(
+        &self,
+        log: &'static str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let Ok(after) = i64::try_from(after) else {
+            return Ok(Vec::new());
+        };
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.backend
+            .read_log(log, after, keys::sql_limit(limit))
+            .await
+    }
 
-/// A stored value and the version it was read at.
-#[derive(Debug, Clone)]
-pub struct Versioned<T> {
-    pub value: T,
-    pub version: u64,
-}
-
-/// A typed view of one table: values are serde_json-encoded.
-pub struct Table<T> {
-    store: Store,
-    name: &'static str,
-    _t: PhantomData<fn() -> T>,
-}
-
-impl<T: Serialize + DeserializeOwned> Table<T> {
-    pub fn new(store: Store, name: &'static str) -> Self { Self { store, name, _t: PhantomData } }
-    pub async fn get(&self, _key: &str) -> Result<Option<Versioned<T>>, StoreError> { let _ = (&self.store, self.name); unimplemented!() }
-    /// A `Write::Put` of `value` under `key` (to combine in `Store::transact`).
-    pub fn put(&self, _key: &str, _value: &T, _expect: Expect) -> Result<Write, StoreError> { unimplemented!() }
-    pub fn delete(&self, _key: &str, _expect: Expect) -> Write { unimplemented!() }
-    pub async fn scan(&self, _prefix: &str, _start_after: Option<&str>, _limit: usize) -> Result<Vec<(String, Versioned<T>)>, StoreError> { unimplemented!() }
+    /// Deletes every row and log entry (dev-mode reset). The schema stays; log sequence numbers
+    /// keep increasing, so a reader's cursor never skips entries appended after a wipe.
+    pub async fn wipe(&self) -> Result<(), StoreError> {
+        self.backend.wipe().await
+    }
 }

@@ -1,0 +1,76 @@
+//! Dispatch from [`crate::Store`] to the SQLite or PostgreSQL backend.
+
+use crate::keys::ScanBounds;
+use crate::postgres::PgBackend;
+use crate::sqlite::SqliteBackend;
+use crate::{Record, StoreError, Write};
+
+/// The backend behind a store; an enum keeps the async calls free of boxing.
+pub(crate) enum Backend {
+    Sqlite(SqliteBackend),
+    Postgres(PgBackend),
+}
+
+impl Backend {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    pub(crate) async fn get(&self, table: &str, key: &str) -> Result<Option<Record>, StoreError> {
+        match self {
+            Backend::Sqlite(b) => b.get(table, key).await,
+            Backend::Postgres(b) => b.get(table, key).await,
+        }
+    }
+
+    pub(crate) async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        match self {
+            Backend::Sqlite(b) => b.transact(writes).await,
+            Backend::Postgres(b) => b.transact(writes).await,
+        }
+    }
+
+    pub(crate) async fn scan(
+        &self,
+        table: &str,
+        bounds: ScanBounds,
+    ) -> Result<Vec<Record>, StoreError> {
+        match self {
+            Backend::Sqlite(b) => b.scan(table, bounds).await,
+            Backend::Postgres(b) => b.scan(table, bounds).await,
+        }
+    }
+
+    pub(crate) async fn append(
+        &self,
+        log: &str,
+        entries: Vec<Vec<u8>>,
+    ) -> Result<Vec<u64>, StoreError> {
+        match self {
+            Backend::Sqlite(b) => b.append(log, entries).await,
+            Backend::Postgres(b) => b.append(log, entries).await,
+        }
+    }
+
+    pub(crate) async fn read_log(
+        &self,
+        log: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        match self {
+            Backend::Sqlite(b) => b.read_log(log, after, limit).await,
+            Backend::Postgres(b) => b.read_log(log, after, limit).await,
+        }
+    }
+
+    pub(crate) async fn wipe(&self) -> Result<(), StoreError> {
+        match self {
+            Backend::Sqlite(b) => b.wipe().await,
+            Backend::Postgres(b) => b.wipe().await,
+        }
+    }
+}

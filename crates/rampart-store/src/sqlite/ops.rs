@@ -1,0 +1,183 @@
+//! The SQL behind each SQLite backend call, run on a blocking thread.
+
+use super::sqlite_error;
+use crate::keys::{ScanBounds, key_from_bytes, to_i64, to_u64};
+use crate::{Expect, Record, StoreError, Write};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+const GET: &str = "SELECT version, value FROM records WHERE tbl = ?1 AND key = ?2";
+const INSERT: &str =
+    "INSERT INTO records (tbl, key, version, value) VALUES (?1, ?2, 1, ?3) ON CONFLICT DO NOTHING";
+const UPSERT: &str = "INSERT INTO records (tbl, key, version, value) VALUES (?1, ?2, 1, ?3)
+     ON CONFLICT (tbl, key) DO UPDATE SET version = records.version + 1, value = excluded.value";
+const UPDATE: &str = "UPDATE records SET version = version + 1, value = ?3
+     WHERE tbl = ?1 AND key = ?2 AND version = ?4";
+const DELETE_ANY: &str = "DELETE FROM records WHERE tbl = ?1 AND key = ?2";
+const DELETE_VERSION: &str = "DELETE FROM records WHERE tbl = ?1 AND key = ?2 AND version = ?3";
+const EXISTS: &str = "SELECT 1 FROM records WHERE tbl = ?1 AND key = ?2";
+const APPEND: &str = "INSERT INTO log_entries (log, entry) VALUES (?1, ?2)";
+const READ_LOG: &str =
+    "SELECT seq, entry FROM log_entries WHERE log = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+
+fn err(context: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
+    move |e| sqlite_error(context, e)
+}
+
+pub(super) fn get(conn: &Connection, table: &str, key: &str) -> Result<Option<Record>, StoreError> {
+    let mut stmt = conn.prepare_cached(GET).map_err(err("get"))?;
+    let row = stmt
+        .query_row(params![table, key.as_bytes()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
+        .optional()
+        .map_err(err("get"))?;
+    row.map(|(version, value)| {
+        Ok(Record {
+            key: key.to_owned(),
+            version: to_u64(version, "version")?,
+            value,
+        })
+    })
+    .transpose()
+}
+
+/// Applies every write in one `BEGIN IMMEDIATE` transaction; a conflict rolls all back.
+pub(super) fn transact(conn: &mut Connection, writes: &[Write]) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err("begin"))?;
+    for write in writes {
+        if !apply(&tx, write)? {
+            let (Write::Put { table, key, .. } | Write::Delete { table, key, .. }) = write;
+            // Dropping `tx` rolls back everything applied so far.
+            return Err(StoreError::Conflict {
+                table: (*table).to_owned(),
+                key: key.clone(),
+            });
+        }
+    }
+    tx.commit().map_err(err("commit"))
+}
+
+/// Applies one write; `false` when its expectation does not hold.
+fn apply(tx: &Transaction<'_>, write: &Write) -> Result<bool, StoreError> {
+    let changed = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<bool, StoreError> {
+        let mut stmt = tx.prepare_cached(sql).map_err(err("write"))?;
+        Ok(stmt.execute(p).map_err(err("write"))? > 0)
+    };
+    match write {
+        Write::Put {
+            table,
+            key,
+            value,
+            expect,
+        } => {
+            let k = key.as_bytes();
+            match *expect {
+                Expect::Absent => changed(INSERT, params![table, k, value]),
+                Expect::Any => changed(UPSERT, params![table, k, value]),
+                Expect::Version(v) => match to_i64(v) {
+                    Some(v) => changed(UPDATE, params![table, k, value, v]),
+                    None => Ok(false),
+                },
+            }
+        }
+        Write::Delete { table, key, expect } => {
+            let k = key.as_bytes();
+            match *expect {
+                Expect::Any => changed(DELETE_ANY, params![table, k]).map(|_| true),
+                Expect::Version(v) => match to_i64(v) {
+                    Some(v) => changed(DELETE_VERSION, params![table, k, v]),
+                    None => Ok(false),
+                },
+                Expect::Absent => {
+                    let mut stmt = tx.prepare_cached(EXISTS).map_err(err("write"))?;
+                    Ok(!stmt.exists(params![table, k]).map_err(err("write"))?)
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn scan(
+    conn: &Connection,
+    table: &str,
+    bounds: &ScanBounds,
+) -> Result<Vec<Record>, StoreError> {
+    let sql = format!(
+        "SELECT key, version, value FROM records WHERE tbl = ?1 AND {} ORDER BY key LIMIT ?4",
+        bounds.key_clause(2, |n| format!("?{n}"))
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(err("scan"))?;
+    let upper = bounds.upper.as_deref().unwrap_or_default();
+    let rows = stmt
+        .query_map(params![table, bounds.lower, upper, bounds.limit], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })
+        .map_err(err("scan"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (key, version, value) = row.map_err(err("scan"))?;
+        out.push(Record {
+            key: key_from_bytes(key)?,
+            version: to_u64(version, "version")?,
+            value,
+        });
+    }
+    Ok(out)
+}
+
+/// Appends all entries in one transaction with one prepared statement.
+pub(super) fn append(
+    conn: &mut Connection,
+    log: &str,
+    entries: &[Vec<u8>],
+) -> Result<Vec<u64>, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err("begin"))?;
+    let mut seqs = Vec::with_capacity(entries.len());
+    {
+        let mut stmt = tx.prepare_cached(APPEND).map_err(err("append"))?;
+        for entry in entries {
+            let seq = stmt.insert(params![log, entry]).map_err(err("append"))?;
+            seqs.push(to_u64(seq, "sequence number")?);
+        }
+    }
+    tx.commit().map_err(err("commit"))?;
+    Ok(seqs)
+}
+
+pub(super) fn read_log(
+    conn: &Connection,
+    log: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    let mut stmt = conn.prepare_cached(READ_LOG).map_err(err("read_log"))?;
+    let rows = stmt
+        .query_map(params![log, after, limit], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get(1)?))
+        })
+        .map_err(err("read_log"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, entry) = row.map_err(err("read_log"))?;
+        out.push((to_u64(seq, "sequence number")?, entry));
+    }
+    Ok(out)
+}
+
+/// Deletes all rows and log entries; `AUTOINCREMENT` keeps sequence numbers increasing.
+pub(super) fn wipe(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err("begin"))?;
+    tx.execute_batch("DELETE FROM records; DELETE FROM log_entries;")
+        .map_err(err("wipe"))?;
+    tx.commit().map_err(err("commit"))
+}
