@@ -1,12 +1,16 @@
 //! SigV4 request verification (header and presigned-query forms) and credential lookup.
 //!
-//! INTERFACE CONTRACT (being implemented): the public signatures are fixed.
+//! [`verify`] checks a request exactly as AWS does and answers AWS's error codes and messages
+//! ([`AuthError::code`], [`AuthError::status`]). Derived signing keys are cached (bounded).
 
 mod error;
 pub mod sigv4;
 
 pub use error::AuthError;
-pub use sigv4::{CredentialScope, SignedRequest, Verified, parse_authorization, verify};
+pub use sigv4::{
+    CredentialScope, SignedRequest, Verified, VerifyOptions, parse_authorization, verify,
+    verify_with,
+};
 
 /// A stored credential: the access key's secret (kept sealed at rest by the caller).
 pub struct Credential {

@@ -1,6 +1,26 @@
-//! AWS Signature Version 4 verification.
+//! AWS Signature Version 4 verification, for the `Authorization` header and presigned URLs.
+//!
+//! Checks run in the order AWS runs them, so the first error a client sees is AWS's:
+//! parameters present → date format → time window → `host` signed → algorithm → credential
+//! shape → scope → access key known → signature (constant-time HMAC comparison).
+
+mod canonical;
+mod params;
+mod payload;
+mod scope;
+mod signing_key;
+mod timing;
+
+#[cfg(test)]
+mod tests_errors;
+#[cfg(test)]
+mod tests_suite;
 
 use crate::{AuthError, CredentialLookup};
+use aws_lc_rs::hmac;
+use params::AuthParams;
+use scope::CredentialParts;
+use std::borrow::Cow;
 use time::OffsetDateTime;
 
 /// The parts of an HTTP request that SigV4 signs, as received on the wire.
@@ -17,16 +37,192 @@ pub struct SignedRequest<'a> {
 
 /// The `<date>/<region>/<service>/aws4_request` scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CredentialScope { pub date: String, pub region: String, pub service: String }
+pub struct CredentialScope {
+    pub date: String,
+    pub region: String,
+    pub service: String,
+}
 
 /// A request whose signature was verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified { pub access_key_id: String, pub scope: CredentialScope, pub signed_at: OffsetDateTime }
+pub struct Verified {
+    pub access_key_id: String,
+    pub scope: CredentialScope,
+    pub signed_at: OffsetDateTime,
+}
+
+/// How the canonical URI is computed from the received path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Remove `.`/`..` and empty segments before signing (every service but S3).
+    pub normalize_path: bool,
+    /// URI-encode the received (already encoded) path once more (every service but S3).
+    pub encode_path: bool,
+    /// Presigned URLs whose `X-Amz-Security-Token` is appended after signing and so is not part
+    /// of the canonical query (AWS IoT's MQTT-over-WebSocket URLs).
+    pub unsigned_query_session_token: bool,
+}
+
+impl VerifyOptions {
+    /// What AWS does for `service`: S3 signs the path as sent, the others normalize and re-encode;
+    /// only AWS IoT's device gateway leaves the presigned session token unsigned.
+    pub fn for_service(service: &str) -> Self {
+        let s3 = service == "s3";
+        Self {
+            normalize_path: !s3,
+            encode_path: !s3,
+            unsigned_query_session_token: service == "iotdevicegateway",
+        }
+    }
+}
 
 /// Reads the access key id and scope from the Authorization header or presigned query without
 /// checking the signature (used by `--dev` mode, and first step of `verify`).
-pub fn parse_authorization(_req: &SignedRequest<'_>) -> Result<(String, CredentialScope), AuthError> { unimplemented!() }
+pub fn parse_authorization(
+    req: &SignedRequest<'_>,
+) -> Result<(String, CredentialScope), AuthError> {
+    let params = params::extract(req)?;
+    check_algorithm(&params.algorithm)?;
+    let parts = scope::split_credential(&params.credential)?;
+    Ok((parts.access_key_id.to_owned(), to_scope(&parts)))
+}
 
 /// Verifies the request: `expected_service` must match the scope, the time must be within the
 /// skew window (15 min) or presigned expiry, and the signature must match.
-pub fn verify(_req: &SignedRequest<'_>, _now: OffsetDateTime, _expected_service: &str, _creds: &dyn CredentialLookup) -> Result<Verified, AuthError> { unimplemented!() }
+pub fn verify(
+    req: &SignedRequest<'_>,
+    now: OffsetDateTime,
+    expected_service: &str,
+    creds: &dyn CredentialLookup,
+) -> Result<Verified, AuthError> {
+    verify_with(
+        req,
+        now,
+        expected_service,
+        creds,
+        &VerifyOptions::for_service(expected_service),
+    )
+}
+
+/// [`verify`] with explicit canonical-URI options.
+pub fn verify_with(
+    req: &SignedRequest<'_>,
+    now: OffsetDateTime,
+    expected_service: &str,
+    creds: &dyn CredentialLookup,
+    opts: &VerifyOptions,
+) -> Result<Verified, AuthError> {
+    let checked = check_request(req, now, expected_service)?;
+    let parts = scope::split_credential(&checked.params.credential)?;
+    let credential = creds
+        .lookup(parts.access_key_id)
+        .ok_or_else(AuthError::unrecognized_client)?;
+    let (_, sts) = canonical_parts(req, &checked, &parts, expected_service, opts)?;
+    let key = signing_key::signing_key(
+        parts.access_key_id,
+        &credential.secret_access_key,
+        parts.date,
+        parts.region,
+        parts.service,
+    );
+    let mut provided = [0u8; 32];
+    hex::decode_to_slice(checked.params.signature.as_bytes(), &mut provided)
+        .map_err(|_| AuthError::signature_mismatch())?;
+    hmac::verify(&key, &sts, &provided).map_err(|_| AuthError::signature_mismatch())?;
+    Ok(Verified {
+        access_key_id: parts.access_key_id.to_owned(),
+        scope: to_scope(&parts),
+        signed_at: checked.signed_at,
+    })
+}
+
+/// A request whose signature parameters, time and scope passed every check before the key lookup.
+struct Checked<'a> {
+    params: AuthParams<'a>,
+    signed_at: OffsetDateTime,
+    /// The request date in `yyyymmddThhmmssZ`, as it enters the string to sign.
+    amz_date: Cow<'a, str>,
+}
+
+/// Every check that needs no secret, in AWS's order.
+fn check_request<'a>(
+    req: &SignedRequest<'a>,
+    now: OffsetDateTime,
+    expected_service: &str,
+) -> Result<Checked<'a>, AuthError> {
+    let params = params::extract(req)?;
+    let signed_at = timing::parse_request_date(&params.date, params.date_is_http)?;
+    if params.presigned {
+        timing::check_presigned(signed_at, params.expires.as_deref(), now)?;
+    } else {
+        timing::check_skew(signed_at, now)?;
+    }
+    require_host(&params.signed_headers)?;
+    check_algorithm(&params.algorithm)?;
+    let amz_date = if params.date_is_http {
+        Cow::Owned(timing::format_amz(signed_at))
+    } else {
+        params.date.clone()
+    };
+    let parts = scope::split_credential(&params.credential)?;
+    scope::check_scope(&parts, expected_service, &amz_date)?;
+    Ok(Checked {
+        params,
+        signed_at,
+        amz_date,
+    })
+}
+
+/// The canonical request and the string to sign for a checked request.
+fn canonical_parts(
+    req: &SignedRequest<'_>,
+    checked: &Checked<'_>,
+    parts: &CredentialParts<'_>,
+    service: &str,
+    opts: &VerifyOptions,
+) -> Result<(Vec<u8>, Vec<u8>), AuthError> {
+    let params = &checked.params;
+    let payload = payload::payload_hash(req, params.presigned, service)?;
+    let creq = canonical::canonical_request(
+        req,
+        &params.signed_headers,
+        params.presigned,
+        payload.as_str(),
+        opts,
+    );
+    let sts = canonical::string_to_sign(&checked.amz_date, parts.scope, &creq);
+    Ok((creq, sts))
+}
+
+/// AWS requires the `host` header (or HTTP/2 `:authority`) to be signed.
+fn require_host(signed_headers: &str) -> Result<(), AuthError> {
+    let signed = signed_headers
+        .split(';')
+        .any(|name| name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case(":authority"));
+    if signed {
+        Ok(())
+    } else {
+        Err(AuthError::InvalidSignature(
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".to_owned(),
+        ))
+    }
+}
+
+/// Only `AWS4-HMAC-SHA256` is supported.
+fn check_algorithm(algorithm: &str) -> Result<(), AuthError> {
+    if algorithm == canonical::ALGORITHM {
+        Ok(())
+    } else {
+        Err(AuthError::IncompleteSignature(format!(
+            "Unsupported AWS 'algorithm': '{algorithm}' (only AWS4-HMAC-SHA256 for now). "
+        )))
+    }
+}
+
+fn to_scope(parts: &CredentialParts<'_>) -> CredentialScope {
+    CredentialScope {
+        date: parts.date.to_owned(),
+        region: parts.region.to_owned(),
+        service: parts.service.to_owned(),
+    }
+}
