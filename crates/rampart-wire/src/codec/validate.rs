@@ -60,10 +60,16 @@ macro_rules! display_value {
 }
 display_value!(bool, i32, i64, f32, f64);
 
-impl<T: ConstraintValue> ConstraintValue for Vec<T> {
+impl<T: ConstraintValue> ConstraintValue for [T] {
     fn render(&self) -> String {
         let items: Vec<String> = self.iter().map(ConstraintValue::render).collect();
         format!("[{}]", items.join(", "))
+    }
+}
+
+impl<T: ConstraintValue> ConstraintValue for Vec<T> {
+    fn render(&self) -> String {
+        self.as_slice().render()
     }
 }
 
