@@ -68,13 +68,18 @@ async fn write_batches(
     }
 }
 
+/// Writes one batch as a single log entry of newline-separated JSON events: one row per batch
+/// keeps the per-event storage cost down to the serialisation itself.
 async fn write_batch(store: &Store, events: &mut Vec<AuditEvent>) {
-    let entries: Vec<Vec<u8>> = events
-        .drain(..)
-        .filter_map(|event| serde_json::to_vec(&event).ok())
-        .collect();
-    let count = entries.len();
-    if let Err(err) = append_with_retry(store, entries).await {
+    let count = events.len();
+    let mut batch = Vec::with_capacity(count * 1024);
+    for event in events.drain(..) {
+        match serde_json::to_writer(&mut batch, &event) {
+            Ok(()) => batch.push(b'\n'),
+            Err(err) => tracing::error!(error = %err, "audit event not serialisable"),
+        }
+    }
+    if let Err(err) = append_with_retry(store, vec![batch]).await {
         tracing::error!(error = %err, count, "could not store audit events");
     }
 }
@@ -98,35 +103,36 @@ pub async fn tail(args: TailArgs) -> Result<(), String> {
     let data_dir = crate::cli::store_dir(&args.store, file.data_dir);
     let store = crate::bootstrap::open_store(&data_dir, database_url.as_deref()).await?;
     let mut after = 0u64;
-    let mut latest = Vec::new();
-    loop {
-        let page = store
-            .read_log(AUDIT_LOG, after, 1000)
-            .await
-            .map_err(|e| e.to_string())?;
-        let Some((last, _)) = page.last() else { break };
-        after = *last;
-        latest.extend(page);
-        let excess = latest.len().saturating_sub(args.lines);
-        latest.drain(..excess);
+    let mut latest = std::collections::VecDeque::new();
+    while let Some(events) = next_events(&store, &mut after).await? {
+        latest.extend(events);
+        while latest.len() > args.lines {
+            latest.pop_front();
+        }
     }
-    print_events(&latest);
+    latest.iter().for_each(|line| println!("{line}"));
     while args.follow {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        let page = store
-            .read_log(AUDIT_LOG, after, 1000)
-            .await
-            .map_err(|e| e.to_string())?;
-        if let Some((last, _)) = page.last() {
-            after = *last;
+        while let Some(events) = next_events(&store, &mut after).await? {
+            events.iter().for_each(|line| println!("{line}"));
         }
-        print_events(&page);
     }
     Ok(())
 }
 
-fn print_events(events: &[(u64, Vec<u8>)]) {
-    for (_, event) in events {
-        println!("{}", String::from_utf8_lossy(event));
+/// The events in the next page of log entries after `after`, advancing it; `None` at the end.
+async fn next_events(store: &Store, after: &mut u64) -> Result<Option<Vec<String>>, String> {
+    let page = store
+        .read_log(AUDIT_LOG, *after, 100)
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some((last, _)) = page.last() else {
+        return Ok(None);
+    };
+    *after = *last;
+    let mut lines = Vec::new();
+    for (_, batch) in &page {
+        lines.extend(String::from_utf8_lossy(batch).lines().map(str::to_owned));
     }
+    Ok(Some(lines))
 }

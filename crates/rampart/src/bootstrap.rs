@@ -15,7 +15,7 @@ pub enum SealState {
     /// Unsealed: services can start.
     Unsealed(RootKey),
     /// Waiting for a passphrase or Shamir shares.
-    Sealed(SealedRoot),
+    Sealed,
 }
 
 /// Opens PostgreSQL when a URL is configured, else SQLite in the data dir.
@@ -101,9 +101,9 @@ fn unseal_at_start(sealed: &SealedRoot, keyfile: &Path) -> Result<SealState, Str
             Ok(pass) => seal::unseal_passphrase(sealed, &pass)
                 .map(SealState::Unsealed)
                 .map_err(|e| e.to_string()),
-            Err(_) => Ok(SealState::Sealed(sealed.clone())),
+            Err(_) => Ok(SealState::Sealed),
         },
-        seal::SealMode::Shamir { .. } => Ok(SealState::Sealed(sealed.clone())),
+        seal::SealMode::Shamir { .. } => Ok(SealState::Sealed),
     }
 }
 

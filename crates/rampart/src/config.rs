@@ -49,10 +49,6 @@ pub struct Config {
 }
 
 impl Config {
-    /// The SQLite database file.
-    pub fn sqlite_path(&self) -> PathBuf {
-        self.data_dir.join("rampart.db")
-    }
     /// The root key file (key-file seal), kept outside the database.
     pub fn keyfile_path(&self) -> PathBuf {
         self.data_dir.join("root.key")

@@ -59,7 +59,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     ));
     match seal_state {
         SealState::Unsealed(root) => host.activate(root).await?,
-        SealState::Sealed(_) => {
+        SealState::Sealed => {
             tracing::warn!("sealed: run `rampart operator unseal` to start services")
         }
     }
