@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The one test command (README and .ci/run call exactly this):
+#   PostgreSQL up + fresh `rampart_test` database, cargo fmt/clippy/test (the store suite runs on
+#   SQLite and PostgreSQL), release build, then the black-box pytest suite against the binary.
+# Idempotent; fails fast; works as root on a fresh Debian machine and on a developer machine.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+PG_HOST=127.0.0.1
+PG_PORT=5432
+PG_DB=rampart_test
+
+# ------------------------------------------------------------------ 1. PostgreSQL
+apt_install() {
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -q
+    as_root apt-get install -y -q "$@"
+}
+
+pg_ready() { command -v pg_isready >/dev/null && pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; }
+
+start_postgres() {
+    if ! command -v pg_ctlcluster >/dev/null || [ -z "$(ls /etc/postgresql 2>/dev/null)" ]; then
+        step "Installing PostgreSQL (apt-get)"
+        apt_install postgresql
+    fi
+    pg_ready && return 0
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    step "Starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    for _ in $(seq 1 60); do pg_ready && return 0; sleep 0.5; done
+    die "PostgreSQL did not come up on $PG_HOST:$PG_PORT"
+}
+
+# Sets PG_BASE (postgres://user[:password]@host:port) that works over TCP on loopback.
+pg_credentials() {
+    PG_BASE="postgres://postgres@$PG_HOST:$PG_PORT"
+    if psql "$PG_BASE/postgres" -Atqc 'select 1' >/dev/null 2>&1; then return 0; fi
+    # A fresh install asks for a password on TCP: give the postgres role one (via the socket).
+    step "Setting a password for the postgres role (loopback TCP needs one here)"
+    local password=rampart-test
+    as_root runuser -u postgres -- psql -q -c "ALTER ROLE postgres PASSWORD '$password'"
+    PG_BASE="postgres://postgres:$password@$PG_HOST:$PG_PORT"
+    psql "$PG_BASE/postgres" -Atqc 'select 1' >/dev/null || die "cannot connect to PostgreSQL as postgres"
+}
+
+step "PostgreSQL"
+pg_ready || start_postgres
+pg_credentials
+psql -v ON_ERROR_STOP=1 -q "$PG_BASE/postgres" <<SQL
+DROP DATABASE IF EXISTS $PG_DB WITH (FORCE);
+CREATE DATABASE $PG_DB OWNER postgres;
+SQL
+# Databases left behind by an interrupted black-box run.
+for stale in $(psql -Atq "$PG_BASE/postgres" -c "select datname from pg_database where datname like 'rampart_bb_%'"); do
+    psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS \"$stale\" WITH (FORCE)"
+done
+export RAMPART_TEST_POSTGRES_URL="$PG_BASE/$PG_DB"
+echo "RAMPART_TEST_POSTGRES_URL points at database $PG_DB on $PG_HOST:$PG_PORT"
+
+# ------------------------------------------------------------------ 2. Rust checks and tests
+command -v cargo >/dev/null || die "cargo not found: install the Rust toolchain pinned in rust-toolchain.toml"
+step "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+step "cargo test --workspace (store suite on SQLite and PostgreSQL)"
+cargo test --workspace
+
+# ------------------------------------------------------------------ 3. Release binary
+step "cargo build --release -p rampart"
+cargo build --release -p rampart
+export RAMPART_BIN="$ROOT/target/release/rampart"
+
+# ------------------------------------------------------------------ 4. Python venv
+step "Python venv (.venv) from tests/blackbox/requirements.txt"
+REQ=tests/blackbox/requirements.txt
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv 2>/dev/null || { apt_install python3-venv && rm -rf .venv && python3 -m venv .venv; }
+fi
+STAMP=.venv/.requirements.sha256
+want=$(sha256sum "$REQ" | cut -d' ' -f1)
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$REQ"
+    echo "$want" > "$STAMP"
+else
+    echo "up to date"
+fi
+
+# ------------------------------------------------------------------ 5. Black-box suite
+step "pytest tests/blackbox (dev/SQLite, secure/SQLite, secure/PostgreSQL)"
+exec .venv/bin/python -m pytest tests/blackbox
