@@ -7,8 +7,12 @@ use tokio::sync::mpsc;
 
 /// The append-only log holding audit events (CloudTrail-shaped JSON).
 pub const AUDIT_LOG: &str = "audit";
-/// Most events written in one transaction.
+/// Events that make a batch worth writing without waiting.
 const BATCH: usize = 512;
+/// Most events written in one transaction.
+const MAX_BATCH: usize = 4096;
+/// How long the writer waits for more events before a write (bounds the audit delay).
+const GATHER_WINDOW: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// Queues events for the writer task; `record` never blocks the request.
 pub struct QueuedAuditSink {
@@ -57,6 +61,7 @@ async fn write_batches(
         tokio::select! {
             received = receiver.recv_many(&mut events, BATCH) => {
                 if received == 0 { return; }
+                gather(&mut receiver, &mut events).await;
                 write_batch(&store, &mut events).await;
             }
             _ = &mut stopped => break,
@@ -65,6 +70,20 @@ async fn write_batches(
     receiver.close();
     while receiver.recv_many(&mut events, BATCH).await > 0 {
         write_batch(&store, &mut events).await;
+    }
+}
+
+/// Group commit: once an event arrives, wait briefly for more so that one durable write (one
+/// fsync) covers every event of that window instead of one per handful of requests.
+async fn gather(receiver: &mut mpsc::UnboundedReceiver<AuditEvent>, events: &mut Vec<AuditEvent>) {
+    if events.len() < BATCH {
+        tokio::time::sleep(GATHER_WINDOW).await;
+    }
+    while events.len() < MAX_BATCH {
+        match receiver.try_recv() {
+            Ok(event) => events.push(event),
+            Err(_) => break,
+        }
     }
 }
 

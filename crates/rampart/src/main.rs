@@ -13,6 +13,11 @@ mod tls;
 
 use clap::Parser;
 
+/// mimalloc: the request path allocates many short-lived buffers; glibc malloc showed ~10% of
+/// server CPU under load.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     init_logging(cli.log_json);
