@@ -130,13 +130,15 @@ pub async fn tail(args: TailArgs) -> Result<(), String> {
         }
     }
     latest.iter().for_each(|line| println!("{line}"));
-    while args.follow {
+    if !args.follow {
+        return Ok(());
+    }
+    loop {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         while let Some(events) = next_events(&store, &mut after).await? {
             events.iter().for_each(|line| println!("{line}"));
         }
     }
-    Ok(())
 }
 
 /// The events in the next page of log entries after `after`, advancing it; `None` at the end.
