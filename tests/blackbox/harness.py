@@ -237,6 +237,7 @@ class Server:
     database_url: str | None = None
     extra_args: list[str] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
+    dev_flag: bool = True  # pass --dev in dev mode (False: dev mode comes from a config file)
     proc: subprocess.Popen | None = None
     port: int | None = None
     scheme: str | None = None
@@ -274,7 +275,7 @@ class Server:
     def start(self, env: dict[str, str] | None = None, expect_ready: bool = True) -> "Server":
         assert BINARY.exists(), f"{BINARY} is missing: run `cargo build --release -p rampart`"
         args = [str(BINARY), "serve", *self.store_args(), "--listen", "127.0.0.1:0"]
-        if self.dev:
+        if self.dev and self.dev_flag:
             args.append("--dev")
         args += self.extra_args
         full_env = clean_env({**self.extra_env, **(env or {})})

@@ -431,3 +431,25 @@ def test_unknown_key_and_alias(kms):
     alias = alias_name()
     expect_error(kms.describe_key, "NotFoundException", re.escape(alias), KeyId=alias)
     expect_error(kms.describe_key, "NotFoundException", KeyId="not-a-key-id")
+
+
+def test_unimplemented_operations_answer_honestly(kms):
+    key = new_key(kms)["KeyId"]
+    expect_error(kms.create_grant, "UnsupportedOperationException", r"CreateGrant", KeyId=key,
+                 GranteePrincipal="arn:aws:iam::111122223333:root", Operations=["Decrypt"])
+    expect_error(kms.get_key_rotation_status, "UnsupportedOperationException",
+                 r"GetKeyRotationStatus", KeyId=key)
+    expect_error(kms.create_key, "UnsupportedOperationException", r"RSA_2048",
+                 KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+    expect_error(kms.encrypt, "InvalidKeyUsageException", r"RSAES_OAEP_SHA_256", KeyId=key,
+                 Plaintext=b"x", EncryptionAlgorithm="RSAES_OAEP_SHA_256")
+
+
+def test_dry_run(kms):
+    key = new_key(kms)["KeyId"]
+    blob = kms.encrypt(KeyId=key, Plaintext=b"dry")["CiphertextBlob"]
+    dry = r"^The request would have succeeded, but the DryRun option is set\.$"
+    expect_error(kms.encrypt, "DryRunOperationException", dry, KeyId=key, Plaintext=b"x", DryRun=True)
+    expect_error(kms.decrypt, "DryRunOperationException", dry, CiphertextBlob=blob, DryRun=True)
+    expect_error(kms.generate_data_key, "DryRunOperationException", dry, KeyId=key,
+                 KeySpec="AES_256", DryRun=True)

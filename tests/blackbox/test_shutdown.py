@@ -29,3 +29,21 @@ def test_sigint_exits_zero(make_server):
     server.client().list_keys()
     server.proc.send_signal(signal.SIGINT)
     assert server.proc.wait(15) == 0, server.stderr_tail()
+
+
+def test_sigterm_is_not_held_up_by_a_stalled_client(make_server):
+    """A client that sent half a request head and went quiet must not hold shutdown for the
+    whole drain timeout (30 s): in-flight means a request being served, not a stalled peer."""
+    import socket
+
+    server = make_server("dev-sqlite")
+    stalled = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    try:
+        stalled.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: TrentService.ListKeys\r\n")
+        time.sleep(0.3)
+        started = time.monotonic()
+        assert server.stop(timeout=45) == 0, server.stderr_tail()
+        elapsed = time.monotonic() - started
+    finally:
+        stalled.close()
+    assert elapsed < 10, f"shutdown waited {elapsed:.1f}s for a client that never finished its request"
