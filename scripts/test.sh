@@ -94,5 +94,6 @@ else
 fi
 
 # ------------------------------------------------------------------ 5. Black-box suite
+command -v curl >/dev/null || { step "Installing curl (apt-get)"; apt_install curl; }
 step "pytest tests/blackbox (dev/SQLite, secure/SQLite, secure/PostgreSQL)"
 exec .venv/bin/python -m pytest tests/blackbox

@@ -162,3 +162,34 @@ def test_dev_mode_accepts_any_signature(dev_server):
         assert dev_server.client(access_key=ak, secret_key=sk).list_keys()["Keys"] is not None
     resp = dev_server.kms_raw("TrentService.ListKeys", "{}", sign=False)
     assert resp.status == 200, resp.body
+
+
+@pytest.mark.parametrize("http", ["--http2", "--http1.1"])
+def test_curl_sigv4_over_http2_and_http1(secure_server, http):
+    """A second, independent SigV4 signer (curl --aws-sigv4), over HTTP/2 (ALPN) and HTTP/1.1."""
+    import shutil
+    import subprocess
+
+    curl = shutil.which("curl")
+    assert curl, "curl is required (scripts/test.sh installs it)"
+    ak, sk = secure_server.admin_credentials()
+
+    def call(user: str) -> tuple[str, dict]:
+        proc = subprocess.run(
+            [curl, "-sS", http, "--cacert", str(secure_server.ca_bundle),
+             "--aws-sigv4", "aws:amz:us-east-1:kms", "--user", user,
+             "-H", "X-Amz-Target: TrentService.CreateKey",
+             "-H", "Content-Type: application/x-amz-json-1.1",
+             "-d", '{"Description": "signed by curl"}',
+             "-w", "\n%{http_version} %{http_code}", secure_server.endpoint + "/"],
+            capture_output=True, text=True, timeout=30,
+        )
+        assert proc.returncode == 0, proc.stderr
+        body, status = proc.stdout.rsplit("\n", 1)
+        return status, json.loads(body)
+
+    status, body = call(f"{ak}:{sk}")
+    assert status == ("2 200" if http == "--http2" else "1.1 200"), (status, body)
+    assert body["KeyMetadata"]["Description"] == "signed by curl"
+    status, body = call(f"{ak}:{sk[:-1]}x" if not sk.endswith("x") else f"{ak}:{sk[:-1]}y")
+    assert status.endswith(" 400") and body["__type"] == "InvalidSignatureException", body
