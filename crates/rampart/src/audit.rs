@@ -88,19 +88,30 @@ async fn gather(receiver: &mut mpsc::UnboundedReceiver<AuditEvent>, events: &mut
 }
 
 /// Writes one batch as a single log entry of newline-separated JSON events: one row per batch
-/// keeps the per-event storage cost down to the serialisation itself.
+/// keeps the per-event storage cost down to the serialisation itself, which runs on the blocking
+/// pool so that request threads never stall behind a large batch.
 async fn write_batch(store: &Store, events: &mut Vec<AuditEvent>) {
-    let count = events.len();
-    let mut batch = Vec::with_capacity(count * 1024);
-    for event in events.drain(..) {
-        match serde_json::to_writer(&mut batch, &event) {
-            Ok(()) => batch.push(b'\n'),
+    let batch = std::mem::take(events);
+    let count = batch.len();
+    let encoded = tokio::task::spawn_blocking(move || encode_batch(batch)).await;
+    let Ok(encoded) = encoded else {
+        tracing::error!(count, "audit batch encoding failed");
+        return;
+    };
+    if let Err(err) = append_with_retry(store, vec![encoded]).await {
+        tracing::error!(error = %err, count, "could not store audit events");
+    }
+}
+
+fn encode_batch(events: Vec<AuditEvent>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(events.len() * 1024);
+    for event in events {
+        match serde_json::to_writer(&mut out, &event) {
+            Ok(()) => out.push(b'\n'),
             Err(err) => tracing::error!(error = %err, "audit event not serialisable"),
         }
     }
-    if let Err(err) = append_with_retry(store, vec![batch]).await {
-        tracing::error!(error = %err, count, "could not store audit events");
-    }
+    out
 }
 
 async fn append_with_retry(store: &Store, entries: Vec<Vec<u8>>) -> Result<(), String> {

@@ -57,8 +57,17 @@ impl fmt::Debug for Blob {
 }
 
 impl Serialize for Blob {
+    /// Base64 never needs JSON escaping, so the quoted text goes out as a raw JSON value:
+    /// serde_json's per-byte escape scan of a 5 KiB string was ~12% of server CPU per Encrypt.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&STANDARD.encode(&self.0))
+        let mut quoted = String::with_capacity(self.0.len().div_ceil(3) * 4 + 2);
+        quoted.push('"');
+        STANDARD.encode_string(&self.0, &mut quoted);
+        quoted.push('"');
+        match serde_json::value::RawValue::from_string(quoted) {
+            Ok(raw) => raw.serialize(serializer),
+            Err(_) => serializer.serialize_str(&STANDARD.encode(&self.0)),
+        }
     }
 }
 
