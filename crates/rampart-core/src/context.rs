@@ -69,7 +69,10 @@ impl RequestContext {
 
     /// Records that the request touched `arn` (shown in the audit record's `resources`).
     pub fn note_resource(&self, arn: impl Into<String>, resource_type: &'static str) {
-        let resource = AuditResource { arn: arn.into(), resource_type };
+        let resource = AuditResource {
+            arn: arn.into(),
+            resource_type,
+        };
         match self.resources.lock() {
             Ok(mut list) => list.push(resource),
             Err(poisoned) => poisoned.into_inner().push(resource),
