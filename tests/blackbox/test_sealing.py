@@ -138,3 +138,21 @@ def test_sealed_server_stops_cleanly(make_server):
     server.start()
     _assert_sealed(server)
     assert server.stop(timeout=10) == 0
+
+
+def test_shares_from_another_seal_do_not_unseal(make_server):
+    server = make_server("secure-sqlite", start=False)
+    other = make_server("secure-sqlite", start=False)
+    mine, foreign = _init_shamir(server), _init_shamir(other)
+    server.start()
+    _unseal(server, mine[0])
+    _unseal(server, mine[1])
+    bad = server.unseal(foreign[2], check=False)
+    assert bad.returncode != 0, bad.stdout
+    assert "UnsealFailedException" in bad.stderr
+    _assert_sealed(server)
+    # The failed attempt does not brick the server: three good shares still unseal it.
+    for share in mine[2:]:
+        reply = _unseal(server, share)
+    assert reply["sealed"] is False
+    assert server.client().list_keys()["Keys"] == []
