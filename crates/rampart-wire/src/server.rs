@@ -3,7 +3,7 @@
 
 use crate::Gateway;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use rustls::pki_types::pem::PemObject;
@@ -18,6 +18,11 @@ use tokio_rustls::TlsAcceptor;
 
 /// How long shutdown waits for in-flight requests before giving up.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// A client must finish its request head within this time (slow-loris guard; also lets a
+/// shutdown close connections whose peer stalled mid-request instead of waiting for them).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// A TLS handshake must complete within this time.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Builds a rustls server configuration from a PEM certificate chain and private key.
 pub fn tls_acceptor(cert_chain_pem: &str, key_pem: &str) -> Result<TlsAcceptor, String> {
@@ -46,7 +51,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
-    let builder = Arc::new(Builder::new(TokioExecutor::new()));
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -88,17 +99,23 @@ fn spawn_connection(
     let watcher = graceful.watcher();
     tokio::spawn(async move {
         let result = match tls {
-            Some(acceptor) => match acceptor.accept(stream).await {
-                Ok(tls_stream) => {
-                    let conn =
-                        builder.serve_connection_with_upgrades(TokioIo::new(tls_stream), service);
-                    watcher.watch(conn.into_owned()).await
+            Some(acceptor) => {
+                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                    Ok(Ok(tls_stream)) => {
+                        let conn = builder
+                            .serve_connection_with_upgrades(TokioIo::new(tls_stream), service);
+                        watcher.watch(conn.into_owned()).await
+                    }
+                    Ok(Err(err)) => {
+                        tracing::debug!(%remote, error = %err, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(%remote, "TLS handshake timed out");
+                        return;
+                    }
                 }
-                Err(err) => {
-                    tracing::debug!(%remote, error = %err, "TLS handshake failed");
-                    return;
-                }
-            },
+            }
             None => {
                 let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
                 watcher.watch(conn.into_owned()).await
