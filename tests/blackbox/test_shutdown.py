@@ -47,3 +47,47 @@ def test_sigterm_is_not_held_up_by_a_stalled_client(make_server):
     finally:
         stalled.close()
     assert elapsed < 10, f"shutdown waited {elapsed:.1f}s for a client that never finished its request"
+
+
+def _closed_within(sock, seconds: float) -> float | None:
+    """Seconds until the server closed (or answered and closed) `sock`, None if still open."""
+    import socket
+
+    started = time.monotonic()
+    sock.settimeout(0.5)
+    while time.monotonic() - started < seconds:
+        try:
+            if sock.recv(4096) == b"":
+                return time.monotonic() - started
+        except socket.timeout:
+            continue
+        except OSError:
+            return time.monotonic() - started
+    return None
+
+
+def test_stalled_connections_are_closed(make_server):
+    """Slow-loris guard: a half-sent request head, and a TLS connection that never starts its
+    handshake, are dropped by the server instead of being held open forever."""
+    import socket
+
+    server = make_server("secure-sqlite")
+    plain = make_server("dev-sqlite")
+    stalled = socket.create_connection(("127.0.0.1", plain.port), timeout=10)
+    silent_tls = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    try:
+        stalled.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        for name, sock in (("stalled", stalled), ("silent TLS", silent_tls)):
+            assert _closed_within(sock, 20) is not None, f"{name} connection still open after 20 s"
+    finally:
+        for sock in (stalled, silent_tls):
+            sock.close()
+    assert server.client().list_keys()["Keys"] == []
+
+
+def test_idle_keep_alive_connection_is_reusable(make_server):
+    server = make_server("secure-sqlite")
+    kms = server.client()  # retries disabled: a dropped pooled connection must not surface
+    kms.list_keys()
+    time.sleep(7)  # longer than the server's request-head timeout
+    assert kms.list_keys()["Keys"] == []
