@@ -91,3 +91,20 @@ def test_idle_keep_alive_connection_is_reusable(make_server):
     kms.list_keys()
     time.sleep(7)  # longer than the server's request-head timeout
     assert kms.list_keys()["Keys"] == []
+
+
+def test_silent_connection_is_closed(make_server):
+    """A peer that connects and never sends a byte is dropped (first-byte timeout, 10 s), so
+    silent connections cannot pile up and hold file descriptors."""
+    import socket
+
+    server = make_server("dev-sqlite")
+    silent = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    try:
+        started = time.monotonic()
+        assert silent.recv(1) == b"", "the server sent data to a silent client"
+        elapsed = time.monotonic() - started
+    finally:
+        silent.close()
+    assert 5 < elapsed < 20, f"silent connection closed after {elapsed:.1f}s"
+    assert server.client().list_keys()["Keys"] == []

@@ -21,6 +21,8 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// A client must finish its request head within this time (slow-loris guard; also lets a
 /// shutdown close connections whose peer stalled mid-request instead of waiting for them).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// A new plain-HTTP connection must send its first byte within this time.
+const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(10);
 /// A TLS handshake must complete within this time.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -117,6 +119,10 @@ fn spawn_connection(
                 }
             }
             None => {
+                if !first_byte_arrives(&stream).await {
+                    tracing::debug!(%remote, "connection closed: no request within {FIRST_BYTE_TIMEOUT:?}");
+                    return;
+                }
                 let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
                 watcher.watch(conn.into_owned()).await
             }
@@ -125,4 +131,14 @@ fn spawn_connection(
             tracing::debug!(%remote, error = %err, "connection ended with an error");
         }
     });
+}
+
+/// Waits for the peer's first byte (without consuming it). The request-head timeout only starts
+/// at the first byte, so without this a silent connection would be held open forever.
+async fn first_byte_arrives(stream: &TcpStream) -> bool {
+    let mut probe = [0u8; 1];
+    matches!(
+        tokio::time::timeout(FIRST_BYTE_TIMEOUT, stream.peek(&mut probe)).await,
+        Ok(Ok(n)) if n > 0
+    )
 }

@@ -64,12 +64,20 @@ fn describe(path: &str, serde_msg: &str) -> String {
     // serde puts the offending value first and the visitor's expectation last.
     match serde_msg.rfind(", expected ") {
         Some(i) if serde_msg.starts_with("invalid ") => {
-            format!(
-                "Expected {} for {at}",
-                clip(&serde_msg[i + ", expected ".len()..])
-            )
+            let expected = wire_type_name(clip(&serde_msg[i + ", expected ".len()..]));
+            format!("Expected {expected} for {at}")
         }
         _ => format!("Invalid value for {at}"),
+    }
+}
+
+/// serde names Rust types (`i32`, `u64`, `f64`); clients know JSON's.
+fn wire_type_name(expected: &str) -> &str {
+    match expected {
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" => "an integer",
+        "f32" | "f64" => "a number",
+        "a boolean" | "bool" => "a boolean",
+        other => other,
     }
 }
 
@@ -193,7 +201,7 @@ mod tests {
             (r#"{"KeyId":12345}"#, "Expected a string for member 'KeyId'"),
             (
                 r#"{"KeyId":"a","NumberOfBytes":"s3cr3t"}"#,
-                "Expected i32 for member 'NumberOfBytes'",
+                "Expected an integer for member 'NumberOfBytes'",
             ),
             (
                 r#"{"KeyId":"a","Tags":[{"TagKey":"k","Bad":"s3cr3t"}]}"#,
