@@ -20,21 +20,32 @@ pub fn decode_input<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, Se
 }
 
 /// Decodes an operation input without checking model constraints.
+///
+/// A first pass over the body only checks the JSON syntax (no allocation); the typed decode then
+/// reads straight from the bytes, so large base64 members are not copied into a `Value` first.
 pub fn deserialize_input<T: DeserializeOwned>(body: &[u8]) -> Result<T, ServiceError> {
-    let value = if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::Value::Object(serde_json::Map::new())
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
     } else {
-        serde_json::from_slice(body)
-            .map_err(|_| ServiceError::serialization("Request body is not valid JSON"))?
+        body
     };
-    if !value.is_object() {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body)
+        .map_err(|_| ServiceError::serialization("Request body is not valid JSON"))?;
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ServiceError::serialization(
             "Expected a JSON object as the request body",
         ));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
-        ServiceError::serialization(describe(&path, &e.inner().to_string()))
+        let message = e.inner().to_string();
+        // Reading from bytes, serde_json appends the position; clients need only the member.
+        let message = match message.rfind(" at line ") {
+            Some(at) => &message[..at],
+            None => &message,
+        };
+        ServiceError::serialization(describe(&path, message))
     })
 }
 
