@@ -5,6 +5,9 @@ use super::{ServiceError, Validate, ValidationErrors};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+/// Initial capacity of an encoded output.
+const OUTPUT_CAPACITY: usize = 8 * 1024;
+
 /// Longest member path or field name echoed in a `SerializationException` message.
 const MAX_ECHO: usize = 128;
 
@@ -19,25 +22,22 @@ pub fn decode_input<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, Se
     Ok(input)
 }
 
-/// Decodes an operation input without checking model constraints.
-///
-/// A first pass over the body only checks the JSON syntax (no allocation); the typed decode then
-/// reads straight from the bytes, so large base64 members are not copied into a `Value` first.
+/// Decodes an operation input without checking model constraints, reading straight from the
+/// body bytes (large base64 members are not copied into an intermediate `Value`).
 pub fn deserialize_input<T: DeserializeOwned>(body: &[u8]) -> Result<T, ServiceError> {
     let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         body
     };
-    serde_json::from_slice::<serde::de::IgnoredAny>(body)
-        .map_err(|_| ServiceError::serialization("Request body is not valid JSON"))?;
     if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(ServiceError::serialization(
-            "Expected a JSON object as the request body",
-        ));
+        return Err(not_an_object(body));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+    let input = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        if e.inner().classify() != serde_json::error::Category::Data {
+            return invalid_json();
+        }
         let path = e.path().to_string();
         let message = e.inner().to_string();
         // Reading from bytes, serde_json appends the position; clients need only the member.
@@ -46,7 +46,21 @@ pub fn deserialize_input<T: DeserializeOwned>(body: &[u8]) -> Result<T, ServiceE
             None => &message,
         };
         ServiceError::serialization(describe(&path, message))
-    })
+    })?;
+    deserializer.end().map_err(|_| invalid_json())?;
+    Ok(input)
+}
+
+fn invalid_json() -> ServiceError {
+    ServiceError::serialization("Request body is not valid JSON")
+}
+
+/// The error for a body that does not start with `{`: not JSON at all, or JSON of another kind.
+fn not_an_object(body: &[u8]) -> ServiceError {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        Ok(_) => ServiceError::serialization("Expected a JSON object as the request body"),
+        Err(_) => invalid_json(),
+    }
 }
 
 /// Checks model constraints of a decoded input.
@@ -106,10 +120,14 @@ fn clip(s: &str) -> &str {
 
 /// Serializes an operation output.
 pub fn encode_output<T: Serialize>(v: &T) -> Result<Vec<u8>, ServiceError> {
-    serde_json::to_vec(v).map_err(|e| {
-        tracing::error!(error = %e, "failed to encode operation output");
-        ServiceError::internal()
-    })
+    // Sized for a 4 KiB blob in base64 plus members, so the buffer is not regrown while writing.
+    let mut out = Vec::with_capacity(OUTPUT_CAPACITY);
+    serde_json::to_writer(&mut out, v)
+        .map(|()| out)
+        .map_err(|e| {
+            tracing::error!(error = %e, "failed to encode operation output");
+            ServiceError::internal()
+        })
 }
 
 #[derive(Serialize)]
