@@ -122,12 +122,15 @@ def workloads(server):
 
 def make_servers(args, workdir):
     servers = []
-    if "rampart" in args.servers:
-        port, data = free_port(), os.path.join(workdir, "rampart")
-        binary = os.path.join(ROOT, "target", "release", "rampart")
-        s = Server("Rampart (TLS, SigV4, audit)", [binary, "serve", "--data-dir", data,
-                   "--listen", f"127.0.0.1:{port}"], f"https://localhost:{port}", None,
-                   env={"RAMPART_LOG": "warn"}, health="/health")
+    binary = os.path.join(ROOT, "target", "release", "rampart")
+    for name, plain in (("rampart", False), ("rampart-http", True)):
+        if name not in args.servers.split(","):
+            continue
+        port, data = free_port(), os.path.join(workdir, name)
+        scheme, label = ("http", "HTTP") if plain else ("https", "TLS")
+        cmd = [binary, "serve", "--data-dir", data, "--listen", f"127.0.0.1:{port}"]
+        s = Server(f"Rampart ({label}, SigV4, audit)", cmd + (["--plain-http"] if plain else []),
+                   f"{scheme}://localhost:{port}", None, env={"RAMPART_LOG": "warn"}, health="/health")
         s.data = data
         servers.append(s)
     if "moto" in args.servers:
@@ -152,14 +155,15 @@ def start(server):
         text = open(cred_file).read()
         server.creds = (re.search(r"aws_access_key_id = (\S+)", text).group(1),
                         re.search(r"aws_secret_access_key = (\S+)", text).group(1))
-        server.verify = os.path.join(server.data, "tls", "ca.pem")
+        if server.endpoint.startswith("https"):
+            server.verify = os.path.join(server.data, "tls", "ca.pem")
     wait_http(server.endpoint + server.health, server.verify)
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--seconds", type=int, default=10)
-    p.add_argument("--servers", default="rampart,moto,rustack")
+    p.add_argument("--servers", default="rampart,rampart-http,moto,rustack")
     p.add_argument("--moto", default=shutil.which("moto_server") or "moto_server")
     p.add_argument("--rustack", default=shutil.which("rustack") or "/opt/rustack/bin/rustack")
     p.add_argument("--json", help="also write raw results here")
