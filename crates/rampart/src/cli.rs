@@ -164,3 +164,63 @@ pub fn store_dir(args: &StoreArgs, from_file: Option<PathBuf>) -> PathBuf {
         .or(from_file)
         .unwrap_or_else(config::default_data_dir)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn serve_args(argv: &[&str]) -> ServeArgs {
+        let mut full = vec!["rampart", "serve"];
+        full.extend_from_slice(argv);
+        match Cli::try_parse_from(full).unwrap().command {
+            Command::Serve(args) => args,
+            other => panic!("parsed {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_secure_on_localstack_port() {
+        let config = resolve(serve_args(&[])).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:4566");
+        assert!(!config.dev && !config.plain_http);
+        assert_eq!(config.default_account.as_str(), "000000000000");
+        assert_eq!(config.seal, SealChoice::Keyfile);
+    }
+
+    #[test]
+    fn dev_mode_implies_plain_http() {
+        let config = resolve(serve_args(&["--dev"])).unwrap();
+        assert!(config.dev && config.plain_http);
+    }
+
+    #[test]
+    fn flags_override_the_config_file() {
+        let dir = std::env::temp_dir().join(format!("rampart-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rampart.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\ndefault_account = \"111111111111\"\n",
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        let from_file = resolve(serve_args(&["--config", path])).unwrap();
+        assert_eq!(from_file.listen.to_string(), "127.0.0.1:9000");
+        assert_eq!(from_file.default_account.as_str(), "111111111111");
+        let flagged = resolve(serve_args(&[
+            "--config",
+            path,
+            "--listen",
+            "127.0.0.1:9001",
+        ]))
+        .unwrap();
+        assert_eq!(flagged.listen.to_string(), "127.0.0.1:9001");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_account_is_refused() {
+        assert!(resolve(serve_args(&["--default-account", "12345"])).is_err());
+    }
+}

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 const TABLE: &str = "credentials";
@@ -35,7 +36,15 @@ pub struct Credentials {
     table: Table<StoredCredential>,
     key: DomainKey,
     cache: RwLock<HashMap<String, Arc<ActiveCredential>>>,
+    /// Access key ids recently looked up and not found, so a flood of requests signed with
+    /// unknown keys does not turn into a flood of database reads.
+    unknown: Mutex<HashMap<String, Instant>>,
 }
+
+/// How long an unknown access key id is remembered as unknown.
+const UNKNOWN_TTL: Duration = Duration::from_secs(1);
+/// Most unknown ids remembered at once (the map is cleared when full).
+const UNKNOWN_MAX: usize = 10_000;
 
 impl Credentials {
     pub fn new(store: Store, key: DomainKey) -> Self {
@@ -45,6 +54,7 @@ impl Credentials {
             table,
             key,
             cache: RwLock::new(HashMap::new()),
+            unknown: Mutex::new(HashMap::new()),
         }
     }
 
@@ -58,12 +68,16 @@ impl Credentials {
         {
             return Ok(Some(found));
         }
+        if self.recently_unknown(access_key_id) {
+            return Ok(None);
+        }
         let Some(stored) = self
             .table
             .get(access_key_id)
             .await
             .map_err(|e| e.to_string())?
         else {
+            self.remember_unknown(access_key_id);
             return Ok(None);
         };
         let active = Arc::new(self.unwrap(access_key_id, &stored.value)?);
@@ -71,6 +85,21 @@ impl Credentials {
             cache.insert(access_key_id.to_owned(), active.clone());
         }
         Ok(Some(active))
+    }
+
+    fn recently_unknown(&self, access_key_id: &str) -> bool {
+        let unknown = self.unknown.lock().unwrap_or_else(|p| p.into_inner());
+        unknown
+            .get(access_key_id)
+            .is_some_and(|at| at.elapsed() < UNKNOWN_TTL)
+    }
+
+    fn remember_unknown(&self, access_key_id: &str) {
+        let mut unknown = self.unknown.lock().unwrap_or_else(|p| p.into_inner());
+        if unknown.len() >= UNKNOWN_MAX {
+            unknown.clear();
+        }
+        unknown.insert(access_key_id.to_owned(), Instant::now());
     }
 
     fn unwrap(
@@ -122,6 +151,10 @@ impl Credentials {
         if let Ok(mut cache) = self.cache.write() {
             cache.clear();
         }
+        self.unknown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 }
 
@@ -216,4 +249,61 @@ pub async fn bootstrap_admin(
     write_credentials_file(file, &access_key_id, &active.secret)?;
     tracing::info!(credentials = %file.display(), access_key_id, "wrote the admin credentials file");
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn generated_keys_have_aws_shapes() {
+        let id = format!("AKIA{}", random_text(16, ALPHABET));
+        assert_eq!(id.len(), 20);
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        );
+        let secret = random_text(40, SECRET_ALPHABET);
+        assert_eq!(secret.len(), 40);
+        assert_ne!(secret, random_text(40, SECRET_ALPHABET));
+    }
+
+    #[test]
+    fn credentials_file_is_private_and_aws_formatted() {
+        let dir = std::env::temp_dir().join(format!("rampart-creds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("credentials");
+        write_credentials_file(&path, "AKIAEXAMPLE", "secret").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("[default]\naws_access_key_id = AKIAEXAMPLE\n"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn secrets_are_stored_wrapped_and_found_again() {
+        let dir = std::env::temp_dir().join(format!("rampart-credstore-{}", std::process::id()));
+        let store = Store::open_sqlite(&dir.join("db")).await.unwrap();
+        let root = rampart_crypto::root::RootKey::generate();
+        let creds = Credentials::new(
+            store.clone(),
+            root.domain_key(rampart_crypto::root::Domain::Credentials),
+        );
+        let account = AccountId::parse("123456789012").unwrap();
+        let (id, secret) = creds.create_root_key(&account).await.unwrap();
+        let raw = store.get(TABLE, &id).await.unwrap().unwrap();
+        assert!(!String::from_utf8_lossy(&raw.value).contains(secret.as_str()));
+        let fresh = Credentials::new(
+            store,
+            root.domain_key(rampart_crypto::root::Domain::Credentials),
+        );
+        let found = fresh.find(&id).await.unwrap().unwrap();
+        assert_eq!(found.secret.as_str(), secret.as_str());
+        assert_eq!(found.principal.arn, "arn:aws:iam::123456789012:root");
+        assert!(fresh.find("AKIANOPE").await.unwrap().is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
