@@ -128,10 +128,7 @@ async fn append_with_retry(store: &Store, entries: Vec<Vec<u8>>) -> Result<(), S
 
 /// Prints the latest `n` events, then (with `--follow`) new ones as they arrive.
 pub async fn tail(args: TailArgs) -> Result<(), String> {
-    let file = crate::config::read_file_config(args.store.config.as_deref())?;
-    let database_url = args.store.database_url.clone().or(file.database_url);
-    let data_dir = crate::cli::store_dir(&args.store, file.data_dir);
-    let store = crate::bootstrap::open_store(&data_dir, database_url.as_deref()).await?;
+    let store = crate::cli::open_store(&args.store).await?;
     let mut after = 0u64;
     let mut latest = std::collections::VecDeque::new();
     while let Some(events) = next_events(&store, &mut after).await? {

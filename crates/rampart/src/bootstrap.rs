@@ -44,31 +44,54 @@ pub fn create_private_dir(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", dir.display()))
 }
 
+/// Writes `text` to `path` with mode 0600 (replacing it) and syncs it to disk.
+pub fn write_private_file(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn seal_table(store: &Store) -> Table<SealedRoot> {
+    Table::new(store.clone(), META_TABLE)
+}
+
 /// The seal record stored in the database, if the store was initialised.
 pub async fn read_sealed_root(store: &Store) -> Result<Option<SealedRoot>, String> {
-    let table: Table<SealedRoot> = Table::new(store.clone(), META_TABLE);
-    let found = table.get(SEAL_KEY).await.map_err(|e| e.to_string())?;
+    let found = seal_table(store)
+        .get(SEAL_KEY)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(found.map(|v| v.value))
+}
+
+async fn put_sealed_root(store: &Store, sealed: &SealedRoot, expect: Expect) -> Result<(), String> {
+    let write = seal_table(store)
+        .put(SEAL_KEY, sealed, expect)
+        .map_err(|e| e.to_string())?;
+    store.transact(vec![write]).await.map_err(|e| e.to_string())
 }
 
 /// Stores the seal record; fails if another node initialised the store first.
 pub async fn write_sealed_root(store: &Store, sealed: &SealedRoot) -> Result<(), String> {
-    let table: Table<SealedRoot> = Table::new(store.clone(), META_TABLE);
-    let write = table
-        .put(SEAL_KEY, sealed, Expect::Absent)
-        .map_err(|e| e.to_string())?;
-    store.transact(vec![write]).await.map_err(|e| {
-        format!("cannot record the seal (was the store initialised by another node?): {e}")
-    })
+    put_sealed_root(store, sealed, Expect::Absent)
+        .await
+        .map_err(|e| {
+            format!("cannot record the seal (was the store initialised by another node?): {e}")
+        })
 }
 
 /// Re-writes the seal record after a dev-mode wipe.
 pub async fn rewrite_sealed_root(store: &Store, sealed: &SealedRoot) -> Result<(), String> {
-    let table: Table<SealedRoot> = Table::new(store.clone(), META_TABLE);
-    let write = table
-        .put(SEAL_KEY, sealed, Expect::Any)
-        .map_err(|e| e.to_string())?;
-    store.transact(vec![write]).await.map_err(|e| e.to_string())
+    put_sealed_root(store, sealed, Expect::Any).await
 }
 
 /// Unseals with the key file or passphrase when possible, initialising a new store on first start.

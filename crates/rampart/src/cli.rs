@@ -157,6 +157,14 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
     })
 }
 
+/// Opens the store named by flags/env, else the config file, else the default data dir.
+pub async fn open_store(args: &StoreArgs) -> Result<rampart_store::Store, String> {
+    let file = config::read_file_config(args.config.as_deref())?;
+    let database_url = args.database_url.clone().or(file.database_url);
+    let data_dir = store_dir(args, file.data_dir);
+    crate::bootstrap::open_store(&data_dir, database_url.as_deref()).await
+}
+
 /// The data dir from flags/env, else the config file, else the default.
 pub fn store_dir(args: &StoreArgs, from_file: Option<PathBuf>) -> PathBuf {
     args.data_dir

@@ -7,7 +7,6 @@ use rampart_crypto::root::DomainKey;
 use rampart_store::{Expect, Store, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -185,21 +184,11 @@ pub fn write_credentials_file(
     access_key_id: &str,
     secret: &str,
 ) -> Result<(), String> {
-    use std::os::unix::fs::OpenOptionsExt;
     let text = format!(
         "[default]\naws_access_key_id = {access_key_id}\naws_secret_access_key = {secret}\n"
     );
     let tmp = path.with_extension("tmp");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| format!("{}: {e}", tmp.display()))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| e.to_string())?;
+    crate::bootstrap::write_private_file(&tmp, &text)?;
     std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
 }
 

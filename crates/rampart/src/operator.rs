@@ -16,11 +16,7 @@ pub async fn init(args: InitArgs) -> Result<(), String> {
     if args.threshold < 2 || args.threshold > args.shares {
         return Err("need 2 <= --threshold <= --shares".to_owned());
     }
-    let file = crate::config::read_file_config(args.store.config.as_deref())?;
-    let database_url = args.store.database_url.clone().or(file.database_url);
-    let data_dir = crate::cli::store_dir(&args.store, file.data_dir);
-    crate::bootstrap::create_private_dir(&data_dir)?;
-    let store = crate::bootstrap::open_store(&data_dir, database_url.as_deref()).await?;
+    let store = crate::cli::open_store(&args.store).await?;
     if crate::bootstrap::read_sealed_root(&store).await?.is_some() {
         return Err("this store is already initialised".to_owned());
     }

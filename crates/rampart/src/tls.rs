@@ -2,7 +2,6 @@
 //! certificate it issues for localhost and the listen address.
 
 use rampart_crypto::tls::{self, CaBundle};
-use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -32,8 +31,8 @@ pub fn ensure(dir: &Path, listen: SocketAddr) -> Result<TlsFiles, String> {
         }
     } else {
         let ca = tls::generate_ca("Rampart Local CA").map_err(|e| e.to_string())?;
-        write_private(&ca_key, &ca.key_pem)?;
-        write_private(&files.ca_cert, &ca.cert_pem)?;
+        crate::bootstrap::write_private_file(&ca_key, &ca.key_pem)?;
+        crate::bootstrap::write_private_file(&files.ca_cert, &ca.cert_pem)?;
         ca
     };
     let names = vec![
@@ -48,8 +47,8 @@ pub fn ensure(dir: &Path, listen: SocketAddr) -> Result<TlsFiles, String> {
         ips.push(listen.ip());
     }
     let leaf = tls::issue_server_cert(&ca, &names, &ips).map_err(|e| e.to_string())?;
-    write_private(&files.server_key, &leaf.key_pem)?;
-    write_private(&files.server_cert, &leaf.cert_pem)?;
+    crate::bootstrap::write_private_file(&files.server_key, &leaf.key_pem)?;
+    crate::bootstrap::write_private_file(&files.server_cert, &leaf.cert_pem)?;
     tracing::info!(ca = %files.ca_cert.display(), "created the Rampart CA and server certificate");
     Ok(files)
 }
@@ -57,18 +56,4 @@ pub fn ensure(dir: &Path, listen: SocketAddr) -> Result<TlsFiles, String> {
 /// Reads a PEM file.
 pub fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn write_private(path: &Path, text: &str) -> Result<(), String> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| format!("{}: {e}", path.display()))
 }
