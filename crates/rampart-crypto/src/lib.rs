@@ -10,6 +10,7 @@
 
 mod envelope;
 mod kdf;
+pub mod material;
 pub mod random;
 pub mod root;
 pub mod seal;

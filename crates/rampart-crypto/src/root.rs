@@ -89,6 +89,22 @@ impl DomainKey {
         envelope::seal(&kdf::aes256_gcm_key(&self.0), plaintext, aad)
     }
 
+    /// HMAC-SHA256 of `data` under a key derived from this domain key for `label` (a keyed
+    /// fingerprint: recognises a value again without storing it).
+    pub fn mac(&self, label: &[u8], data: &[u8]) -> [u8; 32] {
+        let derived = aws_lc_rs::hmac::sign(
+            &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &self.0[..]),
+            label,
+        );
+        let tag = aws_lc_rs::hmac::sign(
+            &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, derived.as_ref()),
+            data,
+        );
+        let mut out = [0u8; 32];
+        out.copy_from_slice(tag.as_ref());
+        out
+    }
+
     /// Reverses [`DomainKey::wrap`]; `InvalidCiphertext` on a wrong `aad`, key or any tampering.
     pub fn unwrap(&self, blob: &[u8], aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         envelope::open(&kdf::aes256_gcm_key(&self.0), blob, aad)

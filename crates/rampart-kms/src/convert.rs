@@ -1,9 +1,12 @@
 //! Domain ↔ generated wire shapes: key metadata, list entries, tags, encryption contexts,
 //! timestamps, enum names, and domain errors → AWS errors.
 
-use crate::domain::{AliasRecord, KeyRecord, KeyState, KmsError, Scope};
+use crate::domain::{AliasRecord, KeyRecord, KeyState, KmsError, MultiRegionConfig, Scope};
 use crate::generated::enums::EncryptionAlgorithmSpec;
-use crate::generated::shapes::{AliasListEntry, KeyListEntry, KeyMetadata, Tag};
+use crate::generated::shapes::{
+    AliasListEntry, KeyListEntry, KeyMetadata, MultiRegionConfiguration, MultiRegionKey, Tag,
+};
+use rampart_crypto::material::{Spec, Usage, spec_info};
 use rampart_wire::codec::{ServiceError, Timestamp};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -34,8 +37,11 @@ pub fn enum_value<T: for<'a> From<&'a str>>(name: &str) -> Option<T> {
 
 /// `KeyMetadata` of a key, as DescribeKey and CreateKey return it.
 pub fn key_metadata(k: &KeyRecord) -> KeyMetadata {
-    let pending = k.state == KeyState::PendingDeletion;
-    KeyMetadata {
+    let pending = matches!(
+        k.state,
+        KeyState::PendingDeletion | KeyState::PendingReplicaDeletion
+    );
+    let mut meta = KeyMetadata {
         aws_account_id: Some(k.account.clone()),
         key_id: Some(k.key_id.clone()),
         arn: Some(k.arn()),
@@ -50,12 +56,83 @@ pub fn key_metadata(k: &KeyRecord) -> KeyMetadata {
             .filter(|_| pending)
             .and_then(|d| i32::try_from(d).ok()),
         origin: enum_value(&k.origin),
-        key_manager: enum_value("CUSTOMER"),
+        key_manager: enum_value(&k.key_manager),
         customer_master_key_spec: enum_value(&k.key_spec),
         key_spec: enum_value(&k.key_spec),
-        encryption_algorithms: Some(vec![EncryptionAlgorithmSpec::SymmetricDefault]),
         multi_region: Some(k.multi_region),
+        multi_region_configuration: k.multi_region_config.as_ref().map(|c| multi_region(k, c)),
         ..Default::default()
+    };
+    add_algorithms(&mut meta, k);
+    if let Some(import) = &k.import {
+        meta.expiration_model = import.expiration_model.as_deref().and_then(enum_value);
+        meta.valid_to = import.valid_to_ms.map(timestamp);
+    }
+    meta
+}
+
+/// The algorithm lists DescribeKey shows for the key's spec and usage.
+fn add_algorithms(meta: &mut KeyMetadata, k: &KeyRecord) {
+    let Some(spec) = Spec::from_aws(&k.key_spec) else {
+        return;
+    };
+    let info = spec_info(spec);
+    match Usage::from_aws(&k.key_usage) {
+        Some(Usage::EncryptDecrypt) => {
+            meta.encryption_algorithms = Some(
+                info.encryption
+                    .iter()
+                    .filter_map(|a| enum_value(a.as_aws()))
+                    .collect(),
+            );
+        }
+        Some(Usage::SignVerify) => {
+            meta.signing_algorithms = Some(
+                info.signing
+                    .iter()
+                    .filter_map(|a| enum_value(a.as_aws()))
+                    .collect(),
+            );
+        }
+        Some(Usage::GenerateVerifyMac) => {
+            meta.mac_algorithms = Some(
+                info.mac
+                    .iter()
+                    .filter_map(|a| enum_value(a.as_aws()))
+                    .collect(),
+            );
+        }
+        Some(Usage::KeyAgreement) => {
+            meta.key_agreement_algorithms = Some(
+                info.agreement
+                    .iter()
+                    .filter_map(|a| enum_value(a.as_aws()))
+                    .collect(),
+            );
+        }
+        Some(Usage::EncapsulateDecapsulate) | None => {}
+    }
+}
+
+/// `MultiRegionConfiguration`: the key's role and every copy's ARN.
+fn multi_region(k: &KeyRecord, c: &MultiRegionConfig) -> MultiRegionConfiguration {
+    let arn_in = |region: &str| Scope::new(k.account.clone(), region).key_arn(&k.key_id);
+    let is_primary = c.primary_region == k.region;
+    MultiRegionConfiguration {
+        multi_region_key_type: enum_value(if is_primary { "PRIMARY" } else { "REPLICA" }),
+        primary_key: Some(MultiRegionKey {
+            arn: Some(arn_in(&c.primary_region)),
+            region: Some(c.primary_region.clone()),
+        }),
+        replica_keys: Some(
+            c.replica_regions
+                .iter()
+                .map(|r| MultiRegionKey {
+                    arn: Some(arn_in(r)),
+                    region: Some(r.clone()),
+                })
+                .collect(),
+        ),
     }
 }
 

@@ -1,14 +1,14 @@
-//! Backing keys (generated, wrapped under the KMS domain key with AAD = key ARN + version) and the
-//! in-memory cache of key metadata, alias targets and unwrapped backing keys for the Encrypt/Decrypt
-//! hot path. Local writes invalidate entries; every entry is re-validated against the store after
+//! Key material versions (generated or imported, wrapped under the KMS domain key with AAD = key
+//! ARN + version) and the in-memory cache of key metadata, alias targets and parsed material for
+//! the cryptographic hot path. Local writes invalidate entries; every entry is re-validated against the store after
 //! `CACHE_TTL`, so several nodes sharing one database converge within about a second.
 
 use crate::domain::{KeyRecord, KmsError, Scope};
 use crate::store::{BackingKeyRecord, KmsTables, alias_row, backing_row, key_row};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use rampart_crypto::material::{Material, Spec};
 use rampart_crypto::root::DomainKey;
-use rampart_crypto::symmetric::BackingKey;
 use rampart_store::{Expect, Versioned, Write};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,7 +22,7 @@ const MAX_ENTRIES: usize = 20_000;
 
 struct KeyEntry {
     key: Versioned<KeyRecord>,
-    backing: HashMap<u32, Arc<BackingKey>>,
+    backing: HashMap<u32, Arc<Material>>,
     checked: Instant,
 }
 
@@ -81,26 +81,59 @@ impl KeyVault {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Generates backing key `record.backing_version` and returns the write storing it wrapped.
+    /// Generates fresh material of the key's spec for backing version `record.backing_version`
+    /// and returns the write storing it wrapped.
     pub fn new_backing_key_write(
         &self,
         tables: &KmsTables,
         record: &KeyRecord,
         now_ms: i64,
     ) -> Result<Write, KmsError> {
-        let version = record.backing_version;
-        let key = BackingKey::generate();
+        let material = Material::generate(spec_of(record)?).map_err(material_fault)?;
+        self.material_write(
+            tables,
+            record,
+            record.backing_version,
+            &material,
+            now_ms,
+            None,
+        )
+    }
+
+    /// The write storing `material` wrapped as backing version `version` of `record` (in
+    /// `record`'s own scope: a multi-Region replica stores its own wrapped copy).
+    pub fn material_write(
+        &self,
+        tables: &KmsTables,
+        record: &KeyRecord,
+        version: u32,
+        material: &Material,
+        now_ms: i64,
+        rotation_type: Option<&str>,
+    ) -> Result<Write, KmsError> {
         let wrapped = self
             .domain_key
-            .wrap(key.as_bytes(), &wrap_aad(&record.arn(), version));
+            .wrap(&material.to_bytes(), &wrap_aad(&record.arn(), version));
         let stored = BackingKeyRecord {
             schema: 1,
             version,
             wrapped: STANDARD.encode(wrapped),
             created_ms: now_ms,
+            rotation_type: rotation_type.map(str::to_owned),
+            material_id: Some(material_id()),
         };
         let row = backing_row(&record.scope(), &record.key_id, version);
         Ok(tables.backing.put(&row, &stored, Expect::Absent)?)
+    }
+
+    /// An HMAC-SHA256 fingerprint of key material under the KMS domain key (hex): lets Rampart
+    /// recognise the same imported material again without storing it.
+    pub fn fingerprint(&self, material: &[u8]) -> String {
+        hex_of(
+            &self
+                .domain_key
+                .mac(b"rampart/kms/import-fingerprint/v1", material),
+        )
     }
 
     /// The key's metadata for the hot path: cached, re-read after `CACHE_TTL`.
@@ -180,14 +213,14 @@ impl KeyVault {
         }
     }
 
-    /// Backing key `version` of `record`, unwrapped (cached while the key's entry lives).
-    /// `None` when the version does not exist.
+    /// Material version `version` of `record`, unwrapped and parsed (cached while the key's entry
+    /// lives). `None` when the version does not exist.
     pub async fn backing_key(
         &self,
         tables: &KmsTables,
         record: &KeyRecord,
         version: u32,
-    ) -> Result<Option<Arc<BackingKey>>, KmsError> {
+    ) -> Result<Option<Arc<Material>>, KmsError> {
         let scope = record.scope();
         let row = key_row(&scope, &record.key_id);
         if let Some(key) = self
@@ -216,7 +249,7 @@ impl KeyVault {
         &self,
         record: &KeyRecord,
         stored: &BackingKeyRecord,
-    ) -> Result<BackingKey, KmsError> {
+    ) -> Result<Material, KmsError> {
         let fault = |what: &str| {
             KmsError::Internal(format!(
                 "backing key {} v{}: {what}",
@@ -230,7 +263,7 @@ impl KeyVault {
             .domain_key
             .unwrap(&wrapped, &wrap_aad(&record.arn(), stored.version))
             .map_err(|_| fault("failed to unwrap"))?;
-        BackingKey::from_bytes(&raw).map_err(|_| fault("wrong length"))
+        Material::from_bytes(spec_of(record)?, &raw).map_err(|_| fault("not valid material"))
     }
 
     /// Drops the cached metadata and backing keys of one key (after a local write).
@@ -249,6 +282,26 @@ impl KeyVault {
         cache.keys.clear();
         cache.aliases.clear();
     }
+}
+
+/// The material spec of a key record.
+pub fn spec_of(record: &KeyRecord) -> Result<Spec, KmsError> {
+    Spec::from_aws(&record.key_spec)
+        .ok_or_else(|| KmsError::Internal(format!("unknown key spec {}", record.key_spec)))
+}
+
+/// A material error that should not happen for material Rampart made itself.
+pub fn material_fault(e: rampart_crypto::material::MaterialError) -> KmsError {
+    KmsError::Internal(format!("key material: {e}"))
+}
+
+/// A new `KeyMaterialId`: 64 lowercase hex digits.
+fn material_id() -> String {
+    hex_of(&rampart_crypto::random::array::<32>())
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl std::fmt::Debug for KeyVault {

@@ -9,5 +9,8 @@ mod ops;
 mod service;
 pub mod store;
 mod sweeper;
+pub mod usage;
+
+pub use sweeper::JobReport;
 
 pub use service::KmsService;

@@ -56,7 +56,7 @@ impl KmsService {
             .backing_key(&self.tables, &key.value, version)
             .await
             .ok()??;
-        Some(backing.as_bytes().to_vec())
+        Some(backing.to_bytes().to_vec())
     }
 }
 
@@ -241,5 +241,152 @@ impl KmsApi for KmsService {
         input: ListKeyPoliciesRequest,
     ) -> Result<ListKeyPoliciesResponse, ServiceError> {
         answer!(self.list_key_policies_op(ctx, input))
+    }
+    async fn get_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: GetPublicKeyRequest,
+    ) -> Result<GetPublicKeyResponse, ServiceError> {
+        answer!(self.get_public_key_op(ctx, input))
+    }
+    async fn sign(
+        &self,
+        ctx: &RequestContext,
+        input: SignRequest,
+    ) -> Result<SignResponse, ServiceError> {
+        answer!(self.sign_op(ctx, input))
+    }
+    async fn verify(
+        &self,
+        ctx: &RequestContext,
+        input: VerifyRequest,
+    ) -> Result<VerifyResponse, ServiceError> {
+        answer!(self.verify_op(ctx, input))
+    }
+    async fn generate_mac(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateMacRequest,
+    ) -> Result<GenerateMacResponse, ServiceError> {
+        answer!(self.generate_mac_op(ctx, input))
+    }
+    async fn verify_mac(
+        &self,
+        ctx: &RequestContext,
+        input: VerifyMacRequest,
+    ) -> Result<VerifyMacResponse, ServiceError> {
+        answer!(self.verify_mac_op(ctx, input))
+    }
+    async fn generate_data_key_pair(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateDataKeyPairRequest,
+    ) -> Result<GenerateDataKeyPairResponse, ServiceError> {
+        answer!(self.generate_data_key_pair_op(ctx, input))
+    }
+    async fn generate_data_key_pair_without_plaintext(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateDataKeyPairWithoutPlaintextRequest,
+    ) -> Result<GenerateDataKeyPairWithoutPlaintextResponse, ServiceError> {
+        answer!(self.generate_data_key_pair_without_plaintext_op(ctx, input))
+    }
+    async fn derive_shared_secret(
+        &self,
+        ctx: &RequestContext,
+        input: DeriveSharedSecretRequest,
+    ) -> Result<DeriveSharedSecretResponse, ServiceError> {
+        answer!(self.derive_shared_secret_op(ctx, input))
+    }
+    async fn encapsulate(
+        &self,
+        ctx: &RequestContext,
+        input: EncapsulateRequest,
+    ) -> Result<EncapsulateResponse, ServiceError> {
+        answer!(self.encapsulate_op(ctx, input))
+    }
+    async fn decapsulate(
+        &self,
+        ctx: &RequestContext,
+        input: DecapsulateRequest,
+    ) -> Result<DecapsulateResponse, ServiceError> {
+        answer!(self.decapsulate_op(ctx, input))
+    }
+    async fn get_parameters_for_import(
+        &self,
+        ctx: &RequestContext,
+        input: GetParametersForImportRequest,
+    ) -> Result<GetParametersForImportResponse, ServiceError> {
+        answer!(self.get_parameters_for_import_op(ctx, input))
+    }
+    async fn import_key_material(
+        &self,
+        ctx: &RequestContext,
+        input: ImportKeyMaterialRequest,
+    ) -> Result<ImportKeyMaterialResponse, ServiceError> {
+        answer!(self.import_key_material_op(ctx, input))
+    }
+    async fn delete_imported_key_material(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteImportedKeyMaterialRequest,
+    ) -> Result<DeleteImportedKeyMaterialResponse, ServiceError> {
+        answer!(self.delete_imported_key_material_op(ctx, input))
+    }
+    async fn enable_key_rotation(
+        &self,
+        ctx: &RequestContext,
+        input: EnableKeyRotationRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.enable_key_rotation_op(ctx, input))
+    }
+    async fn disable_key_rotation(
+        &self,
+        ctx: &RequestContext,
+        input: DisableKeyRotationRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.disable_key_rotation_op(ctx, input))
+    }
+    async fn get_key_rotation_status(
+        &self,
+        ctx: &RequestContext,
+        input: GetKeyRotationStatusRequest,
+    ) -> Result<GetKeyRotationStatusResponse, ServiceError> {
+        answer!(self.get_key_rotation_status_op(ctx, input))
+    }
+    async fn rotate_key_on_demand(
+        &self,
+        ctx: &RequestContext,
+        input: RotateKeyOnDemandRequest,
+    ) -> Result<RotateKeyOnDemandResponse, ServiceError> {
+        answer!(self.rotate_key_on_demand_op(ctx, input))
+    }
+    async fn list_key_rotations(
+        &self,
+        ctx: &RequestContext,
+        input: ListKeyRotationsRequest,
+    ) -> Result<ListKeyRotationsResponse, ServiceError> {
+        answer!(self.list_key_rotations_op(ctx, input))
+    }
+    async fn replicate_key(
+        &self,
+        ctx: &RequestContext,
+        input: ReplicateKeyRequest,
+    ) -> Result<ReplicateKeyResponse, ServiceError> {
+        answer!(self.replicate_key_op(ctx, input))
+    }
+    async fn update_primary_region(
+        &self,
+        ctx: &RequestContext,
+        input: UpdatePrimaryRegionRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self.update_primary_region_op(ctx, input))
+    }
+    async fn get_key_last_usage(
+        &self,
+        ctx: &RequestContext,
+        input: GetKeyLastUsageRequest,
+    ) -> Result<GetKeyLastUsageResponse, ServiceError> {
+        answer!(self.get_key_last_usage_op(ctx, input))
     }
 }

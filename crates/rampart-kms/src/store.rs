@@ -38,6 +38,12 @@ pub struct BackingKeyRecord {
     pub wrapped: String,
     /// Creation time, epoch milliseconds.
     pub created_ms: i64,
+    /// `AUTOMATIC` or `ON_DEMAND` for versions made by rotation; None for the first version.
+    #[serde(default)]
+    pub rotation_type: Option<String>,
+    /// `KeyMaterialId` of this version.
+    #[serde(default)]
+    pub material_id: Option<String>,
 }
 
 /// A scheduled deletion: which key to delete once its row key's due time has passed.

@@ -9,7 +9,34 @@ use rampart_store::{Expect, StoreError, Versioned};
 /// Schedule entries read per batch.
 const BATCH: usize = 100;
 
+/// What one run of the background jobs did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobReport {
+    /// Keys deleted because their waiting period ended.
+    pub deleted: usize,
+    /// Keys whose imported material expired (now PendingImport).
+    pub expired: usize,
+    /// Automatic rotations performed.
+    pub rotated: usize,
+}
+
 impl KmsService {
+    /// Runs every due background job once: deletions, expiry of imported material, automatic
+    /// rotations, and the flush of usage counters. Each job is independent; the first error is
+    /// returned after all have run.
+    pub async fn run_due_jobs(&self) -> Result<JobReport, KmsError> {
+        let deleted = self.delete_due_keys().await;
+        let expired = self.expire_imported_material().await;
+        let rotated = self.rotate_due_keys().await;
+        let flushed = self.flush_usage().await;
+        flushed?;
+        Ok(JobReport {
+            deleted: deleted?,
+            expired: expired?,
+            rotated: rotated?,
+        })
+    }
+
     /// Deletes every key whose deletion date has passed; returns how many were deleted.
     /// A key cancelled or rescheduled concurrently is left alone (compare-and-swap on its row).
     pub async fn delete_due_keys(&self) -> Result<usize, KmsError> {

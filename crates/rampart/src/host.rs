@@ -137,10 +137,10 @@ async fn sweep_forever(kms: Arc<KmsService>) {
     let mut ticker = tokio::time::interval(SWEEP_EVERY);
     loop {
         ticker.tick().await;
-        match kms.delete_due_keys().await {
-            Ok(0) => {}
-            Ok(count) => tracing::info!(count, "deleted KMS keys whose waiting period ended"),
-            Err(err) => tracing::error!(error = %err, "key deletion sweep failed"),
+        match kms.run_due_jobs().await {
+            Ok(report) if report == rampart_kms::JobReport::default() => {}
+            Ok(report) => tracing::info!(?report, "KMS background jobs ran"),
+            Err(err) => tracing::error!(error = %err, "KMS background jobs failed"),
         }
     }
 }

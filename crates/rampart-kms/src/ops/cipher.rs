@@ -254,7 +254,8 @@ impl KmsService {
             key_id: key.key_id.clone(),
             backing_version: version,
         };
-        Ok(symmetric::encrypt(&backing, &header, plaintext, context))
+        let backing = backing.symmetric().ok_or_else(|| not_symmetric(key))?;
+        Ok(symmetric::encrypt(backing, &header, plaintext, context))
     }
 
     /// Finds the ciphertext's key (checking it against `key_id` when given) and decrypts.
@@ -285,8 +286,18 @@ impl KmsService {
             .backing_key(&self.tables, &key, header.backing_version)
             .await?;
         let backing = backing.ok_or(KmsError::InvalidCiphertext)?;
+        let backing = backing.symmetric().ok_or_else(|| not_symmetric(&key))?;
         let plaintext =
-            symmetric::decrypt(&backing, blob, context).map_err(|_| KmsError::InvalidCiphertext)?;
+            symmetric::decrypt(backing, blob, context).map_err(|_| KmsError::InvalidCiphertext)?;
         Ok((key, plaintext))
     }
+}
+
+/// The error for a symmetric-blob operation on a key whose material is not symmetric.
+fn not_symmetric(key: &KeyRecord) -> KmsError {
+    KmsError::InvalidKeyUsage(format!(
+        "{} key usage is {} which is not valid for this operation.",
+        key.arn(),
+        key.key_usage
+    ))
 }

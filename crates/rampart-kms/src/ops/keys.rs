@@ -5,9 +5,9 @@ use super::{required, scope_of};
 use crate::KmsService;
 use crate::convert::{self, KEY_RESOURCE};
 use crate::domain::{
-    Accept, KeyOptions, KeyRecord, KmsError, ListKind, Page, PolicyRecord, TagSet,
-    check_key_options, check_policy_document, decode_marker, default_key_policy, new_key_id,
-    pending_window_days,
+    Accept, ImportConfig, KeyKind, KeyOptions, KeyRecord, KeyState, KmsError, ListKind,
+    MultiRegionConfig, Page, PolicyRecord, Scope, TagSet, check_key_options, check_policy_document,
+    decode_marker, default_key_policy, new_key_id, new_multi_region_key_id, pending_window_days,
 };
 use crate::generated::shapes::{
     CancelKeyDeletionRequest, CancelKeyDeletionResponse, CreateKeyRequest, CreateKeyResponse,
@@ -26,7 +26,7 @@ impl KmsService {
         input: CreateKeyRequest,
     ) -> Result<CreateKeyResponse, KmsError> {
         let scope = scope_of(ctx);
-        check_create_options(&input)?;
+        let kind = check_create_options(&input)?;
         let policy = match input.policy {
             Some(doc) => check_policy_document(&doc).map(|()| doc)?,
             None => default_key_policy(&scope),
@@ -34,22 +34,21 @@ impl KmsService {
         let mut tags = TagSet::new();
         tags.apply(&convert::tag_pairs(input.tags))?;
         let now = self.now_ms();
-        let record = KeyRecord::new_symmetric(
-            &scope,
-            new_key_id(),
-            input.description.unwrap_or_default(),
-            now,
-        );
+        let record = new_key_record(&scope, &kind, input.description.unwrap_or_default(), now);
         let row = key_row(&scope, &record.key_id);
-        let writes = vec![
+        let mut writes = vec![
             self.tables.keys.put(&row, &record, Expect::Absent)?,
-            self.vault
-                .new_backing_key_write(&self.tables, &record, now)?,
             self.tables
                 .policies
                 .put(&row, &PolicyRecord::new(policy), Expect::Absent)?,
             self.tables.tags.put(&row, &tags, Expect::Absent)?,
         ];
+        if !kind.external {
+            writes.push(
+                self.vault
+                    .new_backing_key_write(&self.tables, &record, now)?,
+            );
+        }
         self.tables.store.transact(writes).await?;
         ctx.note_resource(record.arn(), KEY_RESOURCE);
         Ok(CreateKeyResponse {
@@ -186,7 +185,32 @@ impl KmsService {
     }
 }
 
-fn check_create_options(input: &CreateKeyRequest) -> Result<(), KmsError> {
+/// A new key's record: its id (`mrk-` for multi-Region), spec, usage, origin and first state.
+fn new_key_record(scope: &Scope, kind: &KeyKind, description: String, now_ms: i64) -> KeyRecord {
+    let key_id = if kind.multi_region {
+        new_multi_region_key_id()
+    } else {
+        new_key_id()
+    };
+    let mut record = KeyRecord::new_symmetric(scope, key_id, description, now_ms);
+    record.key_spec = kind.spec.as_aws().into();
+    record.key_usage = kind.usage.as_aws().into();
+    if kind.external {
+        record.origin = "EXTERNAL".into();
+        record.state = KeyState::PendingImport;
+        record.import = Some(ImportConfig::default());
+    }
+    if kind.multi_region {
+        record.multi_region = true;
+        record.multi_region_config = Some(MultiRegionConfig {
+            primary_region: scope.region.clone(),
+            replica_regions: Vec::new(),
+        });
+    }
+    record
+}
+
+fn check_create_options(input: &CreateKeyRequest) -> Result<KeyKind, KmsError> {
     let key_spec = input.key_spec.as_ref().map(|v| v.as_str().to_owned());
     let cmk_spec = input
         .customer_master_key_spec

@@ -2,8 +2,12 @@
 //! (noting every key touched for the audit record) and compare-and-swap key updates.
 
 mod aliases;
+mod asymmetric;
 mod cipher;
+mod import;
 mod keys;
+mod multi_region;
+mod rotation;
 mod tagging;
 
 use crate::KmsService;
