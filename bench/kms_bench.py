@@ -107,17 +107,56 @@ def run_wrk(server, headers, body, conns, threads, seconds):
             "cpu_us": cpu / total * 1e6 if total else float("nan")}
 
 
-def workloads(server):
-    kms = server.client()
+def b64(data):
+    return base64.b64encode(data).decode()
+
+
+def symmetric_workloads(kms, server):
     key = kms.create_key(Description="bench")["KeyMetadata"]["KeyId"]
     plaintext = os.urandom(4096)
     blob = kms.encrypt(KeyId=key, Plaintext=plaintext)["CiphertextBlob"]
-    b64 = lambda b: base64.b64encode(b).decode()
     return {
-        "Encrypt 4 KiB": signed(server, "Encrypt", json.dumps({"KeyId": key, "Plaintext": b64(plaintext)})),
-        "Decrypt": signed(server, "Decrypt", json.dumps({"CiphertextBlob": b64(blob)})),
-        "GenerateDataKey": signed(server, "GenerateDataKey", json.dumps({"KeyId": key, "KeySpec": "AES_256"})),
+        "Encrypt 4 KiB": ("Encrypt", {"KeyId": key, "Plaintext": b64(plaintext)}),
+        "Decrypt": ("Decrypt", {"CiphertextBlob": b64(blob)}),
+        "GenerateDataKey": ("GenerateDataKey", {"KeyId": key, "KeySpec": "AES_256"}),
     }
+
+
+def signing_workloads(kms, server):
+    """Sign (ECC P-256, RSA-2048), Verify (P-256) and GenerateMac (HMAC_256) on 64-byte messages."""
+    message = os.urandom(64)
+    out = {}
+    for label, spec, alg in (("ECC P-256", "ECC_NIST_P256", "ECDSA_SHA_256"),
+                             ("RSA-2048", "RSA_2048", "RSASSA_PSS_SHA_256")):
+        key = kms.create_key(KeySpec=spec, KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+        ask = {"KeyId": key, "Message": b64(message), "MessageType": "RAW", "SigningAlgorithm": alg}
+        out[f"Sign {label}"] = ("Sign", ask)
+        if spec == "ECC_NIST_P256":
+            signature = kms.sign(KeyId=key, Message=message, MessageType="RAW",
+                                 SigningAlgorithm=alg)["Signature"]
+            out[f"Verify {label}"] = ("Verify", {**ask, "Signature": b64(signature)})
+    key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+    out["GenerateMac HMAC_256"] = ("GenerateMac", {"KeyId": key, "Message": b64(message),
+                                                    "MacAlgorithm": "HMAC_SHA_256"})
+    return out
+
+
+WORKLOAD_SETS = {"symmetric": symmetric_workloads, "signing": signing_workloads}
+
+
+def workloads(server, sets):
+    """Signed requests per operation; a set the server cannot create keys for is skipped."""
+    kms = server.client()
+    out = {}
+    for name in sets:
+        try:
+            made = WORKLOAD_SETS[name](kms, server)
+        except Exception as exc:  # noqa: BLE001 - the server lacks the feature: report and skip
+            print(f"{server.name}: skipping {name} workloads: {exc}", file=sys.stderr)
+            continue
+        for label, (target, body) in made.items():
+            out[label] = signed(server, target, json.dumps(body))
+    return out
 
 
 def make_servers(args, workdir):
@@ -167,15 +206,18 @@ def main():
     p.add_argument("--moto", default=shutil.which("moto_server") or "moto_server")
     p.add_argument("--rustack", default=shutil.which("rustack") or "/opt/rustack/bin/rustack")
     p.add_argument("--json", help="also write raw results here")
+    p.add_argument("--sets", default="symmetric,signing",
+                   help="workload sets: symmetric (Encrypt/Decrypt/GenerateDataKey), signing")
+    p.add_argument("--conns", default="1,4,16", help="client connections per run")
     args = p.parse_args()
     # (connections, wrk threads): 1 and 4 clients, plus the issue's reference 16 connections.
-    shapes = [(1, 1), (4, 2), (16, 2)]
+    shapes = [(c, min(c, 2)) for c in map(int, args.conns.split(","))]
     results = []
     with tempfile.TemporaryDirectory() as workdir:
         for server in make_servers(args, workdir):
             try:
                 start(server)
-                for op, (headers, body) in workloads(server).items():
+                for op, (headers, body) in workloads(server, args.sets.split(",")).items():
                     for conns, threads in shapes:
                         r = run_wrk(server, headers, body, conns, threads, args.seconds)
                         results.append({"server": server.name, "op": op, "conns": conns, **r})
