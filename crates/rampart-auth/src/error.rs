@@ -72,7 +72,8 @@ impl AuthError {
     }
 
     /// The access key id is not known.
-    pub(crate) fn unrecognized_client() -> Self {
+    /// `UnrecognizedClientException` for an access key id that is not known.
+    pub fn unrecognized_client() -> Self {
         Self::UnrecognizedClient(MSG_UNRECOGNIZED_CLIENT.to_owned())
     }
 }

@@ -8,8 +8,8 @@ pub mod sigv4;
 
 pub use error::AuthError;
 pub use sigv4::{
-    CredentialScope, SignedRequest, Verified, VerifyOptions, parse_authorization, verify,
-    verify_with,
+    CredentialScope, Precheck, SignedRequest, Verified, VerifyOptions, parse_authorization,
+    precheck, verify, verify_with,
 };
 
 /// A stored credential: the access key's secret (kept sealed at rest by the caller).

@@ -112,28 +112,70 @@ pub fn verify_with(
     creds: &dyn CredentialLookup,
     opts: &VerifyOptions,
 ) -> Result<Verified, AuthError> {
-    let checked = check_request(req, now, expected_service)?;
-    let parts = scope::split_credential(&checked.params.credential)?;
+    let pending = precheck(req, now, expected_service)?;
     let credential = creds
-        .lookup(parts.access_key_id)
+        .lookup(pending.access_key_id())
         .ok_or_else(AuthError::unrecognized_client)?;
-    let (_, sts) = canonical_parts(req, &checked, &parts, expected_service, opts)?;
-    let key = signing_key::signing_key(
-        parts.access_key_id,
-        &credential.secret_access_key,
-        parts.date,
-        parts.region,
-        parts.service,
-    );
-    let mut provided = [0u8; 32];
-    hex::decode_to_slice(checked.params.signature.as_bytes(), &mut provided)
-        .map_err(|_| AuthError::signature_mismatch())?;
-    hmac::verify(&key, &sts, &provided).map_err(|_| AuthError::signature_mismatch())?;
-    Ok(Verified {
-        access_key_id: parts.access_key_id.to_owned(),
-        scope: to_scope(&parts),
-        signed_at: checked.signed_at,
+    pending.verify_secret(&credential.secret_access_key, opts)
+}
+
+/// Runs every check that needs no secret (parameters, date, time window, signed `host`,
+/// algorithm, credential shape, scope), parsing the Authorization header or presigned query
+/// once. The caller then looks up the access key ([`Precheck::access_key_id`]) however it likes
+/// (e.g. asynchronously) and finishes with [`Precheck::verify_secret`].
+pub fn precheck<'r>(
+    req: &'r SignedRequest<'r>,
+    now: OffsetDateTime,
+    expected_service: &'r str,
+) -> Result<Precheck<'r>, AuthError> {
+    Ok(Precheck {
+        req,
+        checked: check_request(req, now, expected_service)?,
+        service: expected_service,
     })
+}
+
+/// A request that passed [`precheck`]; only the signature remains to be verified.
+pub struct Precheck<'r> {
+    req: &'r SignedRequest<'r>,
+    checked: Checked<'r>,
+    service: &'r str,
+}
+
+impl Precheck<'_> {
+    /// The access key id the request claims.
+    pub fn access_key_id(&self) -> &str {
+        scope::split_credential(&self.checked.params.credential)
+            .map_or("", |parts| parts.access_key_id)
+    }
+
+    /// The Region of the credential scope.
+    pub fn region(&self) -> &str {
+        scope::split_credential(&self.checked.params.credential).map_or("", |parts| parts.region)
+    }
+
+    /// Verifies the signature with the access key's secret (constant-time comparison).
+    pub fn verify_secret(self, secret: &str, opts: &VerifyOptions) -> Result<Verified, AuthError> {
+        let checked = &self.checked;
+        let parts = scope::split_credential(&checked.params.credential)?;
+        let (_, sts) = canonical_parts(self.req, checked, &parts, self.service, opts)?;
+        let key = signing_key::signing_key(
+            parts.access_key_id,
+            secret,
+            parts.date,
+            parts.region,
+            parts.service,
+        );
+        let mut provided = [0u8; 32];
+        hex::decode_to_slice(checked.params.signature.as_bytes(), &mut provided)
+            .map_err(|_| AuthError::signature_mismatch())?;
+        hmac::verify(&key, &sts, &provided).map_err(|_| AuthError::signature_mismatch())?;
+        Ok(Verified {
+            access_key_id: parts.access_key_id.to_owned(),
+            scope: to_scope(&parts),
+            signed_at: checked.signed_at,
+        })
+    }
 }
 
 /// A request whose signature parameters, time and scope passed every check before the key lookup.

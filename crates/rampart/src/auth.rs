@@ -1,7 +1,7 @@
 //! Authenticators: real SigV4 against stored credentials, and `--dev` mode's accept-any.
 
 use crate::credentials::{Credentials, root_principal};
-use rampart_auth::{AuthError, Credential, CredentialLookup, SignedRequest};
+use rampart_auth::{AuthError, SignedRequest, VerifyOptions};
 use rampart_core::{AccountId, Principal, PrincipalKind, Region};
 use rampart_wire::{AuthFailure, Authenticated, Authenticator, BoxFuture};
 use std::sync::Arc;
@@ -14,16 +14,6 @@ pub struct SigV4Authenticator {
     pub credentials: Arc<Credentials>,
 }
 
-struct OneCredential<'a>(&'a str, &'a str);
-
-impl CredentialLookup for OneCredential<'_> {
-    fn lookup(&self, access_key_id: &str) -> Option<Credential> {
-        (access_key_id == self.0).then(|| Credential {
-            secret_access_key: zeroize::Zeroizing::new(self.1.to_owned()),
-        })
-    }
-}
-
 impl Authenticator for SigV4Authenticator {
     fn authenticate<'a>(
         &'a self,
@@ -31,22 +21,25 @@ impl Authenticator for SigV4Authenticator {
         signing_name: &'a str,
     ) -> BoxFuture<'a, Result<Authenticated, AuthFailure>> {
         Box::pin(async move {
-            let (access_key_id, _) = rampart_auth::parse_authorization(req)?;
-            let found = self.credentials.find(&access_key_id).await.map_err(|err| {
-                tracing::error!(error = %err, "credential lookup failed");
-                AuthFailure {
-                    code: "InternalFailure",
-                    status: 500,
-                    message: String::new(),
-                }
-            })?;
-            let Some(active) = found else {
-                let message = "The security token included in the request is invalid.";
-                return Err(AuthError::UnrecognizedClient(message.to_owned()).into());
-            };
-            let lookup = OneCredential(&access_key_id, &active.secret);
             let now = time::OffsetDateTime::now_utc();
-            let verified = rampart_auth::verify(req, now, signing_name, &lookup)?;
+            let pending = rampart_auth::precheck(req, now, signing_name)?;
+            let found = self
+                .credentials
+                .find(pending.access_key_id())
+                .await
+                .map_err(|err| {
+                    tracing::error!(error = %err, "credential lookup failed");
+                    AuthFailure {
+                        code: "InternalFailure",
+                        status: 500,
+                        message: String::new(),
+                    }
+                })?;
+            let Some(active) = found else {
+                return Err(AuthError::unrecognized_client().into());
+            };
+            let verified =
+                pending.verify_secret(&active.secret, &VerifyOptions::for_service(signing_name))?;
             Ok(Authenticated {
                 principal: active.principal.clone(),
                 region: Region::new(verified.scope.region),
