@@ -53,6 +53,12 @@ pub enum KmsError {
     /// `KMSInternalException`: storage or crypto fault. The text is logged, never shown.
     #[error("internal failure: {0}")]
     Internal(String),
+    /// `KMSInvalidSignatureException`: Verify found the signature invalid (AWS sends no message).
+    #[error("KMSInvalidSignatureException")]
+    InvalidSignature,
+    /// `KMSInvalidMacException`: VerifyMac found the MAC invalid (AWS sends no message).
+    #[error("KMSInvalidMacException")]
+    InvalidMac,
 }
 
 impl KmsError {
@@ -75,6 +81,8 @@ impl KmsError {
             Self::Unsupported(_) => "UnsupportedOperationException",
             Self::DryRun => "DryRunOperationException",
             Self::Internal(_) => "KMSInternalException",
+            Self::InvalidSignature => "KMSInvalidSignatureException",
+            Self::InvalidMac => "KMSInvalidMacException",
         }
     }
 
@@ -93,7 +101,10 @@ impl KmsError {
             | Self::InvalidMarker(m)
             | Self::MalformedPolicy(m)
             | Self::Unsupported(m) => m.clone(),
-            Self::InvalidCiphertext | Self::NotAuthorized => String::new(),
+            Self::InvalidCiphertext
+            | Self::NotAuthorized
+            | Self::InvalidSignature
+            | Self::InvalidMac => String::new(),
             Self::DryRun => {
                 "The request would have succeeded, but the DryRun option is set.".into()
             }

@@ -2,6 +2,7 @@
 //! pagination markers and the error enum. No storage, no crypto, no generated wire types.
 
 mod alias;
+mod asymmetric;
 mod error;
 mod ids;
 mod key;
@@ -11,6 +12,11 @@ mod tags;
 mod validate;
 
 pub use alias::{AliasRecord, reject_alias_target, validate_alias_name};
+pub use asymmetric::{
+    EXTERNAL_MU_LEN, algorithm_error, check_message, check_plaintext_len, context_not_supported,
+    data_key_pair_spec, digest_len, invalid_public_key, material_error, plaintext_too_long,
+    require_usage, usage_error,
+};
 pub use error::KmsError;
 pub use ids::{
     Accept, KeyRef, Scope, is_key_id, new_key_id, new_multi_region_key_id, parse_key_ref,
