@@ -59,6 +59,18 @@ pub enum KmsError {
     /// `KMSInvalidMacException`: VerifyMac found the MAC invalid (AWS sends no message).
     #[error("KMSInvalidMacException")]
     InvalidMac,
+    /// `ExpiredImportTokenException`: the import token (and its wrapping key) has expired.
+    #[error("ExpiredImportTokenException: {0}")]
+    ExpiredImportToken(String),
+    /// `InvalidImportTokenException`: the import token is not valid or is for another key.
+    #[error("InvalidImportTokenException: {0}")]
+    InvalidImportToken(String),
+    /// `IncorrectKeyMaterialException`: imported material is invalid or not what was imported before.
+    #[error("IncorrectKeyMaterialException: {0}")]
+    IncorrectKeyMaterial(String),
+    /// `AccessDeniedException`: e.g. changing the rotation of an AWS managed key.
+    #[error("AccessDeniedException: {0}")]
+    AccessDenied(String),
 }
 
 impl KmsError {
@@ -83,6 +95,10 @@ impl KmsError {
             Self::Internal(_) => "KMSInternalException",
             Self::InvalidSignature => "KMSInvalidSignatureException",
             Self::InvalidMac => "KMSInvalidMacException",
+            Self::ExpiredImportToken(_) => "ExpiredImportTokenException",
+            Self::InvalidImportToken(_) => "InvalidImportTokenException",
+            Self::IncorrectKeyMaterial(_) => "IncorrectKeyMaterialException",
+            Self::AccessDenied(_) => "AccessDeniedException",
         }
     }
 
@@ -100,7 +116,11 @@ impl KmsError {
             | Self::LimitExceeded(m)
             | Self::InvalidMarker(m)
             | Self::MalformedPolicy(m)
-            | Self::Unsupported(m) => m.clone(),
+            | Self::Unsupported(m)
+            | Self::ExpiredImportToken(m)
+            | Self::InvalidImportToken(m)
+            | Self::IncorrectKeyMaterial(m)
+            | Self::AccessDenied(m) => m.clone(),
             Self::InvalidCiphertext
             | Self::NotAuthorized
             | Self::InvalidSignature
