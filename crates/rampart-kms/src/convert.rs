@@ -2,7 +2,6 @@
 //! timestamps, enum names, and domain errors → AWS errors.
 
 use crate::domain::{AliasRecord, KeyRecord, KeyState, KmsError, MultiRegionConfig, Scope};
-use crate::generated::enums::EncryptionAlgorithmSpec;
 use crate::generated::shapes::{
     AliasListEntry, KeyListEntry, KeyMetadata, MultiRegionConfiguration, MultiRegionKey, Tag,
 };
@@ -134,11 +133,6 @@ fn multi_region(k: &KeyRecord, c: &MultiRegionConfig) -> MultiRegionConfiguratio
                 .collect(),
         ),
     }
-}
-
-/// The `SYMMETRIC_DEFAULT` encryption algorithm value.
-pub fn symmetric_default() -> Option<EncryptionAlgorithmSpec> {
-    Some(EncryptionAlgorithmSpec::SymmetricDefault)
 }
 
 /// A ListKeys entry.

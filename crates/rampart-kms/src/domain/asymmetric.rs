@@ -206,7 +206,11 @@ mod tests {
 
     #[test]
     fn digest_lengths_and_message_types() {
-        let (raw, digest, mu) = (MessageType::Raw, MessageType::Digest, MessageType::ExternalMu);
+        let (raw, digest, mu) = (
+            MessageType::Raw,
+            MessageType::Digest,
+            MessageType::ExternalMu,
+        );
         let ecdsa = SigningAlgorithm::EcdsaSha256;
         assert!(check_message(Spec::EccP256, ecdsa, raw, 4096).is_ok());
         assert!(check_message(Spec::EccP256, ecdsa, digest, 32).is_ok());
@@ -260,7 +264,10 @@ mod tests {
     #[test]
     fn key_pair_specs() {
         assert_eq!(data_key_pair_spec("RSA_2048"), Ok(Spec::Rsa2048));
-        assert_eq!(data_key_pair_spec("ECC_SECG_P256K1"), Ok(Spec::EccSecp256k1));
+        assert_eq!(
+            data_key_pair_spec("ECC_SECG_P256K1"),
+            Ok(Spec::EccSecp256k1)
+        );
         assert!(data_key_pair_spec("SYMMETRIC_DEFAULT").is_err());
         assert!(data_key_pair_spec("HMAC_256").is_err());
         assert!(data_key_pair_spec("RSA_1024").is_err());

@@ -28,6 +28,6 @@ pub use policy::{
 };
 pub use tags::{MAX_TAGS_PER_KEY, TagSet, check_tag_key};
 pub use validate::{
-    KeyKind, KeyOptions, check_key_options, check_symmetric_algorithm, data_key_len,
+    KeyKind, KeyOptions, check_key_options, data_key_len, encryption_algorithm,
     pending_window_days, random_len,
 };

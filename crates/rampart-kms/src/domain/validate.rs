@@ -1,8 +1,8 @@
-//! Request rules beyond the model's constraints: key specs Rampart supports, data-key sizes,
-//! deletion windows and encryption algorithms.
+//! Request rules beyond the model's constraints: CreateKey's spec/usage combinations (and the key
+//! specs Rampart supports), data-key sizes, deletion windows and encryption algorithms.
 
-use super::KmsError;
-use rampart_crypto::material::{Spec, Usage, spec_info};
+use super::{KmsError, algorithm_error};
+use rampart_crypto::material::{EncryptionAlgorithm, Spec, Usage, spec_info};
 
 /// The CreateKey options that decide what kind of key is made (AWS names, as given).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,33 +39,7 @@ pub struct KeyKind {
 /// Checks CreateKey's spec, usage, origin and store options against AWS's rules and what this
 /// build supports.
 pub fn check_key_options(o: &KeyOptions<'_>) -> Result<KeyKind, KmsError> {
-    if o.key_spec.is_some() && o.customer_master_key_spec.is_some() {
-        return Err(KmsError::Validation(
-            "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. \
-             CustomerMasterKeySpec is deprecated."
-                .into(),
-        ));
-    }
-    let spec_name = o
-        .key_spec
-        .or(o.customer_master_key_spec)
-        .unwrap_or("SYMMETRIC_DEFAULT");
-    let spec = Spec::from_aws(spec_name)
-        .ok_or_else(|| KmsError::Validation(format!("KeySpec {spec_name} is not valid.")))?;
-    let usage_name = o.key_usage.unwrap_or("ENCRYPT_DECRYPT");
-    let usage = Usage::from_aws(usage_name)
-        .ok_or_else(|| KmsError::Validation(format!("KeyUsage {usage_name} is not valid.")))?;
-    let info = spec_info(spec);
-    if !info.usages.contains(&usage) {
-        return Err(KmsError::Validation(format!(
-            "The key usage {usage_name} is not compatible with the key spec {spec_name}."
-        )));
-    }
-    if !info.supported {
-        return Err(unsupported(format!(
-            "KeySpec {spec_name} is not supported by Rampart."
-        )));
-    }
+    let (spec, usage) = spec_and_usage(o)?;
     if o.custom_key_store || o.xks_key {
         return Err(unsupported(
             "Custom key stores are not supported by Rampart yet.".into(),
@@ -86,6 +60,49 @@ pub fn check_key_options(o: &KeyOptions<'_>) -> Result<KeyKind, KmsError> {
         external,
         multi_region: o.multi_region,
     })
+}
+
+/// The key spec and usage CreateKey asks for: KeyUsage is required for every spec but
+/// SYMMETRIC_DEFAULT, and must be one the spec allows (AWS's wording for each refusal).
+fn spec_and_usage(o: &KeyOptions<'_>) -> Result<(Spec, Usage), KmsError> {
+    if o.key_spec.is_some() && o.customer_master_key_spec.is_some() {
+        return Err(KmsError::Validation(
+            "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. \
+             CustomerMasterKeySpec is deprecated."
+                .into(),
+        ));
+    }
+    let spec_name = o
+        .key_spec
+        .or(o.customer_master_key_spec)
+        .unwrap_or("SYMMETRIC_DEFAULT");
+    let spec = Spec::from_aws(spec_name)
+        .ok_or_else(|| KmsError::Validation(format!("KeySpec {spec_name} is not valid.")))?;
+    let usage_name = match o.key_usage {
+        Some(name) => name,
+        None if spec == Spec::Symmetric => "ENCRYPT_DECRYPT",
+        None => {
+            return Err(KmsError::Validation(
+                "You must specify a KeyUsage value for all KMS keys except for symmetric \
+                 encryption keys."
+                    .into(),
+            ));
+        }
+    };
+    let usage = Usage::from_aws(usage_name)
+        .ok_or_else(|| KmsError::Validation(format!("KeyUsage {usage_name} is not valid.")))?;
+    let info = spec_info(spec);
+    if !info.usages.is_empty() && !info.usages.contains(&usage) {
+        return Err(KmsError::Validation(format!(
+            "KeyUsage {usage_name} is not compatible with KeySpec {spec_name}"
+        )));
+    }
+    if info.usages.is_empty() || !info.supported {
+        return Err(unsupported(format!(
+            "KeySpec {spec_name} is not supported by Rampart."
+        )));
+    }
+    Ok((spec, usage))
 }
 
 fn unsupported(message: String) -> KmsError {
@@ -145,19 +162,120 @@ fn byte_count(n: i64) -> Result<usize, KmsError> {
     }
 }
 
-/// A symmetric key only supports `SYMMETRIC_DEFAULT`.
-pub fn check_symmetric_algorithm(key_arn: &str, algorithm: Option<&str>) -> Result<(), KmsError> {
-    match algorithm {
-        None | Some("SYMMETRIC_DEFAULT") => Ok(()),
-        Some(other) => Err(KmsError::InvalidKeyUsage(format!(
-            "Algorithm {other} is incompatible with key spec SYMMETRIC_DEFAULT of key {key_arn}."
-        ))),
-    }
+/// The encryption algorithm a request names (`SYMMETRIC_DEFAULT` when omitted), checked against
+/// the key spec: `InvalidKeyUsageException` when the spec does not support it.
+pub fn encryption_algorithm(
+    spec: Spec,
+    given: Option<&str>,
+) -> Result<EncryptionAlgorithm, KmsError> {
+    let name = given.unwrap_or("SYMMETRIC_DEFAULT");
+    EncryptionAlgorithm::from_aws(name)
+        .filter(|a| spec_info(spec).encryption.contains(a))
+        .ok_or_else(|| algorithm_error(name, spec.as_aws()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn options<'a>(spec: Option<&'a str>, usage: Option<&'a str>) -> KeyOptions<'a> {
+        KeyOptions {
+            key_spec: spec,
+            key_usage: usage,
+            ..Default::default()
+        }
+    }
+
+    fn validation(message: &str) -> Result<KeyKind, KmsError> {
+        Err(KmsError::Validation(message.into()))
+    }
+
+    #[test]
+    fn key_options() {
+        let sym = check_key_options(&KeyOptions::default()).map(|k| (k.spec, k.usage));
+        assert_eq!(sym, Ok((Spec::Symmetric, Usage::EncryptDecrypt)));
+        let both = KeyOptions {
+            key_spec: Some("SYMMETRIC_DEFAULT"),
+            customer_master_key_spec: Some("SYMMETRIC_DEFAULT"),
+            ..Default::default()
+        };
+        assert!(
+            matches!(check_key_options(&both), Err(KmsError::Validation(m)) if m.contains("CustomerMasterKeySpec is deprecated"))
+        );
+        let no_usage = "You must specify a KeyUsage value for all KMS keys except for symmetric \
+                        encryption keys.";
+        for spec in ["HMAC_256", "RSA_2048", "ECC_NIST_P256"] {
+            assert_eq!(
+                check_key_options(&options(Some(spec), None)),
+                validation(no_usage)
+            );
+        }
+        assert_eq!(
+            check_key_options(&options(None, Some("SIGN_VERIFY"))),
+            validation("KeyUsage SIGN_VERIFY is not compatible with KeySpec SYMMETRIC_DEFAULT")
+        );
+        let ext = KeyOptions {
+            origin: Some("EXTERNAL"),
+            ..Default::default()
+        };
+        assert!(check_key_options(&ext).is_ok_and(|k| k.external));
+        let hsm = KeyOptions {
+            origin: Some("AWS_CLOUDHSM"),
+            ..Default::default()
+        };
+        assert!(matches!(
+            check_key_options(&hsm),
+            Err(KmsError::Unsupported(_))
+        ));
+        let store = KeyOptions {
+            custom_key_store: true,
+            ..Default::default()
+        };
+        assert!(matches!(
+            check_key_options(&store),
+            Err(KmsError::Unsupported(_))
+        ));
+    }
+
+    /// Spec/usage pairs AWS refuses, once the crypto layer knows the spec (else the spec is
+    /// refused as unsupported); and every pair the catalog allows is accepted when supported.
+    #[test]
+    fn key_usage_must_suit_the_spec() {
+        let refused = [
+            (Spec::Hmac256, Usage::EncryptDecrypt),
+            (Spec::Hmac512, Usage::SignVerify),
+            (Spec::Rsa2048, Usage::KeyAgreement),
+            (Spec::Rsa4096, Usage::GenerateVerifyMac),
+            (Spec::EccP256, Usage::EncryptDecrypt),
+            (Spec::EccSecp256k1, Usage::KeyAgreement),
+            (Spec::Symmetric, Usage::GenerateVerifyMac),
+        ];
+        for (spec, usage) in refused {
+            let (spec_name, usage_name) = (spec.as_aws(), usage.as_aws());
+            let got = check_key_options(&options(Some(spec_name), Some(usage_name)));
+            if spec_info(spec).usages.is_empty() {
+                assert!(
+                    matches!(got, Err(KmsError::Unsupported(_))),
+                    "{spec:?} {usage:?}"
+                );
+            } else {
+                let message =
+                    format!("KeyUsage {usage_name} is not compatible with KeySpec {spec_name}");
+                assert_eq!(
+                    got,
+                    Err(KmsError::Validation(message)),
+                    "{spec:?} {usage:?}"
+                );
+            }
+        }
+        for spec in Spec::ALL {
+            let info = spec_info(*spec);
+            for usage in info.usages {
+                let got = check_key_options(&options(Some(spec.as_aws()), Some(usage.as_aws())));
+                assert_eq!(got.is_ok(), info.supported, "{spec:?} {usage:?}");
+            }
+        }
+    }
 
     #[test]
     fn pending_window() {
@@ -194,11 +312,21 @@ mod tests {
         assert!(
             matches!(random_len(Some(2000)), Err(KmsError::Validation(m)) if m.contains("less than or equal to 1024"))
         );
-        assert_eq!(check_symmetric_algorithm("arn", None), Ok(()));
         assert_eq!(
-            check_symmetric_algorithm("arn", Some("SYMMETRIC_DEFAULT")),
-            Ok(())
+            encryption_algorithm(Spec::Symmetric, None),
+            Ok(EncryptionAlgorithm::SymmetricDefault)
         );
-        assert!(check_symmetric_algorithm("arn", Some("RSAES_OAEP_SHA_1")).is_err());
+        assert_eq!(
+            encryption_algorithm(Spec::Symmetric, Some("SYMMETRIC_DEFAULT")),
+            Ok(EncryptionAlgorithm::SymmetricDefault)
+        );
+        assert_eq!(
+            encryption_algorithm(Spec::Symmetric, Some("RSAES_OAEP_SHA_1")),
+            Err(KmsError::InvalidKeyUsage(
+                "Algorithm RSAES_OAEP_SHA_1 is incompatible with key spec SYMMETRIC_DEFAULT."
+                    .into()
+            ))
+        );
+        assert!(encryption_algorithm(Spec::Hmac256, None).is_err());
     }
 }

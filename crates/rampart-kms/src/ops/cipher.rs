@@ -1,11 +1,15 @@
 //! Cryptographic operations: Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext),
-//! GenerateRandom. Plaintext and data keys are never stored or logged.
+//! GenerateRandom. Symmetric keys use the KMS blob format (key id and backing version inside);
+//! RSA keys produce raw RSAES-OAEP output, so their Decrypt needs KeyId and EncryptionAlgorithm.
+//! Plaintext and data keys are never stored or logged.
 
 use super::required;
 use crate::KmsService;
-use crate::convert::{self, symmetric_default};
+use crate::convert;
+use crate::crypto::spec_of;
 use crate::domain::{
-    KeyRecord, KmsError, check_symmetric_algorithm, data_key_len, is_key_id, random_len,
+    KeyRecord, KmsError, check_plaintext_len, context_not_supported, data_key_len,
+    encryption_algorithm, is_key_id, material_error, random_len, require_usage,
 };
 use crate::generated::shapes::{
     DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, GenerateDataKeyRequest,
@@ -14,19 +18,58 @@ use crate::generated::shapes::{
     ReEncryptRequest, ReEncryptResponse,
 };
 use rampart_core::RequestContext;
+use rampart_crypto::material::{EncryptionAlgorithm, Material, Usage};
 use rampart_crypto::symmetric::{self, BlobHeader};
 use rampart_wire::codec::Blob;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// What a data-key request asks for, from either GenerateDataKey flavour.
 struct DataKeyAsk {
+    operation: &'static str,
     key_id: Option<String>,
     key_spec: Option<String>,
     number_of_bytes: Option<i64>,
     context: BTreeMap<String, String>,
     dry_run: bool,
     recipient: bool,
+}
+
+/// The [`DataKeyAsk`] of a GenerateDataKey or GenerateDataKeyWithoutPlaintext request.
+macro_rules! data_key_ask {
+    ($input:ident, $operation:literal, $recipient:expr) => {
+        DataKeyAsk {
+            operation: $operation,
+            recipient: $recipient,
+            key_id: $input.key_id,
+            key_spec: $input.key_spec.as_ref().map(|v| v.as_str().to_owned()),
+            number_of_bytes: $input.number_of_bytes.map(i64::from),
+            context: convert::context($input.encryption_context),
+            dry_run: $input.dry_run == Some(true),
+        }
+    };
+}
+
+/// A ciphertext to open and what the request says about it (Decrypt, ReEncrypt's source).
+struct OpenAsk<'a> {
+    operation: &'static str,
+    blob: &'a [u8],
+    key_id: Option<&'a str>,
+    algorithm: Option<&'a str>,
+    context: &'a BTreeMap<String, String>,
+}
+
+/// An opened ciphertext: its key, the algorithm it was encrypted with and the plaintext.
+struct Opened {
+    key: KeyRecord,
+    algorithm: EncryptionAlgorithm,
+    plaintext: Zeroizing<Vec<u8>>,
+}
+
+/// The wire name of an encryption algorithm.
+fn algorithm_out<T: for<'a> From<&'a str>>(algorithm: EncryptionAlgorithm) -> Option<T> {
+    convert::enum_value(algorithm.as_aws())
 }
 
 impl KmsService {
@@ -38,28 +81,24 @@ impl KmsService {
         let key_id = required(input.key_id, "keyId")?;
         let plaintext = required(input.plaintext, "plaintext")?;
         let key = self.usable_key(ctx, &key_id).await?;
-        check_symmetric_algorithm(
-            &key.arn(),
-            input
-                .encryption_algorithm
-                .as_ref()
-                .map(|v| v.as_str().to_owned())
-                .as_deref(),
+        let context = convert::context(input.encryption_context);
+        let algorithm = encryption_target(
+            &key,
+            input.encryption_algorithm.as_ref().map(|v| v.as_str()),
+            "Encrypt",
+            plaintext.as_bytes().len(),
+            &context,
         )?;
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
         }
         let blob = self
-            .seal(
-                &key,
-                plaintext.as_bytes(),
-                &convert::context(input.encryption_context),
-            )
+            .seal(&key, algorithm, plaintext.as_bytes(), &context)
             .await?;
         Ok(EncryptResponse {
             ciphertext_blob: Some(Blob(blob)),
             key_id: Some(key.arn()),
-            encryption_algorithm: symmetric_default(),
+            encryption_algorithm: algorithm_out(algorithm),
         })
     }
 
@@ -74,27 +113,26 @@ impl KmsService {
                 "Recipient is not supported by Rampart yet.".into(),
             ));
         }
-        let algorithm = input
-            .encryption_algorithm
-            .as_ref()
-            .map(|v| v.as_str().to_owned());
         let context = convert::context(input.encryption_context);
-        let (key, plaintext) = self
+        let opened = self
             .open(
                 ctx,
-                blob.as_bytes(),
-                input.key_id.as_deref(),
-                algorithm.as_deref(),
-                &context,
+                OpenAsk {
+                    operation: "Decrypt",
+                    blob: blob.as_bytes(),
+                    key_id: input.key_id.as_deref(),
+                    algorithm: input.encryption_algorithm.as_ref().map(|v| v.as_str()),
+                    context: &context,
+                },
             )
             .await?;
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
         }
         Ok(DecryptResponse {
-            key_id: Some(key.arn()),
-            plaintext: Some(Blob(plaintext.to_vec())),
-            encryption_algorithm: symmetric_default(),
+            key_id: Some(opened.key.arn()),
+            plaintext: Some(Blob(opened.plaintext.to_vec())),
+            encryption_algorithm: algorithm_out(opened.algorithm),
             ..Default::default()
         })
     }
@@ -106,42 +144,46 @@ impl KmsService {
     ) -> Result<ReEncryptResponse, KmsError> {
         let blob = required(input.ciphertext_blob, "ciphertextBlob")?;
         let destination = required(input.destination_key_id, "destinationKeyId")?;
-        let source_algorithm = input
-            .source_encryption_algorithm
-            .as_ref()
-            .map(|v| v.as_str().to_owned());
         let source_context = convert::context(input.source_encryption_context);
-        let (source, plaintext) = self
+        let source = self
             .open(
                 ctx,
-                blob.as_bytes(),
-                input.source_key_id.as_deref(),
-                source_algorithm.as_deref(),
-                &source_context,
+                OpenAsk {
+                    operation: "ReEncrypt",
+                    blob: blob.as_bytes(),
+                    key_id: input.source_key_id.as_deref(),
+                    algorithm: input
+                        .source_encryption_algorithm
+                        .as_ref()
+                        .map(|v| v.as_str()),
+                    context: &source_context,
+                },
             )
             .await?;
         let target = self.usable_key(ctx, &destination).await?;
-        let target_algorithm = input
-            .destination_encryption_algorithm
-            .as_ref()
-            .map(|v| v.as_str().to_owned());
-        check_symmetric_algorithm(&target.arn(), target_algorithm.as_deref())?;
+        let context = convert::context(input.destination_encryption_context);
+        let algorithm = encryption_target(
+            &target,
+            input
+                .destination_encryption_algorithm
+                .as_ref()
+                .map(|v| v.as_str()),
+            "ReEncrypt",
+            source.plaintext.len(),
+            &context,
+        )?;
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
         }
         let sealed = self
-            .seal(
-                &target,
-                &plaintext,
-                &convert::context(input.destination_encryption_context),
-            )
+            .seal(&target, algorithm, &source.plaintext, &context)
             .await?;
         Ok(ReEncryptResponse {
             ciphertext_blob: Some(Blob(sealed)),
-            source_key_id: Some(source.arn()),
+            source_key_id: Some(source.key.arn()),
             key_id: Some(target.arn()),
-            source_encryption_algorithm: symmetric_default(),
-            destination_encryption_algorithm: symmetric_default(),
+            source_encryption_algorithm: algorithm_out(source.algorithm),
+            destination_encryption_algorithm: algorithm_out(algorithm),
             ..Default::default()
         })
     }
@@ -151,14 +193,8 @@ impl KmsService {
         ctx: &RequestContext,
         input: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse, KmsError> {
-        let ask = DataKeyAsk {
-            key_id: input.key_id,
-            key_spec: input.key_spec.as_ref().map(|v| v.as_str().to_owned()),
-            number_of_bytes: input.number_of_bytes.map(i64::from),
-            context: convert::context(input.encryption_context),
-            dry_run: input.dry_run == Some(true),
-            recipient: input.recipient.is_some(),
-        };
+        let recipient = input.recipient.is_some();
+        let ask = data_key_ask!(input, "GenerateDataKey", recipient);
         let (key, plaintext, blob) = self.data_key(ctx, ask).await?;
         Ok(GenerateDataKeyResponse {
             ciphertext_blob: Some(Blob(blob)),
@@ -173,14 +209,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: GenerateDataKeyWithoutPlaintextRequest,
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse, KmsError> {
-        let ask = DataKeyAsk {
-            key_id: input.key_id,
-            key_spec: input.key_spec.as_ref().map(|v| v.as_str().to_owned()),
-            number_of_bytes: input.number_of_bytes.map(i64::from),
-            context: convert::context(input.encryption_context),
-            dry_run: input.dry_run == Some(true),
-            recipient: false,
-        };
+        let ask = data_key_ask!(input, "GenerateDataKeyWithoutPlaintext", false);
         let (key, _plaintext, blob) = self.data_key(ctx, ask).await?;
         Ok(GenerateDataKeyWithoutPlaintextResponse {
             ciphertext_blob: Some(Blob(blob)),
@@ -210,7 +239,7 @@ impl KmsService {
         })
     }
 
-    /// A fresh data key and its ciphertext under the requested key.
+    /// A fresh data key and its ciphertext under the requested (symmetric) key.
     async fn data_key(
         &self,
         ctx: &RequestContext,
@@ -219,6 +248,7 @@ impl KmsService {
         let key_id = required(ask.key_id, "keyId")?;
         let len = data_key_len(ask.key_spec.as_deref(), ask.number_of_bytes)?;
         let key = self.usable_key(ctx, &key_id).await?;
+        let algorithm = encryption_target(&key, None, ask.operation, len, &ask.context)?;
         if ask.recipient {
             return Err(KmsError::Unsupported(
                 "Recipient is not supported by Rampart yet.".into(),
@@ -228,51 +258,105 @@ impl KmsService {
             return Err(KmsError::DryRun);
         }
         let plaintext = Zeroizing::new(rampart_crypto::random::bytes(len));
-        let blob = self.seal(&key, &plaintext, &ask.context).await?;
+        let blob = self.seal(&key, algorithm, &plaintext, &ask.context).await?;
         Ok((key, plaintext, blob))
     }
 
-    /// Encrypts under the key's current backing key.
-    async fn seal(
+    /// The key's material of backing version `version`.
+    pub(super) async fn material(
         &self,
         key: &KeyRecord,
+        version: u32,
+    ) -> Result<Option<Arc<Material>>, KmsError> {
+        self.vault.backing_key(&self.tables, key, version).await
+    }
+
+    /// The key's current material (missing material is an internal fault).
+    pub(super) async fn current_material(
+        &self,
+        key: &KeyRecord,
+    ) -> Result<Arc<Material>, KmsError> {
+        let version = key.backing_version;
+        self.material(key, version).await?.ok_or_else(|| {
+            KmsError::Internal(format!(
+                "backing key v{version} of {} is missing",
+                key.key_id
+            ))
+        })
+    }
+
+    /// Encrypts under the key's current material: the KMS blob format for SYMMETRIC_DEFAULT,
+    /// raw RSAES-OAEP otherwise. The caller has checked the algorithm with [`encryption_target`].
+    pub(super) async fn seal(
+        &self,
+        key: &KeyRecord,
+        algorithm: EncryptionAlgorithm,
         plaintext: &[u8],
         context: &BTreeMap<String, String>,
     ) -> Result<Vec<u8>, KmsError> {
-        let version = key.backing_version;
-        let backing = self
-            .vault
-            .backing_key(&self.tables, key, version)
-            .await?
-            .ok_or_else(|| {
-                KmsError::Internal(format!(
-                    "backing key v{version} of {} is missing",
-                    key.key_id
-                ))
-            })?;
+        let material = self.current_material(key).await?;
+        if algorithm != EncryptionAlgorithm::SymmetricDefault {
+            return material
+                .encrypt(algorithm, plaintext)
+                .map_err(material_error);
+        }
         let header = BlobHeader {
             key_id: key.key_id.clone(),
-            backing_version: version,
+            backing_version: key.backing_version,
         };
-        let backing = backing.symmetric().ok_or_else(|| not_symmetric(key))?;
+        let backing = material.symmetric().ok_or_else(|| not_symmetric(key))?;
         Ok(symmetric::encrypt(backing, &header, plaintext, context))
     }
 
-    /// Finds the ciphertext's key (checking it against `key_id` when given) and decrypts.
-    async fn open(
+    /// Decrypts a ciphertext: a KMS blob (SYMMETRIC_DEFAULT, the default), or raw RSAES-OAEP
+    /// output when the request names an RSA algorithm (then KeyId is required).
+    async fn open(&self, ctx: &RequestContext, ask: OpenAsk<'_>) -> Result<Opened, KmsError> {
+        let name = ask.algorithm.unwrap_or("SYMMETRIC_DEFAULT");
+        let algorithm = EncryptionAlgorithm::from_aws(name).ok_or_else(|| {
+            KmsError::Validation(format!("EncryptionAlgorithm {name} is not valid."))
+        })?;
+        if algorithm == EncryptionAlgorithm::SymmetricDefault {
+            return self.open_symmetric(ctx, &ask).await;
+        }
+        let key_id = ask.key_id.ok_or_else(|| {
+            KmsError::Validation(format!(
+                "KeyId is required to decrypt a ciphertext encrypted with {name}."
+            ))
+        })?;
+        let key = self.usable_key(ctx, key_id).await?;
+        require_usage(
+            &key.arn(),
+            &key.key_usage,
+            Usage::EncryptDecrypt,
+            ask.operation,
+        )?;
+        let algorithm = encryption_algorithm(spec_of(&key)?, Some(name))?;
+        if !ask.context.is_empty() {
+            return Err(context_not_supported());
+        }
+        let material = self.current_material(&key).await?;
+        let plaintext = material
+            .decrypt(algorithm, ask.blob)
+            .map_err(material_error)?;
+        Ok(Opened {
+            key,
+            algorithm,
+            plaintext,
+        })
+    }
+
+    /// Finds a KMS blob's key (checking it against the request's KeyId when given) and decrypts.
+    async fn open_symmetric(
         &self,
         ctx: &RequestContext,
-        blob: &[u8],
-        key_id: Option<&str>,
-        algorithm: Option<&str>,
-        context: &BTreeMap<String, String>,
-    ) -> Result<(KeyRecord, Zeroizing<Vec<u8>>), KmsError> {
-        let header = symmetric::parse_header(blob).map_err(|_| KmsError::InvalidCiphertext)?;
+        ask: &OpenAsk<'_>,
+    ) -> Result<Opened, KmsError> {
+        let header = symmetric::parse_header(ask.blob).map_err(|_| KmsError::InvalidCiphertext)?;
         if !is_key_id(&header.key_id) {
             return Err(KmsError::InvalidCiphertext);
         }
         let key = self
-            .cached_key(ctx, key_id.unwrap_or(&header.key_id))
+            .cached_key(ctx, ask.key_id.unwrap_or(&header.key_id))
             .await?;
         if key.key_id != header.key_id {
             return Err(KmsError::IncorrectKey(
@@ -280,24 +364,49 @@ impl KmsService {
             ));
         }
         key.require_usable()?;
-        check_symmetric_algorithm(&key.arn(), algorithm)?;
-        let backing = self
-            .vault
-            .backing_key(&self.tables, &key, header.backing_version)
-            .await?;
-        let backing = backing.ok_or(KmsError::InvalidCiphertext)?;
-        let backing = backing.symmetric().ok_or_else(|| not_symmetric(&key))?;
-        let plaintext =
-            symmetric::decrypt(backing, blob, context).map_err(|_| KmsError::InvalidCiphertext)?;
-        Ok((key, plaintext))
+        require_usage(
+            &key.arn(),
+            &key.key_usage,
+            Usage::EncryptDecrypt,
+            ask.operation,
+        )?;
+        let algorithm = encryption_algorithm(spec_of(&key)?, None)?;
+        let material = self.material(&key, header.backing_version).await?;
+        let material = material.ok_or(KmsError::InvalidCiphertext)?;
+        let backing = material.symmetric().ok_or_else(|| not_symmetric(&key))?;
+        let plaintext = symmetric::decrypt(backing, ask.blob, ask.context)
+            .map_err(|_| KmsError::InvalidCiphertext)?;
+        Ok(Opened {
+            key,
+            algorithm,
+            plaintext,
+        })
     }
+}
+
+/// The algorithm `operation` encrypts `len` plaintext bytes with under `key`: the key must be an
+/// ENCRYPT_DECRYPT key whose spec supports the algorithm (SYMMETRIC_DEFAULT when not named); RSA
+/// takes no encryption context and at most its OAEP plaintext limit.
+pub(super) fn encryption_target(
+    key: &KeyRecord,
+    algorithm: Option<&str>,
+    operation: &str,
+    len: usize,
+    context: &BTreeMap<String, String>,
+) -> Result<EncryptionAlgorithm, KmsError> {
+    require_usage(&key.arn(), &key.key_usage, Usage::EncryptDecrypt, operation)?;
+    let spec = spec_of(key)?;
+    let algorithm = encryption_algorithm(spec, algorithm)?;
+    if algorithm != EncryptionAlgorithm::SymmetricDefault {
+        if !context.is_empty() {
+            return Err(context_not_supported());
+        }
+        check_plaintext_len(spec, algorithm, len)?;
+    }
+    Ok(algorithm)
 }
 
 /// The error for a symmetric-blob operation on a key whose material is not symmetric.
 fn not_symmetric(key: &KeyRecord) -> KmsError {
-    KmsError::InvalidKeyUsage(format!(
-        "{} key usage is {} which is not valid for this operation.",
-        key.arn(),
-        key.key_usage
-    ))
+    crate::domain::algorithm_error("SYMMETRIC_DEFAULT", &key.key_spec)
 }

@@ -1,0 +1,128 @@
+//! GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext: a fresh asymmetric key pair whose
+//! PKCS#8 private key is encrypted under a symmetric KMS key exactly as Encrypt would (so Decrypt
+//! of PrivateKeyCiphertextBlob returns the PKCS#8 bytes). Nothing about the pair is stored.
+
+use super::cipher::encryption_target;
+use super::required;
+use crate::KmsService;
+use crate::convert::{self, enum_value};
+use crate::domain::{KmsError, data_key_pair_spec, material_error};
+use crate::generated::enums::DataKeyPairSpec;
+use crate::generated::shapes::{
+    GenerateDataKeyPairRequest, GenerateDataKeyPairResponse,
+    GenerateDataKeyPairWithoutPlaintextRequest, GenerateDataKeyPairWithoutPlaintextResponse,
+};
+use rampart_core::RequestContext;
+use rampart_crypto::material::{Material, Spec, spec_info};
+use rampart_wire::codec::Blob;
+use std::collections::BTreeMap;
+use zeroize::Zeroizing;
+
+/// What either GenerateDataKeyPair flavour asks for.
+struct PairAsk {
+    operation: &'static str,
+    key_id: Option<String>,
+    pair_spec: Option<DataKeyPairSpec>,
+    context: BTreeMap<String, String>,
+    dry_run: bool,
+}
+
+/// A generated pair: the KMS key's ARN, PKCS#8 private key, its ciphertext and the SPKI public key.
+struct Pair {
+    key_arn: String,
+    spec: DataKeyPairSpec,
+    private_plaintext: Zeroizing<Vec<u8>>,
+    private_ciphertext: Vec<u8>,
+    public_key: Vec<u8>,
+}
+
+impl KmsService {
+    pub(crate) async fn generate_data_key_pair_op(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateDataKeyPairRequest,
+    ) -> Result<GenerateDataKeyPairResponse, KmsError> {
+        if input.recipient.is_some() {
+            return Err(KmsError::Unsupported(
+                "Recipient is not supported by Rampart yet.".into(),
+            ));
+        }
+        let ask = PairAsk {
+            operation: "GenerateDataKeyPair",
+            key_id: input.key_id,
+            pair_spec: input.key_pair_spec,
+            context: convert::context(input.encryption_context),
+            dry_run: input.dry_run == Some(true),
+        };
+        let pair = self.data_key_pair(ctx, ask).await?;
+        Ok(GenerateDataKeyPairResponse {
+            key_id: Some(pair.key_arn),
+            key_pair_spec: Some(pair.spec),
+            private_key_ciphertext_blob: Some(Blob(pair.private_ciphertext)),
+            private_key_plaintext: Some(Blob(pair.private_plaintext.to_vec())),
+            public_key: Some(Blob(pair.public_key)),
+            ..Default::default()
+        })
+    }
+
+    pub(crate) async fn generate_data_key_pair_without_plaintext_op(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateDataKeyPairWithoutPlaintextRequest,
+    ) -> Result<GenerateDataKeyPairWithoutPlaintextResponse, KmsError> {
+        let ask = PairAsk {
+            operation: "GenerateDataKeyPairWithoutPlaintext",
+            key_id: input.key_id,
+            pair_spec: input.key_pair_spec,
+            context: convert::context(input.encryption_context),
+            dry_run: input.dry_run == Some(true),
+        };
+        let pair = self.data_key_pair(ctx, ask).await?;
+        Ok(GenerateDataKeyPairWithoutPlaintextResponse {
+            key_id: Some(pair.key_arn),
+            key_pair_spec: Some(pair.spec),
+            private_key_ciphertext_blob: Some(Blob(pair.private_ciphertext)),
+            public_key: Some(Blob(pair.public_key)),
+            ..Default::default()
+        })
+    }
+
+    /// Checks the request, generates the pair and encrypts its private key under the KMS key.
+    async fn data_key_pair(&self, ctx: &RequestContext, ask: PairAsk) -> Result<Pair, KmsError> {
+        let key_id = required(ask.key_id, "keyId")?;
+        let pair_spec = required(ask.pair_spec, "keyPairSpec")?;
+        let spec = data_key_pair_spec(pair_spec.as_str())?;
+        let key = self.usable_key(ctx, &key_id).await?;
+        let algorithm = encryption_target(&key, None, ask.operation, 0, &ask.context)?;
+        if !spec_info(spec).supported {
+            return Err(KmsError::Unsupported(format!(
+                "KeyPairSpec {} is not supported by Rampart.",
+                spec.as_aws()
+            )));
+        }
+        if ask.dry_run {
+            return Err(KmsError::DryRun);
+        }
+        let material = generate(spec).await?;
+        let private_plaintext = material.to_bytes();
+        let public_key = material.public_key_der().map_err(material_error)?;
+        let private_ciphertext = self
+            .seal(&key, algorithm, &private_plaintext, &ask.context)
+            .await?;
+        Ok(Pair {
+            key_arn: key.arn(),
+            spec: enum_value(spec.as_aws()).unwrap_or(pair_spec),
+            private_plaintext,
+            private_ciphertext,
+            public_key,
+        })
+    }
+}
+
+/// Fresh material of `spec`, generated off the async workers (RSA-4096 takes a while).
+async fn generate(spec: Spec) -> Result<Material, KmsError> {
+    tokio::task::spawn_blocking(move || Material::generate(spec))
+        .await
+        .map_err(|e| KmsError::Internal(format!("key pair generation task: {e}")))?
+        .map_err(material_error)
+}

@@ -1,0 +1,85 @@
+//! HMAC operations: GenerateMac and VerifyMac (constant-time comparison in the key material).
+
+use super::asymmetric::UsableKey;
+use super::required;
+use crate::KmsService;
+use crate::domain::{KmsError, algorithm_error, material_error};
+use crate::generated::shapes::{
+    GenerateMacRequest, GenerateMacResponse, VerifyMacRequest, VerifyMacResponse,
+};
+use rampart_core::RequestContext;
+use rampart_crypto::material::{MacAlgorithm, Usage, spec_info};
+use rampart_wire::codec::Blob;
+
+impl KmsService {
+    pub(crate) async fn generate_mac_op(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateMacRequest,
+    ) -> Result<GenerateMacResponse, KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        let message = required(input.message, "message")?;
+        let algorithm = required(input.mac_algorithm, "macAlgorithm")?;
+        let (usable, mac_algorithm) = self
+            .mac_key(ctx, &key_id, "GenerateMac", algorithm.as_str())
+            .await?;
+        if input.dry_run == Some(true) {
+            return Err(KmsError::DryRun);
+        }
+        let mac = usable
+            .material
+            .mac(mac_algorithm, message.as_bytes())
+            .map_err(material_error)?;
+        Ok(GenerateMacResponse {
+            key_id: Some(usable.key.arn()),
+            mac: Some(Blob(mac)),
+            mac_algorithm: Some(algorithm),
+        })
+    }
+
+    pub(crate) async fn verify_mac_op(
+        &self,
+        ctx: &RequestContext,
+        input: VerifyMacRequest,
+    ) -> Result<VerifyMacResponse, KmsError> {
+        let key_id = required(input.key_id, "keyId")?;
+        let message = required(input.message, "message")?;
+        let mac = required(input.mac, "mac")?;
+        let algorithm = required(input.mac_algorithm, "macAlgorithm")?;
+        let (usable, mac_algorithm) = self
+            .mac_key(ctx, &key_id, "VerifyMac", algorithm.as_str())
+            .await?;
+        if input.dry_run == Some(true) {
+            return Err(KmsError::DryRun);
+        }
+        let valid = usable
+            .material
+            .verify_mac(mac_algorithm, message.as_bytes(), mac.as_bytes())
+            .map_err(material_error)?;
+        if !valid {
+            return Err(KmsError::InvalidMac);
+        }
+        Ok(VerifyMacResponse {
+            key_id: Some(usable.key.arn()),
+            mac_algorithm: Some(algorithm),
+            mac_valid: Some(true),
+        })
+    }
+
+    /// A GENERATE_VERIFY_MAC key for `operation` and the MAC algorithm of its spec.
+    async fn mac_key(
+        &self,
+        ctx: &RequestContext,
+        key_id: &str,
+        operation: &str,
+        algorithm: &str,
+    ) -> Result<(UsableKey, MacAlgorithm), KmsError> {
+        let usable = self
+            .key_for(ctx, key_id, Usage::GenerateVerifyMac, operation)
+            .await?;
+        let mac_algorithm = MacAlgorithm::from_aws(algorithm)
+            .filter(|a| spec_info(usable.spec).mac.contains(a))
+            .ok_or_else(|| algorithm_error(algorithm, usable.spec.as_aws()))?;
+        Ok((usable, mac_algorithm))
+    }
+}
