@@ -3,15 +3,30 @@
 //! Also the RSA wrapping keys of GetParametersForImport and the unwrapping of imported material.
 //!
 //! Stored form (`to_bytes` / `from_bytes`): raw key bytes for SYMMETRIC_DEFAULT (32) and HMAC
-//! (28/32/48/64); PKCS#8 DER (RFC 5208/5958) for asymmetric specs. Imported material arrives in
-//! the same forms, as AWS documents for ImportKeyMaterial.
+//! (28/32/48/64 generated; imported: see [`hmac_key_len`]); PKCS#8 DER (RFC 5208/5958) for
+//! asymmetric specs. Imported material arrives in the same forms, as AWS documents for
+//! ImportKeyMaterial. `from_bytes(to_bytes())` is the identity on the bytes.
+//!
+//! Not supported (answered `MaterialError::Unsupported`): SM2 (no SM2 in aws-lc-rs),
+//! ED25519_PH_SHA_512 (no Ed25519ph in aws-lc-rs 1.19), ML-DSA MessageType EXTERNAL_MU
+//! (aws-lc-rs cannot sign/verify a caller's μ).
 
 mod catalog;
+mod der;
+mod ecc;
+mod edwards;
+mod hmac;
 mod import;
+mod mldsa;
+mod mlkem;
 mod ops;
+mod rsa;
 mod spec;
+#[cfg(test)]
+mod tests;
 
 pub use catalog::{SpecInfo, max_plaintext_len, spec_info};
+pub use hmac::hmac_key_len;
 pub use import::WrappingKey;
 pub use spec::{
     EncryptionAlgorithm, KeyAgreementAlgorithm, MacAlgorithm, MessageType, SigningAlgorithm, Spec,
