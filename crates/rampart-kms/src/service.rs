@@ -71,10 +71,12 @@ impl std::fmt::Debug for KmsService {
 
 /// Runs an operation body and maps its domain error onto the AWS error.
 /// Also meters the request (per account, Region and the keys it touched).
+/// The meter is told the handler's name and whether it succeeded (GetKeyLastUsage tracks the
+/// last successful cryptographic operation per key).
 macro_rules! answer {
-    ($service:ident, $ctx:ident, $body:expr) => {{
-        let outcome = $body.await;
-        $service.meter.record($ctx);
+    ($service:ident, $ctx:ident, $recv:ident . $method:ident ( $($arg:expr),* $(,)? )) => {{
+        let outcome = $recv.$method($($arg),*).await;
+        $service.meter.record($ctx, stringify!($method), outcome.is_ok());
         outcome.map_err(crate::convert::to_service_error)
     }};
 }

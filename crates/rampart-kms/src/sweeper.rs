@@ -1,10 +1,14 @@
 //! The deletion sweeper: deletes keys whose deletion date has passed, with their backing keys,
-//! aliases, tags and policy. Reads only the due part of the deletion schedule.
+//! aliases, tags and policy. Reads only the due part of the deletion schedule. Deleting a copy
+//! of a multi-Region key removes its Region from every other copy's configuration in the same
+//! transaction; when that was the last replica of a primary waiting in PendingReplicaDeletion,
+//! the primary becomes PendingDeletion and its waiting period starts. Deleted keys are
+//! remembered (creation and end of the charged period) for the usage report's key-months.
 
 use crate::KmsService;
-use crate::domain::{KmsError, Scope};
-use crate::store::{DeletionEntry, key_row};
-use rampart_store::{Expect, StoreError, Versioned};
+use crate::domain::{KeyRecord, KmsError, Scope};
+use crate::store::{DeletionEntry, deletion_row, key_row};
+use rampart_store::{Expect, StoreError, Versioned, Write};
 
 /// Schedule entries read per batch.
 const BATCH: usize = 100;
@@ -80,10 +84,17 @@ impl KmsService {
                 .await?;
             return Ok(false);
         };
+        let now = self.now_ms();
         let mut writes = self.tables.purge_writes(&key).await?;
         writes.push(self.tables.deletions.delete(row, Expect::Any));
+        writes.push(self.retired_key_write(&key.value)?);
+        let (unlink, others) = self.unlink_writes(&key, now).await?;
+        writes.extend(unlink);
         let outcome = self.tables.store.transact(writes).await;
         self.vault.invalidate_key(&scope, &e.key_id);
+        for other in &others {
+            self.vault.invalidate_key(&other.scope(), &other.key_id);
+        }
         match outcome {
             Ok(()) => {
                 tracing::info!(key_arn = %key.value.arn(), "deleted KMS key after its waiting period");
@@ -92,6 +103,49 @@ impl KmsService {
             Err(StoreError::Conflict { .. }) => Ok(false),
             Err(other) => Err(other.into()),
         }
+    }
+}
+
+impl KmsService {
+    /// For a copy of a multi-Region key being deleted: the writes removing its Region from every
+    /// other copy's configuration (compare-and-swap on each), and starting the waiting period of
+    /// a primary in PendingReplicaDeletion that loses its last replica. Returns the writes and
+    /// the copies they change.
+    async fn unlink_writes(
+        &self,
+        key: &Versioned<KeyRecord>,
+        now_ms: i64,
+    ) -> Result<(Vec<Write>, Vec<KeyRecord>), KmsError> {
+        let Some(config) = &key.value.multi_region_config else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let mut next_config = config.clone();
+        next_config
+            .replica_regions
+            .retain(|r| *r != key.value.region);
+        let mut writes = Vec::new();
+        let mut changed = Vec::new();
+        for copy in self.copies_of(key).await?.into_iter().skip(1) {
+            let mut next = copy.value.clone();
+            next.multi_region_config = Some(next_config.clone());
+            if let Some(due) = next.begin_deletion_wait(now_ms) {
+                let entry = DeletionEntry {
+                    account: next.account.clone(),
+                    region: next.region.clone(),
+                    key_id: next.key_id.clone(),
+                };
+                let row = deletion_row(due, &next.scope(), &next.key_id);
+                writes.push(self.tables.deletions.put(&row, &entry, Expect::Any)?);
+            }
+            let row = key_row(&next.scope(), &next.key_id);
+            writes.push(
+                self.tables
+                    .keys
+                    .put(&row, &next, Expect::Version(copy.version))?,
+            );
+            changed.push(next);
+        }
+        Ok((writes, changed))
     }
 }
 

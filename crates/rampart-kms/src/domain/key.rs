@@ -162,12 +162,17 @@ impl KeyRecord {
         self.scope().key_arn(&self.key_id)
     }
 
-    /// Checks the key may encrypt/decrypt/sign/generate: Enabled only.
+    /// Checks the key may encrypt/decrypt/sign/generate: Enabled, or Updating (AWS lets keys whose
+    /// primary Region is changing keep working in cryptographic operations).
     pub fn require_usable(&self) -> Result<(), KmsError> {
         match self.state {
-            KeyState::Enabled => Ok(()),
+            KeyState::Enabled | KeyState::Updating => Ok(()),
             KeyState::Disabled => Err(KmsError::Disabled(format!("{} is disabled.", self.arn()))),
-            _ => Err(self.state_error()),
+            KeyState::Creating
+            | KeyState::PendingDeletion
+            | KeyState::PendingReplicaDeletion
+            | KeyState::PendingImport
+            | KeyState::Unavailable => Err(self.state_error()),
         }
     }
 
@@ -181,11 +186,17 @@ impl KeyRecord {
         }
     }
 
-    /// Checks the key is not pending deletion (nor waiting for its replicas' deletion).
+    /// Checks the key is not pending deletion (nor waiting for its replicas' deletion): the rule
+    /// of CreateAlias, UpdateAlias (new target), TagResource, UntagResource, UpdateKeyDescription.
     pub fn require_not_pending_deletion(&self) -> Result<(), KmsError> {
         match self.state {
             KeyState::PendingDeletion | KeyState::PendingReplicaDeletion => Err(self.state_error()),
-            _ => Ok(()),
+            KeyState::Enabled
+            | KeyState::Disabled
+            | KeyState::PendingImport
+            | KeyState::Unavailable
+            | KeyState::Creating
+            | KeyState::Updating => Ok(()),
         }
     }
 
@@ -196,8 +207,8 @@ impl KeyRecord {
             KeyState::PendingDeletion => format!("{arn} is pending deletion."),
             KeyState::PendingReplicaDeletion => format!("{arn} is pending replica deletion."),
             KeyState::PendingImport => format!("{arn} is pending import."),
-            KeyState::Creating => format!("{arn} is being created."),
-            KeyState::Updating => format!("{arn} is being updated."),
+            KeyState::Creating => format!("{arn} is creating."),
+            KeyState::Updating => format!("{arn} is updating."),
             KeyState::Unavailable => format!("{arn} is unavailable."),
             KeyState::Enabled => format!("{arn} is enabled."),
             KeyState::Disabled => format!("{arn} is disabled."),
@@ -209,37 +220,140 @@ impl KeyRecord {
         self.key_manager == "AWS"
     }
 
-    /// EnableKey: Disabled → Enabled (Enabled stays Enabled).
+    /// Refuses a management `action` (e.g. `kms:DisableKey`) on an AWS-managed key: its key
+    /// policy allows the account only `kms:Describe*`, `kms:Get*` and `kms:List*`, so AWS answers
+    /// `AccessDeniedException` naming the caller, the action and the key.
+    pub fn require_customer_managed(
+        &self,
+        principal_arn: &str,
+        action: &str,
+    ) -> Result<(), KmsError> {
+        if !self.is_aws_managed() {
+            return Ok(());
+        }
+        Err(KmsError::AccessDenied(format!(
+            "User: {principal_arn} is not authorized to perform: {action} on resource: {} \
+             because no resource-based policy allows the {action} action",
+            self.arn()
+        )))
+    }
+
+    /// True for a multi-Region key whose copy in this Region is the primary.
+    pub fn is_primary(&self) -> bool {
+        self.multi_region_config
+            .as_ref()
+            .is_some_and(|c| c.primary_region == self.region)
+    }
+
+    /// True for a multi-Region replica key.
+    pub fn is_replica(&self) -> bool {
+        self.multi_region_config
+            .as_ref()
+            .is_some_and(|c| c.primary_region != self.region)
+    }
+
+    /// True for a multi-Region primary key that still has replicas.
+    pub fn has_replicas(&self) -> bool {
+        self.is_primary()
+            && self
+                .multi_region_config
+                .as_ref()
+                .is_some_and(|c| !c.replica_regions.is_empty())
+    }
+
+    /// Every Region holding a copy of this multi-Region key other than this one.
+    pub fn other_regions(&self) -> Vec<String> {
+        let Some(c) = &self.multi_region_config else {
+            return Vec::new();
+        };
+        std::iter::once(&c.primary_region)
+            .chain(&c.replica_regions)
+            .filter(|r| **r != self.region)
+            .cloned()
+            .collect()
+    }
+
+    /// EnableKey: Disabled → Enabled (Enabled stays Enabled; Unavailable keys keep their state,
+    /// as AWS's "succeeds, but the key state does not change until it becomes available").
     pub fn enable(&mut self) -> Result<(), KmsError> {
-        self.require_manageable(false)?;
-        self.state = KeyState::Enabled;
-        Ok(())
+        self.set_enabled(KeyState::Enabled)
     }
 
     /// DisableKey: Enabled → Disabled (Disabled stays Disabled).
     pub fn disable(&mut self) -> Result<(), KmsError> {
-        self.require_manageable(false)?;
-        self.state = KeyState::Disabled;
-        Ok(())
+        self.set_enabled(KeyState::Disabled)
     }
 
-    /// ScheduleKeyDeletion: → PendingDeletion, deleted `days` days after `now_ms`.
-    pub fn schedule_deletion(&mut self, now_ms: i64, days: u32) -> Result<i64, KmsError> {
-        self.require_not_pending_deletion()?;
-        let due = now_ms.saturating_add(i64::from(days).saturating_mul(MILLIS_PER_DAY));
+    fn set_enabled(&mut self, to: KeyState) -> Result<(), KmsError> {
+        match self.state {
+            KeyState::Enabled | KeyState::Disabled => {
+                self.state = to;
+                Ok(())
+            }
+            KeyState::Unavailable => Ok(()),
+            KeyState::PendingImport
+            | KeyState::PendingDeletion
+            | KeyState::PendingReplicaDeletion
+            | KeyState::Creating
+            | KeyState::Updating => Err(self.state_error()),
+        }
+    }
+
+    /// ScheduleKeyDeletion: → PendingDeletion, deleted `days` days after `now_ms` (the due time
+    /// is returned). A multi-Region primary that still has replicas goes to
+    /// PendingReplicaDeletion instead, with no due time: its waiting period starts only when its
+    /// last replica is deleted ([`Self::begin_deletion_wait`]).
+    pub fn schedule_deletion(&mut self, now_ms: i64, days: u32) -> Result<Option<i64>, KmsError> {
+        match self.state {
+            KeyState::Enabled
+            | KeyState::Disabled
+            | KeyState::PendingImport
+            | KeyState::Unavailable => {}
+            KeyState::PendingDeletion
+            | KeyState::PendingReplicaDeletion
+            | KeyState::Creating
+            | KeyState::Updating => return Err(self.state_error()),
+        }
+        self.pending_window_days = Some(days);
+        if self.has_replicas() {
+            self.state = KeyState::PendingReplicaDeletion;
+            self.deletion_ms = None;
+            return Ok(None);
+        }
+        let due = due_after(now_ms, days);
         self.state = KeyState::PendingDeletion;
         self.deletion_ms = Some(due);
-        self.pending_window_days = Some(days);
-        Ok(due)
+        Ok(Some(due))
     }
 
-    /// CancelKeyDeletion: PendingDeletion → Disabled, as AWS does.
+    /// A primary waiting in PendingReplicaDeletion whose last replica is gone: → PendingDeletion,
+    /// its waiting period starting at `now_ms`. Returns the due time; None (no change) in any
+    /// other case.
+    pub fn begin_deletion_wait(&mut self, now_ms: i64) -> Option<i64> {
+        if self.state != KeyState::PendingReplicaDeletion || self.has_replicas() {
+            return None;
+        }
+        let due = due_after(now_ms, self.pending_window_days.unwrap_or(30));
+        self.state = KeyState::PendingDeletion;
+        self.deletion_ms = Some(due);
+        Some(due)
+    }
+
+    /// CancelKeyDeletion: PendingDeletion or PendingReplicaDeletion → Disabled, as AWS does.
     pub fn cancel_deletion(&mut self) -> Result<(), KmsError> {
-        if self.state != KeyState::PendingDeletion {
-            return Err(KmsError::InvalidState(format!(
-                "{} is not pending deletion.",
-                self.arn()
-            )));
+        match self.state {
+            KeyState::PendingDeletion | KeyState::PendingReplicaDeletion => {}
+            KeyState::Enabled
+            | KeyState::Disabled
+            | KeyState::PendingImport
+            | KeyState::Unavailable
+            | KeyState::Creating
+            | KeyState::Updating => {
+                return Err(KmsError::InvalidState(format!(
+                    "{} is not pending deletion.",
+                    self.arn()
+                )));
+            }
         }
         self.state = KeyState::Disabled;
         self.deletion_ms = None;
@@ -247,10 +361,29 @@ impl KeyRecord {
         Ok(())
     }
 
+    /// Checks a multi-Region primary may be replicated (ReplicateKey) or have its primary Region
+    /// moved (UpdatePrimaryRegion): not Disabled (DisabledException), not pending deletion, not
+    /// Creating or Updating. PendingImport is allowed (EXTERNAL keys replicate without material).
+    pub fn require_replicable(&self) -> Result<(), KmsError> {
+        match self.state {
+            KeyState::Enabled | KeyState::PendingImport | KeyState::Unavailable => Ok(()),
+            KeyState::Disabled => Err(KmsError::Disabled(format!("{} is disabled.", self.arn()))),
+            KeyState::PendingDeletion
+            | KeyState::PendingReplicaDeletion
+            | KeyState::Creating
+            | KeyState::Updating => Err(self.state_error()),
+        }
+    }
+
     /// True when the key is pending deletion and its deletion date has passed.
     pub fn is_due(&self, now_ms: i64) -> bool {
         self.state == KeyState::PendingDeletion && self.deletion_ms.is_some_and(|due| due <= now_ms)
     }
+}
+
+/// `days` days after `now_ms`.
+fn due_after(now_ms: i64, days: u32) -> i64 {
+    now_ms.saturating_add(i64::from(days).saturating_mul(MILLIS_PER_DAY))
 }
 
 #[cfg(test)]
@@ -286,7 +419,7 @@ mod tests {
     fn schedule_and_cancel() {
         let mut k = key();
         let due = k.schedule_deletion(1_000, 7).ok();
-        assert_eq!(due, Some(1_000 + 7 * MILLIS_PER_DAY));
+        assert_eq!(due, Some(Some(1_000 + 7 * MILLIS_PER_DAY)));
         let pending = KmsError::InvalidState(format!("{} is pending deletion.", k.arn()));
         assert_eq!(k.require_usable(), Err(pending.clone()));
         assert_eq!(k.enable(), Err(pending.clone()));

@@ -4,14 +4,14 @@ use super::{CAS_ATTEMPTS, required, scope_of};
 use crate::KmsService;
 use crate::convert::{self, KEY_RESOURCE};
 use crate::domain::{
-    Accept, AliasRecord, KmsError, ListKind, Page, decode_marker, reject_alias_target,
+    Accept, AliasRecord, KeyRecord, KmsError, ListKind, Page, decode_marker, reject_alias_target,
     validate_alias_name,
 };
 use crate::generated::shapes::{
     CreateAliasRequest, DeleteAliasRequest, ListAliasesRequest, ListAliasesResponse,
     UpdateAliasRequest,
 };
-use crate::store::{alias_row, scope_prefix};
+use crate::store::{alias_row, key_row, scope_prefix};
 use rampart_core::RequestContext;
 use rampart_store::{Expect, StoreError};
 
@@ -30,6 +30,7 @@ impl KmsService {
         reject_alias_target(&target)?;
         let scope = scope_of(ctx);
         let key = self.stored_key(ctx, &target, Accept::KeyOnly).await?.value;
+        key.require_customer_managed(&ctx.principal.arn, "kms:CreateAlias")?;
         key.require_not_pending_deletion()?;
         let now = self.now_ms();
         let record = AliasRecord {
@@ -66,10 +67,19 @@ impl KmsService {
         reject_alias_target(&target)?;
         let scope = scope_of(ctx);
         let key = self.stored_key(ctx, &target, Accept::KeyOnly).await?.value;
+        key.require_customer_managed(&ctx.principal.arn, "kms:UpdateAlias")?;
         key.require_not_pending_deletion()?;
         for attempt in 1..=CAS_ATTEMPTS {
             let current = self.tables.require_alias(&scope, &name).await?;
             ctx.note_resource(scope.key_arn(&current.value.target_key_id), KEY_RESOURCE);
+            if let Some(old) = self
+                .tables
+                .keys
+                .get(&key_row(&scope, &current.value.target_key_id))
+                .await?
+            {
+                check_same_kind(&old.value, &key)?;
+            }
             let mut next = current.value.clone();
             next.target_key_id.clone_from(&key.key_id);
             next.updated_ms = self.now_ms();
@@ -157,4 +167,32 @@ impl KmsService {
             next_marker: page.next_marker,
         })
     }
+}
+
+/// UpdateAlias may move an alias only between keys of the same type (symmetric encryption,
+/// asymmetric or HMAC) and the same key usage, as AWS documents.
+fn check_same_kind(old: &KeyRecord, new: &KeyRecord) -> Result<(), KmsError> {
+    let family = |k: &KeyRecord| {
+        if k.key_spec == "SYMMETRIC_DEFAULT" {
+            "symmetric"
+        } else if k.key_spec.starts_with("HMAC_") {
+            "HMAC"
+        } else {
+            "asymmetric"
+        }
+    };
+    if family(old) == family(new) && old.key_usage == new.key_usage {
+        return Ok(());
+    }
+    Err(KmsError::Validation(format!(
+        "{} key usage ({}) and key spec ({}) are not compatible with the current target {} \
+         (key usage {}, key spec {}): an alias can move only to a key of the same type \
+         (both symmetric or both asymmetric or both HMAC) and the same key usage.",
+        new.arn(),
+        new.key_usage,
+        new.key_spec,
+        old.arn(),
+        old.key_usage,
+        old.key_spec
+    )))
 }

@@ -99,9 +99,13 @@ impl KmsService {
         input: EnableKeyRequest,
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
-        self.update_key(ctx, &key_id, |k, _| k.enable().map(|()| Vec::new()))
-            .await
-            .map(drop)
+        let principal = &ctx.principal.arn;
+        self.update_key(ctx, &key_id, |k, _| {
+            k.require_customer_managed(principal, "kms:EnableKey")?;
+            k.enable().map(|()| Vec::new())
+        })
+        .await
+        .map(drop)
     }
 
     pub(crate) async fn disable_key_op(
@@ -110,11 +114,18 @@ impl KmsService {
         input: DisableKeyRequest,
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
-        self.update_key(ctx, &key_id, |k, _| k.disable().map(|()| Vec::new()))
-            .await
-            .map(drop)
+        let principal = &ctx.principal.arn;
+        self.update_key(ctx, &key_id, |k, _| {
+            k.require_customer_managed(principal, "kms:DisableKey")?;
+            k.disable().map(|()| Vec::new())
+        })
+        .await
+        .map(drop)
     }
 
+    /// ScheduleKeyDeletion. A multi-Region primary with replicas goes to PendingReplicaDeletion
+    /// with no deletion date (and no schedule entry): the sweeper starts its waiting period when
+    /// its last replica is deleted.
     pub(crate) async fn schedule_key_deletion_op(
         &self,
         ctx: &RequestContext,
@@ -123,19 +134,23 @@ impl KmsService {
         let key_id = required(input.key_id, "keyId")?;
         let days = pending_window_days(input.pending_window_in_days.map(i64::from))?;
         let now = self.now_ms();
+        let principal = &ctx.principal.arn;
         let key = self
             .update_key(ctx, &key_id, |k, tables| {
+                k.require_customer_managed(principal, "kms:ScheduleKeyDeletion")?;
                 let due = k.schedule_deletion(now, days)?;
                 let entry = crate::store::DeletionEntry {
                     account: k.account.clone(),
                     region: k.region.clone(),
                     key_id: k.key_id.clone(),
                 };
-                Ok(vec![tables.deletions.put(
-                    &deletion_row(due, &k.scope(), &k.key_id),
-                    &entry,
-                    Expect::Any,
-                )?])
+                due.map(|d| {
+                    let row = deletion_row(d, &k.scope(), &k.key_id);
+                    tables.deletions.put(&row, &entry, Expect::Any)
+                })
+                .into_iter()
+                .map(|w| w.map_err(KmsError::from))
+                .collect()
             })
             .await?;
         Ok(ScheduleKeyDeletionResponse {
@@ -152,8 +167,10 @@ impl KmsService {
         input: CancelKeyDeletionRequest,
     ) -> Result<CancelKeyDeletionResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
+        let principal = &ctx.principal.arn;
         let key = self
             .update_key(ctx, &key_id, |k, tables| {
+                k.require_customer_managed(principal, "kms:CancelKeyDeletion")?;
                 let due = k.deletion_ms;
                 k.cancel_deletion()?;
                 let rows = due.map(|d| deletion_row(d, &k.scope(), &k.key_id));
@@ -175,7 +192,9 @@ impl KmsService {
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let description = required(input.description, "description")?;
+        let principal = &ctx.principal.arn;
         self.update_key(ctx, &key_id, |k, _| {
+            k.require_customer_managed(principal, "kms:UpdateKeyDescription")?;
             k.require_not_pending_deletion()?;
             k.description.clone_from(&description);
             Ok(Vec::new())

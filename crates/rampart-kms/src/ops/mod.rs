@@ -8,6 +8,7 @@ mod import;
 mod key_pair;
 mod keys;
 mod mac;
+mod managed;
 mod multi_region;
 mod rotation;
 mod tagging;

@@ -1,7 +1,7 @@
 //! Tags and key policies: TagResource, UntagResource, ListResourceTags, GetKeyPolicy,
 //! PutKeyPolicy, ListKeyPolicies.
 
-use super::{CAS_ATTEMPTS, required, scope_of};
+use super::{CAS_ATTEMPTS, required};
 use crate::KmsService;
 use crate::convert;
 use crate::domain::{
@@ -25,7 +25,8 @@ impl KmsService {
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let tags = convert::tag_pairs(Some(required(input.tags, "tags")?));
-        self.change_tags(ctx, &key_id, |set| set.apply(&tags)).await
+        self.change_tags(ctx, &key_id, "kms:TagResource", |set| set.apply(&tags))
+            .await
     }
 
     pub(crate) async fn untag_resource_op(
@@ -35,21 +36,24 @@ impl KmsService {
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let keys = required(input.tag_keys, "tagKeys")?;
-        self.change_tags(ctx, &key_id, |set| set.remove(&keys))
+        self.change_tags(ctx, &key_id, "kms:UntagResource", |set| set.remove(&keys))
             .await
     }
 
-    /// Read-modify-write of a key's tag set with compare-and-swap.
+    /// Read-modify-write of a key's tag set with compare-and-swap. Refused on AWS-managed keys
+    /// and on keys pending deletion; allowed in every other state (PendingImport included).
     async fn change_tags<F>(
         &self,
         ctx: &RequestContext,
         key_id: &str,
+        action: &str,
         change: F,
     ) -> Result<(), KmsError>
     where
         F: Fn(&mut TagSet) -> Result<(), KmsError>,
     {
         let key = self.stored_key(ctx, key_id, Accept::KeyOnly).await?.value;
+        key.require_customer_managed(&ctx.principal.arn, action)?;
         key.require_not_pending_deletion()?;
         let row = key_row(&key.scope(), &key.key_id);
         for attempt in 1..=CAS_ATTEMPTS {
@@ -119,7 +123,7 @@ impl KmsService {
             .await?;
         let document = stored
             .map(|v| v.value.document)
-            .unwrap_or_else(|| default_key_policy(&scope_of(ctx)));
+            .unwrap_or_else(|| default_key_policy(&key.scope()));
         Ok(GetKeyPolicyResponse {
             policy: Some(document),
             policy_name: Some(DEFAULT_POLICY_NAME.into()),
@@ -136,7 +140,8 @@ impl KmsService {
         check_policy_name(input.policy_name.as_deref())?;
         check_policy_document(&document)?;
         let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
-        key.require_not_pending_deletion()?;
+        // AWS's key-state table allows PutKeyPolicy in every state, PendingDeletion included.
+        key.require_customer_managed(&ctx.principal.arn, "kms:PutKeyPolicy")?;
         let row = key_row(&key.scope(), &key.key_id);
         let write = self
             .tables
