@@ -13,6 +13,7 @@ use rampart_store::{Expect, Versioned, Write};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
 
 /// How long a cached entry is trusted before it is re-read from the store.
 pub const CACHE_TTL: Duration = Duration::from_secs(1);
@@ -134,6 +135,19 @@ impl KeyVault {
                 .domain_key
                 .mac(b"rampart/kms/import-fingerprint/v1", material),
         )
+    }
+
+    /// Wraps a secret that is not key material (e.g. an import's RSA wrapping key) under the KMS
+    /// domain key, bound to `aad` (which must name its purpose and owner).
+    pub fn seal_secret(&self, aad: &[u8], secret: &[u8]) -> Vec<u8> {
+        self.domain_key.wrap(secret, aad)
+    }
+
+    /// Unwraps a secret sealed by `seal_secret` with the same `aad`.
+    pub fn open_secret(&self, aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, KmsError> {
+        self.domain_key
+            .unwrap(sealed, aad)
+            .map_err(|_| KmsError::Internal("a sealed secret failed to unwrap".into()))
     }
 
     /// The key's metadata for the hot path: cached, re-read after `CACHE_TTL`.

@@ -5,9 +5,11 @@ mod alias;
 mod asymmetric;
 mod error;
 mod ids;
+pub mod import;
 mod key;
 mod paging;
 mod policy;
+pub mod rotation;
 mod tags;
 mod validate;
 

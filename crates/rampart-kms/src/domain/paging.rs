@@ -15,6 +15,8 @@ pub enum ListKind {
     Tags,
     /// ListKeyPolicies (position: policy name).
     Policies,
+    /// ListKeyRotations (position: backing-key version).
+    Rotations,
 }
 
 impl ListKind {
@@ -24,13 +26,14 @@ impl ListKind {
             Self::Aliases => "a1",
             Self::Tags => "t1",
             Self::Policies => "p1",
+            Self::Rotations => "r1",
         }
     }
 
     /// (default, maximum) page size, as the AWS API reference states.
     pub fn limits(self) -> (usize, usize) {
         match self {
-            Self::Keys | Self::Policies => (100, 1000),
+            Self::Keys | Self::Policies | Self::Rotations => (100, 1000),
             Self::Aliases => (50, 100),
             Self::Tags => (50, 50),
         }
