@@ -1,4 +1,4 @@
-//! Command-line interface (clap): `serve`, `operator init|unseal`, `audit tail`.
+//! Command-line interface (clap): `serve`, `operator init|unseal`, `audit tail`, `usage`.
 
 use crate::config::{self, Config, SealChoice};
 use clap::{Args, Parser, Subcommand};
@@ -29,6 +29,8 @@ pub enum Command {
     /// Read the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// KMS month-to-date usage and estimated charge at AWS list prices.
+    Usage(UsageArgs),
 }
 
 /// Where state lives; shared by every command that opens the store.
@@ -123,6 +125,24 @@ pub struct TailArgs {
     pub follow: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Month to report, YYYY-MM (UTC); the current month by default.
+    #[arg(long)]
+    pub month: Option<String>,
+    /// Only this account (12 digits).
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Also list every key (and the keyless requests as `-`).
+    #[arg(long)]
+    pub by_key: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Runs the chosen command.
 pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
@@ -130,6 +150,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Operator(OperatorCommand::Init(args)) => crate::operator::init(args).await,
         Command::Operator(OperatorCommand::Unseal(args)) => crate::operator::unseal(args).await,
         Command::Audit(AuditCommand::Tail(args)) => crate::audit::tail(args).await,
+        Command::Usage(args) => crate::usage::run(args).await,
     }
 }
 

@@ -92,6 +92,15 @@ impl AppHost {
         Ok(())
     }
 
+    /// Stores the KMS usage counters not yet flushed (called at shutdown).
+    pub async fn flush_usage(&self) {
+        if let Some(running) = self.running.lock().await.as_ref()
+            && let Err(err) = running.kms.flush_usage().await
+        {
+            tracing::error!(error = %err, "could not flush KMS usage counters");
+        }
+    }
+
     async fn offer_secret(self: &Arc<Self>, secret: &str) -> Result<UnsealReply, String> {
         let (root, progress, threshold) = match &self.sealed_root.mode {
             SealMode::Passphrase => {

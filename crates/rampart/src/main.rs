@@ -10,6 +10,7 @@ mod host;
 mod operator;
 mod serve;
 mod tls;
+mod usage;
 
 use clap::Parser;
 

@@ -69,10 +69,11 @@ pub async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     print_banner(&config, listener.local_addr().map_err(|e| e.to_string())?);
     let gateway = Arc::new(Gateway::new(
-        Arc::new(SharedHost(host)),
+        Arc::new(SharedHost(host.clone())),
         config.max_body_bytes,
     ));
     rampart_wire::server::serve(listener, tls, gateway, shutdown_signal()).await;
+    host.flush_usage().await;
     writer.finish().await;
     tracing::info!("stopped");
     Ok(())
