@@ -92,7 +92,7 @@ impl KmsService {
             updated_ms: now,
         };
         let policy = PolicyRecord::new(managed_key_policy(scope, &info));
-        let writes = vec![
+        let mut writes = vec![
             self.tables.keys.put(&row, &record, Expect::Absent)?,
             self.tables.policies.put(&row, &policy, Expect::Absent)?,
             self.tables.tags.put(&row, &TagSet::new(), Expect::Absent)?,
@@ -102,6 +102,10 @@ impl KmsService {
                 .aliases
                 .put(&alias_row(scope, alias), &alias_record, Expect::Absent)?,
         ];
+        writes.extend(super::rotation::rotation_schedule_write(
+            &self.tables,
+            &record,
+        )?);
         let outcome = self.tables.store.transact(writes).await;
         self.vault.invalidate_alias(scope, alias);
         match outcome {

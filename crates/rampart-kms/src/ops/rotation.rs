@@ -20,7 +20,7 @@ use crate::generated::shapes::*;
 use crate::store::{BackingKeyRecord, KmsTables, backing_row, key_row};
 use rampart_core::RequestContext;
 use rampart_crypto::material::Material;
-use rampart_store::{Expect, StoreError, Table, Versioned, Write};
+use rampart_store::{Expect, StoreError, Table, Versioned, Write, decode_record, encode_record};
 use serde::{Deserialize, Serialize};
 
 /// The automatic rotation schedule, keyed by due time so the scheduler reads only what is due.
@@ -283,8 +283,10 @@ impl KmsService {
         let version = next.backing_version;
         let kind = Some(kind.as_aws());
         let vault = &self.vault;
-        let mut writes =
-            vec![vault.material_write(&self.tables, next, version, &material, now, kind)?];
+        let primary_write =
+            vault.material_write(&self.tables, next, version, &material, now, kind)?;
+        let material_id = material_id_of(&primary_write)?;
+        let mut writes = vec![primary_write];
         for region in replica_regions(next) {
             let scope = Scope::new(next.account.clone(), region);
             let row = key_row(&scope, &next.key_id);
@@ -293,14 +295,8 @@ impl KmsService {
             };
             let mut copy = replica.value;
             copy.backing_version = version;
-            writes.push(vault.material_write(
-                &self.tables,
-                &copy,
-                version,
-                &material,
-                now,
-                kind,
-            )?);
+            let write = vault.material_write(&self.tables, &copy, version, &material, now, kind)?;
+            writes.push(with_material_id(write, material_id.as_deref())?);
             writes.push(
                 self.tables
                     .keys
@@ -413,6 +409,9 @@ impl KmsService {
                     .await?;
                 return Ok(false);
             };
+            if is_replica(&current.value) {
+                return self.move_to_primary(row, due, &current.value).await;
+            }
             let next_ms = match due_action(&current.value, due, now) {
                 DueAction::Rotate { next_ms } => next_ms,
                 DueAction::Recheck { at_ms } => {
@@ -449,6 +448,28 @@ impl KmsService {
     }
 }
 
+impl KmsService {
+    /// Points a schedule entry of a key that has become a replica (UpdatePrimaryRegion) at its
+    /// primary, which performs the rotation of every copy.
+    async fn move_to_primary(
+        &self,
+        row: &str,
+        due: i64,
+        key: &KeyRecord,
+    ) -> Result<bool, KmsError> {
+        let table = schedule(&self.tables);
+        let mut writes = vec![table.delete(row, Expect::Any)];
+        if let Some(config) = &key.multi_region_config {
+            let mut primary = ScheduledKey::of(key);
+            primary.region.clone_from(&config.primary_region);
+            let moved = schedule_row(due, &primary.scope(), &key.key_id);
+            writes.push(table.put(&moved, &primary, Expect::Any)?);
+        }
+        self.tables.store.transact(writes).await?;
+        Ok(false)
+    }
+}
+
 /// The write removing `key`'s current schedule entry, if it has one.
 fn unschedule(tables: &KmsTables, key: &KeyRecord) -> Vec<Write> {
     key.rotation
@@ -459,6 +480,36 @@ fn unschedule(tables: &KmsTables, key: &KeyRecord) -> Vec<Write> {
         })
         .into_iter()
         .collect()
+}
+
+/// The `KeyMaterialId` a backing-key write stores.
+fn material_id_of(write: &Write) -> Result<Option<String>, KmsError> {
+    match write {
+        Write::Put { value, .. } => Ok(decode_record::<BackingKeyRecord>(value)?.material_id),
+        Write::Delete { .. } => Ok(None),
+    }
+}
+
+/// A backing-key write with `material_id` instead of the fresh one `material_write` chose: every
+/// copy of a multi-Region key holds the same material under the same `KeyMaterialId`.
+fn with_material_id(write: Write, material_id: Option<&str>) -> Result<Write, KmsError> {
+    let Write::Put {
+        table,
+        key,
+        value,
+        expect,
+    } = write
+    else {
+        return Ok(write);
+    };
+    let mut record: BackingKeyRecord = decode_record(&value)?;
+    record.material_id = material_id.map(str::to_owned);
+    Ok(Write::Put {
+        table,
+        key,
+        value: encode_record(&record)?,
+        expect,
+    })
 }
 
 /// The Regions of a multi-Region primary's replicas (none for other keys).
