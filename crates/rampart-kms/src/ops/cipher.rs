@@ -11,6 +11,7 @@ use crate::domain::{
     KeyRecord, KmsError, check_plaintext_len, context_not_supported, data_key_len,
     encryption_algorithm, is_key_id, material_error, random_len, require_usage,
 };
+use crate::generated::enums::EncryptionAlgorithmSpec;
 use crate::generated::shapes::{
     DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, GenerateDataKeyRequest,
     GenerateDataKeyResponse, GenerateDataKeyWithoutPlaintextRequest,
@@ -67,6 +68,11 @@ struct Opened {
     plaintext: Zeroizing<Vec<u8>>,
 }
 
+/// The name of the encryption algorithm a request gives, if any.
+fn name_of(given: &Option<EncryptionAlgorithmSpec>) -> Option<&str> {
+    given.as_ref().map(EncryptionAlgorithmSpec::as_str)
+}
+
 /// The wire name of an encryption algorithm.
 fn algorithm_out<T: for<'a> From<&'a str>>(algorithm: EncryptionAlgorithm) -> Option<T> {
     convert::enum_value(algorithm.as_aws())
@@ -84,7 +90,7 @@ impl KmsService {
         let context = convert::context(input.encryption_context);
         let algorithm = encryption_target(
             &key,
-            input.encryption_algorithm.as_ref().map(|v| v.as_str()),
+            name_of(&input.encryption_algorithm),
             "Encrypt",
             plaintext.as_bytes().len(),
             &context,
@@ -121,7 +127,7 @@ impl KmsService {
                     operation: "Decrypt",
                     blob: blob.as_bytes(),
                     key_id: input.key_id.as_deref(),
-                    algorithm: input.encryption_algorithm.as_ref().map(|v| v.as_str()),
+                    algorithm: name_of(&input.encryption_algorithm),
                     context: &context,
                 },
             )
@@ -145,33 +151,19 @@ impl KmsService {
         let blob = required(input.ciphertext_blob, "ciphertextBlob")?;
         let destination = required(input.destination_key_id, "destinationKeyId")?;
         let source_context = convert::context(input.source_encryption_context);
-        let source = self
-            .open(
-                ctx,
-                OpenAsk {
-                    operation: "ReEncrypt",
-                    blob: blob.as_bytes(),
-                    key_id: input.source_key_id.as_deref(),
-                    algorithm: input
-                        .source_encryption_algorithm
-                        .as_ref()
-                        .map(|v| v.as_str()),
-                    context: &source_context,
-                },
-            )
-            .await?;
+        let ask = OpenAsk {
+            operation: "ReEncrypt",
+            blob: blob.as_bytes(),
+            key_id: input.source_key_id.as_deref(),
+            algorithm: name_of(&input.source_encryption_algorithm),
+            context: &source_context,
+        };
+        let source = self.open(ctx, ask).await?;
         let target = self.usable_key(ctx, &destination).await?;
         let context = convert::context(input.destination_encryption_context);
-        let algorithm = encryption_target(
-            &target,
-            input
-                .destination_encryption_algorithm
-                .as_ref()
-                .map(|v| v.as_str()),
-            "ReEncrypt",
-            source.plaintext.len(),
-            &context,
-        )?;
+        let named = name_of(&input.destination_encryption_algorithm);
+        let len = source.plaintext.len();
+        let algorithm = encryption_target(&target, named, "ReEncrypt", len, &context)?;
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
         }
