@@ -8,6 +8,7 @@
 mod common;
 
 use common::{Harness, assert_error, b64, unb64};
+use rampart_crypto::material::{Spec, spec_info};
 use serde_json::json;
 
 const DRY_RUN: &str = "The request would have succeeded, but the DryRun option is set.";
@@ -363,7 +364,16 @@ async fn data_key_pairs() {
     let h = Harness::new().await;
     let (sym, arn) = h.create_key().await;
     let context = json!({"purpose": "pair"});
-    for spec in ["RSA_2048", "ECC_NIST_P256", "ECC_SECG_P256K1"] {
+    for spec in [
+        "RSA_2048",
+        "ECC_NIST_P256",
+        "ECC_SECG_P256K1",
+        "ECC_NIST_EDWARDS25519",
+        "ML_KEM_768",
+    ] {
+        if !spec_info(Spec::from_aws(spec).unwrap()).supported {
+            continue;
+        }
         let out = h
             .ok(
                 "GenerateDataKeyPair",
