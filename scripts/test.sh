@@ -78,7 +78,14 @@ step "cargo build --release -p rampart"
 cargo build --release -p rampart
 export RAMPART_BIN="$ROOT/target/release/rampart"
 
-# ------------------------------------------------------------------ 4. Python venv
+# ------------------------------------------------------------------ 4. Test tools
+# libfaketime: black-box tests restart a server in the future (24 h import-token expiry).
+if ! ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 >/dev/null 2>&1; then
+    step "Installing libfaketime (apt-get)"
+    apt_install faketime
+fi
+
+# ------------------------------------------------------------------ 5. Python venv
 step "Python venv (.venv) from tests/blackbox/requirements.txt"
 REQ=tests/blackbox/requirements.txt
 if [ ! -x .venv/bin/python ]; then
@@ -93,7 +100,7 @@ else
     echo "up to date"
 fi
 
-# ------------------------------------------------------------------ 5. Black-box suite
+# ------------------------------------------------------------------ 6. Black-box suite
 command -v curl >/dev/null || { step "Installing curl (apt-get)"; apt_install curl; }
 step "pytest tests/blackbox (dev/SQLite, secure/SQLite, secure/PostgreSQL)"
 exec .venv/bin/python -m pytest tests/blackbox

@@ -437,10 +437,10 @@ def test_unimplemented_operations_answer_honestly(kms):
     key = new_key(kms)["KeyId"]
     expect_error(kms.create_grant, "UnsupportedOperationException", r"CreateGrant", KeyId=key,
                  GranteePrincipal="arn:aws:iam::111122223333:root", Operations=["Decrypt"])
-    expect_error(kms.get_key_rotation_status, "UnsupportedOperationException",
-                 r"GetKeyRotationStatus", KeyId=key)
-    expect_error(kms.create_key, "UnsupportedOperationException", r"RSA_2048",
-                 KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+    expect_error(kms.create_key, "UnsupportedOperationException", r"SM2",
+                 KeySpec="SM2", KeyUsage="SIGN_VERIFY")
+    expect_error(kms.describe_custom_key_stores, "UnsupportedOperationException",
+                 r"DescribeCustomKeyStores")
     expect_error(kms.encrypt, "InvalidKeyUsageException", r"RSAES_OAEP_SHA_256", KeyId=key,
                  Plaintext=b"x", EncryptionAlgorithm="RSAES_OAEP_SHA_256")
 

@@ -254,11 +254,11 @@ async fn unsupported_specs_and_foreign_arns() {
     let e = h
         .err(
             "CreateKey",
-            json!({"KeySpec": "RSA_2048", "KeyUsage": "ENCRYPT_DECRYPT"}),
+            json!({"KeySpec": "SM2", "KeyUsage": "ENCRYPT_DECRYPT"}),
         )
         .await;
     assert_eq!(e.code, "UnsupportedOperationException");
-    assert!(e.message.contains("RSA_2048"));
+    assert!(e.message.contains("SM2"));
     let (id, _) = h.create_key().await;
     let other_region = format!("arn:aws:kms:eu-west-1:{ACCOUNT}:key/{id}");
     assert_error(
