@@ -435,6 +435,59 @@ mod tests {
     }
 
     #[test]
+    fn primary_with_replicas_waits_for_them() {
+        let mut k = key();
+        k.multi_region = true;
+        k.multi_region_config = Some(MultiRegionConfig {
+            primary_region: "us-east-1".into(),
+            replica_regions: vec!["eu-west-1".into()],
+        });
+        assert!(k.is_primary() && k.has_replicas() && !k.is_replica());
+        assert_eq!(k.other_regions(), ["eu-west-1"]);
+        assert_eq!(k.schedule_deletion(1_000, 7), Ok(None));
+        assert_eq!(k.state, KeyState::PendingReplicaDeletion);
+        assert_eq!(k.begin_deletion_wait(5_000), None, "replicas remain");
+        let pending = KmsError::InvalidState(format!("{} is pending replica deletion.", k.arn()));
+        assert_eq!(k.require_usable(), Err(pending.clone()));
+        assert_eq!(k.schedule_deletion(2_000, 7), Err(pending));
+        if let Some(c) = k.multi_region_config.as_mut() {
+            c.replica_regions.clear();
+        }
+        assert_eq!(
+            k.begin_deletion_wait(5_000),
+            Some(5_000 + 7 * MILLIS_PER_DAY)
+        );
+        assert_eq!(k.state, KeyState::PendingDeletion);
+        assert_eq!(k.cancel_deletion(), Ok(()));
+        assert_eq!(k.state, KeyState::Disabled);
+    }
+
+    #[test]
+    fn transient_states_and_aws_managed_keys() {
+        let mut k = key();
+        k.state = KeyState::Updating;
+        assert_eq!(k.require_usable(), Ok(()));
+        assert!(k.enable().is_err());
+        k.state = KeyState::Creating;
+        let creating = KmsError::InvalidState(format!("{} is creating.", k.arn()));
+        assert_eq!(k.require_usable(), Err(creating.clone()));
+        assert_eq!(k.schedule_deletion(1, 7), Err(creating));
+        k.state = KeyState::Unavailable;
+        assert_eq!(k.disable(), Ok(()));
+        assert_eq!(k.state, KeyState::Unavailable);
+        assert_eq!(
+            k.require_customer_managed("arn:p", "kms:DisableKey"),
+            Ok(())
+        );
+        k.key_manager = "AWS".into();
+        let Err(KmsError::AccessDenied(m)) = k.require_customer_managed("arn:p", "kms:DisableKey")
+        else {
+            panic!("AWS-managed keys refuse changes");
+        };
+        assert!(m.starts_with("User: arn:p is not authorized to perform: kms:DisableKey"));
+    }
+
+    #[test]
     fn record_round_trips_through_json() {
         let k = key();
         let text = serde_json::to_string(&k).unwrap_or_default();
