@@ -162,12 +162,30 @@ impl KmsService {
             check_wrapping(&key.key_spec, algorithm.as_str(), wrapping_spec.as_str())?;
         let wrapping = generate_wrapping_key(spec).await?;
         let public_key = wrapping.public_key_der().map_err(wrapping_fault)?;
+        let token = self.store_token(&key, alg, spec, &wrapping).await?;
+        Ok(GetParametersForImportResponse {
+            key_id: Some(key.arn()),
+            import_token: Some(Blob(token.to_bytes())),
+            public_key: Some(Blob(public_key)),
+            parameters_valid_to: Some(timestamp(token.expires_ms)),
+        })
+    }
+
+    /// A new import token for `key`, valid 24 hours, with `wrapping` stored wrapped under the KMS
+    /// domain key at the token's row.
+    async fn store_token(
+        &self,
+        key: &KeyRecord,
+        algorithm: WrappingAlgorithm,
+        spec: WrappingKeySpec,
+        wrapping: &WrappingKey,
+    ) -> Result<ImportToken, KmsError> {
         let now = self.now_ms();
         let token = ImportToken {
             expires_ms: now.saturating_add(IMPORT_PARAMETERS_VALID_MS),
             id: rampart_crypto::random::array::<32>(),
         };
-        let row = token_row(&token, &key);
+        let row = token_row(&token, key);
         let sealed = self
             .vault
             .seal_secret(&token_aad(&row), &wrapping.to_bytes());
@@ -176,7 +194,7 @@ impl KmsService {
             account: key.account.clone(),
             region: key.region.clone(),
             key_id: key.key_id.clone(),
-            algorithm: alg.as_aws().into(),
+            algorithm: algorithm.as_aws().into(),
             wrapping_key_spec: spec.as_aws().into(),
             wrapped_key: STANDARD.encode(sealed),
             created_ms: now,
@@ -184,12 +202,7 @@ impl KmsService {
         };
         let put = tokens(&self.tables).put(&row, &record, Expect::Absent)?;
         self.tables.store.transact(vec![put]).await?;
-        Ok(GetParametersForImportResponse {
-            key_id: Some(key.arn()),
-            import_token: Some(Blob(token.to_bytes())),
-            public_key: Some(Blob(public_key)),
-            parameters_valid_to: Some(timestamp(token.expires_ms)),
-        })
+        Ok(token)
     }
 
     pub(crate) async fn import_key_material_op(
@@ -224,27 +237,11 @@ impl KmsService {
         key: &KeyRecord,
         input: ImportKeyMaterialRequest,
     ) -> Result<Checked, KmsError> {
+        let now = self.now_ms();
+        let (model, valid_to) = check_options(key, &input, now)?;
         let token = required(input.import_token, "importToken")?;
         let encrypted = required(input.encrypted_key_material, "encryptedKeyMaterial")?;
-        let import = key.import.clone().unwrap_or_default();
-        let import_type = input.import_type.as_ref().map(|t| t.as_str().to_owned());
         let given_id = input.key_material_id;
-        let imported_before = import.material_fingerprint.is_some();
-        check_import_type(
-            key,
-            import_type.as_deref(),
-            given_id.is_some(),
-            imported_before,
-        )?;
-        let now = self.now_ms();
-        let model = input
-            .expiration_model
-            .as_ref()
-            .map(|m| m.as_str().to_owned());
-        let valid_to = input
-            .valid_to
-            .map(|t| i64::try_from(t.epoch_millis()).unwrap_or(i64::MAX));
-        let (model, valid_to) = check_expiration(model.as_deref(), valid_to, now)?;
         let (algorithm, wrapping) = self.token_wrapping_key(key, token.as_bytes(), now).await?;
         let raw = unwrap_material(wrapping, algorithm, encrypted.0).await?;
         let material =
@@ -429,6 +426,28 @@ impl KmsService {
             }
         }
     }
+}
+
+/// ImportKeyMaterial's `ImportType`, `KeyMaterialId`, `ExpirationModel` and `ValidTo`: the
+/// expiration to store.
+fn check_options(
+    key: &KeyRecord,
+    input: &ImportKeyMaterialRequest,
+    now: i64,
+) -> Result<(&'static str, Option<i64>), KmsError> {
+    let imported_before = key
+        .import
+        .as_ref()
+        .is_some_and(|i| i.material_fingerprint.is_some());
+    let import_type = input.import_type.as_ref().map(|t| t.as_str());
+    let given_id = input.key_material_id.is_some();
+    check_import_type(key, import_type, given_id, imported_before)?;
+    let model = input.expiration_model.as_ref().map(|m| m.as_str());
+    let valid_to = input
+        .valid_to
+        .as_ref()
+        .map(|t| i64::try_from(t.epoch_millis()).unwrap_or(i64::MAX));
+    check_expiration(model, valid_to, now)
 }
 
 /// True while `key` still holds imported material whose ValidTo is `due`.

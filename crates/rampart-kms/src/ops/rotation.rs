@@ -403,11 +403,7 @@ impl KmsService {
         let key_row = key_row(&entry.scope(), &entry.key_id);
         for _ in 0..ATTEMPTS {
             let Some(current) = self.tables.keys.get(&key_row).await? else {
-                self.tables
-                    .store
-                    .transact(vec![table.delete(row, Expect::Any)])
-                    .await?;
-                return Ok(false);
+                return self.reschedule(row, entry, None).await;
             };
             if is_replica(&current.value) {
                 return self.move_to_primary(row, due, &current.value).await;
@@ -415,21 +411,9 @@ impl KmsService {
             let next_ms = match due_action(&current.value, due, now) {
                 DueAction::Rotate { next_ms } => next_ms,
                 DueAction::Recheck { at_ms } => {
-                    let later = schedule_row(at_ms, &entry.scope(), &entry.key_id);
-                    let writes = vec![
-                        table.delete(row, Expect::Any),
-                        table.put(&later, entry, Expect::Any)?,
-                    ];
-                    self.tables.store.transact(writes).await?;
-                    return Ok(false);
+                    return self.reschedule(row, entry, Some(at_ms)).await;
                 }
-                DueAction::Drop => {
-                    self.tables
-                        .store
-                        .transact(vec![table.delete(row, Expect::Any)])
-                        .await?;
-                    return Ok(false);
-                }
+                DueAction::Drop => return self.reschedule(row, entry, None).await,
             };
             let mut next = current.value.clone();
             next.backing_version = next.backing_version.saturating_add(1);
@@ -444,6 +428,23 @@ impl KmsService {
                 return Ok(true);
             }
         }
+        Ok(false)
+    }
+
+    /// Drops a schedule entry, or moves it to `at_ms` to look at the key again then.
+    async fn reschedule(
+        &self,
+        row: &str,
+        entry: &ScheduledKey,
+        at_ms: Option<i64>,
+    ) -> Result<bool, KmsError> {
+        let table = schedule(&self.tables);
+        let mut writes = vec![table.delete(row, Expect::Any)];
+        if let Some(at) = at_ms {
+            let later = schedule_row(at, &entry.scope(), &entry.key_id);
+            writes.push(table.put(&later, entry, Expect::Any)?);
+        }
+        self.tables.store.transact(writes).await?;
         Ok(false)
     }
 }
