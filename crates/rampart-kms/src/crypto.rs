@@ -84,13 +84,15 @@ impl KeyVault {
 
     /// Generates fresh material of the key's spec for backing version `record.backing_version`
     /// and returns the write storing it wrapped.
-    pub fn new_backing_key_write(
+    pub async fn new_backing_key_write(
         &self,
         tables: &KmsTables,
         record: &KeyRecord,
         now_ms: i64,
     ) -> Result<Write, KmsError> {
-        let material = Material::generate(spec_of(record)?).map_err(material_fault)?;
+        let material = generate_material(spec_of(record)?)
+            .await?
+            .map_err(material_fault)?;
         self.material_write(
             tables,
             record,
@@ -296,6 +298,16 @@ impl KeyVault {
         cache.keys.clear();
         cache.aliases.clear();
     }
+}
+
+/// Fresh material of `spec`, generated on the blocking pool (RSA-4096 takes up to seconds and
+/// must not stall an async worker). The outer error is a failed task; the inner one the material's.
+pub async fn generate_material(
+    spec: Spec,
+) -> Result<Result<Material, rampart_crypto::material::MaterialError>, KmsError> {
+    tokio::task::spawn_blocking(move || Material::generate(spec))
+        .await
+        .map_err(|e| KmsError::Internal(format!("key generation task: {e}")))
 }
 
 /// The material spec of a key record.

@@ -121,8 +121,7 @@ impl KmsService {
 
 /// Fresh material of `spec`, generated off the async workers (RSA-4096 takes a while).
 async fn generate(spec: Spec) -> Result<Material, KmsError> {
-    tokio::task::spawn_blocking(move || Material::generate(spec))
-        .await
-        .map_err(|e| KmsError::Internal(format!("key pair generation task: {e}")))?
+    crate::crypto::generate_material(spec)
+        .await?
         .map_err(material_error)
 }

@@ -46,7 +46,8 @@ impl KmsService {
         if !kind.external {
             writes.push(
                 self.vault
-                    .new_backing_key_write(&self.tables, &record, now)?,
+                    .new_backing_key_write(&self.tables, &record, now)
+                    .await?,
             );
         }
         self.tables.store.transact(writes).await?;

@@ -97,7 +97,8 @@ impl KmsService {
             self.tables.policies.put(&row, &policy, Expect::Absent)?,
             self.tables.tags.put(&row, &TagSet::new(), Expect::Absent)?,
             self.vault
-                .new_backing_key_write(&self.tables, &record, now)?,
+                .new_backing_key_write(&self.tables, &record, now)
+                .await?,
             self.tables
                 .aliases
                 .put(&alias_row(scope, alias), &alias_record, Expect::Absent)?,
