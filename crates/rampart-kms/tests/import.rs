@@ -669,3 +669,37 @@ async fn multi_region_copies_take_only_the_same_material() {
         .unwrap();
     assert_eq!(unb64(&dec["Plaintext"]), b"byok");
 }
+
+#[tokio::test]
+async fn cancelled_deletion_of_a_key_without_material_is_pending_import() {
+    let h = Harness::new().await;
+    let (never, _) = external_key(&h, json!({})).await;
+    let (deleted, _) = external_key(&h, json!({})).await;
+    let (kept, _) = external_key(&h, json!({})).await;
+    for key in [&deleted, &kept] {
+        import(
+            &h,
+            key,
+            "RSAES_OAEP_SHA_256",
+            &rampart_crypto::random::bytes(32),
+            json!({}),
+        )
+        .await
+        .unwrap();
+    }
+    for key in [&never, &deleted, &kept] {
+        h.ok("ScheduleKeyDeletion", json!({"KeyId": key})).await;
+    }
+    h.ok("DeleteImportedKeyMaterial", json!({"KeyId": deleted}))
+        .await;
+    for (key, state) in [
+        (&never, "PendingImport"),
+        (&deleted, "PendingImport"),
+        (&kept, "Disabled"),
+    ] {
+        h.ok("CancelKeyDeletion", json!({"KeyId": key})).await;
+        assert_eq!(describe(&h, key).await["KeyState"], state);
+    }
+    let e = h.err("EnableKey", json!({"KeyId": never})).await;
+    assert_eq!(e.code, "KMSInvalidStateException");
+}

@@ -355,7 +355,19 @@ impl KeyRecord {
                 )));
             }
         }
-        self.state = KeyState::Disabled;
+        // An EXTERNAL key without imported material (never imported, or deleted while pending
+        // deletion) goes back to PendingImport, as AWS does; `expiration_model` is set exactly
+        // while material is imported.
+        let has_material = self.origin != "EXTERNAL"
+            || self
+                .import
+                .as_ref()
+                .is_some_and(|i| i.expiration_model.is_some());
+        self.state = if has_material {
+            KeyState::Disabled
+        } else {
+            KeyState::PendingImport
+        };
         self.deletion_ms = None;
         self.pending_window_days = None;
         Ok(())
