@@ -515,3 +515,41 @@ fn every_ciphertext_decrypts_across_rotations() {
         .collect();
     assert!(versions.len() > 1, "the cases spanned several key versions");
 }
+
+#[tokio::test]
+async fn schedule_follows_a_moved_primary() {
+    let h = Harness::new().await;
+    let (id, _) = create(&h, json!({"MultiRegion": true})).await;
+    h.ok(
+        "EnableKeyRotation",
+        json!({"KeyId": id, "RotationPeriodInDays": 90}),
+    )
+    .await;
+    h.ok(
+        "ReplicateKey",
+        json!({"KeyId": id, "ReplicaRegion": "eu-west-1"}),
+    )
+    .await;
+    h.ok(
+        "UpdatePrimaryRegion",
+        json!({"KeyId": id, "PrimaryRegion": "eu-west-1"}),
+    )
+    .await;
+    h.advance(91 * DAY);
+    let mut rotated = 0;
+    for _ in 0..3 {
+        rotated += h.kms.rotate_due_keys().await.unwrap();
+    }
+    assert_eq!(rotated, 1, "rotated once, by the new primary");
+    assert_eq!(version_of(&encrypt(&h, &id, b"x").await), 2);
+    let enc = call_on(
+        &h.kms,
+        ACCOUNT,
+        "eu-west-1",
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"y")}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(version_of(&enc["CiphertextBlob"]), 2);
+}
