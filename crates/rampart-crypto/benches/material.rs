@@ -35,7 +35,10 @@ fn sign_bench(name: &str, spec: Spec, alg: SigningAlgorithm, per_round: u32) {
         &format!("sign {name}"),
         median_us(
             || {
-                black_box(key.sign(alg, MessageType::Raw, black_box(&message)).expect("sign"));
+                black_box(
+                    key.sign(alg, MessageType::Raw, black_box(&message))
+                        .expect("sign"),
+                );
             },
             per_round,
             15,
@@ -74,8 +77,18 @@ fn main() {
             15,
         ),
     );
-    sign_bench("ECC_NIST_P256 ECDSA_SHA_256", Spec::EccP256, SigningAlgorithm::EcdsaSha256, 500);
-    sign_bench("RSA_2048 RSASSA_PSS_SHA_256", Spec::Rsa2048, SigningAlgorithm::RsaPssSha256, 50);
+    sign_bench(
+        "ECC_NIST_P256 ECDSA_SHA_256",
+        Spec::EccP256,
+        SigningAlgorithm::EcdsaSha256,
+        500,
+    );
+    sign_bench(
+        "RSA_2048 RSASSA_PSS_SHA_256",
+        Spec::Rsa2048,
+        SigningAlgorithm::RsaPssSha256,
+        50,
+    );
     let hmac = Material::generate(Spec::Hmac256).expect("generate");
     report(
         "GenerateMac HMAC_256 (64 B)",
