@@ -6,6 +6,7 @@ pub mod crypto;
 pub mod domain;
 pub mod generated;
 mod ops;
+mod schedule;
 mod service;
 pub mod store;
 mod sweeper;

@@ -79,7 +79,7 @@ pub fn alias_row(scope: &Scope, alias_name: &str) -> String {
 
 /// Row key of a deletion schedule entry.
 pub fn deletion_row(due_ms: i64, scope: &Scope, key_id: &str) -> String {
-    format!("{:020}/{}", due_ms.max(0), key_row(scope, key_id))
+    crate::schedule::schedule_row(due_ms, scope, key_id)
 }
 
 /// The KMS tables.

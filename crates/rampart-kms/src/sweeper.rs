@@ -7,11 +7,9 @@
 
 use crate::KmsService;
 use crate::domain::{KeyRecord, KmsError, Scope};
+use crate::schedule::for_each_due;
 use crate::store::{DeletionEntry, deletion_row, key_row};
 use rampart_store::{Expect, StoreError, Versioned, Write};
-
-/// Schedule entries read per batch.
-const BATCH: usize = 100;
 
 /// What one run of the background jobs did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -45,26 +43,10 @@ impl KmsService {
     /// A key cancelled or rescheduled concurrently is left alone (compare-and-swap on its row).
     pub async fn delete_due_keys(&self) -> Result<usize, KmsError> {
         let now = self.now_ms();
-        let mut deleted = 0;
-        let mut after: Option<String> = None;
-        loop {
-            let batch = self
-                .tables
-                .deletions
-                .scan("", after.as_deref(), BATCH)
-                .await?;
-            let full = batch.len() == BATCH;
-            for (row, entry) in &batch {
-                if due_ms_of(row).is_none_or(|due| due > now) {
-                    return Ok(deleted);
-                }
-                deleted += usize::from(self.delete_one(row, entry).await?);
-            }
-            if !full {
-                return Ok(deleted);
-            }
-            after = batch.last().map(|(row, _)| row.clone());
-        }
+        for_each_due(&self.tables.deletions, now, async |row, _, entry| {
+            self.delete_one(row, entry).await
+        })
+        .await
     }
 
     /// Deletes the scheduled key if it is still due; false when it was not (and the stale
@@ -146,23 +128,5 @@ impl KmsService {
             changed.push(next);
         }
         Ok((writes, changed))
-    }
-}
-
-/// The due time encoded at the start of a schedule row key.
-fn due_ms_of(row: &str) -> Option<i64> {
-    row.split('/').next().and_then(|ms| ms.parse().ok())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::deletion_row;
-
-    #[test]
-    fn due_time_is_read_back_from_the_row_key() {
-        let scope = Scope::new("111122223333", "us-east-1");
-        assert_eq!(due_ms_of(&deletion_row(1234, &scope, "k")), Some(1234));
-        assert_eq!(due_ms_of("garbage"), None);
     }
 }

@@ -8,7 +8,7 @@
 //! The invariant: `ImportConfig::expiration_model` is set exactly while material is imported.
 
 use super::required;
-use super::rotation::{ATTEMPTS, ScheduledKey, due_of, schedule_row};
+use super::rotation::{ATTEMPTS, ScheduledKey};
 use crate::KmsService;
 use crate::convert::timestamp;
 use crate::crypto::spec_of;
@@ -19,6 +19,7 @@ use crate::domain::import::{
 };
 use crate::domain::{Accept, KeyRecord, KeyState, KmsError, Scope};
 use crate::generated::shapes::*;
+use crate::schedule::{due_of, for_each_due, schedule_row};
 use crate::store::{KmsTables, backing_row, key_row};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -358,23 +359,10 @@ impl KmsService {
     pub async fn expire_imported_material(&self) -> Result<usize, KmsError> {
         let now = self.now_ms();
         self.sweep_import_tokens(now).await?;
-        let table = expiry(&self.tables);
-        let mut expired = 0;
-        let mut after: Option<String> = None;
-        loop {
-            let batch = table.scan("", after.as_deref(), BATCH).await?;
-            let full = batch.len() == BATCH;
-            for (row, entry) in &batch {
-                let Some(due) = due_of(row).filter(|due| *due <= now) else {
-                    return Ok(expired);
-                };
-                expired += usize::from(self.expire_one(row, due, &entry.value).await?);
-            }
-            if !full {
-                return Ok(expired);
-            }
-            after = batch.last().map(|(row, _)| row.clone());
-        }
+        for_each_due(&expiry(&self.tables), now, async |row, due, entry| {
+            self.expire_one(row, due, &entry.value).await
+        })
+        .await
     }
 
     /// Deletes the material of the key an expiry entry names, if its ValidTo is still `due`.

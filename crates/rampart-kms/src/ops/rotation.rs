@@ -17,6 +17,7 @@ use crate::domain::{
 };
 use crate::generated::enums::IncludeKeyMaterial;
 use crate::generated::shapes::*;
+use crate::schedule::{for_each_due, schedule_row};
 use crate::store::{BackingKeyRecord, KmsTables, backing_row, key_row};
 use rampart_core::RequestContext;
 use rampart_crypto::material::Material;
@@ -55,16 +56,6 @@ impl ScheduledKey {
     fn scope(&self) -> Scope {
         Scope::new(self.account.clone(), self.region.clone())
     }
-}
-
-/// Row key of a schedule entry due at `due_ms` (sorts by due time).
-pub(crate) fn schedule_row(due_ms: i64, scope: &Scope, key_id: &str) -> String {
-    format!("{:020}/{}", due_ms.max(0), key_row(scope, key_id))
-}
-
-/// The due time at the start of a schedule row key.
-pub(crate) fn due_of(row: &str) -> Option<i64> {
-    row.split('/').next().and_then(|ms| ms.parse().ok())
 }
 
 /// The rotation schedule table.
@@ -372,23 +363,10 @@ impl KmsService {
     /// returns how many rotations were performed.
     pub async fn rotate_due_keys(&self) -> Result<usize, KmsError> {
         let now = self.now_ms();
-        let table = schedule(&self.tables);
-        let mut rotated = 0;
-        let mut after: Option<String> = None;
-        loop {
-            let batch = table.scan("", after.as_deref(), BATCH).await?;
-            let full = batch.len() == BATCH;
-            for (row, entry) in &batch {
-                let Some(due) = due_of(row).filter(|due| *due <= now) else {
-                    return Ok(rotated);
-                };
-                rotated += usize::from(self.run_scheduled(row, due, &entry.value, now).await?);
-            }
-            if !full {
-                return Ok(rotated);
-            }
-            after = batch.last().map(|(row, _)| row.clone());
-        }
+        for_each_due(&schedule(&self.tables), now, async |row, due, entry| {
+            self.run_scheduled(row, due, &entry.value, now).await
+        })
+        .await
     }
 
     /// Handles one due schedule entry: rotates the key, looks again later, or drops the entry.
