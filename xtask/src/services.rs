@@ -19,6 +19,9 @@ pub struct ServiceSpec {
     pub read_only: &'static [&'static str],
     /// Operations whose CloudTrail `responseElements` is always `null`; `*` as above.
     pub hidden_responses: &'static [&'static str],
+    /// Global services (IAM): the Region every request is served and audited in, whatever
+    /// Region the client signed for. `None` for regional services.
+    pub global_region: Option<&'static str>,
 }
 
 /// KMS's cryptographic operations: read-only, and no response elements in CloudTrail.
@@ -61,6 +64,7 @@ pub const SERVICES: &[ServiceSpec] = &[ServiceSpec {
     event_source: "kms.amazonaws.com",
     read_only: KMS_READ_ONLY,
     hidden_responses: KMS_CRYPTO,
+    global_region: None,
 }];
 
 /// True when `operation` matches one of `patterns` (exact, or prefix with a trailing `*`).
