@@ -67,6 +67,18 @@ impl Backend {
         }
     }
 
+    pub(crate) async fn read_log_before(
+        &self,
+        log: &str,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        match self {
+            Backend::Sqlite(b) => b.read_log_before(log, before, limit).await,
+            Backend::Postgres(b) => b.read_log_before(log, before, limit).await,
+        }
+    }
+
     pub(crate) async fn wipe(&self) -> Result<(), StoreError> {
         match self {
             Backend::Sqlite(b) => b.wipe().await,

@@ -195,6 +195,25 @@ impl Store {
             .await
     }
 
+    /// Log entries with sequence number < `before`, newest first (descending), at most `limit`.
+    ///
+    /// `before = u64::MAX` starts at the newest entry; pass the smallest sequence number of one
+    /// page as `before` of the next to walk a log backwards.
+    pub async fn read_log_before(
+        &self,
+        log: &'static str,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let before = i64::try_from(before).unwrap_or(i64::MAX);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.backend
+            .read_log_before(log, before, keys::sql_limit(limit))
+            .await
+    }
+
     /// Deletes every row and log entry (dev-mode reset). The schema stays; log sequence numbers
     /// keep increasing, so a reader's cursor never skips entries appended after a wipe.
     pub async fn wipe(&self) -> Result<(), StoreError> {

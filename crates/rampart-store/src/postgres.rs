@@ -36,6 +36,8 @@ const APPEND: &str = "INSERT INTO log_entries (log, entry)
      RETURNING seq";
 const READ_LOG: &str =
     "SELECT seq, entry FROM log_entries WHERE log = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+const READ_LOG_BEFORE: &str =
+    "SELECT seq, entry FROM log_entries WHERE log = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3";
 
 pub(crate) struct PgBackend {
     pool: Pool,
@@ -222,13 +224,31 @@ impl PgBackend {
         after: i64,
         limit: i64,
     ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        self.log_rows(READ_LOG, log, after, limit).await
+    }
+
+    /// Entries with sequence number < `before`, newest first.
+    pub(crate) async fn read_log_before(
+        &self,
+        log: &str,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        self.log_rows(READ_LOG_BEFORE, log, before, limit).await
+    }
+
+    /// Runs one of the log queries (`$1` log, `$2` sequence bound, `$3` limit).
+    async fn log_rows(
+        &self,
+        sql: &str,
+        log: &str,
+        bound: i64,
+        limit: i64,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
         let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(READ_LOG)
-            .await
-            .map_err(err("read_log"))?;
+        let stmt = client.prepare_cached(sql).await.map_err(err("read_log"))?;
         let rows = client
-            .query(&stmt, &[&log, &after, &limit])
+            .query(&stmt, &[&log, &bound, &limit])
             .await
             .map_err(err("read_log"))?;
         rows.into_iter()

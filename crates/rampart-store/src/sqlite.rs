@@ -147,6 +147,17 @@ impl SqliteBackend {
             .await
     }
 
+    pub(crate) async fn read_log_before(
+        &self,
+        log: &str,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let log = log.to_owned();
+        self.with_reader(move |c| ops::read_log_before(c, &log, before, limit))
+            .await
+    }
+
     pub(crate) async fn wipe(&self) -> Result<(), StoreError> {
         self.with_writer(ops::wipe).await
     }

@@ -328,6 +328,53 @@ pub async fn log_append_and_read(store: &Store) -> TestResult {
     Ok(())
 }
 
+/// `read_log_before` walks one log newest first: pages of descending sequence numbers strictly
+/// below `before`, other logs never mixed in, nothing below the first entry.
+pub async fn log_read_backwards(store: &Store) -> TestResult {
+    let entries = |n: usize, tag: &str| (0..n).map(|i| format!("{tag}-{i}").into_bytes()).collect();
+    check_eq!(store.read_log_before("audit", u64::MAX, 10).await?.len(), 0);
+    let mut seqs = store.append("audit", entries(130, "a")).await?;
+    store.append("other", entries(5, "o")).await?;
+    seqs.extend(store.append("audit", entries(70, "b")).await?);
+    store.append("other", entries(5, "o")).await?;
+    let newest = store.read_log_before("audit", u64::MAX, 3).await?;
+    check_eq!(
+        newest.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>(),
+        vec![b"b-69".to_vec(), b"b-68".to_vec(), b"b-67".to_vec()]
+    );
+    let mut paged = Vec::new();
+    let mut before = u64::MAX;
+    loop {
+        let page = store.read_log_before("audit", before, 32).await?;
+        check!(page.len() <= 32, "page of {} entries", page.len());
+        let Some((last, _)) = page.last() else { break };
+        before = *last;
+        paged.extend(page);
+    }
+    let mut expected = seqs.clone();
+    expected.reverse();
+    check_eq!(paged.iter().map(|(s, _)| *s).collect::<Vec<_>>(), expected);
+    check_eq!(paged.last().map(|(_, e)| e.clone()), Some(b"a-0".to_vec()));
+    let forward = store.read_log("audit", 0, 1000).await?;
+    let mut reversed = paged.clone();
+    reversed.reverse();
+    check_eq!(reversed, forward);
+    let middle = seqs[100];
+    let below = store.read_log_before("audit", middle, 2).await?;
+    check_eq!(
+        below.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        vec![seqs[99], seqs[98]]
+    );
+    check_eq!(store.read_log_before("audit", seqs[0], 10).await?.len(), 0);
+    check_eq!(store.read_log_before("audit", 0, 10).await?.len(), 0);
+    check_eq!(store.read_log_before("audit", u64::MAX, 0).await?.len(), 0);
+    check_eq!(
+        store.read_log_before("missing", u64::MAX, 10).await?.len(),
+        0
+    );
+    Ok(())
+}
+
 /// `wipe` empties rows and logs, keeps the schema, and never reuses sequence numbers.
 pub async fn wipe_clears_everything(store: &Store) -> TestResult {
     store

@@ -42,7 +42,7 @@ mod sqlite {
     }
 
     suite!(open; cas_create_update_conflict, transaction_atomicity, delete_semantics,
-        scan_prefix_and_pagination, log_append_and_read, wipe_clears_everything,
+        scan_prefix_and_pagination, log_append_and_read, log_read_backwards, wipe_clears_everything,
         concurrent_writers_race, typed_table);
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -137,7 +137,7 @@ mod postgres {
     }
 
     suite!(open; cas_create_update_conflict, transaction_atomicity, delete_semantics,
-        scan_prefix_and_pagination, log_append_and_read, wipe_clears_everything,
+        scan_prefix_and_pagination, log_append_and_read, log_read_backwards, wipe_clears_everything,
         concurrent_writers_race, typed_table);
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

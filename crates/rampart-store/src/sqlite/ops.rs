@@ -18,6 +18,8 @@ const EXISTS: &str = "SELECT 1 FROM records WHERE tbl = ?1 AND key = ?2";
 const APPEND: &str = "INSERT INTO log_entries (log, entry) VALUES (?1, ?2)";
 const READ_LOG: &str =
     "SELECT seq, entry FROM log_entries WHERE log = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+const READ_LOG_BEFORE: &str =
+    "SELECT seq, entry FROM log_entries WHERE log = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3";
 
 fn err(context: &'static str) -> impl Fn(rusqlite::Error) -> StoreError {
     move |e| sqlite_error(context, e)
@@ -158,9 +160,30 @@ pub(super) fn read_log(
     after: i64,
     limit: i64,
 ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-    let mut stmt = conn.prepare_cached(READ_LOG).map_err(err("read_log"))?;
+    log_rows(conn, READ_LOG, log, after, limit)
+}
+
+/// Entries with sequence number < `before`, newest first.
+pub(super) fn read_log_before(
+    conn: &Connection,
+    log: &str,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    log_rows(conn, READ_LOG_BEFORE, log, before, limit)
+}
+
+/// Runs one of the log queries (`?1` log, `?2` sequence bound, `?3` limit).
+fn log_rows(
+    conn: &Connection,
+    sql: &str,
+    log: &str,
+    bound: i64,
+    limit: i64,
+) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(err("read_log"))?;
     let rows = stmt
-        .query_map(params![log, after, limit], |r| {
+        .query_map(params![log, bound, limit], |r| {
             Ok((r.get::<_, i64>(0)?, r.get(1)?))
         })
         .map_err(err("read_log"))?;
