@@ -54,18 +54,34 @@ const KMS_READ_ONLY: &[&str] = &[
     "DeriveSharedSecret",
 ];
 
+/// CloudTrail's read-only operations.
+const CLOUDTRAIL_READ_ONLY: &[&str] = &["Describe*", "Get*", "List*", "LookupEvents"];
+
 /// Every generated service.
-pub const SERVICES: &[ServiceSpec] = &[ServiceSpec {
-    model: "kms/2014-11-01/service-2.json",
-    crate_dir: "crates/rampart-kms",
-    trait_name: "KmsApi",
-    signing_name: "kms",
-    target_prefix: "TrentService",
-    event_source: "kms.amazonaws.com",
-    read_only: KMS_READ_ONLY,
-    hidden_responses: KMS_CRYPTO,
-    global_region: None,
-}];
+pub const SERVICES: &[ServiceSpec] = &[
+    ServiceSpec {
+        model: "kms/2014-11-01/service-2.json",
+        crate_dir: "crates/rampart-kms",
+        trait_name: "KmsApi",
+        signing_name: "kms",
+        target_prefix: "TrentService",
+        event_source: "kms.amazonaws.com",
+        read_only: KMS_READ_ONLY,
+        hidden_responses: KMS_CRYPTO,
+        global_region: None,
+    },
+    ServiceSpec {
+        model: "cloudtrail/2013-11-01/service-2.json",
+        crate_dir: "crates/rampart-cloudtrail",
+        trait_name: "CloudTrailApi",
+        signing_name: "cloudtrail",
+        target_prefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
+        event_source: "cloudtrail.amazonaws.com",
+        read_only: CLOUDTRAIL_READ_ONLY,
+        hidden_responses: &[],
+        global_region: None,
+    },
+];
 
 /// True when `operation` matches one of `patterns` (exact, or prefix with a trailing `*`).
 pub fn matches(patterns: &[&str], operation: &str) -> bool {

@@ -157,6 +157,11 @@ impl Checks<'_, '_> {
             ("for (key, item) in v", "f.entry_path(key)")
         };
         let key_call = match &shape.key {
+            // Map keys are `String`s; an enum key's check takes the enum.
+            Some(k) if shape.kind == "map" && self.ctx.shape(&k.shape)?.is_enum() => {
+                let key = format!("&{}::from(key.as_str())", names::type_name(&k.shape));
+                self.call(&k.shape, "f", &key)?
+            }
             Some(k) if shape.kind == "map" => self.call(&k.shape, "f", "key")?,
             _ => None,
         };
