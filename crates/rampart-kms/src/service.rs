@@ -405,4 +405,39 @@ impl KmsApi for KmsService {
     ) -> Result<GetKeyLastUsageResponse, ServiceError> {
         answer!(self, ctx, self.get_key_last_usage_op(ctx, input))
     }
+    async fn create_grant(
+        &self,
+        ctx: &RequestContext,
+        input: CreateGrantRequest,
+    ) -> Result<CreateGrantResponse, ServiceError> {
+        answer!(self, ctx, self.create_grant_op(ctx, input))
+    }
+    async fn list_grants(
+        &self,
+        ctx: &RequestContext,
+        input: ListGrantsRequest,
+    ) -> Result<ListGrantsResponse, ServiceError> {
+        answer!(self, ctx, self.list_grants_op(ctx, input))
+    }
+    async fn list_retirable_grants(
+        &self,
+        ctx: &RequestContext,
+        input: ListRetirableGrantsRequest,
+    ) -> Result<ListGrantsResponse, ServiceError> {
+        answer!(self, ctx, self.list_retirable_grants_op(ctx, input))
+    }
+    async fn retire_grant(
+        &self,
+        ctx: &RequestContext,
+        input: RetireGrantRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self, ctx, self.retire_grant_op(ctx, input))
+    }
+    async fn revoke_grant(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeGrantRequest,
+    ) -> Result<(), ServiceError> {
+        answer!(self, ctx, self.revoke_grant_op(ctx, input))
+    }
 }

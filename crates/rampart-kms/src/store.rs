@@ -181,8 +181,8 @@ impl KmsTables {
         }
     }
 
-    /// The writes that delete a key and everything hanging off it: backing keys, aliases, tags and
-    /// policy (not its deletion-schedule entry). The key row must still be at `key.version`.
+    /// The writes that delete a key and everything hanging off it: backing keys, aliases, tags,
+    /// policy and grants (not its deletion-schedule entry). The key row must still be at `key.version`.
     pub async fn purge_writes(&self, key: &Versioned<KeyRecord>) -> Result<Vec<Write>, KmsError> {
         let record = &key.value;
         let scope = record.scope();
@@ -205,6 +205,8 @@ impl KmsTables {
         );
         writes.push(self.tags.delete(&row, Expect::Any));
         writes.push(self.policies.delete(&row, Expect::Any));
+        let grants = crate::ops::grant_store::GrantTables::new(self.store.clone());
+        writes.extend(grants.purge_writes(&scope, &record.key_id).await?);
         Ok(writes)
     }
 }

@@ -71,6 +71,16 @@ pub enum KmsError {
     /// `AccessDeniedException`: e.g. changing the rotation of an AWS managed key.
     #[error("AccessDeniedException: {0}")]
     AccessDenied(String),
+    /// `InvalidGrantTokenException`: a grant token is not one Rampart issued.
+    #[error("InvalidGrantTokenException: {0}")]
+    InvalidGrantToken(String),
+    /// `InvalidGrantIdException`: a grant id is not well-formed.
+    #[error("InvalidGrantIdException: {0}")]
+    InvalidGrantId(String),
+    /// `InvalidArnException`: an ARN (e.g. a grant's principal, or an alias where only keys are
+    /// accepted) is not valid.
+    #[error("InvalidArnException: {0}")]
+    InvalidArn(String),
 }
 
 impl KmsError {
@@ -99,6 +109,9 @@ impl KmsError {
             Self::InvalidImportToken(_) => "InvalidImportTokenException",
             Self::IncorrectKeyMaterial(_) => "IncorrectKeyMaterialException",
             Self::AccessDenied(_) => "AccessDeniedException",
+            Self::InvalidGrantToken(_) => "InvalidGrantTokenException",
+            Self::InvalidGrantId(_) => "InvalidGrantIdException",
+            Self::InvalidArn(_) => "InvalidArnException",
         }
     }
 
@@ -120,7 +133,10 @@ impl KmsError {
             | Self::ExpiredImportToken(m)
             | Self::InvalidImportToken(m)
             | Self::IncorrectKeyMaterial(m)
-            | Self::AccessDenied(m) => m.clone(),
+            | Self::AccessDenied(m)
+            | Self::InvalidGrantToken(m)
+            | Self::InvalidGrantId(m)
+            | Self::InvalidArn(m) => m.clone(),
             Self::InvalidCiphertext
             | Self::NotAuthorized
             | Self::InvalidSignature

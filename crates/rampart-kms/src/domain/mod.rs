@@ -4,6 +4,7 @@
 mod alias;
 mod asymmetric;
 mod error;
+pub mod grants;
 mod ids;
 pub mod import;
 mod key;
@@ -20,6 +21,7 @@ pub use asymmetric::{
     require_usage, usage_error,
 };
 pub use error::KmsError;
+pub use grants::{GrantRecord, check_grant_tokens};
 pub use ids::{
     Accept, KeyRef, Scope, is_key_id, new_key_id, new_multi_region_key_id, parse_key_ref,
 };

@@ -17,6 +17,10 @@ pub enum ListKind {
     Policies,
     /// ListKeyRotations (position: backing-key version).
     Rotations,
+    /// ListGrants (position: grant id).
+    Grants,
+    /// ListRetirableGrants (position: `<key account>/<key id>/<grant id>`).
+    RetirableGrants,
 }
 
 impl ListKind {
@@ -27,6 +31,8 @@ impl ListKind {
             Self::Tags => "t1",
             Self::Policies => "p1",
             Self::Rotations => "r1",
+            Self::Grants => "g1",
+            Self::RetirableGrants => "rg1",
         }
     }
 
@@ -34,7 +40,7 @@ impl ListKind {
     pub fn limits(self) -> (usize, usize) {
         match self {
             Self::Keys | Self::Policies | Self::Rotations => (100, 1000),
-            Self::Aliases => (50, 100),
+            Self::Aliases | Self::Grants | Self::RetirableGrants => (50, 100),
             Self::Tags => (50, 50),
         }
     }

@@ -4,6 +4,8 @@
 mod aliases;
 mod asymmetric;
 mod cipher;
+pub(crate) mod grant_store;
+mod grants;
 mod import;
 mod key_pair;
 mod keys;
