@@ -54,7 +54,8 @@ const KMS_READ_ONLY: &[&str] = &[
     "DeriveSharedSecret",
 ];
 
-/// CloudTrail's read-only operations.
+/// CloudTrail's read-only operations; their CloudTrail `responseElements` is `null` (a
+/// LookupEvents response would otherwise copy the events it returns into the trail).
 const CLOUDTRAIL_READ_ONLY: &[&str] = &["Describe*", "Get*", "List*", "LookupEvents"];
 
 /// Every generated service.
@@ -78,7 +79,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         target_prefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
         event_source: "cloudtrail.amazonaws.com",
         read_only: CLOUDTRAIL_READ_ONLY,
-        hidden_responses: &[],
+        hidden_responses: CLOUDTRAIL_READ_ONLY,
         global_region: None,
     },
 ];

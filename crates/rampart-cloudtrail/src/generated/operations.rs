@@ -934,7 +934,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "DescribeQuery",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: DescribeQueryRequest| {
                 handler.describe_query(ctx, i)
@@ -945,7 +945,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "DescribeTrails",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: DescribeTrailsRequest| {
                 handler.describe_trails(ctx, i)
@@ -989,7 +989,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetChannel",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetChannelRequest| {
                 handler.get_channel(ctx, i)
@@ -1000,7 +1000,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetDashboard",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetDashboardRequest| {
                 handler.get_dashboard(ctx, i)
@@ -1011,7 +1011,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetEventConfiguration",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetEventConfigurationRequest| {
                 handler.get_event_configuration(ctx, i)
@@ -1022,7 +1022,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetEventDataStore",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetEventDataStoreRequest| {
                 handler.get_event_data_store(ctx, i)
@@ -1033,7 +1033,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetEventSelectors",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetEventSelectorsRequest| {
                 handler.get_event_selectors(ctx, i)
@@ -1044,7 +1044,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetImport",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetImportRequest| handler.get_import(ctx, i)).await
         }
@@ -1052,7 +1052,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetInsightSelectors",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetInsightSelectorsRequest| {
                 handler.get_insight_selectors(ctx, i)
@@ -1063,7 +1063,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetQueryResults",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetQueryResultsRequest| {
                 handler.get_query_results(ctx, i)
@@ -1074,7 +1074,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetResourcePolicy",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetResourcePolicyRequest| {
                 handler.get_resource_policy(ctx, i)
@@ -1085,7 +1085,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetTrail",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetTrailRequest| handler.get_trail(ctx, i)).await
         }
@@ -1093,7 +1093,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "GetTrailStatus",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetTrailStatusRequest| {
                 handler.get_trail_status(ctx, i)
@@ -1104,7 +1104,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListChannels",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListChannelsRequest| {
                 handler.list_channels(ctx, i)
@@ -1115,7 +1115,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListDashboards",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListDashboardsRequest| {
                 handler.list_dashboards(ctx, i)
@@ -1126,7 +1126,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListEventDataStores",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListEventDataStoresRequest| {
                 handler.list_event_data_stores(ctx, i)
@@ -1137,7 +1137,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListImportFailures",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListImportFailuresRequest| {
                 handler.list_import_failures(ctx, i)
@@ -1148,7 +1148,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListImports",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListImportsRequest| {
                 handler.list_imports(ctx, i)
@@ -1159,7 +1159,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListInsightsData",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListInsightsDataRequest| {
                 handler.list_insights_data(ctx, i)
@@ -1170,7 +1170,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListInsightsMetricData",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListInsightsMetricDataRequest| {
                 handler.list_insights_metric_data(ctx, i)
@@ -1181,7 +1181,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListPublicKeys",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListPublicKeysRequest| {
                 handler.list_public_keys(ctx, i)
@@ -1192,7 +1192,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListQueries",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListQueriesRequest| {
                 handler.list_queries(ctx, i)
@@ -1203,7 +1203,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListTags",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListTagsRequest| handler.list_tags(ctx, i)).await
         }
@@ -1211,7 +1211,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "ListTrails",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListTrailsRequest| {
                 handler.list_trails(ctx, i)
@@ -1222,7 +1222,7 @@ pub async fn dispatch<H: CloudTrailApi>(
             let spec = OperationSpec {
                 name: "LookupEvents",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: LookupEventsRequest| {
                 handler.lookup_events(ctx, i)
