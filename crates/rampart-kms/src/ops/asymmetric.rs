@@ -61,6 +61,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: GetPublicKeyRequest,
     ) -> Result<GetPublicKeyResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
         let key = self.usable_key(ctx, &key_id).await?;
         let spec = spec_of(&key)?;
@@ -90,6 +91,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: SignRequest,
     ) -> Result<SignResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
         let message = required(input.message, "message")?;
         let algorithm = required(input.signing_algorithm, "signingAlgorithm")?;
@@ -124,6 +126,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: VerifyRequest,
     ) -> Result<VerifyResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
         let message = required(input.message, "message")?;
         let signature = required(input.signature, "signature")?;
@@ -198,6 +201,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: DeriveSharedSecretRequest,
     ) -> Result<DeriveSharedSecretResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
         let algorithm = required(input.key_agreement_algorithm, "keyAgreementAlgorithm")?;
         let peer = required(input.public_key, "publicKey")?;
@@ -235,6 +239,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: EncapsulateRequest,
     ) -> Result<EncapsulateResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
         let algorithm = required(input.encapsulation_algorithm, "encapsulationAlgorithm")?;
         let usable = self
@@ -257,6 +262,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: DecapsulateRequest,
     ) -> Result<DecapsulateResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
         let algorithm = required(input.encapsulation_algorithm, "encapsulationAlgorithm")?;
         let ciphertext = required(

@@ -84,6 +84,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: EncryptRequest,
     ) -> Result<EncryptResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
         let plaintext = required(input.plaintext, "plaintext")?;
         let key = self.usable_key(ctx, &key_id).await?;
@@ -113,6 +114,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: DecryptRequest,
     ) -> Result<DecryptResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let blob = required(input.ciphertext_blob, "ciphertextBlob")?;
         if input.recipient.is_some() {
             return Err(KmsError::Unsupported(
@@ -148,6 +150,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: ReEncryptRequest,
     ) -> Result<ReEncryptResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let blob = required(input.ciphertext_blob, "ciphertextBlob")?;
         let destination = required(input.destination_key_id, "destinationKeyId")?;
         let source_context = convert::context(input.source_encryption_context);
@@ -185,6 +188,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let recipient = input.recipient.is_some();
         let ask = data_key_ask!(input, "GenerateDataKey", recipient);
         let (key, plaintext, blob) = self.data_key(ctx, ask).await?;
@@ -201,6 +205,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: GenerateDataKeyWithoutPlaintextRequest,
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let ask = data_key_ask!(input, "GenerateDataKeyWithoutPlaintext", false);
         let (key, _plaintext, blob) = self.data_key(ctx, ask).await?;
         Ok(GenerateDataKeyWithoutPlaintextResponse {

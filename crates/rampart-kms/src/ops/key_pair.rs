@@ -42,6 +42,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: GenerateDataKeyPairRequest,
     ) -> Result<GenerateDataKeyPairResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         if input.recipient.is_some() {
             return Err(KmsError::Unsupported(
                 "Recipient is not supported by Rampart yet.".into(),
@@ -70,6 +71,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: GenerateDataKeyPairWithoutPlaintextRequest,
     ) -> Result<GenerateDataKeyPairWithoutPlaintextResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let ask = PairAsk {
             operation: "GenerateDataKeyPairWithoutPlaintext",
             key_id: input.key_id,

@@ -17,6 +17,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: GenerateMacRequest,
     ) -> Result<GenerateMacResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
         let message = required(input.message, "message")?;
         let algorithm = required(input.mac_algorithm, "macAlgorithm")?;
@@ -42,6 +43,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: VerifyMacRequest,
     ) -> Result<VerifyMacResponse, KmsError> {
+        crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
         let message = required(input.message, "message")?;
         let mac = required(input.mac, "mac")?;
