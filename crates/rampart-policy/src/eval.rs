@@ -33,7 +33,8 @@ pub struct PolicySet<'a> {
     pub resource: Option<&'a Policy>,
     /// The principal's permissions boundary.
     pub boundary: Option<&'a Policy>,
-    /// Session policies of a role or federated-user session (empty: none passed).
+    /// Session policies of a role or federated-user session (empty: none passed); ignored
+    /// for principals that are not sessions.
     pub session: &'a [&'a Policy],
     /// The resource policy must allow even within the account (KMS key policies and role
     /// trust policies); a grant to the account delegates to the identity-based policies.
@@ -113,9 +114,14 @@ pub fn evaluate_detailed<'p>(req: &Request, set: &PolicySet<'p>) -> Evaluation<'
     }
 }
 
-fn sources<'p>(set: &PolicySet<'p>) -> impl Iterator<Item = (PolicySource, &'p Policy)> {
+/// Every policy of the set that applies to `p` (session policies only bind sessions).
+fn sources<'p>(
+    set: &PolicySet<'p>,
+    p: &Principal,
+) -> impl Iterator<Item = (PolicySource, &'p Policy)> {
     let identity = set.identity.iter().enumerate();
-    let session = set.session.iter().enumerate();
+    let sessions: &[&Policy] = if p.is_session() { set.session } else { &[] };
+    let session = sessions.iter().enumerate();
     identity
         .map(|(i, p)| (PolicySource::Identity(i), *p))
         .chain(set.resource.map(|p| (PolicySource::Resource, p)))
@@ -124,7 +130,7 @@ fn sources<'p>(set: &PolicySet<'p>) -> impl Iterator<Item = (PolicySource, &'p P
 }
 
 fn find_deny<'p>(env: &Env, set: &PolicySet<'p>) -> Option<StatementRef<'p>> {
-    sources(set).find_map(|(source, policy)| {
+    sources(set, env.req.principal).find_map(|(source, policy)| {
         let resource = source == PolicySource::Resource;
         first(policy, source, Effect::Deny, |s| {
             s.applies(env) && (!resource || s.grant(env).is_some())
@@ -185,11 +191,15 @@ fn find_allow<'p>(env: &Env, set: &PolicySet<'p>) -> (bool, Option<StatementRef<
     let boundary_ok = set
         .boundary
         .is_none_or(|b| allows(env, b, PolicySource::PermissionsBoundary).is_some());
-    let session_ok = if set.session.is_empty() {
-        !matches!(p.kind, PrincipalKind::FederatedUser { .. })
-    } else {
-        let mut it = set.session.iter().enumerate();
-        it.any(|(i, pol)| allows(env, pol, PolicySource::Session(i)).is_some())
+    let session_ok = match p.kind {
+        _ if !p.is_session() => true,
+        // GetFederationToken without a policy yields a session with no permissions.
+        PrincipalKind::FederatedUser { .. } if set.session.is_empty() => false,
+        _ => {
+            let mut it = set.session.iter().enumerate();
+            set.session.is_empty()
+                || it.any(|(i, pol)| allows(env, pol, PolicySource::Session(i)).is_some())
+        }
     };
     let identity_path = p.kind == PrincipalKind::Root
         || (p.has_identity_policies() && identity.is_some() && boundary_ok && session_ok);

@@ -125,6 +125,14 @@ impl Principal {
         )
     }
 
+    /// Whether the caller is a session principal (role session or federated user).
+    pub(crate) fn is_session(&self) -> bool {
+        matches!(
+            self.kind,
+            PrincipalKind::AssumedRole { .. } | PrincipalKind::FederatedUser { .. }
+        )
+    }
+
     /// aws:PrincipalArn: the role ARN for a role session, otherwise the caller's ARN.
     pub(crate) fn principal_arn(&self) -> &str {
         match &self.kind {
