@@ -28,29 +28,37 @@ fn botocore_version(root: &Path) -> Result<String, String> {
 pub fn render(root: &Path, spec: &ServiceSpec) -> Result<Vec<(PathBuf, String)>, String> {
     let botocore = botocore_version(root)?;
     let model = Model::load(&root.join("xtask/models").join(spec.model))?;
-    if model.metadata.protocol != "json" {
-        return Err(format!(
-            "{}: only the awsJson protocol is supported yet",
-            spec.model
-        ));
-    }
-    if model
-        .metadata
-        .target_prefix
-        .as_deref()
-        .is_some_and(|p| p != spec.target_prefix)
-    {
-        return Err(format!(
-            "{}: target prefix differs from the model's",
-            spec.model
-        ));
-    }
+    check_protocol(&model, spec)?;
     let ctx = Ctx::new(&model, spec, &botocore)?;
     let dir = Path::new(spec.crate_dir).join("src/generated");
     emit::generate(&ctx)?
         .into_iter()
         .map(|f| Ok((dir.join(f.name), rustfmt(root, &f.content)?)))
         .collect()
+}
+
+/// The model's protocol must be one the generator emits, consistent with the service entry.
+fn check_protocol(model: &Model, spec: &ServiceSpec) -> Result<(), String> {
+    let meta = &model.metadata;
+    match meta.protocol.as_str() {
+        "json"
+            if meta
+                .target_prefix
+                .as_deref()
+                .is_some_and(|p| p != spec.target_prefix) =>
+        {
+            Err(format!(
+                "{}: target prefix differs from the model's",
+                spec.model
+            ))
+        }
+        "json" => Ok(()),
+        "query" if meta.xml_namespace.is_none() => {
+            Err(format!("{}: query model without xmlNamespace", spec.model))
+        }
+        "query" => Ok(()),
+        other => Err(format!("{}: protocol {other} is not supported", spec.model)),
+    }
 }
 
 /// Formats Rust source with the workspace's rustfmt configuration.

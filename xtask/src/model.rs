@@ -23,6 +23,9 @@ pub struct Metadata {
     pub json_version: Option<String>,
     #[serde(default)]
     pub target_prefix: Option<String>,
+    /// The XML namespace of query-protocol responses.
+    #[serde(default)]
+    pub xml_namespace: Option<String>,
 }
 
 /// One operation.
@@ -35,10 +38,20 @@ pub struct Operation {
     pub output: Option<ShapeRef>,
 }
 
-/// A reference to a shape by name.
+/// A reference to a shape by name, with its serialization traits.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ShapeRef {
     pub shape: String,
+    /// The wire name of a member or list element (query/XML protocols).
+    #[serde(default)]
+    pub location_name: Option<String>,
+    /// Flattened list or map (query/XML protocols).
+    #[serde(default)]
+    pub flattened: bool,
+    /// The element wrapping an operation's output (query protocol).
+    #[serde(default)]
+    pub result_wrapper: Option<String>,
 }
 
 /// The error trait of an exception shape.
@@ -47,6 +60,9 @@ pub struct ShapeRef {
 pub struct ErrorTrait {
     #[serde(default)]
     pub http_status_code: Option<u16>,
+    /// The query-protocol error code (`NoSuchEntity`), when it differs from the shape name.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// One shape (structure, list, map or scalar).
@@ -80,6 +96,9 @@ pub struct Shape {
     pub fault: bool,
     #[serde(default)]
     pub error: Option<ErrorTrait>,
+    /// Flattened list or map (query/XML protocols).
+    #[serde(default)]
+    pub flattened: bool,
 }
 
 impl Model {

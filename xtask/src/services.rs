@@ -58,6 +58,12 @@ const KMS_READ_ONLY: &[&str] = &[
 /// LookupEvents response would otherwise copy the events it returns into the trail).
 const CLOUDTRAIL_READ_ONLY: &[&str] = &["Describe*", "Get*", "List*", "LookupEvents"];
 
+/// IAM operations CloudTrail marks `readOnly`.
+const IAM_READ_ONLY: &[&str] = &["Get*", "List*", "Simulate*"];
+
+/// Every STS operation is read-only in CloudTrail.
+const STS_READ_ONLY: &[&str] = &["*"];
+
 /// Every generated service.
 pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
@@ -80,6 +86,28 @@ pub const SERVICES: &[ServiceSpec] = &[
         event_source: "cloudtrail.amazonaws.com",
         read_only: CLOUDTRAIL_READ_ONLY,
         hidden_responses: CLOUDTRAIL_READ_ONLY,
+        global_region: None,
+    },
+    ServiceSpec {
+        model: "iam/2010-05-08/service-2.json",
+        crate_dir: "crates/rampart-iam",
+        trait_name: "IamApi",
+        signing_name: "iam",
+        target_prefix: "",
+        event_source: "iam.amazonaws.com",
+        read_only: IAM_READ_ONLY,
+        hidden_responses: &[],
+        global_region: Some("us-east-1"),
+    },
+    ServiceSpec {
+        model: "sts/2011-06-15/service-2.json",
+        crate_dir: "crates/rampart-sts",
+        trait_name: "StsApi",
+        signing_name: "sts",
+        target_prefix: "",
+        event_source: "sts.amazonaws.com",
+        read_only: STS_READ_ONLY,
+        hidden_responses: &[],
         global_region: None,
     },
 ];

@@ -1,9 +1,9 @@
 //! The request path: operator endpoints, body limit, target dispatch, SigV4, service call, audit.
 
-use crate::AwsJsonService;
 use crate::audit::{AuditEvent, EventResource, UserIdentity};
 use crate::codec::{Invocation, ServiceError, encode_error};
 use crate::host::{Authenticated, Host, Ready, SignedRequest};
+use crate::query_route;
 use crate::respond::{Body, amz_json_content_type, aws_error, json, operator_json};
 use bytes::Bytes;
 use http::{Method, Request, Response};
@@ -43,13 +43,16 @@ impl Gateway {
         let (parts, body) = req.into_parts();
         let bytes = match Limited::new(body, self.max_body_bytes).collect().await {
             Ok(collected) => collected.to_bytes(),
-            Err(_) => return too_large(self.max_body_bytes, &request_id),
+            Err(_) => {
+                let xml = query_route::is_query_request(&parts);
+                return too_large(self.max_body_bytes, &request_id, xml);
+            }
         };
         if parts.uri.path() == "/_rampart/unseal" && parts.method == Method::POST {
             return self.unseal(&bytes, &request_id).await;
         }
         let Some(ready) = self.host.ready() else {
-            return sealed(&request_id);
+            return sealed(&request_id, query_route::is_query_request(&parts));
         };
         self.aws_request(&ready, &parts, &bytes, remote, request_id)
             .await
@@ -77,8 +80,11 @@ impl Gateway {
         let state = if ready.is_some() { "running" } else { "sealed" };
         let services: serde_json::Map<String, serde_json::Value> = ready
             .iter()
-            .flat_map(|r| r.services.iter())
-            .map(|s| (s.signing_name().to_owned(), serde_json::Value::from(state)))
+            .flat_map(|r| {
+                let json = r.services.iter().map(|s| s.signing_name());
+                json.chain(r.query_services.iter().map(|s| s.signing_name()))
+            })
+            .map(|name| (name.to_owned(), serde_json::Value::from(state)))
             .collect();
         let body = serde_json::json!({
             "status": if ready.is_some() { "ok" } else { "sealed" },
@@ -155,6 +161,9 @@ impl Gateway {
         remote: SocketAddr,
         request_id: String,
     ) -> Response<Body> {
+        if query_route::is_query_request(parts) {
+            return query_route::handle(ready, parts, body, remote, request_id).await;
+        }
         let target = parts
             .headers
             .get("x-amz-target")
@@ -194,12 +203,12 @@ impl Gateway {
         let response = render(result, content_type, &ctx.request_id);
         ready
             .audit
-            .record(audit_event(service.as_ref(), &ctx, invocation, error));
+            .record(audit_event(service.event_source(), &ctx, invocation, error));
         response
     }
 }
 
-fn signed_headers<'a>(
+pub(crate) fn signed_headers<'a>(
     headers: &'a http::HeaderMap,
     authority: Option<&'a str>,
 ) -> Vec<(&'a str, &'a [u8])> {
@@ -213,7 +222,7 @@ fn signed_headers<'a>(
     list
 }
 
-fn header_text(headers: &http::HeaderMap, name: &str) -> String {
+pub(crate) fn header_text(headers: &http::HeaderMap, name: &str) -> String {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
@@ -221,7 +230,7 @@ fn header_text(headers: &http::HeaderMap, name: &str) -> String {
         .to_owned()
 }
 
-fn context(
+pub(crate) fn context(
     caller: Authenticated,
     request_id: String,
     remote: SocketAddr,
@@ -258,8 +267,8 @@ fn render(
     }
 }
 
-fn audit_event(
-    service: &dyn AwsJsonService,
+pub(crate) fn audit_event(
+    event_source: &'static str,
     ctx: &RequestContext,
     invocation: Invocation,
     error: Option<(String, String)>,
@@ -275,7 +284,7 @@ fn audit_event(
         event_version: "1.08",
         user_identity: UserIdentity::of(&ctx.principal),
         event_time: ctx.received_at,
-        event_source: service.event_source(),
+        event_source,
         event_name: invocation.operation.to_owned(),
         aws_region: ctx.region.to_string(),
         source_ip_address: ctx.source_ip.clone(),
@@ -299,8 +308,12 @@ fn unknown_operation(request_id: &str) -> Response<Body> {
     aws_error(400, JSON_11, "UnknownOperationException", "", request_id)
 }
 
-fn sealed(request_id: &str) -> Response<Body> {
+fn sealed(request_id: &str, xml: bool) -> Response<Body> {
     let message = "Rampart is sealed: unseal it first (rampart operator unseal).";
+    if xml {
+        let err = ServiceError::new("ServiceUnavailable", 503, message);
+        return query_route::error_response(&err, "", request_id);
+    }
     aws_error(
         503,
         JSON_11,
@@ -310,8 +323,12 @@ fn sealed(request_id: &str) -> Response<Body> {
     )
 }
 
-fn too_large(limit: usize, request_id: &str) -> Response<Body> {
+fn too_large(limit: usize, request_id: &str, xml: bool) -> Response<Body> {
     let message = format!("Request body exceeds the limit of {limit} bytes.");
+    if xml {
+        let err = ServiceError::new("RequestEntityTooLarge", 413, message);
+        return query_route::error_response(&err, "", request_id);
+    }
     aws_error(
         413,
         JSON_11,

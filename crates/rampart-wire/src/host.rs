@@ -1,7 +1,7 @@
 //! What the wire layer needs from the process hosting it: authentication, the service registry,
 //! the audit sink, and the operator endpoints (unseal, reset).
 
-use crate::{AuditSink, AwsJsonService};
+use crate::{AuditSink, AwsJsonService, AwsQueryService};
 use rampart_core::{Principal, Region};
 use std::future::Future;
 use std::pin::Pin;
@@ -57,6 +57,8 @@ pub trait Authenticator: Send + Sync + 'static {
 pub struct Ready {
     /// The services, looked up by target prefix.
     pub services: Vec<Arc<dyn AwsJsonService>>,
+    /// The query-protocol services, looked up by signing name or `Action`.
+    pub query_services: Vec<Arc<dyn AwsQueryService>>,
     /// The authenticator (SigV4, or dev mode).
     pub auth: Arc<dyn Authenticator>,
     /// Where audit events go.
@@ -69,6 +71,18 @@ impl Ready {
         self.services
             .iter()
             .find(|s| s.target_prefix() == target_prefix)
+    }
+
+    /// The query service signing as `signing_name`, if any.
+    pub fn query_service(&self, signing_name: &str) -> Option<&Arc<dyn AwsQueryService>> {
+        self.query_services
+            .iter()
+            .find(|s| s.signing_name() == signing_name)
+    }
+
+    /// The first query service that has operation `action`, if any.
+    pub fn query_service_for_action(&self, action: &str) -> Option<&Arc<dyn AwsQueryService>> {
+        self.query_services.iter().find(|s| s.has_action(action))
     }
 }
 

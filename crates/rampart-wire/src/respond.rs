@@ -1,4 +1,5 @@
-//! Building HTTP responses: AWS JSON successes and errors, and small operator JSON replies.
+//! Building HTTP responses: AWS JSON successes and errors, query-protocol XML, and small
+//! operator JSON replies.
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
@@ -23,6 +24,11 @@ pub fn json(
         headers.insert("x-amzn-requestid", value);
     }
     response
+}
+
+/// An XML response (AWS query protocol) with the request id header set.
+pub fn xml(status: u16, body: Vec<u8>, request_id: &str) -> Response<Body> {
+    json(status, "text/xml", body, request_id)
 }
 
 /// An AWS JSON error: `{"__type": code, "message": message}` plus `x-amzn-ErrorType`.

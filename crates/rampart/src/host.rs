@@ -77,6 +77,7 @@ impl AppHost {
         let services = crate::serve::services(kms.clone());
         let ready = Arc::new(Ready {
             services,
+            query_services: crate::serve::query_services(),
             auth,
             audit: self.audit.clone(),
         });

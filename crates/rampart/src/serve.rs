@@ -6,7 +6,7 @@ use crate::host::{AppHost, SharedHost};
 use rampart_core::RequestContext;
 use rampart_kms::KmsService;
 use rampart_wire::codec::Invocation;
-use rampart_wire::{AwsJsonService, BoxFuture, Gateway};
+use rampart_wire::{AwsJsonService, AwsQueryService, BoxFuture, Gateway};
 use std::sync::Arc;
 
 /// KMS behind the wire layer's service seam.
@@ -43,6 +43,14 @@ impl AwsJsonService for KmsEndpoint {
 /// The service registry: one line per service.
 pub fn services(kms: Arc<KmsService>) -> Vec<Arc<dyn AwsJsonService>> {
     vec![Arc::new(KmsEndpoint(kms))]
+}
+
+/// The query-protocol services (IAM, STS): one line per service.
+pub fn query_services() -> Vec<Arc<dyn AwsQueryService>> {
+    vec![
+        Arc::new(rampart_iam::IamService::new()),
+        Arc::new(rampart_sts::StsService::new()),
+    ]
 }
 
 /// Runs the server until SIGINT/SIGTERM.

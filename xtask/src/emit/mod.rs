@@ -5,6 +5,7 @@ mod enums;
 mod errors;
 mod operations;
 mod patterns;
+mod query;
 mod shapes;
 mod validate;
 
@@ -23,6 +24,8 @@ pub struct Ctx<'m> {
     pub structs: BTreeSet<String>,
     /// Shapes reachable from operation inputs (these get `Validate`).
     pub input_shapes: BTreeSet<String>,
+    /// Shapes reachable from operation outputs (query protocol: these get `ToXml`).
+    pub output_shapes: BTreeSet<String>,
     /// Enum string shapes reachable from operations.
     pub enums: BTreeSet<String>,
 }
@@ -42,11 +45,13 @@ impl<'m> Ctx<'m> {
             .filter_map(|o| o.input.as_ref())
             .map(|r| r.shape.as_str())
             .collect();
-        let outputs = ops
+        let outputs: Vec<&str> = ops
             .filter_map(|o| o.output.as_ref())
-            .map(|r| r.shape.as_str());
+            .map(|r| r.shape.as_str())
+            .collect();
         let input_shapes = reach(model, inputs.iter().copied())?;
-        let all = reach(model, inputs.iter().copied().chain(outputs))?;
+        let output_shapes = reach(model, outputs.iter().copied())?;
+        let all = reach(model, inputs.iter().copied().chain(outputs.iter().copied()))?;
         let mut structs = BTreeSet::new();
         let mut enums = BTreeSet::new();
         for name in &all {
@@ -63,6 +68,7 @@ impl<'m> Ctx<'m> {
             botocore,
             structs,
             input_shapes,
+            output_shapes,
             enums,
         };
         ctx.reject_recursion()?;
@@ -184,6 +190,37 @@ fn reach<'a>(
 
 /// Generates every file of the service's `src/generated/`, unformatted.
 pub fn generate(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
+    match ctx.model.metadata.protocol.as_str() {
+        "json" => generate_json(ctx),
+        "query" => query::generate(ctx),
+        other => Err(format!("protocol {other} is not supported")),
+    }
+}
+
+/// The files shared by every protocol: structures, enums, validation and audit JSON.
+fn common_files(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
+    Ok(vec![
+        GenFile {
+            name: "shapes.rs",
+            content: shapes::emit(ctx)?,
+        },
+        GenFile {
+            name: "enums.rs",
+            content: enums::emit(ctx)?,
+        },
+        GenFile {
+            name: "validate.rs",
+            content: validate::emit(ctx)?,
+        },
+        GenFile {
+            name: "audit.rs",
+            content: audit::emit(ctx)?,
+        },
+    ])
+}
+
+/// An awsJson service's files.
+fn generate_json(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
     Ok(vec![
         GenFile {
             name: "mod.rs",

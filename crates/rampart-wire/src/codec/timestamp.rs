@@ -16,6 +16,46 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// ISO 8601 in UTC as the AWS query and XML protocols write it: `2024-01-07T10:20:30Z`,
+    /// with `.123` milliseconds only when they are not zero.
+    pub fn to_iso8601(&self) -> String {
+        let t = self.0.to_offset(time::UtcOffset::UTC);
+        let millis = t.millisecond();
+        let fraction = if millis == 0 {
+            String::new()
+        } else {
+            format!(".{millis:03}")
+        };
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{fraction}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+
+    /// Parses an RFC 3339 / ISO 8601 date-time (`2024-01-07T10:20:30Z`, fractions and offsets
+    /// allowed) or epoch seconds, as query-protocol clients send timestamps.
+    pub fn parse_iso8601(text: &str) -> Option<Self> {
+        let rfc3339 = &time::format_description::well_known::Rfc3339;
+        if let Ok(t) = OffsetDateTime::parse(text, rfc3339) {
+            return Some(Self(t));
+        }
+        let seconds: f64 = text
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && v.abs() <= 1e12)?;
+        let millis = (seconds * 1000.0).round() as i128;
+        OffsetDateTime::from_unix_timestamp_nanos(millis * 1_000_000)
+            .ok()
+            .map(Self)
+    }
+}
+
 impl From<OffsetDateTime> for Timestamp {
     fn from(t: OffsetDateTime) -> Self {
         Self(t)
@@ -104,6 +144,23 @@ mod tests {
         let t: Timestamp = serde_json::from_str("-1.5").unwrap();
         assert_eq!(t.0, datetime!(1969-12-31 23:59:58.5 UTC));
         assert_eq!(serde_json::to_string(&t).unwrap(), "-1.5");
+    }
+
+    #[test]
+    fn iso8601_round_trips() {
+        let t = Timestamp(datetime!(2024-01-07 10:20:30 UTC));
+        assert_eq!(t.to_iso8601(), "2024-01-07T10:20:30Z");
+        let t = Timestamp(datetime!(2024-01-07 10:20:30.045678 UTC));
+        assert_eq!(t.to_iso8601(), "2024-01-07T10:20:30.045Z");
+        let t = Timestamp(datetime!(2024-01-07 12:20:30 +02:00));
+        assert_eq!(t.to_iso8601(), "2024-01-07T10:20:30Z");
+        let parsed = Timestamp::parse_iso8601("2024-01-07T10:20:30.5Z").unwrap();
+        assert_eq!(parsed.0, datetime!(2024-01-07 10:20:30.5 UTC));
+        let parsed = Timestamp::parse_iso8601("1700000000").unwrap();
+        assert_eq!(parsed.0, datetime!(2023-11-14 22:13:20 UTC));
+        for bad in ["2024-01-07", "yesterday", "1e300", ""] {
+            assert!(Timestamp::parse_iso8601(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

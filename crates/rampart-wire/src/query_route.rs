@@ -1,0 +1,162 @@
+//! AWS query protocol requests (IAM, STS): no `X-Amz-Target`, a form-encoded body or an
+//! `Action` in the query string. The service is the one the SigV4 credential scope names, else
+//! (unsigned dev-mode requests) the one that has the `Action`. Authentication and auditing are
+//! the JSON path's; every answer, errors included, is query XML.
+
+use crate::AwsQueryService;
+use crate::codec::xml::error_document;
+use crate::codec::{Invocation, QueryNode, ServiceError, invalid_action, unknown_action};
+use crate::gateway::{audit_event, context, header_text, signed_headers};
+use crate::host::{AuthFailure, Ready, SignedRequest};
+use crate::respond::{Body, xml};
+use bytes::Bytes;
+use http::Response;
+use rampart_core::Region;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// True for requests the query protocol answers (and that must get XML errors).
+pub(crate) fn is_query_request(parts: &http::request::Parts) -> bool {
+    !parts.headers.contains_key("x-amz-target")
+        && (is_form(&parts.headers) || query_names_action(parts.uri.query()))
+}
+
+fn is_form(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.get(..FORM.len()))
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(FORM))
+}
+
+fn query_names_action(query: Option<&str>) -> bool {
+    query.is_some_and(|q| {
+        crate::codec::query::form_pairs(q.as_bytes())
+            .iter()
+            .any(|(k, _)| k == "Action")
+    })
+}
+
+/// An XML error response; `namespace` may be empty when no service could be chosen.
+pub(crate) fn error_response(
+    err: &ServiceError,
+    namespace: &str,
+    request_id: &str,
+) -> Response<Body> {
+    if err.is_server_fault() {
+        tracing::error!(request_id, code = %err.code, "service failure");
+    }
+    xml(
+        err.status,
+        error_document(err, namespace, request_id),
+        request_id,
+    )
+}
+
+/// The query protocol's code and status for an authentication failure (JSON services answer
+/// `InvalidSignatureException`; query services `SignatureDoesNotMatch`, 403).
+pub(crate) fn auth_error(f: AuthFailure) -> ServiceError {
+    let (code, status) = match f.code {
+        "MissingAuthenticationTokenException" => ("MissingAuthenticationToken", 403),
+        "IncompleteSignatureException" => ("IncompleteSignature", 400),
+        "InvalidSignatureException" => ("SignatureDoesNotMatch", 403),
+        "UnrecognizedClientException" => ("InvalidClientTokenId", 403),
+        "AccessDeniedException" => ("AccessDenied", 403),
+        other => (other, f.status),
+    };
+    ServiceError::new(code, status, f.message)
+}
+
+/// Answers one query-protocol request.
+pub(crate) async fn handle(
+    ready: &Ready,
+    parts: &http::request::Parts,
+    body: &Bytes,
+    remote: SocketAddr,
+    request_id: String,
+) -> Response<Body> {
+    let mut params = QueryNode::parse_form(parts.uri.query().unwrap_or("").as_bytes());
+    if is_form(&parts.headers) {
+        params.merge_form(body);
+    }
+    let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
+    let headers = signed_headers(&parts.headers, authority.as_deref());
+    let signed = SignedRequest {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers: &headers,
+        body,
+    };
+    let Some(service) = choose(ready, &signed, params.param("Action")) else {
+        let version = params.param("Version").unwrap_or_default();
+        let err = invalid_action(params.param("Action"), version);
+        return error_response(&err, "", &request_id);
+    };
+    let namespace = service.xml_namespace();
+    let caller = match ready
+        .auth
+        .authenticate(&signed, service.signing_name())
+        .await
+    {
+        Ok(caller) => caller,
+        Err(f) => return error_response(&auth_error(f), namespace, &request_id),
+    };
+    let user_agent = header_text(&parts.headers, "user-agent");
+    let mut ctx = context(caller, request_id, remote, user_agent);
+    if let Some(region) = service.global_region() {
+        ctx.region = Region::new(region);
+    }
+    let mut invocation = run(service.as_ref(), &ctx, &params).await;
+    let result = std::mem::replace(&mut invocation.result, Ok(Vec::new()));
+    let error = result
+        .as_ref()
+        .err()
+        .map(|e| (e.code.to_string(), e.message.clone()));
+    let response = match result {
+        Ok(document) => xml(200, document, &ctx.request_id),
+        Err(err) => error_response(&err, namespace, &ctx.request_id),
+    };
+    ready
+        .audit
+        .record(audit_event(service.event_source(), &ctx, invocation, error));
+    response
+}
+
+/// The service the credential scope names; unsigned requests (or scopes naming no query
+/// service) go to the service that has the `Action`.
+fn choose<'r>(
+    ready: &'r Ready,
+    signed: &SignedRequest<'_>,
+    action: Option<&str>,
+) -> Option<&'r Arc<dyn AwsQueryService>> {
+    let by_scope = rampart_auth::parse_authorization(signed)
+        .ok()
+        .and_then(|(_, scope)| ready.query_service(&scope.service));
+    by_scope.or_else(|| action.and_then(|a| ready.query_service_for_action(a)))
+}
+
+/// Dispatches the `Action`; a missing one, or a `Version` other than the service's, is
+/// `InvalidAction` like an unknown one.
+async fn run(
+    service: &dyn AwsQueryService,
+    ctx: &rampart_core::RequestContext,
+    params: &QueryNode,
+) -> Invocation {
+    let action = params.param("Action").unwrap_or_default();
+    let version = params.param("Version");
+    match version {
+        Some(v) if v != service.api_version() => unknown_action(action, v),
+        _ if action.is_empty() => Invocation {
+            result: Err(invalid_action(None, service.api_version())),
+            ..unknown_action(action, service.api_version())
+        },
+        _ => service.invoke(ctx, action, params).await,
+    }
+}
+
+#[cfg(test)]
+#[path = "query_route_tests.rs"]
+mod tests;
