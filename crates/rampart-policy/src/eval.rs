@@ -217,9 +217,10 @@ fn find_allow<'p>(env: &Env, set: &PolicySet<'p>) -> (bool, Option<StatementRef<
     } else {
         identity_path || resource_path
     };
+    // A delegated grant is decided by the identity-based statement, so that one is named.
     let statement = match resource {
-        Some((_, r)) if resource_path => Some(r),
-        _ => identity,
+        Some((g, r)) if resource_path && (g != Grant::Delegated || identity.is_none()) => Some(r),
+        _ => identity.or(resource.map(|(_, r)| r)),
     };
     (allowed, statement)
 }
