@@ -4,6 +4,8 @@
 //! operation dispatcher of IAM (2010-05-08, AWS query protocol).
 
 mod audit;
+#[doc(hidden)]
+pub mod conformance;
 mod decode;
 mod encode;
 pub mod enums;

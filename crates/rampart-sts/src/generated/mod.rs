@@ -4,6 +4,8 @@
 //! operation dispatcher of STS (2011-06-15, AWS query protocol).
 
 mod audit;
+#[doc(hidden)]
+pub mod conformance;
 mod decode;
 mod encode;
 pub mod enums;

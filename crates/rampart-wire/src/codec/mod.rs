@@ -20,8 +20,8 @@ pub use invocation::{Invocation, OperationSpec, invoke, unit};
 pub use json::{decode_input, deserialize_input, encode_error, encode_output, validate_input};
 pub use query::{FromQuery, QueryNode};
 pub use query_invoke::{
-    QueryEnv, QueryOperationSpec, invalid_action, invoke_query, unknown_action,
-    unsupported_operation, validation_error,
+    QueryEnv, QueryOperationSpec, input_json_from_form, invalid_action, invoke_query,
+    output_xml_from_json, unknown_action, unsupported_operation, validation_error,
 };
 pub use regex::Regex;
 pub use timestamp::Timestamp;

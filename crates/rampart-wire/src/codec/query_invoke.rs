@@ -3,8 +3,11 @@
 
 use super::xml::{ToXml, response_document};
 use super::{
-    AuditParams, FromQuery, Invocation, QueryNode, ServiceError, Validate, validate_input,
+    AuditParams, FromQuery, Invocation, QueryNode, ServiceError, Validate, deserialize_input,
+    encode_output, validate_input,
 };
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::future::Future;
 
 /// Static facts about one query operation, emitted by the generator.
@@ -118,6 +121,34 @@ pub fn unknown_action(action: &str, version: &str) -> Invocation {
         response_elements: None,
         read_only: false,
     }
+}
+
+/// Conformance support for generated code (not the request path): the response document of
+/// `action` for an output given as AWS JSON with model member names (base64 blobs, epoch
+/// timestamps), so tests can check every output shape against botocore's `QueryParser`.
+pub fn output_xml_from_json<T: DeserializeOwned + ToXml>(
+    action: &str,
+    result_wrapper: Option<&str>,
+    env: QueryEnv<'_>,
+    output_json: &[u8],
+) -> Result<Vec<u8>, ServiceError> {
+    let output: T = deserialize_input(output_json)?;
+    Ok(response_document(
+        action,
+        env.namespace,
+        result_wrapper,
+        &output,
+        env.request_id,
+    ))
+}
+
+/// Conformance support for generated code: decodes a form (as botocore's `QuerySerializer`
+/// writes it) into the input type and answers that input as AWS JSON, without validation.
+pub fn input_json_from_form<T: FromQuery + Serialize>(
+    form: &[u8],
+) -> Result<Vec<u8>, ServiceError> {
+    let input = T::from_query(&QueryNode::parse_form(form), "")?;
+    encode_output(&input)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! codes and the `Action` dispatcher. Structures, enums, validation and audit JSON are shared
 //! with the awsJson emitters.
 
+mod conformance;
 mod decode;
 mod encode;
 mod errors;
@@ -34,6 +35,10 @@ pub fn generate(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
             name: "operations.rs",
             content: operations::emit(ctx)?,
         },
+        GenFile {
+            name: "conformance.rs",
+            content: conformance::emit(ctx)?,
+        },
     ]);
     Ok(files)
 }
@@ -51,7 +56,7 @@ fn module_root(ctx: &Ctx<'_>) -> Result<String, String> {
          //! operation dispatcher of {} ({}, AWS query protocol).\n\n",
         ctx.botocore, m.service_id, m.api_version
     );
-    out += "mod audit;\nmod decode;\nmod encode;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
+    out += "mod audit;\n#[doc(hidden)]\npub mod conformance;\nmod decode;\nmod encode;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
     out += &format!(
         "pub use enums::*;\npub use operations::{{{}, OPERATIONS, dispatch}};\npub use shapes::*;\n",
         spec.trait_name
