@@ -232,6 +232,20 @@ fn eq_ignore_case(a: &str, b: &str) -> bool {
         .eq(b.chars().flat_map(char::to_lowercase))
 }
 
+fn text_equals(t: &Text<String>, v: &str, ignore_case: bool, env: &Env) -> bool {
+    let eq = |s: &str| {
+        if ignore_case {
+            eq_ignore_case(s, v)
+        } else {
+            s == v
+        }
+    };
+    match t {
+        Text::Fixed(s) => eq(s),
+        Text::Vars(t) => t.render(env).is_some_and(|s| eq(&s)),
+    }
+}
+
 impl Condition {
     /// Whether the condition holds for the request.
     pub(crate) fn eval(&self, env: &Env) -> bool {
@@ -257,14 +271,10 @@ impl Condition {
     /// Whether the context value `v` matches any policy value (before negation).
     fn matches(&self, v: &str, env: &Env) -> bool {
         match (&self.values, self.family) {
-            (Values::Str(list), f) => list.iter().any(|t| match t {
-                Text::Fixed(s) if f == Family::StrIgnoreCase => eq_ignore_case(s, v),
-                Text::Fixed(s) => s == v,
-                Text::Vars(t) => t.render(env).is_some_and(|s| match f {
-                    Family::StrIgnoreCase => eq_ignore_case(&s, v),
-                    _ => s == v,
-                }),
-            }),
+            (Values::Str(list), f) => {
+                let ignore_case = f == Family::StrIgnoreCase;
+                list.iter().any(|t| text_equals(t, v, ignore_case, env))
+            }
             (Values::Like(list), _) => list.iter().any(|t| match t {
                 Text::Fixed(p) => p.matches(v, false),
                 Text::Vars(t) => t

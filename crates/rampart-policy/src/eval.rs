@@ -181,6 +181,21 @@ fn resource_grant<'p>(env: &Env, policy: &'p Policy) -> Option<(Grant, Statement
     best
 }
 
+/// Session policies (when the caller is a session) must allow.
+fn session_allows(env: &Env, set: &PolicySet) -> bool {
+    let p = env.req.principal;
+    match p.kind {
+        _ if !p.is_session() => true,
+        // GetFederationToken without a policy yields a session with no permissions.
+        PrincipalKind::FederatedUser { .. } if set.session.is_empty() => false,
+        _ => {
+            let mut it = set.session.iter().enumerate();
+            set.session.is_empty()
+                || it.any(|(i, pol)| allows(env, pol, PolicySource::Session(i)).is_some())
+        }
+    }
+}
+
 fn find_allow<'p>(env: &Env, set: &PolicySet<'p>) -> (bool, Option<StatementRef<'p>>) {
     let p = env.req.principal;
     let identity = set
@@ -191,16 +206,7 @@ fn find_allow<'p>(env: &Env, set: &PolicySet<'p>) -> (bool, Option<StatementRef<
     let boundary_ok = set
         .boundary
         .is_none_or(|b| allows(env, b, PolicySource::PermissionsBoundary).is_some());
-    let session_ok = match p.kind {
-        _ if !p.is_session() => true,
-        // GetFederationToken without a policy yields a session with no permissions.
-        PrincipalKind::FederatedUser { .. } if set.session.is_empty() => false,
-        _ => {
-            let mut it = set.session.iter().enumerate();
-            set.session.is_empty()
-                || it.any(|(i, pol)| allows(env, pol, PolicySource::Session(i)).is_some())
-        }
-    };
+    let session_ok = session_allows(env, set);
     let identity_path = p.kind == PrincipalKind::Root
         || (p.has_identity_policies() && identity.is_some() && boundary_ok && session_ok);
     let resource = set.resource.and_then(|r| resource_grant(env, r));
