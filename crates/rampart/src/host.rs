@@ -74,7 +74,7 @@ impl AppHost {
                 credentials: creds.clone(),
             })
         };
-        let services = crate::serve::services(kms.clone());
+        let services = crate::serve::services(kms.clone(), &self.store);
         let ready = Arc::new(Ready {
             services,
             query_services: crate::serve::query_services(),

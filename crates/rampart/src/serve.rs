@@ -3,8 +3,10 @@
 use crate::bootstrap::{self, SealState};
 use crate::config::Config;
 use crate::host::{AppHost, SharedHost};
+use rampart_cloudtrail::CloudTrailService;
 use rampart_core::RequestContext;
 use rampart_kms::KmsService;
+use rampart_store::Store;
 use rampart_wire::codec::Invocation;
 use rampart_wire::{AwsJsonService, AwsQueryService, BoxFuture, Gateway};
 use std::sync::Arc;
@@ -40,9 +42,40 @@ impl AwsJsonService for KmsEndpoint {
     }
 }
 
+/// CloudTrail (event history over the audit log) behind the wire layer's service seam.
+struct CloudTrailEndpoint(CloudTrailService);
+
+impl AwsJsonService for CloudTrailEndpoint {
+    fn target_prefix(&self) -> &'static str {
+        rampart_cloudtrail::generated::TARGET_PREFIX
+    }
+    fn signing_name(&self) -> &'static str {
+        rampart_cloudtrail::generated::SIGNING_NAME
+    }
+    fn event_source(&self) -> &'static str {
+        rampart_cloudtrail::generated::EVENT_SOURCE
+    }
+    fn json_version(&self) -> &'static str {
+        rampart_cloudtrail::generated::JSON_VERSION
+    }
+    fn invoke<'a>(
+        &'a self,
+        ctx: &'a RequestContext,
+        op: &'a str,
+        body: &'a [u8],
+    ) -> BoxFuture<'a, Invocation> {
+        Box::pin(self.0.invoke(ctx, op, body))
+    }
+}
+
 /// The service registry: one line per service.
-pub fn services(kms: Arc<KmsService>) -> Vec<Arc<dyn AwsJsonService>> {
-    vec![Arc::new(KmsEndpoint(kms))]
+pub fn services(kms: Arc<KmsService>, store: &Store) -> Vec<Arc<dyn AwsJsonService>> {
+    let clock = Arc::new(rampart_core::SystemClock);
+    let cloudtrail = CloudTrailService::new(store.clone(), crate::audit::AUDIT_LOG, clock);
+    vec![
+        Arc::new(KmsEndpoint(kms)),
+        Arc::new(CloudTrailEndpoint(cloudtrail)),
+    ]
 }
 
 /// The query-protocol services (IAM, STS): one line per service.
