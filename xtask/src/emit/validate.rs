@@ -37,6 +37,13 @@ struct Checks<'c, 'm> {
 }
 
 impl Checks<'_, '_> {
+    /// Query services (Coral) match a pattern against the whole value, as Java's
+    /// `Pattern.matches` does (`Value 'a:b' at 'roleSessionName' failed to satisfy constraint:
+    /// Member must satisfy regular expression pattern: [\w+=,.@-]*`); awsJson services search.
+    fn full_match(&self) -> bool {
+        self.ctx.model.metadata.protocol == "query"
+    }
+
     /// True when values of the shape have anything to check.
     fn needs_check(&self, name: &str) -> Result<bool, String> {
         if let Some(known) = self.memo.borrow().get(name) {
@@ -124,7 +131,7 @@ impl Checks<'_, '_> {
         let mut statics = String::new();
         let (min, max) = (shape.min, shape.max);
         let body = match shape.kind.as_str() {
-            "string" => string_checks(name, shape, &ty, &mut statics)?,
+            "string" => string_checks(name, shape, &ty, &mut statics, self.full_match())?,
             "blob" => format!("errs.length(f, v, v.len(), {}, {});\n", len(min), len(max)),
             "integer" | "long" => format!("errs.range(f, *v, {}, {});\n", int(min), int(max)),
             "double" | "float" => {
@@ -208,6 +215,7 @@ fn string_checks(
     shape: &Shape,
     ty: &str,
     statics: &mut String,
+    full_match: bool,
 ) -> Result<String, String> {
     let mut body = String::new();
     let s = if shape.is_enum() { "v.as_str()" } else { "v" };
@@ -222,6 +230,11 @@ fn string_checks(
         let re = format!("RE_{}", names::screaming(name));
         match patterns::to_rust(p)? {
             Compiled::Regex(rust) => {
+                let rust = if full_match {
+                    format!(r"\A(?:{rust})\z")
+                } else {
+                    rust
+                };
                 let _ = writeln!(
                     statics,
                     "static {re}: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new({rust:?}).ok());\n"

@@ -208,7 +208,7 @@ impl Validate for AttachUserPolicyRequest {
 impl ConstraintValue for AttachUserPolicyRequest {}
 
 static RE_ATTACHMENT_NAME: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_attachment_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
@@ -2915,7 +2915,7 @@ fn check_saml_metadata_document_type(errs: &mut ValidationErrors, f: &Field<'_>,
 }
 
 static RE_SAML_PROVIDER_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]._-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]._-]+)\\z").ok());
 
 fn check_saml_provider_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
@@ -3919,7 +3919,7 @@ impl Validate for UploadSigningCertificateRequest {
 impl ConstraintValue for UploadSigningCertificateRequest {}
 
 static RE_ACCESS_KEY_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]+)\\z").ok());
 
 fn check_access_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(16), Some(128));
@@ -3932,7 +3932,8 @@ fn check_account_alias_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str)
     let _ = (&errs, f, v);
 }
 
-static RE_ACCOUNT_ID_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new("[0-9]{12}").ok());
+static RE_ACCOUNT_ID_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[0-9]{12})\\z").ok());
 
 fn check_account_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.pattern(f, v, RE_ACCOUNT_ID_TYPE.as_ref(), "\\d{12}");
@@ -3952,7 +3953,7 @@ fn check_account_properties_map_type(
 }
 
 static RE_ACCOUNT_PROPERTY_KEY_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("^[A-Za-z][A-Za-z0-9/_-]*$").ok());
+    LazyLock::new(|| Regex::new("\\A(?:^[A-Za-z][A-Za-z0-9/_-]*$)\\z").ok());
 
 fn check_account_property_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(50));
@@ -3994,15 +3995,16 @@ fn check_assignment_status_type(
 }
 
 static RE_AUTHENTICATION_CODE_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9]]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9]]+)\\z").ok());
 
 fn check_authentication_code_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(6), Some(6));
     errs.pattern(f, v, RE_AUTHENTICATION_CODE_TYPE.as_ref(), "[\\d]+");
 }
 
-static RE_CERTIFICATE_BODY_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+").ok());
+static RE_CERTIFICATE_BODY_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
 
 fn check_certificate_body_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(16384));
@@ -4014,8 +4016,9 @@ fn check_certificate_body_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &s
     );
 }
 
-static RE_CERTIFICATE_CHAIN_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+").ok());
+static RE_CERTIFICATE_CHAIN_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
 
 fn check_certificate_chain_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(2097152));
@@ -4028,7 +4031,7 @@ fn check_certificate_chain_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &
 }
 
 static RE_CERTIFICATE_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]+)\\z").ok());
 
 fn check_certificate_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(24), Some(128));
@@ -4060,7 +4063,7 @@ fn check_credential_age_days(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32
 }
 
 static RE_CUSTOM_SUFFIX_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_custom_suffix_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(64));
@@ -4068,7 +4071,8 @@ fn check_custom_suffix_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str)
 }
 
 static RE_DELEGATION_REQUEST_DESCRIPTION_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*").ok()
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)\\z")
+        .ok()
 });
 
 fn check_delegation_request_description_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
@@ -4082,7 +4086,7 @@ fn check_delegation_request_description_type(errs: &mut ValidationErrors, f: &Fi
 }
 
 static RE_DELEGATION_REQUEST_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]-]+)\\z").ok());
 
 fn check_delegation_request_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(16), Some(128));
@@ -4102,7 +4106,7 @@ fn check_entity_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[Entit
 }
 
 static RE_EXISTING_USER_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_existing_user_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
@@ -4123,7 +4127,7 @@ fn check_global_endpoint_token_version(
 }
 
 static RE_GROUP_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_group_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
@@ -4135,7 +4139,7 @@ fn check_identity_center_instance_arn_type(errs: &mut ValidationErrors, f: &Fiel
 }
 
 static RE_INSTANCE_PROFILE_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_instance_profile_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
@@ -4177,7 +4181,7 @@ fn check_map_string_replacement_value_entry(
 }
 
 static RE_MARKER_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\x{0020}-\\x{00FF}]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[\\x{0020}-\\x{00FF}]+)\\z").ok());
 
 fn check_marker_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(320));
@@ -4201,7 +4205,8 @@ fn check_minimum_password_length_type(errs: &mut ValidationErrors, f: &Field<'_>
 }
 
 static RE_NOTES_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*").ok()
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)\\z")
+        .ok()
 });
 
 fn check_notes_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
@@ -4215,7 +4220,7 @@ fn check_notes_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
 }
 
 static RE_NOTIFICATION_CHANNEL_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("^[a-zA-Z0-9:_.-]+$").ok());
+    LazyLock::new(|| Regex::new("\\A(?:^[a-zA-Z0-9:_.-]+$)\\z").ok());
 
 fn check_notification_channel_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(2), Some(400));
@@ -4227,8 +4232,9 @@ fn check_notification_channel_type(errs: &mut ValidationErrors, f: &Field<'_>, v
     );
 }
 
-static RE_ORGANIZATIONS_ENTITY_PATH_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*").ok());
+static RE_ORGANIZATIONS_ENTITY_PATH_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*)\\z").ok()
+});
 
 fn check_organizations_entity_path_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(19), Some(427));
@@ -4241,7 +4247,7 @@ fn check_organizations_entity_path_type(errs: &mut ValidationErrors, f: &Field<'
 }
 
 static RE_ORGANIZATIONS_POLICY_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("^p-[0-9a-zA-Z_]{8,128}$").ok());
+    LazyLock::new(|| Regex::new("\\A(?:^p-[0-9a-zA-Z_]{8,128}$)\\z").ok());
 
 fn check_organizations_policy_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.pattern(
@@ -4253,7 +4259,7 @@ fn check_organizations_policy_id_type(errs: &mut ValidationErrors, f: &Field<'_>
 }
 
 static RE_OWNER_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("^[a-zA-Z0-9:/+=,.@_-]+$").ok());
+    LazyLock::new(|| Regex::new("\\A(?:^[a-zA-Z0-9:/+=,.@_-]+$)\\z").ok());
 
 fn check_owner_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(20), Some(2048));
@@ -4264,8 +4270,9 @@ fn check_password_reuse_prevention_type(errs: &mut ValidationErrors, f: &Field<'
     errs.range(f, *v, Some(1), Some(24));
 }
 
-static RE_PASSWORD_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+").ok());
+static RE_PASSWORD_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
 
 fn check_password_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
@@ -4278,7 +4285,7 @@ fn check_password_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
 }
 
 static RE_PATH_PREFIX_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("\\x{002F}[\\x{0021}-\\x{007F}]*").ok());
+    LazyLock::new(|| Regex::new("\\A(?:\\x{002F}[\\x{0021}-\\x{007F}]*)\\z").ok());
 
 fn check_path_prefix_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(512));
@@ -4290,8 +4297,9 @@ fn check_path_prefix_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     );
 }
 
-static RE_PATH_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("(\\x{002F})|(\\x{002F}[\\x{0021}-\\x{007E}]+\\x{002F})").ok());
+static RE_PATH_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:(\\x{002F})|(\\x{002F}[\\x{0021}-\\x{007E}]+\\x{002F}))\\z").ok()
+});
 
 fn check_path_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(512));
@@ -4307,8 +4315,9 @@ fn check_policy_description_type(errs: &mut ValidationErrors, f: &Field<'_>, v: 
     errs.length(f, v, v.chars().count(), None, Some(1000));
 }
 
-static RE_POLICY_DOCUMENT_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+").ok());
+static RE_POLICY_DOCUMENT_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
 
 fn check_policy_document_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(131072));
@@ -4321,7 +4330,7 @@ fn check_policy_document_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &st
 }
 
 static RE_POLICY_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_policy_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
@@ -4342,7 +4351,7 @@ fn check_policy_parameter_list_type(
 }
 
 static RE_POLICY_PARAMETER_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[ -~]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[ -~]+)\\z").ok());
 
 fn check_policy_parameter_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(5), Some(256));
@@ -4350,7 +4359,7 @@ fn check_policy_parameter_name_type(errs: &mut ValidationErrors, f: &Field<'_>, 
 }
 
 static RE_POLICY_PARAMETER_VALUE_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[ -~]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[ -~]+)\\z").ok());
 
 fn check_policy_parameter_value_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.pattern(f, v, RE_POLICY_PARAMETER_VALUE_TYPE.as_ref(), "[ -~]+");
@@ -4369,7 +4378,7 @@ fn check_policy_parameter_values_list_type(
 }
 
 static RE_POLICY_PATH_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/").ok());
+    LazyLock::new(|| Regex::new("\\A(?:((/[A-Za-z0-9\\.,\\+@=_-]+)*)/)\\z").ok());
 
 fn check_policy_path_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(512));
@@ -4386,7 +4395,7 @@ fn check_policy_scope_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &Polic
 }
 
 static RE_POLICY_VERSION_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?").ok());
+    LazyLock::new(|| Regex::new("\\A(?:v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?)\\z").ok());
 
 fn check_policy_version_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.pattern(
@@ -4398,15 +4407,16 @@ fn check_policy_version_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &
 }
 
 static RE_PRIVATE_KEY_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[A-Z0-9]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[A-Z0-9]+)\\z").ok());
 
 fn check_private_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(22), Some(64));
     errs.pattern(f, v, RE_PRIVATE_KEY_ID_TYPE.as_ref(), "[A-Z0-9]+");
 }
 
-static RE_PRIVATE_KEY_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+").ok());
+static RE_PRIVATE_KEY_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
 
 fn check_private_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(16384));
@@ -4419,15 +4429,16 @@ fn check_private_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
 }
 
 static RE_PUBLIC_KEY_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]+)\\z").ok());
 
 fn check_public_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(20), Some(128));
     errs.pattern(f, v, RE_PUBLIC_KEY_ID_TYPE.as_ref(), "[\\w]+");
 }
 
-static RE_PUBLIC_KEY_MATERIAL_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+").ok());
+static RE_PUBLIC_KEY_MATERIAL_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
 
 fn check_public_key_material_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(16384));
@@ -4440,7 +4451,8 @@ fn check_public_key_material_type(errs: &mut ValidationErrors, f: &Field<'_>, v:
 }
 
 static RE_REDIRECT_URL_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new("^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$").ok()
+    Regex::new("\\A(?:^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$)\\z")
+        .ok()
 });
 
 fn check_redirect_url_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
@@ -4458,7 +4470,8 @@ fn check_replacement_value_list_type(errs: &mut ValidationErrors, f: &Field<'_>,
 }
 
 static RE_REQUEST_MESSAGE_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*").ok()
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)\\z")
+        .ok()
 });
 
 fn check_request_message_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
@@ -4472,7 +4485,8 @@ fn check_request_message_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &st
 }
 
 static RE_REQUESTOR_WORKFLOW_ID_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]+").ok()
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]+)\\z")
+        .ok()
 });
 
 fn check_requestor_workflow_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
@@ -4486,7 +4500,8 @@ fn check_requestor_workflow_id_type(errs: &mut ValidationErrors, f: &Field<'_>, 
 }
 
 static RE_ROLE_DESCRIPTION_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*").ok()
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)\\z")
+        .ok()
 });
 
 fn check_role_description_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
@@ -4504,7 +4519,7 @@ fn check_role_max_session_duration_type(errs: &mut ValidationErrors, f: &Field<'
 }
 
 static RE_ROLE_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_role_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(64));
@@ -4512,7 +4527,7 @@ fn check_role_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
 }
 
 static RE_SERIAL_NUMBER_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=/:,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=/:,.@-]+)\\z").ok());
 
 fn check_serial_number_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(9), Some(256));
@@ -4520,7 +4535,7 @@ fn check_serial_number_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str)
 }
 
 static RE_SERVER_CERTIFICATE_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_server_certificate_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
@@ -4542,7 +4557,7 @@ fn check_service_namespace_list_type(errs: &mut ValidationErrors, f: &Field<'_>,
 }
 
 static RE_SERVICE_NAMESPACE_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]-]*").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]-]*)\\z").ok());
 
 fn check_service_namespace_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(64));
@@ -4550,7 +4565,7 @@ fn check_service_namespace_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &
 }
 
 static RE_SERVICE_SPECIFIC_CREDENTIAL_ID: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]+)\\z").ok());
 
 fn check_service_specific_credential_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(20), Some(128));
@@ -4583,7 +4598,7 @@ fn check_tag_key_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[Stri
 }
 
 static RE_TAG_KEY_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)\\z").ok());
 
 fn check_tag_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
@@ -4605,7 +4620,7 @@ fn check_tag_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[Tag]) {
 }
 
 static RE_TAG_VALUE_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)\\z").ok());
 
 fn check_tag_value_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(0), Some(256));
@@ -4630,7 +4645,7 @@ fn check_thumbprint_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
 }
 
 static RE_USER_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_user_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(64));
@@ -4638,7 +4653,7 @@ fn check_user_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
 }
 
 static RE_VIRTUAL_MFA_DEVICE_NAME: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_virtual_mfa_device_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), None);

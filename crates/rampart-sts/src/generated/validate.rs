@@ -431,7 +431,7 @@ fn check_target_principal_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &s
 }
 
 static RE_ACCESS_KEY_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]]*").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]*)\\z").ok());
 
 fn check_access_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(16), Some(128));
@@ -439,7 +439,7 @@ fn check_access_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str)
 }
 
 static RE_ARN_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{1000}0-\\x{10FF}FF]+").ok()
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{1000}0-\\x{10FF}FF]+)\\z").ok()
 });
 
 fn check_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
@@ -464,7 +464,7 @@ fn check_encoded_message_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &st
 }
 
 static RE_EXTERNAL_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@:\\/-]*").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@:\\/-]*)\\z").ok());
 
 fn check_external_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(2), Some(1224));
@@ -496,7 +496,7 @@ fn check_role_duration_seconds_type(errs: &mut ValidationErrors, f: &Field<'_>, 
 }
 
 static RE_ROLE_SESSION_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]*").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]*)\\z").ok());
 
 fn check_role_session_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(2), Some(64));
@@ -512,7 +512,8 @@ fn check_scoped_credential_duration_seconds_type(
 }
 
 static RE_SCOPED_SESSION_DESCRIPTION_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*").ok()
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)\\z")
+        .ok()
 });
 
 fn check_scoped_session_description_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
@@ -526,15 +527,16 @@ fn check_scoped_session_description_type(errs: &mut ValidationErrors, f: &Field<
 }
 
 static RE_SERIAL_NUMBER_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=/:,.@-]*").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=/:,.@-]*)\\z").ok());
 
 fn check_serial_number_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(9), Some(256));
     errs.pattern(f, v, RE_SERIAL_NUMBER_TYPE.as_ref(), "[\\w+=/:,.@-]*");
 }
 
-static RE_SESSION_POLICY_DOCUMENT_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+").ok());
+static RE_SESSION_POLICY_DOCUMENT_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
 
 fn check_session_policy_document_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(2048));
@@ -547,7 +549,7 @@ fn check_session_policy_document_type(errs: &mut ValidationErrors, f: &Field<'_>
 }
 
 static RE_SOURCE_IDENTITY_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]*").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]*)\\z").ok());
 
 fn check_source_identity_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(2), Some(256));
@@ -564,7 +566,7 @@ fn check_tag_key_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[Stri
 }
 
 static RE_TAG_KEY_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)\\z").ok());
 
 fn check_tag_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
@@ -586,7 +588,7 @@ fn check_tag_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[Tag]) {
 }
 
 static RE_TAG_VALUE_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)\\z").ok());
 
 fn check_tag_value_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(0), Some(256));
@@ -598,7 +600,8 @@ fn check_tag_value_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     );
 }
 
-static RE_TOKEN_CODE_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new("[[0-9]]*").ok());
+static RE_TOKEN_CODE_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9]]*)\\z").ok());
 
 fn check_token_code_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(6), Some(6));
@@ -606,7 +609,9 @@ fn check_token_code_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
 }
 
 static RE_UNRESTRICTED_SESSION_POLICY_DOCUMENT_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+").ok());
+    LazyLock::new(|| {
+        Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+    });
 
 fn check_unrestricted_session_policy_document_type(
     errs: &mut ValidationErrors,
@@ -627,7 +632,7 @@ fn check_url_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
 }
 
 static RE_USER_NAME_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("[[0-9A-Za-z_]+=,.@-]*").ok());
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]*)\\z").ok());
 
 fn check_user_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(2), Some(32));
@@ -664,10 +669,7 @@ fn check_web_identity_token_duration_seconds_type(
 }
 
 static RE_WEB_IDENTITY_TOKEN_SCOPE_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        "[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+)*",
-    )
-    .ok()
+    Regex::new("\\A(?:[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+)*)\\z").ok()
 });
 
 fn check_web_identity_token_scope_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {

@@ -1,0 +1,132 @@
+//! The generated STS wire layer with botocore-shaped form parameters: AWS-exact validation
+//! messages (`ValidationError`, whole-value patterns), redaction, audit JSON, query error codes
+//! and the dispatcher's defaults.
+
+#![allow(clippy::unwrap_used)]
+
+use rampart_core::{AccountId, Principal, PrincipalKind, Region, RequestContext};
+use rampart_sts::StsService;
+use rampart_sts::generated::{self as sts, dispatch, errors};
+use rampart_wire::codec::{AuditParams, FromQuery, Invocation, QueryNode, ServiceError};
+use serde_json::json;
+use std::sync::Mutex;
+
+fn call(form: &str) -> Invocation {
+    let account = AccountId::parse("111122223333").unwrap();
+    let ctx = RequestContext {
+        request_id: String::from("req-1"),
+        region: Region::new("eu-west-1"),
+        principal: Principal {
+            arn: format!("arn:aws:iam::{account}:root"),
+            principal_id: account.to_string(),
+            account,
+            access_key_id: String::from("AKIDEXAMPLE"),
+            kind: PrincipalKind::DevAnonymous,
+        },
+        source_ip: String::from("127.0.0.1"),
+        user_agent: String::from("test"),
+        received_at: time::OffsetDateTime::UNIX_EPOCH,
+        resources: Mutex::new(Vec::new()),
+    };
+    let params = QueryNode::parse_form(form.as_bytes());
+    let action = params.param("Action").unwrap_or_default().to_owned();
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(dispatch(&StsService, &ctx, &action, &params))
+}
+
+fn error(form: &str) -> ServiceError {
+    call(form).result.unwrap_err()
+}
+
+const ROLE: &str = "RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr";
+
+#[test]
+fn get_caller_identity_is_unsupported_and_read_only() {
+    let inv = call("Action=GetCallerIdentity&Version=2011-06-15");
+    assert!(inv.read_only);
+    assert_eq!(inv.operation, "GetCallerIdentity");
+    let err = inv.result.unwrap_err();
+    assert_eq!(
+        (err.code.as_ref(), err.status),
+        ("UnsupportedOperation", 400)
+    );
+    assert_eq!(
+        err.message,
+        "Rampart does not implement STS operation GetCallerIdentity yet."
+    );
+}
+
+#[test]
+fn validation_messages_match_aws() {
+    // The message AWS answers for this session name (whole-value pattern match).
+    let err = error(&format!("Action=AssumeRole&{ROLE}&RoleSessionName=a%3Ab"));
+    assert_eq!((err.code.as_ref(), err.status), ("ValidationError", 400));
+    assert_eq!(
+        err.message,
+        "1 validation error detected: Value 'a:b' at 'roleSessionName' failed to satisfy \
+         constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
+    );
+    let err = error("Action=AssumeRole");
+    assert!(
+        err.message.starts_with("2 validation errors detected: "),
+        "{}",
+        err.message
+    );
+    let err = error(&format!(
+        "Action=AssumeRole&{ROLE}&RoleSessionName=ok&DurationSeconds=60"
+    ));
+    assert!(
+        err.message.ends_with(
+            "Value '60' at 'durationSeconds' failed to satisfy constraint: Member must have \
+             value greater than or equal to 900"
+        ),
+        "{}",
+        err.message
+    );
+    let err = error(&format!("Action=AssumeRole&{ROLE}&RoleSessionName=ok"));
+    assert_eq!(err.code, "UnsupportedOperation");
+}
+
+#[test]
+fn tokens_are_redacted_and_left_out_of_audit() {
+    let form = format!(
+        "Action=AssumeRoleWithWebIdentity&{ROLE}&RoleSessionName=s&WebIdentityToken=eyJsecret"
+    );
+    let params = QueryNode::parse_form(form.as_bytes());
+    let input = sts::AssumeRoleWithWebIdentityRequest::from_query(&params, "").unwrap();
+    assert!(!format!("{input:?}").contains("eyJsecret"));
+    assert_eq!(
+        input.audit_json(),
+        Some(json!({"roleArn": "arn:aws:iam::111122223333:role/r", "roleSessionName": "s"}))
+    );
+    assert_eq!(call(&form).request_parameters, input.audit_json());
+}
+
+#[test]
+fn modeled_errors_and_unknown_actions() {
+    let err = errors::expired_token_exception("m");
+    assert_eq!(
+        (err.code.as_ref(), err.status),
+        ("ExpiredTokenException", 400)
+    );
+    let err = errors::idp_rejected_claim_exception("m");
+    assert_eq!((err.code.as_ref(), err.status), ("IDPRejectedClaim", 403));
+    let err = errors::region_disabled_exception("m");
+    assert_eq!(
+        (err.code.as_ref(), err.status),
+        ("RegionDisabledException", 403)
+    );
+    let err = error("Action=ListUsers");
+    assert_eq!(err.code, "InvalidAction");
+    assert_eq!(
+        err.message,
+        "Could not find operation ListUsers for version 2011-06-15"
+    );
+    assert_eq!(sts::GLOBAL_REGION, None);
+    assert_eq!(
+        sts::XML_NAMESPACE,
+        "https://sts.amazonaws.com/doc/2011-06-15/"
+    );
+}
