@@ -91,6 +91,7 @@ pub(crate) async fn handle(
         body,
     };
     let Some(service) = choose(ready, &signed, params.param("Action")) else {
+        // No credential scope and no known Action: nothing names a service.
         let version = params.param("Version").unwrap_or_default();
         let err = invalid_action(params.param("Action"), version);
         return error_response(&err, "", &request_id);
@@ -109,7 +110,18 @@ pub(crate) async fn handle(
     if let Some(region) = service.global_region() {
         ctx.region = Region::new(region);
     }
-    let mut invocation = run(service.as_ref(), &ctx, &params).await;
+    let invocation = run(service.as_ref(), &ctx, &params).await;
+    respond_and_audit(ready, service.as_ref(), &ctx, invocation)
+}
+
+/// Renders the invocation's XML and records its audit event.
+fn respond_and_audit(
+    ready: &Ready,
+    service: &dyn AwsQueryService,
+    ctx: &rampart_core::RequestContext,
+    mut invocation: Invocation,
+) -> Response<Body> {
+    let namespace = service.xml_namespace();
     let result = std::mem::replace(&mut invocation.result, Ok(Vec::new()));
     let error = result
         .as_ref()
@@ -121,7 +133,7 @@ pub(crate) async fn handle(
     };
     ready
         .audit
-        .record(audit_event(service.event_source(), &ctx, invocation, error));
+        .record(audit_event(service.event_source(), ctx, invocation, error));
     response
 }
 
