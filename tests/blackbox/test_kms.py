@@ -435,8 +435,6 @@ def test_unknown_key_and_alias(kms):
 
 def test_unimplemented_operations_answer_honestly(kms):
     key = new_key(kms)["KeyId"]
-    expect_error(kms.create_grant, "UnsupportedOperationException", r"CreateGrant", KeyId=key,
-                 GranteePrincipal="arn:aws:iam::111122223333:root", Operations=["Decrypt"])
     expect_error(kms.create_key, "UnsupportedOperationException", r"SM2",
                  KeySpec="SM2", KeyUsage="SIGN_VERIFY")
     expect_error(kms.describe_custom_key_stores, "UnsupportedOperationException",
