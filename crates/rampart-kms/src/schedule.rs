@@ -23,29 +23,33 @@ pub fn due_of(row: &str) -> Option<i64> {
 
 /// Calls `handle(row, due, entry)` for every entry of `table` due at `now`, in due order; returns
 /// how many calls answered true (did something). Stops at the first entry not yet due.
-pub async fn for_each_due<T, F>(
+/// (`handle` takes owned values and returns a plain future so the job stays `Send` for
+/// `tokio::spawn`; an `AsyncFnMut` bound over borrowed arguments is not.)
+pub async fn for_each_due<T, F, Fut>(
     table: &Table<T>,
     now: i64,
     mut handle: F,
 ) -> Result<usize, KmsError>
 where
     T: Serialize + DeserializeOwned,
-    F: AsyncFnMut(&str, i64, &Versioned<T>) -> Result<bool, KmsError>,
+    F: FnMut(String, i64, Versioned<T>) -> Fut,
+    Fut: Future<Output = Result<bool, KmsError>>,
 {
     let mut done = 0;
     let mut after: Option<String> = None;
     loop {
         let batch = table.scan("", after.as_deref(), BATCH).await?;
-        for (row, entry) in &batch {
-            let Some(due) = due_of(row).filter(|due| *due <= now) else {
+        let full = batch.len() == BATCH;
+        for (row, entry) in batch {
+            let Some(due) = due_of(&row).filter(|due| *due <= now) else {
                 return Ok(done);
             };
+            after = Some(row.clone());
             done += usize::from(handle(row, due, entry).await?);
         }
-        if batch.len() < BATCH {
+        if !full {
             return Ok(done);
         }
-        after = batch.last().map(|(row, _)| row.clone());
     }
 }
 

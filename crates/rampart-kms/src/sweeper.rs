@@ -43,8 +43,8 @@ impl KmsService {
     /// A key cancelled or rescheduled concurrently is left alone (compare-and-swap on its row).
     pub async fn delete_due_keys(&self) -> Result<usize, KmsError> {
         let now = self.now_ms();
-        for_each_due(&self.tables.deletions, now, async |row, _, entry| {
-            self.delete_one(row, entry).await
+        for_each_due(&self.tables.deletions, now, |row, _, entry| async move {
+            self.delete_one(&row, &entry).await
         })
         .await
     }

@@ -359,8 +359,8 @@ impl KmsService {
     pub async fn expire_imported_material(&self) -> Result<usize, KmsError> {
         let now = self.now_ms();
         self.sweep_import_tokens(now).await?;
-        for_each_due(&expiry(&self.tables), now, async |row, due, entry| {
-            self.expire_one(row, due, &entry.value).await
+        for_each_due(&expiry(&self.tables), now, |row, due, entry| async move {
+            self.expire_one(&row, due, &entry.value).await
         })
         .await
     }

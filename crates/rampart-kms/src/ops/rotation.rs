@@ -363,8 +363,8 @@ impl KmsService {
     /// returns how many rotations were performed.
     pub async fn rotate_due_keys(&self) -> Result<usize, KmsError> {
         let now = self.now_ms();
-        for_each_due(&schedule(&self.tables), now, async |row, due, entry| {
-            self.run_scheduled(row, due, &entry.value, now).await
+        for_each_due(&schedule(&self.tables), now, |row, due, entry| async move {
+            self.run_scheduled(&row, due, &entry.value, now).await
         })
         .await
     }
