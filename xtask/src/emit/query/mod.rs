@@ -135,3 +135,91 @@ fn element_ref<'s>(shape: &'s Shape, name: &str) -> Result<&'s ShapeRef, String>
     }
     .ok_or_else(|| format!("shape {name}: collection without element shape"))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+    use crate::services::ServiceSpec;
+
+    const SPEC: ServiceSpec = ServiceSpec {
+        model: "test",
+        crate_dir: "crates/test",
+        trait_name: "TestApi",
+        signing_name: "test",
+        target_prefix: "",
+        event_source: "test.amazonaws.com",
+        read_only: &["Get*"],
+        hidden_responses: &[],
+        global_region: None,
+    };
+
+    /// Flattened lists and maps with `locationName`s, as SQS/SNS-style query models use.
+    const MODEL: &str = r#"{
+      "metadata": {"apiVersion": "2020-01-01", "protocol": "query", "serviceId": "Test",
+                   "xmlNamespace": "https://test/doc/"},
+      "operations": {"GetThing": {"name": "GetThing", "input": {"shape": "GetThingRequest"},
+                     "output": {"shape": "GetThingResult", "resultWrapper": "GetThingResult"}}},
+      "shapes": {
+        "GetThingRequest": {"type": "structure", "members": {
+          "Ids": {"shape": "IdList", "locationName": "Id"},
+          "Attrs": {"shape": "AttrMap", "locationName": "Attribute"},
+          "Names": {"shape": "NameList"}}},
+        "GetThingResult": {"type": "structure", "members": {
+          "Ids": {"shape": "IdList"}, "Attrs": {"shape": "AttrMap", "locationName": "Attribute"},
+          "Names": {"shape": "NameList"}}},
+        "IdList": {"type": "list", "member": {"shape": "Id", "locationName": "Id"},
+                   "flattened": true},
+        "NameList": {"type": "list", "member": {"shape": "Id", "locationName": "Name"}},
+        "AttrMap": {"type": "map", "key": {"shape": "Id", "locationName": "Name"},
+                    "value": {"shape": "Id", "locationName": "Value"}, "flattened": true},
+        "Id": {"type": "string"}
+      }
+    }"#;
+
+    fn generated(name: &str) -> String {
+        let model: Model = serde_json::from_str(MODEL).unwrap();
+        let ctx = Ctx::new(&model, &SPEC, "0.0.0").unwrap();
+        let files = generate(&ctx).unwrap();
+        let file = files.into_iter().find(|f| f.name == name).unwrap();
+        file.content
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn decoding_follows_location_names_and_flattening() {
+        let decode = generated("decode.rs");
+        assert!(
+            decode.contains(r#"ids: query::list(node.get("Id"), &query::join(path, "Id"), None,"#),
+            "{decode}"
+        );
+        assert!(
+            decode.contains(r#"node.get("Names"), &query::join(path, "Names"), Some("Name"),"#)
+        );
+        assert!(decode.contains(
+            r#"node.get("Attribute"), &query::join(path, "Attribute"), MapNames { flattened: true, key: "Name", value: "Value" }"#
+        ));
+    }
+
+    #[test]
+    fn encoding_follows_location_names_and_flattening() {
+        let encode = generated("encode.rs");
+        assert!(
+            encode.contains(r#"for item0 in v { w.element("Id", &XmlValue::xml_text(item0)); }"#),
+            "{encode}"
+        );
+        assert!(encode.contains(r#"w.start("Names"); for item0 in v { w.element("Name","#));
+        assert!(encode.contains(
+            r#"for (key0, val0) in v { w.start("Attribute"); w.element("Name", key0); w.element("Value","#
+        ));
+        let ops = generated("operations.rs");
+        assert!(
+            ops.contains(r#"result_wrapper: Some("GetThingResult")"#),
+            "{ops}"
+        );
+        assert!(ops.contains("read_only: true"));
+    }
+}
