@@ -11,6 +11,10 @@ use base64::engine::general_purpose::STANDARD;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+/// The most segments a parameter name may have (`A.member.1.B.entry.2.value...`); deeper
+/// names are ignored like any unknown parameter.
+pub const MAX_DEPTH: usize = 64;
+
 /// One level of the parameter tree: the value given for this exact key (if any) and the keys
 /// that continue below it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,11 +30,7 @@ impl QueryNode {
     ) -> Self {
         let mut root = Self::default();
         for (key, value) in pairs {
-            let mut node = &mut root;
-            for segment in key.as_ref().split('.') {
-                node = node.children.entry(segment.to_owned()).or_default();
-            }
-            node.value = Some(value.into());
+            root.insert(key.as_ref(), value.into());
         }
         root
     }
@@ -43,17 +43,22 @@ impl QueryNode {
 
     /// Adds the pairs of another form (e.g. the body after the query string); later values win.
     pub fn merge_form(&mut self, form: &[u8]) {
-        let other = Self::parse_form(form);
-        self.merge(other);
+        for (key, value) in form_pairs(form) {
+            self.insert(&key, value);
+        }
     }
 
-    fn merge(&mut self, other: Self) {
-        if other.value.is_some() {
-            self.value = other.value;
+    /// Sets the value at dotted `key`. Keys deeper than any model nests ([`MAX_DEPTH`]
+    /// segments) name no member and are dropped, so the tree stays shallow (no deep recursion).
+    fn insert(&mut self, key: &str, value: String) {
+        if key.split('.').nth(MAX_DEPTH).is_some() {
+            return;
         }
-        for (key, child) in other.children {
-            self.children.entry(key).or_default().merge(child);
+        let mut node = self;
+        for segment in key.split('.') {
+            node = node.children.entry(segment.to_owned()).or_default();
         }
+        node.value = Some(value);
     }
 
     /// The value given for exactly this key.

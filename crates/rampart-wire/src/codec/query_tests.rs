@@ -181,3 +181,14 @@ fn merge_lets_the_body_override_the_query_string() {
     assert!(!root.is_empty());
     assert!(QueryNode::parse_form(b"").is_empty());
 }
+
+#[test]
+fn absurdly_deep_names_are_ignored_without_recursion() {
+    let deep = "a.".repeat(500_000) + "b=1";
+    let mut root = QueryNode::parse_form(deep.as_bytes());
+    assert!(root.is_empty());
+    root.merge_form(deep.as_bytes());
+    assert!(root.is_empty());
+    let ok = format!("{}b=1", "a.".repeat(MAX_DEPTH - 1));
+    assert!(!QueryNode::parse_form(ok.as_bytes()).is_empty());
+}
