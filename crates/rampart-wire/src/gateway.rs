@@ -168,7 +168,9 @@ impl Gateway {
             .headers
             .get("x-amz-target")
             .and_then(|v| v.to_str().ok());
-        let Some((prefix, operation)) = target.and_then(|t| t.split_once('.')) else {
+        // The operation follows the last dot: some prefixes contain dots
+        // (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`).
+        let Some((prefix, operation)) = target.and_then(|t| t.rsplit_once('.')) else {
             return unknown_operation(&request_id);
         };
         let Some(service) = ready.service(prefix) else {
