@@ -123,6 +123,10 @@ def test_malformed_form_and_unknown_actions_are_invalid_action(server):
     assert xml_error(resp)[1] == "InvalidAction"
     resp = query_raw(server, "Action=ListUsers&Version=1999-01-01", service="iam")
     assert xml_error(resp)[2] == "Could not find operation ListUsers for version 1999-01-01"
+    # A parameter name nested 400 000 levels deep is ignored, not a crash.
+    resp = query_raw(server, "a." * 400_000 + "b=1&Action=ListUsers", service="iam")
+    assert xml_error(resp)[1] == "UnsupportedOperation"
+    assert server.alive()
 
 
 def test_get_with_a_query_string(server):
