@@ -3,6 +3,7 @@
 use crate::cli::TailArgs;
 use rampart_store::Store;
 use rampart_wire::{AuditEvent, AuditSink};
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// The append-only log holding audit events (CloudTrail-shaped JSON).
@@ -11,6 +12,8 @@ pub const AUDIT_LOG: &str = "audit";
 const BATCH: usize = 512;
 /// Most events written in one transaction.
 const MAX_BATCH: usize = 4096;
+/// Attempts to store one batch before its events are reported lost.
+const APPEND_ATTEMPTS: u64 = 5;
 /// How long the writer waits for more events before a write (bounds the audit delay).
 const GATHER_WINDOW: std::time::Duration = std::time::Duration::from_millis(10);
 
@@ -89,41 +92,37 @@ async fn gather(receiver: &mut mpsc::UnboundedReceiver<AuditEvent>, events: &mut
 
 /// Writes one batch as a single log entry of newline-separated JSON events: one row per batch
 /// keeps the per-event storage cost down to the serialisation itself, which runs on the blocking
-/// pool so that request threads never stall behind a large batch.
+/// pool so that request threads never stall behind a large batch. A failed append is retried
+/// with a fresh encoding (failures are rare; copying every batch up front in case one happens
+/// cost a large allocation and page faults per write).
 async fn write_batch(store: &Store, events: &mut Vec<AuditEvent>) {
-    let batch = std::mem::take(events);
+    let batch = Arc::new(std::mem::take(events));
     let count = batch.len();
-    let encoded = tokio::task::spawn_blocking(move || encode_batch(batch)).await;
-    let Ok(encoded) = encoded else {
-        tracing::error!(count, "audit batch encoding failed");
-        return;
-    };
-    if let Err(err) = append_with_retry(store, vec![encoded]).await {
-        tracing::error!(error = %err, count, "could not store audit events");
+    let mut last = String::new();
+    for attempt in 0..APPEND_ATTEMPTS {
+        let source = Arc::clone(&batch);
+        let Ok(encoded) = tokio::task::spawn_blocking(move || encode_batch(&source)).await else {
+            tracing::error!(count, "audit batch encoding failed");
+            return;
+        };
+        match store.append(AUDIT_LOG, vec![encoded]).await {
+            Ok(_) => return,
+            Err(err) => last = err.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
     }
+    tracing::error!(error = %last, count, "could not store audit events");
 }
 
-fn encode_batch(events: Vec<AuditEvent>) -> Vec<u8> {
+fn encode_batch(events: &[AuditEvent]) -> Vec<u8> {
     let mut out = Vec::with_capacity(events.len() * 1024);
     for event in events {
-        match serde_json::to_writer(&mut out, &event) {
+        match serde_json::to_writer(&mut out, event) {
             Ok(()) => out.push(b'\n'),
             Err(err) => tracing::error!(error = %err, "audit event not serialisable"),
         }
     }
     out
-}
-
-async fn append_with_retry(store: &Store, entries: Vec<Vec<u8>>) -> Result<(), String> {
-    let mut last = String::new();
-    for attempt in 0..5u64 {
-        match store.append(AUDIT_LOG, entries.clone()).await {
-            Ok(_) => return Ok(()),
-            Err(err) => last = err.to_string(),
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
-    }
-    Err(last)
 }
 
 /// Prints the latest `n` events, then (with `--follow`) new ones as they arrive.
