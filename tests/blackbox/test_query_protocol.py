@@ -1,9 +1,10 @@
-"""The AWS query protocol (IAM, STS) through boto3, the AWS CLI and raw HTTP: clean botocore
-errors for operations Rampart does not implement yet, AWS validation, InvalidAction, the query
+"""The AWS query protocol (IAM, STS) through boto3, the AWS CLI and raw HTTP: STS
+GetCallerIdentity, clean botocore errors for operations Rampart does not implement yet, AWS validation, InvalidAction, the query
 protocol's auth error codes, presigned GETs and the audit trail."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -25,6 +26,8 @@ SIGNATURE_MISMATCH = (
 )
 INVALID_TOKEN = r"^The security token included in the request is invalid\.$"
 ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_ACCOUNT = "000000000000"
+STS_NS = "{https://sts.amazonaws.com/doc/2011-06-15/}"
 
 
 def unsupported(service: str, operation: str) -> str:
@@ -69,10 +72,39 @@ def test_iam_operations_answer_unsupported_operation(server):
                  unsupported("IAM", "GetAccountSummary"))
 
 
+def caller_identity_xml(resp) -> dict[str, str]:
+    """Account, Arn and UserId of a GetCallerIdentity XML answer."""
+    assert resp.status == 200, resp.body
+    root = ET.fromstring(resp.body)
+    assert root.tag == f"{STS_NS}GetCallerIdentityResponse", resp.body
+    result = root.find(f"{STS_NS}GetCallerIdentityResult")
+    return {tag: result.find(f"{STS_NS}{tag}").text for tag in ("Account", "Arn", "UserId")}
+
+
+def root_identity(account: str) -> dict[str, str]:
+    return {"Account": account, "Arn": f"arn:aws:iam::{account}:root", "UserId": account}
+
+
+def test_get_caller_identity(server):
+    """Dev mode answers the default account's root; secure mode the bootstrap admin (the
+    default account's root key)."""
+    identity = server.client("sts", region="eu-west-1").get_caller_identity()
+    assert {k: identity[k] for k in ("Account", "Arn", "UserId")} == \
+        root_identity(DEFAULT_ACCOUNT)
+    if server.dev:
+        # Dev mode: a 12-digit access key id selects that account.
+        other = server.client("sts", access_key="123456789012", secret_key="x")
+        identity = other.get_caller_identity()
+        assert {k: identity[k] for k in ("Account", "Arn", "UserId")} == \
+            root_identity("123456789012")
+    proc = server.aws("sts", "get-caller-identity", "--output", "json")
+    assert json.loads(proc.stdout) == root_identity(DEFAULT_ACCOUNT)
+
+
 def test_sts_operations_answer_unsupported_operation(server):
     sts = server.client("sts", region="eu-west-1")
-    expect_error(sts.get_caller_identity, "UnsupportedOperation",
-                 unsupported("STS", "GetCallerIdentity"))
+    expect_error(sts.get_access_key_info, "UnsupportedOperation",
+                 unsupported("STS", "GetAccessKeyInfo"), AccessKeyId="AKIAIOSFODNN7EXAMPLE")
     expect_error(sts.assume_role, "UnsupportedOperation", unsupported("STS", "AssumeRole"),
                  RoleArn="arn:aws:iam::000000000000:role/app", RoleSessionName="s1",
                  DurationSeconds=900)
@@ -98,7 +130,8 @@ def test_model_validation_answers_validation_error(server):
 
 def test_aws_cli_reports_the_unsupported_operation(server):
     for args, op, service in ((("iam", "list-users"), "ListUsers", "IAM"),
-                              (("sts", "get-caller-identity"), "GetCallerIdentity", "STS")):
+                              (("sts", "get-access-key-info", "--access-key-id",
+                                "AKIAIOSFODNN7EXAMPLE"), "GetAccessKeyInfo", "STS")):
         proc = server.aws(*args, check=False)
         # 254: a service error; the CLI's paginator path (list-users) exits 255 instead.
         assert proc.returncode in (254, 255), proc.stderr
@@ -132,6 +165,10 @@ def test_malformed_form_and_unknown_actions_are_invalid_action(server):
 def test_get_with_a_query_string(server):
     resp = query_raw(server, "", service="sts", method="GET",
                      query="Action=GetCallerIdentity&Version=2011-06-15")
+    assert caller_identity_xml(resp) == root_identity(DEFAULT_ACCOUNT)
+    resp = query_raw(server, "", service="sts", method="GET",
+                     query="Action=GetAccessKeyInfo&Version=2011-06-15"
+                           "&AccessKeyId=AKIAIOSFODNN7EXAMPLE")
     assert resp.status == 400
     assert xml_error(resp)[1] == "UnsupportedOperation"
     # A presigned URL (query-string SigV4), as EKS-style tokens use.
@@ -140,8 +177,7 @@ def test_get_with_a_query_string(server):
     split = urllib.parse.urlsplit(url)
     resp = raw_http(server.endpoint, "GET", f"{split.path}?{split.query}", {}, b"",
                     server.ca_bundle)
-    assert resp.status == 400, resp.body
-    assert xml_error(resp)[1] == "UnsupportedOperation"
+    assert caller_identity_xml(resp) == root_identity(DEFAULT_ACCOUNT)
     # botocore's default presigned method for query operations is POST (empty body).
     url = server.client("iam").generate_presigned_url("list_users", ExpiresIn=60)
     split = urllib.parse.urlsplit(url)
@@ -209,7 +245,7 @@ def test_query_calls_are_audited(server):
     sts = server.client("sts", region="eu-west-1")
     create = _request_id(iam.create_user, UserName="audited",
                          Tags=[{"Key": "k", "Value": "v"}])
-    caller = _request_id(sts.get_caller_identity)
+    caller = sts.get_caller_identity()["ResponseMetadata"]["RequestId"]
     records = _wait_for(server, {create, caller})
     event = records[create]
     assert event["eventSource"] == "iam.amazonaws.com"
@@ -223,6 +259,7 @@ def test_query_calls_are_audited(server):
     assert (event["eventSource"], event["eventName"]) == ("sts.amazonaws.com", "GetCallerIdentity")
     assert event["awsRegion"] == "eu-west-1"
     assert event["readOnly"] is True
+    assert event.get("errorCode") is None
 
 
 # ----------------------------------------------------------------------------- conformance

@@ -1,11 +1,11 @@
 //! AWS Security Token Service (STS) over the AWS query protocol. The wire layer is
-//! generated from botocore's model; no operation is implemented yet, so every action answers
-//! `UnsupportedOperation` naming it.
+//! generated from botocore's model; `GetCallerIdentity` is implemented, every other action
+//! answers `UnsupportedOperation` naming it.
 
 pub mod generated;
 
 use rampart_core::RequestContext;
-use rampart_wire::codec::{Invocation, QueryNode};
+use rampart_wire::codec::{Invocation, QueryNode, ServiceError};
 use rampart_wire::{AwsQueryService, BoxFuture};
 
 /// The STS service.
@@ -19,7 +19,24 @@ impl StsService {
     }
 }
 
-impl generated::StsApi for StsService {}
+impl generated::StsApi for StsService {
+    /// `GetCallerIdentity`: the account, ARN and unique id of the principal that signed the
+    /// request (for the account root AWS answers the account id as `UserId`, which is what the
+    /// root principal carries). Like AWS, this needs no permissions and can never be denied:
+    /// even an explicit `Deny` on `sts:GetCallerIdentity` does not apply, so no policy is
+    /// consulted.
+    async fn get_caller_identity(
+        &self,
+        ctx: &RequestContext,
+        _input: generated::GetCallerIdentityRequest,
+    ) -> Result<generated::GetCallerIdentityResponse, ServiceError> {
+        Ok(generated::GetCallerIdentityResponse {
+            account: Some(ctx.account().to_string()),
+            arn: Some(ctx.principal.arn.clone()),
+            user_id: Some(ctx.principal.principal_id.clone()),
+        })
+    }
+}
 
 impl AwsQueryService for StsService {
     fn signing_name(&self) -> &'static str {

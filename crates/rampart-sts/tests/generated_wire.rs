@@ -43,10 +43,34 @@ fn error(form: &str) -> ServiceError {
 const ROLE: &str = "RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr";
 
 #[test]
-fn get_caller_identity_is_unsupported_and_read_only() {
+fn get_caller_identity_answers_the_caller_and_is_read_only() {
     let inv = call("Action=GetCallerIdentity&Version=2011-06-15");
     assert!(inv.read_only);
     assert_eq!(inv.operation, "GetCallerIdentity");
+    let xml = String::from_utf8(inv.result.unwrap()).unwrap();
+    for part in [
+        "<GetCallerIdentityResult>",
+        "<Account>111122223333</Account>",
+        "<Arn>arn:aws:iam::111122223333:root</Arn>",
+        "<UserId>111122223333</UserId>",
+    ] {
+        assert!(xml.contains(part), "{part} missing from {xml}");
+    }
+    assert_eq!(
+        inv.response_elements,
+        Some(json!({
+            "account": "111122223333",
+            "arn": "arn:aws:iam::111122223333:root",
+            "userId": "111122223333"
+        }))
+    );
+}
+
+#[test]
+fn unimplemented_actions_are_unsupported() {
+    let inv = call("Action=GetAccessKeyInfo&AccessKeyId=AKIAIOSFODNN7EXAMPLE");
+    assert!(inv.read_only);
+    assert_eq!(inv.operation, "GetAccessKeyInfo");
     let err = inv.result.unwrap_err();
     assert_eq!(
         (err.code.as_ref(), err.status),
@@ -54,7 +78,7 @@ fn get_caller_identity_is_unsupported_and_read_only() {
     );
     assert_eq!(
         err.message,
-        "Rampart does not implement STS operation GetCallerIdentity yet."
+        "Rampart does not implement STS operation GetAccessKeyInfo yet."
     );
 }
 
