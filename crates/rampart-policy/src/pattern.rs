@@ -100,13 +100,44 @@ impl Pattern {
                         value.starts_with(p.as_str())
                     }
             }
-            Pattern::Glob(toks) => glob(toks, value, ci),
+            Pattern::Glob(toks) => greedy(toks, value, ci).unwrap_or_else(|| glob(toks, value, ci)),
         }
     }
 }
 
 fn same(a: char, b: char, ci: bool) -> bool {
     a == b || (ci && a.eq_ignore_ascii_case(&b))
+}
+
+/// The usual linear-time wildcard match (a mismatch resumes after the most recent `*`, which
+/// swallows one more character). `None` when it cannot decide: a `*` that may not span `:` would
+/// have had to swallow one, and only an earlier `*` could have matched there — then the DP
+/// ([`glob`]) decides. Any `Some` answer equals the DP's (see the exhaustive test).
+fn greedy(toks: &[Tok], value: &str, ci: bool) -> Option<bool> {
+    let chars: Vec<char> = value.chars().collect();
+    let (mut t, mut v) = (0, 0);
+    let mut resume: Option<(usize, usize)> = None;
+    while v < chars.len() {
+        match toks.get(t) {
+            Some(Tok::Star { .. }) => {
+                resume = Some((t, v));
+                t += 1;
+            }
+            Some(Tok::One) => (t, v) = (t + 1, v + 1),
+            Some(Tok::Ch(p)) if same(*p, chars[v], ci) => (t, v) = (t + 1, v + 1),
+            _ => {
+                let (star, from) = resume?;
+                let cross = matches!(toks[star], Tok::Star { cross: true });
+                if !cross && chars[from] == ':' {
+                    return None;
+                }
+                resume = Some((star, from + 1));
+                (t, v) = (star + 1, from + 1);
+            }
+        }
+    }
+    let rest_is_stars = toks[t..].iter().all(|t| matches!(t, Tok::Star { .. }));
+    Some(rest_is_stars)
 }
 
 /// Dynamic-programming wildcard match: O(tokens × chars) time, two rows of memory.
@@ -250,6 +281,42 @@ mod tests {
             self.push('b');
             self
         }
+    }
+
+    /// Every pattern and value over a small alphabet up to length 5: the greedy matcher agrees
+    /// with the DP whenever it answers.
+    #[test]
+    fn greedy_agrees_with_the_dp() {
+        fn all(alphabet: &[char], max: usize) -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut frontier = vec![String::new()];
+            for _ in 0..max {
+                let next: Vec<String> = frontier
+                    .iter()
+                    .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                    .collect();
+                out.extend(next.iter().cloned());
+                frontier = next;
+            }
+            out
+        }
+        let values = all(&['a', 'b', ':'], 5);
+        let mut decided = 0;
+        for text in all(&['a', ':', '*', '?'], 5) {
+            let mut toks = Vec::new();
+            tokens(&text, &mut toks);
+            restrict_to_segments(&mut toks);
+            for value in &values {
+                if let Some(answer) = greedy(&toks, value, false) {
+                    decided += 1;
+                    assert_eq!(answer, glob(&toks, value, false), "{text:?} vs {value:?}");
+                }
+            }
+        }
+        assert!(
+            decided > 100_000,
+            "the fast path decides most cases ({decided})"
+        );
     }
 
     #[test]
