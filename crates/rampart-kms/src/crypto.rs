@@ -93,14 +93,12 @@ impl KeyVault {
         let material = generate_material(spec_of(record)?)
             .await?
             .map_err(material_fault)?;
-        self.material_write(
-            tables,
-            record,
-            record.backing_version,
-            &material,
-            now_ms,
-            None,
-        )
+        let info = VersionInfo {
+            created_ms: now_ms,
+            rotation_type: None,
+            material_id: Some(&new_material_id()),
+        };
+        self.material_write(tables, record, record.backing_version, &material, &info)
     }
 
     /// The write storing `material` wrapped as backing version `version` of `record` (in
@@ -111,8 +109,7 @@ impl KeyVault {
         record: &KeyRecord,
         version: u32,
         material: &Material,
-        now_ms: i64,
-        rotation_type: Option<&str>,
+        info: &VersionInfo<'_>,
     ) -> Result<Write, KmsError> {
         let wrapped = self
             .domain_key
@@ -121,9 +118,9 @@ impl KeyVault {
             schema: 1,
             version,
             wrapped: STANDARD.encode(wrapped),
-            created_ms: now_ms,
-            rotation_type: rotation_type.map(str::to_owned),
-            material_id: Some(material_id()),
+            created_ms: info.created_ms,
+            rotation_type: info.rotation_type.map(str::to_owned),
+            material_id: info.material_id.map(str::to_owned),
         };
         let row = backing_row(&record.scope(), &record.key_id, version);
         Ok(tables.backing.put(&row, &stored, Expect::Absent)?)
@@ -321,8 +318,20 @@ pub fn material_fault(e: rampart_crypto::material::MaterialError) -> KmsError {
     KmsError::Internal(format!("key material: {e}"))
 }
 
+/// What is stored beside one material version (every copy of a multi-Region key's version
+/// carries the same values).
+#[derive(Debug, Clone, Copy)]
+pub struct VersionInfo<'a> {
+    /// Creation time, epoch milliseconds.
+    pub created_ms: i64,
+    /// `AUTOMATIC` / `ON_DEMAND` for versions made by rotation.
+    pub rotation_type: Option<&'a str>,
+    /// The version's `KeyMaterialId`.
+    pub material_id: Option<&'a str>,
+}
+
 /// A new `KeyMaterialId`: 64 lowercase hex digits.
-fn material_id() -> String {
+pub fn new_material_id() -> String {
     hex_of(&rampart_crypto::random::array::<32>())
 }
 

@@ -11,7 +11,7 @@ use super::required;
 use super::rotation::{ATTEMPTS, ScheduledKey};
 use crate::KmsService;
 use crate::convert::timestamp;
-use crate::crypto::spec_of;
+use crate::crypto::{VersionInfo, new_material_id, spec_of};
 use crate::domain::import::{
     EXPIRED_TOKEN_GRACE_MS, IMPORT_PARAMETERS_VALID_MS, ImportToken, check_delete_state,
     check_expiration, check_external, check_import_state, check_import_type, check_wrapping,
@@ -467,7 +467,12 @@ fn store_material(
     let mut writes = Vec::new();
     if import.expiration_model.is_none() {
         k.backing_version = 1;
-        writes.push(vault.material_write(tables, k, 1, &checked.material, now, None)?);
+        let info = VersionInfo {
+            created_ms: now,
+            rotation_type: None,
+            material_id: Some(&new_material_id()),
+        };
+        writes.push(vault.material_write(tables, k, 1, &checked.material, &info)?);
     }
     if let Some(old) = import.valid_to_ms {
         let row = schedule_row(old, &scope, &k.key_id);

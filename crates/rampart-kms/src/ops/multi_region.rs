@@ -12,14 +12,15 @@
 use super::{CAS_ATTEMPTS, required};
 use crate::KmsService;
 use crate::convert::{self, KEY_RESOURCE};
+use crate::crypto::VersionInfo;
 use crate::domain::{
     Accept, ImportConfig, KeyRecord, KeyState, KmsError, MultiRegionConfig, PolicyRecord, Scope,
     TagSet, check_policy_document, default_key_policy,
 };
 use crate::generated::shapes::*;
-use crate::store::{BackingKeyRecord, backing_row, key_row};
+use crate::store::{backing_row, key_row};
 use rampart_core::RequestContext;
-use rampart_store::{Expect, StoreError, Versioned, Write, decode_record, encode_record};
+use rampart_store::{Expect, StoreError, Versioned, Write};
 
 /// What ReplicateKey was asked for, validated.
 struct ReplicaRequest {
@@ -192,15 +193,18 @@ impl KmsService {
             else {
                 continue;
             };
-            let write = self.vault.material_write(
+            let info = VersionInfo {
+                created_ms: stored.value.created_ms,
+                rotation_type: stored.value.rotation_type.as_deref(),
+                material_id: stored.value.material_id.as_deref(),
+            };
+            writes.push(self.vault.material_write(
                 &self.tables,
                 replica,
                 version,
                 &material,
-                stored.value.created_ms,
-                stored.value.rotation_type.as_deref(),
-            )?;
-            writes.push(keep_material_id(write, &stored.value)?);
+                &info,
+            )?);
         }
         Ok(writes)
     }
@@ -366,29 +370,6 @@ fn replica_record(
         replica.state = KeyState::Enabled;
     }
     replica
-}
-
-/// `material_write` gives each stored version a fresh `KeyMaterialId`; a replica's version
-/// holds the same material as the primary's, so it keeps the primary's id.
-fn keep_material_id(write: Write, source: &BackingKeyRecord) -> Result<Write, KmsError> {
-    match write {
-        Write::Put {
-            table,
-            key,
-            value,
-            expect,
-        } => {
-            let mut record: BackingKeyRecord = decode_record(&value)?;
-            record.material_id.clone_from(&source.material_id);
-            Ok(Write::Put {
-                table,
-                key,
-                value: encode_record(&record)?,
-                expect,
-            })
-        }
-        other => Ok(other),
-    }
 }
 
 /// UnsupportedOperationException for a key that is not a multi-Region primary key.

@@ -6,7 +6,7 @@
 use super::required;
 use crate::KmsService;
 use crate::convert::{enum_value, timestamp};
-use crate::crypto::{material_fault, spec_of};
+use crate::crypto::{VersionInfo, material_fault, new_material_id, spec_of};
 use crate::domain::rotation::{
     DEFAULT_ROTATION_PERIOD_DAYS, DueAction, RotationKind, check_on_demand_quota,
     check_rotation_kind, check_rotation_material, check_rotation_state, days_ms, due_action,
@@ -21,7 +21,7 @@ use crate::schedule::{for_each_due, schedule_row};
 use crate::store::{BackingKeyRecord, KmsTables, backing_row, key_row};
 use rampart_core::RequestContext;
 use rampart_crypto::material::Material;
-use rampart_store::{Expect, StoreError, Table, Versioned, Write, decode_record, encode_record};
+use rampart_store::{Expect, StoreError, Table, Versioned, Write};
 use serde::{Deserialize, Serialize};
 
 /// The automatic rotation schedule, keyed by due time so the scheduler reads only what is due.
@@ -272,12 +272,15 @@ impl KmsService {
     ) -> Result<Vec<Write>, KmsError> {
         let material = Material::generate(spec_of(next)?).map_err(material_fault)?;
         let version = next.backing_version;
-        let kind = Some(kind.as_aws());
+        let material_id = new_material_id();
+        let info = VersionInfo {
+            created_ms: now,
+            rotation_type: Some(kind.as_aws()),
+            material_id: Some(&material_id),
+        };
         let vault = &self.vault;
-        let primary_write =
-            vault.material_write(&self.tables, next, version, &material, now, kind)?;
-        let material_id = material_id_of(&primary_write)?;
-        let mut writes = vec![primary_write];
+        let mut writes =
+            vec![vault.material_write(&self.tables, next, version, &material, &info)?];
         for region in replica_regions(next) {
             let scope = Scope::new(next.account.clone(), region);
             let row = key_row(&scope, &next.key_id);
@@ -286,8 +289,7 @@ impl KmsService {
             };
             let mut copy = replica.value;
             copy.backing_version = version;
-            let write = vault.material_write(&self.tables, &copy, version, &material, now, kind)?;
-            writes.push(with_material_id(write, material_id.as_deref())?);
+            writes.push(vault.material_write(&self.tables, &copy, version, &material, &info)?);
             writes.push(
                 self.tables
                     .keys
@@ -459,36 +461,6 @@ fn unschedule(tables: &KmsTables, key: &KeyRecord) -> Vec<Write> {
         })
         .into_iter()
         .collect()
-}
-
-/// The `KeyMaterialId` a backing-key write stores.
-fn material_id_of(write: &Write) -> Result<Option<String>, KmsError> {
-    match write {
-        Write::Put { value, .. } => Ok(decode_record::<BackingKeyRecord>(value)?.material_id),
-        Write::Delete { .. } => Ok(None),
-    }
-}
-
-/// A backing-key write with `material_id` instead of the fresh one `material_write` chose: every
-/// copy of a multi-Region key holds the same material under the same `KeyMaterialId`.
-fn with_material_id(write: Write, material_id: Option<&str>) -> Result<Write, KmsError> {
-    let Write::Put {
-        table,
-        key,
-        value,
-        expect,
-    } = write
-    else {
-        return Ok(write);
-    };
-    let mut record: BackingKeyRecord = decode_record(&value)?;
-    record.material_id = material_id.map(str::to_owned);
-    Ok(Write::Put {
-        table,
-        key,
-        value: encode_record(&record)?,
-        expect,
-    })
 }
 
 /// The Regions of a multi-Region primary's replicas (none for other keys).
