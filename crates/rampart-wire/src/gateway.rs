@@ -177,15 +177,8 @@ impl Gateway {
             return unknown_operation(&request_id);
         };
         let content_type = amz_json_content_type(service.json_version());
-        let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
-        let headers = signed_headers(&parts.headers, authority.as_deref());
-        let signed = SignedRequest {
-            method: parts.method.as_str(),
-            path: parts.uri.path(),
-            query: parts.uri.query().unwrap_or(""),
-            headers: &headers,
-            body,
-        };
+        let headers = signed_headers(parts);
+        let signed = signed_request(parts, &headers, body);
         let caller = match ready
             .auth
             .authenticate(&signed, service.signing_name())
@@ -210,18 +203,35 @@ impl Gateway {
     }
 }
 
-pub(crate) fn signed_headers<'a>(
-    headers: &'a http::HeaderMap,
-    authority: Option<&'a str>,
-) -> Vec<(&'a str, &'a [u8])> {
+/// The request's headers as SigV4 sees them: as received, plus `host` from the URI authority
+/// when the request has none (HTTP/2 sends `:authority` instead).
+pub(crate) fn signed_headers(parts: &http::request::Parts) -> Vec<(&str, &[u8])> {
+    let headers = &parts.headers;
     let mut list: Vec<(&str, &[u8])> = headers
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_bytes()))
         .collect();
+    let authority = parts.uri.authority().map(http::uri::Authority::as_str);
     if let Some(authority) = authority.filter(|_| !headers.contains_key(http::header::HOST)) {
         list.push(("host", authority.as_bytes()));
     }
     list
+}
+
+/// What SigV4 signs of a request: method, raw path and query, `headers`
+/// ([`signed_headers`]) and the body.
+pub(crate) fn signed_request<'a>(
+    parts: &'a http::request::Parts,
+    headers: &'a [(&'a str, &'a [u8])],
+    body: &'a [u8],
+) -> SignedRequest<'a> {
+    SignedRequest {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers,
+        body,
+    }
 }
 
 pub(crate) fn header_text(headers: &http::HeaderMap, name: &str) -> String {

@@ -6,7 +6,7 @@
 use crate::AwsQueryService;
 use crate::codec::xml::error_document;
 use crate::codec::{Invocation, QueryNode, ServiceError, invalid_action, unknown_action};
-use crate::gateway::{audit_event, context, header_text, signed_headers};
+use crate::gateway::{audit_event, context, header_text, signed_headers, signed_request};
 use crate::host::{AuthFailure, Ready, SignedRequest};
 use crate::respond::{Body, xml};
 use bytes::Bytes;
@@ -81,15 +81,8 @@ pub(crate) async fn handle(
     if is_form(&parts.headers) {
         params.merge_form(body);
     }
-    let authority = parts.uri.authority().map(|a| a.as_str().to_owned());
-    let headers = signed_headers(&parts.headers, authority.as_deref());
-    let signed = SignedRequest {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query().unwrap_or(""),
-        headers: &headers,
-        body,
-    };
+    let headers = signed_headers(parts);
+    let signed = signed_request(parts, &headers, body);
     let Some(service) = choose(ready, &signed, params.param("Action")) else {
         // No credential scope and no known Action: nothing names a service.
         let version = params.param("Version").unwrap_or_default();
