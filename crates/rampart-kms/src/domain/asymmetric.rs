@@ -2,7 +2,7 @@
 //! needs, which algorithms a key spec accepts, Sign/Verify message types and digest lengths, RSA
 //! OAEP plaintext limits, and the AWS wording of each refusal (also for key-material errors).
 
-use super::KmsError;
+use super::{KeyRecord, KmsError};
 use rampart_crypto::material::{
     EncryptionAlgorithm, MaterialError, MessageType, SigningAlgorithm, Spec, Usage,
     max_plaintext_len,
@@ -15,17 +15,13 @@ pub fn usage_error(key_arn: &str, key_usage: &str, operation: &str) -> KmsError 
     ))
 }
 
-/// Checks the key's usage is `needed` for `operation`.
-pub fn require_usage(
-    key_arn: &str,
-    key_usage: &str,
-    needed: Usage,
-    operation: &str,
-) -> Result<(), KmsError> {
-    if key_usage == needed.as_aws() {
+/// Checks the key's usage is `needed` for `operation` (the key ARN is only formatted for the
+/// error: this runs on every cryptographic request).
+pub fn require_usage(key: &KeyRecord, needed: Usage, operation: &str) -> Result<(), KmsError> {
+    if key.key_usage == needed.as_aws() {
         Ok(())
     } else {
-        Err(usage_error(key_arn, key_usage, operation))
+        Err(usage_error(&key.arn(), &key.key_usage, operation))
     }
 }
 
@@ -186,8 +182,12 @@ mod tests {
                 "arn:k key usage is SIGN_VERIFY which is not valid for Encrypt.".into()
             )
         );
-        assert!(require_usage("arn:k", "SIGN_VERIFY", Usage::SignVerify, "Sign").is_ok());
-        assert!(require_usage("arn:k", "ENCRYPT_DECRYPT", Usage::SignVerify, "Sign").is_err());
+        let scope = super::super::Scope::new("111122223333", "us-east-1");
+        let mut key = KeyRecord::new_symmetric(&scope, "k".into(), String::new(), 0);
+        key.key_usage = "SIGN_VERIFY".into();
+        assert!(require_usage(&key, Usage::SignVerify, "Sign").is_ok());
+        key.key_usage = "ENCRYPT_DECRYPT".into();
+        assert!(require_usage(&key, Usage::SignVerify, "Sign").is_err());
         assert_eq!(
             algorithm_error("HMAC_SHA_256", "HMAC_224"),
             KmsError::InvalidKeyUsage(

@@ -46,7 +46,7 @@ impl KmsService {
         operation: &str,
     ) -> Result<UsableKey, KmsError> {
         let key = self.usable_key(ctx, key_id).await?;
-        require_usage(&key.arn(), &key.key_usage, usage, operation)?;
+        require_usage(&key, usage, operation)?;
         let spec = spec_of(&key)?;
         let material = self.current_material(&key).await?;
         Ok(UsableKey {

@@ -321,12 +321,7 @@ impl KmsService {
             ))
         })?;
         let key = self.usable_key(ctx, key_id).await?;
-        require_usage(
-            &key.arn(),
-            &key.key_usage,
-            Usage::EncryptDecrypt,
-            ask.operation,
-        )?;
+        require_usage(&key, Usage::EncryptDecrypt, ask.operation)?;
         let algorithm = encryption_algorithm(spec_of(&key)?, Some(name))?;
         if !ask.context.is_empty() {
             return Err(context_not_supported());
@@ -361,12 +356,7 @@ impl KmsService {
             ));
         }
         key.require_usable()?;
-        require_usage(
-            &key.arn(),
-            &key.key_usage,
-            Usage::EncryptDecrypt,
-            ask.operation,
-        )?;
+        require_usage(&key, Usage::EncryptDecrypt, ask.operation)?;
         let algorithm = encryption_algorithm(spec_of(&key)?, None)?;
         let material = self.material(&key, header.backing_version).await?;
         let material = material.ok_or(KmsError::InvalidCiphertext)?;
@@ -391,7 +381,7 @@ pub(super) fn encryption_target(
     len: usize,
     context: &BTreeMap<String, String>,
 ) -> Result<EncryptionAlgorithm, KmsError> {
-    require_usage(&key.arn(), &key.key_usage, Usage::EncryptDecrypt, operation)?;
+    require_usage(key, Usage::EncryptDecrypt, operation)?;
     let spec = spec_of(key)?;
     let algorithm = encryption_algorithm(spec, algorithm)?;
     if algorithm != EncryptionAlgorithm::SymmetricDefault {
