@@ -1,8 +1,9 @@
 //! The authenticated caller and the per-request context handed to every service.
 
+use crate::authz::CallerPolicies;
 use crate::{AccountId, Region};
 use serde::Serialize;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 /// What kind of identity signed the request.
@@ -12,6 +13,8 @@ pub enum PrincipalKind {
     Root,
     /// An IAM user.
     IamUser,
+    /// A role session from STS AssumeRole (`arn:aws:sts::<acct>:assumed-role/<role>/<session>`).
+    AssumedRole,
     /// Any access key accepted by `--dev` mode.
     DevAnonymous,
 }
@@ -29,6 +32,43 @@ pub struct Principal {
     pub access_key_id: String,
     /// Kind of identity.
     pub kind: PrincipalKind,
+    /// Set when the request was signed with temporary credentials (AssumeRole or
+    /// GetSessionToken): who the session was issued to and when (CloudTrail `sessionContext`).
+    #[serde(skip)]
+    pub session: Option<Arc<SessionContext>>,
+}
+
+/// The session behind temporary credentials, as CloudTrail's `sessionContext` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionContext {
+    /// `Role` (AssumeRole), `IAMUser` or `Root` (GetSessionToken).
+    pub issuer_type: &'static str,
+    /// ARN of the role or user the session belongs to.
+    pub issuer_arn: String,
+    /// Unique id of that role or user (`AROA...`, `AIDA...`, or the account id for root).
+    pub issuer_principal_id: String,
+    /// Name of that role or user (empty for root).
+    pub issuer_name: String,
+    /// When the credentials were issued.
+    pub created_at: OffsetDateTime,
+    /// When they expire.
+    pub expires_at: OffsetDateTime,
+    /// Whether MFA was used to obtain them.
+    pub mfa_authenticated: bool,
+}
+
+impl Principal {
+    /// The root user of `account`, signing with `access_key_id`.
+    pub fn root(account: AccountId, access_key_id: &str) -> Self {
+        Principal {
+            arn: format!("arn:aws:iam::{account}:root"),
+            principal_id: account.to_string(),
+            account,
+            access_key_id: access_key_id.to_owned(),
+            kind: PrincipalKind::Root,
+            session: None,
+        }
+    }
 }
 
 /// A resource touched by a request, for the audit record (`resources` in CloudTrail).
@@ -59,9 +99,30 @@ pub struct RequestContext {
     pub received_at: OffsetDateTime,
     /// Resources the service noted while serving the request (read by the audit writer).
     pub resources: Mutex<Vec<AuditResource>>,
+    /// The caller's policies, compiled and cached (see [`crate::authz`]).
+    pub caller: Arc<CallerPolicies>,
+    /// Whether the request arrived over TLS (aws:SecureTransport).
+    pub secure_transport: bool,
 }
 
 impl RequestContext {
+    /// A context for `principal` in `region` with the root user's (empty) policies; the
+    /// rest is defaulted. For tests and internal calls; the gateway fills every field.
+    pub fn new(principal: Principal, region: Region) -> Self {
+        let caller = Arc::new(CallerPolicies::for_principal(&principal));
+        RequestContext {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            region,
+            principal,
+            source_ip: "127.0.0.1".into(),
+            user_agent: String::new(),
+            received_at: OffsetDateTime::now_utc(),
+            resources: Mutex::new(Vec::new()),
+            caller,
+            secure_transport: true,
+        }
+    }
+
     /// The account that owns resources created by this request.
     pub fn account(&self) -> &AccountId {
         &self.principal.account

@@ -1,9 +1,13 @@
-//! Shared vocabulary of Rampart: accounts, regions, principals, clocks and the request context.
+//! Shared vocabulary of Rampart: accounts, regions, principals, clocks, the request context and
+//! the authorization step every service runs (`authz`).
 
 mod account;
+pub mod authz;
 mod clock;
 mod context;
 
 pub use account::{AccountId, InvalidAccountId, Region};
+pub use authz::{AccessCheck, AccessDenied, CallerPolicies, Verdict};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use context::{AuditResource, Principal, PrincipalKind, RequestContext};
+pub use context::{AuditResource, Principal, PrincipalKind, RequestContext, SessionContext};
+pub use rampart_policy;

@@ -215,16 +215,20 @@ impl kms::KmsApi for OnlyEncrypt {
 }
 
 fn context() -> RequestContext {
+    let principal = Principal {
+        account: AccountId::parse("111122223333").unwrap(),
+        arn: String::from("arn:aws:iam::111122223333:root"),
+        principal_id: String::from("111122223333"),
+        access_key_id: String::from("AKIAEXAMPLE"),
+        kind: PrincipalKind::Root,
+        session: None,
+    };
     RequestContext {
         request_id: String::from("req-1"),
         region: Region::new("us-east-1"),
-        principal: Principal {
-            account: AccountId::parse("111122223333").unwrap(),
-            arn: String::from("arn:aws:iam::111122223333:root"),
-            principal_id: String::from("111122223333"),
-            access_key_id: String::from("AKIAEXAMPLE"),
-            kind: PrincipalKind::Root,
-        },
+        principal: principal.clone(),
+        caller: std::sync::Arc::new(rampart_core::CallerPolicies::for_principal(&principal)),
+        secure_transport: true,
         source_ip: String::from("127.0.0.1"),
         user_agent: String::from("test"),
         received_at: time::OffsetDateTime::UNIX_EPOCH,

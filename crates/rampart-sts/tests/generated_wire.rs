@@ -13,16 +13,20 @@ use std::sync::Mutex;
 
 fn call(form: &str) -> Invocation {
     let account = AccountId::parse("111122223333").unwrap();
+    let principal = Principal {
+        arn: format!("arn:aws:iam::{account}:root"),
+        principal_id: account.to_string(),
+        account,
+        access_key_id: String::from("AKIDEXAMPLE"),
+        kind: PrincipalKind::DevAnonymous,
+        session: None,
+    };
     let ctx = RequestContext {
         request_id: String::from("req-1"),
         region: Region::new("eu-west-1"),
-        principal: Principal {
-            arn: format!("arn:aws:iam::{account}:root"),
-            principal_id: account.to_string(),
-            account,
-            access_key_id: String::from("AKIDEXAMPLE"),
-            kind: PrincipalKind::DevAnonymous,
-        },
+        principal: principal.clone(),
+        caller: std::sync::Arc::new(rampart_core::CallerPolicies::for_principal(&principal)),
+        secure_transport: true,
         source_ip: String::from("127.0.0.1"),
         user_agent: String::from("test"),
         received_at: time::OffsetDateTime::UNIX_EPOCH,

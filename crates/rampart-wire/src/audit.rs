@@ -56,6 +56,7 @@ impl UserIdentity {
         let identity_type = match principal.kind {
             PrincipalKind::Root | PrincipalKind::DevAnonymous => "Root",
             PrincipalKind::IamUser => "IAMUser",
+            PrincipalKind::AssumedRole => "AssumedRole",
         };
         Self {
             identity_type,

@@ -19,6 +19,7 @@ const JSON_11: &str = "application/x-amz-json-1.1";
 pub struct Gateway {
     host: Arc<dyn Host>,
     max_body_bytes: usize,
+    secure_transport: bool,
 }
 
 impl Gateway {
@@ -27,7 +28,15 @@ impl Gateway {
         Self {
             host,
             max_body_bytes,
+            secure_transport: false,
         }
+    }
+
+    /// Marks requests as arriving over TLS (aws:SecureTransport): set when the listener
+    /// terminates TLS.
+    pub fn with_secure_transport(mut self, secure: bool) -> Self {
+        self.secure_transport = secure;
+        self
     }
 
     /// Answers one request; never fails and never panics on client input.
@@ -162,7 +171,11 @@ impl Gateway {
         request_id: String,
     ) -> Response<Body> {
         if query_route::is_query_request(parts) {
-            return query_route::handle(ready, parts, body, remote, request_id).await;
+            let conn = query_route::Connection {
+                remote,
+                secure_transport: self.secure_transport,
+            };
+            return query_route::handle(ready, parts, body, conn, request_id).await;
         }
         let target = parts
             .headers
@@ -188,7 +201,11 @@ impl Gateway {
             Err(f) => return aws_error(f.status, content_type, f.code, &f.message, &request_id),
         };
         let user_agent = header_text(&parts.headers, "user-agent");
-        let ctx = context(caller, request_id, remote, user_agent);
+        let conn = query_route::Connection {
+            remote,
+            secure_transport: self.secure_transport,
+        };
+        let ctx = context(caller, request_id, conn, user_agent);
         let mut invocation = service.invoke(&ctx, operation, body).await;
         let result = std::mem::replace(&mut invocation.result, Ok(Vec::new()));
         let error = result
@@ -245,17 +262,19 @@ pub(crate) fn header_text(headers: &http::HeaderMap, name: &str) -> String {
 pub(crate) fn context(
     caller: Authenticated,
     request_id: String,
-    remote: SocketAddr,
+    conn: query_route::Connection,
     user_agent: String,
 ) -> RequestContext {
     RequestContext {
         request_id,
         region: caller.region,
         principal: caller.principal,
-        source_ip: remote.ip().to_string(),
+        source_ip: conn.remote.ip().to_string(),
         user_agent,
         received_at: OffsetDateTime::now_utc(),
         resources: Mutex::new(Vec::new()),
+        caller: caller.caller,
+        secure_transport: conn.secure_transport,
     }
 }
 

@@ -2,7 +2,7 @@
 //! the audit sink, and the operator endpoints (unseal, reset).
 
 use crate::{AuditSink, AwsJsonService, AwsQueryService};
-use rampart_core::{Principal, Region};
+use rampart_core::{CallerPolicies, Principal, Region};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -20,6 +20,8 @@ pub struct Authenticated {
     pub principal: Principal,
     /// Region from the credential scope.
     pub region: Region,
+    /// The caller's compiled policies (cached by the identity directory).
+    pub caller: Arc<CallerPolicies>,
 }
 
 /// An authentication failure rendered as an AWS error.

@@ -69,12 +69,19 @@ pub(crate) fn auth_error(f: AuthFailure) -> ServiceError {
     ServiceError::new(code, status, f.message)
 }
 
+/// Where a request came from: the peer address and whether the listener terminated TLS.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Connection {
+    pub(crate) remote: SocketAddr,
+    pub(crate) secure_transport: bool,
+}
+
 /// Answers one query-protocol request.
 pub(crate) async fn handle(
     ready: &Ready,
     parts: &http::request::Parts,
     body: &Bytes,
-    remote: SocketAddr,
+    conn: Connection,
     request_id: String,
 ) -> Response<Body> {
     let mut params = QueryNode::parse_form(parts.uri.query().unwrap_or("").as_bytes());
@@ -99,7 +106,7 @@ pub(crate) async fn handle(
         Err(f) => return error_response(&auth_error(f), namespace, &request_id),
     };
     let user_agent = header_text(&parts.headers, "user-agent");
-    let mut ctx = context(caller, request_id, remote, user_agent);
+    let mut ctx = context(caller, request_id, conn, user_agent);
     if let Some(region) = service.global_region() {
         ctx.region = Region::new(region);
     }

@@ -129,8 +129,10 @@ impl Authenticator for Auth {
                 principal_id: String::from("111122223333"),
                 access_key_id: String::from("AKID"),
                 kind: PrincipalKind::DevAnonymous,
+                session: None,
             };
             Ok(Authenticated {
+                caller: Arc::new(rampart_core::CallerPolicies::for_principal(&principal)),
                 principal,
                 region: Region::new(region),
             })

@@ -2,7 +2,7 @@
 
 use crate::credentials::{Credentials, root_principal};
 use rampart_auth::{AuthError, SignedRequest, VerifyOptions};
-use rampart_core::{AccountId, Principal, PrincipalKind, Region};
+use rampart_core::{AccountId, CallerPolicies, Principal, PrincipalKind, Region};
 use rampart_wire::{AuthFailure, Authenticated, Authenticator, BoxFuture};
 use std::sync::Arc;
 
@@ -41,6 +41,7 @@ impl Authenticator for SigV4Authenticator {
             let verified =
                 pending.verify_secret(&active.secret, &VerifyOptions::for_service(signing_name))?;
             Ok(Authenticated {
+                caller: Arc::new(CallerPolicies::for_principal(&active.principal)),
                 principal: active.principal.clone(),
                 region: Region::new(verified.scope.region),
             })
@@ -70,6 +71,7 @@ impl Authenticator for DevAuthenticator {
             let mut principal: Principal = root_principal(account, arn, &access_key_id);
             principal.kind = PrincipalKind::DevAnonymous;
             Ok(Authenticated {
+                caller: Arc::new(CallerPolicies::for_principal(&principal)),
                 principal,
                 region: Region::new(region),
             })

@@ -175,6 +175,7 @@ pub fn root_principal(account: AccountId, arn: String, access_key_id: &str) -> P
         arn,
         access_key_id: access_key_id.to_owned(),
         kind: PrincipalKind::Root,
+        session: None,
     }
 }
 

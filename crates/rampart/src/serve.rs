@@ -109,10 +109,10 @@ pub async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     print_banner(&config, listener.local_addr().map_err(|e| e.to_string())?);
-    let gateway = Arc::new(Gateway::new(
-        Arc::new(SharedHost(host.clone())),
-        config.max_body_bytes,
-    ));
+    let gateway = Arc::new(
+        Gateway::new(Arc::new(SharedHost(host.clone())), config.max_body_bytes)
+            .with_secure_transport(tls.is_some()),
+    );
     rampart_wire::server::serve(listener, tls, gateway, shutdown_signal()).await;
     host.flush_usage().await;
     writer.finish().await;

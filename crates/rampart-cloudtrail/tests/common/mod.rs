@@ -171,10 +171,13 @@ pub fn event_ids(out: &Value) -> Vec<String> {
 
 /// A request context of the account root in `account` / `region`.
 pub fn context(account: &str, region: &str) -> RequestContext {
+    let principal = root(account, "AKIAIOSFODNN7EXAMPLE");
     RequestContext {
         request_id: uuid::Uuid::new_v4().to_string(),
         region: Region::new(region),
-        principal: root(account, "AKIAIOSFODNN7EXAMPLE"),
+        principal: principal.clone(),
+        caller: std::sync::Arc::new(rampart_core::CallerPolicies::for_principal(&principal)),
+        secure_transport: true,
         source_ip: "127.0.0.1".to_owned(),
         user_agent: "test".to_owned(),
         received_at: OffsetDateTime::now_utc(),
@@ -189,6 +192,7 @@ pub fn root(account: &str, access_key: &str) -> Principal {
         principal_id: account.to_owned(),
         access_key_id: access_key.to_owned(),
         kind: PrincipalKind::Root,
+        session: None,
     }
 }
 

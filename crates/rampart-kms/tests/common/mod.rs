@@ -102,16 +102,20 @@ impl Drop for Harness {
 }
 
 pub fn context(account: &str, region: &str) -> RequestContext {
+    let principal = Principal {
+        account: AccountId::parse(account).unwrap(),
+        arn: format!("arn:aws:iam::{account}:root"),
+        principal_id: account.to_owned(),
+        access_key_id: "AKIAIOSFODNN7EXAMPLE".to_owned(),
+        kind: PrincipalKind::Root,
+        session: None,
+    };
     RequestContext {
         request_id: uuid::Uuid::new_v4().to_string(),
         region: Region::new(region),
-        principal: Principal {
-            account: AccountId::parse(account).unwrap(),
-            arn: format!("arn:aws:iam::{account}:root"),
-            principal_id: account.to_owned(),
-            access_key_id: "AKIAIOSFODNN7EXAMPLE".to_owned(),
-            kind: PrincipalKind::Root,
-        },
+        principal: principal.clone(),
+        caller: std::sync::Arc::new(rampart_core::CallerPolicies::for_principal(&principal)),
+        secure_transport: true,
         source_ip: "127.0.0.1".to_owned(),
         user_agent: "test".to_owned(),
         received_at: OffsetDateTime::now_utc(),

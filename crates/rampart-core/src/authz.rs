@@ -1,0 +1,225 @@
+//! The authorization step every service runs: the caller's compiled policies
+//! ([`CallerPolicies`], built once per identity and cached by the IAM directory), the global
+//! condition keys of a request, and AWS's AccessDenied messages naming why a request was denied.
+
+use crate::{Principal, PrincipalKind, RequestContext};
+use rampart_policy::{
+    Context, Decision, Policy, PolicyKind, PolicySet, PolicySource, Request, evaluate_detailed,
+};
+use std::sync::OnceLock;
+
+/// What authorization needs to know about the caller: who it is in the policy language and
+/// the policies bound to it. Shared (`Arc`) between requests; never re-parsed per request.
+#[derive(Debug, Clone)]
+pub struct CallerPolicies {
+    /// The caller as the policy engine sees it (kind, ids, principal tags).
+    pub principal: rampart_policy::Principal,
+    /// Identity-based policies: inline and attached policies of the user, its groups, or the
+    /// session's role.
+    pub identity: Vec<Policy>,
+    /// The user's or role's permissions boundary.
+    pub boundary: Option<Policy>,
+    /// Session policies passed to AssumeRole / GetFederationToken (inline and managed).
+    pub session: Vec<Policy>,
+}
+
+impl CallerPolicies {
+    /// A caller with no policies bound to it: right for the account root (whose identity side
+    /// allows everything in its own account) and for dev-mode callers.
+    pub fn for_principal(principal: &Principal) -> Self {
+        let account = principal.account.as_str();
+        let policy_principal = match principal.kind {
+            PrincipalKind::Root | PrincipalKind::DevAnonymous => {
+                rampart_policy::Principal::root(account)
+            }
+            PrincipalKind::IamUser | PrincipalKind::AssumedRole => rampart_policy::Principal {
+                arn: principal.arn.clone(),
+                account: account.to_owned(),
+                kind: rampart_policy::PrincipalKind::User,
+                user_id: principal.principal_id.clone(),
+                username: None,
+                tags: Default::default(),
+            },
+        };
+        CallerPolicies {
+            principal: policy_principal,
+            identity: Vec::new(),
+            boundary: None,
+            session: Vec::new(),
+        }
+    }
+}
+
+/// One access question: may the caller do `action` on `resource`?
+#[derive(Debug, Clone, Copy)]
+pub struct AccessCheck<'a> {
+    /// `service:Action`, e.g. `kms:Encrypt`.
+    pub action: &'a str,
+    /// ARN of the resource (`*` for actions without one, e.g. `kms:CreateKey`).
+    pub resource: &'a str,
+    /// Account owning the resource.
+    pub resource_account: &'a str,
+    /// The resource's policy (key policy, trust policy), if it has one.
+    pub resource_policy: Option<&'a Policy>,
+    /// The resource policy must allow even within the account (KMS key policies).
+    pub require_resource_allow: bool,
+}
+
+/// The outcome of [`RequestContext::evaluate`]: the decision and, when a statement decided,
+/// which kind of policy it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    /// Allow, implicit deny or explicit deny.
+    pub decision: Decision,
+    /// Source of the deciding statement (an explicit deny's, or the allowing one's).
+    pub source: Option<PolicySource>,
+}
+
+/// A denied request, with AWS's message ("User: ... is not authorized to perform: ...").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessDenied {
+    /// The message, as AWS words it.
+    pub message: String,
+    /// Whether an explicit Deny statement decided.
+    pub explicit: bool,
+}
+
+impl RequestContext {
+    /// The global condition keys of this request: aws:CurrentTime, aws:EpochTime,
+    /// aws:SourceIp, aws:SecureTransport, aws:RequestedRegion. Caller keys (aws:PrincipalArn,
+    /// aws:PrincipalTag/..., aws:userid...) come from [`CallerPolicies::principal`].
+    pub fn policy_context(&self) -> Context {
+        let mut context = Context::new()
+            .with_current_time(self.received_at)
+            .with_secure_transport(self.secure_transport)
+            .with("aws:RequestedRegion", self.region.as_str());
+        if let Ok(ip) = self.source_ip.parse() {
+            context = context.with_source_ip(ip);
+        }
+        context
+    }
+
+    /// Evaluates `check` with `context` against the caller's policies.
+    pub fn evaluate(&self, check: &AccessCheck<'_>, context: &Context) -> Verdict {
+        let caller = &*self.caller;
+        let identity: Vec<&Policy> = caller.identity.iter().collect();
+        let session: Vec<&Policy> = caller.session.iter().collect();
+        let set = PolicySet {
+            identity: &identity,
+            resource: check.resource_policy,
+            boundary: caller.boundary.as_ref(),
+            session: &session,
+            require_resource_allow: check.require_resource_allow,
+        };
+        let request = Request {
+            principal: &caller.principal,
+            action: check.action,
+            resource: check.resource,
+            resource_account: check.resource_account,
+            context,
+        };
+        let evaluation = evaluate_detailed(&request, &set);
+        Verdict {
+            decision: evaluation.decision,
+            source: evaluation.statement.map(|s| s.source),
+        }
+    }
+
+    /// Allows or denies `check` with `context`; a denial carries AWS's message.
+    pub fn authorize(
+        &self,
+        check: &AccessCheck<'_>,
+        context: &Context,
+    ) -> Result<(), AccessDenied> {
+        let verdict = self.evaluate(check, context);
+        self.conclude(check, context, verdict)
+    }
+
+    /// Turns a verdict into `Ok` or the AccessDenied AWS would answer.
+    pub fn conclude(
+        &self,
+        check: &AccessCheck<'_>,
+        context: &Context,
+        verdict: Verdict,
+    ) -> Result<(), AccessDenied> {
+        match verdict.decision {
+            Decision::Allow => Ok(()),
+            Decision::ExplicitDeny => Err(self.denied(check, deny_reason(verdict.source), true)),
+            Decision::ImplicitDeny => {
+                let reason = self.implicit_deny_reason(check, context);
+                Err(self.denied(check, reason, false))
+            }
+        }
+    }
+
+    /// The AccessDenied for `check` with `reason` (the text after the resource).
+    pub fn denied(&self, check: &AccessCheck<'_>, reason: String, explicit: bool) -> AccessDenied {
+        AccessDenied {
+            message: format!(
+                "User: {} is not authorized to perform: {} on resource: {} {reason}",
+                self.principal.arn, check.action, check.resource
+            ),
+            explicit,
+        }
+    }
+
+    /// Why no policy allowed: the first of resource policy, boundary, session policies that
+    /// denies even with an allow-everything identity policy, else the identity policies.
+    pub fn implicit_deny_reason(&self, check: &AccessCheck<'_>, context: &Context) -> String {
+        let caller = &*self.caller;
+        let all = [allow_everything()];
+        let session: Vec<&Policy> = caller.session.iter().collect();
+        let steps: [(Option<&Policy>, &[&Policy], &str); 3] = [
+            (None, &[], "resource-based policy"),
+            (caller.boundary.as_ref(), &[], "permissions boundary"),
+            (caller.boundary.as_ref(), &session, "session policy"),
+        ];
+        for (boundary, session, what) in steps {
+            let set = PolicySet {
+                identity: &all,
+                resource: check.resource_policy,
+                boundary,
+                session,
+                require_resource_allow: check.require_resource_allow,
+            };
+            let request = Request {
+                principal: &caller.principal,
+                action: check.action,
+                resource: check.resource,
+                resource_account: check.resource_account,
+                context,
+            };
+            if evaluate_detailed(&request, &set).decision != Decision::Allow {
+                return format!("because no {what} allows the {} action", check.action);
+            }
+        }
+        format!(
+            "because no identity-based policy allows the {} action",
+            check.action
+        )
+    }
+}
+
+/// "with an explicit deny in ..." naming the policy type of the deciding statement.
+fn deny_reason(source: Option<PolicySource>) -> String {
+    let what = match source {
+        Some(PolicySource::Resource) => "a resource-based policy",
+        Some(PolicySource::PermissionsBoundary) => "a permissions boundary",
+        Some(PolicySource::Session(_)) => "a session policy",
+        Some(PolicySource::Identity(_)) | None => "an identity-based policy",
+    };
+    format!("with an explicit deny in {what}")
+}
+
+/// An identity policy allowing every action on every resource (used only to find which
+/// policy type is missing an allow when a request is denied).
+fn allow_everything() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        match Policy::parse(text, PolicyKind::Identity) {
+            Ok(policy) => policy,
+            Err(err) => unreachable!("the allow-everything policy is valid: {err}"),
+        }
+    })
+}
