@@ -1,8 +1,8 @@
 //! Authenticators: real SigV4 against stored credentials, and `--dev` mode's accept-any.
 
-use crate::credentials::{Credentials, root_principal};
 use rampart_auth::{AuthError, SignedRequest, VerifyOptions};
 use rampart_core::{AccountId, CallerPolicies, Principal, PrincipalKind, Region};
+use rampart_iam::Directory;
 use rampart_wire::{AuthFailure, Authenticated, Authenticator, BoxFuture};
 use std::sync::Arc;
 
@@ -11,7 +11,17 @@ const DEV_FALLBACK_REGION: &str = "us-east-1";
 
 /// Verifies SigV4 signatures against the credential store.
 pub struct SigV4Authenticator {
-    pub credentials: Arc<Credentials>,
+    pub directory: Arc<Directory>,
+}
+
+/// The 500 answered when the identity store cannot be read.
+fn internal_failure(err: impl std::fmt::Display) -> AuthFailure {
+    tracing::error!(error = %err, "credential lookup failed");
+    AuthFailure {
+        code: "InternalFailure",
+        status: 500,
+        message: String::new(),
+    }
 }
 
 impl Authenticator for SigV4Authenticator {
@@ -24,24 +34,29 @@ impl Authenticator for SigV4Authenticator {
             let now = time::OffsetDateTime::now_utc();
             let pending = rampart_auth::precheck(req, now, signing_name)?;
             let found = self
+                .directory
                 .credentials
                 .find(pending.access_key_id())
                 .await
-                .map_err(|err| {
-                    tracing::error!(error = %err, "credential lookup failed");
-                    AuthFailure {
-                        code: "InternalFailure",
-                        status: 500,
-                        message: String::new(),
-                    }
-                })?;
+                .map_err(internal_failure)?;
             let Some(active) = found else {
                 return Err(AuthError::unrecognized_client().into());
             };
             let verified =
                 pending.verify_secret(&active.secret, &VerifyOptions::for_service(signing_name))?;
+            let caller = match self
+                .directory
+                .caller_policies(&active.principal, None)
+                .await
+            {
+                Ok(caller) => caller,
+                Err(rampart_iam::DirectoryError::Gone) => {
+                    return Err(AuthError::unrecognized_client().into());
+                }
+                Err(err) => return Err(internal_failure(err)),
+            };
             Ok(Authenticated {
-                caller: Arc::new(CallerPolicies::for_principal(&active.principal)),
+                caller,
                 principal: active.principal.clone(),
                 region: Region::new(verified.scope.region),
             })
@@ -67,8 +82,7 @@ impl Authenticator for DevAuthenticator {
             };
             let account =
                 AccountId::parse(&access_key_id).unwrap_or_else(|_| self.default_account.clone());
-            let arn = format!("arn:aws:iam::{account}:root");
-            let mut principal: Principal = root_principal(account, arn, &access_key_id);
+            let mut principal = Principal::root(account, &access_key_id);
             principal.kind = PrincipalKind::DevAnonymous;
             Ok(Authenticated {
                 caller: Arc::new(CallerPolicies::for_principal(&principal)),

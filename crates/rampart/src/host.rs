@@ -2,9 +2,10 @@
 
 use crate::auth::{DevAuthenticator, SigV4Authenticator};
 use crate::config::Config;
-use crate::credentials::{self, Credentials};
+use crate::credentials;
 use rampart_crypto::root::{Domain, RootKey};
 use rampart_crypto::seal::{self, SealMode, SealedRoot, ShamirUnsealer};
+use rampart_iam::Directory;
 use rampart_kms::KmsService;
 use rampart_store::Store;
 use rampart_wire::{AuditSink, Authenticator, BoxFuture, Host, Ready, UnsealReply};
@@ -17,7 +18,7 @@ const SWEEP_EVERY: Duration = Duration::from_secs(5);
 /// Services started once the root key is available.
 struct Running {
     kms: Arc<KmsService>,
-    credentials: Arc<Credentials>,
+    directory: Arc<Directory>,
 }
 
 /// The state shared by every connection.
@@ -51,15 +52,16 @@ impl AppHost {
 
     /// Starts the services with the unsealed root key.
     pub async fn activate(self: &Arc<Self>, root: RootKey) -> Result<(), String> {
-        let creds = Arc::new(Credentials::new(
+        let clock = Arc::new(rampart_core::SystemClock);
+        let directory = Arc::new(Directory::new(
             self.store.clone(),
             root.domain_key(Domain::Credentials),
+            clock.clone(),
         ));
         if !self.config.dev {
             let file = self.config.data_dir.join("credentials");
-            credentials::bootstrap_admin(&creds, &self.config.default_account, &file).await?;
+            credentials::bootstrap_admin(&directory, &self.config.default_account, &file).await?;
         }
-        let clock = Arc::new(rampart_core::SystemClock);
         let kms = Arc::new(KmsService::new(
             self.store.clone(),
             root.domain_key(Domain::Kms),
@@ -71,21 +73,18 @@ impl AppHost {
             })
         } else {
             Arc::new(SigV4Authenticator {
-                credentials: creds.clone(),
+                directory: directory.clone(),
             })
         };
         let services = crate::serve::services(kms.clone(), &self.store);
         let ready = Arc::new(Ready {
             services,
-            query_services: crate::serve::query_services(),
+            query_services: crate::serve::query_services(&directory),
             auth,
             audit: self.audit.clone(),
         });
         tokio::spawn(sweep_forever(kms.clone()));
-        *self.running.lock().await = Some(Running {
-            kms,
-            credentials: creds,
-        });
+        *self.running.lock().await = Some(Running { kms, directory });
         if let Ok(mut slot) = self.ready.write() {
             *slot = Some(ready);
         }
@@ -187,7 +186,8 @@ impl Host for SharedHost {
             crate::bootstrap::rewrite_sealed_root(&host.store, &host.sealed_root).await?;
             if let Some(running) = host.running.lock().await.as_ref() {
                 running.kms.wipe_cache().await;
-                running.credentials.clear_cache();
+                running.directory.credentials.clear_cache();
+                running.directory.invalidate();
             }
             tracing::info!("state reset (dev mode)");
             Ok(())

@@ -79,9 +79,9 @@ pub fn services(kms: Arc<KmsService>, store: &Store) -> Vec<Arc<dyn AwsJsonServi
 }
 
 /// The query-protocol services (IAM, STS): one line per service.
-pub fn query_services() -> Vec<Arc<dyn AwsQueryService>> {
+pub fn query_services(directory: &Arc<rampart_iam::Directory>) -> Vec<Arc<dyn AwsQueryService>> {
     vec![
-        Arc::new(rampart_iam::IamService::new()),
+        Arc::new(rampart_iam::IamService::new(directory.clone())),
         Arc::new(rampart_sts::StsService::new()),
     ]
 }
