@@ -71,11 +71,11 @@ class Server:
                             verify=self.verify or False, config=Config(retries={"max_attempts": 0}))
 
 
-def signed(server, target, body):
+def signed(server, target, body, creds=None):
     url = server.endpoint + "/"
     req = AWSRequest(method="POST", url=url, data=body, headers={
         "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"TrentService.{target}"})
-    SigV4Auth(Credentials(*server.creds), "kms", REGION).add_auth(req)
+    SigV4Auth(Credentials(*(creds or server.creds)), "kms", REGION).add_auth(req)
     return dict(req.headers.items()), body
 
 
@@ -141,7 +141,86 @@ def signing_workloads(kms, server):
     return out
 
 
-WORKLOAD_SETS = {"symmetric": symmetric_workloads, "signing": signing_workloads}
+def identity_policy(account, key_arn):
+    """Ten statements, as a service team's role policy might have: the one that matters
+    (kms:Encrypt on the key, with conditions) among others on other services and keys."""
+    other = f"arn:aws:kms:{REGION}:{account}:key/00000000-0000-0000-0000-00000000000"
+    statements = [
+        {"Sid": "S3Read", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+         "Resource": ["arn:aws:s3:::team-bucket", "arn:aws:s3:::team-bucket/*"]},
+        {"Sid": "Logs", "Effect": "Allow", "Action": "logs:*", "Resource": "*"},
+        {"Sid": "OtherKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+         "Resource": [f"{other}{i}" for i in range(5)]},
+        {"Sid": "Ssm", "Effect": "Allow", "Action": "ssm:GetParameter*",
+         "Resource": f"arn:aws:ssm:{REGION}:{account}:parameter/team/*"},
+        {"Sid": "Secrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+         "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "a"}}},
+        {"Sid": "NoIam", "Effect": "Deny", "Action": "iam:*", "Resource": "*"},
+        {"Sid": "Describe", "Effect": "Allow", "Action": ["kms:Describe*", "kms:List*"], "Resource": "*"},
+        {"Sid": "Sqs", "Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage"],
+         "Resource": f"arn:aws:sqs:{REGION}:{account}:team-*"},
+        {"Sid": "TlsOnly", "Effect": "Deny", "Action": "*", "Resource": "*",
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}, "Null": {"aws:SourceVpce": "true"}}},
+        {"Sid": "UseKey", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": key_arn,
+         "Condition": {"StringEquals": {"aws:RequestedRegion": REGION},
+                       "IpAddress": {"aws:SourceIp": ["127.0.0.0/8", "10.0.0.0/8"]}}},
+    ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def key_policy(account, user_arn):
+    """Five statements in the shape of AWS's console-made key policies."""
+    root = f"arn:aws:iam::{account}:root"
+    admin = f"arn:aws:iam::{account}:role/KeyAdmin"
+    return json.dumps({"Version": "2012-10-17", "Id": "key-consolepolicy-3", "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": root},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "Allow access for Key Administrators", "Effect": "Allow", "Principal": {"AWS": admin},
+         "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*",
+                    "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*",
+                    "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion",
+                    "kms:CancelKeyDeletion"], "Resource": "*"},
+        {"Sid": "Allow use of the key", "Effect": "Allow", "Principal": {"AWS": user_arn},
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                    "kms:DescribeKey"], "Resource": "*"},
+        {"Sid": "Allow attachment of persistent resources", "Effect": "Allow",
+         "Principal": {"AWS": user_arn}, "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+         "Resource": "*", "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}},
+        {"Sid": "Deny plaintext transport", "Effect": "Deny", "Principal": "*", "Action": "kms:*",
+         "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]})
+
+
+def policy_workloads(kms, server):
+    """Encrypt 4 KiB as the account root with the default key policy (no identity policies),
+    and as an IAM user under a 10-statement identity policy and a 5-statement key policy."""
+    iam = boto3.client("iam", endpoint_url=server.endpoint, region_name=REGION,
+                       aws_access_key_id=server.creds[0], aws_secret_access_key=server.creds[1],
+                       verify=server.verify or False)
+    account = boto3.client("sts", endpoint_url=server.endpoint, region_name=REGION,
+                           aws_access_key_id=server.creds[0], aws_secret_access_key=server.creds[1],
+                           verify=server.verify or False).get_caller_identity()["Account"]
+    user = iam.create_user(UserName="bench-user")["User"]
+    plain_key = kms.create_key(Description="bench default policy")["KeyMetadata"]["KeyId"]
+    key = kms.create_key(Description="bench 5-statement policy", BypassPolicyLockoutSafetyCheck=True,
+                         Policy=key_policy(account, user["Arn"]))["KeyMetadata"]
+    iam.put_user_policy(UserName="bench-user", PolicyName="team",
+                        PolicyDocument=identity_policy(account, key["Arn"]))
+    made = iam.create_access_key(UserName="bench-user")["AccessKey"]
+    user_creds = (made["AccessKeyId"], made["SecretAccessKey"])
+    plaintext = os.urandom(4096)
+    boto3.client("kms", endpoint_url=server.endpoint, region_name=REGION, aws_access_key_id=user_creds[0],
+                 aws_secret_access_key=user_creds[1], verify=server.verify or False,
+                 config=Config(retries={"max_attempts": 8})).encrypt(KeyId=key["KeyId"], Plaintext=plaintext)
+    return {
+        "Encrypt 4 KiB root, default policy": ("Encrypt", {"KeyId": plain_key, "Plaintext": b64(plaintext)}),
+        "Encrypt 4 KiB user, 5+10 statements": ("Encrypt", {"KeyId": key["KeyId"], "Plaintext": b64(plaintext)},
+                                                user_creds),
+    }
+
+
+WORKLOAD_SETS = {"symmetric": symmetric_workloads, "signing": signing_workloads,
+                 "policy": policy_workloads}
 
 
 def workloads(server, sets):
@@ -154,8 +233,8 @@ def workloads(server, sets):
         except Exception as exc:  # noqa: BLE001 - the server lacks the feature: report and skip
             print(f"{server.name}: skipping {name} workloads: {exc}", file=sys.stderr)
             continue
-        for label, (target, body) in made.items():
-            out[label] = signed(server, target, json.dumps(body))
+        for label, (target, body, *creds) in made.items():
+            out[label] = signed(server, target, json.dumps(body), *creds)
     return out
 
 
@@ -207,7 +286,8 @@ def main():
     p.add_argument("--rustack", default=shutil.which("rustack") or "/opt/rustack/bin/rustack")
     p.add_argument("--json", help="also write raw results here")
     p.add_argument("--sets", default="symmetric,signing",
-                   help="workload sets: symmetric (Encrypt/Decrypt/GenerateDataKey), signing")
+                   help="workload sets: symmetric (Encrypt/Decrypt/GenerateDataKey), signing, "
+                        "policy (Encrypt as root vs as a user under 5+10 policy statements)")
     p.add_argument("--conns", default="1,4,16", help="client connections per run")
     args = p.parse_args()
     # (connections, wrk threads): 1 and 4 clients, plus the issue's reference 16 connections.
