@@ -55,6 +55,12 @@ pub struct SessionContext {
     pub expires_at: OffsetDateTime,
     /// Whether MFA was used to obtain them.
     pub mfa_authenticated: bool,
+    /// The SourceIdentity set when the role session was created (it persists through role
+    /// chaining; CloudTrail `sessionContext.sourceIdentity`).
+    pub source_identity: Option<String>,
+    /// Session tags passed as transitive (TransitiveTagKeys): sessions created from this one
+    /// by role chaining inherit them.
+    pub transitive_tags: Vec<(String, String)>,
 }
 
 impl Principal {
