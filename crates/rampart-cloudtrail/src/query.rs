@@ -193,8 +193,13 @@ impl Filter {
                 "false" => Needle::Text(String::from("\"readOnly\":false")),
                 _ => Needle::Nothing,
             },
-            // A user name is derived (`root` from the identity type, a session name from the ARN).
-            LookupAttributeKey::Username => Needle::Any,
+            // `root` comes from the identity type; any other user name is in the record as
+            // written: the IAM user's `userName`, or the end of the ARN (a role session name).
+            LookupAttributeKey::Username if self.value == "root" => Needle::Any,
+            LookupAttributeKey::Username => {
+                let inner = quoted.get(1..quoted.len().saturating_sub(1));
+                inner.map_or(Needle::Any, |text| Needle::Text(text.to_owned()))
+            }
             LookupAttributeKey::Unknown(_) => Needle::Nothing,
             _ => Needle::Text(quoted),
         }

@@ -117,17 +117,23 @@ async fn usernames_of_other_identities(h: &Harness) {
     user.user_identity = UserIdentity {
         identity_type: "IAMUser",
         principal_id: "AIDAEXAMPLE".to_owned(),
-        arn: format!("arn:aws:iam::{ACCOUNT}:user/ops/Alice"),
+        arn: Some(format!("arn:aws:iam::{ACCOUNT}:user/ops/Alice")),
         account_id: ACCOUNT.to_owned(),
-        access_key_id: "AKIAALICE".to_owned(),
+        access_key_id: Some("AKIAALICE".to_owned()),
+        user_name: Some("Alice".to_owned()),
+        session_context: None,
     };
     let mut role = event("u2", "CreateKey", now());
     role.user_identity = UserIdentity {
         identity_type: "AssumedRole",
         principal_id: "AROAEXAMPLE:deploy-42".to_owned(),
-        arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/Deployer/deploy-42"),
+        arn: Some(format!(
+            "arn:aws:sts::{ACCOUNT}:assumed-role/Deployer/deploy-42"
+        )),
         account_id: ACCOUNT.to_owned(),
-        access_key_id: "ASIADEPLOY".to_owned(),
+        access_key_id: Some("ASIADEPLOY".to_owned()),
+        user_name: None,
+        session_context: None,
     };
     h.append(&[user, role]).await;
     assert_eq!(ids_for(h, "Username", "Alice").await, ["u1"]);

@@ -1,6 +1,11 @@
-//! The CloudTrail-shaped audit event written for every request that reaches a service.
+//! The CloudTrail-shaped audit event written for every request that reaches a service, and
+//! the copies other accounts receive when the request used their resources.
 
-use rampart_core::{AuditResource, Principal, PrincipalKind};
+mod identity;
+
+pub use identity::{Empty, SessionAttributes, SessionIssuer, SessionView, UserIdentity};
+
+use rampart_core::{AuditResource, Principal};
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -35,42 +40,17 @@ pub struct AuditEvent {
     pub event_type: &'static str,
     pub management_event: bool,
     pub recipient_account_id: String,
+    /// Set on every copy of an event delivered to several accounts (cross-account access):
+    /// the same id in each.
+    #[serde(rename = "sharedEventID", skip_serializing_if = "Option::is_none")]
+    pub shared_event_id: Option<String>,
     pub event_category: &'static str,
 }
 
-/// CloudTrail `userIdentity`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserIdentity {
-    #[serde(rename = "type")]
-    pub identity_type: &'static str,
-    pub principal_id: String,
-    pub arn: String,
-    pub account_id: String,
-    pub access_key_id: String,
-}
-
-impl UserIdentity {
-    /// The identity block for an authenticated principal.
-    pub fn of(principal: &Principal) -> Self {
-        let identity_type = match principal.kind {
-            PrincipalKind::Root | PrincipalKind::DevAnonymous => "Root",
-            PrincipalKind::IamUser => "IAMUser",
-            PrincipalKind::AssumedRole => "AssumedRole",
-        };
-        Self {
-            identity_type,
-            principal_id: principal.principal_id.clone(),
-            arn: principal.arn.clone(),
-            account_id: principal.account.to_string(),
-            access_key_id: principal.access_key_id.clone(),
-        }
-    }
-}
-
 /// CloudTrail `resources[]` entry.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventResource {
+    /// The account that owns the resource (the ARN's account).
     #[serde(rename = "accountId")]
     pub account_id: String,
     #[serde(rename = "type")]
@@ -80,14 +60,44 @@ pub struct EventResource {
 }
 
 impl EventResource {
-    /// Converts a resource noted by a service.
-    pub fn of(resource: AuditResource, account: &str) -> Self {
+    /// Converts a resource noted by a service: owned by the account its ARN names, else (an
+    /// ARN without a 12-digit account) by `caller_account`.
+    pub fn of(resource: AuditResource, caller_account: &str) -> Self {
+        let account_id = arn_account(&resource.arn).unwrap_or(caller_account);
         Self {
-            account_id: account.to_owned(),
+            account_id: account_id.to_owned(),
             resource_type: resource.resource_type,
             arn: resource.arn,
         }
     }
+}
+
+/// The events to record for `event`, made by `caller`: the caller's account always gets it;
+/// each other account owning one of its resources gets its own copy (own `eventID`, same
+/// `requestID`, `recipientAccountId` = that account) showing the caller as `AWSAccount`.
+/// Copies of one request share a `sharedEventID`. The caller's event comes first.
+pub fn for_each_recipient(mut event: AuditEvent, caller: &Principal) -> Vec<AuditEvent> {
+    let mut owners: Vec<String> = Vec::new();
+    for resource in &event.resources {
+        let account = &resource.account_id;
+        if *account != event.recipient_account_id && !owners.contains(account) {
+            owners.push(account.clone());
+        }
+    }
+    if owners.is_empty() {
+        return vec![event];
+    }
+    event.shared_event_id = Some(uuid::Uuid::new_v4().to_string());
+    let mut events = Vec::with_capacity(owners.len() + 1);
+    for owner in owners {
+        let mut copy = event.clone();
+        copy.user_identity = UserIdentity::other_account(caller);
+        copy.event_id = uuid::Uuid::new_v4().to_string();
+        copy.recipient_account_id = owner;
+        events.push(copy);
+    }
+    events.insert(0, event);
+    events
 }
 
 /// Where audit events go. `record` must not block: implementations queue and write in batches.
@@ -96,14 +106,33 @@ pub trait AuditSink: Send + Sync + 'static {
     fn record(&self, event: AuditEvent);
 }
 
-/// CloudTrail's `eventTime` format: `2026-01-01T12:00:00Z`.
+/// The 12-digit account an ARN names (`arn:aws:kms:us-east-1:111122223333:key/...`), if any.
+pub fn arn_account(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    if parts.next() != Some("arn") {
+        return None;
+    }
+    let account = parts.nth(3)?;
+    let digits = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+    digits.then_some(account)
+}
+
+/// CloudTrail's time format, `2026-01-01T12:00:00Z`, for `at` in UTC.
+pub fn cloudtrail_timestamp(at: OffsetDateTime) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
+}
+
+/// Serializes `eventTime` in CloudTrail's format.
 fn cloudtrail_time<S: serde::Serializer>(
     at: &OffsetDateTime,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    let text = utc.format(&format).map_err(serde::ser::Error::custom)?;
-    serializer.serialize_str(&text)
+    serializer.serialize_str(&cloudtrail_timestamp(*at))
 }
+
+#[cfg(test)]
+mod tests;

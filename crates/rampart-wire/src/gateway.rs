@@ -1,6 +1,6 @@
 //! The request path: operator endpoints, body limit, target dispatch, SigV4, service call, audit.
 
-use crate::audit::{AuditEvent, EventResource, UserIdentity};
+use crate::audit::{AuditEvent, EventResource, UserIdentity, for_each_recipient};
 use crate::codec::{Invocation, ServiceError, encode_error};
 use crate::host::{Authenticated, Host, Ready, SignedRequest};
 use crate::query_route;
@@ -213,9 +213,9 @@ impl Gateway {
             .err()
             .map(|e| (e.code.to_string(), e.message.clone()));
         let response = render(result, content_type, &ctx.request_id);
-        ready
-            .audit
-            .record(audit_event(service.event_source(), &ctx, invocation, error));
+        for event in audit_event(service.event_source(), &ctx, invocation, error) {
+            ready.audit.record(event);
+        }
         response
     }
 }
@@ -298,12 +298,15 @@ fn render(
     }
 }
 
+/// The audit events of one request: the caller's account's, plus a copy for each other account
+/// whose resources it used (see [`crate::audit::for_each_recipient`]). Failed calls, access
+/// denials included, are recorded with their `errorCode` and `errorMessage`.
 pub(crate) fn audit_event(
     event_source: &'static str,
     ctx: &RequestContext,
     invocation: Invocation,
     error: Option<(String, String)>,
-) -> AuditEvent {
+) -> Vec<AuditEvent> {
     let account = ctx.account().to_string();
     let resources = ctx
         .take_resources()
@@ -311,7 +314,7 @@ pub(crate) fn audit_event(
         .map(|r| EventResource::of(r, &account))
         .collect();
     let (error_code, error_message) = error.unzip();
-    AuditEvent {
+    let event = AuditEvent {
         event_version: "1.08",
         user_identity: UserIdentity::of(&ctx.principal),
         event_time: ctx.received_at,
@@ -331,8 +334,10 @@ pub(crate) fn audit_event(
         event_type: "AwsApiCall",
         management_event: true,
         recipient_account_id: account,
+        shared_event_id: None,
         event_category: "Management",
-    }
+    };
+    for_each_recipient(event, &ctx.principal)
 }
 
 fn unknown_operation(request_id: &str) -> Response<Body> {

@@ -131,9 +131,9 @@ fn respond_and_audit(
         Ok(document) => xml(200, document, &ctx.request_id),
         Err(err) => error_response(&err, namespace, &ctx.request_id),
     };
-    ready
-        .audit
-        .record(audit_event(service.event_source(), ctx, invocation, error));
+    for event in audit_event(service.event_source(), ctx, invocation, error) {
+        ready.audit.record(event);
+    }
     response
 }
 

@@ -218,6 +218,7 @@ pub fn event(id: &str, name: &str, at: OffsetDateTime) -> AuditEvent {
         event_type: "AwsApiCall",
         management_event: true,
         recipient_account_id: ACCOUNT.to_owned(),
+        shared_event_id: None,
         event_category: "Management",
     }
 }
