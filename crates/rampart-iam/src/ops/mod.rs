@@ -4,7 +4,11 @@
 
 #[allow(dead_code)] // scaffolding until every operation body uses these
 mod common;
+mod attach;
+mod managed;
 mod policies;
+mod policy_entities;
+mod policy_versions;
 mod roles;
 mod users;
 

@@ -1,185 +1,290 @@
-//! IAM policies operations.
+//! Customer managed policies (CreatePolicy, GetPolicy, ListPolicies, DeletePolicy) and their
+//! tags (TagPolicy, UntagPolicy, ListPolicyTags); AWS managed policies are read here too.
 
-use super::not_yet;
+use super::common::{ATTEMPTS, check_document, page, required, store_failure, tags_in, too_busy};
+use super::managed::{Managed, Usage, aws_view, customer_view, policy_not_found, scan_account};
 use crate::IamService;
+use crate::aws_managed;
+use crate::generated::enums::{PolicyScopeType, PolicyUsageType};
+use crate::generated::errors;
 use crate::generated::shapes::*;
+use crate::ids::unique_id;
+use crate::records::{ManagedPolicyRecord, PolicyVersionRecord, TagRecord};
+use crate::tables::entity_row;
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::{PolicyKind, SizeLimit};
+use rampart_store::Expect;
 use rampart_wire::codec::ServiceError;
+
+/// Record schema version of new managed policies.
+const SCHEMA: u32 = 1;
 
 impl IamService {
     pub(crate) async fn create_policy_op(
         &self,
-        _ctx: &RequestContext,
-        _input: CreatePolicyRequest,
+        ctx: &RequestContext,
+        input: CreatePolicyRequest,
     ) -> Result<CreatePolicyResponse, ServiceError> {
-        Err(not_yet("CreatePolicy"))
+        let name = required(input.policy_name, "policyName")?;
+        let document = required(input.policy_document, "policyDocument")?;
+        let path = input.path.unwrap_or_else(|| String::from("/"));
+        let account = ctx.account().as_str();
+        let arn = format!("arn:aws:iam::{account}:policy{path}{name}");
+        self.authorize(ctx, "iam:CreatePolicy", &arn)?;
+        check_document(&document, PolicyKind::Identity, SizeLimit::ManagedPolicy)?;
+        let tags = tags_in(input.tags, &[])?;
+        let now = self.now_ms();
+        let record = ManagedPolicyRecord {
+            schema: SCHEMA,
+            account: account.to_owned(),
+            name,
+            path,
+            policy_id: unique_id("ANPA"),
+            description: input.description,
+            created_ms: now,
+            updated_ms: now,
+            default_version: String::from("v1"),
+            versions: vec![PolicyVersionRecord {
+                version_id: String::from("v1"),
+                document,
+                created_ms: now,
+            }],
+            next_version: 2,
+            attachment_count: 0,
+            boundary_usage_count: 0,
+            tags,
+        };
+        self.insert_policy(account, &record).await?;
+        Ok(CreatePolicyResponse {
+            policy: Some(customer_view(&record, true)),
+        })
+    }
+
+    /// Stores a new policy record unless a policy with its name (any case, any path) exists.
+    async fn insert_policy(
+        &self,
+        account: &str,
+        record: &ManagedPolicyRecord,
+    ) -> Result<(), ServiceError> {
+        let table = &self.dir.tables.policies;
+        let row = entity_row(account, &record.name);
+        for _ in 0..ATTEMPTS {
+            if table.get(&row).await.map_err(store_failure)?.is_some() {
+                return Err(errors::entity_already_exists_exception(format!(
+                    "A policy called {} already exists. Duplicate names are not allowed.",
+                    record.name
+                )));
+            }
+            let write = table
+                .put(&row, record, Expect::Absent)
+                .map_err(store_failure)?;
+            if self.commit(account, vec![write]).await? {
+                return Ok(());
+            }
+        }
+        Err(too_busy())
     }
 
     pub(crate) async fn get_policy_op(
         &self,
-        _ctx: &RequestContext,
-        _input: GetPolicyRequest,
+        ctx: &RequestContext,
+        input: GetPolicyRequest,
     ) -> Result<GetPolicyResponse, ServiceError> {
-        Err(not_yet("GetPolicy"))
+        let arn = required(input.policy_arn, "policyArn")?;
+        self.authorize(ctx, "iam:GetPolicy", &arn)?;
+        let account = ctx.account().as_str();
+        let policy = match self.find_managed(account, &arn).await? {
+            Some(Managed::Customer(p)) => customer_view(&p.value, true),
+            Some(Managed::Aws(p)) => {
+                let usage = self.account_usage(account).await?;
+                aws_view(p, usage.get(&arn).copied().unwrap_or_default(), true)
+            }
+            None => return Err(policy_not_found(&arn)),
+        };
+        Ok(GetPolicyResponse {
+            policy: Some(policy),
+        })
     }
 
     pub(crate) async fn list_policies_op(
         &self,
-        _ctx: &RequestContext,
-        _input: ListPoliciesRequest,
+        ctx: &RequestContext,
+        input: ListPoliciesRequest,
     ) -> Result<ListPoliciesResponse, ServiceError> {
-        Err(not_yet("ListPolicies"))
+        let account = ctx.account().as_str();
+        self.authorize(
+            ctx,
+            "iam:ListPolicies",
+            &format!("arn:aws:iam::{account}:policy/*"),
+        )?;
+        let scope = input.scope.unwrap_or(PolicyScopeType::All);
+        let mut policies: Vec<Policy> = Vec::new();
+        if scope != PolicyScopeType::Local {
+            let usage = self.account_usage(account).await?;
+            policies.extend(aws_managed::POLICIES.iter().map(|p| {
+                let used = usage.get(&p.arn()).copied().unwrap_or_default();
+                aws_view(p, used, false)
+            }));
+        }
+        if scope != PolicyScopeType::Aws {
+            let records = scan_account(&self.dir.tables.policies, account).await?;
+            policies.extend(records.iter().map(|p| customer_view(p, false)));
+        }
+        let filter = ListFilter {
+            path_prefix: input.path_prefix.unwrap_or_else(|| String::from("/")),
+            only_attached: input.only_attached.unwrap_or(false),
+            usage: input.policy_usage_filter,
+        };
+        policies.retain(|p| filter.keeps(p));
+        policies.sort_by_key(list_key);
+        let page = page(policies, input.marker.as_deref(), input.max_items, list_key)?;
+        Ok(ListPoliciesResponse {
+            policies: Some(page.items),
+            is_truncated: Some(page.is_truncated),
+            marker: page.marker,
+        })
     }
 
     pub(crate) async fn delete_policy_op(
         &self,
-        _ctx: &RequestContext,
-        _input: DeletePolicyRequest,
+        ctx: &RequestContext,
+        input: DeletePolicyRequest,
     ) -> Result<(), ServiceError> {
-        Err(not_yet("DeletePolicy"))
-    }
-
-    pub(crate) async fn create_policy_version_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreatePolicyVersionRequest,
-    ) -> Result<CreatePolicyVersionResponse, ServiceError> {
-        Err(not_yet("CreatePolicyVersion"))
-    }
-
-    pub(crate) async fn get_policy_version_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetPolicyVersionRequest,
-    ) -> Result<GetPolicyVersionResponse, ServiceError> {
-        Err(not_yet("GetPolicyVersion"))
-    }
-
-    pub(crate) async fn list_policy_versions_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListPolicyVersionsRequest,
-    ) -> Result<ListPolicyVersionsResponse, ServiceError> {
-        Err(not_yet("ListPolicyVersions"))
-    }
-
-    pub(crate) async fn delete_policy_version_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeletePolicyVersionRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("DeletePolicyVersion"))
-    }
-
-    pub(crate) async fn set_default_policy_version_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: SetDefaultPolicyVersionRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("SetDefaultPolicyVersion"))
+        let arn = required(input.policy_arn, "policyArn")?;
+        let action = "iam:DeletePolicy";
+        self.authorize(ctx, action, &arn)?;
+        let account = ctx.account().as_str();
+        for _ in 0..ATTEMPTS {
+            let current = self.writable_policy(ctx, action, &arn).await?;
+            check_deletable(&current.value)?;
+            let row = entity_row(account, &current.value.name);
+            let write = self
+                .dir
+                .tables
+                .policies
+                .delete(&row, Expect::Version(current.version));
+            if self.commit(account, vec![write]).await? {
+                return Ok(());
+            }
+        }
+        Err(too_busy())
     }
 
     pub(crate) async fn tag_policy_op(
         &self,
-        _ctx: &RequestContext,
-        _input: TagPolicyRequest,
+        ctx: &RequestContext,
+        input: TagPolicyRequest,
     ) -> Result<(), ServiceError> {
-        Err(not_yet("TagPolicy"))
+        let arn = required(input.policy_arn, "policyArn")?;
+        let tags = input.tags;
+        self.update_policy(ctx, "iam:TagPolicy", &arn, |p| {
+            p.tags = tags_in(tags.clone(), &p.tags)?;
+            Ok(())
+        })
+        .await?;
+        Ok(())
     }
 
     pub(crate) async fn untag_policy_op(
         &self,
-        _ctx: &RequestContext,
-        _input: UntagPolicyRequest,
+        ctx: &RequestContext,
+        input: UntagPolicyRequest,
     ) -> Result<(), ServiceError> {
-        Err(not_yet("UntagPolicy"))
+        let arn = required(input.policy_arn, "policyArn")?;
+        let keys = input.tag_keys.unwrap_or_default();
+        self.update_policy(ctx, "iam:UntagPolicy", &arn, |p| {
+            p.tags
+                .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
+            Ok(())
+        })
+        .await?;
+        Ok(())
     }
 
     pub(crate) async fn list_policy_tags_op(
         &self,
-        _ctx: &RequestContext,
-        _input: ListPolicyTagsRequest,
+        ctx: &RequestContext,
+        input: ListPolicyTagsRequest,
     ) -> Result<ListPolicyTagsResponse, ServiceError> {
-        Err(not_yet("ListPolicyTags"))
+        let arn = required(input.policy_arn, "policyArn")?;
+        self.authorize(ctx, "iam:ListPolicyTags", &arn)?;
+        let tags: Vec<TagRecord> = match self.find_managed(ctx.account().as_str(), &arn).await? {
+            Some(Managed::Customer(p)) => p.value.tags,
+            Some(Managed::Aws(_)) => Vec::new(),
+            None => return Err(policy_not_found(&arn)),
+        };
+        let indexed: Vec<(usize, TagRecord)> = tags.into_iter().enumerate().collect();
+        let page = page(
+            indexed,
+            input.marker.as_deref(),
+            input.max_items,
+            |(i, _)| format!("{i:04}"),
+        )?;
+        let tags = page
+            .items
+            .into_iter()
+            .map(|(_, t)| Tag {
+                key: Some(t.key),
+                value: Some(t.value),
+            })
+            .collect();
+        Ok(ListPolicyTagsResponse {
+            tags: Some(tags),
+            is_truncated: Some(page.is_truncated),
+            marker: page.marker,
+        })
     }
+}
 
-    pub(crate) async fn attach_user_policy_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: AttachUserPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("AttachUserPolicy"))
+/// DeletePolicy's preconditions: not attached or used as a boundary, no versions besides
+/// the default one.
+fn check_deletable(policy: &ManagedPolicyRecord) -> Result<(), ServiceError> {
+    if policy.attachment_count > 0 || policy.boundary_usage_count > 0 {
+        return Err(errors::delete_conflict_exception(
+            "Cannot delete a policy attached to entities.",
+        ));
     }
+    if policy.versions.len() > 1 {
+        return Err(errors::delete_conflict_exception(
+            "This policy has more than one version. Before you delete a policy, you must \
+             delete the policy's versions. The default version is deleted with the policy.",
+        ));
+    }
+    Ok(())
+}
 
-    pub(crate) async fn detach_user_policy_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: DetachUserPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("DetachUserPolicy"))
-    }
+/// ListPolicies' filters.
+struct ListFilter {
+    path_prefix: String,
+    only_attached: bool,
+    usage: Option<PolicyUsageType>,
+}
 
-    pub(crate) async fn list_attached_user_policies_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListAttachedUserPoliciesRequest,
-    ) -> Result<ListAttachedUserPoliciesResponse, ServiceError> {
-        Err(not_yet("ListAttachedUserPolicies"))
+impl ListFilter {
+    fn keeps(&self, policy: &Policy) -> bool {
+        let path_ok = policy
+            .path
+            .as_deref()
+            .is_some_and(|p| p.starts_with(&self.path_prefix));
+        let usage = Usage {
+            attachments: policy.attachment_count.unwrap_or(0),
+            boundaries: policy.permissions_boundary_usage_count.unwrap_or(0),
+        };
+        let usage_ok = match &self.usage {
+            Some(PolicyUsageType::PermissionsBoundary) => usage.boundaries > 0,
+            _ if self.only_attached => usage.attachments > 0,
+            _ => true,
+        };
+        path_ok && usage_ok
     }
+}
 
-    pub(crate) async fn attach_group_policy_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: AttachGroupPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("AttachGroupPolicy"))
-    }
-
-    pub(crate) async fn detach_group_policy_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: DetachGroupPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("DetachGroupPolicy"))
-    }
-
-    pub(crate) async fn list_attached_group_policies_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListAttachedGroupPoliciesRequest,
-    ) -> Result<ListAttachedGroupPoliciesResponse, ServiceError> {
-        Err(not_yet("ListAttachedGroupPolicies"))
-    }
-
-    pub(crate) async fn attach_role_policy_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: AttachRolePolicyRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("AttachRolePolicy"))
-    }
-
-    pub(crate) async fn detach_role_policy_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: DetachRolePolicyRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("DetachRolePolicy"))
-    }
-
-    pub(crate) async fn list_attached_role_policies_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListAttachedRolePoliciesRequest,
-    ) -> Result<ListAttachedRolePoliciesResponse, ServiceError> {
-        Err(not_yet("ListAttachedRolePolicies"))
-    }
-
-    pub(crate) async fn list_entities_for_policy_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListEntitiesForPolicyRequest,
-    ) -> Result<ListEntitiesForPolicyResponse, ServiceError> {
-        Err(not_yet("ListEntitiesForPolicy"))
-    }
+/// ListPolicies order and Marker: by name, then ARN (a customer policy may share an AWS
+/// managed policy's name).
+fn list_key(policy: &Policy) -> String {
+    format!(
+        "{} {}",
+        policy.policy_name.as_deref().unwrap_or_default(),
+        policy.arn.as_deref().unwrap_or_default()
+    )
 }

@@ -1,0 +1,429 @@
+//! Attaching managed policies to users, groups and roles (Attach*/Detach*/ListAttached*
+//! Policies, at most ten per entity) and ListEntitiesForPolicy. The entity's list of ARNs
+//! and the customer policy's `attachment_count` change in one commit.
+
+use super::common::{ATTEMPTS, no_such, page, required, store_failure, too_busy};
+use super::managed::{Managed, not_attachable, policy_not_found};
+use crate::IamService;
+use crate::generated::errors;
+use crate::generated::shapes::*;
+use crate::records::{GroupRecord, ManagedPolicyRecord, RoleRecord, UserRecord};
+use crate::tables::{IamTables, entity_row};
+use rampart_core::RequestContext;
+use rampart_store::{Expect, Table, Versioned, Write};
+use rampart_wire::codec::ServiceError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Most managed policies attached to one user, group or role.
+const MAX_ATTACHED: usize = 10;
+
+/// A user, group or role: what managed policies attach to.
+pub(crate) trait Attachee: Serialize + DeserializeOwned + Clone + Send + Sync {
+    /// `user`, `group` or `role` (in ARNs and error messages).
+    const KIND: &'static str;
+    /// The quota named by LimitExceeded.
+    const QUOTA: &'static str;
+    fn table(tables: &IamTables) -> &Table<Self>;
+    fn attached(&self) -> &[String];
+    fn attached_mut(&mut self) -> &mut Vec<String>;
+    fn arn(&self) -> String;
+}
+
+impl Attachee for UserRecord {
+    const KIND: &'static str = "user";
+    const QUOTA: &'static str = "PoliciesPerUser";
+    fn table(tables: &IamTables) -> &Table<Self> {
+        &tables.users
+    }
+    fn attached(&self) -> &[String] {
+        &self.attached_policies
+    }
+    fn attached_mut(&mut self) -> &mut Vec<String> {
+        &mut self.attached_policies
+    }
+    fn arn(&self) -> String {
+        UserRecord::arn(self)
+    }
+}
+
+impl Attachee for GroupRecord {
+    const KIND: &'static str = "group";
+    const QUOTA: &'static str = "PoliciesPerGroup";
+    fn table(tables: &IamTables) -> &Table<Self> {
+        &tables.groups
+    }
+    fn attached(&self) -> &[String] {
+        &self.attached_policies
+    }
+    fn attached_mut(&mut self) -> &mut Vec<String> {
+        &mut self.attached_policies
+    }
+    fn arn(&self) -> String {
+        GroupRecord::arn(self)
+    }
+}
+
+impl Attachee for RoleRecord {
+    const KIND: &'static str = "role";
+    const QUOTA: &'static str = "PoliciesPerRole";
+    fn table(tables: &IamTables) -> &Table<Self> {
+        &tables.roles
+    }
+    fn attached(&self) -> &[String] {
+        &self.attached_policies
+    }
+    fn attached_mut(&mut self) -> &mut Vec<String> {
+        &mut self.attached_policies
+    }
+    fn arn(&self) -> String {
+        RoleRecord::arn(self)
+    }
+}
+
+/// Which entity and policy an Attach/Detach request names.
+struct Target {
+    name: String,
+    policy_arn: String,
+}
+
+impl IamService {
+    pub(crate) async fn attach_user_policy_op(
+        &self,
+        ctx: &RequestContext,
+        input: AttachUserPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        let target = target(input.user_name, "userName", input.policy_arn)?;
+        self.attach::<UserRecord>(ctx, "iam:AttachUserPolicy", target)
+            .await
+    }
+
+    pub(crate) async fn detach_user_policy_op(
+        &self,
+        ctx: &RequestContext,
+        input: DetachUserPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        let target = target(input.user_name, "userName", input.policy_arn)?;
+        self.detach::<UserRecord>(ctx, "iam:DetachUserPolicy", target)
+            .await
+    }
+
+    pub(crate) async fn list_attached_user_policies_op(
+        &self,
+        ctx: &RequestContext,
+        input: ListAttachedUserPoliciesRequest,
+    ) -> Result<ListAttachedUserPoliciesResponse, ServiceError> {
+        let name = required(input.user_name, "userName")?;
+        let query = ListQuery::new(input.path_prefix, input.marker, input.max_items);
+        let page = self
+            .list_attached::<UserRecord>(ctx, "iam:ListAttachedUserPolicies", &name, query)
+            .await?;
+        Ok(ListAttachedUserPoliciesResponse {
+            attached_policies: Some(page.items),
+            is_truncated: Some(page.is_truncated),
+            marker: page.marker,
+        })
+    }
+
+    pub(crate) async fn attach_group_policy_op(
+        &self,
+        ctx: &RequestContext,
+        input: AttachGroupPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        let target = target(input.group_name, "groupName", input.policy_arn)?;
+        self.attach::<GroupRecord>(ctx, "iam:AttachGroupPolicy", target)
+            .await
+    }
+
+    pub(crate) async fn detach_group_policy_op(
+        &self,
+        ctx: &RequestContext,
+        input: DetachGroupPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        let target = target(input.group_name, "groupName", input.policy_arn)?;
+        self.detach::<GroupRecord>(ctx, "iam:DetachGroupPolicy", target)
+            .await
+    }
+
+    pub(crate) async fn list_attached_group_policies_op(
+        &self,
+        ctx: &RequestContext,
+        input: ListAttachedGroupPoliciesRequest,
+    ) -> Result<ListAttachedGroupPoliciesResponse, ServiceError> {
+        let name = required(input.group_name, "groupName")?;
+        let query = ListQuery::new(input.path_prefix, input.marker, input.max_items);
+        let page = self
+            .list_attached::<GroupRecord>(ctx, "iam:ListAttachedGroupPolicies", &name, query)
+            .await?;
+        Ok(ListAttachedGroupPoliciesResponse {
+            attached_policies: Some(page.items),
+            is_truncated: Some(page.is_truncated),
+            marker: page.marker,
+        })
+    }
+
+    pub(crate) async fn attach_role_policy_op(
+        &self,
+        ctx: &RequestContext,
+        input: AttachRolePolicyRequest,
+    ) -> Result<(), ServiceError> {
+        let target = target(input.role_name, "roleName", input.policy_arn)?;
+        self.attach::<RoleRecord>(ctx, "iam:AttachRolePolicy", target)
+            .await
+    }
+
+    pub(crate) async fn detach_role_policy_op(
+        &self,
+        ctx: &RequestContext,
+        input: DetachRolePolicyRequest,
+    ) -> Result<(), ServiceError> {
+        let target = target(input.role_name, "roleName", input.policy_arn)?;
+        self.detach::<RoleRecord>(ctx, "iam:DetachRolePolicy", target)
+            .await
+    }
+
+    pub(crate) async fn list_attached_role_policies_op(
+        &self,
+        ctx: &RequestContext,
+        input: ListAttachedRolePoliciesRequest,
+    ) -> Result<ListAttachedRolePoliciesResponse, ServiceError> {
+        let name = required(input.role_name, "roleName")?;
+        let query = ListQuery::new(input.path_prefix, input.marker, input.max_items);
+        let page = self
+            .list_attached::<RoleRecord>(ctx, "iam:ListAttachedRolePolicies", &name, query)
+            .await?;
+        Ok(ListAttachedRolePoliciesResponse {
+            attached_policies: Some(page.items),
+            is_truncated: Some(page.is_truncated),
+            marker: page.marker,
+        })
+    }
+
+    /// The entity `name` of kind `E` after authorizing `action` on it (on the ARN it would
+    /// have at path `/` if it does not exist); `NoSuchEntity` if it does not exist.
+    pub(crate) async fn authorized_entity<E: Attachee>(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        name: &str,
+    ) -> Result<Versioned<E>, ServiceError> {
+        let account = ctx.account().as_str();
+        let row = entity_row(account, name);
+        let found = E::table(&self.dir.tables)
+            .get(&row)
+            .await
+            .map_err(store_failure)?;
+        let resource = match &found {
+            Some(e) => e.value.arn(),
+            None => format!("arn:aws:iam::{account}:{}/{name}", E::KIND),
+        };
+        self.authorize(ctx, action, &resource)?;
+        found.ok_or_else(|| no_such(E::KIND, name))
+    }
+
+    async fn attach<E: Attachee>(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        target: Target,
+    ) -> Result<(), ServiceError> {
+        let account = ctx.account().as_str();
+        for _ in 0..ATTEMPTS {
+            let entity = self
+                .authorized_entity::<E>(ctx, action, &target.name)
+                .await?;
+            let policy = self
+                .find_managed(account, &target.policy_arn)
+                .await?
+                .ok_or_else(|| not_attachable(&target.policy_arn))?;
+            let arn = policy.arn();
+            if entity.value.attached().contains(&arn) {
+                return Ok(());
+            }
+            if entity.value.attached().len() >= MAX_ATTACHED {
+                return Err(errors::limit_exceeded_exception(format!(
+                    "Cannot exceed quota for {}: {MAX_ATTACHED}",
+                    E::QUOTA
+                )));
+            }
+            let mut updated = entity.value.clone();
+            updated.attached_mut().push(arn);
+            let writes = self.attachment_writes(
+                account,
+                &target.name,
+                &updated,
+                entity.version,
+                Some(policy),
+                1,
+            )?;
+            if self.commit(account, writes).await? {
+                return Ok(());
+            }
+        }
+        Err(too_busy())
+    }
+
+    async fn detach<E: Attachee>(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        target: Target,
+    ) -> Result<(), ServiceError> {
+        let account = ctx.account().as_str();
+        let arn = target.policy_arn.as_str();
+        for _ in 0..ATTEMPTS {
+            let entity = self
+                .authorized_entity::<E>(ctx, action, &target.name)
+                .await?;
+            if !entity.value.attached().iter().any(|a| a == arn) {
+                return Err(policy_not_found(arn));
+            }
+            let mut updated = entity.value.clone();
+            updated.attached_mut().retain(|a| a != arn);
+            let policy = self.find_managed(account, arn).await?;
+            let writes = self.attachment_writes(
+                account,
+                &target.name,
+                &updated,
+                entity.version,
+                policy,
+                -1,
+            )?;
+            if self.commit(account, writes).await? {
+                return Ok(());
+            }
+        }
+        Err(too_busy())
+    }
+
+    /// The entity write plus, for a customer managed policy, its attachment count moved by
+    /// `delta`.
+    fn attachment_writes<E: Attachee>(
+        &self,
+        account: &str,
+        name: &str,
+        updated: &E,
+        version: u64,
+        policy: Option<Managed>,
+        delta: i32,
+    ) -> Result<Vec<Write>, ServiceError> {
+        let mut writes = vec![entity_write(
+            account,
+            name,
+            updated,
+            version,
+            &self.dir.tables,
+        )?];
+        if let Some(Managed::Customer(p)) = policy {
+            writes.push(self.count_write(account, *p, delta)?);
+        }
+        Ok(writes)
+    }
+
+    /// The policy record with `attachment_count` moved by `delta`, expected at the version
+    /// it was read at.
+    fn count_write(
+        &self,
+        account: &str,
+        policy: Versioned<ManagedPolicyRecord>,
+        delta: i32,
+    ) -> Result<Write, ServiceError> {
+        let mut record = policy.value;
+        record.attachment_count = record.attachment_count.saturating_add(delta).max(0);
+        self.dir
+            .tables
+            .policies
+            .put(
+                &entity_row(account, &record.name),
+                &record,
+                Expect::Version(policy.version),
+            )
+            .map_err(store_failure)
+    }
+
+    async fn list_attached<E: Attachee>(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        name: &str,
+        query: ListQuery,
+    ) -> Result<super::common::Page<AttachedPolicy>, ServiceError> {
+        let entity = self.authorized_entity::<E>(ctx, action, name).await?;
+        let attached: Vec<(usize, AttachedPolicy)> = entity
+            .value
+            .attached()
+            .iter()
+            .filter(|arn| policy_path(arn).starts_with(&query.path_prefix))
+            .map(|arn| AttachedPolicy {
+                policy_name: Some(arn.rsplit('/').next().unwrap_or_default().to_owned()),
+                policy_arn: Some(arn.clone()),
+            })
+            .enumerate()
+            .collect();
+        let page = page(
+            attached,
+            query.marker.as_deref(),
+            query.max_items,
+            |(i, _)| format!("{i:04}"),
+        )?;
+        Ok(super::common::Page {
+            items: page.items.into_iter().map(|(_, p)| p).collect(),
+            is_truncated: page.is_truncated,
+            marker: page.marker,
+        })
+    }
+}
+
+/// The entity record written back, expected at the version it was read at.
+fn entity_write<E: Attachee>(
+    account: &str,
+    name: &str,
+    updated: &E,
+    version: u64,
+    tables: &IamTables,
+) -> Result<Write, ServiceError> {
+    E::table(tables)
+        .put(
+            &entity_row(account, name),
+            updated,
+            Expect::Version(version),
+        )
+        .map_err(store_failure)
+}
+
+fn target(
+    name: Option<String>,
+    member: &str,
+    policy_arn: Option<String>,
+) -> Result<Target, ServiceError> {
+    Ok(Target {
+        name: required(name, member)?,
+        policy_arn: required(policy_arn, "policyArn")?,
+    })
+}
+
+/// PathPrefix, Marker and MaxItems of a ListAttached* request.
+struct ListQuery {
+    path_prefix: String,
+    marker: Option<String>,
+    max_items: Option<i32>,
+}
+
+impl ListQuery {
+    fn new(path_prefix: Option<String>, marker: Option<String>, max_items: Option<i32>) -> Self {
+        ListQuery {
+            path_prefix: path_prefix.unwrap_or_else(|| String::from("/")),
+            marker,
+            max_items,
+        }
+    }
+}
+
+/// The path of a managed policy ARN (`/` or `/a/b/`): between `:policy` and the name.
+pub(crate) fn policy_path(arn: &str) -> &str {
+    let resource = arn.split_once(":policy").map_or("", |(_, r)| r);
+    match resource.rfind('/') {
+        Some(end) => &resource[..=end],
+        None => "/",
+    }
+}
