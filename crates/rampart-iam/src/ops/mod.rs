@@ -5,10 +5,14 @@
 #[allow(dead_code)] // scaffolding until every operation body uses these
 mod common;
 mod attach;
+mod boundaries;
+mod entity;
+mod inline;
 mod managed;
 mod policies;
 mod policy_entities;
 mod policy_versions;
+mod role_tags;
 mod roles;
 mod users;
 

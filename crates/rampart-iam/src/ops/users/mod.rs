@@ -1,177 +1,274 @@
-//! IAM users operations.
+//! IAM users: create, read, list, rename or move, delete, and user tags. Groups and
+//! membership are in `groups`, access keys in `access_keys`.
 
-use super::not_yet;
+mod access_keys;
+mod groups;
+mod rename;
+mod support;
+
 use crate::IamService;
 use crate::generated::shapes::*;
+use crate::ops::common::{
+    ATTEMPTS, already_exists, page, required, store_failure, tags_in, tags_out, timestamp,
+    too_busy,
+};
+use crate::records::UserRecord;
+use crate::tables::{account_prefix, entity_row};
+use crate::{generated::errors, ids};
 use rampart_core::RequestContext;
+use rampart_store::Expect;
 use rampart_wire::codec::ServiceError;
+use support::{Holder, holder, root_arn, scan_all, user_arn, user_out};
+
+/// Version of the user record layout.
+const USER_SCHEMA: u32 = 1;
 
 impl IamService {
     pub(crate) async fn create_user_op(
         &self,
-        _ctx: &RequestContext,
-        _input: CreateUserRequest,
+        ctx: &RequestContext,
+        input: CreateUserRequest,
     ) -> Result<CreateUserResponse, ServiceError> {
-        Err(not_yet("CreateUser"))
+        let account = ctx.account().as_str();
+        let name = required(input.user_name, "userName")?;
+        let path = input.path.unwrap_or_else(|| "/".to_owned());
+        let arn = user_arn(account, &path, &name);
+        self.authorize(ctx, "iam:CreateUser", &arn)?;
+        if input.tags.as_ref().is_some_and(|t| !t.is_empty()) {
+            self.authorize(ctx, "iam:TagUser", &arn)?;
+        }
+        let record = UserRecord {
+            schema: USER_SCHEMA,
+            account: account.to_owned(),
+            name,
+            path,
+            user_id: ids::unique_id("AIDA"),
+            created_ms: self.now_ms(),
+            tags: tags_in(input.tags, &[])?,
+            boundary_arn: input.permissions_boundary,
+            inline_policies: Default::default(),
+            attached_policies: Vec::new(),
+            groups: Vec::new(),
+            access_keys: Vec::new(),
+        };
+        let row = entity_row(account, &record.name);
+        for _ in 0..ATTEMPTS {
+            if self.find_user(account, &record.name).await?.is_some() {
+                return Err(already_exists("User", &record.name));
+            }
+            let users = &self.dir.tables.users;
+            let mut writes = vec![
+                users
+                    .put(&row, &record, Expect::Absent)
+                    .map_err(store_failure)?,
+            ];
+            if let Some(boundary) = &record.boundary_arn {
+                writes.extend(self.boundary_usage(account, boundary, 1).await?);
+            }
+            if self.commit(account, writes).await? {
+                let user = Some(user_out(&record, true));
+                return Ok(CreateUserResponse { user });
+            }
+        }
+        Err(too_busy())
     }
 
     pub(crate) async fn get_user_op(
         &self,
-        _ctx: &RequestContext,
-        _input: GetUserRequest,
+        ctx: &RequestContext,
+        input: GetUserRequest,
     ) -> Result<GetUserResponse, ServiceError> {
-        Err(not_yet("GetUser"))
+        let user = match holder(ctx, input.user_name)? {
+            Holder::Root => self.root_user(ctx).await?,
+            Holder::User(name) => {
+                let found = self.authorized_user(ctx, "iam:GetUser", &name).await?;
+                user_out(&found.value, true)
+            }
+        };
+        Ok(GetUserResponse { user: Some(user) })
+    }
+
+    /// The account root as GetUser shows it to the root: its ARN, the account id as UserId,
+    /// the account's creation date, no UserName or Path.
+    async fn root_user(&self, ctx: &RequestContext) -> Result<User, ServiceError> {
+        let account = ctx.account().as_str();
+        let arn = root_arn(account);
+        self.authorize(ctx, "iam:GetUser", &arn)?;
+        let tables = &self.dir.tables;
+        let created = match tables.accounts.get(account).await.map_err(store_failure)? {
+            Some(record) => Some(record.value.created_ms),
+            None => {
+                let key = &ctx.principal.access_key_id;
+                let found = tables.access_keys.get(key).await.map_err(store_failure)?;
+                found.map(|k| k.value.created_ms).filter(|ms| *ms > 0)
+            }
+        };
+        Ok(User {
+            arn: Some(arn),
+            create_date: Some(timestamp(created.unwrap_or_else(|| self.now_ms()))),
+            user_id: Some(account.to_owned()),
+            ..User::default()
+        })
     }
 
     pub(crate) async fn list_users_op(
         &self,
-        _ctx: &RequestContext,
-        _input: ListUsersRequest,
+        ctx: &RequestContext,
+        input: ListUsersRequest,
     ) -> Result<ListUsersResponse, ServiceError> {
-        Err(not_yet("ListUsers"))
+        let account = ctx.account().as_str();
+        let prefix = input.path_prefix.unwrap_or_else(|| "/".to_owned());
+        self.authorize(ctx, "iam:ListUsers", &user_arn(account, &prefix, ""))?;
+        let rows = scan_all(&self.dir.tables.users, &account_prefix(account)).await?;
+        let matching: Vec<(String, UserRecord)> = rows
+            .into_iter()
+            .filter(|(_, u)| u.value.path.starts_with(&prefix))
+            .map(|(key, u)| (key, u.value))
+            .collect();
+        let found = page(
+            matching,
+            input.marker.as_deref(),
+            input.max_items,
+            |(key, _)| key.clone(),
+        )?;
+        Ok(ListUsersResponse {
+            users: Some(found.items.iter().map(|(_, u)| user_out(u, false)).collect()),
+            is_truncated: Some(found.is_truncated),
+            marker: found.marker,
+        })
     }
 
     pub(crate) async fn update_user_op(
         &self,
-        _ctx: &RequestContext,
-        _input: UpdateUserRequest,
+        ctx: &RequestContext,
+        input: UpdateUserRequest,
     ) -> Result<(), ServiceError> {
-        Err(not_yet("UpdateUser"))
+        let account = ctx.account().as_str();
+        let name = required(input.user_name, "userName")?;
+        let current = self.authorized_user(ctx, "iam:UpdateUser", &name).await?;
+        let new_name = input
+            .new_user_name
+            .unwrap_or_else(|| current.value.name.clone());
+        let new_path = input.new_path.unwrap_or_else(|| current.value.path.clone());
+        let new_arn = user_arn(account, &new_path, &new_name);
+        if new_arn != current.value.arn() {
+            self.authorize(ctx, "iam:UpdateUser", &new_arn)?;
+        }
+        self.move_user(account, &name, &new_name, &new_path).await
     }
 
     pub(crate) async fn delete_user_op(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteUserRequest,
+        ctx: &RequestContext,
+        input: DeleteUserRequest,
     ) -> Result<(), ServiceError> {
-        Err(not_yet("DeleteUser"))
+        let account = ctx.account().as_str();
+        let name = required(input.user_name, "userName")?;
+        for _ in 0..ATTEMPTS {
+            let user = self.authorized_user(ctx, "iam:DeleteUser", &name).await?;
+            deletable(&user.value)?;
+            let row = entity_row(account, &user.value.name);
+            let mut writes = vec![
+                self.dir
+                    .tables
+                    .users
+                    .delete(&row, Expect::Version(user.version)),
+            ];
+            if let Some(boundary) = &user.value.boundary_arn {
+                writes.extend(self.boundary_usage(account, boundary, -1).await?);
+            }
+            if self.commit(account, writes).await? {
+                return Ok(());
+            }
+        }
+        Err(too_busy())
     }
 
     pub(crate) async fn tag_user_op(
         &self,
-        _ctx: &RequestContext,
-        _input: TagUserRequest,
+        ctx: &RequestContext,
+        input: TagUserRequest,
     ) -> Result<(), ServiceError> {
-        Err(not_yet("TagUser"))
+        let name = required(input.user_name, "userName")?;
+        let tags = input.tags;
+        self.edit_user(ctx, "iam:TagUser", &name, |user| {
+            user.tags = tags_in(tags.clone(), &user.tags)?;
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) async fn untag_user_op(
         &self,
-        _ctx: &RequestContext,
-        _input: UntagUserRequest,
+        ctx: &RequestContext,
+        input: UntagUserRequest,
     ) -> Result<(), ServiceError> {
-        Err(not_yet("UntagUser"))
+        let name = required(input.user_name, "userName")?;
+        let keys = input.tag_keys.unwrap_or_default();
+        self.edit_user(ctx, "iam:UntagUser", &name, |user| {
+            user.tags
+                .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
+            Ok(())
+        })
+        .await
     }
 
     pub(crate) async fn list_user_tags_op(
         &self,
-        _ctx: &RequestContext,
-        _input: ListUserTagsRequest,
+        ctx: &RequestContext,
+        input: ListUserTagsRequest,
     ) -> Result<ListUserTagsResponse, ServiceError> {
-        Err(not_yet("ListUserTags"))
+        let name = required(input.user_name, "userName")?;
+        let user = self.authorized_user(ctx, "iam:ListUserTags", &name).await?;
+        let tags = tags_out(&user.value.tags).unwrap_or_default();
+        let found = support::page_in_order(tags, input.marker.as_deref(), input.max_items)?;
+        Ok(ListUserTagsResponse {
+            tags: Some(found.items),
+            is_truncated: Some(found.is_truncated),
+            marker: found.marker,
+        })
     }
 
-    pub(crate) async fn create_group_op(
+    /// Reads the user `name` (authorizing `action` on it), applies `change` and writes it back
+    /// in place, retrying on concurrent changes.
+    async fn edit_user(
         &self,
-        _ctx: &RequestContext,
-        _input: CreateGroupRequest,
-    ) -> Result<CreateGroupResponse, ServiceError> {
-        Err(not_yet("CreateGroup"))
-    }
-
-    pub(crate) async fn get_group_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetGroupRequest,
-    ) -> Result<GetGroupResponse, ServiceError> {
-        Err(not_yet("GetGroup"))
-    }
-
-    pub(crate) async fn list_groups_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListGroupsRequest,
-    ) -> Result<ListGroupsResponse, ServiceError> {
-        Err(not_yet("ListGroups"))
-    }
-
-    pub(crate) async fn update_group_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateGroupRequest,
+        ctx: &RequestContext,
+        action: &str,
+        name: &str,
+        change: impl Fn(&mut UserRecord) -> Result<(), ServiceError>,
     ) -> Result<(), ServiceError> {
-        Err(not_yet("UpdateGroup"))
+        let account = ctx.account().as_str();
+        for _ in 0..ATTEMPTS {
+            let mut user = self.authorized_user(ctx, action, name).await?;
+            change(&mut user.value)?;
+            let row = entity_row(account, &user.value.name);
+            let write = self
+                .dir
+                .tables
+                .users
+                .put(&row, &user.value, Expect::Version(user.version))
+                .map_err(store_failure)?;
+            if self.commit(account, vec![write]).await? {
+                return Ok(());
+            }
+        }
+        Err(too_busy())
     }
+}
 
-    pub(crate) async fn delete_group_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteGroupRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("DeleteGroup"))
-    }
-
-    pub(crate) async fn add_user_to_group_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: AddUserToGroupRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("AddUserToGroup"))
-    }
-
-    pub(crate) async fn remove_user_from_group_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: RemoveUserFromGroupRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("RemoveUserFromGroup"))
-    }
-
-    pub(crate) async fn list_groups_for_user_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListGroupsForUserRequest,
-    ) -> Result<ListGroupsForUserResponse, ServiceError> {
-        Err(not_yet("ListGroupsForUser"))
-    }
-
-    pub(crate) async fn create_access_key_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateAccessKeyRequest,
-    ) -> Result<CreateAccessKeyResponse, ServiceError> {
-        Err(not_yet("CreateAccessKey"))
-    }
-
-    pub(crate) async fn list_access_keys_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListAccessKeysRequest,
-    ) -> Result<ListAccessKeysResponse, ServiceError> {
-        Err(not_yet("ListAccessKeys"))
-    }
-
-    pub(crate) async fn update_access_key_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateAccessKeyRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("UpdateAccessKey"))
-    }
-
-    pub(crate) async fn delete_access_key_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteAccessKeyRequest,
-    ) -> Result<(), ServiceError> {
-        Err(not_yet("DeleteAccessKey"))
-    }
-
-    pub(crate) async fn get_access_key_last_used_op(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetAccessKeyLastUsedRequest,
-    ) -> Result<GetAccessKeyLastUsedResponse, ServiceError> {
-        Err(not_yet("GetAccessKeyLastUsed"))
-    }
+/// `DeleteConflict` while the user still has access keys, group memberships or policies.
+fn deletable(user: &UserRecord) -> Result<(), ServiceError> {
+    let conflict = if !user.access_keys.is_empty() {
+        "Cannot delete entity, must delete access keys first."
+    } else if !user.groups.is_empty() {
+        "Cannot delete entity, must remove users from group first."
+    } else if !user.inline_policies.is_empty() {
+        "Cannot delete entity, must delete policies first."
+    } else if !user.attached_policies.is_empty() {
+        "Cannot delete entity, must detach all policies first."
+    } else {
+        return Ok(());
+    };
+    Err(errors::delete_conflict_exception(conflict))
 }

@@ -1,0 +1,359 @@
+//! Long-term access keys of IAM users and of the account root: CreateAccessKey (the only
+//! answer that carries the secret), ListAccessKeys, UpdateAccessKey, DeleteAccessKey and
+//! GetAccessKeyLastUsed. A user's keys are listed in its record and stored in the
+//! `credentials` table; root keys are the rows of that table with no user.
+
+use super::support::{Holder, holder, page_in_order, root_arn, scan_all};
+use crate::IamService;
+use crate::credentials::KeyOwner;
+use crate::generated::StatusType;
+use crate::generated::errors;
+use crate::generated::shapes::*;
+use crate::ops::common::{ATTEMPTS, required, store_failure, timestamp, too_busy};
+use crate::records::{AccessKeyRecord, AccountRecord, KeyStatus};
+use crate::tables::entity_row;
+use rampart_core::RequestContext;
+use rampart_store::{Expect, Versioned, Write};
+use rampart_wire::codec::ServiceError;
+
+/// Most access keys one user (or the root) may have.
+const KEYS_PER_USER: usize = 2;
+
+/// What GetAccessKeyLastUsed reports for a key never used.
+const NEVER_USED: &str = "N/A";
+
+fn too_many_keys() -> ServiceError {
+    errors::limit_exceeded_exception(format!(
+        "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}."
+    ))
+}
+
+fn no_such_key(id: &str) -> ServiceError {
+    errors::no_such_entity_exception(format!("The Access Key with id {id} cannot be found."))
+}
+
+fn status_of(record: &AccessKeyRecord) -> StatusType {
+    StatusType::from(record.status.as_str())
+}
+
+fn metadata(id: &str, record: &AccessKeyRecord) -> AccessKeyMetadata {
+    AccessKeyMetadata {
+        access_key_id: Some(id.to_owned()),
+        create_date: Some(timestamp(record.created_ms)),
+        status: Some(status_of(record)),
+        user_name: record.user_name.clone(),
+    }
+}
+
+impl IamService {
+    pub(crate) async fn create_access_key_op(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAccessKeyRequest,
+    ) -> Result<CreateAccessKeyResponse, ServiceError> {
+        let (id, secret, record) = match holder(ctx, input.user_name)? {
+            Holder::Root => self.create_root_key(ctx).await?,
+            Holder::User(name) => self.create_user_key(ctx, &name).await?,
+        };
+        let access_key = AccessKey {
+            access_key_id: Some(id),
+            create_date: Some(timestamp(record.created_ms)),
+            secret_access_key: Some(secret.to_string()),
+            status: Some(status_of(&record)),
+            user_name: record.user_name,
+        };
+        Ok(CreateAccessKeyResponse {
+            access_key: Some(access_key),
+        })
+    }
+
+    async fn create_user_key(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+    ) -> Result<(String, zeroize::Zeroizing<String>, AccessKeyRecord), ServiceError> {
+        let account = ctx.account().as_str();
+        for _ in 0..ATTEMPTS {
+            let mut user = self
+                .authorized_user(ctx, "iam:CreateAccessKey", name)
+                .await?;
+            if user.value.access_keys.len() >= KEYS_PER_USER {
+                return Err(too_many_keys());
+            }
+            let arn = user.value.arn();
+            let owner = KeyOwner {
+                account,
+                principal_arn: &arn,
+                user: Some((&user.value.name, &user.value.user_id)),
+            };
+            let made = self
+                .dir
+                .credentials
+                .new_key(&owner, self.now_ms())
+                .map_err(store_failure)?;
+            user.value.access_keys.push(made.access_key_id.clone());
+            let row = entity_row(account, &user.value.name);
+            let users = &self.dir.tables.users;
+            let put = users.put(&row, &user.value, Expect::Version(user.version));
+            let writes = vec![put.map_err(store_failure)?, made.write];
+            if self.commit(account, writes).await? {
+                return Ok((made.access_key_id, made.secret, made.record));
+            }
+        }
+        Err(too_busy())
+    }
+
+    /// A new root key. The account record is written with each one (created if absent) so
+    /// two concurrent creations conflict and the quota holds.
+    async fn create_root_key(
+        &self,
+        ctx: &RequestContext,
+    ) -> Result<(String, zeroize::Zeroizing<String>, AccessKeyRecord), ServiceError> {
+        let account = ctx.account().as_str();
+        self.authorize(ctx, "iam:CreateAccessKey", &root_arn(account))?;
+        let accounts = &self.dir.tables.accounts;
+        for _ in 0..ATTEMPTS {
+            let current = accounts.get(account).await.map_err(store_failure)?;
+            let keys = self.root_keys(account).await?;
+            if keys.len() >= KEYS_PER_USER {
+                return Err(too_many_keys());
+            }
+            let now = self.now_ms();
+            let (record, expect) = match current {
+                Some(found) => (found.value, Expect::Version(found.version)),
+                None => (new_account(account, &keys, now), Expect::Absent),
+            };
+            let made = self
+                .dir
+                .credentials
+                .new_root_key(ctx.account(), now)
+                .map_err(store_failure)?;
+            let put = accounts.put(account, &record, expect).map_err(store_failure)?;
+            if self.commit(account, vec![put, made.write]).await? {
+                return Ok((made.access_key_id, made.secret, made.record));
+            }
+        }
+        Err(too_busy())
+    }
+
+    /// The root's access keys, oldest first.
+    async fn root_keys(
+        &self,
+        account: &str,
+    ) -> Result<Vec<(String, Versioned<AccessKeyRecord>)>, ServiceError> {
+        let mut keys: Vec<_> = scan_all(&self.dir.tables.access_keys, "")
+            .await?
+            .into_iter()
+            .filter(|(_, k)| k.value.account == account && k.value.user_name.is_none())
+            .collect();
+        keys.sort_by_key(|(id, k)| (k.value.created_ms, id.clone()));
+        Ok(keys)
+    }
+
+    pub(crate) async fn list_access_keys_op(
+        &self,
+        ctx: &RequestContext,
+        input: ListAccessKeysRequest,
+    ) -> Result<ListAccessKeysResponse, ServiceError> {
+        let keys = match holder(ctx, input.user_name)? {
+            Holder::Root => {
+                let account = ctx.account().as_str();
+                self.authorize(ctx, "iam:ListAccessKeys", &root_arn(account))?;
+                self.root_keys(account).await?
+            }
+            Holder::User(name) => {
+                let user = self
+                    .authorized_user(ctx, "iam:ListAccessKeys", &name)
+                    .await?;
+                self.user_keys(&user.value.access_keys).await?
+            }
+        };
+        let listed: Vec<AccessKeyMetadata> =
+            keys.iter().map(|(id, k)| metadata(id, &k.value)).collect();
+        let found = page_in_order(listed, input.marker.as_deref(), input.max_items)?;
+        Ok(ListAccessKeysResponse {
+            access_key_metadata: Some(found.items),
+            is_truncated: Some(found.is_truncated),
+            marker: found.marker,
+        })
+    }
+
+    /// The key records of `ids` (ids whose row is gone are skipped).
+    async fn user_keys(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, Versioned<AccessKeyRecord>)>, ServiceError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let found = self
+                .dir
+                .tables
+                .access_keys
+                .get(id)
+                .await
+                .map_err(store_failure)?;
+            out.extend(found.map(|k| (id.clone(), k)));
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn update_access_key_op(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAccessKeyRequest,
+    ) -> Result<(), ServiceError> {
+        let id = required(input.access_key_id, "accessKeyId")?;
+        let status = match required(input.status, "status")? {
+            StatusType::Active => KeyStatus::Active,
+            StatusType::Inactive => KeyStatus::Inactive,
+            other => {
+                return Err(errors::invalid_input_exception(format!(
+                    "Invalid status {other}: an access key is Active or Inactive."
+                )));
+            }
+        };
+        let holder = holder(ctx, input.user_name)?;
+        let account = ctx.account().as_str();
+        for _ in 0..ATTEMPTS {
+            let mut key = self
+                .held_key(ctx, &holder, "iam:UpdateAccessKey", &id)
+                .await?;
+            key.value.status = status;
+            let table = &self.dir.tables.access_keys;
+            let put = table.put(&id, &key.value, Expect::Version(key.version));
+            let committed = self.commit(account, vec![put.map_err(store_failure)?]).await?;
+            self.dir.credentials.forget(&id);
+            if committed {
+                return Ok(());
+            }
+        }
+        Err(too_busy())
+    }
+
+    pub(crate) async fn delete_access_key_op(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAccessKeyRequest,
+    ) -> Result<(), ServiceError> {
+        let id = required(input.access_key_id, "accessKeyId")?;
+        let holder = holder(ctx, input.user_name)?;
+        let account = ctx.account().as_str();
+        for _ in 0..ATTEMPTS {
+            let key = self
+                .held_key(ctx, &holder, "iam:DeleteAccessKey", &id)
+                .await?;
+            let table = &self.dir.tables.access_keys;
+            let mut writes = vec![table.delete(&id, Expect::Version(key.version))];
+            writes.extend(self.unlist_key(account, &holder, &id).await?);
+            let committed = self.commit(account, writes).await?;
+            self.dir.credentials.forget(&id);
+            if committed {
+                return Ok(());
+            }
+        }
+        Err(too_busy())
+    }
+
+    /// The write removing `id` from its user's list of keys (none for the root).
+    async fn unlist_key(
+        &self,
+        account: &str,
+        holder: &Holder,
+        id: &str,
+    ) -> Result<Option<Write>, ServiceError> {
+        let Holder::User(name) = holder else {
+            return Ok(None);
+        };
+        let Some(mut user) = self.find_user(account, name).await? else {
+            return Ok(None);
+        };
+        user.value.access_keys.retain(|k| k != id);
+        let row = entity_row(account, &user.value.name);
+        let users = &self.dir.tables.users;
+        let put = users.put(&row, &user.value, Expect::Version(user.version));
+        Ok(Some(put.map_err(store_failure)?))
+    }
+
+    /// Authorizes `action` on the holder and reads its key `id`; `NoSuchEntity` when the
+    /// holder has no such key.
+    async fn held_key(
+        &self,
+        ctx: &RequestContext,
+        holder: &Holder,
+        action: &str,
+        id: &str,
+    ) -> Result<Versioned<AccessKeyRecord>, ServiceError> {
+        let account = ctx.account().as_str();
+        let owned = match holder {
+            Holder::Root => {
+                self.authorize(ctx, action, &root_arn(account))?;
+                None
+            }
+            Holder::User(name) => {
+                let user = self.authorized_user(ctx, action, name).await?;
+                Some(user.value.access_keys.iter().any(|k| k == id))
+            }
+        };
+        let table = &self.dir.tables.access_keys;
+        let found = table.get(id).await.map_err(store_failure)?;
+        found
+            .filter(|k| k.value.account == account)
+            .filter(|k| owned.unwrap_or(k.value.user_name.is_none()))
+            .ok_or_else(|| no_such_key(id))
+    }
+
+    pub(crate) async fn get_access_key_last_used_op(
+        &self,
+        ctx: &RequestContext,
+        input: GetAccessKeyLastUsedRequest,
+    ) -> Result<GetAccessKeyLastUsedResponse, ServiceError> {
+        let id = required(input.access_key_id, "accessKeyId")?;
+        let account = ctx.account().as_str();
+        let table = &self.dir.tables.access_keys;
+        let found = table.get(&id).await.map_err(store_failure)?;
+        let Some(key) = found.filter(|k| k.value.account == account) else {
+            return Err(ServiceError::new(
+                "AccessDenied",
+                403,
+                format!(
+                    "User: {} is not authorized to perform: iam:GetAccessKeyLastUsed on \
+                     resource: access key {id}",
+                    ctx.principal.arn
+                ),
+            ));
+        };
+        let key = key.value;
+        self.authorize(ctx, "iam:GetAccessKeyLastUsed", &key.principal_arn)?;
+        let last_used = AccessKeyLastUsed {
+            last_used_date: key.last_used_ms.map(timestamp),
+            region: Some(key.last_used_region.unwrap_or_else(|| NEVER_USED.to_owned())),
+            service_name: Some(
+                key.last_used_service
+                    .unwrap_or_else(|| NEVER_USED.to_owned()),
+            ),
+        };
+        Ok(GetAccessKeyLastUsedResponse {
+            access_key_last_used: Some(last_used),
+            user_name: key.user_name,
+        })
+    }
+}
+
+/// The account record first written with a root key: created when its oldest root key was
+/// (or now).
+fn new_account(
+    account: &str,
+    keys: &[(String, Versioned<AccessKeyRecord>)],
+    now_ms: i64,
+) -> AccountRecord {
+    let oldest = keys
+        .iter()
+        .map(|(_, k)| k.value.created_ms)
+        .filter(|ms| *ms > 0)
+        .min();
+    AccountRecord {
+        account: account.to_owned(),
+        created_ms: oldest.unwrap_or(now_ms),
+        alias: None,
+    }
+}

@@ -1,0 +1,159 @@
+//! Renaming or moving a user or a group (UpdateUser, UpdateGroup): the record moves to its
+//! new row, and everything that names it follows in the same transaction: the member lists
+//! of the user's groups (or the group lists of the group's members) and the user's access
+//! key records (user name and principal ARN).
+
+use super::support::user_arn;
+use crate::IamService;
+use crate::ops::common::{ATTEMPTS, already_exists, no_such, store_failure, too_busy};
+use crate::records::{GroupRecord, UserRecord};
+use crate::tables::entity_row;
+use rampart_store::{Expect, Table, Versioned, Write};
+use rampart_wire::codec::ServiceError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Replaces `old` (compared case-insensitively) by `new` in a list of names.
+fn rename_in(names: &mut [String], old: &str, new: &str) {
+    for name in names.iter_mut().filter(|n| n.eq_ignore_ascii_case(old)) {
+        *name = new.to_owned();
+    }
+}
+
+/// The writes that move a record from `old_row` to `new_row` (or update it in place when
+/// the rows are the same).
+fn move_writes<T: Serialize + DeserializeOwned>(
+    table: &Table<T>,
+    old_row: &str,
+    new_row: &str,
+    record: &T,
+    version: u64,
+) -> Result<Vec<Write>, ServiceError> {
+    if old_row == new_row {
+        let put = table.put(new_row, record, Expect::Version(version));
+        return Ok(vec![put.map_err(store_failure)?]);
+    }
+    Ok(vec![
+        table.delete(old_row, Expect::Version(version)),
+        table
+            .put(new_row, record, Expect::Absent)
+            .map_err(store_failure)?,
+    ])
+}
+
+impl IamService {
+    /// Renames and/or moves the user `name` to `new_name` under `new_path`.
+    pub(super) async fn move_user(
+        &self,
+        account: &str,
+        name: &str,
+        new_name: &str,
+        new_path: &str,
+    ) -> Result<(), ServiceError> {
+        for _ in 0..ATTEMPTS {
+            let user = self
+                .find_user(account, name)
+                .await?
+                .ok_or_else(|| no_such("user", name))?;
+            let keys = user.value.access_keys.clone();
+            let writes = self.user_move_writes(account, user, new_name, new_path).await?;
+            if self.commit(account, writes).await? {
+                for key in &keys {
+                    self.dir.credentials.forget(key);
+                }
+                return Ok(());
+            }
+        }
+        Err(too_busy())
+    }
+
+    async fn user_move_writes(
+        &self,
+        account: &str,
+        user: Versioned<UserRecord>,
+        new_name: &str,
+        new_path: &str,
+    ) -> Result<Vec<Write>, ServiceError> {
+        let old_row = entity_row(account, &user.value.name);
+        let new_row = entity_row(account, new_name);
+        if old_row != new_row && self.find_user(account, new_name).await?.is_some() {
+            return Err(already_exists("User", new_name));
+        }
+        let mut record = user.value.clone();
+        record.name = new_name.to_owned();
+        record.path = new_path.to_owned();
+        let tables = &self.dir.tables;
+        let mut writes = move_writes(&tables.users, &old_row, &new_row, &record, user.version)?;
+        for group_name in &record.groups {
+            let Some(mut group) = self.find_group(account, group_name).await? else {
+                continue;
+            };
+            rename_in(&mut group.value.members, &user.value.name, new_name);
+            let row = entity_row(account, group_name);
+            let put = tables.groups.put(&row, &group.value, Expect::Version(group.version));
+            writes.push(put.map_err(store_failure)?);
+        }
+        let arn = user_arn(account, new_path, new_name);
+        for key_id in &record.access_keys {
+            let found = tables.access_keys.get(key_id).await.map_err(store_failure)?;
+            let Some(mut key) = found else { continue };
+            key.value.user_name = Some(new_name.to_owned());
+            key.value.principal_arn = arn.clone();
+            let put = tables.access_keys.put(key_id, &key.value, Expect::Version(key.version));
+            writes.push(put.map_err(store_failure)?);
+        }
+        Ok(writes)
+    }
+
+    /// Renames and/or moves the group `name` to `new_name` under `new_path`.
+    pub(super) async fn move_group(
+        &self,
+        account: &str,
+        name: &str,
+        new_name: &str,
+        new_path: &str,
+    ) -> Result<(), ServiceError> {
+        for _ in 0..ATTEMPTS {
+            let group = self
+                .find_group(account, name)
+                .await?
+                .ok_or_else(|| no_such("group", name))?;
+            let writes = self
+                .group_move_writes(account, group, new_name, new_path)
+                .await?;
+            if self.commit(account, writes).await? {
+                return Ok(());
+            }
+        }
+        Err(too_busy())
+    }
+
+    async fn group_move_writes(
+        &self,
+        account: &str,
+        group: Versioned<GroupRecord>,
+        new_name: &str,
+        new_path: &str,
+    ) -> Result<Vec<Write>, ServiceError> {
+        let old_row = entity_row(account, &group.value.name);
+        let new_row = entity_row(account, new_name);
+        if old_row != new_row && self.find_group(account, new_name).await?.is_some() {
+            return Err(already_exists("Group", new_name));
+        }
+        let mut record = group.value.clone();
+        record.name = new_name.to_owned();
+        record.path = new_path.to_owned();
+        let tables = &self.dir.tables;
+        let mut writes = move_writes(&tables.groups, &old_row, &new_row, &record, group.version)?;
+        for member in &record.members {
+            let Some(mut user) = self.find_user(account, member).await? else {
+                continue;
+            };
+            rename_in(&mut user.value.groups, &group.value.name, new_name);
+            let row = entity_row(account, member);
+            let put = tables.users.put(&row, &user.value, Expect::Version(user.version));
+            writes.push(put.map_err(store_failure)?);
+        }
+        Ok(writes)
+    }
+}
