@@ -36,10 +36,18 @@ async fn create_get_and_list_users() {
     assert_eq!(values(&got, "Value"), ["dev"]);
 
     let err = b.err("CreateUser", "UserName=Alice").await;
-    assert_error(&err, "EntityAlreadyExists", "User with name Alice already exists.");
+    assert_error(
+        &err,
+        "EntityAlreadyExists",
+        "User with name Alice already exists.",
+    );
     assert_eq!(err.status, 409);
     let err = b.err("GetUser", "UserName=bob").await;
-    assert_error(&err, "NoSuchEntity", "The user with name bob cannot be found.");
+    assert_error(
+        &err,
+        "NoSuchEntity",
+        "The user with name bob cannot be found.",
+    );
     assert_eq!(err.status, 404);
 
     b.ok("CreateUser", "UserName=bob").await;
@@ -105,7 +113,11 @@ async fn get_user_without_name_answers_the_caller() {
     );
 
     b.ok("CreateUser", "UserName=carol&Path=%2Fops%2F").await;
-    let key = value(&b.ok("CreateAccessKey", "UserName=carol").await, "AccessKeyId").unwrap();
+    let key = value(
+        &b.ok("CreateAccessKey", "UserName=carol").await,
+        "AccessKeyId",
+    )
+    .unwrap();
     b.put_inline_policy(
         "carol",
         "self",
@@ -124,14 +136,25 @@ async fn rename_and_move_keep_memberships_and_keys() {
     b.ok("CreateUser", "UserName=dave").await;
     b.ok("CreateGroup", "GroupName=devs").await;
     b.ok("AddUserToGroup", "GroupName=devs&UserName=dave").await;
-    let key = value(&b.ok("CreateAccessKey", "UserName=dave").await, "AccessKeyId").unwrap();
+    let key = value(
+        &b.ok("CreateAccessKey", "UserName=dave").await,
+        "AccessKeyId",
+    )
+    .unwrap();
     let before = b.signed_by(&key).await;
     assert!(before.principal.arn.ends_with(":user/dave"));
 
-    b.ok("UpdateUser", "UserName=dave&NewUserName=David&NewPath=%2Fstaff%2F")
-        .await;
+    b.ok(
+        "UpdateUser",
+        "UserName=dave&NewUserName=David&NewPath=%2Fstaff%2F",
+    )
+    .await;
     let err = b.err("GetUser", "UserName=dave").await;
-    assert_error(&err, "NoSuchEntity", "The user with name dave cannot be found.");
+    assert_error(
+        &err,
+        "NoSuchEntity",
+        "The user with name dave cannot be found.",
+    );
     let got = b.ok("GetUser", "UserName=david").await;
     assert_eq!(value(&got, "UserName").as_deref(), Some("David"));
     assert_eq!(
@@ -150,7 +173,9 @@ async fn rename_and_move_keep_memberships_and_keys() {
         after.principal.arn,
         format!("arn:aws:iam::{ACCOUNT}:user/staff/David")
     );
-    let last = b.ok("GetAccessKeyLastUsed", &format!("AccessKeyId={key}")).await;
+    let last = b
+        .ok("GetAccessKeyLastUsed", &format!("AccessKeyId={key}"))
+        .await;
     assert_eq!(value(&last, "UserName").as_deref(), Some("David"));
 
     // A case-only rename stays on the same row.
@@ -159,9 +184,17 @@ async fn rename_and_move_keep_memberships_and_keys() {
 
     b.ok("CreateUser", "UserName=erin").await;
     let err = b.err("UpdateUser", "UserName=erin&NewUserName=DAVID").await;
-    assert_error(&err, "EntityAlreadyExists", "User with name DAVID already exists.");
+    assert_error(
+        &err,
+        "EntityAlreadyExists",
+        "User with name DAVID already exists.",
+    );
     let err = b.err("UpdateUser", "UserName=nobody&NewUserName=x").await;
-    assert_error(&err, "NoSuchEntity", "The user with name nobody cannot be found.");
+    assert_error(
+        &err,
+        "NoSuchEntity",
+        "The user with name nobody cannot be found.",
+    );
 }
 
 #[tokio::test]
@@ -170,22 +203,32 @@ async fn delete_user_conflicts_until_everything_is_removed() {
     b.ok("CreateUser", "UserName=frank").await;
     b.ok("CreateGroup", "GroupName=g").await;
     b.ok("AddUserToGroup", "GroupName=g&UserName=frank").await;
-    let key = value(&b.ok("CreateAccessKey", "UserName=frank").await, "AccessKeyId").unwrap();
+    let key = value(
+        &b.ok("CreateAccessKey", "UserName=frank").await,
+        "AccessKeyId",
+    )
+    .unwrap();
     b.put_inline_policy("frank", "p", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#).await;
 
-    let conflict = |message: &'static str| move |err: rampart_wire::codec::ServiceError| {
-        assert_error(&err, "DeleteConflict", message);
-        assert_eq!(err.status, 409);
+    let conflict = |message: &'static str| {
+        move |err: rampart_wire::codec::ServiceError| {
+            assert_error(&err, "DeleteConflict", message);
+            assert_eq!(err.status, 409);
+        }
     };
     conflict("Cannot delete entity, must delete access keys first.")(
         b.err("DeleteUser", "UserName=frank").await,
     );
-    b.ok("DeleteAccessKey", &format!("UserName=frank&AccessKeyId={key}"))
-        .await;
+    b.ok(
+        "DeleteAccessKey",
+        &format!("UserName=frank&AccessKeyId={key}"),
+    )
+    .await;
     conflict("Cannot delete entity, must remove users from group first.")(
         b.err("DeleteUser", "UserName=frank").await,
     );
-    b.ok("RemoveUserFromGroup", "GroupName=g&UserName=frank").await;
+    b.ok("RemoveUserFromGroup", "GroupName=g&UserName=frank")
+        .await;
     conflict("Cannot delete entity, must delete policies first.")(
         b.err("DeleteUser", "UserName=frank").await,
     );
@@ -202,7 +245,11 @@ async fn delete_user_conflicts_until_everything_is_removed() {
     b.ok("DeleteUser", "UserName=frank").await;
     assert!(b.stored_user("frank").await.is_none());
     let err = b.err("DeleteUser", "UserName=frank").await;
-    assert_error(&err, "NoSuchEntity", "The user with name frank cannot be found.");
+    assert_error(
+        &err,
+        "NoSuchEntity",
+        "The user with name frank cannot be found.",
+    );
 }
 
 async fn overwrite_user(b: &Bench, user: &rampart_iam::records::UserRecord) {
@@ -221,8 +268,11 @@ async fn user_tags_are_added_replaced_removed_and_paged() {
          &Tags.member.2.Key=b&Tags.member.2.Value=2&Tags.member.3.Key=c&Tags.member.3.Value=3",
     )
     .await;
-    b.ok("TagUser", "UserName=gina&Tags.member.1.Key=A&Tags.member.1.Value=one")
-        .await;
+    b.ok(
+        "TagUser",
+        "UserName=gina&Tags.member.1.Key=A&Tags.member.1.Value=one",
+    )
+    .await;
     let all = b.ok("ListUserTags", "UserName=gina").await;
     assert_eq!(values(&all, "Key"), ["b", "c", "A"]);
     assert_eq!(values(&all, "Value"), ["2", "3", "one"]);
@@ -232,13 +282,19 @@ async fn user_tags_are_added_replaced_removed_and_paged() {
     assert_eq!(value(&first, "IsTruncated").as_deref(), Some("true"));
     let marker = value(&first, "Marker").unwrap();
     let second = b
-        .ok("ListUserTags", &format!("UserName=gina&MaxItems=2&Marker={marker}"))
+        .ok(
+            "ListUserTags",
+            &format!("UserName=gina&MaxItems=2&Marker={marker}"),
+        )
         .await;
     assert_eq!(values(&second, "Key"), ["A"]);
     assert_eq!(value(&second, "IsTruncated").as_deref(), Some("false"));
 
-    b.ok("UntagUser", "UserName=gina&TagKeys.member.1=B&TagKeys.member.2=zzz")
-        .await;
+    b.ok(
+        "UntagUser",
+        "UserName=gina&TagKeys.member.1=B&TagKeys.member.2=zzz",
+    )
+    .await;
     let left = b.ok("ListUserTags", "UserName=gina").await;
     assert_eq!(values(&left, "Key"), ["c", "A"]);
     let got = b.ok("GetUser", "UserName=gina").await;
@@ -264,7 +320,11 @@ async fn user_tags_are_added_replaced_removed_and_paged() {
             _ => "UserName=nobody",
         };
         let err = b.err(action, params).await;
-        assert_error(&err, "NoSuchEntity", "The user with name nobody cannot be found.");
+        assert_error(
+            &err,
+            "NoSuchEntity",
+            "The user with name nobody cannot be found.",
+        );
     }
 }
 
@@ -273,7 +333,10 @@ async fn permissions_boundary_is_checked_counted_and_released() {
     let b = Bench::new().await;
     let arn = format!("arn:aws:iam::{ACCOUNT}:policy/Bound");
     let err = b
-        .err("CreateUser", &format!("UserName=h&PermissionsBoundary={arn}"))
+        .err(
+            "CreateUser",
+            &format!("UserName=h&PermissionsBoundary={arn}"),
+        )
         .await;
     assert_error(
         &err,
@@ -308,7 +371,10 @@ async fn permissions_boundary_is_checked_counted_and_released() {
     b.dir.tables.commit(ACCOUNT, vec![write]).await.unwrap();
 
     let xml = b
-        .ok("CreateUser", &format!("UserName=h&PermissionsBoundary={arn}"))
+        .ok(
+            "CreateUser",
+            &format!("UserName=h&PermissionsBoundary={arn}"),
+        )
         .await;
     assert_eq!(value(&xml, "PermissionsBoundaryArn"), Some(arn.clone()));
     assert_eq!(
@@ -319,16 +385,30 @@ async fn permissions_boundary_is_checked_counted_and_released() {
     assert_eq!(value(&got, "PermissionsBoundaryArn"), Some(arn.clone()));
     let listed = b.ok("ListUsers", "").await;
     assert!(value(&listed, "PermissionsBoundaryArn").is_none());
-    let count = || async { policies.get(&row).await.unwrap().unwrap().value.boundary_usage_count };
+    let count = || async {
+        policies
+            .get(&row)
+            .await
+            .unwrap()
+            .unwrap()
+            .value
+            .boundary_usage_count
+    };
     assert_eq!(count().await, 1);
     b.ok("DeleteUser", "UserName=h").await;
     assert_eq!(count().await, 0);
 
     let managed = "arn:aws:iam::aws:policy/AdministratorAccess";
-    b.ok("CreateUser", &format!("UserName=i&PermissionsBoundary={managed}"))
-        .await;
+    b.ok(
+        "CreateUser",
+        &format!("UserName=i&PermissionsBoundary={managed}"),
+    )
+    .await;
     let err = b
-        .err("CreateUser", "UserName=j&PermissionsBoundary=arn:aws:iam::aws:policy/NoSuchThing")
+        .err(
+            "CreateUser",
+            "UserName=j&PermissionsBoundary=arn:aws:iam::aws:policy/NoSuchThing",
+        )
         .await;
     assert_eq!(err.code, "NoSuchEntity");
 }

@@ -36,10 +36,8 @@ impl Drop for Bench {
 impl Bench {
     pub async fn new() -> Bench {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let folder = std::env::temp_dir().join(format!(
-            "rampart-iam-users-{}-{n}",
-            std::process::id()
-        ));
+        let folder =
+            std::env::temp_dir().join(format!("rampart-iam-users-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&folder);
         std::fs::create_dir_all(&folder).unwrap();
         let store = Store::open_sqlite(&folder.join("db")).await.unwrap();
@@ -116,7 +114,13 @@ impl Bench {
     /// The stored user `name`.
     pub async fn stored_user(&self, name: &str) -> Option<UserRecord> {
         let row = entity_row(ACCOUNT, name);
-        self.dir.tables.users.get(&row).await.unwrap().map(|u| u.value)
+        self.dir
+            .tables
+            .users
+            .get(&row)
+            .await
+            .unwrap()
+            .map(|u| u.value)
     }
 
     /// Writes an inline policy straight into the user's record (inline-policy operations

@@ -128,7 +128,9 @@ impl IamService {
                 .credentials
                 .new_root_key(ctx.account(), now)
                 .map_err(store_failure)?;
-            let put = accounts.put(account, &record, expect).map_err(store_failure)?;
+            let put = accounts
+                .put(account, &record, expect)
+                .map_err(store_failure)?;
             if self.commit(account, vec![put, made.write]).await? {
                 return Ok((made.access_key_id, made.secret, made.record));
             }
@@ -140,13 +142,13 @@ impl IamService {
     async fn root_keys(
         &self,
         account: &str,
-    ) -> Result<Vec<(String, Versioned<AccessKeyRecord>)>, ServiceError> {
+    ) -> Result<Vec<(String, AccessKeyRecord)>, ServiceError> {
         let mut keys: Vec<_> = scan_all(&self.dir.tables.access_keys, "")
             .await?
             .into_iter()
-            .filter(|(_, k)| k.value.account == account && k.value.user_name.is_none())
+            .filter(|(_, k)| k.account == account && k.user_name.is_none())
             .collect();
-        keys.sort_by_key(|(id, k)| (k.value.created_ms, id.clone()));
+        keys.sort_by_key(|(id, k)| (k.created_ms, id.clone()));
         Ok(keys)
     }
 
@@ -168,8 +170,7 @@ impl IamService {
                 self.user_keys(&user.value.access_keys).await?
             }
         };
-        let listed: Vec<AccessKeyMetadata> =
-            keys.iter().map(|(id, k)| metadata(id, &k.value)).collect();
+        let listed: Vec<AccessKeyMetadata> = keys.iter().map(|(id, k)| metadata(id, k)).collect();
         let found = page_in_order(listed, input.marker.as_deref(), input.max_items)?;
         Ok(ListAccessKeysResponse {
             access_key_metadata: Some(found.items),
@@ -182,7 +183,7 @@ impl IamService {
     async fn user_keys(
         &self,
         ids: &[String],
-    ) -> Result<Vec<(String, Versioned<AccessKeyRecord>)>, ServiceError> {
+    ) -> Result<Vec<(String, AccessKeyRecord)>, ServiceError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let found = self
@@ -192,7 +193,7 @@ impl IamService {
                 .get(id)
                 .await
                 .map_err(store_failure)?;
-            out.extend(found.map(|k| (id.clone(), k)));
+            out.extend(found.map(|k| (id.clone(), k.value)));
         }
         Ok(out)
     }
@@ -221,7 +222,9 @@ impl IamService {
             key.value.status = status;
             let table = &self.dir.tables.access_keys;
             let put = table.put(&id, &key.value, Expect::Version(key.version));
-            let committed = self.commit(account, vec![put.map_err(store_failure)?]).await?;
+            let committed = self
+                .commit(account, vec![put.map_err(store_failure)?])
+                .await?;
             self.dir.credentials.forget(&id);
             if committed {
                 return Ok(());
@@ -326,7 +329,10 @@ impl IamService {
         self.authorize(ctx, "iam:GetAccessKeyLastUsed", &key.principal_arn)?;
         let last_used = AccessKeyLastUsed {
             last_used_date: key.last_used_ms.map(timestamp),
-            region: Some(key.last_used_region.unwrap_or_else(|| NEVER_USED.to_owned())),
+            region: Some(
+                key.last_used_region
+                    .unwrap_or_else(|| NEVER_USED.to_owned()),
+            ),
             service_name: Some(
                 key.last_used_service
                     .unwrap_or_else(|| NEVER_USED.to_owned()),
@@ -341,14 +347,10 @@ impl IamService {
 
 /// The account record first written with a root key: created when its oldest root key was
 /// (or now).
-fn new_account(
-    account: &str,
-    keys: &[(String, Versioned<AccessKeyRecord>)],
-    now_ms: i64,
-) -> AccountRecord {
+fn new_account(account: &str, keys: &[(String, AccessKeyRecord)], now_ms: i64) -> AccountRecord {
     let oldest = keys
         .iter()
-        .map(|(_, k)| k.value.created_ms)
+        .map(|(_, k)| k.created_ms)
         .filter(|ms| *ms > 0)
         .min();
     AccountRecord {

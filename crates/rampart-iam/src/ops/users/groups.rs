@@ -66,7 +66,10 @@ impl IamService {
     ) -> Result<GetGroupResponse, ServiceError> {
         let account = ctx.account().as_str();
         let name = required(input.group_name, "groupName")?;
-        let group = self.authorized_group(ctx, "iam:GetGroup", &name).await?.value;
+        let group = self
+            .authorized_group(ctx, "iam:GetGroup", &name)
+            .await?
+            .value;
         let mut members: Vec<String> = group.members.clone();
         members.sort_by_key(|m| m.to_ascii_lowercase());
         let found = page(members, input.marker.as_deref(), input.max_items, |m| {
@@ -97,8 +100,7 @@ impl IamService {
         let rows = scan_all(&self.dir.tables.groups, &account_prefix(account)).await?;
         let matching: Vec<(String, GroupRecord)> = rows
             .into_iter()
-            .filter(|(_, g)| g.value.path.starts_with(&prefix))
-            .map(|(key, g)| (key, g.value))
+            .filter(|(_, g)| g.path.starts_with(&prefix))
             .collect();
         let found = page(
             matching,

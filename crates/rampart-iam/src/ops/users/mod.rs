@@ -9,16 +9,17 @@ mod support;
 use crate::IamService;
 use crate::generated::shapes::*;
 use crate::ops::common::{
-    ATTEMPTS, already_exists, page, required, store_failure, tags_in, tags_out, timestamp,
-    too_busy,
+    ATTEMPTS, already_exists, page, required, store_failure, tags_in, tags_out, timestamp, too_busy,
 };
-use crate::records::UserRecord;
+use crate::ops::entity::with_keys;
+use crate::records::{TagRecord, UserRecord};
 use crate::tables::{account_prefix, entity_row};
 use crate::{generated::errors, ids};
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_store::Expect;
 use rampart_wire::codec::ServiceError;
-use support::{Holder, holder, root_arn, scan_all, user_arn, user_out};
+use support::{Holder, Keys, holder, root_arn, scan_all, user_arn, user_out};
 
 /// Version of the user record layout.
 const USER_SCHEMA: u32 = 1;
@@ -33,9 +34,12 @@ impl IamService {
         let name = required(input.user_name, "userName")?;
         let path = input.path.unwrap_or_else(|| "/".to_owned());
         let arn = user_arn(account, &path, &name);
-        self.authorize(ctx, "iam:CreateUser", &arn)?;
-        if input.tags.as_ref().is_some_and(|t| !t.is_empty()) {
-            self.authorize(ctx, "iam:TagUser", &arn)?;
+        let tags = tags_in(input.tags, &[])?;
+        let boundary = input.permissions_boundary;
+        let context = create_context(ctx, &tags, boundary.as_deref());
+        self.authorize_with(ctx, "iam:CreateUser", &arn, &context)?;
+        if !tags.is_empty() {
+            self.authorize_with(ctx, "iam:TagUser", &arn, &context)?;
         }
         let record = UserRecord {
             schema: USER_SCHEMA,
@@ -44,8 +48,8 @@ impl IamService {
             path,
             user_id: ids::unique_id("AIDA"),
             created_ms: self.now_ms(),
-            tags: tags_in(input.tags, &[])?,
-            boundary_arn: input.permissions_boundary,
+            tags,
+            boundary_arn: boundary,
             inline_policies: Default::default(),
             attached_policies: Vec::new(),
             groups: Vec::new(),
@@ -56,15 +60,10 @@ impl IamService {
             if self.find_user(account, &record.name).await?.is_some() {
                 return Err(already_exists("User", &record.name));
             }
-            let users = &self.dir.tables.users;
-            let mut writes = vec![
-                users
-                    .put(&row, &record, Expect::Absent)
-                    .map_err(store_failure)?,
-            ];
-            if let Some(boundary) = &record.boundary_arn {
-                writes.extend(self.boundary_usage(account, boundary, 1).await?);
-            }
+            let boundary = record.boundary_arn.as_deref();
+            let mut writes = self.boundary_writes(ctx, None, boundary).await?;
+            let put = self.dir.tables.users.put(&row, &record, Expect::Absent);
+            writes.push(put.map_err(store_failure)?);
             if self.commit(account, writes).await? {
                 let user = Some(user_out(&record, true));
                 return Ok(CreateUserResponse { user });
@@ -122,8 +121,7 @@ impl IamService {
         let rows = scan_all(&self.dir.tables.users, &account_prefix(account)).await?;
         let matching: Vec<(String, UserRecord)> = rows
             .into_iter()
-            .filter(|(_, u)| u.value.path.starts_with(&prefix))
-            .map(|(key, u)| (key, u.value))
+            .filter(|(_, u)| u.path.starts_with(&prefix))
             .collect();
         let found = page(
             matching,
@@ -132,7 +130,13 @@ impl IamService {
             |(key, _)| key.clone(),
         )?;
         Ok(ListUsersResponse {
-            users: Some(found.items.iter().map(|(_, u)| user_out(u, false)).collect()),
+            users: Some(
+                found
+                    .items
+                    .iter()
+                    .map(|(_, u)| user_out(u, false))
+                    .collect(),
+            ),
             is_truncated: Some(found.is_truncated),
             marker: found.marker,
         })
@@ -168,15 +172,10 @@ impl IamService {
             let user = self.authorized_user(ctx, "iam:DeleteUser", &name).await?;
             deletable(&user.value)?;
             let row = entity_row(account, &user.value.name);
-            let mut writes = vec![
-                self.dir
-                    .tables
-                    .users
-                    .delete(&row, Expect::Version(user.version)),
-            ];
-            if let Some(boundary) = &user.value.boundary_arn {
-                writes.extend(self.boundary_usage(account, boundary, -1).await?);
-            }
+            let boundary = user.value.boundary_arn.as_deref();
+            let mut writes = self.boundary_writes(ctx, boundary, None).await?;
+            let users = &self.dir.tables.users;
+            writes.push(users.delete(&row, Expect::Version(user.version)));
             if self.commit(account, writes).await? {
                 return Ok(());
             }
@@ -190,12 +189,16 @@ impl IamService {
         input: TagUserRequest,
     ) -> Result<(), ServiceError> {
         let name = required(input.user_name, "userName")?;
-        let tags = input.tags;
-        self.edit_user(ctx, "iam:TagUser", &name, |user| {
-            user.tags = tags_in(tags.clone(), &user.tags)?;
+        let given = required(input.tags, "tags")?;
+        // Checked alone first: duplicate keys in the request are InvalidInput.
+        let added = tags_in(Some(given.clone()), &[])?;
+        let keys = Keys::RequestTags(&added);
+        self.modify::<UserRecord, _>(ctx, "iam:TagUser", &name, keys, |user| {
+            user.tags = tags_in(Some(given.clone()), &user.tags)?;
             Ok(())
         })
         .await
+        .map(drop)
     }
 
     pub(crate) async fn untag_user_op(
@@ -204,13 +207,15 @@ impl IamService {
         input: UntagUserRequest,
     ) -> Result<(), ServiceError> {
         let name = required(input.user_name, "userName")?;
-        let keys = input.tag_keys.unwrap_or_default();
-        self.edit_user(ctx, "iam:UntagUser", &name, |user| {
+        let removed = required(input.tag_keys, "tagKeys")?;
+        let keys = Keys::TagKeys(&removed);
+        self.modify::<UserRecord, _>(ctx, "iam:UntagUser", &name, keys, |user| {
             user.tags
-                .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
+                .retain(|t| !removed.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
             Ok(())
         })
         .await
+        .map(drop)
     }
 
     pub(crate) async fn list_user_tags_op(
@@ -228,33 +233,18 @@ impl IamService {
             marker: found.marker,
         })
     }
+}
 
-    /// Reads the user `name` (authorizing `action` on it), applies `change` and writes it back
-    /// in place, retrying on concurrent changes.
-    async fn edit_user(
-        &self,
-        ctx: &RequestContext,
-        action: &str,
-        name: &str,
-        change: impl Fn(&mut UserRecord) -> Result<(), ServiceError>,
-    ) -> Result<(), ServiceError> {
-        let account = ctx.account().as_str();
-        for _ in 0..ATTEMPTS {
-            let mut user = self.authorized_user(ctx, action, name).await?;
-            change(&mut user.value)?;
-            let row = entity_row(account, &user.value.name);
-            let write = self
-                .dir
-                .tables
-                .users
-                .put(&row, &user.value, Expect::Version(user.version))
-                .map_err(store_failure)?;
-            if self.commit(account, vec![write]).await? {
-                return Ok(());
-            }
-        }
-        Err(too_busy())
+/// The condition keys of CreateUser: request tags and the boundary being set.
+fn create_context(ctx: &RequestContext, tags: &[TagRecord], boundary: Option<&str>) -> Context {
+    let mut context = ctx.policy_context();
+    if !tags.is_empty() {
+        context = with_keys(context, None, Keys::RequestTags(tags));
     }
+    if let Some(arn) = boundary {
+        context = with_keys(context, None, Keys::GivenBoundary(arn));
+    }
+    context
 }
 
 /// `DeleteConflict` while the user still has access keys, group memberships or policies.

@@ -56,7 +56,9 @@ impl IamService {
                 .await?
                 .ok_or_else(|| no_such("user", name))?;
             let keys = user.value.access_keys.clone();
-            let writes = self.user_move_writes(account, user, new_name, new_path).await?;
+            let writes = self
+                .user_move_writes(account, user, new_name, new_path)
+                .await?;
             if self.commit(account, writes).await? {
                 for key in &keys {
                     self.dir.credentials.forget(key);
@@ -90,16 +92,24 @@ impl IamService {
             };
             rename_in(&mut group.value.members, &user.value.name, new_name);
             let row = entity_row(account, group_name);
-            let put = tables.groups.put(&row, &group.value, Expect::Version(group.version));
+            let put = tables
+                .groups
+                .put(&row, &group.value, Expect::Version(group.version));
             writes.push(put.map_err(store_failure)?);
         }
         let arn = user_arn(account, new_path, new_name);
         for key_id in &record.access_keys {
-            let found = tables.access_keys.get(key_id).await.map_err(store_failure)?;
+            let found = tables
+                .access_keys
+                .get(key_id)
+                .await
+                .map_err(store_failure)?;
             let Some(mut key) = found else { continue };
             key.value.user_name = Some(new_name.to_owned());
             key.value.principal_arn = arn.clone();
-            let put = tables.access_keys.put(key_id, &key.value, Expect::Version(key.version));
+            let put = tables
+                .access_keys
+                .put(key_id, &key.value, Expect::Version(key.version));
             writes.push(put.map_err(store_failure)?);
         }
         Ok(writes)
@@ -151,7 +161,9 @@ impl IamService {
             };
             rename_in(&mut user.value.groups, &group.value.name, new_name);
             let row = entity_row(account, member);
-            let put = tables.users.put(&row, &user.value, Expect::Version(user.version));
+            let put = tables
+                .users
+                .put(&row, &user.value, Expect::Version(user.version));
             writes.push(put.map_err(store_failure)?);
         }
         Ok(writes)

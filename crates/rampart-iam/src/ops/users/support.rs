@@ -1,24 +1,19 @@
 //! Helpers shared by the user, group and access-key operations: ARNs of entities that may not
-//! exist yet, whole-account scans, the wire shapes of users and groups, whose keys a call
-//! without `UserName` means, and permissions-boundary usage counts.
+//! exist yet, the wire shapes of users and groups, Marker paging of lists kept in their own
+//! order, whose keys a call without `UserName` means, and reading users and groups.
+
+pub(super) use crate::ops::entity::{Keys, scan_all};
 
 use crate::IamService;
-use crate::directory::{customer_policy_name, last_segment};
-use crate::generated::errors;
-use crate::generated::shapes::{AttachedPermissionsBoundary, Group, User};
+use crate::directory::last_segment;
 use crate::generated::enums::PermissionsBoundaryAttachmentType;
-use crate::ops::common::{Page, no_such, page, store_failure, tags_out, timestamp};
+use crate::generated::shapes::{AttachedPermissionsBoundary, Group, User};
+use crate::ops::common::{Page, page, store_failure, tags_out, timestamp};
 use crate::records::{GroupRecord, UserRecord};
 use crate::tables::entity_row;
-use crate::aws_managed;
 use rampart_core::{PrincipalKind, RequestContext};
-use rampart_store::{Expect, Table, Versioned, Write};
+use rampart_store::Versioned;
 use rampart_wire::codec::ServiceError;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
-/// Rows read per scan call when a whole account is listed.
-const SCAN_BATCH: usize = 500;
 
 /// `arn:aws:iam::<account>:user<path><name>`.
 pub(super) fn user_arn(account: &str, path: &str, name: &str) -> String {
@@ -33,27 +28,6 @@ pub(super) fn group_arn(account: &str, path: &str, name: &str) -> String {
 /// `arn:aws:iam::<account>:root`.
 pub(super) fn root_arn(account: &str) -> String {
     format!("arn:aws:iam::{account}:root")
-}
-
-/// Every row of `table` whose key starts with `prefix`, in key order.
-pub(super) async fn scan_all<T: Serialize + DeserializeOwned>(
-    table: &Table<T>,
-    prefix: &str,
-) -> Result<Vec<(String, Versioned<T>)>, ServiceError> {
-    let mut out = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let batch = table
-            .scan(prefix, after.as_deref(), SCAN_BATCH)
-            .await
-            .map_err(store_failure)?;
-        let full = batch.len() == SCAN_BATCH;
-        after = batch.last().map(|(key, _)| key.clone());
-        out.extend(batch);
-        if !full {
-            return Ok(out);
-        }
-    }
 }
 
 /// Pages a list kept in its own order (not sorted by any key): the Marker is the position.
@@ -120,7 +94,10 @@ pub(super) enum Holder {
 
 /// The holder named by `user_name`, or the caller itself when it is absent; a role session
 /// must name a user, as in AWS.
-pub(super) fn holder(ctx: &RequestContext, user_name: Option<String>) -> Result<Holder, ServiceError> {
+pub(super) fn holder(
+    ctx: &RequestContext,
+    user_name: Option<String>,
+) -> Result<Holder, ServiceError> {
     if let Some(name) = user_name {
         return Ok(Holder::User(name));
     }
@@ -153,7 +130,12 @@ impl IamService {
         name: &str,
     ) -> Result<Option<Versioned<GroupRecord>>, ServiceError> {
         let row = entity_row(account, name);
-        self.dir.tables.groups.get(&row).await.map_err(store_failure)
+        self.dir
+            .tables
+            .groups
+            .get(&row)
+            .await
+            .map_err(store_failure)
     }
 
     /// Authorizes `action` on the user `name` of the caller's account (on its ARN when it
@@ -164,13 +146,8 @@ impl IamService {
         action: &str,
         name: &str,
     ) -> Result<Versioned<UserRecord>, ServiceError> {
-        let account = ctx.account().as_str();
-        let found = self.find_user(account, name).await?;
-        let arn = found
-            .as_ref()
-            .map_or_else(|| user_arn(account, "/", name), |u| u.value.arn());
-        self.authorize(ctx, action, &arn)?;
-        found.ok_or_else(|| no_such("user", name))
+        self.existing::<UserRecord>(ctx, action, name, Keys::Plain)
+            .await
     }
 
     /// Authorizes `action` on the group `name` of the caller's account and reads it;
@@ -181,53 +158,7 @@ impl IamService {
         action: &str,
         name: &str,
     ) -> Result<Versioned<GroupRecord>, ServiceError> {
-        let account = ctx.account().as_str();
-        let found = self.find_group(account, name).await?;
-        let arn = found
-            .as_ref()
-            .map_or_else(|| group_arn(account, "/", name), |g| g.value.arn());
-        self.authorize(ctx, action, &arn)?;
-        found.ok_or_else(|| no_such("group", name))
-    }
-
-    /// The write that adds `delta` to the permissions-boundary usage count of the customer
-    /// managed policy `arn` (none for an AWS managed policy). A policy that does not exist is
-    /// `NoSuchEntity` when it is being set as a boundary (`delta > 0`) and ignored otherwise.
-    pub(super) async fn boundary_usage(
-        &self,
-        account: &str,
-        arn: &str,
-        delta: i32,
-    ) -> Result<Option<Write>, ServiceError> {
-        let missing = || {
-            errors::no_such_entity_exception(format!(
-                "Scope ARN: {arn} does not exist or is not attachable."
-            ))
-        };
-        if aws_managed::find(arn).is_some() {
-            return Ok(None);
-        }
-        let Some((owner, name)) = customer_policy_name(arn) else {
-            return match delta > 0 {
-                true => Err(errors::invalid_input_exception(format!("ARN {arn} is not valid."))),
-                false => Ok(None),
-            };
-        };
-        let row = entity_row(owner, name);
-        let found = match owner == account {
-            true => self.dir.tables.policies.get(&row).await.map_err(store_failure)?,
-            false => None,
-        };
-        let Some(mut policy) = found.filter(|p| p.value.arn() == arn) else {
-            return if delta > 0 { Err(missing()) } else { Ok(None) };
-        };
-        policy.value.boundary_usage_count = (policy.value.boundary_usage_count + delta).max(0);
-        let write = self
-            .dir
-            .tables
-            .policies
-            .put(&row, &policy.value, Expect::Version(policy.version))
-            .map_err(store_failure)?;
-        Ok(Some(write))
+        self.existing::<GroupRecord>(ctx, action, name, Keys::Plain)
+            .await
     }
 }
