@@ -138,6 +138,7 @@ impl Bounded for RoleRecord {
 /// The action-specific condition keys an operation adds to the global ones (AWS sets each
 /// only for the actions it documents it for).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // `TagKeys` names the aws:TagKeys key it sets
 pub(super) enum Keys<'a> {
     /// None.
     Plain,
