@@ -3,8 +3,9 @@
 //! the cryptographic hot path. Local writes invalidate entries; every entry is re-validated against the store after
 //! `CACHE_TTL`, so several nodes sharing one database converge within about a second.
 
+use crate::authz::facts::{AliasIndex, KeyFacts};
 use crate::domain::{KeyRecord, KmsError, Scope};
-use crate::store::{BackingKeyRecord, KmsTables, alias_row, backing_row, key_row};
+use crate::store::{BackingKeyRecord, KmsTables, alias_row, backing_row, key_row, scope_prefix};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rampart_crypto::material::{Material, Spec};
@@ -36,6 +37,10 @@ struct AliasEntry {
 struct Cache {
     keys: HashMap<String, KeyEntry>,
     aliases: HashMap<String, AliasEntry>,
+    /// Compiled key policy, tags and aliases of each key (by key row).
+    facts: HashMap<String, Arc<KeyFacts>>,
+    /// Aliases of each scope by target key (by scope prefix).
+    alias_index: HashMap<String, Arc<AliasIndex>>,
 }
 
 impl Cache {
@@ -52,6 +57,15 @@ impl Cache {
             if self.aliases.len() >= MAX_ENTRIES {
                 self.aliases.clear();
             }
+        }
+        if self.facts.len() >= MAX_ENTRIES {
+            self.facts.retain(|_, f| f.fresh());
+            if self.facts.len() >= MAX_ENTRIES {
+                self.facts.clear();
+            }
+        }
+        if self.alias_index.len() >= MAX_ENTRIES {
+            self.alias_index.clear();
         }
     }
 }
@@ -279,14 +293,47 @@ impl KeyVault {
         Material::from_bytes(spec_of(record)?, &raw).map_err(|_| fault("not valid material"))
     }
 
-    /// Drops the cached metadata and backing keys of one key (after a local write).
+    /// Drops the cached metadata, backing keys, policy and tags of one key (after a local write).
     pub fn invalidate_key(&self, scope: &Scope, key_id: &str) {
-        self.cache().keys.remove(&key_row(scope, key_id));
+        let row = key_row(scope, key_id);
+        let mut cache = self.cache();
+        cache.keys.remove(&row);
+        cache.facts.remove(&row);
     }
 
-    /// Drops the cached target of one alias (after a local write).
+    /// Drops the cached target of one alias, and the alias lists of its scope's keys (after a
+    /// local write).
     pub fn invalidate_alias(&self, scope: &Scope, name: &str) {
-        self.cache().aliases.remove(&alias_row(scope, name));
+        let prefix = scope_prefix(scope);
+        let mut cache = self.cache();
+        cache.aliases.remove(&alias_row(scope, name));
+        cache.alias_index.remove(&prefix);
+        cache.facts.retain(|row, _| !row.starts_with(&prefix));
+    }
+
+    /// The cached authorization facts of the key at `row` (possibly stale: check `fresh()`).
+    pub(crate) fn facts(&self, row: &str) -> Option<Arc<KeyFacts>> {
+        self.cache().facts.get(row).cloned()
+    }
+
+    /// Caches the authorization facts of the key at `row`.
+    pub(crate) fn remember_facts(&self, row: String, facts: Arc<KeyFacts>) {
+        let mut cache = self.cache();
+        cache.trim();
+        cache.facts.insert(row, facts);
+    }
+
+    /// The cached alias index of the scope with row prefix `prefix`, while fresh.
+    pub(crate) fn alias_index(&self, prefix: &str) -> Option<Arc<AliasIndex>> {
+        let cache = self.cache();
+        cache.alias_index.get(prefix).filter(|i| i.fresh()).cloned()
+    }
+
+    /// Caches the alias index of the scope with row prefix `prefix`.
+    pub(crate) fn remember_alias_index(&self, prefix: String, index: Arc<AliasIndex>) {
+        let mut cache = self.cache();
+        cache.trim();
+        cache.alias_index.insert(prefix, index);
     }
 
     /// Drops everything cached.
@@ -294,6 +341,8 @@ impl KeyVault {
         let mut cache = self.cache();
         cache.keys.clear();
         cache.aliases.clear();
+        cache.facts.clear();
+        cache.alias_index.clear();
     }
 }
 

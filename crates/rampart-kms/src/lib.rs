@@ -1,6 +1,7 @@
 //! AWS KMS service: symmetric keys, aliases, tags and key policies over `rampart-store`, with key
 //! material only ever stored wrapped under the KMS domain key.
 
+mod authz;
 mod convert;
 pub mod crypto;
 pub mod domain;

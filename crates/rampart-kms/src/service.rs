@@ -182,7 +182,7 @@ impl KmsApi for KmsService {
         ctx: &RequestContext,
         input: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse, ServiceError> {
-        answer!(self, ctx, self.generate_random_op(input))
+        answer!(self, ctx, self.generate_random_op(ctx, input))
     }
     async fn create_alias(
         &self,

@@ -117,16 +117,17 @@ impl Meter {
         self.pending.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Counts one request of `ctx` (its account, Region and the first key it noted). `method` is
-    /// the operation's handler name (e.g. `encrypt_op`); when `ok`, a cryptographic operation
-    /// also becomes the last use of every key it touched.
+    /// Counts one request of `ctx` (the first key it noted, in that key's account and Region —
+    /// another account's for a cross-account call — else the caller's). `method` is the
+    /// operation's handler name (e.g. `encrypt_op`); when `ok`, a cryptographic operation also
+    /// becomes the last use of every key it touched.
     pub fn record(&self, ctx: &RequestContext, method: &str, ok: bool) {
         let operation = if ok { tracked_operation(method) } else { None };
         let resources = ctx.resources.lock().unwrap_or_else(|p| p.into_inner());
         let mut keys = resources
             .iter()
             .filter(|r| r.resource_type == KEY_RESOURCE)
-            .filter_map(|r| key_id_of(&r.arn));
+            .filter_map(|r| key_of(&r.arn));
         let first = keys.next();
         let at = ctx.received_at.to_offset(time::UtcOffset::UTC);
         let mut guard = self.lock();
@@ -135,7 +136,8 @@ impl Meter {
             last,
             buf,
         } = &mut *guard;
-        usage_row_into(buf, at, ctx, first.unwrap_or("-"));
+        let caller = (ctx.account().as_str(), ctx.region.as_str(), "-");
+        usage_row_into(buf, at, first.unwrap_or(caller));
         match requests.get_mut(buf.as_str()) {
             Some(n) => *n += 1,
             None => {
@@ -146,9 +148,9 @@ impl Meter {
             return;
         };
         let ms = i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
-        for key_id in first.into_iter().chain(keys) {
+        for (account, region, key_id) in first.into_iter().chain(keys) {
             buf.clear();
-            let _ = write!(buf, "{}/{}/{key_id}", ctx.account().as_str(), ctx.region);
+            let _ = write!(buf, "{account}/{region}/{key_id}");
             match last.get_mut(buf.as_str()) {
                 Some(entry) if entry.ms <= ms => {
                     entry.ms = ms;
@@ -198,21 +200,29 @@ impl Meter {
 }
 
 /// Writes `<yyyy-mm>/<account>/<region>/<key>` into `buf`.
-fn usage_row_into(buf: &mut String, at: time::OffsetDateTime, ctx: &RequestContext, key: &str) {
+fn usage_row_into(buf: &mut String, at: time::OffsetDateTime, key: (&str, &str, &str)) {
+    let (account, region, key_id) = key;
     buf.clear();
     let _ = write!(
         buf,
-        "{:04}-{:02}/{}/{}/{key}",
+        "{:04}-{:02}/{account}/{region}/{key_id}",
         at.year(),
         u8::from(at.month()),
-        ctx.account().as_str(),
-        ctx.region
     );
 }
 
-/// The key id at the end of a key ARN (`...:key/<id>`).
-fn key_id_of(arn: &str) -> Option<&str> {
-    arn.rsplit_once(":key/").map(|(_, id)| id)
+/// (account, Region, key id) of a key ARN (`arn:<p>:kms:<region>:<account>:key/<id>`).
+fn key_of(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (_, _, _, region, account) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let key_id = parts.next()?.strip_prefix("key/")?;
+    Some((account, region, key_id))
 }
 
 /// The `KeyLastUsageTrackingOperation` of a handler, for the cryptographic operations AWS tracks.
@@ -392,12 +402,9 @@ mod tests {
     #[test]
     fn key_ids_come_from_key_arns() {
         assert_eq!(
-            key_id_of("arn:aws:kms:us-east-1:111122223333:key/mrk-1"),
-            Some("mrk-1")
+            key_of("arn:aws:kms:us-east-1:111122223333:key/mrk-1"),
+            Some(("111122223333", "us-east-1", "mrk-1"))
         );
-        assert_eq!(
-            key_id_of("arn:aws:kms:us-east-1:111122223333:alias/x"),
-            None
-        );
+        assert_eq!(key_of("arn:aws:kms:us-east-1:111122223333:alias/x"), None);
     }
 }

@@ -57,7 +57,10 @@ fn request(op: &str, id: &str, other: &str) -> Value {
         "TagResource" => json!({"KeyId": id, "Tags": [{"TagKey": "k", "TagValue": "v"}]}),
         "UntagResource" => json!({"KeyId": id, "TagKeys": ["k"]}),
         "PutKeyPolicy" => {
-            json!({"KeyId": id, "PolicyName": "default", "Policy": "{\"Statement\":[]}"})
+            let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+                "Action": "kms:*", "Resource": "*"}]});
+            json!({"KeyId": id, "PolicyName": "default", "Policy": policy.to_string()})
         }
         "CreateAlias" => json!({"AliasName": "alias/b", "TargetKeyId": id}),
         "UpdateAlias" => json!({"AliasName": "alias/other", "TargetKeyId": id}),

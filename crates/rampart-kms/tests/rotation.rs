@@ -372,11 +372,25 @@ async fn aws_managed_keys_rotate_yearly_and_cannot_be_changed() {
             ),
         );
     }
-    let old = encrypt(&h, &key.key_id, b"managed").await;
+    let e = h
+        .err(
+            "Encrypt",
+            json!({"KeyId": key.key_id, "Plaintext": b64(b"direct")}),
+        )
+        .await;
+    assert_eq!(
+        e.code, "AccessDeniedException",
+        "usable only via the service"
+    );
+    let via = |call| h.kms.via_service("secretsmanager", call);
+    let old = via(encrypt(&h, &key.key_id, b"managed")).await;
     h.advance(366 * DAY);
     assert_eq!(h.kms.rotate_due_keys().await, Ok(1));
-    assert_eq!(version_of(&encrypt(&h, &key.key_id, b"x").await), 2);
-    assert_eq!(decrypt(&h, &old).await, b"managed");
+    assert_eq!(version_of(&via(encrypt(&h, &key.key_id, b"x")).await), 2);
+    assert_eq!(
+        h.kms.via_service("secretsmanager", decrypt(&h, &old)).await,
+        b"managed"
+    );
 }
 
 #[tokio::test]

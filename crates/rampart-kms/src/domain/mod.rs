@@ -27,9 +27,7 @@ pub use ids::{
 };
 pub use key::{ImportConfig, KeyRecord, KeyState, MultiRegionConfig, RotationConfig};
 pub use paging::{ListKind, Page, decode_marker, encode_marker};
-pub use policy::{
-    DEFAULT_POLICY_NAME, PolicyRecord, check_policy_document, check_policy_name, default_key_policy,
-};
+pub use policy::{DEFAULT_POLICY_NAME, PolicyRecord, check_policy_name, default_key_policy};
 pub use tags::{MAX_TAGS_PER_KEY, TagSet, check_tag_key};
 pub use validate::{
     KeyKind, KeyOptions, check_key_options, data_key_len, encryption_algorithm,

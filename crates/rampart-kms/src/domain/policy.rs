@@ -1,4 +1,5 @@
-//! Key policies: the default policy AWS writes, the single policy name, and document checks.
+//! Key policies: the default policy AWS writes and the single policy name (documents are
+//! checked by `authz::key_policy`).
 
 use super::{KmsError, Scope};
 use serde::{Deserialize, Serialize};
@@ -45,17 +46,6 @@ pub fn check_policy_name(name: Option<&str>) -> Result<(), KmsError> {
     }
 }
 
-/// A key policy must be a JSON object with a `Statement`.
-pub fn check_policy_document(document: &str) -> Result<(), KmsError> {
-    let parsed: Result<serde_json::Value, _> = serde_json::from_str(document);
-    match parsed {
-        Ok(serde_json::Value::Object(map)) if map.contains_key("Statement") => Ok(()),
-        _ => Err(KmsError::MalformedPolicy(
-            "The policy document is not a valid JSON key policy.".into(),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,16 +62,12 @@ mod tests {
         assert!(
             doc.starts_with("{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\"")
         );
-        assert_eq!(check_policy_document(&doc), Ok(()));
     }
 
     #[test]
-    fn policy_names_and_documents() {
+    fn policy_names() {
         assert_eq!(check_policy_name(None), Ok(()));
         assert_eq!(check_policy_name(Some("default")), Ok(()));
         assert!(check_policy_name(Some("other")).is_err());
-        assert!(check_policy_document("not json").is_err());
-        assert!(check_policy_document("[1]").is_err());
-        assert!(check_policy_document("{\"Version\":\"2012-10-17\"}").is_err());
     }
 }

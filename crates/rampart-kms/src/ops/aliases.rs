@@ -2,10 +2,11 @@
 
 use super::{CAS_ATTEMPTS, required, scope_of};
 use crate::KmsService;
+use crate::authz::Ask;
 use crate::convert::{self, KEY_RESOURCE};
 use crate::domain::{
-    Accept, AliasRecord, KeyRecord, KmsError, ListKind, Page, decode_marker, reject_alias_target,
-    validate_alias_name,
+    Accept, AliasRecord, KeyRecord, KmsError, ListKind, Page, decode_marker, parse_key_ref,
+    reject_alias_target, validate_alias_name,
 };
 use crate::generated::shapes::{
     CreateAliasRequest, DeleteAliasRequest, ListAliasesRequest, ListAliasesResponse,
@@ -29,7 +30,12 @@ impl KmsService {
         validate_alias_name(&name)?;
         reject_alias_target(&target)?;
         let scope = scope_of(ctx);
-        let key = self.stored_key(ctx, &target, Accept::KeyOnly).await?.value;
+        let ask = Ask::new("kms:CreateAlias");
+        self.authorize_identity(ctx, ask.action, &scope.alias_arn(&name), None)?;
+        let key = self
+            .stored_key(ctx, &target, Accept::KeyOnly, &ask)
+            .await?
+            .value;
         key.require_customer_managed(&ctx.principal.arn, "kms:CreateAlias")?;
         key.require_not_pending_deletion()?;
         let now = self.now_ms();
@@ -66,7 +72,12 @@ impl KmsService {
         validate_alias_name(&name)?;
         reject_alias_target(&target)?;
         let scope = scope_of(ctx);
-        let key = self.stored_key(ctx, &target, Accept::KeyOnly).await?.value;
+        let ask = Ask::new("kms:UpdateAlias");
+        self.authorize_identity(ctx, ask.action, &scope.alias_arn(&name), None)?;
+        let key = self
+            .stored_key(ctx, &target, Accept::KeyOnly, &ask)
+            .await?
+            .value;
         key.require_customer_managed(&ctx.principal.arn, "kms:UpdateAlias")?;
         key.require_not_pending_deletion()?;
         for attempt in 1..=CAS_ATTEMPTS {
@@ -78,6 +89,7 @@ impl KmsService {
                 .get(&key_row(&scope, &current.value.target_key_id))
                 .await?
             {
+                self.authorize_key(ctx, &old.value, &ask, None).await?;
                 check_same_kind(&old.value, &key)?;
             }
             let mut next = current.value.clone();
@@ -107,8 +119,14 @@ impl KmsService {
         let name = required(input.alias_name, "aliasName")?;
         validate_alias_name(&name)?;
         let scope = scope_of(ctx);
+        let ask = Ask::new("kms:DeleteAlias");
+        self.authorize_identity(ctx, ask.action, &scope.alias_arn(&name), None)?;
         let current = self.tables.require_alias(&scope, &name).await?;
         ctx.note_resource(scope.key_arn(&current.value.target_key_id), KEY_RESOURCE);
+        let target = key_row(&scope, &current.value.target_key_id);
+        if let Some(key) = self.tables.keys.get(&target).await? {
+            self.authorize_key(ctx, &key.value, &ask, None).await?;
+        }
         let write = self
             .tables
             .aliases
@@ -123,15 +141,16 @@ impl KmsService {
         ctx: &RequestContext,
         input: ListAliasesRequest,
     ) -> Result<ListAliasesResponse, KmsError> {
+        self.authorize_identity(ctx, "kms:ListAliases", "*", None)?;
         let scope = scope_of(ctx);
         let size = ListKind::Aliases.page_size(input.limit.map(i64::from));
         let target = match &input.key_id {
-            Some(text) => Some(
-                self.stored_key(ctx, text, Accept::KeyOnly)
-                    .await?
-                    .value
-                    .key_id,
-            ),
+            Some(text) => {
+                let key_ref = parse_key_ref(&scope, text, Accept::KeyOnly)?;
+                let key = self.tables.resolve(&scope, &key_ref).await?.value;
+                ctx.note_resource(key.arn(), KEY_RESOURCE);
+                Some(key.key_id)
+            }
             None => None,
         };
         let mut cursor = match &input.marker {

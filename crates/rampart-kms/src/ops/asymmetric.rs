@@ -4,6 +4,7 @@
 
 use super::required;
 use crate::KmsService;
+use crate::authz::Ask;
 use crate::convert::enum_value;
 use crate::crypto::spec_of;
 use crate::domain::{
@@ -11,6 +12,7 @@ use crate::domain::{
 };
 use crate::generated::shapes::*;
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{
     KeyAgreementAlgorithm, Material, MessageType, SigningAlgorithm, Spec, SpecInfo, Usage,
     spec_info,
@@ -37,15 +39,17 @@ struct SignAsk {
 }
 
 impl KmsService {
-    /// The key `key_id` names for `operation`: Enabled, of usage `usage`, with its material.
+    /// The key `key_id` names for `operation` (`ask` authorized): Enabled, of usage `usage`,
+    /// with its material.
     pub(super) async fn key_for(
         &self,
         ctx: &RequestContext,
         key_id: &str,
         usage: Usage,
-        operation: &str,
+        ask: &Ask<'_>,
     ) -> Result<UsableKey, KmsError> {
-        let key = self.usable_key(ctx, key_id).await?;
+        let operation = ask.action.trim_start_matches("kms:");
+        let key = self.usable_key(ctx, key_id, ask).await?;
         require_usage(&key, usage, operation)?;
         let spec = spec_of(&key)?;
         let material = self.current_material(&key).await?;
@@ -63,7 +67,8 @@ impl KmsService {
     ) -> Result<GetPublicKeyResponse, KmsError> {
         crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
-        let key = self.usable_key(ctx, &key_id).await?;
+        let ask = Ask::new("kms:GetPublicKey");
+        let key = self.usable_key(ctx, &key_id, &ask).await?;
         let spec = spec_of(&key)?;
         if !has_public_key(spec) {
             return Err(KmsError::Unsupported(format!(
@@ -100,7 +105,7 @@ impl KmsService {
             .sign_ask(
                 ctx,
                 &key_id,
-                "Sign",
+                "kms:Sign",
                 algorithm.as_str(),
                 message_type,
                 message,
@@ -136,7 +141,7 @@ impl KmsService {
             .sign_ask(
                 ctx,
                 &key_id,
-                "Verify",
+                "kms:Verify",
                 algorithm.as_str(),
                 message_type,
                 message,
@@ -171,14 +176,14 @@ impl KmsService {
         &self,
         ctx: &RequestContext,
         key_id: &str,
-        operation: &str,
+        action: &'static str,
         algorithm: &str,
         message_type: Option<&str>,
         message: Blob,
     ) -> Result<SignAsk, KmsError> {
-        let usable = self
-            .key_for(ctx, key_id, Usage::SignVerify, operation)
-            .await?;
+        let extra = |_: &KeyRecord, c: &mut Context| c.set("kms:SigningAlgorithm", algorithm);
+        let ask = Ask::new(action).extra(&extra);
+        let usable = self.key_for(ctx, key_id, Usage::SignVerify, &ask).await?;
         let spec = usable.spec;
         let algorithm = SigningAlgorithm::from_aws(algorithm)
             .filter(|a| spec_info(spec).signing.contains(a))
@@ -210,8 +215,11 @@ impl KmsService {
                 "Recipient is not supported by Rampart yet.".into(),
             ));
         }
+        let name = algorithm.as_str();
+        let extra = |_: &KeyRecord, c: &mut Context| c.set("kms:KeyAgreementAlgorithm", name);
+        let ask = Ask::new("kms:DeriveSharedSecret").extra(&extra);
         let usable = self
-            .key_for(ctx, &key_id, Usage::KeyAgreement, "DeriveSharedSecret")
+            .key_for(ctx, &key_id, Usage::KeyAgreement, &ask)
             .await?;
         let supported = KeyAgreementAlgorithm::from_aws(algorithm.as_str())
             .is_some_and(|a| spec_info(usable.spec).agreement.contains(&a));
@@ -243,7 +251,7 @@ impl KmsService {
         let key_id = required(input.key_id, "keyId")?;
         let algorithm = required(input.encapsulation_algorithm, "encapsulationAlgorithm")?;
         let usable = self
-            .kem_key(ctx, &key_id, "Encapsulate", algorithm.as_str())
+            .kem_key(ctx, &key_id, "kms:Encapsulate", algorithm.as_str())
             .await?;
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
@@ -270,7 +278,7 @@ impl KmsService {
             "sharedSecretCiphertextBlob",
         )?;
         let usable = self
-            .kem_key(ctx, &key_id, "Decapsulate", algorithm.as_str())
+            .kem_key(ctx, &key_id, "kms:Decapsulate", algorithm.as_str())
             .await?;
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
@@ -291,11 +299,12 @@ impl KmsService {
         &self,
         ctx: &RequestContext,
         key_id: &str,
-        operation: &str,
+        action: &'static str,
         algorithm: &str,
     ) -> Result<UsableKey, KmsError> {
+        let ask = Ask::new(action);
         let usable = self
-            .key_for(ctx, key_id, Usage::EncapsulateDecapsulate, operation)
+            .key_for(ctx, key_id, Usage::EncapsulateDecapsulate, &ask)
             .await?;
         if algorithm != ML_KEM || !is_ml_kem(usable.spec) {
             return Err(algorithm_error(algorithm, usable.spec.as_aws()));

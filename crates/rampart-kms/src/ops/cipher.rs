@@ -5,7 +5,9 @@
 
 use super::required;
 use crate::KmsService;
-use crate::convert;
+use crate::authz::Ask;
+use crate::authz::context::bool_text;
+use crate::convert::{self, KEY_RESOURCE};
 use crate::crypto::spec_of;
 use crate::domain::{
     KeyRecord, KmsError, check_plaintext_len, context_not_supported, data_key_len,
@@ -19,6 +21,7 @@ use crate::generated::shapes::{
     ReEncryptRequest, ReEncryptResponse,
 };
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{EncryptionAlgorithm, Material, Usage};
 use rampart_crypto::symmetric::{self, BlobHeader};
 use rampart_wire::codec::Blob;
@@ -29,6 +32,7 @@ use zeroize::Zeroizing;
 /// What a data-key request asks for, from either GenerateDataKey flavour.
 struct DataKeyAsk {
     operation: &'static str,
+    action: &'static str,
     key_id: Option<String>,
     key_spec: Option<String>,
     number_of_bytes: Option<i64>,
@@ -42,6 +46,7 @@ macro_rules! data_key_ask {
     ($input:ident, $operation:literal, $recipient:expr) => {
         DataKeyAsk {
             operation: $operation,
+            action: concat!("kms:", $operation),
             recipient: $recipient,
             key_id: $input.key_id,
             key_spec: $input.key_spec.as_ref().map(|v| v.as_str().to_owned()),
@@ -55,6 +60,8 @@ macro_rules! data_key_ask {
 /// A ciphertext to open and what the request says about it (Decrypt, ReEncrypt's source).
 struct OpenAsk<'a> {
     operation: &'static str,
+    /// ReEncrypt: the destination key's ARN (kms:ReEncryptOnSameKey).
+    destination: Option<&'a str>,
     blob: &'a [u8],
     key_id: Option<&'a str>,
     algorithm: Option<&'a str>,
@@ -87,15 +94,13 @@ impl KmsService {
         crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let key_id = required(input.key_id, "keyId")?;
         let plaintext = required(input.plaintext, "plaintext")?;
-        let key = self.usable_key(ctx, &key_id).await?;
         let context = convert::context(input.encryption_context);
-        let algorithm = encryption_target(
-            &key,
-            name_of(&input.encryption_algorithm),
-            "Encrypt",
-            plaintext.as_bytes().len(),
-            &context,
-        )?;
+        let named = name_of(&input.encryption_algorithm);
+        let extra = algorithm_key(named);
+        let ask = Ask::new("kms:Encrypt").context(&context).extra(&extra);
+        let key = self.usable_key(ctx, &key_id, &ask).await?;
+        let algorithm =
+            encryption_target(&key, named, "Encrypt", plaintext.as_bytes().len(), &context)?;
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
         }
@@ -127,6 +132,7 @@ impl KmsService {
                 ctx,
                 OpenAsk {
                     operation: "Decrypt",
+                    destination: None,
                     blob: blob.as_bytes(),
                     key_id: input.key_id.as_deref(),
                     algorithm: name_of(&input.encryption_algorithm),
@@ -154,17 +160,32 @@ impl KmsService {
         let blob = required(input.ciphertext_blob, "ciphertextBlob")?;
         let destination = required(input.destination_key_id, "destinationKeyId")?;
         let source_context = convert::context(input.source_encryption_context);
+        let (target, alias) = self.find_key(ctx, &destination).await?;
+        let target_arn = target.arn();
         let ask = OpenAsk {
             operation: "ReEncrypt",
+            destination: Some(&target_arn),
             blob: blob.as_bytes(),
             key_id: input.source_key_id.as_deref(),
             algorithm: name_of(&input.source_encryption_algorithm),
             context: &source_context,
         };
         let source = self.open(ctx, ask).await?;
-        let target = self.usable_key(ctx, &destination).await?;
+        ctx.note_resource(target_arn.clone(), KEY_RESOURCE);
         let context = convert::context(input.destination_encryption_context);
         let named = name_of(&input.destination_encryption_algorithm);
+        let same_key = source.key.arn() == target_arn;
+        let extra = |_: &KeyRecord, c: &mut Context| {
+            c.set(
+                "kms:EncryptionAlgorithm",
+                named.unwrap_or(SYMMETRIC_DEFAULT),
+            );
+            c.set("kms:ReEncryptOnSameKey", bool_text(same_key));
+        };
+        let to = Ask::new("kms:ReEncryptTo").context(&context).extra(&extra);
+        self.authorize_key(ctx, &target, &to, alias.as_deref())
+            .await?;
+        target.require_usable()?;
         let len = source.plaintext.len();
         let algorithm = encryption_target(&target, named, "ReEncrypt", len, &context)?;
         if input.dry_run == Some(true) {
@@ -217,8 +238,10 @@ impl KmsService {
 
     pub(crate) async fn generate_random_op(
         &self,
+        ctx: &RequestContext,
         input: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse, KmsError> {
+        self.authorize_identity(ctx, "kms:GenerateRandom", "*", None)?;
         if input.custom_key_store_id.is_some() {
             return Err(KmsError::Unsupported(
                 "Custom key stores are not supported by Rampart yet.".into(),
@@ -244,7 +267,9 @@ impl KmsService {
     ) -> Result<(KeyRecord, Zeroizing<Vec<u8>>, Vec<u8>), KmsError> {
         let key_id = required(ask.key_id, "keyId")?;
         let len = data_key_len(ask.key_spec.as_deref(), ask.number_of_bytes)?;
-        let key = self.usable_key(ctx, &key_id).await?;
+        let extra = algorithm_key(None);
+        let authz = Ask::new(ask.action).context(&ask.context).extra(&extra);
+        let key = self.usable_key(ctx, &key_id, &authz).await?;
         let algorithm = encryption_target(&key, None, ask.operation, len, &ask.context)?;
         if ask.recipient {
             return Err(KmsError::Unsupported(
@@ -312,15 +337,30 @@ impl KmsService {
         let algorithm = EncryptionAlgorithm::from_aws(name).ok_or_else(|| {
             KmsError::Validation(format!("EncryptionAlgorithm {name} is not valid."))
         })?;
+        let destination = ask.destination;
+        let extra = |key: &KeyRecord, c: &mut Context| {
+            c.set("kms:EncryptionAlgorithm", name);
+            if let Some(destination) = destination {
+                c.set(
+                    "kms:ReEncryptOnSameKey",
+                    bool_text(key.arn() == destination),
+                );
+            }
+        };
+        let action = match destination {
+            Some(_) => "kms:ReEncryptFrom",
+            None => "kms:Decrypt",
+        };
+        let authz = Ask::new(action).context(ask.context).extra(&extra);
         if algorithm == EncryptionAlgorithm::SymmetricDefault {
-            return self.open_symmetric(ctx, &ask).await;
+            return self.open_symmetric(ctx, &ask, &authz).await;
         }
         let key_id = ask.key_id.ok_or_else(|| {
             KmsError::Validation(format!(
                 "KeyId is required to decrypt a ciphertext encrypted with {name}."
             ))
         })?;
-        let key = self.usable_key(ctx, key_id).await?;
+        let key = self.usable_key(ctx, key_id, &authz).await?;
         require_usage(&key, Usage::EncryptDecrypt, ask.operation)?;
         let algorithm = encryption_algorithm(spec_of(&key)?, Some(name))?;
         if !ask.context.is_empty() {
@@ -342,13 +382,14 @@ impl KmsService {
         &self,
         ctx: &RequestContext,
         ask: &OpenAsk<'_>,
+        authz: &Ask<'_>,
     ) -> Result<Opened, KmsError> {
         let header = symmetric::parse_header(ask.blob).map_err(|_| KmsError::InvalidCiphertext)?;
         if !is_key_id(&header.key_id) {
             return Err(KmsError::InvalidCiphertext);
         }
         let key = self
-            .cached_key(ctx, ask.key_id.unwrap_or(&header.key_id))
+            .cached_key(ctx, ask.key_id.unwrap_or(&header.key_id), authz)
             .await?;
         if key.key_id != header.key_id {
             return Err(KmsError::IncorrectKey(
@@ -391,6 +432,20 @@ pub(super) fn encryption_target(
         check_plaintext_len(spec, algorithm, len)?;
     }
     Ok(algorithm)
+}
+
+/// The default `EncryptionAlgorithm`.
+const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
+
+/// The condition keys of an operation that only names an encryption algorithm
+/// (kms:EncryptionAlgorithm; SYMMETRIC_DEFAULT when the request names none).
+fn algorithm_key(named: Option<&str>) -> impl Fn(&KeyRecord, &mut Context) + Sync + '_ {
+    move |_, c| {
+        c.set(
+            "kms:EncryptionAlgorithm",
+            named.unwrap_or(SYMMETRIC_DEFAULT),
+        )
+    }
 }
 
 /// The error for a symmetric-blob operation on a key whose material is not symmetric.

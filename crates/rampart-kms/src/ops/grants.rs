@@ -6,6 +6,8 @@ use super::grant_store::{
 };
 use super::{required, scope_of};
 use crate::KmsService;
+use crate::authz::Ask;
+use crate::authz::context::{constraint_context, set_grant_request};
 use crate::convert::{self, KEY_RESOURCE};
 use crate::domain::grants::{
     GrantConstraintSet, GrantRequest, MAX_GRANTS_PER_KEY, check_constraints, check_grant_id,
@@ -23,6 +25,7 @@ use crate::generated::shapes::{
     ListGrantsResponse, ListRetirableGrantsRequest, RetireGrantRequest, RevokeGrantRequest,
 };
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_store::{StoreError, Table};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -75,7 +78,13 @@ impl KmsService {
             constraints: input.constraints.map(constraints_in),
         };
         check_principals(&request)?;
-        let key = self.grant_key(ctx, &key_id).await?;
+        let constraint_context = constraint_context(request.constraints.as_ref());
+        let extra = |_: &KeyRecord, c: &mut Context| set_grant_request(c, &request);
+        let ask = Ask::new("kms:CreateGrant")
+            .context(&constraint_context)
+            .extra(&extra)
+            .grant(&request);
+        let key = self.grant_key(ctx, &key_id, &ask).await?;
         key.require_customer_managed(&ctx.principal.arn, "kms:CreateGrant")?;
         require_grantable(&key)?;
         let request = GrantRequest {
@@ -145,7 +154,9 @@ impl KmsService {
         if let Some(id) = &input.grant_id {
             check_grant_id(id)?;
         }
-        let key = self.grant_key(ctx, &key_id).await?;
+        let key = self
+            .grant_key(ctx, &key_id, &Ask::new("kms:ListGrants"))
+            .await?;
         let size = ListKind::Grants.page_size(input.limit.map(i64::from));
         let scope = key.scope();
         let after = match &input.marker {
@@ -180,6 +191,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: ListRetirableGrantsRequest,
     ) -> Result<ListGrantsResponse, KmsError> {
+        self.authorize_identity(ctx, "kms:ListRetirableGrants", "*", None)?;
         let retiree = match (input.retiring_principal, input.retiring_service_principal) {
             (Some(_), Some(_)) => return Err(either_not_both("RetiringPrincipal")),
             (None, None) => return Err(null_member("retiringPrincipal")),
@@ -255,7 +267,9 @@ impl KmsService {
         let key_id = required(input.key_id, "keyId")?;
         let grant_id = required(input.grant_id, "grantId")?;
         check_grant_id(&grant_id)?;
-        let key = self.grant_key(ctx, &key_id).await?;
+        let key = self
+            .grant_key(ctx, &key_id, &Ask::new("kms:RevokeGrant"))
+            .await?;
         let dry_run = input.dry_run == Some(true);
         self.delete_grant(&key, &grant_id, |_| Ok(()), dry_run)
             .await
@@ -294,10 +308,18 @@ impl KmsService {
     }
 
     /// The key a grant operation's `KeyId` names: a key id or key ARN (any key state; an alias
-    /// is `InvalidArnException`, as AWS answers), noted for the audit record.
-    async fn grant_key(&self, ctx: &RequestContext, text: &str) -> Result<KeyRecord, KmsError> {
+    /// is `InvalidArnException`, as AWS answers), noted for the audit record, `ask` authorized.
+    async fn grant_key(
+        &self,
+        ctx: &RequestContext,
+        text: &str,
+        ask: &Ask<'_>,
+    ) -> Result<KeyRecord, KmsError> {
         reject_alias(text)?;
-        Ok(self.stored_key(ctx, text, Accept::KeyOnly).await?.value)
+        Ok(self
+            .stored_key(ctx, text, Accept::KeyOnly, ask)
+            .await?
+            .value)
     }
 
     /// The grants of `key` that allow `principal_arn` to call `operation` — a grant operation
@@ -305,8 +327,8 @@ impl KmsService {
     /// context `context` (empty for operations without one). A grant matches when its grantee is
     /// the principal (or the IAM role of an assumed-role session), it lists the operation, and
     /// its constraints hold (see [`crate::domain::grants::grant_allows`]). Grants take effect at
-    /// once in Rampart, so no grant token is needed to find them. The policy engine's
-    /// authorization step calls this after the key policy and IAM policies.
+    /// once in Rampart, so no grant token is needed to find them. The authorization step calls
+    /// this when neither the key policy nor IAM policies allow (and none denies).
     pub async fn grants_allowing(
         &self,
         key: &KeyRecord,

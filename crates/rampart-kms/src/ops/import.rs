@@ -10,6 +10,7 @@
 use super::required;
 use super::rotation::{ATTEMPTS, ScheduledKey};
 use crate::KmsService;
+use crate::authz::Ask;
 use crate::convert::timestamp;
 use crate::crypto::{VersionInfo, new_material_id, spec_of};
 use crate::domain::import::{
@@ -24,6 +25,7 @@ use crate::store::{KmsTables, backing_row, key_row};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{
     Material, MaterialError, WrappingAlgorithm, WrappingKey, WrappingKeySpec,
 };
@@ -156,7 +158,16 @@ impl KmsService {
         let key_id = required(input.key_id, "keyId")?;
         let algorithm = required(input.wrapping_algorithm, "wrappingAlgorithm")?;
         let wrapping_spec = required(input.wrapping_key_spec, "wrappingKeySpec")?;
-        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        let (alg_name, spec_name) = (algorithm.as_str(), wrapping_spec.as_str());
+        let extra = |_: &KeyRecord, c: &mut Context| {
+            c.set("kms:WrappingAlgorithm", alg_name);
+            c.set("kms:WrappingKeySpec", spec_name);
+        };
+        let ask = Ask::new("kms:GetParametersForImport").extra(&extra);
+        let key = self
+            .stored_key(ctx, &key_id, Accept::KeyOnly, &ask)
+            .await?
+            .value;
         check_external(&key)?;
         check_import_state(&key)?;
         let (alg, spec) =
@@ -212,13 +223,24 @@ impl KmsService {
         input: ImportKeyMaterialRequest,
     ) -> Result<ImportKeyMaterialResponse, KmsError> {
         let key_id = required(input.key_id.clone(), "keyId")?;
-        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        let (model, valid_to) = expiration_keys(&input);
+        let extra = |_: &KeyRecord, c: &mut Context| {
+            c.set("kms:ExpirationModel", model);
+            if let Some(valid_to) = &valid_to {
+                c.set("kms:ValidTo", valid_to.as_str());
+            }
+        };
+        let ask = Ask::new("kms:ImportKeyMaterial").extra(&extra);
+        let key = self
+            .stored_key(ctx, &key_id, Accept::KeyOnly, &ask)
+            .await?
+            .value;
         check_external(&key)?;
         check_import_state(&key)?;
         let checked = self.check_import(&key, input).await?;
         let now = self.now_ms();
         let key = self
-            .update_key(ctx, &key.arn(), |k, tables| {
+            .update_key(ctx, &key.arn(), &ask, |k, tables| {
                 check_external(k)?;
                 check_import_state(k)?;
                 store_material(tables, k, &checked, &self.vault, now)
@@ -334,8 +356,9 @@ impl KmsService {
     ) -> Result<DeleteImportedKeyMaterialResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let given = input.key_material_id;
+        let ask = Ask::new("kms:DeleteImportedKeyMaterial");
         let key = self
-            .update_key(ctx, &key_id, |k, tables| {
+            .update_key(ctx, &key_id, &ask, |k, tables| {
                 check_external(k)?;
                 check_delete_state(k)?;
                 let current = k.import.as_ref().and_then(|i| i.material_id.clone());
@@ -436,6 +459,19 @@ fn check_options(
         .as_ref()
         .map(|t| i64::try_from(t.epoch_millis()).unwrap_or(i64::MAX));
     check_expiration(model, valid_to, now)
+}
+
+/// ImportKeyMaterial's kms:ExpirationModel (what the request sets or implies) and kms:ValidTo
+/// (epoch seconds).
+fn expiration_keys(input: &ImportKeyMaterialRequest) -> (&'static str, Option<String>) {
+    let valid_to = input.valid_to.as_ref().map(|t| t.epoch_millis() / 1000);
+    let model = match (&input.expiration_model, valid_to) {
+        (Some(m), _) if m.as_str() == "KEY_MATERIAL_EXPIRES" => "KEY_MATERIAL_EXPIRES",
+        (Some(_), _) => "KEY_MATERIAL_DOES_NOT_EXPIRE",
+        (None, Some(_)) => "KEY_MATERIAL_EXPIRES",
+        (None, None) => "KEY_MATERIAL_DOES_NOT_EXPIRE",
+    };
+    (model, valid_to.map(|s| s.to_string()))
 }
 
 /// True while `key` still holds imported material whose ValidTo is `due`.

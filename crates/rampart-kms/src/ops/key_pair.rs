@@ -5,14 +5,16 @@
 use super::cipher::encryption_target;
 use super::required;
 use crate::KmsService;
+use crate::authz::Ask;
 use crate::convert::{self, enum_value};
-use crate::domain::{KmsError, data_key_pair_spec, material_error};
+use crate::domain::{KeyRecord, KmsError, data_key_pair_spec, material_error};
 use crate::generated::enums::DataKeyPairSpec;
 use crate::generated::shapes::{
     GenerateDataKeyPairRequest, GenerateDataKeyPairResponse,
     GenerateDataKeyPairWithoutPlaintextRequest, GenerateDataKeyPairWithoutPlaintextResponse,
 };
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{Material, Spec, spec_info};
 use rampart_wire::codec::Blob;
 use std::collections::BTreeMap;
@@ -21,6 +23,7 @@ use zeroize::Zeroizing;
 /// What either GenerateDataKeyPair flavour asks for.
 struct PairAsk {
     operation: &'static str,
+    action: &'static str,
     key_id: Option<String>,
     pair_spec: Option<DataKeyPairSpec>,
     context: BTreeMap<String, String>,
@@ -50,6 +53,7 @@ impl KmsService {
         }
         let ask = PairAsk {
             operation: "GenerateDataKeyPair",
+            action: "kms:GenerateDataKeyPair",
             key_id: input.key_id,
             pair_spec: input.key_pair_spec,
             context: convert::context(input.encryption_context),
@@ -74,6 +78,7 @@ impl KmsService {
         crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let ask = PairAsk {
             operation: "GenerateDataKeyPairWithoutPlaintext",
+            action: "kms:GenerateDataKeyPairWithoutPlaintext",
             key_id: input.key_id,
             pair_spec: input.key_pair_spec,
             context: convert::context(input.encryption_context),
@@ -94,7 +99,13 @@ impl KmsService {
         let key_id = required(ask.key_id, "keyId")?;
         let pair_spec = required(ask.pair_spec, "keyPairSpec")?;
         let spec = data_key_pair_spec(pair_spec.as_str())?;
-        let key = self.usable_key(ctx, &key_id).await?;
+        let pair_name = pair_spec.as_str();
+        let extra = |_: &KeyRecord, c: &mut Context| {
+            c.set("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
+            c.set("kms:DataKeyPairSpec", pair_name);
+        };
+        let authz = Ask::new(ask.action).context(&ask.context).extra(&extra);
+        let key = self.usable_key(ctx, &key_id, &authz).await?;
         let algorithm = encryption_target(&key, None, ask.operation, 0, &ask.context)?;
         if !spec_info(spec).supported {
             return Err(KmsError::Unsupported(format!(

@@ -3,11 +3,14 @@
 
 use super::{required, scope_of};
 use crate::KmsService;
+use crate::authz::Ask;
+use crate::authz::context::{bool_text, set_request_tags};
+use crate::authz::key_policy::{PolicyTarget, check_lockout, compile_key_policy};
 use crate::convert::{self, KEY_RESOURCE};
 use crate::domain::{
     Accept, ImportConfig, KeyKind, KeyOptions, KeyRecord, KeyState, KmsError, ListKind,
-    MultiRegionConfig, Page, PolicyRecord, Scope, TagSet, check_key_options, check_policy_document,
-    decode_marker, default_key_policy, new_key_id, new_multi_region_key_id, pending_window_days,
+    MultiRegionConfig, Page, PolicyRecord, Scope, TagSet, check_key_options, decode_marker,
+    default_key_policy, new_key_id, new_multi_region_key_id, pending_window_days,
 };
 use crate::generated::shapes::{
     CancelKeyDeletionRequest, CancelKeyDeletionResponse, CreateKeyRequest, CreateKeyResponse,
@@ -17,6 +20,7 @@ use crate::generated::shapes::{
 };
 use crate::store::{deletion_row, key_row, scope_prefix};
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_store::Expect;
 
 impl KmsService {
@@ -27,14 +31,31 @@ impl KmsService {
     ) -> Result<CreateKeyResponse, KmsError> {
         let scope = scope_of(ctx);
         let kind = check_create_options(&input)?;
-        let policy = match input.policy {
-            Some(doc) => check_policy_document(&doc).map(|()| doc)?,
-            None => default_key_policy(&scope),
-        };
+        let pairs = convert::tag_pairs(input.tags);
         let mut tags = TagSet::new();
-        tags.apply(&convert::tag_pairs(input.tags))?;
+        tags.apply(&pairs)?;
+        let bypass = input.bypass_policy_lockout_safety_check == Some(true);
+        let extra = |c: &mut Context| create_key_context(c, &kind, bypass, &pairs);
+        self.authorize_identity(ctx, "kms:CreateKey", "*", Some(&extra))?;
         let now = self.now_ms();
         let record = new_key_record(&scope, &kind, input.description.unwrap_or_default(), now);
+        let arn = record.arn();
+        if !pairs.is_empty() {
+            let tagging = |c: &mut Context| set_request_tags(c, &pairs);
+            self.authorize_identity(ctx, "kms:TagResource", &arn, Some(&tagging))?;
+        }
+        let policy = match input.policy {
+            Some(doc) => {
+                let compiled = compile_key_policy(&doc)?;
+                let target = PolicyTarget {
+                    key_arn: &arn,
+                    account: &scope.account,
+                };
+                check_lockout(ctx, &compiled, &target, bypass)?;
+                doc
+            }
+            None => default_key_policy(&scope),
+        };
         let row = key_row(&scope, &record.key_id);
         let mut writes = vec![
             self.tables.keys.put(&row, &record, Expect::Absent)?,
@@ -63,7 +84,10 @@ impl KmsService {
         input: DescribeKeyRequest,
     ) -> Result<DescribeKeyResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
-        let key = self.stored_key(ctx, &key_id, Accept::KeyOrAlias).await?;
+        let ask = Ask::new("kms:DescribeKey");
+        let key = self
+            .stored_key(ctx, &key_id, Accept::KeyOrAlias, &ask)
+            .await?;
         Ok(DescribeKeyResponse {
             key_metadata: Some(convert::key_metadata(&key.value)),
         })
@@ -74,6 +98,7 @@ impl KmsService {
         ctx: &RequestContext,
         input: ListKeysRequest,
     ) -> Result<ListKeysResponse, KmsError> {
+        self.authorize_identity(ctx, "kms:ListKeys", "*", None)?;
         let scope = scope_of(ctx);
         let size = ListKind::Keys.page_size(input.limit.map(i64::from));
         let after = match &input.marker {
@@ -101,7 +126,8 @@ impl KmsService {
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let principal = &ctx.principal.arn;
-        self.update_key(ctx, &key_id, |k, _| {
+        let ask = Ask::new("kms:EnableKey");
+        self.update_key(ctx, &key_id, &ask, |k, _| {
             k.require_customer_managed(principal, "kms:EnableKey")?;
             k.enable().map(|()| Vec::new())
         })
@@ -116,7 +142,8 @@ impl KmsService {
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let principal = &ctx.principal.arn;
-        self.update_key(ctx, &key_id, |k, _| {
+        let ask = Ask::new("kms:DisableKey");
+        self.update_key(ctx, &key_id, &ask, |k, _| {
             k.require_customer_managed(principal, "kms:DisableKey")?;
             k.disable().map(|()| Vec::new())
         })
@@ -136,8 +163,16 @@ impl KmsService {
         let days = pending_window_days(input.pending_window_in_days.map(i64::from))?;
         let now = self.now_ms();
         let principal = &ctx.principal.arn;
+        let window = days.to_string();
+        let extra = |_: &KeyRecord, c: &mut Context| {
+            c.set(
+                "kms:ScheduleKeyDeletionPendingWindowInDays",
+                window.as_str(),
+            );
+        };
+        let ask = Ask::new("kms:ScheduleKeyDeletion").extra(&extra);
         let key = self
-            .update_key(ctx, &key_id, |k, tables| {
+            .update_key(ctx, &key_id, &ask, |k, tables| {
                 k.require_customer_managed(principal, "kms:ScheduleKeyDeletion")?;
                 let due = k.schedule_deletion(now, days)?;
                 let entry = crate::store::DeletionEntry {
@@ -169,8 +204,9 @@ impl KmsService {
     ) -> Result<CancelKeyDeletionResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let principal = &ctx.principal.arn;
+        let ask = Ask::new("kms:CancelKeyDeletion");
         let key = self
-            .update_key(ctx, &key_id, |k, tables| {
+            .update_key(ctx, &key_id, &ask, |k, tables| {
                 k.require_customer_managed(principal, "kms:CancelKeyDeletion")?;
                 let due = k.deletion_ms;
                 k.cancel_deletion()?;
@@ -194,7 +230,8 @@ impl KmsService {
         let key_id = required(input.key_id, "keyId")?;
         let description = required(input.description, "description")?;
         let principal = &ctx.principal.arn;
-        self.update_key(ctx, &key_id, |k, _| {
+        let ask = Ask::new("kms:UpdateKeyDescription");
+        self.update_key(ctx, &key_id, &ask, |k, _| {
             k.require_customer_managed(principal, "kms:UpdateKeyDescription")?;
             k.require_not_pending_deletion()?;
             k.description.clone_from(&description);
@@ -202,6 +239,24 @@ impl KmsService {
         })
         .await
         .map(drop)
+    }
+}
+
+/// CreateKey's condition keys: the properties asked for, the lockout check bypass and the tags.
+fn create_key_context(c: &mut Context, kind: &KeyKind, bypass: bool, tags: &[(String, String)]) {
+    c.set("kms:KeySpec", kind.spec.as_aws());
+    c.set("kms:KeyUsage", kind.usage.as_aws());
+    c.set(
+        "kms:KeyOrigin",
+        if kind.external { "EXTERNAL" } else { "AWS_KMS" },
+    );
+    c.set("kms:MultiRegion", bool_text(kind.multi_region));
+    if kind.multi_region {
+        c.set("kms:MultiRegionKeyType", "PRIMARY");
+    }
+    c.set("kms:BypassPolicyLockoutSafetyCheck", bool_text(bypass));
+    if !tags.is_empty() {
+        set_request_tags(c, tags);
     }
 }
 

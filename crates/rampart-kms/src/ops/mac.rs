@@ -3,11 +3,13 @@
 use super::asymmetric::UsableKey;
 use super::required;
 use crate::KmsService;
-use crate::domain::{KmsError, algorithm_error, material_error};
+use crate::authz::Ask;
+use crate::domain::{KeyRecord, KmsError, algorithm_error, material_error};
 use crate::generated::shapes::{
     GenerateMacRequest, GenerateMacResponse, VerifyMacRequest, VerifyMacResponse,
 };
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{MacAlgorithm, Usage, spec_info};
 use rampart_wire::codec::Blob;
 
@@ -22,7 +24,7 @@ impl KmsService {
         let message = required(input.message, "message")?;
         let algorithm = required(input.mac_algorithm, "macAlgorithm")?;
         let (usable, mac_algorithm) = self
-            .mac_key(ctx, &key_id, "GenerateMac", algorithm.as_str())
+            .mac_key(ctx, &key_id, "kms:GenerateMac", algorithm.as_str())
             .await?;
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
@@ -49,7 +51,7 @@ impl KmsService {
         let mac = required(input.mac, "mac")?;
         let algorithm = required(input.mac_algorithm, "macAlgorithm")?;
         let (usable, mac_algorithm) = self
-            .mac_key(ctx, &key_id, "VerifyMac", algorithm.as_str())
+            .mac_key(ctx, &key_id, "kms:VerifyMac", algorithm.as_str())
             .await?;
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
@@ -68,16 +70,18 @@ impl KmsService {
         })
     }
 
-    /// A GENERATE_VERIFY_MAC key for `operation` and the MAC algorithm of its spec.
+    /// A GENERATE_VERIFY_MAC key for `action` and the MAC algorithm of its spec.
     async fn mac_key(
         &self,
         ctx: &RequestContext,
         key_id: &str,
-        operation: &str,
+        action: &'static str,
         algorithm: &str,
     ) -> Result<(UsableKey, MacAlgorithm), KmsError> {
+        let extra = |_: &KeyRecord, c: &mut Context| c.set("kms:MacAlgorithm", algorithm);
+        let ask = Ask::new(action).extra(&extra);
         let usable = self
-            .key_for(ctx, key_id, Usage::GenerateVerifyMac, operation)
+            .key_for(ctx, key_id, Usage::GenerateVerifyMac, &ask)
             .await?;
         let mac_algorithm = MacAlgorithm::from_aws(algorithm)
             .filter(|a| spec_info(usable.spec).mac.contains(a))

@@ -16,6 +16,7 @@ mod rotation;
 mod tagging;
 
 use crate::KmsService;
+use crate::authz::Ask;
 use crate::convert::KEY_RESOURCE;
 use crate::domain::{Accept, KeyRecord, KeyRef, KmsError, Scope, parse_key_ref};
 use crate::store::{KmsTables, key_row};
@@ -30,6 +31,37 @@ pub(crate) fn scope_of(ctx: &RequestContext) -> Scope {
     Scope::new(ctx.account().as_str(), ctx.region.as_str())
 }
 
+/// The scope `text` names a key in: the account of a key ARN or alias ARN of another account
+/// in the caller's Region (cross-account use), else the caller's own.
+pub(crate) fn key_scope(ctx: &RequestContext, text: &str) -> Scope {
+    let caller = scope_of(ctx);
+    let Some(rest) = text.strip_prefix("arn:") else {
+        return caller;
+    };
+    let mut parts = rest.splitn(5, ':');
+    let (_partition, service, region, account) =
+        (parts.next(), parts.next(), parts.next(), parts.next());
+    match (service, region, account) {
+        (Some("kms"), Some(region), Some(account))
+            if region == caller.region
+                && account != caller.account
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Scope::new(account, region)
+        }
+        _ => caller,
+    }
+}
+
+/// The alias a key reference names the key by, if any (kms:RequestAlias).
+fn alias_of(key_ref: &KeyRef) -> Option<&str> {
+    match key_ref {
+        KeyRef::Alias(name) => Some(name),
+        KeyRef::Key(_) => None,
+    }
+}
+
 /// A required member (the codec already enforces presence; this keeps handlers total).
 pub(crate) fn required<T>(value: Option<T>, member: &str) -> Result<T, KmsError> {
     value.ok_or_else(|| {
@@ -41,55 +73,78 @@ pub(crate) fn required<T>(value: Option<T>, member: &str) -> Result<T, KmsError>
 }
 
 impl KmsService {
-    /// Reads the key `text` names from the store (any state) and notes it for the audit record.
+    /// Reads the key `text` names from the store (any state), notes it for the audit record and
+    /// authorizes `ask` on it.
     pub(crate) async fn stored_key(
         &self,
         ctx: &RequestContext,
         text: &str,
         accept: Accept,
+        ask: &Ask<'_>,
     ) -> Result<Versioned<KeyRecord>, KmsError> {
-        let scope = scope_of(ctx);
-        let key = self
-            .tables
-            .resolve(&scope, &parse_key_ref(&scope, text, accept)?)
-            .await?;
+        let scope = key_scope(ctx, text);
+        let key_ref = parse_key_ref(&scope, text, accept)?;
+        let key = self.tables.resolve(&scope, &key_ref).await?;
         ctx.note_resource(key.value.arn(), KEY_RESOURCE);
+        self.authorize_key(ctx, &key.value, ask, alias_of(&key_ref))
+            .await?;
         Ok(key)
     }
 
-    /// The key `text` names (id, ARN, alias or alias ARN) through the hot-path cache, any state.
+    /// The key `text` names (id, ARN, alias or alias ARN) through the hot-path cache, any state;
+    /// with the alias the request named it by, if any. Not authorized, nor noted for the audit
+    /// record.
+    pub(crate) async fn find_key(
+        &self,
+        ctx: &RequestContext,
+        text: &str,
+    ) -> Result<(KeyRecord, Option<String>), KmsError> {
+        let scope = key_scope(ctx, text);
+        let (key_id, alias) = match parse_key_ref(&scope, text, Accept::KeyOrAlias)? {
+            KeyRef::Key(id) => (id, None),
+            KeyRef::Alias(name) => {
+                let id = self.vault.alias_target(&self.tables, &scope, &name).await?;
+                (id, Some(name))
+            }
+        };
+        let key = self.vault.key(&self.tables, &scope, &key_id).await?.value;
+        Ok((key, alias))
+    }
+
+    /// [`Self::find_key`], noted for the audit record, then `ask` authorized on the key.
     pub(crate) async fn cached_key(
         &self,
         ctx: &RequestContext,
         text: &str,
+        ask: &Ask<'_>,
     ) -> Result<KeyRecord, KmsError> {
-        let scope = scope_of(ctx);
-        let key_id = match parse_key_ref(&scope, text, Accept::KeyOrAlias)? {
-            KeyRef::Key(id) => id,
-            KeyRef::Alias(name) => self.vault.alias_target(&self.tables, &scope, &name).await?,
-        };
-        let key = self.vault.key(&self.tables, &scope, &key_id).await?.value;
+        let (key, alias) = self.find_key(ctx, text).await?;
         ctx.note_resource(key.arn(), KEY_RESOURCE);
+        self.authorize_key(ctx, &key, ask, alias.as_deref()).await?;
         Ok(key)
     }
 
-    /// The key `text` names for a cryptographic operation: through the cache, Enabled only.
+    /// The key `text` names for a cryptographic operation: through the cache, authorized,
+    /// Enabled only.
     pub(crate) async fn usable_key(
         &self,
         ctx: &RequestContext,
         text: &str,
+        ask: &Ask<'_>,
     ) -> Result<KeyRecord, KmsError> {
-        let key = self.cached_key(ctx, text).await?;
+        let key = self.cached_key(ctx, text, ask).await?;
         key.require_usable()?;
         Ok(key)
     }
 
-    /// Applies `change` to the key `text` names (key id or ARN) and stores it with compare-and-swap,
-    /// together with the extra writes `change` returns; retried on concurrent modification.
+    /// Applies `change` to the key `text` names (key id or ARN), once `ask` is authorized on it,
+    /// and stores it with compare-and-swap, together with the extra writes `change` returns;
+    /// retried on concurrent modification.
     pub(crate) async fn update_key<F>(
         &self,
         ctx: &RequestContext,
         text: &str,
+        ask: &Ask<'_>,
         change: F,
     ) -> Result<KeyRecord, KmsError>
     where
@@ -98,7 +153,7 @@ impl KmsService {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let current = self.stored_key(ctx, text, Accept::KeyOnly).await?;
+            let current = self.stored_key(ctx, text, Accept::KeyOnly, ask).await?;
             let mut next = current.value.clone();
             let mut writes = change(&mut next, &self.tables)?;
             let row = key_row(&next.scope(), &next.key_id);

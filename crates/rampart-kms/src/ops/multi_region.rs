@@ -11,16 +11,28 @@
 
 use super::{CAS_ATTEMPTS, required};
 use crate::KmsService;
+use crate::authz::Ask;
+use crate::authz::context::{bool_text, set_request_tags};
+use crate::authz::key_policy::{PolicyTarget, check_lockout, compile_key_policy};
 use crate::convert::{self, KEY_RESOURCE};
 use crate::crypto::VersionInfo;
 use crate::domain::{
     Accept, ImportConfig, KeyRecord, KeyState, KmsError, MultiRegionConfig, PolicyRecord, Scope,
-    TagSet, check_policy_document, default_key_policy,
+    TagSet, default_key_policy,
 };
 use crate::generated::shapes::*;
 use crate::store::{backing_row, key_row};
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::{Context, Policy};
 use rampart_store::{Expect, StoreError, Versioned, Write};
+
+/// What ReplicateKey asks of the replica Region, for its authorization.
+struct ReplicaAsk<'a> {
+    region: &'a str,
+    tags: &'a [(String, String)],
+    policy: Option<&'a Policy>,
+    bypass: bool,
+}
 
 /// What ReplicateKey was asked for, validated.
 struct ReplicaRequest {
@@ -38,19 +50,36 @@ impl KmsService {
     ) -> Result<ReplicateKeyResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let region = required(input.replica_region, "replicaRegion")?;
-        if let Some(doc) = &input.policy {
-            check_policy_document(doc)?;
-        }
+        let compiled = input
+            .policy
+            .as_deref()
+            .map(compile_key_policy)
+            .transpose()?;
+        let pairs = convert::tag_pairs(input.tags);
         let mut tags = TagSet::new();
-        tags.apply(&convert::tag_pairs(input.tags))?;
+        tags.apply(&pairs)?;
         let request = ReplicaRequest {
             region,
             description: input.description.unwrap_or_default(),
             policy: input.policy,
             tags,
         };
+        let bypass = input.bypass_policy_lockout_safety_check == Some(true);
+        let replica_region = request.region.as_str();
+        let extra = |_: &KeyRecord, c: &mut Context| {
+            c.set("kms:ReplicaRegion", replica_region);
+            c.set("kms:BypassPolicyLockoutSafetyCheck", bool_text(bypass));
+        };
+        let ask = Ask::new("kms:ReplicateKey").extra(&extra);
         for _ in 0..CAS_ATTEMPTS {
-            let primary = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?;
+            let primary = self.stored_key(ctx, &key_id, Accept::KeyOnly, &ask).await?;
+            let replica = ReplicaAsk {
+                region: replica_region,
+                tags: &pairs,
+                policy: compiled.as_ref(),
+                bypass,
+            };
+            self.authorize_replica(ctx, &primary.value, &replica)?;
             if let Some((replica, policy)) = self.try_replicate(&primary, &request).await? {
                 ctx.note_resource(replica.arn(), KEY_RESOURCE);
                 return Ok(ReplicateKeyResponse {
@@ -61,6 +90,36 @@ impl KmsService {
             }
         }
         Err(KmsError::Internal("ReplicateKey kept conflicting".into()))
+    }
+
+    /// What ReplicateKey needs besides kms:ReplicateKey on the primary: kms:CreateKey in the
+    /// replica Region, kms:TagResource for its tags (IAM policies), and a policy that passes the
+    /// lockout check on the replica.
+    fn authorize_replica(
+        &self,
+        ctx: &RequestContext,
+        primary: &KeyRecord,
+        replica: &ReplicaAsk<'_>,
+    ) -> Result<(), KmsError> {
+        let in_region = |c: &mut Context| c.set("aws:RequestedRegion", replica.region);
+        self.authorize_identity(ctx, "kms:CreateKey", "*", Some(&in_region))?;
+        let scope = Scope::new(primary.account.clone(), replica.region);
+        let arn = scope.key_arn(&primary.key_id);
+        if !replica.tags.is_empty() {
+            let tagging = |c: &mut Context| {
+                in_region(c);
+                set_request_tags(c, replica.tags);
+            };
+            self.authorize_identity(ctx, "kms:TagResource", &arn, Some(&tagging))?;
+        }
+        if let Some(policy) = replica.policy {
+            let target = PolicyTarget {
+                key_arn: &arn,
+                account: &primary.account,
+            };
+            check_lockout(ctx, policy, &target, replica.bypass)?;
+        }
+        Ok(())
     }
 
     /// One attempt at ReplicateKey against the primary as read; None when a concurrent change
@@ -216,9 +275,12 @@ impl KmsService {
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let target = required(input.primary_region, "primaryRegion")?;
+        let region = target.as_str();
+        let extra = |_: &KeyRecord, c: &mut Context| c.set("kms:PrimaryRegion", region);
+        let ask = Ask::new("kms:UpdatePrimaryRegion").extra(&extra);
         for _ in 0..CAS_ATTEMPTS {
-            let primary = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?;
-            match self.try_move_primary(&primary, &target).await? {
+            let primary = self.stored_key(ctx, &key_id, Accept::KeyOnly, &ask).await?;
+            match self.try_move_primary(ctx, &primary, &ask, &target).await? {
                 Moved::Conflict => continue,
                 Moved::AlreadyPrimary => return Ok(()),
                 Moved::To(arn) => {
@@ -232,10 +294,12 @@ impl KmsService {
         ))
     }
 
-    /// One attempt at UpdatePrimaryRegion.
+    /// One attempt at UpdatePrimaryRegion (`ask` is also authorized on the new primary).
     async fn try_move_primary(
         &self,
+        ctx: &RequestContext,
         primary: &Versioned<KeyRecord>,
+        ask: &Ask<'_>,
         target: &str,
     ) -> Result<Moved, KmsError> {
         let key = &primary.value;
@@ -250,6 +314,8 @@ impl KmsService {
             let scope = Scope::new(key.account.clone(), target);
             return Err(KmsError::key_not_found(&scope.key_arn(&key.key_id)));
         };
+        self.authorize_key(ctx, &new_primary.value, ask, None)
+            .await?;
         key.require_replicable()?;
         new_primary.value.require_replicable()?;
         let config = moved_config(key, target);
@@ -269,7 +335,11 @@ impl KmsService {
         input: GetKeyLastUsageRequest,
     ) -> Result<GetKeyLastUsageResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
-        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        let ask = Ask::new("kms:GetKeyLastUsage");
+        let key = self
+            .stored_key(ctx, &key_id, Accept::KeyOnly, &ask)
+            .await?
+            .value;
         let last = self.last_usage(&key).await?;
         let tracking_start = self.tracking_start_ms().await?.max(key.created_ms);
         Ok(GetKeyLastUsageResponse {

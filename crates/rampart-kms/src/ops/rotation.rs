@@ -5,6 +5,7 @@
 
 use super::required;
 use crate::KmsService;
+use crate::authz::Ask;
 use crate::convert::{enum_value, timestamp};
 use crate::crypto::{VersionInfo, material_fault, new_material_id, spec_of};
 use crate::domain::rotation::{
@@ -20,6 +21,7 @@ use crate::generated::shapes::*;
 use crate::schedule::{for_each_due, schedule_row};
 use crate::store::{BackingKeyRecord, KmsTables, backing_row, key_row};
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::Material;
 use rampart_store::{Expect, StoreError, Table, Versioned, Write};
 use serde::{Deserialize, Serialize};
@@ -90,7 +92,11 @@ impl KmsService {
         let period = rotation_period_days(input.rotation_period_in_days.map(i64::from))?;
         let now = self.now_ms();
         let caller = ctx.principal.arn.clone();
-        self.update_key(ctx, &key_id, |k, tables| {
+        let days = period.to_string();
+        let extra =
+            |_: &KeyRecord, c: &mut Context| c.set("kms:RotationPeriodInDays", days.as_str());
+        let ask = Ask::new("kms:EnableKeyRotation").extra(&extra);
+        self.update_key(ctx, &key_id, &ask, |k, tables| {
             check_rotation_kind(k, &caller, "EnableKeyRotation")?;
             check_rotation_state(k)?;
             if k.rotation.enabled && k.rotation.period_days == Some(period) {
@@ -117,7 +123,8 @@ impl KmsService {
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let caller = ctx.principal.arn.clone();
-        self.update_key(ctx, &key_id, |k, tables| {
+        let ask = Ask::new("kms:DisableKeyRotation");
+        self.update_key(ctx, &key_id, &ask, |k, tables| {
             check_rotation_kind(k, &caller, "DisableKeyRotation")?;
             check_rotation_state(k)?;
             let writes = unschedule(tables, k);
@@ -135,7 +142,11 @@ impl KmsService {
         input: GetKeyRotationStatusRequest,
     ) -> Result<GetKeyRotationStatusResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
-        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        let ask = Ask::new("kms:GetKeyRotationStatus");
+        let key = self
+            .stored_key(ctx, &key_id, Accept::KeyOnly, &ask)
+            .await?
+            .value;
         if key.origin != "AWS_KMS" && supports_rotation(&key) {
             check_rotation_material(&key)?;
         }
@@ -201,8 +212,9 @@ impl KmsService {
         input: RotateKeyOnDemandRequest,
     ) -> Result<RotateKeyOnDemandResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
+        let ask = Ask::new("kms:RotateKeyOnDemand");
         for _ in 0..ATTEMPTS {
-            let current = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?;
+            let current = self.stored_key(ctx, &key_id, Accept::KeyOnly, &ask).await?;
             let key = &current.value;
             check_rotation_kind(key, &ctx.principal.arn, "RotateKeyOnDemand")?;
             check_rotation_state(key)?;
@@ -332,7 +344,11 @@ impl KmsService {
         input: ListKeyRotationsRequest,
     ) -> Result<ListKeyRotationsResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
-        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        let ask = Ask::new("kms:ListKeyRotations");
+        let key = self
+            .stored_key(ctx, &key_id, Accept::KeyOnly, &ask)
+            .await?
+            .value;
         if !supports_rotation(&key) {
             check_rotation_material(&key)?;
         }

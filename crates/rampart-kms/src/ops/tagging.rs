@@ -3,10 +3,13 @@
 
 use super::{CAS_ATTEMPTS, required};
 use crate::KmsService;
+use crate::authz::Ask;
+use crate::authz::context::{bool_text, set_request_tags};
+use crate::authz::key_policy::{PolicyTarget, check_lockout, compile_key_policy};
 use crate::convert;
 use crate::domain::{
-    Accept, DEFAULT_POLICY_NAME, KmsError, ListKind, Page, PolicyRecord, TagSet,
-    check_policy_document, check_policy_name, decode_marker, default_key_policy,
+    Accept, DEFAULT_POLICY_NAME, KeyRecord, KmsError, ListKind, Page, PolicyRecord, TagSet,
+    check_policy_name, decode_marker, default_key_policy,
 };
 use crate::generated::shapes::{
     GetKeyPolicyRequest, GetKeyPolicyResponse, ListKeyPoliciesRequest, ListKeyPoliciesResponse,
@@ -15,6 +18,7 @@ use crate::generated::shapes::{
 };
 use crate::store::key_row;
 use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_store::{Expect, StoreError};
 
 impl KmsService {
@@ -25,7 +29,9 @@ impl KmsService {
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let tags = convert::tag_pairs(Some(required(input.tags, "tags")?));
-        self.change_tags(ctx, &key_id, "kms:TagResource", |set| set.apply(&tags))
+        let extra = |_: &KeyRecord, c: &mut Context| set_request_tags(c, &tags);
+        let ask = Ask::new("kms:TagResource").extra(&extra);
+        self.change_tags(ctx, &key_id, &ask, |set| set.apply(&tags))
             .await
     }
 
@@ -36,7 +42,11 @@ impl KmsService {
     ) -> Result<(), KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         let keys = required(input.tag_keys, "tagKeys")?;
-        self.change_tags(ctx, &key_id, "kms:UntagResource", |set| set.remove(&keys))
+        let extra = |_: &KeyRecord, c: &mut Context| {
+            c.set_values("aws:TagKeys", keys.iter().map(String::as_str));
+        };
+        let ask = Ask::new("kms:UntagResource").extra(&extra);
+        self.change_tags(ctx, &key_id, &ask, |set| set.remove(&keys))
             .await
     }
 
@@ -46,14 +56,17 @@ impl KmsService {
         &self,
         ctx: &RequestContext,
         key_id: &str,
-        action: &str,
+        ask: &Ask<'_>,
         change: F,
     ) -> Result<(), KmsError>
     where
         F: Fn(&mut TagSet) -> Result<(), KmsError>,
     {
-        let key = self.stored_key(ctx, key_id, Accept::KeyOnly).await?.value;
-        key.require_customer_managed(&ctx.principal.arn, action)?;
+        let key = self
+            .stored_key(ctx, key_id, Accept::KeyOnly, ask)
+            .await?
+            .value;
+        key.require_customer_managed(&ctx.principal.arn, ask.action)?;
         key.require_not_pending_deletion()?;
         let row = key_row(&key.scope(), &key.key_id);
         for attempt in 1..=CAS_ATTEMPTS {
@@ -63,12 +76,13 @@ impl KmsService {
                 None => (TagSet::new(), Expect::Absent),
             };
             change(&mut set)?;
-            match self
+            let outcome = self
                 .tables
                 .store
                 .transact(vec![self.tables.tags.put(&row, &set, expect)?])
-                .await
-            {
+                .await;
+            self.vault.invalidate_key(&key.scope(), &key.key_id);
+            match outcome {
                 Ok(()) => return Ok(()),
                 Err(StoreError::Conflict { .. }) if attempt < CAS_ATTEMPTS => {}
                 Err(e) => return Err(e.into()),
@@ -83,7 +97,11 @@ impl KmsService {
         input: ListResourceTagsRequest,
     ) -> Result<ListResourceTagsResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
-        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        let ask = Ask::new("kms:ListResourceTags");
+        let key = self
+            .stored_key(ctx, &key_id, Accept::KeyOnly, &ask)
+            .await?
+            .value;
         let size = ListKind::Tags.page_size(input.limit.map(i64::from));
         let after = match &input.marker {
             Some(m) => Some(decode_marker(ListKind::Tags, m)?),
@@ -115,7 +133,11 @@ impl KmsService {
     ) -> Result<GetKeyPolicyResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
         check_policy_name(input.policy_name.as_deref())?;
-        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        let ask = Ask::new("kms:GetKeyPolicy");
+        let key = self
+            .stored_key(ctx, &key_id, Accept::KeyOnly, &ask)
+            .await?
+            .value;
         let stored = self
             .tables
             .policies
@@ -138,16 +160,32 @@ impl KmsService {
         let key_id = required(input.key_id, "keyId")?;
         let document = required(input.policy, "policy")?;
         check_policy_name(input.policy_name.as_deref())?;
-        check_policy_document(&document)?;
-        let key = self.stored_key(ctx, &key_id, Accept::KeyOnly).await?.value;
+        let bypass = input.bypass_policy_lockout_safety_check == Some(true);
+        let extra = |_: &KeyRecord, c: &mut Context| {
+            c.set("kms:BypassPolicyLockoutSafetyCheck", bool_text(bypass));
+        };
+        let ask = Ask::new("kms:PutKeyPolicy").extra(&extra);
+        let key = self
+            .stored_key(ctx, &key_id, Accept::KeyOnly, &ask)
+            .await?
+            .value;
         // AWS's key-state table allows PutKeyPolicy in every state, PendingDeletion included.
         key.require_customer_managed(&ctx.principal.arn, "kms:PutKeyPolicy")?;
+        let compiled = compile_key_policy(&document)?;
+        let arn = key.arn();
+        let target = PolicyTarget {
+            key_arn: &arn,
+            account: &key.account,
+        };
+        check_lockout(ctx, &compiled, &target, bypass)?;
         let row = key_row(&key.scope(), &key.key_id);
         let write = self
             .tables
             .policies
             .put(&row, &PolicyRecord::new(document), Expect::Any)?;
-        Ok(self.tables.store.transact(vec![write]).await?)
+        let outcome = self.tables.store.transact(vec![write]).await;
+        self.vault.invalidate_key(&key.scope(), &key.key_id);
+        Ok(outcome?)
     }
 
     pub(crate) async fn list_key_policies_op(
@@ -156,7 +194,8 @@ impl KmsService {
         input: ListKeyPoliciesRequest,
     ) -> Result<ListKeyPoliciesResponse, KmsError> {
         let key_id = required(input.key_id, "keyId")?;
-        self.stored_key(ctx, &key_id, Accept::KeyOnly).await?;
+        let ask = Ask::new("kms:ListKeyPolicies");
+        self.stored_key(ctx, &key_id, Accept::KeyOnly, &ask).await?;
         let after = match &input.marker {
             Some(m) => Some(decode_marker(ListKind::Policies, m)?),
             None => None,
