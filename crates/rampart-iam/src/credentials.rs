@@ -192,11 +192,17 @@ impl Credentials {
         })
     }
 
-    /// Drops `access_key_id` from the cache (after a local update or delete).
+    /// Drops `access_key_id` from the cache and from the recently-unknown ids (after a local
+    /// update or delete), so its next lookup reads the row: a key made active again works at
+    /// once.
     pub fn forget(&self, access_key_id: &str) {
         if let Ok(mut cache) = self.cache.write() {
             cache.remove(access_key_id);
         }
+        self.unknown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(access_key_id);
     }
 
     /// Forgets every cached secret (after a reset).
