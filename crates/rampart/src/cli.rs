@@ -1,4 +1,5 @@
-//! Command-line interface (clap): `serve`, `operator init|unseal`, `audit tail`, `usage`.
+//! Command-line interface (clap): `serve`, `operator init|unseal`, `audit tail`, `usage`,
+//! `account create`.
 
 use crate::config::{self, Config, SealChoice};
 use clap::{Args, Parser, Subcommand};
@@ -31,6 +32,9 @@ pub enum Command {
     Audit(AuditCommand),
     /// KMS month-to-date usage and estimated charge at AWS list prices.
     Usage(UsageArgs),
+    /// Accounts: `create` adds one with a root access key.
+    #[command(subcommand)]
+    Account(crate::account::AccountCommand),
 }
 
 /// Where state lives; shared by every command that opens the store.
@@ -151,6 +155,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Operator(OperatorCommand::Unseal(args)) => crate::operator::unseal(args).await,
         Command::Audit(AuditCommand::Tail(args)) => crate::audit::tail(args).await,
         Command::Usage(args) => crate::usage::run(args).await,
+        Command::Account(command) => crate::account::run(command).await,
     }
 }
 

@@ -30,12 +30,14 @@ struct BootstrapRecord {
 
 const BOOTSTRAP_KEY: &str = "bootstrap-admin";
 
-/// Creates the default account's admin key on first start and (re)writes the credentials file.
+/// Records the default account (`iam_accounts`), creates its admin key on first start and
+/// (re)writes the credentials file.
 pub async fn bootstrap_admin(
     dir: &Directory,
     account: &AccountId,
     file: &Path,
 ) -> Result<(), String> {
+    crate::account::record_existing(&dir.tables, account).await?;
     let creds = &dir.credentials;
     let store = &dir.tables.store;
     let meta: Table<BootstrapRecord> = Table::new(store.clone(), crate::bootstrap::META_TABLE);

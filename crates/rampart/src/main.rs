@@ -1,5 +1,6 @@
 //! The `rampart` binary: command line, then hand-off to the server, operator or audit commands.
 
+mod account;
 mod audit;
 mod auth;
 mod bootstrap;
