@@ -2,6 +2,8 @@
 //! clock, driven through the generated `dispatch` with botocore-shaped JSON bodies.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod callers;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rampart_core::{AccountId, ManualClock, Principal, PrincipalKind, Region, RequestContext};
