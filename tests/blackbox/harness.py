@@ -374,17 +374,21 @@ class Server:
         access_key: str | None = None,
         secret_key: str | None = None,
         retries: int = 1,
+        session_token: str | None = None,
+        parameter_validation: bool = True,
     ):
         ak, sk = self.admin_credentials()
         session = boto3.session.Session(
             aws_access_key_id=access_key or ak,
             aws_secret_access_key=secret_key or sk,
+            aws_session_token=session_token,
             region_name=region,
         )
         config = Config(
             retries={"total_max_attempts": retries, "mode": "standard"},
             connect_timeout=10,
             read_timeout=30,
+            parameter_validation=parameter_validation,
         )
         return session.client(
             service,
@@ -392,6 +396,28 @@ class Server:
             verify=str(self.ca_bundle) if self.ca_bundle else False,
             config=config,
         )
+
+    def client_for(self, service: str, creds: dict, region: str = "us-east-1", **kwargs):
+        """A client signing with `creds`: STS `Credentials` (AccessKeyId, SecretAccessKey,
+        SessionToken) or an IAM `AccessKey` / `create_account` result (no token)."""
+        return self.client(
+            service,
+            region=region,
+            access_key=creds["AccessKeyId"],
+            secret_key=creds["SecretAccessKey"],
+            session_token=creds.get("SessionToken"),
+            **kwargs,
+        )
+
+    def create_account(self, account_id: str | None = None,
+                       env: dict[str, str] | None = None) -> dict:
+        """`rampart account create --json` on this server's store (it may be running):
+        {"AccountId", "AccessKeyId", "SecretAccessKey"} of the new account's root key."""
+        args = ["account", "create", *self.store_args(), "--json"]
+        if account_id:
+            args += ["--account-id", account_id]
+        proc = run_rampart(*args, env={**self.extra_env, **(env or {})})
+        return json.loads(proc.stdout)
 
     def get(self, path: str) -> RawResponse:
         return raw_http(self.endpoint, "GET", path, {}, b"", self.ca_bundle)
@@ -521,3 +547,75 @@ def expect_error(call, code: str, message: str | None = None, status: int = 400,
             )
         return got_code, got_message
     raise AssertionError(f"expected {code}, but the call succeeded: {result!r}")
+
+
+# ----------------------------------------------------------------------------- IAM / STS helpers
+
+
+def unique(prefix: str) -> str:
+    """A name no other test of the module uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def policy_doc(*statements: dict) -> str:
+    """An IAM policy document (JSON text) holding `statements`."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def statement(effect: str, action, resource="*", principal=None, condition=None) -> dict:
+    out: dict = {"Effect": effect, "Action": action}
+    if principal is not None:
+        out["Principal"] = principal
+    if resource is not None:
+        out["Resource"] = resource
+    if condition is not None:
+        out["Condition"] = condition
+    return out
+
+
+def allow(action, resource="*", condition=None) -> dict:
+    return statement("Allow", action, resource, condition=condition)
+
+
+def deny(action, resource="*", condition=None) -> dict:
+    return statement("Deny", action, resource, condition=condition)
+
+
+def trust_policy(principal: dict, condition: dict | None = None) -> str:
+    """A role trust policy letting `principal` (e.g. {"AWS": arn}) call sts:AssumeRole."""
+    return policy_doc(statement("Allow", "sts:AssumeRole", None, principal, condition))
+
+
+def eventually(check, timeout: float = 5.0, interval: float = 0.1):
+    """Calls `check()` until it returns without raising an AssertionError or ClientError
+    (IAM changes reach the caches of a running server within about a second, like AWS's
+    eventual consistency), then returns its result; the last failure is re-raised."""
+    from botocore.exceptions import ClientError
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except (AssertionError, ClientError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(interval)
+
+
+def create_user_with_key(iam, name: str, policy: str | None = None, path: str = "/") -> dict:
+    """Creates user `name` (with inline policy `policy`, if any) and an access key; returns
+    {"User": ..., "AccessKeyId": ..., "SecretAccessKey": ...}."""
+    user = iam.create_user(UserName=name, Path=path)["User"]
+    if policy is not None:
+        iam.put_user_policy(UserName=name, PolicyName="inline", PolicyDocument=policy)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return {"User": user, "AccessKeyId": key["AccessKeyId"],
+            "SecretAccessKey": key["SecretAccessKey"]}
+
+
+def create_role(iam, name: str, trust: str, policy: str | None = None, **kwargs) -> dict:
+    """Creates role `name` with trust policy `trust` (and inline policy `policy`)."""
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust, **kwargs)["Role"]
+    if policy is not None:
+        iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=policy)
+    return role
