@@ -52,7 +52,7 @@ fn attach_and_detach_keep_the_attachment_count() {
 
         let user = b.ok("Action=ListAttachedUserPolicies&UserName=alice").await;
         assert_eq!(values(&user, "PolicyName"), ["S3"]);
-        assert_eq!(values(&user, "PolicyArn"), [arn.clone()]);
+        assert_eq!(values(&user, "PolicyArn"), std::slice::from_ref(&arn));
         assert_eq!(value(&user, "IsTruncated"), "false");
         let group = b
             .ok("Action=ListAttachedGroupPolicies&GroupName=devs&PathPrefix=%2Fnone%2F")
@@ -408,5 +408,77 @@ fn aws_managed_policies_are_enforced_when_attached() {
             .await
             .unwrap_err();
         assert_eq!(denied.code, "AccessDenied");
+    });
+}
+
+#[test]
+fn condition_keys_reach_the_policy_engine() {
+    run(async {
+        let b = Bench::new().await;
+        b.seed_user("frank").await;
+        b.seed_user("gina").await;
+        let rules = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"iam:AttachUserPolicy","Resource":"*",
+             "Condition":{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/IAMReadOnlyAccess"}}},
+            {"Effect":"Allow","Action":"iam:GetPolicy","Resource":"*",
+             "Condition":{"StringEquals":{"aws:ResourceTag/team":"a"}}},
+            {"Effect":"Allow","Action":"iam:CreatePolicy","Resource":"*",
+             "Condition":{"StringEquals":{"aws:RequestTag/team":"a"}}}]}"#;
+        let arn = b.create_policy("Rules", rules).await;
+        b.ok(&format!(
+            "Action=AttachUserPolicy&UserName=frank&PolicyArn={}",
+            enc(&arn)
+        ))
+        .await;
+        let ctx = b.as_user("frank").await;
+        let attach = |policy: &str| {
+            format!(
+                "Action=AttachUserPolicy&UserName=gina&PolicyArn={}",
+                enc(policy)
+            )
+        };
+        b.call_as(&ctx, &attach("arn:aws:iam::aws:policy/IAMReadOnlyAccess"))
+            .await
+            .unwrap();
+        let denied = b
+            .call_as(&ctx, &attach("arn:aws:iam::aws:policy/AdministratorAccess"))
+            .await
+            .unwrap_err();
+        assert_eq!(denied.code, "AccessDenied");
+
+        let tagged = b
+            .call_as(
+                &ctx,
+                &format!(
+                    "Action=CreatePolicy&PolicyName=Tagged&PolicyDocument={}\
+                     &Tags.member.1.Key=team&Tags.member.1.Value=a",
+                    enc(DOC)
+                ),
+            )
+            .await
+            .unwrap();
+        let untagged = b
+            .call_as(
+                &ctx,
+                &format!(
+                    "Action=CreatePolicy&PolicyName=Plain&PolicyDocument={}",
+                    enc(DOC)
+                ),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(untagged.code, "AccessDenied");
+        let tagged_arn = value(&tagged, "Arn");
+        b.call_as(
+            &ctx,
+            &format!("Action=GetPolicy&PolicyArn={}", enc(&tagged_arn)),
+        )
+        .await
+        .unwrap();
+        let other = b
+            .call_as(&ctx, &format!("Action=GetPolicy&PolicyArn={}", enc(&arn)))
+            .await
+            .unwrap_err();
+        assert_eq!(other.code, "AccessDenied");
     });
 }

@@ -7,7 +7,7 @@ use super::managed::{Managed, not_attachable, policy_not_found};
 use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
-use crate::records::{GroupRecord, ManagedPolicyRecord, RoleRecord, UserRecord};
+use crate::records::{GroupRecord, ManagedPolicyRecord, RoleRecord, TagRecord, UserRecord};
 use crate::tables::{IamTables, entity_row};
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Table, Versioned, Write};
@@ -28,6 +28,10 @@ pub(crate) trait Attachee: Serialize + DeserializeOwned + Clone + Send + Sync {
     fn attached(&self) -> &[String];
     fn attached_mut(&mut self) -> &mut Vec<String>;
     fn arn(&self) -> String;
+    /// Tags (aws:ResourceTag/...); groups have none.
+    fn tags(&self) -> &[TagRecord];
+    /// The permissions boundary's ARN (iam:PermissionsBoundary); groups have none.
+    fn boundary(&self) -> Option<&str>;
 }
 
 impl Attachee for UserRecord {
@@ -44,6 +48,12 @@ impl Attachee for UserRecord {
     }
     fn arn(&self) -> String {
         UserRecord::arn(self)
+    }
+    fn tags(&self) -> &[TagRecord] {
+        &self.tags
+    }
+    fn boundary(&self) -> Option<&str> {
+        self.boundary_arn.as_deref()
     }
 }
 
@@ -62,6 +72,12 @@ impl Attachee for GroupRecord {
     fn arn(&self) -> String {
         GroupRecord::arn(self)
     }
+    fn tags(&self) -> &[TagRecord] {
+        &[]
+    }
+    fn boundary(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl Attachee for RoleRecord {
@@ -78,6 +94,12 @@ impl Attachee for RoleRecord {
     }
     fn arn(&self) -> String {
         RoleRecord::arn(self)
+    }
+    fn tags(&self) -> &[TagRecord] {
+        &self.tags
+    }
+    fn boundary(&self) -> Option<&str> {
+        self.boundary_arn.as_deref()
     }
 }
 
@@ -200,12 +222,15 @@ impl IamService {
     }
 
     /// The entity `name` of kind `E` after authorizing `action` on it (on the ARN it would
-    /// have at path `/` if it does not exist); `NoSuchEntity` if it does not exist.
+    /// have at path `/` if it does not exist), with its tags as aws:ResourceTag/..., its
+    /// boundary as iam:PermissionsBoundary and `policy_arn` as iam:PolicyARN;
+    /// `NoSuchEntity` if it does not exist.
     pub(crate) async fn authorized_entity<E: Attachee>(
         &self,
         ctx: &RequestContext,
         action: &str,
         name: &str,
+        policy_arn: Option<&str>,
     ) -> Result<Versioned<E>, ServiceError> {
         let account = ctx.account().as_str();
         let row = entity_row(account, name);
@@ -213,11 +238,23 @@ impl IamService {
             .get(&row)
             .await
             .map_err(store_failure)?;
+        let mut context = ctx.policy_context();
+        if let Some(arn) = policy_arn {
+            context.set("iam:PolicyARN", arn);
+        }
         let resource = match &found {
-            Some(e) => e.value.arn(),
+            Some(e) => {
+                let tags = e.value.tags().iter();
+                context =
+                    context.with_resource_tags(tags.map(|t| (t.key.as_str(), t.value.as_str())));
+                if let Some(boundary) = e.value.boundary() {
+                    context.set("iam:PermissionsBoundary", boundary);
+                }
+                e.value.arn()
+            }
             None => format!("arn:aws:iam::{account}:{}/{name}", E::KIND),
         };
-        self.authorize(ctx, action, &resource)?;
+        self.authorize_in(ctx, action, &resource, &context)?;
         found.ok_or_else(|| no_such(E::KIND, name))
     }
 
@@ -230,7 +267,7 @@ impl IamService {
         let account = ctx.account().as_str();
         for _ in 0..ATTEMPTS {
             let entity = self
-                .authorized_entity::<E>(ctx, action, &target.name)
+                .authorized_entity::<E>(ctx, action, &target.name, Some(&target.policy_arn))
                 .await?;
             let policy = self
                 .find_managed(account, &target.policy_arn)
@@ -273,7 +310,7 @@ impl IamService {
         let arn = target.policy_arn.as_str();
         for _ in 0..ATTEMPTS {
             let entity = self
-                .authorized_entity::<E>(ctx, action, &target.name)
+                .authorized_entity::<E>(ctx, action, &target.name, Some(&target.policy_arn))
                 .await?;
             if !entity.value.attached().iter().any(|a| a == arn) {
                 return Err(policy_not_found(arn));
@@ -348,7 +385,7 @@ impl IamService {
         name: &str,
         query: ListQuery,
     ) -> Result<super::common::Page<AttachedPolicy>, ServiceError> {
-        let entity = self.authorized_entity::<E>(ctx, action, name).await?;
+        let entity = self.authorized_entity::<E>(ctx, action, name, None).await?;
         let attached: Vec<(usize, AttachedPolicy)> = entity
             .value
             .attached()

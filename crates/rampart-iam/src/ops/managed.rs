@@ -8,8 +8,9 @@ use crate::IamService;
 use crate::aws_managed::{self, AwsManagedPolicy};
 use crate::generated::errors;
 use crate::generated::shapes::Policy;
-use crate::records::ManagedPolicyRecord;
+use crate::records::{ManagedPolicyRecord, TagRecord};
 use crate::tables::{account_prefix, entity_row};
+use rampart_core::rampart_policy::Context;
 use rampart_core::{AccessCheck, RequestContext};
 use rampart_store::{Expect, Table, Versioned};
 use rampart_wire::codec::ServiceError;
@@ -45,6 +46,32 @@ pub(crate) struct Usage {
     pub attachments: i32,
     /// Users and roles that use it as permissions boundary.
     pub boundaries: i32,
+}
+
+/// Condition keys a request adds about itself.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RequestKeys<'a> {
+    /// None.
+    Plain,
+    /// aws:RequestTag/... and aws:TagKeys of the tags the request sets.
+    RequestTags(&'a [TagRecord]),
+    /// aws:TagKeys of the tag keys the request removes.
+    TagKeys(&'a [String]),
+}
+
+impl RequestKeys<'_> {
+    /// `context` with these keys.
+    pub(crate) fn add_to(self, mut context: Context) -> Context {
+        match self {
+            RequestKeys::Plain => {}
+            RequestKeys::RequestTags(tags) => {
+                let pairs = tags.iter().map(|t| (t.key.as_str(), t.value.as_str()));
+                context = context.with_request_tags(pairs);
+            }
+            RequestKeys::TagKeys(keys) => context.set_values("aws:TagKeys", keys.iter().cloned()),
+        }
+        context
+    }
 }
 
 /// Which account a well-formed policy ARN belongs to.
@@ -99,39 +126,81 @@ impl IamService {
         }
     }
 
-    /// The customer managed policy `arn` for an operation that changes it (`action` already
-    /// authorized): AWS managed policies are not writable (AccessDenied, as for any policy
+    /// Authorizes `action` on `resource` with the request's global condition keys and
+    /// `context`'s additions.
+    pub(crate) fn authorize_in(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        resource: &str,
+        context: &Context,
+    ) -> Result<(), ServiceError> {
+        let check = AccessCheck {
+            action,
+            resource,
+            resource_account: ctx.account().as_str(),
+            resource_policy: None,
+            require_resource_allow: false,
+        };
+        ctx.authorize(&check, context)
+            .map_err(|denied| ServiceError::new("AccessDenied", 403, denied.message))
+    }
+
+    /// Reads the managed policy `arn` and authorizes `action` on it, with a customer
+    /// policy's tags as aws:ResourceTag/... and the request's `keys`. `None` when it does
+    /// not exist (after authorizing, so an unauthorized caller learns nothing).
+    pub(crate) async fn authorized_policy(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        arn: &str,
+        keys: RequestKeys<'_>,
+    ) -> Result<Option<Managed>, ServiceError> {
+        let found = self.find_managed(ctx.account().as_str(), arn).await?;
+        let tags: &[TagRecord] = match &found {
+            Some(Managed::Customer(p)) => &p.value.tags,
+            _ => &[],
+        };
+        let resource_tags = tags.iter().map(|t| (t.key.as_str(), t.value.as_str()));
+        let context = keys.add_to(ctx.policy_context().with_resource_tags(resource_tags));
+        self.authorize_in(ctx, action, arn, &context)?;
+        Ok(found)
+    }
+
+    /// The customer managed policy `arn` for an operation that changes it, `action`
+    /// authorized: AWS managed policies are not writable (AccessDenied, as for any policy
     /// outside the caller's account), a missing one is `NoSuchEntity`.
     pub(crate) async fn writable_policy(
         &self,
         ctx: &RequestContext,
         action: &str,
         arn: &str,
+        keys: RequestKeys<'_>,
     ) -> Result<Versioned<ManagedPolicyRecord>, ServiceError> {
-        match self.find_managed(ctx.account().as_str(), arn).await? {
+        match self.authorized_policy(ctx, action, arn, keys).await? {
             Some(Managed::Customer(p)) => Ok(*p),
             Some(Managed::Aws(_)) => Err(aws_managed_denied(ctx, action, arn)),
             None => Err(policy_not_found(arn)),
         }
     }
 
-    /// Read-modify-write of the customer managed policy `arn` (`action` is authorized
-    /// first): `change` edits a fresh copy on every attempt; the changed record is returned.
+    /// Read-modify-write of the customer managed policy `arn` (`action` authorized on each
+    /// read): `change` edits a fresh copy on every attempt; the changed record is returned.
     pub(crate) async fn update_policy<F>(
         &self,
         ctx: &RequestContext,
         action: &str,
         arn: &str,
+        keys: RequestKeys<'_>,
         change: F,
     ) -> Result<ManagedPolicyRecord, ServiceError>
     where
         F: Fn(&mut ManagedPolicyRecord) -> Result<(), ServiceError>,
     {
-        self.authorize(ctx, action, arn)?;
         let account = ctx.account().as_str();
         let table = &self.dir.tables.policies;
         for _ in 0..ATTEMPTS {
-            let current = self.writable_policy(ctx, action, arn).await?;
+            let current = self.writable_policy(ctx, action, arn, keys).await?;
             let mut updated = current.value.clone();
             change(&mut updated)?;
             let row = entity_row(account, &updated.name);

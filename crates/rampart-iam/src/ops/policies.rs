@@ -2,7 +2,9 @@
 //! tags (TagPolicy, UntagPolicy, ListPolicyTags); AWS managed policies are read here too.
 
 use super::common::{ATTEMPTS, check_document, page, required, store_failure, tags_in, too_busy};
-use super::managed::{Managed, Usage, aws_view, customer_view, policy_not_found, scan_account};
+use super::managed::{
+    Managed, RequestKeys, Usage, aws_view, customer_view, policy_not_found, scan_account,
+};
 use crate::IamService;
 use crate::aws_managed;
 use crate::generated::enums::{PolicyScopeType, PolicyUsageType};
@@ -30,9 +32,10 @@ impl IamService {
         let path = input.path.unwrap_or_else(|| String::from("/"));
         let account = ctx.account().as_str();
         let arn = format!("arn:aws:iam::{account}:policy{path}{name}");
-        self.authorize(ctx, "iam:CreatePolicy", &arn)?;
-        check_document(&document, PolicyKind::Identity, SizeLimit::ManagedPolicy)?;
         let tags = tags_in(input.tags, &[])?;
+        let context = RequestKeys::RequestTags(&tags).add_to(ctx.policy_context());
+        self.authorize_in(ctx, "iam:CreatePolicy", &arn, &context)?;
+        check_document(&document, PolicyKind::Identity, SizeLimit::ManagedPolicy)?;
         let now = self.now_ms();
         let record = ManagedPolicyRecord {
             schema: SCHEMA,
@@ -91,9 +94,11 @@ impl IamService {
         input: GetPolicyRequest,
     ) -> Result<GetPolicyResponse, ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
-        self.authorize(ctx, "iam:GetPolicy", &arn)?;
         let account = ctx.account().as_str();
-        let policy = match self.find_managed(account, &arn).await? {
+        let found = self
+            .authorized_policy(ctx, "iam:GetPolicy", &arn, RequestKeys::Plain)
+            .await?;
+        let policy = match found {
             Some(Managed::Customer(p)) => customer_view(&p.value, true),
             Some(Managed::Aws(p)) => {
                 let usage = self.account_usage(account).await?;
@@ -152,10 +157,11 @@ impl IamService {
     ) -> Result<(), ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let action = "iam:DeletePolicy";
-        self.authorize(ctx, action, &arn)?;
         let account = ctx.account().as_str();
         for _ in 0..ATTEMPTS {
-            let current = self.writable_policy(ctx, action, &arn).await?;
+            let current = self
+                .writable_policy(ctx, action, &arn, RequestKeys::Plain)
+                .await?;
             check_deletable(&current.value)?;
             let row = entity_row(account, &current.value.name);
             let write = self
@@ -176,9 +182,10 @@ impl IamService {
         input: TagPolicyRequest,
     ) -> Result<(), ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
-        let tags = input.tags;
-        self.update_policy(ctx, "iam:TagPolicy", &arn, |p| {
-            p.tags = tags_in(tags.clone(), &p.tags)?;
+        let given = tags_in(input.tags, &[])?;
+        let keys = RequestKeys::RequestTags(&given);
+        self.update_policy(ctx, "iam:TagPolicy", &arn, keys, |p| {
+            p.tags = merged_tags(&p.tags, &given)?;
             Ok(())
         })
         .await?;
@@ -192,7 +199,8 @@ impl IamService {
     ) -> Result<(), ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let keys = input.tag_keys.unwrap_or_default();
-        self.update_policy(ctx, "iam:UntagPolicy", &arn, |p| {
+        let tag_keys = RequestKeys::TagKeys(&keys);
+        self.update_policy(ctx, "iam:UntagPolicy", &arn, tag_keys, |p| {
             p.tags
                 .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
             Ok(())
@@ -207,8 +215,10 @@ impl IamService {
         input: ListPolicyTagsRequest,
     ) -> Result<ListPolicyTagsResponse, ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
-        self.authorize(ctx, "iam:ListPolicyTags", &arn)?;
-        let tags: Vec<TagRecord> = match self.find_managed(ctx.account().as_str(), &arn).await? {
+        let found = self
+            .authorized_policy(ctx, "iam:ListPolicyTags", &arn, RequestKeys::Plain)
+            .await?;
+        let tags: Vec<TagRecord> = match found {
             Some(Managed::Customer(p)) => p.value.tags,
             Some(Managed::Aws(_)) => Vec::new(),
             None => return Err(policy_not_found(&arn)),
@@ -234,6 +244,22 @@ impl IamService {
             marker: page.marker,
         })
     }
+}
+
+/// `existing` tags with `given` ones set over them (keys compare case-insensitively), at
+/// most 50 in all.
+fn merged_tags(
+    existing: &[TagRecord],
+    given: &[TagRecord],
+) -> Result<Vec<TagRecord>, ServiceError> {
+    let wire = given
+        .iter()
+        .map(|t| Tag {
+            key: Some(t.key.clone()),
+            value: Some(t.value.clone()),
+        })
+        .collect();
+    tags_in(Some(wire), existing)
 }
 
 /// DeletePolicy's preconditions: not attached or used as a boundary, no versions besides

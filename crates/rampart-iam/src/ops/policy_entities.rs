@@ -3,7 +3,7 @@
 //! (PermissionsBoundary), filtered by entity type and path.
 
 use super::common::{page, required};
-use super::managed::{not_attachable, scan_account};
+use super::managed::{RequestKeys, not_attachable, scan_account};
 use crate::IamService;
 use crate::generated::enums::{EntityType, PolicyUsageType};
 use crate::generated::shapes::*;
@@ -50,10 +50,9 @@ impl IamService {
         input: ListEntitiesForPolicyRequest,
     ) -> Result<ListEntitiesForPolicyResponse, ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
-        self.authorize(ctx, "iam:ListEntitiesForPolicy", &arn)?;
         let account = ctx.account().as_str();
         let policy = self
-            .find_managed(account, &arn)
+            .authorized_policy(ctx, "iam:ListEntitiesForPolicy", &arn, RequestKeys::Plain)
             .await?
             .ok_or_else(|| not_attachable(&arn))?;
         let filter = Filter {

@@ -4,7 +4,7 @@
 //! version is the one authorization reads.
 
 use super::common::{check_document, page, required, timestamp};
-use super::managed::{Managed, policy_not_found, url_encoded, version_not_found};
+use super::managed::{Managed, RequestKeys, policy_not_found, url_encoded, version_not_found};
 use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
@@ -24,13 +24,12 @@ impl IamService {
     ) -> Result<CreatePolicyVersionResponse, ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let document = required(input.policy_document, "policyDocument")?;
-        let action = "iam:CreatePolicyVersion";
-        self.authorize(ctx, action, &arn)?;
-        check_document(&document, PolicyKind::Identity, SizeLimit::ManagedPolicy)?;
         let set_default = input.set_as_default.unwrap_or(false);
         let now = self.now_ms();
+        let keys = RequestKeys::Plain;
         let updated = self
-            .update_policy(ctx, action, &arn, |p| {
+            .update_policy(ctx, "iam:CreatePolicyVersion", &arn, keys, |p| {
+                check_document(&document, PolicyKind::Identity, SizeLimit::ManagedPolicy)?;
                 add_version(p, &document, set_default, now)
             })
             .await?;
@@ -52,9 +51,8 @@ impl IamService {
     ) -> Result<GetPolicyVersionResponse, ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let version = required(input.version_id, "versionId")?;
-        self.authorize(ctx, "iam:GetPolicyVersion", &arn)?;
         let found = self
-            .policy_versions(ctx, &arn)
+            .policy_versions(ctx, "iam:GetPolicyVersion", &arn)
             .await?
             .into_iter()
             .find(|v| v.version_id.as_deref() == Some(version.as_str()))
@@ -70,8 +68,9 @@ impl IamService {
         input: ListPolicyVersionsRequest,
     ) -> Result<ListPolicyVersionsResponse, ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
-        self.authorize(ctx, "iam:ListPolicyVersions", &arn)?;
-        let mut versions = self.policy_versions(ctx, &arn).await?;
+        let mut versions = self
+            .policy_versions(ctx, "iam:ListPolicyVersions", &arn)
+            .await?;
         for v in &mut versions {
             v.document = None;
         }
@@ -95,7 +94,8 @@ impl IamService {
     ) -> Result<(), ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let version = required(input.version_id, "versionId")?;
-        self.update_policy(ctx, "iam:DeletePolicyVersion", &arn, |p| {
+        let keys = RequestKeys::Plain;
+        self.update_policy(ctx, "iam:DeletePolicyVersion", &arn, keys, |p| {
             if p.default_version == version {
                 return Err(errors::delete_conflict_exception(
                     "Cannot delete the default version of a policy.",
@@ -119,7 +119,8 @@ impl IamService {
     ) -> Result<(), ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let version = required(input.version_id, "versionId")?;
-        self.update_policy(ctx, "iam:SetDefaultPolicyVersion", &arn, |p| {
+        let keys = RequestKeys::Plain;
+        self.update_policy(ctx, "iam:SetDefaultPolicyVersion", &arn, keys, |p| {
             if !p.versions.iter().any(|v| v.version_id == version) {
                 return Err(version_not_found(&arn, &version));
             }
@@ -131,13 +132,18 @@ impl IamService {
     }
 
     /// Every version of the managed policy `arn`, newest first, with its URL-encoded
-    /// document (AWS managed policies: the default version Rampart knows).
+    /// document (AWS managed policies: the default version Rampart knows), after
+    /// authorizing `action` on it.
     async fn policy_versions(
         &self,
         ctx: &RequestContext,
+        action: &str,
         arn: &str,
     ) -> Result<Vec<PolicyVersion>, ServiceError> {
-        match self.find_managed(ctx.account().as_str(), arn).await? {
+        let found = self
+            .authorized_policy(ctx, action, arn, RequestKeys::Plain)
+            .await?;
+        match found {
             Some(Managed::Customer(p)) => {
                 let policy = p.value;
                 Ok(policy
