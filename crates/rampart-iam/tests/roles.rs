@@ -394,6 +394,10 @@ async fn callers_need_permission_for_role_actions() {
         .await
         .unwrap_err();
     assert_eq!(err.code, "AccessDenied");
+    // The request's keys count for a missing role too: allowed, then NoSuchEntity.
+    let ghost = "RoleName=ghost&Tags.member.1.Key=team&Tags.member.1.Value=red";
+    let err = b.call_as(&alice, "TagRole", ghost).await.unwrap_err();
+    assert_eq!(err.code, "NoSuchEntity");
     // A missing role answers AccessDenied, not NoSuchEntity, to a caller without permission.
     let err = b
         .call_as(&alice, "DeleteRole", "RoleName=ghost")

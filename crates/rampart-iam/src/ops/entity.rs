@@ -207,7 +207,10 @@ impl IamService {
                 context = entity_context(context, &f.value, keys);
                 f.value.arn()
             }
-            None => entity_arn(ctx.account().as_str(), E::KIND, "/", name),
+            None => {
+                context = with_keys(context, None, keys);
+                entity_arn(ctx.account().as_str(), E::KIND, "/", name)
+            }
         };
         self.authorize_with(ctx, action, &arn, &context)?;
         found.ok_or_else(|| no_such(E::KIND, name))
