@@ -52,7 +52,7 @@ async fn user_keys_are_created_listed_disabled_and_deleted() {
     assert!(value(&listed, "SecretAccessKey").is_none());
     assert_eq!(values(&listed, "Status"), ["Active", "Active"]);
     let first = b.ok("ListAccessKeys", "UserName=kim&MaxItems=1").await;
-    assert_eq!(values(&first, "AccessKeyId"), [id.clone()]);
+    assert_eq!(values(&first, "AccessKeyId"), [id.as_str()]);
     let marker = value(&first, "Marker").unwrap();
     let rest = b
         .ok(
@@ -60,7 +60,7 @@ async fn user_keys_are_created_listed_disabled_and_deleted() {
             &format!("UserName=kim&MaxItems=1&Marker={marker}"),
         )
         .await;
-    assert_eq!(values(&rest, "AccessKeyId"), [second.clone()]);
+    assert_eq!(values(&rest, "AccessKeyId"), [second.as_str()]);
 
     b.ok(
         "UpdateAccessKey",
@@ -82,7 +82,7 @@ async fn user_keys_are_created_listed_disabled_and_deleted() {
     assert!(b.dir.credentials.find(&id).await.unwrap().is_none());
     assert_eq!(
         b.stored_user("kim").await.unwrap().access_keys,
-        [second.clone()]
+        [second.as_str()]
     );
     let listed = b.ok("ListAccessKeys", "UserName=kim").await;
     assert_eq!(values(&listed, "AccessKeyId"), [second]);

@@ -65,7 +65,7 @@ async fn identity_policy_allows_and_denies_iam_actions() {
 
     // Own keys without UserName: allowed on the user's own ARN only.
     let own = b.call_as(&ctx, "ListAccessKeys", "").await.unwrap();
-    assert_eq!(values(&own, "AccessKeyId"), [key.clone()]);
+    assert_eq!(values(&own, "AccessKeyId"), [key.as_str()]);
     assert_eq!(values(&own, "UserName"), ["dev"]);
     let second = b.call_as(&ctx, "CreateAccessKey", "").await.unwrap();
     assert_eq!(value(&second, "UserName").as_deref(), Some("dev"));

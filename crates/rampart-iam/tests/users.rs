@@ -166,7 +166,7 @@ async fn rename_and_move_keep_memberships_and_keys() {
     let groups = b.ok("ListGroupsForUser", "UserName=David").await;
     assert_eq!(values(&groups, "GroupName"), ["devs"]);
     let keys = b.ok("ListAccessKeys", "UserName=David").await;
-    assert_eq!(values(&keys, "AccessKeyId"), [key.clone()]);
+    assert_eq!(values(&keys, "AccessKeyId"), [key.as_str()]);
     assert_eq!(values(&keys, "UserName"), ["David"]);
     let after = b.signed_by(&key).await;
     assert_eq!(

@@ -55,18 +55,30 @@ impl IamService {
             groups: Vec::new(),
             access_keys: Vec::new(),
         };
-        let row = entity_row(account, &record.name);
+        self.insert_user(ctx, &record).await?;
+        Ok(CreateUserResponse {
+            user: Some(user_out(&record, true)),
+        })
+    }
+
+    /// Writes the new user `user` (and its boundary's usage count), unless a user with its
+    /// name exists.
+    async fn insert_user(
+        &self,
+        ctx: &RequestContext,
+        user: &UserRecord,
+    ) -> Result<(), ServiceError> {
+        let row = entity_row(&user.account, &user.name);
         for _ in 0..ATTEMPTS {
-            if self.find_user(account, &record.name).await?.is_some() {
-                return Err(already_exists("User", &record.name));
+            if self.find_user(&user.account, &user.name).await?.is_some() {
+                return Err(already_exists("User", &user.name));
             }
-            let boundary = record.boundary_arn.as_deref();
+            let boundary = user.boundary_arn.as_deref();
             let mut writes = self.boundary_writes(ctx, None, boundary).await?;
-            let put = self.dir.tables.users.put(&row, &record, Expect::Absent);
+            let put = self.dir.tables.users.put(&row, user, Expect::Absent);
             writes.push(put.map_err(store_failure)?);
-            if self.commit(account, writes).await? {
-                let user = Some(user_out(&record, true));
-                return Ok(CreateUserResponse { user });
+            if self.commit(&user.account, writes).await? {
+                return Ok(());
             }
         }
         Err(too_busy())

@@ -97,19 +97,25 @@ impl IamService {
                 .put(&row, &group.value, Expect::Version(group.version));
             writes.push(put.map_err(store_failure)?);
         }
-        let arn = user_arn(account, new_path, new_name);
-        for key_id in &record.access_keys {
-            let found = tables
-                .access_keys
-                .get(key_id)
-                .await
-                .map_err(store_failure)?;
+        writes.extend(self.key_owner_writes(account, &record).await?);
+        Ok(writes)
+    }
+
+    /// The writes that point the access keys of `user` at its (new) name and ARN.
+    async fn key_owner_writes(
+        &self,
+        account: &str,
+        user: &UserRecord,
+    ) -> Result<Vec<Write>, ServiceError> {
+        let arn = user_arn(account, &user.path, &user.name);
+        let table = &self.dir.tables.access_keys;
+        let mut writes = Vec::with_capacity(user.access_keys.len());
+        for key_id in &user.access_keys {
+            let found = table.get(key_id).await.map_err(store_failure)?;
             let Some(mut key) = found else { continue };
-            key.value.user_name = Some(new_name.to_owned());
+            key.value.user_name = Some(user.name.clone());
             key.value.principal_arn = arn.clone();
-            let put = tables
-                .access_keys
-                .put(key_id, &key.value, Expect::Version(key.version));
+            let put = table.put(key_id, &key.value, Expect::Version(key.version));
             writes.push(put.map_err(store_failure)?);
         }
         Ok(writes)
