@@ -9,6 +9,9 @@ documentation for details.";
 pub(crate) const MSG_UNRECOGNIZED_CLIENT: &str =
     "The security token included in the request is invalid.";
 
+/// The message AWS sends for a session token past its expiry.
+pub(crate) const MSG_EXPIRED_TOKEN: &str = "The security token included in the request is expired";
+
 /// The message AWS sends when a request carries no authentication at all.
 pub(crate) const MSG_MISSING_TOKEN: &str = "Missing Authentication Token";
 
@@ -29,9 +32,13 @@ pub enum AuthError {
     /// The signature does not match, the scope is wrong, or `host` is not signed.
     #[error("{0}")]
     InvalidSignature(String),
-    /// The access key id is unknown.
+    /// The access key id is unknown, or its session token is missing, forged or altered.
     #[error("{0}")]
     UnrecognizedClient(String),
+    /// The session token (`X-Amz-Security-Token`) of temporary credentials has expired
+    /// (query services answer `ExpiredToken`, 403).
+    #[error("{0}")]
+    ExpiredToken(String),
     /// The request time is more than 15 minutes away from the server's clock
     /// (AWS answers `InvalidSignatureException` "Signature expired: ...").
     #[error("{0}")]
@@ -49,6 +56,7 @@ impl AuthError {
             Self::IncompleteSignature(_) => "IncompleteSignatureException",
             Self::InvalidSignature(_) | Self::SignatureExpired(_) => "InvalidSignatureException",
             Self::UnrecognizedClient(_) => "UnrecognizedClientException",
+            Self::ExpiredToken(_) => "ExpiredTokenException",
             Self::RequestExpired(_) => "AccessDeniedException",
         }
     }
@@ -75,6 +83,11 @@ impl AuthError {
     /// `UnrecognizedClientException` for an access key id that is not known.
     pub fn unrecognized_client() -> Self {
         Self::UnrecognizedClient(MSG_UNRECOGNIZED_CLIENT.to_owned())
+    }
+
+    /// `ExpiredTokenException` for temporary credentials whose session token has expired.
+    pub fn expired_token() -> Self {
+        Self::ExpiredToken(MSG_EXPIRED_TOKEN.to_owned())
     }
 }
 
@@ -115,6 +128,7 @@ mod tests {
                 "AccessDeniedException",
                 403,
             ),
+            (AuthError::expired_token(), "ExpiredTokenException", 400),
         ];
         for (err, code, status) in cases {
             assert_eq!(err.code(), code);
@@ -123,6 +137,10 @@ mod tests {
         assert_eq!(
             AuthError::missing_token().to_string(),
             "Missing Authentication Token"
+        );
+        assert_eq!(
+            AuthError::expired_token().to_string(),
+            "The security token included in the request is expired"
         );
     }
 }

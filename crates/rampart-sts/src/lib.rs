@@ -1,42 +1,27 @@
-//! AWS Security Token Service (STS) over the AWS query protocol. The wire layer is
-//! generated from botocore's model; `GetCallerIdentity` is implemented, every other action
-//! answers `UnsupportedOperation` naming it.
+//! AWS Security Token Service (STS) over the AWS query protocol: `AssumeRole`,
+//! `GetSessionToken`, `GetCallerIdentity` and `GetAccessKeyInfo`. Temporary credentials are
+//! stateless: their claims are sealed into the session token itself ([`token`]), which the
+//! authenticator opens again on every request signed with them ([`SessionClaims::principal`]).
+//! The wire layer is generated from botocore's model; other actions answer
+//! `UnsupportedOperation` naming them.
 
+mod assume_role;
 pub mod generated;
+mod identity;
+pub mod keys;
+mod request;
+mod service;
+pub mod session;
+mod session_token;
+pub mod token;
+
+pub use service::StsService;
+pub use session::session_token;
+pub use token::{Issuer, PackedPolicies, SessionClaims, SessionTokens, TokenError};
 
 use rampart_core::RequestContext;
-use rampart_wire::codec::{Invocation, QueryNode, ServiceError};
+use rampart_wire::codec::{Invocation, QueryNode};
 use rampart_wire::{AwsQueryService, BoxFuture};
-
-/// The STS service.
-#[derive(Debug, Clone, Default)]
-pub struct StsService;
-
-impl StsService {
-    /// A new STS service.
-    pub fn new() -> Self {
-        Self
-    }
-}
-
-impl generated::StsApi for StsService {
-    /// `GetCallerIdentity`: the account, ARN and unique id of the principal that signed the
-    /// request (for the account root AWS answers the account id as `UserId`, which is what the
-    /// root principal carries). Like AWS, this needs no permissions and can never be denied:
-    /// even an explicit `Deny` on `sts:GetCallerIdentity` does not apply, so no policy is
-    /// consulted.
-    async fn get_caller_identity(
-        &self,
-        ctx: &RequestContext,
-        _input: generated::GetCallerIdentityRequest,
-    ) -> Result<generated::GetCallerIdentityResponse, ServiceError> {
-        Ok(generated::GetCallerIdentityResponse {
-            account: Some(ctx.account().to_string()),
-            arn: Some(ctx.principal.arn.clone()),
-            user_id: Some(ctx.principal.principal_id.clone()),
-        })
-    }
-}
 
 impl AwsQueryService for StsService {
     fn signing_name(&self) -> &'static str {
@@ -63,6 +48,23 @@ impl AwsQueryService for StsService {
         action: &'a str,
         params: &'a QueryNode,
     ) -> BoxFuture<'a, Invocation> {
-        Box::pin(generated::dispatch(self, ctx, action, params))
+        Box::pin(async move {
+            let mut invocation = generated::dispatch(self, ctx, action, params).await;
+            scrub_credentials(&mut invocation.response_elements);
+            invocation
+        })
+    }
+}
+
+/// Keeps credentials out of the audit trail: the generated audit JSON leaves out the secret
+/// access key (sensitive in the model) but not the session token, which holds the sealed
+/// secret; only the access key id and expiration stay.
+fn scrub_credentials(response: &mut Option<serde_json::Value>) {
+    let Some(serde_json::Value::Object(elements)) = response else {
+        return;
+    };
+    if let Some(serde_json::Value::Object(credentials)) = elements.get_mut("credentials") {
+        credentials.remove("sessionToken");
+        credentials.remove("secretAccessKey");
     }
 }

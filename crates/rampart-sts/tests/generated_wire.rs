@@ -5,11 +5,14 @@
 #![allow(clippy::unwrap_used)]
 
 use rampart_core::{AccountId, Principal, PrincipalKind, Region, RequestContext};
-use rampart_sts::StsService;
+use rampart_crypto::root::{Domain, RootKey};
+use rampart_iam::Directory;
+use rampart_store::Store;
 use rampart_sts::generated::{self as sts, dispatch, errors};
+use rampart_sts::{SessionTokens, StsService};
 use rampart_wire::codec::{AuditParams, FromQuery, Invocation, QueryNode, ServiceError};
 use serde_json::json;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 fn call(form: &str) -> Invocation {
     let account = AccountId::parse("111122223333").unwrap();
@@ -34,10 +37,23 @@ fn call(form: &str) -> Invocation {
     };
     let params = QueryNode::parse_form(form.as_bytes());
     let action = params.param("Action").unwrap_or_default().to_owned();
-    tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .unwrap()
-        .block_on(dispatch(&StsService, &ctx, &action, &params))
+        .unwrap();
+    runtime.block_on(async {
+        let folder = tempfile::tempdir().unwrap();
+        let store = Store::open_sqlite(&folder.path().join("db")).await.unwrap();
+        let root = RootKey::generate();
+        let clock = Arc::new(rampart_core::SystemClock);
+        let dir = Arc::new(Directory::new(
+            store,
+            root.domain_key(Domain::Credentials),
+            clock.clone(),
+        ));
+        let tokens = Arc::new(SessionTokens::new(root.domain_key(Domain::Credentials)));
+        let service = StsService::new(dir, tokens, clock);
+        dispatch(&service, &ctx, &action, &params).await
+    })
 }
 
 fn error(form: &str) -> ServiceError {
@@ -72,9 +88,9 @@ fn get_caller_identity_answers_the_caller_and_is_read_only() {
 
 #[test]
 fn unimplemented_actions_are_unsupported() {
-    let inv = call("Action=GetAccessKeyInfo&AccessKeyId=AKIAIOSFODNN7EXAMPLE");
+    let inv = call("Action=GetFederationToken&Name=bob");
     assert!(inv.read_only);
-    assert_eq!(inv.operation, "GetAccessKeyInfo");
+    assert_eq!(inv.operation, "GetFederationToken");
     let err = inv.result.unwrap_err();
     assert_eq!(
         (err.code.as_ref(), err.status),
@@ -82,7 +98,7 @@ fn unimplemented_actions_are_unsupported() {
     );
     assert_eq!(
         err.message,
-        "Rampart does not implement STS operation GetAccessKeyInfo yet."
+        "Rampart does not implement STS operation GetFederationToken yet."
     );
 }
 
@@ -113,8 +129,9 @@ fn validation_messages_match_aws() {
         "{}",
         err.message
     );
+    // A valid request reaches the operation: the (missing) role is denied like AWS does.
     let err = error(&format!("Action=AssumeRole&{ROLE}&RoleSessionName=ok"));
-    assert_eq!(err.code, "UnsupportedOperation");
+    assert_eq!(err.code, "AccessDenied");
 }
 
 #[test]

@@ -63,6 +63,7 @@ pub(crate) fn auth_error(f: AuthFailure) -> ServiceError {
         "IncompleteSignatureException" => ("IncompleteSignature", 400),
         "InvalidSignatureException" => ("SignatureDoesNotMatch", 403),
         "UnrecognizedClientException" => ("InvalidClientTokenId", 403),
+        "ExpiredTokenException" => ("ExpiredToken", 403),
         "AccessDeniedException" => ("AccessDenied", 403),
         other => (other, f.status),
     };

@@ -299,6 +299,7 @@ fn auth_failures_use_query_codes() {
     let cases = [
         ("InvalidSignatureException", "SignatureDoesNotMatch", 403),
         ("UnrecognizedClientException", "InvalidClientTokenId", 403),
+        ("ExpiredTokenException", "ExpiredToken", 403),
         (
             "MissingAuthenticationTokenException",
             "MissingAuthenticationToken",

@@ -1,17 +1,23 @@
-//! Authenticators: real SigV4 against stored credentials, and `--dev` mode's accept-any.
+//! Authenticators: real SigV4 against stored credentials and STS session tokens, and `--dev`
+//! mode's accept-any (which still honours a valid session token, so role flows can be tried).
 
 use rampart_auth::{AuthError, SignedRequest, VerifyOptions};
 use rampart_core::{AccountId, CallerPolicies, Principal, PrincipalKind, Region};
-use rampart_iam::Directory;
+use rampart_iam::{Directory, DirectoryError, SessionPolicies};
+use rampart_sts::{SessionClaims, SessionTokens, TokenError};
 use rampart_wire::{AuthFailure, Authenticated, Authenticator, BoxFuture};
 use std::sync::Arc;
 
 /// The region used when a dev-mode request carries no credential scope.
 const DEV_FALLBACK_REGION: &str = "us-east-1";
+/// Access key ids of temporary (STS) credentials start with this.
+const TEMPORARY_PREFIX: &str = "ASIA";
 
-/// Verifies SigV4 signatures against the credential store.
+/// Verifies SigV4 signatures against the credential store (long-term keys) or the sealed
+/// session token (temporary keys).
 pub struct SigV4Authenticator {
     pub directory: Arc<Directory>,
+    pub tokens: Arc<SessionTokens>,
 }
 
 /// The 500 answered when the identity store cannot be read.
@@ -33,40 +39,104 @@ impl Authenticator for SigV4Authenticator {
         Box::pin(async move {
             let now = time::OffsetDateTime::now_utc();
             let pending = rampart_auth::precheck(req, now, signing_name)?;
-            let found = self
-                .directory
-                .credentials
-                .find(pending.access_key_id())
-                .await
-                .map_err(internal_failure)?;
-            let Some(active) = found else {
-                return Err(AuthError::unrecognized_client().into());
+            let key_id = pending.access_key_id().to_owned();
+            let opts = VerifyOptions::for_service(signing_name);
+            let (principal, session, verified) = if key_id.starts_with(TEMPORARY_PREFIX) {
+                let claims = open_session(&self.directory, &self.tokens, req, &key_id)?;
+                let verified = pending.verify_secret(&claims.secret_access_key, &opts)?;
+                let principal = claims
+                    .principal()
+                    .ok_or_else(AuthError::unrecognized_client)?;
+                (
+                    principal,
+                    Some(claims.policies.session_policies()),
+                    verified,
+                )
+            } else {
+                let found = self.directory.credentials.find(&key_id).await;
+                let active = found
+                    .map_err(internal_failure)?
+                    .ok_or_else(AuthError::unrecognized_client)?;
+                let verified = pending.verify_secret(&active.secret, &opts)?;
+                (active.principal.clone(), None, verified)
             };
-            let verified =
-                pending.verify_secret(&active.secret, &VerifyOptions::for_service(signing_name))?;
-            let caller = match self
-                .directory
-                .caller_policies(&active.principal, None)
-                .await
-            {
-                Ok(caller) => caller,
-                Err(rampart_iam::DirectoryError::Gone) => {
-                    return Err(AuthError::unrecognized_client().into());
-                }
-                Err(err) => return Err(internal_failure(err)),
-            };
+            let caller = caller_policies(&self.directory, &principal, session.as_ref()).await?;
             Ok(Authenticated {
                 caller,
-                principal: active.principal.clone(),
+                principal,
                 region: Region::new(verified.scope.region),
             })
         })
     }
 }
 
-/// `--dev` mode: any access key is accepted; a 12-digit key id selects that account.
+/// The claims of the session token `req` carries for `key_id`: `ExpiredTokenException` past
+/// its expiry, `UnrecognizedClientException` when missing, forged or altered.
+fn open_session(
+    directory: &Directory,
+    tokens: &SessionTokens,
+    req: &SignedRequest<'_>,
+    key_id: &str,
+) -> Result<SessionClaims, AuthError> {
+    let token = rampart_sts::session_token(req).ok_or_else(AuthError::unrecognized_client)?;
+    tokens
+        .open(&token, key_id, directory.now_ms())
+        .map_err(|err| match err {
+            TokenError::Expired => AuthError::expired_token(),
+            TokenError::Invalid => AuthError::unrecognized_client(),
+        })
+}
+
+/// The caller's compiled policies. An identity deleted since (or deleted and created again
+/// under the same name, for a session) is an unrecognized client.
+async fn caller_policies(
+    directory: &Directory,
+    principal: &Principal,
+    session: Option<&SessionPolicies>,
+) -> Result<Arc<CallerPolicies>, AuthFailure> {
+    let caller = match directory.caller_policies(principal, session).await {
+        Ok(caller) => caller,
+        Err(DirectoryError::Gone) => return Err(AuthError::unrecognized_client().into()),
+        Err(err) => return Err(internal_failure(err)),
+    };
+    if principal.session.is_some() && caller.principal.user_id != principal.principal_id {
+        return Err(AuthError::unrecognized_client().into());
+    }
+    Ok(caller)
+}
+
+/// `--dev` mode: any access key is accepted; a 12-digit key id selects that account. A
+/// temporary key with a valid session token acts as that session (with its policies).
 pub struct DevAuthenticator {
     pub default_account: AccountId,
+    pub directory: Arc<Directory>,
+    pub tokens: Arc<SessionTokens>,
+}
+
+impl DevAuthenticator {
+    /// The session `req` is signed with, if it carries a temporary key with a valid token
+    /// whose identity still exists.
+    async fn session(
+        &self,
+        req: &SignedRequest<'_>,
+        key_id: &str,
+        region: &str,
+    ) -> Option<Authenticated> {
+        if !key_id.starts_with(TEMPORARY_PREFIX) {
+            return None;
+        }
+        let claims = open_session(&self.directory, &self.tokens, req, key_id).ok()?;
+        let principal = claims.principal()?;
+        let session = claims.policies.session_policies();
+        let caller = caller_policies(&self.directory, &principal, Some(&session))
+            .await
+            .ok()?;
+        Some(Authenticated {
+            caller,
+            principal,
+            region: Region::new(region),
+        })
+    }
 }
 
 impl Authenticator for DevAuthenticator {
@@ -80,6 +150,9 @@ impl Authenticator for DevAuthenticator {
                 Ok((key, scope)) => (key, scope.region),
                 Err(_) => ("anonymous".to_owned(), DEV_FALLBACK_REGION.to_owned()),
             };
+            if let Some(session) = self.session(req, &access_key_id, &region).await {
+                return Ok(session);
+            }
             let account =
                 AccountId::parse(&access_key_id).unwrap_or_else(|_| self.default_account.clone());
             let mut principal = Principal::root(account, &access_key_id);
@@ -92,3 +165,7 @@ impl Authenticator for DevAuthenticator {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "auth_tests.rs"]
+mod tests;

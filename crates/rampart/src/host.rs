@@ -8,6 +8,7 @@ use rampart_crypto::seal::{self, SealMode, SealedRoot, ShamirUnsealer};
 use rampart_iam::Directory;
 use rampart_kms::KmsService;
 use rampart_store::Store;
+use rampart_sts::SessionTokens;
 use rampart_wire::{AuditSink, Authenticator, BoxFuture, Host, Ready, UnsealReply};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -67,19 +68,23 @@ impl AppHost {
             root.domain_key(Domain::Kms),
             clock,
         ));
+        let tokens = Arc::new(SessionTokens::new(root.domain_key(Domain::Credentials)));
         let auth: Arc<dyn Authenticator> = if self.config.dev {
             Arc::new(DevAuthenticator {
                 default_account: self.config.default_account.clone(),
+                directory: directory.clone(),
+                tokens: tokens.clone(),
             })
         } else {
             Arc::new(SigV4Authenticator {
                 directory: directory.clone(),
+                tokens: tokens.clone(),
             })
         };
         let services = crate::serve::services(kms.clone(), &self.store);
         let ready = Arc::new(Ready {
             services,
-            query_services: crate::serve::query_services(&directory),
+            query_services: crate::serve::query_services(&directory, &tokens),
             auth,
             audit: self.audit.clone(),
         });

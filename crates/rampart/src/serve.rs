@@ -78,11 +78,20 @@ pub fn services(kms: Arc<KmsService>, store: &Store) -> Vec<Arc<dyn AwsJsonServi
     ]
 }
 
-/// The query-protocol services (IAM, STS): one line per service.
-pub fn query_services(directory: &Arc<rampart_iam::Directory>) -> Vec<Arc<dyn AwsQueryService>> {
+/// The query-protocol services (IAM, STS): one line per service. STS seals session tokens
+/// with `tokens`, which the authenticator opens.
+pub fn query_services(
+    directory: &Arc<rampart_iam::Directory>,
+    tokens: &Arc<rampart_sts::SessionTokens>,
+) -> Vec<Arc<dyn AwsQueryService>> {
+    let clock = directory.clock.clone();
     vec![
         Arc::new(rampart_iam::IamService::new(directory.clone())),
-        Arc::new(rampart_sts::StsService::new()),
+        Arc::new(rampart_sts::StsService::new(
+            directory.clone(),
+            tokens.clone(),
+            clock,
+        )),
     ]
 }
 
