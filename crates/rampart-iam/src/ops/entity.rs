@@ -139,7 +139,7 @@ impl Bounded for RoleRecord {
 /// only for the actions it documents it for).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(clippy::enum_variant_names)] // `TagKeys` names the aws:TagKeys key it sets
-pub(super) enum Keys<'a> {
+pub(crate) enum Keys<'a> {
     /// None.
     Plain,
     /// iam:PermissionsBoundary: the entity's current boundary, if it has one.
