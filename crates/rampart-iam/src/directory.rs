@@ -201,9 +201,11 @@ impl Directory {
                 session_policies.push(parse(doc, PolicyKind::Session)?);
             }
             for arn in &s.managed_arns {
-                if let Some(doc) = self.managed_document(arn).await? {
-                    session_policies.push(parse(&doc, PolicyKind::Session)?);
-                }
+                // A managed session policy deleted since the session began allows nothing
+                // (skipping it would widen the session to the role's full permissions).
+                let doc = self.managed_document(arn).await?;
+                let doc = doc.as_deref().unwrap_or(ALLOW_NOTHING);
+                session_policies.push(parse(doc, PolicyKind::Session)?);
             }
         }
         Ok(CallerPolicies {
@@ -290,6 +292,11 @@ impl Directory {
 /// A policy that allows nothing (stands in for a deleted permissions boundary).
 const DENY_ALL: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+
+/// A policy that allows nothing and denies nothing (stands in for a deleted managed session
+/// policy: the other session policies still apply).
+const ALLOW_NOTHING: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]}"#;
 
 fn parse(doc: &str, kind: PolicyKind) -> Result<Policy, DirectoryError> {
     Policy::parse(doc, kind).map_err(|e| DirectoryError::Internal(format!("stored policy: {e}")))

@@ -144,10 +144,14 @@ async fn managed_session_policies_narrow_the_role_and_must_exist() {
     assert!(!allowed(&session, "kms:Encrypt", "*", ACCOUNT));
     let mine = b.managed_policy(ACCOUNT, "encrypt", KMS_ENCRYPT_ONLY).await;
     let extra = format!("&PolicyArns.member.1.arn={}", enc(&mine));
-    let session = b
-        .as_session(&b.ok(&ctx, "AssumeRole", &assume(&arn, "s1", &extra)).await)
-        .await;
+    let xml = b.ok(&ctx, "AssumeRole", &assume(&arn, "s1", &extra)).await;
+    let session = b.as_session(&xml).await;
     assert!(allowed(&session, "kms:Encrypt", "*", ACCOUNT));
+    assert!(!allowed(&session, "kms:Decrypt", "*", ACCOUNT));
+    // Deleting the policy does not widen the session to the role's permissions.
+    b.delete_policy(ACCOUNT, "encrypt").await;
+    let session = b.as_session(&xml).await;
+    assert!(!allowed(&session, "kms:Encrypt", "*", ACCOUNT));
     assert!(!allowed(&session, "kms:Decrypt", "*", ACCOUNT));
     let foreign = b.managed_policy(OTHER, "elsewhere", KMS_ENCRYPT_ONLY).await;
     for missing in [

@@ -106,6 +106,7 @@ impl Bench {
         let row = entity_row(&record.account, &record.name);
         let write = tables.roles.put(&row, record, Expect::Any).unwrap();
         tables.commit(&record.account, vec![write]).await.unwrap();
+        self.dir.invalidate();
     }
 
     pub async fn stored_role(&self, account: &str, name: &str) -> Option<RoleRecord> {
@@ -116,6 +117,7 @@ impl Bench {
         let tables = &self.dir.tables;
         let write = tables.roles.delete(&entity_row(account, name), Expect::Any);
         tables.commit(account, vec![write]).await.unwrap();
+        self.dir.invalidate();
     }
 
     /// Stores IAM user `name` in `account` with `policy` as its only inline policy.
@@ -141,6 +143,7 @@ impl Bench {
             .put(&entity_row(account, name), &record, Expect::Any)
             .unwrap();
         tables.commit(account, vec![write]).await.unwrap();
+        self.dir.invalidate();
         record
     }
 
@@ -172,7 +175,17 @@ impl Bench {
             .put(&entity_row(account, name), &record, Expect::Any)
             .unwrap();
         tables.commit(account, vec![write]).await.unwrap();
+        self.dir.invalidate();
         record.arn()
+    }
+
+    pub async fn delete_policy(&self, account: &str, name: &str) {
+        let tables = &self.dir.tables;
+        let write = tables
+            .policies
+            .delete(&entity_row(account, name), Expect::Any);
+        tables.commit(account, vec![write]).await.unwrap();
+        self.dir.invalidate();
     }
 
     /// A request context for the root user of `account`.
