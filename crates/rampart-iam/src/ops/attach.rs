@@ -1,105 +1,59 @@
 //! Attaching managed policies to users, groups and roles (Attach*/Detach*/ListAttached*
-//! Policies, at most ten per entity) and ListEntitiesForPolicy. The entity's list of ARNs
-//! and the customer policy's `attachment_count` change in one commit.
+//! Policies, at most ten per entity). The entity's list of ARNs and the customer policy's
+//! `attachment_count` change in one commit.
 
 use super::common::{ATTEMPTS, no_such, page, required, store_failure, too_busy};
+use super::entity::{Entity, Keys, entity_arn, entity_context};
 use super::managed::{Managed, not_attachable, policy_not_found};
 use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
-use crate::records::{GroupRecord, ManagedPolicyRecord, RoleRecord, TagRecord, UserRecord};
-use crate::tables::{IamTables, entity_row};
+use crate::records::{GroupRecord, ManagedPolicyRecord, RoleRecord, UserRecord};
+use crate::tables::entity_row;
 use rampart_core::RequestContext;
-use rampart_store::{Expect, Table, Versioned, Write};
+use rampart_store::{Expect, Versioned, Write};
 use rampart_wire::codec::ServiceError;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 /// Most managed policies attached to one user, group or role.
 const MAX_ATTACHED: usize = 10;
 
-/// A user, group or role: what managed policies attach to.
-pub(crate) trait Attachee: Serialize + DeserializeOwned + Clone + Send + Sync {
-    /// `user`, `group` or `role` (in ARNs and error messages).
-    const KIND: &'static str;
+/// A user, group or role as managed policies attach to it.
+pub(super) trait Attachee: Entity {
     /// The quota named by LimitExceeded.
     const QUOTA: &'static str;
-    fn table(tables: &IamTables) -> &Table<Self>;
+    /// ARNs of the attached managed policies, in attach order.
     fn attached(&self) -> &[String];
+    /// The same, to change.
     fn attached_mut(&mut self) -> &mut Vec<String>;
-    fn arn(&self) -> String;
-    /// Tags (aws:ResourceTag/...); groups have none.
-    fn tags(&self) -> &[TagRecord];
-    /// The permissions boundary's ARN (iam:PermissionsBoundary); groups have none.
-    fn boundary(&self) -> Option<&str>;
 }
 
 impl Attachee for UserRecord {
-    const KIND: &'static str = "user";
     const QUOTA: &'static str = "PoliciesPerUser";
-    fn table(tables: &IamTables) -> &Table<Self> {
-        &tables.users
-    }
     fn attached(&self) -> &[String] {
         &self.attached_policies
     }
     fn attached_mut(&mut self) -> &mut Vec<String> {
         &mut self.attached_policies
-    }
-    fn arn(&self) -> String {
-        UserRecord::arn(self)
-    }
-    fn tags(&self) -> &[TagRecord] {
-        &self.tags
-    }
-    fn boundary(&self) -> Option<&str> {
-        self.boundary_arn.as_deref()
     }
 }
 
 impl Attachee for GroupRecord {
-    const KIND: &'static str = "group";
     const QUOTA: &'static str = "PoliciesPerGroup";
-    fn table(tables: &IamTables) -> &Table<Self> {
-        &tables.groups
-    }
     fn attached(&self) -> &[String] {
         &self.attached_policies
     }
     fn attached_mut(&mut self) -> &mut Vec<String> {
         &mut self.attached_policies
-    }
-    fn arn(&self) -> String {
-        GroupRecord::arn(self)
-    }
-    fn tags(&self) -> &[TagRecord] {
-        &[]
-    }
-    fn boundary(&self) -> Option<&str> {
-        None
     }
 }
 
 impl Attachee for RoleRecord {
-    const KIND: &'static str = "role";
     const QUOTA: &'static str = "PoliciesPerRole";
-    fn table(tables: &IamTables) -> &Table<Self> {
-        &tables.roles
-    }
     fn attached(&self) -> &[String] {
         &self.attached_policies
     }
     fn attached_mut(&mut self) -> &mut Vec<String> {
         &mut self.attached_policies
-    }
-    fn arn(&self) -> String {
-        RoleRecord::arn(self)
-    }
-    fn tags(&self) -> &[TagRecord] {
-        &self.tags
-    }
-    fn boundary(&self) -> Option<&str> {
-        self.boundary_arn.as_deref()
     }
 }
 
@@ -225,36 +179,26 @@ impl IamService {
     /// have at path `/` if it does not exist), with its tags as aws:ResourceTag/..., its
     /// boundary as iam:PermissionsBoundary and `policy_arn` as iam:PolicyARN;
     /// `NoSuchEntity` if it does not exist.
-    pub(crate) async fn authorized_entity<E: Attachee>(
+    async fn authorized_entity<E: Attachee>(
         &self,
         ctx: &RequestContext,
         action: &str,
         name: &str,
         policy_arn: Option<&str>,
     ) -> Result<Versioned<E>, ServiceError> {
-        let account = ctx.account().as_str();
-        let row = entity_row(account, name);
-        let found = E::table(&self.dir.tables)
-            .get(&row)
-            .await
-            .map_err(store_failure)?;
+        let found = self.find::<E>(ctx, name).await?;
         let mut context = ctx.policy_context();
         if let Some(arn) = policy_arn {
             context.set("iam:PolicyARN", arn);
         }
         let resource = match &found {
             Some(e) => {
-                let tags = e.value.tags().iter();
-                context =
-                    context.with_resource_tags(tags.map(|t| (t.key.as_str(), t.value.as_str())));
-                if let Some(boundary) = e.value.boundary() {
-                    context.set("iam:PermissionsBoundary", boundary);
-                }
+                context = entity_context(context, &e.value, Keys::CurrentBoundary);
                 e.value.arn()
             }
-            None => format!("arn:aws:iam::{account}:{}/{name}", E::KIND),
+            None => entity_arn(ctx.account().as_str(), E::KIND, "/", name),
         };
-        self.authorize_in(ctx, action, &resource, &context)?;
+        self.authorize_with(ctx, action, &resource, &context)?;
         found.ok_or_else(|| no_such(E::KIND, name))
     }
 
@@ -285,14 +229,8 @@ impl IamService {
             }
             let mut updated = entity.value.clone();
             updated.attached_mut().push(arn);
-            let writes = self.attachment_writes(
-                account,
-                &target.name,
-                &updated,
-                entity.version,
-                Some(policy),
-                1,
-            )?;
+            let writes =
+                self.attachment_writes(account, &updated, entity.version, Some(policy), 1)?;
             if self.commit(account, writes).await? {
                 return Ok(());
             }
@@ -318,14 +256,7 @@ impl IamService {
             let mut updated = entity.value.clone();
             updated.attached_mut().retain(|a| a != arn);
             let policy = self.find_managed(account, arn).await?;
-            let writes = self.attachment_writes(
-                account,
-                &target.name,
-                &updated,
-                entity.version,
-                policy,
-                -1,
-            )?;
+            let writes = self.attachment_writes(account, &updated, entity.version, policy, -1)?;
             if self.commit(account, writes).await? {
                 return Ok(());
             }
@@ -338,19 +269,12 @@ impl IamService {
     fn attachment_writes<E: Attachee>(
         &self,
         account: &str,
-        name: &str,
         updated: &E,
         version: u64,
         policy: Option<Managed>,
         delta: i32,
     ) -> Result<Vec<Write>, ServiceError> {
-        let mut writes = vec![entity_write(
-            account,
-            name,
-            updated,
-            version,
-            &self.dir.tables,
-        )?];
+        let mut writes = vec![self.entity_write(account, updated, version)?];
         if let Some(Managed::Customer(p)) = policy {
             writes.push(self.count_write(account, *p, delta)?);
         }
@@ -409,23 +333,6 @@ impl IamService {
             marker: page.marker,
         })
     }
-}
-
-/// The entity record written back, expected at the version it was read at.
-fn entity_write<E: Attachee>(
-    account: &str,
-    name: &str,
-    updated: &E,
-    version: u64,
-    tables: &IamTables,
-) -> Result<Write, ServiceError> {
-    E::table(tables)
-        .put(
-            &entity_row(account, name),
-            updated,
-            Expect::Version(version),
-        )
-        .map_err(store_failure)
 }
 
 fn target(

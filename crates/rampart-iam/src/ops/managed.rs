@@ -1,25 +1,21 @@
 //! Managed policies as the policy operations see them: resolving a policy ARN to an AWS
 //! managed policy or a customer managed policy record, the `Policy` shapes IAM answers with,
-//! per-account usage counts of AWS managed policies, AWS's policy error messages, and the
-//! URL-encoding IAM applies to policy documents in responses.
+//! per-account usage counts of AWS managed policies, and AWS's policy error messages.
 
 use super::common::{ATTEMPTS, store_failure, tags_out, timestamp, too_busy};
+use super::entity::{Keys, scan_all, with_keys};
 use crate::IamService;
 use crate::aws_managed::{self, AwsManagedPolicy};
 use crate::generated::errors;
 use crate::generated::shapes::Policy;
 use crate::records::{ManagedPolicyRecord, TagRecord};
 use crate::tables::{account_prefix, entity_row};
-use rampart_core::rampart_policy::Context;
 use rampart_core::{AccessCheck, RequestContext};
 use rampart_store::{Expect, Table, Versioned};
 use rampart_wire::codec::ServiceError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
-
-/// Rows read per scan request when listing a whole account.
-const SCAN_PAGE: usize = 500;
 
 /// A managed policy named by ARN.
 pub(crate) enum Managed {
@@ -46,32 +42,6 @@ pub(crate) struct Usage {
     pub attachments: i32,
     /// Users and roles that use it as permissions boundary.
     pub boundaries: i32,
-}
-
-/// Condition keys a request adds about itself.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum RequestKeys<'a> {
-    /// None.
-    Plain,
-    /// aws:RequestTag/... and aws:TagKeys of the tags the request sets.
-    RequestTags(&'a [TagRecord]),
-    /// aws:TagKeys of the tag keys the request removes.
-    TagKeys(&'a [String]),
-}
-
-impl RequestKeys<'_> {
-    /// `context` with these keys.
-    pub(crate) fn add_to(self, mut context: Context) -> Context {
-        match self {
-            RequestKeys::Plain => {}
-            RequestKeys::RequestTags(tags) => {
-                let pairs = tags.iter().map(|t| (t.key.as_str(), t.value.as_str()));
-                context = context.with_request_tags(pairs);
-            }
-            RequestKeys::TagKeys(keys) => context.set_values("aws:TagKeys", keys.iter().cloned()),
-        }
-        context
-    }
 }
 
 /// Which account a well-formed policy ARN belongs to.
@@ -126,26 +96,6 @@ impl IamService {
         }
     }
 
-    /// Authorizes `action` on `resource` with the request's global condition keys and
-    /// `context`'s additions.
-    pub(crate) fn authorize_in(
-        &self,
-        ctx: &RequestContext,
-        action: &str,
-        resource: &str,
-        context: &Context,
-    ) -> Result<(), ServiceError> {
-        let check = AccessCheck {
-            action,
-            resource,
-            resource_account: ctx.account().as_str(),
-            resource_policy: None,
-            require_resource_allow: false,
-        };
-        ctx.authorize(&check, context)
-            .map_err(|denied| ServiceError::new("AccessDenied", 403, denied.message))
-    }
-
     /// Reads the managed policy `arn` and authorizes `action` on it, with a customer
     /// policy's tags as aws:ResourceTag/... and the request's `keys`. `None` when it does
     /// not exist (after authorizing, so an unauthorized caller learns nothing).
@@ -154,7 +104,7 @@ impl IamService {
         ctx: &RequestContext,
         action: &str,
         arn: &str,
-        keys: RequestKeys<'_>,
+        keys: Keys<'_>,
     ) -> Result<Option<Managed>, ServiceError> {
         let found = self.find_managed(ctx.account().as_str(), arn).await?;
         let tags: &[TagRecord] = match &found {
@@ -162,8 +112,12 @@ impl IamService {
             _ => &[],
         };
         let resource_tags = tags.iter().map(|t| (t.key.as_str(), t.value.as_str()));
-        let context = keys.add_to(ctx.policy_context().with_resource_tags(resource_tags));
-        self.authorize_in(ctx, action, arn, &context)?;
+        let context = with_keys(
+            ctx.policy_context().with_resource_tags(resource_tags),
+            None,
+            keys,
+        );
+        self.authorize_with(ctx, action, arn, &context)?;
         Ok(found)
     }
 
@@ -175,7 +129,7 @@ impl IamService {
         ctx: &RequestContext,
         action: &str,
         arn: &str,
-        keys: RequestKeys<'_>,
+        keys: Keys<'_>,
     ) -> Result<Versioned<ManagedPolicyRecord>, ServiceError> {
         match self.authorized_policy(ctx, action, arn, keys).await? {
             Some(Managed::Customer(p)) => Ok(*p),
@@ -191,7 +145,7 @@ impl IamService {
         ctx: &RequestContext,
         action: &str,
         arn: &str,
-        keys: RequestKeys<'_>,
+        keys: Keys<'_>,
         change: F,
     ) -> Result<ManagedPolicyRecord, ServiceError>
     where
@@ -248,21 +202,8 @@ pub(crate) async fn scan_account<T: Serialize + DeserializeOwned>(
     table: &Table<T>,
     account: &str,
 ) -> Result<Vec<T>, ServiceError> {
-    let prefix = account_prefix(account);
-    let mut out = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let rows = table
-            .scan(&prefix, after.as_deref(), SCAN_PAGE)
-            .await
-            .map_err(store_failure)?;
-        let full = rows.len() == SCAN_PAGE;
-        after = rows.last().map(|(key, _)| key.clone());
-        out.extend(rows.into_iter().map(|(_, v)| v.value));
-        if !full {
-            return Ok(out);
-        }
-    }
+    let rows = scan_all(table, &account_prefix(account)).await?;
+    Ok(rows.into_iter().map(|(_, value)| value).collect())
 }
 
 /// The `Policy` shape of a customer managed policy; `full` adds what only GetPolicy and
@@ -334,36 +275,10 @@ pub(crate) fn aws_managed_denied(ctx: &RequestContext, action: &str, arn: &str) 
     ServiceError::new("AccessDenied", 403, denied.message)
 }
 
-/// A policy document as IAM returns it: URL-encoded (RFC 3986; letters, digits and `-_.*`
-/// kept, everything else percent-encoded as UTF-8 bytes, spaces as `%20`).
-pub(crate) fn url_encoded(document: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(document.len() * 2);
-    for b in document.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn documents_are_url_encoded_as_iam_returns_them() {
-        assert_eq!(
-            url_encoded(r#"{"Version":"2012-10-17","Action":"*"}"#),
-            "%7B%22Version%22%3A%222012-10-17%22%2C%22Action%22%3A%22*%22%7D"
-        );
-        assert_eq!(url_encoded("a b\n~é"), "a%20b%0A%7E%C3%A9");
-    }
 
     #[test]
     fn policy_arns_are_checked() {

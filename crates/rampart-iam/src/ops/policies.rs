@@ -2,9 +2,8 @@
 //! tags (TagPolicy, UntagPolicy, ListPolicyTags); AWS managed policies are read here too.
 
 use super::common::{ATTEMPTS, check_document, page, required, store_failure, tags_in, too_busy};
-use super::managed::{
-    Managed, RequestKeys, Usage, aws_view, customer_view, policy_not_found, scan_account,
-};
+use super::entity::{Keys, with_keys};
+use super::managed::{Managed, Usage, aws_view, customer_view, policy_not_found, scan_account};
 use crate::IamService;
 use crate::aws_managed;
 use crate::generated::enums::{PolicyScopeType, PolicyUsageType};
@@ -33,8 +32,8 @@ impl IamService {
         let account = ctx.account().as_str();
         let arn = format!("arn:aws:iam::{account}:policy{path}{name}");
         let tags = tags_in(input.tags, &[])?;
-        let context = RequestKeys::RequestTags(&tags).add_to(ctx.policy_context());
-        self.authorize_in(ctx, "iam:CreatePolicy", &arn, &context)?;
+        let context = with_keys(ctx.policy_context(), None, Keys::RequestTags(&tags));
+        self.authorize_with(ctx, "iam:CreatePolicy", &arn, &context)?;
         check_document(&document, PolicyKind::Identity, SizeLimit::ManagedPolicy)?;
         let now = self.now_ms();
         let record = ManagedPolicyRecord {
@@ -96,7 +95,7 @@ impl IamService {
         let arn = required(input.policy_arn, "policyArn")?;
         let account = ctx.account().as_str();
         let found = self
-            .authorized_policy(ctx, "iam:GetPolicy", &arn, RequestKeys::Plain)
+            .authorized_policy(ctx, "iam:GetPolicy", &arn, Keys::Plain)
             .await?;
         let policy = match found {
             Some(Managed::Customer(p)) => customer_view(&p.value, true),
@@ -159,9 +158,7 @@ impl IamService {
         let action = "iam:DeletePolicy";
         let account = ctx.account().as_str();
         for _ in 0..ATTEMPTS {
-            let current = self
-                .writable_policy(ctx, action, &arn, RequestKeys::Plain)
-                .await?;
+            let current = self.writable_policy(ctx, action, &arn, Keys::Plain).await?;
             check_deletable(&current.value)?;
             let row = entity_row(account, &current.value.name);
             let write = self
@@ -183,7 +180,7 @@ impl IamService {
     ) -> Result<(), ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let given = tags_in(input.tags, &[])?;
-        let keys = RequestKeys::RequestTags(&given);
+        let keys = Keys::RequestTags(&given);
         self.update_policy(ctx, "iam:TagPolicy", &arn, keys, |p| {
             p.tags = merged_tags(&p.tags, &given)?;
             Ok(())
@@ -199,7 +196,7 @@ impl IamService {
     ) -> Result<(), ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let keys = input.tag_keys.unwrap_or_default();
-        let tag_keys = RequestKeys::TagKeys(&keys);
+        let tag_keys = Keys::TagKeys(&keys);
         self.update_policy(ctx, "iam:UntagPolicy", &arn, tag_keys, |p| {
             p.tags
                 .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
@@ -216,7 +213,7 @@ impl IamService {
     ) -> Result<ListPolicyTagsResponse, ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let found = self
-            .authorized_policy(ctx, "iam:ListPolicyTags", &arn, RequestKeys::Plain)
+            .authorized_policy(ctx, "iam:ListPolicyTags", &arn, Keys::Plain)
             .await?;
         let tags: Vec<TagRecord> = match found {
             Some(Managed::Customer(p)) => p.value.tags,

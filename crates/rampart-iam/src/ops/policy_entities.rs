@@ -3,7 +3,8 @@
 //! (PermissionsBoundary), filtered by entity type and path.
 
 use super::common::{page, required};
-use super::managed::{RequestKeys, not_attachable, scan_account};
+use super::entity::Keys;
+use super::managed::{not_attachable, scan_account};
 use crate::IamService;
 use crate::generated::enums::{EntityType, PolicyUsageType};
 use crate::generated::shapes::*;
@@ -52,7 +53,7 @@ impl IamService {
         let arn = required(input.policy_arn, "policyArn")?;
         let account = ctx.account().as_str();
         let policy = self
-            .authorized_policy(ctx, "iam:ListEntitiesForPolicy", &arn, RequestKeys::Plain)
+            .authorized_policy(ctx, "iam:ListEntitiesForPolicy", &arn, Keys::Plain)
             .await?
             .ok_or_else(|| not_attachable(&arn))?;
         let filter = Filter {

@@ -4,7 +4,8 @@
 //! version is the one authorization reads.
 
 use super::common::{check_document, page, required, timestamp};
-use super::managed::{Managed, RequestKeys, policy_not_found, url_encoded, version_not_found};
+use super::entity::{Keys, url_encode};
+use super::managed::{Managed, policy_not_found, version_not_found};
 use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
@@ -26,7 +27,7 @@ impl IamService {
         let document = required(input.policy_document, "policyDocument")?;
         let set_default = input.set_as_default.unwrap_or(false);
         let now = self.now_ms();
-        let keys = RequestKeys::Plain;
+        let keys = Keys::Plain;
         let updated = self
             .update_policy(ctx, "iam:CreatePolicyVersion", &arn, keys, |p| {
                 check_document(&document, PolicyKind::Identity, SizeLimit::ManagedPolicy)?;
@@ -94,7 +95,7 @@ impl IamService {
     ) -> Result<(), ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let version = required(input.version_id, "versionId")?;
-        let keys = RequestKeys::Plain;
+        let keys = Keys::Plain;
         self.update_policy(ctx, "iam:DeletePolicyVersion", &arn, keys, |p| {
             if p.default_version == version {
                 return Err(errors::delete_conflict_exception(
@@ -119,7 +120,7 @@ impl IamService {
     ) -> Result<(), ServiceError> {
         let arn = required(input.policy_arn, "policyArn")?;
         let version = required(input.version_id, "versionId")?;
-        let keys = RequestKeys::Plain;
+        let keys = Keys::Plain;
         self.update_policy(ctx, "iam:SetDefaultPolicyVersion", &arn, keys, |p| {
             if !p.versions.iter().any(|v| v.version_id == version) {
                 return Err(version_not_found(&arn, &version));
@@ -141,7 +142,7 @@ impl IamService {
         arn: &str,
     ) -> Result<Vec<PolicyVersion>, ServiceError> {
         let found = self
-            .authorized_policy(ctx, action, arn, RequestKeys::Plain)
+            .authorized_policy(ctx, action, arn, Keys::Plain)
             .await?;
         match found {
             Some(Managed::Customer(p)) => {
@@ -154,7 +155,7 @@ impl IamService {
                     .collect())
             }
             Some(Managed::Aws(p)) => Ok(vec![PolicyVersion {
-                document: Some(url_encoded(p.document)),
+                document: Some(url_encode(p.document)),
                 version_id: Some(p.version_id.to_owned()),
                 is_default_version: Some(true),
                 create_date: Some(timestamp(p.updated_ms)),
@@ -194,7 +195,7 @@ fn add_version(
 
 fn version_view(version: &PolicyVersionRecord, is_default: bool) -> PolicyVersion {
     PolicyVersion {
-        document: Some(url_encoded(&version.document)),
+        document: Some(url_encode(&version.document)),
         version_id: Some(version.version_id.clone()),
         is_default_version: Some(is_default),
         create_date: Some(timestamp(version.created_ms)),
