@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from harness import (
+    SECURE_SQLITE,
     allow,
     create_role,
     create_user_with_key,
@@ -23,6 +24,7 @@ from harness import (
     eventually,
     expect_error,
     policy_doc,
+    run_rampart,
     statement,
     trust_policy,
     unique,
@@ -105,6 +107,28 @@ def test_second_account_from_the_cli(secure_server, a, b):
     assert lines[0] == f"[{account_id}]"
     assert re.fullmatch(r"aws_access_key_id = AKIA[A-Z2-7]{16}", lines[1]), lines
     assert re.fullmatch(r"aws_secret_access_key = \S{40}", lines[2]), lines
+
+
+def test_account_create_unseals_like_serve(make_server):
+    """Passphrase seal: RAMPART_PASSPHRASE is needed (and checked); a Shamir seal, which only
+    a running server collects, is refused with a clear error."""
+    passphrase = "account create passphrase"
+    server = make_server(SECURE_SQLITE, start=False, extra_args=["--seal", "passphrase"])
+    server.start(env={"RAMPART_PASSPHRASE": passphrase})
+    args = ("account", "create", *server.store_args())
+    missing = server.rampart(*args, check=False)
+    assert missing.returncode != 0 and "RAMPART_PASSPHRASE" in missing.stderr, missing
+    wrong = server.rampart(*args, check=False,
+                           env={"RAMPART_PASSPHRASE": "not the passphrase at all"})
+    assert wrong.returncode != 0 and not wrong.stdout, wrong
+    created = server.create_account(env={"RAMPART_PASSPHRASE": passphrase})
+    who = server.client_for("sts", created).get_caller_identity()
+    assert who["Account"] == created["AccountId"]
+    assert who["Arn"] == f"arn:aws:iam::{created['AccountId']}:root"
+    shamir = make_server(SECURE_SQLITE, start=False)
+    run_rampart("operator", "init", *shamir.store_args(), "--shares", "3", "--threshold", "2")
+    refused = shamir.rampart("account", "create", *shamir.store_args(), check=False)
+    assert refused.returncode != 0 and "Shamir" in refused.stderr, refused
 
 
 # ----------------------------------------------------------------------------- scenarios
