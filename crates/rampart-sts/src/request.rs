@@ -15,6 +15,9 @@ const PACKED_ALLOTMENT: usize = 2_048;
 /// Most managed session policies.
 const MAX_POLICY_ARNS: usize = 10;
 
+/// Session tags, in the order given.
+type Tags = Vec<(String, String)>;
+
 /// A checked AssumeRole request.
 #[derive(Debug)]
 pub(crate) struct RoleRequest {
@@ -140,8 +143,8 @@ fn session_tags(
     inherited: Option<&SessionContext>,
     tags: Option<Vec<Tag>>,
     transitive: Option<Vec<String>>,
-) -> Result<(Vec<(String, String)>, Vec<String>), ServiceError> {
-    let mut out: Vec<(String, String)> = Vec::new();
+) -> Result<(Tags, Vec<String>), ServiceError> {
+    let mut out: Tags = Vec::new();
     for tag in tags.unwrap_or_default() {
         let key = required(tag.key, "tags.member.key")?;
         let value = required(tag.value, "tags.member.value")?;
