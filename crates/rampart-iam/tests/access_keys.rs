@@ -42,7 +42,7 @@ async fn user_keys_are_created_listed_disabled_and_deleted() {
     assert_error(
         &err,
         "LimitExceeded",
-        "Cannot exceed quota for AccessKeysPerUser: 2.",
+        "Cannot exceed quota for AccessKeysPerUser: 2",
     );
     assert_eq!(err.status, 409);
     assert_eq!(b.stored_user("kim").await.unwrap().access_keys.len(), 2);
@@ -181,7 +181,7 @@ async fn the_root_manages_its_own_keys() {
     assert_error(
         &err,
         "LimitExceeded",
-        "Cannot exceed quota for AccessKeysPerUser: 2.",
+        "Cannot exceed quota for AccessKeysPerUser: 2",
     );
     let listed = b.ok("ListAccessKeys", "").await;
     let mut ids = values(&listed, "AccessKeyId");

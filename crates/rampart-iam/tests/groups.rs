@@ -157,7 +157,7 @@ async fn a_user_belongs_to_at_most_ten_groups() {
     assert_error(
         &err,
         "LimitExceeded",
-        "Cannot exceed quota for GroupsPerUser: 10.",
+        "Cannot exceed quota for GroupsPerUser: 10",
     );
     assert_eq!(err.status, 409);
     let members = b.ok("GetGroup", "GroupName=g10").await;

@@ -35,6 +35,8 @@ impl StsService {
             .target_role(&request.role_arn)
             .await?
             .ok_or_else(|| not_authorized(ctx, "sts:AssumeRole", &request.role_arn))?;
+        // The role's account sees the call in its own trail (CloudTrail's AWSAccount copy).
+        ctx.note_resource(role.arn(), "AWS::IAM::Role");
         authorize(ctx, &role, &request)?;
         let seconds = session_seconds(ctx, &role, request.duration)?;
         self.check_policy_arns(&role, &request.packed.managed_arns)

@@ -24,7 +24,7 @@ const NEVER_USED: &str = "N/A";
 
 fn too_many_keys() -> ServiceError {
     errors::limit_exceeded_exception(format!(
-        "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}."
+        "Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}"
     ))
 }
 

@@ -181,7 +181,7 @@ impl IamService {
             }
             if user.value.groups.len() >= GROUPS_PER_USER {
                 return Err(errors::limit_exceeded_exception(format!(
-                    "Cannot exceed quota for GroupsPerUser: {GROUPS_PER_USER}."
+                    "Cannot exceed quota for GroupsPerUser: {GROUPS_PER_USER}"
                 )));
             }
             group.value.members.push(user.value.name.clone());
