@@ -266,7 +266,7 @@ async fn aliases_need_the_alias_permission_and_the_key_permission() {
     let (id, arn) = h.create_key().await;
     let alias_arn = format!("arn:aws:kms:{REGION}:{ACCOUNT}:alias/app");
     let key_only = identity(json!([allow(json!("kms:CreateAlias"), &arn)]));
-    let alice = user(ACCOUNT, "alice", &[key_only.clone()]);
+    let alice = user(ACCOUNT, "alice", &[key_only]);
     let body = json!({"AliasName": "alias/app", "TargetKeyId": id});
     let e = call(&h, &alice, "CreateAlias", body.clone())
         .await
@@ -441,8 +441,43 @@ async fn aws_managed_keys_are_usable_only_via_their_service() {
     call(&h, &alice, "GetKeyPolicy", json!({"KeyId": key.key_id}))
         .await
         .unwrap();
+    let grant = json!({"KeyId": key.key_id, "GranteePrincipal": alice_arn(),
+        "Operations": ["Decrypt"]});
+    let e = call(&h, &alice, "CreateGrant", grant.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "AccessDeniedException");
+    let via = call(&h, &alice, "CreateGrant", grant);
+    h.kms.via_service("secretsmanager", via).await.unwrap();
     let e = call(&h, &alice, "DisableKey", json!({"KeyId": key.key_id}))
         .await
         .unwrap_err();
     assert_eq!(e.code, "AccessDeniedException");
+}
+
+#[tokio::test]
+async fn re_encrypt_checks_both_keys_and_same_key_condition() {
+    let h = Harness::new().await;
+    let (a, a_arn) = h.create_key().await;
+    let (b, _) = h.create_key().await;
+    let policy = identity(json!([
+        allow(json!("kms:Encrypt"), "*"),
+        {"Effect": "Allow", "Action": "kms:ReEncrypt*", "Resource": "*",
+         "Condition": {"Bool": {"kms:ReEncryptOnSameKey": "true"}}}
+    ]));
+    let alice = user(ACCOUNT, "alice", &[policy]);
+    let blob = call(&h, &alice, "Encrypt", encrypt_body(&a, json!({})).await)
+        .await
+        .unwrap()["CiphertextBlob"]
+        .clone();
+    let same = json!({"CiphertextBlob": blob, "DestinationKeyId": a_arn});
+    call(&h, &alice, "ReEncrypt", same).await.unwrap();
+    let other = json!({"CiphertextBlob": blob, "DestinationKeyId": b});
+    let e = call(&h, &alice, "ReEncrypt", other).await.unwrap_err();
+    let why = no_policy("identity-based policy", "kms:ReEncryptFrom");
+    assert_error(
+        &e,
+        "AccessDeniedException",
+        &denied(&alice_arn(), "kms:ReEncryptFrom", &a_arn, &why),
+    );
 }

@@ -164,6 +164,23 @@ impl KmsService {
             .map_err(access_denied)
     }
 
+    /// Bench hook: authorizes `kms:Encrypt` of the key `key_id` names with encryption context
+    /// `context` exactly as Encrypt does (cached key lookup, condition keys, key policy, the
+    /// caller's policies, grants). Not part of the service API.
+    #[doc(hidden)]
+    pub async fn authorize_encrypt_for_bench(
+        &self,
+        ctx: &RequestContext,
+        key_id: &str,
+        context: &BTreeMap<String, String>,
+    ) -> Result<(), KmsError> {
+        let extra = |_: &KeyRecord, c: &mut Context| {
+            c.set("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
+        };
+        let ask = Ask::new("kms:Encrypt").context(context).extra(&extra);
+        self.cached_key(ctx, key_id, &ask).await.map(drop)
+    }
+
     /// Authorizes `action` on `resource` (`*`, an alias ARN, a key ARN not yet created) against
     /// the caller's identity policies, with the request's condition keys `extra` adds.
     pub(crate) fn authorize_identity(

@@ -82,16 +82,8 @@ impl KmsService {
         key.require_not_pending_deletion()?;
         for attempt in 1..=CAS_ATTEMPTS {
             let current = self.tables.require_alias(&scope, &name).await?;
-            ctx.note_resource(scope.key_arn(&current.value.target_key_id), KEY_RESOURCE);
-            if let Some(old) = self
-                .tables
-                .keys
-                .get(&key_row(&scope, &current.value.target_key_id))
-                .await?
-            {
-                self.authorize_key(ctx, &old.value, &ask, None).await?;
-                check_same_kind(&old.value, &key)?;
-            }
+            self.check_old_target(ctx, &current.value, &key, &ask)
+                .await?;
             let mut next = current.value.clone();
             next.target_key_id.clone_from(&key.key_id);
             next.updated_ms = self.now_ms();
@@ -109,6 +101,25 @@ impl KmsService {
             }
         }
         Err(KmsError::Internal("alias update kept conflicting".into()))
+    }
+
+    /// UpdateAlias's current target (noted for the audit record): kms:UpdateAlias is needed on
+    /// it too, and `key` must be of the same kind.
+    async fn check_old_target(
+        &self,
+        ctx: &RequestContext,
+        alias: &AliasRecord,
+        key: &KeyRecord,
+        ask: &Ask<'_>,
+    ) -> Result<(), KmsError> {
+        let scope = key.scope();
+        ctx.note_resource(scope.key_arn(&alias.target_key_id), KEY_RESOURCE);
+        let row = key_row(&scope, &alias.target_key_id);
+        if let Some(old) = self.tables.keys.get(&row).await? {
+            self.authorize_key(ctx, &old.value, ask, None).await?;
+            check_same_kind(&old.value, key)?;
+        }
+        Ok(())
     }
 
     pub(crate) async fn delete_alias_op(
@@ -145,12 +156,7 @@ impl KmsService {
         let scope = scope_of(ctx);
         let size = ListKind::Aliases.page_size(input.limit.map(i64::from));
         let target = match &input.key_id {
-            Some(text) => {
-                let key_ref = parse_key_ref(&scope, text, Accept::KeyOnly)?;
-                let key = self.tables.resolve(&scope, &key_ref).await?.value;
-                ctx.note_resource(key.arn(), KEY_RESOURCE);
-                Some(key.key_id)
-            }
+            Some(text) => Some(self.own_key_id(ctx, text).await?),
             None => None,
         };
         let mut cursor = match &input.marker {
@@ -185,6 +191,17 @@ impl KmsService {
             truncated: Some(page.truncated()),
             next_marker: page.next_marker,
         })
+    }
+}
+
+impl KmsService {
+    /// ListAliases's `KeyId`: a key of the caller's account (noted for the audit record).
+    async fn own_key_id(&self, ctx: &RequestContext, text: &str) -> Result<String, KmsError> {
+        let scope = scope_of(ctx);
+        let key_ref = parse_key_ref(&scope, text, Accept::KeyOnly)?;
+        let key = self.tables.resolve(&scope, &key_ref).await?.value;
+        ctx.note_resource(key.arn(), KEY_RESOURCE);
+        Ok(key.key_id)
     }
 }
 

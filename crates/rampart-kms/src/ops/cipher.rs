@@ -96,7 +96,7 @@ impl KmsService {
         let plaintext = required(input.plaintext, "plaintext")?;
         let context = convert::context(input.encryption_context);
         let named = name_of(&input.encryption_algorithm);
-        let extra = algorithm_key(named);
+        let extra = algorithm_keys(named.unwrap_or(SYMMETRIC_DEFAULT), None);
         let ask = Ask::new("kms:Encrypt").context(&context).extra(&extra);
         let key = self.usable_key(ctx, &key_id, &ask).await?;
         let algorithm =
@@ -174,14 +174,8 @@ impl KmsService {
         ctx.note_resource(target_arn.clone(), KEY_RESOURCE);
         let context = convert::context(input.destination_encryption_context);
         let named = name_of(&input.destination_encryption_algorithm);
-        let same_key = source.key.arn() == target_arn;
-        let extra = |_: &KeyRecord, c: &mut Context| {
-            c.set(
-                "kms:EncryptionAlgorithm",
-                named.unwrap_or(SYMMETRIC_DEFAULT),
-            );
-            c.set("kms:ReEncryptOnSameKey", bool_text(same_key));
-        };
+        let source_arn = source.key.arn();
+        let extra = algorithm_keys(named.unwrap_or(SYMMETRIC_DEFAULT), Some(&source_arn));
         let to = Ask::new("kms:ReEncryptTo").context(&context).extra(&extra);
         self.authorize_key(ctx, &target, &to, alias.as_deref())
             .await?;
@@ -267,7 +261,7 @@ impl KmsService {
     ) -> Result<(KeyRecord, Zeroizing<Vec<u8>>, Vec<u8>), KmsError> {
         let key_id = required(ask.key_id, "keyId")?;
         let len = data_key_len(ask.key_spec.as_deref(), ask.number_of_bytes)?;
-        let extra = algorithm_key(None);
+        let extra = algorithm_keys(SYMMETRIC_DEFAULT, None);
         let authz = Ask::new(ask.action).context(&ask.context).extra(&extra);
         let key = self.usable_key(ctx, &key_id, &authz).await?;
         let algorithm = encryption_target(&key, None, ask.operation, len, &ask.context)?;
@@ -337,17 +331,8 @@ impl KmsService {
         let algorithm = EncryptionAlgorithm::from_aws(name).ok_or_else(|| {
             KmsError::Validation(format!("EncryptionAlgorithm {name} is not valid."))
         })?;
-        let destination = ask.destination;
-        let extra = |key: &KeyRecord, c: &mut Context| {
-            c.set("kms:EncryptionAlgorithm", name);
-            if let Some(destination) = destination {
-                c.set(
-                    "kms:ReEncryptOnSameKey",
-                    bool_text(key.arn() == destination),
-                );
-            }
-        };
-        let action = match destination {
+        let extra = algorithm_keys(name, ask.destination);
+        let action = match ask.destination {
             Some(_) => "kms:ReEncryptFrom",
             None => "kms:Decrypt",
         };
@@ -437,14 +422,17 @@ pub(super) fn encryption_target(
 /// The default `EncryptionAlgorithm`.
 const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
 
-/// The condition keys of an operation that only names an encryption algorithm
-/// (kms:EncryptionAlgorithm; SYMMETRIC_DEFAULT when the request names none).
-fn algorithm_key(named: Option<&str>) -> impl Fn(&KeyRecord, &mut Context) + Sync + '_ {
-    move |_, c| {
-        c.set(
-            "kms:EncryptionAlgorithm",
-            named.unwrap_or(SYMMETRIC_DEFAULT),
-        )
+/// The condition keys of Decrypt and of each side of ReEncrypt: the algorithm and, for
+/// ReEncrypt, whether the key is the other side's (`other`, that key's ARN).
+fn algorithm_keys<'a>(
+    algorithm: &'a str,
+    other: Option<&'a str>,
+) -> impl Fn(&KeyRecord, &mut Context) + Sync + 'a {
+    move |key, c| {
+        c.set("kms:EncryptionAlgorithm", algorithm);
+        if let Some(other) = other {
+            c.set("kms:ReEncryptOnSameKey", bool_text(key.arn() == other));
+        }
     }
 }
 

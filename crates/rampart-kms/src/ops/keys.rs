@@ -39,23 +39,11 @@ impl KmsService {
         self.authorize_identity(ctx, "kms:CreateKey", "*", Some(&extra))?;
         let now = self.now_ms();
         let record = new_key_record(&scope, &kind, input.description.unwrap_or_default(), now);
-        let arn = record.arn();
+        let policy = initial_policy(ctx, &record, input.policy, bypass)?;
         if !pairs.is_empty() {
             let tagging = |c: &mut Context| set_request_tags(c, &pairs);
-            self.authorize_identity(ctx, "kms:TagResource", &arn, Some(&tagging))?;
+            self.authorize_identity(ctx, "kms:TagResource", &record.arn(), Some(&tagging))?;
         }
-        let policy = match input.policy {
-            Some(doc) => {
-                let compiled = compile_key_policy(&doc)?;
-                let target = PolicyTarget {
-                    key_arn: &arn,
-                    account: &scope.account,
-                };
-                check_lockout(ctx, &compiled, &target, bypass)?;
-                doc
-            }
-            None => default_key_policy(&scope),
-        };
         let row = key_row(&scope, &record.key_id);
         let mut writes = vec![
             self.tables.keys.put(&row, &record, Expect::Absent)?,
@@ -240,6 +228,27 @@ impl KmsService {
         .await
         .map(drop)
     }
+}
+
+/// The policy of a new key: the one given (checked, and passing the lockout check unless
+/// bypassed) or AWS's default.
+fn initial_policy(
+    ctx: &RequestContext,
+    record: &KeyRecord,
+    given: Option<String>,
+    bypass: bool,
+) -> Result<String, KmsError> {
+    let Some(document) = given else {
+        return Ok(default_key_policy(&record.scope()));
+    };
+    let compiled = compile_key_policy(&document)?;
+    let arn = record.arn();
+    let target = PolicyTarget {
+        key_arn: &arn,
+        account: &record.account,
+    };
+    check_lockout(ctx, &compiled, &target, bypass)?;
+    Ok(document)
 }
 
 /// CreateKey's condition keys: the properties asked for, the lockout check bypass and the tags.

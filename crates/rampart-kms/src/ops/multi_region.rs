@@ -26,29 +26,23 @@ use rampart_core::RequestContext;
 use rampart_core::rampart_policy::{Context, Policy};
 use rampart_store::{Expect, StoreError, Versioned, Write};
 
-/// What ReplicateKey asks of the replica Region, for its authorization.
-struct ReplicaAsk<'a> {
-    region: &'a str,
-    tags: &'a [(String, String)],
-    policy: Option<&'a Policy>,
-    bypass: bool,
-}
-
 /// What ReplicateKey was asked for, validated.
 struct ReplicaRequest {
     region: String,
     description: String,
     policy: Option<String>,
+    /// The policy, compiled (for the lockout check).
+    compiled: Option<Policy>,
     tags: TagSet,
+    /// The tags as given (aws:RequestTag/*).
+    pairs: Vec<(String, String)>,
+    /// BypassPolicyLockoutSafetyCheck.
+    bypass: bool,
 }
 
-impl KmsService {
-    pub(crate) async fn replicate_key_op(
-        &self,
-        ctx: &RequestContext,
-        input: ReplicateKeyRequest,
-    ) -> Result<ReplicateKeyResponse, KmsError> {
-        let key_id = required(input.key_id, "keyId")?;
+impl ReplicaRequest {
+    /// Checks ReplicateKey's Region, policy document and tags.
+    fn from_input(input: ReplicateKeyRequest) -> Result<Self, KmsError> {
         let region = required(input.replica_region, "replicaRegion")?;
         let compiled = input
             .policy
@@ -58,28 +52,35 @@ impl KmsService {
         let pairs = convert::tag_pairs(input.tags);
         let mut tags = TagSet::new();
         tags.apply(&pairs)?;
-        let request = ReplicaRequest {
+        Ok(ReplicaRequest {
             region,
             description: input.description.unwrap_or_default(),
             policy: input.policy,
+            compiled,
             tags,
-        };
-        let bypass = input.bypass_policy_lockout_safety_check == Some(true);
-        let replica_region = request.region.as_str();
+            pairs,
+            bypass: input.bypass_policy_lockout_safety_check == Some(true),
+        })
+    }
+}
+
+impl KmsService {
+    pub(crate) async fn replicate_key_op(
+        &self,
+        ctx: &RequestContext,
+        input: ReplicateKeyRequest,
+    ) -> Result<ReplicateKeyResponse, KmsError> {
+        let key_id = required(input.key_id.clone(), "keyId")?;
+        let request = ReplicaRequest::from_input(input)?;
+        let (region, bypass) = (request.region.as_str(), request.bypass);
         let extra = |_: &KeyRecord, c: &mut Context| {
-            c.set("kms:ReplicaRegion", replica_region);
+            c.set("kms:ReplicaRegion", region);
             c.set("kms:BypassPolicyLockoutSafetyCheck", bool_text(bypass));
         };
         let ask = Ask::new("kms:ReplicateKey").extra(&extra);
         for _ in 0..CAS_ATTEMPTS {
             let primary = self.stored_key(ctx, &key_id, Accept::KeyOnly, &ask).await?;
-            let replica = ReplicaAsk {
-                region: replica_region,
-                tags: &pairs,
-                policy: compiled.as_ref(),
-                bypass,
-            };
-            self.authorize_replica(ctx, &primary.value, &replica)?;
+            self.authorize_replica(ctx, &primary.value, &request)?;
             if let Some((replica, policy)) = self.try_replicate(&primary, &request).await? {
                 ctx.note_resource(replica.arn(), KEY_RESOURCE);
                 return Ok(ReplicateKeyResponse {
@@ -99,20 +100,21 @@ impl KmsService {
         &self,
         ctx: &RequestContext,
         primary: &KeyRecord,
-        replica: &ReplicaAsk<'_>,
+        replica: &ReplicaRequest,
     ) -> Result<(), KmsError> {
-        let in_region = |c: &mut Context| c.set("aws:RequestedRegion", replica.region);
+        let region = replica.region.as_str();
+        let in_region = |c: &mut Context| c.set("aws:RequestedRegion", region);
         self.authorize_identity(ctx, "kms:CreateKey", "*", Some(&in_region))?;
-        let scope = Scope::new(primary.account.clone(), replica.region);
+        let scope = Scope::new(primary.account.clone(), region);
         let arn = scope.key_arn(&primary.key_id);
-        if !replica.tags.is_empty() {
+        if !replica.pairs.is_empty() {
             let tagging = |c: &mut Context| {
                 in_region(c);
-                set_request_tags(c, replica.tags);
+                set_request_tags(c, &replica.pairs);
             };
             self.authorize_identity(ctx, "kms:TagResource", &arn, Some(&tagging))?;
         }
-        if let Some(policy) = replica.policy {
+        if let Some(policy) = &replica.compiled {
             let target = PolicyTarget {
                 key_arn: &arn,
                 account: &primary.account,
