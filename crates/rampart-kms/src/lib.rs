@@ -1,5 +1,6 @@
 //! AWS KMS service: symmetric keys, aliases, tags and key policies over `rampart-store`, with key
-//! material only ever stored wrapped under the KMS domain key.
+//! material only ever stored wrapped under the KMS domain key. Every request is authorized
+//! (`authz`): key policy, the caller's IAM policies, grants, cross-account rules.
 
 mod authz;
 mod convert;
