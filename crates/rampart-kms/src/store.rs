@@ -17,6 +17,9 @@ pub const TAGS: &str = "kms_tags";
 pub const POLICIES: &str = "kms_policies";
 /// Deletion schedule, keyed by due time so the sweeper reads only what is due.
 pub const DELETIONS: &str = "kms_deletions";
+/// Which account holds each key id in each Region (`<region>/<key id>`): a symmetric ciphertext
+/// names only its key id, and Decrypt without KeyId may need another account's key.
+pub const KEY_INDEX: &str = "kms_key_index";
 
 /// Longest scan the service does in one store call.
 const SCAN_BATCH: usize = 500;
@@ -44,6 +47,18 @@ pub struct BackingKeyRecord {
     /// `KeyMaterialId` of this version.
     #[serde(default)]
     pub material_id: Option<String>,
+}
+
+/// The account holding a key id in a Region (a [`KEY_INDEX`] row).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyIndexEntry {
+    /// Owning account.
+    pub account: String,
+}
+
+/// Row key of a key's [`KEY_INDEX`] entry.
+pub fn key_index_row(region: &str, key_id: &str) -> String {
+    format!("{region}/{key_id}")
 }
 
 /// A scheduled deletion: which key to delete once its row key's due time has passed.
@@ -99,6 +114,8 @@ pub struct KmsTables {
     pub policies: Table<PolicyRecord>,
     /// Deletion schedule.
     pub deletions: Table<DeletionEntry>,
+    /// Account of each key id per Region.
+    pub key_index: Table<KeyIndexEntry>,
 }
 
 impl KmsTables {
@@ -111,6 +128,7 @@ impl KmsTables {
             tags: Table::new(store.clone(), TAGS),
             policies: Table::new(store.clone(), POLICIES),
             deletions: Table::new(store.clone(), DELETIONS),
+            key_index: Table::new(store.clone(), KEY_INDEX),
             store,
         }
     }
@@ -125,6 +143,25 @@ impl KmsTables {
             .get(&key_row(scope, key_id))
             .await?
             .ok_or_else(|| KmsError::key_not_found(&scope.key_arn(key_id)))
+    }
+
+    /// The write recording that `key`'s account holds its key id in its Region.
+    pub fn index_write(&self, key: &KeyRecord) -> Result<Write, KmsError> {
+        let row = key_index_row(&key.region, &key.key_id);
+        let entry = KeyIndexEntry {
+            account: key.account.clone(),
+        };
+        Ok(self.key_index.put(&row, &entry, Expect::Any)?)
+    }
+
+    /// The account holding key id `key_id` in `region`, if recorded.
+    pub async fn key_account(
+        &self,
+        region: &str,
+        key_id: &str,
+    ) -> Result<Option<String>, KmsError> {
+        let entry = self.key_index.get(&key_index_row(region, key_id)).await?;
+        Ok(entry.map(|e| e.value.account))
     }
 
     /// The alias `name` of `scope`, or NotFoundException naming the alias ARN.
@@ -205,6 +242,8 @@ impl KmsTables {
         );
         writes.push(self.tags.delete(&row, Expect::Any));
         writes.push(self.policies.delete(&row, Expect::Any));
+        let index = key_index_row(&record.region, &record.key_id);
+        writes.push(self.key_index.delete(&index, Expect::Any));
         let grants = crate::ops::grant_store::GrantTables::new(self.store.clone());
         writes.extend(grants.purge_writes(&scope, &record.key_id).await?);
         Ok(writes)

@@ -264,3 +264,32 @@ async fn revoke_needs_policy_permission_but_retire_by_the_retiree_does_not() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn cross_account_decrypt_without_key_id() {
+    let h = Harness::new().await;
+    let (id, arn) = shared_key(&h, json!(["kms:Decrypt"])).await;
+    let blob = h.ok("Encrypt", encrypt(&id)).await["CiphertextBlob"].clone();
+    let reader = role_session(
+        OTHER,
+        "reader",
+        "s",
+        &[identity(json!([{"Effect": "Allow",
+        "Action": "kms:Decrypt", "Resource": "*"}]))],
+    );
+    let out = call(&h, &reader, "Decrypt", json!({"CiphertextBlob": blob}))
+        .await
+        .unwrap();
+    assert_eq!(out["Plaintext"], b64(b"secret"));
+    assert_eq!(out["KeyId"], arn);
+    let stranger = user(
+        "999999999999",
+        "eve",
+        &[identity(json!([{"Effect": "Allow",
+        "Action": "kms:Decrypt", "Resource": "*"}]))],
+    );
+    let e = call(&h, &stranger, "Decrypt", json!({"CiphertextBlob": blob}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, "AccessDeniedException");
+}

@@ -373,9 +373,10 @@ impl KmsService {
         if !is_key_id(&header.key_id) {
             return Err(KmsError::InvalidCiphertext);
         }
-        let key = self
-            .cached_key(ctx, ask.key_id.unwrap_or(&header.key_id), authz)
-            .await?;
+        let key = match ask.key_id {
+            Some(text) => self.cached_key(ctx, text, authz).await?,
+            None => self.blob_key(ctx, &header.key_id, authz).await?,
+        };
         if key.key_id != header.key_id {
             return Err(KmsError::IncorrectKey(
                 "The key ID in the request does not identify a CMK that can perform this operation.".into(),
@@ -394,6 +395,30 @@ impl KmsService {
             algorithm,
             plaintext,
         })
+    }
+}
+
+impl KmsService {
+    /// The key a KMS blob names by id alone (Decrypt without KeyId): the caller's own, else the
+    /// key of that id another account holds in this Region (cross-account Decrypt).
+    async fn blob_key(
+        &self,
+        ctx: &RequestContext,
+        key_id: &str,
+        authz: &Ask<'_>,
+    ) -> Result<KeyRecord, KmsError> {
+        let own = self.cached_key(ctx, key_id, authz).await;
+        let Err(KmsError::NotFound(_)) = own else {
+            return own;
+        };
+        let region = ctx.region.as_str();
+        match self.tables.key_account(region, key_id).await? {
+            Some(account) if account != ctx.account().as_str() => {
+                let arn = crate::domain::Scope::new(account, region).key_arn(key_id);
+                self.cached_key(ctx, &arn, authz).await
+            }
+            _ => own,
+        }
     }
 }
 

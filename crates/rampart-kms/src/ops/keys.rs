@@ -51,6 +51,7 @@ impl KmsService {
                 .policies
                 .put(&row, &PolicyRecord::new(policy), Expect::Absent)?,
             self.tables.tags.put(&row, &tags, Expect::Absent)?,
+            self.tables.index_write(&record)?,
         ];
         if !kind.external {
             writes.push(

@@ -96,6 +96,7 @@ impl KmsService {
             self.tables.keys.put(&row, &record, Expect::Absent)?,
             self.tables.policies.put(&row, &policy, Expect::Absent)?,
             self.tables.tags.put(&row, &TagSet::new(), Expect::Absent)?,
+            self.tables.index_write(&record)?,
             self.vault
                 .new_backing_key_write(&self.tables, &record, now)
                 .await?,

@@ -152,6 +152,7 @@ impl KmsService {
             Expect::Absent,
         )?);
         writes.push(self.tables.tags.put(&row, &request.tags, Expect::Absent)?);
+        writes.push(self.tables.index_write(&replica)?);
         writes.extend(
             self.replica_material_writes(&primary.value, &replica)
                 .await?,
