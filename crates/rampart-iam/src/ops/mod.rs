@@ -1,10 +1,11 @@
 //! Operation bodies by area: `users` (users, groups, membership, access keys, user tags),
-//! `roles` (roles, role tags, inline policies of users/groups/roles, permissions boundaries),
-//! `policies` (customer managed policies, versions, attachments, AWS managed policies).
+//! `roles` and `role_tags`, `inline` (inline policies of users, groups and roles),
+//! `boundaries`, `managed`/`policies`/`policy_versions` (customer and AWS managed policies),
+//! `attach` and `policy_entities` (attachments); `entity` and `common` are shared helpers.
 
-mod common;
 mod attach;
 mod boundaries;
+mod common;
 mod entity;
 mod inline;
 mod managed;
