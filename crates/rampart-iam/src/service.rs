@@ -48,557 +48,92 @@ impl std::fmt::Debug for IamService {
     }
 }
 
+/// Implements `IamApi` methods, each delegating to its body in `ops`.
+macro_rules! delegate {
+    ($($method:ident => $body:ident($input:ty) -> $output:ty;)*) => {
+        $(
+            async fn $method(
+                &self,
+                ctx: &RequestContext,
+                input: $input,
+            ) -> Result<$output, ServiceError> {
+                self.$body(ctx, input).await
+            }
+        )*
+    };
+}
+
 impl generated::IamApi for IamService {
-    async fn create_user(
-        &self,
-        ctx: &RequestContext,
-        input: CreateUserRequest,
-    ) -> Result<CreateUserResponse, ServiceError> {
-        self.create_user_op(ctx, input).await
-    }
-
-    async fn get_user(
-        &self,
-        ctx: &RequestContext,
-        input: GetUserRequest,
-    ) -> Result<GetUserResponse, ServiceError> {
-        self.get_user_op(ctx, input).await
-    }
-
-    async fn list_users(
-        &self,
-        ctx: &RequestContext,
-        input: ListUsersRequest,
-    ) -> Result<ListUsersResponse, ServiceError> {
-        self.list_users_op(ctx, input).await
-    }
-
-    async fn update_user(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateUserRequest,
-    ) -> Result<(), ServiceError> {
-        self.update_user_op(ctx, input).await
-    }
-
-    async fn delete_user(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteUserRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_user_op(ctx, input).await
-    }
-
-    async fn tag_user(
-        &self,
-        ctx: &RequestContext,
-        input: TagUserRequest,
-    ) -> Result<(), ServiceError> {
-        self.tag_user_op(ctx, input).await
-    }
-
-    async fn untag_user(
-        &self,
-        ctx: &RequestContext,
-        input: UntagUserRequest,
-    ) -> Result<(), ServiceError> {
-        self.untag_user_op(ctx, input).await
-    }
-
-    async fn list_user_tags(
-        &self,
-        ctx: &RequestContext,
-        input: ListUserTagsRequest,
-    ) -> Result<ListUserTagsResponse, ServiceError> {
-        self.list_user_tags_op(ctx, input).await
-    }
-
-    async fn create_group(
-        &self,
-        ctx: &RequestContext,
-        input: CreateGroupRequest,
-    ) -> Result<CreateGroupResponse, ServiceError> {
-        self.create_group_op(ctx, input).await
-    }
-
-    async fn get_group(
-        &self,
-        ctx: &RequestContext,
-        input: GetGroupRequest,
-    ) -> Result<GetGroupResponse, ServiceError> {
-        self.get_group_op(ctx, input).await
-    }
-
-    async fn list_groups(
-        &self,
-        ctx: &RequestContext,
-        input: ListGroupsRequest,
-    ) -> Result<ListGroupsResponse, ServiceError> {
-        self.list_groups_op(ctx, input).await
-    }
-
-    async fn update_group(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateGroupRequest,
-    ) -> Result<(), ServiceError> {
-        self.update_group_op(ctx, input).await
-    }
-
-    async fn delete_group(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteGroupRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_group_op(ctx, input).await
-    }
-
-    async fn add_user_to_group(
-        &self,
-        ctx: &RequestContext,
-        input: AddUserToGroupRequest,
-    ) -> Result<(), ServiceError> {
-        self.add_user_to_group_op(ctx, input).await
-    }
-
-    async fn remove_user_from_group(
-        &self,
-        ctx: &RequestContext,
-        input: RemoveUserFromGroupRequest,
-    ) -> Result<(), ServiceError> {
-        self.remove_user_from_group_op(ctx, input).await
-    }
-
-    async fn list_groups_for_user(
-        &self,
-        ctx: &RequestContext,
-        input: ListGroupsForUserRequest,
-    ) -> Result<ListGroupsForUserResponse, ServiceError> {
-        self.list_groups_for_user_op(ctx, input).await
-    }
-
-    async fn create_access_key(
-        &self,
-        ctx: &RequestContext,
-        input: CreateAccessKeyRequest,
-    ) -> Result<CreateAccessKeyResponse, ServiceError> {
-        self.create_access_key_op(ctx, input).await
-    }
-
-    async fn list_access_keys(
-        &self,
-        ctx: &RequestContext,
-        input: ListAccessKeysRequest,
-    ) -> Result<ListAccessKeysResponse, ServiceError> {
-        self.list_access_keys_op(ctx, input).await
-    }
-
-    async fn update_access_key(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateAccessKeyRequest,
-    ) -> Result<(), ServiceError> {
-        self.update_access_key_op(ctx, input).await
-    }
-
-    async fn delete_access_key(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteAccessKeyRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_access_key_op(ctx, input).await
-    }
-
-    async fn get_access_key_last_used(
-        &self,
-        ctx: &RequestContext,
-        input: GetAccessKeyLastUsedRequest,
-    ) -> Result<GetAccessKeyLastUsedResponse, ServiceError> {
-        self.get_access_key_last_used_op(ctx, input).await
-    }
-
-    async fn create_role(
-        &self,
-        ctx: &RequestContext,
-        input: CreateRoleRequest,
-    ) -> Result<CreateRoleResponse, ServiceError> {
-        self.create_role_op(ctx, input).await
-    }
-
-    async fn get_role(
-        &self,
-        ctx: &RequestContext,
-        input: GetRoleRequest,
-    ) -> Result<GetRoleResponse, ServiceError> {
-        self.get_role_op(ctx, input).await
-    }
-
-    async fn list_roles(
-        &self,
-        ctx: &RequestContext,
-        input: ListRolesRequest,
-    ) -> Result<ListRolesResponse, ServiceError> {
-        self.list_roles_op(ctx, input).await
-    }
-
-    async fn update_role(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateRoleRequest,
-    ) -> Result<UpdateRoleResponse, ServiceError> {
-        self.update_role_op(ctx, input).await
-    }
-
-    async fn update_role_description(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateRoleDescriptionRequest,
-    ) -> Result<UpdateRoleDescriptionResponse, ServiceError> {
-        self.update_role_description_op(ctx, input).await
-    }
-
-    async fn delete_role(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteRoleRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_role_op(ctx, input).await
-    }
-
-    async fn update_assume_role_policy(
-        &self,
-        ctx: &RequestContext,
-        input: UpdateAssumeRolePolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.update_assume_role_policy_op(ctx, input).await
-    }
-
-    async fn tag_role(
-        &self,
-        ctx: &RequestContext,
-        input: TagRoleRequest,
-    ) -> Result<(), ServiceError> {
-        self.tag_role_op(ctx, input).await
-    }
-
-    async fn untag_role(
-        &self,
-        ctx: &RequestContext,
-        input: UntagRoleRequest,
-    ) -> Result<(), ServiceError> {
-        self.untag_role_op(ctx, input).await
-    }
-
-    async fn list_role_tags(
-        &self,
-        ctx: &RequestContext,
-        input: ListRoleTagsRequest,
-    ) -> Result<ListRoleTagsResponse, ServiceError> {
-        self.list_role_tags_op(ctx, input).await
-    }
-
-    async fn put_user_policy(
-        &self,
-        ctx: &RequestContext,
-        input: PutUserPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.put_user_policy_op(ctx, input).await
-    }
-
-    async fn get_user_policy(
-        &self,
-        ctx: &RequestContext,
-        input: GetUserPolicyRequest,
-    ) -> Result<GetUserPolicyResponse, ServiceError> {
-        self.get_user_policy_op(ctx, input).await
-    }
-
-    async fn list_user_policies(
-        &self,
-        ctx: &RequestContext,
-        input: ListUserPoliciesRequest,
-    ) -> Result<ListUserPoliciesResponse, ServiceError> {
-        self.list_user_policies_op(ctx, input).await
-    }
-
-    async fn delete_user_policy(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteUserPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_user_policy_op(ctx, input).await
-    }
-
-    async fn put_group_policy(
-        &self,
-        ctx: &RequestContext,
-        input: PutGroupPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.put_group_policy_op(ctx, input).await
-    }
-
-    async fn get_group_policy(
-        &self,
-        ctx: &RequestContext,
-        input: GetGroupPolicyRequest,
-    ) -> Result<GetGroupPolicyResponse, ServiceError> {
-        self.get_group_policy_op(ctx, input).await
-    }
-
-    async fn list_group_policies(
-        &self,
-        ctx: &RequestContext,
-        input: ListGroupPoliciesRequest,
-    ) -> Result<ListGroupPoliciesResponse, ServiceError> {
-        self.list_group_policies_op(ctx, input).await
-    }
-
-    async fn delete_group_policy(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteGroupPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_group_policy_op(ctx, input).await
-    }
-
-    async fn put_role_policy(
-        &self,
-        ctx: &RequestContext,
-        input: PutRolePolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.put_role_policy_op(ctx, input).await
-    }
-
-    async fn get_role_policy(
-        &self,
-        ctx: &RequestContext,
-        input: GetRolePolicyRequest,
-    ) -> Result<GetRolePolicyResponse, ServiceError> {
-        self.get_role_policy_op(ctx, input).await
-    }
-
-    async fn list_role_policies(
-        &self,
-        ctx: &RequestContext,
-        input: ListRolePoliciesRequest,
-    ) -> Result<ListRolePoliciesResponse, ServiceError> {
-        self.list_role_policies_op(ctx, input).await
-    }
-
-    async fn delete_role_policy(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteRolePolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_role_policy_op(ctx, input).await
-    }
-
-    async fn put_user_permissions_boundary(
-        &self,
-        ctx: &RequestContext,
-        input: PutUserPermissionsBoundaryRequest,
-    ) -> Result<(), ServiceError> {
-        self.put_user_permissions_boundary_op(ctx, input).await
-    }
-
-    async fn delete_user_permissions_boundary(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteUserPermissionsBoundaryRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_user_permissions_boundary_op(ctx, input).await
-    }
-
-    async fn put_role_permissions_boundary(
-        &self,
-        ctx: &RequestContext,
-        input: PutRolePermissionsBoundaryRequest,
-    ) -> Result<(), ServiceError> {
-        self.put_role_permissions_boundary_op(ctx, input).await
-    }
-
-    async fn delete_role_permissions_boundary(
-        &self,
-        ctx: &RequestContext,
-        input: DeleteRolePermissionsBoundaryRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_role_permissions_boundary_op(ctx, input).await
-    }
-
-    async fn create_policy(
-        &self,
-        ctx: &RequestContext,
-        input: CreatePolicyRequest,
-    ) -> Result<CreatePolicyResponse, ServiceError> {
-        self.create_policy_op(ctx, input).await
-    }
-
-    async fn get_policy(
-        &self,
-        ctx: &RequestContext,
-        input: GetPolicyRequest,
-    ) -> Result<GetPolicyResponse, ServiceError> {
-        self.get_policy_op(ctx, input).await
-    }
-
-    async fn list_policies(
-        &self,
-        ctx: &RequestContext,
-        input: ListPoliciesRequest,
-    ) -> Result<ListPoliciesResponse, ServiceError> {
-        self.list_policies_op(ctx, input).await
-    }
-
-    async fn delete_policy(
-        &self,
-        ctx: &RequestContext,
-        input: DeletePolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_policy_op(ctx, input).await
-    }
-
-    async fn create_policy_version(
-        &self,
-        ctx: &RequestContext,
-        input: CreatePolicyVersionRequest,
-    ) -> Result<CreatePolicyVersionResponse, ServiceError> {
-        self.create_policy_version_op(ctx, input).await
-    }
-
-    async fn get_policy_version(
-        &self,
-        ctx: &RequestContext,
-        input: GetPolicyVersionRequest,
-    ) -> Result<GetPolicyVersionResponse, ServiceError> {
-        self.get_policy_version_op(ctx, input).await
-    }
-
-    async fn list_policy_versions(
-        &self,
-        ctx: &RequestContext,
-        input: ListPolicyVersionsRequest,
-    ) -> Result<ListPolicyVersionsResponse, ServiceError> {
-        self.list_policy_versions_op(ctx, input).await
-    }
-
-    async fn delete_policy_version(
-        &self,
-        ctx: &RequestContext,
-        input: DeletePolicyVersionRequest,
-    ) -> Result<(), ServiceError> {
-        self.delete_policy_version_op(ctx, input).await
-    }
-
-    async fn set_default_policy_version(
-        &self,
-        ctx: &RequestContext,
-        input: SetDefaultPolicyVersionRequest,
-    ) -> Result<(), ServiceError> {
-        self.set_default_policy_version_op(ctx, input).await
-    }
-
-    async fn tag_policy(
-        &self,
-        ctx: &RequestContext,
-        input: TagPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.tag_policy_op(ctx, input).await
-    }
-
-    async fn untag_policy(
-        &self,
-        ctx: &RequestContext,
-        input: UntagPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.untag_policy_op(ctx, input).await
-    }
-
-    async fn list_policy_tags(
-        &self,
-        ctx: &RequestContext,
-        input: ListPolicyTagsRequest,
-    ) -> Result<ListPolicyTagsResponse, ServiceError> {
-        self.list_policy_tags_op(ctx, input).await
-    }
-
-    async fn attach_user_policy(
-        &self,
-        ctx: &RequestContext,
-        input: AttachUserPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.attach_user_policy_op(ctx, input).await
-    }
-
-    async fn detach_user_policy(
-        &self,
-        ctx: &RequestContext,
-        input: DetachUserPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.detach_user_policy_op(ctx, input).await
-    }
-
-    async fn list_attached_user_policies(
-        &self,
-        ctx: &RequestContext,
-        input: ListAttachedUserPoliciesRequest,
-    ) -> Result<ListAttachedUserPoliciesResponse, ServiceError> {
-        self.list_attached_user_policies_op(ctx, input).await
-    }
-
-    async fn attach_group_policy(
-        &self,
-        ctx: &RequestContext,
-        input: AttachGroupPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.attach_group_policy_op(ctx, input).await
-    }
-
-    async fn detach_group_policy(
-        &self,
-        ctx: &RequestContext,
-        input: DetachGroupPolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.detach_group_policy_op(ctx, input).await
-    }
-
-    async fn list_attached_group_policies(
-        &self,
-        ctx: &RequestContext,
-        input: ListAttachedGroupPoliciesRequest,
-    ) -> Result<ListAttachedGroupPoliciesResponse, ServiceError> {
-        self.list_attached_group_policies_op(ctx, input).await
-    }
-
-    async fn attach_role_policy(
-        &self,
-        ctx: &RequestContext,
-        input: AttachRolePolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.attach_role_policy_op(ctx, input).await
-    }
-
-    async fn detach_role_policy(
-        &self,
-        ctx: &RequestContext,
-        input: DetachRolePolicyRequest,
-    ) -> Result<(), ServiceError> {
-        self.detach_role_policy_op(ctx, input).await
-    }
-
-    async fn list_attached_role_policies(
-        &self,
-        ctx: &RequestContext,
-        input: ListAttachedRolePoliciesRequest,
-    ) -> Result<ListAttachedRolePoliciesResponse, ServiceError> {
-        self.list_attached_role_policies_op(ctx, input).await
-    }
-
-    async fn list_entities_for_policy(
-        &self,
-        ctx: &RequestContext,
-        input: ListEntitiesForPolicyRequest,
-    ) -> Result<ListEntitiesForPolicyResponse, ServiceError> {
-        self.list_entities_for_policy_op(ctx, input).await
+    delegate! {
+        create_user => create_user_op(CreateUserRequest) -> CreateUserResponse;
+        get_user => get_user_op(GetUserRequest) -> GetUserResponse;
+        list_users => list_users_op(ListUsersRequest) -> ListUsersResponse;
+        update_user => update_user_op(UpdateUserRequest) -> ();
+        delete_user => delete_user_op(DeleteUserRequest) -> ();
+        tag_user => tag_user_op(TagUserRequest) -> ();
+        untag_user => untag_user_op(UntagUserRequest) -> ();
+        list_user_tags => list_user_tags_op(ListUserTagsRequest) -> ListUserTagsResponse;
+        create_group => create_group_op(CreateGroupRequest) -> CreateGroupResponse;
+        get_group => get_group_op(GetGroupRequest) -> GetGroupResponse;
+        list_groups => list_groups_op(ListGroupsRequest) -> ListGroupsResponse;
+        update_group => update_group_op(UpdateGroupRequest) -> ();
+        delete_group => delete_group_op(DeleteGroupRequest) -> ();
+        add_user_to_group => add_user_to_group_op(AddUserToGroupRequest) -> ();
+        remove_user_from_group => remove_user_from_group_op(RemoveUserFromGroupRequest) -> ();
+        list_groups_for_user => list_groups_for_user_op(ListGroupsForUserRequest) -> ListGroupsForUserResponse;
+        create_access_key => create_access_key_op(CreateAccessKeyRequest) -> CreateAccessKeyResponse;
+        list_access_keys => list_access_keys_op(ListAccessKeysRequest) -> ListAccessKeysResponse;
+        update_access_key => update_access_key_op(UpdateAccessKeyRequest) -> ();
+        delete_access_key => delete_access_key_op(DeleteAccessKeyRequest) -> ();
+        get_access_key_last_used => get_access_key_last_used_op(GetAccessKeyLastUsedRequest) -> GetAccessKeyLastUsedResponse;
+        create_role => create_role_op(CreateRoleRequest) -> CreateRoleResponse;
+        get_role => get_role_op(GetRoleRequest) -> GetRoleResponse;
+        list_roles => list_roles_op(ListRolesRequest) -> ListRolesResponse;
+        update_role => update_role_op(UpdateRoleRequest) -> UpdateRoleResponse;
+        update_role_description => update_role_description_op(UpdateRoleDescriptionRequest) -> UpdateRoleDescriptionResponse;
+        delete_role => delete_role_op(DeleteRoleRequest) -> ();
+        update_assume_role_policy => update_assume_role_policy_op(UpdateAssumeRolePolicyRequest) -> ();
+        tag_role => tag_role_op(TagRoleRequest) -> ();
+        untag_role => untag_role_op(UntagRoleRequest) -> ();
+        list_role_tags => list_role_tags_op(ListRoleTagsRequest) -> ListRoleTagsResponse;
+        put_user_policy => put_user_policy_op(PutUserPolicyRequest) -> ();
+        get_user_policy => get_user_policy_op(GetUserPolicyRequest) -> GetUserPolicyResponse;
+        list_user_policies => list_user_policies_op(ListUserPoliciesRequest) -> ListUserPoliciesResponse;
+        delete_user_policy => delete_user_policy_op(DeleteUserPolicyRequest) -> ();
+        put_group_policy => put_group_policy_op(PutGroupPolicyRequest) -> ();
+        get_group_policy => get_group_policy_op(GetGroupPolicyRequest) -> GetGroupPolicyResponse;
+        list_group_policies => list_group_policies_op(ListGroupPoliciesRequest) -> ListGroupPoliciesResponse;
+        delete_group_policy => delete_group_policy_op(DeleteGroupPolicyRequest) -> ();
+        put_role_policy => put_role_policy_op(PutRolePolicyRequest) -> ();
+        get_role_policy => get_role_policy_op(GetRolePolicyRequest) -> GetRolePolicyResponse;
+        list_role_policies => list_role_policies_op(ListRolePoliciesRequest) -> ListRolePoliciesResponse;
+        delete_role_policy => delete_role_policy_op(DeleteRolePolicyRequest) -> ();
+        put_user_permissions_boundary => put_user_permissions_boundary_op(PutUserPermissionsBoundaryRequest) -> ();
+        delete_user_permissions_boundary => delete_user_permissions_boundary_op(DeleteUserPermissionsBoundaryRequest) -> ();
+        put_role_permissions_boundary => put_role_permissions_boundary_op(PutRolePermissionsBoundaryRequest) -> ();
+        delete_role_permissions_boundary => delete_role_permissions_boundary_op(DeleteRolePermissionsBoundaryRequest) -> ();
+        create_policy => create_policy_op(CreatePolicyRequest) -> CreatePolicyResponse;
+        get_policy => get_policy_op(GetPolicyRequest) -> GetPolicyResponse;
+        list_policies => list_policies_op(ListPoliciesRequest) -> ListPoliciesResponse;
+        delete_policy => delete_policy_op(DeletePolicyRequest) -> ();
+        create_policy_version => create_policy_version_op(CreatePolicyVersionRequest) -> CreatePolicyVersionResponse;
+        get_policy_version => get_policy_version_op(GetPolicyVersionRequest) -> GetPolicyVersionResponse;
+        list_policy_versions => list_policy_versions_op(ListPolicyVersionsRequest) -> ListPolicyVersionsResponse;
+        delete_policy_version => delete_policy_version_op(DeletePolicyVersionRequest) -> ();
+        set_default_policy_version => set_default_policy_version_op(SetDefaultPolicyVersionRequest) -> ();
+        tag_policy => tag_policy_op(TagPolicyRequest) -> ();
+        untag_policy => untag_policy_op(UntagPolicyRequest) -> ();
+        list_policy_tags => list_policy_tags_op(ListPolicyTagsRequest) -> ListPolicyTagsResponse;
+        attach_user_policy => attach_user_policy_op(AttachUserPolicyRequest) -> ();
+        detach_user_policy => detach_user_policy_op(DetachUserPolicyRequest) -> ();
+        list_attached_user_policies => list_attached_user_policies_op(ListAttachedUserPoliciesRequest) -> ListAttachedUserPoliciesResponse;
+        attach_group_policy => attach_group_policy_op(AttachGroupPolicyRequest) -> ();
+        detach_group_policy => detach_group_policy_op(DetachGroupPolicyRequest) -> ();
+        list_attached_group_policies => list_attached_group_policies_op(ListAttachedGroupPoliciesRequest) -> ListAttachedGroupPoliciesResponse;
+        attach_role_policy => attach_role_policy_op(AttachRolePolicyRequest) -> ();
+        detach_role_policy => detach_role_policy_op(DetachRolePolicyRequest) -> ();
+        list_attached_role_policies => list_attached_role_policies_op(ListAttachedRolePoliciesRequest) -> ListAttachedRolePoliciesResponse;
+        list_entities_for_policy => list_entities_for_policy_op(ListEntitiesForPolicyRequest) -> ListEntitiesForPolicyResponse;
     }
 }
 
