@@ -2,7 +2,7 @@
 //! ([`CallerPolicies`], built once per identity and cached by the IAM directory), the global
 //! condition keys of a request, and AWS's AccessDenied messages naming why a request was denied.
 
-use crate::{Principal, PrincipalKind, RequestContext};
+use crate::{Principal, PrincipalKind, RequestContext, SessionContext};
 use rampart_policy::{
     Context, Decision, Policy, PolicyKind, PolicySet, PolicySource, Request, evaluate_detailed,
 };
@@ -86,15 +86,21 @@ pub struct AccessDenied {
 
 impl RequestContext {
     /// The global condition keys of this request: aws:CurrentTime, aws:EpochTime,
-    /// aws:SourceIp, aws:SecureTransport, aws:RequestedRegion. Caller keys (aws:PrincipalArn,
-    /// aws:PrincipalTag/..., aws:userid...) come from [`CallerPolicies::principal`].
+    /// aws:SourceIp, aws:SecureTransport, aws:RequestedRegion, aws:ViaAWSService and, for
+    /// temporary credentials, aws:TokenIssueTime, aws:MultiFactorAuthPresent and
+    /// aws:SourceIdentity. Caller keys (aws:PrincipalArn, aws:PrincipalTag/..., aws:userid...)
+    /// come from [`CallerPolicies::principal`].
     pub fn policy_context(&self) -> Context {
         let mut context = Context::new()
             .with_current_time(self.received_at)
             .with_secure_transport(self.secure_transport)
-            .with("aws:RequestedRegion", self.region.as_str());
+            .with("aws:RequestedRegion", self.region.as_str())
+            .with("aws:ViaAWSService", "false");
         if let Ok(ip) = self.source_ip.parse() {
             context = context.with_source_ip(ip);
+        }
+        if let Some(session) = &self.principal.session {
+            add_session_keys(&mut context, session);
         }
         context
     }
@@ -200,6 +206,22 @@ impl RequestContext {
     }
 }
 
+/// The keys only requests signed with temporary credentials have.
+fn add_session_keys(context: &mut Context, session: &SessionContext) {
+    let issued = session
+        .created_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    context.set("aws:TokenIssueTime", issued);
+    context.set(
+        "aws:MultiFactorAuthPresent",
+        session.mfa_authenticated.to_string(),
+    );
+    if let Some(source) = &session.source_identity {
+        context.set("aws:SourceIdentity", source.clone());
+    }
+}
+
 /// "with an explicit deny in ..." naming the policy type of the deciding statement.
 fn deny_reason(source: Option<PolicySource>) -> String {
     let what = match source {
@@ -222,4 +244,109 @@ fn allow_everything() -> &'static Policy {
             Err(err) => unreachable!("the allow-everything policy is valid: {err}"),
         }
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::{AccountId, Region};
+    use std::sync::Arc;
+
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/k";
+
+    fn user_ctx(identity: &[&str]) -> RequestContext {
+        let account = AccountId::parse("111122223333").unwrap();
+        let mut principal = Principal::root(account, "AKIAEXAMPLE");
+        principal.kind = PrincipalKind::IamUser;
+        principal.arn = "arn:aws:iam::111122223333:user/bob".into();
+        let mut ctx = RequestContext::new(principal, Region::new("us-east-1"));
+        ctx.caller = Arc::new(CallerPolicies {
+            principal: rampart_policy::Principal::user("111122223333", "bob", "AIDAEXAMPLE"),
+            identity: identity
+                .iter()
+                .map(|d| Policy::parse(d, PolicyKind::Identity).unwrap())
+                .collect(),
+            boundary: None,
+            session: Vec::new(),
+        });
+        ctx
+    }
+
+    fn check<'a>(resource_policy: Option<&'a Policy>) -> AccessCheck<'a> {
+        AccessCheck {
+            action: "kms:Decrypt",
+            resource: KEY,
+            resource_account: "111122223333",
+            resource_policy,
+            require_resource_allow: resource_policy.is_some(),
+        }
+    }
+
+    #[test]
+    fn denials_name_the_missing_or_denying_policy_type() {
+        let ctx = user_ctx(&[]);
+        let err = ctx
+            .authorize(&check(None), &ctx.policy_context())
+            .unwrap_err();
+        assert_eq!(
+            err.message,
+            format!(
+                "User: arn:aws:iam::111122223333:user/bob is not authorized to perform: \
+                 kms:Decrypt on resource: {KEY} because no identity-based policy allows the \
+                 kms:Decrypt action"
+            )
+        );
+        assert!(!err.explicit);
+        let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:*","Resource":"*"}]}"#;
+        let ctx = user_ctx(&[deny]);
+        let err = ctx
+            .authorize(&check(None), &ctx.policy_context())
+            .unwrap_err();
+        assert!(
+            err.message
+                .ends_with("with an explicit deny in an identity-based policy")
+        );
+        assert!(err.explicit);
+        let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*"}]}"#;
+        let ctx = user_ctx(&[allow]);
+        assert!(ctx.authorize(&check(None), &ctx.policy_context()).is_ok());
+        let other = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"kms:*","Resource":"*"}]}"#;
+        let key_policy = Policy::parse(other, PolicyKind::Resource).unwrap();
+        let err = ctx
+            .authorize(&check(Some(&key_policy)), &ctx.policy_context())
+            .unwrap_err();
+        assert!(
+            err.message
+                .ends_with("because no resource-based policy allows the kms:Decrypt action")
+        );
+    }
+
+    #[test]
+    fn session_credentials_add_their_keys() {
+        let mut ctx = user_ctx(&[]);
+        let plain = ctx.policy_context();
+        assert_eq!(plain.get_one("aws:RequestedRegion"), Some("us-east-1"));
+        assert_eq!(plain.get_one("aws:SecureTransport"), Some("true"));
+        assert!(plain.get("aws:TokenIssueTime").is_none());
+        let now = time::OffsetDateTime::UNIX_EPOCH;
+        ctx.principal.session = Some(Arc::new(SessionContext {
+            issuer_type: "Role",
+            issuer_arn: "arn:aws:iam::111122223333:role/r".into(),
+            issuer_principal_id: "AROAEXAMPLE".into(),
+            issuer_name: "r".into(),
+            created_at: now,
+            expires_at: now,
+            mfa_authenticated: false,
+            source_identity: Some("alice".into()),
+            transitive_tags: Vec::new(),
+        }));
+        let session = ctx.policy_context();
+        assert_eq!(
+            session.get_one("aws:TokenIssueTime"),
+            Some("1970-01-01T00:00:00Z")
+        );
+        assert_eq!(session.get_one("aws:MultiFactorAuthPresent"), Some("false"));
+        assert_eq!(session.get_one("aws:SourceIdentity"), Some("alice"));
+    }
 }
