@@ -200,6 +200,7 @@ fn check_request<'a>(
         timing::check_skew(signed_at, now)?;
     }
     require_host(&params.signed_headers)?;
+    require_signed_target(req, &params.signed_headers)?;
     check_algorithm(&params.algorithm)?;
     let amz_date = if params.date_is_http {
         Cow::Owned(timing::format_amz(signed_at))
@@ -248,6 +249,25 @@ fn require_host(signed_headers: &str) -> Result<(), AuthError> {
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".to_owned(),
         ))
     }
+}
+
+/// The operation header of JSON protocols must be signed when sent: otherwise a captured
+/// request (e.g. DescribeKey) could be replayed as another operation (DisableKey) on the same
+/// body. Every AWS SDK signs it.
+fn require_signed_target(req: &SignedRequest<'_>, signed_headers: &str) -> Result<(), AuthError> {
+    let sent = req
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("x-amz-target"));
+    let signed = signed_headers
+        .split(';')
+        .any(|name| name.eq_ignore_ascii_case("x-amz-target"));
+    if !sent || signed {
+        return Ok(());
+    }
+    Err(AuthError::InvalidSignature(
+        "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.".to_owned(),
+    ))
 }
 
 /// Only `AWS4-HMAC-SHA256` is supported.

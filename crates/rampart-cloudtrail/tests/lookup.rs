@@ -312,7 +312,50 @@ async fn refused_lookups_are_audited_inputs(h: &Harness) {
     );
 }
 
+/// An IAM user needs `cloudtrail:LookupEvents`: without it (or with it denied) the trail
+/// stays closed.
+async fn lookup_needs_permission(h: &Harness) {
+    use rampart_core::rampart_policy::{self, Policy, PolicyKind};
+    use rampart_core::{CallerPolicies, PrincipalKind};
+    fill(h).await;
+    let as_user = |statement: Option<&str>| {
+        let mut ctx = common::context(ACCOUNT, REGION);
+        ctx.principal.kind = PrincipalKind::IamUser;
+        ctx.principal.arn = format!("arn:aws:iam::{ACCOUNT}:user/eve");
+        let identity = statement
+            .map(|s| Policy::parse(s, PolicyKind::Identity).unwrap())
+            .into_iter()
+            .collect();
+        ctx.caller = std::sync::Arc::new(CallerPolicies {
+            principal: rampart_policy::Principal::user(ACCOUNT, "eve", "AIDAEVE"),
+            identity,
+            boundary: None,
+            session: Vec::new(),
+        });
+        ctx
+    };
+    let lookup = |ctx: rampart_core::RequestContext| async move {
+        h.service.invoke(&ctx, "LookupEvents", b"{}").await.result
+    };
+    let err = lookup(as_user(None)).await.unwrap_err();
+    assert_eq!(
+        (err.code.as_ref(), err.status),
+        ("AccessDeniedException", 400)
+    );
+    assert!(
+        err.message
+            .contains("cloudtrail:LookupEvents on resource: *"),
+        "{}",
+        err.message
+    );
+    let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cloudtrail:LookupEvents","Resource":"*"}]}"#;
+    assert!(lookup(as_user(Some(allow))).await.is_ok());
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"cloudtrail:*","Resource":"*"}]}"#;
+    assert!(lookup(as_user(Some(deny))).await.is_err());
+}
+
 on_both_backends! {
+    lookup_needs_permission => super::lookup_needs_permission;
     newest_first_with_every_field => super::newest_first_with_every_field;
     only_the_callers_account_and_region => super::only_the_callers_account_and_region;
     every_lookup_attribute => super::every_lookup_attribute;

@@ -64,6 +64,15 @@ pub struct SessionContext {
 }
 
 impl Principal {
+    /// Whether the request is signed with GetSessionToken credentials obtained without MFA:
+    /// AWS refuses every IAM call and every STS call but AssumeRole and GetCallerIdentity
+    /// from those.
+    pub fn is_session_without_mfa(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.issuer_type != "Role" && !s.mfa_authenticated)
+    }
+
     /// The root user of `account`, signing with `access_key_id`.
     pub fn root(account: AccountId, access_key_id: &str) -> Self {
         Principal {

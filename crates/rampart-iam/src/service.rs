@@ -30,6 +30,7 @@ impl IamService {
         action: &str,
         resource: &str,
     ) -> Result<(), ServiceError> {
+        refuse_session_without_mfa(ctx)?;
         let check = AccessCheck {
             action,
             resource,
@@ -40,6 +41,19 @@ impl IamService {
         ctx.authorize(&check, &ctx.policy_context())
             .map_err(|denied| ServiceError::new("AccessDenied", 403, denied.message))
     }
+}
+
+/// IAM refuses GetSessionToken credentials obtained without MFA (AWS answers that the token
+/// is invalid for IAM).
+pub(crate) fn refuse_session_without_mfa(ctx: &RequestContext) -> Result<(), ServiceError> {
+    if ctx.principal.is_session_without_mfa() {
+        return Err(ServiceError::new(
+            "InvalidClientTokenId",
+            403,
+            "The security token included in the request is invalid",
+        ));
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for IamService {

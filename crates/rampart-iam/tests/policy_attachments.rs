@@ -422,7 +422,7 @@ fn condition_keys_reach_the_policy_engine() {
              "Condition":{"ArnEquals":{"iam:PolicyARN":"arn:aws:iam::aws:policy/IAMReadOnlyAccess"}}},
             {"Effect":"Allow","Action":"iam:GetPolicy","Resource":"*",
              "Condition":{"StringEquals":{"aws:ResourceTag/team":"a"}}},
-            {"Effect":"Allow","Action":"iam:CreatePolicy","Resource":"*",
+            {"Effect":"Allow","Action":["iam:CreatePolicy","iam:TagPolicy"],"Resource":"*",
              "Condition":{"StringEquals":{"aws:RequestTag/team":"a"}}}]}"#;
         let arn = b.create_policy("Rules", rules).await;
         b.ok(&format!(

@@ -161,3 +161,85 @@ async fn tag_conditions_see_the_users_tags() {
     let tags = b.ok("ListUserTags", "UserName=prod-user").await;
     assert_eq!(values(&tags, "Key"), ["env"]);
 }
+
+/// Tags given at creation need the Tag action too (CreateUser, CreateRole, CreatePolicy):
+/// otherwise tags (which become aws:PrincipalTag of a role's sessions) slip past a Deny.
+#[tokio::test]
+async fn tags_on_create_need_the_tag_action() {
+    let b = Bench::new().await;
+    let key = user_with_key(&b, "maker").await;
+    let doc = policy(
+        r#"{"Effect":"Allow","Action":["iam:CreateUser","iam:CreateRole","iam:CreatePolicy"],"Resource":"*"},
+           {"Effect":"Deny","Action":["iam:TagUser","iam:TagRole","iam:TagPolicy"],"Resource":"*"}"#,
+    );
+    b.put_inline_policy("maker", "iam", &doc).await;
+    let ctx = b.signed_by(&key).await;
+    let tag = "Tags.member.1.Key=team&Tags.member.1.Value=admins";
+    let trust = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22AWS%22%3A%22111122223333%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D";
+    let doc = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22*%22%7D%5D%7D";
+    let calls = [
+        ("CreateUser", "UserName=tagged".to_owned(), "iam:TagUser"),
+        (
+            "CreateRole",
+            format!("RoleName=tagged&AssumeRolePolicyDocument={trust}"),
+            "iam:TagRole",
+        ),
+        (
+            "CreatePolicy",
+            format!("PolicyName=tagged&PolicyDocument={doc}"),
+            "iam:TagPolicy",
+        ),
+    ];
+    for (action, params, tag_action) in calls {
+        let err = b
+            .call_as(&ctx, action, &format!("{params}&{tag}"))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.code.as_ref(), err.status),
+            ("AccessDenied", 403),
+            "{action}"
+        );
+        assert!(err.message.contains(tag_action), "{}", err.message);
+        b.call_as(&ctx, action, &params).await.unwrap();
+    }
+}
+
+/// GetSessionToken credentials obtained without MFA cannot call IAM at all.
+#[tokio::test]
+async fn sessions_without_mfa_cannot_call_iam() {
+    let b = Bench::new().await;
+    let key = user_with_key(&b, "temp").await;
+    b.put_inline_policy(
+        "temp",
+        "iam",
+        &policy(r#"{"Effect":"Allow","Action":"iam:*","Resource":"*"}"#),
+    )
+    .await;
+    let mut ctx = b.signed_by(&key).await;
+    assert!(b.call_as(&ctx, "ListUsers", "").await.is_ok());
+    let now = time::OffsetDateTime::now_utc();
+    ctx.principal.session = Some(std::sync::Arc::new(rampart_core::SessionContext {
+        issuer_type: "IAMUser",
+        issuer_arn: ctx.principal.arn.clone(),
+        issuer_principal_id: ctx.principal.principal_id.clone(),
+        issuer_name: "temp".into(),
+        created_at: now,
+        expires_at: now,
+        mfa_authenticated: false,
+        source_identity: None,
+        transitive_tags: Vec::new(),
+    }));
+    for (action, params) in [
+        ("ListUsers", ""),
+        ("CreateUser", "UserName=x"),
+        ("GetUser", ""),
+    ] {
+        let err = b.call_as(&ctx, action, params).await.unwrap_err();
+        assert_eq!(
+            (err.code.as_ref(), err.status),
+            ("InvalidClientTokenId", 403),
+            "{action}"
+        );
+    }
+}

@@ -230,6 +230,14 @@ async fn principals_are_checked() {
     let listed = grants_of(&h, &key).await;
     assert_eq!(listed[0]["GranteeServicePrincipal"], "rds.amazonaws.com");
     assert!(listed[0].get("GranteePrincipal").is_none());
+    // The service's retirable grants: the owner's account sees them, no other account does.
+    let ask = json!({"RetiringServicePrincipal": "rds.amazonaws.com"});
+    let own = h.ok("ListRetirableGrants", ask.clone()).await;
+    assert_eq!(own["Grants"].as_array().unwrap().len(), 1);
+    let other = common::call_on(&h.kms, "444455556666", REGION, "ListRetirableGrants", ask)
+        .await
+        .unwrap();
+    assert_eq!(other["Grants"], json!([]));
 }
 
 #[tokio::test]

@@ -34,6 +34,13 @@ impl StsService {
         ctx: &RequestContext,
         input: GetAccessKeyInfoRequest,
     ) -> Result<GetAccessKeyInfoResponse, ServiceError> {
+        // GetSessionToken credentials without MFA may call only AssumeRole and
+        // GetCallerIdentity.
+        if ctx.principal.is_session_without_mfa() {
+            return Err(crate::service::access_denied(
+                "Cannot call GetAccessKeyInfo with session credentials",
+            ));
+        }
         let check = AccessCheck {
             action: "sts:GetAccessKeyInfo",
             resource: "*",

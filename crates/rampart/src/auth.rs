@@ -53,6 +53,10 @@ impl Authenticator for SigV4Authenticator {
                     verified,
                 )
             } else {
+                // A long-term key never carries a session token: one that does is forged.
+                if rampart_sts::session_token(req).is_some() {
+                    return Err(AuthError::unrecognized_client().into());
+                }
                 let found = self.directory.credentials.find(&key_id).await;
                 let active = found
                     .map_err(internal_failure)?
@@ -88,7 +92,7 @@ fn open_session(
 }
 
 /// The caller's compiled policies. An identity deleted since (or deleted and created again
-/// under the same name, for a session) is an unrecognized client.
+/// under the same name) is an unrecognized client.
 async fn caller_policies(
     directory: &Directory,
     principal: &Principal,
@@ -99,7 +103,7 @@ async fn caller_policies(
         Err(DirectoryError::Gone) => return Err(AuthError::unrecognized_client().into()),
         Err(err) => return Err(internal_failure(err)),
     };
-    if principal.session.is_some() && caller.principal.user_id != principal.principal_id {
+    if caller.principal.user_id != principal.principal_id {
         return Err(AuthError::unrecognized_client().into());
     }
     Ok(caller)

@@ -380,6 +380,10 @@ async fn long_term_keys_still_authenticate() {
     let done = req.authenticate(&setup.sigv4()).await.unwrap();
     assert_eq!(done.principal.kind, PrincipalKind::Root);
     assert!(done.principal.session.is_none());
+    // A long-term key with a session token (signed, but meaningless for it) is refused.
+    let req = signed_post(&made.access_key_id, &made.secret, Some("bogus-token"));
+    let (code, _, _) = failure_code(req.authenticate(&setup.sigv4()).await);
+    assert_eq!(code, "UnrecognizedClientException");
 }
 
 #[tokio::test]

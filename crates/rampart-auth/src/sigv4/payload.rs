@@ -44,15 +44,16 @@ impl PayloadHash {
 
 /// Chooses the payload hash as AWS does. `x-amz-content-sha256` is honoured only when it is the
 /// hex digest of the body (a different digest is a signature failure), or `UNSIGNED-PAYLOAD` for
-/// presigned requests and S3. S3 presigned URLs always sign `UNSIGNED-PAYLOAD`.
+/// S3 (only S3 accepts unsigned payloads; elsewhere an unsigned body could be swapped for any
+/// other, e.g. a presigned URL's parameters overridden). S3 presigned URLs always sign
+/// `UNSIGNED-PAYLOAD`.
 pub(crate) fn payload_hash(
     req: &SignedRequest<'_>,
     presigned: bool,
     service: &str,
 ) -> Result<PayloadHash, AuthError> {
     let declared = header(req, "x-amz-content-sha256").map(<[u8]>::trim_ascii);
-    let unsigned_allowed = presigned || service == "s3";
-    if declared == Some(UNSIGNED_PAYLOAD) && unsigned_allowed {
+    if declared == Some(UNSIGNED_PAYLOAD) && service == "s3" {
         return Ok(PayloadHash::unsigned());
     }
     if declared.is_none() && presigned && service == "s3" {
@@ -116,6 +117,17 @@ mod tests {
         assert_eq!(
             presigned.as_ref().map(PayloadHash::as_str),
             Some("UNSIGNED-PAYLOAD")
+        );
+        // A presigned request to another service signs its body: declaring it unsigned does
+        // not let a different body through.
+        let swapped = payload_hash(&request(&headers, b"Action=GetSessionToken"), true, "sts").ok();
+        assert_ne!(
+            swapped.as_ref().map(PayloadHash::as_str),
+            Some("UNSIGNED-PAYLOAD")
+        );
+        assert_ne!(
+            swapped.as_ref().map(PayloadHash::as_str),
+            Some(EMPTY_SHA256)
         );
     }
 }

@@ -399,7 +399,7 @@ fn content_sha256_header_must_match_body() {
     let mut req = Req::kms(DATE);
     let wrong = "0000000000000000000000000000000000000000000000000000000000000000";
     req.set_header("X-Amz-Content-Sha256", wrong);
-    req.set_header("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date, Signature=00");
+    req.set_header("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00");
     assert_eq!(
         err_of(req.verify(NOW, "kms")),
         AuthError::InvalidSignature(MISMATCH.into())
@@ -412,9 +412,9 @@ fn http_date_header_instead_of_x_amz_date() {
     req.headers
         .retain(|(n, _)| !n.eq_ignore_ascii_case("x-amz-date"));
     req.set_header("Date", "Thu, 01 Jan 2026 00:20:00 GMT");
-    let sig = req.signature(SCOPE, "date;host", false, DATE);
+    let sig = req.signature(SCOPE, "date;host;x-amz-target", false, DATE);
     let auth = format!(
-        "AWS4-HMAC-SHA256 Credential={AKID}/{SCOPE}, SignedHeaders=date;host, Signature={sig}"
+        "AWS4-HMAC-SHA256 Credential={AKID}/{SCOPE}, SignedHeaders=date;host;x-amz-target, Signature={sig}"
     );
     req.set_header("Authorization", &auth);
     assert!(req.verify(NOW, "kms").is_ok());
@@ -488,8 +488,21 @@ fn s3_signs_the_raw_path_and_unsigned_payload() {
     let mut req = Req::kms(DATE);
     req.path = "/bucket//a%20b/./c".into();
     req.set_header("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD");
-    let req = req.sign(scope, "host;x-amz-content-sha256;x-amz-date");
+    let req = req.sign(scope, "host;x-amz-content-sha256;x-amz-date;x-amz-target");
     assert!(req.verify(NOW, "s3").is_ok());
+}
+
+#[test]
+fn the_operation_header_must_be_signed_when_sent() {
+    let req = Req::kms(DATE).sign(SCOPE, "host;x-amz-date");
+    assert_eq!(
+        err_of(req.verify(NOW, "kms")),
+        AuthError::InvalidSignature(
+            "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.".into()
+        )
+    );
+    let req = Req::kms(DATE).sign(SCOPE, "host;x-amz-date;x-amz-target");
+    assert!(req.verify(NOW, "kms").is_ok());
 }
 
 /// Rough cost of one verification (run with `cargo test --release -- --ignored --nocapture`).

@@ -166,6 +166,7 @@ impl IamService {
         resource: &str,
         context: &Context,
     ) -> Result<(), ServiceError> {
+        crate::service::refuse_session_without_mfa(ctx)?;
         let check = AccessCheck {
             action,
             resource,

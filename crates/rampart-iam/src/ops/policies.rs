@@ -34,6 +34,9 @@ impl IamService {
         let tags = tags_in(input.tags, &[])?;
         let context = with_keys(ctx.policy_context(), None, Keys::RequestTags(&tags));
         self.authorize_with(ctx, "iam:CreatePolicy", &arn, &context)?;
+        if !tags.is_empty() {
+            self.authorize_with(ctx, "iam:TagPolicy", &arn, &context)?;
+        }
         check_document(&document, PolicyKind::Identity, SizeLimit::ManagedPolicy)?;
         let now = self.now_ms();
         let record = ManagedPolicyRecord {

@@ -53,6 +53,9 @@ impl IamService {
         let context = create_context(ctx, &tags, boundary.as_deref());
         let arn = entity_arn(&account, "role", &path, &name);
         self.authorize_with(ctx, "iam:CreateRole", &arn, &context)?;
+        if !tags.is_empty() {
+            self.authorize_with(ctx, "iam:TagRole", &arn, &context)?;
+        }
         check_document(&trust, PolicyKind::Trust, SizeLimit::TrustPolicy)?;
         let role = RoleRecord {
             schema: SCHEMA,

@@ -191,6 +191,7 @@ impl KmsService {
         input: ListRetirableGrantsRequest,
     ) -> Result<ListGrantsResponse, KmsError> {
         self.authorize_identity(ctx, "kms:ListRetirableGrants", "*", None)?;
+        let for_service = input.retiring_principal.is_none();
         let retiree = match (input.retiring_principal, input.retiring_service_principal) {
             (Some(_), Some(_)) => return Err(either_not_both("RetiringPrincipal")),
             (None, None) => return Err(null_member("retiringPrincipal")),
@@ -211,7 +212,12 @@ impl KmsService {
             None => None,
         };
         let tables = self.grant_tables();
-        let found = scan_filtered(&tables.retirees, &prefix, after, size + 1, |_| true).await?;
+        // A retiring principal of the caller's account may retire grants on other accounts'
+        // keys, so those are listed; a service principal's grants are listed only for the
+        // caller's own keys (the index is shared by every account).
+        let account = ctx.account().as_str();
+        let keep = |g: &GrantRecord| !for_service || g.account == account;
+        let found = scan_filtered(&tables.retirees, &prefix, after, size + 1, keep).await?;
         let page = Page::from_overfetch(ListKind::RetirableGrants, found, size, retiree_position);
         Ok(ListGrantsResponse {
             grants: Some(page.items.iter().map(grant_entry).collect()),
