@@ -217,6 +217,44 @@ def test_secure_mode_auth_errors_use_query_codes(secure_server):
     assert xml_error(resp)[1] == "SignatureDoesNotMatch"
 
 
+def test_a_presigned_url_cannot_be_turned_into_another_call(secure_server):
+    """A presigned GetCallerIdentity URL declaring UNSIGNED-PAYLOAD plus a body naming another
+    action: only S3 accepts unsigned payloads, so the body is signed and the swap fails."""
+    ak, sk = secure_server.admin_credentials()
+    req = AWSRequest(method="POST", url=secure_server.endpoint + "/",
+                     params={"Action": "GetCallerIdentity", "Version": "2011-06-15"},
+                     headers={"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"})
+    from botocore.auth import SigV4QueryAuth
+    SigV4QueryAuth(Credentials(ak, sk), "sts", "us-east-1", expires=60).add_auth(req)
+    prepared = req.prepare()
+    split = urllib.parse.urlsplit(prepared.url)
+    body = b"Action=GetSessionToken&Version=2011-06-15"
+    resp = raw_http(secure_server.endpoint, "POST", f"{split.path}?{split.query}",
+                    {"Content-Type": FORM, "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"}, body,
+                    secure_server.ca_bundle)
+    assert resp.status == 403, resp.body
+    assert xml_error(resp)[1] == "SignatureDoesNotMatch"
+    assert b"SessionToken" not in resp.body
+
+
+def test_an_unsigned_operation_header_is_refused(secure_server):
+    """X-Amz-Target names the operation of a JSON request: it must be among the signed
+    headers, or a captured DescribeKey could be replayed as DisableKey."""
+    ak, sk = secure_server.admin_credentials()
+    key = secure_server.client().create_key()["KeyMetadata"]["KeyId"]
+    body = json.dumps({"KeyId": key}).encode()
+    req = AWSRequest(method="POST", url=secure_server.endpoint + "/", data=body,
+                     headers={"Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(Credentials(ak, sk), "kms", "us-east-1").add_auth(req)
+    headers = dict(req.headers.items())
+    headers["X-Amz-Target"] = "TrentService.DisableKey"
+    resp = raw_http(secure_server.endpoint, "POST", "/", headers, body, secure_server.ca_bundle)
+    assert resp.status == 400
+    assert json.loads(resp.body)["__type"] == "InvalidSignatureException"
+    state = secure_server.client().describe_key(KeyId=key)["KeyMetadata"]["KeyState"]
+    assert state == "Enabled"
+
+
 # ----------------------------------------------------------------------------- audit
 
 
