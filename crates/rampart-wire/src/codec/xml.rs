@@ -6,8 +6,6 @@
 //! XML 1.0 cannot carry at all (most C0 controls) become U+FFFD so the document stays parseable.
 
 use super::{Blob, Empty, ServiceError, Timestamp};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use std::borrow::Cow;
 
 /// Initial capacity of a response document.
@@ -160,7 +158,7 @@ impl XmlValue for f64 {
 
 impl XmlValue for Blob {
     fn xml_text(&self) -> Cow<'_, str> {
-        Cow::Owned(STANDARD.encode(&self.0))
+        Cow::Owned(base64_simd::STANDARD.encode_to_string(&self.0))
     }
 }
 
