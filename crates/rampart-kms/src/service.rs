@@ -17,6 +17,7 @@ pub struct KmsService {
     pub(crate) tables: KmsTables,
     pub(crate) vault: KeyVault,
     pub(crate) meter: Meter,
+    pub(crate) grant_cache: crate::ops::grant_cache::GrantCache,
     clock: Arc<dyn Clock>,
 }
 
@@ -27,6 +28,7 @@ impl KmsService {
             tables: KmsTables::new(store),
             vault: KeyVault::new(kms_domain_key),
             meter: Meter::default(),
+            grant_cache: Default::default(),
             clock,
         }
     }
@@ -34,6 +36,7 @@ impl KmsService {
     /// Drops every cached key, alias and unwrapped backing key (dev-mode reset).
     pub async fn wipe_cache(&self) {
         self.vault.clear();
+        self.grant_cache.clear();
     }
 
     /// Now, in epoch milliseconds.

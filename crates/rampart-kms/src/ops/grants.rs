@@ -28,6 +28,7 @@ use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_store::{StoreError, Table};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Attempts of a grant creation or deletion before giving up (creations on one key are
@@ -133,7 +134,10 @@ impl KmsService {
                 .into_record(key, new_grant_id(), self.now_ms());
             let writes = tables.create_writes(&grant, count.as_ref())?;
             match tables.store.transact(writes).await {
-                Ok(()) => return Ok(grant),
+                Ok(()) => {
+                    self.grant_cache.clear();
+                    return Ok(grant);
+                }
                 Err(StoreError::Conflict { .. }) => backoff(attempt).await,
                 Err(e) => return Err(e.into()),
             }
@@ -304,7 +308,10 @@ impl KmsService {
             let count = tables.count(&scope, &key.key_id).await?;
             let writes = tables.delete_writes(&grant, count.as_ref())?;
             match tables.store.transact(writes).await {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    self.grant_cache.clear();
+                    return Ok(());
+                }
                 Err(StoreError::Conflict { .. }) => backoff(attempt).await,
                 Err(e) => return Err(e.into()),
             }
@@ -341,15 +348,29 @@ impl KmsService {
         operation: &str,
         context: &BTreeMap<String, String>,
     ) -> Result<Vec<GrantRecord>, KmsError> {
+        let allowing = |grants: &[GrantRecord]| -> Vec<GrantRecord> {
+            grants
+                .iter()
+                .filter(|g| grant_allows(g, principal_arn, operation, context))
+                .cloned()
+                .collect()
+        };
+        let prefix = key_grants_prefix(&key.scope(), &key.key_id);
+        if let Some(cached) = self.grant_cache.fresh(&prefix) {
+            let found = allowing(&cached);
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
         let grants = self
             .grant_tables()
             .all_of_key(&key.scope(), &key.key_id)
             .await?;
-        Ok(grants
-            .into_iter()
-            .map(|(_, g)| g.value)
-            .filter(|g| grant_allows(g, principal_arn, operation, context))
-            .collect())
+        let grants: Arc<Vec<GrantRecord>> =
+            Arc::new(grants.into_iter().map(|(_, g)| g.value).collect());
+        let found = allowing(&grants);
+        self.grant_cache.put(prefix, grants);
+        Ok(found)
     }
 }
 

@@ -4,6 +4,7 @@
 mod aliases;
 mod asymmetric;
 mod cipher;
+pub(crate) mod grant_cache;
 pub(crate) mod grant_store;
 mod grants;
 mod import;
