@@ -4,7 +4,7 @@ use crate::generated::{self, AuditParams, CloudTrailApi, Invocation, ServiceErro
 use crate::generated::{LookupEventsRequest, LookupEventsResponse};
 use crate::query::{Query, Scope};
 use crate::{scan, token};
-use rampart_core::{AccessCheck, Clock, RequestContext};
+use rampart_core::{Clock, RequestContext};
 use rampart_store::Store;
 use rampart_wire::codec::deserialize_input;
 use std::sync::Arc;
@@ -68,14 +68,7 @@ fn scope(ctx: &RequestContext) -> Scope<'_> {
 
 /// LookupEvents needs `cloudtrail:LookupEvents` (resource `*`) in the caller's policies.
 fn authorize_lookup(ctx: &RequestContext) -> Result<(), ServiceError> {
-    let check = AccessCheck {
-        action: "cloudtrail:LookupEvents",
-        resource: "*",
-        resource_account: ctx.account().as_str(),
-        resource_policy: None,
-        require_resource_allow: false,
-    };
-    ctx.authorize(&check, &ctx.policy_context())
+    ctx.authorize_own("cloudtrail:LookupEvents", "*", &ctx.policy_context())
         .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))
 }
 

@@ -131,6 +131,25 @@ impl RequestContext {
         }
     }
 
+    /// Authorizes `action` on `resource` of the caller's own account, a resource without a
+    /// resource-based policy (IAM entities, `*` for actions without one): the caller's
+    /// identity-based policies (with boundary and session policies) decide.
+    pub fn authorize_own(
+        &self,
+        action: &str,
+        resource: &str,
+        context: &Context,
+    ) -> Result<(), AccessDenied> {
+        let check = AccessCheck {
+            action,
+            resource,
+            resource_account: self.account().as_str(),
+            resource_policy: None,
+            require_resource_allow: false,
+        };
+        self.authorize(&check, context)
+    }
+
     /// Allows or denies `check` with `context`; a denial carries AWS's message.
     pub fn authorize(
         &self,

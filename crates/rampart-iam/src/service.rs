@@ -4,14 +4,14 @@
 use crate::directory::Directory;
 use crate::generated;
 use crate::generated::shapes::*;
-use rampart_core::{AccessCheck, RequestContext};
+use rampart_core::RequestContext;
+use rampart_core::rampart_policy::Context;
 use rampart_wire::codec::{Invocation, QueryNode, ServiceError};
 use rampart_wire::{AwsQueryService, BoxFuture};
 use std::sync::Arc;
 
 /// The IAM service.
 pub struct IamService {
-    #[allow(dead_code)] // scaffolding: used by the operation bodies
     pub(crate) dir: Arc<Directory>,
 }
 
@@ -23,22 +23,26 @@ impl IamService {
 
     /// Authorizes `iam:<action>` on `resource` (an IAM ARN, or `*`) against the caller's
     /// identity-based policies; AWS's `AccessDenied` (403) otherwise.
-    #[allow(dead_code)] // scaffolding: used by the operation bodies
     pub(crate) fn authorize(
         &self,
         ctx: &RequestContext,
         action: &str,
         resource: &str,
     ) -> Result<(), ServiceError> {
+        self.authorize_with(ctx, action, resource, &ctx.policy_context())
+    }
+
+    /// [`IamService::authorize`] with the condition keys in `context` (the global keys plus
+    /// the operation's own).
+    pub(crate) fn authorize_with(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        resource: &str,
+        context: &Context,
+    ) -> Result<(), ServiceError> {
         refuse_session_without_mfa(ctx)?;
-        let check = AccessCheck {
-            action,
-            resource,
-            resource_account: ctx.account().as_str(),
-            resource_policy: None,
-            require_resource_allow: false,
-        };
-        ctx.authorize(&check, &ctx.policy_context())
+        ctx.authorize_own(action, resource, context)
             .map_err(|denied| ServiceError::new("AccessDenied", 403, denied.message))
     }
 }

@@ -6,7 +6,7 @@ use crate::generated::{
 };
 use crate::keys;
 use crate::service::{StsService, internal, invalid_parameter, required};
-use rampart_core::{AccessCheck, RequestContext};
+use rampart_core::RequestContext;
 use rampart_wire::codec::ServiceError;
 
 impl StsService {
@@ -41,14 +41,7 @@ impl StsService {
                 "Cannot call GetAccessKeyInfo with session credentials",
             ));
         }
-        let check = AccessCheck {
-            action: "sts:GetAccessKeyInfo",
-            resource: "*",
-            resource_account: ctx.account().as_str(),
-            resource_policy: None,
-            require_resource_allow: false,
-        };
-        ctx.authorize(&check, &ctx.policy_context())
+        ctx.authorize_own("sts:GetAccessKeyInfo", "*", &ctx.policy_context())
             .map_err(|denied| crate::service::access_denied(denied.message))?;
         let id = required(input.access_key_id, "accessKeyId")?;
         let stored = self

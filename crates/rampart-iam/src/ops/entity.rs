@@ -7,8 +7,8 @@ use super::common::{ATTEMPTS, no_such, store_failure, too_busy};
 use crate::IamService;
 use crate::records::{GroupRecord, InlinePolicies, RoleRecord, TagRecord, UserRecord};
 use crate::tables::{IamTables, entity_row};
+use rampart_core::RequestContext;
 use rampart_core::rampart_policy::{Context, SizeLimit};
-use rampart_core::{AccessCheck, RequestContext};
 use rampart_store::{Expect, Table, Versioned, Write};
 use rampart_wire::codec::ServiceError;
 use serde::Serialize;
@@ -158,26 +158,6 @@ pub(super) fn entity_arn(account: &str, kind: &str, path: &str, name: &str) -> S
 }
 
 impl IamService {
-    /// Authorizes `action` on `resource` with the condition keys in `context`.
-    pub(super) fn authorize_with(
-        &self,
-        ctx: &RequestContext,
-        action: &str,
-        resource: &str,
-        context: &Context,
-    ) -> Result<(), ServiceError> {
-        crate::service::refuse_session_without_mfa(ctx)?;
-        let check = AccessCheck {
-            action,
-            resource,
-            resource_account: ctx.account().as_str(),
-            resource_policy: None,
-            require_resource_allow: false,
-        };
-        ctx.authorize(&check, context)
-            .map_err(|denied| ServiceError::new("AccessDenied", 403, denied.message))
-    }
-
     /// The entity `name` of the caller's account, with its version.
     pub(super) async fn find<E: Entity>(
         &self,

@@ -190,17 +190,11 @@ impl KmsService {
         resource: &str,
         extra: Option<&dyn Fn(&mut Context)>,
     ) -> Result<(), KmsError> {
-        let check = AccessCheck {
-            action,
-            resource,
-            resource_account: ctx.account().as_str(),
-            resource_policy: None,
-            require_resource_allow: false,
-        };
         let mut context = ctx.policy_context();
         if let Some(extra) = extra {
             extra(&mut context);
         }
-        ctx.authorize(&check, &context).map_err(access_denied)
+        ctx.authorize_own(action, resource, &context)
+            .map_err(access_denied)
     }
 }
