@@ -24,6 +24,17 @@ pub struct CallerPolicies {
 }
 
 impl CallerPolicies {
+    /// Whether any of the caller's policies reads condition keys (see
+    /// [`Policy::reads_context`]).
+    pub fn reads_context(&self) -> bool {
+        let mut policies = self
+            .identity
+            .iter()
+            .chain(&self.boundary)
+            .chain(&self.session);
+        policies.any(Policy::reads_context)
+    }
+
     /// A caller with no policies bound to it: right for the account root (whose identity side
     /// allows everything in its own account) and for dev-mode callers.
     pub fn for_principal(principal: &Principal) -> Self {

@@ -78,6 +78,21 @@ pub struct Policy {
     kind: PolicyKind,
     id: Option<String>,
     pub(crate) statements: Vec<Statement>,
+    /// Whether any statement has a Condition or a policy variable in its Resource: only then
+    /// does evaluation read the request's condition keys.
+    reads_context: bool,
+}
+
+impl Statement {
+    fn reads_context(&self) -> bool {
+        let variables = self.resources.as_ref().is_some_and(|clause| {
+            clause
+                .items
+                .iter()
+                .any(|item| matches!(item, ResourcePattern::Vars(_)))
+        });
+        !self.conditions.is_empty() || variables
+    }
 }
 
 const TOP_FIELDS: [&str; 3] = ["Version", "Id", "Statement"];
@@ -127,8 +142,16 @@ impl Policy {
         Ok(Policy {
             kind,
             id,
+            reads_context: statements.iter().any(Statement::reads_context),
             statements,
         })
+    }
+
+    /// Whether evaluating this policy can read the request's condition keys (it has a
+    /// Condition or a policy variable). When no policy of a request does, the request's
+    /// context need not be built: every decision is the same with an empty one.
+    pub fn reads_context(&self) -> bool {
+        self.reads_context
     }
 
     /// The kind the policy was parsed as.

@@ -117,6 +117,12 @@ fn run_suite(file: &str, suite: &Value, failures: &mut Vec<String>) -> usize {
         session: &session_refs,
         require_resource_allow: suite.get("require_resource_allow") == Some(&Value::Bool(true)),
     };
+    let reads_context = identity
+        .iter()
+        .chain(&resource)
+        .chain(&boundary)
+        .chain(&session)
+        .any(Policy::reads_context);
     let defaults = suite.get("defaults").cloned().unwrap_or(Value::Null);
     let cases = suite["cases"].as_array().unwrap();
     for case in cases {
@@ -147,6 +153,19 @@ fn run_suite(file: &str, suite: &Value, failures: &mut Vec<String>) -> usize {
         };
         let got = evaluate(&req, &set);
         let want = decision(case["expect"].as_str().unwrap());
+        // Callers skip building the context when no policy reads it: the decision must be
+        // the same with an empty one.
+        let empty = Context::new();
+        let without_context = Request {
+            context: &empty,
+            ..req
+        };
+        if !reads_context && evaluate(&without_context, &set) != got {
+            let label = case.get("name").and_then(Value::as_str).unwrap_or("?");
+            failures.push(format!(
+                "{file} / {name} / {label}: no policy reads the context, yet it changed the decision"
+            ));
+        }
         if got != want {
             let label = case.get("name").and_then(Value::as_str).unwrap_or("?");
             failures.push(format!(

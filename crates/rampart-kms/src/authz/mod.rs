@@ -155,7 +155,13 @@ impl KmsService {
         }
         let facts = self.key_facts(key).await?;
         check.resource_policy = Some(&facts.policy);
-        let context = context::for_key(ctx, key, &facts, ask, alias);
+        // The condition keys are built only when a policy can read them: with none (the
+        // default key policy and a caller without conditions) every decision is the same.
+        let context = if facts.policy.reads_context() || ctx.caller.reads_context() {
+            context::for_key(ctx, key, &facts, ask, alias)
+        } else {
+            Context::new()
+        };
         let verdict = ctx.evaluate(&check, &context);
         if verdict.decision == Decision::ImplicitDeny && self.granted(ctx, key, ask).await? {
             return Ok(());
