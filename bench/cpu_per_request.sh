@@ -2,17 +2,20 @@
 # Server CPU per request for one Encrypt 4 KiB replayed by wrk (16 connections, 8 s) against a
 # secure-mode (TLS, SigV4, audit) server: `perf stat` task-clock of the server process divided
 # by the requests served. For A/B runs of two binaries: BIN=/path/to/rampart bench/cpu_per_request.sh
-# (alternate the binaries; this machine's noise is large). MODE=record writes /tmp/perf.data instead.
+# (alternate the binaries; this machine's noise is large). MODE=record writes /tmp/perf.data instead;
+# OP=GenerateDataKey replays that instead of Encrypt. MODE=strace counts the server's system calls per request. PLAIN=1 serves plain HTTP (no TLS).
 # Needs perf, wrk, curl and the black-box venv (.venv with boto3).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/target/release/rampart}
 D=$(mktemp -d)
 PORT=45${RANDOM:0:3}
-$BIN serve --data-dir $D/data --listen 127.0.0.1:$PORT >/dev/null 2>&1 &
+SCHEME=https; FLAGS=()
+if [ "${PLAIN:-0}" = 1 ]; then SCHEME=http; FLAGS=(--plain-http); fi
+$BIN serve --data-dir $D/data --listen 127.0.0.1:$PORT "${FLAGS[@]}" >/dev/null 2>&1 &
 PID=$!
-for i in $(seq 1 100); do [ -f $D/data/credentials ] && curl -sk https://localhost:$PORT/health >/dev/null && break; sleep 0.1; done
-$ROOT/.venv/bin/python - "$D" "$PORT" <<'PY'
+for i in $(seq 1 100); do [ -f $D/data/credentials ] && curl -sk $SCHEME://localhost:$PORT/health >/dev/null && break; sleep 0.1; done
+SCHEME=$SCHEME $ROOT/.venv/bin/python - "$D" "$PORT" <<'PY'
 import sys, re, os, json, base64, boto3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -20,11 +23,15 @@ from botocore.credentials import Credentials
 d, port = sys.argv[1], sys.argv[2]
 t = open(f"{d}/data/credentials").read()
 ak = re.search(r"aws_access_key_id = (\S+)", t).group(1); sk = re.search(r"aws_secret_access_key = (\S+)", t).group(1)
-ep = f"https://localhost:{port}"
+ep = f"{os.environ.get('SCHEME', 'https')}://localhost:{port}"
 kms = boto3.client("kms", endpoint_url=ep, region_name="us-east-1", aws_access_key_id=ak, aws_secret_access_key=sk, verify=f"{d}/data/tls/ca.pem")
 key = kms.create_key()["KeyMetadata"]["KeyId"]
-body = json.dumps({"KeyId": key, "Plaintext": base64.b64encode(os.urandom(4096)).decode()})
-req = AWSRequest(method="POST", url=ep + "/", data=body, headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.Encrypt"})
+op = os.environ.get("OP", "Encrypt")
+if op == "Encrypt":
+    body = json.dumps({"KeyId": key, "Plaintext": base64.b64encode(os.urandom(4096)).decode()})
+else:
+    body = json.dumps({"KeyId": key, "KeySpec": "AES_256"})
+req = AWSRequest(method="POST", url=ep + "/", data=body, headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"TrentService.{op}"})
 SigV4Auth(Credentials(ak, sk), "kms", "us-east-1").add_auth(req)
 lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(body)}"]
 for k, v in req.headers.items():
@@ -32,19 +39,25 @@ for k, v in req.headers.items():
     lines.append(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}")
 open(f"{d}/enc.lua", "w").write("\n".join(lines) + "\n")
 PY
-wrk -t2 -c16 -d3s -s $D/enc.lua https://localhost:$PORT/ >/dev/null
+wrk -t2 -c16 -d3s -s $D/enc.lua $SCHEME://localhost:$PORT/ >/dev/null
 MODE=${MODE:-stat}
 if [ "$MODE" = record ]; then
-  perf record -F 999 -g -p $PID -o /tmp/perf.data -- sleep 8 >/dev/null 2>&1 &
+  perf record -F 499 --call-graph dwarf,32768 -p $PID -o /tmp/perf.data -- sleep 8 >/dev/null 2>&1 &
   PP=$!
-  wrk -t2 -c16 -d8s -s $D/enc.lua https://localhost:$PORT/ | grep -E "Requests/sec|requests in"
+  wrk -t2 -c16 -d8s -s $D/enc.lua $SCHEME://localhost:$PORT/ | grep -E "Requests/sec|requests in"
   wait $PP || true
+elif [ "$MODE" = strace ]; then
+  timeout -s INT 8 strace -c -f -p $PID -o /tmp/strace.txt &
+  PP=$!
+  wrk -t2 -c16 -d8s -s $D/enc.lua $SCHEME://localhost:$PORT/ | grep -E "Requests/sec|requests in"
+  wait $PP || true
+  head -20 /tmp/strace.txt
 else
-  perf stat -e instructions,task-clock -p $PID -o /tmp/perfstat.txt -- sleep 8 &
+  perf stat -e ${EVENTS:-instructions,task-clock} -p $PID -o /tmp/perfstat.txt -- sleep 8 &
   PP=$!
-  wrk -t2 -c16 -d8s -s $D/enc.lua https://localhost:$PORT/ | grep -E "Requests/sec|requests in"
+  wrk -t2 -c16 -d8s -s $D/enc.lua $SCHEME://localhost:$PORT/ | grep -E "Requests/sec|requests in"
   wait $PP || true
-  cat /tmp/perfstat.txt | grep -E "instructions|task-clock"
+  cat /tmp/perfstat.txt | grep -E "instructions|task-clock|probe"
 fi
 kill -TERM $PID; wait $PID 2>/dev/null || true
 rm -rf $D
