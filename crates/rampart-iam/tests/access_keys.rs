@@ -4,11 +4,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod users_env;
+mod common;
 
+use common::{ACCOUNT, Bench, assert_error, value, values};
 use rampart_iam::records::KeyStatus;
 use rampart_store::Expect;
-use users_env::{ACCOUNT, Bench, assert_error, value, values};
 
 #[tokio::test]
 async fn user_keys_are_created_listed_disabled_and_deleted() {
@@ -45,7 +45,7 @@ async fn user_keys_are_created_listed_disabled_and_deleted() {
         "Cannot exceed quota for AccessKeysPerUser: 2",
     );
     assert_eq!(err.status, 409);
-    assert_eq!(b.stored_user("kim").await.unwrap().access_keys.len(), 2);
+    assert_eq!(b.user("kim").await.unwrap().access_keys.len(), 2);
 
     let listed = b.ok("ListAccessKeys", "UserName=kim").await;
     assert_eq!(values(&listed, "AccessKeyId"), [id.clone(), second.clone()]);
@@ -80,10 +80,7 @@ async fn user_keys_are_created_listed_disabled_and_deleted() {
     b.ok("DeleteAccessKey", &format!("UserName=kim&AccessKeyId={id}"))
         .await;
     assert!(b.dir.credentials.find(&id).await.unwrap().is_none());
-    assert_eq!(
-        b.stored_user("kim").await.unwrap().access_keys,
-        [second.as_str()]
-    );
+    assert_eq!(b.user("kim").await.unwrap().access_keys, [second.as_str()]);
     let listed = b.ok("ListAccessKeys", "UserName=kim").await;
     assert_eq!(values(&listed, "AccessKeyId"), [second]);
 }

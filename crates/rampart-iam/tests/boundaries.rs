@@ -4,9 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod roles_env;
+mod common;
 
-use roles_env::{ACCOUNT, ALLOW_IAM, Bench, assert_error, enc, value};
+use common::{ACCOUNT, ALLOW_IAM, Bench, assert_error, enc, value};
 
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
@@ -16,8 +16,8 @@ const ONLY_GET: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow"
 #[tokio::test]
 async fn role_boundary_is_set_shown_moved_and_removed() {
     let b = Bench::new().await;
-    let first = b.add_policy("first", ONLY_GET).await;
-    let second = b.add_policy("second", ALLOW_IAM).await;
+    let first = b.seed_policy("first", ONLY_GET).await;
+    let second = b.seed_policy("second", ALLOW_IAM).await;
     b.create_role("app", "").await;
     b.ok(
         "PutRolePermissionsBoundary",
@@ -57,8 +57,8 @@ async fn role_boundary_is_set_shown_moved_and_removed() {
 #[tokio::test]
 async fn user_boundary_counts_and_aws_managed_policies() {
     let b = Bench::new().await;
-    let arn = b.add_policy("cap", ONLY_GET).await;
-    b.add_user("alice").await;
+    let arn = b.seed_policy("cap", ONLY_GET).await;
+    b.seed_user("alice").await;
     b.ok(
         "PutUserPermissionsBoundary",
         &format!("UserName=alice&PermissionsBoundary={}", enc(&arn)),
@@ -87,7 +87,7 @@ async fn user_boundary_counts_and_aws_managed_policies() {
 #[tokio::test]
 async fn create_and_delete_role_keep_the_count() {
     let b = Bench::new().await;
-    let arn = b.add_policy("cap", ONLY_GET).await;
+    let arn = b.seed_policy("cap", ONLY_GET).await;
     let created = b
         .create_role("app", &format!("&PermissionsBoundary={}", enc(&arn)))
         .await;
@@ -113,7 +113,7 @@ async fn unknown_or_malformed_boundaries_are_refused() {
     let message = format!("Scope ARN: {missing} does not exist or is not attachable.");
     assert_error(&err, "NoSuchEntity", &message);
     let other_account = b
-        .add_policy("mine", ONLY_GET)
+        .seed_policy("mine", ONLY_GET)
         .await
         .replace(ACCOUNT, "210987654321");
     let err = b
@@ -138,7 +138,7 @@ async fn unknown_or_malformed_boundaries_are_refused() {
     assert_eq!(err.status, 400);
     let params = format!(
         "RoleName=bad&AssumeRolePolicyDocument={}&PermissionsBoundary={}",
-        enc(roles_env::TRUST),
+        enc(common::TRUST),
         enc(&missing)
     );
     let err = b.err("CreateRole", &params).await;
@@ -168,8 +168,8 @@ async fn unknown_or_malformed_boundaries_are_refused() {
 #[tokio::test]
 async fn a_boundary_caps_the_identity_policies() {
     let b = Bench::new().await;
-    let cap = b.add_policy("cap", ONLY_GET).await;
-    b.add_user("alice").await;
+    let cap = b.seed_policy("cap", ONLY_GET).await;
+    b.seed_user("alice").await;
     b.create_role("app", "").await;
     let params = format!(
         "UserName=alice&PolicyName=all&PolicyDocument={}",
@@ -197,8 +197,8 @@ async fn a_boundary_caps_the_identity_policies() {
 #[tokio::test]
 async fn boundary_condition_key_guards_role_creation() {
     let b = Bench::new().await;
-    let cap = b.add_policy("cap", ONLY_GET).await;
-    b.add_user("admin").await;
+    let cap = b.seed_policy("cap", ONLY_GET).await;
+    b.seed_user("admin").await;
     // The usual delegation guard: roles may be created only with the cap as boundary.
     let guard = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["iam:CreateRole","iam:PutRolePermissionsBoundary"],"Resource":"*","Condition":{{"StringEquals":{{"iam:PermissionsBoundary":"{cap}"}}}}}}]}}"#
@@ -209,7 +209,7 @@ async fn boundary_condition_key_guards_role_creation() {
     );
     b.ok("PutUserPolicy", &params).await;
     let admin = b.as_user("admin").await;
-    let trust = enc(roles_env::TRUST);
+    let trust = enc(common::TRUST);
     let without = format!("RoleName=free&AssumeRolePolicyDocument={trust}");
     let err = b.call_as(&admin, "CreateRole", &without).await.unwrap_err();
     assert_eq!(err.code, "AccessDenied");

@@ -4,9 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod users_env;
+mod common;
 
-use users_env::{ACCOUNT, Bench, assert_error, value, values};
+use common::{ACCOUNT, Bench, assert_error, value, values};
 
 #[tokio::test]
 async fn create_get_and_list_groups() {
@@ -99,7 +99,7 @@ async fn membership_is_kept_on_both_sides() {
         )
         .await;
     assert_eq!(values(&second, "GroupName"), ["g2"]);
-    assert_eq!(b.stored_user("ann").await.unwrap().groups, ["g2", "g1"]);
+    assert_eq!(b.user("ann").await.unwrap().groups, ["g2", "g1"]);
     let members = b.ok("GetGroup", "GroupName=g1").await;
     assert_eq!(values(&members, "UserName"), ["ann"]);
 
@@ -198,7 +198,7 @@ async fn renaming_a_group_updates_its_members() {
     // Membership still works under the new name.
     b.ok("RemoveUserFromGroup", "GroupName=New&UserName=u1")
         .await;
-    assert!(b.stored_user("u1").await.unwrap().groups.is_empty());
+    assert!(b.user("u1").await.unwrap().groups.is_empty());
 
     let err = b
         .err("UpdateGroup", "GroupName=New&NewGroupName=TAKEN")

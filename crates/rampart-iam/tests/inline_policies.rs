@@ -4,9 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod roles_env;
+mod common;
 
-use roles_env::{ACCOUNT, ALLOW_IAM, Bench, TRUST, assert_error, enc, unquote, value, values};
+use common::{ACCOUNT, ALLOW_IAM, Bench, TRUST, assert_error, enc, unquote, value, values};
 
 /// An identity policy allowing `action` on every resource, padded with `pad` extra
 /// characters of Sid (to reach a size).
@@ -20,8 +20,8 @@ fn allow(action: &str, pad: usize) -> String {
 #[tokio::test]
 async fn put_get_list_delete_for_users_groups_and_roles() {
     let b = Bench::new().await;
-    b.add_user("alice").await;
-    b.add_group("devs").await;
+    b.seed_user("alice").await;
+    b.seed_group("devs", "/").await;
     b.create_role("app", "").await;
     let pretty = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\"Effect\": \"Allow\", \
                   \"Action\": \"kms:Encrypt\", \"Resource\": \"*\"}\n}";
@@ -142,7 +142,7 @@ async fn missing_entities_are_no_such_entity() {
 #[tokio::test]
 async fn malformed_identity_documents_are_refused() {
     let b = Bench::new().await;
-    b.add_user("alice").await;
+    b.seed_user("alice").await;
     let with_principal = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"iam:*","Resource":"*"}]}"#;
     let bad_operator = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"StringLikeish":{"aws:username":"a"}}}]}"#;
     let no_effect = r#"{"Version":"2012-10-17","Statement":[{"Action":"iam:*","Resource":"*"}]}"#;
@@ -162,8 +162,8 @@ async fn malformed_identity_documents_are_refused() {
 #[tokio::test]
 async fn aggregate_size_quotas_count_every_inline_policy() {
     let b = Bench::new().await;
-    b.add_user("alice").await;
-    b.add_group("devs").await;
+    b.seed_user("alice").await;
+    b.seed_group("devs", "/").await;
     b.create_role("app", "").await;
     let base = allow("iam:GetUser", 0).len();
     // (entity, quota): two policies of ~55% of the quota each do not fit together.
@@ -199,7 +199,7 @@ async fn aggregate_size_quotas_count_every_inline_policy() {
 #[tokio::test]
 async fn a_users_inline_policy_is_enforced() {
     let b = Bench::new().await;
-    b.add_user("alice").await;
+    b.seed_user("alice").await;
     b.create_role("app", "").await;
     let get_role = allow("iam:GetRole", 0);
     let params = format!(
@@ -233,8 +233,8 @@ async fn a_users_inline_policy_is_enforced() {
 #[tokio::test]
 async fn a_groups_inline_policy_binds_its_members() {
     let b = Bench::new().await;
-    b.add_user("bob").await;
-    b.add_group("readers").await;
+    b.seed_user("bob").await;
+    b.seed_group("readers", "/").await;
     join(&b, "bob", "readers").await;
     let params = format!(
         "GroupName=readers&PolicyName=p&PolicyDocument={}",

@@ -3,9 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod policies_env;
+mod common;
 
-use policies_env::*;
+use common::*;
 
 const DOC: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
 
@@ -20,47 +20,54 @@ fn create_get_list_and_delete_a_customer_policy() {
     run(async {
         let b = Bench::new().await;
         let xml = b
-            .ok(&format!(
-                "Action=CreatePolicy&PolicyName=ReadObjects&Path=%2Fteam%2F\
+            .ok(
+                "CreatePolicy",
+                &format!(
+                    "PolicyName=ReadObjects&Path=%2Fteam%2F\
                  &Description=reads+objects&PolicyDocument={}\
                  &Tags.member.1.Key=env&Tags.member.1.Value=dev",
-                enc(DOC)
-            ))
+                    enc(DOC)
+                ),
+            )
             .await;
         let arn = format!("arn:aws:iam::{ACCOUNT}:policy/team/ReadObjects");
-        assert_eq!(value(&xml, "Arn"), arn);
-        assert_eq!(value(&xml, "Path"), "/team/");
-        assert_eq!(value(&xml, "DefaultVersionId"), "v1");
-        assert_eq!(value(&xml, "AttachmentCount"), "0");
-        assert_eq!(value(&xml, "PermissionsBoundaryUsageCount"), "0");
-        assert_eq!(value(&xml, "IsAttachable"), "true");
-        let id = value(&xml, "PolicyId");
+        assert_eq!(value(&xml, "Arn").unwrap(), arn);
+        assert_eq!(value(&xml, "Path").unwrap(), "/team/");
+        assert_eq!(value(&xml, "DefaultVersionId").unwrap(), "v1");
+        assert_eq!(value(&xml, "AttachmentCount").unwrap(), "0");
+        assert_eq!(value(&xml, "PermissionsBoundaryUsageCount").unwrap(), "0");
+        assert_eq!(value(&xml, "IsAttachable").unwrap(), "true");
+        let id = value(&xml, "PolicyId").unwrap();
         assert!(id.starts_with("ANPA") && id.len() == 21, "{id}");
-        assert_eq!(value(&xml, "Key"), "env");
+        assert_eq!(value(&xml, "Key").unwrap(), "env");
 
-        let got = b
-            .ok(&format!("Action=GetPolicy&PolicyArn={}", enc(&arn)))
-            .await;
-        assert_eq!(value(&got, "PolicyId"), id);
-        assert_eq!(value(&got, "Description"), "reads objects");
-        assert_eq!(value(&got, "CreateDate"), value(&xml, "CreateDate"));
-        assert_eq!(value(&got, "UpdateDate"), value(&xml, "CreateDate"));
+        let got = b.ok("GetPolicy", &format!("PolicyArn={}", enc(&arn))).await;
+        assert_eq!(value(&got, "PolicyId").unwrap(), id);
+        assert_eq!(value(&got, "Description").unwrap(), "reads objects");
+        assert_eq!(
+            value(&got, "CreateDate").unwrap(),
+            value(&xml, "CreateDate").unwrap()
+        );
+        assert_eq!(
+            value(&got, "UpdateDate").unwrap(),
+            value(&xml, "CreateDate").unwrap()
+        );
 
         let version = b
-            .ok(&format!(
-                "Action=GetPolicyVersion&PolicyArn={}&VersionId=v1",
-                enc(&arn)
-            ))
+            .ok(
+                "GetPolicyVersion",
+                &format!("PolicyArn={}&VersionId=v1", enc(&arn)),
+            )
             .await;
-        let encoded = value(&version, "Document");
+        let encoded = value(&version, "Document").unwrap();
         assert!(
             encoded.starts_with("%7B%22Version%22%3A%20%222012-10-17%22"),
             "{encoded}"
         );
-        assert_eq!(url_decode(&encoded), DOC);
-        assert_eq!(value(&version, "IsDefaultVersion"), "true");
+        assert_eq!(unquote(&encoded), DOC);
+        assert_eq!(value(&version, "IsDefaultVersion").unwrap(), "true");
 
-        let local = b.ok("Action=ListPolicies&Scope=Local").await;
+        let local = b.ok("ListPolicies", "Scope=Local").await;
         assert_eq!(values(&local, "PolicyName"), ["ReadObjects"]);
         assert!(
             values(&local, "Description").is_empty(),
@@ -68,20 +75,20 @@ fn create_get_list_and_delete_a_customer_policy() {
         );
         assert!(values(&local, "Tags").is_empty());
         let other_path = b
-            .ok("Action=ListPolicies&Scope=Local&PathPrefix=%2Fother%2F")
+            .ok("ListPolicies", "Scope=Local&PathPrefix=%2Fother%2F")
             .await;
         assert!(values(&other_path, "PolicyName").is_empty());
 
-        b.ok(&format!("Action=DeletePolicy&PolicyArn={}", enc(&arn)))
+        b.ok("DeletePolicy", &format!("PolicyArn={}", enc(&arn)))
             .await;
         let gone = b
-            .err(&format!("Action=GetPolicy&PolicyArn={}", enc(&arn)))
+            .err("GetPolicy", &format!("PolicyArn={}", enc(&arn)))
             .await;
         assert_eq!(gone.code, "NoSuchEntity");
         assert_eq!(gone.status, 404);
         assert_eq!(gone.message, format!("Policy {arn} was not found."));
         let again = b
-            .err(&format!("Action=DeletePolicy&PolicyArn={}", enc(&arn)))
+            .err("DeletePolicy", &format!("PolicyArn={}", enc(&arn)))
             .await;
         assert_eq!(again.code, "NoSuchEntity");
     });
@@ -93,10 +100,10 @@ fn names_are_unique_whatever_the_case_and_path() {
         let b = Bench::new().await;
         b.create_policy("Shared", DOC).await;
         let dup = b
-            .err(&format!(
-                "Action=CreatePolicy&PolicyName=SHARED&Path=%2Fx%2F&PolicyDocument={}",
-                enc(DOC)
-            ))
+            .err(
+                "CreatePolicy",
+                &format!("PolicyName=SHARED&Path=%2Fx%2F&PolicyDocument={}", enc(DOC)),
+            )
             .await;
         assert_eq!(dup.code, "EntityAlreadyExists");
         assert_eq!(dup.status, 409);
@@ -106,10 +113,13 @@ fn names_are_unique_whatever_the_case_and_path() {
         );
         // The ARN must match exactly, path and case included.
         let wrong = b
-            .err(&format!(
-                "Action=GetPolicy&PolicyArn={}",
-                enc(&format!("arn:aws:iam::{ACCOUNT}:policy/x/Shared"))
-            ))
+            .err(
+                "GetPolicy",
+                &format!(
+                    "PolicyArn={}",
+                    enc(&format!("arn:aws:iam::{ACCOUNT}:policy/x/Shared"))
+                ),
+            )
             .await;
         assert_eq!(wrong.code, "NoSuchEntity");
     });
@@ -120,34 +130,33 @@ fn bad_documents_and_arns_are_rejected() {
     run(async {
         let b = Bench::new().await;
         let bad = b
-            .err(&format!(
-                "Action=CreatePolicy&PolicyName=Bad&PolicyDocument={}",
+            .err("CreatePolicy", &format!("PolicyName=Bad&PolicyDocument={}",
                 enc(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}"#)
             ))
             .await;
         assert_eq!(bad.code, "MalformedPolicyDocument");
         let not_json = b
-            .err("Action=CreatePolicy&PolicyName=Bad&PolicyDocument=nope")
+            .err("CreatePolicy", "PolicyName=Bad&PolicyDocument=nope")
             .await;
         assert_eq!(not_json.code, "MalformedPolicyDocument");
         let with_principal = b
-            .err(&format!(
-                "Action=CreatePolicy&PolicyName=Bad&PolicyDocument={}",
+            .err("CreatePolicy", &format!("PolicyName=Bad&PolicyDocument={}",
                 enc(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}"#)
             ))
             .await;
         assert_eq!(with_principal.code, "MalformedPolicyDocument");
         let arn = "arn:aws:iam::123456789012:user/NotAPolicy";
-        let invalid = b
-            .err(&format!("Action=GetPolicy&PolicyArn={}", enc(arn)))
-            .await;
+        let invalid = b.err("GetPolicy", &format!("PolicyArn={}", enc(arn))).await;
         assert_eq!(invalid.code, "InvalidInput");
         assert_eq!(invalid.message, format!("ARN {arn} is not valid."));
         let foreign = b
-            .err(&format!(
-                "Action=GetPolicy&PolicyArn={}",
-                enc("arn:aws:iam::210987654321:policy/Shared")
-            ))
+            .err(
+                "GetPolicy",
+                &format!(
+                    "PolicyArn={}",
+                    enc("arn:aws:iam::210987654321:policy/Shared")
+                ),
+            )
             .await;
         assert_eq!(foreign.code, "NoSuchEntity");
     });
@@ -162,30 +171,39 @@ fn versions_switch_the_default_and_stop_at_five() {
             .await;
         let arn_q = enc(&arn);
         let v2 = b
-            .ok(&format!(
-                "Action=CreatePolicyVersion&PolicyArn={arn_q}&PolicyDocument={}",
-                enc(&doc_allowing("s3:PutObject"))
-            ))
+            .ok(
+                "CreatePolicyVersion",
+                &format!(
+                    "PolicyArn={arn_q}&PolicyDocument={}",
+                    enc(&doc_allowing("s3:PutObject"))
+                ),
+            )
             .await;
-        assert_eq!(value(&v2, "VersionId"), "v2");
-        assert_eq!(value(&v2, "IsDefaultVersion"), "false");
+        assert_eq!(value(&v2, "VersionId").unwrap(), "v2");
+        assert_eq!(value(&v2, "IsDefaultVersion").unwrap(), "false");
         assert!(
             values(&v2, "Document").is_empty(),
             "CreatePolicyVersion returns no document"
         );
         let v3 = b
-            .ok(&format!(
-                "Action=CreatePolicyVersion&PolicyArn={arn_q}&SetAsDefault=true&PolicyDocument={}",
-                enc(&doc_allowing("s3:DeleteObject"))
-            ))
+            .ok(
+                "CreatePolicyVersion",
+                &format!(
+                    "PolicyArn={arn_q}&SetAsDefault=true&PolicyDocument={}",
+                    enc(&doc_allowing("s3:DeleteObject"))
+                ),
+            )
             .await;
-        assert_eq!(value(&v3, "IsDefaultVersion"), "true");
-        let policy = b.ok(&format!("Action=GetPolicy&PolicyArn={arn_q}")).await;
-        assert_eq!(value(&policy, "DefaultVersionId"), "v3");
-        assert_eq!(value(&policy, "UpdateDate"), value(&v3, "CreateDate"));
+        assert_eq!(value(&v3, "IsDefaultVersion").unwrap(), "true");
+        let policy = b.ok("GetPolicy", &format!("PolicyArn={arn_q}")).await;
+        assert_eq!(value(&policy, "DefaultVersionId").unwrap(), "v3");
+        assert_eq!(
+            value(&policy, "UpdateDate").unwrap(),
+            value(&v3, "CreateDate").unwrap()
+        );
 
         let listed = b
-            .ok(&format!("Action=ListPolicyVersions&PolicyArn={arn_q}"))
+            .ok("ListPolicyVersions", &format!("PolicyArn={arn_q}"))
             .await;
         assert_eq!(values(&listed, "VersionId"), ["v3", "v2", "v1"]);
         assert_eq!(
@@ -194,44 +212,47 @@ fn versions_switch_the_default_and_stop_at_five() {
         );
         assert!(values(&listed, "Document").is_empty());
         let first = b
-            .ok(&format!(
-                "Action=ListPolicyVersions&PolicyArn={arn_q}&MaxItems=2"
-            ))
+            .ok(
+                "ListPolicyVersions",
+                &format!("PolicyArn={arn_q}&MaxItems=2"),
+            )
             .await;
         assert_eq!(values(&first, "VersionId"), ["v3", "v2"]);
-        assert_eq!(value(&first, "IsTruncated"), "true");
-        let marker = enc(&value(&first, "Marker"));
+        assert_eq!(value(&first, "IsTruncated").unwrap(), "true");
+        let marker = enc(&value(&first, "Marker").unwrap());
         let rest = b
-            .ok(&format!(
-                "Action=ListPolicyVersions&PolicyArn={arn_q}&MaxItems=2&Marker={marker}"
-            ))
+            .ok(
+                "ListPolicyVersions",
+                &format!("PolicyArn={arn_q}&MaxItems=2&Marker={marker}"),
+            )
             .await;
         assert_eq!(values(&rest, "VersionId"), ["v1"]);
-        assert_eq!(value(&rest, "IsTruncated"), "false");
+        assert_eq!(value(&rest, "IsTruncated").unwrap(), "false");
 
         let old = b
-            .ok(&format!(
-                "Action=GetPolicyVersion&PolicyArn={arn_q}&VersionId=v2"
-            ))
+            .ok(
+                "GetPolicyVersion",
+                &format!("PolicyArn={arn_q}&VersionId=v2"),
+            )
             .await;
         assert_eq!(
-            url_decode(&value(&old, "Document")),
+            unquote(&value(&old, "Document").unwrap()),
             doc_allowing("s3:PutObject")
         );
-        assert_eq!(value(&old, "IsDefaultVersion"), "false");
+        assert_eq!(value(&old, "IsDefaultVersion").unwrap(), "false");
 
         for _ in 0..2 {
-            b.ok(&format!(
-                "Action=CreatePolicyVersion&PolicyArn={arn_q}&PolicyDocument={}",
-                enc(DOC)
-            ))
+            b.ok(
+                "CreatePolicyVersion",
+                &format!("PolicyArn={arn_q}&PolicyDocument={}", enc(DOC)),
+            )
             .await;
         }
         let full = b
-            .err(&format!(
-                "Action=CreatePolicyVersion&PolicyArn={arn_q}&PolicyDocument={}",
-                enc(DOC)
-            ))
+            .err(
+                "CreatePolicyVersion",
+                &format!("PolicyArn={arn_q}&PolicyDocument={}", enc(DOC)),
+            )
             .await;
         assert_eq!(full.code, "LimitExceeded");
         assert_eq!(full.status, 409);
@@ -241,9 +262,10 @@ fn versions_switch_the_default_and_stop_at_five() {
              must delete an existing version."
         );
         let malformed = b
-            .err(&format!(
-                "Action=CreatePolicyVersion&PolicyArn={arn_q}&PolicyDocument=%7B%7D"
-            ))
+            .err(
+                "CreatePolicyVersion",
+                &format!("PolicyArn={arn_q}&PolicyDocument=%7B%7D"),
+            )
             .await;
         assert_eq!(malformed.code, "MalformedPolicyDocument");
     });
@@ -256,16 +278,20 @@ fn version_deletion_rules_and_policy_deletion() {
         let arn = b.create_policy("Pruned", DOC).await;
         let arn_q = enc(&arn);
         for _ in 0..2 {
-            b.ok(&format!(
-                "Action=CreatePolicyVersion&PolicyArn={arn_q}&SetAsDefault=true&PolicyDocument={}",
-                enc(DOC)
-            ))
+            b.ok(
+                "CreatePolicyVersion",
+                &format!(
+                    "PolicyArn={arn_q}&SetAsDefault=true&PolicyDocument={}",
+                    enc(DOC)
+                ),
+            )
             .await;
         }
         let default = b
-            .err(&format!(
-                "Action=DeletePolicyVersion&PolicyArn={arn_q}&VersionId=v3"
-            ))
+            .err(
+                "DeletePolicyVersion",
+                &format!("PolicyArn={arn_q}&VersionId=v3"),
+            )
             .await;
         assert_eq!(default.code, "DeleteConflict");
         assert_eq!(
@@ -273,9 +299,10 @@ fn version_deletion_rules_and_policy_deletion() {
             "Cannot delete the default version of a policy."
         );
         let missing = b
-            .err(&format!(
-                "Action=DeletePolicyVersion&PolicyArn={arn_q}&VersionId=v9"
-            ))
+            .err(
+                "DeletePolicyVersion",
+                &format!("PolicyArn={arn_q}&VersionId=v9"),
+            )
             .await;
         assert_eq!(missing.code, "NoSuchEntity");
         assert_eq!(
@@ -283,21 +310,21 @@ fn version_deletion_rules_and_policy_deletion() {
             format!("Policy {arn} version v9 does not exist or is not attachable.")
         );
         let no_default = b
-            .err(&format!(
-                "Action=SetDefaultPolicyVersion&PolicyArn={arn_q}&VersionId=v7"
-            ))
+            .err(
+                "SetDefaultPolicyVersion",
+                &format!("PolicyArn={arn_q}&VersionId=v7"),
+            )
             .await;
         assert_eq!(no_default.code, "NoSuchEntity");
         let no_get = b
-            .err(&format!(
-                "Action=GetPolicyVersion&PolicyArn={arn_q}&VersionId=v7"
-            ))
+            .err(
+                "GetPolicyVersion",
+                &format!("PolicyArn={arn_q}&VersionId=v7"),
+            )
             .await;
         assert_eq!(no_get.code, "NoSuchEntity");
 
-        let versions = b
-            .err(&format!("Action=DeletePolicy&PolicyArn={arn_q}"))
-            .await;
+        let versions = b.err("DeletePolicy", &format!("PolicyArn={arn_q}")).await;
         assert_eq!(versions.code, "DeleteConflict");
         assert_eq!(
             versions.message,
@@ -305,34 +332,36 @@ fn version_deletion_rules_and_policy_deletion() {
              the policy's versions. The default version is deleted with the policy."
         );
 
-        b.ok(&format!(
-            "Action=SetDefaultPolicyVersion&PolicyArn={arn_q}&VersionId=v1"
-        ))
+        b.ok(
+            "SetDefaultPolicyVersion",
+            &format!("PolicyArn={arn_q}&VersionId=v1"),
+        )
         .await;
         for v in ["v2", "v3"] {
-            b.ok(&format!(
-                "Action=DeletePolicyVersion&PolicyArn={arn_q}&VersionId={v}"
-            ))
+            b.ok(
+                "DeletePolicyVersion",
+                &format!("PolicyArn={arn_q}&VersionId={v}"),
+            )
             .await;
         }
         let next = b
-            .ok(&format!(
-                "Action=CreatePolicyVersion&PolicyArn={arn_q}&PolicyDocument={}",
-                enc(DOC)
-            ))
+            .ok(
+                "CreatePolicyVersion",
+                &format!("PolicyArn={arn_q}&PolicyDocument={}", enc(DOC)),
+            )
             .await;
         assert_eq!(
-            value(&next, "VersionId"),
+            value(&next, "VersionId").unwrap(),
             "v4",
             "version ids are never reused"
         );
-        b.ok(&format!(
-            "Action=DeletePolicyVersion&PolicyArn={arn_q}&VersionId=v4"
-        ))
+        b.ok(
+            "DeletePolicyVersion",
+            &format!("PolicyArn={arn_q}&VersionId=v4"),
+        )
         .await;
-        b.ok(&format!("Action=DeletePolicy&PolicyArn={arn_q}"))
-            .await;
-        let listed = b.ok("Action=ListPolicies&Scope=Local").await;
+        b.ok("DeletePolicy", &format!("PolicyArn={arn_q}")).await;
+        let listed = b.ok("ListPolicies", "Scope=Local").await;
         assert!(values(&listed, "PolicyName").is_empty());
     });
 }
@@ -343,47 +372,49 @@ fn policy_tags_are_added_listed_and_removed() {
         let b = Bench::new().await;
         let arn = b.create_policy("Tagged", DOC).await;
         let arn_q = enc(&arn);
-        b.ok(&format!(
-            "Action=TagPolicy&PolicyArn={arn_q}&Tags.member.1.Key=a&Tags.member.1.Value=1\
+        b.ok(
+            "TagPolicy",
+            &format!(
+                "PolicyArn={arn_q}&Tags.member.1.Key=a&Tags.member.1.Value=1\
              &Tags.member.2.Key=b&Tags.member.2.Value=2"
-        ))
+            ),
+        )
         .await;
-        b.ok(&format!(
-            "Action=TagPolicy&PolicyArn={arn_q}&Tags.member.1.Key=A&Tags.member.1.Value=3"
-        ))
+        b.ok(
+            "TagPolicy",
+            &format!("PolicyArn={arn_q}&Tags.member.1.Key=A&Tags.member.1.Value=3"),
+        )
         .await;
-        let tags = b
-            .ok(&format!("Action=ListPolicyTags&PolicyArn={arn_q}"))
-            .await;
+        let tags = b.ok("ListPolicyTags", &format!("PolicyArn={arn_q}")).await;
         assert_eq!(values(&tags, "Key"), ["b", "A"]);
         assert_eq!(values(&tags, "Value"), ["2", "3"]);
         let one = b
-            .ok(&format!(
-                "Action=ListPolicyTags&PolicyArn={arn_q}&MaxItems=1"
-            ))
+            .ok("ListPolicyTags", &format!("PolicyArn={arn_q}&MaxItems=1"))
             .await;
         assert_eq!(values(&one, "Key"), ["b"]);
-        assert_eq!(value(&one, "IsTruncated"), "true");
-        b.ok(&format!(
-            "Action=UntagPolicy&PolicyArn={arn_q}&TagKeys.member.1=a"
-        ))
+        assert_eq!(value(&one, "IsTruncated").unwrap(), "true");
+        b.ok(
+            "UntagPolicy",
+            &format!("PolicyArn={arn_q}&TagKeys.member.1=a"),
+        )
         .await;
-        let left = b
-            .ok(&format!("Action=ListPolicyTags&PolicyArn={arn_q}"))
-            .await;
+        let left = b.ok("ListPolicyTags", &format!("PolicyArn={arn_q}")).await;
         assert_eq!(values(&left, "Key"), ["b"]);
         let many: String = (1..=50)
             .map(|i| format!("&Tags.member.{i}.Key=k{i}&Tags.member.{i}.Value=v"))
             .collect();
         let over = b
-            .err(&format!("Action=TagPolicy&PolicyArn={arn_q}{many}"))
+            .err("TagPolicy", &format!("PolicyArn={arn_q}{many}"))
             .await;
         assert_eq!(over.code, "LimitExceeded");
         let gone = b
-            .err(&format!(
-                "Action=TagPolicy&PolicyArn={}&Tags.member.1.Key=a&Tags.member.1.Value=1",
-                enc(&format!("arn:aws:iam::{ACCOUNT}:policy/Nope"))
-            ))
+            .err(
+                "TagPolicy",
+                &format!(
+                    "PolicyArn={}&Tags.member.1.Key=a&Tags.member.1.Value=1",
+                    enc(&format!("arn:aws:iam::{ACCOUNT}:policy/Nope"))
+                ),
+            )
             .await;
         assert_eq!(gone.code, "NoSuchEntity");
     });
@@ -395,33 +426,30 @@ fn aws_managed_policies_are_readable_and_listed_but_never_writable() {
         let b = Bench::new().await;
         let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
         let got = b
-            .ok(&format!("Action=GetPolicy&PolicyArn={}", enc(admin)))
+            .ok("GetPolicy", &format!("PolicyArn={}", enc(admin)))
             .await;
-        assert_eq!(value(&got, "PolicyId"), "ANPAIWMBCKSKIEE64ZLYK");
-        assert_eq!(value(&got, "DefaultVersionId"), "v1");
-        assert_eq!(value(&got, "CreateDate"), "2015-02-06T18:39:46Z");
+        assert_eq!(value(&got, "PolicyId").unwrap(), "ANPAIWMBCKSKIEE64ZLYK");
+        assert_eq!(value(&got, "DefaultVersionId").unwrap(), "v1");
+        assert_eq!(value(&got, "CreateDate").unwrap(), "2015-02-06T18:39:46Z");
         assert_eq!(
-            value(&got, "Description"),
+            value(&got, "Description").unwrap(),
             "Provides full access to AWS services and resources."
         );
         let version = b
-            .ok(&format!(
-                "Action=GetPolicyVersion&PolicyArn={}&VersionId=v1",
-                enc(admin)
-            ))
+            .ok(
+                "GetPolicyVersion",
+                &format!("PolicyArn={}&VersionId=v1", enc(admin)),
+            )
             .await;
         let document: serde_json::Value =
-            serde_json::from_str(&url_decode(&value(&version, "Document"))).unwrap();
+            serde_json::from_str(&unquote(&value(&version, "Document").unwrap())).unwrap();
         assert_eq!(document["Statement"][0]["Action"], "*");
         let versions = b
-            .ok(&format!(
-                "Action=ListPolicyVersions&PolicyArn={}",
-                enc(admin)
-            ))
+            .ok("ListPolicyVersions", &format!("PolicyArn={}", enc(admin)))
             .await;
         assert_eq!(values(&versions, "VersionId"), ["v1"]);
 
-        let aws = b.ok("Action=ListPolicies&Scope=AWS").await;
+        let aws = b.ok("ListPolicies", "Scope=AWS").await;
         assert_eq!(
             values(&aws, "PolicyName"),
             [
@@ -433,34 +461,36 @@ fn aws_managed_policies_are_readable_and_listed_but_never_writable() {
             ]
         );
         b.create_policy("Mine", DOC).await;
-        let all = b.ok("Action=ListPolicies").await;
+        let all = b.ok("ListPolicies", "").await;
         assert_eq!(values(&all, "PolicyName").len(), 6);
-        let page = b.ok("Action=ListPolicies&MaxItems=4").await;
-        assert_eq!(value(&page, "IsTruncated"), "true");
-        let marker = enc(&value(&page, "Marker"));
+        let page = b.ok("ListPolicies", "MaxItems=4").await;
+        assert_eq!(value(&page, "IsTruncated").unwrap(), "true");
+        let marker = enc(&value(&page, "Marker").unwrap());
         let rest = b
-            .ok(&format!("Action=ListPolicies&MaxItems=4&Marker={marker}"))
+            .ok("ListPolicies", &format!("MaxItems=4&Marker={marker}"))
             .await;
         assert_eq!(values(&rest, "PolicyName"), ["Mine", "PowerUserAccess"]);
 
-        for form in [
-            format!(
-                "Action=CreatePolicyVersion&PolicyArn={}&PolicyDocument={}",
-                enc(admin),
-                enc(DOC)
+        for (action, params) in [
+            (
+                "CreatePolicyVersion",
+                format!("PolicyArn={}&PolicyDocument={}", enc(admin), enc(DOC)),
             ),
-            format!("Action=DeletePolicy&PolicyArn={}", enc(admin)),
-            format!(
-                "Action=SetDefaultPolicyVersion&PolicyArn={}&VersionId=v1",
-                enc(admin)
+            ("DeletePolicy", format!("PolicyArn={}", enc(admin))),
+            (
+                "SetDefaultPolicyVersion",
+                format!("PolicyArn={}&VersionId=v1", enc(admin)),
             ),
-            format!(
-                "Action=TagPolicy&PolicyArn={}&Tags.member.1.Key=a&Tags.member.1.Value=b",
-                enc(admin)
+            (
+                "TagPolicy",
+                format!(
+                    "PolicyArn={}&Tags.member.1.Key=a&Tags.member.1.Value=b",
+                    enc(admin)
+                ),
             ),
         ] {
-            let denied = b.err(&form).await;
-            assert_eq!(denied.code, "AccessDenied", "{form}");
+            let denied = b.err(action, &params).await;
+            assert_eq!(denied.code, "AccessDenied", "{action} {params}");
             assert_eq!(denied.status, 403);
             assert!(
                 denied.message.contains(&format!("on resource: {admin}")),
@@ -469,10 +499,10 @@ fn aws_managed_policies_are_readable_and_listed_but_never_writable() {
             );
         }
         let unknown = b
-            .err(&format!(
-                "Action=GetPolicy&PolicyArn={}",
-                enc("arn:aws:iam::aws:policy/NotKnownHere")
-            ))
+            .err(
+                "GetPolicy",
+                &format!("PolicyArn={}", enc("arn:aws:iam::aws:policy/NotKnownHere")),
+            )
             .await;
         assert_eq!(unknown.code, "NoSuchEntity");
     });

@@ -5,18 +5,16 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod policies_env;
+mod common;
 
-use policies_env::*;
+use common::*;
 
 const DOC: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
 
 async fn attachment_count(b: &Bench, arn: &str) -> String {
-    let xml = b
-        .ok(&format!("Action=GetPolicy&PolicyArn={}", enc(arn)))
-        .await;
-    value(&xml, "AttachmentCount")
+    let xml = b.ok("GetPolicy", &format!("PolicyArn={}", enc(arn))).await;
+    value(&xml, "AttachmentCount").unwrap()
 }
 
 #[test]
@@ -28,21 +26,25 @@ fn attach_and_detach_keep_the_attachment_count() {
         b.seed_role("app", None).await;
         let arn = b.create_policy("S3", DOC).await;
         let arn_q = enc(&arn);
-        b.ok(&format!(
-            "Action=AttachUserPolicy&UserName=alice&PolicyArn={arn_q}"
-        ))
+        b.ok(
+            "AttachUserPolicy",
+            &format!("UserName=alice&PolicyArn={arn_q}"),
+        )
         .await;
-        b.ok(&format!(
-            "Action=AttachUserPolicy&UserName=ALICE&PolicyArn={arn_q}"
-        ))
+        b.ok(
+            "AttachUserPolicy",
+            &format!("UserName=ALICE&PolicyArn={arn_q}"),
+        )
         .await;
-        b.ok(&format!(
-            "Action=AttachGroupPolicy&GroupName=devs&PolicyArn={arn_q}"
-        ))
+        b.ok(
+            "AttachGroupPolicy",
+            &format!("GroupName=devs&PolicyArn={arn_q}"),
+        )
         .await;
-        b.ok(&format!(
-            "Action=AttachRolePolicy&RoleName=app&PolicyArn={arn_q}"
-        ))
+        b.ok(
+            "AttachRolePolicy",
+            &format!("RoleName=app&PolicyArn={arn_q}"),
+        )
         .await;
         assert_eq!(
             attachment_count(&b, &arn).await,
@@ -50,48 +52,52 @@ fn attach_and_detach_keep_the_attachment_count() {
             "re-attaching is a no-op"
         );
 
-        let user = b.ok("Action=ListAttachedUserPolicies&UserName=alice").await;
+        let user = b.ok("ListAttachedUserPolicies", "UserName=alice").await;
         assert_eq!(values(&user, "PolicyName"), ["S3"]);
         assert_eq!(values(&user, "PolicyArn"), std::slice::from_ref(&arn));
-        assert_eq!(value(&user, "IsTruncated"), "false");
+        assert_eq!(value(&user, "IsTruncated").unwrap(), "false");
         let group = b
-            .ok("Action=ListAttachedGroupPolicies&GroupName=devs&PathPrefix=%2Fnone%2F")
+            .ok(
+                "ListAttachedGroupPolicies",
+                "GroupName=devs&PathPrefix=%2Fnone%2F",
+            )
             .await;
         assert!(values(&group, "PolicyName").is_empty());
-        let role = b.ok("Action=ListAttachedRolePolicies&RoleName=app").await;
+        let role = b.ok("ListAttachedRolePolicies", "RoleName=app").await;
         assert_eq!(values(&role, "PolicyName"), ["S3"]);
 
-        let attached = b
-            .err(&format!("Action=DeletePolicy&PolicyArn={arn_q}"))
-            .await;
+        let attached = b.err("DeletePolicy", &format!("PolicyArn={arn_q}")).await;
         assert_eq!(attached.code, "DeleteConflict");
         assert_eq!(
             attached.message,
             "Cannot delete a policy attached to entities."
         );
 
-        b.ok(&format!(
-            "Action=DetachUserPolicy&UserName=alice&PolicyArn={arn_q}"
-        ))
+        b.ok(
+            "DetachUserPolicy",
+            &format!("UserName=alice&PolicyArn={arn_q}"),
+        )
         .await;
         let twice = b
-            .err(&format!(
-                "Action=DetachUserPolicy&UserName=alice&PolicyArn={arn_q}"
-            ))
+            .err(
+                "DetachUserPolicy",
+                &format!("UserName=alice&PolicyArn={arn_q}"),
+            )
             .await;
         assert_eq!(twice.code, "NoSuchEntity");
         assert_eq!(twice.message, format!("Policy {arn} was not found."));
-        b.ok(&format!(
-            "Action=DetachGroupPolicy&GroupName=devs&PolicyArn={arn_q}"
-        ))
+        b.ok(
+            "DetachGroupPolicy",
+            &format!("GroupName=devs&PolicyArn={arn_q}"),
+        )
         .await;
-        b.ok(&format!(
-            "Action=DetachRolePolicy&RoleName=app&PolicyArn={arn_q}"
-        ))
+        b.ok(
+            "DetachRolePolicy",
+            &format!("RoleName=app&PolicyArn={arn_q}"),
+        )
         .await;
         assert_eq!(attachment_count(&b, &arn).await, "0");
-        b.ok(&format!("Action=DeletePolicy&PolicyArn={arn_q}"))
-            .await;
+        b.ok("DeletePolicy", &format!("PolicyArn={arn_q}")).await;
     });
 }
 
@@ -104,10 +110,10 @@ fn attachment_errors_and_the_ten_policy_quota() {
         b.seed_role("svc", None).await;
         let missing = format!("arn:aws:iam::{ACCOUNT}:policy/Missing");
         let err = b
-            .err(&format!(
-                "Action=AttachUserPolicy&UserName=bob&PolicyArn={}",
-                enc(&missing)
-            ))
+            .err(
+                "AttachUserPolicy",
+                &format!("UserName=bob&PolicyArn={}", enc(&missing)),
+            )
             .await;
         assert_eq!(err.code, "NoSuchEntity");
         assert_eq!(err.status, 404);
@@ -117,34 +123,34 @@ fn attachment_errors_and_the_ten_policy_quota() {
         );
         let arn = b.create_policy("P0", DOC).await;
         let nobody = b
-            .err(&format!(
-                "Action=AttachUserPolicy&UserName=nobody&PolicyArn={}",
-                enc(&arn)
-            ))
+            .err(
+                "AttachUserPolicy",
+                &format!("UserName=nobody&PolicyArn={}", enc(&arn)),
+            )
             .await;
         assert_eq!(nobody.code, "NoSuchEntity");
         assert_eq!(nobody.message, "The user with name nobody cannot be found.");
-        let no_role = b.err("Action=ListAttachedRolePolicies&RoleName=nope").await;
+        let no_role = b.err("ListAttachedRolePolicies", "RoleName=nope").await;
         assert_eq!(no_role.message, "The role with name nope cannot be found.");
 
         let mut arns = vec![arn];
         for i in 1..11 {
             arns.push(b.create_policy(&format!("P{i}"), DOC).await);
         }
-        for (action, entity) in [
-            ("AttachUserPolicy&UserName", "bob"),
-            ("AttachGroupPolicy&GroupName", "ops"),
-            ("AttachRolePolicy&RoleName", "svc"),
+        for (action, key, entity) in [
+            ("AttachUserPolicy", "UserName", "bob"),
+            ("AttachGroupPolicy", "GroupName", "ops"),
+            ("AttachRolePolicy", "RoleName", "svc"),
         ] {
             for arn in &arns[..10] {
-                b.ok(&format!("Action={action}={entity}&PolicyArn={}", enc(arn)))
+                b.ok(action, &format!("{key}={entity}&PolicyArn={}", enc(arn)))
                     .await;
             }
             let over = b
-                .err(&format!(
-                    "Action={action}={entity}&PolicyArn={}",
-                    enc(&arns[10])
-                ))
+                .err(
+                    action,
+                    &format!("{key}={entity}&PolicyArn={}", enc(&arns[10])),
+                )
                 .await;
             assert_eq!(over.code, "LimitExceeded");
             assert_eq!(over.status, 409);
@@ -158,14 +164,15 @@ fn attachment_errors_and_the_ten_policy_quota() {
         assert_eq!(attachment_count(&b, &arns[0]).await, "3");
         assert_eq!(attachment_count(&b, &arns[10]).await, "0");
         let page = b
-            .ok("Action=ListAttachedUserPolicies&UserName=bob&MaxItems=4")
+            .ok("ListAttachedUserPolicies", "UserName=bob&MaxItems=4")
             .await;
         assert_eq!(values(&page, "PolicyName"), ["P0", "P1", "P2", "P3"]);
-        let marker = enc(&value(&page, "Marker"));
+        let marker = enc(&value(&page, "Marker").unwrap());
         let next = b
-            .ok(&format!(
-                "Action=ListAttachedUserPolicies&UserName=bob&MaxItems=4&Marker={marker}"
-            ))
+            .ok(
+                "ListAttachedUserPolicies",
+                &format!("UserName=bob&MaxItems=4&Marker={marker}"),
+            )
             .await;
         assert_eq!(values(&next, "PolicyName"), ["P4", "P5", "P6", "P7"]);
     });
@@ -179,38 +186,41 @@ fn aws_managed_policies_attach_and_count_per_account() {
         b.seed_role("bounded", Some("arn:aws:iam::aws:policy/PowerUserAccess"))
             .await;
         let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
-        b.ok(&format!(
-            "Action=AttachUserPolicy&UserName=carol&PolicyArn={}",
-            enc(admin)
-        ))
+        b.ok(
+            "AttachUserPolicy",
+            &format!("UserName=carol&PolicyArn={}", enc(admin)),
+        )
         .await;
-        b.ok(&format!(
-            "Action=AttachRolePolicy&RoleName=bounded&PolicyArn={}",
-            enc(admin)
-        ))
+        b.ok(
+            "AttachRolePolicy",
+            &format!("RoleName=bounded&PolicyArn={}", enc(admin)),
+        )
         .await;
         assert_eq!(attachment_count(&b, admin).await, "2");
         let power = b
-            .ok(&format!(
-                "Action=GetPolicy&PolicyArn={}",
-                enc("arn:aws:iam::aws:policy/PowerUserAccess")
-            ))
+            .ok(
+                "GetPolicy",
+                &format!(
+                    "PolicyArn={}",
+                    enc("arn:aws:iam::aws:policy/PowerUserAccess")
+                ),
+            )
             .await;
-        assert_eq!(value(&power, "AttachmentCount"), "0");
-        assert_eq!(value(&power, "PermissionsBoundaryUsageCount"), "1");
+        assert_eq!(value(&power, "AttachmentCount").unwrap(), "0");
+        assert_eq!(value(&power, "PermissionsBoundaryUsageCount").unwrap(), "1");
 
-        let attached = b.ok("Action=ListPolicies&OnlyAttached=true").await;
+        let attached = b.ok("ListPolicies", "OnlyAttached=true").await;
         assert_eq!(values(&attached, "PolicyName"), ["AdministratorAccess"]);
         let boundaries = b
-            .ok("Action=ListPolicies&PolicyUsageFilter=PermissionsBoundary")
+            .ok("ListPolicies", "PolicyUsageFilter=PermissionsBoundary")
             .await;
         assert_eq!(values(&boundaries, "PolicyName"), ["PowerUserAccess"]);
 
         let entities = b
-            .ok(&format!(
-                "Action=ListEntitiesForPolicy&PolicyArn={}",
-                enc(admin)
-            ))
+            .ok(
+                "ListEntitiesForPolicy",
+                &format!("PolicyArn={}", enc(admin)),
+            )
             .await;
         assert_eq!(values(&entities, "UserName"), ["carol"]);
         assert_eq!(values(&entities, "RoleName"), ["bounded"]);
@@ -233,21 +243,21 @@ fn list_entities_for_policy_filters_by_type_usage_and_path() {
         b.seed_group("g1", "/eng/").await;
         b.seed_group("g2", "/ops/").await;
         b.seed_role("r1", Some(&arn)).await;
-        for form in [
-            "AttachUserPolicy&UserName=u2",
-            "AttachUserPolicy&UserName=u1",
-            "AttachGroupPolicy&GroupName=g1",
-            "AttachGroupPolicy&GroupName=g2",
+        for (action, entity) in [
+            ("AttachUserPolicy", "UserName=u2"),
+            ("AttachUserPolicy", "UserName=u1"),
+            ("AttachGroupPolicy", "GroupName=g1"),
+            ("AttachGroupPolicy", "GroupName=g2"),
         ] {
-            b.ok(&format!("Action={form}&PolicyArn={arn_q}")).await;
+            b.ok(action, &format!("{entity}&PolicyArn={arn_q}")).await;
         }
         let all = b
-            .ok(&format!("Action=ListEntitiesForPolicy&PolicyArn={arn_q}"))
+            .ok("ListEntitiesForPolicy", &format!("PolicyArn={arn_q}"))
             .await;
         assert_eq!(values(&all, "UserName"), ["u1", "u2"]);
-        assert!(value(&all, "UserId").starts_with("AIDA"));
+        assert!(value(&all, "UserId").unwrap().starts_with("AIDA"));
         assert_eq!(values(&all, "GroupName"), ["g1", "g2"]);
-        assert!(value(&all, "GroupId").starts_with("AGPA"));
+        assert!(value(&all, "GroupId").unwrap().starts_with("AGPA"));
         assert_eq!(
             values(&all, "RoleName"),
             ["r1"],
@@ -255,55 +265,64 @@ fn list_entities_for_policy_filters_by_type_usage_and_path() {
         );
 
         let users = b
-            .ok(&format!(
-                "Action=ListEntitiesForPolicy&PolicyArn={arn_q}&EntityFilter=User"
-            ))
+            .ok(
+                "ListEntitiesForPolicy",
+                &format!("PolicyArn={arn_q}&EntityFilter=User"),
+            )
             .await;
         assert_eq!(values(&users, "UserName"), ["u1", "u2"]);
         assert!(values(&users, "GroupName").is_empty());
         let policy_use = b
-            .ok(&format!(
-                "Action=ListEntitiesForPolicy&PolicyArn={arn_q}&PolicyUsageFilter=PermissionsPolicy"
-            ))
+            .ok(
+                "ListEntitiesForPolicy",
+                &format!("PolicyArn={arn_q}&PolicyUsageFilter=PermissionsPolicy"),
+            )
             .await;
         assert!(values(&policy_use, "RoleName").is_empty());
         let boundary_use = b
-            .ok(&format!(
-                "Action=ListEntitiesForPolicy&PolicyArn={arn_q}&PolicyUsageFilter=PermissionsBoundary"
-            ))
+            .ok(
+                "ListEntitiesForPolicy",
+                &format!("PolicyArn={arn_q}&PolicyUsageFilter=PermissionsBoundary"),
+            )
             .await;
         assert_eq!(values(&boundary_use, "RoleName"), ["r1"]);
         assert!(values(&boundary_use, "UserName").is_empty());
         let eng = b
-            .ok(&format!(
-                "Action=ListEntitiesForPolicy&PolicyArn={arn_q}&PathPrefix=%2Feng%2F"
-            ))
+            .ok(
+                "ListEntitiesForPolicy",
+                &format!("PolicyArn={arn_q}&PathPrefix=%2Feng%2F"),
+            )
             .await;
         assert_eq!(values(&eng, "GroupName"), ["g1"]);
         assert!(values(&eng, "UserName").is_empty());
 
         let first = b
-            .ok(&format!(
-                "Action=ListEntitiesForPolicy&PolicyArn={arn_q}&MaxItems=3"
-            ))
+            .ok(
+                "ListEntitiesForPolicy",
+                &format!("PolicyArn={arn_q}&MaxItems=3"),
+            )
             .await;
         assert_eq!(values(&first, "GroupName"), ["g1", "g2"]);
         assert_eq!(values(&first, "RoleName"), ["r1"]);
-        assert_eq!(value(&first, "IsTruncated"), "true");
-        let marker = enc(&value(&first, "Marker"));
+        assert_eq!(value(&first, "IsTruncated").unwrap(), "true");
+        let marker = enc(&value(&first, "Marker").unwrap());
         let second = b
-            .ok(&format!(
-                "Action=ListEntitiesForPolicy&PolicyArn={arn_q}&MaxItems=3&Marker={marker}"
-            ))
+            .ok(
+                "ListEntitiesForPolicy",
+                &format!("PolicyArn={arn_q}&MaxItems=3&Marker={marker}"),
+            )
             .await;
         assert_eq!(values(&second, "UserName"), ["u1", "u2"]);
         assert!(values(&second, "GroupName").is_empty());
 
         let missing = b
-            .err(&format!(
-                "Action=ListEntitiesForPolicy&PolicyArn={}",
-                enc(&format!("arn:aws:iam::{ACCOUNT}:policy/Nope"))
-            ))
+            .err(
+                "ListEntitiesForPolicy",
+                &format!(
+                    "PolicyArn={}",
+                    enc(&format!("arn:aws:iam::{ACCOUNT}:policy/Nope"))
+                ),
+            )
             .await;
         assert_eq!(missing.code, "NoSuchEntity");
         assert!(
@@ -320,14 +339,15 @@ fn an_attached_policy_is_enforced_through_its_default_version() {
         let b = Bench::new().await;
         b.seed_user("dana").await;
         let before = b.as_user("dana").await;
-        let denied = b.call_as(&before, "Action=ListPolicies").await.unwrap_err();
+        let denied = b.call_as(&before, "ListPolicies", "").await.unwrap_err();
         assert_eq!(denied.code, "AccessDenied");
 
         let arn = b.create_policy("IamAll", ALLOW_IAM).await;
         let arn_q = enc(&arn);
-        b.ok(&format!(
-            "Action=AttachUserPolicy&UserName=dana&PolicyArn={arn_q}"
-        ))
+        b.ok(
+            "AttachUserPolicy",
+            &format!("UserName=dana&PolicyArn={arn_q}"),
+        )
         .await;
         let principal = b.user_principal("dana").await;
         let caller = b.dir.caller_policies(&principal, None).await.unwrap();
@@ -338,23 +358,26 @@ fn an_attached_policy_is_enforced_through_its_default_version() {
         );
         let ctx = b.as_user("dana").await;
         let listed = b
-            .call_as(&ctx, "Action=ListPolicies&Scope=Local")
+            .call_as(&ctx, "ListPolicies", "Scope=Local")
             .await
             .unwrap();
         assert_eq!(values(&listed, "PolicyName"), ["IamAll"]);
-        b.call_as(&ctx, &format!("Action=GetPolicy&PolicyArn={arn_q}"))
+        b.call_as(&ctx, "GetPolicy", &format!("PolicyArn={arn_q}"))
             .await
             .unwrap();
 
         // A new default version that only allows GetPolicy takes ListPolicies away.
         let narrow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetPolicy","Resource":"*"}]}"#;
-        b.ok(&format!(
-            "Action=CreatePolicyVersion&PolicyArn={arn_q}&SetAsDefault=true&PolicyDocument={}",
-            enc(narrow)
-        ))
+        b.ok(
+            "CreatePolicyVersion",
+            &format!(
+                "PolicyArn={arn_q}&SetAsDefault=true&PolicyDocument={}",
+                enc(narrow)
+            ),
+        )
         .await;
         let ctx = b.as_user("dana").await;
-        let denied = b.call_as(&ctx, "Action=ListPolicies").await.unwrap_err();
+        let denied = b.call_as(&ctx, "ListPolicies", "").await.unwrap_err();
         assert_eq!(denied.code, "AccessDenied");
         assert!(
             denied
@@ -363,23 +386,25 @@ fn an_attached_policy_is_enforced_through_its_default_version() {
             "{}",
             denied.message
         );
-        b.call_as(&ctx, &format!("Action=GetPolicy&PolicyArn={arn_q}"))
+        b.call_as(&ctx, "GetPolicy", &format!("PolicyArn={arn_q}"))
             .await
             .unwrap();
 
         // Back to v1: allowed again; detached: denied.
-        b.ok(&format!(
-            "Action=SetDefaultPolicyVersion&PolicyArn={arn_q}&VersionId=v1"
-        ))
+        b.ok(
+            "SetDefaultPolicyVersion",
+            &format!("PolicyArn={arn_q}&VersionId=v1"),
+        )
         .await;
         let ctx = b.as_user("dana").await;
-        b.call_as(&ctx, "Action=ListPolicies").await.unwrap();
-        b.ok(&format!(
-            "Action=DetachUserPolicy&UserName=dana&PolicyArn={arn_q}"
-        ))
+        b.call_as(&ctx, "ListPolicies", "").await.unwrap();
+        b.ok(
+            "DetachUserPolicy",
+            &format!("UserName=dana&PolicyArn={arn_q}"),
+        )
         .await;
         let ctx = b.as_user("dana").await;
-        assert!(b.call_as(&ctx, "Action=ListPolicies").await.is_err());
+        assert!(b.call_as(&ctx, "ListPolicies", "").await.is_err());
     });
 }
 
@@ -388,22 +413,21 @@ fn aws_managed_policies_are_enforced_when_attached() {
     run(async {
         let b = Bench::new().await;
         b.seed_user("erin").await;
-        b.ok(&format!(
-            "Action=AttachUserPolicy&UserName=erin&PolicyArn={}",
-            enc("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
-        ))
+        b.ok(
+            "AttachUserPolicy",
+            &format!(
+                "UserName=erin&PolicyArn={}",
+                enc("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+            ),
+        )
         .await;
         let ctx = b.as_user("erin").await;
-        b.call_as(&ctx, "Action=ListPolicies&Scope=AWS")
-            .await
-            .unwrap();
+        b.call_as(&ctx, "ListPolicies", "Scope=AWS").await.unwrap();
         let denied = b
             .call_as(
                 &ctx,
-                &format!(
-                    "Action=CreatePolicy&PolicyName=X&PolicyDocument={}",
-                    enc(DOC)
-                ),
+                "CreatePolicy",
+                &format!("PolicyName=X&PolicyDocument={}", enc(DOC)),
             )
             .await
             .unwrap_err();
@@ -425,23 +449,26 @@ fn condition_keys_reach_the_policy_engine() {
             {"Effect":"Allow","Action":["iam:CreatePolicy","iam:TagPolicy"],"Resource":"*",
              "Condition":{"StringEquals":{"aws:RequestTag/team":"a"}}}]}"#;
         let arn = b.create_policy("Rules", rules).await;
-        b.ok(&format!(
-            "Action=AttachUserPolicy&UserName=frank&PolicyArn={}",
-            enc(&arn)
-        ))
+        b.ok(
+            "AttachUserPolicy",
+            &format!("UserName=frank&PolicyArn={}", enc(&arn)),
+        )
         .await;
         let ctx = b.as_user("frank").await;
-        let attach = |policy: &str| {
-            format!(
-                "Action=AttachUserPolicy&UserName=gina&PolicyArn={}",
-                enc(policy)
-            )
-        };
-        b.call_as(&ctx, &attach("arn:aws:iam::aws:policy/IAMReadOnlyAccess"))
-            .await
-            .unwrap();
+        let attach = |policy: &str| format!("UserName=gina&PolicyArn={}", enc(policy));
+        b.call_as(
+            &ctx,
+            "AttachUserPolicy",
+            &attach("arn:aws:iam::aws:policy/IAMReadOnlyAccess"),
+        )
+        .await
+        .unwrap();
         let denied = b
-            .call_as(&ctx, &attach("arn:aws:iam::aws:policy/AdministratorAccess"))
+            .call_as(
+                &ctx,
+                "AttachUserPolicy",
+                &attach("arn:aws:iam::aws:policy/AdministratorAccess"),
+            )
             .await
             .unwrap_err();
         assert_eq!(denied.code, "AccessDenied");
@@ -449,8 +476,9 @@ fn condition_keys_reach_the_policy_engine() {
         let tagged = b
             .call_as(
                 &ctx,
+                "CreatePolicy",
                 &format!(
-                    "Action=CreatePolicy&PolicyName=Tagged&PolicyDocument={}\
+                    "PolicyName=Tagged&PolicyDocument={}\
                      &Tags.member.1.Key=team&Tags.member.1.Value=a",
                     enc(DOC)
                 ),
@@ -460,23 +488,22 @@ fn condition_keys_reach_the_policy_engine() {
         let untagged = b
             .call_as(
                 &ctx,
-                &format!(
-                    "Action=CreatePolicy&PolicyName=Plain&PolicyDocument={}",
-                    enc(DOC)
-                ),
+                "CreatePolicy",
+                &format!("PolicyName=Plain&PolicyDocument={}", enc(DOC)),
             )
             .await
             .unwrap_err();
         assert_eq!(untagged.code, "AccessDenied");
-        let tagged_arn = value(&tagged, "Arn");
+        let tagged_arn = value(&tagged, "Arn").unwrap();
         b.call_as(
             &ctx,
-            &format!("Action=GetPolicy&PolicyArn={}", enc(&tagged_arn)),
+            "GetPolicy",
+            &format!("PolicyArn={}", enc(&tagged_arn)),
         )
         .await
         .unwrap();
         let other = b
-            .call_as(&ctx, &format!("Action=GetPolicy&PolicyArn={}", enc(&arn)))
+            .call_as(&ctx, "GetPolicy", &format!("PolicyArn={}", enc(&arn)))
             .await
             .unwrap_err();
         assert_eq!(other.code, "AccessDenied");

@@ -4,9 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod roles_env;
+mod common;
 
-use roles_env::{ACCOUNT, Bench, TRUST, assert_error, enc, unquote, value, values};
+use common::{ACCOUNT, Bench, TRUST, assert_error, enc, unquote, value, values};
 
 #[tokio::test]
 async fn create_then_get_answers_every_member() {
@@ -204,7 +204,7 @@ async fn update_assume_role_policy_validates_and_replaces() {
         unquote(&value(&got, "AssumeRolePolicyDocument").unwrap()),
         doc
     );
-    let identity = roles_env::ALLOW_IAM;
+    let identity = common::ALLOW_IAM;
     let err = b
         .err(
             "UpdateAssumeRolePolicy",
@@ -226,7 +226,7 @@ async fn update_assume_role_policy_validates_and_replaces() {
 async fn delete_role_needs_its_policies_gone_first() {
     let b = Bench::new().await;
     b.create_role("r", "").await;
-    let doc = enc(roles_env::ALLOW_IAM);
+    let doc = enc(common::ALLOW_IAM);
     b.ok(
         "PutRolePolicy",
         &format!("RoleName=r&PolicyName=p&PolicyDocument={doc}"),
@@ -356,7 +356,7 @@ async fn callers_need_permission_for_role_actions() {
     let b = Bench::new().await;
     b.create_role("r", "&Tags.member.1.Key=team&Tags.member.1.Value=blue")
         .await;
-    b.add_user("alice").await;
+    b.seed_user("alice").await;
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}},{"Effect":"Allow","Action":"iam:TagRole","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"red"}}}]}"#;
     b.ok(
         "PutUserPolicy",

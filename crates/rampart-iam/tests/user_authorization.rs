@@ -5,9 +5,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod users_env;
+mod common;
 
-use users_env::{ACCOUNT, Bench, value, values};
+use common::{ACCOUNT, Bench, value, values};
 
 fn policy(statements: &str) -> String {
     format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#)
@@ -52,7 +52,7 @@ async fn identity_policy_allows_and_denies_iam_actions() {
          on resource: arn:aws:iam::{ACCOUNT}:user/victim"
     )));
     assert!(err.message.contains("explicit deny"), "{}", err.message);
-    assert!(b.stored_user("victim").await.is_some());
+    assert!(b.user("victim").await.is_some());
 
     // Nothing allows CreateUser.
     let err = b
@@ -61,7 +61,7 @@ async fn identity_policy_allows_and_denies_iam_actions() {
         .unwrap_err();
     assert_eq!(err.code, "AccessDenied");
     assert!(err.message.contains("iam:CreateUser"));
-    assert!(b.stored_user("intruder").await.is_none());
+    assert!(b.user("intruder").await.is_none());
 
     // Own keys without UserName: allowed on the user's own ARN only.
     let own = b.call_as(&ctx, "ListAccessKeys", "").await.unwrap();
@@ -74,13 +74,7 @@ async fn identity_policy_allows_and_denies_iam_actions() {
         .await
         .unwrap_err();
     assert_eq!(err.code, "AccessDenied");
-    assert!(
-        b.stored_user("victim")
-            .await
-            .unwrap()
-            .access_keys
-            .is_empty()
-    );
+    assert!(b.user("victim").await.unwrap().access_keys.is_empty());
 
     // Deactivating its own signing key locks the user out of the next request.
     b.call_as(

@@ -4,12 +4,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod users_env;
+mod common;
 
+use common::{ACCOUNT, Bench, assert_error, value, values};
 use rampart_iam::records::ManagedPolicyRecord;
 use rampart_iam::tables::entity_row;
 use rampart_store::Expect;
-use users_env::{ACCOUNT, Bench, assert_error, value, values};
 
 #[tokio::test]
 async fn create_get_and_list_users() {
@@ -180,7 +180,7 @@ async fn rename_and_move_keep_memberships_and_keys() {
 
     // A case-only rename stays on the same row.
     b.ok("UpdateUser", "UserName=David&NewUserName=david").await;
-    assert_eq!(b.stored_user("DAVID").await.unwrap().name, "david");
+    assert_eq!(b.user("DAVID").await.unwrap().name, "david");
 
     b.ok("CreateUser", "UserName=erin").await;
     let err = b.err("UpdateUser", "UserName=erin&NewUserName=DAVID").await;
@@ -232,7 +232,7 @@ async fn delete_user_conflicts_until_everything_is_removed() {
     conflict("Cannot delete entity, must delete policies first.")(
         b.err("DeleteUser", "UserName=frank").await,
     );
-    let mut user = b.stored_user("frank").await.unwrap();
+    let mut user = b.user("frank").await.unwrap();
     user.inline_policies.clear();
     user.attached_policies
         .push("arn:aws:iam::aws:policy/AdministratorAccess".into());
@@ -243,7 +243,7 @@ async fn delete_user_conflicts_until_everything_is_removed() {
     user.attached_policies.clear();
     overwrite_user(&b, &user).await;
     b.ok("DeleteUser", "UserName=frank").await;
-    assert!(b.stored_user("frank").await.is_none());
+    assert!(b.user("frank").await.is_none());
     let err = b.err("DeleteUser", "UserName=frank").await;
     assert_error(
         &err,
@@ -343,7 +343,7 @@ async fn permissions_boundary_is_checked_counted_and_released() {
         "NoSuchEntity",
         &format!("Scope ARN: {arn} does not exist or is not attachable."),
     );
-    assert!(b.stored_user("h").await.is_none());
+    assert!(b.user("h").await.is_none());
 
     let policy = ManagedPolicyRecord {
         schema: 1,

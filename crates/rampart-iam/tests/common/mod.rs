@@ -1,7 +1,7 @@
-//! Test bench of the role, inline-policy and permissions-boundary tests: an `IamService` over
-//! a SQLite store in a temporary folder, root and IAM-user request contexts, query-form calls,
-//! users, groups and managed policies written straight into their tables (their operations
-//! belong to other parts of the service) and a minimal reading of the XML answers.
+//! Test bench shared by the IAM integration tests: an `IamService` over a SQLite store in a
+//! temporary folder, root, IAM-user and role-session request contexts, query-form calls,
+//! users, groups, roles and managed policies written straight into their tables (for the
+//! tests of the other parts of the service) and a minimal reading of the XML answers.
 
 #![allow(clippy::unwrap_used, dead_code)]
 
@@ -30,6 +30,15 @@ pub const ALLOW_IAM: &str =
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
+/// Runs `fut` to completion on a fresh current-thread runtime (for `#[test]` functions).
+pub fn run<T>(fut: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(fut)
+}
+
 /// An IAM service over a fresh store; the folder is removed on drop.
 pub struct Bench {
     pub dir: Arc<Directory>,
@@ -43,42 +52,11 @@ impl Drop for Bench {
     }
 }
 
-/// Form-encodes `text` (every byte but unreserved ones percent-encoded).
-pub fn enc(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Decodes `%XX` escapes (what botocore's `unquote` does to returned documents).
-pub fn unquote(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
-            out.push(u8::from_str_radix(hex, 16).unwrap());
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
 impl Bench {
     pub async fn new() -> Bench {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let folder =
-            std::env::temp_dir().join(format!("rampart-iam-roles-{}-{n}", std::process::id()));
+            std::env::temp_dir().join(format!("rampart-iam-test-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&folder);
         std::fs::create_dir_all(&folder).unwrap();
         let store = Store::open_sqlite(&folder.join("db")).await.unwrap();
@@ -88,7 +66,7 @@ impl Bench {
         Bench { dir, iam, folder }
     }
 
-    /// The account root.
+    /// The account root, signing with a key that is not in the store.
     pub fn root(&self) -> RequestContext {
         let account = AccountId::parse(ACCOUNT).unwrap();
         RequestContext::new(
@@ -97,23 +75,54 @@ impl Bench {
         )
     }
 
-    /// A request signed by the IAM user `name` (stored), with its compiled policies.
-    pub async fn as_user(&self, name: &str) -> RequestContext {
-        let user = self.user(name).await.unwrap();
+    /// A role session (not a user) of the account.
+    pub fn role_session(&self) -> RequestContext {
+        let account = AccountId::parse(ACCOUNT).unwrap();
         let principal = Principal {
-            account: AccountId::parse(ACCOUNT).unwrap(),
+            arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/app/s1"),
+            principal_id: "AROAEXAMPLEEXAMPLE000:s1".into(),
+            account,
+            access_key_id: "ASIAEXAMPLE000000000".into(),
+            kind: PrincipalKind::AssumedRole,
+            session: None,
+        };
+        RequestContext::new(principal, Region::new("us-east-1"))
+    }
+
+    /// The stored IAM user `name` as a principal.
+    pub async fn user_principal(&self, name: &str) -> Principal {
+        let user = self.user(name).await.unwrap();
+        Principal {
             arn: user.arn(),
             principal_id: user.user_id.clone(),
+            account: AccountId::parse(ACCOUNT).unwrap(),
             access_key_id: format!("AKIA{:0>16}", name.to_ascii_uppercase()),
             kind: PrincipalKind::IamUser,
             session: None,
-        };
+        }
+    }
+
+    /// A request by the stored IAM user `name`, with its compiled policies.
+    pub async fn as_user(&self, name: &str) -> RequestContext {
+        let principal = self.user_principal(name).await;
+        let caller = self.dir.caller_policies(&principal, None).await.unwrap();
+        let mut ctx = RequestContext::new(principal, Region::new("us-east-1"));
+        ctx.caller = caller;
+        ctx
+    }
+
+    /// The context of a request signed with the access key `key_id`, with the compiled
+    /// policies of its owner.
+    pub async fn signed_by(&self, key_id: &str) -> RequestContext {
+        let found = self.dir.credentials.find(key_id).await.unwrap().unwrap();
+        let principal = found.principal.clone();
         let mut ctx = RequestContext::new(principal.clone(), Region::new("us-east-1"));
         ctx.caller = self.dir.caller_policies(&principal, None).await.unwrap();
         ctx
     }
 
-    /// Calls `action` with the form parameters `params` (`k=v&...`, already encoded).
+    /// Calls `action` as `ctx` with the form parameters `params` (`k=v&...`, already
+    /// encoded): the XML body or the error.
     pub async fn call_as(
         &self,
         ctx: &RequestContext,
@@ -153,28 +162,25 @@ impl Bench {
         self.ok("CreateRole", &params).await
     }
 
-    /// The stored role `name`.
-    pub async fn role(&self, name: &str) -> Option<RoleRecord> {
-        let row = entity_row(ACCOUNT, name);
-        self.dir
-            .tables
-            .roles
-            .get(&row)
-            .await
-            .unwrap()
-            .map(|r| r.value)
+    /// CreatePolicy `name` with `document`; answers its ARN.
+    pub async fn create_policy(&self, name: &str, document: &str) -> String {
+        let params = format!("PolicyName={name}&PolicyDocument={}", enc(document));
+        let xml = self.ok("CreatePolicy", &params).await;
+        value(&xml, "Arn").unwrap()
     }
 
     /// The stored user `name`.
     pub async fn user(&self, name: &str) -> Option<UserRecord> {
         let row = entity_row(ACCOUNT, name);
-        self.dir
-            .tables
-            .users
-            .get(&row)
-            .await
-            .unwrap()
-            .map(|u| u.value)
+        let found = self.dir.tables.users.get(&row).await.unwrap();
+        found.map(|u| u.value)
+    }
+
+    /// The stored role `name`.
+    pub async fn role(&self, name: &str) -> Option<RoleRecord> {
+        let row = entity_row(ACCOUNT, name);
+        let found = self.dir.tables.roles.get(&row).await.unwrap();
+        found.map(|r| r.value)
     }
 
     /// The stored customer managed policy `name`.
@@ -185,7 +191,7 @@ impl Bench {
     }
 
     /// Writes the user `name` (path `/`) straight into the users table.
-    pub async fn add_user(&self, name: &str) {
+    pub async fn seed_user(&self, name: &str) {
         let user = UserRecord {
             schema: 1,
             account: ACCOUNT.into(),
@@ -208,13 +214,13 @@ impl Bench {
         tables.commit(ACCOUNT, vec![write]).await.unwrap();
     }
 
-    /// Writes the group `name` (path `/`) straight into the groups table.
-    pub async fn add_group(&self, name: &str) {
+    /// Writes the group `name` at `path` straight into the groups table.
+    pub async fn seed_group(&self, name: &str, path: &str) {
         let group = GroupRecord {
             schema: 1,
             account: ACCOUNT.into(),
             name: name.into(),
-            path: "/".into(),
+            path: path.into(),
             group_id: format!("AGPA{:0>17}", name.to_ascii_uppercase()),
             created_ms: 0,
             inline_policies: Default::default(),
@@ -229,9 +235,37 @@ impl Bench {
         tables.commit(ACCOUNT, vec![write]).await.unwrap();
     }
 
+    /// Writes the role `name` (path `/`, no trust policy) straight into the roles table, with
+    /// the permissions boundary `boundary` if given.
+    pub async fn seed_role(&self, name: &str, boundary: Option<&str>) {
+        let role = RoleRecord {
+            schema: 1,
+            account: ACCOUNT.into(),
+            name: name.into(),
+            path: "/".into(),
+            role_id: format!("AROA{:0>17}", name.to_ascii_uppercase()),
+            created_ms: 0,
+            trust_policy: String::new(),
+            description: None,
+            max_session_duration: 3600,
+            tags: Vec::new(),
+            boundary_arn: boundary.map(str::to_owned),
+            inline_policies: Default::default(),
+            attached_policies: Vec::new(),
+            last_used_ms: None,
+            last_used_region: None,
+        };
+        let tables = &self.dir.tables;
+        let write = tables
+            .roles
+            .put(&entity_row(ACCOUNT, name), &role, Expect::Absent)
+            .unwrap();
+        tables.commit(ACCOUNT, vec![write]).await.unwrap();
+    }
+
     /// Writes the customer managed policy `name` (path `/`, one version) straight into the
     /// policies table; answers its ARN.
-    pub async fn add_policy(&self, name: &str, document: &str) -> String {
+    pub async fn seed_policy(&self, name: &str, document: &str) -> String {
         let policy = ManagedPolicyRecord {
             schema: 1,
             account: ACCOUNT.into(),
@@ -260,9 +294,75 @@ impl Bench {
         tables.commit(ACCOUNT, vec![write]).await.unwrap();
         policy.arn()
     }
+
+    /// Writes an inline policy straight into the user's record.
+    pub async fn put_inline_policy(&self, user: &str, name: &str, document: &str) {
+        let tables = &self.dir.tables;
+        let row = entity_row(ACCOUNT, user);
+        let mut found = tables.users.get(&row).await.unwrap().unwrap();
+        found
+            .value
+            .inline_policies
+            .insert(name.to_owned(), document.to_owned());
+        let write = tables
+            .users
+            .put(&row, &found.value, Expect::Version(found.version))
+            .unwrap();
+        tables.commit(ACCOUNT, vec![write]).await.unwrap();
+        self.dir.invalidate();
+    }
+
+    /// Same for a group.
+    pub async fn put_group_policy(&self, group: &str, name: &str, document: &str) {
+        let tables = &self.dir.tables;
+        let row = entity_row(ACCOUNT, group);
+        let mut found = tables.groups.get(&row).await.unwrap().unwrap();
+        found
+            .value
+            .inline_policies
+            .insert(name.to_owned(), document.to_owned());
+        let write = tables
+            .groups
+            .put(&row, &found.value, Expect::Version(found.version))
+            .unwrap();
+        tables.commit(ACCOUNT, vec![write]).await.unwrap();
+        self.dir.invalidate();
+    }
 }
 
-/// Every text value of the elements `<name>` in `xml`, in document order.
+/// Form-encodes `text` (every byte but unreserved ones percent-encoded).
+pub fn enc(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` escapes (what botocore's `unquote` does to returned policy documents).
+pub fn unquote(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Every text value of the elements `<name>` in `xml`, in document order (XML entities
+/// decoded).
 pub fn values(xml: &str, name: &str) -> Vec<String> {
     let open = format!("<{name}>");
     let close = format!("</{name}>");
@@ -271,7 +371,7 @@ pub fn values(xml: &str, name: &str) -> Vec<String> {
     while let Some(start) = rest.find(&open) {
         rest = &rest[start + open.len()..];
         let Some(end) = rest.find(&close) else { break };
-        out.push(rest[..end].to_owned());
+        out.push(unescape(&rest[..end]));
         rest = &rest[end + close.len()..];
     }
     out
@@ -280,6 +380,14 @@ pub fn values(xml: &str, name: &str) -> Vec<String> {
 /// The first value of `<name>`, if any.
 pub fn value(xml: &str, name: &str) -> Option<String> {
     values(xml, name).into_iter().next()
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#xD;", "\r")
+        .replace("&amp;", "&")
 }
 
 /// Asserts an error's code and message.
