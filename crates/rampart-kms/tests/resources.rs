@@ -293,3 +293,31 @@ async fn unsupported_specs_and_foreign_arns() {
         "Invalid keyId 'nope'",
     );
 }
+
+#[tokio::test]
+async fn key_index_backfill_adds_rows_for_keys_stored_without_one() {
+    use rampart_kms::store::{KmsTables, key_index_row};
+    use rampart_store::Expect;
+    let h = Harness::new().await;
+    let (older, _) = h.create_key().await;
+    let (newer, _) = h.create_key().await;
+    let tables = KmsTables::new(h.store.clone());
+    // A key stored before the index existed: no row.
+    let row = key_index_row(REGION, &older);
+    tables
+        .store
+        .transact(vec![tables.key_index.delete(&row, Expect::Any)])
+        .await
+        .unwrap();
+    assert_eq!(tables.key_account(REGION, &older).await.unwrap(), None);
+    assert_eq!(h.kms.backfill_key_index().await.unwrap(), 1);
+    for id in [&older, &newer] {
+        let account = tables.key_account(REGION, id).await.unwrap();
+        assert_eq!(account.as_deref(), Some(ACCOUNT));
+    }
+    assert_eq!(
+        h.kms.backfill_key_index().await.unwrap(),
+        0,
+        "a second run writes nothing"
+    );
+}

@@ -88,7 +88,7 @@ impl AppHost {
             auth,
             audit: self.audit.clone(),
         });
-        tokio::spawn(sweep_forever(kms.clone()));
+        tokio::spawn(background_jobs(kms.clone()));
         *self.running.lock().await = Some(Running { kms, directory });
         if let Ok(mut slot) = self.ready.write() {
             *slot = Some(ready);
@@ -147,7 +147,14 @@ impl AppHost {
     }
 }
 
-async fn sweep_forever(kms: Arc<KmsService>) {
+/// KMS background work: once, the key-index backfill for keys stored before the index; then
+/// the due jobs (deletions, expiries, rotations, usage flush) every `SWEEP_EVERY`.
+async fn background_jobs(kms: Arc<KmsService>) {
+    match kms.backfill_key_index().await {
+        Ok(0) => {}
+        Ok(written) => tracing::info!(written, "KMS key index rows added for older keys"),
+        Err(err) => tracing::error!(error = %err, "KMS key index backfill failed"),
+    }
     let mut ticker = tokio::time::interval(SWEEP_EVERY);
     loop {
         ticker.tick().await;
