@@ -10,7 +10,9 @@ const PAGE: usize = 500;
 
 impl KmsService {
     /// Writes the missing `kms_key_index` rows of every stored key; returns how many were
-    /// written. Run once in the background when the service starts.
+    /// written. Run once in the background when the service starts. A key deleted between the
+    /// scan and the write can leave its row behind; that is harmless: the row only says which
+    /// account to look in, and the lookup there answers NotFoundException as for any deleted key.
     pub async fn backfill_key_index(&self) -> Result<usize, KmsError> {
         let tables = &self.tables;
         let mut written = 0;
