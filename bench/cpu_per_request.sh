@@ -15,30 +15,7 @@ if [ "${PLAIN:-0}" = 1 ]; then SCHEME=http; FLAGS=(--plain-http); fi
 $BIN serve --data-dir $D/data --listen 127.0.0.1:$PORT "${FLAGS[@]}" >/dev/null 2>&1 &
 PID=$!
 for i in $(seq 1 100); do [ -f $D/data/credentials ] && curl -sk $SCHEME://localhost:$PORT/health >/dev/null && break; sleep 0.1; done
-SCHEME=$SCHEME $ROOT/.venv/bin/python - "$D" "$PORT" <<'PY'
-import sys, re, os, json, base64, boto3
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-d, port = sys.argv[1], sys.argv[2]
-t = open(f"{d}/data/credentials").read()
-ak = re.search(r"aws_access_key_id = (\S+)", t).group(1); sk = re.search(r"aws_secret_access_key = (\S+)", t).group(1)
-ep = f"{os.environ.get('SCHEME', 'https')}://localhost:{port}"
-kms = boto3.client("kms", endpoint_url=ep, region_name="us-east-1", aws_access_key_id=ak, aws_secret_access_key=sk, verify=f"{d}/data/tls/ca.pem")
-key = kms.create_key()["KeyMetadata"]["KeyId"]
-op = os.environ.get("OP", "Encrypt")
-if op == "Encrypt":
-    body = json.dumps({"KeyId": key, "Plaintext": base64.b64encode(os.urandom(4096)).decode()})
-else:
-    body = json.dumps({"KeyId": key, "KeySpec": "AES_256"})
-req = AWSRequest(method="POST", url=ep + "/", data=body, headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"TrentService.{op}"})
-SigV4Auth(Credentials(ak, sk), "kms", "us-east-1").add_auth(req)
-lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(body)}"]
-for k, v in req.headers.items():
-    if k.lower() in ("host", "content-length"): continue
-    lines.append(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}")
-open(f"{d}/enc.lua", "w").write("\n".join(lines) + "\n")
-PY
+$ROOT/.venv/bin/python $ROOT/bench/signed_request.py "$D" "$PORT" "$SCHEME"
 wrk -t2 -c16 -d3s -s $D/enc.lua $SCHEME://localhost:$PORT/ >/dev/null
 MODE=${MODE:-stat}
 if [ "$MODE" = record ]; then

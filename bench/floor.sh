@@ -19,29 +19,7 @@ PORT=47${RANDOM:0:3}
 $BIN serve --data-dir $D/data --listen 127.0.0.1:$PORT >/dev/null 2>&1 &
 PID=$!
 for i in $(seq 1 100); do [ -f $D/data/credentials ] && curl -sk https://localhost:$PORT/health >/dev/null && break; sleep 0.1; done
-$ROOT/.venv/bin/python - "$D" "$PORT" <<'PY'
-import sys, re, os, json, base64, boto3
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-d, port = sys.argv[1], sys.argv[2]
-t = open(f"{d}/data/credentials").read()
-ak = re.search(r"aws_access_key_id = (\S+)", t).group(1); sk = re.search(r"aws_secret_access_key = (\S+)", t).group(1)
-ep = f"https://localhost:{port}"
-kms = boto3.client("kms", endpoint_url=ep, region_name="us-east-1", aws_access_key_id=ak, aws_secret_access_key=sk, verify=f"{d}/data/tls/ca.pem")
-key = kms.create_key()["KeyMetadata"]["KeyId"]
-body = json.dumps({"KeyId": key, "Plaintext": base64.b64encode(os.urandom(4096)).decode()})
-req = AWSRequest(method="POST", url=ep + "/", data=body, headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "TrentService.Encrypt"})
-SigV4Auth(Credentials(ak, sk), "kms", "us-east-1").add_auth(req)
-lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(body)}"]
-for k, v in req.headers.items():
-    if k.lower() in ("host", "content-length"): continue
-    lines.append(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}")
-open(f"{d}/enc.lua", "w").write("\n".join(lines) + "\n")
-resp = kms.encrypt(KeyId=key, Plaintext=os.urandom(4096))
-out = {"CiphertextBlob": base64.b64encode(resp["CiphertextBlob"]).decode(), "KeyId": resp["KeyId"], "EncryptionAlgorithm": resp["EncryptionAlgorithm"]}
-open(f"{d}/size", "w").write(str(len(json.dumps(out))))
-PY
+$ROOT/.venv/bin/python $ROOT/bench/signed_request.py "$D" "$PORT"
 kill -TERM $PID; wait $PID 2>/dev/null || true
 # The body size of Rampart's Encrypt 4 KiB response: the JSON around a base64 ciphertext.
 RESPONSE_BYTES=$(cat $D/size)
