@@ -33,6 +33,9 @@ pub struct SignedRequest<'a> {
     /// Header names (any case) and values, in received order; repeated names allowed.
     pub headers: &'a [(&'a str, &'a [u8])],
     pub body: &'a [u8],
+    /// The SHA-256 of `body` when the reader hashed it as it streamed in; computed from `body`
+    /// when `None`.
+    pub body_sha256: Option<[u8; 32]>,
 }
 
 /// The `<date>/<region>/<service>/aws4_request` scope.

@@ -196,6 +196,7 @@ mod tests {
             query: "",
             headers: &headers,
             body: b"",
+            body_sha256: None,
         };
         assert_eq!(session_token(&req).as_deref(), Some("abc+/="));
         let req = SignedRequest {
@@ -204,6 +205,7 @@ mod tests {
             query: "Action=GetCallerIdentity&X-Amz-Security-Token=abc%2B%2F%3D&X-Amz-Date=1",
             headers: &headers[..1],
             body: b"",
+            body_sha256: None,
         };
         assert_eq!(session_token(&req).as_deref(), Some("abc+/="));
         let req = SignedRequest {

@@ -248,6 +248,7 @@ pub(crate) fn signed_request<'a>(
         query: parts.uri.query().unwrap_or(""),
         headers,
         body,
+        body_sha256: None,
     }
 }
 

@@ -124,6 +124,7 @@ impl Req {
             query: &self.query,
             headers: &headers,
             body: self.body,
+            body_sha256: None,
         };
         auth.authenticate(&req, "sts").await
     }

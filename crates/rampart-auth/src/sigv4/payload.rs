@@ -32,10 +32,17 @@ impl PayloadHash {
         }
     }
 
-    fn of_body(body: &[u8]) -> Self {
-        let hash = digest::digest(&digest::SHA256, body);
+    fn of_body(req: &SignedRequest<'_>) -> Self {
+        let computed;
+        let hash: &[u8] = match &req.body_sha256 {
+            Some(known) => known,
+            None => {
+                computed = digest::digest(&digest::SHA256, req.body);
+                computed.as_ref()
+            }
+        };
         let mut buf = [0u8; 64];
-        for (pair, &b) in buf.chunks_exact_mut(2).zip(hash.as_ref()) {
+        for (pair, &b) in buf.chunks_exact_mut(2).zip(hash) {
             pair.copy_from_slice(&hex_pair(b));
         }
         Self { buf, len: 64 }
@@ -59,7 +66,7 @@ pub(crate) fn payload_hash(
     if declared.is_none() && presigned && service == "s3" {
         return Ok(PayloadHash::unsigned());
     }
-    let computed = PayloadHash::of_body(req.body);
+    let computed = PayloadHash::of_body(req);
     match declared {
         Some(value) if value.len() == 64 && value.iter().all(u8::is_ascii_hexdigit) => {
             if value.eq_ignore_ascii_case(computed.as_str().as_bytes()) {
@@ -85,6 +92,7 @@ mod tests {
             query: "",
             headers,
             body,
+            body_sha256: None,
         }
     }
 

@@ -63,6 +63,7 @@ impl Req {
             query: &self.query,
             headers: &headers,
             body: &self.body,
+            body_sha256: None,
         })
     }
 
