@@ -1,33 +1,39 @@
-//! The request path: operator endpoints, body limit, target dispatch, SigV4, service call, audit.
+//! The request path: operator endpoints, pre-authentication checks before the body is read,
+//! the body under its limits, target dispatch, SigV4, service call, audit.
 
 use crate::audit::{AuditEvent, EventResource, UserIdentity, for_each_recipient};
+use crate::body::{BodyBudget, BodyRules, ReadBody, read_body};
 use crate::codec::{Invocation, ServiceError, encode_error};
 use crate::host::{Authenticated, Host, Ready, SignedRequest};
+use crate::limits::ServerLimits;
 use crate::query_route;
+use crate::refuse::{self, Shape};
 use crate::respond::{Body, amz_json_content_type, aws_error, json, operator_json};
 use bytes::Bytes;
 use http::{Method, Request, Response};
-use http_body_util::{BodyExt, Limited};
 use rampart_core::RequestContext;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
-const JSON_11: &str = "application/x-amz-json-1.1";
+/// The largest unseal request body (a share or a passphrase in a small JSON object).
+const UNSEAL_BODY_LIMIT: usize = 64 * 1024;
 
 /// Routes every HTTP request the server receives.
 pub struct Gateway {
     host: Arc<dyn Host>,
-    max_body_bytes: usize,
+    limits: ServerLimits,
+    budget: BodyBudget,
     secure_transport: bool,
 }
 
 impl Gateway {
-    /// A gateway over `host`, refusing bodies larger than `max_body_bytes`.
-    pub fn new(host: Arc<dyn Host>, max_body_bytes: usize) -> Self {
+    /// A gateway over `host` enforcing `limits` (body size, rate and memory budget).
+    pub fn new(host: Arc<dyn Host>, limits: ServerLimits) -> Self {
         Self {
             host,
-            max_body_bytes,
+            budget: BodyBudget::new(limits.body_budget_bytes),
+            limits,
             secure_transport: false,
         }
     }
@@ -37,6 +43,11 @@ impl Gateway {
     pub fn with_secure_transport(mut self, secure: bool) -> Self {
         self.secure_transport = secure;
         self
+    }
+
+    /// The limits this gateway and its listener enforce.
+    pub fn limits(&self) -> &ServerLimits {
+        &self.limits
     }
 
     /// Answers one request; never fails and never panics on client input.
@@ -50,21 +61,82 @@ impl Gateway {
             return response;
         }
         let (parts, body) = req.into_parts();
-        let bytes = match Limited::new(body, self.max_body_bytes).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => {
-                let xml = query_route::is_query_request(&parts);
-                return too_large(self.max_body_bytes, &request_id, xml);
-            }
-        };
+        let shape = Shape::of(&parts);
         if parts.uri.path() == "/_rampart/unseal" && parts.method == Method::POST {
-            return self.unseal(&bytes, &request_id).await;
+            return match self.read(body, UNSEAL_BODY_LIMIT).await {
+                Ok(read) => self.unseal(&read.bytes, &request_id).await,
+                Err(err) => refuse::body(err, UNSEAL_BODY_LIMIT, &request_id, shape),
+            };
         }
         let Some(ready) = self.host.ready() else {
-            return sealed(&request_id, query_route::is_query_request(&parts));
+            return refuse::sealed(&request_id, shape);
         };
-        self.aws_request(&ready, &parts, &bytes, remote, request_id)
-            .await
+        let limit = self.limits.max_body_bytes;
+        if declared_length(&body).is_some_and(|n| n > limit as u64) {
+            return refuse::body(crate::body::BodyError::TooLarge, limit, &request_id, shape);
+        }
+        let limit = match self.preflight(&ready, &parts, &request_id).await {
+            Ok(limit) => limit,
+            Err(mut refused) => {
+                refuse::close_after(&mut refused, parts.version);
+                return refused;
+            }
+        };
+        match self.read(body, limit).await {
+            Ok(read) => {
+                self.aws_request(&ready, &parts, &read, remote, request_id)
+                    .await
+            }
+            Err(err) => refuse::body(err, limit, &request_id, shape),
+        }
+    }
+
+    /// Reads a body under `limit`, the rate rules and the shared memory budget.
+    async fn read<B>(&self, body: B, limit: usize) -> Result<ReadBody, crate::body::BodyError>
+    where
+        B: hyper::body::Body<Data = Bytes>,
+    {
+        let rules = BodyRules {
+            limit,
+            declared: declared_length(&body),
+            limits: &self.limits,
+            budget: &self.budget,
+        };
+        read_body(body, &rules).await
+    }
+
+    /// The checks before the body is read: the operation exists and the signature's
+    /// parameters, date, scope and access key pass. Answers the body limit to read under, or
+    /// the refusal.
+    async fn preflight(
+        &self,
+        ready: &Ready,
+        parts: &http::request::Parts,
+        request_id: &str,
+    ) -> Result<usize, Response<Body>> {
+        let headers = signed_headers(parts);
+        let head = signed_request(parts, &headers, b"", None);
+        let limit = self.limits.max_body_bytes;
+        if query_route::is_query_request(parts) {
+            let dev = self.host.dev_mode();
+            return query_route::preflight(ready, &head, dev, limit, request_id).await;
+        }
+        let Some((service, _)) = json_target(ready, parts) else {
+            return Err(refuse::unknown_operation(request_id));
+        };
+        match ready.auth.precheck(&head, service.signing_name()).await {
+            Ok(()) => Ok(limit),
+            Err(f) => {
+                let content_type = amz_json_content_type(service.json_version());
+                Err(aws_error(
+                    f.status,
+                    content_type,
+                    f.code,
+                    &f.message,
+                    request_id,
+                ))
+            }
+        }
     }
 
     async fn operator_route<B>(
@@ -166,7 +238,7 @@ impl Gateway {
         &self,
         ready: &Ready,
         parts: &http::request::Parts,
-        body: &Bytes,
+        read: &ReadBody,
         remote: SocketAddr,
         request_id: String,
     ) -> Response<Body> {
@@ -175,23 +247,15 @@ impl Gateway {
                 remote,
                 secure_transport: self.secure_transport,
             };
-            return query_route::handle(ready, parts, body, conn, request_id).await;
+            return query_route::handle(ready, parts, read, conn, request_id).await;
         }
-        let target = parts
-            .headers
-            .get("x-amz-target")
-            .and_then(|v| v.to_str().ok());
-        // The operation follows the last dot: some prefixes contain dots
-        // (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`).
-        let Some((prefix, operation)) = target.and_then(|t| t.rsplit_once('.')) else {
-            return unknown_operation(&request_id);
+        let Some((service, operation)) = json_target(ready, parts) else {
+            return refuse::unknown_operation(&request_id);
         };
-        let Some(service) = ready.service(prefix) else {
-            return unknown_operation(&request_id);
-        };
+        let body = &read.bytes;
         let content_type = amz_json_content_type(service.json_version());
         let headers = signed_headers(parts);
-        let signed = signed_request(parts, &headers, body);
+        let signed = signed_request(parts, &headers, body, Some(read.sha256));
         let caller = match ready
             .auth
             .authenticate(&signed, service.signing_name())
@@ -220,6 +284,22 @@ impl Gateway {
     }
 }
 
+/// The JSON service and operation `X-Amz-Target` names. The operation follows the last dot:
+/// some prefixes contain dots (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.X`).
+fn json_target<'r, 'p>(
+    ready: &'r Ready,
+    parts: &'p http::request::Parts,
+) -> Option<(&'r Arc<dyn crate::AwsJsonService>, &'p str)> {
+    let target = parts.headers.get("x-amz-target")?.to_str().ok()?;
+    let (prefix, operation) = target.rsplit_once('.')?;
+    Some((ready.service(prefix)?, operation))
+}
+
+/// The body length the request declares (`Content-Length`), when it does.
+fn declared_length<B: hyper::body::Body>(body: &B) -> Option<u64> {
+    body.size_hint().exact()
+}
+
 /// The request's headers as SigV4 sees them: as received, plus `host` from the URI authority
 /// when the request has none (HTTP/2 sends `:authority` instead).
 pub(crate) fn signed_headers(parts: &http::request::Parts) -> Vec<(&str, &[u8])> {
@@ -236,11 +316,12 @@ pub(crate) fn signed_headers(parts: &http::request::Parts) -> Vec<(&str, &[u8])>
 }
 
 /// What SigV4 signs of a request: method, raw path and query, `headers`
-/// ([`signed_headers`]) and the body.
+/// ([`signed_headers`]) and the body (with its SHA-256 when already computed).
 pub(crate) fn signed_request<'a>(
     parts: &'a http::request::Parts,
     headers: &'a [(&'a str, &'a [u8])],
     body: &'a [u8],
+    body_sha256: Option<[u8; 32]>,
 ) -> SignedRequest<'a> {
     SignedRequest {
         method: parts.method.as_str(),
@@ -248,7 +329,7 @@ pub(crate) fn signed_request<'a>(
         query: parts.uri.query().unwrap_or(""),
         headers,
         body,
-        body_sha256: None,
+        body_sha256,
     }
 }
 
@@ -339,38 +420,4 @@ pub(crate) fn audit_event(
         event_category: "Management",
     };
     for_each_recipient(event, &ctx.principal)
-}
-
-fn unknown_operation(request_id: &str) -> Response<Body> {
-    aws_error(400, JSON_11, "UnknownOperationException", "", request_id)
-}
-
-fn sealed(request_id: &str, xml: bool) -> Response<Body> {
-    let message = "Rampart is sealed: unseal it first (rampart operator unseal).";
-    if xml {
-        let err = ServiceError::new("ServiceUnavailable", 503, message);
-        return query_route::error_response(&err, "", request_id);
-    }
-    aws_error(
-        503,
-        JSON_11,
-        "ServiceUnavailableException",
-        message,
-        request_id,
-    )
-}
-
-fn too_large(limit: usize, request_id: &str, xml: bool) -> Response<Body> {
-    let message = format!("Request body exceeds the limit of {limit} bytes.");
-    if xml {
-        let err = ServiceError::new("RequestEntityTooLarge", 413, message);
-        return query_route::error_response(&err, "", request_id);
-    }
-    aws_error(
-        413,
-        JSON_11,
-        "RequestEntityTooLargeException",
-        &message,
-        request_id,
-    )
 }

@@ -53,6 +53,18 @@ pub trait Authenticator: Send + Sync + 'static {
         req: &'a SignedRequest<'a>,
         signing_name: &'a str,
     ) -> BoxFuture<'a, Result<Authenticated, AuthFailure>>;
+
+    /// The checks that need no body, run before the body is read so that nothing large is
+    /// read for an unauthenticated caller: the signature parameters, date, scope and that the
+    /// access key exists. `req.body` is empty here. Default: nothing to check (`--dev`).
+    fn precheck<'a>(
+        &'a self,
+        req: &'a SignedRequest<'a>,
+        signing_name: &'a str,
+    ) -> BoxFuture<'a, Result<(), AuthFailure>> {
+        let _ = (req, signing_name);
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// Everything needed to serve AWS requests once the root key is unsealed.

@@ -4,18 +4,21 @@
 //! the JSON path's; every answer, errors included, is query XML.
 
 use crate::AwsQueryService;
+use crate::body::ReadBody;
 use crate::codec::xml::error_document;
 use crate::codec::{Invocation, QueryNode, ServiceError, invalid_action, unknown_action};
 use crate::gateway::{audit_event, context, header_text, signed_headers, signed_request};
 use crate::host::{AuthFailure, Ready, SignedRequest};
 use crate::respond::{Body, xml};
-use bytes::Bytes;
 use http::Response;
 use rampart_core::Region;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 const FORM: &str = "application/x-www-form-urlencoded";
+/// The body read of an unsigned query request outside `--dev` mode (it will be refused; the
+/// body only tells which service's words to refuse it in).
+const UNSIGNED_BODY_LIMIT: usize = 64 * 1024;
 
 /// True for requests the query protocol answers (and that must get XML errors).
 pub(crate) fn is_query_request(parts: &http::request::Parts) -> bool {
@@ -81,16 +84,17 @@ pub(crate) struct Connection {
 pub(crate) async fn handle(
     ready: &Ready,
     parts: &http::request::Parts,
-    body: &Bytes,
+    read: &ReadBody,
     conn: Connection,
     request_id: String,
 ) -> Response<Body> {
+    let body = &read.bytes;
     let mut params = QueryNode::parse_form(parts.uri.query().unwrap_or("").as_bytes());
     if is_form(&parts.headers) {
         params.merge_form(body);
     }
     let headers = signed_headers(parts);
-    let signed = signed_request(parts, &headers, body);
+    let signed = signed_request(parts, &headers, body, Some(read.sha256));
     let Some(service) = choose(ready, &signed, params.param("Action")) else {
         // No credential scope and no known Action: nothing names a service.
         let version = params.param("Version").unwrap_or_default();
@@ -136,6 +140,34 @@ fn respond_and_audit(
         ready.audit.record(event);
     }
     response
+}
+
+/// The checks before the body is read, for a request whose credential scope names a query
+/// service (its errors in that service's XML namespace). Answers the body limit: the full
+/// `limit`, except that an unsigned request outside `--dev` mode is read only as far as
+/// [`UNSIGNED_BODY_LIMIT`] (enough to find its `Action` and answer in that service's words).
+pub(crate) async fn preflight(
+    ready: &Ready,
+    head: &SignedRequest<'_>,
+    dev: bool,
+    limit: usize,
+    request_id: &str,
+) -> Result<usize, Response<Body>> {
+    let by_scope = rampart_auth::parse_authorization(head)
+        .ok()
+        .and_then(|(_, scope)| ready.query_service(&scope.service));
+    match by_scope {
+        Some(service) => match ready.auth.precheck(head, service.signing_name()).await {
+            Ok(()) => Ok(limit),
+            Err(f) => Err(error_response(
+                &auth_error(f),
+                service.xml_namespace(),
+                request_id,
+            )),
+        },
+        None if dev => Ok(limit),
+        None => Ok(limit.min(UNSIGNED_BODY_LIMIT)),
+    }
 }
 
 /// The service the credential scope names; unsigned requests (or scopes naming no query

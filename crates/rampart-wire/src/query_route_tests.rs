@@ -11,6 +11,7 @@ use crate::codec::{
 };
 use crate::host::{Authenticated, Authenticator, BoxFuture, Host, UnsealReply};
 use crate::{AuditEvent, AuditSink, Gateway};
+use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use rampart_core::{AccountId, Principal, PrincipalKind, RequestContext};
 use serde_json::{Map, Value};
@@ -186,11 +187,12 @@ fn gateway(auth_failure: Option<&'static str>) -> (Gateway, Arc<Sink>) {
         audit: Arc::new(sink.clone()),
     };
     let host = Arc::new(TestHost(Arc::new(ready)));
-    (Gateway::new(host, 1024), sink)
+    (Gateway::new(host, small_body_limits()), sink)
 }
 
 fn run<T>(fut: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .unwrap()
         .block_on(fut)
@@ -354,4 +356,12 @@ fn oversized_query_bodies_get_xml() {
         body.contains("<Code>RequestEntityTooLarge</Code>"),
         "{body}"
     );
+}
+
+/// The default limits with a 1 KiB body limit.
+fn small_body_limits() -> crate::ServerLimits {
+    crate::ServerLimits {
+        max_body_bytes: 1024,
+        ..crate::ServerLimits::default()
+    }
 }

@@ -31,6 +31,30 @@ fn internal_failure(err: impl std::fmt::Display) -> AuthFailure {
 }
 
 impl Authenticator for SigV4Authenticator {
+    fn precheck<'a>(
+        &'a self,
+        req: &'a SignedRequest<'a>,
+        signing_name: &'a str,
+    ) -> BoxFuture<'a, Result<(), AuthFailure>> {
+        Box::pin(async move {
+            let now = time::OffsetDateTime::now_utc();
+            let pending = rampart_auth::precheck(req, now, signing_name)?;
+            let key_id = pending.access_key_id();
+            if key_id.starts_with(TEMPORARY_PREFIX) {
+                open_session(&self.directory, &self.tokens, req, key_id)?;
+                return Ok(());
+            }
+            if rampart_sts::session_token(req).is_some() {
+                return Err(AuthError::unrecognized_client().into());
+            }
+            let found = self.directory.credentials.find(key_id).await;
+            found
+                .map_err(internal_failure)?
+                .ok_or_else(AuthError::unrecognized_client)?;
+            Ok(())
+        })
+    }
+
     fn authenticate<'a>(
         &'a self,
         req: &'a SignedRequest<'a>,

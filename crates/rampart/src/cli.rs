@@ -162,6 +162,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 /// Merges flags/environment over the config file over defaults.
 pub fn resolve(args: ServeArgs) -> Result<Config, String> {
     let file = config::read_file_config(args.store.config.as_deref())?;
+    let limits = config::limits(&file)?;
     let dev = args.dev || file.dev.unwrap_or(false);
     let account = args.default_account.or(file.default_account);
     let account = account.unwrap_or_else(|| config::DEFAULT_ACCOUNT.to_owned());
@@ -179,7 +180,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         database_url: args.store.database_url.or(file.database_url),
         plain_http: dev || args.plain_http || file.plain_http.unwrap_or(false),
         seal: args.seal.or(file.seal).unwrap_or(SealChoice::Keyfile),
-        max_body_bytes: file.max_body_bytes.unwrap_or(2 * 1024 * 1024),
+        limits,
     })
 }
 

@@ -31,6 +31,8 @@ pub struct FileConfig {
     pub plain_http: Option<bool>,
     pub seal: Option<SealChoice>,
     pub max_body_bytes: Option<usize>,
+    /// The `[limits]` table: connection timeouts and caps, HTTP/2 limits, body budget.
+    pub limits: Option<rampart_wire::ServerLimits>,
 }
 
 /// The effective configuration.
@@ -45,7 +47,8 @@ pub struct Config {
     /// Serve plain HTTP instead of HTTPS (always on in `--dev`).
     pub plain_http: bool,
     pub seal: SealChoice,
-    pub max_body_bytes: usize,
+    /// Connection and body limits (`max_body_bytes` among them).
+    pub limits: rampart_wire::ServerLimits,
 }
 
 impl Config {
@@ -71,4 +74,16 @@ pub fn read_file_config(path: Option<&Path>) -> Result<FileConfig, String> {
 /// The data dir used when none is configured: `./rampart-data`.
 pub fn default_data_dir() -> PathBuf {
     PathBuf::from("rampart-data")
+}
+
+/// The `[limits]` table with the older top-level `max_body_bytes` applied over it (the body
+/// budget grows with it when needed), validated.
+pub fn limits(file: &FileConfig) -> Result<rampart_wire::ServerLimits, String> {
+    let mut limits = file.limits.clone().unwrap_or_default();
+    if let Some(max) = file.max_body_bytes {
+        limits.max_body_bytes = max;
+        limits.body_budget_bytes = limits.body_budget_bytes.max(max);
+    }
+    limits.validate()?;
+    Ok(limits)
 }

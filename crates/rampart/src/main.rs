@@ -7,6 +7,7 @@ mod bootstrap;
 mod cli;
 mod config;
 mod credentials;
+mod fd_limit;
 mod host;
 mod operator;
 mod serve;

@@ -118,8 +118,9 @@ pub async fn run(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     print_banner(&config, listener.local_addr().map_err(|e| e.to_string())?);
+    let limits = crate::fd_limit::fit_connections(config.limits.clone());
     let gateway = Arc::new(
-        Gateway::new(Arc::new(SharedHost(host.clone())), config.max_body_bytes)
+        Gateway::new(Arc::new(SharedHost(host.clone())), limits)
             .with_secure_transport(tls.is_some()),
     );
     rampart_wire::server::serve(listener, tls, gateway, shutdown_signal()).await;

@@ -1,0 +1,101 @@
+//! The gateway's early refusals, before a service sees the request: sealed, unknown operation,
+//! and bodies that were too large, too slow, malformed or over the memory budget. JSON or query
+//! XML as the request's protocol expects.
+
+use crate::body::BodyError;
+use crate::codec::ServiceError;
+use crate::query_route;
+use crate::respond::{Body, aws_error};
+use http::{HeaderValue, Response, Version, header};
+
+const JSON_11: &str = "application/x-amz-json-1.1";
+
+/// S3's wording for a body that stopped arriving (AWS's `RequestTimeout`).
+const MSG_REQUEST_TIMEOUT: &str = "Your socket connection to the server was not read from or \
+written to within the timeout period. Idle connections will be closed.";
+
+/// How a refusal is rendered: the protocol and the HTTP version of the request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    pub(crate) xml: bool,
+    pub(crate) version: Version,
+}
+
+impl Shape {
+    pub(crate) fn of(parts: &http::request::Parts) -> Self {
+        Self {
+            xml: query_route::is_query_request(parts),
+            version: parts.version,
+        }
+    }
+}
+
+/// An error in the request's protocol: `{"__type", "message"}` or query XML.
+fn error(shape: Shape, status: u16, code: &str, message: &str, id: &str) -> Response<Body> {
+    if shape.xml {
+        let err = ServiceError::new(code.to_owned(), status, message);
+        return query_route::error_response(&err, "", id);
+    }
+    aws_error(status, JSON_11, code, message, id)
+}
+
+/// 503 while the root key is sealed.
+pub(crate) fn sealed(request_id: &str, shape: Shape) -> Response<Body> {
+    let message = "Rampart is sealed: unseal it first (rampart operator unseal).";
+    let code = if shape.xml {
+        "ServiceUnavailable"
+    } else {
+        "ServiceUnavailableException"
+    };
+    error(shape, 503, code, message, request_id)
+}
+
+/// A JSON request whose `X-Amz-Target` names no operation of a served service.
+pub(crate) fn unknown_operation(request_id: &str) -> Response<Body> {
+    aws_error(400, JSON_11, "UnknownOperationException", "", request_id)
+}
+
+/// A body that was not read. The connection is closed afterwards (HTTP/1): whatever the client
+/// still sends is not read.
+pub(crate) fn body(err: BodyError, limit: usize, request_id: &str, shape: Shape) -> Response<Body> {
+    let mut response = match err {
+        BodyError::TooLarge => {
+            let message = format!("Request body exceeds the limit of {limit} bytes.");
+            let code = if shape.xml {
+                "RequestEntityTooLarge"
+            } else {
+                "RequestEntityTooLargeException"
+            };
+            error(shape, 413, code, &message, request_id)
+        }
+        BodyError::Timeout => error(
+            shape,
+            408,
+            "RequestTimeout",
+            MSG_REQUEST_TIMEOUT,
+            request_id,
+        ),
+        BodyError::Malformed => {
+            let message = "The request body terminated unexpectedly or its framing is malformed.";
+            error(shape, 400, "IncompleteBody", message, request_id)
+        }
+        BodyError::Busy => {
+            let message = "Please reduce your request rate.";
+            let mut busy = error(shape, 503, "SlowDown", message, request_id);
+            let headers = busy.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            busy
+        }
+    };
+    close_after(&mut response, shape.version);
+    response
+}
+
+/// Asks an HTTP/1 client to close the connection after this response (HTTP/2 has no such
+/// header; hyper refuses it there).
+pub(crate) fn close_after(response: &mut Response<Body>, version: Version) {
+    if version < Version::HTTP_2 {
+        let headers = response.headers_mut();
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+}
