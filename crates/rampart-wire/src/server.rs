@@ -234,20 +234,36 @@ where
     tokio::pin!(conn);
     let mut shutdown = shared.shutdown.clone();
     let stop = watch_connection(conn.as_mut(), &state, &shared.limits, &mut shutdown).await;
-    let grace = match stop {
-        Stop::Finished(result) => {
-            if let Err(err) = result {
-                tracing::debug!(%remote, error = %err, "connection ended with an error");
-            }
-            return;
+    match stop {
+        Stop::Finished(Err(err)) => {
+            tracing::debug!(%remote, error = %err, "connection ended with an error");
         }
-        Stop::Shed => return tracing::debug!(%remote, "idle connection shed for a new one"),
-        Stop::Expired => CLOSE_GRACE,
-        Stop::Shutdown => DRAIN_TIMEOUT,
-    };
-    conn.as_mut().graceful_shutdown();
-    if tokio::time::timeout(grace, conn).await.is_err() {
-        tracing::debug!(%remote, "connection dropped: it did not close in time");
+        Stop::Finished(Ok(())) => {}
+        Stop::Shed => tracing::debug!(%remote, "idle connection shed for a new one"),
+        Stop::Expired | Stop::Shutdown => {
+            conn.as_mut().graceful_shutdown();
+            if !drained(conn, &state).await {
+                tracing::debug!(%remote, "connection dropped: it did not close in time");
+            }
+        }
+    }
+}
+
+/// Lets a connection told to shut down finish its requests in flight (up to the drain
+/// timeout); once it has none, it gets [`CLOSE_GRACE`] to close before it is dropped (a peer
+/// stalled mid-head or not reading its last response must not hold it). False when dropped.
+async fn drained<C: Future>(mut conn: std::pin::Pin<&mut C>, state: &ConnState) -> bool {
+    let give_up = tokio::time::Instant::now() + DRAIN_TIMEOUT;
+    loop {
+        let wait = tokio::time::sleep(CLOSE_GRACE);
+        tokio::select! {
+            _ = conn.as_mut() => return true,
+            () = wait => {
+                if state.is_idle() || tokio::time::Instant::now() >= give_up {
+                    return false;
+                }
+            }
+        }
     }
 }
 
