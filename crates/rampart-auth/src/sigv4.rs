@@ -1,9 +1,11 @@
 //! AWS Signature Version 4 verification, for the `Authorization` header and presigned URLs.
 //!
 //! Checks run in the order AWS runs them, so the first error a client sees is AWS's:
-//! parameters present → date format → time window → `host` signed → algorithm → credential
-//! shape → scope → access key known → signature (constant-time HMAC comparison).
+//! one `Authorization` header → parameters present (each once) → date format → time window →
+//! `host` signed → algorithm → credential shape → scope → access key known → signature
+//! (constant-time HMAC comparison).
 
+mod authorization;
 mod canonical;
 mod params;
 mod payload;
@@ -12,7 +14,11 @@ mod signing_key;
 mod timing;
 
 #[cfg(test)]
+mod test_request;
+#[cfg(test)]
 mod tests_errors;
+#[cfg(test)]
+mod tests_strict;
 #[cfg(test)]
 mod tests_suite;
 
@@ -124,8 +130,9 @@ pub fn verify_with(
 
 /// Runs every check that needs no secret (parameters, date, time window, signed `host`,
 /// algorithm, credential shape, scope), parsing the Authorization header or presigned query
-/// once. The caller then looks up the access key ([`Precheck::access_key_id`]) however it likes
-/// (e.g. asynchronously) and finishes with [`Precheck::verify_secret`].
+/// once. It never reads the body, which may still be empty. The caller then looks up the access
+/// key ([`Precheck::access_key_id`]) however it likes (e.g. asynchronously) and finishes with
+/// [`Precheck::verify_secret`].
 pub fn precheck<'r>(
     req: &'r SignedRequest<'r>,
     now: OffsetDateTime,
