@@ -1,6 +1,7 @@
 //! Strict parsing: the forms real SDKs send verify; loose forms (a second `Authorization`
-//! header, repeated or unknown parameters, repeated presigned parameters) are refused with
-//! AWS's code and message.
+//! header, repeated or unknown parameters, upper-case or malformed signatures, unsigned dates,
+//! named-but-absent or non-canonical signed headers, repeated presigned parameters) are refused
+//! with AWS's code and message.
 
 use super::test_request::*;
 use super::*;
@@ -50,6 +51,43 @@ fn the_minimal_sdk_signed_headers_verify() {
     let mut req = req.sign(SCOPE, "host;x-amz-date");
     req.set_header("X-Amz-Security-Token", "token-added-after-signing");
     assert!(req.verify(NOW, "kms").is_ok());
+}
+
+#[test]
+fn upper_case_signature_is_a_mismatch() {
+    let req = with_authorization(|a| {
+        let (head, sig) = a.split_once("Signature=").unwrap_or_default();
+        format!("{head}Signature={}", sig.to_ascii_uppercase())
+    });
+    let err = err_of(req.verify(NOW, "kms"));
+    assert_eq!(err, invalid(MISMATCH));
+    assert_eq!(
+        (err.code(), err.status()),
+        ("InvalidSignatureException", 400)
+    );
+}
+
+#[test]
+fn signature_of_the_wrong_length_is_a_mismatch() {
+    for edit in [
+        |a: &str| format!("{a}0"),
+        |a: &str| a[..a.len() - 2].to_owned(),
+        |a: &str| format!("{}{}", &a[..a.len() - 64], "0x".repeat(32)),
+    ] {
+        let req = with_authorization(edit);
+        assert_eq!(err_of(req.verify(NOW, "kms")), invalid(MISMATCH));
+    }
+}
+
+#[test]
+fn the_key_is_looked_up_before_the_signature_is_read() {
+    let req = with_authorization(|a| {
+        let (head, sig) = a.split_once("Signature=").unwrap_or_default();
+        let head = head.replace(AKID, "AKIDUNKNOWN");
+        format!("{head}Signature={}", sig.to_ascii_uppercase())
+    });
+    let err = err_of(req.verify(NOW, "kms"));
+    assert_eq!(err.code(), "UnrecognizedClientException");
 }
 
 #[test]
@@ -125,6 +163,66 @@ fn two_authorization_headers_are_refused() {
 }
 
 #[test]
+fn x_amz_date_must_be_signed_when_sent() {
+    let req = Req::kms(DATE).sign(SCOPE, "content-type;host;x-amz-target");
+    let msg = "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.";
+    let err = err_of(req.verify(NOW, "kms"));
+    assert_eq!(err, invalid(msg));
+    assert_eq!(
+        (err.code(), err.status()),
+        ("InvalidSignatureException", 400)
+    );
+}
+
+#[test]
+fn the_date_header_must_be_signed_when_it_dates_the_request() {
+    let mut req = Req::kms(DATE);
+    req.headers
+        .retain(|(n, _)| !n.eq_ignore_ascii_case("x-amz-date"));
+    req.set_header("Date", "Thu, 01 Jan 2026 00:20:00 GMT");
+    let sig = req.signature(SCOPE, "host;x-amz-target", false, DATE);
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential={AKID}/{SCOPE}, SignedHeaders=host;x-amz-target, Signature={sig}"
+    );
+    req.set_header("Authorization", &auth);
+    let msg = "'Date' must be a 'SignedHeader' in the AWS Authorization.";
+    assert_eq!(err_of(req.verify(NOW, "kms")), invalid(msg));
+    // Next to a signed X-Amz-Date, a Date header dates nothing and may stay unsigned.
+    let mut req = signed_kms();
+    req.set_header("Date", "Thu, 01 Jan 2026 00:20:00 GMT");
+    assert!(req.verify(NOW, "kms").is_ok());
+}
+
+#[test]
+fn a_signed_header_must_be_sent() {
+    let req = Req::kms(DATE).sign(
+        SCOPE,
+        "content-type;host;x-amz-date;x-amz-security-token;x-amz-target",
+    );
+    let msg = "'x-amz-security-token' is named as a SignedHeader, but it does not exist in the HTTP request.";
+    let err = err_of(req.verify(NOW, "kms"));
+    assert_eq!(err, incomplete(msg));
+    assert_eq!(
+        (err.code(), err.status()),
+        ("IncompleteSignatureException", 400)
+    );
+}
+
+#[test]
+fn signed_headers_must_be_canonical() {
+    // Each list is signed exactly as sent, so only the form check refuses it.
+    for list in [
+        "Content-Type;Host;X-Amz-Date;X-Amz-Target",
+        "host;content-type;x-amz-date;x-amz-target",
+        "content-type;host;host;x-amz-date;x-amz-target",
+        "content-type;host;;x-amz-date;x-amz-target",
+    ] {
+        let req = Req::kms(DATE).sign(SCOPE, list);
+        assert_eq!(err_of(req.verify(NOW, "kms")), invalid(MISMATCH), "{list}");
+    }
+}
+
+#[test]
 fn precheck_never_reads_the_body() {
     let mut req = signed_kms();
     req.body.clear();
@@ -158,4 +256,14 @@ fn presigned_parameters_may_not_repeat() {
     let msg = "AWS query-string parameters must include 'X-Amz-Date' only once. \
                Re-examine the query-string parameters.";
     assert_eq!(err_of(req.verify(NOW, "kms")), incomplete(msg));
+}
+
+#[test]
+fn presigned_upper_case_signature_is_a_mismatch() {
+    let req = presigned();
+    assert!(req.verify(NOW, "kms").is_ok());
+    let mut req = presigned();
+    let (head, sig) = req.query.split_once("X-Amz-Signature=").unwrap_or_default();
+    req.query = format!("{head}X-Amz-Signature={}", sig.to_ascii_uppercase());
+    assert_eq!(err_of(req.verify(NOW, "kms")), invalid(MISMATCH));
 }
