@@ -132,12 +132,13 @@ def raw_http(
     endpoint: str,
     method: str,
     path: str,
-    headers: dict[str, str],
+    headers: dict[str, str] | list[tuple[str, str]],
     body: bytes,
     ca_bundle: Path | None,
     timeout: float = 30.0,
 ) -> RawResponse:
-    """One HTTP/1.1 request over a fresh connection (`Connection: close`).
+    """One HTTP/1.1 request over a fresh connection (`Connection: close`). `headers` may be a
+    list of (name, value) pairs, to send a name more than once.
 
     Writing and reading are interleaved on one thread (non-blocking socket + select), so a
     server that answers early (e.g. 413 for an oversize body) and stops reading is still heard.
@@ -149,7 +150,8 @@ def raw_http(
         ctx = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
         sock = ctx.wrap_socket(sock, server_hostname=host)
     lines = [f"{method} {path} HTTP/1.1", f"Host: {url.netloc}"]
-    for name, value in headers.items():
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    for name, value in pairs:
         if name.lower() in ("host", "content-length", "connection"):
             continue
         lines.append(f"{name}: {value}")

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import urllib.parse
 import uuid
+import xml.etree.ElementTree as ET
 
 import botocore
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 
-from harness import expect_error
+from harness import JSON_11, RawResponse, expect_error, raw_http
 
 SIGNATURE_MISMATCH = (
     r"^The request signature we calculated does not match the signature you provided\. "
@@ -106,6 +111,140 @@ def test_signed_for_another_service_is_rejected(secure_server):
     resp = raw_http(secure_server.endpoint, "POST", "/", dict(req.headers.items()), b"{}",
                     secure_server.ca_bundle)
     assert resp.status in (400, 403) and resp.error_type == "InvalidSignatureException", resp.body
+
+
+# ----------------------------------------------------------------------------- strict SigV4
+
+MISMATCH_MESSAGE = (
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "AWS Secret Access Key and signing method. Consult the service documentation for details."
+)
+
+
+class _SignerLeavingOut(SigV4Auth):
+    """botocore's signer, leaving the headers named in `unsigned` out of SignedHeaders."""
+
+    def __init__(self, *args, unsigned: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unsigned = unsigned
+
+    def headers_to_sign(self, request):
+        headers = super().headers_to_sign(request)
+        for name in self.unsigned:
+            del headers[name]
+        return headers
+
+
+def _signed_list_keys(server, extra: dict[str, str] | None = None,
+                      unsigned: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """The headers of a KMS ListKeys call signed by botocore as the AWS CLI signs it."""
+    ak, sk = server.admin_credentials()
+    headers = {"Content-Type": JSON_11, "X-Amz-Target": "TrentService.ListKeys", **(extra or {})}
+    req = AWSRequest(method="POST", url=server.endpoint + "/", data=b"{}", headers=headers)
+    _SignerLeavingOut(Credentials(ak, sk), "kms", "us-east-1", unsigned=unsigned).add_auth(req)
+    return list(req.headers.items())
+
+
+def _with_authorization(headers, edit) -> list[tuple[str, str]]:
+    return [(n, edit(v) if n.lower() == "authorization" else v) for n, v in headers]
+
+
+def _authorization(headers) -> str:
+    return next(v for n, v in headers if n.lower() == "authorization")
+
+
+def _send(server, headers) -> RawResponse:
+    return raw_http(server.endpoint, "POST", "/", headers, b"{}", server.ca_bundle)
+
+
+def _assert_auth_error(resp: RawResponse, code: str, message: str) -> None:
+    assert resp.status == 400, (resp.status, resp.body)
+    assert resp.error_type == code, resp.body
+    assert resp.headers.get("x-amzn-errortype") == code, resp.headers
+    assert resp.json()["message"] == message, resp.body
+
+
+def test_the_sdk_authorization_form_is_accepted(secure_server):
+    headers = _signed_list_keys(secure_server)
+    auth = _authorization(headers)
+    assert re.fullmatch(
+        r"AWS4-HMAC-SHA256 Credential=AKIA\w+/\d{8}/us-east-1/kms/aws4_request, "
+        r"SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}", auth)
+    assert _send(secure_server, headers).status == 200
+    # AWS also takes the parameters without the space after each comma.
+    no_space = _with_authorization(headers, lambda a: a.replace(", ", ","))
+    resp = _send(secure_server, no_space)
+    assert resp.status == 200, resp.body
+
+
+def test_upper_case_signature_is_refused(secure_server):
+    headers = _with_authorization(
+        _signed_list_keys(secure_server),
+        lambda a: re.sub(r"Signature=([0-9a-f]+)", lambda m: "Signature=" + m[1].upper(), a))
+    _assert_auth_error(_send(secure_server, headers), "InvalidSignatureException",
+                       MISMATCH_MESSAGE)
+
+
+def test_repeated_authorization_parameter_is_refused(secure_server):
+    headers = _with_authorization(
+        _signed_list_keys(secure_server),
+        lambda a: re.sub(r"(Credential=[^,]+), ", r"\1, \1, ", a))
+    auth = _authorization(headers)
+    assert auth.count("Credential=") == 2
+    _assert_auth_error(
+        _send(secure_server, headers), "IncompleteSignatureException",
+        f"Authorization header requires exactly one 'Credential' parameter. Authorization={auth}")
+    # An unknown parameter is refused the same way.
+    headers = _with_authorization(_signed_list_keys(secure_server), lambda a: a + ", Foo=bar")
+    auth = _authorization(headers)
+    _assert_auth_error(
+        _send(secure_server, headers), "IncompleteSignatureException",
+        "Authorization header requires only the 'Credential', 'SignedHeaders' and 'Signature' "
+        f"parameters, not 'Foo'. Authorization={auth}")
+
+
+def test_two_authorization_headers_are_refused(secure_server):
+    headers = _signed_list_keys(secure_server)
+    twice = headers + [("Authorization", _authorization(headers))]
+    _assert_auth_error(_send(secure_server, twice), "InvalidSignatureException",
+                       "Found more than one 'Authorization' HTTP header.")
+
+
+def test_unsigned_x_amz_date_is_refused(secure_server):
+    headers = _signed_list_keys(secure_server, unsigned=("X-Amz-Date",))
+    assert "SignedHeaders=content-type;host;x-amz-target," in _authorization(headers)
+    assert any(n.lower() == "x-amz-date" for n, _ in headers)
+    _assert_auth_error(_send(secure_server, headers), "InvalidSignatureException",
+                       "'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.")
+
+
+def test_signed_header_that_was_not_sent_is_refused(secure_server):
+    headers = _signed_list_keys(secure_server, extra={"X-Extra": "1"})
+    sent = [(n, v) for n, v in headers if n.lower() != "x-extra"]
+    _assert_auth_error(
+        _send(secure_server, sent), "IncompleteSignatureException",
+        "'x-extra' is named as a SignedHeader, but it does not exist in the HTTP request.")
+
+
+def test_repeated_presigned_parameter_is_refused(secure_server):
+    url = secure_server.client("sts").generate_presigned_url(
+        "get_caller_identity", ExpiresIn=60, HttpMethod="GET")
+    split = urllib.parse.urlsplit(url)
+    ok = raw_http(secure_server.endpoint, "GET", f"{split.path}?{split.query}", {}, b"",
+                  secure_server.ca_bundle)
+    assert ok.status == 200, ok.body
+    credential = re.search(r"X-Amz-Credential=[^&]+", split.query)[0]
+    query = f"{split.query}&{credential}"
+    resp = raw_http(secure_server.endpoint, "GET", f"{split.path}?{query}", {}, b"",
+                    secure_server.ca_bundle)
+    assert resp.status == 400, resp.body
+    root = ET.fromstring(resp.body)
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    error = root.find(f"{ns}Error")
+    assert error.find(f"{ns}Code").text == "IncompleteSignature", resp.body
+    assert error.find(f"{ns}Message").text == (
+        "AWS query-string parameters must include 'X-Amz-Credential' only once. "
+        "Re-examine the query-string parameters.")
 
 
 def test_credentials_file_is_private(secure_server):

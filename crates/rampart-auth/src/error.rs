@@ -26,10 +26,14 @@ pub enum AuthError {
     /// Neither an `Authorization` header nor presigned query parameters were sent.
     #[error("{0}")]
     MissingAuthenticationToken(String),
-    /// The `Authorization` header or presigned query is missing parts or is malformed.
+    /// The `Authorization` header or presigned query is missing parts or is malformed (a
+    /// parameter repeated or unknown), or `SignedHeaders` names a header that was not sent.
     #[error("{0}")]
     IncompleteSignature(String),
-    /// The signature does not match, the scope is wrong, or `host` is not signed.
+    /// The signature does not match (or is not 64 lower-case hex digits over a canonical
+    /// `SignedHeaders` list), the scope is wrong, `host`, the request date or `X-Amz-Target` is
+    /// not signed, or the request carries two signatures (two `Authorization` headers, or one
+    /// and a presigned query).
     #[error("{0}")]
     InvalidSignature(String),
     /// The access key id is unknown, or its session token is missing, forged or altered.

@@ -1,18 +1,26 @@
 //! AWS Signature Version 4 verification, for the `Authorization` header and presigned URLs.
 //!
 //! Checks run in the order AWS runs them, so the first error a client sees is AWS's:
-//! parameters present → date format → time window → `host` signed → algorithm → credential
-//! shape → scope → access key known → signature (constant-time HMAC comparison).
+//! one `Authorization` header → parameters present (each once) → date format → time window →
+//! `SignedHeaders` (`host`, the date and `X-Amz-Target` signed, every named header sent) →
+//! algorithm → credential shape → scope → access key known → signature (64 lower-case hex
+//! digits over a canonical `SignedHeaders` list, constant-time HMAC comparison).
 
+mod authorization;
 mod canonical;
 mod params;
 mod payload;
 mod scope;
+mod signed_headers;
 mod signing_key;
 mod timing;
 
 #[cfg(test)]
+mod test_request;
+#[cfg(test)]
 mod tests_errors;
+#[cfg(test)]
+mod tests_strict;
 #[cfg(test)]
 mod tests_suite;
 
@@ -122,10 +130,11 @@ pub fn verify_with(
     pending.verify_secret(&credential.secret_access_key, opts)
 }
 
-/// Runs every check that needs no secret (parameters, date, time window, signed `host`,
+/// Runs every check that needs no secret (parameters, date, time window, signed headers,
 /// algorithm, credential shape, scope), parsing the Authorization header or presigned query
-/// once. The caller then looks up the access key ([`Precheck::access_key_id`]) however it likes
-/// (e.g. asynchronously) and finishes with [`Precheck::verify_secret`].
+/// once. It never reads the body, which may still be empty. The caller then looks up the access
+/// key ([`Precheck::access_key_id`]) however it likes (e.g. asynchronously) and finishes with
+/// [`Precheck::verify_secret`].
 pub fn precheck<'r>(
     req: &'r SignedRequest<'r>,
     now: OffsetDateTime,
@@ -162,6 +171,7 @@ impl Precheck<'_> {
         let checked = &self.checked;
         let parts = scope::split_credential(&checked.params.credential)?;
         let (_, sts) = canonical_parts(self.req, checked, &parts, self.service, opts)?;
+        let provided = provided_signature(&checked.params)?;
         let key = signing_key::signing_key(
             parts.access_key_id,
             secret,
@@ -169,9 +179,6 @@ impl Precheck<'_> {
             parts.region,
             parts.service,
         );
-        let mut provided = [0u8; 32];
-        hex::decode_to_slice(checked.params.signature.as_bytes(), &mut provided)
-            .map_err(|_| AuthError::signature_mismatch())?;
         hmac::verify(&key, &sts, &provided).map_err(|_| AuthError::signature_mismatch())?;
         Ok(Verified {
             access_key_id: parts.access_key_id.to_owned(),
@@ -202,8 +209,7 @@ fn check_request<'a>(
     } else {
         timing::check_skew(signed_at, now)?;
     }
-    require_host(&params.signed_headers)?;
-    require_signed_target(req, &params.signed_headers)?;
+    signed_headers::check(req, &params)?;
     check_algorithm(&params.algorithm)?;
     let amz_date = if params.date_is_http {
         Cow::Owned(timing::format_amz(signed_at))
@@ -240,37 +246,18 @@ fn canonical_parts(
     Ok((creq, sts))
 }
 
-/// AWS requires the `host` header (or HTTP/2 `:authority`) to be signed.
-fn require_host(signed_headers: &str) -> Result<(), AuthError> {
-    let signed = signed_headers
-        .split(';')
-        .any(|name| name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case(":authority"));
-    if signed {
-        Ok(())
-    } else {
-        Err(AuthError::InvalidSignature(
-            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".to_owned(),
-        ))
+/// The provided signature as bytes. AWS compares it as text with the lower-case hex digest it
+/// computed over a canonical `SignedHeaders` list, so anything but 64 lower-case hex digits, or
+/// a list that is not lower-case, sorted and free of repeats, is a signature mismatch.
+fn provided_signature(params: &AuthParams<'_>) -> Result<[u8; 32], AuthError> {
+    let text = params.signature.as_bytes();
+    let lower_hex = text.len() == 64 && text.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if !lower_hex || !signed_headers::is_canonical(&params.signed_headers) {
+        return Err(AuthError::signature_mismatch());
     }
-}
-
-/// The operation header of JSON protocols must be signed when sent: otherwise a captured
-/// request (e.g. DescribeKey) could be replayed as another operation (DisableKey) on the same
-/// body. Every AWS SDK signs it.
-fn require_signed_target(req: &SignedRequest<'_>, signed_headers: &str) -> Result<(), AuthError> {
-    let sent = req
-        .headers
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("x-amz-target"));
-    let signed = signed_headers
-        .split(';')
-        .any(|name| name.eq_ignore_ascii_case("x-amz-target"));
-    if !sent || signed {
-        return Ok(());
-    }
-    Err(AuthError::InvalidSignature(
-        "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.".to_owned(),
-    ))
+    let mut provided = [0u8; 32];
+    hex::decode_to_slice(text, &mut provided).map_err(|_| AuthError::signature_mismatch())?;
+    Ok(provided)
 }
 
 /// Only `AWS4-HMAC-SHA256` is supported.
