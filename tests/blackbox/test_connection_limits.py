@@ -358,3 +358,58 @@ def test_unparsable_head_gets_an_aws_error(make_server, tmp_path, mode):
     assert closed_within(sock, 3) is not None
     sock.close()
     assert server.get("/health").status == 200
+
+
+def test_http2_stream_flood_reads_no_unauthenticated_body(make_server, tmp_path):
+    """100 streams on one HTTP/2 connection, each declaring a 2 MiB − 1 body with a forged
+    signature: every stream is refused from its headers, and memory does not grow."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    server = limited_server(make_server, tmp_path, SECURE_SQLITE)
+    pid = server.proc.pid
+    before = rss_kib(pid)
+    sock = connect(server, alpn=["h2"])
+    conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    conn.initiate_connection()
+    sock.sendall(conn.data_to_send())
+    statuses: dict[int, int] = {}
+
+    def pump(seconds: float) -> None:
+        sock.settimeout(0.2)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and len(statuses) < 100:
+            try:
+                data = sock.recv(65536)
+            except (socket.timeout, TimeoutError):
+                continue
+            if not data:
+                break
+            for event in conn.receive_data(data):
+                if isinstance(event, h2.events.ResponseReceived):
+                    statuses[event.stream_id] = int(dict(event.headers)[b":status"])
+            sock.sendall(conn.data_to_send())
+
+    pump(0.5)  # the server's SETTINGS (100 concurrent streams)
+    assert conn.remote_settings.max_concurrent_streams == 100
+    forged = ("AWS4-HMAC-SHA256 Credential=AKIAFORGED000000/20260101/us-east-1/kms/aws4_request, "
+              "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64)
+    for _ in range(100):
+        stream = conn.get_next_available_stream_id()
+        conn.send_headers(stream, [
+            (":method", "POST"), (":path", "/"), (":scheme", "https"),
+            (":authority", f"127.0.0.1:{server.port}"), ("content-type", JSON_11),
+            ("x-amz-target", "TrentService.ListKeys"), ("x-amz-date", "20260101T000000Z"),
+            ("authorization", forged), ("content-length", str(2 * 1024 * 1024 - 1)),
+        ])
+        room = min(conn.local_flow_control_window(stream), 16384)
+        if room > 0:
+            conn.send_data(stream, b"x" * room)
+        sock.sendall(conn.data_to_send())
+    pump(10)
+    peak = rss_kib(pid)
+    sock.close()
+    assert len(statuses) == 100 and set(statuses.values()) <= {400, 403}, statuses
+    grown_mib = (peak - before) / 1024
+    assert grown_mib < 40, f"RSS grew by {grown_mib:.0f} MiB for one HTTP/2 connection"
