@@ -30,8 +30,6 @@ pub(crate) struct ConnState {
     head_started_ms: AtomicU64,
     first_read_seen: AtomicBool,
     http2: AtomicBool,
-    /// Woken when a request ends or a head starts, so the watchdog recomputes its deadline.
-    pub(crate) changed: Notify,
     /// Woken when the registry sheds this connection to make room for another.
     pub(crate) shed: Notify,
 }
@@ -50,7 +48,6 @@ impl ConnState {
             head_started_ms: AtomicU64::new(0),
             first_read_seen: AtomicBool::new(false),
             http2: AtomicBool::new(false),
-            changed: Notify::new(),
             shed: Notify::new(),
         }
     }
@@ -84,21 +81,20 @@ impl ConnState {
         {
             self.http2.store(true, Ordering::Release);
         }
-        if self.http2.load(Ordering::Acquire) || !self.is_idle() {
+        if self.http2.load(Ordering::Acquire)
+            || !self.is_idle()
+            || self.head_started_ms.load(Ordering::Acquire) != 0
+        {
             return;
         }
         let now = self.now_ms();
-        if self
-            .head_started_ms
-            .compare_exchange(0, now, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
-        {
-            self.changed.notify_one();
-        }
+        let _ = self.head_started_ms.compare_exchange(0, now, Ordering::AcqRel, Ordering::Acquire);
     }
 
     /// When the connection must be closed if nothing changes, or `None` while a request is in
-    /// flight (the gateway's body timeout and the service bound that time).
+    /// flight (the gateway's body timeout and the service bound that time). Nothing wakes the
+    /// watchdog when this changes (that would cost a task wake-up per request): it re-reads
+    /// the deadline at least every [`ServerLimits::header_read_timeout`].
     pub(crate) fn deadline(&self, limits: &ServerLimits) -> Option<Instant> {
         if !self.is_idle() {
             return None;
@@ -122,9 +118,7 @@ impl Drop for RequestGuard {
     fn drop(&mut self) {
         let state = &self.0;
         state.idle_since_ms.store(state.now_ms(), Ordering::Release);
-        if state.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
-            state.changed.notify_one();
-        }
+        state.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

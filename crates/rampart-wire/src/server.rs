@@ -282,23 +282,23 @@ where
         if *shutdown.borrow() {
             return Stop::Shutdown;
         }
-        let deadline = state.deadline(limits);
-        let sleep = async {
-            match deadline {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
+        // Re-read the deadline at least once per head-read timeout: a head that starts while
+        // the watchdog sleeps toward a later idle deadline is cut within twice that timeout.
+        let recheck = tokio::time::Instant::now() + limits.header_read_timeout();
+        let wake = state.deadline(limits).map_or(recheck, |at| at.min(recheck));
         tokio::select! {
             result = conn.as_mut() => return Stop::Finished(result.map_err(Into::into)),
-            () = sleep => {
+            () = tokio::time::sleep_until(wake) => {
                 if state.deadline(limits).is_some_and(|at| at <= tokio::time::Instant::now()) {
                     return Stop::Expired;
                 }
             }
-            () = state.changed.notified() => {}
             () = state.shed.notified() => return Stop::Shed,
-            _ = shutdown.changed() => {}
+            changed = shutdown.changed() => {
+                if changed.is_err() {
+                    return Stop::Shutdown;
+                }
+            }
         }
     }
 }
