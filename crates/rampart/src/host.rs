@@ -4,7 +4,7 @@ use crate::auth::{DevAuthenticator, SigV4Authenticator};
 use crate::config::Config;
 use crate::credentials;
 use rampart_crypto::root::{Domain, RootKey};
-use rampart_crypto::seal::{self, SealMode, SealedRoot, ShamirUnsealer};
+use rampart_crypto::seal::{self, SealMode, SealedRoot, ShamirUnsealer, ShareOutcome};
 use rampart_iam::Directory;
 use rampart_kms::KmsService;
 use rampart_store::Store;
@@ -138,11 +138,18 @@ impl AppHost {
         let Some(unsealer) = slot.as_mut() else {
             return Err("unsealer unavailable".to_owned());
         };
-        let root = unsealer.add_share(share).map_err(|e| e.to_string())?;
+        let outcome = unsealer.add_share(share).map_err(|e| e.to_string())?;
         let (progress, threshold) = unsealer.progress();
-        if root.is_some() {
-            *slot = None;
-        }
+        let root = match outcome {
+            ShareOutcome::Unsealed { root, upgraded } => {
+                if let Some(record) = upgraded {
+                    crate::bootstrap::rewrite_sealed_root(&self.store, &record).await?;
+                }
+                *slot = None;
+                Some(root)
+            }
+            ShareOutcome::Counted { .. } | ShareOutcome::Unverified => None,
+        };
         Ok((root, progress, threshold))
     }
 }
