@@ -4,6 +4,8 @@ pub mod audit;
 pub mod codec;
 mod gateway;
 mod host;
+pub mod local;
+pub mod operator;
 mod query_route;
 mod respond;
 pub mod server;
@@ -11,5 +13,8 @@ mod service;
 
 pub use audit::{AuditEvent, AuditSink};
 pub use gateway::Gateway;
-pub use host::{AuthFailure, Authenticated, Authenticator, BoxFuture, Host, Ready, UnsealReply};
+pub use host::{
+    AuthFailure, Authenticated, Authenticator, BoxFuture, Host, Ready, UnsealError, UnsealProgress,
+    UnsealReply, UnsealSource,
+};
 pub use service::{AwsJsonService, AwsQueryService};
