@@ -36,6 +36,8 @@ pub struct CreateArgs {
     /// Print {"AccountId", "AccessKeyId", "SecretAccessKey"} as JSON instead.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub key_file: crate::cli::KeyFileArgs,
 }
 
 /// The created account and its root key.
@@ -70,7 +72,9 @@ async fn create(args: CreateArgs) -> Result<(), String> {
     let file = crate::config::read_file_config(args.store.config.as_deref())?;
     let data_dir = crate::cli::store_dir(&args.store, file.data_dir);
     let store = crate::cli::open_store(&args.store).await?;
-    let root = unseal_offline(&store, &data_dir.join("root.key")).await?;
+    let explicit = args.key_file.seal_key_file.or(file.seal_key_file);
+    let keyfile = crate::config::keyfile_path(&data_dir, explicit.as_deref());
+    let root = unseal_offline(&store, &keyfile).await?;
     let tables = IamTables::new(store);
     let credentials = Credentials::new(tables.clone(), root.domain_key(Domain::Credentials));
     let created = match requested {

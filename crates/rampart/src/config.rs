@@ -31,6 +31,8 @@ pub struct FileConfig {
     pub plain_http: Option<bool>,
     pub seal: Option<SealChoice>,
     pub max_body_bytes: Option<usize>,
+    pub network_unseal: Option<bool>,
+    pub seal_key_file: Option<PathBuf>,
 }
 
 /// The effective configuration.
@@ -46,12 +48,20 @@ pub struct Config {
     pub plain_http: bool,
     pub seal: SealChoice,
     pub max_body_bytes: usize,
+    /// Whether `POST /_rampart/unseal` is served over TCP (the local socket always is).
+    pub network_unseal: bool,
+    /// The key file (key-file seal) when not `<data-dir>/root.key`.
+    pub seal_key_file: Option<PathBuf>,
 }
 
 impl Config {
     /// The root key file (key-file seal), kept outside the database.
     pub fn keyfile_path(&self) -> PathBuf {
-        self.data_dir.join("root.key")
+        keyfile_path(&self.data_dir, self.seal_key_file.as_deref())
+    }
+    /// The local unseal socket, served while sealed.
+    pub fn unseal_socket_path(&self) -> PathBuf {
+        unseal_socket_path(&self.data_dir)
     }
     /// Where TLS material lives.
     pub fn tls_dir(&self) -> PathBuf {
@@ -71,4 +81,14 @@ pub fn read_file_config(path: Option<&Path>) -> Result<FileConfig, String> {
 /// The data dir used when none is configured: `./rampart-data`.
 pub fn default_data_dir() -> PathBuf {
     PathBuf::from("rampart-data")
+}
+
+/// The key file: `explicit` (`--seal-key-file`), else `<data-dir>/root.key`.
+pub fn keyfile_path(data_dir: &Path, explicit: Option<&Path>) -> PathBuf {
+    explicit.map_or_else(|| data_dir.join("root.key"), Path::to_path_buf)
+}
+
+/// The local unseal socket of a data dir: `<data-dir>/unseal.sock`.
+pub fn unseal_socket_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("unseal.sock")
 }

@@ -8,9 +8,11 @@ mod cli;
 mod config;
 mod credentials;
 mod host;
+mod local_unseal;
 mod operator;
 mod serve;
 mod tls;
+mod unseal;
 mod usage;
 
 use clap::Parser;
