@@ -97,7 +97,10 @@ async fn unseal_offline(store: &Store, keyfile: &Path) -> Result<RootKey, String
             let pass = std::env::var("RAMPART_PASSPHRASE").map_err(|_| {
                 "this store is sealed with a passphrase: set RAMPART_PASSPHRASE".to_owned()
             })?;
-            seal::unseal_passphrase(&sealed, &pass).map_err(|e| e.to_string())
+            let pass = Zeroizing::new(pass);
+            crate::bootstrap::off_the_workers(move || seal::unseal_passphrase(&sealed, &pass))
+                .await?
+                .map_err(|e| e.to_string())
         }
         SealMode::Shamir { .. } => Err(
             "this store is sealed with Shamir shares, which only a running server collects: \

@@ -147,7 +147,7 @@ async fn unseal_at_start(sealed: &SealedRoot, keyfile: &Path) -> Result<SealStat
 }
 
 /// Runs Argon2id (or other long CPU work) on the blocking pool, not on an async worker.
-async fn off_the_workers<T: Send + 'static>(
+pub async fn off_the_workers<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
     tokio::task::spawn_blocking(work)
