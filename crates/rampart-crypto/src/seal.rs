@@ -189,7 +189,7 @@ pub fn init_shamir(
         ));
     }
     let (root, mut sealed) = seal(SealMode::Shamir { shares, threshold }, &kek, None)?;
-    sealed.share_check = Some(ShareCheck::new(&split));
+    sealed.share_check = Some(ShareCheck::new(&split)?);
     let printed = split.iter().map(shamir::ParsedShare::print).collect();
     Ok((root, sealed, printed))
 }

@@ -15,9 +15,9 @@
 //! shares still faces 2^256 candidates for any other share. With 1-of-1 the share is the key
 //! and its commitment is one more keyed hash of it, like `kek_check`.
 
-use crate::random;
 use crate::seal_record::Digest;
 use crate::shamir::ParsedShare;
+use crate::{CryptoError, random};
 use aws_lc_rs::hmac;
 use serde::{Deserialize, Serialize};
 
@@ -35,18 +35,25 @@ pub(crate) struct ShareCheck {
 
 impl ShareCheck {
     /// Commitments to `shares`, which must be the shares with indices `1..=shares.len()` in
-    /// order (as [`crate::shamir::split`] returns them).
-    pub(crate) fn new<'a>(shares: impl IntoIterator<Item = &'a ParsedShare>) -> Self {
+    /// order (as [`crate::shamir::split`] returns them); anything else is refused, since a
+    /// misplaced commitment would refuse the real share of its index.
+    pub(crate) fn new<'a>(
+        shares: impl IntoIterator<Item = &'a ParsedShare>,
+    ) -> Result<Self, CryptoError> {
         let salt = random::bytes(SALT_LEN);
         let key = hmac::Key::new(hmac::HMAC_SHA256, &salt);
-        let commitments = shares
-            .into_iter()
-            .map(|share| Digest(hmac::sign(&key, &message(share)).as_ref().to_vec()))
-            .collect();
-        ShareCheck {
+        let mut commitments = Vec::new();
+        for (position, share) in shares.into_iter().enumerate() {
+            if usize::from(share.index) != position + 1 {
+                return Err(CryptoError::Other("shares out of index order".into()));
+            }
+            let tag = hmac::sign(&key, &message(share));
+            commitments.push(Digest(tag.as_ref().to_vec()));
+        }
+        Ok(ShareCheck {
             salt: Digest(salt),
             commitments,
-        }
+        })
     }
 
     /// How many share indices have a commitment.

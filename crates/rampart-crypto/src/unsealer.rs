@@ -192,7 +192,7 @@ impl ShamirUnsealer {
             .map(|x| shamir::share_at(set, self.threshold, x))
             .collect::<Result<Vec<_>, _>>()?;
         let mut record = self.sealed.clone();
-        record.share_check = Some(ShareCheck::new(&all));
+        record.share_check = Some(ShareCheck::new(&all)?);
         Ok(record)
     }
 }

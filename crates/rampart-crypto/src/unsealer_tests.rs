@@ -236,3 +236,11 @@ fn format_1_search_is_bounded() {
     }
     panic!("the search was never cut short");
 }
+
+#[test]
+fn commitments_need_the_shares_in_index_order() {
+    let shares = shamir::split(&[7u8; 32], 3, 2);
+    assert!(ShareCheck::new(&shares).is_ok());
+    assert!(ShareCheck::new([&shares[1], &shares[0], &shares[2]]).is_err());
+    assert!(ShareCheck::new(&shares[1..]).is_err());
+}
