@@ -106,10 +106,7 @@ impl CredentialLookup for Keys {
 
 fn case_dirs() -> Vec<PathBuf> {
     let root = Path::new(SUITE);
-    assert!(
-        root.is_dir(),
-        "SigV4 test suite missing at {SUITE}"
-    );
+    assert!(root.is_dir(), "SigV4 test suite missing at {SUITE}");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
         .expect("read suite")
         .map(|e| e.expect("entry").path())
