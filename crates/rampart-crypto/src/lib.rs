@@ -14,9 +14,13 @@ pub mod material;
 pub mod random;
 pub mod root;
 pub mod seal;
+mod seal_record;
 mod shamir;
+mod share_check;
 pub mod symmetric;
 pub mod tls;
+pub mod unseal_limit;
+pub mod unsealer;
 
 /// Cryptographic failures. Messages never contain key material or plaintext.
 #[non_exhaustive]

@@ -4,8 +4,12 @@
 //! unseal key (KEK). The KEK is HKDF of the key file's bytes, Argon2id of the passphrase, or a
 //! random key split into Shamir shares. [`SealedRoot`] holds the envelope, an HMAC fingerprint
 //! of the KEK (so a wrong secret is reported as such rather than as corruption) and the KDF
-//! parameters — no secret.
+//! parameters — no secret; for Shamir seals also a commitment to each share
+//! ([`crate::share_check`]). Its stored formats are in [`crate::seal_record`].
 
+use crate::seal_record::b64;
+use crate::share_check::ShareCheck;
+pub use crate::unsealer::{ShamirUnsealer, ShareOutcome};
 use crate::{CryptoError, envelope, kdf, random, root::RootKey, shamir};
 use aws_lc_rs::hmac;
 use serde::{Deserialize, Serialize};
@@ -15,8 +19,6 @@ use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
 use std::path::Path;
 use zeroize::Zeroizing;
 
-/// Current layout of [`SealedRoot`].
-const FORMAT: u32 = 1;
 /// Associated data of the root-key envelope.
 const ROOT_AAD: &[u8] = b"rampart/seal/root/v1";
 /// Message whose HMAC under the KEK is the KEK's fingerprint.
@@ -24,7 +26,7 @@ const CHECK_MSG: &[u8] = b"rampart/seal/kek-check/v1";
 const KEYFILE_SALT: &[u8] = b"rampart/seal/keyfile/v1";
 const KEYFILE_INFO: &[u8] = b"rampart/seal/kek/v1";
 /// Length of the key file, of the KEK and of the root key.
-const KEY_LEN: usize = 32;
+pub(crate) const KEY_LEN: usize = 32;
 
 /// How the root key is sealed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,21 +37,28 @@ pub enum SealMode {
 }
 
 /// The root key wrapped under the unseal key, plus what is needed to re-derive that key.
-/// Safe to store in the database (no secret in it).
+/// Safe to store in the database (no secret in it). Serialized as the current record format;
+/// every earlier format is still read ([`crate::seal_record`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "serde_json::Value", into = "crate::seal_record::V2")]
 pub struct SealedRoot {
     pub mode: SealMode,
-    /// Layout version of this record.
-    pub(crate) format: u32,
     /// `version || nonce || AES-256-GCM(root key) || tag` under the KEK.
-    #[serde(with = "b64")]
     pub(crate) wrapped_root: Vec<u8>,
     /// HMAC-SHA256(KEK, "rampart/seal/kek-check/v1"): tells a wrong secret from a corrupt record.
-    #[serde(with = "b64")]
     pub(crate) kek_check: Vec<u8>,
     /// Argon2id parameters; passphrase mode only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) argon2: Option<Argon2Params>,
+    /// Commitments to the Shamir shares; `None` in other modes and in Shamir records written
+    /// before commitments existed (until their first unseal adds them).
+    pub(crate) share_check: Option<ShareCheck>,
+}
+
+impl SealedRoot {
+    /// Whether each Shamir share can be verified on its own (the record has commitments).
+    pub fn verifies_shares(&self) -> bool {
+        self.share_check.is_some()
+    }
 }
 
 /// Argon2id parameters recorded with the sealed root so they can change for new seals.
@@ -173,71 +182,16 @@ pub fn init_shamir(
         )));
     }
     let kek: Zeroizing<[u8; KEY_LEN]> = Zeroizing::new(random::array());
-    let printed = shamir::split(&kek[..], shares, threshold);
-    let (root, sealed) = seal(SealMode::Shamir { shares, threshold }, &kek, None)?;
+    let split = shamir::split(&kek[..], shares, threshold);
+    if split.len() != usize::from(shares) {
+        return Err(CryptoError::Other(
+            "Shamir split returned too few shares".into(),
+        ));
+    }
+    let (root, mut sealed) = seal(SealMode::Shamir { shares, threshold }, &kek, None)?;
+    sealed.share_check = Some(ShareCheck::new(&split)?);
+    let printed = split.iter().map(shamir::ParsedShare::print).collect();
     Ok((root, sealed, printed))
-}
-
-/// Collects Shamir shares until the threshold is reached.
-pub struct ShamirUnsealer {
-    sealed: SealedRoot,
-    threshold: u8,
-    given: Vec<shamir::ParsedShare>,
-}
-
-impl ShamirUnsealer {
-    /// Starts collecting shares for a root sealed with [`init_shamir`].
-    pub fn new(sealed: SealedRoot) -> Result<Self, CryptoError> {
-        let threshold = match sealed.mode {
-            SealMode::Shamir { threshold, .. } if threshold > 0 => threshold,
-            _ => {
-                return Err(CryptoError::Unseal(
-                    "the root key is not sealed with Shamir shares".into(),
-                ));
-            }
-        };
-        Ok(ShamirUnsealer {
-            sealed,
-            threshold,
-            given: Vec::new(),
-        })
-    }
-
-    /// Adds one share; `Ok(Some(root))` once enough valid shares unseal the root key.
-    ///
-    /// A malformed or repeated share is refused without changing progress. If the threshold is
-    /// reached but the shares do not reconstruct the unseal key, all collected shares are
-    /// discarded (progress back to 0) and an `Unseal` error says so.
-    pub fn add_share(&mut self, share: &str) -> Result<Option<RootKey>, CryptoError> {
-        let parsed = shamir::parse(share, KEY_LEN)?;
-        if let Some(prev) = self.given.iter().find(|g| g.index == parsed.index) {
-            let what = if prev.same_as(&parsed) {
-                "this share was"
-            } else {
-                "a different share with the same index was"
-            };
-            return Err(CryptoError::Unseal(format!(
-                "{what} already given (index {})",
-                parsed.index
-            )));
-        }
-        self.given.push(parsed);
-        if self.given.len() < usize::from(self.threshold) {
-            return Ok(None);
-        }
-        let given = std::mem::take(&mut self.given);
-        let kek = shamir::combine(&given, self.threshold)?;
-        let kek: Zeroizing<[u8; KEY_LEN]> = Zeroizing::new(kek[..].try_into().map_err(|_| {
-            CryptoError::Unseal("shares reconstruct a key of the wrong length".into())
-        })?);
-        let wrong = "these shares do not reconstruct the unseal key (shares from another seal, or a mistyped share); progress was reset";
-        open(&self.sealed, &kek, wrong).map(Some)
-    }
-
-    /// (shares given so far, threshold)
-    pub fn progress(&self) -> (usize, usize) {
-        (self.given.len(), usize::from(self.threshold))
-    }
 }
 
 /// Wraps a fresh root key under `kek`.
@@ -253,26 +207,20 @@ fn seal(
         .to_vec();
     let sealed = SealedRoot {
         mode,
-        format: FORMAT,
         wrapped_root,
         kek_check,
         argon2,
+        share_check: None,
     };
     Ok((root, sealed))
 }
 
 /// Checks `kek` against the fingerprint, then unwraps the root key.
-fn open(
+pub(crate) fn open(
     sealed: &SealedRoot,
     kek: &[u8; KEY_LEN],
     wrong_secret: &str,
 ) -> Result<RootKey, CryptoError> {
-    if sealed.format != FORMAT {
-        return Err(CryptoError::Other(format!(
-            "unsupported sealed root format {}",
-            sealed.format
-        )));
-    }
     let check_key = hmac::Key::new(hmac::HMAC_SHA256, kek);
     if hmac::verify(&check_key, CHECK_MSG, &sealed.kek_check).is_err() {
         return Err(CryptoError::Unseal(wrong_secret.to_owned()));
@@ -337,22 +285,6 @@ fn write_new_keyfile(path: &Path, secret: &[u8]) -> Result<(), CryptoError> {
             .map_err(|e| io("cannot sync the directory of", e))?;
     }
     Ok(())
-}
-
-/// Serde helper: bytes as standard base64 strings.
-mod b64 {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::STANDARD;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&STANDARD.encode(bytes))
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let text = String::deserialize(d)?;
-        STANDARD.decode(text).map_err(serde::de::Error::custom)
-    }
 }
 
 #[cfg(test)]

@@ -88,7 +88,9 @@ impl ConnState {
             return;
         }
         let now = self.now_ms();
-        let _ = self.head_started_ms.compare_exchange(0, now, Ordering::AcqRel, Ordering::Acquire);
+        let _ = self
+            .head_started_ms
+            .compare_exchange(0, now, Ordering::AcqRel, Ordering::Acquire);
     }
 
     /// When the connection must be closed if nothing changes, or `None` while a request is in

@@ -1,23 +1,22 @@
-//! The request path: operator endpoints, pre-authentication checks before the body is read,
-//! the body under its limits, target dispatch, SigV4, service call, audit.
+//! The request path: operator endpoints ([`crate::operator`]), pre-authentication checks
+//! before the body is read, the body under its limits, target dispatch, SigV4, service call,
+//! audit.
 
 use crate::audit::{AuditEvent, EventResource, UserIdentity, for_each_recipient};
 use crate::body::{BodyBudget, BodyRules, ReadBody, read_body};
 use crate::codec::{Invocation, ServiceError, encode_error};
 use crate::host::{Authenticated, Host, Ready, SignedRequest};
 use crate::limits::ServerLimits;
+use crate::operator::{self, Route};
 use crate::query_route;
 use crate::refuse::{self, Shape};
-use crate::respond::{Body, amz_json_content_type, aws_error, json, operator_json};
+use crate::respond::{Body, amz_json_content_type, aws_error, json};
 use bytes::Bytes;
-use http::{Method, Request, Response};
+use http::{Request, Response};
 use rampart_core::RequestContext;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
-
-/// The largest unseal request body (a share or a passphrase in a small JSON object).
-const UNSEAL_BODY_LIMIT: usize = 64 * 1024;
 
 /// Routes every HTTP request the server receives.
 pub struct Gateway {
@@ -62,10 +61,13 @@ impl Gateway {
         }
         let (parts, body) = req.into_parts();
         let shape = Shape::of(&parts);
-        if parts.uri.path() == "/_rampart/unseal" && parts.method == Method::POST {
-            return match self.read(body, UNSEAL_BODY_LIMIT).await {
-                Ok(read) => self.unseal(&read.bytes, &request_id).await,
-                Err(err) => refuse::body(err, UNSEAL_BODY_LIMIT, &request_id, shape),
+        if operator::route(&parts.method, parts.uri.path()) == Some(Route::Unseal) {
+            let limit = operator::MAX_UNSEAL_BODY;
+            return match self.read(body, limit).await {
+                Ok(read) => {
+                    operator::unseal(self.host.as_ref(), &read.bytes, remote, &request_id).await
+                }
+                Err(err) => refuse::body(err, limit, &request_id, shape),
             };
         }
         let Some(ready) = self.host.ready() else {
@@ -139,98 +141,16 @@ impl Gateway {
         }
     }
 
+    /// Health and reset, which need no body.
     async fn operator_route<B>(
         &self,
         req: &Request<B>,
         request_id: &str,
     ) -> Option<Response<Body>> {
-        let path = req.uri().path();
-        match (req.method(), path) {
-            (&Method::GET, "/health" | "/_rampart/health" | "/_localstack/health") => {
-                Some(self.health(request_id))
-            }
-            (&Method::POST, "/_rampart/reset" | "/moto-api/reset" | "/_localstack/state/reset") => {
-                Some(self.reset(request_id).await)
-            }
-            _ => None,
-        }
-    }
-
-    fn health(&self, request_id: &str) -> Response<Body> {
-        let ready = self.host.ready();
-        let state = if ready.is_some() { "running" } else { "sealed" };
-        let services: serde_json::Map<String, serde_json::Value> = ready
-            .iter()
-            .flat_map(|r| {
-                let json = r.services.iter().map(|s| s.signing_name());
-                json.chain(r.query_services.iter().map(|s| s.signing_name()))
-            })
-            .map(|name| (name.to_owned(), serde_json::Value::from(state)))
-            .collect();
-        let body = serde_json::json!({
-            "status": if ready.is_some() { "ok" } else { "sealed" },
-            "sealed": ready.is_none(),
-            "services": services,
-            "edition": "rampart",
-            "version": env!("CARGO_PKG_VERSION"),
-        });
-        operator_json(200, &body, request_id)
-    }
-
-    async fn reset(&self, request_id: &str) -> Response<Body> {
-        if !self.host.dev_mode() {
-            let message = "The reset endpoint is only available in --dev mode.";
-            return aws_error(
-                403,
-                "application/json",
-                "AccessDeniedException",
-                message,
-                request_id,
-            );
-        }
-        match self.host.reset().await {
-            Ok(()) => operator_json(200, &serde_json::json!({"status": "reset"}), request_id),
-            Err(err) => {
-                tracing::error!(request_id, error = %err, "reset failed");
-                aws_error(
-                    500,
-                    "application/json",
-                    "InternalFailure",
-                    "Reset failed.",
-                    request_id,
-                )
-            }
-        }
-    }
-
-    async fn unseal(&self, body: &[u8], request_id: &str) -> Response<Body> {
-        let secret = serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| v.get("secret").and_then(|s| s.as_str()).map(str::to_owned));
-        let Some(secret) = secret else {
-            let message = "Expected a JSON body {\"secret\": \"...\"}.";
-            return aws_error(
-                400,
-                "application/json",
-                "ValidationException",
-                message,
-                request_id,
-            );
-        };
-        match self.host.unseal(secret).await {
-            Ok(reply) => {
-                let body = serde_json::json!({
-                    "sealed": reply.sealed, "progress": reply.progress, "threshold": reply.threshold,
-                });
-                operator_json(200, &body, request_id)
-            }
-            Err(message) => aws_error(
-                400,
-                "application/json",
-                "UnsealFailedException",
-                &message,
-                request_id,
-            ),
+        match operator::route(req.method(), req.uri().path())? {
+            Route::Health => Some(operator::health(self.host.as_ref(), request_id, None)),
+            Route::Reset => Some(operator::reset(self.host.as_ref(), request_id).await),
+            Route::Unseal => None,
         }
     }
 

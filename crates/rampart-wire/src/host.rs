@@ -3,9 +3,12 @@
 
 use crate::{AuditSink, AwsJsonService, AwsQueryService};
 use rampart_core::{CallerPolicies, Principal, Region};
+use std::fmt;
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -100,15 +103,63 @@ impl Ready {
     }
 }
 
-/// The answer to one unseal request.
+/// Where an unseal attempt came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsealSource {
+    /// A client over TCP, at this address.
+    Remote(IpAddr),
+    /// The local unseal socket (reachable only by the data dir's owner).
+    LocalSocket,
+}
+
+impl fmt::Display for UnsealSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnsealSource::Remote(ip) => write!(f, "{ip}"),
+            UnsealSource::LocalSocket => f.write_str("local socket"),
+        }
+    }
+}
+
+/// Shamir shares counted so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnsealProgress {
+    /// Verified shares given.
+    pub given: usize,
+    /// Shares needed.
+    pub threshold: usize,
+}
+
+/// The answer to one accepted unseal request.
 #[derive(Debug, Clone)]
 pub struct UnsealReply {
     /// Whether the server is still sealed.
     pub sealed: bool,
-    /// Shares given so far (Shamir mode).
-    pub progress: usize,
-    /// Shares needed (Shamir mode; 1 otherwise).
-    pub threshold: usize,
+    /// Progress, shown only to a caller whose share was just verified (and on the local
+    /// socket); `None` otherwise.
+    pub progress: Option<UnsealProgress>,
+}
+
+/// Why an unseal request was not accepted.
+#[non_exhaustive]
+#[derive(Debug, Clone)]
+pub enum UnsealError {
+    /// The secret was refused: wrong passphrase, not a share of this seal, malformed.
+    Refused(String),
+    /// Too many attempts: the caller may retry after `retry_after`.
+    Throttled {
+        /// How long to wait.
+        retry_after: Duration,
+        /// Why (shown to the caller).
+        reason: String,
+    },
+    /// Unsealing over the network is turned off; `socket` is the local path to use.
+    NetworkUnsealOff {
+        /// The local unseal socket.
+        socket: String,
+    },
+    /// An internal fault (logged; not shown to the caller).
+    Internal(String),
 }
 
 /// The process that hosts the gateway.
@@ -117,8 +168,16 @@ pub trait Host: Send + Sync + 'static {
     fn dev_mode(&self) -> bool;
     /// The services, or `None` while sealed.
     fn ready(&self) -> Option<Arc<Ready>>;
-    /// Offers an unseal secret (a Shamir share or the passphrase).
-    fn unseal(&self, secret: String) -> BoxFuture<'_, Result<UnsealReply, String>>;
+    /// Offers an unseal secret (a Shamir share or the passphrase) from `source`.
+    fn unseal(
+        &self,
+        secret: String,
+        source: UnsealSource,
+    ) -> BoxFuture<'_, Result<UnsealReply, UnsealError>>;
+    /// Shamir shares counted so far (for the local socket's health; never sent over TCP).
+    fn unseal_progress(&self) -> BoxFuture<'_, Option<UnsealProgress>> {
+        Box::pin(async { None })
+    }
     /// Wipes all state (dev mode only).
     fn reset(&self) -> BoxFuture<'_, Result<(), String>>;
 }

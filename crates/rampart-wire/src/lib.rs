@@ -8,6 +8,8 @@ mod framing;
 mod gateway;
 mod host;
 pub mod limits;
+pub mod local;
+pub mod operator;
 mod query_route;
 mod refuse;
 mod registry;
@@ -17,6 +19,9 @@ mod service;
 
 pub use audit::{AuditEvent, AuditSink};
 pub use gateway::Gateway;
-pub use host::{AuthFailure, Authenticated, Authenticator, BoxFuture, Host, Ready, UnsealReply};
+pub use host::{
+    AuthFailure, Authenticated, Authenticator, BoxFuture, Host, Ready, UnsealError, UnsealProgress,
+    UnsealReply, UnsealSource,
+};
 pub use limits::ServerLimits;
 pub use service::{AwsJsonService, AwsQueryService};

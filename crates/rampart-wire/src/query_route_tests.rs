@@ -9,7 +9,9 @@ use crate::codec::{
     AuditParams, FromQuery, QueryEnv, QueryOperationSpec, Validate, ValidationErrors, invoke_query,
     query,
 };
-use crate::host::{Authenticated, Authenticator, BoxFuture, Host, UnsealReply};
+use crate::host::{
+    Authenticated, Authenticator, BoxFuture, Host, UnsealError, UnsealReply, UnsealSource,
+};
 use crate::{AuditEvent, AuditSink, Gateway};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -159,8 +161,12 @@ impl Host for TestHost {
     fn ready(&self) -> Option<Arc<Ready>> {
         Some(self.0.clone())
     }
-    fn unseal(&self, _secret: String) -> BoxFuture<'_, Result<UnsealReply, String>> {
-        Box::pin(async { Err(String::new()) })
+    fn unseal(
+        &self,
+        _secret: String,
+        _source: UnsealSource,
+    ) -> BoxFuture<'_, Result<UnsealReply, UnsealError>> {
+        Box::pin(async { Err(UnsealError::Internal(String::new())) })
     }
     fn reset(&self) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async { Ok(()) })

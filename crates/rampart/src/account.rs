@@ -36,6 +36,8 @@ pub struct CreateArgs {
     /// Print {"AccountId", "AccessKeyId", "SecretAccessKey"} as JSON instead.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub key_file: crate::cli::KeyFileArgs,
 }
 
 /// The created account and its root key.
@@ -70,7 +72,9 @@ async fn create(args: CreateArgs) -> Result<(), String> {
     let file = crate::config::read_file_config(args.store.config.as_deref())?;
     let data_dir = crate::cli::store_dir(&args.store, file.data_dir);
     let store = crate::cli::open_store(&args.store).await?;
-    let root = unseal_offline(&store, &data_dir.join("root.key")).await?;
+    let explicit = args.key_file.seal_key_file.or(file.seal_key_file);
+    let keyfile = crate::config::keyfile_path(&data_dir, explicit.as_deref());
+    let root = unseal_offline(&store, &keyfile).await?;
     let tables = IamTables::new(store);
     let credentials = Credentials::new(tables.clone(), root.domain_key(Domain::Credentials));
     let created = match requested {
@@ -93,7 +97,10 @@ async fn unseal_offline(store: &Store, keyfile: &Path) -> Result<RootKey, String
             let pass = std::env::var("RAMPART_PASSPHRASE").map_err(|_| {
                 "this store is sealed with a passphrase: set RAMPART_PASSPHRASE".to_owned()
             })?;
-            seal::unseal_passphrase(&sealed, &pass).map_err(|e| e.to_string())
+            let pass = Zeroizing::new(pass);
+            crate::bootstrap::off_the_workers(move || seal::unseal_passphrase(&sealed, &pass))
+                .await?
+                .map_err(|e| e.to_string())
         }
         SealMode::Shamir { .. } => Err(
             "this store is sealed with Shamir shares, which only a running server collects: \

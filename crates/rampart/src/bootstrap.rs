@@ -5,6 +5,7 @@ use rampart_crypto::root::RootKey;
 use rampart_crypto::seal::{self, SealedRoot};
 use rampart_store::{Expect, Store, Table};
 use std::path::Path;
+use zeroize::Zeroizing;
 
 /// The metadata table (seal record, bootstrap markers).
 pub const META_TABLE: &str = "meta";
@@ -100,38 +101,85 @@ pub async fn load_or_init(
     config: &Config,
 ) -> Result<(SealState, SealedRoot), String> {
     let keyfile = config.keyfile_path();
-    match read_sealed_root(store).await? {
-        Some(sealed) => Ok((unseal_at_start(&sealed, &keyfile)?, sealed)),
+    let (state, sealed) = match read_sealed_root(store).await? {
+        Some(sealed) => (unseal_at_start(&sealed, &keyfile).await?, sealed),
         None => {
-            let (root, sealed) = match config.seal {
-                SealChoice::Keyfile => seal::init_keyfile(&keyfile),
-                SealChoice::Passphrase => seal::init_passphrase(&passphrase_from_env()?),
-            }
-            .map_err(|e| e.to_string())?;
+            let (root, sealed) = init_seal(config.seal, &keyfile).await?;
             write_sealed_root(store, &sealed).await?;
             tracing::info!(mode = ?sealed.mode, "initialised a new root key");
-            Ok((SealState::Unsealed(root), sealed))
+            (SealState::Unsealed(root), sealed)
         }
+    };
+    if sealed.mode == seal::SealMode::KeyFile {
+        warn_key_file(&config.data_dir, &keyfile);
     }
+    Ok((state, sealed))
 }
 
-fn unseal_at_start(sealed: &SealedRoot, keyfile: &Path) -> Result<SealState, String> {
+async fn init_seal(choice: SealChoice, keyfile: &Path) -> Result<(RootKey, SealedRoot), String> {
+    let sealed = match choice {
+        SealChoice::Keyfile => seal::init_keyfile(keyfile),
+        SealChoice::Passphrase => {
+            let pass = passphrase_from_env()?;
+            off_the_workers(move || seal::init_passphrase(&pass)).await?
+        }
+    };
+    sealed.map_err(|e| e.to_string())
+}
+
+async fn unseal_at_start(sealed: &SealedRoot, keyfile: &Path) -> Result<SealState, String> {
     match sealed.mode {
         seal::SealMode::KeyFile => seal::unseal_keyfile(sealed, keyfile)
             .map(SealState::Unsealed)
             .map_err(|e| format!("{}: {e}", keyfile.display())),
         seal::SealMode::Passphrase => match std::env::var("RAMPART_PASSPHRASE") {
-            Ok(pass) => seal::unseal_passphrase(sealed, &pass)
-                .map(SealState::Unsealed)
-                .map_err(|e| e.to_string()),
+            Ok(pass) => {
+                let (pass, sealed) = (Zeroizing::new(pass), sealed.clone());
+                off_the_workers(move || seal::unseal_passphrase(&sealed, &pass))
+                    .await?
+                    .map(SealState::Unsealed)
+                    .map_err(|e| e.to_string())
+            }
             Err(_) => Ok(SealState::Sealed),
         },
         seal::SealMode::Shamir { .. } => Ok(SealState::Sealed),
     }
 }
 
-fn passphrase_from_env() -> Result<String, String> {
+/// Runs Argon2id (or other long CPU work) on the blocking pool, not on an async worker.
+pub async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| format!("key derivation stopped: {e}"))
+}
+
+/// Key-file mode unseals without an operator: say so at every start, naming the file, and
+/// louder when it lies in the data dir (whoever reads the data dir or its backups has the key).
+fn warn_key_file(data_dir: &Path, keyfile: &Path) {
+    let resolve = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let beside = resolve(keyfile).starts_with(resolve(data_dir));
+    let path = keyfile.display();
+    if beside {
+        tracing::warn!(
+            key_file = %path,
+            "key-file sealing: the root key's key file {path} lies beside the data, so whoever \
+             can read the data dir or its backups can unseal it. Fine for dev and CI; otherwise \
+             put it on another volume (--seal-key-file) or use passphrase or Shamir sealing"
+        );
+    } else {
+        tracing::warn!(
+            key_file = %path,
+            "key-file sealing: the root key unseals at start, without an operator, from the \
+             key file {path}; keep it off the data volume and out of the data's backups"
+        );
+    }
+}
+
+fn passphrase_from_env() -> Result<Zeroizing<String>, String> {
     let pass = std::env::var("RAMPART_PASSPHRASE")
+        .map(Zeroizing::new)
         .map_err(|_| "--seal passphrase needs RAMPART_PASSPHRASE on first start".to_owned())?;
     if pass.chars().count() < 12 {
         return Err("the passphrase must be at least 12 characters".to_owned());

@@ -70,6 +70,21 @@ pub struct ServeArgs {
     /// How to seal the root key on first start.
     #[arg(long, env = "RAMPART_SEAL", value_enum)]
     pub seal: Option<SealChoice>,
+    /// Serve `POST /_rampart/unseal` over TCP while sealed (default true); with false, unseal
+    /// only through the local socket `<data-dir>/unseal.sock`.
+    #[arg(long, env = "RAMPART_NETWORK_UNSEAL", action = clap::ArgAction::Set)]
+    pub network_unseal: Option<bool>,
+    #[command(flatten)]
+    pub key_file: KeyFileArgs,
+}
+
+/// Where the key file of a key-file seal lives.
+#[derive(Debug, Args, Clone)]
+pub struct KeyFileArgs {
+    /// Key file of the key-file seal (default `<data-dir>/root.key`); put it on another volume
+    /// than the data. Created there (mode 0600) on first start.
+    #[arg(long, env = "RAMPART_SEAL_KEY_FILE")]
+    pub seal_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,13 +112,13 @@ pub struct UnsealArgs {
     /// The share or passphrase; read from standard input when absent.
     #[arg(long)]
     pub secret: Option<String>,
-    /// Server address.
-    #[arg(
-        long,
-        default_value = "https://127.0.0.1:4566",
-        env = "RAMPART_ENDPOINT"
-    )]
-    pub endpoint: String,
+    /// Server address (default https://127.0.0.1:4566).
+    #[arg(long, env = "RAMPART_ENDPOINT", conflicts_with = "socket")]
+    pub endpoint: Option<String>,
+    /// Use the server's local unseal socket: PATH, or `<data-dir>/unseal.sock` without one.
+    /// Also used when `--data-dir` is given without `--endpoint` and that socket exists.
+    #[arg(long, value_name = "PATH", num_args = 0..=1)]
+    pub socket: Option<Option<PathBuf>>,
     /// CA bundle to trust for HTTPS (defaults to the data dir's Rampart CA).
     #[arg(long, env = "AWS_CA_BUNDLE")]
     pub ca_bundle: Option<PathBuf>,
@@ -181,6 +196,8 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         plain_http: dev || args.plain_http || file.plain_http.unwrap_or(false),
         seal: args.seal.or(file.seal).unwrap_or(SealChoice::Keyfile),
         limits,
+        network_unseal: args.network_unseal.or(file.network_unseal).unwrap_or(true),
+        seal_key_file: args.key_file.seal_key_file.or(file.seal_key_file),
     })
 }
 
@@ -221,6 +238,50 @@ mod tests {
         assert!(!config.dev && !config.plain_http);
         assert_eq!(config.default_account.as_str(), "000000000000");
         assert_eq!(config.seal, SealChoice::Keyfile);
+        assert!(config.network_unseal);
+        assert_eq!(
+            config.keyfile_path(),
+            PathBuf::from("rampart-data/root.key")
+        );
+    }
+
+    #[test]
+    fn network_unseal_and_key_file_settings() {
+        let off = resolve(serve_args(&["--network-unseal", "false"])).unwrap();
+        assert!(!off.network_unseal);
+        assert!(Cli::try_parse_from(["rampart", "serve", "--network-unseal"]).is_err());
+        let elsewhere = resolve(serve_args(&["--seal-key-file", "/keys/root.key"])).unwrap();
+        assert_eq!(elsewhere.keyfile_path(), PathBuf::from("/keys/root.key"));
+        let dir = std::env::temp_dir().join(format!("rampart-cli-nu-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rampart.toml");
+        std::fs::write(
+            &file,
+            "network_unseal = false\nseal_key_file = \"/k/r.key\"\n",
+        )
+        .unwrap();
+        let from_file = resolve(serve_args(&["--config", file.to_str().unwrap()])).unwrap();
+        assert!(!from_file.network_unseal);
+        assert_eq!(from_file.keyfile_path(), PathBuf::from("/k/r.key"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn unseal_socket_flag_takes_an_optional_path() {
+        let parse = |argv: &[&str]| {
+            let mut full = vec!["rampart", "operator", "unseal"];
+            full.extend_from_slice(argv);
+            match Cli::try_parse_from(full).map(|c| c.command) {
+                Ok(Command::Operator(OperatorCommand::Unseal(args))) => Ok(args),
+                Ok(other) => panic!("parsed {other:?}"),
+                Err(err) => Err(err),
+            }
+        };
+        assert_eq!(parse(&["--socket"]).unwrap().socket, Some(None));
+        let given = parse(&["--socket", "/run/r.sock"]).unwrap();
+        assert_eq!(given.socket, Some(Some(PathBuf::from("/run/r.sock"))));
+        assert!(parse(&["--socket", "--endpoint", "http://x"]).is_err());
+        assert_eq!(parse(&[]).unwrap().socket, None);
     }
 
     #[test]

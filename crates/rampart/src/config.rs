@@ -33,6 +33,8 @@ pub struct FileConfig {
     pub max_body_bytes: Option<usize>,
     /// The `[limits]` table: connection timeouts and caps, HTTP/2 limits, body budget.
     pub limits: Option<rampart_wire::ServerLimits>,
+    pub network_unseal: Option<bool>,
+    pub seal_key_file: Option<PathBuf>,
 }
 
 /// The effective configuration.
@@ -49,12 +51,20 @@ pub struct Config {
     pub seal: SealChoice,
     /// Connection and body limits (`max_body_bytes` among them).
     pub limits: rampart_wire::ServerLimits,
+    /// Whether `POST /_rampart/unseal` is served over TCP (the local socket always is).
+    pub network_unseal: bool,
+    /// The key file (key-file seal) when not `<data-dir>/root.key`.
+    pub seal_key_file: Option<PathBuf>,
 }
 
 impl Config {
     /// The root key file (key-file seal), kept outside the database.
     pub fn keyfile_path(&self) -> PathBuf {
-        self.data_dir.join("root.key")
+        keyfile_path(&self.data_dir, self.seal_key_file.as_deref())
+    }
+    /// The local unseal socket, served while sealed.
+    pub fn unseal_socket_path(&self) -> PathBuf {
+        unseal_socket_path(&self.data_dir)
     }
     /// Where TLS material lives.
     pub fn tls_dir(&self) -> PathBuf {
@@ -86,4 +96,14 @@ pub fn limits(file: &FileConfig) -> Result<rampart_wire::ServerLimits, String> {
     }
     limits.validate()?;
     Ok(limits)
+}
+
+/// The key file: `explicit` (`--seal-key-file`), else `<data-dir>/root.key`.
+pub fn keyfile_path(data_dir: &Path, explicit: Option<&Path>) -> PathBuf {
+    explicit.map_or_else(|| data_dir.join("root.key"), Path::to_path_buf)
+}
+
+/// The local unseal socket of a data dir: `<data-dir>/unseal.sock`.
+pub fn unseal_socket_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("unseal.sock")
 }

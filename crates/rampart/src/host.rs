@@ -1,17 +1,23 @@
-//! The process state behind the gateway: sealed or ready, unseal, dev reset, background workers.
+//! The process state behind the gateway: sealed or ready, unseal ([`crate::unseal`]), dev
+//! reset, background workers.
 
 use crate::auth::{DevAuthenticator, SigV4Authenticator};
 use crate::config::Config;
 use crate::credentials;
+use crate::unseal::{UnsealDesk, log_attempt};
 use rampart_crypto::root::{Domain, RootKey};
-use rampart_crypto::seal::{self, SealMode, SealedRoot, ShamirUnsealer};
+use rampart_crypto::seal::SealedRoot;
 use rampart_iam::Directory;
 use rampart_kms::KmsService;
 use rampart_store::Store;
 use rampart_sts::SessionTokens;
-use rampart_wire::{AuditSink, Authenticator, BoxFuture, Host, Ready, UnsealReply};
+use rampart_wire::{
+    AuditSink, Authenticator, BoxFuture, Host, Ready, UnsealError, UnsealProgress, UnsealReply,
+    UnsealSource,
+};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use zeroize::Zeroizing;
 
 /// How often keys whose deletion date has passed are deleted.
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
@@ -26,11 +32,15 @@ struct Running {
 pub struct AppHost {
     config: Config,
     store: Store,
-    sealed_root: SealedRoot,
+    /// The seal record (written again after a dev reset; replaced when an unseal adds share
+    /// commitments to an older record).
+    sealed_root: RwLock<SealedRoot>,
+    desk: UnsealDesk,
     audit: Arc<dyn AuditSink>,
     ready: RwLock<Option<Arc<Ready>>>,
     running: tokio::sync::Mutex<Option<Running>>,
-    unsealer: tokio::sync::Mutex<Option<ShamirUnsealer>>,
+    /// Becomes true when the services start.
+    unsealed: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppHost {
@@ -41,18 +51,29 @@ impl AppHost {
         audit: Arc<dyn AuditSink>,
     ) -> Self {
         Self {
+            desk: UnsealDesk::new(sealed_root.clone(), &config),
             config,
             store,
-            sealed_root,
+            sealed_root: RwLock::new(sealed_root),
             audit,
             ready: RwLock::new(None),
             running: tokio::sync::Mutex::new(None),
-            unsealer: tokio::sync::Mutex::new(None),
+            unsealed: tokio::sync::watch::Sender::new(false),
         }
     }
 
-    /// Starts the services with the unsealed root key.
+    /// Resolves once the services run.
+    pub async fn wait_unsealed(&self) {
+        let mut unsealed = self.unsealed.subscribe();
+        let _ = unsealed.wait_for(|u| *u).await;
+    }
+
+    /// Starts the services with the unsealed root key (once; later calls do nothing).
     pub async fn activate(self: &Arc<Self>, root: RootKey) -> Result<(), String> {
+        let mut running = self.running.lock().await;
+        if running.is_some() {
+            return Ok(());
+        }
         let clock = Arc::new(rampart_core::SystemClock);
         let directory = Arc::new(Directory::new(
             self.store.clone(),
@@ -89,10 +110,11 @@ impl AppHost {
             audit: self.audit.clone(),
         });
         tokio::spawn(background_jobs(kms.clone()));
-        *self.running.lock().await = Some(Running { kms, directory });
+        *running = Some(Running { kms, directory });
         if let Ok(mut slot) = self.ready.write() {
             *slot = Some(ready);
         }
+        self.unsealed.send_replace(true);
         tracing::info!("unsealed: services are running");
         Ok(())
     }
@@ -106,44 +128,48 @@ impl AppHost {
         }
     }
 
-    async fn offer_secret(self: &Arc<Self>, secret: &str) -> Result<UnsealReply, String> {
-        let (root, progress, threshold) = match &self.sealed_root.mode {
-            SealMode::Passphrase => {
-                let root = seal::unseal_passphrase(&self.sealed_root, secret)
-                    .map_err(|e| e.to_string())?;
-                (Some(root), 1, 1)
-            }
-            SealMode::Shamir { .. } => self.add_share(secret).await?,
-            SealMode::KeyFile => return Err("this store is sealed with a key file".to_owned()),
+    /// One unseal attempt: admitted? already unsealed? then the desk; activates the services
+    /// when the root key opens, and stores share commitments an older record lacked.
+    async fn unseal(
+        self: &Arc<Self>,
+        secret: Zeroizing<String>,
+        source: UnsealSource,
+    ) -> Result<UnsealReply, UnsealError> {
+        self.desk.admit(source)?;
+        let unsealed = UnsealReply {
+            sealed: false,
+            progress: None,
         };
-        let sealed = match root {
-            Some(root) => {
-                self.activate(root).await?;
-                false
-            }
-            None => true,
+        if self.ready.read().is_ok_and(|r| r.is_some()) {
+            return Ok(unsealed);
+        }
+        let accepted = self.desk.offer(secret, source).await?;
+        if let Some(record) = accepted.upgraded {
+            self.store_upgraded(record).await;
+        }
+        let Some(root) = accepted.root else {
+            return Ok(UnsealReply {
+                sealed: true,
+                progress: accepted.progress,
+            });
         };
-        Ok(UnsealReply {
-            sealed,
-            progress,
-            threshold,
-        })
+        self.activate(root).await.map_err(UnsealError::Internal)?;
+        Ok(unsealed)
     }
 
-    async fn add_share(&self, share: &str) -> Result<(Option<RootKey>, usize, usize), String> {
-        let mut slot = self.unsealer.lock().await;
-        if slot.is_none() {
-            *slot = Some(ShamirUnsealer::new(self.sealed_root.clone()).map_err(|e| e.to_string())?);
+    async fn store_upgraded(&self, record: SealedRoot) {
+        match crate::bootstrap::rewrite_sealed_root(&self.store, &record).await {
+            Ok(()) => {
+                tracing::info!("seal record upgraded: each share is now verified on its own");
+                if let Ok(mut slot) = self.sealed_root.write() {
+                    *slot = record;
+                }
+            }
+            Err(err) => tracing::error!(
+                error = %err,
+                "could not store the share commitments; the next unseal adds them again"
+            ),
         }
-        let Some(unsealer) = slot.as_mut() else {
-            return Err("unsealer unavailable".to_owned());
-        };
-        let root = unsealer.add_share(share).map_err(|e| e.to_string())?;
-        let (progress, threshold) = unsealer.progress();
-        if root.is_some() {
-            *slot = None;
-        }
-        Ok((root, progress, threshold))
     }
 }
 
@@ -178,16 +204,24 @@ impl Host for SharedHost {
         self.0.ready.read().ok().and_then(|slot| slot.clone())
     }
 
-    fn unseal(&self, secret: String) -> BoxFuture<'_, Result<UnsealReply, String>> {
+    fn unseal(
+        &self,
+        secret: String,
+        source: UnsealSource,
+    ) -> BoxFuture<'_, Result<UnsealReply, UnsealError>> {
+        Box::pin(async move {
+            let result = self.0.unseal(Zeroizing::new(secret), source).await;
+            log_attempt(source, &result);
+            result
+        })
+    }
+
+    fn unseal_progress(&self) -> BoxFuture<'_, Option<UnsealProgress>> {
         Box::pin(async move {
             if self.ready().is_some() {
-                return Ok(UnsealReply {
-                    sealed: false,
-                    progress: 0,
-                    threshold: 0,
-                });
+                return None;
             }
-            self.0.offer_secret(&secret).await
+            self.0.desk.progress().await
         })
     }
 
@@ -195,7 +229,12 @@ impl Host for SharedHost {
         Box::pin(async move {
             let host = &self.0;
             host.store.wipe().await.map_err(|e| e.to_string())?;
-            crate::bootstrap::rewrite_sealed_root(&host.store, &host.sealed_root).await?;
+            let sealed_root = host
+                .sealed_root
+                .read()
+                .map_err(|_| "the seal record lock is poisoned".to_owned())?
+                .clone();
+            crate::bootstrap::rewrite_sealed_root(&host.store, &sealed_root).await?;
             if let Some(running) = host.running.lock().await.as_ref() {
                 running.kms.wipe_cache().await;
                 running.directory.credentials.clear_cache();

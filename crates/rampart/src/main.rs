@@ -9,9 +9,11 @@ mod config;
 mod credentials;
 mod fd_limit;
 mod host;
+mod local_unseal;
 mod operator;
 mod serve;
 mod tls;
+mod unseal;
 mod usage;
 
 use clap::Parser;

@@ -3,6 +3,7 @@
 use crate::bootstrap::{self, SealState};
 use crate::config::Config;
 use crate::host::{AppHost, SharedHost};
+use crate::local_unseal::LocalUnseal;
 use rampart_cloudtrail::CloudTrailService;
 use rampart_core::RequestContext;
 use rampart_kms::KmsService;
@@ -107,12 +108,13 @@ pub async fn run(config: Config) -> Result<(), String> {
         sealed_root,
         Arc::new(sink),
     ));
-    match seal_state {
-        SealState::Unsealed(root) => host.activate(root).await?,
-        SealState::Sealed => {
-            tracing::warn!("sealed: run `rampart operator unseal` to start services")
+    let local = match seal_state {
+        SealState::Unsealed(root) => {
+            host.activate(root).await?;
+            None
         }
-    }
+        SealState::Sealed => start_local_unseal(&config, &host)?,
+    };
     let tls = tls_acceptor(&config)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -124,10 +126,41 @@ pub async fn run(config: Config) -> Result<(), String> {
             .with_secure_transport(tls.is_some()),
     );
     rampart_wire::server::serve(listener, tls, gateway, shutdown_signal()).await;
+    if let Some(local) = local {
+        local.stop().await;
+    }
     host.flush_usage().await;
     writer.finish().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Serves the local unseal socket while sealed. Without it a server whose network unseal is
+/// off could never be unsealed, so then failing to create it is an error.
+fn start_local_unseal(config: &Config, host: &Arc<AppHost>) -> Result<Option<LocalUnseal>, String> {
+    let path = config.unseal_socket_path();
+    let shown = path.display();
+    match LocalUnseal::start(&path, host) {
+        Ok(local) => {
+            let how = if config.network_unseal {
+                "over the network or locally"
+            } else {
+                "locally only (network unseal is off)"
+            };
+            tracing::warn!(
+                socket = %shown,
+                "sealed: unseal {how}: `rampart operator unseal --socket {shown}`"
+            );
+            Ok(Some(local))
+        }
+        Err(err) if config.network_unseal => {
+            tracing::warn!(error = %err, "sealed, and no local unseal socket: unseal over the network");
+            Ok(None)
+        }
+        Err(err) => Err(format!(
+            "network unseal is off and the local unseal socket cannot be created: {err}"
+        )),
+    }
 }
 
 fn tls_acceptor(config: &Config) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
