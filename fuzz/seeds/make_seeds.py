@@ -69,6 +69,13 @@ def sigv4():
         f"SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target, Signature={SIG}\n"
         '\n{"KeyId":"alias/app","Plaintext":"aGVsbG8="}',
     )
+    # Regression: a Date whose UTC instant is in year 10000 panicked in the skew check.
+    write(
+        "sigv4_header",
+        "regression-http-date-year-10000",
+        "GET / HTTP/1.1\nHost:example.amazonaws.com\nDate:Fri, 31 Dec 9999 23:59:59 -2359\n"
+        f"Authorization:AWS4-HMAC-SHA256 Credential={CRED}, SignedHeaders=date;host, Signature=00\n\n",
+    )
     write("sigv4_header", "incomplete", "GET / HTTP/1.1\nHost:h\nAuthorization:AWS4-HMAC-SHA256 Credential=a/b\n\n")
     write(
         "sigv4_query",
