@@ -9,7 +9,8 @@
 # address), FUZZ_MALLOC_MB (largest single allocation allowed, default 64), FUZZ_ARGS (more
 # libFuzzer flags). Needs the nightly toolchain; installs cargo-fuzz if missing.
 # Corpora grow in fuzz/corpus/<target> (git-ignored) from the seeds in fuzz/seeds/<target>;
-# crashing inputs land in fuzz/artifacts/<target>. Exit status 1 when any target failed.
+# crashing inputs land in fuzz/artifacts/<target>, and each run's log in fuzz/artifacts/<target>.log.
+# Exit status 1 when any target failed.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -27,10 +28,9 @@ fi
 # `cargo fuzz run` builds the target it runs; a build error fails that target.
 
 failed=0
-LOGS=$(mktemp -d)
 for t in "${TARGETS[@]}"; do
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
-  log="$LOGS/$t.log"
+  log="fuzz/artifacts/$t.log"
   echo "== $t (${TIME}s)"
   # -rss_limit_mb: the whole process; -malloc_limit_mb: any single allocation (a bigger one
   # from an input of at most a few KiB is an unbounded allocation and counts as a crash).
@@ -46,7 +46,8 @@ for t in "${TARGETS[@]}"; do
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   corpus=$(sed -n 's/.* corp: \([0-9]*\/[0-9]*[a-zA-Z]*\).*/\1/p' <<<"$last")
-  echo "   executions ${runs:-?}, ${speed:-?} exec/s, cov ${cov:-?}, ft ${ft:-?}, corpus ${corpus:-?}, peak RSS ${peak:-?} MB"
+  secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log")
+  echo "   executions ${runs:-?} in ${secs:-?} s, ${speed:-?} exec/s, cov ${cov:-?}, ft ${ft:-?}, corpus ${corpus:-?}, peak RSS ${peak:-?} MB"
   if [ $status -ne 0 ]; then
     failed=1
     echo "   FAILED (exit $status):"
