@@ -3,7 +3,7 @@
 use crate::AuthError;
 use crate::error::MSG_REQUEST_EXPIRED;
 use time::format_description::well_known::Rfc2822;
-use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time};
+use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 /// How far the request date may be from the server's clock.
 const MAX_SKEW: Duration = Duration::minutes(15);
@@ -40,7 +40,7 @@ pub(crate) fn parse_amz_date(s: &str) -> Option<OffsetDateTime> {
 
 /// Formats a time as `yyyymmddThhmmssZ` (UTC).
 pub(crate) fn format_amz(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = t.to_offset(UtcOffset::UTC);
     format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
         t.year(),
@@ -52,10 +52,16 @@ pub(crate) fn format_amz(t: OffsetDateTime) -> String {
     )
 }
 
-/// Parses the request date, answering AWS's format error.
+/// Parses the request date (in UTC), answering AWS's format error.
+///
+/// An HTTP `Date` may carry any offset; it is normalized to UTC here, so a date whose UTC
+/// instant is outside the representable range (`Fri, 31 Dec 9999 23:59:59 -2359`) is malformed
+/// rather than a value that panics when converted later (seen while writing `fuzz/sigv4_header`).
 pub(crate) fn parse_request_date(raw: &str, is_http: bool) -> Result<OffsetDateTime, AuthError> {
     let parsed = if is_http {
-        OffsetDateTime::parse(raw.trim(), &Rfc2822).ok()
+        OffsetDateTime::parse(raw.trim(), &Rfc2822)
+            .ok()
+            .and_then(|t| t.checked_to_offset(UtcOffset::UTC))
     } else {
         parse_amz_date(raw)
     };
@@ -149,6 +155,30 @@ mod tests {
     fn parses_http_date_header() {
         let t = parse_request_date("Sun, 30 Aug 2015 12:36:00 GMT", true);
         assert_eq!(t, Ok(datetime!(2015-08-30 12:36:00 UTC)));
+    }
+
+    #[test]
+    fn http_dates_are_utc_and_in_range() {
+        let t = parse_request_date("Sun, 30 Aug 2015 14:36:00 +0200", true);
+        assert_eq!(t, Ok(datetime!(2015-08-30 12:36:00 UTC)));
+        assert_eq!(t.map(|t| t.offset()), Ok(UtcOffset::UTC));
+        // 9999-12-31 23:59:59 at -23:59 is in year 10000 in UTC: malformed, and no panic when
+        // the skew check formats it (it used to, in `format_amz`).
+        let now = datetime!(2026-01-01 00:00:00 UTC);
+        for raw in [
+            "Fri, 31 Dec 9999 23:59:59 -2359",
+            "Fri, 31 Dec 9999 12:00:00 -1200",
+        ] {
+            let parsed = parse_request_date(raw, true);
+            assert!(
+                matches!(parsed, Err(AuthError::IncompleteSignature(_))),
+                "{raw}"
+            );
+        }
+        let last = parse_request_date("Fri, 31 Dec 9999 23:59:59 +0100", true);
+        assert_eq!(last, Ok(datetime!(9999-12-31 22:59:59 UTC)));
+        let err = last.and_then(|t| check_skew(t, now)).err();
+        assert!(matches!(err, Some(AuthError::SignatureExpired(_))));
     }
 
     #[test]
