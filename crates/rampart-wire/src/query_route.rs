@@ -153,10 +153,7 @@ pub(crate) async fn preflight(
     limit: usize,
     request_id: &str,
 ) -> Result<usize, Response<Body>> {
-    let by_scope = rampart_auth::parse_authorization(head)
-        .ok()
-        .and_then(|(_, scope)| ready.query_service(&scope.service));
-    match by_scope {
+    match by_scope(ready, head) {
         Some(service) => match ready.auth.precheck(head, service.signing_name()).await {
             Ok(()) => Ok(limit),
             Err(f) => Err(error_response(
@@ -177,10 +174,17 @@ fn choose<'r>(
     signed: &SignedRequest<'_>,
     action: Option<&str>,
 ) -> Option<&'r Arc<dyn AwsQueryService>> {
-    let by_scope = rampart_auth::parse_authorization(signed)
+    by_scope(ready, signed).or_else(|| action.and_then(|a| ready.query_service_for_action(a)))
+}
+
+/// The query service the request's SigV4 credential scope names, if any.
+fn by_scope<'r>(
+    ready: &'r Ready,
+    signed: &SignedRequest<'_>,
+) -> Option<&'r Arc<dyn AwsQueryService>> {
+    rampart_auth::parse_authorization(signed)
         .ok()
-        .and_then(|(_, scope)| ready.query_service(&scope.service));
-    by_scope.or_else(|| action.and_then(|a| ready.query_service_for_action(a)))
+        .and_then(|(_, scope)| ready.query_service(&scope.service))
 }
 
 /// Dispatches the `Action`; a missing one, or a `Version` other than the service's, is
