@@ -25,10 +25,12 @@ mod backend;
 mod keys;
 mod migrations;
 mod postgres;
+mod retry;
 mod sqlite;
 mod table;
 pub mod testkit;
 
+pub use retry::{CONFLICT_BUDGET, retry_conflicts};
 pub use table::{RECORD_FORMAT_V1, Table, Versioned, decode_record, encode_record};
 
 use backend::Backend;
@@ -75,6 +77,15 @@ pub enum Write {
     },
 }
 
+impl Write {
+    /// The `(table, key)` the write applies to.
+    pub fn target(&self) -> (&'static str, &str) {
+        match self {
+            Write::Put { table, key, .. } | Write::Delete { table, key, .. } => (table, key),
+        }
+    }
+}
+
 /// Storage failures.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +102,13 @@ pub enum StoreError {
     /// A value could not be encoded for storage.
     #[error("value could not be encoded: {0}")]
     Encode(String),
+}
+
+impl StoreError {
+    /// Whether this is a compare-and-swap conflict (worth re-reading and retrying).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Conflict { .. })
+    }
 }
 
 /// Handle to the store; cheap to clone, shared by all services.
@@ -141,13 +159,17 @@ impl Store {
         self.backend.get(table, key).await
     }
 
-    /// Applies all writes atomically and durably, or none (Conflict) .
+    /// Applies all writes atomically and durably, or none (Conflict).
     ///
-    /// On an unmet expectation the error names the first failing write, in the given order.
-    pub async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+    /// Writes are applied in `(table, key)` order (a stable sort: several writes to one row
+    /// keep their given order), so concurrent multi-row transactions lock rows in one order and
+    /// cannot deadlock each other on PostgreSQL. On an unmet expectation the error names the
+    /// first failing write in that order.
+    pub async fn transact(&self, mut writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
         }
+        writes.sort_by(|a, b| a.target().cmp(&b.target()));
         self.backend.transact(writes).await
     }
 

@@ -52,6 +52,9 @@ macro_rules! check_eq {
     }};
 }
 
+mod order;
+pub use order::{conflicts_retried, multi_row_opposite_orders};
+
 const T: &str = "kit";
 
 fn put(key: &str, value: &str, expect: Expect) -> Write {
@@ -156,10 +159,15 @@ pub async fn transaction_atomicity(store: &Store) -> TestResult {
     expect_conflict(store.transact(failing).await, "c")?;
     check_eq!(row(store, "b").await?, None);
     check_eq!(row(store, "a").await?, some(1, "a1"));
-    // The first unmet expectation, in order, is the one reported.
+    // Writes apply in key order: the first unmet expectation in that order is reported.
     let failing = vec![
         put("x", "x", Expect::Version(9)),
         put("a", "a", Expect::Absent),
+    ];
+    expect_conflict(store.transact(failing).await, "a")?;
+    let failing = vec![
+        put("x", "x", Expect::Version(9)),
+        put("y", "y", Expect::Version(9)),
     ];
     expect_conflict(store.transact(failing).await, "x")?;
     let ok = vec![
