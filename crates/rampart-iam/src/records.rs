@@ -222,8 +222,10 @@ pub struct AccountRecord {
     pub alias: Option<String>,
 }
 
-/// Per-account counter bumped by every IAM write (row: the account id). Caches of compiled
-/// caller policies compare it to know when to rebuild.
+/// Per-account generation row (key: the account id), upserted by every IAM write; the
+/// generation is the row's store version, which each upsert increments atomically. Caches of
+/// compiled caller policies compare it to know when to rebuild. `value` is not read (rows
+/// written before it was the version held the same number).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Generation {
     pub value: u64,

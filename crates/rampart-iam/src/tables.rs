@@ -1,6 +1,7 @@
 //! IAM's tables and row keys, and the commit step every IAM write goes through: the writes
-//! plus a compare-and-swap bump of the account's generation counter, so concurrent IAM
-//! writes in one account serialize and caches of compiled caller policies see the change.
+//! (each compare-and-swap on its own entity rows) plus an unconditional bump of the account's
+//! generation counter, so caches of compiled caller policies see the change without
+//! serialising writes to unrelated entities.
 
 use crate::records::{
     AccessKeyRecord, AccountRecord, Generation, GroupRecord, ManagedPolicyRecord, RoleRecord,
@@ -62,27 +63,22 @@ impl IamTables {
         }
     }
 
-    /// The current generation of `account` (0 before its first IAM write).
+    /// The current generation of `account` (0 before its first IAM write): the version of its
+    /// generation row, which every IAM write of the account bumps.
     pub async fn generation(&self, account: &str) -> Result<u64, StoreError> {
-        Ok(self
-            .generations
-            .get(account)
-            .await?
-            .map_or(0, |g| g.value.value))
+        Ok(self.generations.get(account).await?.map_or(0, |g| g.version))
     }
 
     /// Commits `writes` (each with its own compare-and-swap condition) together with a bump of
-    /// `account`'s generation. `StoreError::Conflict` when anything changed concurrently: the
-    /// caller re-reads and retries (or answers `ConcurrentModification`).
+    /// `account`'s generation. The bump is an unconditional upsert (the store increments the
+    /// row's version atomically), so it never conflicts: IAM writes to different entities of one
+    /// account proceed concurrently, and only a write whose own conditions fail gets
+    /// `StoreError::Conflict` (the caller re-reads and retries, or answers
+    /// `ConcurrentModification`).
     pub async fn commit(&self, account: &str, mut writes: Vec<Write>) -> Result<(), StoreError> {
-        let current = self.generations.get(account).await?;
-        let (next, expect) = match current {
-            Some(g) => (g.value.value + 1, Expect::Version(g.version)),
-            None => (1, Expect::Absent),
-        };
         writes.push(
             self.generations
-                .put(account, &Generation { value: next }, expect)?,
+                .put(account, &Generation { value: 0 }, Expect::Any)?,
         );
         self.store.transact(writes).await
     }

@@ -15,7 +15,7 @@ pub const KEY_RESOURCE: &str = "AWS::KMS::Key";
 
 /// The AWS error for a domain error; internal faults are logged here and answered generically.
 pub fn to_service_error(e: KmsError) -> ServiceError {
-    if let KmsError::Internal(detail) = &e {
+    if let KmsError::Internal(detail) | KmsError::Conflict(detail) = &e {
         tracing::error!(error = %detail, "KMS internal failure");
     }
     ServiceError::new(e.code(), e.status(), e.client_message())

@@ -26,7 +26,10 @@ const SCAN_BATCH: usize = 500;
 
 impl From<StoreError> for KmsError {
     fn from(e: StoreError) -> Self {
-        Self::Internal(format!("store: {e}"))
+        match e {
+            StoreError::Conflict { .. } => Self::Conflict(e.to_string()),
+            _ => Self::Internal(format!("store: {e}")),
+        }
     }
 }
 

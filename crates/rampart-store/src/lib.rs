@@ -30,7 +30,7 @@ mod sqlite;
 mod table;
 pub mod testkit;
 
-pub use retry::{CONFLICT_BUDGET, retry_conflicts};
+pub use retry::{CONFLICT_BUDGET, conflict_pause, retry_conflicts};
 pub use table::{RECORD_FORMAT_V1, Table, Versioned, decode_record, encode_record};
 
 use backend::Backend;

@@ -41,6 +41,12 @@ where
     }
 }
 
+/// Waits a random time of up to 10 ms: for callers with their own bounded retry loop, so
+/// writers that just collided do not collide again in lock step.
+pub async fn conflict_pause() {
+    tokio::time::sleep(jittered(Duration::from_millis(10))).await;
+}
+
 /// A uniformly random duration in `[0, ceiling]` ("full jitter").
 fn jittered(ceiling: Duration) -> Duration {
     let micros = u64::try_from(ceiling.as_micros()).unwrap_or(u64::MAX);

@@ -6,18 +6,20 @@ use crate::generated::errors;
 use crate::generated::shapes::Tag;
 use crate::records::TagRecord;
 use rampart_core::rampart_policy::{Policy, PolicyKind, SizeLimit, check_size};
-use rampart_store::{StoreError, Write};
+use rampart_store::{StoreError, Write, conflict_pause};
 use rampart_wire::codec::{ServiceError, Timestamp};
 
-/// Attempts of a read-modify-write before answering `ConcurrentModification`.
-pub(crate) const ATTEMPTS: usize = 5;
+/// Attempts of a read-modify-write before answering `ConcurrentModification` (each conflict
+/// is followed by a random pause of up to 10 ms).
+pub(crate) const ATTEMPTS: usize = 20;
 
 /// Most tags on a user, role or policy.
 pub(crate) const MAX_TAGS: usize = 50;
 
 impl IamService {
     /// Commits `writes` for the caller's account (with the generation bump) and drops cached
-    /// caller policies. `Ok(false)`: a concurrent change; re-read and try again.
+    /// caller policies. `Ok(false)`: a concurrent change to one of the written entities; after
+    /// a short random pause, re-read and try again.
     pub(crate) async fn commit(
         &self,
         account: &str,
@@ -27,7 +29,10 @@ impl IamService {
         self.dir.invalidate();
         match outcome {
             Ok(()) => Ok(true),
-            Err(StoreError::Conflict { .. }) => Ok(false),
+            Err(StoreError::Conflict { .. }) => {
+                conflict_pause().await;
+                Ok(false)
+            }
             Err(err) => Err(store_failure(err)),
         }
     }

@@ -53,6 +53,10 @@ pub enum KmsError {
     /// `KMSInternalException`: storage or crypto fault. The text is logged, never shown.
     #[error("internal failure: {0}")]
     Internal(String),
+    /// A compare-and-swap conflict: retried by last-writer-wins operations, and answered as
+    /// `KMSInternalException` only if it outlasts the store's retry budget.
+    #[error("concurrent modification: {0}")]
+    Conflict(String),
     /// `KMSInvalidSignatureException`: Verify found the signature invalid (AWS sends no message).
     #[error("KMSInvalidSignatureException")]
     InvalidSignature,
@@ -102,7 +106,7 @@ impl KmsError {
             Self::MalformedPolicy(_) => "MalformedPolicyDocumentException",
             Self::Unsupported(_) => "UnsupportedOperationException",
             Self::DryRun => "DryRunOperationException",
-            Self::Internal(_) => "KMSInternalException",
+            Self::Internal(_) | Self::Conflict(_) => "KMSInternalException",
             Self::InvalidSignature => "KMSInvalidSignatureException",
             Self::InvalidMac => "KMSInvalidMacException",
             Self::ExpiredImportToken(_) => "ExpiredImportTokenException",
@@ -144,16 +148,21 @@ impl KmsError {
             Self::DryRun => {
                 "The request would have succeeded, but the DryRun option is set.".into()
             }
-            Self::Internal(_) => "An internal error occurred.".into(),
+            Self::Internal(_) | Self::Conflict(_) => "An internal error occurred.".into(),
         }
     }
 
     /// HTTP status: 500 for internal faults, 400 otherwise.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Internal(_) => 500,
+            Self::Internal(_) | Self::Conflict(_) => 500,
             _ => 400,
         }
+    }
+
+    /// Whether this is a compare-and-swap conflict worth re-reading and retrying.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::Conflict(_))
     }
 
     /// `NotFoundException` for a key ARN that does not exist.

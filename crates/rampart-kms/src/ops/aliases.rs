@@ -1,11 +1,11 @@
 //! Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases.
 
-use super::{CAS_ATTEMPTS, required, scope_of};
+use super::{required, scope_of};
 use crate::KmsService;
 use crate::authz::Ask;
 use crate::convert::{self, KEY_RESOURCE};
 use crate::domain::{
-    Accept, AliasRecord, KeyRecord, KmsError, ListKind, Page, decode_marker, parse_key_ref,
+    Accept, AliasRecord, KeyRecord, KmsError, ListKind, Page, Scope, decode_marker, parse_key_ref,
     reject_alias_target, validate_alias_name,
 };
 use crate::generated::shapes::{
@@ -14,7 +14,7 @@ use crate::generated::shapes::{
 };
 use crate::store::{alias_row, key_row, scope_prefix};
 use rampart_core::RequestContext;
-use rampart_store::{Expect, StoreError};
+use rampart_store::{Expect, StoreError, retry_conflicts};
 
 /// Aliases read per store scan while filtering.
 const SCAN_BATCH: usize = 200;
@@ -80,27 +80,35 @@ impl KmsService {
             .value;
         key.require_customer_managed(&ctx.principal.arn, "kms:UpdateAlias")?;
         key.require_not_pending_deletion()?;
-        for attempt in 1..=CAS_ATTEMPTS {
-            let current = self.tables.require_alias(&scope, &name).await?;
-            self.check_old_target(ctx, &current.value, &key, &ask)
-                .await?;
-            let mut next = current.value.clone();
-            next.target_key_id.clone_from(&key.key_id);
-            next.updated_ms = self.now_ms();
-            let write = self.tables.aliases.put(
-                &alias_row(&scope, &name),
-                &next,
-                Expect::Version(current.version),
-            )?;
-            let outcome = self.tables.store.transact(vec![write]).await;
-            self.vault.invalidate_alias(&scope, &name);
-            match outcome {
-                Ok(()) => return Ok(()),
-                Err(StoreError::Conflict { .. }) if attempt < CAS_ATTEMPTS => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(KmsError::Internal("alias update kept conflicting".into()))
+        // Last writer wins, as in AWS: a concurrent update is re-read and retried.
+        retry_conflicts(KmsError::is_conflict, || {
+            self.retarget_alias(ctx, &scope, &name, &key, &ask)
+        })
+        .await
+    }
+
+    /// One compare-and-swap attempt of UpdateAlias: `name` now points at `key`.
+    async fn retarget_alias(
+        &self,
+        ctx: &RequestContext,
+        scope: &Scope,
+        name: &str,
+        key: &KeyRecord,
+        ask: &Ask<'_>,
+    ) -> Result<(), KmsError> {
+        let current = self.tables.require_alias(scope, name).await?;
+        self.check_old_target(ctx, &current.value, key, ask).await?;
+        let mut next = current.value.clone();
+        next.target_key_id.clone_from(&key.key_id);
+        next.updated_ms = self.now_ms();
+        let write = self.tables.aliases.put(
+            &alias_row(scope, name),
+            &next,
+            Expect::Version(current.version),
+        )?;
+        let outcome = self.tables.store.transact(vec![write]).await;
+        self.vault.invalidate_alias(scope, name);
+        Ok(outcome?)
     }
 
     /// UpdateAlias's current target (noted for the audit record): kms:UpdateAlias is needed on

@@ -26,14 +26,9 @@ use crate::generated::shapes::{
 };
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
-use rampart_store::{StoreError, Table};
+use rampart_store::{Table, retry_conflicts};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// Attempts of a grant creation or deletion before giving up (creations on one key are
-/// serialised by the key's grant count, so concurrent requests retry).
-const GRANT_CAS_ATTEMPTS: u32 = 25;
 
 /// Which grants of a key ListGrants returns.
 struct GrantFilter {
@@ -112,7 +107,7 @@ impl KmsService {
     ) -> Result<GrantRecord, KmsError> {
         let tables = self.grant_tables();
         let scope = key.scope();
-        for attempt in 1..=GRANT_CAS_ATTEMPTS {
+        retry_conflicts(KmsError::is_conflict, || async {
             let count = tables.count(&scope, &key.key_id).await?;
             if request.name.is_some() {
                 let grants = tables.all_of_key(&scope, &key.key_id).await?;
@@ -133,16 +128,11 @@ impl KmsService {
                 .clone()
                 .into_record(key, new_grant_id(), self.now_ms());
             let writes = tables.create_writes(&grant, count.as_ref())?;
-            match tables.store.transact(writes).await {
-                Ok(()) => {
-                    self.grant_cache.clear();
-                    return Ok(grant);
-                }
-                Err(StoreError::Conflict { .. }) => backoff(attempt).await,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(KmsError::Internal("grant creation kept conflicting".into()))
+            tables.store.transact(writes).await?;
+            self.grant_cache.clear();
+            Ok(grant)
+        })
+        .await
     }
 
     pub(crate) async fn list_grants_op(
@@ -297,7 +287,7 @@ impl KmsService {
     {
         let tables = self.grant_tables();
         let scope = key.scope();
-        for attempt in 1..=GRANT_CAS_ATTEMPTS {
+        retry_conflicts(KmsError::is_conflict, || async {
             let Some(grant) = tables.get(&scope, &key.key_id, grant_id).await? else {
                 return Err(grant_not_found(grant_id, &key.arn()));
             };
@@ -307,16 +297,11 @@ impl KmsService {
             }
             let count = tables.count(&scope, &key.key_id).await?;
             let writes = tables.delete_writes(&grant, count.as_ref())?;
-            match tables.store.transact(writes).await {
-                Ok(()) => {
-                    self.grant_cache.clear();
-                    return Ok(());
-                }
-                Err(StoreError::Conflict { .. }) => backoff(attempt).await,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(KmsError::Internal("grant deletion kept conflicting".into()))
+            tables.store.transact(writes).await?;
+            self.grant_cache.clear();
+            Ok(())
+        })
+        .await
     }
 
     /// The key a grant operation's `KeyId` names: a key id or key ARN (any key state; an alias
@@ -372,11 +357,6 @@ impl KmsService {
         self.grant_cache.put(prefix, grants);
         Ok(found)
     }
-}
-
-/// Waits a little before retrying a conflicting transaction (linear backoff).
-async fn backoff(attempt: u32) {
-    tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 2)).await;
 }
 
 /// Up to `want` grants from `table` under `prefix` after row `after` that `keep` accepts.

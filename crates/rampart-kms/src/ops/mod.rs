@@ -22,7 +22,7 @@ use crate::convert::KEY_RESOURCE;
 use crate::domain::{Accept, KeyRecord, KeyRef, KmsError, Scope, parse_key_ref};
 use crate::store::{KmsTables, key_row};
 use rampart_core::RequestContext;
-use rampart_store::{Expect, StoreError, Versioned, Write};
+use rampart_store::{Expect, Versioned, Write, retry_conflicts};
 
 /// Attempts of a compare-and-swap update before giving up.
 const CAS_ATTEMPTS: usize = 5;
@@ -151,9 +151,7 @@ impl KmsService {
     where
         F: Fn(&mut KeyRecord, &KmsTables) -> Result<Vec<Write>, KmsError>,
     {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
+        retry_conflicts(KmsError::is_conflict, || async {
             let current = self.stored_key(ctx, text, Accept::KeyOnly, ask).await?;
             let mut next = current.value.clone();
             let mut writes = change(&mut next, &self.tables)?;
@@ -165,11 +163,9 @@ impl KmsService {
             );
             let outcome = self.tables.store.transact(writes).await;
             self.vault.invalidate_key(&next.scope(), &next.key_id);
-            match outcome {
-                Ok(()) => return Ok(next),
-                Err(StoreError::Conflict { .. }) if attempt < CAS_ATTEMPTS => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
+            outcome?;
+            Ok(next)
+        })
+        .await
     }
 }

@@ -1,7 +1,7 @@
 //! Tags and key policies: TagResource, UntagResource, ListResourceTags, GetKeyPolicy,
 //! PutKeyPolicy, ListKeyPolicies.
 
-use super::{CAS_ATTEMPTS, required};
+use super::required;
 use crate::KmsService;
 use crate::authz::Ask;
 use crate::authz::context::{bool_text, set_request_tags};
@@ -19,7 +19,7 @@ use crate::generated::shapes::{
 use crate::store::key_row;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
-use rampart_store::{Expect, StoreError};
+use rampart_store::{Expect, retry_conflicts};
 
 impl KmsService {
     pub(crate) async fn tag_resource_op(
@@ -69,26 +69,19 @@ impl KmsService {
         key.require_customer_managed(&ctx.principal.arn, ask.action)?;
         key.require_not_pending_deletion()?;
         let row = key_row(&key.scope(), &key.key_id);
-        for attempt in 1..=CAS_ATTEMPTS {
+        retry_conflicts(KmsError::is_conflict, || async {
             let current = self.tables.tags.get(&row).await?;
             let (mut set, expect) = match current {
                 Some(v) => (v.value, Expect::Version(v.version)),
                 None => (TagSet::new(), Expect::Absent),
             };
             change(&mut set)?;
-            let outcome = self
-                .tables
-                .store
-                .transact(vec![self.tables.tags.put(&row, &set, expect)?])
-                .await;
+            let write = self.tables.tags.put(&row, &set, expect)?;
+            let outcome = self.tables.store.transact(vec![write]).await;
             self.vault.invalidate_key(&key.scope(), &key.key_id);
-            match outcome {
-                Ok(()) => return Ok(()),
-                Err(StoreError::Conflict { .. }) if attempt < CAS_ATTEMPTS => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(KmsError::Internal("tag update kept conflicting".into()))
+            Ok(outcome?)
+        })
+        .await
     }
 
     pub(crate) async fn list_resource_tags_op(
