@@ -62,6 +62,8 @@ pub enum Expect {
 ///   updates the row to version `v + 1` only if it is at `v`; with `Expect::Any` it upserts.
 /// * `Delete` with `Expect::Version(v)` deletes only a row at version `v`; with `Expect::Any` it
 ///   deletes the row if present; with `Expect::Absent` it only asserts the row does not exist.
+/// * `Append` adds an entry to an append-only log, committed with the rest of the transaction
+///   (an audit record that exists exactly when the change it records does). It never conflicts.
 #[derive(Debug, Clone)]
 pub enum Write {
     Put {
@@ -75,13 +77,36 @@ pub enum Write {
         key: String,
         expect: Expect,
     },
+    Append {
+        log: &'static str,
+        entry: Vec<u8>,
+    },
 }
 
 impl Write {
-    /// The `(table, key)` the write applies to.
-    pub fn target(&self) -> (&'static str, &str) {
+    /// The `(table, key)` of a row write; `None` for writes that touch no row.
+    pub fn target(&self) -> Option<(&'static str, &str)> {
         match self {
-            Write::Put { table, key, .. } | Write::Delete { table, key, .. } => (table, key),
+            Write::Put { table, key, .. } | Write::Delete { table, key, .. } => Some((table, key)),
+            Write::Append { .. } => None,
+        }
+    }
+
+    /// The order [`Store::transact`] applies writes in: row writes by `(table, key)`, then log
+    /// appends by log name. Every transaction takes its locks in this one order.
+    fn apply_order(&self) -> (u8, &'static str, &str) {
+        match self {
+            Write::Put { table, key, .. } | Write::Delete { table, key, .. } => (0, table, key),
+            Write::Append { log, .. } => (2, log, ""),
+        }
+    }
+
+    /// The error for a write whose expectation did not hold.
+    pub(crate) fn conflict(&self) -> StoreError {
+        let (table, key) = self.target().unwrap_or(("", ""));
+        StoreError::Conflict {
+            table: table.to_owned(),
+            key: key.to_owned(),
         }
     }
 }
@@ -161,15 +186,16 @@ impl Store {
 
     /// Applies all writes atomically and durably, or none (Conflict).
     ///
-    /// Writes are applied in `(table, key)` order (a stable sort: several writes to one row
-    /// keep their given order), so concurrent multi-row transactions lock rows in one order and
-    /// cannot deadlock each other on PostgreSQL. On an unmet expectation the error names the
-    /// first failing write in that order.
+    /// Row writes are applied in `(table, key)` order, then log appends by log name (a stable
+    /// sort: several writes to one row keep their given order, and so do several entries for
+    /// one log, which get increasing sequence numbers in that order). Concurrent transactions
+    /// thus take their locks in one order and cannot deadlock each other on PostgreSQL. On an
+    /// unmet expectation the error names the first failing write in that order.
     pub async fn transact(&self, mut writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
         }
-        writes.sort_by(|a, b| a.target().cmp(&b.target()));
+        writes.sort_by(|a, b| a.apply_order().cmp(&b.apply_order()));
         self.backend.transact(writes).await
     }
 

@@ -8,6 +8,9 @@
 //! Log sequence numbers come from an identity column. Appends to one log take a
 //! transaction-scoped advisory lock on that log, so sequence numbers become visible in order
 //! and a reader paging with `after` never skips an entry committed later with a smaller number.
+//! This holds for `Write::Append` inside `transact` too: the transaction takes each log's lock
+//! (after all its row writes, in log-name order) before inserting that log's entries and keeps
+//! it until commit.
 
 use crate::keys::{ScanBounds, key_from_bytes, to_i64, to_u64};
 use crate::migrations::{PG_LOCK_CLASS, migrate_postgres};
@@ -34,6 +37,7 @@ const LOCK_LOG: &str = "SELECT pg_advisory_xact_lock($1, $2)";
 const APPEND: &str = "INSERT INTO log_entries (log, entry)
      SELECT $1, e FROM unnest($2::bytea[]) WITH ORDINALITY AS t(e, ord) ORDER BY ord
      RETURNING seq";
+const APPEND_ONE: &str = "INSERT INTO log_entries (log, entry) VALUES ($1, $2)";
 const READ_LOG: &str =
     "SELECT seq, entry FROM log_entries WHERE log = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 const READ_LOG_BEFORE: &str =
@@ -139,14 +143,20 @@ impl PgBackend {
     pub(crate) async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(err("begin"))?;
+        let mut locked_log = None;
         for write in &writes {
-            if !apply(&tx, write).await? {
-                let (Write::Put { table, key, .. } | Write::Delete { table, key, .. }) = write;
+            if let Write::Append { log, entry } = write {
+                if locked_log != Some(*log) {
+                    lock_log(&tx, log).await?;
+                    locked_log = Some(*log);
+                }
+                let stmt = tx.prepare_cached(APPEND_ONE).await.map_err(err("append"))?;
+                tx.execute(&stmt, &[log, entry])
+                    .await
+                    .map_err(err("append"))?;
+            } else if !apply(&tx, write).await? {
                 tx.rollback().await.map_err(err("rollback"))?;
-                return Err(StoreError::Conflict {
-                    table: (*table).to_owned(),
-                    key: key.clone(),
-                });
+                return Err(write.conflict());
             }
         }
         tx.commit().await.map_err(err("commit"))
@@ -193,10 +203,7 @@ impl PgBackend {
     ) -> Result<Vec<u64>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(err("begin"))?;
-        let lock = tx.prepare_cached(LOCK_LOG).await.map_err(err("append"))?;
-        tx.execute(&lock, &[&PG_LOCK_CLASS, &log_lock_id(log)])
-            .await
-            .map_err(err("append"))?;
+        lock_log(&tx, log).await?;
         let stmt = tx.prepare_cached(APPEND).await.map_err(err("append"))?;
         let rows = tx
             .query(&stmt, &[&log, &entries])
@@ -311,7 +318,20 @@ async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<bool, StoreError> 
                 }
             }
         }
+        // `transact` applies appends itself, holding the log's lock.
+        Write::Append { .. } => Ok(true),
     }
+}
+
+/// Takes the transaction-scoped advisory lock of `log`: appends to one log commit one after
+/// another, so their sequence numbers become visible in order. Inside `transact` the locks are
+/// taken after every row write and in log-name order, so lock waits cannot form a cycle.
+async fn lock_log(tx: &Transaction<'_>, log: &str) -> Result<(), StoreError> {
+    let lock = tx.prepare_cached(LOCK_LOG).await.map_err(err("append"))?;
+    tx.execute(&lock, &[&PG_LOCK_CLASS, &log_lock_id(log)])
+        .await
+        .map_err(err("append"))?;
+    Ok(())
 }
 
 /// A stable 32-bit id for a log name (FNV-1a), the second key of its advisory lock.

@@ -52,7 +52,9 @@ macro_rules! check_eq {
     }};
 }
 
+mod append;
 mod order;
+pub use append::{append_in_transaction, append_in_transaction_races};
 pub use order::{conflicts_retried, multi_row_opposite_orders};
 
 const T: &str = "kit";

@@ -50,12 +50,8 @@ pub(super) fn transact(conn: &mut Connection, writes: &[Write]) -> Result<(), St
         .map_err(err("begin"))?;
     for write in writes {
         if !apply(&tx, write)? {
-            let (Write::Put { table, key, .. } | Write::Delete { table, key, .. }) = write;
             // Dropping `tx` rolls back everything applied so far.
-            return Err(StoreError::Conflict {
-                table: (*table).to_owned(),
-                key: key.clone(),
-            });
+            return Err(write.conflict());
         }
     }
     tx.commit().map_err(err("commit"))
@@ -98,6 +94,7 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<bool, StoreError> {
                 }
             }
         }
+        Write::Append { log, entry } => changed(APPEND, params![log, entry]).map(|_| true),
     }
 }
 
