@@ -25,11 +25,13 @@ mod backend;
 mod keys;
 mod migrations;
 mod postgres;
+mod queue;
 mod retry;
 mod sqlite;
 mod table;
 pub mod testkit;
 
+pub use queue::{Claimed, DeadLetter};
 pub use retry::{CONFLICT_BUDGET, retry_conflicts};
 pub use table::{RECORD_FORMAT_V1, Table, Versioned, decode_record, encode_record};
 
@@ -64,6 +66,10 @@ pub enum Expect {
 ///   deletes the row if present; with `Expect::Absent` it only asserts the row does not exist.
 /// * `Append` adds an entry to an append-only log, committed with the rest of the transaction
 ///   (an audit record that exists exactly when the change it records does). It never conflicts.
+/// * `Enqueue` adds an item to a work queue (see [`Store::claim`]), visible to consumers from
+///   `visible_at_ms` on, committed with the rest of the transaction. With a `dedup_key`, the
+///   enqueue does nothing while the queue holds a live item (waiting or claimed, not
+///   dead-lettered) with that key: "at most one pending item per key". It never conflicts.
 #[derive(Debug, Clone)]
 pub enum Write {
     Put {
@@ -81,6 +87,12 @@ pub enum Write {
         log: &'static str,
         entry: Vec<u8>,
     },
+    Enqueue {
+        queue: &'static str,
+        payload: Vec<u8>,
+        visible_at_ms: i64,
+        dedup_key: Option<String>,
+    },
 }
 
 impl Write {
@@ -88,15 +100,19 @@ impl Write {
     pub fn target(&self) -> Option<(&'static str, &str)> {
         match self {
             Write::Put { table, key, .. } | Write::Delete { table, key, .. } => Some((table, key)),
-            Write::Append { .. } => None,
+            Write::Append { .. } | Write::Enqueue { .. } => None,
         }
     }
 
-    /// The order [`Store::transact`] applies writes in: row writes by `(table, key)`, then log
-    /// appends by log name. Every transaction takes its locks in this one order.
+    /// The order [`Store::transact`] applies writes in: row writes by `(table, key)`, then
+    /// enqueues by `(queue, dedup key)`, then log appends by log name. Every transaction takes
+    /// its locks in this one order.
     fn apply_order(&self) -> (u8, &'static str, &str) {
         match self {
             Write::Put { table, key, .. } | Write::Delete { table, key, .. } => (0, table, key),
+            Write::Enqueue {
+                queue, dedup_key, ..
+            } => (1, queue, dedup_key.as_deref().unwrap_or_default()),
             Write::Append { log, .. } => (2, log, ""),
         }
     }

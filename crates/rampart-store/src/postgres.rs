@@ -12,6 +12,8 @@
 //! (after all its row writes, in log-name order) before inserting that log's entries and keeps
 //! it until commit.
 
+mod queue;
+
 use crate::keys::{ScanBounds, key_from_bytes, to_i64, to_u64};
 use crate::migrations::{PG_LOCK_CLASS, migrate_postgres};
 use crate::{Expect, Record, StoreError, Write};
@@ -267,11 +269,11 @@ impl PgBackend {
             .collect()
     }
 
-    /// Empties both tables; the identity sequence is not restarted.
+    /// Empties the data tables; identity sequences are not restarted.
     pub(crate) async fn wipe(&self) -> Result<(), StoreError> {
         let client = self.client().await?;
         client
-            .batch_execute("TRUNCATE records, log_entries")
+            .batch_execute("TRUNCATE records, log_entries, queue_items")
             .await
             .map_err(err("wipe"))
     }
@@ -320,6 +322,17 @@ async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<bool, StoreError> 
         }
         // `transact` applies appends itself, holding the log's lock.
         Write::Append { .. } => Ok(true),
+        Write::Enqueue {
+            queue,
+            payload,
+            visible_at_ms,
+            dedup_key,
+        } => {
+            let dedup = dedup_key.as_deref().map(str::as_bytes);
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+                [queue, payload, visible_at_ms, &dedup];
+            changed(queue::ENQUEUE, &params).await.map(|_| true)
+        }
     }
 }
 

@@ -13,8 +13,10 @@
 //! bounded by a semaphore.
 
 mod ops;
+mod queue;
 
 use crate::keys::ScanBounds;
+use crate::queue::{ClaimSpec, Claimed, DeadLetter};
 use crate::{Record, StoreError, Write};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -160,6 +162,38 @@ impl SqliteBackend {
 
     pub(crate) async fn wipe(&self) -> Result<(), StoreError> {
         self.with_writer(ops::wipe).await
+    }
+
+    pub(crate) async fn claim(&self, spec: ClaimSpec) -> Result<Vec<Claimed>, StoreError> {
+        self.with_writer(move |c| queue::claim(c, &spec)).await
+    }
+
+    pub(crate) async fn ack(&self, queue: &str, id: i64, token: i64) -> Result<bool, StoreError> {
+        let queue = queue.to_owned();
+        self.with_writer(move |c| queue::ack(c, &queue, id, token))
+            .await
+    }
+
+    pub(crate) async fn retry(
+        &self,
+        queue: &str,
+        id: i64,
+        token: i64,
+        visible_at: i64,
+    ) -> Result<bool, StoreError> {
+        let queue = queue.to_owned();
+        self.with_writer(move |c| queue::retry(c, &queue, (id, token), visible_at))
+            .await
+    }
+
+    pub(crate) async fn dead_letters(
+        &self,
+        queue: &str,
+        limit: i64,
+    ) -> Result<Vec<DeadLetter>, StoreError> {
+        let queue = queue.to_owned();
+        self.with_reader(move |c| queue::dead_letters(c, &queue, limit))
+            .await
     }
 }
 

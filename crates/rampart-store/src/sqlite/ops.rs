@@ -1,5 +1,6 @@
 //! The SQL behind each SQLite backend call, run on a blocking thread.
 
+use super::queue::ENQUEUE;
 use super::sqlite_error;
 use crate::keys::{ScanBounds, key_from_bytes, to_i64, to_u64};
 use crate::{Expect, Record, StoreError, Write};
@@ -95,6 +96,15 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<bool, StoreError> {
             }
         }
         Write::Append { log, entry } => changed(APPEND, params![log, entry]).map(|_| true),
+        Write::Enqueue {
+            queue,
+            payload,
+            visible_at_ms,
+            dedup_key,
+        } => {
+            let dedup = dedup_key.as_deref().map(str::as_bytes);
+            changed(ENQUEUE, params![queue, payload, visible_at_ms, dedup]).map(|_| true)
+        }
     }
 }
 
@@ -192,12 +202,13 @@ fn log_rows(
     Ok(out)
 }
 
-/// Deletes all rows and log entries; `AUTOINCREMENT` keeps sequence numbers increasing.
+/// Deletes all rows, log entries and queue items; `AUTOINCREMENT` keeps sequence numbers and
+/// queue item ids increasing.
 pub(super) fn wipe(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(err("begin"))?;
-    tx.execute_batch("DELETE FROM records; DELETE FROM log_entries;")
+    tx.execute_batch("DELETE FROM records; DELETE FROM log_entries; DELETE FROM queue_items;")
         .map_err(err("wipe"))?;
     tx.commit().map_err(err("commit"))
 }
