@@ -122,4 +122,27 @@ impl Backend {
     ) -> Result<Vec<DeadLetter>, StoreError> {
         dispatch!(self, b => b.dead_letters(queue, limit).await)
     }
+
+    pub(crate) async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        dispatch!(self, b => b.acquire_lease(name, holder, expires_at, now).await)
+    }
+
+    pub(crate) async fn renew_lease(
+        &self,
+        lease: (&str, &str, i64),
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.renew_lease(lease, expires_at, now).await)
+    }
+
+    pub(crate) async fn release_lease(&self, lease: (&str, &str, i64)) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.release_lease(lease).await)
+    }
 }

@@ -23,6 +23,7 @@
 
 mod backend;
 mod keys;
+mod lease;
 mod migrations;
 mod postgres;
 mod queue;
@@ -31,6 +32,7 @@ mod sqlite;
 mod table;
 pub mod testkit;
 
+pub use lease::Lease;
 pub use queue::{Claimed, DeadLetter};
 pub use retry::{CONFLICT_BUDGET, retry_conflicts};
 pub use table::{RECORD_FORMAT_V1, Table, Versioned, decode_record, encode_record};

@@ -88,6 +88,26 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
             WHERE dedup_key IS NOT NULL AND NOT dead;
     ",
     },
+    Migration {
+        version: 3,
+        name: "leases",
+        sqlite: "
+        CREATE TABLE leases (
+            name       TEXT    PRIMARY KEY,
+            holder     TEXT    NOT NULL,
+            token      INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+    ",
+        postgres: "
+        CREATE TABLE leases (
+            name       TEXT   PRIMARY KEY,
+            holder     TEXT   NOT NULL,
+            token      BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL
+        );
+    ",
+    },
 ];
 
 const CREATE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -12,6 +12,7 @@
 //! (after all its row writes, in log-name order) before inserting that log's entries and keeps
 //! it until commit.
 
+mod lease;
 mod queue;
 
 use crate::keys::{ScanBounds, key_from_bytes, to_i64, to_u64};
@@ -273,7 +274,7 @@ impl PgBackend {
     pub(crate) async fn wipe(&self) -> Result<(), StoreError> {
         let client = self.client().await?;
         client
-            .batch_execute("TRUNCATE records, log_entries, queue_items")
+            .batch_execute("TRUNCATE records, log_entries, queue_items, leases")
             .await
             .map_err(err("wipe"))
     }

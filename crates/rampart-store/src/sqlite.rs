@@ -12,6 +12,7 @@
 //! guarded by an async mutex (waiting writers hold no thread); readers are checked out of a pool
 //! bounded by a semaphore.
 
+mod lease;
 mod ops;
 mod queue;
 
@@ -183,6 +184,38 @@ impl SqliteBackend {
     ) -> Result<bool, StoreError> {
         let queue = queue.to_owned();
         self.with_writer(move |c| queue::retry(c, &queue, (id, token), visible_at))
+            .await
+    }
+
+    pub(crate) async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.with_writer(move |c| lease::acquire(c, (&name, &holder), expires_at, now))
+            .await
+    }
+
+    pub(crate) async fn renew_lease(
+        &self,
+        (name, holder, token): (&str, &str, i64),
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.with_writer(move |c| lease::renew(c, (&name, &holder, token), expires_at, now))
+            .await
+    }
+
+    pub(crate) async fn release_lease(
+        &self,
+        (name, holder, token): (&str, &str, i64),
+    ) -> Result<bool, StoreError> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.with_writer(move |c| lease::release(c, (&name, &holder, token)))
             .await
     }
 

@@ -45,7 +45,8 @@ mod sqlite {
         scan_prefix_and_pagination, log_append_and_read, log_read_backwards, wipe_clears_everything,
         concurrent_writers_race, typed_table, multi_row_opposite_orders, conflicts_retried,
         append_in_transaction, append_in_transaction_races, queue_claim_lease_ack,
-        queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers);
+        queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers,
+        lease_acquire_renew_release, lease_racing_acquirers);
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn reopen_persistence() -> TestResult {
@@ -142,7 +143,8 @@ mod postgres {
         scan_prefix_and_pagination, log_append_and_read, log_read_backwards, wipe_clears_everything,
         concurrent_writers_race, typed_table, multi_row_opposite_orders, conflicts_retried,
         append_in_transaction, append_in_transaction_races, queue_claim_lease_ack,
-        queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers);
+        queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers,
+        lease_acquire_renew_release, lease_racing_acquirers);
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn reopen_persistence() -> TestResult {

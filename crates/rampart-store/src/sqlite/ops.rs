@@ -202,13 +202,16 @@ fn log_rows(
     Ok(out)
 }
 
-/// Deletes all rows, log entries and queue items; `AUTOINCREMENT` keeps sequence numbers and
+/// Deletes all rows, log entries, queue items and leases; `AUTOINCREMENT` keeps sequence numbers and
 /// queue item ids increasing.
 pub(super) fn wipe(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(err("begin"))?;
-    tx.execute_batch("DELETE FROM records; DELETE FROM log_entries; DELETE FROM queue_items;")
-        .map_err(err("wipe"))?;
+    tx.execute_batch(
+        "DELETE FROM records; DELETE FROM log_entries; DELETE FROM queue_items;
+         DELETE FROM leases;",
+    )
+    .map_err(err("wipe"))?;
     tx.commit().map_err(err("commit"))
 }
