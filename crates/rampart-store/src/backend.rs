@@ -55,6 +55,22 @@ impl Backend {
         }
     }
 
+    pub(crate) async fn scan_keys(
+        &self,
+        table: &str,
+        bounds: ScanBounds,
+    ) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, b => b.scan_keys(table, bounds).await)
+    }
+
+    pub(crate) async fn get_many(
+        &self,
+        table: &str,
+        keys: Vec<String>,
+    ) -> Result<Vec<Option<Record>>, StoreError> {
+        dispatch!(self, b => b.get_many(table, keys).await)
+    }
+
     pub(crate) async fn append(
         &self,
         log: &str,

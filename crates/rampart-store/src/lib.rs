@@ -22,6 +22,7 @@
 //! * PostgreSQL commits are durable under the server's default `synchronous_commit=on`.
 
 mod backend;
+mod indexed;
 mod keys;
 mod lease;
 mod migrations;
@@ -32,6 +33,7 @@ mod sqlite;
 mod table;
 pub mod testkit;
 
+pub use indexed::{Index, IndexedTable};
 pub use lease::Lease;
 pub use queue::{Claimed, DeadLetter};
 pub use retry::{CONFLICT_BUDGET, retry_conflicts};
@@ -145,6 +147,9 @@ pub enum StoreError {
     /// A value could not be encoded for storage.
     #[error("value could not be encoded: {0}")]
     Encode(String),
+    /// The call named something that does not exist (such as an undeclared index).
+    #[error("invalid store request: {0}")]
+    Invalid(String),
 }
 
 impl StoreError {
@@ -241,6 +246,34 @@ impl Store {
             return Ok(Vec::new());
         }
         self.backend.append(log, entries).await
+    }
+
+    /// Keys of the rows whose key starts with `prefix`, in key order, strictly after
+    /// `start_after`, at most `limit`; like [`Store::scan`] without reading the values.
+    pub async fn scan_keys(
+        &self,
+        table: &'static str,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let Some(bounds) = keys::ScanBounds::new(prefix, start_after, limit) else {
+            return Ok(Vec::new());
+        };
+        self.backend.scan_keys(table, bounds).await
+    }
+
+    /// Reads several rows of one table in one query (one read transaction on SQLite): the
+    /// result has one entry per key, in the order given, `None` where the row does not exist.
+    pub async fn get_many(
+        &self,
+        table: &'static str,
+        keys: &[String],
+    ) -> Result<Vec<Option<Record>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.backend.get_many(table, keys.to_vec()).await
     }
 
     /// Log entries with sequence number > `after`, ascending, at most `limit`.

@@ -27,6 +27,7 @@ use tokio_postgres::config::{Host, SslMode};
 const POOL_SIZE: usize = 16;
 
 const GET: &str = "SELECT version, value FROM records WHERE tbl = $1 AND key = $2";
+const GET_MANY: &str = "SELECT key, version, value FROM records WHERE tbl = $1 AND key = ANY($2)";
 const INSERT: &str =
     "INSERT INTO records (tbl, key, version, value) VALUES ($1, $2, 1, $3) ON CONFLICT DO NOTHING";
 const UPSERT: &str = "INSERT INTO records (tbl, key, version, value) VALUES ($1, $2, 1, $3)
@@ -170,32 +171,66 @@ impl PgBackend {
         table: &str,
         bounds: ScanBounds,
     ) -> Result<Vec<Record>, StoreError> {
+        let rows = self
+            .scan_rows("key, version, value", table, &bounds)
+            .await?;
+        rows.iter().map(record).collect()
+    }
+
+    /// Keys only: the same range query as [`PgBackend::scan`] without the values.
+    pub(crate) async fn scan_keys(
+        &self,
+        table: &str,
+        bounds: ScanBounds,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = self.scan_rows("key", table, &bounds).await?;
+        rows.iter()
+            .map(|r| key_from_bytes(r.try_get(0).map_err(err("scan"))?))
+            .collect()
+    }
+
+    /// Runs a range query on `records` selecting `columns`.
+    async fn scan_rows(
+        &self,
+        columns: &str,
+        table: &str,
+        bounds: &ScanBounds,
+    ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
         let limit_param = if bounds.upper.is_some() { 4 } else { 3 };
         let sql = format!(
-            "SELECT key, version, value FROM records WHERE tbl = $1 AND {} ORDER BY key LIMIT ${}",
+            "SELECT {columns} FROM records WHERE tbl = $1 AND {} ORDER BY key LIMIT ${}",
             bounds.key_clause(2, |n| format!("${n}")),
             limit_param
         );
         let client = self.client().await?;
         let stmt = client.prepare_cached(&sql).await.map_err(err("scan"))?;
         let (lower, limit) = (&bounds.lower, &bounds.limit);
-        let rows = match &bounds.upper {
+        match &bounds.upper {
             Some(upper) => client.query(&stmt, &[&table, lower, upper, limit]).await,
             None => client.query(&stmt, &[&table, lower, limit]).await,
         }
-        .map_err(err("scan"))?;
-        rows.into_iter()
-            .map(|r| {
-                let key: Vec<u8> = r.try_get(0).map_err(err("scan"))?;
-                let version: i64 = r.try_get(1).map_err(err("scan"))?;
-                let value: Vec<u8> = r.try_get(2).map_err(err("scan"))?;
-                Ok(Record {
-                    key: key_from_bytes(key)?,
-                    version: to_u64(version, "version")?,
-                    value,
-                })
-            })
-            .collect()
+        .map_err(err("scan"))
+    }
+
+    /// One `= ANY($2)` query; the rows are put back in the order of `keys`.
+    pub(crate) async fn get_many(
+        &self,
+        table: &str,
+        keys: Vec<String>,
+    ) -> Result<Vec<Option<Record>>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(GET_MANY).await.map_err(err("get"))?;
+        let wanted: Vec<&[u8]> = keys.iter().map(|k| k.as_bytes()).collect();
+        let rows = client
+            .query(&stmt, &[&table, &wanted])
+            .await
+            .map_err(err("get"))?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let record = record(row)?;
+            found.insert(record.key.clone(), record);
+        }
+        Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
     }
 
     /// Appends all entries with one statement in one transaction, holding the log's lock.
@@ -278,6 +313,17 @@ impl PgBackend {
             .await
             .map_err(err("wipe"))
     }
+}
+
+/// A `(key, version, value)` row as a [`Record`].
+fn record(r: &tokio_postgres::Row) -> Result<Record, StoreError> {
+    let key: Vec<u8> = r.try_get(0).map_err(err("read"))?;
+    let version: i64 = r.try_get(1).map_err(err("read"))?;
+    Ok(Record {
+        key: key_from_bytes(key)?,
+        version: to_u64(version, "version")?,
+        value: r.try_get(2).map_err(err("read"))?,
+    })
 }
 
 /// Applies one write; `false` when its expectation does not hold.

@@ -129,6 +129,26 @@ impl SqliteBackend {
             .await
     }
 
+    pub(crate) async fn scan_keys(
+        &self,
+        table: &str,
+        bounds: ScanBounds,
+    ) -> Result<Vec<String>, StoreError> {
+        let table = table.to_owned();
+        self.with_reader(move |c| ops::scan_keys(c, &table, &bounds))
+            .await
+    }
+
+    pub(crate) async fn get_many(
+        &self,
+        table: &str,
+        keys: Vec<String>,
+    ) -> Result<Vec<Option<Record>>, StoreError> {
+        let table = table.to_owned();
+        self.with_reader(move |c| ops::get_many(c, &table, &keys))
+            .await
+    }
+
     pub(crate) async fn append(
         &self,
         log: &str,

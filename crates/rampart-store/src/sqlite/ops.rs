@@ -140,6 +140,42 @@ pub(super) fn scan(
     Ok(out)
 }
 
+/// Keys only: the same range query as [`scan`] without the values.
+pub(super) fn scan_keys(
+    conn: &Connection,
+    table: &str,
+    bounds: &ScanBounds,
+) -> Result<Vec<String>, StoreError> {
+    let sql = format!(
+        "SELECT key FROM records WHERE tbl = ?1 AND {} ORDER BY key LIMIT ?4",
+        bounds.key_clause(2, |n| format!("?{n}"))
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(err("scan"))?;
+    let upper = bounds.upper.as_deref().unwrap_or_default();
+    let rows = stmt
+        .query_map(params![table, bounds.lower, upper, bounds.limit], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })
+        .map_err(err("scan"))?;
+    rows.map(|key| key_from_bytes(key.map_err(err("scan"))?))
+        .collect()
+}
+
+/// Reads each key with the prepared `GET` inside one read transaction (one snapshot).
+pub(super) fn get_many(
+    conn: &Connection,
+    table: &str,
+    keys: &[String],
+) -> Result<Vec<Option<Record>>, StoreError> {
+    let tx = conn.unchecked_transaction().map_err(err("begin"))?;
+    let records = keys
+        .iter()
+        .map(|key| get(&tx, table, key))
+        .collect::<Result<Vec<_>, _>>()?;
+    tx.finish().map_err(err("end read"))?;
+    Ok(records)
+}
+
 /// Appends all entries in one transaction with one prepared statement.
 pub(super) fn append(
     conn: &mut Connection,
