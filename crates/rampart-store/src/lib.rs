@@ -9,7 +9,24 @@
 //!   [`Store::transact`], all-or-nothing, in one database transaction.
 //! * **Append-only logs**: `(log, sequence number) → entry bytes`. Sequence numbers increase
 //!   monotonically within a log (they come from one database-wide counter, so they are also
-//!   unique across logs and, on PostgreSQL, across nodes).
+//!   unique across logs and, on PostgreSQL, across nodes). Entries are appended on their own
+//!   ([`Store::append`]) or as `Write::Append` inside a transaction, so an audit record commits
+//!   exactly when the change it records does. Either way a log's entries become visible in
+//!   sequence order: a reader paging with `after` never skips one.
+//! * **Work queues** (`queue` module): `Write::Enqueue` puts an item in a named queue inside a
+//!   transaction (optionally deduplicated by key); [`Store::claim`] leases due items to one
+//!   consumer (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so consumers on several nodes never get
+//!   the same item), [`Store::ack`] / [`Store::retry`] act only with the latest claim token, and
+//!   items claimed `max_attempts` times go to [`Store::dead_letters`].
+//! * **Leases** (`lease` module): [`Store::acquire_lease`] grants a named lease to one holder
+//!   until it expires, for singleton work across nodes; renewals by a holder that lost it fail,
+//!   and each grant carries a larger fencing token.
+//! * **Indexed tables** ([`IndexedTable`]): declared secondary indexes whose entry rows are
+//!   written in the same transaction as their row, looked up with a keys-only scan
+//!   ([`Store::scan_keys`]) and one multi-row read ([`Store::get_many`]).
+//!
+//! Time for queues and leases is always the caller's `now_ms` (an injectable clock), never the
+//! database's.
 //!
 //! Keys are stored as raw bytes (`BLOB` / `bytea`), so ordering is plain byte order on both
 //! backends and prefix scans are exact range queries (no `LIKE`, no wildcards).
