@@ -9,7 +9,24 @@
 //!   [`Store::transact`], all-or-nothing, in one database transaction.
 //! * **Append-only logs**: `(log, sequence number) → entry bytes`. Sequence numbers increase
 //!   monotonically within a log (they come from one database-wide counter, so they are also
-//!   unique across logs and, on PostgreSQL, across nodes).
+//!   unique across logs and, on PostgreSQL, across nodes). Entries are appended on their own
+//!   ([`Store::append`]) or as `Write::Append` inside a transaction, so an audit record commits
+//!   exactly when the change it records does. Either way a log's entries become visible in
+//!   sequence order: a reader paging with `after` never skips one.
+//! * **Work queues** (`queue` module): `Write::Enqueue` puts an item in a named queue inside a
+//!   transaction (optionally deduplicated by key); [`Store::claim`] leases due items to one
+//!   consumer (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so consumers on several nodes never get
+//!   the same item), [`Store::ack`] / [`Store::retry`] act only with the latest claim token, and
+//!   items claimed `max_attempts` times go to [`Store::dead_letters`].
+//! * **Leases** (`lease` module): [`Store::acquire_lease`] grants a named lease to one holder
+//!   until it expires, for singleton work across nodes; renewals by a holder that lost it fail,
+//!   and each grant carries a larger fencing token.
+//! * **Indexed tables** ([`IndexedTable`]): declared secondary indexes whose entry rows are
+//!   written in the same transaction as their row, looked up with a keys-only scan
+//!   ([`Store::scan_keys`]) and one multi-row read ([`Store::get_many`]).
+//!
+//! Time for queues and leases is always the caller's `now_ms` (an injectable clock), never the
+//! database's.
 //!
 //! Keys are stored as raw bytes (`BLOB` / `bytea`), so ordering is plain byte order on both
 //! backends and prefix scans are exact range queries (no `LIKE`, no wildcards).
@@ -22,14 +39,20 @@
 //! * PostgreSQL commits are durable under the server's default `synchronous_commit=on`.
 
 mod backend;
+mod indexed;
 mod keys;
+mod lease;
 mod migrations;
 mod postgres;
+mod queue;
 mod retry;
 mod sqlite;
 mod table;
 pub mod testkit;
 
+pub use indexed::{Index, IndexedTable};
+pub use lease::Lease;
+pub use queue::{Claimed, DeadLetter};
 pub use retry::{CONFLICT_BUDGET, conflict_pause, retry_conflicts};
 pub use table::{RECORD_FORMAT_V1, Table, Versioned, decode_record, encode_record};
 
@@ -62,6 +85,12 @@ pub enum Expect {
 ///   updates the row to version `v + 1` only if it is at `v`; with `Expect::Any` it upserts.
 /// * `Delete` with `Expect::Version(v)` deletes only a row at version `v`; with `Expect::Any` it
 ///   deletes the row if present; with `Expect::Absent` it only asserts the row does not exist.
+/// * `Append` adds an entry to an append-only log, committed with the rest of the transaction
+///   (an audit record that exists exactly when the change it records does). It never conflicts.
+/// * `Enqueue` adds an item to a work queue (see [`Store::claim`]), visible to consumers from
+///   `visible_at_ms` on, committed with the rest of the transaction. With a `dedup_key`, the
+///   enqueue does nothing while the queue holds a live item (waiting or claimed, not
+///   dead-lettered) with that key: "at most one pending item per key". It never conflicts.
 #[derive(Debug, Clone)]
 pub enum Write {
     Put {
@@ -75,13 +104,46 @@ pub enum Write {
         key: String,
         expect: Expect,
     },
+    Append {
+        log: &'static str,
+        entry: Vec<u8>,
+    },
+    Enqueue {
+        queue: &'static str,
+        payload: Vec<u8>,
+        visible_at_ms: i64,
+        dedup_key: Option<String>,
+    },
 }
 
 impl Write {
-    /// The `(table, key)` the write applies to.
-    pub fn target(&self) -> (&'static str, &str) {
+    /// The `(table, key)` of a row write; `None` for writes that touch no row.
+    pub fn target(&self) -> Option<(&'static str, &str)> {
         match self {
-            Write::Put { table, key, .. } | Write::Delete { table, key, .. } => (table, key),
+            Write::Put { table, key, .. } | Write::Delete { table, key, .. } => Some((table, key)),
+            Write::Append { .. } | Write::Enqueue { .. } => None,
+        }
+    }
+
+    /// The order [`Store::transact`] applies writes in: row writes by `(table, key)`, then
+    /// enqueues by `(queue, dedup key)`, then log appends by log name. Every transaction takes
+    /// its locks in this one order.
+    fn apply_order(&self) -> (u8, &'static str, &str) {
+        match self {
+            Write::Put { table, key, .. } | Write::Delete { table, key, .. } => (0, table, key),
+            Write::Enqueue {
+                queue, dedup_key, ..
+            } => (1, queue, dedup_key.as_deref().unwrap_or_default()),
+            Write::Append { log, .. } => (2, log, ""),
+        }
+    }
+
+    /// The error for a write whose expectation did not hold.
+    pub(crate) fn conflict(&self) -> StoreError {
+        let (table, key) = self.target().unwrap_or(("", ""));
+        StoreError::Conflict {
+            table: table.to_owned(),
+            key: key.to_owned(),
         }
     }
 }
@@ -102,6 +164,9 @@ pub enum StoreError {
     /// A value could not be encoded for storage.
     #[error("value could not be encoded: {0}")]
     Encode(String),
+    /// The call named something that does not exist (such as an undeclared index).
+    #[error("invalid store request: {0}")]
+    Invalid(String),
 }
 
 impl StoreError {
@@ -161,15 +226,16 @@ impl Store {
 
     /// Applies all writes atomically and durably, or none (Conflict).
     ///
-    /// Writes are applied in `(table, key)` order (a stable sort: several writes to one row
-    /// keep their given order), so concurrent multi-row transactions lock rows in one order and
-    /// cannot deadlock each other on PostgreSQL. On an unmet expectation the error names the
-    /// first failing write in that order.
+    /// Row writes are applied in `(table, key)` order, then log appends by log name (a stable
+    /// sort: several writes to one row keep their given order, and so do several entries for
+    /// one log, which get increasing sequence numbers in that order). Concurrent transactions
+    /// thus take their locks in one order and cannot deadlock each other on PostgreSQL. On an
+    /// unmet expectation the error names the first failing write in that order.
     pub async fn transact(&self, mut writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
         }
-        writes.sort_by(|a, b| a.target().cmp(&b.target()));
+        writes.sort_by(|a, b| a.apply_order().cmp(&b.apply_order()));
         self.backend.transact(writes).await
     }
 
@@ -197,6 +263,34 @@ impl Store {
             return Ok(Vec::new());
         }
         self.backend.append(log, entries).await
+    }
+
+    /// Keys of the rows whose key starts with `prefix`, in key order, strictly after
+    /// `start_after`, at most `limit`; like [`Store::scan`] without reading the values.
+    pub async fn scan_keys(
+        &self,
+        table: &'static str,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let Some(bounds) = keys::ScanBounds::new(prefix, start_after, limit) else {
+            return Ok(Vec::new());
+        };
+        self.backend.scan_keys(table, bounds).await
+    }
+
+    /// Reads several rows of one table in one query (one read transaction on SQLite): the
+    /// result has one entry per key, in the order given, `None` where the row does not exist.
+    pub async fn get_many(
+        &self,
+        table: &'static str,
+        keys: &[String],
+    ) -> Result<Vec<Option<Record>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.backend.get_many(table, keys.to_vec()).await
     }
 
     /// Log entries with sequence number > `after`, ascending, at most `limit`.

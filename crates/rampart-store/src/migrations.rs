@@ -17,10 +17,11 @@ pub(crate) struct Migration {
 }
 
 /// All migrations, in ascending version order. Never edit an applied one: add a new step.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "records and logs",
-    sqlite: "
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "records and logs",
+        sqlite: "
         CREATE TABLE records (
             tbl     TEXT    NOT NULL,
             key     BLOB    NOT NULL,
@@ -35,7 +36,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
         );
         CREATE INDEX log_entries_by_log ON log_entries (log, seq);
     ",
-    postgres: "
+        postgres: "
         CREATE TABLE records (
             tbl     TEXT   NOT NULL,
             key     BYTEA  NOT NULL,
@@ -50,7 +51,64 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
         );
         CREATE INDEX log_entries_by_log ON log_entries (log, seq);
     ",
-}];
+    },
+    Migration {
+        version: 2,
+        name: "work queues",
+        sqlite: "
+        CREATE TABLE queue_items (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            queue      TEXT    NOT NULL,
+            payload    BLOB    NOT NULL,
+            visible_at INTEGER NOT NULL,
+            attempts   INTEGER NOT NULL DEFAULT 0,
+            token      INTEGER NOT NULL DEFAULT 0,
+            consumer   TEXT,
+            dead       INTEGER NOT NULL DEFAULT 0,
+            dedup_key  BLOB
+        );
+        CREATE INDEX queue_items_due ON queue_items (queue, dead, visible_at, id);
+        CREATE UNIQUE INDEX queue_items_dedup ON queue_items (queue, dedup_key)
+            WHERE dedup_key IS NOT NULL AND dead = 0;
+    ",
+        postgres: "
+        CREATE TABLE queue_items (
+            id         BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            queue      TEXT    NOT NULL,
+            payload    BYTEA   NOT NULL,
+            visible_at BIGINT  NOT NULL,
+            attempts   BIGINT  NOT NULL DEFAULT 0,
+            token      BIGINT  NOT NULL DEFAULT 0,
+            consumer   TEXT,
+            dead       BOOLEAN NOT NULL DEFAULT false,
+            dedup_key  BYTEA
+        );
+        CREATE INDEX queue_items_due ON queue_items (queue, dead, visible_at, id);
+        CREATE UNIQUE INDEX queue_items_dedup ON queue_items (queue, dedup_key)
+            WHERE dedup_key IS NOT NULL AND NOT dead;
+    ",
+    },
+    Migration {
+        version: 3,
+        name: "leases",
+        sqlite: "
+        CREATE TABLE leases (
+            name       TEXT    PRIMARY KEY,
+            holder     TEXT    NOT NULL,
+            token      INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+    ",
+        postgres: "
+        CREATE TABLE leases (
+            name       TEXT   PRIMARY KEY,
+            holder     TEXT   NOT NULL,
+            token      BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL
+        );
+    ",
+    },
+];
 
 const CREATE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,

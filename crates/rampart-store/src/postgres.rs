@@ -8,6 +8,12 @@
 //! Log sequence numbers come from an identity column. Appends to one log take a
 //! transaction-scoped advisory lock on that log, so sequence numbers become visible in order
 //! and a reader paging with `after` never skips an entry committed later with a smaller number.
+//! This holds for `Write::Append` inside `transact` too: the transaction takes each log's lock
+//! (after all its row writes, in log-name order) before inserting that log's entries and keeps
+//! it until commit.
+
+mod lease;
+mod queue;
 
 use crate::keys::{ScanBounds, key_from_bytes, to_i64, to_u64};
 use crate::migrations::{PG_LOCK_CLASS, migrate_postgres};
@@ -21,6 +27,7 @@ use tokio_postgres::config::{Host, SslMode};
 const POOL_SIZE: usize = 16;
 
 const GET: &str = "SELECT version, value FROM records WHERE tbl = $1 AND key = $2";
+const GET_MANY: &str = "SELECT key, version, value FROM records WHERE tbl = $1 AND key = ANY($2)";
 const INSERT: &str =
     "INSERT INTO records (tbl, key, version, value) VALUES ($1, $2, 1, $3) ON CONFLICT DO NOTHING";
 const UPSERT: &str = "INSERT INTO records (tbl, key, version, value) VALUES ($1, $2, 1, $3)
@@ -34,6 +41,7 @@ const LOCK_LOG: &str = "SELECT pg_advisory_xact_lock($1, $2)";
 const APPEND: &str = "INSERT INTO log_entries (log, entry)
      SELECT $1, e FROM unnest($2::bytea[]) WITH ORDINALITY AS t(e, ord) ORDER BY ord
      RETURNING seq";
+const APPEND_ONE: &str = "INSERT INTO log_entries (log, entry) VALUES ($1, $2)";
 const READ_LOG: &str =
     "SELECT seq, entry FROM log_entries WHERE log = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 const READ_LOG_BEFORE: &str =
@@ -139,14 +147,20 @@ impl PgBackend {
     pub(crate) async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(err("begin"))?;
+        let mut locked_log = None;
         for write in &writes {
-            if !apply(&tx, write).await? {
-                let (Write::Put { table, key, .. } | Write::Delete { table, key, .. }) = write;
+            if let Write::Append { log, entry } = write {
+                if locked_log != Some(*log) {
+                    lock_log(&tx, log).await?;
+                    locked_log = Some(*log);
+                }
+                let stmt = tx.prepare_cached(APPEND_ONE).await.map_err(err("append"))?;
+                tx.execute(&stmt, &[log, entry])
+                    .await
+                    .map_err(err("append"))?;
+            } else if !apply(&tx, write).await? {
                 tx.rollback().await.map_err(err("rollback"))?;
-                return Err(StoreError::Conflict {
-                    table: (*table).to_owned(),
-                    key: key.clone(),
-                });
+                return Err(write.conflict());
             }
         }
         tx.commit().await.map_err(err("commit"))
@@ -157,32 +171,66 @@ impl PgBackend {
         table: &str,
         bounds: ScanBounds,
     ) -> Result<Vec<Record>, StoreError> {
+        let rows = self
+            .scan_rows("key, version, value", table, &bounds)
+            .await?;
+        rows.iter().map(record).collect()
+    }
+
+    /// Keys only: the same range query as [`PgBackend::scan`] without the values.
+    pub(crate) async fn scan_keys(
+        &self,
+        table: &str,
+        bounds: ScanBounds,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = self.scan_rows("key", table, &bounds).await?;
+        rows.iter()
+            .map(|r| key_from_bytes(r.try_get(0).map_err(err("scan"))?))
+            .collect()
+    }
+
+    /// Runs a range query on `records` selecting `columns`.
+    async fn scan_rows(
+        &self,
+        columns: &str,
+        table: &str,
+        bounds: &ScanBounds,
+    ) -> Result<Vec<tokio_postgres::Row>, StoreError> {
         let limit_param = if bounds.upper.is_some() { 4 } else { 3 };
         let sql = format!(
-            "SELECT key, version, value FROM records WHERE tbl = $1 AND {} ORDER BY key LIMIT ${}",
+            "SELECT {columns} FROM records WHERE tbl = $1 AND {} ORDER BY key LIMIT ${}",
             bounds.key_clause(2, |n| format!("${n}")),
             limit_param
         );
         let client = self.client().await?;
         let stmt = client.prepare_cached(&sql).await.map_err(err("scan"))?;
         let (lower, limit) = (&bounds.lower, &bounds.limit);
-        let rows = match &bounds.upper {
+        match &bounds.upper {
             Some(upper) => client.query(&stmt, &[&table, lower, upper, limit]).await,
             None => client.query(&stmt, &[&table, lower, limit]).await,
         }
-        .map_err(err("scan"))?;
-        rows.into_iter()
-            .map(|r| {
-                let key: Vec<u8> = r.try_get(0).map_err(err("scan"))?;
-                let version: i64 = r.try_get(1).map_err(err("scan"))?;
-                let value: Vec<u8> = r.try_get(2).map_err(err("scan"))?;
-                Ok(Record {
-                    key: key_from_bytes(key)?,
-                    version: to_u64(version, "version")?,
-                    value,
-                })
-            })
-            .collect()
+        .map_err(err("scan"))
+    }
+
+    /// One `= ANY($2)` query; the rows are put back in the order of `keys`.
+    pub(crate) async fn get_many(
+        &self,
+        table: &str,
+        keys: Vec<String>,
+    ) -> Result<Vec<Option<Record>>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(GET_MANY).await.map_err(err("get"))?;
+        let wanted: Vec<&[u8]> = keys.iter().map(|k| k.as_bytes()).collect();
+        let rows = client
+            .query(&stmt, &[&table, &wanted])
+            .await
+            .map_err(err("get"))?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let record = record(row)?;
+            found.insert(record.key.clone(), record);
+        }
+        Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
     }
 
     /// Appends all entries with one statement in one transaction, holding the log's lock.
@@ -193,10 +241,7 @@ impl PgBackend {
     ) -> Result<Vec<u64>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(err("begin"))?;
-        let lock = tx.prepare_cached(LOCK_LOG).await.map_err(err("append"))?;
-        tx.execute(&lock, &[&PG_LOCK_CLASS, &log_lock_id(log)])
-            .await
-            .map_err(err("append"))?;
+        lock_log(&tx, log).await?;
         let stmt = tx.prepare_cached(APPEND).await.map_err(err("append"))?;
         let rows = tx
             .query(&stmt, &[&log, &entries])
@@ -260,14 +305,25 @@ impl PgBackend {
             .collect()
     }
 
-    /// Empties both tables; the identity sequence is not restarted.
+    /// Empties the data tables; identity sequences are not restarted.
     pub(crate) async fn wipe(&self) -> Result<(), StoreError> {
         let client = self.client().await?;
         client
-            .batch_execute("TRUNCATE records, log_entries")
+            .batch_execute("TRUNCATE records, log_entries, queue_items, leases")
             .await
             .map_err(err("wipe"))
     }
+}
+
+/// A `(key, version, value)` row as a [`Record`].
+fn record(r: &tokio_postgres::Row) -> Result<Record, StoreError> {
+    let key: Vec<u8> = r.try_get(0).map_err(err("read"))?;
+    let version: i64 = r.try_get(1).map_err(err("read"))?;
+    Ok(Record {
+        key: key_from_bytes(key)?,
+        version: to_u64(version, "version")?,
+        value: r.try_get(2).map_err(err("read"))?,
+    })
 }
 
 /// Applies one write; `false` when its expectation does not hold.
@@ -311,7 +367,31 @@ async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<bool, StoreError> 
                 }
             }
         }
+        // `transact` applies appends itself, holding the log's lock.
+        Write::Append { .. } => Ok(true),
+        Write::Enqueue {
+            queue,
+            payload,
+            visible_at_ms,
+            dedup_key,
+        } => {
+            let dedup = dedup_key.as_deref().map(str::as_bytes);
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+                [queue, payload, visible_at_ms, &dedup];
+            changed(queue::ENQUEUE, &params).await.map(|_| true)
+        }
     }
+}
+
+/// Takes the transaction-scoped advisory lock of `log`: appends to one log commit one after
+/// another, so their sequence numbers become visible in order. Inside `transact` the locks are
+/// taken after every row write and in log-name order, so lock waits cannot form a cycle.
+async fn lock_log(tx: &Transaction<'_>, log: &str) -> Result<(), StoreError> {
+    let lock = tx.prepare_cached(LOCK_LOG).await.map_err(err("append"))?;
+    tx.execute(&lock, &[&PG_LOCK_CLASS, &log_lock_id(log)])
+        .await
+        .map_err(err("append"))?;
+    Ok(())
 }
 
 /// A stable 32-bit id for a log name (FNV-1a), the second key of its advisory lock.

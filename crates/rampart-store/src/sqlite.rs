@@ -12,9 +12,12 @@
 //! guarded by an async mutex (waiting writers hold no thread); readers are checked out of a pool
 //! bounded by a semaphore.
 
+mod lease;
 mod ops;
+mod queue;
 
 use crate::keys::ScanBounds;
+use crate::queue::{ClaimSpec, Claimed, DeadLetter};
 use crate::{Record, StoreError, Write};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -126,6 +129,26 @@ impl SqliteBackend {
             .await
     }
 
+    pub(crate) async fn scan_keys(
+        &self,
+        table: &str,
+        bounds: ScanBounds,
+    ) -> Result<Vec<String>, StoreError> {
+        let table = table.to_owned();
+        self.with_reader(move |c| ops::scan_keys(c, &table, &bounds))
+            .await
+    }
+
+    pub(crate) async fn get_many(
+        &self,
+        table: &str,
+        keys: Vec<String>,
+    ) -> Result<Vec<Option<Record>>, StoreError> {
+        let table = table.to_owned();
+        self.with_reader(move |c| ops::get_many(c, &table, &keys))
+            .await
+    }
+
     pub(crate) async fn append(
         &self,
         log: &str,
@@ -160,6 +183,70 @@ impl SqliteBackend {
 
     pub(crate) async fn wipe(&self) -> Result<(), StoreError> {
         self.with_writer(ops::wipe).await
+    }
+
+    pub(crate) async fn claim(&self, spec: ClaimSpec) -> Result<Vec<Claimed>, StoreError> {
+        self.with_writer(move |c| queue::claim(c, &spec)).await
+    }
+
+    pub(crate) async fn ack(&self, queue: &str, id: i64, token: i64) -> Result<bool, StoreError> {
+        let queue = queue.to_owned();
+        self.with_writer(move |c| queue::ack(c, &queue, id, token))
+            .await
+    }
+
+    pub(crate) async fn retry(
+        &self,
+        queue: &str,
+        id: i64,
+        token: i64,
+        visible_at: i64,
+    ) -> Result<bool, StoreError> {
+        let queue = queue.to_owned();
+        self.with_writer(move |c| queue::retry(c, &queue, (id, token), visible_at))
+            .await
+    }
+
+    pub(crate) async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.with_writer(move |c| lease::acquire(c, (&name, &holder), expires_at, now))
+            .await
+    }
+
+    pub(crate) async fn renew_lease(
+        &self,
+        (name, holder, token): (&str, &str, i64),
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.with_writer(move |c| lease::renew(c, (&name, &holder, token), expires_at, now))
+            .await
+    }
+
+    pub(crate) async fn release_lease(
+        &self,
+        (name, holder, token): (&str, &str, i64),
+    ) -> Result<bool, StoreError> {
+        let (name, holder) = (name.to_owned(), holder.to_owned());
+        self.with_writer(move |c| lease::release(c, (&name, &holder, token)))
+            .await
+    }
+
+    pub(crate) async fn dead_letters(
+        &self,
+        queue: &str,
+        limit: i64,
+    ) -> Result<Vec<DeadLetter>, StoreError> {
+        let queue = queue.to_owned();
+        self.with_reader(move |c| queue::dead_letters(c, &queue, limit))
+            .await
     }
 }
 

@@ -71,7 +71,7 @@ impl<T> std::fmt::Debug for Table<T> {
     }
 }
 
-fn versioned<T: DeserializeOwned>(record: &Record) -> Result<Versioned<T>, StoreError> {
+pub(crate) fn versioned<T: DeserializeOwned>(record: &Record) -> Result<Versioned<T>, StoreError> {
     Ok(Versioned {
         value: decode_record(&record.value)?,
         version: record.version,

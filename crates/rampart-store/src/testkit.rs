@@ -52,8 +52,18 @@ macro_rules! check_eq {
     }};
 }
 
+mod append;
+mod indexed;
+mod lease;
 mod order;
+mod queue;
+pub use append::{append_in_transaction, append_in_transaction_races};
+pub use indexed::{indexed_table, scan_keys_and_get_many};
+pub use lease::{lease_acquire_renew_release, lease_racing_acquirers};
 pub use order::{conflicts_retried, multi_row_opposite_orders};
+pub use queue::{
+    queue_claim_lease_ack, queue_concurrent_consumers, queue_dedup, queue_retry_dead_letter,
+};
 
 const T: &str = "kit";
 
@@ -383,7 +393,7 @@ pub async fn log_read_backwards(store: &Store) -> TestResult {
     Ok(())
 }
 
-/// `wipe` empties rows and logs, keeps the schema, and never reuses sequence numbers.
+/// `wipe` empties rows, logs, queues and leases, keeps the schema, and never reuses sequence numbers.
 pub async fn wipe_clears_everything(store: &Store) -> TestResult {
     store
         .transact(vec![
@@ -392,7 +402,37 @@ pub async fn wipe_clears_everything(store: &Store) -> TestResult {
         ])
         .await?;
     let before = store.append("audit", vec![b"e".to_vec()]).await?;
+    let item = Write::Enqueue {
+        queue: "kit_queue",
+        payload: vec![1],
+        visible_at_ms: 0,
+        dedup_key: None,
+    };
+    store.transact(vec![item]).await?;
+    let held = std::time::Duration::from_secs(60);
+    check!(
+        store
+            .acquire_lease("kit_lease", "other", held, 0)
+            .await?
+            .is_some(),
+        "lease refused"
+    );
     store.wipe().await?;
+    let claimed = store
+        .claim(
+            "kit_queue",
+            "kit",
+            std::time::Duration::from_secs(1),
+            10,
+            3,
+            0,
+        )
+        .await?;
+    check_eq!(claimed.len(), 0);
+    let lease = store
+        .acquire_lease("kit_lease", "kit", std::time::Duration::from_secs(1), 0)
+        .await?;
+    check!(lease.is_some(), "lease refused after wipe");
     check_eq!(row(store, "w").await?, None);
     check_eq!(store.scan(T, "", None, 10).await?.len(), 0);
     check_eq!(store.read_log("audit", 0, 10).await?.len(), 0);

@@ -43,7 +43,11 @@ mod sqlite {
 
     suite!(open; cas_create_update_conflict, transaction_atomicity, delete_semantics,
         scan_prefix_and_pagination, log_append_and_read, log_read_backwards, wipe_clears_everything,
-        concurrent_writers_race, typed_table, multi_row_opposite_orders, conflicts_retried);
+        concurrent_writers_race, typed_table, multi_row_opposite_orders, conflicts_retried,
+        append_in_transaction, append_in_transaction_races, queue_claim_lease_ack,
+        queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers,
+        lease_acquire_renew_release, lease_racing_acquirers, scan_keys_and_get_many,
+        indexed_table);
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn reopen_persistence() -> TestResult {
@@ -138,7 +142,11 @@ mod postgres {
 
     suite!(open; cas_create_update_conflict, transaction_atomicity, delete_semantics,
         scan_prefix_and_pagination, log_append_and_read, log_read_backwards, wipe_clears_everything,
-        concurrent_writers_race, typed_table, multi_row_opposite_orders, conflicts_retried);
+        concurrent_writers_race, typed_table, multi_row_opposite_orders, conflicts_retried,
+        append_in_transaction, append_in_transaction_races, queue_claim_lease_ack,
+        queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers,
+        lease_acquire_renew_release, lease_racing_acquirers, scan_keys_and_get_many,
+        indexed_table);
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn reopen_persistence() -> TestResult {

@@ -1,5 +1,6 @@
 //! The SQL behind each SQLite backend call, run on a blocking thread.
 
+use super::queue::ENQUEUE;
 use super::sqlite_error;
 use crate::keys::{ScanBounds, key_from_bytes, to_i64, to_u64};
 use crate::{Expect, Record, StoreError, Write};
@@ -50,12 +51,8 @@ pub(super) fn transact(conn: &mut Connection, writes: &[Write]) -> Result<(), St
         .map_err(err("begin"))?;
     for write in writes {
         if !apply(&tx, write)? {
-            let (Write::Put { table, key, .. } | Write::Delete { table, key, .. }) = write;
             // Dropping `tx` rolls back everything applied so far.
-            return Err(StoreError::Conflict {
-                table: (*table).to_owned(),
-                key: key.clone(),
-            });
+            return Err(write.conflict());
         }
     }
     tx.commit().map_err(err("commit"))
@@ -98,6 +95,16 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<bool, StoreError> {
                 }
             }
         }
+        Write::Append { log, entry } => changed(APPEND, params![log, entry]).map(|_| true),
+        Write::Enqueue {
+            queue,
+            payload,
+            visible_at_ms,
+            dedup_key,
+        } => {
+            let dedup = dedup_key.as_deref().map(str::as_bytes);
+            changed(ENQUEUE, params![queue, payload, visible_at_ms, dedup]).map(|_| true)
+        }
     }
 }
 
@@ -131,6 +138,42 @@ pub(super) fn scan(
         });
     }
     Ok(out)
+}
+
+/// Keys only: the same range query as [`scan`] without the values.
+pub(super) fn scan_keys(
+    conn: &Connection,
+    table: &str,
+    bounds: &ScanBounds,
+) -> Result<Vec<String>, StoreError> {
+    let sql = format!(
+        "SELECT key FROM records WHERE tbl = ?1 AND {} ORDER BY key LIMIT ?4",
+        bounds.key_clause(2, |n| format!("?{n}"))
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(err("scan"))?;
+    let upper = bounds.upper.as_deref().unwrap_or_default();
+    let rows = stmt
+        .query_map(params![table, bounds.lower, upper, bounds.limit], |r| {
+            r.get::<_, Vec<u8>>(0)
+        })
+        .map_err(err("scan"))?;
+    rows.map(|key| key_from_bytes(key.map_err(err("scan"))?))
+        .collect()
+}
+
+/// Reads each key with the prepared `GET` inside one read transaction (one snapshot).
+pub(super) fn get_many(
+    conn: &Connection,
+    table: &str,
+    keys: &[String],
+) -> Result<Vec<Option<Record>>, StoreError> {
+    let tx = conn.unchecked_transaction().map_err(err("begin"))?;
+    let records = keys
+        .iter()
+        .map(|key| get(&tx, table, key))
+        .collect::<Result<Vec<_>, _>>()?;
+    tx.finish().map_err(err("end read"))?;
+    Ok(records)
 }
 
 /// Appends all entries in one transaction with one prepared statement.
@@ -195,12 +238,16 @@ fn log_rows(
     Ok(out)
 }
 
-/// Deletes all rows and log entries; `AUTOINCREMENT` keeps sequence numbers increasing.
+/// Deletes all rows, log entries, queue items and leases; `AUTOINCREMENT` keeps sequence numbers and
+/// queue item ids increasing.
 pub(super) fn wipe(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(err("begin"))?;
-    tx.execute_batch("DELETE FROM records; DELETE FROM log_entries;")
-        .map_err(err("wipe"))?;
+    tx.execute_batch(
+        "DELETE FROM records; DELETE FROM log_entries; DELETE FROM queue_items;
+         DELETE FROM leases;",
+    )
+    .map_err(err("wipe"))?;
     tx.commit().map_err(err("commit"))
 }
