@@ -1,4 +1,6 @@
-"""Crash durability: kill -9 during a CreateKey burst; every acknowledged key survives."""
+"""Crash durability: kill -9 during a CreateKey burst; every acknowledged key survives, and so
+does the audit record of every acknowledged CreateKey (a call that changes state is answered
+only once its record is durable)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ BURST_DEADLINE = 60.0
 def test_acknowledged_keys_survive_kill_9(make_server, mode):
     server = make_server(mode)
     acked: list[str] = []
+    acked_requests: list[str] = []
     blobs: dict[str, bytes] = {}
     lock = threading.Lock()
     stop = threading.Event()
@@ -31,9 +34,11 @@ def test_acknowledged_keys_survive_kill_9(make_server, mode):
         while not stop.is_set():
             i += 1
             try:
-                key = kms.create_key(Description=f"burst {n}-{i}")["KeyMetadata"]["KeyId"]
+                created = kms.create_key(Description=f"burst {n}-{i}")
+                key = created["KeyMetadata"]["KeyId"]
                 with lock:
                     acked.append(key)
+                    acked_requests.append(created["ResponseMetadata"]["RequestId"])
                 blob = kms.encrypt(KeyId=key, Plaintext=b"durable")["CiphertextBlob"]
                 with lock:
                     blobs[key] = blob
@@ -56,6 +61,13 @@ def test_acknowledged_keys_survive_kill_9(make_server, mode):
         w.join(30)
     assert not errors, f"errors before the kill: {errors[:3]}"
     assert len(acked) >= KILL_AFTER_ACKS, f"only {len(acked)} keys acknowledged"
+
+    recorded = {r.get("requestID") for r in server.audit_tail(100_000)}
+    unrecorded = [r for r in acked_requests if r not in recorded]
+    assert not unrecorded, (
+        f"{len(unrecorded)} of {len(acked_requests)} acknowledged CreateKey calls have no audit "
+        "record after kill -9"
+    )
 
     server.start()
     kms = server.client()

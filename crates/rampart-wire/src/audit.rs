@@ -5,6 +5,7 @@ mod identity;
 
 pub use identity::{Empty, SessionAttributes, SessionIssuer, SessionView, UserIdentity};
 
+use crate::host::BoxFuture;
 use rampart_core::{AuditResource, Principal};
 use serde::Serialize;
 use serde_json::Value;
@@ -104,6 +105,16 @@ pub fn for_each_recipient(mut event: AuditEvent, caller: &Principal) -> Vec<Audi
 pub trait AuditSink: Send + Sync + 'static {
     /// Queues one event for durable storage.
     fn record(&self, event: AuditEvent);
+
+    /// Queues the events of one call; the future resolves once the response may be sent. The
+    /// gateway awaits it before answering, so a sink can hold the response of a call until its
+    /// record is durable (every call that changes state, or every call with `--audit-sync`).
+    /// The default queues and resolves at once.
+    fn record_call(&self, events: Vec<AuditEvent>, read_only: bool) -> BoxFuture<'static, ()> {
+        let _ = read_only;
+        events.into_iter().for_each(|event| self.record(event));
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// The 12-digit account an ARN names (`arn:aws:kms:us-east-1:111122223333:key/...`), if any.

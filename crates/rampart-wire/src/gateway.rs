@@ -197,9 +197,9 @@ impl Gateway {
             .err()
             .map(|e| (e.code.to_string(), e.message.clone()));
         let response = render(result, content_type, &ctx.request_id);
-        for event in audit_event(service.event_source(), &ctx, invocation, error) {
-            ready.audit.record(event);
-        }
+        let read_only = invocation.read_only;
+        let events = audit_event(service.event_source(), &ctx, invocation, error);
+        ready.audit.record_call(events, read_only).await;
         response
     }
 }

@@ -116,11 +116,11 @@ pub(crate) async fn handle(
         ctx.region = Region::new(region);
     }
     let invocation = run(service.as_ref(), &ctx, &params).await;
-    respond_and_audit(ready, service.as_ref(), &ctx, invocation)
+    respond_and_audit(ready, service.as_ref(), &ctx, invocation).await
 }
 
-/// Renders the invocation's XML and records its audit event.
-fn respond_and_audit(
+/// Renders the invocation's XML and records its audit event (waiting as the sink asks).
+async fn respond_and_audit(
     ready: &Ready,
     service: &dyn AwsQueryService,
     ctx: &rampart_core::RequestContext,
@@ -136,9 +136,9 @@ fn respond_and_audit(
         Ok(document) => xml(200, document, &ctx.request_id),
         Err(err) => error_response(&err, namespace, &ctx.request_id),
     };
-    for event in audit_event(service.event_source(), ctx, invocation, error) {
-        ready.audit.record(event);
-    }
+    let read_only = invocation.read_only;
+    let events = audit_event(service.event_source(), ctx, invocation, error);
+    ready.audit.record_call(events, read_only).await;
     response
 }
 

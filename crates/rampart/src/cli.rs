@@ -74,6 +74,10 @@ pub struct ServeArgs {
     /// only through the local socket `<data-dir>/unseal.sock`.
     #[arg(long, env = "RAMPART_NETWORK_UNSEAL", action = clap::ArgAction::Set)]
     pub network_unseal: Option<bool>,
+    /// Hold every response until its audit record is durable (calls that change state are
+    /// always held; without this, records of read-only calls are group-committed within ~10 ms).
+    #[arg(long, env = "RAMPART_AUDIT_SYNC")]
+    pub audit_sync: bool,
     #[command(flatten)]
     pub key_file: KeyFileArgs,
 }
@@ -198,6 +202,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         limits,
         network_unseal: args.network_unseal.or(file.network_unseal).unwrap_or(true),
         seal_key_file: args.key_file.seal_key_file.or(file.seal_key_file),
+        audit_sync: args.audit_sync || file.audit_sync.unwrap_or(false),
     })
 }
 

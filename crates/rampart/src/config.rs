@@ -35,6 +35,7 @@ pub struct FileConfig {
     pub limits: Option<rampart_wire::ServerLimits>,
     pub network_unseal: Option<bool>,
     pub seal_key_file: Option<PathBuf>,
+    pub audit_sync: Option<bool>,
 }
 
 /// The effective configuration.
@@ -55,6 +56,9 @@ pub struct Config {
     pub network_unseal: bool,
     /// The key file (key-file seal) when not `<data-dir>/root.key`.
     pub seal_key_file: Option<PathBuf>,
+    /// Hold every response (not only those of calls that change state) until its audit record
+    /// is durable.
+    pub audit_sync: bool,
 }
 
 impl Config {
