@@ -124,13 +124,14 @@ pub async fn run(config: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let shutdown = shutdown_signal();
     print_banner(&config, listener.local_addr().map_err(|e| e.to_string())?);
     let limits = crate::fd_limit::fit_connections(config.limits.clone());
     let gateway = Arc::new(
         Gateway::new(Arc::new(SharedHost(host.clone())), limits)
             .with_secure_transport(tls.is_some()),
     );
-    rampart_wire::server::serve(listener, tls, gateway, shutdown_signal()).await;
+    rampart_wire::server::serve(listener, tls, gateway, shutdown).await;
     if let Some(local) = local {
         local.stop().await;
     }
@@ -210,20 +211,25 @@ fn print_banner(config: &Config, addr: std::net::SocketAddr) {
     );
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut signal) => {
-                    signal.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! { _ = ctrl_c => {}, () = term => {} }
+/// Registers the SIGINT and SIGTERM handlers now, before the banner (so a signal sent as soon
+/// as the server answers is never met by the default action), and resolves when one arrives.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let interrupt = signal(SignalKind::interrupt()).ok();
+    let terminate = signal(SignalKind::terminate()).ok();
+    async move {
+        tokio::select! {
+            () = wait_for(interrupt) => {},
+            () = wait_for(terminate) => {},
+        }
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+}
+
+async fn wait_for(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
 }
