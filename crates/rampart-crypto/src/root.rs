@@ -16,6 +16,8 @@ pub enum Domain {
     Ssm,
     Acm,
     Audit,
+    /// The Rampart CA's private key, sealed in the store.
+    Tls,
 }
 
 impl Domain {
@@ -28,6 +30,7 @@ impl Domain {
             Domain::Ssm => "ssm",
             Domain::Acm => "acm",
             Domain::Audit => "audit",
+            Domain::Tls => "tls",
         }
     }
 
@@ -40,6 +43,7 @@ impl Domain {
             Domain::Ssm => b"rampart/domain/ssm/v1",
             Domain::Acm => b"rampart/domain/acm/v1",
             Domain::Audit => b"rampart/domain/audit/v1",
+            Domain::Tls => b"rampart/domain/tls/v1",
         }
     }
 }
@@ -122,13 +126,14 @@ impl fmt::Debug for DomainKey {
 mod tests {
     use super::*;
 
-    const ALL: [Domain; 6] = [
+    const ALL: [Domain; 7] = [
         Domain::Kms,
         Domain::Credentials,
         Domain::Secrets,
         Domain::Ssm,
         Domain::Acm,
         Domain::Audit,
+        Domain::Tls,
     ];
 
     #[test]

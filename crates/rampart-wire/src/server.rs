@@ -28,21 +28,65 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 /// Builds a rustls server configuration from a PEM certificate chain and private key.
 pub fn tls_acceptor(cert_chain_pem: &str, key_pem: &str) -> Result<TlsAcceptor, String> {
+    let (certs, key) = parse_pem(cert_chain_pem, key_pem)?;
+    let config = config_builder()?
+        .with_single_cert(certs, key)
+        .map_err(|e| format!("certificate and key do not match: {e}"))?;
+    Ok(acceptor(config))
+}
+
+/// Builds a rustls server configuration whose certificate comes from `resolver` at each
+/// handshake (so it can be replaced while the listener runs).
+pub fn tls_acceptor_with_resolver(
+    resolver: Arc<dyn rustls::server::ResolvesServerCert>,
+) -> Result<TlsAcceptor, String> {
+    Ok(acceptor(config_builder()?.with_cert_resolver(resolver)))
+}
+
+/// A certificate chain and private key (PEM) ready to be served, checked to belong together.
+pub fn certified_key(
+    cert_chain_pem: &str,
+    key_pem: &str,
+) -> Result<Arc<rustls::sign::CertifiedKey>, String> {
+    let (certs, key) = parse_pem(cert_chain_pem, key_pem)?;
+    if certs.is_empty() {
+        return Err("no certificate in the PEM chain".to_owned());
+    }
+    rustls::sign::CertifiedKey::from_der(certs, key, &provider())
+        .map(Arc::new)
+        .map_err(|e| format!("certificate and key do not match: {e}"))
+}
+
+fn parse_pem(
+    cert_chain_pem: &str,
+    key_pem: &str,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
     let certs: Vec<CertificateDer<'static>> =
         CertificateDer::pem_slice_iter(cert_chain_pem.as_bytes())
             .collect::<Result<_, _>>()
             .map_err(|e| format!("bad certificate PEM: {e}"))?;
     let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes())
         .map_err(|e| format!("bad private key PEM: {e}"))?;
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| format!("certificate and key do not match: {e}"))?;
+    Ok((certs, key))
+}
+
+fn provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::aws_lc_rs::default_provider()
+}
+
+fn config_builder()
+-> Result<rustls::ConfigBuilder<rustls::ServerConfig, rustls::server::WantsServerCert>, String> {
+    Ok(
+        rustls::ServerConfig::builder_with_provider(Arc::new(provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth(),
+    )
+}
+
+fn acceptor(mut config: rustls::ServerConfig) -> TlsAcceptor {
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    TlsAcceptor::from(Arc::new(config))
 }
 
 /// What every connection task shares.

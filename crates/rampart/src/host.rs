@@ -4,6 +4,7 @@
 use crate::auth::{DevAuthenticator, SigV4Authenticator};
 use crate::config::Config;
 use crate::credentials;
+use crate::tls::LiveCert;
 use crate::unseal::{UnsealDesk, log_attempt};
 use rampart_crypto::root::{Domain, RootKey};
 use rampart_crypto::seal::SealedRoot;
@@ -41,6 +42,9 @@ pub struct AppHost {
     running: tokio::sync::Mutex<Option<Running>>,
     /// Becomes true when the services start.
     unsealed: tokio::sync::watch::Sender<bool>,
+    /// The certificate the listener serves (None with plain HTTP); unseal makes it one issued
+    /// by the cluster CA.
+    tls: Option<Arc<LiveCert>>,
 }
 
 impl AppHost {
@@ -49,6 +53,7 @@ impl AppHost {
         store: Store,
         sealed_root: SealedRoot,
         audit: Arc<dyn AuditSink>,
+        tls: Option<Arc<LiveCert>>,
     ) -> Self {
         Self {
             desk: UnsealDesk::new(sealed_root.clone(), &config),
@@ -59,6 +64,7 @@ impl AppHost {
             ready: RwLock::new(None),
             running: tokio::sync::Mutex::new(None),
             unsealed: tokio::sync::watch::Sender::new(false),
+            tls,
         }
     }
 
@@ -74,6 +80,7 @@ impl AppHost {
         if running.is_some() {
             return Ok(());
         }
+        self.adopt_cluster_ca(&root).await?;
         let clock = Arc::new(rampart_core::SystemClock);
         let directory = Arc::new(Directory::new(
             self.store.clone(),
@@ -117,6 +124,16 @@ impl AppHost {
         self.unsealed.send_replace(true);
         tracing::info!("unsealed: services are running");
         Ok(())
+    }
+
+    /// Serves a certificate from the store's CA from now on (see `ca_store`).
+    async fn adopt_cluster_ca(&self, root: &RootKey) -> Result<(), String> {
+        let Some(live) = &self.tls else {
+            return Ok(());
+        };
+        let key = root.domain_key(Domain::Tls);
+        let (dir, listen) = (self.config.tls_dir(), self.config.listen);
+        crate::ca_store::adopt(&self.store, &key, &dir, listen, live).await
     }
 
     /// Stores the KMS usage counters not yet flushed (called at shutdown).

@@ -4,6 +4,7 @@ mod account;
 mod audit;
 mod auth;
 mod bootstrap;
+mod ca_store;
 mod cli;
 mod config;
 mod credentials;

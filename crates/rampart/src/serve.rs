@@ -4,6 +4,7 @@ use crate::bootstrap::{self, SealState};
 use crate::config::Config;
 use crate::host::{AppHost, SharedHost};
 use crate::local_unseal::LocalUnseal;
+use crate::tls::LiveCert;
 use rampart_cloudtrail::CloudTrailService;
 use rampart_core::RequestContext;
 use rampart_kms::KmsService;
@@ -102,11 +103,13 @@ pub async fn run(config: Config) -> Result<(), String> {
     let store = bootstrap::open_store(&config.data_dir, config.database_url.as_deref()).await?;
     let (seal_state, sealed_root) = bootstrap::load_or_init(&store, &config).await?;
     let (sink, writer) = crate::audit::start_writer(store.clone(), config.audit_sync);
+    let live_cert = live_cert(&config)?;
     let host = Arc::new(AppHost::new(
         config.clone(),
         store,
         sealed_root,
         Arc::new(sink),
+        live_cert.clone(),
     ));
     let local = match seal_state {
         SealState::Unsealed(root) => {
@@ -115,17 +118,20 @@ pub async fn run(config: Config) -> Result<(), String> {
         }
         SealState::Sealed => start_local_unseal(&config, &host)?,
     };
-    let tls = tls_acceptor(&config)?;
+    let tls = live_cert
+        .map(|cert| rampart_wire::server::tls_acceptor_with_resolver(cert))
+        .transpose()?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let shutdown = shutdown_signal();
     print_banner(&config, listener.local_addr().map_err(|e| e.to_string())?);
     let limits = crate::fd_limit::fit_connections(config.limits.clone());
     let gateway = Arc::new(
         Gateway::new(Arc::new(SharedHost(host.clone())), limits)
             .with_secure_transport(tls.is_some()),
     );
-    rampart_wire::server::serve(listener, tls, gateway, shutdown_signal()).await;
+    rampart_wire::server::serve(listener, tls, gateway, shutdown).await;
     if let Some(local) = local {
         local.stop().await;
     }
@@ -163,14 +169,14 @@ fn start_local_unseal(config: &Config, host: &Arc<AppHost>) -> Result<Option<Loc
     }
 }
 
-fn tls_acceptor(config: &Config) -> Result<Option<tokio_rustls::TlsAcceptor>, String> {
+/// The certificate served until unseal (from the data dir's files); unseal makes it one from
+/// the cluster CA (`ca_store::adopt`). None with plain HTTP.
+fn live_cert(config: &Config) -> Result<Option<Arc<LiveCert>>, String> {
     if config.plain_http {
         return Ok(None);
     }
-    let files = crate::tls::ensure(&config.tls_dir(), config.listen)?;
-    let cert = crate::tls::read(&files.server_cert)?;
-    let key = crate::tls::read(&files.server_key)?;
-    rampart_wire::server::tls_acceptor(&cert, &key).map(Some)
+    let leaf = crate::tls::ensure(&config.tls_dir(), config.listen)?;
+    LiveCert::new(&leaf).map(|cert| Some(Arc::new(cert)))
 }
 
 fn print_banner(config: &Config, addr: std::net::SocketAddr) {
@@ -205,20 +211,25 @@ fn print_banner(config: &Config, addr: std::net::SocketAddr) {
     );
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut signal) => {
-                    signal.recv().await;
-                }
-                Err(_) => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! { _ = ctrl_c => {}, () = term => {} }
+/// Registers the SIGINT and SIGTERM handlers now, before the banner (so a signal sent as soon
+/// as the server answers is never met by the default action), and resolves when one arrives.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let interrupt = signal(SignalKind::interrupt()).ok();
+    let terminate = signal(SignalKind::terminate()).ok();
+    async move {
+        tokio::select! {
+            () = wait_for(interrupt) => {},
+            () = wait_for(terminate) => {},
+        }
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+}
+
+async fn wait_for(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
 }
