@@ -10,6 +10,6 @@ mod job;
 pub use account::{AccountId, InvalidAccountId, Region};
 pub use authz::{AccessCheck, AccessDenied, CallerPolicies, Verdict};
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock, epoch_ms};
-pub use job::{Job, JobFuture, JobOutcome, JobScope};
 pub use context::{AuditResource, Principal, PrincipalKind, RequestContext, SessionContext};
+pub use job::{Job, JobFuture, JobOutcome, JobScope};
 pub use rampart_policy;

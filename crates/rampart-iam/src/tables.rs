@@ -66,7 +66,11 @@ impl IamTables {
     /// The current generation of `account` (0 before its first IAM write): the version of its
     /// generation row, which every IAM write of the account bumps.
     pub async fn generation(&self, account: &str) -> Result<u64, StoreError> {
-        Ok(self.generations.get(account).await?.map_or(0, |g| g.version))
+        Ok(self
+            .generations
+            .get(account)
+            .await?
+            .map_or(0, |g| g.version))
     }
 
     /// Commits `writes` (each with its own compare-and-swap condition) together with a bump of
