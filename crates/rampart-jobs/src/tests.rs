@@ -211,3 +211,40 @@ async fn stop_cancels_a_running_job_releases_its_lease_and_runs_node_jobs_once_m
         "a stopped runner starts nothing"
     );
 }
+
+#[tokio::test]
+async fn a_run_whose_lease_is_lost_is_dropped() {
+    let (_dir, store) = store().await;
+    let clock = clock();
+    let started = Arc::new(Notify::new());
+    let stuck = Arc::new(Stuck {
+        scope: JobScope::Cluster,
+        started: started.clone(),
+        runs: Arc::new(AtomicUsize::new(0)),
+    });
+    let mut settings = settings();
+    settings.lease_ttl = Duration::from_millis(300);
+    let mut a = Runner::new(
+        store.clone(),
+        "node-a",
+        Clocks::single(clock.clone()),
+        settings,
+    );
+    a.register(stuck);
+    let pass = a.run_pass(true);
+    let regrant = async {
+        started.notified().await;
+        // A new grant (here to the same holder name) makes the running grant's renewal fail.
+        let now = rampart_core::epoch_ms(clock.as_ref());
+        store
+            .acquire_lease("job:stuck", "node-a", settings.lease_ttl, now)
+            .await
+    };
+    let (report, regranted) = tokio::time::timeout(Duration::from_secs(5), async {
+        tokio::join!(pass, regrant)
+    })
+    .await
+    .expect("the run is dropped at the failed renewal");
+    assert!(regranted.expect("acquire").is_some());
+    assert!(matches!(&report[0].1, Ran::Failed(err) if err.contains("lost the job lease")));
+}
