@@ -1,18 +1,22 @@
 """Background jobs driven by the dev-mode clock knob, `POST /_rampart/clock {"advance_seconds": N}`,
 which moves a `--dev` server's clock forward and runs every background job at once: a key
-scheduled for deletion is gone once the clock passes its deletion date, an automatic rotation
+scheduled for deletion is gone once the clock passes its deletion date, imported material
+expires once it passes ValidTo, an automatic rotation
 due on two nodes sharing one PostgreSQL database happens exactly once, and the knob is refused
 in secure mode."""
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
 import time
 
 import pytest
 from botocore.exceptions import ClientError
 
 from harness import DEV_SQLITE, PG_ENV, SECURE_SQLITE, Server, postgres_admin_url
+from test_kms_import import external_key, import_material
 
 DAY = 86400
 DEV_POSTGRES = "dev-postgres"
@@ -47,6 +51,19 @@ def test_deletion_happens_when_the_clock_passes_its_date(make_server, mode):
     assert advance_ok(server, 2 * DAY) == 8 * DAY
     assert error_code(lambda: kms.describe_key(KeyId=key)) == "NotFoundException"
     assert kms.describe_key(KeyId=kept)["KeyMetadata"]["KeyState"] == "Enabled"
+
+
+def test_imported_material_expires_when_the_clock_passes_valid_to(make_server):
+    server = make_server(DEV_SQLITE)
+    kms = server.client()
+    key = external_key(kms)["KeyId"]
+    valid_to = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)
+    import_material(kms, key, os.urandom(32), ExpirationModel="KEY_MATERIAL_EXPIRES",
+                    ValidTo=valid_to)
+    advance_ok(server, DAY)
+    assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "Enabled"
+    advance_ok(server, DAY + 60)
+    assert kms.describe_key(KeyId=key)["KeyMetadata"]["KeyState"] == "PendingImport"
 
 
 def test_the_clock_knob_is_validated_and_refused_in_secure_mode(make_server):
