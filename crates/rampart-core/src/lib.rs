@@ -1,13 +1,15 @@
-//! Shared vocabulary of Rampart: accounts, regions, principals, clocks, the request context and
-//! the authorization step every service runs (`authz`).
+//! Shared vocabulary of Rampart: accounts, regions, principals, clocks, background job
+//! declarations, the request context and the authorization step every service runs (`authz`).
 
 mod account;
 pub mod authz;
 mod clock;
 mod context;
+mod job;
 
 pub use account::{AccountId, InvalidAccountId, Region};
 pub use authz::{AccessCheck, AccessDenied, CallerPolicies, Verdict};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock, epoch_ms};
 pub use context::{AuditResource, Principal, PrincipalKind, RequestContext, SessionContext};
+pub use job::{Job, JobFuture, JobOutcome, JobScope};
 pub use rampart_policy;

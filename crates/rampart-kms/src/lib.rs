@@ -7,6 +7,7 @@ mod convert;
 pub mod crypto;
 pub mod domain;
 pub mod generated;
+pub mod jobs;
 mod key_index;
 mod ops;
 mod schedule;

@@ -23,9 +23,10 @@ pub struct JobReport {
 }
 
 impl KmsService {
-    /// Runs every due background job once: deletions, expiry of imported material, automatic
-    /// rotations, and the flush of usage counters. Each job is independent; the first error is
-    /// returned after all have run.
+    /// Runs every due background job once, here and now: deletions, expiry of imported material,
+    /// automatic rotations, and the flush of usage counters (tests; a server runs them as the
+    /// separate jobs of [`crate::jobs`], cluster-wide ones under a lease). Each job is
+    /// independent; the first error is returned after all have run.
     pub async fn run_due_jobs(&self) -> Result<JobReport, KmsError> {
         let deleted = self.delete_due_keys().await;
         let expired = self.expire_imported_material().await;
@@ -42,9 +43,13 @@ impl KmsService {
     /// Deletes every key whose deletion date has passed; returns how many were deleted.
     /// A key cancelled or rescheduled concurrently is left alone (compare-and-swap on its row).
     pub async fn delete_due_keys(&self) -> Result<usize, KmsError> {
-        let now = self.now_ms();
+        self.delete_due_keys_at(self.now_ms()).await
+    }
+
+    /// [`KmsService::delete_due_keys`] at `now` (epoch milliseconds, the job runner's clock).
+    pub async fn delete_due_keys_at(&self, now: i64) -> Result<usize, KmsError> {
         for_each_due(&self.tables.deletions, now, |row, _, entry| async move {
-            self.delete_one(&row, &entry).await
+            self.delete_one(&row, &entry, now).await
         })
         .await
     }
@@ -55,18 +60,18 @@ impl KmsService {
         &self,
         row: &str,
         entry: &Versioned<DeletionEntry>,
+        now: i64,
     ) -> Result<bool, KmsError> {
         let e = &entry.value;
         let scope = Scope::new(e.account.clone(), e.region.clone());
         let key = self.tables.keys.get(&key_row(&scope, &e.key_id)).await?;
-        let Some(key) = key.filter(|k| k.value.is_due(self.now_ms())) else {
+        let Some(key) = key.filter(|k| k.value.is_due(now)) else {
             self.tables
                 .store
                 .transact(vec![self.tables.deletions.delete(row, Expect::Any)])
                 .await?;
             return Ok(false);
         };
-        let now = self.now_ms();
         let mut writes = self.tables.purge_writes(&key).await?;
         writes.push(self.tables.deletions.delete(row, Expect::Any));
         writes.push(self.retired_key_write(&key.value)?);

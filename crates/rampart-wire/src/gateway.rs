@@ -61,12 +61,15 @@ impl Gateway {
         }
         let (parts, body) = req.into_parts();
         let shape = Shape::of(&parts);
-        if operator::route(&parts.method, parts.uri.path()) == Some(Route::Unseal) {
+        let route = operator::route(&parts.method, parts.uri.path());
+        if let Some(route @ (Route::Unseal | Route::Clock)) = route {
             let limit = operator::MAX_UNSEAL_BODY;
+            let host = self.host.as_ref();
             return match self.read(body, limit).await {
-                Ok(read) => {
-                    operator::unseal(self.host.as_ref(), &read.bytes, remote, &request_id).await
+                Ok(read) if route == Route::Clock => {
+                    operator::advance_clock(host, &read.bytes, &request_id).await
                 }
+                Ok(read) => operator::unseal(host, &read.bytes, remote, &request_id).await,
                 Err(err) => refuse::body(err, limit, &request_id, shape),
             };
         }
@@ -141,7 +144,7 @@ impl Gateway {
         }
     }
 
-    /// Health and reset, which need no body.
+    /// Health and reset, which need no body (unseal and clock do).
     async fn operator_route<B>(
         &self,
         req: &Request<B>,
@@ -150,7 +153,7 @@ impl Gateway {
         match operator::route(req.method(), req.uri().path())? {
             Route::Health => Some(operator::health(self.host.as_ref(), request_id, None)),
             Route::Reset => Some(operator::reset(self.host.as_ref(), request_id).await),
-            Route::Unseal => None,
+            Route::Unseal | Route::Clock => None,
         }
     }
 

@@ -180,4 +180,10 @@ pub trait Host: Send + Sync + 'static {
     }
     /// Wipes all state (dev mode only).
     fn reset(&self) -> BoxFuture<'_, Result<(), String>>;
+    /// Moves the server's clock forward by `seconds` and runs every background job at once
+    /// (dev mode only); returns the clock's total offset in seconds.
+    fn advance_clock(&self, seconds: u64) -> BoxFuture<'_, Result<i64, String>> {
+        let _ = seconds;
+        Box::pin(async { Err("this host has no movable clock".to_owned()) })
+    }
 }

@@ -85,7 +85,7 @@ async fn answer(host: &dyn Host, req: Request<Incoming>) -> Response<Body> {
                 aws_error(413, "application/json", code, &message, &request_id)
             }
         },
-        Some(Route::Reset) | None => {
+        Some(Route::Reset | Route::Clock) | None => {
             let message = "The local unseal socket serves GET /health and POST /_rampart/unseal.";
             aws_error(
                 404,

@@ -1,5 +1,6 @@
-//! The operator endpoints: `GET /health` (and its aliases), `POST /_rampart/reset` (dev mode)
-//! and `POST /_rampart/unseal {"secret": ...}`. The gateway routes TCP requests here, with the
+//! The operator endpoints: `GET /health` (and its aliases), `POST /_rampart/reset` and
+//! `POST /_rampart/clock {"advance_seconds": N}` (dev mode) and
+//! `POST /_rampart/unseal {"secret": ...}`. The gateway routes TCP requests here, with the
 //! unseal body already read (at most [`MAX_UNSEAL_BODY`] bytes); the local unseal socket
 //! ([`crate::local`]) serves the same health and unseal handlers.
 
@@ -11,7 +12,9 @@ use std::time::Duration;
 
 /// The unseal endpoint.
 pub const UNSEAL_PATH: &str = "/_rampart/unseal";
-/// The largest unseal request body read (a share or passphrase is far smaller).
+/// The dev-mode clock endpoint.
+pub const CLOCK_PATH: &str = "/_rampart/clock";
+/// The largest unseal (or clock) request body read (a share or passphrase is far smaller).
 pub const MAX_UNSEAL_BODY: usize = 64 * 1024;
 
 const JSON: &str = "application/json";
@@ -22,6 +25,7 @@ pub enum Route {
     Health,
     Reset,
     Unseal,
+    Clock,
 }
 
 /// The operator endpoint named by `method` and `path`, if any.
@@ -34,6 +38,7 @@ pub fn route(method: &Method, path: &str) -> Option<Route> {
             Some(Route::Reset)
         }
         (&Method::POST, UNSEAL_PATH) => Some(Route::Unseal),
+        (&Method::POST, CLOCK_PATH) => Some(Route::Clock),
         _ => None,
     }
 }
@@ -80,6 +85,38 @@ pub async fn reset(host: &dyn Host, request_id: &str) -> Response<Body> {
         Err(err) => {
             tracing::error!(request_id, error = %err, "reset failed");
             aws_error(500, JSON, "InternalFailure", "Reset failed.", request_id)
+        }
+    }
+}
+
+/// `POST /_rampart/clock {"advance_seconds": N}`: moves the clock forward and runs the
+/// background jobs at once, in dev mode; 403 otherwise.
+pub async fn advance_clock(host: &dyn Host, body: &[u8], request_id: &str) -> Response<Body> {
+    if !host.dev_mode() {
+        let message = "The clock endpoint is only available in --dev mode.";
+        return aws_error(403, JSON, "AccessDeniedException", message, request_id);
+    }
+    let seconds = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("advance_seconds").and_then(serde_json::Value::as_u64));
+    let Some(seconds) = seconds else {
+        let message = "Expected a JSON body {\"advance_seconds\": N} with N >= 0.";
+        return aws_error(400, JSON, "ValidationException", message, request_id);
+    };
+    match host.advance_clock(seconds).await {
+        Ok(offset) => {
+            let body = serde_json::json!({"offset_seconds": offset});
+            operator_json(200, &body, request_id)
+        }
+        Err(err) => {
+            tracing::error!(request_id, error = %err, "advancing the clock failed");
+            aws_error(
+                500,
+                JSON,
+                "InternalFailure",
+                "Advancing the clock failed.",
+                request_id,
+            )
         }
     }
 }

@@ -1,14 +1,16 @@
 //! The process state behind the gateway: sealed or ready, unseal ([`crate::unseal`]), dev
-//! reset, background workers.
+//! reset and clock, the background job runner.
 
 use crate::auth::{DevAuthenticator, SigV4Authenticator};
 use crate::config::Config;
 use crate::credentials;
 use crate::tls::LiveCert;
 use crate::unseal::{UnsealDesk, log_attempt};
+use rampart_core::{Clock, OffsetClock, SystemClock};
 use rampart_crypto::root::{Domain, RootKey};
 use rampart_crypto::seal::SealedRoot;
 use rampart_iam::Directory;
+use rampart_jobs::{Clocks, Runner, Settings};
 use rampart_kms::KmsService;
 use rampart_store::Store;
 use rampart_sts::SessionTokens;
@@ -18,15 +20,16 @@ use rampart_wire::{
 };
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
-
-/// How often keys whose deletion date has passed are deleted.
-const SWEEP_EVERY: Duration = Duration::from_secs(5);
 
 /// Services started once the root key is available.
 struct Running {
     kms: Arc<KmsService>,
     directory: Arc<Directory>,
+    jobs: Arc<Runner>,
+    /// The runner's loop, until [`AppHost::stop_jobs`] takes it.
+    jobs_task: Option<JoinHandle<()>>,
 }
 
 /// The state shared by every connection.
@@ -45,6 +48,9 @@ pub struct AppHost {
     /// The certificate the listener serves (None with plain HTTP); unseal makes it one issued
     /// by the cluster CA.
     tls: Option<Arc<LiveCert>>,
+    /// The time KMS and its jobs read: the system clock, moved forward only by the dev-mode
+    /// clock endpoint.
+    clock: Arc<OffsetClock>,
 }
 
 impl AppHost {
@@ -65,6 +71,7 @@ impl AppHost {
             running: tokio::sync::Mutex::new(None),
             unsealed: tokio::sync::watch::Sender::new(false),
             tls,
+            clock: Arc::new(OffsetClock::new(Arc::new(SystemClock))),
         }
     }
 
@@ -81,7 +88,7 @@ impl AppHost {
             return Ok(());
         }
         self.adopt_cluster_ca(&root).await?;
-        let clock = Arc::new(rampart_core::SystemClock);
+        let clock = Arc::new(SystemClock);
         let directory = Arc::new(Directory::new(
             self.store.clone(),
             root.domain_key(Domain::Credentials),
@@ -94,7 +101,7 @@ impl AppHost {
         let kms = Arc::new(KmsService::new(
             self.store.clone(),
             root.domain_key(Domain::Kms),
-            clock,
+            self.clock.clone(),
         ));
         let tokens = Arc::new(SessionTokens::new(root.domain_key(Domain::Credentials)));
         let auth: Arc<dyn Authenticator> = if self.config.dev {
@@ -116,8 +123,15 @@ impl AppHost {
             auth,
             audit: self.audit.clone(),
         });
-        tokio::spawn(background_jobs(kms.clone()));
-        *running = Some(Running { kms, directory });
+        tokio::spawn(backfill_key_index(kms.clone()));
+        let jobs = Arc::new(self.job_runner(&kms));
+        let jobs_task = Some(jobs.start());
+        *running = Some(Running {
+            kms,
+            directory,
+            jobs,
+            jobs_task,
+        });
         if let Ok(mut slot) = self.ready.write() {
             *slot = Some(ready);
         }
@@ -136,13 +150,46 @@ impl AppHost {
         crate::ca_store::adopt(&self.store, &key, &dir, listen, live).await
     }
 
-    /// Stores the KMS usage counters not yet flushed (called at shutdown).
-    pub async fn flush_usage(&self) {
-        if let Some(running) = self.running.lock().await.as_ref()
-            && let Err(err) = running.kms.flush_usage().await
-        {
-            tracing::error!(error = %err, "could not flush KMS usage counters");
+    /// This node's job runner with every module's jobs: leases timed by the system clock,
+    /// jobs given the (movable) service clock.
+    fn job_runner(&self, kms: &Arc<KmsService>) -> Runner {
+        let node = format!("node-{}", uuid::Uuid::new_v4());
+        let clocks = Clocks {
+            jobs: self.clock.clone(),
+            leases: Arc::new(SystemClock),
+        };
+        let mut runner = Runner::new(self.store.clone(), node, clocks, Settings::default());
+        for job in rampart_kms::jobs::jobs(kms) {
+            runner.register(job);
         }
+        runner
+    }
+
+    /// Stops the job runner (called at shutdown, after requests drained): no job starts any
+    /// more, a running one gets its grace period, then the per-node jobs (the KMS usage
+    /// flush) run a last time.
+    pub async fn stop_jobs(&self) {
+        let mut running = self.running.lock().await;
+        let Some(running) = running.as_mut() else {
+            return;
+        };
+        if let Some(task) = running.jobs_task.take() {
+            running.jobs.stop(task).await;
+        }
+    }
+
+    /// Dev mode: moves the clock forward by `seconds`, then runs every job at once.
+    async fn advance_clock(&self, seconds: u64) -> Result<i64, String> {
+        if !self.config.dev {
+            return Err("the clock moves only in --dev mode".to_owned());
+        }
+        let offset_ms = self.clock.advance(Duration::from_secs(seconds));
+        let jobs = self.running.lock().await.as_ref().map(|r| r.jobs.clone());
+        if let Some(jobs) = jobs {
+            jobs.run_pass(true).await;
+        }
+        tracing::info!(offset_ms, now = %self.clock.now(), "clock moved forward (dev mode)");
+        Ok(offset_ms / 1000)
     }
 
     /// One unseal attempt: admitted? already unsealed? then the desk; activates the services
@@ -190,22 +237,12 @@ impl AppHost {
     }
 }
 
-/// KMS background work: once, the key-index backfill for keys stored before the index; then
-/// the due jobs (deletions, expiries, rotations, usage flush) every `SWEEP_EVERY`.
-async fn background_jobs(kms: Arc<KmsService>) {
+/// Once at start: the KMS key-index backfill for keys stored before the index.
+async fn backfill_key_index(kms: Arc<KmsService>) {
     match kms.backfill_key_index().await {
         Ok(0) => {}
         Ok(written) => tracing::info!(written, "KMS key index rows added for older keys"),
         Err(err) => tracing::error!(error = %err, "KMS key index backfill failed"),
-    }
-    let mut ticker = tokio::time::interval(SWEEP_EVERY);
-    loop {
-        ticker.tick().await;
-        match kms.run_due_jobs().await {
-            Ok(report) if report == rampart_kms::JobReport::default() => {}
-            Ok(report) => tracing::info!(?report, "KMS background jobs ran"),
-            Err(err) => tracing::error!(error = %err, "KMS background jobs failed"),
-        }
     }
 }
 
@@ -260,5 +297,9 @@ impl Host for SharedHost {
             tracing::info!("state reset (dev mode)");
             Ok(())
         })
+    }
+
+    fn advance_clock(&self, seconds: u64) -> BoxFuture<'_, Result<i64, String>> {
+        Box::pin(self.0.advance_clock(seconds))
     }
 }

@@ -135,7 +135,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     if let Some(local) = local {
         local.stop().await;
     }
-    host.flush_usage().await;
+    host.stop_jobs().await;
     writer.finish().await;
     tracing::info!("stopped");
     Ok(())

@@ -380,7 +380,12 @@ impl KmsService {
     /// Moves every EXTERNAL key whose material's ValidTo has passed to PendingImport (deleting the
     /// material); returns how many. Also sweeps import tokens long expired.
     pub async fn expire_imported_material(&self) -> Result<usize, KmsError> {
-        let now = self.now_ms();
+        self.expire_imported_material_at(self.now_ms()).await
+    }
+
+    /// [`KmsService::expire_imported_material`] at `now` (epoch milliseconds, the job runner's
+    /// clock).
+    pub async fn expire_imported_material_at(&self, now: i64) -> Result<usize, KmsError> {
         self.sweep_import_tokens(now).await?;
         for_each_due(&expiry(&self.tables), now, |row, due, entry| async move {
             self.expire_one(&row, due, &entry.value).await

@@ -380,7 +380,11 @@ impl KmsService {
     /// Rotates every key whose automatic rotation is due (and finishes on-demand rotations);
     /// returns how many rotations were performed.
     pub async fn rotate_due_keys(&self) -> Result<usize, KmsError> {
-        let now = self.now_ms();
+        self.rotate_due_keys_at(self.now_ms()).await
+    }
+
+    /// [`KmsService::rotate_due_keys`] at `now` (epoch milliseconds, the job runner's clock).
+    pub async fn rotate_due_keys_at(&self, now: i64) -> Result<usize, KmsError> {
         for_each_due(&schedule(&self.tables), now, |row, due, entry| async move {
             self.run_scheduled(&row, due, &entry.value, now).await
         })
