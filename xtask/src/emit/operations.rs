@@ -70,11 +70,16 @@ pub fn shared(ctx: &Ctx<'_>, refuse: &str) -> String {
          /// A handler serving nothing: every served operation's input is decoded, audited and\n\
          /// validated by `dispatch`, then refused as not implemented (fuzzing and tests).\n\
          #[doc(hidden)]\n#[derive(Debug, Clone, Copy, Default)]\npub struct DecodeOnly;\n\n\
-         impl {trait_name} for DecodeOnly {{\n{refusals}}}\n\n\
-         /// The answer to a model operation Rampart does not serve; the request is not read.\n\
-         fn not_served(name: &'static str, read_only: bool) -> Invocation {{\n\
-         Invocation::not_served(name, read_only, {refuse}(super::SERVICE_ID, name))\n}}\n\n"
+         impl {trait_name} for DecodeOnly {{\n{refusals}}}\n\n"
     );
+    if !ctx.not_served.is_empty() {
+        let _ = write!(
+            out,
+            "/// The answer to a model operation Rampart does not serve; the request is not read.\n\
+             fn not_served(name: &'static str, read_only: bool) -> Invocation {{\n\
+             Invocation::not_served(name, read_only, {refuse}(super::SERVICE_ID, name))\n}}\n\n"
+        );
+    }
     out
 }
 
