@@ -1,18 +1,14 @@
 //! AWS query protocol (IAM, STS): a form body (`Action=...&Name.member.1=...`) parsed into the
 //! parameter tree and run through both generated dispatchers (decode, audit JSON, validation)
-//! with handlers that implement nothing.
+//! with the generated handlers that serve nothing.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use rampart_fuzz::{context, run_ready};
-use rampart_iam::generated::IamApi;
-use rampart_sts::generated::StsApi;
 use rampart_wire::codec::QueryNode;
 
-/// Every operation answers not-implemented after its input was decoded and validated.
-struct Decoder;
-impl IamApi for Decoder {}
-impl StsApi for Decoder {}
+// The generated `DecodeOnly` handlers: every served operation answers not-implemented after its
+// input was decoded and validated; the others answer not-served unread.
 
 fuzz_target!(|data: &[u8]| {
     // As the gateway reads a request: the query string, then the body (split here at `\n`).
@@ -26,10 +22,16 @@ fuzz_target!(|data: &[u8]| {
     let ctx = context();
     for inv in [
         run_ready(rampart_iam::generated::dispatch(
-            &Decoder, ctx, &action, &params,
+            &rampart_iam::generated::DecodeOnly,
+            ctx,
+            &action,
+            &params,
         )),
         run_ready(rampart_sts::generated::dispatch(
-            &Decoder, ctx, &action, &params,
+            &rampart_sts::generated::DecodeOnly,
+            ctx,
+            &action,
+            &params,
         )),
     ] {
         let err = inv.result.expect_err("no handler is implemented");

@@ -117,7 +117,9 @@ def check(name, doc):
     model = service_model(name)
     parser = botocore.parsers.create_parser("query")
     failures = []
-    for op_name in model.operation_names:
+    # The operations Rampart serves: the model's others have no generated codec.
+    served = sorted(doc["outputs_xml"])
+    for op_name in served:
         op = model.operation_model(op_name)
         xml = doc["outputs_xml"][op_name].encode()
         response = {"body": xml, "headers": {}, "status_code": 200}
@@ -139,7 +141,7 @@ def check(name, doc):
         failures.append(f"error document: botocore parsed {parsed!r}")
     for f in failures:
         print(f)
-    print(f"{name}: {len(model.operation_names)} operations, {len(failures)} failures")
+    print(f"{name}: {len(served)} of {len(model.operation_names)} operations, {len(failures)} failures")
     return not failures
 
 

@@ -23,6 +23,10 @@ pub struct Metadata {
     pub json_version: Option<String>,
     #[serde(default)]
     pub target_prefix: Option<String>,
+    /// The endpoint prefix (`kms`); also the SigV4 signing name unless `signingName` is set.
+    pub endpoint_prefix: String,
+    #[serde(default)]
+    pub signing_name: Option<String>,
     /// The XML namespace of query-protocol responses.
     #[serde(default)]
     pub xml_namespace: Option<String>,
@@ -36,6 +40,9 @@ pub struct Operation {
     pub input: Option<ShapeRef>,
     #[serde(default)]
     pub output: Option<ShapeRef>,
+    /// The exception shapes the operation may answer.
+    #[serde(default)]
+    pub errors: Vec<ShapeRef>,
 }
 
 /// A reference to a shape by name, with its serialization traits.

@@ -57,13 +57,54 @@ pub fn lower_camel(name: &str) -> String {
     }
 }
 
-/// A PascalCase type name for a shape.
+/// Type names generated code uses from the prelude, std and the codec runtime; a shape with
+/// one of these names (WAFv2's `Regex`) would be shadowed by the import.
+const RESERVED_TYPES: &[&str] = &[
+    "Option",
+    "Result",
+    "Vec",
+    "String",
+    "Box",
+    "Self",
+    "BTreeMap",
+    "Cow",
+    "Future",
+    "LazyLock",
+    "Map",
+    "Value",
+    "Deserialize",
+    "Deserializer",
+    "Serialize",
+    "Serializer",
+    "AuditParams",
+    "AuditValue",
+    "Blob",
+    "ConstraintValue",
+    "Empty",
+    "Field",
+    "FromQuery",
+    "Invocation",
+    "MapNames",
+    "OperationSpec",
+    "QueryEnv",
+    "QueryNode",
+    "QueryOperationSpec",
+    "Redacted",
+    "Regex",
+    "RequestContext",
+    "ServiceError",
+    "Timestamp",
+    "ToXml",
+    "Validate",
+    "ValidationErrors",
+    "XmlValue",
+    "XmlWriter",
+];
+
+/// A PascalCase type name for a shape (`Shape` appended to a reserved name).
 pub fn type_name(shape: &str) -> String {
     let mut out = pascal(shape);
-    if matches!(
-        out.as_str(),
-        "Option" | "Result" | "Vec" | "String" | "Box" | "Self"
-    ) {
+    if RESERVED_TYPES.contains(&out.as_str()) {
         out.push_str("Shape");
     }
     out
@@ -116,6 +157,7 @@ mod tests {
         assert_eq!(pascal("kms:Encrypt"), "KmsEncrypt");
         assert_eq!(pascal("2048"), "V2048");
         assert_eq!(type_name("String"), "StringShape");
+        assert_eq!(type_name("Regex"), "RegexShape");
     }
 
     #[test]

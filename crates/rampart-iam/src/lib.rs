@@ -2,8 +2,8 @@
 //! roles, access keys, inline and managed policies (with versions), permissions boundaries and
 //! tags, stored through `rampart-store`; and the identity [`Directory`] the authenticator and
 //! every service use to learn who a caller is and which compiled policies bind it. The wire
-//! layer is generated from botocore's model; actions not implemented answer
-//! `UnsupportedOperation` naming them.
+//! layer is generated from botocore's model; actions of the model not
+//! served answer `UnsupportedOperation` naming them, without their parameters being read.
 
 pub mod aws_managed;
 pub mod credentials;

@@ -1,4 +1,4 @@
-//! Every IAM input and output shape against botocore 1.44.8 itself (the shared check in
+//! Every served IAM input and output shape against botocore 1.44.8 itself (the shared check in
 //! `shared/botocore_conformance.rs`, with IAM's hooks and a sample `NoSuchEntity` error).
 //! Needs a Python with botocore (`RAMPART_PYTHON`, else `.venv`); the test is skipped with a
 //! message when there is none.
@@ -14,7 +14,7 @@ fn every_shape_round_trips_through_botocore() {
     botocore::every_shape_round_trips(&botocore::Service {
         name: "iam",
         namespace: iam::XML_NAMESPACE,
-        operations: iam::OPERATIONS.len(),
+        operations: iam::SERVED.len(),
         output_xml_from_json: conformance::output_xml_from_json,
         input_json_from_form: conformance::input_json_from_form,
         error: errors::no_such_entity_exception(message),

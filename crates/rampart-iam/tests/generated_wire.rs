@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use rampart_core::{AccountId, Principal, PrincipalKind, Region, RequestContext};
-use rampart_iam::generated::{self as iam, IamApi, dispatch, errors};
+use rampart_iam::generated::{self as iam, IamApi, conformance, dispatch, errors};
 use rampart_wire::codec::{AuditParams, FromQuery, QueryNode, ServiceError, Timestamp};
 use serde_json::json;
 use std::sync::Mutex;
@@ -40,9 +40,8 @@ fn run<T>(fut: impl std::future::Future<Output = T>) -> T {
         .block_on(fut)
 }
 
-/// The generated defaults alone: every operation unsupported.
-struct Unimplemented;
-impl IamApi for Unimplemented {}
+/// The generated refusing handler: served operations are decoded and validated, then refused.
+use iam::DecodeOnly as Unimplemented;
 
 fn call(handler: &impl IamApi, form: &str) -> rampart_wire::codec::Invocation {
     let params = QueryNode::parse_form(form.as_bytes());
@@ -147,13 +146,39 @@ fn validation_errors_use_the_query_code_and_full_match_patterns() {
 
 #[test]
 fn sensitive_members_are_redacted_and_left_out_of_audit() {
-    let form = "Action=CreateLoginProfile&UserName=bob&Password=hunter2-secret";
-    let input =
-        iam::CreateLoginProfileRequest::from_query(&QueryNode::parse_form(form.as_bytes()), "")
-            .unwrap();
-    let debug = format!("{input:?}");
+    let output = iam::CreateAccessKeyResponse {
+        access_key: Some(iam::AccessKey {
+            user_name: Some(String::from("bob")),
+            access_key_id: Some(String::from("AKIAEXAMPLE")),
+            secret_access_key: Some(String::from("hunter2-secret")),
+            ..Default::default()
+        }),
+    };
+    let debug = format!("{output:?}");
     assert!(!debug.contains("hunter2"), "{debug}");
-    assert_eq!(input.audit_json(), Some(json!({"userName": "bob"})));
+    assert_eq!(
+        output.audit_json(),
+        Some(json!({"accessKey": {"userName": "bob", "accessKeyId": "AKIAEXAMPLE"}}))
+    );
+}
+
+#[test]
+fn not_served_actions_are_answered_without_reading_parameters() {
+    // MaxItems=ten would be a decoding error if the parameters were read.
+    let inv = call(&Unimplemented, "Action=ListInstanceProfiles&MaxItems=ten");
+    assert!(!iam::SERVED.contains(&"ListInstanceProfiles"));
+    assert_eq!(inv.operation, "ListInstanceProfiles");
+    assert!(inv.read_only);
+    assert_eq!(inv.request_parameters, None);
+    let err = inv.result.unwrap_err();
+    assert_eq!(
+        (err.code.as_ref(), err.status),
+        ("UnsupportedOperation", 400)
+    );
+    assert_eq!(
+        err.message,
+        "Rampart does not implement IAM operation ListInstanceProfiles yet."
+    );
 }
 
 #[test]
@@ -192,8 +217,8 @@ fn modeled_errors_carry_query_codes_and_statuses() {
             409,
         ),
         (
-            errors::organization_not_found_exception("m"),
-            "OrganizationNotFoundException",
+            errors::unmodifiable_entity_exception("m"),
+            "UnmodifiableEntity",
             400,
         ),
     ];
@@ -202,45 +227,22 @@ fn modeled_errors_carry_query_codes_and_statuses() {
     }
 }
 
-/// A handler implementing two operations, to see the XML `dispatch` writes.
-struct Users;
-
-impl IamApi for Users {
-    async fn get_user(
-        &self,
-        _ctx: &RequestContext,
-        input: iam::GetUserRequest,
-    ) -> Result<iam::GetUserResponse, ServiceError> {
-        let name = input.user_name.unwrap_or_default();
-        Ok(iam::GetUserResponse {
-            user: Some(iam::User {
-                user_name: Some(name.clone()),
-                user_id: Some(String::from("AIDAEXAMPLE")),
-                arn: Some(format!("arn:aws:iam::111122223333:user/{name}")),
-                path: Some(String::from("/a&<b>/")),
-                create_date: Some(Timestamp(time::macros::datetime!(2024-01-07 10:20:30 UTC))),
-                tags: Some(Vec::new()),
-                ..Default::default()
-            }),
-        })
-    }
-
-    async fn delete_user(
-        &self,
-        _ctx: &RequestContext,
-        input: iam::DeleteUserRequest,
-    ) -> Result<(), ServiceError> {
-        Err(errors::no_such_entity_exception(format!(
-            "The user with name {} cannot be found.",
-            input.user_name.unwrap_or_default()
-        )))
-    }
-}
-
 #[test]
-fn dispatch_writes_wrapped_xml_results() {
-    let inv = call(&Users, "Action=GetUser&UserName=a.b");
-    let xml = String::from_utf8(inv.result.unwrap()).unwrap();
+fn served_outputs_are_written_as_wrapped_xml() {
+    let output = iam::GetUserResponse {
+        user: Some(iam::User {
+            user_name: Some(String::from("a.b")),
+            user_id: Some(String::from("AIDAEXAMPLE")),
+            arn: Some(String::from("arn:aws:iam::111122223333:user/a.b")),
+            path: Some(String::from("/a&<b>/")),
+            create_date: Some(Timestamp(time::macros::datetime!(2024-01-07 10:20:30 UTC))),
+            tags: Some(Vec::new()),
+            ..Default::default()
+        }),
+    };
+    let json = serde_json::to_vec(&output).unwrap();
+    let xml = conformance::output_xml_from_json("GetUser", &json, "req-1");
+    let xml = String::from_utf8(xml.unwrap().unwrap()).unwrap();
     assert_eq!(
         xml,
         "<GetUserResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetUserResult>\
@@ -249,10 +251,10 @@ fn dispatch_writes_wrapped_xml_results() {
          <UserId>AIDAEXAMPLE</UserId><UserName>a.b</UserName></User></GetUserResult>\
          <ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></GetUserResponse>"
     );
-    assert!(inv.read_only);
-    assert_eq!(inv.response_elements.unwrap()["user"]["userName"], "a.b");
-    let err = error(&Users, "Action=DeleteUser&UserName=ghost");
-    assert_eq!((err.code.as_ref(), err.status), ("NoSuchEntity", 404));
+    assert_eq!(output.audit_json().unwrap()["user"]["userName"], "a.b");
+    assert!(call(&Unimplemented, "Action=GetUser&UserName=a.b").read_only);
+    // Not served: no conformance hook either.
+    assert!(conformance::output_xml_from_json("GetAccountSummary", b"{}", "r").is_none());
     assert_eq!(iam::GLOBAL_REGION, Some("us-east-1"));
     assert_eq!(iam::SIGNING_NAME, "iam");
 }

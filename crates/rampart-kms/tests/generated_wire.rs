@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 use rampart_core::{AccountId, Principal, PrincipalKind, Region, RequestContext};
-use rampart_kms::generated::{self as kms, errors, operations::dispatch};
-use rampart_wire::codec::{AuditParams, ServiceError, decode_input};
+use rampart_kms::generated::{self as kms, DecodeOnly, errors, operations::dispatch};
+use rampart_wire::codec::{AuditParams, decode_input};
 use serde_json::json;
 use std::sync::Mutex;
 
@@ -186,34 +186,6 @@ fn output_timestamps_and_enums_encode_like_botocore_expects() {
     );
 }
 
-struct OnlyEncrypt;
-
-impl kms::KmsApi for OnlyEncrypt {
-    async fn encrypt(
-        &self,
-        _ctx: &RequestContext,
-        input: kms::EncryptRequest,
-    ) -> Result<kms::EncryptResponse, ServiceError> {
-        Ok(kms::EncryptResponse {
-            key_id: input.key_id,
-            ciphertext_blob: input.plaintext,
-            encryption_algorithm: Some(kms::EncryptionAlgorithmSpec::SymmetricDefault),
-        })
-    }
-
-    async fn list_keys(
-        &self,
-        _ctx: &RequestContext,
-        _input: kms::ListKeysRequest,
-    ) -> Result<kms::ListKeysResponse, ServiceError> {
-        Ok(kms::ListKeysResponse {
-            keys: Some(Vec::new()),
-            truncated: Some(false),
-            ..Default::default()
-        })
-    }
-}
-
 fn context() -> RequestContext {
     let principal = Principal {
         account: AccountId::parse("111122223333").unwrap(),
@@ -237,50 +209,28 @@ fn context() -> RequestContext {
 }
 
 #[tokio::test]
-async fn dispatch_routes_records_and_defaults() {
+async fn dispatch_decodes_served_operations_and_refuses_the_others_unread() {
     let ctx = context();
     let body = br#"{"KeyId": "alias/app", "Plaintext": "aGk=", "EncryptionContext": {"a": "b"}}"#;
-    let inv = dispatch(&OnlyEncrypt, &ctx, "Encrypt", body).await;
+    let inv = dispatch(&DecodeOnly, &ctx, "Encrypt", body).await;
     assert_eq!(inv.operation, "Encrypt");
     assert!(inv.read_only);
-    let out: serde_json::Value = serde_json::from_slice(&inv.result.unwrap()).unwrap();
-    assert_eq!(out["CiphertextBlob"], "aGk=");
-    assert_eq!(out["EncryptionAlgorithm"], "SYMMETRIC_DEFAULT");
+    assert_eq!(
+        inv.result.unwrap_err().message,
+        "Rampart does not implement KMS operation Encrypt yet."
+    );
     assert_eq!(
         inv.request_parameters,
         Some(json!({"keyId": "alias/app", "encryptionContext": {"a": "b"}}))
     );
     assert_eq!(inv.response_elements, None);
 
-    let inv = dispatch(&OnlyEncrypt, &ctx, "ListKeys", b"").await;
+    let inv = dispatch(&DecodeOnly, &ctx, "ListKeys", b"").await;
     assert!(inv.read_only);
     assert_eq!(inv.request_parameters, None);
-    assert_eq!(
-        inv.response_elements,
-        Some(json!({"keys": [], "truncated": false}))
-    );
 
     let inv = dispatch(
-        &OnlyEncrypt,
-        &ctx,
-        "CreateAlias",
-        br#"{"AliasName": "alias/x", "TargetKeyId": "k"}"#,
-    )
-    .await;
-    assert!(!inv.read_only);
-    let err = inv.result.unwrap_err();
-    assert_eq!(err.code, "UnsupportedOperationException");
-    assert_eq!(
-        err.message,
-        "Rampart does not implement KMS operation CreateAlias yet."
-    );
-    assert_eq!(
-        inv.request_parameters,
-        Some(json!({"aliasName": "alias/x", "targetKeyId": "k"}))
-    );
-
-    let inv = dispatch(
-        &OnlyEncrypt,
+        &DecodeOnly,
         &ctx,
         "GenerateDataKey",
         br#"{"KeyId": "k", "NumberOfBytes": 0}"#,
@@ -292,10 +242,31 @@ async fn dispatch_routes_records_and_defaults() {
         Some(json!({"keyId": "k", "numberOfBytes": 0}))
     );
 
-    let inv = dispatch(&OnlyEncrypt, &ctx, "Frobnicate", b"{}").await;
+    // Not served: named, answered without reading the body (which is not even JSON here).
+    for (operation, read_only) in [
+        ("CreateCustomKeyStore", false),
+        ("DescribeCustomKeyStores", true),
+    ] {
+        assert!(!kms::SERVED.contains(&operation));
+        let inv = dispatch(&DecodeOnly, &ctx, operation, b"not json").await;
+        assert_eq!((inv.operation, inv.read_only), (operation, read_only));
+        let err = inv.result.unwrap_err();
+        assert_eq!(
+            (err.code.as_ref(), err.status),
+            ("UnsupportedOperationException", 400)
+        );
+        assert_eq!(
+            err.message,
+            format!("Rampart does not implement KMS operation {operation} yet.")
+        );
+        assert_eq!(inv.request_parameters, None);
+    }
+
+    let inv = dispatch(&DecodeOnly, &ctx, "Frobnicate", b"{}").await;
     assert_eq!(inv.operation, "Unknown");
     assert_eq!(inv.result.unwrap_err().code, "UnknownOperationException");
     assert!(kms::OPERATIONS.contains(&"ReEncrypt") && kms::OPERATIONS.len() == 56);
+    assert!(kms::SERVED.iter().all(|op| kms::OPERATIONS.contains(op)));
 }
 
 fn base64_of(bytes: &[u8]) -> String {

@@ -99,12 +99,7 @@ pub(crate) fn internal(err: impl std::fmt::Display) -> ServiceError {
 
 /// A required member (the codec enforces presence; this keeps the bodies total).
 pub(crate) fn required<T>(value: Option<T>, member: &str) -> Result<T, ServiceError> {
-    value.ok_or_else(|| {
-        validation(format!(
-            "1 validation error detected: Value null at '{member}' failed to satisfy \
-             constraint: Member must not be null"
-        ))
-    })
+    rampart_wire::codec::required(value, member, validation)
 }
 
 /// MFA codes cannot be checked: Rampart has no MFA devices, so none is associated with

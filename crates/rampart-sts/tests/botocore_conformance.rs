@@ -1,5 +1,5 @@
-//! Every STS input and output shape against botocore 1.44.8 itself (the check shared with IAM
-//! in `rampart-iam/tests/shared/botocore_conformance.rs`, with STS's hooks and a sample
+//! Every served STS input and output shape against botocore 1.44.8 itself (the check shared
+//! with IAM in `rampart-iam/tests/shared/botocore_conformance.rs`, with STS's hooks and a sample
 //! `ExpiredTokenException`). Needs a Python with botocore (`RAMPART_PYTHON`, else `.venv`); the
 //! test is skipped with a message when there is none.
 
@@ -14,7 +14,7 @@ fn every_shape_round_trips_through_botocore() {
     botocore::every_shape_round_trips(&botocore::Service {
         name: "sts",
         namespace: sts::XML_NAMESPACE,
-        operations: sts::OPERATIONS.len(),
+        operations: sts::SERVED.len(),
         output_xml_from_json: conformance::output_xml_from_json,
         input_json_from_form: conformance::input_json_from_form,
         error: errors::expired_token_exception(message),

@@ -10,7 +10,7 @@ use rampart_iam::Directory;
 use rampart_store::Store;
 use rampart_sts::generated::{self as sts, dispatch, errors};
 use rampart_sts::{SessionTokens, StsService};
-use rampart_wire::codec::{AuditParams, FromQuery, Invocation, QueryNode, ServiceError};
+use rampart_wire::codec::{AuditParams, Invocation, QueryNode, ServiceError};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 
@@ -135,18 +135,35 @@ fn validation_messages_match_aws() {
 }
 
 #[test]
-fn tokens_are_redacted_and_left_out_of_audit() {
-    let form = format!(
-        "Action=AssumeRoleWithWebIdentity&{ROLE}&RoleSessionName=s&WebIdentityToken=eyJsecret"
-    );
-    let params = QueryNode::parse_form(form.as_bytes());
-    let input = sts::AssumeRoleWithWebIdentityRequest::from_query(&params, "").unwrap();
-    assert!(!format!("{input:?}").contains("eyJsecret"));
+fn secrets_are_redacted_and_left_out_of_audit() {
+    let output = sts::GetSessionTokenResponse {
+        credentials: Some(sts::Credentials {
+            access_key_id: Some(String::from("ASIAEXAMPLE")),
+            secret_access_key: Some(String::from("hunter2-secret")),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert!(!format!("{output:?}").contains("hunter2"));
     assert_eq!(
-        input.audit_json(),
-        Some(json!({"roleArn": "arn:aws:iam::111122223333:role/r", "roleSessionName": "s"}))
+        output.audit_json(),
+        Some(json!({"credentials": {"accessKeyId": "ASIAEXAMPLE"}}))
     );
-    assert_eq!(call(&form).request_parameters, input.audit_json());
+}
+
+#[test]
+fn not_served_actions_are_answered_without_reading_parameters() {
+    // DurationSeconds=soon would be a decoding error if the parameters were read.
+    let inv = call("Action=AssumeRoleWithWebIdentity&DurationSeconds=soon&WebIdentityToken=eyJ");
+    assert!(!sts::SERVED.contains(&"AssumeRoleWithWebIdentity"));
+    assert_eq!(inv.operation, "AssumeRoleWithWebIdentity");
+    assert_eq!(inv.request_parameters, None);
+    let err = inv.result.unwrap_err();
+    assert_eq!(err.code, "UnsupportedOperation");
+    assert_eq!(
+        err.message,
+        "Rampart does not implement STS operation AssumeRoleWithWebIdentity yet."
+    );
 }
 
 #[test]
@@ -156,8 +173,11 @@ fn modeled_errors_and_unknown_actions() {
         (err.code.as_ref(), err.status),
         ("ExpiredTokenException", 400)
     );
-    let err = errors::idp_rejected_claim_exception("m");
-    assert_eq!((err.code.as_ref(), err.status), ("IDPRejectedClaim", 403));
+    let err = errors::packed_policy_too_large_exception("m");
+    assert_eq!(
+        (err.code.as_ref(), err.status),
+        ("PackedPolicyTooLarge", 400)
+    );
     let err = errors::region_disabled_exception("m");
     assert_eq!(
         (err.code.as_ref(), err.status),

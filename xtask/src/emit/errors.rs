@@ -1,14 +1,15 @@
-//! `errors.rs`: one `ServiceError` constructor per modeled exception shape.
+//! `errors.rs`: one `ServiceError` constructor per exception the served operations answer.
 
 use super::Ctx;
 use crate::names;
 use std::fmt::Write as _;
 
-/// Emits constructors for every exception shape of the model.
+/// Emits constructors for every exception shape the served operations may answer.
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Modeled errors.");
     out += "use rampart_wire::codec::ServiceError;\n\n";
-    for (name, shape) in ctx.model.shapes.iter().filter(|(_, s)| s.exception) {
+    for name in &ctx.errors {
+        let shape = ctx.shape(name)?;
         let status = shape
             .error
             .as_ref()

@@ -6,10 +6,13 @@ mod errors;
 mod operations;
 mod patterns;
 mod query;
+mod reach;
 mod shapes;
+#[cfg(test)]
+mod tests;
 mod validate;
 
-use crate::model::{Model, Shape};
+use crate::model::{Model, Operation, Shape};
 use crate::names;
 use crate::services::ServiceSpec;
 use std::collections::BTreeSet;
@@ -20,14 +23,22 @@ pub struct Ctx<'m> {
     pub spec: &'m ServiceSpec,
     /// The pinned botocore version, for headers.
     pub botocore: &'m str,
-    /// Non-exception structures reachable from operation inputs or outputs.
+    /// The served operations, in model order.
+    pub served: Vec<(&'m str, &'m Operation)>,
+    /// The model's other operations: known by name, answering not-served.
+    pub not_served: Vec<&'m str>,
+    /// Non-exception structures reachable from served operation inputs or outputs.
     pub structs: BTreeSet<String>,
-    /// Shapes reachable from operation inputs (these get `Validate`).
+    /// Shapes reachable from served operation inputs (these get `Validate`).
     pub input_shapes: BTreeSet<String>,
-    /// Shapes reachable from operation outputs (query protocol: these get `ToXml`).
+    /// Shapes reachable from served operation outputs (query protocol: these get `ToXml`).
     pub output_shapes: BTreeSet<String>,
-    /// Enum string shapes reachable from operations.
+    /// Enum string shapes reachable from served operations.
     pub enums: BTreeSet<String>,
+    /// Exception shapes the served operations may answer.
+    pub errors: BTreeSet<String>,
+    /// `(structure, member)` pairs held in a `Box`: the member closes a cycle of structures.
+    pub boxed: BTreeSet<(String, String)>,
 }
 
 /// One generated file: name inside `src/generated/` and unformatted content.
@@ -37,24 +48,29 @@ pub struct GenFile {
 }
 
 impl<'m> Ctx<'m> {
-    /// Walks the model from the operations.
+    /// Walks the model from the served operations.
     pub fn new(model: &'m Model, spec: &'m ServiceSpec, botocore: &'m str) -> Result<Self, String> {
-        let ops = model.operations.values();
+        let (served, not_served) = reach::split(model, spec.served)?;
+        let ops = served.iter().map(|(_, op)| *op);
         let inputs: Vec<&str> = ops
             .clone()
             .filter_map(|o| o.input.as_ref())
             .map(|r| r.shape.as_str())
             .collect();
         let outputs: Vec<&str> = ops
+            .clone()
             .filter_map(|o| o.output.as_ref())
             .map(|r| r.shape.as_str())
             .collect();
-        let input_shapes = reach(model, inputs.iter().copied())?;
-        let output_shapes = reach(model, outputs.iter().copied())?;
-        let all = reach(model, inputs.iter().copied().chain(outputs.iter().copied()))?;
+        let errors: BTreeSet<String> = ops
+            .flat_map(|o| &o.errors)
+            .map(|r| r.shape.clone())
+            .collect();
+        let input_shapes = reach::reach(model, inputs.iter().copied())?;
+        let output_shapes = reach::reach(model, outputs.iter().copied())?;
         let mut structs = BTreeSet::new();
         let mut enums = BTreeSet::new();
-        for name in &all {
+        for name in input_shapes.union(&output_shapes) {
             let shape = model.shape(name)?;
             if shape.kind == "structure" && !shape.exception {
                 structs.insert(name.clone());
@@ -62,17 +78,65 @@ impl<'m> Ctx<'m> {
                 enums.insert(name.clone());
             }
         }
-        let ctx = Self {
+        for name in &errors {
+            if !model.shape(name)?.exception {
+                return Err(format!("error shape {name} is not an exception"));
+            }
+        }
+        let boxed = reach::boxed_members(model, &structs)?;
+        Ok(Self {
             model,
             spec,
             botocore,
+            served,
+            not_served,
             structs,
             input_shapes,
             output_shapes,
             enums,
-        };
-        ctx.reject_recursion()?;
-        Ok(ctx)
+            errors,
+            boxed,
+        })
+    }
+
+    /// The generated handler trait: `KmsApi` for service id `KMS`.
+    pub fn trait_name(&self) -> String {
+        names::type_name(&self.model.metadata.service_id) + "Api"
+    }
+
+    /// The SigV4 signing name: the model's `signingName`, else its endpoint prefix.
+    pub fn signing_name(&self) -> &'m str {
+        let m = &self.model.metadata;
+        m.signing_name.as_deref().unwrap_or(&m.endpoint_prefix)
+    }
+
+    /// The CloudTrail `eventSource`: `<endpoint prefix>.amazonaws.com`.
+    pub fn event_source(&self) -> String {
+        format!("{}.amazonaws.com", self.model.metadata.endpoint_prefix)
+    }
+
+    /// The model's `X-Amz-Target` prefix (awsJson protocols; empty otherwise).
+    pub fn target_prefix(&self) -> &'m str {
+        self.model
+            .metadata
+            .target_prefix
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    /// True when member `member` of structure `owner` is held in a `Box`.
+    pub fn is_boxed(&self, owner: &str, member: &str) -> bool {
+        self.boxed.iter().any(|(o, m)| o == owner && m == member)
+    }
+
+    /// The Rust type of member `member` of structure `owner` (without the `Option`).
+    pub fn member_type(&self, owner: &str, member: &str, target: &str) -> Result<String, String> {
+        let ty = self.rust_type(target)?;
+        Ok(if self.is_boxed(owner, member) {
+            format!("Box<{ty}>")
+        } else {
+            ty
+        })
     }
 
     /// The shape called `name`.
@@ -123,39 +187,6 @@ impl<'m> Ctx<'m> {
             self.botocore
         )
     }
-
-    fn reject_recursion(&self) -> Result<(), String> {
-        for name in &self.structs {
-            let mut seen = BTreeSet::new();
-            if self.struct_reaches(name, name, &mut seen)? {
-                return Err(format!(
-                    "structure {name} contains itself; boxing is not supported yet"
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn struct_reaches(
-        &self,
-        from: &str,
-        target: &str,
-        seen: &mut BTreeSet<String>,
-    ) -> Result<bool, String> {
-        for m in self.shape(from)?.members.values() {
-            let s = self.shape(&m.shape)?;
-            if s.kind != "structure" {
-                continue;
-            }
-            if m.shape == target {
-                return Ok(true);
-            }
-            if seen.insert(m.shape.clone()) && self.struct_reaches(&m.shape, target, seen)? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
 }
 
 /// The element shape of a list or map, or an error naming the shape.
@@ -163,29 +194,6 @@ pub fn element<'s>(shape: &'s Shape, name: &str) -> Result<&'s str, String> {
     shape
         .element()
         .ok_or_else(|| format!("shape {name}: collection without element shape"))
-}
-
-/// Every shape reachable from `roots`.
-fn reach<'a>(
-    model: &Model,
-    roots: impl Iterator<Item = &'a str>,
-) -> Result<BTreeSet<String>, String> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<String> = roots.map(str::to_owned).collect();
-    while let Some(name) = stack.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        let shape = model.shape(&name)?;
-        let refs = shape
-            .members
-            .values()
-            .chain(&shape.member)
-            .chain(&shape.key)
-            .chain(&shape.value);
-        stack.extend(refs.map(|r| r.shape.clone()));
-    }
-    Ok(seen)
 }
 
 /// Generates every file of the service's `src/generated/`, unformatted.
@@ -253,32 +261,38 @@ fn generate_json(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
     ])
 }
 
+/// The `pub use` lines of `mod.rs` for enums (when there are any), operations and shapes.
+pub fn reexports(ctx: &Ctx<'_>) -> String {
+    let enums = if ctx.enums.is_empty() {
+        ""
+    } else {
+        "pub use enums::*;\n"
+    };
+    format!(
+        "{enums}pub use operations::{{{}, DecodeOnly, OPERATIONS, SERVED, dispatch}};\npub use shapes::*;\n",
+        ctx.trait_name()
+    )
+}
+
 fn module_root(ctx: &Ctx<'_>) -> String {
     let m = &ctx.model.metadata;
-    let spec = ctx.spec;
     let mut out = format!(
         "//! Generated by xtask from botocore {}; do not edit.\n//!\n\
          //! Wire types, validation, audit JSON, errors and the operation dispatcher of {} ({}).\n\n",
         ctx.botocore, m.service_id, m.api_version
     );
     out += "mod audit;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
-    out += &format!(
-        "pub use enums::*;\npub use operations::{{{}, OPERATIONS, dispatch}};\npub use shapes::*;\n",
-        spec.trait_name
-    );
+    out += &reexports(ctx);
     out += "pub use rampart_wire::codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};\n\n";
+    let event_source = ctx.event_source();
     let consts = [
         (
             "TARGET_PREFIX",
             "`X-Amz-Target` prefix.",
-            spec.target_prefix,
+            ctx.target_prefix(),
         ),
-        ("SIGNING_NAME", "SigV4 signing name.", spec.signing_name),
-        (
-            "EVENT_SOURCE",
-            "CloudTrail `eventSource`.",
-            spec.event_source,
-        ),
+        ("SIGNING_NAME", "SigV4 signing name.", ctx.signing_name()),
+        ("EVENT_SOURCE", "CloudTrail `eventSource`.", &event_source),
         (
             "JSON_VERSION",
             "AWS JSON protocol version.",

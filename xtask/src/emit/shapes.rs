@@ -4,7 +4,8 @@ use super::Ctx;
 use crate::names;
 use std::fmt::Write as _;
 
-/// Emits every structure reachable from the operations.
+/// Emits every structure reachable from the served operations; members closing a cycle of
+/// structures are boxed.
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Structures.");
     out += "use super::enums::*;\n";
@@ -26,7 +27,7 @@ fn structure(ctx: &Ctx<'_>, name: &str) -> Result<String, String> {
          #[serde(deny_unknown_fields)]\npub struct {ty} {{\n"
     );
     for (member, target) in &shape.members {
-        let rust = ctx.rust_type(&target.shape)?;
+        let rust = ctx.member_type(name, member, &target.shape)?;
         let required = if shape.required.contains(member) {
             " Required."
         } else {

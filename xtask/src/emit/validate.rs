@@ -5,10 +5,10 @@ use super::{Ctx, element};
 use crate::model::Shape;
 use crate::names;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-/// Emits validation for every shape reachable from operation inputs.
+/// Emits validation for every shape reachable from served operation inputs.
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Model constraint checks.");
     out += "use super::enums::*;\nuse super::shapes::*;\n";
@@ -44,27 +44,30 @@ impl Checks<'_, '_> {
         self.ctx.model.metadata.protocol == "query"
     }
 
-    /// True when values of the shape have anything to check.
+    /// True when values of the shape have anything to check: it, or a shape it holds
+    /// (structure members, list items, map values), has a constraint of its own. A search
+    /// rather than a recursion, so that recursive shapes get the same answer from every side.
     fn needs_check(&self, name: &str) -> Result<bool, String> {
         if let Some(known) = self.memo.borrow().get(name) {
             return Ok(*known);
         }
-        self.memo.borrow_mut().insert(name.to_owned(), false); // cycles: assume nothing
-        let shape = self.ctx.shape(name)?;
-        let bounded = shape.min.is_some() || shape.max.is_some();
-        let needed = match shape.kind.as_str() {
-            "structure" => {
-                let mut any = !shape.required.is_empty();
-                for m in shape.members.values() {
-                    any |= self.needs_check(&m.shape)?;
-                }
-                any
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![name];
+        let mut needed = false;
+        while let Some(at) = stack.pop() {
+            if !seen.insert(at) {
+                continue;
             }
-            "string" => bounded || shape.pattern.is_some() || shape.is_enum(),
-            "blob" | "integer" | "long" | "double" | "float" => bounded,
-            "list" | "map" => bounded || self.needs_check(element(shape, name)?)?,
-            _ => false,
-        };
+            let shape = self.ctx.shape(at)?;
+            if constrained(shape) {
+                needed = true;
+                break;
+            }
+            stack.extend(shape.members.values().map(|m| m.shape.as_str()));
+            if matches!(shape.kind.as_str(), "list" | "map") {
+                stack.push(element(shape, at)?);
+            }
+        }
         self.memo.borrow_mut().insert(name.to_owned(), needed);
         Ok(needed)
     }
@@ -191,6 +194,18 @@ impl Checks<'_, '_> {
         }
         body += "}\n";
         Ok(body)
+    }
+}
+
+/// True when the shape itself carries a constraint (required members, bounds, a pattern or an
+/// enum value set).
+fn constrained(shape: &Shape) -> bool {
+    let bounded = shape.min.is_some() || shape.max.is_some();
+    match shape.kind.as_str() {
+        "structure" => !shape.required.is_empty(),
+        "string" => bounded || shape.pattern.is_some() || shape.is_enum(),
+        "blob" | "integer" | "long" | "double" | "float" | "list" | "map" => bounded,
+        _ => false,
     }
 }
 

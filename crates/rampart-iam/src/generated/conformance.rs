@@ -17,29 +17,8 @@ pub fn output_xml_from_json(
         request_id,
     };
     Some(match action {
-        "AcceptDelegationRequest" => {
-            codec::output_xml_from_json::<Empty>("AcceptDelegationRequest", None, env, output)
-        }
-        "AcquireRole" => codec::output_xml_from_json::<AcquireRoleResponse>(
-            "AcquireRole",
-            Some("AcquireRoleResult"),
-            env,
-            output,
-        ),
-        "AddClientIDToOpenIDConnectProvider" => codec::output_xml_from_json::<Empty>(
-            "AddClientIDToOpenIDConnectProvider",
-            None,
-            env,
-            output,
-        ),
-        "AddRoleToInstanceProfile" => {
-            codec::output_xml_from_json::<Empty>("AddRoleToInstanceProfile", None, env, output)
-        }
         "AddUserToGroup" => {
             codec::output_xml_from_json::<Empty>("AddUserToGroup", None, env, output)
-        }
-        "AssociateDelegationRequest" => {
-            codec::output_xml_from_json::<Empty>("AssociateDelegationRequest", None, env, output)
         }
         "AttachGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("AttachGroupPolicy", None, env, output)
@@ -50,52 +29,18 @@ pub fn output_xml_from_json(
         "AttachUserPolicy" => {
             codec::output_xml_from_json::<Empty>("AttachUserPolicy", None, env, output)
         }
-        "ChangePassword" => {
-            codec::output_xml_from_json::<Empty>("ChangePassword", None, env, output)
-        }
         "CreateAccessKey" => codec::output_xml_from_json::<CreateAccessKeyResponse>(
             "CreateAccessKey",
             Some("CreateAccessKeyResult"),
             env,
             output,
         ),
-        "CreateAccountAlias" => {
-            codec::output_xml_from_json::<Empty>("CreateAccountAlias", None, env, output)
-        }
-        "CreateDelegationRequest" => {
-            codec::output_xml_from_json::<CreateDelegationRequestResponse>(
-                "CreateDelegationRequest",
-                Some("CreateDelegationRequestResult"),
-                env,
-                output,
-            )
-        }
         "CreateGroup" => codec::output_xml_from_json::<CreateGroupResponse>(
             "CreateGroup",
             Some("CreateGroupResult"),
             env,
             output,
         ),
-        "CreateInstanceProfile" => codec::output_xml_from_json::<CreateInstanceProfileResponse>(
-            "CreateInstanceProfile",
-            Some("CreateInstanceProfileResult"),
-            env,
-            output,
-        ),
-        "CreateLoginProfile" => codec::output_xml_from_json::<CreateLoginProfileResponse>(
-            "CreateLoginProfile",
-            Some("CreateLoginProfileResult"),
-            env,
-            output,
-        ),
-        "CreateOpenIDConnectProvider" => {
-            codec::output_xml_from_json::<CreateOpenIDConnectProviderResponse>(
-                "CreateOpenIDConnectProvider",
-                Some("CreateOpenIDConnectProviderResult"),
-                env,
-                output,
-            )
-        }
         "CreatePolicy" => codec::output_xml_from_json::<CreatePolicyResponse>(
             "CreatePolicy",
             Some("CreatePolicyResult"),
@@ -114,64 +59,18 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
-        "CreateSAMLProvider" => codec::output_xml_from_json::<CreateSAMLProviderResponse>(
-            "CreateSAMLProvider",
-            Some("CreateSAMLProviderResult"),
-            env,
-            output,
-        ),
-        "CreateServiceLinkedRole" => {
-            codec::output_xml_from_json::<CreateServiceLinkedRoleResponse>(
-                "CreateServiceLinkedRole",
-                Some("CreateServiceLinkedRoleResult"),
-                env,
-                output,
-            )
-        }
-        "CreateServiceSpecificCredential" => {
-            codec::output_xml_from_json::<CreateServiceSpecificCredentialResponse>(
-                "CreateServiceSpecificCredential",
-                Some("CreateServiceSpecificCredentialResult"),
-                env,
-                output,
-            )
-        }
         "CreateUser" => codec::output_xml_from_json::<CreateUserResponse>(
             "CreateUser",
             Some("CreateUserResult"),
             env,
             output,
         ),
-        "CreateVirtualMFADevice" => codec::output_xml_from_json::<CreateVirtualMFADeviceResponse>(
-            "CreateVirtualMFADevice",
-            Some("CreateVirtualMFADeviceResult"),
-            env,
-            output,
-        ),
-        "DeactivateMFADevice" => {
-            codec::output_xml_from_json::<Empty>("DeactivateMFADevice", None, env, output)
-        }
         "DeleteAccessKey" => {
             codec::output_xml_from_json::<Empty>("DeleteAccessKey", None, env, output)
-        }
-        "DeleteAccountAlias" => {
-            codec::output_xml_from_json::<Empty>("DeleteAccountAlias", None, env, output)
-        }
-        "DeleteAccountPasswordPolicy" => {
-            codec::output_xml_from_json::<Empty>("DeleteAccountPasswordPolicy", None, env, output)
         }
         "DeleteGroup" => codec::output_xml_from_json::<Empty>("DeleteGroup", None, env, output),
         "DeleteGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteGroupPolicy", None, env, output)
-        }
-        "DeleteInstanceProfile" => {
-            codec::output_xml_from_json::<Empty>("DeleteInstanceProfile", None, env, output)
-        }
-        "DeleteLoginProfile" => {
-            codec::output_xml_from_json::<Empty>("DeleteLoginProfile", None, env, output)
-        }
-        "DeleteOpenIDConnectProvider" => {
-            codec::output_xml_from_json::<Empty>("DeleteOpenIDConnectProvider", None, env, output)
         }
         "DeletePolicy" => codec::output_xml_from_json::<Empty>("DeletePolicy", None, env, output),
         "DeletePolicyVersion" => {
@@ -184,41 +83,12 @@ pub fn output_xml_from_json(
         "DeleteRolePolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteRolePolicy", None, env, output)
         }
-        "DeleteSAMLProvider" => {
-            codec::output_xml_from_json::<Empty>("DeleteSAMLProvider", None, env, output)
-        }
-        "DeleteSSHPublicKey" => {
-            codec::output_xml_from_json::<Empty>("DeleteSSHPublicKey", None, env, output)
-        }
-        "DeleteServerCertificate" => {
-            codec::output_xml_from_json::<Empty>("DeleteServerCertificate", None, env, output)
-        }
-        "DeleteServiceLinkedRole" => {
-            codec::output_xml_from_json::<DeleteServiceLinkedRoleResponse>(
-                "DeleteServiceLinkedRole",
-                Some("DeleteServiceLinkedRoleResult"),
-                env,
-                output,
-            )
-        }
-        "DeleteServiceSpecificCredential" => codec::output_xml_from_json::<Empty>(
-            "DeleteServiceSpecificCredential",
-            None,
-            env,
-            output,
-        ),
-        "DeleteSigningCertificate" => {
-            codec::output_xml_from_json::<Empty>("DeleteSigningCertificate", None, env, output)
-        }
         "DeleteUser" => codec::output_xml_from_json::<Empty>("DeleteUser", None, env, output),
         "DeleteUserPermissionsBoundary" => {
             codec::output_xml_from_json::<Empty>("DeleteUserPermissionsBoundary", None, env, output)
         }
         "DeleteUserPolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteUserPolicy", None, env, output)
-        }
-        "DeleteVirtualMFADevice" => {
-            codec::output_xml_from_json::<Empty>("DeleteVirtualMFADevice", None, env, output)
         }
         "DetachGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("DetachGroupPolicy", None, env, output)
@@ -229,138 +99,9 @@ pub fn output_xml_from_json(
         "DetachUserPolicy" => {
             codec::output_xml_from_json::<Empty>("DetachUserPolicy", None, env, output)
         }
-        "DisableOrganizationsRootCredentialsManagement" => {
-            codec::output_xml_from_json::<DisableOrganizationsRootCredentialsManagementResponse>(
-                "DisableOrganizationsRootCredentialsManagement",
-                Some("DisableOrganizationsRootCredentialsManagementResult"),
-                env,
-                output,
-            )
-        }
-        "DisableOrganizationsRootSessions" => {
-            codec::output_xml_from_json::<DisableOrganizationsRootSessionsResponse>(
-                "DisableOrganizationsRootSessions",
-                Some("DisableOrganizationsRootSessionsResult"),
-                env,
-                output,
-            )
-        }
-        "DisableOutboundWebIdentityFederation" => codec::output_xml_from_json::<Empty>(
-            "DisableOutboundWebIdentityFederation",
-            None,
-            env,
-            output,
-        ),
-        "EnableMFADevice" => {
-            codec::output_xml_from_json::<Empty>("EnableMFADevice", None, env, output)
-        }
-        "EnableOrganizationsRootCredentialsManagement" => {
-            codec::output_xml_from_json::<EnableOrganizationsRootCredentialsManagementResponse>(
-                "EnableOrganizationsRootCredentialsManagement",
-                Some("EnableOrganizationsRootCredentialsManagementResult"),
-                env,
-                output,
-            )
-        }
-        "EnableOrganizationsRootSessions" => {
-            codec::output_xml_from_json::<EnableOrganizationsRootSessionsResponse>(
-                "EnableOrganizationsRootSessions",
-                Some("EnableOrganizationsRootSessionsResult"),
-                env,
-                output,
-            )
-        }
-        "EnableOutboundWebIdentityFederation" => {
-            codec::output_xml_from_json::<EnableOutboundWebIdentityFederationResponse>(
-                "EnableOutboundWebIdentityFederation",
-                Some("EnableOutboundWebIdentityFederationResult"),
-                env,
-                output,
-            )
-        }
-        "GenerateCredentialReport" => {
-            codec::output_xml_from_json::<GenerateCredentialReportResponse>(
-                "GenerateCredentialReport",
-                Some("GenerateCredentialReportResult"),
-                env,
-                output,
-            )
-        }
-        "GenerateOrganizationsAccessReport" => {
-            codec::output_xml_from_json::<GenerateOrganizationsAccessReportResponse>(
-                "GenerateOrganizationsAccessReport",
-                Some("GenerateOrganizationsAccessReportResult"),
-                env,
-                output,
-            )
-        }
-        "GenerateServiceLastAccessedDetails" => {
-            codec::output_xml_from_json::<GenerateServiceLastAccessedDetailsResponse>(
-                "GenerateServiceLastAccessedDetails",
-                Some("GenerateServiceLastAccessedDetailsResult"),
-                env,
-                output,
-            )
-        }
         "GetAccessKeyLastUsed" => codec::output_xml_from_json::<GetAccessKeyLastUsedResponse>(
             "GetAccessKeyLastUsed",
             Some("GetAccessKeyLastUsedResult"),
-            env,
-            output,
-        ),
-        "GetAccountAuthorizationDetails" => {
-            codec::output_xml_from_json::<GetAccountAuthorizationDetailsResponse>(
-                "GetAccountAuthorizationDetails",
-                Some("GetAccountAuthorizationDetailsResult"),
-                env,
-                output,
-            )
-        }
-        "GetAccountPasswordPolicy" => {
-            codec::output_xml_from_json::<GetAccountPasswordPolicyResponse>(
-                "GetAccountPasswordPolicy",
-                Some("GetAccountPasswordPolicyResult"),
-                env,
-                output,
-            )
-        }
-        "GetAccountProperties" => codec::output_xml_from_json::<GetAccountPropertiesResponse>(
-            "GetAccountProperties",
-            Some("GetAccountPropertiesResult"),
-            env,
-            output,
-        ),
-        "GetAccountSummary" => codec::output_xml_from_json::<GetAccountSummaryResponse>(
-            "GetAccountSummary",
-            Some("GetAccountSummaryResult"),
-            env,
-            output,
-        ),
-        "GetContextKeysForCustomPolicy" => {
-            codec::output_xml_from_json::<GetContextKeysForPolicyResponse>(
-                "GetContextKeysForCustomPolicy",
-                Some("GetContextKeysForCustomPolicyResult"),
-                env,
-                output,
-            )
-        }
-        "GetContextKeysForPrincipalPolicy" => {
-            codec::output_xml_from_json::<GetContextKeysForPolicyResponse>(
-                "GetContextKeysForPrincipalPolicy",
-                Some("GetContextKeysForPrincipalPolicyResult"),
-                env,
-                output,
-            )
-        }
-        "GetCredentialReport" => codec::output_xml_from_json::<GetCredentialReportResponse>(
-            "GetCredentialReport",
-            Some("GetCredentialReportResult"),
-            env,
-            output,
-        ),
-        "GetDelegationRequest" => codec::output_xml_from_json::<GetDelegationRequestResponse>(
-            "GetDelegationRequest",
-            Some("GetDelegationRequestResult"),
             env,
             output,
         ),
@@ -376,56 +117,6 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
-        "GetHumanReadableSummary" => {
-            codec::output_xml_from_json::<GetHumanReadableSummaryResponse>(
-                "GetHumanReadableSummary",
-                Some("GetHumanReadableSummaryResult"),
-                env,
-                output,
-            )
-        }
-        "GetInstanceProfile" => codec::output_xml_from_json::<GetInstanceProfileResponse>(
-            "GetInstanceProfile",
-            Some("GetInstanceProfileResult"),
-            env,
-            output,
-        ),
-        "GetLoginProfile" => codec::output_xml_from_json::<GetLoginProfileResponse>(
-            "GetLoginProfile",
-            Some("GetLoginProfileResult"),
-            env,
-            output,
-        ),
-        "GetMFADevice" => codec::output_xml_from_json::<GetMFADeviceResponse>(
-            "GetMFADevice",
-            Some("GetMFADeviceResult"),
-            env,
-            output,
-        ),
-        "GetOpenIDConnectProvider" => {
-            codec::output_xml_from_json::<GetOpenIDConnectProviderResponse>(
-                "GetOpenIDConnectProvider",
-                Some("GetOpenIDConnectProviderResult"),
-                env,
-                output,
-            )
-        }
-        "GetOrganizationsAccessReport" => {
-            codec::output_xml_from_json::<GetOrganizationsAccessReportResponse>(
-                "GetOrganizationsAccessReport",
-                Some("GetOrganizationsAccessReportResult"),
-                env,
-                output,
-            )
-        }
-        "GetOutboundWebIdentityFederationInfo" => {
-            codec::output_xml_from_json::<GetOutboundWebIdentityFederationInfoResponse>(
-                "GetOutboundWebIdentityFederationInfo",
-                Some("GetOutboundWebIdentityFederationInfoResult"),
-                env,
-                output,
-            )
-        }
         "GetPolicy" => codec::output_xml_from_json::<GetPolicyResponse>(
             "GetPolicy",
             Some("GetPolicyResult"),
@@ -450,54 +141,6 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
-        "GetRoleTemplateVersion" => codec::output_xml_from_json::<GetRoleTemplateVersionResponse>(
-            "GetRoleTemplateVersion",
-            Some("GetRoleTemplateVersionResult"),
-            env,
-            output,
-        ),
-        "GetSAMLProvider" => codec::output_xml_from_json::<GetSAMLProviderResponse>(
-            "GetSAMLProvider",
-            Some("GetSAMLProviderResult"),
-            env,
-            output,
-        ),
-        "GetSSHPublicKey" => codec::output_xml_from_json::<GetSSHPublicKeyResponse>(
-            "GetSSHPublicKey",
-            Some("GetSSHPublicKeyResult"),
-            env,
-            output,
-        ),
-        "GetServerCertificate" => codec::output_xml_from_json::<GetServerCertificateResponse>(
-            "GetServerCertificate",
-            Some("GetServerCertificateResult"),
-            env,
-            output,
-        ),
-        "GetServiceLastAccessedDetails" => {
-            codec::output_xml_from_json::<GetServiceLastAccessedDetailsResponse>(
-                "GetServiceLastAccessedDetails",
-                Some("GetServiceLastAccessedDetailsResult"),
-                env,
-                output,
-            )
-        }
-        "GetServiceLastAccessedDetailsWithEntities" => {
-            codec::output_xml_from_json::<GetServiceLastAccessedDetailsWithEntitiesResponse>(
-                "GetServiceLastAccessedDetailsWithEntities",
-                Some("GetServiceLastAccessedDetailsWithEntitiesResult"),
-                env,
-                output,
-            )
-        }
-        "GetServiceLinkedRoleDeletionStatus" => {
-            codec::output_xml_from_json::<GetServiceLinkedRoleDeletionStatusResponse>(
-                "GetServiceLinkedRoleDeletionStatus",
-                Some("GetServiceLinkedRoleDeletionStatusResult"),
-                env,
-                output,
-            )
-        }
         "GetUser" => codec::output_xml_from_json::<GetUserResponse>(
             "GetUser",
             Some("GetUserResult"),
@@ -513,12 +156,6 @@ pub fn output_xml_from_json(
         "ListAccessKeys" => codec::output_xml_from_json::<ListAccessKeysResponse>(
             "ListAccessKeys",
             Some("ListAccessKeysResult"),
-            env,
-            output,
-        ),
-        "ListAccountAliases" => codec::output_xml_from_json::<ListAccountAliasesResponse>(
-            "ListAccountAliases",
-            Some("ListAccountAliasesResult"),
             env,
             output,
         ),
@@ -546,12 +183,6 @@ pub fn output_xml_from_json(
                 output,
             )
         }
-        "ListDelegationRequests" => codec::output_xml_from_json::<ListDelegationRequestsResponse>(
-            "ListDelegationRequests",
-            Some("ListDelegationRequestsResult"),
-            env,
-            output,
-        ),
         "ListEntitiesForPolicy" => codec::output_xml_from_json::<ListEntitiesForPolicyResponse>(
             "ListEntitiesForPolicy",
             Some("ListEntitiesForPolicyResult"),
@@ -576,78 +207,12 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
-        "ListInstanceProfileTags" => {
-            codec::output_xml_from_json::<ListInstanceProfileTagsResponse>(
-                "ListInstanceProfileTags",
-                Some("ListInstanceProfileTagsResult"),
-                env,
-                output,
-            )
-        }
-        "ListInstanceProfiles" => codec::output_xml_from_json::<ListInstanceProfilesResponse>(
-            "ListInstanceProfiles",
-            Some("ListInstanceProfilesResult"),
-            env,
-            output,
-        ),
-        "ListInstanceProfilesForRole" => {
-            codec::output_xml_from_json::<ListInstanceProfilesForRoleResponse>(
-                "ListInstanceProfilesForRole",
-                Some("ListInstanceProfilesForRoleResult"),
-                env,
-                output,
-            )
-        }
-        "ListMFADeviceTags" => codec::output_xml_from_json::<ListMFADeviceTagsResponse>(
-            "ListMFADeviceTags",
-            Some("ListMFADeviceTagsResult"),
-            env,
-            output,
-        ),
-        "ListMFADevices" => codec::output_xml_from_json::<ListMFADevicesResponse>(
-            "ListMFADevices",
-            Some("ListMFADevicesResult"),
-            env,
-            output,
-        ),
-        "ListOpenIDConnectProviderTags" => {
-            codec::output_xml_from_json::<ListOpenIDConnectProviderTagsResponse>(
-                "ListOpenIDConnectProviderTags",
-                Some("ListOpenIDConnectProviderTagsResult"),
-                env,
-                output,
-            )
-        }
-        "ListOpenIDConnectProviders" => {
-            codec::output_xml_from_json::<ListOpenIDConnectProvidersResponse>(
-                "ListOpenIDConnectProviders",
-                Some("ListOpenIDConnectProvidersResult"),
-                env,
-                output,
-            )
-        }
-        "ListOrganizationsFeatures" => {
-            codec::output_xml_from_json::<ListOrganizationsFeaturesResponse>(
-                "ListOrganizationsFeatures",
-                Some("ListOrganizationsFeaturesResult"),
-                env,
-                output,
-            )
-        }
         "ListPolicies" => codec::output_xml_from_json::<ListPoliciesResponse>(
             "ListPolicies",
             Some("ListPoliciesResult"),
             env,
             output,
         ),
-        "ListPoliciesGrantingServiceAccess" => {
-            codec::output_xml_from_json::<ListPoliciesGrantingServiceAccessResponse>(
-                "ListPoliciesGrantingServiceAccess",
-                Some("ListPoliciesGrantingServiceAccessResult"),
-                env,
-                output,
-            )
-        }
         "ListPolicyTags" => codec::output_xml_from_json::<ListPolicyTagsResponse>(
             "ListPolicyTags",
             Some("ListPolicyTagsResult"),
@@ -678,54 +243,6 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
-        "ListSAMLProviderTags" => codec::output_xml_from_json::<ListSAMLProviderTagsResponse>(
-            "ListSAMLProviderTags",
-            Some("ListSAMLProviderTagsResult"),
-            env,
-            output,
-        ),
-        "ListSAMLProviders" => codec::output_xml_from_json::<ListSAMLProvidersResponse>(
-            "ListSAMLProviders",
-            Some("ListSAMLProvidersResult"),
-            env,
-            output,
-        ),
-        "ListSSHPublicKeys" => codec::output_xml_from_json::<ListSSHPublicKeysResponse>(
-            "ListSSHPublicKeys",
-            Some("ListSSHPublicKeysResult"),
-            env,
-            output,
-        ),
-        "ListServerCertificateTags" => {
-            codec::output_xml_from_json::<ListServerCertificateTagsResponse>(
-                "ListServerCertificateTags",
-                Some("ListServerCertificateTagsResult"),
-                env,
-                output,
-            )
-        }
-        "ListServerCertificates" => codec::output_xml_from_json::<ListServerCertificatesResponse>(
-            "ListServerCertificates",
-            Some("ListServerCertificatesResult"),
-            env,
-            output,
-        ),
-        "ListServiceSpecificCredentials" => {
-            codec::output_xml_from_json::<ListServiceSpecificCredentialsResponse>(
-                "ListServiceSpecificCredentials",
-                Some("ListServiceSpecificCredentialsResult"),
-                env,
-                output,
-            )
-        }
-        "ListSigningCertificates" => {
-            codec::output_xml_from_json::<ListSigningCertificatesResponse>(
-                "ListSigningCertificates",
-                Some("ListSigningCertificatesResult"),
-                env,
-                output,
-            )
-        }
         "ListUserPolicies" => codec::output_xml_from_json::<ListUserPoliciesResponse>(
             "ListUserPolicies",
             Some("ListUserPoliciesResult"),
@@ -744,18 +261,6 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
-        "ListVirtualMFADevices" => codec::output_xml_from_json::<ListVirtualMFADevicesResponse>(
-            "ListVirtualMFADevices",
-            Some("ListVirtualMFADevicesResult"),
-            env,
-            output,
-        ),
-        "PutAccountProperties" => codec::output_xml_from_json::<PutAccountPropertiesResponse>(
-            "PutAccountProperties",
-            Some("PutAccountPropertiesResult"),
-            env,
-            output,
-        ),
         "PutGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("PutGroupPolicy", None, env, output)
         }
@@ -767,115 +272,25 @@ pub fn output_xml_from_json(
             codec::output_xml_from_json::<Empty>("PutUserPermissionsBoundary", None, env, output)
         }
         "PutUserPolicy" => codec::output_xml_from_json::<Empty>("PutUserPolicy", None, env, output),
-        "RejectDelegationRequest" => {
-            codec::output_xml_from_json::<Empty>("RejectDelegationRequest", None, env, output)
-        }
-        "RemoveClientIDFromOpenIDConnectProvider" => codec::output_xml_from_json::<Empty>(
-            "RemoveClientIDFromOpenIDConnectProvider",
-            None,
-            env,
-            output,
-        ),
-        "RemoveRoleFromInstanceProfile" => {
-            codec::output_xml_from_json::<Empty>("RemoveRoleFromInstanceProfile", None, env, output)
-        }
         "RemoveUserFromGroup" => {
             codec::output_xml_from_json::<Empty>("RemoveUserFromGroup", None, env, output)
-        }
-        "ResetServiceSpecificCredential" => {
-            codec::output_xml_from_json::<ResetServiceSpecificCredentialResponse>(
-                "ResetServiceSpecificCredential",
-                Some("ResetServiceSpecificCredentialResult"),
-                env,
-                output,
-            )
-        }
-        "ResyncMFADevice" => {
-            codec::output_xml_from_json::<Empty>("ResyncMFADevice", None, env, output)
-        }
-        "SendDelegationToken" => {
-            codec::output_xml_from_json::<Empty>("SendDelegationToken", None, env, output)
         }
         "SetDefaultPolicyVersion" => {
             codec::output_xml_from_json::<Empty>("SetDefaultPolicyVersion", None, env, output)
         }
-        "SetSecurityTokenServicePreferences" => codec::output_xml_from_json::<Empty>(
-            "SetSecurityTokenServicePreferences",
-            None,
-            env,
-            output,
-        ),
-        "SimulateCustomPolicy" => codec::output_xml_from_json::<SimulatePolicyResponse>(
-            "SimulateCustomPolicy",
-            Some("SimulateCustomPolicyResult"),
-            env,
-            output,
-        ),
-        "SimulatePrincipalPolicy" => codec::output_xml_from_json::<SimulatePolicyResponse>(
-            "SimulatePrincipalPolicy",
-            Some("SimulatePrincipalPolicyResult"),
-            env,
-            output,
-        ),
-        "TagInstanceProfile" => {
-            codec::output_xml_from_json::<Empty>("TagInstanceProfile", None, env, output)
-        }
-        "TagMFADevice" => codec::output_xml_from_json::<Empty>("TagMFADevice", None, env, output),
-        "TagOpenIDConnectProvider" => {
-            codec::output_xml_from_json::<Empty>("TagOpenIDConnectProvider", None, env, output)
-        }
         "TagPolicy" => codec::output_xml_from_json::<Empty>("TagPolicy", None, env, output),
         "TagRole" => codec::output_xml_from_json::<Empty>("TagRole", None, env, output),
-        "TagSAMLProvider" => {
-            codec::output_xml_from_json::<Empty>("TagSAMLProvider", None, env, output)
-        }
-        "TagServerCertificate" => {
-            codec::output_xml_from_json::<Empty>("TagServerCertificate", None, env, output)
-        }
         "TagUser" => codec::output_xml_from_json::<Empty>("TagUser", None, env, output),
-        "UntagInstanceProfile" => {
-            codec::output_xml_from_json::<Empty>("UntagInstanceProfile", None, env, output)
-        }
-        "UntagMFADevice" => {
-            codec::output_xml_from_json::<Empty>("UntagMFADevice", None, env, output)
-        }
-        "UntagOpenIDConnectProvider" => {
-            codec::output_xml_from_json::<Empty>("UntagOpenIDConnectProvider", None, env, output)
-        }
         "UntagPolicy" => codec::output_xml_from_json::<Empty>("UntagPolicy", None, env, output),
         "UntagRole" => codec::output_xml_from_json::<Empty>("UntagRole", None, env, output),
-        "UntagSAMLProvider" => {
-            codec::output_xml_from_json::<Empty>("UntagSAMLProvider", None, env, output)
-        }
-        "UntagServerCertificate" => {
-            codec::output_xml_from_json::<Empty>("UntagServerCertificate", None, env, output)
-        }
         "UntagUser" => codec::output_xml_from_json::<Empty>("UntagUser", None, env, output),
         "UpdateAccessKey" => {
             codec::output_xml_from_json::<Empty>("UpdateAccessKey", None, env, output)
         }
-        "UpdateAccountPasswordPolicy" => {
-            codec::output_xml_from_json::<Empty>("UpdateAccountPasswordPolicy", None, env, output)
-        }
         "UpdateAssumeRolePolicy" => {
             codec::output_xml_from_json::<Empty>("UpdateAssumeRolePolicy", None, env, output)
         }
-        "UpdateDelegationRequest" => {
-            codec::output_xml_from_json::<Empty>("UpdateDelegationRequest", None, env, output)
-        }
         "UpdateGroup" => codec::output_xml_from_json::<Empty>("UpdateGroup", None, env, output),
-        "UpdateLoginProfile" => {
-            codec::output_xml_from_json::<Empty>("UpdateLoginProfile", None, env, output)
-        }
-        "UpdateOpenIDConnectProvider" => {
-            codec::output_xml_from_json::<Empty>("UpdateOpenIDConnectProvider", None, env, output)
-        }
-        "UpdateOpenIDConnectProviderThumbprint" => codec::output_xml_from_json::<Empty>(
-            "UpdateOpenIDConnectProviderThumbprint",
-            None,
-            env,
-            output,
-        ),
         "UpdateRole" => codec::output_xml_from_json::<UpdateRoleResponse>(
             "UpdateRole",
             Some("UpdateRoleResult"),
@@ -888,50 +303,7 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
-        "UpdateSAMLProvider" => codec::output_xml_from_json::<UpdateSAMLProviderResponse>(
-            "UpdateSAMLProvider",
-            Some("UpdateSAMLProviderResult"),
-            env,
-            output,
-        ),
-        "UpdateSSHPublicKey" => {
-            codec::output_xml_from_json::<Empty>("UpdateSSHPublicKey", None, env, output)
-        }
-        "UpdateServerCertificate" => {
-            codec::output_xml_from_json::<Empty>("UpdateServerCertificate", None, env, output)
-        }
-        "UpdateServiceSpecificCredential" => codec::output_xml_from_json::<Empty>(
-            "UpdateServiceSpecificCredential",
-            None,
-            env,
-            output,
-        ),
-        "UpdateSigningCertificate" => {
-            codec::output_xml_from_json::<Empty>("UpdateSigningCertificate", None, env, output)
-        }
         "UpdateUser" => codec::output_xml_from_json::<Empty>("UpdateUser", None, env, output),
-        "UploadSSHPublicKey" => codec::output_xml_from_json::<UploadSSHPublicKeyResponse>(
-            "UploadSSHPublicKey",
-            Some("UploadSSHPublicKeyResult"),
-            env,
-            output,
-        ),
-        "UploadServerCertificate" => {
-            codec::output_xml_from_json::<UploadServerCertificateResponse>(
-                "UploadServerCertificate",
-                Some("UploadServerCertificateResult"),
-                env,
-                output,
-            )
-        }
-        "UploadSigningCertificate" => {
-            codec::output_xml_from_json::<UploadSigningCertificateResponse>(
-                "UploadSigningCertificate",
-                Some("UploadSigningCertificateResult"),
-                env,
-                output,
-            )
-        }
         _ => return None,
     })
 }
@@ -940,64 +312,19 @@ pub fn output_xml_from_json(
 #[doc(hidden)]
 pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match action {
-        "AcceptDelegationRequest" => {
-            codec::input_json_from_form::<AcceptDelegationRequestRequest>(form)
-        }
-        "AcquireRole" => codec::input_json_from_form::<AcquireRoleRequest>(form),
-        "AddClientIDToOpenIDConnectProvider" => {
-            codec::input_json_from_form::<AddClientIDToOpenIDConnectProviderRequest>(form)
-        }
-        "AddRoleToInstanceProfile" => {
-            codec::input_json_from_form::<AddRoleToInstanceProfileRequest>(form)
-        }
         "AddUserToGroup" => codec::input_json_from_form::<AddUserToGroupRequest>(form),
-        "AssociateDelegationRequest" => {
-            codec::input_json_from_form::<AssociateDelegationRequestRequest>(form)
-        }
         "AttachGroupPolicy" => codec::input_json_from_form::<AttachGroupPolicyRequest>(form),
         "AttachRolePolicy" => codec::input_json_from_form::<AttachRolePolicyRequest>(form),
         "AttachUserPolicy" => codec::input_json_from_form::<AttachUserPolicyRequest>(form),
-        "ChangePassword" => codec::input_json_from_form::<ChangePasswordRequest>(form),
         "CreateAccessKey" => codec::input_json_from_form::<CreateAccessKeyRequest>(form),
-        "CreateAccountAlias" => codec::input_json_from_form::<CreateAccountAliasRequest>(form),
-        "CreateDelegationRequest" => {
-            codec::input_json_from_form::<CreateDelegationRequestRequest>(form)
-        }
         "CreateGroup" => codec::input_json_from_form::<CreateGroupRequest>(form),
-        "CreateInstanceProfile" => {
-            codec::input_json_from_form::<CreateInstanceProfileRequest>(form)
-        }
-        "CreateLoginProfile" => codec::input_json_from_form::<CreateLoginProfileRequest>(form),
-        "CreateOpenIDConnectProvider" => {
-            codec::input_json_from_form::<CreateOpenIDConnectProviderRequest>(form)
-        }
         "CreatePolicy" => codec::input_json_from_form::<CreatePolicyRequest>(form),
         "CreatePolicyVersion" => codec::input_json_from_form::<CreatePolicyVersionRequest>(form),
         "CreateRole" => codec::input_json_from_form::<CreateRoleRequest>(form),
-        "CreateSAMLProvider" => codec::input_json_from_form::<CreateSAMLProviderRequest>(form),
-        "CreateServiceLinkedRole" => {
-            codec::input_json_from_form::<CreateServiceLinkedRoleRequest>(form)
-        }
-        "CreateServiceSpecificCredential" => {
-            codec::input_json_from_form::<CreateServiceSpecificCredentialRequest>(form)
-        }
         "CreateUser" => codec::input_json_from_form::<CreateUserRequest>(form),
-        "CreateVirtualMFADevice" => {
-            codec::input_json_from_form::<CreateVirtualMFADeviceRequest>(form)
-        }
-        "DeactivateMFADevice" => codec::input_json_from_form::<DeactivateMFADeviceRequest>(form),
         "DeleteAccessKey" => codec::input_json_from_form::<DeleteAccessKeyRequest>(form),
-        "DeleteAccountAlias" => codec::input_json_from_form::<DeleteAccountAliasRequest>(form),
-        "DeleteAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
         "DeleteGroup" => codec::input_json_from_form::<DeleteGroupRequest>(form),
         "DeleteGroupPolicy" => codec::input_json_from_form::<DeleteGroupPolicyRequest>(form),
-        "DeleteInstanceProfile" => {
-            codec::input_json_from_form::<DeleteInstanceProfileRequest>(form)
-        }
-        "DeleteLoginProfile" => codec::input_json_from_form::<DeleteLoginProfileRequest>(form),
-        "DeleteOpenIDConnectProvider" => {
-            codec::input_json_from_form::<DeleteOpenIDConnectProviderRequest>(form)
-        }
         "DeletePolicy" => codec::input_json_from_form::<DeletePolicyRequest>(form),
         "DeletePolicyVersion" => codec::input_json_from_form::<DeletePolicyVersionRequest>(form),
         "DeleteRole" => codec::input_json_from_form::<DeleteRoleRequest>(form),
@@ -1005,106 +332,24 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<DeleteRolePermissionsBoundaryRequest>(form)
         }
         "DeleteRolePolicy" => codec::input_json_from_form::<DeleteRolePolicyRequest>(form),
-        "DeleteSAMLProvider" => codec::input_json_from_form::<DeleteSAMLProviderRequest>(form),
-        "DeleteSSHPublicKey" => codec::input_json_from_form::<DeleteSSHPublicKeyRequest>(form),
-        "DeleteServerCertificate" => {
-            codec::input_json_from_form::<DeleteServerCertificateRequest>(form)
-        }
-        "DeleteServiceLinkedRole" => {
-            codec::input_json_from_form::<DeleteServiceLinkedRoleRequest>(form)
-        }
-        "DeleteServiceSpecificCredential" => {
-            codec::input_json_from_form::<DeleteServiceSpecificCredentialRequest>(form)
-        }
-        "DeleteSigningCertificate" => {
-            codec::input_json_from_form::<DeleteSigningCertificateRequest>(form)
-        }
         "DeleteUser" => codec::input_json_from_form::<DeleteUserRequest>(form),
         "DeleteUserPermissionsBoundary" => {
             codec::input_json_from_form::<DeleteUserPermissionsBoundaryRequest>(form)
         }
         "DeleteUserPolicy" => codec::input_json_from_form::<DeleteUserPolicyRequest>(form),
-        "DeleteVirtualMFADevice" => {
-            codec::input_json_from_form::<DeleteVirtualMFADeviceRequest>(form)
-        }
         "DetachGroupPolicy" => codec::input_json_from_form::<DetachGroupPolicyRequest>(form),
         "DetachRolePolicy" => codec::input_json_from_form::<DetachRolePolicyRequest>(form),
         "DetachUserPolicy" => codec::input_json_from_form::<DetachUserPolicyRequest>(form),
-        "DisableOrganizationsRootCredentialsManagement" => codec::input_json_from_form::<
-            DisableOrganizationsRootCredentialsManagementRequest,
-        >(form),
-        "DisableOrganizationsRootSessions" => {
-            codec::input_json_from_form::<DisableOrganizationsRootSessionsRequest>(form)
-        }
-        "DisableOutboundWebIdentityFederation" => codec::input_json_from_form::<Empty>(form),
-        "EnableMFADevice" => codec::input_json_from_form::<EnableMFADeviceRequest>(form),
-        "EnableOrganizationsRootCredentialsManagement" => {
-            codec::input_json_from_form::<EnableOrganizationsRootCredentialsManagementRequest>(form)
-        }
-        "EnableOrganizationsRootSessions" => {
-            codec::input_json_from_form::<EnableOrganizationsRootSessionsRequest>(form)
-        }
-        "EnableOutboundWebIdentityFederation" => codec::input_json_from_form::<Empty>(form),
-        "GenerateCredentialReport" => codec::input_json_from_form::<Empty>(form),
-        "GenerateOrganizationsAccessReport" => {
-            codec::input_json_from_form::<GenerateOrganizationsAccessReportRequest>(form)
-        }
-        "GenerateServiceLastAccessedDetails" => {
-            codec::input_json_from_form::<GenerateServiceLastAccessedDetailsRequest>(form)
-        }
         "GetAccessKeyLastUsed" => codec::input_json_from_form::<GetAccessKeyLastUsedRequest>(form),
-        "GetAccountAuthorizationDetails" => {
-            codec::input_json_from_form::<GetAccountAuthorizationDetailsRequest>(form)
-        }
-        "GetAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
-        "GetAccountProperties" => codec::input_json_from_form::<GetAccountPropertiesRequest>(form),
-        "GetAccountSummary" => codec::input_json_from_form::<Empty>(form),
-        "GetContextKeysForCustomPolicy" => {
-            codec::input_json_from_form::<GetContextKeysForCustomPolicyRequest>(form)
-        }
-        "GetContextKeysForPrincipalPolicy" => {
-            codec::input_json_from_form::<GetContextKeysForPrincipalPolicyRequest>(form)
-        }
-        "GetCredentialReport" => codec::input_json_from_form::<Empty>(form),
-        "GetDelegationRequest" => codec::input_json_from_form::<GetDelegationRequestRequest>(form),
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),
-        "GetHumanReadableSummary" => {
-            codec::input_json_from_form::<GetHumanReadableSummaryRequest>(form)
-        }
-        "GetInstanceProfile" => codec::input_json_from_form::<GetInstanceProfileRequest>(form),
-        "GetLoginProfile" => codec::input_json_from_form::<GetLoginProfileRequest>(form),
-        "GetMFADevice" => codec::input_json_from_form::<GetMFADeviceRequest>(form),
-        "GetOpenIDConnectProvider" => {
-            codec::input_json_from_form::<GetOpenIDConnectProviderRequest>(form)
-        }
-        "GetOrganizationsAccessReport" => {
-            codec::input_json_from_form::<GetOrganizationsAccessReportRequest>(form)
-        }
-        "GetOutboundWebIdentityFederationInfo" => codec::input_json_from_form::<Empty>(form),
         "GetPolicy" => codec::input_json_from_form::<GetPolicyRequest>(form),
         "GetPolicyVersion" => codec::input_json_from_form::<GetPolicyVersionRequest>(form),
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),
         "GetRolePolicy" => codec::input_json_from_form::<GetRolePolicyRequest>(form),
-        "GetRoleTemplateVersion" => {
-            codec::input_json_from_form::<GetRoleTemplateVersionRequest>(form)
-        }
-        "GetSAMLProvider" => codec::input_json_from_form::<GetSAMLProviderRequest>(form),
-        "GetSSHPublicKey" => codec::input_json_from_form::<GetSSHPublicKeyRequest>(form),
-        "GetServerCertificate" => codec::input_json_from_form::<GetServerCertificateRequest>(form),
-        "GetServiceLastAccessedDetails" => {
-            codec::input_json_from_form::<GetServiceLastAccessedDetailsRequest>(form)
-        }
-        "GetServiceLastAccessedDetailsWithEntities" => {
-            codec::input_json_from_form::<GetServiceLastAccessedDetailsWithEntitiesRequest>(form)
-        }
-        "GetServiceLinkedRoleDeletionStatus" => {
-            codec::input_json_from_form::<GetServiceLinkedRoleDeletionStatusRequest>(form)
-        }
         "GetUser" => codec::input_json_from_form::<GetUserRequest>(form),
         "GetUserPolicy" => codec::input_json_from_form::<GetUserPolicyRequest>(form),
         "ListAccessKeys" => codec::input_json_from_form::<ListAccessKeysRequest>(form),
-        "ListAccountAliases" => codec::input_json_from_form::<ListAccountAliasesRequest>(form),
         "ListAttachedGroupPolicies" => {
             codec::input_json_from_form::<ListAttachedGroupPoliciesRequest>(form)
         }
@@ -1114,64 +359,21 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListAttachedUserPolicies" => {
             codec::input_json_from_form::<ListAttachedUserPoliciesRequest>(form)
         }
-        "ListDelegationRequests" => {
-            codec::input_json_from_form::<ListDelegationRequestsRequest>(form)
-        }
         "ListEntitiesForPolicy" => {
             codec::input_json_from_form::<ListEntitiesForPolicyRequest>(form)
         }
         "ListGroupPolicies" => codec::input_json_from_form::<ListGroupPoliciesRequest>(form),
         "ListGroups" => codec::input_json_from_form::<ListGroupsRequest>(form),
         "ListGroupsForUser" => codec::input_json_from_form::<ListGroupsForUserRequest>(form),
-        "ListInstanceProfileTags" => {
-            codec::input_json_from_form::<ListInstanceProfileTagsRequest>(form)
-        }
-        "ListInstanceProfiles" => codec::input_json_from_form::<ListInstanceProfilesRequest>(form),
-        "ListInstanceProfilesForRole" => {
-            codec::input_json_from_form::<ListInstanceProfilesForRoleRequest>(form)
-        }
-        "ListMFADeviceTags" => codec::input_json_from_form::<ListMFADeviceTagsRequest>(form),
-        "ListMFADevices" => codec::input_json_from_form::<ListMFADevicesRequest>(form),
-        "ListOpenIDConnectProviderTags" => {
-            codec::input_json_from_form::<ListOpenIDConnectProviderTagsRequest>(form)
-        }
-        "ListOpenIDConnectProviders" => {
-            codec::input_json_from_form::<ListOpenIDConnectProvidersRequest>(form)
-        }
-        "ListOrganizationsFeatures" => {
-            codec::input_json_from_form::<ListOrganizationsFeaturesRequest>(form)
-        }
         "ListPolicies" => codec::input_json_from_form::<ListPoliciesRequest>(form),
-        "ListPoliciesGrantingServiceAccess" => {
-            codec::input_json_from_form::<ListPoliciesGrantingServiceAccessRequest>(form)
-        }
         "ListPolicyTags" => codec::input_json_from_form::<ListPolicyTagsRequest>(form),
         "ListPolicyVersions" => codec::input_json_from_form::<ListPolicyVersionsRequest>(form),
         "ListRolePolicies" => codec::input_json_from_form::<ListRolePoliciesRequest>(form),
         "ListRoleTags" => codec::input_json_from_form::<ListRoleTagsRequest>(form),
         "ListRoles" => codec::input_json_from_form::<ListRolesRequest>(form),
-        "ListSAMLProviderTags" => codec::input_json_from_form::<ListSAMLProviderTagsRequest>(form),
-        "ListSAMLProviders" => codec::input_json_from_form::<ListSAMLProvidersRequest>(form),
-        "ListSSHPublicKeys" => codec::input_json_from_form::<ListSSHPublicKeysRequest>(form),
-        "ListServerCertificateTags" => {
-            codec::input_json_from_form::<ListServerCertificateTagsRequest>(form)
-        }
-        "ListServerCertificates" => {
-            codec::input_json_from_form::<ListServerCertificatesRequest>(form)
-        }
-        "ListServiceSpecificCredentials" => {
-            codec::input_json_from_form::<ListServiceSpecificCredentialsRequest>(form)
-        }
-        "ListSigningCertificates" => {
-            codec::input_json_from_form::<ListSigningCertificatesRequest>(form)
-        }
         "ListUserPolicies" => codec::input_json_from_form::<ListUserPoliciesRequest>(form),
         "ListUserTags" => codec::input_json_from_form::<ListUserTagsRequest>(form),
         "ListUsers" => codec::input_json_from_form::<ListUsersRequest>(form),
-        "ListVirtualMFADevices" => {
-            codec::input_json_from_form::<ListVirtualMFADevicesRequest>(form)
-        }
-        "PutAccountProperties" => codec::input_json_from_form::<PutAccountPropertiesRequest>(form),
         "PutGroupPolicy" => codec::input_json_from_form::<PutGroupPolicyRequest>(form),
         "PutRolePermissionsBoundary" => {
             codec::input_json_from_form::<PutRolePermissionsBoundaryRequest>(form)
@@ -1181,94 +383,26 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<PutUserPermissionsBoundaryRequest>(form)
         }
         "PutUserPolicy" => codec::input_json_from_form::<PutUserPolicyRequest>(form),
-        "RejectDelegationRequest" => {
-            codec::input_json_from_form::<RejectDelegationRequestRequest>(form)
-        }
-        "RemoveClientIDFromOpenIDConnectProvider" => {
-            codec::input_json_from_form::<RemoveClientIDFromOpenIDConnectProviderRequest>(form)
-        }
-        "RemoveRoleFromInstanceProfile" => {
-            codec::input_json_from_form::<RemoveRoleFromInstanceProfileRequest>(form)
-        }
         "RemoveUserFromGroup" => codec::input_json_from_form::<RemoveUserFromGroupRequest>(form),
-        "ResetServiceSpecificCredential" => {
-            codec::input_json_from_form::<ResetServiceSpecificCredentialRequest>(form)
-        }
-        "ResyncMFADevice" => codec::input_json_from_form::<ResyncMFADeviceRequest>(form),
-        "SendDelegationToken" => codec::input_json_from_form::<SendDelegationTokenRequest>(form),
         "SetDefaultPolicyVersion" => {
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
         }
-        "SetSecurityTokenServicePreferences" => {
-            codec::input_json_from_form::<SetSecurityTokenServicePreferencesRequest>(form)
-        }
-        "SimulateCustomPolicy" => codec::input_json_from_form::<SimulateCustomPolicyRequest>(form),
-        "SimulatePrincipalPolicy" => {
-            codec::input_json_from_form::<SimulatePrincipalPolicyRequest>(form)
-        }
-        "TagInstanceProfile" => codec::input_json_from_form::<TagInstanceProfileRequest>(form),
-        "TagMFADevice" => codec::input_json_from_form::<TagMFADeviceRequest>(form),
-        "TagOpenIDConnectProvider" => {
-            codec::input_json_from_form::<TagOpenIDConnectProviderRequest>(form)
-        }
         "TagPolicy" => codec::input_json_from_form::<TagPolicyRequest>(form),
         "TagRole" => codec::input_json_from_form::<TagRoleRequest>(form),
-        "TagSAMLProvider" => codec::input_json_from_form::<TagSAMLProviderRequest>(form),
-        "TagServerCertificate" => codec::input_json_from_form::<TagServerCertificateRequest>(form),
         "TagUser" => codec::input_json_from_form::<TagUserRequest>(form),
-        "UntagInstanceProfile" => codec::input_json_from_form::<UntagInstanceProfileRequest>(form),
-        "UntagMFADevice" => codec::input_json_from_form::<UntagMFADeviceRequest>(form),
-        "UntagOpenIDConnectProvider" => {
-            codec::input_json_from_form::<UntagOpenIDConnectProviderRequest>(form)
-        }
         "UntagPolicy" => codec::input_json_from_form::<UntagPolicyRequest>(form),
         "UntagRole" => codec::input_json_from_form::<UntagRoleRequest>(form),
-        "UntagSAMLProvider" => codec::input_json_from_form::<UntagSAMLProviderRequest>(form),
-        "UntagServerCertificate" => {
-            codec::input_json_from_form::<UntagServerCertificateRequest>(form)
-        }
         "UntagUser" => codec::input_json_from_form::<UntagUserRequest>(form),
         "UpdateAccessKey" => codec::input_json_from_form::<UpdateAccessKeyRequest>(form),
-        "UpdateAccountPasswordPolicy" => {
-            codec::input_json_from_form::<UpdateAccountPasswordPolicyRequest>(form)
-        }
         "UpdateAssumeRolePolicy" => {
             codec::input_json_from_form::<UpdateAssumeRolePolicyRequest>(form)
         }
-        "UpdateDelegationRequest" => {
-            codec::input_json_from_form::<UpdateDelegationRequestRequest>(form)
-        }
         "UpdateGroup" => codec::input_json_from_form::<UpdateGroupRequest>(form),
-        "UpdateLoginProfile" => codec::input_json_from_form::<UpdateLoginProfileRequest>(form),
-        "UpdateOpenIDConnectProvider" => {
-            codec::input_json_from_form::<UpdateOpenIDConnectProviderRequest>(form)
-        }
-        "UpdateOpenIDConnectProviderThumbprint" => {
-            codec::input_json_from_form::<UpdateOpenIDConnectProviderThumbprintRequest>(form)
-        }
         "UpdateRole" => codec::input_json_from_form::<UpdateRoleRequest>(form),
         "UpdateRoleDescription" => {
             codec::input_json_from_form::<UpdateRoleDescriptionRequest>(form)
         }
-        "UpdateSAMLProvider" => codec::input_json_from_form::<UpdateSAMLProviderRequest>(form),
-        "UpdateSSHPublicKey" => codec::input_json_from_form::<UpdateSSHPublicKeyRequest>(form),
-        "UpdateServerCertificate" => {
-            codec::input_json_from_form::<UpdateServerCertificateRequest>(form)
-        }
-        "UpdateServiceSpecificCredential" => {
-            codec::input_json_from_form::<UpdateServiceSpecificCredentialRequest>(form)
-        }
-        "UpdateSigningCertificate" => {
-            codec::input_json_from_form::<UpdateSigningCertificateRequest>(form)
-        }
         "UpdateUser" => codec::input_json_from_form::<UpdateUserRequest>(form),
-        "UploadSSHPublicKey" => codec::input_json_from_form::<UploadSSHPublicKeyRequest>(form),
-        "UploadServerCertificate" => {
-            codec::input_json_from_form::<UploadServerCertificateRequest>(form)
-        }
-        "UploadSigningCertificate" => {
-            codec::input_json_from_form::<UploadSigningCertificateRequest>(form)
-        }
         _ => return None,
     })
 }

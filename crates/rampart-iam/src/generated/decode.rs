@@ -7,67 +7,11 @@ use super::shapes::*;
 use rampart_wire::codec::ServiceError;
 use rampart_wire::codec::query::{self, FromQuery, MapNames, QueryNode};
 
-impl FromQuery for AcceptDelegationRequestRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            delegation_request_id: query::string(node.get("DelegationRequestId")),
-        })
-    }
-}
-
-impl FromQuery for AcquireRoleRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            replacement_values: query::map(
-                node.get("ReplacementValues"),
-                &query::join(path, "ReplacementValues"),
-                MapNames {
-                    flattened: false,
-                    key: "key",
-                    value: "value",
-                },
-                query::structure::<ReplacementValueEntry>,
-            )?,
-            template_arn: query::string(node.get("TemplateArn")),
-            template_minor_version: query::number::<i32>(
-                node.get("TemplateMinorVersion"),
-                &query::join(path, "TemplateMinorVersion"),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for AddClientIDToOpenIDConnectProviderRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            client_id: query::string(node.get("ClientID")),
-            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
-        })
-    }
-}
-
-impl FromQuery for AddRoleToInstanceProfileRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            instance_profile_name: query::string(node.get("InstanceProfileName")),
-            role_name: query::string(node.get("RoleName")),
-        })
-    }
-}
-
 impl FromQuery for AddUserToGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
             user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for AssociateDelegationRequestRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            delegation_request_id: query::string(node.get("DelegationRequestId")),
         })
     }
 }
@@ -99,92 +43,10 @@ impl FromQuery for AttachUserPolicyRequest {
     }
 }
 
-impl FromQuery for ChangePasswordRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            new_password: query::string(node.get("NewPassword")),
-            old_password: query::string(node.get("OldPassword")),
-        })
-    }
-}
-
-impl FromQuery for ContextEntry {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            context_key_name: query::string(node.get("ContextKeyName")),
-            context_key_type: query::enumeration::<ContextKeyTypeEnum>(node.get("ContextKeyType")),
-            context_key_values: query::list(
-                node.get("ContextKeyValues"),
-                &query::join(path, "ContextKeyValues"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for ContextProvider {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            key_definition_list: query::list(
-                node.get("KeyDefinitionList"),
-                &query::join(path, "KeyDefinitionList"),
-                Some("member"),
-                query::structure::<ContextProviderKeyDefinition>,
-            )?,
-            subject_source_key: query::string(node.get("SubjectSourceKey")),
-            subject_type_source_key: query::string(node.get("SubjectTypeSourceKey")),
-            subject_type_value: query::string(node.get("SubjectTypeValue")),
-        })
-    }
-}
-
-impl FromQuery for ContextProviderKeyDefinition {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            source_key: query::string(node.get("SourceKey")),
-            target_key: query::string(node.get("TargetKey")),
-        })
-    }
-}
-
 impl FromQuery for CreateAccessKeyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for CreateAccountAliasRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            account_alias: query::string(node.get("AccountAlias")),
-        })
-    }
-}
-
-impl FromQuery for CreateDelegationRequestRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            description: query::string(node.get("Description")),
-            notification_channel: query::string(node.get("NotificationChannel")),
-            only_send_by_owner: query::boolean(
-                node.get("OnlySendByOwner"),
-                &query::join(path, "OnlySendByOwner"),
-            )?,
-            owner_account_id: query::string(node.get("OwnerAccountId")),
-            permissions: query::structure::<DelegationPermission>(
-                node.get("Permissions"),
-                &query::join(path, "Permissions"),
-            )?,
-            redirect_url: query::string(node.get("RedirectUrl")),
-            request_message: query::string(node.get("RequestMessage")),
-            requestor_workflow_id: query::string(node.get("RequestorWorkflowId")),
-            session_duration: query::number::<i32>(
-                node.get("SessionDuration"),
-                &query::join(path, "SessionDuration"),
-            )?,
         })
     }
 }
@@ -194,69 +56,6 @@ impl FromQuery for CreateGroupRequest {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
             path: query::string(node.get("Path")),
-        })
-    }
-}
-
-impl FromQuery for CreateInstanceProfileRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            instance_profile_name: query::string(node.get("InstanceProfileName")),
-            path: query::string(node.get("Path")),
-            tags: query::list(
-                node.get("Tags"),
-                &query::join(path, "Tags"),
-                Some("member"),
-                query::structure::<Tag>,
-            )?,
-        })
-    }
-}
-
-impl FromQuery for CreateLoginProfileRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            max_signin_session_duration: query::number::<i32>(
-                node.get("MaxSigninSessionDuration"),
-                &query::join(path, "MaxSigninSessionDuration"),
-            )?,
-            password: query::string(node.get("Password")),
-            password_reset_required: query::boolean(
-                node.get("PasswordResetRequired"),
-                &query::join(path, "PasswordResetRequired"),
-            )?,
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for CreateOpenIDConnectProviderRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            client_id_list: query::list(
-                node.get("ClientIDList"),
-                &query::join(path, "ClientIDList"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            context_provider: query::structure::<ContextProvider>(
-                node.get("ContextProvider"),
-                &query::join(path, "ContextProvider"),
-            )?,
-            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
-            tags: query::list(
-                node.get("Tags"),
-                &query::join(path, "Tags"),
-                Some("member"),
-                query::structure::<Tag>,
-            )?,
-            thumbprint_list: query::list(
-                node.get("ThumbprintList"),
-                &query::join(path, "ThumbprintList"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            url: query::string(node.get("Url")),
         })
     }
 }
@@ -317,53 +116,6 @@ impl FromQuery for CreateRoleRequest {
     }
 }
 
-impl FromQuery for CreateSAMLProviderRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            add_private_key: query::string(node.get("AddPrivateKey")),
-            assertion_encryption_mode: query::enumeration::<AssertionEncryptionModeType>(
-                node.get("AssertionEncryptionMode"),
-            ),
-            context_provider: query::structure::<ContextProvider>(
-                node.get("ContextProvider"),
-                &query::join(path, "ContextProvider"),
-            )?,
-            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
-            name: query::string(node.get("Name")),
-            saml_metadata_document: query::string(node.get("SAMLMetadataDocument")),
-            tags: query::list(
-                node.get("Tags"),
-                &query::join(path, "Tags"),
-                Some("member"),
-                query::structure::<Tag>,
-            )?,
-        })
-    }
-}
-
-impl FromQuery for CreateServiceLinkedRoleRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            aws_service_name: query::string(node.get("AWSServiceName")),
-            custom_suffix: query::string(node.get("CustomSuffix")),
-            description: query::string(node.get("Description")),
-        })
-    }
-}
-
-impl FromQuery for CreateServiceSpecificCredentialRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            credential_age_days: query::number::<i32>(
-                node.get("CredentialAgeDays"),
-                &query::join(path, "CredentialAgeDays"),
-            )?,
-            service_name: query::string(node.get("ServiceName")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
 impl FromQuery for CreateUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -380,57 +132,11 @@ impl FromQuery for CreateUserRequest {
     }
 }
 
-impl FromQuery for CreateVirtualMFADeviceRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            path: query::string(node.get("Path")),
-            tags: query::list(
-                node.get("Tags"),
-                &query::join(path, "Tags"),
-                Some("member"),
-                query::structure::<Tag>,
-            )?,
-            virtual_mfa_device_name: query::string(node.get("VirtualMFADeviceName")),
-        })
-    }
-}
-
-impl FromQuery for DeactivateMFADeviceRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            serial_number: query::string(node.get("SerialNumber")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for DelegationPermission {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            parameters: query::list(
-                node.get("Parameters"),
-                &query::join(path, "Parameters"),
-                Some("member"),
-                query::structure::<PolicyParameter>,
-            )?,
-            policy_template_arn: query::string(node.get("PolicyTemplateArn")),
-        })
-    }
-}
-
 impl FromQuery for DeleteAccessKeyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             access_key_id: query::string(node.get("AccessKeyId")),
             user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for DeleteAccountAliasRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            account_alias: query::string(node.get("AccountAlias")),
         })
     }
 }
@@ -448,30 +154,6 @@ impl FromQuery for DeleteGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
-        })
-    }
-}
-
-impl FromQuery for DeleteInstanceProfileRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            instance_profile_name: query::string(node.get("InstanceProfileName")),
-        })
-    }
-}
-
-impl FromQuery for DeleteLoginProfileRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for DeleteOpenIDConnectProviderRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
         })
     }
 }
@@ -518,57 +200,6 @@ impl FromQuery for DeleteRoleRequest {
     }
 }
 
-impl FromQuery for DeleteSAMLProviderRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
-        })
-    }
-}
-
-impl FromQuery for DeleteSSHPublicKeyRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            ssh_public_key_id: query::string(node.get("SSHPublicKeyId")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for DeleteServerCertificateRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            server_certificate_name: query::string(node.get("ServerCertificateName")),
-        })
-    }
-}
-
-impl FromQuery for DeleteServiceLinkedRoleRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            role_name: query::string(node.get("RoleName")),
-        })
-    }
-}
-
-impl FromQuery for DeleteServiceSpecificCredentialRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            service_specific_credential_id: query::string(node.get("ServiceSpecificCredentialId")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for DeleteSigningCertificateRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            certificate_id: query::string(node.get("CertificateId")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
 impl FromQuery for DeleteUserPermissionsBoundaryRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -590,14 +221,6 @@ impl FromQuery for DeleteUserRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for DeleteVirtualMFADeviceRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            serial_number: query::string(node.get("SerialNumber")),
         })
     }
 }
@@ -629,125 +252,10 @@ impl FromQuery for DetachUserPolicyRequest {
     }
 }
 
-impl FromQuery for DisableOrganizationsRootCredentialsManagementRequest {
-    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {})
-    }
-}
-
-impl FromQuery for DisableOrganizationsRootSessionsRequest {
-    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {})
-    }
-}
-
-impl FromQuery for EnableMFADeviceRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            authentication_code1: query::string(node.get("AuthenticationCode1")),
-            authentication_code2: query::string(node.get("AuthenticationCode2")),
-            serial_number: query::string(node.get("SerialNumber")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for EnableOrganizationsRootCredentialsManagementRequest {
-    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {})
-    }
-}
-
-impl FromQuery for EnableOrganizationsRootSessionsRequest {
-    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {})
-    }
-}
-
-impl FromQuery for GenerateOrganizationsAccessReportRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            entity_path: query::string(node.get("EntityPath")),
-            organizations_policy_id: query::string(node.get("OrganizationsPolicyId")),
-        })
-    }
-}
-
-impl FromQuery for GenerateServiceLastAccessedDetailsRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            arn: query::string(node.get("Arn")),
-            granularity: query::enumeration::<AccessAdvisorUsageGranularityType>(
-                node.get("Granularity"),
-            ),
-        })
-    }
-}
-
 impl FromQuery for GetAccessKeyLastUsedRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             access_key_id: query::string(node.get("AccessKeyId")),
-        })
-    }
-}
-
-impl FromQuery for GetAccountAuthorizationDetailsRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            filter: query::list(
-                node.get("Filter"),
-                &query::join(path, "Filter"),
-                Some("member"),
-                |n0, _| Ok(query::enumeration::<EntityType>(n0)),
-            )?,
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-        })
-    }
-}
-
-impl FromQuery for GetAccountPropertiesRequest {
-    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {})
-    }
-}
-
-impl FromQuery for GetContextKeysForCustomPolicyRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            policy_input_list: query::list(
-                node.get("PolicyInputList"),
-                &query::join(path, "PolicyInputList"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for GetContextKeysForPrincipalPolicyRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            policy_input_list: query::list(
-                node.get("PolicyInputList"),
-                &query::join(path, "PolicyInputList"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            policy_source_arn: query::string(node.get("PolicySourceArn")),
-        })
-    }
-}
-
-impl FromQuery for GetDelegationRequestRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            delegation_permission_check: query::boolean(
-                node.get("DelegationPermissionCheck"),
-                &query::join(path, "DelegationPermissionCheck"),
-            )?,
-            delegation_request_id: query::string(node.get("DelegationRequestId")),
         })
     }
 }
@@ -767,59 +275,6 @@ impl FromQuery for GetGroupRequest {
             group_name: query::string(node.get("GroupName")),
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-        })
-    }
-}
-
-impl FromQuery for GetHumanReadableSummaryRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            entity_arn: query::string(node.get("EntityArn")),
-            locale: query::string(node.get("Locale")),
-        })
-    }
-}
-
-impl FromQuery for GetInstanceProfileRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            instance_profile_name: query::string(node.get("InstanceProfileName")),
-        })
-    }
-}
-
-impl FromQuery for GetLoginProfileRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for GetMFADeviceRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            serial_number: query::string(node.get("SerialNumber")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for GetOpenIDConnectProviderRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
-        })
-    }
-}
-
-impl FromQuery for GetOrganizationsAccessReportRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            job_id: query::string(node.get("JobId")),
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            sort_key: query::enumeration::<SortKeyType>(node.get("SortKey")),
         })
     }
 }
@@ -858,73 +313,6 @@ impl FromQuery for GetRoleRequest {
     }
 }
 
-impl FromQuery for GetRoleTemplateVersionRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            minor_version: query::number::<i32>(
-                node.get("MinorVersion"),
-                &query::join(path, "MinorVersion"),
-            )?,
-            template_arn: query::string(node.get("TemplateArn")),
-        })
-    }
-}
-
-impl FromQuery for GetSAMLProviderRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
-        })
-    }
-}
-
-impl FromQuery for GetSSHPublicKeyRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            encoding: query::enumeration::<EncodingType>(node.get("Encoding")),
-            ssh_public_key_id: query::string(node.get("SSHPublicKeyId")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for GetServerCertificateRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            server_certificate_name: query::string(node.get("ServerCertificateName")),
-        })
-    }
-}
-
-impl FromQuery for GetServiceLastAccessedDetailsRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            job_id: query::string(node.get("JobId")),
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-        })
-    }
-}
-
-impl FromQuery for GetServiceLastAccessedDetailsWithEntitiesRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            job_id: query::string(node.get("JobId")),
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            service_namespace: query::string(node.get("ServiceNamespace")),
-        })
-    }
-}
-
-impl FromQuery for GetServiceLinkedRoleDeletionStatusRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            deletion_task_id: query::string(node.get("DeletionTaskId")),
-        })
-    }
-}
-
 impl FromQuery for GetUserPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -942,31 +330,12 @@ impl FromQuery for GetUserRequest {
     }
 }
 
-impl FromQuery for InlinePolicyIdentifierType {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            attachment_name: query::string(node.get("AttachmentName")),
-            attachment_type: query::enumeration::<AttachmentType>(node.get("AttachmentType")),
-            policy_name: query::string(node.get("PolicyName")),
-        })
-    }
-}
-
 impl FromQuery for ListAccessKeysRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
             user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for ListAccountAliasesRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
         })
     }
 }
@@ -1000,16 +369,6 @@ impl FromQuery for ListAttachedUserPoliciesRequest {
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
             path_prefix: query::string(node.get("PathPrefix")),
             user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for ListDelegationRequestsRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            owner_id: query::string(node.get("OwnerId")),
         })
     }
 }
@@ -1055,93 +414,6 @@ impl FromQuery for ListGroupsRequest {
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
             path_prefix: query::string(node.get("PathPrefix")),
-        })
-    }
-}
-
-impl FromQuery for ListInstanceProfileTagsRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            instance_profile_name: query::string(node.get("InstanceProfileName")),
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-        })
-    }
-}
-
-impl FromQuery for ListInstanceProfilesForRoleRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            role_name: query::string(node.get("RoleName")),
-        })
-    }
-}
-
-impl FromQuery for ListInstanceProfilesRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            path_prefix: query::string(node.get("PathPrefix")),
-        })
-    }
-}
-
-impl FromQuery for ListMFADeviceTagsRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            serial_number: query::string(node.get("SerialNumber")),
-        })
-    }
-}
-
-impl FromQuery for ListMFADevicesRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for ListOpenIDConnectProviderTagsRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
-        })
-    }
-}
-
-impl FromQuery for ListOpenIDConnectProvidersRequest {
-    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {})
-    }
-}
-
-impl FromQuery for ListOrganizationsFeaturesRequest {
-    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {})
-    }
-}
-
-impl FromQuery for ListPoliciesGrantingServiceAccessRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            arn: query::string(node.get("Arn")),
-            marker: query::string(node.get("Marker")),
-            service_namespaces: query::list(
-                node.get("ServiceNamespaces"),
-                &query::join(path, "ServiceNamespaces"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
         })
     }
 }
@@ -1214,74 +486,6 @@ impl FromQuery for ListRolesRequest {
     }
 }
 
-impl FromQuery for ListSAMLProviderTagsRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
-        })
-    }
-}
-
-impl FromQuery for ListSAMLProvidersRequest {
-    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {})
-    }
-}
-
-impl FromQuery for ListSSHPublicKeysRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for ListServerCertificateTagsRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            server_certificate_name: query::string(node.get("ServerCertificateName")),
-        })
-    }
-}
-
-impl FromQuery for ListServerCertificatesRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            path_prefix: query::string(node.get("PathPrefix")),
-        })
-    }
-}
-
-impl FromQuery for ListServiceSpecificCredentialsRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            all_users: query::boolean(node.get("AllUsers"), &query::join(path, "AllUsers"))?,
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            service_name: query::string(node.get("ServiceName")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for ListSigningCertificatesRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
 impl FromQuery for ListUserPoliciesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1308,76 +512,6 @@ impl FromQuery for ListUsersRequest {
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
             path_prefix: query::string(node.get("PathPrefix")),
-        })
-    }
-}
-
-impl FromQuery for ListVirtualMFADevicesRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            assignment_status: query::enumeration::<AssignmentStatusType>(
-                node.get("AssignmentStatus"),
-            ),
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-        })
-    }
-}
-
-impl FromQuery for OrderedOrganizationPolicyType {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            service_control_policy_input_list: query::list(
-                node.get("ServiceControlPolicyInputList"),
-                &query::join(path, "ServiceControlPolicyInputList"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for PolicyIdentifier {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            inline_policy_identifier: query::structure::<InlinePolicyIdentifierType>(
-                node.get("InlinePolicyIdentifier"),
-                &query::join(path, "InlinePolicyIdentifier"),
-            )?,
-            policy_arn: query::string(node.get("PolicyArn")),
-            policy_type: query::enumeration::<PolicyIdentifierPolicyType>(node.get("PolicyType")),
-        })
-    }
-}
-
-impl FromQuery for PolicyParameter {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            name: query::string(node.get("Name")),
-            type_: query::enumeration::<PolicyParameterTypeEnum>(node.get("Type")),
-            values: query::list(
-                node.get("Values"),
-                &query::join(path, "Values"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for PutAccountPropertiesRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            properties: query::map(
-                node.get("Properties"),
-                &query::join(path, "Properties"),
-                MapNames {
-                    flattened: false,
-                    key: "key",
-                    value: "value",
-                },
-                |n0, _| Ok(query::string(n0)),
-            )?,
         })
     }
 }
@@ -1430,79 +564,11 @@ impl FromQuery for PutUserPolicyRequest {
     }
 }
 
-impl FromQuery for RejectDelegationRequestRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            delegation_request_id: query::string(node.get("DelegationRequestId")),
-            notes: query::string(node.get("Notes")),
-        })
-    }
-}
-
-impl FromQuery for RemoveClientIDFromOpenIDConnectProviderRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            client_id: query::string(node.get("ClientID")),
-            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
-        })
-    }
-}
-
-impl FromQuery for RemoveRoleFromInstanceProfileRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            instance_profile_name: query::string(node.get("InstanceProfileName")),
-            role_name: query::string(node.get("RoleName")),
-        })
-    }
-}
-
 impl FromQuery for RemoveUserFromGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
             user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for ReplacementValueEntry {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            values: query::list(
-                node.get("Values"),
-                &query::join(path, "Values"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for ResetServiceSpecificCredentialRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            service_specific_credential_id: query::string(node.get("ServiceSpecificCredentialId")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for ResyncMFADeviceRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            authentication_code1: query::string(node.get("AuthenticationCode1")),
-            authentication_code2: query::string(node.get("AuthenticationCode2")),
-            serial_number: query::string(node.get("SerialNumber")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for SendDelegationTokenRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            delegation_request_id: query::string(node.get("DelegationRequestId")),
         })
     }
 }
@@ -1516,162 +582,11 @@ impl FromQuery for SetDefaultPolicyVersionRequest {
     }
 }
 
-impl FromQuery for SetSecurityTokenServicePreferencesRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            global_endpoint_token_version: query::enumeration::<GlobalEndpointTokenVersion>(
-                node.get("GlobalEndpointTokenVersion"),
-            ),
-        })
-    }
-}
-
-impl FromQuery for SimulateCustomPolicyRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            action_names: query::list(
-                node.get("ActionNames"),
-                &query::join(path, "ActionNames"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            caller_arn: query::string(node.get("CallerArn")),
-            context_entries: query::list(
-                node.get("ContextEntries"),
-                &query::join(path, "ContextEntries"),
-                Some("member"),
-                query::structure::<ContextEntry>,
-            )?,
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            ordered_organization_policy_input_list: query::list(
-                node.get("OrderedOrganizationPolicyInputList"),
-                &query::join(path, "OrderedOrganizationPolicyInputList"),
-                Some("member"),
-                query::structure::<OrderedOrganizationPolicyType>,
-            )?,
-            permissions_boundary_policy_input_list: query::list(
-                node.get("PermissionsBoundaryPolicyInputList"),
-                &query::join(path, "PermissionsBoundaryPolicyInputList"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            policy_input_list: query::list(
-                node.get("PolicyInputList"),
-                &query::join(path, "PolicyInputList"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            resource_arns: query::list(
-                node.get("ResourceArns"),
-                &query::join(path, "ResourceArns"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            resource_handling_option: query::string(node.get("ResourceHandlingOption")),
-            resource_owner: query::string(node.get("ResourceOwner")),
-            resource_policy: query::string(node.get("ResourcePolicy")),
-        })
-    }
-}
-
-impl FromQuery for SimulatePrincipalPolicyRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            action_names: query::list(
-                node.get("ActionNames"),
-                &query::join(path, "ActionNames"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            caller_arn: query::string(node.get("CallerArn")),
-            context_entries: query::list(
-                node.get("ContextEntries"),
-                &query::join(path, "ContextEntries"),
-                Some("member"),
-                query::structure::<ContextEntry>,
-            )?,
-            marker: query::string(node.get("Marker")),
-            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
-            permissions_boundary_policy_input_list: query::list(
-                node.get("PermissionsBoundaryPolicyInputList"),
-                &query::join(path, "PermissionsBoundaryPolicyInputList"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            policy_exclusion_list: query::list(
-                node.get("PolicyExclusionList"),
-                &query::join(path, "PolicyExclusionList"),
-                Some("member"),
-                query::structure::<PolicyIdentifier>,
-            )?,
-            policy_input_list: query::list(
-                node.get("PolicyInputList"),
-                &query::join(path, "PolicyInputList"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            policy_source_arn: query::string(node.get("PolicySourceArn")),
-            resource_arns: query::list(
-                node.get("ResourceArns"),
-                &query::join(path, "ResourceArns"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-            resource_handling_option: query::string(node.get("ResourceHandlingOption")),
-            resource_owner: query::string(node.get("ResourceOwner")),
-            resource_policy: query::string(node.get("ResourcePolicy")),
-        })
-    }
-}
-
 impl FromQuery for Tag {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             key: query::string(node.get("Key")),
             value: query::string(node.get("Value")),
-        })
-    }
-}
-
-impl FromQuery for TagInstanceProfileRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            instance_profile_name: query::string(node.get("InstanceProfileName")),
-            tags: query::list(
-                node.get("Tags"),
-                &query::join(path, "Tags"),
-                Some("member"),
-                query::structure::<Tag>,
-            )?,
-        })
-    }
-}
-
-impl FromQuery for TagMFADeviceRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            serial_number: query::string(node.get("SerialNumber")),
-            tags: query::list(
-                node.get("Tags"),
-                &query::join(path, "Tags"),
-                Some("member"),
-                query::structure::<Tag>,
-            )?,
-        })
-    }
-}
-
-impl FromQuery for TagOpenIDConnectProviderRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
-            tags: query::list(
-                node.get("Tags"),
-                &query::join(path, "Tags"),
-                Some("member"),
-                query::structure::<Tag>,
-            )?,
         })
     }
 }
@@ -1704,34 +619,6 @@ impl FromQuery for TagRoleRequest {
     }
 }
 
-impl FromQuery for TagSAMLProviderRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
-            tags: query::list(
-                node.get("Tags"),
-                &query::join(path, "Tags"),
-                Some("member"),
-                query::structure::<Tag>,
-            )?,
-        })
-    }
-}
-
-impl FromQuery for TagServerCertificateRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            server_certificate_name: query::string(node.get("ServerCertificateName")),
-            tags: query::list(
-                node.get("Tags"),
-                &query::join(path, "Tags"),
-                Some("member"),
-                query::structure::<Tag>,
-            )?,
-        })
-    }
-}
-
 impl FromQuery for TagUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1742,48 +629,6 @@ impl FromQuery for TagUserRequest {
                 query::structure::<Tag>,
             )?,
             user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for UntagInstanceProfileRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            instance_profile_name: query::string(node.get("InstanceProfileName")),
-            tag_keys: query::list(
-                node.get("TagKeys"),
-                &query::join(path, "TagKeys"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for UntagMFADeviceRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            serial_number: query::string(node.get("SerialNumber")),
-            tag_keys: query::list(
-                node.get("TagKeys"),
-                &query::join(path, "TagKeys"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for UntagOpenIDConnectProviderRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
-            tag_keys: query::list(
-                node.get("TagKeys"),
-                &query::join(path, "TagKeys"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
         })
     }
 }
@@ -1806,34 +651,6 @@ impl FromQuery for UntagRoleRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             role_name: query::string(node.get("RoleName")),
-            tag_keys: query::list(
-                node.get("TagKeys"),
-                &query::join(path, "TagKeys"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for UntagSAMLProviderRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
-            tag_keys: query::list(
-                node.get("TagKeys"),
-                &query::join(path, "TagKeys"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for UntagServerCertificateRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            server_certificate_name: query::string(node.get("ServerCertificateName")),
             tag_keys: query::list(
                 node.get("TagKeys"),
                 &query::join(path, "TagKeys"),
@@ -1868,60 +685,11 @@ impl FromQuery for UpdateAccessKeyRequest {
     }
 }
 
-impl FromQuery for UpdateAccountPasswordPolicyRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            allow_users_to_change_password: query::boolean(
-                node.get("AllowUsersToChangePassword"),
-                &query::join(path, "AllowUsersToChangePassword"),
-            )?,
-            hard_expiry: query::boolean(node.get("HardExpiry"), &query::join(path, "HardExpiry"))?,
-            max_password_age: query::number::<i32>(
-                node.get("MaxPasswordAge"),
-                &query::join(path, "MaxPasswordAge"),
-            )?,
-            minimum_password_length: query::number::<i32>(
-                node.get("MinimumPasswordLength"),
-                &query::join(path, "MinimumPasswordLength"),
-            )?,
-            password_reuse_prevention: query::number::<i32>(
-                node.get("PasswordReusePrevention"),
-                &query::join(path, "PasswordReusePrevention"),
-            )?,
-            require_lowercase_characters: query::boolean(
-                node.get("RequireLowercaseCharacters"),
-                &query::join(path, "RequireLowercaseCharacters"),
-            )?,
-            require_numbers: query::boolean(
-                node.get("RequireNumbers"),
-                &query::join(path, "RequireNumbers"),
-            )?,
-            require_symbols: query::boolean(
-                node.get("RequireSymbols"),
-                &query::join(path, "RequireSymbols"),
-            )?,
-            require_uppercase_characters: query::boolean(
-                node.get("RequireUppercaseCharacters"),
-                &query::join(path, "RequireUppercaseCharacters"),
-            )?,
-        })
-    }
-}
-
 impl FromQuery for UpdateAssumeRolePolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             policy_document: query::string(node.get("PolicyDocument")),
             role_name: query::string(node.get("RoleName")),
-        })
-    }
-}
-
-impl FromQuery for UpdateDelegationRequestRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            delegation_request_id: query::string(node.get("DelegationRequestId")),
-            notes: query::string(node.get("Notes")),
         })
     }
 }
@@ -1932,62 +700,6 @@ impl FromQuery for UpdateGroupRequest {
             group_name: query::string(node.get("GroupName")),
             new_group_name: query::string(node.get("NewGroupName")),
             new_path: query::string(node.get("NewPath")),
-        })
-    }
-}
-
-impl FromQuery for UpdateLoginProfileRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            max_signin_session_duration: query::number::<i32>(
-                node.get("MaxSigninSessionDuration"),
-                &query::join(path, "MaxSigninSessionDuration"),
-            )?,
-            password: query::string(node.get("Password")),
-            password_reset_required: query::boolean(
-                node.get("PasswordResetRequired"),
-                &query::join(path, "PasswordResetRequired"),
-            )?,
-            reset_max_signin_session_duration: query::boolean(
-                node.get("ResetMaxSigninSessionDuration"),
-                &query::join(path, "ResetMaxSigninSessionDuration"),
-            )?,
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for UpdateOpenIDConnectProviderRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            context_provider: query::structure::<ContextProvider>(
-                node.get("ContextProvider"),
-                &query::join(path, "ContextProvider"),
-            )?,
-            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
-            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
-            remove_context_provider: query::boolean(
-                node.get("RemoveContextProvider"),
-                &query::join(path, "RemoveContextProvider"),
-            )?,
-            remove_identity_center_instance: query::boolean(
-                node.get("RemoveIdentityCenterInstance"),
-                &query::join(path, "RemoveIdentityCenterInstance"),
-            )?,
-        })
-    }
-}
-
-impl FromQuery for UpdateOpenIDConnectProviderThumbprintRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
-            thumbprint_list: query::list(
-                node.get("ThumbprintList"),
-                &query::join(path, "ThumbprintList"),
-                Some("member"),
-                |n0, _| Ok(query::string(n0)),
-            )?,
         })
     }
 }
@@ -2022,114 +734,11 @@ impl FromQuery for UpdateRoleRequest {
     }
 }
 
-impl FromQuery for UpdateSAMLProviderRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            add_private_key: query::string(node.get("AddPrivateKey")),
-            assertion_encryption_mode: query::enumeration::<AssertionEncryptionModeType>(
-                node.get("AssertionEncryptionMode"),
-            ),
-            context_provider: query::structure::<ContextProvider>(
-                node.get("ContextProvider"),
-                &query::join(path, "ContextProvider"),
-            )?,
-            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
-            remove_context_provider: query::boolean(
-                node.get("RemoveContextProvider"),
-                &query::join(path, "RemoveContextProvider"),
-            )?,
-            remove_identity_center_instance: query::boolean(
-                node.get("RemoveIdentityCenterInstance"),
-                &query::join(path, "RemoveIdentityCenterInstance"),
-            )?,
-            remove_private_key: query::string(node.get("RemovePrivateKey")),
-            saml_metadata_document: query::string(node.get("SAMLMetadataDocument")),
-            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
-        })
-    }
-}
-
-impl FromQuery for UpdateSSHPublicKeyRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            ssh_public_key_id: query::string(node.get("SSHPublicKeyId")),
-            status: query::enumeration::<StatusType>(node.get("Status")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for UpdateServerCertificateRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            new_path: query::string(node.get("NewPath")),
-            new_server_certificate_name: query::string(node.get("NewServerCertificateName")),
-            server_certificate_name: query::string(node.get("ServerCertificateName")),
-        })
-    }
-}
-
-impl FromQuery for UpdateServiceSpecificCredentialRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            service_specific_credential_id: query::string(node.get("ServiceSpecificCredentialId")),
-            status: query::enumeration::<StatusType>(node.get("Status")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for UpdateSigningCertificateRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            certificate_id: query::string(node.get("CertificateId")),
-            status: query::enumeration::<StatusType>(node.get("Status")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
 impl FromQuery for UpdateUserRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             new_path: query::string(node.get("NewPath")),
             new_user_name: query::string(node.get("NewUserName")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for UploadSSHPublicKeyRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            ssh_public_key_body: query::string(node.get("SSHPublicKeyBody")),
-            user_name: query::string(node.get("UserName")),
-        })
-    }
-}
-
-impl FromQuery for UploadServerCertificateRequest {
-    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            certificate_body: query::string(node.get("CertificateBody")),
-            certificate_chain: query::string(node.get("CertificateChain")),
-            path: query::string(node.get("Path")),
-            private_key: query::string(node.get("PrivateKey")),
-            server_certificate_name: query::string(node.get("ServerCertificateName")),
-            tags: query::list(
-                node.get("Tags"),
-                &query::join(path, "Tags"),
-                Some("member"),
-                query::structure::<Tag>,
-            )?,
-        })
-    }
-}
-
-impl FromQuery for UploadSigningCertificateRequest {
-    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
-        Ok(Self {
-            certificate_body: query::string(node.get("CertificateBody")),
             user_name: query::string(node.get("UserName")),
         })
     }

@@ -4,55 +4,14 @@
 
 use rampart_wire::codec::ServiceError;
 
-/// `AccountNotManagementOrDelegatedAdministratorException`: code `AccountNotManagementOrDelegatedAdministratorException` (HTTP 400).
-pub fn account_not_management_or_delegated_administrator_exception(
-    message: impl Into<String>,
-) -> ServiceError {
-    ServiceError::new(
-        "AccountNotManagementOrDelegatedAdministratorException",
-        400,
-        message,
-    )
-}
-
-/// `CallerIsNotManagementAccountException`: code `CallerIsNotManagementAccountException` (HTTP 400).
-pub fn caller_is_not_management_account_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("CallerIsNotManagementAccountException", 400, message)
-}
-
 /// `ConcurrentModificationException`: code `ConcurrentModification` (HTTP 409).
 pub fn concurrent_modification_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ConcurrentModification", 409, message)
 }
 
-/// `CredentialReportExpiredException`: code `ReportExpired` (HTTP 410).
-pub fn credential_report_expired_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("ReportExpired", 410, message)
-}
-
-/// `CredentialReportNotPresentException`: code `ReportNotPresent` (HTTP 410).
-pub fn credential_report_not_present_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("ReportNotPresent", 410, message)
-}
-
-/// `CredentialReportNotReadyException`: code `ReportInProgress` (HTTP 404).
-pub fn credential_report_not_ready_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("ReportInProgress", 404, message)
-}
-
 /// `DeleteConflictException`: code `DeleteConflict` (HTTP 409).
 pub fn delete_conflict_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("DeleteConflict", 409, message)
-}
-
-/// `DuplicateCertificateException`: code `DuplicateCertificate` (HTTP 409).
-pub fn duplicate_certificate_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("DuplicateCertificate", 409, message)
-}
-
-/// `DuplicateSSHPublicKeyException`: code `DuplicateSSHPublicKey` (HTTP 400).
-pub fn duplicate_ssh_public_key_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("DuplicateSSHPublicKey", 400, message)
 }
 
 /// `EntityAlreadyExistsException`: code `EntityAlreadyExists` (HTTP 409).
@@ -65,44 +24,9 @@ pub fn entity_temporarily_unmodifiable_exception(message: impl Into<String>) -> 
     ServiceError::new("EntityTemporarilyUnmodifiable", 409, message)
 }
 
-/// `FeatureDisabledException`: code `FeatureDisabled` (HTTP 404).
-pub fn feature_disabled_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("FeatureDisabled", 404, message)
-}
-
-/// `FeatureEnabledException`: code `FeatureEnabled` (HTTP 409).
-pub fn feature_enabled_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("FeatureEnabled", 409, message)
-}
-
-/// `InvalidAuthenticationCodeException`: code `InvalidAuthenticationCode` (HTTP 403).
-pub fn invalid_authentication_code_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("InvalidAuthenticationCode", 403, message)
-}
-
-/// `InvalidCertificateException`: code `InvalidCertificate` (HTTP 400).
-pub fn invalid_certificate_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("InvalidCertificate", 400, message)
-}
-
 /// `InvalidInputException`: code `InvalidInput` (HTTP 400).
 pub fn invalid_input_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidInput", 400, message)
-}
-
-/// `InvalidPublicKeyException`: code `InvalidPublicKey` (HTTP 400).
-pub fn invalid_public_key_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("InvalidPublicKey", 400, message)
-}
-
-/// `InvalidUserTypeException`: code `InvalidUserType` (HTTP 400).
-pub fn invalid_user_type_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("InvalidUserType", 400, message)
-}
-
-/// `KeyPairMismatchException`: code `KeyPairMismatch` (HTTP 400).
-pub fn key_pair_mismatch_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("KeyPairMismatch", 400, message)
 }
 
 /// `LimitExceededException`: code `LimitExceeded` (HTTP 409).
@@ -110,19 +34,9 @@ pub fn limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("LimitExceeded", 409, message)
 }
 
-/// `MalformedCertificateException`: code `MalformedCertificate` (HTTP 400).
-pub fn malformed_certificate_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("MalformedCertificate", 400, message)
-}
-
 /// `MalformedPolicyDocumentException`: code `MalformedPolicyDocument` (HTTP 400).
 pub fn malformed_policy_document_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("MalformedPolicyDocument", 400, message)
-}
-
-/// `NameConflictException`: code `NameConflict` (HTTP 409).
-pub fn name_conflict_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("NameConflict", 409, message)
 }
 
 /// `NoSuchEntityException`: code `NoSuchEntity` (HTTP 404).
@@ -130,54 +44,9 @@ pub fn no_such_entity_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("NoSuchEntity", 404, message)
 }
 
-/// `OpenIdIdpCommunicationErrorException`: code `OpenIdIdpCommunicationError` (HTTP 400).
-pub fn open_id_idp_communication_error_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("OpenIdIdpCommunicationError", 400, message)
-}
-
-/// `OrganizationNotFoundException`: code `OrganizationNotFoundException` (HTTP 400).
-pub fn organization_not_found_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("OrganizationNotFoundException", 400, message)
-}
-
-/// `OrganizationNotInAllFeaturesModeException`: code `OrganizationNotInAllFeaturesModeException` (HTTP 400).
-pub fn organization_not_in_all_features_mode_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("OrganizationNotInAllFeaturesModeException", 400, message)
-}
-
-/// `PasswordPolicyViolationException`: code `PasswordPolicyViolation` (HTTP 400).
-pub fn password_policy_violation_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("PasswordPolicyViolation", 400, message)
-}
-
-/// `PolicyEvaluationException`: code `PolicyEvaluation` (HTTP 500).
-pub fn policy_evaluation_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("PolicyEvaluation", 500, message)
-}
-
 /// `PolicyNotAttachableException`: code `PolicyNotAttachable` (HTTP 400).
 pub fn policy_not_attachable_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("PolicyNotAttachable", 400, message)
-}
-
-/// `ReportGenerationLimitExceededException`: code `ReportGenerationLimitExceeded` (HTTP 409).
-pub fn report_generation_limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("ReportGenerationLimitExceeded", 409, message)
-}
-
-/// `RoleModifiedException`: code `RoleModified` (HTTP 409).
-pub fn role_modified_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("RoleModified", 409, message)
-}
-
-/// `RoleTemplateDisabledException`: code `RoleTemplateDisabled` (HTTP 400).
-pub fn role_template_disabled_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("RoleTemplateDisabled", 400, message)
-}
-
-/// `ServiceAccessNotEnabledException`: code `ServiceAccessNotEnabledException` (HTTP 400).
-pub fn service_access_not_enabled_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("ServiceAccessNotEnabledException", 400, message)
 }
 
 /// `ServiceFailureException`: code `ServiceFailure` (HTTP 500).
@@ -185,17 +54,7 @@ pub fn service_failure_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ServiceFailure", 500, message)
 }
 
-/// `ServiceNotSupportedException`: code `NotSupportedService` (HTTP 404).
-pub fn service_not_supported_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("NotSupportedService", 404, message)
-}
-
 /// `UnmodifiableEntityException`: code `UnmodifiableEntity` (HTTP 400).
 pub fn unmodifiable_entity_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("UnmodifiableEntity", 400, message)
-}
-
-/// `UnrecognizedPublicKeyEncodingException`: code `UnrecognizedPublicKeyEncoding` (HTTP 400).
-pub fn unrecognized_public_key_encoding_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("UnrecognizedPublicKeyEncoding", 400, message)
 }

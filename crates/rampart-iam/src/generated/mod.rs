@@ -15,7 +15,7 @@ pub mod shapes;
 mod validate;
 
 pub use enums::*;
-pub use operations::{IamApi, OPERATIONS, dispatch};
+pub use operations::{DecodeOnly, IamApi, OPERATIONS, SERVED, dispatch};
 pub use rampart_wire::codec::{
     AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate,
 };

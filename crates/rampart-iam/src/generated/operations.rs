@@ -195,1797 +195,1195 @@ pub const OPERATIONS: &[&str] = &[
     "UploadSigningCertificate",
 ];
 
-/// The IAM operations. Every method defaults to `UnsupportedOperation`;
-/// implement the ones the service supports.
+/// The operations Rampart serves; the others answer not-served without reading the request.
+pub const SERVED: &[&str] = &[
+    "AddUserToGroup",
+    "AttachGroupPolicy",
+    "AttachRolePolicy",
+    "AttachUserPolicy",
+    "CreateAccessKey",
+    "CreateGroup",
+    "CreatePolicy",
+    "CreatePolicyVersion",
+    "CreateRole",
+    "CreateUser",
+    "DeleteAccessKey",
+    "DeleteGroup",
+    "DeleteGroupPolicy",
+    "DeletePolicy",
+    "DeletePolicyVersion",
+    "DeleteRole",
+    "DeleteRolePermissionsBoundary",
+    "DeleteRolePolicy",
+    "DeleteUser",
+    "DeleteUserPermissionsBoundary",
+    "DeleteUserPolicy",
+    "DetachGroupPolicy",
+    "DetachRolePolicy",
+    "DetachUserPolicy",
+    "GetAccessKeyLastUsed",
+    "GetGroup",
+    "GetGroupPolicy",
+    "GetPolicy",
+    "GetPolicyVersion",
+    "GetRole",
+    "GetRolePolicy",
+    "GetUser",
+    "GetUserPolicy",
+    "ListAccessKeys",
+    "ListAttachedGroupPolicies",
+    "ListAttachedRolePolicies",
+    "ListAttachedUserPolicies",
+    "ListEntitiesForPolicy",
+    "ListGroupPolicies",
+    "ListGroups",
+    "ListGroupsForUser",
+    "ListPolicies",
+    "ListPolicyTags",
+    "ListPolicyVersions",
+    "ListRolePolicies",
+    "ListRoleTags",
+    "ListRoles",
+    "ListUserPolicies",
+    "ListUserTags",
+    "ListUsers",
+    "PutGroupPolicy",
+    "PutRolePermissionsBoundary",
+    "PutRolePolicy",
+    "PutUserPermissionsBoundary",
+    "PutUserPolicy",
+    "RemoveUserFromGroup",
+    "SetDefaultPolicyVersion",
+    "TagPolicy",
+    "TagRole",
+    "TagUser",
+    "UntagPolicy",
+    "UntagRole",
+    "UntagUser",
+    "UpdateAccessKey",
+    "UpdateAssumeRolePolicy",
+    "UpdateGroup",
+    "UpdateRole",
+    "UpdateRoleDescription",
+    "UpdateUser",
+];
+
+/// The IAM operations Rampart serves.
 pub trait IamApi: Send + Sync {
-    /// `AcceptDelegationRequest`.
-    fn accept_delegation_request(
-        &self,
-        _ctx: &RequestContext,
-        _input: AcceptDelegationRequestRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "AcceptDelegationRequest")) }
-    }
-
-    /// `AcquireRole`.
-    fn acquire_role(
-        &self,
-        _ctx: &RequestContext,
-        _input: AcquireRoleRequest,
-    ) -> impl Future<Output = Result<AcquireRoleResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "AcquireRole")) }
-    }
-
-    /// `AddClientIDToOpenIDConnectProvider`.
-    fn add_client_id_to_open_id_connect_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: AddClientIDToOpenIDConnectProviderRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "AddClientIDToOpenIDConnectProvider",
-            ))
-        }
-    }
-
-    /// `AddRoleToInstanceProfile`.
-    fn add_role_to_instance_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: AddRoleToInstanceProfileRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "AddRoleToInstanceProfile")) }
-    }
-
     /// `AddUserToGroup`.
     fn add_user_to_group(
         &self,
-        _ctx: &RequestContext,
-        _input: AddUserToGroupRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "AddUserToGroup")) }
-    }
-
-    /// `AssociateDelegationRequest`.
-    fn associate_delegation_request(
-        &self,
-        _ctx: &RequestContext,
-        _input: AssociateDelegationRequestRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "AssociateDelegationRequest")) }
-    }
+        ctx: &RequestContext,
+        input: AddUserToGroupRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `AttachGroupPolicy`.
     fn attach_group_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: AttachGroupPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "AttachGroupPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: AttachGroupPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `AttachRolePolicy`.
     fn attach_role_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: AttachRolePolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "AttachRolePolicy")) }
-    }
+        ctx: &RequestContext,
+        input: AttachRolePolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `AttachUserPolicy`.
     fn attach_user_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: AttachUserPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "AttachUserPolicy")) }
-    }
-
-    /// `ChangePassword`.
-    fn change_password(
-        &self,
-        _ctx: &RequestContext,
-        _input: ChangePasswordRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ChangePassword")) }
-    }
+        ctx: &RequestContext,
+        input: AttachUserPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `CreateAccessKey`.
     fn create_access_key(
         &self,
-        _ctx: &RequestContext,
-        _input: CreateAccessKeyRequest,
-    ) -> impl Future<Output = Result<CreateAccessKeyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateAccessKey")) }
-    }
-
-    /// `CreateAccountAlias`.
-    fn create_account_alias(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateAccountAliasRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateAccountAlias")) }
-    }
-
-    /// `CreateDelegationRequest`.
-    fn create_delegation_request(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateDelegationRequestRequest,
-    ) -> impl Future<Output = Result<CreateDelegationRequestResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateDelegationRequest")) }
-    }
+        ctx: &RequestContext,
+        input: CreateAccessKeyRequest,
+    ) -> impl Future<Output = Result<CreateAccessKeyResponse, ServiceError>> + Send;
 
     /// `CreateGroup`.
     fn create_group(
         &self,
-        _ctx: &RequestContext,
-        _input: CreateGroupRequest,
-    ) -> impl Future<Output = Result<CreateGroupResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateGroup")) }
-    }
-
-    /// `CreateInstanceProfile`.
-    fn create_instance_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateInstanceProfileRequest,
-    ) -> impl Future<Output = Result<CreateInstanceProfileResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateInstanceProfile")) }
-    }
-
-    /// `CreateLoginProfile`.
-    fn create_login_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateLoginProfileRequest,
-    ) -> impl Future<Output = Result<CreateLoginProfileResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateLoginProfile")) }
-    }
-
-    /// `CreateOpenIDConnectProvider`.
-    fn create_open_id_connect_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateOpenIDConnectProviderRequest,
-    ) -> impl Future<Output = Result<CreateOpenIDConnectProviderResponse, ServiceError>> + Send
-    {
-        async { Err(unsupported_operation("IAM", "CreateOpenIDConnectProvider")) }
-    }
+        ctx: &RequestContext,
+        input: CreateGroupRequest,
+    ) -> impl Future<Output = Result<CreateGroupResponse, ServiceError>> + Send;
 
     /// `CreatePolicy`.
     fn create_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: CreatePolicyRequest,
-    ) -> impl Future<Output = Result<CreatePolicyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreatePolicy")) }
-    }
+        ctx: &RequestContext,
+        input: CreatePolicyRequest,
+    ) -> impl Future<Output = Result<CreatePolicyResponse, ServiceError>> + Send;
 
     /// `CreatePolicyVersion`.
     fn create_policy_version(
         &self,
-        _ctx: &RequestContext,
-        _input: CreatePolicyVersionRequest,
-    ) -> impl Future<Output = Result<CreatePolicyVersionResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreatePolicyVersion")) }
-    }
+        ctx: &RequestContext,
+        input: CreatePolicyVersionRequest,
+    ) -> impl Future<Output = Result<CreatePolicyVersionResponse, ServiceError>> + Send;
 
     /// `CreateRole`.
     fn create_role(
         &self,
-        _ctx: &RequestContext,
-        _input: CreateRoleRequest,
-    ) -> impl Future<Output = Result<CreateRoleResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateRole")) }
-    }
-
-    /// `CreateSAMLProvider`.
-    fn create_saml_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateSAMLProviderRequest,
-    ) -> impl Future<Output = Result<CreateSAMLProviderResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateSAMLProvider")) }
-    }
-
-    /// `CreateServiceLinkedRole`.
-    fn create_service_linked_role(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateServiceLinkedRoleRequest,
-    ) -> impl Future<Output = Result<CreateServiceLinkedRoleResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateServiceLinkedRole")) }
-    }
-
-    /// `CreateServiceSpecificCredential`.
-    fn create_service_specific_credential(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateServiceSpecificCredentialRequest,
-    ) -> impl Future<Output = Result<CreateServiceSpecificCredentialResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "CreateServiceSpecificCredential",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: CreateRoleRequest,
+    ) -> impl Future<Output = Result<CreateRoleResponse, ServiceError>> + Send;
 
     /// `CreateUser`.
     fn create_user(
         &self,
-        _ctx: &RequestContext,
-        _input: CreateUserRequest,
-    ) -> impl Future<Output = Result<CreateUserResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateUser")) }
-    }
-
-    /// `CreateVirtualMFADevice`.
-    fn create_virtual_mfa_device(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateVirtualMFADeviceRequest,
-    ) -> impl Future<Output = Result<CreateVirtualMFADeviceResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "CreateVirtualMFADevice")) }
-    }
-
-    /// `DeactivateMFADevice`.
-    fn deactivate_mfa_device(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeactivateMFADeviceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeactivateMFADevice")) }
-    }
+        ctx: &RequestContext,
+        input: CreateUserRequest,
+    ) -> impl Future<Output = Result<CreateUserResponse, ServiceError>> + Send;
 
     /// `DeleteAccessKey`.
     fn delete_access_key(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteAccessKeyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteAccessKey")) }
-    }
-
-    /// `DeleteAccountAlias`.
-    fn delete_account_alias(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteAccountAliasRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteAccountAlias")) }
-    }
-
-    /// `DeleteAccountPasswordPolicy`.
-    fn delete_account_password_policy(
-        &self,
-        _ctx: &RequestContext,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteAccountPasswordPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: DeleteAccessKeyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeleteGroup`.
     fn delete_group(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteGroupRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteGroup")) }
-    }
+        ctx: &RequestContext,
+        input: DeleteGroupRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeleteGroupPolicy`.
     fn delete_group_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteGroupPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteGroupPolicy")) }
-    }
-
-    /// `DeleteInstanceProfile`.
-    fn delete_instance_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteInstanceProfileRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteInstanceProfile")) }
-    }
-
-    /// `DeleteLoginProfile`.
-    fn delete_login_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteLoginProfileRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteLoginProfile")) }
-    }
-
-    /// `DeleteOpenIDConnectProvider`.
-    fn delete_open_id_connect_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteOpenIDConnectProviderRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteOpenIDConnectProvider")) }
-    }
+        ctx: &RequestContext,
+        input: DeleteGroupPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeletePolicy`.
     fn delete_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: DeletePolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeletePolicy")) }
-    }
+        ctx: &RequestContext,
+        input: DeletePolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeletePolicyVersion`.
     fn delete_policy_version(
         &self,
-        _ctx: &RequestContext,
-        _input: DeletePolicyVersionRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeletePolicyVersion")) }
-    }
+        ctx: &RequestContext,
+        input: DeletePolicyVersionRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeleteRole`.
     fn delete_role(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteRoleRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteRole")) }
-    }
+        ctx: &RequestContext,
+        input: DeleteRoleRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeleteRolePermissionsBoundary`.
     fn delete_role_permissions_boundary(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteRolePermissionsBoundaryRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "DeleteRolePermissionsBoundary",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: DeleteRolePermissionsBoundaryRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeleteRolePolicy`.
     fn delete_role_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteRolePolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteRolePolicy")) }
-    }
-
-    /// `DeleteSAMLProvider`.
-    fn delete_saml_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteSAMLProviderRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteSAMLProvider")) }
-    }
-
-    /// `DeleteSSHPublicKey`.
-    fn delete_ssh_public_key(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteSSHPublicKeyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteSSHPublicKey")) }
-    }
-
-    /// `DeleteServerCertificate`.
-    fn delete_server_certificate(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteServerCertificateRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteServerCertificate")) }
-    }
-
-    /// `DeleteServiceLinkedRole`.
-    fn delete_service_linked_role(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteServiceLinkedRoleRequest,
-    ) -> impl Future<Output = Result<DeleteServiceLinkedRoleResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteServiceLinkedRole")) }
-    }
-
-    /// `DeleteServiceSpecificCredential`.
-    fn delete_service_specific_credential(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteServiceSpecificCredentialRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "DeleteServiceSpecificCredential",
-            ))
-        }
-    }
-
-    /// `DeleteSigningCertificate`.
-    fn delete_signing_certificate(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteSigningCertificateRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteSigningCertificate")) }
-    }
+        ctx: &RequestContext,
+        input: DeleteRolePolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeleteUser`.
     fn delete_user(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteUserRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteUser")) }
-    }
+        ctx: &RequestContext,
+        input: DeleteUserRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeleteUserPermissionsBoundary`.
     fn delete_user_permissions_boundary(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteUserPermissionsBoundaryRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "DeleteUserPermissionsBoundary",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: DeleteUserPermissionsBoundaryRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeleteUserPolicy`.
     fn delete_user_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteUserPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteUserPolicy")) }
-    }
-
-    /// `DeleteVirtualMFADevice`.
-    fn delete_virtual_mfa_device(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteVirtualMFADeviceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DeleteVirtualMFADevice")) }
-    }
+        ctx: &RequestContext,
+        input: DeleteUserPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DetachGroupPolicy`.
     fn detach_group_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: DetachGroupPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DetachGroupPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: DetachGroupPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DetachRolePolicy`.
     fn detach_role_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: DetachRolePolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DetachRolePolicy")) }
-    }
+        ctx: &RequestContext,
+        input: DetachRolePolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DetachUserPolicy`.
     fn detach_user_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: DetachUserPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "DetachUserPolicy")) }
-    }
-
-    /// `DisableOrganizationsRootCredentialsManagement`.
-    fn disable_organizations_root_credentials_management(
-        &self,
-        _ctx: &RequestContext,
-        _input: DisableOrganizationsRootCredentialsManagementRequest,
-    ) -> impl Future<
-        Output = Result<DisableOrganizationsRootCredentialsManagementResponse, ServiceError>,
-    > + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "DisableOrganizationsRootCredentialsManagement",
-            ))
-        }
-    }
-
-    /// `DisableOrganizationsRootSessions`.
-    fn disable_organizations_root_sessions(
-        &self,
-        _ctx: &RequestContext,
-        _input: DisableOrganizationsRootSessionsRequest,
-    ) -> impl Future<Output = Result<DisableOrganizationsRootSessionsResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "DisableOrganizationsRootSessions",
-            ))
-        }
-    }
-
-    /// `DisableOutboundWebIdentityFederation`.
-    fn disable_outbound_web_identity_federation(
-        &self,
-        _ctx: &RequestContext,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "DisableOutboundWebIdentityFederation",
-            ))
-        }
-    }
-
-    /// `EnableMFADevice`.
-    fn enable_mfa_device(
-        &self,
-        _ctx: &RequestContext,
-        _input: EnableMFADeviceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "EnableMFADevice")) }
-    }
-
-    /// `EnableOrganizationsRootCredentialsManagement`.
-    fn enable_organizations_root_credentials_management(
-        &self,
-        _ctx: &RequestContext,
-        _input: EnableOrganizationsRootCredentialsManagementRequest,
-    ) -> impl Future<
-        Output = Result<EnableOrganizationsRootCredentialsManagementResponse, ServiceError>,
-    > + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "EnableOrganizationsRootCredentialsManagement",
-            ))
-        }
-    }
-
-    /// `EnableOrganizationsRootSessions`.
-    fn enable_organizations_root_sessions(
-        &self,
-        _ctx: &RequestContext,
-        _input: EnableOrganizationsRootSessionsRequest,
-    ) -> impl Future<Output = Result<EnableOrganizationsRootSessionsResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "EnableOrganizationsRootSessions",
-            ))
-        }
-    }
-
-    /// `EnableOutboundWebIdentityFederation`.
-    fn enable_outbound_web_identity_federation(
-        &self,
-        _ctx: &RequestContext,
-    ) -> impl Future<Output = Result<EnableOutboundWebIdentityFederationResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "EnableOutboundWebIdentityFederation",
-            ))
-        }
-    }
-
-    /// `GenerateCredentialReport`.
-    fn generate_credential_report(
-        &self,
-        _ctx: &RequestContext,
-    ) -> impl Future<Output = Result<GenerateCredentialReportResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GenerateCredentialReport")) }
-    }
-
-    /// `GenerateOrganizationsAccessReport`.
-    fn generate_organizations_access_report(
-        &self,
-        _ctx: &RequestContext,
-        _input: GenerateOrganizationsAccessReportRequest,
-    ) -> impl Future<Output = Result<GenerateOrganizationsAccessReportResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "GenerateOrganizationsAccessReport",
-            ))
-        }
-    }
-
-    /// `GenerateServiceLastAccessedDetails`.
-    fn generate_service_last_accessed_details(
-        &self,
-        _ctx: &RequestContext,
-        _input: GenerateServiceLastAccessedDetailsRequest,
-    ) -> impl Future<Output = Result<GenerateServiceLastAccessedDetailsResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "GenerateServiceLastAccessedDetails",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: DetachUserPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `GetAccessKeyLastUsed`.
     fn get_access_key_last_used(
         &self,
-        _ctx: &RequestContext,
-        _input: GetAccessKeyLastUsedRequest,
-    ) -> impl Future<Output = Result<GetAccessKeyLastUsedResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetAccessKeyLastUsed")) }
-    }
-
-    /// `GetAccountAuthorizationDetails`.
-    fn get_account_authorization_details(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetAccountAuthorizationDetailsRequest,
-    ) -> impl Future<Output = Result<GetAccountAuthorizationDetailsResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "GetAccountAuthorizationDetails",
-            ))
-        }
-    }
-
-    /// `GetAccountPasswordPolicy`.
-    fn get_account_password_policy(
-        &self,
-        _ctx: &RequestContext,
-    ) -> impl Future<Output = Result<GetAccountPasswordPolicyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetAccountPasswordPolicy")) }
-    }
-
-    /// `GetAccountProperties`.
-    fn get_account_properties(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetAccountPropertiesRequest,
-    ) -> impl Future<Output = Result<GetAccountPropertiesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetAccountProperties")) }
-    }
-
-    /// `GetAccountSummary`.
-    fn get_account_summary(
-        &self,
-        _ctx: &RequestContext,
-    ) -> impl Future<Output = Result<GetAccountSummaryResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetAccountSummary")) }
-    }
-
-    /// `GetContextKeysForCustomPolicy`.
-    fn get_context_keys_for_custom_policy(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetContextKeysForCustomPolicyRequest,
-    ) -> impl Future<Output = Result<GetContextKeysForPolicyResponse, ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "GetContextKeysForCustomPolicy",
-            ))
-        }
-    }
-
-    /// `GetContextKeysForPrincipalPolicy`.
-    fn get_context_keys_for_principal_policy(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetContextKeysForPrincipalPolicyRequest,
-    ) -> impl Future<Output = Result<GetContextKeysForPolicyResponse, ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "GetContextKeysForPrincipalPolicy",
-            ))
-        }
-    }
-
-    /// `GetCredentialReport`.
-    fn get_credential_report(
-        &self,
-        _ctx: &RequestContext,
-    ) -> impl Future<Output = Result<GetCredentialReportResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetCredentialReport")) }
-    }
-
-    /// `GetDelegationRequest`.
-    fn get_delegation_request(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetDelegationRequestRequest,
-    ) -> impl Future<Output = Result<GetDelegationRequestResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetDelegationRequest")) }
-    }
+        ctx: &RequestContext,
+        input: GetAccessKeyLastUsedRequest,
+    ) -> impl Future<Output = Result<GetAccessKeyLastUsedResponse, ServiceError>> + Send;
 
     /// `GetGroup`.
     fn get_group(
         &self,
-        _ctx: &RequestContext,
-        _input: GetGroupRequest,
-    ) -> impl Future<Output = Result<GetGroupResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetGroup")) }
-    }
+        ctx: &RequestContext,
+        input: GetGroupRequest,
+    ) -> impl Future<Output = Result<GetGroupResponse, ServiceError>> + Send;
 
     /// `GetGroupPolicy`.
     fn get_group_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: GetGroupPolicyRequest,
-    ) -> impl Future<Output = Result<GetGroupPolicyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetGroupPolicy")) }
-    }
-
-    /// `GetHumanReadableSummary`.
-    fn get_human_readable_summary(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetHumanReadableSummaryRequest,
-    ) -> impl Future<Output = Result<GetHumanReadableSummaryResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetHumanReadableSummary")) }
-    }
-
-    /// `GetInstanceProfile`.
-    fn get_instance_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetInstanceProfileRequest,
-    ) -> impl Future<Output = Result<GetInstanceProfileResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetInstanceProfile")) }
-    }
-
-    /// `GetLoginProfile`.
-    fn get_login_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetLoginProfileRequest,
-    ) -> impl Future<Output = Result<GetLoginProfileResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetLoginProfile")) }
-    }
-
-    /// `GetMFADevice`.
-    fn get_mfa_device(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetMFADeviceRequest,
-    ) -> impl Future<Output = Result<GetMFADeviceResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetMFADevice")) }
-    }
-
-    /// `GetOpenIDConnectProvider`.
-    fn get_open_id_connect_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetOpenIDConnectProviderRequest,
-    ) -> impl Future<Output = Result<GetOpenIDConnectProviderResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetOpenIDConnectProvider")) }
-    }
-
-    /// `GetOrganizationsAccessReport`.
-    fn get_organizations_access_report(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetOrganizationsAccessReportRequest,
-    ) -> impl Future<Output = Result<GetOrganizationsAccessReportResponse, ServiceError>> + Send
-    {
-        async { Err(unsupported_operation("IAM", "GetOrganizationsAccessReport")) }
-    }
-
-    /// `GetOutboundWebIdentityFederationInfo`.
-    fn get_outbound_web_identity_federation_info(
-        &self,
-        _ctx: &RequestContext,
-    ) -> impl Future<Output = Result<GetOutboundWebIdentityFederationInfoResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "GetOutboundWebIdentityFederationInfo",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: GetGroupPolicyRequest,
+    ) -> impl Future<Output = Result<GetGroupPolicyResponse, ServiceError>> + Send;
 
     /// `GetPolicy`.
     fn get_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: GetPolicyRequest,
-    ) -> impl Future<Output = Result<GetPolicyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: GetPolicyRequest,
+    ) -> impl Future<Output = Result<GetPolicyResponse, ServiceError>> + Send;
 
     /// `GetPolicyVersion`.
     fn get_policy_version(
         &self,
-        _ctx: &RequestContext,
-        _input: GetPolicyVersionRequest,
-    ) -> impl Future<Output = Result<GetPolicyVersionResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetPolicyVersion")) }
-    }
+        ctx: &RequestContext,
+        input: GetPolicyVersionRequest,
+    ) -> impl Future<Output = Result<GetPolicyVersionResponse, ServiceError>> + Send;
 
     /// `GetRole`.
     fn get_role(
         &self,
-        _ctx: &RequestContext,
-        _input: GetRoleRequest,
-    ) -> impl Future<Output = Result<GetRoleResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetRole")) }
-    }
+        ctx: &RequestContext,
+        input: GetRoleRequest,
+    ) -> impl Future<Output = Result<GetRoleResponse, ServiceError>> + Send;
 
     /// `GetRolePolicy`.
     fn get_role_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: GetRolePolicyRequest,
-    ) -> impl Future<Output = Result<GetRolePolicyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetRolePolicy")) }
-    }
-
-    /// `GetRoleTemplateVersion`.
-    fn get_role_template_version(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetRoleTemplateVersionRequest,
-    ) -> impl Future<Output = Result<GetRoleTemplateVersionResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetRoleTemplateVersion")) }
-    }
-
-    /// `GetSAMLProvider`.
-    fn get_saml_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetSAMLProviderRequest,
-    ) -> impl Future<Output = Result<GetSAMLProviderResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetSAMLProvider")) }
-    }
-
-    /// `GetSSHPublicKey`.
-    fn get_ssh_public_key(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetSSHPublicKeyRequest,
-    ) -> impl Future<Output = Result<GetSSHPublicKeyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetSSHPublicKey")) }
-    }
-
-    /// `GetServerCertificate`.
-    fn get_server_certificate(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetServerCertificateRequest,
-    ) -> impl Future<Output = Result<GetServerCertificateResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetServerCertificate")) }
-    }
-
-    /// `GetServiceLastAccessedDetails`.
-    fn get_service_last_accessed_details(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetServiceLastAccessedDetailsRequest,
-    ) -> impl Future<Output = Result<GetServiceLastAccessedDetailsResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "GetServiceLastAccessedDetails",
-            ))
-        }
-    }
-
-    /// `GetServiceLastAccessedDetailsWithEntities`.
-    fn get_service_last_accessed_details_with_entities(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetServiceLastAccessedDetailsWithEntitiesRequest,
-    ) -> impl Future<
-        Output = Result<GetServiceLastAccessedDetailsWithEntitiesResponse, ServiceError>,
-    > + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "GetServiceLastAccessedDetailsWithEntities",
-            ))
-        }
-    }
-
-    /// `GetServiceLinkedRoleDeletionStatus`.
-    fn get_service_linked_role_deletion_status(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetServiceLinkedRoleDeletionStatusRequest,
-    ) -> impl Future<Output = Result<GetServiceLinkedRoleDeletionStatusResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "GetServiceLinkedRoleDeletionStatus",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: GetRolePolicyRequest,
+    ) -> impl Future<Output = Result<GetRolePolicyResponse, ServiceError>> + Send;
 
     /// `GetUser`.
     fn get_user(
         &self,
-        _ctx: &RequestContext,
-        _input: GetUserRequest,
-    ) -> impl Future<Output = Result<GetUserResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetUser")) }
-    }
+        ctx: &RequestContext,
+        input: GetUserRequest,
+    ) -> impl Future<Output = Result<GetUserResponse, ServiceError>> + Send;
 
     /// `GetUserPolicy`.
     fn get_user_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: GetUserPolicyRequest,
-    ) -> impl Future<Output = Result<GetUserPolicyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "GetUserPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: GetUserPolicyRequest,
+    ) -> impl Future<Output = Result<GetUserPolicyResponse, ServiceError>> + Send;
 
     /// `ListAccessKeys`.
     fn list_access_keys(
         &self,
-        _ctx: &RequestContext,
-        _input: ListAccessKeysRequest,
-    ) -> impl Future<Output = Result<ListAccessKeysResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListAccessKeys")) }
-    }
-
-    /// `ListAccountAliases`.
-    fn list_account_aliases(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListAccountAliasesRequest,
-    ) -> impl Future<Output = Result<ListAccountAliasesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListAccountAliases")) }
-    }
+        ctx: &RequestContext,
+        input: ListAccessKeysRequest,
+    ) -> impl Future<Output = Result<ListAccessKeysResponse, ServiceError>> + Send;
 
     /// `ListAttachedGroupPolicies`.
     fn list_attached_group_policies(
         &self,
-        _ctx: &RequestContext,
-        _input: ListAttachedGroupPoliciesRequest,
-    ) -> impl Future<Output = Result<ListAttachedGroupPoliciesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListAttachedGroupPolicies")) }
-    }
+        ctx: &RequestContext,
+        input: ListAttachedGroupPoliciesRequest,
+    ) -> impl Future<Output = Result<ListAttachedGroupPoliciesResponse, ServiceError>> + Send;
 
     /// `ListAttachedRolePolicies`.
     fn list_attached_role_policies(
         &self,
-        _ctx: &RequestContext,
-        _input: ListAttachedRolePoliciesRequest,
-    ) -> impl Future<Output = Result<ListAttachedRolePoliciesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListAttachedRolePolicies")) }
-    }
+        ctx: &RequestContext,
+        input: ListAttachedRolePoliciesRequest,
+    ) -> impl Future<Output = Result<ListAttachedRolePoliciesResponse, ServiceError>> + Send;
 
     /// `ListAttachedUserPolicies`.
     fn list_attached_user_policies(
         &self,
-        _ctx: &RequestContext,
-        _input: ListAttachedUserPoliciesRequest,
-    ) -> impl Future<Output = Result<ListAttachedUserPoliciesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListAttachedUserPolicies")) }
-    }
-
-    /// `ListDelegationRequests`.
-    fn list_delegation_requests(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListDelegationRequestsRequest,
-    ) -> impl Future<Output = Result<ListDelegationRequestsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListDelegationRequests")) }
-    }
+        ctx: &RequestContext,
+        input: ListAttachedUserPoliciesRequest,
+    ) -> impl Future<Output = Result<ListAttachedUserPoliciesResponse, ServiceError>> + Send;
 
     /// `ListEntitiesForPolicy`.
     fn list_entities_for_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: ListEntitiesForPolicyRequest,
-    ) -> impl Future<Output = Result<ListEntitiesForPolicyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListEntitiesForPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: ListEntitiesForPolicyRequest,
+    ) -> impl Future<Output = Result<ListEntitiesForPolicyResponse, ServiceError>> + Send;
 
     /// `ListGroupPolicies`.
     fn list_group_policies(
         &self,
-        _ctx: &RequestContext,
-        _input: ListGroupPoliciesRequest,
-    ) -> impl Future<Output = Result<ListGroupPoliciesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListGroupPolicies")) }
-    }
+        ctx: &RequestContext,
+        input: ListGroupPoliciesRequest,
+    ) -> impl Future<Output = Result<ListGroupPoliciesResponse, ServiceError>> + Send;
 
     /// `ListGroups`.
     fn list_groups(
         &self,
-        _ctx: &RequestContext,
-        _input: ListGroupsRequest,
-    ) -> impl Future<Output = Result<ListGroupsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListGroups")) }
-    }
+        ctx: &RequestContext,
+        input: ListGroupsRequest,
+    ) -> impl Future<Output = Result<ListGroupsResponse, ServiceError>> + Send;
 
     /// `ListGroupsForUser`.
     fn list_groups_for_user(
         &self,
-        _ctx: &RequestContext,
-        _input: ListGroupsForUserRequest,
-    ) -> impl Future<Output = Result<ListGroupsForUserResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListGroupsForUser")) }
-    }
-
-    /// `ListInstanceProfileTags`.
-    fn list_instance_profile_tags(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListInstanceProfileTagsRequest,
-    ) -> impl Future<Output = Result<ListInstanceProfileTagsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListInstanceProfileTags")) }
-    }
-
-    /// `ListInstanceProfiles`.
-    fn list_instance_profiles(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListInstanceProfilesRequest,
-    ) -> impl Future<Output = Result<ListInstanceProfilesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListInstanceProfiles")) }
-    }
-
-    /// `ListInstanceProfilesForRole`.
-    fn list_instance_profiles_for_role(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListInstanceProfilesForRoleRequest,
-    ) -> impl Future<Output = Result<ListInstanceProfilesForRoleResponse, ServiceError>> + Send
-    {
-        async { Err(unsupported_operation("IAM", "ListInstanceProfilesForRole")) }
-    }
-
-    /// `ListMFADeviceTags`.
-    fn list_mfa_device_tags(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListMFADeviceTagsRequest,
-    ) -> impl Future<Output = Result<ListMFADeviceTagsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListMFADeviceTags")) }
-    }
-
-    /// `ListMFADevices`.
-    fn list_mfa_devices(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListMFADevicesRequest,
-    ) -> impl Future<Output = Result<ListMFADevicesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListMFADevices")) }
-    }
-
-    /// `ListOpenIDConnectProviderTags`.
-    fn list_open_id_connect_provider_tags(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListOpenIDConnectProviderTagsRequest,
-    ) -> impl Future<Output = Result<ListOpenIDConnectProviderTagsResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "ListOpenIDConnectProviderTags",
-            ))
-        }
-    }
-
-    /// `ListOpenIDConnectProviders`.
-    fn list_open_id_connect_providers(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListOpenIDConnectProvidersRequest,
-    ) -> impl Future<Output = Result<ListOpenIDConnectProvidersResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListOpenIDConnectProviders")) }
-    }
-
-    /// `ListOrganizationsFeatures`.
-    fn list_organizations_features(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListOrganizationsFeaturesRequest,
-    ) -> impl Future<Output = Result<ListOrganizationsFeaturesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListOrganizationsFeatures")) }
-    }
+        ctx: &RequestContext,
+        input: ListGroupsForUserRequest,
+    ) -> impl Future<Output = Result<ListGroupsForUserResponse, ServiceError>> + Send;
 
     /// `ListPolicies`.
     fn list_policies(
         &self,
-        _ctx: &RequestContext,
-        _input: ListPoliciesRequest,
-    ) -> impl Future<Output = Result<ListPoliciesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListPolicies")) }
-    }
-
-    /// `ListPoliciesGrantingServiceAccess`.
-    fn list_policies_granting_service_access(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListPoliciesGrantingServiceAccessRequest,
-    ) -> impl Future<Output = Result<ListPoliciesGrantingServiceAccessResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "ListPoliciesGrantingServiceAccess",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: ListPoliciesRequest,
+    ) -> impl Future<Output = Result<ListPoliciesResponse, ServiceError>> + Send;
 
     /// `ListPolicyTags`.
     fn list_policy_tags(
         &self,
-        _ctx: &RequestContext,
-        _input: ListPolicyTagsRequest,
-    ) -> impl Future<Output = Result<ListPolicyTagsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListPolicyTags")) }
-    }
+        ctx: &RequestContext,
+        input: ListPolicyTagsRequest,
+    ) -> impl Future<Output = Result<ListPolicyTagsResponse, ServiceError>> + Send;
 
     /// `ListPolicyVersions`.
     fn list_policy_versions(
         &self,
-        _ctx: &RequestContext,
-        _input: ListPolicyVersionsRequest,
-    ) -> impl Future<Output = Result<ListPolicyVersionsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListPolicyVersions")) }
-    }
+        ctx: &RequestContext,
+        input: ListPolicyVersionsRequest,
+    ) -> impl Future<Output = Result<ListPolicyVersionsResponse, ServiceError>> + Send;
 
     /// `ListRolePolicies`.
     fn list_role_policies(
         &self,
-        _ctx: &RequestContext,
-        _input: ListRolePoliciesRequest,
-    ) -> impl Future<Output = Result<ListRolePoliciesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListRolePolicies")) }
-    }
+        ctx: &RequestContext,
+        input: ListRolePoliciesRequest,
+    ) -> impl Future<Output = Result<ListRolePoliciesResponse, ServiceError>> + Send;
 
     /// `ListRoleTags`.
     fn list_role_tags(
         &self,
-        _ctx: &RequestContext,
-        _input: ListRoleTagsRequest,
-    ) -> impl Future<Output = Result<ListRoleTagsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListRoleTags")) }
-    }
+        ctx: &RequestContext,
+        input: ListRoleTagsRequest,
+    ) -> impl Future<Output = Result<ListRoleTagsResponse, ServiceError>> + Send;
 
     /// `ListRoles`.
     fn list_roles(
         &self,
-        _ctx: &RequestContext,
-        _input: ListRolesRequest,
-    ) -> impl Future<Output = Result<ListRolesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListRoles")) }
-    }
-
-    /// `ListSAMLProviderTags`.
-    fn list_saml_provider_tags(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListSAMLProviderTagsRequest,
-    ) -> impl Future<Output = Result<ListSAMLProviderTagsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListSAMLProviderTags")) }
-    }
-
-    /// `ListSAMLProviders`.
-    fn list_saml_providers(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListSAMLProvidersRequest,
-    ) -> impl Future<Output = Result<ListSAMLProvidersResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListSAMLProviders")) }
-    }
-
-    /// `ListSSHPublicKeys`.
-    fn list_ssh_public_keys(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListSSHPublicKeysRequest,
-    ) -> impl Future<Output = Result<ListSSHPublicKeysResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListSSHPublicKeys")) }
-    }
-
-    /// `ListServerCertificateTags`.
-    fn list_server_certificate_tags(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListServerCertificateTagsRequest,
-    ) -> impl Future<Output = Result<ListServerCertificateTagsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListServerCertificateTags")) }
-    }
-
-    /// `ListServerCertificates`.
-    fn list_server_certificates(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListServerCertificatesRequest,
-    ) -> impl Future<Output = Result<ListServerCertificatesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListServerCertificates")) }
-    }
-
-    /// `ListServiceSpecificCredentials`.
-    fn list_service_specific_credentials(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListServiceSpecificCredentialsRequest,
-    ) -> impl Future<Output = Result<ListServiceSpecificCredentialsResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "ListServiceSpecificCredentials",
-            ))
-        }
-    }
-
-    /// `ListSigningCertificates`.
-    fn list_signing_certificates(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListSigningCertificatesRequest,
-    ) -> impl Future<Output = Result<ListSigningCertificatesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListSigningCertificates")) }
-    }
+        ctx: &RequestContext,
+        input: ListRolesRequest,
+    ) -> impl Future<Output = Result<ListRolesResponse, ServiceError>> + Send;
 
     /// `ListUserPolicies`.
     fn list_user_policies(
         &self,
-        _ctx: &RequestContext,
-        _input: ListUserPoliciesRequest,
-    ) -> impl Future<Output = Result<ListUserPoliciesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListUserPolicies")) }
-    }
+        ctx: &RequestContext,
+        input: ListUserPoliciesRequest,
+    ) -> impl Future<Output = Result<ListUserPoliciesResponse, ServiceError>> + Send;
 
     /// `ListUserTags`.
     fn list_user_tags(
         &self,
-        _ctx: &RequestContext,
-        _input: ListUserTagsRequest,
-    ) -> impl Future<Output = Result<ListUserTagsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListUserTags")) }
-    }
+        ctx: &RequestContext,
+        input: ListUserTagsRequest,
+    ) -> impl Future<Output = Result<ListUserTagsResponse, ServiceError>> + Send;
 
     /// `ListUsers`.
     fn list_users(
         &self,
-        _ctx: &RequestContext,
-        _input: ListUsersRequest,
-    ) -> impl Future<Output = Result<ListUsersResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListUsers")) }
-    }
-
-    /// `ListVirtualMFADevices`.
-    fn list_virtual_mfa_devices(
-        &self,
-        _ctx: &RequestContext,
-        _input: ListVirtualMFADevicesRequest,
-    ) -> impl Future<Output = Result<ListVirtualMFADevicesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ListVirtualMFADevices")) }
-    }
-
-    /// `PutAccountProperties`.
-    fn put_account_properties(
-        &self,
-        _ctx: &RequestContext,
-        _input: PutAccountPropertiesRequest,
-    ) -> impl Future<Output = Result<PutAccountPropertiesResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "PutAccountProperties")) }
-    }
+        ctx: &RequestContext,
+        input: ListUsersRequest,
+    ) -> impl Future<Output = Result<ListUsersResponse, ServiceError>> + Send;
 
     /// `PutGroupPolicy`.
     fn put_group_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: PutGroupPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "PutGroupPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: PutGroupPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `PutRolePermissionsBoundary`.
     fn put_role_permissions_boundary(
         &self,
-        _ctx: &RequestContext,
-        _input: PutRolePermissionsBoundaryRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "PutRolePermissionsBoundary")) }
-    }
+        ctx: &RequestContext,
+        input: PutRolePermissionsBoundaryRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `PutRolePolicy`.
     fn put_role_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: PutRolePolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "PutRolePolicy")) }
-    }
+        ctx: &RequestContext,
+        input: PutRolePolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `PutUserPermissionsBoundary`.
     fn put_user_permissions_boundary(
         &self,
-        _ctx: &RequestContext,
-        _input: PutUserPermissionsBoundaryRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "PutUserPermissionsBoundary")) }
-    }
+        ctx: &RequestContext,
+        input: PutUserPermissionsBoundaryRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `PutUserPolicy`.
     fn put_user_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: PutUserPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "PutUserPolicy")) }
-    }
-
-    /// `RejectDelegationRequest`.
-    fn reject_delegation_request(
-        &self,
-        _ctx: &RequestContext,
-        _input: RejectDelegationRequestRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "RejectDelegationRequest")) }
-    }
-
-    /// `RemoveClientIDFromOpenIDConnectProvider`.
-    fn remove_client_id_from_open_id_connect_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: RemoveClientIDFromOpenIDConnectProviderRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "RemoveClientIDFromOpenIDConnectProvider",
-            ))
-        }
-    }
-
-    /// `RemoveRoleFromInstanceProfile`.
-    fn remove_role_from_instance_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: RemoveRoleFromInstanceProfileRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "RemoveRoleFromInstanceProfile",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: PutUserPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `RemoveUserFromGroup`.
     fn remove_user_from_group(
         &self,
-        _ctx: &RequestContext,
-        _input: RemoveUserFromGroupRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "RemoveUserFromGroup")) }
-    }
-
-    /// `ResetServiceSpecificCredential`.
-    fn reset_service_specific_credential(
-        &self,
-        _ctx: &RequestContext,
-        _input: ResetServiceSpecificCredentialRequest,
-    ) -> impl Future<Output = Result<ResetServiceSpecificCredentialResponse, ServiceError>> + Send
-    {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "ResetServiceSpecificCredential",
-            ))
-        }
-    }
-
-    /// `ResyncMFADevice`.
-    fn resync_mfa_device(
-        &self,
-        _ctx: &RequestContext,
-        _input: ResyncMFADeviceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "ResyncMFADevice")) }
-    }
-
-    /// `SendDelegationToken`.
-    fn send_delegation_token(
-        &self,
-        _ctx: &RequestContext,
-        _input: SendDelegationTokenRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "SendDelegationToken")) }
-    }
+        ctx: &RequestContext,
+        input: RemoveUserFromGroupRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `SetDefaultPolicyVersion`.
     fn set_default_policy_version(
         &self,
-        _ctx: &RequestContext,
-        _input: SetDefaultPolicyVersionRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "SetDefaultPolicyVersion")) }
-    }
-
-    /// `SetSecurityTokenServicePreferences`.
-    fn set_security_token_service_preferences(
-        &self,
-        _ctx: &RequestContext,
-        _input: SetSecurityTokenServicePreferencesRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "SetSecurityTokenServicePreferences",
-            ))
-        }
-    }
-
-    /// `SimulateCustomPolicy`.
-    fn simulate_custom_policy(
-        &self,
-        _ctx: &RequestContext,
-        _input: SimulateCustomPolicyRequest,
-    ) -> impl Future<Output = Result<SimulatePolicyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "SimulateCustomPolicy")) }
-    }
-
-    /// `SimulatePrincipalPolicy`.
-    fn simulate_principal_policy(
-        &self,
-        _ctx: &RequestContext,
-        _input: SimulatePrincipalPolicyRequest,
-    ) -> impl Future<Output = Result<SimulatePolicyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "SimulatePrincipalPolicy")) }
-    }
-
-    /// `TagInstanceProfile`.
-    fn tag_instance_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: TagInstanceProfileRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "TagInstanceProfile")) }
-    }
-
-    /// `TagMFADevice`.
-    fn tag_mfa_device(
-        &self,
-        _ctx: &RequestContext,
-        _input: TagMFADeviceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "TagMFADevice")) }
-    }
-
-    /// `TagOpenIDConnectProvider`.
-    fn tag_open_id_connect_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: TagOpenIDConnectProviderRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "TagOpenIDConnectProvider")) }
-    }
+        ctx: &RequestContext,
+        input: SetDefaultPolicyVersionRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `TagPolicy`.
     fn tag_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: TagPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "TagPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: TagPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `TagRole`.
     fn tag_role(
         &self,
-        _ctx: &RequestContext,
-        _input: TagRoleRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "TagRole")) }
-    }
-
-    /// `TagSAMLProvider`.
-    fn tag_saml_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: TagSAMLProviderRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "TagSAMLProvider")) }
-    }
-
-    /// `TagServerCertificate`.
-    fn tag_server_certificate(
-        &self,
-        _ctx: &RequestContext,
-        _input: TagServerCertificateRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "TagServerCertificate")) }
-    }
+        ctx: &RequestContext,
+        input: TagRoleRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `TagUser`.
     fn tag_user(
         &self,
-        _ctx: &RequestContext,
-        _input: TagUserRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "TagUser")) }
-    }
-
-    /// `UntagInstanceProfile`.
-    fn untag_instance_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: UntagInstanceProfileRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UntagInstanceProfile")) }
-    }
-
-    /// `UntagMFADevice`.
-    fn untag_mfa_device(
-        &self,
-        _ctx: &RequestContext,
-        _input: UntagMFADeviceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UntagMFADevice")) }
-    }
-
-    /// `UntagOpenIDConnectProvider`.
-    fn untag_open_id_connect_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: UntagOpenIDConnectProviderRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UntagOpenIDConnectProvider")) }
-    }
+        ctx: &RequestContext,
+        input: TagUserRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UntagPolicy`.
     fn untag_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: UntagPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UntagPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: UntagPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UntagRole`.
     fn untag_role(
         &self,
-        _ctx: &RequestContext,
-        _input: UntagRoleRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UntagRole")) }
-    }
-
-    /// `UntagSAMLProvider`.
-    fn untag_saml_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: UntagSAMLProviderRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UntagSAMLProvider")) }
-    }
-
-    /// `UntagServerCertificate`.
-    fn untag_server_certificate(
-        &self,
-        _ctx: &RequestContext,
-        _input: UntagServerCertificateRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UntagServerCertificate")) }
-    }
+        ctx: &RequestContext,
+        input: UntagRoleRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UntagUser`.
     fn untag_user(
         &self,
-        _ctx: &RequestContext,
-        _input: UntagUserRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UntagUser")) }
-    }
+        ctx: &RequestContext,
+        input: UntagUserRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UpdateAccessKey`.
     fn update_access_key(
         &self,
-        _ctx: &RequestContext,
-        _input: UpdateAccessKeyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateAccessKey")) }
-    }
-
-    /// `UpdateAccountPasswordPolicy`.
-    fn update_account_password_policy(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateAccountPasswordPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateAccountPasswordPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: UpdateAccessKeyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UpdateAssumeRolePolicy`.
     fn update_assume_role_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: UpdateAssumeRolePolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateAssumeRolePolicy")) }
-    }
-
-    /// `UpdateDelegationRequest`.
-    fn update_delegation_request(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateDelegationRequestRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateDelegationRequest")) }
-    }
+        ctx: &RequestContext,
+        input: UpdateAssumeRolePolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UpdateGroup`.
     fn update_group(
         &self,
-        _ctx: &RequestContext,
-        _input: UpdateGroupRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateGroup")) }
-    }
-
-    /// `UpdateLoginProfile`.
-    fn update_login_profile(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateLoginProfileRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateLoginProfile")) }
-    }
-
-    /// `UpdateOpenIDConnectProvider`.
-    fn update_open_id_connect_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateOpenIDConnectProviderRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateOpenIDConnectProvider")) }
-    }
-
-    /// `UpdateOpenIDConnectProviderThumbprint`.
-    fn update_open_id_connect_provider_thumbprint(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateOpenIDConnectProviderThumbprintRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "UpdateOpenIDConnectProviderThumbprint",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: UpdateGroupRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UpdateRole`.
     fn update_role(
         &self,
-        _ctx: &RequestContext,
-        _input: UpdateRoleRequest,
-    ) -> impl Future<Output = Result<UpdateRoleResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateRole")) }
-    }
+        ctx: &RequestContext,
+        input: UpdateRoleRequest,
+    ) -> impl Future<Output = Result<UpdateRoleResponse, ServiceError>> + Send;
 
     /// `UpdateRoleDescription`.
     fn update_role_description(
         &self,
-        _ctx: &RequestContext,
-        _input: UpdateRoleDescriptionRequest,
-    ) -> impl Future<Output = Result<UpdateRoleDescriptionResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateRoleDescription")) }
-    }
-
-    /// `UpdateSAMLProvider`.
-    fn update_saml_provider(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateSAMLProviderRequest,
-    ) -> impl Future<Output = Result<UpdateSAMLProviderResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateSAMLProvider")) }
-    }
-
-    /// `UpdateSSHPublicKey`.
-    fn update_ssh_public_key(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateSSHPublicKeyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateSSHPublicKey")) }
-    }
-
-    /// `UpdateServerCertificate`.
-    fn update_server_certificate(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateServerCertificateRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateServerCertificate")) }
-    }
-
-    /// `UpdateServiceSpecificCredential`.
-    fn update_service_specific_credential(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateServiceSpecificCredentialRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async {
-            Err(unsupported_operation(
-                "IAM",
-                "UpdateServiceSpecificCredential",
-            ))
-        }
-    }
-
-    /// `UpdateSigningCertificate`.
-    fn update_signing_certificate(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateSigningCertificateRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateSigningCertificate")) }
-    }
+        ctx: &RequestContext,
+        input: UpdateRoleDescriptionRequest,
+    ) -> impl Future<Output = Result<UpdateRoleDescriptionResponse, ServiceError>> + Send;
 
     /// `UpdateUser`.
     fn update_user(
         &self,
+        ctx: &RequestContext,
+        input: UpdateUserRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+}
+
+/// A handler serving nothing: every served operation's input is decoded, audited and
+/// validated by `dispatch`, then refused as not implemented (fuzzing and tests).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DecodeOnly;
+
+impl IamApi for DecodeOnly {
+    async fn add_user_to_group(
+        &self,
+        _ctx: &RequestContext,
+        _input: AddUserToGroupRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "AddUserToGroup"))
+    }
+
+    async fn attach_group_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: AttachGroupPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AttachGroupPolicy",
+        ))
+    }
+
+    async fn attach_role_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: AttachRolePolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "AttachRolePolicy"))
+    }
+
+    async fn attach_user_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: AttachUserPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "AttachUserPolicy"))
+    }
+
+    async fn create_access_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateAccessKeyRequest,
+    ) -> Result<CreateAccessKeyResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "CreateAccessKey"))
+    }
+
+    async fn create_group(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateGroupRequest,
+    ) -> Result<CreateGroupResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "CreateGroup"))
+    }
+
+    async fn create_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreatePolicyRequest,
+    ) -> Result<CreatePolicyResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "CreatePolicy"))
+    }
+
+    async fn create_policy_version(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreatePolicyVersionRequest,
+    ) -> Result<CreatePolicyVersionResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreatePolicyVersion",
+        ))
+    }
+
+    async fn create_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateRoleRequest,
+    ) -> Result<CreateRoleResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "CreateRole"))
+    }
+
+    async fn create_user(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateUserRequest,
+    ) -> Result<CreateUserResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "CreateUser"))
+    }
+
+    async fn delete_access_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteAccessKeyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "DeleteAccessKey"))
+    }
+
+    async fn delete_group(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteGroupRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "DeleteGroup"))
+    }
+
+    async fn delete_group_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteGroupPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteGroupPolicy",
+        ))
+    }
+
+    async fn delete_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeletePolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "DeletePolicy"))
+    }
+
+    async fn delete_policy_version(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeletePolicyVersionRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeletePolicyVersion",
+        ))
+    }
+
+    async fn delete_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteRoleRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "DeleteRole"))
+    }
+
+    async fn delete_role_permissions_boundary(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteRolePermissionsBoundaryRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteRolePermissionsBoundary",
+        ))
+    }
+
+    async fn delete_role_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteRolePolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "DeleteRolePolicy"))
+    }
+
+    async fn delete_user(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteUserRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "DeleteUser"))
+    }
+
+    async fn delete_user_permissions_boundary(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteUserPermissionsBoundaryRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteUserPermissionsBoundary",
+        ))
+    }
+
+    async fn delete_user_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteUserPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "DeleteUserPolicy"))
+    }
+
+    async fn detach_group_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: DetachGroupPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DetachGroupPolicy",
+        ))
+    }
+
+    async fn detach_role_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: DetachRolePolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "DetachRolePolicy"))
+    }
+
+    async fn detach_user_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: DetachUserPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "DetachUserPolicy"))
+    }
+
+    async fn get_access_key_last_used(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetAccessKeyLastUsedRequest,
+    ) -> Result<GetAccessKeyLastUsedResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetAccessKeyLastUsed",
+        ))
+    }
+
+    async fn get_group(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetGroupRequest,
+    ) -> Result<GetGroupResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetGroup"))
+    }
+
+    async fn get_group_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetGroupPolicyRequest,
+    ) -> Result<GetGroupPolicyResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetGroupPolicy"))
+    }
+
+    async fn get_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetPolicyRequest,
+    ) -> Result<GetPolicyResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetPolicy"))
+    }
+
+    async fn get_policy_version(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetPolicyVersionRequest,
+    ) -> Result<GetPolicyVersionResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetPolicyVersion"))
+    }
+
+    async fn get_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetRoleRequest,
+    ) -> Result<GetRoleResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetRole"))
+    }
+
+    async fn get_role_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetRolePolicyRequest,
+    ) -> Result<GetRolePolicyResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetRolePolicy"))
+    }
+
+    async fn get_user(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetUserRequest,
+    ) -> Result<GetUserResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetUser"))
+    }
+
+    async fn get_user_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetUserPolicyRequest,
+    ) -> Result<GetUserPolicyResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetUserPolicy"))
+    }
+
+    async fn list_access_keys(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAccessKeysRequest,
+    ) -> Result<ListAccessKeysResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListAccessKeys"))
+    }
+
+    async fn list_attached_group_policies(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAttachedGroupPoliciesRequest,
+    ) -> Result<ListAttachedGroupPoliciesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListAttachedGroupPolicies",
+        ))
+    }
+
+    async fn list_attached_role_policies(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAttachedRolePoliciesRequest,
+    ) -> Result<ListAttachedRolePoliciesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListAttachedRolePolicies",
+        ))
+    }
+
+    async fn list_attached_user_policies(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAttachedUserPoliciesRequest,
+    ) -> Result<ListAttachedUserPoliciesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListAttachedUserPolicies",
+        ))
+    }
+
+    async fn list_entities_for_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListEntitiesForPolicyRequest,
+    ) -> Result<ListEntitiesForPolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListEntitiesForPolicy",
+        ))
+    }
+
+    async fn list_group_policies(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListGroupPoliciesRequest,
+    ) -> Result<ListGroupPoliciesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListGroupPolicies",
+        ))
+    }
+
+    async fn list_groups(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListGroupsRequest,
+    ) -> Result<ListGroupsResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListGroups"))
+    }
+
+    async fn list_groups_for_user(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListGroupsForUserRequest,
+    ) -> Result<ListGroupsForUserResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListGroupsForUser",
+        ))
+    }
+
+    async fn list_policies(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListPoliciesRequest,
+    ) -> Result<ListPoliciesResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListPolicies"))
+    }
+
+    async fn list_policy_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListPolicyTagsRequest,
+    ) -> Result<ListPolicyTagsResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListPolicyTags"))
+    }
+
+    async fn list_policy_versions(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListPolicyVersionsRequest,
+    ) -> Result<ListPolicyVersionsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListPolicyVersions",
+        ))
+    }
+
+    async fn list_role_policies(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListRolePoliciesRequest,
+    ) -> Result<ListRolePoliciesResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListRolePolicies"))
+    }
+
+    async fn list_role_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListRoleTagsRequest,
+    ) -> Result<ListRoleTagsResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListRoleTags"))
+    }
+
+    async fn list_roles(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListRolesRequest,
+    ) -> Result<ListRolesResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListRoles"))
+    }
+
+    async fn list_user_policies(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListUserPoliciesRequest,
+    ) -> Result<ListUserPoliciesResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListUserPolicies"))
+    }
+
+    async fn list_user_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListUserTagsRequest,
+    ) -> Result<ListUserTagsResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListUserTags"))
+    }
+
+    async fn list_users(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListUsersRequest,
+    ) -> Result<ListUsersResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListUsers"))
+    }
+
+    async fn put_group_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutGroupPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "PutGroupPolicy"))
+    }
+
+    async fn put_role_permissions_boundary(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutRolePermissionsBoundaryRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "PutRolePermissionsBoundary",
+        ))
+    }
+
+    async fn put_role_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutRolePolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "PutRolePolicy"))
+    }
+
+    async fn put_user_permissions_boundary(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutUserPermissionsBoundaryRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "PutUserPermissionsBoundary",
+        ))
+    }
+
+    async fn put_user_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutUserPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "PutUserPolicy"))
+    }
+
+    async fn remove_user_from_group(
+        &self,
+        _ctx: &RequestContext,
+        _input: RemoveUserFromGroupRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "RemoveUserFromGroup",
+        ))
+    }
+
+    async fn set_default_policy_version(
+        &self,
+        _ctx: &RequestContext,
+        _input: SetDefaultPolicyVersionRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "SetDefaultPolicyVersion",
+        ))
+    }
+
+    async fn tag_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "TagPolicy"))
+    }
+
+    async fn tag_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagRoleRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "TagRole"))
+    }
+
+    async fn tag_user(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagUserRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "TagUser"))
+    }
+
+    async fn untag_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "UntagPolicy"))
+    }
+
+    async fn untag_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagRoleRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "UntagRole"))
+    }
+
+    async fn untag_user(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagUserRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "UntagUser"))
+    }
+
+    async fn update_access_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateAccessKeyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "UpdateAccessKey"))
+    }
+
+    async fn update_assume_role_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateAssumeRolePolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateAssumeRolePolicy",
+        ))
+    }
+
+    async fn update_group(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateGroupRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "UpdateGroup"))
+    }
+
+    async fn update_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateRoleRequest,
+    ) -> Result<UpdateRoleResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "UpdateRole"))
+    }
+
+    async fn update_role_description(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateRoleDescriptionRequest,
+    ) -> Result<UpdateRoleDescriptionResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateRoleDescription",
+        ))
+    }
+
+    async fn update_user(
+        &self,
         _ctx: &RequestContext,
         _input: UpdateUserRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UpdateUser")) }
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "UpdateUser"))
     }
+}
 
-    /// `UploadSSHPublicKey`.
-    fn upload_ssh_public_key(
-        &self,
-        _ctx: &RequestContext,
-        _input: UploadSSHPublicKeyRequest,
-    ) -> impl Future<Output = Result<UploadSSHPublicKeyResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UploadSSHPublicKey")) }
-    }
-
-    /// `UploadServerCertificate`.
-    fn upload_server_certificate(
-        &self,
-        _ctx: &RequestContext,
-        _input: UploadServerCertificateRequest,
-    ) -> impl Future<Output = Result<UploadServerCertificateResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UploadServerCertificate")) }
-    }
-
-    /// `UploadSigningCertificate`.
-    fn upload_signing_certificate(
-        &self,
-        _ctx: &RequestContext,
-        _input: UploadSigningCertificateRequest,
-    ) -> impl Future<Output = Result<UploadSigningCertificateResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("IAM", "UploadSigningCertificate")) }
-    }
+/// The answer to a model operation Rampart does not serve; the request is not read.
+fn not_served(name: &'static str, read_only: bool) -> Invocation {
+    Invocation::not_served(
+        name,
+        read_only,
+        unsupported_operation(super::SERVICE_ID, name),
+    )
 }
 
 /// Runs `action` (the `Action` parameter) on `handler` with the request's parameters.
@@ -2000,59 +1398,6 @@ pub async fn dispatch<H: IamApi>(
         request_id: &ctx.request_id,
     };
     match action {
-        "AcceptDelegationRequest" => {
-            let spec = QueryOperationSpec {
-                name: "AcceptDelegationRequest",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: AcceptDelegationRequestRequest| {
-                unit(handler.accept_delegation_request(ctx, i))
-            })
-            .await
-        }
-        "AcquireRole" => {
-            let spec = QueryOperationSpec {
-                name: "AcquireRole",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("AcquireRoleResult"),
-            };
-            invoke_query(spec, env, params, |i: AcquireRoleRequest| {
-                handler.acquire_role(ctx, i)
-            })
-            .await
-        }
-        "AddClientIDToOpenIDConnectProvider" => {
-            let spec = QueryOperationSpec {
-                name: "AddClientIDToOpenIDConnectProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: AddClientIDToOpenIDConnectProviderRequest| {
-                    unit(handler.add_client_id_to_open_id_connect_provider(ctx, i))
-                },
-            )
-            .await
-        }
-        "AddRoleToInstanceProfile" => {
-            let spec = QueryOperationSpec {
-                name: "AddRoleToInstanceProfile",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: AddRoleToInstanceProfileRequest| {
-                unit(handler.add_role_to_instance_profile(ctx, i))
-            })
-            .await
-        }
         "AddUserToGroup" => {
             let spec = QueryOperationSpec {
                 name: "AddUserToGroup",
@@ -2062,18 +1407,6 @@ pub async fn dispatch<H: IamApi>(
             };
             invoke_query(spec, env, params, |i: AddUserToGroupRequest| {
                 unit(handler.add_user_to_group(ctx, i))
-            })
-            .await
-        }
-        "AssociateDelegationRequest" => {
-            let spec = QueryOperationSpec {
-                name: "AssociateDelegationRequest",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: AssociateDelegationRequestRequest| {
-                unit(handler.associate_delegation_request(ctx, i))
             })
             .await
         }
@@ -2113,18 +1446,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "ChangePassword" => {
-            let spec = QueryOperationSpec {
-                name: "ChangePassword",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: ChangePasswordRequest| {
-                unit(handler.change_password(ctx, i))
-            })
-            .await
-        }
         "CreateAccessKey" => {
             let spec = QueryOperationSpec {
                 name: "CreateAccessKey",
@@ -2134,30 +1455,6 @@ pub async fn dispatch<H: IamApi>(
             };
             invoke_query(spec, env, params, |i: CreateAccessKeyRequest| {
                 handler.create_access_key(ctx, i)
-            })
-            .await
-        }
-        "CreateAccountAlias" => {
-            let spec = QueryOperationSpec {
-                name: "CreateAccountAlias",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: CreateAccountAliasRequest| {
-                unit(handler.create_account_alias(ctx, i))
-            })
-            .await
-        }
-        "CreateDelegationRequest" => {
-            let spec = QueryOperationSpec {
-                name: "CreateDelegationRequest",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("CreateDelegationRequestResult"),
-            };
-            invoke_query(spec, env, params, |i: CreateDelegationRequestRequest| {
-                handler.create_delegation_request(ctx, i)
             })
             .await
         }
@@ -2171,47 +1468,6 @@ pub async fn dispatch<H: IamApi>(
             invoke_query(spec, env, params, |i: CreateGroupRequest| {
                 handler.create_group(ctx, i)
             })
-            .await
-        }
-        "CreateInstanceProfile" => {
-            let spec = QueryOperationSpec {
-                name: "CreateInstanceProfile",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("CreateInstanceProfileResult"),
-            };
-            invoke_query(spec, env, params, |i: CreateInstanceProfileRequest| {
-                handler.create_instance_profile(ctx, i)
-            })
-            .await
-        }
-        "CreateLoginProfile" => {
-            let spec = QueryOperationSpec {
-                name: "CreateLoginProfile",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("CreateLoginProfileResult"),
-            };
-            invoke_query(spec, env, params, |i: CreateLoginProfileRequest| {
-                handler.create_login_profile(ctx, i)
-            })
-            .await
-        }
-        "CreateOpenIDConnectProvider" => {
-            let spec = QueryOperationSpec {
-                name: "CreateOpenIDConnectProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("CreateOpenIDConnectProviderResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: CreateOpenIDConnectProviderRequest| {
-                    handler.create_open_id_connect_provider(ctx, i)
-                },
-            )
             .await
         }
         "CreatePolicy" => {
@@ -2250,47 +1506,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "CreateSAMLProvider" => {
-            let spec = QueryOperationSpec {
-                name: "CreateSAMLProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("CreateSAMLProviderResult"),
-            };
-            invoke_query(spec, env, params, |i: CreateSAMLProviderRequest| {
-                handler.create_saml_provider(ctx, i)
-            })
-            .await
-        }
-        "CreateServiceLinkedRole" => {
-            let spec = QueryOperationSpec {
-                name: "CreateServiceLinkedRole",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("CreateServiceLinkedRoleResult"),
-            };
-            invoke_query(spec, env, params, |i: CreateServiceLinkedRoleRequest| {
-                handler.create_service_linked_role(ctx, i)
-            })
-            .await
-        }
-        "CreateServiceSpecificCredential" => {
-            let spec = QueryOperationSpec {
-                name: "CreateServiceSpecificCredential",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("CreateServiceSpecificCredentialResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: CreateServiceSpecificCredentialRequest| {
-                    handler.create_service_specific_credential(ctx, i)
-                },
-            )
-            .await
-        }
         "CreateUser" => {
             let spec = QueryOperationSpec {
                 name: "CreateUser",
@@ -2303,30 +1518,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "CreateVirtualMFADevice" => {
-            let spec = QueryOperationSpec {
-                name: "CreateVirtualMFADevice",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("CreateVirtualMFADeviceResult"),
-            };
-            invoke_query(spec, env, params, |i: CreateVirtualMFADeviceRequest| {
-                handler.create_virtual_mfa_device(ctx, i)
-            })
-            .await
-        }
-        "DeactivateMFADevice" => {
-            let spec = QueryOperationSpec {
-                name: "DeactivateMFADevice",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: DeactivateMFADeviceRequest| {
-                unit(handler.deactivate_mfa_device(ctx, i))
-            })
-            .await
-        }
         "DeleteAccessKey" => {
             let spec = QueryOperationSpec {
                 name: "DeleteAccessKey",
@@ -2336,30 +1527,6 @@ pub async fn dispatch<H: IamApi>(
             };
             invoke_query(spec, env, params, |i: DeleteAccessKeyRequest| {
                 unit(handler.delete_access_key(ctx, i))
-            })
-            .await
-        }
-        "DeleteAccountAlias" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteAccountAlias",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: DeleteAccountAliasRequest| {
-                unit(handler.delete_account_alias(ctx, i))
-            })
-            .await
-        }
-        "DeleteAccountPasswordPolicy" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteAccountPasswordPolicy",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |_: Empty| {
-                unit(handler.delete_account_password_policy(ctx))
             })
             .await
         }
@@ -2385,47 +1552,6 @@ pub async fn dispatch<H: IamApi>(
             invoke_query(spec, env, params, |i: DeleteGroupPolicyRequest| {
                 unit(handler.delete_group_policy(ctx, i))
             })
-            .await
-        }
-        "DeleteInstanceProfile" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteInstanceProfile",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: DeleteInstanceProfileRequest| {
-                unit(handler.delete_instance_profile(ctx, i))
-            })
-            .await
-        }
-        "DeleteLoginProfile" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteLoginProfile",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: DeleteLoginProfileRequest| {
-                unit(handler.delete_login_profile(ctx, i))
-            })
-            .await
-        }
-        "DeleteOpenIDConnectProvider" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteOpenIDConnectProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: DeleteOpenIDConnectProviderRequest| {
-                    unit(handler.delete_open_id_connect_provider(ctx, i))
-                },
-            )
             .await
         }
         "DeletePolicy" => {
@@ -2493,83 +1619,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "DeleteSAMLProvider" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteSAMLProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: DeleteSAMLProviderRequest| {
-                unit(handler.delete_saml_provider(ctx, i))
-            })
-            .await
-        }
-        "DeleteSSHPublicKey" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteSSHPublicKey",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: DeleteSSHPublicKeyRequest| {
-                unit(handler.delete_ssh_public_key(ctx, i))
-            })
-            .await
-        }
-        "DeleteServerCertificate" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteServerCertificate",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: DeleteServerCertificateRequest| {
-                unit(handler.delete_server_certificate(ctx, i))
-            })
-            .await
-        }
-        "DeleteServiceLinkedRole" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteServiceLinkedRole",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("DeleteServiceLinkedRoleResult"),
-            };
-            invoke_query(spec, env, params, |i: DeleteServiceLinkedRoleRequest| {
-                handler.delete_service_linked_role(ctx, i)
-            })
-            .await
-        }
-        "DeleteServiceSpecificCredential" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteServiceSpecificCredential",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: DeleteServiceSpecificCredentialRequest| {
-                    unit(handler.delete_service_specific_credential(ctx, i))
-                },
-            )
-            .await
-        }
-        "DeleteSigningCertificate" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteSigningCertificate",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: DeleteSigningCertificateRequest| {
-                unit(handler.delete_signing_certificate(ctx, i))
-            })
-            .await
-        }
         "DeleteUser" => {
             let spec = QueryOperationSpec {
                 name: "DeleteUser",
@@ -2611,18 +1660,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "DeleteVirtualMFADevice" => {
-            let spec = QueryOperationSpec {
-                name: "DeleteVirtualMFADevice",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: DeleteVirtualMFADeviceRequest| {
-                unit(handler.delete_virtual_mfa_device(ctx, i))
-            })
-            .await
-        }
         "DetachGroupPolicy" => {
             let spec = QueryOperationSpec {
                 name: "DetachGroupPolicy",
@@ -2659,156 +1696,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "DisableOrganizationsRootCredentialsManagement" => {
-            let spec = QueryOperationSpec {
-                name: "DisableOrganizationsRootCredentialsManagement",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("DisableOrganizationsRootCredentialsManagementResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: DisableOrganizationsRootCredentialsManagementRequest| {
-                    handler.disable_organizations_root_credentials_management(ctx, i)
-                },
-            )
-            .await
-        }
-        "DisableOrganizationsRootSessions" => {
-            let spec = QueryOperationSpec {
-                name: "DisableOrganizationsRootSessions",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("DisableOrganizationsRootSessionsResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: DisableOrganizationsRootSessionsRequest| {
-                    handler.disable_organizations_root_sessions(ctx, i)
-                },
-            )
-            .await
-        }
-        "DisableOutboundWebIdentityFederation" => {
-            let spec = QueryOperationSpec {
-                name: "DisableOutboundWebIdentityFederation",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |_: Empty| {
-                unit(handler.disable_outbound_web_identity_federation(ctx))
-            })
-            .await
-        }
-        "EnableMFADevice" => {
-            let spec = QueryOperationSpec {
-                name: "EnableMFADevice",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: EnableMFADeviceRequest| {
-                unit(handler.enable_mfa_device(ctx, i))
-            })
-            .await
-        }
-        "EnableOrganizationsRootCredentialsManagement" => {
-            let spec = QueryOperationSpec {
-                name: "EnableOrganizationsRootCredentialsManagement",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("EnableOrganizationsRootCredentialsManagementResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: EnableOrganizationsRootCredentialsManagementRequest| {
-                    handler.enable_organizations_root_credentials_management(ctx, i)
-                },
-            )
-            .await
-        }
-        "EnableOrganizationsRootSessions" => {
-            let spec = QueryOperationSpec {
-                name: "EnableOrganizationsRootSessions",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("EnableOrganizationsRootSessionsResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: EnableOrganizationsRootSessionsRequest| {
-                    handler.enable_organizations_root_sessions(ctx, i)
-                },
-            )
-            .await
-        }
-        "EnableOutboundWebIdentityFederation" => {
-            let spec = QueryOperationSpec {
-                name: "EnableOutboundWebIdentityFederation",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("EnableOutboundWebIdentityFederationResult"),
-            };
-            invoke_query(spec, env, params, |_: Empty| {
-                handler.enable_outbound_web_identity_federation(ctx)
-            })
-            .await
-        }
-        "GenerateCredentialReport" => {
-            let spec = QueryOperationSpec {
-                name: "GenerateCredentialReport",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("GenerateCredentialReportResult"),
-            };
-            invoke_query(spec, env, params, |_: Empty| {
-                handler.generate_credential_report(ctx)
-            })
-            .await
-        }
-        "GenerateOrganizationsAccessReport" => {
-            let spec = QueryOperationSpec {
-                name: "GenerateOrganizationsAccessReport",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("GenerateOrganizationsAccessReportResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: GenerateOrganizationsAccessReportRequest| {
-                    handler.generate_organizations_access_report(ctx, i)
-                },
-            )
-            .await
-        }
-        "GenerateServiceLastAccessedDetails" => {
-            let spec = QueryOperationSpec {
-                name: "GenerateServiceLastAccessedDetails",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("GenerateServiceLastAccessedDetailsResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: GenerateServiceLastAccessedDetailsRequest| {
-                    handler.generate_service_last_accessed_details(ctx, i)
-                },
-            )
-            .await
-        }
         "GetAccessKeyLastUsed" => {
             let spec = QueryOperationSpec {
                 name: "GetAccessKeyLastUsed",
@@ -2818,117 +1705,6 @@ pub async fn dispatch<H: IamApi>(
             };
             invoke_query(spec, env, params, |i: GetAccessKeyLastUsedRequest| {
                 handler.get_access_key_last_used(ctx, i)
-            })
-            .await
-        }
-        "GetAccountAuthorizationDetails" => {
-            let spec = QueryOperationSpec {
-                name: "GetAccountAuthorizationDetails",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetAccountAuthorizationDetailsResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: GetAccountAuthorizationDetailsRequest| {
-                    handler.get_account_authorization_details(ctx, i)
-                },
-            )
-            .await
-        }
-        "GetAccountPasswordPolicy" => {
-            let spec = QueryOperationSpec {
-                name: "GetAccountPasswordPolicy",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetAccountPasswordPolicyResult"),
-            };
-            invoke_query(spec, env, params, |_: Empty| {
-                handler.get_account_password_policy(ctx)
-            })
-            .await
-        }
-        "GetAccountProperties" => {
-            let spec = QueryOperationSpec {
-                name: "GetAccountProperties",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetAccountPropertiesResult"),
-            };
-            invoke_query(spec, env, params, |i: GetAccountPropertiesRequest| {
-                handler.get_account_properties(ctx, i)
-            })
-            .await
-        }
-        "GetAccountSummary" => {
-            let spec = QueryOperationSpec {
-                name: "GetAccountSummary",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetAccountSummaryResult"),
-            };
-            invoke_query(spec, env, params, |_: Empty| {
-                handler.get_account_summary(ctx)
-            })
-            .await
-        }
-        "GetContextKeysForCustomPolicy" => {
-            let spec = QueryOperationSpec {
-                name: "GetContextKeysForCustomPolicy",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetContextKeysForCustomPolicyResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: GetContextKeysForCustomPolicyRequest| {
-                    handler.get_context_keys_for_custom_policy(ctx, i)
-                },
-            )
-            .await
-        }
-        "GetContextKeysForPrincipalPolicy" => {
-            let spec = QueryOperationSpec {
-                name: "GetContextKeysForPrincipalPolicy",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetContextKeysForPrincipalPolicyResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: GetContextKeysForPrincipalPolicyRequest| {
-                    handler.get_context_keys_for_principal_policy(ctx, i)
-                },
-            )
-            .await
-        }
-        "GetCredentialReport" => {
-            let spec = QueryOperationSpec {
-                name: "GetCredentialReport",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetCredentialReportResult"),
-            };
-            invoke_query(spec, env, params, |_: Empty| {
-                handler.get_credential_report(ctx)
-            })
-            .await
-        }
-        "GetDelegationRequest" => {
-            let spec = QueryOperationSpec {
-                name: "GetDelegationRequest",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetDelegationRequestResult"),
-            };
-            invoke_query(spec, env, params, |i: GetDelegationRequestRequest| {
-                handler.get_delegation_request(ctx, i)
             })
             .await
         }
@@ -2953,95 +1729,6 @@ pub async fn dispatch<H: IamApi>(
             };
             invoke_query(spec, env, params, |i: GetGroupPolicyRequest| {
                 handler.get_group_policy(ctx, i)
-            })
-            .await
-        }
-        "GetHumanReadableSummary" => {
-            let spec = QueryOperationSpec {
-                name: "GetHumanReadableSummary",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetHumanReadableSummaryResult"),
-            };
-            invoke_query(spec, env, params, |i: GetHumanReadableSummaryRequest| {
-                handler.get_human_readable_summary(ctx, i)
-            })
-            .await
-        }
-        "GetInstanceProfile" => {
-            let spec = QueryOperationSpec {
-                name: "GetInstanceProfile",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetInstanceProfileResult"),
-            };
-            invoke_query(spec, env, params, |i: GetInstanceProfileRequest| {
-                handler.get_instance_profile(ctx, i)
-            })
-            .await
-        }
-        "GetLoginProfile" => {
-            let spec = QueryOperationSpec {
-                name: "GetLoginProfile",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetLoginProfileResult"),
-            };
-            invoke_query(spec, env, params, |i: GetLoginProfileRequest| {
-                handler.get_login_profile(ctx, i)
-            })
-            .await
-        }
-        "GetMFADevice" => {
-            let spec = QueryOperationSpec {
-                name: "GetMFADevice",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetMFADeviceResult"),
-            };
-            invoke_query(spec, env, params, |i: GetMFADeviceRequest| {
-                handler.get_mfa_device(ctx, i)
-            })
-            .await
-        }
-        "GetOpenIDConnectProvider" => {
-            let spec = QueryOperationSpec {
-                name: "GetOpenIDConnectProvider",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetOpenIDConnectProviderResult"),
-            };
-            invoke_query(spec, env, params, |i: GetOpenIDConnectProviderRequest| {
-                handler.get_open_id_connect_provider(ctx, i)
-            })
-            .await
-        }
-        "GetOrganizationsAccessReport" => {
-            let spec = QueryOperationSpec {
-                name: "GetOrganizationsAccessReport",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetOrganizationsAccessReportResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: GetOrganizationsAccessReportRequest| {
-                    handler.get_organizations_access_report(ctx, i)
-                },
-            )
-            .await
-        }
-        "GetOutboundWebIdentityFederationInfo" => {
-            let spec = QueryOperationSpec {
-                name: "GetOutboundWebIdentityFederationInfo",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetOutboundWebIdentityFederationInfoResult"),
-            };
-            invoke_query(spec, env, params, |_: Empty| {
-                handler.get_outbound_web_identity_federation_info(ctx)
             })
             .await
         }
@@ -3093,105 +1780,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "GetRoleTemplateVersion" => {
-            let spec = QueryOperationSpec {
-                name: "GetRoleTemplateVersion",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetRoleTemplateVersionResult"),
-            };
-            invoke_query(spec, env, params, |i: GetRoleTemplateVersionRequest| {
-                handler.get_role_template_version(ctx, i)
-            })
-            .await
-        }
-        "GetSAMLProvider" => {
-            let spec = QueryOperationSpec {
-                name: "GetSAMLProvider",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetSAMLProviderResult"),
-            };
-            invoke_query(spec, env, params, |i: GetSAMLProviderRequest| {
-                handler.get_saml_provider(ctx, i)
-            })
-            .await
-        }
-        "GetSSHPublicKey" => {
-            let spec = QueryOperationSpec {
-                name: "GetSSHPublicKey",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetSSHPublicKeyResult"),
-            };
-            invoke_query(spec, env, params, |i: GetSSHPublicKeyRequest| {
-                handler.get_ssh_public_key(ctx, i)
-            })
-            .await
-        }
-        "GetServerCertificate" => {
-            let spec = QueryOperationSpec {
-                name: "GetServerCertificate",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetServerCertificateResult"),
-            };
-            invoke_query(spec, env, params, |i: GetServerCertificateRequest| {
-                handler.get_server_certificate(ctx, i)
-            })
-            .await
-        }
-        "GetServiceLastAccessedDetails" => {
-            let spec = QueryOperationSpec {
-                name: "GetServiceLastAccessedDetails",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetServiceLastAccessedDetailsResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: GetServiceLastAccessedDetailsRequest| {
-                    handler.get_service_last_accessed_details(ctx, i)
-                },
-            )
-            .await
-        }
-        "GetServiceLastAccessedDetailsWithEntities" => {
-            let spec = QueryOperationSpec {
-                name: "GetServiceLastAccessedDetailsWithEntities",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetServiceLastAccessedDetailsWithEntitiesResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: GetServiceLastAccessedDetailsWithEntitiesRequest| {
-                    handler.get_service_last_accessed_details_with_entities(ctx, i)
-                },
-            )
-            .await
-        }
-        "GetServiceLinkedRoleDeletionStatus" => {
-            let spec = QueryOperationSpec {
-                name: "GetServiceLinkedRoleDeletionStatus",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetServiceLinkedRoleDeletionStatusResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: GetServiceLinkedRoleDeletionStatusRequest| {
-                    handler.get_service_linked_role_deletion_status(ctx, i)
-                },
-            )
-            .await
-        }
         "GetUser" => {
             let spec = QueryOperationSpec {
                 name: "GetUser",
@@ -3228,18 +1816,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "ListAccountAliases" => {
-            let spec = QueryOperationSpec {
-                name: "ListAccountAliases",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListAccountAliasesResult"),
-            };
-            invoke_query(spec, env, params, |i: ListAccountAliasesRequest| {
-                handler.list_account_aliases(ctx, i)
-            })
-            .await
-        }
         "ListAttachedGroupPolicies" => {
             let spec = QueryOperationSpec {
                 name: "ListAttachedGroupPolicies",
@@ -3273,18 +1849,6 @@ pub async fn dispatch<H: IamApi>(
             };
             invoke_query(spec, env, params, |i: ListAttachedUserPoliciesRequest| {
                 handler.list_attached_user_policies(ctx, i)
-            })
-            .await
-        }
-        "ListDelegationRequests" => {
-            let spec = QueryOperationSpec {
-                name: "ListDelegationRequests",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListDelegationRequestsResult"),
-            };
-            invoke_query(spec, env, params, |i: ListDelegationRequestsRequest| {
-                handler.list_delegation_requests(ctx, i)
             })
             .await
         }
@@ -3336,112 +1900,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "ListInstanceProfileTags" => {
-            let spec = QueryOperationSpec {
-                name: "ListInstanceProfileTags",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListInstanceProfileTagsResult"),
-            };
-            invoke_query(spec, env, params, |i: ListInstanceProfileTagsRequest| {
-                handler.list_instance_profile_tags(ctx, i)
-            })
-            .await
-        }
-        "ListInstanceProfiles" => {
-            let spec = QueryOperationSpec {
-                name: "ListInstanceProfiles",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListInstanceProfilesResult"),
-            };
-            invoke_query(spec, env, params, |i: ListInstanceProfilesRequest| {
-                handler.list_instance_profiles(ctx, i)
-            })
-            .await
-        }
-        "ListInstanceProfilesForRole" => {
-            let spec = QueryOperationSpec {
-                name: "ListInstanceProfilesForRole",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListInstanceProfilesForRoleResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: ListInstanceProfilesForRoleRequest| {
-                    handler.list_instance_profiles_for_role(ctx, i)
-                },
-            )
-            .await
-        }
-        "ListMFADeviceTags" => {
-            let spec = QueryOperationSpec {
-                name: "ListMFADeviceTags",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListMFADeviceTagsResult"),
-            };
-            invoke_query(spec, env, params, |i: ListMFADeviceTagsRequest| {
-                handler.list_mfa_device_tags(ctx, i)
-            })
-            .await
-        }
-        "ListMFADevices" => {
-            let spec = QueryOperationSpec {
-                name: "ListMFADevices",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListMFADevicesResult"),
-            };
-            invoke_query(spec, env, params, |i: ListMFADevicesRequest| {
-                handler.list_mfa_devices(ctx, i)
-            })
-            .await
-        }
-        "ListOpenIDConnectProviderTags" => {
-            let spec = QueryOperationSpec {
-                name: "ListOpenIDConnectProviderTags",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListOpenIDConnectProviderTagsResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: ListOpenIDConnectProviderTagsRequest| {
-                    handler.list_open_id_connect_provider_tags(ctx, i)
-                },
-            )
-            .await
-        }
-        "ListOpenIDConnectProviders" => {
-            let spec = QueryOperationSpec {
-                name: "ListOpenIDConnectProviders",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListOpenIDConnectProvidersResult"),
-            };
-            invoke_query(spec, env, params, |i: ListOpenIDConnectProvidersRequest| {
-                handler.list_open_id_connect_providers(ctx, i)
-            })
-            .await
-        }
-        "ListOrganizationsFeatures" => {
-            let spec = QueryOperationSpec {
-                name: "ListOrganizationsFeatures",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListOrganizationsFeaturesResult"),
-            };
-            invoke_query(spec, env, params, |i: ListOrganizationsFeaturesRequest| {
-                handler.list_organizations_features(ctx, i)
-            })
-            .await
-        }
         "ListPolicies" => {
             let spec = QueryOperationSpec {
                 name: "ListPolicies",
@@ -3452,23 +1910,6 @@ pub async fn dispatch<H: IamApi>(
             invoke_query(spec, env, params, |i: ListPoliciesRequest| {
                 handler.list_policies(ctx, i)
             })
-            .await
-        }
-        "ListPoliciesGrantingServiceAccess" => {
-            let spec = QueryOperationSpec {
-                name: "ListPoliciesGrantingServiceAccess",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListPoliciesGrantingServiceAccessResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: ListPoliciesGrantingServiceAccessRequest| {
-                    handler.list_policies_granting_service_access(ctx, i)
-                },
-            )
             .await
         }
         "ListPolicyTags" => {
@@ -3531,95 +1972,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "ListSAMLProviderTags" => {
-            let spec = QueryOperationSpec {
-                name: "ListSAMLProviderTags",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListSAMLProviderTagsResult"),
-            };
-            invoke_query(spec, env, params, |i: ListSAMLProviderTagsRequest| {
-                handler.list_saml_provider_tags(ctx, i)
-            })
-            .await
-        }
-        "ListSAMLProviders" => {
-            let spec = QueryOperationSpec {
-                name: "ListSAMLProviders",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListSAMLProvidersResult"),
-            };
-            invoke_query(spec, env, params, |i: ListSAMLProvidersRequest| {
-                handler.list_saml_providers(ctx, i)
-            })
-            .await
-        }
-        "ListSSHPublicKeys" => {
-            let spec = QueryOperationSpec {
-                name: "ListSSHPublicKeys",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListSSHPublicKeysResult"),
-            };
-            invoke_query(spec, env, params, |i: ListSSHPublicKeysRequest| {
-                handler.list_ssh_public_keys(ctx, i)
-            })
-            .await
-        }
-        "ListServerCertificateTags" => {
-            let spec = QueryOperationSpec {
-                name: "ListServerCertificateTags",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListServerCertificateTagsResult"),
-            };
-            invoke_query(spec, env, params, |i: ListServerCertificateTagsRequest| {
-                handler.list_server_certificate_tags(ctx, i)
-            })
-            .await
-        }
-        "ListServerCertificates" => {
-            let spec = QueryOperationSpec {
-                name: "ListServerCertificates",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListServerCertificatesResult"),
-            };
-            invoke_query(spec, env, params, |i: ListServerCertificatesRequest| {
-                handler.list_server_certificates(ctx, i)
-            })
-            .await
-        }
-        "ListServiceSpecificCredentials" => {
-            let spec = QueryOperationSpec {
-                name: "ListServiceSpecificCredentials",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListServiceSpecificCredentialsResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: ListServiceSpecificCredentialsRequest| {
-                    handler.list_service_specific_credentials(ctx, i)
-                },
-            )
-            .await
-        }
-        "ListSigningCertificates" => {
-            let spec = QueryOperationSpec {
-                name: "ListSigningCertificates",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListSigningCertificatesResult"),
-            };
-            invoke_query(spec, env, params, |i: ListSigningCertificatesRequest| {
-                handler.list_signing_certificates(ctx, i)
-            })
-            .await
-        }
         "ListUserPolicies" => {
             let spec = QueryOperationSpec {
                 name: "ListUserPolicies",
@@ -3653,30 +2005,6 @@ pub async fn dispatch<H: IamApi>(
             };
             invoke_query(spec, env, params, |i: ListUsersRequest| {
                 handler.list_users(ctx, i)
-            })
-            .await
-        }
-        "ListVirtualMFADevices" => {
-            let spec = QueryOperationSpec {
-                name: "ListVirtualMFADevices",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("ListVirtualMFADevicesResult"),
-            };
-            invoke_query(spec, env, params, |i: ListVirtualMFADevicesRequest| {
-                handler.list_virtual_mfa_devices(ctx, i)
-            })
-            .await
-        }
-        "PutAccountProperties" => {
-            let spec = QueryOperationSpec {
-                name: "PutAccountProperties",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("PutAccountPropertiesResult"),
-            };
-            invoke_query(spec, env, params, |i: PutAccountPropertiesRequest| {
-                handler.put_account_properties(ctx, i)
             })
             .await
         }
@@ -3740,52 +2068,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "RejectDelegationRequest" => {
-            let spec = QueryOperationSpec {
-                name: "RejectDelegationRequest",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: RejectDelegationRequestRequest| {
-                unit(handler.reject_delegation_request(ctx, i))
-            })
-            .await
-        }
-        "RemoveClientIDFromOpenIDConnectProvider" => {
-            let spec = QueryOperationSpec {
-                name: "RemoveClientIDFromOpenIDConnectProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: RemoveClientIDFromOpenIDConnectProviderRequest| {
-                    unit(handler.remove_client_id_from_open_id_connect_provider(ctx, i))
-                },
-            )
-            .await
-        }
-        "RemoveRoleFromInstanceProfile" => {
-            let spec = QueryOperationSpec {
-                name: "RemoveRoleFromInstanceProfile",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: RemoveRoleFromInstanceProfileRequest| {
-                    unit(handler.remove_role_from_instance_profile(ctx, i))
-                },
-            )
-            .await
-        }
         "RemoveUserFromGroup" => {
             let spec = QueryOperationSpec {
                 name: "RemoveUserFromGroup",
@@ -3798,47 +2080,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "ResetServiceSpecificCredential" => {
-            let spec = QueryOperationSpec {
-                name: "ResetServiceSpecificCredential",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("ResetServiceSpecificCredentialResult"),
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: ResetServiceSpecificCredentialRequest| {
-                    handler.reset_service_specific_credential(ctx, i)
-                },
-            )
-            .await
-        }
-        "ResyncMFADevice" => {
-            let spec = QueryOperationSpec {
-                name: "ResyncMFADevice",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: ResyncMFADeviceRequest| {
-                unit(handler.resync_mfa_device(ctx, i))
-            })
-            .await
-        }
-        "SendDelegationToken" => {
-            let spec = QueryOperationSpec {
-                name: "SendDelegationToken",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: SendDelegationTokenRequest| {
-                unit(handler.send_delegation_token(ctx, i))
-            })
-            .await
-        }
         "SetDefaultPolicyVersion" => {
             let spec = QueryOperationSpec {
                 name: "SetDefaultPolicyVersion",
@@ -3848,83 +2089,6 @@ pub async fn dispatch<H: IamApi>(
             };
             invoke_query(spec, env, params, |i: SetDefaultPolicyVersionRequest| {
                 unit(handler.set_default_policy_version(ctx, i))
-            })
-            .await
-        }
-        "SetSecurityTokenServicePreferences" => {
-            let spec = QueryOperationSpec {
-                name: "SetSecurityTokenServicePreferences",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: SetSecurityTokenServicePreferencesRequest| {
-                    unit(handler.set_security_token_service_preferences(ctx, i))
-                },
-            )
-            .await
-        }
-        "SimulateCustomPolicy" => {
-            let spec = QueryOperationSpec {
-                name: "SimulateCustomPolicy",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("SimulateCustomPolicyResult"),
-            };
-            invoke_query(spec, env, params, |i: SimulateCustomPolicyRequest| {
-                handler.simulate_custom_policy(ctx, i)
-            })
-            .await
-        }
-        "SimulatePrincipalPolicy" => {
-            let spec = QueryOperationSpec {
-                name: "SimulatePrincipalPolicy",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("SimulatePrincipalPolicyResult"),
-            };
-            invoke_query(spec, env, params, |i: SimulatePrincipalPolicyRequest| {
-                handler.simulate_principal_policy(ctx, i)
-            })
-            .await
-        }
-        "TagInstanceProfile" => {
-            let spec = QueryOperationSpec {
-                name: "TagInstanceProfile",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: TagInstanceProfileRequest| {
-                unit(handler.tag_instance_profile(ctx, i))
-            })
-            .await
-        }
-        "TagMFADevice" => {
-            let spec = QueryOperationSpec {
-                name: "TagMFADevice",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: TagMFADeviceRequest| {
-                unit(handler.tag_mfa_device(ctx, i))
-            })
-            .await
-        }
-        "TagOpenIDConnectProvider" => {
-            let spec = QueryOperationSpec {
-                name: "TagOpenIDConnectProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: TagOpenIDConnectProviderRequest| {
-                unit(handler.tag_open_id_connect_provider(ctx, i))
             })
             .await
         }
@@ -3952,30 +2116,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "TagSAMLProvider" => {
-            let spec = QueryOperationSpec {
-                name: "TagSAMLProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: TagSAMLProviderRequest| {
-                unit(handler.tag_saml_provider(ctx, i))
-            })
-            .await
-        }
-        "TagServerCertificate" => {
-            let spec = QueryOperationSpec {
-                name: "TagServerCertificate",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: TagServerCertificateRequest| {
-                unit(handler.tag_server_certificate(ctx, i))
-            })
-            .await
-        }
         "TagUser" => {
             let spec = QueryOperationSpec {
                 name: "TagUser",
@@ -3985,42 +2125,6 @@ pub async fn dispatch<H: IamApi>(
             };
             invoke_query(spec, env, params, |i: TagUserRequest| {
                 unit(handler.tag_user(ctx, i))
-            })
-            .await
-        }
-        "UntagInstanceProfile" => {
-            let spec = QueryOperationSpec {
-                name: "UntagInstanceProfile",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: UntagInstanceProfileRequest| {
-                unit(handler.untag_instance_profile(ctx, i))
-            })
-            .await
-        }
-        "UntagMFADevice" => {
-            let spec = QueryOperationSpec {
-                name: "UntagMFADevice",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: UntagMFADeviceRequest| {
-                unit(handler.untag_mfa_device(ctx, i))
-            })
-            .await
-        }
-        "UntagOpenIDConnectProvider" => {
-            let spec = QueryOperationSpec {
-                name: "UntagOpenIDConnectProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: UntagOpenIDConnectProviderRequest| {
-                unit(handler.untag_open_id_connect_provider(ctx, i))
             })
             .await
         }
@@ -4048,30 +2152,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "UntagSAMLProvider" => {
-            let spec = QueryOperationSpec {
-                name: "UntagSAMLProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: UntagSAMLProviderRequest| {
-                unit(handler.untag_saml_provider(ctx, i))
-            })
-            .await
-        }
-        "UntagServerCertificate" => {
-            let spec = QueryOperationSpec {
-                name: "UntagServerCertificate",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: UntagServerCertificateRequest| {
-                unit(handler.untag_server_certificate(ctx, i))
-            })
-            .await
-        }
         "UntagUser" => {
             let spec = QueryOperationSpec {
                 name: "UntagUser",
@@ -4096,23 +2176,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "UpdateAccountPasswordPolicy" => {
-            let spec = QueryOperationSpec {
-                name: "UpdateAccountPasswordPolicy",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: UpdateAccountPasswordPolicyRequest| {
-                    unit(handler.update_account_password_policy(ctx, i))
-                },
-            )
-            .await
-        }
         "UpdateAssumeRolePolicy" => {
             let spec = QueryOperationSpec {
                 name: "UpdateAssumeRolePolicy",
@@ -4122,18 +2185,6 @@ pub async fn dispatch<H: IamApi>(
             };
             invoke_query(spec, env, params, |i: UpdateAssumeRolePolicyRequest| {
                 unit(handler.update_assume_role_policy(ctx, i))
-            })
-            .await
-        }
-        "UpdateDelegationRequest" => {
-            let spec = QueryOperationSpec {
-                name: "UpdateDelegationRequest",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: UpdateDelegationRequestRequest| {
-                unit(handler.update_delegation_request(ctx, i))
             })
             .await
         }
@@ -4147,52 +2198,6 @@ pub async fn dispatch<H: IamApi>(
             invoke_query(spec, env, params, |i: UpdateGroupRequest| {
                 unit(handler.update_group(ctx, i))
             })
-            .await
-        }
-        "UpdateLoginProfile" => {
-            let spec = QueryOperationSpec {
-                name: "UpdateLoginProfile",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: UpdateLoginProfileRequest| {
-                unit(handler.update_login_profile(ctx, i))
-            })
-            .await
-        }
-        "UpdateOpenIDConnectProvider" => {
-            let spec = QueryOperationSpec {
-                name: "UpdateOpenIDConnectProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: UpdateOpenIDConnectProviderRequest| {
-                    unit(handler.update_open_id_connect_provider(ctx, i))
-                },
-            )
-            .await
-        }
-        "UpdateOpenIDConnectProviderThumbprint" => {
-            let spec = QueryOperationSpec {
-                name: "UpdateOpenIDConnectProviderThumbprint",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: UpdateOpenIDConnectProviderThumbprintRequest| {
-                    unit(handler.update_open_id_connect_provider_thumbprint(ctx, i))
-                },
-            )
             .await
         }
         "UpdateRole" => {
@@ -4219,71 +2224,6 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "UpdateSAMLProvider" => {
-            let spec = QueryOperationSpec {
-                name: "UpdateSAMLProvider",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("UpdateSAMLProviderResult"),
-            };
-            invoke_query(spec, env, params, |i: UpdateSAMLProviderRequest| {
-                handler.update_saml_provider(ctx, i)
-            })
-            .await
-        }
-        "UpdateSSHPublicKey" => {
-            let spec = QueryOperationSpec {
-                name: "UpdateSSHPublicKey",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: UpdateSSHPublicKeyRequest| {
-                unit(handler.update_ssh_public_key(ctx, i))
-            })
-            .await
-        }
-        "UpdateServerCertificate" => {
-            let spec = QueryOperationSpec {
-                name: "UpdateServerCertificate",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: UpdateServerCertificateRequest| {
-                unit(handler.update_server_certificate(ctx, i))
-            })
-            .await
-        }
-        "UpdateServiceSpecificCredential" => {
-            let spec = QueryOperationSpec {
-                name: "UpdateServiceSpecificCredential",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(
-                spec,
-                env,
-                params,
-                |i: UpdateServiceSpecificCredentialRequest| {
-                    unit(handler.update_service_specific_credential(ctx, i))
-                },
-            )
-            .await
-        }
-        "UpdateSigningCertificate" => {
-            let spec = QueryOperationSpec {
-                name: "UpdateSigningCertificate",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: None,
-            };
-            invoke_query(spec, env, params, |i: UpdateSigningCertificateRequest| {
-                unit(handler.update_signing_certificate(ctx, i))
-            })
-            .await
-        }
         "UpdateUser" => {
             let spec = QueryOperationSpec {
                 name: "UpdateUser",
@@ -4296,42 +2236,146 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "UploadSSHPublicKey" => {
-            let spec = QueryOperationSpec {
-                name: "UploadSSHPublicKey",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("UploadSSHPublicKeyResult"),
-            };
-            invoke_query(spec, env, params, |i: UploadSSHPublicKeyRequest| {
-                handler.upload_ssh_public_key(ctx, i)
-            })
-            .await
+        "AcceptDelegationRequest" => not_served("AcceptDelegationRequest", false),
+        "AcquireRole" => not_served("AcquireRole", false),
+        "AddClientIDToOpenIDConnectProvider" => {
+            not_served("AddClientIDToOpenIDConnectProvider", false)
         }
-        "UploadServerCertificate" => {
-            let spec = QueryOperationSpec {
-                name: "UploadServerCertificate",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("UploadServerCertificateResult"),
-            };
-            invoke_query(spec, env, params, |i: UploadServerCertificateRequest| {
-                handler.upload_server_certificate(ctx, i)
-            })
-            .await
+        "AddRoleToInstanceProfile" => not_served("AddRoleToInstanceProfile", false),
+        "AssociateDelegationRequest" => not_served("AssociateDelegationRequest", false),
+        "ChangePassword" => not_served("ChangePassword", false),
+        "CreateAccountAlias" => not_served("CreateAccountAlias", false),
+        "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
+        "CreateInstanceProfile" => not_served("CreateInstanceProfile", false),
+        "CreateLoginProfile" => not_served("CreateLoginProfile", false),
+        "CreateOpenIDConnectProvider" => not_served("CreateOpenIDConnectProvider", false),
+        "CreateSAMLProvider" => not_served("CreateSAMLProvider", false),
+        "CreateServiceLinkedRole" => not_served("CreateServiceLinkedRole", false),
+        "CreateServiceSpecificCredential" => not_served("CreateServiceSpecificCredential", false),
+        "CreateVirtualMFADevice" => not_served("CreateVirtualMFADevice", false),
+        "DeactivateMFADevice" => not_served("DeactivateMFADevice", false),
+        "DeleteAccountAlias" => not_served("DeleteAccountAlias", false),
+        "DeleteAccountPasswordPolicy" => not_served("DeleteAccountPasswordPolicy", false),
+        "DeleteInstanceProfile" => not_served("DeleteInstanceProfile", false),
+        "DeleteLoginProfile" => not_served("DeleteLoginProfile", false),
+        "DeleteOpenIDConnectProvider" => not_served("DeleteOpenIDConnectProvider", false),
+        "DeleteSAMLProvider" => not_served("DeleteSAMLProvider", false),
+        "DeleteSSHPublicKey" => not_served("DeleteSSHPublicKey", false),
+        "DeleteServerCertificate" => not_served("DeleteServerCertificate", false),
+        "DeleteServiceLinkedRole" => not_served("DeleteServiceLinkedRole", false),
+        "DeleteServiceSpecificCredential" => not_served("DeleteServiceSpecificCredential", false),
+        "DeleteSigningCertificate" => not_served("DeleteSigningCertificate", false),
+        "DeleteVirtualMFADevice" => not_served("DeleteVirtualMFADevice", false),
+        "DisableOrganizationsRootCredentialsManagement" => {
+            not_served("DisableOrganizationsRootCredentialsManagement", false)
         }
-        "UploadSigningCertificate" => {
-            let spec = QueryOperationSpec {
-                name: "UploadSigningCertificate",
-                read_only: false,
-                audit_response: true,
-                result_wrapper: Some("UploadSigningCertificateResult"),
-            };
-            invoke_query(spec, env, params, |i: UploadSigningCertificateRequest| {
-                handler.upload_signing_certificate(ctx, i)
-            })
-            .await
+        "DisableOrganizationsRootSessions" => not_served("DisableOrganizationsRootSessions", false),
+        "DisableOutboundWebIdentityFederation" => {
+            not_served("DisableOutboundWebIdentityFederation", false)
         }
+        "EnableMFADevice" => not_served("EnableMFADevice", false),
+        "EnableOrganizationsRootCredentialsManagement" => {
+            not_served("EnableOrganizationsRootCredentialsManagement", false)
+        }
+        "EnableOrganizationsRootSessions" => not_served("EnableOrganizationsRootSessions", false),
+        "EnableOutboundWebIdentityFederation" => {
+            not_served("EnableOutboundWebIdentityFederation", false)
+        }
+        "GenerateCredentialReport" => not_served("GenerateCredentialReport", false),
+        "GenerateOrganizationsAccessReport" => {
+            not_served("GenerateOrganizationsAccessReport", false)
+        }
+        "GenerateServiceLastAccessedDetails" => {
+            not_served("GenerateServiceLastAccessedDetails", false)
+        }
+        "GetAccountAuthorizationDetails" => not_served("GetAccountAuthorizationDetails", true),
+        "GetAccountPasswordPolicy" => not_served("GetAccountPasswordPolicy", true),
+        "GetAccountProperties" => not_served("GetAccountProperties", true),
+        "GetAccountSummary" => not_served("GetAccountSummary", true),
+        "GetContextKeysForCustomPolicy" => not_served("GetContextKeysForCustomPolicy", true),
+        "GetContextKeysForPrincipalPolicy" => not_served("GetContextKeysForPrincipalPolicy", true),
+        "GetCredentialReport" => not_served("GetCredentialReport", true),
+        "GetDelegationRequest" => not_served("GetDelegationRequest", true),
+        "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
+        "GetInstanceProfile" => not_served("GetInstanceProfile", true),
+        "GetLoginProfile" => not_served("GetLoginProfile", true),
+        "GetMFADevice" => not_served("GetMFADevice", true),
+        "GetOpenIDConnectProvider" => not_served("GetOpenIDConnectProvider", true),
+        "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
+        "GetOutboundWebIdentityFederationInfo" => {
+            not_served("GetOutboundWebIdentityFederationInfo", true)
+        }
+        "GetRoleTemplateVersion" => not_served("GetRoleTemplateVersion", true),
+        "GetSAMLProvider" => not_served("GetSAMLProvider", true),
+        "GetSSHPublicKey" => not_served("GetSSHPublicKey", true),
+        "GetServerCertificate" => not_served("GetServerCertificate", true),
+        "GetServiceLastAccessedDetails" => not_served("GetServiceLastAccessedDetails", true),
+        "GetServiceLastAccessedDetailsWithEntities" => {
+            not_served("GetServiceLastAccessedDetailsWithEntities", true)
+        }
+        "GetServiceLinkedRoleDeletionStatus" => {
+            not_served("GetServiceLinkedRoleDeletionStatus", true)
+        }
+        "ListAccountAliases" => not_served("ListAccountAliases", true),
+        "ListDelegationRequests" => not_served("ListDelegationRequests", true),
+        "ListInstanceProfileTags" => not_served("ListInstanceProfileTags", true),
+        "ListInstanceProfiles" => not_served("ListInstanceProfiles", true),
+        "ListInstanceProfilesForRole" => not_served("ListInstanceProfilesForRole", true),
+        "ListMFADeviceTags" => not_served("ListMFADeviceTags", true),
+        "ListMFADevices" => not_served("ListMFADevices", true),
+        "ListOpenIDConnectProviderTags" => not_served("ListOpenIDConnectProviderTags", true),
+        "ListOpenIDConnectProviders" => not_served("ListOpenIDConnectProviders", true),
+        "ListOrganizationsFeatures" => not_served("ListOrganizationsFeatures", true),
+        "ListPoliciesGrantingServiceAccess" => {
+            not_served("ListPoliciesGrantingServiceAccess", true)
+        }
+        "ListSAMLProviderTags" => not_served("ListSAMLProviderTags", true),
+        "ListSAMLProviders" => not_served("ListSAMLProviders", true),
+        "ListSSHPublicKeys" => not_served("ListSSHPublicKeys", true),
+        "ListServerCertificateTags" => not_served("ListServerCertificateTags", true),
+        "ListServerCertificates" => not_served("ListServerCertificates", true),
+        "ListServiceSpecificCredentials" => not_served("ListServiceSpecificCredentials", true),
+        "ListSigningCertificates" => not_served("ListSigningCertificates", true),
+        "ListVirtualMFADevices" => not_served("ListVirtualMFADevices", true),
+        "PutAccountProperties" => not_served("PutAccountProperties", false),
+        "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
+        "RemoveClientIDFromOpenIDConnectProvider" => {
+            not_served("RemoveClientIDFromOpenIDConnectProvider", false)
+        }
+        "RemoveRoleFromInstanceProfile" => not_served("RemoveRoleFromInstanceProfile", false),
+        "ResetServiceSpecificCredential" => not_served("ResetServiceSpecificCredential", false),
+        "ResyncMFADevice" => not_served("ResyncMFADevice", false),
+        "SendDelegationToken" => not_served("SendDelegationToken", false),
+        "SetSecurityTokenServicePreferences" => {
+            not_served("SetSecurityTokenServicePreferences", false)
+        }
+        "SimulateCustomPolicy" => not_served("SimulateCustomPolicy", true),
+        "SimulatePrincipalPolicy" => not_served("SimulatePrincipalPolicy", true),
+        "TagInstanceProfile" => not_served("TagInstanceProfile", false),
+        "TagMFADevice" => not_served("TagMFADevice", false),
+        "TagOpenIDConnectProvider" => not_served("TagOpenIDConnectProvider", false),
+        "TagSAMLProvider" => not_served("TagSAMLProvider", false),
+        "TagServerCertificate" => not_served("TagServerCertificate", false),
+        "UntagInstanceProfile" => not_served("UntagInstanceProfile", false),
+        "UntagMFADevice" => not_served("UntagMFADevice", false),
+        "UntagOpenIDConnectProvider" => not_served("UntagOpenIDConnectProvider", false),
+        "UntagSAMLProvider" => not_served("UntagSAMLProvider", false),
+        "UntagServerCertificate" => not_served("UntagServerCertificate", false),
+        "UpdateAccountPasswordPolicy" => not_served("UpdateAccountPasswordPolicy", false),
+        "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
+        "UpdateLoginProfile" => not_served("UpdateLoginProfile", false),
+        "UpdateOpenIDConnectProvider" => not_served("UpdateOpenIDConnectProvider", false),
+        "UpdateOpenIDConnectProviderThumbprint" => {
+            not_served("UpdateOpenIDConnectProviderThumbprint", false)
+        }
+        "UpdateSAMLProvider" => not_served("UpdateSAMLProvider", false),
+        "UpdateSSHPublicKey" => not_served("UpdateSSHPublicKey", false),
+        "UpdateServerCertificate" => not_served("UpdateServerCertificate", false),
+        "UpdateServiceSpecificCredential" => not_served("UpdateServiceSpecificCredential", false),
+        "UpdateSigningCertificate" => not_served("UpdateSigningCertificate", false),
+        "UploadSSHPublicKey" => not_served("UploadSSHPublicKey", false),
+        "UploadServerCertificate" => not_served("UploadServerCertificate", false),
+        "UploadSigningCertificate" => not_served("UploadSigningCertificate", false),
         _ => unknown_action(action, super::API_VERSION),
     }
 }

@@ -68,15 +68,8 @@ pub(crate) fn already_exists(kind: &str, name: &str) -> ServiceError {
 
 /// A required member (the codec enforces presence; this keeps bodies total).
 pub(crate) fn required<T>(value: Option<T>, member: &str) -> Result<T, ServiceError> {
-    value.ok_or_else(|| {
-        ServiceError::new(
-            "ValidationError",
-            400,
-            format!(
-                "1 validation error detected: Value null at '{member}' failed to satisfy \
-                 constraint: Member must not be null"
-            ),
-        )
+    rampart_wire::codec::required(value, member, |m| {
+        ServiceError::new("ValidationError", 400, m)
     })
 }
 

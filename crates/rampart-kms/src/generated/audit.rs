@@ -52,32 +52,6 @@ impl AuditValue for CancelKeyDeletionResponse {
     }
 }
 
-impl AuditParams for ConnectCustomKeyStoreRequest {
-    fn audit_map(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        put(&mut m, "customKeyStoreId", &self.custom_key_store_id);
-        m
-    }
-}
-
-impl AuditValue for ConnectCustomKeyStoreRequest {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
-impl AuditParams for ConnectCustomKeyStoreResponse {
-    fn audit_map(&self) -> Map<String, Value> {
-        Map::new()
-    }
-}
-
-impl AuditValue for ConnectCustomKeyStoreResponse {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
 impl AuditParams for CreateAliasRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -88,59 +62,6 @@ impl AuditParams for CreateAliasRequest {
 }
 
 impl AuditValue for CreateAliasRequest {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
-impl AuditParams for CreateCustomKeyStoreRequest {
-    fn audit_map(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        put(&mut m, "cloudHsmClusterId", &self.cloud_hsm_cluster_id);
-        put(&mut m, "customKeyStoreName", &self.custom_key_store_name);
-        put(&mut m, "customKeyStoreType", &self.custom_key_store_type);
-        put(
-            &mut m,
-            "trustAnchorCertificate",
-            &self.trust_anchor_certificate,
-        );
-        put(
-            &mut m,
-            "xksProxyAuthenticationCredential",
-            &self.xks_proxy_authentication_credential,
-        );
-        put(&mut m, "xksProxyConnectivity", &self.xks_proxy_connectivity);
-        put(&mut m, "xksProxyUriEndpoint", &self.xks_proxy_uri_endpoint);
-        put(&mut m, "xksProxyUriPath", &self.xks_proxy_uri_path);
-        put(
-            &mut m,
-            "xksProxyVpcEndpointServiceName",
-            &self.xks_proxy_vpc_endpoint_service_name,
-        );
-        put(
-            &mut m,
-            "xksProxyVpcEndpointServiceOwner",
-            &self.xks_proxy_vpc_endpoint_service_owner,
-        );
-        m
-    }
-}
-
-impl AuditValue for CreateCustomKeyStoreRequest {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
-impl AuditParams for CreateCustomKeyStoreResponse {
-    fn audit_map(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        put(&mut m, "customKeyStoreId", &self.custom_key_store_id);
-        m
-    }
-}
-
-impl AuditValue for CreateCustomKeyStoreResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -238,36 +159,6 @@ impl AuditValue for CreateKeyResponse {
     }
 }
 
-impl AuditParams for CustomKeyStoresListEntry {
-    fn audit_map(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        put(&mut m, "cloudHsmClusterId", &self.cloud_hsm_cluster_id);
-        put(&mut m, "connectionErrorCode", &self.connection_error_code);
-        put(&mut m, "connectionState", &self.connection_state);
-        put(&mut m, "creationDate", &self.creation_date);
-        put(&mut m, "customKeyStoreId", &self.custom_key_store_id);
-        put(&mut m, "customKeyStoreName", &self.custom_key_store_name);
-        put(&mut m, "customKeyStoreType", &self.custom_key_store_type);
-        put(
-            &mut m,
-            "trustAnchorCertificate",
-            &self.trust_anchor_certificate,
-        );
-        put(
-            &mut m,
-            "xksProxyConfiguration",
-            &self.xks_proxy_configuration,
-        );
-        m
-    }
-}
-
-impl AuditValue for CustomKeyStoresListEntry {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
 impl AuditParams for DecapsulateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -358,32 +249,6 @@ impl AuditValue for DeleteAliasRequest {
     }
 }
 
-impl AuditParams for DeleteCustomKeyStoreRequest {
-    fn audit_map(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        put(&mut m, "customKeyStoreId", &self.custom_key_store_id);
-        m
-    }
-}
-
-impl AuditValue for DeleteCustomKeyStoreRequest {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
-impl AuditParams for DeleteCustomKeyStoreResponse {
-    fn audit_map(&self) -> Map<String, Value> {
-        Map::new()
-    }
-}
-
-impl AuditValue for DeleteCustomKeyStoreResponse {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
 impl AuditParams for DeleteImportedKeyMaterialRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -456,39 +321,6 @@ impl AuditValue for DeriveSharedSecretResponse {
     }
 }
 
-impl AuditParams for DescribeCustomKeyStoresRequest {
-    fn audit_map(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        put(&mut m, "customKeyStoreId", &self.custom_key_store_id);
-        put(&mut m, "customKeyStoreName", &self.custom_key_store_name);
-        put(&mut m, "limit", &self.limit);
-        put(&mut m, "marker", &self.marker);
-        m
-    }
-}
-
-impl AuditValue for DescribeCustomKeyStoresRequest {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
-impl AuditParams for DescribeCustomKeyStoresResponse {
-    fn audit_map(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        put(&mut m, "customKeyStores", &self.custom_key_stores);
-        put(&mut m, "nextMarker", &self.next_marker);
-        put(&mut m, "truncated", &self.truncated);
-        m
-    }
-}
-
-impl AuditValue for DescribeCustomKeyStoresResponse {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
 impl AuditParams for DescribeKeyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -541,32 +373,6 @@ impl AuditParams for DisableKeyRotationRequest {
 }
 
 impl AuditValue for DisableKeyRotationRequest {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
-impl AuditParams for DisconnectCustomKeyStoreRequest {
-    fn audit_map(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        put(&mut m, "customKeyStoreId", &self.custom_key_store_id);
-        m
-    }
-}
-
-impl AuditValue for DisconnectCustomKeyStoreRequest {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
-impl AuditParams for DisconnectCustomKeyStoreResponse {
-    fn audit_map(&self) -> Map<String, Value> {
-        Map::new()
-    }
-}
-
-impl AuditValue for DisconnectCustomKeyStoreResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1857,56 +1663,6 @@ impl AuditValue for UpdateAliasRequest {
     }
 }
 
-impl AuditParams for UpdateCustomKeyStoreRequest {
-    fn audit_map(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        put(&mut m, "cloudHsmClusterId", &self.cloud_hsm_cluster_id);
-        put(&mut m, "customKeyStoreId", &self.custom_key_store_id);
-        put(
-            &mut m,
-            "newCustomKeyStoreName",
-            &self.new_custom_key_store_name,
-        );
-        put(
-            &mut m,
-            "xksProxyAuthenticationCredential",
-            &self.xks_proxy_authentication_credential,
-        );
-        put(&mut m, "xksProxyConnectivity", &self.xks_proxy_connectivity);
-        put(&mut m, "xksProxyUriEndpoint", &self.xks_proxy_uri_endpoint);
-        put(&mut m, "xksProxyUriPath", &self.xks_proxy_uri_path);
-        put(
-            &mut m,
-            "xksProxyVpcEndpointServiceName",
-            &self.xks_proxy_vpc_endpoint_service_name,
-        );
-        put(
-            &mut m,
-            "xksProxyVpcEndpointServiceOwner",
-            &self.xks_proxy_vpc_endpoint_service_owner,
-        );
-        m
-    }
-}
-
-impl AuditValue for UpdateCustomKeyStoreRequest {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
-impl AuditParams for UpdateCustomKeyStoreResponse {
-    fn audit_map(&self) -> Map<String, Value> {
-        Map::new()
-    }
-}
-
-impl AuditValue for UpdateCustomKeyStoreResponse {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
 impl AuditParams for UpdateKeyDescriptionRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2013,44 +1769,6 @@ impl AuditParams for XksKeyConfigurationType {
 }
 
 impl AuditValue for XksKeyConfigurationType {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
-impl AuditParams for XksProxyAuthenticationCredentialType {
-    fn audit_map(&self) -> Map<String, Value> {
-        Map::new()
-    }
-}
-
-impl AuditValue for XksProxyAuthenticationCredentialType {
-    fn audit_value(&self) -> Option<Value> {
-        Some(Value::Object(self.audit_map()))
-    }
-}
-
-impl AuditParams for XksProxyConfigurationType {
-    fn audit_map(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        put(&mut m, "connectivity", &self.connectivity);
-        put(&mut m, "uriEndpoint", &self.uri_endpoint);
-        put(&mut m, "uriPath", &self.uri_path);
-        put(
-            &mut m,
-            "vpcEndpointServiceName",
-            &self.vpc_endpoint_service_name,
-        );
-        put(
-            &mut m,
-            "vpcEndpointServiceOwner",
-            &self.vpc_endpoint_service_owner,
-        );
-        m
-    }
-}
-
-impl AuditValue for XksProxyConfigurationType {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

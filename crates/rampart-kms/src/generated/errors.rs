@@ -9,11 +9,6 @@ pub fn already_exists_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("AlreadyExistsException", 400, message)
 }
 
-/// `CloudHsmClusterInUseException` (HTTP 400).
-pub fn cloud_hsm_cluster_in_use_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("CloudHsmClusterInUseException", 400, message)
-}
-
 /// `CloudHsmClusterInvalidConfigurationException` (HTTP 400).
 pub fn cloud_hsm_cluster_invalid_configuration_exception(
     message: impl Into<String>,
@@ -21,39 +16,14 @@ pub fn cloud_hsm_cluster_invalid_configuration_exception(
     ServiceError::new("CloudHsmClusterInvalidConfigurationException", 400, message)
 }
 
-/// `CloudHsmClusterNotActiveException` (HTTP 400).
-pub fn cloud_hsm_cluster_not_active_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("CloudHsmClusterNotActiveException", 400, message)
-}
-
-/// `CloudHsmClusterNotFoundException` (HTTP 400).
-pub fn cloud_hsm_cluster_not_found_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("CloudHsmClusterNotFoundException", 400, message)
-}
-
-/// `CloudHsmClusterNotRelatedException` (HTTP 400).
-pub fn cloud_hsm_cluster_not_related_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("CloudHsmClusterNotRelatedException", 400, message)
-}
-
 /// `ConflictException` (HTTP 400).
 pub fn conflict_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ConflictException", 400, message)
 }
 
-/// `CustomKeyStoreHasCMKsException` (HTTP 400).
-pub fn custom_key_store_has_cm_ks_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("CustomKeyStoreHasCMKsException", 400, message)
-}
-
 /// `CustomKeyStoreInvalidStateException` (HTTP 400).
 pub fn custom_key_store_invalid_state_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("CustomKeyStoreInvalidStateException", 400, message)
-}
-
-/// `CustomKeyStoreNameInUseException` (HTTP 400).
-pub fn custom_key_store_name_in_use_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("CustomKeyStoreNameInUseException", 400, message)
 }
 
 /// `CustomKeyStoreNotFoundException` (HTTP 400).
@@ -89,11 +59,6 @@ pub fn incorrect_key_exception(message: impl Into<String>) -> ServiceError {
 /// `IncorrectKeyMaterialException` (HTTP 400).
 pub fn incorrect_key_material_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("IncorrectKeyMaterialException", 400, message)
-}
-
-/// `IncorrectTrustAnchorException` (HTTP 400).
-pub fn incorrect_trust_anchor_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("IncorrectTrustAnchorException", 400, message)
 }
 
 /// `InvalidAliasNameException` (HTTP 400).
@@ -199,63 +164,4 @@ pub fn xks_key_invalid_configuration_exception(message: impl Into<String>) -> Se
 /// `XksKeyNotFoundException` (HTTP 400).
 pub fn xks_key_not_found_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("XksKeyNotFoundException", 400, message)
-}
-
-/// `XksProxyIncorrectAuthenticationCredentialException` (HTTP 400).
-pub fn xks_proxy_incorrect_authentication_credential_exception(
-    message: impl Into<String>,
-) -> ServiceError {
-    ServiceError::new(
-        "XksProxyIncorrectAuthenticationCredentialException",
-        400,
-        message,
-    )
-}
-
-/// `XksProxyInvalidConfigurationException` (HTTP 400).
-pub fn xks_proxy_invalid_configuration_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("XksProxyInvalidConfigurationException", 400, message)
-}
-
-/// `XksProxyInvalidResponseException` (HTTP 400).
-pub fn xks_proxy_invalid_response_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("XksProxyInvalidResponseException", 400, message)
-}
-
-/// `XksProxyUriEndpointInUseException` (HTTP 400).
-pub fn xks_proxy_uri_endpoint_in_use_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("XksProxyUriEndpointInUseException", 400, message)
-}
-
-/// `XksProxyUriInUseException` (HTTP 400).
-pub fn xks_proxy_uri_in_use_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("XksProxyUriInUseException", 400, message)
-}
-
-/// `XksProxyUriUnreachableException` (HTTP 400).
-pub fn xks_proxy_uri_unreachable_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("XksProxyUriUnreachableException", 400, message)
-}
-
-/// `XksProxyVpcEndpointServiceInUseException` (HTTP 400).
-pub fn xks_proxy_vpc_endpoint_service_in_use_exception(message: impl Into<String>) -> ServiceError {
-    ServiceError::new("XksProxyVpcEndpointServiceInUseException", 400, message)
-}
-
-/// `XksProxyVpcEndpointServiceInvalidConfigurationException` (HTTP 400).
-pub fn xks_proxy_vpc_endpoint_service_invalid_configuration_exception(
-    message: impl Into<String>,
-) -> ServiceError {
-    ServiceError::new(
-        "XksProxyVpcEndpointServiceInvalidConfigurationException",
-        400,
-        message,
-    )
-}
-
-/// `XksProxyVpcEndpointServiceNotFoundException` (HTTP 400).
-pub fn xks_proxy_vpc_endpoint_service_not_found_exception(
-    message: impl Into<String>,
-) -> ServiceError {
-    ServiceError::new("XksProxyVpcEndpointServiceNotFoundException", 400, message)
 }

@@ -10,7 +10,7 @@ pub mod shapes;
 mod validate;
 
 pub use enums::*;
-pub use operations::{KmsApi, OPERATIONS, dispatch};
+pub use operations::{DecodeOnly, KmsApi, OPERATIONS, SERVED, dispatch};
 pub use rampart_wire::codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};
 pub use shapes::*;
 

@@ -67,549 +67,963 @@ pub const OPERATIONS: &[&str] = &[
     "VerifyMac",
 ];
 
-/// The KMS operations. Every method defaults to `UnsupportedOperationException`;
-/// implement the ones the service supports.
+/// The operations Rampart serves; the others answer not-served without reading the request.
+pub const SERVED: &[&str] = &[
+    "CancelKeyDeletion",
+    "CreateAlias",
+    "CreateGrant",
+    "CreateKey",
+    "Decapsulate",
+    "Decrypt",
+    "DeleteAlias",
+    "DeleteImportedKeyMaterial",
+    "DeriveSharedSecret",
+    "DescribeKey",
+    "DisableKey",
+    "DisableKeyRotation",
+    "EnableKey",
+    "EnableKeyRotation",
+    "Encapsulate",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateMac",
+    "GenerateRandom",
+    "GetKeyLastUsage",
+    "GetKeyPolicy",
+    "GetKeyRotationStatus",
+    "GetParametersForImport",
+    "GetPublicKey",
+    "ImportKeyMaterial",
+    "ListAliases",
+    "ListGrants",
+    "ListKeyPolicies",
+    "ListKeyRotations",
+    "ListKeys",
+    "ListResourceTags",
+    "ListRetirableGrants",
+    "PutKeyPolicy",
+    "ReEncrypt",
+    "ReplicateKey",
+    "RetireGrant",
+    "RevokeGrant",
+    "RotateKeyOnDemand",
+    "ScheduleKeyDeletion",
+    "Sign",
+    "TagResource",
+    "UntagResource",
+    "UpdateAlias",
+    "UpdateKeyDescription",
+    "UpdatePrimaryRegion",
+    "Verify",
+    "VerifyMac",
+];
+
+/// The KMS operations Rampart serves.
 pub trait KmsApi: Send + Sync {
     /// `CancelKeyDeletion`.
     fn cancel_key_deletion(
         &self,
-        _ctx: &RequestContext,
-        _input: CancelKeyDeletionRequest,
-    ) -> impl Future<Output = Result<CancelKeyDeletionResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "CancelKeyDeletion")) }
-    }
-
-    /// `ConnectCustomKeyStore`.
-    fn connect_custom_key_store(
-        &self,
-        _ctx: &RequestContext,
-        _input: ConnectCustomKeyStoreRequest,
-    ) -> impl Future<Output = Result<ConnectCustomKeyStoreResponse, ServiceError>> + Send {
-        async {
-            Err(ServiceError::not_implemented(
-                "KMS",
-                "ConnectCustomKeyStore",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: CancelKeyDeletionRequest,
+    ) -> impl Future<Output = Result<CancelKeyDeletionResponse, ServiceError>> + Send;
 
     /// `CreateAlias`.
     fn create_alias(
         &self,
-        _ctx: &RequestContext,
-        _input: CreateAliasRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "CreateAlias")) }
-    }
-
-    /// `CreateCustomKeyStore`.
-    fn create_custom_key_store(
-        &self,
-        _ctx: &RequestContext,
-        _input: CreateCustomKeyStoreRequest,
-    ) -> impl Future<Output = Result<CreateCustomKeyStoreResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "CreateCustomKeyStore")) }
-    }
+        ctx: &RequestContext,
+        input: CreateAliasRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `CreateGrant`.
     fn create_grant(
         &self,
-        _ctx: &RequestContext,
-        _input: CreateGrantRequest,
-    ) -> impl Future<Output = Result<CreateGrantResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "CreateGrant")) }
-    }
+        ctx: &RequestContext,
+        input: CreateGrantRequest,
+    ) -> impl Future<Output = Result<CreateGrantResponse, ServiceError>> + Send;
 
     /// `CreateKey`.
     fn create_key(
         &self,
-        _ctx: &RequestContext,
-        _input: CreateKeyRequest,
-    ) -> impl Future<Output = Result<CreateKeyResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "CreateKey")) }
-    }
+        ctx: &RequestContext,
+        input: CreateKeyRequest,
+    ) -> impl Future<Output = Result<CreateKeyResponse, ServiceError>> + Send;
 
     /// `Decapsulate`.
     fn decapsulate(
         &self,
-        _ctx: &RequestContext,
-        _input: DecapsulateRequest,
-    ) -> impl Future<Output = Result<DecapsulateResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "Decapsulate")) }
-    }
+        ctx: &RequestContext,
+        input: DecapsulateRequest,
+    ) -> impl Future<Output = Result<DecapsulateResponse, ServiceError>> + Send;
 
     /// `Decrypt`.
     fn decrypt(
         &self,
-        _ctx: &RequestContext,
-        _input: DecryptRequest,
-    ) -> impl Future<Output = Result<DecryptResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "Decrypt")) }
-    }
+        ctx: &RequestContext,
+        input: DecryptRequest,
+    ) -> impl Future<Output = Result<DecryptResponse, ServiceError>> + Send;
 
     /// `DeleteAlias`.
     fn delete_alias(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteAliasRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "DeleteAlias")) }
-    }
-
-    /// `DeleteCustomKeyStore`.
-    fn delete_custom_key_store(
-        &self,
-        _ctx: &RequestContext,
-        _input: DeleteCustomKeyStoreRequest,
-    ) -> impl Future<Output = Result<DeleteCustomKeyStoreResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "DeleteCustomKeyStore")) }
-    }
+        ctx: &RequestContext,
+        input: DeleteAliasRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DeleteImportedKeyMaterial`.
     fn delete_imported_key_material(
         &self,
-        _ctx: &RequestContext,
-        _input: DeleteImportedKeyMaterialRequest,
-    ) -> impl Future<Output = Result<DeleteImportedKeyMaterialResponse, ServiceError>> + Send {
-        async {
-            Err(ServiceError::not_implemented(
-                "KMS",
-                "DeleteImportedKeyMaterial",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: DeleteImportedKeyMaterialRequest,
+    ) -> impl Future<Output = Result<DeleteImportedKeyMaterialResponse, ServiceError>> + Send;
 
     /// `DeriveSharedSecret`.
     fn derive_shared_secret(
         &self,
-        _ctx: &RequestContext,
-        _input: DeriveSharedSecretRequest,
-    ) -> impl Future<Output = Result<DeriveSharedSecretResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "DeriveSharedSecret")) }
-    }
-
-    /// `DescribeCustomKeyStores`.
-    fn describe_custom_key_stores(
-        &self,
-        _ctx: &RequestContext,
-        _input: DescribeCustomKeyStoresRequest,
-    ) -> impl Future<Output = Result<DescribeCustomKeyStoresResponse, ServiceError>> + Send {
-        async {
-            Err(ServiceError::not_implemented(
-                "KMS",
-                "DescribeCustomKeyStores",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: DeriveSharedSecretRequest,
+    ) -> impl Future<Output = Result<DeriveSharedSecretResponse, ServiceError>> + Send;
 
     /// `DescribeKey`.
     fn describe_key(
         &self,
-        _ctx: &RequestContext,
-        _input: DescribeKeyRequest,
-    ) -> impl Future<Output = Result<DescribeKeyResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "DescribeKey")) }
-    }
+        ctx: &RequestContext,
+        input: DescribeKeyRequest,
+    ) -> impl Future<Output = Result<DescribeKeyResponse, ServiceError>> + Send;
 
     /// `DisableKey`.
     fn disable_key(
         &self,
-        _ctx: &RequestContext,
-        _input: DisableKeyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "DisableKey")) }
-    }
+        ctx: &RequestContext,
+        input: DisableKeyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `DisableKeyRotation`.
     fn disable_key_rotation(
         &self,
-        _ctx: &RequestContext,
-        _input: DisableKeyRotationRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "DisableKeyRotation")) }
-    }
-
-    /// `DisconnectCustomKeyStore`.
-    fn disconnect_custom_key_store(
-        &self,
-        _ctx: &RequestContext,
-        _input: DisconnectCustomKeyStoreRequest,
-    ) -> impl Future<Output = Result<DisconnectCustomKeyStoreResponse, ServiceError>> + Send {
-        async {
-            Err(ServiceError::not_implemented(
-                "KMS",
-                "DisconnectCustomKeyStore",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: DisableKeyRotationRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `EnableKey`.
     fn enable_key(
         &self,
-        _ctx: &RequestContext,
-        _input: EnableKeyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "EnableKey")) }
-    }
+        ctx: &RequestContext,
+        input: EnableKeyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `EnableKeyRotation`.
     fn enable_key_rotation(
         &self,
-        _ctx: &RequestContext,
-        _input: EnableKeyRotationRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "EnableKeyRotation")) }
-    }
+        ctx: &RequestContext,
+        input: EnableKeyRotationRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `Encapsulate`.
     fn encapsulate(
         &self,
-        _ctx: &RequestContext,
-        _input: EncapsulateRequest,
-    ) -> impl Future<Output = Result<EncapsulateResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "Encapsulate")) }
-    }
+        ctx: &RequestContext,
+        input: EncapsulateRequest,
+    ) -> impl Future<Output = Result<EncapsulateResponse, ServiceError>> + Send;
 
     /// `Encrypt`.
     fn encrypt(
         &self,
-        _ctx: &RequestContext,
-        _input: EncryptRequest,
-    ) -> impl Future<Output = Result<EncryptResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "Encrypt")) }
-    }
+        ctx: &RequestContext,
+        input: EncryptRequest,
+    ) -> impl Future<Output = Result<EncryptResponse, ServiceError>> + Send;
 
     /// `GenerateDataKey`.
     fn generate_data_key(
         &self,
-        _ctx: &RequestContext,
-        _input: GenerateDataKeyRequest,
-    ) -> impl Future<Output = Result<GenerateDataKeyResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "GenerateDataKey")) }
-    }
+        ctx: &RequestContext,
+        input: GenerateDataKeyRequest,
+    ) -> impl Future<Output = Result<GenerateDataKeyResponse, ServiceError>> + Send;
 
     /// `GenerateDataKeyPair`.
     fn generate_data_key_pair(
         &self,
-        _ctx: &RequestContext,
-        _input: GenerateDataKeyPairRequest,
-    ) -> impl Future<Output = Result<GenerateDataKeyPairResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "GenerateDataKeyPair")) }
-    }
+        ctx: &RequestContext,
+        input: GenerateDataKeyPairRequest,
+    ) -> impl Future<Output = Result<GenerateDataKeyPairResponse, ServiceError>> + Send;
 
     /// `GenerateDataKeyPairWithoutPlaintext`.
     fn generate_data_key_pair_without_plaintext(
         &self,
-        _ctx: &RequestContext,
-        _input: GenerateDataKeyPairWithoutPlaintextRequest,
-    ) -> impl Future<Output = Result<GenerateDataKeyPairWithoutPlaintextResponse, ServiceError>> + Send
-    {
-        async {
-            Err(ServiceError::not_implemented(
-                "KMS",
-                "GenerateDataKeyPairWithoutPlaintext",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: GenerateDataKeyPairWithoutPlaintextRequest,
+    ) -> impl Future<Output = Result<GenerateDataKeyPairWithoutPlaintextResponse, ServiceError>> + Send;
 
     /// `GenerateDataKeyWithoutPlaintext`.
     fn generate_data_key_without_plaintext(
         &self,
-        _ctx: &RequestContext,
-        _input: GenerateDataKeyWithoutPlaintextRequest,
-    ) -> impl Future<Output = Result<GenerateDataKeyWithoutPlaintextResponse, ServiceError>> + Send
-    {
-        async {
-            Err(ServiceError::not_implemented(
-                "KMS",
-                "GenerateDataKeyWithoutPlaintext",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: GenerateDataKeyWithoutPlaintextRequest,
+    ) -> impl Future<Output = Result<GenerateDataKeyWithoutPlaintextResponse, ServiceError>> + Send;
 
     /// `GenerateMac`.
     fn generate_mac(
         &self,
-        _ctx: &RequestContext,
-        _input: GenerateMacRequest,
-    ) -> impl Future<Output = Result<GenerateMacResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "GenerateMac")) }
-    }
+        ctx: &RequestContext,
+        input: GenerateMacRequest,
+    ) -> impl Future<Output = Result<GenerateMacResponse, ServiceError>> + Send;
 
     /// `GenerateRandom`.
     fn generate_random(
         &self,
-        _ctx: &RequestContext,
-        _input: GenerateRandomRequest,
-    ) -> impl Future<Output = Result<GenerateRandomResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "GenerateRandom")) }
-    }
+        ctx: &RequestContext,
+        input: GenerateRandomRequest,
+    ) -> impl Future<Output = Result<GenerateRandomResponse, ServiceError>> + Send;
 
     /// `GetKeyLastUsage`.
     fn get_key_last_usage(
         &self,
-        _ctx: &RequestContext,
-        _input: GetKeyLastUsageRequest,
-    ) -> impl Future<Output = Result<GetKeyLastUsageResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "GetKeyLastUsage")) }
-    }
+        ctx: &RequestContext,
+        input: GetKeyLastUsageRequest,
+    ) -> impl Future<Output = Result<GetKeyLastUsageResponse, ServiceError>> + Send;
 
     /// `GetKeyPolicy`.
     fn get_key_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: GetKeyPolicyRequest,
-    ) -> impl Future<Output = Result<GetKeyPolicyResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "GetKeyPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: GetKeyPolicyRequest,
+    ) -> impl Future<Output = Result<GetKeyPolicyResponse, ServiceError>> + Send;
 
     /// `GetKeyRotationStatus`.
     fn get_key_rotation_status(
         &self,
-        _ctx: &RequestContext,
-        _input: GetKeyRotationStatusRequest,
-    ) -> impl Future<Output = Result<GetKeyRotationStatusResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "GetKeyRotationStatus")) }
-    }
+        ctx: &RequestContext,
+        input: GetKeyRotationStatusRequest,
+    ) -> impl Future<Output = Result<GetKeyRotationStatusResponse, ServiceError>> + Send;
 
     /// `GetParametersForImport`.
     fn get_parameters_for_import(
         &self,
-        _ctx: &RequestContext,
-        _input: GetParametersForImportRequest,
-    ) -> impl Future<Output = Result<GetParametersForImportResponse, ServiceError>> + Send {
-        async {
-            Err(ServiceError::not_implemented(
-                "KMS",
-                "GetParametersForImport",
-            ))
-        }
-    }
+        ctx: &RequestContext,
+        input: GetParametersForImportRequest,
+    ) -> impl Future<Output = Result<GetParametersForImportResponse, ServiceError>> + Send;
 
     /// `GetPublicKey`.
     fn get_public_key(
         &self,
-        _ctx: &RequestContext,
-        _input: GetPublicKeyRequest,
-    ) -> impl Future<Output = Result<GetPublicKeyResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "GetPublicKey")) }
-    }
+        ctx: &RequestContext,
+        input: GetPublicKeyRequest,
+    ) -> impl Future<Output = Result<GetPublicKeyResponse, ServiceError>> + Send;
 
     /// `ImportKeyMaterial`.
     fn import_key_material(
         &self,
-        _ctx: &RequestContext,
-        _input: ImportKeyMaterialRequest,
-    ) -> impl Future<Output = Result<ImportKeyMaterialResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ImportKeyMaterial")) }
-    }
+        ctx: &RequestContext,
+        input: ImportKeyMaterialRequest,
+    ) -> impl Future<Output = Result<ImportKeyMaterialResponse, ServiceError>> + Send;
 
     /// `ListAliases`.
     fn list_aliases(
         &self,
-        _ctx: &RequestContext,
-        _input: ListAliasesRequest,
-    ) -> impl Future<Output = Result<ListAliasesResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ListAliases")) }
-    }
+        ctx: &RequestContext,
+        input: ListAliasesRequest,
+    ) -> impl Future<Output = Result<ListAliasesResponse, ServiceError>> + Send;
 
     /// `ListGrants`.
     fn list_grants(
         &self,
-        _ctx: &RequestContext,
-        _input: ListGrantsRequest,
-    ) -> impl Future<Output = Result<ListGrantsResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ListGrants")) }
-    }
+        ctx: &RequestContext,
+        input: ListGrantsRequest,
+    ) -> impl Future<Output = Result<ListGrantsResponse, ServiceError>> + Send;
 
     /// `ListKeyPolicies`.
     fn list_key_policies(
         &self,
-        _ctx: &RequestContext,
-        _input: ListKeyPoliciesRequest,
-    ) -> impl Future<Output = Result<ListKeyPoliciesResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ListKeyPolicies")) }
-    }
+        ctx: &RequestContext,
+        input: ListKeyPoliciesRequest,
+    ) -> impl Future<Output = Result<ListKeyPoliciesResponse, ServiceError>> + Send;
 
     /// `ListKeyRotations`.
     fn list_key_rotations(
         &self,
-        _ctx: &RequestContext,
-        _input: ListKeyRotationsRequest,
-    ) -> impl Future<Output = Result<ListKeyRotationsResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ListKeyRotations")) }
-    }
+        ctx: &RequestContext,
+        input: ListKeyRotationsRequest,
+    ) -> impl Future<Output = Result<ListKeyRotationsResponse, ServiceError>> + Send;
 
     /// `ListKeys`.
     fn list_keys(
         &self,
-        _ctx: &RequestContext,
-        _input: ListKeysRequest,
-    ) -> impl Future<Output = Result<ListKeysResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ListKeys")) }
-    }
+        ctx: &RequestContext,
+        input: ListKeysRequest,
+    ) -> impl Future<Output = Result<ListKeysResponse, ServiceError>> + Send;
 
     /// `ListResourceTags`.
     fn list_resource_tags(
         &self,
-        _ctx: &RequestContext,
-        _input: ListResourceTagsRequest,
-    ) -> impl Future<Output = Result<ListResourceTagsResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ListResourceTags")) }
-    }
+        ctx: &RequestContext,
+        input: ListResourceTagsRequest,
+    ) -> impl Future<Output = Result<ListResourceTagsResponse, ServiceError>> + Send;
 
     /// `ListRetirableGrants`.
     fn list_retirable_grants(
         &self,
-        _ctx: &RequestContext,
-        _input: ListRetirableGrantsRequest,
-    ) -> impl Future<Output = Result<ListGrantsResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ListRetirableGrants")) }
-    }
+        ctx: &RequestContext,
+        input: ListRetirableGrantsRequest,
+    ) -> impl Future<Output = Result<ListGrantsResponse, ServiceError>> + Send;
 
     /// `PutKeyPolicy`.
     fn put_key_policy(
         &self,
-        _ctx: &RequestContext,
-        _input: PutKeyPolicyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "PutKeyPolicy")) }
-    }
+        ctx: &RequestContext,
+        input: PutKeyPolicyRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `ReEncrypt`.
     fn re_encrypt(
         &self,
-        _ctx: &RequestContext,
-        _input: ReEncryptRequest,
-    ) -> impl Future<Output = Result<ReEncryptResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ReEncrypt")) }
-    }
+        ctx: &RequestContext,
+        input: ReEncryptRequest,
+    ) -> impl Future<Output = Result<ReEncryptResponse, ServiceError>> + Send;
 
     /// `ReplicateKey`.
     fn replicate_key(
         &self,
-        _ctx: &RequestContext,
-        _input: ReplicateKeyRequest,
-    ) -> impl Future<Output = Result<ReplicateKeyResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ReplicateKey")) }
-    }
+        ctx: &RequestContext,
+        input: ReplicateKeyRequest,
+    ) -> impl Future<Output = Result<ReplicateKeyResponse, ServiceError>> + Send;
 
     /// `RetireGrant`.
     fn retire_grant(
         &self,
-        _ctx: &RequestContext,
-        _input: RetireGrantRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "RetireGrant")) }
-    }
+        ctx: &RequestContext,
+        input: RetireGrantRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `RevokeGrant`.
     fn revoke_grant(
         &self,
-        _ctx: &RequestContext,
-        _input: RevokeGrantRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "RevokeGrant")) }
-    }
+        ctx: &RequestContext,
+        input: RevokeGrantRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `RotateKeyOnDemand`.
     fn rotate_key_on_demand(
         &self,
-        _ctx: &RequestContext,
-        _input: RotateKeyOnDemandRequest,
-    ) -> impl Future<Output = Result<RotateKeyOnDemandResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "RotateKeyOnDemand")) }
-    }
+        ctx: &RequestContext,
+        input: RotateKeyOnDemandRequest,
+    ) -> impl Future<Output = Result<RotateKeyOnDemandResponse, ServiceError>> + Send;
 
     /// `ScheduleKeyDeletion`.
     fn schedule_key_deletion(
         &self,
-        _ctx: &RequestContext,
-        _input: ScheduleKeyDeletionRequest,
-    ) -> impl Future<Output = Result<ScheduleKeyDeletionResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "ScheduleKeyDeletion")) }
-    }
+        ctx: &RequestContext,
+        input: ScheduleKeyDeletionRequest,
+    ) -> impl Future<Output = Result<ScheduleKeyDeletionResponse, ServiceError>> + Send;
 
     /// `Sign`.
     fn sign(
         &self,
-        _ctx: &RequestContext,
-        _input: SignRequest,
-    ) -> impl Future<Output = Result<SignResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "Sign")) }
-    }
+        ctx: &RequestContext,
+        input: SignRequest,
+    ) -> impl Future<Output = Result<SignResponse, ServiceError>> + Send;
 
     /// `TagResource`.
     fn tag_resource(
         &self,
-        _ctx: &RequestContext,
-        _input: TagResourceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "TagResource")) }
-    }
+        ctx: &RequestContext,
+        input: TagResourceRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UntagResource`.
     fn untag_resource(
         &self,
-        _ctx: &RequestContext,
-        _input: UntagResourceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "UntagResource")) }
-    }
+        ctx: &RequestContext,
+        input: UntagResourceRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UpdateAlias`.
     fn update_alias(
         &self,
-        _ctx: &RequestContext,
-        _input: UpdateAliasRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "UpdateAlias")) }
-    }
-
-    /// `UpdateCustomKeyStore`.
-    fn update_custom_key_store(
-        &self,
-        _ctx: &RequestContext,
-        _input: UpdateCustomKeyStoreRequest,
-    ) -> impl Future<Output = Result<UpdateCustomKeyStoreResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "UpdateCustomKeyStore")) }
-    }
+        ctx: &RequestContext,
+        input: UpdateAliasRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UpdateKeyDescription`.
     fn update_key_description(
         &self,
-        _ctx: &RequestContext,
-        _input: UpdateKeyDescriptionRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "UpdateKeyDescription")) }
-    }
+        ctx: &RequestContext,
+        input: UpdateKeyDescriptionRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `UpdatePrimaryRegion`.
     fn update_primary_region(
         &self,
-        _ctx: &RequestContext,
-        _input: UpdatePrimaryRegionRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "UpdatePrimaryRegion")) }
-    }
+        ctx: &RequestContext,
+        input: UpdatePrimaryRegionRequest,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 
     /// `Verify`.
     fn verify(
         &self,
-        _ctx: &RequestContext,
-        _input: VerifyRequest,
-    ) -> impl Future<Output = Result<VerifyResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "Verify")) }
-    }
+        ctx: &RequestContext,
+        input: VerifyRequest,
+    ) -> impl Future<Output = Result<VerifyResponse, ServiceError>> + Send;
 
     /// `VerifyMac`.
     fn verify_mac(
         &self,
+        ctx: &RequestContext,
+        input: VerifyMacRequest,
+    ) -> impl Future<Output = Result<VerifyMacResponse, ServiceError>> + Send;
+}
+
+/// A handler serving nothing: every served operation's input is decoded, audited and
+/// validated by `dispatch`, then refused as not implemented (fuzzing and tests).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DecodeOnly;
+
+impl KmsApi for DecodeOnly {
+    async fn cancel_key_deletion(
+        &self,
+        _ctx: &RequestContext,
+        _input: CancelKeyDeletionRequest,
+    ) -> Result<CancelKeyDeletionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CancelKeyDeletion",
+        ))
+    }
+
+    async fn create_alias(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateAliasRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateAlias",
+        ))
+    }
+
+    async fn create_grant(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateGrantRequest,
+    ) -> Result<CreateGrantResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateGrant",
+        ))
+    }
+
+    async fn create_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateKeyRequest,
+    ) -> Result<CreateKeyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateKey",
+        ))
+    }
+
+    async fn decapsulate(
+        &self,
+        _ctx: &RequestContext,
+        _input: DecapsulateRequest,
+    ) -> Result<DecapsulateResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "Decapsulate",
+        ))
+    }
+
+    async fn decrypt(
+        &self,
+        _ctx: &RequestContext,
+        _input: DecryptRequest,
+    ) -> Result<DecryptResponse, ServiceError> {
+        Err(ServiceError::not_implemented(super::SERVICE_ID, "Decrypt"))
+    }
+
+    async fn delete_alias(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteAliasRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteAlias",
+        ))
+    }
+
+    async fn delete_imported_key_material(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteImportedKeyMaterialRequest,
+    ) -> Result<DeleteImportedKeyMaterialResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteImportedKeyMaterial",
+        ))
+    }
+
+    async fn derive_shared_secret(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeriveSharedSecretRequest,
+    ) -> Result<DeriveSharedSecretResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeriveSharedSecret",
+        ))
+    }
+
+    async fn describe_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeKeyRequest,
+    ) -> Result<DescribeKeyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeKey",
+        ))
+    }
+
+    async fn disable_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: DisableKeyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DisableKey",
+        ))
+    }
+
+    async fn disable_key_rotation(
+        &self,
+        _ctx: &RequestContext,
+        _input: DisableKeyRotationRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DisableKeyRotation",
+        ))
+    }
+
+    async fn enable_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableKeyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "EnableKey",
+        ))
+    }
+
+    async fn enable_key_rotation(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableKeyRotationRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "EnableKeyRotation",
+        ))
+    }
+
+    async fn encapsulate(
+        &self,
+        _ctx: &RequestContext,
+        _input: EncapsulateRequest,
+    ) -> Result<EncapsulateResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "Encapsulate",
+        ))
+    }
+
+    async fn encrypt(
+        &self,
+        _ctx: &RequestContext,
+        _input: EncryptRequest,
+    ) -> Result<EncryptResponse, ServiceError> {
+        Err(ServiceError::not_implemented(super::SERVICE_ID, "Encrypt"))
+    }
+
+    async fn generate_data_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: GenerateDataKeyRequest,
+    ) -> Result<GenerateDataKeyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GenerateDataKey",
+        ))
+    }
+
+    async fn generate_data_key_pair(
+        &self,
+        _ctx: &RequestContext,
+        _input: GenerateDataKeyPairRequest,
+    ) -> Result<GenerateDataKeyPairResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GenerateDataKeyPair",
+        ))
+    }
+
+    async fn generate_data_key_pair_without_plaintext(
+        &self,
+        _ctx: &RequestContext,
+        _input: GenerateDataKeyPairWithoutPlaintextRequest,
+    ) -> Result<GenerateDataKeyPairWithoutPlaintextResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GenerateDataKeyPairWithoutPlaintext",
+        ))
+    }
+
+    async fn generate_data_key_without_plaintext(
+        &self,
+        _ctx: &RequestContext,
+        _input: GenerateDataKeyWithoutPlaintextRequest,
+    ) -> Result<GenerateDataKeyWithoutPlaintextResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GenerateDataKeyWithoutPlaintext",
+        ))
+    }
+
+    async fn generate_mac(
+        &self,
+        _ctx: &RequestContext,
+        _input: GenerateMacRequest,
+    ) -> Result<GenerateMacResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GenerateMac",
+        ))
+    }
+
+    async fn generate_random(
+        &self,
+        _ctx: &RequestContext,
+        _input: GenerateRandomRequest,
+    ) -> Result<GenerateRandomResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GenerateRandom",
+        ))
+    }
+
+    async fn get_key_last_usage(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetKeyLastUsageRequest,
+    ) -> Result<GetKeyLastUsageResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetKeyLastUsage",
+        ))
+    }
+
+    async fn get_key_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetKeyPolicyRequest,
+    ) -> Result<GetKeyPolicyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetKeyPolicy",
+        ))
+    }
+
+    async fn get_key_rotation_status(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetKeyRotationStatusRequest,
+    ) -> Result<GetKeyRotationStatusResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetKeyRotationStatus",
+        ))
+    }
+
+    async fn get_parameters_for_import(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetParametersForImportRequest,
+    ) -> Result<GetParametersForImportResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetParametersForImport",
+        ))
+    }
+
+    async fn get_public_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetPublicKeyRequest,
+    ) -> Result<GetPublicKeyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetPublicKey",
+        ))
+    }
+
+    async fn import_key_material(
+        &self,
+        _ctx: &RequestContext,
+        _input: ImportKeyMaterialRequest,
+    ) -> Result<ImportKeyMaterialResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ImportKeyMaterial",
+        ))
+    }
+
+    async fn list_aliases(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAliasesRequest,
+    ) -> Result<ListAliasesResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListAliases",
+        ))
+    }
+
+    async fn list_grants(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListGrantsRequest,
+    ) -> Result<ListGrantsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListGrants",
+        ))
+    }
+
+    async fn list_key_policies(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListKeyPoliciesRequest,
+    ) -> Result<ListKeyPoliciesResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListKeyPolicies",
+        ))
+    }
+
+    async fn list_key_rotations(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListKeyRotationsRequest,
+    ) -> Result<ListKeyRotationsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListKeyRotations",
+        ))
+    }
+
+    async fn list_keys(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListKeysRequest,
+    ) -> Result<ListKeysResponse, ServiceError> {
+        Err(ServiceError::not_implemented(super::SERVICE_ID, "ListKeys"))
+    }
+
+    async fn list_resource_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListResourceTagsRequest,
+    ) -> Result<ListResourceTagsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListResourceTags",
+        ))
+    }
+
+    async fn list_retirable_grants(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListRetirableGrantsRequest,
+    ) -> Result<ListGrantsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListRetirableGrants",
+        ))
+    }
+
+    async fn put_key_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutKeyPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "PutKeyPolicy",
+        ))
+    }
+
+    async fn re_encrypt(
+        &self,
+        _ctx: &RequestContext,
+        _input: ReEncryptRequest,
+    ) -> Result<ReEncryptResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ReEncrypt",
+        ))
+    }
+
+    async fn replicate_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: ReplicateKeyRequest,
+    ) -> Result<ReplicateKeyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ReplicateKey",
+        ))
+    }
+
+    async fn retire_grant(
+        &self,
+        _ctx: &RequestContext,
+        _input: RetireGrantRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RetireGrant",
+        ))
+    }
+
+    async fn revoke_grant(
+        &self,
+        _ctx: &RequestContext,
+        _input: RevokeGrantRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RevokeGrant",
+        ))
+    }
+
+    async fn rotate_key_on_demand(
+        &self,
+        _ctx: &RequestContext,
+        _input: RotateKeyOnDemandRequest,
+    ) -> Result<RotateKeyOnDemandResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RotateKeyOnDemand",
+        ))
+    }
+
+    async fn schedule_key_deletion(
+        &self,
+        _ctx: &RequestContext,
+        _input: ScheduleKeyDeletionRequest,
+    ) -> Result<ScheduleKeyDeletionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ScheduleKeyDeletion",
+        ))
+    }
+
+    async fn sign(
+        &self,
+        _ctx: &RequestContext,
+        _input: SignRequest,
+    ) -> Result<SignResponse, ServiceError> {
+        Err(ServiceError::not_implemented(super::SERVICE_ID, "Sign"))
+    }
+
+    async fn tag_resource(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagResourceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "TagResource",
+        ))
+    }
+
+    async fn untag_resource(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagResourceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UntagResource",
+        ))
+    }
+
+    async fn update_alias(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateAliasRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateAlias",
+        ))
+    }
+
+    async fn update_key_description(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateKeyDescriptionRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateKeyDescription",
+        ))
+    }
+
+    async fn update_primary_region(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdatePrimaryRegionRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdatePrimaryRegion",
+        ))
+    }
+
+    async fn verify(
+        &self,
+        _ctx: &RequestContext,
+        _input: VerifyRequest,
+    ) -> Result<VerifyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(super::SERVICE_ID, "Verify"))
+    }
+
+    async fn verify_mac(
+        &self,
         _ctx: &RequestContext,
         _input: VerifyMacRequest,
-    ) -> impl Future<Output = Result<VerifyMacResponse, ServiceError>> + Send {
-        async { Err(ServiceError::not_implemented("KMS", "VerifyMac")) }
+    ) -> Result<VerifyMacResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "VerifyMac",
+        ))
     }
+}
+
+/// The answer to a model operation Rampart does not serve; the request is not read.
+fn not_served(name: &'static str, read_only: bool) -> Invocation {
+    Invocation::not_served(
+        name,
+        read_only,
+        ServiceError::not_implemented(super::SERVICE_ID, name),
+    )
 }
 
 /// Runs `operation` (the part of `X-Amz-Target` after `TrentService.`) on `handler`.
@@ -631,17 +1045,6 @@ pub async fn dispatch<H: KmsApi>(
             })
             .await
         }
-        "ConnectCustomKeyStore" => {
-            let spec = OperationSpec {
-                name: "ConnectCustomKeyStore",
-                read_only: false,
-                audit_response: true,
-            };
-            invoke(spec, body, |i: ConnectCustomKeyStoreRequest| {
-                handler.connect_custom_key_store(ctx, i)
-            })
-            .await
-        }
         "CreateAlias" => {
             let spec = OperationSpec {
                 name: "CreateAlias",
@@ -650,17 +1053,6 @@ pub async fn dispatch<H: KmsApi>(
             };
             invoke(spec, body, |i: CreateAliasRequest| {
                 unit(handler.create_alias(ctx, i))
-            })
-            .await
-        }
-        "CreateCustomKeyStore" => {
-            let spec = OperationSpec {
-                name: "CreateCustomKeyStore",
-                read_only: false,
-                audit_response: true,
-            };
-            invoke(spec, body, |i: CreateCustomKeyStoreRequest| {
-                handler.create_custom_key_store(ctx, i)
             })
             .await
         }
@@ -713,17 +1105,6 @@ pub async fn dispatch<H: KmsApi>(
             })
             .await
         }
-        "DeleteCustomKeyStore" => {
-            let spec = OperationSpec {
-                name: "DeleteCustomKeyStore",
-                read_only: false,
-                audit_response: true,
-            };
-            invoke(spec, body, |i: DeleteCustomKeyStoreRequest| {
-                handler.delete_custom_key_store(ctx, i)
-            })
-            .await
-        }
         "DeleteImportedKeyMaterial" => {
             let spec = OperationSpec {
                 name: "DeleteImportedKeyMaterial",
@@ -743,17 +1124,6 @@ pub async fn dispatch<H: KmsApi>(
             };
             invoke(spec, body, |i: DeriveSharedSecretRequest| {
                 handler.derive_shared_secret(ctx, i)
-            })
-            .await
-        }
-        "DescribeCustomKeyStores" => {
-            let spec = OperationSpec {
-                name: "DescribeCustomKeyStores",
-                read_only: true,
-                audit_response: true,
-            };
-            invoke(spec, body, |i: DescribeCustomKeyStoresRequest| {
-                handler.describe_custom_key_stores(ctx, i)
             })
             .await
         }
@@ -787,17 +1157,6 @@ pub async fn dispatch<H: KmsApi>(
             };
             invoke(spec, body, |i: DisableKeyRotationRequest| {
                 unit(handler.disable_key_rotation(ctx, i))
-            })
-            .await
-        }
-        "DisconnectCustomKeyStore" => {
-            let spec = OperationSpec {
-                name: "DisconnectCustomKeyStore",
-                read_only: false,
-                audit_response: true,
-            };
-            invoke(spec, body, |i: DisconnectCustomKeyStoreRequest| {
-                handler.disconnect_custom_key_store(ctx, i)
             })
             .await
         }
@@ -1167,17 +1526,6 @@ pub async fn dispatch<H: KmsApi>(
             })
             .await
         }
-        "UpdateCustomKeyStore" => {
-            let spec = OperationSpec {
-                name: "UpdateCustomKeyStore",
-                read_only: false,
-                audit_response: true,
-            };
-            invoke(spec, body, |i: UpdateCustomKeyStoreRequest| {
-                handler.update_custom_key_store(ctx, i)
-            })
-            .await
-        }
         "UpdateKeyDescription" => {
             let spec = OperationSpec {
                 name: "UpdateKeyDescription",
@@ -1216,6 +1564,12 @@ pub async fn dispatch<H: KmsApi>(
             };
             invoke(spec, body, |i: VerifyMacRequest| handler.verify_mac(ctx, i)).await
         }
+        "ConnectCustomKeyStore" => not_served("ConnectCustomKeyStore", false),
+        "CreateCustomKeyStore" => not_served("CreateCustomKeyStore", false),
+        "DeleteCustomKeyStore" => not_served("DeleteCustomKeyStore", false),
+        "DescribeCustomKeyStores" => not_served("DescribeCustomKeyStores", true),
+        "DisconnectCustomKeyStore" => not_served("DisconnectCustomKeyStore", false),
+        "UpdateCustomKeyStore" => not_served("UpdateCustomKeyStore", false),
         _ => Invocation::unknown_operation(),
     }
 }

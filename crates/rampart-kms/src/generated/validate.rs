@@ -10,13 +10,6 @@ use rampart_wire::codec::{
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-static RE_ACCOUNT_ID_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new("[0-9]{12}").ok());
-
-fn check_account_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
-    errs.length(f, v, v.chars().count(), Some(12), Some(12));
-    errs.pattern(f, v, RE_ACCOUNT_ID_TYPE.as_ref(), "[0-9]{12}");
-}
-
 fn check_algorithm_spec(errs: &mut ValidationErrors, f: &Field<'_>, v: &AlgorithmSpec) {
     errs.enum_value(f, v.as_str(), v.is_known(), AlgorithmSpec::VALUE_SET);
 }
@@ -59,33 +52,6 @@ fn check_ciphertext_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &Blob) {
     errs.length(f, v, v.len(), Some(1), Some(6144));
 }
 
-static RE_CLOUD_HSM_CLUSTER_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("cluster-[2-7a-zA-Z]{11,16}").ok());
-
-fn check_cloud_hsm_cluster_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
-    errs.length(f, v, v.chars().count(), Some(19), Some(24));
-    errs.pattern(
-        f,
-        v,
-        RE_CLOUD_HSM_CLUSTER_ID_TYPE.as_ref(),
-        "cluster-[2-7a-zA-Z]{11,16}",
-    );
-}
-
-impl Validate for ConnectCustomKeyStoreRequest {
-    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
-        let f = Field::new(path, "customKeyStoreId", false);
-        match &self.custom_key_store_id {
-            Some(v) => {
-                check_custom_key_store_id_type(errs, &f, v);
-            }
-            None => errs.missing(&f),
-        }
-    }
-}
-
-impl ConstraintValue for ConnectCustomKeyStoreRequest {}
-
 impl Validate for CreateAliasRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "aliasName", false);
@@ -106,60 +72,6 @@ impl Validate for CreateAliasRequest {
 }
 
 impl ConstraintValue for CreateAliasRequest {}
-
-impl Validate for CreateCustomKeyStoreRequest {
-    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
-        let f = Field::new(path, "cloudHsmClusterId", false);
-        if let Some(v) = &self.cloud_hsm_cluster_id {
-            check_cloud_hsm_cluster_id_type(errs, &f, v);
-        }
-        let f = Field::new(path, "customKeyStoreName", false);
-        match &self.custom_key_store_name {
-            Some(v) => {
-                check_custom_key_store_name_type(errs, &f, v);
-            }
-            None => errs.missing(&f),
-        }
-        let f = Field::new(path, "customKeyStoreType", false);
-        if let Some(v) = &self.custom_key_store_type {
-            check_custom_key_store_type(errs, &f, v);
-        }
-        let f = Field::new(path, "keyStorePassword", true);
-        if let Some(v) = &self.key_store_password {
-            check_key_store_password_type(errs, &f, v);
-        }
-        let f = Field::new(path, "trustAnchorCertificate", false);
-        if let Some(v) = &self.trust_anchor_certificate {
-            check_trust_anchor_certificate_type(errs, &f, v);
-        }
-        let f = Field::new(path, "xksProxyAuthenticationCredential", false);
-        if let Some(v) = &self.xks_proxy_authentication_credential {
-            v.validate(&f.path(), errs);
-        }
-        let f = Field::new(path, "xksProxyConnectivity", false);
-        if let Some(v) = &self.xks_proxy_connectivity {
-            check_xks_proxy_connectivity_type(errs, &f, v);
-        }
-        let f = Field::new(path, "xksProxyUriEndpoint", false);
-        if let Some(v) = &self.xks_proxy_uri_endpoint {
-            check_xks_proxy_uri_endpoint_type(errs, &f, v);
-        }
-        let f = Field::new(path, "xksProxyUriPath", false);
-        if let Some(v) = &self.xks_proxy_uri_path {
-            check_xks_proxy_uri_path_type(errs, &f, v);
-        }
-        let f = Field::new(path, "xksProxyVpcEndpointServiceName", false);
-        if let Some(v) = &self.xks_proxy_vpc_endpoint_service_name {
-            check_xks_proxy_vpc_endpoint_service_name_type(errs, &f, v);
-        }
-        let f = Field::new(path, "xksProxyVpcEndpointServiceOwner", false);
-        if let Some(v) = &self.xks_proxy_vpc_endpoint_service_owner {
-            check_account_id_type(errs, &f, v);
-        }
-    }
-}
-
-impl ConstraintValue for CreateCustomKeyStoreRequest {}
 
 impl Validate for CreateGrantRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -255,14 +167,6 @@ impl ConstraintValue for CreateKeyRequest {}
 
 fn check_custom_key_store_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(64));
-}
-
-fn check_custom_key_store_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
-    errs.length(f, v, v.chars().count(), Some(1), Some(256));
-}
-
-fn check_custom_key_store_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &CustomKeyStoreType) {
-    errs.enum_value(f, v.as_str(), v.is_known(), CustomKeyStoreType::VALUE_SET);
 }
 
 fn check_customer_master_key_spec(
@@ -363,20 +267,6 @@ impl Validate for DeleteAliasRequest {
 
 impl ConstraintValue for DeleteAliasRequest {}
 
-impl Validate for DeleteCustomKeyStoreRequest {
-    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
-        let f = Field::new(path, "customKeyStoreId", false);
-        match &self.custom_key_store_id {
-            Some(v) => {
-                check_custom_key_store_id_type(errs, &f, v);
-            }
-            None => errs.missing(&f),
-        }
-    }
-}
-
-impl ConstraintValue for DeleteCustomKeyStoreRequest {}
-
 impl Validate for DeleteImportedKeyMaterialRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "keyId", false);
@@ -431,29 +321,6 @@ impl Validate for DeriveSharedSecretRequest {
 
 impl ConstraintValue for DeriveSharedSecretRequest {}
 
-impl Validate for DescribeCustomKeyStoresRequest {
-    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
-        let f = Field::new(path, "customKeyStoreId", false);
-        if let Some(v) = &self.custom_key_store_id {
-            check_custom_key_store_id_type(errs, &f, v);
-        }
-        let f = Field::new(path, "customKeyStoreName", false);
-        if let Some(v) = &self.custom_key_store_name {
-            check_custom_key_store_name_type(errs, &f, v);
-        }
-        let f = Field::new(path, "limit", false);
-        if let Some(v) = &self.limit {
-            check_limit_type(errs, &f, v);
-        }
-        let f = Field::new(path, "marker", false);
-        if let Some(v) = &self.marker {
-            check_marker_type(errs, &f, v);
-        }
-    }
-}
-
-impl ConstraintValue for DescribeCustomKeyStoresRequest {}
-
 impl Validate for DescribeKeyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "grantTokens", false);
@@ -503,20 +370,6 @@ impl Validate for DisableKeyRotationRequest {
 }
 
 impl ConstraintValue for DisableKeyRotationRequest {}
-
-impl Validate for DisconnectCustomKeyStoreRequest {
-    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
-        let f = Field::new(path, "customKeyStoreId", false);
-        match &self.custom_key_store_id {
-            Some(v) => {
-                check_custom_key_store_id_type(errs, &f, v);
-            }
-            None => errs.missing(&f),
-        }
-    }
-}
-
-impl ConstraintValue for DisconnectCustomKeyStoreRequest {}
 
 fn check_dry_run_modifier_list(
     errs: &mut ValidationErrors,
@@ -1065,10 +918,6 @@ fn check_key_material_description_type(errs: &mut ValidationErrors, f: &Field<'_
 
 fn check_key_spec(errs: &mut ValidationErrors, f: &Field<'_>, v: &KeySpec) {
     errs.enum_value(f, v.as_str(), v.is_known(), KeySpec::VALUE_SET);
-}
-
-fn check_key_store_password_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
-    errs.length(f, v, v.chars().count(), Some(7), Some(32));
 }
 
 fn check_key_usage_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &KeyUsageType) {
@@ -1641,10 +1490,6 @@ fn check_tag_value_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(0), Some(256));
 }
 
-fn check_trust_anchor_certificate_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
-    errs.length(f, v, v.chars().count(), Some(1), Some(5000));
-}
-
 impl Validate for UntagResourceRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "keyId", false);
@@ -1686,56 +1531,6 @@ impl Validate for UpdateAliasRequest {
 }
 
 impl ConstraintValue for UpdateAliasRequest {}
-
-impl Validate for UpdateCustomKeyStoreRequest {
-    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
-        let f = Field::new(path, "cloudHsmClusterId", false);
-        if let Some(v) = &self.cloud_hsm_cluster_id {
-            check_cloud_hsm_cluster_id_type(errs, &f, v);
-        }
-        let f = Field::new(path, "customKeyStoreId", false);
-        match &self.custom_key_store_id {
-            Some(v) => {
-                check_custom_key_store_id_type(errs, &f, v);
-            }
-            None => errs.missing(&f),
-        }
-        let f = Field::new(path, "keyStorePassword", true);
-        if let Some(v) = &self.key_store_password {
-            check_key_store_password_type(errs, &f, v);
-        }
-        let f = Field::new(path, "newCustomKeyStoreName", false);
-        if let Some(v) = &self.new_custom_key_store_name {
-            check_custom_key_store_name_type(errs, &f, v);
-        }
-        let f = Field::new(path, "xksProxyAuthenticationCredential", false);
-        if let Some(v) = &self.xks_proxy_authentication_credential {
-            v.validate(&f.path(), errs);
-        }
-        let f = Field::new(path, "xksProxyConnectivity", false);
-        if let Some(v) = &self.xks_proxy_connectivity {
-            check_xks_proxy_connectivity_type(errs, &f, v);
-        }
-        let f = Field::new(path, "xksProxyUriEndpoint", false);
-        if let Some(v) = &self.xks_proxy_uri_endpoint {
-            check_xks_proxy_uri_endpoint_type(errs, &f, v);
-        }
-        let f = Field::new(path, "xksProxyUriPath", false);
-        if let Some(v) = &self.xks_proxy_uri_path {
-            check_xks_proxy_uri_path_type(errs, &f, v);
-        }
-        let f = Field::new(path, "xksProxyVpcEndpointServiceName", false);
-        if let Some(v) = &self.xks_proxy_vpc_endpoint_service_name {
-            check_xks_proxy_vpc_endpoint_service_name_type(errs, &f, v);
-        }
-        let f = Field::new(path, "xksProxyVpcEndpointServiceOwner", false);
-        if let Some(v) = &self.xks_proxy_vpc_endpoint_service_owner {
-            check_account_id_type(errs, &f, v);
-        }
-    }
-}
-
-impl ConstraintValue for UpdateCustomKeyStoreRequest {}
 
 impl Validate for UpdateKeyDescriptionRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1871,117 +1666,4 @@ static RE_XKS_KEY_ID_TYPE: LazyLock<Option<Regex>> =
 fn check_xks_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
     errs.pattern(f, v, RE_XKS_KEY_ID_TYPE.as_ref(), "^[a-zA-Z0-9-_.]+$");
-}
-
-static RE_XKS_PROXY_AUTHENTICATION_ACCESS_KEY_ID_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("^[A-Z2-7]+$").ok());
-
-fn check_xks_proxy_authentication_access_key_id_type(
-    errs: &mut ValidationErrors,
-    f: &Field<'_>,
-    v: &str,
-) {
-    errs.length(f, v, v.chars().count(), Some(20), Some(30));
-    errs.pattern(
-        f,
-        v,
-        RE_XKS_PROXY_AUTHENTICATION_ACCESS_KEY_ID_TYPE.as_ref(),
-        "^[A-Z2-7]+$",
-    );
-}
-
-impl Validate for XksProxyAuthenticationCredentialType {
-    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
-        let f = Field::new(path, "accessKeyId", true);
-        match &self.access_key_id {
-            Some(v) => {
-                check_xks_proxy_authentication_access_key_id_type(errs, &f, v);
-            }
-            None => errs.missing(&f),
-        }
-        let f = Field::new(path, "rawSecretAccessKey", true);
-        match &self.raw_secret_access_key {
-            Some(v) => {
-                check_xks_proxy_authentication_raw_secret_access_key_type(errs, &f, v);
-            }
-            None => errs.missing(&f),
-        }
-    }
-}
-
-impl ConstraintValue for XksProxyAuthenticationCredentialType {}
-
-static RE_XKS_PROXY_AUTHENTICATION_RAW_SECRET_ACCESS_KEY_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("^[a-zA-Z0-9\\/+=]+$").ok());
-
-fn check_xks_proxy_authentication_raw_secret_access_key_type(
-    errs: &mut ValidationErrors,
-    f: &Field<'_>,
-    v: &str,
-) {
-    errs.length(f, v, v.chars().count(), Some(43), Some(64));
-    errs.pattern(
-        f,
-        v,
-        RE_XKS_PROXY_AUTHENTICATION_RAW_SECRET_ACCESS_KEY_TYPE.as_ref(),
-        "^[a-zA-Z0-9\\/+=]+$",
-    );
-}
-
-fn check_xks_proxy_connectivity_type(
-    errs: &mut ValidationErrors,
-    f: &Field<'_>,
-    v: &XksProxyConnectivityType,
-) {
-    errs.enum_value(
-        f,
-        v.as_str(),
-        v.is_known(),
-        XksProxyConnectivityType::VALUE_SET,
-    );
-}
-
-static RE_XKS_PROXY_URI_ENDPOINT_TYPE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new("^https://[a-zA-Z0-9.-]+$").ok());
-
-fn check_xks_proxy_uri_endpoint_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
-    errs.length(f, v, v.chars().count(), Some(10), Some(128));
-    errs.pattern(
-        f,
-        v,
-        RE_XKS_PROXY_URI_ENDPOINT_TYPE.as_ref(),
-        "^https://[a-zA-Z0-9.-]+$",
-    );
-}
-
-static RE_XKS_PROXY_URI_PATH_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new("^(/[a-zA-Z0-9\\/_-]+/kms/xks/v[0-9]{1,2})$|^(/kms/xks/v[0-9]{1,2})$").ok()
-});
-
-fn check_xks_proxy_uri_path_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
-    errs.length(f, v, v.chars().count(), Some(10), Some(128));
-    errs.pattern(
-        f,
-        v,
-        RE_XKS_PROXY_URI_PATH_TYPE.as_ref(),
-        "^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$",
-    );
-}
-
-static RE_XKS_PROXY_VPC_ENDPOINT_SERVICE_NAME_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new("^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}[0-9]+\\.vpce-svc-[0-9a-z]+$").ok()
-});
-
-fn check_xks_proxy_vpc_endpoint_service_name_type(
-    errs: &mut ValidationErrors,
-    f: &Field<'_>,
-    v: &str,
-) {
-    errs.length(f, v, v.chars().count(), Some(20), Some(64));
-    errs.pattern(
-        f,
-        v,
-        RE_XKS_PROXY_VPC_ENDPOINT_SERVICE_NAME_TYPE.as_ref(),
-        "^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$",
-    );
 }

@@ -65,12 +65,7 @@ fn alias_of(key_ref: &KeyRef) -> Option<&str> {
 
 /// A required member (the codec already enforces presence; this keeps handlers total).
 pub(crate) fn required<T>(value: Option<T>, member: &str) -> Result<T, KmsError> {
-    value.ok_or_else(|| {
-        KmsError::Validation(format!(
-            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: \
-             Member must not be null"
-        ))
-    })
+    rampart_wire::codec::required(value, member, KmsError::Validation)
 }
 
 impl KmsService {

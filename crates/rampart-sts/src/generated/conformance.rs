@@ -23,34 +23,6 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
-        "AssumeRoleWithSAML" => codec::output_xml_from_json::<AssumeRoleWithSAMLResponse>(
-            "AssumeRoleWithSAML",
-            Some("AssumeRoleWithSAMLResult"),
-            env,
-            output,
-        ),
-        "AssumeRoleWithWebIdentity" => {
-            codec::output_xml_from_json::<AssumeRoleWithWebIdentityResponse>(
-                "AssumeRoleWithWebIdentity",
-                Some("AssumeRoleWithWebIdentityResult"),
-                env,
-                output,
-            )
-        }
-        "AssumeRoot" => codec::output_xml_from_json::<AssumeRootResponse>(
-            "AssumeRoot",
-            Some("AssumeRootResult"),
-            env,
-            output,
-        ),
-        "DecodeAuthorizationMessage" => {
-            codec::output_xml_from_json::<DecodeAuthorizationMessageResponse>(
-                "DecodeAuthorizationMessage",
-                Some("DecodeAuthorizationMessageResult"),
-                env,
-                output,
-            )
-        }
         "GetAccessKeyInfo" => codec::output_xml_from_json::<GetAccessKeyInfoResponse>(
             "GetAccessKeyInfo",
             Some("GetAccessKeyInfoResult"),
@@ -63,35 +35,9 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
-        "GetDelegatedAccessToken" => {
-            codec::output_xml_from_json::<GetDelegatedAccessTokenResponse>(
-                "GetDelegatedAccessToken",
-                Some("GetDelegatedAccessTokenResult"),
-                env,
-                output,
-            )
-        }
-        "GetFederationToken" => codec::output_xml_from_json::<GetFederationTokenResponse>(
-            "GetFederationToken",
-            Some("GetFederationTokenResult"),
-            env,
-            output,
-        ),
-        "GetScopedCredentials" => codec::output_xml_from_json::<GetScopedCredentialsResponse>(
-            "GetScopedCredentials",
-            Some("GetScopedCredentialsResult"),
-            env,
-            output,
-        ),
         "GetSessionToken" => codec::output_xml_from_json::<GetSessionTokenResponse>(
             "GetSessionToken",
             Some("GetSessionTokenResult"),
-            env,
-            output,
-        ),
-        "GetWebIdentityToken" => codec::output_xml_from_json::<GetWebIdentityTokenResponse>(
-            "GetWebIdentityToken",
-            Some("GetWebIdentityTokenResult"),
             env,
             output,
         ),
@@ -104,23 +50,9 @@ pub fn output_xml_from_json(
 pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match action {
         "AssumeRole" => codec::input_json_from_form::<AssumeRoleRequest>(form),
-        "AssumeRoleWithSAML" => codec::input_json_from_form::<AssumeRoleWithSAMLRequest>(form),
-        "AssumeRoleWithWebIdentity" => {
-            codec::input_json_from_form::<AssumeRoleWithWebIdentityRequest>(form)
-        }
-        "AssumeRoot" => codec::input_json_from_form::<AssumeRootRequest>(form),
-        "DecodeAuthorizationMessage" => {
-            codec::input_json_from_form::<DecodeAuthorizationMessageRequest>(form)
-        }
         "GetAccessKeyInfo" => codec::input_json_from_form::<GetAccessKeyInfoRequest>(form),
         "GetCallerIdentity" => codec::input_json_from_form::<GetCallerIdentityRequest>(form),
-        "GetDelegatedAccessToken" => {
-            codec::input_json_from_form::<GetDelegatedAccessTokenRequest>(form)
-        }
-        "GetFederationToken" => codec::input_json_from_form::<GetFederationTokenRequest>(form),
-        "GetScopedCredentials" => codec::input_json_from_form::<GetScopedCredentialsRequest>(form),
         "GetSessionToken" => codec::input_json_from_form::<GetSessionTokenRequest>(form),
-        "GetWebIdentityToken" => codec::input_json_from_form::<GetWebIdentityTokenRequest>(form),
         _ => return None,
     })
 }

@@ -14,8 +14,7 @@ pub mod operations;
 pub mod shapes;
 mod validate;
 
-pub use enums::*;
-pub use operations::{OPERATIONS, StsApi, dispatch};
+pub use operations::{DecodeOnly, OPERATIONS, SERVED, StsApi, dispatch};
 pub use rampart_wire::codec::{
     AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate,
 };

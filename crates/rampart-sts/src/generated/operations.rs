@@ -26,116 +26,95 @@ pub const OPERATIONS: &[&str] = &[
     "GetWebIdentityToken",
 ];
 
-/// The STS operations. Every method defaults to `UnsupportedOperation`;
-/// implement the ones the service supports.
+/// The operations Rampart serves; the others answer not-served without reading the request.
+pub const SERVED: &[&str] = &[
+    "AssumeRole",
+    "GetAccessKeyInfo",
+    "GetCallerIdentity",
+    "GetSessionToken",
+];
+
+/// The STS operations Rampart serves.
 pub trait StsApi: Send + Sync {
     /// `AssumeRole`.
     fn assume_role(
         &self,
-        _ctx: &RequestContext,
-        _input: AssumeRoleRequest,
-    ) -> impl Future<Output = Result<AssumeRoleResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "AssumeRole")) }
-    }
-
-    /// `AssumeRoleWithSAML`.
-    fn assume_role_with_saml(
-        &self,
-        _ctx: &RequestContext,
-        _input: AssumeRoleWithSAMLRequest,
-    ) -> impl Future<Output = Result<AssumeRoleWithSAMLResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "AssumeRoleWithSAML")) }
-    }
-
-    /// `AssumeRoleWithWebIdentity`.
-    fn assume_role_with_web_identity(
-        &self,
-        _ctx: &RequestContext,
-        _input: AssumeRoleWithWebIdentityRequest,
-    ) -> impl Future<Output = Result<AssumeRoleWithWebIdentityResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "AssumeRoleWithWebIdentity")) }
-    }
-
-    /// `AssumeRoot`.
-    fn assume_root(
-        &self,
-        _ctx: &RequestContext,
-        _input: AssumeRootRequest,
-    ) -> impl Future<Output = Result<AssumeRootResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "AssumeRoot")) }
-    }
-
-    /// `DecodeAuthorizationMessage`.
-    fn decode_authorization_message(
-        &self,
-        _ctx: &RequestContext,
-        _input: DecodeAuthorizationMessageRequest,
-    ) -> impl Future<Output = Result<DecodeAuthorizationMessageResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "DecodeAuthorizationMessage")) }
-    }
+        ctx: &RequestContext,
+        input: AssumeRoleRequest,
+    ) -> impl Future<Output = Result<AssumeRoleResponse, ServiceError>> + Send;
 
     /// `GetAccessKeyInfo`.
     fn get_access_key_info(
         &self,
-        _ctx: &RequestContext,
-        _input: GetAccessKeyInfoRequest,
-    ) -> impl Future<Output = Result<GetAccessKeyInfoResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "GetAccessKeyInfo")) }
-    }
+        ctx: &RequestContext,
+        input: GetAccessKeyInfoRequest,
+    ) -> impl Future<Output = Result<GetAccessKeyInfoResponse, ServiceError>> + Send;
 
     /// `GetCallerIdentity`.
     fn get_caller_identity(
         &self,
-        _ctx: &RequestContext,
-        _input: GetCallerIdentityRequest,
-    ) -> impl Future<Output = Result<GetCallerIdentityResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "GetCallerIdentity")) }
-    }
-
-    /// `GetDelegatedAccessToken`.
-    fn get_delegated_access_token(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetDelegatedAccessTokenRequest,
-    ) -> impl Future<Output = Result<GetDelegatedAccessTokenResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "GetDelegatedAccessToken")) }
-    }
-
-    /// `GetFederationToken`.
-    fn get_federation_token(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetFederationTokenRequest,
-    ) -> impl Future<Output = Result<GetFederationTokenResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "GetFederationToken")) }
-    }
-
-    /// `GetScopedCredentials`.
-    fn get_scoped_credentials(
-        &self,
-        _ctx: &RequestContext,
-        _input: GetScopedCredentialsRequest,
-    ) -> impl Future<Output = Result<GetScopedCredentialsResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "GetScopedCredentials")) }
-    }
+        ctx: &RequestContext,
+        input: GetCallerIdentityRequest,
+    ) -> impl Future<Output = Result<GetCallerIdentityResponse, ServiceError>> + Send;
 
     /// `GetSessionToken`.
     fn get_session_token(
         &self,
-        _ctx: &RequestContext,
-        _input: GetSessionTokenRequest,
-    ) -> impl Future<Output = Result<GetSessionTokenResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "GetSessionToken")) }
-    }
+        ctx: &RequestContext,
+        input: GetSessionTokenRequest,
+    ) -> impl Future<Output = Result<GetSessionTokenResponse, ServiceError>> + Send;
+}
 
-    /// `GetWebIdentityToken`.
-    fn get_web_identity_token(
+/// A handler serving nothing: every served operation's input is decoded, audited and
+/// validated by `dispatch`, then refused as not implemented (fuzzing and tests).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DecodeOnly;
+
+impl StsApi for DecodeOnly {
+    async fn assume_role(
         &self,
         _ctx: &RequestContext,
-        _input: GetWebIdentityTokenRequest,
-    ) -> impl Future<Output = Result<GetWebIdentityTokenResponse, ServiceError>> + Send {
-        async { Err(unsupported_operation("STS", "GetWebIdentityToken")) }
+        _input: AssumeRoleRequest,
+    ) -> Result<AssumeRoleResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "AssumeRole"))
     }
+
+    async fn get_access_key_info(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetAccessKeyInfoRequest,
+    ) -> Result<GetAccessKeyInfoResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetAccessKeyInfo"))
+    }
+
+    async fn get_caller_identity(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetCallerIdentityRequest,
+    ) -> Result<GetCallerIdentityResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetCallerIdentity",
+        ))
+    }
+
+    async fn get_session_token(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetSessionTokenRequest,
+    ) -> Result<GetSessionTokenResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetSessionToken"))
+    }
+}
+
+/// The answer to a model operation Rampart does not serve; the request is not read.
+fn not_served(name: &'static str, read_only: bool) -> Invocation {
+    Invocation::not_served(
+        name,
+        read_only,
+        unsupported_operation(super::SERVICE_ID, name),
+    )
 }
 
 /// Runs `action` (the `Action` parameter) on `handler` with the request's parameters.
@@ -159,54 +138,6 @@ pub async fn dispatch<H: StsApi>(
             };
             invoke_query(spec, env, params, |i: AssumeRoleRequest| {
                 handler.assume_role(ctx, i)
-            })
-            .await
-        }
-        "AssumeRoleWithSAML" => {
-            let spec = QueryOperationSpec {
-                name: "AssumeRoleWithSAML",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("AssumeRoleWithSAMLResult"),
-            };
-            invoke_query(spec, env, params, |i: AssumeRoleWithSAMLRequest| {
-                handler.assume_role_with_saml(ctx, i)
-            })
-            .await
-        }
-        "AssumeRoleWithWebIdentity" => {
-            let spec = QueryOperationSpec {
-                name: "AssumeRoleWithWebIdentity",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("AssumeRoleWithWebIdentityResult"),
-            };
-            invoke_query(spec, env, params, |i: AssumeRoleWithWebIdentityRequest| {
-                handler.assume_role_with_web_identity(ctx, i)
-            })
-            .await
-        }
-        "AssumeRoot" => {
-            let spec = QueryOperationSpec {
-                name: "AssumeRoot",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("AssumeRootResult"),
-            };
-            invoke_query(spec, env, params, |i: AssumeRootRequest| {
-                handler.assume_root(ctx, i)
-            })
-            .await
-        }
-        "DecodeAuthorizationMessage" => {
-            let spec = QueryOperationSpec {
-                name: "DecodeAuthorizationMessage",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("DecodeAuthorizationMessageResult"),
-            };
-            invoke_query(spec, env, params, |i: DecodeAuthorizationMessageRequest| {
-                handler.decode_authorization_message(ctx, i)
             })
             .await
         }
@@ -234,42 +165,6 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
-        "GetDelegatedAccessToken" => {
-            let spec = QueryOperationSpec {
-                name: "GetDelegatedAccessToken",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetDelegatedAccessTokenResult"),
-            };
-            invoke_query(spec, env, params, |i: GetDelegatedAccessTokenRequest| {
-                handler.get_delegated_access_token(ctx, i)
-            })
-            .await
-        }
-        "GetFederationToken" => {
-            let spec = QueryOperationSpec {
-                name: "GetFederationToken",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetFederationTokenResult"),
-            };
-            invoke_query(spec, env, params, |i: GetFederationTokenRequest| {
-                handler.get_federation_token(ctx, i)
-            })
-            .await
-        }
-        "GetScopedCredentials" => {
-            let spec = QueryOperationSpec {
-                name: "GetScopedCredentials",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetScopedCredentialsResult"),
-            };
-            invoke_query(spec, env, params, |i: GetScopedCredentialsRequest| {
-                handler.get_scoped_credentials(ctx, i)
-            })
-            .await
-        }
         "GetSessionToken" => {
             let spec = QueryOperationSpec {
                 name: "GetSessionToken",
@@ -282,18 +177,14 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
-        "GetWebIdentityToken" => {
-            let spec = QueryOperationSpec {
-                name: "GetWebIdentityToken",
-                read_only: true,
-                audit_response: true,
-                result_wrapper: Some("GetWebIdentityTokenResult"),
-            };
-            invoke_query(spec, env, params, |i: GetWebIdentityTokenRequest| {
-                handler.get_web_identity_token(ctx, i)
-            })
-            .await
-        }
+        "AssumeRoleWithSAML" => not_served("AssumeRoleWithSAML", true),
+        "AssumeRoleWithWebIdentity" => not_served("AssumeRoleWithWebIdentity", true),
+        "AssumeRoot" => not_served("AssumeRoot", true),
+        "DecodeAuthorizationMessage" => not_served("DecodeAuthorizationMessage", true),
+        "GetDelegatedAccessToken" => not_served("GetDelegatedAccessToken", true),
+        "GetFederationToken" => not_served("GetFederationToken", true),
+        "GetScopedCredentials" => not_served("GetScopedCredentials", true),
+        "GetWebIdentityToken" => not_served("GetWebIdentityToken", true),
         _ => unknown_action(action, super::API_VERSION),
     }
 }

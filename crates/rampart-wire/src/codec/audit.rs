@@ -82,6 +82,12 @@ impl AuditValue for Timestamp {
     }
 }
 
+impl<T: AuditValue> AuditValue for Box<T> {
+    fn audit_value(&self) -> Option<Value> {
+        T::audit_value(self)
+    }
+}
+
 impl<T: AuditValue> AuditValue for Vec<T> {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Array(

@@ -33,6 +33,18 @@ impl Invocation {
             read_only: false,
         }
     }
+
+    /// A model operation the service does not serve: answered with `error` (the protocol's
+    /// not-implemented error) without reading the request, so there are no request parameters.
+    pub fn not_served(operation: &'static str, read_only: bool, error: ServiceError) -> Self {
+        Self {
+            operation,
+            result: Err(error),
+            request_parameters: None,
+            response_elements: None,
+            read_only,
+        }
+    }
 }
 
 /// Static facts about one operation, emitted by the generator.

@@ -25,5 +25,5 @@ pub use query_invoke::{
 };
 pub use regex::Regex;
 pub use timestamp::Timestamp;
-pub use validate::{ConstraintValue, Field, Validate, ValidationErrors};
+pub use validate::{ConstraintValue, Field, Validate, ValidationErrors, required};
 pub use xml::{ToXml, XmlValue, XmlWriter};

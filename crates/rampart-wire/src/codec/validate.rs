@@ -303,6 +303,23 @@ impl ValidationErrors {
     }
 }
 
+/// A required member that generated validation has already checked, for operation bodies
+/// that must stay total without `unwrap`: its absence becomes `into(message)`, with the
+/// message AWS answers for that one missing member (`1 validation error detected: Value null
+/// at 'keyId' failed to satisfy constraint: Member must not be null`). Each service maps the
+/// message into its own error type.
+pub fn required<T, E>(
+    value: Option<T>,
+    member: &str,
+    into: impl FnOnce(String) -> E,
+) -> Result<T, E> {
+    value.ok_or_else(|| {
+        let mut errs = ValidationErrors::new();
+        errs.missing(&Field::new("", member, false));
+        into(errs.message().unwrap_or_default())
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -321,6 +338,17 @@ mod tests {
             msg,
             "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: \
              Member must not be null"
+        );
+    }
+
+    #[test]
+    fn required_maps_absence_to_the_missing_member_message() {
+        assert_eq!(required(Some(3), "keyId", ServiceError::validation), Ok(3));
+        let err = required(None::<u8>, "keyId", ServiceError::validation).unwrap_err();
+        assert_eq!(err.code, "ValidationException");
+        assert_eq!(
+            err.message,
+            one(|e| e.missing(&Field::new("", "keyId", false)))
         );
     }
 

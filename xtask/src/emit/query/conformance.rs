@@ -1,5 +1,5 @@
 //! `conformance.rs` of a query service: typed round trips by `Action` for tests that check
-//! every input and output shape against botocore's own serializer and parser.
+//! every served input and output shape against botocore's own serializer and parser.
 
 use crate::emit::Ctx;
 use crate::names;
@@ -11,7 +11,7 @@ pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     out += "use super::shapes::*;\nuse rampart_wire::codec::{self, Empty, QueryEnv, ServiceError};\n\n";
     let mut outputs = String::new();
     let mut inputs = String::new();
-    for (name, op) in &ctx.model.operations {
+    for (name, op) in &ctx.served {
         let (ty, wrapper) = match &op.output {
             Some(r) => (
                 names::type_name(&r.shape),

@@ -35,6 +35,11 @@ fn structure(ctx: &Ctx<'_>, name: &str) -> Result<String, String> {
             Some(infallible) => infallible.to_owned(),
             None => format!("{expr}?"),
         };
+        let expr = if ctx.is_boxed(name, member) {
+            format!("{expr}.map(Box::new)")
+        } else {
+            expr
+        };
         let _ = writeln!(fields, "{}: {expr},", names::field(member));
     }
     let (node, path) = match (shape.members.is_empty(), fields.contains("join(path")) {

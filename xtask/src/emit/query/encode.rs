@@ -36,6 +36,9 @@ fn structure(ctx: &Ctx<'_>, name: &str) -> Result<String, String> {
         let field = names::field(member);
         let target = ctx.shape(&r.shape)?;
         let line = match target.kind.as_str() {
+            "structure" if ctx.is_boxed(name, member) => {
+                format!("w.structure({wire:?}, self.{field}.as_deref());\n")
+            }
             "structure" => format!("w.structure({wire:?}, self.{field}.as_ref());\n"),
             "list" | "map" => format!(
                 "if let Some(v) = &self.{field} {{\n{}}}\n",

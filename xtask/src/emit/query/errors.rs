@@ -1,15 +1,17 @@
-//! `errors.rs` of a query service: one `ServiceError` constructor per modeled exception, with
-//! the query error code (`awsQueryError` / `error.code`, e.g. `NoSuchEntity`) and HTTP status.
+//! `errors.rs` of a query service: one `ServiceError` constructor per exception the served
+//! operations answer, with the query error code (`awsQueryError` / `error.code`, e.g.
+//! `NoSuchEntity`) and HTTP status.
 
 use crate::emit::Ctx;
 use crate::names;
 use std::fmt::Write as _;
 
-/// Emits constructors for every exception shape of the model.
+/// Emits constructors for every exception shape the served operations may answer.
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Modeled errors (query error codes).");
     out += "use rampart_wire::codec::ServiceError;\n\n";
-    for (name, shape) in ctx.model.shapes.iter().filter(|(_, s)| s.exception) {
+    for name in &ctx.errors {
+        let shape = ctx.shape(name)?;
         let error = shape.error.as_ref();
         let status = error
             .and_then(|e| e.http_status_code)

@@ -8,7 +8,7 @@ mod encode;
 mod errors;
 mod operations;
 
-use super::{Ctx, GenFile, common_files};
+use super::{Ctx, GenFile, common_files, reexports};
 use crate::model::{Shape, ShapeRef};
 
 /// Generates a query service's `src/generated/`.
@@ -45,7 +45,6 @@ pub fn generate(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
 
 fn module_root(ctx: &Ctx<'_>) -> Result<String, String> {
     let m = &ctx.model.metadata;
-    let spec = ctx.spec;
     let namespace = m
         .xml_namespace
         .as_deref()
@@ -57,18 +56,12 @@ fn module_root(ctx: &Ctx<'_>) -> Result<String, String> {
         ctx.botocore, m.service_id, m.api_version
     );
     out += "mod audit;\n#[doc(hidden)]\npub mod conformance;\nmod decode;\nmod encode;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
-    out += &format!(
-        "pub use enums::*;\npub use operations::{{{}, OPERATIONS, dispatch}};\npub use shapes::*;\n",
-        spec.trait_name
-    );
+    out += &reexports(ctx);
     out += "pub use rampart_wire::codec::{AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate};\n\n";
+    let event_source = ctx.event_source();
     let consts = [
-        ("SIGNING_NAME", "SigV4 signing name.", spec.signing_name),
-        (
-            "EVENT_SOURCE",
-            "CloudTrail `eventSource`.",
-            spec.event_source,
-        ),
+        ("SIGNING_NAME", "SigV4 signing name.", ctx.signing_name()),
+        ("EVENT_SOURCE", "CloudTrail `eventSource`.", &event_source),
         ("XML_NAMESPACE", "The `xmlns` of every response.", namespace),
         ("SERVICE_ID", "The model's service id.", &m.service_id),
         (
@@ -83,7 +76,7 @@ fn module_root(ctx: &Ctx<'_>) -> Result<String, String> {
     out += &format!(
         "/// The Region a global service is served in whatever the client signed for; `None` when \
          regional.\npub const GLOBAL_REGION: Option<&str> = {:?};\n",
-        spec.global_region
+        ctx.spec.global_region
     );
     Ok(out)
 }
@@ -146,10 +139,7 @@ mod tests {
     const SPEC: ServiceSpec = ServiceSpec {
         model: "test",
         crate_dir: "crates/test",
-        trait_name: "TestApi",
-        signing_name: "test",
-        target_prefix: "",
-        event_source: "test.amazonaws.com",
+        served: &["GetThing"],
         read_only: &["Get*"],
         hidden_responses: &[],
         global_region: None,
@@ -158,7 +148,7 @@ mod tests {
     /// Flattened lists and maps with `locationName`s, as SQS/SNS-style query models use.
     const MODEL: &str = r#"{
       "metadata": {"apiVersion": "2020-01-01", "protocol": "query", "serviceId": "Test",
-                   "xmlNamespace": "https://test/doc/"},
+                   "endpointPrefix": "test", "xmlNamespace": "https://test/doc/"},
       "operations": {"GetThing": {"name": "GetThing", "input": {"shape": "GetThingRequest"},
                      "output": {"shape": "GetThingResult", "resultWrapper": "GetThingResult"}}},
       "shapes": {

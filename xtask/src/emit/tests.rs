@@ -1,0 +1,149 @@
+//! Generation from small synthetic models: served operations only, not-served arms, and
+//! recursive structures boxed instead of rejected.
+
+#![allow(clippy::unwrap_used)]
+
+use super::{Ctx, generate};
+use crate::model::Model;
+use crate::services::ServiceSpec;
+
+const SPEC: ServiceSpec = ServiceSpec {
+    model: "test",
+    crate_dir: "crates/test",
+    served: &["PutTree"],
+    read_only: &["Get*"],
+    hidden_responses: &[],
+    global_region: None,
+};
+
+/// `Node -> Edge -> Node` recurses through structure members (must be boxed); `Node ->
+/// NodeList -> Node` and `Forest -> ForestList -> Forest` recurse through lists (must not).
+/// `DropTree` and `GetTree` are not served: their shapes and errors are not generated.
+const SHAPES: &str = r#"
+  "operations": {
+    "PutTree": {"name": "PutTree", "input": {"shape": "PutTreeRequest"},
+                "output": {"shape": "Node", "resultWrapper": "PutTreeResult"},
+                "errors": [{"shape": "BadTree"}]},
+    "DropTree": {"name": "DropTree", "input": {"shape": "DropTreeRequest"},
+                 "errors": [{"shape": "Gone"}]},
+    "GetTree": {"name": "GetTree"}
+  },
+  "shapes": {
+    "PutTreeRequest": {"type": "structure", "required": ["Root"],
+                       "members": {"Root": {"shape": "Node"}, "Forest": {"shape": "Forest"}}},
+    "Node": {"type": "structure", "required": ["Name"], "members": {
+      "Name": {"shape": "Name"}, "Child": {"shape": "Edge"}, "Children": {"shape": "NodeList"}}},
+    "Edge": {"type": "structure", "members": {"To": {"shape": "Node"}, "Weight": {"shape": "Weight"}}},
+    "NodeList": {"type": "list", "member": {"shape": "Node"}},
+    "Forest": {"type": "structure", "members": {"Trees": {"shape": "ForestList"}}},
+    "ForestList": {"type": "list", "member": {"shape": "Forest"}},
+    "Name": {"type": "string", "min": 1},
+    "Weight": {"type": "integer", "max": 10},
+    "DropTreeRequest": {"type": "structure", "members": {"Kind": {"shape": "Kind"}}},
+    "Kind": {"type": "string", "enum": ["a", "b"]},
+    "BadTree": {"type": "structure", "members": {}, "exception": true},
+    "Gone": {"type": "structure", "members": {}, "exception": true}
+  }"#;
+
+fn model(protocol: &str) -> Model {
+    let metadata = format!(
+        r#""metadata": {{"apiVersion": "2020-01-01", "protocol": "{protocol}", "serviceId": "Tree",
+           "endpointPrefix": "tree", "targetPrefix": "Tree_20200101",
+           "xmlNamespace": "https://tree/doc/"}},"#
+    );
+    serde_json::from_str(&format!("{{{metadata}{SHAPES}}}")).unwrap()
+}
+
+/// The named generated file, whitespace collapsed.
+fn file(model: &Model, spec: &ServiceSpec, name: &str) -> String {
+    let ctx = Ctx::new(model, spec, "0.0.0").unwrap();
+    let file = generate(&ctx).unwrap().into_iter().find(|f| f.name == name);
+    let content = file.unwrap().content;
+    content.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn structure_cycles_are_boxed_and_list_cycles_are_not() {
+    let model = model("json");
+    let shapes = file(&model, &SPEC, "shapes.rs");
+    assert!(shapes.contains("pub child: Option<Box<Edge>>,"), "{shapes}");
+    assert!(shapes.contains("pub to: Option<Box<Node>>,"), "{shapes}");
+    assert!(shapes.contains("pub root: Option<Node>,"), "{shapes}");
+    assert!(
+        shapes.contains("pub children: Option<Vec<Node>>,"),
+        "{shapes}"
+    );
+    assert!(
+        shapes.contains("pub trees: Option<Vec<Forest>>,"),
+        "{shapes}"
+    );
+    // Validation reaches through the cycle from either side.
+    let validate = file(&model, &SPEC, "validate.rs");
+    assert!(
+        validate.contains(r#"let f = Field::new(path, "to", false);"#),
+        "{validate}"
+    );
+    assert!(validate.contains(r#"let f = Field::new(path, "child", false);"#));
+    let audit = file(&model, &SPEC, "audit.rs");
+    assert!(audit.contains(r#"put(&mut m, "to", &self.to);"#), "{audit}");
+}
+
+#[test]
+fn query_codecs_box_and_unbox_recursive_members() {
+    let model = model("query");
+    let decode = file(&model, &SPEC, "decode.rs");
+    assert!(
+        decode.contains(r#"to: query::structure::<Node>(node.get("To"), &query::join(path, "To"))?.map(Box::new),"#),
+        "{decode}"
+    );
+    let encode = file(&model, &SPEC, "encode.rs");
+    assert!(
+        encode.contains(r#"w.structure("To", self.to.as_deref());"#),
+        "{encode}"
+    );
+    assert!(encode.contains(r#"w.structure("Child", self.child.as_deref());"#));
+}
+
+#[test]
+fn only_served_operations_are_generated() {
+    let model = model("json");
+    let shapes = file(&model, &SPEC, "shapes.rs");
+    assert!(!shapes.contains("DropTreeRequest"), "{shapes}");
+    assert!(file(&model, &SPEC, "enums.rs").find("enum Kind").is_none());
+    let errors = file(&model, &SPEC, "errors.rs");
+    assert!(
+        errors.contains("pub fn bad_tree(") && !errors.contains("gone"),
+        "{errors}"
+    );
+    let ops = file(&model, &SPEC, "operations.rs");
+    // A required method (no default body) for the served operation only.
+    assert!(
+        ops.contains("fn put_tree(&self, ctx: &RequestContext, input: PutTreeRequest) -> impl Future<Output = Result<Node, ServiceError>> + Send;"),
+        "{ops}"
+    );
+    assert!(!ops.contains("fn drop_tree"));
+    assert!(ops.contains(r#""DropTree" => not_served("DropTree", false),"#));
+    assert!(ops.contains(r#""GetTree" => not_served("GetTree", true),"#));
+    assert!(ops.contains(r#"pub const SERVED: &[&str] = &["PutTree"];"#));
+    assert!(
+        ops.contains(r#"pub const OPERATIONS: &[&str] = &["DropTree", "GetTree", "PutTree"];"#)
+    );
+    let root = file(&model, &SPEC, "mod.rs");
+    assert!(
+        root.contains(r#"pub const SIGNING_NAME: &str = "tree";"#),
+        "{root}"
+    );
+    assert!(root.contains(r#"pub const TARGET_PREFIX: &str = "Tree_20200101";"#));
+    assert!(
+        root.contains("pub use operations::{TreeApi, DecodeOnly, OPERATIONS, SERVED, dispatch};")
+    );
+}
+
+#[test]
+fn served_names_must_exist_once() {
+    let model = model("json");
+    for served in [&["PutTree", "PutTree"][..], &["Nope"][..]] {
+        let spec = ServiceSpec { served, ..SPEC };
+        assert!(Ctx::new(&model, &spec, "0.0.0").is_err(), "{served:?}");
+    }
+}
