@@ -149,9 +149,13 @@ impl RequestContext {
             arn: arn.into(),
             resource_type,
         };
-        match self.resources.lock() {
-            Ok(mut list) => list.push(resource),
-            Err(poisoned) => poisoned.into_inner().push(resource),
+        let mut list = match self.resources.lock() {
+            Ok(list) => list,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        // A retried attempt (compare-and-swap conflict) notes the same resources again.
+        if !list.contains(&resource) {
+            list.push(resource);
         }
     }
 

@@ -3,7 +3,7 @@
 //! the cryptographic hot path. Local writes invalidate entries; every entry is re-validated against the store after
 //! `CACHE_TTL`, so several nodes sharing one database converge within about a second.
 
-use crate::authz::facts::{AliasIndex, KeyFacts};
+use crate::authz::facts::KeyFacts;
 use crate::domain::{KeyRecord, KmsError, Scope};
 use crate::store::{BackingKeyRecord, KmsTables, alias_row, backing_row, key_row, scope_prefix};
 use base64::Engine as _;
@@ -39,8 +39,6 @@ struct Cache {
     aliases: HashMap<String, AliasEntry>,
     /// Compiled key policy, tags and aliases of each key (by key row).
     facts: HashMap<String, Arc<KeyFacts>>,
-    /// Aliases of each scope by target key (by scope prefix).
-    alias_index: HashMap<String, Arc<AliasIndex>>,
 }
 
 impl Cache {
@@ -63,9 +61,6 @@ impl Cache {
             if self.facts.len() >= MAX_ENTRIES {
                 self.facts.clear();
             }
-        }
-        if self.alias_index.len() >= MAX_ENTRIES {
-            self.alias_index.clear();
         }
     }
 }
@@ -307,7 +302,6 @@ impl KeyVault {
         let prefix = scope_prefix(scope);
         let mut cache = self.cache();
         cache.aliases.remove(&alias_row(scope, name));
-        cache.alias_index.remove(&prefix);
         cache.facts.retain(|row, _| !row.starts_with(&prefix));
     }
 
@@ -323,26 +317,12 @@ impl KeyVault {
         cache.facts.insert(row, facts);
     }
 
-    /// The cached alias index of the scope with row prefix `prefix`, while fresh.
-    pub(crate) fn alias_index(&self, prefix: &str) -> Option<Arc<AliasIndex>> {
-        let cache = self.cache();
-        cache.alias_index.get(prefix).filter(|i| i.fresh()).cloned()
-    }
-
-    /// Caches the alias index of the scope with row prefix `prefix`.
-    pub(crate) fn remember_alias_index(&self, prefix: String, index: Arc<AliasIndex>) {
-        let mut cache = self.cache();
-        cache.trim();
-        cache.alias_index.insert(prefix, index);
-    }
-
     /// Drops everything cached.
     pub fn clear(&self) {
         let mut cache = self.cache();
         cache.keys.clear();
         cache.aliases.clear();
         cache.facts.clear();
-        cache.alias_index.clear();
     }
 }
 

@@ -1,9 +1,23 @@
-//! Backfill of `kms_key_index` (key id → owning account, per Region) for keys stored before the
-//! index existed, so that another account's Decrypt without KeyId can find them from the
-//! ciphertext alone. Idempotent: a key that already has its row is skipped.
+//! Backfills for rows stored before an index existed: `kms_key_index` (key id → owning
+//! account, per Region), so that another account's Decrypt without KeyId can find a key from
+//! the ciphertext alone (a key that already has its row is skipped); and the aliases' index by
+//! target key, built once per database (a marker row records that it was).
 
 use crate::KmsService;
 use crate::domain::KmsError;
+use rampart_store::{Expect, Table};
+use serde::{Deserialize, Serialize};
+
+/// Markers of one-time KMS migrations.
+const MIGRATIONS: &str = "kms_migrations";
+/// The marker of the alias index backfill.
+const ALIAS_INDEX_BUILT: &str = "alias-index-v1";
+
+/// A finished one-time migration.
+#[derive(Debug, Serialize, Deserialize)]
+struct Done {
+    at_ms: i64,
+}
 
 /// Keys read per page of the scan (and index rows written per transaction at most).
 const PAGE: usize = 500;
@@ -40,5 +54,48 @@ impl KmsService {
                 return Ok(written);
             }
         }
+    }
+}
+
+impl KmsService {
+    /// Writes the index entries of every alias stored before the aliases' index by target key
+    /// existed, once per database; returns how many aliases were indexed. Run before the
+    /// service answers, so a lookup by target never misses an older alias. Entry writes are
+    /// idempotent upserts: nodes starting together may both run it.
+    pub async fn backfill_alias_index(&self) -> Result<usize, KmsError> {
+        let tables = &self.tables;
+        let markers: Table<Done> = Table::new(tables.store.clone(), MIGRATIONS);
+        if markers.get(ALIAS_INDEX_BUILT).await?.is_some() {
+            return Ok(0);
+        }
+        let mut indexed = 0;
+        let mut after: Option<String> = None;
+        loop {
+            let page = tables
+                .aliases
+                .table()
+                .scan("", after.as_deref(), PAGE)
+                .await?;
+            let done = page.len() < PAGE;
+            after = page.last().map(|(row, _)| row.clone());
+            let writes: Vec<_> = page
+                .iter()
+                .flat_map(|(row, alias)| tables.aliases.reindex_writes(row, &alias.value))
+                .collect();
+            indexed += page.len();
+            tables.store.transact(writes).await?;
+            if done {
+                break;
+            }
+        }
+        let marker = markers.put(
+            ALIAS_INDEX_BUILT,
+            &Done {
+                at_ms: self.now_ms(),
+            },
+            Expect::Any,
+        )?;
+        tables.store.transact(vec![marker]).await?;
+        Ok(indexed)
     }
 }

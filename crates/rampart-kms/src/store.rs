@@ -2,7 +2,7 @@
 //! the `<account>/<region>/` prefix lists one scope in id order and pages by the last id seen.
 
 use crate::domain::{AliasRecord, KeyRecord, KeyRef, KmsError, PolicyRecord, Scope, TagSet};
-use rampart_store::{Expect, Store, StoreError, Table, Versioned, Write};
+use rampart_store::{Expect, Index, IndexedTable, Store, StoreError, Table, Versioned, Write};
 use serde::{Deserialize, Serialize};
 
 /// Key metadata records.
@@ -11,6 +11,10 @@ pub const KEYS: &str = "kms_keys";
 pub const BACKING_KEYS: &str = "kms_backing_keys";
 /// Aliases.
 pub const ALIASES: &str = "kms_aliases";
+/// The aliases' index by target key id (entries commit with their alias row).
+pub const ALIASES_BY_TARGET: &str = "kms_aliases#target";
+/// Name of that index.
+const TARGET_INDEX: &str = "target";
 /// Tag sets, one row per key.
 pub const TAGS: &str = "kms_tags";
 /// Key policies, one row per key.
@@ -100,6 +104,15 @@ pub fn deletion_row(due_ms: i64, scope: &Scope, key_id: &str) -> String {
     crate::schedule::schedule_row(due_ms, scope, key_id)
 }
 
+/// The aliases' index by target key id.
+fn target_index() -> Index<AliasRecord> {
+    Index {
+        name: TARGET_INDEX,
+        table: ALIASES_BY_TARGET,
+        keys: |alias| vec![alias.target_key_id.clone()],
+    }
+}
+
 /// The KMS tables.
 #[derive(Clone)]
 pub struct KmsTables {
@@ -109,8 +122,8 @@ pub struct KmsTables {
     pub keys: Table<KeyRecord>,
     /// Wrapped backing keys.
     pub backing: Table<BackingKeyRecord>,
-    /// Aliases.
-    pub aliases: Table<AliasRecord>,
+    /// Aliases, indexed by target key id.
+    pub aliases: IndexedTable<AliasRecord>,
     /// Tag sets.
     pub tags: Table<TagSet>,
     /// Key policies.
@@ -127,7 +140,7 @@ impl KmsTables {
         Self {
             keys: Table::new(store.clone(), KEYS),
             backing: Table::new(store.clone(), BACKING_KEYS),
-            aliases: Table::new(store.clone(), ALIASES),
+            aliases: IndexedTable::new(store.clone(), ALIASES, vec![target_index()]),
             tags: Table::new(store.clone(), TAGS),
             policies: Table::new(store.clone(), POLICIES),
             deletions: Table::new(store.clone(), DELETIONS),
@@ -194,7 +207,8 @@ impl KmsTables {
         }
     }
 
-    /// Every alias of `scope` pointing at `key_id`.
+    /// Every alias of `scope` pointing at `key_id`, from the index by target key (key ids
+    /// of multi-Region keys repeat across Regions and accounts: only `scope`'s rows are kept).
     pub async fn aliases_of(
         &self,
         scope: &Scope,
@@ -206,18 +220,17 @@ impl KmsTables {
         loop {
             let batch = self
                 .aliases
-                .scan(&prefix, after.as_deref(), SCAN_BATCH)
+                .lookup(TARGET_INDEX, key_id, after.as_deref(), SCAN_BATCH)
                 .await?;
-            let done = batch.len() < SCAN_BATCH;
-            after = batch.last().map(|(row, _)| row.clone());
+            let Some((last, _)) = batch.last() else {
+                return Ok(found);
+            };
+            after = Some(last.clone());
             found.extend(
                 batch
                     .into_iter()
-                    .filter(|(_, a)| a.value.target_key_id == key_id),
+                    .filter(|(row, _)| row.starts_with(&prefix)),
             );
-            if done {
-                return Ok(found);
-            }
         }
     }
 
@@ -237,12 +250,9 @@ impl KmsTables {
                 .iter()
                 .map(|(r, _)| self.backing.delete(r, Expect::Any)),
         );
-        let aliases = self.aliases_of(&scope, &record.key_id).await?;
-        writes.extend(
-            aliases
-                .iter()
-                .map(|(r, _)| self.aliases.delete(r, Expect::Any)),
-        );
+        for (alias_row, alias) in self.aliases_of(&scope, &record.key_id).await? {
+            writes.extend(self.aliases.delete(&alias_row, &alias.value, Expect::Any));
+        }
         writes.push(self.tags.delete(&row, Expect::Any));
         writes.push(self.policies.delete(&row, Expect::Any));
         let index = key_index_row(&record.region, &record.key_id);

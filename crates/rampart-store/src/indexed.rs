@@ -141,6 +141,21 @@ impl<T: Serialize + DeserializeOwned> IndexedTable<T> {
         Ok(writes)
     }
 
+    /// The entry writes (upserts, idempotent) of every index key of `value` stored under
+    /// `key`, without the row: to build the entries of rows stored before an index existed.
+    pub fn reindex_writes(&self, key: &str, value: &T) -> Vec<Write> {
+        let mut writes = Vec::new();
+        for index in &self.indexes {
+            writes.extend(index.key_set(value).iter().map(|k| Write::Put {
+                table: index.table,
+                key: entry_key(k, key),
+                value: Vec::new(),
+                expect: Expect::Any,
+            }));
+        }
+        writes
+    }
+
     /// The row delete plus the deletes of every index entry of `previous` (the value read at
     /// the version `expect` names), for one `transact`.
     pub fn delete(&self, key: &str, previous: &T, expect: Expect) -> Vec<Write> {

@@ -116,6 +116,11 @@ impl AppHost {
                 tokens: tokens.clone(),
             })
         };
+        match kms.backfill_alias_index().await {
+            Ok(0) => {}
+            Ok(indexed) => tracing::info!(indexed, "KMS alias index built for older aliases"),
+            Err(err) => return Err(format!("building the KMS alias index: {err}")),
+        }
         let services = crate::serve::services(kms.clone(), &self.store);
         let ready = Arc::new(Ready {
             services,

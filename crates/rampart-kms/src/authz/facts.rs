@@ -7,14 +7,10 @@
 use crate::KmsService;
 use crate::crypto::CACHE_TTL;
 use crate::domain::{KeyRecord, KmsError, default_key_policy};
-use crate::store::{key_row, scope_prefix};
+use crate::store::key_row;
 use rampart_core::rampart_policy::{Policy, PolicyKind};
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
-
-/// Aliases read per store scan while building an alias index.
-const SCAN_BATCH: usize = 500;
 
 /// A key's compiled policy, tags and aliases.
 #[derive(Debug)]
@@ -37,20 +33,6 @@ impl KeyFacts {
     }
 }
 
-/// The aliases of one scope, by target key id.
-#[derive(Debug)]
-pub struct AliasIndex {
-    by_key: HashMap<String, Vec<String>>,
-    checked: Instant,
-}
-
-impl AliasIndex {
-    /// True while the index may be used without re-reading the store.
-    pub(crate) fn fresh(&self) -> bool {
-        self.checked.elapsed() < CACHE_TTL
-    }
-}
-
 impl KmsService {
     /// The authorization facts of `key`, from the cache while fresh.
     pub(crate) async fn key_facts(&self, key: &KeyRecord) -> Result<Arc<KeyFacts>, KmsError> {
@@ -62,7 +44,7 @@ impl KmsService {
         }
         let stored = self.tables.policies.get(&row).await?;
         let tags = self.tables.tags.get(&row).await?;
-        let aliases = self.alias_index(key).await?;
+        let aliases = self.tables.aliases_of(&scope, &key.key_id).await?;
         let policy_version = stored.as_ref().map(|s| s.version);
         let policy = match cached.filter(|c| c.policy_version == policy_version) {
             Some(previous) => Arc::clone(&previous.policy),
@@ -78,46 +60,14 @@ impl KmsService {
             tags: tags
                 .map(|t| t.value.tags.into_iter().collect())
                 .unwrap_or_default(),
-            aliases: aliases.by_key.get(&key.key_id).cloned().unwrap_or_default(),
+            aliases: aliases
+                .into_iter()
+                .map(|(_, a)| a.value.alias_name)
+                .collect(),
             checked: Instant::now(),
         });
         self.vault.remember_facts(row, Arc::clone(&facts));
         Ok(facts)
-    }
-
-    /// The aliases of `key`'s scope by target key, from the cache while fresh.
-    async fn alias_index(&self, key: &KeyRecord) -> Result<Arc<AliasIndex>, KmsError> {
-        let prefix = scope_prefix(&key.scope());
-        if let Some(index) = self.vault.alias_index(&prefix) {
-            return Ok(index);
-        }
-        let mut by_key: HashMap<String, Vec<String>> = HashMap::new();
-        let mut after: Option<String> = None;
-        loop {
-            let batch = self
-                .tables
-                .aliases
-                .scan(&prefix, after.as_deref(), SCAN_BATCH)
-                .await?;
-            let done = batch.len() < SCAN_BATCH;
-            after = batch.last().map(|(row, _)| row.clone());
-            for (_, alias) in batch {
-                let alias = alias.value;
-                by_key
-                    .entry(alias.target_key_id)
-                    .or_default()
-                    .push(alias.alias_name);
-            }
-            if done {
-                break;
-            }
-        }
-        let index = Arc::new(AliasIndex {
-            by_key,
-            checked: Instant::now(),
-        });
-        self.vault.remember_alias_index(prefix, Arc::clone(&index));
-        Ok(index)
     }
 }
 

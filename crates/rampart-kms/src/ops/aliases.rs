@@ -46,11 +46,11 @@ impl KmsService {
             created_ms: now,
             updated_ms: now,
         };
-        let write = self
-            .tables
-            .aliases
-            .put(&alias_row(&scope, &name), &record, Expect::Absent)?;
-        let outcome = self.tables.store.transact(vec![write]).await;
+        let writes =
+            self.tables
+                .aliases
+                .put(&alias_row(&scope, &name), &record, Expect::Absent, None)?;
+        let outcome = self.tables.store.transact(writes).await;
         self.vault.invalidate_alias(&scope, &name);
         match outcome {
             Ok(()) => Ok(()),
@@ -101,12 +101,13 @@ impl KmsService {
         let mut next = current.value.clone();
         next.target_key_id.clone_from(&key.key_id);
         next.updated_ms = self.now_ms();
-        let write = self.tables.aliases.put(
+        let writes = self.tables.aliases.put(
             &alias_row(scope, name),
             &next,
             Expect::Version(current.version),
+            Some(&current.value),
         )?;
-        let outcome = self.tables.store.transact(vec![write]).await;
+        let outcome = self.tables.store.transact(writes).await;
         self.vault.invalidate_alias(scope, name);
         Ok(outcome?)
     }
@@ -140,18 +141,33 @@ impl KmsService {
         let scope = scope_of(ctx);
         let ask = Ask::new("kms:DeleteAlias");
         self.authorize_identity(ctx, ask.action, &scope.alias_arn(&name), None)?;
-        let current = self.tables.require_alias(&scope, &name).await?;
+        retry_conflicts(KmsError::is_conflict, || {
+            self.delete_alias_once(ctx, &scope, &name, &ask)
+        })
+        .await
+    }
+
+    /// One compare-and-swap attempt of DeleteAlias: the alias as read, with its index entry.
+    async fn delete_alias_once(
+        &self,
+        ctx: &RequestContext,
+        scope: &Scope,
+        name: &str,
+        ask: &Ask<'_>,
+    ) -> Result<(), KmsError> {
+        let current = self.tables.require_alias(scope, name).await?;
         ctx.note_resource(scope.key_arn(&current.value.target_key_id), KEY_RESOURCE);
-        let target = key_row(&scope, &current.value.target_key_id);
+        let target = key_row(scope, &current.value.target_key_id);
         if let Some(key) = self.tables.keys.get(&target).await? {
-            self.authorize_key(ctx, &key.value, &ask, None).await?;
+            self.authorize_key(ctx, &key.value, ask, None).await?;
         }
-        let write = self
-            .tables
-            .aliases
-            .delete(&alias_row(&scope, &name), Expect::Any);
-        let outcome = self.tables.store.transact(vec![write]).await;
-        self.vault.invalidate_alias(&scope, &name);
+        let writes = self.tables.aliases.delete(
+            &alias_row(scope, name),
+            &current.value,
+            Expect::Version(current.version),
+        );
+        let outcome = self.tables.store.transact(writes).await;
+        self.vault.invalidate_alias(scope, name);
         Ok(outcome?)
     }
 
@@ -176,6 +192,7 @@ impl KmsService {
             let batch = self
                 .tables
                 .aliases
+                .table()
                 .scan(&scope_prefix(&scope), cursor.as_deref(), SCAN_BATCH)
                 .await?;
             let exhausted = batch.len() < SCAN_BATCH;

@@ -100,10 +100,13 @@ impl KmsService {
             self.vault
                 .new_backing_key_write(&self.tables, &record, now)
                 .await?,
-            self.tables
-                .aliases
-                .put(&alias_row(scope, alias), &alias_record, Expect::Absent)?,
         ];
+        writes.extend(self.tables.aliases.put(
+            &alias_row(scope, alias),
+            &alias_record,
+            Expect::Absent,
+            None,
+        )?);
         writes.extend(super::rotation::rotation_schedule_write(
             &self.tables,
             &record,
