@@ -621,3 +621,26 @@ def create_role(iam, name: str, trust: str, policy: str | None = None, **kwargs)
     if policy is not None:
         iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=policy)
     return role
+
+
+def run_together(calls) -> list[dict]:
+    """Runs the callables in threads released together by a barrier; the `Error` payloads of
+    the ClientErrors they raised (empty when every call succeeded)."""
+    from botocore.exceptions import ClientError
+
+    errors: list[dict] = []
+    barrier = threading.Barrier(len(calls))
+
+    def run(call) -> None:
+        barrier.wait()
+        try:
+            call()
+        except ClientError as err:
+            errors.append(err.response["Error"])
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return errors

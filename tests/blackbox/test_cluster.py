@@ -25,6 +25,7 @@ from harness import (
     eventually,
     policy_doc,
     postgres_admin_url,
+    run_together,
     unique,
 )
 
@@ -181,25 +182,6 @@ def _spread(cluster, service: str, count: int = 8) -> list:
     return [cluster[i % len(cluster)].client(service) for i in range(count)]
 
 
-def _run_all(calls) -> list[str]:
-    errors: list[str] = []
-    barrier = threading.Barrier(len(calls))
-
-    def run(call) -> None:
-        barrier.wait()
-        try:
-            call()
-        except ClientError as err:
-            errors.append(f"{err.response['Error']['Code']}: {err.response['Error']['Message']}")
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return errors
-
-
 def test_update_alias_race_across_nodes_has_no_errors(cluster):
     clients = _spread(cluster, "kms")
     keys = [clients[0].create_key()["KeyMetadata"]["KeyId"] for _ in range(2)]
@@ -210,14 +192,14 @@ def test_update_alias_race_across_nodes_has_no_errors(cluster):
         return lambda: [kms.update_alias(AliasName=name, TargetKeyId=keys[(i + j) % 2])
                         for j in range(5)]
 
-    errors = _run_all([update(kms, i) for i, kms in enumerate(clients)])
+    errors = run_together([update(kms, i) for i, kms in enumerate(clients)])
     assert not errors, errors
 
 
 def test_create_user_race_across_nodes_has_no_errors(cluster):
     clients = _spread(cluster, "iam")
     prefix = unique("race")
-    errors = _run_all([lambda iam=iam, i=i: iam.create_user(UserName=f"{prefix}-{i}")
+    errors = run_together([lambda iam=iam, i=i: iam.create_user(UserName=f"{prefix}-{i}")
                        for i, iam in enumerate(clients)])
     assert not errors, errors
     names = {u["UserName"] for u in clients[0].list_users(MaxItems=1000)["Users"]}

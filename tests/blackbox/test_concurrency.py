@@ -11,7 +11,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from harness import SECURE_POSTGRES, Server
+from harness import SECURE_POSTGRES, Server, run_together
 
 
 def _race(clients, name: str, keys: list[str]) -> tuple[list[str], list[str]]:
@@ -68,26 +68,6 @@ def test_concurrent_tagging_keeps_every_tag(server):
     assert tags == {f"k{i}" for i in range(len(clients))}, "a concurrent TagResource was lost"
 
 
-def _run_all(calls) -> list[dict]:
-    """Runs the callables in threads started together; the ClientError payloads they raised."""
-    errors: list[dict] = []
-    barrier = threading.Barrier(len(calls))
-
-    def run(call) -> None:
-        barrier.wait()
-        try:
-            call()
-        except ClientError as err:
-            errors.append(err.response["Error"])
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return errors
-
-
 def _update_alias_storm(clients, name: str, keys: list[str], rounds: int = 10) -> list[dict]:
     """Each client re-points `name` `rounds` times, all at once (UpdateAlias is last writer wins)."""
 
@@ -98,7 +78,7 @@ def _update_alias_storm(clients, name: str, keys: list[str], rounds: int = 10) -
 
         return call
 
-    return _run_all([worker(i) for i in range(len(clients))])
+    return run_together([worker(i) for i in range(len(clients))])
 
 
 def test_concurrent_update_alias_never_fails(server):
@@ -126,7 +106,7 @@ def test_concurrent_create_user_of_different_users_never_conflicts(server):
 
         return call
 
-    assert _run_all([worker(i) for i in range(len(clients))]) == []
+    assert run_together([worker(i) for i in range(len(clients))]) == []
     users = clients[0].get_paginator("list_users").paginate().build_full_result()["Users"]
     made = {u["UserName"] for u in users if u["UserName"].startswith(prefix)}
     assert len(made) == 40
