@@ -68,7 +68,8 @@ def test_imported_material_expires_when_the_clock_passes_valid_to(make_server):
 
 def test_the_clock_knob_is_validated_and_refused_in_secure_mode(make_server):
     dev = make_server(DEV_SQLITE)
-    for body in (b"", b"{}", b'{"advance_seconds": -5}', b'{"advance_seconds": "1"}'):
+    too_far = b'{"advance_seconds": 3153600001}'
+    for body in (b"", b"{}", b'{"advance_seconds": -5}', b'{"advance_seconds": "1"}', too_far):
         resp = dev.post("/_rampart/clock", body, headers={"Content-Type": "application/json"})
         assert resp.status == 400, (body, resp.status, resp.body)
     assert advance_ok(dev, 0) == 0

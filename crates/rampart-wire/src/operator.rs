@@ -14,6 +14,8 @@ use std::time::Duration;
 pub const UNSEAL_PATH: &str = "/_rampart/unseal";
 /// The dev-mode clock endpoint.
 pub const CLOCK_PATH: &str = "/_rampart/clock";
+/// The most one clock request may move time forward: 100 years, so dates stay in range.
+const MAX_CLOCK_ADVANCE_SECONDS: u64 = 100 * 365 * 86_400;
 /// The largest unseal (or clock) request body read (a share or passphrase is far smaller).
 pub const MAX_UNSEAL_BODY: usize = 64 * 1024;
 
@@ -98,9 +100,11 @@ pub async fn advance_clock(host: &dyn Host, body: &[u8], request_id: &str) -> Re
     }
     let seconds = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
-        .and_then(|v| v.get("advance_seconds").and_then(serde_json::Value::as_u64));
+        .and_then(|v| v.get("advance_seconds").and_then(serde_json::Value::as_u64))
+        .filter(|n| *n <= MAX_CLOCK_ADVANCE_SECONDS);
     let Some(seconds) = seconds else {
-        let message = "Expected a JSON body {\"advance_seconds\": N} with N >= 0.";
+        let message = "Expected a JSON body {\"advance_seconds\": N} with 0 <= N <= 3153600000 \
+                       (100 years).";
         return aws_error(400, JSON, "ValidationException", message, request_id);
     };
     match host.advance_clock(seconds).await {
