@@ -124,6 +124,19 @@ impl PgBackend {
         })
     }
 
+    /// Runs one row-changing statement on its own (autocommit); whether it changed a row.
+    async fn changes_a_row(
+        &self,
+        context: &'static str,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(err(context))?;
+        let n = client.execute(&stmt, params).await.map_err(err(context))?;
+        Ok(n > 0)
+    }
+
     pub(crate) async fn get(&self, table: &str, key: &str) -> Result<Option<Record>, StoreError> {
         let client = self.client().await?;
         let stmt = client.prepare_cached(GET).await.map_err(err("get"))?;

@@ -42,16 +42,12 @@ impl PgBackend {
         expires_at: i64,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(RENEW)
-            .await
-            .map_err(err("renew lease"))?;
-        let n = client
-            .execute(&stmt, &[&name, &holder, &token, &expires_at, &now])
-            .await
-            .map_err(err("renew lease"))?;
-        Ok(n > 0)
+        self.changes_a_row(
+            "renew lease",
+            RENEW,
+            &[&name, &holder, &token, &expires_at, &now],
+        )
+        .await
     }
 
     /// Ends a grant by moving its expiry to the earliest time (`false` if already released).
@@ -59,15 +55,11 @@ impl PgBackend {
         &self,
         (name, holder, token): (&str, &str, i64),
     ) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(RELEASE)
-            .await
-            .map_err(err("release lease"))?;
-        let n = client
-            .execute(&stmt, &[&name, &holder, &token, &i64::MIN])
-            .await
-            .map_err(err("release lease"))?;
-        Ok(n > 0)
+        self.changes_a_row(
+            "release lease",
+            RELEASE,
+            &[&name, &holder, &token, &i64::MIN],
+        )
+        .await
     }
 }

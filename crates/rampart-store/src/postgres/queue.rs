@@ -71,13 +71,7 @@ impl PgBackend {
     }
 
     pub(crate) async fn ack(&self, queue: &str, id: i64, token: i64) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let stmt = client.prepare_cached(ACK).await.map_err(err("ack"))?;
-        let n = client
-            .execute(&stmt, &[&queue, &id, &token])
-            .await
-            .map_err(err("ack"))?;
-        Ok(n > 0)
+        self.changes_a_row("ack", ACK, &[&queue, &id, &token]).await
     }
 
     pub(crate) async fn retry(
@@ -87,13 +81,8 @@ impl PgBackend {
         token: i64,
         visible_at: i64,
     ) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let stmt = client.prepare_cached(RETRY).await.map_err(err("retry"))?;
-        let n = client
-            .execute(&stmt, &[&queue, &id, &token, &visible_at])
+        self.changes_a_row("retry", RETRY, &[&queue, &id, &token, &visible_at])
             .await
-            .map_err(err("retry"))?;
-        Ok(n > 0)
     }
 
     pub(crate) async fn dead_letters(
