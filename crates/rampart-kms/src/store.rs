@@ -215,23 +215,12 @@ impl KmsTables {
         key_id: &str,
     ) -> Result<Vec<(String, Versioned<AliasRecord>)>, KmsError> {
         let prefix = scope_prefix(scope);
-        let mut found = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let batch = self
-                .aliases
-                .lookup(TARGET_INDEX, key_id, after.as_deref(), SCAN_BATCH)
-                .await?;
-            let Some((last, _)) = batch.last() else {
-                return Ok(found);
-            };
-            after = Some(last.clone());
-            found.extend(
-                batch
-                    .into_iter()
-                    .filter(|(row, _)| row.starts_with(&prefix)),
-            );
-        }
+        let mut found = self
+            .aliases
+            .lookup_all(TARGET_INDEX, key_id, SCAN_BATCH)
+            .await?;
+        found.retain(|(row, _)| row.starts_with(&prefix));
+        Ok(found)
     }
 
     /// The writes that delete a key and everything hanging off it: backing keys, aliases, tags,

@@ -179,6 +179,43 @@ impl<T: Serialize + DeserializeOwned> IndexedTable<T> {
         start_after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<(String, Versioned<T>)>, StoreError> {
+        let page = self
+            .lookup_page(index, index_key, start_after, limit)
+            .await?;
+        Ok(page.rows)
+    }
+
+    /// Every row whose `index` has `index_key`, in row key order: pages of `page_size` entries
+    /// until the entry scan runs out (a page whose rows all changed meanwhile does not end it).
+    pub async fn lookup_all(
+        &self,
+        index: &str,
+        index_key: &str,
+        page_size: usize,
+    ) -> Result<Vec<(String, Versioned<T>)>, StoreError> {
+        let mut rows = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .lookup_page(index, index_key, after.as_deref(), page_size)
+                .await?;
+            rows.extend(page.rows);
+            match page.last_entry {
+                Some(last) if page.entries == page_size => after = Some(last),
+                _ => return Ok(rows),
+            }
+        }
+    }
+
+    /// One page of [`Self::lookup`], with how many entries the scan read and the row key of
+    /// the last one (where the next page starts).
+    async fn lookup_page(
+        &self,
+        index: &str,
+        index_key: &str,
+        start_after: Option<&str>,
+        limit: usize,
+    ) -> Result<LookupPage<T>, StoreError> {
         let index = self
             .indexes
             .iter()
@@ -195,16 +232,27 @@ impl<T: Serialize + DeserializeOwned> IndexedTable<T> {
             .filter_map(|e| e.strip_prefix(&prefix).map(str::to_owned))
             .collect();
         let records = store.get_many(self.table.name(), &keys).await?;
-        let mut out = Vec::with_capacity(keys.len());
-        for (key, record) in keys.into_iter().zip(records) {
+        let mut rows = Vec::with_capacity(keys.len());
+        for (key, record) in keys.iter().zip(records) {
             let Some(record) = record else { continue };
             let row: Versioned<T> = versioned(&record)?;
             if (index.keys)(&row.value).iter().any(|k| k == index_key) {
-                out.push((key, row));
+                rows.push((key.clone(), row));
             }
         }
-        Ok(out)
+        Ok(LookupPage {
+            rows,
+            entries: entries.len(),
+            last_entry: keys.last().cloned(),
+        })
     }
+}
+
+/// One page of index entries and the rows they still point at.
+struct LookupPage<T> {
+    rows: Vec<(String, Versioned<T>)>,
+    entries: usize,
+    last_entry: Option<String>,
 }
 
 #[cfg(test)]

@@ -138,6 +138,12 @@ pub async fn indexed_table(store: &Store) -> TestResult {
         find(&t, "by_owner", "o", None, 10).await?,
         ["doc/1", "doc/2"]
     );
+    // lookup_all pages through every entry (here one entry per page).
+    let all = t.lookup_all("by_owner", "o", 1).await?;
+    check_eq!(
+        all.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        ["doc/1", "doc/2"]
+    );
     // A conflicting write commits no entry.
     let stale = t.put("doc/1", &doc("z", &["zzz"]), Expect::Version(1), Some(&d1))?;
     match store.transact(stale).await {
