@@ -4,9 +4,9 @@ use crate::generated::{self, AuditParams, CloudTrailApi, Invocation, ServiceErro
 use crate::generated::{LookupEventsRequest, LookupEventsResponse};
 use crate::query::{Query, Scope};
 use crate::{scan, token};
+use rampart_codec::deserialize_input;
 use rampart_core::{Clock, RequestContext};
 use rampart_store::Store;
-use rampart_wire::codec::deserialize_input;
 use std::sync::Arc;
 
 /// The CloudTrail service: event history from the store's audit log.

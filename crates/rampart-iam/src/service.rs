@@ -4,10 +4,10 @@
 use crate::directory::Directory;
 use crate::generated;
 use crate::generated::shapes::*;
+use rampart_codec::{AwsQueryService, BoxFuture};
+use rampart_codec::{Invocation, QueryNode, ServiceError};
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
-use rampart_wire::codec::{Invocation, QueryNode, ServiceError};
-use rampart_wire::{AwsQueryService, BoxFuture};
 use std::sync::Arc;
 
 /// The IAM service.

@@ -4,9 +4,9 @@
 
 #![allow(clippy::unwrap_used)]
 
+use rampart_codec::{AuditParams, FromQuery, QueryNode, ServiceError, Timestamp};
 use rampart_core::{AccountId, Principal, PrincipalKind, Region, RequestContext};
 use rampart_iam::generated::{self as iam, IamApi, conformance, dispatch, errors};
-use rampart_wire::codec::{AuditParams, FromQuery, QueryNode, ServiceError, Timestamp};
 use serde_json::json;
 use std::sync::Mutex;
 
@@ -43,7 +43,7 @@ fn run<T>(fut: impl std::future::Future<Output = T>) -> T {
 /// The generated refusing handler: served operations are decoded and validated, then refused.
 use iam::DecodeOnly as Unimplemented;
 
-fn call(handler: &impl IamApi, form: &str) -> rampart_wire::codec::Invocation {
+fn call(handler: &impl IamApi, form: &str) -> rampart_codec::Invocation {
     let params = QueryNode::parse_form(form.as_bytes());
     let action = params.param("Action").unwrap_or_default().to_owned();
     run(dispatch(handler, &ctx(), &action, &params))

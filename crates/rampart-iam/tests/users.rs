@@ -211,7 +211,7 @@ async fn delete_user_conflicts_until_everything_is_removed() {
     b.put_inline_policy("frank", "p", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#).await;
 
     let conflict = |message: &'static str| {
-        move |err: rampart_wire::codec::ServiceError| {
+        move |err: rampart_codec::ServiceError| {
             assert_error(&err, "DeleteConflict", message);
             assert_eq!(err.status, 409);
         }

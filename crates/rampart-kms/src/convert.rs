@@ -5,8 +5,8 @@ use crate::domain::{AliasRecord, KeyRecord, KeyState, KmsError, MultiRegionConfi
 use crate::generated::shapes::{
     AliasListEntry, KeyListEntry, KeyMetadata, MultiRegionConfiguration, MultiRegionKey, Tag,
 };
+use rampart_codec::{ServiceError, Timestamp};
 use rampart_crypto::material::{Spec, Usage, spec_info};
-use rampart_wire::codec::{ServiceError, Timestamp};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 

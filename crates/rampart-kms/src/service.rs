@@ -6,10 +6,10 @@ use crate::generated::KmsApi;
 use crate::generated::shapes::*;
 use crate::store::KmsTables;
 use crate::usage::Meter;
+use rampart_codec::ServiceError;
 use rampart_core::{Clock, RequestContext};
 use rampart_crypto::root::DomainKey;
 use rampart_store::Store;
-use rampart_wire::codec::ServiceError;
 use std::sync::Arc;
 
 /// The KMS service: symmetric keys, aliases, tags and key policies.

@@ -8,8 +8,8 @@ mod common;
 
 use common::callers::{denied, identity, no_policy, user};
 use common::{ACCOUNT, Harness, REGION, assert_error, b64, call_with};
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
-use rampart_wire::codec::ServiceError;
 use serde_json::{Value, json};
 
 const LOCKOUT: &str =

@@ -8,8 +8,8 @@ mod common;
 
 use common::callers::{OTHER, denied, identity, no_policy, role_session, user};
 use common::{ACCOUNT, Harness, REGION, assert_error, b64, call_with, context};
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
-use rampart_wire::codec::ServiceError;
 use serde_json::{Value, json};
 
 async fn call(

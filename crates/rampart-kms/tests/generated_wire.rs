@@ -3,9 +3,9 @@
 
 #![allow(clippy::unwrap_used)]
 
+use rampart_codec::{AuditParams, decode_input};
 use rampart_core::{AccountId, Principal, PrincipalKind, Region, RequestContext};
 use rampart_kms::generated::{self as kms, DecodeOnly, errors, operations::dispatch};
-use rampart_wire::codec::{AuditParams, decode_input};
 use serde_json::json;
 use std::sync::Mutex;
 
@@ -172,7 +172,7 @@ fn output_timestamps_and_enums_encode_like_botocore_expects() {
             ..Default::default()
         }),
     };
-    let body = rampart_wire::codec::encode_output(&out).unwrap();
+    let body = rampart_codec::encode_output(&out).unwrap();
     assert_eq!(
         String::from_utf8(body).unwrap(),
         r#"{"KeyMetadata":{"CreationDate":1704585600,"KeyId":"1234abcd","KeyState":"Enabled"}}"#

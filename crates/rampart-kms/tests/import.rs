@@ -109,7 +109,7 @@ async fn import(
     algorithm: &str,
     material: &[u8],
     extra: Value,
-) -> Result<Value, rampart_wire::codec::ServiceError> {
+) -> Result<Value, rampart_codec::ServiceError> {
     let p = params(h, key, algorithm, "RSA_2048").await;
     let mut body = json!({
         "KeyId": key,

@@ -19,12 +19,7 @@ async fn ok_in(h: &Harness, region: &str, op: &str, body: Value) -> Value {
     }
 }
 
-async fn err_in(
-    h: &Harness,
-    region: &str,
-    op: &str,
-    body: Value,
-) -> rampart_wire::codec::ServiceError {
+async fn err_in(h: &Harness, region: &str, op: &str, body: Value) -> rampart_codec::ServiceError {
     match call_on(&h.kms, ACCOUNT, region, op, body.clone()).await {
         Ok(v) => panic!("{op} in {region} {body} unexpectedly answered {v}"),
         Err(e) => e,

@@ -6,13 +6,13 @@ use crate::request::RoleRequest;
 use crate::service::{StsService, access_denied, internal, not_authorized, validation};
 use crate::session::assumed_role_arn;
 use crate::token::Issuer;
+use rampart_codec::ServiceError;
 use rampart_core::rampart_policy::{Policy, PolicyKind};
 use rampart_core::{AccessCheck, PrincipalKind, RequestContext};
 use rampart_iam::directory::customer_policy_name;
 use rampart_iam::records::RoleRecord;
 use rampart_iam::tables::entity_row;
 use rampart_store::Expect;
-use rampart_wire::codec::ServiceError;
 
 /// DurationSeconds when none is given, and the most a chained role session may last.
 const ONE_HOUR: i32 = 3_600;

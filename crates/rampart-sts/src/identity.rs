@@ -6,8 +6,8 @@ use crate::generated::{
 };
 use crate::keys;
 use crate::service::{StsService, internal, invalid_parameter, required};
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
-use rampart_wire::codec::ServiceError;
 
 impl StsService {
     /// `GetCallerIdentity`: the account, ARN and unique id of the principal that signed the

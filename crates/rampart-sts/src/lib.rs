@@ -19,9 +19,9 @@ pub use service::StsService;
 pub use session::session_token;
 pub use token::{Issuer, PackedPolicies, SessionClaims, SessionTokens, TokenError};
 
+use rampart_codec::{AwsQueryService, BoxFuture};
+use rampart_codec::{Invocation, QueryNode};
 use rampart_core::RequestContext;
-use rampart_wire::codec::{Invocation, QueryNode};
-use rampart_wire::{AwsQueryService, BoxFuture};
 
 impl AwsQueryService for StsService {
     fn signing_name(&self) -> &'static str {

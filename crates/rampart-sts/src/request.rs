@@ -6,9 +6,9 @@
 use crate::generated::{AssumeRoleRequest, PolicyDescriptorType, Tag, errors};
 use crate::service::{invalid_parameter, not_authorized, refuse_mfa, required, validation};
 use crate::token::PackedPolicies;
+use rampart_codec::ServiceError;
 use rampart_core::rampart_policy::{Context, Policy, PolicyKind, SizeLimit};
 use rampart_core::{RequestContext, SessionContext};
-use rampart_wire::codec::ServiceError;
 
 /// The plaintext quota of session policies, and (here) of session tags: 2,048 characters.
 const PACKED_ALLOTMENT: usize = 2_048;

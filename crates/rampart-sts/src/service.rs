@@ -5,9 +5,9 @@ use crate::generated::{self, Credentials, StsApi};
 use crate::keys;
 use crate::session::at;
 use crate::token::{Issuer, PackedPolicies, SessionClaims, SessionTokens};
+use rampart_codec::{ServiceError, Timestamp};
 use rampart_core::{Clock, RequestContext};
 use rampart_iam::Directory;
-use rampart_wire::codec::{ServiceError, Timestamp};
 use std::sync::Arc;
 
 /// The STS service: sessions are sealed tokens (nothing is stored per session); roles,
@@ -99,7 +99,7 @@ pub(crate) fn internal(err: impl std::fmt::Display) -> ServiceError {
 
 /// A required member (the codec enforces presence; this keeps the bodies total).
 pub(crate) fn required<T>(value: Option<T>, member: &str) -> Result<T, ServiceError> {
-    rampart_wire::codec::required(value, member, validation)
+    rampart_codec::required(value, member, validation)
 }
 
 /// MFA codes cannot be checked: Rampart has no MFA devices, so none is associated with

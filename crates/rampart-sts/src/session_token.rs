@@ -4,8 +4,8 @@
 use crate::generated::{GetSessionTokenRequest, GetSessionTokenResponse};
 use crate::service::{StsService, access_denied, refuse_mfa};
 use crate::token::Issuer;
+use rampart_codec::ServiceError;
 use rampart_core::{PrincipalKind, RequestContext};
-use rampart_wire::codec::ServiceError;
 
 /// DurationSeconds when none is given: 12 hours.
 const DEFAULT_SECONDS: i32 = 43_200;

@@ -4,13 +4,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+use rampart_codec::{AuditParams, Invocation, QueryNode, ServiceError};
 use rampart_core::{AccountId, Principal, PrincipalKind, Region, RequestContext};
 use rampart_crypto::root::{Domain, RootKey};
 use rampart_iam::Directory;
 use rampart_store::Store;
 use rampart_sts::generated::{self as sts, dispatch, errors};
 use rampart_sts::{SessionTokens, StsService};
-use rampart_wire::codec::{AuditParams, Invocation, QueryNode, ServiceError};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 

@@ -4,7 +4,6 @@
 
 use crate::audit::{AuditEvent, EventResource, UserIdentity, for_each_recipient};
 use crate::body::{BodyBudget, BodyRules, ReadBody, read_body};
-use crate::codec::{Invocation, ServiceError, encode_error};
 use crate::host::{Authenticated, Host, Ready, SignedRequest};
 use crate::limits::ServerLimits;
 use crate::operator::{self, Route};
@@ -13,6 +12,7 @@ use crate::refuse::{self, Shape};
 use crate::respond::{Body, amz_json_content_type, aws_error, json};
 use bytes::Bytes;
 use http::{Request, Response};
+use rampart_codec::{Invocation, ServiceError, encode_error};
 use rampart_core::RequestContext;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -1,17 +1,14 @@
 //! What the wire layer needs from the process hosting it: authentication, the service registry,
 //! the audit sink, and the operator endpoints (unseal, reset).
 
-use crate::{AuditSink, AwsJsonService, AwsQueryService};
+use crate::AuditSink;
+pub use rampart_codec::BoxFuture;
+use rampart_codec::{AwsJsonService, AwsQueryService};
 use rampart_core::{CallerPolicies, Principal, Region};
 use std::fmt;
-use std::future::Future;
 use std::net::IpAddr;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// A boxed, sendable future.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The request's signing parts, as received.
 pub use rampart_auth::SignedRequest;

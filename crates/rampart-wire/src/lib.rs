@@ -1,8 +1,8 @@
-//! HTTP server, TLS, AWS protocol codecs, error rendering and the router of services.
+//! HTTP server, TLS, error rendering and the router of services (the codec runtime and the
+//! service traits are `rampart-codec`).
 
 pub mod audit;
 mod body;
-pub mod codec;
 mod conn;
 mod framing;
 mod gateway;
@@ -15,7 +15,6 @@ mod refuse;
 mod registry;
 mod respond;
 pub mod server;
-mod service;
 
 pub use audit::{AuditEvent, AuditSink};
 pub use gateway::Gateway;
@@ -24,4 +23,4 @@ pub use host::{
     UnsealReply, UnsealSource,
 };
 pub use limits::ServerLimits;
-pub use service::{AwsJsonService, AwsQueryService};
+pub use rampart_codec::{AwsJsonService, AwsQueryService};

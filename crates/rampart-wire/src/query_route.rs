@@ -5,12 +5,12 @@
 
 use crate::AwsQueryService;
 use crate::body::ReadBody;
-use crate::codec::xml::error_document;
-use crate::codec::{Invocation, QueryNode, ServiceError, invalid_action, unknown_action};
 use crate::gateway::{audit_event, context, header_text, signed_headers, signed_request};
 use crate::host::{AuthFailure, Ready, SignedRequest};
 use crate::respond::{Body, xml};
 use http::Response;
+use rampart_codec::xml::error_document;
+use rampart_codec::{Invocation, QueryNode, ServiceError, invalid_action, unknown_action};
 use rampart_core::Region;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -36,7 +36,7 @@ fn is_form(headers: &http::HeaderMap) -> bool {
 
 fn query_names_action(query: Option<&str>) -> bool {
     query.is_some_and(|q| {
-        crate::codec::query::form_pairs(q.as_bytes())
+        rampart_codec::query::form_pairs(q.as_bytes())
             .iter()
             .any(|(k, _)| k == "Action")
     })

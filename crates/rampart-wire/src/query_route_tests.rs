@@ -4,17 +4,17 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::codec::xml::{ToXml, XmlWriter};
-use crate::codec::{
-    AuditParams, FromQuery, QueryEnv, QueryOperationSpec, Validate, ValidationErrors, invoke_query,
-    query,
-};
 use crate::host::{
     Authenticated, Authenticator, BoxFuture, Host, UnsealError, UnsealReply, UnsealSource,
 };
 use crate::{AuditEvent, AuditSink, Gateway};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use rampart_codec::xml::{ToXml, XmlWriter};
+use rampart_codec::{
+    AuditParams, FromQuery, QueryEnv, QueryOperationSpec, Validate, ValidationErrors, invoke_query,
+    query,
+};
 use rampart_core::{AccountId, Principal, PrincipalKind, RequestContext};
 use serde_json::{Map, Value};
 use std::sync::Mutex;
@@ -38,7 +38,7 @@ impl Validate for Echo {
 impl AuditParams for Echo {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
-        crate::codec::put(&mut m, "name", &self.name);
+        rampart_codec::put(&mut m, "name", &self.name);
         m
     }
 }

@@ -3,10 +3,10 @@
 //! XML as the request's protocol expects.
 
 use crate::body::BodyError;
-use crate::codec::ServiceError;
 use crate::query_route;
 use crate::respond::{Body, aws_error};
 use http::{HeaderValue, Response, Version, header};
+use rampart_codec::ServiceError;
 
 const JSON_11: &str = "application/x-amz-json-1.1";
 

@@ -6,10 +6,10 @@ use crate::host::{AppHost, SharedHost};
 use crate::local_unseal::LocalUnseal;
 use crate::tls::LiveCert;
 use rampart_cloudtrail::CloudTrailService;
+use rampart_codec::Invocation;
 use rampart_core::RequestContext;
 use rampart_kms::KmsService;
 use rampart_store::Store;
-use rampart_wire::codec::Invocation;
 use rampart_wire::{AwsJsonService, AwsQueryService, BoxFuture, Gateway};
 use std::sync::Arc;
 

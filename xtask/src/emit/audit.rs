@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Audit JSON of structures.");
     out += "use super::shapes::*;\n";
-    out += "use rampart_wire::codec::{AuditParams, AuditValue, put};\n";
+    out += "use rampart_codec::{AuditParams, AuditValue, put};\n";
     out += "use serde_json::{Map, Value};\n\n";
     for name in &ctx.structs {
         let shape = ctx.shape(name)?;

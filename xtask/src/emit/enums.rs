@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 /// Emits every enum shape reachable from the operations.
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("String enums.");
-    out += "use rampart_wire::codec::{AuditValue, ConstraintValue};\n";
+    out += "use rampart_codec::{AuditValue, ConstraintValue};\n";
     out += "use serde::{Deserialize, Deserializer, Serialize, Serializer};\nuse std::fmt;\n\n";
     for name in &ctx.enums {
         let values = ctx.shape(name)?.enum_values.clone().unwrap_or_default();

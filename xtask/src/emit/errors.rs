@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 /// Emits constructors for every exception shape the served operations may answer.
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Modeled errors.");
-    out += "use rampart_wire::codec::ServiceError;\n\n";
+    out += "use rampart_codec::ServiceError;\n\n";
     for name in &ctx.errors {
         let shape = ctx.shape(name)?;
         let status = shape

@@ -283,7 +283,7 @@ fn module_root(ctx: &Ctx<'_>) -> String {
     );
     out += "mod audit;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
     out += &reexports(ctx);
-    out += "pub use rampart_wire::codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};\n\n";
+    out += "pub use rampart_codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};\n\n";
     let event_source = ctx.event_source();
     let consts = [
         (

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Operations: handler trait and dispatcher.");
     out += "use super::shapes::*;\nuse rampart_core::RequestContext;\n";
-    out += "use rampart_wire::codec::{Empty, Invocation, OperationSpec, ServiceError, invoke, unit};\n";
+    out += "use rampart_codec::{Empty, Invocation, OperationSpec, ServiceError, invoke, unit};\n";
     out += "use std::future::Future;\n\n";
     out += &shared(ctx, "ServiceError::not_implemented");
     let mut arms = String::new();

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Structures.");
     out += "use super::enums::*;\n";
-    out += "use rampart_wire::codec::{Blob, Redacted, Timestamp};\n";
+    out += "use rampart_codec::{Blob, Redacted, Timestamp};\n";
     out +=
         "use serde::{Deserialize, Serialize};\nuse std::collections::BTreeMap;\nuse std::fmt;\n\n";
     for name in &ctx.structs {

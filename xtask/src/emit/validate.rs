@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Model constraint checks.");
     out += "use super::enums::*;\nuse super::shapes::*;\n";
-    out += "use rampart_wire::codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, ValidationErrors};\n";
+    out += "use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, ValidationErrors};\n";
     out += "use std::collections::BTreeMap;\nuse std::sync::LazyLock;\n\n";
     let v = Checks {
         ctx,

@@ -2,7 +2,7 @@
 
 #![allow(missing_docs, unused_imports)]
 
-use rampart_wire::codec::{AuditValue, ConstraintValue};
+use rampart_codec::{AuditValue, ConstraintValue};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 

@@ -2,7 +2,7 @@
 
 #![allow(missing_docs, unused_imports)]
 
-use rampart_wire::codec::ServiceError;
+use rampart_codec::ServiceError;
 
 /// `InvalidEventCategoryException` (HTTP 400).
 pub fn invalid_event_category_exception(message: impl Into<String>) -> ServiceError {

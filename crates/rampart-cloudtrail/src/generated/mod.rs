@@ -11,7 +11,7 @@ mod validate;
 
 pub use enums::*;
 pub use operations::{CloudTrailApi, DecodeOnly, OPERATIONS, SERVED, dispatch};
-pub use rampart_wire::codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};
+pub use rampart_codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};
 pub use shapes::*;
 
 /// `X-Amz-Target` prefix.

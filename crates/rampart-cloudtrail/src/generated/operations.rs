@@ -3,8 +3,8 @@
 #![allow(missing_docs, unused_imports)]
 
 use super::shapes::*;
+use rampart_codec::{Empty, Invocation, OperationSpec, ServiceError, invoke, unit};
 use rampart_core::RequestContext;
-use rampart_wire::codec::{Empty, Invocation, OperationSpec, ServiceError, invoke, unit};
 use std::future::Future;
 
 /// Every operation of the model.

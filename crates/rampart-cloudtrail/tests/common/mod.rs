@@ -4,11 +4,11 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use rampart_cloudtrail::CloudTrailService;
+use rampart_codec::ServiceError;
 use rampart_core::{AccountId, ManualClock, Principal, PrincipalKind, Region, RequestContext};
 use rampart_store::Store;
 use rampart_wire::AuditEvent;
 use rampart_wire::audit::{EventResource, UserIdentity};
-use rampart_wire::codec::ServiceError;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;

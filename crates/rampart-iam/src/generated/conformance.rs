@@ -3,7 +3,7 @@
 #![allow(missing_docs, unused_imports)]
 
 use super::shapes::*;
-use rampart_wire::codec::{self, Empty, QueryEnv, ServiceError};
+use rampart_codec::{self as codec, Empty, QueryEnv, ServiceError};
 
 /// The response document `dispatch` writes when `action` returns `output` (the output shape as AWS JSON); `None` for unknown actions.
 #[doc(hidden)]

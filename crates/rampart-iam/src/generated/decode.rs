@@ -4,8 +4,8 @@
 
 use super::enums::*;
 use super::shapes::*;
-use rampart_wire::codec::ServiceError;
-use rampart_wire::codec::query::{self, FromQuery, MapNames, QueryNode};
+use rampart_codec::ServiceError;
+use rampart_codec::query::{self, FromQuery, MapNames, QueryNode};
 
 impl FromQuery for AddUserToGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {

@@ -4,7 +4,7 @@
 
 use super::enums::*;
 use super::shapes::*;
-use rampart_wire::codec::xml::{ToXml, XmlValue, XmlWriter};
+use rampart_codec::xml::{ToXml, XmlValue, XmlWriter};
 use std::borrow::Cow;
 
 impl XmlValue for EntityType {

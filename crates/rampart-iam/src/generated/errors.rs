@@ -2,7 +2,7 @@
 
 #![allow(missing_docs, unused_imports)]
 
-use rampart_wire::codec::ServiceError;
+use rampart_codec::ServiceError;
 
 /// `ConcurrentModificationException`: code `ConcurrentModification` (HTTP 409).
 pub fn concurrent_modification_exception(message: impl Into<String>) -> ServiceError {

@@ -16,7 +16,7 @@ mod validate;
 
 pub use enums::*;
 pub use operations::{DecodeOnly, IamApi, OPERATIONS, SERVED, dispatch};
-pub use rampart_wire::codec::{
+pub use rampart_codec::{
     AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate,
 };
 pub use shapes::*;

@@ -3,7 +3,7 @@
 #![allow(missing_docs, unused_imports)]
 
 use super::enums::*;
-use rampart_wire::codec::{Blob, Redacted, Timestamp};
+use rampart_codec::{Blob, Redacted, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

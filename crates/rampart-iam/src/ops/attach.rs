@@ -10,9 +10,9 @@ use crate::generated::errors;
 use crate::generated::shapes::*;
 use crate::records::{GroupRecord, ManagedPolicyRecord, RoleRecord, UserRecord};
 use crate::tables::entity_row;
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write};
-use rampart_wire::codec::ServiceError;
 
 /// Most managed policies attached to one user, group or role.
 const MAX_ATTACHED: usize = 10;

@@ -12,9 +12,9 @@ use crate::generated::errors;
 use crate::generated::shapes::*;
 use crate::records::{ManagedPolicyRecord, RoleRecord, UserRecord};
 use crate::tables::entity_row;
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write};
-use rampart_wire::codec::ServiceError;
 
 impl IamService {
     pub(crate) async fn put_user_permissions_boundary_op(

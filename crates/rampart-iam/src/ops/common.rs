@@ -5,9 +5,9 @@ use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::Tag;
 use crate::records::TagRecord;
+use rampart_codec::{ServiceError, Timestamp};
 use rampart_core::rampart_policy::{Policy, PolicyKind, SizeLimit, check_size};
 use rampart_store::{StoreError, Write, conflict_pause};
-use rampart_wire::codec::{ServiceError, Timestamp};
 
 /// Attempts of a read-modify-write before answering `ConcurrentModification` (each conflict
 /// is followed by a random pause of up to 10 ms).
@@ -68,7 +68,7 @@ pub(crate) fn already_exists(kind: &str, name: &str) -> ServiceError {
 
 /// A required member (the codec enforces presence; this keeps bodies total).
 pub(crate) fn required<T>(value: Option<T>, member: &str) -> Result<T, ServiceError> {
-    rampart_wire::codec::required(value, member, |m| {
+    rampart_codec::required(value, member, |m| {
         ServiceError::new("ValidationError", 400, m)
     })
 }

@@ -9,9 +9,9 @@ use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
 use crate::records::{GroupRecord, RoleRecord, UserRecord};
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::PolicyKind;
-use rampart_wire::codec::ServiceError;
 
 /// One inline policy as Get*Policy answers it: (entity name, policy name, URL-encoded document).
 type Fetched = (String, String, String);

@@ -12,10 +12,10 @@ use crate::generated::shapes::*;
 use crate::ids::unique_id;
 use crate::records::{ManagedPolicyRecord, PolicyVersionRecord, TagRecord};
 use crate::tables::entity_row;
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::{PolicyKind, SizeLimit};
 use rampart_store::Expect;
-use rampart_wire::codec::ServiceError;
 
 /// Record schema version of new managed policies.
 const SCHEMA: u32 = 1;

@@ -8,8 +8,8 @@ use super::managed::{not_attachable, scan_account};
 use crate::IamService;
 use crate::generated::enums::{EntityType, PolicyUsageType};
 use crate::generated::shapes::*;
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
-use rampart_wire::codec::ServiceError;
 
 /// One entity using the policy, in the response's order: groups, roles, users, by name.
 enum Using {

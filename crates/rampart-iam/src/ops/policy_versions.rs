@@ -10,9 +10,9 @@ use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
 use crate::records::{ManagedPolicyRecord, PolicyVersionRecord};
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::{PolicyKind, SizeLimit};
-use rampart_wire::codec::ServiceError;
 
 /// Most versions a managed policy keeps.
 const MAX_VERSIONS: usize = 5;

@@ -6,8 +6,8 @@ use super::entity::Keys;
 use crate::IamService;
 use crate::generated::shapes::*;
 use crate::records::{RoleRecord, TagRecord};
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
-use rampart_wire::codec::ServiceError;
 
 impl IamService {
     pub(crate) async fn tag_role_op(

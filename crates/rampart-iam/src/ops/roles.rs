@@ -14,10 +14,10 @@ use crate::generated::shapes::*;
 use crate::ids;
 use crate::records::{RoleRecord, TagRecord};
 use crate::tables::{account_prefix, entity_row};
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::{Context, PolicyKind, SizeLimit};
 use rampart_store::Expect;
-use rampart_wire::codec::ServiceError;
 
 /// Schema version of role records written here.
 const SCHEMA: u32 = 1;

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
+use rampart_codec::{QueryNode, ServiceError};
 use rampart_core::{AccountId, Principal, PrincipalKind, Region, RequestContext, SystemClock};
 use rampart_crypto::root::{Domain, RootKey};
 use rampart_iam::generated::dispatch;
@@ -14,7 +15,6 @@ use rampart_iam::records::{
 use rampart_iam::tables::entity_row;
 use rampart_iam::{Directory, IamService};
 use rampart_store::{Expect, Store};
-use rampart_wire::codec::{QueryNode, ServiceError};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

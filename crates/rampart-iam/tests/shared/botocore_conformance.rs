@@ -8,8 +8,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use rampart_wire::codec::ServiceError;
-use rampart_wire::codec::xml::error_document;
+use rampart_codec::ServiceError;
+use rampart_codec::xml::error_document;
 use serde_json::{Map, Value, json};
 use std::io::Write as _;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 #![allow(missing_docs, unused_imports)]
 
 use super::shapes::*;
-use rampart_wire::codec::{AuditParams, AuditValue, put};
+use rampart_codec::{AuditParams, AuditValue, put};
 use serde_json::{Map, Value};
 
 impl AuditParams for AliasListEntry {

@@ -2,7 +2,7 @@
 
 #![allow(missing_docs, unused_imports)]
 
-use rampart_wire::codec::ServiceError;
+use rampart_codec::ServiceError;
 
 /// `AlreadyExistsException` (HTTP 400).
 pub fn already_exists_exception(message: impl Into<String>) -> ServiceError {

@@ -4,9 +4,7 @@
 
 use super::enums::*;
 use super::shapes::*;
-use rampart_wire::codec::{
-    Blob, ConstraintValue, Field, Regex, Timestamp, Validate, ValidationErrors,
-};
+use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, ValidationErrors};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 

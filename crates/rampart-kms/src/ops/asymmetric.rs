@@ -11,13 +11,13 @@ use crate::domain::{
     KeyRecord, KmsError, algorithm_error, check_message, material_error, require_usage,
 };
 use crate::generated::shapes::*;
+use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{
     KeyAgreementAlgorithm, Material, MessageType, SigningAlgorithm, Spec, SpecInfo, Usage,
     spec_info,
 };
-use rampart_wire::codec::Blob;
 use std::sync::Arc;
 
 /// The only `EncapsulationAlgorithm`, for ML-KEM keys.

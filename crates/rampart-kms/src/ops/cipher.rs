@@ -20,11 +20,11 @@ use crate::generated::shapes::{
     GenerateDataKeyWithoutPlaintextResponse, GenerateRandomRequest, GenerateRandomResponse,
     ReEncryptRequest, ReEncryptResponse,
 };
+use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{EncryptionAlgorithm, Material, Usage};
 use rampart_crypto::symmetric::{self, BlobHeader};
-use rampart_wire::codec::Blob;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use zeroize::Zeroizing;

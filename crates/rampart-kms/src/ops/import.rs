@@ -24,13 +24,13 @@ use crate::schedule::{due_of, for_each_due, schedule_row};
 use crate::store::{KmsTables, backing_row, key_row};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{
     Material, MaterialError, WrappingAlgorithm, WrappingKey, WrappingKeySpec,
 };
 use rampart_store::{Expect, Table, Write};
-use rampart_wire::codec::Blob;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 

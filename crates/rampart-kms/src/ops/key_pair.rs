@@ -13,10 +13,10 @@ use crate::generated::shapes::{
     GenerateDataKeyPairRequest, GenerateDataKeyPairResponse,
     GenerateDataKeyPairWithoutPlaintextRequest, GenerateDataKeyPairWithoutPlaintextResponse,
 };
+use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{Material, Spec, spec_info};
-use rampart_wire::codec::Blob;
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 

@@ -8,10 +8,10 @@ use crate::domain::{KeyRecord, KmsError, algorithm_error, material_error};
 use crate::generated::shapes::{
     GenerateMacRequest, GenerateMacResponse, VerifyMacRequest, VerifyMacResponse,
 };
+use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{MacAlgorithm, Usage, spec_info};
-use rampart_wire::codec::Blob;
 
 impl KmsService {
     pub(crate) async fn generate_mac_op(

@@ -65,7 +65,7 @@ fn alias_of(key_ref: &KeyRef) -> Option<&str> {
 
 /// A required member (the codec already enforces presence; this keeps handlers total).
 pub(crate) fn required<T>(value: Option<T>, member: &str) -> Result<T, KmsError> {
-    rampart_wire::codec::required(value, member, KmsError::Validation)
+    rampart_codec::required(value, member, KmsError::Validation)
 }
 
 impl KmsService {

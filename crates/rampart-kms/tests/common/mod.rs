@@ -6,11 +6,11 @@ pub mod callers;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use rampart_codec::ServiceError;
 use rampart_core::{AccountId, ManualClock, Principal, PrincipalKind, Region, RequestContext};
 use rampart_crypto::root::{Domain, RootKey};
 use rampart_kms::KmsService;
 use rampart_store::Store;
-use rampart_wire::codec::ServiceError;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 
 #![allow(missing_docs, unused_imports)]
 
-use rampart_wire::codec::ServiceError;
+use rampart_codec::ServiceError;
 
 /// `ExpiredTokenException`: code `ExpiredTokenException` (HTTP 400).
 pub fn expired_token_exception(message: impl Into<String>) -> ServiceError {

@@ -15,7 +15,7 @@ pub mod shapes;
 mod validate;
 
 pub use operations::{DecodeOnly, OPERATIONS, SERVED, StsApi, dispatch};
-pub use rampart_wire::codec::{
+pub use rampart_codec::{
     AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate,
 };
 pub use shapes::*;

@@ -3,11 +3,11 @@
 #![allow(missing_docs, unused_imports)]
 
 use super::shapes::*;
-use rampart_core::RequestContext;
-use rampart_wire::codec::{
+use rampart_codec::{
     Empty, Invocation, QueryEnv, QueryNode, QueryOperationSpec, ServiceError, invoke_query, unit,
     unknown_action, unsupported_operation,
 };
+use rampart_core::RequestContext;
 use std::future::Future;
 
 /// Every operation of the model.

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
+use rampart_codec::AwsQueryService;
+use rampart_codec::{Invocation, QueryNode, ServiceError};
 use rampart_core::rampart_policy::Decision;
 use rampart_core::{
     AccessCheck, AccountId, ManualClock, Principal, PrincipalKind, Region, RequestContext,
@@ -15,8 +17,6 @@ use rampart_iam::records::{ManagedPolicyRecord, PolicyVersionRecord, RoleRecord,
 use rampart_iam::tables::entity_row;
 use rampart_store::{Expect, Store};
 use rampart_sts::{SessionClaims, SessionTokens, StsService};
-use rampart_wire::AwsQueryService;
-use rampart_wire::codec::{Invocation, QueryNode, ServiceError};
 use std::sync::Arc;
 use time::OffsetDateTime;
 use time::macros::datetime;

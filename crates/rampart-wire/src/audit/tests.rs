@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
-use crate::codec::{Invocation, ServiceError};
+use rampart_codec::{Invocation, ServiceError};
 use rampart_core::{AccountId, PrincipalKind, Region, RequestContext, SessionContext};
 use serde_json::json;
 use std::sync::Arc;

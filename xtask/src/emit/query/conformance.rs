@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 /// Emits `output_xml_from_json` and `input_json_from_form`.
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Conformance hooks for tests (not part of the request path).");
-    out += "use super::shapes::*;\nuse rampart_wire::codec::{self, Empty, QueryEnv, ServiceError};\n\n";
+    out += "use super::shapes::*;\nuse rampart_codec::{self as codec, Empty, QueryEnv, ServiceError};\n\n";
     let mut outputs = String::new();
     let mut inputs = String::new();
     for (name, op) in &ctx.served {

@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Form parameter decoding.");
     out += "use super::enums::*;\nuse super::shapes::*;\n";
-    out += "use rampart_wire::codec::query::{self, FromQuery, MapNames, QueryNode};\n";
-    out += "use rampart_wire::codec::ServiceError;\n\n";
+    out += "use rampart_codec::query::{self, FromQuery, MapNames, QueryNode};\n";
+    out += "use rampart_codec::ServiceError;\n\n";
     for name in &ctx.input_shapes {
         if ctx.structs.contains(name) {
             out += &structure(ctx, name)?;

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("XML encoding of outputs.");
     out += "use super::enums::*;\nuse super::shapes::*;\n";
-    out += "use rampart_wire::codec::xml::{ToXml, XmlValue, XmlWriter};\nuse std::borrow::Cow;\n\n";
+    out += "use rampart_codec::xml::{ToXml, XmlValue, XmlWriter};\nuse std::borrow::Cow;\n\n";
     for name in &ctx.enums {
         let ty = names::type_name(name);
         let _ = write!(

@@ -57,7 +57,7 @@ fn module_root(ctx: &Ctx<'_>) -> Result<String, String> {
     );
     out += "mod audit;\n#[doc(hidden)]\npub mod conformance;\nmod decode;\nmod encode;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
     out += &reexports(ctx);
-    out += "pub use rampart_wire::codec::{AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate};\n\n";
+    out += "pub use rampart_codec::{AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate};\n\n";
     let event_source = ctx.event_source();
     let consts = [
         ("SIGNING_NAME", "SigV4 signing name.", ctx.signing_name()),

@@ -12,9 +12,9 @@ use crate::generated::shapes::*;
 use crate::ops::common::{ATTEMPTS, required, store_failure, timestamp, too_busy};
 use crate::records::{AccessKeyRecord, AccountRecord, KeyStatus};
 use crate::tables::entity_row;
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write};
-use rampart_wire::codec::ServiceError;
 
 /// Most access keys one user (or the root) may have.
 const KEYS_PER_USER: usize = 2;

@@ -11,9 +11,9 @@ use crate::ids;
 use crate::ops::common::{ATTEMPTS, already_exists, page, required, store_failure, too_busy};
 use crate::records::{GroupRecord, UserRecord};
 use crate::tables::{account_prefix, entity_row};
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write};
-use rampart_wire::codec::ServiceError;
 
 /// Version of the group record layout.
 const GROUP_SCHEMA: u32 = 1;

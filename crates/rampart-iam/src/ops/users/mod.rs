@@ -15,10 +15,10 @@ use crate::ops::entity::with_keys;
 use crate::records::{TagRecord, UserRecord};
 use crate::tables::{account_prefix, entity_row};
 use crate::{generated::errors, ids};
+use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_store::Expect;
-use rampart_wire::codec::ServiceError;
 use support::{Holder, Keys, holder, root_arn, scan_all, user_arn, user_out};
 
 /// Version of the user record layout.

@@ -8,8 +8,8 @@ use crate::IamService;
 use crate::ops::common::{ATTEMPTS, already_exists, no_such, store_failure, too_busy};
 use crate::records::{GroupRecord, UserRecord};
 use crate::tables::entity_row;
+use rampart_codec::ServiceError;
 use rampart_store::{Expect, Table, Versioned, Write};
-use rampart_wire::codec::ServiceError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

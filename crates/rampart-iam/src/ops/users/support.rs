@@ -11,9 +11,9 @@ use crate::generated::shapes::{AttachedPermissionsBoundary, Group, User};
 use crate::ops::common::{Page, page, store_failure, tags_out, timestamp};
 use crate::records::{GroupRecord, UserRecord};
 use crate::tables::entity_row;
+use rampart_codec::ServiceError;
 use rampart_core::{PrincipalKind, RequestContext};
 use rampart_store::Versioned;
-use rampart_wire::codec::ServiceError;
 
 /// `arn:aws:iam::<account>:user<path><name>`.
 pub(super) fn user_arn(account: &str, path: &str, name: &str) -> String {

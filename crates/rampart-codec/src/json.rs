@@ -150,7 +150,7 @@ pub fn encode_error(err: &ServiceError) -> Vec<u8> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::codec::{Blob, Field};
+    use crate::{Blob, Field};
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize, Serialize, PartialEq)]

@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use criterion::{Criterion, criterion_group, criterion_main};
-use rampart_wire::codec::Blob;
+use rampart_codec::Blob;
 use std::hint::black_box;
 
 fn bench(c: &mut Criterion) {

@@ -155,8 +155,8 @@ pub fn input_json_from_form<T: FromQuery + Serialize>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::codec::xml::XmlWriter;
-    use crate::codec::{Field, ValidationErrors, put, query};
+    use crate::xml::XmlWriter;
+    use crate::{Field, ValidationErrors, put, query};
     use serde_json::{Map, Value, json};
 
     #[derive(Debug, Default)]
@@ -255,7 +255,7 @@ mod tests {
         };
         let params = QueryNode::parse_form(b"UserName=x");
         let inv = run(invoke_query(spec, ENV, &params, |_: Req| {
-            crate::codec::unit(async { Ok(()) })
+            crate::unit(async { Ok(()) })
         }));
         let xml = String::from_utf8(inv.result.unwrap()).unwrap();
         assert_eq!(

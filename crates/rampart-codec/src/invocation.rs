@@ -112,7 +112,7 @@ pub async fn unit<F: Future<Output = Result<(), ServiceError>>>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::codec::{Field, ValidationErrors, put};
+    use crate::{Field, ValidationErrors, put};
     use serde::Deserialize;
     use serde_json::{Map, Value, json};
 

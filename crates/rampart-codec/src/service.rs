@@ -1,8 +1,8 @@
 //! The seams between the wire layer and a service crate speaking AWS JSON 1.0/1.1 or the AWS
 //! query protocol.
 
-use crate::codec::{Invocation, QueryNode};
-use crate::host::BoxFuture;
+use crate::BoxFuture;
+use crate::{Invocation, QueryNode};
 use rampart_core::RequestContext;
 
 /// A service reached by `X-Amz-Target: <target_prefix>.<Operation>`.

@@ -1,6 +1,8 @@
-//! Runtime support for generated AWS JSON and query codecs: errors, blob and timestamp members,
-//! constraint validation with AWS-exact messages, audit JSON, the operation invokers, form
-//! parameter decoding (`query`) and XML output (`xml`).
+//! The seam between service crates and the wire layer: the runtime of the generated AWS codecs
+//! (errors, blob and timestamp members, constraint validation with AWS-exact messages, audit JSON,
+//! the operation invokers, form parameter decoding (`query`) and XML output (`xml`)) and the
+//! service traits the HTTP server dispatches to. No HTTP server or TLS here, so service crates
+//! build without hyper and rustls.
 
 mod audit;
 mod blob;
@@ -9,6 +11,7 @@ mod invocation;
 mod json;
 pub mod query;
 mod query_invoke;
+mod service;
 mod timestamp;
 mod validate;
 pub mod xml;
@@ -24,6 +27,10 @@ pub use query_invoke::{
     output_xml_from_json, unknown_action, unsupported_operation, validation_error,
 };
 pub use regex::Regex;
+pub use service::{AwsJsonService, AwsQueryService};
 pub use timestamp::Timestamp;
 pub use validate::{ConstraintValue, Field, Validate, ValidationErrors, required};
 pub use xml::{ToXml, XmlValue, XmlWriter};
+
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
