@@ -77,7 +77,7 @@ def test_every_node_serves_a_certificate_from_one_ca(cluster):
         assert issuer["organizationName"] == "Rampart"
     stored = _psql(cluster[0].database_url,
                    "select convert_from(value, 'UTF8') from records "
-                   "where tbl = 'meta' and key = convert_to('tls-ca', 'UTF8')")
+                   "where tbl = 'rampart_meta' and key = convert_to('tls-ca', 'UTF8')")
     assert "BEGIN CERTIFICATE" in stored
     assert "PRIVATE KEY" not in stored, "the CA key is stored in plaintext"
 

@@ -216,7 +216,7 @@ def test_key_file_elsewhere_and_the_key_file_warning(make_server, tmp_path):
 def _seal_record(db) -> tuple[bytes, dict]:
     with sqlite3.connect(db) as conn:
         (value,) = conn.execute(
-            "SELECT value FROM records WHERE tbl = 'meta' AND key = CAST('seal' AS BLOB)"
+            "SELECT value FROM records WHERE tbl = 'rampart_meta' AND key = CAST('seal' AS BLOB)"
         ).fetchone()
     return value, json.loads(value[1:])
 
@@ -231,7 +231,7 @@ def test_a_seal_record_without_commitments_gets_them_at_its_first_unseal(make_se
     assert record["format"] == 2 and len(record["share_check"]["commitments"]) == 5
     legacy = {k: v for k, v in record.items() if k != "share_check"} | {"format": 1}
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE records SET value = ? WHERE tbl = 'meta' AND key = CAST('seal' AS BLOB)",
+        conn.execute("UPDATE records SET value = ? WHERE tbl = 'rampart_meta' AND key = CAST('seal' AS BLOB)",
                       (envelope[:1] + json.dumps(legacy).encode(),))
     server.start()
     for secret in [_forged(1), shares[0], _forged(2), shares[3], _forged(3)]:

@@ -5,10 +5,12 @@
 //! than it needs.
 
 pub mod generated;
+mod module;
 mod query;
 mod record;
 mod scan;
 mod service;
 mod token;
 
+pub use module::module;
 pub use service::CloudTrailService;

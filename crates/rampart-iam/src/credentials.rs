@@ -251,7 +251,7 @@ mod tests {
         let made = creds.new_root_key(&account, 0).unwrap();
         store.transact(vec![made.write]).await.unwrap();
         let raw = store
-            .get("credentials", &made.access_key_id)
+            .get(crate::tables::ACCESS_KEYS, &made.access_key_id)
             .await
             .unwrap()
             .unwrap();

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod directory;
 pub mod generated;
 pub mod ids;
+mod module;
 mod ops;
 pub mod records;
 mod service;
@@ -17,4 +18,5 @@ pub mod tables;
 
 pub use credentials::{ActiveCredential, Credentials, KeyOwner, NewKey};
 pub use directory::{Directory, DirectoryError, SessionPolicies};
+pub use module::module;
 pub use service::IamService;

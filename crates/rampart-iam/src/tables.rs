@@ -17,13 +17,24 @@ pub const GROUPS: &str = "iam_groups";
 pub const ROLES: &str = "iam_roles";
 /// Customer managed policies.
 pub const POLICIES: &str = "iam_policies";
-/// Long-term access keys of account roots and IAM users (the table the bootstrap admin key
-/// has always lived in).
-pub const ACCESS_KEYS: &str = "credentials";
+/// Long-term access keys of account roots and IAM users (store migration 4 renamed the
+/// `credentials` table of older databases to this).
+pub const ACCESS_KEYS: &str = "iam_access_keys";
 /// Accounts.
 pub const ACCOUNTS: &str = "iam_accounts";
 /// Per-account generation counters.
 pub const GENERATIONS: &str = "iam_generations";
+
+/// Every table IAM owns (rows and index entries).
+pub const ALL: &[&str] = &[
+    USERS,
+    GROUPS,
+    ROLES,
+    POLICIES,
+    ACCESS_KEYS,
+    ACCOUNTS,
+    GENERATIONS,
+];
 
 /// Row key of a user, group, role or managed policy: `<account>/<lower-case name>`.
 pub fn entity_row(account: &str, name: &str) -> String {

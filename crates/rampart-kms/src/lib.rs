@@ -9,6 +9,7 @@ pub mod domain;
 pub mod generated;
 pub mod jobs;
 mod key_index;
+mod module;
 mod ops;
 mod schedule;
 mod service;
@@ -18,4 +19,5 @@ pub mod usage;
 
 pub use sweeper::JobReport;
 
+pub use module::module;
 pub use service::KmsService;

@@ -34,7 +34,7 @@ impl KmsService {
     }
 
     /// Drops every cached key, alias and unwrapped backing key (dev-mode reset).
-    pub async fn wipe_cache(&self) {
+    pub fn wipe_cache(&self) {
         self.vault.clear();
         self.grant_cache.clear();
     }

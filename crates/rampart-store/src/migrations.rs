@@ -108,7 +108,20 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         );
     ",
     },
+    Migration {
+        version: 4,
+        name: "namespaced tables",
+        sqlite: RENAME_TABLES,
+        postgres: RENAME_TABLES,
+    },
 ];
+
+/// Every table is named after the module owning it (`<module>_...`): IAM's access keys and the
+/// host's seal and CA rows move out of the unprefixed `credentials` and `meta`.
+const RENAME_TABLES: &str = "
+    UPDATE records SET tbl = 'iam_access_keys' WHERE tbl = 'credentials';
+    UPDATE records SET tbl = 'rampart_meta' WHERE tbl = 'meta';
+";
 
 const CREATE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    INTEGER PRIMARY KEY,
@@ -243,6 +256,7 @@ pub(crate) async fn migrate_postgres(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -264,5 +278,33 @@ mod tests {
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         assert_eq!(n, i64::try_from(MIGRATIONS.len()).unwrap_or(0));
         Ok(())
+    }
+
+    #[test]
+    fn rows_of_unprefixed_tables_move_to_their_modules() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        migrate_sqlite(&mut conn).unwrap();
+        conn.execute_batch(
+            "DELETE FROM schema_migrations WHERE version = 4;
+             INSERT INTO records VALUES ('credentials', X'61', 1, X'00');
+             INSERT INTO records VALUES ('meta', X'73', 2, X'01');
+             INSERT INTO records VALUES ('kms_keys', X'6b', 3, X'02');",
+        )
+        .unwrap();
+        migrate_sqlite(&mut conn).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT tbl, version FROM records ORDER BY tbl")
+            .unwrap();
+        let rows: Vec<(String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let expected = [("iam_access_keys", 1), ("kms_keys", 3), ("rampart_meta", 2)];
+        let expected: Vec<(String, i64)> = expected
+            .iter()
+            .map(|(t, v)| ((*t).to_owned(), *v))
+            .collect();
+        assert_eq!(rows, expected);
     }
 }

@@ -9,12 +9,14 @@ mod assume_role;
 pub mod generated;
 mod identity;
 pub mod keys;
+mod module;
 mod request;
 mod service;
 pub mod session;
 mod session_token;
 pub mod token;
 
+pub use module::module;
 pub use service::StsService;
 pub use session::session_token;
 pub use token::{Issuer, PackedPolicies, SessionClaims, SessionTokens, TokenError};

@@ -8,7 +8,7 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 /// The metadata table (seal record, bootstrap markers).
-pub const META_TABLE: &str = "meta";
+pub const META_TABLE: &str = "rampart_meta";
 const SEAL_KEY: &str = "seal";
 
 /// The root key's state after start-up.

@@ -4,6 +4,7 @@
 use crate::auth::{DevAuthenticator, SigV4Authenticator};
 use crate::config::Config;
 use crate::credentials;
+use crate::modules::Modules;
 use crate::tls::LiveCert;
 use crate::unseal::{UnsealDesk, log_attempt};
 use rampart_core::{Clock, OffsetClock, SystemClock};
@@ -11,7 +12,6 @@ use rampart_crypto::root::{Domain, RootKey};
 use rampart_crypto::seal::SealedRoot;
 use rampart_iam::Directory;
 use rampart_jobs::{Clocks, Runner, Settings};
-use rampart_kms::KmsService;
 use rampart_store::Store;
 use rampart_sts::SessionTokens;
 use rampart_wire::{
@@ -25,8 +25,7 @@ use zeroize::Zeroizing;
 
 /// Services started once the root key is available.
 struct Running {
-    kms: Arc<KmsService>,
-    directory: Arc<Directory>,
+    modules: Modules,
     jobs: Arc<Runner>,
     /// The runner's loop, until [`AppHost::stop_jobs`] takes it.
     jobs_task: Option<JoinHandle<()>>,
@@ -48,8 +47,8 @@ pub struct AppHost {
     /// The certificate the listener serves (None with plain HTTP); unseal makes it one issued
     /// by the cluster CA.
     tls: Option<Arc<LiveCert>>,
-    /// The time KMS and its jobs read: the system clock, moved forward only by the dev-mode
-    /// clock endpoint.
+    /// The time the services and their jobs read: the system clock, moved forward only by the
+    /// dev-mode clock endpoint.
     clock: Arc<OffsetClock>,
 }
 
@@ -88,52 +87,30 @@ impl AppHost {
             return Ok(());
         }
         self.adopt_cluster_ca(&root).await?;
-        let clock = Arc::new(SystemClock);
-        let directory = Arc::new(Directory::new(
-            self.store.clone(),
-            root.domain_key(Domain::Credentials),
-            clock.clone(),
-        ));
+        let modules = Modules::start(
+            crate::serve::MODULES,
+            &self.store,
+            &root,
+            self.clock.clone(),
+            self.config.dev,
+        )
+        .await?;
+        let directory: Arc<Directory> = modules.clients.require("the authenticator")?;
         if !self.config.dev {
             let file = self.config.data_dir.join("credentials");
             credentials::bootstrap_admin(&directory, &self.config.default_account, &file).await?;
         }
-        let kms = Arc::new(KmsService::new(
-            self.store.clone(),
-            root.domain_key(Domain::Kms),
-            self.clock.clone(),
-        ));
-        let tokens = Arc::new(SessionTokens::new(root.domain_key(Domain::Credentials)));
-        let auth: Arc<dyn Authenticator> = if self.config.dev {
-            Arc::new(DevAuthenticator {
-                default_account: self.config.default_account.clone(),
-                directory: directory.clone(),
-                tokens: tokens.clone(),
-            })
-        } else {
-            Arc::new(SigV4Authenticator {
-                directory: directory.clone(),
-                tokens: tokens.clone(),
-            })
-        };
-        match kms.backfill_alias_index().await {
-            Ok(0) => {}
-            Ok(indexed) => tracing::info!(indexed, "KMS alias index built for older aliases"),
-            Err(err) => return Err(format!("building the KMS alias index: {err}")),
-        }
-        let services = crate::serve::services(kms.clone(), &self.store);
         let ready = Arc::new(Ready {
-            services,
-            query_services: crate::serve::query_services(&directory, &tokens),
-            auth,
+            services: modules.json_services(),
+            query_services: modules.query_services(),
+            auth: self.authenticator(&modules)?,
             audit: self.audit.clone(),
         });
-        tokio::spawn(backfill_key_index(kms.clone()));
-        let jobs = Arc::new(self.job_runner(&kms));
+        modules.spawn_background();
+        let jobs = Arc::new(self.job_runner(&modules));
         let jobs_task = Some(jobs.start());
         *running = Some(Running {
-            kms,
-            directory,
+            modules,
             jobs,
             jobs_task,
         });
@@ -143,6 +120,21 @@ impl AppHost {
         self.unsealed.send_replace(true);
         tracing::info!("unsealed: services are running");
         Ok(())
+    }
+
+    /// SigV4 (or, in `--dev` mode, any key) over IAM's directory and STS's session tokens.
+    fn authenticator(&self, modules: &Modules) -> Result<Arc<dyn Authenticator>, String> {
+        let directory: Arc<Directory> = modules.clients.require("the authenticator")?;
+        let tokens: Arc<SessionTokens> = modules.clients.require("the authenticator")?;
+        Ok(if self.config.dev {
+            Arc::new(DevAuthenticator {
+                default_account: self.config.default_account.clone(),
+                directory,
+                tokens,
+            })
+        } else {
+            Arc::new(SigV4Authenticator { directory, tokens })
+        })
     }
 
     /// Serves a certificate from the store's CA from now on (see `ca_store`).
@@ -157,14 +149,14 @@ impl AppHost {
 
     /// This node's job runner with every module's jobs: leases timed by the system clock,
     /// jobs given the (movable) service clock.
-    fn job_runner(&self, kms: &Arc<KmsService>) -> Runner {
+    fn job_runner(&self, modules: &Modules) -> Runner {
         let node = format!("node-{}", uuid::Uuid::new_v4());
         let clocks = Clocks {
             jobs: self.clock.clone(),
             leases: Arc::new(SystemClock),
         };
         let mut runner = Runner::new(self.store.clone(), node, clocks, Settings::default());
-        for job in rampart_kms::jobs::jobs(kms) {
+        for job in modules.jobs() {
             runner.register(job);
         }
         runner
@@ -242,15 +234,6 @@ impl AppHost {
     }
 }
 
-/// Once at start: the KMS key-index backfill for keys stored before the index.
-async fn backfill_key_index(kms: Arc<KmsService>) {
-    match kms.backfill_key_index().await {
-        Ok(0) => {}
-        Ok(written) => tracing::info!(written, "KMS key index rows added for older keys"),
-        Err(err) => tracing::error!(error = %err, "KMS key index backfill failed"),
-    }
-}
-
 /// The `Host` seen by the gateway.
 pub struct SharedHost(pub Arc<AppHost>);
 
@@ -295,9 +278,7 @@ impl Host for SharedHost {
                 .clone();
             crate::bootstrap::rewrite_sealed_root(&host.store, &sealed_root).await?;
             if let Some(running) = host.running.lock().await.as_ref() {
-                running.kms.wipe_cache().await;
-                running.directory.credentials.clear_cache();
-                running.directory.invalidate();
+                running.modules.reset();
             }
             tracing::info!("state reset (dev mode)");
             Ok(())

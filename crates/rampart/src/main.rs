@@ -11,6 +11,7 @@ mod credentials;
 mod fd_limit;
 mod host;
 mod local_unseal;
+mod modules;
 mod operator;
 mod serve;
 mod tls;

@@ -5,97 +5,18 @@ use crate::config::Config;
 use crate::host::{AppHost, SharedHost};
 use crate::local_unseal::LocalUnseal;
 use crate::tls::LiveCert;
-use rampart_cloudtrail::CloudTrailService;
-use rampart_codec::Invocation;
-use rampart_core::RequestContext;
-use rampart_kms::KmsService;
-use rampart_store::Store;
-use rampart_wire::{AwsJsonService, AwsQueryService, BoxFuture, Gateway};
+use rampart_module::ModuleFactory;
+use rampart_wire::Gateway;
 use std::sync::Arc;
 
-/// KMS behind the wire layer's service seam.
-struct KmsEndpoint(Arc<KmsService>);
-
-impl AwsJsonService for KmsEndpoint {
-    fn target_prefix(&self) -> &'static str {
-        rampart_kms::generated::TARGET_PREFIX
-    }
-    fn signing_name(&self) -> &'static str {
-        rampart_kms::generated::SIGNING_NAME
-    }
-    fn event_source(&self) -> &'static str {
-        rampart_kms::generated::EVENT_SOURCE
-    }
-    fn json_version(&self) -> &'static str {
-        rampart_kms::generated::JSON_VERSION
-    }
-    fn invoke<'a>(
-        &'a self,
-        ctx: &'a RequestContext,
-        op: &'a str,
-        body: &'a [u8],
-    ) -> BoxFuture<'a, Invocation> {
-        Box::pin(rampart_kms::generated::dispatch(
-            self.0.as_ref(),
-            ctx,
-            op,
-            body,
-        ))
-    }
-}
-
-/// CloudTrail (event history over the audit log) behind the wire layer's service seam.
-struct CloudTrailEndpoint(CloudTrailService);
-
-impl AwsJsonService for CloudTrailEndpoint {
-    fn target_prefix(&self) -> &'static str {
-        rampart_cloudtrail::generated::TARGET_PREFIX
-    }
-    fn signing_name(&self) -> &'static str {
-        rampart_cloudtrail::generated::SIGNING_NAME
-    }
-    fn event_source(&self) -> &'static str {
-        rampart_cloudtrail::generated::EVENT_SOURCE
-    }
-    fn json_version(&self) -> &'static str {
-        rampart_cloudtrail::generated::JSON_VERSION
-    }
-    fn invoke<'a>(
-        &'a self,
-        ctx: &'a RequestContext,
-        op: &'a str,
-        body: &'a [u8],
-    ) -> BoxFuture<'a, Invocation> {
-        Box::pin(self.0.invoke(ctx, op, body))
-    }
-}
-
-/// The service registry: one line per service.
-pub fn services(kms: Arc<KmsService>, store: &Store) -> Vec<Arc<dyn AwsJsonService>> {
-    let clock = Arc::new(rampart_core::SystemClock);
-    let cloudtrail = CloudTrailService::new(store.clone(), crate::audit::AUDIT_LOG, clock);
-    vec![
-        Arc::new(KmsEndpoint(kms)),
-        Arc::new(CloudTrailEndpoint(cloudtrail)),
-    ]
-}
-
-/// The query-protocol services (IAM, STS): one line per service. STS seals session tokens
-/// with `tokens`, which the authenticator opens.
-pub fn query_services(
-    directory: &Arc<rampart_iam::Directory>,
-    tokens: &Arc<rampart_sts::SessionTokens>,
-) -> Vec<Arc<dyn AwsQueryService>> {
-    let clock = directory.clock.clone();
-    vec![
-        Arc::new(rampart_iam::IamService::new(directory.clone())),
-        Arc::new(rampart_sts::StsService::new(
-            directory.clone(),
-            tokens.clone(),
-            clock,
-        )),
-    ]
-}
+/// The services, one line each, built in this order once the root key is unsealed (a module
+/// listed later may use what an earlier one provides: STS needs IAM's directory).
+pub const MODULES: &[ModuleFactory] = &[
+    rampart_kms::module,
+    rampart_iam::module,
+    rampart_sts::module,
+    rampart_cloudtrail::module,
+];
 
 /// Runs the server until SIGINT/SIGTERM.
 pub async fn run(config: Config) -> Result<(), String> {

@@ -1,0 +1,42 @@
+//! IAM as a server module (`rampart_module`): the identity directory every service and the
+//! authenticator read, and the IAM endpoint.
+
+use crate::{Directory, IamService, tables};
+use rampart_codec::AwsQueryService;
+use rampart_crypto::root::Domain;
+use rampart_module::{ModuleEnv, ServiceModule};
+use std::sync::Arc;
+
+/// Builds the directory (access-key secrets under the credentials domain key); provides
+/// `Arc<Directory>` to later modules (STS) and to the authenticator.
+pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
+    let directory = Arc::new(Directory::new(
+        env.store.clone(),
+        env.root.domain_key(Domain::Credentials),
+        env.clock.clone(),
+    ));
+    env.clients.provide(directory.clone());
+    Ok(Arc::new(IamModule(directory)))
+}
+
+/// The module around the directory.
+struct IamModule(Arc<Directory>);
+
+impl ServiceModule for IamModule {
+    fn name(&self) -> &'static str {
+        "iam"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        tables::ALL
+    }
+
+    fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {
+        vec![Arc::new(IamService::new(self.0.clone()))]
+    }
+
+    fn reset(&self) {
+        self.0.credentials.clear_cache();
+        self.0.invalidate();
+    }
+}

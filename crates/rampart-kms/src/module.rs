@@ -1,0 +1,121 @@
+//! KMS as a server module (`rampart_module`): its endpoint, tables, jobs and hooks.
+
+use crate::KmsService;
+use rampart_codec::{AwsJsonService, BoxFuture, Invocation};
+use rampart_core::{Job, RequestContext};
+use rampart_crypto::root::Domain;
+use rampart_module::{ModuleEnv, ServiceModule};
+use std::sync::Arc;
+
+/// Every table KMS owns (rows and index entries).
+pub const TABLES: &[&str] = &[
+    "kms_keys",
+    "kms_backing_keys",
+    "kms_aliases",
+    "kms_aliases#target",
+    "kms_tags",
+    "kms_policies",
+    "kms_deletions",
+    "kms_key_index",
+    "kms_grants",
+    "kms_grant_retirees",
+    "kms_grant_counts",
+    "kms_rotation_schedule",
+    "kms_import_tokens",
+    "kms_import_expiry",
+    "kms_usage",
+    "kms_last_usage",
+    "kms_retired_keys",
+    "kms_usage_meta",
+    "kms_migrations",
+];
+
+/// Builds KMS with the KMS domain key; provides `Arc<KmsService>` to later modules.
+pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
+    let kms = Arc::new(KmsService::new(
+        env.store.clone(),
+        env.root.domain_key(Domain::Kms),
+        env.clock.clone(),
+    ));
+    env.clients.provide(kms.clone());
+    Ok(Arc::new(KmsModule(kms)))
+}
+
+/// The module around the service.
+struct KmsModule(Arc<KmsService>);
+
+impl ServiceModule for KmsModule {
+    fn name(&self) -> &'static str {
+        "kms"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        TABLES
+    }
+
+    fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
+        vec![Arc::new(KmsEndpoint(self.0.clone()))]
+    }
+
+    fn jobs(&self) -> Vec<Arc<dyn Job>> {
+        crate::jobs::jobs(&self.0)
+    }
+
+    /// Aliases stored before the alias index existed are indexed before KMS serves, since
+    /// `kms:ResourceAliases` and DeleteAlias read the index.
+    fn prepare(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            match self.0.backfill_alias_index().await {
+                Ok(0) => Ok(()),
+                Ok(indexed) => {
+                    tracing::info!(indexed, "KMS alias index built for older aliases");
+                    Ok(())
+                }
+                Err(err) => Err(format!("building the KMS alias index: {err}")),
+            }
+        })
+    }
+
+    /// The key index backfill for keys stored before the index: only cross-account Decrypt
+    /// without a key id reads it, so KMS serves meanwhile.
+    fn background(&self) -> Option<BoxFuture<'static, ()>> {
+        let kms = self.0.clone();
+        Some(Box::pin(async move {
+            match kms.backfill_key_index().await {
+                Ok(0) => {}
+                Ok(written) => tracing::info!(written, "KMS key index rows added for older keys"),
+                Err(err) => tracing::error!(error = %err, "KMS key index backfill failed"),
+            }
+        }))
+    }
+
+    fn reset(&self) {
+        self.0.wipe_cache();
+    }
+}
+
+/// KMS behind the wire layer's service seam.
+struct KmsEndpoint(Arc<KmsService>);
+
+impl AwsJsonService for KmsEndpoint {
+    fn target_prefix(&self) -> &'static str {
+        crate::generated::TARGET_PREFIX
+    }
+    fn signing_name(&self) -> &'static str {
+        crate::generated::SIGNING_NAME
+    }
+    fn event_source(&self) -> &'static str {
+        crate::generated::EVENT_SOURCE
+    }
+    fn json_version(&self) -> &'static str {
+        crate::generated::JSON_VERSION
+    }
+    fn invoke<'a>(
+        &'a self,
+        ctx: &'a RequestContext,
+        op: &'a str,
+        body: &'a [u8],
+    ) -> BoxFuture<'a, Invocation> {
+        Box::pin(crate::generated::dispatch(self.0.as_ref(), ctx, op, body))
+    }
+}

@@ -1,0 +1,75 @@
+//! How a service crate plugs into the server. A crate exposes one [`ModuleFactory`]; the binary
+//! lists the factories, builds each module once the root key is unsealed, and from then on sees
+//! a module only through [`ServiceModule`]: the endpoints it serves, the store tables it owns,
+//! its background jobs, the work to finish before it serves, and what a dev reset must clear.
+//! Modules reach each other through [`Clients`], filled by the modules built before them.
+
+mod clients;
+mod tables;
+
+pub use clients::Clients;
+pub use tables::{TableClash, check_tables};
+
+use rampart_codec::{AwsJsonService, AwsQueryService, BoxFuture};
+use rampart_core::{Clock, Job};
+use rampart_crypto::root::RootKey;
+use rampart_store::Store;
+use std::sync::Arc;
+
+/// What a module is built from.
+pub struct ModuleEnv<'a> {
+    /// The shared store (every module writes only its own tables).
+    pub store: &'a Store,
+    /// The unsealed root key, for the module's domain keys.
+    pub root: &'a RootKey,
+    /// The service clock: the system clock, moved forward only by the dev-mode clock knob.
+    pub clock: Arc<dyn Clock>,
+    /// Whether the server runs in `--dev` mode.
+    pub dev: bool,
+    /// The name of the store log holding the audit trail.
+    pub audit_log: &'static str,
+    /// What earlier modules provide; a module adds what later ones need.
+    pub clients: &'a mut Clients,
+}
+
+/// Builds a module, or says why it cannot start.
+pub type ModuleFactory = fn(&mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>;
+
+/// A service as the server sees it.
+pub trait ServiceModule: Send + Sync {
+    /// A short lower-case name (`kms`); its tables are named `<name>_...`.
+    fn name(&self) -> &'static str;
+
+    /// Every store table (and index entry table) the module reads or writes.
+    fn tables(&self) -> &'static [&'static str];
+
+    /// Endpoints reached by `X-Amz-Target` (AWS JSON 1.0/1.1).
+    fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
+        Vec::new()
+    }
+
+    /// Endpoints speaking the AWS query protocol.
+    fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {
+        Vec::new()
+    }
+
+    /// Background jobs for the node's runner. Work due at shutdown belongs in a node job: the
+    /// runner runs those once more when the server stops.
+    fn jobs(&self) -> Vec<Arc<dyn Job>> {
+        Vec::new()
+    }
+
+    /// Work that must finish before the module serves (one-time index backfills).
+    fn prepare(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Work started once the module serves, that may finish later (a backfill only a fallback
+    /// path depends on). Runs on its own task.
+    fn background(&self) -> Option<BoxFuture<'static, ()>> {
+        None
+    }
+
+    /// After a dev-mode reset emptied the store: drop what is cached of it.
+    fn reset(&self) {}
+}

@@ -1,0 +1,160 @@
+//! The service modules of a running server: built in `serve::MODULES` order once the root key
+//! is unsealed, prepared, then seen only through their endpoints, jobs and hooks.
+
+use crate::audit::AUDIT_LOG;
+use crate::bootstrap::META_TABLE;
+use rampart_codec::{AwsJsonService, AwsQueryService};
+use rampart_core::{Clock, Job};
+use rampart_crypto::root::RootKey;
+use rampart_module::{Clients, ModuleEnv, ModuleFactory, ServiceModule, check_tables};
+use rampart_store::Store;
+use std::sync::Arc;
+
+/// The tables the host itself owns (the seal record, bootstrap markers, the cluster CA).
+const HOST_TABLES: &[&str] = &[META_TABLE];
+
+/// The started modules and what they provided one another.
+pub struct Modules {
+    list: Vec<Arc<dyn ServiceModule>>,
+    /// Values the modules provided (the IAM directory, STS's session tokens).
+    pub clients: Clients,
+}
+
+impl Modules {
+    /// Builds and prepares each module of `factories` in order; refuses to start when two
+    /// modules claim one table or a table lies outside its module's namespace.
+    pub async fn start(
+        factories: &[ModuleFactory],
+        store: &Store,
+        root: &RootKey,
+        clock: Arc<dyn Clock>,
+        dev: bool,
+    ) -> Result<Modules, String> {
+        let mut clients = Clients::default();
+        let mut list = Vec::with_capacity(factories.len());
+        for factory in factories {
+            let mut env = ModuleEnv {
+                store,
+                root,
+                clock: clock.clone(),
+                dev,
+                audit_log: AUDIT_LOG,
+                clients: &mut clients,
+            };
+            let module = factory(&mut env)?;
+            list.push(module);
+        }
+        let modules = Modules { list, clients };
+        modules.check_tables()?;
+        for module in &modules.list {
+            let name = module.name();
+            module.prepare().await.map_err(|e| format!("{name}: {e}"))?;
+        }
+        Ok(modules)
+    }
+
+    fn check_tables(&self) -> Result<(), String> {
+        let declared = self.list.iter().map(|m| (m.name(), m.tables()));
+        let clashes = check_tables(declared.chain([("rampart", HOST_TABLES)]));
+        if clashes.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = clashes.iter().map(ToString::to_string).collect();
+        Err(format!("service modules clash: {}", list.join("; ")))
+    }
+
+    /// Every AWS JSON endpoint.
+    pub fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
+        self.list.iter().flat_map(|m| m.json_services()).collect()
+    }
+
+    /// Every query-protocol endpoint.
+    pub fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {
+        self.list.iter().flat_map(|m| m.query_services()).collect()
+    }
+
+    /// Every module's background jobs.
+    pub fn jobs(&self) -> Vec<Arc<dyn Job>> {
+        self.list.iter().flat_map(|m| m.jobs()).collect()
+    }
+
+    /// Starts each module's background work on its own task.
+    pub fn spawn_background(&self) {
+        for work in self.list.iter().filter_map(|m| m.background()) {
+            tokio::spawn(work);
+        }
+    }
+
+    /// After a dev reset emptied the store: every module drops its caches.
+    pub fn reset(&self) {
+        for module in &self.list {
+            module.reset();
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::serve::MODULES;
+    use rampart_core::SystemClock;
+
+    async fn started(dir: &std::path::Path) -> Modules {
+        let store = Store::open_sqlite(&dir.join("db")).await.unwrap();
+        let root = RootKey::generate();
+        Modules::start(MODULES, &store, &root, Arc::new(SystemClock), true)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn every_module_starts_with_its_own_tables_and_endpoints() {
+        let dir = tempfile::tempdir().unwrap();
+        let modules = started(dir.path()).await;
+        let names: Vec<&str> = modules.list.iter().map(|m| m.name()).collect();
+        assert_eq!(names, ["kms", "iam", "sts", "cloudtrail"]);
+        let prefixes: Vec<&str> = modules
+            .json_services()
+            .iter()
+            .map(|s| s.target_prefix())
+            .collect();
+        assert_eq!(prefixes.len(), 2, "{prefixes:?}");
+        let signing: Vec<&str> = modules
+            .query_services()
+            .iter()
+            .map(|s| s.signing_name())
+            .collect();
+        assert_eq!(signing, ["iam", "sts"]);
+        assert!(modules.jobs().len() >= 4);
+    }
+
+    #[tokio::test]
+    async fn a_module_that_needs_a_missing_client_does_not_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_sqlite(&dir.path().join("db")).await.unwrap();
+        let root = RootKey::generate();
+        let without_iam: &[ModuleFactory] = &[rampart_sts::module];
+        let err = Modules::start(without_iam, &store, &root, Arc::new(SystemClock), true)
+            .await
+            .err()
+            .unwrap();
+        assert!(err.starts_with("sts needs "), "{err}");
+    }
+
+    #[tokio::test]
+    async fn two_modules_claiming_one_table_do_not_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_sqlite(&dir.path().join("db")).await.unwrap();
+        let root = RootKey::generate();
+        let twice: &[ModuleFactory] = &[rampart_kms::module, rampart_kms::module];
+        let err = Modules::start(twice, &store, &root, Arc::new(SystemClock), true)
+            .await
+            .err()
+            .unwrap();
+        assert!(
+            err.contains("table kms_keys is declared by kms and by kms"),
+            "{err}"
+        );
+    }
+}
