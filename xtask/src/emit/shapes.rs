@@ -33,10 +33,11 @@ fn structure(ctx: &Ctx<'_>, name: &str) -> Result<String, String> {
         } else {
             ""
         };
+        let key = ctx.json_key(shape, member, target);
         let _ = writeln!(
             out,
             "/// `{member}`.{required}\n\
-             #[serde(rename = {member:?}, default, skip_serializing_if = \"Option::is_none\")]\n\
+             #[serde(rename = {key:?}, default, skip_serializing_if = \"Option::is_none\")]\n\
              pub {}: Option<{rust}>,",
             names::field(member)
         );
