@@ -144,7 +144,7 @@ pub struct Shape {
     #[serde(default)]
     pub payload: Option<String>,
     /// The timestamp format of a timestamp shape, overriding its location's default.
-    #[serde(default)]
+    #[serde(default, rename = "timestampFormat")]
     pub timestamp_format: Option<String>,
 }
 

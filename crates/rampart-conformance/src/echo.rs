@@ -1,9 +1,9 @@
 //! The echo: one JSON request in, one JSON answer out (JSON lines in `protocol-echo`).
 //!
-//! - `{"kind": "request", "protocol": "rest-json" | "smithy-rpc-v2-cbor" | "json", "method",
+//! - `{"kind": "request", "service", "protocol": "rest-json" | "smithy-rpc-v2-cbor" | "json", "method",
 //!   "path", "query", "headers": [[name, value]], "body": base64}` → `{"operation", "input"}`
 //!   (the decoded input as AWS JSON) or `{"error": {"code", "message"}}`.
-//! - `{"kind": "response", "protocol", "operation", "output": AWS JSON}` → `{"status",
+//! - `{"kind": "response", "service", "protocol", "operation", "output": AWS JSON}` → `{"status",
 //!   "headers", "body": base64}`: the HTTP response the generated encoder writes.
 //! - `{"kind": "error", "protocol", "code", "status", "message"}` → the error response.
 
@@ -14,6 +14,40 @@ use rampart_wire::codec::{
     HttpRequest, HttpResponse, ServiceError, cbor_error_response, cbor_route, rest_error_response,
 };
 use serde_json::{Value, json};
+
+/// A restJson1 service's generated `conformance::input_json`.
+type RestInput = fn(&HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), ServiceError>;
+
+/// A restJson1 service's generated `conformance::output_response`.
+type RestOutput = fn(&str, &[u8]) -> Option<Result<HttpResponse, ServiceError>>;
+
+/// The conformance hooks of the restJson1 service botocore calls `service`.
+fn rest_service(service: &str) -> Result<(RestInput, RestOutput), ServiceError> {
+    use crate::{apigateway, dataexchange, entityresolution, mediastore_data, signer_data};
+    Ok(match service {
+        "apigateway" => (
+            apigateway::conformance::input_json,
+            apigateway::conformance::output_response,
+        ),
+        "dataexchange" => (
+            dataexchange::conformance::input_json,
+            dataexchange::conformance::output_response,
+        ),
+        "mediastore-data" => (
+            mediastore_data::conformance::input_json,
+            mediastore_data::conformance::output_response,
+        ),
+        "entityresolution" => (
+            entityresolution::conformance::input_json,
+            entityresolution::conformance::output_response,
+        ),
+        "signer-data" => (
+            signer_data::conformance::input_json,
+            signer_data::conformance::output_response,
+        ),
+        _ => return Err(ServiceError::validation("unknown service")),
+    })
+}
 
 /// The answer to one echo request.
 pub fn answer(req: &Value) -> Value {
@@ -54,7 +88,8 @@ fn decode(req: &Value) -> Result<Value, ServiceError> {
                 headers: &headers,
                 body: &body,
             };
-            let (op, json) = crate::apigateway::conformance::input_json(&http)?;
+            let (input_json, _) = rest_service(text(req, "service"))?;
+            let (op, json) = input_json(&http)?;
             (op.to_owned(), json)
         }
         "smithy-rpc-v2-cbor" => {
@@ -87,7 +122,8 @@ fn encode(req: &Value) -> Result<HttpResponse, ServiceError> {
     let unknown = ServiceError::unknown_operation;
     match text(req, "protocol") {
         "rest-json" => {
-            crate::apigateway::conformance::output_response(op, &output).ok_or_else(unknown)?
+            let (_, output_response) = rest_service(text(req, "service"))?;
+            output_response(op, &output).ok_or_else(unknown)?
         }
         "smithy-rpc-v2-cbor" => {
             let body =
@@ -150,13 +186,13 @@ mod tests {
 
     #[test]
     fn rest_requests_route_and_decode() {
-        let req = json!({"kind": "request", "protocol": "rest-json", "method": "GET",
+        let req = json!({"kind": "request", "service": "apigateway", "protocol": "rest-json", "method": "GET",
             "path": "/restapis/a%2Fb%20c", "query": "", "headers": [], "body": ""});
         assert_eq!(
             answer(&req),
             json!({"operation": "GetRestApi", "input": {"restApiId": "a/b c"}})
         );
-        let req = json!({"kind": "request", "protocol": "rest-json", "method": "POST",
+        let req = json!({"kind": "request", "service": "apigateway", "protocol": "rest-json", "method": "POST",
             "path": "/restapis", "query": "mode=import&failonwarnings=true",
             "headers": [], "body": STANDARD.encode(b"{}")});
         assert_eq!(

@@ -15,6 +15,7 @@ pub mod query;
 mod query_invoke;
 pub mod rest;
 mod rest_bind;
+pub mod time_format;
 mod timestamp;
 mod validate;
 pub mod xml;

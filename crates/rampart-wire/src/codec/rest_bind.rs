@@ -159,9 +159,12 @@ fn query_map(
 /// The headers starting with the binding's prefix, as a map keyed without the prefix.
 fn header_map(b: &Binding, req: &HttpRequest<'_>) -> Result<Value, ServiceError> {
     let mut map = Map::new();
+    let prefix = b.name.len();
     for (name, value) in req.headers {
-        let lower = name.to_ascii_lowercase();
-        if let Some(key) = lower.strip_prefix(&b.name.to_ascii_lowercase()) {
+        let matches = name
+            .get(..prefix)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b.name));
+        if let (true, Some(key)) = (matches, name.get(prefix..)) {
             map.insert(key.to_owned(), scalar(b, value)?);
         }
     }
@@ -247,11 +250,16 @@ pub fn encode_rest_output<O: Serialize>(
         }
     }
     let (content_type, body) = payload_body(op.output_payload, obj)?;
-    if !resp
+    // A header map without prefix (`location: headers`, name "") owns every header.
+    let all_headers_bound = op
+        .output
+        .iter()
+        .any(|b| b.location == Location::Headers && b.name.is_empty());
+    let typed = resp
         .headers
         .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-    {
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+    if !typed && !all_headers_bound {
         resp.headers
             .push((String::from("Content-Type"), content_type.to_owned()));
     }
