@@ -3,8 +3,8 @@
 //! (dispatch of `POST /service/<targetPrefix>/operation/<Operation>`) and conformance hooks
 //! for both protocols.
 
-use super::{Ctx, GenFile, json_files, module_root};
-use crate::model::{Operation, ShapeRef};
+use super::{Ctx, GenFile, json_files, module_root, operations};
+use crate::model::ShapeRef;
 use crate::names;
 use crate::services::matches;
 use std::fmt::Write as _;
@@ -26,21 +26,6 @@ pub fn generate(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
     Ok(files)
 }
 
-/// The input type, the closure binding and the handler call of an operation.
-fn call_parts(name: &str, op: &Operation) -> (String, &'static str, String) {
-    let (in_ty, pass, bind) = match &op.input {
-        Some(r) => (names::type_name(&r.shape), ", i", "i"),
-        None => (String::from("Empty"), "", "_"),
-    };
-    let call = format!("handler.{}(ctx{pass})", names::field(name));
-    let call = if op.output.is_some() {
-        call
-    } else {
-        format!("unit({call})")
-    };
-    (in_ty, bind, call)
-}
-
 fn dispatcher(ctx: &Ctx<'_>) -> String {
     let mut out = ctx.header("Smithy RPC v2 CBOR dispatcher.");
     out += "use super::operations::*;\nuse super::shapes::*;\nuse rampart_core::RequestContext;\n";
@@ -48,7 +33,7 @@ fn dispatcher(ctx: &Ctx<'_>) -> String {
             ServiceError, invoke_cbor, unit};\n\n";
     let mut arms = String::new();
     for (name, op) in &ctx.served {
-        let (in_ty, bind, call) = call_parts(name, op);
+        let (in_ty, bind, call) = operations::call_parts(name, op);
         let _ = write!(
             arms,
             "{name:?} => {{\nlet spec = OperationSpec {{ name: {name:?}, read_only: {}, \
@@ -83,12 +68,7 @@ fn dispatcher(ctx: &Ctx<'_>) -> String {
 fn conformance(ctx: &Ctx<'_>) -> String {
     let mut out = ctx.header("Conformance hooks for tests (not part of the request path).");
     out += "use super::shapes::*;\nuse rampart_wire::codec::{self, Empty, ServiceError};\n\n";
-    let ty = |r: &Option<ShapeRef>| {
-        r.as_ref()
-            .map_or_else(|| String::from("Empty"), |r| names::type_name(&r.shape))
-    };
-    let mut hooks = String::new();
-    for (fun, doc, codec, side) in [
+    for (fun, doc, codec, input) in [
         (
             "cbor_input_json",
             "A CBOR request body's input",
@@ -114,18 +94,28 @@ fn conformance(ctx: &Ctx<'_>) -> String {
             false,
         ),
     ] {
-        let mut arms = String::new();
-        for (name, op) in &ctx.served {
-            let t = if side { ty(&op.input) } else { ty(&op.output) };
-            let _ = writeln!(arms, "{name:?} => codec::{codec}::<{t}>(bytes),");
-        }
         let _ = write!(
-            hooks,
+            out,
             "/// {doc} (given or answered as AWS JSON, without validation); `None` for unknown \
              operations.\n#[doc(hidden)]\n\
              pub fn {fun}(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {{\n\
-             Some(match operation {{\n{arms}_ => return None,\n}})\n}}\n\n"
+             Some(match operation {{\n{}_ => return None,\n}})\n}}\n\n",
+            hook_arms(ctx, codec, input)
         );
     }
-    out + &hooks
+    out
+}
+
+/// One arm per served operation calling `codec::<codec>` with its input or output type.
+fn hook_arms(ctx: &Ctx<'_>, codec: &str, input: bool) -> String {
+    let ty = |r: &Option<ShapeRef>| {
+        r.as_ref()
+            .map_or_else(|| String::from("Empty"), |r| names::type_name(&r.shape))
+    };
+    let mut arms = String::new();
+    for (name, op) in &ctx.served {
+        let t = if input { ty(&op.input) } else { ty(&op.output) };
+        let _ = writeln!(arms, "{name:?} => codec::{codec}::<{t}>(bytes),");
+    }
+    arms
 }

@@ -170,7 +170,21 @@ fn binding(
         ("statusCode", _) => ("StatusCode", "Epoch"),
         (other, _) => return Err(format!("{side} member {member}: location {other}")),
     };
-    let (item_ref, list) = match target.kind.as_str() {
+    let (item_ref, list) = item_of(ctx, m)?;
+    let scalar = scalar_of(ctx, m, item_ref, default_time)
+        .map_err(|kind| format!("{side} member {member}: bound {kind}"))?;
+    let name = m.location_name.as_deref().unwrap_or(member);
+    Ok(format!(
+        "Binding {{ member: {key:?}, location: Location::{loc}, name: {name:?}, \
+         scalar: {scalar}, list: {list} }}, "
+    ))
+}
+
+/// The reference of a bound member's scalar items (list members, map values or values of
+/// list-valued maps; the member itself otherwise) and whether they form a list.
+fn item_of<'r>(ctx: &Ctx<'r>, m: &'r ShapeRef) -> Result<(&'r ShapeRef, bool), String> {
+    let target = ctx.shape(&m.shape)?;
+    let (item, list) = match target.kind.as_str() {
         "list" => (target.member.as_ref(), true),
         "map" => {
             let value = target.value.as_ref().ok_or("map without value")?;
@@ -182,9 +196,19 @@ fn binding(
         }
         _ => (Some(m), false),
     };
-    let item_ref = item_ref.ok_or_else(|| format!("{member}: collection without member"))?;
+    let item = item.ok_or_else(|| format!("{}: collection without member", m.shape))?;
+    Ok((item, list))
+}
+
+/// The `Scalar` of a bound member's items; `Err` names a kind that cannot be bound.
+fn scalar_of(
+    ctx: &Ctx<'_>,
+    m: &ShapeRef,
+    item_ref: &ShapeRef,
+    default_time: &str,
+) -> Result<String, String> {
     let item = ctx.shape(&item_ref.shape)?;
-    let scalar = match item.kind.as_str() {
+    Ok(match item.kind.as_str() {
         "string" => String::from("Scalar::String"),
         "integer" | "long" => String::from("Scalar::Integer"),
         "boolean" => String::from("Scalar::Boolean"),
@@ -203,28 +227,8 @@ fn binding(
             };
             format!("Scalar::Timestamp(TimeFormat::{format})")
         }
-        other => return Err(format!("{side} member {member}: bound {other}")),
-    };
-    let name = m.location_name.as_deref().unwrap_or(member);
-    Ok(format!(
-        "Binding {{ member: {key:?}, location: Location::{loc}, name: {name:?}, \
-         scalar: {scalar}, list: {list} }}, "
-    ))
-}
-
-/// The input type, the closure binding and the handler call of an operation.
-fn call_parts(name: &str, op: &Operation) -> (String, &'static str, String) {
-    let (in_ty, pass, bind) = match &op.input {
-        Some(r) => (names::type_name(&r.shape), ", i", "i"),
-        None => (String::from("Empty"), "", "_"),
-    };
-    let call = format!("handler.{}(ctx{pass})", names::field(name));
-    let call = if op.output.is_some() {
-        call
-    } else {
-        format!("unit({call})")
-    };
-    (in_ty, bind, call)
+        other => return Err(other.to_owned()),
+    })
 }
 
 /// `operations.rs`: the handler trait, `DecodeOnly` and `dispatch` by route.
@@ -237,7 +241,7 @@ fn dispatcher(ctx: &Ctx<'_>) -> String {
     out += &operations::shared(ctx, "ServiceError::not_implemented");
     let mut arms = String::new();
     for (name, op) in &ctx.served {
-        let (in_ty, bind, call) = call_parts(name, op);
+        let (in_ty, bind, call) = operations::call_parts(name, op);
         let _ = writeln!(
             arms,
             "{name:?} => invoke_rest(op, req, &labels, |{bind}: {in_ty}| {call}).await,"
@@ -305,8 +309,94 @@ fn conformance(ctx: &Ctx<'_>) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::specificity;
+    use crate::emit::{Ctx, generate};
+    use crate::model::Model;
+    use crate::services::ServiceSpec;
+
+    const SPEC: ServiceSpec = ServiceSpec {
+        model: "test",
+        crate_dir: "crates/test",
+        module_dir: "src/test",
+        served: &["*"],
+        read_only: &["Get*"],
+        hidden_responses: &[],
+        global_region: None,
+    };
+
+    /// A greedy label, a label named like a body member's wire name, a header timestamp with
+    /// the default format, a query list, prefix headers, a status code and a blob payload.
+    const MODEL: &str = r#"{
+      "metadata": {"apiVersion": "2020-01-01", "protocol": "rest-json", "serviceId": "Test",
+                   "endpointPrefix": "test"},
+      "operations": {
+        "GetThing": {"name": "GetThing", "http": {"method": "GET", "requestUri": "/things/{Key+}"},
+                     "input": {"shape": "GetThingRequest"}, "output": {"shape": "GetThingResponse"}},
+        "PutMethod": {"name": "PutMethod", "http": {"method": "PUT",
+                      "requestUri": "/things/{httpMethod}/method", "responseCode": 201},
+                      "input": {"shape": "PutMethodRequest"}}
+      },
+      "shapes": {
+        "GetThingRequest": {"type": "structure", "required": ["Key"], "members": {
+          "Key": {"shape": "S", "location": "uri", "locationName": "Key"},
+          "Since": {"shape": "T", "location": "header", "locationName": "X-Since"},
+          "Ids": {"shape": "L", "location": "querystring", "locationName": "id"}}},
+        "GetThingResponse": {"type": "structure", "payload": "Body", "members": {
+          "Body": {"shape": "B"},
+          "Meta": {"shape": "M", "location": "headers", "locationName": "x-meta-"},
+          "Code": {"shape": "I", "location": "statusCode"}}},
+        "PutMethodRequest": {"type": "structure", "members": {
+          "httpMethod": {"shape": "S", "location": "uri", "locationName": "httpMethod"},
+          "integrationHttpMethod": {"shape": "S", "locationName": "httpMethod"}}},
+        "S": {"type": "string"}, "T": {"type": "timestamp"}, "B": {"type": "blob"},
+        "I": {"type": "integer"}, "L": {"type": "list", "member": {"shape": "I"}},
+        "M": {"type": "map", "key": {"shape": "S"}, "value": {"shape": "S"}}
+      }
+    }"#;
+
+    fn generated(name: &str) -> String {
+        let model: Model = serde_json::from_str(MODEL).unwrap();
+        let ctx = Ctx::new(&model, &SPEC, "0.0.0").unwrap();
+        let file = generate(&ctx)
+            .unwrap()
+            .into_iter()
+            .find(|f| f.name == name)
+            .unwrap();
+        file.content
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn routes_carry_every_binding() {
+        let http = generated("http.rs");
+        let put = http.find(r#"name: "PutMethod""#).unwrap();
+        let get = http.find(r#"name: "GetThing""#).unwrap();
+        assert!(put < get, "the greedy route must come last: {http}");
+        for want in [
+            r#"Binding { member: "Key", location: Location::Label, name: "Key", scalar: Scalar::String, list: false }"#,
+            r#"Binding { member: "Since", location: Location::Header, name: "X-Since", scalar: Scalar::Timestamp(TimeFormat::HttpDate), list: false }"#,
+            r#"Binding { member: "Ids", location: Location::Query, name: "id", scalar: Scalar::Integer, list: true }"#,
+            r#"Binding { member: "Meta", location: Location::Headers, name: "x-meta-", scalar: Scalar::String, list: false }"#,
+            r#"Binding { member: "Code", location: Location::StatusCode, name: "Code", scalar: Scalar::Integer, list: false }"#,
+            r#"output_payload: Payload::Blob("Body")"#,
+            r#"status: 201"#,
+            r#"Binding { member: "httpMethod@uri", location: Location::Label, name: "httpMethod""#,
+        ] {
+            assert!(http.contains(want), "{want} not in {http}");
+        }
+        let shapes = generated("shapes.rs");
+        assert!(
+            shapes.contains(r#"#[serde(rename = "httpMethod@uri""#),
+            "{shapes}"
+        );
+        assert!(shapes.contains(r#"#[serde(rename = "httpMethod", default"#));
+        let ops = generated("operations.rs");
+        assert!(ops.contains("codec::route(super::http::ROUTES"), "{ops}");
+    }
 
     #[test]
     fn literals_then_labels_then_greedy_labels() {
