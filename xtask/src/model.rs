@@ -140,6 +140,9 @@ pub struct Shape {
     /// Flattened list or map (query/XML protocols).
     #[serde(default)]
     pub flattened: bool,
+    /// An event stream union (not supported: the generator refuses it).
+    #[serde(default)]
+    pub eventstream: bool,
     /// The member that is the whole HTTP body of a REST input or output.
     #[serde(default)]
     pub payload: Option<String>,

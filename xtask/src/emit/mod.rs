@@ -76,6 +76,9 @@ impl<'m> Ctx<'m> {
         let mut enums = BTreeSet::new();
         for name in input_shapes.union(&output_shapes) {
             let shape = model.shape(name)?;
+            if shape.eventstream {
+                return Err(format!("shape {name}: event streams are not supported"));
+            }
             if shape.kind == "structure" && !shape.exception {
                 structs.insert(name.clone());
             } else if shape.is_enum() {

@@ -104,6 +104,15 @@ fn route(ctx: &Ctx<'_>, name: &str, op: &Operation) -> Result<String, String> {
         .http
         .as_ref()
         .ok_or_else(|| format!("operation {name}: no http trait"))?;
+    let path = http.request_uri.split('?').next().unwrap_or_default();
+    let partial = path
+        .split('/')
+        .find(|seg| seg.contains(['{', '}']) && !(seg.starts_with('{') && seg.ends_with('}')));
+    if let Some(seg) = partial {
+        return Err(format!(
+            "operation {name}: label {seg} is not a whole path segment"
+        ));
+    }
     let (input, input_payload) = bindings(ctx, op.input.as_ref(), "input")?;
     let (output, output_payload) = bindings(ctx, op.output.as_ref(), "output")?;
     Ok(format!(
