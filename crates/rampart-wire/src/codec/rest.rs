@@ -29,17 +29,22 @@ impl HttpRequest<'_> {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The decoded query parameters, in order (`a=1&b&c=%20` → `a:1, b:"", c:" "`).
+    /// The decoded query parameters, in order.
     pub fn query_params(&self) -> Vec<(String, String)> {
-        self.query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|pair| {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                (decode(k), decode(v))
-            })
-            .collect()
+        query_params(self.query)
     }
+}
+
+/// The decoded parameters of a query string, in order (`a=1&b&c=%20` → `a:1, b:"", c:" "`).
+pub fn query_params(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
 }
 
 /// An HTTP response built by a REST or RPC v2 encoder.
@@ -162,14 +167,7 @@ pub fn route<'r>(
     path: &str,
     query: &str,
 ) -> Option<(&'r RestOperation, Labels)> {
-    let params: Vec<(String, String)> = HttpRequest {
-        method,
-        path,
-        query,
-        headers: &[],
-        body: &[],
-    }
-    .query_params();
+    let params = query_params(query);
     routes.iter().find_map(|op| {
         if op.method != method {
             return None;

@@ -115,14 +115,20 @@ fn split_header(value: &str, list: bool) -> Vec<String> {
         return vec![value.to_owned()];
     }
     let mut out = Vec::new();
-    let (mut cur, mut quoted, mut escaped) = (String::new(), false, false);
+    let mut cur = String::new();
+    let (mut quoted, mut escaped) = (false, false);
     for c in value.chars() {
-        match c {
-            _ if escaped => (cur.push(c), escaped = false).0,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(std::mem::take(&mut cur).trim().to_owned()),
-            _ => cur.push(c),
+        if escaped {
+            cur.push(c);
+            escaped = false;
+        } else if c == '\\' && quoted {
+            escaped = true;
+        } else if c == '"' {
+            quoted = !quoted;
+        } else if c == ',' && !quoted {
+            out.push(std::mem::take(&mut cur).trim().to_owned());
+        } else {
+            cur.push(c);
         }
     }
     out.push(cur.trim().to_owned());
