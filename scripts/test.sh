@@ -100,7 +100,15 @@ else
     echo "up to date"
 fi
 
-# ------------------------------------------------------------------ 6. Black-box suite
+# ------------------------------------------------------------------ 6. Protocol conformance
+# botocore's own serializers and parsers against the generated restJson1 (API Gateway) and
+# RPC v2 CBOR / awsJson (ACM PCA) codecs, through the protocol-echo binary (a few seconds).
+step "pytest tests/conformance (restJson1, RPC v2 CBOR and awsJson round trips with botocore)"
+cargo build -q -p rampart-conformance --bin protocol-echo
+RAMPART_PROTOCOL_ECHO="${CARGO_TARGET_DIR:-$ROOT/target}/debug/protocol-echo" \
+    .venv/bin/python -m pytest -q tests/conformance
+
+# ------------------------------------------------------------------ 7. Black-box suite
 command -v curl >/dev/null || { step "Installing curl (apt-get)"; apt_install curl; }
 step "pytest tests/blackbox (dev/SQLite, secure/SQLite, secure/PostgreSQL)"
 exec .venv/bin/python -m pytest tests/blackbox

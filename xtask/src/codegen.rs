@@ -1,7 +1,7 @@
 //! Driving generation: load models, generate, format with rustfmt, write or compare.
 
 use crate::emit::{self, Ctx};
-use crate::model::Model;
+use crate::model::{Model, Protocol};
 use crate::services::{SERVICES, ServiceSpec};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -30,27 +30,35 @@ pub fn render(root: &Path, spec: &ServiceSpec) -> Result<Vec<(PathBuf, String)>,
     let model = Model::load(&root.join("xtask/models").join(spec.model))?;
     check_protocol(&model, spec)?;
     let ctx = Ctx::new(&model, spec, &botocore)?;
-    let dir = Path::new(spec.crate_dir).join("src/generated");
+    let dir = Path::new(spec.crate_dir).join(spec.module_dir);
     emit::generate(&ctx)?
         .into_iter()
         .map(|f| Ok((dir.join(f.name), rustfmt(root, &f.content)?)))
         .collect()
 }
 
-/// The model's protocol must be one the generator emits, with the metadata it needs.
+/// The model's protocols must be ones the generator emits, with the metadata they need.
 fn check_protocol(model: &Model, spec: &ServiceSpec) -> Result<(), String> {
     let meta = &model.metadata;
-    match meta.protocol.as_str() {
-        "json" if meta.target_prefix.is_none() => {
-            Err(format!("{}: json model without targetPrefix", spec.model))
-        }
-        "json" => Ok(()),
-        "query" if meta.xml_namespace.is_none() => {
-            Err(format!("{}: query model without xmlNamespace", spec.model))
-        }
-        "query" => Ok(()),
-        other => Err(format!("{}: protocol {other} is not supported", spec.model)),
+    for protocol in meta
+        .served_protocols()
+        .map_err(|e| format!("{}: {e}", spec.model))?
+    {
+        let missing = match protocol {
+            Protocol::Json | Protocol::RpcV2Cbor if meta.target_prefix.is_none() => "targetPrefix",
+            Protocol::Query if meta.xml_namespace.is_none() => "xmlNamespace",
+            Protocol::RestJson => match model.operations.values().find(|o| o.http.is_none()) {
+                Some(_) => "an http trait on every operation",
+                None => continue,
+            },
+            _ => continue,
+        };
+        return Err(format!(
+            "{}: {protocol:?} model without {missing}",
+            spec.model
+        ));
     }
+    Ok(())
 }
 
 /// Formats Rust source with the workspace's rustfmt configuration.
@@ -88,7 +96,7 @@ pub fn write_all(root: &Path) -> Result<String, String> {
     let mut written = Vec::new();
     for spec in SERVICES {
         let files = render(root, spec)?;
-        let dir = root.join(spec.crate_dir).join("src/generated");
+        let dir = root.join(spec.crate_dir).join(spec.module_dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
         for (path, content) in files {
             let full = root.join(&path);
@@ -117,7 +125,7 @@ pub fn check_all(root: &Path) -> Result<String, String> {
                 stale.push(format!("{} differs", path.display()));
             }
         }
-        let dir = root.join(spec.crate_dir).join("src/generated");
+        let dir = root.join(spec.crate_dir).join(spec.module_dir);
         for entry in std::fs::read_dir(&dir)
             .map_err(|e| format!("reading {}: {e}", dir.display()))?
             .flatten()

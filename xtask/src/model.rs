@@ -30,6 +30,9 @@ pub struct Metadata {
     /// The XML namespace of query-protocol responses.
     #[serde(default)]
     pub xml_namespace: Option<String>,
+    /// Every protocol the service speaks (`["smithy-rpc-v2-cbor", "json"]`); may be absent.
+    #[serde(default)]
+    pub protocols: Vec<String>,
 }
 
 /// One operation.
@@ -43,6 +46,21 @@ pub struct Operation {
     /// The exception shapes the operation may answer.
     #[serde(default)]
     pub errors: Vec<ShapeRef>,
+    /// The HTTP binding (method, URI template, success status) of REST and RPC v2 protocols.
+    #[serde(default)]
+    pub http: Option<HttpTrait>,
+}
+
+/// The `http` trait of an operation.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpTrait {
+    pub method: String,
+    /// `/restapis/{restapi_id}/resources/{resource_id}`, `/{Bucket}/{Key+}`, `/x?mode=import`.
+    pub request_uri: String,
+    /// The success status; 200 when absent.
+    #[serde(default)]
+    pub response_code: Option<u16>,
 }
 
 /// A reference to a shape by name, with its serialization traits.
@@ -59,6 +77,22 @@ pub struct ShapeRef {
     /// The element wrapping an operation's output (query protocol).
     #[serde(default)]
     pub result_wrapper: Option<String>,
+    /// Where a REST member travels: `uri`, `querystring`, `header`, `headers` (a prefix map)
+    /// or `statusCode`; `None` for the body.
+    #[serde(default)]
+    pub location: Option<String>,
+    /// The JSON key of a body member when it differs from the member name (Smithy
+    /// `jsonName`; botocore's own models carry it as `locationName`).
+    #[serde(default)]
+    pub json_name: Option<String>,
+    /// The member also fills a label of the endpoint's host name (`endpoint.hostPrefix`); it
+    /// travels in the request as any other member, so the server reads it as usual.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub host_label: bool,
+    /// `iso8601`, `rfc822` or `unixTimestamp` when the member overrides its location's format.
+    #[serde(default)]
+    pub timestamp_format: Option<String>,
 }
 
 /// The error trait of an exception shape.
@@ -106,6 +140,47 @@ pub struct Shape {
     /// Flattened list or map (query/XML protocols).
     #[serde(default)]
     pub flattened: bool,
+    /// An event stream union (not supported: the generator refuses it).
+    #[serde(default)]
+    pub eventstream: bool,
+    /// The member that is the whole HTTP body of a REST input or output.
+    #[serde(default)]
+    pub payload: Option<String>,
+    /// The timestamp format of a timestamp shape, overriding its location's default.
+    #[serde(default, rename = "timestampFormat")]
+    pub timestamp_format: Option<String>,
+}
+
+/// The wire protocols the generator emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// awsJson1.0 / 1.1 (`X-Amz-Target`).
+    Json,
+    /// awsQuery (form parameters, XML responses).
+    Query,
+    /// restJson1 (HTTP bindings, JSON bodies).
+    RestJson,
+    /// Smithy RPC v2 CBOR.
+    RpcV2Cbor,
+}
+
+impl Protocol {
+    /// botocore's `PRIORITY_ORDERED_SUPPORTED_PROTOCOLS` (utils.py), restricted to the
+    /// protocols the generator emits, in botocore's order.
+    const PRIORITY: &[(&str, Protocol)] = &[
+        ("json", Protocol::Json),
+        ("rest-json", Protocol::RestJson),
+        ("smithy-rpc-v2-cbor", Protocol::RpcV2Cbor),
+        ("query", Protocol::Query),
+    ];
+
+    /// The protocol of a botocore protocol name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::PRIORITY
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, p)| *p)
+    }
 }
 
 impl Model {
@@ -121,6 +196,36 @@ impl Model {
         self.shapes
             .get(name)
             .ok_or_else(|| format!("model references unknown shape {name}"))
+    }
+}
+
+impl Metadata {
+    /// The protocol botocore 1.44.8 resolves (`ServiceModel.resolved_protocol`): the first of
+    /// its priority list that `protocols` names, else `protocol`. For ACM PCA
+    /// (`["smithy-rpc-v2-cbor", "json"]`) that is `json`.
+    pub fn resolved_protocol(&self) -> Result<Protocol, String> {
+        if self.protocols.is_empty() {
+            return Protocol::from_name(&self.protocol)
+                .ok_or_else(|| format!("protocol {} is not supported", self.protocol));
+        }
+        Protocol::PRIORITY
+            .iter()
+            .find(|(name, _)| self.protocols.iter().any(|p| p == name))
+            .map(|(_, p)| *p)
+            .ok_or_else(|| format!("none of the protocols {:?} is supported", self.protocols))
+    }
+
+    /// Every protocol of the model the generator emits: the resolved one first, then the
+    /// model's `protocol` and the others of `protocols` (deduplicated).
+    pub fn served_protocols(&self) -> Result<Vec<Protocol>, String> {
+        let mut out = vec![self.resolved_protocol()?];
+        let names = std::iter::once(&self.protocol).chain(&self.protocols);
+        for p in names.filter_map(|n| Protocol::from_name(n)) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        Ok(out)
     }
 }
 

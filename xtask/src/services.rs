@@ -9,8 +9,11 @@ pub struct ServiceSpec {
     pub model: &'static str,
     /// Crate directory relative to the workspace root.
     pub crate_dir: &'static str,
+    /// The generated module's directory inside the crate (`src/generated`).
+    pub module_dir: &'static str,
     /// The operations the crate implements, in model names. Only the shapes they reach are
     /// generated; the model's other operations are known by name and answer not-served.
+    /// `["*"]` serves every operation of the model.
     pub served: &'static [&'static str],
     /// Operations CloudTrail marks `readOnly`; a trailing `*` matches a prefix.
     pub read_only: &'static [&'static str],
@@ -193,6 +196,7 @@ pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
         model: "kms/2014-11-01/service-2.json",
         crate_dir: "crates/rampart-kms",
+        module_dir: "src/generated",
         served: KMS_SERVED,
         read_only: KMS_READ_ONLY,
         hidden_responses: KMS_CRYPTO,
@@ -201,6 +205,7 @@ pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
         model: "cloudtrail/2013-11-01/service-2.json",
         crate_dir: "crates/rampart-cloudtrail",
+        module_dir: "src/generated",
         served: &["LookupEvents"],
         read_only: CLOUDTRAIL_READ_ONLY,
         hidden_responses: CLOUDTRAIL_READ_ONLY,
@@ -209,6 +214,7 @@ pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
         model: "iam/2010-05-08/service-2.json",
         crate_dir: "crates/rampart-iam",
+        module_dir: "src/generated",
         served: IAM_SERVED,
         read_only: IAM_READ_ONLY,
         hidden_responses: &[],
@@ -217,6 +223,7 @@ pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
         model: "sts/2011-06-15/service-2.json",
         crate_dir: "crates/rampart-sts",
+        module_dir: "src/generated",
         served: &[
             "AssumeRole",
             "GetAccessKeyInfo",
@@ -224,6 +231,62 @@ pub const SERVICES: &[ServiceSpec] = &[
             "GetSessionToken",
         ],
         read_only: STS_READ_ONLY,
+        hidden_responses: &[],
+        global_region: None,
+    },
+    // The protocol conformance crate: every operation of a restJson1 model and of a Smithy RPC v2
+    // CBOR model (which botocore 1.44.8 resolves to awsJson1.1), checked against botocore.
+    ServiceSpec {
+        model: "apigateway/2015-07-09/service-2.json",
+        crate_dir: "crates/rampart-conformance",
+        module_dir: "src/apigateway",
+        served: &["*"],
+        read_only: &["Get*"],
+        hidden_responses: &[],
+        global_region: None,
+    },
+    ServiceSpec {
+        model: "mediastore-data/2017-09-01/service-2.json",
+        crate_dir: "crates/rampart-conformance",
+        module_dir: "src/mediastore_data",
+        served: &["*"],
+        read_only: &["Describe*", "Get*", "List*"],
+        hidden_responses: &[],
+        global_region: None,
+    },
+    ServiceSpec {
+        model: "signer-data/2017-08-25/service-2.json",
+        crate_dir: "crates/rampart-conformance",
+        module_dir: "src/signer_data",
+        served: &["*"],
+        read_only: &["Describe*", "Get*", "List*"],
+        hidden_responses: &[],
+        global_region: None,
+    },
+    ServiceSpec {
+        model: "entityresolution/2018-05-10/service-2.json",
+        crate_dir: "crates/rampart-conformance",
+        module_dir: "src/entityresolution",
+        served: &["*"],
+        read_only: &["Describe*", "Get*", "List*"],
+        hidden_responses: &[],
+        global_region: None,
+    },
+    ServiceSpec {
+        model: "dataexchange/2017-07-25/service-2.json",
+        crate_dir: "crates/rampart-conformance",
+        module_dir: "src/dataexchange",
+        served: &["*"],
+        read_only: &["Describe*", "Get*", "List*"],
+        hidden_responses: &[],
+        global_region: None,
+    },
+    ServiceSpec {
+        model: "acm-pca/2017-08-22/service-2.json",
+        crate_dir: "crates/rampart-conformance",
+        module_dir: "src/acm_pca",
+        served: &["*"],
+        read_only: &["Describe*", "Get*", "List*"],
         hidden_responses: &[],
         global_region: None,
     },

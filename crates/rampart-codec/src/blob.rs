@@ -59,6 +59,10 @@ impl Serialize for Blob {
     /// Base64 never needs JSON escaping, so the quoted text goes out as a raw JSON value:
     /// serde_json's per-byte escape scan of a 5 KiB string was ~12% of server CPU per Encrypt.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            // CBOR: a byte string.
+            return serializer.serialize_bytes(&self.0);
+        }
         let mut quoted = String::with_capacity(STANDARD.encoded_length(self.0.len()) + 2);
         quoted.push('"');
         STANDARD.encode_append(&self.0, &mut quoted);

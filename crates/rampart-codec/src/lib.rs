@@ -1,24 +1,38 @@
 //! The seam between service crates and the wire layer: the runtime of the generated AWS codecs
 //! (errors, blob and timestamp members, constraint validation with AWS-exact messages, audit JSON,
-//! the operation invokers, form parameter decoding (`query`) and XML output (`xml`)) and the
-//! service traits the HTTP server dispatches to. No HTTP server or TLS here, so service crates
-//! build without hyper and rustls.
+//! the operation invokers, form parameter decoding (`query`) and XML output (`xml`), restJson1
+//! HTTP bindings (`rest`) and Smithy RPC v2 CBOR (`cbor`)) and the service traits the HTTP server
+//! dispatches to. No HTTP server or TLS here, so service crates build without hyper and rustls.
 
 mod audit;
 mod blob;
+pub mod cbor;
 mod error;
+mod http_conformance;
+mod http_invoke;
 mod invocation;
 mod json;
 pub mod query;
 mod query_invoke;
+pub mod rest;
+mod rest_bind;
 mod service;
+pub mod time_format;
 mod timestamp;
 mod validate;
 pub mod xml;
 
 pub use audit::{AuditParams, AuditValue, Empty, Redacted, put};
 pub use blob::Blob;
+pub use cbor::{cbor_error_response, cbor_route, decode_cbor_input, encode_cbor_output};
 pub use error::ServiceError;
+pub use http_conformance::{
+    cbor_input_json, cbor_output_from_json, json_input_json, json_output_from_json,
+    rest_input_json, rest_output_from_json,
+};
+pub use http_invoke::{
+    HttpInvocation, cbor_http_response, invoke_cbor, invoke_rest, rest_response,
+};
 pub use invocation::{Invocation, OperationSpec, invoke, unit};
 pub use json::{decode_input, deserialize_input, encode_error, encode_output, validate_input};
 pub use query::{FromQuery, QueryNode};
@@ -27,6 +41,8 @@ pub use query_invoke::{
     output_xml_from_json, unknown_action, unsupported_operation, validation_error,
 };
 pub use regex::Regex;
+pub use rest::{HttpRequest, HttpResponse, RestOperation, rest_error_response, route};
+pub use rest_bind::{decode_rest_input, encode_rest_output};
 pub use service::{AwsJsonService, AwsQueryService};
 pub use timestamp::Timestamp;
 pub use validate::{ConstraintValue, Field, Validate, ValidationErrors, required};

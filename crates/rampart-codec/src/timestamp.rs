@@ -65,6 +65,10 @@ impl From<OffsetDateTime> for Timestamp {
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let millis = self.epoch_millis();
+        if !serializer.is_human_readable() {
+            // CBOR: tag 1 epoch seconds.
+            return super::cbor::serialize_epoch(millis, serializer);
+        }
         if millis % 1000 == 0 {
             serializer.serialize_i64(self.0.unix_timestamp())
         } else {

@@ -1,18 +1,20 @@
 //! Generation of one service's `src/generated/` from its model.
 
 mod audit;
+mod cbor;
 mod enums;
 mod errors;
 mod operations;
 mod patterns;
 mod query;
 mod reach;
+mod rest;
 mod shapes;
 #[cfg(test)]
 mod tests;
 mod validate;
 
-use crate::model::{Model, Operation, Shape};
+use crate::model::{Model, Operation, Protocol, Shape, ShapeRef};
 use crate::names;
 use crate::services::ServiceSpec;
 use std::collections::BTreeSet;
@@ -23,6 +25,8 @@ pub struct Ctx<'m> {
     pub spec: &'m ServiceSpec,
     /// The pinned botocore version, for headers.
     pub botocore: &'m str,
+    /// The protocols generated, botocore's resolved one first.
+    pub protocols: Vec<Protocol>,
     /// The served operations, in model order.
     pub served: Vec<(&'m str, &'m Operation)>,
     /// The model's other operations: known by name, answering not-served.
@@ -72,6 +76,9 @@ impl<'m> Ctx<'m> {
         let mut enums = BTreeSet::new();
         for name in input_shapes.union(&output_shapes) {
             let shape = model.shape(name)?;
+            if shape.eventstream {
+                return Err(format!("shape {name}: event streams are not supported"));
+            }
             if shape.kind == "structure" && !shape.exception {
                 structs.insert(name.clone());
             } else if shape.is_enum() {
@@ -88,6 +95,7 @@ impl<'m> Ctx<'m> {
             model,
             spec,
             botocore,
+            protocols: model.metadata.served_protocols()?,
             served,
             not_served,
             structs,
@@ -122,6 +130,31 @@ impl<'m> Ctx<'m> {
             .target_prefix
             .as_deref()
             .unwrap_or_default()
+    }
+
+    /// The key of a structure member in its JSON (and CBOR) form: the member name, or for a
+    /// body member of a JSON protocol its `locationName` / `jsonName` (botocore's
+    /// `serialization['name']`). A member bound outside the body whose name another member's
+    /// body key takes (API Gateway's `httpMethod` label beside `integrationHttpMethod`, sent
+    /// as `httpMethod`) is keyed `<member>@<location>`. Query protocols read their own names.
+    pub fn json_key<'r>(&self, owner: &'r Shape, member: &'r str, r: &'r ShapeRef) -> String {
+        if self.protocols[0] == Protocol::Query {
+            return member.to_owned();
+        }
+        match &r.location {
+            None => body_key(member, r).to_owned(),
+            Some(location) => {
+                let taken = owner
+                    .members
+                    .iter()
+                    .any(|(m, o)| o.location.is_none() && body_key(m, o) == member);
+                if taken {
+                    format!("{member}@{location}")
+                } else {
+                    member.to_owned()
+                }
+            }
+        }
     }
 
     /// True when member `member` of structure `owner` is held in a `Box`.
@@ -189,6 +222,14 @@ impl<'m> Ctx<'m> {
     }
 }
 
+/// The JSON key of a body member: its `locationName`, `jsonName` or name.
+fn body_key<'r>(member: &'r str, r: &'r ShapeRef) -> &'r str {
+    r.location_name
+        .as_deref()
+        .or(r.json_name.as_deref())
+        .unwrap_or(member)
+}
+
 /// The element shape of a list or map, or an error naming the shape.
 pub fn element<'s>(shape: &'s Shape, name: &str) -> Result<&'s str, String> {
     shape
@@ -198,10 +239,12 @@ pub fn element<'s>(shape: &'s Shape, name: &str) -> Result<&'s str, String> {
 
 /// Generates every file of the service's `src/generated/`, unformatted.
 pub fn generate(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
-    match ctx.model.metadata.protocol.as_str() {
-        "json" => generate_json(ctx),
-        "query" => query::generate(ctx),
-        other => Err(format!("protocol {other} is not supported")),
+    let cbor = ctx.protocols.contains(&Protocol::RpcV2Cbor);
+    match ctx.protocols[0] {
+        Protocol::Json | Protocol::RpcV2Cbor if cbor => cbor::generate(ctx),
+        Protocol::Json | Protocol::RpcV2Cbor => generate_json(ctx),
+        Protocol::Query => query::generate(ctx),
+        Protocol::RestJson => rest::generate(ctx),
     }
 }
 
@@ -229,10 +272,15 @@ fn common_files(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
 
 /// An awsJson service's files.
 fn generate_json(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
+    json_files(ctx, module_root(ctx, ""))
+}
+
+/// An awsJson service's files with `root` as `mod.rs`.
+fn json_files(ctx: &Ctx<'_>, root: String) -> Result<Vec<GenFile>, String> {
     Ok(vec![
         GenFile {
             name: "mod.rs",
-            content: module_root(ctx),
+            content: root,
         },
         GenFile {
             name: "shapes.rs",
@@ -274,14 +322,17 @@ pub fn reexports(ctx: &Ctx<'_>) -> String {
     )
 }
 
-fn module_root(ctx: &Ctx<'_>) -> String {
+/// The awsJson `mod.rs`; `extra` adds module lines and re-exports.
+fn module_root(ctx: &Ctx<'_>, extra: &str) -> String {
     let m = &ctx.model.metadata;
     let mut out = format!(
         "//! Generated by xtask from botocore {}; do not edit.\n//!\n\
          //! Wire types, validation, audit JSON, errors and the operation dispatcher of {} ({}).\n\n",
         ctx.botocore, m.service_id, m.api_version
     );
-    out += "mod audit;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
+    out += "mod audit;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n";
+    out += extra;
+    out += "\n";
     out += &reexports(ctx);
     out += "pub use rampart_codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};\n\n";
     let event_source = ctx.event_source();

@@ -132,3 +132,19 @@ fn arm(ctx: &Ctx<'_>, name: &str, op: &Operation) -> String {
         !matches(ctx.spec.hidden_responses, name),
     )
 }
+
+/// The input type, the closure parameter and the handler call of a served operation (REST and
+/// RPC v2 dispatchers): `Empty` without input, `unit(..)` around calls without output.
+pub fn call_parts(name: &str, op: &Operation) -> (String, &'static str, String) {
+    let (in_ty, pass, bind) = match &op.input {
+        Some(r) => (names::type_name(&r.shape), ", i", "i"),
+        None => (String::from("Empty"), "", "_"),
+    };
+    let call = format!("handler.{}(ctx{pass})", names::field(name));
+    let call = if op.output.is_some() {
+        call
+    } else {
+        format!("unit({call})")
+    };
+    (in_ty, bind, call)
+}

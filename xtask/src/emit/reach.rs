@@ -9,6 +9,13 @@ pub type Split<'m> = (Vec<(&'m str, &'m Operation)>, Vec<&'m str>);
 
 /// Splits the model's operations by the spec's `served` list; every served name must exist.
 pub fn split<'m>(model: &'m Model, served: &[&str]) -> Result<Split<'m>, String> {
+    let all: Vec<&str>;
+    let served = if served == ["*"] {
+        all = model.operations.keys().map(String::as_str).collect();
+        all.as_slice()
+    } else {
+        served
+    };
     let wanted: BTreeSet<&str> = served.iter().copied().collect();
     if wanted.len() != served.len() {
         return Err(String::from("the served list names an operation twice"));

@@ -1,6 +1,7 @@
 //! `shapes.rs`: one struct per structure shape, with serde attributes and a redacting `Debug`.
 
 use super::Ctx;
+use crate::model::{Protocol, ShapeRef};
 use crate::names;
 use std::fmt::Write as _;
 
@@ -33,10 +34,12 @@ fn structure(ctx: &Ctx<'_>, name: &str) -> Result<String, String> {
         } else {
             ""
         };
+        let key = ctx.json_key(shape, member, target);
+        let with = time_format(ctx, target)?;
         let _ = writeln!(
             out,
             "/// `{member}`.{required}\n\
-             #[serde(rename = {member:?}, default, skip_serializing_if = \"Option::is_none\")]\n\
+             #[serde(rename = {key:?}, default, skip_serializing_if = \"Option::is_none\"{with})]\n\
              pub {}: Option<{rust}>,",
             names::field(member)
         );
@@ -44,6 +47,32 @@ fn structure(ctx: &Ctx<'_>, name: &str) -> Result<String, String> {
     out += "}\n\n";
     out += &debug_impl(ctx, name, &ty)?;
     Ok(out)
+}
+
+/// The `with` attribute of a body timestamp whose model overrides the JSON default (epoch
+/// seconds); empty otherwise. Formats on list or map elements are refused.
+fn time_format(ctx: &Ctx<'_>, target: &ShapeRef) -> Result<String, String> {
+    let shape = ctx.shape(&target.shape)?;
+    if let Some(item) = shape.element()
+        && ctx.shape(item)?.timestamp_format.is_some()
+    {
+        return Err(format!(
+            "{}: timestampFormat on collection items",
+            target.shape
+        ));
+    }
+    let format = target
+        .timestamp_format
+        .as_deref()
+        .or(shape.timestamp_format.as_deref());
+    let module = match format {
+        _ if shape.kind != "timestamp" || target.location.is_some() => return Ok(String::new()),
+        _ if ctx.protocols[0] == Protocol::Query => return Ok(String::new()),
+        Some("iso8601") => "iso8601",
+        Some("rfc822") => "http_date",
+        _ => return Ok(String::new()),
+    };
+    Ok(format!(", with = \"rampart_codec::time_format::{module}\""))
 }
 
 fn debug_impl(ctx: &Ctx<'_>, name: &str, ty: &str) -> Result<String, String> {

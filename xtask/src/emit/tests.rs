@@ -10,6 +10,7 @@ use crate::services::ServiceSpec;
 const SPEC: ServiceSpec = ServiceSpec {
     model: "test",
     crate_dir: "crates/test",
+    module_dir: "src/generated",
     served: &["PutTree"],
     read_only: &["Get*"],
     hidden_responses: &[],

@@ -139,6 +139,7 @@ mod tests {
     const SPEC: ServiceSpec = ServiceSpec {
         model: "test",
         crate_dir: "crates/test",
+        module_dir: "src/generated",
         served: &["GetThing"],
         read_only: &["Get*"],
         hidden_responses: &[],

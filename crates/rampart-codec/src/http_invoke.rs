@@ -1,0 +1,140 @@
+//! Operation invokers of the restJson1 and RPC v2 CBOR dispatchers: decode, audit, validate,
+//! call, encode, as `invoke` does for awsJson, with the HTTP status and headers kept.
+
+use super::cbor::{cbor_error_response, cbor_response, decode_cbor_input, encode_cbor_output};
+use super::rest::{HttpRequest, HttpResponse, Labels, RestOperation, rest_error_response};
+use super::rest_bind::{decode_rest_input, encode_rest_output};
+use super::{AuditParams, Invocation, OperationSpec, ServiceError, Validate, validate_input};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+
+/// The outcome of one REST or RPC v2 call: the audit facts (`invocation.result` holds the
+/// body or the error) and the success status and headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpInvocation {
+    /// Operation, result and audit JSON.
+    pub invocation: Invocation,
+    /// The status of a success.
+    pub status: u16,
+    /// The headers of a success.
+    pub headers: Vec<(String, String)>,
+}
+
+impl HttpInvocation {
+    /// An answer without a response of its own (errors, unknown routes).
+    pub fn from_invocation(invocation: Invocation) -> Self {
+        Self {
+            invocation,
+            status: 200,
+            headers: Vec::new(),
+        }
+    }
+
+    /// The HTTP response; errors rendered by `render_error` (`rest_error_response`,
+    /// `cbor_error_response`).
+    pub fn into_response(self, render_error: fn(&ServiceError) -> HttpResponse) -> HttpResponse {
+        match self.invocation.result {
+            Ok(body) => HttpResponse {
+                status: self.status,
+                headers: self.headers,
+                body,
+            },
+            Err(e) => render_error(&e),
+        }
+    }
+}
+
+/// Runs one call: records the input's audit JSON, validates it, calls, encodes the output.
+async fn run<I, O, Fut>(
+    spec: OperationSpec,
+    decoded: Result<I, ServiceError>,
+    call: impl FnOnce(I) -> Fut,
+    encode: impl FnOnce(&O) -> Result<HttpResponse, ServiceError>,
+) -> HttpInvocation
+where
+    I: Validate + AuditParams,
+    O: AuditParams,
+    Fut: Future<Output = Result<O, ServiceError>>,
+{
+    let mut inv = Invocation {
+        operation: spec.name,
+        result: Ok(Vec::new()),
+        request_parameters: None,
+        response_elements: None,
+        read_only: spec.read_only,
+    };
+    let outcome = async {
+        let input = decoded?;
+        inv.request_parameters = input.audit_json();
+        validate_input(&input)?;
+        let output = call(input).await?;
+        if spec.audit_response {
+            inv.response_elements = output.audit_json();
+        }
+        encode(&output)
+    }
+    .await;
+    let (status, headers) = match outcome {
+        Ok(resp) => {
+            inv.result = Ok(resp.body);
+            (resp.status, resp.headers)
+        }
+        Err(e) => {
+            inv.result = Err(e);
+            (200, Vec::new())
+        }
+    };
+    HttpInvocation {
+        invocation: inv,
+        status,
+        headers,
+    }
+}
+
+/// A restJson1 call of a routed operation.
+pub async fn invoke_rest<I, O, F, Fut>(
+    op: &RestOperation,
+    req: &HttpRequest<'_>,
+    labels: &Labels,
+    call: F,
+) -> HttpInvocation
+where
+    I: DeserializeOwned + Validate + AuditParams,
+    O: Serialize + AuditParams,
+    F: FnOnce(I) -> Fut,
+    Fut: Future<Output = Result<O, ServiceError>>,
+{
+    let spec = OperationSpec {
+        name: op.name,
+        read_only: op.read_only,
+        audit_response: op.audit_response,
+    };
+    let decoded = decode_rest_input(op, req, labels);
+    run(spec, decoded, call, |o| encode_rest_output(op, o)).await
+}
+
+/// An RPC v2 CBOR call.
+pub async fn invoke_cbor<I, O, F, Fut>(spec: OperationSpec, body: &[u8], call: F) -> HttpInvocation
+where
+    I: DeserializeOwned + Validate + AuditParams,
+    O: Serialize + AuditParams,
+    F: FnOnce(I) -> Fut,
+    Fut: Future<Output = Result<O, ServiceError>>,
+{
+    let decoded = decode_cbor_input(body);
+    run(spec, decoded, call, |o| {
+        encode_cbor_output(o).map(cbor_response)
+    })
+    .await
+}
+
+/// Renders a restJson1 answer.
+pub fn rest_response(inv: HttpInvocation) -> HttpResponse {
+    inv.into_response(rest_error_response)
+}
+
+/// Renders an RPC v2 CBOR answer.
+pub fn cbor_http_response(inv: HttpInvocation) -> HttpResponse {
+    inv.into_response(cbor_error_response)
+}
