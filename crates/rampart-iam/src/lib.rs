@@ -11,6 +11,7 @@ pub mod directory;
 pub mod generated;
 pub mod ids;
 mod ops;
+pub mod policy_index;
 pub mod records;
 mod service;
 pub mod tables;

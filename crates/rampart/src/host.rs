@@ -121,6 +121,11 @@ impl AppHost {
             Ok(indexed) => tracing::info!(indexed, "KMS alias index built for older aliases"),
             Err(err) => return Err(format!("building the KMS alias index: {err}")),
         }
+        match directory.backfill_policy_index().await {
+            Ok(0) => {}
+            Ok(indexed) => tracing::info!(indexed, "IAM policy index built for older entities"),
+            Err(err) => return Err(format!("building the IAM policy index: {err}")),
+        }
         let services = crate::serve::services(kms.clone(), &self.store);
         let ready = Arc::new(Ready {
             services,
