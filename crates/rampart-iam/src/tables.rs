@@ -1,7 +1,9 @@
 //! IAM's tables and row keys, and the commit step every IAM write goes through: the writes
 //! (each compare-and-swap on its own entity rows) plus an unconditional bump of the account's
 //! generation counter, so caches of compiled caller policies see the change without
-//! serialising writes to unrelated entities.
+//! serialising writes to unrelated entities. Users, groups and roles are indexed by the
+//! managed policies they use (`iam_*#policy`); the index entry writes of an entity change
+//! travel with its compare-and-swap write into that same commit.
 
 use crate::records::{
     AccessKeyRecord, AccountRecord, Generation, GroupRecord, ManagedPolicyRecord, RoleRecord,
