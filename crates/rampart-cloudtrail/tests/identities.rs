@@ -7,9 +7,9 @@
 mod common;
 
 use common::{ACCOUNT, Harness, OTHER_ACCOUNT, REGION, event, event_ids, now};
+use rampart_audit::AuditEvent;
+use rampart_audit::{EventResource, UserIdentity, for_each_recipient};
 use rampart_core::{AccountId, Principal, PrincipalKind, SessionContext};
-use rampart_wire::AuditEvent;
-use rampart_wire::audit::{EventResource, UserIdentity, for_each_recipient};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use time::Duration;
@@ -65,7 +65,7 @@ fn call(id: &str, name: &str, who: &Principal, seconds: i64, key: &str) -> Vec<A
     );
     e.user_identity = UserIdentity::of(who);
     e.resources = vec![EventResource {
-        account_id: rampart_wire::audit::arn_account(key).unwrap().to_owned(),
+        account_id: rampart_audit::arn_account(key).unwrap().to_owned(),
         resource_type: "AWS::KMS::Key",
         arn: key.to_owned(),
     }];

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{ACCOUNT, Harness, OTHER_ACCOUNT, REGION, event, event_ids, key_event, now};
-use rampart_wire::audit::UserIdentity;
+use rampart_audit::UserIdentity;
 use serde_json::{Value, json};
 use time::Duration;
 

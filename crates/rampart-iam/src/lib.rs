@@ -12,6 +12,7 @@ pub mod generated;
 pub mod ids;
 mod module;
 mod ops;
+pub mod policy_index;
 pub mod records;
 mod service;
 pub mod tables;

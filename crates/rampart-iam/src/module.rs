@@ -2,7 +2,7 @@
 //! authenticator read, and the IAM endpoint.
 
 use crate::{Directory, IamService, tables};
-use rampart_codec::AwsQueryService;
+use rampart_codec::{AwsQueryService, BoxFuture};
 use rampart_crypto::root::Domain;
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
@@ -33,6 +33,21 @@ impl ServiceModule for IamModule {
 
     fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {
         vec![Arc::new(IamService::new(self.0.clone()))]
+    }
+
+    /// Entities stored before the policy index existed are indexed before IAM serves, since
+    /// ListEntitiesForPolicy and the AWS managed policies' counts read only the index.
+    fn prepare(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            match self.0.backfill_policy_index().await {
+                Ok(0) => Ok(()),
+                Ok(indexed) => {
+                    tracing::info!(indexed, "IAM policy index built for older entities");
+                    Ok(())
+                }
+                Err(err) => Err(format!("building the IAM policy index: {err}")),
+            }
+        })
     }
 
     fn reset(&self) {

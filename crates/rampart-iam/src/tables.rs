@@ -1,13 +1,17 @@
 //! IAM's tables and row keys, and the commit step every IAM write goes through: the writes
 //! (each compare-and-swap on its own entity rows) plus an unconditional bump of the account's
 //! generation counter, so caches of compiled caller policies see the change without
-//! serialising writes to unrelated entities.
+//! serialising writes to unrelated entities. Users, groups and roles are indexed by the
+//! managed policies they use (`iam_*#policy`); the index entry writes of an entity change
+//! travel with its compare-and-swap write into that same commit.
 
 use crate::records::{
     AccessKeyRecord, AccountRecord, Generation, GroupRecord, ManagedPolicyRecord, RoleRecord,
     UserRecord,
 };
-use rampart_store::{Expect, Store, StoreError, Table, Write};
+use rampart_store::{Expect, Index, IndexedTable, Store, StoreError, Table, Versioned, Write};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// IAM users.
 pub const USERS: &str = "iam_users";
@@ -24,6 +28,14 @@ pub const ACCESS_KEYS: &str = "iam_access_keys";
 pub const ACCOUNTS: &str = "iam_accounts";
 /// Per-account generation counters.
 pub const GENERATIONS: &str = "iam_generations";
+/// The index of users by the managed policies they use (attached or as boundary).
+pub const USERS_BY_POLICY: &str = "iam_users#policy";
+/// The index of groups by their attached managed policies.
+pub const GROUPS_BY_POLICY: &str = "iam_groups#policy";
+/// The index of roles by the managed policies they use (attached or as boundary).
+pub const ROLES_BY_POLICY: &str = "iam_roles#policy";
+/// The name of the entity tables' index by managed policy (see [`policy_key`]).
+pub const BY_POLICY: &str = "policy";
 
 /// Every table IAM owns (rows and index entries).
 pub const ALL: &[&str] = &[
@@ -34,6 +46,10 @@ pub const ALL: &[&str] = &[
     ACCESS_KEYS,
     ACCOUNTS,
     GENERATIONS,
+    USERS_BY_POLICY,
+    GROUPS_BY_POLICY,
+    ROLES_BY_POLICY,
+    crate::policy_index::MIGRATIONS,
 ];
 
 /// Row key of a user, group, role or managed policy: `<account>/<lower-case name>`.
@@ -46,13 +62,72 @@ pub fn account_prefix(account: &str) -> String {
     format!("{account}/")
 }
 
-/// The IAM tables.
+/// The key under which the entities of `account` using the managed policy `arn` are indexed
+/// ([`BY_POLICY`]): `<account>/<policy ARN>`. The account is part of it because AWS managed
+/// policies (`arn:aws:iam::aws:policy/...`) are shared by every account.
+pub fn policy_key(account: &str, arn: &str) -> String {
+    format!("{account}/{arn}")
+}
+
+/// The index keys of an entity of `account`: its attached policies and its boundary.
+fn policy_keys(account: &str, attached: &[String], boundary: Option<&String>) -> Vec<String> {
+    attached
+        .iter()
+        .chain(boundary)
+        .map(|arn| policy_key(account, arn))
+        .collect()
+}
+
+fn user_policies(user: &UserRecord) -> Vec<String> {
+    policy_keys(
+        &user.account,
+        &user.attached_policies,
+        user.boundary_arn.as_ref(),
+    )
+}
+
+fn group_policies(group: &GroupRecord) -> Vec<String> {
+    policy_keys(&group.account, &group.attached_policies, None)
+}
+
+fn role_policies(role: &RoleRecord) -> Vec<String> {
+    policy_keys(
+        &role.account,
+        &role.attached_policies,
+        role.boundary_arn.as_ref(),
+    )
+}
+
+/// The [`BY_POLICY`] index kept in `table`.
+fn by_policy<T>(table: &'static str, keys: fn(&T) -> Vec<String>) -> Index<T> {
+    Index {
+        name: BY_POLICY,
+        table,
+        keys,
+    }
+}
+
+/// The writes replacing the row `row` of `table`, read as `read`, by `value`: the
+/// compare-and-swap row write (on the version read) plus the index entries the change adds
+/// or removes, for one commit.
+pub fn replace<T: Serialize + DeserializeOwned>(
+    table: &IndexedTable<T>,
+    row: &str,
+    value: &T,
+    read: &Versioned<T>,
+) -> Result<Vec<Write>, StoreError> {
+    table.put(row, value, Expect::Version(read.version), Some(&read.value))
+}
+
+/// The IAM tables. Users, groups and roles are indexed by the managed policies they use
+/// ([`BY_POLICY`]); their writes go through `IndexedTable::put`/`delete`, whose entry writes
+/// commit with the row.
 #[derive(Clone)]
 pub struct IamTables {
     pub store: Store,
-    pub users: Table<UserRecord>,
-    pub groups: Table<GroupRecord>,
-    pub roles: Table<RoleRecord>,
+    pub users: IndexedTable<UserRecord>,
+    pub groups: IndexedTable<GroupRecord>,
+    pub roles: IndexedTable<RoleRecord>,
     pub policies: Table<ManagedPolicyRecord>,
     pub access_keys: Table<AccessKeyRecord>,
     pub accounts: Table<AccountRecord>,
@@ -63,9 +138,21 @@ impl IamTables {
     /// The tables in `store`.
     pub fn new(store: Store) -> Self {
         IamTables {
-            users: Table::new(store.clone(), USERS),
-            groups: Table::new(store.clone(), GROUPS),
-            roles: Table::new(store.clone(), ROLES),
+            users: IndexedTable::new(
+                store.clone(),
+                USERS,
+                vec![by_policy(USERS_BY_POLICY, user_policies)],
+            ),
+            groups: IndexedTable::new(
+                store.clone(),
+                GROUPS,
+                vec![by_policy(GROUPS_BY_POLICY, group_policies)],
+            ),
+            roles: IndexedTable::new(
+                store.clone(),
+                ROLES,
+                vec![by_policy(ROLES_BY_POLICY, role_policies)],
+            ),
             policies: Table::new(store.clone(), POLICIES),
             access_keys: Table::new(store.clone(), ACCESS_KEYS),
             accounts: Table::new(store.clone(), ACCOUNTS),

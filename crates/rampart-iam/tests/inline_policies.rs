@@ -261,20 +261,13 @@ async fn join(b: &Bench, user: &str, group: &str) {
     let tables = &b.dir.tables;
     let user_row = rampart_iam::tables::entity_row(ACCOUNT, user);
     let group_row = rampart_iam::tables::entity_row(ACCOUNT, group);
-    let mut u = tables.users.get(&user_row).await.unwrap().unwrap();
-    let mut g = tables.groups.get(&group_row).await.unwrap().unwrap();
-    u.value.groups.push(g.value.name.clone());
-    g.value.members.push(u.value.name.clone());
-    let expect = rampart_store::Expect::Version;
-    let writes = vec![
-        tables
-            .users
-            .put(&user_row, &u.value, expect(u.version))
-            .unwrap(),
-        tables
-            .groups
-            .put(&group_row, &g.value, expect(g.version))
-            .unwrap(),
-    ];
+    let u = tables.users.get(&user_row).await.unwrap().unwrap();
+    let g = tables.groups.get(&group_row).await.unwrap().unwrap();
+    let (mut user_rec, mut group_rec) = (u.value.clone(), g.value.clone());
+    user_rec.groups.push(g.value.name.clone());
+    group_rec.members.push(u.value.name.clone());
+    use rampart_iam::tables::replace;
+    let mut writes = replace(&tables.users, &user_row, &user_rec, &u).unwrap();
+    writes.extend(replace(&tables.groups, &group_row, &group_rec, &g).unwrap());
     tables.commit(ACCOUNT, writes).await.unwrap();
 }

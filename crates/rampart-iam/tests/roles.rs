@@ -268,21 +268,15 @@ async fn delete_role_needs_its_policies_gone_first() {
 async fn attach_directly(b: &Bench, role: &str, arn: &str) {
     let tables = &b.dir.tables;
     let row = rampart_iam::tables::entity_row(ACCOUNT, role);
-    let mut found = tables.roles.get(&row).await.unwrap().unwrap();
-    found.value.attached_policies = if arn.is_empty() {
+    let found = tables.roles.get(&row).await.unwrap().unwrap();
+    let mut updated = found.value.clone();
+    updated.attached_policies = if arn.is_empty() {
         Vec::new()
     } else {
         vec![arn.to_owned()]
     };
-    let write = tables
-        .roles
-        .put(
-            &row,
-            &found.value,
-            rampart_store::Expect::Version(found.version),
-        )
-        .unwrap();
-    tables.commit(ACCOUNT, vec![write]).await.unwrap();
+    let writes = rampart_iam::tables::replace(&tables.roles, &row, &updated, &found).unwrap();
+    tables.commit(ACCOUNT, writes).await.unwrap();
 }
 
 #[tokio::test]

@@ -254,8 +254,10 @@ async fn delete_user_conflicts_until_everything_is_removed() {
 
 async fn overwrite_user(b: &Bench, user: &rampart_iam::records::UserRecord) {
     let row = entity_row(ACCOUNT, &user.name);
-    let write = b.dir.tables.users.put(&row, user, Expect::Any).unwrap();
-    b.dir.tables.commit(ACCOUNT, vec![write]).await.unwrap();
+    let users = &b.dir.tables.users;
+    let current = users.get(&row).await.unwrap().unwrap();
+    let writes = rampart_iam::tables::replace(users, &row, user, &current).unwrap();
+    b.dir.tables.commit(ACCOUNT, writes).await.unwrap();
 }
 
 #[tokio::test]

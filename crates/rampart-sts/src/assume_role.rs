@@ -11,8 +11,7 @@ use rampart_core::rampart_policy::{Policy, PolicyKind};
 use rampart_core::{AccessCheck, PrincipalKind, RequestContext};
 use rampart_iam::directory::customer_policy_name;
 use rampart_iam::records::RoleRecord;
-use rampart_iam::tables::entity_row;
-use rampart_store::Expect;
+use rampart_iam::tables::{entity_row, replace};
 
 /// DurationSeconds when none is given, and the most a chained role session may last.
 const ONE_HOUR: i32 = 3_600;
@@ -132,11 +131,11 @@ impl StsService {
         let row = entity_row(&role.account, &role.name);
         let outcome = match roles.get(&row).await {
             Ok(Some(current)) if current.value.role_id == role.role_id => {
-                let mut updated = current.value;
+                let mut updated = current.value.clone();
                 updated.last_used_ms = Some(now);
                 updated.last_used_region = Some(region.to_owned());
-                match roles.put(&row, &updated, Expect::Version(current.version)) {
-                    Ok(write) => self.dir.tables.store.transact(vec![write]).await,
+                match replace(roles, &row, &updated, &current) {
+                    Ok(writes) => self.dir.tables.store.transact(writes).await,
                     Err(err) => Err(err),
                 }
             }

@@ -2,7 +2,6 @@
 //! before the body is read, the body under its limits, target dispatch, SigV4, service call,
 //! audit.
 
-use crate::audit::{AuditEvent, EventResource, UserIdentity, for_each_recipient};
 use crate::body::{BodyBudget, BodyRules, ReadBody, read_body};
 use crate::host::{Authenticated, Host, Ready, SignedRequest};
 use crate::limits::ServerLimits;
@@ -12,7 +11,8 @@ use crate::refuse::{self, Shape};
 use crate::respond::{Body, amz_json_content_type, aws_error, json};
 use bytes::Bytes;
 use http::{Request, Response};
-use rampart_codec::{Invocation, ServiceError, encode_error};
+use rampart_audit::call_events;
+use rampart_codec::{ServiceError, encode_error};
 use rampart_core::RequestContext;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -201,7 +201,7 @@ impl Gateway {
             .map(|e| (e.code.to_string(), e.message.clone()));
         let response = render(result, content_type, &ctx.request_id);
         let read_only = invocation.read_only;
-        let events = audit_event(service.event_source(), &ctx, invocation, error);
+        let events = call_events(service.event_source(), &ctx, invocation, error);
         ready.audit.record_call(events, read_only).await;
         response
     }
@@ -301,46 +301,4 @@ fn render(
             response
         }
     }
-}
-
-/// The audit events of one request: the caller's account's, plus a copy for each other account
-/// whose resources it used (see [`crate::audit::for_each_recipient`]). Failed calls, access
-/// denials included, are recorded with their `errorCode` and `errorMessage`.
-pub(crate) fn audit_event(
-    event_source: &'static str,
-    ctx: &RequestContext,
-    invocation: Invocation,
-    error: Option<(String, String)>,
-) -> Vec<AuditEvent> {
-    let account = ctx.account().to_string();
-    let resources = ctx
-        .take_resources()
-        .into_iter()
-        .map(|r| EventResource::of(r, &account))
-        .collect();
-    let (error_code, error_message) = error.unzip();
-    let event = AuditEvent {
-        event_version: "1.08",
-        user_identity: UserIdentity::of(&ctx.principal),
-        event_time: ctx.received_at,
-        event_source,
-        event_name: invocation.operation.to_owned(),
-        aws_region: ctx.region.to_string(),
-        source_ip_address: ctx.source_ip.clone(),
-        user_agent: ctx.user_agent.clone(),
-        error_code,
-        error_message,
-        request_parameters: invocation.request_parameters,
-        response_elements: invocation.response_elements,
-        request_id: ctx.request_id.clone(),
-        event_id: uuid::Uuid::new_v4().to_string(),
-        read_only: invocation.read_only,
-        resources,
-        event_type: "AwsApiCall",
-        management_event: true,
-        recipient_account_id: account,
-        shared_event_id: None,
-        event_category: "Management",
-    };
-    for_each_recipient(event, &ctx.principal)
 }

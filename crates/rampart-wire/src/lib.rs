@@ -1,7 +1,6 @@
 //! HTTP server, TLS, error rendering and the router of services (the codec runtime and the
 //! service traits are `rampart-codec`).
 
-pub mod audit;
 mod body;
 mod conn;
 mod framing;
@@ -16,11 +15,11 @@ mod registry;
 mod respond;
 pub mod server;
 
-pub use audit::{AuditEvent, AuditSink};
 pub use gateway::Gateway;
 pub use host::{
     AuthFailure, Authenticated, Authenticator, BoxFuture, Host, Ready, UnsealError, UnsealProgress,
     UnsealReply, UnsealSource,
 };
 pub use limits::ServerLimits;
+pub use rampart_audit::{AuditEvent, AuditSink};
 pub use rampart_codec::{AwsJsonService, AwsQueryService};

@@ -5,10 +5,11 @@
 
 use crate::AwsQueryService;
 use crate::body::ReadBody;
-use crate::gateway::{audit_event, context, header_text, signed_headers, signed_request};
+use crate::gateway::{context, header_text, signed_headers, signed_request};
 use crate::host::{AuthFailure, Ready, SignedRequest};
 use crate::respond::{Body, xml};
 use http::Response;
+use rampart_audit::call_events;
 use rampart_codec::xml::error_document;
 use rampart_codec::{Invocation, QueryNode, ServiceError, invalid_action, unknown_action};
 use rampart_core::Region;
@@ -137,7 +138,7 @@ async fn respond_and_audit(
         Err(err) => error_response(&err, namespace, &ctx.request_id),
     };
     let read_only = invocation.read_only;
-    let events = audit_event(service.event_source(), ctx, invocation, error);
+    let events = call_events(service.event_source(), ctx, invocation, error);
     ready.audit.record_call(events, read_only).await;
     response
 }

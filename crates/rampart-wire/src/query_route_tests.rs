@@ -146,7 +146,7 @@ impl Authenticator for Auth {
 #[derive(Default)]
 struct Sink(Mutex<Vec<AuditEvent>>);
 
-impl AuditSink for Arc<Sink> {
+impl AuditSink for Sink {
     fn record(&self, event: AuditEvent) {
         self.0.lock().unwrap().push(event);
     }
@@ -190,7 +190,7 @@ fn gateway(auth_failure: Option<&'static str>) -> (Gateway, Arc<Sink>) {
             }),
         ],
         auth: Arc::new(Auth(auth_failure)),
-        audit: Arc::new(sink.clone()),
+        audit: sink.clone(),
     };
     let host = Arc::new(TestHost(Arc::new(ready)));
     (Gateway::new(host, small_body_limits()), sink)

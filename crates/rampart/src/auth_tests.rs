@@ -69,8 +69,13 @@ impl Setup {
     async fn put_role(&self, role: &RoleRecord) {
         let tables = &self.directory.tables;
         let row = entity_row(ACCOUNT, &role.name);
-        let write = tables.roles.put(&row, role, Expect::Any).unwrap();
-        tables.commit(ACCOUNT, vec![write]).await.unwrap();
+        let current = tables.roles.get(&row).await.unwrap();
+        let (expect, previous) = match &current {
+            Some(c) => (Expect::Version(c.version), Some(&c.value)),
+            None => (Expect::Absent, None),
+        };
+        let writes = tables.roles.put(&row, role, expect, previous).unwrap();
+        tables.commit(ACCOUNT, writes).await.unwrap();
     }
 
     fn sigv4(&self) -> SigV4Authenticator {
@@ -350,10 +355,12 @@ async fn sessions_of_a_deleted_or_replaced_role_are_refused() {
     let (code, _, _) = failure_code(req.authenticate(&setup.sigv4()).await);
     assert_eq!(code, "UnrecognizedClientException");
     let tables = &setup.directory.tables;
-    let write = tables
+    let row = entity_row(ACCOUNT, "deploy");
+    let current = tables.roles.get(&row).await.unwrap().unwrap();
+    let writes = tables
         .roles
-        .delete(&entity_row(ACCOUNT, "deploy"), Expect::Any);
-    tables.commit(ACCOUNT, vec![write]).await.unwrap();
+        .delete(&row, &current.value, Expect::Version(current.version));
+    tables.commit(ACCOUNT, writes).await.unwrap();
     let claims = setup.claims(HOUR_MS);
     let token = setup.tokens.seal(&claims).unwrap();
     let req = signed_post(&claims.access_key_id, SECRET, Some(&token));

@@ -172,7 +172,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve(args) => crate::serve::run(resolve(args)?).await,
         Command::Operator(OperatorCommand::Init(args)) => crate::operator::init(args).await,
         Command::Operator(OperatorCommand::Unseal(args)) => crate::operator::unseal(args).await,
-        Command::Audit(AuditCommand::Tail(args)) => crate::audit::tail(args).await,
+        Command::Audit(AuditCommand::Tail(args)) => crate::audit_tail::tail(args).await,
         Command::Usage(args) => crate::usage::run(args).await,
         Command::Account(command) => crate::account::run(command).await,
     }

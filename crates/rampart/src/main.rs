@@ -1,7 +1,7 @@
 //! The `rampart` binary: command line, then hand-off to the server, operator or audit commands.
 
 mod account;
-mod audit;
+mod audit_tail;
 mod auth;
 mod bootstrap;
 mod ca_store;

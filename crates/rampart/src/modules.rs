@@ -1,8 +1,8 @@
 //! The service modules of a running server: built in `serve::MODULES` order once the root key
 //! is unsealed, prepared, then seen only through their endpoints, jobs and hooks.
 
-use crate::audit::AUDIT_LOG;
 use crate::bootstrap::META_TABLE;
+use rampart_audit::AUDIT_LOG;
 use rampart_codec::{AwsJsonService, AwsQueryService};
 use rampart_core::{Clock, Job};
 use rampart_crypto::root::RootKey;

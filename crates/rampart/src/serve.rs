@@ -23,7 +23,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     bootstrap::create_private_dir(&config.data_dir)?;
     let store = bootstrap::open_store(&config.data_dir, config.database_url.as_deref()).await?;
     let (seal_state, sealed_root) = bootstrap::load_or_init(&store, &config).await?;
-    let (sink, writer) = crate::audit::start_writer(store.clone(), config.audit_sync);
+    let (sink, writer) = rampart_audit::start_writer(store.clone(), config.audit_sync);
     let live_cert = live_cert(&config)?;
     let host = Arc::new(AppHost::new(
         config.clone(),

@@ -3,12 +3,12 @@
 //! serialized exactly as the audit writer does, driven through `invoke` with JSON bodies.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use rampart_audit::AuditEvent;
+use rampart_audit::{EventResource, UserIdentity};
 use rampart_cloudtrail::CloudTrailService;
 use rampart_codec::ServiceError;
 use rampart_core::{AccountId, ManualClock, Principal, PrincipalKind, Region, RequestContext};
 use rampart_store::Store;
-use rampart_wire::AuditEvent;
-use rampart_wire::audit::{EventResource, UserIdentity};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;

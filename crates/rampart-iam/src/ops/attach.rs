@@ -229,8 +229,7 @@ impl IamService {
             }
             let mut updated = entity.value.clone();
             updated.attached_mut().push(arn);
-            let writes =
-                self.attachment_writes(account, &updated, entity.version, Some(policy), 1)?;
+            let writes = self.attachment_writes(account, &updated, &entity, Some(policy), 1)?;
             if self.commit(account, writes).await? {
                 return Ok(());
             }
@@ -256,7 +255,7 @@ impl IamService {
             let mut updated = entity.value.clone();
             updated.attached_mut().retain(|a| a != arn);
             let policy = self.find_managed(account, arn).await?;
-            let writes = self.attachment_writes(account, &updated, entity.version, policy, -1)?;
+            let writes = self.attachment_writes(account, &updated, &entity, policy, -1)?;
             if self.commit(account, writes).await? {
                 return Ok(());
             }
@@ -264,17 +263,17 @@ impl IamService {
         Err(too_busy())
     }
 
-    /// The entity write plus, for a customer managed policy, its attachment count moved by
-    /// `delta`.
+    /// The entity write over the record `read` (with its index entry writes) plus, for a
+    /// customer managed policy, its attachment count moved by `delta`.
     fn attachment_writes<E: Attachee>(
         &self,
         account: &str,
         updated: &E,
-        version: u64,
+        read: &Versioned<E>,
         policy: Option<Managed>,
         delta: i32,
     ) -> Result<Vec<Write>, ServiceError> {
-        let mut writes = vec![self.entity_write(account, updated, version)?];
+        let mut writes = self.entity_writes(account, updated, read)?;
         if let Some(Managed::Customer(p)) = policy {
             writes.push(self.count_write(account, *p, delta)?);
         }

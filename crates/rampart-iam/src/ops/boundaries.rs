@@ -77,9 +77,9 @@ impl IamService {
             if old.as_deref() == arn {
                 return Ok(());
             }
-            let mut record = found.value;
+            let mut record = found.value.clone();
             *record.boundary_mut() = arn.map(str::to_owned);
-            writes.push(self.entity_write(account, &record, found.version)?);
+            writes.extend(self.entity_writes(account, &record, &found)?);
             if self.commit(account, writes).await? {
                 return Ok(());
             }

@@ -10,7 +10,7 @@ use crate::tables::{IamTables, entity_row};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::{Context, SizeLimit};
-use rampart_store::{Expect, Table, Versioned, Write};
+use rampart_store::{Expect, IndexedTable, Table, Versioned, Write};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::Write as _;
@@ -24,7 +24,7 @@ pub(super) trait Entity:
     /// The aggregate quota of the entity's inline policies.
     const INLINE_LIMIT: SizeLimit;
     /// The entity's table.
-    fn table(tables: &IamTables) -> &Table<Self>;
+    fn table(tables: &IamTables) -> &IndexedTable<Self>;
     /// The name as stored.
     fn name(&self) -> &str;
     /// The entity's ARN.
@@ -42,7 +42,7 @@ pub(super) trait Entity:
 impl Entity for UserRecord {
     const KIND: &'static str = "user";
     const INLINE_LIMIT: SizeLimit = SizeLimit::UserInline;
-    fn table(tables: &IamTables) -> &Table<Self> {
+    fn table(tables: &IamTables) -> &IndexedTable<Self> {
         &tables.users
     }
     fn name(&self) -> &str {
@@ -68,7 +68,7 @@ impl Entity for UserRecord {
 impl Entity for GroupRecord {
     const KIND: &'static str = "group";
     const INLINE_LIMIT: SizeLimit = SizeLimit::GroupInline;
-    fn table(tables: &IamTables) -> &Table<Self> {
+    fn table(tables: &IamTables) -> &IndexedTable<Self> {
         &tables.groups
     }
     fn name(&self) -> &str {
@@ -94,7 +94,7 @@ impl Entity for GroupRecord {
 impl Entity for RoleRecord {
     const KIND: &'static str = "role";
     const INLINE_LIMIT: SizeLimit = SizeLimit::RoleInline;
-    fn table(tables: &IamTables) -> &Table<Self> {
+    fn table(tables: &IamTables) -> &IndexedTable<Self> {
         &tables.roles
     }
     fn name(&self) -> &str {
@@ -220,26 +220,28 @@ impl IamService {
             if record_eq(&record, &found.value) {
                 return Ok(record);
             }
-            let write = self.entity_write(account, &record, found.version)?;
-            if self.commit(account, vec![write]).await? {
+            let writes = self.entity_writes(account, &record, &found)?;
+            if self.commit(account, writes).await? {
                 return Ok(record);
             }
         }
         Err(too_busy())
     }
 
-    /// A CAS write of `record` over the version read.
-    pub(super) fn entity_write<E: Entity>(
+    /// A CAS write of `record` over the record `read` (same row), with the index entry
+    /// writes its change of attached policies or boundary needs.
+    pub(super) fn entity_writes<E: Entity>(
         &self,
         account: &str,
         record: &E,
-        version: u64,
-    ) -> Result<Write, ServiceError> {
+        read: &Versioned<E>,
+    ) -> Result<Vec<Write>, ServiceError> {
         E::table(&self.dir.tables)
             .put(
                 &entity_row(account, record.name()),
                 record,
-                Expect::Version(version),
+                Expect::Version(read.version),
+                Some(&read.value),
             )
             .map_err(store_failure)
     }

@@ -1,6 +1,6 @@
 //! Managed policies as the policy operations see them: resolving a policy ARN to an AWS
 //! managed policy or a customer managed policy record, the `Policy` shapes IAM answers with,
-//! per-account usage counts of AWS managed policies, and AWS's policy error messages.
+//! and AWS's policy error messages (usage counts of AWS managed policies: `usage.rs`).
 
 use super::common::{ATTEMPTS, store_failure, tags_out, timestamp, too_busy};
 use super::entity::{Keys, scan_all, with_keys};
@@ -15,7 +15,6 @@ use rampart_core::{AccessCheck, RequestContext};
 use rampart_store::{Expect, Table, Versioned};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
 
 /// A managed policy named by ARN.
 pub(crate) enum Managed {
@@ -166,34 +165,6 @@ impl IamService {
             }
         }
         Err(too_busy())
-    }
-
-    /// How many users, groups and roles of `account` use each managed policy (by ARN):
-    /// attached, and as permissions boundary. Reads every entity of the account.
-    pub(crate) async fn account_usage(
-        &self,
-        account: &str,
-    ) -> Result<HashMap<String, Usage>, ServiceError> {
-        let tables = &self.dir.tables;
-        let mut usage: HashMap<String, Usage> = HashMap::new();
-        let mut count = |arns: &[String], boundary: Option<&String>| {
-            for arn in arns {
-                usage.entry(arn.clone()).or_default().attachments += 1;
-            }
-            if let Some(arn) = boundary {
-                usage.entry(arn.clone()).or_default().boundaries += 1;
-            }
-        };
-        for user in scan_account(&tables.users, account).await? {
-            count(&user.attached_policies, user.boundary_arn.as_ref());
-        }
-        for group in scan_account(&tables.groups, account).await? {
-            count(&group.attached_policies, None);
-        }
-        for role in scan_account(&tables.roles, account).await? {
-            count(&role.attached_policies, role.boundary_arn.as_ref());
-        }
-        Ok(usage)
     }
 }
 

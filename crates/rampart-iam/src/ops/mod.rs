@@ -1,7 +1,8 @@
 //! Operation bodies by area: `users` (users, groups, membership, access keys, user tags),
 //! `roles` and `role_tags`, `inline` (inline policies of users, groups and roles),
 //! `boundaries`, `managed`/`policies`/`policy_versions` (customer and AWS managed policies),
-//! `attach` and `policy_entities` (attachments); `entity` and `common` are shared helpers.
+//! `attach` and `policy_entities` (attachments), `usage` (who uses a managed policy, from the
+//! entity tables' index by policy); `entity` and `common` are shared helpers.
 
 mod attach;
 mod boundaries;
@@ -14,4 +15,5 @@ mod policy_entities;
 mod policy_versions;
 mod role_tags;
 mod roles;
+mod usage;
 mod users;

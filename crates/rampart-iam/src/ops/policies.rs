@@ -103,8 +103,8 @@ impl IamService {
         let policy = match found {
             Some(Managed::Customer(p)) => customer_view(&p.value, true),
             Some(Managed::Aws(p)) => {
-                let usage = self.account_usage(account).await?;
-                aws_view(p, usage.get(&arn).copied().unwrap_or_default(), true)
+                let usage = self.usage_of(account, &p.arn()).await?;
+                aws_view(p, usage, true)
             }
             None => return Err(policy_not_found(&arn)),
         };
@@ -127,7 +127,7 @@ impl IamService {
         let scope = input.scope.unwrap_or(PolicyScopeType::All);
         let mut policies: Vec<Policy> = Vec::new();
         if scope != PolicyScopeType::Local {
-            let usage = self.account_usage(account).await?;
+            let usage = self.aws_usage(account).await?;
             policies.extend(aws_managed::POLICIES.iter().map(|p| {
                 let used = usage.get(&p.arn()).copied().unwrap_or_default();
                 aws_view(p, used, false)

@@ -1,13 +1,16 @@
 //! ListEntitiesForPolicy: the groups, users and roles of the caller's account that a
 //! managed policy is attached to (PermissionsPolicy) or that use it as permissions boundary
-//! (PermissionsBoundary), filtered by entity type and path.
+//! (PermissionsBoundary), filtered by entity type and path. The candidates come from the
+//! entity tables' index by policy (see `usage.rs`), not from a scan of the account.
 
 use super::common::{page, required};
 use super::entity::Keys;
-use super::managed::{not_attachable, scan_account};
+use super::managed::not_attachable;
+use super::usage::Kinds;
 use crate::IamService;
 use crate::generated::enums::{EntityType, PolicyUsageType};
 use crate::generated::shapes::*;
+use crate::records::{GroupRecord, RoleRecord, UserRecord};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 
@@ -81,58 +84,51 @@ impl IamService {
         Ok(out)
     }
 
-    /// The entities of `account` that `filter` keeps, in [`using_key`] order.
+    /// The entities of `account` that `filter` keeps, in [`using_key`] order: read from the
+    /// index by policy, then filtered by usage and path.
     async fn entities_using(
         &self,
         account: &str,
         filter: &Filter,
     ) -> Result<Vec<Using>, ServiceError> {
-        let tables = &self.dir.tables;
-        let mut out = Vec::new();
-        if filter.wants(&EntityType::Group) {
-            let groups = scan_account(&tables.groups, account).await?;
-            out.extend(
-                groups
-                    .into_iter()
-                    .filter(|g| filter.uses(&g.path, &g.attached_policies, None))
-                    .map(|g| {
-                        Using::Group(PolicyGroup {
-                            group_name: Some(g.name),
-                            group_id: Some(g.group_id),
-                        })
-                    }),
-            );
-        }
-        if filter.wants(&EntityType::Role) {
-            let roles = scan_account(&tables.roles, account).await?;
-            out.extend(
-                roles
-                    .into_iter()
-                    .filter(|r| filter.uses(&r.path, &r.attached_policies, r.boundary_arn.as_ref()))
-                    .map(|r| {
-                        Using::Role(PolicyRole {
-                            role_name: Some(r.name),
-                            role_id: Some(r.role_id),
-                        })
-                    }),
-            );
-        }
-        if filter.wants(&EntityType::User) {
-            let users = scan_account(&tables.users, account).await?;
-            out.extend(
-                users
-                    .into_iter()
-                    .filter(|u| filter.uses(&u.path, &u.attached_policies, u.boundary_arn.as_ref()))
-                    .map(|u| {
-                        Using::User(PolicyUser {
-                            user_name: Some(u.name),
-                            user_id: Some(u.user_id),
-                        })
-                    }),
-            );
-        }
-        Ok(out)
+        let kinds = Kinds {
+            users: filter.wants(&EntityType::User),
+            groups: filter.wants(&EntityType::Group),
+            roles: filter.wants(&EntityType::Role),
+        };
+        let found = self.policy_users(account, &filter.arn, kinds).await?;
+        let groups = (found.groups.into_iter())
+            .filter(|g| filter.uses(&g.path, &g.attached_policies, None))
+            .map(group_use);
+        let roles = (found.roles.into_iter())
+            .filter(|r| filter.uses(&r.path, &r.attached_policies, r.boundary_arn.as_ref()))
+            .map(role_use);
+        let users = (found.users.into_iter())
+            .filter(|u| filter.uses(&u.path, &u.attached_policies, u.boundary_arn.as_ref()))
+            .map(user_use);
+        Ok(groups.chain(roles).chain(users).collect())
     }
+}
+
+fn group_use(g: GroupRecord) -> Using {
+    Using::Group(PolicyGroup {
+        group_name: Some(g.name),
+        group_id: Some(g.group_id),
+    })
+}
+
+fn role_use(r: RoleRecord) -> Using {
+    Using::Role(PolicyRole {
+        role_name: Some(r.name),
+        role_id: Some(r.role_id),
+    })
+}
+
+fn user_use(u: UserRecord) -> Using {
+    Using::User(PolicyUser {
+        user_name: Some(u.name),
+        user_id: Some(u.user_id),
+    })
 }
 
 /// Order and Marker of one entity: its type, then its lower-case name (the row order).

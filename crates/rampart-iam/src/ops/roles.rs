@@ -94,8 +94,8 @@ impl IamService {
             }
             let boundary = role.boundary_arn.as_deref();
             let mut writes = self.boundary_writes(ctx, None, boundary).await?;
-            let put = self.dir.tables.roles.put(&row, role, Expect::Absent);
-            writes.push(put.map_err(store_failure)?);
+            let put = self.dir.tables.roles.put(&row, role, Expect::Absent, None);
+            writes.extend(put.map_err(store_failure)?);
             if self.commit(&role.account, writes).await? {
                 return Ok(());
             }
@@ -126,7 +126,7 @@ impl IamService {
         let prefix = input.path_prefix.unwrap_or_else(|| String::from("/"));
         let resource = entity_arn(account, "role", &prefix, "");
         self.authorize_with(ctx, "iam:ListRoles", &resource, &ctx.policy_context())?;
-        let rows = scan_all(&self.dir.tables.roles, &account_prefix(account)).await?;
+        let rows = scan_all(self.dir.tables.roles.table(), &account_prefix(account)).await?;
         let roles: Vec<RoleRecord> = rows
             .into_iter()
             .map(|(_, role)| role)
@@ -212,12 +212,8 @@ impl IamService {
             let boundary = role.boundary_arn.as_deref();
             let mut writes = self.boundary_writes(ctx, boundary, None).await?;
             let row = entity_row(account, &role.name);
-            let delete = self
-                .dir
-                .tables
-                .roles
-                .delete(&row, Expect::Version(found.version));
-            writes.push(delete);
+            let roles = &self.dir.tables.roles;
+            writes.extend(roles.delete(&row, role, Expect::Version(found.version)));
             if self.commit(account, writes).await? {
                 return Ok(());
             }

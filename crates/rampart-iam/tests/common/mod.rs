@@ -3,7 +3,7 @@
 //! users, groups, roles and managed policies written straight into their tables (for the
 //! tests of the other parts of the service) and a minimal reading of the XML answers.
 
-#![allow(clippy::unwrap_used, dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use rampart_codec::{QueryNode, ServiceError};
 use rampart_core::{AccountId, Principal, PrincipalKind, Region, RequestContext, SystemClock};
@@ -12,7 +12,7 @@ use rampart_iam::generated::dispatch;
 use rampart_iam::records::{
     GroupRecord, ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, UserRecord,
 };
-use rampart_iam::tables::entity_row;
+use rampart_iam::tables::{entity_row, replace};
 use rampart_iam::{Directory, IamService};
 use rampart_store::{Expect, Store};
 use std::path::PathBuf;
@@ -30,6 +30,19 @@ pub const ALLOW_IAM: &str =
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
+const PG_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
+
+/// Runs `sql` on the PostgreSQL server at `url`.
+async fn pg_admin(url: &str, sql: &str) {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("PostgreSQL server unreachable");
+    let task = tokio::spawn(conn);
+    client.batch_execute(sql).await.unwrap();
+    drop(client);
+    let _ = task.await;
+}
+
 /// Runs `fut` to completion on a fresh current-thread runtime (for `#[test]` functions).
 pub fn run<T>(fut: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
@@ -39,11 +52,13 @@ pub fn run<T>(fut: impl std::future::Future<Output = T>) -> T {
         .block_on(fut)
 }
 
-/// An IAM service over a fresh store; the folder is removed on drop.
+/// An IAM service over a fresh store; the folder is removed on drop (a PostgreSQL schema by
+/// [`Bench::cleanup`]).
 pub struct Bench {
     pub dir: Arc<Directory>,
     pub iam: IamService,
     folder: PathBuf,
+    schema: Option<(String, String)>,
 }
 
 impl Drop for Bench {
@@ -60,10 +75,42 @@ impl Bench {
         let _ = std::fs::remove_dir_all(&folder);
         std::fs::create_dir_all(&folder).unwrap();
         let store = Store::open_sqlite(&folder.join("db")).await.unwrap();
+        Bench::over(store, folder, None)
+    }
+
+    /// A bench over PostgreSQL in a schema of its own, when `RAMPART_TEST_POSTGRES_URL` is
+    /// set (`None` otherwise: the caller skips the run).
+    pub async fn postgres() -> Option<Bench> {
+        let Ok(admin_url) = std::env::var(PG_VAR) else {
+            eprintln!("{PG_VAR} not set: skipping the PostgreSQL run");
+            return None;
+        };
+        let schema = format!("rampart_iam_{}", uuid::Uuid::new_v4().simple());
+        pg_admin(&admin_url, &format!("CREATE SCHEMA {schema}")).await;
+        let sep = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
+        let store = Store::open_postgres(&url).await.unwrap();
+        let folder = std::env::temp_dir().join(&schema);
+        Some(Bench::over(store, folder, Some((admin_url, schema))))
+    }
+
+    fn over(store: Store, folder: PathBuf, schema: Option<(String, String)>) -> Bench {
         let key = RootKey::generate().domain_key(Domain::Credentials);
         let dir = Arc::new(Directory::new(store, key, Arc::new(SystemClock)));
         let iam = IamService::new(dir.clone());
-        Bench { dir, iam, folder }
+        Bench {
+            dir,
+            iam,
+            folder,
+            schema,
+        }
+    }
+
+    /// Drops the PostgreSQL schema, if any (SQLite's folder goes on drop).
+    pub async fn cleanup(self) {
+        if let Some((url, schema)) = &self.schema {
+            pg_admin(url, &format!("DROP SCHEMA {schema} CASCADE")).await;
+        }
     }
 
     /// The account root, signing with a key that is not in the store.
@@ -207,11 +254,11 @@ impl Bench {
             access_keys: Vec::new(),
         };
         let tables = &self.dir.tables;
-        let write = tables
+        let writes = tables
             .users
-            .put(&entity_row(ACCOUNT, name), &user, Expect::Absent)
+            .put(&entity_row(ACCOUNT, name), &user, Expect::Absent, None)
             .unwrap();
-        tables.commit(ACCOUNT, vec![write]).await.unwrap();
+        tables.commit(ACCOUNT, writes).await.unwrap();
     }
 
     /// Writes the group `name` at `path` straight into the groups table.
@@ -228,11 +275,11 @@ impl Bench {
             members: Vec::new(),
         };
         let tables = &self.dir.tables;
-        let write = tables
+        let writes = tables
             .groups
-            .put(&entity_row(ACCOUNT, name), &group, Expect::Absent)
+            .put(&entity_row(ACCOUNT, name), &group, Expect::Absent, None)
             .unwrap();
-        tables.commit(ACCOUNT, vec![write]).await.unwrap();
+        tables.commit(ACCOUNT, writes).await.unwrap();
     }
 
     /// Writes the role `name` (path `/`, no trust policy) straight into the roles table, with
@@ -256,11 +303,11 @@ impl Bench {
             last_used_region: None,
         };
         let tables = &self.dir.tables;
-        let write = tables
+        let writes = tables
             .roles
-            .put(&entity_row(ACCOUNT, name), &role, Expect::Absent)
+            .put(&entity_row(ACCOUNT, name), &role, Expect::Absent, None)
             .unwrap();
-        tables.commit(ACCOUNT, vec![write]).await.unwrap();
+        tables.commit(ACCOUNT, writes).await.unwrap();
     }
 
     /// Writes the customer managed policy `name` (path `/`, one version) straight into the
@@ -299,16 +346,13 @@ impl Bench {
     pub async fn put_inline_policy(&self, user: &str, name: &str, document: &str) {
         let tables = &self.dir.tables;
         let row = entity_row(ACCOUNT, user);
-        let mut found = tables.users.get(&row).await.unwrap().unwrap();
-        found
-            .value
+        let found = tables.users.get(&row).await.unwrap().unwrap();
+        let mut updated = found.value.clone();
+        updated
             .inline_policies
             .insert(name.to_owned(), document.to_owned());
-        let write = tables
-            .users
-            .put(&row, &found.value, Expect::Version(found.version))
-            .unwrap();
-        tables.commit(ACCOUNT, vec![write]).await.unwrap();
+        let writes = replace(&tables.users, &row, &updated, &found).unwrap();
+        tables.commit(ACCOUNT, writes).await.unwrap();
         self.dir.invalidate();
     }
 
@@ -316,16 +360,13 @@ impl Bench {
     pub async fn put_group_policy(&self, group: &str, name: &str, document: &str) {
         let tables = &self.dir.tables;
         let row = entity_row(ACCOUNT, group);
-        let mut found = tables.groups.get(&row).await.unwrap().unwrap();
-        found
-            .value
+        let found = tables.groups.get(&row).await.unwrap().unwrap();
+        let mut updated = found.value.clone();
+        updated
             .inline_policies
             .insert(name.to_owned(), document.to_owned());
-        let write = tables
-            .groups
-            .put(&row, &found.value, Expect::Version(found.version))
-            .unwrap();
-        tables.commit(ACCOUNT, vec![write]).await.unwrap();
+        let writes = replace(&tables.groups, &row, &updated, &found).unwrap();
+        tables.commit(ACCOUNT, writes).await.unwrap();
         self.dir.invalidate();
     }
 }

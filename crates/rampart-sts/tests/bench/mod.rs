@@ -15,7 +15,7 @@ use rampart_crypto::root::{Domain, RootKey};
 use rampart_iam::Directory;
 use rampart_iam::records::{ManagedPolicyRecord, PolicyVersionRecord, RoleRecord, UserRecord};
 use rampart_iam::tables::entity_row;
-use rampart_store::{Expect, Store};
+use rampart_store::{Expect, IndexedTable, Store, Write};
 use rampart_sts::{SessionClaims, SessionTokens, StsService};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -104,8 +104,8 @@ impl Bench {
     pub async fn put_role(&self, record: &RoleRecord) {
         let tables = &self.dir.tables;
         let row = entity_row(&record.account, &record.name);
-        let write = tables.roles.put(&row, record, Expect::Any).unwrap();
-        tables.commit(&record.account, vec![write]).await.unwrap();
+        let writes = upsert(&tables.roles, &row, record).await;
+        tables.commit(&record.account, writes).await.unwrap();
         self.dir.invalidate();
     }
 
@@ -115,8 +115,13 @@ impl Bench {
 
     pub async fn delete_role(&self, account: &str, name: &str) {
         let tables = &self.dir.tables;
-        let write = tables.roles.delete(&entity_row(account, name), Expect::Any);
-        tables.commit(account, vec![write]).await.unwrap();
+        let row = entity_row(account, name);
+        let Some(current) = tables.roles.get(&row).await.unwrap() else {
+            return;
+        };
+        let expect = Expect::Version(current.version);
+        let writes = tables.roles.delete(&row, &current.value, expect);
+        tables.commit(account, writes).await.unwrap();
         self.dir.invalidate();
     }
 
@@ -138,11 +143,8 @@ impl Bench {
             access_keys: Vec::new(),
         };
         let tables = &self.dir.tables;
-        let write = tables
-            .users
-            .put(&entity_row(account, name), &record, Expect::Any)
-            .unwrap();
-        tables.commit(account, vec![write]).await.unwrap();
+        let writes = upsert(&tables.users, &entity_row(account, name), &record).await;
+        tables.commit(account, writes).await.unwrap();
         self.dir.invalidate();
         record
     }
@@ -321,4 +323,17 @@ pub fn enc(text: &str) -> String {
 /// The AssumeRole form for `role_arn` and `session`, plus `extra` (already encoded).
 pub fn assume(role_arn: &str, session: &str, extra: &str) -> String {
     format!("RoleArn={}&RoleSessionName={session}{extra}", enc(role_arn))
+}
+
+/// The writes storing `value` at `row` over whatever is stored there (index entries kept).
+async fn upsert<T>(table: &IndexedTable<T>, row: &str, value: &T) -> Vec<Write>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let current = table.get(row).await.unwrap();
+    let (expect, previous) = match &current {
+        Some(c) => (Expect::Version(c.version), Some(&c.value)),
+        None => (Expect::Absent, None),
+    };
+    table.put(row, value, expect, previous).unwrap()
 }

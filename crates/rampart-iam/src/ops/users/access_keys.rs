@@ -11,7 +11,7 @@ use crate::generated::errors;
 use crate::generated::shapes::*;
 use crate::ops::common::{ATTEMPTS, required, store_failure, timestamp, too_busy};
 use crate::records::{AccessKeyRecord, AccountRecord, KeyStatus};
-use crate::tables::entity_row;
+use crate::tables::{entity_row, replace};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write};
@@ -74,7 +74,7 @@ impl IamService {
     ) -> Result<(String, zeroize::Zeroizing<String>, AccessKeyRecord), ServiceError> {
         let account = ctx.account().as_str();
         for _ in 0..ATTEMPTS {
-            let mut user = self
+            let user = self
                 .authorized_user(ctx, "iam:CreateAccessKey", name)
                 .await?;
             if user.value.access_keys.len() >= KEYS_PER_USER {
@@ -91,11 +91,12 @@ impl IamService {
                 .credentials
                 .new_key(&owner, self.now_ms())
                 .map_err(store_failure)?;
-            user.value.access_keys.push(made.access_key_id.clone());
-            let row = entity_row(account, &user.value.name);
-            let users = &self.dir.tables.users;
-            let put = users.put(&row, &user.value, Expect::Version(user.version));
-            let writes = vec![put.map_err(store_failure)?, made.write];
+            let mut updated = user.value.clone();
+            updated.access_keys.push(made.access_key_id.clone());
+            let row = entity_row(account, &updated.name);
+            let put = replace(&self.dir.tables.users, &row, &updated, &user);
+            let mut writes = put.map_err(store_failure)?;
+            writes.push(made.write);
             if self.commit(account, writes).await? {
                 return Ok((made.access_key_id, made.secret, made.record));
             }
@@ -257,24 +258,24 @@ impl IamService {
         Err(too_busy())
     }
 
-    /// The write removing `id` from its user's list of keys (none for the root).
+    /// The writes removing `id` from its user's list of keys (none for the root).
     async fn unlist_key(
         &self,
         account: &str,
         holder: &Holder,
         id: &str,
-    ) -> Result<Option<Write>, ServiceError> {
+    ) -> Result<Vec<Write>, ServiceError> {
         let Holder::User(name) = holder else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        let Some(mut user) = self.find_user(account, name).await? else {
-            return Ok(None);
+        let Some(user) = self.find_user(account, name).await? else {
+            return Ok(Vec::new());
         };
-        user.value.access_keys.retain(|k| k != id);
-        let row = entity_row(account, &user.value.name);
-        let users = &self.dir.tables.users;
-        let put = users.put(&row, &user.value, Expect::Version(user.version));
-        Ok(Some(put.map_err(store_failure)?))
+        let mut updated = user.value.clone();
+        updated.access_keys.retain(|k| k != id);
+        let row = entity_row(account, &updated.name);
+        let put = replace(&self.dir.tables.users, &row, &updated, &user);
+        put.map_err(store_failure)
     }
 
     /// Authorizes `action` on the holder and reads its key `id`; `NoSuchEntity` when the

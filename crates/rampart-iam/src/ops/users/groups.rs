@@ -10,7 +10,7 @@ use crate::generated::shapes::*;
 use crate::ids;
 use crate::ops::common::{ATTEMPTS, already_exists, page, required, store_failure, too_busy};
 use crate::records::{GroupRecord, UserRecord};
-use crate::tables::{account_prefix, entity_row};
+use crate::tables::{account_prefix, entity_row, replace};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write};
@@ -48,10 +48,10 @@ impl IamService {
                 return Err(already_exists("Group", &record.name));
             }
             let groups = &self.dir.tables.groups;
-            let write = groups
-                .put(&row, &record, Expect::Absent)
+            let writes = groups
+                .put(&row, &record, Expect::Absent, None)
                 .map_err(store_failure)?;
-            if self.commit(account, vec![write]).await? {
+            if self.commit(account, writes).await? {
                 let group = Some(group_out(&record));
                 return Ok(CreateGroupResponse { group });
             }
@@ -97,7 +97,7 @@ impl IamService {
         let account = ctx.account().as_str();
         let prefix = input.path_prefix.unwrap_or_else(|| "/".to_owned());
         self.authorize(ctx, "iam:ListGroups", &group_arn(account, &prefix, ""))?;
-        let rows = scan_all(&self.dir.tables.groups, &account_prefix(account)).await?;
+        let rows = scan_all(self.dir.tables.groups.table(), &account_prefix(account)).await?;
         let matching: Vec<(String, GroupRecord)> = rows
             .into_iter()
             .filter(|(_, g)| g.path.starts_with(&prefix))
@@ -157,8 +157,8 @@ impl IamService {
             }
             let row = entity_row(account, &group.value.name);
             let groups = &self.dir.tables.groups;
-            let write = groups.delete(&row, Expect::Version(group.version));
-            if self.commit(account, vec![write]).await? {
+            let writes = groups.delete(&row, &group.value, Expect::Version(group.version));
+            if self.commit(account, writes).await? {
                 return Ok(());
             }
         }
@@ -173,20 +173,21 @@ impl IamService {
         let group_name = required(input.group_name, "groupName")?;
         let user_name = required(input.user_name, "userName")?;
         for _ in 0..ATTEMPTS {
-            let (mut group, mut user) = self
+            let read = self
                 .membership(ctx, "iam:AddUserToGroup", &group_name, &user_name)
                 .await?;
-            if is_member(&group.value, &user.value) {
+            let (mut group, mut user) = (read.0.value.clone(), read.1.value.clone());
+            if is_member(&group, &user) {
                 return Ok(());
             }
-            if user.value.groups.len() >= GROUPS_PER_USER {
+            if user.groups.len() >= GROUPS_PER_USER {
                 return Err(errors::limit_exceeded_exception(format!(
                     "Cannot exceed quota for GroupsPerUser: {GROUPS_PER_USER}"
                 )));
             }
-            group.value.members.push(user.value.name.clone());
-            user.value.groups.push(group.value.name.clone());
-            let writes = self.membership_writes(ctx, &group, &user)?;
+            group.members.push(user.name.clone());
+            user.groups.push(group.name.clone());
+            let writes = self.membership_writes(ctx, &read, &group, &user)?;
             if self.commit(ctx.account().as_str(), writes).await? {
                 return Ok(());
             }
@@ -202,23 +203,19 @@ impl IamService {
         let group_name = required(input.group_name, "groupName")?;
         let user_name = required(input.user_name, "userName")?;
         for _ in 0..ATTEMPTS {
-            let (mut group, mut user) = self
+            let read = self
                 .membership(ctx, "iam:RemoveUserFromGroup", &group_name, &user_name)
                 .await?;
-            if !is_member(&group.value, &user.value) {
+            let (mut group, mut user) = (read.0.value.clone(), read.1.value.clone());
+            if !is_member(&group, &user) {
                 return Err(errors::no_such_entity_exception(format!(
                     "User {user_name} not in group {group_name}"
                 )));
             }
-            let (user_key, group_key) = (&user.value.name, &group.value.name);
-            group
-                .value
-                .members
-                .retain(|m| !m.eq_ignore_ascii_case(user_key));
-            user.value
-                .groups
-                .retain(|g| !g.eq_ignore_ascii_case(group_key));
-            let writes = self.membership_writes(ctx, &group, &user)?;
+            let (user_key, group_key) = (&read.1.value.name, &read.0.value.name);
+            group.members.retain(|m| !m.eq_ignore_ascii_case(user_key));
+            user.groups.retain(|g| !g.eq_ignore_ascii_case(group_key));
+            let writes = self.membership_writes(ctx, &read, &group, &user)?;
             if self.commit(ctx.account().as_str(), writes).await? {
                 return Ok(());
             }
@@ -270,27 +267,23 @@ impl IamService {
         Ok((group, user))
     }
 
-    /// The compare-and-swap writes of a changed membership (both records).
+    /// The compare-and-swap writes of a changed membership (both records, over the
+    /// versions `read`).
     fn membership_writes(
         &self,
         ctx: &RequestContext,
-        group: &Versioned<GroupRecord>,
-        user: &Versioned<UserRecord>,
+        read: &(Versioned<GroupRecord>, Versioned<UserRecord>),
+        group: &GroupRecord,
+        user: &UserRecord,
     ) -> Result<Vec<Write>, ServiceError> {
         let account = ctx.account().as_str();
         let tables = &self.dir.tables;
-        let group_row = entity_row(account, &group.value.name);
-        let user_row = entity_row(account, &user.value.name);
-        Ok(vec![
-            tables
-                .groups
-                .put(&group_row, &group.value, Expect::Version(group.version))
-                .map_err(store_failure)?,
-            tables
-                .users
-                .put(&user_row, &user.value, Expect::Version(user.version))
-                .map_err(store_failure)?,
-        ])
+        let group_row = entity_row(account, &group.name);
+        let user_row = entity_row(account, &user.name);
+        let mut writes =
+            replace(&tables.groups, &group_row, group, &read.0).map_err(store_failure)?;
+        writes.extend(replace(&tables.users, &user_row, user, &read.1).map_err(store_failure)?);
+        Ok(writes)
     }
 }
 

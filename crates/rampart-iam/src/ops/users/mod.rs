@@ -75,8 +75,8 @@ impl IamService {
             }
             let boundary = user.boundary_arn.as_deref();
             let mut writes = self.boundary_writes(ctx, None, boundary).await?;
-            let put = self.dir.tables.users.put(&row, user, Expect::Absent);
-            writes.push(put.map_err(store_failure)?);
+            let put = self.dir.tables.users.put(&row, user, Expect::Absent, None);
+            writes.extend(put.map_err(store_failure)?);
             if self.commit(&user.account, writes).await? {
                 return Ok(());
             }
@@ -130,7 +130,7 @@ impl IamService {
         let account = ctx.account().as_str();
         let prefix = input.path_prefix.unwrap_or_else(|| "/".to_owned());
         self.authorize(ctx, "iam:ListUsers", &user_arn(account, &prefix, ""))?;
-        let rows = scan_all(&self.dir.tables.users, &account_prefix(account)).await?;
+        let rows = scan_all(self.dir.tables.users.table(), &account_prefix(account)).await?;
         let matching: Vec<(String, UserRecord)> = rows
             .into_iter()
             .filter(|(_, u)| u.path.starts_with(&prefix))
@@ -187,7 +187,7 @@ impl IamService {
             let boundary = user.value.boundary_arn.as_deref();
             let mut writes = self.boundary_writes(ctx, boundary, None).await?;
             let users = &self.dir.tables.users;
-            writes.push(users.delete(&row, Expect::Version(user.version)));
+            writes.extend(users.delete(&row, &user.value, Expect::Version(user.version)));
             if self.commit(account, writes).await? {
                 return Ok(());
             }

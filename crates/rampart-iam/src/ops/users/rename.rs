@@ -7,9 +7,9 @@ use super::support::user_arn;
 use crate::IamService;
 use crate::ops::common::{ATTEMPTS, already_exists, no_such, store_failure, too_busy};
 use crate::records::{GroupRecord, UserRecord};
-use crate::tables::entity_row;
+use crate::tables::{entity_row, replace};
 use rampart_codec::ServiceError;
-use rampart_store::{Expect, Table, Versioned, Write};
+use rampart_store::{Expect, IndexedTable, Versioned, Write};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -20,25 +20,22 @@ fn rename_in(names: &mut [String], old: &str, new: &str) {
     }
 }
 
-/// The writes that move a record from `old_row` to `new_row` (or update it in place when
-/// the rows are the same).
+/// The writes that move the record `read` from `old_row` to `new_row` as `record` (or update
+/// it in place when the rows are the same), index entries included.
 fn move_writes<T: Serialize + DeserializeOwned>(
-    table: &Table<T>,
+    table: &IndexedTable<T>,
     old_row: &str,
     new_row: &str,
     record: &T,
-    version: u64,
+    read: &Versioned<T>,
 ) -> Result<Vec<Write>, ServiceError> {
     if old_row == new_row {
-        let put = table.put(new_row, record, Expect::Version(version));
-        return Ok(vec![put.map_err(store_failure)?]);
+        return replace(table, new_row, record, read).map_err(store_failure);
     }
-    Ok(vec![
-        table.delete(old_row, Expect::Version(version)),
-        table
-            .put(new_row, record, Expect::Absent)
-            .map_err(store_failure)?,
-    ])
+    let mut writes = table.delete(old_row, &read.value, Expect::Version(read.version));
+    let put = table.put(new_row, record, Expect::Absent, None);
+    writes.extend(put.map_err(store_failure)?);
+    Ok(writes)
 }
 
 impl IamService {
@@ -85,17 +82,16 @@ impl IamService {
         record.name = new_name.to_owned();
         record.path = new_path.to_owned();
         let tables = &self.dir.tables;
-        let mut writes = move_writes(&tables.users, &old_row, &new_row, &record, user.version)?;
+        let mut writes = move_writes(&tables.users, &old_row, &new_row, &record, &user)?;
         for group_name in &record.groups {
-            let Some(mut group) = self.find_group(account, group_name).await? else {
+            let Some(group) = self.find_group(account, group_name).await? else {
                 continue;
             };
-            rename_in(&mut group.value.members, &user.value.name, new_name);
+            let mut updated = group.value.clone();
+            rename_in(&mut updated.members, &user.value.name, new_name);
             let row = entity_row(account, group_name);
-            let put = tables
-                .groups
-                .put(&row, &group.value, Expect::Version(group.version));
-            writes.push(put.map_err(store_failure)?);
+            let put = replace(&tables.groups, &row, &updated, &group);
+            writes.extend(put.map_err(store_failure)?);
         }
         writes.extend(self.key_owner_writes(account, &record).await?);
         Ok(writes)
@@ -160,17 +156,16 @@ impl IamService {
         record.name = new_name.to_owned();
         record.path = new_path.to_owned();
         let tables = &self.dir.tables;
-        let mut writes = move_writes(&tables.groups, &old_row, &new_row, &record, group.version)?;
+        let mut writes = move_writes(&tables.groups, &old_row, &new_row, &record, &group)?;
         for member in &record.members {
-            let Some(mut user) = self.find_user(account, member).await? else {
+            let Some(user) = self.find_user(account, member).await? else {
                 continue;
             };
-            rename_in(&mut user.value.groups, &group.value.name, new_name);
+            let mut updated = user.value.clone();
+            rename_in(&mut updated.groups, &group.value.name, new_name);
             let row = entity_row(account, member);
-            let put = tables
-                .users
-                .put(&row, &user.value, Expect::Version(user.version));
-            writes.push(put.map_err(store_failure)?);
+            let put = replace(&tables.users, &row, &updated, &user);
+            writes.extend(put.map_err(store_failure)?);
         }
         Ok(writes)
     }

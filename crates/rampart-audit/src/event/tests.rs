@@ -183,8 +183,7 @@ fn own_resources_give_one_event() {
         "AWS::KMS::Key",
     );
     ctx.note_resource("arn:aws:iam::aws:policy/ReadOnlyAccess", "AWS::IAM::Policy");
-    let events =
-        crate::gateway::audit_event("kms.amazonaws.com", &ctx, invocation(Ok(vec![])), None);
+    let events = call_events("kms.amazonaws.com", &ctx, invocation(Ok(vec![])), None);
     assert_eq!(events.len(), 1);
     let event = &events[0];
     assert_eq!(event.recipient_account_id, CALLER);
@@ -202,8 +201,7 @@ fn cross_account_use_is_recorded_for_the_owner_too() {
     let ctx = context(role_session("AROAIDPPEZS35WEXAMPLE:ci-run-7"));
     let owned = format!("arn:aws:kms:us-east-1:{OWNER}:key/k1");
     ctx.note_resource(owned.clone(), "AWS::KMS::Key");
-    let events =
-        crate::gateway::audit_event("kms.amazonaws.com", &ctx, invocation(Ok(vec![])), None);
+    let events = call_events("kms.amazonaws.com", &ctx, invocation(Ok(vec![])), None);
     assert_eq!(events.len(), 2);
     let (mine, theirs) = (&events[0], &events[1]);
     assert_eq!(mine.recipient_account_id, CALLER);
@@ -241,8 +239,7 @@ fn one_copy_per_other_owner() {
             "AWS::KMS::Key",
         );
     }
-    let events =
-        crate::gateway::audit_event("kms.amazonaws.com", &ctx, invocation(Ok(vec![])), None);
+    let events = call_events("kms.amazonaws.com", &ctx, invocation(Ok(vec![])), None);
     let recipients: Vec<&str> = events
         .iter()
         .map(|e| e.recipient_account_id.as_str())
@@ -261,8 +258,7 @@ fn denied_calls_are_recorded_with_their_error() {
         "User: arn:aws:iam::111122223333:user/ops/Alice is not authorized to perform: kms:Decrypt";
     let denied = ServiceError::new("AccessDeniedException", 400, message);
     let error = Some((denied.code.to_string(), denied.message.clone()));
-    let events =
-        crate::gateway::audit_event("kms.amazonaws.com", &ctx, invocation(Err(denied)), error);
+    let events = call_events("kms.amazonaws.com", &ctx, invocation(Err(denied)), error);
     assert_eq!(events.len(), 2, "the owner sees the denied attempt too");
     for event in &events {
         assert_eq!(event.error_code.as_deref(), Some("AccessDeniedException"));

@@ -5,8 +5,8 @@ mod identity;
 
 pub use identity::{Empty, SessionAttributes, SessionIssuer, SessionView, UserIdentity};
 
-use crate::host::BoxFuture;
-use rampart_core::{AuditResource, Principal};
+use rampart_codec::{BoxFuture, Invocation};
+use rampart_core::{AuditResource, Principal, RequestContext};
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -143,6 +143,48 @@ fn cloudtrail_time<S: serde::Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&cloudtrail_timestamp(*at))
+}
+
+/// The audit events of one request: the caller's account's, plus a copy for each other account
+/// whose resources it used (see [`for_each_recipient`]). Failed calls, access
+/// denials included, are recorded with their `errorCode` and `errorMessage`.
+pub fn call_events(
+    event_source: &'static str,
+    ctx: &RequestContext,
+    invocation: Invocation,
+    error: Option<(String, String)>,
+) -> Vec<AuditEvent> {
+    let account = ctx.account().to_string();
+    let resources = ctx
+        .take_resources()
+        .into_iter()
+        .map(|r| EventResource::of(r, &account))
+        .collect();
+    let (error_code, error_message) = error.unzip();
+    let event = AuditEvent {
+        event_version: "1.08",
+        user_identity: UserIdentity::of(&ctx.principal),
+        event_time: ctx.received_at,
+        event_source,
+        event_name: invocation.operation.to_owned(),
+        aws_region: ctx.region.to_string(),
+        source_ip_address: ctx.source_ip.clone(),
+        user_agent: ctx.user_agent.clone(),
+        error_code,
+        error_message,
+        request_parameters: invocation.request_parameters,
+        response_elements: invocation.response_elements,
+        request_id: ctx.request_id.clone(),
+        event_id: uuid::Uuid::new_v4().to_string(),
+        read_only: invocation.read_only,
+        resources,
+        event_type: "AwsApiCall",
+        management_event: true,
+        recipient_account_id: account,
+        shared_event_id: None,
+        event_category: "Management",
+    };
+    for_each_recipient(event, &ctx.principal)
 }
 
 #[cfg(test)]
