@@ -39,6 +39,8 @@
 //! * PostgreSQL commits are durable under the server's default `synchronous_commit=on`.
 
 mod backend;
+#[cfg(test)]
+mod declared_tests;
 mod indexed;
 mod keys;
 mod lease;
@@ -180,6 +182,8 @@ impl StoreError {
 #[derive(Clone)]
 pub struct Store {
     backend: Arc<Backend>,
+    /// The tables row writes may name, once the server declared them (shared by every clone).
+    declared: Arc<std::sync::OnceLock<std::collections::HashSet<&'static str>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -197,9 +201,7 @@ impl Store {
     /// 0600; SQLite gives its `-wal`/`-shm` files the same mode.
     pub async fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
         let backend = sqlite::SqliteBackend::open(path).await?;
-        Ok(Store {
-            backend: Arc::new(Backend::Sqlite(backend)),
-        })
+        Ok(Store::over(Backend::Sqlite(backend)))
     }
 
     /// Connects to PostgreSQL (`postgres://...`), migrating the schema.
@@ -209,9 +211,37 @@ impl Store {
     /// to keep Rampart's tables in their own schema.
     pub async fn open_postgres(url: &str) -> Result<Store, StoreError> {
         let backend = postgres::PgBackend::open(url).await?;
-        Ok(Store {
-            backend: Arc::new(Backend::Postgres(backend)),
-        })
+        Ok(Store::over(Backend::Postgres(backend)))
+    }
+
+    fn over(backend: Backend) -> Store {
+        Store {
+            backend: Arc::new(backend),
+            declared: Arc::default(),
+        }
+    }
+
+    /// From now on, refuses transactions whose row writes name a table outside `tables` (the
+    /// tables the service modules declared), in this handle and every clone of it. Only the
+    /// first declaration counts; returns false for later ones.
+    pub fn restrict_tables(&self, tables: impl IntoIterator<Item = &'static str>) -> bool {
+        self.declared.set(tables.into_iter().collect()).is_ok()
+    }
+
+    fn check_declared(&self, writes: &[Write]) -> Result<(), StoreError> {
+        let Some(declared) = self.declared.get() else {
+            return Ok(());
+        };
+        let undeclared = writes
+            .iter()
+            .filter_map(Write::target)
+            .find(|(table, _)| !declared.contains(table));
+        match undeclared {
+            Some((table, _)) => Err(StoreError::Backend(format!(
+                "table {table} is not declared by any service module"
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -235,6 +265,7 @@ impl Store {
         if writes.is_empty() {
             return Ok(());
         }
+        self.check_declared(&writes)?;
         writes.sort_by(|a, b| a.apply_order().cmp(&b.apply_order()));
         self.backend.transact(writes).await
     }

@@ -46,6 +46,7 @@ impl Modules {
         }
         let modules = Modules { list, clients };
         modules.check_tables()?;
+        store.restrict_tables(modules.declared_tables());
         for module in &modules.list {
             let name = module.name();
             module.prepare().await.map_err(|e| format!("{name}: {e}"))?;
@@ -61,6 +62,13 @@ impl Modules {
         }
         let list: Vec<String> = clashes.iter().map(ToString::to_string).collect();
         Err(format!("service modules clash: {}", list.join("; ")))
+    }
+
+    /// Every table of the modules and the host: from the start on, the only ones the store
+    /// writes (`Store::restrict_tables`), so an undeclared table fails the tests that reach it.
+    fn declared_tables(&self) -> Vec<&'static str> {
+        let modules = self.list.iter().flat_map(|m| m.tables().iter().copied());
+        modules.chain(HOST_TABLES.iter().copied()).collect()
     }
 
     /// Every AWS JSON endpoint.
@@ -127,6 +135,25 @@ mod tests {
             .collect();
         assert_eq!(signing, ["iam", "sts"]);
         assert!(modules.jobs().len() >= 4);
+    }
+
+    #[tokio::test]
+    async fn once_started_the_store_writes_only_declared_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_sqlite(&dir.path().join("db")).await.unwrap();
+        let root = RootKey::generate();
+        Modules::start(MODULES, &store, &root, Arc::new(SystemClock), true)
+            .await
+            .unwrap();
+        let put = |table: &'static str| rampart_store::Write::Put {
+            table,
+            key: "k".to_owned(),
+            value: Vec::new(),
+            expect: rampart_store::Expect::Any,
+        };
+        store.transact(vec![put("kms_keys")]).await.unwrap();
+        store.transact(vec![put(META_TABLE)]).await.unwrap();
+        assert!(store.transact(vec![put("credentials")]).await.is_err());
     }
 
     #[tokio::test]
