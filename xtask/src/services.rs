@@ -19,6 +19,11 @@ pub struct ServiceSpec {
     /// Global services (IAM): the Region every request is served and audited in, whatever
     /// Region the client signed for. `None` for regional services.
     pub global_region: Option<&'static str>,
+    /// Operations whose input the service checks itself, with its own errors, before model
+    /// validation (CloudTrail's LookupEvents): their trait has a `check_<operation>` method.
+    pub prechecked: &'static [&'static str],
+    /// `Shape.Member`s left out of audit JSON besides the sensitive and blob ones.
+    pub audit_hidden: &'static [&'static str],
 }
 
 /// KMS's cryptographic operations: read-only, and no response elements in CloudTrail.
@@ -61,7 +66,7 @@ const IAM_READ_ONLY: &[&str] = &["Get*", "List*", "Simulate*"];
 /// Every STS operation is read-only in CloudTrail.
 const STS_READ_ONLY: &[&str] = &["*"];
 
-/// The KMS operations `rampart-kms` implements (`impl KmsApi for KmsService`).
+/// The KMS operations `rampart-kms` implements (`impl <Operation> for KmsService`, in `ops/`).
 const KMS_SERVED: &[&str] = &[
     "CancelKeyDeletion",
     "CreateAlias",
@@ -115,7 +120,7 @@ const KMS_SERVED: &[&str] = &[
     "VerifyMac",
 ];
 
-/// The IAM operations `rampart-iam` implements (`impl IamApi for IamService`).
+/// The IAM operations `rampart-iam` implements (`impl <Operation> for IamService`, in `ops/`).
 const IAM_SERVED: &[&str] = &[
     "AddUserToGroup",
     "AttachGroupPolicy",
@@ -197,6 +202,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: KMS_READ_ONLY,
         hidden_responses: KMS_CRYPTO,
         global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "cloudtrail/2013-11-01/service-2.json",
@@ -205,6 +212,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: CLOUDTRAIL_READ_ONLY,
         hidden_responses: CLOUDTRAIL_READ_ONLY,
         global_region: None,
+        prechecked: &["LookupEvents"],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "iam/2010-05-08/service-2.json",
@@ -213,6 +222,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: IAM_READ_ONLY,
         hidden_responses: &[],
         global_region: Some("us-east-1"),
+        prechecked: &[],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "sts/2011-06-15/service-2.json",
@@ -226,6 +237,9 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: STS_READ_ONLY,
         hidden_responses: &[],
         global_region: None,
+        prechecked: &[],
+        // The session token holds the sealed secret access key.
+        audit_hidden: &["Credentials.SessionToken"],
     },
 ];
 

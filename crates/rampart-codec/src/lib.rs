@@ -19,7 +19,7 @@ pub mod xml;
 pub use audit::{AuditParams, AuditValue, Empty, Redacted, put};
 pub use blob::Blob;
 pub use error::ServiceError;
-pub use invocation::{Invocation, OperationSpec, invoke, unit};
+pub use invocation::{Invocation, OperationSpec, answer, invoke, invoke_checked, unit};
 pub use json::{decode_input, deserialize_input, encode_error, encode_output, validate_input};
 pub use query::{FromQuery, QueryNode};
 pub use query_invoke::{

@@ -6,77 +6,20 @@ use crate::host::{AppHost, SharedHost};
 use crate::local_unseal::LocalUnseal;
 use crate::tls::LiveCert;
 use rampart_cloudtrail::CloudTrailService;
-use rampart_codec::Invocation;
-use rampart_core::RequestContext;
 use rampart_kms::KmsService;
 use rampart_store::Store;
-use rampart_wire::{AwsJsonService, AwsQueryService, BoxFuture, Gateway};
+use rampart_wire::{AwsJsonService, AwsQueryService, Gateway};
 use std::sync::Arc;
-
-/// KMS behind the wire layer's service seam.
-struct KmsEndpoint(Arc<KmsService>);
-
-impl AwsJsonService for KmsEndpoint {
-    fn target_prefix(&self) -> &'static str {
-        rampart_kms::generated::TARGET_PREFIX
-    }
-    fn signing_name(&self) -> &'static str {
-        rampart_kms::generated::SIGNING_NAME
-    }
-    fn event_source(&self) -> &'static str {
-        rampart_kms::generated::EVENT_SOURCE
-    }
-    fn json_version(&self) -> &'static str {
-        rampart_kms::generated::JSON_VERSION
-    }
-    fn invoke<'a>(
-        &'a self,
-        ctx: &'a RequestContext,
-        op: &'a str,
-        body: &'a [u8],
-    ) -> BoxFuture<'a, Invocation> {
-        Box::pin(rampart_kms::generated::dispatch(
-            self.0.as_ref(),
-            ctx,
-            op,
-            body,
-        ))
-    }
-}
-
-/// CloudTrail (event history over the audit log) behind the wire layer's service seam.
-struct CloudTrailEndpoint(CloudTrailService);
-
-impl AwsJsonService for CloudTrailEndpoint {
-    fn target_prefix(&self) -> &'static str {
-        rampart_cloudtrail::generated::TARGET_PREFIX
-    }
-    fn signing_name(&self) -> &'static str {
-        rampart_cloudtrail::generated::SIGNING_NAME
-    }
-    fn event_source(&self) -> &'static str {
-        rampart_cloudtrail::generated::EVENT_SOURCE
-    }
-    fn json_version(&self) -> &'static str {
-        rampart_cloudtrail::generated::JSON_VERSION
-    }
-    fn invoke<'a>(
-        &'a self,
-        ctx: &'a RequestContext,
-        op: &'a str,
-        body: &'a [u8],
-    ) -> BoxFuture<'a, Invocation> {
-        Box::pin(self.0.invoke(ctx, op, body))
-    }
-}
 
 /// The service registry: one line per service.
 pub fn services(kms: Arc<KmsService>, store: &Store) -> Vec<Arc<dyn AwsJsonService>> {
     let clock = Arc::new(rampart_core::SystemClock);
     let cloudtrail = CloudTrailService::new(store.clone(), crate::audit::AUDIT_LOG, clock);
     vec![
-        Arc::new(KmsEndpoint(kms)),
-        Arc::new(CloudTrailEndpoint(cloudtrail)),
+        Arc::new(rampart_kms::generated::Endpoint(kms)),
+        Arc::new(rampart_cloudtrail::generated::Endpoint(Arc::new(
+            cloudtrail,
+        ))),
     ]
 }
 
@@ -87,13 +30,11 @@ pub fn query_services(
     tokens: &Arc<rampart_sts::SessionTokens>,
 ) -> Vec<Arc<dyn AwsQueryService>> {
     let clock = directory.clock.clone();
+    let iam = rampart_iam::IamService::new(directory.clone());
+    let sts = rampart_sts::StsService::new(directory.clone(), tokens.clone(), clock);
     vec![
-        Arc::new(rampart_iam::IamService::new(directory.clone())),
-        Arc::new(rampart_sts::StsService::new(
-            directory.clone(),
-            tokens.clone(),
-            clock,
-        )),
+        Arc::new(rampart_iam::generated::Endpoint(Arc::new(iam))),
+        Arc::new(rampart_sts::generated::Endpoint(Arc::new(sts))),
     ]
 }
 

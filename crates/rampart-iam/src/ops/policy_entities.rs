@@ -6,6 +6,7 @@ use super::common::{page, required};
 use super::entity::Keys;
 use super::managed::{not_attachable, scan_account};
 use crate::IamService;
+use crate::generated::ListEntitiesForPolicy;
 use crate::generated::enums::{EntityType, PolicyUsageType};
 use crate::generated::shapes::*;
 use rampart_codec::ServiceError;
@@ -44,8 +45,8 @@ impl Filter {
     }
 }
 
-impl IamService {
-    pub(crate) async fn list_entities_for_policy_op(
+impl ListEntitiesForPolicy for IamService {
+    async fn list_entities_for_policy(
         &self,
         ctx: &RequestContext,
         input: ListEntitiesForPolicyRequest,
@@ -80,7 +81,9 @@ impl IamService {
         }
         Ok(out)
     }
+}
 
+impl IamService {
     /// The entities of `account` that `filter` keeps, in [`using_key`] order.
     async fn entities_using(
         &self,
