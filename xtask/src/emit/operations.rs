@@ -63,17 +63,13 @@ pub fn shared(ctx: &Ctx<'_>, refuse: &str) -> Result<String, String> {
         decode_only += &refusal(ctx, name, op, &op_trait, refuse);
         sum.push(op_trait);
     }
-    let (api, bounds) = (ctx.trait_name(), sum.join(" + "));
+    out += &api_trait(ctx, &sum.join(" + "));
     let _ = write!(
         out,
-        "/// The {} operations Rampart serves: implemented by implementing\n\
-         /// [`{handler}`] and every operation's trait.\npub trait {api}: {bounds} {{}}\n\n\
-         impl<T: {bounds}> {api} for T {{}}\n\n\
-         /// A handler serving nothing: every served operation's input is decoded, audited and\n\
+        "/// A handler serving nothing: every served operation's input is decoded, audited and\n\
          /// validated by `dispatch`, then refused as not implemented (fuzzing and tests).\n\
          #[doc(hidden)]\n#[derive(Debug, Clone, Copy, Default)]\npub struct DecodeOnly;\n\n\
-         {decode_only}",
-        ctx.model.metadata.service_id
+         {decode_only}"
     );
     if !ctx.not_served.is_empty() {
         let _ = write!(
@@ -84,6 +80,18 @@ pub fn shared(ctx: &Ctx<'_>, refuse: &str) -> Result<String, String> {
         );
     }
     Ok(out)
+}
+
+/// The service trait: the sum of the base trait and the operation traits (`bounds`), with a
+/// blanket impl.
+fn api_trait(ctx: &Ctx<'_>, bounds: &str) -> String {
+    let (api, handler) = (ctx.trait_name(), ctx.handler_name());
+    format!(
+        "/// The {} operations Rampart serves: implemented by implementing\n\
+         /// [`{handler}`] and every operation's trait.\npub trait {api}: {bounds} {{}}\n\n\
+         impl<T: {bounds}> {api} for T {{}}\n\n",
+        ctx.model.metadata.service_id
+    )
 }
 
 /// The base trait every operation trait extends: the handlers' error and the per-call hook.
