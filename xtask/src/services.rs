@@ -22,6 +22,11 @@ pub struct ServiceSpec {
     /// Global services (IAM): the Region every request is served and audited in, whatever
     /// Region the client signed for. `None` for regional services.
     pub global_region: Option<&'static str>,
+    /// Operations whose input the service checks itself, with its own errors, before model
+    /// validation (CloudTrail's LookupEvents): their trait has a `check_<operation>` method.
+    pub prechecked: &'static [&'static str],
+    /// `Shape.Member`s left out of audit JSON besides the sensitive and blob ones.
+    pub audit_hidden: &'static [&'static str],
 }
 
 /// KMS's cryptographic operations: read-only, and no response elements in CloudTrail.
@@ -64,7 +69,7 @@ const IAM_READ_ONLY: &[&str] = &["Get*", "List*", "Simulate*"];
 /// Every STS operation is read-only in CloudTrail.
 const STS_READ_ONLY: &[&str] = &["*"];
 
-/// The KMS operations `rampart-kms` implements (`impl KmsApi for KmsService`).
+/// The KMS operations `rampart-kms` implements (`impl <Operation> for KmsService`, in `ops/`).
 const KMS_SERVED: &[&str] = &[
     "CancelKeyDeletion",
     "CreateAlias",
@@ -118,7 +123,7 @@ const KMS_SERVED: &[&str] = &[
     "VerifyMac",
 ];
 
-/// The IAM operations `rampart-iam` implements (`impl IamApi for IamService`).
+/// The IAM operations `rampart-iam` implements (`impl <Operation> for IamService`, in `ops/`).
 const IAM_SERVED: &[&str] = &[
     "AddUserToGroup",
     "AttachGroupPolicy",
@@ -201,6 +206,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: KMS_READ_ONLY,
         hidden_responses: KMS_CRYPTO,
         global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "cloudtrail/2013-11-01/service-2.json",
@@ -210,6 +217,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: CLOUDTRAIL_READ_ONLY,
         hidden_responses: CLOUDTRAIL_READ_ONLY,
         global_region: None,
+        prechecked: &["LookupEvents"],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "iam/2010-05-08/service-2.json",
@@ -219,6 +228,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: IAM_READ_ONLY,
         hidden_responses: &[],
         global_region: Some("us-east-1"),
+        prechecked: &[],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "sts/2011-06-15/service-2.json",
@@ -233,6 +244,9 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: STS_READ_ONLY,
         hidden_responses: &[],
         global_region: None,
+        prechecked: &[],
+        // The session token holds the sealed secret access key.
+        audit_hidden: &["Credentials.SessionToken"],
     },
     // The protocol conformance crate: every operation of a restJson1 model and of a Smithy RPC v2
     // CBOR model (which botocore 1.44.8 resolves to awsJson1.1), checked against botocore.
@@ -244,6 +258,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: &["Get*"],
         hidden_responses: &[],
         global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "mediastore-data/2017-09-01/service-2.json",
@@ -253,6 +269,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: &["Describe*", "Get*", "List*"],
         hidden_responses: &[],
         global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "signer-data/2017-08-25/service-2.json",
@@ -262,6 +280,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: &["Describe*", "Get*", "List*"],
         hidden_responses: &[],
         global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "entityresolution/2018-05-10/service-2.json",
@@ -271,6 +291,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: &["Describe*", "Get*", "List*"],
         hidden_responses: &[],
         global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "dataexchange/2017-07-25/service-2.json",
@@ -280,6 +302,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: &["Describe*", "Get*", "List*"],
         hidden_responses: &[],
         global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     },
     ServiceSpec {
         model: "acm-pca/2017-08-22/service-2.json",
@@ -289,6 +313,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         read_only: &["Describe*", "Get*", "List*"],
         hidden_responses: &[],
         global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     },
 ];
 

@@ -1,8 +1,8 @@
 //! CloudTrail as a server module (`rampart_module`): event history over the audit log.
 
 use crate::CloudTrailService;
-use rampart_codec::{AwsJsonService, BoxFuture, Invocation};
-use rampart_core::{RequestContext, SystemClock};
+use rampart_codec::AwsJsonService;
+use rampart_core::SystemClock;
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
 
@@ -26,32 +26,6 @@ impl ServiceModule for CloudTrailModule {
     }
 
     fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
-        vec![Arc::new(CloudTrailEndpoint(self.0.clone()))]
-    }
-}
-
-/// CloudTrail behind the wire layer's service seam.
-struct CloudTrailEndpoint(Arc<CloudTrailService>);
-
-impl AwsJsonService for CloudTrailEndpoint {
-    fn target_prefix(&self) -> &'static str {
-        crate::generated::TARGET_PREFIX
-    }
-    fn signing_name(&self) -> &'static str {
-        crate::generated::SIGNING_NAME
-    }
-    fn event_source(&self) -> &'static str {
-        crate::generated::EVENT_SOURCE
-    }
-    fn json_version(&self) -> &'static str {
-        crate::generated::JSON_VERSION
-    }
-    fn invoke<'a>(
-        &'a self,
-        ctx: &'a RequestContext,
-        op: &'a str,
-        body: &'a [u8],
-    ) -> BoxFuture<'a, Invocation> {
-        Box::pin(self.0.invoke(ctx, op, body))
+        vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
     }
 }

@@ -1,10 +1,10 @@
-//! `CloudTrailService`: LookupEvents over the audit log, behind the generated `CloudTrailApi`.
+//! `CloudTrailService`: LookupEvents over the audit log, behind the generated `CloudTrailApi`
+//! (served through the generated `Endpoint`).
 
-use crate::generated::{self, AuditParams, CloudTrailApi, Invocation, ServiceError};
+use crate::generated::{CloudTrailHandler, LookupEvents, ServiceError};
 use crate::generated::{LookupEventsRequest, LookupEventsResponse};
 use crate::query::{Query, Scope};
 use crate::{scan, token};
-use rampart_codec::deserialize_input;
 use rampart_core::{Clock, RequestContext};
 use rampart_store::Store;
 use std::sync::Arc;
@@ -30,33 +30,6 @@ impl CloudTrailService {
     pub fn new(store: Store, log: &'static str, clock: Arc<dyn Clock>) -> CloudTrailService {
         CloudTrailService { store, log, clock }
     }
-
-    /// Decodes, runs and encodes one operation.
-    ///
-    /// CloudTrail checks LookupEvents itself, with its own exceptions
-    /// (InvalidMaxResultsException, InvalidLookupAttributesException, ...) rather than model
-    /// validation, so those checks run before the generated dispatcher validates the input.
-    pub async fn invoke(&self, ctx: &RequestContext, operation: &str, body: &[u8]) -> Invocation {
-        if operation == "LookupEvents"
-            && let Some(refused) = self.refuse_lookup(ctx, body)
-        {
-            return refused;
-        }
-        generated::dispatch(self, ctx, operation, body).await
-    }
-
-    /// The refusal of a LookupEvents body that decodes but fails CloudTrail's checks.
-    fn refuse_lookup(&self, ctx: &RequestContext, body: &[u8]) -> Option<Invocation> {
-        let input: LookupEventsRequest = deserialize_input(body).ok()?;
-        let error = Query::new(&input, scope(ctx), self.clock.now()).err()?;
-        Some(Invocation {
-            operation: "LookupEvents",
-            result: Err(error),
-            request_parameters: input.audit_json(),
-            response_elements: None,
-            read_only: true,
-        })
-    }
 }
 
 fn scope(ctx: &RequestContext) -> Scope<'_> {
@@ -72,7 +45,23 @@ fn authorize_lookup(ctx: &RequestContext) -> Result<(), ServiceError> {
         .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))
 }
 
-impl CloudTrailApi for CloudTrailService {
+/// CloudTrail's operations answer AWS errors directly.
+impl CloudTrailHandler for CloudTrailService {
+    type Error = ServiceError;
+}
+
+impl LookupEvents for CloudTrailService {
+    /// CloudTrail checks LookupEvents itself, with its own exceptions
+    /// (InvalidMaxResultsException, InvalidLookupAttributesException, ...) rather than model
+    /// validation, so the generated dispatcher runs these checks before validating the input.
+    fn check_lookup_events(
+        &self,
+        ctx: &RequestContext,
+        input: &LookupEventsRequest,
+    ) -> Result<(), ServiceError> {
+        Query::new(input, scope(ctx), self.clock.now()).map(drop)
+    }
+
     async fn lookup_events(
         &self,
         ctx: &RequestContext,

@@ -298,14 +298,16 @@ async fn cloudtrail_exceptions(h: &Harness) {
 async fn refused_lookups_are_audited_inputs(h: &Harness) {
     let ctx = common::context(ACCOUNT, REGION);
     let body = br#"{"MaxResults": 99, "LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "X"}]}"#;
-    let invocation = h.service.invoke(&ctx, "LookupEvents", body).await;
+    let invocation =
+        rampart_cloudtrail::generated::dispatch(&h.service, &ctx, "LookupEvents", body).await;
     assert_eq!(
         invocation.result.unwrap_err().code,
         "InvalidMaxResultsException"
     );
     let params = invocation.request_parameters.unwrap();
     assert_eq!(params["maxResults"], 99, "{params}");
-    let other = h.service.invoke(&ctx, "DescribeTrails", b"{}").await;
+    let other =
+        rampart_cloudtrail::generated::dispatch(&h.service, &ctx, "DescribeTrails", b"{}").await;
     assert_eq!(
         other.result.unwrap_err().code,
         "UnsupportedOperationException"
@@ -335,7 +337,9 @@ async fn lookup_needs_permission(h: &Harness) {
         ctx
     };
     let lookup = |ctx: rampart_core::RequestContext| async move {
-        h.service.invoke(&ctx, "LookupEvents", b"{}").await.result
+        rampart_cloudtrail::generated::dispatch(&h.service, &ctx, "LookupEvents", b"{}")
+            .await
+            .result
     };
     let err = lookup(as_user(None)).await.unwrap_err();
     assert_eq!(

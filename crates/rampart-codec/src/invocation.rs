@@ -66,6 +66,24 @@ where
     F: FnOnce(I) -> Fut,
     Fut: Future<Output = Result<O, ServiceError>>,
 {
+    invoke_checked(spec, body, |_: &I| Ok(()), call).await
+}
+
+/// [`invoke`] for an operation the service checks itself before model validation: `check`
+/// runs on the decoded input (after its audit JSON is recorded); its error is the answer.
+pub async fn invoke_checked<I, O, C, F, Fut>(
+    spec: OperationSpec,
+    body: &[u8],
+    check: C,
+    call: F,
+) -> Invocation
+where
+    I: DeserializeOwned + Validate + AuditParams,
+    O: Serialize + AuditParams,
+    C: FnOnce(&I) -> Result<(), ServiceError>,
+    F: FnOnce(I) -> Fut,
+    Fut: Future<Output = Result<O, ServiceError>>,
+{
     let mut inv = Invocation {
         operation: spec.name,
         result: Ok(Vec::new()),
@@ -83,7 +101,7 @@ where
         }
     };
     inv.request_parameters = input.audit_json();
-    if let Err(e) = validate_input(&input) {
+    if let Err(e) = check(&input).and_then(|()| validate_input(&input)) {
         return Invocation {
             result: Err(e),
             ..inv
@@ -99,6 +117,20 @@ where
         Err(e) => Err(e),
     };
     inv
+}
+
+/// Runs a handler's `call`, tells `after` whether it succeeded, and converts its error to the
+/// AWS error (generated dispatchers wrap every handler call in it). `call` makes the handler's
+/// future here, so it is held once, in this future's state.
+pub async fn answer<O, E, F, Fut>(call: F, after: impl FnOnce(bool)) -> Result<O, ServiceError>
+where
+    E: Into<ServiceError>,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<O, E>>,
+{
+    let outcome = call().await;
+    after(outcome.is_ok());
+    outcome.map_err(Into::into)
 }
 
 /// Adapts a handler of an operation without output to answer `{}`.
@@ -196,6 +228,47 @@ mod tests {
             Ok::<_, ServiceError>(r)
         }));
         assert_eq!(inv.result.unwrap_err().code, "SerializationException");
+    }
+
+    #[test]
+    fn checks_run_before_validation_and_answer_alone() {
+        let refuse = |_: &Req| Err(ServiceError::new("InvalidThing", 400, "no"));
+        let inv = run(invoke_checked(
+            SPEC,
+            br#"{"KeyId":"k"}"#,
+            refuse,
+            |_: Req| async move {
+                panic!("handler must not run");
+                #[allow(unreachable_code)]
+                Ok::<Req, ServiceError>(Req::default())
+            },
+        ));
+        assert_eq!(inv.result.unwrap_err().code, "InvalidThing");
+        assert_eq!(inv.request_parameters, Some(json!({"keyId": "k"})));
+        let pass = |_: &Req| Ok(());
+        let inv = run(invoke_checked(SPEC, b"{}", pass, |r: Req| async move {
+            Ok::<_, ServiceError>(r)
+        }));
+        assert_eq!(inv.result.unwrap_err().code, "ValidationException");
+    }
+
+    #[test]
+    fn answer_reports_the_outcome_and_converts_the_error() {
+        struct Domain;
+        impl From<Domain> for ServiceError {
+            fn from(_: Domain) -> Self {
+                ServiceError::new("DomainError", 409, "d")
+            }
+        }
+        let mut seen = Vec::new();
+        let ok = run(answer(|| async { Ok::<_, Domain>(1) }, |ok| seen.push(ok)));
+        assert_eq!(ok, Ok(1));
+        let err = run(answer(
+            || async { Err::<i32, _>(Domain) },
+            |ok| seen.push(ok),
+        ));
+        assert_eq!(err.unwrap_err().code, "DomainError");
+        assert_eq!(seen, [true, false]);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use http_conformance::{
 pub use http_invoke::{
     HttpInvocation, cbor_http_response, invoke_cbor, invoke_rest, rest_response,
 };
-pub use invocation::{Invocation, OperationSpec, invoke, unit};
+pub use invocation::{Invocation, OperationSpec, answer, invoke, invoke_checked, unit};
 pub use json::{decode_input, deserialize_input, encode_error, encode_output, validate_input};
 pub use query::{FromQuery, QueryNode};
 pub use query_invoke::{

@@ -32,7 +32,8 @@ impl ServiceModule for IamModule {
     }
 
     fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {
-        vec![Arc::new(IamService::new(self.0.clone()))]
+        let service = Arc::new(IamService::new(self.0.clone()));
+        vec![Arc::new(crate::generated::Endpoint(service))]
     }
 
     /// Entities stored before the policy index existed are indexed before IAM serves, since

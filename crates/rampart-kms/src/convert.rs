@@ -14,11 +14,13 @@ use time::OffsetDateTime;
 pub const KEY_RESOURCE: &str = "AWS::KMS::Key";
 
 /// The AWS error for a domain error; internal faults are logged here and answered generically.
-pub fn to_service_error(e: KmsError) -> ServiceError {
-    if let KmsError::Internal(detail) | KmsError::Conflict(detail) = &e {
-        tracing::error!(error = %detail, "KMS internal failure");
+impl From<KmsError> for ServiceError {
+    fn from(e: KmsError) -> Self {
+        if let KmsError::Internal(detail) | KmsError::Conflict(detail) = &e {
+            tracing::error!(error = %detail, "KMS internal failure");
+        }
+        ServiceError::new(e.code(), e.status(), e.client_message())
     }
-    ServiceError::new(e.code(), e.status(), e.client_message())
 }
 
 /// Epoch milliseconds as a wire timestamp.
@@ -198,10 +200,10 @@ mod tests {
 
     #[test]
     fn internal_errors_are_generic() {
-        let e = to_service_error(KmsError::Internal("secret detail".into()));
+        let e = ServiceError::from(KmsError::Internal("secret detail".into()));
         assert_eq!(e.status, 500);
         assert!(!e.message.contains("secret"));
-        let e = to_service_error(KmsError::Disabled("arn is disabled.".into()));
+        let e = ServiceError::from(KmsError::Disabled("arn is disabled.".into()));
         assert_eq!((e.code.as_ref(), e.status), ("DisabledException", 400));
     }
 }

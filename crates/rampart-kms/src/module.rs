@@ -1,8 +1,8 @@
 //! KMS as a server module (`rampart_module`): its endpoint, tables, jobs and hooks.
 
 use crate::KmsService;
-use rampart_codec::{AwsJsonService, BoxFuture, Invocation};
-use rampart_core::{Job, RequestContext};
+use rampart_codec::{AwsJsonService, BoxFuture};
+use rampart_core::Job;
 use rampart_crypto::root::Domain;
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
@@ -54,7 +54,7 @@ impl ServiceModule for KmsModule {
     }
 
     fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
-        vec![Arc::new(KmsEndpoint(self.0.clone()))]
+        vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
     }
 
     fn jobs(&self) -> Vec<Arc<dyn Job>> {
@@ -91,31 +91,5 @@ impl ServiceModule for KmsModule {
 
     fn reset(&self) {
         self.0.wipe_cache();
-    }
-}
-
-/// KMS behind the wire layer's service seam.
-struct KmsEndpoint(Arc<KmsService>);
-
-impl AwsJsonService for KmsEndpoint {
-    fn target_prefix(&self) -> &'static str {
-        crate::generated::TARGET_PREFIX
-    }
-    fn signing_name(&self) -> &'static str {
-        crate::generated::SIGNING_NAME
-    }
-    fn event_source(&self) -> &'static str {
-        crate::generated::EVENT_SOURCE
-    }
-    fn json_version(&self) -> &'static str {
-        crate::generated::JSON_VERSION
-    }
-    fn invoke<'a>(
-        &'a self,
-        ctx: &'a RequestContext,
-        op: &'a str,
-        body: &'a [u8],
-    ) -> BoxFuture<'a, Invocation> {
-        Box::pin(crate::generated::dispatch(self.0.as_ref(), ctx, op, body))
     }
 }

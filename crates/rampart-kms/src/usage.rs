@@ -118,11 +118,15 @@ impl Meter {
     }
 
     /// Counts one request of `ctx` (the first key it noted, in that key's account and Region —
-    /// another account's for a cross-account call — else the caller's). `method` is the
-    /// operation's handler name (e.g. `encrypt_op`); when `ok`, a cryptographic operation also
-    /// becomes the last use of every key it touched.
-    pub fn record(&self, ctx: &RequestContext, method: &str, ok: bool) {
-        let operation = if ok { tracked_operation(method) } else { None };
+    /// another account's for a cross-account call — else the caller's). `operation` is its
+    /// model name (e.g. `Encrypt`); when `ok`, a cryptographic operation also becomes the last
+    /// use of every key it touched.
+    pub fn record(&self, ctx: &RequestContext, operation: &str, ok: bool) {
+        let operation = if ok {
+            tracked_operation(operation)
+        } else {
+            None
+        };
         let resources = ctx.resources.lock().unwrap_or_else(|p| p.into_inner());
         let mut keys = resources
             .iter()
@@ -225,26 +229,29 @@ fn key_of(arn: &str) -> Option<(&str, &str, &str)> {
     Some((account, region, key_id))
 }
 
-/// The `KeyLastUsageTrackingOperation` of a handler, for the cryptographic operations AWS tracks.
-pub fn tracked_operation(method: &str) -> Option<&'static str> {
-    Some(match method.strip_suffix("_op").unwrap_or(method) {
-        "encrypt" => "Encrypt",
-        "decrypt" => "Decrypt",
-        "re_encrypt" => "ReEncrypt",
-        "generate_data_key" => "GenerateDataKey",
-        "generate_data_key_without_plaintext" => "GenerateDataKeyWithoutPlaintext",
-        "generate_data_key_pair" => "GenerateDataKeyPair",
-        "generate_data_key_pair_without_plaintext" => "GenerateDataKeyPairWithoutPlaintext",
-        "sign" => "Sign",
-        "verify" => "Verify",
-        "generate_mac" => "GenerateMac",
-        "verify_mac" => "VerifyMac",
-        "derive_shared_secret" => "DeriveSharedSecret",
-        "encapsulate" => "Encapsulate",
-        "decapsulate" => "Decapsulate",
-        _ => return None,
-    })
+/// The `KeyLastUsageTrackingOperation` of an operation, for the cryptographic operations AWS
+/// tracks.
+pub fn tracked_operation(operation: &str) -> Option<&'static str> {
+    TRACKED.iter().copied().find(|t| *t == operation)
 }
+
+/// The operations GetKeyLastUsage reports (`KeyLastUsageTrackingOperation`).
+const TRACKED: &[&str] = &[
+    "Encrypt",
+    "Decrypt",
+    "ReEncrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "Sign",
+    "Verify",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+    "Encapsulate",
+    "Decapsulate",
+];
 
 /// The last use of a key as GetKeyLastUsage reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -388,15 +395,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn handler_names_map_to_tracked_operations() {
-        assert_eq!(tracked_operation("encrypt_op"), Some("Encrypt"));
-        assert_eq!(tracked_operation("re_encrypt_op"), Some("ReEncrypt"));
+    fn cryptographic_operations_are_tracked() {
+        assert_eq!(tracked_operation("Encrypt"), Some("Encrypt"));
+        assert_eq!(tracked_operation("ReEncrypt"), Some("ReEncrypt"));
         assert_eq!(
-            tracked_operation("generate_data_key_pair_without_plaintext_op"),
+            tracked_operation("GenerateDataKeyPairWithoutPlaintext"),
             Some("GenerateDataKeyPairWithoutPlaintext")
         );
-        assert_eq!(tracked_operation("describe_key_op"), None);
-        assert_eq!(tracked_operation("generate_random_op"), None);
+        assert_eq!(tracked_operation("Decapsulate"), Some("Decapsulate"));
+        assert_eq!(tracked_operation("DescribeKey"), None);
+        assert_eq!(tracked_operation("GenerateRandom"), None);
+        assert_eq!(tracked_operation("encrypt"), None);
     }
 
     #[test]

@@ -21,13 +21,18 @@ async fn writes_outside_the_declared_tables_are_refused_after_the_declaration() 
     let clone = store.clone();
     store.transact(vec![put("other_rows", "a")]).await.unwrap();
     assert!(store.restrict_tables(["kms_keys"]));
-    assert!(!store.restrict_tables(["other_rows"]), "only the first declaration counts");
+    assert!(
+        !store.restrict_tables(["other_rows"]),
+        "only the first declaration counts"
+    );
     let refused = clone
         .transact(vec![put("kms_keys", "k"), put("other_rows", "b")])
         .await
         .unwrap_err();
     assert!(
-        refused.to_string().contains("table other_rows is not declared"),
+        refused
+            .to_string()
+            .contains("table other_rows is not declared"),
         "{refused}"
     );
     assert!(store.get("kms_keys", "k").await.unwrap().is_none());

@@ -1,6 +1,7 @@
 //! `AssumeRole`: temporary credentials for a role session, after the role's trust policy (and,
 //! across accounts, the caller's own policies) allowed it.
 
+use crate::generated::AssumeRole;
 use crate::generated::{AssumeRoleRequest, AssumeRoleResponse, AssumedRoleUser, errors};
 use crate::request::RoleRequest;
 use crate::service::{StsService, access_denied, internal, not_authorized, validation};
@@ -18,10 +19,10 @@ const ONE_HOUR: i32 = 3_600;
 /// Role last-used times closer together than this are not written again.
 const LAST_USED_GRANULARITY_MS: i64 = 60_000;
 
-impl StsService {
+impl AssumeRole for StsService {
     /// `AssumeRole`. A role that does not exist is answered like a denied one (AccessDenied
     /// naming the ARN), so callers cannot probe other accounts for role names.
-    pub(crate) async fn assume_role_op(
+    async fn assume_role(
         &self,
         ctx: &RequestContext,
         input: AssumeRoleRequest,
@@ -44,7 +45,9 @@ impl StsService {
         self.note_role_used(ctx, &role).await;
         Ok(response)
     }
+}
 
+impl StsService {
     /// The role `arn` names, if it exists (same path, name compared as IAM does).
     async fn target_role(&self, arn: &str) -> Result<Option<RoleRecord>, ServiceError> {
         let Some((account, path, name)) = split_role_arn(arn) else {

@@ -1,5 +1,6 @@
 //! `GetCallerIdentity` and `GetAccessKeyInfo`: who signed, and whose an access key is.
 
+use crate::generated::{GetAccessKeyInfo, GetCallerIdentity};
 use crate::generated::{
     GetAccessKeyInfoRequest, GetAccessKeyInfoResponse, GetCallerIdentityRequest,
     GetCallerIdentityResponse,
@@ -9,27 +10,29 @@ use crate::service::{StsService, internal, invalid_parameter, required};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 
-impl StsService {
+impl GetCallerIdentity for StsService {
     /// `GetCallerIdentity`: the account, ARN and unique id of the principal that signed the
     /// request (for a role session the assumed-role ARN and `AROA...:<session>`; for the root
     /// user the account id as `UserId`). Like AWS, this needs no permissions and can never be
     /// denied: even an explicit `Deny` on `sts:GetCallerIdentity` does not apply.
-    pub(crate) fn get_caller_identity_op(
+    async fn get_caller_identity(
         &self,
         ctx: &RequestContext,
         _input: GetCallerIdentityRequest,
-    ) -> GetCallerIdentityResponse {
-        GetCallerIdentityResponse {
+    ) -> Result<GetCallerIdentityResponse, ServiceError> {
+        Ok(GetCallerIdentityResponse {
             account: Some(ctx.account().to_string()),
             arn: Some(ctx.principal.arn.clone()),
             user_id: Some(ctx.principal.principal_id.clone()),
-        }
+        })
     }
+}
 
+impl GetAccessKeyInfo for StsService {
     /// `GetAccessKeyInfo`: the account an access key belongs to, whatever its state. A
     /// long-term key known here answers its stored account; any other id answers the account
     /// encoded in it, as AWS does (temporary keys minted here encode their account).
-    pub(crate) async fn get_access_key_info_op(
+    async fn get_access_key_info(
         &self,
         ctx: &RequestContext,
         input: GetAccessKeyInfoRequest,

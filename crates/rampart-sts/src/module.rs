@@ -31,6 +31,6 @@ impl ServiceModule for StsModule {
     }
 
     fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {
-        vec![self.0.clone()]
+        vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
     }
 }

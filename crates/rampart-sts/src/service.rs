@@ -1,7 +1,8 @@
-//! The STS service: `impl StsApi` delegating to the operation bodies, and what they share
-//! (issuing credentials, AWS's STS error shapes).
+//! The STS service: `StsHandler` (the operations' error; each operation's trait is implemented
+//! where its body lives) and what the operations share (issuing credentials, AWS's STS error
+//! shapes).
 
-use crate::generated::{self, Credentials, StsApi};
+use crate::generated::{Credentials, StsHandler};
 use crate::keys;
 use crate::session::at;
 use crate::token::{Issuer, PackedPolicies, SessionClaims, SessionTokens};
@@ -114,36 +115,8 @@ pub(crate) fn refuse_mfa(serial: Option<&str>, code: Option<&str>) -> Result<(),
     ))
 }
 
-impl StsApi for StsService {
-    async fn assume_role(
-        &self,
-        ctx: &RequestContext,
-        input: generated::AssumeRoleRequest,
-    ) -> Result<generated::AssumeRoleResponse, ServiceError> {
-        self.assume_role_op(ctx, input).await
-    }
-
-    async fn get_session_token(
-        &self,
-        ctx: &RequestContext,
-        input: generated::GetSessionTokenRequest,
-    ) -> Result<generated::GetSessionTokenResponse, ServiceError> {
-        self.get_session_token_op(ctx, input)
-    }
-
-    async fn get_caller_identity(
-        &self,
-        ctx: &RequestContext,
-        input: generated::GetCallerIdentityRequest,
-    ) -> Result<generated::GetCallerIdentityResponse, ServiceError> {
-        Ok(self.get_caller_identity_op(ctx, input))
-    }
-
-    async fn get_access_key_info(
-        &self,
-        ctx: &RequestContext,
-        input: generated::GetAccessKeyInfoRequest,
-    ) -> Result<generated::GetAccessKeyInfoResponse, ServiceError> {
-        self.get_access_key_info_op(ctx, input).await
-    }
+/// STS's operations answer AWS errors directly; each operation's trait is implemented where
+/// its body lives (`assume_role`, `session_token`, `identity`).
+impl StsHandler for StsService {
+    type Error = ServiceError;
 }

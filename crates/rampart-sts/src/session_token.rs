@@ -1,6 +1,7 @@
 //! `GetSessionToken`: temporary credentials acting with the caller's own permissions (an IAM
 //! user's policies, or the root user's).
 
+use crate::generated::GetSessionToken;
 use crate::generated::{GetSessionTokenRequest, GetSessionTokenResponse};
 use crate::service::{StsService, access_denied, refuse_mfa};
 use crate::token::Issuer;
@@ -12,11 +13,11 @@ const DEFAULT_SECONDS: i32 = 43_200;
 /// The longest session the account root user gets (longer requests are shortened).
 const ROOT_MAX_SECONDS: i32 = 3_600;
 
-impl StsService {
+impl GetSessionToken for StsService {
     /// `GetSessionToken`. DurationSeconds 900..=129600 (the model checks the range), default
     /// 43200; root sessions last at most an hour. Callers signing with session credentials
     /// are refused, as AWS does. No permission is needed.
-    pub(crate) fn get_session_token_op(
+    async fn get_session_token(
         &self,
         ctx: &RequestContext,
         input: GetSessionTokenRequest,

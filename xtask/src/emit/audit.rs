@@ -15,7 +15,8 @@ pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
         let ty = names::type_name(name);
         let mut puts = String::new();
         for (member, target) in &shape.members {
-            if ctx.is_sensitive(&target.shape) || ctx.is_blob(&target.shape) {
+            let hidden = ctx.is_audit_hidden(name, member);
+            if hidden || ctx.is_sensitive(&target.shape) || ctx.is_blob(&target.shape) {
                 continue;
             }
             let _ = writeln!(

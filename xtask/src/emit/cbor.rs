@@ -30,10 +30,10 @@ fn dispatcher(ctx: &Ctx<'_>) -> String {
     let mut out = ctx.header("Smithy RPC v2 CBOR dispatcher.");
     out += "use super::operations::*;\nuse super::shapes::*;\nuse rampart_core::RequestContext;\n";
     out += "use rampart_codec::{self as codec, Empty, HttpInvocation, Invocation, OperationSpec, \
-            ServiceError, invoke_cbor, unit};\n\n";
+            ServiceError, answer, invoke_cbor, unit};\n\n";
     let mut arms = String::new();
     for (name, op) in &ctx.served {
-        let (in_ty, bind, call) = operations::call_parts(name, op);
+        let (in_ty, bind, call) = operations::handler_call(name, op);
         let _ = write!(
             arms,
             "{name:?} => {{\nlet spec = OperationSpec {{ name: {name:?}, read_only: {}, \

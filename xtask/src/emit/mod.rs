@@ -2,6 +2,7 @@
 
 mod audit;
 mod cbor;
+mod endpoint;
 mod enums;
 mod errors;
 mod operations;
@@ -91,6 +92,7 @@ impl<'m> Ctx<'m> {
             }
         }
         let boxed = reach::boxed_members(model, &structs)?;
+        check_spec(model, spec, &served, &structs)?;
         Ok(Self {
             model,
             spec,
@@ -110,6 +112,24 @@ impl<'m> Ctx<'m> {
     /// The generated handler trait: `KmsApi` for service id `KMS`.
     pub fn trait_name(&self) -> String {
         names::type_name(&self.model.metadata.service_id) + "Api"
+    }
+
+    /// The base trait of the operation traits: `KmsHandler` for service id `KMS`.
+    pub fn handler_name(&self) -> String {
+        names::type_name(&self.model.metadata.service_id) + "Handler"
+    }
+
+    /// True when the service checks `operation`'s input itself before model validation.
+    pub fn is_prechecked(&self, operation: &str) -> bool {
+        self.spec.prechecked.contains(&operation)
+    }
+
+    /// True when member `member` of structure `owner` stays out of audit JSON by the spec.
+    pub fn is_audit_hidden(&self, owner: &str, member: &str) -> bool {
+        self.spec
+            .audit_hidden
+            .iter()
+            .any(|h| h.split_once('.') == Some((owner, member)))
     }
 
     /// The SigV4 signing name: the model's `signingName`, else its endpoint prefix.
@@ -230,6 +250,38 @@ fn body_key<'r>(member: &'r str, r: &'r ShapeRef) -> &'r str {
         .unwrap_or(member)
 }
 
+/// Prechecked operations must be served awsJson operations with an input; audit-hidden
+/// members must be members of generated structures.
+fn check_spec(
+    model: &Model,
+    spec: &ServiceSpec,
+    served: &[(&str, &Operation)],
+    structs: &BTreeSet<String>,
+) -> Result<(), String> {
+    for hidden in spec.audit_hidden {
+        let known = hidden.split_once('.').is_some_and(|(owner, member)| {
+            structs.contains(owner)
+                && model
+                    .shape(owner)
+                    .is_ok_and(|s| s.members.contains_key(member))
+        });
+        if !known {
+            return Err(format!(
+                "audit-hidden {hidden}: not a member of a generated structure"
+            ));
+        }
+    }
+    for name in spec.prechecked {
+        let has_input = served.iter().any(|(n, op)| n == name && op.input.is_some());
+        if !has_input || model.metadata.protocol != "json" {
+            return Err(format!(
+                "prechecked operation {name}: not a served awsJson operation with an input"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The element shape of a list or map, or an error naming the shape.
 pub fn element<'s>(shape: &'s Shape, name: &str) -> Result<&'s str, String> {
     shape
@@ -306,20 +358,22 @@ fn json_files(ctx: &Ctx<'_>, root: String) -> Result<Vec<GenFile>, String> {
             name: "operations.rs",
             content: operations::emit(ctx)?,
         },
+        GenFile {
+            name: "endpoint.rs",
+            content: endpoint::json(ctx),
+        },
     ])
 }
 
-/// The `pub use` lines of `mod.rs` for enums (when there are any), operations and shapes.
+/// The `pub use` lines of `mod.rs` for enums (when there are any), operations, the endpoint
+/// and shapes (operation traits never share a name with a shape: `operations::shared`).
 pub fn reexports(ctx: &Ctx<'_>) -> String {
     let enums = if ctx.enums.is_empty() {
         ""
     } else {
         "pub use enums::*;\n"
     };
-    format!(
-        "{enums}pub use operations::{{{}, DecodeOnly, OPERATIONS, SERVED, dispatch}};\npub use shapes::*;\n",
-        ctx.trait_name()
-    )
+    format!("{enums}pub use operations::*;\npub use shapes::*;\n")
 }
 
 /// The awsJson `mod.rs`; `extra` adds module lines and re-exports.
@@ -330,9 +384,10 @@ fn module_root(ctx: &Ctx<'_>, extra: &str) -> String {
          //! Wire types, validation, audit JSON, errors and the operation dispatcher of {} ({}).\n\n",
         ctx.botocore, m.service_id, m.api_version
     );
-    out += "mod audit;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n";
+    out += "mod audit;\nmod endpoint;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n";
     out += extra;
     out += "\n";
+    out += "pub use endpoint::Endpoint;\n";
     out += &reexports(ctx);
     out += "pub use rampart_codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};\n\n";
     let event_source = ctx.event_source();

@@ -1,6 +1,7 @@
-//! `operations.rs`: the service trait (one required method per served operation), the operation
-//! lists, a refusing `DecodeOnly` handler and `dispatch`. The parts both protocols share are
-//! here; `query::operations` writes the query dispatcher.
+//! `operations.rs`: the handler traits (a base trait with the handlers' error and the per-call
+//! hook, one trait per served operation, the service trait as their sum), the operation lists,
+//! a refusing `DecodeOnly` handler and `dispatch`. The parts both protocols share are here;
+//! `query::operations` writes the query dispatcher.
 
 use super::Ctx;
 use crate::model::Operation;
@@ -8,13 +9,17 @@ use crate::names;
 use crate::services::matches;
 use std::fmt::Write as _;
 
-/// Emits the handler trait, the operation lists, `DecodeOnly` and the awsJson dispatcher.
+/// Names of the generated module's own items an operation trait must not take.
+const TAKEN: &[&str] = &["DecodeOnly", "Endpoint", "Arc", "BoxFuture"];
+
+/// Emits the handler traits, the operation lists, `DecodeOnly` and the awsJson dispatcher.
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
-    let mut out = ctx.header("Operations: handler trait and dispatcher.");
+    let mut out = ctx.header("Operations: handler traits and dispatcher.");
     out += "use super::shapes::*;\nuse rampart_core::RequestContext;\n";
-    out += "use rampart_codec::{Empty, Invocation, OperationSpec, ServiceError, invoke, unit};\n";
+    out += "use rampart_codec::{Empty, Invocation, OperationSpec, ServiceError, answer, invoke, \
+            invoke_checked, unit};\n";
     out += "use std::future::Future;\n\n";
-    out += &shared(ctx, "ServiceError::not_implemented");
+    out += &shared(ctx, "ServiceError::not_implemented")?;
     let mut arms = String::new();
     for (name, op) in &ctx.served {
         arms += &arm(ctx, name, op);
@@ -31,9 +36,9 @@ pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
     Ok(out)
 }
 
-/// The operation lists, the handler trait, `DecodeOnly` and the not-served answer; `refuse`
+/// The operation lists, the handler traits, `DecodeOnly` and the not-served answer; `refuse`
 /// is the function building the not-implemented error from (service id, operation).
-pub fn shared(ctx: &Ctx<'_>, refuse: &str) -> String {
+pub fn shared(ctx: &Ctx<'_>, refuse: &str) -> Result<String, String> {
     let quote = |names: &mut dyn Iterator<Item = &str>| -> String {
         names
             .map(|n| format!("{n:?}"))
@@ -42,35 +47,29 @@ pub fn shared(ctx: &Ctx<'_>, refuse: &str) -> String {
     };
     let all = quote(&mut ctx.model.operations.keys().map(String::as_str));
     let served = quote(&mut ctx.served.iter().map(|(n, _)| *n));
-    let trait_name = ctx.trait_name();
     let mut out = format!(
         "/// Every operation of the model.\npub const OPERATIONS: &[&str] = &[{all}];\n\n\
          /// The operations Rampart serves; the others answer not-served without reading the request.\n\
-         pub const SERVED: &[&str] = &[{served}];\n\n\
-         /// The {} operations Rampart serves.\npub trait {trait_name}: Send + Sync {{\n",
-        ctx.model.metadata.service_id
+         pub const SERVED: &[&str] = &[{served}];\n\n"
     );
-    let mut refusals = String::new();
+    out += &base_trait(ctx);
+    let handler = ctx.handler_name();
+    let mut decode_only =
+        format!("impl {handler} for DecodeOnly {{\ntype Error = ServiceError;\n}}\n\n");
+    let mut sum = vec![handler.clone()];
     for (name, op) in &ctx.served {
-        let (fun, args, ret) = (names::field(name), params(op, ""), output(op));
-        let _ = write!(
-            out,
-            "/// `{name}`.\nfn {fun}({args}) -> impl Future<Output = Result<{ret}, ServiceError>> + Send;\n\n"
-        );
-        let _ = write!(
-            refusals,
-            "async fn {fun}({}) -> Result<{ret}, ServiceError> {{\n\
-             Err({refuse}(super::SERVICE_ID, {name:?}))\n}}\n\n",
-            params(op, "_")
-        );
+        let op_trait = operation_trait(ctx, name)?;
+        out += &op_trait_decl(ctx, name, op, &op_trait);
+        decode_only += &refusal(ctx, name, op, &op_trait, refuse);
+        sum.push(op_trait);
     }
+    out += &api_trait(ctx, &sum.join(" + "));
     let _ = write!(
         out,
-        "}}\n\n\
-         /// A handler serving nothing: every served operation's input is decoded, audited and\n\
+        "/// A handler serving nothing: every served operation's input is decoded, audited and\n\
          /// validated by `dispatch`, then refused as not implemented (fuzzing and tests).\n\
          #[doc(hidden)]\n#[derive(Debug, Clone, Copy, Default)]\npub struct DecodeOnly;\n\n\
-         impl {trait_name} for DecodeOnly {{\n{refusals}}}\n\n"
+         {decode_only}"
     );
     if !ctx.not_served.is_empty() {
         let _ = write!(
@@ -80,7 +79,89 @@ pub fn shared(ctx: &Ctx<'_>, refuse: &str) -> String {
              Invocation::not_served(name, read_only, {refuse}(super::SERVICE_ID, name))\n}}\n\n"
         );
     }
-    out
+    Ok(out)
+}
+
+/// The service trait: the sum of the base trait and the operation traits (`bounds`), with a
+/// blanket impl.
+fn api_trait(ctx: &Ctx<'_>, bounds: &str) -> String {
+    let (api, handler) = (ctx.trait_name(), ctx.handler_name());
+    format!(
+        "/// The {} operations Rampart serves: implemented by implementing\n\
+         /// [`{handler}`] and every operation's trait.\npub trait {api}: {bounds} {{}}\n\n\
+         impl<T: {bounds}> {api} for T {{}}\n\n",
+        ctx.model.metadata.service_id
+    )
+}
+
+/// The base trait every operation trait extends: the handlers' error and the per-call hook.
+fn base_trait(ctx: &Ctx<'_>) -> String {
+    format!(
+        "/// What the {} operation traits share: the error their handlers answer (`dispatch`\n\
+         /// converts it to the AWS error) and a hook run after each handler call.\n\
+         pub trait {}: Send + Sync {{\n\
+         /// The handlers' error.\n\
+         type Error: Into<ServiceError> + Send;\n\n\
+         /// Called once per call that reached a handler, after it: the operation's model name\n\
+         /// and whether the handler succeeded. Does nothing unless the service overrides it.\n\
+         fn after_call(&self, ctx: &RequestContext, operation: &'static str, ok: bool) {{\n\
+         let _ = (ctx, operation, ok);\n}}\n}}\n\n",
+        ctx.model.metadata.service_id,
+        ctx.handler_name()
+    )
+}
+
+/// The trait name of operation `name`, refused when it would shadow a generated type.
+fn operation_trait(ctx: &Ctx<'_>, name: &str) -> Result<String, String> {
+    let ty = names::type_name(name);
+    let shadows = ctx.structs.contains(name)
+        || ctx.enums.contains(name)
+        || TAKEN.contains(&ty.as_str())
+        || ty == ctx.trait_name()
+        || ty == ctx.handler_name();
+    if shadows {
+        return Err(format!(
+            "operation {name}: its trait would shadow a generated type"
+        ));
+    }
+    Ok(ty)
+}
+
+/// The trait of one served operation.
+fn op_trait_decl(ctx: &Ctx<'_>, name: &str, op: &Operation, op_trait: &str) -> String {
+    let (fun, args, ret) = (names::field(name), params(op, ""), output(op));
+    let handler = ctx.handler_name();
+    let check = match (&op.input, ctx.is_prechecked(name)) {
+        (Some(input), true) => format!(
+            "/// The service's own checks of `{name}`'s input, run before model validation.\n\
+             fn check_{fun}(&self, ctx: &RequestContext, input: &{}) -> Result<(), Self::Error>;\n\n",
+            names::type_name(&input.shape)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "/// `{name}`.\npub trait {op_trait}: {handler} {{\n{check}\
+         /// Runs `{name}`.\n\
+         fn {fun}({args}) -> impl Future<Output = Result<{ret}, Self::Error>> + Send;\n}}\n\n"
+    )
+}
+
+/// `DecodeOnly`'s refusal of one served operation.
+fn refusal(ctx: &Ctx<'_>, name: &str, op: &Operation, op_trait: &str, refuse: &str) -> String {
+    let (fun, ret) = (names::field(name), output(op));
+    let check = match (&op.input, ctx.is_prechecked(name)) {
+        (Some(input), true) => format!(
+            "fn check_{fun}(&self, _ctx: &RequestContext, _input: &{}) -> Result<(), ServiceError> {{\nOk(())\n}}\n\n",
+            names::type_name(&input.shape)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "impl {op_trait} for DecodeOnly {{\n{check}\
+         async fn {fun}({}) -> Result<{ret}, ServiceError> {{\n\
+         Err({refuse}(super::SERVICE_ID, {name:?}))\n}}\n}}\n\n",
+        params(op, "_")
+    )
 }
 
 /// The parameters of a served operation's method; `unused` prefixes their names.
@@ -113,38 +194,40 @@ pub fn not_served_arms(ctx: &Ctx<'_>) -> String {
     arms
 }
 
-/// The `match` arm of one served operation in `dispatch`.
-fn arm(ctx: &Ctx<'_>, name: &str, op: &Operation) -> String {
+/// The input type, closure binding and handler call of a served operation in `dispatch`: the
+/// call answers the AWS error and runs the `after_call` hook.
+pub fn handler_call(name: &str, op: &Operation) -> (String, &'static str, String) {
     let (in_ty, pass, bind) = match &op.input {
         Some(r) => (names::type_name(&r.shape), ", i", "i"),
         None => (String::from("Empty"), "", "_"),
     };
-    let call = format!("handler.{}(ctx{pass})", names::field(name));
-    let call = if op.output.is_some() {
-        call
-    } else {
-        format!("unit({call})")
-    };
-    format!(
-        "{name:?} => {{\nlet spec = OperationSpec {{ name: {name:?}, read_only: {}, audit_response: {} }};\n\
-         invoke(spec, body, |{bind}: {in_ty}| {call}).await\n}}\n",
-        matches(ctx.spec.read_only, name),
-        !matches(ctx.spec.hidden_responses, name),
-    )
-}
-
-/// The input type, the closure parameter and the handler call of a served operation (REST and
-/// RPC v2 dispatchers): `Empty` without input, `unit(..)` around calls without output.
-pub fn call_parts(name: &str, op: &Operation) -> (String, &'static str, String) {
-    let (in_ty, pass, bind) = match &op.input {
-        Some(r) => (names::type_name(&r.shape), ", i", "i"),
-        None => (String::from("Empty"), "", "_"),
-    };
-    let call = format!("handler.{}(ctx{pass})", names::field(name));
+    let call = format!(
+        "answer(move || handler.{}(ctx{pass}), move |ok| handler.after_call(ctx, {name:?}, ok))",
+        names::field(name)
+    );
     let call = if op.output.is_some() {
         call
     } else {
         format!("unit({call})")
     };
     (in_ty, bind, call)
+}
+
+/// The `match` arm of one served operation in `dispatch`.
+fn arm(ctx: &Ctx<'_>, name: &str, op: &Operation) -> String {
+    let (in_ty, bind, call) = handler_call(name, op);
+    let run = if ctx.is_prechecked(name) {
+        format!(
+            "invoke_checked(spec, body, |i: &{in_ty}| handler.check_{}(ctx, i).map_err(Into::into), |{bind}: {in_ty}| {call})",
+            names::field(name)
+        )
+    } else {
+        format!("invoke(spec, body, |{bind}: {in_ty}| {call})")
+    };
+    format!(
+        "{name:?} => {{\nlet spec = OperationSpec {{ name: {name:?}, read_only: {}, audit_response: {} }};\n\
+         {run}.await\n}}\n",
+        matches(ctx.spec.read_only, name),
+        !matches(ctx.spec.hidden_responses, name),
+    )
 }

@@ -27,7 +27,7 @@ pub fn generate(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
         },
         GenFile {
             name: "operations.rs",
-            content: dispatcher(ctx),
+            content: dispatcher(ctx)?,
         },
         GenFile {
             name: "conformance.rs",
@@ -241,16 +241,16 @@ fn scalar_of(
 }
 
 /// `operations.rs`: the handler trait, `DecodeOnly` and `dispatch` by route.
-fn dispatcher(ctx: &Ctx<'_>) -> String {
+fn dispatcher(ctx: &Ctx<'_>) -> Result<String, String> {
     let mut out = ctx.header("Operations: handler trait and dispatcher.");
     out += "use super::shapes::*;\nuse rampart_core::RequestContext;\n";
     out += "use rampart_codec::{self as codec, Empty, HttpInvocation, HttpRequest, Invocation, \
-            ServiceError, invoke_rest, unit};\n";
+            ServiceError, answer, invoke_rest, unit};\n";
     out += "use std::future::Future;\n\n";
-    out += &operations::shared(ctx, "ServiceError::not_implemented");
+    out += &operations::shared(ctx, "ServiceError::not_implemented")?;
     let mut arms = String::new();
     for (name, op) in &ctx.served {
-        let (in_ty, bind, call) = operations::call_parts(name, op);
+        let (in_ty, bind, call) = operations::handler_call(name, op);
         let _ = writeln!(
             arms,
             "{name:?} => invoke_rest(op, req, &labels, |{bind}: {in_ty}| {call}).await,"
@@ -273,7 +273,7 @@ fn dispatcher(ctx: &Ctx<'_>) -> String {
          match op.name {{\n{arms}_ => HttpInvocation::from_invocation(Invocation::unknown_operation()),\n}}\n}}\n",
         ctx.trait_name()
     );
-    out
+    Ok(out)
 }
 
 /// `conformance.rs`: typed round trips between HTTP and AWS JSON, without validation.
@@ -333,6 +333,8 @@ mod tests {
         read_only: &["Get*"],
         hidden_responses: &[],
         global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     };
 
     /// A greedy label, a label named like a body member's wire name, a header timestamp with

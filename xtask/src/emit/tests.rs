@@ -15,6 +15,8 @@ const SPEC: ServiceSpec = ServiceSpec {
     read_only: &["Get*"],
     hidden_responses: &[],
     global_region: None,
+    prechecked: &[],
+    audit_hidden: &[],
 };
 
 /// `Node -> Edge -> Node` recurses through structure members (must be boxed); `Node ->
@@ -117,11 +119,15 @@ fn only_served_operations_are_generated() {
         "{errors}"
     );
     let ops = file(&model, &SPEC, "operations.rs");
-    // A required method (no default body) for the served operation only.
+    // A trait with a required method (no default body) for the served operation only.
     assert!(
-        ops.contains("fn put_tree(&self, ctx: &RequestContext, input: PutTreeRequest) -> impl Future<Output = Result<Node, ServiceError>> + Send;"),
+        ops.contains("pub trait PutTree: TreeHandler { /// Runs `PutTree`. fn put_tree(&self, ctx: &RequestContext, input: PutTreeRequest) -> impl Future<Output = Result<Node, Self::Error>> + Send; }"),
         "{ops}"
     );
+    assert!(ops.contains("pub trait TreeApi: TreeHandler + PutTree {}"));
+    assert!(ops.contains("impl<T: TreeHandler + PutTree> TreeApi for T {}"));
+    assert!(ops.contains("type Error: Into<ServiceError> + Send;"));
+    assert!(ops.contains(r#"invoke(spec, body, |i: PutTreeRequest| answer(move || handler.put_tree(ctx, i), move |ok| handler.after_call(ctx, "PutTree", ok))).await"#));
     assert!(!ops.contains("fn drop_tree"));
     assert!(ops.contains(r#""DropTree" => not_served("DropTree", false),"#));
     assert!(ops.contains(r#""GetTree" => not_served("GetTree", true),"#));
@@ -135,9 +141,60 @@ fn only_served_operations_are_generated() {
         "{root}"
     );
     assert!(root.contains(r#"pub const TARGET_PREFIX: &str = "Tree_20200101";"#));
+    assert!(root.contains("pub use endpoint::Endpoint; pub use operations::*;"));
+    let endpoint = file(&model, &SPEC, "endpoint.rs");
     assert!(
-        root.contains("pub use operations::{TreeApi, DecodeOnly, OPERATIONS, SERVED, dispatch};")
+        endpoint.contains("impl<S: TreeApi + 'static> AwsJsonService for Endpoint<S> {"),
+        "{endpoint}"
     );
+    let query = file(&self::model("query"), &SPEC, "endpoint.rs");
+    assert!(query.contains("impl<S: TreeApi + 'static> AwsQueryService for Endpoint<S> {"));
+}
+
+#[test]
+fn prechecks_and_hidden_audit_members_follow_the_spec() {
+    let model = model("json");
+    let spec = ServiceSpec {
+        prechecked: &["PutTree"],
+        audit_hidden: &["Edge.Weight"],
+        ..SPEC
+    };
+    let ops = file(&model, &spec, "operations.rs");
+    assert!(
+        ops.contains("fn check_put_tree(&self, ctx: &RequestContext, input: &PutTreeRequest) -> Result<(), Self::Error>;"),
+        "{ops}"
+    );
+    assert!(ops.contains(
+        "invoke_checked(spec, body, |i: &PutTreeRequest| handler.check_put_tree(ctx, i).map_err(Into::into), |i: PutTreeRequest|"
+    ));
+    let audit = file(&model, &spec, "audit.rs");
+    assert!(
+        audit.contains(r#"put(&mut m, "to", &self.to); m"#),
+        "{audit}"
+    );
+    assert!(!audit.contains(r#""weight""#));
+    let bad = [
+        ServiceSpec {
+            prechecked: &["GetTree"],
+            ..SPEC
+        },
+        ServiceSpec {
+            audit_hidden: &["Edge.Nope"],
+            ..SPEC
+        },
+        ServiceSpec {
+            audit_hidden: &["Weight"],
+            ..SPEC
+        },
+    ];
+    for spec in bad {
+        assert!(Ctx::new(&model, &spec, "0.0.0").is_err(), "{spec:?}");
+    }
+    let query = ServiceSpec {
+        prechecked: &["PutTree"],
+        ..SPEC
+    };
+    assert!(Ctx::new(&self::model("query"), &query, "0.0.0").is_err());
 }
 
 #[test]

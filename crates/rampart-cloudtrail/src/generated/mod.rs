@@ -3,14 +3,16 @@
 //! Wire types, validation, audit JSON, errors and the operation dispatcher of CloudTrail (2013-11-01).
 
 mod audit;
+mod endpoint;
 pub mod enums;
 pub mod errors;
 pub mod operations;
 pub mod shapes;
 mod validate;
 
+pub use endpoint::Endpoint;
 pub use enums::*;
-pub use operations::{CloudTrailApi, DecodeOnly, OPERATIONS, SERVED, dispatch};
+pub use operations::*;
 pub use rampart_codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};
 pub use shapes::*;
 

@@ -1,6 +1,6 @@
 //! Test harness: a `CloudTrailService` over a store (SQLite, or PostgreSQL in its own schema
 //! when `RAMPART_TEST_POSTGRES_URL` is set) whose audit log the tests fill with records
-//! serialized exactly as the audit writer does, driven through `invoke` with JSON bodies.
+//! serialized exactly as the audit writer does, driven through the generated `dispatch` with JSON bodies.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use rampart_audit::AuditEvent;
@@ -102,7 +102,9 @@ impl Harness {
     ) -> Result<Value, ServiceError> {
         let ctx = context(account, region);
         let bytes = serde_json::to_vec(&body).unwrap();
-        let invocation = self.service.invoke(&ctx, "LookupEvents", &bytes).await;
+        let invocation =
+            rampart_cloudtrail::generated::dispatch(&self.service, &ctx, "LookupEvents", &bytes)
+                .await;
         assert_eq!(invocation.operation, "LookupEvents");
         assert!(invocation.read_only);
         assert_eq!(

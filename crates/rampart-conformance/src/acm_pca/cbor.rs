@@ -5,8 +5,8 @@
 use super::operations::*;
 use super::shapes::*;
 use rampart_codec::{
-    self as codec, Empty, HttpInvocation, Invocation, OperationSpec, ServiceError, invoke_cbor,
-    unit,
+    self as codec, Empty, HttpInvocation, Invocation, OperationSpec, ServiceError, answer,
+    invoke_cbor, unit,
 };
 use rampart_core::RequestContext;
 
@@ -29,7 +29,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: CreateCertificateAuthorityRequest| {
-                handler.create_certificate_authority(ctx, i)
+                answer(
+                    move || handler.create_certificate_authority(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateCertificateAuthority", ok),
+                )
             })
             .await
         }
@@ -43,7 +46,12 @@ pub async fn dispatch<H: AcmPcaApi>(
                 spec,
                 body,
                 |i: CreateCertificateAuthorityAuditReportRequest| {
-                    handler.create_certificate_authority_audit_report(ctx, i)
+                    answer(
+                        move || handler.create_certificate_authority_audit_report(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "CreateCertificateAuthorityAuditReport", ok)
+                        },
+                    )
                 },
             )
             .await
@@ -55,7 +63,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: CreatePermissionRequest| {
-                unit(handler.create_permission(ctx, i))
+                unit(answer(
+                    move || handler.create_permission(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreatePermission", ok),
+                ))
             })
             .await
         }
@@ -66,7 +77,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: DeleteCertificateAuthorityRequest| {
-                unit(handler.delete_certificate_authority(ctx, i))
+                unit(answer(
+                    move || handler.delete_certificate_authority(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteCertificateAuthority", ok),
+                ))
             })
             .await
         }
@@ -77,7 +91,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: DeletePermissionRequest| {
-                unit(handler.delete_permission(ctx, i))
+                unit(answer(
+                    move || handler.delete_permission(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeletePermission", ok),
+                ))
             })
             .await
         }
@@ -88,7 +105,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: DeletePolicyRequest| {
-                unit(handler.delete_policy(ctx, i))
+                unit(answer(
+                    move || handler.delete_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeletePolicy", ok),
+                ))
             })
             .await
         }
@@ -99,7 +119,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: DescribeCertificateAuthorityRequest| {
-                handler.describe_certificate_authority(ctx, i)
+                answer(
+                    move || handler.describe_certificate_authority(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeCertificateAuthority", ok),
+                )
             })
             .await
         }
@@ -113,7 +136,12 @@ pub async fn dispatch<H: AcmPcaApi>(
                 spec,
                 body,
                 |i: DescribeCertificateAuthorityAuditReportRequest| {
-                    handler.describe_certificate_authority_audit_report(ctx, i)
+                    answer(
+                        move || handler.describe_certificate_authority_audit_report(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "DescribeCertificateAuthorityAuditReport", ok)
+                        },
+                    )
                 },
             )
             .await
@@ -125,7 +153,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: GetCertificateRequest| {
-                handler.get_certificate(ctx, i)
+                answer(
+                    move || handler.get_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetCertificate", ok),
+                )
             })
             .await
         }
@@ -139,7 +170,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 spec,
                 body,
                 |i: GetCertificateAuthorityCertificateRequest| {
-                    handler.get_certificate_authority_certificate(ctx, i)
+                    answer(
+                        move || handler.get_certificate_authority_certificate(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetCertificateAuthorityCertificate", ok),
+                    )
                 },
             )
             .await
@@ -151,7 +185,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: GetCertificateAuthorityCsrRequest| {
-                handler.get_certificate_authority_csr(ctx, i)
+                answer(
+                    move || handler.get_certificate_authority_csr(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetCertificateAuthorityCsr", ok),
+                )
             })
             .await
         }
@@ -161,7 +198,13 @@ pub async fn dispatch<H: AcmPcaApi>(
                 read_only: true,
                 audit_response: true,
             };
-            invoke_cbor(spec, body, |i: GetPolicyRequest| handler.get_policy(ctx, i)).await
+            invoke_cbor(spec, body, |i: GetPolicyRequest| {
+                answer(
+                    move || handler.get_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetPolicy", ok),
+                )
+            })
+            .await
         }
         "ImportCertificateAuthorityCertificate" => {
             let spec = OperationSpec {
@@ -173,7 +216,12 @@ pub async fn dispatch<H: AcmPcaApi>(
                 spec,
                 body,
                 |i: ImportCertificateAuthorityCertificateRequest| {
-                    unit(handler.import_certificate_authority_certificate(ctx, i))
+                    unit(answer(
+                        move || handler.import_certificate_authority_certificate(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "ImportCertificateAuthorityCertificate", ok)
+                        },
+                    ))
                 },
             )
             .await
@@ -185,7 +233,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: IssueCertificateRequest| {
-                handler.issue_certificate(ctx, i)
+                answer(
+                    move || handler.issue_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "IssueCertificate", ok),
+                )
             })
             .await
         }
@@ -196,7 +247,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: ListCertificateAuthoritiesRequest| {
-                handler.list_certificate_authorities(ctx, i)
+                answer(
+                    move || handler.list_certificate_authorities(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListCertificateAuthorities", ok),
+                )
             })
             .await
         }
@@ -207,7 +261,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: ListPermissionsRequest| {
-                handler.list_permissions(ctx, i)
+                answer(
+                    move || handler.list_permissions(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListPermissions", ok),
+                )
             })
             .await
         }
@@ -217,7 +274,13 @@ pub async fn dispatch<H: AcmPcaApi>(
                 read_only: true,
                 audit_response: true,
             };
-            invoke_cbor(spec, body, |i: ListTagsRequest| handler.list_tags(ctx, i)).await
+            invoke_cbor(spec, body, |i: ListTagsRequest| {
+                answer(
+                    move || handler.list_tags(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListTags", ok),
+                )
+            })
+            .await
         }
         "PutPolicy" => {
             let spec = OperationSpec {
@@ -226,7 +289,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: PutPolicyRequest| {
-                unit(handler.put_policy(ctx, i))
+                unit(answer(
+                    move || handler.put_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutPolicy", ok),
+                ))
             })
             .await
         }
@@ -237,7 +303,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: RestoreCertificateAuthorityRequest| {
-                unit(handler.restore_certificate_authority(ctx, i))
+                unit(answer(
+                    move || handler.restore_certificate_authority(ctx, i),
+                    move |ok| handler.after_call(ctx, "RestoreCertificateAuthority", ok),
+                ))
             })
             .await
         }
@@ -248,7 +317,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: RevokeCertificateRequest| {
-                unit(handler.revoke_certificate(ctx, i))
+                unit(answer(
+                    move || handler.revoke_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "RevokeCertificate", ok),
+                ))
             })
             .await
         }
@@ -259,7 +331,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: TagCertificateAuthorityRequest| {
-                unit(handler.tag_certificate_authority(ctx, i))
+                unit(answer(
+                    move || handler.tag_certificate_authority(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagCertificateAuthority", ok),
+                ))
             })
             .await
         }
@@ -270,7 +345,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: UntagCertificateAuthorityRequest| {
-                unit(handler.untag_certificate_authority(ctx, i))
+                unit(answer(
+                    move || handler.untag_certificate_authority(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagCertificateAuthority", ok),
+                ))
             })
             .await
         }
@@ -281,7 +359,10 @@ pub async fn dispatch<H: AcmPcaApi>(
                 audit_response: true,
             };
             invoke_cbor(spec, body, |i: UpdateCertificateAuthorityRequest| {
-                unit(handler.update_certificate_authority(ctx, i))
+                unit(answer(
+                    move || handler.update_certificate_authority(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateCertificateAuthority", ok),
+                ))
             })
             .await
         }

@@ -6,14 +6,16 @@ mod audit;
 pub mod cbor;
 #[doc(hidden)]
 pub mod conformance;
+mod endpoint;
 pub mod enums;
 pub mod errors;
 pub mod operations;
 pub mod shapes;
 mod validate;
 
+pub use endpoint::Endpoint;
 pub use enums::*;
-pub use operations::{AcmPcaApi, DecodeOnly, OPERATIONS, SERVED, dispatch};
+pub use operations::*;
 pub use rampart_codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};
 pub use shapes::*;
 

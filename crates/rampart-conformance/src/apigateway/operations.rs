@@ -4,7 +4,8 @@
 
 use super::shapes::*;
 use rampart_codec::{
-    self as codec, Empty, HttpInvocation, HttpRequest, Invocation, ServiceError, invoke_rest, unit,
+    self as codec, Empty, HttpInvocation, HttpRequest, Invocation, ServiceError, answer,
+    invoke_rest, unit,
 };
 use rampart_core::RequestContext;
 use std::future::Future;
@@ -265,875 +266,1518 @@ pub const SERVED: &[&str] = &[
     "UpdateVpcLink",
 ];
 
-/// The API Gateway operations Rampart serves.
-pub trait ApiGatewayApi: Send + Sync {
-    /// `CreateApiKey`.
+/// What the API Gateway operation traits share: the error their handlers answer (`dispatch`
+/// converts it to the AWS error) and a hook run after each handler call.
+pub trait ApiGatewayHandler: Send + Sync {
+    /// The handlers' error.
+    type Error: Into<ServiceError> + Send;
+
+    /// Called once per call that reached a handler, after it: the operation's model name
+    /// and whether the handler succeeded. Does nothing unless the service overrides it.
+    fn after_call(&self, ctx: &RequestContext, operation: &'static str, ok: bool) {
+        let _ = (ctx, operation, ok);
+    }
+}
+
+/// `CreateApiKey`.
+pub trait CreateApiKey: ApiGatewayHandler {
+    /// Runs `CreateApiKey`.
     fn create_api_key(
         &self,
         ctx: &RequestContext,
         input: CreateApiKeyRequest,
-    ) -> impl Future<Output = Result<ApiKey, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ApiKey, Self::Error>> + Send;
+}
 
-    /// `CreateAuthorizer`.
+/// `CreateAuthorizer`.
+pub trait CreateAuthorizer: ApiGatewayHandler {
+    /// Runs `CreateAuthorizer`.
     fn create_authorizer(
         &self,
         ctx: &RequestContext,
         input: CreateAuthorizerRequest,
-    ) -> impl Future<Output = Result<Authorizer, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Authorizer, Self::Error>> + Send;
+}
 
-    /// `CreateBasePathMapping`.
+/// `CreateBasePathMapping`.
+pub trait CreateBasePathMapping: ApiGatewayHandler {
+    /// Runs `CreateBasePathMapping`.
     fn create_base_path_mapping(
         &self,
         ctx: &RequestContext,
         input: CreateBasePathMappingRequest,
-    ) -> impl Future<Output = Result<BasePathMapping, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<BasePathMapping, Self::Error>> + Send;
+}
 
-    /// `CreateDeployment`.
+/// `CreateDeployment`.
+pub trait CreateDeployment: ApiGatewayHandler {
+    /// Runs `CreateDeployment`.
     fn create_deployment(
         &self,
         ctx: &RequestContext,
         input: CreateDeploymentRequest,
-    ) -> impl Future<Output = Result<Deployment, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Deployment, Self::Error>> + Send;
+}
 
-    /// `CreateDocumentationPart`.
+/// `CreateDocumentationPart`.
+pub trait CreateDocumentationPart: ApiGatewayHandler {
+    /// Runs `CreateDocumentationPart`.
     fn create_documentation_part(
         &self,
         ctx: &RequestContext,
         input: CreateDocumentationPartRequest,
-    ) -> impl Future<Output = Result<DocumentationPart, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DocumentationPart, Self::Error>> + Send;
+}
 
-    /// `CreateDocumentationVersion`.
+/// `CreateDocumentationVersion`.
+pub trait CreateDocumentationVersion: ApiGatewayHandler {
+    /// Runs `CreateDocumentationVersion`.
     fn create_documentation_version(
         &self,
         ctx: &RequestContext,
         input: CreateDocumentationVersionRequest,
-    ) -> impl Future<Output = Result<DocumentationVersion, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DocumentationVersion, Self::Error>> + Send;
+}
 
-    /// `CreateDomainName`.
+/// `CreateDomainName`.
+pub trait CreateDomainName: ApiGatewayHandler {
+    /// Runs `CreateDomainName`.
     fn create_domain_name(
         &self,
         ctx: &RequestContext,
         input: CreateDomainNameRequest,
-    ) -> impl Future<Output = Result<DomainName, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DomainName, Self::Error>> + Send;
+}
 
-    /// `CreateDomainNameAccessAssociation`.
+/// `CreateDomainNameAccessAssociation`.
+pub trait CreateDomainNameAccessAssociation: ApiGatewayHandler {
+    /// Runs `CreateDomainNameAccessAssociation`.
     fn create_domain_name_access_association(
         &self,
         ctx: &RequestContext,
         input: CreateDomainNameAccessAssociationRequest,
-    ) -> impl Future<Output = Result<DomainNameAccessAssociation, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DomainNameAccessAssociation, Self::Error>> + Send;
+}
 
-    /// `CreateModel`.
+/// `CreateModel`.
+pub trait CreateModel: ApiGatewayHandler {
+    /// Runs `CreateModel`.
     fn create_model(
         &self,
         ctx: &RequestContext,
         input: CreateModelRequest,
-    ) -> impl Future<Output = Result<Model, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Model, Self::Error>> + Send;
+}
 
-    /// `CreateRequestValidator`.
+/// `CreateRequestValidator`.
+pub trait CreateRequestValidator: ApiGatewayHandler {
+    /// Runs `CreateRequestValidator`.
     fn create_request_validator(
         &self,
         ctx: &RequestContext,
         input: CreateRequestValidatorRequest,
-    ) -> impl Future<Output = Result<RequestValidator, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RequestValidator, Self::Error>> + Send;
+}
 
-    /// `CreateResource`.
+/// `CreateResource`.
+pub trait CreateResource: ApiGatewayHandler {
+    /// Runs `CreateResource`.
     fn create_resource(
         &self,
         ctx: &RequestContext,
         input: CreateResourceRequest,
-    ) -> impl Future<Output = Result<Resource, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Resource, Self::Error>> + Send;
+}
 
-    /// `CreateRestApi`.
+/// `CreateRestApi`.
+pub trait CreateRestApi: ApiGatewayHandler {
+    /// Runs `CreateRestApi`.
     fn create_rest_api(
         &self,
         ctx: &RequestContext,
         input: CreateRestApiRequest,
-    ) -> impl Future<Output = Result<RestApi, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RestApi, Self::Error>> + Send;
+}
 
-    /// `CreateStage`.
+/// `CreateStage`.
+pub trait CreateStage: ApiGatewayHandler {
+    /// Runs `CreateStage`.
     fn create_stage(
         &self,
         ctx: &RequestContext,
         input: CreateStageRequest,
-    ) -> impl Future<Output = Result<Stage, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Stage, Self::Error>> + Send;
+}
 
-    /// `CreateUsagePlan`.
+/// `CreateUsagePlan`.
+pub trait CreateUsagePlan: ApiGatewayHandler {
+    /// Runs `CreateUsagePlan`.
     fn create_usage_plan(
         &self,
         ctx: &RequestContext,
         input: CreateUsagePlanRequest,
-    ) -> impl Future<Output = Result<UsagePlan, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UsagePlan, Self::Error>> + Send;
+}
 
-    /// `CreateUsagePlanKey`.
+/// `CreateUsagePlanKey`.
+pub trait CreateUsagePlanKey: ApiGatewayHandler {
+    /// Runs `CreateUsagePlanKey`.
     fn create_usage_plan_key(
         &self,
         ctx: &RequestContext,
         input: CreateUsagePlanKeyRequest,
-    ) -> impl Future<Output = Result<UsagePlanKey, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UsagePlanKey, Self::Error>> + Send;
+}
 
-    /// `CreateVpcLink`.
+/// `CreateVpcLink`.
+pub trait CreateVpcLink: ApiGatewayHandler {
+    /// Runs `CreateVpcLink`.
     fn create_vpc_link(
         &self,
         ctx: &RequestContext,
         input: CreateVpcLinkRequest,
-    ) -> impl Future<Output = Result<VpcLink, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<VpcLink, Self::Error>> + Send;
+}
 
-    /// `DeleteApiKey`.
+/// `DeleteApiKey`.
+pub trait DeleteApiKey: ApiGatewayHandler {
+    /// Runs `DeleteApiKey`.
     fn delete_api_key(
         &self,
         ctx: &RequestContext,
         input: DeleteApiKeyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteAuthorizer`.
+/// `DeleteAuthorizer`.
+pub trait DeleteAuthorizer: ApiGatewayHandler {
+    /// Runs `DeleteAuthorizer`.
     fn delete_authorizer(
         &self,
         ctx: &RequestContext,
         input: DeleteAuthorizerRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteBasePathMapping`.
+/// `DeleteBasePathMapping`.
+pub trait DeleteBasePathMapping: ApiGatewayHandler {
+    /// Runs `DeleteBasePathMapping`.
     fn delete_base_path_mapping(
         &self,
         ctx: &RequestContext,
         input: DeleteBasePathMappingRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteClientCertificate`.
+/// `DeleteClientCertificate`.
+pub trait DeleteClientCertificate: ApiGatewayHandler {
+    /// Runs `DeleteClientCertificate`.
     fn delete_client_certificate(
         &self,
         ctx: &RequestContext,
         input: DeleteClientCertificateRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteDeployment`.
+/// `DeleteDeployment`.
+pub trait DeleteDeployment: ApiGatewayHandler {
+    /// Runs `DeleteDeployment`.
     fn delete_deployment(
         &self,
         ctx: &RequestContext,
         input: DeleteDeploymentRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteDocumentationPart`.
+/// `DeleteDocumentationPart`.
+pub trait DeleteDocumentationPart: ApiGatewayHandler {
+    /// Runs `DeleteDocumentationPart`.
     fn delete_documentation_part(
         &self,
         ctx: &RequestContext,
         input: DeleteDocumentationPartRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteDocumentationVersion`.
+/// `DeleteDocumentationVersion`.
+pub trait DeleteDocumentationVersion: ApiGatewayHandler {
+    /// Runs `DeleteDocumentationVersion`.
     fn delete_documentation_version(
         &self,
         ctx: &RequestContext,
         input: DeleteDocumentationVersionRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteDomainName`.
+/// `DeleteDomainName`.
+pub trait DeleteDomainName: ApiGatewayHandler {
+    /// Runs `DeleteDomainName`.
     fn delete_domain_name(
         &self,
         ctx: &RequestContext,
         input: DeleteDomainNameRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteDomainNameAccessAssociation`.
+/// `DeleteDomainNameAccessAssociation`.
+pub trait DeleteDomainNameAccessAssociation: ApiGatewayHandler {
+    /// Runs `DeleteDomainNameAccessAssociation`.
     fn delete_domain_name_access_association(
         &self,
         ctx: &RequestContext,
         input: DeleteDomainNameAccessAssociationRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteGatewayResponse`.
+/// `DeleteGatewayResponse`.
+pub trait DeleteGatewayResponse: ApiGatewayHandler {
+    /// Runs `DeleteGatewayResponse`.
     fn delete_gateway_response(
         &self,
         ctx: &RequestContext,
         input: DeleteGatewayResponseRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteIntegration`.
+/// `DeleteIntegration`.
+pub trait DeleteIntegration: ApiGatewayHandler {
+    /// Runs `DeleteIntegration`.
     fn delete_integration(
         &self,
         ctx: &RequestContext,
         input: DeleteIntegrationRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteIntegrationResponse`.
+/// `DeleteIntegrationResponse`.
+pub trait DeleteIntegrationResponse: ApiGatewayHandler {
+    /// Runs `DeleteIntegrationResponse`.
     fn delete_integration_response(
         &self,
         ctx: &RequestContext,
         input: DeleteIntegrationResponseRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteMethod`.
+/// `DeleteMethod`.
+pub trait DeleteMethod: ApiGatewayHandler {
+    /// Runs `DeleteMethod`.
     fn delete_method(
         &self,
         ctx: &RequestContext,
         input: DeleteMethodRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteMethodResponse`.
+/// `DeleteMethodResponse`.
+pub trait DeleteMethodResponse: ApiGatewayHandler {
+    /// Runs `DeleteMethodResponse`.
     fn delete_method_response(
         &self,
         ctx: &RequestContext,
         input: DeleteMethodResponseRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteModel`.
+/// `DeleteModel`.
+pub trait DeleteModel: ApiGatewayHandler {
+    /// Runs `DeleteModel`.
     fn delete_model(
         &self,
         ctx: &RequestContext,
         input: DeleteModelRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteRequestValidator`.
+/// `DeleteRequestValidator`.
+pub trait DeleteRequestValidator: ApiGatewayHandler {
+    /// Runs `DeleteRequestValidator`.
     fn delete_request_validator(
         &self,
         ctx: &RequestContext,
         input: DeleteRequestValidatorRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteResource`.
+/// `DeleteResource`.
+pub trait DeleteResource: ApiGatewayHandler {
+    /// Runs `DeleteResource`.
     fn delete_resource(
         &self,
         ctx: &RequestContext,
         input: DeleteResourceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteRestApi`.
+/// `DeleteRestApi`.
+pub trait DeleteRestApi: ApiGatewayHandler {
+    /// Runs `DeleteRestApi`.
     fn delete_rest_api(
         &self,
         ctx: &RequestContext,
         input: DeleteRestApiRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteStage`.
+/// `DeleteStage`.
+pub trait DeleteStage: ApiGatewayHandler {
+    /// Runs `DeleteStage`.
     fn delete_stage(
         &self,
         ctx: &RequestContext,
         input: DeleteStageRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteUsagePlan`.
+/// `DeleteUsagePlan`.
+pub trait DeleteUsagePlan: ApiGatewayHandler {
+    /// Runs `DeleteUsagePlan`.
     fn delete_usage_plan(
         &self,
         ctx: &RequestContext,
         input: DeleteUsagePlanRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteUsagePlanKey`.
+/// `DeleteUsagePlanKey`.
+pub trait DeleteUsagePlanKey: ApiGatewayHandler {
+    /// Runs `DeleteUsagePlanKey`.
     fn delete_usage_plan_key(
         &self,
         ctx: &RequestContext,
         input: DeleteUsagePlanKeyRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteVpcLink`.
+/// `DeleteVpcLink`.
+pub trait DeleteVpcLink: ApiGatewayHandler {
+    /// Runs `DeleteVpcLink`.
     fn delete_vpc_link(
         &self,
         ctx: &RequestContext,
         input: DeleteVpcLinkRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `FlushStageAuthorizersCache`.
+/// `FlushStageAuthorizersCache`.
+pub trait FlushStageAuthorizersCache: ApiGatewayHandler {
+    /// Runs `FlushStageAuthorizersCache`.
     fn flush_stage_authorizers_cache(
         &self,
         ctx: &RequestContext,
         input: FlushStageAuthorizersCacheRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `FlushStageCache`.
+/// `FlushStageCache`.
+pub trait FlushStageCache: ApiGatewayHandler {
+    /// Runs `FlushStageCache`.
     fn flush_stage_cache(
         &self,
         ctx: &RequestContext,
         input: FlushStageCacheRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `GenerateClientCertificate`.
+/// `GenerateClientCertificate`.
+pub trait GenerateClientCertificate: ApiGatewayHandler {
+    /// Runs `GenerateClientCertificate`.
     fn generate_client_certificate(
         &self,
         ctx: &RequestContext,
         input: GenerateClientCertificateRequest,
-    ) -> impl Future<Output = Result<ClientCertificate, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ClientCertificate, Self::Error>> + Send;
+}
 
-    /// `GetAccount`.
+/// `GetAccount`.
+pub trait GetAccount: ApiGatewayHandler {
+    /// Runs `GetAccount`.
     fn get_account(
         &self,
         ctx: &RequestContext,
         input: GetAccountRequest,
-    ) -> impl Future<Output = Result<Account, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Account, Self::Error>> + Send;
+}
 
-    /// `GetApiKey`.
+/// `GetApiKey`.
+pub trait GetApiKey: ApiGatewayHandler {
+    /// Runs `GetApiKey`.
     fn get_api_key(
         &self,
         ctx: &RequestContext,
         input: GetApiKeyRequest,
-    ) -> impl Future<Output = Result<ApiKey, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ApiKey, Self::Error>> + Send;
+}
 
-    /// `GetApiKeys`.
+/// `GetApiKeys`.
+pub trait GetApiKeys: ApiGatewayHandler {
+    /// Runs `GetApiKeys`.
     fn get_api_keys(
         &self,
         ctx: &RequestContext,
         input: GetApiKeysRequest,
-    ) -> impl Future<Output = Result<ApiKeys, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ApiKeys, Self::Error>> + Send;
+}
 
-    /// `GetAuthorizer`.
+/// `GetAuthorizer`.
+pub trait GetAuthorizer: ApiGatewayHandler {
+    /// Runs `GetAuthorizer`.
     fn get_authorizer(
         &self,
         ctx: &RequestContext,
         input: GetAuthorizerRequest,
-    ) -> impl Future<Output = Result<Authorizer, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Authorizer, Self::Error>> + Send;
+}
 
-    /// `GetAuthorizers`.
+/// `GetAuthorizers`.
+pub trait GetAuthorizers: ApiGatewayHandler {
+    /// Runs `GetAuthorizers`.
     fn get_authorizers(
         &self,
         ctx: &RequestContext,
         input: GetAuthorizersRequest,
-    ) -> impl Future<Output = Result<Authorizers, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Authorizers, Self::Error>> + Send;
+}
 
-    /// `GetBasePathMapping`.
+/// `GetBasePathMapping`.
+pub trait GetBasePathMapping: ApiGatewayHandler {
+    /// Runs `GetBasePathMapping`.
     fn get_base_path_mapping(
         &self,
         ctx: &RequestContext,
         input: GetBasePathMappingRequest,
-    ) -> impl Future<Output = Result<BasePathMapping, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<BasePathMapping, Self::Error>> + Send;
+}
 
-    /// `GetBasePathMappings`.
+/// `GetBasePathMappings`.
+pub trait GetBasePathMappings: ApiGatewayHandler {
+    /// Runs `GetBasePathMappings`.
     fn get_base_path_mappings(
         &self,
         ctx: &RequestContext,
         input: GetBasePathMappingsRequest,
-    ) -> impl Future<Output = Result<BasePathMappings, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<BasePathMappings, Self::Error>> + Send;
+}
 
-    /// `GetClientCertificate`.
+/// `GetClientCertificate`.
+pub trait GetClientCertificate: ApiGatewayHandler {
+    /// Runs `GetClientCertificate`.
     fn get_client_certificate(
         &self,
         ctx: &RequestContext,
         input: GetClientCertificateRequest,
-    ) -> impl Future<Output = Result<ClientCertificate, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ClientCertificate, Self::Error>> + Send;
+}
 
-    /// `GetClientCertificates`.
+/// `GetClientCertificates`.
+pub trait GetClientCertificates: ApiGatewayHandler {
+    /// Runs `GetClientCertificates`.
     fn get_client_certificates(
         &self,
         ctx: &RequestContext,
         input: GetClientCertificatesRequest,
-    ) -> impl Future<Output = Result<ClientCertificates, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ClientCertificates, Self::Error>> + Send;
+}
 
-    /// `GetDeployment`.
+/// `GetDeployment`.
+pub trait GetDeployment: ApiGatewayHandler {
+    /// Runs `GetDeployment`.
     fn get_deployment(
         &self,
         ctx: &RequestContext,
         input: GetDeploymentRequest,
-    ) -> impl Future<Output = Result<Deployment, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Deployment, Self::Error>> + Send;
+}
 
-    /// `GetDeployments`.
+/// `GetDeployments`.
+pub trait GetDeployments: ApiGatewayHandler {
+    /// Runs `GetDeployments`.
     fn get_deployments(
         &self,
         ctx: &RequestContext,
         input: GetDeploymentsRequest,
-    ) -> impl Future<Output = Result<Deployments, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Deployments, Self::Error>> + Send;
+}
 
-    /// `GetDocumentationPart`.
+/// `GetDocumentationPart`.
+pub trait GetDocumentationPart: ApiGatewayHandler {
+    /// Runs `GetDocumentationPart`.
     fn get_documentation_part(
         &self,
         ctx: &RequestContext,
         input: GetDocumentationPartRequest,
-    ) -> impl Future<Output = Result<DocumentationPart, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DocumentationPart, Self::Error>> + Send;
+}
 
-    /// `GetDocumentationParts`.
+/// `GetDocumentationParts`.
+pub trait GetDocumentationParts: ApiGatewayHandler {
+    /// Runs `GetDocumentationParts`.
     fn get_documentation_parts(
         &self,
         ctx: &RequestContext,
         input: GetDocumentationPartsRequest,
-    ) -> impl Future<Output = Result<DocumentationParts, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DocumentationParts, Self::Error>> + Send;
+}
 
-    /// `GetDocumentationVersion`.
+/// `GetDocumentationVersion`.
+pub trait GetDocumentationVersion: ApiGatewayHandler {
+    /// Runs `GetDocumentationVersion`.
     fn get_documentation_version(
         &self,
         ctx: &RequestContext,
         input: GetDocumentationVersionRequest,
-    ) -> impl Future<Output = Result<DocumentationVersion, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DocumentationVersion, Self::Error>> + Send;
+}
 
-    /// `GetDocumentationVersions`.
+/// `GetDocumentationVersions`.
+pub trait GetDocumentationVersions: ApiGatewayHandler {
+    /// Runs `GetDocumentationVersions`.
     fn get_documentation_versions(
         &self,
         ctx: &RequestContext,
         input: GetDocumentationVersionsRequest,
-    ) -> impl Future<Output = Result<DocumentationVersions, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DocumentationVersions, Self::Error>> + Send;
+}
 
-    /// `GetDomainName`.
+/// `GetDomainName`.
+pub trait GetDomainName: ApiGatewayHandler {
+    /// Runs `GetDomainName`.
     fn get_domain_name(
         &self,
         ctx: &RequestContext,
         input: GetDomainNameRequest,
-    ) -> impl Future<Output = Result<DomainName, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DomainName, Self::Error>> + Send;
+}
 
-    /// `GetDomainNameAccessAssociations`.
+/// `GetDomainNameAccessAssociations`.
+pub trait GetDomainNameAccessAssociations: ApiGatewayHandler {
+    /// Runs `GetDomainNameAccessAssociations`.
     fn get_domain_name_access_associations(
         &self,
         ctx: &RequestContext,
         input: GetDomainNameAccessAssociationsRequest,
-    ) -> impl Future<Output = Result<DomainNameAccessAssociations, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DomainNameAccessAssociations, Self::Error>> + Send;
+}
 
-    /// `GetDomainNames`.
+/// `GetDomainNames`.
+pub trait GetDomainNames: ApiGatewayHandler {
+    /// Runs `GetDomainNames`.
     fn get_domain_names(
         &self,
         ctx: &RequestContext,
         input: GetDomainNamesRequest,
-    ) -> impl Future<Output = Result<DomainNames, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DomainNames, Self::Error>> + Send;
+}
 
-    /// `GetExport`.
+/// `GetExport`.
+pub trait GetExport: ApiGatewayHandler {
+    /// Runs `GetExport`.
     fn get_export(
         &self,
         ctx: &RequestContext,
         input: GetExportRequest,
-    ) -> impl Future<Output = Result<ExportResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ExportResponse, Self::Error>> + Send;
+}
 
-    /// `GetGatewayResponse`.
+/// `GetGatewayResponse`.
+pub trait GetGatewayResponse: ApiGatewayHandler {
+    /// Runs `GetGatewayResponse`.
     fn get_gateway_response(
         &self,
         ctx: &RequestContext,
         input: GetGatewayResponseRequest,
-    ) -> impl Future<Output = Result<GatewayResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GatewayResponse, Self::Error>> + Send;
+}
 
-    /// `GetGatewayResponses`.
+/// `GetGatewayResponses`.
+pub trait GetGatewayResponses: ApiGatewayHandler {
+    /// Runs `GetGatewayResponses`.
     fn get_gateway_responses(
         &self,
         ctx: &RequestContext,
         input: GetGatewayResponsesRequest,
-    ) -> impl Future<Output = Result<GatewayResponses, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GatewayResponses, Self::Error>> + Send;
+}
 
-    /// `GetIntegration`.
+/// `GetIntegration`.
+pub trait GetIntegration: ApiGatewayHandler {
+    /// Runs `GetIntegration`.
     fn get_integration(
         &self,
         ctx: &RequestContext,
         input: GetIntegrationRequest,
-    ) -> impl Future<Output = Result<Integration, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Integration, Self::Error>> + Send;
+}
 
-    /// `GetIntegrationResponse`.
+/// `GetIntegrationResponse`.
+pub trait GetIntegrationResponse: ApiGatewayHandler {
+    /// Runs `GetIntegrationResponse`.
     fn get_integration_response(
         &self,
         ctx: &RequestContext,
         input: GetIntegrationResponseRequest,
-    ) -> impl Future<Output = Result<IntegrationResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<IntegrationResponse, Self::Error>> + Send;
+}
 
-    /// `GetMethod`.
+/// `GetMethod`.
+pub trait GetMethod: ApiGatewayHandler {
+    /// Runs `GetMethod`.
     fn get_method(
         &self,
         ctx: &RequestContext,
         input: GetMethodRequest,
-    ) -> impl Future<Output = Result<Method, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Method, Self::Error>> + Send;
+}
 
-    /// `GetMethodResponse`.
+/// `GetMethodResponse`.
+pub trait GetMethodResponse: ApiGatewayHandler {
+    /// Runs `GetMethodResponse`.
     fn get_method_response(
         &self,
         ctx: &RequestContext,
         input: GetMethodResponseRequest,
-    ) -> impl Future<Output = Result<MethodResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<MethodResponse, Self::Error>> + Send;
+}
 
-    /// `GetModel`.
+/// `GetModel`.
+pub trait GetModel: ApiGatewayHandler {
+    /// Runs `GetModel`.
     fn get_model(
         &self,
         ctx: &RequestContext,
         input: GetModelRequest,
-    ) -> impl Future<Output = Result<Model, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Model, Self::Error>> + Send;
+}
 
-    /// `GetModelTemplate`.
+/// `GetModelTemplate`.
+pub trait GetModelTemplate: ApiGatewayHandler {
+    /// Runs `GetModelTemplate`.
     fn get_model_template(
         &self,
         ctx: &RequestContext,
         input: GetModelTemplateRequest,
-    ) -> impl Future<Output = Result<Template, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Template, Self::Error>> + Send;
+}
 
-    /// `GetModels`.
+/// `GetModels`.
+pub trait GetModels: ApiGatewayHandler {
+    /// Runs `GetModels`.
     fn get_models(
         &self,
         ctx: &RequestContext,
         input: GetModelsRequest,
-    ) -> impl Future<Output = Result<Models, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Models, Self::Error>> + Send;
+}
 
-    /// `GetRequestValidator`.
+/// `GetRequestValidator`.
+pub trait GetRequestValidator: ApiGatewayHandler {
+    /// Runs `GetRequestValidator`.
     fn get_request_validator(
         &self,
         ctx: &RequestContext,
         input: GetRequestValidatorRequest,
-    ) -> impl Future<Output = Result<RequestValidator, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RequestValidator, Self::Error>> + Send;
+}
 
-    /// `GetRequestValidators`.
+/// `GetRequestValidators`.
+pub trait GetRequestValidators: ApiGatewayHandler {
+    /// Runs `GetRequestValidators`.
     fn get_request_validators(
         &self,
         ctx: &RequestContext,
         input: GetRequestValidatorsRequest,
-    ) -> impl Future<Output = Result<RequestValidators, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RequestValidators, Self::Error>> + Send;
+}
 
-    /// `GetResource`.
+/// `GetResource`.
+pub trait GetResource: ApiGatewayHandler {
+    /// Runs `GetResource`.
     fn get_resource(
         &self,
         ctx: &RequestContext,
         input: GetResourceRequest,
-    ) -> impl Future<Output = Result<Resource, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Resource, Self::Error>> + Send;
+}
 
-    /// `GetResources`.
+/// `GetResources`.
+pub trait GetResources: ApiGatewayHandler {
+    /// Runs `GetResources`.
     fn get_resources(
         &self,
         ctx: &RequestContext,
         input: GetResourcesRequest,
-    ) -> impl Future<Output = Result<Resources, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Resources, Self::Error>> + Send;
+}
 
-    /// `GetRestApi`.
+/// `GetRestApi`.
+pub trait GetRestApi: ApiGatewayHandler {
+    /// Runs `GetRestApi`.
     fn get_rest_api(
         &self,
         ctx: &RequestContext,
         input: GetRestApiRequest,
-    ) -> impl Future<Output = Result<RestApi, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RestApi, Self::Error>> + Send;
+}
 
-    /// `GetRestApis`.
+/// `GetRestApis`.
+pub trait GetRestApis: ApiGatewayHandler {
+    /// Runs `GetRestApis`.
     fn get_rest_apis(
         &self,
         ctx: &RequestContext,
         input: GetRestApisRequest,
-    ) -> impl Future<Output = Result<RestApis, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RestApis, Self::Error>> + Send;
+}
 
-    /// `GetSdk`.
+/// `GetSdk`.
+pub trait GetSdk: ApiGatewayHandler {
+    /// Runs `GetSdk`.
     fn get_sdk(
         &self,
         ctx: &RequestContext,
         input: GetSdkRequest,
-    ) -> impl Future<Output = Result<SdkResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<SdkResponse, Self::Error>> + Send;
+}
 
-    /// `GetSdkType`.
+/// `GetSdkType`.
+pub trait GetSdkType: ApiGatewayHandler {
+    /// Runs `GetSdkType`.
     fn get_sdk_type(
         &self,
         ctx: &RequestContext,
         input: GetSdkTypeRequest,
-    ) -> impl Future<Output = Result<SdkType, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<SdkType, Self::Error>> + Send;
+}
 
-    /// `GetSdkTypes`.
+/// `GetSdkTypes`.
+pub trait GetSdkTypes: ApiGatewayHandler {
+    /// Runs `GetSdkTypes`.
     fn get_sdk_types(
         &self,
         ctx: &RequestContext,
         input: GetSdkTypesRequest,
-    ) -> impl Future<Output = Result<SdkTypes, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<SdkTypes, Self::Error>> + Send;
+}
 
-    /// `GetStage`.
+/// `GetStage`.
+pub trait GetStage: ApiGatewayHandler {
+    /// Runs `GetStage`.
     fn get_stage(
         &self,
         ctx: &RequestContext,
         input: GetStageRequest,
-    ) -> impl Future<Output = Result<Stage, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Stage, Self::Error>> + Send;
+}
 
-    /// `GetStages`.
+/// `GetStages`.
+pub trait GetStages: ApiGatewayHandler {
+    /// Runs `GetStages`.
     fn get_stages(
         &self,
         ctx: &RequestContext,
         input: GetStagesRequest,
-    ) -> impl Future<Output = Result<Stages, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Stages, Self::Error>> + Send;
+}
 
-    /// `GetTags`.
+/// `GetTags`.
+pub trait GetTags: ApiGatewayHandler {
+    /// Runs `GetTags`.
     fn get_tags(
         &self,
         ctx: &RequestContext,
         input: GetTagsRequest,
-    ) -> impl Future<Output = Result<Tags, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Tags, Self::Error>> + Send;
+}
 
-    /// `GetUsage`.
+/// `GetUsage`.
+pub trait GetUsage: ApiGatewayHandler {
+    /// Runs `GetUsage`.
     fn get_usage(
         &self,
         ctx: &RequestContext,
         input: GetUsageRequest,
-    ) -> impl Future<Output = Result<Usage, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Usage, Self::Error>> + Send;
+}
 
-    /// `GetUsagePlan`.
+/// `GetUsagePlan`.
+pub trait GetUsagePlan: ApiGatewayHandler {
+    /// Runs `GetUsagePlan`.
     fn get_usage_plan(
         &self,
         ctx: &RequestContext,
         input: GetUsagePlanRequest,
-    ) -> impl Future<Output = Result<UsagePlan, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UsagePlan, Self::Error>> + Send;
+}
 
-    /// `GetUsagePlanKey`.
+/// `GetUsagePlanKey`.
+pub trait GetUsagePlanKey: ApiGatewayHandler {
+    /// Runs `GetUsagePlanKey`.
     fn get_usage_plan_key(
         &self,
         ctx: &RequestContext,
         input: GetUsagePlanKeyRequest,
-    ) -> impl Future<Output = Result<UsagePlanKey, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UsagePlanKey, Self::Error>> + Send;
+}
 
-    /// `GetUsagePlanKeys`.
+/// `GetUsagePlanKeys`.
+pub trait GetUsagePlanKeys: ApiGatewayHandler {
+    /// Runs `GetUsagePlanKeys`.
     fn get_usage_plan_keys(
         &self,
         ctx: &RequestContext,
         input: GetUsagePlanKeysRequest,
-    ) -> impl Future<Output = Result<UsagePlanKeys, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UsagePlanKeys, Self::Error>> + Send;
+}
 
-    /// `GetUsagePlans`.
+/// `GetUsagePlans`.
+pub trait GetUsagePlans: ApiGatewayHandler {
+    /// Runs `GetUsagePlans`.
     fn get_usage_plans(
         &self,
         ctx: &RequestContext,
         input: GetUsagePlansRequest,
-    ) -> impl Future<Output = Result<UsagePlans, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UsagePlans, Self::Error>> + Send;
+}
 
-    /// `GetVpcLink`.
+/// `GetVpcLink`.
+pub trait GetVpcLink: ApiGatewayHandler {
+    /// Runs `GetVpcLink`.
     fn get_vpc_link(
         &self,
         ctx: &RequestContext,
         input: GetVpcLinkRequest,
-    ) -> impl Future<Output = Result<VpcLink, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<VpcLink, Self::Error>> + Send;
+}
 
-    /// `GetVpcLinks`.
+/// `GetVpcLinks`.
+pub trait GetVpcLinks: ApiGatewayHandler {
+    /// Runs `GetVpcLinks`.
     fn get_vpc_links(
         &self,
         ctx: &RequestContext,
         input: GetVpcLinksRequest,
-    ) -> impl Future<Output = Result<VpcLinks, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<VpcLinks, Self::Error>> + Send;
+}
 
-    /// `ImportApiKeys`.
+/// `ImportApiKeys`.
+pub trait ImportApiKeys: ApiGatewayHandler {
+    /// Runs `ImportApiKeys`.
     fn import_api_keys(
         &self,
         ctx: &RequestContext,
         input: ImportApiKeysRequest,
-    ) -> impl Future<Output = Result<ApiKeyIds, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ApiKeyIds, Self::Error>> + Send;
+}
 
-    /// `ImportDocumentationParts`.
+/// `ImportDocumentationParts`.
+pub trait ImportDocumentationParts: ApiGatewayHandler {
+    /// Runs `ImportDocumentationParts`.
     fn import_documentation_parts(
         &self,
         ctx: &RequestContext,
         input: ImportDocumentationPartsRequest,
-    ) -> impl Future<Output = Result<DocumentationPartIds, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DocumentationPartIds, Self::Error>> + Send;
+}
 
-    /// `ImportRestApi`.
+/// `ImportRestApi`.
+pub trait ImportRestApi: ApiGatewayHandler {
+    /// Runs `ImportRestApi`.
     fn import_rest_api(
         &self,
         ctx: &RequestContext,
         input: ImportRestApiRequest,
-    ) -> impl Future<Output = Result<RestApi, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RestApi, Self::Error>> + Send;
+}
 
-    /// `PutGatewayResponse`.
+/// `PutGatewayResponse`.
+pub trait PutGatewayResponse: ApiGatewayHandler {
+    /// Runs `PutGatewayResponse`.
     fn put_gateway_response(
         &self,
         ctx: &RequestContext,
         input: PutGatewayResponseRequest,
-    ) -> impl Future<Output = Result<GatewayResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GatewayResponse, Self::Error>> + Send;
+}
 
-    /// `PutIntegration`.
+/// `PutIntegration`.
+pub trait PutIntegration: ApiGatewayHandler {
+    /// Runs `PutIntegration`.
     fn put_integration(
         &self,
         ctx: &RequestContext,
         input: PutIntegrationRequest,
-    ) -> impl Future<Output = Result<Integration, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Integration, Self::Error>> + Send;
+}
 
-    /// `PutIntegrationResponse`.
+/// `PutIntegrationResponse`.
+pub trait PutIntegrationResponse: ApiGatewayHandler {
+    /// Runs `PutIntegrationResponse`.
     fn put_integration_response(
         &self,
         ctx: &RequestContext,
         input: PutIntegrationResponseRequest,
-    ) -> impl Future<Output = Result<IntegrationResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<IntegrationResponse, Self::Error>> + Send;
+}
 
-    /// `PutMethod`.
+/// `PutMethod`.
+pub trait PutMethod: ApiGatewayHandler {
+    /// Runs `PutMethod`.
     fn put_method(
         &self,
         ctx: &RequestContext,
         input: PutMethodRequest,
-    ) -> impl Future<Output = Result<Method, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Method, Self::Error>> + Send;
+}
 
-    /// `PutMethodResponse`.
+/// `PutMethodResponse`.
+pub trait PutMethodResponse: ApiGatewayHandler {
+    /// Runs `PutMethodResponse`.
     fn put_method_response(
         &self,
         ctx: &RequestContext,
         input: PutMethodResponseRequest,
-    ) -> impl Future<Output = Result<MethodResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<MethodResponse, Self::Error>> + Send;
+}
 
-    /// `PutRestApi`.
+/// `PutRestApi`.
+pub trait PutRestApi: ApiGatewayHandler {
+    /// Runs `PutRestApi`.
     fn put_rest_api(
         &self,
         ctx: &RequestContext,
         input: PutRestApiRequest,
-    ) -> impl Future<Output = Result<RestApi, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RestApi, Self::Error>> + Send;
+}
 
-    /// `RejectDomainNameAccessAssociation`.
+/// `RejectDomainNameAccessAssociation`.
+pub trait RejectDomainNameAccessAssociation: ApiGatewayHandler {
+    /// Runs `RejectDomainNameAccessAssociation`.
     fn reject_domain_name_access_association(
         &self,
         ctx: &RequestContext,
         input: RejectDomainNameAccessAssociationRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `TagResource`.
+/// `TagResource`.
+pub trait TagResource: ApiGatewayHandler {
+    /// Runs `TagResource`.
     fn tag_resource(
         &self,
         ctx: &RequestContext,
         input: TagResourceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `TestInvokeAuthorizer`.
+/// `TestInvokeAuthorizer`.
+pub trait TestInvokeAuthorizer: ApiGatewayHandler {
+    /// Runs `TestInvokeAuthorizer`.
     fn test_invoke_authorizer(
         &self,
         ctx: &RequestContext,
         input: TestInvokeAuthorizerRequest,
-    ) -> impl Future<Output = Result<TestInvokeAuthorizerResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<TestInvokeAuthorizerResponse, Self::Error>> + Send;
+}
 
-    /// `TestInvokeMethod`.
+/// `TestInvokeMethod`.
+pub trait TestInvokeMethod: ApiGatewayHandler {
+    /// Runs `TestInvokeMethod`.
     fn test_invoke_method(
         &self,
         ctx: &RequestContext,
         input: TestInvokeMethodRequest,
-    ) -> impl Future<Output = Result<TestInvokeMethodResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<TestInvokeMethodResponse, Self::Error>> + Send;
+}
 
-    /// `UntagResource`.
+/// `UntagResource`.
+pub trait UntagResource: ApiGatewayHandler {
+    /// Runs `UntagResource`.
     fn untag_resource(
         &self,
         ctx: &RequestContext,
         input: UntagResourceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `UpdateAccount`.
+/// `UpdateAccount`.
+pub trait UpdateAccount: ApiGatewayHandler {
+    /// Runs `UpdateAccount`.
     fn update_account(
         &self,
         ctx: &RequestContext,
         input: UpdateAccountRequest,
-    ) -> impl Future<Output = Result<Account, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Account, Self::Error>> + Send;
+}
 
-    /// `UpdateApiKey`.
+/// `UpdateApiKey`.
+pub trait UpdateApiKey: ApiGatewayHandler {
+    /// Runs `UpdateApiKey`.
     fn update_api_key(
         &self,
         ctx: &RequestContext,
         input: UpdateApiKeyRequest,
-    ) -> impl Future<Output = Result<ApiKey, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ApiKey, Self::Error>> + Send;
+}
 
-    /// `UpdateAuthorizer`.
+/// `UpdateAuthorizer`.
+pub trait UpdateAuthorizer: ApiGatewayHandler {
+    /// Runs `UpdateAuthorizer`.
     fn update_authorizer(
         &self,
         ctx: &RequestContext,
         input: UpdateAuthorizerRequest,
-    ) -> impl Future<Output = Result<Authorizer, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Authorizer, Self::Error>> + Send;
+}
 
-    /// `UpdateBasePathMapping`.
+/// `UpdateBasePathMapping`.
+pub trait UpdateBasePathMapping: ApiGatewayHandler {
+    /// Runs `UpdateBasePathMapping`.
     fn update_base_path_mapping(
         &self,
         ctx: &RequestContext,
         input: UpdateBasePathMappingRequest,
-    ) -> impl Future<Output = Result<BasePathMapping, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<BasePathMapping, Self::Error>> + Send;
+}
 
-    /// `UpdateClientCertificate`.
+/// `UpdateClientCertificate`.
+pub trait UpdateClientCertificate: ApiGatewayHandler {
+    /// Runs `UpdateClientCertificate`.
     fn update_client_certificate(
         &self,
         ctx: &RequestContext,
         input: UpdateClientCertificateRequest,
-    ) -> impl Future<Output = Result<ClientCertificate, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ClientCertificate, Self::Error>> + Send;
+}
 
-    /// `UpdateDeployment`.
+/// `UpdateDeployment`.
+pub trait UpdateDeployment: ApiGatewayHandler {
+    /// Runs `UpdateDeployment`.
     fn update_deployment(
         &self,
         ctx: &RequestContext,
         input: UpdateDeploymentRequest,
-    ) -> impl Future<Output = Result<Deployment, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Deployment, Self::Error>> + Send;
+}
 
-    /// `UpdateDocumentationPart`.
+/// `UpdateDocumentationPart`.
+pub trait UpdateDocumentationPart: ApiGatewayHandler {
+    /// Runs `UpdateDocumentationPart`.
     fn update_documentation_part(
         &self,
         ctx: &RequestContext,
         input: UpdateDocumentationPartRequest,
-    ) -> impl Future<Output = Result<DocumentationPart, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DocumentationPart, Self::Error>> + Send;
+}
 
-    /// `UpdateDocumentationVersion`.
+/// `UpdateDocumentationVersion`.
+pub trait UpdateDocumentationVersion: ApiGatewayHandler {
+    /// Runs `UpdateDocumentationVersion`.
     fn update_documentation_version(
         &self,
         ctx: &RequestContext,
         input: UpdateDocumentationVersionRequest,
-    ) -> impl Future<Output = Result<DocumentationVersion, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DocumentationVersion, Self::Error>> + Send;
+}
 
-    /// `UpdateDomainName`.
+/// `UpdateDomainName`.
+pub trait UpdateDomainName: ApiGatewayHandler {
+    /// Runs `UpdateDomainName`.
     fn update_domain_name(
         &self,
         ctx: &RequestContext,
         input: UpdateDomainNameRequest,
-    ) -> impl Future<Output = Result<DomainName, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DomainName, Self::Error>> + Send;
+}
 
-    /// `UpdateGatewayResponse`.
+/// `UpdateGatewayResponse`.
+pub trait UpdateGatewayResponse: ApiGatewayHandler {
+    /// Runs `UpdateGatewayResponse`.
     fn update_gateway_response(
         &self,
         ctx: &RequestContext,
         input: UpdateGatewayResponseRequest,
-    ) -> impl Future<Output = Result<GatewayResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GatewayResponse, Self::Error>> + Send;
+}
 
-    /// `UpdateIntegration`.
+/// `UpdateIntegration`.
+pub trait UpdateIntegration: ApiGatewayHandler {
+    /// Runs `UpdateIntegration`.
     fn update_integration(
         &self,
         ctx: &RequestContext,
         input: UpdateIntegrationRequest,
-    ) -> impl Future<Output = Result<Integration, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Integration, Self::Error>> + Send;
+}
 
-    /// `UpdateIntegrationResponse`.
+/// `UpdateIntegrationResponse`.
+pub trait UpdateIntegrationResponse: ApiGatewayHandler {
+    /// Runs `UpdateIntegrationResponse`.
     fn update_integration_response(
         &self,
         ctx: &RequestContext,
         input: UpdateIntegrationResponseRequest,
-    ) -> impl Future<Output = Result<IntegrationResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<IntegrationResponse, Self::Error>> + Send;
+}
 
-    /// `UpdateMethod`.
+/// `UpdateMethod`.
+pub trait UpdateMethod: ApiGatewayHandler {
+    /// Runs `UpdateMethod`.
     fn update_method(
         &self,
         ctx: &RequestContext,
         input: UpdateMethodRequest,
-    ) -> impl Future<Output = Result<Method, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Method, Self::Error>> + Send;
+}
 
-    /// `UpdateMethodResponse`.
+/// `UpdateMethodResponse`.
+pub trait UpdateMethodResponse: ApiGatewayHandler {
+    /// Runs `UpdateMethodResponse`.
     fn update_method_response(
         &self,
         ctx: &RequestContext,
         input: UpdateMethodResponseRequest,
-    ) -> impl Future<Output = Result<MethodResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<MethodResponse, Self::Error>> + Send;
+}
 
-    /// `UpdateModel`.
+/// `UpdateModel`.
+pub trait UpdateModel: ApiGatewayHandler {
+    /// Runs `UpdateModel`.
     fn update_model(
         &self,
         ctx: &RequestContext,
         input: UpdateModelRequest,
-    ) -> impl Future<Output = Result<Model, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Model, Self::Error>> + Send;
+}
 
-    /// `UpdateRequestValidator`.
+/// `UpdateRequestValidator`.
+pub trait UpdateRequestValidator: ApiGatewayHandler {
+    /// Runs `UpdateRequestValidator`.
     fn update_request_validator(
         &self,
         ctx: &RequestContext,
         input: UpdateRequestValidatorRequest,
-    ) -> impl Future<Output = Result<RequestValidator, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RequestValidator, Self::Error>> + Send;
+}
 
-    /// `UpdateResource`.
+/// `UpdateResource`.
+pub trait UpdateResource: ApiGatewayHandler {
+    /// Runs `UpdateResource`.
     fn update_resource(
         &self,
         ctx: &RequestContext,
         input: UpdateResourceRequest,
-    ) -> impl Future<Output = Result<Resource, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Resource, Self::Error>> + Send;
+}
 
-    /// `UpdateRestApi`.
+/// `UpdateRestApi`.
+pub trait UpdateRestApi: ApiGatewayHandler {
+    /// Runs `UpdateRestApi`.
     fn update_rest_api(
         &self,
         ctx: &RequestContext,
         input: UpdateRestApiRequest,
-    ) -> impl Future<Output = Result<RestApi, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RestApi, Self::Error>> + Send;
+}
 
-    /// `UpdateStage`.
+/// `UpdateStage`.
+pub trait UpdateStage: ApiGatewayHandler {
+    /// Runs `UpdateStage`.
     fn update_stage(
         &self,
         ctx: &RequestContext,
         input: UpdateStageRequest,
-    ) -> impl Future<Output = Result<Stage, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Stage, Self::Error>> + Send;
+}
 
-    /// `UpdateUsage`.
+/// `UpdateUsage`.
+pub trait UpdateUsage: ApiGatewayHandler {
+    /// Runs `UpdateUsage`.
     fn update_usage(
         &self,
         ctx: &RequestContext,
         input: UpdateUsageRequest,
-    ) -> impl Future<Output = Result<Usage, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<Usage, Self::Error>> + Send;
+}
 
-    /// `UpdateUsagePlan`.
+/// `UpdateUsagePlan`.
+pub trait UpdateUsagePlan: ApiGatewayHandler {
+    /// Runs `UpdateUsagePlan`.
     fn update_usage_plan(
         &self,
         ctx: &RequestContext,
         input: UpdateUsagePlanRequest,
-    ) -> impl Future<Output = Result<UsagePlan, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UsagePlan, Self::Error>> + Send;
+}
 
-    /// `UpdateVpcLink`.
+/// `UpdateVpcLink`.
+pub trait UpdateVpcLink: ApiGatewayHandler {
+    /// Runs `UpdateVpcLink`.
     fn update_vpc_link(
         &self,
         ctx: &RequestContext,
         input: UpdateVpcLinkRequest,
-    ) -> impl Future<Output = Result<VpcLink, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<VpcLink, Self::Error>> + Send;
+}
+
+/// The API Gateway operations Rampart serves: implemented by implementing
+/// [`ApiGatewayHandler`] and every operation's trait.
+pub trait ApiGatewayApi:
+    ApiGatewayHandler
+    + CreateApiKey
+    + CreateAuthorizer
+    + CreateBasePathMapping
+    + CreateDeployment
+    + CreateDocumentationPart
+    + CreateDocumentationVersion
+    + CreateDomainName
+    + CreateDomainNameAccessAssociation
+    + CreateModel
+    + CreateRequestValidator
+    + CreateResource
+    + CreateRestApi
+    + CreateStage
+    + CreateUsagePlan
+    + CreateUsagePlanKey
+    + CreateVpcLink
+    + DeleteApiKey
+    + DeleteAuthorizer
+    + DeleteBasePathMapping
+    + DeleteClientCertificate
+    + DeleteDeployment
+    + DeleteDocumentationPart
+    + DeleteDocumentationVersion
+    + DeleteDomainName
+    + DeleteDomainNameAccessAssociation
+    + DeleteGatewayResponse
+    + DeleteIntegration
+    + DeleteIntegrationResponse
+    + DeleteMethod
+    + DeleteMethodResponse
+    + DeleteModel
+    + DeleteRequestValidator
+    + DeleteResource
+    + DeleteRestApi
+    + DeleteStage
+    + DeleteUsagePlan
+    + DeleteUsagePlanKey
+    + DeleteVpcLink
+    + FlushStageAuthorizersCache
+    + FlushStageCache
+    + GenerateClientCertificate
+    + GetAccount
+    + GetApiKey
+    + GetApiKeys
+    + GetAuthorizer
+    + GetAuthorizers
+    + GetBasePathMapping
+    + GetBasePathMappings
+    + GetClientCertificate
+    + GetClientCertificates
+    + GetDeployment
+    + GetDeployments
+    + GetDocumentationPart
+    + GetDocumentationParts
+    + GetDocumentationVersion
+    + GetDocumentationVersions
+    + GetDomainName
+    + GetDomainNameAccessAssociations
+    + GetDomainNames
+    + GetExport
+    + GetGatewayResponse
+    + GetGatewayResponses
+    + GetIntegration
+    + GetIntegrationResponse
+    + GetMethod
+    + GetMethodResponse
+    + GetModel
+    + GetModelTemplate
+    + GetModels
+    + GetRequestValidator
+    + GetRequestValidators
+    + GetResource
+    + GetResources
+    + GetRestApi
+    + GetRestApis
+    + GetSdk
+    + GetSdkType
+    + GetSdkTypes
+    + GetStage
+    + GetStages
+    + GetTags
+    + GetUsage
+    + GetUsagePlan
+    + GetUsagePlanKey
+    + GetUsagePlanKeys
+    + GetUsagePlans
+    + GetVpcLink
+    + GetVpcLinks
+    + ImportApiKeys
+    + ImportDocumentationParts
+    + ImportRestApi
+    + PutGatewayResponse
+    + PutIntegration
+    + PutIntegrationResponse
+    + PutMethod
+    + PutMethodResponse
+    + PutRestApi
+    + RejectDomainNameAccessAssociation
+    + TagResource
+    + TestInvokeAuthorizer
+    + TestInvokeMethod
+    + UntagResource
+    + UpdateAccount
+    + UpdateApiKey
+    + UpdateAuthorizer
+    + UpdateBasePathMapping
+    + UpdateClientCertificate
+    + UpdateDeployment
+    + UpdateDocumentationPart
+    + UpdateDocumentationVersion
+    + UpdateDomainName
+    + UpdateGatewayResponse
+    + UpdateIntegration
+    + UpdateIntegrationResponse
+    + UpdateMethod
+    + UpdateMethodResponse
+    + UpdateModel
+    + UpdateRequestValidator
+    + UpdateResource
+    + UpdateRestApi
+    + UpdateStage
+    + UpdateUsage
+    + UpdateUsagePlan
+    + UpdateVpcLink
+{
+}
+
+impl<
+    T: ApiGatewayHandler
+        + CreateApiKey
+        + CreateAuthorizer
+        + CreateBasePathMapping
+        + CreateDeployment
+        + CreateDocumentationPart
+        + CreateDocumentationVersion
+        + CreateDomainName
+        + CreateDomainNameAccessAssociation
+        + CreateModel
+        + CreateRequestValidator
+        + CreateResource
+        + CreateRestApi
+        + CreateStage
+        + CreateUsagePlan
+        + CreateUsagePlanKey
+        + CreateVpcLink
+        + DeleteApiKey
+        + DeleteAuthorizer
+        + DeleteBasePathMapping
+        + DeleteClientCertificate
+        + DeleteDeployment
+        + DeleteDocumentationPart
+        + DeleteDocumentationVersion
+        + DeleteDomainName
+        + DeleteDomainNameAccessAssociation
+        + DeleteGatewayResponse
+        + DeleteIntegration
+        + DeleteIntegrationResponse
+        + DeleteMethod
+        + DeleteMethodResponse
+        + DeleteModel
+        + DeleteRequestValidator
+        + DeleteResource
+        + DeleteRestApi
+        + DeleteStage
+        + DeleteUsagePlan
+        + DeleteUsagePlanKey
+        + DeleteVpcLink
+        + FlushStageAuthorizersCache
+        + FlushStageCache
+        + GenerateClientCertificate
+        + GetAccount
+        + GetApiKey
+        + GetApiKeys
+        + GetAuthorizer
+        + GetAuthorizers
+        + GetBasePathMapping
+        + GetBasePathMappings
+        + GetClientCertificate
+        + GetClientCertificates
+        + GetDeployment
+        + GetDeployments
+        + GetDocumentationPart
+        + GetDocumentationParts
+        + GetDocumentationVersion
+        + GetDocumentationVersions
+        + GetDomainName
+        + GetDomainNameAccessAssociations
+        + GetDomainNames
+        + GetExport
+        + GetGatewayResponse
+        + GetGatewayResponses
+        + GetIntegration
+        + GetIntegrationResponse
+        + GetMethod
+        + GetMethodResponse
+        + GetModel
+        + GetModelTemplate
+        + GetModels
+        + GetRequestValidator
+        + GetRequestValidators
+        + GetResource
+        + GetResources
+        + GetRestApi
+        + GetRestApis
+        + GetSdk
+        + GetSdkType
+        + GetSdkTypes
+        + GetStage
+        + GetStages
+        + GetTags
+        + GetUsage
+        + GetUsagePlan
+        + GetUsagePlanKey
+        + GetUsagePlanKeys
+        + GetUsagePlans
+        + GetVpcLink
+        + GetVpcLinks
+        + ImportApiKeys
+        + ImportDocumentationParts
+        + ImportRestApi
+        + PutGatewayResponse
+        + PutIntegration
+        + PutIntegrationResponse
+        + PutMethod
+        + PutMethodResponse
+        + PutRestApi
+        + RejectDomainNameAccessAssociation
+        + TagResource
+        + TestInvokeAuthorizer
+        + TestInvokeMethod
+        + UntagResource
+        + UpdateAccount
+        + UpdateApiKey
+        + UpdateAuthorizer
+        + UpdateBasePathMapping
+        + UpdateClientCertificate
+        + UpdateDeployment
+        + UpdateDocumentationPart
+        + UpdateDocumentationVersion
+        + UpdateDomainName
+        + UpdateGatewayResponse
+        + UpdateIntegration
+        + UpdateIntegrationResponse
+        + UpdateMethod
+        + UpdateMethodResponse
+        + UpdateModel
+        + UpdateRequestValidator
+        + UpdateResource
+        + UpdateRestApi
+        + UpdateStage
+        + UpdateUsage
+        + UpdateUsagePlan
+        + UpdateVpcLink,
+> ApiGatewayApi for T
+{
 }
 
 /// A handler serving nothing: every served operation's input is decoded, audited and
@@ -1142,7 +1786,11 @@ pub trait ApiGatewayApi: Send + Sync {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DecodeOnly;
 
-impl ApiGatewayApi for DecodeOnly {
+impl ApiGatewayHandler for DecodeOnly {
+    type Error = ServiceError;
+}
+
+impl CreateApiKey for DecodeOnly {
     async fn create_api_key(
         &self,
         _ctx: &RequestContext,
@@ -1153,7 +1801,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateApiKey",
         ))
     }
+}
 
+impl CreateAuthorizer for DecodeOnly {
     async fn create_authorizer(
         &self,
         _ctx: &RequestContext,
@@ -1164,7 +1814,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateAuthorizer",
         ))
     }
+}
 
+impl CreateBasePathMapping for DecodeOnly {
     async fn create_base_path_mapping(
         &self,
         _ctx: &RequestContext,
@@ -1175,7 +1827,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateBasePathMapping",
         ))
     }
+}
 
+impl CreateDeployment for DecodeOnly {
     async fn create_deployment(
         &self,
         _ctx: &RequestContext,
@@ -1186,7 +1840,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateDeployment",
         ))
     }
+}
 
+impl CreateDocumentationPart for DecodeOnly {
     async fn create_documentation_part(
         &self,
         _ctx: &RequestContext,
@@ -1197,7 +1853,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateDocumentationPart",
         ))
     }
+}
 
+impl CreateDocumentationVersion for DecodeOnly {
     async fn create_documentation_version(
         &self,
         _ctx: &RequestContext,
@@ -1208,7 +1866,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateDocumentationVersion",
         ))
     }
+}
 
+impl CreateDomainName for DecodeOnly {
     async fn create_domain_name(
         &self,
         _ctx: &RequestContext,
@@ -1219,7 +1879,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateDomainName",
         ))
     }
+}
 
+impl CreateDomainNameAccessAssociation for DecodeOnly {
     async fn create_domain_name_access_association(
         &self,
         _ctx: &RequestContext,
@@ -1230,7 +1892,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateDomainNameAccessAssociation",
         ))
     }
+}
 
+impl CreateModel for DecodeOnly {
     async fn create_model(
         &self,
         _ctx: &RequestContext,
@@ -1241,7 +1905,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateModel",
         ))
     }
+}
 
+impl CreateRequestValidator for DecodeOnly {
     async fn create_request_validator(
         &self,
         _ctx: &RequestContext,
@@ -1252,7 +1918,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateRequestValidator",
         ))
     }
+}
 
+impl CreateResource for DecodeOnly {
     async fn create_resource(
         &self,
         _ctx: &RequestContext,
@@ -1263,7 +1931,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateResource",
         ))
     }
+}
 
+impl CreateRestApi for DecodeOnly {
     async fn create_rest_api(
         &self,
         _ctx: &RequestContext,
@@ -1274,7 +1944,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateRestApi",
         ))
     }
+}
 
+impl CreateStage for DecodeOnly {
     async fn create_stage(
         &self,
         _ctx: &RequestContext,
@@ -1285,7 +1957,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateStage",
         ))
     }
+}
 
+impl CreateUsagePlan for DecodeOnly {
     async fn create_usage_plan(
         &self,
         _ctx: &RequestContext,
@@ -1296,7 +1970,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateUsagePlan",
         ))
     }
+}
 
+impl CreateUsagePlanKey for DecodeOnly {
     async fn create_usage_plan_key(
         &self,
         _ctx: &RequestContext,
@@ -1307,7 +1983,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateUsagePlanKey",
         ))
     }
+}
 
+impl CreateVpcLink for DecodeOnly {
     async fn create_vpc_link(
         &self,
         _ctx: &RequestContext,
@@ -1318,7 +1996,9 @@ impl ApiGatewayApi for DecodeOnly {
             "CreateVpcLink",
         ))
     }
+}
 
+impl DeleteApiKey for DecodeOnly {
     async fn delete_api_key(
         &self,
         _ctx: &RequestContext,
@@ -1329,7 +2009,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteApiKey",
         ))
     }
+}
 
+impl DeleteAuthorizer for DecodeOnly {
     async fn delete_authorizer(
         &self,
         _ctx: &RequestContext,
@@ -1340,7 +2022,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteAuthorizer",
         ))
     }
+}
 
+impl DeleteBasePathMapping for DecodeOnly {
     async fn delete_base_path_mapping(
         &self,
         _ctx: &RequestContext,
@@ -1351,7 +2035,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteBasePathMapping",
         ))
     }
+}
 
+impl DeleteClientCertificate for DecodeOnly {
     async fn delete_client_certificate(
         &self,
         _ctx: &RequestContext,
@@ -1362,7 +2048,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteClientCertificate",
         ))
     }
+}
 
+impl DeleteDeployment for DecodeOnly {
     async fn delete_deployment(
         &self,
         _ctx: &RequestContext,
@@ -1373,7 +2061,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteDeployment",
         ))
     }
+}
 
+impl DeleteDocumentationPart for DecodeOnly {
     async fn delete_documentation_part(
         &self,
         _ctx: &RequestContext,
@@ -1384,7 +2074,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteDocumentationPart",
         ))
     }
+}
 
+impl DeleteDocumentationVersion for DecodeOnly {
     async fn delete_documentation_version(
         &self,
         _ctx: &RequestContext,
@@ -1395,7 +2087,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteDocumentationVersion",
         ))
     }
+}
 
+impl DeleteDomainName for DecodeOnly {
     async fn delete_domain_name(
         &self,
         _ctx: &RequestContext,
@@ -1406,7 +2100,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteDomainName",
         ))
     }
+}
 
+impl DeleteDomainNameAccessAssociation for DecodeOnly {
     async fn delete_domain_name_access_association(
         &self,
         _ctx: &RequestContext,
@@ -1417,7 +2113,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteDomainNameAccessAssociation",
         ))
     }
+}
 
+impl DeleteGatewayResponse for DecodeOnly {
     async fn delete_gateway_response(
         &self,
         _ctx: &RequestContext,
@@ -1428,7 +2126,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteGatewayResponse",
         ))
     }
+}
 
+impl DeleteIntegration for DecodeOnly {
     async fn delete_integration(
         &self,
         _ctx: &RequestContext,
@@ -1439,7 +2139,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteIntegration",
         ))
     }
+}
 
+impl DeleteIntegrationResponse for DecodeOnly {
     async fn delete_integration_response(
         &self,
         _ctx: &RequestContext,
@@ -1450,7 +2152,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteIntegrationResponse",
         ))
     }
+}
 
+impl DeleteMethod for DecodeOnly {
     async fn delete_method(
         &self,
         _ctx: &RequestContext,
@@ -1461,7 +2165,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteMethod",
         ))
     }
+}
 
+impl DeleteMethodResponse for DecodeOnly {
     async fn delete_method_response(
         &self,
         _ctx: &RequestContext,
@@ -1472,7 +2178,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteMethodResponse",
         ))
     }
+}
 
+impl DeleteModel for DecodeOnly {
     async fn delete_model(
         &self,
         _ctx: &RequestContext,
@@ -1483,7 +2191,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteModel",
         ))
     }
+}
 
+impl DeleteRequestValidator for DecodeOnly {
     async fn delete_request_validator(
         &self,
         _ctx: &RequestContext,
@@ -1494,7 +2204,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteRequestValidator",
         ))
     }
+}
 
+impl DeleteResource for DecodeOnly {
     async fn delete_resource(
         &self,
         _ctx: &RequestContext,
@@ -1505,7 +2217,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteResource",
         ))
     }
+}
 
+impl DeleteRestApi for DecodeOnly {
     async fn delete_rest_api(
         &self,
         _ctx: &RequestContext,
@@ -1516,7 +2230,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteRestApi",
         ))
     }
+}
 
+impl DeleteStage for DecodeOnly {
     async fn delete_stage(
         &self,
         _ctx: &RequestContext,
@@ -1527,7 +2243,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteStage",
         ))
     }
+}
 
+impl DeleteUsagePlan for DecodeOnly {
     async fn delete_usage_plan(
         &self,
         _ctx: &RequestContext,
@@ -1538,7 +2256,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteUsagePlan",
         ))
     }
+}
 
+impl DeleteUsagePlanKey for DecodeOnly {
     async fn delete_usage_plan_key(
         &self,
         _ctx: &RequestContext,
@@ -1549,7 +2269,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteUsagePlanKey",
         ))
     }
+}
 
+impl DeleteVpcLink for DecodeOnly {
     async fn delete_vpc_link(
         &self,
         _ctx: &RequestContext,
@@ -1560,7 +2282,9 @@ impl ApiGatewayApi for DecodeOnly {
             "DeleteVpcLink",
         ))
     }
+}
 
+impl FlushStageAuthorizersCache for DecodeOnly {
     async fn flush_stage_authorizers_cache(
         &self,
         _ctx: &RequestContext,
@@ -1571,7 +2295,9 @@ impl ApiGatewayApi for DecodeOnly {
             "FlushStageAuthorizersCache",
         ))
     }
+}
 
+impl FlushStageCache for DecodeOnly {
     async fn flush_stage_cache(
         &self,
         _ctx: &RequestContext,
@@ -1582,7 +2308,9 @@ impl ApiGatewayApi for DecodeOnly {
             "FlushStageCache",
         ))
     }
+}
 
+impl GenerateClientCertificate for DecodeOnly {
     async fn generate_client_certificate(
         &self,
         _ctx: &RequestContext,
@@ -1593,7 +2321,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GenerateClientCertificate",
         ))
     }
+}
 
+impl GetAccount for DecodeOnly {
     async fn get_account(
         &self,
         _ctx: &RequestContext,
@@ -1604,7 +2334,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetAccount",
         ))
     }
+}
 
+impl GetApiKey for DecodeOnly {
     async fn get_api_key(
         &self,
         _ctx: &RequestContext,
@@ -1615,7 +2347,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetApiKey",
         ))
     }
+}
 
+impl GetApiKeys for DecodeOnly {
     async fn get_api_keys(
         &self,
         _ctx: &RequestContext,
@@ -1626,7 +2360,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetApiKeys",
         ))
     }
+}
 
+impl GetAuthorizer for DecodeOnly {
     async fn get_authorizer(
         &self,
         _ctx: &RequestContext,
@@ -1637,7 +2373,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetAuthorizer",
         ))
     }
+}
 
+impl GetAuthorizers for DecodeOnly {
     async fn get_authorizers(
         &self,
         _ctx: &RequestContext,
@@ -1648,7 +2386,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetAuthorizers",
         ))
     }
+}
 
+impl GetBasePathMapping for DecodeOnly {
     async fn get_base_path_mapping(
         &self,
         _ctx: &RequestContext,
@@ -1659,7 +2399,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetBasePathMapping",
         ))
     }
+}
 
+impl GetBasePathMappings for DecodeOnly {
     async fn get_base_path_mappings(
         &self,
         _ctx: &RequestContext,
@@ -1670,7 +2412,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetBasePathMappings",
         ))
     }
+}
 
+impl GetClientCertificate for DecodeOnly {
     async fn get_client_certificate(
         &self,
         _ctx: &RequestContext,
@@ -1681,7 +2425,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetClientCertificate",
         ))
     }
+}
 
+impl GetClientCertificates for DecodeOnly {
     async fn get_client_certificates(
         &self,
         _ctx: &RequestContext,
@@ -1692,7 +2438,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetClientCertificates",
         ))
     }
+}
 
+impl GetDeployment for DecodeOnly {
     async fn get_deployment(
         &self,
         _ctx: &RequestContext,
@@ -1703,7 +2451,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetDeployment",
         ))
     }
+}
 
+impl GetDeployments for DecodeOnly {
     async fn get_deployments(
         &self,
         _ctx: &RequestContext,
@@ -1714,7 +2464,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetDeployments",
         ))
     }
+}
 
+impl GetDocumentationPart for DecodeOnly {
     async fn get_documentation_part(
         &self,
         _ctx: &RequestContext,
@@ -1725,7 +2477,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetDocumentationPart",
         ))
     }
+}
 
+impl GetDocumentationParts for DecodeOnly {
     async fn get_documentation_parts(
         &self,
         _ctx: &RequestContext,
@@ -1736,7 +2490,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetDocumentationParts",
         ))
     }
+}
 
+impl GetDocumentationVersion for DecodeOnly {
     async fn get_documentation_version(
         &self,
         _ctx: &RequestContext,
@@ -1747,7 +2503,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetDocumentationVersion",
         ))
     }
+}
 
+impl GetDocumentationVersions for DecodeOnly {
     async fn get_documentation_versions(
         &self,
         _ctx: &RequestContext,
@@ -1758,7 +2516,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetDocumentationVersions",
         ))
     }
+}
 
+impl GetDomainName for DecodeOnly {
     async fn get_domain_name(
         &self,
         _ctx: &RequestContext,
@@ -1769,7 +2529,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetDomainName",
         ))
     }
+}
 
+impl GetDomainNameAccessAssociations for DecodeOnly {
     async fn get_domain_name_access_associations(
         &self,
         _ctx: &RequestContext,
@@ -1780,7 +2542,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetDomainNameAccessAssociations",
         ))
     }
+}
 
+impl GetDomainNames for DecodeOnly {
     async fn get_domain_names(
         &self,
         _ctx: &RequestContext,
@@ -1791,7 +2555,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetDomainNames",
         ))
     }
+}
 
+impl GetExport for DecodeOnly {
     async fn get_export(
         &self,
         _ctx: &RequestContext,
@@ -1802,7 +2568,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetExport",
         ))
     }
+}
 
+impl GetGatewayResponse for DecodeOnly {
     async fn get_gateway_response(
         &self,
         _ctx: &RequestContext,
@@ -1813,7 +2581,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetGatewayResponse",
         ))
     }
+}
 
+impl GetGatewayResponses for DecodeOnly {
     async fn get_gateway_responses(
         &self,
         _ctx: &RequestContext,
@@ -1824,7 +2594,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetGatewayResponses",
         ))
     }
+}
 
+impl GetIntegration for DecodeOnly {
     async fn get_integration(
         &self,
         _ctx: &RequestContext,
@@ -1835,7 +2607,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetIntegration",
         ))
     }
+}
 
+impl GetIntegrationResponse for DecodeOnly {
     async fn get_integration_response(
         &self,
         _ctx: &RequestContext,
@@ -1846,7 +2620,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetIntegrationResponse",
         ))
     }
+}
 
+impl GetMethod for DecodeOnly {
     async fn get_method(
         &self,
         _ctx: &RequestContext,
@@ -1857,7 +2633,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetMethod",
         ))
     }
+}
 
+impl GetMethodResponse for DecodeOnly {
     async fn get_method_response(
         &self,
         _ctx: &RequestContext,
@@ -1868,7 +2646,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetMethodResponse",
         ))
     }
+}
 
+impl GetModel for DecodeOnly {
     async fn get_model(
         &self,
         _ctx: &RequestContext,
@@ -1876,7 +2656,9 @@ impl ApiGatewayApi for DecodeOnly {
     ) -> Result<Model, ServiceError> {
         Err(ServiceError::not_implemented(super::SERVICE_ID, "GetModel"))
     }
+}
 
+impl GetModelTemplate for DecodeOnly {
     async fn get_model_template(
         &self,
         _ctx: &RequestContext,
@@ -1887,7 +2669,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetModelTemplate",
         ))
     }
+}
 
+impl GetModels for DecodeOnly {
     async fn get_models(
         &self,
         _ctx: &RequestContext,
@@ -1898,7 +2682,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetModels",
         ))
     }
+}
 
+impl GetRequestValidator for DecodeOnly {
     async fn get_request_validator(
         &self,
         _ctx: &RequestContext,
@@ -1909,7 +2695,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetRequestValidator",
         ))
     }
+}
 
+impl GetRequestValidators for DecodeOnly {
     async fn get_request_validators(
         &self,
         _ctx: &RequestContext,
@@ -1920,7 +2708,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetRequestValidators",
         ))
     }
+}
 
+impl GetResource for DecodeOnly {
     async fn get_resource(
         &self,
         _ctx: &RequestContext,
@@ -1931,7 +2721,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetResource",
         ))
     }
+}
 
+impl GetResources for DecodeOnly {
     async fn get_resources(
         &self,
         _ctx: &RequestContext,
@@ -1942,7 +2734,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetResources",
         ))
     }
+}
 
+impl GetRestApi for DecodeOnly {
     async fn get_rest_api(
         &self,
         _ctx: &RequestContext,
@@ -1953,7 +2747,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetRestApi",
         ))
     }
+}
 
+impl GetRestApis for DecodeOnly {
     async fn get_rest_apis(
         &self,
         _ctx: &RequestContext,
@@ -1964,7 +2760,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetRestApis",
         ))
     }
+}
 
+impl GetSdk for DecodeOnly {
     async fn get_sdk(
         &self,
         _ctx: &RequestContext,
@@ -1972,7 +2770,9 @@ impl ApiGatewayApi for DecodeOnly {
     ) -> Result<SdkResponse, ServiceError> {
         Err(ServiceError::not_implemented(super::SERVICE_ID, "GetSdk"))
     }
+}
 
+impl GetSdkType for DecodeOnly {
     async fn get_sdk_type(
         &self,
         _ctx: &RequestContext,
@@ -1983,7 +2783,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetSdkType",
         ))
     }
+}
 
+impl GetSdkTypes for DecodeOnly {
     async fn get_sdk_types(
         &self,
         _ctx: &RequestContext,
@@ -1994,7 +2796,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetSdkTypes",
         ))
     }
+}
 
+impl GetStage for DecodeOnly {
     async fn get_stage(
         &self,
         _ctx: &RequestContext,
@@ -2002,7 +2806,9 @@ impl ApiGatewayApi for DecodeOnly {
     ) -> Result<Stage, ServiceError> {
         Err(ServiceError::not_implemented(super::SERVICE_ID, "GetStage"))
     }
+}
 
+impl GetStages for DecodeOnly {
     async fn get_stages(
         &self,
         _ctx: &RequestContext,
@@ -2013,7 +2819,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetStages",
         ))
     }
+}
 
+impl GetTags for DecodeOnly {
     async fn get_tags(
         &self,
         _ctx: &RequestContext,
@@ -2021,7 +2829,9 @@ impl ApiGatewayApi for DecodeOnly {
     ) -> Result<Tags, ServiceError> {
         Err(ServiceError::not_implemented(super::SERVICE_ID, "GetTags"))
     }
+}
 
+impl GetUsage for DecodeOnly {
     async fn get_usage(
         &self,
         _ctx: &RequestContext,
@@ -2029,7 +2839,9 @@ impl ApiGatewayApi for DecodeOnly {
     ) -> Result<Usage, ServiceError> {
         Err(ServiceError::not_implemented(super::SERVICE_ID, "GetUsage"))
     }
+}
 
+impl GetUsagePlan for DecodeOnly {
     async fn get_usage_plan(
         &self,
         _ctx: &RequestContext,
@@ -2040,7 +2852,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetUsagePlan",
         ))
     }
+}
 
+impl GetUsagePlanKey for DecodeOnly {
     async fn get_usage_plan_key(
         &self,
         _ctx: &RequestContext,
@@ -2051,7 +2865,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetUsagePlanKey",
         ))
     }
+}
 
+impl GetUsagePlanKeys for DecodeOnly {
     async fn get_usage_plan_keys(
         &self,
         _ctx: &RequestContext,
@@ -2062,7 +2878,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetUsagePlanKeys",
         ))
     }
+}
 
+impl GetUsagePlans for DecodeOnly {
     async fn get_usage_plans(
         &self,
         _ctx: &RequestContext,
@@ -2073,7 +2891,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetUsagePlans",
         ))
     }
+}
 
+impl GetVpcLink for DecodeOnly {
     async fn get_vpc_link(
         &self,
         _ctx: &RequestContext,
@@ -2084,7 +2904,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetVpcLink",
         ))
     }
+}
 
+impl GetVpcLinks for DecodeOnly {
     async fn get_vpc_links(
         &self,
         _ctx: &RequestContext,
@@ -2095,7 +2917,9 @@ impl ApiGatewayApi for DecodeOnly {
             "GetVpcLinks",
         ))
     }
+}
 
+impl ImportApiKeys for DecodeOnly {
     async fn import_api_keys(
         &self,
         _ctx: &RequestContext,
@@ -2106,7 +2930,9 @@ impl ApiGatewayApi for DecodeOnly {
             "ImportApiKeys",
         ))
     }
+}
 
+impl ImportDocumentationParts for DecodeOnly {
     async fn import_documentation_parts(
         &self,
         _ctx: &RequestContext,
@@ -2117,7 +2943,9 @@ impl ApiGatewayApi for DecodeOnly {
             "ImportDocumentationParts",
         ))
     }
+}
 
+impl ImportRestApi for DecodeOnly {
     async fn import_rest_api(
         &self,
         _ctx: &RequestContext,
@@ -2128,7 +2956,9 @@ impl ApiGatewayApi for DecodeOnly {
             "ImportRestApi",
         ))
     }
+}
 
+impl PutGatewayResponse for DecodeOnly {
     async fn put_gateway_response(
         &self,
         _ctx: &RequestContext,
@@ -2139,7 +2969,9 @@ impl ApiGatewayApi for DecodeOnly {
             "PutGatewayResponse",
         ))
     }
+}
 
+impl PutIntegration for DecodeOnly {
     async fn put_integration(
         &self,
         _ctx: &RequestContext,
@@ -2150,7 +2982,9 @@ impl ApiGatewayApi for DecodeOnly {
             "PutIntegration",
         ))
     }
+}
 
+impl PutIntegrationResponse for DecodeOnly {
     async fn put_integration_response(
         &self,
         _ctx: &RequestContext,
@@ -2161,7 +2995,9 @@ impl ApiGatewayApi for DecodeOnly {
             "PutIntegrationResponse",
         ))
     }
+}
 
+impl PutMethod for DecodeOnly {
     async fn put_method(
         &self,
         _ctx: &RequestContext,
@@ -2172,7 +3008,9 @@ impl ApiGatewayApi for DecodeOnly {
             "PutMethod",
         ))
     }
+}
 
+impl PutMethodResponse for DecodeOnly {
     async fn put_method_response(
         &self,
         _ctx: &RequestContext,
@@ -2183,7 +3021,9 @@ impl ApiGatewayApi for DecodeOnly {
             "PutMethodResponse",
         ))
     }
+}
 
+impl PutRestApi for DecodeOnly {
     async fn put_rest_api(
         &self,
         _ctx: &RequestContext,
@@ -2194,7 +3034,9 @@ impl ApiGatewayApi for DecodeOnly {
             "PutRestApi",
         ))
     }
+}
 
+impl RejectDomainNameAccessAssociation for DecodeOnly {
     async fn reject_domain_name_access_association(
         &self,
         _ctx: &RequestContext,
@@ -2205,7 +3047,9 @@ impl ApiGatewayApi for DecodeOnly {
             "RejectDomainNameAccessAssociation",
         ))
     }
+}
 
+impl TagResource for DecodeOnly {
     async fn tag_resource(
         &self,
         _ctx: &RequestContext,
@@ -2216,7 +3060,9 @@ impl ApiGatewayApi for DecodeOnly {
             "TagResource",
         ))
     }
+}
 
+impl TestInvokeAuthorizer for DecodeOnly {
     async fn test_invoke_authorizer(
         &self,
         _ctx: &RequestContext,
@@ -2227,7 +3073,9 @@ impl ApiGatewayApi for DecodeOnly {
             "TestInvokeAuthorizer",
         ))
     }
+}
 
+impl TestInvokeMethod for DecodeOnly {
     async fn test_invoke_method(
         &self,
         _ctx: &RequestContext,
@@ -2238,7 +3086,9 @@ impl ApiGatewayApi for DecodeOnly {
             "TestInvokeMethod",
         ))
     }
+}
 
+impl UntagResource for DecodeOnly {
     async fn untag_resource(
         &self,
         _ctx: &RequestContext,
@@ -2249,7 +3099,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UntagResource",
         ))
     }
+}
 
+impl UpdateAccount for DecodeOnly {
     async fn update_account(
         &self,
         _ctx: &RequestContext,
@@ -2260,7 +3112,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateAccount",
         ))
     }
+}
 
+impl UpdateApiKey for DecodeOnly {
     async fn update_api_key(
         &self,
         _ctx: &RequestContext,
@@ -2271,7 +3125,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateApiKey",
         ))
     }
+}
 
+impl UpdateAuthorizer for DecodeOnly {
     async fn update_authorizer(
         &self,
         _ctx: &RequestContext,
@@ -2282,7 +3138,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateAuthorizer",
         ))
     }
+}
 
+impl UpdateBasePathMapping for DecodeOnly {
     async fn update_base_path_mapping(
         &self,
         _ctx: &RequestContext,
@@ -2293,7 +3151,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateBasePathMapping",
         ))
     }
+}
 
+impl UpdateClientCertificate for DecodeOnly {
     async fn update_client_certificate(
         &self,
         _ctx: &RequestContext,
@@ -2304,7 +3164,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateClientCertificate",
         ))
     }
+}
 
+impl UpdateDeployment for DecodeOnly {
     async fn update_deployment(
         &self,
         _ctx: &RequestContext,
@@ -2315,7 +3177,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateDeployment",
         ))
     }
+}
 
+impl UpdateDocumentationPart for DecodeOnly {
     async fn update_documentation_part(
         &self,
         _ctx: &RequestContext,
@@ -2326,7 +3190,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateDocumentationPart",
         ))
     }
+}
 
+impl UpdateDocumentationVersion for DecodeOnly {
     async fn update_documentation_version(
         &self,
         _ctx: &RequestContext,
@@ -2337,7 +3203,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateDocumentationVersion",
         ))
     }
+}
 
+impl UpdateDomainName for DecodeOnly {
     async fn update_domain_name(
         &self,
         _ctx: &RequestContext,
@@ -2348,7 +3216,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateDomainName",
         ))
     }
+}
 
+impl UpdateGatewayResponse for DecodeOnly {
     async fn update_gateway_response(
         &self,
         _ctx: &RequestContext,
@@ -2359,7 +3229,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateGatewayResponse",
         ))
     }
+}
 
+impl UpdateIntegration for DecodeOnly {
     async fn update_integration(
         &self,
         _ctx: &RequestContext,
@@ -2370,7 +3242,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateIntegration",
         ))
     }
+}
 
+impl UpdateIntegrationResponse for DecodeOnly {
     async fn update_integration_response(
         &self,
         _ctx: &RequestContext,
@@ -2381,7 +3255,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateIntegrationResponse",
         ))
     }
+}
 
+impl UpdateMethod for DecodeOnly {
     async fn update_method(
         &self,
         _ctx: &RequestContext,
@@ -2392,7 +3268,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateMethod",
         ))
     }
+}
 
+impl UpdateMethodResponse for DecodeOnly {
     async fn update_method_response(
         &self,
         _ctx: &RequestContext,
@@ -2403,7 +3281,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateMethodResponse",
         ))
     }
+}
 
+impl UpdateModel for DecodeOnly {
     async fn update_model(
         &self,
         _ctx: &RequestContext,
@@ -2414,7 +3294,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateModel",
         ))
     }
+}
 
+impl UpdateRequestValidator for DecodeOnly {
     async fn update_request_validator(
         &self,
         _ctx: &RequestContext,
@@ -2425,7 +3307,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateRequestValidator",
         ))
     }
+}
 
+impl UpdateResource for DecodeOnly {
     async fn update_resource(
         &self,
         _ctx: &RequestContext,
@@ -2436,7 +3320,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateResource",
         ))
     }
+}
 
+impl UpdateRestApi for DecodeOnly {
     async fn update_rest_api(
         &self,
         _ctx: &RequestContext,
@@ -2447,7 +3333,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateRestApi",
         ))
     }
+}
 
+impl UpdateStage for DecodeOnly {
     async fn update_stage(
         &self,
         _ctx: &RequestContext,
@@ -2458,7 +3346,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateStage",
         ))
     }
+}
 
+impl UpdateUsage for DecodeOnly {
     async fn update_usage(
         &self,
         _ctx: &RequestContext,
@@ -2469,7 +3359,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateUsage",
         ))
     }
+}
 
+impl UpdateUsagePlan for DecodeOnly {
     async fn update_usage_plan(
         &self,
         _ctx: &RequestContext,
@@ -2480,7 +3372,9 @@ impl ApiGatewayApi for DecodeOnly {
             "UpdateUsagePlan",
         ))
     }
+}
 
+impl UpdateVpcLink for DecodeOnly {
     async fn update_vpc_link(
         &self,
         _ctx: &RequestContext,
@@ -2506,43 +3400,64 @@ pub async fn dispatch<H: ApiGatewayApi>(
     match op.name {
         "CreateApiKey" => {
             invoke_rest(op, req, &labels, |i: CreateApiKeyRequest| {
-                handler.create_api_key(ctx, i)
+                answer(
+                    move || handler.create_api_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateApiKey", ok),
+                )
             })
             .await
         }
         "CreateAuthorizer" => {
             invoke_rest(op, req, &labels, |i: CreateAuthorizerRequest| {
-                handler.create_authorizer(ctx, i)
+                answer(
+                    move || handler.create_authorizer(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateAuthorizer", ok),
+                )
             })
             .await
         }
         "CreateBasePathMapping" => {
             invoke_rest(op, req, &labels, |i: CreateBasePathMappingRequest| {
-                handler.create_base_path_mapping(ctx, i)
+                answer(
+                    move || handler.create_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateBasePathMapping", ok),
+                )
             })
             .await
         }
         "CreateDeployment" => {
             invoke_rest(op, req, &labels, |i: CreateDeploymentRequest| {
-                handler.create_deployment(ctx, i)
+                answer(
+                    move || handler.create_deployment(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateDeployment", ok),
+                )
             })
             .await
         }
         "CreateDocumentationPart" => {
             invoke_rest(op, req, &labels, |i: CreateDocumentationPartRequest| {
-                handler.create_documentation_part(ctx, i)
+                answer(
+                    move || handler.create_documentation_part(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateDocumentationPart", ok),
+                )
             })
             .await
         }
         "CreateDocumentationVersion" => {
             invoke_rest(op, req, &labels, |i: CreateDocumentationVersionRequest| {
-                handler.create_documentation_version(ctx, i)
+                answer(
+                    move || handler.create_documentation_version(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateDocumentationVersion", ok),
+                )
             })
             .await
         }
         "CreateDomainName" => {
             invoke_rest(op, req, &labels, |i: CreateDomainNameRequest| {
-                handler.create_domain_name(ctx, i)
+                answer(
+                    move || handler.create_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateDomainName", ok),
+                )
             })
             .await
         }
@@ -2552,104 +3467,155 @@ pub async fn dispatch<H: ApiGatewayApi>(
                 req,
                 &labels,
                 |i: CreateDomainNameAccessAssociationRequest| {
-                    handler.create_domain_name_access_association(ctx, i)
+                    answer(
+                        move || handler.create_domain_name_access_association(ctx, i),
+                        move |ok| handler.after_call(ctx, "CreateDomainNameAccessAssociation", ok),
+                    )
                 },
             )
             .await
         }
         "CreateModel" => {
             invoke_rest(op, req, &labels, |i: CreateModelRequest| {
-                handler.create_model(ctx, i)
+                answer(
+                    move || handler.create_model(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateModel", ok),
+                )
             })
             .await
         }
         "CreateRequestValidator" => {
             invoke_rest(op, req, &labels, |i: CreateRequestValidatorRequest| {
-                handler.create_request_validator(ctx, i)
+                answer(
+                    move || handler.create_request_validator(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateRequestValidator", ok),
+                )
             })
             .await
         }
         "CreateResource" => {
             invoke_rest(op, req, &labels, |i: CreateResourceRequest| {
-                handler.create_resource(ctx, i)
+                answer(
+                    move || handler.create_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateResource", ok),
+                )
             })
             .await
         }
         "CreateRestApi" => {
             invoke_rest(op, req, &labels, |i: CreateRestApiRequest| {
-                handler.create_rest_api(ctx, i)
+                answer(
+                    move || handler.create_rest_api(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateRestApi", ok),
+                )
             })
             .await
         }
         "CreateStage" => {
             invoke_rest(op, req, &labels, |i: CreateStageRequest| {
-                handler.create_stage(ctx, i)
+                answer(
+                    move || handler.create_stage(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateStage", ok),
+                )
             })
             .await
         }
         "CreateUsagePlan" => {
             invoke_rest(op, req, &labels, |i: CreateUsagePlanRequest| {
-                handler.create_usage_plan(ctx, i)
+                answer(
+                    move || handler.create_usage_plan(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateUsagePlan", ok),
+                )
             })
             .await
         }
         "CreateUsagePlanKey" => {
             invoke_rest(op, req, &labels, |i: CreateUsagePlanKeyRequest| {
-                handler.create_usage_plan_key(ctx, i)
+                answer(
+                    move || handler.create_usage_plan_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateUsagePlanKey", ok),
+                )
             })
             .await
         }
         "CreateVpcLink" => {
             invoke_rest(op, req, &labels, |i: CreateVpcLinkRequest| {
-                handler.create_vpc_link(ctx, i)
+                answer(
+                    move || handler.create_vpc_link(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateVpcLink", ok),
+                )
             })
             .await
         }
         "DeleteApiKey" => {
             invoke_rest(op, req, &labels, |i: DeleteApiKeyRequest| {
-                unit(handler.delete_api_key(ctx, i))
+                unit(answer(
+                    move || handler.delete_api_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteApiKey", ok),
+                ))
             })
             .await
         }
         "DeleteAuthorizer" => {
             invoke_rest(op, req, &labels, |i: DeleteAuthorizerRequest| {
-                unit(handler.delete_authorizer(ctx, i))
+                unit(answer(
+                    move || handler.delete_authorizer(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteAuthorizer", ok),
+                ))
             })
             .await
         }
         "DeleteBasePathMapping" => {
             invoke_rest(op, req, &labels, |i: DeleteBasePathMappingRequest| {
-                unit(handler.delete_base_path_mapping(ctx, i))
+                unit(answer(
+                    move || handler.delete_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteBasePathMapping", ok),
+                ))
             })
             .await
         }
         "DeleteClientCertificate" => {
             invoke_rest(op, req, &labels, |i: DeleteClientCertificateRequest| {
-                unit(handler.delete_client_certificate(ctx, i))
+                unit(answer(
+                    move || handler.delete_client_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteClientCertificate", ok),
+                ))
             })
             .await
         }
         "DeleteDeployment" => {
             invoke_rest(op, req, &labels, |i: DeleteDeploymentRequest| {
-                unit(handler.delete_deployment(ctx, i))
+                unit(answer(
+                    move || handler.delete_deployment(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteDeployment", ok),
+                ))
             })
             .await
         }
         "DeleteDocumentationPart" => {
             invoke_rest(op, req, &labels, |i: DeleteDocumentationPartRequest| {
-                unit(handler.delete_documentation_part(ctx, i))
+                unit(answer(
+                    move || handler.delete_documentation_part(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteDocumentationPart", ok),
+                ))
             })
             .await
         }
         "DeleteDocumentationVersion" => {
             invoke_rest(op, req, &labels, |i: DeleteDocumentationVersionRequest| {
-                unit(handler.delete_documentation_version(ctx, i))
+                unit(answer(
+                    move || handler.delete_documentation_version(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteDocumentationVersion", ok),
+                ))
             })
             .await
         }
         "DeleteDomainName" => {
             invoke_rest(op, req, &labels, |i: DeleteDomainNameRequest| {
-                unit(handler.delete_domain_name(ctx, i))
+                unit(answer(
+                    move || handler.delete_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteDomainName", ok),
+                ))
             })
             .await
         }
@@ -2659,200 +3625,299 @@ pub async fn dispatch<H: ApiGatewayApi>(
                 req,
                 &labels,
                 |i: DeleteDomainNameAccessAssociationRequest| {
-                    unit(handler.delete_domain_name_access_association(ctx, i))
+                    unit(answer(
+                        move || handler.delete_domain_name_access_association(ctx, i),
+                        move |ok| handler.after_call(ctx, "DeleteDomainNameAccessAssociation", ok),
+                    ))
                 },
             )
             .await
         }
         "DeleteGatewayResponse" => {
             invoke_rest(op, req, &labels, |i: DeleteGatewayResponseRequest| {
-                unit(handler.delete_gateway_response(ctx, i))
+                unit(answer(
+                    move || handler.delete_gateway_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteGatewayResponse", ok),
+                ))
             })
             .await
         }
         "DeleteIntegration" => {
             invoke_rest(op, req, &labels, |i: DeleteIntegrationRequest| {
-                unit(handler.delete_integration(ctx, i))
+                unit(answer(
+                    move || handler.delete_integration(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteIntegration", ok),
+                ))
             })
             .await
         }
         "DeleteIntegrationResponse" => {
             invoke_rest(op, req, &labels, |i: DeleteIntegrationResponseRequest| {
-                unit(handler.delete_integration_response(ctx, i))
+                unit(answer(
+                    move || handler.delete_integration_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteIntegrationResponse", ok),
+                ))
             })
             .await
         }
         "DeleteMethod" => {
             invoke_rest(op, req, &labels, |i: DeleteMethodRequest| {
-                unit(handler.delete_method(ctx, i))
+                unit(answer(
+                    move || handler.delete_method(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteMethod", ok),
+                ))
             })
             .await
         }
         "DeleteMethodResponse" => {
             invoke_rest(op, req, &labels, |i: DeleteMethodResponseRequest| {
-                unit(handler.delete_method_response(ctx, i))
+                unit(answer(
+                    move || handler.delete_method_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteMethodResponse", ok),
+                ))
             })
             .await
         }
         "DeleteModel" => {
             invoke_rest(op, req, &labels, |i: DeleteModelRequest| {
-                unit(handler.delete_model(ctx, i))
+                unit(answer(
+                    move || handler.delete_model(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteModel", ok),
+                ))
             })
             .await
         }
         "DeleteRequestValidator" => {
             invoke_rest(op, req, &labels, |i: DeleteRequestValidatorRequest| {
-                unit(handler.delete_request_validator(ctx, i))
+                unit(answer(
+                    move || handler.delete_request_validator(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteRequestValidator", ok),
+                ))
             })
             .await
         }
         "DeleteResource" => {
             invoke_rest(op, req, &labels, |i: DeleteResourceRequest| {
-                unit(handler.delete_resource(ctx, i))
+                unit(answer(
+                    move || handler.delete_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteResource", ok),
+                ))
             })
             .await
         }
         "DeleteRestApi" => {
             invoke_rest(op, req, &labels, |i: DeleteRestApiRequest| {
-                unit(handler.delete_rest_api(ctx, i))
+                unit(answer(
+                    move || handler.delete_rest_api(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteRestApi", ok),
+                ))
             })
             .await
         }
         "DeleteStage" => {
             invoke_rest(op, req, &labels, |i: DeleteStageRequest| {
-                unit(handler.delete_stage(ctx, i))
+                unit(answer(
+                    move || handler.delete_stage(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteStage", ok),
+                ))
             })
             .await
         }
         "DeleteUsagePlan" => {
             invoke_rest(op, req, &labels, |i: DeleteUsagePlanRequest| {
-                unit(handler.delete_usage_plan(ctx, i))
+                unit(answer(
+                    move || handler.delete_usage_plan(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteUsagePlan", ok),
+                ))
             })
             .await
         }
         "DeleteUsagePlanKey" => {
             invoke_rest(op, req, &labels, |i: DeleteUsagePlanKeyRequest| {
-                unit(handler.delete_usage_plan_key(ctx, i))
+                unit(answer(
+                    move || handler.delete_usage_plan_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteUsagePlanKey", ok),
+                ))
             })
             .await
         }
         "DeleteVpcLink" => {
             invoke_rest(op, req, &labels, |i: DeleteVpcLinkRequest| {
-                unit(handler.delete_vpc_link(ctx, i))
+                unit(answer(
+                    move || handler.delete_vpc_link(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteVpcLink", ok),
+                ))
             })
             .await
         }
         "FlushStageAuthorizersCache" => {
             invoke_rest(op, req, &labels, |i: FlushStageAuthorizersCacheRequest| {
-                unit(handler.flush_stage_authorizers_cache(ctx, i))
+                unit(answer(
+                    move || handler.flush_stage_authorizers_cache(ctx, i),
+                    move |ok| handler.after_call(ctx, "FlushStageAuthorizersCache", ok),
+                ))
             })
             .await
         }
         "FlushStageCache" => {
             invoke_rest(op, req, &labels, |i: FlushStageCacheRequest| {
-                unit(handler.flush_stage_cache(ctx, i))
+                unit(answer(
+                    move || handler.flush_stage_cache(ctx, i),
+                    move |ok| handler.after_call(ctx, "FlushStageCache", ok),
+                ))
             })
             .await
         }
         "GenerateClientCertificate" => {
             invoke_rest(op, req, &labels, |i: GenerateClientCertificateRequest| {
-                handler.generate_client_certificate(ctx, i)
+                answer(
+                    move || handler.generate_client_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "GenerateClientCertificate", ok),
+                )
             })
             .await
         }
         "GetAccount" => {
             invoke_rest(op, req, &labels, |i: GetAccountRequest| {
-                handler.get_account(ctx, i)
+                answer(
+                    move || handler.get_account(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetAccount", ok),
+                )
             })
             .await
         }
         "GetApiKey" => {
             invoke_rest(op, req, &labels, |i: GetApiKeyRequest| {
-                handler.get_api_key(ctx, i)
+                answer(
+                    move || handler.get_api_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetApiKey", ok),
+                )
             })
             .await
         }
         "GetApiKeys" => {
             invoke_rest(op, req, &labels, |i: GetApiKeysRequest| {
-                handler.get_api_keys(ctx, i)
+                answer(
+                    move || handler.get_api_keys(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetApiKeys", ok),
+                )
             })
             .await
         }
         "GetAuthorizer" => {
             invoke_rest(op, req, &labels, |i: GetAuthorizerRequest| {
-                handler.get_authorizer(ctx, i)
+                answer(
+                    move || handler.get_authorizer(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetAuthorizer", ok),
+                )
             })
             .await
         }
         "GetAuthorizers" => {
             invoke_rest(op, req, &labels, |i: GetAuthorizersRequest| {
-                handler.get_authorizers(ctx, i)
+                answer(
+                    move || handler.get_authorizers(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetAuthorizers", ok),
+                )
             })
             .await
         }
         "GetBasePathMapping" => {
             invoke_rest(op, req, &labels, |i: GetBasePathMappingRequest| {
-                handler.get_base_path_mapping(ctx, i)
+                answer(
+                    move || handler.get_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetBasePathMapping", ok),
+                )
             })
             .await
         }
         "GetBasePathMappings" => {
             invoke_rest(op, req, &labels, |i: GetBasePathMappingsRequest| {
-                handler.get_base_path_mappings(ctx, i)
+                answer(
+                    move || handler.get_base_path_mappings(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetBasePathMappings", ok),
+                )
             })
             .await
         }
         "GetClientCertificate" => {
             invoke_rest(op, req, &labels, |i: GetClientCertificateRequest| {
-                handler.get_client_certificate(ctx, i)
+                answer(
+                    move || handler.get_client_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetClientCertificate", ok),
+                )
             })
             .await
         }
         "GetClientCertificates" => {
             invoke_rest(op, req, &labels, |i: GetClientCertificatesRequest| {
-                handler.get_client_certificates(ctx, i)
+                answer(
+                    move || handler.get_client_certificates(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetClientCertificates", ok),
+                )
             })
             .await
         }
         "GetDeployment" => {
             invoke_rest(op, req, &labels, |i: GetDeploymentRequest| {
-                handler.get_deployment(ctx, i)
+                answer(
+                    move || handler.get_deployment(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDeployment", ok),
+                )
             })
             .await
         }
         "GetDeployments" => {
             invoke_rest(op, req, &labels, |i: GetDeploymentsRequest| {
-                handler.get_deployments(ctx, i)
+                answer(
+                    move || handler.get_deployments(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDeployments", ok),
+                )
             })
             .await
         }
         "GetDocumentationPart" => {
             invoke_rest(op, req, &labels, |i: GetDocumentationPartRequest| {
-                handler.get_documentation_part(ctx, i)
+                answer(
+                    move || handler.get_documentation_part(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDocumentationPart", ok),
+                )
             })
             .await
         }
         "GetDocumentationParts" => {
             invoke_rest(op, req, &labels, |i: GetDocumentationPartsRequest| {
-                handler.get_documentation_parts(ctx, i)
+                answer(
+                    move || handler.get_documentation_parts(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDocumentationParts", ok),
+                )
             })
             .await
         }
         "GetDocumentationVersion" => {
             invoke_rest(op, req, &labels, |i: GetDocumentationVersionRequest| {
-                handler.get_documentation_version(ctx, i)
+                answer(
+                    move || handler.get_documentation_version(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDocumentationVersion", ok),
+                )
             })
             .await
         }
         "GetDocumentationVersions" => {
             invoke_rest(op, req, &labels, |i: GetDocumentationVersionsRequest| {
-                handler.get_documentation_versions(ctx, i)
+                answer(
+                    move || handler.get_documentation_versions(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDocumentationVersions", ok),
+                )
             })
             .await
         }
         "GetDomainName" => {
             invoke_rest(op, req, &labels, |i: GetDomainNameRequest| {
-                handler.get_domain_name(ctx, i)
+                answer(
+                    move || handler.get_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDomainName", ok),
+                )
             })
             .await
         }
@@ -2862,237 +3927,362 @@ pub async fn dispatch<H: ApiGatewayApi>(
                 req,
                 &labels,
                 |i: GetDomainNameAccessAssociationsRequest| {
-                    handler.get_domain_name_access_associations(ctx, i)
+                    answer(
+                        move || handler.get_domain_name_access_associations(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetDomainNameAccessAssociations", ok),
+                    )
                 },
             )
             .await
         }
         "GetDomainNames" => {
             invoke_rest(op, req, &labels, |i: GetDomainNamesRequest| {
-                handler.get_domain_names(ctx, i)
+                answer(
+                    move || handler.get_domain_names(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDomainNames", ok),
+                )
             })
             .await
         }
         "GetExport" => {
             invoke_rest(op, req, &labels, |i: GetExportRequest| {
-                handler.get_export(ctx, i)
+                answer(
+                    move || handler.get_export(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetExport", ok),
+                )
             })
             .await
         }
         "GetGatewayResponse" => {
             invoke_rest(op, req, &labels, |i: GetGatewayResponseRequest| {
-                handler.get_gateway_response(ctx, i)
+                answer(
+                    move || handler.get_gateway_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetGatewayResponse", ok),
+                )
             })
             .await
         }
         "GetGatewayResponses" => {
             invoke_rest(op, req, &labels, |i: GetGatewayResponsesRequest| {
-                handler.get_gateway_responses(ctx, i)
+                answer(
+                    move || handler.get_gateway_responses(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetGatewayResponses", ok),
+                )
             })
             .await
         }
         "GetIntegration" => {
             invoke_rest(op, req, &labels, |i: GetIntegrationRequest| {
-                handler.get_integration(ctx, i)
+                answer(
+                    move || handler.get_integration(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetIntegration", ok),
+                )
             })
             .await
         }
         "GetIntegrationResponse" => {
             invoke_rest(op, req, &labels, |i: GetIntegrationResponseRequest| {
-                handler.get_integration_response(ctx, i)
+                answer(
+                    move || handler.get_integration_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetIntegrationResponse", ok),
+                )
             })
             .await
         }
         "GetMethod" => {
             invoke_rest(op, req, &labels, |i: GetMethodRequest| {
-                handler.get_method(ctx, i)
+                answer(
+                    move || handler.get_method(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetMethod", ok),
+                )
             })
             .await
         }
         "GetMethodResponse" => {
             invoke_rest(op, req, &labels, |i: GetMethodResponseRequest| {
-                handler.get_method_response(ctx, i)
+                answer(
+                    move || handler.get_method_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetMethodResponse", ok),
+                )
             })
             .await
         }
         "GetModel" => {
             invoke_rest(op, req, &labels, |i: GetModelRequest| {
-                handler.get_model(ctx, i)
+                answer(
+                    move || handler.get_model(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetModel", ok),
+                )
             })
             .await
         }
         "GetModelTemplate" => {
             invoke_rest(op, req, &labels, |i: GetModelTemplateRequest| {
-                handler.get_model_template(ctx, i)
+                answer(
+                    move || handler.get_model_template(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetModelTemplate", ok),
+                )
             })
             .await
         }
         "GetModels" => {
             invoke_rest(op, req, &labels, |i: GetModelsRequest| {
-                handler.get_models(ctx, i)
+                answer(
+                    move || handler.get_models(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetModels", ok),
+                )
             })
             .await
         }
         "GetRequestValidator" => {
             invoke_rest(op, req, &labels, |i: GetRequestValidatorRequest| {
-                handler.get_request_validator(ctx, i)
+                answer(
+                    move || handler.get_request_validator(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetRequestValidator", ok),
+                )
             })
             .await
         }
         "GetRequestValidators" => {
             invoke_rest(op, req, &labels, |i: GetRequestValidatorsRequest| {
-                handler.get_request_validators(ctx, i)
+                answer(
+                    move || handler.get_request_validators(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetRequestValidators", ok),
+                )
             })
             .await
         }
         "GetResource" => {
             invoke_rest(op, req, &labels, |i: GetResourceRequest| {
-                handler.get_resource(ctx, i)
+                answer(
+                    move || handler.get_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetResource", ok),
+                )
             })
             .await
         }
         "GetResources" => {
             invoke_rest(op, req, &labels, |i: GetResourcesRequest| {
-                handler.get_resources(ctx, i)
+                answer(
+                    move || handler.get_resources(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetResources", ok),
+                )
             })
             .await
         }
         "GetRestApi" => {
             invoke_rest(op, req, &labels, |i: GetRestApiRequest| {
-                handler.get_rest_api(ctx, i)
+                answer(
+                    move || handler.get_rest_api(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetRestApi", ok),
+                )
             })
             .await
         }
         "GetRestApis" => {
             invoke_rest(op, req, &labels, |i: GetRestApisRequest| {
-                handler.get_rest_apis(ctx, i)
+                answer(
+                    move || handler.get_rest_apis(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetRestApis", ok),
+                )
             })
             .await
         }
-        "GetSdk" => invoke_rest(op, req, &labels, |i: GetSdkRequest| handler.get_sdk(ctx, i)).await,
+        "GetSdk" => {
+            invoke_rest(op, req, &labels, |i: GetSdkRequest| {
+                answer(
+                    move || handler.get_sdk(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetSdk", ok),
+                )
+            })
+            .await
+        }
         "GetSdkType" => {
             invoke_rest(op, req, &labels, |i: GetSdkTypeRequest| {
-                handler.get_sdk_type(ctx, i)
+                answer(
+                    move || handler.get_sdk_type(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetSdkType", ok),
+                )
             })
             .await
         }
         "GetSdkTypes" => {
             invoke_rest(op, req, &labels, |i: GetSdkTypesRequest| {
-                handler.get_sdk_types(ctx, i)
+                answer(
+                    move || handler.get_sdk_types(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetSdkTypes", ok),
+                )
             })
             .await
         }
         "GetStage" => {
             invoke_rest(op, req, &labels, |i: GetStageRequest| {
-                handler.get_stage(ctx, i)
+                answer(
+                    move || handler.get_stage(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetStage", ok),
+                )
             })
             .await
         }
         "GetStages" => {
             invoke_rest(op, req, &labels, |i: GetStagesRequest| {
-                handler.get_stages(ctx, i)
+                answer(
+                    move || handler.get_stages(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetStages", ok),
+                )
             })
             .await
         }
         "GetTags" => {
             invoke_rest(op, req, &labels, |i: GetTagsRequest| {
-                handler.get_tags(ctx, i)
+                answer(
+                    move || handler.get_tags(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetTags", ok),
+                )
             })
             .await
         }
         "GetUsage" => {
             invoke_rest(op, req, &labels, |i: GetUsageRequest| {
-                handler.get_usage(ctx, i)
+                answer(
+                    move || handler.get_usage(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetUsage", ok),
+                )
             })
             .await
         }
         "GetUsagePlan" => {
             invoke_rest(op, req, &labels, |i: GetUsagePlanRequest| {
-                handler.get_usage_plan(ctx, i)
+                answer(
+                    move || handler.get_usage_plan(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetUsagePlan", ok),
+                )
             })
             .await
         }
         "GetUsagePlanKey" => {
             invoke_rest(op, req, &labels, |i: GetUsagePlanKeyRequest| {
-                handler.get_usage_plan_key(ctx, i)
+                answer(
+                    move || handler.get_usage_plan_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetUsagePlanKey", ok),
+                )
             })
             .await
         }
         "GetUsagePlanKeys" => {
             invoke_rest(op, req, &labels, |i: GetUsagePlanKeysRequest| {
-                handler.get_usage_plan_keys(ctx, i)
+                answer(
+                    move || handler.get_usage_plan_keys(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetUsagePlanKeys", ok),
+                )
             })
             .await
         }
         "GetUsagePlans" => {
             invoke_rest(op, req, &labels, |i: GetUsagePlansRequest| {
-                handler.get_usage_plans(ctx, i)
+                answer(
+                    move || handler.get_usage_plans(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetUsagePlans", ok),
+                )
             })
             .await
         }
         "GetVpcLink" => {
             invoke_rest(op, req, &labels, |i: GetVpcLinkRequest| {
-                handler.get_vpc_link(ctx, i)
+                answer(
+                    move || handler.get_vpc_link(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetVpcLink", ok),
+                )
             })
             .await
         }
         "GetVpcLinks" => {
             invoke_rest(op, req, &labels, |i: GetVpcLinksRequest| {
-                handler.get_vpc_links(ctx, i)
+                answer(
+                    move || handler.get_vpc_links(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetVpcLinks", ok),
+                )
             })
             .await
         }
         "ImportApiKeys" => {
             invoke_rest(op, req, &labels, |i: ImportApiKeysRequest| {
-                handler.import_api_keys(ctx, i)
+                answer(
+                    move || handler.import_api_keys(ctx, i),
+                    move |ok| handler.after_call(ctx, "ImportApiKeys", ok),
+                )
             })
             .await
         }
         "ImportDocumentationParts" => {
             invoke_rest(op, req, &labels, |i: ImportDocumentationPartsRequest| {
-                handler.import_documentation_parts(ctx, i)
+                answer(
+                    move || handler.import_documentation_parts(ctx, i),
+                    move |ok| handler.after_call(ctx, "ImportDocumentationParts", ok),
+                )
             })
             .await
         }
         "ImportRestApi" => {
             invoke_rest(op, req, &labels, |i: ImportRestApiRequest| {
-                handler.import_rest_api(ctx, i)
+                answer(
+                    move || handler.import_rest_api(ctx, i),
+                    move |ok| handler.after_call(ctx, "ImportRestApi", ok),
+                )
             })
             .await
         }
         "PutGatewayResponse" => {
             invoke_rest(op, req, &labels, |i: PutGatewayResponseRequest| {
-                handler.put_gateway_response(ctx, i)
+                answer(
+                    move || handler.put_gateway_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutGatewayResponse", ok),
+                )
             })
             .await
         }
         "PutIntegration" => {
             invoke_rest(op, req, &labels, |i: PutIntegrationRequest| {
-                handler.put_integration(ctx, i)
+                answer(
+                    move || handler.put_integration(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutIntegration", ok),
+                )
             })
             .await
         }
         "PutIntegrationResponse" => {
             invoke_rest(op, req, &labels, |i: PutIntegrationResponseRequest| {
-                handler.put_integration_response(ctx, i)
+                answer(
+                    move || handler.put_integration_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutIntegrationResponse", ok),
+                )
             })
             .await
         }
         "PutMethod" => {
             invoke_rest(op, req, &labels, |i: PutMethodRequest| {
-                handler.put_method(ctx, i)
+                answer(
+                    move || handler.put_method(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutMethod", ok),
+                )
             })
             .await
         }
         "PutMethodResponse" => {
             invoke_rest(op, req, &labels, |i: PutMethodResponseRequest| {
-                handler.put_method_response(ctx, i)
+                answer(
+                    move || handler.put_method_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutMethodResponse", ok),
+                )
             })
             .await
         }
         "PutRestApi" => {
             invoke_rest(op, req, &labels, |i: PutRestApiRequest| {
-                handler.put_rest_api(ctx, i)
+                answer(
+                    move || handler.put_rest_api(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutRestApi", ok),
+                )
             })
             .await
         }
@@ -3102,164 +4292,245 @@ pub async fn dispatch<H: ApiGatewayApi>(
                 req,
                 &labels,
                 |i: RejectDomainNameAccessAssociationRequest| {
-                    unit(handler.reject_domain_name_access_association(ctx, i))
+                    unit(answer(
+                        move || handler.reject_domain_name_access_association(ctx, i),
+                        move |ok| handler.after_call(ctx, "RejectDomainNameAccessAssociation", ok),
+                    ))
                 },
             )
             .await
         }
         "TagResource" => {
             invoke_rest(op, req, &labels, |i: TagResourceRequest| {
-                unit(handler.tag_resource(ctx, i))
+                unit(answer(
+                    move || handler.tag_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagResource", ok),
+                ))
             })
             .await
         }
         "TestInvokeAuthorizer" => {
             invoke_rest(op, req, &labels, |i: TestInvokeAuthorizerRequest| {
-                handler.test_invoke_authorizer(ctx, i)
+                answer(
+                    move || handler.test_invoke_authorizer(ctx, i),
+                    move |ok| handler.after_call(ctx, "TestInvokeAuthorizer", ok),
+                )
             })
             .await
         }
         "TestInvokeMethod" => {
             invoke_rest(op, req, &labels, |i: TestInvokeMethodRequest| {
-                handler.test_invoke_method(ctx, i)
+                answer(
+                    move || handler.test_invoke_method(ctx, i),
+                    move |ok| handler.after_call(ctx, "TestInvokeMethod", ok),
+                )
             })
             .await
         }
         "UntagResource" => {
             invoke_rest(op, req, &labels, |i: UntagResourceRequest| {
-                unit(handler.untag_resource(ctx, i))
+                unit(answer(
+                    move || handler.untag_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagResource", ok),
+                ))
             })
             .await
         }
         "UpdateAccount" => {
             invoke_rest(op, req, &labels, |i: UpdateAccountRequest| {
-                handler.update_account(ctx, i)
+                answer(
+                    move || handler.update_account(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateAccount", ok),
+                )
             })
             .await
         }
         "UpdateApiKey" => {
             invoke_rest(op, req, &labels, |i: UpdateApiKeyRequest| {
-                handler.update_api_key(ctx, i)
+                answer(
+                    move || handler.update_api_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateApiKey", ok),
+                )
             })
             .await
         }
         "UpdateAuthorizer" => {
             invoke_rest(op, req, &labels, |i: UpdateAuthorizerRequest| {
-                handler.update_authorizer(ctx, i)
+                answer(
+                    move || handler.update_authorizer(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateAuthorizer", ok),
+                )
             })
             .await
         }
         "UpdateBasePathMapping" => {
             invoke_rest(op, req, &labels, |i: UpdateBasePathMappingRequest| {
-                handler.update_base_path_mapping(ctx, i)
+                answer(
+                    move || handler.update_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateBasePathMapping", ok),
+                )
             })
             .await
         }
         "UpdateClientCertificate" => {
             invoke_rest(op, req, &labels, |i: UpdateClientCertificateRequest| {
-                handler.update_client_certificate(ctx, i)
+                answer(
+                    move || handler.update_client_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateClientCertificate", ok),
+                )
             })
             .await
         }
         "UpdateDeployment" => {
             invoke_rest(op, req, &labels, |i: UpdateDeploymentRequest| {
-                handler.update_deployment(ctx, i)
+                answer(
+                    move || handler.update_deployment(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateDeployment", ok),
+                )
             })
             .await
         }
         "UpdateDocumentationPart" => {
             invoke_rest(op, req, &labels, |i: UpdateDocumentationPartRequest| {
-                handler.update_documentation_part(ctx, i)
+                answer(
+                    move || handler.update_documentation_part(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateDocumentationPart", ok),
+                )
             })
             .await
         }
         "UpdateDocumentationVersion" => {
             invoke_rest(op, req, &labels, |i: UpdateDocumentationVersionRequest| {
-                handler.update_documentation_version(ctx, i)
+                answer(
+                    move || handler.update_documentation_version(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateDocumentationVersion", ok),
+                )
             })
             .await
         }
         "UpdateDomainName" => {
             invoke_rest(op, req, &labels, |i: UpdateDomainNameRequest| {
-                handler.update_domain_name(ctx, i)
+                answer(
+                    move || handler.update_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateDomainName", ok),
+                )
             })
             .await
         }
         "UpdateGatewayResponse" => {
             invoke_rest(op, req, &labels, |i: UpdateGatewayResponseRequest| {
-                handler.update_gateway_response(ctx, i)
+                answer(
+                    move || handler.update_gateway_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateGatewayResponse", ok),
+                )
             })
             .await
         }
         "UpdateIntegration" => {
             invoke_rest(op, req, &labels, |i: UpdateIntegrationRequest| {
-                handler.update_integration(ctx, i)
+                answer(
+                    move || handler.update_integration(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateIntegration", ok),
+                )
             })
             .await
         }
         "UpdateIntegrationResponse" => {
             invoke_rest(op, req, &labels, |i: UpdateIntegrationResponseRequest| {
-                handler.update_integration_response(ctx, i)
+                answer(
+                    move || handler.update_integration_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateIntegrationResponse", ok),
+                )
             })
             .await
         }
         "UpdateMethod" => {
             invoke_rest(op, req, &labels, |i: UpdateMethodRequest| {
-                handler.update_method(ctx, i)
+                answer(
+                    move || handler.update_method(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateMethod", ok),
+                )
             })
             .await
         }
         "UpdateMethodResponse" => {
             invoke_rest(op, req, &labels, |i: UpdateMethodResponseRequest| {
-                handler.update_method_response(ctx, i)
+                answer(
+                    move || handler.update_method_response(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateMethodResponse", ok),
+                )
             })
             .await
         }
         "UpdateModel" => {
             invoke_rest(op, req, &labels, |i: UpdateModelRequest| {
-                handler.update_model(ctx, i)
+                answer(
+                    move || handler.update_model(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateModel", ok),
+                )
             })
             .await
         }
         "UpdateRequestValidator" => {
             invoke_rest(op, req, &labels, |i: UpdateRequestValidatorRequest| {
-                handler.update_request_validator(ctx, i)
+                answer(
+                    move || handler.update_request_validator(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateRequestValidator", ok),
+                )
             })
             .await
         }
         "UpdateResource" => {
             invoke_rest(op, req, &labels, |i: UpdateResourceRequest| {
-                handler.update_resource(ctx, i)
+                answer(
+                    move || handler.update_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateResource", ok),
+                )
             })
             .await
         }
         "UpdateRestApi" => {
             invoke_rest(op, req, &labels, |i: UpdateRestApiRequest| {
-                handler.update_rest_api(ctx, i)
+                answer(
+                    move || handler.update_rest_api(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateRestApi", ok),
+                )
             })
             .await
         }
         "UpdateStage" => {
             invoke_rest(op, req, &labels, |i: UpdateStageRequest| {
-                handler.update_stage(ctx, i)
+                answer(
+                    move || handler.update_stage(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateStage", ok),
+                )
             })
             .await
         }
         "UpdateUsage" => {
             invoke_rest(op, req, &labels, |i: UpdateUsageRequest| {
-                handler.update_usage(ctx, i)
+                answer(
+                    move || handler.update_usage(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateUsage", ok),
+                )
             })
             .await
         }
         "UpdateUsagePlan" => {
             invoke_rest(op, req, &labels, |i: UpdateUsagePlanRequest| {
-                handler.update_usage_plan(ctx, i)
+                answer(
+                    move || handler.update_usage_plan(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateUsagePlan", ok),
+                )
             })
             .await
         }
         "UpdateVpcLink" => {
             invoke_rest(op, req, &labels, |i: UpdateVpcLinkRequest| {
-                handler.update_vpc_link(ctx, i)
+                answer(
+                    move || handler.update_vpc_link(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateVpcLink", ok),
+                )
             })
             .await
         }

@@ -4,7 +4,8 @@
 
 use super::shapes::*;
 use rampart_codec::{
-    self as codec, Empty, HttpInvocation, HttpRequest, Invocation, ServiceError, invoke_rest, unit,
+    self as codec, Empty, HttpInvocation, HttpRequest, Invocation, ServiceError, answer,
+    invoke_rest, unit,
 };
 use rampart_core::RequestContext;
 use std::future::Future;
@@ -91,266 +92,474 @@ pub const SERVED: &[&str] = &[
     "UpdateRevision",
 ];
 
-/// The DataExchange operations Rampart serves.
-pub trait DataExchangeApi: Send + Sync {
-    /// `AcceptDataGrant`.
+/// What the DataExchange operation traits share: the error their handlers answer (`dispatch`
+/// converts it to the AWS error) and a hook run after each handler call.
+pub trait DataExchangeHandler: Send + Sync {
+    /// The handlers' error.
+    type Error: Into<ServiceError> + Send;
+
+    /// Called once per call that reached a handler, after it: the operation's model name
+    /// and whether the handler succeeded. Does nothing unless the service overrides it.
+    fn after_call(&self, ctx: &RequestContext, operation: &'static str, ok: bool) {
+        let _ = (ctx, operation, ok);
+    }
+}
+
+/// `AcceptDataGrant`.
+pub trait AcceptDataGrant: DataExchangeHandler {
+    /// Runs `AcceptDataGrant`.
     fn accept_data_grant(
         &self,
         ctx: &RequestContext,
         input: AcceptDataGrantRequest,
-    ) -> impl Future<Output = Result<AcceptDataGrantResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<AcceptDataGrantResponse, Self::Error>> + Send;
+}
 
-    /// `CancelJob`.
+/// `CancelJob`.
+pub trait CancelJob: DataExchangeHandler {
+    /// Runs `CancelJob`.
     fn cancel_job(
         &self,
         ctx: &RequestContext,
         input: CancelJobRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `CreateDataGrant`.
+/// `CreateDataGrant`.
+pub trait CreateDataGrant: DataExchangeHandler {
+    /// Runs `CreateDataGrant`.
     fn create_data_grant(
         &self,
         ctx: &RequestContext,
         input: CreateDataGrantRequest,
-    ) -> impl Future<Output = Result<CreateDataGrantResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<CreateDataGrantResponse, Self::Error>> + Send;
+}
 
-    /// `CreateDataSet`.
+/// `CreateDataSet`.
+pub trait CreateDataSet: DataExchangeHandler {
+    /// Runs `CreateDataSet`.
     fn create_data_set(
         &self,
         ctx: &RequestContext,
         input: CreateDataSetRequest,
-    ) -> impl Future<Output = Result<CreateDataSetResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<CreateDataSetResponse, Self::Error>> + Send;
+}
 
-    /// `CreateEventAction`.
+/// `CreateEventAction`.
+pub trait CreateEventAction: DataExchangeHandler {
+    /// Runs `CreateEventAction`.
     fn create_event_action(
         &self,
         ctx: &RequestContext,
         input: CreateEventActionRequest,
-    ) -> impl Future<Output = Result<CreateEventActionResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<CreateEventActionResponse, Self::Error>> + Send;
+}
 
-    /// `CreateJob`.
+/// `CreateJob`.
+pub trait CreateJob: DataExchangeHandler {
+    /// Runs `CreateJob`.
     fn create_job(
         &self,
         ctx: &RequestContext,
         input: CreateJobRequest,
-    ) -> impl Future<Output = Result<CreateJobResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<CreateJobResponse, Self::Error>> + Send;
+}
 
-    /// `CreateRevision`.
+/// `CreateRevision`.
+pub trait CreateRevision: DataExchangeHandler {
+    /// Runs `CreateRevision`.
     fn create_revision(
         &self,
         ctx: &RequestContext,
         input: CreateRevisionRequest,
-    ) -> impl Future<Output = Result<CreateRevisionResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<CreateRevisionResponse, Self::Error>> + Send;
+}
 
-    /// `DeleteAsset`.
+/// `DeleteAsset`.
+pub trait DeleteAsset: DataExchangeHandler {
+    /// Runs `DeleteAsset`.
     fn delete_asset(
         &self,
         ctx: &RequestContext,
         input: DeleteAssetRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteDataGrant`.
+/// `DeleteDataGrant`.
+pub trait DeleteDataGrant: DataExchangeHandler {
+    /// Runs `DeleteDataGrant`.
     fn delete_data_grant(
         &self,
         ctx: &RequestContext,
         input: DeleteDataGrantRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteDataSet`.
+/// `DeleteDataSet`.
+pub trait DeleteDataSet: DataExchangeHandler {
+    /// Runs `DeleteDataSet`.
     fn delete_data_set(
         &self,
         ctx: &RequestContext,
         input: DeleteDataSetRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteEventAction`.
+/// `DeleteEventAction`.
+pub trait DeleteEventAction: DataExchangeHandler {
+    /// Runs `DeleteEventAction`.
     fn delete_event_action(
         &self,
         ctx: &RequestContext,
         input: DeleteEventActionRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `DeleteRevision`.
+/// `DeleteRevision`.
+pub trait DeleteRevision: DataExchangeHandler {
+    /// Runs `DeleteRevision`.
     fn delete_revision(
         &self,
         ctx: &RequestContext,
         input: DeleteRevisionRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `GetAsset`.
+/// `GetAsset`.
+pub trait GetAsset: DataExchangeHandler {
+    /// Runs `GetAsset`.
     fn get_asset(
         &self,
         ctx: &RequestContext,
         input: GetAssetRequest,
-    ) -> impl Future<Output = Result<GetAssetResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetAssetResponse, Self::Error>> + Send;
+}
 
-    /// `GetDataGrant`.
+/// `GetDataGrant`.
+pub trait GetDataGrant: DataExchangeHandler {
+    /// Runs `GetDataGrant`.
     fn get_data_grant(
         &self,
         ctx: &RequestContext,
         input: GetDataGrantRequest,
-    ) -> impl Future<Output = Result<GetDataGrantResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetDataGrantResponse, Self::Error>> + Send;
+}
 
-    /// `GetDataSet`.
+/// `GetDataSet`.
+pub trait GetDataSet: DataExchangeHandler {
+    /// Runs `GetDataSet`.
     fn get_data_set(
         &self,
         ctx: &RequestContext,
         input: GetDataSetRequest,
-    ) -> impl Future<Output = Result<GetDataSetResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetDataSetResponse, Self::Error>> + Send;
+}
 
-    /// `GetEventAction`.
+/// `GetEventAction`.
+pub trait GetEventAction: DataExchangeHandler {
+    /// Runs `GetEventAction`.
     fn get_event_action(
         &self,
         ctx: &RequestContext,
         input: GetEventActionRequest,
-    ) -> impl Future<Output = Result<GetEventActionResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetEventActionResponse, Self::Error>> + Send;
+}
 
-    /// `GetJob`.
+/// `GetJob`.
+pub trait GetJob: DataExchangeHandler {
+    /// Runs `GetJob`.
     fn get_job(
         &self,
         ctx: &RequestContext,
         input: GetJobRequest,
-    ) -> impl Future<Output = Result<GetJobResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetJobResponse, Self::Error>> + Send;
+}
 
-    /// `GetReceivedDataGrant`.
+/// `GetReceivedDataGrant`.
+pub trait GetReceivedDataGrant: DataExchangeHandler {
+    /// Runs `GetReceivedDataGrant`.
     fn get_received_data_grant(
         &self,
         ctx: &RequestContext,
         input: GetReceivedDataGrantRequest,
-    ) -> impl Future<Output = Result<GetReceivedDataGrantResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetReceivedDataGrantResponse, Self::Error>> + Send;
+}
 
-    /// `GetRevision`.
+/// `GetRevision`.
+pub trait GetRevision: DataExchangeHandler {
+    /// Runs `GetRevision`.
     fn get_revision(
         &self,
         ctx: &RequestContext,
         input: GetRevisionRequest,
-    ) -> impl Future<Output = Result<GetRevisionResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetRevisionResponse, Self::Error>> + Send;
+}
 
-    /// `ListDataGrants`.
+/// `ListDataGrants`.
+pub trait ListDataGrants: DataExchangeHandler {
+    /// Runs `ListDataGrants`.
     fn list_data_grants(
         &self,
         ctx: &RequestContext,
         input: ListDataGrantsRequest,
-    ) -> impl Future<Output = Result<ListDataGrantsResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListDataGrantsResponse, Self::Error>> + Send;
+}
 
-    /// `ListDataSetRevisions`.
+/// `ListDataSetRevisions`.
+pub trait ListDataSetRevisions: DataExchangeHandler {
+    /// Runs `ListDataSetRevisions`.
     fn list_data_set_revisions(
         &self,
         ctx: &RequestContext,
         input: ListDataSetRevisionsRequest,
-    ) -> impl Future<Output = Result<ListDataSetRevisionsResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListDataSetRevisionsResponse, Self::Error>> + Send;
+}
 
-    /// `ListDataSets`.
+/// `ListDataSets`.
+pub trait ListDataSets: DataExchangeHandler {
+    /// Runs `ListDataSets`.
     fn list_data_sets(
         &self,
         ctx: &RequestContext,
         input: ListDataSetsRequest,
-    ) -> impl Future<Output = Result<ListDataSetsResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListDataSetsResponse, Self::Error>> + Send;
+}
 
-    /// `ListEventActions`.
+/// `ListEventActions`.
+pub trait ListEventActions: DataExchangeHandler {
+    /// Runs `ListEventActions`.
     fn list_event_actions(
         &self,
         ctx: &RequestContext,
         input: ListEventActionsRequest,
-    ) -> impl Future<Output = Result<ListEventActionsResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListEventActionsResponse, Self::Error>> + Send;
+}
 
-    /// `ListJobs`.
+/// `ListJobs`.
+pub trait ListJobs: DataExchangeHandler {
+    /// Runs `ListJobs`.
     fn list_jobs(
         &self,
         ctx: &RequestContext,
         input: ListJobsRequest,
-    ) -> impl Future<Output = Result<ListJobsResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListJobsResponse, Self::Error>> + Send;
+}
 
-    /// `ListReceivedDataGrants`.
+/// `ListReceivedDataGrants`.
+pub trait ListReceivedDataGrants: DataExchangeHandler {
+    /// Runs `ListReceivedDataGrants`.
     fn list_received_data_grants(
         &self,
         ctx: &RequestContext,
         input: ListReceivedDataGrantsRequest,
-    ) -> impl Future<Output = Result<ListReceivedDataGrantsResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListReceivedDataGrantsResponse, Self::Error>> + Send;
+}
 
-    /// `ListRevisionAssets`.
+/// `ListRevisionAssets`.
+pub trait ListRevisionAssets: DataExchangeHandler {
+    /// Runs `ListRevisionAssets`.
     fn list_revision_assets(
         &self,
         ctx: &RequestContext,
         input: ListRevisionAssetsRequest,
-    ) -> impl Future<Output = Result<ListRevisionAssetsResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListRevisionAssetsResponse, Self::Error>> + Send;
+}
 
-    /// `ListTagsForResource`.
+/// `ListTagsForResource`.
+pub trait ListTagsForResource: DataExchangeHandler {
+    /// Runs `ListTagsForResource`.
     fn list_tags_for_resource(
         &self,
         ctx: &RequestContext,
         input: ListTagsForResourceRequest,
-    ) -> impl Future<Output = Result<ListTagsForResourceResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListTagsForResourceResponse, Self::Error>> + Send;
+}
 
-    /// `RevokeRevision`.
+/// `RevokeRevision`.
+pub trait RevokeRevision: DataExchangeHandler {
+    /// Runs `RevokeRevision`.
     fn revoke_revision(
         &self,
         ctx: &RequestContext,
         input: RevokeRevisionRequest,
-    ) -> impl Future<Output = Result<RevokeRevisionResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<RevokeRevisionResponse, Self::Error>> + Send;
+}
 
-    /// `SendApiAsset`.
+/// `SendApiAsset`.
+pub trait SendApiAsset: DataExchangeHandler {
+    /// Runs `SendApiAsset`.
     fn send_api_asset(
         &self,
         ctx: &RequestContext,
         input: SendApiAssetRequest,
-    ) -> impl Future<Output = Result<SendApiAssetResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<SendApiAssetResponse, Self::Error>> + Send;
+}
 
-    /// `SendDataSetNotification`.
+/// `SendDataSetNotification`.
+pub trait SendDataSetNotification: DataExchangeHandler {
+    /// Runs `SendDataSetNotification`.
     fn send_data_set_notification(
         &self,
         ctx: &RequestContext,
         input: SendDataSetNotificationRequest,
-    ) -> impl Future<Output = Result<SendDataSetNotificationResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<SendDataSetNotificationResponse, Self::Error>> + Send;
+}
 
-    /// `StartJob`.
+/// `StartJob`.
+pub trait StartJob: DataExchangeHandler {
+    /// Runs `StartJob`.
     fn start_job(
         &self,
         ctx: &RequestContext,
         input: StartJobRequest,
-    ) -> impl Future<Output = Result<StartJobResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<StartJobResponse, Self::Error>> + Send;
+}
 
-    /// `TagResource`.
+/// `TagResource`.
+pub trait TagResource: DataExchangeHandler {
+    /// Runs `TagResource`.
     fn tag_resource(
         &self,
         ctx: &RequestContext,
         input: TagResourceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `UntagResource`.
+/// `UntagResource`.
+pub trait UntagResource: DataExchangeHandler {
+    /// Runs `UntagResource`.
     fn untag_resource(
         &self,
         ctx: &RequestContext,
         input: UntagResourceRequest,
-    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
 
-    /// `UpdateAsset`.
+/// `UpdateAsset`.
+pub trait UpdateAsset: DataExchangeHandler {
+    /// Runs `UpdateAsset`.
     fn update_asset(
         &self,
         ctx: &RequestContext,
         input: UpdateAssetRequest,
-    ) -> impl Future<Output = Result<UpdateAssetResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UpdateAssetResponse, Self::Error>> + Send;
+}
 
-    /// `UpdateDataSet`.
+/// `UpdateDataSet`.
+pub trait UpdateDataSet: DataExchangeHandler {
+    /// Runs `UpdateDataSet`.
     fn update_data_set(
         &self,
         ctx: &RequestContext,
         input: UpdateDataSetRequest,
-    ) -> impl Future<Output = Result<UpdateDataSetResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UpdateDataSetResponse, Self::Error>> + Send;
+}
 
-    /// `UpdateEventAction`.
+/// `UpdateEventAction`.
+pub trait UpdateEventAction: DataExchangeHandler {
+    /// Runs `UpdateEventAction`.
     fn update_event_action(
         &self,
         ctx: &RequestContext,
         input: UpdateEventActionRequest,
-    ) -> impl Future<Output = Result<UpdateEventActionResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UpdateEventActionResponse, Self::Error>> + Send;
+}
 
-    /// `UpdateRevision`.
+/// `UpdateRevision`.
+pub trait UpdateRevision: DataExchangeHandler {
+    /// Runs `UpdateRevision`.
     fn update_revision(
         &self,
         ctx: &RequestContext,
         input: UpdateRevisionRequest,
-    ) -> impl Future<Output = Result<UpdateRevisionResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UpdateRevisionResponse, Self::Error>> + Send;
+}
+
+/// The DataExchange operations Rampart serves: implemented by implementing
+/// [`DataExchangeHandler`] and every operation's trait.
+pub trait DataExchangeApi:
+    DataExchangeHandler
+    + AcceptDataGrant
+    + CancelJob
+    + CreateDataGrant
+    + CreateDataSet
+    + CreateEventAction
+    + CreateJob
+    + CreateRevision
+    + DeleteAsset
+    + DeleteDataGrant
+    + DeleteDataSet
+    + DeleteEventAction
+    + DeleteRevision
+    + GetAsset
+    + GetDataGrant
+    + GetDataSet
+    + GetEventAction
+    + GetJob
+    + GetReceivedDataGrant
+    + GetRevision
+    + ListDataGrants
+    + ListDataSetRevisions
+    + ListDataSets
+    + ListEventActions
+    + ListJobs
+    + ListReceivedDataGrants
+    + ListRevisionAssets
+    + ListTagsForResource
+    + RevokeRevision
+    + SendApiAsset
+    + SendDataSetNotification
+    + StartJob
+    + TagResource
+    + UntagResource
+    + UpdateAsset
+    + UpdateDataSet
+    + UpdateEventAction
+    + UpdateRevision
+{
+}
+
+impl<
+    T: DataExchangeHandler
+        + AcceptDataGrant
+        + CancelJob
+        + CreateDataGrant
+        + CreateDataSet
+        + CreateEventAction
+        + CreateJob
+        + CreateRevision
+        + DeleteAsset
+        + DeleteDataGrant
+        + DeleteDataSet
+        + DeleteEventAction
+        + DeleteRevision
+        + GetAsset
+        + GetDataGrant
+        + GetDataSet
+        + GetEventAction
+        + GetJob
+        + GetReceivedDataGrant
+        + GetRevision
+        + ListDataGrants
+        + ListDataSetRevisions
+        + ListDataSets
+        + ListEventActions
+        + ListJobs
+        + ListReceivedDataGrants
+        + ListRevisionAssets
+        + ListTagsForResource
+        + RevokeRevision
+        + SendApiAsset
+        + SendDataSetNotification
+        + StartJob
+        + TagResource
+        + UntagResource
+        + UpdateAsset
+        + UpdateDataSet
+        + UpdateEventAction
+        + UpdateRevision,
+> DataExchangeApi for T
+{
 }
 
 /// A handler serving nothing: every served operation's input is decoded, audited and
@@ -359,7 +568,11 @@ pub trait DataExchangeApi: Send + Sync {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DecodeOnly;
 
-impl DataExchangeApi for DecodeOnly {
+impl DataExchangeHandler for DecodeOnly {
+    type Error = ServiceError;
+}
+
+impl AcceptDataGrant for DecodeOnly {
     async fn accept_data_grant(
         &self,
         _ctx: &RequestContext,
@@ -370,7 +583,9 @@ impl DataExchangeApi for DecodeOnly {
             "AcceptDataGrant",
         ))
     }
+}
 
+impl CancelJob for DecodeOnly {
     async fn cancel_job(
         &self,
         _ctx: &RequestContext,
@@ -381,7 +596,9 @@ impl DataExchangeApi for DecodeOnly {
             "CancelJob",
         ))
     }
+}
 
+impl CreateDataGrant for DecodeOnly {
     async fn create_data_grant(
         &self,
         _ctx: &RequestContext,
@@ -392,7 +609,9 @@ impl DataExchangeApi for DecodeOnly {
             "CreateDataGrant",
         ))
     }
+}
 
+impl CreateDataSet for DecodeOnly {
     async fn create_data_set(
         &self,
         _ctx: &RequestContext,
@@ -403,7 +622,9 @@ impl DataExchangeApi for DecodeOnly {
             "CreateDataSet",
         ))
     }
+}
 
+impl CreateEventAction for DecodeOnly {
     async fn create_event_action(
         &self,
         _ctx: &RequestContext,
@@ -414,7 +635,9 @@ impl DataExchangeApi for DecodeOnly {
             "CreateEventAction",
         ))
     }
+}
 
+impl CreateJob for DecodeOnly {
     async fn create_job(
         &self,
         _ctx: &RequestContext,
@@ -425,7 +648,9 @@ impl DataExchangeApi for DecodeOnly {
             "CreateJob",
         ))
     }
+}
 
+impl CreateRevision for DecodeOnly {
     async fn create_revision(
         &self,
         _ctx: &RequestContext,
@@ -436,7 +661,9 @@ impl DataExchangeApi for DecodeOnly {
             "CreateRevision",
         ))
     }
+}
 
+impl DeleteAsset for DecodeOnly {
     async fn delete_asset(
         &self,
         _ctx: &RequestContext,
@@ -447,7 +674,9 @@ impl DataExchangeApi for DecodeOnly {
             "DeleteAsset",
         ))
     }
+}
 
+impl DeleteDataGrant for DecodeOnly {
     async fn delete_data_grant(
         &self,
         _ctx: &RequestContext,
@@ -458,7 +687,9 @@ impl DataExchangeApi for DecodeOnly {
             "DeleteDataGrant",
         ))
     }
+}
 
+impl DeleteDataSet for DecodeOnly {
     async fn delete_data_set(
         &self,
         _ctx: &RequestContext,
@@ -469,7 +700,9 @@ impl DataExchangeApi for DecodeOnly {
             "DeleteDataSet",
         ))
     }
+}
 
+impl DeleteEventAction for DecodeOnly {
     async fn delete_event_action(
         &self,
         _ctx: &RequestContext,
@@ -480,7 +713,9 @@ impl DataExchangeApi for DecodeOnly {
             "DeleteEventAction",
         ))
     }
+}
 
+impl DeleteRevision for DecodeOnly {
     async fn delete_revision(
         &self,
         _ctx: &RequestContext,
@@ -491,7 +726,9 @@ impl DataExchangeApi for DecodeOnly {
             "DeleteRevision",
         ))
     }
+}
 
+impl GetAsset for DecodeOnly {
     async fn get_asset(
         &self,
         _ctx: &RequestContext,
@@ -499,7 +736,9 @@ impl DataExchangeApi for DecodeOnly {
     ) -> Result<GetAssetResponse, ServiceError> {
         Err(ServiceError::not_implemented(super::SERVICE_ID, "GetAsset"))
     }
+}
 
+impl GetDataGrant for DecodeOnly {
     async fn get_data_grant(
         &self,
         _ctx: &RequestContext,
@@ -510,7 +749,9 @@ impl DataExchangeApi for DecodeOnly {
             "GetDataGrant",
         ))
     }
+}
 
+impl GetDataSet for DecodeOnly {
     async fn get_data_set(
         &self,
         _ctx: &RequestContext,
@@ -521,7 +762,9 @@ impl DataExchangeApi for DecodeOnly {
             "GetDataSet",
         ))
     }
+}
 
+impl GetEventAction for DecodeOnly {
     async fn get_event_action(
         &self,
         _ctx: &RequestContext,
@@ -532,7 +775,9 @@ impl DataExchangeApi for DecodeOnly {
             "GetEventAction",
         ))
     }
+}
 
+impl GetJob for DecodeOnly {
     async fn get_job(
         &self,
         _ctx: &RequestContext,
@@ -540,7 +785,9 @@ impl DataExchangeApi for DecodeOnly {
     ) -> Result<GetJobResponse, ServiceError> {
         Err(ServiceError::not_implemented(super::SERVICE_ID, "GetJob"))
     }
+}
 
+impl GetReceivedDataGrant for DecodeOnly {
     async fn get_received_data_grant(
         &self,
         _ctx: &RequestContext,
@@ -551,7 +798,9 @@ impl DataExchangeApi for DecodeOnly {
             "GetReceivedDataGrant",
         ))
     }
+}
 
+impl GetRevision for DecodeOnly {
     async fn get_revision(
         &self,
         _ctx: &RequestContext,
@@ -562,7 +811,9 @@ impl DataExchangeApi for DecodeOnly {
             "GetRevision",
         ))
     }
+}
 
+impl ListDataGrants for DecodeOnly {
     async fn list_data_grants(
         &self,
         _ctx: &RequestContext,
@@ -573,7 +824,9 @@ impl DataExchangeApi for DecodeOnly {
             "ListDataGrants",
         ))
     }
+}
 
+impl ListDataSetRevisions for DecodeOnly {
     async fn list_data_set_revisions(
         &self,
         _ctx: &RequestContext,
@@ -584,7 +837,9 @@ impl DataExchangeApi for DecodeOnly {
             "ListDataSetRevisions",
         ))
     }
+}
 
+impl ListDataSets for DecodeOnly {
     async fn list_data_sets(
         &self,
         _ctx: &RequestContext,
@@ -595,7 +850,9 @@ impl DataExchangeApi for DecodeOnly {
             "ListDataSets",
         ))
     }
+}
 
+impl ListEventActions for DecodeOnly {
     async fn list_event_actions(
         &self,
         _ctx: &RequestContext,
@@ -606,7 +863,9 @@ impl DataExchangeApi for DecodeOnly {
             "ListEventActions",
         ))
     }
+}
 
+impl ListJobs for DecodeOnly {
     async fn list_jobs(
         &self,
         _ctx: &RequestContext,
@@ -614,7 +873,9 @@ impl DataExchangeApi for DecodeOnly {
     ) -> Result<ListJobsResponse, ServiceError> {
         Err(ServiceError::not_implemented(super::SERVICE_ID, "ListJobs"))
     }
+}
 
+impl ListReceivedDataGrants for DecodeOnly {
     async fn list_received_data_grants(
         &self,
         _ctx: &RequestContext,
@@ -625,7 +886,9 @@ impl DataExchangeApi for DecodeOnly {
             "ListReceivedDataGrants",
         ))
     }
+}
 
+impl ListRevisionAssets for DecodeOnly {
     async fn list_revision_assets(
         &self,
         _ctx: &RequestContext,
@@ -636,7 +899,9 @@ impl DataExchangeApi for DecodeOnly {
             "ListRevisionAssets",
         ))
     }
+}
 
+impl ListTagsForResource for DecodeOnly {
     async fn list_tags_for_resource(
         &self,
         _ctx: &RequestContext,
@@ -647,7 +912,9 @@ impl DataExchangeApi for DecodeOnly {
             "ListTagsForResource",
         ))
     }
+}
 
+impl RevokeRevision for DecodeOnly {
     async fn revoke_revision(
         &self,
         _ctx: &RequestContext,
@@ -658,7 +925,9 @@ impl DataExchangeApi for DecodeOnly {
             "RevokeRevision",
         ))
     }
+}
 
+impl SendApiAsset for DecodeOnly {
     async fn send_api_asset(
         &self,
         _ctx: &RequestContext,
@@ -669,7 +938,9 @@ impl DataExchangeApi for DecodeOnly {
             "SendApiAsset",
         ))
     }
+}
 
+impl SendDataSetNotification for DecodeOnly {
     async fn send_data_set_notification(
         &self,
         _ctx: &RequestContext,
@@ -680,7 +951,9 @@ impl DataExchangeApi for DecodeOnly {
             "SendDataSetNotification",
         ))
     }
+}
 
+impl StartJob for DecodeOnly {
     async fn start_job(
         &self,
         _ctx: &RequestContext,
@@ -688,7 +961,9 @@ impl DataExchangeApi for DecodeOnly {
     ) -> Result<StartJobResponse, ServiceError> {
         Err(ServiceError::not_implemented(super::SERVICE_ID, "StartJob"))
     }
+}
 
+impl TagResource for DecodeOnly {
     async fn tag_resource(
         &self,
         _ctx: &RequestContext,
@@ -699,7 +974,9 @@ impl DataExchangeApi for DecodeOnly {
             "TagResource",
         ))
     }
+}
 
+impl UntagResource for DecodeOnly {
     async fn untag_resource(
         &self,
         _ctx: &RequestContext,
@@ -710,7 +987,9 @@ impl DataExchangeApi for DecodeOnly {
             "UntagResource",
         ))
     }
+}
 
+impl UpdateAsset for DecodeOnly {
     async fn update_asset(
         &self,
         _ctx: &RequestContext,
@@ -721,7 +1000,9 @@ impl DataExchangeApi for DecodeOnly {
             "UpdateAsset",
         ))
     }
+}
 
+impl UpdateDataSet for DecodeOnly {
     async fn update_data_set(
         &self,
         _ctx: &RequestContext,
@@ -732,7 +1013,9 @@ impl DataExchangeApi for DecodeOnly {
             "UpdateDataSet",
         ))
     }
+}
 
+impl UpdateEventAction for DecodeOnly {
     async fn update_event_action(
         &self,
         _ctx: &RequestContext,
@@ -743,7 +1026,9 @@ impl DataExchangeApi for DecodeOnly {
             "UpdateEventAction",
         ))
     }
+}
 
+impl UpdateRevision for DecodeOnly {
     async fn update_revision(
         &self,
         _ctx: &RequestContext,
@@ -769,218 +1054,334 @@ pub async fn dispatch<H: DataExchangeApi>(
     match op.name {
         "AcceptDataGrant" => {
             invoke_rest(op, req, &labels, |i: AcceptDataGrantRequest| {
-                handler.accept_data_grant(ctx, i)
+                answer(
+                    move || handler.accept_data_grant(ctx, i),
+                    move |ok| handler.after_call(ctx, "AcceptDataGrant", ok),
+                )
             })
             .await
         }
         "CancelJob" => {
             invoke_rest(op, req, &labels, |i: CancelJobRequest| {
-                unit(handler.cancel_job(ctx, i))
+                unit(answer(
+                    move || handler.cancel_job(ctx, i),
+                    move |ok| handler.after_call(ctx, "CancelJob", ok),
+                ))
             })
             .await
         }
         "CreateDataGrant" => {
             invoke_rest(op, req, &labels, |i: CreateDataGrantRequest| {
-                handler.create_data_grant(ctx, i)
+                answer(
+                    move || handler.create_data_grant(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateDataGrant", ok),
+                )
             })
             .await
         }
         "CreateDataSet" => {
             invoke_rest(op, req, &labels, |i: CreateDataSetRequest| {
-                handler.create_data_set(ctx, i)
+                answer(
+                    move || handler.create_data_set(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateDataSet", ok),
+                )
             })
             .await
         }
         "CreateEventAction" => {
             invoke_rest(op, req, &labels, |i: CreateEventActionRequest| {
-                handler.create_event_action(ctx, i)
+                answer(
+                    move || handler.create_event_action(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateEventAction", ok),
+                )
             })
             .await
         }
         "CreateJob" => {
             invoke_rest(op, req, &labels, |i: CreateJobRequest| {
-                handler.create_job(ctx, i)
+                answer(
+                    move || handler.create_job(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateJob", ok),
+                )
             })
             .await
         }
         "CreateRevision" => {
             invoke_rest(op, req, &labels, |i: CreateRevisionRequest| {
-                handler.create_revision(ctx, i)
+                answer(
+                    move || handler.create_revision(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateRevision", ok),
+                )
             })
             .await
         }
         "DeleteAsset" => {
             invoke_rest(op, req, &labels, |i: DeleteAssetRequest| {
-                unit(handler.delete_asset(ctx, i))
+                unit(answer(
+                    move || handler.delete_asset(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteAsset", ok),
+                ))
             })
             .await
         }
         "DeleteDataGrant" => {
             invoke_rest(op, req, &labels, |i: DeleteDataGrantRequest| {
-                unit(handler.delete_data_grant(ctx, i))
+                unit(answer(
+                    move || handler.delete_data_grant(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteDataGrant", ok),
+                ))
             })
             .await
         }
         "DeleteDataSet" => {
             invoke_rest(op, req, &labels, |i: DeleteDataSetRequest| {
-                unit(handler.delete_data_set(ctx, i))
+                unit(answer(
+                    move || handler.delete_data_set(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteDataSet", ok),
+                ))
             })
             .await
         }
         "DeleteEventAction" => {
             invoke_rest(op, req, &labels, |i: DeleteEventActionRequest| {
-                unit(handler.delete_event_action(ctx, i))
+                unit(answer(
+                    move || handler.delete_event_action(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteEventAction", ok),
+                ))
             })
             .await
         }
         "DeleteRevision" => {
             invoke_rest(op, req, &labels, |i: DeleteRevisionRequest| {
-                unit(handler.delete_revision(ctx, i))
+                unit(answer(
+                    move || handler.delete_revision(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteRevision", ok),
+                ))
             })
             .await
         }
         "GetAsset" => {
             invoke_rest(op, req, &labels, |i: GetAssetRequest| {
-                handler.get_asset(ctx, i)
+                answer(
+                    move || handler.get_asset(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetAsset", ok),
+                )
             })
             .await
         }
         "GetDataGrant" => {
             invoke_rest(op, req, &labels, |i: GetDataGrantRequest| {
-                handler.get_data_grant(ctx, i)
+                answer(
+                    move || handler.get_data_grant(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDataGrant", ok),
+                )
             })
             .await
         }
         "GetDataSet" => {
             invoke_rest(op, req, &labels, |i: GetDataSetRequest| {
-                handler.get_data_set(ctx, i)
+                answer(
+                    move || handler.get_data_set(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDataSet", ok),
+                )
             })
             .await
         }
         "GetEventAction" => {
             invoke_rest(op, req, &labels, |i: GetEventActionRequest| {
-                handler.get_event_action(ctx, i)
+                answer(
+                    move || handler.get_event_action(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetEventAction", ok),
+                )
             })
             .await
         }
-        "GetJob" => invoke_rest(op, req, &labels, |i: GetJobRequest| handler.get_job(ctx, i)).await,
+        "GetJob" => {
+            invoke_rest(op, req, &labels, |i: GetJobRequest| {
+                answer(
+                    move || handler.get_job(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetJob", ok),
+                )
+            })
+            .await
+        }
         "GetReceivedDataGrant" => {
             invoke_rest(op, req, &labels, |i: GetReceivedDataGrantRequest| {
-                handler.get_received_data_grant(ctx, i)
+                answer(
+                    move || handler.get_received_data_grant(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetReceivedDataGrant", ok),
+                )
             })
             .await
         }
         "GetRevision" => {
             invoke_rest(op, req, &labels, |i: GetRevisionRequest| {
-                handler.get_revision(ctx, i)
+                answer(
+                    move || handler.get_revision(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetRevision", ok),
+                )
             })
             .await
         }
         "ListDataGrants" => {
             invoke_rest(op, req, &labels, |i: ListDataGrantsRequest| {
-                handler.list_data_grants(ctx, i)
+                answer(
+                    move || handler.list_data_grants(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListDataGrants", ok),
+                )
             })
             .await
         }
         "ListDataSetRevisions" => {
             invoke_rest(op, req, &labels, |i: ListDataSetRevisionsRequest| {
-                handler.list_data_set_revisions(ctx, i)
+                answer(
+                    move || handler.list_data_set_revisions(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListDataSetRevisions", ok),
+                )
             })
             .await
         }
         "ListDataSets" => {
             invoke_rest(op, req, &labels, |i: ListDataSetsRequest| {
-                handler.list_data_sets(ctx, i)
+                answer(
+                    move || handler.list_data_sets(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListDataSets", ok),
+                )
             })
             .await
         }
         "ListEventActions" => {
             invoke_rest(op, req, &labels, |i: ListEventActionsRequest| {
-                handler.list_event_actions(ctx, i)
+                answer(
+                    move || handler.list_event_actions(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListEventActions", ok),
+                )
             })
             .await
         }
         "ListJobs" => {
             invoke_rest(op, req, &labels, |i: ListJobsRequest| {
-                handler.list_jobs(ctx, i)
+                answer(
+                    move || handler.list_jobs(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListJobs", ok),
+                )
             })
             .await
         }
         "ListReceivedDataGrants" => {
             invoke_rest(op, req, &labels, |i: ListReceivedDataGrantsRequest| {
-                handler.list_received_data_grants(ctx, i)
+                answer(
+                    move || handler.list_received_data_grants(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListReceivedDataGrants", ok),
+                )
             })
             .await
         }
         "ListRevisionAssets" => {
             invoke_rest(op, req, &labels, |i: ListRevisionAssetsRequest| {
-                handler.list_revision_assets(ctx, i)
+                answer(
+                    move || handler.list_revision_assets(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListRevisionAssets", ok),
+                )
             })
             .await
         }
         "ListTagsForResource" => {
             invoke_rest(op, req, &labels, |i: ListTagsForResourceRequest| {
-                handler.list_tags_for_resource(ctx, i)
+                answer(
+                    move || handler.list_tags_for_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListTagsForResource", ok),
+                )
             })
             .await
         }
         "RevokeRevision" => {
             invoke_rest(op, req, &labels, |i: RevokeRevisionRequest| {
-                handler.revoke_revision(ctx, i)
+                answer(
+                    move || handler.revoke_revision(ctx, i),
+                    move |ok| handler.after_call(ctx, "RevokeRevision", ok),
+                )
             })
             .await
         }
         "SendApiAsset" => {
             invoke_rest(op, req, &labels, |i: SendApiAssetRequest| {
-                handler.send_api_asset(ctx, i)
+                answer(
+                    move || handler.send_api_asset(ctx, i),
+                    move |ok| handler.after_call(ctx, "SendApiAsset", ok),
+                )
             })
             .await
         }
         "SendDataSetNotification" => {
             invoke_rest(op, req, &labels, |i: SendDataSetNotificationRequest| {
-                handler.send_data_set_notification(ctx, i)
+                answer(
+                    move || handler.send_data_set_notification(ctx, i),
+                    move |ok| handler.after_call(ctx, "SendDataSetNotification", ok),
+                )
             })
             .await
         }
         "StartJob" => {
             invoke_rest(op, req, &labels, |i: StartJobRequest| {
-                handler.start_job(ctx, i)
+                answer(
+                    move || handler.start_job(ctx, i),
+                    move |ok| handler.after_call(ctx, "StartJob", ok),
+                )
             })
             .await
         }
         "TagResource" => {
             invoke_rest(op, req, &labels, |i: TagResourceRequest| {
-                unit(handler.tag_resource(ctx, i))
+                unit(answer(
+                    move || handler.tag_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagResource", ok),
+                ))
             })
             .await
         }
         "UntagResource" => {
             invoke_rest(op, req, &labels, |i: UntagResourceRequest| {
-                unit(handler.untag_resource(ctx, i))
+                unit(answer(
+                    move || handler.untag_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagResource", ok),
+                ))
             })
             .await
         }
         "UpdateAsset" => {
             invoke_rest(op, req, &labels, |i: UpdateAssetRequest| {
-                handler.update_asset(ctx, i)
+                answer(
+                    move || handler.update_asset(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateAsset", ok),
+                )
             })
             .await
         }
         "UpdateDataSet" => {
             invoke_rest(op, req, &labels, |i: UpdateDataSetRequest| {
-                handler.update_data_set(ctx, i)
+                answer(
+                    move || handler.update_data_set(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateDataSet", ok),
+                )
             })
             .await
         }
         "UpdateEventAction" => {
             invoke_rest(op, req, &labels, |i: UpdateEventActionRequest| {
-                handler.update_event_action(ctx, i)
+                answer(
+                    move || handler.update_event_action(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateEventAction", ok),
+                )
             })
             .await
         }
         "UpdateRevision" => {
             invoke_rest(op, req, &labels, |i: UpdateRevisionRequest| {
-                handler.update_revision(ctx, i)
+                answer(
+                    move || handler.update_revision(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateRevision", ok),
+                )
             })
             .await
         }

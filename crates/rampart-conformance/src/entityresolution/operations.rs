@@ -4,7 +4,8 @@
 
 use super::shapes::*;
 use rampart_codec::{
-    self as codec, Empty, HttpInvocation, HttpRequest, Invocation, ServiceError, invoke_rest, unit,
+    self as codec, Empty, HttpInvocation, HttpRequest, Invocation, ServiceError, answer,
+    invoke_rest, unit,
 };
 use rampart_core::RequestContext;
 use std::future::Future;
@@ -93,273 +94,486 @@ pub const SERVED: &[&str] = &[
     "UpdateSchemaMapping",
 ];
 
-/// The EntityResolution operations Rampart serves.
-pub trait EntityResolutionApi: Send + Sync {
-    /// `AddPolicyStatement`.
+/// What the EntityResolution operation traits share: the error their handlers answer (`dispatch`
+/// converts it to the AWS error) and a hook run after each handler call.
+pub trait EntityResolutionHandler: Send + Sync {
+    /// The handlers' error.
+    type Error: Into<ServiceError> + Send;
+
+    /// Called once per call that reached a handler, after it: the operation's model name
+    /// and whether the handler succeeded. Does nothing unless the service overrides it.
+    fn after_call(&self, ctx: &RequestContext, operation: &'static str, ok: bool) {
+        let _ = (ctx, operation, ok);
+    }
+}
+
+/// `AddPolicyStatement`.
+pub trait AddPolicyStatement: EntityResolutionHandler {
+    /// Runs `AddPolicyStatement`.
     fn add_policy_statement(
         &self,
         ctx: &RequestContext,
         input: AddPolicyStatementInput,
-    ) -> impl Future<Output = Result<AddPolicyStatementOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<AddPolicyStatementOutput, Self::Error>> + Send;
+}
 
-    /// `BatchDeleteUniqueId`.
+/// `BatchDeleteUniqueId`.
+pub trait BatchDeleteUniqueId: EntityResolutionHandler {
+    /// Runs `BatchDeleteUniqueId`.
     fn batch_delete_unique_id(
         &self,
         ctx: &RequestContext,
         input: BatchDeleteUniqueIdInput,
-    ) -> impl Future<Output = Result<BatchDeleteUniqueIdOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<BatchDeleteUniqueIdOutput, Self::Error>> + Send;
+}
 
-    /// `CreateIdMappingWorkflow`.
+/// `CreateIdMappingWorkflow`.
+pub trait CreateIdMappingWorkflow: EntityResolutionHandler {
+    /// Runs `CreateIdMappingWorkflow`.
     fn create_id_mapping_workflow(
         &self,
         ctx: &RequestContext,
         input: CreateIdMappingWorkflowInput,
-    ) -> impl Future<Output = Result<CreateIdMappingWorkflowOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<CreateIdMappingWorkflowOutput, Self::Error>> + Send;
+}
 
-    /// `CreateIdNamespace`.
+/// `CreateIdNamespace`.
+pub trait CreateIdNamespace: EntityResolutionHandler {
+    /// Runs `CreateIdNamespace`.
     fn create_id_namespace(
         &self,
         ctx: &RequestContext,
         input: CreateIdNamespaceInput,
-    ) -> impl Future<Output = Result<CreateIdNamespaceOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<CreateIdNamespaceOutput, Self::Error>> + Send;
+}
 
-    /// `CreateMatchingWorkflow`.
+/// `CreateMatchingWorkflow`.
+pub trait CreateMatchingWorkflow: EntityResolutionHandler {
+    /// Runs `CreateMatchingWorkflow`.
     fn create_matching_workflow(
         &self,
         ctx: &RequestContext,
         input: CreateMatchingWorkflowInput,
-    ) -> impl Future<Output = Result<CreateMatchingWorkflowOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<CreateMatchingWorkflowOutput, Self::Error>> + Send;
+}
 
-    /// `CreateSchemaMapping`.
+/// `CreateSchemaMapping`.
+pub trait CreateSchemaMapping: EntityResolutionHandler {
+    /// Runs `CreateSchemaMapping`.
     fn create_schema_mapping(
         &self,
         ctx: &RequestContext,
         input: CreateSchemaMappingInput,
-    ) -> impl Future<Output = Result<CreateSchemaMappingOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<CreateSchemaMappingOutput, Self::Error>> + Send;
+}
 
-    /// `DeleteIdMappingWorkflow`.
+/// `DeleteIdMappingWorkflow`.
+pub trait DeleteIdMappingWorkflow: EntityResolutionHandler {
+    /// Runs `DeleteIdMappingWorkflow`.
     fn delete_id_mapping_workflow(
         &self,
         ctx: &RequestContext,
         input: DeleteIdMappingWorkflowInput,
-    ) -> impl Future<Output = Result<DeleteIdMappingWorkflowOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DeleteIdMappingWorkflowOutput, Self::Error>> + Send;
+}
 
-    /// `DeleteIdNamespace`.
+/// `DeleteIdNamespace`.
+pub trait DeleteIdNamespace: EntityResolutionHandler {
+    /// Runs `DeleteIdNamespace`.
     fn delete_id_namespace(
         &self,
         ctx: &RequestContext,
         input: DeleteIdNamespaceInput,
-    ) -> impl Future<Output = Result<DeleteIdNamespaceOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DeleteIdNamespaceOutput, Self::Error>> + Send;
+}
 
-    /// `DeleteMatchingWorkflow`.
+/// `DeleteMatchingWorkflow`.
+pub trait DeleteMatchingWorkflow: EntityResolutionHandler {
+    /// Runs `DeleteMatchingWorkflow`.
     fn delete_matching_workflow(
         &self,
         ctx: &RequestContext,
         input: DeleteMatchingWorkflowInput,
-    ) -> impl Future<Output = Result<DeleteMatchingWorkflowOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DeleteMatchingWorkflowOutput, Self::Error>> + Send;
+}
 
-    /// `DeletePolicyStatement`.
+/// `DeletePolicyStatement`.
+pub trait DeletePolicyStatement: EntityResolutionHandler {
+    /// Runs `DeletePolicyStatement`.
     fn delete_policy_statement(
         &self,
         ctx: &RequestContext,
         input: DeletePolicyStatementInput,
-    ) -> impl Future<Output = Result<DeletePolicyStatementOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DeletePolicyStatementOutput, Self::Error>> + Send;
+}
 
-    /// `DeleteSchemaMapping`.
+/// `DeleteSchemaMapping`.
+pub trait DeleteSchemaMapping: EntityResolutionHandler {
+    /// Runs `DeleteSchemaMapping`.
     fn delete_schema_mapping(
         &self,
         ctx: &RequestContext,
         input: DeleteSchemaMappingInput,
-    ) -> impl Future<Output = Result<DeleteSchemaMappingOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DeleteSchemaMappingOutput, Self::Error>> + Send;
+}
 
-    /// `GenerateMatchId`.
+/// `GenerateMatchId`.
+pub trait GenerateMatchId: EntityResolutionHandler {
+    /// Runs `GenerateMatchId`.
     fn generate_match_id(
         &self,
         ctx: &RequestContext,
         input: GenerateMatchIdInput,
-    ) -> impl Future<Output = Result<GenerateMatchIdOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GenerateMatchIdOutput, Self::Error>> + Send;
+}
 
-    /// `GetIdMappingJob`.
+/// `GetIdMappingJob`.
+pub trait GetIdMappingJob: EntityResolutionHandler {
+    /// Runs `GetIdMappingJob`.
     fn get_id_mapping_job(
         &self,
         ctx: &RequestContext,
         input: GetIdMappingJobInput,
-    ) -> impl Future<Output = Result<GetIdMappingJobOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetIdMappingJobOutput, Self::Error>> + Send;
+}
 
-    /// `GetIdMappingWorkflow`.
+/// `GetIdMappingWorkflow`.
+pub trait GetIdMappingWorkflow: EntityResolutionHandler {
+    /// Runs `GetIdMappingWorkflow`.
     fn get_id_mapping_workflow(
         &self,
         ctx: &RequestContext,
         input: GetIdMappingWorkflowInput,
-    ) -> impl Future<Output = Result<GetIdMappingWorkflowOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetIdMappingWorkflowOutput, Self::Error>> + Send;
+}
 
-    /// `GetIdNamespace`.
+/// `GetIdNamespace`.
+pub trait GetIdNamespace: EntityResolutionHandler {
+    /// Runs `GetIdNamespace`.
     fn get_id_namespace(
         &self,
         ctx: &RequestContext,
         input: GetIdNamespaceInput,
-    ) -> impl Future<Output = Result<GetIdNamespaceOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetIdNamespaceOutput, Self::Error>> + Send;
+}
 
-    /// `GetMatchId`.
+/// `GetMatchId`.
+pub trait GetMatchId: EntityResolutionHandler {
+    /// Runs `GetMatchId`.
     fn get_match_id(
         &self,
         ctx: &RequestContext,
         input: GetMatchIdInput,
-    ) -> impl Future<Output = Result<GetMatchIdOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetMatchIdOutput, Self::Error>> + Send;
+}
 
-    /// `GetMatchingJob`.
+/// `GetMatchingJob`.
+pub trait GetMatchingJob: EntityResolutionHandler {
+    /// Runs `GetMatchingJob`.
     fn get_matching_job(
         &self,
         ctx: &RequestContext,
         input: GetMatchingJobInput,
-    ) -> impl Future<Output = Result<GetMatchingJobOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetMatchingJobOutput, Self::Error>> + Send;
+}
 
-    /// `GetMatchingWorkflow`.
+/// `GetMatchingWorkflow`.
+pub trait GetMatchingWorkflow: EntityResolutionHandler {
+    /// Runs `GetMatchingWorkflow`.
     fn get_matching_workflow(
         &self,
         ctx: &RequestContext,
         input: GetMatchingWorkflowInput,
-    ) -> impl Future<Output = Result<GetMatchingWorkflowOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetMatchingWorkflowOutput, Self::Error>> + Send;
+}
 
-    /// `GetPolicy`.
+/// `GetPolicy`.
+pub trait GetPolicy: EntityResolutionHandler {
+    /// Runs `GetPolicy`.
     fn get_policy(
         &self,
         ctx: &RequestContext,
         input: GetPolicyInput,
-    ) -> impl Future<Output = Result<GetPolicyOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetPolicyOutput, Self::Error>> + Send;
+}
 
-    /// `GetProviderService`.
+/// `GetProviderService`.
+pub trait GetProviderService: EntityResolutionHandler {
+    /// Runs `GetProviderService`.
     fn get_provider_service(
         &self,
         ctx: &RequestContext,
         input: GetProviderServiceInput,
-    ) -> impl Future<Output = Result<GetProviderServiceOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetProviderServiceOutput, Self::Error>> + Send;
+}
 
-    /// `GetSchemaMapping`.
+/// `GetSchemaMapping`.
+pub trait GetSchemaMapping: EntityResolutionHandler {
+    /// Runs `GetSchemaMapping`.
     fn get_schema_mapping(
         &self,
         ctx: &RequestContext,
         input: GetSchemaMappingInput,
-    ) -> impl Future<Output = Result<GetSchemaMappingOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetSchemaMappingOutput, Self::Error>> + Send;
+}
 
-    /// `ListIdMappingJobs`.
+/// `ListIdMappingJobs`.
+pub trait ListIdMappingJobs: EntityResolutionHandler {
+    /// Runs `ListIdMappingJobs`.
     fn list_id_mapping_jobs(
         &self,
         ctx: &RequestContext,
         input: ListIdMappingJobsInput,
-    ) -> impl Future<Output = Result<ListIdMappingJobsOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListIdMappingJobsOutput, Self::Error>> + Send;
+}
 
-    /// `ListIdMappingWorkflows`.
+/// `ListIdMappingWorkflows`.
+pub trait ListIdMappingWorkflows: EntityResolutionHandler {
+    /// Runs `ListIdMappingWorkflows`.
     fn list_id_mapping_workflows(
         &self,
         ctx: &RequestContext,
         input: ListIdMappingWorkflowsInput,
-    ) -> impl Future<Output = Result<ListIdMappingWorkflowsOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListIdMappingWorkflowsOutput, Self::Error>> + Send;
+}
 
-    /// `ListIdNamespaces`.
+/// `ListIdNamespaces`.
+pub trait ListIdNamespaces: EntityResolutionHandler {
+    /// Runs `ListIdNamespaces`.
     fn list_id_namespaces(
         &self,
         ctx: &RequestContext,
         input: ListIdNamespacesInput,
-    ) -> impl Future<Output = Result<ListIdNamespacesOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListIdNamespacesOutput, Self::Error>> + Send;
+}
 
-    /// `ListMatchingJobs`.
+/// `ListMatchingJobs`.
+pub trait ListMatchingJobs: EntityResolutionHandler {
+    /// Runs `ListMatchingJobs`.
     fn list_matching_jobs(
         &self,
         ctx: &RequestContext,
         input: ListMatchingJobsInput,
-    ) -> impl Future<Output = Result<ListMatchingJobsOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListMatchingJobsOutput, Self::Error>> + Send;
+}
 
-    /// `ListMatchingWorkflows`.
+/// `ListMatchingWorkflows`.
+pub trait ListMatchingWorkflows: EntityResolutionHandler {
+    /// Runs `ListMatchingWorkflows`.
     fn list_matching_workflows(
         &self,
         ctx: &RequestContext,
         input: ListMatchingWorkflowsInput,
-    ) -> impl Future<Output = Result<ListMatchingWorkflowsOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListMatchingWorkflowsOutput, Self::Error>> + Send;
+}
 
-    /// `ListProviderServices`.
+/// `ListProviderServices`.
+pub trait ListProviderServices: EntityResolutionHandler {
+    /// Runs `ListProviderServices`.
     fn list_provider_services(
         &self,
         ctx: &RequestContext,
         input: ListProviderServicesInput,
-    ) -> impl Future<Output = Result<ListProviderServicesOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListProviderServicesOutput, Self::Error>> + Send;
+}
 
-    /// `ListSchemaMappings`.
+/// `ListSchemaMappings`.
+pub trait ListSchemaMappings: EntityResolutionHandler {
+    /// Runs `ListSchemaMappings`.
     fn list_schema_mappings(
         &self,
         ctx: &RequestContext,
         input: ListSchemaMappingsInput,
-    ) -> impl Future<Output = Result<ListSchemaMappingsOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListSchemaMappingsOutput, Self::Error>> + Send;
+}
 
-    /// `ListTagsForResource`.
+/// `ListTagsForResource`.
+pub trait ListTagsForResource: EntityResolutionHandler {
+    /// Runs `ListTagsForResource`.
     fn list_tags_for_resource(
         &self,
         ctx: &RequestContext,
         input: ListTagsForResourceInput,
-    ) -> impl Future<Output = Result<ListTagsForResourceOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListTagsForResourceOutput, Self::Error>> + Send;
+}
 
-    /// `PutPolicy`.
+/// `PutPolicy`.
+pub trait PutPolicy: EntityResolutionHandler {
+    /// Runs `PutPolicy`.
     fn put_policy(
         &self,
         ctx: &RequestContext,
         input: PutPolicyInput,
-    ) -> impl Future<Output = Result<PutPolicyOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<PutPolicyOutput, Self::Error>> + Send;
+}
 
-    /// `StartIdMappingJob`.
+/// `StartIdMappingJob`.
+pub trait StartIdMappingJob: EntityResolutionHandler {
+    /// Runs `StartIdMappingJob`.
     fn start_id_mapping_job(
         &self,
         ctx: &RequestContext,
         input: StartIdMappingJobInput,
-    ) -> impl Future<Output = Result<StartIdMappingJobOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<StartIdMappingJobOutput, Self::Error>> + Send;
+}
 
-    /// `StartMatchingJob`.
+/// `StartMatchingJob`.
+pub trait StartMatchingJob: EntityResolutionHandler {
+    /// Runs `StartMatchingJob`.
     fn start_matching_job(
         &self,
         ctx: &RequestContext,
         input: StartMatchingJobInput,
-    ) -> impl Future<Output = Result<StartMatchingJobOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<StartMatchingJobOutput, Self::Error>> + Send;
+}
 
-    /// `TagResource`.
+/// `TagResource`.
+pub trait TagResource: EntityResolutionHandler {
+    /// Runs `TagResource`.
     fn tag_resource(
         &self,
         ctx: &RequestContext,
         input: TagResourceInput,
-    ) -> impl Future<Output = Result<TagResourceOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<TagResourceOutput, Self::Error>> + Send;
+}
 
-    /// `UntagResource`.
+/// `UntagResource`.
+pub trait UntagResource: EntityResolutionHandler {
+    /// Runs `UntagResource`.
     fn untag_resource(
         &self,
         ctx: &RequestContext,
         input: UntagResourceInput,
-    ) -> impl Future<Output = Result<UntagResourceOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UntagResourceOutput, Self::Error>> + Send;
+}
 
-    /// `UpdateIdMappingWorkflow`.
+/// `UpdateIdMappingWorkflow`.
+pub trait UpdateIdMappingWorkflow: EntityResolutionHandler {
+    /// Runs `UpdateIdMappingWorkflow`.
     fn update_id_mapping_workflow(
         &self,
         ctx: &RequestContext,
         input: UpdateIdMappingWorkflowInput,
-    ) -> impl Future<Output = Result<UpdateIdMappingWorkflowOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UpdateIdMappingWorkflowOutput, Self::Error>> + Send;
+}
 
-    /// `UpdateIdNamespace`.
+/// `UpdateIdNamespace`.
+pub trait UpdateIdNamespace: EntityResolutionHandler {
+    /// Runs `UpdateIdNamespace`.
     fn update_id_namespace(
         &self,
         ctx: &RequestContext,
         input: UpdateIdNamespaceInput,
-    ) -> impl Future<Output = Result<UpdateIdNamespaceOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UpdateIdNamespaceOutput, Self::Error>> + Send;
+}
 
-    /// `UpdateMatchingWorkflow`.
+/// `UpdateMatchingWorkflow`.
+pub trait UpdateMatchingWorkflow: EntityResolutionHandler {
+    /// Runs `UpdateMatchingWorkflow`.
     fn update_matching_workflow(
         &self,
         ctx: &RequestContext,
         input: UpdateMatchingWorkflowInput,
-    ) -> impl Future<Output = Result<UpdateMatchingWorkflowOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UpdateMatchingWorkflowOutput, Self::Error>> + Send;
+}
 
-    /// `UpdateSchemaMapping`.
+/// `UpdateSchemaMapping`.
+pub trait UpdateSchemaMapping: EntityResolutionHandler {
+    /// Runs `UpdateSchemaMapping`.
     fn update_schema_mapping(
         &self,
         ctx: &RequestContext,
         input: UpdateSchemaMappingInput,
-    ) -> impl Future<Output = Result<UpdateSchemaMappingOutput, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<UpdateSchemaMappingOutput, Self::Error>> + Send;
+}
+
+/// The EntityResolution operations Rampart serves: implemented by implementing
+/// [`EntityResolutionHandler`] and every operation's trait.
+pub trait EntityResolutionApi:
+    EntityResolutionHandler
+    + AddPolicyStatement
+    + BatchDeleteUniqueId
+    + CreateIdMappingWorkflow
+    + CreateIdNamespace
+    + CreateMatchingWorkflow
+    + CreateSchemaMapping
+    + DeleteIdMappingWorkflow
+    + DeleteIdNamespace
+    + DeleteMatchingWorkflow
+    + DeletePolicyStatement
+    + DeleteSchemaMapping
+    + GenerateMatchId
+    + GetIdMappingJob
+    + GetIdMappingWorkflow
+    + GetIdNamespace
+    + GetMatchId
+    + GetMatchingJob
+    + GetMatchingWorkflow
+    + GetPolicy
+    + GetProviderService
+    + GetSchemaMapping
+    + ListIdMappingJobs
+    + ListIdMappingWorkflows
+    + ListIdNamespaces
+    + ListMatchingJobs
+    + ListMatchingWorkflows
+    + ListProviderServices
+    + ListSchemaMappings
+    + ListTagsForResource
+    + PutPolicy
+    + StartIdMappingJob
+    + StartMatchingJob
+    + TagResource
+    + UntagResource
+    + UpdateIdMappingWorkflow
+    + UpdateIdNamespace
+    + UpdateMatchingWorkflow
+    + UpdateSchemaMapping
+{
+}
+
+impl<
+    T: EntityResolutionHandler
+        + AddPolicyStatement
+        + BatchDeleteUniqueId
+        + CreateIdMappingWorkflow
+        + CreateIdNamespace
+        + CreateMatchingWorkflow
+        + CreateSchemaMapping
+        + DeleteIdMappingWorkflow
+        + DeleteIdNamespace
+        + DeleteMatchingWorkflow
+        + DeletePolicyStatement
+        + DeleteSchemaMapping
+        + GenerateMatchId
+        + GetIdMappingJob
+        + GetIdMappingWorkflow
+        + GetIdNamespace
+        + GetMatchId
+        + GetMatchingJob
+        + GetMatchingWorkflow
+        + GetPolicy
+        + GetProviderService
+        + GetSchemaMapping
+        + ListIdMappingJobs
+        + ListIdMappingWorkflows
+        + ListIdNamespaces
+        + ListMatchingJobs
+        + ListMatchingWorkflows
+        + ListProviderServices
+        + ListSchemaMappings
+        + ListTagsForResource
+        + PutPolicy
+        + StartIdMappingJob
+        + StartMatchingJob
+        + TagResource
+        + UntagResource
+        + UpdateIdMappingWorkflow
+        + UpdateIdNamespace
+        + UpdateMatchingWorkflow
+        + UpdateSchemaMapping,
+> EntityResolutionApi for T
+{
 }
 
 /// A handler serving nothing: every served operation's input is decoded, audited and
@@ -368,7 +582,11 @@ pub trait EntityResolutionApi: Send + Sync {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DecodeOnly;
 
-impl EntityResolutionApi for DecodeOnly {
+impl EntityResolutionHandler for DecodeOnly {
+    type Error = ServiceError;
+}
+
+impl AddPolicyStatement for DecodeOnly {
     async fn add_policy_statement(
         &self,
         _ctx: &RequestContext,
@@ -379,7 +597,9 @@ impl EntityResolutionApi for DecodeOnly {
             "AddPolicyStatement",
         ))
     }
+}
 
+impl BatchDeleteUniqueId for DecodeOnly {
     async fn batch_delete_unique_id(
         &self,
         _ctx: &RequestContext,
@@ -390,7 +610,9 @@ impl EntityResolutionApi for DecodeOnly {
             "BatchDeleteUniqueId",
         ))
     }
+}
 
+impl CreateIdMappingWorkflow for DecodeOnly {
     async fn create_id_mapping_workflow(
         &self,
         _ctx: &RequestContext,
@@ -401,7 +623,9 @@ impl EntityResolutionApi for DecodeOnly {
             "CreateIdMappingWorkflow",
         ))
     }
+}
 
+impl CreateIdNamespace for DecodeOnly {
     async fn create_id_namespace(
         &self,
         _ctx: &RequestContext,
@@ -412,7 +636,9 @@ impl EntityResolutionApi for DecodeOnly {
             "CreateIdNamespace",
         ))
     }
+}
 
+impl CreateMatchingWorkflow for DecodeOnly {
     async fn create_matching_workflow(
         &self,
         _ctx: &RequestContext,
@@ -423,7 +649,9 @@ impl EntityResolutionApi for DecodeOnly {
             "CreateMatchingWorkflow",
         ))
     }
+}
 
+impl CreateSchemaMapping for DecodeOnly {
     async fn create_schema_mapping(
         &self,
         _ctx: &RequestContext,
@@ -434,7 +662,9 @@ impl EntityResolutionApi for DecodeOnly {
             "CreateSchemaMapping",
         ))
     }
+}
 
+impl DeleteIdMappingWorkflow for DecodeOnly {
     async fn delete_id_mapping_workflow(
         &self,
         _ctx: &RequestContext,
@@ -445,7 +675,9 @@ impl EntityResolutionApi for DecodeOnly {
             "DeleteIdMappingWorkflow",
         ))
     }
+}
 
+impl DeleteIdNamespace for DecodeOnly {
     async fn delete_id_namespace(
         &self,
         _ctx: &RequestContext,
@@ -456,7 +688,9 @@ impl EntityResolutionApi for DecodeOnly {
             "DeleteIdNamespace",
         ))
     }
+}
 
+impl DeleteMatchingWorkflow for DecodeOnly {
     async fn delete_matching_workflow(
         &self,
         _ctx: &RequestContext,
@@ -467,7 +701,9 @@ impl EntityResolutionApi for DecodeOnly {
             "DeleteMatchingWorkflow",
         ))
     }
+}
 
+impl DeletePolicyStatement for DecodeOnly {
     async fn delete_policy_statement(
         &self,
         _ctx: &RequestContext,
@@ -478,7 +714,9 @@ impl EntityResolutionApi for DecodeOnly {
             "DeletePolicyStatement",
         ))
     }
+}
 
+impl DeleteSchemaMapping for DecodeOnly {
     async fn delete_schema_mapping(
         &self,
         _ctx: &RequestContext,
@@ -489,7 +727,9 @@ impl EntityResolutionApi for DecodeOnly {
             "DeleteSchemaMapping",
         ))
     }
+}
 
+impl GenerateMatchId for DecodeOnly {
     async fn generate_match_id(
         &self,
         _ctx: &RequestContext,
@@ -500,7 +740,9 @@ impl EntityResolutionApi for DecodeOnly {
             "GenerateMatchId",
         ))
     }
+}
 
+impl GetIdMappingJob for DecodeOnly {
     async fn get_id_mapping_job(
         &self,
         _ctx: &RequestContext,
@@ -511,7 +753,9 @@ impl EntityResolutionApi for DecodeOnly {
             "GetIdMappingJob",
         ))
     }
+}
 
+impl GetIdMappingWorkflow for DecodeOnly {
     async fn get_id_mapping_workflow(
         &self,
         _ctx: &RequestContext,
@@ -522,7 +766,9 @@ impl EntityResolutionApi for DecodeOnly {
             "GetIdMappingWorkflow",
         ))
     }
+}
 
+impl GetIdNamespace for DecodeOnly {
     async fn get_id_namespace(
         &self,
         _ctx: &RequestContext,
@@ -533,7 +779,9 @@ impl EntityResolutionApi for DecodeOnly {
             "GetIdNamespace",
         ))
     }
+}
 
+impl GetMatchId for DecodeOnly {
     async fn get_match_id(
         &self,
         _ctx: &RequestContext,
@@ -544,7 +792,9 @@ impl EntityResolutionApi for DecodeOnly {
             "GetMatchId",
         ))
     }
+}
 
+impl GetMatchingJob for DecodeOnly {
     async fn get_matching_job(
         &self,
         _ctx: &RequestContext,
@@ -555,7 +805,9 @@ impl EntityResolutionApi for DecodeOnly {
             "GetMatchingJob",
         ))
     }
+}
 
+impl GetMatchingWorkflow for DecodeOnly {
     async fn get_matching_workflow(
         &self,
         _ctx: &RequestContext,
@@ -566,7 +818,9 @@ impl EntityResolutionApi for DecodeOnly {
             "GetMatchingWorkflow",
         ))
     }
+}
 
+impl GetPolicy for DecodeOnly {
     async fn get_policy(
         &self,
         _ctx: &RequestContext,
@@ -577,7 +831,9 @@ impl EntityResolutionApi for DecodeOnly {
             "GetPolicy",
         ))
     }
+}
 
+impl GetProviderService for DecodeOnly {
     async fn get_provider_service(
         &self,
         _ctx: &RequestContext,
@@ -588,7 +844,9 @@ impl EntityResolutionApi for DecodeOnly {
             "GetProviderService",
         ))
     }
+}
 
+impl GetSchemaMapping for DecodeOnly {
     async fn get_schema_mapping(
         &self,
         _ctx: &RequestContext,
@@ -599,7 +857,9 @@ impl EntityResolutionApi for DecodeOnly {
             "GetSchemaMapping",
         ))
     }
+}
 
+impl ListIdMappingJobs for DecodeOnly {
     async fn list_id_mapping_jobs(
         &self,
         _ctx: &RequestContext,
@@ -610,7 +870,9 @@ impl EntityResolutionApi for DecodeOnly {
             "ListIdMappingJobs",
         ))
     }
+}
 
+impl ListIdMappingWorkflows for DecodeOnly {
     async fn list_id_mapping_workflows(
         &self,
         _ctx: &RequestContext,
@@ -621,7 +883,9 @@ impl EntityResolutionApi for DecodeOnly {
             "ListIdMappingWorkflows",
         ))
     }
+}
 
+impl ListIdNamespaces for DecodeOnly {
     async fn list_id_namespaces(
         &self,
         _ctx: &RequestContext,
@@ -632,7 +896,9 @@ impl EntityResolutionApi for DecodeOnly {
             "ListIdNamespaces",
         ))
     }
+}
 
+impl ListMatchingJobs for DecodeOnly {
     async fn list_matching_jobs(
         &self,
         _ctx: &RequestContext,
@@ -643,7 +909,9 @@ impl EntityResolutionApi for DecodeOnly {
             "ListMatchingJobs",
         ))
     }
+}
 
+impl ListMatchingWorkflows for DecodeOnly {
     async fn list_matching_workflows(
         &self,
         _ctx: &RequestContext,
@@ -654,7 +922,9 @@ impl EntityResolutionApi for DecodeOnly {
             "ListMatchingWorkflows",
         ))
     }
+}
 
+impl ListProviderServices for DecodeOnly {
     async fn list_provider_services(
         &self,
         _ctx: &RequestContext,
@@ -665,7 +935,9 @@ impl EntityResolutionApi for DecodeOnly {
             "ListProviderServices",
         ))
     }
+}
 
+impl ListSchemaMappings for DecodeOnly {
     async fn list_schema_mappings(
         &self,
         _ctx: &RequestContext,
@@ -676,7 +948,9 @@ impl EntityResolutionApi for DecodeOnly {
             "ListSchemaMappings",
         ))
     }
+}
 
+impl ListTagsForResource for DecodeOnly {
     async fn list_tags_for_resource(
         &self,
         _ctx: &RequestContext,
@@ -687,7 +961,9 @@ impl EntityResolutionApi for DecodeOnly {
             "ListTagsForResource",
         ))
     }
+}
 
+impl PutPolicy for DecodeOnly {
     async fn put_policy(
         &self,
         _ctx: &RequestContext,
@@ -698,7 +974,9 @@ impl EntityResolutionApi for DecodeOnly {
             "PutPolicy",
         ))
     }
+}
 
+impl StartIdMappingJob for DecodeOnly {
     async fn start_id_mapping_job(
         &self,
         _ctx: &RequestContext,
@@ -709,7 +987,9 @@ impl EntityResolutionApi for DecodeOnly {
             "StartIdMappingJob",
         ))
     }
+}
 
+impl StartMatchingJob for DecodeOnly {
     async fn start_matching_job(
         &self,
         _ctx: &RequestContext,
@@ -720,7 +1000,9 @@ impl EntityResolutionApi for DecodeOnly {
             "StartMatchingJob",
         ))
     }
+}
 
+impl TagResource for DecodeOnly {
     async fn tag_resource(
         &self,
         _ctx: &RequestContext,
@@ -731,7 +1013,9 @@ impl EntityResolutionApi for DecodeOnly {
             "TagResource",
         ))
     }
+}
 
+impl UntagResource for DecodeOnly {
     async fn untag_resource(
         &self,
         _ctx: &RequestContext,
@@ -742,7 +1026,9 @@ impl EntityResolutionApi for DecodeOnly {
             "UntagResource",
         ))
     }
+}
 
+impl UpdateIdMappingWorkflow for DecodeOnly {
     async fn update_id_mapping_workflow(
         &self,
         _ctx: &RequestContext,
@@ -753,7 +1039,9 @@ impl EntityResolutionApi for DecodeOnly {
             "UpdateIdMappingWorkflow",
         ))
     }
+}
 
+impl UpdateIdNamespace for DecodeOnly {
     async fn update_id_namespace(
         &self,
         _ctx: &RequestContext,
@@ -764,7 +1052,9 @@ impl EntityResolutionApi for DecodeOnly {
             "UpdateIdNamespace",
         ))
     }
+}
 
+impl UpdateMatchingWorkflow for DecodeOnly {
     async fn update_matching_workflow(
         &self,
         _ctx: &RequestContext,
@@ -775,7 +1065,9 @@ impl EntityResolutionApi for DecodeOnly {
             "UpdateMatchingWorkflow",
         ))
     }
+}
 
+impl UpdateSchemaMapping for DecodeOnly {
     async fn update_schema_mapping(
         &self,
         _ctx: &RequestContext,
@@ -801,229 +1093,343 @@ pub async fn dispatch<H: EntityResolutionApi>(
     match op.name {
         "AddPolicyStatement" => {
             invoke_rest(op, req, &labels, |i: AddPolicyStatementInput| {
-                handler.add_policy_statement(ctx, i)
+                answer(
+                    move || handler.add_policy_statement(ctx, i),
+                    move |ok| handler.after_call(ctx, "AddPolicyStatement", ok),
+                )
             })
             .await
         }
         "BatchDeleteUniqueId" => {
             invoke_rest(op, req, &labels, |i: BatchDeleteUniqueIdInput| {
-                handler.batch_delete_unique_id(ctx, i)
+                answer(
+                    move || handler.batch_delete_unique_id(ctx, i),
+                    move |ok| handler.after_call(ctx, "BatchDeleteUniqueId", ok),
+                )
             })
             .await
         }
         "CreateIdMappingWorkflow" => {
             invoke_rest(op, req, &labels, |i: CreateIdMappingWorkflowInput| {
-                handler.create_id_mapping_workflow(ctx, i)
+                answer(
+                    move || handler.create_id_mapping_workflow(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateIdMappingWorkflow", ok),
+                )
             })
             .await
         }
         "CreateIdNamespace" => {
             invoke_rest(op, req, &labels, |i: CreateIdNamespaceInput| {
-                handler.create_id_namespace(ctx, i)
+                answer(
+                    move || handler.create_id_namespace(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateIdNamespace", ok),
+                )
             })
             .await
         }
         "CreateMatchingWorkflow" => {
             invoke_rest(op, req, &labels, |i: CreateMatchingWorkflowInput| {
-                handler.create_matching_workflow(ctx, i)
+                answer(
+                    move || handler.create_matching_workflow(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateMatchingWorkflow", ok),
+                )
             })
             .await
         }
         "CreateSchemaMapping" => {
             invoke_rest(op, req, &labels, |i: CreateSchemaMappingInput| {
-                handler.create_schema_mapping(ctx, i)
+                answer(
+                    move || handler.create_schema_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateSchemaMapping", ok),
+                )
             })
             .await
         }
         "DeleteIdMappingWorkflow" => {
             invoke_rest(op, req, &labels, |i: DeleteIdMappingWorkflowInput| {
-                handler.delete_id_mapping_workflow(ctx, i)
+                answer(
+                    move || handler.delete_id_mapping_workflow(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteIdMappingWorkflow", ok),
+                )
             })
             .await
         }
         "DeleteIdNamespace" => {
             invoke_rest(op, req, &labels, |i: DeleteIdNamespaceInput| {
-                handler.delete_id_namespace(ctx, i)
+                answer(
+                    move || handler.delete_id_namespace(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteIdNamespace", ok),
+                )
             })
             .await
         }
         "DeleteMatchingWorkflow" => {
             invoke_rest(op, req, &labels, |i: DeleteMatchingWorkflowInput| {
-                handler.delete_matching_workflow(ctx, i)
+                answer(
+                    move || handler.delete_matching_workflow(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteMatchingWorkflow", ok),
+                )
             })
             .await
         }
         "DeletePolicyStatement" => {
             invoke_rest(op, req, &labels, |i: DeletePolicyStatementInput| {
-                handler.delete_policy_statement(ctx, i)
+                answer(
+                    move || handler.delete_policy_statement(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeletePolicyStatement", ok),
+                )
             })
             .await
         }
         "DeleteSchemaMapping" => {
             invoke_rest(op, req, &labels, |i: DeleteSchemaMappingInput| {
-                handler.delete_schema_mapping(ctx, i)
+                answer(
+                    move || handler.delete_schema_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteSchemaMapping", ok),
+                )
             })
             .await
         }
         "GenerateMatchId" => {
             invoke_rest(op, req, &labels, |i: GenerateMatchIdInput| {
-                handler.generate_match_id(ctx, i)
+                answer(
+                    move || handler.generate_match_id(ctx, i),
+                    move |ok| handler.after_call(ctx, "GenerateMatchId", ok),
+                )
             })
             .await
         }
         "GetIdMappingJob" => {
             invoke_rest(op, req, &labels, |i: GetIdMappingJobInput| {
-                handler.get_id_mapping_job(ctx, i)
+                answer(
+                    move || handler.get_id_mapping_job(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetIdMappingJob", ok),
+                )
             })
             .await
         }
         "GetIdMappingWorkflow" => {
             invoke_rest(op, req, &labels, |i: GetIdMappingWorkflowInput| {
-                handler.get_id_mapping_workflow(ctx, i)
+                answer(
+                    move || handler.get_id_mapping_workflow(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetIdMappingWorkflow", ok),
+                )
             })
             .await
         }
         "GetIdNamespace" => {
             invoke_rest(op, req, &labels, |i: GetIdNamespaceInput| {
-                handler.get_id_namespace(ctx, i)
+                answer(
+                    move || handler.get_id_namespace(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetIdNamespace", ok),
+                )
             })
             .await
         }
         "GetMatchId" => {
             invoke_rest(op, req, &labels, |i: GetMatchIdInput| {
-                handler.get_match_id(ctx, i)
+                answer(
+                    move || handler.get_match_id(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetMatchId", ok),
+                )
             })
             .await
         }
         "GetMatchingJob" => {
             invoke_rest(op, req, &labels, |i: GetMatchingJobInput| {
-                handler.get_matching_job(ctx, i)
+                answer(
+                    move || handler.get_matching_job(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetMatchingJob", ok),
+                )
             })
             .await
         }
         "GetMatchingWorkflow" => {
             invoke_rest(op, req, &labels, |i: GetMatchingWorkflowInput| {
-                handler.get_matching_workflow(ctx, i)
+                answer(
+                    move || handler.get_matching_workflow(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetMatchingWorkflow", ok),
+                )
             })
             .await
         }
         "GetPolicy" => {
             invoke_rest(op, req, &labels, |i: GetPolicyInput| {
-                handler.get_policy(ctx, i)
+                answer(
+                    move || handler.get_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetPolicy", ok),
+                )
             })
             .await
         }
         "GetProviderService" => {
             invoke_rest(op, req, &labels, |i: GetProviderServiceInput| {
-                handler.get_provider_service(ctx, i)
+                answer(
+                    move || handler.get_provider_service(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetProviderService", ok),
+                )
             })
             .await
         }
         "GetSchemaMapping" => {
             invoke_rest(op, req, &labels, |i: GetSchemaMappingInput| {
-                handler.get_schema_mapping(ctx, i)
+                answer(
+                    move || handler.get_schema_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetSchemaMapping", ok),
+                )
             })
             .await
         }
         "ListIdMappingJobs" => {
             invoke_rest(op, req, &labels, |i: ListIdMappingJobsInput| {
-                handler.list_id_mapping_jobs(ctx, i)
+                answer(
+                    move || handler.list_id_mapping_jobs(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListIdMappingJobs", ok),
+                )
             })
             .await
         }
         "ListIdMappingWorkflows" => {
             invoke_rest(op, req, &labels, |i: ListIdMappingWorkflowsInput| {
-                handler.list_id_mapping_workflows(ctx, i)
+                answer(
+                    move || handler.list_id_mapping_workflows(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListIdMappingWorkflows", ok),
+                )
             })
             .await
         }
         "ListIdNamespaces" => {
             invoke_rest(op, req, &labels, |i: ListIdNamespacesInput| {
-                handler.list_id_namespaces(ctx, i)
+                answer(
+                    move || handler.list_id_namespaces(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListIdNamespaces", ok),
+                )
             })
             .await
         }
         "ListMatchingJobs" => {
             invoke_rest(op, req, &labels, |i: ListMatchingJobsInput| {
-                handler.list_matching_jobs(ctx, i)
+                answer(
+                    move || handler.list_matching_jobs(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListMatchingJobs", ok),
+                )
             })
             .await
         }
         "ListMatchingWorkflows" => {
             invoke_rest(op, req, &labels, |i: ListMatchingWorkflowsInput| {
-                handler.list_matching_workflows(ctx, i)
+                answer(
+                    move || handler.list_matching_workflows(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListMatchingWorkflows", ok),
+                )
             })
             .await
         }
         "ListProviderServices" => {
             invoke_rest(op, req, &labels, |i: ListProviderServicesInput| {
-                handler.list_provider_services(ctx, i)
+                answer(
+                    move || handler.list_provider_services(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListProviderServices", ok),
+                )
             })
             .await
         }
         "ListSchemaMappings" => {
             invoke_rest(op, req, &labels, |i: ListSchemaMappingsInput| {
-                handler.list_schema_mappings(ctx, i)
+                answer(
+                    move || handler.list_schema_mappings(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListSchemaMappings", ok),
+                )
             })
             .await
         }
         "ListTagsForResource" => {
             invoke_rest(op, req, &labels, |i: ListTagsForResourceInput| {
-                handler.list_tags_for_resource(ctx, i)
+                answer(
+                    move || handler.list_tags_for_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListTagsForResource", ok),
+                )
             })
             .await
         }
         "PutPolicy" => {
             invoke_rest(op, req, &labels, |i: PutPolicyInput| {
-                handler.put_policy(ctx, i)
+                answer(
+                    move || handler.put_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutPolicy", ok),
+                )
             })
             .await
         }
         "StartIdMappingJob" => {
             invoke_rest(op, req, &labels, |i: StartIdMappingJobInput| {
-                handler.start_id_mapping_job(ctx, i)
+                answer(
+                    move || handler.start_id_mapping_job(ctx, i),
+                    move |ok| handler.after_call(ctx, "StartIdMappingJob", ok),
+                )
             })
             .await
         }
         "StartMatchingJob" => {
             invoke_rest(op, req, &labels, |i: StartMatchingJobInput| {
-                handler.start_matching_job(ctx, i)
+                answer(
+                    move || handler.start_matching_job(ctx, i),
+                    move |ok| handler.after_call(ctx, "StartMatchingJob", ok),
+                )
             })
             .await
         }
         "TagResource" => {
             invoke_rest(op, req, &labels, |i: TagResourceInput| {
-                handler.tag_resource(ctx, i)
+                answer(
+                    move || handler.tag_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagResource", ok),
+                )
             })
             .await
         }
         "UntagResource" => {
             invoke_rest(op, req, &labels, |i: UntagResourceInput| {
-                handler.untag_resource(ctx, i)
+                answer(
+                    move || handler.untag_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagResource", ok),
+                )
             })
             .await
         }
         "UpdateIdMappingWorkflow" => {
             invoke_rest(op, req, &labels, |i: UpdateIdMappingWorkflowInput| {
-                handler.update_id_mapping_workflow(ctx, i)
+                answer(
+                    move || handler.update_id_mapping_workflow(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateIdMappingWorkflow", ok),
+                )
             })
             .await
         }
         "UpdateIdNamespace" => {
             invoke_rest(op, req, &labels, |i: UpdateIdNamespaceInput| {
-                handler.update_id_namespace(ctx, i)
+                answer(
+                    move || handler.update_id_namespace(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateIdNamespace", ok),
+                )
             })
             .await
         }
         "UpdateMatchingWorkflow" => {
             invoke_rest(op, req, &labels, |i: UpdateMatchingWorkflowInput| {
-                handler.update_matching_workflow(ctx, i)
+                answer(
+                    move || handler.update_matching_workflow(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateMatchingWorkflow", ok),
+                )
             })
             .await
         }
         "UpdateSchemaMapping" => {
             invoke_rest(op, req, &labels, |i: UpdateSchemaMappingInput| {
-                handler.update_schema_mapping(ctx, i)
+                answer(
+                    move || handler.update_schema_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateSchemaMapping", ok),
+                )
             })
             .await
         }

@@ -13,7 +13,7 @@ pub mod shapes;
 mod validate;
 
 pub use enums::*;
-pub use operations::{DecodeOnly, MediaStoreDataApi, OPERATIONS, SERVED, dispatch};
+pub use operations::*;
 pub use rampart_codec::{
     AuditParams, Blob, HttpInvocation, HttpRequest, HttpResponse, Invocation, ServiceError,
     Timestamp, Validate,

@@ -4,7 +4,8 @@
 
 use super::shapes::*;
 use rampart_codec::{
-    self as codec, Empty, HttpInvocation, HttpRequest, Invocation, ServiceError, invoke_rest, unit,
+    self as codec, Empty, HttpInvocation, HttpRequest, Invocation, ServiceError, answer,
+    invoke_rest, unit,
 };
 use rampart_core::RequestContext;
 use std::future::Future;
@@ -27,42 +28,79 @@ pub const SERVED: &[&str] = &[
     "PutObject",
 ];
 
-/// The MediaStore Data operations Rampart serves.
-pub trait MediaStoreDataApi: Send + Sync {
-    /// `DeleteObject`.
+/// What the MediaStore Data operation traits share: the error their handlers answer (`dispatch`
+/// converts it to the AWS error) and a hook run after each handler call.
+pub trait MediaStoreDataHandler: Send + Sync {
+    /// The handlers' error.
+    type Error: Into<ServiceError> + Send;
+
+    /// Called once per call that reached a handler, after it: the operation's model name
+    /// and whether the handler succeeded. Does nothing unless the service overrides it.
+    fn after_call(&self, ctx: &RequestContext, operation: &'static str, ok: bool) {
+        let _ = (ctx, operation, ok);
+    }
+}
+
+/// `DeleteObject`.
+pub trait DeleteObject: MediaStoreDataHandler {
+    /// Runs `DeleteObject`.
     fn delete_object(
         &self,
         ctx: &RequestContext,
         input: DeleteObjectRequest,
-    ) -> impl Future<Output = Result<DeleteObjectResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DeleteObjectResponse, Self::Error>> + Send;
+}
 
-    /// `DescribeObject`.
+/// `DescribeObject`.
+pub trait DescribeObject: MediaStoreDataHandler {
+    /// Runs `DescribeObject`.
     fn describe_object(
         &self,
         ctx: &RequestContext,
         input: DescribeObjectRequest,
-    ) -> impl Future<Output = Result<DescribeObjectResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<DescribeObjectResponse, Self::Error>> + Send;
+}
 
-    /// `GetObject`.
+/// `GetObject`.
+pub trait GetObject: MediaStoreDataHandler {
+    /// Runs `GetObject`.
     fn get_object(
         &self,
         ctx: &RequestContext,
         input: GetObjectRequest,
-    ) -> impl Future<Output = Result<GetObjectResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetObjectResponse, Self::Error>> + Send;
+}
 
-    /// `ListItems`.
+/// `ListItems`.
+pub trait ListItems: MediaStoreDataHandler {
+    /// Runs `ListItems`.
     fn list_items(
         &self,
         ctx: &RequestContext,
         input: ListItemsRequest,
-    ) -> impl Future<Output = Result<ListItemsResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<ListItemsResponse, Self::Error>> + Send;
+}
 
-    /// `PutObject`.
+/// `PutObject`.
+pub trait PutObject: MediaStoreDataHandler {
+    /// Runs `PutObject`.
     fn put_object(
         &self,
         ctx: &RequestContext,
         input: PutObjectRequest,
-    ) -> impl Future<Output = Result<PutObjectResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<PutObjectResponse, Self::Error>> + Send;
+}
+
+/// The MediaStore Data operations Rampart serves: implemented by implementing
+/// [`MediaStoreDataHandler`] and every operation's trait.
+pub trait MediaStoreDataApi:
+    MediaStoreDataHandler + DeleteObject + DescribeObject + GetObject + ListItems + PutObject
+{
+}
+
+impl<T: MediaStoreDataHandler + DeleteObject + DescribeObject + GetObject + ListItems + PutObject>
+    MediaStoreDataApi for T
+{
 }
 
 /// A handler serving nothing: every served operation's input is decoded, audited and
@@ -71,7 +109,11 @@ pub trait MediaStoreDataApi: Send + Sync {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DecodeOnly;
 
-impl MediaStoreDataApi for DecodeOnly {
+impl MediaStoreDataHandler for DecodeOnly {
+    type Error = ServiceError;
+}
+
+impl DeleteObject for DecodeOnly {
     async fn delete_object(
         &self,
         _ctx: &RequestContext,
@@ -82,7 +124,9 @@ impl MediaStoreDataApi for DecodeOnly {
             "DeleteObject",
         ))
     }
+}
 
+impl DescribeObject for DecodeOnly {
     async fn describe_object(
         &self,
         _ctx: &RequestContext,
@@ -93,7 +137,9 @@ impl MediaStoreDataApi for DecodeOnly {
             "DescribeObject",
         ))
     }
+}
 
+impl GetObject for DecodeOnly {
     async fn get_object(
         &self,
         _ctx: &RequestContext,
@@ -104,7 +150,9 @@ impl MediaStoreDataApi for DecodeOnly {
             "GetObject",
         ))
     }
+}
 
+impl ListItems for DecodeOnly {
     async fn list_items(
         &self,
         _ctx: &RequestContext,
@@ -115,7 +163,9 @@ impl MediaStoreDataApi for DecodeOnly {
             "ListItems",
         ))
     }
+}
 
+impl PutObject for DecodeOnly {
     async fn put_object(
         &self,
         _ctx: &RequestContext,
@@ -141,31 +191,46 @@ pub async fn dispatch<H: MediaStoreDataApi>(
     match op.name {
         "DeleteObject" => {
             invoke_rest(op, req, &labels, |i: DeleteObjectRequest| {
-                handler.delete_object(ctx, i)
+                answer(
+                    move || handler.delete_object(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteObject", ok),
+                )
             })
             .await
         }
         "DescribeObject" => {
             invoke_rest(op, req, &labels, |i: DescribeObjectRequest| {
-                handler.describe_object(ctx, i)
+                answer(
+                    move || handler.describe_object(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeObject", ok),
+                )
             })
             .await
         }
         "GetObject" => {
             invoke_rest(op, req, &labels, |i: GetObjectRequest| {
-                handler.get_object(ctx, i)
+                answer(
+                    move || handler.get_object(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetObject", ok),
+                )
             })
             .await
         }
         "ListItems" => {
             invoke_rest(op, req, &labels, |i: ListItemsRequest| {
-                handler.list_items(ctx, i)
+                answer(
+                    move || handler.list_items(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListItems", ok),
+                )
             })
             .await
         }
         "PutObject" => {
             invoke_rest(op, req, &labels, |i: PutObjectRequest| {
-                handler.put_object(ctx, i)
+                answer(
+                    move || handler.put_object(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutObject", ok),
+                )
             })
             .await
         }

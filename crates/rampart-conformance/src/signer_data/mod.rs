@@ -12,7 +12,7 @@ pub mod operations;
 pub mod shapes;
 mod validate;
 
-pub use operations::{DecodeOnly, OPERATIONS, SERVED, SignerDataApi, dispatch};
+pub use operations::*;
 pub use rampart_codec::{
     AuditParams, Blob, HttpInvocation, HttpRequest, HttpResponse, Invocation, ServiceError,
     Timestamp, Validate,

@@ -4,7 +4,8 @@
 
 use super::shapes::*;
 use rampart_codec::{
-    self as codec, Empty, HttpInvocation, HttpRequest, Invocation, ServiceError, invoke_rest, unit,
+    self as codec, Empty, HttpInvocation, HttpRequest, Invocation, ServiceError, answer,
+    invoke_rest, unit,
 };
 use rampart_core::RequestContext;
 use std::future::Future;
@@ -15,15 +16,34 @@ pub const OPERATIONS: &[&str] = &["GetRevocationStatus"];
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &["GetRevocationStatus"];
 
-/// The Signer Data operations Rampart serves.
-pub trait SignerDataApi: Send + Sync {
-    /// `GetRevocationStatus`.
+/// What the Signer Data operation traits share: the error their handlers answer (`dispatch`
+/// converts it to the AWS error) and a hook run after each handler call.
+pub trait SignerDataHandler: Send + Sync {
+    /// The handlers' error.
+    type Error: Into<ServiceError> + Send;
+
+    /// Called once per call that reached a handler, after it: the operation's model name
+    /// and whether the handler succeeded. Does nothing unless the service overrides it.
+    fn after_call(&self, ctx: &RequestContext, operation: &'static str, ok: bool) {
+        let _ = (ctx, operation, ok);
+    }
+}
+
+/// `GetRevocationStatus`.
+pub trait GetRevocationStatus: SignerDataHandler {
+    /// Runs `GetRevocationStatus`.
     fn get_revocation_status(
         &self,
         ctx: &RequestContext,
         input: GetRevocationStatusRequest,
-    ) -> impl Future<Output = Result<GetRevocationStatusResponse, ServiceError>> + Send;
+    ) -> impl Future<Output = Result<GetRevocationStatusResponse, Self::Error>> + Send;
 }
+
+/// The Signer Data operations Rampart serves: implemented by implementing
+/// [`SignerDataHandler`] and every operation's trait.
+pub trait SignerDataApi: SignerDataHandler + GetRevocationStatus {}
+
+impl<T: SignerDataHandler + GetRevocationStatus> SignerDataApi for T {}
 
 /// A handler serving nothing: every served operation's input is decoded, audited and
 /// validated by `dispatch`, then refused as not implemented (fuzzing and tests).
@@ -31,7 +51,11 @@ pub trait SignerDataApi: Send + Sync {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DecodeOnly;
 
-impl SignerDataApi for DecodeOnly {
+impl SignerDataHandler for DecodeOnly {
+    type Error = ServiceError;
+}
+
+impl GetRevocationStatus for DecodeOnly {
     async fn get_revocation_status(
         &self,
         _ctx: &RequestContext,
@@ -57,7 +81,10 @@ pub async fn dispatch<H: SignerDataApi>(
     match op.name {
         "GetRevocationStatus" => {
             invoke_rest(op, req, &labels, |i: GetRevocationStatusRequest| {
-                handler.get_revocation_status(ctx, i)
+                answer(
+                    move || handler.get_revocation_status(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetRevocationStatus", ok),
+                )
             })
             .await
         }

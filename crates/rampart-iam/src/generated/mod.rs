@@ -8,14 +8,16 @@ mod audit;
 pub mod conformance;
 mod decode;
 mod encode;
+mod endpoint;
 pub mod enums;
 pub mod errors;
 pub mod operations;
 pub mod shapes;
 mod validate;
 
+pub use endpoint::Endpoint;
 pub use enums::*;
-pub use operations::{DecodeOnly, IamApi, OPERATIONS, SERVED, dispatch};
+pub use operations::*;
 pub use rampart_codec::{
     AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate,
 };

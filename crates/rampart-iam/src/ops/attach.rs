@@ -8,6 +8,11 @@ use super::managed::{Managed, not_attachable, policy_not_found};
 use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
+use crate::generated::{
+    AttachGroupPolicy, AttachRolePolicy, AttachUserPolicy, DetachGroupPolicy, DetachRolePolicy,
+    DetachUserPolicy, ListAttachedGroupPolicies, ListAttachedRolePolicies,
+    ListAttachedUserPolicies,
+};
 use crate::records::{GroupRecord, ManagedPolicyRecord, RoleRecord, UserRecord};
 use crate::tables::entity_row;
 use rampart_codec::ServiceError;
@@ -63,8 +68,8 @@ struct Target {
     policy_arn: String,
 }
 
-impl IamService {
-    pub(crate) async fn attach_user_policy_op(
+impl AttachUserPolicy for IamService {
+    async fn attach_user_policy(
         &self,
         ctx: &RequestContext,
         input: AttachUserPolicyRequest,
@@ -73,8 +78,10 @@ impl IamService {
         self.attach::<UserRecord>(ctx, "iam:AttachUserPolicy", target)
             .await
     }
+}
 
-    pub(crate) async fn detach_user_policy_op(
+impl DetachUserPolicy for IamService {
+    async fn detach_user_policy(
         &self,
         ctx: &RequestContext,
         input: DetachUserPolicyRequest,
@@ -83,8 +90,10 @@ impl IamService {
         self.detach::<UserRecord>(ctx, "iam:DetachUserPolicy", target)
             .await
     }
+}
 
-    pub(crate) async fn list_attached_user_policies_op(
+impl ListAttachedUserPolicies for IamService {
+    async fn list_attached_user_policies(
         &self,
         ctx: &RequestContext,
         input: ListAttachedUserPoliciesRequest,
@@ -100,8 +109,10 @@ impl IamService {
             marker: page.marker,
         })
     }
+}
 
-    pub(crate) async fn attach_group_policy_op(
+impl AttachGroupPolicy for IamService {
+    async fn attach_group_policy(
         &self,
         ctx: &RequestContext,
         input: AttachGroupPolicyRequest,
@@ -110,8 +121,10 @@ impl IamService {
         self.attach::<GroupRecord>(ctx, "iam:AttachGroupPolicy", target)
             .await
     }
+}
 
-    pub(crate) async fn detach_group_policy_op(
+impl DetachGroupPolicy for IamService {
+    async fn detach_group_policy(
         &self,
         ctx: &RequestContext,
         input: DetachGroupPolicyRequest,
@@ -120,8 +133,10 @@ impl IamService {
         self.detach::<GroupRecord>(ctx, "iam:DetachGroupPolicy", target)
             .await
     }
+}
 
-    pub(crate) async fn list_attached_group_policies_op(
+impl ListAttachedGroupPolicies for IamService {
+    async fn list_attached_group_policies(
         &self,
         ctx: &RequestContext,
         input: ListAttachedGroupPoliciesRequest,
@@ -137,8 +152,10 @@ impl IamService {
             marker: page.marker,
         })
     }
+}
 
-    pub(crate) async fn attach_role_policy_op(
+impl AttachRolePolicy for IamService {
+    async fn attach_role_policy(
         &self,
         ctx: &RequestContext,
         input: AttachRolePolicyRequest,
@@ -147,8 +164,10 @@ impl IamService {
         self.attach::<RoleRecord>(ctx, "iam:AttachRolePolicy", target)
             .await
     }
+}
 
-    pub(crate) async fn detach_role_policy_op(
+impl DetachRolePolicy for IamService {
+    async fn detach_role_policy(
         &self,
         ctx: &RequestContext,
         input: DetachRolePolicyRequest,
@@ -157,8 +176,10 @@ impl IamService {
         self.detach::<RoleRecord>(ctx, "iam:DetachRolePolicy", target)
             .await
     }
+}
 
-    pub(crate) async fn list_attached_role_policies_op(
+impl ListAttachedRolePolicies for IamService {
+    async fn list_attached_role_policies(
         &self,
         ctx: &RequestContext,
         input: ListAttachedRolePoliciesRequest,
@@ -174,7 +195,9 @@ impl IamService {
             marker: page.marker,
         })
     }
+}
 
+impl IamService {
     /// The entity `name` of kind `E` after authorizing `action` on it (on the ARN it would
     /// have at path `/` if it does not exist), with its tags as aws:ResourceTag/..., its
     /// boundary as iam:PermissionsBoundary and `policy_arn` as iam:PolicyARN;

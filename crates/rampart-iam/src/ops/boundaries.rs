@@ -10,14 +10,18 @@ use crate::aws_managed;
 use crate::directory::customer_policy_name;
 use crate::generated::errors;
 use crate::generated::shapes::*;
+use crate::generated::{
+    DeleteRolePermissionsBoundary, DeleteUserPermissionsBoundary, PutRolePermissionsBoundary,
+    PutUserPermissionsBoundary,
+};
 use crate::records::{ManagedPolicyRecord, RoleRecord, UserRecord};
 use crate::tables::entity_row;
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write};
 
-impl IamService {
-    pub(crate) async fn put_user_permissions_boundary_op(
+impl PutUserPermissionsBoundary for IamService {
+    async fn put_user_permissions_boundary(
         &self,
         ctx: &RequestContext,
         input: PutUserPermissionsBoundaryRequest,
@@ -27,8 +31,10 @@ impl IamService {
         self.set_boundary::<UserRecord>(ctx, "iam:PutUserPermissionsBoundary", &name, Some(&arn))
             .await
     }
+}
 
-    pub(crate) async fn delete_user_permissions_boundary_op(
+impl DeleteUserPermissionsBoundary for IamService {
+    async fn delete_user_permissions_boundary(
         &self,
         ctx: &RequestContext,
         input: DeleteUserPermissionsBoundaryRequest,
@@ -37,8 +43,10 @@ impl IamService {
         self.set_boundary::<UserRecord>(ctx, "iam:DeleteUserPermissionsBoundary", &name, None)
             .await
     }
+}
 
-    pub(crate) async fn put_role_permissions_boundary_op(
+impl PutRolePermissionsBoundary for IamService {
+    async fn put_role_permissions_boundary(
         &self,
         ctx: &RequestContext,
         input: PutRolePermissionsBoundaryRequest,
@@ -48,8 +56,10 @@ impl IamService {
         self.set_boundary::<RoleRecord>(ctx, "iam:PutRolePermissionsBoundary", &name, Some(&arn))
             .await
     }
+}
 
-    pub(crate) async fn delete_role_permissions_boundary_op(
+impl DeleteRolePermissionsBoundary for IamService {
+    async fn delete_role_permissions_boundary(
         &self,
         ctx: &RequestContext,
         input: DeleteRolePermissionsBoundaryRequest,
@@ -58,7 +68,9 @@ impl IamService {
         self.set_boundary::<RoleRecord>(ctx, "iam:DeleteRolePermissionsBoundary", &name, None)
             .await
     }
+}
 
+impl IamService {
     /// Sets (`Some`) or removes (`None`) the boundary of the user or role `name`, moving the
     /// usage count from the old policy to the new one in the same commit.
     async fn set_boundary<E: Bounded>(

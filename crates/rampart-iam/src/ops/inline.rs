@@ -8,6 +8,11 @@ use super::entity::{Entity, Keys, url_encode};
 use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
+use crate::generated::{
+    DeleteGroupPolicy, DeleteRolePolicy, DeleteUserPolicy, GetGroupPolicy, GetRolePolicy,
+    GetUserPolicy, ListGroupPolicies, ListRolePolicies, ListUserPolicies, PutGroupPolicy,
+    PutRolePolicy, PutUserPolicy,
+};
 use crate::records::{GroupRecord, RoleRecord, UserRecord};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
@@ -23,8 +28,8 @@ struct Names {
     marker: Option<String>,
 }
 
-impl IamService {
-    pub(crate) async fn put_user_policy_op(
+impl PutUserPolicy for IamService {
+    async fn put_user_policy(
         &self,
         ctx: &RequestContext,
         input: PutUserPolicyRequest,
@@ -35,8 +40,10 @@ impl IamService {
         self.put_inline::<UserRecord>(ctx, "iam:PutUserPolicy", &name, policy, doc)
             .await
     }
+}
 
-    pub(crate) async fn get_user_policy_op(
+impl GetUserPolicy for IamService {
+    async fn get_user_policy(
         &self,
         ctx: &RequestContext,
         input: GetUserPolicyRequest,
@@ -52,8 +59,10 @@ impl IamService {
             policy_document: Some(document),
         })
     }
+}
 
-    pub(crate) async fn list_user_policies_op(
+impl ListUserPolicies for IamService {
+    async fn list_user_policies(
         &self,
         ctx: &RequestContext,
         input: ListUserPoliciesRequest,
@@ -69,8 +78,10 @@ impl IamService {
             marker: out.marker,
         })
     }
+}
 
-    pub(crate) async fn delete_user_policy_op(
+impl DeleteUserPolicy for IamService {
+    async fn delete_user_policy(
         &self,
         ctx: &RequestContext,
         input: DeleteUserPolicyRequest,
@@ -80,8 +91,10 @@ impl IamService {
         self.delete_inline::<UserRecord>(ctx, "iam:DeleteUserPolicy", &name, &policy)
             .await
     }
+}
 
-    pub(crate) async fn put_group_policy_op(
+impl PutGroupPolicy for IamService {
+    async fn put_group_policy(
         &self,
         ctx: &RequestContext,
         input: PutGroupPolicyRequest,
@@ -92,8 +105,10 @@ impl IamService {
         self.put_inline::<GroupRecord>(ctx, "iam:PutGroupPolicy", &name, policy, doc)
             .await
     }
+}
 
-    pub(crate) async fn get_group_policy_op(
+impl GetGroupPolicy for IamService {
+    async fn get_group_policy(
         &self,
         ctx: &RequestContext,
         input: GetGroupPolicyRequest,
@@ -109,8 +124,10 @@ impl IamService {
             policy_document: Some(document),
         })
     }
+}
 
-    pub(crate) async fn list_group_policies_op(
+impl ListGroupPolicies for IamService {
+    async fn list_group_policies(
         &self,
         ctx: &RequestContext,
         input: ListGroupPoliciesRequest,
@@ -126,8 +143,10 @@ impl IamService {
             marker: out.marker,
         })
     }
+}
 
-    pub(crate) async fn delete_group_policy_op(
+impl DeleteGroupPolicy for IamService {
+    async fn delete_group_policy(
         &self,
         ctx: &RequestContext,
         input: DeleteGroupPolicyRequest,
@@ -137,8 +156,10 @@ impl IamService {
         self.delete_inline::<GroupRecord>(ctx, "iam:DeleteGroupPolicy", &name, &policy)
             .await
     }
+}
 
-    pub(crate) async fn put_role_policy_op(
+impl PutRolePolicy for IamService {
+    async fn put_role_policy(
         &self,
         ctx: &RequestContext,
         input: PutRolePolicyRequest,
@@ -149,8 +170,10 @@ impl IamService {
         self.put_inline::<RoleRecord>(ctx, "iam:PutRolePolicy", &name, policy, doc)
             .await
     }
+}
 
-    pub(crate) async fn get_role_policy_op(
+impl GetRolePolicy for IamService {
+    async fn get_role_policy(
         &self,
         ctx: &RequestContext,
         input: GetRolePolicyRequest,
@@ -166,8 +189,10 @@ impl IamService {
             policy_document: Some(document),
         })
     }
+}
 
-    pub(crate) async fn list_role_policies_op(
+impl ListRolePolicies for IamService {
+    async fn list_role_policies(
         &self,
         ctx: &RequestContext,
         input: ListRolePoliciesRequest,
@@ -183,8 +208,10 @@ impl IamService {
             marker: out.marker,
         })
     }
+}
 
-    pub(crate) async fn delete_role_policy_op(
+impl DeleteRolePolicy for IamService {
+    async fn delete_role_policy(
         &self,
         ctx: &RequestContext,
         input: DeleteRolePolicyRequest,
@@ -194,7 +221,9 @@ impl IamService {
         self.delete_inline::<RoleRecord>(ctx, "iam:DeleteRolePolicy", &name, &policy)
             .await
     }
+}
 
+impl IamService {
     /// Adds or replaces the inline policy `policy` of entity `name`.
     async fn put_inline<E: Entity>(
         &self,

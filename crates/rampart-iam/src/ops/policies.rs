@@ -9,6 +9,9 @@ use crate::aws_managed;
 use crate::generated::enums::{PolicyScopeType, PolicyUsageType};
 use crate::generated::errors;
 use crate::generated::shapes::*;
+use crate::generated::{
+    CreatePolicy, DeletePolicy, GetPolicy, ListPolicies, ListPolicyTags, TagPolicy, UntagPolicy,
+};
 use crate::ids::unique_id;
 use crate::records::{ManagedPolicyRecord, PolicyVersionRecord, TagRecord};
 use crate::tables::entity_row;
@@ -20,8 +23,8 @@ use rampart_store::Expect;
 /// Record schema version of new managed policies.
 const SCHEMA: u32 = 1;
 
-impl IamService {
-    pub(crate) async fn create_policy_op(
+impl CreatePolicy for IamService {
+    async fn create_policy(
         &self,
         ctx: &RequestContext,
         input: CreatePolicyRequest,
@@ -64,7 +67,9 @@ impl IamService {
             policy: Some(customer_view(&record, true)),
         })
     }
+}
 
+impl IamService {
     /// Stores a new policy record unless a policy with its name (any case, any path) exists.
     async fn insert_policy(
         &self,
@@ -89,8 +94,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn get_policy_op(
+impl GetPolicy for IamService {
+    async fn get_policy(
         &self,
         ctx: &RequestContext,
         input: GetPolicyRequest,
@@ -112,8 +119,10 @@ impl IamService {
             policy: Some(policy),
         })
     }
+}
 
-    pub(crate) async fn list_policies_op(
+impl ListPolicies for IamService {
+    async fn list_policies(
         &self,
         ctx: &RequestContext,
         input: ListPoliciesRequest,
@@ -151,8 +160,10 @@ impl IamService {
             marker: page.marker,
         })
     }
+}
 
-    pub(crate) async fn delete_policy_op(
+impl DeletePolicy for IamService {
+    async fn delete_policy(
         &self,
         ctx: &RequestContext,
         input: DeletePolicyRequest,
@@ -175,8 +186,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn tag_policy_op(
+impl TagPolicy for IamService {
+    async fn tag_policy(
         &self,
         ctx: &RequestContext,
         input: TagPolicyRequest,
@@ -191,8 +204,10 @@ impl IamService {
         .await?;
         Ok(())
     }
+}
 
-    pub(crate) async fn untag_policy_op(
+impl UntagPolicy for IamService {
+    async fn untag_policy(
         &self,
         ctx: &RequestContext,
         input: UntagPolicyRequest,
@@ -208,8 +223,10 @@ impl IamService {
         .await?;
         Ok(())
     }
+}
 
-    pub(crate) async fn list_policy_tags_op(
+impl ListPolicyTags for IamService {
+    async fn list_policy_tags(
         &self,
         ctx: &RequestContext,
         input: ListPolicyTagsRequest,

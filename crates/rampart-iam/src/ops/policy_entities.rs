@@ -8,6 +8,7 @@ use super::entity::Keys;
 use super::managed::not_attachable;
 use super::usage::Kinds;
 use crate::IamService;
+use crate::generated::ListEntitiesForPolicy;
 use crate::generated::enums::{EntityType, PolicyUsageType};
 use crate::generated::shapes::*;
 use crate::records::{GroupRecord, RoleRecord, UserRecord};
@@ -47,8 +48,8 @@ impl Filter {
     }
 }
 
-impl IamService {
-    pub(crate) async fn list_entities_for_policy_op(
+impl ListEntitiesForPolicy for IamService {
+    async fn list_entities_for_policy(
         &self,
         ctx: &RequestContext,
         input: ListEntitiesForPolicyRequest,
@@ -83,7 +84,9 @@ impl IamService {
         }
         Ok(out)
     }
+}
 
+impl IamService {
     /// The entities of `account` that `filter` keeps, in [`using_key`] order: read from the
     /// index by policy, then filtered by usage and path.
     async fn entities_using(

@@ -9,6 +9,10 @@ use super::managed::{Managed, policy_not_found, version_not_found};
 use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
+use crate::generated::{
+    CreatePolicyVersion, DeletePolicyVersion, GetPolicyVersion, ListPolicyVersions,
+    SetDefaultPolicyVersion,
+};
 use crate::records::{ManagedPolicyRecord, PolicyVersionRecord};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
@@ -17,8 +21,8 @@ use rampart_core::rampart_policy::{PolicyKind, SizeLimit};
 /// Most versions a managed policy keeps.
 const MAX_VERSIONS: usize = 5;
 
-impl IamService {
-    pub(crate) async fn create_policy_version_op(
+impl CreatePolicyVersion for IamService {
+    async fn create_policy_version(
         &self,
         ctx: &RequestContext,
         input: CreatePolicyVersionRequest,
@@ -44,8 +48,10 @@ impl IamService {
             policy_version: created,
         })
     }
+}
 
-    pub(crate) async fn get_policy_version_op(
+impl GetPolicyVersion for IamService {
+    async fn get_policy_version(
         &self,
         ctx: &RequestContext,
         input: GetPolicyVersionRequest,
@@ -62,8 +68,10 @@ impl IamService {
             policy_version: Some(found),
         })
     }
+}
 
-    pub(crate) async fn list_policy_versions_op(
+impl ListPolicyVersions for IamService {
+    async fn list_policy_versions(
         &self,
         ctx: &RequestContext,
         input: ListPolicyVersionsRequest,
@@ -87,8 +95,10 @@ impl IamService {
             marker: page.marker,
         })
     }
+}
 
-    pub(crate) async fn delete_policy_version_op(
+impl DeletePolicyVersion for IamService {
+    async fn delete_policy_version(
         &self,
         ctx: &RequestContext,
         input: DeletePolicyVersionRequest,
@@ -112,8 +122,10 @@ impl IamService {
         .await?;
         Ok(())
     }
+}
 
-    pub(crate) async fn set_default_policy_version_op(
+impl SetDefaultPolicyVersion for IamService {
+    async fn set_default_policy_version(
         &self,
         ctx: &RequestContext,
         input: SetDefaultPolicyVersionRequest,
@@ -131,7 +143,9 @@ impl IamService {
         .await?;
         Ok(())
     }
+}
 
+impl IamService {
     /// Every version of the managed policy `arn`, newest first, with its URL-encoded
     /// document (AWS managed policies: the default version Rampart knows), after
     /// authorizing `action` on it.

@@ -5,12 +5,13 @@ use super::common::{page, required, tags_in};
 use super::entity::Keys;
 use crate::IamService;
 use crate::generated::shapes::*;
+use crate::generated::{ListRoleTags, TagRole, UntagRole};
 use crate::records::{RoleRecord, TagRecord};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 
-impl IamService {
-    pub(crate) async fn tag_role_op(
+impl TagRole for IamService {
+    async fn tag_role(
         &self,
         ctx: &RequestContext,
         input: TagRoleRequest,
@@ -27,8 +28,10 @@ impl IamService {
         .await
         .map(drop)
     }
+}
 
-    pub(crate) async fn untag_role_op(
+impl UntagRole for IamService {
+    async fn untag_role(
         &self,
         ctx: &RequestContext,
         input: UntagRoleRequest,
@@ -44,8 +47,10 @@ impl IamService {
         .await
         .map(drop)
     }
+}
 
-    pub(crate) async fn list_role_tags_op(
+impl ListRoleTags for IamService {
+    async fn list_role_tags(
         &self,
         ctx: &RequestContext,
         input: ListRoleTagsRequest,

@@ -11,6 +11,10 @@ use crate::IamService;
 use crate::generated::enums::PermissionsBoundaryAttachmentType;
 use crate::generated::errors;
 use crate::generated::shapes::*;
+use crate::generated::{
+    CreateRole, DeleteRole, GetRole, ListRoles, UpdateAssumeRolePolicy, UpdateRole,
+    UpdateRoleDescription,
+};
 use crate::ids;
 use crate::records::{RoleRecord, TagRecord};
 use crate::tables::{account_prefix, entity_row};
@@ -35,8 +39,8 @@ pub(super) enum RoleView {
     Listed,
 }
 
-impl IamService {
-    pub(crate) async fn create_role_op(
+impl CreateRole for IamService {
+    async fn create_role(
         &self,
         ctx: &RequestContext,
         input: CreateRoleRequest,
@@ -79,7 +83,9 @@ impl IamService {
             role: Some(role_out(&role, RoleView::Created)),
         })
     }
+}
 
+impl IamService {
     /// Writes the new role `role` (and its boundary's usage count), unless a role with its
     /// name exists.
     async fn insert_role(
@@ -102,8 +108,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn get_role_op(
+impl GetRole for IamService {
+    async fn get_role(
         &self,
         ctx: &RequestContext,
         input: GetRoleRequest,
@@ -116,8 +124,10 @@ impl IamService {
             role: Some(role_out(&role.value, RoleView::Full)),
         })
     }
+}
 
-    pub(crate) async fn list_roles_op(
+impl ListRoles for IamService {
+    async fn list_roles(
         &self,
         ctx: &RequestContext,
         input: ListRolesRequest,
@@ -147,8 +157,10 @@ impl IamService {
             marker: out.marker,
         })
     }
+}
 
-    pub(crate) async fn update_role_op(
+impl UpdateRole for IamService {
+    async fn update_role(
         &self,
         ctx: &RequestContext,
         input: UpdateRoleRequest,
@@ -167,8 +179,10 @@ impl IamService {
         .await?;
         Ok(UpdateRoleResponse {})
     }
+}
 
-    pub(crate) async fn update_role_description_op(
+impl UpdateRoleDescription for IamService {
+    async fn update_role_description(
         &self,
         ctx: &RequestContext,
         input: UpdateRoleDescriptionRequest,
@@ -186,8 +200,10 @@ impl IamService {
             role: Some(role_out(&role, RoleView::Full)),
         })
     }
+}
 
-    pub(crate) async fn delete_role_op(
+impl DeleteRole for IamService {
+    async fn delete_role(
         &self,
         ctx: &RequestContext,
         input: DeleteRoleRequest,
@@ -220,8 +236,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn update_assume_role_policy_op(
+impl UpdateAssumeRolePolicy for IamService {
+    async fn update_assume_role_policy(
         &self,
         ctx: &RequestContext,
         input: UpdateAssumeRolePolicyRequest,

@@ -12,6 +12,7 @@ use crate::generated::shapes::{
     CreateAliasRequest, DeleteAliasRequest, ListAliasesRequest, ListAliasesResponse,
     UpdateAliasRequest,
 };
+use crate::generated::{CreateAlias, DeleteAlias, ListAliases, UpdateAlias};
 use crate::store::{alias_row, key_row, scope_prefix};
 use rampart_core::RequestContext;
 use rampart_store::{Expect, StoreError, retry_conflicts};
@@ -19,8 +20,8 @@ use rampart_store::{Expect, StoreError, retry_conflicts};
 /// Aliases read per store scan while filtering.
 const SCAN_BATCH: usize = 200;
 
-impl KmsService {
-    pub(crate) async fn create_alias_op(
+impl CreateAlias for KmsService {
+    async fn create_alias(
         &self,
         ctx: &RequestContext,
         input: CreateAliasRequest,
@@ -61,8 +62,10 @@ impl KmsService {
             Err(e) => Err(e.into()),
         }
     }
+}
 
-    pub(crate) async fn update_alias_op(
+impl UpdateAlias for KmsService {
+    async fn update_alias(
         &self,
         ctx: &RequestContext,
         input: UpdateAliasRequest,
@@ -86,7 +89,9 @@ impl KmsService {
         })
         .await
     }
+}
 
+impl KmsService {
     /// One compare-and-swap attempt of UpdateAlias: `name` now points at `key`.
     async fn retarget_alias(
         &self,
@@ -130,8 +135,10 @@ impl KmsService {
         }
         Ok(())
     }
+}
 
-    pub(crate) async fn delete_alias_op(
+impl DeleteAlias for KmsService {
+    async fn delete_alias(
         &self,
         ctx: &RequestContext,
         input: DeleteAliasRequest,
@@ -146,7 +153,9 @@ impl KmsService {
         })
         .await
     }
+}
 
+impl KmsService {
     /// One compare-and-swap attempt of DeleteAlias: the alias as read, with its index entry.
     async fn delete_alias_once(
         &self,
@@ -170,8 +179,10 @@ impl KmsService {
         self.vault.invalidate_alias(scope, name);
         Ok(outcome?)
     }
+}
 
-    pub(crate) async fn list_aliases_op(
+impl ListAliases for KmsService {
+    async fn list_aliases(
         &self,
         ctx: &RequestContext,
         input: ListAliasesRequest,

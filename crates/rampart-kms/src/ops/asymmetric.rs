@@ -11,6 +11,7 @@ use crate::domain::{
     KeyRecord, KmsError, algorithm_error, check_message, material_error, require_usage,
 };
 use crate::generated::shapes::*;
+use crate::generated::{Decapsulate, DeriveSharedSecret, Encapsulate, GetPublicKey, Sign, Verify};
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
@@ -59,8 +60,10 @@ impl KmsService {
             material,
         })
     }
+}
 
-    pub(crate) async fn get_public_key_op(
+impl GetPublicKey for KmsService {
+    async fn get_public_key(
         &self,
         ctx: &RequestContext,
         input: GetPublicKeyRequest,
@@ -90,8 +93,10 @@ impl KmsService {
         add_algorithms(&mut out, &spec_info(spec), Usage::from_aws(&key.key_usage));
         Ok(out)
     }
+}
 
-    pub(crate) async fn sign_op(
+impl Sign for KmsService {
+    async fn sign(
         &self,
         ctx: &RequestContext,
         input: SignRequest,
@@ -125,8 +130,10 @@ impl KmsService {
             signing_algorithm: Some(algorithm),
         })
     }
+}
 
-    pub(crate) async fn verify_op(
+impl Verify for KmsService {
+    async fn verify(
         &self,
         ctx: &RequestContext,
         input: VerifyRequest,
@@ -169,7 +176,9 @@ impl KmsService {
             signing_algorithm: Some(algorithm),
         })
     }
+}
 
+impl KmsService {
     /// Checks a Sign/Verify request: SIGN_VERIFY key, an algorithm of its spec, and a message
     /// that suits the message type (RAW when not given).
     async fn sign_ask(
@@ -200,8 +209,10 @@ impl KmsService {
             message,
         })
     }
+}
 
-    pub(crate) async fn derive_shared_secret_op(
+impl DeriveSharedSecret for KmsService {
+    async fn derive_shared_secret(
         &self,
         ctx: &RequestContext,
         input: DeriveSharedSecretRequest,
@@ -241,8 +252,10 @@ impl KmsService {
             ..Default::default()
         })
     }
+}
 
-    pub(crate) async fn encapsulate_op(
+impl Encapsulate for KmsService {
+    async fn encapsulate(
         &self,
         ctx: &RequestContext,
         input: EncapsulateRequest,
@@ -264,8 +277,10 @@ impl KmsService {
             encapsulation_algorithm: Some(algorithm),
         })
     }
+}
 
-    pub(crate) async fn decapsulate_op(
+impl Decapsulate for KmsService {
+    async fn decapsulate(
         &self,
         ctx: &RequestContext,
         input: DecapsulateRequest,
@@ -293,7 +308,9 @@ impl KmsService {
             encapsulation_algorithm: Some(algorithm),
         })
     }
+}
 
+impl KmsService {
     /// An ENCAPSULATE_DECAPSULATE key for `operation` with the ML_KEM algorithm.
     async fn kem_key(
         &self,

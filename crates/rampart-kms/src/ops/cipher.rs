@@ -20,6 +20,9 @@ use crate::generated::shapes::{
     GenerateDataKeyWithoutPlaintextResponse, GenerateRandomRequest, GenerateRandomResponse,
     ReEncryptRequest, ReEncryptResponse,
 };
+use crate::generated::{
+    Decrypt, Encrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateRandom, ReEncrypt,
+};
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
@@ -85,8 +88,8 @@ fn algorithm_out<T: for<'a> From<&'a str>>(algorithm: EncryptionAlgorithm) -> Op
     convert::enum_value(algorithm.as_aws())
 }
 
-impl KmsService {
-    pub(crate) async fn encrypt_op(
+impl Encrypt for KmsService {
+    async fn encrypt(
         &self,
         ctx: &RequestContext,
         input: EncryptRequest,
@@ -113,8 +116,10 @@ impl KmsService {
             encryption_algorithm: algorithm_out(algorithm),
         })
     }
+}
 
-    pub(crate) async fn decrypt_op(
+impl Decrypt for KmsService {
+    async fn decrypt(
         &self,
         ctx: &RequestContext,
         input: DecryptRequest,
@@ -150,8 +155,10 @@ impl KmsService {
             ..Default::default()
         })
     }
+}
 
-    pub(crate) async fn re_encrypt_op(
+impl ReEncrypt for KmsService {
+    async fn re_encrypt(
         &self,
         ctx: &RequestContext,
         input: ReEncryptRequest,
@@ -197,8 +204,10 @@ impl KmsService {
             ..Default::default()
         })
     }
+}
 
-    pub(crate) async fn generate_data_key_op(
+impl GenerateDataKey for KmsService {
+    async fn generate_data_key(
         &self,
         ctx: &RequestContext,
         input: GenerateDataKeyRequest,
@@ -214,8 +223,10 @@ impl KmsService {
             ..Default::default()
         })
     }
+}
 
-    pub(crate) async fn generate_data_key_without_plaintext_op(
+impl GenerateDataKeyWithoutPlaintext for KmsService {
+    async fn generate_data_key_without_plaintext(
         &self,
         ctx: &RequestContext,
         input: GenerateDataKeyWithoutPlaintextRequest,
@@ -229,8 +240,10 @@ impl KmsService {
             ..Default::default()
         })
     }
+}
 
-    pub(crate) async fn generate_random_op(
+impl GenerateRandom for KmsService {
+    async fn generate_random(
         &self,
         ctx: &RequestContext,
         input: GenerateRandomRequest,
@@ -252,7 +265,9 @@ impl KmsService {
             ..Default::default()
         })
     }
+}
 
+impl KmsService {
     /// A fresh data key and its ciphertext under the requested (symmetric) key.
     async fn data_key(
         &self,

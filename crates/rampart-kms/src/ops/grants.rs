@@ -24,6 +24,7 @@ use crate::generated::shapes::{
     CreateGrantRequest, CreateGrantResponse, GrantConstraints, GrantListEntry, ListGrantsRequest,
     ListGrantsResponse, ListRetirableGrantsRequest, RetireGrantRequest, RevokeGrantRequest,
 };
+use crate::generated::{CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant};
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_store::{Table, retry_conflicts};
@@ -55,8 +56,10 @@ impl KmsService {
     fn grant_tables(&self) -> GrantTables {
         GrantTables::new(self.tables.store.clone())
     }
+}
 
-    pub(crate) async fn create_grant_op(
+impl CreateGrant for KmsService {
+    async fn create_grant(
         &self,
         ctx: &RequestContext,
         input: CreateGrantRequest,
@@ -96,7 +99,9 @@ impl KmsService {
             grant_id: Some(grant.grant_id),
         })
     }
+}
 
+impl KmsService {
     /// Stores a new grant for `key`, or returns the existing grant with the same Name and
     /// parameters. The key's grant count (compare-and-swap) enforces the quota and orders
     /// concurrent creations, so two identical named requests cannot both create a grant.
@@ -134,8 +139,10 @@ impl KmsService {
         })
         .await
     }
+}
 
-    pub(crate) async fn list_grants_op(
+impl ListGrants for KmsService {
+    async fn list_grants(
         &self,
         ctx: &RequestContext,
         input: ListGrantsRequest,
@@ -178,8 +185,10 @@ impl KmsService {
             next_marker: page.next_marker,
         })
     }
+}
 
-    pub(crate) async fn list_retirable_grants_op(
+impl ListRetirableGrants for KmsService {
+    async fn list_retirable_grants(
         &self,
         ctx: &RequestContext,
         input: ListRetirableGrantsRequest,
@@ -219,8 +228,10 @@ impl KmsService {
             next_marker: page.next_marker,
         })
     }
+}
 
-    pub(crate) async fn retire_grant_op(
+impl RetireGrant for KmsService {
+    async fn retire_grant(
         &self,
         ctx: &RequestContext,
         input: RetireGrantRequest,
@@ -257,8 +268,10 @@ impl KmsService {
         let dry_run = input.dry_run == Some(true);
         self.delete_grant(&key, &grant_id, check, dry_run).await
     }
+}
 
-    pub(crate) async fn revoke_grant_op(
+impl RevokeGrant for KmsService {
+    async fn revoke_grant(
         &self,
         ctx: &RequestContext,
         input: RevokeGrantRequest,
@@ -273,7 +286,9 @@ impl KmsService {
         self.delete_grant(&key, &grant_id, |_| Ok(()), dry_run)
             .await
     }
+}
 
+impl KmsService {
     /// Deletes grant `grant_id` of `key` once `check` allows it (compare-and-swap, retried).
     async fn delete_grant<F>(
         &self,

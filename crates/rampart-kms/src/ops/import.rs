@@ -20,6 +20,7 @@ use crate::domain::import::{
 };
 use crate::domain::{Accept, KeyRecord, KeyState, KmsError, Scope};
 use crate::generated::shapes::*;
+use crate::generated::{DeleteImportedKeyMaterial, GetParametersForImport, ImportKeyMaterial};
 use crate::schedule::{due_of, for_each_due, schedule_row};
 use crate::store::{KmsTables, backing_row, key_row};
 use base64::Engine as _;
@@ -149,8 +150,8 @@ struct Checked {
     valid_to: Option<i64>,
 }
 
-impl KmsService {
-    pub(crate) async fn get_parameters_for_import_op(
+impl GetParametersForImport for KmsService {
+    async fn get_parameters_for_import(
         &self,
         ctx: &RequestContext,
         input: GetParametersForImportRequest,
@@ -182,7 +183,9 @@ impl KmsService {
             parameters_valid_to: Some(timestamp(token.expires_ms)),
         })
     }
+}
 
+impl KmsService {
     /// A new import token for `key`, valid 24 hours, with `wrapping` stored wrapped under the KMS
     /// domain key at the token's row.
     async fn store_token(
@@ -216,8 +219,10 @@ impl KmsService {
         self.tables.store.transact(vec![put]).await?;
         Ok(token)
     }
+}
 
-    pub(crate) async fn import_key_material_op(
+impl ImportKeyMaterial for KmsService {
+    async fn import_key_material(
         &self,
         ctx: &RequestContext,
         input: ImportKeyMaterialRequest,
@@ -251,7 +256,9 @@ impl KmsService {
             key_material_id: Some(checked.material_id),
         })
     }
+}
 
+impl KmsService {
     /// Everything ImportKeyMaterial checks before storing: ImportType, expiration, the token, the
     /// unwrapping, the material itself, and that it is the material imported before (into this key
     /// or a related multi-Region key).
@@ -348,8 +355,10 @@ impl KmsService {
         let wrapping = WrappingKey::from_bytes(&pkcs8).map_err(wrapping_fault)?;
         Ok((algorithm, wrapping))
     }
+}
 
-    pub(crate) async fn delete_imported_key_material_op(
+impl DeleteImportedKeyMaterial for KmsService {
+    async fn delete_imported_key_material(
         &self,
         ctx: &RequestContext,
         input: DeleteImportedKeyMaterialRequest,
@@ -376,7 +385,9 @@ impl KmsService {
             key_material_id: key.import.and_then(|i| i.material_id),
         })
     }
+}
 
+impl KmsService {
     /// Moves every EXTERNAL key whose material's ValidTo has passed to PendingImport (deleting the
     /// material); returns how many. Also sweeps import tokens long expired.
     pub async fn expire_imported_material(&self) -> Result<usize, KmsError> {

@@ -13,6 +13,7 @@ use crate::generated::shapes::{
     GenerateDataKeyPairRequest, GenerateDataKeyPairResponse,
     GenerateDataKeyPairWithoutPlaintextRequest, GenerateDataKeyPairWithoutPlaintextResponse,
 };
+use crate::generated::{GenerateDataKeyPair, GenerateDataKeyPairWithoutPlaintext};
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
@@ -39,8 +40,8 @@ struct Pair {
     public_key: Vec<u8>,
 }
 
-impl KmsService {
-    pub(crate) async fn generate_data_key_pair_op(
+impl GenerateDataKeyPair for KmsService {
+    async fn generate_data_key_pair(
         &self,
         ctx: &RequestContext,
         input: GenerateDataKeyPairRequest,
@@ -69,8 +70,10 @@ impl KmsService {
             ..Default::default()
         })
     }
+}
 
-    pub(crate) async fn generate_data_key_pair_without_plaintext_op(
+impl GenerateDataKeyPairWithoutPlaintext for KmsService {
+    async fn generate_data_key_pair_without_plaintext(
         &self,
         ctx: &RequestContext,
         input: GenerateDataKeyPairWithoutPlaintextRequest,
@@ -93,7 +96,9 @@ impl KmsService {
             ..Default::default()
         })
     }
+}
 
+impl KmsService {
     /// Checks the request, generates the pair and encrypts its private key under the KMS key.
     async fn data_key_pair(&self, ctx: &RequestContext, ask: PairAsk) -> Result<Pair, KmsError> {
         let key_id = required(ask.key_id, "keyId")?;

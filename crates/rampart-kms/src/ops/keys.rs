@@ -18,13 +18,17 @@ use crate::generated::shapes::{
     ListKeysResponse, ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse,
     UpdateKeyDescriptionRequest,
 };
+use crate::generated::{
+    CancelKeyDeletion, CreateKey, DescribeKey, DisableKey, EnableKey, ListKeys,
+    ScheduleKeyDeletion, UpdateKeyDescription,
+};
 use crate::store::{deletion_row, key_row, scope_prefix};
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_store::Expect;
 
-impl KmsService {
-    pub(crate) async fn create_key_op(
+impl CreateKey for KmsService {
+    async fn create_key(
         &self,
         ctx: &RequestContext,
         input: CreateKeyRequest,
@@ -66,8 +70,10 @@ impl KmsService {
             key_metadata: Some(convert::key_metadata(&record)),
         })
     }
+}
 
-    pub(crate) async fn describe_key_op(
+impl DescribeKey for KmsService {
+    async fn describe_key(
         &self,
         ctx: &RequestContext,
         input: DescribeKeyRequest,
@@ -81,8 +87,10 @@ impl KmsService {
             key_metadata: Some(convert::key_metadata(&key.value)),
         })
     }
+}
 
-    pub(crate) async fn list_keys_op(
+impl ListKeys for KmsService {
+    async fn list_keys(
         &self,
         ctx: &RequestContext,
         input: ListKeysRequest,
@@ -107,8 +115,10 @@ impl KmsService {
             next_marker: page.next_marker,
         })
     }
+}
 
-    pub(crate) async fn enable_key_op(
+impl EnableKey for KmsService {
+    async fn enable_key(
         &self,
         ctx: &RequestContext,
         input: EnableKeyRequest,
@@ -123,8 +133,10 @@ impl KmsService {
         .await
         .map(drop)
     }
+}
 
-    pub(crate) async fn disable_key_op(
+impl DisableKey for KmsService {
+    async fn disable_key(
         &self,
         ctx: &RequestContext,
         input: DisableKeyRequest,
@@ -139,11 +151,13 @@ impl KmsService {
         .await
         .map(drop)
     }
+}
 
+impl ScheduleKeyDeletion for KmsService {
     /// ScheduleKeyDeletion. A multi-Region primary with replicas goes to PendingReplicaDeletion
     /// with no deletion date (and no schedule entry): the sweeper starts its waiting period when
     /// its last replica is deleted.
-    pub(crate) async fn schedule_key_deletion_op(
+    async fn schedule_key_deletion(
         &self,
         ctx: &RequestContext,
         input: ScheduleKeyDeletionRequest,
@@ -185,8 +199,10 @@ impl KmsService {
             pending_window_in_days: i32::try_from(days).ok(),
         })
     }
+}
 
-    pub(crate) async fn cancel_key_deletion_op(
+impl CancelKeyDeletion for KmsService {
+    async fn cancel_key_deletion(
         &self,
         ctx: &RequestContext,
         input: CancelKeyDeletionRequest,
@@ -210,8 +226,10 @@ impl KmsService {
             key_id: Some(key.arn()),
         })
     }
+}
 
-    pub(crate) async fn update_key_description_op(
+impl UpdateKeyDescription for KmsService {
+    async fn update_key_description(
         &self,
         ctx: &RequestContext,
         input: UpdateKeyDescriptionRequest,

@@ -8,13 +8,14 @@ use crate::domain::{KeyRecord, KmsError, algorithm_error, material_error};
 use crate::generated::shapes::{
     GenerateMacRequest, GenerateMacResponse, VerifyMacRequest, VerifyMacResponse,
 };
+use crate::generated::{GenerateMac, VerifyMac};
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{MacAlgorithm, Usage, spec_info};
 
-impl KmsService {
-    pub(crate) async fn generate_mac_op(
+impl GenerateMac for KmsService {
+    async fn generate_mac(
         &self,
         ctx: &RequestContext,
         input: GenerateMacRequest,
@@ -39,8 +40,10 @@ impl KmsService {
             mac_algorithm: Some(algorithm),
         })
     }
+}
 
-    pub(crate) async fn verify_mac_op(
+impl VerifyMac for KmsService {
+    async fn verify_mac(
         &self,
         ctx: &RequestContext,
         input: VerifyMacRequest,
@@ -69,7 +72,9 @@ impl KmsService {
             mac_valid: Some(true),
         })
     }
+}
 
+impl KmsService {
     /// A GENERATE_VERIFY_MAC key for `action` and the MAC algorithm of its spec.
     async fn mac_key(
         &self,

@@ -21,6 +21,7 @@ use crate::domain::{
     TagSet, default_key_policy,
 };
 use crate::generated::shapes::*;
+use crate::generated::{GetKeyLastUsage, ReplicateKey, UpdatePrimaryRegion};
 use crate::store::{backing_row, key_row};
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::{Context, Policy};
@@ -64,8 +65,8 @@ impl ReplicaRequest {
     }
 }
 
-impl KmsService {
-    pub(crate) async fn replicate_key_op(
+impl ReplicateKey for KmsService {
+    async fn replicate_key(
         &self,
         ctx: &RequestContext,
         input: ReplicateKeyRequest,
@@ -92,7 +93,9 @@ impl KmsService {
         }
         Err(KmsError::Internal("ReplicateKey kept conflicting".into()))
     }
+}
 
+impl KmsService {
     /// What ReplicateKey needs besides kms:ReplicateKey on the primary: kms:CreateKey in the
     /// replica Region, kms:TagResource for its tags (IAM policies), and a policy that passes the
     /// lockout check on the replica.
@@ -270,8 +273,10 @@ impl KmsService {
         }
         Ok(writes)
     }
+}
 
-    pub(crate) async fn update_primary_region_op(
+impl UpdatePrimaryRegion for KmsService {
+    async fn update_primary_region(
         &self,
         ctx: &RequestContext,
         input: UpdatePrimaryRegionRequest,
@@ -296,7 +301,9 @@ impl KmsService {
             "UpdatePrimaryRegion kept conflicting".into(),
         ))
     }
+}
 
+impl KmsService {
     /// One attempt at UpdatePrimaryRegion (`ask` is also authorized on the new primary).
     async fn try_move_primary(
         &self,
@@ -331,8 +338,10 @@ impl KmsService {
         tracing::info!(key = %key.arn(), new_primary = %arn, "moved multi-Region primary");
         Ok(Moved::To(arn))
     }
+}
 
-    pub(crate) async fn get_key_last_usage_op(
+impl GetKeyLastUsage for KmsService {
+    async fn get_key_last_usage(
         &self,
         ctx: &RequestContext,
         input: GetKeyLastUsageRequest,

@@ -18,6 +18,10 @@ use crate::domain::{
 };
 use crate::generated::enums::IncludeKeyMaterial;
 use crate::generated::shapes::*;
+use crate::generated::{
+    DisableKeyRotation, EnableKeyRotation, GetKeyRotationStatus, ListKeyRotations,
+    RotateKeyOnDemand,
+};
 use crate::schedule::{for_each_due, schedule_row};
 use crate::store::{BackingKeyRecord, KmsTables, backing_row, key_row};
 use rampart_core::RequestContext;
@@ -82,8 +86,8 @@ pub(crate) fn rotation_schedule_write(
     )?))
 }
 
-impl KmsService {
-    pub(crate) async fn enable_key_rotation_op(
+impl EnableKeyRotation for KmsService {
+    async fn enable_key_rotation(
         &self,
         ctx: &RequestContext,
         input: EnableKeyRotationRequest,
@@ -115,8 +119,10 @@ impl KmsService {
         .await
         .map(drop)
     }
+}
 
-    pub(crate) async fn disable_key_rotation_op(
+impl DisableKeyRotation for KmsService {
+    async fn disable_key_rotation(
         &self,
         ctx: &RequestContext,
         input: DisableKeyRotationRequest,
@@ -135,8 +141,10 @@ impl KmsService {
         .await
         .map(drop)
     }
+}
 
-    pub(crate) async fn get_key_rotation_status_op(
+impl GetKeyRotationStatus for KmsService {
+    async fn get_key_rotation_status(
         &self,
         ctx: &RequestContext,
         input: GetKeyRotationStatusRequest,
@@ -165,7 +173,9 @@ impl KmsService {
         }
         Ok(out)
     }
+}
 
+impl KmsService {
     /// The rotation settings GetKeyRotationStatus reports: none for keys that cannot rotate; the
     /// primary's for a replica; always on, yearly, for AWS managed keys.
     async fn effective_rotation(
@@ -205,8 +215,10 @@ impl KmsService {
             None => key.rotation.clone(),
         }))
     }
+}
 
-    pub(crate) async fn rotate_key_on_demand_op(
+impl RotateKeyOnDemand for KmsService {
+    async fn rotate_key_on_demand(
         &self,
         ctx: &RequestContext,
         input: RotateKeyOnDemandRequest,
@@ -235,7 +247,9 @@ impl KmsService {
             "rotation of {key_id} kept conflicting"
         )))
     }
+}
 
+impl KmsService {
     /// How many on-demand rotations `key` has had.
     async fn on_demand_rotations(&self, key: &KeyRecord) -> Result<usize, KmsError> {
         let versions = self.backing_versions(key, None, usize::MAX).await?;
@@ -337,8 +351,10 @@ impl KmsService {
             Err(e) => Err(e.into()),
         }
     }
+}
 
-    pub(crate) async fn list_key_rotations_op(
+impl ListKeyRotations for KmsService {
+    async fn list_key_rotations(
         &self,
         ctx: &RequestContext,
         input: ListKeyRotationsRequest,
@@ -376,7 +392,9 @@ impl KmsService {
             rotations: Some(page.items.into_iter().map(|(_, e)| e).collect()),
         })
     }
+}
 
+impl KmsService {
     /// Rotates every key whose automatic rotation is due (and finishes on-demand rotations);
     /// returns how many rotations were performed.
     pub async fn rotate_due_keys(&self) -> Result<usize, KmsError> {

@@ -16,13 +16,16 @@ use crate::generated::shapes::{
     ListResourceTagsRequest, ListResourceTagsResponse, PutKeyPolicyRequest, TagResourceRequest,
     UntagResourceRequest,
 };
+use crate::generated::{
+    GetKeyPolicy, ListKeyPolicies, ListResourceTags, PutKeyPolicy, TagResource, UntagResource,
+};
 use crate::store::key_row;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_store::{Expect, retry_conflicts};
 
-impl KmsService {
-    pub(crate) async fn tag_resource_op(
+impl TagResource for KmsService {
+    async fn tag_resource(
         &self,
         ctx: &RequestContext,
         input: TagResourceRequest,
@@ -34,8 +37,10 @@ impl KmsService {
         self.change_tags(ctx, &key_id, &ask, |set| set.apply(&tags))
             .await
     }
+}
 
-    pub(crate) async fn untag_resource_op(
+impl UntagResource for KmsService {
+    async fn untag_resource(
         &self,
         ctx: &RequestContext,
         input: UntagResourceRequest,
@@ -49,7 +54,9 @@ impl KmsService {
         self.change_tags(ctx, &key_id, &ask, |set| set.remove(&keys))
             .await
     }
+}
 
+impl KmsService {
     /// Read-modify-write of a key's tag set with compare-and-swap. Refused on AWS-managed keys
     /// and on keys pending deletion; allowed in every other state (PendingImport included).
     async fn change_tags<F>(
@@ -83,8 +90,10 @@ impl KmsService {
         })
         .await
     }
+}
 
-    pub(crate) async fn list_resource_tags_op(
+impl ListResourceTags for KmsService {
+    async fn list_resource_tags(
         &self,
         ctx: &RequestContext,
         input: ListResourceTagsRequest,
@@ -118,8 +127,10 @@ impl KmsService {
             next_marker: page.next_marker,
         })
     }
+}
 
-    pub(crate) async fn get_key_policy_op(
+impl GetKeyPolicy for KmsService {
+    async fn get_key_policy(
         &self,
         ctx: &RequestContext,
         input: GetKeyPolicyRequest,
@@ -144,8 +155,10 @@ impl KmsService {
             policy_name: Some(DEFAULT_POLICY_NAME.into()),
         })
     }
+}
 
-    pub(crate) async fn put_key_policy_op(
+impl PutKeyPolicy for KmsService {
+    async fn put_key_policy(
         &self,
         ctx: &RequestContext,
         input: PutKeyPolicyRequest,
@@ -180,8 +193,10 @@ impl KmsService {
         self.vault.invalidate_key(&key.scope(), &key.key_id);
         Ok(outcome?)
     }
+}
 
-    pub(crate) async fn list_key_policies_op(
+impl ListKeyPolicies for KmsService {
+    async fn list_key_policies(
         &self,
         ctx: &RequestContext,
         input: ListKeyPoliciesRequest,

@@ -79,7 +79,6 @@ impl AuditParams for Credentials {
         let mut m = Map::new();
         put(&mut m, "accessKeyId", &self.access_key_id);
         put(&mut m, "expiration", &self.expiration);
-        put(&mut m, "sessionToken", &self.session_token);
         m
     }
 }

@@ -8,13 +8,15 @@ mod audit;
 pub mod conformance;
 mod decode;
 mod encode;
+mod endpoint;
 pub mod enums;
 pub mod errors;
 pub mod operations;
 pub mod shapes;
 mod validate;
 
-pub use operations::{DecodeOnly, OPERATIONS, SERVED, StsApi, dispatch};
+pub use endpoint::Endpoint;
+pub use operations::*;
 pub use rampart_codec::{
     AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate,
 };

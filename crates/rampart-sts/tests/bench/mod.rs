@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used, dead_code)]
 
-use rampart_codec::AwsQueryService;
 use rampart_codec::{Invocation, QueryNode, ServiceError};
 use rampart_core::rampart_policy::Decision;
 use rampart_core::{
@@ -259,11 +258,11 @@ impl Bench {
         ctx
     }
 
-    /// Runs `form` (without `Action`) as `action` through the service seam (what the gateway
-    /// calls, audit scrubbing included).
+    /// Runs `form` (without `Action`) as `action` through the generated dispatcher (what the
+    /// gateway's endpoint calls; audit JSON without the session token included).
     pub async fn invoke(&self, ctx: &RequestContext, action: &str, form: &str) -> Invocation {
         let params = QueryNode::parse_form(form.as_bytes());
-        self.sts.invoke(ctx, action, &params).await
+        rampart_sts::generated::dispatch(&self.sts, ctx, action, &params).await
     }
 
     /// The XML answer of a call that must succeed.

@@ -39,6 +39,10 @@ pub fn generate(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
             name: "conformance.rs",
             content: conformance::emit(ctx)?,
         },
+        GenFile {
+            name: "endpoint.rs",
+            content: super::endpoint::query(ctx),
+        },
     ]);
     Ok(files)
 }
@@ -55,7 +59,8 @@ fn module_root(ctx: &Ctx<'_>) -> Result<String, String> {
          //! operation dispatcher of {} ({}, AWS query protocol).\n\n",
         ctx.botocore, m.service_id, m.api_version
     );
-    out += "mod audit;\n#[doc(hidden)]\npub mod conformance;\nmod decode;\nmod encode;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
+    out += "mod audit;\n#[doc(hidden)]\npub mod conformance;\nmod decode;\nmod encode;\nmod endpoint;\npub mod enums;\npub mod errors;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
+    out += "pub use endpoint::Endpoint;\n";
     out += &reexports(ctx);
     out += "pub use rampart_codec::{AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate};\n\n";
     let event_source = ctx.event_source();
@@ -144,6 +149,8 @@ mod tests {
         read_only: &["Get*"],
         hidden_responses: &[],
         global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     };
 
     /// Flattened lists and maps with `locationName`s, as SQS/SNS-style query models use.

@@ -1,21 +1,20 @@
-//! `operations.rs` of a query service: the handler trait (one required method per served
-//! operation), `DecodeOnly` and `dispatch` by `Action`; other operations answer
-//! `UnsupportedOperation` without reading their parameters.
+//! `operations.rs` of a query service: the handler traits (as for awsJson services),
+//! `DecodeOnly` and `dispatch` by `Action`; other operations answer `UnsupportedOperation`
+//! without reading their parameters.
 
 use crate::emit::{Ctx, operations};
 use crate::model::Operation;
-use crate::names;
 use crate::services::matches;
 use std::fmt::Write as _;
 
-/// Emits the handler trait, the operation lists, `DecodeOnly` and the dispatcher.
+/// Emits the handler traits, the operation lists, `DecodeOnly` and the dispatcher.
 pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
-    let mut out = ctx.header("Operations: handler trait and dispatcher.");
+    let mut out = ctx.header("Operations: handler traits and dispatcher.");
     out += "use super::shapes::*;\nuse rampart_core::RequestContext;\n";
     out += "use rampart_codec::{Empty, Invocation, QueryEnv, QueryNode, QueryOperationSpec, ServiceError, \
-            invoke_query, unit, unknown_action, unsupported_operation};\n";
+            answer, invoke_query, unit, unknown_action, unsupported_operation};\n";
     out += "use std::future::Future;\n\n";
-    out += &operations::shared(ctx, "unsupported_operation");
+    out += &operations::shared(ctx, "unsupported_operation")?;
     let mut arms = String::new();
     for (name, op) in &ctx.served {
         arms += &arm(ctx, name, op)?;
@@ -34,20 +33,16 @@ pub fn emit(ctx: &Ctx<'_>) -> Result<String, String> {
 
 /// The `match` arm of one operation in `dispatch`.
 fn arm(ctx: &Ctx<'_>, name: &str, op: &Operation) -> Result<String, String> {
-    let (in_ty, pass, bind) = match &op.input {
-        Some(r) => (names::type_name(&r.shape), ", i", "i"),
-        None => (String::from("Empty"), "", "_"),
-    };
-    let call = format!("handler.{}(ctx{pass})", names::field(name));
-    let (call, wrapper) = match &op.output {
+    let (in_ty, bind, call) = operations::handler_call(name, op);
+    let wrapper = match &op.output {
         Some(r) => {
             let wrapper = r
                 .result_wrapper
                 .as_deref()
                 .ok_or_else(|| format!("operation {name}: output without resultWrapper"))?;
-            (call, format!("Some({wrapper:?})"))
+            format!("Some({wrapper:?})")
         }
-        None => (format!("unit({call})"), String::from("None")),
+        None => String::from("None"),
     };
     Ok(format!(
         "{name:?} => {{\nlet spec = QueryOperationSpec {{ name: {name:?}, read_only: {}, \

@@ -9,6 +9,9 @@ use crate::credentials::KeyOwner;
 use crate::generated::StatusType;
 use crate::generated::errors;
 use crate::generated::shapes::*;
+use crate::generated::{
+    CreateAccessKey, DeleteAccessKey, GetAccessKeyLastUsed, ListAccessKeys, UpdateAccessKey,
+};
 use crate::ops::common::{ATTEMPTS, required, store_failure, timestamp, too_busy};
 use crate::records::{AccessKeyRecord, AccountRecord, KeyStatus};
 use crate::tables::{entity_row, replace};
@@ -45,8 +48,8 @@ fn metadata(id: &str, record: &AccessKeyRecord) -> AccessKeyMetadata {
     }
 }
 
-impl IamService {
-    pub(crate) async fn create_access_key_op(
+impl CreateAccessKey for IamService {
+    async fn create_access_key(
         &self,
         ctx: &RequestContext,
         input: CreateAccessKeyRequest,
@@ -66,7 +69,9 @@ impl IamService {
             access_key: Some(access_key),
         })
     }
+}
 
+impl IamService {
     async fn create_user_key(
         &self,
         ctx: &RequestContext,
@@ -152,8 +157,10 @@ impl IamService {
         keys.sort_by_key(|(id, k)| (k.created_ms, id.clone()));
         Ok(keys)
     }
+}
 
-    pub(crate) async fn list_access_keys_op(
+impl ListAccessKeys for IamService {
+    async fn list_access_keys(
         &self,
         ctx: &RequestContext,
         input: ListAccessKeysRequest,
@@ -179,7 +186,9 @@ impl IamService {
             marker: found.marker,
         })
     }
+}
 
+impl IamService {
     /// The key records of `ids` (ids whose row is gone are skipped).
     async fn user_keys(
         &self,
@@ -198,8 +207,10 @@ impl IamService {
         }
         Ok(out)
     }
+}
 
-    pub(crate) async fn update_access_key_op(
+impl UpdateAccessKey for IamService {
+    async fn update_access_key(
         &self,
         ctx: &RequestContext,
         input: UpdateAccessKeyRequest,
@@ -233,8 +244,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn delete_access_key_op(
+impl DeleteAccessKey for IamService {
+    async fn delete_access_key(
         &self,
         ctx: &RequestContext,
         input: DeleteAccessKeyRequest,
@@ -257,7 +270,9 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
+impl IamService {
     /// The writes removing `id` from its user's list of keys (none for the root).
     async fn unlist_key(
         &self,
@@ -305,8 +320,10 @@ impl IamService {
             .filter(|k| owned.unwrap_or(k.value.user_name.is_none()))
             .ok_or_else(|| no_such_key(id))
     }
+}
 
-    pub(crate) async fn get_access_key_last_used_op(
+impl GetAccessKeyLastUsed for IamService {
+    async fn get_access_key_last_used(
         &self,
         ctx: &RequestContext,
         input: GetAccessKeyLastUsedRequest,

@@ -7,6 +7,10 @@ use super::support::{group_arn, group_out, scan_all, user_out};
 use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
+use crate::generated::{
+    AddUserToGroup, CreateGroup, DeleteGroup, GetGroup, ListGroups, ListGroupsForUser,
+    RemoveUserFromGroup, UpdateGroup,
+};
 use crate::ids;
 use crate::ops::common::{ATTEMPTS, already_exists, page, required, store_failure, too_busy};
 use crate::records::{GroupRecord, UserRecord};
@@ -21,8 +25,8 @@ const GROUP_SCHEMA: u32 = 1;
 /// Most groups one user may belong to.
 const GROUPS_PER_USER: usize = 10;
 
-impl IamService {
-    pub(crate) async fn create_group_op(
+impl CreateGroup for IamService {
+    async fn create_group(
         &self,
         ctx: &RequestContext,
         input: CreateGroupRequest,
@@ -58,8 +62,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn get_group_op(
+impl GetGroup for IamService {
+    async fn get_group(
         &self,
         ctx: &RequestContext,
         input: GetGroupRequest,
@@ -88,8 +94,10 @@ impl IamService {
             marker: found.marker,
         })
     }
+}
 
-    pub(crate) async fn list_groups_op(
+impl ListGroups for IamService {
+    async fn list_groups(
         &self,
         ctx: &RequestContext,
         input: ListGroupsRequest,
@@ -114,8 +122,10 @@ impl IamService {
             marker: found.marker,
         })
     }
+}
 
-    pub(crate) async fn update_group_op(
+impl UpdateGroup for IamService {
+    async fn update_group(
         &self,
         ctx: &RequestContext,
         input: UpdateGroupRequest,
@@ -133,8 +143,10 @@ impl IamService {
         }
         self.move_group(account, &name, &new_name, &new_path).await
     }
+}
 
-    pub(crate) async fn delete_group_op(
+impl DeleteGroup for IamService {
+    async fn delete_group(
         &self,
         ctx: &RequestContext,
         input: DeleteGroupRequest,
@@ -164,8 +176,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn add_user_to_group_op(
+impl AddUserToGroup for IamService {
+    async fn add_user_to_group(
         &self,
         ctx: &RequestContext,
         input: AddUserToGroupRequest,
@@ -194,8 +208,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn remove_user_from_group_op(
+impl RemoveUserFromGroup for IamService {
+    async fn remove_user_from_group(
         &self,
         ctx: &RequestContext,
         input: RemoveUserFromGroupRequest,
@@ -222,8 +238,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn list_groups_for_user_op(
+impl ListGroupsForUser for IamService {
+    async fn list_groups_for_user(
         &self,
         ctx: &RequestContext,
         input: ListGroupsForUserRequest,
@@ -249,7 +267,9 @@ impl IamService {
             marker: found.marker,
         })
     }
+}
 
+impl IamService {
     /// Authorizes `action` on the group and reads the group and the user.
     async fn membership(
         &self,

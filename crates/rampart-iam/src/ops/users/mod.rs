@@ -8,6 +8,9 @@ mod support;
 
 use crate::IamService;
 use crate::generated::shapes::*;
+use crate::generated::{
+    CreateUser, DeleteUser, GetUser, ListUserTags, ListUsers, TagUser, UntagUser, UpdateUser,
+};
 use crate::ops::common::{
     ATTEMPTS, already_exists, page, required, store_failure, tags_in, tags_out, timestamp, too_busy,
 };
@@ -24,8 +27,8 @@ use support::{Holder, Keys, holder, root_arn, scan_all, user_arn, user_out};
 /// Version of the user record layout.
 const USER_SCHEMA: u32 = 1;
 
-impl IamService {
-    pub(crate) async fn create_user_op(
+impl CreateUser for IamService {
+    async fn create_user(
         &self,
         ctx: &RequestContext,
         input: CreateUserRequest,
@@ -60,7 +63,9 @@ impl IamService {
             user: Some(user_out(&record, true)),
         })
     }
+}
 
+impl IamService {
     /// Writes the new user `user` (and its boundary's usage count), unless a user with its
     /// name exists.
     async fn insert_user(
@@ -83,8 +88,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn get_user_op(
+impl GetUser for IamService {
+    async fn get_user(
         &self,
         ctx: &RequestContext,
         input: GetUserRequest,
@@ -98,7 +105,9 @@ impl IamService {
         };
         Ok(GetUserResponse { user: Some(user) })
     }
+}
 
+impl IamService {
     /// The account root as GetUser shows it to the root: its ARN, the account id as UserId,
     /// the account's creation date, no UserName or Path.
     async fn root_user(&self, ctx: &RequestContext) -> Result<User, ServiceError> {
@@ -121,8 +130,10 @@ impl IamService {
             ..User::default()
         })
     }
+}
 
-    pub(crate) async fn list_users_op(
+impl ListUsers for IamService {
+    async fn list_users(
         &self,
         ctx: &RequestContext,
         input: ListUsersRequest,
@@ -153,8 +164,10 @@ impl IamService {
             marker: found.marker,
         })
     }
+}
 
-    pub(crate) async fn update_user_op(
+impl UpdateUser for IamService {
+    async fn update_user(
         &self,
         ctx: &RequestContext,
         input: UpdateUserRequest,
@@ -172,8 +185,10 @@ impl IamService {
         }
         self.move_user(account, &name, &new_name, &new_path).await
     }
+}
 
-    pub(crate) async fn delete_user_op(
+impl DeleteUser for IamService {
+    async fn delete_user(
         &self,
         ctx: &RequestContext,
         input: DeleteUserRequest,
@@ -194,8 +209,10 @@ impl IamService {
         }
         Err(too_busy())
     }
+}
 
-    pub(crate) async fn tag_user_op(
+impl TagUser for IamService {
+    async fn tag_user(
         &self,
         ctx: &RequestContext,
         input: TagUserRequest,
@@ -212,8 +229,10 @@ impl IamService {
         .await
         .map(drop)
     }
+}
 
-    pub(crate) async fn untag_user_op(
+impl UntagUser for IamService {
+    async fn untag_user(
         &self,
         ctx: &RequestContext,
         input: UntagUserRequest,
@@ -229,8 +248,10 @@ impl IamService {
         .await
         .map(drop)
     }
+}
 
-    pub(crate) async fn list_user_tags_op(
+impl ListUserTags for IamService {
+    async fn list_user_tags(
         &self,
         ctx: &RequestContext,
         input: ListUserTagsRequest,

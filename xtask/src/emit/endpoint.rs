@@ -1,0 +1,58 @@
+//! `endpoint.rs`: `Endpoint<S>`, a service implementing the generated API behind the wire
+//! layer's seam (`AwsJsonService` or `AwsQueryService`): the model's constants and `dispatch`.
+
+use super::Ctx;
+
+/// The imports and the struct both protocols share.
+fn head(ctx: &Ctx<'_>, seam: &str, args: &str) -> String {
+    let mut out = ctx.header("The endpoint: the service behind the wire layer's seam.");
+    out += &format!(
+        "use super::operations::{{{api}, dispatch}};\n\
+         use rampart_codec::{{{seam}, BoxFuture, Invocation{args}}};\n\
+         use rampart_core::RequestContext;\nuse std::sync::Arc;\n\n\
+         /// A {id} service (any `{api}`) behind the wire layer's `{seam}` seam.\n\
+         pub struct Endpoint<S>(pub Arc<S>);\n\n\
+         impl<S> std::fmt::Debug for Endpoint<S> {{\n\
+         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n\
+         f.write_str(\"Endpoint({id})\")\n}}\n}}\n\n",
+        api = ctx.trait_name(),
+        id = ctx.model.metadata.service_id,
+    );
+    out
+}
+
+/// `Endpoint` of an awsJson service.
+pub fn json(ctx: &Ctx<'_>) -> String {
+    let mut out = head(ctx, "AwsJsonService", "");
+    out += &format!(
+        "impl<S: {} + 'static> AwsJsonService for Endpoint<S> {{\n\
+         fn target_prefix(&self) -> &'static str {{\nsuper::TARGET_PREFIX\n}}\n\
+         fn signing_name(&self) -> &'static str {{\nsuper::SIGNING_NAME\n}}\n\
+         fn event_source(&self) -> &'static str {{\nsuper::EVENT_SOURCE\n}}\n\
+         fn json_version(&self) -> &'static str {{\nsuper::JSON_VERSION\n}}\n\
+         fn invoke<'a>(&'a self, ctx: &'a RequestContext, operation: &'a str, body: &'a [u8]) \
+         -> BoxFuture<'a, Invocation> {{\n\
+         Box::pin(dispatch(self.0.as_ref(), ctx, operation, body))\n}}\n}}\n",
+        ctx.trait_name()
+    );
+    out
+}
+
+/// `Endpoint` of a query service.
+pub fn query(ctx: &Ctx<'_>) -> String {
+    let mut out = head(ctx, "AwsQueryService", ", QueryNode");
+    out += &format!(
+        "impl<S: {} + 'static> AwsQueryService for Endpoint<S> {{\n\
+         fn signing_name(&self) -> &'static str {{\nsuper::SIGNING_NAME\n}}\n\
+         fn event_source(&self) -> &'static str {{\nsuper::EVENT_SOURCE\n}}\n\
+         fn xml_namespace(&self) -> &'static str {{\nsuper::XML_NAMESPACE\n}}\n\
+         fn api_version(&self) -> &'static str {{\nsuper::API_VERSION\n}}\n\
+         fn global_region(&self) -> Option<&'static str> {{\nsuper::GLOBAL_REGION\n}}\n\
+         fn has_action(&self, action: &str) -> bool {{\nsuper::OPERATIONS.contains(&action)\n}}\n\
+         fn invoke<'a>(&'a self, ctx: &'a RequestContext, action: &'a str, params: &'a QueryNode) \
+         -> BoxFuture<'a, Invocation> {{\n\
+         Box::pin(dispatch(self.0.as_ref(), ctx, action, params))\n}}\n}}\n",
+        ctx.trait_name()
+    );
+    out
+}
