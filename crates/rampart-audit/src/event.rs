@@ -119,13 +119,7 @@ pub trait AuditSink: Send + Sync + 'static {
 
 /// The 12-digit account an ARN names (`arn:aws:kms:us-east-1:111122223333:key/...`), if any.
 pub fn arn_account(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next() != Some("arn") {
-        return None;
-    }
-    let account = parts.nth(3)?;
-    let digits = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-    digits.then_some(account)
+    rampart_core::Arn::parse(arn)?.account_id()
 }
 
 /// CloudTrail's time format, `2026-01-01T12:00:00Z`, for `at` in UTC.

@@ -1,11 +1,13 @@
-//! Shared vocabulary of Rampart: accounts, regions, principals, clocks, background job
-//! declarations, the request context and the authorization step every service runs (`authz`).
+//! Shared vocabulary of Rampart: accounts, regions, scopes and ARNs, principals, clocks,
+//! background job declarations, the request context and the authorization step every
+//! service runs (`authz`).
 
 mod account;
 pub mod authz;
 mod clock;
 mod context;
 mod job;
+mod scope;
 
 pub use account::{AccountId, InvalidAccountId, Region};
 pub use authz::{AccessCheck, AccessDenied, CallerPolicies, Verdict};
@@ -13,3 +15,4 @@ pub use clock::{Clock, ManualClock, OffsetClock, SystemClock, epoch_ms};
 pub use context::{AuditResource, Principal, PrincipalKind, RequestContext, SessionContext};
 pub use job::{Job, JobFuture, JobOutcome, JobScope};
 pub use rampart_policy;
+pub use scope::{Arn, Scope, partition_of};

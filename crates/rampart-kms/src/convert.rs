@@ -1,6 +1,7 @@
 //! Domain ↔ generated wire shapes: key metadata, list entries, tags, encryption contexts,
 //! timestamps, enum names, and domain errors → AWS errors.
 
+use crate::domain::KmsArns;
 use crate::domain::{AliasRecord, KeyRecord, KeyState, KmsError, MultiRegionConfig, Scope};
 use crate::generated::shapes::{
     AliasListEntry, KeyListEntry, KeyMetadata, MultiRegionConfiguration, MultiRegionKey, Tag,

@@ -4,6 +4,7 @@
 //! `CACHE_TTL`, so several nodes sharing one database converge within about a second.
 
 use crate::authz::facts::KeyFacts;
+use crate::domain::KmsArns;
 use crate::domain::{KeyRecord, KmsError, Scope};
 use crate::store::{BackingKeyRecord, KmsTables, alias_row, backing_row, key_row, scope_prefix};
 use base64::Engine as _;

@@ -1,6 +1,7 @@
 //! Typed KMS tables over `rampart-store`. Rows are keyed `<account>/<region>/<id>` so a scan by
 //! the `<account>/<region>/` prefix lists one scope in id order and pages by the last id seen.
 
+use crate::domain::KmsArns;
 use crate::domain::{AliasRecord, KeyRecord, KeyRef, KmsError, PolicyRecord, Scope, TagSet};
 use rampart_store::{Expect, Index, IndexedTable, Store, StoreError, Table, Versioned, Write};
 use serde::{Deserialize, Serialize};
@@ -81,12 +82,12 @@ pub struct DeletionEntry {
 
 /// `<account>/<region>/` — the prefix of every row of one scope.
 pub fn scope_prefix(scope: &Scope) -> String {
-    format!("{}/{}/", scope.account, scope.region)
+    scope.prefix()
 }
 
 /// Row key of a key (also used for its tags and policy).
 pub fn key_row(scope: &Scope, key_id: &str) -> String {
-    format!("{}{key_id}", scope_prefix(scope))
+    scope.row(key_id)
 }
 
 /// Row key of one backing-key version.

@@ -217,16 +217,9 @@ fn usage_row_into(buf: &mut String, at: time::OffsetDateTime, key: (&str, &str, 
 
 /// (account, Region, key id) of a key ARN (`arn:<p>:kms:<region>:<account>:key/<id>`).
 fn key_of(arn: &str) -> Option<(&str, &str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    let (_, _, _, region, account) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    let key_id = parts.next()?.strip_prefix("key/")?;
-    Some((account, region, key_id))
+    let arn = rampart_core::Arn::parse(arn)?;
+    let key_id = arn.resource.strip_prefix("key/")?;
+    Some((arn.account, arn.region, key_id))
 }
 
 /// The `KeyLastUsageTrackingOperation` of an operation, for the cryptographic operations AWS

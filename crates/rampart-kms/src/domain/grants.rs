@@ -2,9 +2,11 @@
 //! operations (which grant operations a key allows, constraints, principals, key states, who may
 //! retire a grant, and which grants allow a request).
 
+use super::KmsArns;
 use super::{KeyRecord, KeyState, KmsError, Scope};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rampart_core::Arn;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -523,24 +525,25 @@ pub fn principal_matches(granted: &str, caller_arn: &str) -> bool {
     let Some((caller_account, role)) = assumed_role(caller_arn) else {
         return false;
     };
-    let parts: Vec<&str> = granted.splitn(6, ':').collect();
-    let [_, _, "iam", _, account, resource] = parts.as_slice() else {
+    let Some(granted) = Arn::parse(granted).filter(|arn| arn.service == "iam") else {
         return false;
     };
-    *account == caller_account
-        && resource
+    granted.account == caller_account
+        && granted
+            .resource
             .strip_prefix("role/")
             .is_some_and(|path| path.rsplit('/').next() == Some(role))
 }
 
 /// (account, role name) of an STS assumed-role session ARN.
 fn assumed_role(arn: &str) -> Option<(&str, &str)> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [_, _, "sts", _, account, resource] = parts.as_slice() else {
-        return None;
-    };
-    let role = resource.strip_prefix("assumed-role/")?.split('/').next()?;
-    Some((account, role))
+    let arn = Arn::parse(arn).filter(|arn| arn.service == "sts")?;
+    let role = arn
+        .resource
+        .strip_prefix("assumed-role/")?
+        .split('/')
+        .next()?;
+    Some((arn.account, role))
 }
 
 /// True when `grant` allows `principal_arn` to call `operation` (a grant operation name such as

@@ -1,54 +1,27 @@
 //! Key ids, key and alias ARNs, and parsing of the `KeyId` parameter (id, ARN, alias, alias ARN).
 
 use super::KmsError;
+use rampart_core::Arn;
 
-/// The account and region a request works in; every key and alias lives in exactly one scope.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Scope {
-    /// 12-digit account id.
-    pub account: String,
-    /// Region name, e.g. `us-east-1`.
-    pub region: String,
+pub use rampart_core::Scope;
+
+/// The KMS ARNs of a scope.
+pub trait KmsArns {
+    /// `arn:aws:kms:<region>:<account>:key/<key_id>`.
+    fn key_arn(&self, key_id: &str) -> String;
+    /// `arn:aws:kms:<region>:<account>:<alias_name>` (the name includes `alias/`).
+    fn alias_arn(&self, alias_name: &str) -> String;
 }
 
-impl Scope {
-    /// A scope for `account` in `region`.
-    pub fn new(account: impl Into<String>, region: impl Into<String>) -> Self {
-        Self {
-            account: account.into(),
-            region: region.into(),
-        }
+impl KmsArns for Scope {
+    /// One `format!` (no intermediate resource string): this is on every request's path.
+    fn key_arn(&self, key_id: &str) -> String {
+        let (partition, region, account) = (self.partition(), &self.region, &self.account);
+        format!("arn:{partition}:kms:{region}:{account}:key/{key_id}")
     }
 
-    /// `arn:aws:kms:<region>:<account>:key/<key_id>`.
-    pub fn key_arn(&self, key_id: &str) -> String {
-        format!(
-            "arn:{}:kms:{}:{}:key/{key_id}",
-            self.partition(),
-            self.region,
-            self.account
-        )
-    }
-
-    /// `arn:aws:kms:<region>:<account>:<alias_name>` (the name includes `alias/`).
-    pub fn alias_arn(&self, alias_name: &str) -> String {
-        format!(
-            "arn:{}:kms:{}:{}:{alias_name}",
-            self.partition(),
-            self.region,
-            self.account
-        )
-    }
-
-    /// The ARN partition of the region.
-    pub fn partition(&self) -> &'static str {
-        if self.region.starts_with("cn-") {
-            "aws-cn"
-        } else if self.region.starts_with("us-gov-") {
-            "aws-us-gov"
-        } else {
-            "aws"
-        }
+    fn alias_arn(&self, alias_name: &str) -> String {
+        self.arn("kms", alias_name)
     }
 }
 
@@ -113,30 +86,36 @@ pub fn parse_key_ref(scope: &Scope, text: &str, accept: Accept) -> Result<KeyRef
 }
 
 fn parse_arn(scope: &Scope, text: &str, accept: Accept) -> Result<KeyRef, KmsError> {
-    let parts: Vec<&str> = text.splitn(6, ':').collect();
-    let [_, _partition, service, region, account, resource] = parts.as_slice() else {
+    let Some(Arn {
+        service,
+        region,
+        account,
+        resource,
+        ..
+    }) = Arn::parse(text)
+    else {
         return Err(KmsError::invalid_key_id(text));
     };
-    if *service != "kms" {
+    if service != "kms" {
         return Err(KmsError::invalid_key_id(text));
     }
-    if *region != scope.region {
+    if region != scope.region {
         return Err(KmsError::NotFound(format!("Invalid arn {region}")));
     }
     if let Some(key_id) = resource.strip_prefix("key/") {
         if !is_key_id(key_id) {
             return Err(KmsError::invalid_key_id(text));
         }
-        if *account != scope.account {
+        if account != scope.account {
             return Err(KmsError::key_not_found(text));
         }
         return Ok(KeyRef::Key(key_id.to_owned()));
     }
     if resource.starts_with("alias/") && accept == Accept::KeyOrAlias {
-        if *account != scope.account {
+        if account != scope.account {
             return Err(KmsError::alias_not_found(text));
         }
-        return Ok(KeyRef::Alias((*resource).to_owned()));
+        return Ok(KeyRef::Alias(resource.to_owned()));
     }
     Err(KmsError::invalid_key_id(text))
 }

@@ -1,5 +1,6 @@
 //! KMS key records and the key state machine (every AWS `KeyState`).
 
+use super::KmsArns;
 use super::{KmsError, Scope};
 use serde::{Deserialize, Serialize};
 

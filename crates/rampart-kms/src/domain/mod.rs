@@ -23,7 +23,7 @@ pub use asymmetric::{
 pub use error::KmsError;
 pub use grants::{GrantRecord, check_grant_tokens};
 pub use ids::{
-    Accept, KeyRef, Scope, is_key_id, new_key_id, new_multi_region_key_id, parse_key_ref,
+    Accept, KeyRef, KmsArns, Scope, is_key_id, new_key_id, new_multi_region_key_id, parse_key_ref,
 };
 pub use key::{ImportConfig, KeyRecord, KeyState, MultiRegionConfig, RotationConfig};
 pub use paging::{ListKind, Page, decode_marker, encode_marker};

@@ -1,6 +1,7 @@
 //! Key rotation rules: which keys may rotate (and the AWS error for those that may not), rotation
 //! periods, the automatic schedule and the on-demand quota.
 
+use super::KmsArns;
 use super::{KeyRecord, KeyState, KmsError, Scope};
 
 /// Milliseconds in a day.

@@ -4,6 +4,7 @@ use super::{required, scope_of};
 use crate::KmsService;
 use crate::authz::Ask;
 use crate::convert::{self, KEY_RESOURCE};
+use crate::domain::KmsArns;
 use crate::domain::{
     Accept, AliasRecord, KeyRecord, KmsError, ListKind, Page, Scope, decode_marker, parse_key_ref,
     reject_alias_target, validate_alias_name,

@@ -9,6 +9,7 @@ use crate::authz::Ask;
 use crate::authz::context::bool_text;
 use crate::convert::{self, KEY_RESOURCE};
 use crate::crypto::spec_of;
+use crate::domain::KmsArns;
 use crate::domain::{
     KeyRecord, KmsError, check_plaintext_len, context_not_supported, data_key_len,
     encryption_algorithm, is_key_id, material_error, random_len, require_usage,

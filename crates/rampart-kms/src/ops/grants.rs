@@ -9,6 +9,7 @@ use crate::KmsService;
 use crate::authz::Ask;
 use crate::authz::context::{constraint_context, set_grant_request};
 use crate::convert::{self, KEY_RESOURCE};
+use crate::domain::KmsArns;
 use crate::domain::grants::{
     GrantConstraintSet, GrantRequest, MAX_GRANTS_PER_KEY, check_constraints, check_grant_id,
     check_operations, check_principal, check_principals, either_not_both, encode_grant_token,
@@ -401,7 +402,7 @@ where
 /// `InvalidArnException` for an alias name or alias ARN where only keys are accepted.
 fn reject_alias(text: &str) -> Result<(), KmsError> {
     let resource = if text.starts_with("arn:") {
-        text.splitn(6, ':').nth(5).unwrap_or_default()
+        rampart_core::Arn::parse(text).map_or("", |arn| arn.resource)
     } else {
         text
     };

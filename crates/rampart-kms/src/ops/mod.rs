@@ -36,20 +36,14 @@ pub(crate) fn scope_of(ctx: &RequestContext) -> Scope {
 /// in the caller's Region (cross-account use), else the caller's own.
 pub(crate) fn key_scope(ctx: &RequestContext, text: &str) -> Scope {
     let caller = scope_of(ctx);
-    let Some(rest) = text.strip_prefix("arn:") else {
+    let Some(arn) = rampart_core::Arn::parse(text) else {
         return caller;
     };
-    let mut parts = rest.splitn(5, ':');
-    let (_partition, service, region, account) =
-        (parts.next(), parts.next(), parts.next(), parts.next());
-    match (service, region, account) {
-        (Some("kms"), Some(region), Some(account))
-            if region == caller.region
-                && account != caller.account
-                && account.len() == 12
-                && account.bytes().all(|b| b.is_ascii_digit()) =>
+    match arn.account_id() {
+        Some(account)
+            if arn.service == "kms" && arn.region == caller.region && account != caller.account =>
         {
-            Scope::new(account, region)
+            Scope::new(account, arn.region)
         }
         _ => caller,
     }

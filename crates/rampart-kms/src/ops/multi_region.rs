@@ -16,6 +16,7 @@ use crate::authz::context::{bool_text, set_request_tags};
 use crate::authz::key_policy::{PolicyTarget, check_lockout, compile_key_policy};
 use crate::convert::{self, KEY_RESOURCE};
 use crate::crypto::VersionInfo;
+use crate::domain::KmsArns;
 use crate::domain::{
     Accept, ImportConfig, KeyRecord, KeyState, KmsError, MultiRegionConfig, PolicyRecord, Scope,
     TagSet, default_key_policy,
