@@ -43,7 +43,7 @@ pub use query_invoke::{
 pub use regex::Regex;
 pub use rest::{HttpRequest, HttpResponse, RestOperation, rest_error_response, route};
 pub use rest_bind::{decode_rest_input, encode_rest_output};
-pub use service::{AwsJsonService, AwsQueryService};
+pub use service::{AwsHttpService, AwsJsonService, AwsQueryService, HttpProtocol};
 pub use timestamp::Timestamp;
 pub use validate::{ConstraintValue, Field, Validate, ValidationErrors, required};
 pub use xml::{ToXml, XmlValue, XmlWriter};

@@ -1,8 +1,8 @@
-//! The seams between the wire layer and a service crate speaking AWS JSON 1.0/1.1 or the AWS
-//! query protocol.
+//! The seams between the wire layer and a service crate speaking AWS JSON 1.0/1.1, the AWS
+//! query protocol, restJson1 or Smithy RPC v2 CBOR.
 
 use crate::BoxFuture;
-use crate::{Invocation, QueryNode};
+use crate::{HttpInvocation, HttpRequest, Invocation, QueryNode};
 use rampart_core::RequestContext;
 
 /// A service reached by `X-Amz-Target: <target_prefix>.<Operation>`.
@@ -46,4 +46,38 @@ pub trait AwsQueryService: Send + Sync + 'static {
         action: &'a str,
         params: &'a QueryNode,
     ) -> BoxFuture<'a, Invocation>;
+}
+
+/// The HTTP-bound protocol an [`AwsHttpService`] speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpProtocol {
+    /// restJson1: routed by method, path and query; errors carry `X-Amzn-ErrorType`.
+    RestJson1,
+    /// Smithy RPC v2 CBOR: `POST /service/<target prefix>/operation/<Operation>` with
+    /// `smithy-protocol: rpc-v2-cbor`.
+    RpcV2Cbor,
+}
+
+/// A service speaking restJson1 or Smithy RPC v2 CBOR. restJson1 requests are routed by the
+/// SigV4 scope's service name (unsigned: by whose route table matches); RPC v2 CBOR requests
+/// by the service name of their path.
+pub trait AwsHttpService: Send + Sync + 'static {
+    /// The SigV4 signing name, e.g. `apigateway`.
+    fn signing_name(&self) -> &'static str;
+    /// The CloudTrail event source, e.g. `apigateway.amazonaws.com`.
+    fn event_source(&self) -> &'static str;
+    /// The protocol: selects routing and error rendering.
+    fn protocol(&self) -> HttpProtocol;
+    /// RPC v2 CBOR: the service name of `/service/<name>/operation/<Operation>` (the model's
+    /// target prefix); empty for restJson1.
+    fn target_prefix(&self) -> &'static str;
+    /// True when the request line names an operation of the service (restJson1: a route of
+    /// its table matches; RPC v2 CBOR: the path names this service).
+    fn has_route(&self, method: &str, path: &str, query: &str) -> bool;
+    /// Routes, decodes, runs and encodes one operation.
+    fn invoke<'a>(
+        &'a self,
+        ctx: &'a RequestContext,
+        req: &'a HttpRequest<'a>,
+    ) -> BoxFuture<'a, HttpInvocation>;
 }

@@ -3,7 +3,7 @@
 //! (dispatch of `POST /service/<targetPrefix>/operation/<Operation>`) and conformance hooks
 //! for both protocols.
 
-use super::{Ctx, GenFile, json_files, module_root, operations};
+use super::{Ctx, GenFile, endpoint, json_files, module_root, operations};
 use crate::model::ShapeRef;
 use crate::names;
 use crate::services::matches;
@@ -13,6 +13,9 @@ use std::fmt::Write as _;
 pub fn generate(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
     let root = module_root(ctx, "pub mod cbor;\n#[doc(hidden)]\npub mod conformance;\n");
     let mut files = json_files(ctx, root)?;
+    for file in files.iter_mut().filter(|f| f.name == "endpoint.rs") {
+        file.content = endpoint::json_and_cbor(ctx);
+    }
     files.extend([
         GenFile {
             name: "cbor.rs",

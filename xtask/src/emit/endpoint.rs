@@ -1,5 +1,6 @@
 //! `endpoint.rs`: `Endpoint<S>`, a service implementing the generated API behind the wire
-//! layer's seam (`AwsJsonService` or `AwsQueryService`): the model's constants and `dispatch`.
+//! layer's seam (`AwsJsonService`, `AwsQueryService` or `AwsHttpService` for restJson1 and
+//! RPC v2 CBOR): the model's constants and `dispatch`.
 
 use super::Ctx;
 
@@ -23,8 +24,60 @@ fn head(ctx: &Ctx<'_>, seam: &str, args: &str) -> String {
 
 /// `Endpoint` of an awsJson service.
 pub fn json(ctx: &Ctx<'_>) -> String {
-    let mut out = head(ctx, "AwsJsonService", "");
-    out += &format!(
+    head(ctx, "AwsJsonService", "") + &json_impl(ctx)
+}
+
+/// `Endpoint` of an RPC v2 CBOR service that also answers awsJson: both seams.
+pub fn json_and_cbor(ctx: &Ctx<'_>) -> String {
+    let args = ", AwsHttpService, HttpInvocation, HttpProtocol, HttpRequest";
+    let mut out = head(ctx, "AwsJsonService", args)
+        + &json_impl(ctx)
+        + "
+";
+    out += &http_impl(
+        ctx,
+        "RpcV2Cbor",
+        "super::TARGET_PREFIX",
+        "let _ = (method, query);\n\
+         rampart_codec::cbor_route(path).is_some_and(|(s, _)| s == super::TARGET_PREFIX)",
+        "super::cbor::dispatch(self.0.as_ref(), ctx, req.path, req.body)",
+    );
+    out
+}
+
+/// `Endpoint` of a restJson1 service.
+pub fn rest(ctx: &Ctx<'_>) -> String {
+    let args = ", HttpInvocation, HttpProtocol, HttpRequest";
+    head(ctx, "AwsHttpService", args)
+        + &http_impl(
+            ctx,
+            "RestJson1",
+            "\"\"",
+            "rampart_codec::route(super::http::ROUTES, method, path, query).is_some()",
+            "dispatch(self.0.as_ref(), ctx, req)",
+        )
+}
+
+/// The `AwsHttpService` impl: `protocol` a variant of `HttpProtocol`, the other arguments
+/// expressions.
+fn http_impl(ctx: &Ctx<'_>, protocol: &str, prefix: &str, has_route: &str, call: &str) -> String {
+    format!(
+        "impl<S: {} + 'static> AwsHttpService for Endpoint<S> {{\n\
+         fn signing_name(&self) -> &'static str {{\nsuper::SIGNING_NAME\n}}\n\
+         fn event_source(&self) -> &'static str {{\nsuper::EVENT_SOURCE\n}}\n\
+         fn protocol(&self) -> HttpProtocol {{\nHttpProtocol::{protocol}\n}}\n\
+         fn target_prefix(&self) -> &'static str {{\n{prefix}\n}}\n\
+         fn has_route(&self, method: &str, path: &str, query: &str) -> bool {{\n\
+         {has_route}\n}}\n\
+         fn invoke<'a>(&'a self, ctx: &'a RequestContext, req: &'a HttpRequest<'a>) \
+         -> BoxFuture<'a, HttpInvocation> {{\n\
+         Box::pin({call})\n}}\n}}\n",
+        ctx.trait_name()
+    )
+}
+
+fn json_impl(ctx: &Ctx<'_>) -> String {
+    format!(
         "impl<S: {} + 'static> AwsJsonService for Endpoint<S> {{\n\
          fn target_prefix(&self) -> &'static str {{\nsuper::TARGET_PREFIX\n}}\n\
          fn signing_name(&self) -> &'static str {{\nsuper::SIGNING_NAME\n}}\n\
@@ -34,8 +87,7 @@ pub fn json(ctx: &Ctx<'_>) -> String {
          -> BoxFuture<'a, Invocation> {{\n\
          Box::pin(dispatch(self.0.as_ref(), ctx, operation, body))\n}}\n}}\n",
         ctx.trait_name()
-    );
-    out
+    )
 }
 
 /// `Endpoint` of a query service.

@@ -3,7 +3,7 @@
 //! routes, binds and invokes (`operations.rs`) and conformance hooks. Structures, enums,
 //! validation, audit JSON and error constructors are shared with the awsJson emitters.
 
-use super::{Ctx, GenFile, common_files, errors, operations, reexports};
+use super::{Ctx, GenFile, common_files, endpoint, errors, operations, reexports};
 use crate::model::{Operation, ShapeRef};
 use crate::names;
 use crate::services::matches;
@@ -30,6 +30,10 @@ pub fn generate(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
             content: dispatcher(ctx)?,
         },
         GenFile {
+            name: "endpoint.rs",
+            content: endpoint::rest(ctx),
+        },
+        GenFile {
             name: "conformance.rs",
             content: conformance(ctx),
         },
@@ -45,8 +49,9 @@ fn module_root(ctx: &Ctx<'_>) -> String {
          dispatcher of {} ({}, restJson1).\n\n",
         ctx.botocore, m.service_id, m.api_version
     );
-    out += "mod audit;\n#[doc(hidden)]\npub mod conformance;\npub mod enums;\npub mod errors;\n\
-            pub mod http;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
+    out += "mod audit;\n#[doc(hidden)]\npub mod conformance;\nmod endpoint;\npub mod enums;\n\
+            pub mod errors;\npub mod http;\npub mod operations;\npub mod shapes;\nmod validate;\n\n";
+    out += "pub use endpoint::Endpoint;\n";
     out += &reexports(ctx);
     out += "pub use rampart_codec::{AuditParams, Blob, HttpInvocation, HttpRequest, \
             HttpResponse, Invocation, ServiceError, Timestamp, Validate};\n\n";

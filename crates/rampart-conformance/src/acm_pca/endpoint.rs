@@ -3,7 +3,10 @@
 #![allow(missing_docs, unused_imports)]
 
 use super::operations::{AcmPcaApi, dispatch};
-use rampart_codec::{AwsJsonService, BoxFuture, Invocation};
+use rampart_codec::{
+    AwsHttpService, AwsJsonService, BoxFuture, HttpInvocation, HttpProtocol, HttpRequest,
+    Invocation,
+};
 use rampart_core::RequestContext;
 use std::sync::Arc;
 
@@ -36,5 +39,36 @@ impl<S: AcmPcaApi + 'static> AwsJsonService for Endpoint<S> {
         body: &'a [u8],
     ) -> BoxFuture<'a, Invocation> {
         Box::pin(dispatch(self.0.as_ref(), ctx, operation, body))
+    }
+}
+
+impl<S: AcmPcaApi + 'static> AwsHttpService for Endpoint<S> {
+    fn signing_name(&self) -> &'static str {
+        super::SIGNING_NAME
+    }
+    fn event_source(&self) -> &'static str {
+        super::EVENT_SOURCE
+    }
+    fn protocol(&self) -> HttpProtocol {
+        HttpProtocol::RpcV2Cbor
+    }
+    fn target_prefix(&self) -> &'static str {
+        super::TARGET_PREFIX
+    }
+    fn has_route(&self, method: &str, path: &str, query: &str) -> bool {
+        let _ = (method, query);
+        rampart_codec::cbor_route(path).is_some_and(|(s, _)| s == super::TARGET_PREFIX)
+    }
+    fn invoke<'a>(
+        &'a self,
+        ctx: &'a RequestContext,
+        req: &'a HttpRequest<'a>,
+    ) -> BoxFuture<'a, HttpInvocation> {
+        Box::pin(super::cbor::dispatch(
+            self.0.as_ref(),
+            ctx,
+            req.path,
+            req.body,
+        ))
     }
 }

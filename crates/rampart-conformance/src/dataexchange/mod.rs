@@ -5,6 +5,7 @@
 mod audit;
 #[doc(hidden)]
 pub mod conformance;
+mod endpoint;
 pub mod enums;
 pub mod errors;
 pub mod http;
@@ -12,6 +13,7 @@ pub mod operations;
 pub mod shapes;
 mod validate;
 
+pub use endpoint::Endpoint;
 pub use enums::*;
 pub use operations::*;
 pub use rampart_codec::{
