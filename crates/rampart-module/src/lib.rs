@@ -10,7 +10,7 @@ mod tables;
 pub use clients::Clients;
 pub use tables::{TableClash, check_tables};
 
-use rampart_codec::{AwsJsonService, AwsQueryService, BoxFuture};
+use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, BoxFuture};
 use rampart_core::{Clock, Job};
 use rampart_crypto::root::RootKey;
 use rampart_store::Store;
@@ -50,6 +50,11 @@ pub trait ServiceModule: Send + Sync {
 
     /// Endpoints speaking the AWS query protocol.
     fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {
+        Vec::new()
+    }
+
+    /// Endpoints speaking restJson1 or Smithy RPC v2 CBOR.
+    fn http_services(&self) -> Vec<Arc<dyn AwsHttpService>> {
         Vec::new()
     }
 

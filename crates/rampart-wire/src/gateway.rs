@@ -1,9 +1,11 @@
 //! The request path: operator endpoints ([`crate::operator`]), pre-authentication checks
-//! before the body is read, the body under its limits, target dispatch, SigV4, service call,
-//! audit.
+//! before the body is read, the body under its limits, target dispatch (awsJson, query
+//! [`crate::query_route`], restJson1 and RPC v2 CBOR [`crate::http_route`]), SigV4, service
+//! call, audit.
 
 use crate::body::{BodyBudget, BodyRules, ReadBody, read_body};
 use crate::host::{Authenticated, Host, Ready, SignedRequest};
+use crate::http_route;
 use crate::limits::ServerLimits;
 use crate::operator::{self, Route};
 use crate::query_route;
@@ -127,7 +129,12 @@ impl Gateway {
             return query_route::preflight(ready, &head, dev, limit, request_id).await;
         }
         let Some((service, _)) = json_target(ready, parts) else {
-            return Err(refuse::unknown_operation(request_id));
+            return match http_route::choose(ready, parts) {
+                Some(http) => {
+                    http_route::preflight(ready, http.as_ref(), &head, limit, request_id).await
+                }
+                None => Err(http_route::unknown(parts, request_id)),
+            };
         };
         match ready.auth.precheck(&head, service.signing_name()).await {
             Ok(()) => Ok(limit),
@@ -165,15 +172,15 @@ impl Gateway {
         remote: SocketAddr,
         request_id: String,
     ) -> Response<Body> {
+        let conn = query_route::Connection {
+            remote,
+            secure_transport: self.secure_transport,
+        };
         if query_route::is_query_request(parts) {
-            let conn = query_route::Connection {
-                remote,
-                secure_transport: self.secure_transport,
-            };
             return query_route::handle(ready, parts, read, conn, request_id).await;
         }
         let Some((service, operation)) = json_target(ready, parts) else {
-            return refuse::unknown_operation(&request_id);
+            return http_route::handle(ready, parts, read, conn, request_id).await;
         };
         let body = &read.bytes;
         let content_type = amz_json_content_type(service.json_version());
@@ -188,10 +195,6 @@ impl Gateway {
             Err(f) => return aws_error(f.status, content_type, f.code, &f.message, &request_id),
         };
         let user_agent = header_text(&parts.headers, "user-agent");
-        let conn = query_route::Connection {
-            remote,
-            secure_transport: self.secure_transport,
-        };
         let ctx = context(caller, request_id, conn, user_agent);
         let mut invocation = service.invoke(&ctx, operation, body).await;
         let result = std::mem::replace(&mut invocation.result, Ok(Vec::new()));

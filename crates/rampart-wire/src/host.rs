@@ -3,7 +3,7 @@
 
 use crate::AuditSink;
 pub use rampart_codec::BoxFuture;
-use rampart_codec::{AwsJsonService, AwsQueryService};
+use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, HttpProtocol};
 use rampart_core::{CallerPolicies, Principal, Region};
 use std::fmt;
 use std::net::IpAddr;
@@ -73,6 +73,9 @@ pub struct Ready {
     pub services: Vec<Arc<dyn AwsJsonService>>,
     /// The query-protocol services, looked up by signing name or `Action`.
     pub query_services: Vec<Arc<dyn AwsQueryService>>,
+    /// The restJson1 and RPC v2 CBOR services, looked up by signing name, CBOR service name
+    /// or route.
+    pub http_services: Vec<Arc<dyn AwsHttpService>>,
     /// The authenticator (SigV4, or dev mode).
     pub auth: Arc<dyn Authenticator>,
     /// Where audit events go.
@@ -92,6 +95,36 @@ impl Ready {
         self.query_services
             .iter()
             .find(|s| s.signing_name() == signing_name)
+    }
+
+    /// The RPC v2 CBOR service named `name` in `/service/<name>/operation/<Operation>`.
+    pub fn cbor_service(&self, name: &str) -> Option<&Arc<dyn AwsHttpService>> {
+        self.http_services
+            .iter()
+            .find(|s| s.protocol() == HttpProtocol::RpcV2Cbor && s.target_prefix() == name)
+    }
+
+    /// The restJson1 service signing as `signing_name`, if any.
+    pub fn rest_service(&self, signing_name: &str) -> Option<&Arc<dyn AwsHttpService>> {
+        self.rest_services()
+            .find(|s| s.signing_name() == signing_name)
+    }
+
+    /// The first restJson1 service with a route matching the request line, if any.
+    pub fn rest_service_for_route(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+    ) -> Option<&Arc<dyn AwsHttpService>> {
+        self.rest_services()
+            .find(|s| s.has_route(method, path, query))
+    }
+
+    fn rest_services(&self) -> impl Iterator<Item = &Arc<dyn AwsHttpService>> {
+        self.http_services
+            .iter()
+            .filter(|s| s.protocol() == HttpProtocol::RestJson1)
     }
 
     /// The first query service that has operation `action`, if any.

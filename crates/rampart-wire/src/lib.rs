@@ -6,6 +6,7 @@ mod conn;
 mod framing;
 mod gateway;
 mod host;
+mod http_route;
 pub mod limits;
 pub mod local;
 pub mod operator;
@@ -22,4 +23,4 @@ pub use host::{
 };
 pub use limits::ServerLimits;
 pub use rampart_audit::{AuditEvent, AuditSink};
-pub use rampart_codec::{AwsJsonService, AwsQueryService};
+pub use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, HttpProtocol};

@@ -209,4 +209,4 @@ async fn run(
 
 #[cfg(test)]
 #[path = "query_route_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -106,7 +106,7 @@ impl AwsQueryService for Fake {
 }
 
 /// Accepts everything, or fails with the given JSON auth code.
-struct Auth(Option<&'static str>);
+pub(crate) struct Auth(pub(crate) Option<&'static str>);
 
 impl Authenticator for Auth {
     fn authenticate<'a>(
@@ -144,7 +144,7 @@ impl Authenticator for Auth {
 }
 
 #[derive(Default)]
-struct Sink(Mutex<Vec<AuditEvent>>);
+pub(crate) struct Sink(pub(crate) Mutex<Vec<AuditEvent>>);
 
 impl AuditSink for Sink {
     fn record(&self, event: AuditEvent) {
@@ -152,7 +152,7 @@ impl AuditSink for Sink {
     }
 }
 
-struct TestHost(Arc<Ready>);
+pub(crate) struct TestHost(pub(crate) Arc<Ready>);
 
 impl Host for TestHost {
     fn dev_mode(&self) -> bool {
@@ -189,6 +189,7 @@ fn gateway(auth_failure: Option<&'static str>) -> (Gateway, Arc<Sink>) {
                 global: None,
             }),
         ],
+        http_services: Vec::new(),
         auth: Arc::new(Auth(auth_failure)),
         audit: sink.clone(),
     };
@@ -196,7 +197,7 @@ fn gateway(auth_failure: Option<&'static str>) -> (Gateway, Arc<Sink>) {
     (Gateway::new(host, small_body_limits()), sink)
 }
 
-fn run<T>(fut: impl std::future::Future<Output = T>) -> T {
+pub(crate) fn run<T>(fut: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -365,7 +366,7 @@ fn oversized_query_bodies_get_xml() {
 }
 
 /// The default limits with a 1 KiB body limit.
-fn small_body_limits() -> crate::ServerLimits {
+pub(crate) fn small_body_limits() -> crate::ServerLimits {
     crate::ServerLimits {
         max_body_bytes: 1024,
         ..crate::ServerLimits::default()

@@ -103,6 +103,7 @@ impl AppHost {
         let ready = Arc::new(Ready {
             services: modules.json_services(),
             query_services: modules.query_services(),
+            http_services: modules.http_services(),
             auth: self.authenticator(&modules)?,
             audit: self.audit.clone(),
         });

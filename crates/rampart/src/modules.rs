@@ -3,7 +3,7 @@
 
 use crate::bootstrap::META_TABLE;
 use rampart_audit::AUDIT_LOG;
-use rampart_codec::{AwsJsonService, AwsQueryService};
+use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService};
 use rampart_core::{Clock, Job};
 use rampart_crypto::root::RootKey;
 use rampart_module::{Clients, ModuleEnv, ModuleFactory, ServiceModule, check_tables};
@@ -81,6 +81,11 @@ impl Modules {
         self.list.iter().flat_map(|m| m.query_services()).collect()
     }
 
+    /// Every restJson1 and RPC v2 CBOR endpoint.
+    pub fn http_services(&self) -> Vec<Arc<dyn AwsHttpService>> {
+        self.list.iter().flat_map(|m| m.http_services()).collect()
+    }
+
     /// Every module's background jobs.
     pub fn jobs(&self) -> Vec<Arc<dyn Job>> {
         self.list.iter().flat_map(|m| m.jobs()).collect()
@@ -134,6 +139,7 @@ mod tests {
             .map(|s| s.signing_name())
             .collect();
         assert_eq!(signing, ["iam", "sts"]);
+        assert!(modules.http_services().is_empty());
         assert!(modules.jobs().len() >= 4);
     }
 
