@@ -196,18 +196,29 @@ impl Gateway {
         };
         let user_agent = header_text(&parts.headers, "user-agent");
         let ctx = context(caller, request_id, conn, user_agent);
-        let mut invocation = service.invoke(&ctx, operation, body).await;
-        let result = std::mem::replace(&mut invocation.result, Ok(Vec::new()));
-        let error = result
-            .as_ref()
-            .err()
-            .map(|e| (e.code.to_string(), e.message.clone()));
-        let response = render(result, content_type, &ctx.request_id);
-        let read_only = invocation.read_only;
-        let events = call_events(service.event_source(), &ctx, invocation, error);
-        ready.audit.record_call(events, read_only).await;
-        response
+        let invocation = service.invoke(&ctx, operation, body).await;
+        respond_and_audit(ready, service.as_ref(), &ctx, invocation).await
     }
+}
+
+/// Renders a JSON invocation and records its audit event (waiting as the sink asks).
+async fn respond_and_audit(
+    ready: &Ready,
+    service: &dyn crate::AwsJsonService,
+    ctx: &RequestContext,
+    mut invocation: rampart_codec::Invocation,
+) -> Response<Body> {
+    let content_type = amz_json_content_type(service.json_version());
+    let result = std::mem::replace(&mut invocation.result, Ok(Vec::new()));
+    let error = result
+        .as_ref()
+        .err()
+        .map(|e| (e.code.to_string(), e.message.clone()));
+    let response = render(result, content_type, &ctx.request_id);
+    let read_only = invocation.read_only;
+    let events = call_events(service.event_source(), ctx, invocation, error);
+    ready.audit.record_call(events, read_only).await;
+    response
 }
 
 /// The JSON service and operation `X-Amz-Target` names. The operation follows the last dot:
