@@ -57,13 +57,7 @@ where
     O: AuditParams,
     Fut: Future<Output = Result<O, ServiceError>>,
 {
-    let mut inv = Invocation {
-        operation: spec.name,
-        result: Ok(Vec::new()),
-        request_parameters: None,
-        response_elements: None,
-        read_only: spec.read_only,
-    };
+    let mut inv = Invocation::started(spec.name, spec.read_only);
     let outcome = async {
         let input = decoded?;
         inv.request_parameters = input.audit_json();

@@ -23,26 +23,28 @@ pub struct Invocation {
 }
 
 impl Invocation {
-    /// The target named no operation of the service.
-    pub fn unknown_operation() -> Self {
+    /// A call of `operation` that has not run yet: no parameters, an empty success body.
+    pub fn started(operation: &'static str, read_only: bool) -> Self {
         Self {
-            operation: "Unknown",
-            result: Err(ServiceError::unknown_operation()),
+            operation,
+            result: Ok(Vec::new()),
             request_parameters: None,
             response_elements: None,
-            read_only: false,
+            read_only,
         }
+    }
+
+    /// The target named no operation of the service.
+    pub fn unknown_operation() -> Self {
+        Self::not_served("Unknown", false, ServiceError::unknown_operation())
     }
 
     /// A model operation the service does not serve: answered with `error` (the protocol's
     /// not-implemented error) without reading the request, so there are no request parameters.
     pub fn not_served(operation: &'static str, read_only: bool, error: ServiceError) -> Self {
         Self {
-            operation,
             result: Err(error),
-            request_parameters: None,
-            response_elements: None,
-            read_only,
+            ..Self::started(operation, read_only)
         }
     }
 }
@@ -84,13 +86,7 @@ where
     F: FnOnce(I) -> Fut,
     Fut: Future<Output = Result<O, ServiceError>>,
 {
-    let mut inv = Invocation {
-        operation: spec.name,
-        result: Ok(Vec::new()),
-        request_parameters: None,
-        response_elements: None,
-        read_only: spec.read_only,
-    };
+    let mut inv = Invocation::started(spec.name, spec.read_only);
     let input: I = match deserialize_input(body) {
         Ok(input) => input,
         Err(e) => {

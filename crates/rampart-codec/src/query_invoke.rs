@@ -46,13 +46,7 @@ where
     F: FnOnce(I) -> Fut,
     Fut: Future<Output = Result<O, ServiceError>>,
 {
-    let mut inv = Invocation {
-        operation: spec.name,
-        result: Ok(Vec::new()),
-        request_parameters: None,
-        response_elements: None,
-        read_only: spec.read_only,
-    };
+    let mut inv = Invocation::started(spec.name, spec.read_only);
     let input = match I::from_query(params, "") {
         Ok(input) => input,
         Err(e) => {
