@@ -5,6 +5,7 @@ use super::cbor::{cbor_error_response, cbor_response, decode_cbor_input, encode_
 use super::rest::{HttpRequest, HttpResponse, Labels, RestOperation, rest_error_response};
 use super::rest_bind::{decode_rest_input, encode_rest_output};
 use super::{AuditParams, Invocation, OperationSpec, ServiceError, Validate, validate_input};
+use crate::invocation::run_steps;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -58,17 +59,9 @@ where
     Fut: Future<Output = Result<O, ServiceError>>,
 {
     let mut inv = Invocation::started(spec.name, spec.read_only);
-    let outcome = async {
-        let input = decoded?;
-        inv.request_parameters = input.audit_json();
-        validate_input(&input)?;
-        let output = call(input).await?;
-        if spec.audit_response {
-            inv.response_elements = output.audit_json();
-        }
-        encode(&output)
-    }
-    .await;
+    let checks = |input: &I| validate_input(input);
+    let steps = run_steps(&mut inv, spec.audit_response, decoded, checks, call, encode);
+    let outcome = steps.await;
     let (status, headers) = match outcome {
         Ok(resp) => {
             inv.result = Ok(resp.body);

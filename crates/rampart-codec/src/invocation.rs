@@ -87,32 +87,45 @@ where
     Fut: Future<Output = Result<O, ServiceError>>,
 {
     let mut inv = Invocation::started(spec.name, spec.read_only);
-    let input: I = match deserialize_input(body) {
-        Ok(input) => input,
-        Err(e) => {
-            return Invocation {
-                result: Err(e),
-                ..inv
-            };
-        }
-    };
-    inv.request_parameters = input.audit_json();
-    if let Err(e) = check(&input).and_then(|()| validate_input(&input)) {
-        return Invocation {
-            result: Err(e),
-            ..inv
-        };
-    }
-    inv.result = match call(input).await {
-        Ok(output) => {
-            if spec.audit_response {
-                inv.response_elements = output.audit_json();
-            }
-            encode_output(&output)
-        }
-        Err(e) => Err(e),
-    };
+    let checks = |input: &I| check(input).and_then(|()| validate_input(input));
+    let decoded = deserialize_input(body);
+    let result = run_steps(
+        &mut inv,
+        spec.audit_response,
+        decoded,
+        checks,
+        call,
+        encode_output,
+    );
+    inv.result = result.await;
     inv
+}
+
+/// The steps every protocol's invoker shares, in AWS's order: the decoding error, else the
+/// input's audit JSON is recorded, `checks` run (model validation and any service precheck),
+/// `call` runs, the output's audit JSON is recorded (when `audit_response`) and `encode`
+/// writes it.
+pub(crate) async fn run_steps<I, O, R, Fut>(
+    inv: &mut Invocation,
+    audit_response: bool,
+    decoded: Result<I, ServiceError>,
+    checks: impl FnOnce(&I) -> Result<(), ServiceError>,
+    call: impl FnOnce(I) -> Fut,
+    encode: impl FnOnce(&O) -> Result<R, ServiceError>,
+) -> Result<R, ServiceError>
+where
+    I: AuditParams,
+    O: AuditParams,
+    Fut: Future<Output = Result<O, ServiceError>>,
+{
+    let input = decoded?;
+    inv.request_parameters = input.audit_json();
+    checks(&input)?;
+    let output = call(input).await?;
+    if audit_response {
+        inv.response_elements = output.audit_json();
+    }
+    encode(&output)
 }
 
 /// Runs a handler's `call`, tells `after` whether it succeeded, and converts its error to the

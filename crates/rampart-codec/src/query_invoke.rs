@@ -6,6 +6,7 @@ use super::{
     AuditParams, FromQuery, Invocation, QueryNode, ServiceError, Validate, deserialize_input,
     encode_output, validate_input,
 };
+use crate::invocation::run_steps;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -47,30 +48,20 @@ where
     Fut: Future<Output = Result<O, ServiceError>>,
 {
     let mut inv = Invocation::started(spec.name, spec.read_only);
-    let input = match I::from_query(params, "") {
-        Ok(input) => input,
-        Err(e) => {
-            inv.result = Err(e);
-            return inv;
-        }
-    };
-    inv.request_parameters = input.audit_json();
-    if let Err(e) = validate_input(&input) {
-        inv.result = Err(validation_error(e));
-        return inv;
-    }
-    inv.result = call(input).await.map(|output| {
-        if spec.audit_response {
-            inv.response_elements = output.audit_json();
-        }
-        response_document(
+    let checks = |input: &I| validate_input(input).map_err(validation_error);
+    let encode = |output: &O| {
+        let (wrapper, request_id) = (spec.result_wrapper, env.request_id);
+        Ok(response_document(
             spec.name,
             env.namespace,
-            spec.result_wrapper,
-            &output,
-            env.request_id,
-        )
-    });
+            wrapper,
+            output,
+            request_id,
+        ))
+    };
+    let decoded = I::from_query(params, "");
+    let result = run_steps(&mut inv, spec.audit_response, decoded, checks, call, encode);
+    inv.result = result.await;
     inv
 }
 
