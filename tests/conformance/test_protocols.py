@@ -16,6 +16,7 @@ import datetime
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,6 +28,9 @@ from botocore.awsrequest import create_request_object, prepare_request_dict
 from urllib3._collections import HTTPHeaderDict
 
 ROOT = Path(__file__).resolve().parents[2]
+# The query protocol's botocore conformance script holds the JSON comparison both use.
+sys.path.insert(0, str(ROOT / "tests" / "query_conformance"))
+from botocore_query import numbers_equal  # noqa: E402
 UTC = datetime.timezone.utc
 TEXT = ' <a href="x">&amp;</a> \'q\' \r\nline\ttab ✓ 𝄞 '
 # Labels: every character here must be percent-encoded by the client and decoded by the server.
@@ -136,19 +140,6 @@ def wire_timestamp(shape, value):
     if shape.serialization.get("location") is None and fmt == "rfc822":
         return value.strftime("%a, %d %b %Y %H:%M:%S GMT")
     return value.timestamp()
-
-
-def numbers_equal(a, b):
-    """Compares JSON documents, treating 1 and 1.0 alike (epoch seconds)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(numbers_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(numbers_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return abs(a - b) < 1e-6
-    return a == b
 
 
 def http_request(service, protocol, op, params):
