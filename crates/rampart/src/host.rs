@@ -95,7 +95,7 @@ impl AppHost {
             self.config.dev,
         )
         .await?;
-        let directory: Arc<Directory> = modules.clients.require("the authenticator")?;
+        let directory: Arc<Directory> = modules.clients.require("the admin bootstrap")?;
         if !self.config.dev {
             let file = self.config.data_dir.join("credentials");
             credentials::bootstrap_admin(&directory, &self.config.default_account, &file).await?;
@@ -104,7 +104,7 @@ impl AppHost {
             services: modules.json_services(),
             query_services: modules.query_services(),
             http_services: modules.http_services(),
-            auth: self.authenticator(&modules)?,
+            auth: self.authenticator(directory, &modules)?,
             audit: self.audit.clone(),
         });
         modules.spawn_background();
@@ -124,8 +124,11 @@ impl AppHost {
     }
 
     /// SigV4 (or, in `--dev` mode, any key) over IAM's directory and STS's session tokens.
-    fn authenticator(&self, modules: &Modules) -> Result<Arc<dyn Authenticator>, String> {
-        let directory: Arc<Directory> = modules.clients.require("the authenticator")?;
+    fn authenticator(
+        &self,
+        directory: Arc<Directory>,
+        modules: &Modules,
+    ) -> Result<Arc<dyn Authenticator>, String> {
         let tokens: Arc<SessionTokens> = modules.clients.require("the authenticator")?;
         Ok(if self.config.dev {
             Arc::new(DevAuthenticator {
