@@ -24,7 +24,8 @@ pub struct DueQueue {
     pub max_attempts: u32,
     /// How long a claimed item stays with its consumer (job clock) before it is claimable again.
     pub claim_lease: Duration,
-    /// Delay before the first retry; doubled for each further attempt, up to [`DueQueue::max_backoff`].
+    /// Delay before the first retry; doubled for each further attempt, up to
+    /// [`DueQueue::max_backoff`].
     pub backoff: Duration,
     /// The longest retry delay.
     pub max_backoff: Duration,
@@ -107,7 +108,8 @@ async fn settle<E: std::fmt::Display>(
         Err(err) => {
             let delay =
                 i64::try_from(queue.retry_delay(item.attempts).as_millis()).unwrap_or(i64::MAX);
-            tracing::warn!(queue = queue.name, item = item.id, attempts = item.attempts, error = %err,
+            let (queue_name, attempts) = (queue.name, item.attempts);
+            tracing::warn!(queue = queue_name, item = item.id, attempts, error = %err,
                 "due work failed; retried later");
             let at = ctx.now_ms.saturating_add(delay);
             store

@@ -1,8 +1,9 @@
 //! Key deletion: deletes keys whose deletion date has passed, with their backing keys, aliases,
-//! tags and policy, one due item of the deletion queue at a time (`crate::schedule`). Deleting a copy
-//! of a multi-Region key removes its Region from every other copy's configuration in the same
-//! transaction; when that was the last replica of a primary waiting in PendingReplicaDeletion,
-//! the primary becomes PendingDeletion and its waiting period starts. Deleted keys are
+//! tags and policy, one due item of the deletion queue at a time (`crate::schedule`). Deleting
+//! a copy of a multi-Region key removes its Region from every other copy's configuration in the
+//! same transaction; when that was the last replica of a primary waiting in
+//! PendingReplicaDeletion, the primary becomes PendingDeletion and its waiting period starts
+//! (a new schedule row and item). Deleted keys are
 //! remembered (creation and end of the charged period) for the usage report's key-months.
 
 use crate::KmsService;

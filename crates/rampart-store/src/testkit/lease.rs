@@ -118,8 +118,9 @@ pub async fn fence_at_commit(store: &Store) -> TestResult {
     let stale = store
         .transact(vec![put("stale"), fence.clone().write()])
         .await;
+    let refused = |t: &str, k: &str| t == "lease" && k == "kit_job";
     check!(
-        matches!(&stale, Err(StoreError::Conflict { table, key }) if table == "lease" && key == "kit_job"),
+        matches!(&stale, Err(StoreError::Conflict { table, key }) if refused(table, key)),
         "stale fence committed: {stale:?}"
     );
     check!(
