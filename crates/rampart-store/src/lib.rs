@@ -20,7 +20,8 @@
 //!   items claimed `max_attempts` times go to [`Store::dead_letters`].
 //! * **Leases** (`lease` module): [`Store::acquire_lease`] grants a named lease to one holder
 //!   until it expires, for singleton work across nodes; renewals by a holder that lost it fail,
-//!   and each grant carries a larger fencing token.
+//!   and each grant carries a larger fencing token. `Write::Fence` (or the [`fenced`] scope)
+//!   makes a transaction commit only while that grant is the lease's latest.
 //! * **Indexed tables** ([`IndexedTable`]): declared secondary indexes whose entry rows are
 //!   written in the same transaction as their row, looked up with a keys-only scan
 //!   ([`Store::scan_keys`]) and one multi-row read ([`Store::get_many`]).
