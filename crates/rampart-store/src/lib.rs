@@ -261,13 +261,26 @@ impl Store {
     /// one log, which get increasing sequence numbers in that order). Concurrent transactions
     /// thus take their locks in one order and cannot deadlock each other on PostgreSQL. On an
     /// unmet expectation the error names the first failing write in that order.
+    ///
+    /// Inside a call's audit rider (`rampart_core::rider`), the first transaction that commits
+    /// also appends the call's intent audit record, so a state change is never stored without
+    /// its audit record.
     pub async fn transact(&self, mut writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
         }
         self.check_declared(&writes)?;
+        let intent = rampart_core::rider::take_intent();
+        let carries_intent = intent.is_some();
+        if let Some((log, entry)) = intent {
+            writes.push(Write::Append { log, entry });
+        }
         writes.sort_by(|a, b| a.apply_order().cmp(&b.apply_order()));
-        self.backend.transact(writes).await
+        let outcome = self.backend.transact(writes).await;
+        if carries_intent {
+            rampart_core::rider::settle_intent(outcome.is_ok());
+        }
+        outcome
     }
 
     /// Rows whose key starts with `prefix`, in key order, strictly after `start_after`, at most `limit`.

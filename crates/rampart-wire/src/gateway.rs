@@ -13,7 +13,7 @@ use crate::refuse::{self, Shape};
 use crate::respond::{Body, amz_json_content_type, aws_error, json};
 use bytes::Bytes;
 use http::{Request, Response};
-use rampart_audit::call_events;
+use rampart_audit::{call_events, run_audited};
 use rampart_codec::{ServiceError, encode_error};
 use rampart_core::RequestContext;
 use std::net::SocketAddr;
@@ -196,7 +196,8 @@ impl Gateway {
         };
         let user_agent = header_text(&parts.headers, "user-agent");
         let ctx = context(caller, request_id, conn, user_agent);
-        let invocation = service.invoke(&ctx, operation, body).await;
+        let call = service.invoke(&ctx, operation, body);
+        let invocation = run_audited(service.event_source(), &ctx, call).await;
         respond_and_audit(ready, service.as_ref(), &ctx, invocation).await
     }
 }

@@ -14,7 +14,7 @@ use crate::{AwsHttpService, HttpProtocol};
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Response, StatusCode, header};
 use http_body_util::Full;
-use rampart_audit::call_events;
+use rampart_audit::{call_events, run_audited};
 use rampart_codec::cbor::SMITHY_PROTOCOL;
 use rampart_codec::{
     HttpInvocation, HttpRequest, HttpResponse, ServiceError, cbor_error_response,
@@ -119,7 +119,7 @@ pub(crate) async fn handle(
         headers: &header_list,
         body: &read.bytes,
     };
-    let invocation = service.invoke(&ctx, &req).await;
+    let invocation = run_audited(service.event_source(), &ctx, service.invoke(&ctx, &req)).await;
     respond_and_audit(ready, service.as_ref(), &ctx, invocation).await
 }
 

@@ -9,7 +9,7 @@ use crate::gateway::{context, header_text, signed_headers, signed_request};
 use crate::host::{AuthFailure, Ready, SignedRequest};
 use crate::respond::{Body, xml};
 use http::Response;
-use rampart_audit::call_events;
+use rampart_audit::{call_events, run_audited};
 use rampart_codec::xml::error_document;
 use rampart_codec::{Invocation, QueryNode, ServiceError, invalid_action, unknown_action};
 use rampart_core::Region;
@@ -116,7 +116,8 @@ pub(crate) async fn handle(
     if let Some(region) = service.global_region() {
         ctx.region = Region::new(region);
     }
-    let invocation = run(service.as_ref(), &ctx, &params).await;
+    let call = run(service.as_ref(), &ctx, &params);
+    let invocation = run_audited(service.event_source(), &ctx, call).await;
     respond_and_audit(ready, service.as_ref(), &ctx, invocation).await
 }
 
