@@ -79,7 +79,7 @@ pub struct StoredEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoredRecord {
     /// A compact record.
-    Compact(StoredEvent),
+    Compact(Box<StoredEvent>),
     /// A line of a legacy entry: CloudTrail JSON as stored.
     Json(String),
 }
@@ -233,7 +233,7 @@ pub fn decode_entry(entry: &[u8]) -> Vec<StoredRecord> {
     let mut records = Vec::new();
     while !rest.is_empty() {
         match ciborium::de::from_reader::<StoredEvent, _>(&mut rest) {
-            Ok(record) => records.push(StoredRecord::Compact(record)),
+            Ok(record) => records.push(StoredRecord::Compact(Box::new(record))),
             Err(err) => {
                 tracing::error!(error = %err, "undecodable audit record");
                 break;

@@ -232,7 +232,7 @@ async fn finals_after(
                     return Ok(finals);
                 }
                 if event.kind == RecordKind::FinalAfterIntent {
-                    finals.insert(event.event_id.clone(), event);
+                    finals.insert(event.event_id.clone(), *event);
                 }
             }
         }

@@ -67,7 +67,7 @@ async fn a_change_whose_final_record_never_came_is_still_audited(h: &Harness) {
     // The node stops here: the response and the final record never happen.
     let out = h.ok(json!({})).await;
     let id = inv.intent_event_id.unwrap();
-    assert_eq!(event_ids(&out), [id.clone()]);
+    assert_eq!(event_ids(&out), std::slice::from_ref(&id));
     assert_eq!(out["Events"][0]["EventName"], "CreateKey");
     let record = trail(&out, 0);
     assert_eq!(record["eventID"], id.as_str());
@@ -83,7 +83,11 @@ async fn a_finished_change_is_one_event_with_the_final_contents(h: &Harness) {
     let id = inv.intent_event_id.clone().unwrap();
     finish(h, &ctx, inv).await;
     let out = h.ok(json!({})).await;
-    assert_eq!(event_ids(&out), [id.clone()], "one call, one event");
+    assert_eq!(
+        event_ids(&out),
+        std::slice::from_ref(&id),
+        "one call, one event"
+    );
     let record = trail(&out, 0);
     assert_eq!(record["eventID"], id.as_str());
     assert_eq!(

@@ -85,7 +85,7 @@ impl Merge {
             StoredRecord::Compact(event) => event,
         };
         match event.kind {
-            RecordKind::Intent => self.pending.push_back(Pending::Intent(Box::new(event), 0)),
+            RecordKind::Intent => self.pending.push_back(Pending::Intent(event, 0)),
             RecordKind::FinalAfterIntent => {
                 let line = event.to_cloudtrail_json();
                 let intent = self
