@@ -134,3 +134,64 @@ impl Merge {
         lines
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, kind: RecordKind, name: &str) -> StoredRecord {
+        StoredRecord::Compact(Box::new(StoredEvent {
+            kind,
+            time: 1_767_323_045,
+            event_source: "kms.amazonaws.com".into(),
+            event_name: name.into(),
+            aws_region: "us-east-1".into(),
+            user_identity: r#"{"type":"Root"}"#.into(),
+            source_ip_address: "127.0.0.1".into(),
+            user_agent: String::new(),
+            error_code: None,
+            error_message: None,
+            request_parameters: None,
+            response_elements: None,
+            request_id: id.into(),
+            event_id: id.into(),
+            read_only: false,
+            resources: Vec::new(),
+            recipient_account_id: "111122223333".into(),
+            shared_event_id: None,
+        }))
+    }
+
+    fn names(lines: &[String]) -> Vec<String> {
+        let name = |l: &String| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["eventName"].as_str().unwrap().to_owned()
+        };
+        lines.iter().map(name).collect()
+    }
+
+    #[test]
+    fn a_call_is_printed_once_in_its_intents_place() {
+        let mut merge = Merge::default();
+        merge.push(record("a", RecordKind::Intent, "CreateKey"));
+        merge.push(record("b", RecordKind::Final, "ListKeys"));
+        assert!(merge.ready(false).is_empty(), "the intent waits");
+        merge.push(record("a", RecordKind::FinalAfterIntent, "CreateKeyDone"));
+        assert_eq!(names(&merge.ready(false)), ["CreateKeyDone", "ListKeys"]);
+    }
+
+    #[test]
+    fn an_intent_without_final_record_is_printed_as_it_is() {
+        let mut merge = Merge::default();
+        merge.push(record("a", RecordKind::Intent, "CreateKey"));
+        merge.push(record("b", RecordKind::Final, "ListKeys"));
+        assert_eq!(names(&merge.ready(true)), ["CreateKey", "ListKeys"]);
+        merge.push(record("c", RecordKind::Intent, "DeleteAlias"));
+        for _ in 0..INTENT_POLLS {
+            assert!(merge.ready(false).is_empty());
+            merge.age();
+        }
+        assert_eq!(names(&merge.ready(false)), ["DeleteAlias"]);
+    }
+}
