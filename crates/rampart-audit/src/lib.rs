@@ -16,5 +16,7 @@ pub use event::{
     UserIdentity, arn_account, call_events, cloudtrail_timestamp, for_each_recipient,
 };
 pub use intent::run_audited;
-pub use stored::{FORMAT_V1, RecordKind, StoredEvent, StoredRecord, decode_entry, encode_entry};
+pub use stored::{
+    FORMAT_V1, RecordKind, StoredEvent, StoredRecord, decode_entry, encode_entry, first_record,
+};
 pub use writer::{AUDIT_LOG, AuditWriter, QueuedAuditSink, start_writer};

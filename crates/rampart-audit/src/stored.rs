@@ -243,6 +243,17 @@ pub fn decode_entry(entry: &[u8]) -> Vec<StoredRecord> {
     records
 }
 
+/// The first record of an entry (its oldest), without decoding the others.
+pub fn first_record(entry: &[u8]) -> Option<StoredRecord> {
+    let Some((&FORMAT_V1, mut rest)) = entry.split_first() else {
+        let text = String::from_utf8_lossy(entry);
+        let line = text.split('\n').find(|line| !line.trim().is_empty())?;
+        return Some(StoredRecord::Json(line.to_owned()));
+    };
+    let record = ciborium::de::from_reader::<StoredEvent, _>(&mut rest).ok()?;
+    Some(StoredRecord::Compact(Box::new(record)))
+}
+
 #[cfg(test)]
 #[path = "stored_tests.rs"]
 mod tests;

@@ -87,6 +87,21 @@ fn compact_records_render_the_json_the_event_serializes_to() {
 }
 
 #[test]
+fn the_first_record_alone() {
+    let first = StoredEvent::of(&encrypt(), RecordKind::Final);
+    let second = StoredEvent::of(&create_key(), RecordKind::Final);
+    let entry = encode_entry([&first, &second]);
+    assert_eq!(
+        first_record(&entry),
+        Some(StoredRecord::Compact(Box::new(first)))
+    );
+    let lines = format!("{}\n{}\n", json_line(&encrypt()), json_line(&create_key()));
+    let legacy = first_record(lines.as_bytes());
+    assert_eq!(legacy, Some(StoredRecord::Json(json_line(&encrypt()))));
+    assert_eq!(first_record(&[FORMAT_V1]), None);
+}
+
+#[test]
 fn legacy_json_entries_still_read() {
     let lines = format!("{}\n{}\n", json_line(&encrypt()), json_line(&create_key()));
     let records = decode_entry(lines.as_bytes());

@@ -13,7 +13,7 @@ use crate::generated::Event;
 use crate::query::{Needle, Query, Scope};
 use crate::record::Record;
 use crate::token::Cursor;
-use rampart_audit::{RecordKind, StoredEvent, StoredRecord, decode_entry};
+use rampart_audit::{RecordKind, StoredEvent, StoredRecord, decode_entry, first_record};
 use rampart_store::{Store, StoreError};
 use std::collections::HashMap;
 use time::format_description::well_known::Rfc3339;
@@ -316,7 +316,7 @@ fn quick_time(line: &str) -> Option<OffsetDateTime> {
 
 /// The time of the first record of an entry (its oldest, give or take [`SKEW`]).
 fn entry_time(entry: &[u8]) -> Option<OffsetDateTime> {
-    match decode_entry(entry).first()? {
+    match first_record(entry)? {
         StoredRecord::Json(_) => {
             let text = String::from_utf8_lossy(entry);
             text.split('\n').find_map(quick_time)
