@@ -13,7 +13,7 @@ use crate::generated::Event;
 use crate::query::{Needle, Query, Scope};
 use crate::record::Record;
 use crate::token::Cursor;
-use rampart_audit::{RecordKind, StoredEvent, StoredRecord, decode_entry, first_record};
+use rampart_audit::{FORMAT_V1, RecordKind, StoredEvent, StoredRecord, decode_entry, first_record};
 use rampart_store::{Store, StoreError};
 use std::collections::HashMap;
 use time::format_description::well_known::Rfc3339;
@@ -48,6 +48,8 @@ struct Matcher<'q> {
     scope: Scope<'q>,
     account_text: String,
     needle: Needle,
+    /// What a compact entry must contain to hold a match (see `Filter::raw_needle`).
+    raw_needle: Option<Vec<u8>>,
     stop_before: OffsetDateTime,
 }
 
@@ -68,6 +70,7 @@ pub(crate) async fn lookup(
         scope,
         account_text: format!("\"recipientAccountId\":{}", json_string(scope.account)),
         needle,
+        raw_needle: query.filter.as_ref().and_then(|f| f.raw_needle()),
         stop_before: query.start - SKEW,
     };
     let mut cursor = query.cursor;
@@ -145,6 +148,9 @@ impl<'w> Walk<'w> {
     /// Tests the records of one entry below index `upper`, newest first; true when the walk
     /// is over.
     async fn entry(&mut self, seq: u64, entry: &[u8], upper: usize) -> Result<bool, StoreError> {
+        if self.matcher.cannot_match(entry) {
+            return Ok(false);
+        }
         let records = decode_entry(entry);
         for index in (0..records.len().min(upper)).rev() {
             let verdict = match &records[index] {
@@ -283,6 +289,23 @@ impl Matcher<'_> {
         } else {
             Verdict::Skip
         }
+    }
+
+    /// Whether a compact entry can be passed over undecoded: it lacks the filter's value,
+    /// and starts after the walk's stop (so the walk does not end in it). Its final records
+    /// cannot be needed at their intents: a final record holds all its intent's values.
+    fn cannot_match(&self, entry: &[u8]) -> bool {
+        let Some(needle) = self.raw_needle.as_deref() else {
+            return false;
+        };
+        if entry.first() != Some(&FORMAT_V1) || entry.windows(needle.len()).any(|w| w == needle) {
+            return false;
+        }
+        let starts = match first_record(entry) {
+            Some(StoredRecord::Compact(first)) => first.event_time(),
+            _ => None,
+        };
+        starts.is_some_and(|t| t >= self.stop_before)
     }
 
     /// Scope, management events and the attribute filter.
