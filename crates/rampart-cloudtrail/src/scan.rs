@@ -291,9 +291,9 @@ impl Matcher<'_> {
         }
     }
 
-    /// Whether a compact entry can be passed over undecoded: it lacks the filter's value,
-    /// and starts after the walk's stop (so the walk does not end in it). Its final records
-    /// cannot be needed at their intents: a final record holds all its intent's values.
+    /// Whether a compact entry can be passed over undecoded: it lacks the filter's value, is
+    /// not an intent, and starts after the walk's stop (so the walk does not end in it). A
+    /// final record it holds is not needed at its intent: without the value it cannot match.
     fn cannot_match(&self, entry: &[u8]) -> bool {
         let Some(needle) = self.raw_needle.as_deref() else {
             return false;
@@ -301,11 +301,14 @@ impl Matcher<'_> {
         if entry.first() != Some(&FORMAT_V1) || entry.windows(needle.len()).any(|w| w == needle) {
             return false;
         }
-        let starts = match first_record(entry) {
-            Some(StoredRecord::Compact(first)) => first.event_time(),
-            _ => None,
-        };
-        starts.is_some_and(|t| t >= self.stop_before)
+        // An intent (alone in its entry, committed with its call's first write) lacks what
+        // only the final record knows (resources, response): it is never passed over.
+        match first_record(entry) {
+            Some(StoredRecord::Compact(first)) if first.kind != RecordKind::Intent => {
+                first.event_time().is_some_and(|t| t >= self.stop_before)
+            }
+            _ => false,
+        }
     }
 
     /// Scope, management events and the attribute filter.

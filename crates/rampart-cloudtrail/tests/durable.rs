@@ -81,6 +81,8 @@ async fn a_finished_change_is_one_event_with_the_final_contents(h: &Harness) {
     let ctx = context(ACCOUNT, REGION);
     let inv = create_key(h, &ctx, "k2").await;
     let id = inv.intent_event_id.clone().unwrap();
+    let arn = "arn:aws:kms:us-east-1:111122223333:key/k2";
+    ctx.note_resource(arn, "AWS::KMS::Key");
     finish(h, &ctx, inv).await;
     let out = h.ok(json!({})).await;
     assert_eq!(
@@ -94,6 +96,10 @@ async fn a_finished_change_is_one_event_with_the_final_contents(h: &Harness) {
         record["responseElements"],
         json!({"keyMetadata": {"keyId": "k2"}})
     );
+    // Found by what only the final record holds (the intent has no resources).
+    let attr = json!([{"AttributeKey": "ResourceName", "AttributeValue": arn}]);
+    let out = h.ok(json!({"LookupAttributes": attr})).await;
+    assert_eq!(event_ids(&out), std::slice::from_ref(&id));
 }
 
 /// Intent of A, then B's record, then A's final record: A is in its intent's place, also on
