@@ -5,6 +5,7 @@ mod identity;
 
 pub use identity::{Empty, SessionAttributes, SessionIssuer, SessionView, UserIdentity};
 
+use crate::intent::CallFacts;
 use rampart_codec::{BoxFuture, Invocation};
 use rampart_core::{AuditResource, Principal, RequestContext};
 use serde::Serialize;
@@ -46,6 +47,10 @@ pub struct AuditEvent {
     #[serde(rename = "sharedEventID", skip_serializing_if = "Option::is_none")]
     pub shared_event_id: Option<String>,
     pub event_category: &'static str,
+    /// The call's intent record committed with its first write under the same `eventID`:
+    /// readers show this record in the intent's place (stored form only, not CloudTrail JSON).
+    #[serde(skip)]
+    pub after_intent: bool,
 }
 
 /// CloudTrail `resources[]` entry.
@@ -94,6 +99,7 @@ pub fn for_each_recipient(mut event: AuditEvent, caller: &Principal) -> Vec<Audi
         let mut copy = event.clone();
         copy.user_identity = UserIdentity::other_account(caller);
         copy.event_id = uuid::Uuid::new_v4().to_string();
+        copy.after_intent = false;
         copy.recipient_account_id = owner;
         events.push(copy);
     }
@@ -114,6 +120,14 @@ pub trait AuditSink: Send + Sync + 'static {
         let _ = read_only;
         events.into_iter().for_each(|event| self.record(event));
         Box::pin(std::future::ready(()))
+    }
+
+    /// From now on, also puts each record (one compact record per item, see
+    /// [`crate::decode_entry`]) in each of `queues`, in the transaction that stores it: the
+    /// queues the service modules subscribe with (known once they start). The default ignores
+    /// subscriptions (a sink that stores nothing has nothing to enqueue).
+    fn subscribe(&self, queues: Vec<&'static str>) {
+        let _ = queues;
     }
 }
 
@@ -141,7 +155,8 @@ fn cloudtrail_time<S: serde::Serializer>(
 
 /// The audit events of one request: the caller's account's, plus a copy for each other account
 /// whose resources it used (see [`for_each_recipient`]). Failed calls, access
-/// denials included, are recorded with their `errorCode` and `errorMessage`.
+/// denials included, are recorded with their `errorCode` and `errorMessage`. A call whose
+/// intent record committed ([`crate::run_audited`]) keeps the intent's `eventID`.
 pub fn call_events(
     event_source: &'static str,
     ctx: &RequestContext,
@@ -155,28 +170,20 @@ pub fn call_events(
         .map(|r| EventResource::of(r, &account))
         .collect();
     let (error_code, error_message) = error.unzip();
+    let after_intent = invocation.intent_event_id.is_some();
+    let event_id = invocation
+        .intent_event_id
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let facts = CallFacts::of(ctx);
     let event = AuditEvent {
-        event_version: "1.08",
-        user_identity: UserIdentity::of(&ctx.principal),
-        event_time: ctx.received_at,
-        event_source,
-        event_name: invocation.operation.to_owned(),
-        aws_region: ctx.region.to_string(),
-        source_ip_address: ctx.source_ip.clone(),
-        user_agent: ctx.user_agent.clone(),
         error_code,
         error_message,
         request_parameters: invocation.request_parameters,
         response_elements: invocation.response_elements,
-        request_id: ctx.request_id.clone(),
-        event_id: uuid::Uuid::new_v4().to_string(),
         read_only: invocation.read_only,
         resources,
-        event_type: "AwsApiCall",
-        management_event: true,
-        recipient_account_id: account,
-        shared_event_id: None,
-        event_category: "Management",
+        after_intent,
+        ..facts.event(event_source, invocation.operation, event_id)
     };
     for_each_recipient(event, &ctx.principal)
 }

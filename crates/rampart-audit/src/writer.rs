@@ -1,13 +1,15 @@
 //! The durable audit trail: a batching writer behind the `AuditSink` that holds the responses
-//! of state-changing calls until their records are durable.
+//! of state-changing calls until their records are durable, and puts each record in the
+//! queues that subscribe to audit records in the same transaction.
 
+use crate::stored::{RecordKind, StoredEvent, encode_entry};
 use crate::{AuditEvent, AuditSink};
 use rampart_codec::BoxFuture;
-use rampart_store::Store;
-use std::sync::Arc;
+use rampart_store::{Store, Write};
+use std::sync::{Arc, PoisonError, RwLock};
 use tokio::sync::{mpsc, oneshot};
 
-/// The append-only log holding audit events (CloudTrail-shaped JSON).
+/// The append-only log holding audit records (compact form, see [`crate::decode_entry`]).
 pub const AUDIT_LOG: &str = "audit";
 /// Events that make a batch worth writing without waiting.
 const BATCH: usize = 512;
@@ -29,7 +31,12 @@ pub struct QueuedAuditSink {
     sender: mpsc::UnboundedSender<Queued>,
     /// Hold read-only calls too (`--audit-sync`).
     sync_all: bool,
+    /// The queues each record is enqueued in.
+    subscribers: Subscribers,
 }
+
+/// The queues subscribed to audit records, shared by the sink and the writer.
+type Subscribers = Arc<RwLock<Vec<&'static str>>>;
 
 impl QueuedAuditSink {
     fn queue(&self, event: AuditEvent, durable: Option<oneshot::Sender<()>>) {
@@ -42,6 +49,14 @@ impl QueuedAuditSink {
 impl AuditSink for QueuedAuditSink {
     fn record(&self, event: AuditEvent) {
         self.queue(event, None);
+    }
+
+    fn subscribe(&self, queues: Vec<&'static str>) {
+        let mut subscribers = self
+            .subscribers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        *subscribers = queues;
     }
 
     /// A call that changes state (or any call with `--audit-sync`) is answered only once its
@@ -88,15 +103,72 @@ impl AuditWriter {
 pub fn start_writer(store: Store, sync_all: bool) -> (QueuedAuditSink, AuditWriter) {
     let (sender, receiver) = mpsc::unbounded_channel();
     let (stop, stopped) = oneshot::channel();
-    let task = tokio::spawn(write_batches(store, receiver, stopped));
+    let subscribers = Subscribers::default();
+    let target = Target {
+        store,
+        subscribers: Arc::clone(&subscribers),
+    };
+    let task = tokio::spawn(write_batches(target, receiver, stopped));
     (
-        QueuedAuditSink { sender, sync_all },
+        QueuedAuditSink {
+            sender,
+            sync_all,
+            subscribers,
+        },
         AuditWriter { stop, task },
     )
 }
 
-async fn write_batches(
+/// Where batches go: the store's audit log, and the subscribed queues.
+struct Target {
     store: Store,
+    subscribers: Subscribers,
+}
+
+impl Target {
+    /// Stores one encoded batch (and its queue items) in one transaction.
+    async fn store(&self, batch: Encoded) -> Result<(), String> {
+        let subscribers = self.subscribers();
+        let outcome = if subscribers.is_empty() {
+            self.store
+                .append(AUDIT_LOG, vec![batch.entry])
+                .await
+                .map(drop)
+        } else {
+            let mut writes = vec![Write::Append {
+                log: AUDIT_LOG,
+                entry: batch.entry,
+            }];
+            for &queue in &subscribers {
+                writes.extend(batch.items.iter().map(|payload| Write::Enqueue {
+                    queue,
+                    payload: payload.clone(),
+                    visible_at_ms: 0,
+                    dedup_key: None,
+                }));
+            }
+            self.store.transact(writes).await
+        };
+        outcome.map_err(|e| e.to_string())
+    }
+
+    fn subscribers(&self) -> Vec<&'static str> {
+        let subscribers = self
+            .subscribers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        subscribers.clone()
+    }
+}
+
+/// One batch in stored form: the log entry, and one queue item per record when subscribed.
+struct Encoded {
+    entry: Vec<u8>,
+    items: Vec<Vec<u8>>,
+}
+
+async fn write_batches(
+    target: Target,
     mut receiver: mpsc::UnboundedReceiver<Queued>,
     mut stopped: oneshot::Receiver<()>,
 ) {
@@ -106,14 +178,14 @@ async fn write_batches(
             received = receiver.recv_many(&mut queued, BATCH) => {
                 if received == 0 { return; }
                 gather(&mut receiver, &mut queued).await;
-                write_batch(&store, &mut queued).await;
+                write_batch(&target, &mut queued).await;
             }
             _ = &mut stopped => break,
         }
     }
     receiver.close();
     while receiver.recv_many(&mut queued, BATCH).await > 0 {
-        write_batch(&store, &mut queued).await;
+        write_batch(&target, &mut queued).await;
     }
 }
 
@@ -134,130 +206,66 @@ async fn gather(receiver: &mut mpsc::UnboundedReceiver<Queued>, queued: &mut Vec
     }
 }
 
-/// Writes one batch as a single log entry of newline-separated JSON events: one row per batch
-/// keeps the per-event storage cost down to the serialisation itself, which runs on the blocking
-/// pool so that request threads never stall behind a large batch. A failed append is retried
-/// with a fresh encoding (failures are rare; copying every batch up front in case one happens
-/// cost a large allocation and page faults per write). Waiting responses are released once
-/// the batch is durable.
-async fn write_batch(store: &Store, queued: &mut Vec<Queued>) {
+/// Writes one batch as a single log entry of compact records (and the subscribed queues'
+/// items): one row per batch keeps the per-event storage cost down to the encoding itself,
+/// which runs on the blocking pool so that request threads never stall behind a large batch.
+/// A failed write is retried with a fresh encoding (failures are rare; copying every batch up
+/// front in case one happens cost a large allocation and page faults per write). Waiting
+/// responses are released once the batch is durable.
+async fn write_batch(target: &Target, queued: &mut Vec<Queued>) {
     let (events, waiters): (Vec<_>, Vec<_>) = std::mem::take(queued)
         .into_iter()
         .map(|q| (q.event, q.durable))
         .unzip();
     let batch = Arc::new(events);
     let count = batch.len();
+    let subscribed = !target.subscribers().is_empty();
     let mut last = String::new();
     for attempt in 0..APPEND_ATTEMPTS {
         let source = Arc::clone(&batch);
-        let Ok(encoded) = tokio::task::spawn_blocking(move || encode_batch(&source)).await else {
+        let encoding = tokio::task::spawn_blocking(move || encode_batch(&source, subscribed));
+        let Ok(encoded) = encoding.await else {
             tracing::error!(count, "audit batch encoding failed");
             return;
         };
-        match store.append(AUDIT_LOG, vec![encoded]).await {
-            Ok(_) => {
+        match target.store(encoded).await {
+            Ok(()) => {
                 waiters.into_iter().flatten().for_each(|w| {
                     let _ = w.send(());
                 });
                 return;
             }
-            Err(err) => last = err.to_string(),
+            Err(err) => last = err,
         }
         tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
     }
     tracing::error!(error = %last, count, "could not store audit events");
 }
 
-fn encode_batch(events: &[AuditEvent]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(events.len() * 1024);
-    for event in events {
-        match serde_json::to_writer(&mut out, event) {
-            Ok(()) => out.push(b'\n'),
-            Err(err) => tracing::error!(error = %err, "audit event not serialisable"),
-        }
+/// The compact form of a batch; with `items`, each record on its own as well.
+fn encode_batch(events: &[AuditEvent], items: bool) -> Encoded {
+    let stored: Vec<StoredEvent> = events
+        .iter()
+        .map(|event| {
+            let kind = if event.after_intent {
+                RecordKind::FinalAfterIntent
+            } else {
+                RecordKind::Final
+            };
+            StoredEvent::of(event, kind)
+        })
+        .collect();
+    let items = if items {
+        stored.iter().map(|record| encode_entry([record])).collect()
+    } else {
+        Vec::new()
+    };
+    Encoded {
+        entry: encode_entry(&stored),
+        items,
     }
-    out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::UserIdentity;
-    use rampart_core::{AccountId, Principal};
-
-    fn event(name: &str) -> AuditEvent {
-        let account = AccountId::parse("111122223333").expect("account");
-        let principal = Principal::root(account, "AKIAEXAMPLE");
-        AuditEvent {
-            event_version: "1.08",
-            user_identity: UserIdentity::of(&principal),
-            event_time: time::OffsetDateTime::now_utc(),
-            event_source: "kms.amazonaws.com",
-            event_name: name.to_owned(),
-            aws_region: "us-east-1".into(),
-            source_ip_address: "127.0.0.1".into(),
-            user_agent: String::new(),
-            error_code: None,
-            error_message: None,
-            request_parameters: None,
-            response_elements: None,
-            request_id: name.to_owned(),
-            event_id: name.to_owned(),
-            read_only: false,
-            resources: Vec::new(),
-            event_type: "AwsApiCall",
-            management_event: true,
-            recipient_account_id: "111122223333".into(),
-            shared_event_id: None,
-            event_category: "Management",
-        }
-    }
-
-    async fn stored_names(store: &Store) -> Vec<String> {
-        let entries = store.read_log(AUDIT_LOG, 0, 100).await.expect("read");
-        entries
-            .iter()
-            .flat_map(|(_, batch)| {
-                String::from_utf8_lossy(batch)
-                    .into_owned()
-                    .lines()
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            })
-            .map(|line| {
-                serde_json::from_str::<serde_json::Value>(&line).expect("json")["eventName"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
-            .collect()
-    }
-
-    #[tokio::test]
-    async fn a_state_change_is_answered_only_once_its_record_is_stored() {
-        let dir = tempfile::tempdir().expect("dir");
-        let store = Store::open_sqlite(&dir.path().join("db"))
-            .await
-            .expect("store");
-        let (sink, writer) = start_writer(store.clone(), false);
-        sink.record_call(vec![event("ListKeys")], true).await;
-        sink.record_call(vec![event("CreateKey"), event("CreateKeyCopy")], false)
-            .await;
-        let names = stored_names(&store).await;
-        assert!(names.contains(&"CreateKey".to_owned()), "{names:?}");
-        assert!(names.contains(&"CreateKeyCopy".to_owned()), "{names:?}");
-        writer.finish().await;
-    }
-
-    #[tokio::test]
-    async fn audit_sync_holds_read_only_calls_too() {
-        let dir = tempfile::tempdir().expect("dir");
-        let store = Store::open_sqlite(&dir.path().join("db"))
-            .await
-            .expect("store");
-        let (sink, writer) = start_writer(store.clone(), true);
-        sink.record_call(vec![event("ListKeys")], true).await;
-        assert_eq!(stored_names(&store).await, vec!["ListKeys".to_owned()]);
-        writer.finish().await;
-    }
-}
+#[path = "writer_tests.rs"]
+mod tests;

@@ -184,6 +184,19 @@ impl Filter {
         }
     }
 
+    /// Bytes every compact entry holding a matching record contains: the value itself, when
+    /// it is stored as is (a string needing no JSON escape, matched against a stored string
+    /// or the identity's JSON text). `None` for ReadOnly, `root` and unknown keys.
+    pub fn raw_needle(&self) -> Option<Vec<u8>> {
+        let plain = serde_json::to_string(&self.value).ok()? == format!("\"{}\"", self.value);
+        let usable = match &self.key {
+            LookupAttributeKey::ReadOnly | LookupAttributeKey::Unknown(_) => false,
+            LookupAttributeKey::Username => self.value != "root",
+            _ => true,
+        };
+        (plain && usable && !self.value.is_empty()).then(|| self.value.as_bytes().to_vec())
+    }
+
     /// What every matching record's JSON line contains (a cheap test before parsing it).
     pub fn needle(&self) -> Needle {
         let quoted = serde_json::to_string(&self.value).unwrap_or_default();

@@ -1,7 +1,9 @@
-//! One stored audit record read back: the fields LookupEvents filters on, the `Username` AWS
-//! derives from `userIdentity`, and the `Event` it returns.
+//! One stored audit record read back (a legacy JSON line or a compact record): the fields
+//! LookupEvents filters on, the `Username` AWS derives from `userIdentity`, and the `Event` it
+//! returns.
 
 use crate::generated::{Event, Resource, Timestamp};
+use rampart_audit::StoredEvent;
 use serde::Deserialize;
 use std::borrow::Cow;
 use time::OffsetDateTime;
@@ -60,6 +62,30 @@ impl<'a> Record<'a> {
     /// Parses one newline-free JSON line; `None` when it is not a CloudTrail record.
     pub fn parse(line: &'a str) -> Option<Self> {
         serde_json::from_str(line).ok()
+    }
+
+    /// The record of a compact stored event, borrowing from it; `None` when its identity is
+    /// not JSON (`time` is the event's time in CloudTrail's format).
+    pub fn of_stored(event: &'a StoredEvent, time: &'a str) -> Option<Self> {
+        Some(Self {
+            user_identity: serde_json::from_str(&event.user_identity).ok()?,
+            event_time: Cow::Borrowed(time),
+            event_source: Cow::Borrowed(&event.event_source),
+            event_name: Cow::Borrowed(&event.event_name),
+            aws_region: Cow::Borrowed(&event.aws_region),
+            event_id: Cow::Borrowed(&event.event_id),
+            read_only: event.read_only,
+            resources: event
+                .resources
+                .iter()
+                .map(|(_, kind, arn)| RecordResource {
+                    kind: Some(Cow::Borrowed(kind)),
+                    arn: Some(Cow::Borrowed(arn)),
+                })
+                .collect(),
+            recipient_account_id: Cow::Borrowed(&event.recipient_account_id),
+            event_category: None,
+        })
     }
 
     /// `eventTime`, if it is a valid RFC 3339 time.

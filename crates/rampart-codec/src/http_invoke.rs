@@ -22,6 +22,12 @@ pub struct HttpInvocation {
     pub headers: Vec<(String, String)>,
 }
 
+impl AsMut<Invocation> for HttpInvocation {
+    fn as_mut(&mut self) -> &mut Invocation {
+        &mut self.invocation
+    }
+}
+
 impl HttpInvocation {
     /// An answer without a response of its own (errors, unknown routes).
     pub fn from_invocation(invocation: Invocation) -> Self {

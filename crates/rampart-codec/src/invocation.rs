@@ -20,6 +20,15 @@ pub struct Invocation {
     pub response_elements: Option<serde_json::Value>,
     /// True for operations CloudTrail marks `readOnly`.
     pub read_only: bool,
+    /// The event id of the call's intent audit record, when one committed with the call's
+    /// first write (see `rampart_core::rider`): the final record carries the same id.
+    pub intent_event_id: Option<String>,
+}
+
+impl AsMut<Invocation> for Invocation {
+    fn as_mut(&mut self) -> &mut Invocation {
+        self
+    }
 }
 
 impl Invocation {
@@ -31,6 +40,7 @@ impl Invocation {
             request_parameters: None,
             response_elements: None,
             read_only,
+            intent_event_id: None,
         }
     }
 
@@ -103,7 +113,7 @@ where
 
 /// The steps every protocol's invoker shares, in AWS's order: the decoding error, else the
 /// input's audit JSON is recorded, `checks` run (model validation and any service precheck),
-/// `call` runs, the output's audit JSON is recorded (when `audit_response`) and `encode`
+/// the audit rider learns the parameters of a call that is not read-only, `call` runs, the output's audit JSON is recorded (when `audit_response`) and `encode`
 /// writes it.
 pub(crate) async fn run_steps<I, O, R, Fut>(
     inv: &mut Invocation,
@@ -121,6 +131,10 @@ where
     let input = decoded?;
     inv.request_parameters = input.audit_json();
     checks(&input)?;
+    if !inv.read_only {
+        // The call may change state: its intent record rides on its first write.
+        rampart_core::rider::note_parameters(inv.operation, inv.request_parameters.as_ref());
+    }
     let output = call(input).await?;
     if audit_response {
         inv.response_elements = output.audit_json();
@@ -259,6 +273,38 @@ mod tests {
             Ok::<_, ServiceError>(r)
         }));
         assert_eq!(inv.result.unwrap_err().code, "ValidationException");
+    }
+
+    /// What the handler of `spec` sees of the audit rider: the intent entry it would commit.
+    fn intent_seen_by_handler(spec: OperationSpec) -> Option<String> {
+        use rampart_core::rider::{AuditRider, take_intent};
+        let encode = |op: &str, p: Option<&Value>| format!("{op} {}", p.unwrap()).into_bytes();
+        let rider = AuditRider::new("audit", "e".into(), Box::new(encode));
+        let seen = std::sync::Mutex::new(None);
+        run(rider.scope(invoke(spec, br#"{"KeyId":"k"}"#, |r: Req| {
+            *seen.lock().unwrap() = take_intent().map(|(_, e)| String::from_utf8(e).unwrap());
+            async move { Ok::<_, ServiceError>(r) }
+        })));
+        seen.into_inner().unwrap()
+    }
+
+    #[test]
+    fn the_rider_learns_the_parameters_of_calls_that_change_state() {
+        let write = OperationSpec {
+            name: "ScheduleKeyDeletion",
+            read_only: false,
+            ..SPEC
+        };
+        let seen = intent_seen_by_handler(write);
+        assert_eq!(
+            seen.as_deref(),
+            Some(r#"ScheduleKeyDeletion {"keyId":"k"}"#)
+        );
+        assert_eq!(
+            intent_seen_by_handler(SPEC),
+            None,
+            "read-only calls have no intent"
+        );
     }
 
     #[test]

@@ -100,11 +100,8 @@ pub fn invalid_action(action: Option<&str>, version: &str) -> ServiceError {
 /// The invocation for an `Action` the dispatcher does not know.
 pub fn unknown_action(action: &str, version: &str) -> Invocation {
     Invocation {
-        operation: "Unknown",
         result: Err(invalid_action(Some(action), version)),
-        request_parameters: None,
-        response_elements: None,
-        read_only: false,
+        ..Invocation::started("Unknown", false)
     }
 }
 

@@ -1,12 +1,14 @@
 //! Shared vocabulary of Rampart: accounts, regions, scopes and ARNs, principals, clocks,
 //! background job declarations, the request context and the authorization step every
-//! service runs (`authz`).
+//! service runs (`authz`), and the audit rider that commits a call's intent record with its
+//! first write (`rider`).
 
 mod account;
 pub mod authz;
 mod clock;
 mod context;
 mod job;
+pub mod rider;
 mod scope;
 
 pub use account::{AccountId, InvalidAccountId, Region};

@@ -58,6 +58,13 @@ pub trait ServiceModule: Send + Sync {
         Vec::new()
     }
 
+    /// Queues that receive every audit record, enqueued in the transaction that stores it
+    /// (payload: one compact record, `rampart_audit::decode_entry`); the module consumes them
+    /// with `Store::claim` / `Store::ack`. Queue names follow the table rule (`<name>_…`).
+    fn audit_subscriptions(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// Background jobs for the node's runner. Work due at shutdown belongs in a node job: the
     /// runner runs those once more when the server stops.
     fn jobs(&self) -> Vec<Arc<dyn Job>> {

@@ -280,14 +280,27 @@ impl Store {
     /// thus take their locks in one order and cannot deadlock each other on PostgreSQL. On an
     /// unmet expectation the error names the first failing write in that order. Inside
     /// [`fenced`], the scope's fence is added to the writes.
+    ///
+    /// Inside a call's audit rider (`rampart_core::rider`), the first transaction that commits
+    /// also appends the call's intent audit record, so a state change is never stored without
+    /// its audit record.
     pub async fn transact(&self, mut writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
         }
         self.check_declared(&writes)?;
         writes.extend(fence::current().map(Fence::write));
+        let intent = rampart_core::rider::take_intent();
+        let carries_intent = intent.is_some();
+        if let Some((log, entry)) = intent {
+            writes.push(Write::Append { log, entry });
+        }
         writes.sort_by(|a, b| a.apply_order().cmp(&b.apply_order()));
-        self.backend.transact(writes).await
+        let outcome = self.backend.transact(writes).await;
+        if carries_intent {
+            rampart_core::rider::settle_intent(outcome.is_ok());
+        }
+        outcome
     }
 
     /// Rows whose key starts with `prefix`, in key order, strictly after `start_after`, at most `limit`.

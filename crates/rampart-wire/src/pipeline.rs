@@ -11,7 +11,7 @@ use crate::respond::Body;
 use bytes::Bytes;
 use http::Response;
 use http::request::Parts;
-use rampart_audit::call_events;
+use rampart_audit::{call_events, run_audited};
 use rampart_codec::HttpInvocation;
 use rampart_core::{Region, RequestContext};
 use std::net::SocketAddr;
@@ -120,7 +120,7 @@ async fn call(
         parts,
         body: &read.bytes,
     };
-    let answer = target.invoke(&ctx, req).await;
+    let answer = run_audited(target.event_source(), &ctx, target.invoke(&ctx, req)).await;
     respond_and_audit(ready, target, &ctx, answer).await
 }
 

@@ -100,6 +100,7 @@ impl AppHost {
             let file = self.config.data_dir.join("credentials");
             credentials::bootstrap_admin(&directory, &self.config.default_account, &file).await?;
         }
+        self.audit.subscribe(modules.audit_subscriptions());
         let ready = Arc::new(Ready {
             services: modules.json_services(),
             query_services: modules.query_services(),

@@ -71,6 +71,14 @@ impl Modules {
         modules.chain(HOST_TABLES.iter().copied()).collect()
     }
 
+    /// The queues the modules want every audit record in (see `AuditSink::subscribe`).
+    pub fn audit_subscriptions(&self) -> Vec<&'static str> {
+        self.list
+            .iter()
+            .flat_map(|m| m.audit_subscriptions())
+            .collect()
+    }
+
     /// Every AWS JSON endpoint.
     pub fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
         self.list.iter().flat_map(|m| m.json_services()).collect()

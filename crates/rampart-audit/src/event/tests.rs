@@ -168,6 +168,7 @@ fn invocation(result: Result<Vec<u8>, ServiceError>) -> Invocation {
         request_parameters: Some(json!({"encryptionAlgorithm": "SYMMETRIC_DEFAULT"})),
         response_elements: None,
         read_only: true,
+        intent_event_id: None,
     }
 }
 

@@ -1,9 +1,9 @@
 //! Test harness: a `CloudTrailService` over a store (SQLite, or PostgreSQL in its own schema
 //! when `RAMPART_TEST_POSTGRES_URL` is set) whose audit log the tests fill with records
-//! serialized exactly as the audit writer does, driven through the generated `dispatch` with JSON bodies.
+//! stored exactly as the audit writer does (or did, before the compact form), driven through the generated `dispatch` with JSON bodies.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use rampart_audit::AuditEvent;
+use rampart_audit::{AuditEvent, RecordKind, StoredEvent, encode_entry};
 use rampart_audit::{EventResource, UserIdentity};
 use rampart_cloudtrail::CloudTrailService;
 use rampart_codec::ServiceError;
@@ -86,6 +86,19 @@ impl Harness {
 
     /// Appends one log entry holding `events`, as the audit writer batches them.
     pub async fn append(&self, events: &[AuditEvent]) {
+        let stored: Vec<StoredEvent> = events
+            .iter()
+            .map(|e| StoredEvent::of(e, RecordKind::Final))
+            .collect();
+        self.store
+            .append(LOG, vec![encode_entry(&stored)])
+            .await
+            .unwrap();
+    }
+
+    /// Appends one log entry holding `events` as newline-separated CloudTrail JSON, as the
+    /// audit writer stored them before the compact form.
+    pub async fn append_legacy(&self, events: &[AuditEvent]) {
         let mut batch = Vec::new();
         for event in events {
             serde_json::to_writer(&mut batch, event).unwrap();
@@ -222,6 +235,7 @@ pub fn event(id: &str, name: &str, at: OffsetDateTime) -> AuditEvent {
         recipient_account_id: ACCOUNT.to_owned(),
         shared_event_id: None,
         event_category: "Management",
+        after_intent: false,
     }
 }
 
