@@ -162,6 +162,7 @@ fn error_response(protocol: HttpProtocol, err: &ServiceError, request_id: &str) 
     let http = match protocol {
         HttpProtocol::RestJson1 => rest_error_response(err),
         HttpProtocol::RpcV2Cbor => cbor_error_response(err),
+        HttpProtocol::RestXml => rampart_codec::rest_xml_error_response(err, request_id),
     };
     to_response(http, protocol, request_id)
 }
