@@ -171,3 +171,110 @@ fn default_namespace<'m>(ctx: &Ctx<'m>) -> Option<&'m XmlNamespace> {
         .filter_map(|o: &Operation| o.input.as_ref())
         .find_map(|r| r.xml_namespace.as_ref())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::emit::{Ctx, generate};
+    use crate::model::Model;
+    use crate::services::ServiceSpec;
+
+    const SPEC: ServiceSpec = ServiceSpec {
+        model: "test",
+        crate_dir: "crates/test",
+        module_dir: "src/test",
+        served: &["*"],
+        read_only: &["Get*"],
+        hidden_responses: &[],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    };
+
+    /// S3-like traits: an input root with a namespace, a structure payload whose reference
+    /// declares a prefixed namespace, an attribute, flattened lists (by reference and by
+    /// shape, one with named items), a wrapped list with named items, a map with its own
+    /// names, a body timestamp format, an output without a namespace of its own, and a wire
+    /// name that differs from the operation's name.
+    const MODEL: &str = r#"{
+      "metadata": {"apiVersion": "2020-01-01", "protocol": "rest-xml", "serviceId": "Test",
+                   "endpointPrefix": "test"},
+      "operations": {
+        "PutThing": {"name": "PutThing2020_01_01", "http": {"method": "PUT", "requestUri": "/{Id}"},
+          "input": {"shape": "PutThingRequest", "locationName": "PutThingRequest",
+                    "xmlNamespace": {"uri": "urn:test"}},
+          "output": {"shape": "PutThingResponse"}},
+        "GetThing": {"name": "GetThing", "http": {"method": "GET", "requestUri": "/{Id}"},
+          "input": {"shape": "GetThingRequest"}, "output": {"shape": "GetThingResponse"}}
+      },
+      "shapes": {
+        "PutThingRequest": {"type": "structure", "members": {
+          "Id": {"shape": "S", "location": "uri", "locationName": "Id"},
+          "Items": {"shape": "L", "flattened": true, "locationName": "Item"},
+          "Named": {"shape": "NamedList"},
+          "Tags": {"shape": "FlatList"},
+          "Meta": {"shape": "M"},
+          "When": {"shape": "T", "timestampFormat": "rfc822"}}},
+        "PutThingResponse": {"type": "structure", "members": {"Grantee": {"shape": "Grantee"}}},
+        "GetThingRequest": {"type": "structure", "members": {
+          "Id": {"shape": "S", "location": "uri", "locationName": "Id"}}},
+        "GetThingResponse": {"type": "structure", "payload": "Grantee", "members": {
+          "Grantee": {"shape": "Grantee", "locationName": "Grantee",
+                      "xmlNamespace": {"prefix": "xsi", "uri": "urn:xsi"}}}},
+        "Grantee": {"type": "structure", "members": {
+          "Type": {"shape": "S", "locationName": "xsi:type", "xmlAttribute": true},
+          "ID": {"shape": "S"}}},
+        "S": {"type": "string"}, "T": {"type": "timestamp"},
+        "L": {"type": "list", "member": {"shape": "S"}},
+        "NamedList": {"type": "list", "member": {"shape": "S", "locationName": "Name"}},
+        "FlatList": {"type": "list", "flattened": true, "member": {"shape": "S", "locationName": "Tag"}},
+        "M": {"type": "map", "key": {"shape": "S", "locationName": "K"},
+              "value": {"shape": "T", "locationName": "V"}}
+      }
+    }"#;
+
+    fn generated(name: &str) -> String {
+        let model: Model = serde_json::from_str(MODEL).unwrap();
+        let ctx = Ctx::new(&model, &SPEC, "0.0.0").unwrap();
+        let file = generate(&ctx)
+            .unwrap()
+            .into_iter()
+            .find(|f| f.name == name)
+            .unwrap();
+        file.content
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn every_xml_trait_reaches_the_schema() {
+        let xml = generated("xml.rs");
+        for want in [
+            r#"XmlMember { key: "Item", name: "Item", attribute: false, namespace: None, shape: &XmlShape::List(&XmlList { item: None, flattened: true, shape: &XmlShape::Scalar(Scalar::String) }) }"#,
+            r#"XmlMember { key: "Named", name: "Named", attribute: false, namespace: None, shape: &XmlShape::List(&XmlList { item: Some("Name"), flattened: false,"#,
+            r#"XmlMember { key: "Tags", name: "Tags", attribute: false, namespace: None, shape: &XmlShape::List(&XmlList { item: Some("Tag"), flattened: true,"#,
+            r#"&XmlShape::Map(&XmlMap { key: "K", value: "V", flattened: false, shape: &XmlShape::Scalar(Scalar::Timestamp(TimeFormat::Iso8601)) })"#,
+            r#"key: "When", name: "When", attribute: false, namespace: None, shape: &XmlShape::Scalar(Scalar::Timestamp(TimeFormat::HttpDate))"#,
+            r#"XmlMember { key: "xsi:type", name: "xsi:type", attribute: true,"#,
+            r#"pub static PUT_THING: XmlBodies = XmlBodies { input: Some(XmlRoot { name: "PutThingRequest", namespace: Some(XmlNamespace { prefix: "", uri: "urn:test" }), shape: &PUT_THING_REQUEST }), output: Some(XmlRoot { name: "PutThingResponse", namespace: Some(XmlNamespace { prefix: "", uri: "urn:test" }), shape: &PUT_THING_RESPONSE }) }"#,
+            r#"pub static GET_THING: XmlBodies = XmlBodies { input: None, output: Some(XmlRoot { name: "Grantee", namespace: Some(XmlNamespace { prefix: "xsi", uri: "urn:xsi" }), shape: &GRANTEE }) }"#,
+        ] {
+            assert!(xml.contains(want), "{want} not in {xml}");
+        }
+        // Bound members stay out of the body.
+        assert!(!xml.contains(r#"key: "Id""#), "{xml}");
+    }
+
+    #[test]
+    fn the_endpoint_and_dispatcher_speak_rest_xml() {
+        let endpoint = generated("endpoint.rs");
+        assert!(endpoint.contains("HttpProtocol::RestXml"), "{endpoint}");
+        let ops = generated("operations.rs");
+        assert!(
+            ops.contains(r#""PutThing" => invoke_rest_xml(op, &super::xml::ops::PUT_THING, req"#),
+            "{ops}"
+        );
+        assert!(generated("mod.rs").contains("pub mod xml;"));
+    }
+}
