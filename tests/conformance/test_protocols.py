@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import botocore.parsers
 import botocore.serialize
@@ -183,6 +184,39 @@ def parse_response(protocol, answer, shape):
     return parsed
 
 
+def xml_outline(body):
+    """The element and attribute names of an XML document without its root's name or any
+    text, children sorted: what a reader checking names sees (botocore's parser does not
+    check list item names)."""
+
+    def outline(el):
+        attrs = sorted(a.split("}")[-1] for a in el.attrib)
+        return (el.tag.split("}")[-1], tuple(attrs), tuple(sorted(outline(c) for c in el)))
+
+    return outline(ElementTree.fromstring(body))[1:]
+
+
+def botocore_xml(shape, out):
+    """The XML botocore's restXml serializer writes for the body of `out` (of `shape`), or
+    None when the body is not XML."""
+    payload = shape.serialization.get("payload")
+    if payload:
+        member = shape.members[payload]
+        if member.type_name != "structure" or payload not in out:
+            return None
+        value, body_shape = out[payload], member
+    else:
+        value = {k: v for k, v in out.items()
+                 if shape.members[k].serialization.get("location") is None}
+        body_shape = shape
+    if not value:
+        return None
+    serializer = botocore.serialize.create_serializer("rest-xml", include_validation=False)
+    root = ElementTree.Element("")
+    serializer._serialize(body_shape, value, root, "Root")
+    return ElementTree.tostring(list(root)[0])
+
+
 class Echo:
     """The protocol-echo binary, one JSON line per request."""
 
@@ -260,6 +294,13 @@ def output_failures(echo, service, protocol):
         parsed = parse_response(protocol, answer, op.output_shape)
         if parsed != expected:
             failures.append(f"{name} output: botocore parsed {parsed!r}\n  expected {expected!r}")
+        xml = protocol == "rest-xml" and op.output_shape is not None
+        reference = botocore_xml(op.output_shape, out) if xml else None
+        if reference is not None:
+            ours = xml_outline(base64.b64decode(answer["body"]))
+            if ours != xml_outline(reference):
+                failures.append(f"{name} output: element names {ours!r}\n  "
+                                f"expected {xml_outline(reference)!r}")
     return len(m.operation_names), failures
 
 
