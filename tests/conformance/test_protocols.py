@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
+import botocore.model
 import botocore.parsers
 import botocore.serialize
 import botocore.session
@@ -53,9 +54,24 @@ CASES = [
     # restJson1 bindings.
     ("route53", "rest-xml"),
     ("cloudfront", "rest-xml"),
+    # A subset of S3 (SERVED): flattened lists, xsi:type attributes, streaming payloads.
+    ("s3", "rest-xml"),
     ("acm-pca", "smithy-rpc-v2-cbor"),
     ("acm-pca", "json"),
 ]
+
+
+# Services whose generated code serves only some operations (the others answer not-served).
+SERVED = {
+    # Not PutObject: it shares `PUT /{Bucket}/{Key+}` with CopyObject, which S3 tells apart by
+    # the `x-amz-copy-source` header; the route table does not (yet).
+    "s3": ["CreateBucket", "DeleteObjects", "GetBucketAcl", "GetBucketTagging", "GetObject",
+           "HeadObject", "ListBuckets", "ListObjectsV2", "PutBucketAcl", "PutBucketTagging"],
+}
+
+
+def operation_names(service, m):
+    return SERVED.get(service, m.operation_names)
 
 
 def sample(shape, seed, location=None):
@@ -94,7 +110,8 @@ def sample(shape, seed, location=None):
         return seed + 0.5
     if kind == "timestamp":
         # Whole seconds (headers; every other seed) and milliseconds: both encodings.
-        whole = location in ("header", "headers") or seed % 2 == 0
+        rfc822 = shape.serialization.get("timestampFormat") == "rfc822"
+        whole = location in ("header", "headers") or seed % 2 == 0 or rfc822
         millis = 0 if whole else (seed * 37) % 1000 or 1
         return datetime.datetime(2024, 1, 7, 10, 20, 30, millis * 1000, tzinfo=UTC)
     if kind == "blob":
@@ -252,26 +269,31 @@ def echo():
 
 
 def model(service):
+    """The pinned model the generator read (xtask/models): botocore's session would merge its
+    client customizations (S3's sdk-extras make the `Expires` header a timestamp)."""
+    if service == "s3":
+        (path,) = (ROOT / "xtask" / "models" / "s3").glob("*/service-2.json")
+        return botocore.model.ServiceModel(json.loads(path.read_text()), "s3")
     return botocore.session.get_session().get_service_model(service)
 
 
 def input_failures(echo, service, protocol):
     m = model(service)
     failures = []
-    for name in m.operation_names:
+    for name in operation_names(service, m):
         op = m.operation_model(name)
         params = sample(op.input_shape, 2) if op.input_shape is not None else {}
         got = echo.ask(http_request(service, protocol, op, params))
         want = to_wire_json(op.input_shape, params) if op.input_shape is not None else {}
         if got.get("operation") != name or not numbers_equal(got.get("input"), want):
             failures.append(f"{name} input: decoded {got!r}\n  expected {want!r}")
-    return len(m.operation_names), failures
+    return len(operation_names(service, m)), failures
 
 
 def output_failures(echo, service, protocol):
     m = model(service)
     failures = []
-    for name in m.operation_names:
+    for name in operation_names(service, m):
         op = m.operation_model(name)
         out = sample(op.output_shape, 1) if op.output_shape is not None else {}
         expected = dict(out)
@@ -301,7 +323,7 @@ def output_failures(echo, service, protocol):
             if ours != xml_outline(reference):
                 failures.append(f"{name} output: element names {ours!r}\n  "
                                 f"expected {xml_outline(reference)!r}")
-    return len(m.operation_names), failures
+    return len(operation_names(service, m)), failures
 
 
 @pytest.mark.parametrize("service,protocol", CASES)

@@ -28,8 +28,12 @@ type RestOutput = fn(&str, &[u8]) -> Option<Result<HttpResponse, ServiceError>>;
 /// The conformance hooks of the restJson1 or restXml service botocore calls `service`.
 fn rest_service(service: &str) -> Result<(RestInput, RestOutput), ServiceError> {
     use crate::{apigateway, dataexchange, entityresolution, mediastore_data, signer_data};
-    use crate::{cloudfront, route53};
+    use crate::{cloudfront, route53, s3};
     Ok(match service {
+        "s3" => (
+            s3::conformance::input_json,
+            s3::conformance::output_response,
+        ),
         "route53" => (
             route53::conformance::input_json,
             route53::conformance::output_response,
