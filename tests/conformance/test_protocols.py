@@ -365,6 +365,23 @@ def test_modelled_errors_parse_to_their_code(echo, service, protocol, code, stat
     assert parsed["Error"]["Message"] == message
 
 
+@pytest.mark.parametrize(
+    "code", ["LimitExceededException", "ServiceUnavailableException", "TooManyRequestsException"]
+)
+def test_header_bound_error_members_parse_from_headers(echo, code):
+    """API Gateway's throttling errors bind `retryAfterSeconds` to `Retry-After`: botocore reads
+    the member from that header when it parses the modelled error."""
+    shape = model("apigateway").shape_for(code)
+    assert shape.members["retryAfterSeconds"].serialization["location"] == "header"
+    answer = echo.ask({"kind": "error", "service": "apigateway", "protocol": "rest-json",
+                       "code": code, "message": "slow down", "members": {"retryAfterSeconds": "7"}})
+    response = {"status_code": answer["status"], "headers": HTTPHeaderDict(answer["headers"]),
+                "body": base64.b64decode(answer["body"])}
+    parsed = botocore.parsers.create_parser("rest-json").parse(response, shape)
+    assert parsed["retryAfterSeconds"] == "7", parsed
+    assert parsed["message"] == "slow down", parsed
+
+
 def test_a_wrong_label_is_caught(echo):
     """The comparison can fail: a request whose label differs from the sample decodes to a
     different input, and the round trip reports it."""

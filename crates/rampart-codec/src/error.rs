@@ -12,6 +12,10 @@ pub struct ServiceError {
     pub message: String,
     /// HTTP status code.
     pub status: u16,
+    /// Members of the error bound to response headers (restJson1 `httpHeader` members of the
+    /// exception, e.g. `Retry-After`): sent as headers by `rest_error_response`; the other
+    /// protocols carry no header-bound error members.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl ServiceError {
@@ -25,7 +29,14 @@ impl ServiceError {
             code: code.into(),
             message: message.into(),
             status,
+            headers: Vec::new(),
         }
+    }
+
+    /// The error with header `name` set to `value` (a header-bound member of the exception).
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
     }
 
     /// `ValidationException` (400).

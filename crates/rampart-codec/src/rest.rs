@@ -222,16 +222,20 @@ fn decode(s: &str) -> String {
 
 /// The restJson1 error response: the model's status, `X-Amzn-ErrorType: <code>` and
 /// `{"__type": code, "message": ...}` (botocore's `RestJSONParser` reads the header first).
+/// The error's header-bound members follow as headers.
 pub fn rest_error_response(err: &ServiceError) -> HttpResponse {
+    let mut headers = vec![
+        (String::from("X-Amzn-ErrorType"), err.code.to_string()),
+        (
+            String::from("Content-Type"),
+            String::from("application/json"),
+        ),
+    ];
+    let bound = err.headers.iter();
+    headers.extend(bound.map(|(name, value)| ((*name).to_owned(), value.clone())));
     HttpResponse {
         status: err.status,
-        headers: vec![
-            (String::from("X-Amzn-ErrorType"), err.code.to_string()),
-            (
-                String::from("Content-Type"),
-                String::from("application/json"),
-            ),
-        ],
+        headers,
         body: super::encode_error(err),
     }
 }
@@ -316,6 +320,21 @@ mod tests {
         assert_eq!(
             resp.body,
             br#"{"__type":"NotFoundException","message":"gone"}"#
+        );
+    }
+
+    #[test]
+    fn header_bound_error_members_are_headers() {
+        let err = ServiceError::new("LimitExceededException", 429, "slow")
+            .with_header("Retry-After", "7");
+        let resp = rest_error_response(&err);
+        assert_eq!(
+            resp.headers[2],
+            (String::from("Retry-After"), String::from("7"))
+        );
+        assert_eq!(
+            resp.body,
+            br#"{"__type":"LimitExceededException","message":"slow"}"#
         );
     }
 }

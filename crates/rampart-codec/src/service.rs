@@ -62,9 +62,9 @@ pub enum HttpProtocol {
 }
 
 /// A service speaking restJson1, restXml or Smithy RPC v2 CBOR. restJson1 (and restXml)
-/// requests are routed by the
-/// SigV4 scope's service name (unsigned: by whose route table matches); RPC v2 CBOR requests
-/// by the service name of their path.
+/// requests are routed by the SigV4 scope's service name (unsigned: by whose route table
+/// matches, and refused as unauthenticated when several services' tables match); RPC v2 CBOR
+/// requests by the service name of their path.
 pub trait AwsHttpService: Send + Sync + 'static {
     /// The SigV4 signing name, e.g. `apigateway`.
     fn signing_name(&self) -> &'static str;

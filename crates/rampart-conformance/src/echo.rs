@@ -6,7 +6,9 @@
 //!   (the decoded input as AWS JSON) or `{"error": {"code", "message"}}`.
 //! - `{"kind": "response", "service", "protocol", "operation", "output": AWS JSON}` → `{"status",
 //!   "headers", "body": base64}`: the HTTP response the generated encoder writes.
-//! - `{"kind": "error", "protocol", "code", "status", "message"}` → the error response.
+//! - `{"kind": "error", "protocol", "code", "status", "message"}` → the error response; with
+//!   `"service": "apigateway"` and `"members"`, API Gateway's errors with header-bound members
+//!   come from their generated constructors.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -170,7 +172,10 @@ fn error(req: &Value) -> Result<HttpResponse, ServiceError> {
         .as_u64()
         .and_then(|s| u16::try_from(s).ok())
         .unwrap_or(400);
-    let err = ServiceError::new(text(req, "code").to_owned(), status, text(req, "message"));
+    let err = match modelled_error(req) {
+        Some(err) => err,
+        None => ServiceError::new(text(req, "code").to_owned(), status, text(req, "message")),
+    };
     match text(req, "protocol") {
         "rest-json" => Ok(rest_error_response(&err)),
         "rest-xml" => Ok(rest_xml_error_response(&err, REQUEST_ID)),
@@ -182,6 +187,25 @@ fn error(req: &Value) -> Result<HttpResponse, ServiceError> {
         }),
         _ => Err(ServiceError::validation("unknown protocol")),
     }
+}
+
+/// API Gateway's errors with a header-bound member (`retryAfterSeconds` → `Retry-After`),
+/// built by their generated `_with` constructors from `members`.
+fn modelled_error(req: &Value) -> Option<ServiceError> {
+    use crate::apigateway::errors;
+    if text(req, "service") != "apigateway" {
+        return None;
+    }
+    let with: fn(String, Option<String>) -> ServiceError = match text(req, "code") {
+        "LimitExceededException" => errors::limit_exceeded_exception_with,
+        "ServiceUnavailableException" => errors::service_unavailable_exception_with,
+        "TooManyRequestsException" => errors::too_many_requests_exception_with,
+        _ => return None,
+    };
+    let retry_after = req["members"]["retryAfterSeconds"]
+        .as_str()
+        .map(str::to_owned);
+    Some(with(text(req, "message").to_owned(), retry_after))
 }
 
 fn response_json(resp: &HttpResponse) -> Value {
@@ -222,5 +246,15 @@ mod tests {
         let got = answer(&req);
         assert_eq!(got["status"], 400);
         assert_eq!(got["headers"][0], json!(["smithy-protocol", "rpc-v2-cbor"]));
+    }
+
+    #[test]
+    fn header_bound_error_members_are_headers() {
+        let req = json!({"kind": "error", "service": "apigateway", "protocol": "rest-json",
+            "code": "TooManyRequestsException", "message": "m",
+            "members": {"retryAfterSeconds": "9"}});
+        let got = answer(&req);
+        assert_eq!(got["status"], 429);
+        assert_eq!(got["headers"][2], json!(["Retry-After", "9"]));
     }
 }

@@ -34,6 +34,36 @@ impl JobOutcome {
     }
 }
 
+/// The store lease a cluster job's run holds: its name and the grant's fencing token. Writes
+/// stamped with it (`rampart_store::Fence`) commit only while this grant is the latest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobLease {
+    /// The lease name (`job:<job name>`).
+    pub name: String,
+    /// The grant's fencing token.
+    pub token: u64,
+}
+
+/// What the runner gives one run of a job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobContext {
+    /// Epoch milliseconds on the runner's job clock (moved by the dev clock knob): the time
+    /// against which work is due.
+    pub now_ms: i64,
+    /// The lease held for this run (cluster jobs); `None` for node jobs.
+    pub lease: Option<JobLease>,
+}
+
+impl JobContext {
+    /// A run at `now_ms` without a lease (node jobs, tests, direct calls).
+    pub fn at(now_ms: i64) -> Self {
+        Self {
+            now_ms,
+            lease: None,
+        }
+    }
+}
+
 /// A unit of background work, registered with the runner by the module that owns it.
 pub trait Job: Send + Sync {
     /// A stable name, unique in the process (also the name of the job's lease).
@@ -42,7 +72,8 @@ pub trait Job: Send + Sync {
     fn period(&self) -> Duration;
     /// Cluster-wide (leased) or per node.
     fn scope(&self) -> JobScope;
-    /// One run at `now_ms` (epoch milliseconds on the runner's clock). Errors are logged and
-    /// the job is tried again at its next period.
-    fn run(&self, now_ms: i64) -> JobFuture<'_>;
+    /// One run at `ctx.now_ms` (epoch milliseconds on the runner's clock), holding
+    /// `ctx.lease` for a cluster job (the runner also fences every store transaction of the
+    /// run with it). Errors are logged and the job is tried again at its next period.
+    fn run(&self, ctx: JobContext) -> JobFuture<'_>;
 }

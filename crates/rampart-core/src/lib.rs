@@ -13,6 +13,6 @@ pub use account::{AccountId, InvalidAccountId, Region};
 pub use authz::{AccessCheck, AccessDenied, CallerPolicies, Verdict};
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock, epoch_ms};
 pub use context::{AuditResource, Principal, PrincipalKind, RequestContext, SessionContext};
-pub use job::{Job, JobFuture, JobOutcome, JobScope};
+pub use job::{Job, JobContext, JobFuture, JobLease, JobOutcome, JobScope};
 pub use rampart_policy;
 pub use scope::{Arn, Scope, partition_of};

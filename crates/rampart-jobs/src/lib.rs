@@ -12,11 +12,19 @@
 //!   finish, then is dropped (cancelled between awaits), and its lease released; then the node
 //!   jobs run a last time.
 //!
+//! * A cluster job's run gets its lease in its [`rampart_core::JobContext`], and every store
+//!   transaction of the run is fenced by it ([`rampart_store::fenced`]): a run that stalled
+//!   past its lease cannot commit once another node holds the lease.
+//! * Due work lives in store queues ([`drain_due`]): a job claims the items due on its clock.
+//!
 //! Jobs get `now_ms` from the runner's job clock (injectable, so tests and the dev knob move
 //! time); leases are timed by a separate lease clock (the real clock on a server), so nodes
 //! whose job clocks were moved differently still agree on who holds a lease.
 
+mod due;
 mod pass;
+
+pub use due::{DueQueue, drain_due};
 
 use rampart_core::{Clock, Job, JobOutcome};
 use rampart_store::Store;
@@ -27,6 +35,8 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+#[cfg(test)]
+mod due_tests;
 #[cfg(test)]
 mod tests;
 

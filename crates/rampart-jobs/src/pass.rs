@@ -2,8 +2,8 @@
 //! on its own (node jobs), cancelled when the lease is lost or the shutdown grace runs out.
 
 use crate::{Ran, Runner};
-use rampart_core::{Job, JobOutcome, JobScope, epoch_ms};
-use rampart_store::Lease;
+use rampart_core::{Job, JobContext, JobLease, JobOutcome, JobScope, epoch_ms};
+use rampart_store::{Fence, Lease, fenced};
 use std::future::Future;
 use tokio::time::Instant;
 
@@ -59,11 +59,13 @@ impl Runner {
         due
     }
 
-    /// One run of `job`: leased for a cluster job, on its own for a node job.
+    /// One run of `job`: leased for a cluster job (every store transaction of the run fenced
+    /// by the lease grant, so a run that stalled past its lease commits nothing once another
+    /// node took the lease), on its own for a node job.
     pub(crate) async fn run_job(&self, job: &dyn Job) -> Ran {
         if is_node_job(job) {
             let now = epoch_ms(self.clocks.jobs.as_ref());
-            return self.guarded(job.run(now), None).await;
+            return self.guarded(job.run(JobContext::at(now)), None).await;
         }
         let name = format!("{LEASE_PREFIX}{}", job.name());
         let ttl = self.settings.lease_ttl;
@@ -73,8 +75,15 @@ impl Runner {
             Ok(None) => return Ran::Skipped,
             Err(err) => return Ran::Failed(format!("cannot acquire the lease {name}: {err}")),
         };
-        let now = epoch_ms(self.clocks.jobs.as_ref());
-        let ran = self.guarded(job.run(now), Some(lease.clone())).await;
+        let ctx = JobContext {
+            now_ms: epoch_ms(self.clocks.jobs.as_ref()),
+            lease: Some(JobLease {
+                name: lease.name.clone(),
+                token: lease.token,
+            }),
+        };
+        let run = fenced(Fence::of(&lease), job.run(ctx));
+        let ran = self.guarded(run, Some(lease.clone())).await;
         if let Err(err) = self.store.release_lease(&lease).await {
             tracing::warn!(lease = name, error = %err, "could not release a job lease; it expires");
         }

@@ -1,7 +1,7 @@
 //! Runner tests on one SQLite store shared by two runners (two "nodes").
 
 use crate::{Clocks, Ran, Runner, Settings};
-use rampart_core::{Clock, Job, JobFuture, JobOutcome, JobScope, ManualClock};
+use rampart_core::{Clock, Job, JobContext, JobFuture, JobOutcome, JobScope, ManualClock};
 use rampart_store::{Expect, Store, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,7 +27,7 @@ impl Job for Sweep {
     fn scope(&self) -> JobScope {
         JobScope::Cluster
     }
-    fn run(&self, _now_ms: i64) -> JobFuture<'_> {
+    fn run(&self, _ctx: JobContext) -> JobFuture<'_> {
         Box::pin(async move {
             let rows = self.store.scan(TABLE, "", None, 100).await;
             let rows = rows.map_err(|e| e.to_string())?;
@@ -69,7 +69,7 @@ impl Job for Stuck {
     fn scope(&self) -> JobScope {
         self.scope
     }
-    fn run(&self, _now_ms: i64) -> JobFuture<'_> {
+    fn run(&self, _ctx: JobContext) -> JobFuture<'_> {
         Box::pin(async move {
             self.runs.fetch_add(1, Ordering::SeqCst);
             if self.scope == JobScope::Node {
@@ -247,4 +247,78 @@ async fn a_run_whose_lease_is_lost_is_dropped() {
     .expect("the run is dropped at the failed renewal");
     assert!(regranted.expect("acquire").is_some());
     assert!(matches!(&report[0].1, Ran::Failed(err) if err.contains("lost the job lease")));
+}
+
+/// A cluster job that waits for `go` before committing one row: a holder that stalls.
+struct Stalled {
+    store: Store,
+    started: Arc<Notify>,
+    go: Arc<Notify>,
+}
+
+impl Job for Stalled {
+    fn name(&self) -> &'static str {
+        "stalled"
+    }
+    fn period(&self) -> Duration {
+        Duration::from_secs(3600)
+    }
+    fn scope(&self) -> JobScope {
+        JobScope::Cluster
+    }
+    fn run(&self, ctx: JobContext) -> JobFuture<'_> {
+        Box::pin(async move {
+            assert_eq!(
+                ctx.lease.as_ref().map(|l| l.name.as_str()),
+                Some("job:stalled")
+            );
+            self.started.notify_one();
+            self.go.notified().await;
+            let put = Write::Put {
+                table: TABLE,
+                key: "late".to_owned(),
+                value: Vec::new(),
+                expect: Expect::Any,
+            };
+            self.store
+                .transact(vec![put])
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(JobOutcome::done(1))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_stalled_holders_commit_is_refused_once_another_node_took_the_lease() {
+    let (_dir, store) = store().await;
+    let clock = clock();
+    let (started, go) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let job = Arc::new(Stalled {
+        store: store.clone(),
+        started: started.clone(),
+        go: go.clone(),
+    });
+    let a = runner(&store, "node-a", &clock, job);
+    let takeover = async {
+        started.notified().await;
+        // The holder stalls past its lease (no renewal ran), and node b takes the lease.
+        clock.set(clock.now() + time::Duration::seconds(31));
+        let now = rampart_core::epoch_ms(clock.as_ref());
+        let b = store
+            .acquire_lease("job:stalled", "node-b", settings().lease_ttl, now)
+            .await;
+        go.notify_one();
+        b
+    };
+    let (report, taken) = tokio::join!(a.run_pass(true), takeover);
+    assert!(taken.expect("acquire").is_some());
+    assert!(
+        matches!(&report[0].1, Ran::Failed(err) if err.contains("conflict on lease/job:stalled")),
+        "{report:?}"
+    );
+    assert!(
+        store.get(TABLE, "late").await.expect("get").is_none(),
+        "the stale commit applied"
+    );
 }

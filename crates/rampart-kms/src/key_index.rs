@@ -1,10 +1,14 @@
 //! Backfills for rows stored before an index existed: `kms_key_index` (key id → owning
 //! account, per Region), so that another account's Decrypt without KeyId can find a key from
-//! the ciphertext alone (a key that already has its row is skipped); and the aliases' index by
-//! target key, built once per database (a marker row records that it was).
+//! the ciphertext alone (a key that already has its row is skipped); the aliases' index by
+//! target key; and the queue items of schedule rows written before due work became queue
+//! items (keys pending deletion, rotating, or with expiring material). The last two run once
+//! per database (a marker row records that they did).
 
 use crate::KmsService;
 use crate::domain::KmsError;
+use crate::ops::{expiry_schedule, rotation_schedule};
+use crate::schedule::{DELETION_QUEUE, EXPIRY_QUEUE, ROTATION_QUEUE, enqueue_all};
 use rampart_store::{Expect, Table};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +16,8 @@ use serde::{Deserialize, Serialize};
 const MIGRATIONS: &str = "kms_migrations";
 /// The marker of the alias index backfill.
 const ALIAS_INDEX_BUILT: &str = "alias-index-v1";
+/// The marker of the schedule items backfill.
+const DUE_ITEMS_BUILT: &str = "due-items-v1";
 
 /// A finished one-time migration.
 #[derive(Debug, Serialize, Deserialize)]
@@ -97,5 +103,28 @@ impl KmsService {
         )?;
         tables.store.transact(vec![marker]).await?;
         Ok(indexed)
+    }
+}
+
+impl KmsService {
+    /// Enqueues the queue item of every deletion, rotation and expiry schedule row, once per
+    /// database; returns how many rows there were. Run before the jobs start, so work
+    /// scheduled by an older Rampart (which swept the schedules) is still carried out. One
+    /// live item per row (the enqueue's dedup key), so nodes starting together may both run it.
+    pub async fn backfill_due_items(&self) -> Result<usize, KmsError> {
+        let tables = &self.tables;
+        let markers: Table<Done> = Table::new(tables.store.clone(), MIGRATIONS);
+        if markers.get(DUE_ITEMS_BUILT).await?.is_some() {
+            return Ok(0);
+        }
+        let mut rows = enqueue_all(&tables.deletions, &DELETION_QUEUE).await?;
+        rows += enqueue_all(&rotation_schedule(tables), &ROTATION_QUEUE).await?;
+        rows += enqueue_all(&expiry_schedule(tables), &EXPIRY_QUEUE).await?;
+        let done = Done {
+            at_ms: self.now_ms(),
+        };
+        let marker = markers.put(DUE_ITEMS_BUILT, &done, Expect::Any)?;
+        tables.store.transact(vec![marker]).await?;
+        Ok(rows)
     }
 }

@@ -62,16 +62,22 @@ impl ServiceModule for KmsModule {
     }
 
     /// Aliases stored before the alias index existed are indexed before KMS serves, since
-    /// `kms:ResourceAliases` and DeleteAlias read the index.
+    /// `kms:ResourceAliases` and DeleteAlias read the index; schedules written before due work
+    /// became queue items get their items before the jobs start.
     fn prepare(&self) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async move {
             match self.0.backfill_alias_index().await {
+                Ok(0) => {}
+                Ok(indexed) => tracing::info!(indexed, "KMS alias index built for older aliases"),
+                Err(err) => return Err(format!("building the KMS alias index: {err}")),
+            }
+            match self.0.backfill_due_items().await {
                 Ok(0) => Ok(()),
-                Ok(indexed) => {
-                    tracing::info!(indexed, "KMS alias index built for older aliases");
+                Ok(rows) => {
+                    tracing::info!(rows, "KMS queue items enqueued for older schedules");
                     Ok(())
                 }
-                Err(err) => Err(format!("building the KMS alias index: {err}")),
+                Err(err) => Err(format!("enqueueing the KMS schedules: {err}")),
             }
         })
     }

@@ -1,14 +1,16 @@
-//! The deletion sweeper: deletes keys whose deletion date has passed, with their backing keys,
-//! aliases, tags and policy. Reads only the due part of the deletion schedule. Deleting a copy
-//! of a multi-Region key removes its Region from every other copy's configuration in the same
-//! transaction; when that was the last replica of a primary waiting in PendingReplicaDeletion,
-//! the primary becomes PendingDeletion and its waiting period starts. Deleted keys are
+//! Key deletion: deletes keys whose deletion date has passed, with their backing keys, aliases,
+//! tags and policy, one due item of the deletion queue at a time (`crate::schedule`). Deleting
+//! a copy of a multi-Region key removes its Region from every other copy's configuration in the
+//! same transaction; when that was the last replica of a primary waiting in
+//! PendingReplicaDeletion, the primary becomes PendingDeletion and its waiting period starts
+//! (a new schedule row and item). Deleted keys are
 //! remembered (creation and end of the charged period) for the usage report's key-months.
 
 use crate::KmsService;
 use crate::domain::{KeyRecord, KmsError, Scope};
-use crate::schedule::for_each_due;
+use crate::schedule::{DELETION_QUEUE, drain_schedule, scheduled};
 use crate::store::{DeletionEntry, deletion_row, key_row};
+use rampart_core::JobContext;
 use rampart_store::{Expect, StoreError, Versioned, Write};
 
 /// What one run of the background jobs did.
@@ -43,14 +45,20 @@ impl KmsService {
     /// Deletes every key whose deletion date has passed; returns how many were deleted.
     /// A key cancelled or rescheduled concurrently is left alone (compare-and-swap on its row).
     pub async fn delete_due_keys(&self) -> Result<usize, KmsError> {
-        self.delete_due_keys_at(self.now_ms()).await
+        self.delete_due_keys_at(&JobContext::at(self.now_ms()))
+            .await
     }
 
-    /// [`KmsService::delete_due_keys`] at `now` (epoch milliseconds, the job runner's clock).
-    pub async fn delete_due_keys_at(&self, now: i64) -> Result<usize, KmsError> {
-        for_each_due(&self.tables.deletions, now, |row, _, entry| async move {
-            self.delete_one(&row, &entry, now).await
-        })
+    /// [`KmsService::delete_due_keys`] for one job run: the deletion items due at `ctx.now_ms`
+    /// (the job runner's clock).
+    pub async fn delete_due_keys_at(&self, ctx: &JobContext) -> Result<usize, KmsError> {
+        let queue = &DELETION_QUEUE;
+        drain_schedule(
+            &self.tables.deletions,
+            queue,
+            ctx,
+            |row, _, entry| async move { self.delete_one(&row, &entry, ctx.now_ms).await },
+        )
         .await
     }
 
@@ -122,7 +130,12 @@ impl KmsService {
                     key_id: next.key_id.clone(),
                 };
                 let row = deletion_row(due, &next.scope(), &next.key_id);
-                writes.push(self.tables.deletions.put(&row, &entry, Expect::Any)?);
+                writes.extend(scheduled(
+                    &self.tables.deletions,
+                    &DELETION_QUEUE,
+                    &row,
+                    &entry,
+                )?);
             }
             let row = key_row(&next.scope(), &next.key_id);
             writes.push(

@@ -20,7 +20,8 @@
 //!   items claimed `max_attempts` times go to [`Store::dead_letters`].
 //! * **Leases** (`lease` module): [`Store::acquire_lease`] grants a named lease to one holder
 //!   until it expires, for singleton work across nodes; renewals by a holder that lost it fail,
-//!   and each grant carries a larger fencing token.
+//!   and each grant carries a larger fencing token. `Write::Fence` (or the [`fenced`] scope)
+//!   makes a transaction commit only while that grant is the lease's latest.
 //! * **Indexed tables** ([`IndexedTable`]): declared secondary indexes whose entry rows are
 //!   written in the same transaction as their row, looked up with a keys-only scan
 //!   ([`Store::scan_keys`]) and one multi-row read ([`Store::get_many`]).
@@ -41,6 +42,7 @@
 mod backend;
 #[cfg(test)]
 mod declared_tests;
+pub mod fence;
 mod indexed;
 mod keys;
 mod lease;
@@ -52,6 +54,7 @@ mod sqlite;
 mod table;
 pub mod testkit;
 
+pub use fence::{Fence, fenced};
 pub use indexed::{Index, IndexedTable};
 pub use lease::Lease;
 pub use queue::{Claimed, DeadLetter};
@@ -93,6 +96,10 @@ pub enum Expect {
 ///   `visible_at_ms` on, committed with the rest of the transaction. With a `dedup_key`, the
 ///   enqueue does nothing while the queue holds a live item (waiting or claimed, not
 ///   dead-lettered) with that key: "at most one pending item per key". It never conflicts.
+/// * `Fence` writes nothing: the transaction fails with a conflict (on table `lease`, key the
+///   lease name) unless the named lease's latest grant carries `token`, checked in the same
+///   transaction as the other writes (see [`fence`]). A holder that lost its lease to a later
+///   grant cannot commit work stamped with the old grant.
 #[derive(Debug, Clone)]
 pub enum Write {
     Put {
@@ -116,6 +123,10 @@ pub enum Write {
         visible_at_ms: i64,
         dedup_key: Option<String>,
     },
+    Fence {
+        lease: String,
+        token: u64,
+    },
 }
 
 impl Write {
@@ -123,25 +134,32 @@ impl Write {
     pub fn target(&self) -> Option<(&'static str, &str)> {
         match self {
             Write::Put { table, key, .. } | Write::Delete { table, key, .. } => Some((table, key)),
-            Write::Append { .. } | Write::Enqueue { .. } => None,
+            Write::Append { .. } | Write::Enqueue { .. } | Write::Fence { .. } => None,
         }
     }
 
-    /// The order [`Store::transact`] applies writes in: row writes by `(table, key)`, then
-    /// enqueues by `(queue, dedup key)`, then log appends by log name. Every transaction takes
-    /// its locks in this one order.
+    /// The order [`Store::transact`] applies writes in: fences by lease name, then row writes
+    /// by `(table, key)`, then enqueues by `(queue, dedup key)`, then log appends by log name.
+    /// Every transaction takes its locks in this one order.
     fn apply_order(&self) -> (u8, &'static str, &str) {
         match self {
-            Write::Put { table, key, .. } | Write::Delete { table, key, .. } => (0, table, key),
+            Write::Fence { lease, .. } => (0, "", lease),
+            Write::Put { table, key, .. } | Write::Delete { table, key, .. } => (1, table, key),
             Write::Enqueue {
                 queue, dedup_key, ..
-            } => (1, queue, dedup_key.as_deref().unwrap_or_default()),
-            Write::Append { log, .. } => (2, log, ""),
+            } => (2, queue, dedup_key.as_deref().unwrap_or_default()),
+            Write::Append { log, .. } => (3, log, ""),
         }
     }
 
     /// The error for a write whose expectation did not hold.
     pub(crate) fn conflict(&self) -> StoreError {
+        if let Write::Fence { lease, .. } = self {
+            return StoreError::Conflict {
+                table: "lease".to_owned(),
+                key: lease.clone(),
+            };
+        }
         let (table, key) = self.target().unwrap_or(("", ""));
         StoreError::Conflict {
             table: table.to_owned(),
@@ -260,12 +278,14 @@ impl Store {
     /// sort: several writes to one row keep their given order, and so do several entries for
     /// one log, which get increasing sequence numbers in that order). Concurrent transactions
     /// thus take their locks in one order and cannot deadlock each other on PostgreSQL. On an
-    /// unmet expectation the error names the first failing write in that order.
+    /// unmet expectation the error names the first failing write in that order. Inside
+    /// [`fenced`], the scope's fence is added to the writes.
     pub async fn transact(&self, mut writes: Vec<Write>) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
         }
         self.check_declared(&writes)?;
+        writes.extend(fence::current().map(Fence::write));
         writes.sort_by(|a, b| a.apply_order().cmp(&b.apply_order()));
         self.backend.transact(writes).await
     }

@@ -10,7 +10,9 @@
 //! and a reader paging with `after` never skips an entry committed later with a smaller number.
 //! This holds for `Write::Append` inside `transact` too: the transaction takes each log's lock
 //! (after all its row writes, in log-name order) before inserting that log's entries and keeps
-//! it until commit.
+//! it until commit. A `Write::Fence` reads its lease row `FOR SHARE` before any row write, so
+//! a concurrent grant of that lease (an update of the row) waits for this commit, and a grant
+//! committed first makes the fence fail.
 
 mod lease;
 mod queue;
@@ -37,6 +39,8 @@ const UPDATE: &str = "UPDATE records SET version = version + 1, value = $3
 const DELETE_ANY: &str = "DELETE FROM records WHERE tbl = $1 AND key = $2";
 const DELETE_VERSION: &str = "DELETE FROM records WHERE tbl = $1 AND key = $2 AND version = $3";
 const EXISTS: &str = "SELECT 1 FROM records WHERE tbl = $1 AND key = $2";
+/// Share-locks the lease row, so a new grant waits until this transaction ends.
+const FENCE: &str = "SELECT 1 FROM leases WHERE name = $1 AND token = $2 FOR SHARE";
 const LOCK_LOG: &str = "SELECT pg_advisory_xact_lock($1, $2)";
 const APPEND: &str = "INSERT INTO log_entries (log, entry)
      SELECT $1, e FROM unnest($2::bytea[]) WITH ORDINALITY AS t(e, ord) ORDER BY ord
@@ -393,7 +397,21 @@ async fn apply(tx: &Transaction<'_>, write: &Write) -> Result<bool, StoreError> 
                 [queue, payload, visible_at_ms, &dedup];
             changed(queue::ENQUEUE, &params).await.map(|_| true)
         }
+        Write::Fence { lease, token } => fence_holds(tx, lease, *token).await,
     }
+}
+
+/// Whether the latest grant of `lease` carries `token`; share-locks its row until commit.
+async fn fence_holds(tx: &Transaction<'_>, lease: &str, token: u64) -> Result<bool, StoreError> {
+    let Some(token) = to_i64(token) else {
+        return Ok(false);
+    };
+    let stmt = tx.prepare_cached(FENCE).await.map_err(err("fence"))?;
+    let row = tx
+        .query_opt(&stmt, &[&lease, &token])
+        .await
+        .map_err(err("fence"))?;
+    Ok(row.is_some())
 }
 
 /// Takes the transaction-scoped advisory lock of `log`: appends to one log commit one after

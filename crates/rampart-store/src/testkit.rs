@@ -59,7 +59,7 @@ mod order;
 mod queue;
 pub use append::{append_in_transaction, append_in_transaction_races};
 pub use indexed::{indexed_table, scan_keys_and_get_many};
-pub use lease::{lease_acquire_renew_release, lease_racing_acquirers};
+pub use lease::{fence_at_commit, lease_acquire_renew_release, lease_racing_acquirers};
 pub use order::{conflicts_retried, multi_row_opposite_orders};
 pub use queue::{
     queue_claim_lease_ack, queue_concurrent_consumers, queue_dedup, queue_retry_dead_letter,

@@ -46,8 +46,8 @@ mod sqlite {
         concurrent_writers_race, typed_table, multi_row_opposite_orders, conflicts_retried,
         append_in_transaction, append_in_transaction_races, queue_claim_lease_ack,
         queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers,
-        lease_acquire_renew_release, lease_racing_acquirers, scan_keys_and_get_many,
-        indexed_table);
+        lease_acquire_renew_release, lease_racing_acquirers, fence_at_commit,
+        scan_keys_and_get_many, indexed_table);
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn reopen_persistence() -> TestResult {
@@ -145,8 +145,8 @@ mod postgres {
         concurrent_writers_race, typed_table, multi_row_opposite_orders, conflicts_retried,
         append_in_transaction, append_in_transaction_races, queue_claim_lease_ack,
         queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers,
-        lease_acquire_renew_release, lease_racing_acquirers, scan_keys_and_get_many,
-        indexed_table);
+        lease_acquire_renew_release, lease_racing_acquirers, fence_at_commit,
+        scan_keys_and_get_many, indexed_table);
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn reopen_persistence() -> TestResult {

@@ -110,15 +110,15 @@ impl Ready {
             .find(|s| s.signing_name() == signing_name)
     }
 
-    /// The first restJson1 service with a route matching the request line, if any.
-    pub fn rest_service_for_route(
-        &self,
-        method: &str,
-        path: &str,
-        query: &str,
-    ) -> Option<&Arc<dyn AwsHttpService>> {
+    /// Every restJson1 service with a route matching the request line, in registration order.
+    pub fn rest_services_for_route<'s>(
+        &'s self,
+        method: &'s str,
+        path: &'s str,
+        query: &'s str,
+    ) -> impl Iterator<Item = &'s Arc<dyn AwsHttpService>> + 's {
         self.rest_services()
-            .find(|s| s.has_route(method, path, query))
+            .filter(move |s| s.has_route(method, path, query))
     }
 
     fn rest_services(&self) -> impl Iterator<Item = &Arc<dyn AwsHttpService>> {

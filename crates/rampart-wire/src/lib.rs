@@ -1,16 +1,17 @@
-//! HTTP server, TLS, error rendering and the router of services (the codec runtime and the
-//! service traits are `rampart-codec`).
+//! HTTP server, TLS, the request pipeline with its protocol plug-ins (awsJson, query,
+//! restJson1, RPC v2 CBOR) and error rendering (the codec runtime and the service traits are
+//! `rampart-codec`).
 
 mod body;
 mod conn;
 mod framing;
 mod gateway;
 mod host;
-mod http_route;
 pub mod limits;
 pub mod local;
 pub mod operator;
-mod query_route;
+mod pipeline;
+mod protocol;
 mod refuse;
 mod registry;
 mod respond;

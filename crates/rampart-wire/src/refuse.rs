@@ -1,9 +1,10 @@
 //! The gateway's early refusals, before a service sees the request: sealed, unknown operation,
-//! and bodies that were too large, too slow, malformed or over the memory budget. JSON or query
-//! XML as the request's protocol expects.
+//! and bodies that were too large, too slow, malformed or over the memory budget. Rendered by
+//! the protocol plug-in that claimed the request: awsJson 1.1, query XML, restJson1 or RPC v2
+//! CBOR.
 
 use crate::body::BodyError;
-use crate::query_route;
+use crate::protocol::Protocol;
 use crate::respond::{Body, aws_error};
 use http::{HeaderValue, Response, Version, header};
 use rampart_codec::ServiceError;
@@ -15,42 +16,44 @@ const MSG_REQUEST_TIMEOUT: &str = "Your socket connection to the server was not 
 written to within the timeout period. Idle connections will be closed.";
 
 /// How a refusal is rendered: the protocol and the HTTP version of the request.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) struct Shape {
-    pub(crate) xml: bool,
-    pub(crate) version: Version,
+    protocol: &'static dyn Protocol,
+    version: Version,
 }
 
 impl Shape {
-    pub(crate) fn of(parts: &http::request::Parts) -> Self {
-        Self {
-            xml: query_route::is_query_request(parts),
-            version: parts.version,
+    /// Refusals in `protocol`'s form for a request of HTTP `version`.
+    pub(crate) fn new(protocol: &'static dyn Protocol, version: Version) -> Self {
+        Self { protocol, version }
+    }
+
+    /// The gateway's code for `json_code` (`…Exception`) in the protocol: the query
+    /// protocol's drops the suffix.
+    fn code<'c>(&self, json_code: &'c str) -> &'c str {
+        if self.protocol.query_codes() {
+            json_code.strip_suffix("Exception").unwrap_or(json_code)
+        } else {
+            json_code
         }
     }
 }
 
-/// An error in the request's protocol: `{"__type", "message"}` or query XML.
+/// An error in the request's protocol.
 fn error(shape: Shape, status: u16, code: &str, message: &str, id: &str) -> Response<Body> {
-    if shape.xml {
-        let err = ServiceError::new(code.to_owned(), status, message);
-        return query_route::error_response(&err, "", id);
-    }
-    aws_error(status, JSON_11, code, message, id)
+    let err = ServiceError::new(code.to_owned(), status, message);
+    shape.protocol.refuse(&err, id)
 }
 
 /// 503 while the root key is sealed.
 pub(crate) fn sealed(request_id: &str, shape: Shape) -> Response<Body> {
     let message = "Rampart is sealed: unseal it first (rampart operator unseal).";
-    let code = if shape.xml {
-        "ServiceUnavailable"
-    } else {
-        "ServiceUnavailableException"
-    };
+    let code = shape.code("ServiceUnavailableException");
     error(shape, 503, code, message, request_id)
 }
 
-/// A JSON request whose `X-Amz-Target` names no operation of a served service.
+/// A request no service takes (a JSON target naming no served service, or no route): the
+/// awsJson 1.1 `UnknownOperationException`.
 pub(crate) fn unknown_operation(request_id: &str) -> Response<Body> {
     aws_error(400, JSON_11, "UnknownOperationException", "", request_id)
 }
@@ -61,11 +64,7 @@ pub(crate) fn body(err: BodyError, limit: usize, request_id: &str, shape: Shape)
     let mut response = match err {
         BodyError::TooLarge => {
             let message = format!("Request body exceeds the limit of {limit} bytes.");
-            let code = if shape.xml {
-                "RequestEntityTooLarge"
-            } else {
-                "RequestEntityTooLargeException"
-            };
+            let code = shape.code("RequestEntityTooLargeException");
             error(shape, 413, code, &message, request_id)
         }
         BodyError::Timeout => error(

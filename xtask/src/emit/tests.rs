@@ -205,3 +205,31 @@ fn served_names_must_exist_once() {
         assert!(Ctx::new(&model, &spec, "0.0.0").is_err(), "{served:?}");
     }
 }
+
+#[test]
+fn rest_json_errors_get_constructors_with_their_header_members() {
+    let shapes = SHAPES.replace(
+        r#""BadTree": {"type": "structure", "members": {}"#,
+        r#""BadTree": {"type": "structure", "members": {
+          "message": {"shape": "Name"},
+          "retryAfter": {"shape": "Name", "location": "header", "locationName": "Retry-After"},
+          "limit": {"shape": "Weight", "location": "header", "locationName": "X-Limit"}}"#,
+    );
+    let errors_of = |protocol: &str| {
+        let metadata = format!(
+            r#""metadata": {{"apiVersion": "2020-01-01", "protocol": "{protocol}",
+               "serviceId": "Tree", "endpointPrefix": "tree"}},"#
+        );
+        let model: Model = serde_json::from_str(&format!("{{{metadata}{shapes}}}")).unwrap();
+        let ctx = Ctx::new(&model, &SPEC, "0.0.0").unwrap();
+        let out = super::errors::emit(&ctx).unwrap();
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let rest = errors_of("rest-json");
+    assert!(
+        rest.contains("pub fn bad_tree_with(message: impl Into<String>, limit: Option<i32>, retry_after: Option<String>) -> ServiceError { let mut err = bad_tree(message); if let Some(v) = limit { err = err.with_header(\"X-Limit\", v.to_string()); } if let Some(v) = retry_after { err = err.with_header(\"Retry-After\", v); } err }"),
+        "{rest}"
+    );
+    // awsJson binds no error member to a header.
+    assert!(!errors_of("json").contains("bad_tree_with"));
+}

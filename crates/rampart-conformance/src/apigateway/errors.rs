@@ -19,6 +19,18 @@ pub fn limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("LimitExceededException", 429, message)
 }
 
+/// `LimitExceededException` with its header-bound members (`retryAfterSeconds` → `Retry-After`).
+pub fn limit_exceeded_exception_with(
+    message: impl Into<String>,
+    retry_after_seconds: Option<String>,
+) -> ServiceError {
+    let mut err = limit_exceeded_exception(message);
+    if let Some(v) = retry_after_seconds {
+        err = err.with_header("Retry-After", v);
+    }
+    err
+}
+
 /// `NotFoundException` (HTTP 404).
 pub fn not_found_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("NotFoundException", 404, message)
@@ -29,9 +41,33 @@ pub fn service_unavailable_exception(message: impl Into<String>) -> ServiceError
     ServiceError::new("ServiceUnavailableException", 503, message)
 }
 
+/// `ServiceUnavailableException` with its header-bound members (`retryAfterSeconds` → `Retry-After`).
+pub fn service_unavailable_exception_with(
+    message: impl Into<String>,
+    retry_after_seconds: Option<String>,
+) -> ServiceError {
+    let mut err = service_unavailable_exception(message);
+    if let Some(v) = retry_after_seconds {
+        err = err.with_header("Retry-After", v);
+    }
+    err
+}
+
 /// `TooManyRequestsException` (HTTP 429).
 pub fn too_many_requests_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("TooManyRequestsException", 429, message)
+}
+
+/// `TooManyRequestsException` with its header-bound members (`retryAfterSeconds` → `Retry-After`).
+pub fn too_many_requests_exception_with(
+    message: impl Into<String>,
+    retry_after_seconds: Option<String>,
+) -> ServiceError {
+    let mut err = too_many_requests_exception(message);
+    if let Some(v) = retry_after_seconds {
+        err = err.with_header("Retry-After", v);
+    }
+    err
 }
 
 /// `UnauthorizedException` (HTTP 401).

@@ -21,13 +21,13 @@ use crate::domain::import::{
 use crate::domain::{Accept, KeyRecord, KeyState, KmsError, Scope};
 use crate::generated::shapes::*;
 use crate::generated::{DeleteImportedKeyMaterial, GetParametersForImport, ImportKeyMaterial};
-use crate::schedule::{due_of, for_each_due, schedule_row};
+use crate::schedule::{EXPIRY_QUEUE, drain_schedule, due_of, schedule_row, scheduled};
 use crate::store::{KmsTables, backing_row, key_row};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rampart_codec::Blob;
-use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
+use rampart_core::{JobContext, RequestContext};
 use rampart_crypto::material::{
     Material, MaterialError, WrappingAlgorithm, WrappingKey, WrappingKeySpec,
 };
@@ -64,7 +64,7 @@ fn tokens(tables: &KmsTables) -> Table<TokenRecord> {
     Table::new(tables.store.clone(), IMPORT_TOKENS)
 }
 
-fn expiry(tables: &KmsTables) -> Table<ScheduledKey> {
+pub(crate) fn expiry(tables: &KmsTables) -> Table<ScheduledKey> {
     Table::new(tables.store.clone(), IMPORT_EXPIRY)
 }
 
@@ -391,14 +391,16 @@ impl KmsService {
     /// Moves every EXTERNAL key whose material's ValidTo has passed to PendingImport (deleting the
     /// material); returns how many. Also sweeps import tokens long expired.
     pub async fn expire_imported_material(&self) -> Result<usize, KmsError> {
-        self.expire_imported_material_at(self.now_ms()).await
+        self.expire_imported_material_at(&JobContext::at(self.now_ms()))
+            .await
     }
 
-    /// [`KmsService::expire_imported_material`] at `now` (epoch milliseconds, the job runner's
-    /// clock).
-    pub async fn expire_imported_material_at(&self, now: i64) -> Result<usize, KmsError> {
-        self.sweep_import_tokens(now).await?;
-        for_each_due(&expiry(&self.tables), now, |row, due, entry| async move {
+    /// [`KmsService::expire_imported_material`] for one job run: the expiry items due at
+    /// `ctx.now_ms` (the job runner's clock).
+    pub async fn expire_imported_material_at(&self, ctx: &JobContext) -> Result<usize, KmsError> {
+        self.sweep_import_tokens(ctx.now_ms).await?;
+        let table = expiry(&self.tables);
+        drain_schedule(&table, &EXPIRY_QUEUE, ctx, |row, due, entry| async move {
             self.expire_one(&row, due, &entry.value).await
         })
         .await
@@ -532,7 +534,8 @@ fn store_material(
     }
     if let Some(due) = checked.valid_to {
         let row = schedule_row(due, &scope, &k.key_id);
-        writes.push(expiry(tables).put(&row, &ScheduledKey::of(k), Expect::Any)?);
+        let entry = ScheduledKey::of(k);
+        writes.extend(scheduled(&expiry(tables), &EXPIRY_QUEUE, &row, &entry)?);
     }
     k.import = Some(crate::domain::ImportConfig {
         expiration_model: Some(checked.model.into()),

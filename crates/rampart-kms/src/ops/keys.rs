@@ -22,6 +22,7 @@ use crate::generated::{
     CancelKeyDeletion, CreateKey, DescribeKey, DisableKey, EnableKey, ListKeys,
     ScheduleKeyDeletion, UpdateKeyDescription,
 };
+use crate::schedule::{DELETION_QUEUE, scheduled};
 use crate::store::{deletion_row, key_row, scope_prefix};
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
@@ -183,13 +184,11 @@ impl ScheduleKeyDeletion for KmsService {
                     region: k.region.clone(),
                     key_id: k.key_id.clone(),
                 };
-                due.map(|d| {
-                    let row = deletion_row(d, &k.scope(), &k.key_id);
-                    tables.deletions.put(&row, &entry, Expect::Any)
-                })
-                .into_iter()
-                .map(|w| w.map_err(KmsError::from))
-                .collect()
+                let Some(due) = due else {
+                    return Ok(Vec::new());
+                };
+                let row = deletion_row(due, &k.scope(), &k.key_id);
+                Ok(scheduled(&tables.deletions, &DELETION_QUEUE, &row, &entry)?.into())
             })
             .await?;
         Ok(ScheduleKeyDeletionResponse {

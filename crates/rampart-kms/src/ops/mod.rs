@@ -16,6 +16,9 @@ mod multi_region;
 mod rotation;
 mod tagging;
 
+pub(crate) use import::expiry as expiry_schedule;
+pub(crate) use rotation::schedule as rotation_schedule;
+
 use crate::KmsService;
 use crate::authz::Ask;
 use crate::convert::KEY_RESOURCE;

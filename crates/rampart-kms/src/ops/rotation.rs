@@ -22,10 +22,10 @@ use crate::generated::{
     DisableKeyRotation, EnableKeyRotation, GetKeyRotationStatus, ListKeyRotations,
     RotateKeyOnDemand,
 };
-use crate::schedule::{for_each_due, schedule_row};
+use crate::schedule::{ROTATION_QUEUE, drain_schedule, schedule_row, scheduled};
 use crate::store::{BackingKeyRecord, KmsTables, backing_row, key_row};
-use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
+use rampart_core::{JobContext, RequestContext};
 use rampart_crypto::material::Material;
 use rampart_store::{Expect, StoreError, Table, Versioned, Write};
 use serde::{Deserialize, Serialize};
@@ -65,25 +65,23 @@ impl ScheduledKey {
 }
 
 /// The rotation schedule table.
-fn schedule(tables: &KmsTables) -> Table<ScheduledKey> {
+pub(crate) fn schedule(tables: &KmsTables) -> Table<ScheduledKey> {
     Table::new(tables.store.clone(), ROTATION_SCHEDULE)
 }
 
-/// The write scheduling `key`'s next automatic rotation (none when it has none). For whoever creates
-/// keys that rotate from the start (AWS managed keys: `RotationConfig` enabled, 365 days).
+/// The writes scheduling `key`'s next automatic rotation, its schedule row and queue item (none
+/// when it has none). For whoever creates keys that rotate from the start (AWS managed keys:
+/// `RotationConfig` enabled, 365 days).
 pub(crate) fn rotation_schedule_write(
     tables: &KmsTables,
     key: &KeyRecord,
-) -> Result<Option<Write>, KmsError> {
+) -> Result<Vec<Write>, KmsError> {
     let Some(next) = key.rotation.next_rotation_ms else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let row = schedule_row(next, &key.scope(), &key.key_id);
-    Ok(Some(schedule(tables).put(
-        &row,
-        &ScheduledKey::of(key),
-        Expect::Any,
-    )?))
+    let entry = ScheduledKey::of(key);
+    Ok(scheduled(&schedule(tables), &ROTATION_QUEUE, &row, &entry)?.into())
 }
 
 impl EnableKeyRotation for KmsService {
@@ -398,13 +396,17 @@ impl KmsService {
     /// Rotates every key whose automatic rotation is due (and finishes on-demand rotations);
     /// returns how many rotations were performed.
     pub async fn rotate_due_keys(&self) -> Result<usize, KmsError> {
-        self.rotate_due_keys_at(self.now_ms()).await
+        self.rotate_due_keys_at(&JobContext::at(self.now_ms()))
+            .await
     }
 
-    /// [`KmsService::rotate_due_keys`] at `now` (epoch milliseconds, the job runner's clock).
-    pub async fn rotate_due_keys_at(&self, now: i64) -> Result<usize, KmsError> {
-        for_each_due(&schedule(&self.tables), now, |row, due, entry| async move {
-            self.run_scheduled(&row, due, &entry.value, now).await
+    /// [`KmsService::rotate_due_keys`] for one job run: the rotation items due at
+    /// `ctx.now_ms` (the job runner's clock).
+    pub async fn rotate_due_keys_at(&self, ctx: &JobContext) -> Result<usize, KmsError> {
+        let table = schedule(&self.tables);
+        drain_schedule(&table, &ROTATION_QUEUE, ctx, |row, due, entry| async move {
+            self.run_scheduled(&row, due, &entry.value, ctx.now_ms)
+                .await
         })
         .await
     }
@@ -460,7 +462,7 @@ impl KmsService {
         let mut writes = vec![table.delete(row, Expect::Any)];
         if let Some(at) = at_ms {
             let later = schedule_row(at, &entry.scope(), &entry.key_id);
-            writes.push(table.put(&later, entry, Expect::Any)?);
+            writes.extend(scheduled(&table, &ROTATION_QUEUE, &later, entry)?);
         }
         self.tables.store.transact(writes).await?;
         Ok(false)
@@ -482,7 +484,7 @@ impl KmsService {
             let mut primary = ScheduledKey::of(key);
             primary.region.clone_from(&config.primary_region);
             let moved = schedule_row(due, &primary.scope(), &key.key_id);
-            writes.push(table.put(&moved, &primary, Expect::Any)?);
+            writes.extend(scheduled(&table, &ROTATION_QUEUE, &moved, &primary)?);
         }
         self.tables.store.transact(writes).await?;
         Ok(false)

@@ -17,6 +17,7 @@ const DELETE_ANY: &str = "DELETE FROM records WHERE tbl = ?1 AND key = ?2";
 const DELETE_VERSION: &str = "DELETE FROM records WHERE tbl = ?1 AND key = ?2 AND version = ?3";
 const EXISTS: &str = "SELECT 1 FROM records WHERE tbl = ?1 AND key = ?2";
 const APPEND: &str = "INSERT INTO log_entries (log, entry) VALUES (?1, ?2)";
+const FENCE: &str = "SELECT 1 FROM leases WHERE name = ?1 AND token = ?2";
 const READ_LOG: &str =
     "SELECT seq, entry FROM log_entries WHERE log = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
 const READ_LOG_BEFORE: &str =
@@ -104,6 +105,13 @@ fn apply(tx: &Transaction<'_>, write: &Write) -> Result<bool, StoreError> {
         } => {
             let dedup = dedup_key.as_deref().map(str::as_bytes);
             changed(ENQUEUE, params![queue, payload, visible_at_ms, dedup]).map(|_| true)
+        }
+        Write::Fence { lease, token } => {
+            let Some(token) = to_i64(*token) else {
+                return Ok(false);
+            };
+            let mut stmt = tx.prepare_cached(FENCE).map_err(err("fence"))?;
+            stmt.exists(params![lease, token]).map_err(err("fence"))
         }
     }
 }

@@ -93,3 +93,62 @@ pub async fn lease_racing_acquirers(store: &Store) -> TestResult {
     }
     Ok(())
 }
+
+/// `Write::Fence` commits only while the named lease's latest grant carries the token: a holder
+/// whose lease passed to a later grant cannot commit, and nothing of its transaction applies.
+/// The [`crate::fenced`] scope adds the fence to every transaction made inside it.
+pub async fn fence_at_commit(store: &Store) -> TestResult {
+    let put = |key: &str| crate::Write::Put {
+        table: "kit",
+        key: key.to_owned(),
+        value: b"v".to_vec(),
+        expect: crate::Expect::Any,
+    };
+    let a = granted(acquire(store, "a", 0).await?, "a")?;
+    let fence = crate::Fence::of(&a);
+    store
+        .transact(vec![fence.clone().write(), put("held")])
+        .await?;
+    check!(
+        store.get("kit", "held").await?.is_some(),
+        "fenced write lost"
+    );
+    // The lease expires and b takes it: a's fenced commits are refused, atomically.
+    let b = granted(acquire(store, "b", 10_000).await?, "b")?;
+    let stale = store
+        .transact(vec![put("stale"), fence.clone().write()])
+        .await;
+    let refused = |t: &str, k: &str| t == "lease" && k == "kit_job";
+    check!(
+        matches!(&stale, Err(StoreError::Conflict { table, key }) if refused(table, key)),
+        "stale fence committed: {stale:?}"
+    );
+    check!(
+        store.get("kit", "stale").await?.is_none(),
+        "part of a refused commit applied"
+    );
+    let scoped = crate::fenced(fence, store.transact(vec![put("scoped")])).await;
+    check!(
+        scoped.is_err(),
+        "the fenced scope did not fence: {scoped:?}"
+    );
+    check!(
+        store.get("kit", "scoped").await?.is_none(),
+        "scoped write applied"
+    );
+    // b's fence holds; a fence on an unknown lease never does.
+    let current = crate::fenced(crate::Fence::of(&b), store.transact(vec![put("b")])).await;
+    check!(current.is_ok(), "current fence refused: {current:?}");
+    let unknown = crate::Fence {
+        lease: "kit_none".to_owned(),
+        token: 1,
+    };
+    check!(
+        store
+            .transact(vec![unknown.write(), put("u")])
+            .await
+            .is_err(),
+        "unknown lease fenced nothing"
+    );
+    Ok(())
+}

@@ -1,16 +1,19 @@
 //! restJson1 and RPC v2 CBOR routing through the whole gateway, over the generated API
 //! Gateway (restJson1) and ACM PCA (RPC v2 CBOR) endpoints of `rampart-conformance` with their
 //! refusing `DecodeOnly` handlers: routing by scope, route table and CBOR path, error rendering
-//! in each protocol, authentication failures and auditing.
+//! in each protocol, authentication failures and auditing; a route several services share;
+//! error members bound to headers.
 
 #![allow(clippy::unwrap_used)]
 
-use crate::query_route::tests::{Auth, Sink, TestHost, run, small_body_limits};
-use crate::{AwsHttpService, Gateway, Ready};
+use super::query::tests::{Auth, Sink, TestHost, run, small_body_limits};
+use crate::{AwsHttpService, BoxFuture, Gateway, HttpProtocol, Ready};
 use bytes::Bytes;
 use ciborium::Value as Cbor;
 use http_body_util::{BodyExt, Full};
-use rampart_conformance::{acm_pca, apigateway};
+use rampart_codec::{HttpInvocation, HttpRequest, Invocation};
+use rampart_conformance::{acm_pca, apigateway, dataexchange};
+use rampart_core::RequestContext;
 use std::sync::Arc;
 
 const SIGNED_APIGATEWAY: &str = "AWS4-HMAC-SHA256 \
@@ -249,4 +252,138 @@ fn authentication_failures_answer_in_the_service_protocol() {
     assert_eq!(answer.header("smithy-protocol"), "rpc-v2-cbor");
     assert_eq!(answer.cbor()[0].1, "InvalidSignatureException");
     assert!(sink.0.lock().unwrap().is_empty());
+}
+
+/// A gateway over API Gateway and Data Exchange, whose `/tags/{arn}` routes coincide.
+fn two_rest_services() -> (Gateway, Arc<Sink>) {
+    let sink = Arc::new(Sink::default());
+    let apigateway: Arc<dyn AwsHttpService> =
+        Arc::new(apigateway::Endpoint(Arc::new(apigateway::DecodeOnly)));
+    let dataexchange: Arc<dyn AwsHttpService> =
+        Arc::new(dataexchange::Endpoint(Arc::new(dataexchange::DecodeOnly)));
+    let ready = Ready {
+        services: Vec::new(),
+        query_services: Vec::new(),
+        http_services: vec![apigateway, dataexchange],
+        auth: Arc::new(Auth(None)),
+        audit: sink.clone(),
+    };
+    let host = Arc::new(TestHost(Arc::new(ready)));
+    (Gateway::new(host, small_body_limits()), sink)
+}
+
+/// `GET /tags/<arn>`, signed for `service` when given.
+fn list_tags(gw: &Gateway, service: Option<&str>) -> Answer {
+    let mut req = http::Request::builder()
+        .method("GET")
+        .uri("/tags/arn%3Aaws%3Aapigateway%3Aeu-west-1%3A%3A%2Frestapis%2Fa");
+    if let Some(service) = service {
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=AKID/20240101/eu-west-1/{service}/aws4_request, \
+             SignedHeaders=host, Signature=00"
+        );
+        req = req
+            .header("authorization", auth)
+            .header("x-amz-date", "20240101T000000Z");
+    }
+    send(gw, req, Vec::new())
+}
+
+#[test]
+fn a_route_several_services_share_is_not_given_to_the_first() {
+    let (gw, sink) = two_rest_services();
+    // Unsigned: no service is chosen; AWS's answer to an unsigned request, in restJson1.
+    let answer = list_tags(&gw, None);
+    assert_eq!(answer.status, 400);
+    assert_eq!(
+        answer.header("x-amzn-errortype"),
+        "MissingAuthenticationTokenException"
+    );
+    assert_eq!(answer.json()["message"], "Missing Authentication Token");
+    // Signed for a service that serves neither route: the candidates are named.
+    let answer = list_tags(&gw, Some("kms"));
+    assert_eq!(
+        answer.header("x-amzn-errortype"),
+        "InvalidSignatureException"
+    );
+    let message = answer.json()["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("'apigateway', 'dataexchange'"),
+        "{message}"
+    );
+    assert!(
+        sink.0.lock().unwrap().is_empty(),
+        "refusals are not audited"
+    );
+    // The scope chooses, whichever was registered first.
+    for (service, source) in [
+        ("dataexchange", "dataexchange.amazonaws.com"),
+        ("apigateway", "apigateway.amazonaws.com"),
+    ] {
+        let answer = list_tags(&gw, Some(service));
+        assert_eq!(
+            answer.header("x-amzn-errortype"),
+            "UnsupportedOperationException"
+        );
+        let events = sink.0.lock().unwrap();
+        assert_eq!(events.last().unwrap().event_source, source);
+    }
+}
+
+/// A restJson1 service whose every call fails with API Gateway's `LimitExceededException`,
+/// its `retryAfterSeconds` member bound to the `Retry-After` header.
+struct Throttled;
+
+impl AwsHttpService for Throttled {
+    fn signing_name(&self) -> &'static str {
+        "apigateway"
+    }
+    fn event_source(&self) -> &'static str {
+        "apigateway.amazonaws.com"
+    }
+    fn protocol(&self) -> HttpProtocol {
+        HttpProtocol::RestJson1
+    }
+    fn target_prefix(&self) -> &'static str {
+        ""
+    }
+    fn has_route(&self, _method: &str, _path: &str, _query: &str) -> bool {
+        true
+    }
+    fn invoke<'a>(
+        &'a self,
+        _ctx: &'a RequestContext,
+        _req: &'a HttpRequest<'a>,
+    ) -> BoxFuture<'a, HttpInvocation> {
+        Box::pin(async {
+            let err = apigateway::errors::limit_exceeded_exception_with(
+                "Too many requests",
+                Some(String::from("7")),
+            );
+            HttpInvocation::from_invocation(Invocation::not_served("GetRestApi", true, err))
+        })
+    }
+}
+
+#[test]
+fn header_bound_error_members_are_sent_as_headers() {
+    let sink = Arc::new(Sink::default());
+    let ready = Ready {
+        services: Vec::new(),
+        query_services: Vec::new(),
+        http_services: vec![Arc::new(Throttled)],
+        auth: Arc::new(Auth(None)),
+        audit: sink.clone(),
+    };
+    let gw = Gateway::new(Arc::new(TestHost(Arc::new(ready))), small_body_limits());
+    let answer = get_rest_api(&gw, "/restapis/abc123", true);
+    assert_eq!(answer.status, 429);
+    assert_eq!(answer.header("x-amzn-errortype"), "LimitExceededException");
+    assert_eq!(answer.header("retry-after"), "7");
+    assert_eq!(answer.json()["message"], "Too many requests");
+    let events = sink.0.lock().unwrap();
+    assert_eq!(
+        events[0].error_code.as_deref(),
+        Some("LimitExceededException")
+    );
 }

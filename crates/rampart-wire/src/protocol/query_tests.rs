@@ -5,8 +5,9 @@
 
 use super::*;
 use crate::host::{
-    Authenticated, Authenticator, BoxFuture, Host, UnsealError, UnsealReply, UnsealSource,
+    Authenticated, Authenticator, Host, SignedRequest, UnsealError, UnsealReply, UnsealSource,
 };
+use crate::pipeline::header_text;
 use crate::{AuditEvent, AuditSink, Gateway};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -15,7 +16,7 @@ use rampart_codec::{
     AuditParams, FromQuery, QueryEnv, QueryOperationSpec, Validate, ValidationErrors, invoke_query,
     query,
 };
-use rampart_core::{AccountId, Principal, PrincipalKind, RequestContext};
+use rampart_core::{AccountId, Principal, PrincipalKind, Region};
 use serde_json::{Map, Value};
 use std::sync::Mutex;
 
