@@ -47,10 +47,12 @@ fn check_protocol(model: &Model, spec: &ServiceSpec) -> Result<(), String> {
         let missing = match protocol {
             Protocol::Json | Protocol::RpcV2Cbor if meta.target_prefix.is_none() => "targetPrefix",
             Protocol::Query if meta.xml_namespace.is_none() => "xmlNamespace",
-            Protocol::RestJson => match model.operations.values().find(|o| o.http.is_none()) {
-                Some(_) => "an http trait on every operation",
-                None => continue,
-            },
+            Protocol::RestJson | Protocol::RestXml => {
+                match model.operations.values().find(|o| o.http.is_none()) {
+                    Some(_) => "an http trait on every operation",
+                    None => continue,
+                }
+            }
             _ => continue,
         };
         return Err(format!(

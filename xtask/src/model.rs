@@ -93,6 +93,36 @@ pub struct ShapeRef {
     /// `iso8601`, `rfc822` or `unixTimestamp` when the member overrides its location's format.
     #[serde(default)]
     pub timestamp_format: Option<String>,
+    /// The `xmlns` declared on the member's element (restXml).
+    #[serde(default)]
+    pub xml_namespace: Option<XmlNamespace>,
+    /// The member is an attribute of its structure's element (restXml).
+    #[serde(default)]
+    pub xml_attribute: bool,
+}
+
+/// The `xmlNamespace` trait: a URI, or a URI with a prefix.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum XmlNamespace {
+    /// `"xmlNamespace": "uri"`.
+    Uri(String),
+    /// `"xmlNamespace": {"prefix": "p", "uri": "uri"}`.
+    Prefixed {
+        #[serde(default)]
+        prefix: Option<String>,
+        uri: String,
+    },
+}
+
+impl XmlNamespace {
+    /// The prefix (empty for the default namespace) and the URI.
+    pub fn parts(&self) -> (&str, &str) {
+        match self {
+            Self::Uri(uri) => ("", uri),
+            Self::Prefixed { prefix, uri } => (prefix.as_deref().unwrap_or_default(), uri),
+        }
+    }
 }
 
 /// The error trait of an exception shape.
@@ -149,6 +179,12 @@ pub struct Shape {
     /// The timestamp format of a timestamp shape, overriding its location's default.
     #[serde(default, rename = "timestampFormat")]
     pub timestamp_format: Option<String>,
+    /// The element name of the shape's values (restXml), unless a reference names it.
+    #[serde(default, rename = "locationName")]
+    pub location_name: Option<String>,
+    /// The `xmlns` declared on the shape's elements (restXml).
+    #[serde(default, rename = "xmlNamespace")]
+    pub xml_namespace: Option<XmlNamespace>,
 }
 
 /// The wire protocols the generator emits.
@@ -160,6 +196,8 @@ pub enum Protocol {
     Query,
     /// restJson1 (HTTP bindings, JSON bodies).
     RestJson,
+    /// restXml (HTTP bindings, XML bodies).
+    RestXml,
     /// Smithy RPC v2 CBOR.
     RpcV2Cbor,
 }
@@ -170,6 +208,7 @@ impl Protocol {
     const PRIORITY: &[(&str, Protocol)] = &[
         ("json", Protocol::Json),
         ("rest-json", Protocol::RestJson),
+        ("rest-xml", Protocol::RestXml),
         ("smithy-rpc-v2-cbor", Protocol::RpcV2Cbor),
         ("query", Protocol::Query),
     ];

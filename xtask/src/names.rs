@@ -5,6 +5,9 @@ const KEYWORDS: &[&str] = &[
     "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
     "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
     "try", "type", "unsafe", "use", "where", "while", "yield",
+    // Reserved for future use.
+    "abstract", "become", "do", "final", "macro", "override", "priv", "typeof", "unsized",
+    "virtual",
 ];
 
 /// `CustomKeyStoreId` → `custom_key_store_id`, `AWSAccountId` → `aws_account_id`.

@@ -196,6 +196,21 @@ const IAM_SERVED: &[&str] = &[
     "UpdateUser",
 ];
 
+/// The S3 operations `rampart-conformance` checks against botocore. Not PutObject: it shares
+/// `PUT /{Bucket}/{Key+}` with CopyObject, which S3 tells apart by `x-amz-copy-source`.
+const S3_SERVED: &[&str] = &[
+    "CreateBucket",
+    "DeleteObjects",
+    "GetBucketAcl",
+    "GetBucketTagging",
+    "GetObject",
+    "HeadObject",
+    "ListBuckets",
+    "ListObjectsV2",
+    "PutBucketAcl",
+    "PutBucketTagging",
+];
+
 /// Every generated service.
 pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
@@ -248,8 +263,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         // The session token holds the sealed secret access key.
         audit_hidden: &["Credentials.SessionToken"],
     },
-    // The protocol conformance crate: every operation of a restJson1 model and of a Smithy RPC v2
-    // CBOR model (which botocore 1.44.8 resolves to awsJson1.1), checked against botocore.
+    // The protocol conformance crate: every operation of restJson1 and restXml models and of a
+    // Smithy RPC v2 CBOR model (which botocore 1.44.8 resolves to awsJson1.1), checked against botocore.
     ServiceSpec {
         model: "apigateway/2015-07-09/service-2.json",
         crate_dir: "crates/rampart-conformance",
@@ -300,6 +315,42 @@ pub const SERVICES: &[ServiceSpec] = &[
         module_dir: "src/dataexchange",
         served: &["*"],
         read_only: &["Describe*", "Get*", "List*"],
+        hidden_responses: &[],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    },
+    // restXml: every operation of Route 53 and of CloudFront.
+    ServiceSpec {
+        model: "route53/2013-04-01/service-2.json",
+        crate_dir: "crates/rampart-conformance",
+        module_dir: "src/route53",
+        served: &["*"],
+        read_only: &["Get*", "List*", "Test*"],
+        hidden_responses: &[],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    },
+    ServiceSpec {
+        model: "cloudfront/2020-05-31/service-2.json",
+        crate_dir: "crates/rampart-conformance",
+        module_dir: "src/cloudfront",
+        served: &["*"],
+        read_only: &["Describe*", "Get*", "List*"],
+        hidden_responses: &[],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    },
+    // A subset of S3 (restXml with flattened lists, `xsi:type` attributes, blob payloads,
+    // prefix headers, literal query parts); its other operations are named only.
+    ServiceSpec {
+        model: "s3/2006-03-01/service-2.json",
+        crate_dir: "crates/rampart-conformance",
+        module_dir: "src/s3",
+        served: S3_SERVED,
+        read_only: &["Get*", "Head*", "List*"],
         hidden_responses: &[],
         global_region: None,
         prechecked: &[],

@@ -1,9 +1,12 @@
-//! Operation invokers of the restJson1 and RPC v2 CBOR dispatchers: decode, audit, validate,
-//! call, encode, as `invoke` does for awsJson, with the HTTP status and headers kept.
+//! Operation invokers of the restJson1, restXml and RPC v2 CBOR dispatchers: decode, audit,
+//! validate, call, encode, as `invoke` does for awsJson, with the HTTP status and headers kept.
 
 use super::cbor::{cbor_error_response, cbor_response, decode_cbor_input, encode_cbor_output};
 use super::rest::{HttpRequest, HttpResponse, Labels, RestOperation, rest_error_response};
 use super::rest_bind::{decode_rest_input, encode_rest_output};
+use super::rest_xml::{
+    XmlBodies, decode_rest_xml_input, encode_rest_xml_output, rest_xml_error_response,
+};
 use super::{AuditParams, Invocation, OperationSpec, ServiceError, Validate, validate_input};
 use crate::invocation::run_steps;
 use serde::Serialize;
@@ -107,6 +110,29 @@ where
     run(spec, decoded, call, |o| encode_rest_output(op, o)).await
 }
 
+/// A restXml call of a routed operation: bindings as restJson1, bodies as `xml` says.
+pub async fn invoke_rest_xml<I, O, F, Fut>(
+    op: &RestOperation,
+    xml: &XmlBodies,
+    req: &HttpRequest<'_>,
+    labels: &Labels,
+    call: F,
+) -> HttpInvocation
+where
+    I: DeserializeOwned + Validate + AuditParams,
+    O: Serialize + AuditParams,
+    F: FnOnce(I) -> Fut,
+    Fut: Future<Output = Result<O, ServiceError>>,
+{
+    let spec = OperationSpec {
+        name: op.name,
+        read_only: op.read_only,
+        audit_response: op.audit_response,
+    };
+    let decoded = decode_rest_xml_input(op, xml, req, labels);
+    run(spec, decoded, call, |o| encode_rest_xml_output(op, xml, o)).await
+}
+
 /// An RPC v2 CBOR call.
 pub async fn invoke_cbor<I, O, F, Fut>(spec: OperationSpec, body: &[u8], call: F) -> HttpInvocation
 where
@@ -125,6 +151,18 @@ where
 /// Renders a restJson1 answer.
 pub fn rest_response(inv: HttpInvocation) -> HttpResponse {
     inv.into_response(rest_error_response)
+}
+
+/// Renders a restXml answer; errors carry `request_id`.
+pub fn rest_xml_response(inv: HttpInvocation, request_id: &str) -> HttpResponse {
+    match inv.invocation.result {
+        Ok(body) => HttpResponse {
+            status: inv.status,
+            headers: inv.headers,
+            body,
+        },
+        Err(e) => rest_xml_error_response(&e, request_id),
+    }
 }
 
 /// Renders an RPC v2 CBOR answer.

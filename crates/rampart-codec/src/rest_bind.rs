@@ -18,7 +18,17 @@ pub fn decode_rest_input<I: DeserializeOwned>(
     req: &HttpRequest<'_>,
     labels: &Labels,
 ) -> Result<I, ServiceError> {
-    let mut obj = body_members(op.input_payload, req.body)?;
+    let obj = body_members(op.input_payload, req.body)?;
+    bind_input(op, req, labels, obj)
+}
+
+/// Adds the request's bound members to `obj` (the body's members) and decodes the input.
+pub(crate) fn bind_input<I: DeserializeOwned>(
+    op: &RestOperation,
+    req: &HttpRequest<'_>,
+    labels: &Labels,
+    mut obj: Map<String, Value>,
+) -> Result<I, ServiceError> {
     // The template's literal query parts (`?mode=import`) name the route, not members.
     let literals = op.uri.split_once('?').map_or("", |(_, q)| q);
     let literal = |k: &str| literals.split('&').any(|l| l.split('=').next() == Some(k));
@@ -41,7 +51,10 @@ pub fn decode_rest_input<I: DeserializeOwned>(
 }
 
 /// The body's part of the input: its members, or the payload member.
-fn body_members(payload: Payload, body: &[u8]) -> Result<Map<String, Value>, ServiceError> {
+pub(crate) fn body_members(
+    payload: Payload,
+    body: &[u8],
+) -> Result<Map<String, Value>, ServiceError> {
     let mut obj = Map::new();
     match payload {
         Payload::Members if body.iter().all(u8::is_ascii_whitespace) => {}
@@ -238,6 +251,16 @@ pub fn encode_rest_output<O: Serialize>(
     op: &RestOperation,
     output: &O,
 ) -> Result<HttpResponse, ServiceError> {
+    let (resp, obj) = split_output(op, output)?;
+    let (content_type, body) = payload_body(op.output_payload, obj)?;
+    Ok(finish_output(op, resp, content_type, body))
+}
+
+/// The response with the output's status and bound headers, and the members left for the body.
+pub(crate) fn split_output<O: Serialize>(
+    op: &RestOperation,
+    output: &O,
+) -> Result<(HttpResponse, Map<String, Value>), ServiceError> {
     let Value::Object(mut obj) = serde_json::to_value(output).map_err(|e| {
         tracing::error!(error = %e, "failed to encode operation output");
         ServiceError::internal()
@@ -255,7 +278,16 @@ pub fn encode_rest_output<O: Serialize>(
             put_bound(b, &v, &mut resp)?;
         }
     }
-    let (content_type, body) = payload_body(op.output_payload, obj)?;
+    Ok((resp, obj))
+}
+
+/// Completes a response with its body and, unless a header sets it, its content type.
+pub(crate) fn finish_output(
+    op: &RestOperation,
+    mut resp: HttpResponse,
+    content_type: &str,
+    body: Vec<u8>,
+) -> HttpResponse {
     // A header map without prefix (`location: headers`, name "") owns every header.
     let all_headers_bound = op
         .output
@@ -270,11 +302,11 @@ pub fn encode_rest_output<O: Serialize>(
             .push((String::from("Content-Type"), content_type.to_owned()));
     }
     resp.body = body;
-    Ok(resp)
+    resp
 }
 
 /// The content type and bytes of the body.
-fn payload_body(
+pub(crate) fn payload_body(
     payload: Payload,
     mut obj: Map<String, Value>,
 ) -> Result<(&'static str, Vec<u8>), ServiceError> {

@@ -1,5 +1,5 @@
 //! The seams between the wire layer and a service crate speaking AWS JSON 1.0/1.1, the AWS
-//! query protocol, restJson1 or Smithy RPC v2 CBOR.
+//! query protocol, restJson1, restXml or Smithy RPC v2 CBOR.
 
 use crate::BoxFuture;
 use crate::{HttpInvocation, HttpRequest, Invocation, QueryNode};
@@ -56,12 +56,15 @@ pub enum HttpProtocol {
     /// Smithy RPC v2 CBOR: `POST /service/<target prefix>/operation/<Operation>` with
     /// `smithy-protocol: rpc-v2-cbor`.
     RpcV2Cbor,
+    /// restXml (Route 53, CloudFront, S3): routed as restJson1, XML bodies, errors as
+    /// `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
+    RestXml,
 }
 
-/// A service speaking restJson1 or Smithy RPC v2 CBOR. restJson1 requests are routed by the
-/// SigV4 scope's service name (unsigned: by whose route table matches, and refused as
-/// unauthenticated when several services' tables match); RPC v2 CBOR requests by the service
-/// name of their path.
+/// A service speaking restJson1, restXml or Smithy RPC v2 CBOR. restJson1 (and restXml)
+/// requests are routed by the SigV4 scope's service name (unsigned: by whose route table
+/// matches, and refused as unauthenticated when several services' tables match); RPC v2 CBOR
+/// requests by the service name of their path.
 pub trait AwsHttpService: Send + Sync + 'static {
     /// The SigV4 signing name, e.g. `apigateway`.
     fn signing_name(&self) -> &'static str;

@@ -41,6 +41,34 @@ impl XmlWriter {
         self.out.push_str("\">");
     }
 
+    /// `<name a="v" ...>` with escaped attribute values.
+    pub fn start_with(&mut self, name: &str, attributes: &[(String, String)]) {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (attr, value) in attributes {
+            self.out.push(' ');
+            self.out.push_str(attr);
+            self.out.push_str("=\"");
+            // Parsers normalize tabs and line breaks in attribute values to spaces.
+            for part in value.split_inclusive(['\t', '\n']) {
+                match part.strip_suffix(['\t', '\n']) {
+                    Some(head) => {
+                        escape_into(&mut self.out, head);
+                        let code = if part.ends_with('\t') {
+                            "&#x9;"
+                        } else {
+                            "&#xA;"
+                        };
+                        self.out.push_str(code);
+                    }
+                    None => escape_into(&mut self.out, part),
+                }
+            }
+            self.out.push('"');
+        }
+        self.out.push('>');
+    }
+
     /// `</name>`.
     pub fn end(&mut self, name: &str) {
         self.out.push_str("</");

@@ -1,6 +1,7 @@
 //! The echo: one JSON request in, one JSON answer out (JSON lines in `protocol-echo`).
 //!
-//! - `{"kind": "request", "service", "protocol": "rest-json" | "smithy-rpc-v2-cbor" | "json", "method",
+//! - `{"kind": "request", "service", "protocol": "rest-json" | "rest-xml" | "smithy-rpc-v2-cbor" |
+//!   "json", "method",
 //!   "path", "query", "headers": [[name, value]], "body": base64}` → `{"operation", "input"}`
 //!   (the decoded input as AWS JSON) or `{"error": {"code", "message"}}`.
 //! - `{"kind": "response", "service", "protocol", "operation", "output": AWS JSON}` → `{"status",
@@ -13,19 +14,36 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rampart_codec::{
     HttpRequest, HttpResponse, ServiceError, cbor_error_response, cbor_route, rest_error_response,
+    rest_xml_error_response,
 };
 use serde_json::{Value, json};
 
-/// A restJson1 service's generated `conformance::input_json`.
+/// The request id restXml error documents carry.
+const REQUEST_ID: &str = "echo-request-id";
+
+/// A restJson1 or restXml service's generated `conformance::input_json`.
 type RestInput = fn(&HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), ServiceError>;
 
-/// A restJson1 service's generated `conformance::output_response`.
+/// A restJson1 or restXml service's generated `conformance::output_response`.
 type RestOutput = fn(&str, &[u8]) -> Option<Result<HttpResponse, ServiceError>>;
 
-/// The conformance hooks of the restJson1 service botocore calls `service`.
+/// The conformance hooks of the restJson1 or restXml service botocore calls `service`.
 fn rest_service(service: &str) -> Result<(RestInput, RestOutput), ServiceError> {
     use crate::{apigateway, dataexchange, entityresolution, mediastore_data, signer_data};
+    use crate::{cloudfront, route53, s3};
     Ok(match service {
+        "s3" => (
+            s3::conformance::input_json,
+            s3::conformance::output_response,
+        ),
+        "route53" => (
+            route53::conformance::input_json,
+            route53::conformance::output_response,
+        ),
+        "cloudfront" => (
+            cloudfront::conformance::input_json,
+            cloudfront::conformance::output_response,
+        ),
         "apigateway" => (
             apigateway::conformance::input_json,
             apigateway::conformance::output_response,
@@ -81,7 +99,7 @@ fn decode(req: &Value) -> Result<Value, ServiceError> {
     let headers: Vec<(String, String)> =
         serde_json::from_value(req["headers"].clone()).unwrap_or_default();
     let (operation, input) = match text(req, "protocol") {
-        "rest-json" => {
+        "rest-json" | "rest-xml" => {
             let http = HttpRequest {
                 method: text(req, "method"),
                 path: text(req, "path"),
@@ -122,7 +140,7 @@ fn encode(req: &Value) -> Result<HttpResponse, ServiceError> {
     let output = serde_json::to_vec(&req["output"]).map_err(|_| ServiceError::internal())?;
     let unknown = ServiceError::unknown_operation;
     match text(req, "protocol") {
-        "rest-json" => {
+        "rest-json" | "rest-xml" => {
             let (_, output_response) = rest_service(text(req, "service"))?;
             output_response(op, &output).ok_or_else(unknown)?
         }
@@ -160,6 +178,7 @@ fn error(req: &Value) -> Result<HttpResponse, ServiceError> {
     };
     match text(req, "protocol") {
         "rest-json" => Ok(rest_error_response(&err)),
+        "rest-xml" => Ok(rest_xml_error_response(&err, REQUEST_ID)),
         "smithy-rpc-v2-cbor" => Ok(cbor_error_response(&err)),
         "json" => Ok(HttpResponse {
             status,

@@ -1,12 +1,15 @@
 //! The generated dispatchers end to end with the refusing `DecodeOnly` handler: a restJson1
 //! request is routed, bound, audited and validated before the handler refuses it; an invalid
-//! one is answered with the validation error; RPC v2 CBOR and unknown routes likewise.
+//! one is answered with the validation error; RPC v2 CBOR, restXml (through the
+//! `AwsHttpService` seam) and unknown routes likewise.
 
 #![allow(clippy::unwrap_used)]
 
 use rampart_codec::cbor::SMITHY_PROTOCOL;
-use rampart_codec::{HttpRequest, cbor_http_response, rest_response};
-use rampart_conformance::{acm_pca, apigateway};
+use rampart_codec::{
+    AwsHttpService, HttpProtocol, HttpRequest, cbor_http_response, rest_response, rest_xml_response,
+};
+use rampart_conformance::{acm_pca, apigateway, route53};
 use rampart_core::{AccountId, Principal, Region, RequestContext};
 use serde_json::json;
 
@@ -127,4 +130,48 @@ fn ciborium_body(out: &mut Vec<u8>) {
         }
         out.extend(text.as_bytes());
     }
+}
+
+const CHANGE_BATCH: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
+<ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
+<ChangeBatch><Changes><Change><Action>UPSERT</Action><ResourceRecordSet>
+<Name>www.example.com</Name><Type>A</Type><TTL>60</TTL><ResourceRecords><ResourceRecord>
+<Value>192.0.2.1</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change>
+</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>"#;
+
+#[test]
+fn rest_xml_requests_go_through_the_http_seam() {
+    let ctx = ctx();
+    let endpoint = route53::Endpoint(std::sync::Arc::new(route53::DecodeOnly));
+    assert_eq!(endpoint.protocol(), HttpProtocol::RestXml);
+    let path = "/2013-04-01/hostedzone/Z1/rrset/";
+    assert!(endpoint.has_route("POST", path, ""));
+    let req = request("POST", path, "", CHANGE_BATCH);
+    let inv = run(endpoint.invoke(&ctx, &req));
+    assert_eq!(inv.invocation.operation, "ChangeResourceRecordSets");
+    let params = inv.invocation.request_parameters.clone().unwrap();
+    assert_eq!(params["hostedZoneId"], "Z1", "{params}");
+    let change = &params["changeBatch"]["changes"][0];
+    assert_eq!(change["resourceRecordSet"]["tTL"], 60, "{params}");
+    let resp = rest_xml_response(inv, "req-1");
+    assert_eq!(resp.status, 400);
+    let body = String::from_utf8(resp.body).unwrap();
+    assert!(
+        body.starts_with(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>UnsupportedOperationException</Code>"
+        ),
+        "{body}"
+    );
+    assert!(body.ends_with("<RequestId>req-1</RequestId></ErrorResponse>"));
+    // An unparsable body, and a change without its required action.
+    let req = request("POST", path, "", b"<ChangeResourceRecordSetsRequest>");
+    let inv = run(endpoint.invoke(&ctx, &req));
+    assert_eq!(inv.invocation.result.unwrap_err().code, "MalformedXML");
+    let body = String::from_utf8_lossy(CHANGE_BATCH).replace("<Action>UPSERT</Action>", "");
+    let req = request("POST", path, "", body.as_bytes());
+    let inv = run(endpoint.invoke(&ctx, &req));
+    assert_eq!(
+        inv.invocation.result.unwrap_err().code,
+        "ValidationException"
+    );
 }

@@ -1,8 +1,9 @@
 //! `endpoint.rs`: `Endpoint<S>`, a service implementing the generated API behind the wire
-//! layer's seam (`AwsJsonService`, `AwsQueryService` or `AwsHttpService` for restJson1 and
+//! layer's seam (`AwsJsonService`, `AwsQueryService` or `AwsHttpService` for restJson1, restXml and
 //! RPC v2 CBOR): the model's constants and `dispatch`.
 
 use super::Ctx;
+use crate::model::Protocol;
 
 /// The imports and the struct both protocols share.
 fn head(ctx: &Ctx<'_>, seam: &str, args: &str) -> String {
@@ -45,13 +46,17 @@ pub fn json_and_cbor(ctx: &Ctx<'_>) -> String {
     out
 }
 
-/// `Endpoint` of a restJson1 service.
+/// `Endpoint` of a restJson1 or restXml service.
 pub fn rest(ctx: &Ctx<'_>) -> String {
     let args = ", HttpInvocation, HttpProtocol, HttpRequest";
+    let protocol = match ctx.protocols[0] {
+        Protocol::RestXml => "RestXml",
+        _ => "RestJson1",
+    };
     head(ctx, "AwsHttpService", args)
         + &http_impl(
             ctx,
-            "RestJson1",
+            protocol,
             "\"\"",
             "rampart_codec::route(super::http::ROUTES, method, path, query).is_some()",
             "dispatch(self.0.as_ref(), ctx, req)",

@@ -10,6 +10,7 @@ mod patterns;
 mod query;
 mod reach;
 mod rest;
+mod rest_xml;
 mod shapes;
 #[cfg(test)]
 mod tests;
@@ -296,7 +297,7 @@ pub fn generate(ctx: &Ctx<'_>) -> Result<Vec<GenFile>, String> {
         Protocol::Json | Protocol::RpcV2Cbor if cbor => cbor::generate(ctx),
         Protocol::Json | Protocol::RpcV2Cbor => generate_json(ctx),
         Protocol::Query => query::generate(ctx),
-        Protocol::RestJson => rest::generate(ctx),
+        Protocol::RestJson | Protocol::RestXml => rest::generate(ctx),
     }
 }
 

@@ -1,7 +1,7 @@
 //! What a service generates: the served operations, the shapes they reach, and the structure
 //! members that must be boxed because they close a cycle of structures.
 
-use crate::model::{Model, Operation, Shape, ShapeRef};
+use crate::model::{Model, Operation, Protocol, Shape, ShapeRef};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The served operations (model order) and the names of the others.
@@ -26,7 +26,13 @@ pub fn split<'m>(model: &'m Model, served: &[&str]) -> Result<Split<'m>, String>
     let mut yes = Vec::new();
     let mut no = Vec::new();
     for (name, op) in &model.operations {
-        if &op.name != name {
+        // REST protocols route by URI, so the wire name (CloudFront's versioned
+        // `AssociateAlias2020_05_31`) is never read; the others send it.
+        let rest = matches!(
+            model.metadata.resolved_protocol(),
+            Ok(Protocol::RestJson | Protocol::RestXml)
+        );
+        if &op.name != name && !rest {
             return Err(format!("operation {name} is named {}", op.name));
         }
         if wanted.contains(name.as_str()) {

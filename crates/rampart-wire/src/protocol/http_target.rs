@@ -80,6 +80,7 @@ pub(super) fn error_response(
     let http = match protocol {
         HttpProtocol::RestJson1 => rest_error_response(err),
         HttpProtocol::RpcV2Cbor => cbor_error_response(err),
+        HttpProtocol::RestXml => rampart_codec::rest_xml_error_response(err, request_id),
     };
     to_response(http, protocol, request_id)
 }
