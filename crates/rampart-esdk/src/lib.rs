@@ -21,6 +21,7 @@ pub mod error;
 pub mod header;
 pub mod keyring;
 pub mod keys;
+pub mod kms;
 pub mod materials;
 pub mod signer;
 pub mod suite;
