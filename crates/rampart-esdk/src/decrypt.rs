@@ -22,6 +22,29 @@ pub struct DecryptOptions {
     pub policy: CommitmentPolicy,
     /// Most encrypted data keys a message may carry (`None`: no limit).
     pub max_encrypted_data_keys: Option<usize>,
+    /// Pairs the message's encryption context must hold, with these values; checked before
+    /// any data key is decrypted.
+    pub expected_context: EncryptionContext,
+}
+
+/// Fails unless every expected pair is in the message's context with the same value.
+fn check_expected(expected: &EncryptionContext, stored: &EncryptionContext) -> Result<()> {
+    for (key, value) in expected {
+        match stored.get(key) {
+            Some(found) if found == value => {}
+            Some(_) => {
+                return Err(Error::Context(format!(
+                    "the value of {key:?} differs from the one required"
+                )));
+            }
+            None => {
+                return Err(Error::Context(format!(
+                    "the message has no {key:?} in its encryption context"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads one message from `R`, frame by frame.
@@ -42,6 +65,7 @@ impl<R: Read> Decryptor<R> {
         };
         let (header, mut raw) = header::read_body(&mut input, limits)?;
         let suite = header.suite;
+        check_expected(&options.expected_context, &header.context)?;
         let materials = cmm.decryption_materials(
             suite,
             &header.context,

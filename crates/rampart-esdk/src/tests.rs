@@ -175,3 +175,25 @@ fn raw_rsa_round_trips_with_every_padding() {
         );
     }
 }
+
+#[test]
+fn an_expected_context_pair_must_be_present_and_equal() {
+    let cmm = aes_cmm("k", 8);
+    let message = encrypt(b"x", &cmm, &options(AlgorithmSuite::DEFAULT, 64)).unwrap();
+    let mut opts = DecryptOptions::default();
+    opts.expected_context
+        .insert("purpose".into(), "test".into());
+    assert!(decrypt(&message, &cmm, &opts).is_ok());
+    opts.expected_context
+        .insert("purpose".into(), "other".into());
+    assert!(matches!(
+        decrypt(&message, &cmm, &opts),
+        Err(Error::Context(_))
+    ));
+    opts.expected_context.clear();
+    opts.expected_context.insert("missing".into(), "x".into());
+    assert!(matches!(
+        decrypt(&message, &cmm, &opts),
+        Err(Error::Context(_))
+    ));
+}

@@ -46,7 +46,7 @@ impl Keyring for MultiKeyring {
     }
 
     /// Tries each keyring; a keyring's hard failure is remembered and the next one tried, and
-    /// the failures are reported only if none decrypts a data key.
+    /// the failures are reported only if none decrypts a data key (one failure as it was).
     fn on_decrypt(
         &self,
         materials: &mut DecryptionMaterials,
@@ -55,16 +55,19 @@ impl Keyring for MultiKeyring {
         let mut failures = Vec::new();
         for keyring in self.generator.iter().chain(self.children.iter()) {
             if let Err(err) = keyring.on_decrypt(materials, encrypted) {
-                failures.push(err.to_string());
+                failures.push(err);
             }
             if materials.data_key.is_some() {
                 return Ok(());
             }
         }
-        if failures.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::NoDataKey(format!(": {}", failures.join("; "))))
+        match failures.len() {
+            0 => Ok(()),
+            1 => Err(failures.remove(0)),
+            _ => {
+                let text: Vec<String> = failures.iter().map(ToString::to_string).collect();
+                Err(Error::Keyring(text.join("; ")))
+            }
         }
     }
 }

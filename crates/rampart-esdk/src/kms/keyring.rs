@@ -232,6 +232,7 @@ impl Keyring for KmsKeyring {
                     materials.data_key = Some(data_key);
                     return Ok(());
                 }
+                Err(Error::Keyring(message)) => failures.push(message),
                 Err(err) => failures.push(err.to_string()),
             }
         }
