@@ -10,15 +10,23 @@ use crate::materials::{
 use crate::signer;
 use crate::suite::AlgorithmSuite;
 
+/// What an encryption asks its materials manager for.
+#[derive(Debug, Clone)]
+pub struct EncryptionRequest<'a> {
+    /// The suite the caller chose, if any (the policy's default otherwise).
+    pub suite: Option<AlgorithmSuite>,
+    /// The caller's encryption context.
+    pub context: &'a EncryptionContext,
+    /// The commitment policy.
+    pub policy: CommitmentPolicy,
+    /// The most plaintext the message will hold, when known.
+    pub max_plaintext_length: Option<u64>,
+}
+
 /// Gets the materials of encryptions and decryptions.
 pub trait MaterialsManager: Send + Sync {
-    /// Materials to encrypt one message in `suite` under `context`.
-    fn encryption_materials(
-        &self,
-        suite: AlgorithmSuite,
-        context: &EncryptionContext,
-        policy: CommitmentPolicy,
-    ) -> Result<EncryptionMaterials>;
+    /// Materials to encrypt one message.
+    fn encryption_materials(&self, request: &EncryptionRequest<'_>) -> Result<EncryptionMaterials>;
     /// Materials to decrypt a message of `suite` whose header holds `context` and `encrypted`.
     fn decryption_materials(
         &self,
@@ -42,15 +50,12 @@ impl<K: Keyring> DefaultCmm<K> {
 }
 
 impl<K: Keyring> MaterialsManager for DefaultCmm<K> {
-    fn encryption_materials(
-        &self,
-        suite: AlgorithmSuite,
-        context: &EncryptionContext,
-        policy: CommitmentPolicy,
-    ) -> Result<EncryptionMaterials> {
-        context::check_caller_context(context)?;
+    fn encryption_materials(&self, request: &EncryptionRequest<'_>) -> Result<EncryptionMaterials> {
+        let policy = request.policy;
+        let suite = request.suite.unwrap_or(policy.default_suite());
+        context::check_caller_context(request.context)?;
         policy.check_encrypt(suite)?;
-        let mut context = context.clone();
+        let mut context = request.context.clone();
         let mut signing_key = None;
         if let Some(signing) = suite.signing() {
             let (pkcs8, public) = signer::generate(signing)?;

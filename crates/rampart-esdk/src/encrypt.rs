@@ -2,7 +2,7 @@
 //! of plaintext is known not to be the last, then the final frame and the signature.
 
 use crate::body::{self, Content, FINAL_FRAME_MARK};
-use crate::cmm::MaterialsManager;
+use crate::cmm::{EncryptionRequest, MaterialsManager};
 use crate::context::EncryptionContext;
 use crate::error::{Error, Result};
 use crate::header::{FRAMED, HeaderBody};
@@ -27,6 +27,9 @@ pub struct EncryptOptions {
     pub frame_length: u32,
     /// Which suites may be used.
     pub policy: CommitmentPolicy,
+    /// The most plaintext the message may hold (more fails the write); lets a caching
+    /// materials manager count bytes before the data is seen.
+    pub max_plaintext_length: Option<u64>,
 }
 
 impl Default for EncryptOptions {
@@ -36,6 +39,7 @@ impl Default for EncryptOptions {
             context: EncryptionContext::new(),
             frame_length: DEFAULT_FRAME_LENGTH,
             policy: CommitmentPolicy::default(),
+            max_plaintext_length: None,
         }
     }
 }
@@ -50,6 +54,8 @@ pub struct Encryptor<W: Write> {
     pending: Vec<u8>,
     sequence: u32,
     signer: Option<Signer>,
+    /// Plaintext bytes still allowed by `max_plaintext_length`.
+    allowance: Option<u64>,
 }
 
 impl<W: Write> Encryptor<W> {
@@ -58,8 +64,15 @@ impl<W: Write> Encryptor<W> {
         if options.frame_length == 0 {
             return Err(Error::Usage("the frame length must be at least 1"));
         }
-        let suite = options.suite.unwrap_or(options.policy.default_suite());
-        let materials = cmm.encryption_materials(suite, &options.context, options.policy)?;
+        let request = EncryptionRequest {
+            suite: options.suite,
+            context: &options.context,
+            policy: options.policy,
+            max_plaintext_length: options.max_plaintext_length,
+        };
+        let materials = cmm.encryption_materials(&request)?;
+        let suite = materials.suite;
+        options.policy.check_encrypt(suite)?;
         let data_key = materials.data_key.as_ref().ok_or(Error::Crypto)?;
         let mut message_id = vec![0u8; suite.message_id_len()];
         SystemRandom::new().fill(&mut message_id)?;
@@ -88,6 +101,7 @@ impl<W: Write> Encryptor<W> {
             pending: Vec::with_capacity(options.frame_length as usize + 1),
             sequence: 1,
             signer,
+            allowance: options.max_plaintext_length,
         };
         encryptor.write_header(&header)?;
         Ok(encryptor)
@@ -170,6 +184,11 @@ impl<W: Write> Write for Encryptor<W> {
             .saturating_sub(self.pending.len())
             .max(1);
         let take = buf.len().min(room);
+        if let Some(allowance) = self.allowance.as_mut() {
+            *allowance = allowance.checked_sub(take as u64).ok_or(Error::Usage(
+                "more plaintext than the declared maximum plaintext length",
+            ))?;
+        }
         self.pending.extend_from_slice(&buf[..take]);
         while self.pending.len() > self.frame_length {
             self.write_frame(self.frame_length, false)?;
@@ -182,13 +201,15 @@ impl<W: Write> Write for Encryptor<W> {
     }
 }
 
-/// Encrypts `plaintext` in one call.
+/// Encrypts `plaintext` in one call (its length is the declared maximum).
 pub fn encrypt(
     plaintext: &[u8],
     cmm: &dyn MaterialsManager,
     options: &EncryptOptions,
 ) -> Result<Vec<u8>> {
-    let mut encryptor = Encryptor::new(Vec::new(), cmm, options)?;
+    let mut options = options.clone();
+    options.max_plaintext_length = Some(plaintext.len() as u64);
+    let mut encryptor = Encryptor::new(Vec::new(), cmm, &options)?;
     encryptor.write_all(plaintext)?;
     encryptor.finish()
 }

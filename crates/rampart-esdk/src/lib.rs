@@ -13,6 +13,7 @@
 //! ```
 
 pub mod body;
+pub mod caching;
 pub mod cmm;
 pub mod context;
 pub mod decrypt;
@@ -27,7 +28,8 @@ pub mod signer;
 pub mod suite;
 mod wire;
 
-pub use cmm::{DefaultCmm, MaterialsManager};
+pub use caching::{CacheLimits, CachingCmm};
+pub use cmm::{DefaultCmm, EncryptionRequest, MaterialsManager};
 pub use context::EncryptionContext;
 pub use decrypt::{DecryptOptions, Decryptor, decrypt};
 pub use encrypt::{EncryptOptions, Encryptor, encrypt};

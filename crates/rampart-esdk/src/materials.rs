@@ -88,6 +88,7 @@ impl CommitmentPolicy {
 }
 
 /// The materials of one encryption, filled in by the materials manager and keyrings.
+#[derive(Clone)]
 pub struct EncryptionMaterials {
     /// The suite the message is written in.
     pub suite: AlgorithmSuite,
@@ -102,6 +103,7 @@ pub struct EncryptionMaterials {
 }
 
 /// The materials of one decryption.
+#[derive(Clone)]
 pub struct DecryptionMaterials {
     /// The message's suite.
     pub suite: AlgorithmSuite,

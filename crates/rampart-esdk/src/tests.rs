@@ -24,6 +24,7 @@ fn options(suite: AlgorithmSuite, frame_length: u32) -> EncryptOptions {
         context,
         frame_length,
         policy,
+        max_plaintext_length: None,
     }
 }
 
@@ -196,4 +197,123 @@ fn an_expected_context_pair_must_be_present_and_equal() {
         decrypt(&message, &cmm, &opts),
         Err(Error::Context(_))
     ));
+}
+
+/// Counts the calls that reach the wrapped manager.
+struct Counting<M> {
+    inner: M,
+    encrypts: std::sync::atomic::AtomicUsize,
+    decrypts: std::sync::atomic::AtomicUsize,
+}
+
+impl<M: MaterialsManager> MaterialsManager for &Counting<M> {
+    fn encryption_materials(
+        &self,
+        request: &EncryptionRequest<'_>,
+    ) -> Result<materials::EncryptionMaterials> {
+        self.encrypts
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.encryption_materials(request)
+    }
+
+    fn decryption_materials(
+        &self,
+        suite: AlgorithmSuite,
+        context: &EncryptionContext,
+        encrypted: &[EncryptedDataKey],
+        policy: CommitmentPolicy,
+    ) -> Result<materials::DecryptionMaterials> {
+        self.decrypts
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner
+            .decryption_materials(suite, context, encrypted, policy)
+    }
+}
+
+fn counting() -> Counting<DefaultCmm<RawAesKeyring>> {
+    Counting {
+        inner: aes_cmm("k", 9),
+        encrypts: 0.into(),
+        decrypts: 0.into(),
+    }
+}
+
+#[test]
+fn the_cache_reuses_a_data_key_within_its_message_and_byte_limits() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let inner = counting();
+    let limits = CacheLimits {
+        max_messages: 2,
+        max_bytes: 10,
+        ..CacheLimits::with_max_age(std::time::Duration::from_secs(60))
+    };
+    let cache = CachingCmm::new(&inner, limits, "p");
+    let opts = EncryptOptions::default();
+    let first = encrypt(b"abc", &cache, &opts).unwrap();
+    let second = encrypt(b"abc", &cache, &opts).unwrap();
+    assert_eq!(
+        inner.encrypts.load(SeqCst),
+        1,
+        "the second message reuses the data key"
+    );
+    assert_eq!(header_edks(&first), header_edks(&second));
+    encrypt(b"abc", &cache, &opts).unwrap();
+    assert_eq!(
+        inner.encrypts.load(SeqCst),
+        2,
+        "a third message exceeds max_messages"
+    );
+    encrypt(b"0123456789A", &cache, &opts).unwrap();
+    assert_eq!(
+        inner.encrypts.load(SeqCst),
+        3,
+        "more than max_bytes is never cached"
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            decrypt(&first, &cache, &DecryptOptions::default())
+                .unwrap()
+                .0,
+            b"abc"
+        );
+    }
+    assert_eq!(
+        inner.decrypts.load(SeqCst),
+        1,
+        "decryption materials are cached too"
+    );
+}
+
+#[test]
+fn expired_entries_and_identity_suites_are_not_reused() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let inner = counting();
+    let cache = CachingCmm::new(
+        &inner,
+        CacheLimits::with_max_age(std::time::Duration::ZERO),
+        "p",
+    );
+    encrypt(b"a", &cache, &EncryptOptions::default()).unwrap();
+    encrypt(b"a", &cache, &EncryptOptions::default()).unwrap();
+    assert_eq!(inner.encrypts.load(SeqCst), 2);
+    let inner = counting();
+    let cache = CachingCmm::new(
+        &inner,
+        CacheLimits::with_max_age(std::time::Duration::from_secs(60)),
+        "p",
+    );
+    let identity = options(AlgorithmSuite::Aes256GcmIv12Tag16NoKdf, 64);
+    encrypt(b"a", &cache, &identity).unwrap();
+    encrypt(b"a", &cache, &identity).unwrap();
+    assert_eq!(inner.encrypts.load(SeqCst), 2);
+}
+
+fn header_edks(message: &[u8]) -> Vec<EncryptedDataKey> {
+    let limits = header::ReadLimits {
+        max_encrypted_data_keys: None,
+    };
+    header::read_body(&mut &message[..], limits)
+        .unwrap()
+        .0
+        .encrypted_data_keys
 }

@@ -63,8 +63,8 @@ impl Failure {
             | Error::UnsupportedSuite(_) => {
                 (code::TAMPERED, "the message is damaged or was altered")
             }
-            Error::Context(_) => (code::CONTEXT, "encryption context"),
-            Error::CommitmentPolicy { .. } => (code::POLICY, "commitment policy"),
+            Error::Context(_) => (code::CONTEXT, "wrong encryption context"),
+            Error::CommitmentPolicy { .. } => (code::POLICY, "refused"),
             Error::Io(_) => (code::IO, "I/O"),
             Error::TooManyDataKeys { .. } | Error::Usage(_) | Error::Crypto => {
                 (code::USAGE, "refused")
@@ -72,7 +72,7 @@ impl Failure {
         };
         Self {
             code,
-            message: format!("{}: {what}: {err}", path.display()),
+            message: format!("{}: {what} ({err})", path.display()),
         }
     }
 }

@@ -49,6 +49,7 @@ fn run_encrypt(args: &EncryptArgs) -> Result<(), Failure> {
         context: context(&args.io)?,
         frame_length: args.frame_length,
         policy,
+        max_plaintext_length: None,
     };
     let cmm = keys::materials(&args.keys, false)?;
     for job in files::plan(&args.io, ".encrypted")? {
@@ -88,11 +89,9 @@ struct RequiredKeys<'a> {
 impl rampart_esdk::MaterialsManager for RequiredKeys<'_> {
     fn encryption_materials(
         &self,
-        suite: AlgorithmSuite,
-        context: &EncryptionContext,
-        policy: CommitmentPolicy,
+        request: &rampart_esdk::EncryptionRequest<'_>,
     ) -> rampart_esdk::Result<rampart_esdk::materials::EncryptionMaterials> {
-        self.inner.encryption_materials(suite, context, policy)
+        self.inner.encryption_materials(request)
     }
 
     fn decryption_materials(
