@@ -268,3 +268,110 @@ fn encrypted_key(answer: &Value) -> Result<EncryptedDataKey> {
         ciphertext: blob(answer, "CiphertextBlob")?,
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    //! The keyring's choices, over a test double of KMS that records the calls and "encrypts"
+    //! by naming the key in the blob.
+    use super::*;
+    use crate::suite::AlgorithmSuite;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Recorder {
+        calls: Mutex<Vec<(String, String, String)>>,
+    }
+
+    impl KmsClient for Recorder {
+        fn call(
+            &self,
+            region: &str,
+            operation: &str,
+            body: &Value,
+        ) -> std::result::Result<Value, KmsError> {
+            let key = body["KeyId"].as_str().unwrap().to_owned();
+            self.calls
+                .lock()
+                .unwrap()
+                .push((region.into(), operation.into(), key.clone()));
+            let plaintext = STANDARD.encode([9u8; 32]);
+            Ok(
+                json!({"KeyId": key, "Plaintext": plaintext, "CiphertextBlob": STANDARD.encode(key.as_bytes())}),
+            )
+        }
+    }
+
+    const EAST: &str = "arn:aws:kms:us-east-1:111122223333:key/mrk-abc";
+    const WEST: &str = "arn:aws:kms:eu-west-1:111122223333:key/mrk-abc";
+    const OTHER: &str = "arn:aws:kms:us-east-1:444455556666:key/k1";
+
+    fn materials() -> DecryptionMaterials {
+        DecryptionMaterials {
+            suite: AlgorithmSuite::Aes256GcmHkdfSha512CommitKey,
+            context: Default::default(),
+            data_key: None,
+            verification_key: None,
+        }
+    }
+
+    fn edk(arn: &str) -> EncryptedDataKey {
+        EncryptedDataKey {
+            provider_id: PROVIDER_ID.into(),
+            provider_info: arn.as_bytes().to_vec(),
+            ciphertext: vec![1],
+        }
+    }
+
+    #[test]
+    fn strict_keyrings_decrypt_only_their_keys_and_mrk_awareness_calls_the_replica() {
+        let kms = Arc::new(Recorder::default());
+        let strict =
+            KmsKeyring::strict(kms.clone(), Some(WEST.into()), vec![], "us-east-1").unwrap();
+        let mut m = materials();
+        strict.on_decrypt(&mut m, &[edk(EAST), edk(OTHER)]).unwrap();
+        assert!(
+            m.data_key.is_none(),
+            "another Region's ARN is another key without mrk awareness"
+        );
+        let aware = strict.multi_region_aware("eu-west-1");
+        aware.on_decrypt(&mut m, &[edk(OTHER), edk(EAST)]).unwrap();
+        assert!(m.data_key.is_some());
+        let calls = kms.calls.lock().unwrap().clone();
+        assert_eq!(
+            calls,
+            vec![("eu-west-1".into(), "Decrypt".into(), WEST.into())]
+        );
+    }
+
+    #[test]
+    fn discovery_filters_by_account_and_partition() {
+        let kms = Arc::new(Recorder::default());
+        let filter = DiscoveryFilter {
+            partition: "aws".into(),
+            accounts: vec!["444455556666".into()],
+        };
+        let discovery = KmsKeyring::discovery(kms.clone(), Some(filter), "us-east-1");
+        let mut m = materials();
+        discovery
+            .on_decrypt(&mut m, &[edk(EAST), edk(OTHER)])
+            .unwrap();
+        assert!(m.data_key.is_some());
+        assert_eq!(
+            kms.calls.lock().unwrap().len(),
+            1,
+            "the other account's key was not tried"
+        );
+        let mut enc = crate::materials::EncryptionMaterials {
+            suite: AlgorithmSuite::DEFAULT,
+            context: Default::default(),
+            data_key: None,
+            encrypted_data_keys: vec![],
+            signing_key: None,
+        };
+        assert!(
+            discovery.on_encrypt(&mut enc).is_err(),
+            "discovery keyrings cannot encrypt"
+        );
+    }
+}
