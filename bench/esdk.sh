@@ -15,6 +15,7 @@ BIN=${RAMPART_BIN:-$ROOT/target/release/rampart}
 PY=${PYTHON:-$ROOT/.venv/bin/python}
 MIB=${ESDK_MIB:-1024}
 DIR=${ESDK_DIR:-$(mktemp -d)}
+mkdir -p "$DIR"
 trap 'rm -rf "$DIR"' EXIT
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)"; exit 1; }
 head -c 32 /dev/urandom > "$DIR/key"

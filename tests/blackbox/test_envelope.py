@@ -76,10 +76,12 @@ def provider(*arns):
     return aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(key_ids=list(arns))
 
 
-@pytest.mark.parametrize("algorithm", [None, "AES_256_GCM_HKDF_SHA512_COMMIT_KEY"])
-def test_rampart_encrypts_python_decrypts_and_back(tmp_path, sdk_env, key_arn, algorithm):
+@pytest.mark.parametrize("algorithm,size", [(None, 100_000), ("AES_256_GCM_HKDF_SHA512_COMMIT_KEY", 100_000),
+                                            (None, 8192)])
+def test_rampart_encrypts_python_decrypts_and_back(tmp_path, sdk_env, key_arn, algorithm, size):
+    """8192 bytes end on a frame boundary: the final frame must be empty, as the SDKs write it."""
     plain = tmp_path / "plain.bin"
-    plain.write_bytes(os.urandom(100_000))
+    plain.write_bytes(os.urandom(size))
     extra = ["--algorithm", algorithm] if algorithm else []
     rampart(sdk_env, "encrypt", "-i", str(plain), "-o", str(tmp_path / "m.enc"), "-k", key_arn,
             "-c", "app=envelope", "--frame-length", "1024", *extra)

@@ -160,8 +160,12 @@ impl<W: Write> Encryptor<W> {
     }
 
     /// Writes the final frame and the signature, and answers the output.
+    ///
+    /// The final frame is always shorter than a frame: plaintext that ends on a frame boundary
+    /// gets an empty final frame, as the other SDKs write it (the Python SDK refuses a final
+    /// frame of the full frame length).
     pub fn finish(mut self) -> Result<W> {
-        while self.pending.len() > self.frame_length {
+        while self.pending.len() >= self.frame_length {
             self.write_frame(self.frame_length, false)?;
         }
         self.write_frame(self.pending.len(), true)?;
