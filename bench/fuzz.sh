@@ -19,7 +19,7 @@ SANITIZER=${FUZZ_SANITIZER:-address}
 MALLOC_MB=${FUZZ_MALLOC_MB:-64}
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(sigv4_header sigv4_query json_request query_request policy kms_ciphertext)
+  TARGETS=(sigv4_header sigv4_query json_request query_request policy kms_ciphertext esdk_message)
 fi
 
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then

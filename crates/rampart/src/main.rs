@@ -8,6 +8,7 @@ mod ca_store;
 mod cli;
 mod config;
 mod credentials;
+mod envelope;
 mod fd_limit;
 mod host;
 mod local_unseal;
@@ -27,6 +28,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
+    let cli = match cli.command {
+        cli::Command::Encrypt(args) => return envelope::encrypt(args),
+        cli::Command::Decrypt(args) => return envelope::decrypt(args),
+        _ => cli,
+    };
     init_logging(cli.log_json);
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = worker_threads() {
