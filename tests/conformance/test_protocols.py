@@ -1,4 +1,4 @@
-"""restJson1 (API Gateway), restXml (Route 53, CloudFront) and Smithy RPC v2 CBOR / awsJson 1.1
+"""restJson1 (API Gateway), restXml (Route 53, a subset of S3) and Smithy RPC v2 CBOR / awsJson 1.1
 (ACM PCA) against botocore itself.
 
 For every operation of both models a sample input (every member set, nested structures, two
@@ -53,7 +53,6 @@ CASES = [
     # restXml: XML bodies (structure payloads with namespaces, named list items) under the
     # restJson1 bindings.
     ("route53", "rest-xml"),
-    ("cloudfront", "rest-xml"),
     # A subset of S3 (SERVED): flattened lists, xsi:type attributes, streaming payloads.
     ("s3", "rest-xml"),
     ("acm-pca", "smithy-rpc-v2-cbor"),
@@ -345,7 +344,6 @@ def test_every_output_round_trips(echo, service, protocol):
     [
         ("apigateway", "rest-json", "NotFoundException", 404),
         ("route53", "rest-xml", "NoSuchHostedZone", 404),
-        ("cloudfront", "rest-xml", "NoSuchDistribution", 404),
         ("acm-pca", "smithy-rpc-v2-cbor", "ResourceNotFoundException", 400),
         ("acm-pca", "json", "ResourceNotFoundException", 400),
     ],

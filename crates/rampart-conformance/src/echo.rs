@@ -30,7 +30,7 @@ type RestOutput = fn(&str, &[u8]) -> Option<Result<HttpResponse, ServiceError>>;
 /// The conformance hooks of the restJson1 or restXml service botocore calls `service`.
 fn rest_service(service: &str) -> Result<(RestInput, RestOutput), ServiceError> {
     use crate::{apigateway, dataexchange, entityresolution, mediastore_data, signer_data};
-    use crate::{cloudfront, route53, s3};
+    use crate::{route53, s3};
     Ok(match service {
         "s3" => (
             s3::conformance::input_json,
@@ -39,10 +39,6 @@ fn rest_service(service: &str) -> Result<(RestInput, RestOutput), ServiceError> 
         "route53" => (
             route53::conformance::input_json,
             route53::conformance::output_response,
-        ),
-        "cloudfront" => (
-            cloudfront::conformance::input_json,
-            cloudfront::conformance::output_response,
         ),
         "apigateway" => (
             apigateway::conformance::input_json,

@@ -1,7 +1,7 @@
 //! Protocol conformance: the generated code of every operation of API Gateway (restJson1;
 //! with MediaStore Data, Signer Data, Entity Resolution and Data Exchange for the bindings API Gateway
 //! lacks: greedy labels, status-code members, header timestamps and lists, prefix headers,
-//! query lists and timestamps), of Route 53 and CloudFront (restXml; with a subset of S3 for
+//! query lists and timestamps), of Route 53 (restXml; with a subset of S3 for
 //! flattened lists, attributes and streaming payloads) and of ACM PCA (Smithy RPC
 //! v2 CBOR and awsJson 1.1), and the echo that
 //! `tests/conformance/test_protocols.py` drives with botocore's own serializers and parsers:
@@ -10,7 +10,6 @@
 
 pub mod acm_pca;
 pub mod apigateway;
-pub mod cloudfront;
 pub mod dataexchange;
 pub mod echo;
 pub mod entityresolution;
