@@ -8,7 +8,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use rampart_esdk::keyring::raw_aes::RawAesKeyring;
-use rampart_esdk::{AlgorithmSuite, CommitmentPolicy, DecryptOptions, Decryptor, DefaultCmm, EncryptOptions};
+use rampart_esdk::{
+    AlgorithmSuite, CommitmentPolicy, DecryptOptions, Decryptor, DefaultCmm, EncryptOptions,
+    Streaming,
+};
 use std::sync::LazyLock;
 
 static CMM: LazyLock<DefaultCmm<RawAesKeyring>> =
@@ -33,7 +36,12 @@ fuzz_target!(|data: &[u8]| {
             0 => CommitmentPolicy::RequireEncryptRequireDecrypt,
             _ => CommitmentPolicy::RequireEncryptAllowDecrypt,
         };
-        let options = DecryptOptions { policy, max_encrypted_data_keys: Some(8), ..Default::default() };
+        let options = DecryptOptions {
+            policy,
+            max_encrypted_data_keys: Some(8),
+            streaming: Streaming::Unverified,
+            ..Default::default()
+        };
         let whole = rampart_esdk::decrypt(rest, &*CMM, &options).ok().map(|(p, _)| p);
         assert_eq!(whole, chunked(rest, &options), "the two decrypt paths disagree");
         return;

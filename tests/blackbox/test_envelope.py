@@ -217,3 +217,43 @@ def test_failures_say_what_is_wrong(srv, tmp_path, sdk_env, key_arn):
     assert decrypt("-k", key_arn, data=legacy).returncode == POLICY
     ok = decrypt("-k", key_arn, "--commitment-policy", "require-encrypt-allow-decrypt", data=legacy)
     assert ok.returncode == 0 and Path(out).read_bytes() == b"old"
+
+
+def test_every_suite_written_by_rampart_is_read_by_python(tmp_path, sdk_env):
+    """Our own vectors: one message per algorithm suite (raw AES key, 3 frames and a partial
+    one), each decrypted by the Python SDK and by rampart."""
+    key = os.urandom(32)
+    (tmp_path / "aes.key").write_bytes(key)
+    raw = RawMasterKey(provider_id="team", key_id=b"aes", wrapping_key=WrappingKey(
+        wrapping_algorithm=WrappingAlgorithm.AES_256_GCM_IV12_TAG16_NO_PADDING, wrapping_key=key,
+        wrapping_key_type=EncryptionKeyType.SYMMETRIC))
+    reader = aws_encryption_sdk.EncryptionSDKClient(
+        commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT)
+    plain = os.urandom(3 * 128 + 5)
+    (tmp_path / "p").write_bytes(plain)
+    keys = ["--raw-aes-key", str(tmp_path / "aes.key"), "--key-namespace", "team", "--key-name", "aes"]
+    suites = [a for a in Algorithm if a.message_format_version in (1, 2)]
+    assert len(suites) == 11
+    for suite in suites:
+        policy = "require-encrypt-require-decrypt" if suite.is_committing() else "forbid-encrypt-allow-decrypt"
+        out = tmp_path / f"{suite.name}.enc"
+        rampart(sdk_env, "encrypt", "-i", str(tmp_path / "p"), "-o", str(out), "--algorithm", suite.name,
+                "--commitment-policy", policy, "--frame-length", "128", *keys)
+        text, header = reader.decrypt(source=out.read_bytes(), key_provider=raw)
+        assert text == plain and header.algorithm == suite, suite.name
+        back = rampart(sdk_env, "decrypt", "-i", str(out), "-o", "-", "--commitment-policy",
+                       "require-encrypt-allow-decrypt", *keys)
+        assert back.stdout == plain, suite.name
+
+
+def test_decrypt_unsigned_refuses_signed_messages(tmp_path, sdk_env, key_arn):
+    (tmp_path / "p").write_bytes(b"signed")
+    rampart(sdk_env, "encrypt", "-i", str(tmp_path / "p"), "-o", str(tmp_path / "s"), "-k", key_arn)
+    rampart(sdk_env, "encrypt", "-i", str(tmp_path / "p"), "-o", str(tmp_path / "u"), "-k", key_arn,
+            "--algorithm", "AES_256_GCM_HKDF_SHA512_COMMIT_KEY")
+    refused = rampart(sdk_env, "decrypt", "--decrypt-unsigned", "-i", str(tmp_path / "s"), "-o", "-",
+                      "-k", key_arn, check=False)
+    assert refused.returncode == 2 and b"signed" in refused.stderr and refused.stdout == b""
+    streamed = rampart(sdk_env, "decrypt", "--decrypt-unsigned", "-i", str(tmp_path / "u"), "-o", "-",
+                       "-k", key_arn)
+    assert streamed.stdout == b"signed"

@@ -15,6 +15,24 @@ use std::io::Read;
 /// Largest non-framed body read (it is decrypted in memory; the SDKs stopped writing them).
 pub const MAX_NON_FRAMED: u64 = 1 << 30;
 
+/// What the frame-by-frame [`Decryptor`] may hand out before the whole message is authenticated.
+/// Every frame is authenticated by its own tag before it is returned; a signed message is
+/// authentic as a whole only once its signature verified at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Streaming {
+    /// Chunks of signed messages are refused ([`decrypt`] reads them whole and releases nothing
+    /// before the signature verified). Unsigned messages stream.
+    #[default]
+    VerifiedOnly,
+    /// AWS's "decrypt unsigned": a signed message is refused as soon as its header is read;
+    /// unsigned messages stream.
+    UnsignedOnly,
+    /// Chunks of signed messages are handed out before the signature is checked: the caller
+    /// must discard them unless [`Decryptor::finish`] succeeds (`rampart decrypt` writes them
+    /// to a private temporary file it renames only then).
+    Unverified,
+}
+
 /// How messages are decrypted.
 #[derive(Debug, Clone, Default)]
 pub struct DecryptOptions {
@@ -25,6 +43,8 @@ pub struct DecryptOptions {
     /// Pairs the message's encryption context must hold, with these values; checked before
     /// any data key is decrypted.
     pub expected_context: EncryptionContext,
+    /// What the frame-by-frame reader may release early.
+    pub streaming: Streaming,
 }
 
 /// Fails unless every expected pair is in the message's context with the same value.
@@ -53,6 +73,7 @@ pub struct Decryptor<R: Read> {
     header: HeaderBody,
     key: DerivedKey,
     verifier: Option<Verifier>,
+    streaming: Streaming,
     sequence: u32,
     done: bool,
 }
@@ -65,6 +86,11 @@ impl<R: Read> Decryptor<R> {
         };
         let (header, mut raw) = header::read_body(&mut input, limits)?;
         let suite = header.suite;
+        if suite.signing().is_some() && options.streaming == Streaming::UnsignedOnly {
+            return Err(Error::Usage(
+                "the message is signed, and only unsigned messages may be streamed",
+            ));
+        }
         check_expected(&options.expected_context, &header.context)?;
         let materials = cmm.decryption_materials(
             suite,
@@ -102,6 +128,7 @@ impl<R: Read> Decryptor<R> {
             header,
             key,
             verifier,
+            streaming: options.streaming,
             sequence: 1,
             done: false,
         })
@@ -127,6 +154,11 @@ impl<R: Read> Decryptor<R> {
     pub fn next_chunk(&mut self) -> Result<Option<Vec<u8>>> {
         if self.done {
             return Ok(None);
+        }
+        if self.verifier.is_some() && self.streaming == Streaming::VerifiedOnly {
+            return Err(Error::Usage(
+                "a signed message is released only once its signature is verified: use decrypt(), or Streaming::Unverified and discard the output unless finish() succeeds",
+            ));
         }
         let chunk = if self.header.content_type == NON_FRAMED {
             self.done = true;
@@ -240,7 +272,11 @@ pub fn decrypt(
     cmm: &dyn MaterialsManager,
     options: &DecryptOptions,
 ) -> Result<(Vec<u8>, EncryptionContext)> {
-    let mut decryptor = Decryptor::new(message, cmm, options)?;
+    let options = DecryptOptions {
+        streaming: Streaming::Unverified,
+        ..options.clone()
+    };
+    let mut decryptor = Decryptor::new(message, cmm, &options)?;
     let mut plaintext = Vec::new();
     while let Some(chunk) = decryptor.next_chunk()? {
         plaintext.extend_from_slice(&chunk);

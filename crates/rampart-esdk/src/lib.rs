@@ -31,7 +31,7 @@ mod wire;
 pub use caching::{CacheLimits, CachingCmm};
 pub use cmm::{DefaultCmm, EncryptionRequest, MaterialsManager};
 pub use context::EncryptionContext;
-pub use decrypt::{DecryptOptions, Decryptor, decrypt};
+pub use decrypt::{DecryptOptions, Decryptor, Streaming, decrypt};
 pub use encrypt::{EncryptOptions, Encryptor, encrypt};
 pub use error::{Error, Result};
 pub use materials::{CommitmentPolicy, EncryptedDataKey, Keyring};

@@ -64,8 +64,25 @@ fn streaming_writes_in_odd_pieces_give_the_same_plaintext() {
         encryptor.write_all(piece).unwrap();
     }
     let message = encryptor.finish().unwrap();
-    let mut decryptor =
-        Decryptor::new(message.as_slice(), &cmm, &DecryptOptions::default()).unwrap();
+    let verified_only = DecryptOptions::default();
+    let mut refusing = Decryptor::new(message.as_slice(), &cmm, &verified_only).unwrap();
+    assert!(
+        matches!(refusing.next_chunk(), Err(Error::Usage(_))),
+        "a signed chunk before the signature"
+    );
+    let unsigned_only = DecryptOptions {
+        streaming: Streaming::UnsignedOnly,
+        ..Default::default()
+    };
+    assert!(matches!(
+        Decryptor::new(message.as_slice(), &cmm, &unsigned_only),
+        Err(Error::Usage(_))
+    ));
+    let unverified = DecryptOptions {
+        streaming: Streaming::Unverified,
+        ..Default::default()
+    };
+    let mut decryptor = Decryptor::new(message.as_slice(), &cmm, &unverified).unwrap();
     assert!(decryptor.is_signed());
     let mut out = Vec::new();
     let mut chunks = 0;

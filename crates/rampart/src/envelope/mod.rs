@@ -11,7 +11,7 @@ mod stream;
 use args::{DecryptArgs, EncryptArgs, IoArgs};
 use failure::Failure;
 use rampart_esdk::{
-    AlgorithmSuite, CommitmentPolicy, DecryptOptions, EncryptOptions, EncryptionContext,
+    AlgorithmSuite, CommitmentPolicy, DecryptOptions, EncryptOptions, EncryptionContext, Streaming,
 };
 use std::process::ExitCode;
 
@@ -63,6 +63,10 @@ fn run_decrypt(args: &DecryptArgs) -> Result<(), Failure> {
         policy: policy(&args.io)?,
         max_encrypted_data_keys: args.max_encrypted_data_keys,
         expected_context: context(&args.io)?,
+        streaming: match args.decrypt_unsigned {
+            true => Streaming::UnsignedOnly,
+            false => Streaming::Unverified,
+        },
     };
     let cmm = keys::materials(&args.keys, true)?;
     for job in files::plan(&args.io, ".decrypted")? {
@@ -73,7 +77,6 @@ fn run_decrypt(args: &DecryptArgs) -> Result<(), Failure> {
                 keys: &args.required_keys,
             },
             &options,
-            args.decrypt_unsigned,
             args.io.quiet,
         )?;
     }

@@ -32,24 +32,18 @@ pub fn encrypt(
     })
 }
 
-/// Decrypts one job. Signed messages to standard output are held in memory until their
-/// signature verifies; `unsigned_only` refuses signed messages instead (and streams).
+/// Decrypts one job (`options.streaming` is `Unverified`, or `UnsignedOnly` for
+/// `--decrypt-unsigned`). Chunks of a signed message go to a temporary file renamed only after
+/// the signature verified, or to standard output only after it (held in memory until then).
 pub fn decrypt(
     job: &Job,
     cmm: &dyn MaterialsManager,
     options: &DecryptOptions,
-    unsigned_only: bool,
     quiet: bool,
 ) -> Result<(), Failure> {
     let name = job_name(job);
     let input = open_input(&job.input, quiet)?;
     let mut decryptor = Decryptor::new(input, cmm, options).map_err(|e| Failure::of(&name, e))?;
-    if unsigned_only && decryptor.is_signed() {
-        return Err(Failure::usage(format!(
-            "{}: the message is signed (--decrypt-unsigned refuses it)",
-            name.display()
-        )));
-    }
     let hold = decryptor.is_signed() && job.output == Place::Std;
     with_output(&job.output, |out| {
         let mut held = Vec::new();
