@@ -198,7 +198,7 @@ fn rpc_v2_cbor_refusals_are_cbor() {
 fn rest_xml_refusals_are_rest_xml() {
     let route53 =
         rampart_conformance::route53::Endpoint(Arc::new(rampart_conformance::route53::DecodeOnly));
-    let xml_head = "content-type: application/xml\nx-amzn-requestid: RID\n";
+    let xml_head = "content-type: text/xml\nx-amzn-requestid: RID\n";
     let document = |code: &str, kind: &str, message: &str| {
         format!(
             "<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}\

@@ -54,7 +54,7 @@ fn call(gw: &Gateway, method: &str, path: &str, service: Option<&str>) -> Answer
 /// The `(Type, Code, Message)` of a restXml `<ErrorResponse>`, after checking its form: the
 /// XML content type and the request id both in the body and in `x-amzn-requestid`.
 fn xml_error(answer: &Answer) -> (String, String, String) {
-    assert_eq!(answer.header("content-type"), "application/xml");
+    assert_eq!(answer.header("content-type"), "text/xml");
     assert!(answer.header("x-amzn-errortype").is_empty());
     let body = String::from_utf8(answer.body.clone()).unwrap();
     let id = answer.header("x-amzn-requestid");
