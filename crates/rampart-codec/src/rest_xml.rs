@@ -15,6 +15,10 @@ use serde_json::{Map, Value};
 /// The content type of XML bodies.
 pub const XML_CONTENT_TYPE: &str = "application/xml";
 
+/// The content type of Route 53's and CloudFront's `<ErrorResponse>` errors, as AWS sends them
+/// (botocore's `RestXMLParser` reads the body whatever it says).
+pub const XML_ERROR_CONTENT_TYPE: &str = "text/xml";
+
 /// The XML form of a shape.
 #[derive(Debug, Clone, Copy)]
 pub enum XmlShape {
@@ -152,12 +156,15 @@ pub fn encode_rest_xml_output<O: Serialize>(
     Ok(finish_output(op, resp, content_type, body))
 }
 
-/// The restXml error response of Route 53 and CloudFront: the error's status and
+/// The restXml error response of Route 53 and CloudFront: the error's status, `text/xml` and
 /// `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
 pub fn rest_xml_error_response(err: &ServiceError, request_id: &str) -> HttpResponse {
     HttpResponse {
         status: err.status,
-        headers: vec![(String::from("Content-Type"), String::from(XML_CONTENT_TYPE))],
+        headers: vec![(
+            String::from("Content-Type"),
+            String::from(XML_ERROR_CONTENT_TYPE),
+        )],
         body: xml::error_document(err, "", request_id),
     }
 }

@@ -260,6 +260,7 @@ fn errors_are_wrapped_or_bare() {
     let err = ServiceError::new("NoSuchHostedZone", 404, "No hosted zone <x>");
     let resp = rest_xml_error_response(&err, "req-1");
     assert_eq!(resp.status, 404);
+    assert_eq!(resp.headers, [("Content-Type".into(), "text/xml".into())]);
     assert_eq!(
         String::from_utf8(resp.body).unwrap(),
         "<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code>\

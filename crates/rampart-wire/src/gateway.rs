@@ -69,9 +69,10 @@ impl Gateway {
                 .operator_body(route, body, remote, &request_id, shape)
                 .await;
         }
-        let protocol = protocol::claim(&parts);
+        let ready = self.host.ready();
+        let protocol = protocol::claim(&parts, ready.as_deref());
         let shape = Shape::new(protocol, parts.version);
-        let Some(ready) = self.host.ready() else {
+        let Some(ready) = ready else {
             return refuse::sealed(&request_id, shape);
         };
         let limit = self.limits.max_body_bytes;

@@ -73,8 +73,8 @@ pub struct Ready {
     pub services: Vec<Arc<dyn AwsJsonService>>,
     /// The query-protocol services, looked up by signing name or `Action`.
     pub query_services: Vec<Arc<dyn AwsQueryService>>,
-    /// The restJson1 and RPC v2 CBOR services, looked up by signing name, CBOR service name
-    /// or route.
+    /// The restJson1, restXml and RPC v2 CBOR services, looked up by signing name, CBOR
+    /// service name or route.
     pub http_services: Vec<Arc<dyn AwsHttpService>>,
     /// The authenticator (SigV4, or dev mode).
     pub auth: Arc<dyn Authenticator>,
@@ -122,9 +122,33 @@ impl Ready {
     }
 
     fn rest_services(&self) -> impl Iterator<Item = &Arc<dyn AwsHttpService>> {
+        self.http_services_of(HttpProtocol::RestJson1)
+    }
+
+    /// The restXml service signing as `signing_name`, if any.
+    pub fn rest_xml_service(&self, signing_name: &str) -> Option<&Arc<dyn AwsHttpService>> {
+        self.http_services_of(HttpProtocol::RestXml)
+            .find(|s| s.signing_name() == signing_name)
+    }
+
+    /// Every restXml service with a route matching the request line, in registration order.
+    pub fn rest_xml_services_for_route<'s>(
+        &'s self,
+        method: &'s str,
+        path: &'s str,
+        query: &'s str,
+    ) -> impl Iterator<Item = &'s Arc<dyn AwsHttpService>> + 's {
+        self.http_services_of(HttpProtocol::RestXml)
+            .filter(move |s| s.has_route(method, path, query))
+    }
+
+    fn http_services_of(
+        &self,
+        protocol: HttpProtocol,
+    ) -> impl Iterator<Item = &Arc<dyn AwsHttpService>> {
         self.http_services
             .iter()
-            .filter(|s| s.protocol() == HttpProtocol::RestJson1)
+            .filter(move |s| s.protocol() == protocol)
     }
 
     /// The first query service that has operation `action`, if any.

@@ -1,6 +1,6 @@
 //! The gateway's early refusals, before a service sees the request: sealed, unknown operation,
 //! and bodies that were too large, too slow, malformed or over the memory budget. Rendered by
-//! the protocol plug-in that claimed the request: awsJson 1.1, query XML, restJson1 or RPC v2
+//! the protocol plug-in that claimed the request: awsJson 1.1, query XML, restJson1, restXml or RPC v2
 //! CBOR.
 
 use crate::body::BodyError;

@@ -17,7 +17,7 @@ use rampart_codec::cbor::SMITHY_PROTOCOL;
 pub(crate) struct Cbor;
 
 impl Protocol for Cbor {
-    fn claims(&self, parts: &Parts) -> bool {
+    fn claims(&self, parts: &Parts, _ready: Option<&Ready>) -> bool {
         parts
             .headers
             .get("smithy-protocol")

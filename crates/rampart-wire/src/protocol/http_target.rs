@@ -1,4 +1,4 @@
-//! The service of a restJson1 or RPC v2 CBOR request (an `AwsHttpService`): the request
+//! The service of a restJson1, restXml or RPC v2 CBOR request (an `AwsHttpService`): the request
 //! handed over with its method, path, query and headers; status, headers and body from the
 //! service's `HttpInvocation`; errors in the service's protocol.
 
@@ -14,7 +14,7 @@ use rampart_codec::{
 };
 use rampart_core::RequestContext;
 
-/// A restJson1 or RPC v2 CBOR service.
+/// A restJson1, restXml or RPC v2 CBOR service.
 pub(super) struct HttpTarget<'r> {
     pub(super) service: &'r dyn AwsHttpService,
 }

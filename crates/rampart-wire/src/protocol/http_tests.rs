@@ -38,18 +38,18 @@ fn gateway(auth_failure: Option<&'static str>) -> (Gateway, Arc<Sink>) {
     (Gateway::new(host, small_body_limits()), sink)
 }
 
-struct Answer {
-    status: u16,
-    headers: http::HeaderMap,
-    body: Vec<u8>,
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) headers: http::HeaderMap,
+    pub(super) body: Vec<u8>,
 }
 
 impl Answer {
-    fn header(&self, name: &str) -> &str {
+    pub(super) fn header(&self, name: &str) -> &str {
         self.headers.get(name).map_or("", |v| v.to_str().unwrap())
     }
 
-    fn json(&self) -> serde_json::Value {
+    pub(super) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap()
     }
 
@@ -64,7 +64,7 @@ impl Answer {
     }
 }
 
-fn send(gw: &Gateway, req: http::request::Builder, body: Vec<u8>) -> Answer {
+pub(super) fn send(gw: &Gateway, req: http::request::Builder, body: Vec<u8>) -> Answer {
     let req = req
         .header("host", "localhost")
         .body(Full::new(Bytes::from(body)));
@@ -332,7 +332,7 @@ fn a_route_several_services_share_is_not_given_to_the_first() {
 
 /// A restJson1 service whose every call fails with API Gateway's `LimitExceededException`,
 /// its `retryAfterSeconds` member bound to the `Retry-After` header.
-struct Throttled;
+pub(super) struct Throttled;
 
 impl AwsHttpService for Throttled {
     fn signing_name(&self) -> &'static str {

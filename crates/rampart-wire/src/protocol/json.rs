@@ -19,7 +19,7 @@ const JSON_11: &str = "application/x-amz-json-1.1";
 pub(crate) struct Json;
 
 impl Protocol for Json {
-    fn claims(&self, parts: &Parts) -> bool {
+    fn claims(&self, parts: &Parts, _ready: Option<&Ready>) -> bool {
         parts.headers.contains_key("x-amz-target")
     }
 

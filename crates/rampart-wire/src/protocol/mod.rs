@@ -1,13 +1,15 @@
 //! The protocol plug-ins of the request pipeline ([`crate::pipeline`]): each protocol family
 //! claims the requests it speaks from their head, chooses the service (and, where the head
 //! names it, the operation), and renders answers and errors in its own form. The pipeline runs
-//! the same steps for all of them; a new protocol (restXml) is one more entry of [`PROTOCOLS`].
+//! the same steps for all of them; a new protocol is one more entry of [`PROTOCOLS`].
 
 mod cbor;
 mod http_target;
 mod json;
 mod query;
 mod rest_json;
+mod rest_route;
+mod rest_xml;
 
 use crate::host::{AuthFailure, Ready};
 use crate::respond::Body;
@@ -18,28 +20,31 @@ use rampart_core::RequestContext;
 
 /// The protocol plug-ins in claiming order: the first whose [`Protocol::claims`] is true
 /// takes the request. Query first (a form body or an `Action` parameter, no `X-Amz-Target`),
-/// then awsJson (`X-Amz-Target`), RPC v2 CBOR (`smithy-protocol: rpc-v2-cbor`), and restJson1,
-/// which takes every request left.
-pub(crate) static PROTOCOLS: [&dyn Protocol; 4] = [
+/// then awsJson (`X-Amz-Target`), RPC v2 CBOR (`smithy-protocol: rpc-v2-cbor`), restXml (a
+/// request for a registered restXml service, by scope or route), and restJson1, which takes
+/// every request left.
+pub(crate) static PROTOCOLS: [&dyn Protocol; 5] = [
     &query::Query,
     &json::Json,
     &cbor::Cbor,
+    &rest_xml::RestXml,
     &rest_json::RestJson,
 ];
 
-/// The plug-in that takes `parts` (restJson1 when no other does).
-pub(crate) fn claim(parts: &Parts) -> &'static dyn Protocol {
+/// The plug-in that takes `parts` (restJson1 when no other does); `ready` is `None` while the
+/// server is sealed.
+pub(crate) fn claim(parts: &Parts, ready: Option<&Ready>) -> &'static dyn Protocol {
     PROTOCOLS
         .iter()
         .copied()
-        .find(|p| p.claims(parts))
+        .find(|p| p.claims(parts, ready))
         .unwrap_or(&rest_json::RestJson)
 }
 
 /// The plug-in whose form the operator routes' refusals take: query XML for a query
 /// request, else awsJson 1.1 (as before the pipeline had plug-ins).
 pub(crate) fn operator(parts: &Parts) -> &'static dyn Protocol {
-    if query::Query.claims(parts) {
+    if query::Query.claims(parts, None) {
         &query::Query
     } else {
         &json::Json
@@ -48,9 +53,9 @@ pub(crate) fn operator(parts: &Parts) -> &'static dyn Protocol {
 
 /// One protocol family's part of the request path.
 pub(crate) trait Protocol: Send + Sync {
-    /// True when the request is in this protocol, judged from its head alone (no service
-    /// registry: the server may be sealed).
-    fn claims(&self, parts: &Parts) -> bool;
+    /// True when the request is in this protocol, judged from its head and, once the server
+    /// is unsealed, the service registry `ready` (`None` while sealed).
+    fn claims(&self, parts: &Parts, ready: Option<&Ready>) -> bool;
 
     /// Chooses the service before the body is read. `dev` is the server's `--dev` mode.
     fn route<'r>(
@@ -150,3 +155,5 @@ pub(crate) trait Target: Send + Sync {
 mod http_tests;
 #[cfg(test)]
 mod refuse_tests;
+#[cfg(test)]
+mod rest_xml_tests;

@@ -25,7 +25,7 @@ const UNSIGNED_BODY_LIMIT: usize = 64 * 1024;
 pub(crate) struct Query;
 
 impl Protocol for Query {
-    fn claims(&self, parts: &Parts) -> bool {
+    fn claims(&self, parts: &Parts, _ready: Option<&Ready>) -> bool {
         is_query_request(parts)
     }
 

@@ -1,12 +1,12 @@
 //! The refusals answered before a service is chosen (sealed, a declared body over the limit),
 //! in each plug-in's form: awsJson 1.1 and query XML exactly as before the pipeline had
-//! plug-ins, restJson1 and RPC v2 CBOR in their own protocol.
+//! plug-ins, restJson1, restXml and RPC v2 CBOR in their own protocol.
 
 #![allow(clippy::unwrap_used)]
 
 use super::query::tests::{Auth, Sink, TestHost, run, small_body_limits};
 use crate::host::{Host, UnsealError, UnsealReply, UnsealSource};
-use crate::{BoxFuture, Gateway, Ready};
+use crate::{AwsHttpService, BoxFuture, Gateway, Ready};
 use bytes::Bytes;
 use ciborium::Value as Cbor;
 use http_body_util::{BodyExt, Full};
@@ -35,10 +35,14 @@ impl Host for Sealed {
 }
 
 fn unsealed() -> Gateway {
+    unsealed_with(Vec::new())
+}
+
+fn unsealed_with(http_services: Vec<Arc<dyn AwsHttpService>>) -> Gateway {
     let ready = Ready {
         services: Vec::new(),
         query_services: Vec::new(),
-        http_services: Vec::new(),
+        http_services,
         auth: Arc::new(Auth(None)),
         audit: Arc::new(Sink::default()),
     };
@@ -66,6 +70,15 @@ fn request(kind: &str, body: usize) -> http::Request<Full<Bytes>> {
             .uri("/service/ACMPrivateCA/operation/ListTags")
             .header("smithy-protocol", "rpc-v2-cbor")
             .header("content-type", "application/cbor"),
+        "xml" => builder
+            .uri("/2013-04-01/hostedzone")
+            .header("content-type", "application/xml")
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/route53/aws4_request, \
+                 SignedHeaders=host, Signature=00",
+            )
+            .header("x-amz-date", "20240101T000000Z"),
         _ => builder
             .uri("/restapis")
             .header("content-type", "application/json"),
@@ -179,4 +192,26 @@ fn rpc_v2_cbor_refusals_are_cbor() {
         assert_eq!(entries[0], ("__type".into(), code.into()));
         assert_eq!(entries[1], ("message".into(), message.into()));
     }
+}
+
+#[test]
+fn rest_xml_refusals_are_rest_xml() {
+    let route53 =
+        rampart_conformance::route53::Endpoint(Arc::new(rampart_conformance::route53::DecodeOnly));
+    let xml_head = "content-type: text/xml\nx-amzn-requestid: RID\n";
+    let document = |code: &str, kind: &str, message: &str| {
+        format!(
+            "<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code><Message>{message}\
+             </Message></Error><RequestId>RID</RequestId></ErrorResponse>"
+        )
+    };
+    let (head, body) = answer(&sealed(), request("xml", 2));
+    assert_eq!(head, format!("503\n{xml_head}"));
+    let expected = document("ServiceUnavailableException", "Receiver", SEALED);
+    assert_eq!(String::from_utf8(body).unwrap(), expected);
+    let gw = unsealed_with(vec![Arc::new(route53)]);
+    let (head, body) = answer(&gw, request("xml", 2048));
+    assert_eq!(head, format!("413\n{xml_head}connection: close\n"));
+    let expected = document("RequestEntityTooLargeException", "Sender", TOO_LARGE);
+    assert_eq!(String::from_utf8(body).unwrap(), expected);
 }
