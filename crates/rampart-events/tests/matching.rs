@@ -1,0 +1,707 @@
+//! The matching table: (pattern, event, expected). Patterns and events are AWS's documented
+//! examples where the guide has them, cited per block:
+//! - [ops]   <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html>
+//! - [cf]    <https://docs.aws.amazon.com/eventbridge/latest/userguide/content-filtering-with-event-patterns.html>
+//! - [arr]   <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html>
+//! - [null]  <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-null-values.html>
+//! - [pat]   <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern.html>
+
+#![allow(clippy::unwrap_used)]
+
+use rampart_events::Pattern;
+use serde_json::{Value, json};
+
+/// `(what, pattern, event, expected)`.
+type Case = (&'static str, Value, Value, bool);
+
+fn check(cases: &[Case]) {
+    let mut failures = Vec::new();
+    for (what, pattern, event, expected) in cases {
+        let compiled = Pattern::parse(&pattern.to_string())
+            .unwrap_or_else(|e| panic!("{what}: pattern refused: {e}"));
+        if compiled.matches(event) != *expected {
+            failures.push(format!(
+                "{what}: expected {expected} for {pattern} on {event}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// [pat]'s EC2 state-change event.
+fn ec2(state: &str) -> Value {
+    json!({
+        "version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+        "detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2",
+        "account": "111122223333", "time": "2017-12-22T18:43:48Z", "region": "us-west-1",
+        "resources": ["arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0"],
+        "detail": {"instance-id": "i-1234567890abcdef0", "state": state}
+    })
+}
+
+#[test]
+fn exact_and_nested() {
+    let pattern = json!({"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"],
+                         "detail": {"state": ["terminated"]}});
+    check(&[
+        (
+            "[pat] nested exact",
+            pattern.clone(),
+            ec2("terminated"),
+            true,
+        ),
+        (
+            "[pat] nested exact, other state",
+            pattern,
+            ec2("running"),
+            false,
+        ),
+        (
+            "[pat] multiple values",
+            json!({"source": ["aws.ec2", "aws.fargate"]}),
+            ec2("running"),
+            true,
+        ),
+        (
+            "[pat] missing field",
+            json!({"detail": {"zone": ["a"]}}),
+            ec2("running"),
+            false,
+        ),
+        (
+            "[ops] and",
+            json!({"Location": ["New York"], "Day": ["Monday"]}),
+            json!({"Location": "New York", "Day": "Monday"}),
+            true,
+        ),
+        (
+            "[ops] and, one differs",
+            json!({"Location": ["New York"], "Day": ["Monday"]}),
+            json!({"Location": "New York", "Day": "Tuesday"}),
+            false,
+        ),
+        (
+            "pattern object over event scalar",
+            json!({"detail": {"state": ["x"]}}),
+            json!({"detail": "x"}),
+            false,
+        ),
+        (
+            "exact string is not a number",
+            json!({"n": ["5"]}),
+            json!({"n": 5}),
+            false,
+        ),
+        (
+            "exact number is numeric: 300 = 3.0e2",
+            json!({"n": [300]}),
+            json!({"n": 3.0e2}),
+            true,
+        ),
+        (
+            "exact number, other value",
+            json!({"n": [300]}),
+            json!({"n": 301}),
+            false,
+        ),
+        (
+            "exact booleans",
+            json!({"b": [true]}),
+            json!({"b": true}),
+            true,
+        ),
+        (
+            "exact boolean is not the string",
+            json!({"b": [true]}),
+            json!({"b": "true"}),
+            false,
+        ),
+    ]);
+}
+
+#[test]
+fn arrays() {
+    let pattern = json!({"resources": [
+        "arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f",
+        "arn:aws:ec2:us-east-1:111122223333:instance/i-b188560f",
+        "arn:aws:ec2:us-east-1:444455556666:instance/i-b188560f"]});
+    check(&[
+        (
+            "[arr] intersection non-empty",
+            pattern.clone(),
+            json!({"resources": [
+            "arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f",
+            "arn:aws:ec2:us-east-1:000000000000:instance/i-b188560f"]}),
+            true,
+        ),
+        (
+            "[arr] intersection empty",
+            pattern,
+            json!({"resources": [
+            "arn:aws:ec2:us-east-1:000000000000:instance/i-b188560f"]}),
+            false,
+        ),
+        (
+            "array of objects, one element matches whole",
+            json!({"detail": {"items": {"name": ["a"], "size": [1]}}}),
+            json!({"detail": {"items": [{"name": "a", "size": 2}, {"name": "a", "size": 1}]}}),
+            true,
+        ),
+        (
+            "array of objects, fields from different elements",
+            json!({"detail": {"items": {"name": ["a"], "size": [1]}}}),
+            json!({"detail": {"items": [{"name": "a", "size": 2}, {"name": "b", "size": 1}]}}),
+            false,
+        ),
+        (
+            "nested arrays of values",
+            json!({"v": ["x"]}),
+            json!({"v": [["y"], ["x"]]}),
+            true,
+        ),
+    ]);
+}
+
+#[test]
+fn null_and_empty() {
+    let event = json!({"detail": {"eventVersion": "", "responseElements": null}});
+    check(&[
+        (
+            "[null] null matches null",
+            json!({"detail": {"responseElements": [null]}}),
+            event.clone(),
+            true,
+        ),
+        (
+            "[null] empty string matches empty string",
+            json!({"detail": {"eventVersion": [""]}}),
+            event.clone(),
+            true,
+        ),
+        (
+            "[null] null is not the empty string",
+            json!({"detail": {"eventVersion": [null]}}),
+            event.clone(),
+            false,
+        ),
+        (
+            "[null] empty string is not null",
+            json!({"detail": {"responseElements": [""]}}),
+            event.clone(),
+            false,
+        ),
+        (
+            "[null] null does not match a missing field",
+            json!({"detail": {"other": [null]}}),
+            event.clone(),
+            false,
+        ),
+        (
+            "[ops] empty",
+            json!({"LastName": [""]}),
+            json!({"LastName": ""}),
+            true,
+        ),
+        (
+            "[ops] empty, not empty",
+            json!({"LastName": [""]}),
+            json!({"LastName": "Doe"}),
+            false,
+        ),
+    ]);
+}
+
+#[test]
+fn prefix_and_suffix() {
+    check(&[
+        (
+            "[cf] prefix",
+            json!({"time": [{"prefix": "2017-10-02"}]}),
+            json!({"time": "2017-10-02T18:43:48Z"}),
+            true,
+        ),
+        (
+            "[cf] prefix, other day",
+            json!({"time": [{"prefix": "2017-10-02"}]}),
+            json!({"time": "2017-10-03T18:43:48Z"}),
+            false,
+        ),
+        (
+            "prefix is for strings only",
+            json!({"n": [{"prefix": "12"}]}),
+            json!({"n": 123}),
+            false,
+        ),
+        (
+            "[cf] prefix ignoring case",
+            json!({"detail": {"service": [{"prefix": {"equals-ignore-case": "EventB"}}]}}),
+            json!({"detail": {"service": "eventbridge"}}),
+            true,
+        ),
+        (
+            "[cf] prefix ignoring case, EVENTB",
+            json!({"detail": {"service": [{"prefix": {"equals-ignore-case": "EventB"}}]}}),
+            json!({"detail": {"service": "EVENTBRIDGE"}}),
+            true,
+        ),
+        (
+            "[cf] prefix ignoring case, no",
+            json!({"detail": {"service": [{"prefix": {"equals-ignore-case": "EventB"}}]}}),
+            json!({"detail": {"service": "Events"}}),
+            false,
+        ),
+        (
+            "plain prefix is case-sensitive",
+            json!({"s": [{"prefix": "EventB"}]}),
+            json!({"s": "eventbridge"}),
+            false,
+        ),
+        (
+            "[cf] suffix",
+            json!({"FileName": [{"suffix": ".png"}]}),
+            json!({"FileName": "image.png"}),
+            true,
+        ),
+        (
+            "[cf] suffix, other",
+            json!({"FileName": [{"suffix": ".png"}]}),
+            json!({"FileName": "image.PNG"}),
+            false,
+        ),
+        (
+            "[cf] suffix ignoring case",
+            json!({"detail": {"FileName": [{"suffix": {"equals-ignore-case": ".png"}}]}}),
+            json!({"detail": {"FileName": "image.PNG"}}),
+            true,
+        ),
+        (
+            "[cf] suffix ignoring case, no",
+            json!({"detail": {"FileName": [{"suffix": {"equals-ignore-case": ".png"}}]}}),
+            json!({"detail": {"FileName": "image.jpg"}}),
+            false,
+        ),
+    ]);
+}
+
+#[test]
+fn equals_ignore_case() {
+    let pattern =
+        json!({"detail-type": [{"equals-ignore-case": "ec2 instance state-change notification"}]});
+    check(&[
+        (
+            "[cf] equals-ignore-case",
+            pattern.clone(),
+            ec2("running"),
+            true,
+        ),
+        (
+            "[cf] equals-ignore-case, other",
+            pattern,
+            json!({"detail-type": "EC2 Spot Instance Interruption Warning"}),
+            false,
+        ),
+        (
+            "[ops] Alice",
+            json!({"Name": [{"equals-ignore-case": "alice"}]}),
+            json!({"Name": "ALICE"}),
+            true,
+        ),
+        (
+            "equals-ignore-case is not a prefix",
+            json!({"Name": [{"equals-ignore-case": "alice"}]}),
+            json!({"Name": "Alicex"}),
+            false,
+        ),
+    ]);
+}
+
+#[test]
+fn wildcard() {
+    let bus = json!({"EventBusArn": [{"wildcard": "arn:aws:events:us-east-1:*:event-bus/*"}]});
+    check(&[
+        (
+            "[cf] wildcard",
+            bus.clone(),
+            json!({"EventBusArn": "arn:aws:events:us-east-1:123456789012:event-bus/default"}),
+            true,
+        ),
+        (
+            "[cf] wildcard, other Region",
+            bus,
+            json!({"EventBusArn": "arn:aws:events:us-west-2:123456789012:event-bus/default"}),
+            false,
+        ),
+        (
+            "[cf] dir/*.png",
+            json!({"FileName": [{"wildcard": "dir/*.png"}]}),
+            json!({"FileName": "dir/a.png"}),
+            true,
+        ),
+        (
+            "[cf] dir/*.png, jpg",
+            json!({"FileName": [{"wildcard": "dir/*.png"}]}),
+            json!({"FileName": "dir/a.jpg"}),
+            false,
+        ),
+        (
+            "escaped star is literal",
+            json!({"F": [{"wildcard": "a\\*b"}]}),
+            json!({"F": "axb"}),
+            false,
+        ),
+        (
+            "wildcard on numbers never",
+            json!({"F": [{"wildcard": "*"}]}),
+            json!({"F": 5}),
+            false,
+        ),
+    ]);
+}
+
+#[test]
+fn anything_but() {
+    check(&[
+        (
+            "[cf] string",
+            json!({"detail": {"state": [{"anything-but": "initializing"}]}}),
+            ec2("running"),
+            true,
+        ),
+        (
+            "[cf] string, excluded",
+            json!({"detail": {"state": [{"anything-but": "initializing"}]}}),
+            ec2("initializing"),
+            false,
+        ),
+        (
+            "[cf] number",
+            json!({"detail": {"x-limit": [{"anything-but": 123}]}}),
+            json!({"detail": {"x-limit": 456}}),
+            true,
+        ),
+        (
+            "[cf] number, excluded",
+            json!({"detail": {"x-limit": [{"anything-but": 123}]}}),
+            json!({"detail": {"x-limit": 123}}),
+            false,
+        ),
+        (
+            "[cf] list of strings",
+            json!({"detail": {"state": [{"anything-but": ["stopped", "overloaded"]}]}}),
+            ec2("running"),
+            true,
+        ),
+        (
+            "[cf] list of strings, excluded",
+            json!({"detail": {"state": [{"anything-but": ["stopped", "overloaded"]}]}}),
+            ec2("overloaded"),
+            false,
+        ),
+        (
+            "[cf] list of numbers",
+            json!({"detail": {"x-limit": [{"anything-but": [100, 200, 300]}]}}),
+            json!({"detail": {"x-limit": 301}}),
+            true,
+        ),
+        (
+            "[cf] list of numbers, excluded",
+            json!({"detail": {"x-limit": [{"anything-but": [100, 200, 300]}]}}),
+            json!({"detail": {"x-limit": 200}}),
+            false,
+        ),
+        (
+            "[cf] prefix",
+            json!({"detail": {"state": [{"anything-but": {"prefix": "init"}}]}}),
+            ec2("running"),
+            true,
+        ),
+        (
+            "[cf] prefix, excluded",
+            json!({"detail": {"state": [{"anything-but": {"prefix": "init"}}]}}),
+            ec2("initializing"),
+            false,
+        ),
+        (
+            "[cf] suffix",
+            json!({"detail": {"FileName": [{"anything-but": {"suffix": ".txt"}}]}}),
+            json!({"detail": {"FileName": "a.png"}}),
+            true,
+        ),
+        (
+            "[cf] suffix, excluded",
+            json!({"detail": {"FileName": [{"anything-but": {"suffix": ".txt"}}]}}),
+            json!({"detail": {"FileName": "a.txt"}}),
+            false,
+        ),
+        (
+            "[cf] ignore case",
+            json!({"detail": {"state": [{"anything-but": {"equals-ignore-case": ["Stopped", "OverLoaded"]}}]}}),
+            ec2("running"),
+            true,
+        ),
+        (
+            "[cf] ignore case, excluded",
+            json!({"detail": {"state": [{"anything-but": {"equals-ignore-case": ["Stopped", "OverLoaded"]}}]}}),
+            ec2("STOPPED"),
+            false,
+        ),
+        (
+            "[cf] wildcard",
+            json!({"detail": {"FilePath": [{"anything-but": {"wildcard": "*/lib/*"}}]}}),
+            json!({"detail": {"FilePath": "/usr/bin/x"}}),
+            true,
+        ),
+        (
+            "[cf] wildcard, excluded",
+            json!({"detail": {"FilePath": [{"anything-but": {"wildcard": "*/lib/*"}}]}}),
+            json!({"detail": {"FilePath": "/usr/lib/x"}}),
+            false,
+        ),
+        (
+            "[cf] wildcard list, excluded",
+            json!({"detail": {"FilePath": [{"anything-but": {"wildcard": ["*/lib/*", "*/bin/*"]}}]}}),
+            json!({"detail": {"FilePath": "/usr/bin/x"}}),
+            false,
+        ),
+        (
+            "anything-but needs the field",
+            json!({"detail": {"state": [{"anything-but": "initializing"}]}}),
+            json!({"detail": {}}),
+            false,
+        ),
+        (
+            "anything-but on an array: any other element",
+            json!({"s": [{"anything-but": "a"}]}),
+            json!({"s": ["a", "b"]}),
+            true,
+        ),
+        (
+            "anything-but on an array of only excluded",
+            json!({"s": [{"anything-but": "a"}]}),
+            json!({"s": ["a", "a"]}),
+            false,
+        ),
+    ]);
+}
+
+#[test]
+fn numeric() {
+    let pattern = json!({"detail": {"c-count": [{"numeric": [">", 0, "<=", 5]}],
+                                    "d-count": [{"numeric": ["<", 10]}],
+                                    "x-limit": [{"numeric": ["=", 3.018e2]}]}});
+    let event = |c: Value, d: Value, x: Value| json!({"detail": {"c-count": c, "d-count": d, "x-limit": x}});
+    check(&[
+        (
+            "[cf] numeric ranges",
+            pattern.clone(),
+            event(json!(5), json!(7), json!(301.8)),
+            true,
+        ),
+        (
+            "[cf] upper bound inclusive",
+            pattern.clone(),
+            event(json!(5.0), json!(9.999999), json!(301.8)),
+            true,
+        ),
+        (
+            "[cf] lower bound exclusive",
+            pattern.clone(),
+            event(json!(0), json!(7), json!(301.8)),
+            false,
+        ),
+        (
+            "[cf] above upper",
+            pattern.clone(),
+            event(json!(5.000001), json!(7), json!(301.8)),
+            false,
+        ),
+        (
+            "[cf] strictly below 10",
+            pattern.clone(),
+            event(json!(1), json!(10), json!(301.8)),
+            false,
+        ),
+        (
+            "[cf] equals",
+            pattern.clone(),
+            event(json!(1), json!(1), json!(301.80000001)),
+            true,
+        ),
+        (
+            "[cf] equals, other",
+            pattern,
+            event(json!(1), json!(1), json!(301.81)),
+            false,
+        ),
+        (
+            "numeric is for numbers only",
+            json!({"n": [{"numeric": [">", 0]}]}),
+            json!({"n": "5"}),
+            false,
+        ),
+        (
+            "numbers beyond 5.0e9 never match",
+            json!({"n": [{"numeric": [">", 0]}]}),
+            json!({"n": 6.0e9}),
+            false,
+        ),
+        (
+            "the limit itself does",
+            json!({"n": [{"numeric": [">=", 5.0e9]}]}),
+            json!({"n": 5.0e9}),
+            true,
+        ),
+        (
+            "negative ranges",
+            json!({"n": [{"numeric": [">=", -10, "<", -5]}]}),
+            json!({"n": -7.5}),
+            true,
+        ),
+    ]);
+}
+
+#[test]
+fn cidr() {
+    let v4 = json!({"detail": {"sourceIPAddress": [{"cidr": "10.0.0.0/24"}]}});
+    let v6 = json!({"detail": {"sourceIPAddress": [{"cidr": "2001:db8::/64"}]}});
+    let ip = |a: &str| json!({"detail": {"sourceIPAddress": a}});
+    check(&[
+        ("[cf] IPv4 inside", v4.clone(), ip("10.0.0.255"), true),
+        ("[cf] IPv4 outside", v4.clone(), ip("10.0.1.0"), false),
+        (
+            "IPv4 block, IPv6 address",
+            v4.clone(),
+            ip("::ffff:10.0.0.1"),
+            false,
+        ),
+        ("not an address", v4, ip("example.com"), false),
+        ("[cf] IPv6 inside", v6.clone(), ip("2001:db8::1"), true),
+        ("[cf] IPv6 outside", v6, ip("2001:db8:0:1::1"), false),
+        (
+            "single address",
+            json!({"a": [{"cidr": "192.0.2.7"}]}),
+            json!({"a": "192.0.2.7"}),
+            true,
+        ),
+        (
+            "/0 is everything",
+            json!({"a": [{"cidr": "0.0.0.0/0"}]}),
+            json!({"a": "203.0.113.9"}),
+            true,
+        ),
+    ]);
+}
+
+#[test]
+fn exists() {
+    check(&[
+        (
+            "[cf] exists true",
+            json!({"detail": {"state": [{"exists": true}]}}),
+            ec2("running"),
+            true,
+        ),
+        (
+            "[cf] exists true, absent",
+            json!({"detail": {"c-count": [{"exists": true}]}}),
+            ec2("running"),
+            false,
+        ),
+        (
+            "[cf] exists false, absent",
+            json!({"detail": {"c-count": [{"exists": false}]}}),
+            ec2("running"),
+            true,
+        ),
+        (
+            "[cf] exists false, present",
+            json!({"detail": {"state": [{"exists": false}]}}),
+            ec2("running"),
+            false,
+        ),
+        (
+            "exists false, whole parent absent",
+            json!({"detail": {"c-count": [{"exists": false}]}}),
+            json!({"source": "x"}),
+            true,
+        ),
+        (
+            "exists true on null",
+            json!({"v": [{"exists": true}]}),
+            json!({"v": null}),
+            true,
+        ),
+        (
+            "exists is about leaves: object",
+            json!({"v": [{"exists": true}]}),
+            json!({"v": {"a": 1}}),
+            false,
+        ),
+        (
+            "exists false on an empty array",
+            json!({"v": [{"exists": false}]}),
+            json!({"v": []}),
+            true,
+        ),
+        (
+            "exists true on a non-empty array",
+            json!({"v": [{"exists": true}]}),
+            json!({"v": [1]}),
+            true,
+        ),
+    ]);
+}
+
+#[test]
+fn or() {
+    let detail_or = json!({"detail": {"$or": [
+        {"c-count": [{"numeric": [">", 0, "<=", 5]}]},
+        {"d-count": [{"numeric": ["<", 10]}]},
+        {"x-limit": [{"numeric": ["=", 3.018e2]}]}]}});
+    let top_or = json!({"source": ["aws.ec2"], "$or": [
+        {"detail-type": ["EC2 Instance State-change Notification"]},
+        {"detail": {"state": ["pending"]}}]});
+    check(&[
+        (
+            "[cf] $or, first branch",
+            detail_or.clone(),
+            json!({"detail": {"c-count": 3}}),
+            true,
+        ),
+        (
+            "[cf] $or, third branch",
+            detail_or.clone(),
+            json!({"detail": {"x-limit": 301.8}}),
+            true,
+        ),
+        (
+            "[cf] $or, none",
+            detail_or,
+            json!({"detail": {"c-count": 9, "d-count": 11}}),
+            false,
+        ),
+        (
+            "[cf] $or with AND outside",
+            top_or.clone(),
+            ec2("running"),
+            true,
+        ),
+        (
+            "[cf] $or, AND fails",
+            top_or.clone(),
+            json!({"source": "aws.s3", "detail-type": "EC2 Instance State-change Notification"}),
+            false,
+        ),
+        (
+            "[cf] $or, second branch nested",
+            top_or,
+            json!({"source": "aws.ec2", "detail-type": "x", "detail": {"state": "pending"}}),
+            true,
+        ),
+    ]);
+}
