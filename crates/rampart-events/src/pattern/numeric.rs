@@ -39,7 +39,7 @@ pub(super) struct Range {
 impl Range {
     /// Parses the array of `numeric`: operators each followed by a number.
     pub(super) fn parse(items: &[Value]) -> Result<Range, String> {
-        if items.is_empty() || items.len() % 2 != 0 || items.len() > 4 {
+        if items.is_empty() || !items.len().is_multiple_of(2) || items.len() > 4 {
             return Err(
                 "Value of numeric must be an array of one or two operators, each \
                         followed by a number"
