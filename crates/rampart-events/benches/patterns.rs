@@ -22,75 +22,44 @@ const EVENT: &str = r#"{
   }
 }"#;
 
-/// Twenty pattern shapes, each made five times over different values: 100 patterns.
+/// Twenty pattern shapes over every operator. Each is made five times: `{x}` becomes "" the
+/// first time (most of those match the event) and `-1`..`-4` after (most of those do not);
+/// `{n}` becomes 0..4. 100 patterns in all.
+const SHAPES: [&str; 20] = [
+    r#"{"source": ["aws.s3"], "detail": {"bucket": {"name": ["amzn-s3-demo-bucket{x}"]}}}"#,
+    r#"{"source": ["aws.ec2"], "detail": {"state": ["running{x}"]}}"#,
+    r#"{"detail-type": ["Object Created"], "detail": {"object": {"key": [{"prefix": "photos/{x}"}]}}}"#,
+    r#"{"detail": {"object": {"key": [{"suffix": ".png{x}"}]}}}"#,
+    r#"{"detail": {"object": {"size": [{"numeric": [">", {n}, "<=", 10485760]}]}}}"#,
+    r#"{"detail": {"source-ip-address": [{"cidr": "10.{n}.0.0/16"}]}}"#,
+    r#"{"region": [{"anything-but": ["us-west-{n}", "eu-west-1"]}], "source": ["aws.s3"]}"#,
+    r#"{"detail": {"reason": [{"equals-ignore-case": "putobject{x}"}]}}"#,
+    r#"{"detail": {"object": {"key": [{"wildcard": "photos/*/12{x}/*.png"}]}}}"#,
+    r#"{"detail": {"deleted{x}": [{"exists": false}], "requester": ["123456789012"]}}"#,
+    r#"{"source": [{"prefix": {"equals-ignore-case": "AWS.S3{x}"}}]}"#,
+    r#"{"account": [{"anything-but": {"prefix": "9{n}"}}], "detail-type": ["Object Deleted"]}"#,
+    r#"{"$or": [{"detail": {"reason": ["CopyObject{x}"]}},
+                {"detail": {"object": {"size": [{"numeric": [">=", 5{n}00000]}]}}}]}"#,
+    r#"{"resources": ["arn:aws:s3:::bucket{x}", "arn:aws:s3:::amzn-s3-demo-bucket"], "source": ["aws.s3"]}"#,
+    r#"{"detail": {"tags": ["prod{x}", "images"]}, "time": [{"prefix": "2026-12-0{n}"}]}"#,
+    r#"{"source": ["aws.guardduty"], "detail": {"severity": [{"numeric": [">", {n}]}]}}"#,
+    r#"{"detail": {"object": {"etag": [{"anything-but": {"suffix": "{n}4"}}]}}}"#,
+    r#"{"id": [{"wildcard": "6a7e8feb-*-bf37*{x}"}], "version": ["0"]}"#,
+    r#"{"detail": {"object": {"sequencer": [{"exists": true}]},
+                   "request-id": [{"anything-but": {"equals-ignore-case": ["n4n7gdk58nmkj12r{x}"]}}]}}"#,
+    r#"{"source": ["aws.kms", "aws.s3"], "detail-type": ["Object Created"], "region": ["us-east-{n}"]}"#,
+];
+
 fn patterns() -> Vec<Pattern> {
     let mut all = Vec::new();
-    for i in 0..5 {
-        let bucket = if i == 0 {
-            "amzn-s3-demo-bucket".to_owned()
+    for n in 0..5 {
+        let x = if n == 0 {
+            String::new()
         } else {
-            format!("bucket-{i}")
+            format!("-{n}")
         };
-        let texts = [
-            format!(
-                r#"{{"source": ["aws.s3"], "detail": {{"bucket": {{"name": ["{bucket}"]}}}}}}"#
-            ),
-            format!(r#"{{"source": ["aws.ec2"], "detail": {{"state": ["running-{i}"]}}}}"#),
-            format!(
-                r#"{{"detail-type": ["Object Created"], "detail": {{"object": {{"key": [{{"prefix": "photos/{}"}}]}}}}}}"#,
-                2026 - i
-            ),
-            format!(
-                r#"{{"detail": {{"object": {{"key": [{{"suffix": ".png{}"}}]}}}}}}"#,
-                if i == 0 { "" } else { "x" }
-            ),
-            format!(
-                r#"{{"detail": {{"object": {{"size": [{{"numeric": [">", {}, "<=", 10485760]}}]}}}}}}"#,
-                i * 1_000_000
-            ),
-            format!(r#"{{"detail": {{"source-ip-address": [{{"cidr": "10.{i}.0.0/16"}}]}}}}"#),
-            format!(
-                r#"{{"region": [{{"anything-but": ["us-west-{i}", "eu-west-1"]}}], "source": ["aws.s3"]}}"#
-            ),
-            format!(r#"{{"detail": {{"reason": [{{"equals-ignore-case": "putobject{i}"}}]}}}}"#),
-            format!(
-                r#"{{"detail": {{"object": {{"key": [{{"wildcard": "photos/*/{}/*.png"}}]}}}}}}"#,
-                12 - i
-            ),
-            format!(
-                r#"{{"detail": {{"deleted-{i}": [{{"exists": false}}], "requester": ["123456789012"]}}}}"#
-            ),
-            format!(r#"{{"source": [{{"prefix": {{"equals-ignore-case": "AWS.S{i}"}}}}]}}"#),
-            format!(
-                r#"{{"account": [{{"anything-but": {{"prefix": "9{i}"}}}}], "detail-type": ["Object Deleted"]}}"#
-            ),
-            format!(
-                r#"{{"$or": [{{"detail": {{"reason": ["CopyObject{i}"]}}}}, {{"detail": {{"object": {{"size": [{{"numeric": [">=", {}]}}]}}}}}}]}}"#,
-                1_000_000 * (i + 3)
-            ),
-            format!(
-                r#"{{"resources": ["arn:aws:s3:::bucket-{i}", "arn:aws:s3:::amzn-s3-demo-bucket"], "source": ["aws.s3"]}}"#
-            ),
-            format!(
-                r#"{{"detail": {{"tags": ["prod-{i}", "images"]}}, "time": [{{"prefix": "2026-12-0{}"}}]}}"#,
-                6 - i
-            ),
-            format!(
-                r#"{{"source": ["aws.guardduty"], "detail": {{"severity": [{{"numeric": [">", {i}]}}]}}}}"#
-            ),
-            format!(
-                r#"{{"detail": {{"object": {{"etag": [{{"anything-but": {{"suffix": "{i}4"}}}}]}}}}}}"#
-            ),
-            format!(r#"{{"id": [{{"wildcard": "6a7e8feb-*-{i}*"}}], "version": ["0"]}}"#),
-            format!(
-                r#"{{"detail": {{"object": {{"sequencer": [{{"exists": true}}]}}, "request-id": [{{"anything-but": {{"equals-ignore-case": ["n4n7gdk58nmkj12r{i}"]}}}}]}}}}"#
-            ),
-            format!(
-                r#"{{"source": ["aws.kms", "aws.s3"], "detail-type": ["Object Created"], "region": ["us-east-{}"]}}"#,
-                i + 1
-            ),
-        ];
-        for text in texts {
+        for shape in SHAPES {
+            let text = shape.replace("{x}", &x).replace("{n}", &n.to_string());
             all.push(Pattern::parse(&text).unwrap());
         }
     }
