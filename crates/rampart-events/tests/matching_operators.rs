@@ -77,6 +77,18 @@ fn anything_but() {
             false,
         ),
         (
+            "prefix list, excluded",
+            json!({"r": [{"anything-but": {"prefix": ["us-", "eu-"]}}]}),
+            json!({"r": "eu-west-1"}),
+            false,
+        ),
+        (
+            "prefix list, other",
+            json!({"r": [{"anything-but": {"prefix": ["us-", "eu-"]}}]}),
+            json!({"r": "ap-south-1"}),
+            true,
+        ),
+        (
             "[cf] suffix",
             json!({"detail": {"FileName": [{"anything-but": {"suffix": ".txt"}}]}}),
             json!({"detail": {"FileName": "a.png"}}),

@@ -85,6 +85,18 @@ fn exact_and_nested() {
             false,
         ),
         (
+            "exact operator",
+            json!({"a": [{"exact": "x"}]}),
+            json!({"a": "x"}),
+            true,
+        ),
+        (
+            "exact operator, other",
+            json!({"a": [{"exact": "x"}]}),
+            json!({"a": "xy"}),
+            false,
+        ),
+        (
             "exact booleans",
             json!({"b": [true]}),
             json!({"b": true}),

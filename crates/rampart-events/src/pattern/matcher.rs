@@ -86,8 +86,10 @@ fn excluded(exclusion: &Exclusion, value: &Value) -> bool {
     let text = value.as_str();
     match exclusion {
         Exclusion::Values(literals) => literals.iter().any(|l| literal_eq(l, value)),
-        Exclusion::Prefix(p) => text.is_some_and(|t| t.starts_with(p.as_str())),
-        Exclusion::Suffix(s) => text.is_some_and(|t| t.ends_with(s.as_str())),
+        Exclusion::Prefix(all) => {
+            text.is_some_and(|t| all.iter().any(|p| t.starts_with(p.as_str())))
+        }
+        Exclusion::Suffix(all) => text.is_some_and(|t| all.iter().any(|s| t.ends_with(s.as_str()))),
         Exclusion::EqualsIgnoreCase(all) => {
             text.is_some_and(|t| all.iter().any(|s| eq_ignore_case(t, s)))
         }

@@ -97,8 +97,8 @@ enum Matcher {
 #[derive(Debug, Clone)]
 enum Exclusion {
     Values(Vec<Literal>),
-    Prefix(String),
-    Suffix(String),
+    Prefix(Vec<String>),
+    Suffix(Vec<String>),
     EqualsIgnoreCase(Vec<String>),
     Wildcard(Vec<Wildcard>),
 }

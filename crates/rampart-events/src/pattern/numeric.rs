@@ -37,64 +37,32 @@ pub(super) struct Range {
 }
 
 impl Range {
-    /// Parses the array of `numeric`: operators each followed by a number.
+    /// Parses the array of `numeric` with EventBridge's grammar: `=` and one number; `>` or
+    /// `>=` and a number, optionally followed by `<` or `<=` and a number; `<` or `<=` and a
+    /// number. Reasons as EventBridge's matcher (aws/event-ruler) gives them.
     pub(super) fn parse(items: &[Value]) -> Result<Range, String> {
-        if items.is_empty() || !items.len().is_multiple_of(2) || items.len() > 4 {
-            return Err(
-                "Value of numeric must be an array of one or two operators, each \
-                        followed by a number"
-                    .to_owned(),
-            );
-        }
-        let mut range = Range {
-            lower: None,
-            upper: None,
+        let mut items = items.iter();
+        let op = match items.next() {
+            Some(Value::String(op)) => op.as_str(),
+            other => return Err(format!("Invalid member in numeric match: {}", token(other))),
         };
-        for pair in items.chunks(2) {
-            let op = pair[0]
-                .as_str()
-                .ok_or("Invalid member in numeric match: operator must be a string")?;
-            let value = bound_value(op, &pair[1])?;
-            range.add(op, value, items.len())?;
-        }
-        range.check_order()?;
-        Ok(range)
-    }
-
-    fn add(&mut self, op: &str, value: i64, len: usize) -> Result<(), String> {
-        let (slot, inclusive) = match op {
-            "=" if len == 2 => {
-                self.lower = Some((value, true));
-                self.upper = Some((value, true));
-                return Ok(());
-            }
+        let value = items.next();
+        let (lower, upper) = match op {
             "=" => {
-                return Err(
-                    "Bad numeric range: \"=\" cannot be combined with another operator".to_owned(),
-                );
+                let v = bound(value, "equals")?;
+                (Some((v, true)), Some((v, true)))
             }
-            ">" => (&mut self.lower, false),
-            ">=" => (&mut self.lower, true),
-            "<" => (&mut self.upper, false),
-            "<=" => (&mut self.upper, true),
+            ">" | ">=" => {
+                let lower = Some((bound(value, op)?, op == ">="));
+                return upper_bound(items, lower);
+            }
+            "<" | "<=" => (None, Some((bound(value, op)?, op == "<="))),
             other => return Err(format!("Unrecognized numeric range operator: {other}")),
         };
-        if slot.is_some() {
-            return Err(format!(
-                "Bad numeric range: more than one bound on the same side (\"{op}\")"
-            ));
+        if items.next().is_some() {
+            return Err("Too many elements in numeric expression".to_owned());
         }
-        *slot = Some((value, inclusive));
-        Ok(())
-    }
-
-    fn check_order(&self) -> Result<(), String> {
-        match (self.lower, self.upper) {
-            (Some((low, _)), Some((high, _))) if low > high => {
-                Err("Bad numeric range: the lower bound must be below the upper bound".to_owned())
-            }
-            _ => Ok(()),
-        }
+        Ok(Range { lower, upper })
     }
 
     /// Whether the JSON number `n` lies in the range (numbers beyond ±5.0e9 never do).
@@ -114,11 +82,42 @@ impl Range {
     }
 }
 
-fn bound_value(op: &str, value: &Value) -> Result<i64, String> {
-    let number = value
-        .as_f64()
-        .ok_or_else(|| format!("Value of {op} must be a number"))?;
-    comparable(number).ok_or_else(|| {
-        format!("Value of {op} must be between -5.0E9 and 5.0E9 inclusive (got {value})")
+/// The optional `< x` / `<= x` after a lower bound.
+fn upper_bound<'a>(
+    mut items: impl Iterator<Item = &'a Value>,
+    lower: Bound,
+) -> Result<Range, String> {
+    let Some(op) = items.next() else {
+        return Ok(Range { lower, upper: None });
+    };
+    let op = match op {
+        Value::String(op) if op == "<" || op == "<=" => op.as_str(),
+        Value::String(op) => return Err(format!("Bad numeric range operator: {op}")),
+        other => return Err(format!("Bad value in numeric range: {other}")),
+    };
+    let top = bound(items.next(), op)?;
+    if items.next().is_some() {
+        return Err("Too many terms in numeric range expression".to_owned());
+    }
+    if lower.is_some_and(|(bottom, _)| bottom >= top) {
+        return Err("Bottom must be less than top".to_owned());
+    }
+    Ok(Range {
+        lower,
+        upper: Some((top, op == "<=")),
     })
+}
+
+/// A bound's number in millionths; `name` is the operator as the reason names it.
+fn bound(value: Option<&Value>, name: &str) -> Result<i64, String> {
+    let number = value
+        .and_then(Value::as_f64)
+        .ok_or_else(|| format!("Value of {name} must be numeric"))?;
+    comparable(number)
+        .ok_or_else(|| format!("Value of {name} must be between -5.0E9 and 5.0E9 inclusive"))
+}
+
+/// How EventBridge's reason shows the JSON token it stopped at.
+fn token(value: Option<&Value>) -> String {
+    value.map_or_else(|| "]".to_owned(), Value::to_string)
 }

@@ -29,9 +29,7 @@ fn object(map: &Map<String, Value>) -> Parsed<Object> {
     let mut parsed = Object::default();
     for (name, value) in map {
         match value {
-            Value::Array(branches) if name == "$or" && branches.iter().any(Value::is_object) => {
-                parsed.ors.push(or_branches(branches)?);
-            }
+            _ if name == "$or" => parsed.ors.push(or_branches(value)?),
             Value::Object(inner) => parsed
                 .fields
                 .push((name.clone(), Node::Object(object(inner)?))),
@@ -44,17 +42,21 @@ fn object(map: &Map<String, Value>) -> Parsed<Object> {
 
 /// `"$or": [{..}, {..}, ...]` (AWS, "Content filtering…", or matching): at least two objects,
 /// each a pattern of its own applied at the same level.
-fn or_branches(branches: &[Value]) -> Parsed<Vec<Object>> {
-    if branches.len() < 2 {
-        return Err("Or relationship must have at least two elements".to_owned());
-    }
-    branches
+fn or_branches(value: &Value) -> Parsed<Vec<Object>> {
+    let Value::Array(branches) = value else {
+        return Err("It must be an Array followed with $or.".to_owned());
+    };
+    let parsed = branches
         .iter()
         .map(|branch| match branch {
             Value::Object(map) => object(map),
-            _ => Err("Every element of $or must be an object".to_owned()),
+            _ => Err("Only JSON object is allowed in array of $or relationship.".to_owned()),
         })
-        .collect()
+        .collect::<Parsed<Vec<Object>>>()?;
+    if parsed.len() < 2 {
+        return Err("There must have at least 2 Objects in $or relationship.".to_owned());
+    }
+    Ok(parsed)
 }
 
 /// A leaf's array: JSON scalars (exact matching) and single-key operator objects. Arrays
@@ -85,17 +87,13 @@ fn literal(scalar: &Value) -> Literal {
 }
 
 fn operator(map: &Map<String, Value>) -> Parsed<Matcher> {
-    let mut entries = map.iter();
-    let (Some((name, value)), None) = (entries.next(), entries.next()) else {
-        return Err(if map.is_empty() {
-            "Empty objects are not allowed".to_owned()
-        } else {
-            "Only one key allowed in match expression".to_owned()
-        });
-    };
-    match name.as_str() {
-        "prefix" => affix(name, value, Matcher::Prefix, Matcher::PrefixIgnoreCase),
-        "suffix" => affix(name, value, Matcher::Suffix, Matcher::SuffixIgnoreCase),
+    let (name, value) = only_key(map, "Match expression name not found")?;
+    match name {
+        "exact" => Ok(Matcher::Exact(Literal::String(
+            string(name, value)?.to_owned(),
+        ))),
+        "prefix" => affix(value, "prefix", Matcher::Prefix, Matcher::PrefixIgnoreCase),
+        "suffix" => affix(value, "suffix", Matcher::Suffix, Matcher::SuffixIgnoreCase),
         "equals-ignore-case" => Ok(Matcher::EqualsIgnoreCase(lower(string(name, value)?))),
         "wildcard" => Ok(Matcher::Wildcard(Wildcard::parse(string(name, value)?)?)),
         "exists" => match value {
@@ -106,9 +104,20 @@ fn operator(map: &Map<String, Value>) -> Parsed<Matcher> {
             Value::Array(items) => Ok(Matcher::Numeric(Range::parse(items)?)),
             _ => Err("Value of numeric must be an array.".to_owned()),
         },
-        "cidr" => Ok(Matcher::Cidr(Cidr::parse(string(name, value)?)?)),
+        // EventBridge's matcher words a non-string CIDR this way too.
+        "cidr" => Ok(Matcher::Cidr(Cidr::parse(string("prefix", value)?)?)),
         "anything-but" => exclusion(value).map(Matcher::AnythingBut),
         other => Err(format!("Unrecognized match type {other}")),
+    }
+}
+
+/// The one key of an operator object (`missing` when it has none).
+fn only_key<'a>(map: &'a Map<String, Value>, missing: &str) -> Parsed<(&'a str, &'a Value)> {
+    let mut entries = map.iter();
+    match (entries.next(), entries.next()) {
+        (Some((key, value)), None) => Ok((key.as_str(), value)),
+        (None, _) => Err(missing.to_owned()),
+        _ => Err("Only one key allowed in match expression".to_owned()),
     }
 }
 
@@ -121,99 +130,93 @@ fn string<'a>(name: &str, value: &'a Value) -> Parsed<&'a str> {
 /// `prefix` / `suffix`: a string, or `{"equals-ignore-case": "..."}` (AWS: "Prefix matching
 /// while ignoring case", "Suffix matching while ignoring case").
 fn affix(
-    name: &str,
     value: &Value,
+    name: &str,
     plain: fn(String) -> Matcher,
     ignore_case: fn(String) -> Matcher,
 ) -> Parsed<Matcher> {
-    match value {
-        Value::String(s) => Ok(plain(s.clone())),
-        Value::Object(map) => match single(map) {
-            Some(("equals-ignore-case", Value::String(s))) => Ok(ignore_case(lower(s))),
-            Some(("equals-ignore-case", _)) => {
-                Err("equals-ignore-case match pattern must be a string".to_owned())
-            }
-            _ => Err(format!(
-                "Unsupported {name} pattern: only equals-ignore-case may be nested"
-            )),
-        },
-        _ => Err(format!(
-            "{name} match pattern must be a string or a valid json object"
-        )),
-    }
-}
-
-fn single(map: &Map<String, Value>) -> Option<(&str, &Value)> {
-    let mut entries = map.iter();
-    match (entries.next(), entries.next()) {
-        (Some((key, value)), None) => Some((key.as_str(), value)),
-        _ => None,
+    let Value::Object(map) = value else {
+        return Ok(plain(string(name, value)?.to_owned()));
+    };
+    let title = if name == "prefix" { "Prefix" } else { "Suffix" };
+    match only_key(map, &format!("{title} expression name not found"))? {
+        ("equals-ignore-case", v) => Ok(ignore_case(lower(string("equals-ignore-case", v)?))),
+        (other, _) => Err(format!("Unsupported {name} pattern: {other}")),
     }
 }
 
 /// `anything-but` (AWS, "Anything-but matching"): a string or number, a list of only strings
-/// or only numbers, or one of `prefix`, `suffix`, `equals-ignore-case`, `wildcard`.
+/// or only numbers, or one of `prefix`, `suffix`, `equals-ignore-case`, `wildcard` with a
+/// string or a list of strings.
 fn exclusion(value: &Value) -> Parsed<Exclusion> {
-    match value {
-        Value::String(_) | Value::Number(_) => Ok(Exclusion::Values(vec![literal(value)])),
-        Value::Array(items) => exclusion_list(items),
-        Value::Object(map) => match single(map) {
-            Some(("prefix", v)) => Ok(Exclusion::Prefix(non_empty("prefix", v)?.to_owned())),
-            Some(("suffix", v)) => Ok(Exclusion::Suffix(non_empty("suffix", v)?.to_owned())),
-            Some(("equals-ignore-case", v)) => {
-                let strings = strings("equals-ignore-case", v)?;
-                Ok(Exclusion::EqualsIgnoreCase(
-                    strings.into_iter().map(lower).collect(),
-                ))
-            }
-            Some(("wildcard", v)) => {
-                let strings = strings("wildcard", v)?;
-                strings
-                    .into_iter()
-                    .map(Wildcard::parse)
-                    .collect::<Parsed<_>>()
-                    .map(Exclusion::Wildcard)
-            }
-            Some((other, _)) => Err(format!("Unsupported anything-but pattern: {other}")),
-            None => Err("Only one key allowed in match expression".to_owned()),
-        },
-        _ => {
-            Err("Value of anything-but must be an array or single string/number value.".to_owned())
+    let Value::Object(map) = value else {
+        return match value {
+            Value::String(_) | Value::Number(_) => Ok(Exclusion::Values(vec![literal(value)])),
+            Value::Array(items) => exclusion_list(items),
+            _ => Err(NOT_STRING_OR_NUMBER.to_owned()),
+        };
+    };
+    let (name, value) = only_key(map, "Anything-But expression name not found")?;
+    let not_string = match name {
+        "prefix" | "suffix" => "prefix/suffix match pattern must be a string",
+        "equals-ignore-case" => {
+            "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."
         }
+        "wildcard" => "wildcard match pattern must be a string",
+        other => return Err(format!("Unsupported anything-but pattern: {other}")),
+    };
+    let texts = strings(value, not_string)?;
+    if matches!(name, "prefix" | "suffix") && texts.iter().any(|t| t.is_empty()) {
+        return Err("Null prefix/suffix not allowed".to_owned());
     }
+    let owned = || texts.iter().map(|t| (*t).to_owned()).collect();
+    Ok(match name {
+        "prefix" => Exclusion::Prefix(owned()),
+        "suffix" => Exclusion::Suffix(owned()),
+        "equals-ignore-case" => {
+            Exclusion::EqualsIgnoreCase(texts.iter().map(|t| lower(t)).collect())
+        }
+        _ => Exclusion::Wildcard(
+            texts
+                .iter()
+                .map(|t| Wildcard::parse(t))
+                .collect::<Parsed<_>>()?,
+        ),
+    })
 }
 
+const NOT_STRING_OR_NUMBER: &str =
+    "Value of anything-but must be an array or single string/number value.";
+
 fn exclusion_list(items: &[Value]) -> Parsed<Exclusion> {
-    if items.is_empty() {
-        return Err("Empty arrays are not allowed".to_owned());
+    if items
+        .iter()
+        .any(|item| !item.is_string() && !item.is_number())
+    {
+        return Err("Inside anything but list, start|null|boolean is not supported.".to_owned());
     }
     let all_strings = items.iter().all(Value::is_string);
     let all_numbers = items.iter().all(Value::is_number);
-    if !all_strings && !all_numbers {
+    if items.is_empty() || (!all_strings && !all_numbers) {
         return Err(
-            "Inside anything but list, only all strings or all numbers are supported".to_owned(),
+            "Inside anything but list, either all values are number or string, \
+                    mixed type is not supported"
+                .to_owned(),
         );
     }
     Ok(Exclusion::Values(items.iter().map(literal).collect()))
 }
 
-fn non_empty<'a>(name: &str, value: &'a Value) -> Parsed<&'a str> {
-    match value.as_str() {
-        Some("") => Err("Null prefix/suffix not allowed".to_owned()),
-        Some(s) => Ok(s),
-        None => Err(format!("{name} match pattern must be a string")),
-    }
-}
-
-/// A string or a non-empty array of strings.
-fn strings<'a>(name: &str, value: &'a Value) -> Parsed<Vec<&'a str>> {
+/// A string or an array of strings; `not_string` when a member is something else, and the
+/// value itself must be a string, a number (refused as `not_string`) or an array.
+fn strings<'a>(value: &'a Value, not_string: &str) -> Parsed<Vec<&'a str>> {
     match value {
         Value::String(s) => Ok(vec![s.as_str()]),
-        Value::Array(items) if !items.is_empty() => {
-            items.iter().map(|item| string(name, item)).collect()
-        }
-        _ => Err(format!(
-            "{name} match pattern must be a string or a non-empty array of strings"
-        )),
+        Value::Number(_) => Err(not_string.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().ok_or_else(|| not_string.to_owned()))
+            .collect(),
+        _ => Err(NOT_STRING_OR_NUMBER.to_owned()),
     }
 }

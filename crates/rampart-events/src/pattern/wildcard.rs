@@ -11,24 +11,24 @@ pub(super) struct Wildcard {
 }
 
 impl Wildcard {
-    /// Parses a wildcard pattern.
+    /// Parses a wildcard pattern. Positions in the reasons are EventBridge's: byte offsets
+    /// into the value as a JSON string, opening quote included (so one more than the offset
+    /// into the text; `abc**def` is refused "at pos 4").
     pub(super) fn parse(text: &str) -> Result<Wildcard, String> {
         let mut pieces = vec![String::new()];
-        let mut chars = text.chars().enumerate().peekable();
-        let mut previous_star = false;
-        while let Some((pos, c)) = chars.next() {
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
             match c {
-                '*' if previous_star => {
-                    return Err(format!("Consecutive wildcard characters at pos {pos}"));
+                '*' if chars.peek().is_some_and(|&(_, next)| next == '*') => {
+                    return Err(format!("Consecutive wildcard characters at pos {}", at + 1));
                 }
                 '*' => pieces.push(String::new()),
                 '\\' => match chars.next() {
                     Some((_, escaped @ ('*' | '\\'))) => push(&mut pieces, escaped),
-                    _ => return Err(format!("Invalid escape character at pos {pos}")),
+                    _ => return Err(format!("Invalid escape character at pos {}", at + 1)),
                 },
                 other => push(&mut pieces, other),
             }
-            previous_star = c == '*';
         }
         let leading_star = pieces.len() > 1 && pieces[0].is_empty();
         let trailing_star = pieces.len() > 1 && pieces.last().is_some_and(String::is_empty);
@@ -112,8 +112,12 @@ mod tests {
             Some("Consecutive wildcard characters at pos 2")
         );
         assert_eq!(
+            Wildcard::parse("abc**def").err().as_deref(),
+            Some("Consecutive wildcard characters at pos 4")
+        );
+        assert_eq!(
             Wildcard::parse(r"a\b").err().as_deref(),
-            Some("Invalid escape character at pos 1")
+            Some("Invalid escape character at pos 2")
         );
     }
 }
