@@ -245,6 +245,18 @@ fn cidr() {
         ("[cf] IPv6 inside", v6.clone(), ip("2001:db8::1"), true),
         ("[cf] IPv6 outside", v6, ip("2001:db8:0:1::1"), false),
         (
+            "exact IPv6 value, other spelling",
+            json!({"a": ["2001:db8::1"]}),
+            json!({"a": "2001:0db8:0:0::1"}),
+            true,
+        ),
+        (
+            "exact IPv4 value",
+            json!({"a": ["192.0.2.7"]}),
+            json!({"a": "192.0.2.8"}),
+            false,
+        ),
+        (
             "single address",
             json!({"a": [{"cidr": "192.0.2.7"}]}),
             json!({"a": "192.0.2.7"}),

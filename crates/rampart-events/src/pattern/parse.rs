@@ -72,9 +72,17 @@ fn leaf(items: &[Value]) -> Parsed<Vec<Matcher>> {
             Value::Array(_) => {
                 Err("Match value must be String, number, true, false, or null".to_owned())
             }
+            Value::String(text) if is_ip_address(text) => Cidr::parse(text).map(Matcher::Cidr),
             scalar => Ok(Matcher::Exact(literal(scalar))),
         })
         .collect()
+}
+
+/// An exact value that is an IP address matches the address however the event writes it
+/// (`2001:db8::1` and `2001:0db8:0:0::1`), as EventBridge's matcher turns such values into
+/// one-address ranges.
+fn is_ip_address(text: &str) -> bool {
+    text.parse::<std::net::IpAddr>().is_ok()
 }
 
 fn literal(scalar: &Value) -> Literal {
