@@ -335,3 +335,24 @@ fn header_edks(message: &[u8]) -> Vec<EncryptedDataKey> {
         .0
         .encrypted_data_keys
 }
+
+#[test]
+fn a_claimed_length_costs_only_the_bytes_that_arrive() {
+    let cmm = aes_cmm("k", 10);
+    let frames = options(AlgorithmSuite::Aes256GcmHkdfSha512CommitKey, 1 << 30);
+    let message = encrypt(b"short", &cmm, &frames).unwrap();
+    // The header claims 1 GiB frames; a truncated final frame must fail without reserving them.
+    let cut = &message[..message.len() - 3];
+    assert!(matches!(
+        decrypt(cut, &cmm, &allow_all()),
+        Err(Error::Malformed(_))
+    ));
+    let mut raw = Vec::new();
+    let err = header::read_into(&mut &b"abc"[..], &mut raw, 1 << 30, "x").unwrap_err();
+    assert!(matches!(err, Error::Malformed("x")));
+    assert!(
+        raw.capacity() <= 1 << 20,
+        "reserved {} bytes for 3",
+        raw.capacity()
+    );
+}
