@@ -42,7 +42,7 @@ pub fn plan(args: &IoArgs, default_suffix: &str) -> Result<Vec<Job>, Failure> {
             args.output.display()
         )));
     }
-    inputs
+    let jobs: Vec<Job> = inputs
         .into_iter()
         .map(|input| {
             let output = match (&input, to_std, into_dir) {
@@ -59,7 +59,26 @@ pub fn plan(args: &IoArgs, default_suffix: &str) -> Result<Vec<Job>, Failure> {
             };
             Ok(Job { input, output })
         })
-        .collect()
+        .collect::<Result<_, Failure>>()?;
+    refuse_shared_outputs(&jobs)?;
+    Ok(jobs)
+}
+
+/// Two inputs with one file name (from different directories) would be written to one output
+/// file, the second replacing the first: refuse before anything is written.
+fn refuse_shared_outputs(jobs: &[Job]) -> Result<(), Failure> {
+    let mut seen = std::collections::HashSet::new();
+    for job in jobs {
+        if let Place::File(path) = &job.output
+            && !seen.insert(path)
+        {
+            return Err(Failure::usage(format!(
+                "two inputs would both be written to {}: give them different names or separate runs",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn in_dir(dir: &Path, input: &Path, suffix: &str) -> Result<PathBuf, Failure> {
@@ -102,4 +121,39 @@ fn walk(dir: &Path, recursive: bool, out: &mut Vec<Place>) -> Result<(), Failure
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn args(inputs: Vec<PathBuf>, output: PathBuf) -> IoArgs {
+        IoArgs {
+            inputs,
+            output,
+            recursive: true,
+            suffix: None,
+            context: Vec::new(),
+            commitment_policy: None,
+            quiet: true,
+        }
+    }
+
+    #[test]
+    fn inputs_sharing_a_file_name_are_refused_before_anything_is_written() {
+        let root = std::env::temp_dir().join(format!("rampart-files-{}", std::process::id()));
+        for dir in ["src/a", "src/b", "out"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        std::fs::write(root.join("src/a/x.txt"), b"1").unwrap();
+        std::fs::write(root.join("src/b/y.txt"), b"2").unwrap();
+        let plan_of = |a: &IoArgs| plan(a, ".encrypted");
+        let distinct = plan_of(&args(vec![root.join("src")], root.join("out"))).unwrap();
+        assert_eq!(distinct.len(), 2);
+        std::fs::write(root.join("src/b/x.txt"), b"3").unwrap();
+        let clash = plan_of(&args(vec![root.join("src")], root.join("out")));
+        assert!(clash.is_err_and(|f| f.message.contains("x.txt.encrypted")));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }
