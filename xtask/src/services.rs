@@ -211,8 +211,26 @@ const S3_SERVED: &[&str] = &[
     "PutBucketTagging",
 ];
 
+/// The EventBridge operations `rampart-events` implements (`impl <Operation> for
+/// EventsService`, in `ops/`).
+const EVENTS_SERVED: &[&str] = &["TestEventPattern"];
+
+/// EventBridge operations CloudTrail marks `readOnly`.
+const EVENTS_READ_ONLY: &[&str] = &["Describe*", "List*", "TestEventPattern"];
+
 /// Every generated service.
 pub const SERVICES: &[ServiceSpec] = &[
+    ServiceSpec {
+        model: "events/2015-10-07/service-2.json",
+        crate_dir: "crates/rampart-events",
+        module_dir: "src/generated",
+        served: EVENTS_SERVED,
+        read_only: EVENTS_READ_ONLY,
+        hidden_responses: &[],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    },
     ServiceSpec {
         model: "kms/2014-11-01/service-2.json",
         crate_dir: "crates/rampart-kms",

@@ -1,6 +1,17 @@
-//! EventBridge for Rampart. For now the event-pattern engine: [`pattern::Pattern`] parses and
-//! validates a pattern once (AWS's `InvalidEventPatternException` reasons) and matches events.
+//! EventBridge for Rampart: the default and custom buses, rules with event patterns
+//! ([`pattern::Pattern`] parses a pattern once and matches events), targets, and delivery
+//! through a store outbox ([`outbox::Delivery`] items, claimed by the delivery job).
+//!
+//! Other services publish with `rampart_module::publish` in the transaction of their change;
+//! the module ingests those events onto the account's default bus.
 
+pub mod generated;
+mod module;
+mod ops;
+pub mod outbox;
 pub mod pattern;
+mod service;
 
+pub use module::module;
 pub use pattern::{Pattern, PatternError};
+pub use service::EventsService;

@@ -5,9 +5,11 @@
 //! Modules reach each other through [`Clients`], filled by the modules built before them.
 
 mod clients;
+pub mod events;
 mod tables;
 
 pub use clients::Clients;
+pub use events::{ServiceEvent, publish};
 pub use tables::{TableClash, check_tables};
 
 use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, BoxFuture};

@@ -16,6 +16,7 @@ pub const MODULES: &[ModuleFactory] = &[
     rampart_iam::module,
     rampart_sts::module,
     rampart_cloudtrail::module,
+    rampart_events::module,
 ];
 
 /// Runs the server until SIGINT/SIGTERM.

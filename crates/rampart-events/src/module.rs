@@ -1,0 +1,33 @@
+//! EventBridge as a server module (`rampart_module`): its endpoint, tables, queues and jobs.
+
+use crate::EventsService;
+use rampart_codec::AwsJsonService;
+use rampart_module::{ModuleEnv, ServiceModule};
+use std::sync::Arc;
+
+/// Every table EventBridge owns (rows and index entries).
+pub const TABLES: &[&str] = &[];
+
+/// Builds EventBridge; provides `Arc<EventsService>` to later modules.
+pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
+    let service = Arc::new(EventsService::new(env.store.clone(), env.clock.clone()));
+    env.clients.provide(service.clone());
+    Ok(Arc::new(EventsModule(service)))
+}
+
+/// The module around the service.
+struct EventsModule(Arc<EventsService>);
+
+impl ServiceModule for EventsModule {
+    fn name(&self) -> &'static str {
+        "events"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        TABLES
+    }
+
+    fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
+        vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
+    }
+}

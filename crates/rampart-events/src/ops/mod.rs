@@ -1,0 +1,3 @@
+//! The EventBridge operations, one file per resource kind.
+
+mod test_pattern;
