@@ -10,8 +10,10 @@ mod module;
 mod ops;
 pub mod outbox;
 pub mod pattern;
+mod route;
 mod service;
 
 pub use module::module;
 pub use pattern::{Pattern, PatternError};
+pub use route::DeliveryError;
 pub use service::EventsService;
