@@ -213,7 +213,30 @@ const S3_SERVED: &[&str] = &[
 
 /// The EventBridge operations `rampart-events` implements (`impl <Operation> for
 /// EventsService`, in `ops/`).
-const EVENTS_SERVED: &[&str] = &["TestEventPattern"];
+const EVENTS_SERVED: &[&str] = &[
+    "CreateEventBus",
+    "DeleteEventBus",
+    "DeleteRule",
+    "DescribeEventBus",
+    "DescribeRule",
+    "DisableRule",
+    "EnableRule",
+    "ListEventBuses",
+    "ListRuleNamesByTarget",
+    "ListRules",
+    "ListTagsForResource",
+    "ListTargetsByRule",
+    "PutEvents",
+    "PutPermission",
+    "PutRule",
+    "PutTargets",
+    "RemovePermission",
+    "RemoveTargets",
+    "TagResource",
+    "TestEventPattern",
+    "UntagResource",
+    "UpdateEventBus",
+];
 
 /// EventBridge operations CloudTrail marks `readOnly`.
 const EVENTS_READ_ONLY: &[&str] = &["Describe*", "List*", "TestEventPattern"];

@@ -5,13 +5,18 @@
 //! Other services publish with `rampart_module::publish` in the transaction of their change;
 //! the module ingests those events onto the account's default bus.
 
+mod access;
 pub mod generated;
 mod module;
 mod ops;
 pub mod outbox;
 pub mod pattern;
 mod route;
+pub mod schedule;
+pub mod scheduler;
 mod service;
+pub mod store;
+pub mod transform;
 
 pub use module::module;
 pub use pattern::{Pattern, PatternError};

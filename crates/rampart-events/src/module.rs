@@ -2,11 +2,16 @@
 
 use crate::EventsService;
 use rampart_codec::AwsJsonService;
+use rampart_core::Job;
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
 
 /// Every table EventBridge owns (rows and index entries).
-pub const TABLES: &[&str] = &[];
+pub const TABLES: &[&str] = &[
+    crate::store::BUSES,
+    crate::store::RULE_SETS,
+    crate::store::RULES,
+];
 
 /// Builds EventBridge; provides `Arc<EventsService>` to later modules.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
@@ -29,5 +34,13 @@ impl ServiceModule for EventsModule {
 
     fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
         vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
+    }
+
+    fn jobs(&self) -> Vec<Arc<dyn Job>> {
+        vec![Arc::new(crate::scheduler::ScheduleJob(self.0.clone()))]
+    }
+
+    fn reset(&self) {
+        self.0.reset_caches();
     }
 }

@@ -2,15 +2,18 @@
 //! through the generated `Endpoint`).
 
 use crate::generated::{EventBridgeHandler, ServiceError};
+use crate::route::RouteCache;
+use crate::store::Tables;
 use rampart_core::Clock;
 use rampart_store::Store;
 use std::sync::Arc;
 
 /// The EventBridge service.
-#[allow(dead_code, reason = "the bus, rule and delivery operations read them")]
 pub struct EventsService {
     pub(crate) store: Store,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) tables: Tables,
+    pub(crate) routes: RouteCache,
 }
 
 impl std::fmt::Debug for EventsService {
@@ -22,7 +25,22 @@ impl std::fmt::Debug for EventsService {
 impl EventsService {
     /// EventBridge over `store`, on the service clock `clock`.
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> EventsService {
-        EventsService { store, clock }
+        EventsService {
+            tables: Tables::new(store.clone()),
+            store,
+            clock,
+            routes: RouteCache::default(),
+        }
+    }
+
+    /// Now on the service clock, epoch milliseconds.
+    pub(crate) fn now_ms(&self) -> i64 {
+        rampart_core::epoch_ms(&*self.clock)
+    }
+
+    /// Drops cached rule sets (after a dev reset emptied the store).
+    pub fn reset_caches(&self) {
+        self.routes.clear();
     }
 }
 

@@ -6,6 +6,1062 @@ use super::shapes::*;
 use rampart_codec::{AuditParams, AuditValue, put};
 use serde_json::{Map, Value};
 
+impl AuditParams for AppSyncParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for AppSyncParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AwsVpcConfiguration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "assignPublicIp", &self.assign_public_ip);
+        put(&mut m, "securityGroups", &self.security_groups);
+        put(&mut m, "subnets", &self.subnets);
+        m
+    }
+}
+
+impl AuditValue for AwsVpcConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for BatchArrayProperties {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "size", &self.size);
+        m
+    }
+}
+
+impl AuditValue for BatchArrayProperties {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for BatchParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arrayProperties", &self.array_properties);
+        put(&mut m, "jobDefinition", &self.job_definition);
+        put(&mut m, "jobName", &self.job_name);
+        put(&mut m, "retryStrategy", &self.retry_strategy);
+        m
+    }
+}
+
+impl AuditValue for BatchParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for BatchRetryStrategy {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "attempts", &self.attempts);
+        m
+    }
+}
+
+impl AuditValue for BatchRetryStrategy {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CapacityProviderStrategyItem {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "base", &self.base);
+        put(&mut m, "capacityProvider", &self.capacity_provider);
+        put(&mut m, "weight", &self.weight);
+        m
+    }
+}
+
+impl AuditValue for CapacityProviderStrategyItem {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Condition {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "key", &self.key);
+        put(&mut m, "type", &self.type_);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for Condition {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateEventBusRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "deadLetterConfig", &self.dead_letter_config);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventSourceName", &self.event_source_name);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "logConfig", &self.log_config);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateEventBusRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateEventBusResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "deadLetterConfig", &self.dead_letter_config);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventBusArn", &self.event_bus_arn);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "logConfig", &self.log_config);
+        m
+    }
+}
+
+impl AuditValue for CreateEventBusResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeadLetterConfig {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        m
+    }
+}
+
+impl AuditValue for DeadLetterConfig {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteEventBusRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DeleteEventBusRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteRuleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "force", &self.force);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DeleteRuleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeEventBusRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DescribeEventBusRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeEventBusResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "deadLetterConfig", &self.dead_letter_config);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        put(&mut m, "logConfig", &self.log_config);
+        put(&mut m, "managedBy", &self.managed_by);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "policy", &self.policy);
+        m
+    }
+}
+
+impl AuditValue for DescribeEventBusResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeRuleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DescribeRuleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeRuleResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "createdBy", &self.created_by);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "eventPattern", &self.event_pattern);
+        put(&mut m, "managedBy", &self.managed_by);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "roleArn", &self.role_arn);
+        put(&mut m, "scheduleExpression", &self.schedule_expression);
+        put(&mut m, "state", &self.state);
+        m
+    }
+}
+
+impl AuditValue for DescribeRuleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableRuleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DisableRuleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EcsParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "capacityProviderStrategy",
+            &self.capacity_provider_strategy,
+        );
+        put(
+            &mut m,
+            "enableECSManagedTags",
+            &self.enable_ecs_managed_tags,
+        );
+        put(&mut m, "enableExecuteCommand", &self.enable_execute_command);
+        put(&mut m, "group", &self.group);
+        put(&mut m, "launchType", &self.launch_type);
+        put(&mut m, "networkConfiguration", &self.network_configuration);
+        put(&mut m, "placementConstraints", &self.placement_constraints);
+        put(&mut m, "placementStrategy", &self.placement_strategy);
+        put(&mut m, "platformVersion", &self.platform_version);
+        put(&mut m, "propagateTags", &self.propagate_tags);
+        put(&mut m, "referenceId", &self.reference_id);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "taskCount", &self.task_count);
+        put(&mut m, "taskDefinitionArn", &self.task_definition_arn);
+        m
+    }
+}
+
+impl AuditValue for EcsParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableRuleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for EnableRuleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EventBus {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        put(&mut m, "managedBy", &self.managed_by);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "policy", &self.policy);
+        m
+    }
+}
+
+impl AuditValue for EventBus {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for HttpParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "headerParameters", &self.header_parameters);
+        put(&mut m, "pathParameterValues", &self.path_parameter_values);
+        put(
+            &mut m,
+            "queryStringParameters",
+            &self.query_string_parameters,
+        );
+        m
+    }
+}
+
+impl AuditValue for HttpParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InputTransformer {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "inputPathsMap", &self.input_paths_map);
+        put(&mut m, "inputTemplate", &self.input_template);
+        m
+    }
+}
+
+impl AuditValue for InputTransformer {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for KinesisParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "partitionKeyPath", &self.partition_key_path);
+        m
+    }
+}
+
+impl AuditValue for KinesisParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListEventBusesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "namePrefix", &self.name_prefix);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListEventBusesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListEventBusesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBuses", &self.event_buses);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListEventBusesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListRuleNamesByTargetRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "targetArn", &self.target_arn);
+        m
+    }
+}
+
+impl AuditValue for ListRuleNamesByTargetRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListRuleNamesByTargetResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "ruleNames", &self.rule_names);
+        m
+    }
+}
+
+impl AuditValue for ListRuleNamesByTargetResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListRulesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "namePrefix", &self.name_prefix);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListRulesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListRulesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "rules", &self.rules);
+        m
+    }
+}
+
+impl AuditValue for ListRulesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListTagsForResourceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceARN", &self.resource_arn);
+        m
+    }
+}
+
+impl AuditValue for ListTagsForResourceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListTagsForResourceResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListTagsForResourceResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListTargetsByRuleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "rule", &self.rule);
+        m
+    }
+}
+
+impl AuditValue for ListTargetsByRuleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListTargetsByRuleResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "targets", &self.targets);
+        m
+    }
+}
+
+impl AuditValue for ListTargetsByRuleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for LogConfig {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "includeDetail", &self.include_detail);
+        put(&mut m, "level", &self.level);
+        m
+    }
+}
+
+impl AuditValue for LogConfig {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for NetworkConfiguration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "awsvpcConfiguration", &self.awsvpc_configuration);
+        m
+    }
+}
+
+impl AuditValue for NetworkConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PlacementConstraint {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "expression", &self.expression);
+        put(&mut m, "type", &self.type_);
+        m
+    }
+}
+
+impl AuditValue for PlacementConstraint {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PlacementStrategy {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "field", &self.field);
+        put(&mut m, "type", &self.type_);
+        m
+    }
+}
+
+impl AuditValue for PlacementStrategy {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutEventsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "endpointId", &self.endpoint_id);
+        put(&mut m, "entries", &self.entries);
+        m
+    }
+}
+
+impl AuditValue for PutEventsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutEventsRequestEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "detail", &self.detail);
+        put(&mut m, "detailType", &self.detail_type);
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "resources", &self.resources);
+        put(&mut m, "source", &self.source);
+        put(&mut m, "time", &self.time);
+        put(&mut m, "traceHeader", &self.trace_header);
+        m
+    }
+}
+
+impl AuditValue for PutEventsRequestEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutEventsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "entries", &self.entries);
+        put(&mut m, "failedEntryCount", &self.failed_entry_count);
+        m
+    }
+}
+
+impl AuditValue for PutEventsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutEventsResultEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "errorCode", &self.error_code);
+        put(&mut m, "errorMessage", &self.error_message);
+        put(&mut m, "eventId", &self.event_id);
+        m
+    }
+}
+
+impl AuditValue for PutEventsResultEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutPermissionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "action", &self.action);
+        put(&mut m, "condition", &self.condition);
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "policy", &self.policy);
+        put(&mut m, "principal", &self.principal);
+        put(&mut m, "statementId", &self.statement_id);
+        m
+    }
+}
+
+impl AuditValue for PutPermissionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutRuleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "eventPattern", &self.event_pattern);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "roleArn", &self.role_arn);
+        put(&mut m, "scheduleExpression", &self.schedule_expression);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for PutRuleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutRuleResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "ruleArn", &self.rule_arn);
+        m
+    }
+}
+
+impl AuditValue for PutRuleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutTargetsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "rule", &self.rule);
+        put(&mut m, "targets", &self.targets);
+        m
+    }
+}
+
+impl AuditValue for PutTargetsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutTargetsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "failedEntries", &self.failed_entries);
+        put(&mut m, "failedEntryCount", &self.failed_entry_count);
+        m
+    }
+}
+
+impl AuditValue for PutTargetsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutTargetsResultEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "errorCode", &self.error_code);
+        put(&mut m, "errorMessage", &self.error_message);
+        put(&mut m, "targetId", &self.target_id);
+        m
+    }
+}
+
+impl AuditValue for PutTargetsResultEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RedshiftDataParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "database", &self.database);
+        put(&mut m, "dbUser", &self.db_user);
+        put(&mut m, "secretManagerArn", &self.secret_manager_arn);
+        put(&mut m, "statementName", &self.statement_name);
+        put(&mut m, "withEvent", &self.with_event);
+        m
+    }
+}
+
+impl AuditValue for RedshiftDataParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RemovePermissionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "removeAllPermissions", &self.remove_all_permissions);
+        put(&mut m, "statementId", &self.statement_id);
+        m
+    }
+}
+
+impl AuditValue for RemovePermissionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RemoveTargetsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "force", &self.force);
+        put(&mut m, "ids", &self.ids);
+        put(&mut m, "rule", &self.rule);
+        m
+    }
+}
+
+impl AuditValue for RemoveTargetsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RemoveTargetsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "failedEntries", &self.failed_entries);
+        put(&mut m, "failedEntryCount", &self.failed_entry_count);
+        m
+    }
+}
+
+impl AuditValue for RemoveTargetsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RemoveTargetsResultEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "errorCode", &self.error_code);
+        put(&mut m, "errorMessage", &self.error_message);
+        put(&mut m, "targetId", &self.target_id);
+        m
+    }
+}
+
+impl AuditValue for RemoveTargetsResultEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RetryPolicy {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "maximumEventAgeInSeconds",
+            &self.maximum_event_age_in_seconds,
+        );
+        put(&mut m, "maximumRetryAttempts", &self.maximum_retry_attempts);
+        m
+    }
+}
+
+impl AuditValue for RetryPolicy {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Rule {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventBusName", &self.event_bus_name);
+        put(&mut m, "eventPattern", &self.event_pattern);
+        put(&mut m, "managedBy", &self.managed_by);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "roleArn", &self.role_arn);
+        put(&mut m, "scheduleExpression", &self.schedule_expression);
+        put(&mut m, "state", &self.state);
+        m
+    }
+}
+
+impl AuditValue for Rule {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RunCommandParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "runCommandTargets", &self.run_command_targets);
+        m
+    }
+}
+
+impl AuditValue for RunCommandParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RunCommandTarget {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "key", &self.key);
+        put(&mut m, "values", &self.values);
+        m
+    }
+}
+
+impl AuditValue for RunCommandTarget {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SageMakerPipelineParameter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for SageMakerPipelineParameter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SageMakerPipelineParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "pipelineParameterList",
+            &self.pipeline_parameter_list,
+        );
+        m
+    }
+}
+
+impl AuditValue for SageMakerPipelineParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SqsParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "messageGroupId", &self.message_group_id);
+        m
+    }
+}
+
+impl AuditValue for SqsParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Tag {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "key", &self.key);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for Tag {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for TagResourceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceARN", &self.resource_arn);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagResourceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for TagResourceResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for TagResourceResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Target {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "appSyncParameters", &self.app_sync_parameters);
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "batchParameters", &self.batch_parameters);
+        put(&mut m, "deadLetterConfig", &self.dead_letter_config);
+        put(&mut m, "ecsParameters", &self.ecs_parameters);
+        put(&mut m, "httpParameters", &self.http_parameters);
+        put(&mut m, "id", &self.id);
+        put(&mut m, "input", &self.input);
+        put(&mut m, "inputPath", &self.input_path);
+        put(&mut m, "inputTransformer", &self.input_transformer);
+        put(&mut m, "kinesisParameters", &self.kinesis_parameters);
+        put(
+            &mut m,
+            "redshiftDataParameters",
+            &self.redshift_data_parameters,
+        );
+        put(&mut m, "retryPolicy", &self.retry_policy);
+        put(&mut m, "roleArn", &self.role_arn);
+        put(&mut m, "runCommandParameters", &self.run_command_parameters);
+        put(
+            &mut m,
+            "sageMakerPipelineParameters",
+            &self.sage_maker_pipeline_parameters,
+        );
+        put(&mut m, "sqsParameters", &self.sqs_parameters);
+        m
+    }
+}
+
+impl AuditValue for Target {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TestEventPatternRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -30,6 +1086,70 @@ impl AuditParams for TestEventPatternResponse {
 }
 
 impl AuditValue for TestEventPatternResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagResourceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceARN", &self.resource_arn);
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagResourceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagResourceResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for UntagResourceResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateEventBusRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "deadLetterConfig", &self.dead_letter_config);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "logConfig", &self.log_config);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for UpdateEventBusRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateEventBusResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "deadLetterConfig", &self.dead_letter_config);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "logConfig", &self.log_config);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for UpdateEventBusResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -5,3 +5,604 @@
 use rampart_codec::{AuditValue, ConstraintValue};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+
+/// The `AssignPublicIp` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AssignPublicIp {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AssignPublicIp {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ENABLED", "DISABLED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ENABLED, DISABLED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AssignPublicIp {
+    fn from(s: &str) -> Self {
+        match s {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AssignPublicIp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AssignPublicIp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AssignPublicIp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AssignPublicIp {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AssignPublicIp {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `IncludeDetail` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IncludeDetail {
+    /// `NONE`
+    None,
+    /// `FULL`
+    Full,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl IncludeDetail {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["NONE", "FULL"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[NONE, FULL]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "NONE",
+            Self::Full => "FULL",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for IncludeDetail {
+    fn from(s: &str) -> Self {
+        match s {
+            "NONE" => Self::None,
+            "FULL" => Self::Full,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for IncludeDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for IncludeDetail {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for IncludeDetail {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for IncludeDetail {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for IncludeDetail {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `LaunchType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LaunchType {
+    /// `EC2`
+    Ec2,
+    /// `FARGATE`
+    Fargate,
+    /// `EXTERNAL`
+    External,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl LaunchType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["EC2", "FARGATE", "EXTERNAL"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[EC2, FARGATE, EXTERNAL]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ec2 => "EC2",
+            Self::Fargate => "FARGATE",
+            Self::External => "EXTERNAL",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for LaunchType {
+    fn from(s: &str) -> Self {
+        match s {
+            "EC2" => Self::Ec2,
+            "FARGATE" => Self::Fargate,
+            "EXTERNAL" => Self::External,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for LaunchType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for LaunchType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for LaunchType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for LaunchType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for LaunchType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `Level` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    /// `OFF`
+    Off,
+    /// `ERROR`
+    Error,
+    /// `INFO`
+    Info,
+    /// `TRACE`
+    Trace,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl Level {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["OFF", "ERROR", "INFO", "TRACE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[OFF, ERROR, INFO, TRACE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Off => "OFF",
+            Self::Error => "ERROR",
+            Self::Info => "INFO",
+            Self::Trace => "TRACE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for Level {
+    fn from(s: &str) -> Self {
+        match s {
+            "OFF" => Self::Off,
+            "ERROR" => Self::Error,
+            "INFO" => Self::Info,
+            "TRACE" => Self::Trace,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Level {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for Level {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for Level {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PlacementConstraintType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PlacementConstraintType {
+    /// `distinctInstance`
+    DistinctInstance,
+    /// `memberOf`
+    MemberOf,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PlacementConstraintType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["distinctInstance", "memberOf"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[distinctInstance, memberOf]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::DistinctInstance => "distinctInstance",
+            Self::MemberOf => "memberOf",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PlacementConstraintType {
+    fn from(s: &str) -> Self {
+        match s {
+            "distinctInstance" => Self::DistinctInstance,
+            "memberOf" => Self::MemberOf,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PlacementConstraintType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PlacementConstraintType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PlacementConstraintType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PlacementConstraintType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PlacementConstraintType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PlacementStrategyType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PlacementStrategyType {
+    /// `random`
+    Random,
+    /// `spread`
+    Spread,
+    /// `binpack`
+    Binpack,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PlacementStrategyType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["random", "spread", "binpack"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[random, spread, binpack]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Random => "random",
+            Self::Spread => "spread",
+            Self::Binpack => "binpack",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PlacementStrategyType {
+    fn from(s: &str) -> Self {
+        match s {
+            "random" => Self::Random,
+            "spread" => Self::Spread,
+            "binpack" => Self::Binpack,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PlacementStrategyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PlacementStrategyType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PlacementStrategyType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PlacementStrategyType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PlacementStrategyType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PropagateTags` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PropagateTags {
+    /// `TASK_DEFINITION`
+    TaskDefinition,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PropagateTags {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["TASK_DEFINITION"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[TASK_DEFINITION]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TaskDefinition => "TASK_DEFINITION",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PropagateTags {
+    fn from(s: &str) -> Self {
+        match s {
+            "TASK_DEFINITION" => Self::TaskDefinition,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PropagateTags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PropagateTags {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PropagateTags {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PropagateTags {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PropagateTags {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `RuleState` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RuleState {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`
+    EnabledWithAllCloudtrailManagementEvents,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl RuleState {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "ENABLED",
+        "DISABLED",
+        "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::EnabledWithAllCloudtrailManagementEvents => {
+                "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+            }
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for RuleState {
+    fn from(s: &str) -> Self {
+        match s {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" => {
+                Self::EnabledWithAllCloudtrailManagementEvents
+            }
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for RuleState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RuleState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for RuleState {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for RuleState {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}

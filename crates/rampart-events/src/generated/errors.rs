@@ -4,6 +4,11 @@
 
 use rampart_codec::ServiceError;
 
+/// `ConcurrentModificationException` (HTTP 400).
+pub fn concurrent_modification_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ConcurrentModificationException", 400, message)
+}
+
 /// `InternalException` (HTTP 500).
 pub fn internal_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InternalException", 500, message)
@@ -12,4 +17,39 @@ pub fn internal_exception(message: impl Into<String>) -> ServiceError {
 /// `InvalidEventPatternException` (HTTP 400).
 pub fn invalid_event_pattern_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidEventPatternException", 400, message)
+}
+
+/// `InvalidStateException` (HTTP 400).
+pub fn invalid_state_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidStateException", 400, message)
+}
+
+/// `LimitExceededException` (HTTP 400).
+pub fn limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("LimitExceededException", 400, message)
+}
+
+/// `ManagedRuleException` (HTTP 400).
+pub fn managed_rule_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ManagedRuleException", 400, message)
+}
+
+/// `OperationDisabledException` (HTTP 400).
+pub fn operation_disabled_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("OperationDisabledException", 400, message)
+}
+
+/// `PolicyLengthExceededException` (HTTP 400).
+pub fn policy_length_exceeded_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("PolicyLengthExceededException", 400, message)
+}
+
+/// `ResourceAlreadyExistsException` (HTTP 400).
+pub fn resource_already_exists_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ResourceAlreadyExistsException", 400, message)
+}
+
+/// `ResourceNotFoundException` (HTTP 400).
+pub fn resource_not_found_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ResourceNotFoundException", 400, message)
 }

@@ -71,7 +71,30 @@ pub const OPERATIONS: &[&str] = &[
 ];
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
-pub const SERVED: &[&str] = &["TestEventPattern"];
+pub const SERVED: &[&str] = &[
+    "CreateEventBus",
+    "DeleteEventBus",
+    "DeleteRule",
+    "DescribeEventBus",
+    "DescribeRule",
+    "DisableRule",
+    "EnableRule",
+    "ListEventBuses",
+    "ListRuleNamesByTarget",
+    "ListRules",
+    "ListTagsForResource",
+    "ListTargetsByRule",
+    "PutEvents",
+    "PutPermission",
+    "PutRule",
+    "PutTargets",
+    "RemovePermission",
+    "RemoveTargets",
+    "TagResource",
+    "TestEventPattern",
+    "UntagResource",
+    "UpdateEventBus",
+];
 
 /// What the EventBridge operation traits share: the error their handlers answer (`dispatch`
 /// converts it to the AWS error) and a hook run after each handler call.
@@ -86,6 +109,196 @@ pub trait EventBridgeHandler: Send + Sync {
     }
 }
 
+/// `CreateEventBus`.
+pub trait CreateEventBus: EventBridgeHandler {
+    /// Runs `CreateEventBus`.
+    fn create_event_bus(
+        &self,
+        ctx: &RequestContext,
+        input: CreateEventBusRequest,
+    ) -> impl Future<Output = Result<CreateEventBusResponse, Self::Error>> + Send;
+}
+
+/// `DeleteEventBus`.
+pub trait DeleteEventBus: EventBridgeHandler {
+    /// Runs `DeleteEventBus`.
+    fn delete_event_bus(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteEventBusRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteRule`.
+pub trait DeleteRule: EventBridgeHandler {
+    /// Runs `DeleteRule`.
+    fn delete_rule(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteRuleRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DescribeEventBus`.
+pub trait DescribeEventBus: EventBridgeHandler {
+    /// Runs `DescribeEventBus`.
+    fn describe_event_bus(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeEventBusRequest,
+    ) -> impl Future<Output = Result<DescribeEventBusResponse, Self::Error>> + Send;
+}
+
+/// `DescribeRule`.
+pub trait DescribeRule: EventBridgeHandler {
+    /// Runs `DescribeRule`.
+    fn describe_rule(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeRuleRequest,
+    ) -> impl Future<Output = Result<DescribeRuleResponse, Self::Error>> + Send;
+}
+
+/// `DisableRule`.
+pub trait DisableRule: EventBridgeHandler {
+    /// Runs `DisableRule`.
+    fn disable_rule(
+        &self,
+        ctx: &RequestContext,
+        input: DisableRuleRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `EnableRule`.
+pub trait EnableRule: EventBridgeHandler {
+    /// Runs `EnableRule`.
+    fn enable_rule(
+        &self,
+        ctx: &RequestContext,
+        input: EnableRuleRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `ListEventBuses`.
+pub trait ListEventBuses: EventBridgeHandler {
+    /// Runs `ListEventBuses`.
+    fn list_event_buses(
+        &self,
+        ctx: &RequestContext,
+        input: ListEventBusesRequest,
+    ) -> impl Future<Output = Result<ListEventBusesResponse, Self::Error>> + Send;
+}
+
+/// `ListRuleNamesByTarget`.
+pub trait ListRuleNamesByTarget: EventBridgeHandler {
+    /// Runs `ListRuleNamesByTarget`.
+    fn list_rule_names_by_target(
+        &self,
+        ctx: &RequestContext,
+        input: ListRuleNamesByTargetRequest,
+    ) -> impl Future<Output = Result<ListRuleNamesByTargetResponse, Self::Error>> + Send;
+}
+
+/// `ListRules`.
+pub trait ListRules: EventBridgeHandler {
+    /// Runs `ListRules`.
+    fn list_rules(
+        &self,
+        ctx: &RequestContext,
+        input: ListRulesRequest,
+    ) -> impl Future<Output = Result<ListRulesResponse, Self::Error>> + Send;
+}
+
+/// `ListTagsForResource`.
+pub trait ListTagsForResource: EventBridgeHandler {
+    /// Runs `ListTagsForResource`.
+    fn list_tags_for_resource(
+        &self,
+        ctx: &RequestContext,
+        input: ListTagsForResourceRequest,
+    ) -> impl Future<Output = Result<ListTagsForResourceResponse, Self::Error>> + Send;
+}
+
+/// `ListTargetsByRule`.
+pub trait ListTargetsByRule: EventBridgeHandler {
+    /// Runs `ListTargetsByRule`.
+    fn list_targets_by_rule(
+        &self,
+        ctx: &RequestContext,
+        input: ListTargetsByRuleRequest,
+    ) -> impl Future<Output = Result<ListTargetsByRuleResponse, Self::Error>> + Send;
+}
+
+/// `PutEvents`.
+pub trait PutEvents: EventBridgeHandler {
+    /// Runs `PutEvents`.
+    fn put_events(
+        &self,
+        ctx: &RequestContext,
+        input: PutEventsRequest,
+    ) -> impl Future<Output = Result<PutEventsResponse, Self::Error>> + Send;
+}
+
+/// `PutPermission`.
+pub trait PutPermission: EventBridgeHandler {
+    /// Runs `PutPermission`.
+    fn put_permission(
+        &self,
+        ctx: &RequestContext,
+        input: PutPermissionRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `PutRule`.
+pub trait PutRule: EventBridgeHandler {
+    /// Runs `PutRule`.
+    fn put_rule(
+        &self,
+        ctx: &RequestContext,
+        input: PutRuleRequest,
+    ) -> impl Future<Output = Result<PutRuleResponse, Self::Error>> + Send;
+}
+
+/// `PutTargets`.
+pub trait PutTargets: EventBridgeHandler {
+    /// Runs `PutTargets`.
+    fn put_targets(
+        &self,
+        ctx: &RequestContext,
+        input: PutTargetsRequest,
+    ) -> impl Future<Output = Result<PutTargetsResponse, Self::Error>> + Send;
+}
+
+/// `RemovePermission`.
+pub trait RemovePermission: EventBridgeHandler {
+    /// Runs `RemovePermission`.
+    fn remove_permission(
+        &self,
+        ctx: &RequestContext,
+        input: RemovePermissionRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `RemoveTargets`.
+pub trait RemoveTargets: EventBridgeHandler {
+    /// Runs `RemoveTargets`.
+    fn remove_targets(
+        &self,
+        ctx: &RequestContext,
+        input: RemoveTargetsRequest,
+    ) -> impl Future<Output = Result<RemoveTargetsResponse, Self::Error>> + Send;
+}
+
+/// `TagResource`.
+pub trait TagResource: EventBridgeHandler {
+    /// Runs `TagResource`.
+    fn tag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: TagResourceRequest,
+    ) -> impl Future<Output = Result<TagResourceResponse, Self::Error>> + Send;
+}
+
 /// `TestEventPattern`.
 pub trait TestEventPattern: EventBridgeHandler {
     /// Runs `TestEventPattern`.
@@ -96,11 +309,82 @@ pub trait TestEventPattern: EventBridgeHandler {
     ) -> impl Future<Output = Result<TestEventPatternResponse, Self::Error>> + Send;
 }
 
+/// `UntagResource`.
+pub trait UntagResource: EventBridgeHandler {
+    /// Runs `UntagResource`.
+    fn untag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: UntagResourceRequest,
+    ) -> impl Future<Output = Result<UntagResourceResponse, Self::Error>> + Send;
+}
+
+/// `UpdateEventBus`.
+pub trait UpdateEventBus: EventBridgeHandler {
+    /// Runs `UpdateEventBus`.
+    fn update_event_bus(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateEventBusRequest,
+    ) -> impl Future<Output = Result<UpdateEventBusResponse, Self::Error>> + Send;
+}
+
 /// The EventBridge operations Rampart serves: implemented by implementing
 /// [`EventBridgeHandler`] and every operation's trait.
-pub trait EventBridgeApi: EventBridgeHandler + TestEventPattern {}
+pub trait EventBridgeApi:
+    EventBridgeHandler
+    + CreateEventBus
+    + DeleteEventBus
+    + DeleteRule
+    + DescribeEventBus
+    + DescribeRule
+    + DisableRule
+    + EnableRule
+    + ListEventBuses
+    + ListRuleNamesByTarget
+    + ListRules
+    + ListTagsForResource
+    + ListTargetsByRule
+    + PutEvents
+    + PutPermission
+    + PutRule
+    + PutTargets
+    + RemovePermission
+    + RemoveTargets
+    + TagResource
+    + TestEventPattern
+    + UntagResource
+    + UpdateEventBus
+{
+}
 
-impl<T: EventBridgeHandler + TestEventPattern> EventBridgeApi for T {}
+impl<
+    T: EventBridgeHandler
+        + CreateEventBus
+        + DeleteEventBus
+        + DeleteRule
+        + DescribeEventBus
+        + DescribeRule
+        + DisableRule
+        + EnableRule
+        + ListEventBuses
+        + ListRuleNamesByTarget
+        + ListRules
+        + ListTagsForResource
+        + ListTargetsByRule
+        + PutEvents
+        + PutPermission
+        + PutRule
+        + PutTargets
+        + RemovePermission
+        + RemoveTargets
+        + TagResource
+        + TestEventPattern
+        + UntagResource
+        + UpdateEventBus,
+> EventBridgeApi for T
+{
+}
 
 /// A handler serving nothing: every served operation's input is decoded, audited and
 /// validated by `dispatch`, then refused as not implemented (fuzzing and tests).
@@ -112,6 +396,250 @@ impl EventBridgeHandler for DecodeOnly {
     type Error = ServiceError;
 }
 
+impl CreateEventBus for DecodeOnly {
+    async fn create_event_bus(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateEventBusRequest,
+    ) -> Result<CreateEventBusResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateEventBus",
+        ))
+    }
+}
+
+impl DeleteEventBus for DecodeOnly {
+    async fn delete_event_bus(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteEventBusRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteEventBus",
+        ))
+    }
+}
+
+impl DeleteRule for DecodeOnly {
+    async fn delete_rule(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteRuleRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteRule",
+        ))
+    }
+}
+
+impl DescribeEventBus for DecodeOnly {
+    async fn describe_event_bus(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeEventBusRequest,
+    ) -> Result<DescribeEventBusResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeEventBus",
+        ))
+    }
+}
+
+impl DescribeRule for DecodeOnly {
+    async fn describe_rule(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeRuleRequest,
+    ) -> Result<DescribeRuleResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeRule",
+        ))
+    }
+}
+
+impl DisableRule for DecodeOnly {
+    async fn disable_rule(
+        &self,
+        _ctx: &RequestContext,
+        _input: DisableRuleRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DisableRule",
+        ))
+    }
+}
+
+impl EnableRule for DecodeOnly {
+    async fn enable_rule(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableRuleRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "EnableRule",
+        ))
+    }
+}
+
+impl ListEventBuses for DecodeOnly {
+    async fn list_event_buses(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListEventBusesRequest,
+    ) -> Result<ListEventBusesResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListEventBuses",
+        ))
+    }
+}
+
+impl ListRuleNamesByTarget for DecodeOnly {
+    async fn list_rule_names_by_target(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListRuleNamesByTargetRequest,
+    ) -> Result<ListRuleNamesByTargetResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListRuleNamesByTarget",
+        ))
+    }
+}
+
+impl ListRules for DecodeOnly {
+    async fn list_rules(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListRulesRequest,
+    ) -> Result<ListRulesResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListRules",
+        ))
+    }
+}
+
+impl ListTagsForResource for DecodeOnly {
+    async fn list_tags_for_resource(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListTagsForResourceRequest,
+    ) -> Result<ListTagsForResourceResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListTagsForResource",
+        ))
+    }
+}
+
+impl ListTargetsByRule for DecodeOnly {
+    async fn list_targets_by_rule(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListTargetsByRuleRequest,
+    ) -> Result<ListTargetsByRuleResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListTargetsByRule",
+        ))
+    }
+}
+
+impl PutEvents for DecodeOnly {
+    async fn put_events(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutEventsRequest,
+    ) -> Result<PutEventsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "PutEvents",
+        ))
+    }
+}
+
+impl PutPermission for DecodeOnly {
+    async fn put_permission(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutPermissionRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "PutPermission",
+        ))
+    }
+}
+
+impl PutRule for DecodeOnly {
+    async fn put_rule(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutRuleRequest,
+    ) -> Result<PutRuleResponse, ServiceError> {
+        Err(ServiceError::not_implemented(super::SERVICE_ID, "PutRule"))
+    }
+}
+
+impl PutTargets for DecodeOnly {
+    async fn put_targets(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutTargetsRequest,
+    ) -> Result<PutTargetsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "PutTargets",
+        ))
+    }
+}
+
+impl RemovePermission for DecodeOnly {
+    async fn remove_permission(
+        &self,
+        _ctx: &RequestContext,
+        _input: RemovePermissionRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RemovePermission",
+        ))
+    }
+}
+
+impl RemoveTargets for DecodeOnly {
+    async fn remove_targets(
+        &self,
+        _ctx: &RequestContext,
+        _input: RemoveTargetsRequest,
+    ) -> Result<RemoveTargetsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RemoveTargets",
+        ))
+    }
+}
+
+impl TagResource for DecodeOnly {
+    async fn tag_resource(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagResourceRequest,
+    ) -> Result<TagResourceResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "TagResource",
+        ))
+    }
+}
+
 impl TestEventPattern for DecodeOnly {
     async fn test_event_pattern(
         &self,
@@ -121,6 +649,32 @@ impl TestEventPattern for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "TestEventPattern",
+        ))
+    }
+}
+
+impl UntagResource for DecodeOnly {
+    async fn untag_resource(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagResourceRequest,
+    ) -> Result<UntagResourceResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UntagResource",
+        ))
+    }
+}
+
+impl UpdateEventBus for DecodeOnly {
+    async fn update_event_bus(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateEventBusRequest,
+    ) -> Result<UpdateEventBusResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateEventBus",
         ))
     }
 }
@@ -142,6 +696,272 @@ pub async fn dispatch<H: EventBridgeApi>(
     body: &[u8],
 ) -> Invocation {
     match operation {
+        "CreateEventBus" => {
+            let spec = OperationSpec {
+                name: "CreateEventBus",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateEventBusRequest| {
+                answer(
+                    move || handler.create_event_bus(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateEventBus", ok),
+                )
+            })
+            .await
+        }
+        "DeleteEventBus" => {
+            let spec = OperationSpec {
+                name: "DeleteEventBus",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteEventBusRequest| {
+                unit(answer(
+                    move || handler.delete_event_bus(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteEventBus", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteRule" => {
+            let spec = OperationSpec {
+                name: "DeleteRule",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteRuleRequest| {
+                unit(answer(
+                    move || handler.delete_rule(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteRule", ok),
+                ))
+            })
+            .await
+        }
+        "DescribeEventBus" => {
+            let spec = OperationSpec {
+                name: "DescribeEventBus",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeEventBusRequest| {
+                answer(
+                    move || handler.describe_event_bus(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeEventBus", ok),
+                )
+            })
+            .await
+        }
+        "DescribeRule" => {
+            let spec = OperationSpec {
+                name: "DescribeRule",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeRuleRequest| {
+                answer(
+                    move || handler.describe_rule(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeRule", ok),
+                )
+            })
+            .await
+        }
+        "DisableRule" => {
+            let spec = OperationSpec {
+                name: "DisableRule",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DisableRuleRequest| {
+                unit(answer(
+                    move || handler.disable_rule(ctx, i),
+                    move |ok| handler.after_call(ctx, "DisableRule", ok),
+                ))
+            })
+            .await
+        }
+        "EnableRule" => {
+            let spec = OperationSpec {
+                name: "EnableRule",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: EnableRuleRequest| {
+                unit(answer(
+                    move || handler.enable_rule(ctx, i),
+                    move |ok| handler.after_call(ctx, "EnableRule", ok),
+                ))
+            })
+            .await
+        }
+        "ListEventBuses" => {
+            let spec = OperationSpec {
+                name: "ListEventBuses",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListEventBusesRequest| {
+                answer(
+                    move || handler.list_event_buses(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListEventBuses", ok),
+                )
+            })
+            .await
+        }
+        "ListRuleNamesByTarget" => {
+            let spec = OperationSpec {
+                name: "ListRuleNamesByTarget",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListRuleNamesByTargetRequest| {
+                answer(
+                    move || handler.list_rule_names_by_target(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListRuleNamesByTarget", ok),
+                )
+            })
+            .await
+        }
+        "ListRules" => {
+            let spec = OperationSpec {
+                name: "ListRules",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListRulesRequest| {
+                answer(
+                    move || handler.list_rules(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListRules", ok),
+                )
+            })
+            .await
+        }
+        "ListTagsForResource" => {
+            let spec = OperationSpec {
+                name: "ListTagsForResource",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListTagsForResourceRequest| {
+                answer(
+                    move || handler.list_tags_for_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListTagsForResource", ok),
+                )
+            })
+            .await
+        }
+        "ListTargetsByRule" => {
+            let spec = OperationSpec {
+                name: "ListTargetsByRule",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListTargetsByRuleRequest| {
+                answer(
+                    move || handler.list_targets_by_rule(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListTargetsByRule", ok),
+                )
+            })
+            .await
+        }
+        "PutEvents" => {
+            let spec = OperationSpec {
+                name: "PutEvents",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: PutEventsRequest| {
+                answer(
+                    move || handler.put_events(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutEvents", ok),
+                )
+            })
+            .await
+        }
+        "PutPermission" => {
+            let spec = OperationSpec {
+                name: "PutPermission",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: PutPermissionRequest| {
+                unit(answer(
+                    move || handler.put_permission(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutPermission", ok),
+                ))
+            })
+            .await
+        }
+        "PutRule" => {
+            let spec = OperationSpec {
+                name: "PutRule",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: PutRuleRequest| {
+                answer(
+                    move || handler.put_rule(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutRule", ok),
+                )
+            })
+            .await
+        }
+        "PutTargets" => {
+            let spec = OperationSpec {
+                name: "PutTargets",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: PutTargetsRequest| {
+                answer(
+                    move || handler.put_targets(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutTargets", ok),
+                )
+            })
+            .await
+        }
+        "RemovePermission" => {
+            let spec = OperationSpec {
+                name: "RemovePermission",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RemovePermissionRequest| {
+                unit(answer(
+                    move || handler.remove_permission(ctx, i),
+                    move |ok| handler.after_call(ctx, "RemovePermission", ok),
+                ))
+            })
+            .await
+        }
+        "RemoveTargets" => {
+            let spec = OperationSpec {
+                name: "RemoveTargets",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RemoveTargetsRequest| {
+                answer(
+                    move || handler.remove_targets(ctx, i),
+                    move |ok| handler.after_call(ctx, "RemoveTargets", ok),
+                )
+            })
+            .await
+        }
+        "TagResource" => {
+            let spec = OperationSpec {
+                name: "TagResource",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: TagResourceRequest| {
+                answer(
+                    move || handler.tag_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagResource", ok),
+                )
+            })
+            .await
+        }
         "TestEventPattern" => {
             let spec = OperationSpec {
                 name: "TestEventPattern",
@@ -156,13 +976,40 @@ pub async fn dispatch<H: EventBridgeApi>(
             })
             .await
         }
+        "UntagResource" => {
+            let spec = OperationSpec {
+                name: "UntagResource",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UntagResourceRequest| {
+                answer(
+                    move || handler.untag_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagResource", ok),
+                )
+            })
+            .await
+        }
+        "UpdateEventBus" => {
+            let spec = OperationSpec {
+                name: "UpdateEventBus",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateEventBusRequest| {
+                answer(
+                    move || handler.update_event_bus(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateEventBus", ok),
+                )
+            })
+            .await
+        }
         "ActivateEventSource" => not_served("ActivateEventSource", false),
         "CancelReplay" => not_served("CancelReplay", false),
         "CreateApiDestination" => not_served("CreateApiDestination", false),
         "CreateArchive" => not_served("CreateArchive", false),
         "CreateConnection" => not_served("CreateConnection", false),
         "CreateEndpoint" => not_served("CreateEndpoint", false),
-        "CreateEventBus" => not_served("CreateEventBus", false),
         "CreatePartnerEventSource" => not_served("CreatePartnerEventSource", false),
         "DeactivateEventSource" => not_served("DeactivateEventSource", false),
         "DeauthorizeConnection" => not_served("DeauthorizeConnection", false),
@@ -170,48 +1017,28 @@ pub async fn dispatch<H: EventBridgeApi>(
         "DeleteArchive" => not_served("DeleteArchive", false),
         "DeleteConnection" => not_served("DeleteConnection", false),
         "DeleteEndpoint" => not_served("DeleteEndpoint", false),
-        "DeleteEventBus" => not_served("DeleteEventBus", false),
         "DeletePartnerEventSource" => not_served("DeletePartnerEventSource", false),
-        "DeleteRule" => not_served("DeleteRule", false),
         "DescribeApiDestination" => not_served("DescribeApiDestination", true),
         "DescribeArchive" => not_served("DescribeArchive", true),
         "DescribeConnection" => not_served("DescribeConnection", true),
         "DescribeEndpoint" => not_served("DescribeEndpoint", true),
-        "DescribeEventBus" => not_served("DescribeEventBus", true),
         "DescribeEventSource" => not_served("DescribeEventSource", true),
         "DescribePartnerEventSource" => not_served("DescribePartnerEventSource", true),
         "DescribeReplay" => not_served("DescribeReplay", true),
-        "DescribeRule" => not_served("DescribeRule", true),
-        "DisableRule" => not_served("DisableRule", false),
-        "EnableRule" => not_served("EnableRule", false),
         "ListApiDestinations" => not_served("ListApiDestinations", true),
         "ListArchives" => not_served("ListArchives", true),
         "ListConnections" => not_served("ListConnections", true),
         "ListEndpoints" => not_served("ListEndpoints", true),
-        "ListEventBuses" => not_served("ListEventBuses", true),
         "ListEventSources" => not_served("ListEventSources", true),
         "ListPartnerEventSourceAccounts" => not_served("ListPartnerEventSourceAccounts", true),
         "ListPartnerEventSources" => not_served("ListPartnerEventSources", true),
         "ListReplays" => not_served("ListReplays", true),
-        "ListRuleNamesByTarget" => not_served("ListRuleNamesByTarget", true),
-        "ListRules" => not_served("ListRules", true),
-        "ListTagsForResource" => not_served("ListTagsForResource", true),
-        "ListTargetsByRule" => not_served("ListTargetsByRule", true),
-        "PutEvents" => not_served("PutEvents", false),
         "PutPartnerEvents" => not_served("PutPartnerEvents", false),
-        "PutPermission" => not_served("PutPermission", false),
-        "PutRule" => not_served("PutRule", false),
-        "PutTargets" => not_served("PutTargets", false),
-        "RemovePermission" => not_served("RemovePermission", false),
-        "RemoveTargets" => not_served("RemoveTargets", false),
         "StartReplay" => not_served("StartReplay", false),
-        "TagResource" => not_served("TagResource", false),
-        "UntagResource" => not_served("UntagResource", false),
         "UpdateApiDestination" => not_served("UpdateApiDestination", false),
         "UpdateArchive" => not_served("UpdateArchive", false),
         "UpdateConnection" => not_served("UpdateConnection", false),
         "UpdateEndpoint" => not_served("UpdateEndpoint", false),
-        "UpdateEventBus" => not_served("UpdateEventBus", false),
         _ => Invocation::unknown_operation(),
     }
 }

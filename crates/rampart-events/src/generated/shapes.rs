@@ -8,6 +8,2111 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The `AppSyncParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppSyncParameters {
+    /// `GraphQLOperation`.
+    #[serde(
+        rename = "GraphQLOperation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub graph_ql_operation: Option<String>,
+}
+
+impl fmt::Debug for AppSyncParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppSyncParameters")
+            .field(
+                "graph_ql_operation",
+                &self.graph_ql_operation.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
+/// The `AwsVpcConfiguration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsVpcConfiguration {
+    /// `AssignPublicIp`.
+    #[serde(
+        rename = "AssignPublicIp",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assign_public_ip: Option<AssignPublicIp>,
+    /// `SecurityGroups`.
+    #[serde(
+        rename = "SecurityGroups",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub security_groups: Option<Vec<String>>,
+    /// `Subnets`. Required.
+    #[serde(rename = "Subnets", default, skip_serializing_if = "Option::is_none")]
+    pub subnets: Option<Vec<String>>,
+}
+
+impl fmt::Debug for AwsVpcConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsVpcConfiguration")
+            .field("assign_public_ip", &self.assign_public_ip)
+            .field("security_groups", &self.security_groups)
+            .field("subnets", &self.subnets)
+            .finish()
+    }
+}
+
+/// The `BatchArrayProperties` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchArrayProperties {
+    /// `Size`.
+    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i32>,
+}
+
+impl fmt::Debug for BatchArrayProperties {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchArrayProperties")
+            .field("size", &self.size)
+            .finish()
+    }
+}
+
+/// The `BatchParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchParameters {
+    /// `ArrayProperties`.
+    #[serde(
+        rename = "ArrayProperties",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub array_properties: Option<BatchArrayProperties>,
+    /// `JobDefinition`. Required.
+    #[serde(
+        rename = "JobDefinition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_definition: Option<String>,
+    /// `JobName`. Required.
+    #[serde(rename = "JobName", default, skip_serializing_if = "Option::is_none")]
+    pub job_name: Option<String>,
+    /// `RetryStrategy`.
+    #[serde(
+        rename = "RetryStrategy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retry_strategy: Option<BatchRetryStrategy>,
+}
+
+impl fmt::Debug for BatchParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchParameters")
+            .field("array_properties", &self.array_properties)
+            .field("job_definition", &self.job_definition)
+            .field("job_name", &self.job_name)
+            .field("retry_strategy", &self.retry_strategy)
+            .finish()
+    }
+}
+
+/// The `BatchRetryStrategy` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRetryStrategy {
+    /// `Attempts`.
+    #[serde(rename = "Attempts", default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<i32>,
+}
+
+impl fmt::Debug for BatchRetryStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchRetryStrategy")
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// The `CapacityProviderStrategyItem` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityProviderStrategyItem {
+    /// `base`.
+    #[serde(rename = "base", default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<i32>,
+    /// `capacityProvider`. Required.
+    #[serde(
+        rename = "capacityProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub capacity_provider: Option<String>,
+    /// `weight`.
+    #[serde(rename = "weight", default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i32>,
+}
+
+impl fmt::Debug for CapacityProviderStrategyItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CapacityProviderStrategyItem")
+            .field("base", &self.base)
+            .field("capacity_provider", &self.capacity_provider)
+            .field("weight", &self.weight)
+            .finish()
+    }
+}
+
+/// The `Condition` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// `Key`. Required.
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Type`. Required.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// `Value`. Required.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condition")
+            .field("key", &self.key)
+            .field("type_", &self.type_)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `CreateEventBusRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEventBusRequest {
+    /// `DeadLetterConfig`.
+    #[serde(
+        rename = "DeadLetterConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventSourceName`.
+    #[serde(
+        rename = "EventSourceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_name: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `LogConfig`.
+    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
+    pub log_config: Option<LogConfig>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateEventBusRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateEventBusRequest")
+            .field("dead_letter_config", &self.dead_letter_config)
+            .field("description", &self.description)
+            .field("event_source_name", &self.event_source_name)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("log_config", &self.log_config)
+            .field("name", &self.name)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `CreateEventBusResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEventBusResponse {
+    /// `DeadLetterConfig`.
+    #[serde(
+        rename = "DeadLetterConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventBusArn`.
+    #[serde(
+        rename = "EventBusArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_arn: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `LogConfig`.
+    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
+    pub log_config: Option<LogConfig>,
+}
+
+impl fmt::Debug for CreateEventBusResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateEventBusResponse")
+            .field("dead_letter_config", &self.dead_letter_config)
+            .field("description", &self.description)
+            .field("event_bus_arn", &self.event_bus_arn)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("log_config", &self.log_config)
+            .finish()
+    }
+}
+
+/// The `DeadLetterConfig` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadLetterConfig {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+}
+
+impl fmt::Debug for DeadLetterConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeadLetterConfig")
+            .field("arn", &self.arn)
+            .finish()
+    }
+}
+
+/// The `DeleteEventBusRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteEventBusRequest {
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DeleteEventBusRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteEventBusRequest")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DeleteRuleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRuleRequest {
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Force`.
+    #[serde(rename = "Force", default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DeleteRuleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteRuleRequest")
+            .field("event_bus_name", &self.event_bus_name)
+            .field("force", &self.force)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DescribeEventBusRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeEventBusRequest {
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DescribeEventBusRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeEventBusRequest")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DescribeEventBusResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeEventBusResponse {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `DeadLetterConfig`.
+    #[serde(
+        rename = "DeadLetterConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+    /// `LogConfig`.
+    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
+    pub log_config: Option<LogConfig>,
+    /// `ManagedBy`.
+    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Policy`.
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+impl fmt::Debug for DescribeEventBusResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeEventBusResponse")
+            .field("arn", &self.arn)
+            .field("creation_time", &self.creation_time)
+            .field("dead_letter_config", &self.dead_letter_config)
+            .field("description", &self.description)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("last_modified_time", &self.last_modified_time)
+            .field("log_config", &self.log_config)
+            .field("managed_by", &self.managed_by)
+            .field("name", &self.name)
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+/// The `DescribeRuleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeRuleRequest {
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DescribeRuleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeRuleRequest")
+            .field("event_bus_name", &self.event_bus_name)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DescribeRuleResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeRuleResponse {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `CreatedBy`.
+    #[serde(rename = "CreatedBy", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `EventPattern`.
+    #[serde(
+        rename = "EventPattern",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_pattern: Option<String>,
+    /// `ManagedBy`.
+    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `RoleArn`.
+    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// `ScheduleExpression`.
+    #[serde(
+        rename = "ScheduleExpression",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schedule_expression: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<RuleState>,
+}
+
+impl fmt::Debug for DescribeRuleResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeRuleResponse")
+            .field("arn", &self.arn)
+            .field("created_by", &self.created_by)
+            .field("description", &self.description)
+            .field("event_bus_name", &self.event_bus_name)
+            .field("event_pattern", &self.event_pattern)
+            .field("managed_by", &self.managed_by)
+            .field("name", &self.name)
+            .field("role_arn", &self.role_arn)
+            .field("schedule_expression", &self.schedule_expression)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+/// The `DisableRuleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableRuleRequest {
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DisableRuleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableRuleRequest")
+            .field("event_bus_name", &self.event_bus_name)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `EcsParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EcsParameters {
+    /// `CapacityProviderStrategy`.
+    #[serde(
+        rename = "CapacityProviderStrategy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
+    /// `EnableECSManagedTags`.
+    #[serde(
+        rename = "EnableECSManagedTags",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_ecs_managed_tags: Option<bool>,
+    /// `EnableExecuteCommand`.
+    #[serde(
+        rename = "EnableExecuteCommand",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_execute_command: Option<bool>,
+    /// `Group`.
+    #[serde(rename = "Group", default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// `LaunchType`.
+    #[serde(
+        rename = "LaunchType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub launch_type: Option<LaunchType>,
+    /// `NetworkConfiguration`.
+    #[serde(
+        rename = "NetworkConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_configuration: Option<NetworkConfiguration>,
+    /// `PlacementConstraints`.
+    #[serde(
+        rename = "PlacementConstraints",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub placement_constraints: Option<Vec<PlacementConstraint>>,
+    /// `PlacementStrategy`.
+    #[serde(
+        rename = "PlacementStrategy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub placement_strategy: Option<Vec<PlacementStrategy>>,
+    /// `PlatformVersion`.
+    #[serde(
+        rename = "PlatformVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub platform_version: Option<String>,
+    /// `PropagateTags`.
+    #[serde(
+        rename = "PropagateTags",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub propagate_tags: Option<PropagateTags>,
+    /// `ReferenceId`.
+    #[serde(
+        rename = "ReferenceId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reference_id: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `TaskCount`.
+    #[serde(rename = "TaskCount", default, skip_serializing_if = "Option::is_none")]
+    pub task_count: Option<i32>,
+    /// `TaskDefinitionArn`. Required.
+    #[serde(
+        rename = "TaskDefinitionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_definition_arn: Option<String>,
+}
+
+impl fmt::Debug for EcsParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EcsParameters")
+            .field(
+                "capacity_provider_strategy",
+                &self.capacity_provider_strategy,
+            )
+            .field("enable_ecs_managed_tags", &self.enable_ecs_managed_tags)
+            .field("enable_execute_command", &self.enable_execute_command)
+            .field("group", &self.group)
+            .field("launch_type", &self.launch_type)
+            .field("network_configuration", &self.network_configuration)
+            .field("placement_constraints", &self.placement_constraints)
+            .field("placement_strategy", &self.placement_strategy)
+            .field("platform_version", &self.platform_version)
+            .field("propagate_tags", &self.propagate_tags)
+            .field("reference_id", &self.reference_id)
+            .field("tags", &self.tags)
+            .field("task_count", &self.task_count)
+            .field("task_definition_arn", &self.task_definition_arn)
+            .finish()
+    }
+}
+
+/// The `EnableRuleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableRuleRequest {
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for EnableRuleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableRuleRequest")
+            .field("event_bus_name", &self.event_bus_name)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `EventBus` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventBus {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+    /// `ManagedBy`.
+    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Policy`.
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+impl fmt::Debug for EventBus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventBus")
+            .field("arn", &self.arn)
+            .field("creation_time", &self.creation_time)
+            .field("description", &self.description)
+            .field("last_modified_time", &self.last_modified_time)
+            .field("managed_by", &self.managed_by)
+            .field("name", &self.name)
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+/// The `HttpParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpParameters {
+    /// `HeaderParameters`.
+    #[serde(
+        rename = "HeaderParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub header_parameters: Option<BTreeMap<String, String>>,
+    /// `PathParameterValues`.
+    #[serde(
+        rename = "PathParameterValues",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub path_parameter_values: Option<Vec<String>>,
+    /// `QueryStringParameters`.
+    #[serde(
+        rename = "QueryStringParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub query_string_parameters: Option<BTreeMap<String, String>>,
+}
+
+impl fmt::Debug for HttpParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpParameters")
+            .field("header_parameters", &self.header_parameters)
+            .field("path_parameter_values", &self.path_parameter_values)
+            .field("query_string_parameters", &self.query_string_parameters)
+            .finish()
+    }
+}
+
+/// The `InputTransformer` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputTransformer {
+    /// `InputPathsMap`.
+    #[serde(
+        rename = "InputPathsMap",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub input_paths_map: Option<BTreeMap<String, String>>,
+    /// `InputTemplate`. Required.
+    #[serde(
+        rename = "InputTemplate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub input_template: Option<String>,
+}
+
+impl fmt::Debug for InputTransformer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InputTransformer")
+            .field("input_paths_map", &self.input_paths_map)
+            .field("input_template", &self.input_template)
+            .finish()
+    }
+}
+
+/// The `KinesisParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KinesisParameters {
+    /// `PartitionKeyPath`. Required.
+    #[serde(
+        rename = "PartitionKeyPath",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub partition_key_path: Option<String>,
+}
+
+impl fmt::Debug for KinesisParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KinesisParameters")
+            .field("partition_key_path", &self.partition_key_path)
+            .finish()
+    }
+}
+
+/// The `ListEventBusesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListEventBusesRequest {
+    /// `Limit`.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `NamePrefix`.
+    #[serde(
+        rename = "NamePrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_prefix: Option<String>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListEventBusesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListEventBusesRequest")
+            .field("limit", &self.limit)
+            .field("name_prefix", &self.name_prefix)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListEventBusesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListEventBusesResponse {
+    /// `EventBuses`.
+    #[serde(
+        rename = "EventBuses",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_buses: Option<Vec<EventBus>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListEventBusesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListEventBusesResponse")
+            .field("event_buses", &self.event_buses)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListRuleNamesByTargetRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRuleNamesByTargetRequest {
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Limit`.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `TargetArn`. Required.
+    #[serde(rename = "TargetArn", default, skip_serializing_if = "Option::is_none")]
+    pub target_arn: Option<String>,
+}
+
+impl fmt::Debug for ListRuleNamesByTargetRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListRuleNamesByTargetRequest")
+            .field("event_bus_name", &self.event_bus_name)
+            .field("limit", &self.limit)
+            .field("next_token", &self.next_token)
+            .field("target_arn", &self.target_arn)
+            .finish()
+    }
+}
+
+/// The `ListRuleNamesByTargetResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRuleNamesByTargetResponse {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `RuleNames`.
+    #[serde(rename = "RuleNames", default, skip_serializing_if = "Option::is_none")]
+    pub rule_names: Option<Vec<String>>,
+}
+
+impl fmt::Debug for ListRuleNamesByTargetResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListRuleNamesByTargetResponse")
+            .field("next_token", &self.next_token)
+            .field("rule_names", &self.rule_names)
+            .finish()
+    }
+}
+
+/// The `ListRulesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRulesRequest {
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Limit`.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `NamePrefix`.
+    #[serde(
+        rename = "NamePrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_prefix: Option<String>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListRulesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListRulesRequest")
+            .field("event_bus_name", &self.event_bus_name)
+            .field("limit", &self.limit)
+            .field("name_prefix", &self.name_prefix)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListRulesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListRulesResponse {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `Rules`.
+    #[serde(rename = "Rules", default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<Rule>>,
+}
+
+impl fmt::Debug for ListRulesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListRulesResponse")
+            .field("next_token", &self.next_token)
+            .field("rules", &self.rules)
+            .finish()
+    }
+}
+
+/// The `ListTagsForResourceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListTagsForResourceRequest {
+    /// `ResourceARN`. Required.
+    #[serde(
+        rename = "ResourceARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+}
+
+impl fmt::Debug for ListTagsForResourceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListTagsForResourceRequest")
+            .field("resource_arn", &self.resource_arn)
+            .finish()
+    }
+}
+
+/// The `ListTagsForResourceResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListTagsForResourceResponse {
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListTagsForResourceResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListTagsForResourceResponse")
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListTargetsByRuleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListTargetsByRuleRequest {
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Limit`.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `Rule`. Required.
+    #[serde(rename = "Rule", default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+impl fmt::Debug for ListTargetsByRuleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListTargetsByRuleRequest")
+            .field("event_bus_name", &self.event_bus_name)
+            .field("limit", &self.limit)
+            .field("next_token", &self.next_token)
+            .field("rule", &self.rule)
+            .finish()
+    }
+}
+
+/// The `ListTargetsByRuleResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListTargetsByRuleResponse {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `Targets`.
+    #[serde(rename = "Targets", default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<Target>>,
+}
+
+impl fmt::Debug for ListTargetsByRuleResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListTargetsByRuleResponse")
+            .field("next_token", &self.next_token)
+            .field("targets", &self.targets)
+            .finish()
+    }
+}
+
+/// The `LogConfig` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `IncludeDetail`.
+    #[serde(
+        rename = "IncludeDetail",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_detail: Option<IncludeDetail>,
+    /// `Level`.
+    #[serde(rename = "Level", default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+}
+
+impl fmt::Debug for LogConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogConfig")
+            .field("include_detail", &self.include_detail)
+            .field("level", &self.level)
+            .finish()
+    }
+}
+
+/// The `NetworkConfiguration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfiguration {
+    /// `awsvpcConfiguration`.
+    #[serde(
+        rename = "awsvpcConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub awsvpc_configuration: Option<AwsVpcConfiguration>,
+}
+
+impl fmt::Debug for NetworkConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NetworkConfiguration")
+            .field("awsvpc_configuration", &self.awsvpc_configuration)
+            .finish()
+    }
+}
+
+/// The `PlacementConstraint` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementConstraint {
+    /// `expression`.
+    #[serde(
+        rename = "expression",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expression: Option<String>,
+    /// `type`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<PlacementConstraintType>,
+}
+
+impl fmt::Debug for PlacementConstraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlacementConstraint")
+            .field("expression", &self.expression)
+            .field("type_", &self.type_)
+            .finish()
+    }
+}
+
+/// The `PlacementStrategy` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementStrategy {
+    /// `field`.
+    #[serde(rename = "field", default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// `type`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<PlacementStrategyType>,
+}
+
+impl fmt::Debug for PlacementStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlacementStrategy")
+            .field("field", &self.field)
+            .field("type_", &self.type_)
+            .finish()
+    }
+}
+
+/// The `PutEventsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutEventsRequest {
+    /// `EndpointId`.
+    #[serde(
+        rename = "EndpointId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub endpoint_id: Option<String>,
+    /// `Entries`. Required.
+    #[serde(rename = "Entries", default, skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<PutEventsRequestEntry>>,
+}
+
+impl fmt::Debug for PutEventsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutEventsRequest")
+            .field("endpoint_id", &self.endpoint_id)
+            .field("entries", &self.entries)
+            .finish()
+    }
+}
+
+/// The `PutEventsRequestEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutEventsRequestEntry {
+    /// `Detail`.
+    #[serde(rename = "Detail", default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// `DetailType`.
+    #[serde(
+        rename = "DetailType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub detail_type: Option<String>,
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Resources`.
+    #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
+    /// `Source`.
+    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `Time`.
+    #[serde(rename = "Time", default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<Timestamp>,
+    /// `TraceHeader`.
+    #[serde(
+        rename = "TraceHeader",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trace_header: Option<String>,
+}
+
+impl fmt::Debug for PutEventsRequestEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutEventsRequestEntry")
+            .field("detail", &self.detail)
+            .field("detail_type", &self.detail_type)
+            .field("event_bus_name", &self.event_bus_name)
+            .field("resources", &self.resources)
+            .field("source", &self.source)
+            .field("time", &self.time)
+            .field("trace_header", &self.trace_header)
+            .finish()
+    }
+}
+
+/// The `PutEventsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutEventsResponse {
+    /// `Entries`.
+    #[serde(rename = "Entries", default, skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<PutEventsResultEntry>>,
+    /// `FailedEntryCount`.
+    #[serde(
+        rename = "FailedEntryCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failed_entry_count: Option<i32>,
+}
+
+impl fmt::Debug for PutEventsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutEventsResponse")
+            .field("entries", &self.entries)
+            .field("failed_entry_count", &self.failed_entry_count)
+            .finish()
+    }
+}
+
+/// The `PutEventsResultEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutEventsResultEntry {
+    /// `ErrorCode`.
+    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// `ErrorMessage`.
+    #[serde(
+        rename = "ErrorMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_message: Option<String>,
+    /// `EventId`.
+    #[serde(rename = "EventId", default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+}
+
+impl fmt::Debug for PutEventsResultEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutEventsResultEntry")
+            .field("error_code", &self.error_code)
+            .field("error_message", &self.error_message)
+            .field("event_id", &self.event_id)
+            .finish()
+    }
+}
+
+/// The `PutPermissionRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutPermissionRequest {
+    /// `Action`.
+    #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// `Condition`.
+    #[serde(rename = "Condition", default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Policy`.
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `Principal`.
+    #[serde(rename = "Principal", default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// `StatementId`.
+    #[serde(
+        rename = "StatementId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub statement_id: Option<String>,
+}
+
+impl fmt::Debug for PutPermissionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutPermissionRequest")
+            .field("action", &self.action)
+            .field("condition", &self.condition)
+            .field("event_bus_name", &self.event_bus_name)
+            .field("policy", &self.policy)
+            .field("principal", &self.principal)
+            .field("statement_id", &self.statement_id)
+            .finish()
+    }
+}
+
+/// The `PutRuleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutRuleRequest {
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `EventPattern`.
+    #[serde(
+        rename = "EventPattern",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_pattern: Option<String>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `RoleArn`.
+    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// `ScheduleExpression`.
+    #[serde(
+        rename = "ScheduleExpression",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schedule_expression: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<RuleState>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for PutRuleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutRuleRequest")
+            .field("description", &self.description)
+            .field("event_bus_name", &self.event_bus_name)
+            .field("event_pattern", &self.event_pattern)
+            .field("name", &self.name)
+            .field("role_arn", &self.role_arn)
+            .field("schedule_expression", &self.schedule_expression)
+            .field("state", &self.state)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `PutRuleResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutRuleResponse {
+    /// `RuleArn`.
+    #[serde(rename = "RuleArn", default, skip_serializing_if = "Option::is_none")]
+    pub rule_arn: Option<String>,
+}
+
+impl fmt::Debug for PutRuleResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutRuleResponse")
+            .field("rule_arn", &self.rule_arn)
+            .finish()
+    }
+}
+
+/// The `PutTargetsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutTargetsRequest {
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Rule`. Required.
+    #[serde(rename = "Rule", default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// `Targets`. Required.
+    #[serde(rename = "Targets", default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<Target>>,
+}
+
+impl fmt::Debug for PutTargetsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutTargetsRequest")
+            .field("event_bus_name", &self.event_bus_name)
+            .field("rule", &self.rule)
+            .field("targets", &self.targets)
+            .finish()
+    }
+}
+
+/// The `PutTargetsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutTargetsResponse {
+    /// `FailedEntries`.
+    #[serde(
+        rename = "FailedEntries",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failed_entries: Option<Vec<PutTargetsResultEntry>>,
+    /// `FailedEntryCount`.
+    #[serde(
+        rename = "FailedEntryCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failed_entry_count: Option<i32>,
+}
+
+impl fmt::Debug for PutTargetsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutTargetsResponse")
+            .field("failed_entries", &self.failed_entries)
+            .field("failed_entry_count", &self.failed_entry_count)
+            .finish()
+    }
+}
+
+/// The `PutTargetsResultEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutTargetsResultEntry {
+    /// `ErrorCode`.
+    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// `ErrorMessage`.
+    #[serde(
+        rename = "ErrorMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_message: Option<String>,
+    /// `TargetId`.
+    #[serde(rename = "TargetId", default, skip_serializing_if = "Option::is_none")]
+    pub target_id: Option<String>,
+}
+
+impl fmt::Debug for PutTargetsResultEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutTargetsResultEntry")
+            .field("error_code", &self.error_code)
+            .field("error_message", &self.error_message)
+            .field("target_id", &self.target_id)
+            .finish()
+    }
+}
+
+/// The `RedshiftDataParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedshiftDataParameters {
+    /// `Database`. Required.
+    #[serde(rename = "Database", default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    /// `DbUser`.
+    #[serde(rename = "DbUser", default, skip_serializing_if = "Option::is_none")]
+    pub db_user: Option<String>,
+    /// `SecretManagerArn`.
+    #[serde(
+        rename = "SecretManagerArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secret_manager_arn: Option<String>,
+    /// `Sql`.
+    #[serde(rename = "Sql", default, skip_serializing_if = "Option::is_none")]
+    pub sql: Option<String>,
+    /// `Sqls`.
+    #[serde(rename = "Sqls", default, skip_serializing_if = "Option::is_none")]
+    pub sqls: Option<Vec<String>>,
+    /// `StatementName`.
+    #[serde(
+        rename = "StatementName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub statement_name: Option<String>,
+    /// `WithEvent`.
+    #[serde(rename = "WithEvent", default, skip_serializing_if = "Option::is_none")]
+    pub with_event: Option<bool>,
+}
+
+impl fmt::Debug for RedshiftDataParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedshiftDataParameters")
+            .field("database", &self.database)
+            .field("db_user", &self.db_user)
+            .field("secret_manager_arn", &self.secret_manager_arn)
+            .field("sql", &self.sql.as_ref().map(|_| Redacted))
+            .field("sqls", &self.sqls.as_ref().map(|_| Redacted))
+            .field("statement_name", &self.statement_name)
+            .field("with_event", &self.with_event)
+            .finish()
+    }
+}
+
+/// The `RemovePermissionRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemovePermissionRequest {
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `RemoveAllPermissions`.
+    #[serde(
+        rename = "RemoveAllPermissions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_all_permissions: Option<bool>,
+    /// `StatementId`.
+    #[serde(
+        rename = "StatementId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub statement_id: Option<String>,
+}
+
+impl fmt::Debug for RemovePermissionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemovePermissionRequest")
+            .field("event_bus_name", &self.event_bus_name)
+            .field("remove_all_permissions", &self.remove_all_permissions)
+            .field("statement_id", &self.statement_id)
+            .finish()
+    }
+}
+
+/// The `RemoveTargetsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveTargetsRequest {
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `Force`.
+    #[serde(rename = "Force", default, skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+    /// `Ids`. Required.
+    #[serde(rename = "Ids", default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
+    /// `Rule`. Required.
+    #[serde(rename = "Rule", default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+impl fmt::Debug for RemoveTargetsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoveTargetsRequest")
+            .field("event_bus_name", &self.event_bus_name)
+            .field("force", &self.force)
+            .field("ids", &self.ids)
+            .field("rule", &self.rule)
+            .finish()
+    }
+}
+
+/// The `RemoveTargetsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveTargetsResponse {
+    /// `FailedEntries`.
+    #[serde(
+        rename = "FailedEntries",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failed_entries: Option<Vec<RemoveTargetsResultEntry>>,
+    /// `FailedEntryCount`.
+    #[serde(
+        rename = "FailedEntryCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failed_entry_count: Option<i32>,
+}
+
+impl fmt::Debug for RemoveTargetsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoveTargetsResponse")
+            .field("failed_entries", &self.failed_entries)
+            .field("failed_entry_count", &self.failed_entry_count)
+            .finish()
+    }
+}
+
+/// The `RemoveTargetsResultEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveTargetsResultEntry {
+    /// `ErrorCode`.
+    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// `ErrorMessage`.
+    #[serde(
+        rename = "ErrorMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_message: Option<String>,
+    /// `TargetId`.
+    #[serde(rename = "TargetId", default, skip_serializing_if = "Option::is_none")]
+    pub target_id: Option<String>,
+}
+
+impl fmt::Debug for RemoveTargetsResultEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoveTargetsResultEntry")
+            .field("error_code", &self.error_code)
+            .field("error_message", &self.error_message)
+            .field("target_id", &self.target_id)
+            .finish()
+    }
+}
+
+/// The `RetryPolicy` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// `MaximumEventAgeInSeconds`.
+    #[serde(
+        rename = "MaximumEventAgeInSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_event_age_in_seconds: Option<i32>,
+    /// `MaximumRetryAttempts`.
+    #[serde(
+        rename = "MaximumRetryAttempts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub maximum_retry_attempts: Option<i32>,
+}
+
+impl fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field(
+                "maximum_event_age_in_seconds",
+                &self.maximum_event_age_in_seconds,
+            )
+            .field("maximum_retry_attempts", &self.maximum_retry_attempts)
+            .finish()
+    }
+}
+
+/// The `Rule` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventBusName`.
+    #[serde(
+        rename = "EventBusName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_bus_name: Option<String>,
+    /// `EventPattern`.
+    #[serde(
+        rename = "EventPattern",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_pattern: Option<String>,
+    /// `ManagedBy`.
+    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `RoleArn`.
+    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// `ScheduleExpression`.
+    #[serde(
+        rename = "ScheduleExpression",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub schedule_expression: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<RuleState>,
+}
+
+impl fmt::Debug for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rule")
+            .field("arn", &self.arn)
+            .field("description", &self.description)
+            .field("event_bus_name", &self.event_bus_name)
+            .field("event_pattern", &self.event_pattern)
+            .field("managed_by", &self.managed_by)
+            .field("name", &self.name)
+            .field("role_arn", &self.role_arn)
+            .field("schedule_expression", &self.schedule_expression)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+/// The `RunCommandParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunCommandParameters {
+    /// `RunCommandTargets`. Required.
+    #[serde(
+        rename = "RunCommandTargets",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub run_command_targets: Option<Vec<RunCommandTarget>>,
+}
+
+impl fmt::Debug for RunCommandParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunCommandParameters")
+            .field("run_command_targets", &self.run_command_targets)
+            .finish()
+    }
+}
+
+/// The `RunCommandTarget` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunCommandTarget {
+    /// `Key`. Required.
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Values`. Required.
+    #[serde(rename = "Values", default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+
+impl fmt::Debug for RunCommandTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunCommandTarget")
+            .field("key", &self.key)
+            .field("values", &self.values)
+            .finish()
+    }
+}
+
+/// The `SageMakerPipelineParameter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SageMakerPipelineParameter {
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Value`. Required.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for SageMakerPipelineParameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SageMakerPipelineParameter")
+            .field("name", &self.name)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `SageMakerPipelineParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SageMakerPipelineParameters {
+    /// `PipelineParameterList`.
+    #[serde(
+        rename = "PipelineParameterList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pipeline_parameter_list: Option<Vec<SageMakerPipelineParameter>>,
+}
+
+impl fmt::Debug for SageMakerPipelineParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SageMakerPipelineParameters")
+            .field("pipeline_parameter_list", &self.pipeline_parameter_list)
+            .finish()
+    }
+}
+
+/// The `SqsParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqsParameters {
+    /// `MessageGroupId`.
+    #[serde(
+        rename = "MessageGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_group_id: Option<String>,
+}
+
+impl fmt::Debug for SqsParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqsParameters")
+            .field("message_group_id", &self.message_group_id)
+            .finish()
+    }
+}
+
+/// The `Tag` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tag {
+    /// `Key`. Required.
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Value`. Required.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tag")
+            .field("key", &self.key)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `TagResourceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagResourceRequest {
+    /// `ResourceARN`. Required.
+    #[serde(
+        rename = "ResourceARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagResourceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagResourceRequest")
+            .field("resource_arn", &self.resource_arn)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `TagResourceResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagResourceResponse {}
+
+impl fmt::Debug for TagResourceResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagResourceResponse").finish()
+    }
+}
+
+/// The `Target` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// `AppSyncParameters`.
+    #[serde(
+        rename = "AppSyncParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub app_sync_parameters: Option<AppSyncParameters>,
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `BatchParameters`.
+    #[serde(
+        rename = "BatchParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub batch_parameters: Option<BatchParameters>,
+    /// `DeadLetterConfig`.
+    #[serde(
+        rename = "DeadLetterConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+    /// `EcsParameters`.
+    #[serde(
+        rename = "EcsParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ecs_parameters: Option<EcsParameters>,
+    /// `HttpParameters`.
+    #[serde(
+        rename = "HttpParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_parameters: Option<HttpParameters>,
+    /// `Id`. Required.
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `Input`.
+    #[serde(rename = "Input", default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// `InputPath`.
+    #[serde(rename = "InputPath", default, skip_serializing_if = "Option::is_none")]
+    pub input_path: Option<String>,
+    /// `InputTransformer`.
+    #[serde(
+        rename = "InputTransformer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub input_transformer: Option<InputTransformer>,
+    /// `KinesisParameters`.
+    #[serde(
+        rename = "KinesisParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kinesis_parameters: Option<KinesisParameters>,
+    /// `RedshiftDataParameters`.
+    #[serde(
+        rename = "RedshiftDataParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redshift_data_parameters: Option<RedshiftDataParameters>,
+    /// `RetryPolicy`.
+    #[serde(
+        rename = "RetryPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retry_policy: Option<RetryPolicy>,
+    /// `RoleArn`.
+    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// `RunCommandParameters`.
+    #[serde(
+        rename = "RunCommandParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub run_command_parameters: Option<RunCommandParameters>,
+    /// `SageMakerPipelineParameters`.
+    #[serde(
+        rename = "SageMakerPipelineParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sage_maker_pipeline_parameters: Option<SageMakerPipelineParameters>,
+    /// `SqsParameters`.
+    #[serde(
+        rename = "SqsParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sqs_parameters: Option<SqsParameters>,
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Target")
+            .field("app_sync_parameters", &self.app_sync_parameters)
+            .field("arn", &self.arn)
+            .field("batch_parameters", &self.batch_parameters)
+            .field("dead_letter_config", &self.dead_letter_config)
+            .field("ecs_parameters", &self.ecs_parameters)
+            .field("http_parameters", &self.http_parameters)
+            .field("id", &self.id)
+            .field("input", &self.input)
+            .field("input_path", &self.input_path)
+            .field("input_transformer", &self.input_transformer)
+            .field("kinesis_parameters", &self.kinesis_parameters)
+            .field("redshift_data_parameters", &self.redshift_data_parameters)
+            .field("retry_policy", &self.retry_policy)
+            .field("role_arn", &self.role_arn)
+            .field("run_command_parameters", &self.run_command_parameters)
+            .field(
+                "sage_maker_pipeline_parameters",
+                &self.sage_maker_pipeline_parameters,
+            )
+            .field("sqs_parameters", &self.sqs_parameters)
+            .finish()
+    }
+}
+
 /// The `TestEventPatternRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +2151,136 @@ impl fmt::Debug for TestEventPatternResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TestEventPatternResponse")
             .field("result", &self.result)
+            .finish()
+    }
+}
+
+/// The `UntagResourceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagResourceRequest {
+    /// `ResourceARN`. Required.
+    #[serde(
+        rename = "ResourceARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagResourceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagResourceRequest")
+            .field("resource_arn", &self.resource_arn)
+            .field("tag_keys", &self.tag_keys)
+            .finish()
+    }
+}
+
+/// The `UntagResourceResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagResourceResponse {}
+
+impl fmt::Debug for UntagResourceResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagResourceResponse").finish()
+    }
+}
+
+/// The `UpdateEventBusRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEventBusRequest {
+    /// `DeadLetterConfig`.
+    #[serde(
+        rename = "DeadLetterConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `LogConfig`.
+    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
+    pub log_config: Option<LogConfig>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for UpdateEventBusRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateEventBusRequest")
+            .field("dead_letter_config", &self.dead_letter_config)
+            .field("description", &self.description)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("log_config", &self.log_config)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `UpdateEventBusResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEventBusResponse {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `DeadLetterConfig`.
+    #[serde(
+        rename = "DeadLetterConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dead_letter_config: Option<DeadLetterConfig>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `LogConfig`.
+    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
+    pub log_config: Option<LogConfig>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for UpdateEventBusResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateEventBusResponse")
+            .field("arn", &self.arn)
+            .field("dead_letter_config", &self.dead_letter_config)
+            .field("description", &self.description)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("log_config", &self.log_config)
+            .field("name", &self.name)
             .finish()
     }
 }
