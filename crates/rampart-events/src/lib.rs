@@ -7,6 +7,7 @@
 
 mod access;
 pub mod generated;
+pub mod ingest;
 mod module;
 mod ops;
 pub mod outbox;

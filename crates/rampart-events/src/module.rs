@@ -36,8 +36,15 @@ impl ServiceModule for EventsModule {
         vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
     }
 
+    fn audit_subscriptions(&self) -> Vec<&'static str> {
+        vec![crate::ingest::AUDIT_QUEUE]
+    }
+
     fn jobs(&self) -> Vec<Arc<dyn Job>> {
-        vec![Arc::new(crate::scheduler::ScheduleJob(self.0.clone()))]
+        vec![
+            Arc::new(crate::ingest::IngestJob(self.0.clone())),
+            Arc::new(crate::scheduler::ScheduleJob(self.0.clone())),
+        ]
     }
 
     fn reset(&self) {

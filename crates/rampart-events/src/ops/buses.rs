@@ -245,7 +245,13 @@ impl DeleteEventBus for EventsService {
         if bus.name == DEFAULT_BUS {
             return Err(validation("Cannot delete event bus default."));
         }
-        let Some(row) = self.tables.bus(&bus).await? else {
+        retry_conflicts(is_conflict, || self.delete_bus_once(&bus)).await
+    }
+}
+
+impl EventsService {
+    async fn delete_bus_once(&self, bus: &BusRef) -> Result<(), ServiceError> {
+        let Some(row) = self.tables.bus(bus).await? else {
             // AWS answers success for a bus that does not exist.
             return Ok(());
         };

@@ -96,15 +96,28 @@ impl EventsService {
         version: Option<u64>,
         reschedule: bool,
     ) -> Result<(), ServiceError> {
+        self.save_rule_with(bus, rule, version, reschedule, Vec::new())
+            .await
+    }
+
+    /// [`Self::save_rule`] with `extra` writes in the same transaction.
+    async fn save_rule_with(
+        &self,
+        bus: &BusRef,
+        rule: &RuleRecord,
+        version: Option<u64>,
+        reschedule: bool,
+        mut writes: Vec<rampart_store::Write>,
+    ) -> Result<(), ServiceError> {
         let expect = version.map_or(Expect::Absent, Expect::Version);
         let row = bus.rule_row(&rule.name);
-        let mut writes = vec![
+        writes.extend([
             self.tables
                 .rules
                 .put(&row, rule, expect)
                 .map_err(store_err)?,
             self.tables.touch_rule_set(bus)?,
-        ];
+        ]);
         if reschedule && rule.enabled() {
             let now = self.now_ms();
             writes.extend(plan(bus, rule, now, now));
@@ -119,6 +132,19 @@ impl EventsService {
         input: &PutRuleRequest,
     ) -> Result<(), ServiceError> {
         let name = input.name.clone().unwrap_or_default();
+        // A new rule rewrites its custom bus's row: a DeleteEventBus racing it conflicts.
+        let guard = match self.tables.bus(bus).await? {
+            Some(row) => {
+                let key = bus.row();
+                let put = self
+                    .tables
+                    .buses
+                    .put(&key, &row.value, Expect::Version(row.version));
+                vec![put.map_err(store_err)?]
+            }
+            None if bus.name == DEFAULT_BUS => Vec::new(),
+            None => return Err(bus_not_found(&bus.name)),
+        };
         let existing = self.tables.rule(bus, &name).await?;
         if existing.is_none() {
             let count = self
@@ -153,7 +179,9 @@ impl EventsService {
         if reschedule {
             rule.schedule_gen += 1;
         }
-        self.save_rule(bus, &rule, version, reschedule).await
+        let guard = if version.is_none() { guard } else { Vec::new() };
+        self.save_rule_with(bus, &rule, version, reschedule, guard)
+            .await
     }
 }
 
@@ -165,9 +193,6 @@ impl PutRule for EventsService {
     ) -> Result<PutRuleResponse, ServiceError> {
         let name = input.name.clone().unwrap_or_default();
         let bus = rule_ref(ctx, "PutRule", input.event_bus_name.as_deref(), &name)?;
-        if !self.tables.bus_exists(&bus).await? {
-            return Err(bus_not_found(&bus.name));
-        }
         check_rule_input(&bus, &input)?;
         crate::ops::tags::check_tags(input.tags.as_deref().unwrap_or_default())?;
         retry_conflicts(is_conflict, || self.put_rule_once(ctx, &bus, &input)).await?;

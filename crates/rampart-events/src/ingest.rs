@@ -1,0 +1,158 @@
+//! Events from the rest of Rampart onto each account's default bus: service events other
+//! modules publish (`rampart_module::events::INGEST_QUEUE`) and, from the audit trail, one
+//! "AWS API Call via CloudTrail" event per call record ([`AUDIT_QUEUE`]). A node job claims
+//! both queues, gives each event an id and time, routes it and commits its deliveries; the
+//! item is acked only after that commit (a crash in between routes it again: at least once).
+//!
+//! Which calls become events follows AWS: every management call goes on the bus, and routing
+//! gives read-only ones only to rules in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS.
+//! PutEvents calls never become events (they are data events in AWS, and an event about a
+//! PutEvents would loop back through a rule matching it).
+
+use crate::EventsService;
+use crate::generated::ServiceError;
+use crate::ops::put_events::event_time;
+use crate::store::{BusRef, commit_err};
+use rampart_audit::{RecordKind, StoredRecord, decode_entry};
+use rampart_core::{Job, JobContext, JobFuture, JobOutcome, JobScope};
+use rampart_jobs::{DueQueue, drain_due};
+use rampart_module::events::{INGEST_QUEUE, ServiceEvent, decode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The audit subscription: every audit record, enqueued with it.
+pub const AUDIT_QUEUE: &str = "events_audit";
+
+const INGEST: DueQueue = DueQueue::named(INGEST_QUEUE);
+const AUDIT: DueQueue = DueQueue::named(AUDIT_QUEUE);
+
+/// The event of a service event: a new id, its time, on its account's default bus.
+pub fn service_event(e: &ServiceEvent) -> Value {
+    json!({
+        "version": "0",
+        "id": uuid::Uuid::new_v4().to_string(),
+        "detail-type": e.detail_type,
+        "source": e.source,
+        "account": e.account,
+        "time": event_time(e.time_ms),
+        "region": e.region,
+        "resources": e.resources,
+        "detail": e.detail,
+    })
+}
+
+/// The "AWS API Call via CloudTrail" event of one CloudTrail record, `None` for records that
+/// do not become events (PutEvents calls, unreadable records).
+pub fn api_call_event(record: &Value) -> Option<Value> {
+    let source = record.get("eventSource")?.as_str()?;
+    let name = record.get("eventName")?.as_str()?;
+    if name == "PutEvents" && source == "events.amazonaws.com" {
+        return None;
+    }
+    let service = source.strip_suffix(".amazonaws.com").unwrap_or(source);
+    let time = record.get("eventTime").cloned().unwrap_or(Value::Null);
+    Some(json!({
+        "version": "0",
+        "id": uuid::Uuid::new_v4().to_string(),
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": format!("aws.{service}"),
+        "account": record.get("recipientAccountId")?,
+        "time": time,
+        "region": record.get("awsRegion")?,
+        "resources": [],
+        "detail": record,
+    }))
+}
+
+/// The CloudTrail JSON of every final record of an audit queue item.
+fn audit_records(payload: &[u8]) -> Vec<Value> {
+    decode_entry(payload)
+        .into_iter()
+        .filter_map(|record| match record {
+            StoredRecord::Compact(e) if e.kind == RecordKind::Intent => None,
+            StoredRecord::Compact(e) => serde_json::from_str(&e.to_cloudtrail_json()).ok(),
+            StoredRecord::Json(line) => serde_json::from_str(&line).ok(),
+        })
+        .collect()
+}
+
+impl EventsService {
+    /// Routes `events` on the default buses of their accounts in one transaction.
+    async fn put_on_default_buses(&self, events: &[Value]) -> Result<bool, ServiceError> {
+        let mut writes = Vec::new();
+        for event in events {
+            let (Some(account), Some(region)) = (
+                event.get("account").and_then(Value::as_str),
+                event.get("region").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let bus = BusRef::resolve(account, region, None);
+            writes.extend(self.route(&bus.arn(), event, None).await?);
+        }
+        let routed = !writes.is_empty();
+        self.store.transact(writes).await.map_err(commit_err)?;
+        Ok(routed)
+    }
+
+    /// Ingests every waiting service event and audit record; returns how many were routed.
+    pub async fn ingest(&self, ctx: &JobContext) -> Result<usize, String> {
+        let services = drain_due(&self.store, &INGEST, ctx, |payload| async move {
+            let events: Vec<Value> = decode(&payload).iter().map(service_event).collect();
+            self.put_on_default_buses(&events).await
+        })
+        .await?;
+        let calls = drain_due(&self.store, &AUDIT, ctx, |payload| async move {
+            let events: Vec<Value> = audit_records(&payload)
+                .iter()
+                .filter_map(api_call_event)
+                .collect();
+            self.put_on_default_buses(&events).await
+        })
+        .await?;
+        Ok(services + calls)
+    }
+}
+
+/// The node job ingesting service events and audit records.
+pub struct IngestJob(pub Arc<EventsService>);
+
+impl Job for IngestJob {
+    fn name(&self) -> &'static str {
+        "events.ingest"
+    }
+
+    fn period(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+
+    fn scope(&self) -> JobScope {
+        JobScope::Node
+    }
+
+    fn run(&self, ctx: JobContext) -> JobFuture<'_> {
+        Box::pin(async move { self.0.ingest(&ctx).await.map(JobOutcome::done) })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_calls_become_cloudtrail_events_but_put_events_does_not() {
+        let record = json!({"eventSource": "kms.amazonaws.com", "eventName": "CreateKey",
+            "eventTime": "2026-01-01T00:00:00Z", "awsRegion": "us-east-1",
+            "recipientAccountId": "111122223333", "readOnly": false});
+        let event = api_call_event(&record).unwrap();
+        assert_eq!(event["source"], "aws.kms");
+        assert_eq!(event["detail-type"], "AWS API Call via CloudTrail");
+        assert_eq!(event["account"], "111122223333");
+        assert_eq!(event["detail"], record);
+        let put = json!({"eventSource": "events.amazonaws.com", "eventName": "PutEvents",
+            "awsRegion": "us-east-1", "recipientAccountId": "111122223333"});
+        assert!(api_call_event(&put).is_none());
+    }
+}
