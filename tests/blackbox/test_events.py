@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from harness import expect_error
+from harness import create_user_with_key, eventually, expect_error
 
 ACCOUNT_RE = r"\d{12}"
 
@@ -292,6 +292,26 @@ def test_cross_account_put_events_follows_the_bus_policy(secure_server):
     # The other account cannot manage the bus either.
     expect_error(sender.put_rule, "AccessDeniedException", Name="r", EventBusName=arn,
                  EventPattern='{"source": ["a"]}')
+
+
+def test_operations_are_authorized_as_events_actions_on_their_arns(secure_server):
+    iam = secure_server.client("iam")
+    name = unique("evuser")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": ["events:PutRule", "events:DescribeRule"],
+        "Resource": "arn:aws:events:*:*:rule/allowed-*"}]})
+    user = create_user_with_key(iam, name, policy)
+    events = secure_server.client_for("events", user)
+    rule = unique("allowed")
+    eventually(lambda: events.put_rule(Name=rule, EventPattern='{"source": ["a"]}'))
+    assert events.describe_rule(Name=rule)["Name"] == rule
+    expect_error(events.put_rule, "AccessDeniedException",
+                 r"is not authorized to perform: events:PutRule on resource: "
+                 r"arn:aws:events:us-east-1:\d{12}:rule/other",
+                 Name="other", EventPattern='{"source": ["a"]}')
+    expect_error(events.delete_rule, "AccessDeniedException", Name=rule)
+    expect_error(events.list_event_buses, "AccessDeniedException")
+    secure_server.client("events").delete_rule(Name=rule)
 
 
 # ------------------------------------------------------------------ documented pattern table

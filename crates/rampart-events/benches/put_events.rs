@@ -54,6 +54,7 @@ async fn call(service: &EventsService, op: &str, body: Value) -> Value {
 
 async fn setup(service: &EventsService) {
     call(service, "CreateEventBus", json!({"Name": "bench"})).await;
+    call(service, "CreateEventBus", json!({"Name": "empty"})).await;
     for i in 0..100 {
         let name = format!("r{i:03}");
         let body =
@@ -66,22 +67,26 @@ async fn setup(service: &EventsService) {
 }
 
 fn batch() -> Value {
+    batch_on("bench")
+}
+
+fn batch_on(bus: &str) -> Value {
     let detail = json!({"customer": "ana", "sku": "abc-x", "total": 250, "ip": "10.0.3.4",
                         "state": "open", "tier": "t10"});
-    let entry = json!({"Source": "shop", "DetailType": "Order Placed", "EventBusName": "bench",
+    let entry = json!({"Source": "shop", "DetailType": "Order Placed", "EventBusName": bus,
                        "Detail": detail.to_string()});
     json!({"Entries": vec![entry; 10]})
 }
 
 /// `callers` tasks each making `CALLS / callers` PutEvents calls; events/s accepted.
-async fn run(service: Arc<EventsService>, callers: usize) -> f64 {
+async fn run(service: Arc<EventsService>, callers: usize, bus: &'static str) -> f64 {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..callers {
         let service = service.clone();
         tasks.push(tokio::spawn(async move {
             for _ in 0..CALLS / callers {
-                let out = call(&service, "PutEvents", batch()).await;
+                let out = call(&service, "PutEvents", batch_on(bus)).await;
                 assert_eq!(out["FailedEntryCount"], 0);
             }
         }));
@@ -124,8 +129,10 @@ async fn main() {
         items.len()
     };
     println!("rules matched per event: {matched} of 100");
+    let rate = run(service.clone(), 1, "empty").await;
+    println!("PutEvents, 10 entries per call, a bus without rules: {rate:.0} events/s");
     for callers in [1, 8] {
-        let rate = run(service.clone(), callers).await;
+        let rate = run(service.clone(), callers, "bench").await;
         println!(
             "PutEvents, 10 entries per call, {callers} caller(s): {rate:.0} events/s, {:.0} deliveries/s",
             rate * matched as f64

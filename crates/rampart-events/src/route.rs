@@ -248,3 +248,7 @@ pub(crate) fn route_with(
     }
     writes
 }
+
+#[cfg(test)]
+#[path = "route_tests.rs"]
+mod tests;
