@@ -65,6 +65,20 @@ impl EventsService {
     }
 }
 
+/// The record CreateEventBus stores.
+fn new_bus(input: &CreateEventBusRequest, now: i64) -> BusRecord {
+    BusRecord {
+        name: input.name.clone().unwrap_or_default(),
+        description: input.description.clone(),
+        kms_key_identifier: input.kms_key_identifier.clone(),
+        dead_letter_config: input.dead_letter_config.clone(),
+        policy: None,
+        created_ms: now,
+        modified_ms: now,
+        tags: input.tags.clone().unwrap_or_default(),
+    }
+}
+
 impl CreateEventBus for EventsService {
     async fn create_event_bus(
         &self,
@@ -83,23 +97,13 @@ impl CreateEventBus for EventsService {
         if name.contains('/') {
             return Err(validation(format!("Event bus name {name} is not valid.")));
         }
+        crate::ops::tags::check_tags(input.tags.as_deref().unwrap_or_default())?;
         if self.tables.bus_exists(&bus).await? {
             return Err(resource_already_exists_exception(format!(
                 "Event bus {name} already exists."
             )));
         }
-        let now = self.now_ms();
-        let record = BusRecord {
-            name,
-            description: input.description.clone(),
-            kms_key_identifier: input.kms_key_identifier.clone(),
-            dead_letter_config: input.dead_letter_config.clone(),
-            policy: None,
-            created_ms: now,
-            modified_ms: now,
-            tags: input.tags.clone().unwrap_or_default(),
-        };
-        crate::ops::tags::check_tags(&record.tags)?;
+        let record = new_bus(&input, self.now_ms());
         self.save_bus(&bus, &record, None).await.map_err(|e| {
             if is_conflict(&e) {
                 resource_already_exists_exception(format!("Event bus {} already exists.", bus.name))

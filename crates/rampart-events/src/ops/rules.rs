@@ -125,6 +125,39 @@ impl EventsService {
         self.tables.commit(writes).await
     }
 
+    /// The write that makes a new rule's commit conflict with a racing DeleteEventBus (a
+    /// rewrite of the custom bus's row); NotFound for a bus that does not exist.
+    async fn bus_guard(&self, bus: &BusRef) -> Result<Vec<rampart_store::Write>, ServiceError> {
+        match self.tables.bus(bus).await? {
+            Some(row) => {
+                let key = bus.row();
+                let put = self
+                    .tables
+                    .buses
+                    .put(&key, &row.value, Expect::Version(row.version));
+                Ok(vec![put.map_err(store_err)?])
+            }
+            None if bus.name == DEFAULT_BUS => Ok(Vec::new()),
+            None => Err(bus_not_found(&bus.name)),
+        }
+    }
+
+    /// LimitExceededException when the bus already has AWS's quota of rules.
+    async fn check_rule_quota(&self, bus: &BusRef) -> Result<(), ServiceError> {
+        let keys = self
+            .tables
+            .store
+            .scan_keys(crate::store::RULES, &bus.rules_prefix(), None, MAX_RULES)
+            .await
+            .map_err(store_err)?;
+        if keys.len() >= MAX_RULES {
+            return Err(limit_exceeded_exception(
+                "The requested resource exceeds the maximum number allowed.",
+            ));
+        }
+        Ok(())
+    }
+
     async fn put_rule_once(
         &self,
         ctx: &RequestContext,
@@ -132,57 +165,48 @@ impl EventsService {
         input: &PutRuleRequest,
     ) -> Result<(), ServiceError> {
         let name = input.name.clone().unwrap_or_default();
-        // A new rule rewrites its custom bus's row: a DeleteEventBus racing it conflicts.
-        let guard = match self.tables.bus(bus).await? {
-            Some(row) => {
-                let key = bus.row();
-                let put = self
-                    .tables
-                    .buses
-                    .put(&key, &row.value, Expect::Version(row.version));
-                vec![put.map_err(store_err)?]
-            }
-            None if bus.name == DEFAULT_BUS => Vec::new(),
-            None => return Err(bus_not_found(&bus.name)),
-        };
+        let guard = self.bus_guard(bus).await?;
         let existing = self.tables.rule(bus, &name).await?;
         if existing.is_none() {
-            let count = self
-                .tables
-                .store
-                .scan_keys(crate::store::RULES, &bus.rules_prefix(), None, MAX_RULES)
-                .await
-                .map_err(store_err)?;
-            if count.len() >= MAX_RULES {
-                return Err(limit_exceeded_exception(
-                    "The requested resource exceeds the maximum number allowed.",
-                ));
-            }
+            self.check_rule_quota(bus).await?;
         }
-        let version = existing.as_ref().map(|r| r.version);
-        let old = existing.map(|r| r.value);
-        let mut rule = old.clone().unwrap_or_else(|| RuleRecord {
-            name: name.clone(),
-            bus: bus.name.clone(),
-            created_by: ctx.account().as_str().to_owned(),
-            tags: input.tags.clone().unwrap_or_default(),
-            ..RuleRecord::default()
-        });
-        rule.description = input.description.clone();
-        rule.event_pattern = input.event_pattern.clone();
-        rule.schedule_expression = input.schedule_expression.clone();
-        rule.role_arn = input.role_arn.clone();
-        rule.state = state_name(input.state.as_ref());
-        let reschedule = old.as_ref().is_none_or(|o| {
-            o.schedule_expression != rule.schedule_expression || o.enabled() != rule.enabled()
-        });
-        if reschedule {
-            rule.schedule_gen += 1;
-        }
-        let guard = if version.is_none() { guard } else { Vec::new() };
+        let (rule, reschedule) = updated_rule(ctx, bus, input, existing.as_ref().map(|r| &r.value));
+        let (version, guard) = match &existing {
+            Some(r) => (Some(r.version), Vec::new()),
+            None => (None, guard),
+        };
         self.save_rule_with(bus, &rule, version, reschedule, guard)
             .await
     }
+}
+
+/// The rule PutRule makes of `old` (or a new one) and whether its schedule must be planned
+/// again. An update replaces everything but the targets and tags.
+fn updated_rule(
+    ctx: &RequestContext,
+    bus: &BusRef,
+    input: &PutRuleRequest,
+    old: Option<&RuleRecord>,
+) -> (RuleRecord, bool) {
+    let mut rule = old.cloned().unwrap_or_else(|| RuleRecord {
+        name: input.name.clone().unwrap_or_default(),
+        bus: bus.name.clone(),
+        created_by: ctx.account().as_str().to_owned(),
+        tags: input.tags.clone().unwrap_or_default(),
+        ..RuleRecord::default()
+    });
+    rule.description = input.description.clone();
+    rule.event_pattern = input.event_pattern.clone();
+    rule.schedule_expression = input.schedule_expression.clone();
+    rule.role_arn = input.role_arn.clone();
+    rule.state = state_name(input.state.as_ref());
+    let reschedule = old.is_none_or(|o| {
+        o.schedule_expression != rule.schedule_expression || o.enabled() != rule.enabled()
+    });
+    if reschedule {
+        rule.schedule_gen += 1;
+    }
+    (rule, reschedule)
 }
 
 impl PutRule for EventsService {

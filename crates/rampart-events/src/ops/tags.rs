@@ -73,37 +73,49 @@ impl EventsService {
         authorize(ctx, operation, arn, &owner, None)?;
         retry_conflicts(is_conflict, || async {
             match &resource {
-                Resource::Bus(bus) => {
-                    let (mut record, version) = match self.load_bus(bus).await {
-                        Ok(found) => found,
-                        Err(_) => return Err(bus_not_found(&bus.name)),
-                    };
-                    let before = record.tags.clone();
-                    change(&mut record.tags)?;
-                    if record.tags != before {
-                        self.save_bus(bus, &record, version).await?;
-                    }
-                    Ok(record.tags)
-                }
-                Resource::Rule(bus, name) => {
-                    let row = self.tables.rule(bus, name).await?;
-                    let row = row.ok_or_else(|| rule_not_found(name, &bus.name))?;
-                    let mut record = row.value;
-                    let before = record.tags.clone();
-                    change(&mut record.tags)?;
-                    if record.tags != before {
-                        let key = bus.rule_row(name);
-                        let w = self
-                            .tables
-                            .rules
-                            .put(&key, &record, Expect::Version(row.version));
-                        self.tables.commit(vec![w.map_err(store_err)?]).await?;
-                    }
-                    Ok(record.tags)
-                }
+                Resource::Bus(bus) => self.change_bus_tags(bus, &change).await,
+                Resource::Rule(bus, name) => self.change_rule_tags(bus, name, &change).await,
             }
         })
         .await
+    }
+
+    async fn change_bus_tags(
+        &self,
+        bus: &BusRef,
+        change: &impl Fn(&mut Vec<Tag>) -> Result<(), ServiceError>,
+    ) -> Result<Vec<Tag>, ServiceError> {
+        let Ok((mut record, version)) = self.load_bus(bus).await else {
+            return Err(bus_not_found(&bus.name));
+        };
+        let before = record.tags.clone();
+        change(&mut record.tags)?;
+        if record.tags != before {
+            self.save_bus(bus, &record, version).await?;
+        }
+        Ok(record.tags)
+    }
+
+    async fn change_rule_tags(
+        &self,
+        bus: &BusRef,
+        name: &str,
+        change: &impl Fn(&mut Vec<Tag>) -> Result<(), ServiceError>,
+    ) -> Result<Vec<Tag>, ServiceError> {
+        let row = self.tables.rule(bus, name).await?;
+        let row = row.ok_or_else(|| rule_not_found(name, &bus.name))?;
+        let mut record = row.value;
+        let before = record.tags.clone();
+        change(&mut record.tags)?;
+        if record.tags != before {
+            let key = bus.rule_row(name);
+            let w = self
+                .tables
+                .rules
+                .put(&key, &record, Expect::Version(row.version));
+            self.tables.commit(vec![w.map_err(store_err)?]).await?;
+        }
+        Ok(record.tags)
     }
 }
 
