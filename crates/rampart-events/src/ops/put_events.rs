@@ -132,6 +132,8 @@ impl EventsService {
                 bus_not_found(&bus.name).message,
             ));
         }
+        // A denied or missing bus fails its entry, not the call (entries may name several
+        // buses). Doubt: whether AWS answers an identity-policy denial for the whole call.
         let as_entry = |e: ServiceError| failed(&e.code, e.message);
         self.authorize_put(ctx, &bus).await.map_err(as_entry)?;
         writes.extend(
