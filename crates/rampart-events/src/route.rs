@@ -13,6 +13,7 @@ use crate::store::{BusRef, RuleRecord, parse_bus_arn, store_err};
 use crate::transform::target_input;
 use rampart_store::Write;
 use serde_json::Value;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -94,6 +95,24 @@ fn compile(bus: &BusRef, record: &RuleRecord) -> Option<CompiledRule> {
 
 /// The outbox delivery of `event` to `target` of the rule `rule_arn` on `bus`.
 pub(crate) fn delivery(bus: &BusRef, rule_arn: &str, target: &Target, event: &Value) -> Delivery {
+    delivery_with(bus, rule_arn, target, event, &OnceCell::new())
+}
+
+/// [`delivery`], with the event's JSON text made at most once for all its targets.
+fn delivery_with(
+    bus: &BusRef,
+    rule_arn: &str,
+    target: &Target,
+    event: &Value,
+    text: &OnceCell<String>,
+) -> Delivery {
+    let whole =
+        target.input.is_none() && target.input_path.is_none() && target.input_transformer.is_none();
+    let input = if whole {
+        text.get_or_init(|| event.to_string()).clone()
+    } else {
+        target_input(target, event, rule_arn)
+    };
     let retry = target.retry_policy.as_ref();
     let positive = |v: Option<i32>| v.and_then(|v| u32::try_from(v).ok());
     Delivery {
@@ -103,7 +122,7 @@ pub(crate) fn delivery(bus: &BusRef, rule_arn: &str, target: &Target, event: &Va
         target_id: target.id.clone().unwrap_or_default(),
         target_arn: target.arn.clone().unwrap_or_default(),
         role_arn: target.role_arn.clone(),
-        input: target_input(target, event, rule_arn),
+        input,
         event_id: event
             .get("id")
             .and_then(Value::as_str)
@@ -229,6 +248,7 @@ pub(crate) fn route_with(
     only: Option<&[String]>,
 ) -> Vec<Write> {
     let read_only = read_only_api_call(event);
+    let text = OnceCell::new();
     let mut writes = Vec::new();
     for rule in &set.rules {
         if only.is_some_and(|only| !only.iter().any(|r| *r == rule.arn || *r == rule.name)) {
@@ -243,7 +263,7 @@ pub(crate) fn route_with(
         writes.extend(
             rule.targets
                 .iter()
-                .map(|t| enqueue(&delivery(bus, &rule.arn, t, event))),
+                .map(|t| enqueue(&delivery_with(bus, &rule.arn, t, event, &text))),
         );
     }
     writes

@@ -7,10 +7,13 @@ use crate::EventsService;
 use crate::access::{authorize, bus_not_found, validation};
 use crate::generated::*;
 use crate::outbox::Delivery;
+use crate::route::{RuleSet, route_with};
 use crate::store::{BusRef, commit_err};
 use rampart_core::rampart_policy::{Policy, PolicyKind};
 use rampart_core::{Principal, RequestContext};
 use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The most a request's entries may total (AWS's entry-size calculation).
 pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
@@ -112,12 +115,14 @@ impl EventsService {
         Ok(())
     }
 
-    /// One entry: its event and its deliveries' writes, or its failure.
+    /// One entry: its event and its deliveries' writes, or its failure. `sets` keeps the
+    /// rule sets this call already read (one rule-set version read per bus and call).
     async fn accept(
         &self,
         ctx: &RequestContext,
         entry: &PutEventsRequestEntry,
         writes: &mut Vec<rampart_store::Write>,
+        sets: &mut HashMap<BusRef, Arc<RuleSet>>,
     ) -> Result<String, PutEventsResultEntry> {
         let bus = caller_bus(ctx, entry.event_bus_name.as_deref());
         let event = envelope(
@@ -136,11 +141,12 @@ impl EventsService {
         // buses). Doubt: whether AWS answers an identity-policy denial for the whole call.
         let as_entry = |e: ServiceError| failed(&e.code, e.message);
         self.authorize_put(ctx, &bus).await.map_err(as_entry)?;
-        writes.extend(
-            self.route(&bus.arn(), &event, None)
-                .await
-                .map_err(as_entry)?,
-        );
+        let set = match sets.get(&bus) {
+            Some(set) => set.clone(),
+            None => self.rule_set(&bus).await.map_err(as_entry)?,
+        };
+        writes.extend(route_with(&bus, &set, &event, None));
+        sets.insert(bus, set);
         Ok(event["id"].as_str().unwrap_or_default().to_owned())
     }
 }
@@ -165,15 +171,18 @@ impl PutEvents for EventsService {
             ));
         }
         let mut writes = Vec::new();
+        let mut sets = HashMap::new();
         let mut results = Vec::with_capacity(entries.len());
         for entry in &entries {
-            results.push(match self.accept(ctx, entry, &mut writes).await {
-                Ok(id) => PutEventsResultEntry {
-                    event_id: Some(id),
-                    ..Default::default()
+            results.push(
+                match self.accept(ctx, entry, &mut writes, &mut sets).await {
+                    Ok(id) => PutEventsResultEntry {
+                        event_id: Some(id),
+                        ..Default::default()
+                    },
+                    Err(failure) => failure,
                 },
-                Err(failure) => failure,
-            });
+            );
         }
         self.store.transact(writes).await.map_err(commit_err)?;
         let failed_count = results.iter().filter(|r| r.error_code.is_some()).count();
