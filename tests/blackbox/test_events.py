@@ -35,7 +35,8 @@ def test_the_default_bus_exists_and_custom_buses_have_a_lifecycle(events):
     default = events.describe_event_bus()
     assert default["Name"] == "default"
     assert default["Arn"].endswith(":event-bus/default")
-    expect_error(events.delete_event_bus, "ValidationException", Name="default")
+    expect_error(events.delete_event_bus, "ValidationException",
+                 "^Cannot delete event bus default.$", Name="default")
     expect_error(events.create_event_bus, "ResourceAlreadyExistsException",
                  "Event bus default already exists.", Name="default")
 
@@ -55,9 +56,11 @@ def test_the_default_bus_exists_and_custom_buses_have_a_lifecycle(events):
     assert updated["Description"] == "renamed"
 
     events.put_rule(Name="r", EventBusName=name, EventPattern='{"source": ["a"]}')
-    expect_error(events.delete_event_bus, "ValidationException", Name=name)
+    expect_error(events.delete_event_bus, "ValidationException",
+                 "^EventBus can't be deleted since it has rules.$", Name=name)
     events.delete_rule(Name="r", EventBusName=name)
     events.delete_event_bus(Name=name)
+    events.delete_event_bus(Name=name)  # deleting a missing bus succeeds, as in AWS
     expect_error(events.describe_event_bus, "ResourceNotFoundException",
                  f"Event bus {name} does not exist.", Name=name)
 
@@ -244,8 +247,12 @@ def test_permissions_build_the_bus_policy(events):
     assert sids["one"]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
     assert sids["one"]["Resource"] == arn and sids["one"]["Action"] == "events:PutEvents"
     assert sids["org"]["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": "o-1234567890"}}
-    expect_error(events.put_permission, "ResourceAlreadyExistsException", EventBusName=bus,
-                 Action="events:PutEvents", Principal="111122223333", StatementId="one")
+    events.put_permission(EventBusName=bus, Action="events:PutEvents",
+                          Principal="444455556666", StatementId="one")
+    policy = json.loads(events.describe_event_bus(Name=bus)["Policy"])
+    ones = [s for s in policy["Statement"] if s["Sid"] == "one"]
+    assert [s["Principal"] for s in ones] == [{"AWS": "arn:aws:iam::444455556666:root"}], \
+        "a statement id put again replaces its statement"
     expect_error(events.put_permission, "ValidationException", EventBusName=bus,
                  Action="events:PutRule", Principal="111122223333", StatementId="two")
     events.remove_permission(EventBusName=bus, StatementId="one")

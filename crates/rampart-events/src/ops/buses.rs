@@ -267,10 +267,7 @@ impl EventsService {
             .await
             .map_err(store_err)?;
         if !rules.is_empty() {
-            return Err(validation(format!(
-                "Cannot delete event bus {} because it has rules.",
-                bus.name
-            )));
+            return Err(validation("EventBus can't be deleted since it has rules."));
         }
         let write = self
             .tables

@@ -5,10 +5,7 @@
 use super::buses::caller_bus;
 use crate::EventsService;
 use crate::access::{authorize, validation};
-use crate::generated::errors::{
-    policy_length_exceeded_exception, resource_already_exists_exception,
-    resource_not_found_exception,
-};
+use crate::generated::errors::{policy_length_exceeded_exception, resource_not_found_exception};
 use crate::generated::*;
 use crate::store::{BusRecord, is_conflict};
 use rampart_core::RequestContext;
@@ -113,13 +110,11 @@ impl PutPermission for EventsService {
             return self.change_policy(&bus, |_| Ok(Some(policy.clone()))).await;
         }
         let new = statement(&input, &bus.arn())?;
+        // A statement id already in the policy has its statement replaced (the model lists no
+        // "already exists" error for PutPermission).
         self.change_policy(&bus, |record| {
             let mut all = statements(record.policy.as_deref());
-            if all.iter().any(|s| s.get("Sid") == new.get("Sid")) {
-                return Err(resource_already_exists_exception(
-                    "Statement with the provided id already exists.",
-                ));
-            }
+            all.retain(|s| s.get("Sid") != new.get("Sid"));
             all.push(new.clone());
             Ok(policy_text(all))
         })
