@@ -13,6 +13,9 @@ use rampart_store::{Expect, Versioned, retry_conflicts};
 /// Most buses ListEventBuses reads (AWS's quota is 100 per account and Region).
 const MAX_BUSES: usize = 1000;
 
+/// AWS's default quota of custom event buses per account and Region.
+const MAX_CUSTOM_BUSES: usize = 100;
+
 fn ts(ms: i64) -> Option<Timestamp> {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
@@ -46,6 +49,25 @@ impl EventsService {
             )),
             None => Err(bus_not_found(&bus.name)),
         }
+    }
+
+    /// LimitExceededException when the account already has AWS's quota of custom buses in
+    /// the Region.
+    async fn check_bus_quota(&self, bus: &BusRef) -> Result<(), ServiceError> {
+        let scope = format!("{}/{}/", bus.account, bus.region);
+        let keys = self
+            .tables
+            .store
+            .scan_keys(crate::store::BUSES, &scope, None, MAX_CUSTOM_BUSES + 1)
+            .await
+            .map_err(store_err)?;
+        let default = format!("{scope}{DEFAULT_BUS}");
+        if keys.iter().filter(|k| **k != default).count() >= MAX_CUSTOM_BUSES {
+            return Err(crate::generated::errors::limit_exceeded_exception(
+                "The requested resource exceeds the maximum number allowed.",
+            ));
+        }
+        Ok(())
     }
 
     /// Stores `record` for `bus`, expecting the version it was read at.
@@ -103,6 +125,7 @@ impl CreateEventBus for EventsService {
                 "Event bus {name} already exists."
             )));
         }
+        self.check_bus_quota(&bus).await?;
         let record = new_bus(&input, self.now_ms());
         self.save_bus(&bus, &record, None).await.map_err(|e| {
             if is_conflict(&e) {
