@@ -126,27 +126,27 @@ struct Target {
 }
 
 impl Target {
-    /// Stores one encoded batch (and its queue items) in one transaction.
-    async fn store(&self, batch: Encoded) -> Result<(), String> {
+    /// Stores one encoded batch in one transaction: the log entry, and for each subscribed
+    /// queue one item holding the same entry (all the batch's records: a consumer acks a batch
+    /// at a time, not a record at a time).
+    async fn store(&self, entry: Vec<u8>) -> Result<(), String> {
         let subscribers = self.subscribers();
         let outcome = if subscribers.is_empty() {
-            self.store
-                .append(AUDIT_LOG, vec![batch.entry])
-                .await
-                .map(drop)
+            self.store.append(AUDIT_LOG, vec![entry]).await.map(drop)
         } else {
-            let mut writes = vec![Write::Append {
-                log: AUDIT_LOG,
-                entry: batch.entry,
-            }];
-            for &queue in &subscribers {
-                writes.extend(batch.items.iter().map(|payload| Write::Enqueue {
+            let mut writes: Vec<Write> = subscribers
+                .iter()
+                .map(|&queue| Write::Enqueue {
                     queue,
-                    payload: payload.clone(),
+                    payload: entry.clone(),
                     visible_at_ms: 0,
                     dedup_key: None,
-                }));
-            }
+                })
+                .collect();
+            writes.push(Write::Append {
+                log: AUDIT_LOG,
+                entry,
+            });
             self.store.transact(writes).await
         };
         outcome.map_err(|e| e.to_string())
@@ -159,12 +159,6 @@ impl Target {
             .unwrap_or_else(PoisonError::into_inner);
         subscribers.clone()
     }
-}
-
-/// One batch in stored form: the log entry, and one queue item per record when subscribed.
-struct Encoded {
-    entry: Vec<u8>,
-    items: Vec<Vec<u8>>,
 }
 
 async fn write_batches(
@@ -219,11 +213,10 @@ async fn write_batch(target: &Target, queued: &mut Vec<Queued>) {
         .unzip();
     let batch = Arc::new(events);
     let count = batch.len();
-    let subscribed = !target.subscribers().is_empty();
     let mut last = String::new();
     for attempt in 0..APPEND_ATTEMPTS {
         let source = Arc::clone(&batch);
-        let encoding = tokio::task::spawn_blocking(move || encode_batch(&source, subscribed));
+        let encoding = tokio::task::spawn_blocking(move || encode_batch(&source));
         let Ok(encoded) = encoding.await else {
             tracing::error!(count, "audit batch encoding failed");
             return;
@@ -242,8 +235,8 @@ async fn write_batch(target: &Target, queued: &mut Vec<Queued>) {
     tracing::error!(error = %last, count, "could not store audit events");
 }
 
-/// The compact form of a batch; with `items`, each record on its own as well.
-fn encode_batch(events: &[AuditEvent], items: bool) -> Encoded {
+/// The compact form of a batch: one log entry holding every record.
+fn encode_batch(events: &[AuditEvent]) -> Vec<u8> {
     let stored: Vec<StoredEvent> = events
         .iter()
         .map(|event| {
@@ -255,15 +248,7 @@ fn encode_batch(events: &[AuditEvent], items: bool) -> Encoded {
             StoredEvent::of(event, kind)
         })
         .collect();
-    let items = if items {
-        stored.iter().map(|record| encode_entry([record])).collect()
-    } else {
-        Vec::new()
-    };
-    Encoded {
-        entry: encode_entry(&stored),
-        items,
-    }
+    encode_entry(&stored)
 }
 
 #[cfg(test)]

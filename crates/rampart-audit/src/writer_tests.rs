@@ -115,13 +115,14 @@ async fn records_are_stored_compact_and_rendered_as_cloudtrail_json() {
 }
 
 #[tokio::test]
-async fn subscribed_queues_get_each_record_and_others_nothing() {
+async fn subscribed_queues_get_each_batch_and_others_nothing() {
     let (_dir, store) = sqlite().await;
     let (sink, writer) = start_writer(store.clone(), false);
     sink.subscribe(vec![QUEUE]);
     sink.record_call(vec![event("CreateKey"), event("CreateKeyCopy")], false)
         .await;
     let claimed = claim(&store).await.unwrap();
+    assert_eq!(claimed.len(), 1, "one item per stored batch");
     let names: Vec<String> = claimed
         .iter()
         .flat_map(|item| decode_entry(&item.payload))

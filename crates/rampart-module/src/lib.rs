@@ -61,7 +61,8 @@ pub trait ServiceModule: Send + Sync {
     }
 
     /// Queues that receive every audit record, enqueued in the transaction that stores it
-    /// (payload: one compact record, `rampart_audit::decode_entry`); the module consumes them
+    /// (payload: one stored batch of compact records, `rampart_audit::decode_entry`, so a
+    /// consumer acks a batch at a time); the module consumes them
     /// with `Store::claim` / `Store::ack`. Queue names follow the table rule (`<name>_…`).
     fn audit_subscriptions(&self) -> Vec<&'static str> {
         Vec::new()
