@@ -377,3 +377,32 @@ def test_aws_cli(server):
     assert out["Parameter"]["Value"] == "from-cli"
     proc = server.aws("ssm", "get-parameter", "--name", f"{name}/none", check=False)
     assert proc.returncode != 0 and "ParameterNotFound" in proc.stderr
+
+
+def test_expiration_policy_deletes_at_its_time(dev_server):
+    import datetime
+
+    ssm = dev_server.client("ssm")
+    name = f"{root()}/short-lived"
+    at = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+    policies = json.dumps([
+        {"Type": "Expiration", "Version": "1.0",
+         "Attributes": {"Timestamp": at.strftime("%Y-%m-%dT%H:%M:%S.000Z")}},
+        {"Type": "ExpirationNotification", "Version": "1.0",
+         "Attributes": {"Before": "2", "Unit": "Hours"}},
+    ])
+    ssm.put_parameter(Name=name, Value="v", Type="String", Tier="Advanced", Policies=policies)
+    kept = f"{root()}/kept"
+    ssm.put_parameter(Name=kept, Value="v", Type="String")
+
+    def advance(seconds):
+        body = json.dumps({"advance_seconds": seconds}).encode()
+        resp = dev_server.post("/_rampart/clock", body,
+                               headers={"Content-Type": "application/json"})
+        assert resp.status == 200, (resp.status, resp.body)
+
+    advance(3600)
+    assert ssm.get_parameter(Name=name)["Parameter"]["Value"] == "v"
+    advance(2 * 86400)
+    expect_error(ssm.get_parameter, "ParameterNotFound", Name=name)
+    assert ssm.get_parameter(Name=kept)["Parameter"]["Value"] == "v"
