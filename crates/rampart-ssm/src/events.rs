@@ -2,7 +2,7 @@
 //! module puts them on the account's default bus). The detail is AWS's:
 //! `{"operation", "name", "type", "description"}` (plus `labels` for LabelParameterVersion).
 
-use crate::names::parameter_arn;
+use crate::names::arn_in;
 use rampart_core::RequestContext;
 use rampart_module::{ServiceEvent, publish};
 use rampart_store::Write;
@@ -20,6 +20,12 @@ pub struct Change<'a> {
 
 /// The write publishing `change` of the caller's parameter at `time_ms`.
 pub fn change_event(ctx: &RequestContext, change: &Change<'_>, time_ms: i64) -> Write {
+    let (account, region) = (ctx.account().as_str(), ctx.region.as_str());
+    change_event_in(account, region, change, time_ms)
+}
+
+/// The write publishing `change` of a parameter of `account`/`region` at `time_ms`.
+pub fn change_event_in(account: &str, region: &str, change: &Change<'_>, time_ms: i64) -> Write {
     let mut detail = json!({
         "operation": change.operation,
         "name": change.name,
@@ -30,11 +36,11 @@ pub fn change_event(ctx: &RequestContext, change: &Change<'_>, time_ms: i64) -> 
         map.insert("labels".into(), json!(labels));
     }
     publish(&ServiceEvent {
-        account: ctx.account().as_str().to_owned(),
-        region: ctx.region.as_str().to_owned(),
+        account: account.to_owned(),
+        region: region.to_owned(),
         source: "aws.ssm".into(),
         detail_type: "Parameter Store Change".into(),
-        resources: vec![parameter_arn(ctx, change.name)],
+        resources: vec![arn_in(account, region, change.name)],
         detail,
         time_ms,
     })

@@ -11,6 +11,7 @@ pub mod generated;
 mod module;
 mod names;
 mod ops;
+mod policy_jobs;
 mod record;
 mod secure;
 mod service;

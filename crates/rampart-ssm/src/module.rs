@@ -2,8 +2,10 @@
 //! KMS (`Arc<KmsService>`, provided by the KMS module listed before it).
 
 use crate::SsmService;
+use crate::policy_jobs::PolicyJob;
 use crate::record::{PARAMETERS, SETTINGS};
 use rampart_codec::AwsJsonService;
+use rampart_core::Job;
 use rampart_kms::KmsService;
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
@@ -32,5 +34,9 @@ impl ServiceModule for SsmModule {
 
     fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
         vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
+    }
+
+    fn jobs(&self) -> Vec<Arc<dyn Job>> {
+        vec![Arc::new(PolicyJob(self.0.clone()))]
     }
 }

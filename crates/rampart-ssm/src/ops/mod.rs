@@ -7,7 +7,7 @@ mod get;
 mod history;
 mod labels;
 mod path;
-mod policies;
+pub(crate) mod policies;
 mod put;
 mod settings;
 mod tags;

@@ -143,7 +143,7 @@ mod tests {
         let twice = r#"[{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-01-01T00:00:00Z"}},
             {"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2031-01-01T00:00:00Z"}}]"#;
         assert_eq!(code(twice), "IncompatiblePolicyException");
-        let many = format!("[{}]", vec![r#"{"Type":"Expiration"}"#; 11].join(","));
+        let many = format!("[{}]", [r#"{"Type":"Expiration"}"#; 11].join(","));
         assert_eq!(code(&many), "PoliciesLimitExceededException");
     }
 }

@@ -11,6 +11,7 @@ use crate::generated::errors::{
 use crate::generated::{ParameterTier, PutParameter, PutParameterRequest, PutParameterResult};
 use crate::generated::{ParameterType, ServiceError};
 use crate::names::{check_new_name, parameter_arn};
+use crate::policy_jobs::schedule;
 use crate::record::{MAX_VERSIONS, ParameterRecord, VersionRecord, parameter_row};
 use crate::secure::DEFAULT_KEY;
 use crate::service::{authorize, internal};
@@ -104,9 +105,13 @@ impl SsmService {
         if record.versions.len() > MAX_VERSIONS {
             record.versions.remove(0);
         }
-        let row = parameter_row(ctx.account().as_str(), ctx.region.as_str(), name);
-        let put = self.tables.parameters.put(&row, &record, expect)?;
-        self.store.transact(vec![put, event]).await
+        let (account, region) = (ctx.account().as_str(), ctx.region.as_str());
+        let row = parameter_row(account, region, name);
+        let mut writes = vec![self.tables.parameters.put(&row, &record, expect)?, event];
+        if let Some(latest) = record.current() {
+            writes.extend(schedule(account, region, &record.name, latest));
+        }
+        self.store.transact(writes).await
     }
 }
 
