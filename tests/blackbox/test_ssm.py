@@ -270,6 +270,12 @@ def test_secure_string_default_and_customer_key(server, ssm):
         assert out["Plaintext"] == secret.encode() and out["KeyId"] == key["Arn"]
     by_path = ssm.get_parameters_by_path(Path=top, WithDecryption=True)["Parameters"]
     assert {p["Value"] for p in by_path} == {secret}
+    big = (secret + "-") * (7000 // (len(secret) + 1))
+    out = ssm.put_parameter(Name=f"{top}/big", Value=big, Type="SecureString", Tier="Advanced",
+                            KeyId=key["KeyId"])
+    assert out["Tier"] == "Advanced"
+    assert ssm.get_parameter(Name=f"{top}/big", WithDecryption=True)["Parameter"]["Value"] == big
+    assert ssm.get_parameter(Name=f"{top}/big")["Parameter"]["Value"] != big
     history = ssm.get_parameter_history(Name=f"{top}/default", WithDecryption=True)
     assert history["Parameters"][0]["Value"] == secret
     expect_error(ssm.put_parameter, "InvalidKeyId", r"Error Code: NotFoundException",

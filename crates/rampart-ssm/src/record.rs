@@ -41,6 +41,10 @@ pub struct VersionRecord {
     pub policies: Vec<String>,
     pub modified_ms: i64,
     pub modified_user: String,
+    /// A SecureString over 4 KB: `value` is an envelope (see `secure::envelope`) under a KMS
+    /// data key rather than a KMS ciphertext.
+    #[serde(default)]
+    pub envelope: bool,
 }
 
 impl ParameterRecord {

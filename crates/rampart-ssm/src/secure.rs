@@ -3,16 +3,18 @@
 //! decryption, both under the encryption context `{"PARAMETER_ARN": <arn>}`. KMS's refusals
 //! come back the way SSM relays them: its message with the KMS error appended.
 
-use crate::SsmService;
 use crate::generated::ServiceError;
+use crate::{SsmService, envelope};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_kms::KmsService;
 use rampart_kms::domain::KmsError;
+use rampart_kms::generated::{DataKeySpec, GenerateDataKey, GenerateDataKeyRequest};
 use rampart_kms::generated::{Decrypt, DecryptRequest, Encrypt, EncryptRequest};
 use std::collections::BTreeMap;
+use zeroize::Zeroizing;
 
 /// The key id PutParameter records when the caller named none.
 pub const DEFAULT_KEY: &str = "alias/aws/ssm";
@@ -21,20 +23,27 @@ fn context(arn: &str) -> BTreeMap<String, String> {
     BTreeMap::from([("PARAMETER_ARN".to_owned(), arn.to_owned())])
 }
 
+/// The largest plaintext KMS Encrypt takes; larger values go in an envelope.
+const KMS_MAX: usize = 4096;
+
 impl SsmService {
-    /// Encrypts `plaintext` for parameter `arn` under `key_id` (the default key when `None`);
-    /// the base64 ciphertext.
+    /// Encrypts `plaintext` for parameter `arn` under `key_id` (the default key when `None`):
+    /// the base64 stored form, and whether it is an envelope (values over 4 KB).
     pub(crate) async fn seal(
         &self,
         ctx: &RequestContext,
         key_id: Option<&str>,
         arn: &str,
         plaintext: &str,
-    ) -> Result<String, ServiceError> {
+    ) -> Result<(String, bool), ServiceError> {
         let key = match key_id {
             Some(k) if k != DEFAULT_KEY => k.to_owned(),
             _ => self.default_key(ctx).await?,
         };
+        if plaintext.len() > KMS_MAX {
+            let sealed = self.seal_envelope(ctx, key, arn, plaintext).await?;
+            return Ok((STANDARD.encode(sealed), true));
+        }
         let request = EncryptRequest {
             key_id: Some(key),
             plaintext: Some(Blob(plaintext.as_bytes().to_vec())),
@@ -44,26 +53,61 @@ impl SsmService {
         let call = <KmsService as Encrypt>::encrypt(&self.kms, ctx, request);
         let response = self.kms.via_service("ssm", call).await.map_err(relay)?;
         let blob = response.ciphertext_blob.ok_or_else(missing)?;
-        Ok(STANDARD.encode(blob.as_bytes()))
+        Ok((STANDARD.encode(blob.as_bytes()), false))
     }
 
-    /// Decrypts the stored `ciphertext` of parameter `arn` as the caller.
+    /// An envelope of `plaintext` under a fresh data key of `key`.
+    async fn seal_envelope(
+        &self,
+        ctx: &RequestContext,
+        key: String,
+        arn: &str,
+        plaintext: &str,
+    ) -> Result<Vec<u8>, ServiceError> {
+        let request = GenerateDataKeyRequest {
+            key_id: Some(key),
+            key_spec: Some(DataKeySpec::Aes256),
+            encryption_context: Some(context(arn)),
+            ..GenerateDataKeyRequest::default()
+        };
+        let call = <KmsService as GenerateDataKey>::generate_data_key(&self.kms, ctx, request);
+        let response = self.kms.via_service("ssm", call).await.map_err(relay)?;
+        let data_key = Zeroizing::new(response.plaintext.ok_or_else(missing)?.into_inner());
+        let encrypted = response.ciphertext_blob.ok_or_else(missing)?;
+        envelope::seal(&data_key, encrypted.as_bytes(), arn, plaintext.as_bytes())
+            .ok_or_else(missing)
+    }
+
+    /// Decrypts the stored form of parameter `arn`'s value as the caller.
     pub(crate) async fn open(
         &self,
         ctx: &RequestContext,
         arn: &str,
-        ciphertext: &str,
+        stored: &str,
+        is_envelope: bool,
     ) -> Result<String, ServiceError> {
-        let bytes = STANDARD.decode(ciphertext).map_err(|_| missing())?;
+        let bytes = STANDARD.decode(stored).map_err(|_| missing())?;
+        let blob = match is_envelope {
+            true => envelope::encrypted_key(&bytes)
+                .ok_or_else(missing)?
+                .to_vec(),
+            false => bytes.clone(),
+        };
         let request = DecryptRequest {
-            ciphertext_blob: Some(Blob(bytes)),
+            ciphertext_blob: Some(Blob(blob)),
             encryption_context: Some(context(arn)),
             ..DecryptRequest::default()
         };
         let call = <KmsService as Decrypt>::decrypt(&self.kms, ctx, request);
         let response = self.kms.via_service("ssm", call).await.map_err(relay)?;
-        let plain = response.plaintext.ok_or_else(missing)?;
-        String::from_utf8(plain.into_inner()).map_err(|_| missing())
+        let plain = Zeroizing::new(response.plaintext.ok_or_else(missing)?.into_inner());
+        let value = match is_envelope {
+            true => envelope::open(&plain, arn, &bytes)
+                .ok_or_else(missing)?
+                .to_vec(),
+            false => plain.to_vec(),
+        };
+        String::from_utf8(value).map_err(|_| missing())
     }
 
     /// The ARN of the account's `alias/aws/ssm` key, created on first use.

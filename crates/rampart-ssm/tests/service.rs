@@ -144,15 +144,34 @@ async fn rows_hold_ciphertext_and_events_commit_with_changes() {
             .await
             .unwrap();
         assert_eq!(got["Parameter"]["Value"], secret);
-        h.call("DeleteParameter", json!({"Name": "/app/pw"}))
+        let big = secret.repeat(120);
+        let put = json!({"Name": "/app/big", "Value": big, "Type": "SecureString",
+            "Tier": "Advanced"});
+        h.call("PutParameter", put).await.unwrap();
+        let got = h
+            .call(
+                "GetParameter",
+                json!({"Name": "/app/big", "WithDecryption": true}),
+            )
             .await
             .unwrap();
+        assert_eq!(got["Parameter"]["Value"], big);
+        let rows = h.store.scan("ssm_parameters", "", None, 10).await.unwrap();
+        assert!(
+            rows.iter()
+                .all(|r| !String::from_utf8_lossy(&r.value).contains(&secret))
+        );
+        for name in ["/app/big", "/app/pw"] {
+            h.call("DeleteParameter", json!({"Name": name}))
+                .await
+                .unwrap();
+        }
         let events = h.events().await;
         let ops: Vec<&str> = events
             .iter()
             .map(|e| e["detail"]["operation"].as_str().unwrap())
             .collect();
-        assert_eq!(ops, ["Create", "Delete"]);
+        assert_eq!(ops, ["Create", "Create", "Delete", "Delete"]);
         assert_eq!(events[0]["detail_type"], "Parameter Store Change");
         assert_eq!(events[0]["detail"]["type"], "SecureString");
         assert_eq!(

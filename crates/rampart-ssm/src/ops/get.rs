@@ -65,7 +65,10 @@ impl SsmService {
         } = found;
         let arn = parameter_arn(ctx, &record.name);
         let value = match decrypt && version.kind == ParameterType::SecureString.as_str() {
-            true => self.open(ctx, &arn, &version.value).await?,
+            true => {
+                self.open(ctx, &arn, &version.value, version.envelope)
+                    .await?
+            }
             false => version.value,
         };
         Ok(Parameter {

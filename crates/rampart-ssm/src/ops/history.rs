@@ -41,7 +41,7 @@ impl GetParameterHistory for SsmService {
         let mut parameters = Vec::new();
         for v in record.versions.iter().skip(skip).take(max) {
             let value = match decrypt && v.kind == ParameterType::SecureString.as_str() {
-                true => self.open(ctx, &arn, &v.value).await?,
+                true => self.open(ctx, &arn, &v.value, v.envelope).await?,
                 false => v.value.clone(),
             };
             parameters.push(history_entry(&record.name, v, value));

@@ -52,9 +52,8 @@ impl PutParameter for SsmService {
             next.modified_ms = self.now_ms();
             next.modified_user = ctx.principal.arn.clone();
             if next.kind == "SecureString" {
-                next.value = self
-                    .seal(ctx, next.key_id.as_deref(), &arn, &next.value)
-                    .await?;
+                let key = next.key_id.as_deref();
+                (next.value, next.envelope) = self.seal(ctx, key, &arn, &next.value).await?;
             }
             let result = PutParameterResult {
                 tier: Some(ParameterTier::from(next.tier.as_str())),
@@ -177,6 +176,7 @@ fn plan(
         policies,
         modified_ms: 0,
         modified_user: String::new(),
+        envelope: false,
     })
 }
 
