@@ -207,7 +207,11 @@ def test_tiers_names_and_types(ssm):
     assert ssm.get_parameter(Name=f"{top}/ami")["Parameter"]["DataType"] == "aws:ec2:image"
     expect_error(ssm.put_parameter, "HierarchyLevelLimitExceededException",
                  Name="/a" * 16, Value="x", Type="String")
-    expect_error(ssm.put_parameter, "ValidationException", Name=f"{top}/bad name", Value="x",
+    expect_error(ssm.put_parameter, "ValidationException",
+                 r"^Parameter name: can't be prefixed with \"ssm\" \(case-insensitive\)\. If "
+                 r"formed as a path", Name=f"{top}/bad name", Value="x", Type="String")
+    expect_error(ssm.put_parameter, "ValidationException", r"^1 validation error detected: "
+                 r"Value at 'value' failed to satisfy constraint", Name=f"{top}/empty", Value="",
                  Type="String")
     expect_error(ssm.put_parameter, "AccessDeniedException",
                  r"^No access to reserved parameter name: /aws/x/y\.$", Name="/aws/x/y",

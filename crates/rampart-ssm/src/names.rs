@@ -10,11 +10,10 @@ const MAX_LEVELS: usize = 15;
 /// The longest fully qualified name (the parameter ARN).
 const MAX_ARN_LENGTH: usize = 1011;
 
-/// AWS's message for a name with characters or a shape it refuses.
-const BAD_NAME: &str = "Parameter name: can't be prefixed with \"aws\" or \"ssm\" \
-     (case-insensitive). If formed as a path, it can consist of sub-paths divided by slash \
-     symbol; each sub-path can be formed as a mix of letters, numbers and the following 3 \
-     symbols .-_";
+/// AWS's message for a name with characters or a shape it refuses (spaces and `@` included).
+const BAD_NAME: &str = "Parameter name: can't be prefixed with \"ssm\" (case-insensitive). If \
+     formed as a path, it can consist of sub-paths divided by slash symbol; each sub-path can be \
+     formed as a mix of letters, numbers and the following 3 symbols .-_";
 
 /// The ARN of parameter `name` in the caller's account and Region.
 pub fn parameter_arn(ctx: &RequestContext, name: &str) -> String {
@@ -95,11 +94,7 @@ fn check_reserved(name: &str) -> Result<(), ServiceError> {
             "Parameter name: can't be prefixed with \"aws\" or \"ssm\" (case-insensitive).",
         ));
     }
-    Err(ServiceError::validation(
-        "Parameter name: can't be prefixed with \"ssm\" (case-insensitive). If formed as a \
-         path, it can consist of sub-paths divided by slash symbol; each sub-path can be formed \
-         as a mix of letters, numbers and the following 3 symbols .-_",
-    ))
+    Err(ServiceError::validation(BAD_NAME))
 }
 
 /// Which version a read names.

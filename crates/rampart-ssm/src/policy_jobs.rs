@@ -137,11 +137,23 @@ fn policy_event(due: &Due, record: &ParameterRecord, v: &VersionRecord, now_ms: 
             "parameter-name": record.name,
             "parameter-type": v.kind,
             "policy-type": due.policy,
+            "policy-content": policy_text(v, &due.policy),
             "action-status": "Finished",
             "action-reason": reason,
         }),
         time_ms: now_ms,
     })
+}
+
+/// The text of `version`'s policy of type `kind`.
+fn policy_text(version: &VersionRecord, kind: &str) -> String {
+    let of_kind = |p: &&String| serde_json::from_str::<Value>(p).is_ok_and(|v| v["Type"] == kind);
+    version
+        .policies
+        .iter()
+        .find(of_kind)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// The cluster job running due policies.

@@ -122,6 +122,13 @@ fn plan(
     default_tier: &str,
 ) -> Result<VersionRecord, ServiceError> {
     let value = input.value.clone().unwrap_or_default();
+    if value.is_empty() {
+        // The value is sensitive, so AWS's message leaves it out.
+        return Err(ServiceError::validation(
+            "1 validation error detected: Value at 'value' failed to satisfy constraint: Member \
+             must have length greater than or equal to 1",
+        ));
+    }
     let previous = existing.and_then(ParameterRecord::current);
     if let Some(record) = existing {
         if input.overwrite != Some(true) {
