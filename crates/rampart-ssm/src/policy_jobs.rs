@@ -48,17 +48,9 @@ pub fn schedule(account: &str, region: &str, name: &str, version: &VersionRecord
     for p in &parsed {
         let Some(a) = attrs(p) else { continue };
         let kind = p["Type"].as_str().unwrap_or_default();
-        let due = match kind {
-            "Expiration" => expires,
-            "ExpirationNotification" => expires
-                .zip(duration_ms(&a, "Before").ok())
-                .map(|(e, b)| e - b),
-            "NoChangeNotification" => duration_ms(&a, "After")
-                .ok()
-                .map(|d| version.modified_ms + d),
-            _ => None,
+        let Some(due) = due_at(kind, &a, expires, version.modified_ms) else {
+            continue;
         };
-        let Some(due) = due else { continue };
         let item = Due {
             account: account.into(),
             region: region.into(),
@@ -74,6 +66,22 @@ pub fn schedule(account: &str, region: &str, name: &str, version: &VersionRecord
         });
     }
     writes
+}
+
+/// When a policy of `kind` with `attributes` acts, given the Expiration time `expires` and the
+/// version's change time.
+fn due_at(
+    kind: &str,
+    attributes: &serde_json::Map<String, Value>,
+    expires: Option<i64>,
+    changed_ms: i64,
+) -> Option<i64> {
+    match kind {
+        "Expiration" => expires,
+        "ExpirationNotification" => Some(expires? - duration_ms(attributes, "Before").ok()?),
+        "NoChangeNotification" => Some(changed_ms + duration_ms(attributes, "After").ok()?),
+        _ => None,
+    }
 }
 
 impl SsmService {

@@ -41,13 +41,7 @@ impl GetParametersByPath for SsmService {
             input.parameter_filters.as_deref().unwrap_or_default(),
             Use::ByPath,
         )?;
-        let scope = scope_prefix(ctx.account().as_str(), ctx.region.as_str());
-        let trimmed = path.trim_matches('/');
-        let prefix = if trimmed.is_empty() {
-            scope
-        } else {
-            format!("{scope}{trimmed}/")
-        };
+        let prefix = path_prefix(ctx, path);
         let start = match input.next_token.as_deref() {
             Some(t) => Some(token::decode(t, &prefix)?),
             None => None,
@@ -116,6 +110,15 @@ impl SsmService {
                 return Ok((page, None));
             }
         }
+    }
+}
+
+/// The row prefix of the parameters under `path`.
+fn path_prefix(ctx: &RequestContext, path: &str) -> String {
+    let scope = scope_prefix(ctx.account().as_str(), ctx.region.as_str());
+    match path.trim_matches('/') {
+        "" => scope,
+        trimmed => format!("{scope}{trimmed}/"),
     }
 }
 

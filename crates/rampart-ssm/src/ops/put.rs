@@ -30,16 +30,7 @@ impl PutParameter for SsmService {
         check_new_name(ctx, &name)?;
         let arn = parameter_arn(ctx, &name);
         authorize(ctx, "ssm:PutParameter", &arn)?;
-        let new_tags = input.tags.clone().unwrap_or_default();
-        if input.overwrite == Some(true) && !new_tags.is_empty() {
-            return Err(ServiceError::validation(
-                "Invalid request: tags and overwrite can't be used together. To create a \
-                 parameter with tags, please remove overwrite flag. To update tags for an \
-                 existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
-            ));
-        }
-        let tag_pairs = tags::check_new(&new_tags, &[])?;
-        let policies = input.policies.as_deref().map(policies::parse).transpose()?;
+        let (tag_pairs, policies) = check_request(&input)?;
         let default_tier = self.default_tier(ctx).await?;
         for _ in 0..CAS_ATTEMPTS {
             let existing = self.load(ctx, &name).await?;
@@ -114,6 +105,61 @@ impl SsmService {
     }
 }
 
+/// The request's tags and policies, checked (tags only on a parameter's creation).
+type Checked = (Vec<(String, String)>, Option<Vec<String>>);
+
+fn check_request(input: &PutParameterRequest) -> Result<Checked, ServiceError> {
+    let new_tags = input.tags.clone().unwrap_or_default();
+    if input.overwrite == Some(true) && !new_tags.is_empty() {
+        return Err(ServiceError::validation(
+            "Invalid request: tags and overwrite can't be used together. To create a parameter \
+             with tags, please remove overwrite flag. To update tags for an existing parameter, \
+             please use AddTagsToResource or RemoveTagsFromResource.",
+        ));
+    }
+    let tag_pairs = tags::check_new(&new_tags, &[])?;
+    let policies = input.policies.as_deref().map(policies::parse).transpose()?;
+    Ok((tag_pairs, policies))
+}
+
+/// The empty value refused in AWS's words (the value is sensitive, so the message leaves it
+/// out); an existing parameter refused without Overwrite or when its history is full.
+fn check_value_and_overwrite(
+    input: &PutParameterRequest,
+    existing: Option<&ParameterRecord>,
+) -> Result<(), ServiceError> {
+    if input.value.as_deref().unwrap_or_default().is_empty() {
+        return Err(ServiceError::validation(
+            "1 validation error detected: Value at 'value' failed to satisfy constraint: Member \
+             must have length greater than or equal to 1",
+        ));
+    }
+    let Some(record) = existing else {
+        return Ok(());
+    };
+    if input.overwrite != Some(true) {
+        return Err(parameter_already_exists(
+            "The parameter already exists. To overwrite this value, set the overwrite option in \
+             the request to true.",
+        ));
+    }
+    check_version_room(record)
+}
+
+/// The request's type, or the current version's on an overwrite.
+fn kind_for(
+    input: &PutParameterRequest,
+    previous: Option<&VersionRecord>,
+) -> Result<String, ServiceError> {
+    match (&input.type_, previous) {
+        (Some(t), _) => Ok(t.as_str().to_owned()),
+        (None, Some(prev)) => Ok(prev.kind.clone()),
+        (None, None) => Err(ServiceError::validation(
+            "A parameter type is required when you create a parameter.",
+        )),
+    }
+}
+
 /// The new version PutParameter would write (its value still in plaintext), or AWS's error.
 fn plan(
     input: &PutParameterRequest,
@@ -121,33 +167,10 @@ fn plan(
     policies: Option<Vec<String>>,
     default_tier: &str,
 ) -> Result<VersionRecord, ServiceError> {
+    check_value_and_overwrite(input, existing)?;
     let value = input.value.clone().unwrap_or_default();
-    if value.is_empty() {
-        // The value is sensitive, so AWS's message leaves it out.
-        return Err(ServiceError::validation(
-            "1 validation error detected: Value at 'value' failed to satisfy constraint: Member \
-             must have length greater than or equal to 1",
-        ));
-    }
     let previous = existing.and_then(ParameterRecord::current);
-    if let Some(record) = existing {
-        if input.overwrite != Some(true) {
-            return Err(parameter_already_exists(
-                "The parameter already exists. To overwrite this value, set the overwrite \
-                 option in the request to true.",
-            ));
-        }
-        check_version_room(record)?;
-    }
-    let kind = match (&input.type_, previous) {
-        (Some(t), _) => t.as_str().to_owned(),
-        (None, Some(prev)) => prev.kind.clone(),
-        (None, None) => {
-            return Err(ServiceError::validation(
-                "A parameter type is required when you create a parameter.",
-            ));
-        }
-    };
+    let kind = kind_for(input, previous)?;
     let key_id = key_for(input, previous, &kind)?;
     let data_type = data_type_for(input, previous, &kind, &value)?;
     let allowed_pattern = input
