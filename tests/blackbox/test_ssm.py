@@ -44,6 +44,9 @@ def test_versions_selectors_and_overwrite(ssm):
                  rf"^Systems Manager could not find version 9 of {name}\.", Name=f"{name}:9")
     _, message = expect_error(ssm.get_parameter, "ParameterNotFound", Name=f"{name}/nope")
     assert message == ""
+    expect_error(ssm.get_parameter, "ValidationException", r"^Parameter name: ",
+                 Name=f"{name} x")
+    assert ssm.get_parameter(Name=f"  {name} ")["Parameter"]["Value"] == "v2"
     many = ssm.get_parameters(Names=[name, f"{name}:1", f"{name}/missing", f"{name}:7"])
     assert sorted(p["Value"] for p in many["Parameters"]) == ["v1", "v2"]
     assert sorted(many["InvalidParameters"]) == sorted([f"{name}/missing", f"{name}:7"])

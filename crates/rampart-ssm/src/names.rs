@@ -97,6 +97,15 @@ fn check_reserved(name: &str) -> Result<(), ServiceError> {
     Err(ServiceError::validation(BAD_NAME))
 }
 
+/// ValidationException for a name with spaces inside it: AWS trims them at the ends and
+/// refuses them between characters, reads included.
+pub fn check_no_inner_spaces(raw: &str) -> Result<(), ServiceError> {
+    if raw.trim().contains(char::is_whitespace) {
+        return Err(ServiceError::validation(BAD_NAME));
+    }
+    Ok(())
+}
+
 /// Which version a read names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selector {

@@ -8,7 +8,7 @@ use crate::generated::ServiceError;
 use crate::generated::errors::parameter_version_not_found;
 use crate::generated::{GetParameter, GetParameterRequest, GetParameterResult, GetParameters};
 use crate::generated::{GetParametersRequest, GetParametersResult, Parameter, ParameterType};
-use crate::names::{Selector, parameter_arn, parse_reference};
+use crate::names::{Selector, check_no_inner_spaces, parameter_arn, parse_reference};
 use crate::record::{ParameterRecord, VersionRecord};
 use crate::service::{authorize, not_found, timestamp};
 use rampart_core::RequestContext;
@@ -29,6 +29,7 @@ impl SsmService {
         action: &str,
     ) -> Result<Found, ServiceError> {
         check_reference(raw)?;
+        check_no_inner_spaces(raw)?;
         let (name, selector) = parse_reference(ctx, raw).ok_or_else(not_found)?;
         authorize(ctx, action, &parameter_arn(ctx, &name))?;
         let record = self.load(ctx, &name).await?.ok_or_else(not_found)?.value;
