@@ -241,6 +241,27 @@ const EVENTS_SERVED: &[&str] = &[
 /// EventBridge operations CloudTrail marks `readOnly`.
 const EVENTS_READ_ONLY: &[&str] = &["Describe*", "List*", "TestEventPattern"];
 
+/// The Parameter Store operations `rampart-ssm` implements (`impl <Operation> for SsmService`,
+/// in `ops/`); the model's other SSM operations answer not-served.
+const SSM_SERVED: &[&str] = &[
+    "AddTagsToResource",
+    "DeleteParameter",
+    "DeleteParameters",
+    "DescribeParameters",
+    "GetParameter",
+    "GetParameterHistory",
+    "GetParameters",
+    "GetParametersByPath",
+    "GetServiceSetting",
+    "LabelParameterVersion",
+    "ListTagsForResource",
+    "PutParameter",
+    "RemoveTagsFromResource",
+    "ResetServiceSetting",
+    "UnlabelParameterVersion",
+    "UpdateServiceSetting",
+];
+
 /// Every generated service.
 pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
@@ -249,6 +270,17 @@ pub const SERVICES: &[ServiceSpec] = &[
         module_dir: "src/generated",
         served: EVENTS_SERVED,
         read_only: EVENTS_READ_ONLY,
+        hidden_responses: &[],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    },
+    ServiceSpec {
+        model: "ssm/2014-11-06/service-2.json",
+        crate_dir: "crates/rampart-ssm",
+        module_dir: "src/generated",
+        served: SSM_SERVED,
+        read_only: &["Describe*", "Get*", "List*"],
         hidden_responses: &[],
         global_region: None,
         prechecked: &[],

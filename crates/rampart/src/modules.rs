@@ -134,13 +134,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let modules = started(dir.path()).await;
         let names: Vec<&str> = modules.list.iter().map(|m| m.name()).collect();
-        assert_eq!(names, ["kms", "iam", "sts", "cloudtrail"]);
+        assert_eq!(names, ["kms", "iam", "sts", "cloudtrail", "events", "ssm"]);
         let prefixes: Vec<&str> = modules
             .json_services()
             .iter()
             .map(|s| s.target_prefix())
             .collect();
-        assert_eq!(prefixes.len(), 2, "{prefixes:?}");
+        assert_eq!(prefixes.len(), 4, "{prefixes:?}");
+        assert!(prefixes.contains(&"AmazonSSM"), "{prefixes:?}");
         let signing: Vec<&str> = modules
             .query_services()
             .iter()
@@ -166,6 +167,7 @@ mod tests {
             expect: rampart_store::Expect::Any,
         };
         store.transact(vec![put("kms_keys")]).await.unwrap();
+        store.transact(vec![put("ssm_parameters")]).await.unwrap();
         store.transact(vec![put(META_TABLE)]).await.unwrap();
         assert!(store.transact(vec![put("credentials")]).await.is_err());
     }

@@ -17,6 +17,7 @@ pub const MODULES: &[ModuleFactory] = &[
     rampart_sts::module,
     rampart_cloudtrail::module,
     rampart_events::module,
+    rampart_ssm::module,
 ];
 
 /// Runs the server until SIGINT/SIGTERM.

@@ -1,0 +1,22 @@
+//! SSM Parameter Store for Rampart: hierarchical parameters with versions, labels, tags and
+//! selectors, served from the generated `ssm` wire layer (only the Parameter Store operations;
+//! every other SSM operation answers not-served).
+//!
+//! A `SecureString` value is encrypted through KMS as the caller, under the encryption context
+//! `{"PARAMETER_ARN": <arn>}`; the store holds only the ciphertext. Reading it with decryption
+//! asks KMS to decrypt as the caller, so `kms:Decrypt` on the key is needed.
+
+mod envelope;
+mod events;
+pub mod generated;
+mod module;
+mod names;
+mod ops;
+mod policy_jobs;
+mod record;
+mod secure;
+mod service;
+mod token;
+
+pub use module::{TABLES, module};
+pub use service::SsmService;

@@ -1,0 +1,283 @@
+//! Parameter Store over both store backends (SQLite, and PostgreSQL in its own schema when
+//! `RAMPART_TEST_POSTGRES_URL` is set), driven through the generated `dispatch` with
+//! botocore-shaped JSON: what the rows hold, the events committed with each change, the policy
+//! job on a manual clock, and the operations not served.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use rampart_codec::ServiceError;
+use rampart_core::{AccountId, JobContext, ManualClock, Principal, PrincipalKind, Region};
+use rampart_core::{Clock, RequestContext};
+use rampart_crypto::root::{Domain, RootKey};
+use rampart_kms::KmsService;
+use rampart_ssm::SsmService;
+use rampart_store::Store;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+const ACCOUNT: &str = "111122223333";
+const PG_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
+
+struct Harness {
+    ssm: SsmService,
+    store: Store,
+    clock: Arc<ManualClock>,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<(String, String)>,
+}
+
+async fn admin(url: &str, sql: &str) {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("PostgreSQL server unreachable");
+    let task = tokio::spawn(conn);
+    client.batch_execute(sql).await.unwrap();
+    drop(client);
+    let _ = task.await;
+}
+
+impl Harness {
+    fn over(
+        store: Store,
+        dir: Option<tempfile::TempDir>,
+        schema: Option<(String, String)>,
+    ) -> Self {
+        let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
+        let kms = Arc::new(KmsService::new(
+            store.clone(),
+            RootKey::generate().domain_key(Domain::Kms),
+            clock.clone(),
+        ));
+        Harness {
+            ssm: SsmService::new(store.clone(), kms, clock.clone()),
+            store,
+            clock,
+            _dir: dir,
+            schema,
+        }
+    }
+
+    /// Every configured backend.
+    async fn all() -> Vec<Harness> {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = Store::open_sqlite(&dir.path().join("rampart.db"))
+            .await
+            .unwrap();
+        let mut out = vec![Harness::over(sqlite, Some(dir), None)];
+        if let Ok(admin_url) = std::env::var(PG_VAR) {
+            let schema = format!("rampart_ssm_{}", uuid::Uuid::new_v4().simple());
+            admin(&admin_url, &format!("CREATE SCHEMA {schema}")).await;
+            let sep = if admin_url.contains('?') { '&' } else { '?' };
+            let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
+            let store = Store::open_postgres(&url).await.unwrap();
+            out.push(Harness::over(store, None, Some((admin_url, schema))));
+        } else {
+            eprintln!("{PG_VAR} not set: skipping the PostgreSQL run");
+        }
+        out
+    }
+
+    async fn cleanup(self) {
+        if let Some((url, schema)) = &self.schema {
+            admin(url, &format!("DROP SCHEMA {schema} CASCADE")).await;
+        }
+    }
+
+    async fn call(&self, op: &str, body: Value) -> Result<Value, ServiceError> {
+        let principal = Principal {
+            account: AccountId::parse(ACCOUNT).unwrap(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:root"),
+            principal_id: ACCOUNT.into(),
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            kind: PrincipalKind::Root,
+            session: None,
+        };
+        let ctx = RequestContext::new(principal, Region::new("us-east-1"));
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let invocation = rampart_ssm::generated::dispatch(&self.ssm, &ctx, op, &bytes).await;
+        invocation
+            .result
+            .map(|out| serde_json::from_slice(&out).unwrap_or(Value::Null))
+    }
+
+    /// The events waiting on the events module's ingest queue (claimed, so read once).
+    async fn events(&self) -> Vec<Value> {
+        let items = self
+            .store
+            .claim(
+                "events_ingest",
+                "test",
+                Duration::from_secs(60),
+                100,
+                5,
+                i64::MAX / 2,
+            )
+            .await
+            .unwrap();
+        items
+            .iter()
+            .map(|i| serde_json::from_slice(&i.payload).unwrap())
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn rows_hold_ciphertext_and_events_commit_with_changes() {
+    for h in Harness::all().await {
+        let secret = format!("canary-{}", uuid::Uuid::new_v4());
+        let put = json!({"Name": "/app/pw", "Value": secret, "Type": "SecureString"});
+        h.call("PutParameter", put).await.unwrap();
+        let rows = h.store.scan("ssm_parameters", "", None, 10).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        let raw = String::from_utf8_lossy(&rows[0].value).to_string();
+        assert!(
+            !raw.contains(&secret),
+            "{}: plaintext in the row",
+            h.store.backend_name()
+        );
+        let got = h
+            .call(
+                "GetParameter",
+                json!({"Name": "/app/pw", "WithDecryption": true}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(got["Parameter"]["Value"], secret);
+        let big = secret.repeat(120);
+        let put = json!({"Name": "/app/big", "Value": big, "Type": "SecureString",
+            "Tier": "Advanced"});
+        h.call("PutParameter", put).await.unwrap();
+        let got = h
+            .call(
+                "GetParameter",
+                json!({"Name": "/app/big", "WithDecryption": true}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(got["Parameter"]["Value"], big);
+        let rows = h.store.scan("ssm_parameters", "", None, 10).await.unwrap();
+        assert!(
+            rows.iter()
+                .all(|r| !String::from_utf8_lossy(&r.value).contains(&secret))
+        );
+        for name in ["/app/big", "/app/pw"] {
+            h.call("DeleteParameter", json!({"Name": name}))
+                .await
+                .unwrap();
+        }
+        let events = h.events().await;
+        let ops: Vec<&str> = events
+            .iter()
+            .map(|e| e["detail"]["operation"].as_str().unwrap())
+            .collect();
+        assert_eq!(ops, ["Create", "Create", "Delete", "Delete"]);
+        assert_eq!(events[0]["detail_type"], "Parameter Store Change");
+        assert_eq!(events[0]["detail"]["type"], "SecureString");
+        assert_eq!(
+            events[0]["resources"][0],
+            format!("arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/pw")
+        );
+        let e = h
+            .call("PutParameter", json!({"Name": "/x", "Value": "v"}))
+            .await;
+        assert_eq!(e.unwrap_err().code, "ValidationException");
+        assert!(
+            h.events().await.is_empty(),
+            "a refused put published nothing"
+        );
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn expiration_policy_deletes_at_its_time_once() {
+    for h in Harness::all().await {
+        let start = h.clock.now();
+        let at = start + time::Duration::hours(2);
+        let stamp = at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let policies = json!([
+            {"Type": "Expiration", "Version": "1.0", "Attributes": {"Timestamp": stamp}},
+            {"Type": "ExpirationNotification", "Version": "1.0",
+             "Attributes": {"Before": "1", "Unit": "Hours"}}
+        ]);
+        let put = json!({"Name": "/tmp/p", "Value": "v", "Type": "String", "Tier": "Advanced",
+            "Policies": policies.to_string()});
+        h.call("PutParameter", put).await.unwrap();
+        h.events().await;
+        let ms = |t: OffsetDateTime| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap();
+        let early = JobContext::at(ms(start + time::Duration::minutes(30)));
+        assert_eq!(h.ssm.run_due_policies(&early).await.unwrap(), 0);
+        let notice = JobContext::at(ms(start + time::Duration::minutes(90)));
+        assert_eq!(h.ssm.run_due_policies(&notice).await.unwrap(), 1);
+        assert!(
+            h.call("GetParameter", json!({"Name": "/tmp/p"}))
+                .await
+                .is_ok()
+        );
+        let late = JobContext::at(ms(at + time::Duration::minutes(1)));
+        assert_eq!(h.ssm.run_due_policies(&late).await.unwrap(), 1);
+        let gone = h.call("GetParameter", json!({"Name": "/tmp/p"})).await;
+        assert_eq!(gone.unwrap_err().code, "ParameterNotFound");
+        assert_eq!(h.ssm.run_due_policies(&late).await.unwrap(), 0);
+        let kinds: Vec<String> = h
+            .events()
+            .await
+            .iter()
+            .map(|e| format!("{}/{}", e["detail_type"], e["detail"]["policy-type"]))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "\"Parameter Store Policy Action\"/\"ExpirationNotification\"",
+                "\"Parameter Store Policy Action\"/\"Expiration\"",
+                "\"Parameter Store Change\"/null"
+            ]
+        );
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_newer_version_makes_older_policy_items_stale() {
+    for h in Harness::all().await {
+        let at = h.clock.now() + time::Duration::hours(1);
+        let stamp = at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let policies =
+            json!([{"Type": "Expiration", "Version": "1.0", "Attributes": {"Timestamp": stamp}}]);
+        let put = json!({"Name": "/s/p", "Value": "v", "Type": "String", "Tier": "Advanced",
+            "Policies": policies.to_string()});
+        h.call("PutParameter", put).await.unwrap();
+        let none = json!({"Name": "/s/p", "Value": "w", "Overwrite": true, "Policies": "[]"});
+        h.call("PutParameter", none).await.unwrap();
+        let later = (at.unix_timestamp() + 60) * 1000;
+        assert_eq!(
+            h.ssm
+                .run_due_policies(&JobContext::at(later))
+                .await
+                .unwrap(),
+            0
+        );
+        assert!(
+            h.call("GetParameter", json!({"Name": "/s/p"}))
+                .await
+                .is_ok()
+        );
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn operations_outside_parameter_store_are_not_served() {
+    let h = Harness::all().await.remove(0);
+    for op in ["SendCommand", "CreateDocument", "GetInventory"] {
+        let e = h.call(op, json!({})).await.unwrap_err();
+        assert_eq!(e.code, "UnsupportedOperationException");
+        assert!(e.message.contains(op), "{}", e.message);
+    }
+    h.cleanup().await;
+}
