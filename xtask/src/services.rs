@@ -213,7 +213,20 @@ const S3_SERVED: &[&str] = &[
 
 /// The EventBridge operations `rampart-events` implements (`impl <Operation> for
 /// EventsService`, in `ops/`).
-const EVENTS_SERVED: &[&str] = &["TestEventPattern"];
+const EVENTS_SERVED: &[&str] = &[
+    "CreateApiDestination",
+    "CreateConnection",
+    "DeauthorizeConnection",
+    "DeleteApiDestination",
+    "DeleteConnection",
+    "DescribeApiDestination",
+    "DescribeConnection",
+    "ListApiDestinations",
+    "ListConnections",
+    "TestEventPattern",
+    "UpdateApiDestination",
+    "UpdateConnection",
+];
 
 /// EventBridge operations CloudTrail marks `readOnly`.
 const EVENTS_READ_ONLY: &[&str] = &["Describe*", "List*", "TestEventPattern"];

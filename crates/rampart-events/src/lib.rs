@@ -5,6 +5,8 @@
 //! Other services publish with `rampart_module::publish` in the transaction of their change;
 //! the module ingests those events onto the account's default bus.
 
+mod connection;
+pub mod delivery;
 pub mod generated;
 mod module;
 mod ops;

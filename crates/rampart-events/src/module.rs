@@ -1,16 +1,28 @@
 //! EventBridge as a server module (`rampart_module`): its endpoint, tables, queues and jobs.
 
 use crate::EventsService;
-use rampart_codec::AwsJsonService;
+use rampart_codec::{AwsJsonService, BoxFuture};
+use rampart_core::{Job, JobContext, JobFuture, JobOutcome, JobScope};
+use rampart_crypto::root::Domain;
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Every table EventBridge owns (rows and index entries).
-pub const TABLES: &[&str] = &[];
+pub const TABLES: &[&str] = &[
+    crate::connection::CONNECTIONS,
+    crate::connection::destination::API_DESTINATIONS,
+    crate::delivery::dead_letter::DEAD_LETTERS,
+];
 
 /// Builds EventBridge; provides `Arc<EventsService>` to later modules.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
-    let service = Arc::new(EventsService::new(env.store.clone(), env.clock.clone()));
+    let key = env.root.domain_key(Domain::Events);
+    let service = Arc::new(EventsService::with_key(
+        env.store.clone(),
+        env.clock.clone(),
+        key,
+    ));
     env.clients.provide(service.clone());
     Ok(Arc::new(EventsModule(service)))
 }
@@ -29,5 +41,36 @@ impl ServiceModule for EventsModule {
 
     fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
         vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
+    }
+
+    fn jobs(&self) -> Vec<Arc<dyn Job>> {
+        vec![Arc::new(DeliveryJob(self.0.clone()))]
+    }
+
+    fn background(&self) -> Option<BoxFuture<'static, ()>> {
+        Some(Box::pin(self.0.clone().delivery_loop()))
+    }
+}
+
+/// The delivery worker as a node job: every node delivers what is due each period (and once
+/// more at shutdown, and at once when the dev clock knob moves time); the background loop
+/// delivers in between.
+struct DeliveryJob(Arc<EventsService>);
+
+impl Job for DeliveryJob {
+    fn name(&self) -> &'static str {
+        "events-delivery"
+    }
+
+    fn period(&self) -> Duration {
+        crate::delivery::IDLE_POLL
+    }
+
+    fn scope(&self) -> JobScope {
+        JobScope::Node
+    }
+
+    fn run(&self, ctx: JobContext) -> JobFuture<'_> {
+        Box::pin(async move { self.0.deliver_due(ctx.now_ms).await.map(JobOutcome::done) })
     }
 }

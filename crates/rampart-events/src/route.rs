@@ -16,7 +16,10 @@ pub struct DeliveryError {
     pub retryable: bool,
 }
 
-#[allow(dead_code, reason = "the bus operations and the delivery job call these")]
+#[allow(
+    dead_code,
+    reason = "the bus operations and the delivery job call these"
+)]
 impl EventsService {
     /// Puts `event` (a full envelope: version, id, detail-type, source, account, time, region,
     /// resources, detail) on the bus `bus_arn`: matches the bus's enabled rules (only those

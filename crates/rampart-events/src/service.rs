@@ -1,8 +1,10 @@
 //! `EventsService`: the EventBridge operations behind the generated `EventBridgeApi` (served
 //! through the generated `Endpoint`).
 
+use crate::delivery::Outbound;
 use crate::generated::{EventBridgeHandler, ServiceError};
 use rampart_core::Clock;
+use rampart_crypto::root::{Domain, DomainKey, RootKey};
 use rampart_store::Store;
 use std::sync::Arc;
 
@@ -11,6 +13,8 @@ use std::sync::Arc;
 pub struct EventsService {
     pub(crate) store: Store,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The delivery side: connection-secret key, HTTP client, OAuth tokens, rate limits.
+    pub(crate) outbound: Outbound,
 }
 
 impl std::fmt::Debug for EventsService {
@@ -20,9 +24,21 @@ impl std::fmt::Debug for EventsService {
 }
 
 impl EventsService {
-    /// EventBridge over `store`, on the service clock `clock`.
+    /// EventBridge over `store`, on the service clock `clock`, sealing connection secrets
+    /// with a fresh random key (tests: what it seals is lost with the service; the server
+    /// uses [`EventsService::with_key`]).
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> EventsService {
-        EventsService { store, clock }
+        EventsService::with_key(store, clock, RootKey::generate().domain_key(Domain::Events))
+    }
+
+    /// EventBridge sealing connection secrets with `key` (the root key's events domain key).
+    pub fn with_key(store: Store, clock: Arc<dyn Clock>, key: DomainKey) -> EventsService {
+        let outbound = Outbound::new(store.clone(), key);
+        EventsService {
+            store,
+            clock,
+            outbound,
+        }
     }
 }
 

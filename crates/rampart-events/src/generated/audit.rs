@@ -6,6 +6,692 @@ use super::shapes::*;
 use rampart_codec::{AuditParams, AuditValue, put};
 use serde_json::{Map, Value};
 
+impl AuditParams for ApiDestination {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiDestinationArn", &self.api_destination_arn);
+        put(&mut m, "apiDestinationState", &self.api_destination_state);
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "invocationEndpoint", &self.invocation_endpoint);
+        put(
+            &mut m,
+            "invocationRateLimitPerSecond",
+            &self.invocation_rate_limit_per_second,
+        );
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for ApiDestination {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Connection {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authorizationType", &self.authorization_type);
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastAuthorizedTime", &self.last_authorized_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for Connection {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionApiKeyAuthResponseParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiKeyName", &self.api_key_name);
+        m
+    }
+}
+
+impl AuditValue for ConnectionApiKeyAuthResponseParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionAuthResponseParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "apiKeyAuthParameters",
+            &self.api_key_auth_parameters,
+        );
+        put(&mut m, "basicAuthParameters", &self.basic_auth_parameters);
+        put(
+            &mut m,
+            "connectivityParameters",
+            &self.connectivity_parameters,
+        );
+        put(
+            &mut m,
+            "invocationHttpParameters",
+            &self.invocation_http_parameters,
+        );
+        put(&mut m, "oAuthParameters", &self.o_auth_parameters);
+        m
+    }
+}
+
+impl AuditValue for ConnectionAuthResponseParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionBasicAuthResponseParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "username", &self.username);
+        m
+    }
+}
+
+impl AuditValue for ConnectionBasicAuthResponseParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionBodyParameter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isValueSecret", &self.is_value_secret);
+        put(&mut m, "key", &self.key);
+        m
+    }
+}
+
+impl AuditValue for ConnectionBodyParameter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionHeaderParameter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isValueSecret", &self.is_value_secret);
+        put(&mut m, "key", &self.key);
+        m
+    }
+}
+
+impl AuditValue for ConnectionHeaderParameter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionHttpParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "bodyParameters", &self.body_parameters);
+        put(&mut m, "headerParameters", &self.header_parameters);
+        put(
+            &mut m,
+            "queryStringParameters",
+            &self.query_string_parameters,
+        );
+        m
+    }
+}
+
+impl AuditValue for ConnectionHttpParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionOAuthClientResponseParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientID", &self.client_id);
+        m
+    }
+}
+
+impl AuditValue for ConnectionOAuthClientResponseParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionOAuthResponseParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "authorizationEndpoint",
+            &self.authorization_endpoint,
+        );
+        put(&mut m, "clientParameters", &self.client_parameters);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "oAuthHttpParameters", &self.o_auth_http_parameters);
+        m
+    }
+}
+
+impl AuditValue for ConnectionOAuthResponseParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionQueryStringParameter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isValueSecret", &self.is_value_secret);
+        put(&mut m, "key", &self.key);
+        m
+    }
+}
+
+impl AuditValue for ConnectionQueryStringParameter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectivityResourceConfigurationArn {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "resourceConfigurationArn",
+            &self.resource_configuration_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for ConnectivityResourceConfigurationArn {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectivityResourceParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceParameters", &self.resource_parameters);
+        m
+    }
+}
+
+impl AuditValue for ConnectivityResourceParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateApiDestinationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "invocationEndpoint", &self.invocation_endpoint);
+        put(
+            &mut m,
+            "invocationRateLimitPerSecond",
+            &self.invocation_rate_limit_per_second,
+        );
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for CreateApiDestinationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateApiDestinationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiDestinationArn", &self.api_destination_arn);
+        put(&mut m, "apiDestinationState", &self.api_destination_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for CreateApiDestinationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionApiKeyAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiKeyName", &self.api_key_name);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionApiKeyAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "apiKeyAuthParameters",
+            &self.api_key_auth_parameters,
+        );
+        put(&mut m, "basicAuthParameters", &self.basic_auth_parameters);
+        put(
+            &mut m,
+            "connectivityParameters",
+            &self.connectivity_parameters,
+        );
+        put(
+            &mut m,
+            "invocationHttpParameters",
+            &self.invocation_http_parameters,
+        );
+        put(&mut m, "oAuthParameters", &self.o_auth_parameters);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionBasicAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "username", &self.username);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionBasicAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionOAuthClientRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientID", &self.client_id);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionOAuthClientRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionOAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "authorizationEndpoint",
+            &self.authorization_endpoint,
+        );
+        put(&mut m, "clientParameters", &self.client_parameters);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "oAuthHttpParameters", &self.o_auth_http_parameters);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionOAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authParameters", &self.auth_parameters);
+        put(&mut m, "authorizationType", &self.authorization_type);
+        put(&mut m, "description", &self.description);
+        put(
+            &mut m,
+            "invocationConnectivityParameters",
+            &self.invocation_connectivity_parameters,
+        );
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeauthorizeConnectionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DeauthorizeConnectionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeauthorizeConnectionResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastAuthorizedTime", &self.last_authorized_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for DeauthorizeConnectionResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteApiDestinationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DeleteApiDestinationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteApiDestinationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DeleteApiDestinationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteConnectionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DeleteConnectionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteConnectionResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastAuthorizedTime", &self.last_authorized_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for DeleteConnectionResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeApiDestinationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DescribeApiDestinationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeApiDestinationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiDestinationArn", &self.api_destination_arn);
+        put(&mut m, "apiDestinationState", &self.api_destination_state);
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "invocationEndpoint", &self.invocation_endpoint);
+        put(
+            &mut m,
+            "invocationRateLimitPerSecond",
+            &self.invocation_rate_limit_per_second,
+        );
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DescribeApiDestinationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeConnectionConnectivityParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceParameters", &self.resource_parameters);
+        m
+    }
+}
+
+impl AuditValue for DescribeConnectionConnectivityParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeConnectionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DescribeConnectionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeConnectionResourceParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "resourceAssociationArn",
+            &self.resource_association_arn,
+        );
+        put(
+            &mut m,
+            "resourceConfigurationArn",
+            &self.resource_configuration_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DescribeConnectionResourceParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeConnectionResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authParameters", &self.auth_parameters);
+        put(&mut m, "authorizationType", &self.authorization_type);
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "description", &self.description);
+        put(
+            &mut m,
+            "invocationConnectivityParameters",
+            &self.invocation_connectivity_parameters,
+        );
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "lastAuthorizedTime", &self.last_authorized_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "secretArn", &self.secret_arn);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for DescribeConnectionResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListApiDestinationsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "namePrefix", &self.name_prefix);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListApiDestinationsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListApiDestinationsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiDestinations", &self.api_destinations);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListApiDestinationsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListConnectionsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "namePrefix", &self.name_prefix);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListConnectionsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListConnectionsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connections", &self.connections);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListConnectionsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TestEventPatternRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -30,6 +716,180 @@ impl AuditParams for TestEventPatternResponse {
 }
 
 impl AuditValue for TestEventPatternResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateApiDestinationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "invocationEndpoint", &self.invocation_endpoint);
+        put(
+            &mut m,
+            "invocationRateLimitPerSecond",
+            &self.invocation_rate_limit_per_second,
+        );
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for UpdateApiDestinationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateApiDestinationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiDestinationArn", &self.api_destination_arn);
+        put(&mut m, "apiDestinationState", &self.api_destination_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for UpdateApiDestinationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionApiKeyAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiKeyName", &self.api_key_name);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionApiKeyAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "apiKeyAuthParameters",
+            &self.api_key_auth_parameters,
+        );
+        put(&mut m, "basicAuthParameters", &self.basic_auth_parameters);
+        put(
+            &mut m,
+            "connectivityParameters",
+            &self.connectivity_parameters,
+        );
+        put(
+            &mut m,
+            "invocationHttpParameters",
+            &self.invocation_http_parameters,
+        );
+        put(&mut m, "oAuthParameters", &self.o_auth_parameters);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionBasicAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "username", &self.username);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionBasicAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionOAuthClientRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientID", &self.client_id);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionOAuthClientRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionOAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "authorizationEndpoint",
+            &self.authorization_endpoint,
+        );
+        put(&mut m, "clientParameters", &self.client_parameters);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "oAuthHttpParameters", &self.o_auth_http_parameters);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionOAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authParameters", &self.auth_parameters);
+        put(&mut m, "authorizationType", &self.authorization_type);
+        put(&mut m, "description", &self.description);
+        put(
+            &mut m,
+            "invocationConnectivityParameters",
+            &self.invocation_connectivity_parameters,
+        );
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastAuthorizedTime", &self.last_authorized_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -4,6 +4,16 @@
 
 use rampart_codec::ServiceError;
 
+/// `AccessDeniedException` (HTTP 400).
+pub fn access_denied_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("AccessDeniedException", 400, message)
+}
+
+/// `ConcurrentModificationException` (HTTP 400).
+pub fn concurrent_modification_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ConcurrentModificationException", 400, message)
+}
+
 /// `InternalException` (HTTP 500).
 pub fn internal_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InternalException", 500, message)
@@ -12,4 +22,24 @@ pub fn internal_exception(message: impl Into<String>) -> ServiceError {
 /// `InvalidEventPatternException` (HTTP 400).
 pub fn invalid_event_pattern_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidEventPatternException", 400, message)
+}
+
+/// `LimitExceededException` (HTTP 400).
+pub fn limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("LimitExceededException", 400, message)
+}
+
+/// `ResourceAlreadyExistsException` (HTTP 400).
+pub fn resource_already_exists_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ResourceAlreadyExistsException", 400, message)
+}
+
+/// `ResourceNotFoundException` (HTTP 400).
+pub fn resource_not_found_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ResourceNotFoundException", 400, message)
+}
+
+/// `ThrottlingException` (HTTP 400).
+pub fn throttling_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ThrottlingException", 400, message)
 }

@@ -11,6 +11,7 @@ pub mod shapes;
 mod validate;
 
 pub use endpoint::Endpoint;
+pub use enums::*;
 pub use operations::*;
 pub use rampart_codec::{AuditParams, Blob, Invocation, ServiceError, Timestamp, Validate};
 pub use shapes::*;

@@ -71,7 +71,20 @@ pub const OPERATIONS: &[&str] = &[
 ];
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
-pub const SERVED: &[&str] = &["TestEventPattern"];
+pub const SERVED: &[&str] = &[
+    "CreateApiDestination",
+    "CreateConnection",
+    "DeauthorizeConnection",
+    "DeleteApiDestination",
+    "DeleteConnection",
+    "DescribeApiDestination",
+    "DescribeConnection",
+    "ListApiDestinations",
+    "ListConnections",
+    "TestEventPattern",
+    "UpdateApiDestination",
+    "UpdateConnection",
+];
 
 /// What the EventBridge operation traits share: the error their handlers answer (`dispatch`
 /// converts it to the AWS error) and a hook run after each handler call.
@@ -86,6 +99,96 @@ pub trait EventBridgeHandler: Send + Sync {
     }
 }
 
+/// `CreateApiDestination`.
+pub trait CreateApiDestination: EventBridgeHandler {
+    /// Runs `CreateApiDestination`.
+    fn create_api_destination(
+        &self,
+        ctx: &RequestContext,
+        input: CreateApiDestinationRequest,
+    ) -> impl Future<Output = Result<CreateApiDestinationResponse, Self::Error>> + Send;
+}
+
+/// `CreateConnection`.
+pub trait CreateConnection: EventBridgeHandler {
+    /// Runs `CreateConnection`.
+    fn create_connection(
+        &self,
+        ctx: &RequestContext,
+        input: CreateConnectionRequest,
+    ) -> impl Future<Output = Result<CreateConnectionResponse, Self::Error>> + Send;
+}
+
+/// `DeauthorizeConnection`.
+pub trait DeauthorizeConnection: EventBridgeHandler {
+    /// Runs `DeauthorizeConnection`.
+    fn deauthorize_connection(
+        &self,
+        ctx: &RequestContext,
+        input: DeauthorizeConnectionRequest,
+    ) -> impl Future<Output = Result<DeauthorizeConnectionResponse, Self::Error>> + Send;
+}
+
+/// `DeleteApiDestination`.
+pub trait DeleteApiDestination: EventBridgeHandler {
+    /// Runs `DeleteApiDestination`.
+    fn delete_api_destination(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteApiDestinationRequest,
+    ) -> impl Future<Output = Result<DeleteApiDestinationResponse, Self::Error>> + Send;
+}
+
+/// `DeleteConnection`.
+pub trait DeleteConnection: EventBridgeHandler {
+    /// Runs `DeleteConnection`.
+    fn delete_connection(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteConnectionRequest,
+    ) -> impl Future<Output = Result<DeleteConnectionResponse, Self::Error>> + Send;
+}
+
+/// `DescribeApiDestination`.
+pub trait DescribeApiDestination: EventBridgeHandler {
+    /// Runs `DescribeApiDestination`.
+    fn describe_api_destination(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeApiDestinationRequest,
+    ) -> impl Future<Output = Result<DescribeApiDestinationResponse, Self::Error>> + Send;
+}
+
+/// `DescribeConnection`.
+pub trait DescribeConnection: EventBridgeHandler {
+    /// Runs `DescribeConnection`.
+    fn describe_connection(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeConnectionRequest,
+    ) -> impl Future<Output = Result<DescribeConnectionResponse, Self::Error>> + Send;
+}
+
+/// `ListApiDestinations`.
+pub trait ListApiDestinations: EventBridgeHandler {
+    /// Runs `ListApiDestinations`.
+    fn list_api_destinations(
+        &self,
+        ctx: &RequestContext,
+        input: ListApiDestinationsRequest,
+    ) -> impl Future<Output = Result<ListApiDestinationsResponse, Self::Error>> + Send;
+}
+
+/// `ListConnections`.
+pub trait ListConnections: EventBridgeHandler {
+    /// Runs `ListConnections`.
+    fn list_connections(
+        &self,
+        ctx: &RequestContext,
+        input: ListConnectionsRequest,
+    ) -> impl Future<Output = Result<ListConnectionsResponse, Self::Error>> + Send;
+}
+
 /// `TestEventPattern`.
 pub trait TestEventPattern: EventBridgeHandler {
     /// Runs `TestEventPattern`.
@@ -96,11 +199,62 @@ pub trait TestEventPattern: EventBridgeHandler {
     ) -> impl Future<Output = Result<TestEventPatternResponse, Self::Error>> + Send;
 }
 
+/// `UpdateApiDestination`.
+pub trait UpdateApiDestination: EventBridgeHandler {
+    /// Runs `UpdateApiDestination`.
+    fn update_api_destination(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateApiDestinationRequest,
+    ) -> impl Future<Output = Result<UpdateApiDestinationResponse, Self::Error>> + Send;
+}
+
+/// `UpdateConnection`.
+pub trait UpdateConnection: EventBridgeHandler {
+    /// Runs `UpdateConnection`.
+    fn update_connection(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateConnectionRequest,
+    ) -> impl Future<Output = Result<UpdateConnectionResponse, Self::Error>> + Send;
+}
+
 /// The EventBridge operations Rampart serves: implemented by implementing
 /// [`EventBridgeHandler`] and every operation's trait.
-pub trait EventBridgeApi: EventBridgeHandler + TestEventPattern {}
+pub trait EventBridgeApi:
+    EventBridgeHandler
+    + CreateApiDestination
+    + CreateConnection
+    + DeauthorizeConnection
+    + DeleteApiDestination
+    + DeleteConnection
+    + DescribeApiDestination
+    + DescribeConnection
+    + ListApiDestinations
+    + ListConnections
+    + TestEventPattern
+    + UpdateApiDestination
+    + UpdateConnection
+{
+}
 
-impl<T: EventBridgeHandler + TestEventPattern> EventBridgeApi for T {}
+impl<
+    T: EventBridgeHandler
+        + CreateApiDestination
+        + CreateConnection
+        + DeauthorizeConnection
+        + DeleteApiDestination
+        + DeleteConnection
+        + DescribeApiDestination
+        + DescribeConnection
+        + ListApiDestinations
+        + ListConnections
+        + TestEventPattern
+        + UpdateApiDestination
+        + UpdateConnection,
+> EventBridgeApi for T
+{
+}
 
 /// A handler serving nothing: every served operation's input is decoded, audited and
 /// validated by `dispatch`, then refused as not implemented (fuzzing and tests).
@@ -112,6 +266,123 @@ impl EventBridgeHandler for DecodeOnly {
     type Error = ServiceError;
 }
 
+impl CreateApiDestination for DecodeOnly {
+    async fn create_api_destination(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateApiDestinationRequest,
+    ) -> Result<CreateApiDestinationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateApiDestination",
+        ))
+    }
+}
+
+impl CreateConnection for DecodeOnly {
+    async fn create_connection(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateConnectionRequest,
+    ) -> Result<CreateConnectionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateConnection",
+        ))
+    }
+}
+
+impl DeauthorizeConnection for DecodeOnly {
+    async fn deauthorize_connection(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeauthorizeConnectionRequest,
+    ) -> Result<DeauthorizeConnectionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeauthorizeConnection",
+        ))
+    }
+}
+
+impl DeleteApiDestination for DecodeOnly {
+    async fn delete_api_destination(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteApiDestinationRequest,
+    ) -> Result<DeleteApiDestinationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteApiDestination",
+        ))
+    }
+}
+
+impl DeleteConnection for DecodeOnly {
+    async fn delete_connection(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteConnectionRequest,
+    ) -> Result<DeleteConnectionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteConnection",
+        ))
+    }
+}
+
+impl DescribeApiDestination for DecodeOnly {
+    async fn describe_api_destination(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeApiDestinationRequest,
+    ) -> Result<DescribeApiDestinationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeApiDestination",
+        ))
+    }
+}
+
+impl DescribeConnection for DecodeOnly {
+    async fn describe_connection(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeConnectionRequest,
+    ) -> Result<DescribeConnectionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeConnection",
+        ))
+    }
+}
+
+impl ListApiDestinations for DecodeOnly {
+    async fn list_api_destinations(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListApiDestinationsRequest,
+    ) -> Result<ListApiDestinationsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListApiDestinations",
+        ))
+    }
+}
+
+impl ListConnections for DecodeOnly {
+    async fn list_connections(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListConnectionsRequest,
+    ) -> Result<ListConnectionsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListConnections",
+        ))
+    }
+}
+
 impl TestEventPattern for DecodeOnly {
     async fn test_event_pattern(
         &self,
@@ -121,6 +392,32 @@ impl TestEventPattern for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "TestEventPattern",
+        ))
+    }
+}
+
+impl UpdateApiDestination for DecodeOnly {
+    async fn update_api_destination(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateApiDestinationRequest,
+    ) -> Result<UpdateApiDestinationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateApiDestination",
+        ))
+    }
+}
+
+impl UpdateConnection for DecodeOnly {
+    async fn update_connection(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateConnectionRequest,
+    ) -> Result<UpdateConnectionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateConnection",
         ))
     }
 }
@@ -142,6 +439,132 @@ pub async fn dispatch<H: EventBridgeApi>(
     body: &[u8],
 ) -> Invocation {
     match operation {
+        "CreateApiDestination" => {
+            let spec = OperationSpec {
+                name: "CreateApiDestination",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateApiDestinationRequest| {
+                answer(
+                    move || handler.create_api_destination(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateApiDestination", ok),
+                )
+            })
+            .await
+        }
+        "CreateConnection" => {
+            let spec = OperationSpec {
+                name: "CreateConnection",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateConnectionRequest| {
+                answer(
+                    move || handler.create_connection(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateConnection", ok),
+                )
+            })
+            .await
+        }
+        "DeauthorizeConnection" => {
+            let spec = OperationSpec {
+                name: "DeauthorizeConnection",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeauthorizeConnectionRequest| {
+                answer(
+                    move || handler.deauthorize_connection(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeauthorizeConnection", ok),
+                )
+            })
+            .await
+        }
+        "DeleteApiDestination" => {
+            let spec = OperationSpec {
+                name: "DeleteApiDestination",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteApiDestinationRequest| {
+                answer(
+                    move || handler.delete_api_destination(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteApiDestination", ok),
+                )
+            })
+            .await
+        }
+        "DeleteConnection" => {
+            let spec = OperationSpec {
+                name: "DeleteConnection",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteConnectionRequest| {
+                answer(
+                    move || handler.delete_connection(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteConnection", ok),
+                )
+            })
+            .await
+        }
+        "DescribeApiDestination" => {
+            let spec = OperationSpec {
+                name: "DescribeApiDestination",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeApiDestinationRequest| {
+                answer(
+                    move || handler.describe_api_destination(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeApiDestination", ok),
+                )
+            })
+            .await
+        }
+        "DescribeConnection" => {
+            let spec = OperationSpec {
+                name: "DescribeConnection",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeConnectionRequest| {
+                answer(
+                    move || handler.describe_connection(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeConnection", ok),
+                )
+            })
+            .await
+        }
+        "ListApiDestinations" => {
+            let spec = OperationSpec {
+                name: "ListApiDestinations",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListApiDestinationsRequest| {
+                answer(
+                    move || handler.list_api_destinations(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListApiDestinations", ok),
+                )
+            })
+            .await
+        }
+        "ListConnections" => {
+            let spec = OperationSpec {
+                name: "ListConnections",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListConnectionsRequest| {
+                answer(
+                    move || handler.list_connections(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListConnections", ok),
+                )
+            })
+            .await
+        }
         "TestEventPattern" => {
             let spec = OperationSpec {
                 name: "TestEventPattern",
@@ -156,26 +579,47 @@ pub async fn dispatch<H: EventBridgeApi>(
             })
             .await
         }
+        "UpdateApiDestination" => {
+            let spec = OperationSpec {
+                name: "UpdateApiDestination",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateApiDestinationRequest| {
+                answer(
+                    move || handler.update_api_destination(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateApiDestination", ok),
+                )
+            })
+            .await
+        }
+        "UpdateConnection" => {
+            let spec = OperationSpec {
+                name: "UpdateConnection",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateConnectionRequest| {
+                answer(
+                    move || handler.update_connection(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateConnection", ok),
+                )
+            })
+            .await
+        }
         "ActivateEventSource" => not_served("ActivateEventSource", false),
         "CancelReplay" => not_served("CancelReplay", false),
-        "CreateApiDestination" => not_served("CreateApiDestination", false),
         "CreateArchive" => not_served("CreateArchive", false),
-        "CreateConnection" => not_served("CreateConnection", false),
         "CreateEndpoint" => not_served("CreateEndpoint", false),
         "CreateEventBus" => not_served("CreateEventBus", false),
         "CreatePartnerEventSource" => not_served("CreatePartnerEventSource", false),
         "DeactivateEventSource" => not_served("DeactivateEventSource", false),
-        "DeauthorizeConnection" => not_served("DeauthorizeConnection", false),
-        "DeleteApiDestination" => not_served("DeleteApiDestination", false),
         "DeleteArchive" => not_served("DeleteArchive", false),
-        "DeleteConnection" => not_served("DeleteConnection", false),
         "DeleteEndpoint" => not_served("DeleteEndpoint", false),
         "DeleteEventBus" => not_served("DeleteEventBus", false),
         "DeletePartnerEventSource" => not_served("DeletePartnerEventSource", false),
         "DeleteRule" => not_served("DeleteRule", false),
-        "DescribeApiDestination" => not_served("DescribeApiDestination", true),
         "DescribeArchive" => not_served("DescribeArchive", true),
-        "DescribeConnection" => not_served("DescribeConnection", true),
         "DescribeEndpoint" => not_served("DescribeEndpoint", true),
         "DescribeEventBus" => not_served("DescribeEventBus", true),
         "DescribeEventSource" => not_served("DescribeEventSource", true),
@@ -184,9 +628,7 @@ pub async fn dispatch<H: EventBridgeApi>(
         "DescribeRule" => not_served("DescribeRule", true),
         "DisableRule" => not_served("DisableRule", false),
         "EnableRule" => not_served("EnableRule", false),
-        "ListApiDestinations" => not_served("ListApiDestinations", true),
         "ListArchives" => not_served("ListArchives", true),
-        "ListConnections" => not_served("ListConnections", true),
         "ListEndpoints" => not_served("ListEndpoints", true),
         "ListEventBuses" => not_served("ListEventBuses", true),
         "ListEventSources" => not_served("ListEventSources", true),
@@ -207,9 +649,7 @@ pub async fn dispatch<H: EventBridgeApi>(
         "StartReplay" => not_served("StartReplay", false),
         "TagResource" => not_served("TagResource", false),
         "UntagResource" => not_served("UntagResource", false),
-        "UpdateApiDestination" => not_served("UpdateApiDestination", false),
         "UpdateArchive" => not_served("UpdateArchive", false),
-        "UpdateConnection" => not_served("UpdateConnection", false),
         "UpdateEndpoint" => not_served("UpdateEndpoint", false),
         "UpdateEventBus" => not_served("UpdateEventBus", false),
         _ => Invocation::unknown_operation(),

@@ -8,8 +8,656 @@ use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, Va
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+static RE_API_DESTINATION_DESCRIPTION: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(".*").ok());
+
+fn check_api_destination_description(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(f, v, RE_API_DESTINATION_DESCRIPTION.as_ref(), ".*");
+}
+
+fn check_api_destination_http_method(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &ApiDestinationHttpMethod,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        ApiDestinationHttpMethod::VALUE_SET,
+    );
+}
+
+fn check_api_destination_invocation_rate_limit_per_second(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), None);
+}
+
+static RE_API_DESTINATION_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[\\.\\-_A-Za-z0-9]+").ok());
+
+fn check_api_destination_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(
+        f,
+        v,
+        RE_API_DESTINATION_NAME.as_ref(),
+        "[\\.\\-_A-Za-z0-9]+",
+    );
+}
+
+static RE_AUTH_HEADER_PARAMETERS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$").ok()
+});
+
+fn check_auth_header_parameters(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(512));
+    errs.pattern(
+        f,
+        v,
+        RE_AUTH_HEADER_PARAMETERS.as_ref(),
+        "^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$",
+    );
+}
+
+static RE_AUTH_HEADER_PARAMETERS_SENSITIVE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$").ok()
+});
+
+fn check_auth_header_parameters_sensitive(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(512));
+    errs.pattern(
+        f,
+        v,
+        RE_AUTH_HEADER_PARAMETERS_SENSITIVE.as_ref(),
+        "^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$",
+    );
+}
+
+static RE_CONNECTION_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^arn:aws([a-z]|\\-)*:events:([a-z]|[0-9]|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$").ok()
+});
+
+fn check_connection_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1600));
+    errs.pattern(f, v, RE_CONNECTION_ARN.as_ref(), "^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$");
+}
+
+fn check_connection_authorization_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &ConnectionAuthorizationType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        ConnectionAuthorizationType::VALUE_SET,
+    );
+}
+
+impl Validate for ConnectionBodyParameter {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for ConnectionBodyParameter {}
+
+fn check_connection_body_parameters_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[ConnectionBodyParameter],
+) {
+    errs.length(f, v, v.len(), Some(0), Some(100));
+}
+
+static RE_CONNECTION_DESCRIPTION: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(".*").ok());
+
+fn check_connection_description(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(f, v, RE_CONNECTION_DESCRIPTION.as_ref(), ".*");
+}
+
+impl Validate for ConnectionHeaderParameter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "key", false);
+        if let Some(v) = &self.key {
+            check_header_key(errs, &f, v);
+        }
+        let f = Field::new(path, "value", true);
+        if let Some(v) = &self.value {
+            check_header_value_sensitive(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ConnectionHeaderParameter {}
+
+fn check_connection_header_parameters_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[ConnectionHeaderParameter],
+) {
+    errs.length(f, v, v.len(), Some(0), Some(100));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+impl Validate for ConnectionHttpParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "bodyParameters", false);
+        if let Some(v) = &self.body_parameters {
+            check_connection_body_parameters_list(errs, &f, v);
+        }
+        let f = Field::new(path, "headerParameters", false);
+        if let Some(v) = &self.header_parameters {
+            check_connection_header_parameters_list(errs, &f, v);
+        }
+        let f = Field::new(path, "queryStringParameters", false);
+        if let Some(v) = &self.query_string_parameters {
+            check_connection_query_string_parameters_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ConnectionHttpParameters {}
+
+static RE_CONNECTION_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[\\.\\-_A-Za-z0-9]+").ok());
+
+fn check_connection_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(f, v, RE_CONNECTION_NAME.as_ref(), "[\\.\\-_A-Za-z0-9]+");
+}
+
+fn check_connection_o_auth_http_method(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &ConnectionOAuthHttpMethod,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        ConnectionOAuthHttpMethod::VALUE_SET,
+    );
+}
+
+impl Validate for ConnectionQueryStringParameter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "key", false);
+        if let Some(v) = &self.key {
+            check_query_string_key(errs, &f, v);
+        }
+        let f = Field::new(path, "value", true);
+        if let Some(v) = &self.value {
+            check_query_string_value_sensitive(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ConnectionQueryStringParameter {}
+
+fn check_connection_query_string_parameters_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[ConnectionQueryStringParameter],
+) {
+    errs.length(f, v, v.len(), Some(0), Some(100));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+fn check_connection_state(errs: &mut ValidationErrors, f: &Field<'_>, v: &ConnectionState) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ConnectionState::VALUE_SET);
+}
+
+impl Validate for ConnectivityResourceConfigurationArn {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourceConfigurationArn", false);
+        match &self.resource_configuration_arn {
+            Some(v) => {
+                check_resource_configuration_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ConnectivityResourceConfigurationArn {}
+
+impl Validate for ConnectivityResourceParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourceParameters", false);
+        match &self.resource_parameters {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ConnectivityResourceParameters {}
+
+impl Validate for CreateApiDestinationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "connectionArn", false);
+        match &self.connection_arn {
+            Some(v) => {
+                check_connection_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_api_destination_description(errs, &f, v);
+        }
+        let f = Field::new(path, "httpMethod", false);
+        match &self.http_method {
+            Some(v) => {
+                check_api_destination_http_method(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "invocationEndpoint", false);
+        match &self.invocation_endpoint {
+            Some(v) => {
+                check_https_endpoint(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "invocationRateLimitPerSecond", false);
+        if let Some(v) = &self.invocation_rate_limit_per_second {
+            check_api_destination_invocation_rate_limit_per_second(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_api_destination_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateApiDestinationRequest {}
+
+impl Validate for CreateConnectionApiKeyAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKeyName", false);
+        match &self.api_key_name {
+            Some(v) => {
+                check_auth_header_parameters(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "apiKeyValue", true);
+        match &self.api_key_value {
+            Some(v) => {
+                check_auth_header_parameters_sensitive(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionApiKeyAuthRequestParameters {}
+
+impl Validate for CreateConnectionAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKeyAuthParameters", false);
+        if let Some(v) = &self.api_key_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "basicAuthParameters", false);
+        if let Some(v) = &self.basic_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "connectivityParameters", false);
+        if let Some(v) = &self.connectivity_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "invocationHttpParameters", false);
+        if let Some(v) = &self.invocation_http_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "oAuthParameters", false);
+        if let Some(v) = &self.o_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionAuthRequestParameters {}
+
+impl Validate for CreateConnectionBasicAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "password", true);
+        match &self.password {
+            Some(v) => {
+                check_auth_header_parameters_sensitive(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "username", false);
+        match &self.username {
+            Some(v) => {
+                check_auth_header_parameters(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionBasicAuthRequestParameters {}
+
+impl Validate for CreateConnectionOAuthClientRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientID", false);
+        match &self.client_id {
+            Some(v) => {
+                check_auth_header_parameters(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "clientSecret", true);
+        match &self.client_secret {
+            Some(v) => {
+                check_auth_header_parameters_sensitive(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionOAuthClientRequestParameters {}
+
+impl Validate for CreateConnectionOAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authorizationEndpoint", false);
+        match &self.authorization_endpoint {
+            Some(v) => {
+                check_https_endpoint(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "clientParameters", false);
+        match &self.client_parameters {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "httpMethod", false);
+        match &self.http_method {
+            Some(v) => {
+                check_connection_o_auth_http_method(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "oAuthHttpParameters", false);
+        if let Some(v) = &self.o_auth_http_parameters {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionOAuthRequestParameters {}
+
+impl Validate for CreateConnectionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authParameters", false);
+        match &self.auth_parameters {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "authorizationType", false);
+        match &self.authorization_type {
+            Some(v) => {
+                check_connection_authorization_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_connection_description(errs, &f, v);
+        }
+        let f = Field::new(path, "invocationConnectivityParameters", false);
+        if let Some(v) = &self.invocation_connectivity_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "kmsKeyIdentifier", false);
+        if let Some(v) = &self.kms_key_identifier {
+            check_kms_key_identifier(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_connection_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionRequest {}
+
+impl Validate for DeauthorizeConnectionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_connection_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeauthorizeConnectionRequest {}
+
+impl Validate for DeleteApiDestinationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_api_destination_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteApiDestinationRequest {}
+
+impl Validate for DeleteConnectionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_connection_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteConnectionRequest {}
+
+impl Validate for DescribeApiDestinationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_api_destination_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeApiDestinationRequest {}
+
+impl Validate for DescribeConnectionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_connection_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeConnectionRequest {}
+
 fn check_event_pattern(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), None, Some(4096));
+}
+
+static RE_HEADER_KEY: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$").ok());
+
+fn check_header_key(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(
+        f,
+        v,
+        RE_HEADER_KEY.as_ref(),
+        "^[!#$%&'*+-.^_`|~0-9a-zA-Z]+$",
+    );
+}
+
+static RE_HEADER_VALUE_SENSITIVE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$").ok());
+
+fn check_header_value_sensitive(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(
+        f,
+        v,
+        RE_HEADER_VALUE_SENSITIVE.as_ref(),
+        "^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$",
+    );
+}
+
+static RE_HTTPS_ENDPOINT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$").ok()
+});
+
+fn check_https_endpoint(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+    errs.pattern(
+        f,
+        v,
+        RE_HTTPS_ENDPOINT.as_ref(),
+        "^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$",
+    );
+}
+
+static RE_KMS_KEY_IDENTIFIER: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("^[a-zA-Z0-9_\\-/:]*$").ok());
+
+fn check_kms_key_identifier(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(2048));
+    errs.pattern(f, v, RE_KMS_KEY_IDENTIFIER.as_ref(), "^[a-zA-Z0-9_\\-/:]*$");
+}
+
+fn check_limit_max100(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
+    errs.range(f, *v, Some(1), Some(100));
+}
+
+impl Validate for ListApiDestinationsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "connectionArn", false);
+        if let Some(v) = &self.connection_arn {
+            check_connection_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "limit", false);
+        if let Some(v) = &self.limit {
+            check_limit_max100(errs, &f, v);
+        }
+        let f = Field::new(path, "namePrefix", false);
+        if let Some(v) = &self.name_prefix {
+            check_api_destination_name(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListApiDestinationsRequest {}
+
+impl Validate for ListConnectionsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "connectionState", false);
+        if let Some(v) = &self.connection_state {
+            check_connection_state(errs, &f, v);
+        }
+        let f = Field::new(path, "limit", false);
+        if let Some(v) = &self.limit {
+            check_limit_max100(errs, &f, v);
+        }
+        let f = Field::new(path, "namePrefix", false);
+        if let Some(v) = &self.name_prefix {
+            check_connection_name(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListConnectionsRequest {}
+
+fn check_next_token(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+}
+
+static RE_QUERY_STRING_KEY: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[^\\x00-\\x1F\\x7F]+").ok());
+
+fn check_query_string_key(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(f, v, RE_QUERY_STRING_KEY.as_ref(), "[^\\x00-\\x1F\\x7F]+");
+}
+
+static RE_QUERY_STRING_VALUE_SENSITIVE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F]+").ok());
+
+fn check_query_string_value_sensitive(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(
+        f,
+        v,
+        RE_QUERY_STRING_VALUE_SENSITIVE.as_ref(),
+        "[^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F]+",
+    );
+}
+
+static RE_RESOURCE_CONFIGURATION_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^(?:^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:[0-9]{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$|^$)").ok()
+});
+
+fn check_resource_configuration_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(0), Some(2048));
+    errs.pattern(f, v, RE_RESOURCE_CONFIGURATION_ARN.as_ref(), "^(?:^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$|^$)");
 }
 
 impl Validate for TestEventPatternRequest {
@@ -29,3 +677,166 @@ impl Validate for TestEventPatternRequest {
 }
 
 impl ConstraintValue for TestEventPatternRequest {}
+
+impl Validate for UpdateApiDestinationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "connectionArn", false);
+        if let Some(v) = &self.connection_arn {
+            check_connection_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_api_destination_description(errs, &f, v);
+        }
+        let f = Field::new(path, "httpMethod", false);
+        if let Some(v) = &self.http_method {
+            check_api_destination_http_method(errs, &f, v);
+        }
+        let f = Field::new(path, "invocationEndpoint", false);
+        if let Some(v) = &self.invocation_endpoint {
+            check_https_endpoint(errs, &f, v);
+        }
+        let f = Field::new(path, "invocationRateLimitPerSecond", false);
+        if let Some(v) = &self.invocation_rate_limit_per_second {
+            check_api_destination_invocation_rate_limit_per_second(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_api_destination_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateApiDestinationRequest {}
+
+impl Validate for UpdateConnectionApiKeyAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKeyName", false);
+        if let Some(v) = &self.api_key_name {
+            check_auth_header_parameters(errs, &f, v);
+        }
+        let f = Field::new(path, "apiKeyValue", true);
+        if let Some(v) = &self.api_key_value {
+            check_auth_header_parameters_sensitive(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionApiKeyAuthRequestParameters {}
+
+impl Validate for UpdateConnectionAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKeyAuthParameters", false);
+        if let Some(v) = &self.api_key_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "basicAuthParameters", false);
+        if let Some(v) = &self.basic_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "connectivityParameters", false);
+        if let Some(v) = &self.connectivity_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "invocationHttpParameters", false);
+        if let Some(v) = &self.invocation_http_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "oAuthParameters", false);
+        if let Some(v) = &self.o_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionAuthRequestParameters {}
+
+impl Validate for UpdateConnectionBasicAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "password", true);
+        if let Some(v) = &self.password {
+            check_auth_header_parameters_sensitive(errs, &f, v);
+        }
+        let f = Field::new(path, "username", false);
+        if let Some(v) = &self.username {
+            check_auth_header_parameters(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionBasicAuthRequestParameters {}
+
+impl Validate for UpdateConnectionOAuthClientRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientID", false);
+        if let Some(v) = &self.client_id {
+            check_auth_header_parameters(errs, &f, v);
+        }
+        let f = Field::new(path, "clientSecret", true);
+        if let Some(v) = &self.client_secret {
+            check_auth_header_parameters_sensitive(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionOAuthClientRequestParameters {}
+
+impl Validate for UpdateConnectionOAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authorizationEndpoint", false);
+        if let Some(v) = &self.authorization_endpoint {
+            check_https_endpoint(errs, &f, v);
+        }
+        let f = Field::new(path, "clientParameters", false);
+        if let Some(v) = &self.client_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "httpMethod", false);
+        if let Some(v) = &self.http_method {
+            check_connection_o_auth_http_method(errs, &f, v);
+        }
+        let f = Field::new(path, "oAuthHttpParameters", false);
+        if let Some(v) = &self.o_auth_http_parameters {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionOAuthRequestParameters {}
+
+impl Validate for UpdateConnectionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authParameters", false);
+        if let Some(v) = &self.auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "authorizationType", false);
+        if let Some(v) = &self.authorization_type {
+            check_connection_authorization_type(errs, &f, v);
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_connection_description(errs, &f, v);
+        }
+        let f = Field::new(path, "invocationConnectivityParameters", false);
+        if let Some(v) = &self.invocation_connectivity_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "kmsKeyIdentifier", false);
+        if let Some(v) = &self.kms_key_identifier {
+            check_kms_key_identifier(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_connection_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionRequest {}
