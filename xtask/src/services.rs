@@ -214,17 +214,26 @@ const S3_SERVED: &[&str] = &[
 /// The EventBridge operations `rampart-events` implements (`impl <Operation> for
 /// EventsService`, in `ops/`).
 const EVENTS_SERVED: &[&str] = &[
+    "CancelReplay",
     "CreateApiDestination",
+    "CreateArchive",
     "CreateConnection",
     "DeauthorizeConnection",
     "DeleteApiDestination",
+    "DeleteArchive",
     "DeleteConnection",
     "DescribeApiDestination",
+    "DescribeArchive",
     "DescribeConnection",
+    "DescribeReplay",
     "ListApiDestinations",
+    "ListArchives",
     "ListConnections",
+    "ListReplays",
+    "StartReplay",
     "TestEventPattern",
     "UpdateApiDestination",
+    "UpdateArchive",
     "UpdateConnection",
 ];
 

@@ -5,6 +5,7 @@
 //! Other services publish with `rampart_module::publish` in the transaction of their change;
 //! the module ingests those events onto the account's default bus.
 
+mod archive;
 mod connection;
 pub mod delivery;
 pub mod generated;

@@ -10,6 +10,9 @@ use std::time::Duration;
 
 /// Every table EventBridge owns (rows and index entries).
 pub const TABLES: &[&str] = &[
+    crate::archive::ARCHIVES,
+    crate::archive::ARCHIVE_EVENTS,
+    crate::archive::replay::REPLAYS,
     crate::connection::CONNECTIONS,
     crate::connection::destination::API_DESTINATIONS,
     crate::delivery::dead_letter::DEAD_LETTERS,
@@ -44,7 +47,10 @@ impl ServiceModule for EventsModule {
     }
 
     fn jobs(&self) -> Vec<Arc<dyn Job>> {
-        vec![Arc::new(DeliveryJob(self.0.clone()))]
+        vec![
+            Arc::new(DeliveryJob(self.0.clone())),
+            Arc::new(ArchiveJob(self.0.clone())),
+        ]
     }
 
     fn background(&self) -> Option<BoxFuture<'static, ()>> {
@@ -72,5 +78,31 @@ impl Job for DeliveryJob {
 
     fn run(&self, ctx: JobContext) -> JobFuture<'_> {
         Box::pin(async move { self.0.deliver_due(ctx.now_ms).await.map(JobOutcome::done) })
+    }
+}
+
+/// Archives' cluster job: replays advance a page each run, and events past their archive's
+/// retention (on the service clock) are deleted.
+struct ArchiveJob(Arc<EventsService>);
+
+impl Job for ArchiveJob {
+    fn name(&self) -> &'static str {
+        "events-archives"
+    }
+
+    fn period(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+
+    fn scope(&self) -> JobScope {
+        JobScope::Cluster
+    }
+
+    fn run(&self, ctx: JobContext) -> JobFuture<'_> {
+        Box::pin(async move {
+            let replayed = self.0.run_replays(ctx.now_ms).await?;
+            let purged = self.0.enforce_retention(ctx.now_ms).await?;
+            Ok(JobOutcome::done(replayed + purged))
+        })
     }
 }

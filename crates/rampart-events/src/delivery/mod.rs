@@ -1,6 +1,6 @@
 //! The delivery worker: claims batches of [`Delivery`] items from the outbox queue, sends each
-//! to its target by ARN kind (API destination, event bus; anything else is dead-lettered as
-//! unreachable), bounded-concurrently, then acks it, gives it back for a retry after a backoff
+//! to its target by ARN kind (API destination, event bus, archive; anything else is
+//! dead-lettered as unreachable), bounded-concurrently, then acks it, gives it back for a retry after a backoff
 //! with jitter, or dead-letters it ([`dead_letter`]).
 //!
 //! Every node runs it (a node job, and a background loop that polls every
@@ -157,9 +157,13 @@ impl EventsService {
                 Ok(()) => Outcome::Delivered,
                 Err(error) => Outcome::Failed(error),
             },
+            Some("archive") => match self.deliver_to_archive(delivery).await {
+                Ok(()) => Outcome::Delivered,
+                Err(error) => Outcome::Failed(error),
+            },
             _ => Outcome::Failed(DeliveryError {
                 reason: format!(
-                    "target {} is not reachable from Rampart (only API destinations and event buses are)",
+                    "target {} is not reachable from Rampart (only API destinations, event buses and archives are)",
                     delivery.target_arn
                 ),
                 retryable: false,

@@ -32,6 +32,57 @@ impl AuditValue for ApiDestination {
     }
 }
 
+impl AuditParams for Archive {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveName", &self.archive_name);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "eventCount", &self.event_count);
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "retentionDays", &self.retention_days);
+        put(&mut m, "sizeBytes", &self.size_bytes);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for Archive {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CancelReplayRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "replayName", &self.replay_name);
+        m
+    }
+}
+
+impl AuditValue for CancelReplayRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CancelReplayResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "replayArn", &self.replay_arn);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for CancelReplayResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for Connection {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -283,6 +334,42 @@ impl AuditValue for CreateApiDestinationResponse {
     }
 }
 
+impl AuditParams for CreateArchiveRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveName", &self.archive_name);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventPattern", &self.event_pattern);
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "retentionDays", &self.retention_days);
+        m
+    }
+}
+
+impl AuditValue for CreateArchiveRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateArchiveResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveArn", &self.archive_arn);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for CreateArchiveResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateConnectionApiKeyAuthRequestParameters {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -474,6 +561,32 @@ impl AuditValue for DeleteApiDestinationResponse {
     }
 }
 
+impl AuditParams for DeleteArchiveRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveName", &self.archive_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteArchiveRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteArchiveResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DeleteArchiveResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteConnectionRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -542,6 +655,45 @@ impl AuditParams for DescribeApiDestinationResponse {
 }
 
 impl AuditValue for DescribeApiDestinationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeArchiveRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveName", &self.archive_name);
+        m
+    }
+}
+
+impl AuditValue for DescribeArchiveRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeArchiveResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveArn", &self.archive_arn);
+        put(&mut m, "archiveName", &self.archive_name);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventCount", &self.event_count);
+        put(&mut m, "eventPattern", &self.event_pattern);
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "retentionDays", &self.retention_days);
+        put(&mut m, "sizeBytes", &self.size_bytes);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for DescribeArchiveResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -628,6 +780,49 @@ impl AuditValue for DescribeConnectionResponse {
     }
 }
 
+impl AuditParams for DescribeReplayRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "replayName", &self.replay_name);
+        m
+    }
+}
+
+impl AuditValue for DescribeReplayRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeReplayResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "description", &self.description);
+        put(&mut m, "destination", &self.destination);
+        put(&mut m, "eventEndTime", &self.event_end_time);
+        put(
+            &mut m,
+            "eventLastReplayedTime",
+            &self.event_last_replayed_time,
+        );
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "eventStartTime", &self.event_start_time);
+        put(&mut m, "replayArn", &self.replay_arn);
+        put(&mut m, "replayEndTime", &self.replay_end_time);
+        put(&mut m, "replayName", &self.replay_name);
+        put(&mut m, "replayStartTime", &self.replay_start_time);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for DescribeReplayResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListApiDestinationsRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -660,6 +855,39 @@ impl AuditValue for ListApiDestinationsResponse {
     }
 }
 
+impl AuditParams for ListArchivesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "namePrefix", &self.name_prefix);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "state", &self.state);
+        m
+    }
+}
+
+impl AuditValue for ListArchivesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListArchivesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archives", &self.archives);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListArchivesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListConnectionsRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -687,6 +915,116 @@ impl AuditParams for ListConnectionsResponse {
 }
 
 impl AuditValue for ListConnectionsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListReplaysRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "namePrefix", &self.name_prefix);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "state", &self.state);
+        m
+    }
+}
+
+impl AuditValue for ListReplaysRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListReplaysResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "replays", &self.replays);
+        m
+    }
+}
+
+impl AuditValue for ListReplaysResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Replay {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventEndTime", &self.event_end_time);
+        put(
+            &mut m,
+            "eventLastReplayedTime",
+            &self.event_last_replayed_time,
+        );
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "eventStartTime", &self.event_start_time);
+        put(&mut m, "replayEndTime", &self.replay_end_time);
+        put(&mut m, "replayName", &self.replay_name);
+        put(&mut m, "replayStartTime", &self.replay_start_time);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for Replay {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ReplayDestination {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "filterArns", &self.filter_arns);
+        m
+    }
+}
+
+impl AuditValue for ReplayDestination {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for StartReplayRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "description", &self.description);
+        put(&mut m, "destination", &self.destination);
+        put(&mut m, "eventEndTime", &self.event_end_time);
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "eventStartTime", &self.event_start_time);
+        put(&mut m, "replayName", &self.replay_name);
+        m
+    }
+}
+
+impl AuditValue for StartReplayRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for StartReplayResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "replayArn", &self.replay_arn);
+        put(&mut m, "replayStartTime", &self.replay_start_time);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for StartReplayResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -756,6 +1094,41 @@ impl AuditParams for UpdateApiDestinationResponse {
 }
 
 impl AuditValue for UpdateApiDestinationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateArchiveRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveName", &self.archive_name);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventPattern", &self.event_pattern);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "retentionDays", &self.retention_days);
+        m
+    }
+}
+
+impl AuditValue for UpdateArchiveRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateArchiveResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveArn", &self.archive_arn);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for UpdateArchiveResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -14,6 +14,11 @@ pub fn concurrent_modification_exception(message: impl Into<String>) -> ServiceE
     ServiceError::new("ConcurrentModificationException", 400, message)
 }
 
+/// `IllegalStatusException` (HTTP 400).
+pub fn illegal_status_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("IllegalStatusException", 400, message)
+}
+
 /// `InternalException` (HTTP 500).
 pub fn internal_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InternalException", 500, message)

@@ -72,17 +72,26 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "CancelReplay",
     "CreateApiDestination",
+    "CreateArchive",
     "CreateConnection",
     "DeauthorizeConnection",
     "DeleteApiDestination",
+    "DeleteArchive",
     "DeleteConnection",
     "DescribeApiDestination",
+    "DescribeArchive",
     "DescribeConnection",
+    "DescribeReplay",
     "ListApiDestinations",
+    "ListArchives",
     "ListConnections",
+    "ListReplays",
+    "StartReplay",
     "TestEventPattern",
     "UpdateApiDestination",
+    "UpdateArchive",
     "UpdateConnection",
 ];
 
@@ -99,6 +108,16 @@ pub trait EventBridgeHandler: Send + Sync {
     }
 }
 
+/// `CancelReplay`.
+pub trait CancelReplay: EventBridgeHandler {
+    /// Runs `CancelReplay`.
+    fn cancel_replay(
+        &self,
+        ctx: &RequestContext,
+        input: CancelReplayRequest,
+    ) -> impl Future<Output = Result<CancelReplayResponse, Self::Error>> + Send;
+}
+
 /// `CreateApiDestination`.
 pub trait CreateApiDestination: EventBridgeHandler {
     /// Runs `CreateApiDestination`.
@@ -107,6 +126,16 @@ pub trait CreateApiDestination: EventBridgeHandler {
         ctx: &RequestContext,
         input: CreateApiDestinationRequest,
     ) -> impl Future<Output = Result<CreateApiDestinationResponse, Self::Error>> + Send;
+}
+
+/// `CreateArchive`.
+pub trait CreateArchive: EventBridgeHandler {
+    /// Runs `CreateArchive`.
+    fn create_archive(
+        &self,
+        ctx: &RequestContext,
+        input: CreateArchiveRequest,
+    ) -> impl Future<Output = Result<CreateArchiveResponse, Self::Error>> + Send;
 }
 
 /// `CreateConnection`.
@@ -139,6 +168,16 @@ pub trait DeleteApiDestination: EventBridgeHandler {
     ) -> impl Future<Output = Result<DeleteApiDestinationResponse, Self::Error>> + Send;
 }
 
+/// `DeleteArchive`.
+pub trait DeleteArchive: EventBridgeHandler {
+    /// Runs `DeleteArchive`.
+    fn delete_archive(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteArchiveRequest,
+    ) -> impl Future<Output = Result<DeleteArchiveResponse, Self::Error>> + Send;
+}
+
 /// `DeleteConnection`.
 pub trait DeleteConnection: EventBridgeHandler {
     /// Runs `DeleteConnection`.
@@ -159,6 +198,16 @@ pub trait DescribeApiDestination: EventBridgeHandler {
     ) -> impl Future<Output = Result<DescribeApiDestinationResponse, Self::Error>> + Send;
 }
 
+/// `DescribeArchive`.
+pub trait DescribeArchive: EventBridgeHandler {
+    /// Runs `DescribeArchive`.
+    fn describe_archive(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeArchiveRequest,
+    ) -> impl Future<Output = Result<DescribeArchiveResponse, Self::Error>> + Send;
+}
+
 /// `DescribeConnection`.
 pub trait DescribeConnection: EventBridgeHandler {
     /// Runs `DescribeConnection`.
@@ -167,6 +216,16 @@ pub trait DescribeConnection: EventBridgeHandler {
         ctx: &RequestContext,
         input: DescribeConnectionRequest,
     ) -> impl Future<Output = Result<DescribeConnectionResponse, Self::Error>> + Send;
+}
+
+/// `DescribeReplay`.
+pub trait DescribeReplay: EventBridgeHandler {
+    /// Runs `DescribeReplay`.
+    fn describe_replay(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeReplayRequest,
+    ) -> impl Future<Output = Result<DescribeReplayResponse, Self::Error>> + Send;
 }
 
 /// `ListApiDestinations`.
@@ -179,6 +238,16 @@ pub trait ListApiDestinations: EventBridgeHandler {
     ) -> impl Future<Output = Result<ListApiDestinationsResponse, Self::Error>> + Send;
 }
 
+/// `ListArchives`.
+pub trait ListArchives: EventBridgeHandler {
+    /// Runs `ListArchives`.
+    fn list_archives(
+        &self,
+        ctx: &RequestContext,
+        input: ListArchivesRequest,
+    ) -> impl Future<Output = Result<ListArchivesResponse, Self::Error>> + Send;
+}
+
 /// `ListConnections`.
 pub trait ListConnections: EventBridgeHandler {
     /// Runs `ListConnections`.
@@ -187,6 +256,26 @@ pub trait ListConnections: EventBridgeHandler {
         ctx: &RequestContext,
         input: ListConnectionsRequest,
     ) -> impl Future<Output = Result<ListConnectionsResponse, Self::Error>> + Send;
+}
+
+/// `ListReplays`.
+pub trait ListReplays: EventBridgeHandler {
+    /// Runs `ListReplays`.
+    fn list_replays(
+        &self,
+        ctx: &RequestContext,
+        input: ListReplaysRequest,
+    ) -> impl Future<Output = Result<ListReplaysResponse, Self::Error>> + Send;
+}
+
+/// `StartReplay`.
+pub trait StartReplay: EventBridgeHandler {
+    /// Runs `StartReplay`.
+    fn start_replay(
+        &self,
+        ctx: &RequestContext,
+        input: StartReplayRequest,
+    ) -> impl Future<Output = Result<StartReplayResponse, Self::Error>> + Send;
 }
 
 /// `TestEventPattern`.
@@ -209,6 +298,16 @@ pub trait UpdateApiDestination: EventBridgeHandler {
     ) -> impl Future<Output = Result<UpdateApiDestinationResponse, Self::Error>> + Send;
 }
 
+/// `UpdateArchive`.
+pub trait UpdateArchive: EventBridgeHandler {
+    /// Runs `UpdateArchive`.
+    fn update_archive(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateArchiveRequest,
+    ) -> impl Future<Output = Result<UpdateArchiveResponse, Self::Error>> + Send;
+}
+
 /// `UpdateConnection`.
 pub trait UpdateConnection: EventBridgeHandler {
     /// Runs `UpdateConnection`.
@@ -223,34 +322,52 @@ pub trait UpdateConnection: EventBridgeHandler {
 /// [`EventBridgeHandler`] and every operation's trait.
 pub trait EventBridgeApi:
     EventBridgeHandler
+    + CancelReplay
     + CreateApiDestination
+    + CreateArchive
     + CreateConnection
     + DeauthorizeConnection
     + DeleteApiDestination
+    + DeleteArchive
     + DeleteConnection
     + DescribeApiDestination
+    + DescribeArchive
     + DescribeConnection
+    + DescribeReplay
     + ListApiDestinations
+    + ListArchives
     + ListConnections
+    + ListReplays
+    + StartReplay
     + TestEventPattern
     + UpdateApiDestination
+    + UpdateArchive
     + UpdateConnection
 {
 }
 
 impl<
     T: EventBridgeHandler
+        + CancelReplay
         + CreateApiDestination
+        + CreateArchive
         + CreateConnection
         + DeauthorizeConnection
         + DeleteApiDestination
+        + DeleteArchive
         + DeleteConnection
         + DescribeApiDestination
+        + DescribeArchive
         + DescribeConnection
+        + DescribeReplay
         + ListApiDestinations
+        + ListArchives
         + ListConnections
+        + ListReplays
+        + StartReplay
         + TestEventPattern
         + UpdateApiDestination
+        + UpdateArchive
         + UpdateConnection,
 > EventBridgeApi for T
 {
@@ -266,6 +383,19 @@ impl EventBridgeHandler for DecodeOnly {
     type Error = ServiceError;
 }
 
+impl CancelReplay for DecodeOnly {
+    async fn cancel_replay(
+        &self,
+        _ctx: &RequestContext,
+        _input: CancelReplayRequest,
+    ) -> Result<CancelReplayResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CancelReplay",
+        ))
+    }
+}
+
 impl CreateApiDestination for DecodeOnly {
     async fn create_api_destination(
         &self,
@@ -275,6 +405,19 @@ impl CreateApiDestination for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "CreateApiDestination",
+        ))
+    }
+}
+
+impl CreateArchive for DecodeOnly {
+    async fn create_archive(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateArchiveRequest,
+    ) -> Result<CreateArchiveResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateArchive",
         ))
     }
 }
@@ -318,6 +461,19 @@ impl DeleteApiDestination for DecodeOnly {
     }
 }
 
+impl DeleteArchive for DecodeOnly {
+    async fn delete_archive(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteArchiveRequest,
+    ) -> Result<DeleteArchiveResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteArchive",
+        ))
+    }
+}
+
 impl DeleteConnection for DecodeOnly {
     async fn delete_connection(
         &self,
@@ -344,6 +500,19 @@ impl DescribeApiDestination for DecodeOnly {
     }
 }
 
+impl DescribeArchive for DecodeOnly {
+    async fn describe_archive(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeArchiveRequest,
+    ) -> Result<DescribeArchiveResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeArchive",
+        ))
+    }
+}
+
 impl DescribeConnection for DecodeOnly {
     async fn describe_connection(
         &self,
@@ -353,6 +522,19 @@ impl DescribeConnection for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "DescribeConnection",
+        ))
+    }
+}
+
+impl DescribeReplay for DecodeOnly {
+    async fn describe_replay(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeReplayRequest,
+    ) -> Result<DescribeReplayResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeReplay",
         ))
     }
 }
@@ -370,6 +552,19 @@ impl ListApiDestinations for DecodeOnly {
     }
 }
 
+impl ListArchives for DecodeOnly {
+    async fn list_archives(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListArchivesRequest,
+    ) -> Result<ListArchivesResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListArchives",
+        ))
+    }
+}
+
 impl ListConnections for DecodeOnly {
     async fn list_connections(
         &self,
@@ -379,6 +574,32 @@ impl ListConnections for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "ListConnections",
+        ))
+    }
+}
+
+impl ListReplays for DecodeOnly {
+    async fn list_replays(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListReplaysRequest,
+    ) -> Result<ListReplaysResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListReplays",
+        ))
+    }
+}
+
+impl StartReplay for DecodeOnly {
+    async fn start_replay(
+        &self,
+        _ctx: &RequestContext,
+        _input: StartReplayRequest,
+    ) -> Result<StartReplayResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "StartReplay",
         ))
     }
 }
@@ -405,6 +626,19 @@ impl UpdateApiDestination for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "UpdateApiDestination",
+        ))
+    }
+}
+
+impl UpdateArchive for DecodeOnly {
+    async fn update_archive(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateArchiveRequest,
+    ) -> Result<UpdateArchiveResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateArchive",
         ))
     }
 }
@@ -439,6 +673,20 @@ pub async fn dispatch<H: EventBridgeApi>(
     body: &[u8],
 ) -> Invocation {
     match operation {
+        "CancelReplay" => {
+            let spec = OperationSpec {
+                name: "CancelReplay",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CancelReplayRequest| {
+                answer(
+                    move || handler.cancel_replay(ctx, i),
+                    move |ok| handler.after_call(ctx, "CancelReplay", ok),
+                )
+            })
+            .await
+        }
         "CreateApiDestination" => {
             let spec = OperationSpec {
                 name: "CreateApiDestination",
@@ -449,6 +697,20 @@ pub async fn dispatch<H: EventBridgeApi>(
                 answer(
                     move || handler.create_api_destination(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateApiDestination", ok),
+                )
+            })
+            .await
+        }
+        "CreateArchive" => {
+            let spec = OperationSpec {
+                name: "CreateArchive",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateArchiveRequest| {
+                answer(
+                    move || handler.create_archive(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateArchive", ok),
                 )
             })
             .await
@@ -495,6 +757,20 @@ pub async fn dispatch<H: EventBridgeApi>(
             })
             .await
         }
+        "DeleteArchive" => {
+            let spec = OperationSpec {
+                name: "DeleteArchive",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteArchiveRequest| {
+                answer(
+                    move || handler.delete_archive(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteArchive", ok),
+                )
+            })
+            .await
+        }
         "DeleteConnection" => {
             let spec = OperationSpec {
                 name: "DeleteConnection",
@@ -523,6 +799,20 @@ pub async fn dispatch<H: EventBridgeApi>(
             })
             .await
         }
+        "DescribeArchive" => {
+            let spec = OperationSpec {
+                name: "DescribeArchive",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeArchiveRequest| {
+                answer(
+                    move || handler.describe_archive(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeArchive", ok),
+                )
+            })
+            .await
+        }
         "DescribeConnection" => {
             let spec = OperationSpec {
                 name: "DescribeConnection",
@@ -533,6 +823,20 @@ pub async fn dispatch<H: EventBridgeApi>(
                 answer(
                     move || handler.describe_connection(ctx, i),
                     move |ok| handler.after_call(ctx, "DescribeConnection", ok),
+                )
+            })
+            .await
+        }
+        "DescribeReplay" => {
+            let spec = OperationSpec {
+                name: "DescribeReplay",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeReplayRequest| {
+                answer(
+                    move || handler.describe_replay(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeReplay", ok),
                 )
             })
             .await
@@ -551,6 +855,20 @@ pub async fn dispatch<H: EventBridgeApi>(
             })
             .await
         }
+        "ListArchives" => {
+            let spec = OperationSpec {
+                name: "ListArchives",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListArchivesRequest| {
+                answer(
+                    move || handler.list_archives(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListArchives", ok),
+                )
+            })
+            .await
+        }
         "ListConnections" => {
             let spec = OperationSpec {
                 name: "ListConnections",
@@ -561,6 +879,34 @@ pub async fn dispatch<H: EventBridgeApi>(
                 answer(
                     move || handler.list_connections(ctx, i),
                     move |ok| handler.after_call(ctx, "ListConnections", ok),
+                )
+            })
+            .await
+        }
+        "ListReplays" => {
+            let spec = OperationSpec {
+                name: "ListReplays",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListReplaysRequest| {
+                answer(
+                    move || handler.list_replays(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListReplays", ok),
+                )
+            })
+            .await
+        }
+        "StartReplay" => {
+            let spec = OperationSpec {
+                name: "StartReplay",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: StartReplayRequest| {
+                answer(
+                    move || handler.start_replay(ctx, i),
+                    move |ok| handler.after_call(ctx, "StartReplay", ok),
                 )
             })
             .await
@@ -593,6 +939,20 @@ pub async fn dispatch<H: EventBridgeApi>(
             })
             .await
         }
+        "UpdateArchive" => {
+            let spec = OperationSpec {
+                name: "UpdateArchive",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateArchiveRequest| {
+                answer(
+                    move || handler.update_archive(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateArchive", ok),
+                )
+            })
+            .await
+        }
         "UpdateConnection" => {
             let spec = OperationSpec {
                 name: "UpdateConnection",
@@ -608,33 +968,26 @@ pub async fn dispatch<H: EventBridgeApi>(
             .await
         }
         "ActivateEventSource" => not_served("ActivateEventSource", false),
-        "CancelReplay" => not_served("CancelReplay", false),
-        "CreateArchive" => not_served("CreateArchive", false),
         "CreateEndpoint" => not_served("CreateEndpoint", false),
         "CreateEventBus" => not_served("CreateEventBus", false),
         "CreatePartnerEventSource" => not_served("CreatePartnerEventSource", false),
         "DeactivateEventSource" => not_served("DeactivateEventSource", false),
-        "DeleteArchive" => not_served("DeleteArchive", false),
         "DeleteEndpoint" => not_served("DeleteEndpoint", false),
         "DeleteEventBus" => not_served("DeleteEventBus", false),
         "DeletePartnerEventSource" => not_served("DeletePartnerEventSource", false),
         "DeleteRule" => not_served("DeleteRule", false),
-        "DescribeArchive" => not_served("DescribeArchive", true),
         "DescribeEndpoint" => not_served("DescribeEndpoint", true),
         "DescribeEventBus" => not_served("DescribeEventBus", true),
         "DescribeEventSource" => not_served("DescribeEventSource", true),
         "DescribePartnerEventSource" => not_served("DescribePartnerEventSource", true),
-        "DescribeReplay" => not_served("DescribeReplay", true),
         "DescribeRule" => not_served("DescribeRule", true),
         "DisableRule" => not_served("DisableRule", false),
         "EnableRule" => not_served("EnableRule", false),
-        "ListArchives" => not_served("ListArchives", true),
         "ListEndpoints" => not_served("ListEndpoints", true),
         "ListEventBuses" => not_served("ListEventBuses", true),
         "ListEventSources" => not_served("ListEventSources", true),
         "ListPartnerEventSourceAccounts" => not_served("ListPartnerEventSourceAccounts", true),
         "ListPartnerEventSources" => not_served("ListPartnerEventSources", true),
-        "ListReplays" => not_served("ListReplays", true),
         "ListRuleNamesByTarget" => not_served("ListRuleNamesByTarget", true),
         "ListRules" => not_served("ListRules", true),
         "ListTagsForResource" => not_served("ListTagsForResource", true),
@@ -646,10 +999,8 @@ pub async fn dispatch<H: EventBridgeApi>(
         "PutTargets" => not_served("PutTargets", false),
         "RemovePermission" => not_served("RemovePermission", false),
         "RemoveTargets" => not_served("RemoveTargets", false),
-        "StartReplay" => not_served("StartReplay", false),
         "TagResource" => not_served("TagResource", false),
         "UntagResource" => not_served("UntagResource", false),
-        "UpdateArchive" => not_served("UpdateArchive", false),
         "UpdateEndpoint" => not_served("UpdateEndpoint", false),
         "UpdateEventBus" => not_served("UpdateEventBus", false),
         _ => Invocation::unknown_operation(),

@@ -92,6 +92,125 @@ impl fmt::Debug for ApiDestination {
     }
 }
 
+/// The `Archive` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Archive {
+    /// `ArchiveName`.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `EventCount`.
+    #[serde(
+        rename = "EventCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_count: Option<i64>,
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `RetentionDays`.
+    #[serde(
+        rename = "RetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retention_days: Option<i32>,
+    /// `SizeBytes`.
+    #[serde(rename = "SizeBytes", default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<i64>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ArchiveState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for Archive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Archive")
+            .field("archive_name", &self.archive_name)
+            .field("creation_time", &self.creation_time)
+            .field("event_count", &self.event_count)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("retention_days", &self.retention_days)
+            .field("size_bytes", &self.size_bytes)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
+/// The `CancelReplayRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelReplayRequest {
+    /// `ReplayName`. Required.
+    #[serde(
+        rename = "ReplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_name: Option<String>,
+}
+
+impl fmt::Debug for CancelReplayRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelReplayRequest")
+            .field("replay_name", &self.replay_name)
+            .finish()
+    }
+}
+
+/// The `CancelReplayResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelReplayResponse {
+    /// `ReplayArn`.
+    #[serde(rename = "ReplayArn", default, skip_serializing_if = "Option::is_none")]
+    pub replay_arn: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReplayState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for CancelReplayResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelReplayResponse")
+            .field("replay_arn", &self.replay_arn)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
 /// The `Connection` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -595,6 +714,108 @@ impl fmt::Debug for CreateApiDestinationResponse {
     }
 }
 
+/// The `CreateArchiveRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArchiveRequest {
+    /// `ArchiveName`. Required.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventPattern`.
+    #[serde(
+        rename = "EventPattern",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_pattern: Option<String>,
+    /// `EventSourceArn`. Required.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `RetentionDays`.
+    #[serde(
+        rename = "RetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retention_days: Option<i32>,
+}
+
+impl fmt::Debug for CreateArchiveRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateArchiveRequest")
+            .field("archive_name", &self.archive_name)
+            .field("description", &self.description)
+            .field("event_pattern", &self.event_pattern)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("retention_days", &self.retention_days)
+            .finish()
+    }
+}
+
+/// The `CreateArchiveResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArchiveResponse {
+    /// `ArchiveArn`.
+    #[serde(
+        rename = "ArchiveArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_arn: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ArchiveState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for CreateArchiveResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateArchiveResponse")
+            .field("archive_arn", &self.archive_arn)
+            .field("creation_time", &self.creation_time)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
 /// The `CreateConnectionApiKeyAuthRequestParameters` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -980,6 +1201,38 @@ impl fmt::Debug for DeleteApiDestinationResponse {
     }
 }
 
+/// The `DeleteArchiveRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteArchiveRequest {
+    /// `ArchiveName`. Required.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteArchiveRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteArchiveRequest")
+            .field("archive_name", &self.archive_name)
+            .finish()
+    }
+}
+
+/// The `DeleteArchiveResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteArchiveResponse {}
+
+impl fmt::Debug for DeleteArchiveResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteArchiveResponse").finish()
+    }
+}
+
 /// The `DeleteConnectionRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1155,6 +1408,128 @@ impl fmt::Debug for DescribeApiDestinationResponse {
             )
             .field("last_modified_time", &self.last_modified_time)
             .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DescribeArchiveRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeArchiveRequest {
+    /// `ArchiveName`. Required.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+}
+
+impl fmt::Debug for DescribeArchiveRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeArchiveRequest")
+            .field("archive_name", &self.archive_name)
+            .finish()
+    }
+}
+
+/// The `DescribeArchiveResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeArchiveResponse {
+    /// `ArchiveArn`.
+    #[serde(
+        rename = "ArchiveArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_arn: Option<String>,
+    /// `ArchiveName`.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventCount`.
+    #[serde(
+        rename = "EventCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_count: Option<i64>,
+    /// `EventPattern`.
+    #[serde(
+        rename = "EventPattern",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_pattern: Option<String>,
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `RetentionDays`.
+    #[serde(
+        rename = "RetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retention_days: Option<i32>,
+    /// `SizeBytes`.
+    #[serde(rename = "SizeBytes", default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<i64>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ArchiveState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for DescribeArchiveResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeArchiveResponse")
+            .field("archive_arn", &self.archive_arn)
+            .field("archive_name", &self.archive_name)
+            .field("creation_time", &self.creation_time)
+            .field("description", &self.description)
+            .field("event_count", &self.event_count)
+            .field("event_pattern", &self.event_pattern)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("retention_days", &self.retention_days)
+            .field("size_bytes", &self.size_bytes)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
             .finish()
     }
 }
@@ -1341,6 +1716,128 @@ impl fmt::Debug for DescribeConnectionResponse {
     }
 }
 
+/// The `DescribeReplayRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeReplayRequest {
+    /// `ReplayName`. Required.
+    #[serde(
+        rename = "ReplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_name: Option<String>,
+}
+
+impl fmt::Debug for DescribeReplayRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeReplayRequest")
+            .field("replay_name", &self.replay_name)
+            .finish()
+    }
+}
+
+/// The `DescribeReplayResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeReplayResponse {
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `Destination`.
+    #[serde(
+        rename = "Destination",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination: Option<ReplayDestination>,
+    /// `EventEndTime`.
+    #[serde(
+        rename = "EventEndTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_end_time: Option<Timestamp>,
+    /// `EventLastReplayedTime`.
+    #[serde(
+        rename = "EventLastReplayedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_last_replayed_time: Option<Timestamp>,
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `EventStartTime`.
+    #[serde(
+        rename = "EventStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_start_time: Option<Timestamp>,
+    /// `ReplayArn`.
+    #[serde(rename = "ReplayArn", default, skip_serializing_if = "Option::is_none")]
+    pub replay_arn: Option<String>,
+    /// `ReplayEndTime`.
+    #[serde(
+        rename = "ReplayEndTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_end_time: Option<Timestamp>,
+    /// `ReplayName`.
+    #[serde(
+        rename = "ReplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_name: Option<String>,
+    /// `ReplayStartTime`.
+    #[serde(
+        rename = "ReplayStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_start_time: Option<Timestamp>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReplayState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for DescribeReplayResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeReplayResponse")
+            .field("description", &self.description)
+            .field("destination", &self.destination)
+            .field("event_end_time", &self.event_end_time)
+            .field("event_last_replayed_time", &self.event_last_replayed_time)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("event_start_time", &self.event_start_time)
+            .field("replay_arn", &self.replay_arn)
+            .field("replay_end_time", &self.replay_end_time)
+            .field("replay_name", &self.replay_name)
+            .field("replay_start_time", &self.replay_start_time)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
 /// The `ListApiDestinationsRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1398,6 +1895,68 @@ impl fmt::Debug for ListApiDestinationsResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListApiDestinationsResponse")
             .field("api_destinations", &self.api_destinations)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListArchivesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListArchivesRequest {
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `Limit`.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `NamePrefix`.
+    #[serde(
+        rename = "NamePrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_prefix: Option<String>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ArchiveState>,
+}
+
+impl fmt::Debug for ListArchivesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListArchivesRequest")
+            .field("event_source_arn", &self.event_source_arn)
+            .field("limit", &self.limit)
+            .field("name_prefix", &self.name_prefix)
+            .field("next_token", &self.next_token)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+/// The `ListArchivesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListArchivesResponse {
+    /// `Archives`.
+    #[serde(rename = "Archives", default, skip_serializing_if = "Option::is_none")]
+    pub archives: Option<Vec<Archive>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListArchivesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListArchivesResponse")
+            .field("archives", &self.archives)
             .field("next_token", &self.next_token)
             .finish()
     }
@@ -1461,6 +2020,272 @@ impl fmt::Debug for ListConnectionsResponse {
         f.debug_struct("ListConnectionsResponse")
             .field("connections", &self.connections)
             .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListReplaysRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListReplaysRequest {
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `Limit`.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `NamePrefix`.
+    #[serde(
+        rename = "NamePrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_prefix: Option<String>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReplayState>,
+}
+
+impl fmt::Debug for ListReplaysRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListReplaysRequest")
+            .field("event_source_arn", &self.event_source_arn)
+            .field("limit", &self.limit)
+            .field("name_prefix", &self.name_prefix)
+            .field("next_token", &self.next_token)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+/// The `ListReplaysResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListReplaysResponse {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `Replays`.
+    #[serde(rename = "Replays", default, skip_serializing_if = "Option::is_none")]
+    pub replays: Option<Vec<Replay>>,
+}
+
+impl fmt::Debug for ListReplaysResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListReplaysResponse")
+            .field("next_token", &self.next_token)
+            .field("replays", &self.replays)
+            .finish()
+    }
+}
+
+/// The `Replay` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replay {
+    /// `EventEndTime`.
+    #[serde(
+        rename = "EventEndTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_end_time: Option<Timestamp>,
+    /// `EventLastReplayedTime`.
+    #[serde(
+        rename = "EventLastReplayedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_last_replayed_time: Option<Timestamp>,
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `EventStartTime`.
+    #[serde(
+        rename = "EventStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_start_time: Option<Timestamp>,
+    /// `ReplayEndTime`.
+    #[serde(
+        rename = "ReplayEndTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_end_time: Option<Timestamp>,
+    /// `ReplayName`.
+    #[serde(
+        rename = "ReplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_name: Option<String>,
+    /// `ReplayStartTime`.
+    #[serde(
+        rename = "ReplayStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_start_time: Option<Timestamp>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReplayState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for Replay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Replay")
+            .field("event_end_time", &self.event_end_time)
+            .field("event_last_replayed_time", &self.event_last_replayed_time)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("event_start_time", &self.event_start_time)
+            .field("replay_end_time", &self.replay_end_time)
+            .field("replay_name", &self.replay_name)
+            .field("replay_start_time", &self.replay_start_time)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
+/// The `ReplayDestination` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayDestination {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `FilterArns`.
+    #[serde(
+        rename = "FilterArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filter_arns: Option<Vec<String>>,
+}
+
+impl fmt::Debug for ReplayDestination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplayDestination")
+            .field("arn", &self.arn)
+            .field("filter_arns", &self.filter_arns)
+            .finish()
+    }
+}
+
+/// The `StartReplayRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartReplayRequest {
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `Destination`. Required.
+    #[serde(
+        rename = "Destination",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination: Option<ReplayDestination>,
+    /// `EventEndTime`. Required.
+    #[serde(
+        rename = "EventEndTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_end_time: Option<Timestamp>,
+    /// `EventSourceArn`. Required.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `EventStartTime`. Required.
+    #[serde(
+        rename = "EventStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_start_time: Option<Timestamp>,
+    /// `ReplayName`. Required.
+    #[serde(
+        rename = "ReplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_name: Option<String>,
+}
+
+impl fmt::Debug for StartReplayRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartReplayRequest")
+            .field("description", &self.description)
+            .field("destination", &self.destination)
+            .field("event_end_time", &self.event_end_time)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("event_start_time", &self.event_start_time)
+            .field("replay_name", &self.replay_name)
+            .finish()
+    }
+}
+
+/// The `StartReplayResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartReplayResponse {
+    /// `ReplayArn`.
+    #[serde(rename = "ReplayArn", default, skip_serializing_if = "Option::is_none")]
+    pub replay_arn: Option<String>,
+    /// `ReplayStartTime`.
+    #[serde(
+        rename = "ReplayStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_start_time: Option<Timestamp>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReplayState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for StartReplayResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartReplayResponse")
+            .field("replay_arn", &self.replay_arn)
+            .field("replay_start_time", &self.replay_start_time)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
             .finish()
     }
 }
@@ -1608,6 +2433,100 @@ impl fmt::Debug for UpdateApiDestinationResponse {
             .field("api_destination_state", &self.api_destination_state)
             .field("creation_time", &self.creation_time)
             .field("last_modified_time", &self.last_modified_time)
+            .finish()
+    }
+}
+
+/// The `UpdateArchiveRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArchiveRequest {
+    /// `ArchiveName`. Required.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventPattern`.
+    #[serde(
+        rename = "EventPattern",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_pattern: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `RetentionDays`.
+    #[serde(
+        rename = "RetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retention_days: Option<i32>,
+}
+
+impl fmt::Debug for UpdateArchiveRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateArchiveRequest")
+            .field("archive_name", &self.archive_name)
+            .field("description", &self.description)
+            .field("event_pattern", &self.event_pattern)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("retention_days", &self.retention_days)
+            .finish()
+    }
+}
+
+/// The `UpdateArchiveResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArchiveResponse {
+    /// `ArchiveArn`.
+    #[serde(
+        rename = "ArchiveArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_arn: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ArchiveState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for UpdateArchiveResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateArchiveResponse")
+            .field("archive_arn", &self.archive_arn)
+            .field("creation_time", &self.creation_time)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
             .finish()
     }
 }

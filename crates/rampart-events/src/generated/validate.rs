@@ -50,6 +50,43 @@ fn check_api_destination_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &st
     );
 }
 
+static RE_ARCHIVE_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^arn:aws([a-z]|\\-)*:events:([a-z]|[0-9]|\\-)*:([0-9]{12})?:.+\\/.+$").ok()
+});
+
+fn check_archive_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1600));
+    errs.pattern(
+        f,
+        v,
+        RE_ARCHIVE_ARN.as_ref(),
+        "^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:.+\\/.+$",
+    );
+}
+
+static RE_ARCHIVE_DESCRIPTION: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(".*").ok());
+
+fn check_archive_description(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(f, v, RE_ARCHIVE_DESCRIPTION.as_ref(), ".*");
+}
+
+static RE_ARCHIVE_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[\\.\\-_A-Za-z0-9]+").ok());
+
+fn check_archive_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(48));
+    errs.pattern(f, v, RE_ARCHIVE_NAME.as_ref(), "[\\.\\-_A-Za-z0-9]+");
+}
+
+fn check_archive_state(errs: &mut ValidationErrors, f: &Field<'_>, v: &ArchiveState) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ArchiveState::VALUE_SET);
+}
+
+fn check_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1600));
+}
+
 static RE_AUTH_HEADER_PARAMETERS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new("^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$").ok()
 });
@@ -77,6 +114,20 @@ fn check_auth_header_parameters_sensitive(errs: &mut ValidationErrors, f: &Field
         "^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$",
     );
 }
+
+impl Validate for CancelReplayRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "replayName", false);
+        match &self.replay_name {
+            Some(v) => {
+                check_replay_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CancelReplayRequest {}
 
 static RE_CONNECTION_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new("^arn:aws([a-z]|\\-)*:events:([a-z]|[0-9]|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$").ok()
@@ -292,6 +343,43 @@ impl Validate for CreateApiDestinationRequest {
 
 impl ConstraintValue for CreateApiDestinationRequest {}
 
+impl Validate for CreateArchiveRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "archiveName", false);
+        match &self.archive_name {
+            Some(v) => {
+                check_archive_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_archive_description(errs, &f, v);
+        }
+        let f = Field::new(path, "eventPattern", false);
+        if let Some(v) = &self.event_pattern {
+            check_event_pattern(errs, &f, v);
+        }
+        let f = Field::new(path, "eventSourceArn", false);
+        match &self.event_source_arn {
+            Some(v) => {
+                check_event_bus_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "kmsKeyIdentifier", false);
+        if let Some(v) = &self.kms_key_identifier {
+            check_kms_key_identifier(errs, &f, v);
+        }
+        let f = Field::new(path, "retentionDays", false);
+        if let Some(v) = &self.retention_days {
+            check_retention_days(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateArchiveRequest {}
+
 impl Validate for CreateConnectionApiKeyAuthRequestParameters {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "apiKeyName", false);
@@ -482,6 +570,20 @@ impl Validate for DeleteApiDestinationRequest {
 
 impl ConstraintValue for DeleteApiDestinationRequest {}
 
+impl Validate for DeleteArchiveRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "archiveName", false);
+        match &self.archive_name {
+            Some(v) => {
+                check_archive_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteArchiveRequest {}
+
 impl Validate for DeleteConnectionRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "name", false);
@@ -510,6 +612,20 @@ impl Validate for DescribeApiDestinationRequest {
 
 impl ConstraintValue for DescribeApiDestinationRequest {}
 
+impl Validate for DescribeArchiveRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "archiveName", false);
+        match &self.archive_name {
+            Some(v) => {
+                check_archive_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeArchiveRequest {}
+
 impl Validate for DescribeConnectionRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "name", false);
@@ -523,6 +639,34 @@ impl Validate for DescribeConnectionRequest {
 }
 
 impl ConstraintValue for DescribeConnectionRequest {}
+
+impl Validate for DescribeReplayRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "replayName", false);
+        match &self.replay_name {
+            Some(v) => {
+                check_replay_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeReplayRequest {}
+
+static RE_EVENT_BUS_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^arn:aws([a-z]|\\-)*:events:([a-z]|[0-9]|\\-)*:([0-9]{12})?:.+\\/.+$").ok()
+});
+
+fn check_event_bus_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1600));
+    errs.pattern(
+        f,
+        v,
+        RE_EVENT_BUS_ARN.as_ref(),
+        "^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:.+\\/.+$",
+    );
+}
 
 fn check_event_pattern(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), None, Some(4096));
@@ -603,6 +747,33 @@ impl Validate for ListApiDestinationsRequest {
 
 impl ConstraintValue for ListApiDestinationsRequest {}
 
+impl Validate for ListArchivesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "eventSourceArn", false);
+        if let Some(v) = &self.event_source_arn {
+            check_event_bus_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "limit", false);
+        if let Some(v) = &self.limit {
+            check_limit_max100(errs, &f, v);
+        }
+        let f = Field::new(path, "namePrefix", false);
+        if let Some(v) = &self.name_prefix {
+            check_archive_name(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+        let f = Field::new(path, "state", false);
+        if let Some(v) = &self.state {
+            check_archive_state(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListArchivesRequest {}
+
 impl Validate for ListConnectionsRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "connectionState", false);
@@ -625,6 +796,33 @@ impl Validate for ListConnectionsRequest {
 }
 
 impl ConstraintValue for ListConnectionsRequest {}
+
+impl Validate for ListReplaysRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "eventSourceArn", false);
+        if let Some(v) = &self.event_source_arn {
+            check_archive_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "limit", false);
+        if let Some(v) = &self.limit {
+            check_limit_max100(errs, &f, v);
+        }
+        let f = Field::new(path, "namePrefix", false);
+        if let Some(v) = &self.name_prefix {
+            check_replay_name(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+        let f = Field::new(path, "state", false);
+        if let Some(v) = &self.state {
+            check_replay_state(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListReplaysRequest {}
 
 fn check_next_token(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(2048));
@@ -651,6 +849,51 @@ fn check_query_string_value_sensitive(errs: &mut ValidationErrors, f: &Field<'_>
     );
 }
 
+static RE_REPLAY_DESCRIPTION: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(".*").ok());
+
+fn check_replay_description(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(f, v, RE_REPLAY_DESCRIPTION.as_ref(), ".*");
+}
+
+impl Validate for ReplayDestination {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "arn", false);
+        match &self.arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "filterArns", false);
+        if let Some(v) = &self.filter_arns {
+            check_replay_destination_filters(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ReplayDestination {}
+
+fn check_replay_destination_filters(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_arn(errs, &f, item);
+    }
+}
+
+static RE_REPLAY_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[\\.\\-_A-Za-z0-9]+").ok());
+
+fn check_replay_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(f, v, RE_REPLAY_NAME.as_ref(), "[\\.\\-_A-Za-z0-9]+");
+}
+
+fn check_replay_state(errs: &mut ValidationErrors, f: &Field<'_>, v: &ReplayState) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ReplayState::VALUE_SET);
+}
+
 static RE_RESOURCE_CONFIGURATION_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new("^(?:^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:[0-9]{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$|^$)").ok()
 });
@@ -659,6 +902,50 @@ fn check_resource_configuration_arn(errs: &mut ValidationErrors, f: &Field<'_>, 
     errs.length(f, v, v.chars().count(), Some(0), Some(2048));
     errs.pattern(f, v, RE_RESOURCE_CONFIGURATION_ARN.as_ref(), "^(?:^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$|^$)");
 }
+
+fn check_retention_days(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
+    errs.range(f, *v, Some(0), None);
+}
+
+impl Validate for StartReplayRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_replay_description(errs, &f, v);
+        }
+        let f = Field::new(path, "destination", false);
+        match &self.destination {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "eventEndTime", false);
+        if self.event_end_time.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "eventSourceArn", false);
+        match &self.event_source_arn {
+            Some(v) => {
+                check_archive_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "eventStartTime", false);
+        if self.event_start_time.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "replayName", false);
+        match &self.replay_name {
+            Some(v) => {
+                check_replay_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for StartReplayRequest {}
 
 impl Validate for TestEventPatternRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -711,6 +998,36 @@ impl Validate for UpdateApiDestinationRequest {
 }
 
 impl ConstraintValue for UpdateApiDestinationRequest {}
+
+impl Validate for UpdateArchiveRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "archiveName", false);
+        match &self.archive_name {
+            Some(v) => {
+                check_archive_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_archive_description(errs, &f, v);
+        }
+        let f = Field::new(path, "eventPattern", false);
+        if let Some(v) = &self.event_pattern {
+            check_event_pattern(errs, &f, v);
+        }
+        let f = Field::new(path, "kmsKeyIdentifier", false);
+        if let Some(v) = &self.kms_key_identifier {
+            check_kms_key_identifier(errs, &f, v);
+        }
+        let f = Field::new(path, "retentionDays", false);
+        if let Some(v) = &self.retention_days {
+            check_retention_days(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateArchiveRequest {}
 
 impl Validate for UpdateConnectionApiKeyAuthRequestParameters {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
