@@ -80,7 +80,9 @@ pub(crate) async fn send(out: &Outbound, delivery: &Delivery) -> Outcome {
     if wait > MAX_WAIT {
         return Outcome::Throttled(wait);
     }
-    tokio::time::sleep(wait).await;
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
     let mut request = match request_for(&resolved.destination, delivery) {
         Ok(request) => request,
         Err(reason) => return fail(reason, false),

@@ -108,18 +108,59 @@ impl EventsService {
                 .await
                 .map_err(|e| format!("claiming deliveries: {e}"))?;
             let claimed = items.len();
-            let results: Vec<Result<bool, String>> = futures::stream::iter(items)
-                .map(|item| self.deliver_item(item, now_ms))
+            let attempts: Vec<(Claimed, Option<Delivery>, Outcome)> = futures::stream::iter(items)
+                .map(|item| self.attempt_item(item))
                 .buffer_unordered(CONCURRENCY)
                 .collect()
                 .await;
-            for result in results {
-                done += usize::from(result?);
-            }
+            done += self.settle_batch(attempts, now_ms).await?;
             if claimed < BATCH {
                 return Ok(done);
             }
         }
+    }
+
+    /// One attempt at a claimed item (`None`: not a delivery, dropped).
+    async fn attempt_item(&self, item: Claimed) -> (Claimed, Option<Delivery>, Outcome) {
+        let delivery = Delivery::decode(&item.payload);
+        let outcome = match &delivery {
+            Some(d) => self.attempt(d).await,
+            None => Outcome::Delivered,
+        };
+        (item, delivery, outcome)
+    }
+
+    /// Acks the delivered items in one transaction; retries or dead-letters the others.
+    async fn settle_batch(
+        &self,
+        attempts: Vec<(Claimed, Option<Delivery>, Outcome)>,
+        now_ms: i64,
+    ) -> Result<usize, String> {
+        let mut acks = Vec::new();
+        let mut done = 0;
+        for (item, delivery, outcome) in attempts {
+            match (delivery, outcome) {
+                (None, _) => {
+                    tracing::warn!(
+                        item = item.id,
+                        "dropping an outbox item that is not a delivery"
+                    );
+                    acks.push(item);
+                }
+                (Some(_), Outcome::Delivered) => {
+                    acks.push(item);
+                    done += 1;
+                }
+                (Some(d), outcome) => {
+                    done += usize::from(self.settle(&item, &d, outcome, now_ms).await?);
+                }
+            }
+        }
+        self.store
+            .ack_many(DELIVERY_QUEUE, &acks)
+            .await
+            .map_err(|e| format!("acking deliveries: {e}"))?;
+        Ok(done)
     }
 
     /// The background loop: delivers what is due, then waits for a wake-up or [`IDLE_POLL`].
@@ -134,19 +175,6 @@ impl EventsService {
                 () = tokio::time::sleep(IDLE_POLL) => {}
             }
         }
-    }
-
-    async fn deliver_item(&self, item: Claimed, now_ms: i64) -> Result<bool, String> {
-        let Some(delivery) = Delivery::decode(&item.payload) else {
-            tracing::warn!(
-                item = item.id,
-                "dropping an outbox item that is not a delivery"
-            );
-            self.ack(&item).await?;
-            return Ok(true);
-        };
-        let outcome = self.attempt(&delivery).await;
-        self.settle(&item, &delivery, outcome, now_ms).await
     }
 
     /// One attempt to deliver, by the target ARN's kind.
