@@ -96,27 +96,39 @@ impl EventsService {
             .scan(ARCHIVE_EVENTS, &prefix, Some(&start), PAGE)
             .await?;
         let mut writes = Vec::new();
+        let (replayed, reached_end) = self.replay_rows(&mut replay, &rows, &mut writes).await?;
+        if reached_end || rows.len() < PAGE {
+            replay.state = "COMPLETED".into();
+            replay.replay_end_ms = Some(now_ms);
+        }
+        self.save_replay(key, version, &replay, writes).await?;
+        Ok(replayed)
+    }
+
+    /// Routes `rows` (archived events, in time order) with `replay-name` added, collecting the
+    /// writes and moving the cursor; how many it replayed, and whether it reached EventEndTime.
+    async fn replay_rows(
+        &self,
+        replay: &mut ReplayRecord,
+        rows: &[rampart_store::Record],
+        writes: &mut Vec<Write>,
+    ) -> Result<(usize, bool), StoreError> {
         let mut replayed = 0;
-        let mut finished = rows.len() < PAGE;
-        for row in &rows {
+        for row in rows {
             let Ok(mut event) = serde_json::from_slice::<Value>(&row.value) else {
                 replay.cursor = Some(row.key.clone());
                 continue;
             };
             let time = event_time_ms(&event).unwrap_or_default();
             if time >= replay.event_end_ms {
-                finished = true;
-                break;
+                return Ok((replayed, true));
             }
             if let Some(object) = event.as_object_mut() {
                 object.insert("replay-name".into(), Value::String(replay.name.clone()));
             }
+            let rules = replay.filter_arns.as_deref();
             let routed = self
-                .route(
-                    &replay.destination_arn,
-                    &event,
-                    replay.filter_arns.as_deref(),
-                )
+                .route(&replay.destination_arn, &event, rules)
                 .await
                 .map_err(|e| StoreError::Backend(e.message))?;
             writes.extend(routed);
@@ -124,12 +136,7 @@ impl EventsService {
             replay.last_replayed_ms = Some(time);
             replayed += 1;
         }
-        if finished {
-            replay.state = "COMPLETED".into();
-            replay.replay_end_ms = Some(now_ms);
-        }
-        self.save_replay(key, version, &replay, writes).await?;
-        Ok(replayed)
+        Ok((replayed, false))
     }
 
     /// Commits `replay` (if still at `version`: a CancelReplay in between wins) with `writes`.

@@ -80,33 +80,50 @@ pub(crate) fn update_parts(
     if let Some(invocation) = params.invocation_http_parameters {
         secrets.invocation = Some(invocation);
     }
-    let kind = record.authorization_type.clone();
-    match kind.as_str() {
-        "API_KEY" => {
-            let block = params.api_key_auth_parameters;
-            let p = if kind_changed {
-                Some(require(block, "ApiKeyAuthParameters", &kind)?)
-            } else {
-                block
-            };
-            if let Some(p) = p {
-                replace(&mut record.api_key_name, p.api_key_name);
-                replace(&mut secrets.api_key_value, p.api_key_value);
-            }
-        }
-        "BASIC" => {
-            let block = params.basic_auth_parameters;
-            let p = if kind_changed {
-                Some(require(block, "BasicAuthParameters", &kind)?)
-            } else {
-                block
-            };
-            if let Some(p) = p {
-                replace(&mut record.username, p.username);
-                replace(&mut secrets.password, p.password);
-            }
-        }
-        _ => update_oauth(kind_changed, params.o_auth_parameters, record, secrets)?,
+    match record.authorization_type.clone().as_str() {
+        "API_KEY" => update_api_key(
+            kind_changed,
+            params.api_key_auth_parameters,
+            record,
+            secrets,
+        ),
+        "BASIC" => update_basic(kind_changed, params.basic_auth_parameters, record, secrets),
+        _ => update_oauth(kind_changed, params.o_auth_parameters, record, secrets),
+    }
+}
+
+fn update_api_key(
+    kind_changed: bool,
+    block: Option<crate::generated::UpdateConnectionApiKeyAuthRequestParameters>,
+    record: &mut ConnectionRecord,
+    secrets: &mut SecretParts,
+) -> Result<(), ServiceError> {
+    let block = if kind_changed {
+        Some(require(block, "ApiKeyAuthParameters", "API_KEY")?)
+    } else {
+        block
+    };
+    if let Some(p) = block {
+        replace(&mut record.api_key_name, p.api_key_name);
+        replace(&mut secrets.api_key_value, p.api_key_value);
+    }
+    Ok(())
+}
+
+fn update_basic(
+    kind_changed: bool,
+    block: Option<crate::generated::UpdateConnectionBasicAuthRequestParameters>,
+    record: &mut ConnectionRecord,
+    secrets: &mut SecretParts,
+) -> Result<(), ServiceError> {
+    let block = if kind_changed {
+        Some(require(block, "BasicAuthParameters", "BASIC")?)
+    } else {
+        block
+    };
+    if let Some(p) = block {
+        replace(&mut record.username, p.username);
+        replace(&mut secrets.password, p.password);
     }
     Ok(())
 }

@@ -221,26 +221,8 @@ impl UpdateConnection for EventsService {
         let stored = self.read_connection(ctx, &name).await?;
         let mut record = stored.value;
         let mut secrets = self.secrets_of(&record)?;
-        let kind_changed = apply_kind(&mut record, &mut secrets, input.authorization_type.as_ref());
-        let has_auth = input.auth_parameters.is_some();
-        if let Some(params) = input.auth_parameters {
-            build::update_parts(kind_changed, params, &mut record, &mut secrets)?;
-        } else if kind_changed {
-            build::update_parts(true, Default::default(), &mut record, &mut secrets)?;
-        }
         let now = now_ms(self.clock.as_ref());
-        if input.description.is_some() {
-            record.description = input.description;
-        }
-        if input.kms_key_identifier.is_some() {
-            record.kms_key_identifier = input.kms_key_identifier;
-        }
-        if has_auth {
-            record.state = "AUTHORIZED".into();
-            record.state_reason = None;
-            record.authorized_ms = Some(now);
-        }
-        record.modified_ms = now;
+        apply_update(input, &mut record, &mut secrets, now)?;
         let record = self
             .write_connection(ctx, record, &secrets, Some(stored.version))
             .await?;
@@ -252,6 +234,35 @@ impl UpdateConnection for EventsService {
             last_modified_time: Some(timestamp(record.modified_ms)),
         })
     }
+}
+
+/// Applies an UpdateConnection to the record and its secrets at `now`: new auth parameters
+/// (re)authorize the connection.
+fn apply_update(
+    input: UpdateConnectionRequest,
+    record: &mut ConnectionRecord,
+    secrets: &mut SecretParts,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let kind_changed = apply_kind(record, secrets, input.authorization_type.as_ref());
+    let has_auth = input.auth_parameters.is_some();
+    if has_auth || kind_changed {
+        let params = input.auth_parameters.unwrap_or_default();
+        build::update_parts(kind_changed, params, record, secrets)?;
+    }
+    if input.description.is_some() {
+        record.description = input.description;
+    }
+    if input.kms_key_identifier.is_some() {
+        record.kms_key_identifier = input.kms_key_identifier;
+    }
+    if has_auth {
+        record.state = "AUTHORIZED".into();
+        record.state_reason = None;
+        record.authorized_ms = Some(now);
+    }
+    record.modified_ms = now;
+    Ok(())
 }
 
 /// Switches the record to `kind` if it names another type, dropping the old type's parts;

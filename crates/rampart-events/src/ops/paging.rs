@@ -15,6 +15,15 @@ pub(super) struct Page<T> {
     pub next_token: Option<String>,
 }
 
+impl<T> Page<T> {
+    fn of(items: Vec<T>, next_token: Option<&str>) -> Page<T> {
+        Page {
+            items,
+            next_token: next_token.map(str::to_owned),
+        }
+    }
+}
+
 /// The records under `scope` whose name starts with `name_prefix` and that `keep` accepts,
 /// after the name `next_token`, at most `limit`.
 pub(super) async fn page<T: DeserializeOwned>(
@@ -45,21 +54,12 @@ pub(super) async fn page<T: DeserializeOwned>(
             }
             after = Some(row.key);
             if items.len() == limit {
-                let token = after
-                    .as_deref()
-                    .and_then(|k| k.strip_prefix(scope))
-                    .map(str::to_owned);
-                return Ok(Page {
-                    items,
-                    next_token: token,
-                });
+                let next_token = after.as_deref().and_then(|k| k.strip_prefix(scope));
+                return Ok(Page::of(items, next_token));
             }
         }
         if exhausted {
-            return Ok(Page {
-                items,
-                next_token: None,
-            });
+            return Ok(Page::of(items, None));
         }
     }
 }

@@ -74,66 +74,100 @@ impl EventsService {
     }
 }
 
+/// `(EventStartTime, EventEndTime)` in epoch ms, refused unless the start comes first.
+fn window(input: &StartReplayRequest) -> Result<(i64, i64), ServiceError> {
+    let start = millis(input.event_start_time.as_ref());
+    let end = millis(input.event_end_time.as_ref());
+    if end <= start {
+        return Err(ServiceError::validation(
+            "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.",
+        ));
+    }
+    Ok((start, end))
+}
+
+impl EventsService {
+    /// Stores a new replay; ResourceAlreadyExistsException if the name is taken.
+    async fn insert_replay(
+        &self,
+        ctx: &RequestContext,
+        record: &ReplayRecord,
+    ) -> Result<(), ServiceError> {
+        let write = Write::Put {
+            table: REPLAYS,
+            key: own_key(ctx, &record.name),
+            value: encode_record(record).map_err(internal)?,
+            expect: Expect::Absent,
+        };
+        match self.store.transact(vec![write]).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_conflict() => Err(resource_already_exists_exception(format!(
+                "Replay {} already exists.",
+                record.name
+            ))),
+            Err(e) => Err(internal(e)),
+        }
+    }
+}
+
+/// A STARTING replay of `archive` (its window `(start, end)` in epoch ms) into `destination`.
+fn new_replay(
+    ctx: &RequestContext,
+    name: &str,
+    description: Option<String>,
+    archive: ArchiveRecord,
+    destination: ReplayDestination,
+    (start, end): (i64, i64),
+    service: &EventsService,
+) -> ReplayRecord {
+    ReplayRecord {
+        arn: arn(ctx, name),
+        name: name.to_owned(),
+        description,
+        archive_arn: archive.arn,
+        archive_id: archive.id,
+        destination_arn: destination.arn.unwrap_or_default(),
+        filter_arns: destination.filter_arns.filter(|f| !f.is_empty()),
+        event_start_ms: start,
+        event_end_ms: end,
+        state: "STARTING".into(),
+        state_reason: None,
+        replay_start_ms: now_ms(service.clock.as_ref()),
+        replay_end_ms: None,
+        last_replayed_ms: None,
+        cursor: None,
+    }
+}
+
 impl StartReplay for EventsService {
     async fn start_replay(
         &self,
         ctx: &RequestContext,
         input: StartReplayRequest,
     ) -> Result<StartReplayResponse, ServiceError> {
-        let name = input.replay_name.unwrap_or_default();
+        let name = input.replay_name.clone().unwrap_or_default();
         authorize(ctx, "StartReplay", &arn(ctx, &name))?;
-        let (start, end) = (
-            millis(input.event_start_time.as_ref()),
-            millis(input.event_end_time.as_ref()),
-        );
-        if end <= start {
-            return Err(ServiceError::validation(
-                "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.",
-            ));
-        }
+        let window = window(&input)?;
         let archive = self
             .archive_of(ctx, input.event_source_arn.as_deref().unwrap_or_default())
             .await?;
         let destination = input.destination.unwrap_or_default();
-        let destination_arn = destination.arn.unwrap_or_default();
-        if destination_arn != archive.event_source_arn {
+        if destination.arn.as_deref() != Some(archive.event_source_arn.as_str()) {
             return Err(ServiceError::validation(
                 "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.",
             ));
         }
-        let now = now_ms(self.clock.as_ref());
-        let record = ReplayRecord {
-            arn: arn(ctx, &name),
-            name: name.clone(),
-            description: input.description,
-            archive_arn: archive.arn,
-            archive_id: archive.id,
-            destination_arn,
-            filter_arns: destination.filter_arns.filter(|f| !f.is_empty()),
-            event_start_ms: start,
-            event_end_ms: end,
-            state: "STARTING".into(),
-            state_reason: None,
-            replay_start_ms: now,
-            replay_end_ms: None,
-            last_replayed_ms: None,
-            cursor: None,
-        };
-        let write = Write::Put {
-            table: REPLAYS,
-            key: own_key(ctx, &name),
-            value: encode_record(&record).map_err(internal)?,
-            expect: Expect::Absent,
-        };
-        match self.store.transact(vec![write]).await {
-            Ok(()) => {}
-            Err(e) if e.is_conflict() => {
-                return Err(resource_already_exists_exception(format!(
-                    "Replay {name} already exists."
-                )));
-            }
-            Err(e) => return Err(internal(e)),
-        }
+        let record = new_replay(
+            ctx,
+            &name,
+            input.description,
+            archive,
+            destination,
+            window,
+            self,
+        );
+        let now = record.replay_start_ms;
+        self.insert_replay(ctx, &record).await?;
         Ok(StartReplayResponse {
             replay_arn: Some(record.arn),
             replay_start_time: Some(timestamp(now)),
