@@ -56,6 +56,10 @@ impl ServiceModule for EventsModule {
     fn background(&self) -> Option<BoxFuture<'static, ()>> {
         Some(Box::pin(self.0.clone().delivery_loop()))
     }
+
+    fn reset(&self) {
+        self.0.outbound.reset();
+    }
 }
 
 /// The delivery worker as a node job: every node delivers what is due each period (and once

@@ -325,3 +325,21 @@ async fn unacked_claims_are_redelivered_after_a_restart() {
     got.sort();
     assert_eq!(got, ids);
 }
+
+#[tokio::test]
+async fn an_oversized_answer_fails_the_attempt_and_is_retried() {
+    let h = Harness::sqlite().await;
+    let rx = Receiver::start().await;
+    let dest = h
+        .destination("d", &format!("{}/huge", rx.url), "POST")
+        .await;
+    h.enqueue(&[delivery(&dest, "e1", h.now_ms())]).await;
+    assert_eq!(h.deliver().await, 0);
+    assert_eq!(rx.seen().len(), 1);
+    assert!(
+        dead_letter::list(&h.store, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -40,6 +40,13 @@ impl TokenCache {
         format!("{}#{}", connection.arn, connection.modified_ms)
     }
 
+    /// Forgets every token.
+    pub(crate) fn clear(&self) {
+        if let Ok(mut tokens) = self.tokens.lock() {
+            tokens.clear();
+        }
+    }
+
     /// Forgets the connection's token (its endpoint answered 401).
     pub(crate) fn forget(&self, connection: &ConnectionRecord) {
         if let Ok(mut tokens) = self.tokens.lock() {

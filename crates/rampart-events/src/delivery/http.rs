@@ -3,7 +3,7 @@
 //! timeout.
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// The most of an answer's body read (token responses; API destination answers are only
+/// checked for their status); a longer body fails the call.
+const MAX_ANSWER: usize = 1 << 20;
 /// Idle connections kept per origin.
 const IDLE_PER_ORIGIN: usize = 256;
 
@@ -101,7 +104,10 @@ impl HttpClient {
             .await
             .map_err(transport)?;
         let status = response.status().as_u16();
-        let body = response.into_body().collect().await.map_err(transport)?;
+        let body = Limited::new(response.into_body(), MAX_ANSWER)
+            .collect()
+            .await
+            .map_err(|e| Failure::Transport(format!("reading the answer: {e}")))?;
         self.put_idle(origin, sender);
         Ok(Answer {
             status,

@@ -79,6 +79,17 @@ impl Outbound {
     }
 }
 
+impl Outbound {
+    /// Forgets what is cached of the store (after a dev reset emptied it): resolved API
+    /// destinations and OAuth tokens.
+    pub(crate) fn reset(&self) {
+        if let Ok(mut resolved) = self.resolved.lock() {
+            resolved.clear();
+        }
+        self.tokens.clear();
+    }
+}
+
 /// Epoch milliseconds of `clock`.
 pub(crate) fn now_ms(clock: &dyn rampart_core::Clock) -> i64 {
     i64::try_from(clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)

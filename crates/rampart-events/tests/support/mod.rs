@@ -281,9 +281,20 @@ impl Receiver {
             let body = format!(r#"{{"access_token":"tok-{n}","expires_in":3600}}"#);
             return hyper::Response::new(Full::new(Bytes::from(body)));
         }
+        if seen_path_is_huge(&self.seen) {
+            return hyper::Response::new(Full::new(Bytes::from(vec![b' '; 2 << 20])));
+        }
         let status = self.statuses.lock().unwrap().pop_front().unwrap_or(200);
         let mut response = hyper::Response::new(Full::new(Bytes::from_static(b"{}")));
         *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap();
         response
     }
+}
+
+/// Whether the last request asked for `/huge` (answered with a 2 MiB body).
+fn seen_path_is_huge(seen: &Mutex<Vec<Seen>>) -> bool {
+    seen.lock()
+        .unwrap()
+        .last()
+        .is_some_and(|s| s.path.starts_with("/huge"))
 }
