@@ -134,13 +134,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let modules = started(dir.path()).await;
         let names: Vec<&str> = modules.list.iter().map(|m| m.name()).collect();
-        assert_eq!(names, ["kms", "iam", "sts", "cloudtrail"]);
+        assert_eq!(names, ["kms", "iam", "sts", "cloudtrail", "events"]);
         let prefixes: Vec<&str> = modules
             .json_services()
             .iter()
             .map(|s| s.target_prefix())
             .collect();
-        assert_eq!(prefixes.len(), 2, "{prefixes:?}");
+        assert_eq!(prefixes.len(), 3, "{prefixes:?}");
         let signing: Vec<&str> = modules
             .query_services()
             .iter()
