@@ -15,6 +15,8 @@ pub struct EventsService {
     pub(crate) clock: Arc<dyn Clock>,
     /// The delivery side: connection-secret key, HTTP client, OAuth tokens, rate limits.
     pub(crate) outbound: Outbound,
+    /// Each account's archives, compiled, as PutEvents matches them.
+    pub(crate) archives: crate::archive::ArchiveCache,
 }
 
 impl std::fmt::Debug for EventsService {
@@ -38,6 +40,7 @@ impl EventsService {
             store,
             clock,
             outbound,
+            archives: crate::archive::ArchiveCache::default(),
         }
     }
 }

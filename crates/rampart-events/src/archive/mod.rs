@@ -14,6 +14,9 @@ use crate::pattern::Pattern;
 use rampart_store::{Expect, Store, StoreError, Write, decode_record};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Archives: `<account>/<region>/<name>` → [`ArchiveRecord`].
 pub(crate) const ARCHIVES: &str = "events_archives";
@@ -150,6 +153,65 @@ pub(crate) async fn purge(
     }
 }
 
+/// An archive with its compiled pattern (`None`: every event).
+type Compiled = (ArchiveRecord, Option<Pattern>);
+
+/// How long this node reuses an account's archives before reading them again (another node's
+/// CreateArchive takes effect within this; this node's own changes at once).
+const CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// The archives of each account and Region, compiled, as PutEvents matches them.
+#[derive(Default)]
+pub(crate) struct ArchiveCache {
+    #[allow(clippy::type_complexity, reason = "a plain cache map")]
+    entries: Mutex<HashMap<(String, String), (Instant, Arc<Vec<Compiled>>)>>,
+}
+
+impl ArchiveCache {
+    async fn of(
+        &self,
+        store: &Store,
+        (account, region): (&str, &str),
+    ) -> Result<Arc<Vec<Compiled>>, StoreError> {
+        let key = (account.to_owned(), region.to_owned());
+        if let Ok(entries) = self.entries.lock()
+            && let Some((at, compiled)) = entries.get(&key)
+            && at.elapsed() < CACHE_TTL
+        {
+            return Ok(compiled.clone());
+        }
+        let compiled: Vec<Compiled> = archives(store, Some((account, region)))
+            .await?
+            .into_iter()
+            .map(|a| {
+                let pattern = a
+                    .event_pattern
+                    .as_deref()
+                    .and_then(|p| Pattern::parse(p).ok());
+                (a, pattern)
+            })
+            .collect();
+        let compiled = Arc::new(compiled);
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(key, (Instant::now(), compiled.clone()));
+        }
+        Ok(compiled)
+    }
+
+    /// Forgets the archives of `account` and `region` (after this node changed one), or all.
+    pub(crate) fn forget(&self, scope: Option<(&str, &str)>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            match scope {
+                Some((a, r)) => entries.remove(&(a.to_owned(), r.to_owned())),
+                None => {
+                    entries.clear();
+                    None
+                }
+            };
+        }
+    }
+}
+
 impl EventsService {
     /// The writes archiving `event` (just put on the bus `bus_arn`) in every archive of that bus
     /// whose pattern matches it; commit them with whatever accepted the event. Replayed events
@@ -168,20 +230,14 @@ impl EventsService {
             return Ok(Vec::new());
         };
         let now = crate::delivery::now_ms(self.clock.as_ref());
-        let mut writes = Vec::new();
-        for archive in archives(&self.store, Some(scope)).await? {
-            if archive.event_source_arn != bus_arn {
-                continue;
-            }
-            let matches = match archive.event_pattern.as_deref() {
-                Some(p) => Pattern::parse(p).is_ok_and(|p| p.matches(event)),
-                None => true,
-            };
-            if matches {
-                writes.push(store_write(&archive, event, now));
-            }
-        }
-        Ok(writes)
+        let compiled = self.archives.of(&self.store, scope).await?;
+        Ok(compiled
+            .iter()
+            .filter(|(a, pattern)| {
+                a.event_source_arn == bus_arn && pattern.as_ref().is_none_or(|p| p.matches(event))
+            })
+            .map(|(a, _)| store_write(a, event, now))
+            .collect())
     }
 
     /// Delivers to an `archive/<name>` target: stores the delivery's input (the event).

@@ -55,6 +55,11 @@ fn check_source(ctx: &RequestContext, source: &str) -> Result<(), ServiceError> 
 }
 
 impl EventsService {
+    fn forget_archives(&self, ctx: &RequestContext) {
+        let scope = (ctx.account().as_str(), ctx.region.as_str());
+        self.archives.forget(Some(scope));
+    }
+
     async fn read_archive(
         &self,
         ctx: &RequestContext,
@@ -84,7 +89,9 @@ impl EventsService {
             value: encode_record(record).map_err(internal)?,
             expect: version.map_or(Expect::Absent, Expect::Version),
         };
-        match self.store.transact(vec![write]).await {
+        let outcome = self.store.transact(vec![write]).await;
+        self.forget_archives(ctx);
+        match outcome {
             Ok(()) => Ok(()),
             Err(e) if e.is_conflict() && version.is_none() => {
                 Err(resource_already_exists_exception(format!(
@@ -208,7 +215,9 @@ impl DeleteArchive for EventsService {
             key: key(ctx, &name),
             expect: Expect::Version(stored.version),
         };
-        match self.store.transact(vec![write]).await {
+        let outcome = self.store.transact(vec![write]).await;
+        self.forget_archives(ctx);
+        match outcome {
             Ok(()) => {}
             Err(e) if e.is_conflict() => return Err(not_found(&name)),
             Err(e) => return Err(internal(e)),
