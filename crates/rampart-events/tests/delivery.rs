@@ -343,3 +343,36 @@ async fn an_oversized_answer_fails_the_attempt_and_is_retried() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn invocation_rate_limits_hold_back_calls_without_dead_letters() {
+    let h = Harness::sqlite().await;
+    let rx = Receiver::start().await;
+    let dest = h
+        .destination("d", &format!("{}/hook", rx.url), "POST")
+        .await;
+    h.ok(
+        "UpdateApiDestination",
+        json!({"Name": "d", "InvocationRateLimitPerSecond": 1}),
+    )
+    .await;
+    let items: Vec<_> = (0..5)
+        .map(|i| delivery(&dest, &format!("e{i}"), h.now_ms()))
+        .collect();
+    h.enqueue(&items).await;
+    let started = std::time::Instant::now();
+    assert_eq!(
+        h.deliver().await,
+        3,
+        "a second's burst, then one call a second up to 1 s away"
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+    assert_eq!(rx.seen().len(), 3);
+    assert!(
+        dead_letter::list(&h.store, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(h.deliver().await, 0, "the others wait for their slots");
+}

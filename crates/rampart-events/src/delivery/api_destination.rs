@@ -46,17 +46,27 @@ pub(crate) struct Limiter {
 
 impl Limiter {
     /// Reserves the next call slot of `arn` at `rate` per second (bursts up to one second's
-    /// worth after idling); how long to wait for it.
-    pub(crate) fn reserve(&self, arn: &str, rate: i32) -> Duration {
+    /// worth after idling) if it comes within `max_wait`: `Ok(wait)`; else `Err(wait)` without
+    /// taking it (the caller comes back then).
+    pub(crate) fn reserve(
+        &self,
+        arn: &str,
+        rate: i32,
+        max_wait: Duration,
+    ) -> Result<Duration, Duration> {
         let interval = Duration::from_secs(1) / u32::try_from(rate.max(1)).unwrap_or(1);
         let now = Instant::now();
         let Ok(mut next) = self.next.lock() else {
-            return Duration::ZERO;
+            return Ok(Duration::ZERO);
         };
         let floor = now.checked_sub(Duration::from_secs(1)).unwrap_or(now);
         let slot = next.get(arn).copied().unwrap_or(floor).max(floor);
+        let wait = slot.saturating_duration_since(now);
+        if wait > max_wait {
+            return Err(wait);
+        }
         next.insert(arn.to_owned(), slot + interval);
-        slot.saturating_duration_since(now)
+        Ok(wait)
     }
 }
 
@@ -73,13 +83,14 @@ pub(crate) async fn send(out: &Outbound, delivery: &Delivery) -> Outcome {
         Ok(resolved) => resolved,
         Err(outcome) => return outcome,
     };
-    let wait = out.limiter.reserve(
+    let (arn, rate) = (
         &resolved.destination.arn,
         resolved.destination.rate_per_second,
     );
-    if wait > MAX_WAIT {
-        return Outcome::Throttled(wait);
-    }
+    let wait = match out.limiter.reserve(arn, rate, MAX_WAIT) {
+        Ok(wait) => wait,
+        Err(wait) => return Outcome::Throttled(wait),
+    };
     if !wait.is_zero() {
         tokio::time::sleep(wait).await;
     }
@@ -318,9 +329,22 @@ mod tests {
     #[test]
     fn the_limiter_spaces_calls_after_a_burst() {
         let limiter = Limiter::default();
-        let waits: Vec<Duration> = (0..4).map(|_| limiter.reserve("d", 2)).collect();
+        let second = Duration::from_secs(1);
+        let waits: Vec<Duration> = (0..4)
+            .map(|_| limiter.reserve("d", 2, second).unwrap())
+            .collect();
         assert_eq!(waits[0], Duration::ZERO);
         assert!(waits[3] > Duration::from_millis(400), "{waits:?}");
         assert!(waits[3] <= Duration::from_millis(500), "{waits:?}");
+        let too_late = limiter
+            .reserve("d", 2, Duration::from_millis(100))
+            .unwrap_err();
+        assert!(too_late > Duration::from_millis(900), "{too_late:?}");
+        let taken = limiter.reserve("d", 2, second).unwrap();
+        assert!(
+            taken <= Duration::from_secs(1),
+            "a refused slot is not taken: {taken:?}"
+        );
+        assert_eq!(limiter.reserve("other", 2, second).unwrap(), Duration::ZERO);
     }
 }
