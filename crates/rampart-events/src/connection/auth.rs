@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 /// Token lifetime assumed when the token endpoint does not say (`expires_in`).
 const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+/// The longest a token is cached, whatever `expires_in` says.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(86_400);
 /// A cached token is refreshed this long before it expires.
 const TOKEN_MARGIN: Duration = Duration::from_secs(30);
 
@@ -216,7 +218,8 @@ fn parse_token(body: &[u8]) -> Option<(String, Duration)> {
     let lifetime = value
         .get("expires_in")
         .and_then(serde_json::Value::as_u64)
-        .map_or(DEFAULT_TOKEN_LIFETIME, Duration::from_secs);
+        .map_or(DEFAULT_TOKEN_LIFETIME, Duration::from_secs)
+        .min(MAX_TOKEN_LIFETIME);
     Some((token, lifetime))
 }
 
@@ -231,6 +234,8 @@ mod tests {
         assert_eq!((token.as_str(), lifetime), ("t", Duration::from_secs(60)));
         let (_, lifetime) = parse_token(br#"{"access_token":"t"}"#).unwrap();
         assert_eq!(lifetime, DEFAULT_TOKEN_LIFETIME);
+        let huge = format!(r#"{{"access_token":"t","expires_in":{}}}"#, u64::MAX);
+        assert_eq!(parse_token(huge.as_bytes()).unwrap().1, MAX_TOKEN_LIFETIME);
         assert!(parse_token(b"{}").is_none());
     }
 
