@@ -149,6 +149,9 @@ def test_dead_letters_command_prints_json_lines(server):
     for line in out.splitlines():
         record = json.loads(line)
         assert {"rule", "targetId", "eventId", "reason", "attempts", "time"} <= record.keys()
+    redriven = server.rampart("events", "dead-letters", *server.store_args(), "--redrive",
+                              "--account", _account(server)).stdout
+    assert json.loads(redriven)["redriven"] >= 0
 
 
 def test_archives_and_replays_crud_and_errors(server):

@@ -376,3 +376,37 @@ async fn invocation_rate_limits_hold_back_calls_without_dead_letters() {
     );
     assert_eq!(h.deliver().await, 0, "the others wait for their slots");
 }
+
+#[tokio::test]
+async fn dead_letters_can_be_redriven() {
+    let h = Harness::sqlite().await;
+    let rx = Receiver::start().await;
+    let dest = h
+        .destination("d", &format!("{}/hook", rx.url), "POST")
+        .await;
+    rx.program(&[400]);
+    h.enqueue(&[delivery(&dest, "e1", h.now_ms())]).await;
+    assert_eq!(h.deliver().await, 1);
+    assert_eq!(
+        dead_letter::list(&h.store, None, None).await.unwrap().len(),
+        1
+    );
+    let other = dead_letter::redrive(&h.store, Some("999999999999"), None, h.now_ms());
+    assert_eq!(other.await.unwrap(), 0);
+    let redriven = dead_letter::redrive(&h.store, Some(ACCOUNT), Some(REGION), h.now_ms());
+    assert_eq!(redriven.await.unwrap(), 1);
+    assert!(
+        dead_letter::list(&h.store, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(h.deliver().await, 1);
+    assert_eq!(rx.seen().len(), 2, "delivered on the redrive");
+    assert!(
+        dead_letter::list(&h.store, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

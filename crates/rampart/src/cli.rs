@@ -177,6 +177,10 @@ pub struct DeadLettersArgs {
     /// Only this Region.
     #[arg(long)]
     pub region: Option<String>,
+    /// Put the listed dead letters back in the delivery outbox (event age counted from now)
+    /// and delete their records; prints how many.
+    #[arg(long)]
+    pub redrive: bool,
 }
 
 #[derive(Debug, Args)]

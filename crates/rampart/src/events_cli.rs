@@ -1,5 +1,6 @@
 //! `rampart events dead-letters`: the EventBridge deliveries that failed for good, as JSON
-//! lines (oldest first), read from the store like the other admin commands.
+//! lines (oldest first), read from the store like the other admin commands; with `--redrive`,
+//! put back in the delivery outbox.
 
 use crate::cli::DeadLettersArgs;
 use rampart_events::delivery::dead_letter::{self, DeadLetterRecord};
@@ -15,6 +16,15 @@ const STORE_DEAD_LETTERS: usize = 10_000;
 pub async fn dead_letters(args: DeadLettersArgs) -> Result<(), String> {
     let store = crate::cli::open_store(&args.store).await?;
     let (account, region) = (args.account.as_deref(), args.region.as_deref());
+    if args.redrive {
+        let now = rampart_core::Clock::now(&rampart_core::SystemClock);
+        let now_ms = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX);
+        let n = dead_letter::redrive(&store, account, region, now_ms)
+            .await
+            .map_err(|e| format!("redriving dead letters: {e}"))?;
+        println!("{}", json!({ "redriven": n }));
+        return Ok(());
+    }
     let records = dead_letter::list(&store, account, region)
         .await
         .map_err(|e| format!("reading dead letters: {e}"))?;
