@@ -74,7 +74,7 @@ impl HttpClient {
         let uri: http::Uri = request
             .url
             .parse()
-            .map_err(|_| Failure::BadUrl(format!("{} is not a valid URL", request.url)))?;
+            .map_err(|_| Failure::BadUrl(format!("{} is not a valid URL", shown(&request.url))))?;
         let origin = origin_of(&uri)?;
         let call = async {
             if let Some(sender) = self.take_idle(&origin)
@@ -176,17 +176,26 @@ fn origin_of(uri: &http::Uri) -> Result<Origin, Failure> {
     let https = match uri.scheme_str() {
         Some("https") => true,
         Some("http") => false,
-        _ => return Err(Failure::BadUrl(format!("{uri} is not an http(s) URL"))),
+        _ => {
+            let url = shown(&uri.to_string()).to_owned();
+            return Err(Failure::BadUrl(format!("{url} is not an http(s) URL")));
+        }
     };
     let host = uri
         .host()
-        .ok_or_else(|| Failure::BadUrl(format!("{uri} has no host")))?;
+        .ok_or_else(|| Failure::BadUrl(format!("{} has no host", shown(&uri.to_string()))))?;
     let host = host
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_owned();
     let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
     Ok(Origin { https, host, port })
+}
+
+/// `url` without its query string, as errors and dead letters show it (a connection's query
+/// string parameters may be secret).
+fn shown(url: &str) -> &str {
+    url.split_once('?').map_or(url, |(path, _)| path)
 }
 
 /// The request in origin form, with its `Host` header.
@@ -230,4 +239,26 @@ fn tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(Arc::new(config))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn bad_urls_are_refused_without_their_query_string() {
+        let client = HttpClient::new(Duration::from_secs(1));
+        let request = Outgoing {
+            method: http::Method::POST,
+            url: "ftp://host/path?api_key=s3cret".into(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        };
+        let Err(Failure::BadUrl(reason)) = client.send(&request).await else {
+            panic!("an ftp URL was sent");
+        };
+        assert!(!reason.contains("s3cret"), "{reason}");
+        assert!(reason.contains("ftp://host/path"), "{reason}");
+    }
 }
