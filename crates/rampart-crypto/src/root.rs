@@ -18,6 +18,8 @@ pub enum Domain {
     Audit,
     /// The Rampart CA's private key, sealed in the store.
     Tls,
+    /// EventBridge connections' secrets (API key values, passwords, OAuth client secrets).
+    Events,
 }
 
 impl Domain {
@@ -31,6 +33,7 @@ impl Domain {
             Domain::Acm => "acm",
             Domain::Audit => "audit",
             Domain::Tls => "tls",
+            Domain::Events => "events",
         }
     }
 
@@ -44,6 +47,7 @@ impl Domain {
             Domain::Acm => b"rampart/domain/acm/v1",
             Domain::Audit => b"rampart/domain/audit/v1",
             Domain::Tls => b"rampart/domain/tls/v1",
+            Domain::Events => b"rampart/domain/events/v1",
         }
     }
 }
@@ -126,7 +130,7 @@ impl fmt::Debug for DomainKey {
 mod tests {
     use super::*;
 
-    const ALL: [Domain; 7] = [
+    const ALL: [Domain; 8] = [
         Domain::Kms,
         Domain::Credentials,
         Domain::Secrets,
@@ -134,6 +138,7 @@ mod tests {
         Domain::Acm,
         Domain::Audit,
         Domain::Tls,
+        Domain::Events,
     ];
 
     #[test]

@@ -6,6 +6,9 @@
 //! the module ingests those events onto the account's default bus.
 
 mod access;
+mod archive;
+mod connection;
+pub mod delivery;
 pub mod generated;
 pub mod ingest;
 mod module;

@@ -204,14 +204,16 @@ impl EventsService {
             crate::access::validation(format!("{bus_arn} is not an event bus ARN."))
         })?;
         let set = self.rule_set(&bus).await?;
-        Ok(route_with(&bus, &set, event, rules))
+        let mut writes = route_with(&bus, &set, event, rules);
+        let archived = self.archive_writes(bus_arn, event).await;
+        writes.extend(archived.map_err(store_err)?);
+        Ok(writes)
     }
 
     /// Delivers to an event-bus target: the event goes on that bus (another account's only if
     /// its resource policy allows this account's PutEvents), routed there in one transaction.
     /// The event keeps its id on another bus of the same Region and gets a new one in another
     /// Region (AWS: cross-Region events are new events).
-    #[allow(dead_code, reason = "the delivery job calls it")]
     pub(crate) async fn forward_to_bus(&self, delivery: &Delivery) -> Result<(), DeliveryError> {
         let fail = |reason: String, retryable: bool| DeliveryError { reason, retryable };
         let bus = parse_bus_arn(&delivery.target_arn).ok_or_else(|| {

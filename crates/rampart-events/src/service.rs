@@ -1,10 +1,12 @@
 //! `EventsService`: the EventBridge operations behind the generated `EventBridgeApi` (served
 //! through the generated `Endpoint`).
 
+use crate::delivery::Outbound;
 use crate::generated::{EventBridgeHandler, ServiceError};
 use crate::route::RouteCache;
 use crate::store::Tables;
 use rampart_core::Clock;
+use rampart_crypto::root::{Domain, DomainKey, RootKey};
 use rampart_store::Store;
 use std::sync::Arc;
 
@@ -14,6 +16,10 @@ pub struct EventsService {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) tables: Tables,
     pub(crate) routes: RouteCache,
+    /// The delivery side: connection-secret key, HTTP client, OAuth tokens, rate limits.
+    pub(crate) outbound: Outbound,
+    /// Each account's archives, compiled, as PutEvents matches them.
+    pub(crate) archives: crate::archive::ArchiveCache,
 }
 
 impl std::fmt::Debug for EventsService {
@@ -23,13 +29,23 @@ impl std::fmt::Debug for EventsService {
 }
 
 impl EventsService {
-    /// EventBridge over `store`, on the service clock `clock`.
+    /// EventBridge over `store`, on the service clock `clock`, sealing connection secrets
+    /// with a fresh random key (tests: what it seals is lost with the service; the server
+    /// uses [`EventsService::with_key`]).
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> EventsService {
+        EventsService::with_key(store, clock, RootKey::generate().domain_key(Domain::Events))
+    }
+
+    /// EventBridge sealing connection secrets with `key` (the root key's events domain key).
+    pub fn with_key(store: Store, clock: Arc<dyn Clock>, key: DomainKey) -> EventsService {
+        let outbound = Outbound::new(store.clone(), key);
         EventsService {
             tables: Tables::new(store.clone()),
             store,
             clock,
             routes: RouteCache::default(),
+            outbound,
+            archives: crate::archive::ArchiveCache::default(),
         }
     }
 
@@ -38,9 +54,12 @@ impl EventsService {
         rampart_core::epoch_ms(&*self.clock)
     }
 
-    /// Drops cached rule sets (after a dev reset emptied the store).
+    /// Drops what is cached of the store (after a dev reset emptied it): rule sets, API
+    /// destinations and OAuth tokens, archives.
     pub fn reset_caches(&self) {
         self.routes.clear();
+        self.outbound.reset();
+        self.archives.forget(None);
     }
 }
 

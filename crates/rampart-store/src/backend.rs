@@ -121,6 +121,14 @@ impl Backend {
         dispatch!(self, b => b.ack(queue, id, token).await)
     }
 
+    pub(crate) async fn ack_many(
+        &self,
+        queue: &str,
+        pairs: Vec<(i64, i64)>,
+    ) -> Result<usize, StoreError> {
+        dispatch!(self, b => b.ack_many(queue, pairs).await)
+    }
+
     pub(crate) async fn retry(
         &self,
         queue: &str,

@@ -128,6 +128,19 @@ impl Store {
         self.backend.ack(queue, id, token).await
     }
 
+    /// Acks several claims of `queue` in one transaction (one commit, one fsync): deletes each
+    /// item whose latest claim it still is; returns how many it deleted.
+    pub async fn ack_many(&self, queue: &str, claims: &[Claimed]) -> Result<usize, StoreError> {
+        let pairs: Vec<(i64, i64)> = claims
+            .iter()
+            .filter_map(|c| Some((to_i64(c.id)?, to_i64(c.token)?)))
+            .collect();
+        if pairs.is_empty() {
+            return Ok(0);
+        }
+        self.backend.ack_many(queue, pairs).await
+    }
+
     /// Gives a claimed item back, claimable again from `visible_at_ms`, if the claim is still
     /// the item's latest (returns whether it was). The attempt still counts.
     pub async fn retry(

@@ -195,6 +195,16 @@ impl SqliteBackend {
             .await
     }
 
+    pub(crate) async fn ack_many(
+        &self,
+        queue: &str,
+        pairs: Vec<(i64, i64)>,
+    ) -> Result<usize, StoreError> {
+        let queue = queue.to_owned();
+        self.with_writer(move |c| queue::ack_many(c, &queue, &pairs))
+            .await
+    }
+
     pub(crate) async fn retry(
         &self,
         queue: &str,

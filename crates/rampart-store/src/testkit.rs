@@ -62,7 +62,8 @@ pub use indexed::{indexed_table, scan_keys_and_get_many};
 pub use lease::{fence_at_commit, lease_acquire_renew_release, lease_racing_acquirers};
 pub use order::{conflicts_retried, multi_row_opposite_orders};
 pub use queue::{
-    queue_claim_lease_ack, queue_concurrent_consumers, queue_dedup, queue_retry_dead_letter,
+    queue_ack_many, queue_claim_lease_ack, queue_concurrent_consumers, queue_dedup,
+    queue_retry_dead_letter,
 };
 
 const T: &str = "kit";

@@ -45,7 +45,7 @@ mod sqlite {
         scan_prefix_and_pagination, log_append_and_read, log_read_backwards, wipe_clears_everything,
         concurrent_writers_race, typed_table, multi_row_opposite_orders, conflicts_retried,
         append_in_transaction, append_in_transaction_races, queue_claim_lease_ack,
-        queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers,
+        queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers, queue_ack_many,
         lease_acquire_renew_release, lease_racing_acquirers, fence_at_commit,
         scan_keys_and_get_many, indexed_table);
 
@@ -144,7 +144,7 @@ mod postgres {
         scan_prefix_and_pagination, log_append_and_read, log_read_backwards, wipe_clears_everything,
         concurrent_writers_race, typed_table, multi_row_opposite_orders, conflicts_retried,
         append_in_transaction, append_in_transaction_races, queue_claim_lease_ack,
-        queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers,
+        queue_retry_dead_letter, queue_dedup, queue_concurrent_consumers, queue_ack_many,
         lease_acquire_renew_release, lease_racing_acquirers, fence_at_commit,
         scan_keys_and_get_many, indexed_table);
 

@@ -1,5 +1,5 @@
-//! Command-line interface (clap): `serve`, `operator init|unseal`, `audit tail`, `usage`,
-//! `account create`.
+//! Command-line interface (clap): `serve`, `operator init|unseal`, `audit tail`,
+//! `events dead-letters`, `usage`, `account create`.
 
 use crate::config::{self, Config, SealChoice};
 use clap::{Args, Parser, Subcommand};
@@ -30,6 +30,9 @@ pub enum Command {
     /// Read the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// EventBridge administration: `dead-letters` lists deliveries that failed for good.
+    #[command(subcommand)]
+    Events(EventsCommand),
     /// KMS month-to-date usage and estimated charge at AWS list prices.
     Usage(UsageArgs),
     /// Accounts: `create` adds one with a root access key.
@@ -158,6 +161,28 @@ pub struct TailArgs {
     pub follow: bool,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Print the dead-lettered EventBridge deliveries as JSON lines, oldest first.
+    DeadLetters(DeadLettersArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeadLettersArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Only this account (12 digits).
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Only this Region.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Put the listed dead letters back in the delivery outbox (event age counted from now)
+    /// and delete their records; prints how many.
+    #[arg(long)]
+    pub redrive: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct UsageArgs {
     #[command(flatten)]
@@ -183,6 +208,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Operator(OperatorCommand::Init(args)) => crate::operator::init(args).await,
         Command::Operator(OperatorCommand::Unseal(args)) => crate::operator::unseal(args).await,
         Command::Audit(AuditCommand::Tail(args)) => crate::audit_tail::tail(args).await,
+        Command::Events(EventsCommand::DeadLetters(args)) => {
+            crate::events_cli::dead_letters(args).await
+        }
         Command::Usage(args) => crate::usage::run(args).await,
         Command::Account(command) => crate::account::run(command).await,
         Command::Encrypt(_) | Command::Decrypt(_) => {

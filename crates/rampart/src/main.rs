@@ -9,6 +9,7 @@ mod cli;
 mod config;
 mod credentials;
 mod envelope;
+mod events_cli;
 mod fd_limit;
 mod host;
 mod local_unseal;

@@ -6,6 +6,32 @@ use super::shapes::*;
 use rampart_codec::{AuditParams, AuditValue, put};
 use serde_json::{Map, Value};
 
+impl AuditParams for ApiDestination {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiDestinationArn", &self.api_destination_arn);
+        put(&mut m, "apiDestinationState", &self.api_destination_state);
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "invocationEndpoint", &self.invocation_endpoint);
+        put(
+            &mut m,
+            "invocationRateLimitPerSecond",
+            &self.invocation_rate_limit_per_second,
+        );
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for ApiDestination {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AppSyncParameters {
     fn audit_map(&self) -> Map<String, Value> {
         Map::new()
@@ -13,6 +39,27 @@ impl AuditParams for AppSyncParameters {
 }
 
 impl AuditValue for AppSyncParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Archive {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveName", &self.archive_name);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "eventCount", &self.event_count);
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "retentionDays", &self.retention_days);
+        put(&mut m, "sizeBytes", &self.size_bytes);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for Archive {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -79,6 +126,36 @@ impl AuditValue for BatchRetryStrategy {
     }
 }
 
+impl AuditParams for CancelReplayRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "replayName", &self.replay_name);
+        m
+    }
+}
+
+impl AuditValue for CancelReplayRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CancelReplayResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "replayArn", &self.replay_arn);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for CancelReplayResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CapacityProviderStrategyItem {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -106,6 +183,426 @@ impl AuditParams for Condition {
 }
 
 impl AuditValue for Condition {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Connection {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authorizationType", &self.authorization_type);
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastAuthorizedTime", &self.last_authorized_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for Connection {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionApiKeyAuthResponseParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiKeyName", &self.api_key_name);
+        m
+    }
+}
+
+impl AuditValue for ConnectionApiKeyAuthResponseParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionAuthResponseParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "apiKeyAuthParameters",
+            &self.api_key_auth_parameters,
+        );
+        put(&mut m, "basicAuthParameters", &self.basic_auth_parameters);
+        put(
+            &mut m,
+            "connectivityParameters",
+            &self.connectivity_parameters,
+        );
+        put(
+            &mut m,
+            "invocationHttpParameters",
+            &self.invocation_http_parameters,
+        );
+        put(&mut m, "oAuthParameters", &self.o_auth_parameters);
+        m
+    }
+}
+
+impl AuditValue for ConnectionAuthResponseParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionBasicAuthResponseParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "username", &self.username);
+        m
+    }
+}
+
+impl AuditValue for ConnectionBasicAuthResponseParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionBodyParameter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isValueSecret", &self.is_value_secret);
+        put(&mut m, "key", &self.key);
+        m
+    }
+}
+
+impl AuditValue for ConnectionBodyParameter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionHeaderParameter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isValueSecret", &self.is_value_secret);
+        put(&mut m, "key", &self.key);
+        m
+    }
+}
+
+impl AuditValue for ConnectionHeaderParameter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionHttpParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "bodyParameters", &self.body_parameters);
+        put(&mut m, "headerParameters", &self.header_parameters);
+        put(
+            &mut m,
+            "queryStringParameters",
+            &self.query_string_parameters,
+        );
+        m
+    }
+}
+
+impl AuditValue for ConnectionHttpParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionOAuthClientResponseParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientID", &self.client_id);
+        m
+    }
+}
+
+impl AuditValue for ConnectionOAuthClientResponseParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionOAuthResponseParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "authorizationEndpoint",
+            &self.authorization_endpoint,
+        );
+        put(&mut m, "clientParameters", &self.client_parameters);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "oAuthHttpParameters", &self.o_auth_http_parameters);
+        m
+    }
+}
+
+impl AuditValue for ConnectionOAuthResponseParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectionQueryStringParameter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isValueSecret", &self.is_value_secret);
+        put(&mut m, "key", &self.key);
+        m
+    }
+}
+
+impl AuditValue for ConnectionQueryStringParameter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectivityResourceConfigurationArn {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "resourceConfigurationArn",
+            &self.resource_configuration_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for ConnectivityResourceConfigurationArn {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ConnectivityResourceParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceParameters", &self.resource_parameters);
+        m
+    }
+}
+
+impl AuditValue for ConnectivityResourceParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateApiDestinationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "invocationEndpoint", &self.invocation_endpoint);
+        put(
+            &mut m,
+            "invocationRateLimitPerSecond",
+            &self.invocation_rate_limit_per_second,
+        );
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for CreateApiDestinationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateApiDestinationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiDestinationArn", &self.api_destination_arn);
+        put(&mut m, "apiDestinationState", &self.api_destination_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for CreateApiDestinationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateArchiveRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveName", &self.archive_name);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventPattern", &self.event_pattern);
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "retentionDays", &self.retention_days);
+        m
+    }
+}
+
+impl AuditValue for CreateArchiveRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateArchiveResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveArn", &self.archive_arn);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for CreateArchiveResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionApiKeyAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiKeyName", &self.api_key_name);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionApiKeyAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "apiKeyAuthParameters",
+            &self.api_key_auth_parameters,
+        );
+        put(&mut m, "basicAuthParameters", &self.basic_auth_parameters);
+        put(
+            &mut m,
+            "connectivityParameters",
+            &self.connectivity_parameters,
+        );
+        put(
+            &mut m,
+            "invocationHttpParameters",
+            &self.invocation_http_parameters,
+        );
+        put(&mut m, "oAuthParameters", &self.o_auth_parameters);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionBasicAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "username", &self.username);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionBasicAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionOAuthClientRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientID", &self.client_id);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionOAuthClientRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionOAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "authorizationEndpoint",
+            &self.authorization_endpoint,
+        );
+        put(&mut m, "clientParameters", &self.client_parameters);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "oAuthHttpParameters", &self.o_auth_http_parameters);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionOAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authParameters", &self.auth_parameters);
+        put(&mut m, "authorizationType", &self.authorization_type);
+        put(&mut m, "description", &self.description);
+        put(
+            &mut m,
+            "invocationConnectivityParameters",
+            &self.invocation_connectivity_parameters,
+        );
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateConnectionResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for CreateConnectionResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -163,6 +660,122 @@ impl AuditValue for DeadLetterConfig {
     }
 }
 
+impl AuditParams for DeauthorizeConnectionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DeauthorizeConnectionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeauthorizeConnectionResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastAuthorizedTime", &self.last_authorized_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for DeauthorizeConnectionResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteApiDestinationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DeleteApiDestinationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteApiDestinationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DeleteApiDestinationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteArchiveRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveName", &self.archive_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteArchiveRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteArchiveResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DeleteArchiveResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteConnectionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DeleteConnectionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteConnectionResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastAuthorizedTime", &self.last_authorized_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for DeleteConnectionResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteEventBusRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -188,6 +801,167 @@ impl AuditParams for DeleteRuleRequest {
 }
 
 impl AuditValue for DeleteRuleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeApiDestinationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DescribeApiDestinationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeApiDestinationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiDestinationArn", &self.api_destination_arn);
+        put(&mut m, "apiDestinationState", &self.api_destination_state);
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "invocationEndpoint", &self.invocation_endpoint);
+        put(
+            &mut m,
+            "invocationRateLimitPerSecond",
+            &self.invocation_rate_limit_per_second,
+        );
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DescribeApiDestinationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeArchiveRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveName", &self.archive_name);
+        m
+    }
+}
+
+impl AuditValue for DescribeArchiveRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeArchiveResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveArn", &self.archive_arn);
+        put(&mut m, "archiveName", &self.archive_name);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventCount", &self.event_count);
+        put(&mut m, "eventPattern", &self.event_pattern);
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "retentionDays", &self.retention_days);
+        put(&mut m, "sizeBytes", &self.size_bytes);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for DescribeArchiveResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeConnectionConnectivityParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceParameters", &self.resource_parameters);
+        m
+    }
+}
+
+impl AuditValue for DescribeConnectionConnectivityParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeConnectionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for DescribeConnectionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeConnectionResourceParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "resourceAssociationArn",
+            &self.resource_association_arn,
+        );
+        put(
+            &mut m,
+            "resourceConfigurationArn",
+            &self.resource_configuration_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DescribeConnectionResourceParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeConnectionResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authParameters", &self.auth_parameters);
+        put(&mut m, "authorizationType", &self.authorization_type);
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "description", &self.description);
+        put(
+            &mut m,
+            "invocationConnectivityParameters",
+            &self.invocation_connectivity_parameters,
+        );
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "lastAuthorizedTime", &self.last_authorized_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "secretArn", &self.secret_arn);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for DescribeConnectionResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -225,6 +999,49 @@ impl AuditParams for DescribeEventBusResponse {
 }
 
 impl AuditValue for DescribeEventBusResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeReplayRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "replayName", &self.replay_name);
+        m
+    }
+}
+
+impl AuditValue for DescribeReplayRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeReplayResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "description", &self.description);
+        put(&mut m, "destination", &self.destination);
+        put(&mut m, "eventEndTime", &self.event_end_time);
+        put(
+            &mut m,
+            "eventLastReplayedTime",
+            &self.event_last_replayed_time,
+        );
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "eventStartTime", &self.event_start_time);
+        put(&mut m, "replayArn", &self.replay_arn);
+        put(&mut m, "replayEndTime", &self.replay_end_time);
+        put(&mut m, "replayName", &self.replay_name);
+        put(&mut m, "replayStartTime", &self.replay_start_time);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for DescribeReplayResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -402,6 +1219,103 @@ impl AuditValue for KinesisParameters {
     }
 }
 
+impl AuditParams for ListApiDestinationsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "namePrefix", &self.name_prefix);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListApiDestinationsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListApiDestinationsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiDestinations", &self.api_destinations);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListApiDestinationsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListArchivesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "namePrefix", &self.name_prefix);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "state", &self.state);
+        m
+    }
+}
+
+impl AuditValue for ListArchivesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListArchivesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archives", &self.archives);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListArchivesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListConnectionsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "namePrefix", &self.name_prefix);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListConnectionsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListConnectionsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connections", &self.connections);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListConnectionsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListEventBusesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -428,6 +1342,39 @@ impl AuditParams for ListEventBusesResponse {
 }
 
 impl AuditValue for ListEventBusesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListReplaysRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "namePrefix", &self.name_prefix);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "state", &self.state);
+        m
+    }
+}
+
+impl AuditValue for ListReplaysRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListReplaysResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "replays", &self.replays);
+        m
+    }
+}
+
+impl AuditValue for ListReplaysResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -865,6 +1812,47 @@ impl AuditValue for RemoveTargetsResultEntry {
     }
 }
 
+impl AuditParams for Replay {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "eventEndTime", &self.event_end_time);
+        put(
+            &mut m,
+            "eventLastReplayedTime",
+            &self.event_last_replayed_time,
+        );
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "eventStartTime", &self.event_start_time);
+        put(&mut m, "replayEndTime", &self.replay_end_time);
+        put(&mut m, "replayName", &self.replay_name);
+        put(&mut m, "replayStartTime", &self.replay_start_time);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for Replay {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ReplayDestination {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "filterArns", &self.filter_arns);
+        m
+    }
+}
+
+impl AuditValue for ReplayDestination {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for RetryPolicy {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -977,6 +1965,42 @@ impl AuditParams for SqsParameters {
 }
 
 impl AuditValue for SqsParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for StartReplayRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "description", &self.description);
+        put(&mut m, "destination", &self.destination);
+        put(&mut m, "eventEndTime", &self.event_end_time);
+        put(&mut m, "eventSourceArn", &self.event_source_arn);
+        put(&mut m, "eventStartTime", &self.event_start_time);
+        put(&mut m, "replayName", &self.replay_name);
+        m
+    }
+}
+
+impl AuditValue for StartReplayRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for StartReplayResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "replayArn", &self.replay_arn);
+        put(&mut m, "replayStartTime", &self.replay_start_time);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for StartReplayResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1113,6 +2137,215 @@ impl AuditParams for UntagResourceResponse {
 }
 
 impl AuditValue for UntagResourceResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateApiDestinationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "invocationEndpoint", &self.invocation_endpoint);
+        put(
+            &mut m,
+            "invocationRateLimitPerSecond",
+            &self.invocation_rate_limit_per_second,
+        );
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for UpdateApiDestinationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateApiDestinationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiDestinationArn", &self.api_destination_arn);
+        put(&mut m, "apiDestinationState", &self.api_destination_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for UpdateApiDestinationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateArchiveRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveName", &self.archive_name);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "eventPattern", &self.event_pattern);
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "retentionDays", &self.retention_days);
+        m
+    }
+}
+
+impl AuditValue for UpdateArchiveRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateArchiveResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "archiveArn", &self.archive_arn);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "stateReason", &self.state_reason);
+        m
+    }
+}
+
+impl AuditValue for UpdateArchiveResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionApiKeyAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiKeyName", &self.api_key_name);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionApiKeyAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "apiKeyAuthParameters",
+            &self.api_key_auth_parameters,
+        );
+        put(&mut m, "basicAuthParameters", &self.basic_auth_parameters);
+        put(
+            &mut m,
+            "connectivityParameters",
+            &self.connectivity_parameters,
+        );
+        put(
+            &mut m,
+            "invocationHttpParameters",
+            &self.invocation_http_parameters,
+        );
+        put(&mut m, "oAuthParameters", &self.o_auth_parameters);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionBasicAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "username", &self.username);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionBasicAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionOAuthClientRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientID", &self.client_id);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionOAuthClientRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionOAuthRequestParameters {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "authorizationEndpoint",
+            &self.authorization_endpoint,
+        );
+        put(&mut m, "clientParameters", &self.client_parameters);
+        put(&mut m, "httpMethod", &self.http_method);
+        put(&mut m, "oAuthHttpParameters", &self.o_auth_http_parameters);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionOAuthRequestParameters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authParameters", &self.auth_parameters);
+        put(&mut m, "authorizationType", &self.authorization_type);
+        put(&mut m, "description", &self.description);
+        put(
+            &mut m,
+            "invocationConnectivityParameters",
+            &self.invocation_connectivity_parameters,
+        );
+        put(&mut m, "kmsKeyIdentifier", &self.kms_key_identifier);
+        put(&mut m, "name", &self.name);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateConnectionResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "connectionArn", &self.connection_arn);
+        put(&mut m, "connectionState", &self.connection_state);
+        put(&mut m, "creationTime", &self.creation_time);
+        put(&mut m, "lastAuthorizedTime", &self.last_authorized_time);
+        put(&mut m, "lastModifiedTime", &self.last_modified_time);
+        m
+    }
+}
+
+impl AuditValue for UpdateConnectionResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -6,6 +6,267 @@ use rampart_codec::{AuditValue, ConstraintValue};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// The `ApiDestinationHttpMethod` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiDestinationHttpMethod {
+    /// `POST`
+    Post,
+    /// `GET`
+    Get,
+    /// `HEAD`
+    Head,
+    /// `OPTIONS`
+    Options,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ApiDestinationHttpMethod {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] =
+        &["POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[POST, GET, HEAD, OPTIONS, PUT, PATCH, DELETE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Post => "POST",
+            Self::Get => "GET",
+            Self::Head => "HEAD",
+            Self::Options => "OPTIONS",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ApiDestinationHttpMethod {
+    fn from(s: &str) -> Self {
+        match s {
+            "POST" => Self::Post,
+            "GET" => Self::Get,
+            "HEAD" => Self::Head,
+            "OPTIONS" => Self::Options,
+            "PUT" => Self::Put,
+            "PATCH" => Self::Patch,
+            "DELETE" => Self::Delete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ApiDestinationHttpMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ApiDestinationHttpMethod {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiDestinationHttpMethod {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ApiDestinationHttpMethod {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ApiDestinationHttpMethod {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ApiDestinationState` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiDestinationState {
+    /// `ACTIVE`
+    Active,
+    /// `INACTIVE`
+    Inactive,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ApiDestinationState {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ACTIVE", "INACTIVE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ACTIVE, INACTIVE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Inactive => "INACTIVE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ApiDestinationState {
+    fn from(s: &str) -> Self {
+        match s {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ApiDestinationState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ApiDestinationState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiDestinationState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ApiDestinationState {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ApiDestinationState {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ArchiveState` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ArchiveState {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// `CREATING`
+    Creating,
+    /// `UPDATING`
+    Updating,
+    /// `CREATE_FAILED`
+    CreateFailed,
+    /// `UPDATE_FAILED`
+    UpdateFailed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ArchiveState {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "ENABLED",
+        "DISABLED",
+        "CREATING",
+        "UPDATING",
+        "CREATE_FAILED",
+        "UPDATE_FAILED",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[ENABLED, DISABLED, CREATING, UPDATING, CREATE_FAILED, UPDATE_FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Creating => "CREATING",
+            Self::Updating => "UPDATING",
+            Self::CreateFailed => "CREATE_FAILED",
+            Self::UpdateFailed => "UPDATE_FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ArchiveState {
+    fn from(s: &str) -> Self {
+        match s {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            "CREATING" => Self::Creating,
+            "UPDATING" => Self::Updating,
+            "CREATE_FAILED" => Self::CreateFailed,
+            "UPDATE_FAILED" => Self::UpdateFailed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ArchiveState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ArchiveState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ArchiveState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ArchiveState {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ArchiveState {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `AssignPublicIp` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AssignPublicIp {
@@ -73,6 +334,268 @@ impl ConstraintValue for AssignPublicIp {
 }
 
 impl AuditValue for AssignPublicIp {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ConnectionAuthorizationType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConnectionAuthorizationType {
+    /// `BASIC`
+    Basic,
+    /// `OAUTH_CLIENT_CREDENTIALS`
+    OauthClientCredentials,
+    /// `API_KEY`
+    ApiKey,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ConnectionAuthorizationType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["BASIC", "OAUTH_CLIENT_CREDENTIALS", "API_KEY"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[BASIC, OAUTH_CLIENT_CREDENTIALS, API_KEY]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Basic => "BASIC",
+            Self::OauthClientCredentials => "OAUTH_CLIENT_CREDENTIALS",
+            Self::ApiKey => "API_KEY",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ConnectionAuthorizationType {
+    fn from(s: &str) -> Self {
+        match s {
+            "BASIC" => Self::Basic,
+            "OAUTH_CLIENT_CREDENTIALS" => Self::OauthClientCredentials,
+            "API_KEY" => Self::ApiKey,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ConnectionAuthorizationType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ConnectionAuthorizationType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ConnectionAuthorizationType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ConnectionAuthorizationType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ConnectionAuthorizationType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ConnectionOAuthHttpMethod` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConnectionOAuthHttpMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ConnectionOAuthHttpMethod {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["GET", "POST", "PUT"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[GET, POST, PUT]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ConnectionOAuthHttpMethod {
+    fn from(s: &str) -> Self {
+        match s {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            "PUT" => Self::Put,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ConnectionOAuthHttpMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ConnectionOAuthHttpMethod {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ConnectionOAuthHttpMethod {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ConnectionOAuthHttpMethod {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ConnectionOAuthHttpMethod {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ConnectionState` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConnectionState {
+    /// `CREATING`
+    Creating,
+    /// `UPDATING`
+    Updating,
+    /// `DELETING`
+    Deleting,
+    /// `AUTHORIZED`
+    Authorized,
+    /// `DEAUTHORIZED`
+    Deauthorized,
+    /// `AUTHORIZING`
+    Authorizing,
+    /// `DEAUTHORIZING`
+    Deauthorizing,
+    /// `ACTIVE`
+    Active,
+    /// `FAILED_CONNECTIVITY`
+    FailedConnectivity,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ConnectionState {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "CREATING",
+        "UPDATING",
+        "DELETING",
+        "AUTHORIZED",
+        "DEAUTHORIZED",
+        "AUTHORIZING",
+        "DEAUTHORIZING",
+        "ACTIVE",
+        "FAILED_CONNECTIVITY",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[CREATING, UPDATING, DELETING, AUTHORIZED, DEAUTHORIZED, AUTHORIZING, DEAUTHORIZING, ACTIVE, FAILED_CONNECTIVITY]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::Updating => "UPDATING",
+            Self::Deleting => "DELETING",
+            Self::Authorized => "AUTHORIZED",
+            Self::Deauthorized => "DEAUTHORIZED",
+            Self::Authorizing => "AUTHORIZING",
+            Self::Deauthorizing => "DEAUTHORIZING",
+            Self::Active => "ACTIVE",
+            Self::FailedConnectivity => "FAILED_CONNECTIVITY",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ConnectionState {
+    fn from(s: &str) -> Self {
+        match s {
+            "CREATING" => Self::Creating,
+            "UPDATING" => Self::Updating,
+            "DELETING" => Self::Deleting,
+            "AUTHORIZED" => Self::Authorized,
+            "DEAUTHORIZED" => Self::Deauthorized,
+            "AUTHORIZING" => Self::Authorizing,
+            "DEAUTHORIZING" => Self::Deauthorizing,
+            "ACTIVE" => Self::Active,
+            "FAILED_CONNECTIVITY" => Self::FailedConnectivity,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ConnectionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ConnectionState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ConnectionState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ConnectionState {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ConnectionState {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }
@@ -517,6 +1040,102 @@ impl ConstraintValue for PropagateTags {
 }
 
 impl AuditValue for PropagateTags {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ReplayState` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReplayState {
+    /// `STARTING`
+    Starting,
+    /// `RUNNING`
+    Running,
+    /// `CANCELLING`
+    Cancelling,
+    /// `COMPLETED`
+    Completed,
+    /// `CANCELLED`
+    Cancelled,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ReplayState {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "STARTING",
+        "RUNNING",
+        "CANCELLING",
+        "COMPLETED",
+        "CANCELLED",
+        "FAILED",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[STARTING, RUNNING, CANCELLING, COMPLETED, CANCELLED, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Starting => "STARTING",
+            Self::Running => "RUNNING",
+            Self::Cancelling => "CANCELLING",
+            Self::Completed => "COMPLETED",
+            Self::Cancelled => "CANCELLED",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ReplayState {
+    fn from(s: &str) -> Self {
+        match s {
+            "STARTING" => Self::Starting,
+            "RUNNING" => Self::Running,
+            "CANCELLING" => Self::Cancelling,
+            "COMPLETED" => Self::Completed,
+            "CANCELLED" => Self::Cancelled,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ReplayState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReplayState {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReplayState {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ReplayState {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ReplayState {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }

@@ -4,9 +4,19 @@
 
 use rampart_codec::ServiceError;
 
+/// `AccessDeniedException` (HTTP 400).
+pub fn access_denied_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("AccessDeniedException", 400, message)
+}
+
 /// `ConcurrentModificationException` (HTTP 400).
 pub fn concurrent_modification_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ConcurrentModificationException", 400, message)
+}
+
+/// `IllegalStatusException` (HTTP 400).
+pub fn illegal_status_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("IllegalStatusException", 400, message)
 }
 
 /// `InternalException` (HTTP 500).
@@ -52,4 +62,9 @@ pub fn resource_already_exists_exception(message: impl Into<String>) -> ServiceE
 /// `ResourceNotFoundException` (HTTP 400).
 pub fn resource_not_found_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ResourceNotFoundException", 400, message)
+}
+
+/// `ThrottlingException` (HTTP 400).
+pub fn throttling_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ThrottlingException", 400, message)
 }

@@ -72,14 +72,30 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "CancelReplay",
+    "CreateApiDestination",
+    "CreateArchive",
+    "CreateConnection",
     "CreateEventBus",
+    "DeauthorizeConnection",
+    "DeleteApiDestination",
+    "DeleteArchive",
+    "DeleteConnection",
     "DeleteEventBus",
     "DeleteRule",
+    "DescribeApiDestination",
+    "DescribeArchive",
+    "DescribeConnection",
     "DescribeEventBus",
+    "DescribeReplay",
     "DescribeRule",
     "DisableRule",
     "EnableRule",
+    "ListApiDestinations",
+    "ListArchives",
+    "ListConnections",
     "ListEventBuses",
+    "ListReplays",
     "ListRuleNamesByTarget",
     "ListRules",
     "ListTagsForResource",
@@ -90,9 +106,13 @@ pub const SERVED: &[&str] = &[
     "PutTargets",
     "RemovePermission",
     "RemoveTargets",
+    "StartReplay",
     "TagResource",
     "TestEventPattern",
     "UntagResource",
+    "UpdateApiDestination",
+    "UpdateArchive",
+    "UpdateConnection",
     "UpdateEventBus",
 ];
 
@@ -109,6 +129,46 @@ pub trait EventBridgeHandler: Send + Sync {
     }
 }
 
+/// `CancelReplay`.
+pub trait CancelReplay: EventBridgeHandler {
+    /// Runs `CancelReplay`.
+    fn cancel_replay(
+        &self,
+        ctx: &RequestContext,
+        input: CancelReplayRequest,
+    ) -> impl Future<Output = Result<CancelReplayResponse, Self::Error>> + Send;
+}
+
+/// `CreateApiDestination`.
+pub trait CreateApiDestination: EventBridgeHandler {
+    /// Runs `CreateApiDestination`.
+    fn create_api_destination(
+        &self,
+        ctx: &RequestContext,
+        input: CreateApiDestinationRequest,
+    ) -> impl Future<Output = Result<CreateApiDestinationResponse, Self::Error>> + Send;
+}
+
+/// `CreateArchive`.
+pub trait CreateArchive: EventBridgeHandler {
+    /// Runs `CreateArchive`.
+    fn create_archive(
+        &self,
+        ctx: &RequestContext,
+        input: CreateArchiveRequest,
+    ) -> impl Future<Output = Result<CreateArchiveResponse, Self::Error>> + Send;
+}
+
+/// `CreateConnection`.
+pub trait CreateConnection: EventBridgeHandler {
+    /// Runs `CreateConnection`.
+    fn create_connection(
+        &self,
+        ctx: &RequestContext,
+        input: CreateConnectionRequest,
+    ) -> impl Future<Output = Result<CreateConnectionResponse, Self::Error>> + Send;
+}
+
 /// `CreateEventBus`.
 pub trait CreateEventBus: EventBridgeHandler {
     /// Runs `CreateEventBus`.
@@ -117,6 +177,46 @@ pub trait CreateEventBus: EventBridgeHandler {
         ctx: &RequestContext,
         input: CreateEventBusRequest,
     ) -> impl Future<Output = Result<CreateEventBusResponse, Self::Error>> + Send;
+}
+
+/// `DeauthorizeConnection`.
+pub trait DeauthorizeConnection: EventBridgeHandler {
+    /// Runs `DeauthorizeConnection`.
+    fn deauthorize_connection(
+        &self,
+        ctx: &RequestContext,
+        input: DeauthorizeConnectionRequest,
+    ) -> impl Future<Output = Result<DeauthorizeConnectionResponse, Self::Error>> + Send;
+}
+
+/// `DeleteApiDestination`.
+pub trait DeleteApiDestination: EventBridgeHandler {
+    /// Runs `DeleteApiDestination`.
+    fn delete_api_destination(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteApiDestinationRequest,
+    ) -> impl Future<Output = Result<DeleteApiDestinationResponse, Self::Error>> + Send;
+}
+
+/// `DeleteArchive`.
+pub trait DeleteArchive: EventBridgeHandler {
+    /// Runs `DeleteArchive`.
+    fn delete_archive(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteArchiveRequest,
+    ) -> impl Future<Output = Result<DeleteArchiveResponse, Self::Error>> + Send;
+}
+
+/// `DeleteConnection`.
+pub trait DeleteConnection: EventBridgeHandler {
+    /// Runs `DeleteConnection`.
+    fn delete_connection(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteConnectionRequest,
+    ) -> impl Future<Output = Result<DeleteConnectionResponse, Self::Error>> + Send;
 }
 
 /// `DeleteEventBus`.
@@ -139,6 +239,36 @@ pub trait DeleteRule: EventBridgeHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `DescribeApiDestination`.
+pub trait DescribeApiDestination: EventBridgeHandler {
+    /// Runs `DescribeApiDestination`.
+    fn describe_api_destination(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeApiDestinationRequest,
+    ) -> impl Future<Output = Result<DescribeApiDestinationResponse, Self::Error>> + Send;
+}
+
+/// `DescribeArchive`.
+pub trait DescribeArchive: EventBridgeHandler {
+    /// Runs `DescribeArchive`.
+    fn describe_archive(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeArchiveRequest,
+    ) -> impl Future<Output = Result<DescribeArchiveResponse, Self::Error>> + Send;
+}
+
+/// `DescribeConnection`.
+pub trait DescribeConnection: EventBridgeHandler {
+    /// Runs `DescribeConnection`.
+    fn describe_connection(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeConnectionRequest,
+    ) -> impl Future<Output = Result<DescribeConnectionResponse, Self::Error>> + Send;
+}
+
 /// `DescribeEventBus`.
 pub trait DescribeEventBus: EventBridgeHandler {
     /// Runs `DescribeEventBus`.
@@ -147,6 +277,16 @@ pub trait DescribeEventBus: EventBridgeHandler {
         ctx: &RequestContext,
         input: DescribeEventBusRequest,
     ) -> impl Future<Output = Result<DescribeEventBusResponse, Self::Error>> + Send;
+}
+
+/// `DescribeReplay`.
+pub trait DescribeReplay: EventBridgeHandler {
+    /// Runs `DescribeReplay`.
+    fn describe_replay(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeReplayRequest,
+    ) -> impl Future<Output = Result<DescribeReplayResponse, Self::Error>> + Send;
 }
 
 /// `DescribeRule`.
@@ -179,6 +319,36 @@ pub trait EnableRule: EventBridgeHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `ListApiDestinations`.
+pub trait ListApiDestinations: EventBridgeHandler {
+    /// Runs `ListApiDestinations`.
+    fn list_api_destinations(
+        &self,
+        ctx: &RequestContext,
+        input: ListApiDestinationsRequest,
+    ) -> impl Future<Output = Result<ListApiDestinationsResponse, Self::Error>> + Send;
+}
+
+/// `ListArchives`.
+pub trait ListArchives: EventBridgeHandler {
+    /// Runs `ListArchives`.
+    fn list_archives(
+        &self,
+        ctx: &RequestContext,
+        input: ListArchivesRequest,
+    ) -> impl Future<Output = Result<ListArchivesResponse, Self::Error>> + Send;
+}
+
+/// `ListConnections`.
+pub trait ListConnections: EventBridgeHandler {
+    /// Runs `ListConnections`.
+    fn list_connections(
+        &self,
+        ctx: &RequestContext,
+        input: ListConnectionsRequest,
+    ) -> impl Future<Output = Result<ListConnectionsResponse, Self::Error>> + Send;
+}
+
 /// `ListEventBuses`.
 pub trait ListEventBuses: EventBridgeHandler {
     /// Runs `ListEventBuses`.
@@ -187,6 +357,16 @@ pub trait ListEventBuses: EventBridgeHandler {
         ctx: &RequestContext,
         input: ListEventBusesRequest,
     ) -> impl Future<Output = Result<ListEventBusesResponse, Self::Error>> + Send;
+}
+
+/// `ListReplays`.
+pub trait ListReplays: EventBridgeHandler {
+    /// Runs `ListReplays`.
+    fn list_replays(
+        &self,
+        ctx: &RequestContext,
+        input: ListReplaysRequest,
+    ) -> impl Future<Output = Result<ListReplaysResponse, Self::Error>> + Send;
 }
 
 /// `ListRuleNamesByTarget`.
@@ -289,6 +469,16 @@ pub trait RemoveTargets: EventBridgeHandler {
     ) -> impl Future<Output = Result<RemoveTargetsResponse, Self::Error>> + Send;
 }
 
+/// `StartReplay`.
+pub trait StartReplay: EventBridgeHandler {
+    /// Runs `StartReplay`.
+    fn start_replay(
+        &self,
+        ctx: &RequestContext,
+        input: StartReplayRequest,
+    ) -> impl Future<Output = Result<StartReplayResponse, Self::Error>> + Send;
+}
+
 /// `TagResource`.
 pub trait TagResource: EventBridgeHandler {
     /// Runs `TagResource`.
@@ -319,6 +509,36 @@ pub trait UntagResource: EventBridgeHandler {
     ) -> impl Future<Output = Result<UntagResourceResponse, Self::Error>> + Send;
 }
 
+/// `UpdateApiDestination`.
+pub trait UpdateApiDestination: EventBridgeHandler {
+    /// Runs `UpdateApiDestination`.
+    fn update_api_destination(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateApiDestinationRequest,
+    ) -> impl Future<Output = Result<UpdateApiDestinationResponse, Self::Error>> + Send;
+}
+
+/// `UpdateArchive`.
+pub trait UpdateArchive: EventBridgeHandler {
+    /// Runs `UpdateArchive`.
+    fn update_archive(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateArchiveRequest,
+    ) -> impl Future<Output = Result<UpdateArchiveResponse, Self::Error>> + Send;
+}
+
+/// `UpdateConnection`.
+pub trait UpdateConnection: EventBridgeHandler {
+    /// Runs `UpdateConnection`.
+    fn update_connection(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateConnectionRequest,
+    ) -> impl Future<Output = Result<UpdateConnectionResponse, Self::Error>> + Send;
+}
+
 /// `UpdateEventBus`.
 pub trait UpdateEventBus: EventBridgeHandler {
     /// Runs `UpdateEventBus`.
@@ -333,14 +553,30 @@ pub trait UpdateEventBus: EventBridgeHandler {
 /// [`EventBridgeHandler`] and every operation's trait.
 pub trait EventBridgeApi:
     EventBridgeHandler
+    + CancelReplay
+    + CreateApiDestination
+    + CreateArchive
+    + CreateConnection
     + CreateEventBus
+    + DeauthorizeConnection
+    + DeleteApiDestination
+    + DeleteArchive
+    + DeleteConnection
     + DeleteEventBus
     + DeleteRule
+    + DescribeApiDestination
+    + DescribeArchive
+    + DescribeConnection
     + DescribeEventBus
+    + DescribeReplay
     + DescribeRule
     + DisableRule
     + EnableRule
+    + ListApiDestinations
+    + ListArchives
+    + ListConnections
     + ListEventBuses
+    + ListReplays
     + ListRuleNamesByTarget
     + ListRules
     + ListTagsForResource
@@ -351,23 +587,43 @@ pub trait EventBridgeApi:
     + PutTargets
     + RemovePermission
     + RemoveTargets
+    + StartReplay
     + TagResource
     + TestEventPattern
     + UntagResource
+    + UpdateApiDestination
+    + UpdateArchive
+    + UpdateConnection
     + UpdateEventBus
 {
 }
 
 impl<
     T: EventBridgeHandler
+        + CancelReplay
+        + CreateApiDestination
+        + CreateArchive
+        + CreateConnection
         + CreateEventBus
+        + DeauthorizeConnection
+        + DeleteApiDestination
+        + DeleteArchive
+        + DeleteConnection
         + DeleteEventBus
         + DeleteRule
+        + DescribeApiDestination
+        + DescribeArchive
+        + DescribeConnection
         + DescribeEventBus
+        + DescribeReplay
         + DescribeRule
         + DisableRule
         + EnableRule
+        + ListApiDestinations
+        + ListArchives
+        + ListConnections
         + ListEventBuses
+        + ListReplays
         + ListRuleNamesByTarget
         + ListRules
         + ListTagsForResource
@@ -378,9 +634,13 @@ impl<
         + PutTargets
         + RemovePermission
         + RemoveTargets
+        + StartReplay
         + TagResource
         + TestEventPattern
         + UntagResource
+        + UpdateApiDestination
+        + UpdateArchive
+        + UpdateConnection
         + UpdateEventBus,
 > EventBridgeApi for T
 {
@@ -396,6 +656,58 @@ impl EventBridgeHandler for DecodeOnly {
     type Error = ServiceError;
 }
 
+impl CancelReplay for DecodeOnly {
+    async fn cancel_replay(
+        &self,
+        _ctx: &RequestContext,
+        _input: CancelReplayRequest,
+    ) -> Result<CancelReplayResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CancelReplay",
+        ))
+    }
+}
+
+impl CreateApiDestination for DecodeOnly {
+    async fn create_api_destination(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateApiDestinationRequest,
+    ) -> Result<CreateApiDestinationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateApiDestination",
+        ))
+    }
+}
+
+impl CreateArchive for DecodeOnly {
+    async fn create_archive(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateArchiveRequest,
+    ) -> Result<CreateArchiveResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateArchive",
+        ))
+    }
+}
+
+impl CreateConnection for DecodeOnly {
+    async fn create_connection(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateConnectionRequest,
+    ) -> Result<CreateConnectionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateConnection",
+        ))
+    }
+}
+
 impl CreateEventBus for DecodeOnly {
     async fn create_event_bus(
         &self,
@@ -405,6 +717,58 @@ impl CreateEventBus for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "CreateEventBus",
+        ))
+    }
+}
+
+impl DeauthorizeConnection for DecodeOnly {
+    async fn deauthorize_connection(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeauthorizeConnectionRequest,
+    ) -> Result<DeauthorizeConnectionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeauthorizeConnection",
+        ))
+    }
+}
+
+impl DeleteApiDestination for DecodeOnly {
+    async fn delete_api_destination(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteApiDestinationRequest,
+    ) -> Result<DeleteApiDestinationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteApiDestination",
+        ))
+    }
+}
+
+impl DeleteArchive for DecodeOnly {
+    async fn delete_archive(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteArchiveRequest,
+    ) -> Result<DeleteArchiveResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteArchive",
+        ))
+    }
+}
+
+impl DeleteConnection for DecodeOnly {
+    async fn delete_connection(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteConnectionRequest,
+    ) -> Result<DeleteConnectionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteConnection",
         ))
     }
 }
@@ -435,6 +799,45 @@ impl DeleteRule for DecodeOnly {
     }
 }
 
+impl DescribeApiDestination for DecodeOnly {
+    async fn describe_api_destination(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeApiDestinationRequest,
+    ) -> Result<DescribeApiDestinationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeApiDestination",
+        ))
+    }
+}
+
+impl DescribeArchive for DecodeOnly {
+    async fn describe_archive(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeArchiveRequest,
+    ) -> Result<DescribeArchiveResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeArchive",
+        ))
+    }
+}
+
+impl DescribeConnection for DecodeOnly {
+    async fn describe_connection(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeConnectionRequest,
+    ) -> Result<DescribeConnectionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeConnection",
+        ))
+    }
+}
+
 impl DescribeEventBus for DecodeOnly {
     async fn describe_event_bus(
         &self,
@@ -444,6 +847,19 @@ impl DescribeEventBus for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "DescribeEventBus",
+        ))
+    }
+}
+
+impl DescribeReplay for DecodeOnly {
+    async fn describe_replay(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeReplayRequest,
+    ) -> Result<DescribeReplayResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeReplay",
         ))
     }
 }
@@ -487,6 +903,45 @@ impl EnableRule for DecodeOnly {
     }
 }
 
+impl ListApiDestinations for DecodeOnly {
+    async fn list_api_destinations(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListApiDestinationsRequest,
+    ) -> Result<ListApiDestinationsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListApiDestinations",
+        ))
+    }
+}
+
+impl ListArchives for DecodeOnly {
+    async fn list_archives(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListArchivesRequest,
+    ) -> Result<ListArchivesResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListArchives",
+        ))
+    }
+}
+
+impl ListConnections for DecodeOnly {
+    async fn list_connections(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListConnectionsRequest,
+    ) -> Result<ListConnectionsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListConnections",
+        ))
+    }
+}
+
 impl ListEventBuses for DecodeOnly {
     async fn list_event_buses(
         &self,
@@ -496,6 +951,19 @@ impl ListEventBuses for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "ListEventBuses",
+        ))
+    }
+}
+
+impl ListReplays for DecodeOnly {
+    async fn list_replays(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListReplaysRequest,
+    ) -> Result<ListReplaysResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListReplays",
         ))
     }
 }
@@ -627,6 +1095,19 @@ impl RemoveTargets for DecodeOnly {
     }
 }
 
+impl StartReplay for DecodeOnly {
+    async fn start_replay(
+        &self,
+        _ctx: &RequestContext,
+        _input: StartReplayRequest,
+    ) -> Result<StartReplayResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "StartReplay",
+        ))
+    }
+}
+
 impl TagResource for DecodeOnly {
     async fn tag_resource(
         &self,
@@ -666,6 +1147,45 @@ impl UntagResource for DecodeOnly {
     }
 }
 
+impl UpdateApiDestination for DecodeOnly {
+    async fn update_api_destination(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateApiDestinationRequest,
+    ) -> Result<UpdateApiDestinationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateApiDestination",
+        ))
+    }
+}
+
+impl UpdateArchive for DecodeOnly {
+    async fn update_archive(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateArchiveRequest,
+    ) -> Result<UpdateArchiveResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateArchive",
+        ))
+    }
+}
+
+impl UpdateConnection for DecodeOnly {
+    async fn update_connection(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateConnectionRequest,
+    ) -> Result<UpdateConnectionResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateConnection",
+        ))
+    }
+}
+
 impl UpdateEventBus for DecodeOnly {
     async fn update_event_bus(
         &self,
@@ -696,6 +1216,62 @@ pub async fn dispatch<H: EventBridgeApi>(
     body: &[u8],
 ) -> Invocation {
     match operation {
+        "CancelReplay" => {
+            let spec = OperationSpec {
+                name: "CancelReplay",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CancelReplayRequest| {
+                answer(
+                    move || handler.cancel_replay(ctx, i),
+                    move |ok| handler.after_call(ctx, "CancelReplay", ok),
+                )
+            })
+            .await
+        }
+        "CreateApiDestination" => {
+            let spec = OperationSpec {
+                name: "CreateApiDestination",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateApiDestinationRequest| {
+                answer(
+                    move || handler.create_api_destination(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateApiDestination", ok),
+                )
+            })
+            .await
+        }
+        "CreateArchive" => {
+            let spec = OperationSpec {
+                name: "CreateArchive",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateArchiveRequest| {
+                answer(
+                    move || handler.create_archive(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateArchive", ok),
+                )
+            })
+            .await
+        }
+        "CreateConnection" => {
+            let spec = OperationSpec {
+                name: "CreateConnection",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateConnectionRequest| {
+                answer(
+                    move || handler.create_connection(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateConnection", ok),
+                )
+            })
+            .await
+        }
         "CreateEventBus" => {
             let spec = OperationSpec {
                 name: "CreateEventBus",
@@ -706,6 +1282,62 @@ pub async fn dispatch<H: EventBridgeApi>(
                 answer(
                     move || handler.create_event_bus(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateEventBus", ok),
+                )
+            })
+            .await
+        }
+        "DeauthorizeConnection" => {
+            let spec = OperationSpec {
+                name: "DeauthorizeConnection",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeauthorizeConnectionRequest| {
+                answer(
+                    move || handler.deauthorize_connection(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeauthorizeConnection", ok),
+                )
+            })
+            .await
+        }
+        "DeleteApiDestination" => {
+            let spec = OperationSpec {
+                name: "DeleteApiDestination",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteApiDestinationRequest| {
+                answer(
+                    move || handler.delete_api_destination(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteApiDestination", ok),
+                )
+            })
+            .await
+        }
+        "DeleteArchive" => {
+            let spec = OperationSpec {
+                name: "DeleteArchive",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteArchiveRequest| {
+                answer(
+                    move || handler.delete_archive(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteArchive", ok),
+                )
+            })
+            .await
+        }
+        "DeleteConnection" => {
+            let spec = OperationSpec {
+                name: "DeleteConnection",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteConnectionRequest| {
+                answer(
+                    move || handler.delete_connection(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteConnection", ok),
                 )
             })
             .await
@@ -738,6 +1370,48 @@ pub async fn dispatch<H: EventBridgeApi>(
             })
             .await
         }
+        "DescribeApiDestination" => {
+            let spec = OperationSpec {
+                name: "DescribeApiDestination",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeApiDestinationRequest| {
+                answer(
+                    move || handler.describe_api_destination(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeApiDestination", ok),
+                )
+            })
+            .await
+        }
+        "DescribeArchive" => {
+            let spec = OperationSpec {
+                name: "DescribeArchive",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeArchiveRequest| {
+                answer(
+                    move || handler.describe_archive(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeArchive", ok),
+                )
+            })
+            .await
+        }
+        "DescribeConnection" => {
+            let spec = OperationSpec {
+                name: "DescribeConnection",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeConnectionRequest| {
+                answer(
+                    move || handler.describe_connection(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeConnection", ok),
+                )
+            })
+            .await
+        }
         "DescribeEventBus" => {
             let spec = OperationSpec {
                 name: "DescribeEventBus",
@@ -748,6 +1422,20 @@ pub async fn dispatch<H: EventBridgeApi>(
                 answer(
                     move || handler.describe_event_bus(ctx, i),
                     move |ok| handler.after_call(ctx, "DescribeEventBus", ok),
+                )
+            })
+            .await
+        }
+        "DescribeReplay" => {
+            let spec = OperationSpec {
+                name: "DescribeReplay",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeReplayRequest| {
+                answer(
+                    move || handler.describe_replay(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeReplay", ok),
                 )
             })
             .await
@@ -794,6 +1482,48 @@ pub async fn dispatch<H: EventBridgeApi>(
             })
             .await
         }
+        "ListApiDestinations" => {
+            let spec = OperationSpec {
+                name: "ListApiDestinations",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListApiDestinationsRequest| {
+                answer(
+                    move || handler.list_api_destinations(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListApiDestinations", ok),
+                )
+            })
+            .await
+        }
+        "ListArchives" => {
+            let spec = OperationSpec {
+                name: "ListArchives",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListArchivesRequest| {
+                answer(
+                    move || handler.list_archives(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListArchives", ok),
+                )
+            })
+            .await
+        }
+        "ListConnections" => {
+            let spec = OperationSpec {
+                name: "ListConnections",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListConnectionsRequest| {
+                answer(
+                    move || handler.list_connections(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListConnections", ok),
+                )
+            })
+            .await
+        }
         "ListEventBuses" => {
             let spec = OperationSpec {
                 name: "ListEventBuses",
@@ -804,6 +1534,20 @@ pub async fn dispatch<H: EventBridgeApi>(
                 answer(
                     move || handler.list_event_buses(ctx, i),
                     move |ok| handler.after_call(ctx, "ListEventBuses", ok),
+                )
+            })
+            .await
+        }
+        "ListReplays" => {
+            let spec = OperationSpec {
+                name: "ListReplays",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListReplaysRequest| {
+                answer(
+                    move || handler.list_replays(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListReplays", ok),
                 )
             })
             .await
@@ -948,6 +1692,20 @@ pub async fn dispatch<H: EventBridgeApi>(
             })
             .await
         }
+        "StartReplay" => {
+            let spec = OperationSpec {
+                name: "StartReplay",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: StartReplayRequest| {
+                answer(
+                    move || handler.start_replay(ctx, i),
+                    move |ok| handler.after_call(ctx, "StartReplay", ok),
+                )
+            })
+            .await
+        }
         "TagResource" => {
             let spec = OperationSpec {
                 name: "TagResource",
@@ -990,6 +1748,48 @@ pub async fn dispatch<H: EventBridgeApi>(
             })
             .await
         }
+        "UpdateApiDestination" => {
+            let spec = OperationSpec {
+                name: "UpdateApiDestination",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateApiDestinationRequest| {
+                answer(
+                    move || handler.update_api_destination(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateApiDestination", ok),
+                )
+            })
+            .await
+        }
+        "UpdateArchive" => {
+            let spec = OperationSpec {
+                name: "UpdateArchive",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateArchiveRequest| {
+                answer(
+                    move || handler.update_archive(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateArchive", ok),
+                )
+            })
+            .await
+        }
+        "UpdateConnection" => {
+            let spec = OperationSpec {
+                name: "UpdateConnection",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateConnectionRequest| {
+                answer(
+                    move || handler.update_connection(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateConnection", ok),
+                )
+            })
+            .await
+        }
         "UpdateEventBus" => {
             let spec = OperationSpec {
                 name: "UpdateEventBus",
@@ -1005,39 +1805,19 @@ pub async fn dispatch<H: EventBridgeApi>(
             .await
         }
         "ActivateEventSource" => not_served("ActivateEventSource", false),
-        "CancelReplay" => not_served("CancelReplay", false),
-        "CreateApiDestination" => not_served("CreateApiDestination", false),
-        "CreateArchive" => not_served("CreateArchive", false),
-        "CreateConnection" => not_served("CreateConnection", false),
         "CreateEndpoint" => not_served("CreateEndpoint", false),
         "CreatePartnerEventSource" => not_served("CreatePartnerEventSource", false),
         "DeactivateEventSource" => not_served("DeactivateEventSource", false),
-        "DeauthorizeConnection" => not_served("DeauthorizeConnection", false),
-        "DeleteApiDestination" => not_served("DeleteApiDestination", false),
-        "DeleteArchive" => not_served("DeleteArchive", false),
-        "DeleteConnection" => not_served("DeleteConnection", false),
         "DeleteEndpoint" => not_served("DeleteEndpoint", false),
         "DeletePartnerEventSource" => not_served("DeletePartnerEventSource", false),
-        "DescribeApiDestination" => not_served("DescribeApiDestination", true),
-        "DescribeArchive" => not_served("DescribeArchive", true),
-        "DescribeConnection" => not_served("DescribeConnection", true),
         "DescribeEndpoint" => not_served("DescribeEndpoint", true),
         "DescribeEventSource" => not_served("DescribeEventSource", true),
         "DescribePartnerEventSource" => not_served("DescribePartnerEventSource", true),
-        "DescribeReplay" => not_served("DescribeReplay", true),
-        "ListApiDestinations" => not_served("ListApiDestinations", true),
-        "ListArchives" => not_served("ListArchives", true),
-        "ListConnections" => not_served("ListConnections", true),
         "ListEndpoints" => not_served("ListEndpoints", true),
         "ListEventSources" => not_served("ListEventSources", true),
         "ListPartnerEventSourceAccounts" => not_served("ListPartnerEventSourceAccounts", true),
         "ListPartnerEventSources" => not_served("ListPartnerEventSources", true),
-        "ListReplays" => not_served("ListReplays", true),
         "PutPartnerEvents" => not_served("PutPartnerEvents", false),
-        "StartReplay" => not_served("StartReplay", false),
-        "UpdateApiDestination" => not_served("UpdateApiDestination", false),
-        "UpdateArchive" => not_served("UpdateArchive", false),
-        "UpdateConnection" => not_served("UpdateConnection", false),
         "UpdateEndpoint" => not_served("UpdateEndpoint", false),
         _ => Invocation::unknown_operation(),
     }

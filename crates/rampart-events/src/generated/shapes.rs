@@ -8,6 +8,90 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The `ApiDestination` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiDestination {
+    /// `ApiDestinationArn`.
+    #[serde(
+        rename = "ApiDestinationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_destination_arn: Option<String>,
+    /// `ApiDestinationState`.
+    #[serde(
+        rename = "ApiDestinationState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_destination_state: Option<ApiDestinationState>,
+    /// `ConnectionArn`.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `HttpMethod`.
+    #[serde(
+        rename = "HttpMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_method: Option<ApiDestinationHttpMethod>,
+    /// `InvocationEndpoint`.
+    #[serde(
+        rename = "InvocationEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_endpoint: Option<String>,
+    /// `InvocationRateLimitPerSecond`.
+    #[serde(
+        rename = "InvocationRateLimitPerSecond",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_rate_limit_per_second: Option<i32>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for ApiDestination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiDestination")
+            .field("api_destination_arn", &self.api_destination_arn)
+            .field("api_destination_state", &self.api_destination_state)
+            .field("connection_arn", &self.connection_arn)
+            .field("creation_time", &self.creation_time)
+            .field("http_method", &self.http_method)
+            .field("invocation_endpoint", &self.invocation_endpoint)
+            .field(
+                "invocation_rate_limit_per_second",
+                &self.invocation_rate_limit_per_second,
+            )
+            .field("last_modified_time", &self.last_modified_time)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
 /// The `AppSyncParameters` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +112,75 @@ impl fmt::Debug for AppSyncParameters {
                 "graph_ql_operation",
                 &self.graph_ql_operation.as_ref().map(|_| Redacted),
             )
+            .finish()
+    }
+}
+
+/// The `Archive` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Archive {
+    /// `ArchiveName`.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `EventCount`.
+    #[serde(
+        rename = "EventCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_count: Option<i64>,
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `RetentionDays`.
+    #[serde(
+        rename = "RetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retention_days: Option<i32>,
+    /// `SizeBytes`.
+    #[serde(rename = "SizeBytes", default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<i64>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ArchiveState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for Archive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Archive")
+            .field("archive_name", &self.archive_name)
+            .field("creation_time", &self.creation_time)
+            .field("event_count", &self.event_count)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("retention_days", &self.retention_days)
+            .field("size_bytes", &self.size_bytes)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
             .finish()
     }
 }
@@ -140,6 +293,56 @@ impl fmt::Debug for BatchRetryStrategy {
     }
 }
 
+/// The `CancelReplayRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelReplayRequest {
+    /// `ReplayName`. Required.
+    #[serde(
+        rename = "ReplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_name: Option<String>,
+}
+
+impl fmt::Debug for CancelReplayRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelReplayRequest")
+            .field("replay_name", &self.replay_name)
+            .finish()
+    }
+}
+
+/// The `CancelReplayResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelReplayResponse {
+    /// `ReplayArn`.
+    #[serde(rename = "ReplayArn", default, skip_serializing_if = "Option::is_none")]
+    pub replay_arn: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReplayState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for CancelReplayResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelReplayResponse")
+            .field("replay_arn", &self.replay_arn)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
 /// The `CapacityProviderStrategyItem` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -190,6 +393,898 @@ impl fmt::Debug for Condition {
             .field("key", &self.key)
             .field("type_", &self.type_)
             .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `Connection` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Connection {
+    /// `AuthorizationType`.
+    #[serde(
+        rename = "AuthorizationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_type: Option<ConnectionAuthorizationType>,
+    /// `ConnectionArn`.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `ConnectionState`.
+    #[serde(
+        rename = "ConnectionState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_state: Option<ConnectionState>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `LastAuthorizedTime`.
+    #[serde(
+        rename = "LastAuthorizedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_authorized_time: Option<Timestamp>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("authorization_type", &self.authorization_type)
+            .field("connection_arn", &self.connection_arn)
+            .field("connection_state", &self.connection_state)
+            .field("creation_time", &self.creation_time)
+            .field("last_authorized_time", &self.last_authorized_time)
+            .field("last_modified_time", &self.last_modified_time)
+            .field("name", &self.name)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
+/// The `ConnectionApiKeyAuthResponseParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionApiKeyAuthResponseParameters {
+    /// `ApiKeyName`.
+    #[serde(
+        rename = "ApiKeyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_key_name: Option<String>,
+}
+
+impl fmt::Debug for ConnectionApiKeyAuthResponseParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionApiKeyAuthResponseParameters")
+            .field("api_key_name", &self.api_key_name)
+            .finish()
+    }
+}
+
+/// The `ConnectionAuthResponseParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionAuthResponseParameters {
+    /// `ApiKeyAuthParameters`.
+    #[serde(
+        rename = "ApiKeyAuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_key_auth_parameters: Option<ConnectionApiKeyAuthResponseParameters>,
+    /// `BasicAuthParameters`.
+    #[serde(
+        rename = "BasicAuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub basic_auth_parameters: Option<ConnectionBasicAuthResponseParameters>,
+    /// `ConnectivityParameters`.
+    #[serde(
+        rename = "ConnectivityParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connectivity_parameters: Option<DescribeConnectionConnectivityParameters>,
+    /// `InvocationHttpParameters`.
+    #[serde(
+        rename = "InvocationHttpParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_http_parameters: Option<ConnectionHttpParameters>,
+    /// `OAuthParameters`.
+    #[serde(
+        rename = "OAuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub o_auth_parameters: Option<ConnectionOAuthResponseParameters>,
+}
+
+impl fmt::Debug for ConnectionAuthResponseParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionAuthResponseParameters")
+            .field("api_key_auth_parameters", &self.api_key_auth_parameters)
+            .field("basic_auth_parameters", &self.basic_auth_parameters)
+            .field("connectivity_parameters", &self.connectivity_parameters)
+            .field(
+                "invocation_http_parameters",
+                &self.invocation_http_parameters,
+            )
+            .field("o_auth_parameters", &self.o_auth_parameters)
+            .finish()
+    }
+}
+
+/// The `ConnectionBasicAuthResponseParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionBasicAuthResponseParameters {
+    /// `Username`.
+    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+
+impl fmt::Debug for ConnectionBasicAuthResponseParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionBasicAuthResponseParameters")
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
+/// The `ConnectionBodyParameter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionBodyParameter {
+    /// `IsValueSecret`.
+    #[serde(
+        rename = "IsValueSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_value_secret: Option<bool>,
+    /// `Key`.
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Value`.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for ConnectionBodyParameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionBodyParameter")
+            .field("is_value_secret", &self.is_value_secret)
+            .field("key", &self.key)
+            .field("value", &self.value.as_ref().map(|_| Redacted))
+            .finish()
+    }
+}
+
+/// The `ConnectionHeaderParameter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionHeaderParameter {
+    /// `IsValueSecret`.
+    #[serde(
+        rename = "IsValueSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_value_secret: Option<bool>,
+    /// `Key`.
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Value`.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for ConnectionHeaderParameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionHeaderParameter")
+            .field("is_value_secret", &self.is_value_secret)
+            .field("key", &self.key)
+            .field("value", &self.value.as_ref().map(|_| Redacted))
+            .finish()
+    }
+}
+
+/// The `ConnectionHttpParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionHttpParameters {
+    /// `BodyParameters`.
+    #[serde(
+        rename = "BodyParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body_parameters: Option<Vec<ConnectionBodyParameter>>,
+    /// `HeaderParameters`.
+    #[serde(
+        rename = "HeaderParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub header_parameters: Option<Vec<ConnectionHeaderParameter>>,
+    /// `QueryStringParameters`.
+    #[serde(
+        rename = "QueryStringParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub query_string_parameters: Option<Vec<ConnectionQueryStringParameter>>,
+}
+
+impl fmt::Debug for ConnectionHttpParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionHttpParameters")
+            .field("body_parameters", &self.body_parameters)
+            .field("header_parameters", &self.header_parameters)
+            .field("query_string_parameters", &self.query_string_parameters)
+            .finish()
+    }
+}
+
+/// The `ConnectionOAuthClientResponseParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionOAuthClientResponseParameters {
+    /// `ClientID`.
+    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+impl fmt::Debug for ConnectionOAuthClientResponseParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionOAuthClientResponseParameters")
+            .field("client_id", &self.client_id)
+            .finish()
+    }
+}
+
+/// The `ConnectionOAuthResponseParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionOAuthResponseParameters {
+    /// `AuthorizationEndpoint`.
+    #[serde(
+        rename = "AuthorizationEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_endpoint: Option<String>,
+    /// `ClientParameters`.
+    #[serde(
+        rename = "ClientParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_parameters: Option<ConnectionOAuthClientResponseParameters>,
+    /// `HttpMethod`.
+    #[serde(
+        rename = "HttpMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_method: Option<ConnectionOAuthHttpMethod>,
+    /// `OAuthHttpParameters`.
+    #[serde(
+        rename = "OAuthHttpParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub o_auth_http_parameters: Option<ConnectionHttpParameters>,
+}
+
+impl fmt::Debug for ConnectionOAuthResponseParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionOAuthResponseParameters")
+            .field("authorization_endpoint", &self.authorization_endpoint)
+            .field("client_parameters", &self.client_parameters)
+            .field("http_method", &self.http_method)
+            .field("o_auth_http_parameters", &self.o_auth_http_parameters)
+            .finish()
+    }
+}
+
+/// The `ConnectionQueryStringParameter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionQueryStringParameter {
+    /// `IsValueSecret`.
+    #[serde(
+        rename = "IsValueSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_value_secret: Option<bool>,
+    /// `Key`.
+    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Value`.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for ConnectionQueryStringParameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionQueryStringParameter")
+            .field("is_value_secret", &self.is_value_secret)
+            .field("key", &self.key)
+            .field("value", &self.value.as_ref().map(|_| Redacted))
+            .finish()
+    }
+}
+
+/// The `ConnectivityResourceConfigurationArn` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectivityResourceConfigurationArn {
+    /// `ResourceConfigurationArn`. Required.
+    #[serde(
+        rename = "ResourceConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_configuration_arn: Option<String>,
+}
+
+impl fmt::Debug for ConnectivityResourceConfigurationArn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectivityResourceConfigurationArn")
+            .field(
+                "resource_configuration_arn",
+                &self.resource_configuration_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `ConnectivityResourceParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectivityResourceParameters {
+    /// `ResourceParameters`. Required.
+    #[serde(
+        rename = "ResourceParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_parameters: Option<ConnectivityResourceConfigurationArn>,
+}
+
+impl fmt::Debug for ConnectivityResourceParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectivityResourceParameters")
+            .field("resource_parameters", &self.resource_parameters)
+            .finish()
+    }
+}
+
+/// The `CreateApiDestinationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiDestinationRequest {
+    /// `ConnectionArn`. Required.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `HttpMethod`. Required.
+    #[serde(
+        rename = "HttpMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_method: Option<ApiDestinationHttpMethod>,
+    /// `InvocationEndpoint`. Required.
+    #[serde(
+        rename = "InvocationEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_endpoint: Option<String>,
+    /// `InvocationRateLimitPerSecond`.
+    #[serde(
+        rename = "InvocationRateLimitPerSecond",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_rate_limit_per_second: Option<i32>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for CreateApiDestinationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateApiDestinationRequest")
+            .field("connection_arn", &self.connection_arn)
+            .field("description", &self.description)
+            .field("http_method", &self.http_method)
+            .field("invocation_endpoint", &self.invocation_endpoint)
+            .field(
+                "invocation_rate_limit_per_second",
+                &self.invocation_rate_limit_per_second,
+            )
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `CreateApiDestinationResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiDestinationResponse {
+    /// `ApiDestinationArn`.
+    #[serde(
+        rename = "ApiDestinationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_destination_arn: Option<String>,
+    /// `ApiDestinationState`.
+    #[serde(
+        rename = "ApiDestinationState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_destination_state: Option<ApiDestinationState>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+}
+
+impl fmt::Debug for CreateApiDestinationResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateApiDestinationResponse")
+            .field("api_destination_arn", &self.api_destination_arn)
+            .field("api_destination_state", &self.api_destination_state)
+            .field("creation_time", &self.creation_time)
+            .field("last_modified_time", &self.last_modified_time)
+            .finish()
+    }
+}
+
+/// The `CreateArchiveRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArchiveRequest {
+    /// `ArchiveName`. Required.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventPattern`.
+    #[serde(
+        rename = "EventPattern",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_pattern: Option<String>,
+    /// `EventSourceArn`. Required.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `RetentionDays`.
+    #[serde(
+        rename = "RetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retention_days: Option<i32>,
+}
+
+impl fmt::Debug for CreateArchiveRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateArchiveRequest")
+            .field("archive_name", &self.archive_name)
+            .field("description", &self.description)
+            .field("event_pattern", &self.event_pattern)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("retention_days", &self.retention_days)
+            .finish()
+    }
+}
+
+/// The `CreateArchiveResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateArchiveResponse {
+    /// `ArchiveArn`.
+    #[serde(
+        rename = "ArchiveArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_arn: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ArchiveState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for CreateArchiveResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateArchiveResponse")
+            .field("archive_arn", &self.archive_arn)
+            .field("creation_time", &self.creation_time)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
+/// The `CreateConnectionApiKeyAuthRequestParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnectionApiKeyAuthRequestParameters {
+    /// `ApiKeyName`. Required.
+    #[serde(
+        rename = "ApiKeyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_key_name: Option<String>,
+    /// `ApiKeyValue`. Required.
+    #[serde(
+        rename = "ApiKeyValue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_key_value: Option<String>,
+}
+
+impl fmt::Debug for CreateConnectionApiKeyAuthRequestParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateConnectionApiKeyAuthRequestParameters")
+            .field("api_key_name", &self.api_key_name)
+            .field(
+                "api_key_value",
+                &self.api_key_value.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
+/// The `CreateConnectionAuthRequestParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnectionAuthRequestParameters {
+    /// `ApiKeyAuthParameters`.
+    #[serde(
+        rename = "ApiKeyAuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_key_auth_parameters: Option<CreateConnectionApiKeyAuthRequestParameters>,
+    /// `BasicAuthParameters`.
+    #[serde(
+        rename = "BasicAuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub basic_auth_parameters: Option<CreateConnectionBasicAuthRequestParameters>,
+    /// `ConnectivityParameters`.
+    #[serde(
+        rename = "ConnectivityParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connectivity_parameters: Option<ConnectivityResourceParameters>,
+    /// `InvocationHttpParameters`.
+    #[serde(
+        rename = "InvocationHttpParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_http_parameters: Option<ConnectionHttpParameters>,
+    /// `OAuthParameters`.
+    #[serde(
+        rename = "OAuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub o_auth_parameters: Option<CreateConnectionOAuthRequestParameters>,
+}
+
+impl fmt::Debug for CreateConnectionAuthRequestParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateConnectionAuthRequestParameters")
+            .field("api_key_auth_parameters", &self.api_key_auth_parameters)
+            .field("basic_auth_parameters", &self.basic_auth_parameters)
+            .field("connectivity_parameters", &self.connectivity_parameters)
+            .field(
+                "invocation_http_parameters",
+                &self.invocation_http_parameters,
+            )
+            .field("o_auth_parameters", &self.o_auth_parameters)
+            .finish()
+    }
+}
+
+/// The `CreateConnectionBasicAuthRequestParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnectionBasicAuthRequestParameters {
+    /// `Password`. Required.
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// `Username`. Required.
+    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+
+impl fmt::Debug for CreateConnectionBasicAuthRequestParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateConnectionBasicAuthRequestParameters")
+            .field("password", &self.password.as_ref().map(|_| Redacted))
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
+/// The `CreateConnectionOAuthClientRequestParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnectionOAuthClientRequestParameters {
+    /// `ClientID`. Required.
+    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `ClientSecret`. Required.
+    #[serde(
+        rename = "ClientSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_secret: Option<String>,
+}
+
+impl fmt::Debug for CreateConnectionOAuthClientRequestParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateConnectionOAuthClientRequestParameters")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
+/// The `CreateConnectionOAuthRequestParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnectionOAuthRequestParameters {
+    /// `AuthorizationEndpoint`. Required.
+    #[serde(
+        rename = "AuthorizationEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_endpoint: Option<String>,
+    /// `ClientParameters`. Required.
+    #[serde(
+        rename = "ClientParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_parameters: Option<CreateConnectionOAuthClientRequestParameters>,
+    /// `HttpMethod`. Required.
+    #[serde(
+        rename = "HttpMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_method: Option<ConnectionOAuthHttpMethod>,
+    /// `OAuthHttpParameters`.
+    #[serde(
+        rename = "OAuthHttpParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub o_auth_http_parameters: Option<ConnectionHttpParameters>,
+}
+
+impl fmt::Debug for CreateConnectionOAuthRequestParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateConnectionOAuthRequestParameters")
+            .field("authorization_endpoint", &self.authorization_endpoint)
+            .field("client_parameters", &self.client_parameters)
+            .field("http_method", &self.http_method)
+            .field("o_auth_http_parameters", &self.o_auth_http_parameters)
+            .finish()
+    }
+}
+
+/// The `CreateConnectionRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnectionRequest {
+    /// `AuthParameters`. Required.
+    #[serde(
+        rename = "AuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auth_parameters: Option<CreateConnectionAuthRequestParameters>,
+    /// `AuthorizationType`. Required.
+    #[serde(
+        rename = "AuthorizationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_type: Option<ConnectionAuthorizationType>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `InvocationConnectivityParameters`.
+    #[serde(
+        rename = "InvocationConnectivityParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_connectivity_parameters: Option<ConnectivityResourceParameters>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for CreateConnectionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateConnectionRequest")
+            .field("auth_parameters", &self.auth_parameters)
+            .field("authorization_type", &self.authorization_type)
+            .field("description", &self.description)
+            .field(
+                "invocation_connectivity_parameters",
+                &self.invocation_connectivity_parameters,
+            )
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `CreateConnectionResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnectionResponse {
+    /// `ConnectionArn`.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `ConnectionState`.
+    #[serde(
+        rename = "ConnectionState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_state: Option<ConnectionState>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+}
+
+impl fmt::Debug for CreateConnectionResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateConnectionResponse")
+            .field("connection_arn", &self.connection_arn)
+            .field("connection_state", &self.connection_state)
+            .field("creation_time", &self.creation_time)
+            .field("last_modified_time", &self.last_modified_time)
             .finish()
     }
 }
@@ -317,6 +1412,206 @@ impl fmt::Debug for DeadLetterConfig {
     }
 }
 
+/// The `DeauthorizeConnectionRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeauthorizeConnectionRequest {
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DeauthorizeConnectionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeauthorizeConnectionRequest")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DeauthorizeConnectionResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeauthorizeConnectionResponse {
+    /// `ConnectionArn`.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `ConnectionState`.
+    #[serde(
+        rename = "ConnectionState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_state: Option<ConnectionState>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `LastAuthorizedTime`.
+    #[serde(
+        rename = "LastAuthorizedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_authorized_time: Option<Timestamp>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+}
+
+impl fmt::Debug for DeauthorizeConnectionResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeauthorizeConnectionResponse")
+            .field("connection_arn", &self.connection_arn)
+            .field("connection_state", &self.connection_state)
+            .field("creation_time", &self.creation_time)
+            .field("last_authorized_time", &self.last_authorized_time)
+            .field("last_modified_time", &self.last_modified_time)
+            .finish()
+    }
+}
+
+/// The `DeleteApiDestinationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteApiDestinationRequest {
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DeleteApiDestinationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteApiDestinationRequest")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DeleteApiDestinationResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteApiDestinationResponse {}
+
+impl fmt::Debug for DeleteApiDestinationResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteApiDestinationResponse").finish()
+    }
+}
+
+/// The `DeleteArchiveRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteArchiveRequest {
+    /// `ArchiveName`. Required.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteArchiveRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteArchiveRequest")
+            .field("archive_name", &self.archive_name)
+            .finish()
+    }
+}
+
+/// The `DeleteArchiveResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteArchiveResponse {}
+
+impl fmt::Debug for DeleteArchiveResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteArchiveResponse").finish()
+    }
+}
+
+/// The `DeleteConnectionRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteConnectionRequest {
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DeleteConnectionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteConnectionRequest")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DeleteConnectionResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteConnectionResponse {
+    /// `ConnectionArn`.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `ConnectionState`.
+    #[serde(
+        rename = "ConnectionState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_state: Option<ConnectionState>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `LastAuthorizedTime`.
+    #[serde(
+        rename = "LastAuthorizedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_authorized_time: Option<Timestamp>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+}
+
+impl fmt::Debug for DeleteConnectionResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteConnectionResponse")
+            .field("connection_arn", &self.connection_arn)
+            .field("connection_state", &self.connection_state)
+            .field("creation_time", &self.creation_time)
+            .field("last_authorized_time", &self.last_authorized_time)
+            .field("last_modified_time", &self.last_modified_time)
+            .finish()
+    }
+}
+
 /// The `DeleteEventBusRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -359,6 +1654,419 @@ impl fmt::Debug for DeleteRuleRequest {
             .field("event_bus_name", &self.event_bus_name)
             .field("force", &self.force)
             .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DescribeApiDestinationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeApiDestinationRequest {
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DescribeApiDestinationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeApiDestinationRequest")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DescribeApiDestinationResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeApiDestinationResponse {
+    /// `ApiDestinationArn`.
+    #[serde(
+        rename = "ApiDestinationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_destination_arn: Option<String>,
+    /// `ApiDestinationState`.
+    #[serde(
+        rename = "ApiDestinationState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_destination_state: Option<ApiDestinationState>,
+    /// `ConnectionArn`.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `HttpMethod`.
+    #[serde(
+        rename = "HttpMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_method: Option<ApiDestinationHttpMethod>,
+    /// `InvocationEndpoint`.
+    #[serde(
+        rename = "InvocationEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_endpoint: Option<String>,
+    /// `InvocationRateLimitPerSecond`.
+    #[serde(
+        rename = "InvocationRateLimitPerSecond",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_rate_limit_per_second: Option<i32>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DescribeApiDestinationResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeApiDestinationResponse")
+            .field("api_destination_arn", &self.api_destination_arn)
+            .field("api_destination_state", &self.api_destination_state)
+            .field("connection_arn", &self.connection_arn)
+            .field("creation_time", &self.creation_time)
+            .field("description", &self.description)
+            .field("http_method", &self.http_method)
+            .field("invocation_endpoint", &self.invocation_endpoint)
+            .field(
+                "invocation_rate_limit_per_second",
+                &self.invocation_rate_limit_per_second,
+            )
+            .field("last_modified_time", &self.last_modified_time)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DescribeArchiveRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeArchiveRequest {
+    /// `ArchiveName`. Required.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+}
+
+impl fmt::Debug for DescribeArchiveRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeArchiveRequest")
+            .field("archive_name", &self.archive_name)
+            .finish()
+    }
+}
+
+/// The `DescribeArchiveResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeArchiveResponse {
+    /// `ArchiveArn`.
+    #[serde(
+        rename = "ArchiveArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_arn: Option<String>,
+    /// `ArchiveName`.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventCount`.
+    #[serde(
+        rename = "EventCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_count: Option<i64>,
+    /// `EventPattern`.
+    #[serde(
+        rename = "EventPattern",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_pattern: Option<String>,
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `RetentionDays`.
+    #[serde(
+        rename = "RetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retention_days: Option<i32>,
+    /// `SizeBytes`.
+    #[serde(rename = "SizeBytes", default, skip_serializing_if = "Option::is_none")]
+    pub size_bytes: Option<i64>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ArchiveState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for DescribeArchiveResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeArchiveResponse")
+            .field("archive_arn", &self.archive_arn)
+            .field("archive_name", &self.archive_name)
+            .field("creation_time", &self.creation_time)
+            .field("description", &self.description)
+            .field("event_count", &self.event_count)
+            .field("event_pattern", &self.event_pattern)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("retention_days", &self.retention_days)
+            .field("size_bytes", &self.size_bytes)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
+/// The `DescribeConnectionConnectivityParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeConnectionConnectivityParameters {
+    /// `ResourceParameters`. Required.
+    #[serde(
+        rename = "ResourceParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_parameters: Option<DescribeConnectionResourceParameters>,
+}
+
+impl fmt::Debug for DescribeConnectionConnectivityParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeConnectionConnectivityParameters")
+            .field("resource_parameters", &self.resource_parameters)
+            .finish()
+    }
+}
+
+/// The `DescribeConnectionRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeConnectionRequest {
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for DescribeConnectionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeConnectionRequest")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `DescribeConnectionResourceParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeConnectionResourceParameters {
+    /// `ResourceAssociationArn`. Required.
+    #[serde(
+        rename = "ResourceAssociationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_association_arn: Option<String>,
+    /// `ResourceConfigurationArn`. Required.
+    #[serde(
+        rename = "ResourceConfigurationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_configuration_arn: Option<String>,
+}
+
+impl fmt::Debug for DescribeConnectionResourceParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeConnectionResourceParameters")
+            .field("resource_association_arn", &self.resource_association_arn)
+            .field(
+                "resource_configuration_arn",
+                &self.resource_configuration_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `DescribeConnectionResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeConnectionResponse {
+    /// `AuthParameters`.
+    #[serde(
+        rename = "AuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auth_parameters: Option<ConnectionAuthResponseParameters>,
+    /// `AuthorizationType`.
+    #[serde(
+        rename = "AuthorizationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_type: Option<ConnectionAuthorizationType>,
+    /// `ConnectionArn`.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `ConnectionState`.
+    #[serde(
+        rename = "ConnectionState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_state: Option<ConnectionState>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `InvocationConnectivityParameters`.
+    #[serde(
+        rename = "InvocationConnectivityParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_connectivity_parameters: Option<DescribeConnectionConnectivityParameters>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `LastAuthorizedTime`.
+    #[serde(
+        rename = "LastAuthorizedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_authorized_time: Option<Timestamp>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `SecretArn`.
+    #[serde(rename = "SecretArn", default, skip_serializing_if = "Option::is_none")]
+    pub secret_arn: Option<String>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for DescribeConnectionResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeConnectionResponse")
+            .field("auth_parameters", &self.auth_parameters)
+            .field("authorization_type", &self.authorization_type)
+            .field("connection_arn", &self.connection_arn)
+            .field("connection_state", &self.connection_state)
+            .field("creation_time", &self.creation_time)
+            .field("description", &self.description)
+            .field(
+                "invocation_connectivity_parameters",
+                &self.invocation_connectivity_parameters,
+            )
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("last_authorized_time", &self.last_authorized_time)
+            .field("last_modified_time", &self.last_modified_time)
+            .field("name", &self.name)
+            .field("secret_arn", &self.secret_arn)
+            .field("state_reason", &self.state_reason)
             .finish()
     }
 }
@@ -449,6 +2157,128 @@ impl fmt::Debug for DescribeEventBusResponse {
             .field("managed_by", &self.managed_by)
             .field("name", &self.name)
             .field("policy", &self.policy)
+            .finish()
+    }
+}
+
+/// The `DescribeReplayRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeReplayRequest {
+    /// `ReplayName`. Required.
+    #[serde(
+        rename = "ReplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_name: Option<String>,
+}
+
+impl fmt::Debug for DescribeReplayRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeReplayRequest")
+            .field("replay_name", &self.replay_name)
+            .finish()
+    }
+}
+
+/// The `DescribeReplayResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeReplayResponse {
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `Destination`.
+    #[serde(
+        rename = "Destination",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination: Option<ReplayDestination>,
+    /// `EventEndTime`.
+    #[serde(
+        rename = "EventEndTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_end_time: Option<Timestamp>,
+    /// `EventLastReplayedTime`.
+    #[serde(
+        rename = "EventLastReplayedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_last_replayed_time: Option<Timestamp>,
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `EventStartTime`.
+    #[serde(
+        rename = "EventStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_start_time: Option<Timestamp>,
+    /// `ReplayArn`.
+    #[serde(rename = "ReplayArn", default, skip_serializing_if = "Option::is_none")]
+    pub replay_arn: Option<String>,
+    /// `ReplayEndTime`.
+    #[serde(
+        rename = "ReplayEndTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_end_time: Option<Timestamp>,
+    /// `ReplayName`.
+    #[serde(
+        rename = "ReplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_name: Option<String>,
+    /// `ReplayStartTime`.
+    #[serde(
+        rename = "ReplayStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_start_time: Option<Timestamp>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReplayState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for DescribeReplayResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeReplayResponse")
+            .field("description", &self.description)
+            .field("destination", &self.destination)
+            .field("event_end_time", &self.event_end_time)
+            .field("event_last_replayed_time", &self.event_last_replayed_time)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("event_start_time", &self.event_start_time)
+            .field("replay_arn", &self.replay_arn)
+            .field("replay_end_time", &self.replay_end_time)
+            .field("replay_name", &self.replay_name)
+            .field("replay_start_time", &self.replay_start_time)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
             .finish()
     }
 }
@@ -853,6 +2683,192 @@ impl fmt::Debug for KinesisParameters {
     }
 }
 
+/// The `ListApiDestinationsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListApiDestinationsRequest {
+    /// `ConnectionArn`.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `Limit`.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `NamePrefix`.
+    #[serde(
+        rename = "NamePrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_prefix: Option<String>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListApiDestinationsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListApiDestinationsRequest")
+            .field("connection_arn", &self.connection_arn)
+            .field("limit", &self.limit)
+            .field("name_prefix", &self.name_prefix)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListApiDestinationsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListApiDestinationsResponse {
+    /// `ApiDestinations`.
+    #[serde(
+        rename = "ApiDestinations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_destinations: Option<Vec<ApiDestination>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListApiDestinationsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListApiDestinationsResponse")
+            .field("api_destinations", &self.api_destinations)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListArchivesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListArchivesRequest {
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `Limit`.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `NamePrefix`.
+    #[serde(
+        rename = "NamePrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_prefix: Option<String>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ArchiveState>,
+}
+
+impl fmt::Debug for ListArchivesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListArchivesRequest")
+            .field("event_source_arn", &self.event_source_arn)
+            .field("limit", &self.limit)
+            .field("name_prefix", &self.name_prefix)
+            .field("next_token", &self.next_token)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+/// The `ListArchivesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListArchivesResponse {
+    /// `Archives`.
+    #[serde(rename = "Archives", default, skip_serializing_if = "Option::is_none")]
+    pub archives: Option<Vec<Archive>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListArchivesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListArchivesResponse")
+            .field("archives", &self.archives)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListConnectionsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListConnectionsRequest {
+    /// `ConnectionState`.
+    #[serde(
+        rename = "ConnectionState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_state: Option<ConnectionState>,
+    /// `Limit`.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `NamePrefix`.
+    #[serde(
+        rename = "NamePrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_prefix: Option<String>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListConnectionsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListConnectionsRequest")
+            .field("connection_state", &self.connection_state)
+            .field("limit", &self.limit)
+            .field("name_prefix", &self.name_prefix)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListConnectionsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListConnectionsResponse {
+    /// `Connections`.
+    #[serde(
+        rename = "Connections",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connections: Option<Vec<Connection>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListConnectionsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListConnectionsResponse")
+            .field("connections", &self.connections)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
 /// The `ListEventBusesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -903,6 +2919,68 @@ impl fmt::Debug for ListEventBusesResponse {
         f.debug_struct("ListEventBusesResponse")
             .field("event_buses", &self.event_buses)
             .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListReplaysRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListReplaysRequest {
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `Limit`.
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `NamePrefix`.
+    #[serde(
+        rename = "NamePrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_prefix: Option<String>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReplayState>,
+}
+
+impl fmt::Debug for ListReplaysRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListReplaysRequest")
+            .field("event_source_arn", &self.event_source_arn)
+            .field("limit", &self.limit)
+            .field("name_prefix", &self.name_prefix)
+            .field("next_token", &self.next_token)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+/// The `ListReplaysResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListReplaysResponse {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `Replays`.
+    #[serde(rename = "Replays", default, skip_serializing_if = "Option::is_none")]
+    pub replays: Option<Vec<Replay>>,
+}
+
+impl fmt::Debug for ListReplaysResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListReplaysResponse")
+            .field("next_token", &self.next_token)
+            .field("replays", &self.replays)
             .finish()
     }
 }
@@ -1722,6 +3800,112 @@ impl fmt::Debug for RemoveTargetsResultEntry {
     }
 }
 
+/// The `Replay` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replay {
+    /// `EventEndTime`.
+    #[serde(
+        rename = "EventEndTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_end_time: Option<Timestamp>,
+    /// `EventLastReplayedTime`.
+    #[serde(
+        rename = "EventLastReplayedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_last_replayed_time: Option<Timestamp>,
+    /// `EventSourceArn`.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `EventStartTime`.
+    #[serde(
+        rename = "EventStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_start_time: Option<Timestamp>,
+    /// `ReplayEndTime`.
+    #[serde(
+        rename = "ReplayEndTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_end_time: Option<Timestamp>,
+    /// `ReplayName`.
+    #[serde(
+        rename = "ReplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_name: Option<String>,
+    /// `ReplayStartTime`.
+    #[serde(
+        rename = "ReplayStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_start_time: Option<Timestamp>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReplayState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for Replay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Replay")
+            .field("event_end_time", &self.event_end_time)
+            .field("event_last_replayed_time", &self.event_last_replayed_time)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("event_start_time", &self.event_start_time)
+            .field("replay_end_time", &self.replay_end_time)
+            .field("replay_name", &self.replay_name)
+            .field("replay_start_time", &self.replay_start_time)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
+/// The `ReplayDestination` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayDestination {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `FilterArns`.
+    #[serde(
+        rename = "FilterArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filter_arns: Option<Vec<String>>,
+}
+
+impl fmt::Debug for ReplayDestination {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplayDestination")
+            .field("arn", &self.arn)
+            .field("filter_arns", &self.filter_arns)
+            .finish()
+    }
+}
+
 /// The `RetryPolicy` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1920,6 +4104,104 @@ impl fmt::Debug for SqsParameters {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SqsParameters")
             .field("message_group_id", &self.message_group_id)
+            .finish()
+    }
+}
+
+/// The `StartReplayRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartReplayRequest {
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `Destination`. Required.
+    #[serde(
+        rename = "Destination",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub destination: Option<ReplayDestination>,
+    /// `EventEndTime`. Required.
+    #[serde(
+        rename = "EventEndTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_end_time: Option<Timestamp>,
+    /// `EventSourceArn`. Required.
+    #[serde(
+        rename = "EventSourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_source_arn: Option<String>,
+    /// `EventStartTime`. Required.
+    #[serde(
+        rename = "EventStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_start_time: Option<Timestamp>,
+    /// `ReplayName`. Required.
+    #[serde(
+        rename = "ReplayName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_name: Option<String>,
+}
+
+impl fmt::Debug for StartReplayRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartReplayRequest")
+            .field("description", &self.description)
+            .field("destination", &self.destination)
+            .field("event_end_time", &self.event_end_time)
+            .field("event_source_arn", &self.event_source_arn)
+            .field("event_start_time", &self.event_start_time)
+            .field("replay_name", &self.replay_name)
+            .finish()
+    }
+}
+
+/// The `StartReplayResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartReplayResponse {
+    /// `ReplayArn`.
+    #[serde(rename = "ReplayArn", default, skip_serializing_if = "Option::is_none")]
+    pub replay_arn: Option<String>,
+    /// `ReplayStartTime`.
+    #[serde(
+        rename = "ReplayStartTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replay_start_time: Option<Timestamp>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReplayState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for StartReplayResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartReplayResponse")
+            .field("replay_arn", &self.replay_arn)
+            .field("replay_start_time", &self.replay_start_time)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
             .finish()
     }
 }
@@ -2188,6 +4470,500 @@ pub struct UntagResourceResponse {}
 impl fmt::Debug for UntagResourceResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UntagResourceResponse").finish()
+    }
+}
+
+/// The `UpdateApiDestinationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateApiDestinationRequest {
+    /// `ConnectionArn`.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `HttpMethod`.
+    #[serde(
+        rename = "HttpMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_method: Option<ApiDestinationHttpMethod>,
+    /// `InvocationEndpoint`.
+    #[serde(
+        rename = "InvocationEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_endpoint: Option<String>,
+    /// `InvocationRateLimitPerSecond`.
+    #[serde(
+        rename = "InvocationRateLimitPerSecond",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_rate_limit_per_second: Option<i32>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for UpdateApiDestinationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateApiDestinationRequest")
+            .field("connection_arn", &self.connection_arn)
+            .field("description", &self.description)
+            .field("http_method", &self.http_method)
+            .field("invocation_endpoint", &self.invocation_endpoint)
+            .field(
+                "invocation_rate_limit_per_second",
+                &self.invocation_rate_limit_per_second,
+            )
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `UpdateApiDestinationResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateApiDestinationResponse {
+    /// `ApiDestinationArn`.
+    #[serde(
+        rename = "ApiDestinationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_destination_arn: Option<String>,
+    /// `ApiDestinationState`.
+    #[serde(
+        rename = "ApiDestinationState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_destination_state: Option<ApiDestinationState>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+}
+
+impl fmt::Debug for UpdateApiDestinationResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateApiDestinationResponse")
+            .field("api_destination_arn", &self.api_destination_arn)
+            .field("api_destination_state", &self.api_destination_state)
+            .field("creation_time", &self.creation_time)
+            .field("last_modified_time", &self.last_modified_time)
+            .finish()
+    }
+}
+
+/// The `UpdateArchiveRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArchiveRequest {
+    /// `ArchiveName`. Required.
+    #[serde(
+        rename = "ArchiveName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_name: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `EventPattern`.
+    #[serde(
+        rename = "EventPattern",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_pattern: Option<String>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `RetentionDays`.
+    #[serde(
+        rename = "RetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retention_days: Option<i32>,
+}
+
+impl fmt::Debug for UpdateArchiveRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateArchiveRequest")
+            .field("archive_name", &self.archive_name)
+            .field("description", &self.description)
+            .field("event_pattern", &self.event_pattern)
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("retention_days", &self.retention_days)
+            .finish()
+    }
+}
+
+/// The `UpdateArchiveResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateArchiveResponse {
+    /// `ArchiveArn`.
+    #[serde(
+        rename = "ArchiveArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archive_arn: Option<String>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ArchiveState>,
+    /// `StateReason`.
+    #[serde(
+        rename = "StateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state_reason: Option<String>,
+}
+
+impl fmt::Debug for UpdateArchiveResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateArchiveResponse")
+            .field("archive_arn", &self.archive_arn)
+            .field("creation_time", &self.creation_time)
+            .field("state", &self.state)
+            .field("state_reason", &self.state_reason)
+            .finish()
+    }
+}
+
+/// The `UpdateConnectionApiKeyAuthRequestParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnectionApiKeyAuthRequestParameters {
+    /// `ApiKeyName`.
+    #[serde(
+        rename = "ApiKeyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_key_name: Option<String>,
+    /// `ApiKeyValue`.
+    #[serde(
+        rename = "ApiKeyValue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_key_value: Option<String>,
+}
+
+impl fmt::Debug for UpdateConnectionApiKeyAuthRequestParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateConnectionApiKeyAuthRequestParameters")
+            .field("api_key_name", &self.api_key_name)
+            .field(
+                "api_key_value",
+                &self.api_key_value.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
+/// The `UpdateConnectionAuthRequestParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnectionAuthRequestParameters {
+    /// `ApiKeyAuthParameters`.
+    #[serde(
+        rename = "ApiKeyAuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_key_auth_parameters: Option<UpdateConnectionApiKeyAuthRequestParameters>,
+    /// `BasicAuthParameters`.
+    #[serde(
+        rename = "BasicAuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub basic_auth_parameters: Option<UpdateConnectionBasicAuthRequestParameters>,
+    /// `ConnectivityParameters`.
+    #[serde(
+        rename = "ConnectivityParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connectivity_parameters: Option<ConnectivityResourceParameters>,
+    /// `InvocationHttpParameters`.
+    #[serde(
+        rename = "InvocationHttpParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_http_parameters: Option<ConnectionHttpParameters>,
+    /// `OAuthParameters`.
+    #[serde(
+        rename = "OAuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub o_auth_parameters: Option<UpdateConnectionOAuthRequestParameters>,
+}
+
+impl fmt::Debug for UpdateConnectionAuthRequestParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateConnectionAuthRequestParameters")
+            .field("api_key_auth_parameters", &self.api_key_auth_parameters)
+            .field("basic_auth_parameters", &self.basic_auth_parameters)
+            .field("connectivity_parameters", &self.connectivity_parameters)
+            .field(
+                "invocation_http_parameters",
+                &self.invocation_http_parameters,
+            )
+            .field("o_auth_parameters", &self.o_auth_parameters)
+            .finish()
+    }
+}
+
+/// The `UpdateConnectionBasicAuthRequestParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnectionBasicAuthRequestParameters {
+    /// `Password`.
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// `Username`.
+    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+}
+
+impl fmt::Debug for UpdateConnectionBasicAuthRequestParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateConnectionBasicAuthRequestParameters")
+            .field("password", &self.password.as_ref().map(|_| Redacted))
+            .field("username", &self.username)
+            .finish()
+    }
+}
+
+/// The `UpdateConnectionOAuthClientRequestParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnectionOAuthClientRequestParameters {
+    /// `ClientID`.
+    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `ClientSecret`.
+    #[serde(
+        rename = "ClientSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_secret: Option<String>,
+}
+
+impl fmt::Debug for UpdateConnectionOAuthClientRequestParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateConnectionOAuthClientRequestParameters")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
+/// The `UpdateConnectionOAuthRequestParameters` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnectionOAuthRequestParameters {
+    /// `AuthorizationEndpoint`.
+    #[serde(
+        rename = "AuthorizationEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_endpoint: Option<String>,
+    /// `ClientParameters`.
+    #[serde(
+        rename = "ClientParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_parameters: Option<UpdateConnectionOAuthClientRequestParameters>,
+    /// `HttpMethod`.
+    #[serde(
+        rename = "HttpMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub http_method: Option<ConnectionOAuthHttpMethod>,
+    /// `OAuthHttpParameters`.
+    #[serde(
+        rename = "OAuthHttpParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub o_auth_http_parameters: Option<ConnectionHttpParameters>,
+}
+
+impl fmt::Debug for UpdateConnectionOAuthRequestParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateConnectionOAuthRequestParameters")
+            .field("authorization_endpoint", &self.authorization_endpoint)
+            .field("client_parameters", &self.client_parameters)
+            .field("http_method", &self.http_method)
+            .field("o_auth_http_parameters", &self.o_auth_http_parameters)
+            .finish()
+    }
+}
+
+/// The `UpdateConnectionRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnectionRequest {
+    /// `AuthParameters`.
+    #[serde(
+        rename = "AuthParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auth_parameters: Option<UpdateConnectionAuthRequestParameters>,
+    /// `AuthorizationType`.
+    #[serde(
+        rename = "AuthorizationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_type: Option<ConnectionAuthorizationType>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `InvocationConnectivityParameters`.
+    #[serde(
+        rename = "InvocationConnectivityParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_connectivity_parameters: Option<ConnectivityResourceParameters>,
+    /// `KmsKeyIdentifier`.
+    #[serde(
+        rename = "KmsKeyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kms_key_identifier: Option<String>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl fmt::Debug for UpdateConnectionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateConnectionRequest")
+            .field("auth_parameters", &self.auth_parameters)
+            .field("authorization_type", &self.authorization_type)
+            .field("description", &self.description)
+            .field(
+                "invocation_connectivity_parameters",
+                &self.invocation_connectivity_parameters,
+            )
+            .field("kms_key_identifier", &self.kms_key_identifier)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `UpdateConnectionResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnectionResponse {
+    /// `ConnectionArn`.
+    #[serde(
+        rename = "ConnectionArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_arn: Option<String>,
+    /// `ConnectionState`.
+    #[serde(
+        rename = "ConnectionState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_state: Option<ConnectionState>,
+    /// `CreationTime`.
+    #[serde(
+        rename = "CreationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creation_time: Option<Timestamp>,
+    /// `LastAuthorizedTime`.
+    #[serde(
+        rename = "LastAuthorizedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_authorized_time: Option<Timestamp>,
+    /// `LastModifiedTime`.
+    #[serde(
+        rename = "LastModifiedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_time: Option<Timestamp>,
+}
+
+impl fmt::Debug for UpdateConnectionResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateConnectionResponse")
+            .field("connection_arn", &self.connection_arn)
+            .field("connection_state", &self.connection_state)
+            .field("creation_time", &self.creation_time)
+            .field("last_authorized_time", &self.last_authorized_time)
+            .field("last_modified_time", &self.last_modified_time)
+            .finish()
     }
 }
 

@@ -15,6 +15,48 @@ fn check_action(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.pattern(f, v, RE_ACTION.as_ref(), "events:[a-zA-Z]+");
 }
 
+static RE_API_DESTINATION_DESCRIPTION: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(".*").ok());
+
+fn check_api_destination_description(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(f, v, RE_API_DESTINATION_DESCRIPTION.as_ref(), ".*");
+}
+
+fn check_api_destination_http_method(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &ApiDestinationHttpMethod,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        ApiDestinationHttpMethod::VALUE_SET,
+    );
+}
+
+fn check_api_destination_invocation_rate_limit_per_second(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), None);
+}
+
+static RE_API_DESTINATION_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[\\.\\-_A-Za-z0-9]+").ok());
+
+fn check_api_destination_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(
+        f,
+        v,
+        RE_API_DESTINATION_NAME.as_ref(),
+        "[\\.\\-_A-Za-z0-9]+",
+    );
+}
+
 impl Validate for AppSyncParameters {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "graphQLOperation", true);
@@ -26,12 +68,73 @@ impl Validate for AppSyncParameters {
 
 impl ConstraintValue for AppSyncParameters {}
 
+static RE_ARCHIVE_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^arn:aws([a-z]|\\-)*:events:([a-z]|[0-9]|\\-)*:([0-9]{12})?:.+\\/.+$").ok()
+});
+
+fn check_archive_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1600));
+    errs.pattern(
+        f,
+        v,
+        RE_ARCHIVE_ARN.as_ref(),
+        "^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:.+\\/.+$",
+    );
+}
+
+static RE_ARCHIVE_DESCRIPTION: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(".*").ok());
+
+fn check_archive_description(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(f, v, RE_ARCHIVE_DESCRIPTION.as_ref(), ".*");
+}
+
+static RE_ARCHIVE_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[\\.\\-_A-Za-z0-9]+").ok());
+
+fn check_archive_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(48));
+    errs.pattern(f, v, RE_ARCHIVE_NAME.as_ref(), "[\\.\\-_A-Za-z0-9]+");
+}
+
+fn check_archive_state(errs: &mut ValidationErrors, f: &Field<'_>, v: &ArchiveState) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ArchiveState::VALUE_SET);
+}
+
 fn check_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(1600));
 }
 
 fn check_assign_public_ip(errs: &mut ValidationErrors, f: &Field<'_>, v: &AssignPublicIp) {
     errs.enum_value(f, v.as_str(), v.is_known(), AssignPublicIp::VALUE_SET);
+}
+
+static RE_AUTH_HEADER_PARAMETERS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$").ok()
+});
+
+fn check_auth_header_parameters(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(512));
+    errs.pattern(
+        f,
+        v,
+        RE_AUTH_HEADER_PARAMETERS.as_ref(),
+        "^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$",
+    );
+}
+
+static RE_AUTH_HEADER_PARAMETERS_SENSITIVE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$").ok()
+});
+
+fn check_auth_header_parameters_sensitive(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(512));
+    errs.pattern(
+        f,
+        v,
+        RE_AUTH_HEADER_PARAMETERS_SENSITIVE.as_ref(),
+        "^[ \\t]*[^\\x00-\\x1F:\\x7F]+([ \\t]+[^\\x00-\\x1F:\\x7F]+)*[ \\t]*$",
+    );
 }
 
 impl Validate for AwsVpcConfiguration {
@@ -75,6 +178,20 @@ impl Validate for BatchRetryStrategy {
 }
 
 impl ConstraintValue for BatchRetryStrategy {}
+
+impl Validate for CancelReplayRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "replayName", false);
+        match &self.replay_name {
+            Some(v) => {
+                check_replay_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CancelReplayRequest {}
 
 fn check_capacity_provider(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(255));
@@ -146,6 +263,419 @@ impl Validate for Condition {
 
 impl ConstraintValue for Condition {}
 
+static RE_CONNECTION_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^arn:aws([a-z]|\\-)*:events:([a-z]|[0-9]|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$").ok()
+});
+
+fn check_connection_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1600));
+    errs.pattern(f, v, RE_CONNECTION_ARN.as_ref(), "^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$");
+}
+
+fn check_connection_authorization_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &ConnectionAuthorizationType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        ConnectionAuthorizationType::VALUE_SET,
+    );
+}
+
+impl Validate for ConnectionBodyParameter {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for ConnectionBodyParameter {}
+
+fn check_connection_body_parameters_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[ConnectionBodyParameter],
+) {
+    errs.length(f, v, v.len(), Some(0), Some(100));
+}
+
+static RE_CONNECTION_DESCRIPTION: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(".*").ok());
+
+fn check_connection_description(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(f, v, RE_CONNECTION_DESCRIPTION.as_ref(), ".*");
+}
+
+impl Validate for ConnectionHeaderParameter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "key", false);
+        if let Some(v) = &self.key {
+            check_header_key(errs, &f, v);
+        }
+        let f = Field::new(path, "value", true);
+        if let Some(v) = &self.value {
+            check_header_value_sensitive(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ConnectionHeaderParameter {}
+
+fn check_connection_header_parameters_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[ConnectionHeaderParameter],
+) {
+    errs.length(f, v, v.len(), Some(0), Some(100));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+impl Validate for ConnectionHttpParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "bodyParameters", false);
+        if let Some(v) = &self.body_parameters {
+            check_connection_body_parameters_list(errs, &f, v);
+        }
+        let f = Field::new(path, "headerParameters", false);
+        if let Some(v) = &self.header_parameters {
+            check_connection_header_parameters_list(errs, &f, v);
+        }
+        let f = Field::new(path, "queryStringParameters", false);
+        if let Some(v) = &self.query_string_parameters {
+            check_connection_query_string_parameters_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ConnectionHttpParameters {}
+
+static RE_CONNECTION_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[\\.\\-_A-Za-z0-9]+").ok());
+
+fn check_connection_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(f, v, RE_CONNECTION_NAME.as_ref(), "[\\.\\-_A-Za-z0-9]+");
+}
+
+fn check_connection_o_auth_http_method(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &ConnectionOAuthHttpMethod,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        ConnectionOAuthHttpMethod::VALUE_SET,
+    );
+}
+
+impl Validate for ConnectionQueryStringParameter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "key", false);
+        if let Some(v) = &self.key {
+            check_query_string_key(errs, &f, v);
+        }
+        let f = Field::new(path, "value", true);
+        if let Some(v) = &self.value {
+            check_query_string_value_sensitive(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ConnectionQueryStringParameter {}
+
+fn check_connection_query_string_parameters_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[ConnectionQueryStringParameter],
+) {
+    errs.length(f, v, v.len(), Some(0), Some(100));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+fn check_connection_state(errs: &mut ValidationErrors, f: &Field<'_>, v: &ConnectionState) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ConnectionState::VALUE_SET);
+}
+
+impl Validate for ConnectivityResourceConfigurationArn {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourceConfigurationArn", false);
+        match &self.resource_configuration_arn {
+            Some(v) => {
+                check_resource_configuration_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ConnectivityResourceConfigurationArn {}
+
+impl Validate for ConnectivityResourceParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourceParameters", false);
+        match &self.resource_parameters {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ConnectivityResourceParameters {}
+
+impl Validate for CreateApiDestinationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "connectionArn", false);
+        match &self.connection_arn {
+            Some(v) => {
+                check_connection_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_api_destination_description(errs, &f, v);
+        }
+        let f = Field::new(path, "httpMethod", false);
+        match &self.http_method {
+            Some(v) => {
+                check_api_destination_http_method(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "invocationEndpoint", false);
+        match &self.invocation_endpoint {
+            Some(v) => {
+                check_https_endpoint(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "invocationRateLimitPerSecond", false);
+        if let Some(v) = &self.invocation_rate_limit_per_second {
+            check_api_destination_invocation_rate_limit_per_second(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_api_destination_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateApiDestinationRequest {}
+
+impl Validate for CreateArchiveRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "archiveName", false);
+        match &self.archive_name {
+            Some(v) => {
+                check_archive_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_archive_description(errs, &f, v);
+        }
+        let f = Field::new(path, "eventPattern", false);
+        if let Some(v) = &self.event_pattern {
+            check_event_pattern(errs, &f, v);
+        }
+        let f = Field::new(path, "eventSourceArn", false);
+        match &self.event_source_arn {
+            Some(v) => {
+                check_event_bus_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "kmsKeyIdentifier", false);
+        if let Some(v) = &self.kms_key_identifier {
+            check_kms_key_identifier(errs, &f, v);
+        }
+        let f = Field::new(path, "retentionDays", false);
+        if let Some(v) = &self.retention_days {
+            check_retention_days(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateArchiveRequest {}
+
+impl Validate for CreateConnectionApiKeyAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKeyName", false);
+        match &self.api_key_name {
+            Some(v) => {
+                check_auth_header_parameters(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "apiKeyValue", true);
+        match &self.api_key_value {
+            Some(v) => {
+                check_auth_header_parameters_sensitive(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionApiKeyAuthRequestParameters {}
+
+impl Validate for CreateConnectionAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKeyAuthParameters", false);
+        if let Some(v) = &self.api_key_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "basicAuthParameters", false);
+        if let Some(v) = &self.basic_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "connectivityParameters", false);
+        if let Some(v) = &self.connectivity_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "invocationHttpParameters", false);
+        if let Some(v) = &self.invocation_http_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "oAuthParameters", false);
+        if let Some(v) = &self.o_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionAuthRequestParameters {}
+
+impl Validate for CreateConnectionBasicAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "password", true);
+        match &self.password {
+            Some(v) => {
+                check_auth_header_parameters_sensitive(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "username", false);
+        match &self.username {
+            Some(v) => {
+                check_auth_header_parameters(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionBasicAuthRequestParameters {}
+
+impl Validate for CreateConnectionOAuthClientRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientID", false);
+        match &self.client_id {
+            Some(v) => {
+                check_auth_header_parameters(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "clientSecret", true);
+        match &self.client_secret {
+            Some(v) => {
+                check_auth_header_parameters_sensitive(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionOAuthClientRequestParameters {}
+
+impl Validate for CreateConnectionOAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authorizationEndpoint", false);
+        match &self.authorization_endpoint {
+            Some(v) => {
+                check_https_endpoint(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "clientParameters", false);
+        match &self.client_parameters {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "httpMethod", false);
+        match &self.http_method {
+            Some(v) => {
+                check_connection_o_auth_http_method(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "oAuthHttpParameters", false);
+        if let Some(v) = &self.o_auth_http_parameters {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionOAuthRequestParameters {}
+
+impl Validate for CreateConnectionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authParameters", false);
+        match &self.auth_parameters {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "authorizationType", false);
+        match &self.authorization_type {
+            Some(v) => {
+                check_connection_authorization_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_connection_description(errs, &f, v);
+        }
+        let f = Field::new(path, "invocationConnectivityParameters", false);
+        if let Some(v) = &self.invocation_connectivity_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "kmsKeyIdentifier", false);
+        if let Some(v) = &self.kms_key_identifier {
+            check_kms_key_identifier(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_connection_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateConnectionRequest {}
+
 impl Validate for CreateEventBusRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "deadLetterConfig", false);
@@ -203,6 +733,62 @@ impl Validate for DeadLetterConfig {
 
 impl ConstraintValue for DeadLetterConfig {}
 
+impl Validate for DeauthorizeConnectionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_connection_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeauthorizeConnectionRequest {}
+
+impl Validate for DeleteApiDestinationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_api_destination_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteApiDestinationRequest {}
+
+impl Validate for DeleteArchiveRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "archiveName", false);
+        match &self.archive_name {
+            Some(v) => {
+                check_archive_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteArchiveRequest {}
+
+impl Validate for DeleteConnectionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_connection_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteConnectionRequest {}
+
 impl Validate for DeleteEventBusRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "name", false);
@@ -235,6 +821,48 @@ impl Validate for DeleteRuleRequest {
 
 impl ConstraintValue for DeleteRuleRequest {}
 
+impl Validate for DescribeApiDestinationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_api_destination_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeApiDestinationRequest {}
+
+impl Validate for DescribeArchiveRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "archiveName", false);
+        match &self.archive_name {
+            Some(v) => {
+                check_archive_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeArchiveRequest {}
+
+impl Validate for DescribeConnectionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_connection_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeConnectionRequest {}
+
 impl Validate for DescribeEventBusRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "name", false);
@@ -245,6 +873,20 @@ impl Validate for DescribeEventBusRequest {
 }
 
 impl ConstraintValue for DescribeEventBusRequest {}
+
+impl Validate for DescribeReplayRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "replayName", false);
+        match &self.replay_name {
+            Some(v) => {
+                check_replay_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeReplayRequest {}
 
 impl Validate for DescribeRuleRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -363,6 +1005,20 @@ fn check_endpoint_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     );
 }
 
+static RE_EVENT_BUS_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^arn:aws([a-z]|\\-)*:events:([a-z]|[0-9]|\\-)*:([0-9]{12})?:.+\\/.+$").ok()
+});
+
+fn check_event_bus_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1600));
+    errs.pattern(
+        f,
+        v,
+        RE_EVENT_BUS_ARN.as_ref(),
+        "^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:.+\\/.+$",
+    );
+}
+
 fn check_event_bus_description(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), None, Some(512));
 }
@@ -461,6 +1117,19 @@ fn check_header_value(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     );
 }
 
+static RE_HEADER_VALUE_SENSITIVE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$").ok());
+
+fn check_header_value_sensitive(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(
+        f,
+        v,
+        RE_HEADER_VALUE_SENSITIVE.as_ref(),
+        "^[ \\t]*[\\x20-\\x7E]+([ \\t]+[\\x20-\\x7E]+)*[ \\t]*$",
+    );
+}
+
 impl Validate for HttpParameters {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "headerParameters", false);
@@ -479,6 +1148,20 @@ impl Validate for HttpParameters {
 }
 
 impl ConstraintValue for HttpParameters {}
+
+static RE_HTTPS_ENDPOINT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$").ok()
+});
+
+fn check_https_endpoint(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+    errs.pattern(
+        f,
+        v,
+        RE_HTTPS_ENDPOINT.as_ref(),
+        "^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$",
+    );
+}
 
 fn check_include_detail(errs: &mut ValidationErrors, f: &Field<'_>, v: &IncludeDetail) {
     errs.enum_value(f, v.as_str(), v.is_known(), IncludeDetail::VALUE_SET);
@@ -553,6 +1236,79 @@ fn check_limit_min1(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
     errs.range(f, *v, Some(1), None);
 }
 
+impl Validate for ListApiDestinationsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "connectionArn", false);
+        if let Some(v) = &self.connection_arn {
+            check_connection_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "limit", false);
+        if let Some(v) = &self.limit {
+            check_limit_max100(errs, &f, v);
+        }
+        let f = Field::new(path, "namePrefix", false);
+        if let Some(v) = &self.name_prefix {
+            check_api_destination_name(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListApiDestinationsRequest {}
+
+impl Validate for ListArchivesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "eventSourceArn", false);
+        if let Some(v) = &self.event_source_arn {
+            check_event_bus_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "limit", false);
+        if let Some(v) = &self.limit {
+            check_limit_max100(errs, &f, v);
+        }
+        let f = Field::new(path, "namePrefix", false);
+        if let Some(v) = &self.name_prefix {
+            check_archive_name(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+        let f = Field::new(path, "state", false);
+        if let Some(v) = &self.state {
+            check_archive_state(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListArchivesRequest {}
+
+impl Validate for ListConnectionsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "connectionState", false);
+        if let Some(v) = &self.connection_state {
+            check_connection_state(errs, &f, v);
+        }
+        let f = Field::new(path, "limit", false);
+        if let Some(v) = &self.limit {
+            check_limit_max100(errs, &f, v);
+        }
+        let f = Field::new(path, "namePrefix", false);
+        if let Some(v) = &self.name_prefix {
+            check_connection_name(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListConnectionsRequest {}
+
 impl Validate for ListEventBusesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "limit", false);
@@ -571,6 +1327,33 @@ impl Validate for ListEventBusesRequest {
 }
 
 impl ConstraintValue for ListEventBusesRequest {}
+
+impl Validate for ListReplaysRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "eventSourceArn", false);
+        if let Some(v) = &self.event_source_arn {
+            check_archive_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "limit", false);
+        if let Some(v) = &self.limit {
+            check_limit_max100(errs, &f, v);
+        }
+        let f = Field::new(path, "namePrefix", false);
+        if let Some(v) = &self.name_prefix {
+            check_replay_name(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+        let f = Field::new(path, "state", false);
+        if let Some(v) = &self.state {
+            check_replay_state(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListReplaysRequest {}
 
 impl Validate for ListRuleNamesByTargetRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1018,6 +1801,19 @@ fn check_query_string_value(errs: &mut ValidationErrors, f: &Field<'_>, v: &str)
     );
 }
 
+static RE_QUERY_STRING_VALUE_SENSITIVE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F]+").ok());
+
+fn check_query_string_value_sensitive(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(
+        f,
+        v,
+        RE_QUERY_STRING_VALUE_SENSITIVE.as_ref(),
+        "[^\\x00-\\x09\\x0B\\x0C\\x0E-\\x1F\\x7F]+",
+    );
+}
+
 impl Validate for RedshiftDataParameters {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "database", false);
@@ -1105,8 +1901,66 @@ impl Validate for RemoveTargetsRequest {
 
 impl ConstraintValue for RemoveTargetsRequest {}
 
+static RE_REPLAY_DESCRIPTION: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(".*").ok());
+
+fn check_replay_description(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(512));
+    errs.pattern(f, v, RE_REPLAY_DESCRIPTION.as_ref(), ".*");
+}
+
+impl Validate for ReplayDestination {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "arn", false);
+        match &self.arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "filterArns", false);
+        if let Some(v) = &self.filter_arns {
+            check_replay_destination_filters(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ReplayDestination {}
+
+fn check_replay_destination_filters(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_arn(errs, &f, item);
+    }
+}
+
+static RE_REPLAY_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[\\.\\-_A-Za-z0-9]+").ok());
+
+fn check_replay_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(f, v, RE_REPLAY_NAME.as_ref(), "[\\.\\-_A-Za-z0-9]+");
+}
+
+fn check_replay_state(errs: &mut ValidationErrors, f: &Field<'_>, v: &ReplayState) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ReplayState::VALUE_SET);
+}
+
 fn check_resource_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(1600));
+}
+
+static RE_RESOURCE_CONFIGURATION_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("^(?:^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:[0-9]{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$|^$)").ok()
+});
+
+fn check_resource_configuration_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(0), Some(2048));
+    errs.pattern(f, v, RE_RESOURCE_CONFIGURATION_ARN.as_ref(), "^(?:^arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$|^$)");
+}
+
+fn check_retention_days(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
+    errs.range(f, *v, Some(0), None);
 }
 
 impl Validate for RetryPolicy {
@@ -1303,6 +2157,46 @@ impl Validate for SqsParameters {
 }
 
 impl ConstraintValue for SqsParameters {}
+
+impl Validate for StartReplayRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_replay_description(errs, &f, v);
+        }
+        let f = Field::new(path, "destination", false);
+        match &self.destination {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "eventEndTime", false);
+        if self.event_end_time.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "eventSourceArn", false);
+        match &self.event_source_arn {
+            Some(v) => {
+                check_archive_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "eventStartTime", false);
+        if self.event_start_time.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "replayName", false);
+        match &self.replay_name {
+            Some(v) => {
+                check_replay_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for StartReplayRequest {}
 
 static RE_STATEMENT_ID: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("[a-zA-Z0-9-_]+").ok());
@@ -1565,6 +2459,199 @@ impl Validate for UntagResourceRequest {
 }
 
 impl ConstraintValue for UntagResourceRequest {}
+
+impl Validate for UpdateApiDestinationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "connectionArn", false);
+        if let Some(v) = &self.connection_arn {
+            check_connection_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_api_destination_description(errs, &f, v);
+        }
+        let f = Field::new(path, "httpMethod", false);
+        if let Some(v) = &self.http_method {
+            check_api_destination_http_method(errs, &f, v);
+        }
+        let f = Field::new(path, "invocationEndpoint", false);
+        if let Some(v) = &self.invocation_endpoint {
+            check_https_endpoint(errs, &f, v);
+        }
+        let f = Field::new(path, "invocationRateLimitPerSecond", false);
+        if let Some(v) = &self.invocation_rate_limit_per_second {
+            check_api_destination_invocation_rate_limit_per_second(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_api_destination_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateApiDestinationRequest {}
+
+impl Validate for UpdateArchiveRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "archiveName", false);
+        match &self.archive_name {
+            Some(v) => {
+                check_archive_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_archive_description(errs, &f, v);
+        }
+        let f = Field::new(path, "eventPattern", false);
+        if let Some(v) = &self.event_pattern {
+            check_event_pattern(errs, &f, v);
+        }
+        let f = Field::new(path, "kmsKeyIdentifier", false);
+        if let Some(v) = &self.kms_key_identifier {
+            check_kms_key_identifier(errs, &f, v);
+        }
+        let f = Field::new(path, "retentionDays", false);
+        if let Some(v) = &self.retention_days {
+            check_retention_days(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateArchiveRequest {}
+
+impl Validate for UpdateConnectionApiKeyAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKeyName", false);
+        if let Some(v) = &self.api_key_name {
+            check_auth_header_parameters(errs, &f, v);
+        }
+        let f = Field::new(path, "apiKeyValue", true);
+        if let Some(v) = &self.api_key_value {
+            check_auth_header_parameters_sensitive(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionApiKeyAuthRequestParameters {}
+
+impl Validate for UpdateConnectionAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKeyAuthParameters", false);
+        if let Some(v) = &self.api_key_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "basicAuthParameters", false);
+        if let Some(v) = &self.basic_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "connectivityParameters", false);
+        if let Some(v) = &self.connectivity_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "invocationHttpParameters", false);
+        if let Some(v) = &self.invocation_http_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "oAuthParameters", false);
+        if let Some(v) = &self.o_auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionAuthRequestParameters {}
+
+impl Validate for UpdateConnectionBasicAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "password", true);
+        if let Some(v) = &self.password {
+            check_auth_header_parameters_sensitive(errs, &f, v);
+        }
+        let f = Field::new(path, "username", false);
+        if let Some(v) = &self.username {
+            check_auth_header_parameters(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionBasicAuthRequestParameters {}
+
+impl Validate for UpdateConnectionOAuthClientRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientID", false);
+        if let Some(v) = &self.client_id {
+            check_auth_header_parameters(errs, &f, v);
+        }
+        let f = Field::new(path, "clientSecret", true);
+        if let Some(v) = &self.client_secret {
+            check_auth_header_parameters_sensitive(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionOAuthClientRequestParameters {}
+
+impl Validate for UpdateConnectionOAuthRequestParameters {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authorizationEndpoint", false);
+        if let Some(v) = &self.authorization_endpoint {
+            check_https_endpoint(errs, &f, v);
+        }
+        let f = Field::new(path, "clientParameters", false);
+        if let Some(v) = &self.client_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "httpMethod", false);
+        if let Some(v) = &self.http_method {
+            check_connection_o_auth_http_method(errs, &f, v);
+        }
+        let f = Field::new(path, "oAuthHttpParameters", false);
+        if let Some(v) = &self.o_auth_http_parameters {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionOAuthRequestParameters {}
+
+impl Validate for UpdateConnectionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authParameters", false);
+        if let Some(v) = &self.auth_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "authorizationType", false);
+        if let Some(v) = &self.authorization_type {
+            check_connection_authorization_type(errs, &f, v);
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_connection_description(errs, &f, v);
+        }
+        let f = Field::new(path, "invocationConnectivityParameters", false);
+        if let Some(v) = &self.invocation_connectivity_parameters {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "kmsKeyIdentifier", false);
+        if let Some(v) = &self.kms_key_identifier {
+            check_kms_key_identifier(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_connection_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateConnectionRequest {}
 
 impl Validate for UpdateEventBusRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {

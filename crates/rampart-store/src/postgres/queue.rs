@@ -24,6 +24,8 @@ const CLAIM: &str = "UPDATE queue_items
      RETURNING id, payload, attempts, token";
 const ACK: &str =
     "DELETE FROM queue_items WHERE queue = $1 AND id = $2 AND token = $3 AND NOT dead";
+const ACK_MANY: &str = "DELETE FROM queue_items WHERE queue = $1 AND NOT dead
+     AND (id, token) IN (SELECT * FROM unnest($2::bigint[], $3::bigint[]))";
 const RETRY: &str = "UPDATE queue_items SET visible_at = $4, token = token + 1, consumer = NULL
      WHERE queue = $1 AND id = $2 AND token = $3 AND NOT dead";
 const DEAD_LETTERS: &str = "SELECT id, payload, attempts FROM queue_items
@@ -72,6 +74,22 @@ impl PgBackend {
 
     pub(crate) async fn ack(&self, queue: &str, id: i64, token: i64) -> Result<bool, StoreError> {
         self.changes_a_row("ack", ACK, &[&queue, &id, &token]).await
+    }
+
+    /// Acks `(id, token)` pairs in one statement; how many items it deleted.
+    pub(crate) async fn ack_many(
+        &self,
+        queue: &str,
+        pairs: Vec<(i64, i64)>,
+    ) -> Result<usize, StoreError> {
+        let (ids, tokens): (Vec<i64>, Vec<i64>) = pairs.into_iter().unzip();
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(ACK_MANY).await.map_err(err("ack"))?;
+        let n = client
+            .execute(&stmt, &[&queue, &ids, &tokens])
+            .await
+            .map_err(err("ack"))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     pub(crate) async fn retry(

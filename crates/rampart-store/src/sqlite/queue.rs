@@ -71,6 +71,28 @@ pub(super) fn ack(
         > 0)
 }
 
+/// Acks `(id, token)` pairs in one transaction; how many items it deleted.
+pub(super) fn ack_many(
+    conn: &mut Connection,
+    queue: &str,
+    pairs: &[(i64, i64)],
+) -> Result<usize, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err("begin"))?;
+    let mut deleted = 0;
+    {
+        let mut stmt = tx.prepare_cached(ACK).map_err(err("ack"))?;
+        for (id, token) in pairs {
+            deleted += stmt
+                .execute(params![queue, id, token])
+                .map_err(err("ack"))?;
+        }
+    }
+    tx.commit().map_err(err("commit"))?;
+    Ok(deleted)
+}
+
 pub(super) fn retry(
     conn: &mut Connection,
     queue: &str,

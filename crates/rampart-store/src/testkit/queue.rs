@@ -84,6 +84,23 @@ pub async fn queue_claim_lease_ack(store: &Store) -> TestResult {
     Ok(())
 }
 
+/// `ack_many` deletes, in one transaction, the items whose latest claim it is given, and
+/// counts only those: a stale claim (its lease ended, the item claimed again) is not acked.
+pub async fn queue_ack_many(store: &Store) -> TestResult {
+    let writes = (0..4).map(|i| enqueue(&format!("m{i}"), 0, None)).collect();
+    store.transact(writes).await?;
+    let first = claim(store, 10, 0).await?;
+    check_eq!(first.len(), 4);
+    let again = claim(store, 1, 30_000).await?;
+    check_eq!(payloads(&again), ["m0"]);
+    check_eq!(store.ack_many(Q, &first).await?, 3);
+    check_eq!(store.ack_many(Q, &first).await?, 0);
+    check_eq!(store.ack_many(Q, &[]).await?, 0);
+    check_eq!(store.ack_many(Q, &again).await?, 1);
+    check_eq!(claim(store, 10, i64::MAX).await?.len(), 0);
+    Ok(())
+}
+
 /// `retry` reschedules (the attempt counts); an item claimed `max_attempts` times that comes
 /// due again is dead-lettered, listed by `dead_letters` and never claimed again.
 pub async fn queue_retry_dead_letter(store: &Store) -> TestResult {

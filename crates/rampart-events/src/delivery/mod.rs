@@ -1,0 +1,284 @@
+//! The delivery worker: claims batches of [`Delivery`] items from the outbox queue, sends each
+//! to its target by ARN kind (API destination, event bus, archive; anything else is
+//! dead-lettered as unreachable), bounded-concurrently, then acks it, gives it back for a retry after a backoff
+//! with jitter, or dead-letters it ([`dead_letter`]).
+//!
+//! Every node runs it (a node job, and a background loop that polls every
+//! [`IDLE_POLL`] or when [`EventsService::wake_delivery`] is called); the store's claims are
+//! exclusive (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so nodes share the work. Items stay in
+//! the store until acked, so a crash or `kill -9` only delays them: an unacked claim comes back
+//! when its lease ends (at-least-once delivery).
+
+pub(crate) mod api_destination;
+pub mod dead_letter;
+pub(crate) mod http;
+pub(crate) mod policy;
+
+use crate::EventsService;
+use crate::connection::auth::TokenCache;
+use crate::outbox::{DELIVERY_QUEUE, Delivery};
+use crate::route::DeliveryError;
+use futures::StreamExt as _;
+use rampart_crypto::root::DomainKey;
+use rampart_store::{Claimed, Store};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// Items claimed per store call.
+const BATCH: usize = 256;
+/// Deliveries in flight at once per worker.
+const CONCURRENCY: usize = 128;
+/// How long a claimed item stays with this worker before another may claim it.
+const CLAIM_LEASE: Duration = Duration::from_secs(60);
+/// Claims after which the store itself dead-letters an item (a worker that keeps dying on
+/// it); above AWS's largest MaximumRetryAttempts (185) plus the first attempt.
+const STORE_MAX_ATTEMPTS: u32 = 200;
+/// How long an API destination may take to answer (AWS's limit is 5 seconds).
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often the background loop looks for due deliveries when nothing woke it.
+pub(crate) const IDLE_POLL: Duration = Duration::from_millis(50);
+
+/// What one attempt came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Delivered,
+    Failed(DeliveryError),
+    /// The destination's rate limit allows the next call only after this wait.
+    Throttled(Duration),
+}
+
+/// The delivery side's state: the connection-secret key, the HTTP client, OAuth tokens,
+/// rate limiters and a short cache of resolved API destinations.
+pub(crate) struct Outbound {
+    pub(crate) store: Store,
+    pub(crate) key: DomainKey,
+    pub(crate) http: http::HttpClient,
+    pub(crate) tokens: TokenCache,
+    pub(crate) limiter: api_destination::Limiter,
+    #[allow(clippy::type_complexity, reason = "a plain cache map")]
+    pub(crate) resolved: Mutex<HashMap<String, (Instant, Arc<api_destination::Resolved>)>>,
+    wake: Notify,
+    consumer: String,
+}
+
+impl Outbound {
+    /// The delivery state over `store`, sealing connection secrets with `key`.
+    pub(crate) fn new(store: Store, key: DomainKey) -> Outbound {
+        Outbound {
+            store,
+            key,
+            http: http::HttpClient::new(CALL_TIMEOUT),
+            tokens: TokenCache::default(),
+            limiter: api_destination::Limiter::default(),
+            resolved: Mutex::new(HashMap::new()),
+            wake: Notify::new(),
+            consumer: format!("events-delivery-{}", uuid::Uuid::new_v4()),
+        }
+    }
+}
+
+impl Outbound {
+    /// Forgets what is cached of the store (after a dev reset emptied it): resolved API
+    /// destinations and OAuth tokens.
+    pub(crate) fn reset(&self) {
+        if let Ok(mut resolved) = self.resolved.lock() {
+            resolved.clear();
+        }
+        self.tokens.clear();
+    }
+}
+
+/// Epoch milliseconds of `clock`.
+pub(crate) fn now_ms(clock: &dyn rampart_core::Clock) -> i64 {
+    i64::try_from(clock.now().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+impl EventsService {
+    /// Wakes this node's delivery loop (after committing new deliveries).
+    pub fn wake_delivery(&self) {
+        self.outbound.wake.notify_one();
+    }
+
+    /// Claims and handles every delivery due at `now_ms`; how many were settled for good
+    /// (delivered or dead-lettered). Store failures end the run.
+    pub async fn deliver_due(&self, now_ms: i64) -> Result<usize, String> {
+        let mut done = 0;
+        loop {
+            let items = self
+                .store
+                .claim(
+                    DELIVERY_QUEUE,
+                    &self.outbound.consumer,
+                    CLAIM_LEASE,
+                    BATCH,
+                    STORE_MAX_ATTEMPTS,
+                    now_ms,
+                )
+                .await
+                .map_err(|e| format!("claiming deliveries: {e}"))?;
+            let claimed = items.len();
+            let attempts: Vec<(Claimed, Option<Delivery>, Outcome)> = futures::stream::iter(items)
+                .map(|item| self.attempt_item(item))
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+            done += self.settle_batch(attempts, now_ms).await?;
+            if claimed < BATCH {
+                return Ok(done);
+            }
+        }
+    }
+
+    /// One attempt at a claimed item (`None`: not a delivery, dropped).
+    async fn attempt_item(&self, item: Claimed) -> (Claimed, Option<Delivery>, Outcome) {
+        let delivery = Delivery::decode(&item.payload);
+        let outcome = match &delivery {
+            Some(d) => self.attempt(d).await,
+            None => Outcome::Delivered,
+        };
+        (item, delivery, outcome)
+    }
+
+    /// Acks the delivered items in one transaction; retries or dead-letters the others.
+    async fn settle_batch(
+        &self,
+        attempts: Vec<(Claimed, Option<Delivery>, Outcome)>,
+        now_ms: i64,
+    ) -> Result<usize, String> {
+        let mut acks = Vec::new();
+        let mut done = 0;
+        for (item, delivery, outcome) in attempts {
+            match (delivery, outcome) {
+                (None, _) => {
+                    tracing::warn!(
+                        item = item.id,
+                        "dropping an outbox item that is not a delivery"
+                    );
+                    acks.push(item);
+                }
+                (Some(_), Outcome::Delivered) => {
+                    acks.push(item);
+                    done += 1;
+                }
+                (Some(d), outcome) => {
+                    done += usize::from(self.settle(&item, &d, outcome, now_ms).await?);
+                }
+            }
+        }
+        self.store
+            .ack_many(DELIVERY_QUEUE, &acks)
+            .await
+            .map_err(|e| format!("acking deliveries: {e}"))?;
+        Ok(done)
+    }
+
+    /// The background loop: delivers what is due, then waits for a wake-up or [`IDLE_POLL`].
+    pub(crate) async fn delivery_loop(self: Arc<Self>) {
+        loop {
+            let now = now_ms(self.clock.as_ref());
+            if let Err(error) = self.deliver_due(now).await {
+                tracing::warn!(%error, "event delivery pass failed");
+            }
+            tokio::select! {
+                () = self.outbound.wake.notified() => {}
+                () = tokio::time::sleep(IDLE_POLL) => {}
+            }
+        }
+    }
+
+    /// One attempt to deliver, by the target ARN's kind.
+    pub(crate) async fn attempt(&self, delivery: &Delivery) -> Outcome {
+        match target_kind(&delivery.target_arn) {
+            Some("api-destination") => api_destination::send(&self.outbound, delivery).await,
+            Some("event-bus") => match self.forward_to_bus(delivery).await {
+                Ok(()) => Outcome::Delivered,
+                Err(error) => Outcome::Failed(error),
+            },
+            Some("archive") => match self.deliver_to_archive(delivery).await {
+                Ok(()) => Outcome::Delivered,
+                Err(error) => Outcome::Failed(error),
+            },
+            _ => Outcome::Failed(DeliveryError {
+                reason: format!(
+                    "target {} is not reachable from Rampart (only API destinations, event buses and archives are)",
+                    delivery.target_arn
+                ),
+                retryable: false,
+            }),
+        }
+    }
+
+    async fn settle(
+        &self,
+        item: &Claimed,
+        delivery: &Delivery,
+        outcome: Outcome,
+        now_ms: i64,
+    ) -> Result<bool, String> {
+        let error = match outcome {
+            Outcome::Delivered => return self.ack(item).await.map(|()| true),
+            Outcome::Throttled(wait) => {
+                let at = now_ms.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
+                return self.retry(item, at).await.map(|()| false);
+            }
+            Outcome::Failed(error) => error,
+        };
+        let next = policy::after_failure(delivery, item.attempts, &error, now_ms, fastrand::f64());
+        match next {
+            policy::Next::RetryAt(at) => self.retry(item, at).await.map(|()| false),
+            policy::Next::DeadLetter(reason) => {
+                tracing::info!(rule = %delivery.rule_arn, target = %delivery.target_id,
+                    event = %delivery.event_id, %reason, "event delivery dead-lettered");
+                let write = dead_letter::record(item.id, delivery, reason, item.attempts, now_ms)
+                    .map_err(|e| e.to_string())?;
+                self.store
+                    .transact(vec![write])
+                    .await
+                    .map_err(|e| format!("recording a dead letter: {e}"))?;
+                self.ack(item).await.map(|()| true)
+            }
+        }
+    }
+
+    async fn ack(&self, item: &Claimed) -> Result<(), String> {
+        self.store
+            .ack(DELIVERY_QUEUE, item)
+            .await
+            .map(drop)
+            .map_err(|e| format!("acking a delivery: {e}"))
+    }
+
+    async fn retry(&self, item: &Claimed, at: i64) -> Result<(), String> {
+        self.store
+            .retry(DELIVERY_QUEUE, item, at)
+            .await
+            .map(drop)
+            .map_err(|e| format!("rescheduling a delivery: {e}"))
+    }
+}
+
+/// The resource type of an EventBridge ARN (`api-destination`, `event-bus`, `archive`, ...);
+/// `None` for other services' ARNs.
+fn target_kind(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    let service = parts.nth(2)?;
+    let resource = parts.nth(2)?;
+    (service == "events").then(|| resource.split('/').next().unwrap_or_default())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::target_kind;
+
+    #[test]
+    fn target_kinds_come_from_the_arn() {
+        let arn = "arn:aws:events:us-east-1:123456789012:api-destination/d/1";
+        assert_eq!(target_kind(arn), Some("api-destination"));
+        let bus = "arn:aws:events:us-east-1:123456789012:event-bus/default";
+        assert_eq!(target_kind(bus), Some("event-bus"));
+        assert_eq!(target_kind("arn:aws:sqs:us-east-1:123456789012:q"), None);
+    }
+}

@@ -1,0 +1,65 @@
+//! Paging of the List operations over `<account>/<region>/<name>` keyed tables: NamePrefix,
+//! Limit (1 to 100, default 100) and NextToken (the last name of the previous page).
+
+use super::connections::internal;
+use crate::generated::ServiceError;
+use rampart_store::{Store, decode_record};
+use serde::de::DeserializeOwned;
+
+/// Rows read per store call.
+const SCAN: usize = 200;
+
+/// One page of records.
+pub(super) struct Page<T> {
+    pub items: Vec<T>,
+    pub next_token: Option<String>,
+}
+
+impl<T> Page<T> {
+    fn of(items: Vec<T>, next_token: Option<&str>) -> Page<T> {
+        Page {
+            items,
+            next_token: next_token.map(str::to_owned),
+        }
+    }
+}
+
+/// The records under `scope` whose name starts with `name_prefix` and that `keep` accepts,
+/// after the name `next_token`, at most `limit`.
+pub(super) async fn page<T: DeserializeOwned>(
+    store: &Store,
+    table: &'static str,
+    scope: &str,
+    name_prefix: Option<&str>,
+    next_token: Option<&str>,
+    limit: Option<i32>,
+    keep: impl Fn(&T) -> bool,
+) -> Result<Page<T>, ServiceError> {
+    let limit = usize::try_from(limit.unwrap_or(100))
+        .unwrap_or(100)
+        .clamp(1, 100);
+    let prefix = format!("{scope}{}", name_prefix.unwrap_or_default());
+    let mut after = next_token.map(|name| format!("{scope}{name}"));
+    let mut items = Vec::new();
+    loop {
+        let rows = store
+            .scan(table, &prefix, after.as_deref(), SCAN)
+            .await
+            .map_err(internal)?;
+        let exhausted = rows.len() < SCAN;
+        for row in rows {
+            let record: T = decode_record(&row.value).map_err(internal)?;
+            if keep(&record) {
+                items.push(record);
+            }
+            after = Some(row.key);
+            if items.len() == limit {
+                let next_token = after.as_deref().and_then(|k| k.strip_prefix(scope));
+                return Ok(Page::of(items, next_token));
+            }
+        }
+        if exhausted {
+            return Ok(Page::of(items, None));
+        }
+    }
+}
