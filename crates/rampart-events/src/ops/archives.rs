@@ -1,6 +1,7 @@
 //! Archives: CreateArchive, DescribeArchive, UpdateArchive, DeleteArchive and ListArchives.
 
 use super::connections::{authorize, internal, timestamp};
+use super::paging::read_versioned;
 use crate::EventsService;
 use crate::archive::{self, ARCHIVES, ArchiveRecord};
 use crate::delivery::now_ms;
@@ -11,7 +12,7 @@ use crate::generated::errors::{
 use crate::generated::*;
 use crate::pattern::Pattern;
 use rampart_core::RequestContext;
-use rampart_store::{Expect, Versioned, Write, decode_record, encode_record};
+use rampart_store::{Expect, Versioned, Write, encode_record};
 
 fn arn(ctx: &RequestContext, name: &str) -> String {
     format!(
@@ -65,16 +66,7 @@ impl EventsService {
         ctx: &RequestContext,
         name: &str,
     ) -> Result<Versioned<ArchiveRecord>, ServiceError> {
-        let row = self
-            .store
-            .get(ARCHIVES, &key(ctx, name))
-            .await
-            .map_err(internal)?;
-        let row = row.ok_or_else(|| not_found(name))?;
-        Ok(Versioned {
-            value: decode_record(&row.value).map_err(internal)?,
-            version: row.version,
-        })
+        read_versioned(&self.store, ARCHIVES, &key(ctx, name), || not_found(name)).await
     }
 
     async fn write_archive(

@@ -1,13 +1,29 @@
-//! Paging of the List operations over `<account>/<region>/<name>` keyed tables: NamePrefix,
-//! Limit (1 to 100, default 100) and NextToken (the last name of the previous page).
+//! Reading the `<account>/<region>/<name>` keyed tables of connections, API destinations,
+//! archives and replays: one record with its version, and the List operations' pages
+//! (NamePrefix, Limit 1 to 100, default 100, NextToken the last name of the previous page).
 
 use super::connections::internal;
 use crate::generated::ServiceError;
-use rampart_store::{Store, decode_record};
+use rampart_store::{Store, Versioned, decode_record};
 use serde::de::DeserializeOwned;
 
 /// Rows read per store call.
 const SCAN: usize = 200;
+
+/// The record at `key` of `table` with its version; `missing()` when there is none.
+pub(super) async fn read_versioned<T: DeserializeOwned>(
+    store: &Store,
+    table: &'static str,
+    key: &str,
+    missing: impl FnOnce() -> ServiceError,
+) -> Result<Versioned<T>, ServiceError> {
+    let row = store.get(table, key).await.map_err(internal)?;
+    let row = row.ok_or_else(missing)?;
+    Ok(Versioned {
+        value: decode_record(&row.value).map_err(internal)?,
+        version: row.version,
+    })
+}
 
 /// One page of records.
 pub(super) struct Page<T> {

@@ -2,6 +2,7 @@
 //! the cluster job of `archive::replay`).
 
 use super::connections::{authorize, internal, timestamp};
+use super::paging::read_versioned;
 use crate::EventsService;
 use crate::archive::replay::{REPLAYS, ReplayRecord, key};
 use crate::archive::{ARCHIVES, ArchiveRecord};
@@ -39,16 +40,10 @@ impl EventsService {
         ctx: &RequestContext,
         name: &str,
     ) -> Result<Versioned<ReplayRecord>, ServiceError> {
-        let row = self
-            .store
-            .get(REPLAYS, &own_key(ctx, name))
-            .await
-            .map_err(internal)?;
-        let row = row.ok_or_else(|| not_found(name))?;
-        Ok(Versioned {
-            value: decode_record(&row.value).map_err(internal)?,
-            version: row.version,
+        read_versioned(&self.store, REPLAYS, &own_key(ctx, name), || {
+            not_found(name)
         })
+        .await
     }
 
     /// The archive `archive_arn` names, of the caller's account and Region.
