@@ -6,7 +6,7 @@ use crate::SsmService;
 use crate::events::{Change, change_event};
 use crate::generated::errors::{
     invalid_allowed_pattern_exception, parameter_already_exists,
-    parameter_max_version_limit_exceeded, parameter_pattern_mismatch_exception,
+    parameter_max_version_limit_exceeded, parameter_pattern_mismatch_exception, too_many_updates,
 };
 use crate::generated::{ParameterTier, PutParameter, PutParameterRequest, PutParameterResult};
 use crate::generated::{ParameterType, ServiceError};
@@ -56,9 +56,11 @@ impl PutParameter for SsmService {
                 Err(e) => return Err(internal(e)),
             }
         }
-        Err(internal(StoreError::Backend(
-            "PutParameter kept conflicting".into(),
-        )))
+        // Every attempt lost to another writer of the same parameter: AWS's answer to
+        // concurrent updates of one parameter.
+        Err(too_many_updates(
+            "There are concurrent updates for a resource that supports one update at a time.",
+        ))
     }
 }
 
