@@ -167,3 +167,17 @@ def test_events_survive_a_kill_between_publication_and_delivery(make_server, rec
     arrived = wait_for(lambda: [e for e in receiver.events() if e["detail"].get("name") == name],
                          timeout=20)
     assert arrived[0]["detail"]["operation"] == "Create"
+
+
+def test_scheduled_rules_fire_on_the_service_clock(dev_server, receiver):
+    events = dev_server.client("events")
+    name = route_to(events, receiver.url, {"source": ["e2e.never"]})
+    events.put_rule(Name=name, ScheduleExpression="rate(5 minutes)")
+    rule_arn = events.describe_rule(Name=name)["Arn"]
+    advance_ok(dev_server, 600)
+
+    def fired():
+        return [e for e in of_type(receiver.events(), "Scheduled Event") if e["resources"] == [rule_arn]]
+
+    scheduled = wait_for(fired)
+    assert scheduled[0]["source"] == "aws.events" and scheduled[0]["detail"] == {}
