@@ -13,7 +13,7 @@ use crate::record::{ParameterRecord, VersionRecord, parameter_row};
 use rampart_core::{Job, JobContext, JobFuture, JobOutcome, JobScope};
 use rampart_jobs::{DueQueue, drain_due};
 use rampart_module::{ServiceEvent, publish};
-use rampart_store::{Expect, StoreError, Write};
+use rampart_store::{Expect, StoreError, Versioned, Write};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -106,7 +106,9 @@ impl SsmService {
             return Ok(false);
         };
         let mut writes = vec![policy_event(due, &found.value, current, now_ms)];
-        if due.policy == "Expiration" {
+        if due.policy != "Expiration" {
+            writes.push(self.mark_acted(&row, &found, due)?);
+        } else {
             writes.push(
                 self.tables
                     .parameters
@@ -123,6 +125,30 @@ impl SsmService {
         }
         self.store.transact(writes).await?;
         Ok(true)
+    }
+}
+
+impl SsmService {
+    /// The write recording that `due`'s policy acted on its version (PolicyStatus `Finished`),
+    /// conditional on the row `found` being unchanged.
+    fn mark_acted(
+        &self,
+        row: &str,
+        found: &Versioned<ParameterRecord>,
+        due: &Due,
+    ) -> Result<Write, StoreError> {
+        let mut record = found.value.clone();
+        if let Some(v) = record
+            .versions
+            .iter_mut()
+            .find(|v| v.version == due.version)
+            && !v.acted.contains(&due.policy)
+        {
+            v.acted.push(due.policy.clone());
+        }
+        self.tables
+            .parameters
+            .put(row, &record, Expect::Version(found.version))
     }
 }
 

@@ -45,6 +45,9 @@ pub struct VersionRecord {
     /// data key rather than a KMS ciphertext.
     #[serde(default)]
     pub envelope: bool,
+    /// The types of this version's policies that have acted (PolicyStatus `Finished`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acted: Vec<String>,
 }
 
 impl ParameterRecord {

@@ -212,6 +212,20 @@ async fn expiration_policy_deletes_at_its_time_once() {
         assert_eq!(h.ssm.run_due_policies(&early).await.unwrap(), 0);
         let notice = JobContext::at(ms(start + time::Duration::minutes(90)));
         assert_eq!(h.ssm.run_due_policies(&notice).await.unwrap(), 1);
+        let described = h.call("DescribeParameters", json!({})).await.unwrap();
+        let statuses: Vec<String> = described["Parameters"][0]["Policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{}={}", p["PolicyType"], p["PolicyStatus"]))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                "\"Expiration\"=\"Pending\"",
+                "\"ExpirationNotification\"=\"Finished\""
+            ]
+        );
         assert!(
             h.call("GetParameter", json!({"Name": "/tmp/p"}))
                 .await

@@ -6,7 +6,7 @@ use crate::generated::{DescribeParameters, DescribeParametersRequest};
 use crate::generated::{DescribeParametersResult, ParameterInlinePolicy, ParameterMetadata};
 use crate::generated::{ParameterTier, ParameterType, ServiceError};
 use crate::names::parameter_arn;
-use crate::record::{ParameterRecord, scope_prefix};
+use crate::record::{ParameterRecord, VersionRecord, scope_prefix};
 use crate::service::{authorize, internal, timestamp};
 use crate::{SsmService, token};
 use rampart_core::RequestContext;
@@ -104,24 +104,26 @@ fn metadata(ctx: &RequestContext, record: &ParameterRecord) -> ParameterMetadata
         last_modified_date: Some(timestamp(v.modified_ms)),
         last_modified_user: Some(v.modified_user.clone()),
         name: Some(record.name.clone()),
-        policies: Some(inline_policies(&v.policies)),
+        policies: Some(inline_policies(v)),
         tier: Some(ParameterTier::from(v.tier.as_str())),
         type_: Some(ParameterType::from(v.kind.as_str())),
         version: Some(v.version),
     }
 }
 
-/// Stored policies as `ParameterInlinePolicy` entries. Doubt: AWS reports `Finished` once a
-/// policy acted; Rampart reports `Pending` until then.
-pub fn inline_policies(policies: &[String]) -> Vec<ParameterInlinePolicy> {
-    policies
+/// A version's policies as `ParameterInlinePolicy` entries: `Finished` once the policy acted
+/// (its notification was published, or its expiry ran), `Pending` until then.
+pub fn inline_policies(version: &VersionRecord) -> Vec<ParameterInlinePolicy> {
+    version
+        .policies
         .iter()
         .map(|text| {
             let kind = serde_json::from_str::<Value>(text)
                 .ok()
                 .and_then(|v| v.get("Type").and_then(Value::as_str).map(str::to_owned));
+            let acted = kind.as_ref().is_some_and(|k| version.acted.contains(k));
             ParameterInlinePolicy {
-                policy_status: Some("Pending".into()),
+                policy_status: Some(if acted { "Finished" } else { "Pending" }.into()),
                 policy_text: Some(text.clone()),
                 policy_type: kind,
             }

@@ -71,7 +71,7 @@ fn history_entry(name: &str, v: &VersionRecord, value: String) -> ParameterHisto
         last_modified_date: Some(timestamp(v.modified_ms)),
         last_modified_user: Some(v.modified_user.clone()),
         name: Some(name.to_owned()),
-        policies: Some(inline_policies(&v.policies)),
+        policies: Some(inline_policies(v)),
         tier: Some(ParameterTier::from(v.tier.as_str())),
         type_: Some(ParameterType::from(v.kind.as_str())),
         value: Some(value),

@@ -209,6 +209,7 @@ fn plan(
         modified_ms: 0,
         modified_user: String::new(),
         envelope: false,
+        acted: Vec::new(),
     })
 }
 
