@@ -15,7 +15,7 @@ use crate::ops::put_events::event_time;
 use crate::store::{BusRef, commit_err};
 use rampart_audit::{RecordKind, StoredRecord, decode_entry};
 use rampart_core::{Job, JobContext, JobFuture, JobOutcome, JobScope};
-use rampart_jobs::{DueQueue, drain_due};
+use rampart_jobs::{DueQueue, drain_due_batched};
 use rampart_module::events::{INGEST_QUEUE, ServiceEvent, decode};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -26,6 +26,8 @@ pub const AUDIT_QUEUE: &str = "events_audit";
 
 const INGEST: DueQueue = DueQueue::named(INGEST_QUEUE);
 const AUDIT: DueQueue = DueQueue::named(AUDIT_QUEUE);
+/// Queue items routed per transaction (an audit item holds a whole batch of records).
+const BATCH: usize = 64;
 
 /// The event of a service event: a new id, its time, on its account's default bus.
 pub fn service_event(e: &ServiceEvent) -> Value {
@@ -78,9 +80,11 @@ fn audit_records(payload: &[u8]) -> Vec<Value> {
 }
 
 impl EventsService {
-    /// Routes `events` on the default buses of their accounts in one transaction.
-    async fn put_on_default_buses(&self, events: &[Value]) -> Result<bool, ServiceError> {
+    /// Routes `events` on the default buses of their accounts in one transaction; how many
+    /// were routed to at least one target.
+    async fn put_on_default_buses(&self, events: &[Value]) -> Result<usize, ServiceError> {
         let mut writes = Vec::new();
+        let mut routed = 0;
         for event in events {
             let (Some(account), Some(region)) = (
                 event.get("account").and_then(Value::as_str),
@@ -89,24 +93,32 @@ impl EventsService {
                 continue;
             };
             let bus = BusRef::resolve(account, region, None);
-            writes.extend(self.route(&bus.arn(), event, None).await?);
+            let more = self.route(&bus.arn(), event, None).await?;
+            routed += usize::from(!more.is_empty());
+            writes.extend(more);
         }
-        let routed = !writes.is_empty();
         self.store.transact(writes).await.map_err(commit_err)?;
         Ok(routed)
     }
 
-    /// Ingests every waiting service event and audit record; returns how many were routed.
+    /// Ingests every waiting service event and audit record, a batch of queue items per
+    /// transaction (each item acked with its batch, after the batch's deliveries committed);
+    /// returns how many events were routed.
     pub async fn ingest(&self, ctx: &JobContext) -> Result<usize, String> {
-        let services = drain_due(&self.store, &INGEST, ctx, |payload| async move {
-            let events: Vec<Value> = decode(&payload).iter().map(service_event).collect();
+        let services = drain_due_batched(&self.store, &INGEST, ctx, BATCH, |payloads| async move {
+            let events: Vec<Value> = payloads
+                .iter()
+                .filter_map(|p| decode(p))
+                .map(|e| service_event(&e))
+                .collect();
             self.put_on_default_buses(&events).await
         })
         .await?;
-        let calls = drain_due(&self.store, &AUDIT, ctx, |payload| async move {
-            let events: Vec<Value> = audit_records(&payload)
+        let calls = drain_due_batched(&self.store, &AUDIT, ctx, BATCH, |payloads| async move {
+            let events: Vec<Value> = payloads
                 .iter()
-                .filter_map(api_call_event)
+                .flat_map(|p| audit_records(p))
+                .filter_map(|record| api_call_event(&record))
                 .collect();
             self.put_on_default_buses(&events).await
         })

@@ -165,3 +165,39 @@ async fn a_failing_item_is_retried_with_backoff_then_dead_lettered() {
     assert_eq!(QUEUE.retry_delay(2), Duration::from_secs(10));
     assert_eq!(QUEUE.retry_delay(30), Duration::from_secs(3600));
 }
+
+#[tokio::test]
+async fn a_batched_drain_acks_a_batch_at_once_and_retries_a_failed_batch_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_sqlite(&dir.path().join("due.db"))
+        .await
+        .expect("store");
+    let writes = (0..5).map(|i| enqueue(format!("item {i}").as_bytes(), 0));
+    store.transact(writes.collect()).await.expect("enqueue");
+    let ctx = JobContext::at(1_000);
+    let mut batches = Vec::new();
+    let failed = crate::drain_due_batched(&store, &QUEUE, &ctx, 3, |payloads| {
+        batches.push(payloads.len());
+        async { Err::<usize, _>("failed on purpose") }
+    })
+    .await
+    .expect("drain");
+    assert_eq!((failed, batches.clone()), (0, vec![3, 2]));
+    let nothing = crate::drain_due_batched(&store, &QUEUE, &ctx, 3, |p| async move {
+        Ok::<_, String>(p.len())
+    });
+    assert_eq!(
+        nothing.await.expect("drain"),
+        0,
+        "failed items wait for their retry"
+    );
+    let later = JobContext::at(1_000 + 60_000);
+    let handled = crate::drain_due_batched(&store, &QUEUE, &later, 10, |p| async move {
+        Ok::<_, String>(p.len())
+    });
+    assert_eq!(handled.await.expect("drain"), 5);
+    let again = crate::drain_due_batched(&store, &QUEUE, &later, 10, |p| async move {
+        Ok::<_, String>(p.len())
+    });
+    assert_eq!(again.await.expect("drain"), 0, "acked items are gone");
+}

@@ -24,7 +24,7 @@
 mod due;
 mod pass;
 
-pub use due::{DueQueue, drain_due};
+pub use due::{DueQueue, drain_due, drain_due_batched};
 
 use rampart_core::{Clock, Job, JobOutcome};
 use rampart_store::Store;
