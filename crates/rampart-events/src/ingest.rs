@@ -12,12 +12,14 @@
 use crate::EventsService;
 use crate::generated::ServiceError;
 use crate::ops::put_events::event_time;
-use crate::store::{BusRef, commit_err};
+use crate::route::{RuleSet, route_with};
+use crate::store::{BusRef, commit_err, store_err};
 use rampart_audit::{RecordKind, StoredRecord, decode_entry};
 use rampart_core::{Job, JobContext, JobFuture, JobOutcome, JobScope};
 use rampart_jobs::{DueQueue, drain_due_batched};
 use rampart_module::events::{INGEST_QUEUE, ServiceEvent, decode};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,22 +69,68 @@ pub fn api_call_event(record: &Value) -> Option<Value> {
     }))
 }
 
-/// The CloudTrail JSON of every final record of an audit queue item.
-fn audit_records(payload: &[u8]) -> Vec<Value> {
+/// One final record of an audit queue item: its bus (recipient account, Region), whether it
+/// is read-only, and its CloudTrail JSON made only when asked for.
+struct AuditRecord(StoredRecord);
+
+impl AuditRecord {
+    /// `(account, region, read_only)`; `None` for a record that is no event.
+    fn head(&self) -> Option<(String, String, bool)> {
+        match &self.0 {
+            StoredRecord::Compact(e) => Some((
+                e.recipient_account_id.clone(),
+                e.aws_region.clone(),
+                e.read_only,
+            )),
+            StoredRecord::Json(line) => {
+                let v: Value = serde_json::from_str(line).ok()?;
+                let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+                let read_only = v.get("readOnly").and_then(Value::as_bool) == Some(true);
+                Some((text("recipientAccountId")?, text("awsRegion")?, read_only))
+            }
+        }
+    }
+
+    fn json(&self) -> Option<Value> {
+        match &self.0 {
+            StoredRecord::Compact(e) => serde_json::from_str(&e.to_cloudtrail_json()).ok(),
+            StoredRecord::Json(line) => serde_json::from_str(line).ok(),
+        }
+    }
+}
+
+/// The final records of an audit queue item (intent records are not events).
+fn audit_records(payload: &[u8]) -> impl Iterator<Item = AuditRecord> {
     decode_entry(payload)
         .into_iter()
-        .filter_map(|record| match record {
-            StoredRecord::Compact(e) if e.kind == RecordKind::Intent => None,
-            StoredRecord::Compact(e) => serde_json::from_str(&e.to_cloudtrail_json()).ok(),
-            StoredRecord::Json(line) => serde_json::from_str(&line).ok(),
-        })
-        .collect()
+        .filter(|r| !matches!(r, StoredRecord::Compact(e) if e.kind == RecordKind::Intent))
+        .map(AuditRecord)
+}
+
+/// The rule sets of the buses one ingest batch touches, each read once.
+#[derive(Default)]
+struct BatchSets(HashMap<BusRef, Arc<RuleSet>>);
+
+impl BatchSets {
+    async fn of(
+        &mut self,
+        service: &EventsService,
+        bus: &BusRef,
+    ) -> Result<Arc<RuleSet>, ServiceError> {
+        if let Some(set) = self.0.get(bus) {
+            return Ok(set.clone());
+        }
+        let set = service.rule_set(bus).await?;
+        self.0.insert(bus.clone(), set.clone());
+        Ok(set)
+    }
 }
 
 impl EventsService {
     /// Routes `events` on the default buses of their accounts in one transaction; how many
     /// were routed to at least one target.
     async fn put_on_default_buses(&self, events: &[Value]) -> Result<usize, ServiceError> {
+        let mut sets = BatchSets::default();
         let mut writes = Vec::new();
         let mut routed = 0;
         for event in events {
@@ -93,12 +141,41 @@ impl EventsService {
                 continue;
             };
             let bus = BusRef::resolve(account, region, None);
-            let more = self.route(&bus.arn(), event, None).await?;
+            let set = sets.of(self, &bus).await?;
+            let mut more = route_with(&bus, &set, event, None);
+            more.extend(
+                self.archive_writes(&bus.arn(), event)
+                    .await
+                    .map_err(store_err)?,
+            );
             routed += usize::from(!more.is_empty());
             writes.extend(more);
         }
         self.store.transact(writes).await.map_err(commit_err)?;
         Ok(routed)
+    }
+
+    /// The "AWS API Call via CloudTrail" events of the records of audit queue items that a
+    /// rule could take: a read-only call only when a rule of its bus takes all management
+    /// events (the bulk of calls, KMS's cryptographic ones, then cost no JSON at all).
+    async fn api_call_events(&self, payloads: &[Vec<u8>]) -> Result<Vec<Value>, ServiceError> {
+        let mut sets = BatchSets::default();
+        let mut events = Vec::new();
+        for record in payloads.iter().flat_map(|p| audit_records(p)) {
+            let Some((account, region, read_only)) = record.head() else {
+                continue;
+            };
+            if read_only {
+                let set = sets
+                    .of(self, &BusRef::resolve(&account, &region, None))
+                    .await?;
+                if !set.rules.iter().any(|r| r.all_management_events) {
+                    continue;
+                }
+            }
+            events.extend(record.json().as_ref().and_then(api_call_event));
+        }
+        Ok(events)
     }
 
     /// Ingests every waiting service event and audit record, a batch of queue items per
@@ -115,11 +192,7 @@ impl EventsService {
         })
         .await?;
         let calls = drain_due_batched(&self.store, &AUDIT, ctx, BATCH, |payloads| async move {
-            let events: Vec<Value> = payloads
-                .iter()
-                .flat_map(|p| audit_records(p))
-                .filter_map(|record| api_call_event(&record))
-                .collect();
+            let events = self.api_call_events(&payloads).await?;
             self.put_on_default_buses(&events).await
         })
         .await?;
