@@ -129,8 +129,11 @@ impl BatchSets {
 impl EventsService {
     /// Routes `events` on the default buses of their accounts in one transaction; how many
     /// were routed to at least one target.
-    async fn put_on_default_buses(&self, events: &[Value]) -> Result<usize, ServiceError> {
-        let mut sets = BatchSets::default();
+    async fn put_on_default_buses(
+        &self,
+        sets: &mut BatchSets,
+        events: &[Value],
+    ) -> Result<usize, ServiceError> {
         let mut writes = Vec::new();
         let mut routed = 0;
         for event in events {
@@ -158,8 +161,11 @@ impl EventsService {
     /// The "AWS API Call via CloudTrail" events of the records of audit queue items that a
     /// rule could take: a read-only call only when a rule of its bus takes all management
     /// events (the bulk of calls, KMS's cryptographic ones, then cost no JSON at all).
-    async fn api_call_events(&self, payloads: &[Vec<u8>]) -> Result<Vec<Value>, ServiceError> {
-        let mut sets = BatchSets::default();
+    async fn api_call_events(
+        &self,
+        sets: &mut BatchSets,
+        payloads: &[Vec<u8>],
+    ) -> Result<Vec<Value>, ServiceError> {
         let mut events = Vec::new();
         for record in payloads.iter().flat_map(|p| audit_records(p)) {
             let Some((account, region, read_only)) = record.head() else {
@@ -188,12 +194,15 @@ impl EventsService {
                 .filter_map(|p| decode(p))
                 .map(|e| service_event(&e))
                 .collect();
-            self.put_on_default_buses(&events).await
+            self.put_on_default_buses(&mut BatchSets::default(), &events)
+                .await
         })
         .await?;
         let calls = drain_due_batched(&self.store, &AUDIT, ctx, BATCH, |payloads| async move {
-            let events = self.api_call_events(&payloads).await?;
-            self.put_on_default_buses(&events).await
+            // One read of each bus's rules serves the read-only check and the routing.
+            let mut sets = BatchSets::default();
+            let events = self.api_call_events(&mut sets, &payloads).await?;
+            self.put_on_default_buses(&mut sets, &events).await
         })
         .await?;
         Ok(services + calls)
