@@ -7,11 +7,14 @@
 //! backend survives a process crash or power loss. Every write is a single transaction on the
 //! one writer connection (`BEGIN IMMEDIATE`), so writers never interleave; WAL lets the readers
 //! keep reading the last committed state meanwhile, so reads never wait behind writes.
+//! Concurrent `transact` calls are committed as a group, one transaction and one fsync for all
+//! of them (`group`), each call's batch still atomic on its own.
 //!
 //! rusqlite is synchronous: each call runs inside `tokio::task::spawn_blocking`. The writer is
 //! guarded by an async mutex (waiting writers hold no thread); readers are checked out of a pool
 //! bounded by a semaphore.
 
+mod group;
 mod lease;
 mod ops;
 mod queue;
@@ -33,6 +36,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) struct SqliteBackend {
     path: PathBuf,
     writer: Arc<tokio::sync::Mutex<Connection>>,
+    commits: group::CommitQueue,
     readers: Mutex<Vec<Connection>>,
     reader_permits: Arc<Semaphore>,
 }
@@ -63,6 +67,7 @@ impl SqliteBackend {
         Ok(SqliteBackend {
             path: path_of(&readers)?,
             writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            commits: group::CommitQueue::default(),
             readers: Mutex::new(readers),
             reader_permits: Arc::new(Semaphore::new(READERS)),
         })
@@ -115,8 +120,22 @@ impl SqliteBackend {
         self.with_reader(move |c| ops::get(c, &table, &key)).await
     }
 
+    /// Commits `writes` atomically, grouped with whatever other batches are waiting (see
+    /// [`group`]): one fsync serves every caller of the group.
     pub(crate) async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
-        self.with_writer(move |c| ops::transact(c, &writes)).await
+        let mut ticket = self.commits.enqueue(writes);
+        let guard = Arc::clone(&self.writer).lock_owned().await;
+        if let Ok(outcome) = ticket.outcome.try_recv() {
+            return outcome; // an earlier leader committed this batch in its group
+        }
+        let group = self.commits.take_all();
+        let mut conn = guard;
+        tokio::task::spawn_blocking(move || group::commit_group(&mut conn, group))
+            .await
+            .map_err(join_error)?;
+        (&mut ticket.outcome)
+            .await
+            .map_err(|_| StoreError::Backend("sqlite group commit dropped a batch".into()))?
     }
 
     pub(crate) async fn scan(

@@ -45,18 +45,15 @@ pub(super) fn get(conn: &Connection, table: &str, key: &str) -> Result<Option<Re
     .transpose()
 }
 
-/// Applies every write in one `BEGIN IMMEDIATE` transaction; a conflict rolls all back.
-pub(super) fn transact(conn: &mut Connection, writes: &[Write]) -> Result<(), StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(err("begin"))?;
+/// Applies every write of one batch inside an open transaction; the first unmet expectation
+/// stops it with a conflict (the caller rolls the batch back).
+pub(super) fn apply_batch(tx: &Transaction<'_>, writes: &[Write]) -> Result<(), StoreError> {
     for write in writes {
-        if !apply(&tx, write)? {
-            // Dropping `tx` rolls back everything applied so far.
+        if !apply(tx, write)? {
             return Err(write.conflict());
         }
     }
-    tx.commit().map_err(err("commit"))
+    Ok(())
 }
 
 /// Applies one write; `false` when its expectation does not hold.
