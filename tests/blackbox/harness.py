@@ -33,7 +33,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 
 REPO = Path(__file__).resolve().parents[2]
-BINARY = Path(os.environ.get("RAMPART_BIN", str(REPO / "target" / "release" / "rampart")))
+BINARY = Path(os.environ.get("RAMPART_BIN", str(REPO / "target" / "debug" / "rampart")))
 AWS_CLI = Path(sys.executable).parent / "aws"
 
 DEV_SQLITE = "dev-sqlite"
@@ -275,7 +275,7 @@ class Server:
     # -- lifecycle
 
     def start(self, env: dict[str, str] | None = None, expect_ready: bool = True) -> "Server":
-        assert BINARY.exists(), f"{BINARY} is missing: run `cargo build --release -p rampart`"
+        assert BINARY.exists(), f"{BINARY} is missing: run `cargo build -p rampart` (or set RAMPART_BIN)"
         args = [str(BINARY), "serve", *self.store_args(), "--listen", "127.0.0.1:0"]
         if self.dev and self.dev_flag:
             args.append("--dev")
@@ -506,7 +506,7 @@ class Server:
 
 def run_rampart(*args: str, check: bool = True, env: dict[str, str] | None = None,
                 timeout: float = 60) -> subprocess.CompletedProcess:
-    assert BINARY.exists(), f"{BINARY} is missing: run `cargo build --release -p rampart`"
+    assert BINARY.exists(), f"{BINARY} is missing: run `cargo build -p rampart` (or set RAMPART_BIN)"
     cmd = [str(BINARY), *args]
     proc = subprocess.run(cmd, env=clean_env(env), capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)
