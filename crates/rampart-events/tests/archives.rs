@@ -306,3 +306,27 @@ async fn users_cannot_change_an_archive_rule() {
     let targets = h.ok("ListTargetsByRule", json!({"Rule": rule})).await;
     assert_eq!(targets["Targets"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn archives_stored_without_their_rule_get_it_at_start() {
+    let h = Harness::sqlite().await;
+    h.ok(
+        "CreateArchive",
+        json!({"ArchiveName": "old", "EventSourceArn": bus()}),
+    )
+    .await;
+    // As an earlier Rampart stored it: the archive without a rule.
+    let row = format!("{ACCOUNT}/{REGION}/default|Events-Archive-old");
+    let delete = rampart_store::Write::Delete {
+        table: "events_rules",
+        key: row,
+        expect: rampart_store::Expect::Any,
+    };
+    h.store.transact(vec![delete]).await.unwrap();
+    assert_eq!(h.svc.backfill_archive_rules().await.unwrap(), 1);
+    assert_eq!(h.svc.backfill_archive_rules().await.unwrap(), 0);
+    let rule = h
+        .ok("DescribeRule", json!({"Name": "Events-Archive-old"}))
+        .await;
+    assert_eq!(rule["ManagedBy"], "prod.vhs.events.aws.internal");
+}

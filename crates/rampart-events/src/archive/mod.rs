@@ -201,6 +201,45 @@ impl EventsService {
             .map_err(|e| fail(e.to_string(), true))
     }
 
+    /// Writes the managed rule of every archive that lacks it (archives stored by an earlier
+    /// Rampart, which matched archives without a rule); how many it wrote.
+    pub async fn backfill_archive_rules(&self) -> Result<usize, String> {
+        let all = archives(&self.store, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut written = 0;
+        for archive in &all {
+            let Some(bus) = crate::store::parse_bus_arn(&archive.event_source_arn) else {
+                continue;
+            };
+            let rule = rule::rule_record(archive, &bus);
+            if self
+                .tables
+                .rule(&bus, &rule.name)
+                .await
+                .map_err(|e| e.message)?
+                .is_some()
+            {
+                continue;
+            }
+            let put = self
+                .tables
+                .rules
+                .put(&bus.rule_row(&rule.name), &rule, Expect::Absent);
+            let touch = self.tables.touch_rule_set(&bus).map_err(|e| e.message)?;
+            match self
+                .tables
+                .commit(vec![put.map_err(|e| e.to_string())?, touch])
+                .await
+            {
+                Ok(()) => written += 1,
+                Err(e) if crate::store::is_conflict(&e) => {}
+                Err(e) => return Err(e.message),
+            }
+        }
+        Ok(written)
+    }
+
     /// Deletes archived events past their archive's retention at `now_ms`; how many.
     pub async fn enforce_retention(&self, now_ms: i64) -> Result<usize, String> {
         let all = archives(&self.store, None)
