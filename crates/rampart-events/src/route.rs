@@ -153,6 +153,7 @@ fn delivery_with(
             .as_ref()
             .and_then(|h| serde_json::to_value(h).ok())
             .unwrap_or(Value::Null),
+        failed_sends: 0,
     }
 }
 

@@ -20,7 +20,7 @@ use crate::outbox::{DELIVERY_QUEUE, Delivery};
 use crate::route::DeliveryError;
 use futures::StreamExt as _;
 use rampart_crypto::root::DomainKey;
-use rampart_store::{Claimed, Store};
+use rampart_store::{Claimed, Store, Write};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -221,17 +221,19 @@ impl EventsService {
             Outcome::Delivered => return self.ack(item).await.map(|()| true),
             Outcome::Throttled(wait) => {
                 let at = now_ms.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
-                return self.retry(item, at).await.map(|()| false);
+                return self.defer(item, delivery, at).await.map(|()| false);
             }
             Outcome::Failed(error) => error,
         };
-        let next = policy::after_failure(delivery, item.attempts, &error, now_ms, fastrand::f64());
+        // Every claim of this item was a send that failed (a throttled copy is a new item).
+        let attempts = delivery.failed_sends.saturating_add(item.attempts);
+        let next = policy::after_failure(delivery, attempts, &error, now_ms, fastrand::f64());
         match next {
             policy::Next::RetryAt(at) => self.retry(item, at).await.map(|()| false),
             policy::Next::DeadLetter(reason) => {
                 tracing::info!(rule = %delivery.rule_arn, target = %delivery.target_id,
                     event = %delivery.event_id, %reason, "event delivery dead-lettered");
-                let write = dead_letter::record(item.id, delivery, reason, item.attempts, now_ms)
+                let write = dead_letter::record(item.id, delivery, reason, attempts, now_ms)
                     .map_err(|e| e.to_string())?;
                 self.store
                     .transact(vec![write])
@@ -248,6 +250,29 @@ impl EventsService {
             .await
             .map(drop)
             .map_err(|e| format!("acking a delivery: {e}"))
+    }
+
+    /// Puts a delivery the rate limit held back in the outbox again, visible at `at`, as a new
+    /// item carrying the failed sends so far (this claim sent nothing), then acks the claimed
+    /// one. The store counts every claim of an item as an attempt, so retrying the same item
+    /// would spend the target's RetryPolicy (and the store's own limit) on waiting; AWS counts
+    /// only failed invocations. The dedup key keeps one copy if a crash repeats this.
+    async fn defer(&self, item: &Claimed, delivery: &Delivery, at: i64) -> Result<(), String> {
+        let mut copy = delivery.clone();
+        copy.failed_sends = delivery
+            .failed_sends
+            .saturating_add(item.attempts.saturating_sub(1));
+        let write = Write::Enqueue {
+            queue: DELIVERY_QUEUE,
+            payload: copy.encode(),
+            visible_at_ms: at,
+            dedup_key: Some(format!("throttled/{}", item.id)),
+        };
+        self.store
+            .transact(vec![write])
+            .await
+            .map_err(|e| format!("deferring a throttled delivery: {e}"))?;
+        self.ack(item).await
     }
 
     async fn retry(&self, item: &Claimed, at: i64) -> Result<(), String> {
