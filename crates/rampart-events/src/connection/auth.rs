@@ -88,7 +88,9 @@ pub(crate) async fn authorize(
     connection: &ConnectionRecord,
     secrets: &SecretParts,
 ) -> Result<(), AuthError> {
-    if connection.state != "AUTHORIZED" {
+    let oauth = connection.authorization_type == "OAUTH_CLIENT_CREDENTIALS";
+    let usable = connection.state == "AUTHORIZED" || (oauth && connection.state == "AUTHORIZING");
+    if !usable {
         return Err(AuthError {
             reason: format!("connection {} is {}", connection.name, connection.state),
             retryable: false,

@@ -191,7 +191,10 @@ impl EventsService {
     /// One attempt to deliver, by the target ARN's kind.
     pub(crate) async fn attempt(&self, delivery: &Delivery) -> Outcome {
         match target_kind(&delivery.target_arn) {
-            Some("api-destination") => api_destination::send(&self.outbound, delivery).await,
+            Some("api-destination") => {
+                let now = now_ms(self.clock.as_ref());
+                api_destination::send(&self.outbound, delivery, now).await
+            }
             Some("event-bus") => match self.forward_to_bus(delivery).await {
                 Ok(()) => Outcome::Delivered,
                 Err(error) => Outcome::Failed(error),
