@@ -57,6 +57,22 @@ def test_connections_crud(server):
                  Name=name)
 
 
+def test_oauth_connections_authorize_only_with_a_token(server):
+    events = server.client("events")
+    name = _name("oauth")
+    # No token is asked before the connection's first invocation: AUTHORIZING, not AUTHORIZED.
+    created = events.create_connection(
+        Name=name, AuthorizationType="OAUTH_CLIENT_CREDENTIALS",
+        AuthParameters={"OAuthParameters": {
+            "AuthorizationEndpoint": "https://auth.example.com/token", "HttpMethod": "POST",
+            "ClientParameters": {"ClientID": "cid", "ClientSecret": "csecret"}}})
+    assert created["ConnectionState"] == "AUTHORIZING"
+    described = events.describe_connection(Name=name)
+    assert described["ConnectionState"] == "AUTHORIZING"
+    assert "LastAuthorizedTime" not in described
+    events.delete_connection(Name=name)
+
+
 def test_connection_errors(server):
     events = server.client("events")
     name = _name("dup")
@@ -169,8 +185,20 @@ def test_archives_and_replays_crud_and_errors(server):
                  f"^Archive {name} already exists.$", ArchiveName=name, EventSourceArn=bus)
     expect_error(events.create_archive, "InvalidEventPatternException", ArchiveName=_name("p"),
                  EventSourceArn=bus, EventPattern='{"source": "x"}')
-    events.update_archive(ArchiveName=name, RetentionDays=5)
+    # AWS's managed rule: visible, carries the archive's pattern without replayed events, and
+    # cannot be changed or deleted by the user.
+    rule = events.describe_rule(Name=f"Events-Archive-{name}")
+    assert rule["ManagedBy"] and rule["State"] == "ENABLED"
+    assert json.loads(rule["EventPattern"]) == {"source": ["orders"],
+                                                "replay-name": [{"exists": False}]}
+    expect_error(events.disable_rule, "ManagedRuleException", Name=f"Events-Archive-{name}")
+    expect_error(events.delete_rule, "ManagedRuleException",
+                 f"^Events-Archive-{name} is a managed rule. Set 'force' parameter to true to override.$",
+                 Name=f"Events-Archive-{name}")
+    events.update_archive(ArchiveName=name, RetentionDays=5, EventPattern='{"source": ["billing"]}')
     assert events.describe_archive(ArchiveName=name)["RetentionDays"] == 5
+    rule = events.describe_rule(Name=f"Events-Archive-{name}")
+    assert json.loads(rule["EventPattern"])["source"] == ["billing"]
     assert name in [a["ArchiveName"] for a in events.list_archives(NamePrefix=name)["Archives"]]
     replay = _name("replay")
     started = events.start_replay(ReplayName=replay, EventSourceArn=created["ArchiveArn"],
@@ -187,6 +215,7 @@ def test_archives_and_replays_crud_and_errors(server):
     events.delete_archive(ArchiveName=name)
     expect_error(events.describe_archive, "ResourceNotFoundException",
                  f"^Archive {name} does not exist.$", ArchiveName=name)
+    expect_error(events.describe_rule, "ResourceNotFoundException", Name=f"Events-Archive-{name}")
 
 
 def _assert_state(events, replay: str, state: str) -> None:
