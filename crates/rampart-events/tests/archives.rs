@@ -116,6 +116,17 @@ async fn archive_errors() {
         )
         .await;
     assert_eq!(foreign.code, "ResourceNotFoundException");
+    let missing = format!("arn:aws:events:{REGION}:{ACCOUNT}:event-bus/nope");
+    let missing = h
+        .err(
+            "CreateArchive",
+            json!({"ArchiveName": "m", "EventSourceArn": missing}),
+        )
+        .await;
+    assert_eq!(
+        (missing.code.as_ref(), missing.message.as_str()),
+        ("ResourceNotFoundException", "Event bus nope does not exist.")
+    );
     h.ok(
         "UpdateArchive",
         json!({"ArchiveName": "a", "RetentionDays": 3, "Description": "d"}),
