@@ -125,7 +125,10 @@ async fn archive_errors() {
         .await;
     assert_eq!(
         (missing.code.as_ref(), missing.message.as_str()),
-        ("ResourceNotFoundException", "Event bus nope does not exist.")
+        (
+            "ResourceNotFoundException",
+            "Event bus nope does not exist."
+        )
     );
     h.ok(
         "UpdateArchive",

@@ -53,10 +53,12 @@ fn source_bus(ctx: &RequestContext, source: &str) -> Result<BusRef, ServiceError
     })
 }
 
-/// The bus of a stored archive.
+/// The bus of a stored archive (an unreadable one is an internal fault, logged, not answered).
 fn bus_of(a: &ArchiveRecord) -> Result<BusRef, ServiceError> {
-    parse_bus_arn(&a.event_source_arn)
-        .ok_or_else(|| internal_exception(format!("archive {} has no bus ARN", a.name)))
+    parse_bus_arn(&a.event_source_arn).ok_or_else(|| {
+        tracing::error!(archive = %a.arn, "stored archive without a bus ARN");
+        internal_exception("An internal error occurred.")
+    })
 }
 
 impl EventsService {
