@@ -141,13 +141,14 @@ impl EventsService {
         (item, delivery, outcome)
     }
 
-    /// Acks the delivered items in one transaction; retries or dead-letters the others.
+    /// Acks the delivered items in one transaction, after re-enqueueing the ones the rate
+    /// limit held back in one more ([`deferral`]); retries or dead-letters the failed ones.
     async fn settle_batch(
         &self,
         attempts: Vec<(Claimed, Option<Delivery>, Outcome)>,
         now_ms: i64,
     ) -> Result<usize, String> {
-        let mut acks = Vec::new();
+        let (mut acks, mut deferred) = (Vec::new(), Vec::new());
         let mut done = 0;
         for (item, delivery, outcome) in attempts {
             match (delivery, outcome) {
@@ -162,10 +163,21 @@ impl EventsService {
                     acks.push(item);
                     done += 1;
                 }
-                (Some(d), outcome) => {
-                    done += usize::from(self.settle(&item, &d, outcome, now_ms).await?);
+                (Some(d), Outcome::Throttled(wait)) => {
+                    let at = now_ms.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
+                    deferred.push(deferral(&item, &d, at));
+                    acks.push(item);
+                }
+                (Some(d), Outcome::Failed(error)) => {
+                    done += usize::from(self.settle(&item, &d, error, now_ms).await?);
                 }
             }
+        }
+        if !deferred.is_empty() {
+            self.store
+                .transact(deferred)
+                .await
+                .map_err(|e| format!("deferring throttled deliveries: {e}"))?;
         }
         self.store
             .ack_many(DELIVERY_QUEUE, &acks)
@@ -213,21 +225,15 @@ impl EventsService {
         }
     }
 
+    /// Retries a failed delivery within its RetryPolicy, or dead-letters it; whether it was
+    /// settled for good.
     async fn settle(
         &self,
         item: &Claimed,
         delivery: &Delivery,
-        outcome: Outcome,
+        error: DeliveryError,
         now_ms: i64,
     ) -> Result<bool, String> {
-        let error = match outcome {
-            Outcome::Delivered => return self.ack(item).await.map(|()| true),
-            Outcome::Throttled(wait) => {
-                let at = now_ms.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
-                return self.defer(item, delivery, at).await.map(|()| false);
-            }
-            Outcome::Failed(error) => error,
-        };
         // Every claim of this item was a send that failed (a throttled copy is a new item).
         let attempts = delivery.failed_sends.saturating_add(item.attempts);
         let next = policy::after_failure(delivery, attempts, &error, now_ms, fastrand::f64());
@@ -255,35 +261,31 @@ impl EventsService {
             .map_err(|e| format!("acking a delivery: {e}"))
     }
 
-    /// Puts a delivery the rate limit held back in the outbox again, visible at `at`, as a new
-    /// item carrying the failed sends so far (this claim sent nothing), then acks the claimed
-    /// one. The store counts every claim of an item as an attempt, so retrying the same item
-    /// would spend the target's RetryPolicy (and the store's own limit) on waiting; AWS counts
-    /// only failed invocations. The dedup key keeps one copy if a crash repeats this.
-    async fn defer(&self, item: &Claimed, delivery: &Delivery, at: i64) -> Result<(), String> {
-        let mut copy = delivery.clone();
-        copy.failed_sends = delivery
-            .failed_sends
-            .saturating_add(item.attempts.saturating_sub(1));
-        let write = Write::Enqueue {
-            queue: DELIVERY_QUEUE,
-            payload: copy.encode(),
-            visible_at_ms: at,
-            dedup_key: Some(format!("throttled/{}", item.id)),
-        };
-        self.store
-            .transact(vec![write])
-            .await
-            .map_err(|e| format!("deferring a throttled delivery: {e}"))?;
-        self.ack(item).await
-    }
-
     async fn retry(&self, item: &Claimed, at: i64) -> Result<(), String> {
         self.store
             .retry(DELIVERY_QUEUE, item, at)
             .await
             .map(drop)
             .map_err(|e| format!("rescheduling a delivery: {e}"))
+    }
+}
+
+/// The enqueue putting a delivery the rate limit held back in the outbox again, visible at
+/// `at`, as a new item carrying the failed sends so far (this claim sent nothing); the claimed
+/// item is then acked. The store counts every claim of an item as an attempt, so retrying the
+/// same item would spend the target's RetryPolicy (and the store's own claim limit) on waiting,
+/// where AWS counts only failed invocations. The dedup key keeps one copy if a crash between
+/// this commit and the ack repeats it.
+fn deferral(item: &Claimed, delivery: &Delivery, at: i64) -> Write {
+    let mut copy = delivery.clone();
+    copy.failed_sends = delivery
+        .failed_sends
+        .saturating_add(item.attempts.saturating_sub(1));
+    Write::Enqueue {
+        queue: DELIVERY_QUEUE,
+        payload: copy.encode(),
+        visible_at_ms: at,
+        dedup_key: Some(format!("throttled/{}", item.id)),
     }
 }
 
