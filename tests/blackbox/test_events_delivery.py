@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import uuid
 
 from harness import create_user_with_key, eventually, expect_error
@@ -60,13 +61,15 @@ def test_connections_crud(server):
 def test_oauth_connections_authorize_only_with_a_token(server):
     events = server.client("events")
     name = _name("oauth")
-    # No token is asked before the connection's first invocation: AUTHORIZING, not AUTHORIZED.
+    # Nothing listens on port 9: the token request fails to connect (a failure a retry may
+    # fix), so the connection stays AUTHORIZING; it is never AUTHORIZED without a token.
     created = events.create_connection(
         Name=name, AuthorizationType="OAUTH_CLIENT_CREDENTIALS",
         AuthParameters={"OAuthParameters": {
-            "AuthorizationEndpoint": "https://auth.example.com/token", "HttpMethod": "POST",
+            "AuthorizationEndpoint": "https://127.0.0.1:9/token", "HttpMethod": "POST",
             "ClientParameters": {"ClientID": "cid", "ClientSecret": "csecret"}}})
     assert created["ConnectionState"] == "AUTHORIZING"
+    time.sleep(0.3)  # the server's delivery loop has made its token request by now
     described = events.describe_connection(Name=name)
     assert described["ConnectionState"] == "AUTHORIZING"
     assert "LastAuthorizedTime" not in described
@@ -129,7 +132,7 @@ def test_connection_secrets_never_reach_the_database_or_answers(server):
     events.create_connection(
         Name=oauth, AuthorizationType="OAUTH_CLIENT_CREDENTIALS",
         AuthParameters={"OAuthParameters": {
-            "AuthorizationEndpoint": "https://auth.example.com/token", "HttpMethod": "POST",
+            "AuthorizationEndpoint": "https://127.0.0.1:9/token", "HttpMethod": "POST",
             "ClientParameters": {"ClientID": "cid", "ClientSecret": secrets[2]}}})
     answers = json.dumps([events.describe_connection(Name=c["Name"])
                           for c in events.list_connections()["Connections"]], default=str)

@@ -447,7 +447,13 @@ async fn a_refused_token_request_deauthorizes_the_connection() {
     rx.program(&[401]);
     let arn = dest["ApiDestinationArn"].as_str().unwrap();
     h.enqueue(&[delivery(arn, "e1", h.now_ms())]).await;
-    assert_eq!(h.deliver().await, 1, "dead-lettered");
+    // Another node, which did not store the connection, asks for the token at invocation.
+    let other = support::service(&h.store, &h.clock, &h.root);
+    assert_eq!(
+        other.deliver_due(h.now_ms()).await.unwrap(),
+        1,
+        "dead-lettered"
+    );
     let described = h.ok("DescribeConnection", json!({"Name": "o"})).await;
     assert_eq!(described["ConnectionState"], "DEAUTHORIZED");
     let reason = described["StateReason"].as_str().unwrap();
@@ -501,4 +507,39 @@ async fn waiting_for_the_rate_limit_spends_no_retry_attempts() {
     let dead = dead_letter::list(&h.store, None, None).await.unwrap();
     assert_eq!(dead.len(), 2);
     assert!(dead.iter().all(|d| d.attempts == 2), "{dead:?}");
+}
+
+#[tokio::test]
+async fn a_new_oauth_connection_is_authorized_by_the_next_delivery_pass() {
+    let h = Harness::sqlite().await;
+    let rx = Receiver::start().await;
+    let oauth = |name: &str, path: &str| {
+        json!({"Name": name, "AuthorizationType": "OAUTH_CLIENT_CREDENTIALS",
+            "AuthParameters": {"OAuthParameters": {
+                "AuthorizationEndpoint": format!("{}{path}", rx.url), "HttpMethod": "POST",
+                "ClientParameters": {"ClientID": "cid", "ClientSecret": "csecret"}}}})
+    };
+    h.ok("CreateConnection", oauth("good", "/token")).await;
+    assert_eq!(h.deliver().await, 0, "nothing to deliver");
+    let good = h.ok("DescribeConnection", json!({"Name": "good"})).await;
+    assert_eq!(good["ConnectionState"], "AUTHORIZED");
+    rx.program(&[403]);
+    h.ok("CreateConnection", oauth("bad", "/deny")).await;
+    h.deliver().await;
+    let bad = h.ok("DescribeConnection", json!({"Name": "bad"})).await;
+    assert_eq!(bad["ConnectionState"], "DEAUTHORIZED");
+    assert!(bad["StateReason"].as_str().unwrap().contains("403"));
+    // New credentials authorize it again.
+    let updated = h
+        .ok(
+            "UpdateConnection",
+            json!({"Name": "bad", "AuthParameters": {"OAuthParameters": {
+                "AuthorizationEndpoint": format!("{}/token", rx.url)}}}),
+        )
+        .await;
+    assert_eq!(updated["ConnectionState"], "AUTHORIZING");
+    h.deliver().await;
+    let bad = h.ok("DescribeConnection", json!({"Name": "bad"})).await;
+    assert_eq!(bad["ConnectionState"], "AUTHORIZED");
+    assert!(bad.get("StateReason").is_none());
 }

@@ -57,7 +57,7 @@ impl TokenCache {
     }
 
     /// The cached token, or a fresh one from the token endpoint.
-    async fn token(
+    pub(crate) async fn token(
         &self,
         http: &HttpClient,
         connection: &ConnectionRecord,

@@ -4,7 +4,9 @@
 //! authentication, EventBridge cannot refresh the necessary OAuth token" is one of the cases in
 //! which "EventBridge de-authorizes a connection" (User Guide, De-authorizing connections).
 //!
-//! The change is written over the row the delivery read, only while the connection is still
+//! The request is made by the next delivery pass of the node that stored the connection
+//! AUTHORIZING ([`authorize_stored`]), else by its first invocation. The change is written over
+//! the row that was read, only while the connection is still
 //! the one that was used (same ARN and modification time), so an UpdateConnection racing with
 //! a token request always wins.
 
@@ -77,6 +79,36 @@ pub(crate) async fn record_token_outcome(
         Err(e) if e.is_conflict() => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Asks the authorization endpoint of the connection stored at `row_key` for a token if it is
+/// still AUTHORIZING (the token stays in the node's cache for its first invocation), and
+/// records the answer. A failure a retry may fix (transport, 429, 5xx) leaves it AUTHORIZING:
+/// its first invocation asks again.
+pub(crate) async fn authorize_stored(
+    out: &crate::delivery::Outbound,
+    row_key: &str,
+    now_ms: i64,
+) -> Result<(), String> {
+    let row = out.store.get(CONNECTIONS, row_key).await;
+    let Some(row) = row.map_err(|e| e.to_string())? else {
+        return Ok(());
+    };
+    let connection: ConnectionRecord = decode_record(&row.value).map_err(|e| e.to_string())?;
+    if connection.state != "AUTHORIZING" {
+        return Ok(());
+    }
+    let secrets = super::unseal(&out.key, &connection.arn, &connection.sealed)
+        .ok_or("the connection's secrets do not open")?;
+    let outcome = match out.tokens.token(&out.http, &connection, &secrets).await {
+        Ok(_) => TokenOutcome::Granted,
+        Err(e) if e.retryable => return Ok(()),
+        Err(e) => TokenOutcome::Refused(e.reason),
+    };
+    record_token_outcome(&out.store, &connection, &outcome, now_ms)
+        .await
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

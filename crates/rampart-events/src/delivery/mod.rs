@@ -59,6 +59,9 @@ pub(crate) struct Outbound {
     pub(crate) limiter: api_destination::Limiter,
     #[allow(clippy::type_complexity, reason = "a plain cache map")]
     pub(crate) resolved: Mutex<HashMap<String, (Instant, Arc<api_destination::Resolved>)>>,
+    /// Row keys of OAuth connections this node stored AUTHORIZING: their token is asked for
+    /// at the next delivery pass (`connection::state::authorize_stored`).
+    pending_auth: Mutex<Vec<String>>,
     wake: Notify,
     consumer: String,
 }
@@ -73,6 +76,7 @@ impl Outbound {
             tokens: TokenCache::default(),
             limiter: api_destination::Limiter::default(),
             resolved: Mutex::new(HashMap::new()),
+            pending_auth: Mutex::new(Vec::new()),
             wake: Notify::new(),
             consumer: format!("events-delivery-{}", uuid::Uuid::new_v4()),
         }
@@ -101,9 +105,34 @@ impl EventsService {
         self.outbound.wake.notify_one();
     }
 
+    /// Has the next delivery pass ask for the first token of the OAuth connection stored at
+    /// `row_key` (AUTHORIZING), so its state moves without waiting for an invocation.
+    pub(crate) fn authorize_soon(&self, row_key: String) {
+        if let Ok(mut pending) = self.outbound.pending_auth.lock() {
+            pending.push(row_key);
+        }
+        self.wake_delivery();
+    }
+
+    /// Asks for the tokens [`Self::authorize_soon`] noted, and records their answers.
+    async fn authorize_pending(&self, now_ms: i64) {
+        let keys = match self.outbound.pending_auth.lock() {
+            Ok(mut pending) => std::mem::take(&mut *pending),
+            Err(_) => return,
+        };
+        for key in keys {
+            let stored = crate::connection::state::authorize_stored(&self.outbound, &key, now_ms);
+            if let Err(error) = stored.await {
+                tracing::warn!(%error, "authorizing a connection failed");
+            }
+        }
+    }
+
     /// Claims and handles every delivery due at `now_ms`; how many were settled for good
-    /// (delivered or dead-lettered). Store failures end the run.
+    /// (delivered or dead-lettered). Store failures end the run. OAuth connections waiting
+    /// for their first token get it first.
     pub async fn deliver_due(&self, now_ms: i64) -> Result<usize, String> {
+        self.authorize_pending(now_ms).await;
         let mut done = 0;
         loop {
             let items = self

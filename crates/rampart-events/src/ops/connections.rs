@@ -91,11 +91,15 @@ impl EventsService {
         let value = encode_record(&record).map_err(internal)?;
         let write = rampart_store::Write::Put {
             table: CONNECTIONS,
-            key,
+            key: key.clone(),
             value,
             expect,
         };
         match self.store.transact(vec![write]).await {
+            Ok(()) if record.state == "AUTHORIZING" => {
+                self.authorize_soon(key);
+                Ok(record)
+            }
             Ok(()) => Ok(record),
             Err(e) if e.is_conflict() && version.is_none() => {
                 Err(resource_already_exists_exception(format!(
@@ -160,7 +164,8 @@ impl CreateConnection for EventsService {
     /// API_KEY and BASIC connections are AUTHORIZED at once. An OAuth connection is
     /// AUTHORIZING until its first token request: AUTHORIZED once the authorization endpoint
     /// gives a token, DEAUTHORIZED (with a StateReason) when it refuses (see
-    /// `connection::state`). Rampart makes that request at the connection's first invocation.
+    /// `connection::state`). This node's next delivery pass makes that request (else the
+    /// connection's first invocation does).
     async fn create_connection(
         &self,
         ctx: &RequestContext,
