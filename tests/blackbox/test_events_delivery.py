@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 import uuid
 
 from harness import create_user_with_key, eventually, expect_error
@@ -55,6 +56,24 @@ def test_connections_crud(server):
     expect_error(events.describe_connection, "ResourceNotFoundException",
                  f"^Failed to describe the connection\\(s\\). Connection '{name}' does not exist.$",
                  Name=name)
+
+
+def test_oauth_connections_authorize_only_with_a_token(server):
+    events = server.client("events")
+    name = _name("oauth")
+    # Nothing listens on port 9: the token request fails to connect (a failure a retry may
+    # fix), so the connection stays AUTHORIZING; it is never AUTHORIZED without a token.
+    created = events.create_connection(
+        Name=name, AuthorizationType="OAUTH_CLIENT_CREDENTIALS",
+        AuthParameters={"OAuthParameters": {
+            "AuthorizationEndpoint": "https://127.0.0.1:9/token", "HttpMethod": "POST",
+            "ClientParameters": {"ClientID": "cid", "ClientSecret": "csecret"}}})
+    assert created["ConnectionState"] == "AUTHORIZING"
+    time.sleep(0.3)  # the server's delivery loop has made its token request by now
+    described = events.describe_connection(Name=name)
+    assert described["ConnectionState"] == "AUTHORIZING"
+    assert "LastAuthorizedTime" not in described
+    events.delete_connection(Name=name)
 
 
 def test_connection_errors(server):
@@ -113,7 +132,7 @@ def test_connection_secrets_never_reach_the_database_or_answers(server):
     events.create_connection(
         Name=oauth, AuthorizationType="OAUTH_CLIENT_CREDENTIALS",
         AuthParameters={"OAuthParameters": {
-            "AuthorizationEndpoint": "https://auth.example.com/token", "HttpMethod": "POST",
+            "AuthorizationEndpoint": "https://127.0.0.1:9/token", "HttpMethod": "POST",
             "ClientParameters": {"ClientID": "cid", "ClientSecret": secrets[2]}}})
     answers = json.dumps([events.describe_connection(Name=c["Name"])
                           for c in events.list_connections()["Connections"]], default=str)
@@ -169,8 +188,20 @@ def test_archives_and_replays_crud_and_errors(server):
                  f"^Archive {name} already exists.$", ArchiveName=name, EventSourceArn=bus)
     expect_error(events.create_archive, "InvalidEventPatternException", ArchiveName=_name("p"),
                  EventSourceArn=bus, EventPattern='{"source": "x"}')
-    events.update_archive(ArchiveName=name, RetentionDays=5)
+    # AWS's managed rule: visible, carries the archive's pattern without replayed events, and
+    # cannot be changed or deleted by the user.
+    rule = events.describe_rule(Name=f"Events-Archive-{name}")
+    assert rule["ManagedBy"] and rule["State"] == "ENABLED"
+    assert json.loads(rule["EventPattern"]) == {"source": ["orders"],
+                                                "replay-name": [{"exists": False}]}
+    expect_error(events.disable_rule, "ManagedRuleException", Name=f"Events-Archive-{name}")
+    expect_error(events.delete_rule, "ManagedRuleException",
+                 f"^Events-Archive-{name} is a managed rule. Set 'force' parameter to true to override.$",
+                 Name=f"Events-Archive-{name}")
+    events.update_archive(ArchiveName=name, RetentionDays=5, EventPattern='{"source": ["billing"]}')
     assert events.describe_archive(ArchiveName=name)["RetentionDays"] == 5
+    rule = events.describe_rule(Name=f"Events-Archive-{name}")
+    assert json.loads(rule["EventPattern"])["source"] == ["billing"]
     assert name in [a["ArchiveName"] for a in events.list_archives(NamePrefix=name)["Archives"]]
     replay = _name("replay")
     started = events.start_replay(ReplayName=replay, EventSourceArn=created["ArchiveArn"],
@@ -187,6 +218,7 @@ def test_archives_and_replays_crud_and_errors(server):
     events.delete_archive(ArchiveName=name)
     expect_error(events.describe_archive, "ResourceNotFoundException",
                  f"^Archive {name} does not exist.$", ArchiveName=name)
+    expect_error(events.describe_rule, "ResourceNotFoundException", Name=f"Events-Archive-{name}")
 
 
 def _assert_state(events, replay: str, state: str) -> None:

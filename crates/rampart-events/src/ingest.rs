@@ -13,7 +13,7 @@ use crate::EventsService;
 use crate::generated::ServiceError;
 use crate::ops::put_events::event_time;
 use crate::route::{RuleSet, route_with};
-use crate::store::{BusRef, commit_err, store_err};
+use crate::store::{BusRef, commit_err};
 use rampart_audit::{RecordKind, StoredRecord, decode_entry};
 use rampart_core::{Job, JobContext, JobFuture, JobOutcome, JobScope};
 use rampart_jobs::{DueQueue, drain_due_batched};
@@ -145,12 +145,7 @@ impl EventsService {
             };
             let bus = BusRef::resolve(account, region, None);
             let set = sets.of(self, &bus).await?;
-            let mut more = route_with(&bus, &set, event, None);
-            more.extend(
-                self.archive_writes(&bus.arn(), event)
-                    .await
-                    .map_err(store_err)?,
-            );
+            let more = route_with(&bus, &set, event, None);
             routed += usize::from(!more.is_empty());
             writes.extend(more);
         }

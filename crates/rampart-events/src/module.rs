@@ -68,6 +68,12 @@ impl ServiceModule for EventsModule {
         ]
     }
 
+    /// Archives stored before archives had their managed rule get it (their events would
+    /// otherwise stop being archived).
+    fn prepare(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async { self.0.backfill_archive_rules().await.map(drop) })
+    }
+
     fn background(&self) -> Option<BoxFuture<'static, ()>> {
         Some(Box::pin(self.0.clone().delivery_loop()))
     }

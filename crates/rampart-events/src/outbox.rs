@@ -37,6 +37,11 @@ pub struct Delivery {
     /// The target's HttpParameters (API destinations): header, query string and path
     /// parameter values, as the target stores them (a JSON object, `Null` when absent).
     pub http_parameters: serde_json::Value,
+    /// Failed sends before the outbox item holding this copy: a delivery held back by an API
+    /// destination's rate limit is re-enqueued as a new item carrying its count, so waiting for
+    /// the limit never counts as an attempt (only real sends do, against the RetryPolicy).
+    #[serde(default)]
+    pub failed_sends: u32,
 }
 
 impl Delivery {

@@ -40,6 +40,9 @@ pub(crate) struct CompiledRule {
     /// Whether read-only CloudTrail management events match too.
     pub all_management_events: bool,
     pub targets: Vec<Target>,
+    /// For an archive's managed rule, the archive id its matches are stored under (instead of
+    /// enqueueing deliveries).
+    pub archive_id: Option<String>,
 }
 
 /// A bus's enabled rules at one rule-set version.
@@ -90,7 +93,15 @@ fn compile(bus: &BusRef, record: &RuleRecord) -> Option<CompiledRule> {
             .and_then(|p| Pattern::parse(p).ok()),
         all_management_events: record.state == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
         targets: record.targets.clone(),
+        archive_id: crate::archive::rule::archive_id(record),
     })
+}
+
+/// The write storing `event` in the archive of the archive rule `rule` (`None` for other rules).
+pub(crate) fn archive_write(rule: &CompiledRule, event: &Value) -> Option<Write> {
+    let id = rule.archive_id.as_deref()?;
+    let matched = rule.pattern.as_ref().is_some_and(|p| p.matches(event));
+    matched.then(|| crate::archive::store_write(id, event, event_time_ms(event)))
 }
 
 /// The outbox delivery of `event` to `target` of the rule `rule_arn` on `bus`.
@@ -142,6 +153,7 @@ fn delivery_with(
             .as_ref()
             .and_then(|h| serde_json::to_value(h).ok())
             .unwrap_or(Value::Null),
+        failed_sends: 0,
     }
 }
 
@@ -204,10 +216,7 @@ impl EventsService {
             crate::access::validation(format!("{bus_arn} is not an event bus ARN."))
         })?;
         let set = self.rule_set(&bus).await?;
-        let mut writes = route_with(&bus, &set, event, rules);
-        let archived = self.archive_writes(bus_arn, event).await;
-        writes.extend(archived.map_err(store_err)?);
-        Ok(writes)
+        Ok(route_with(&bus, &set, event, rules))
     }
 
     /// Delivers to an event-bus target: the event goes on that bus (another account's only if
@@ -242,7 +251,8 @@ impl EventsService {
     }
 }
 
-/// The deliveries of `event` through `set`, as enqueue writes.
+/// The deliveries of `event` through `set`, as enqueue writes, and its archiving by the archive
+/// rules that match it.
 pub(crate) fn route_with(
     bus: &BusRef,
     set: &RuleSet,
@@ -260,6 +270,10 @@ pub(crate) fn route_with(
             continue;
         }
         if !rule.pattern.as_ref().is_some_and(|p| p.matches(event)) {
+            continue;
+        }
+        if let Some(id) = &rule.archive_id {
+            writes.push(crate::archive::store_write(id, event, event_time_ms(event)));
             continue;
         }
         writes.extend(

@@ -57,6 +57,7 @@ fn delivery(target_arn: &str) -> Delivery {
         max_event_age_s: 86_400,
         dead_letter_arn: None,
         http_parameters: Value::Null,
+        failed_sends: 0,
     }
 }
 

@@ -18,8 +18,6 @@ pub struct EventsService {
     pub(crate) routes: RouteCache,
     /// The delivery side: connection-secret key, HTTP client, OAuth tokens, rate limits.
     pub(crate) outbound: Outbound,
-    /// Each account's archives, compiled, as PutEvents matches them.
-    pub(crate) archives: crate::archive::ArchiveCache,
 }
 
 impl std::fmt::Debug for EventsService {
@@ -45,7 +43,6 @@ impl EventsService {
             clock,
             routes: RouteCache::default(),
             outbound,
-            archives: crate::archive::ArchiveCache::default(),
         }
     }
 
@@ -55,11 +52,10 @@ impl EventsService {
     }
 
     /// Drops what is cached of the store (after a dev reset emptied it): rule sets, API
-    /// destinations and OAuth tokens, archives.
+    /// destinations and OAuth tokens.
     pub fn reset_caches(&self) {
         self.routes.clear();
         self.outbound.reset();
-        self.archives.forget(None);
     }
 }
 

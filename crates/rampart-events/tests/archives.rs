@@ -116,6 +116,20 @@ async fn archive_errors() {
         )
         .await;
     assert_eq!(foreign.code, "ResourceNotFoundException");
+    let missing = format!("arn:aws:events:{REGION}:{ACCOUNT}:event-bus/nope");
+    let missing = h
+        .err(
+            "CreateArchive",
+            json!({"ArchiveName": "m", "EventSourceArn": missing}),
+        )
+        .await;
+    assert_eq!(
+        (missing.code.as_ref(), missing.message.as_str()),
+        (
+            "ResourceNotFoundException",
+            "Event bus nope does not exist."
+        )
+    );
     h.ok(
         "UpdateArchive",
         json!({"ArchiveName": "a", "RetentionDays": 3, "Description": "d"}),
@@ -201,4 +215,132 @@ async fn replays_run_to_completion_or_are_cancelled() {
             .message,
         "Replay nope does not exist."
     );
+}
+
+#[tokio::test]
+async fn an_archive_has_a_managed_rule_kept_in_step() {
+    let h = Harness::sqlite().await;
+    h.ok(
+        "CreateArchive",
+        json!({"ArchiveName": "a", "EventSourceArn": bus(),
+            "EventPattern": r#"{"source":["orders"]}"#}),
+    )
+    .await;
+    let rules = h.ok("ListRules", json!({})).await;
+    let listed = &rules["Rules"][0];
+    assert_eq!(listed["Name"], "Events-Archive-a");
+    assert_eq!(listed["ManagedBy"], "prod.vhs.events.aws.internal");
+    let pattern: Value = serde_json::from_str(listed["EventPattern"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        pattern,
+        json!({"source": ["orders"], "replay-name": [{"exists": false}]})
+    );
+    let targets = h
+        .ok("ListTargetsByRule", json!({"Rule": "Events-Archive-a"}))
+        .await;
+    assert_eq!(targets["Targets"][0]["Id"], "Events-Archive-a");
+
+    // Archiving flows through the rule: PutEvents stores what the rule's pattern matches.
+    let entry = |source: &str| json!({"Source": source, "DetailType": "t", "Detail": "{}"});
+    h.ok(
+        "PutEvents",
+        json!({"Entries": [entry("orders"), entry("billing")]}),
+    )
+    .await;
+    let a = h.ok("DescribeArchive", json!({"ArchiveName": "a"})).await;
+    assert_eq!(a["EventCount"], 1);
+    h.ok(
+        "UpdateArchive",
+        json!({"ArchiveName": "a", "EventPattern": r#"{"source":["billing"]}"#}),
+    )
+    .await;
+    let rule = h
+        .ok("DescribeRule", json!({"Name": "Events-Archive-a"}))
+        .await;
+    assert!(rule["EventPattern"].as_str().unwrap().contains("billing"));
+    h.ok("PutEvents", json!({"Entries": [entry("billing")]}))
+        .await;
+    let a = h.ok("DescribeArchive", json!({"ArchiveName": "a"})).await;
+    assert_eq!(
+        a["EventCount"], 2,
+        "the updated rule archives billing events"
+    );
+
+    h.ok("DeleteArchive", json!({"ArchiveName": "a"})).await;
+    let gone = h
+        .err("DescribeRule", json!({"Name": "Events-Archive-a"}))
+        .await;
+    assert_eq!(gone.code, "ResourceNotFoundException");
+}
+
+#[tokio::test]
+async fn users_cannot_change_an_archive_rule() {
+    let h = Harness::sqlite().await;
+    h.ok(
+        "CreateArchive",
+        json!({"ArchiveName": "a", "EventSourceArn": bus()}),
+    )
+    .await;
+    let rule = "Events-Archive-a";
+    let rule_arn = format!("arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule}");
+    let target = json!({"Id": "t", "Arn": "arn:aws:sqs:us-east-1:111122223333:q"});
+    let changes = [
+        (
+            "PutRule",
+            json!({"Name": rule, "EventPattern": r#"{"source":["x"]}"#}),
+        ),
+        ("DisableRule", json!({"Name": rule})),
+        ("EnableRule", json!({"Name": rule})),
+        ("PutTargets", json!({"Rule": rule, "Targets": [target]})),
+        (
+            "TagResource",
+            json!({"ResourceARN": rule_arn, "Tags": [{"Key": "k", "Value": "v"}]}),
+        ),
+        (
+            "UntagResource",
+            json!({"ResourceARN": rule_arn, "TagKeys": ["k"]}),
+        ),
+        ("DeleteRule", json!({"Name": rule, "Force": true})),
+        (
+            "RemoveTargets",
+            json!({"Rule": rule, "Ids": [rule], "Force": true}),
+        ),
+    ];
+    for (op, body) in changes {
+        let e = h.err(op, body).await;
+        assert_eq!(e.code, "ManagedRuleException", "{op}");
+    }
+    let e = h.err("DeleteRule", json!({"Name": rule})).await;
+    assert_eq!(
+        e.message,
+        "Events-Archive-a is a managed rule. Set 'force' parameter to true to override."
+    );
+    let described = h.ok("DescribeRule", json!({"Name": rule})).await;
+    assert_eq!(described["State"], "ENABLED");
+    let targets = h.ok("ListTargetsByRule", json!({"Rule": rule})).await;
+    assert_eq!(targets["Targets"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn archives_stored_without_their_rule_get_it_at_start() {
+    let h = Harness::sqlite().await;
+    h.ok(
+        "CreateArchive",
+        json!({"ArchiveName": "old", "EventSourceArn": bus()}),
+    )
+    .await;
+    // As an earlier Rampart stored it: the archive without a rule.
+    let row = format!("{ACCOUNT}/{REGION}/default|Events-Archive-old");
+    let delete = rampart_store::Write::Delete {
+        table: "events_rules",
+        key: row,
+        expect: rampart_store::Expect::Any,
+    };
+    h.store.transact(vec![delete]).await.unwrap();
+    assert_eq!(h.svc.backfill_archive_rules().await.unwrap(), 1);
+    assert_eq!(h.svc.backfill_archive_rules().await.unwrap(), 0);
+    let rule = h
+        .ok("DescribeRule", json!({"Name": "Events-Archive-old"}))
+        .await;
+    assert_eq!(rule["ManagedBy"], "prod.vhs.events.aws.internal");
 }

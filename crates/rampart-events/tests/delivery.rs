@@ -231,8 +231,20 @@ async fn oauth_tokens_are_fetched_once_cached_and_refreshed_on_401() {
         )
         .await;
     let arn = dest["ApiDestinationArn"].as_str().unwrap();
+    let described = h.ok("DescribeConnection", json!({"Name": "o"})).await;
+    assert_eq!(
+        described["ConnectionState"], "AUTHORIZING",
+        "no token asked yet"
+    );
+    assert!(described.get("LastAuthorizedTime").is_none());
     h.enqueue(&[delivery(arn, "e1", h.now_ms())]).await;
     assert_eq!(h.deliver().await, 1);
+    let described = h.ok("DescribeConnection", json!({"Name": "o"})).await;
+    assert_eq!(
+        described["ConnectionState"], "AUTHORIZED",
+        "a token was granted"
+    );
+    assert!(described.get("LastAuthorizedTime").is_some());
     h.enqueue(&[delivery(arn, "e2", h.now_ms())]).await;
     assert_eq!(h.deliver().await, 1);
     let seen = rx.seen();
@@ -409,4 +421,125 @@ async fn dead_letters_can_be_redriven() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn a_refused_token_request_deauthorizes_the_connection() {
+    let h = Harness::sqlite().await;
+    let rx = Receiver::start().await;
+    // Not `/token`: the receiver answers the programmed status there.
+    let conn = h
+        .ok(
+            "CreateConnection",
+            json!({"Name": "o", "AuthorizationType": "OAUTH_CLIENT_CREDENTIALS",
+                "AuthParameters": {"OAuthParameters": {
+                    "AuthorizationEndpoint": format!("{}/deny", rx.url), "HttpMethod": "POST",
+                    "ClientParameters": {"ClientID": "cid", "ClientSecret": "csecret"}}}}),
+        )
+        .await;
+    let dest = h
+        .ok(
+            "CreateApiDestination",
+            json!({"Name": "d", "ConnectionArn": conn["ConnectionArn"],
+                "InvocationEndpoint": format!("{}/hook", rx.url), "HttpMethod": "POST"}),
+        )
+        .await;
+    rx.program(&[401]);
+    let arn = dest["ApiDestinationArn"].as_str().unwrap();
+    h.enqueue(&[delivery(arn, "e1", h.now_ms())]).await;
+    // Another node, which did not store the connection, asks for the token at invocation.
+    let other = support::service(&h.store, &h.clock, &h.root);
+    assert_eq!(
+        other.deliver_due(h.now_ms()).await.unwrap(),
+        1,
+        "dead-lettered"
+    );
+    let described = h.ok("DescribeConnection", json!({"Name": "o"})).await;
+    assert_eq!(described["ConnectionState"], "DEAUTHORIZED");
+    let reason = described["StateReason"].as_str().unwrap();
+    assert!(
+        reason.contains("401") && !reason.contains("csecret"),
+        "{reason}"
+    );
+    assert!(rx.seen().iter().all(|s| s.path != "/hook"));
+}
+
+#[tokio::test]
+async fn waiting_for_the_rate_limit_spends_no_retry_attempts() {
+    let h = Harness::sqlite().await;
+    let rx = Receiver::start().await;
+    let dest = h
+        .destination("d", &format!("{}/hook", rx.url), "POST")
+        .await;
+    h.ok(
+        "UpdateApiDestination",
+        json!({"Name": "d", "InvocationRateLimitPerSecond": 1}),
+    )
+    .await;
+    let items: Vec<_> = (0..5)
+        .map(|i| {
+            let mut d = delivery(&dest, &format!("e{i}"), h.now_ms());
+            d.max_retry_attempts = 1;
+            d
+        })
+        .collect();
+    h.enqueue(&items).await;
+    assert_eq!(h.deliver().await, 3, "two are held back by the limit");
+    // The two held back now fail once each: with MaximumRetryAttempts 1 they are retried, as
+    // their wait was not an attempt.
+    rx.program(&[500, 500]);
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    h.advance_ms(3_000);
+    assert_eq!(h.deliver().await, 0);
+    assert_eq!(rx.seen().len(), 5);
+    assert!(
+        dead_letter::list(&h.store, None, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "one failed send each is within MaximumRetryAttempts 1"
+    );
+    // Their second failed send is the last one allowed.
+    rx.program(&[500, 500]);
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    h.advance_ms(10_000);
+    assert_eq!(h.deliver().await, 2);
+    let dead = dead_letter::list(&h.store, None, None).await.unwrap();
+    assert_eq!(dead.len(), 2);
+    assert!(dead.iter().all(|d| d.attempts == 2), "{dead:?}");
+}
+
+#[tokio::test]
+async fn a_new_oauth_connection_is_authorized_by_the_next_delivery_pass() {
+    let h = Harness::sqlite().await;
+    let rx = Receiver::start().await;
+    let oauth = |name: &str, path: &str| {
+        json!({"Name": name, "AuthorizationType": "OAUTH_CLIENT_CREDENTIALS",
+            "AuthParameters": {"OAuthParameters": {
+                "AuthorizationEndpoint": format!("{}{path}", rx.url), "HttpMethod": "POST",
+                "ClientParameters": {"ClientID": "cid", "ClientSecret": "csecret"}}}})
+    };
+    h.ok("CreateConnection", oauth("good", "/token")).await;
+    assert_eq!(h.deliver().await, 0, "nothing to deliver");
+    let good = h.ok("DescribeConnection", json!({"Name": "good"})).await;
+    assert_eq!(good["ConnectionState"], "AUTHORIZED");
+    rx.program(&[403]);
+    h.ok("CreateConnection", oauth("bad", "/deny")).await;
+    h.deliver().await;
+    let bad = h.ok("DescribeConnection", json!({"Name": "bad"})).await;
+    assert_eq!(bad["ConnectionState"], "DEAUTHORIZED");
+    assert!(bad["StateReason"].as_str().unwrap().contains("403"));
+    // New credentials authorize it again.
+    let updated = h
+        .ok(
+            "UpdateConnection",
+            json!({"Name": "bad", "AuthParameters": {"OAuthParameters": {
+                "AuthorizationEndpoint": format!("{}/token", rx.url)}}}),
+        )
+        .await;
+    assert_eq!(updated["ConnectionState"], "AUTHORIZING");
+    h.deliver().await;
+    let bad = h.ok("DescribeConnection", json!({"Name": "bad"})).await;
+    assert_eq!(bad["ConnectionState"], "AUTHORIZED");
+    assert!(bad.get("StateReason").is_none());
 }

@@ -60,3 +60,49 @@ async fn the_sixth_target_is_refused_and_changes_nothing() {
     assert_eq!(listed["Targets"].as_array().unwrap().len(), 5);
     h.cleanup().await;
 }
+
+/// Fills `table` with `n` rows of the harness account and Region (only their keys count).
+async fn fill(h: &Harness, table: &'static str, n: usize) {
+    let writes = (0..n)
+        .map(|i| rampart_store::Write::Put {
+            table,
+            key: format!("{}/{}/filler-{i:04}", harness::ACCOUNT, harness::REGION),
+            value: b"{}".to_vec(),
+            expect: rampart_store::Expect::Any,
+        })
+        .collect();
+    h.store.transact(writes).await.unwrap();
+}
+
+#[tokio::test]
+async fn connections_and_api_destinations_stop_at_3000_per_region() {
+    let h = Harness::sqlite().await.unwrap();
+    let basic = |name: &str| {
+        json!({"Name": name, "AuthorizationType": "BASIC",
+            "AuthParameters": {"BasicAuthParameters": {"Username": "u", "Password": "p"}}})
+    };
+    let conn = h.ok("CreateConnection", basic("real")).await;
+    fill(&h, "events_connections", 2999).await;
+    let e = h.err("CreateConnection", basic("one-more")).await;
+    assert_eq!(
+        (e.code.as_ref(), e.message.as_str()),
+        ("LimitExceededException", LIMIT)
+    );
+    fill(&h, "events_api_destinations", 3000).await;
+    let destination = json!({"Name": "d", "ConnectionArn": conn["ConnectionArn"],
+        "InvocationEndpoint": "https://example.com/hook", "HttpMethod": "POST"});
+    let e = h.err("CreateApiDestination", destination.clone()).await;
+    assert_eq!(
+        (e.code.as_ref(), e.message.as_str()),
+        ("LimitExceededException", LIMIT)
+    );
+    let key = format!("{}/{}/filler-0000", harness::ACCOUNT, harness::REGION);
+    let delete = rampart_store::Write::Delete {
+        table: "events_api_destinations",
+        key,
+        expect: rampart_store::Expect::Any,
+    };
+    h.store.transact(vec![delete]).await.unwrap();
+    h.ok("CreateApiDestination", destination).await;
+    h.cleanup().await;
+}

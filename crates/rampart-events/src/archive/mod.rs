@@ -1,22 +1,18 @@
-//! Archives: which events of a bus an archive keeps (its own compiled pattern, matched when the
-//! event is put: [`EventsService::archive_writes`]), the stored events
+//! Archives: the stored events
 //! (`events_archive_events`, keyed `<archive id>/<time ms>/<event id>`, so a window of time is
 //! one key range), their count and size, and retention (a cluster job on the service clock).
 //!
-//! AWS implements an archive as a managed rule `Events-Archive-<name>` (ManagedBy
-//! `events.amazonaws.com`) with the archive as its target; Rampart keeps the matching here
-//! instead, and also stores events that reach an `archive/<name>` target through the outbox.
+//! Which events an archive keeps is decided by its managed rule `Events-Archive-<name>`
+//! (`rule.rs`), matched by routing like any rule; events that reach an `archive/<name>` target
+//! through the outbox are stored too.
 
 pub(crate) mod replay;
+pub(crate) mod rule;
 
 use crate::EventsService;
-use crate::pattern::Pattern;
 use rampart_store::{Expect, Store, StoreError, Write, decode_record};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 /// Archives: `<account>/<region>/<name>` → [`ArchiveRecord`].
 pub(crate) const ARCHIVES: &str = "events_archives";
@@ -69,13 +65,13 @@ pub(crate) fn event_time_ms(event: &Value) -> Option<i64> {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
-/// The write storing `event` in `archive`.
-pub(crate) fn store_write(archive: &ArchiveRecord, event: &Value, fallback_ms: i64) -> Write {
+/// The write storing `event` in the archive of id `archive_id`.
+pub(crate) fn store_write(archive_id: &str, event: &Value, fallback_ms: i64) -> Write {
     let time = event_time_ms(event).unwrap_or(fallback_ms);
     let id = event.get("id").and_then(Value::as_str).unwrap_or_default();
     Write::Put {
         table: ARCHIVE_EVENTS,
-        key: event_key(&archive.id, time, id),
+        key: event_key(archive_id, time, id),
         value: event.to_string().into_bytes(),
         expect: Expect::Any,
     }
@@ -153,90 +149,24 @@ pub(crate) async fn purge(
     }
 }
 
-/// An archive with its compiled pattern (`None`: every event).
-type Compiled = (ArchiveRecord, Option<Pattern>);
-
-/// How long this node reuses an account's archives before reading them again (another node's
-/// CreateArchive takes effect within this; this node's own changes at once).
-const CACHE_TTL: Duration = Duration::from_secs(1);
-
-/// The archives of each account and Region, compiled, as PutEvents matches them.
-#[derive(Default)]
-pub(crate) struct ArchiveCache {
-    #[allow(clippy::type_complexity, reason = "a plain cache map")]
-    entries: Mutex<HashMap<(String, String), (Instant, Arc<Vec<Compiled>>)>>,
-}
-
-impl ArchiveCache {
-    async fn of(
-        &self,
-        store: &Store,
-        (account, region): (&str, &str),
-    ) -> Result<Arc<Vec<Compiled>>, StoreError> {
-        let key = (account.to_owned(), region.to_owned());
-        if let Ok(entries) = self.entries.lock()
-            && let Some((at, compiled)) = entries.get(&key)
-            && at.elapsed() < CACHE_TTL
-        {
-            return Ok(compiled.clone());
-        }
-        let compiled: Vec<Compiled> = archives(store, Some((account, region)))
-            .await?
-            .into_iter()
-            .map(|a| {
-                let pattern = a
-                    .event_pattern
-                    .as_deref()
-                    .and_then(|p| Pattern::parse(p).ok());
-                (a, pattern)
-            })
-            .collect();
-        let compiled = Arc::new(compiled);
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.insert(key, (Instant::now(), compiled.clone()));
-        }
-        Ok(compiled)
-    }
-
-    /// Forgets the archives of `account` and `region` (after this node changed one), or all.
-    pub(crate) fn forget(&self, scope: Option<(&str, &str)>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            match scope {
-                Some((a, r)) => entries.remove(&(a.to_owned(), r.to_owned())),
-                None => {
-                    entries.clear();
-                    None
-                }
-            };
-        }
-    }
-}
-
 impl EventsService {
-    /// The writes archiving `event` (just put on the bus `bus_arn`) in every archive of that bus
-    /// whose pattern matches it; commit them with whatever accepted the event. Replayed events
-    /// (with `replay-name`) are not archived again, as AWS's managed archive rules exclude them.
-    ///
-    /// `route` calls this for each event it routes.
+    /// The writes archiving `event` (just put on the bus `bus_arn`) through that bus's archive
+    /// rules (`Events-Archive-<name>`, whose patterns exclude replayed events); `route` makes
+    /// the same writes along with the event's deliveries.
     pub async fn archive_writes(
         &self,
         bus_arn: &str,
         event: &Value,
-    ) -> Result<Vec<Write>, StoreError> {
-        if event.get("replay-name").is_some() {
-            return Ok(Vec::new());
-        }
-        let Some(scope) = arn_scope(bus_arn) else {
-            return Ok(Vec::new());
-        };
-        let now = crate::delivery::now_ms(self.clock.as_ref());
-        let compiled = self.archives.of(&self.store, scope).await?;
-        Ok(compiled
+    ) -> Result<Vec<Write>, crate::generated::ServiceError> {
+        let bus = crate::store::parse_bus_arn(bus_arn).ok_or_else(|| {
+            crate::access::validation(format!("{bus_arn} is not an event bus ARN."))
+        })?;
+        let set = self.rule_set(&bus).await?;
+        Ok(set
+            .rules
             .iter()
-            .filter(|(a, pattern)| {
-                a.event_source_arn == bus_arn && pattern.as_ref().is_none_or(|p| p.matches(event))
-            })
-            .map(|(a, _)| store_write(a, event, now))
+            .filter(|r| r.archive_id.is_some())
+            .filter_map(|r| crate::route::archive_write(r, event))
             .collect())
     }
 
@@ -264,11 +194,50 @@ impl EventsService {
             decode_record(&row.value).map_err(|e| fail(e.to_string(), false))?;
         let event: Value = serde_json::from_str(&delivery.input)
             .map_err(|_| fail("the archived input is not JSON".into(), false))?;
-        let write = store_write(&archive, &event, delivery.event_time_ms);
+        let write = store_write(&archive.id, &event, delivery.event_time_ms);
         self.store
             .transact(vec![write])
             .await
             .map_err(|e| fail(e.to_string(), true))
+    }
+
+    /// Writes the managed rule of every archive that lacks it (archives stored by an earlier
+    /// Rampart, which matched archives without a rule); how many it wrote.
+    pub async fn backfill_archive_rules(&self) -> Result<usize, String> {
+        let all = archives(&self.store, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut written = 0;
+        for archive in &all {
+            let Some(bus) = crate::store::parse_bus_arn(&archive.event_source_arn) else {
+                continue;
+            };
+            let rule = rule::rule_record(archive, &bus);
+            if self
+                .tables
+                .rule(&bus, &rule.name)
+                .await
+                .map_err(|e| e.message)?
+                .is_some()
+            {
+                continue;
+            }
+            let put = self
+                .tables
+                .rules
+                .put(&bus.rule_row(&rule.name), &rule, Expect::Absent);
+            let touch = self.tables.touch_rule_set(&bus).map_err(|e| e.message)?;
+            match self
+                .tables
+                .commit(vec![put.map_err(|e| e.to_string())?, touch])
+                .await
+            {
+                Ok(()) => written += 1,
+                Err(e) if crate::store::is_conflict(&e) => {}
+                Err(e) => return Err(e.message),
+            }
+        }
+        Ok(written)
     }
 
     /// Deletes archived events past their archive's retention at `now_ms`; how many.

@@ -57,7 +57,7 @@ impl TokenCache {
     }
 
     /// The cached token, or a fresh one from the token endpoint.
-    async fn token(
+    pub(crate) async fn token(
         &self,
         http: &HttpClient,
         connection: &ConnectionRecord,
@@ -88,7 +88,9 @@ pub(crate) async fn authorize(
     connection: &ConnectionRecord,
     secrets: &SecretParts,
 ) -> Result<(), AuthError> {
-    if connection.state != "AUTHORIZED" {
+    let oauth = connection.authorization_type == "OAUTH_CLIENT_CREDENTIALS";
+    let usable = connection.state == "AUTHORIZED" || (oauth && connection.state == "AUTHORIZING");
+    if !usable {
         return Err(AuthError {
             reason: format!("connection {} is {}", connection.name, connection.state),
             retryable: false,

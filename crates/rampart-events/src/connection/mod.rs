@@ -6,6 +6,7 @@
 pub(crate) mod auth;
 pub(crate) mod build;
 pub(crate) mod destination;
+pub(crate) mod state;
 
 use crate::generated::ConnectionHttpParameters;
 use base64::Engine as _;
@@ -27,7 +28,7 @@ pub(crate) struct ConnectionRecord {
     pub description: Option<String>,
     /// `API_KEY`, `BASIC` or `OAUTH_CLIENT_CREDENTIALS`.
     pub authorization_type: String,
-    /// `AUTHORIZED` or `DEAUTHORIZED`.
+    /// `AUTHORIZING` (OAuth, before its first token request), `AUTHORIZED` or `DEAUTHORIZED`.
     pub state: String,
     pub state_reason: Option<String>,
     pub created_ms: i64,

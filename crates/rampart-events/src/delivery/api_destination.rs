@@ -10,6 +10,7 @@
 use super::http::{Failure, Outgoing};
 use super::{Outbound, Outcome};
 use crate::connection::destination::{self, API_DESTINATIONS, DestinationRecord};
+use crate::connection::state::{TokenOutcome, record_token_outcome};
 use crate::connection::{self, CONNECTIONS, ConnectionRecord, SecretParts, auth};
 use crate::outbox::Delivery;
 use crate::route::DeliveryError;
@@ -77,8 +78,8 @@ fn fail(reason: impl Into<String>, retryable: bool) -> Outcome {
     })
 }
 
-/// Delivers `delivery` to the API destination of its target ARN.
-pub(crate) async fn send(out: &Outbound, delivery: &Delivery) -> Outcome {
+/// Delivers `delivery` to the API destination of its target ARN at `now_ms`.
+pub(crate) async fn send(out: &Outbound, delivery: &Delivery, now_ms: i64) -> Outcome {
     let resolved = match resolve(out, &delivery.target_arn).await {
         Ok(resolved) => resolved,
         Err(outcome) => return outcome,
@@ -98,7 +99,37 @@ pub(crate) async fn send(out: &Outbound, delivery: &Delivery) -> Outcome {
         Ok(request) => request,
         Err(reason) => return fail(reason, false),
     };
-    invoke(out, &resolved, &mut request, delivery).await
+    invoke(out, &resolved, &mut request, delivery, now_ms).await
+}
+
+/// Records what an OAuth connection's token request did to its state: AUTHORIZING becomes
+/// AUTHORIZED with a token; a refusal (a failure a retry would not fix) makes it DEAUTHORIZED.
+/// The destination's cached copy is dropped so the next delivery reads the new state.
+async fn note_token_outcome(
+    out: &Outbound,
+    resolved: &Resolved,
+    error: Option<&auth::AuthError>,
+    now_ms: i64,
+) {
+    let connection = &resolved.connection;
+    let oauth = connection.authorization_type == "OAUTH_CLIENT_CREDENTIALS";
+    let asked = matches!(connection.state.as_str(), "AUTHORIZING" | "AUTHORIZED");
+    let outcome = match error {
+        _ if !oauth || !asked => return,
+        None if connection.state == "AUTHORIZED" => return,
+        None => TokenOutcome::Granted,
+        Some(e) if e.retryable => return,
+        Some(e) => TokenOutcome::Refused(e.reason.clone()),
+    };
+    match record_token_outcome(&out.store, connection, &outcome, now_ms).await {
+        Ok(true) => {
+            if let Ok(mut cache) = out.resolved.lock() {
+                cache.remove(&resolved.destination.arn);
+            }
+        }
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "recording a connection's authorization failed"),
+    }
 }
 
 async fn invoke(
@@ -106,12 +137,14 @@ async fn invoke(
     resolved: &Resolved,
     request: &mut (Outgoing, Vec<(String, String)>),
     delivery: &Delivery,
+    now_ms: i64,
 ) -> Outcome {
     let (request, query) = request;
     let (connection, secrets) = (&resolved.connection, &resolved.secrets);
-    if let Err(e) =
-        auth::authorize(request, query, &out.http, &out.tokens, connection, secrets).await
-    {
+    let authorized =
+        auth::authorize(request, query, &out.http, &out.tokens, connection, secrets).await;
+    note_token_outcome(out, resolved, authorized.as_ref().err(), now_ms).await;
+    if let Err(e) = authorized {
         return fail(e.reason, e.retryable);
     }
     dedup_headers(&mut request.headers);

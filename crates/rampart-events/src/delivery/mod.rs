@@ -20,7 +20,7 @@ use crate::outbox::{DELIVERY_QUEUE, Delivery};
 use crate::route::DeliveryError;
 use futures::StreamExt as _;
 use rampart_crypto::root::DomainKey;
-use rampart_store::{Claimed, Store};
+use rampart_store::{Claimed, Store, Write};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -59,6 +59,9 @@ pub(crate) struct Outbound {
     pub(crate) limiter: api_destination::Limiter,
     #[allow(clippy::type_complexity, reason = "a plain cache map")]
     pub(crate) resolved: Mutex<HashMap<String, (Instant, Arc<api_destination::Resolved>)>>,
+    /// Row keys of OAuth connections this node stored AUTHORIZING: their token is asked for
+    /// at the next delivery pass (`connection::state::authorize_stored`).
+    pending_auth: Mutex<Vec<String>>,
     wake: Notify,
     consumer: String,
 }
@@ -73,6 +76,7 @@ impl Outbound {
             tokens: TokenCache::default(),
             limiter: api_destination::Limiter::default(),
             resolved: Mutex::new(HashMap::new()),
+            pending_auth: Mutex::new(Vec::new()),
             wake: Notify::new(),
             consumer: format!("events-delivery-{}", uuid::Uuid::new_v4()),
         }
@@ -101,9 +105,34 @@ impl EventsService {
         self.outbound.wake.notify_one();
     }
 
+    /// Has the next delivery pass ask for the first token of the OAuth connection stored at
+    /// `row_key` (AUTHORIZING), so its state moves without waiting for an invocation.
+    pub(crate) fn authorize_soon(&self, row_key: String) {
+        if let Ok(mut pending) = self.outbound.pending_auth.lock() {
+            pending.push(row_key);
+        }
+        self.wake_delivery();
+    }
+
+    /// Asks for the tokens [`Self::authorize_soon`] noted, and records their answers.
+    async fn authorize_pending(&self, now_ms: i64) {
+        let keys = match self.outbound.pending_auth.lock() {
+            Ok(mut pending) => std::mem::take(&mut *pending),
+            Err(_) => return,
+        };
+        for key in keys {
+            let stored = crate::connection::state::authorize_stored(&self.outbound, &key, now_ms);
+            if let Err(error) = stored.await {
+                tracing::warn!(%error, "authorizing a connection failed");
+            }
+        }
+    }
+
     /// Claims and handles every delivery due at `now_ms`; how many were settled for good
-    /// (delivered or dead-lettered). Store failures end the run.
+    /// (delivered or dead-lettered). Store failures end the run. OAuth connections waiting
+    /// for their first token get it first.
     pub async fn deliver_due(&self, now_ms: i64) -> Result<usize, String> {
+        self.authorize_pending(now_ms).await;
         let mut done = 0;
         loop {
             let items = self
@@ -141,13 +170,14 @@ impl EventsService {
         (item, delivery, outcome)
     }
 
-    /// Acks the delivered items in one transaction; retries or dead-letters the others.
+    /// Acks the delivered items in one transaction, after re-enqueueing the ones the rate
+    /// limit held back in one more ([`deferral`]); retries or dead-letters the failed ones.
     async fn settle_batch(
         &self,
         attempts: Vec<(Claimed, Option<Delivery>, Outcome)>,
         now_ms: i64,
     ) -> Result<usize, String> {
-        let mut acks = Vec::new();
+        let (mut acks, mut deferred) = (Vec::new(), Vec::new());
         let mut done = 0;
         for (item, delivery, outcome) in attempts {
             match (delivery, outcome) {
@@ -162,10 +192,21 @@ impl EventsService {
                     acks.push(item);
                     done += 1;
                 }
-                (Some(d), outcome) => {
-                    done += usize::from(self.settle(&item, &d, outcome, now_ms).await?);
+                (Some(d), Outcome::Throttled(wait)) => {
+                    let at = now_ms.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
+                    deferred.push(deferral(&item, &d, at));
+                    acks.push(item);
+                }
+                (Some(d), Outcome::Failed(error)) => {
+                    done += usize::from(self.settle(&item, &d, error, now_ms).await?);
                 }
             }
+        }
+        if !deferred.is_empty() {
+            self.store
+                .transact(deferred)
+                .await
+                .map_err(|e| format!("deferring throttled deliveries: {e}"))?;
         }
         self.store
             .ack_many(DELIVERY_QUEUE, &acks)
@@ -191,7 +232,10 @@ impl EventsService {
     /// One attempt to deliver, by the target ARN's kind.
     pub(crate) async fn attempt(&self, delivery: &Delivery) -> Outcome {
         match target_kind(&delivery.target_arn) {
-            Some("api-destination") => api_destination::send(&self.outbound, delivery).await,
+            Some("api-destination") => {
+                let now = now_ms(self.clock.as_ref());
+                api_destination::send(&self.outbound, delivery, now).await
+            }
             Some("event-bus") => match self.forward_to_bus(delivery).await {
                 Ok(()) => Outcome::Delivered,
                 Err(error) => Outcome::Failed(error),
@@ -210,28 +254,24 @@ impl EventsService {
         }
     }
 
+    /// Retries a failed delivery within its RetryPolicy, or dead-letters it; whether it was
+    /// settled for good.
     async fn settle(
         &self,
         item: &Claimed,
         delivery: &Delivery,
-        outcome: Outcome,
+        error: DeliveryError,
         now_ms: i64,
     ) -> Result<bool, String> {
-        let error = match outcome {
-            Outcome::Delivered => return self.ack(item).await.map(|()| true),
-            Outcome::Throttled(wait) => {
-                let at = now_ms.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(0));
-                return self.retry(item, at).await.map(|()| false);
-            }
-            Outcome::Failed(error) => error,
-        };
-        let next = policy::after_failure(delivery, item.attempts, &error, now_ms, fastrand::f64());
+        // Every claim of this item was a send that failed (a throttled copy is a new item).
+        let attempts = delivery.failed_sends.saturating_add(item.attempts);
+        let next = policy::after_failure(delivery, attempts, &error, now_ms, fastrand::f64());
         match next {
             policy::Next::RetryAt(at) => self.retry(item, at).await.map(|()| false),
             policy::Next::DeadLetter(reason) => {
                 tracing::info!(rule = %delivery.rule_arn, target = %delivery.target_id,
                     event = %delivery.event_id, %reason, "event delivery dead-lettered");
-                let write = dead_letter::record(item.id, delivery, reason, item.attempts, now_ms)
+                let write = dead_letter::record(item.id, delivery, reason, attempts, now_ms)
                     .map_err(|e| e.to_string())?;
                 self.store
                     .transact(vec![write])
@@ -256,6 +296,25 @@ impl EventsService {
             .await
             .map(drop)
             .map_err(|e| format!("rescheduling a delivery: {e}"))
+    }
+}
+
+/// The enqueue putting a delivery the rate limit held back in the outbox again, visible at
+/// `at`, as a new item carrying the failed sends so far (this claim sent nothing); the claimed
+/// item is then acked. The store counts every claim of an item as an attempt, so retrying the
+/// same item would spend the target's RetryPolicy (and the store's own claim limit) on waiting,
+/// where AWS counts only failed invocations. The dedup key keeps one copy if a crash between
+/// this commit and the ack repeats it.
+fn deferral(item: &Claimed, delivery: &Delivery, at: i64) -> Write {
+    let mut copy = delivery.clone();
+    copy.failed_sends = delivery
+        .failed_sends
+        .saturating_add(item.attempts.saturating_sub(1));
+    Write::Enqueue {
+        queue: DELIVERY_QUEUE,
+        payload: copy.encode(),
+        visible_at_ms: at,
+        dedup_key: Some(format!("throttled/{}", item.id)),
     }
 }
 

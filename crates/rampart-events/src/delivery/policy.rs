@@ -80,6 +80,7 @@ mod tests {
             max_event_age_s: max_age_s,
             dead_letter_arn: None,
             http_parameters: serde_json::Value::Null,
+            failed_sends: 0,
         }
     }
 

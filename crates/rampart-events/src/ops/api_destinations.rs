@@ -128,6 +128,7 @@ impl CreateApiDestination for EventsService {
         check_endpoint(&endpoint)?;
         let connection_arn = input.connection_arn.unwrap_or_default();
         self.connection_for(ctx, &connection_arn).await?;
+        super::paging::check_region_quota(&self.store, API_DESTINATIONS, ctx).await?;
         let now = now_ms(self.clock.as_ref());
         let (region, account) = (ctx.region.as_str(), ctx.account().as_str());
         let record = DestinationRecord {

@@ -3,14 +3,16 @@
 use super::connections::{authorize, internal, timestamp};
 use super::paging::read_versioned;
 use crate::EventsService;
+use crate::access::bus_not_found;
 use crate::archive::{self, ARCHIVES, ArchiveRecord};
 use crate::delivery::now_ms;
 use crate::generated::errors::{
-    concurrent_modification_exception, invalid_event_pattern_exception,
+    concurrent_modification_exception, internal_exception, invalid_event_pattern_exception,
     resource_already_exists_exception, resource_not_found_exception,
 };
 use crate::generated::*;
 use crate::pattern::Pattern;
+use crate::store::{BusRef, parse_bus_arn};
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write, encode_record};
 
@@ -39,28 +41,27 @@ fn check_pattern(pattern: Option<&str>) -> Result<(), ServiceError> {
     }
 }
 
-/// The bus must be one of the caller's account and Region. Rampart cannot see the buses from
-/// here (another part of the crate owns them); a bus of another account or Region is refused
-/// as AWS refuses an unknown one.
-fn check_source(ctx: &RequestContext, source: &str) -> Result<(), ServiceError> {
-    let scope = archive::arn_scope(source);
-    let own = scope == Some((ctx.account().as_str(), ctx.region.as_str()));
-    let bus = source.rsplit_once(":event-bus/").map(|(_, n)| n);
-    match bus {
-        Some(_) if own => Ok(()),
-        _ => Err(resource_not_found_exception(format!(
-            "Event bus {} does not exist.",
-            bus.unwrap_or(source)
-        ))),
-    }
+/// The bus an archive reads: one of the caller's account and Region (a bus of another account
+/// or Region is refused as AWS refuses an unknown one; whether it exists is checked with the
+/// managed rule's write).
+fn source_bus(ctx: &RequestContext, source: &str) -> Result<BusRef, ServiceError> {
+    let bus = parse_bus_arn(source);
+    let own = |b: &BusRef| b.account == ctx.account().as_str() && b.region == ctx.region.as_str();
+    bus.filter(own).ok_or_else(|| {
+        let name = source.rsplit_once(":event-bus/").map_or(source, |(_, n)| n);
+        bus_not_found(name)
+    })
+}
+
+/// The bus of a stored archive (an unreadable one is an internal fault, logged, not answered).
+fn bus_of(a: &ArchiveRecord) -> Result<BusRef, ServiceError> {
+    parse_bus_arn(&a.event_source_arn).ok_or_else(|| {
+        tracing::error!(archive = %a.arn, "stored archive without a bus ARN");
+        internal_exception("An internal error occurred.")
+    })
 }
 
 impl EventsService {
-    fn forget_archives(&self, ctx: &RequestContext) {
-        let scope = (ctx.account().as_str(), ctx.region.as_str());
-        self.archives.forget(Some(scope));
-    }
-
     async fn read_archive(
         &self,
         ctx: &RequestContext,
@@ -69,21 +70,36 @@ impl EventsService {
         read_versioned(&self.store, ARCHIVES, &key(ctx, name), || not_found(name)).await
     }
 
+    /// Writes the archive (expected at `version`, or absent) and its managed rule (over the
+    /// rule row at `rule_version`, or a new one) in one transaction.
     async fn write_archive(
         &self,
         ctx: &RequestContext,
         record: &ArchiveRecord,
         version: Option<u64>,
+        rule_version: Option<u64>,
     ) -> Result<(), ServiceError> {
-        let write = Write::Put {
-            table: ARCHIVES,
-            key: key(ctx, &record.name),
-            value: encode_record(record).map_err(internal)?,
-            expect: version.map_or(Expect::Absent, Expect::Version),
+        let bus = bus_of(record)?;
+        let rule = archive::rule::rule_record(record, &bus);
+        let rule_expect = rule_version.map_or(Expect::Absent, Expect::Version);
+        let mut writes = match version {
+            Some(_) => Vec::new(),
+            None => self.bus_guard(&bus).await?,
         };
-        let outcome = self.store.transact(vec![write]).await;
-        self.forget_archives(ctx);
-        match outcome {
+        writes.extend([
+            Write::Put {
+                table: ARCHIVES,
+                key: key(ctx, &record.name),
+                value: encode_record(record).map_err(internal)?,
+                expect: version.map_or(Expect::Absent, Expect::Version),
+            },
+            self.tables
+                .rules
+                .put(&bus.rule_row(&rule.name), &rule, rule_expect)
+                .map_err(internal)?,
+            self.tables.touch_rule_set(&bus)?,
+        ]);
+        match self.store.transact(writes).await {
             Ok(()) => Ok(()),
             Err(e) if e.is_conflict() && version.is_none() => {
                 Err(resource_already_exists_exception(format!(
@@ -109,8 +125,18 @@ impl CreateArchive for EventsService {
         let name = input.archive_name.unwrap_or_default();
         authorize(ctx, "CreateArchive", &arn(ctx, &name))?;
         let source = input.event_source_arn.unwrap_or_default();
-        check_source(ctx, &source)?;
+        let bus = source_bus(ctx, &source)?;
         check_pattern(input.event_pattern.as_deref())?;
+        let rule = archive::rule::rule_name(&name);
+        let existing = self.tables.rule(&bus, &rule).await?;
+        // A user's rule of that name is in the way; the archive's own means the archive exists
+        // (answered by the archive write's conflict).
+        if existing.is_some_and(|r| r.value.managed_by.is_none()) {
+            return Err(resource_already_exists_exception(format!(
+                "Rule {rule} already exists on EventBus {}.",
+                bus.name
+            )));
+        }
         let record = ArchiveRecord {
             arn: arn(ctx, &name),
             id: uuid::Uuid::new_v4().simple().to_string(),
@@ -122,7 +148,7 @@ impl CreateArchive for EventsService {
             kms_key_identifier: input.kms_key_identifier,
             created_ms: now_ms(self.clock.as_ref()),
         };
-        self.write_archive(ctx, &record, None).await?;
+        self.write_archive(ctx, &record, None, None).await?;
         Ok(CreateArchiveResponse {
             archive_arn: Some(record.arn),
             creation_time: Some(timestamp(record.created_ms)),
@@ -182,7 +208,14 @@ impl UpdateArchive for EventsService {
         if input.kms_key_identifier.is_some() {
             a.kms_key_identifier = input.kms_key_identifier;
         }
-        self.write_archive(ctx, &a, Some(stored.version)).await?;
+        let bus = bus_of(&a)?;
+        let rule = self
+            .tables
+            .rule(&bus, &archive::rule::rule_name(&name))
+            .await?;
+        let rule_version = rule.map(|r| r.version);
+        self.write_archive(ctx, &a, Some(stored.version), rule_version)
+            .await?;
         Ok(UpdateArchiveResponse {
             archive_arn: Some(a.arn),
             creation_time: Some(timestamp(a.created_ms)),
@@ -193,7 +226,7 @@ impl UpdateArchive for EventsService {
 }
 
 impl DeleteArchive for EventsService {
-    /// Deletes the archive, then its events.
+    /// Deletes the archive and its managed rule, then its events.
     async fn delete_archive(
         &self,
         ctx: &RequestContext,
@@ -202,14 +235,19 @@ impl DeleteArchive for EventsService {
         let name = input.archive_name.unwrap_or_default();
         authorize(ctx, "DeleteArchive", &arn(ctx, &name))?;
         let stored = self.read_archive(ctx, &name).await?;
-        let write = Write::Delete {
-            table: ARCHIVES,
-            key: key(ctx, &name),
-            expect: Expect::Version(stored.version),
-        };
-        let outcome = self.store.transact(vec![write]).await;
-        self.forget_archives(ctx);
-        match outcome {
+        let bus = bus_of(&stored.value)?;
+        let writes = vec![
+            Write::Delete {
+                table: ARCHIVES,
+                key: key(ctx, &name),
+                expect: Expect::Version(stored.version),
+            },
+            self.tables
+                .rules
+                .delete(&bus.rule_row(&archive::rule::rule_name(&name)), Expect::Any),
+            self.tables.touch_rule_set(&bus)?,
+        ];
+        match self.store.transact(writes).await {
             Ok(()) => {}
             Err(e) if e.is_conflict() => return Err(not_found(&name)),
             Err(e) => return Err(internal(e)),

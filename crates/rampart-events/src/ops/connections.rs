@@ -91,11 +91,15 @@ impl EventsService {
         let value = encode_record(&record).map_err(internal)?;
         let write = rampart_store::Write::Put {
             table: CONNECTIONS,
-            key,
+            key: key.clone(),
             value,
             expect,
         };
         match self.store.transact(vec![write]).await {
+            Ok(()) if record.state == "AUTHORIZING" => {
+                self.authorize_soon(key);
+                Ok(record)
+            }
             Ok(()) => Ok(record),
             Err(e) if e.is_conflict() && version.is_none() => {
                 Err(resource_already_exists_exception(format!(
@@ -109,6 +113,20 @@ impl EventsService {
             ))),
             Err(e) => Err(internal(e)),
         }
+    }
+}
+
+/// The state new authorization parameters put a connection in at `now`: API_KEY and BASIC are
+/// AUTHORIZED at once; OAUTH_CLIENT_CREDENTIALS is AUTHORIZING until a token request answers
+/// (AWS: "OAuth connections will be in the AUTHORIZING state and transition to AUTHORIZED once
+/// the OAuth token exchange completes successfully").
+fn start_authorizing(record: &mut ConnectionRecord, now: i64) {
+    record.state_reason = None;
+    if record.authorization_type == "OAUTH_CLIENT_CREDENTIALS" {
+        record.state = "AUTHORIZING".into();
+    } else {
+        record.state = "AUTHORIZED".into();
+        record.authorized_ms = Some(now);
     }
 }
 
@@ -129,11 +147,11 @@ fn new_record(ctx: &RequestContext, input: &CreateConnectionRequest, now: i64) -
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
-        state: "AUTHORIZED".into(),
+        state: String::new(),
         state_reason: None,
         created_ms: now,
         modified_ms: now,
-        authorized_ms: Some(now),
+        authorized_ms: None,
         api_key_name: None,
         username: None,
         oauth: None,
@@ -143,9 +161,11 @@ fn new_record(ctx: &RequestContext, input: &CreateConnectionRequest, now: i64) -
 }
 
 impl CreateConnection for EventsService {
-    /// API_KEY and BASIC connections are AUTHORIZED at once. An OAuth connection is answered
-    /// AUTHORIZING, as AWS does, but Rampart fetches its token at the first invocation (and
-    /// stores it AUTHORIZED); a failing token endpoint shows in that delivery's dead letter.
+    /// API_KEY and BASIC connections are AUTHORIZED at once. An OAuth connection is
+    /// AUTHORIZING until its first token request: AUTHORIZED once the authorization endpoint
+    /// gives a token, DEAUTHORIZED (with a StateReason) when it refuses (see
+    /// `connection::state`). This node's next delivery pass makes that request (else the
+    /// connection's first invocation does).
     async fn create_connection(
         &self,
         ctx: &RequestContext,
@@ -158,19 +178,17 @@ impl CreateConnection for EventsService {
                 "InvocationConnectivityParameters (private APIs through VPC Lattice) are not supported by Rampart.",
             ));
         }
+        super::paging::check_region_quota(&self.store, CONNECTIONS, ctx).await?;
         let mut record = new_record(ctx, &input, now_ms(self.clock.as_ref()));
         let kind = record.authorization_type.clone();
         let params = input.auth_parameters.unwrap_or_default();
         let secrets = build::create_parts(&kind, params, &mut record)?;
+        let created = record.created_ms;
+        start_authorizing(&mut record, created);
         let record = self.write_connection(ctx, record, &secrets, None).await?;
-        let state = if kind == "OAUTH_CLIENT_CREDENTIALS" {
-            "AUTHORIZING"
-        } else {
-            "AUTHORIZED"
-        };
         Ok(CreateConnectionResponse {
             connection_arn: Some(record.arn),
-            connection_state: Some(state.into()),
+            connection_state: Some(record.state.as_str().into()),
             creation_time: Some(timestamp(record.created_ms)),
             last_modified_time: Some(timestamp(record.modified_ms)),
         })
@@ -257,9 +275,7 @@ fn apply_update(
         record.kms_key_identifier = input.kms_key_identifier;
     }
     if has_auth {
-        record.state = "AUTHORIZED".into();
-        record.state_reason = None;
-        record.authorized_ms = Some(now);
+        start_authorizing(record, now);
     }
     record.modified_ms = now;
     Ok(())

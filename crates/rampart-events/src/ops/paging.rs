@@ -79,3 +79,28 @@ pub(super) async fn page<T: DeserializeOwned>(
         }
     }
 }
+
+/// AWS's default quota of connections, and of API destinations, per account per Region
+/// (EventBridge quotas: "Connections … 3,000 … The maximum number of connections per account
+/// per Region"; "Api destinations … 3,000").
+pub(super) const MAX_PER_REGION: usize = 3000;
+
+/// LimitExceededException when the caller's account already has [`MAX_PER_REGION`] rows of
+/// `table` in its Region (the message the crate answers for buses and rules too).
+pub(super) async fn check_region_quota(
+    store: &Store,
+    table: &'static str,
+    ctx: &rampart_core::RequestContext,
+) -> Result<(), ServiceError> {
+    let prefix = format!("{}/{}/", ctx.account().as_str(), ctx.region.as_str());
+    let keys = store
+        .scan_keys(table, &prefix, None, MAX_PER_REGION)
+        .await
+        .map_err(internal)?;
+    if keys.len() >= MAX_PER_REGION {
+        return Err(crate::generated::errors::limit_exceeded_exception(
+            "The requested resource exceeds the maximum number allowed.",
+        ));
+    }
+    Ok(())
+}

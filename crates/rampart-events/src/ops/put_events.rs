@@ -138,7 +138,9 @@ impl EventsService {
             ));
         }
         // A denied or missing bus fails its entry, not the call (entries may name several
-        // buses). Doubt: whether AWS answers an identity-policy denial for the whole call.
+        // buses). AWS documents AccessDeniedException ("You do not have sufficient access to
+        // perform this action") among PutEventsResultEntry's non-retryable ErrorCodes, beside
+        // NotAuthorizedForSourceException/…DetailTypeException, so a denial is an entry's.
         let as_entry = |e: ServiceError| failed(&e.code, e.message);
         self.authorize_put(ctx, &bus).await.map_err(as_entry)?;
         let set = match sets.get(&bus) {
@@ -165,7 +167,8 @@ impl PutEvents for EventsService {
         let entries = input.entries.unwrap_or_default();
         let total: usize = entries.iter().map(entry_size).sum();
         if total > MAX_REQUEST_BYTES {
-            // Doubt: AWS's exact message for an oversized request.
+            // AWS documents the limit ("the total entry size must be less than 256KB", sized
+            // as `entry_size` does) but not its message; this text is Rampart's. Doubt kept.
             return Err(validation(
                 "Total size of the entries in the request is over the limit.",
             ));

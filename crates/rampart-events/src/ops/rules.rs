@@ -5,7 +5,9 @@
 use super::buses::caller_bus;
 use crate::EventsService;
 use crate::access::{authorize, bus_not_found, rule_not_found, validation};
-use crate::generated::errors::{invalid_event_pattern_exception, limit_exceeded_exception};
+use crate::generated::errors::{
+    invalid_event_pattern_exception, limit_exceeded_exception, managed_rule_exception,
+};
 use crate::generated::*;
 use crate::pattern::Pattern;
 use crate::schedule::Schedule;
@@ -37,6 +39,42 @@ fn rule_state(name: &str) -> RuleState {
         }
         _ => RuleState::Enabled,
     }
+}
+
+/// ManagedRuleException for a change to a rule an AWS service manages. AWS: "You cannot modify
+/// these managed rules by using DisableRule, EnableRule, PutTargets, PutRule, TagResource, or
+/// UntagResource." (the exception's documentation; the message text is Rampart's).
+pub(crate) fn refuse_managed(rule: &RuleRecord) -> Result<(), ServiceError> {
+    match &rule.managed_by {
+        Some(by) => Err(managed_rule_exception(format!(
+            "Rule {} is managed by {by} and cannot be modified.",
+            rule.name
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// DeleteRule and RemoveTargets on a managed rule. Without Force AWS answers "<rule> is a
+/// managed rule. Set 'force' parameter to true to override."; an archive's rule stays while its
+/// archive exists even with Force (AWS refuses it too; DeleteArchive removes it).
+pub(crate) fn check_forced(rule: &RuleRecord, force: bool) -> Result<(), ServiceError> {
+    if rule.managed_by.is_none() {
+        return Ok(());
+    }
+    if !force {
+        return Err(managed_rule_exception(format!(
+            "{} is a managed rule. Set 'force' parameter to true to override.",
+            rule.name
+        )));
+    }
+    if crate::archive::rule::is_archive_rule(rule) {
+        let archive = rule.name.trim_start_matches("Events-Archive-");
+        return Err(managed_rule_exception(format!(
+            "Rule {} is managed by archive {archive}; delete the archive to remove it.",
+            rule.name
+        )));
+    }
+    Ok(())
 }
 
 /// The rule `name` on the bus `bus_name` resolves to, authorized for `operation`.
@@ -127,7 +165,10 @@ impl EventsService {
 
     /// The write that makes a new rule's commit conflict with a racing DeleteEventBus (a
     /// rewrite of the custom bus's row); NotFound for a bus that does not exist.
-    async fn bus_guard(&self, bus: &BusRef) -> Result<Vec<rampart_store::Write>, ServiceError> {
+    pub(crate) async fn bus_guard(
+        &self,
+        bus: &BusRef,
+    ) -> Result<Vec<rampart_store::Write>, ServiceError> {
         match self.tables.bus(bus).await? {
             Some(row) => {
                 let key = bus.row();
@@ -167,8 +208,9 @@ impl EventsService {
         let name = input.name.clone().unwrap_or_default();
         let guard = self.bus_guard(bus).await?;
         let existing = self.tables.rule(bus, &name).await?;
-        if existing.is_none() {
-            self.check_rule_quota(bus).await?;
+        match &existing {
+            Some(rule) => refuse_managed(&rule.value)?,
+            None => self.check_rule_quota(bus).await?,
         }
         let (rule, reschedule) = updated_rule(ctx, bus, input, existing.as_ref().map(|r| &r.value));
         let (version, guard) = match &existing {
@@ -324,6 +366,7 @@ impl EventsService {
         let bus = rule_ref(ctx, operation, bus_name, name)?;
         retry_conflicts(is_conflict, || async {
             let Versioned { mut value, version } = self.load_rule(&bus, name).await?;
+            refuse_managed(&value)?;
             if value.enabled() == enable {
                 return Ok(());
             }
@@ -385,12 +428,7 @@ impl DeleteRule for EventsService {
             let Some(rule) = self.tables.rule(&bus, &name).await? else {
                 return Ok(());
             };
-            if rule.value.managed_by.is_some() && !force {
-                return Err(crate::generated::errors::managed_rule_exception(format!(
-                    "Rule {name} is managed by {} and can only be deleted with Force.",
-                    rule.value.managed_by.clone().unwrap_or_default()
-                )));
-            }
+            check_forced(&rule.value, force)?;
             if !rule.value.targets.is_empty() && !force {
                 return Err(validation("Rule can't be deleted since it has targets."));
             }

@@ -105,6 +105,7 @@ impl EventsService {
         let row = self.tables.rule(bus, name).await?;
         let row = row.ok_or_else(|| rule_not_found(name, &bus.name))?;
         let mut record = row.value;
+        super::rules::refuse_managed(&record)?;
         let before = record.tags.clone();
         change(&mut record.tags)?;
         if record.tags != before {

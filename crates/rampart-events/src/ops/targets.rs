@@ -1,7 +1,7 @@
 //! Targets: PutTargets, RemoveTargets, ListTargetsByRule. A rule keeps at most five targets,
 //! stored in its row; every change rewrites the bus's rule set (routing caches reload).
 
-use super::rules::rule_ref;
+use super::rules::{check_forced, refuse_managed, rule_ref};
 use crate::EventsService;
 use crate::access::validation;
 use crate::generated::errors::limit_exceeded_exception;
@@ -36,6 +36,7 @@ impl EventsService {
         targets: &[Target],
     ) -> Result<(), ServiceError> {
         let Versioned { mut value, version } = self.load_rule(bus, rule).await?;
+        refuse_managed(&value)?;
         for target in targets {
             let id = target.id.clone();
             match value.targets.iter_mut().find(|t| t.id == id) {
@@ -81,8 +82,10 @@ impl RemoveTargets for EventsService {
         let rule = input.rule.unwrap_or_default();
         let bus = rule_ref(ctx, "RemoveTargets", input.event_bus_name.as_deref(), &rule)?;
         let ids = input.ids.unwrap_or_default();
+        let force = input.force.unwrap_or(false);
         retry_conflicts(is_conflict, || async {
             let Versioned { mut value, version } = self.load_rule(&bus, &rule).await?;
+            check_forced(&value, force)?;
             let before = value.targets.len();
             value
                 .targets

@@ -187,6 +187,7 @@ pub fn delivery(target_arn: &str, event_id: &str, now_ms: i64) -> Delivery {
         max_event_age_s: 86_400,
         dead_letter_arn: None,
         http_parameters: Value::Null,
+        failed_sends: 0,
     }
 }
 
