@@ -138,7 +138,8 @@ impl KmsService {
     /// AWS-managed keys, `alias/aws/<service>`, become usable: their policy allows use only
     /// through their service). The request counts as a KMS request (usage metering) and becomes
     /// a KMS audit event of its own after the caller's call, failed or not; the keys it used
-    /// stay among the resources of the caller's call as before.
+    /// stay among the resources of the caller's call as before. A caller makes its nested
+    /// requests one at a time (its own resources are set aside while one runs).
     pub async fn via_service<R: ViaServiceCall>(
         &self,
         service: &str,
