@@ -98,7 +98,7 @@ async fn nested_calls_are_noted_metered_and_leave_the_callers_resources() {
     let outer: Vec<String> = ctx.take_resources().into_iter().map(|r| r.arn).collect();
     assert_eq!(outer, [PARAMETER.to_owned(), key_arn.clone()]);
     h.kms.flush_usage().await.unwrap();
-    let now = i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp() * 1000).unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
     let report = usage_report(&h.store, None, Some(ACCOUNT), now)
         .await
         .unwrap();
