@@ -104,3 +104,33 @@ def test_nested_calls_count_as_kms_requests(secure_server):
             break
         time.sleep(0.5)
     assert line is not None and line["requests"] == 3, "CreateKey, Encrypt, Decrypt"
+
+
+def test_nested_records_reach_rules_taking_all_management_events(secure_server):
+    from test_events_e2e import Receiver, route_to, wait_for
+
+    receiver = Receiver()
+    try:
+        events, ssm = secure_server.client("events"), secure_server.client("ssm")
+        pattern = {"source": ["aws.kms"], "detail-type": ["AWS API Call via CloudTrail"],
+                   "detail": {"userIdentity": {"invokedBy": [SSM]}}}
+        rule = route_to(events, receiver.url, pattern)
+        # Read-only calls reach only rules taking all management events, as in AWS.
+        events.put_rule(Name=rule, EventPattern=json.dumps(pattern),
+                        State="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+        name = f"/{unique('routed')}/pw"
+        ssm.put_parameter(Name=name, Value="hunter2", Type="SecureString")
+        arn = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["ARN"]
+
+        def mine():
+            got = [e for e in receiver.events()
+                   if e["detail"]["requestParameters"]["encryptionContext"]
+                   .get("PARAMETER_ARN") == arn]
+            return got if len(got) >= 2 else None
+
+        got = wait_for(mine, timeout=20)
+        assert sorted(e["detail"]["eventName"] for e in got) == ["Decrypt", "Encrypt"]
+        assert all(e["source"] == "aws.kms" and e["detail"]["readOnly"] for e in got)
+        assert "hunter2" not in json.dumps(got)
+    finally:
+        receiver.close()
