@@ -11,7 +11,11 @@ use common::{ACCOUNT, Harness, context};
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rider::{AuditRider, NestedCall};
-use rampart_kms::generated::{DecryptRequest, EncryptRequest};
+use rampart_kms::ViaServiceCall;
+use rampart_kms::generated::{
+    CreateGrantRequest, DecryptRequest, DescribeKeyRequest, EncryptRequest, GenerateDataKeyRequest,
+    GenerateDataKeyWithoutPlaintextRequest, dispatch,
+};
 use rampart_kms::usage::usage_report;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -116,4 +120,23 @@ async fn outside_an_audited_call_nothing_is_noted() {
     assert!(out.unwrap().ciphertext_blob.is_some());
     let rider = rider();
     assert!(rider.take_nested().is_empty());
+}
+
+/// `readOnly` of each nested operation is the generated dispatcher's (CloudTrail's) value.
+async fn read_only_matches<R: ViaServiceCall>(h: &Harness, ctx: &RequestContext) {
+    let invocation = dispatch(&h.kms, ctx, R::OPERATION, b"{}").await;
+    assert_eq!(invocation.operation, R::OPERATION);
+    assert_eq!(invocation.read_only, R::READ_ONLY, "{}", R::OPERATION);
+}
+
+#[tokio::test]
+async fn nested_operations_keep_cloudtrails_read_only_flag() {
+    let h = Harness::new().await;
+    let ctx = context(ACCOUNT, common::REGION);
+    read_only_matches::<EncryptRequest>(&h, &ctx).await;
+    read_only_matches::<DecryptRequest>(&h, &ctx).await;
+    read_only_matches::<GenerateDataKeyRequest>(&h, &ctx).await;
+    read_only_matches::<GenerateDataKeyWithoutPlaintextRequest>(&h, &ctx).await;
+    read_only_matches::<DescribeKeyRequest>(&h, &ctx).await;
+    read_only_matches::<CreateGrantRequest>(&h, &ctx).await;
 }
