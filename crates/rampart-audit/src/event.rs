@@ -2,6 +2,7 @@
 //! the copies other accounts receive when the request used their resources.
 
 mod identity;
+mod nested;
 
 pub use identity::{Empty, SessionAttributes, SessionIssuer, SessionView, UserIdentity};
 
@@ -97,7 +98,11 @@ pub fn for_each_recipient(mut event: AuditEvent, caller: &Principal) -> Vec<Audi
     let mut events = Vec::with_capacity(owners.len() + 1);
     for owner in owners {
         let mut copy = event.clone();
-        copy.user_identity = UserIdentity::other_account(caller);
+        copy.user_identity = UserIdentity {
+            // A call a service made on the caller's behalf stays marked so in every copy.
+            invoked_by: event.user_identity.invoked_by.clone(),
+            ..UserIdentity::other_account(caller)
+        };
         copy.event_id = uuid::Uuid::new_v4().to_string();
         copy.after_intent = false;
         copy.recipient_account_id = owner;
@@ -156,11 +161,13 @@ fn cloudtrail_time<S: serde::Serializer>(
 /// The audit events of one request: the caller's account's, plus a copy for each other account
 /// whose resources it used (see [`for_each_recipient`]). Failed calls, access
 /// denials included, are recorded with their `errorCode` and `errorMessage`. A call whose
-/// intent record committed ([`crate::run_audited`]) keeps the intent's `eventID`.
+/// intent record committed ([`crate::run_audited`]) keeps the intent's `eventID`. The calls
+/// the service made on the caller's behalf (`invocation.nested`) follow, one event each (and
+/// their copies for other accounts).
 pub fn call_events(
     event_source: &'static str,
     ctx: &RequestContext,
-    invocation: Invocation,
+    mut invocation: Invocation,
     error: Option<(String, String)>,
 ) -> Vec<AuditEvent> {
     let account = ctx.account().to_string();
@@ -170,6 +177,7 @@ pub fn call_events(
         .map(|r| EventResource::of(r, &account))
         .collect();
     let (error_code, error_message) = error.unzip();
+    let nested = std::mem::take(&mut invocation.nested);
     let after_intent = invocation.intent_event_id.is_some();
     let event_id = invocation
         .intent_event_id
@@ -185,7 +193,14 @@ pub fn call_events(
         after_intent,
         ..facts.event(event_source, invocation.operation, event_id)
     };
-    for_each_recipient(event, &ctx.principal)
+    let mut events = for_each_recipient(event, &ctx.principal);
+    for call in nested {
+        events.extend(for_each_recipient(
+            nested::event(&facts, call),
+            &ctx.principal,
+        ));
+    }
+    events
 }
 
 #[cfg(test)]

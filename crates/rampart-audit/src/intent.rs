@@ -73,7 +73,8 @@ impl CallFacts {
 /// Runs a service call (`call`, whose output holds its [`Invocation`]) with an audit rider:
 /// if the call is not read-only and commits a write, the intent record commits with it, and
 /// the returned invocation names the intent's event id (`intent_event_id`), which
-/// [`crate::call_events`] gives the final record. The pipelines call this once per request.
+/// [`crate::call_events`] gives the final record, and `nested` the calls made on the caller's
+/// behalf ([`rampart_core::rider::note_nested`]). The pipelines call this once per request.
 pub async fn run_audited<T, F>(event_source: &'static str, ctx: &RequestContext, call: F) -> T
 where
     T: AsMut<Invocation>,
@@ -82,6 +83,7 @@ where
     let rider = intent_rider(event_source, ctx);
     let mut output = rider.scope(call).await;
     output.as_mut().intent_event_id = rider.committed_event_id();
+    output.as_mut().nested = rider.take_nested();
     output
 }
 

@@ -122,6 +122,7 @@ async fn usernames_of_other_identities(h: &Harness) {
         access_key_id: Some("AKIAALICE".to_owned()),
         user_name: Some("Alice".to_owned()),
         session_context: None,
+        invoked_by: None,
     };
     let mut role = event("u2", "CreateKey", now());
     role.user_identity = UserIdentity {
@@ -134,6 +135,7 @@ async fn usernames_of_other_identities(h: &Harness) {
         access_key_id: Some("ASIADEPLOY".to_owned()),
         user_name: None,
         session_context: None,
+        invoked_by: None,
     };
     h.append(&[user, role]).await;
     assert_eq!(ids_for(h, "Username", "Alice").await, ["u1"]);

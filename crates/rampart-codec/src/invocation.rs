@@ -23,6 +23,9 @@ pub struct Invocation {
     /// The event id of the call's intent audit record, when one committed with the call's
     /// first write (see `rampart_core::rider`): the final record carries the same id.
     pub intent_event_id: Option<String>,
+    /// The calls the service made to another on the caller's behalf while serving this one
+    /// (see `rampart_core::rider::note_nested`): each audited as an event of its own.
+    pub nested: Vec<rampart_core::rider::NestedCall>,
 }
 
 impl AsMut<Invocation> for Invocation {
@@ -41,6 +44,7 @@ impl Invocation {
             response_elements: None,
             read_only,
             intent_event_id: None,
+            nested: Vec::new(),
         }
     }
 

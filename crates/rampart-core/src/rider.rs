@@ -7,7 +7,12 @@
 //! ([`take_intent`]) and reports whether it committed ([`settle_intent`]). So the entry is
 //! appended once per call, with the call's first committed write, and never for a call that
 //! wrote nothing.
+//!
+//! The rider also collects the *nested calls* of a call: requests another service made on the
+//! caller's behalf while serving it (KMS Decrypt by Parameter Store, [`note_nested`]), each
+//! audited as an event of its own after the call.
 
+use crate::AuditResource;
 use serde_json::Value;
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -37,6 +42,33 @@ struct RiderState {
     taken: bool,
     /// The intent has committed.
     committed: bool,
+    /// The calls made on the caller's behalf so far, in order.
+    nested: Vec<NestedCall>,
+}
+
+/// A request a Rampart service made to another on its caller's behalf while serving a call
+/// (KMS `Decrypt` by Parameter Store): audited as an event of its own, with the caller's
+/// identity and `invokedBy` the calling service. Never holds secret material: the parameters
+/// are the request's audit JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedCall {
+    /// The called service's `eventSource` (`kms.amazonaws.com`).
+    pub event_source: &'static str,
+    /// The operation called (`Decrypt`).
+    pub operation: &'static str,
+    /// The service that called on the caller's behalf (`ssm.amazonaws.com`): CloudTrail's
+    /// `invokedBy`, `sourceIPAddress` and `userAgent`.
+    pub invoked_by: String,
+    /// CloudTrail `requestParameters`: the request's audit JSON.
+    pub request_parameters: Option<Value>,
+    /// CloudTrail `responseElements`: the response's audit JSON, unless the operation hides it.
+    pub response_elements: Option<Value>,
+    /// `(errorCode, errorMessage)` of a call that failed.
+    pub error: Option<(String, String)>,
+    /// CloudTrail `readOnly` of the operation.
+    pub read_only: bool,
+    /// The resources the nested call touched.
+    pub resources: Vec<AuditResource>,
 }
 
 impl std::fmt::Debug for AuditRider {
@@ -69,6 +101,11 @@ impl AuditRider {
         self.lock().committed.then(|| self.event_id.clone())
     }
 
+    /// Takes the nested calls noted so far ([`note_nested`]), in the order they were made.
+    pub fn take_nested(&self) -> Vec<NestedCall> {
+        std::mem::take(&mut self.lock().nested)
+    }
+
     fn lock(&self) -> MutexGuard<'_, RiderState> {
         self.state
             .lock()
@@ -80,6 +117,12 @@ impl AuditRider {
 /// a rider's scope.
 pub fn note_parameters(operation: &'static str, params: Option<&Value>) {
     let _ = RIDER.try_with(|rider| rider.lock().params = Some((operation, params.cloned())));
+}
+
+/// Notes a call made on the caller's behalf, to be audited after the current call; a no-op
+/// outside a rider's scope (a call no pipeline audits).
+pub fn note_nested(call: NestedCall) {
+    let _ = RIDER.try_with(|rider| rider.lock().nested.push(call));
 }
 
 /// The intent entry to append in the transaction about to run, as `(log, entry)`: `None`
@@ -143,5 +186,34 @@ mod tests {
             .await;
         assert_eq!(rider.committed_event_id().as_deref(), Some("e-1"));
         assert!(take_intent().is_none(), "outside the scope");
+    }
+
+    fn nested(operation: &'static str) -> NestedCall {
+        NestedCall {
+            event_source: "kms.amazonaws.com",
+            operation,
+            invoked_by: "ssm.amazonaws.com".into(),
+            request_parameters: None,
+            response_elements: None,
+            error: None,
+            read_only: true,
+            resources: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn nested_calls_are_collected_in_order_within_the_scope_only() {
+        note_nested(nested("Encrypt"));
+        let rider = rider();
+        rider
+            .scope(async {
+                note_nested(nested("Encrypt"));
+                note_nested(nested("Decrypt"));
+            })
+            .await;
+        let names: Vec<_> = rider.take_nested().iter().map(|c| c.operation).collect();
+        assert_eq!(names, ["Encrypt", "Decrypt"]);
+        assert!(rider.take_nested().is_empty(), "taken once");
+        assert!(rider.committed_event_id().is_none(), "no write, no intent");
     }
 }

@@ -19,5 +19,6 @@ pub mod usage;
 
 pub use sweeper::JobReport;
 
+pub use authz::via::ViaServiceCall;
 pub use module::module;
 pub use service::KmsService;

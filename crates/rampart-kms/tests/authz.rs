@@ -7,9 +7,10 @@
 mod common;
 
 use common::callers::{denied, identity, no_policy, user};
-use common::{ACCOUNT, Harness, REGION, assert_error, b64, call_with};
+use common::{ACCOUNT, Harness, REGION, assert_error, b64, call_with, via_with};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
+use rampart_kms::generated::{CreateGrantRequest, DecryptRequest, EncryptRequest};
 use serde_json::{Value, json};
 
 const LOCKOUT: &str =
@@ -415,26 +416,18 @@ async fn aws_managed_keys_are_usable_only_via_their_service() {
         "AccessDeniedException",
         &denied(&alice_arn(), "kms:Encrypt", &key.arn(), &why),
     );
-    let via = h
-        .kms
-        .via_service("secretsmanager", call(&h, &alice, "Encrypt", body.clone()));
-    let blob = via.await.unwrap()["CiphertextBlob"].clone();
-    let wrong = h
-        .kms
-        .via_service("ssm", call(&h, &alice, "Encrypt", body))
-        .await;
+    let sm = "secretsmanager";
+    let via = via_with::<EncryptRequest>(&h.kms, &alice, sm, body.clone()).await;
+    let blob = via.unwrap()["CiphertextBlob"].clone();
+    let wrong = via_with::<EncryptRequest>(&h.kms, &alice, "ssm", body).await;
     assert_eq!(wrong.unwrap_err().code, "AccessDeniedException");
-    let decrypt = call(
-        &h,
-        &alice,
-        "Decrypt",
-        json!({"CiphertextBlob": blob.clone()}),
-    );
-    let plain = h.kms.via_service("secretsmanager", decrypt).await.unwrap();
-    assert_eq!(plain["Plaintext"], b64(b"secret"));
+    let decrypt = json!({"CiphertextBlob": blob.clone()});
+    let plain = via_with::<DecryptRequest>(&h.kms, &alice, sm, decrypt).await;
+    assert_eq!(plain.unwrap()["Plaintext"], b64(b"secret"));
     let nobody = user(ACCOUNT, "bob", &[]);
-    let decrypt = call(&h, &nobody, "Decrypt", json!({"CiphertextBlob": blob}));
-    assert!(h.kms.via_service("secretsmanager", decrypt).await.is_ok());
+    let decrypt = json!({"CiphertextBlob": blob});
+    let plain = via_with::<DecryptRequest>(&h.kms, &nobody, sm, decrypt).await;
+    assert!(plain.is_ok());
     call(&h, &alice, "DescribeKey", json!({"KeyId": key.key_id}))
         .await
         .unwrap();
@@ -447,8 +440,8 @@ async fn aws_managed_keys_are_usable_only_via_their_service() {
         .await
         .unwrap_err();
     assert_eq!(e.code, "AccessDeniedException");
-    let via = call(&h, &alice, "CreateGrant", grant);
-    h.kms.via_service("secretsmanager", via).await.unwrap();
+    let via = via_with::<CreateGrantRequest>(&h.kms, &alice, sm, grant).await;
+    via.unwrap();
     let e = call(&h, &alice, "DisableKey", json!({"KeyId": key.key_id}))
         .await
         .unwrap_err();

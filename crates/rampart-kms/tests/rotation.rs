@@ -5,9 +5,10 @@
 
 mod common;
 
-use common::{ACCOUNT, Harness, assert_error, b64, call_on, unb64};
+use common::{ACCOUNT, Harness, assert_error, b64, call_on, context, unb64, via_with};
 use proptest::prelude::*;
 use rampart_crypto::symmetric::parse_header;
+use rampart_kms::generated::{DecryptRequest, EncryptRequest};
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -382,15 +383,17 @@ async fn aws_managed_keys_rotate_yearly_and_cannot_be_changed() {
         e.code, "AccessDeniedException",
         "usable only via the service"
     );
-    let via = |call| h.kms.via_service("secretsmanager", call);
-    let old = via(encrypt(&h, &key.key_id, b"managed")).await;
+    let ctx = context(ACCOUNT, common::REGION);
+    let sm = "secretsmanager";
+    let encrypt = |plaintext: &[u8]| json!({"KeyId": key.key_id, "Plaintext": b64(plaintext)});
+    let old = via_with::<EncryptRequest>(&h.kms, &ctx, sm, encrypt(b"managed")).await;
+    let old = old.unwrap()["CiphertextBlob"].clone();
     h.advance(366 * DAY);
     assert_eq!(h.kms.rotate_due_keys().await, Ok(1));
-    assert_eq!(version_of(&via(encrypt(&h, &key.key_id, b"x")).await), 2);
-    assert_eq!(
-        h.kms.via_service("secretsmanager", decrypt(&h, &old)).await,
-        b"managed"
-    );
+    let new = via_with::<EncryptRequest>(&h.kms, &ctx, sm, encrypt(b"x")).await;
+    assert_eq!(version_of(&new.unwrap()["CiphertextBlob"]), 2);
+    let plain = via_with::<DecryptRequest>(&h.kms, &ctx, sm, json!({"CiphertextBlob": old})).await;
+    assert_eq!(unb64(&plain.unwrap()["Plaintext"]), b"managed");
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! SecureString values through KMS, as the caller: Encrypt on put (the default key is the
 //! account's AWS-managed `alias/aws/ssm`, created on first use), Decrypt on reads with
 //! decryption, both under the encryption context `{"PARAMETER_ARN": <arn>}`. KMS's refusals
-//! come back the way SSM relays them: its message with the KMS error appended.
+//! come back the way SSM relays them: its message with the KMS error appended. Each KMS
+//! request is metered and audited as a KMS call of its own (`KmsService::via_service`).
 
 use crate::generated::ServiceError;
 use crate::{SsmService, envelope};
@@ -9,10 +10,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
-use rampart_kms::KmsService;
 use rampart_kms::domain::KmsError;
-use rampart_kms::generated::{DataKeySpec, GenerateDataKey, GenerateDataKeyRequest};
-use rampart_kms::generated::{Decrypt, DecryptRequest, Encrypt, EncryptRequest};
+use rampart_kms::generated::{DataKeySpec, GenerateDataKeyRequest};
+use rampart_kms::generated::{DecryptRequest, EncryptRequest};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
@@ -50,8 +50,8 @@ impl SsmService {
             encryption_context: Some(context(arn)),
             ..EncryptRequest::default()
         };
-        let call = <KmsService as Encrypt>::encrypt(&self.kms, ctx, request);
-        let response = self.kms.via_service("ssm", call).await.map_err(relay)?;
+        let response = self.kms.via_service("ssm", ctx, request).await;
+        let response = response.map_err(relay)?;
         let blob = response.ciphertext_blob.ok_or_else(missing)?;
         Ok((STANDARD.encode(blob.as_bytes()), false))
     }
@@ -70,8 +70,8 @@ impl SsmService {
             encryption_context: Some(context(arn)),
             ..GenerateDataKeyRequest::default()
         };
-        let call = <KmsService as GenerateDataKey>::generate_data_key(&self.kms, ctx, request);
-        let response = self.kms.via_service("ssm", call).await.map_err(relay)?;
+        let response = self.kms.via_service("ssm", ctx, request).await;
+        let response = response.map_err(relay)?;
         let data_key = Zeroizing::new(response.plaintext.ok_or_else(missing)?.into_inner());
         let encrypted = response.ciphertext_blob.ok_or_else(missing)?;
         envelope::seal(&data_key, encrypted.as_bytes(), arn, plaintext.as_bytes())
@@ -98,8 +98,8 @@ impl SsmService {
             encryption_context: Some(context(arn)),
             ..DecryptRequest::default()
         };
-        let call = <KmsService as Decrypt>::decrypt(&self.kms, ctx, request);
-        let response = self.kms.via_service("ssm", call).await.map_err(relay)?;
+        let response = self.kms.via_service("ssm", ctx, request).await;
+        let response = response.map_err(relay)?;
         let plain = Zeroizing::new(response.plaintext.ok_or_else(missing)?.into_inner());
         let value = match is_envelope {
             true => envelope::open(&plain, arn, &bytes)

@@ -27,6 +27,10 @@ pub struct UserIdentity {
     /// Present when the request was signed with temporary credentials.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_context: Option<SessionView>,
+    /// The AWS service that made the request on the principal's behalf
+    /// (`ssm.amazonaws.com`), for a call a service made for its caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoked_by: Option<String>,
 }
 
 /// CloudTrail `userIdentity.sessionContext`.
@@ -94,6 +98,7 @@ impl UserIdentity {
             access_key_id: Some(principal.access_key_id.clone()),
             user_name,
             session_context,
+            invoked_by: None,
         }
     }
 
@@ -108,6 +113,7 @@ impl UserIdentity {
             access_key_id: None,
             user_name: None,
             session_context: None,
+            invoked_by: None,
         }
     }
 }

@@ -169,6 +169,7 @@ fn invocation(result: Result<Vec<u8>, ServiceError>) -> Invocation {
         response_elements: None,
         read_only: true,
         intent_event_id: None,
+        nested: Vec::new(),
     }
 }
 

@@ -10,6 +10,7 @@ pub(crate) mod context;
 pub mod facts;
 mod grants;
 pub(crate) mod key_policy;
+pub(crate) mod via;
 
 use crate::KmsService;
 use crate::domain::grants::GrantRequest;
@@ -17,7 +18,6 @@ use crate::domain::{KeyRecord, KmsError};
 use rampart_core::rampart_policy::{Context, Decision};
 use rampart_core::{AccessCheck, AccessDenied, RequestContext};
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::sync::Arc;
 
 /// Actions AWS lets a principal of another account perform on a key ("Cross-account use: Yes"
@@ -119,15 +119,6 @@ pub(crate) fn via_service(region: &str) -> Option<String> {
 }
 
 impl KmsService {
-    /// Runs `call` — a KMS request another Rampart service (`service`, e.g. `secretsmanager`)
-    /// makes on behalf of the caller in its `RequestContext` — with `kms:ViaService` set to
-    /// `<service>.<region>.amazonaws.com` and `kms:GrantIsForAWSResource` true. This is how
-    /// AWS-managed keys (`alias/aws/<service>`) become usable: their policy allows use only
-    /// through their service.
-    pub async fn via_service<F: Future>(&self, service: &str, call: F) -> F::Output {
-        VIA_SERVICE.scope(Arc::from(service), call).await
-    }
-
     /// Authorizes `ask` on `key` (named by alias `alias` when the request gave one): the key
     /// policy and the caller's policies, then the key's grants when no policy allowed and none
     /// denied.

@@ -136,6 +136,26 @@ pub async fn call_on(
     call_with(kms, &ctx, op, body).await
 }
 
+/// Runs the KMS request `body` (the JSON of request type `R`) as another service
+/// (`service`) calling on behalf of `ctx`'s caller, through [`KmsService::via_service`]; the
+/// response as JSON, or the error as KMS answers it.
+pub async fn via_with<R>(
+    kms: &KmsService,
+    ctx: &RequestContext,
+    service: &str,
+    body: Value,
+) -> Result<Value, ServiceError>
+where
+    R: rampart_kms::ViaServiceCall + serde::de::DeserializeOwned,
+    R::Output: serde::Serialize,
+{
+    let request: R = serde_json::from_value(body).unwrap();
+    match kms.via_service(service, ctx, request).await {
+        Ok(output) => Ok(serde_json::to_value(output).unwrap()),
+        Err(err) => Err(err.into()),
+    }
+}
+
 pub async fn call_with(
     kms: &KmsService,
     ctx: &RequestContext,
