@@ -282,6 +282,26 @@ const SSM_SERVED: &[&str] = &[
     "UpdateServiceSetting",
 ];
 
+/// The Secrets Manager operations `rampart-secretsmanager` implements (`impl <Operation> for
+/// SecretsManagerService`, in `ops/`); rotation, replication and resource policies answer
+/// not-served until they land.
+const SECRETSMANAGER_SERVED: &[&str] = &[
+    "BatchGetSecretValue",
+    "CreateSecret",
+    "DeleteSecret",
+    "DescribeSecret",
+    "GetRandomPassword",
+    "GetSecretValue",
+    "ListSecretVersionIds",
+    "ListSecrets",
+    "PutSecretValue",
+    "RestoreSecret",
+    "TagResource",
+    "UntagResource",
+    "UpdateSecret",
+    "UpdateSecretVersionStage",
+];
+
 /// Every generated service.
 pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
@@ -301,6 +321,17 @@ pub const SERVICES: &[ServiceSpec] = &[
         module_dir: "src/generated",
         served: SSM_SERVED,
         read_only: &["Describe*", "Get*", "List*"],
+        hidden_responses: &[],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    },
+    ServiceSpec {
+        model: "secretsmanager/2017-10-17/service-2.json",
+        crate_dir: "crates/rampart-secretsmanager",
+        module_dir: "src/generated",
+        served: SECRETSMANAGER_SERVED,
+        read_only: &["BatchGet*", "Describe*", "Get*", "List*", "ValidateResourcePolicy"],
         hidden_responses: &[],
         global_region: None,
         prechecked: &[],

@@ -134,14 +134,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let modules = started(dir.path()).await;
         let names: Vec<&str> = modules.list.iter().map(|m| m.name()).collect();
-        assert_eq!(names, ["kms", "iam", "sts", "cloudtrail", "events", "ssm"]);
+        assert_eq!(
+            names,
+            [
+                "kms",
+                "iam",
+                "sts",
+                "cloudtrail",
+                "events",
+                "ssm",
+                "secretsmanager"
+            ]
+        );
         let prefixes: Vec<&str> = modules
             .json_services()
             .iter()
             .map(|s| s.target_prefix())
             .collect();
-        assert_eq!(prefixes.len(), 4, "{prefixes:?}");
+        assert_eq!(prefixes.len(), 5, "{prefixes:?}");
         assert!(prefixes.contains(&"AmazonSSM"), "{prefixes:?}");
+        assert!(prefixes.contains(&"secretsmanager"), "{prefixes:?}");
         let signing: Vec<&str> = modules
             .query_services()
             .iter()

@@ -18,6 +18,7 @@ pub const MODULES: &[ModuleFactory] = &[
     rampart_cloudtrail::module,
     rampart_events::module,
     rampart_ssm::module,
+    rampart_secretsmanager::module,
 ];
 
 /// Runs the server until SIGINT/SIGTERM.

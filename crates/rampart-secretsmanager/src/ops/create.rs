@@ -1,0 +1,119 @@
+//! CreateSecret: a new secret, with a first version labelled AWSCURRENT when a value is given.
+
+use super::version::{Outcome, Value, token};
+use crate::SecretsManagerService;
+use crate::generated::errors::{invalid_request_exception, resource_exists_exception};
+use crate::generated::{CreateSecret, CreateSecretRequest, CreateSecretResponse, ServiceError};
+use crate::ids::{check_name, new_arn};
+use crate::labels::{CURRENT, add_version};
+use crate::ops::tags::{check_tags, tag_pairs};
+use crate::record::{SecretRecord, secret_row};
+use crate::service::{authorize, internal};
+use rampart_core::RequestContext;
+use rampart_store::Expect;
+
+impl CreateSecret for SecretsManagerService {
+    async fn create_secret(
+        &self,
+        ctx: &RequestContext,
+        input: CreateSecretRequest,
+    ) -> Result<CreateSecretResponse, ServiceError> {
+        let name = input.name.clone().unwrap_or_default();
+        check_name(&name)?;
+        if input
+            .add_replica_regions
+            .as_ref()
+            .is_some_and(|r| !r.is_empty())
+        {
+            return Err(invalid_request_exception(
+                "Rampart does not replicate secrets yet: AddReplicaRegions is not supported.",
+            ));
+        }
+        let value = Value::of(input.secret_string.clone(), input.secret_binary.clone())?;
+        let token = token(input.client_request_token.clone());
+        if let Some(existing) = self.load(ctx, &name).await? {
+            return self.create_again(ctx, &existing.value, &token, value).await;
+        }
+        let arn = new_arn(ctx, &name)?;
+        authorize(ctx, "secretsmanager:CreateSecret", &arn)?;
+        let tags = tag_pairs(input.tags.unwrap_or_default());
+        check_tags(&tags)?;
+        let now = self.now_ms();
+        let mut record = SecretRecord {
+            name: name.clone(),
+            arn: arn.clone(),
+            description: input.description,
+            kms_key_id: input.kms_key_id,
+            created_ms: now,
+            last_changed_ms: now,
+            last_accessed_ms: None,
+            deleted_ms: None,
+            deletion_due_ms: None,
+            tags,
+            versions: vec![],
+        };
+        let mut version_id = None;
+        if let Some(value) = &value {
+            let key = record.kms_key_id.clone();
+            if let Outcome::New(v) = self
+                .version_for(ctx, &record, &token, value, key.as_deref())
+                .await?
+            {
+                add_version(&mut record, v, &[CURRENT.to_owned()], now)?;
+                version_id = Some(token.clone());
+            }
+        }
+        let row = secret_row(ctx.account().as_str(), ctx.region.as_str(), &name);
+        let put = self.tables.secrets.put(&row, &record, Expect::Absent);
+        match self.store.transact(vec![put.map_err(internal)?]).await {
+            Ok(()) => {}
+            Err(e) if e.is_conflict() => return Err(exists(&name)),
+            Err(e) => return Err(internal(e)),
+        }
+        Ok(CreateSecretResponse {
+            arn: Some(arn),
+            name: Some(name),
+            version_id,
+            ..CreateSecretResponse::default()
+        })
+    }
+}
+
+impl SecretsManagerService {
+    /// CreateSecret for a name that exists: the same token and value again succeed (AWS's
+    /// idempotent retry); otherwise ResourceExistsException, or InvalidRequestException when
+    /// the existing secret is scheduled for deletion.
+    async fn create_again(
+        &self,
+        ctx: &RequestContext,
+        existing: &SecretRecord,
+        token: &str,
+        value: Option<Value>,
+    ) -> Result<CreateSecretResponse, ServiceError> {
+        authorize(ctx, "secretsmanager:CreateSecret", &existing.arn)?;
+        if existing.deleted_ms.is_some() {
+            return Err(invalid_request_exception(
+                "You can't create this secret because a secret with this name is already \
+                 scheduled for deletion.",
+            ));
+        }
+        let (Some(value), Some(_)) = (value, existing.version(token)) else {
+            return Err(exists(&existing.name));
+        };
+        match self.version_for(ctx, existing, token, &value, None).await? {
+            Outcome::Existing => Ok(CreateSecretResponse {
+                arn: Some(existing.arn.clone()),
+                name: Some(existing.name.clone()),
+                version_id: Some(token.to_owned()),
+                ..CreateSecretResponse::default()
+            }),
+            Outcome::New(_) => Err(exists(&existing.name)),
+        }
+    }
+}
+
+fn exists(name: &str) -> ServiceError {
+    resource_exists_exception(format!(
+        "The operation failed because the secret {name} already exists."
+    ))
+}

@@ -1,0 +1,103 @@
+//! DeleteSecret (a recovery window of 7–30 days, 30 by default, or ForceDeleteWithoutRecovery)
+//! and RestoreSecret. A scheduled deletion enqueues a due item that the deletion job acts on.
+
+use crate::SecretsManagerService;
+use crate::deletion::schedule;
+use crate::generated::errors::{invalid_parameter_exception, invalid_request_exception};
+use crate::generated::{DeleteSecret, DeleteSecretRequest, DeleteSecretResponse, ServiceError};
+use crate::generated::{RestoreSecret, RestoreSecretRequest, RestoreSecretResponse};
+use crate::ids::secret_id;
+use crate::record::secret_row;
+use crate::service::{authorize, internal, timestamp};
+use rampart_core::RequestContext;
+use rampart_store::Expect;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The recovery window a request asks for, in days.
+fn window(input: &DeleteSecretRequest) -> Result<Option<i64>, ServiceError> {
+    let force = input.force_delete_without_recovery.unwrap_or(false);
+    match (force, input.recovery_window_in_days) {
+        (true, Some(_)) => Err(invalid_parameter_exception(
+            "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+        )),
+        (true, None) => Ok(None),
+        (false, Some(days)) if !(7..=30).contains(&days) => Err(invalid_parameter_exception(
+            "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).",
+        )),
+        (false, days) => Ok(Some(days.unwrap_or(30))),
+    }
+}
+
+impl DeleteSecret for SecretsManagerService {
+    async fn delete_secret(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteSecretRequest,
+    ) -> Result<DeleteSecretResponse, ServiceError> {
+        let found = self
+            .resolve(ctx, secret_id(input.secret_id.as_deref())?)
+            .await?;
+        let record = &found.value;
+        authorize(ctx, "secretsmanager:DeleteSecret", &record.arn)?;
+        let window = window(&input)?;
+        let now = self.now_ms();
+        let Some(days) = window else {
+            let row = secret_row(ctx.account().as_str(), ctx.region.as_str(), &record.name);
+            let delete = self
+                .tables
+                .secrets
+                .delete(&row, Expect::Version(found.version));
+            self.store.transact(vec![delete]).await.map_err(internal)?;
+            return Ok(response(&record.arn, &record.name, now));
+        };
+        let due = now + days * DAY_MS;
+        let (account, region) = (ctx.account().as_str(), ctx.region.as_str());
+        let record = self
+            .mutate(ctx, &record.name, |r| {
+                if r.deleted_ms.is_some() {
+                    return Err(invalid_request_exception(
+                        "You can't perform this operation on the secret because it was already \
+                         scheduled for deletion.",
+                    ));
+                }
+                r.deleted_ms = Some(now);
+                r.deletion_due_ms = Some(due);
+                Ok(vec![schedule(account, region, r, due)])
+            })
+            .await?;
+        Ok(response(&record.arn, &record.name, due))
+    }
+}
+
+fn response(arn: &str, name: &str, deletion_ms: i64) -> DeleteSecretResponse {
+    DeleteSecretResponse {
+        arn: Some(arn.to_owned()),
+        name: Some(name.to_owned()),
+        deletion_date: Some(timestamp(deletion_ms)),
+    }
+}
+
+impl RestoreSecret for SecretsManagerService {
+    async fn restore_secret(
+        &self,
+        ctx: &RequestContext,
+        input: RestoreSecretRequest,
+    ) -> Result<RestoreSecretResponse, ServiceError> {
+        let found = self
+            .resolve(ctx, secret_id(input.secret_id.as_deref())?)
+            .await?;
+        authorize(ctx, "secretsmanager:RestoreSecret", &found.value.arn)?;
+        let record = self
+            .mutate(ctx, &found.value.name, |r| {
+                r.deleted_ms = None;
+                r.deletion_due_ms = None;
+                Ok(vec![])
+            })
+            .await?;
+        Ok(RestoreSecretResponse {
+            arn: Some(record.arn),
+            name: Some(record.name),
+        })
+    }
+}

@@ -1,0 +1,14 @@
+//! The Secrets Manager operations, one file per concern.
+
+mod batch;
+mod create;
+mod delete;
+mod describe;
+mod filters;
+mod list;
+mod put;
+mod random;
+mod stage;
+mod tags;
+mod value;
+mod version;

@@ -1,0 +1,191 @@
+//! PutSecretValue and UpdateSecret: a new version (AWSCURRENT unless other VersionStages are
+//! given), idempotent on ClientRequestToken; UpdateSecret also changes the description and
+//! the key, re-encrypting the AWSCURRENT and AWSPENDING versions under a new key.
+
+use super::version::{Outcome, Value, token};
+use crate::SecretsManagerService;
+use crate::generated::errors::invalid_parameter_exception;
+use crate::generated::{PutSecretValue, PutSecretValueRequest, PutSecretValueResponse};
+use crate::generated::{ServiceError, UpdateSecret, UpdateSecretRequest, UpdateSecretResponse};
+use crate::ids::secret_id;
+use crate::labels::{CURRENT, PENDING, add_version};
+use crate::record::{SecretRecord, VersionRecord};
+use crate::seal::DEFAULT_KEY;
+use crate::service::{authorize, marked_for_deletion};
+use rampart_core::RequestContext;
+
+impl SecretsManagerService {
+    /// Adds `version` with `stages` to secret `name` (unless a racing call added its id).
+    async fn add(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        version: &VersionRecord,
+        stages: &[String],
+    ) -> Result<SecretRecord, ServiceError> {
+        let now = self.now_ms();
+        self.mutate(ctx, name, |r| {
+            if r.deleted_ms.is_some() {
+                return Err(marked_for_deletion());
+            }
+            if r.version(&version.id).is_none() {
+                add_version(r, version.clone(), stages, now)?;
+                r.last_changed_ms = now;
+            }
+            Ok(vec![])
+        })
+        .await
+    }
+}
+
+impl PutSecretValue for SecretsManagerService {
+    async fn put_secret_value(
+        &self,
+        ctx: &RequestContext,
+        input: PutSecretValueRequest,
+    ) -> Result<PutSecretValueResponse, ServiceError> {
+        let record = self
+            .resolve(ctx, secret_id(input.secret_id.as_deref())?)
+            .await?
+            .value;
+        authorize(ctx, "secretsmanager:PutSecretValue", &record.arn)?;
+        if record.deleted_ms.is_some() {
+            return Err(marked_for_deletion());
+        }
+        let value = Value::of(input.secret_string, input.secret_binary)?.ok_or_else(|| {
+            invalid_parameter_exception("You must provide either SecretString or SecretBinary.")
+        })?;
+        let stages = input
+            .version_stages
+            .unwrap_or_else(|| vec![CURRENT.to_owned()]);
+        let token = token(input.client_request_token);
+        let key = record.kms_key_id.clone();
+        let record = match self
+            .version_for(ctx, &record, &token, &value, key.as_deref())
+            .await?
+        {
+            Outcome::Existing => record,
+            Outcome::New(v) => self.add(ctx, &record.name, &v, &stages).await?,
+        };
+        let stages = record.version(&token).map(|v| v.stages.clone());
+        Ok(PutSecretValueResponse {
+            arn: Some(record.arn.clone()),
+            name: Some(record.name.clone()),
+            version_id: Some(token),
+            version_stages: stages,
+        })
+    }
+}
+
+/// The key a request names, with the default key's alias as `None`.
+fn customer_key(key: Option<String>) -> Option<String> {
+    key.filter(|k| k != DEFAULT_KEY)
+}
+
+impl UpdateSecret for SecretsManagerService {
+    async fn update_secret(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateSecretRequest,
+    ) -> Result<UpdateSecretResponse, ServiceError> {
+        let record = self
+            .resolve(ctx, secret_id(input.secret_id.as_deref())?)
+            .await?
+            .value;
+        authorize(ctx, "secretsmanager:UpdateSecret", &record.arn)?;
+        if record.deleted_ms.is_some() {
+            return Err(marked_for_deletion());
+        }
+        let value = Value::of(input.secret_string, input.secret_binary)?;
+        let new_key = input
+            .kms_key_id
+            .is_some()
+            .then(|| customer_key(input.kms_key_id));
+        let key = new_key.clone().unwrap_or_else(|| record.kms_key_id.clone());
+        let resealed = match &new_key {
+            Some(k) if *k != record.kms_key_id => self.reseal(ctx, &record, k.as_deref()).await?,
+            _ => vec![],
+        };
+        let token = token(input.client_request_token);
+        let version = match &value {
+            Some(v) => match self
+                .version_for(ctx, &record, &token, v, key.as_deref())
+                .await?
+            {
+                Outcome::New(v) => Some(v),
+                Outcome::Existing => None,
+            },
+            None => None,
+        };
+        let now = self.now_ms();
+        let description = input.description;
+        let record = self
+            .mutate(ctx, &record.name, |r| {
+                apply_update(r, description.as_ref(), new_key.as_ref(), &resealed)?;
+                if let Some(v) = version.as_ref().filter(|v| r.version(&v.id).is_none()) {
+                    add_version(r, v.clone(), &[CURRENT.to_owned()], now)?;
+                }
+                r.last_changed_ms = now;
+                Ok(vec![])
+            })
+            .await?;
+        Ok(UpdateSecretResponse {
+            arn: Some(record.arn),
+            name: Some(record.name),
+            version_id: value.map(|_| token),
+        })
+    }
+}
+
+/// The description, key and re-sealed versions of an UpdateSecret applied to `r`.
+fn apply_update(
+    r: &mut SecretRecord,
+    description: Option<&String>,
+    new_key: Option<&Option<String>>,
+    resealed: &[VersionRecord],
+) -> Result<(), ServiceError> {
+    if r.deleted_ms.is_some() {
+        return Err(marked_for_deletion());
+    }
+    if let Some(d) = description {
+        r.description = Some(d.clone());
+    }
+    if let Some(k) = new_key {
+        r.kms_key_id = k.clone();
+    }
+    for new in resealed {
+        if let Some(v) = r.versions.iter_mut().find(|v| v.id == new.id) {
+            v.key_arn = new.key_arn.clone();
+            v.sealed = new.sealed.clone();
+        }
+    }
+    Ok(())
+}
+
+impl SecretsManagerService {
+    /// The AWSCURRENT and AWSPENDING versions of `record` sealed again under `key`.
+    async fn reseal(
+        &self,
+        ctx: &RequestContext,
+        record: &SecretRecord,
+        key: Option<&str>,
+    ) -> Result<Vec<VersionRecord>, ServiceError> {
+        let mut out = Vec::new();
+        for stage in [CURRENT, PENDING] {
+            let Some(v) = record.staged(stage) else {
+                continue;
+            };
+            if out.iter().any(|o: &VersionRecord| o.id == v.id) {
+                continue;
+            }
+            let plain = self.open(ctx, &record.arn, v).await?;
+            let sealed = self.seal(ctx, key, &record.arn, &v.id, &plain).await?;
+            out.push(VersionRecord {
+                key_arn: sealed.key_arn,
+                sealed: sealed.sealed,
+                ..v.clone()
+            });
+        }
+        Ok(out)
+    }
+}

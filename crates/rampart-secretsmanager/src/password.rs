@@ -1,0 +1,164 @@
+//! GetRandomPassword's generator: characters drawn uniformly (rejection sampling) from the
+//! OS CSPRNG out of the included classes (lowercase, uppercase, digits, AWS's punctuation set,
+//! optionally the space), minus ExcludeCharacters; with RequireEachIncludedType (the default)
+//! every included class appears at least once.
+
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+
+/// AWS's punctuation characters.
+pub const PUNCTUATION: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub length: usize,
+    pub exclude: String,
+    pub lowercase: bool,
+    pub uppercase: bool,
+    pub numbers: bool,
+    pub punctuation: bool,
+    pub space: bool,
+    pub require_each: bool,
+}
+
+/// Why no password can be made.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PasswordError {
+    /// Every character is excluded.
+    NoCharacters,
+    /// Fewer characters than included classes while each class is required.
+    TooShort,
+    /// The random source failed.
+    Random,
+}
+
+/// The character classes left after exclusions (empty classes dropped).
+fn classes(o: &Options) -> Vec<Vec<char>> {
+    let sets: [(bool, String); 5] = [
+        (o.lowercase, ('a'..='z').collect()),
+        (o.uppercase, ('A'..='Z').collect()),
+        (o.numbers, ('0'..='9').collect()),
+        (o.punctuation, PUNCTUATION.to_owned()),
+        (o.space, " ".to_owned()),
+    ];
+    sets.into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, set)| set.chars().filter(|c| !o.exclude.contains(*c)).collect())
+        .filter(|set: &Vec<char>| !set.is_empty())
+        .collect()
+}
+
+/// A uniform index below `n` (n ≤ 256) from `rng`.
+fn index(rng: &SystemRandom, n: usize) -> Result<usize, PasswordError> {
+    let n = u16::try_from(n).map_err(|_| PasswordError::Random)?;
+    let limit = 256 - (256 % n);
+    loop {
+        let mut b = [0u8; 1];
+        rng.fill(&mut b).map_err(|_| PasswordError::Random)?;
+        if u16::from(b[0]) < limit {
+            return Ok(usize::from(u16::from(b[0]) % n));
+        }
+    }
+}
+
+/// A password as `options` ask.
+pub fn generate(options: &Options) -> Result<String, PasswordError> {
+    let classes = classes(options);
+    let all: Vec<char> = classes.iter().flatten().copied().collect();
+    if all.is_empty() {
+        return Err(PasswordError::NoCharacters);
+    }
+    if options.require_each && options.length < classes.len() {
+        return Err(PasswordError::TooShort);
+    }
+    let rng = SystemRandom::new();
+    let mut out: Vec<char> = Vec::with_capacity(options.length);
+    if options.require_each {
+        for class in &classes {
+            out.push(class[index(&rng, class.len())?]);
+        }
+    }
+    while out.len() < options.length {
+        out.push(all[index(&rng, all.len())?]);
+    }
+    // Fisher–Yates, so the required characters are not at the front.
+    for i in (1..out.len()).rev() {
+        let j = index_below(&rng, i + 1)?;
+        out.swap(i, j);
+    }
+    Ok(out.into_iter().collect())
+}
+
+/// A uniform index below `n` for any `n` up to 4096.
+fn index_below(rng: &SystemRandom, n: usize) -> Result<usize, PasswordError> {
+    let n32 = u32::try_from(n).map_err(|_| PasswordError::Random)?;
+    let limit = u32::MAX - (u32::MAX % n32);
+    loop {
+        let mut b = [0u8; 4];
+        rng.fill(&mut b).map_err(|_| PasswordError::Random)?;
+        let v = u32::from_be_bytes(b);
+        if v < limit {
+            return usize::try_from(v % n32).map_err(|_| PasswordError::Random);
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn options(length: usize) -> Options {
+        Options {
+            length,
+            exclude: String::new(),
+            lowercase: true,
+            uppercase: true,
+            numbers: true,
+            punctuation: true,
+            space: false,
+            require_each: true,
+        }
+    }
+
+    #[test]
+    fn every_included_class_appears() {
+        for _ in 0..200 {
+            let p = generate(&options(4)).unwrap();
+            assert_eq!(p.chars().count(), 4);
+            assert!(p.chars().any(|c| c.is_ascii_lowercase()));
+            assert!(p.chars().any(|c| c.is_ascii_uppercase()));
+            assert!(p.chars().any(|c| c.is_ascii_digit()));
+            assert!(p.chars().any(|c| PUNCTUATION.contains(c)));
+        }
+    }
+
+    #[test]
+    fn exclusions_hold_and_errors_are_reported() {
+        let mut o = options(64);
+        o.punctuation = false;
+        o.exclude = "abcABC012".into();
+        let p = generate(&o).unwrap();
+        assert!(
+            p.chars()
+                .all(|c| c.is_ascii_alphanumeric() && !"abcABC012".contains(c))
+        );
+        assert_eq!(generate(&options(3)), Err(PasswordError::TooShort));
+        o.require_each = false;
+        o.length = 1;
+        assert_eq!(generate(&o).unwrap().len(), 1);
+        let none = Options {
+            lowercase: false,
+            uppercase: false,
+            numbers: false,
+            punctuation: false,
+            ..options(8)
+        };
+        assert_eq!(generate(&none), Err(PasswordError::NoCharacters));
+        let space = Options {
+            space: true,
+            ..none
+        };
+        assert_eq!(generate(&space).unwrap(), "        ");
+    }
+}

@@ -1,0 +1,84 @@
+//! What Secrets Manager keeps: one row per secret (its versions with their sealed values,
+//! labels and tags) in the caller's account and Region.
+
+use rampart_store::{Store, Table};
+use serde::{Deserialize, Serialize};
+
+/// Secret rows, keyed by [`secret_row`].
+pub const SECRETS: &str = "secretsmanager_secrets";
+
+/// One secret.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SecretRecord {
+    pub name: String,
+    /// The ARN, ending with `-` and six random characters.
+    pub arn: String,
+    pub description: Option<String>,
+    /// The customer key as the caller named it; `None` for `alias/aws/secretsmanager`.
+    pub kms_key_id: Option<String>,
+    pub created_ms: i64,
+    pub last_changed_ms: i64,
+    /// The last read of a value, truncated to the day.
+    pub last_accessed_ms: Option<i64>,
+    /// When DeleteSecret was called; `None` unless the secret is scheduled for deletion.
+    pub deleted_ms: Option<i64>,
+    /// When the deletion job destroys the secret.
+    pub deletion_due_ms: Option<i64>,
+    /// Tags in the order they were added.
+    pub tags: Vec<(String, String)>,
+    /// Versions, oldest first.
+    pub versions: Vec<VersionRecord>,
+}
+
+/// One version: its value sealed under a KMS data key (see `seal`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VersionRecord {
+    pub id: String,
+    pub stages: Vec<String>,
+    pub created_ms: i64,
+    pub last_accessed_ms: Option<i64>,
+    /// The ARN of the KMS key whose data key sealed the value.
+    pub key_arn: String,
+    /// The envelope, base64.
+    pub sealed: String,
+    /// Whether the value is a SecretBinary rather than a SecretString.
+    pub binary: bool,
+}
+
+impl SecretRecord {
+    /// The version with id `id`.
+    pub fn version(&self, id: &str) -> Option<&VersionRecord> {
+        self.versions.iter().find(|v| v.id == id)
+    }
+
+    /// The version carrying staging label `stage`.
+    pub fn staged(&self, stage: &str) -> Option<&VersionRecord> {
+        self.versions
+            .iter()
+            .find(|v| v.stages.iter().any(|s| s == stage))
+    }
+}
+
+/// The row of secret `name` in `account`/`region`.
+pub fn secret_row(account: &str, region: &str, name: &str) -> String {
+    format!("{account}/{region}/{name}")
+}
+
+/// The row prefix of every secret of `account`/`region`.
+pub fn scope_prefix(account: &str, region: &str) -> String {
+    format!("{account}/{region}/")
+}
+
+/// The typed tables.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    pub secrets: Table<SecretRecord>,
+}
+
+impl Tables {
+    pub fn new(store: &Store) -> Tables {
+        Tables {
+            secrets: Table::new(store.clone(), SECRETS),
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! `SecretsManagerService`: Secrets Manager behind the generated `SecretsManagerApi` (served
+//! through the generated `Endpoint`), with the helpers every operation shares.
+
+use crate::generated::errors::{invalid_request_exception, resource_not_found_exception};
+use crate::generated::{SecretsManagerHandler, ServiceError};
+use crate::record::{SecretRecord, Tables, secret_row};
+use rampart_core::{Clock, RequestContext};
+use rampart_kms::KmsService;
+use rampart_store::{Expect, Store, StoreError, Versioned, Write};
+use std::sync::Arc;
+
+/// Attempts at a compare-and-swap write before giving up.
+pub(crate) const CAS_ATTEMPTS: usize = 8;
+
+/// The Secrets Manager service.
+pub struct SecretsManagerService {
+    pub(crate) store: Store,
+    pub(crate) tables: Tables,
+    pub(crate) kms: Arc<KmsService>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for SecretsManagerService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsManagerService")
+            .finish_non_exhaustive()
+    }
+}
+
+impl SecretsManagerService {
+    /// Secrets Manager over `store`, sealing through `kms`, on the service clock `clock`.
+    pub fn new(store: Store, kms: Arc<KmsService>, clock: Arc<dyn Clock>) -> Self {
+        SecretsManagerService {
+            tables: Tables::new(&store),
+            store,
+            kms,
+            clock,
+        }
+    }
+
+    /// Milliseconds since the epoch on the service clock.
+    pub(crate) fn now_ms(&self) -> i64 {
+        let nanos = self.clock.now().unix_timestamp_nanos() / 1_000_000;
+        i64::try_from(nanos).unwrap_or(i64::MAX)
+    }
+
+    /// The stored secret `name` of the caller's account and Region.
+    pub(crate) async fn load(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+    ) -> Result<Option<Versioned<SecretRecord>>, ServiceError> {
+        let row = secret_row(ctx.account().as_str(), ctx.region.as_str(), name);
+        self.tables.secrets.get(&row).await.map_err(internal)
+    }
+
+    /// Applies `change` to secret `name` (with `extra` writes in the same transaction),
+    /// retrying on conflicts; the changed record.
+    pub(crate) async fn mutate<F>(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        change: F,
+    ) -> Result<SecretRecord, ServiceError>
+    where
+        F: Fn(&mut SecretRecord) -> Result<Vec<Write>, ServiceError>,
+    {
+        let row = secret_row(ctx.account().as_str(), ctx.region.as_str(), name);
+        for _ in 0..CAS_ATTEMPTS {
+            let found = self.load(ctx, name).await?.ok_or_else(not_found)?;
+            let mut record = found.value;
+            let mut writes = change(&mut record)?;
+            let put = self
+                .tables
+                .secrets
+                .put(&row, &record, Expect::Version(found.version));
+            writes.push(put.map_err(internal)?);
+            match self.store.transact(writes).await {
+                Ok(()) => return Ok(record),
+                Err(e) if e.is_conflict() => continue,
+                Err(e) => return Err(internal(e)),
+            }
+        }
+        Err(internal(StoreError::Backend(
+            "secret writes kept conflicting".into(),
+        )))
+    }
+}
+
+/// Authorizes `secretsmanager:<operation>` on `resource` against the caller's policies.
+pub(crate) fn authorize(
+    ctx: &RequestContext,
+    action: &str,
+    resource: &str,
+) -> Result<(), ServiceError> {
+    ctx.authorize_own(action, resource, &ctx.policy_context())
+        .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))
+}
+
+/// A storage failure, logged and answered as InternalServiceError.
+pub(crate) fn internal(err: StoreError) -> ServiceError {
+    tracing::error!(error = %err, "Secrets Manager storage failure");
+    internal_error()
+}
+
+/// InternalServiceError without detail (the cause is logged by the caller).
+pub(crate) fn internal_error() -> ServiceError {
+    ServiceError::new("InternalServiceError", 500, "An internal error occurred.")
+}
+
+/// ResourceNotFoundException for a secret that does not exist.
+pub(crate) fn not_found() -> ServiceError {
+    resource_not_found_exception("Secrets Manager can't find the specified secret.")
+}
+
+/// InvalidRequestException for an operation on a secret scheduled for deletion.
+pub(crate) fn marked_for_deletion() -> ServiceError {
+    invalid_request_exception(
+        "You can't perform this operation on the secret because it was marked for deletion.",
+    )
+}
+
+/// Secrets Manager's operations answer AWS errors directly.
+impl SecretsManagerHandler for SecretsManagerService {
+    type Error = ServiceError;
+}
+
+/// Epoch milliseconds as a wire timestamp.
+pub(crate) fn timestamp(ms: i64) -> rampart_codec::Timestamp {
+    let nanos = i128::from(ms) * 1_000_000;
+    rampart_codec::Timestamp(
+        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    )
+}
+
+/// `ms` truncated to the start of its UTC day.
+pub(crate) fn day_of(ms: i64) -> i64 {
+    ms - ms.rem_euclid(86_400_000)
+}
