@@ -1,6 +1,7 @@
 //! BatchGetSecretValue: the AWSCURRENT values of the secrets a SecretIdList names or Filters
 //! select, each read as GetSecretValue reads it; a secret that cannot be read is an entry of
-//! `Errors` rather than a failure of the call.
+//! `Errors` rather than a failure of the call. Authorized as `BatchGetSecretValue` on `*`,
+//! `GetSecretValue` on each secret, and `ListSecrets` when Filters select them.
 
 use super::list::page;
 use crate::SecretsManagerService;
@@ -20,6 +21,8 @@ impl BatchGetSecretValue for SecretsManagerService {
         let (ids, next_token) = match (input.secret_id_list, input.filters) {
             (Some(ids), None) => (ids, None),
             (None, Some(filters)) => {
+                // Filters select as ListSecrets does, so they need its permission too.
+                authorize(ctx, "secretsmanager:ListSecrets", "*")?;
                 let records = self.matching(ctx, &filters, false).await?;
                 let arns = records.into_iter().map(|r| r.arn).collect();
                 page(arns, input.max_results, input.next_token.as_deref())?

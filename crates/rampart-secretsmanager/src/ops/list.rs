@@ -78,6 +78,8 @@ impl SecretsManagerService {
     }
 }
 
+/// Orders `records` by `by` (CreatedDate by default), ascending unless `order` is `desc`.
+/// Doubt: AWS documents only that "secrets are listed by CreatedDate"; ascending is assumed.
 fn sort(records: &mut [SecretRecord], by: Option<&SortByType>, order: Option<&SortOrderType>) {
     match by {
         Some(SortByType::Name) => records.sort_by(|a, b| a.name.cmp(&b.name)),
