@@ -152,6 +152,16 @@ def test_reading_needs_kms_decrypt(secure_server):
     expect_error(sm.put_secret_value, "AccessDeniedException",
                  r"is not authorized to perform: secretsmanager:PutSecretValue",
                  SecretId=arn, SecretString="x")
+    # A key change re-seals the labelled versions and keeps their earlier sealing, so the
+    # reader (no kms:Decrypt on the customer key) still reads the value; a new version is
+    # sealed under the new key only.
+    admin.update_secret(SecretId=f"{n}-default", KmsKeyId=key["Arn"])
+    versions = admin.list_secret_version_ids(SecretId=f"{n}-default")["Versions"]
+    assert versions[0]["KmsKeyIds"][0] == key["Arn"] and len(versions[0]["KmsKeyIds"]) == 2
+    assert sm.get_secret_value(SecretId=f"{n}-default")["SecretString"] == "open"
+    admin.put_secret_value(SecretId=f"{n}-default", SecretString="closed")
+    expect_error(sm.get_secret_value, "AccessDeniedException", SecretId=f"{n}-default")
+    assert admin.get_secret_value(SecretId=f"{n}-default")["SecretString"] == "closed"
 
 
 def test_no_plaintext_at_rest(server, sm):

@@ -178,6 +178,7 @@ mod tests {
             key_arn: "k".into(),
             sealed: String::new(),
             binary: false,
+            earlier: vec![],
         }
     }
 

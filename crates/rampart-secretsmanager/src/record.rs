@@ -43,6 +43,18 @@ pub struct VersionRecord {
     pub sealed: String,
     /// Whether the value is a SecretBinary rather than a SecretString.
     pub binary: bool,
+    /// The same value sealed under the secret's earlier keys: a key change re-seals the
+    /// AWSCURRENT, AWSPENDING and AWSPREVIOUS versions and keeps their earlier sealings, so
+    /// either key decrypts them (as AWS does).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<Sealing>,
+}
+
+/// A value sealed under one key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Sealing {
+    pub key_arn: String,
+    pub sealed: String,
 }
 
 impl SecretRecord {

@@ -75,24 +75,45 @@ impl SecretsManagerService {
         })
     }
 
-    /// Opens `version` of secret `arn` as the caller.
+    /// Opens `version` of secret `arn` as the caller: its current sealing, or else one of its
+    /// earlier ones (the caller may hold `kms:Decrypt` on the earlier key only).
     pub(crate) async fn open(
         &self,
         ctx: &RequestContext,
         arn: &str,
         version: &VersionRecord,
     ) -> Result<Zeroizing<Vec<u8>>, ServiceError> {
-        let bytes = STANDARD.decode(&version.sealed).map_err(|_| missing())?;
+        let first = self.open_one(ctx, arn, &version.id, &version.sealed).await;
+        let Err(err) = first else {
+            return first;
+        };
+        for earlier in &version.earlier {
+            if let Ok(plain) = self.open_one(ctx, arn, &version.id, &earlier.sealed).await {
+                return Ok(plain);
+            }
+        }
+        Err(err)
+    }
+
+    /// Opens one sealing of version `version_id` of secret `arn` as the caller.
+    async fn open_one(
+        &self,
+        ctx: &RequestContext,
+        arn: &str,
+        version_id: &str,
+        sealed: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, ServiceError> {
+        let bytes = STANDARD.decode(sealed).map_err(|_| missing())?;
         let edk = envelope::encrypted_key(&bytes).ok_or_else(missing)?;
         let request = DecryptRequest {
             ciphertext_blob: Some(Blob(edk.to_vec())),
-            encryption_context: Some(context(arn, &version.id)),
+            encryption_context: Some(context(arn, version_id)),
             ..DecryptRequest::default()
         };
         let response = self.kms.via_service("secretsmanager", ctx, request).await;
         let response = response.map_err(|e| relay(e, false))?;
         let data_key = Zeroizing::new(response.plaintext.ok_or_else(missing)?.into_inner());
-        envelope::open(&data_key, &aad(arn, &version.id), &bytes).ok_or_else(missing)
+        envelope::open(&data_key, &aad(arn, version_id), &bytes).ok_or_else(missing)
     }
 
     /// The ARN of the account's `alias/aws/secretsmanager` key, created on first use.

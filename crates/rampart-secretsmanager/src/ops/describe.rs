@@ -99,7 +99,12 @@ impl ListSecretVersionIds for SecretsManagerService {
                 version_stages: Some(v.stages.clone()),
                 created_date: Some(timestamp(v.created_ms)),
                 last_accessed_date: v.last_accessed_ms.map(timestamp),
-                kms_key_ids: Some(vec![v.key_arn.clone()]),
+                kms_key_ids: Some(
+                    std::iter::once(&v.key_arn)
+                        .chain(v.earlier.iter().map(|e| &e.key_arn))
+                        .cloned()
+                        .collect(),
+                ),
             })
             .collect();
         let (versions, next_token) =

@@ -1,6 +1,7 @@
 //! PutSecretValue and UpdateSecret: a new version (AWSCURRENT unless other VersionStages are
 //! given), idempotent on ClientRequestToken; UpdateSecret also changes the description and
-//! the key, re-encrypting the AWSCURRENT and AWSPENDING versions under a new key.
+//! the key, re-encrypting the AWSCURRENT, AWSPENDING and AWSPREVIOUS versions under a new key
+//! (their earlier sealings kept, so the old key still decrypts them).
 
 use super::version::{Outcome, Value, token};
 use crate::SecretsManagerService;
@@ -8,8 +9,8 @@ use crate::generated::errors::invalid_parameter_exception;
 use crate::generated::{PutSecretValue, PutSecretValueRequest, PutSecretValueResponse};
 use crate::generated::{ServiceError, UpdateSecret, UpdateSecretRequest, UpdateSecretResponse};
 use crate::ids::secret_id;
-use crate::labels::{CURRENT, PENDING, add_version};
-use crate::record::{SecretRecord, VersionRecord};
+use crate::labels::{CURRENT, PENDING, PREVIOUS, add_version};
+use crate::record::{Sealing, SecretRecord, VersionRecord};
 use crate::seal::DEFAULT_KEY;
 use crate::service::{authorize, marked_for_deletion};
 use rampart_core::RequestContext;
@@ -77,9 +78,9 @@ impl PutSecretValue for SecretsManagerService {
     }
 }
 
-/// The key a request names, with the default key's alias as `None`.
+/// The key a request names, with the default key (its alias, or an empty string) as `None`.
 fn customer_key(key: Option<String>) -> Option<String> {
-    key.filter(|k| k != DEFAULT_KEY)
+    key.filter(|k| k != DEFAULT_KEY && !k.is_empty())
 }
 
 impl UpdateSecret for SecretsManagerService {
@@ -155,37 +156,63 @@ fn apply_update(
     }
     for new in resealed {
         if let Some(v) = r.versions.iter_mut().find(|v| v.id == new.id) {
-            v.key_arn = new.key_arn.clone();
-            v.sealed = new.sealed.clone();
+            *v = VersionRecord {
+                stages: v.stages.clone(),
+                last_accessed_ms: v.last_accessed_ms,
+                ..new.clone()
+            };
         }
     }
     Ok(())
 }
 
 impl SecretsManagerService {
-    /// The AWSCURRENT and AWSPENDING versions of `record` sealed again under `key`.
+    /// The AWSCURRENT, AWSPENDING and AWSPREVIOUS versions of `record` sealed again under
+    /// `key`, each keeping its earlier sealings. A version the caller cannot decrypt with the
+    /// old key or encrypt with the new one stays as it is, as AWS leaves it.
     async fn reseal(
         &self,
         ctx: &RequestContext,
         record: &SecretRecord,
         key: Option<&str>,
     ) -> Result<Vec<VersionRecord>, ServiceError> {
-        let mut out = Vec::new();
-        for stage in [CURRENT, PENDING] {
+        let mut out: Vec<VersionRecord> = Vec::new();
+        for stage in [CURRENT, PENDING, PREVIOUS] {
             let Some(v) = record.staged(stage) else {
                 continue;
             };
-            if out.iter().any(|o: &VersionRecord| o.id == v.id) {
+            if out.iter().any(|o| o.id == v.id) {
                 continue;
             }
-            let plain = self.open(ctx, &record.arn, v).await?;
-            let sealed = self.seal(ctx, key, &record.arn, &v.id, &plain).await?;
-            out.push(VersionRecord {
-                key_arn: sealed.key_arn,
-                sealed: sealed.sealed,
-                ..v.clone()
-            });
+            match self.reseal_one(ctx, record, v, key).await {
+                Ok(new) => out.push(new),
+                Err(e) if e.status >= 500 => return Err(e),
+                Err(e) => tracing::info!(code = %e.code, "a version kept its earlier key"),
+            }
         }
         Ok(out)
+    }
+
+    /// `v` sealed under `key`, its current sealing kept as an earlier one.
+    async fn reseal_one(
+        &self,
+        ctx: &RequestContext,
+        record: &SecretRecord,
+        v: &VersionRecord,
+        key: Option<&str>,
+    ) -> Result<VersionRecord, ServiceError> {
+        let plain = self.open(ctx, &record.arn, v).await?;
+        let sealed = self.seal(ctx, key, &record.arn, &v.id, &plain).await?;
+        let mut earlier = v.earlier.clone();
+        earlier.push(Sealing {
+            key_arn: v.key_arn.clone(),
+            sealed: v.sealed.clone(),
+        });
+        Ok(VersionRecord {
+            key_arn: sealed.key_arn,
+            sealed: sealed.sealed,
+            earlier,
+            ..v.clone()
+        })
     }
 }

@@ -80,6 +80,7 @@ impl SecretsManagerService {
             key_arn: sealed.key_arn,
             sealed: sealed.sealed,
             binary: value.binary,
+            earlier: vec![],
         }))
     }
 }
