@@ -109,25 +109,9 @@ pub fn update_stage(
     remove_from: Option<&str>,
 ) -> Result<(), ServiceError> {
     let holder = record.staged(stage).map(|v| v.id.clone());
-    if let Some(from) = remove_from
-        && holder.as_deref() != Some(from)
-    {
-        return Err(invalid_parameter_exception(format!(
-            "The staging label {stage} is not attached to version {from}."
-        )));
-    }
     match move_to {
         Some(to) => {
-            if let Some(h) = holder.as_deref()
-                && h != to
-                && remove_from != Some(h)
-            {
-                return Err(invalid_parameter_exception(format!(
-                    "The parameter RemoveFromVersionId can't be empty. Staging label {stage} is \
-                     currently attached to version {h}, so you must explicitly reference that \
-                     version in RemoveFromVersionId."
-                )));
-            }
+            check_move(stage, holder.as_deref(), to, remove_from)?;
             attach(record, stage, to)
         }
         None => {
@@ -136,6 +120,11 @@ pub fn update_stage(
                     "You must specify MoveToVersionId, RemoveFromVersionId, or both.",
                 ));
             };
+            if holder.as_deref() != Some(from) {
+                return Err(invalid_parameter_exception(format!(
+                    "The staging label {stage} is not attached to version {from}."
+                )));
+            }
             if stage == CURRENT {
                 return Err(invalid_parameter_exception(
                     "You can only move staging label AWSCURRENT to a different secret version. \
@@ -145,6 +134,29 @@ pub fn update_stage(
             detach(record, stage, from);
             Ok(())
         }
+    }
+}
+
+/// A move of `stage` (now on `holder`) to `to` must name the holder in RemoveFromVersionId.
+fn check_move(
+    stage: &str,
+    holder: Option<&str>,
+    to: &str,
+    remove_from: Option<&str>,
+) -> Result<(), ServiceError> {
+    match (holder, remove_from) {
+        (Some(h), None) if h != to => Err(invalid_parameter_exception(format!(
+            "The parameter RemoveFromVersionId can't be empty. Staging label {stage} is \
+             currently attached to version {h}, so you must explicitly reference that version \
+             in RemoveFromVersionId."
+        ))),
+        (h, Some(from)) if h != Some(from) && h != Some(to) => {
+            Err(invalid_parameter_exception(format!(
+                "When you move staging label {stage}, if you specify RemoveFromVersionId, it must \
+                 be set to the version that currently has the staging label {stage}."
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -215,6 +227,11 @@ mod tests {
         assert_eq!(err.code, "InvalidParameterException");
         let err = update_stage(&mut r, PENDING, None, Some("a")).unwrap_err();
         assert!(err.message.contains("not attached"));
+        let err = update_stage(&mut r, PENDING, Some("a"), Some("x")).unwrap_err();
+        assert!(
+            err.message
+                .contains("must be set to the version that currently has")
+        );
         update_stage(&mut r, PENDING, None, Some("b")).unwrap();
         assert!(stages(&r, "b").is_empty());
         update_stage(&mut r, "custom", Some("b"), None).unwrap();
