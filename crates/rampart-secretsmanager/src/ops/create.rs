@@ -8,6 +8,7 @@ use crate::ids::{check_name, new_arn};
 use crate::labels::{CURRENT, add_version};
 use crate::ops::tags::{check_tags, tag_pairs};
 use crate::record::{SecretRecord, secret_row};
+use crate::seal::DEFAULT_KEY;
 use crate::service::{authorize, internal};
 use rampart_core::RequestContext;
 use rampart_store::Expect;
@@ -34,16 +35,42 @@ impl CreateSecret for SecretsManagerService {
         if let Some(existing) = self.load(ctx, &name).await? {
             return self.create_again(ctx, &existing.value, &token, value).await;
         }
+        let mut record = self.new_record(ctx, name, input)?;
+        let mut version_id = None;
+        if let Some(value) = &value {
+            self.first_version(ctx, &mut record, &token, value).await?;
+            version_id = Some(token);
+        }
+        self.insert(ctx, &record).await?;
+        Ok(CreateSecretResponse {
+            arn: Some(record.arn),
+            name: Some(record.name),
+            version_id,
+            ..CreateSecretResponse::default()
+        })
+    }
+}
+
+impl SecretsManagerService {
+    /// The record of a new secret `name` (no versions yet), after authorizing its creation.
+    fn new_record(
+        &self,
+        ctx: &RequestContext,
+        name: String,
+        input: CreateSecretRequest,
+    ) -> Result<SecretRecord, ServiceError> {
         let arn = new_arn(ctx, &name)?;
         authorize(ctx, "secretsmanager:CreateSecret", &arn)?;
         let tags = tag_pairs(input.tags.unwrap_or_default());
         check_tags(&tags)?;
         let now = self.now_ms();
-        let mut record = SecretRecord {
-            name: name.clone(),
-            arn: arn.clone(),
+        Ok(SecretRecord {
+            name,
+            arn,
             description: input.description,
-            kms_key_id: input.kms_key_id,
+            kms_key_id: input
+                .kms_key_id
+                .filter(|k| k != DEFAULT_KEY && !k.is_empty()),
             created_ms: now,
             last_changed_ms: now,
             last_accessed_ms: None,
@@ -51,31 +78,38 @@ impl CreateSecret for SecretsManagerService {
             deletion_due_ms: None,
             tags,
             versions: vec![],
-        };
-        let mut version_id = None;
-        if let Some(value) = &value {
-            let key = record.kms_key_id.clone();
-            if let Outcome::New(v) = self
-                .version_for(ctx, &record, &token, value, key.as_deref())
-                .await?
-            {
-                add_version(&mut record, v, &[CURRENT.to_owned()], now)?;
-                version_id = Some(token.clone());
-            }
-        }
-        let row = secret_row(ctx.account().as_str(), ctx.region.as_str(), &name);
-        let put = self.tables.secrets.put(&row, &record, Expect::Absent);
-        match self.store.transact(vec![put.map_err(internal)?]).await {
-            Ok(()) => {}
-            Err(e) if e.is_conflict() => return Err(exists(&name)),
-            Err(e) => return Err(internal(e)),
-        }
-        Ok(CreateSecretResponse {
-            arn: Some(arn),
-            name: Some(name),
-            version_id,
-            ..CreateSecretResponse::default()
         })
+    }
+
+    /// Seals `value` as the first version of `record`, labelled AWSCURRENT.
+    async fn first_version(
+        &self,
+        ctx: &RequestContext,
+        record: &mut SecretRecord,
+        token: &str,
+        value: &Value,
+    ) -> Result<(), ServiceError> {
+        let key = record.kms_key_id.clone();
+        let outcome = self.version_for(ctx, record, token, value, key.as_deref());
+        if let Outcome::New(v) = outcome.await? {
+            add_version(record, v, &[CURRENT.to_owned()], self.now_ms())?;
+        }
+        Ok(())
+    }
+
+    /// Stores the new `record`; ResourceExistsException if a racing call stored its name.
+    async fn insert(
+        &self,
+        ctx: &RequestContext,
+        record: &SecretRecord,
+    ) -> Result<(), ServiceError> {
+        let row = secret_row(ctx.account().as_str(), ctx.region.as_str(), &record.name);
+        let put = self.tables.secrets.put(&row, record, Expect::Absent);
+        match self.store.transact(vec![put.map_err(internal)?]).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_conflict() => Err(exists(&record.name)),
+            Err(e) => Err(internal(e)),
+        }
     }
 }
 

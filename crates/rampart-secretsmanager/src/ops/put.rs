@@ -108,16 +108,9 @@ impl UpdateSecret for SecretsManagerService {
             _ => vec![],
         };
         let token = token(input.client_request_token);
-        let version = match &value {
-            Some(v) => match self
-                .version_for(ctx, &record, &token, v, key.as_deref())
-                .await?
-            {
-                Outcome::New(v) => Some(v),
-                Outcome::Existing => None,
-            },
-            None => None,
-        };
+        let version = self
+            .maybe_version(ctx, &record, &token, value.as_ref(), key)
+            .await?;
         let now = self.now_ms();
         let description = input.description;
         let record = self
@@ -167,6 +160,27 @@ fn apply_update(
 }
 
 impl SecretsManagerService {
+    /// The new version `value` makes (none without a value, or for a repeated token).
+    async fn maybe_version(
+        &self,
+        ctx: &RequestContext,
+        record: &SecretRecord,
+        token: &str,
+        value: Option<&Value>,
+        key: Option<String>,
+    ) -> Result<Option<VersionRecord>, ServiceError> {
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        match self
+            .version_for(ctx, record, token, value, key.as_deref())
+            .await?
+        {
+            Outcome::New(v) => Ok(Some(v)),
+            Outcome::Existing => Ok(None),
+        }
+    }
+
     /// The AWSCURRENT, AWSPENDING and AWSPREVIOUS versions of `record` sealed again under
     /// `key`, each keeping its earlier sealings. A version the caller cannot decrypt with the
     /// old key or encrypt with the new one stays as it is, as AWS leaves it.
