@@ -302,6 +302,16 @@ const SECRETSMANAGER_SERVED: &[&str] = &[
     "UpdateSecretVersionStage",
 ];
 
+/// Secrets Manager's read-only operations; CloudTrail records them with `responseElements`
+/// null (the values GetSecretValue and BatchGetSecretValue return stay out of the trail).
+const SECRETSMANAGER_READ_ONLY: &[&str] = &[
+    "BatchGet*",
+    "Describe*",
+    "Get*",
+    "List*",
+    "ValidateResourcePolicy",
+];
+
 /// Every generated service.
 pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
@@ -331,8 +341,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         crate_dir: "crates/rampart-secretsmanager",
         module_dir: "src/generated",
         served: SECRETSMANAGER_SERVED,
-        read_only: &["BatchGet*", "Describe*", "Get*", "List*", "ValidateResourcePolicy"],
-        hidden_responses: &[],
+        read_only: SECRETSMANAGER_READ_ONLY,
+        hidden_responses: SECRETSMANAGER_READ_ONLY,
         global_region: None,
         prechecked: &[],
         audit_hidden: &[],

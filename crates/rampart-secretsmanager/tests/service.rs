@@ -265,3 +265,47 @@ async fn deletion_waits_for_its_window_and_restore_cancels_it() {
         h.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn the_trail_never_holds_values() {
+    for h in Harness::all().await {
+        h.check_trail().await;
+        h.cleanup().await;
+    }
+}
+
+impl Harness {
+    async fn check_trail(&self) {
+        let h = self;
+        let ctx = RequestContext::new(
+            Principal {
+                account: AccountId::parse(ACCOUNT).unwrap(),
+                arn: format!("arn:aws:iam::{ACCOUNT}:root"),
+                principal_id: ACCOUNT.into(),
+                access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+                kind: PrincipalKind::Root,
+                session: None,
+            },
+            Region::new("us-east-1"),
+        );
+        let run = |op: &'static str, body: Value| {
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let sm = &h.sm;
+            let ctx = &ctx;
+            async move { rampart_secretsmanager::generated::dispatch(sm, ctx, op, &bytes).await }
+        };
+        let made = run(
+            "CreateSecret",
+            json!({"Name": "t", "SecretString": "canary-value"}),
+        )
+        .await;
+        let request = made.request_parameters.unwrap().to_string();
+        assert!(!request.contains("canary-value"), "{request}");
+        assert!(made.response_elements.unwrap()["versionId"].is_string());
+        let read = run("GetSecretValue", json!({"SecretId": "t"})).await;
+        assert!(read.result.is_ok() && read.read_only);
+        assert!(read.response_elements.is_none());
+        let pw = run("GetRandomPassword", json!({})).await;
+        assert!(pw.read_only && pw.response_elements.is_none());
+    }
+}

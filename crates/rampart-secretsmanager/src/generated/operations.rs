@@ -464,7 +464,7 @@ pub async fn dispatch<H: SecretsManagerApi>(
             let spec = OperationSpec {
                 name: "BatchGetSecretValue",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: BatchGetSecretValueRequest| {
                 answer(
@@ -506,7 +506,7 @@ pub async fn dispatch<H: SecretsManagerApi>(
             let spec = OperationSpec {
                 name: "DescribeSecret",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: DescribeSecretRequest| {
                 answer(
@@ -520,7 +520,7 @@ pub async fn dispatch<H: SecretsManagerApi>(
             let spec = OperationSpec {
                 name: "GetRandomPassword",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetRandomPasswordRequest| {
                 answer(
@@ -534,7 +534,7 @@ pub async fn dispatch<H: SecretsManagerApi>(
             let spec = OperationSpec {
                 name: "GetSecretValue",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: GetSecretValueRequest| {
                 answer(
@@ -548,7 +548,7 @@ pub async fn dispatch<H: SecretsManagerApi>(
             let spec = OperationSpec {
                 name: "ListSecretVersionIds",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListSecretVersionIdsRequest| {
                 answer(
@@ -562,7 +562,7 @@ pub async fn dispatch<H: SecretsManagerApi>(
             let spec = OperationSpec {
                 name: "ListSecrets",
                 read_only: true,
-                audit_response: true,
+                audit_response: false,
             };
             invoke(spec, body, |i: ListSecretsRequest| {
                 answer(
