@@ -21,6 +21,8 @@ pub struct SecretRecord {
     /// The last read of a value, truncated to the day.
     pub last_accessed_ms: Option<i64>,
     /// When DeleteSecret was called; `None` unless the secret is scheduled for deletion.
+    /// Doubt: DescribeSecret's DeletedDate is taken to be this time (as the CLI shows it);
+    /// DeleteSecret's DeletionDate is the end of the recovery window (`deletion_due_ms`).
     pub deleted_ms: Option<i64>,
     /// When the deletion job destroys the secret.
     pub deletion_due_ms: Option<i64>,
