@@ -88,9 +88,10 @@ def wrk_script(headers, body):
     return "\n".join(lines) + "\n"
 
 
-def run_wrk(server, headers, body, conns, threads, seconds):
+def run_wrk(server, headers, body, conns, threads, seconds, script_text=None):
+    """wrk replaying one request (or running `script_text`, a whole wrk Lua script)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(wrk_script(headers, body))
+        f.write(script_text or wrk_script(headers, body))
         script = f.name
     before = cpu_seconds(server.proc.pid)
     out = subprocess.run(["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s",

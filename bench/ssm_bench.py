@@ -4,7 +4,9 @@ vs moto_server, one client (wrk) per run, same signed request replayed.
 
 Operations (issue 12's targets, each >= 100x moto's req/s): GetParameter of a SecureString
 WithDecryption, GetParametersByPath over 100 parameters (MaxResults 10, one page), and
-PutParameter (Overwrite, String). Server CPU per request is read from /proc as in kms_bench.py.
+PutParameter (Overwrite, String) of one parameter (concurrent overwrites of one parameter
+conflict: AWS's TooManyUpdates) and of 64 parameters in turn (each wrk thread cycles through 64
+pre-signed requests). Server CPU per request is read from /proc as in kms_bench.py.
 """
 import argparse, json, shutil, sys, tempfile
 
@@ -46,7 +48,24 @@ def workloads(server):
             ("PutParameter", {"Name": "/bench/put", "Value": "v", "Type": "String",
                               "Overwrite": True}),
     }
-    return {label: signed(server, op, json.dumps(body)) for label, (op, body) in made.items()}
+    out = {label: signed(server, op, json.dumps(body)) for label, (op, body) in made.items()}
+    many = [signed(server, "PutParameter", json.dumps(
+        {"Name": f"/bench/many/p{i:02}", "Value": "v", "Type": "String", "Overwrite": True}))
+        for i in range(64)]
+    out["PutParameter String Overwrite, 64 parameters in turn"] = many
+    return out
+
+
+def cycling_script(requests):
+    """A wrk script whose every thread cycles through `requests` from a random start."""
+    lines = ["local reqs = {}", "local i = 0", "init = function(args)"]
+    for headers, body in requests:
+        kept = {k: v for k, v in headers.items() if k.lower() not in ("host", "content-length")}
+        table = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in kept.items())
+        lines.append(f'  reqs[#reqs + 1] = wrk.format("POST", "/", {{{table}}}, {json.dumps(body)})')
+    lines += ["  i = math.random(#reqs)", "end",
+              "request = function()", "  i = i % #reqs + 1", "  return reqs[i]", "end"]
+    return "\n".join(lines) + "\n"
 
 
 def main():
@@ -62,9 +81,13 @@ def main():
         for server in make_servers(args, workdir):
             try:
                 start(server)
-                for op, (headers, body) in workloads(server).items():
+                for op, request in workloads(server).items():
+                    many = isinstance(request, list)
+                    headers, body = request[0] if many else request
+                    script = cycling_script(request) if many else None
                     for conns in map(int, args.conns.split(",")):
-                        r = run_wrk(server, headers, body, conns, min(conns, 2), args.seconds)
+                        r = run_wrk(server, headers, body, conns, min(conns, 2), args.seconds,
+                                    script)
                         results.append({"server": server.name, "op": op, "conns": conns, **r})
                         print(f"{server.name:30} {op:48} c={conns:<3} {r['rps']:>9.0f} req/s "
                               f"cpu={r['cpu_us']:.1f}µs err={r['errors']}", file=sys.stderr)
