@@ -72,6 +72,25 @@ impl SecretsManagerService {
         })
     }
 
+    /// GetSecretValue as the caller for Parameter Store's `/aws/reference/secretsmanager/`
+    /// names: `selector` names a VersionId when the secret has one of that id, otherwise a
+    /// staging label; without it, AWSCURRENT.
+    pub async fn read_reference(
+        &self,
+        ctx: &RequestContext,
+        secret: &str,
+        selector: Option<&str>,
+    ) -> Result<SecretValueEntry, ServiceError> {
+        let Some(selector) = selector else {
+            return self.read(ctx, secret, None, None).await;
+        };
+        let record = self.resolve(ctx, secret).await?.value;
+        match record.version(selector) {
+            Some(_) => self.read(ctx, secret, Some(selector), None).await,
+            None => self.read(ctx, secret, None, Some(selector)).await,
+        }
+    }
+
     /// Records today as the last access of `record` and its version `id`, once a day.
     async fn note_access(&self, ctx: &RequestContext, record: &SecretRecord, id: &str) {
         let today = day_of(self.now_ms());
