@@ -283,23 +283,27 @@ const SSM_SERVED: &[&str] = &[
 ];
 
 /// The Secrets Manager operations `rampart-secretsmanager` implements (`impl <Operation> for
-/// SecretsManagerService`, in `ops/`); rotation, replication and resource policies answer
-/// not-served until they land.
+/// SecretsManagerService`, in `ops/`); rotation and replication answer not-served until they
+/// land.
 const SECRETSMANAGER_SERVED: &[&str] = &[
     "BatchGetSecretValue",
     "CreateSecret",
+    "DeleteResourcePolicy",
     "DeleteSecret",
     "DescribeSecret",
     "GetRandomPassword",
+    "GetResourcePolicy",
     "GetSecretValue",
     "ListSecretVersionIds",
     "ListSecrets",
+    "PutResourcePolicy",
     "PutSecretValue",
     "RestoreSecret",
     "TagResource",
     "UntagResource",
     "UpdateSecret",
     "UpdateSecretVersionStage",
+    "ValidateResourcePolicy",
 ];
 
 /// Secrets Manager's read-only operations; CloudTrail records them with `responseElements`

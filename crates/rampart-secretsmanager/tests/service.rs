@@ -84,10 +84,15 @@ impl Harness {
     }
 
     async fn call(&self, op: &str, body: Value) -> Result<Value, ServiceError> {
+        self.call_as(ACCOUNT, op, body).await
+    }
+
+    /// `op` called by the root user of `account`.
+    async fn call_as(&self, account: &str, op: &str, body: Value) -> Result<Value, ServiceError> {
         let principal = Principal {
-            account: AccountId::parse(ACCOUNT).unwrap(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:root"),
-            principal_id: ACCOUNT.into(),
+            account: AccountId::parse(account).unwrap(),
+            arn: format!("arn:aws:iam::{account}:root"),
+            principal_id: account.into(),
             access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
             kind: PrincipalKind::Root,
             session: None,
@@ -307,5 +312,87 @@ impl Harness {
         assert!(read.response_elements.is_none());
         let pw = run("GetRandomPassword", json!({})).await;
         assert!(pw.read_only && pw.response_elements.is_none());
+    }
+}
+
+/// A resource policy letting the root of `account` read a secret.
+fn sharing(account: &str) -> String {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+        "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        "Resource": "*"}]})
+    .to_string()
+}
+
+#[tokio::test]
+async fn public_policies_are_blocked_and_validated() {
+    for h in Harness::all().await {
+        h.call("CreateSecret", json!({"Name": "p", "SecretString": "v"}))
+            .await
+            .unwrap();
+        let public = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "*"}, "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*"}]})
+        .to_string();
+        let put = json!({"SecretId": "p", "ResourcePolicy": public, "BlockPublicPolicy": true});
+        let err = h.call("PutResourcePolicy", put).await.unwrap_err();
+        assert_eq!(err.code, "PublicPolicyException");
+        let got = h.call("GetResourcePolicy", json!({"SecretId": "p"})).await;
+        assert_eq!(got.unwrap().get("ResourcePolicy"), None);
+        let checked = json!({"SecretId": "p", "ResourcePolicy": public});
+        let out = h.call("ValidateResourcePolicy", checked).await.unwrap();
+        assert_eq!(out["PolicyValidationPassed"], false);
+        assert_eq!(
+            out["ValidationErrors"][0]["CheckName"],
+            "BLOCK_PUBLIC_POLICY"
+        );
+        let shared = json!({"ResourcePolicy": sharing("444455556666")});
+        let out = h.call("ValidateResourcePolicy", shared).await.unwrap();
+        assert_eq!(out["PolicyValidationPassed"], true);
+        assert_eq!(out["ValidationErrors"], json!([]));
+        let bad = json!({"SecretId": "p", "ResourcePolicy": "{"});
+        let err = h.call("PutResourcePolicy", bad).await.unwrap_err();
+        assert_eq!(err.code, "MalformedPolicyDocumentException");
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn another_account_reads_only_what_the_policy_shares() {
+    const OTHER: &str = "444455556666";
+    for h in Harness::all().await {
+        let made = h
+            .call("CreateSecret", json!({"Name": "x", "SecretString": "v"}))
+            .await
+            .unwrap();
+        let arn = made["ARN"].as_str().unwrap().to_owned();
+        let describe = json!({"SecretId": arn});
+        let err = h.call_as(OTHER, "DescribeSecret", describe.clone()).await;
+        assert_eq!(err.unwrap_err().code, "AccessDeniedException");
+        let put = json!({"SecretId": "x", "ResourcePolicy": sharing(OTHER),
+            "BlockPublicPolicy": true});
+        let out = h.call("PutResourcePolicy", put).await.unwrap();
+        assert_eq!(out["ARN"], arn);
+        let got = h.call("GetResourcePolicy", json!({"SecretId": "x"})).await;
+        assert_eq!(got.unwrap()["ResourcePolicy"], sharing(OTHER));
+        let seen = h.call_as(OTHER, "DescribeSecret", describe.clone()).await;
+        assert_eq!(seen.unwrap()["Name"], "x");
+        // Only an ARN names another account's secret.
+        let by_name = h
+            .call_as(OTHER, "DescribeSecret", json!({"SecretId": "x"}))
+            .await;
+        assert_eq!(by_name.unwrap_err().code, "ResourceNotFoundException");
+        // The policy shares reads only; and the default aws/secretsmanager key cannot be used
+        // from another account, so the value stays out of reach.
+        let write = json!({"SecretId": arn, "SecretString": "w"});
+        assert!(h.call_as(OTHER, "PutSecretValue", write).await.is_err());
+        let value = h.call_as(OTHER, "GetSecretValue", describe.clone()).await;
+        assert_eq!(value.unwrap_err().code, "AccessDeniedException");
+        h.call("DeleteResourcePolicy", json!({"SecretId": "x"}))
+            .await
+            .unwrap();
+        let err = h.call_as(OTHER, "DescribeSecret", describe).await;
+        assert_eq!(err.unwrap_err().code, "AccessDeniedException");
+        h.cleanup().await;
     }
 }
