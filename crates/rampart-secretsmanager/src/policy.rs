@@ -31,8 +31,9 @@ const SECRET_ACTIONS: &[&str] = &[
     "secretsmanager:CancelRotateSecret",
 ];
 
-/// An account no policy is expected to name: a principal of it stands for "anyone".
-const STRANGER_ACCOUNT: &str = "000000000000";
+/// Accounts no policy is expected to name: a root user of two of them (not the owner) allowed
+/// alike stands for "anyone".
+const STRANGER_ACCOUNTS: [&str; 3] = ["000000000000", "999999999999", "135791357913"];
 
 /// `json` parsed as a resource policy, or MalformedPolicyDocumentException with IAM's reason.
 pub fn parse(json: &str) -> Result<Policy, ServiceError> {
@@ -41,27 +42,31 @@ pub fn parse(json: &str) -> Result<Policy, ServiceError> {
 }
 
 /// Whether `policy` on the secret `arn` (owned by `owner`) grants access to anyone: an
-/// anonymous caller, or the root of an account it does not name, is allowed some action on
-/// the secret with no condition key known (so a condition on the caller's account, ARN or
+/// anonymous caller, or the roots of two accounts it does not name, are allowed some action
+/// on the secret with no condition key known (so a condition on the caller's account, ARN or
 /// organization keeps it private, as AWS's judgement does).
 pub fn grants_public_access(policy: &Policy, arn: &str, owner: &str) -> bool {
-    let strangers = [Principal::anonymous(), Principal::root(STRANGER_ACCOUNT)];
+    let allows = |principal: &Principal| allows_any(policy, principal, arn, owner);
+    let mut strangers = STRANGER_ACCOUNTS.iter().filter(|a| **a != owner).take(2);
+    allows(&Principal::anonymous()) || strangers.all(|a| allows(&Principal::root(a)))
+}
+
+/// Whether `policy` alone allows `principal` some action on the secret `arn`.
+fn allows_any(policy: &Policy, principal: &Principal, arn: &str, owner: &str) -> bool {
     let context = Context::new();
     let set = PolicySet {
         resource: Some(policy),
         ..PolicySet::default()
     };
-    strangers.iter().any(|principal| {
-        SECRET_ACTIONS.iter().any(|action| {
-            let request = Request {
-                principal,
-                action,
-                resource: arn,
-                resource_account: owner,
-                context: &context,
-            };
-            evaluate(&request, &set) == Decision::Allow
-        })
+    SECRET_ACTIONS.iter().any(|action| {
+        let request = Request {
+            principal,
+            action,
+            resource: arn,
+            resource_account: owner,
+            context: &context,
+        };
+        evaluate(&request, &set) == Decision::Allow
     })
 }
 
@@ -127,6 +132,12 @@ mod tests {
     fn named_accounts_and_restricting_conditions_are_not_public() {
         let named = doc(r#"{"AWS":"arn:aws:iam::444455556666:root"}"#, "");
         assert!(!grants_public_access(&named, ARN, "111122223333"));
+        // Whatever the owner's account, a policy naming one other account is not public.
+        for owner in STRANGER_ACCOUNTS {
+            assert!(!grants_public_access(&named, ARN, owner), "{owner}");
+        }
+        let owner = doc(r#"{"AWS":"arn:aws:iam::000000000000:root"}"#, "");
+        assert!(!grants_public_access(&owner, ARN, "111122223333"));
         let cond = r#","Condition":{"StringEquals":{"aws:PrincipalAccount":"444455556666"}}"#;
         assert!(!grants_public_access(
             &doc(r#""*""#, cond),
