@@ -20,6 +20,7 @@ const PG_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
 
 struct Harness {
     sm: SecretsManagerService,
+    kms: Arc<KmsService>,
     store: Store,
     clock: Arc<ManualClock>,
     _dir: Option<tempfile::TempDir>,
@@ -49,7 +50,8 @@ impl Harness {
             clock.clone(),
         ));
         Harness {
-            sm: SecretsManagerService::new(store.clone(), kms, clock.clone()),
+            sm: SecretsManagerService::new(store.clone(), kms.clone(), clock.clone()),
+            kms,
             store,
             clock,
             _dir: dir,
@@ -89,15 +91,7 @@ impl Harness {
 
     /// `op` called by the root user of `account`.
     async fn call_as(&self, account: &str, op: &str, body: Value) -> Result<Value, ServiceError> {
-        let principal = Principal {
-            account: AccountId::parse(account).unwrap(),
-            arn: format!("arn:aws:iam::{account}:root"),
-            principal_id: account.into(),
-            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-            kind: PrincipalKind::Root,
-            session: None,
-        };
-        let ctx = RequestContext::new(principal, Region::new("us-east-1"));
+        let ctx = root_of(account);
         let bytes = serde_json::to_vec(&body).unwrap();
         let invocation =
             rampart_secretsmanager::generated::dispatch(&self.sm, &ctx, op, &bytes).await;
@@ -105,6 +99,27 @@ impl Harness {
             .result
             .map(|out| serde_json::from_slice(&out).unwrap_or(Value::Null))
     }
+
+    /// KMS operation `op` called by the root user of the test account.
+    async fn kms_call(&self, op: &str, body: Value) -> Value {
+        let ctx = root_of(ACCOUNT);
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let invocation = rampart_kms::generated::dispatch(&*self.kms, &ctx, op, &bytes).await;
+        serde_json::from_slice(&invocation.result.unwrap()).unwrap()
+    }
+}
+
+/// A request context of the root user of `account` in us-east-1.
+fn root_of(account: &str) -> RequestContext {
+    let principal = Principal {
+        account: AccountId::parse(account).unwrap(),
+        arn: format!("arn:aws:iam::{account}:root"),
+        principal_id: account.into(),
+        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+        kind: PrincipalKind::Root,
+        session: None,
+    };
+    RequestContext::new(principal, Region::new("us-east-1"))
 }
 
 fn stages(listed: &Value, id: &str) -> Vec<String> {
@@ -393,6 +408,35 @@ async fn another_account_reads_only_what_the_policy_shares() {
             .unwrap();
         let err = h.call_as(OTHER, "DescribeSecret", describe).await;
         assert_eq!(err.unwrap_err().code, "AccessDeniedException");
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_customer_key_shared_with_the_account_opens_a_shared_secret() {
+    const OTHER: &str = "444455556666";
+    for h in Harness::all().await {
+        let key_policy = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+             "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{OTHER}:root")},
+             "Action": "kms:Decrypt", "Resource": "*"}]});
+        let key = h
+            .kms_call("CreateKey", json!({"Policy": key_policy.to_string()}))
+            .await;
+        let key_arn = key["KeyMetadata"]["Arn"].as_str().unwrap().to_owned();
+        let create = json!({"Name": "k", "SecretString": "shared", "KmsKeyId": key_arn});
+        let arn = h.call("CreateSecret", create).await.unwrap()["ARN"].clone();
+        let put = json!({"SecretId": "k", "ResourcePolicy": sharing(OTHER)});
+        h.call("PutResourcePolicy", put).await.unwrap();
+        let got = h
+            .call_as(OTHER, "GetSecretValue", json!({"SecretId": arn}))
+            .await
+            .unwrap();
+        assert_eq!(got["SecretString"], "shared");
+        // The read is recorded on the owner's secret.
+        let described = h.call("DescribeSecret", json!({"SecretId": "k"})).await;
+        assert!(described.unwrap().get("LastAccessedDate").is_some());
         h.cleanup().await;
     }
 }
