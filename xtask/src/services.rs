@@ -338,7 +338,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         hidden_responses: &[],
         global_region: None,
         prechecked: &[],
-        audit_hidden: &[],
+        // A Secrets Manager reference's SourceResult carries the secret's value.
+        audit_hidden: &["Parameter.SourceResult"],
     },
     ServiceSpec {
         model: "secretsmanager/2017-10-17/service-2.json",

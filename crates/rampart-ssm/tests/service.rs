@@ -149,7 +149,7 @@ async fn secrets_manager_references_read_through_and_keep_nothing() {
         let made = h
             .secrets_call(
                 "CreateSecret",
-                json!({"Name": "app/db", "SecretString": "pw"}),
+                json!({"Name": "app/db", "SecretString": "canary-7f3e"}),
             )
             .await;
         let bin = json!({"Name": "app/bin", "SecretBinary": "AAEC"});
@@ -161,7 +161,7 @@ async fn secrets_manager_references_read_through_and_keep_nothing() {
             .await
             .unwrap();
         let p = &got["Parameter"];
-        assert_eq!(p["Value"], "pw");
+        assert_eq!(p["Value"], "canary-7f3e");
         assert_eq!(p["ARN"], made["ARN"]);
         let source: Value = serde_json::from_str(p["SourceResult"].as_str().unwrap()).unwrap();
         assert_eq!(source["versionId"], made["VersionId"]);
@@ -176,6 +176,14 @@ async fn secrets_manager_references_read_through_and_keep_nothing() {
         assert_eq!(got["Parameter"].get("Value"), None);
         let source = got["Parameter"]["SourceResult"].as_str().unwrap();
         assert!(source.contains(r#""secretBinary":"AAEC""#), "{source}");
+        // The trail's responseElements leave the value (and the SourceResult holding it) out.
+        let body = serde_json::to_vec(&json!({"Name": REF, "WithDecryption": true})).unwrap();
+        let call = rampart_ssm::generated::dispatch(&h.ssm, &root(), "GetParameter", &body).await;
+        let trail = call.response_elements.unwrap().to_string();
+        assert!(
+            trail.contains("/aws/reference/") && !trail.contains("canary-7f3e"),
+            "{trail}"
+        );
         // The reference is stateless: Parameter Store holds no row for it.
         let rows = h.store.scan("ssm_parameters", "", None, 10).await.unwrap();
         assert!(rows.is_empty());
