@@ -149,6 +149,8 @@ def test_resource_policies(sm):
     put = sm.put_resource_policy(SecretId=n, ResourcePolicy=shared, BlockPublicPolicy=True)
     assert (put["ARN"], put["Name"]) == (arn, n)
     assert sm.get_resource_policy(SecretId=arn)["ResourcePolicy"] == shared
+    listed = sm.list_resource_policies(SecretId=n)["ResourcePolicies"]
+    assert listed == [{"PolicyName": "default"}]
     expect_error(sm.put_resource_policy, "PublicPolicyException", SecretId=n,
                  ResourcePolicy=public, BlockPublicPolicy=True)
     assert sm.get_resource_policy(SecretId=n)["ResourcePolicy"] == shared
@@ -161,6 +163,7 @@ def test_resource_policies(sm):
     assert (ok["PolicyValidationPassed"], ok["ValidationErrors"]) == (True, [])
     assert sm.delete_resource_policy(SecretId=n)["ARN"] == arn
     assert "ResourcePolicy" not in sm.get_resource_policy(SecretId=n)
+    assert sm.list_resource_policies(SecretId=n)["ResourcePolicies"] == []
 
 
 def test_reading_needs_kms_decrypt(secure_server):

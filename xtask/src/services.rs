@@ -294,6 +294,7 @@ const SECRETSMANAGER_SERVED: &[&str] = &[
     "GetRandomPassword",
     "GetResourcePolicy",
     "GetSecretValue",
+    "ListResourcePolicies",
     "ListSecretVersionIds",
     "ListSecrets",
     "PutResourcePolicy",

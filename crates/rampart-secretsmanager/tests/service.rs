@@ -390,6 +390,21 @@ async fn another_account_reads_only_what_the_policy_shares() {
         assert_eq!(out["ARN"], arn);
         let got = h.call("GetResourcePolicy", json!({"SecretId": "x"})).await;
         assert_eq!(got.unwrap()["ResourcePolicy"], sharing(OTHER));
+        let listed = h
+            .call("ListResourcePolicies", json!({"SecretId": "x"}))
+            .await;
+        assert_eq!(
+            listed.unwrap()["ResourcePolicies"],
+            json!([{"PolicyName": "default"}])
+        );
+        let other = json!({"SecretId": "x", "PolicyName": "other"});
+        let err = h
+            .call("GetResourcePolicy", other.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "ResourceNotFoundException");
+        let err = h.call("DeleteResourcePolicy", other).await.unwrap_err();
+        assert_eq!(err.code, "InvalidParameterException");
         let seen = h.call_as(OTHER, "DescribeSecret", describe.clone()).await;
         assert_eq!(seen.unwrap()["Name"], "x");
         // Only an ARN names another account's secret.

@@ -397,6 +397,37 @@ impl AuditValue for GetSecretValueResponse {
     }
 }
 
+impl AuditParams for ListResourcePoliciesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for ListResourcePoliciesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListResourcePoliciesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "resourcePolicies", &self.resource_policies);
+        m
+    }
+}
+
+impl AuditValue for ListResourcePoliciesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListSecretVersionIdsRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -563,6 +594,20 @@ impl AuditParams for ReplicationStatusType {
 }
 
 impl AuditValue for ReplicationStatusType {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ResourcePolicySummary {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policyName", &self.policy_name);
+        m
+    }
+}
+
+impl AuditValue for ResourcePolicySummary {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -49,6 +49,7 @@ pub const SERVED: &[&str] = &[
     "GetRandomPassword",
     "GetResourcePolicy",
     "GetSecretValue",
+    "ListResourcePolicies",
     "ListSecretVersionIds",
     "ListSecrets",
     "PutResourcePolicy",
@@ -152,6 +153,16 @@ pub trait GetSecretValue: SecretsManagerHandler {
         ctx: &RequestContext,
         input: GetSecretValueRequest,
     ) -> impl Future<Output = Result<GetSecretValueResponse, Self::Error>> + Send;
+}
+
+/// `ListResourcePolicies`.
+pub trait ListResourcePolicies: SecretsManagerHandler {
+    /// Runs `ListResourcePolicies`.
+    fn list_resource_policies(
+        &self,
+        ctx: &RequestContext,
+        input: ListResourcePoliciesRequest,
+    ) -> impl Future<Output = Result<ListResourcePoliciesResponse, Self::Error>> + Send;
 }
 
 /// `ListSecretVersionIds`.
@@ -266,6 +277,7 @@ pub trait SecretsManagerApi:
     + GetRandomPassword
     + GetResourcePolicy
     + GetSecretValue
+    + ListResourcePolicies
     + ListSecretVersionIds
     + ListSecrets
     + PutResourcePolicy
@@ -289,6 +301,7 @@ impl<
         + GetRandomPassword
         + GetResourcePolicy
         + GetSecretValue
+        + ListResourcePolicies
         + ListSecretVersionIds
         + ListSecrets
         + PutResourcePolicy
@@ -413,6 +426,19 @@ impl GetSecretValue for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "GetSecretValue",
+        ))
+    }
+}
+
+impl ListResourcePolicies for DecodeOnly {
+    async fn list_resource_policies(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListResourcePoliciesRequest,
+    ) -> Result<ListResourcePoliciesResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListResourcePolicies",
         ))
     }
 }
@@ -676,6 +702,20 @@ pub async fn dispatch<H: SecretsManagerApi>(
             })
             .await
         }
+        "ListResourcePolicies" => {
+            let spec = OperationSpec {
+                name: "ListResourcePolicies",
+                read_only: true,
+                audit_response: false,
+            };
+            invoke(spec, body, |i: ListResourcePoliciesRequest| {
+                answer(
+                    move || handler.list_resource_policies(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListResourcePolicies", ok),
+                )
+            })
+            .await
+        }
         "ListSecretVersionIds" => {
             let spec = OperationSpec {
                 name: "ListSecretVersionIds",
@@ -819,7 +859,6 @@ pub async fn dispatch<H: SecretsManagerApi>(
         "AssociateCrossAccountReplica" => not_served("AssociateCrossAccountReplica", false),
         "CancelRotateSecret" => not_served("CancelRotateSecret", false),
         "DisassociateCrossAccountReplica" => not_served("DisassociateCrossAccountReplica", false),
-        "ListResourcePolicies" => not_served("ListResourcePolicies", true),
         "RemoveRegionsFromReplication" => not_served("RemoveRegionsFromReplication", false),
         "ReplicateSecretToRegions" => not_served("ReplicateSecretToRegions", false),
         "RotateSecret" => not_served("RotateSecret", false),

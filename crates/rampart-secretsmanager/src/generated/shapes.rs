@@ -927,6 +927,60 @@ impl fmt::Debug for GetSecretValueResponse {
     }
 }
 
+/// The `ListResourcePoliciesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListResourcePoliciesRequest {
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for ListResourcePoliciesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListResourcePoliciesRequest")
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `ListResourcePoliciesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListResourcePoliciesResponse {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `ResourcePolicies`. Required.
+    #[serde(
+        rename = "ResourcePolicies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_policies: Option<Vec<ResourcePolicySummary>>,
+}
+
+impl fmt::Debug for ListResourcePoliciesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListResourcePoliciesResponse")
+            .field("next_token", &self.next_token)
+            .field("resource_policies", &self.resource_policies)
+            .finish()
+    }
+}
+
 /// The `ListSecretVersionIdsRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1290,6 +1344,27 @@ impl fmt::Debug for ReplicationStatusType {
             .field("region", &self.region)
             .field("status", &self.status)
             .field("status_message", &self.status_message)
+            .finish()
+    }
+}
+
+/// The `ResourcePolicySummary` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcePolicySummary {
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+}
+
+impl fmt::Debug for ResourcePolicySummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourcePolicySummary")
+            .field("policy_name", &self.policy_name)
             .finish()
     }
 }

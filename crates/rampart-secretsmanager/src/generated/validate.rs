@@ -265,6 +265,28 @@ fn check_kms_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(0), Some(2048));
 }
 
+impl Validate for ListResourcePoliciesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_max_results_type(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token_type(errs, &f, v);
+        }
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListResourcePoliciesRequest {}
+
 impl Validate for ListSecretVersionIdsRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "maxResults", false);
