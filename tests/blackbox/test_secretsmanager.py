@@ -1,11 +1,13 @@
 """Secrets Manager through boto3: create/get/put with ClientRequestToken idempotency, staging
 labels, describe and version listing, delete within a recovery window and restore, list
-filters, random passwords, batch reads, kms:Decrypt required to read a value under a customer
-key, operations not served, and no secret value in plaintext at rest."""
+filters, random passwords, batch reads, resource policies (BlockPublicPolicy, validation),
+kms:Decrypt required to read a value under a customer key, operations not served, and no
+secret value in plaintext at rest."""
 
 from __future__ import annotations
 
 import base64
+import json
 import string
 import subprocess
 import uuid
@@ -132,6 +134,36 @@ def test_random_password(sm):
                                   IncludeSpace=True)["RandomPassword"] == "   "
     expect_error(sm.get_random_password, "InvalidParameterException", PasswordLength=3)
     expect_error(sm.rotate_secret, "UnsupportedOperationException", SecretId="x")
+
+
+def test_resource_policies(sm):
+    n = name()
+    arn = sm.create_secret(Name=n, SecretString="v")["ARN"]
+    shared = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+        "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    public = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue",
+        "Resource": "*"}]})
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId=n)
+    put = sm.put_resource_policy(SecretId=n, ResourcePolicy=shared, BlockPublicPolicy=True)
+    assert (put["ARN"], put["Name"]) == (arn, n)
+    assert sm.get_resource_policy(SecretId=arn)["ResourcePolicy"] == shared
+    listed = sm.list_resource_policies(SecretId=n)["ResourcePolicies"]
+    assert listed == [{"PolicyName": "default"}]
+    expect_error(sm.put_resource_policy, "PublicPolicyException", SecretId=n,
+                 ResourcePolicy=public, BlockPublicPolicy=True)
+    assert sm.get_resource_policy(SecretId=n)["ResourcePolicy"] == shared
+    expect_error(sm.put_resource_policy, "MalformedPolicyDocumentException", SecretId=n,
+                 ResourcePolicy='{"Statement": []}')
+    checked = sm.validate_resource_policy(SecretId=n, ResourcePolicy=public)
+    assert checked["PolicyValidationPassed"] is False
+    assert checked["ValidationErrors"][0]["CheckName"] == "BLOCK_PUBLIC_POLICY"
+    ok = sm.validate_resource_policy(ResourcePolicy=shared)
+    assert (ok["PolicyValidationPassed"], ok["ValidationErrors"]) == (True, [])
+    assert sm.delete_resource_policy(SecretId=n)["ARN"] == arn
+    assert "ResourcePolicy" not in sm.get_resource_policy(SecretId=n)
+    assert sm.list_resource_policies(SecretId=n)["ResourcePolicies"] == []
 
 
 def test_reading_needs_kms_decrypt(secure_server):

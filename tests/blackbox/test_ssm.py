@@ -318,7 +318,9 @@ def test_decryption_needs_kms_decrypt(secure_server):
     admin.put_parameter(Name=f"{top}/pw", Value="hunter2", Type="SecureString",
                         KeyId=key["KeyId"])
     reader = create_user_with_key(iam, unique("reader"), policy_doc(
-        allow(["ssm:GetParameter", "ssm:GetParameters"], f"arn:aws:ssm:*:*:parameter{top}/*")))
+        allow(["ssm:GetParameter", "ssm:GetParameters"],
+              [f"arn:aws:ssm:*:*:parameter{top}/*",
+               "arn:aws:ssm:*:*:parameter/aws/reference/secretsmanager/*"])))
     ssm = secure_server.client_for("ssm", reader)
     raw = eventually(lambda: ssm.get_parameter(Name=f"{top}/pw"))["Parameter"]
     assert raw["Value"] != "hunter2"
@@ -333,6 +335,12 @@ def test_decryption_needs_kms_decrypt(secure_server):
     admin.put_parameter(Name=f"{top}/dflt", Value="open", Type="SecureString")
     got = ssm.get_parameter(Name=f"{top}/dflt", WithDecryption=True)["Parameter"]["Value"]
     assert got == "open"
+    # A secret read through its reference needs secretsmanager:GetSecretValue too.
+    secret = unique("refsecret")
+    secure_server.client("secretsmanager").create_secret(Name=secret, SecretString="s")
+    expect_error(ssm.get_parameter, "AccessDeniedException",
+                 r"is not authorized to perform: secretsmanager:GetSecretValue",
+                 Name=f"/aws/reference/secretsmanager/{secret}", WithDecryption=True)
 
 
 def test_tags(ssm):
@@ -370,9 +378,41 @@ def test_service_settings(ssm):
     assert ssm.get_service_setting(SettingId=flag)["ServiceSetting"]["SettingValue"] == "true"
 
 
+def test_secrets_manager_references(server, ssm):
+    sm = server.client("secretsmanager")
+    name = unique("ref")
+    ref = f"/aws/reference/secretsmanager/{name}"
+    arn = sm.create_secret(Name=name, SecretString="first")["ARN"]
+    first = next(iter(sm.describe_secret(SecretId=name)["VersionIdsToStages"]))
+    sm.put_secret_value(SecretId=name, SecretString="second")
+    expect_error(ssm.get_parameter, "ValidationException",
+                 r"^WithDecryption flag must be True for retrieving a Secret Manager secret\.$",
+                 Name=ref)
+    got = ssm.get_parameter(Name=ref, WithDecryption=True)["Parameter"]
+    assert (got["Name"], got["Type"], got["Value"], got["ARN"], got["Version"]) == (
+        ref, "SecureString", "second", arn, 0)
+    assert "DataType" not in got and "Selector" not in got
+    source = json.loads(got["SourceResult"])
+    assert (source["ARN"], source["name"], source["secretString"]) == (arn, name, "second")
+    assert source["versionStages"] == ["AWSCURRENT"]
+    prev = ssm.get_parameter(Name=f"{ref}:AWSPREVIOUS", WithDecryption=True)["Parameter"]
+    assert (prev["Name"], prev["Value"], prev["Selector"]) == (ref, "first", ":AWSPREVIOUS")
+    by_id = ssm.get_parameter(Name=f"{ref}:{first}", WithDecryption=True)["Parameter"]
+    assert by_id["Value"] == "first"
+    expect_error(ssm.get_parameter, "ParameterNotFound",
+                 rf"referencing Secrets Manager: Secret aws/reference/secretsmanager/{name}x"
+                 r"null not found\.$", Name=f"{ref}x", WithDecryption=True)
+    expect_error(ssm.get_parameter, "ValidationException", r"<name>:<version/label>",
+                 Name=f"{ref}:a:b", WithDecryption=True)
+    both = ssm.get_parameters(Names=[ref, f"{ref}:NOSTAGE"], WithDecryption=True)
+    assert [p["Value"] for p in both["Parameters"]] == ["second"]
+    assert both["InvalidParameters"] == [f"{ref}:NOSTAGE"]
+    expect_error(ssm.put_parameter, "AccessDeniedException", r"reserved parameter name",
+                 Name=ref, Value="x", Type="String", Overwrite=True)
+    expect_error(ssm.delete_parameter, "ParameterNotFound", Name=ref)
+
+
 def test_references_and_not_served_operations(ssm):
-    expect_error(ssm.get_parameter, "UnsupportedOperationException", r"Secrets Manager",
-                 Name="/aws/reference/secretsmanager/db")
     _, message = expect_error(ssm.get_parameter, "ParameterNotFound",
                               Name="/aws/service/ami-amazon-linux-latest/x")
     assert message == ""

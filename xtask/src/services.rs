@@ -283,23 +283,28 @@ const SSM_SERVED: &[&str] = &[
 ];
 
 /// The Secrets Manager operations `rampart-secretsmanager` implements (`impl <Operation> for
-/// SecretsManagerService`, in `ops/`); rotation, replication and resource policies answer
-/// not-served until they land.
+/// SecretsManagerService`, in `ops/`); rotation and replication answer not-served until they
+/// land.
 const SECRETSMANAGER_SERVED: &[&str] = &[
     "BatchGetSecretValue",
     "CreateSecret",
+    "DeleteResourcePolicy",
     "DeleteSecret",
     "DescribeSecret",
     "GetRandomPassword",
+    "GetResourcePolicy",
     "GetSecretValue",
+    "ListResourcePolicies",
     "ListSecretVersionIds",
     "ListSecrets",
+    "PutResourcePolicy",
     "PutSecretValue",
     "RestoreSecret",
     "TagResource",
     "UntagResource",
     "UpdateSecret",
     "UpdateSecretVersionStage",
+    "ValidateResourcePolicy",
 ];
 
 /// Secrets Manager's read-only operations; CloudTrail records them with `responseElements`
@@ -334,7 +339,8 @@ pub const SERVICES: &[ServiceSpec] = &[
         hidden_responses: &[],
         global_region: None,
         prechecked: &[],
-        audit_hidden: &[],
+        // A Secrets Manager reference's SourceResult carries the secret's value.
+        audit_hidden: &["Parameter.SourceResult"],
     },
     ServiceSpec {
         model: "secretsmanager/2017-10-17/service-2.json",

@@ -4,6 +4,7 @@
 use crate::SecretsManagerService;
 use crate::generated::ServiceError;
 use crate::generated::errors::invalid_parameter_exception;
+use crate::policy::{owner_of, region_of};
 use crate::record::SecretRecord;
 use crate::service::{internal_error, not_found};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
@@ -80,6 +81,29 @@ impl SecretsManagerService {
                 _ => Err(not_found()),
             },
             None => Err(not_found()),
+        }
+    }
+}
+
+impl SecretsManagerService {
+    /// The secret `id` names, which may be another account's (or Region's) when `id` is its
+    /// full ARN: the reads a resource policy can share (GetSecretValue, DescribeSecret).
+    pub(crate) async fn resolve_shared(
+        &self,
+        ctx: &RequestContext,
+        id: &str,
+    ) -> Result<Versioned<SecretRecord>, ServiceError> {
+        let (account, region) = (owner_of(id), region_of(id));
+        let foreign = account != ctx.account().as_str() || region != ctx.region.as_str();
+        if !id.starts_with("arn:") || !foreign {
+            return self.resolve(ctx, id).await;
+        }
+        let name = id.split_once(":secret:").map(|(_, n)| n);
+        let stem = name.and_then(|n| n.len().checked_sub(7).map(|i| n.get(..i)));
+        let stem = stem.flatten().ok_or_else(not_found)?;
+        match self.load_at(account, region, stem).await? {
+            Some(found) if found.value.arn == id => Ok(found),
+            _ => Err(not_found()),
         }
     }
 }

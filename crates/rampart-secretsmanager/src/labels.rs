@@ -178,6 +178,7 @@ mod tests {
             deletion_due_ms: None,
             tags: vec![],
             versions: vec![],
+            resource_policy: None,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Secrets Manager for Rampart: secrets with versions and staging labels, served from the
-//! generated `secretsmanager` wire layer (rotation, replication and resource policies answer
-//! not-served for now).
+//! generated `secretsmanager` wire layer, with resource policies (rotation and replication
+//! answer not-served for now).
 //!
 //! Each version's value is sealed with AES-256-GCM under a fresh data key that KMS generates
 //! as the caller, under the encryption context `{"SecretARN", "SecretVersionId"}`; the store
@@ -15,6 +15,7 @@ pub mod labels;
 mod module;
 mod ops;
 pub mod password;
+pub mod policy;
 mod record;
 mod seal;
 mod service;

@@ -1,5 +1,7 @@
 //! Secrets Manager as a server module (`rampart_module`): its endpoint, table and deletion
-//! job. It needs KMS (`Arc<KmsService>`, provided by the KMS module listed before it).
+//! job. It needs KMS (`Arc<KmsService>`, provided by the KMS module listed before it) and
+//! provides itself (`Arc<SecretsManagerService>`) to Parameter Store, listed after it, for
+//! `/aws/reference/secretsmanager/` names.
 
 use crate::SecretsManagerService;
 use crate::deletion::DeletionJob;
@@ -16,8 +18,13 @@ pub const TABLES: &[&str] = &[SECRETS];
 /// Builds Secrets Manager over the store, KMS and the service clock.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
     let kms: Arc<KmsService> = env.clients.require("secretsmanager")?;
-    let service = SecretsManagerService::new(env.store.clone(), kms, env.clock.clone());
-    Ok(Arc::new(SecretsManagerModule(Arc::new(service))))
+    let service = Arc::new(SecretsManagerService::new(
+        env.store.clone(),
+        kms,
+        env.clock.clone(),
+    ));
+    env.clients.provide(service.clone());
+    Ok(Arc::new(SecretsManagerModule(service)))
 }
 
 /// The module around the service.

@@ -30,6 +30,9 @@ pub struct SecretRecord {
     pub tags: Vec<(String, String)>,
     /// Versions, oldest first.
     pub versions: Vec<VersionRecord>,
+    /// The resource policy (JSON as PutResourcePolicy received it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_policy: Option<String>,
 }
 
 /// One version: its value sealed under a KMS data key (see `seal`).

@@ -50,7 +50,18 @@ impl SecretsManagerService {
         ctx: &RequestContext,
         name: &str,
     ) -> Result<Option<Versioned<SecretRecord>>, ServiceError> {
-        let row = secret_row(ctx.account().as_str(), ctx.region.as_str(), name);
+        self.load_at(ctx.account().as_str(), ctx.region.as_str(), name)
+            .await
+    }
+
+    /// The stored secret `name` of `account` in `region`.
+    pub(crate) async fn load_at(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+    ) -> Result<Option<Versioned<SecretRecord>>, ServiceError> {
+        let row = secret_row(account, region, name);
         self.tables.secrets.get(&row).await.map_err(internal)
     }
 
@@ -65,9 +76,26 @@ impl SecretsManagerService {
     where
         F: Fn(&mut SecretRecord) -> Result<Vec<Write>, ServiceError>,
     {
-        let row = secret_row(ctx.account().as_str(), ctx.region.as_str(), name);
+        let (account, region) = (ctx.account().as_str(), ctx.region.as_str());
+        self.mutate_at(account, region, name, change).await
+    }
+
+    /// [`Self::mutate`] on secret `name` of `account` in `region` (the owner's, for a read
+    /// from another account).
+    pub(crate) async fn mutate_at<F>(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        change: F,
+    ) -> Result<SecretRecord, ServiceError>
+    where
+        F: Fn(&mut SecretRecord) -> Result<Vec<Write>, ServiceError>,
+    {
+        let row = secret_row(account, region, name);
         for _ in 0..CAS_ATTEMPTS {
-            let found = self.load(ctx, name).await?.ok_or_else(not_found)?;
+            let found = self.load_at(account, region, name).await?;
+            let found = found.ok_or_else(not_found)?;
             let mut record = found.value;
             let mut writes = change(&mut record)?;
             let put = self

@@ -20,6 +20,7 @@ const PG_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
 
 struct Harness {
     sm: SecretsManagerService,
+    kms: Arc<KmsService>,
     store: Store,
     clock: Arc<ManualClock>,
     _dir: Option<tempfile::TempDir>,
@@ -49,7 +50,8 @@ impl Harness {
             clock.clone(),
         ));
         Harness {
-            sm: SecretsManagerService::new(store.clone(), kms, clock.clone()),
+            sm: SecretsManagerService::new(store.clone(), kms.clone(), clock.clone()),
+            kms,
             store,
             clock,
             _dir: dir,
@@ -84,15 +86,12 @@ impl Harness {
     }
 
     async fn call(&self, op: &str, body: Value) -> Result<Value, ServiceError> {
-        let principal = Principal {
-            account: AccountId::parse(ACCOUNT).unwrap(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:root"),
-            principal_id: ACCOUNT.into(),
-            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-            kind: PrincipalKind::Root,
-            session: None,
-        };
-        let ctx = RequestContext::new(principal, Region::new("us-east-1"));
+        self.call_as(ACCOUNT, op, body).await
+    }
+
+    /// `op` called by the root user of `account`.
+    async fn call_as(&self, account: &str, op: &str, body: Value) -> Result<Value, ServiceError> {
+        let ctx = root_of(account);
         let bytes = serde_json::to_vec(&body).unwrap();
         let invocation =
             rampart_secretsmanager::generated::dispatch(&self.sm, &ctx, op, &bytes).await;
@@ -100,6 +99,27 @@ impl Harness {
             .result
             .map(|out| serde_json::from_slice(&out).unwrap_or(Value::Null))
     }
+
+    /// KMS operation `op` called by the root user of the test account.
+    async fn kms_call(&self, op: &str, body: Value) -> Value {
+        let ctx = root_of(ACCOUNT);
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let invocation = rampart_kms::generated::dispatch(&*self.kms, &ctx, op, &bytes).await;
+        serde_json::from_slice(&invocation.result.unwrap()).unwrap()
+    }
+}
+
+/// A request context of the root user of `account` in us-east-1.
+fn root_of(account: &str) -> RequestContext {
+    let principal = Principal {
+        account: AccountId::parse(account).unwrap(),
+        arn: format!("arn:aws:iam::{account}:root"),
+        principal_id: account.into(),
+        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+        kind: PrincipalKind::Root,
+        session: None,
+    };
+    RequestContext::new(principal, Region::new("us-east-1"))
 }
 
 fn stages(listed: &Value, id: &str) -> Vec<String> {
@@ -307,5 +327,131 @@ impl Harness {
         assert!(read.response_elements.is_none());
         let pw = run("GetRandomPassword", json!({})).await;
         assert!(pw.read_only && pw.response_elements.is_none());
+    }
+}
+
+/// A resource policy letting the root of `account` read a secret.
+fn sharing(account: &str) -> String {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+        "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        "Resource": "*"}]})
+    .to_string()
+}
+
+#[tokio::test]
+async fn public_policies_are_blocked_and_validated() {
+    for h in Harness::all().await {
+        h.call("CreateSecret", json!({"Name": "p", "SecretString": "v"}))
+            .await
+            .unwrap();
+        let public = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "*"}, "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*"}]})
+        .to_string();
+        let put = json!({"SecretId": "p", "ResourcePolicy": public, "BlockPublicPolicy": true});
+        let err = h.call("PutResourcePolicy", put).await.unwrap_err();
+        assert_eq!(err.code, "PublicPolicyException");
+        let got = h.call("GetResourcePolicy", json!({"SecretId": "p"})).await;
+        assert_eq!(got.unwrap().get("ResourcePolicy"), None);
+        let checked = json!({"SecretId": "p", "ResourcePolicy": public});
+        let out = h.call("ValidateResourcePolicy", checked).await.unwrap();
+        assert_eq!(out["PolicyValidationPassed"], false);
+        assert_eq!(
+            out["ValidationErrors"][0]["CheckName"],
+            "BLOCK_PUBLIC_POLICY"
+        );
+        let shared = json!({"ResourcePolicy": sharing("444455556666")});
+        let out = h.call("ValidateResourcePolicy", shared).await.unwrap();
+        assert_eq!(out["PolicyValidationPassed"], true);
+        assert_eq!(out["ValidationErrors"], json!([]));
+        let bad = json!({"SecretId": "p", "ResourcePolicy": "{"});
+        let err = h.call("PutResourcePolicy", bad).await.unwrap_err();
+        assert_eq!(err.code, "MalformedPolicyDocumentException");
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn another_account_reads_only_what_the_policy_shares() {
+    const OTHER: &str = "444455556666";
+    for h in Harness::all().await {
+        let made = h
+            .call("CreateSecret", json!({"Name": "x", "SecretString": "v"}))
+            .await
+            .unwrap();
+        let arn = made["ARN"].as_str().unwrap().to_owned();
+        let describe = json!({"SecretId": arn});
+        let err = h.call_as(OTHER, "DescribeSecret", describe.clone()).await;
+        assert_eq!(err.unwrap_err().code, "AccessDeniedException");
+        let put = json!({"SecretId": "x", "ResourcePolicy": sharing(OTHER),
+            "BlockPublicPolicy": true});
+        let out = h.call("PutResourcePolicy", put).await.unwrap();
+        assert_eq!(out["ARN"], arn);
+        let got = h.call("GetResourcePolicy", json!({"SecretId": "x"})).await;
+        assert_eq!(got.unwrap()["ResourcePolicy"], sharing(OTHER));
+        let listed = h
+            .call("ListResourcePolicies", json!({"SecretId": "x"}))
+            .await;
+        assert_eq!(
+            listed.unwrap()["ResourcePolicies"],
+            json!([{"PolicyName": "default"}])
+        );
+        let other = json!({"SecretId": "x", "PolicyName": "other"});
+        let err = h
+            .call("GetResourcePolicy", other.clone())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "ResourceNotFoundException");
+        let err = h.call("DeleteResourcePolicy", other).await.unwrap_err();
+        assert_eq!(err.code, "InvalidParameterException");
+        let seen = h.call_as(OTHER, "DescribeSecret", describe.clone()).await;
+        assert_eq!(seen.unwrap()["Name"], "x");
+        // Only an ARN names another account's secret.
+        let by_name = h
+            .call_as(OTHER, "DescribeSecret", json!({"SecretId": "x"}))
+            .await;
+        assert_eq!(by_name.unwrap_err().code, "ResourceNotFoundException");
+        // The policy shares reads only; and the default aws/secretsmanager key cannot be used
+        // from another account, so the value stays out of reach.
+        let write = json!({"SecretId": arn, "SecretString": "w"});
+        assert!(h.call_as(OTHER, "PutSecretValue", write).await.is_err());
+        let value = h.call_as(OTHER, "GetSecretValue", describe.clone()).await;
+        assert_eq!(value.unwrap_err().code, "AccessDeniedException");
+        h.call("DeleteResourcePolicy", json!({"SecretId": "x"}))
+            .await
+            .unwrap();
+        let err = h.call_as(OTHER, "DescribeSecret", describe).await;
+        assert_eq!(err.unwrap_err().code, "AccessDeniedException");
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_customer_key_shared_with_the_account_opens_a_shared_secret() {
+    const OTHER: &str = "444455556666";
+    for h in Harness::all().await {
+        let key_policy = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+             "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{OTHER}:root")},
+             "Action": "kms:Decrypt", "Resource": "*"}]});
+        let key = h
+            .kms_call("CreateKey", json!({"Policy": key_policy.to_string()}))
+            .await;
+        let key_arn = key["KeyMetadata"]["Arn"].as_str().unwrap().to_owned();
+        let create = json!({"Name": "k", "SecretString": "shared", "KmsKeyId": key_arn});
+        let arn = h.call("CreateSecret", create).await.unwrap()["ARN"].clone();
+        let put = json!({"SecretId": "k", "ResourcePolicy": sharing(OTHER)});
+        h.call("PutResourcePolicy", put).await.unwrap();
+        let got = h
+            .call_as(OTHER, "GetSecretValue", json!({"SecretId": arn}))
+            .await
+            .unwrap();
+        assert_eq!(got["SecretString"], "shared");
+        // The read is recorded on the owner's secret.
+        let described = h.call("DescribeSecret", json!({"SecretId": "k"})).await;
+        assert!(described.unwrap().get("LastAccessedDate").is_some());
+        h.cleanup().await;
     }
 }

@@ -1,5 +1,6 @@
 //! Parameter Store as a server module (`rampart_module`): its endpoint and tables. It needs
-//! KMS (`Arc<KmsService>`, provided by the KMS module listed before it).
+//! KMS (`Arc<KmsService>`) and Secrets Manager (`Arc<SecretsManagerService>`, for
+//! `/aws/reference/secretsmanager/` names), provided by the modules listed before it.
 
 use crate::SsmService;
 use crate::policy_jobs::PolicyJob;
@@ -8,6 +9,7 @@ use rampart_codec::AwsJsonService;
 use rampart_core::Job;
 use rampart_kms::KmsService;
 use rampart_module::{ModuleEnv, ServiceModule};
+use rampart_secretsmanager::SecretsManagerService;
 use std::sync::Arc;
 
 /// Every table Parameter Store owns.
@@ -16,7 +18,8 @@ pub const TABLES: &[&str] = &[PARAMETERS, SETTINGS];
 /// Builds Parameter Store over the store, KMS and the service clock.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
     let kms: Arc<KmsService> = env.clients.require("ssm")?;
-    let service = SsmService::new(env.store.clone(), kms, env.clock.clone());
+    let secrets: Arc<SecretsManagerService> = env.clients.require("ssm")?;
+    let service = SsmService::new(env.store.clone(), kms, env.clock.clone()).with_secrets(secrets);
     Ok(Arc::new(SsmModule(Arc::new(service))))
 }
 

@@ -5,6 +5,7 @@ use crate::generated::{ServiceError, SsmHandler};
 use crate::record::{ParameterRecord, Tables, parameter_row};
 use rampart_core::{Clock, RequestContext};
 use rampart_kms::KmsService;
+use rampart_secretsmanager::SecretsManagerService;
 use rampart_store::{Store, StoreError, Versioned};
 use std::sync::Arc;
 
@@ -14,6 +15,8 @@ pub struct SsmService {
     pub(crate) tables: Tables,
     pub(crate) kms: Arc<KmsService>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Secrets Manager, for `/aws/reference/secretsmanager/` names (none: they are not found).
+    pub(crate) secrets: Option<Arc<SecretsManagerService>>,
 }
 
 impl std::fmt::Debug for SsmService {
@@ -30,7 +33,14 @@ impl SsmService {
             store,
             kms,
             clock,
+            secrets: None,
         }
+    }
+
+    /// This service, resolving `/aws/reference/secretsmanager/` names through `secrets`.
+    pub fn with_secrets(mut self, secrets: Arc<SecretsManagerService>) -> SsmService {
+        self.secrets = Some(secrets);
+        self
     }
 
     /// Milliseconds since the epoch on the service clock.

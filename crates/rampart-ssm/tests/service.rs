@@ -9,6 +9,7 @@ use rampart_core::{AccountId, JobContext, ManualClock, Principal, PrincipalKind,
 use rampart_core::{Clock, RequestContext};
 use rampart_crypto::root::{Domain, RootKey};
 use rampart_kms::KmsService;
+use rampart_secretsmanager::SecretsManagerService;
 use rampart_ssm::SsmService;
 use rampart_store::Store;
 use serde_json::{Value, json};
@@ -21,6 +22,7 @@ const PG_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
 
 struct Harness {
     ssm: SsmService,
+    secrets: Arc<SecretsManagerService>,
     store: Store,
     clock: Arc<ManualClock>,
     _dir: Option<tempfile::TempDir>,
@@ -49,8 +51,14 @@ impl Harness {
             RootKey::generate().domain_key(Domain::Kms),
             clock.clone(),
         ));
+        let secrets = Arc::new(SecretsManagerService::new(
+            store.clone(),
+            kms.clone(),
+            clock.clone(),
+        ));
         Harness {
-            ssm: SsmService::new(store.clone(), kms, clock.clone()),
+            ssm: SsmService::new(store.clone(), kms, clock.clone()).with_secrets(secrets.clone()),
+            secrets,
             store,
             clock,
             _dir: dir,
@@ -85,20 +93,19 @@ impl Harness {
     }
 
     async fn call(&self, op: &str, body: Value) -> Result<Value, ServiceError> {
-        let principal = Principal {
-            account: AccountId::parse(ACCOUNT).unwrap(),
-            arn: format!("arn:aws:iam::{ACCOUNT}:root"),
-            principal_id: ACCOUNT.into(),
-            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-            kind: PrincipalKind::Root,
-            session: None,
-        };
-        let ctx = RequestContext::new(principal, Region::new("us-east-1"));
         let bytes = serde_json::to_vec(&body).unwrap();
-        let invocation = rampart_ssm::generated::dispatch(&self.ssm, &ctx, op, &bytes).await;
+        let invocation = rampart_ssm::generated::dispatch(&self.ssm, &root(), op, &bytes).await;
         invocation
             .result
             .map(|out| serde_json::from_slice(&out).unwrap_or(Value::Null))
+    }
+
+    /// Secrets Manager operation `op`, by the same caller.
+    async fn secrets_call(&self, op: &str, body: Value) -> Value {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let sm = &*self.secrets;
+        let invocation = rampart_secretsmanager::generated::dispatch(sm, &root(), op, &bytes).await;
+        serde_json::from_slice(&invocation.result.unwrap()).unwrap()
     }
 
     /// The events waiting on the events module's ingest queue (claimed, so read once).
@@ -119,6 +126,68 @@ impl Harness {
             .iter()
             .map(|i| serde_json::from_slice(&i.payload).unwrap())
             .collect()
+    }
+}
+
+/// The root user of the test account, in us-east-1.
+fn root() -> RequestContext {
+    let principal = Principal {
+        account: AccountId::parse(ACCOUNT).unwrap(),
+        arn: format!("arn:aws:iam::{ACCOUNT}:root"),
+        principal_id: ACCOUNT.into(),
+        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+        kind: PrincipalKind::Root,
+        session: None,
+    };
+    RequestContext::new(principal, Region::new("us-east-1"))
+}
+
+#[tokio::test]
+async fn secrets_manager_references_read_through_and_keep_nothing() {
+    const REF: &str = "/aws/reference/secretsmanager/app/db";
+    for h in Harness::all().await {
+        let made = h
+            .secrets_call(
+                "CreateSecret",
+                json!({"Name": "app/db", "SecretString": "canary-7f3e"}),
+            )
+            .await;
+        let bin = json!({"Name": "app/bin", "SecretBinary": "AAEC"});
+        h.secrets_call("CreateSecret", bin).await;
+        let plain = h.call("GetParameter", json!({"Name": REF})).await;
+        assert_eq!(plain.unwrap_err().code, "ValidationException");
+        let got = h
+            .call("GetParameter", json!({"Name": REF, "WithDecryption": true}))
+            .await
+            .unwrap();
+        let p = &got["Parameter"];
+        assert_eq!(p["Value"], "canary-7f3e");
+        assert_eq!(p["ARN"], made["ARN"]);
+        let source: Value = serde_json::from_str(p["SourceResult"].as_str().unwrap()).unwrap();
+        assert_eq!(source["versionId"], made["VersionId"]);
+        let bin_ref = "/aws/reference/secretsmanager/app/bin";
+        let got = h
+            .call(
+                "GetParameter",
+                json!({"Name": bin_ref, "WithDecryption": true}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(got["Parameter"].get("Value"), None);
+        let source = got["Parameter"]["SourceResult"].as_str().unwrap();
+        assert!(source.contains(r#""secretBinary":"AAEC""#), "{source}");
+        // The trail's responseElements leave the value (and the SourceResult holding it) out.
+        let body = serde_json::to_vec(&json!({"Name": REF, "WithDecryption": true})).unwrap();
+        let call = rampart_ssm::generated::dispatch(&h.ssm, &root(), "GetParameter", &body).await;
+        let trail = call.response_elements.unwrap().to_string();
+        assert!(
+            trail.contains("/aws/reference/") && !trail.contains("canary-7f3e"),
+            "{trail}"
+        );
+        // The reference is stateless: Parameter Store holds no row for it.
+        let rows = h.store.scan("ssm_parameters", "", None, 10).await.unwrap();
+        assert!(rows.is_empty());
+        h.cleanup().await;
     }
 }
 

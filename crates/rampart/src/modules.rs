@@ -142,8 +142,8 @@ mod tests {
                 "sts",
                 "cloudtrail",
                 "events",
-                "ssm",
-                "secretsmanager"
+                "secretsmanager",
+                "ssm"
             ]
         );
         let prefixes: Vec<&str> = modules

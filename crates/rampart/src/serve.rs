@@ -17,8 +17,8 @@ pub const MODULES: &[ModuleFactory] = &[
     rampart_sts::module,
     rampart_cloudtrail::module,
     rampart_events::module,
-    rampart_ssm::module,
     rampart_secretsmanager::module,
+    rampart_ssm::module,
 ];
 
 /// Runs the server until SIGINT/SIGTERM.

@@ -135,6 +135,37 @@ impl AuditValue for CrossAccountReplicaEntry {
     }
 }
 
+impl AuditParams for DeleteResourcePolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policyName", &self.policy_name);
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for DeleteResourcePolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteResourcePolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aRN", &self.arn);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "policyName", &self.policy_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteResourcePolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteSecretRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -300,6 +331,38 @@ impl AuditValue for GetRandomPasswordResponse {
     }
 }
 
+impl AuditParams for GetResourcePolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policyName", &self.policy_name);
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for GetResourcePolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetResourcePolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aRN", &self.arn);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "policyName", &self.policy_name);
+        put(&mut m, "resourcePolicy", &self.resource_policy);
+        m
+    }
+}
+
+impl AuditValue for GetResourcePolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetSecretValueRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -329,6 +392,37 @@ impl AuditParams for GetSecretValueResponse {
 }
 
 impl AuditValue for GetSecretValueResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListResourcePoliciesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for ListResourcePoliciesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListResourcePoliciesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "resourcePolicies", &self.resource_policies);
+        m
+    }
+}
+
+impl AuditValue for ListResourcePoliciesResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -406,6 +500,39 @@ impl AuditValue for ListSecretsResponse {
     }
 }
 
+impl AuditParams for PutResourcePolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "blockPublicPolicy", &self.block_public_policy);
+        put(&mut m, "policyName", &self.policy_name);
+        put(&mut m, "resourcePolicy", &self.resource_policy);
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for PutResourcePolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutResourcePolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aRN", &self.arn);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "policyName", &self.policy_name);
+        m
+    }
+}
+
+impl AuditValue for PutResourcePolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PutSecretValueRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -467,6 +594,20 @@ impl AuditParams for ReplicationStatusType {
 }
 
 impl AuditValue for ReplicationStatusType {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ResourcePolicySummary {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policyName", &self.policy_name);
+        m
+    }
+}
+
+impl AuditValue for ResourcePolicySummary {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -708,6 +849,55 @@ impl AuditParams for UpdateSecretVersionStageResponse {
 }
 
 impl AuditValue for UpdateSecretVersionStageResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ValidateResourcePolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourcePolicy", &self.resource_policy);
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for ValidateResourcePolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ValidateResourcePolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "policyValidationPassed",
+            &self.policy_validation_passed,
+        );
+        put(&mut m, "validationErrors", &self.validation_errors);
+        m
+    }
+}
+
+impl AuditValue for ValidateResourcePolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ValidationErrorsEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "checkName", &self.check_name);
+        put(&mut m, "errorMessage", &self.error_message);
+        m
+    }
+}
+
+impl AuditValue for ValidationErrorsEntry {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -49,6 +49,11 @@ pub fn precondition_not_met_exception(message: impl Into<String>) -> ServiceErro
     ServiceError::new("PreconditionNotMetException", 400, message)
 }
 
+/// `PublicPolicyException` (HTTP 400).
+pub fn public_policy_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("PublicPolicyException", 400, message)
+}
+
 /// `ResourceExistsException` (HTTP 400).
 pub fn resource_exists_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ResourceExistsException", 400, message)

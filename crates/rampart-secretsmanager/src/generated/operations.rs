@@ -43,18 +43,23 @@ pub const OPERATIONS: &[&str] = &[
 pub const SERVED: &[&str] = &[
     "BatchGetSecretValue",
     "CreateSecret",
+    "DeleteResourcePolicy",
     "DeleteSecret",
     "DescribeSecret",
     "GetRandomPassword",
+    "GetResourcePolicy",
     "GetSecretValue",
+    "ListResourcePolicies",
     "ListSecretVersionIds",
     "ListSecrets",
+    "PutResourcePolicy",
     "PutSecretValue",
     "RestoreSecret",
     "TagResource",
     "UntagResource",
     "UpdateSecret",
     "UpdateSecretVersionStage",
+    "ValidateResourcePolicy",
 ];
 
 /// What the Secrets Manager operation traits share: the error their handlers answer (`dispatch`
@@ -90,6 +95,16 @@ pub trait CreateSecret: SecretsManagerHandler {
     ) -> impl Future<Output = Result<CreateSecretResponse, Self::Error>> + Send;
 }
 
+/// `DeleteResourcePolicy`.
+pub trait DeleteResourcePolicy: SecretsManagerHandler {
+    /// Runs `DeleteResourcePolicy`.
+    fn delete_resource_policy(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteResourcePolicyRequest,
+    ) -> impl Future<Output = Result<DeleteResourcePolicyResponse, Self::Error>> + Send;
+}
+
 /// `DeleteSecret`.
 pub trait DeleteSecret: SecretsManagerHandler {
     /// Runs `DeleteSecret`.
@@ -120,6 +135,16 @@ pub trait GetRandomPassword: SecretsManagerHandler {
     ) -> impl Future<Output = Result<GetRandomPasswordResponse, Self::Error>> + Send;
 }
 
+/// `GetResourcePolicy`.
+pub trait GetResourcePolicy: SecretsManagerHandler {
+    /// Runs `GetResourcePolicy`.
+    fn get_resource_policy(
+        &self,
+        ctx: &RequestContext,
+        input: GetResourcePolicyRequest,
+    ) -> impl Future<Output = Result<GetResourcePolicyResponse, Self::Error>> + Send;
+}
+
 /// `GetSecretValue`.
 pub trait GetSecretValue: SecretsManagerHandler {
     /// Runs `GetSecretValue`.
@@ -128,6 +153,16 @@ pub trait GetSecretValue: SecretsManagerHandler {
         ctx: &RequestContext,
         input: GetSecretValueRequest,
     ) -> impl Future<Output = Result<GetSecretValueResponse, Self::Error>> + Send;
+}
+
+/// `ListResourcePolicies`.
+pub trait ListResourcePolicies: SecretsManagerHandler {
+    /// Runs `ListResourcePolicies`.
+    fn list_resource_policies(
+        &self,
+        ctx: &RequestContext,
+        input: ListResourcePoliciesRequest,
+    ) -> impl Future<Output = Result<ListResourcePoliciesResponse, Self::Error>> + Send;
 }
 
 /// `ListSecretVersionIds`.
@@ -148,6 +183,16 @@ pub trait ListSecrets: SecretsManagerHandler {
         ctx: &RequestContext,
         input: ListSecretsRequest,
     ) -> impl Future<Output = Result<ListSecretsResponse, Self::Error>> + Send;
+}
+
+/// `PutResourcePolicy`.
+pub trait PutResourcePolicy: SecretsManagerHandler {
+    /// Runs `PutResourcePolicy`.
+    fn put_resource_policy(
+        &self,
+        ctx: &RequestContext,
+        input: PutResourcePolicyRequest,
+    ) -> impl Future<Output = Result<PutResourcePolicyResponse, Self::Error>> + Send;
 }
 
 /// `PutSecretValue`.
@@ -210,24 +255,39 @@ pub trait UpdateSecretVersionStage: SecretsManagerHandler {
     ) -> impl Future<Output = Result<UpdateSecretVersionStageResponse, Self::Error>> + Send;
 }
 
+/// `ValidateResourcePolicy`.
+pub trait ValidateResourcePolicy: SecretsManagerHandler {
+    /// Runs `ValidateResourcePolicy`.
+    fn validate_resource_policy(
+        &self,
+        ctx: &RequestContext,
+        input: ValidateResourcePolicyRequest,
+    ) -> impl Future<Output = Result<ValidateResourcePolicyResponse, Self::Error>> + Send;
+}
+
 /// The Secrets Manager operations Rampart serves: implemented by implementing
 /// [`SecretsManagerHandler`] and every operation's trait.
 pub trait SecretsManagerApi:
     SecretsManagerHandler
     + BatchGetSecretValue
     + CreateSecret
+    + DeleteResourcePolicy
     + DeleteSecret
     + DescribeSecret
     + GetRandomPassword
+    + GetResourcePolicy
     + GetSecretValue
+    + ListResourcePolicies
     + ListSecretVersionIds
     + ListSecrets
+    + PutResourcePolicy
     + PutSecretValue
     + RestoreSecret
     + TagResource
     + UntagResource
     + UpdateSecret
     + UpdateSecretVersionStage
+    + ValidateResourcePolicy
 {
 }
 
@@ -235,18 +295,23 @@ impl<
     T: SecretsManagerHandler
         + BatchGetSecretValue
         + CreateSecret
+        + DeleteResourcePolicy
         + DeleteSecret
         + DescribeSecret
         + GetRandomPassword
+        + GetResourcePolicy
         + GetSecretValue
+        + ListResourcePolicies
         + ListSecretVersionIds
         + ListSecrets
+        + PutResourcePolicy
         + PutSecretValue
         + RestoreSecret
         + TagResource
         + UntagResource
         + UpdateSecret
-        + UpdateSecretVersionStage,
+        + UpdateSecretVersionStage
+        + ValidateResourcePolicy,
 > SecretsManagerApi for T
 {
 }
@@ -283,6 +348,19 @@ impl CreateSecret for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "CreateSecret",
+        ))
+    }
+}
+
+impl DeleteResourcePolicy for DecodeOnly {
+    async fn delete_resource_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteResourcePolicyRequest,
+    ) -> Result<DeleteResourcePolicyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteResourcePolicy",
         ))
     }
 }
@@ -326,6 +404,19 @@ impl GetRandomPassword for DecodeOnly {
     }
 }
 
+impl GetResourcePolicy for DecodeOnly {
+    async fn get_resource_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetResourcePolicyRequest,
+    ) -> Result<GetResourcePolicyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetResourcePolicy",
+        ))
+    }
+}
+
 impl GetSecretValue for DecodeOnly {
     async fn get_secret_value(
         &self,
@@ -335,6 +426,19 @@ impl GetSecretValue for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "GetSecretValue",
+        ))
+    }
+}
+
+impl ListResourcePolicies for DecodeOnly {
+    async fn list_resource_policies(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListResourcePoliciesRequest,
+    ) -> Result<ListResourcePoliciesResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListResourcePolicies",
         ))
     }
 }
@@ -361,6 +465,19 @@ impl ListSecrets for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "ListSecrets",
+        ))
+    }
+}
+
+impl PutResourcePolicy for DecodeOnly {
+    async fn put_resource_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutResourcePolicyRequest,
+    ) -> Result<PutResourcePolicyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "PutResourcePolicy",
         ))
     }
 }
@@ -443,6 +560,19 @@ impl UpdateSecretVersionStage for DecodeOnly {
     }
 }
 
+impl ValidateResourcePolicy for DecodeOnly {
+    async fn validate_resource_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: ValidateResourcePolicyRequest,
+    ) -> Result<ValidateResourcePolicyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ValidateResourcePolicy",
+        ))
+    }
+}
+
 /// The answer to a model operation Rampart does not serve; the request is not read.
 fn not_served(name: &'static str, read_only: bool) -> Invocation {
     Invocation::not_served(
@@ -484,6 +614,20 @@ pub async fn dispatch<H: SecretsManagerApi>(
                 answer(
                     move || handler.create_secret(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateSecret", ok),
+                )
+            })
+            .await
+        }
+        "DeleteResourcePolicy" => {
+            let spec = OperationSpec {
+                name: "DeleteResourcePolicy",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteResourcePolicyRequest| {
+                answer(
+                    move || handler.delete_resource_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteResourcePolicy", ok),
                 )
             })
             .await
@@ -530,6 +674,20 @@ pub async fn dispatch<H: SecretsManagerApi>(
             })
             .await
         }
+        "GetResourcePolicy" => {
+            let spec = OperationSpec {
+                name: "GetResourcePolicy",
+                read_only: true,
+                audit_response: false,
+            };
+            invoke(spec, body, |i: GetResourcePolicyRequest| {
+                answer(
+                    move || handler.get_resource_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetResourcePolicy", ok),
+                )
+            })
+            .await
+        }
         "GetSecretValue" => {
             let spec = OperationSpec {
                 name: "GetSecretValue",
@@ -540,6 +698,20 @@ pub async fn dispatch<H: SecretsManagerApi>(
                 answer(
                     move || handler.get_secret_value(ctx, i),
                     move |ok| handler.after_call(ctx, "GetSecretValue", ok),
+                )
+            })
+            .await
+        }
+        "ListResourcePolicies" => {
+            let spec = OperationSpec {
+                name: "ListResourcePolicies",
+                read_only: true,
+                audit_response: false,
+            };
+            invoke(spec, body, |i: ListResourcePoliciesRequest| {
+                answer(
+                    move || handler.list_resource_policies(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListResourcePolicies", ok),
                 )
             })
             .await
@@ -568,6 +740,20 @@ pub async fn dispatch<H: SecretsManagerApi>(
                 answer(
                     move || handler.list_secrets(ctx, i),
                     move |ok| handler.after_call(ctx, "ListSecrets", ok),
+                )
+            })
+            .await
+        }
+        "PutResourcePolicy" => {
+            let spec = OperationSpec {
+                name: "PutResourcePolicy",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: PutResourcePolicyRequest| {
+                answer(
+                    move || handler.put_resource_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutResourcePolicy", ok),
                 )
             })
             .await
@@ -656,18 +842,27 @@ pub async fn dispatch<H: SecretsManagerApi>(
             })
             .await
         }
+        "ValidateResourcePolicy" => {
+            let spec = OperationSpec {
+                name: "ValidateResourcePolicy",
+                read_only: true,
+                audit_response: false,
+            };
+            invoke(spec, body, |i: ValidateResourcePolicyRequest| {
+                answer(
+                    move || handler.validate_resource_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "ValidateResourcePolicy", ok),
+                )
+            })
+            .await
+        }
         "AssociateCrossAccountReplica" => not_served("AssociateCrossAccountReplica", false),
         "CancelRotateSecret" => not_served("CancelRotateSecret", false),
-        "DeleteResourcePolicy" => not_served("DeleteResourcePolicy", false),
         "DisassociateCrossAccountReplica" => not_served("DisassociateCrossAccountReplica", false),
-        "GetResourcePolicy" => not_served("GetResourcePolicy", true),
-        "ListResourcePolicies" => not_served("ListResourcePolicies", true),
-        "PutResourcePolicy" => not_served("PutResourcePolicy", false),
         "RemoveRegionsFromReplication" => not_served("RemoveRegionsFromReplication", false),
         "ReplicateSecretToRegions" => not_served("ReplicateSecretToRegions", false),
         "RotateSecret" => not_served("RotateSecret", false),
         "StopReplicationToReplica" => not_served("StopReplicationToReplica", false),
-        "ValidateResourcePolicy" => not_served("ValidateResourcePolicy", true),
         _ => Invocation::unknown_operation(),
     }
 }

@@ -308,6 +308,60 @@ impl fmt::Debug for CrossAccountReplicaEntry {
     }
 }
 
+/// The `DeleteResourcePolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteResourcePolicyRequest {
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for DeleteResourcePolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteResourcePolicyRequest")
+            .field("policy_name", &self.policy_name)
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `DeleteResourcePolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteResourcePolicyResponse {
+    /// `ARN`.
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteResourcePolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteResourcePolicyResponse")
+            .field("arn", &self.arn)
+            .field("name", &self.name)
+            .field("policy_name", &self.policy_name)
+            .finish()
+    }
+}
+
 /// The `DeleteSecretRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -719,6 +773,68 @@ impl fmt::Debug for GetRandomPasswordResponse {
     }
 }
 
+/// The `GetResourcePolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetResourcePolicyRequest {
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for GetResourcePolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetResourcePolicyRequest")
+            .field("policy_name", &self.policy_name)
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `GetResourcePolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetResourcePolicyResponse {
+    /// `ARN`.
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+    /// `ResourcePolicy`.
+    #[serde(
+        rename = "ResourcePolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_policy: Option<String>,
+}
+
+impl fmt::Debug for GetResourcePolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetResourcePolicyResponse")
+            .field("arn", &self.arn)
+            .field("name", &self.name)
+            .field("policy_name", &self.policy_name)
+            .field("resource_policy", &self.resource_policy)
+            .finish()
+    }
+}
+
 /// The `GetSecretValueRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -807,6 +923,60 @@ impl fmt::Debug for GetSecretValueResponse {
             )
             .field("version_id", &self.version_id)
             .field("version_stages", &self.version_stages)
+            .finish()
+    }
+}
+
+/// The `ListResourcePoliciesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListResourcePoliciesRequest {
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for ListResourcePoliciesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListResourcePoliciesRequest")
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `ListResourcePoliciesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListResourcePoliciesResponse {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `ResourcePolicies`. Required.
+    #[serde(
+        rename = "ResourcePolicies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_policies: Option<Vec<ResourcePolicySummary>>,
+}
+
+impl fmt::Debug for ListResourcePoliciesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListResourcePoliciesResponse")
+            .field("next_token", &self.next_token)
+            .field("resource_policies", &self.resource_policies)
             .finish()
     }
 }
@@ -943,6 +1113,76 @@ impl fmt::Debug for ListSecretsResponse {
         f.debug_struct("ListSecretsResponse")
             .field("next_token", &self.next_token)
             .field("secret_list", &self.secret_list)
+            .finish()
+    }
+}
+
+/// The `PutResourcePolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutResourcePolicyRequest {
+    /// `BlockPublicPolicy`.
+    #[serde(
+        rename = "BlockPublicPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub block_public_policy: Option<bool>,
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+    /// `ResourcePolicy`. Required.
+    #[serde(
+        rename = "ResourcePolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_policy: Option<String>,
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for PutResourcePolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutResourcePolicyRequest")
+            .field("block_public_policy", &self.block_public_policy)
+            .field("policy_name", &self.policy_name)
+            .field("resource_policy", &self.resource_policy)
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `PutResourcePolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutResourcePolicyResponse {
+    /// `ARN`.
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+}
+
+impl fmt::Debug for PutResourcePolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutResourcePolicyResponse")
+            .field("arn", &self.arn)
+            .field("name", &self.name)
+            .field("policy_name", &self.policy_name)
             .finish()
     }
 }
@@ -1104,6 +1344,27 @@ impl fmt::Debug for ReplicationStatusType {
             .field("region", &self.region)
             .field("status", &self.status)
             .field("status_message", &self.status_message)
+            .finish()
+    }
+}
+
+/// The `ResourcePolicySummary` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourcePolicySummary {
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+}
+
+impl fmt::Debug for ResourcePolicySummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourcePolicySummary")
+            .field("policy_name", &self.policy_name)
             .finish()
     }
 }
@@ -1655,6 +1916,85 @@ impl fmt::Debug for UpdateSecretVersionStageResponse {
         f.debug_struct("UpdateSecretVersionStageResponse")
             .field("arn", &self.arn)
             .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `ValidateResourcePolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateResourcePolicyRequest {
+    /// `ResourcePolicy`. Required.
+    #[serde(
+        rename = "ResourcePolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_policy: Option<String>,
+    /// `SecretId`.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for ValidateResourcePolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidateResourcePolicyRequest")
+            .field("resource_policy", &self.resource_policy)
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `ValidateResourcePolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateResourcePolicyResponse {
+    /// `PolicyValidationPassed`.
+    #[serde(
+        rename = "PolicyValidationPassed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_validation_passed: Option<bool>,
+    /// `ValidationErrors`.
+    #[serde(
+        rename = "ValidationErrors",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_errors: Option<Vec<ValidationErrorsEntry>>,
+}
+
+impl fmt::Debug for ValidateResourcePolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidateResourcePolicyResponse")
+            .field("policy_validation_passed", &self.policy_validation_passed)
+            .field("validation_errors", &self.validation_errors)
+            .finish()
+    }
+}
+
+/// The `ValidationErrorsEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationErrorsEntry {
+    /// `CheckName`.
+    #[serde(rename = "CheckName", default, skip_serializing_if = "Option::is_none")]
+    pub check_name: Option<String>,
+    /// `ErrorMessage`.
+    #[serde(
+        rename = "ErrorMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_message: Option<String>,
+}
+
+impl fmt::Debug for ValidationErrorsEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidationErrorsEntry")
+            .field("check_name", &self.check_name)
+            .field("error_message", &self.error_message)
             .finish()
     }
 }

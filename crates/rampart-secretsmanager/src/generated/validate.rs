@@ -98,6 +98,24 @@ impl Validate for CreateSecretRequest {
 
 impl ConstraintValue for CreateSecretRequest {}
 
+impl Validate for DeleteResourcePolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "policyName", false);
+        if let Some(v) = &self.policy_name {
+            check_resource_policy_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteResourcePolicyRequest {}
+
 impl Validate for DeleteSecretRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "secretId", false);
@@ -203,6 +221,24 @@ impl Validate for GetRandomPasswordRequest {
 
 impl ConstraintValue for GetRandomPasswordRequest {}
 
+impl Validate for GetResourcePolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "policyName", false);
+        if let Some(v) = &self.policy_name {
+            check_resource_policy_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetResourcePolicyRequest {}
+
 impl Validate for GetSecretValueRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "secretId", false);
@@ -228,6 +264,28 @@ impl ConstraintValue for GetSecretValueRequest {}
 fn check_kms_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(0), Some(2048));
 }
+
+impl Validate for ListResourcePoliciesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_max_results_type(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token_type(errs, &f, v);
+        }
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListResourcePoliciesRequest {}
 
 impl Validate for ListSecretVersionIdsRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -298,9 +356,38 @@ fn check_next_token_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(4096));
 }
 
+fn check_non_empty_resource_policy_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(20480));
+}
+
 fn check_password_length_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &i64) {
     errs.range(f, *v, Some(1), Some(4096));
 }
+
+impl Validate for PutResourcePolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "policyName", false);
+        if let Some(v) = &self.policy_name {
+            check_resource_policy_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourcePolicy", false);
+        match &self.resource_policy {
+            Some(v) => {
+                check_non_empty_resource_policy_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for PutResourcePolicyRequest {}
 
 impl Validate for PutSecretValueRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -358,6 +445,19 @@ impl Validate for ReplicaRegionType {
 }
 
 impl ConstraintValue for ReplicaRegionType {}
+
+static RE_RESOURCE_POLICY_NAME_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[0-9A-Za-z\\-\\_]+").ok());
+
+fn check_resource_policy_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(
+        f,
+        v,
+        RE_RESOURCE_POLICY_NAME_TYPE.as_ref(),
+        "[0-9A-Za-z\\-\\_]+",
+    );
+}
 
 impl Validate for RestoreSecretRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -578,3 +678,21 @@ impl Validate for UpdateSecretVersionStageRequest {
 }
 
 impl ConstraintValue for UpdateSecretVersionStageRequest {}
+
+impl Validate for ValidateResourcePolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourcePolicy", false);
+        match &self.resource_policy {
+            Some(v) => {
+                check_non_empty_resource_policy_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "secretId", false);
+        if let Some(v) = &self.secret_id {
+            check_secret_id_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ValidateResourcePolicyRequest {}

@@ -78,6 +78,7 @@ impl SecretsManagerService {
             deletion_due_ms: None,
             tags,
             versions: vec![],
+            resource_policy: None,
         })
     }
 

@@ -7,8 +7,9 @@ use crate::generated::errors::{invalid_parameter_exception, invalid_request_exce
 use crate::generated::{DeleteSecret, DeleteSecretRequest, DeleteSecretResponse, ServiceError};
 use crate::generated::{RestoreSecret, RestoreSecretRequest, RestoreSecretResponse};
 use crate::ids::secret_id;
+use crate::policy::authorize_secret;
 use crate::record::secret_row;
-use crate::service::{authorize, internal, timestamp};
+use crate::service::{internal, timestamp};
 use rampart_core::RequestContext;
 use rampart_store::Expect;
 
@@ -39,7 +40,7 @@ impl DeleteSecret for SecretsManagerService {
             .resolve(ctx, secret_id(input.secret_id.as_deref())?)
             .await?;
         let record = &found.value;
-        authorize(ctx, "secretsmanager:DeleteSecret", &record.arn)?;
+        authorize_secret(ctx, "secretsmanager:DeleteSecret", record)?;
         let window = window(&input)?;
         let now = self.now_ms();
         let Some(days) = window else {
@@ -87,7 +88,7 @@ impl RestoreSecret for SecretsManagerService {
         let found = self
             .resolve(ctx, secret_id(input.secret_id.as_deref())?)
             .await?;
-        authorize(ctx, "secretsmanager:RestoreSecret", &found.value.arn)?;
+        authorize_secret(ctx, "secretsmanager:RestoreSecret", &found.value)?;
         let record = self
             .mutate(ctx, &found.value.name, |r| {
                 r.deleted_ms = None;

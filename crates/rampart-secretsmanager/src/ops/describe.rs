@@ -7,8 +7,9 @@ use crate::generated::{ListSecretVersionIds, ListSecretVersionIdsRequest};
 use crate::generated::{ListSecretVersionIdsResponse, SecretListEntry, SecretVersionsListEntry};
 use crate::generated::{ServiceError, Tag};
 use crate::ids::secret_id;
+use crate::policy::authorize_secret;
 use crate::record::SecretRecord;
-use crate::service::{authorize, timestamp};
+use crate::service::timestamp;
 use rampart_core::RequestContext;
 use std::collections::BTreeMap;
 
@@ -57,10 +58,10 @@ impl DescribeSecret for SecretsManagerService {
         input: DescribeSecretRequest,
     ) -> Result<DescribeSecretResponse, ServiceError> {
         let record = self
-            .resolve(ctx, secret_id(input.secret_id.as_deref())?)
+            .resolve_shared(ctx, secret_id(input.secret_id.as_deref())?)
             .await?
             .value;
-        authorize(ctx, "secretsmanager:DescribeSecret", &record.arn)?;
+        authorize_secret(ctx, "secretsmanager:DescribeSecret", &record)?;
         Ok(DescribeSecretResponse {
             arn: Some(record.arn.clone()),
             name: Some(record.name.clone()),
@@ -87,7 +88,7 @@ impl ListSecretVersionIds for SecretsManagerService {
             .resolve(ctx, secret_id(input.secret_id.as_deref())?)
             .await?
             .value;
-        authorize(ctx, "secretsmanager:ListSecretVersionIds", &record.arn)?;
+        authorize_secret(ctx, "secretsmanager:ListSecretVersionIds", &record)?;
         let deprecated = input.include_deprecated.unwrap_or(false);
         let versions: Vec<SecretVersionsListEntry> = record
             .versions

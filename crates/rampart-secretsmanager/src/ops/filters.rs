@@ -84,6 +84,7 @@ mod tests {
                 .map(|(k, v)| ((*k).into(), (*v).into()))
                 .collect(),
             versions: vec![],
+            resource_policy: None,
         }
     }
 

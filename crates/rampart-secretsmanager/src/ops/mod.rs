@@ -6,6 +6,7 @@ mod delete;
 mod describe;
 mod filters;
 mod list;
+mod policy;
 mod put;
 mod random;
 mod stage;

@@ -10,9 +10,10 @@ use crate::generated::{PutSecretValue, PutSecretValueRequest, PutSecretValueResp
 use crate::generated::{ServiceError, UpdateSecret, UpdateSecretRequest, UpdateSecretResponse};
 use crate::ids::secret_id;
 use crate::labels::{CURRENT, PENDING, PREVIOUS, add_version};
+use crate::policy::authorize_secret;
 use crate::record::{Sealing, SecretRecord, VersionRecord};
 use crate::seal::DEFAULT_KEY;
-use crate::service::{authorize, marked_for_deletion};
+use crate::service::marked_for_deletion;
 use rampart_core::RequestContext;
 
 impl SecretsManagerService {
@@ -49,7 +50,7 @@ impl PutSecretValue for SecretsManagerService {
             .resolve(ctx, secret_id(input.secret_id.as_deref())?)
             .await?
             .value;
-        authorize(ctx, "secretsmanager:PutSecretValue", &record.arn)?;
+        authorize_secret(ctx, "secretsmanager:PutSecretValue", &record)?;
         if record.deleted_ms.is_some() {
             return Err(marked_for_deletion());
         }
@@ -93,7 +94,7 @@ impl UpdateSecret for SecretsManagerService {
             .resolve(ctx, secret_id(input.secret_id.as_deref())?)
             .await?
             .value;
-        authorize(ctx, "secretsmanager:UpdateSecret", &record.arn)?;
+        authorize_secret(ctx, "secretsmanager:UpdateSecret", &record)?;
         if record.deleted_ms.is_some() {
             return Err(marked_for_deletion());
         }

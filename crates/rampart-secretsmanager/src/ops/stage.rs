@@ -6,7 +6,8 @@ use crate::generated::{ServiceError, UpdateSecretVersionStage};
 use crate::generated::{UpdateSecretVersionStageRequest, UpdateSecretVersionStageResponse};
 use crate::ids::secret_id;
 use crate::labels::{prune, update_stage};
-use crate::service::{authorize, marked_for_deletion};
+use crate::policy::authorize_secret;
+use crate::service::marked_for_deletion;
 use rampart_core::RequestContext;
 
 impl UpdateSecretVersionStage for SecretsManagerService {
@@ -19,7 +20,7 @@ impl UpdateSecretVersionStage for SecretsManagerService {
             .resolve(ctx, secret_id(input.secret_id.as_deref())?)
             .await?
             .value;
-        authorize(ctx, "secretsmanager:UpdateSecretVersionStage", &record.arn)?;
+        authorize_secret(ctx, "secretsmanager:UpdateSecretVersionStage", &record)?;
         let stage = input.version_stage.unwrap_or_default();
         let (to, from) = (input.move_to_version_id, input.remove_from_version_id);
         let now = self.now_ms();

@@ -6,7 +6,7 @@ use crate::generated::errors::{invalid_parameter_exception, limit_exceeded_excep
 use crate::generated::{ServiceError, Tag, TagResource, TagResourceRequest};
 use crate::generated::{UntagResource, UntagResourceRequest};
 use crate::ids::secret_id;
-use crate::service::authorize;
+use crate::policy::authorize_secret;
 use rampart_core::RequestContext;
 
 /// The most tags a secret has.
@@ -53,7 +53,7 @@ impl TagResource for SecretsManagerService {
         let found = self
             .resolve(ctx, secret_id(input.secret_id.as_deref())?)
             .await?;
-        authorize(ctx, "secretsmanager:TagResource", &found.value.arn)?;
+        authorize_secret(ctx, "secretsmanager:TagResource", &found.value)?;
         let new = tag_pairs(input.tags.unwrap_or_default());
         check_tags(&new)?;
         self.mutate(ctx, &found.value.name, |r| {
@@ -76,7 +76,7 @@ impl UntagResource for SecretsManagerService {
         let found = self
             .resolve(ctx, secret_id(input.secret_id.as_deref())?)
             .await?;
-        authorize(ctx, "secretsmanager:UntagResource", &found.value.arn)?;
+        authorize_secret(ctx, "secretsmanager:UntagResource", &found.value)?;
         let keys = input.tag_keys.unwrap_or_default();
         self.mutate(ctx, &found.value.name, |r| {
             r.tags.retain(|(k, _)| !keys.contains(k));

@@ -7,8 +7,9 @@ use crate::generated::{Blob, GetSecretValue, GetSecretValueRequest, GetSecretVal
 use crate::generated::{SecretValueEntry, ServiceError};
 use crate::ids::secret_id;
 use crate::labels::CURRENT;
+use crate::policy::{authorize_secret, owner_of, region_of};
 use crate::record::{SecretRecord, VersionRecord};
-use crate::service::{authorize, day_of, marked_for_deletion, timestamp};
+use crate::service::{day_of, marked_for_deletion, timestamp};
 use rampart_core::RequestContext;
 
 /// The version `id` and/or `stage` name in `record`.
@@ -49,14 +50,14 @@ impl SecretsManagerService {
         id: Option<&str>,
         stage: Option<&str>,
     ) -> Result<SecretValueEntry, ServiceError> {
-        let record = self.resolve(ctx, secret).await?.value;
-        authorize(ctx, "secretsmanager:GetSecretValue", &record.arn)?;
+        let record = self.resolve_shared(ctx, secret).await?.value;
+        authorize_secret(ctx, "secretsmanager:GetSecretValue", &record)?;
         if record.deleted_ms.is_some() {
             return Err(marked_for_deletion());
         }
         let version = select(&record, id, stage)?;
         let plain = self.open(ctx, &record.arn, version).await?;
-        self.note_access(ctx, &record, &version.id).await;
+        self.note_access(&record, &version.id).await;
         let (secret_string, secret_binary) = match version.binary {
             true => (None, Some(Blob(plain.to_vec()))),
             false => (Some(String::from_utf8_lossy(&plain).into_owned()), None),
@@ -72,15 +73,35 @@ impl SecretsManagerService {
         })
     }
 
+    /// GetSecretValue as the caller for Parameter Store's `/aws/reference/secretsmanager/`
+    /// names: `selector` names a VersionId when the secret has one of that id, otherwise a
+    /// staging label; without it, AWSCURRENT.
+    pub async fn read_reference(
+        &self,
+        ctx: &RequestContext,
+        secret: &str,
+        selector: Option<&str>,
+    ) -> Result<SecretValueEntry, ServiceError> {
+        let Some(selector) = selector else {
+            return self.read(ctx, secret, None, None).await;
+        };
+        let record = self.resolve_shared(ctx, secret).await?.value;
+        match record.version(selector) {
+            Some(_) => self.read(ctx, secret, Some(selector), None).await,
+            None => self.read(ctx, secret, None, Some(selector)).await,
+        }
+    }
+
     /// Records today as the last access of `record` and its version `id`, once a day.
-    async fn note_access(&self, ctx: &RequestContext, record: &SecretRecord, id: &str) {
+    async fn note_access(&self, record: &SecretRecord, id: &str) {
         let today = day_of(self.now_ms());
         let seen = record.version(id).and_then(|v| v.last_accessed_ms);
         if record.last_accessed_ms == Some(today) && seen == Some(today) {
             return;
         }
+        let (account, region) = (owner_of(&record.arn), region_of(&record.arn));
         let result = self
-            .mutate(ctx, &record.name, |r| {
+            .mutate_at(account, region, &record.name, |r| {
                 r.last_accessed_ms = Some(today);
                 if let Some(v) = r.versions.iter_mut().find(|v| v.id == id) {
                     v.last_accessed_ms = Some(today);

@@ -343,7 +343,6 @@ impl AuditParams for Parameter {
         put(&mut m, "lastModifiedDate", &self.last_modified_date);
         put(&mut m, "name", &self.name);
         put(&mut m, "selector", &self.selector);
-        put(&mut m, "sourceResult", &self.source_result);
         put(&mut m, "type", &self.type_);
         put(&mut m, "version", &self.version);
         m

@@ -1,6 +1,6 @@
 //! GetParameter and GetParameters: the latest version or the one a `name:version` /
 //! `name:label` selector names, the SecureString value decrypted as the caller on request.
-//! References to Secrets Manager answer that it is not served yet; Amazon's public
+//! `/aws/reference/secretsmanager/` names read Secrets Manager (`reference`); Amazon's public
 //! `/aws/service/...` parameters are not held, so they are ParameterNotFound.
 
 use crate::SsmService;
@@ -9,6 +9,7 @@ use crate::generated::errors::parameter_version_not_found;
 use crate::generated::{GetParameter, GetParameterRequest, GetParameterResult, GetParameters};
 use crate::generated::{GetParametersRequest, GetParametersResult, Parameter, ParameterType};
 use crate::names::{Selector, check_no_inner_spaces, parameter_arn, parse_reference};
+use crate::ops::reference::{is_invalid_reference, is_reference};
 use crate::record::{ParameterRecord, VersionRecord};
 use crate::service::{authorize, not_found, timestamp};
 use rampart_core::RequestContext;
@@ -28,7 +29,6 @@ impl SsmService {
         raw: &str,
         action: &str,
     ) -> Result<Found, ServiceError> {
-        check_reference(raw)?;
         check_no_inner_spaces(raw)?;
         let (name, selector) = parse_reference(ctx, raw).ok_or_else(not_found)?;
         authorize(ctx, action, &parameter_arn(ctx, &name))?;
@@ -86,20 +86,6 @@ impl SsmService {
     }
 }
 
-/// Secrets Manager references are not served yet; public parameters are not held.
-fn check_reference(raw: &str) -> Result<(), ServiceError> {
-    let lower = raw.trim().to_ascii_lowercase();
-    if lower.starts_with("/aws/reference/secretsmanager/") {
-        return Err(ServiceError::new(
-            "UnsupportedOperationException",
-            400,
-            "Rampart does not serve Secrets Manager yet, so /aws/reference/secretsmanager/ \
-             references cannot be resolved.",
-        ));
-    }
-    Ok(())
-}
-
 impl GetParameter for SsmService {
     async fn get_parameter(
         &self,
@@ -107,11 +93,43 @@ impl GetParameter for SsmService {
         input: GetParameterRequest,
     ) -> Result<GetParameterResult, ServiceError> {
         let raw = input.name.unwrap_or_default();
-        let found = self.find(ctx, &raw, "ssm:GetParameter").await?;
         let decrypt = input.with_decryption.unwrap_or(false);
+        let action = "ssm:GetParameter";
+        let parameter = match is_reference(&raw) {
+            true => self.get_reference(ctx, &raw, action, decrypt).await?,
+            false => {
+                let found = self.find(ctx, &raw, action).await?;
+                self.to_parameter(ctx, found, decrypt).await?
+            }
+        };
         Ok(GetParameterResult {
-            parameter: Some(self.to_parameter(ctx, found, decrypt).await?),
+            parameter: Some(parameter),
         })
+    }
+}
+
+impl SsmService {
+    /// One name of GetParameters: its parameter, or `None` when it belongs among the
+    /// InvalidParameters.
+    async fn get_listed(
+        &self,
+        ctx: &RequestContext,
+        raw: &str,
+        decrypt: bool,
+    ) -> Result<Option<Parameter>, ServiceError> {
+        let action = "ssm:GetParameters";
+        if is_reference(raw) {
+            return match self.get_reference(ctx, raw, action, decrypt).await {
+                Ok(parameter) => Ok(Some(parameter)),
+                Err(e) if is_invalid_reference(&e) => Ok(None),
+                Err(e) => Err(e),
+            };
+        }
+        match self.find(ctx, raw, action).await {
+            Ok(found) => Ok(Some(self.to_parameter(ctx, found, decrypt).await?)),
+            Err(e) if is_missing(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -130,10 +148,9 @@ impl GetParameters for SsmService {
                 continue;
             }
             seen.push(raw.clone());
-            match self.find(ctx, &raw, "ssm:GetParameters").await {
-                Ok(found) => parameters.push(self.to_parameter(ctx, found, decrypt).await?),
-                Err(e) if is_missing(&e) => invalid.push(raw),
-                Err(e) => return Err(e),
+            match self.get_listed(ctx, &raw, decrypt).await? {
+                Some(parameter) => parameters.push(parameter),
+                None => invalid.push(raw),
             }
         }
         Ok(GetParametersResult {

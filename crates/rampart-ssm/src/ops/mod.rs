@@ -9,6 +9,7 @@ mod labels;
 mod path;
 pub(crate) mod policies;
 mod put;
+mod reference;
 mod settings;
 mod tags;
 mod tier;
