@@ -127,17 +127,17 @@ async fn exhausted_retry_attempts_dead_letter_with_rule_target_event_and_reason(
 }
 
 #[tokio::test]
-async fn other_client_errors_dead_letter_at_once_and_401_is_retried() {
+async fn other_client_errors_dead_letter_at_once_and_409_is_retried() {
     let h = Harness::sqlite().await;
     let rx = Receiver::start().await;
     let dest = h
         .destination("d", &format!("{}/hook", rx.url), "POST")
         .await;
-    rx.program(&[400, 401]);
+    rx.program(&[400, 409]);
     h.enqueue(&[delivery(&dest, "e400", h.now_ms())]).await;
     assert_eq!(h.deliver().await, 1);
-    h.enqueue(&[delivery(&dest, "e401", h.now_ms())]).await;
-    assert_eq!(h.deliver().await, 0, "401 is retried");
+    h.enqueue(&[delivery(&dest, "e409", h.now_ms())]).await;
+    assert_eq!(h.deliver().await, 0, "409 is retried");
     let dead = dead_letter::list(&h.store, None, None).await.unwrap();
     assert_eq!(dead.len(), 1);
     assert_eq!((dead[0].event_id.as_str(), dead[0].attempts), ("e400", 1));

@@ -1,8 +1,10 @@
-//! What an OAuth token request does to its connection's state. An OAUTH_CLIENT_CREDENTIALS
+//! What an authorization answer does to its connection's state. An OAUTH_CLIENT_CREDENTIALS
 //! connection is AUTHORIZING until its first token request; the answer moves it to AUTHORIZED
-//! (a token) or DEAUTHORIZED (a refusal, with a StateReason). AWS: "For connections using OAuth
-//! authentication, EventBridge cannot refresh the necessary OAuth token" is one of the cases in
-//! which "EventBridge de-authorizes a connection" (User Guide, De-authorizing connections).
+//! (a token) or DEAUTHORIZED (a refusal, with a StateReason). AWS de-authorizes a connection
+//! (User Guide, De-authorizing connections) when "for connections using OAuth authentication,
+//! EventBridge cannot refresh the necessary OAuth token", and when "for connections using Basic
+//! or API Key authentication, EventBridge receives a 401 (UnAuthorize) or 407
+//! (Proxy_Authentication_required) error code": both are a [`TokenOutcome::Refused`].
 //!
 //! The request is made by the next delivery pass of the node that stored the connection
 //! AUTHORIZING ([`authorize_stored`]), else by its first invocation. The change is written over
@@ -13,12 +15,14 @@
 use super::{CONNECTIONS, ConnectionRecord, key, parse_arn};
 use rampart_store::{Expect, Store, StoreError, Write, decode_record, encode_record};
 
-/// The outcome of a token request for a connection.
+/// The outcome of a token request for a connection, or of an invocation an API_KEY or BASIC
+/// connection's credentials were refused at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TokenOutcome {
     /// The authorization endpoint gave a token.
     Granted,
-    /// It refused (or answered something that is not a token): the reason.
+    /// It refused (or answered something that is not a token), or the invocation endpoint
+    /// answered 401/407 to API key or Basic credentials: the reason (never a secret).
     Refused(String),
 }
 

@@ -5,7 +5,11 @@
 //! per second per destination on this node.
 //!
 //! AWS's documented retry behaviour: 401, 407, 409, 429 and 5xx answers (and timeouts) are
-//! retried; other 4xx (and 1xx/3xx) are not.
+//! retried; other 4xx (and 1xx/3xx) are not. A 401 or 407 also acts on the connection, as AWS
+//! documents (User Guide, De-authorizing connections; Authorization methods for connections):
+//! an API_KEY or BASIC connection is de-authorized at once (DEAUTHORIZED with a StateReason, so
+//! the delivery dead-letters instead of retrying); an OAuth connection's token is refreshed
+//! there and then, and the connection is de-authorized only when that refresh is refused.
 
 use super::http::{Failure, Outgoing};
 use super::{Outbound, Outcome};
@@ -104,32 +108,68 @@ pub(crate) async fn send(out: &Outbound, delivery: &Delivery, now_ms: i64) -> Ou
 
 /// Records what an OAuth connection's token request did to its state: AUTHORIZING becomes
 /// AUTHORIZED with a token; a refusal (a failure a retry would not fix) makes it DEAUTHORIZED.
-/// The destination's cached copy is dropped so the next delivery reads the new state.
+/// Whether the stored state changed.
 async fn note_token_outcome(
     out: &Outbound,
     resolved: &Resolved,
     error: Option<&auth::AuthError>,
     now_ms: i64,
-) {
+) -> bool {
     let connection = &resolved.connection;
     let oauth = connection.authorization_type == "OAUTH_CLIENT_CREDENTIALS";
     let asked = matches!(connection.state.as_str(), "AUTHORIZING" | "AUTHORIZED");
     let outcome = match error {
-        _ if !oauth || !asked => return,
-        None if connection.state == "AUTHORIZED" => return,
+        _ if !oauth || !asked => return false,
+        None if connection.state == "AUTHORIZED" => return false,
         None => TokenOutcome::Granted,
-        Some(e) if e.retryable => return,
+        Some(e) if e.retryable => return false,
         Some(e) => TokenOutcome::Refused(e.reason.clone()),
     };
-    match record_token_outcome(&out.store, connection, &outcome, now_ms).await {
+    record_outcome(out, resolved, &outcome, now_ms).await
+}
+
+/// Stores `outcome` over the connection as `resolved` read it; whether the state changed. The
+/// destination's cached copy is then dropped so the next delivery reads the new state.
+async fn record_outcome(
+    out: &Outbound,
+    resolved: &Resolved,
+    outcome: &TokenOutcome,
+    now_ms: i64,
+) -> bool {
+    match record_token_outcome(&out.store, &resolved.connection, outcome, now_ms).await {
         Ok(true) => {
             if let Ok(mut cache) = out.resolved.lock() {
                 cache.remove(&resolved.destination.arn);
             }
+            true
         }
-        Ok(false) => {}
-        Err(error) => tracing::warn!(%error, "recording a connection's authorization failed"),
+        Ok(false) => false,
+        Err(error) => {
+            tracing::warn!(%error, "recording a connection's authorization failed");
+            false
+        }
     }
+}
+
+/// What a 401 or 407 answer does to the connection; whether it is now DEAUTHORIZED. API_KEY
+/// and BASIC: de-authorized, the StateReason naming the destination and the status (never a
+/// credential). OAuth: the token is forgotten and a fresh one requested at once; only a
+/// refusal of that request de-authorizes (a granted token serves the delivery's retry).
+async fn on_unauthorized(out: &Outbound, resolved: &Resolved, status: u16, now_ms: i64) -> bool {
+    let connection = &resolved.connection;
+    if connection.authorization_type == "OAUTH_CLIENT_CREDENTIALS" {
+        out.tokens.forget(connection);
+        let refreshed = out
+            .tokens
+            .token(&out.http, connection, &resolved.secrets)
+            .await;
+        return note_token_outcome(out, resolved, refreshed.as_ref().err(), now_ms).await;
+    }
+    let reason = format!(
+        "the endpoint of API destination {} answered HTTP {status}",
+        resolved.destination.name
+    );
+    record_outcome(out, resolved, &TokenOutcome::Refused(reason), now_ms).await
 }
 
 async fn invoke(
@@ -152,15 +192,19 @@ async fn invoke(
     match out.http.send(request).await {
         Ok(answer) if (200..300).contains(&answer.status) => Outcome::Delivered,
         Ok(answer) => {
-            if answer.status == 401 && connection.authorization_type == "OAUTH_CLIENT_CREDENTIALS" {
-                out.tokens.forget(connection);
-            }
+            let deauthorized = matches!(answer.status, 401 | 407)
+                && on_unauthorized(out, resolved, answer.status, now_ms).await;
             let retryable = matches!(answer.status, 401 | 407 | 409 | 429 | 500..=599);
+            let now = if deauthorized {
+                format!("; connection {} is now DEAUTHORIZED", connection.name)
+            } else {
+                String::new()
+            };
             let reason = format!(
-                "API destination {} answered HTTP {} to event {}",
+                "API destination {} answered HTTP {} to event {}{now}",
                 resolved.destination.name, answer.status, delivery.event_id
             );
-            fail(reason, retryable)
+            fail(reason, retryable && !deauthorized)
         }
         Err(Failure::BadUrl(reason)) => fail(reason, false),
         Err(Failure::Transport(reason)) => fail(reason, true),

@@ -209,13 +209,15 @@ impl Seen {
     }
 }
 
-/// A local HTTP server: `/token` answers an OAuth token (`tok-<n>`), every other path the
-/// next programmed status (200 once the program is used up).
+/// A local HTTP server: `/token` answers an OAuth token (`tok-<n>`; a 401 once
+/// `refuse_tokens` is set), every other path the next programmed status (200 once the program
+/// is used up).
 #[derive(Clone, Default)]
 pub struct Receiver {
     pub seen: Arc<Mutex<Vec<Seen>>>,
     pub statuses: Arc<Mutex<VecDeque<u16>>>,
     pub tokens: Arc<Mutex<u32>>,
+    pub refuse_tokens: Arc<std::sync::atomic::AtomicBool>,
     pub url: String,
 }
 
@@ -273,6 +275,11 @@ impl Receiver {
         };
         let token = seen.path.starts_with("/token");
         self.seen.lock().unwrap().push(seen);
+        if token && self.refuse_tokens.load(std::sync::atomic::Ordering::SeqCst) {
+            let mut response = hyper::Response::new(Full::new(Bytes::from_static(b"{}")));
+            *response.status_mut() = hyper::StatusCode::UNAUTHORIZED;
+            return response;
+        }
         if token {
             let n = {
                 let mut tokens = self.tokens.lock().unwrap();
