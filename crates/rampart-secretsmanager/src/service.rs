@@ -7,6 +7,7 @@ use crate::record::{SecretRecord, Tables, ValueRecord, secret_row, value_row, va
 use rampart_core::{Clock, RequestContext};
 use rampart_kms::KmsService;
 use rampart_store::{Expect, Store, StoreError, Versioned, Write};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Attempts at a compare-and-swap write before giving up.
@@ -122,6 +123,19 @@ impl SecretsManagerService {
         }
     }
 
+    /// The writes deleting the values of the versions in `before` that `record` no longer has.
+    fn removed_values(&self, record: &SecretRecord, before: &[String]) -> Vec<Write> {
+        let after: HashSet<&str> = record.versions.iter().map(|v| v.id.as_str()).collect();
+        before
+            .iter()
+            .filter(|id| !after.contains(id.as_str()))
+            .map(|id| {
+                let row = value_row(&record.arn, id);
+                self.tables.values.delete(&row, Expect::Any)
+            })
+            .collect()
+    }
+
     /// Applies `change` to secret `name` (with the writes it returns in the same transaction),
     /// retrying on conflicts; the changed record. The value of each version `change` removes
     /// is deleted in that transaction.
@@ -157,10 +171,7 @@ impl SecretsManagerService {
             let mut record = found.value;
             let before: Vec<String> = record.versions.iter().map(|v| v.id.clone()).collect();
             let mut writes = change(&mut record)?;
-            for gone in before.iter().filter(|id| record.version(id).is_none()) {
-                let row = value_row(&record.arn, gone);
-                writes.push(self.tables.values.delete(&row, Expect::Any));
-            }
+            writes.extend(self.removed_values(&record, &before));
             let put = self
                 .tables
                 .secrets
