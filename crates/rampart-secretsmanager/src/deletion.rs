@@ -1,7 +1,7 @@
 //! Scheduled deletion at work: DeleteSecret enqueues one due item at the end of the recovery
 //! window, in its transaction, on the `secretsmanager_deletions` queue. A cluster job drains
-//! due items on the service clock and destroys the secret (its row, with every sealed version
-//! and data key) when it is still scheduled for that time; an item left stale by
+//! due items on the service clock and destroys the secret (its row, with the rows of every
+//! sealed version and data key) when it is still scheduled for that time; an item left stale by
 //! RestoreSecret or a newer deletion is dropped.
 
 use crate::SecretsManagerService;
@@ -65,11 +65,13 @@ impl SecretsManagerService {
         if r.arn != due.arn || r.deletion_due_ms != Some(due.due_ms) || now_ms < due.due_ms {
             return Ok(false);
         }
+        let mut writes = self.delete_values(&r.arn).await?;
         let delete = self
             .tables
             .secrets
             .delete(&row, Expect::Version(found.version));
-        self.store.transact(vec![delete]).await?;
+        writes.push(delete);
+        self.store.transact(writes).await?;
         Ok(true)
     }
 }

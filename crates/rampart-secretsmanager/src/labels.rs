@@ -189,9 +189,8 @@ mod tests {
             created_ms,
             last_accessed_ms: None,
             key_arn: "k".into(),
-            sealed: String::new(),
             binary: false,
-            earlier: vec![],
+            earlier_keys: vec![],
         }
     }
 

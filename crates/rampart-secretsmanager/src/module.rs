@@ -5,7 +5,7 @@
 
 use crate::SecretsManagerService;
 use crate::deletion::DeletionJob;
-use crate::record::SECRETS;
+use crate::record::{SECRETS, VALUES};
 use rampart_codec::AwsJsonService;
 use rampart_core::Job;
 use rampart_kms::KmsService;
@@ -13,7 +13,7 @@ use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
 
 /// Every table Secrets Manager owns.
-pub const TABLES: &[&str] = &[SECRETS];
+pub const TABLES: &[&str] = &[SECRETS, VALUES];
 
 /// Builds Secrets Manager over the store, KMS and the service clock.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {

@@ -1,11 +1,14 @@
-//! What Secrets Manager keeps: one row per secret (its versions with their sealed values,
-//! labels and tags) in the caller's account and Region.
+//! What Secrets Manager keeps: one row per secret (its metadata, versions, labels and tags) in
+//! the caller's account and Region, and one row per version holding its sealed value, so a
+//! new version writes one small row instead of rewriting the whole history.
 
 use rampart_store::{Store, Table};
 use serde::{Deserialize, Serialize};
 
 /// Secret rows, keyed by [`secret_row`].
 pub const SECRETS: &str = "secretsmanager_secrets";
+/// Sealed version values, keyed by [`value_row`].
+pub const VALUES: &str = "secretsmanager_values";
 
 /// One secret.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,7 +38,7 @@ pub struct SecretRecord {
     pub resource_policy: Option<String>,
 }
 
-/// One version: its value sealed under a KMS data key (see `seal`).
+/// One version; its sealed value is the [`ValueRecord`] at [`value_row`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionRecord {
     pub id: String,
@@ -44,10 +47,20 @@ pub struct VersionRecord {
     pub last_accessed_ms: Option<i64>,
     /// The ARN of the KMS key whose data key sealed the value.
     pub key_arn: String,
-    /// The envelope, base64.
-    pub sealed: String,
     /// Whether the value is a SecretBinary rather than a SecretString.
     pub binary: bool,
+    /// The keys of the value's earlier sealings (see [`ValueRecord::earlier`]), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_keys: Vec<String>,
+}
+
+/// The sealed value of one version (see `seal`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ValueRecord {
+    /// The ARN of the KMS key whose data key sealed the value.
+    pub key_arn: String,
+    /// The envelope, base64.
+    pub sealed: String,
     /// The same value sealed under the secret's earlier keys: a key change re-seals the
     /// AWSCURRENT, AWSPENDING and AWSPREVIOUS versions and keeps their earlier sealings, so
     /// either key decrypts them (as AWS does).
@@ -81,6 +94,17 @@ pub fn secret_row(account: &str, region: &str, name: &str) -> String {
     format!("{account}/{region}/{name}")
 }
 
+/// The row of version `version_id`'s value of the secret whose ARN is `arn` (names never hold
+/// `#`, so [`values_prefix`] selects one secret's values only).
+pub fn value_row(arn: &str, version_id: &str) -> String {
+    format!("{}{version_id}", values_prefix(arn))
+}
+
+/// The row prefix of every value of the secret whose ARN is `arn`.
+pub fn values_prefix(arn: &str) -> String {
+    format!("{arn}#")
+}
+
 /// The row prefix of every secret of `account`/`region`.
 pub fn scope_prefix(account: &str, region: &str) -> String {
     format!("{account}/{region}/")
@@ -90,12 +114,14 @@ pub fn scope_prefix(account: &str, region: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Tables {
     pub secrets: Table<SecretRecord>,
+    pub values: Table<ValueRecord>,
 }
 
 impl Tables {
     pub fn new(store: &Store) -> Tables {
         Tables {
             secrets: Table::new(store.clone(), SECRETS),
+            values: Table::new(store.clone(), VALUES),
         }
     }
 }

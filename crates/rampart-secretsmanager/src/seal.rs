@@ -7,7 +7,7 @@
 
 use crate::generated::ServiceError;
 use crate::generated::errors::{decryption_failure, encryption_failure};
-use crate::record::VersionRecord;
+use crate::record::ValueRecord;
 use crate::service::internal_error;
 use crate::{SecretsManagerService, envelope};
 use base64::Engine;
@@ -75,20 +75,22 @@ impl SecretsManagerService {
         })
     }
 
-    /// Opens `version` of secret `arn` as the caller: its current sealing, or else one of its
-    /// earlier ones (the caller may hold `kms:Decrypt` on the earlier key only).
+    /// Opens `value`, version `version_id` of secret `arn`, as the caller: its current
+    /// sealing, or else one of its earlier ones (the caller may hold `kms:Decrypt` on the
+    /// earlier key only).
     pub(crate) async fn open(
         &self,
         ctx: &RequestContext,
         arn: &str,
-        version: &VersionRecord,
+        version_id: &str,
+        value: &ValueRecord,
     ) -> Result<Zeroizing<Vec<u8>>, ServiceError> {
-        let first = self.open_one(ctx, arn, &version.id, &version.sealed).await;
+        let first = self.open_one(ctx, arn, version_id, &value.sealed).await;
         let Err(err) = first else {
             return first;
         };
-        for earlier in &version.earlier {
-            if let Ok(plain) = self.open_one(ctx, arn, &version.id, &earlier.sealed).await {
+        for earlier in &value.earlier {
+            if let Ok(plain) = self.open_one(ctx, arn, version_id, &earlier.sealed).await {
                 return Ok(plain);
             }
         }

@@ -3,14 +3,17 @@
 
 use crate::generated::errors::{invalid_request_exception, resource_not_found_exception};
 use crate::generated::{SecretsManagerHandler, ServiceError};
-use crate::record::{SecretRecord, Tables, secret_row};
+use crate::record::{SecretRecord, Tables, ValueRecord, secret_row, value_row, values_prefix};
 use rampart_core::{Clock, RequestContext};
 use rampart_kms::KmsService;
 use rampart_store::{Expect, Store, StoreError, Versioned, Write};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Attempts at a compare-and-swap write before giving up.
 pub(crate) const CAS_ATTEMPTS: usize = 8;
+/// Value rows read per store scan when a secret is destroyed.
+const VALUE_SCAN_BATCH: usize = 200;
 
 /// The Secrets Manager service.
 pub struct SecretsManagerService {
@@ -65,8 +68,77 @@ impl SecretsManagerService {
         self.tables.secrets.get(&row).await.map_err(internal)
     }
 
-    /// Applies `change` to secret `name` (with `extra` writes in the same transaction),
-    /// retrying on conflicts; the changed record.
+    /// The sealed value of version `version_id` of the secret whose ARN is `arn`.
+    pub(crate) async fn value_of(
+        &self,
+        arn: &str,
+        version_id: &str,
+    ) -> Result<ValueRecord, ServiceError> {
+        let row = value_row(arn, version_id);
+        match self.tables.values.get(&row).await.map_err(internal)? {
+            Some(found) => Ok(found.value),
+            None => {
+                tracing::error!("a secret version has no stored value");
+                Err(internal_error())
+            }
+        }
+    }
+
+    /// The write storing `value` as version `version_id` of the secret whose ARN is `arn`.
+    pub(crate) fn put_value(
+        &self,
+        arn: &str,
+        version_id: &str,
+        value: &ValueRecord,
+        expect: Expect,
+    ) -> Result<Write, ServiceError> {
+        let row = value_row(arn, version_id);
+        self.tables
+            .values
+            .put(&row, value, expect)
+            .map_err(internal)
+    }
+
+    /// The writes deleting every stored value of the secret whose ARN is `arn` (its data keys
+    /// go with them).
+    pub(crate) async fn delete_values(&self, arn: &str) -> Result<Vec<Write>, StoreError> {
+        let prefix = values_prefix(arn);
+        let mut writes = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let rows = self
+                .tables
+                .values
+                .scan(&prefix, after.as_deref(), VALUE_SCAN_BATCH)
+                .await?;
+            let done = rows.len() < VALUE_SCAN_BATCH;
+            after = rows.last().map(|(key, _)| key.clone());
+            for (key, found) in rows {
+                let expect = Expect::Version(found.version);
+                writes.push(self.tables.values.delete(&key, expect));
+            }
+            if done || after.is_none() {
+                return Ok(writes);
+            }
+        }
+    }
+
+    /// The writes deleting the values of the versions in `before` that `record` no longer has.
+    fn removed_values(&self, record: &SecretRecord, before: &[String]) -> Vec<Write> {
+        let after: HashSet<&str> = record.versions.iter().map(|v| v.id.as_str()).collect();
+        before
+            .iter()
+            .filter(|id| !after.contains(id.as_str()))
+            .map(|id| {
+                let row = value_row(&record.arn, id);
+                self.tables.values.delete(&row, Expect::Any)
+            })
+            .collect()
+    }
+
+    /// Applies `change` to secret `name` (with the writes it returns in the same transaction),
+    /// retrying on conflicts; the changed record. The value of each version `change` removes
+    /// is deleted in that transaction.
     pub(crate) async fn mutate<F>(
         &self,
         ctx: &RequestContext,
@@ -97,7 +169,9 @@ impl SecretsManagerService {
             let found = self.load_at(account, region, name).await?;
             let found = found.ok_or_else(not_found)?;
             let mut record = found.value;
+            let before: Vec<String> = record.versions.iter().map(|v| v.id.clone()).collect();
             let mut writes = change(&mut record)?;
+            writes.extend(self.removed_values(&record, &before));
             let put = self
                 .tables
                 .secrets

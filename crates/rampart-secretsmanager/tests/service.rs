@@ -85,6 +85,23 @@ impl Harness {
         }
     }
 
+    /// The raw rows of `table`, up to 500.
+    async fn rows(&self, table: &'static str) -> Vec<String> {
+        let rows = self.store.scan(table, "", None, 500).await.unwrap();
+        let text = |r: &rampart_store::Record| String::from_utf8_lossy(&r.value).to_string();
+        rows.iter().map(text).collect()
+    }
+
+    /// No row of either table holds `plaintext`.
+    async fn assert_sealed(&self, plaintext: &str) {
+        for table in rampart_secretsmanager::TABLES {
+            for row in self.rows(table).await {
+                let backend = self.store.backend_name();
+                assert!(!row.contains(plaintext), "{backend}: plaintext in {table}");
+            }
+        }
+    }
+
     async fn call(&self, op: &str, body: Value) -> Result<Value, ServiceError> {
         self.call_as(ACCOUNT, op, body).await
     }
@@ -149,18 +166,9 @@ async fn rows_are_sealed_and_tokens_are_idempotent() {
         let other = json!({"Name": "app/db", "SecretString": "x"});
         let err = h.call("CreateSecret", other).await.unwrap_err();
         assert_eq!(err.code, "ResourceExistsException");
-        let rows = h
-            .store
-            .scan("secretsmanager_secrets", "", None, 10)
-            .await
-            .unwrap();
-        assert_eq!(rows.len(), 1);
-        let raw = String::from_utf8_lossy(&rows[0].value).to_string();
-        assert!(
-            !raw.contains(&secret),
-            "{}: plaintext",
-            h.store.backend_name()
-        );
+        assert_eq!(h.rows("secretsmanager_secrets").await.len(), 1);
+        assert_eq!(h.rows("secretsmanager_values").await.len(), 1);
+        h.assert_sealed(&secret).await;
         let got = h
             .call("GetSecretValue", json!({"SecretId": arn}))
             .await
@@ -185,12 +193,9 @@ async fn rows_are_sealed_and_tokens_are_idempotent() {
         let by_stage = json!({"SecretId": "app/db", "VersionStage": "AWSPREVIOUS"});
         let prev = h.call("GetSecretValue", by_stage).await.unwrap();
         assert_eq!(prev["SecretString"], secret);
-        let rows = h
-            .store
-            .scan("secretsmanager_secrets", "", None, 10)
-            .await
-            .unwrap();
-        assert!(!String::from_utf8_lossy(&rows[0].value).contains(&secret));
+        assert_eq!(h.rows("secretsmanager_values").await.len(), 2);
+        h.assert_sealed(&secret).await;
+        h.assert_sealed("v2").await;
         h.cleanup().await;
     }
 }
@@ -276,12 +281,47 @@ async fn deletion_waits_for_its_window_and_restore_cancels_it() {
                 .await
                 .is_ok()
         );
+        assert_eq!(h.rows("secretsmanager_values").await.len(), 1);
         assert_eq!(h.sm.run_due_deletions(&day(9)).await.unwrap(), 1);
         let err = h
             .call("DescribeSecret", json!({"SecretId": "gone"}))
             .await
             .unwrap_err();
         assert_eq!(err.code, "ResourceNotFoundException");
+        // The values (and their data keys) went with the secret.
+        assert!(h.rows("secretsmanager_values").await.is_empty());
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn pruned_and_destroyed_versions_take_their_value_rows() {
+    for h in Harness::all().await {
+        h.call(
+            "CreateSecret",
+            json!({"Name": "many", "SecretString": "v0"}),
+        )
+        .await
+        .unwrap();
+        let put = |i: usize| json!({"SecretId": "many", "SecretString": format!("v{i}")});
+        for i in 1..=100 {
+            h.call("PutSecretValue", put(i)).await.unwrap();
+        }
+        // 101 versions, none old enough to prune.
+        assert_eq!(h.rows("secretsmanager_values").await.len(), 101);
+        h.clock.set(h.clock.now() + time::Duration::days(2));
+        h.call("PutSecretValue", put(101)).await.unwrap();
+        // The two oldest deprecated versions went, with their values.
+        assert_eq!(h.rows("secretsmanager_values").await.len(), 100);
+        let old = json!({"SecretId": "many", "VersionStage": "AWSPREVIOUS"});
+        assert_eq!(
+            h.call("GetSecretValue", old).await.unwrap()["SecretString"],
+            "v100"
+        );
+        let force = json!({"SecretId": "many", "ForceDeleteWithoutRecovery": true});
+        h.call("DeleteSecret", force).await.unwrap();
+        assert!(h.rows("secretsmanager_values").await.is_empty());
+        assert!(h.rows("secretsmanager_secrets").await.is_empty());
         h.cleanup().await;
     }
 }

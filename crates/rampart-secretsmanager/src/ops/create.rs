@@ -5,13 +5,13 @@ use crate::SecretsManagerService;
 use crate::generated::errors::{invalid_request_exception, resource_exists_exception};
 use crate::generated::{CreateSecret, CreateSecretRequest, CreateSecretResponse, ServiceError};
 use crate::ids::{check_name, new_arn};
-use crate::labels::{CURRENT, add_version};
+use crate::labels::CURRENT;
 use crate::ops::tags::{check_tags, tag_pairs};
 use crate::record::{SecretRecord, secret_row};
 use crate::seal::DEFAULT_KEY;
 use crate::service::{authorize, internal};
 use rampart_core::RequestContext;
-use rampart_store::Expect;
+use rampart_store::{Expect, Write};
 
 impl CreateSecret for SecretsManagerService {
     async fn create_secret(
@@ -37,11 +37,12 @@ impl CreateSecret for SecretsManagerService {
         }
         let mut record = self.new_record(ctx, name, input)?;
         let mut version_id = None;
+        let mut writes = vec![];
         if let Some(value) = &value {
-            self.first_version(ctx, &mut record, &token, value).await?;
+            writes = self.first_version(ctx, &mut record, &token, value).await?;
             version_id = Some(token);
         }
-        self.insert(ctx, &record).await?;
+        self.insert(ctx, &record, writes).await?;
         Ok(CreateSecretResponse {
             arn: Some(record.arn),
             name: Some(record.name),
@@ -82,31 +83,35 @@ impl SecretsManagerService {
         })
     }
 
-    /// Seals `value` as the first version of `record`, labelled AWSCURRENT.
+    /// Seals `value` as the first version of `record`, labelled AWSCURRENT; the write storing
+    /// its value.
     async fn first_version(
         &self,
         ctx: &RequestContext,
         record: &mut SecretRecord,
         token: &str,
         value: &Value,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<Vec<Write>, ServiceError> {
         let key = record.kms_key_id.clone();
         let outcome = self.version_for(ctx, record, token, value, key.as_deref());
-        if let Outcome::New(v) = outcome.await? {
-            add_version(record, v, &[CURRENT.to_owned()], self.now_ms())?;
+        match outcome.await? {
+            Outcome::New(v) => self.add_new(record, &v, &[CURRENT.to_owned()], self.now_ms()),
+            Outcome::Existing => Ok(vec![]),
         }
-        Ok(())
     }
 
-    /// Stores the new `record`; ResourceExistsException if a racing call stored its name.
+    /// Stores the new `record` with `writes` (its first value); ResourceExistsException if a
+    /// racing call stored its name.
     async fn insert(
         &self,
         ctx: &RequestContext,
         record: &SecretRecord,
+        mut writes: Vec<Write>,
     ) -> Result<(), ServiceError> {
         let row = secret_row(ctx.account().as_str(), ctx.region.as_str(), &record.name);
         let put = self.tables.secrets.put(&row, record, Expect::Absent);
-        match self.store.transact(vec![put.map_err(internal)?]).await {
+        writes.push(put.map_err(internal)?);
+        match self.store.transact(writes).await {
             Ok(()) => Ok(()),
             Err(e) if e.is_conflict() => Err(exists(&record.name)),
             Err(e) => Err(internal(e)),

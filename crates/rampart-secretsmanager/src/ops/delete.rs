@@ -45,11 +45,13 @@ impl DeleteSecret for SecretsManagerService {
         let now = self.now_ms();
         let Some(days) = window else {
             let row = secret_row(ctx.account().as_str(), ctx.region.as_str(), &record.name);
+            let mut writes = self.delete_values(&record.arn).await.map_err(internal)?;
             let delete = self
                 .tables
                 .secrets
                 .delete(&row, Expect::Version(found.version));
-            self.store.transact(vec![delete]).await.map_err(internal)?;
+            writes.push(delete);
+            self.store.transact(writes).await.map_err(internal)?;
             return Ok(response(&record.arn, &record.name, now));
         };
         let due = now + days * DAY_MS;

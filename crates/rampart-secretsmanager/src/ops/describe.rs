@@ -102,7 +102,7 @@ impl ListSecretVersionIds for SecretsManagerService {
                 last_accessed_date: v.last_accessed_ms.map(timestamp),
                 kms_key_ids: Some(
                     std::iter::once(&v.key_arn)
-                        .chain(v.earlier.iter().map(|e| &e.key_arn))
+                        .chain(&v.earlier_keys)
                         .cloned()
                         .collect(),
                 ),

@@ -3,18 +3,19 @@
 //! the key, re-encrypting the AWSCURRENT, AWSPENDING and AWSPREVIOUS versions under a new key
 //! (their earlier sealings kept, so the old key still decrypts them).
 
-use super::version::{Outcome, Value, token};
+use super::version::{NewVersion, Outcome, Value, token};
 use crate::SecretsManagerService;
 use crate::generated::errors::invalid_parameter_exception;
 use crate::generated::{PutSecretValue, PutSecretValueRequest, PutSecretValueResponse};
 use crate::generated::{ServiceError, UpdateSecret, UpdateSecretRequest, UpdateSecretResponse};
 use crate::ids::secret_id;
-use crate::labels::{CURRENT, PENDING, PREVIOUS, add_version};
+use crate::labels::{CURRENT, PENDING, PREVIOUS};
 use crate::policy::authorize_secret;
-use crate::record::{Sealing, SecretRecord, VersionRecord};
+use crate::record::{Sealing, SecretRecord, ValueRecord, VersionRecord};
 use crate::seal::DEFAULT_KEY;
 use crate::service::marked_for_deletion;
 use rampart_core::RequestContext;
+use rampart_store::{Expect, Write};
 
 impl SecretsManagerService {
     /// Adds `version` with `stages` to secret `name` (unless a racing call added its id).
@@ -22,7 +23,7 @@ impl SecretsManagerService {
         &self,
         ctx: &RequestContext,
         name: &str,
-        version: &VersionRecord,
+        version: &NewVersion,
         stages: &[String],
     ) -> Result<SecretRecord, ServiceError> {
         let now = self.now_ms();
@@ -30,11 +31,11 @@ impl SecretsManagerService {
             if r.deleted_ms.is_some() {
                 return Err(marked_for_deletion());
             }
-            if r.version(&version.id).is_none() {
-                add_version(r, version.clone(), stages, now)?;
+            let writes = self.add_new(r, version, stages, now)?;
+            if !writes.is_empty() {
                 r.last_changed_ms = now;
             }
-            Ok(vec![])
+            Ok(writes)
         })
         .await
     }
@@ -116,12 +117,13 @@ impl UpdateSecret for SecretsManagerService {
         let description = input.description;
         let record = self
             .mutate(ctx, &record.name, |r| {
-                apply_update(r, description.as_ref(), new_key.as_ref(), &resealed)?;
-                if let Some(v) = version.as_ref().filter(|v| r.version(&v.id).is_none()) {
-                    add_version(r, v.clone(), &[CURRENT.to_owned()], now)?;
+                let mut writes =
+                    self.apply_update(r, description.as_ref(), new_key.as_ref(), &resealed)?;
+                if let Some(v) = &version {
+                    writes.extend(self.add_new(r, v, &[CURRENT.to_owned()], now)?);
                 }
                 r.last_changed_ms = now;
-                Ok(vec![])
+                Ok(writes)
             })
             .await?;
         Ok(UpdateSecretResponse {
@@ -132,32 +134,46 @@ impl UpdateSecret for SecretsManagerService {
     }
 }
 
-/// The description, key and re-sealed versions of an UpdateSecret applied to `r`.
-fn apply_update(
-    r: &mut SecretRecord,
-    description: Option<&String>,
-    new_key: Option<&Option<String>>,
-    resealed: &[VersionRecord],
-) -> Result<(), ServiceError> {
-    if r.deleted_ms.is_some() {
-        return Err(marked_for_deletion());
-    }
-    if let Some(d) = description {
-        r.description = Some(d.clone());
-    }
-    if let Some(k) = new_key {
-        r.kms_key_id = k.clone();
-    }
-    for new in resealed {
-        if let Some(v) = r.versions.iter_mut().find(|v| v.id == new.id) {
-            *v = VersionRecord {
-                stages: v.stages.clone(),
-                last_accessed_ms: v.last_accessed_ms,
-                ..new.clone()
-            };
+/// A version sealed again under a new key: its id and its new sealed value.
+struct Resealed {
+    id: String,
+    value: ValueRecord,
+}
+
+impl SecretsManagerService {
+    /// The description, key and re-sealed versions of an UpdateSecret applied to `r`; the
+    /// writes storing the re-sealed values of the versions `r` still has.
+    fn apply_update(
+        &self,
+        r: &mut SecretRecord,
+        description: Option<&String>,
+        new_key: Option<&Option<String>>,
+        resealed: &[Resealed],
+    ) -> Result<Vec<Write>, ServiceError> {
+        if r.deleted_ms.is_some() {
+            return Err(marked_for_deletion());
         }
+        if let Some(d) = description {
+            r.description = Some(d.clone());
+        }
+        if let Some(k) = new_key {
+            r.kms_key_id = k.clone();
+        }
+        let mut writes = Vec::new();
+        for new in resealed {
+            if let Some(v) = r.versions.iter_mut().find(|v| v.id == new.id) {
+                v.key_arn = new.value.key_arn.clone();
+                v.earlier_keys = new
+                    .value
+                    .earlier
+                    .iter()
+                    .map(|e| e.key_arn.clone())
+                    .collect();
+                writes.push(self.put_value(&r.arn, &new.id, &new.value, Expect::Any)?);
+            }
+        }
+        Ok(writes)
     }
-    Ok(())
 }
 
 impl SecretsManagerService {
@@ -169,7 +185,7 @@ impl SecretsManagerService {
         token: &str,
         value: Option<&Value>,
         key: Option<String>,
-    ) -> Result<Option<VersionRecord>, ServiceError> {
+    ) -> Result<Option<NewVersion>, ServiceError> {
         let Some(value) = value else {
             return Ok(None);
         };
@@ -190,8 +206,8 @@ impl SecretsManagerService {
         ctx: &RequestContext,
         record: &SecretRecord,
         key: Option<&str>,
-    ) -> Result<Vec<VersionRecord>, ServiceError> {
-        let mut out: Vec<VersionRecord> = Vec::new();
+    ) -> Result<Vec<Resealed>, ServiceError> {
+        let mut out: Vec<Resealed> = Vec::new();
         for stage in [CURRENT, PENDING, PREVIOUS] {
             let Some(v) = record.staged(stage) else {
                 continue;
@@ -215,19 +231,23 @@ impl SecretsManagerService {
         record: &SecretRecord,
         v: &VersionRecord,
         key: Option<&str>,
-    ) -> Result<VersionRecord, ServiceError> {
-        let plain = self.open(ctx, &record.arn, v).await?;
+    ) -> Result<Resealed, ServiceError> {
+        let current = self.value_of(&record.arn, &v.id).await?;
+        let plain = self.open(ctx, &record.arn, &v.id, &current).await?;
         let sealed = self.seal(ctx, key, &record.arn, &v.id, &plain).await?;
-        let mut earlier = v.earlier.clone();
+        let mut earlier = current.earlier;
         earlier.push(Sealing {
-            key_arn: v.key_arn.clone(),
-            sealed: v.sealed.clone(),
+            key_arn: current.key_arn,
+            sealed: current.sealed,
         });
-        Ok(VersionRecord {
+        let value = ValueRecord {
             key_arn: sealed.key_arn,
             sealed: sealed.sealed,
             earlier,
-            ..v.clone()
+        };
+        Ok(Resealed {
+            id: v.id.clone(),
+            value,
         })
     }
 }

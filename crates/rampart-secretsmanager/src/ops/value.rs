@@ -56,7 +56,8 @@ impl SecretsManagerService {
             return Err(marked_for_deletion());
         }
         let version = select(&record, id, stage)?;
-        let plain = self.open(ctx, &record.arn, version).await?;
+        let sealed = self.value_of(&record.arn, &version.id).await?;
+        let plain = self.open(ctx, &record.arn, &version.id, &sealed).await?;
         self.note_access(&record, &version.id).await;
         let (secret_string, secret_binary) = match version.binary {
             true => (None, Some(Blob(plain.to_vec()))),

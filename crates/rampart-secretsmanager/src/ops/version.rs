@@ -5,8 +5,10 @@
 use crate::SecretsManagerService;
 use crate::generated::errors::{invalid_parameter_exception, resource_exists_exception};
 use crate::generated::{Blob, ServiceError};
-use crate::record::{SecretRecord, VersionRecord};
+use crate::labels::add_version;
+use crate::record::{SecretRecord, ValueRecord, VersionRecord};
 use rampart_core::RequestContext;
+use rampart_store::{Expect, Write};
 use zeroize::Zeroizing;
 
 /// A secret value from a request.
@@ -45,8 +47,15 @@ pub fn token(given: Option<String>) -> String {
 pub enum Outcome {
     /// The token names an existing version holding the same value: nothing to do.
     Existing,
-    /// A new version to add.
-    New(VersionRecord),
+    /// A new version to add, with its sealed value.
+    New(NewVersion),
+}
+
+/// A new version and its sealed value (stored together, the value in a row of its own).
+#[derive(Clone)]
+pub struct NewVersion {
+    pub version: VersionRecord,
+    pub value: ValueRecord,
 }
 
 impl SecretsManagerService {
@@ -61,7 +70,8 @@ impl SecretsManagerService {
         key_id: Option<&str>,
     ) -> Result<Outcome, ServiceError> {
         if let Some(existing) = record.version(token) {
-            let stored = self.open(ctx, &record.arn, existing).await?;
+            let sealed = self.value_of(&record.arn, token).await?;
+            let stored = self.open(ctx, &record.arn, token, &sealed).await?;
             if existing.binary == value.binary && *stored == *value.bytes {
                 return Ok(Outcome::Existing);
             }
@@ -72,15 +82,40 @@ impl SecretsManagerService {
         let sealed = self
             .seal(ctx, key_id, &record.arn, token, &value.bytes)
             .await?;
-        Ok(Outcome::New(VersionRecord {
-            id: token.to_owned(),
-            stages: vec![],
-            created_ms: self.now_ms(),
-            last_accessed_ms: None,
-            key_arn: sealed.key_arn,
-            sealed: sealed.sealed,
-            binary: value.binary,
-            earlier: vec![],
+        Ok(Outcome::New(NewVersion {
+            version: VersionRecord {
+                id: token.to_owned(),
+                stages: vec![],
+                created_ms: self.now_ms(),
+                last_accessed_ms: None,
+                key_arn: sealed.key_arn.clone(),
+                binary: value.binary,
+                earlier_keys: vec![],
+            },
+            value: ValueRecord {
+                key_arn: sealed.key_arn,
+                sealed: sealed.sealed,
+                earlier: vec![],
+            },
         }))
+    }
+}
+
+impl SecretsManagerService {
+    /// Adds `new` with `stages` to `r` (unless `r` has a version of its id already, as after a
+    /// racing call); the write storing its value, for the transaction writing `r`.
+    pub(crate) fn add_new(
+        &self,
+        r: &mut SecretRecord,
+        new: &NewVersion,
+        stages: &[String],
+        now_ms: i64,
+    ) -> Result<Vec<Write>, ServiceError> {
+        if r.version(&new.version.id).is_some() {
+            return Ok(vec![]);
+        }
+        add_version(r, new.version.clone(), stages, now_ms)?;
+        let put = self.put_value(&r.arn, &new.version.id, &new.value, Expect::Absent)?;
+        Ok(vec![put])
     }
 }
