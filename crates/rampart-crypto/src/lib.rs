@@ -8,6 +8,7 @@
 //! variants (`DomainKey::try_wrap`, `symmetric::try_encrypt`) are offered where a caller could
 //! violate a precondition.
 
+pub mod data_key_envelope;
 mod envelope;
 mod kdf;
 pub mod material;

@@ -8,7 +8,6 @@
 //! KMS to decrypt that data key as the caller, so `kms:Decrypt` on the key is needed.
 
 mod deletion;
-mod envelope;
 pub mod generated;
 mod ids;
 pub mod labels;

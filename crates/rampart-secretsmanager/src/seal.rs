@@ -5,15 +5,16 @@
 //! AES-256-GCM under the data key (`envelope`). Each KMS request is metered and audited as a
 //! KMS call of its own (`KmsService::via_service`).
 
+use crate::SecretsManagerService;
 use crate::generated::ServiceError;
 use crate::generated::errors::{decryption_failure, encryption_failure};
 use crate::record::ValueRecord;
 use crate::service::internal_error;
-use crate::{SecretsManagerService, envelope};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
+use rampart_crypto::data_key_envelope as envelope;
 use rampart_kms::domain::KmsError;
 use rampart_kms::generated::{DataKeySpec, DecryptRequest, GenerateDataKeyRequest};
 use std::collections::BTreeMap;

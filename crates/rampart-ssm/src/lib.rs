@@ -6,7 +6,6 @@
 //! `{"PARAMETER_ARN": <arn>}`; the store holds only the ciphertext. Reading it with decryption
 //! asks KMS to decrypt as the caller, so `kms:Decrypt` on the key is needed.
 
-mod envelope;
 mod events;
 pub mod generated;
 mod module;

@@ -4,12 +4,13 @@
 //! come back the way SSM relays them: its message with the KMS error appended. Each KMS
 //! request is metered and audited as a KMS call of its own (`KmsService::via_service`).
 
+use crate::SsmService;
 use crate::generated::ServiceError;
-use crate::{SsmService, envelope};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
+use rampart_crypto::data_key_envelope as envelope;
 use rampart_kms::domain::KmsError;
 use rampart_kms::generated::{DataKeySpec, GenerateDataKeyRequest};
 use rampart_kms::generated::{DecryptRequest, EncryptRequest};

@@ -1,5 +1,6 @@
-//! A secret version's value sealed with AES-256-GCM under a fresh KMS data key, bound to the
-//! secret ARN and version id as associated data (`aad`).
+//! A value sealed with AES-256-GCM under a fresh KMS data key, bound to its owner as associated
+//! data (`aad`): Parameter Store's SecureStrings over 4 KB (aad = the parameter ARN) and Secrets
+//! Manager's versions (aad = the secret ARN and version id).
 //! Layout: `edk_len(u16 BE) || encrypted data key || nonce(12) || ciphertext || tag(16)`.
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
