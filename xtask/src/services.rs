@@ -283,14 +283,16 @@ const SSM_SERVED: &[&str] = &[
 ];
 
 /// The Secrets Manager operations `rampart-secretsmanager` implements (`impl <Operation> for
-/// SecretsManagerService`, in `ops/`); rotation and replication answer not-served until they
-/// land.
+/// SecretsManagerService`, in `ops/`): all 26 of the model.
 const SECRETSMANAGER_SERVED: &[&str] = &[
+    "AssociateCrossAccountReplica",
     "BatchGetSecretValue",
+    "CancelRotateSecret",
     "CreateSecret",
     "DeleteResourcePolicy",
     "DeleteSecret",
     "DescribeSecret",
+    "DisassociateCrossAccountReplica",
     "GetRandomPassword",
     "GetResourcePolicy",
     "GetSecretValue",
@@ -299,7 +301,11 @@ const SECRETSMANAGER_SERVED: &[&str] = &[
     "ListSecrets",
     "PutResourcePolicy",
     "PutSecretValue",
+    "RemoveRegionsFromReplication",
+    "ReplicateSecretToRegions",
     "RestoreSecret",
+    "RotateSecret",
+    "StopReplicationToReplica",
     "TagResource",
     "UntagResource",
     "UpdateSecret",

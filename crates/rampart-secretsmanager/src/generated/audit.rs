@@ -22,6 +22,47 @@ impl AuditValue for APIErrorType {
     }
 }
 
+impl AuditParams for AssociateCrossAccountReplicaRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "crossAccountReplicaARN",
+            &self.cross_account_replica_arn,
+        );
+        put(&mut m, "replicaRestriction", &self.replica_restriction);
+        put(&mut m, "replicationRoleARN", &self.replication_role_arn);
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for AssociateCrossAccountReplicaRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AssociateCrossAccountReplicaResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aRN", &self.arn);
+        put(
+            &mut m,
+            "crossAccountReplicaARN",
+            &self.cross_account_replica_arn,
+        );
+        put(&mut m, "replicationStatus", &self.replication_status);
+        m
+    }
+}
+
+impl AuditValue for AssociateCrossAccountReplicaResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for BatchGetSecretValueRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -50,6 +91,36 @@ impl AuditParams for BatchGetSecretValueResponse {
 }
 
 impl AuditValue for BatchGetSecretValueResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CancelRotateSecretRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for CancelRotateSecretRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CancelRotateSecretResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aRN", &self.arn);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "versionId", &self.version_id);
+        m
+    }
+}
+
+impl AuditValue for CancelRotateSecretResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -259,6 +330,44 @@ impl AuditParams for DescribeSecretResponse {
 }
 
 impl AuditValue for DescribeSecretResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisassociateCrossAccountReplicaRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "crossAccountReplicaARN",
+            &self.cross_account_replica_arn,
+        );
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for DisassociateCrossAccountReplicaRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisassociateCrossAccountReplicaResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aRN", &self.arn);
+        put(
+            &mut m,
+            "crossAccountReplicaARN",
+            &self.cross_account_replica_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DisassociateCrossAccountReplicaResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -566,6 +675,36 @@ impl AuditValue for PutSecretValueResponse {
     }
 }
 
+impl AuditParams for RemoveRegionsFromReplicationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "removeReplicaRegions", &self.remove_replica_regions);
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for RemoveRegionsFromReplicationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RemoveRegionsFromReplicationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aRN", &self.arn);
+        put(&mut m, "replicationStatus", &self.replication_status);
+        m
+    }
+}
+
+impl AuditValue for RemoveRegionsFromReplicationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ReplicaRegionType {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -576,6 +715,41 @@ impl AuditParams for ReplicaRegionType {
 }
 
 impl AuditValue for ReplicaRegionType {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ReplicateSecretToRegionsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "addReplicaRegions", &self.add_replica_regions);
+        put(
+            &mut m,
+            "forceOverwriteReplicaSecret",
+            &self.force_overwrite_replica_secret,
+        );
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for ReplicateSecretToRegionsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ReplicateSecretToRegionsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aRN", &self.arn);
+        put(&mut m, "replicationStatus", &self.replication_status);
+        m
+    }
+}
+
+impl AuditValue for ReplicateSecretToRegionsResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -637,6 +811,50 @@ impl AuditParams for RestoreSecretResponse {
 }
 
 impl AuditValue for RestoreSecretResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RotateSecretRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientRequestToken", &self.client_request_token);
+        put(
+            &mut m,
+            "externalSecretRotationMetadata",
+            &self.external_secret_rotation_metadata,
+        );
+        put(
+            &mut m,
+            "externalSecretRotationRoleArn",
+            &self.external_secret_rotation_role_arn,
+        );
+        put(&mut m, "rotateImmediately", &self.rotate_immediately);
+        put(&mut m, "rotationLambdaARN", &self.rotation_lambda_arn);
+        put(&mut m, "rotationRules", &self.rotation_rules);
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for RotateSecretRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RotateSecretResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aRN", &self.arn);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "versionId", &self.version_id);
+        m
+    }
+}
+
+impl AuditValue for RotateSecretResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -738,6 +956,34 @@ impl AuditParams for SecretVersionsListEntry {
 }
 
 impl AuditValue for SecretVersionsListEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for StopReplicationToReplicaRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "secretId", &self.secret_id);
+        m
+    }
+}
+
+impl AuditValue for StopReplicationToReplicaRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for StopReplicationToReplicaResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aRN", &self.arn);
+        m
+    }
+}
+
+impl AuditValue for StopReplicationToReplicaResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

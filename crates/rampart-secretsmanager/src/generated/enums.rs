@@ -107,6 +107,78 @@ impl AuditValue for FilterNameStringType {
     }
 }
 
+/// The `ReplicaRestrictionType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReplicaRestrictionType {
+    /// `SameOrg`
+    SameOrg,
+    /// `NoRestriction`
+    NoRestriction,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ReplicaRestrictionType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["SameOrg", "NoRestriction"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[SameOrg, NoRestriction]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SameOrg => "SameOrg",
+            Self::NoRestriction => "NoRestriction",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ReplicaRestrictionType {
+    fn from(s: &str) -> Self {
+        match s {
+            "SameOrg" => Self::SameOrg,
+            "NoRestriction" => Self::NoRestriction,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ReplicaRestrictionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReplicaRestrictionType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReplicaRestrictionType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ReplicaRestrictionType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ReplicaRestrictionType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `SortByType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SortByType {

@@ -41,11 +41,14 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "AssociateCrossAccountReplica",
     "BatchGetSecretValue",
+    "CancelRotateSecret",
     "CreateSecret",
     "DeleteResourcePolicy",
     "DeleteSecret",
     "DescribeSecret",
+    "DisassociateCrossAccountReplica",
     "GetRandomPassword",
     "GetResourcePolicy",
     "GetSecretValue",
@@ -54,7 +57,11 @@ pub const SERVED: &[&str] = &[
     "ListSecrets",
     "PutResourcePolicy",
     "PutSecretValue",
+    "RemoveRegionsFromReplication",
+    "ReplicateSecretToRegions",
     "RestoreSecret",
+    "RotateSecret",
+    "StopReplicationToReplica",
     "TagResource",
     "UntagResource",
     "UpdateSecret",
@@ -75,6 +82,16 @@ pub trait SecretsManagerHandler: Send + Sync {
     }
 }
 
+/// `AssociateCrossAccountReplica`.
+pub trait AssociateCrossAccountReplica: SecretsManagerHandler {
+    /// Runs `AssociateCrossAccountReplica`.
+    fn associate_cross_account_replica(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateCrossAccountReplicaRequest,
+    ) -> impl Future<Output = Result<AssociateCrossAccountReplicaResponse, Self::Error>> + Send;
+}
+
 /// `BatchGetSecretValue`.
 pub trait BatchGetSecretValue: SecretsManagerHandler {
     /// Runs `BatchGetSecretValue`.
@@ -83,6 +100,16 @@ pub trait BatchGetSecretValue: SecretsManagerHandler {
         ctx: &RequestContext,
         input: BatchGetSecretValueRequest,
     ) -> impl Future<Output = Result<BatchGetSecretValueResponse, Self::Error>> + Send;
+}
+
+/// `CancelRotateSecret`.
+pub trait CancelRotateSecret: SecretsManagerHandler {
+    /// Runs `CancelRotateSecret`.
+    fn cancel_rotate_secret(
+        &self,
+        ctx: &RequestContext,
+        input: CancelRotateSecretRequest,
+    ) -> impl Future<Output = Result<CancelRotateSecretResponse, Self::Error>> + Send;
 }
 
 /// `CreateSecret`.
@@ -123,6 +150,16 @@ pub trait DescribeSecret: SecretsManagerHandler {
         ctx: &RequestContext,
         input: DescribeSecretRequest,
     ) -> impl Future<Output = Result<DescribeSecretResponse, Self::Error>> + Send;
+}
+
+/// `DisassociateCrossAccountReplica`.
+pub trait DisassociateCrossAccountReplica: SecretsManagerHandler {
+    /// Runs `DisassociateCrossAccountReplica`.
+    fn disassociate_cross_account_replica(
+        &self,
+        ctx: &RequestContext,
+        input: DisassociateCrossAccountReplicaRequest,
+    ) -> impl Future<Output = Result<DisassociateCrossAccountReplicaResponse, Self::Error>> + Send;
 }
 
 /// `GetRandomPassword`.
@@ -205,6 +242,26 @@ pub trait PutSecretValue: SecretsManagerHandler {
     ) -> impl Future<Output = Result<PutSecretValueResponse, Self::Error>> + Send;
 }
 
+/// `RemoveRegionsFromReplication`.
+pub trait RemoveRegionsFromReplication: SecretsManagerHandler {
+    /// Runs `RemoveRegionsFromReplication`.
+    fn remove_regions_from_replication(
+        &self,
+        ctx: &RequestContext,
+        input: RemoveRegionsFromReplicationRequest,
+    ) -> impl Future<Output = Result<RemoveRegionsFromReplicationResponse, Self::Error>> + Send;
+}
+
+/// `ReplicateSecretToRegions`.
+pub trait ReplicateSecretToRegions: SecretsManagerHandler {
+    /// Runs `ReplicateSecretToRegions`.
+    fn replicate_secret_to_regions(
+        &self,
+        ctx: &RequestContext,
+        input: ReplicateSecretToRegionsRequest,
+    ) -> impl Future<Output = Result<ReplicateSecretToRegionsResponse, Self::Error>> + Send;
+}
+
 /// `RestoreSecret`.
 pub trait RestoreSecret: SecretsManagerHandler {
     /// Runs `RestoreSecret`.
@@ -213,6 +270,26 @@ pub trait RestoreSecret: SecretsManagerHandler {
         ctx: &RequestContext,
         input: RestoreSecretRequest,
     ) -> impl Future<Output = Result<RestoreSecretResponse, Self::Error>> + Send;
+}
+
+/// `RotateSecret`.
+pub trait RotateSecret: SecretsManagerHandler {
+    /// Runs `RotateSecret`.
+    fn rotate_secret(
+        &self,
+        ctx: &RequestContext,
+        input: RotateSecretRequest,
+    ) -> impl Future<Output = Result<RotateSecretResponse, Self::Error>> + Send;
+}
+
+/// `StopReplicationToReplica`.
+pub trait StopReplicationToReplica: SecretsManagerHandler {
+    /// Runs `StopReplicationToReplica`.
+    fn stop_replication_to_replica(
+        &self,
+        ctx: &RequestContext,
+        input: StopReplicationToReplicaRequest,
+    ) -> impl Future<Output = Result<StopReplicationToReplicaResponse, Self::Error>> + Send;
 }
 
 /// `TagResource`.
@@ -269,11 +346,14 @@ pub trait ValidateResourcePolicy: SecretsManagerHandler {
 /// [`SecretsManagerHandler`] and every operation's trait.
 pub trait SecretsManagerApi:
     SecretsManagerHandler
+    + AssociateCrossAccountReplica
     + BatchGetSecretValue
+    + CancelRotateSecret
     + CreateSecret
     + DeleteResourcePolicy
     + DeleteSecret
     + DescribeSecret
+    + DisassociateCrossAccountReplica
     + GetRandomPassword
     + GetResourcePolicy
     + GetSecretValue
@@ -282,7 +362,11 @@ pub trait SecretsManagerApi:
     + ListSecrets
     + PutResourcePolicy
     + PutSecretValue
+    + RemoveRegionsFromReplication
+    + ReplicateSecretToRegions
     + RestoreSecret
+    + RotateSecret
+    + StopReplicationToReplica
     + TagResource
     + UntagResource
     + UpdateSecret
@@ -293,11 +377,14 @@ pub trait SecretsManagerApi:
 
 impl<
     T: SecretsManagerHandler
+        + AssociateCrossAccountReplica
         + BatchGetSecretValue
+        + CancelRotateSecret
         + CreateSecret
         + DeleteResourcePolicy
         + DeleteSecret
         + DescribeSecret
+        + DisassociateCrossAccountReplica
         + GetRandomPassword
         + GetResourcePolicy
         + GetSecretValue
@@ -306,7 +393,11 @@ impl<
         + ListSecrets
         + PutResourcePolicy
         + PutSecretValue
+        + RemoveRegionsFromReplication
+        + ReplicateSecretToRegions
         + RestoreSecret
+        + RotateSecret
+        + StopReplicationToReplica
         + TagResource
         + UntagResource
         + UpdateSecret
@@ -326,6 +417,19 @@ impl SecretsManagerHandler for DecodeOnly {
     type Error = ServiceError;
 }
 
+impl AssociateCrossAccountReplica for DecodeOnly {
+    async fn associate_cross_account_replica(
+        &self,
+        _ctx: &RequestContext,
+        _input: AssociateCrossAccountReplicaRequest,
+    ) -> Result<AssociateCrossAccountReplicaResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "AssociateCrossAccountReplica",
+        ))
+    }
+}
+
 impl BatchGetSecretValue for DecodeOnly {
     async fn batch_get_secret_value(
         &self,
@@ -335,6 +439,19 @@ impl BatchGetSecretValue for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "BatchGetSecretValue",
+        ))
+    }
+}
+
+impl CancelRotateSecret for DecodeOnly {
+    async fn cancel_rotate_secret(
+        &self,
+        _ctx: &RequestContext,
+        _input: CancelRotateSecretRequest,
+    ) -> Result<CancelRotateSecretResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CancelRotateSecret",
         ))
     }
 }
@@ -387,6 +504,19 @@ impl DescribeSecret for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "DescribeSecret",
+        ))
+    }
+}
+
+impl DisassociateCrossAccountReplica for DecodeOnly {
+    async fn disassociate_cross_account_replica(
+        &self,
+        _ctx: &RequestContext,
+        _input: DisassociateCrossAccountReplicaRequest,
+    ) -> Result<DisassociateCrossAccountReplicaResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DisassociateCrossAccountReplica",
         ))
     }
 }
@@ -495,6 +625,32 @@ impl PutSecretValue for DecodeOnly {
     }
 }
 
+impl RemoveRegionsFromReplication for DecodeOnly {
+    async fn remove_regions_from_replication(
+        &self,
+        _ctx: &RequestContext,
+        _input: RemoveRegionsFromReplicationRequest,
+    ) -> Result<RemoveRegionsFromReplicationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RemoveRegionsFromReplication",
+        ))
+    }
+}
+
+impl ReplicateSecretToRegions for DecodeOnly {
+    async fn replicate_secret_to_regions(
+        &self,
+        _ctx: &RequestContext,
+        _input: ReplicateSecretToRegionsRequest,
+    ) -> Result<ReplicateSecretToRegionsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ReplicateSecretToRegions",
+        ))
+    }
+}
+
 impl RestoreSecret for DecodeOnly {
     async fn restore_secret(
         &self,
@@ -504,6 +660,32 @@ impl RestoreSecret for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "RestoreSecret",
+        ))
+    }
+}
+
+impl RotateSecret for DecodeOnly {
+    async fn rotate_secret(
+        &self,
+        _ctx: &RequestContext,
+        _input: RotateSecretRequest,
+    ) -> Result<RotateSecretResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RotateSecret",
+        ))
+    }
+}
+
+impl StopReplicationToReplica for DecodeOnly {
+    async fn stop_replication_to_replica(
+        &self,
+        _ctx: &RequestContext,
+        _input: StopReplicationToReplicaRequest,
+    ) -> Result<StopReplicationToReplicaResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "StopReplicationToReplica",
         ))
     }
 }
@@ -573,15 +755,6 @@ impl ValidateResourcePolicy for DecodeOnly {
     }
 }
 
-/// The answer to a model operation Rampart does not serve; the request is not read.
-fn not_served(name: &'static str, read_only: bool) -> Invocation {
-    Invocation::not_served(
-        name,
-        read_only,
-        ServiceError::not_implemented(super::SERVICE_ID, name),
-    )
-}
-
 /// Runs `operation` (the part of `X-Amz-Target` after `secretsmanager.`) on `handler`.
 pub async fn dispatch<H: SecretsManagerApi>(
     handler: &H,
@@ -590,6 +763,20 @@ pub async fn dispatch<H: SecretsManagerApi>(
     body: &[u8],
 ) -> Invocation {
     match operation {
+        "AssociateCrossAccountReplica" => {
+            let spec = OperationSpec {
+                name: "AssociateCrossAccountReplica",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: AssociateCrossAccountReplicaRequest| {
+                answer(
+                    move || handler.associate_cross_account_replica(ctx, i),
+                    move |ok| handler.after_call(ctx, "AssociateCrossAccountReplica", ok),
+                )
+            })
+            .await
+        }
         "BatchGetSecretValue" => {
             let spec = OperationSpec {
                 name: "BatchGetSecretValue",
@@ -600,6 +787,20 @@ pub async fn dispatch<H: SecretsManagerApi>(
                 answer(
                     move || handler.batch_get_secret_value(ctx, i),
                     move |ok| handler.after_call(ctx, "BatchGetSecretValue", ok),
+                )
+            })
+            .await
+        }
+        "CancelRotateSecret" => {
+            let spec = OperationSpec {
+                name: "CancelRotateSecret",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CancelRotateSecretRequest| {
+                answer(
+                    move || handler.cancel_rotate_secret(ctx, i),
+                    move |ok| handler.after_call(ctx, "CancelRotateSecret", ok),
                 )
             })
             .await
@@ -656,6 +857,20 @@ pub async fn dispatch<H: SecretsManagerApi>(
                 answer(
                     move || handler.describe_secret(ctx, i),
                     move |ok| handler.after_call(ctx, "DescribeSecret", ok),
+                )
+            })
+            .await
+        }
+        "DisassociateCrossAccountReplica" => {
+            let spec = OperationSpec {
+                name: "DisassociateCrossAccountReplica",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DisassociateCrossAccountReplicaRequest| {
+                answer(
+                    move || handler.disassociate_cross_account_replica(ctx, i),
+                    move |ok| handler.after_call(ctx, "DisassociateCrossAccountReplica", ok),
                 )
             })
             .await
@@ -772,6 +987,34 @@ pub async fn dispatch<H: SecretsManagerApi>(
             })
             .await
         }
+        "RemoveRegionsFromReplication" => {
+            let spec = OperationSpec {
+                name: "RemoveRegionsFromReplication",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RemoveRegionsFromReplicationRequest| {
+                answer(
+                    move || handler.remove_regions_from_replication(ctx, i),
+                    move |ok| handler.after_call(ctx, "RemoveRegionsFromReplication", ok),
+                )
+            })
+            .await
+        }
+        "ReplicateSecretToRegions" => {
+            let spec = OperationSpec {
+                name: "ReplicateSecretToRegions",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ReplicateSecretToRegionsRequest| {
+                answer(
+                    move || handler.replicate_secret_to_regions(ctx, i),
+                    move |ok| handler.after_call(ctx, "ReplicateSecretToRegions", ok),
+                )
+            })
+            .await
+        }
         "RestoreSecret" => {
             let spec = OperationSpec {
                 name: "RestoreSecret",
@@ -782,6 +1025,34 @@ pub async fn dispatch<H: SecretsManagerApi>(
                 answer(
                     move || handler.restore_secret(ctx, i),
                     move |ok| handler.after_call(ctx, "RestoreSecret", ok),
+                )
+            })
+            .await
+        }
+        "RotateSecret" => {
+            let spec = OperationSpec {
+                name: "RotateSecret",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RotateSecretRequest| {
+                answer(
+                    move || handler.rotate_secret(ctx, i),
+                    move |ok| handler.after_call(ctx, "RotateSecret", ok),
+                )
+            })
+            .await
+        }
+        "StopReplicationToReplica" => {
+            let spec = OperationSpec {
+                name: "StopReplicationToReplica",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: StopReplicationToReplicaRequest| {
+                answer(
+                    move || handler.stop_replication_to_replica(ctx, i),
+                    move |ok| handler.after_call(ctx, "StopReplicationToReplica", ok),
                 )
             })
             .await
@@ -856,13 +1127,6 @@ pub async fn dispatch<H: SecretsManagerApi>(
             })
             .await
         }
-        "AssociateCrossAccountReplica" => not_served("AssociateCrossAccountReplica", false),
-        "CancelRotateSecret" => not_served("CancelRotateSecret", false),
-        "DisassociateCrossAccountReplica" => not_served("DisassociateCrossAccountReplica", false),
-        "RemoveRegionsFromReplication" => not_served("RemoveRegionsFromReplication", false),
-        "ReplicateSecretToRegions" => not_served("ReplicateSecretToRegions", false),
-        "RotateSecret" => not_served("RotateSecret", false),
-        "StopReplicationToReplica" => not_served("StopReplicationToReplica", false),
         _ => Invocation::unknown_operation(),
     }
 }

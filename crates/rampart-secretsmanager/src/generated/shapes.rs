@@ -33,6 +33,80 @@ impl fmt::Debug for APIErrorType {
     }
 }
 
+/// The `AssociateCrossAccountReplicaRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssociateCrossAccountReplicaRequest {
+    /// `CrossAccountReplicaARN`. Required.
+    #[serde(
+        rename = "CrossAccountReplicaARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cross_account_replica_arn: Option<String>,
+    /// `ReplicaRestriction`.
+    #[serde(
+        rename = "ReplicaRestriction",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replica_restriction: Option<ReplicaRestrictionType>,
+    /// `ReplicationRoleARN`.
+    #[serde(
+        rename = "ReplicationRoleARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replication_role_arn: Option<String>,
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for AssociateCrossAccountReplicaRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssociateCrossAccountReplicaRequest")
+            .field("cross_account_replica_arn", &self.cross_account_replica_arn)
+            .field("replica_restriction", &self.replica_restriction)
+            .field("replication_role_arn", &self.replication_role_arn)
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `AssociateCrossAccountReplicaResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssociateCrossAccountReplicaResponse {
+    /// `ARN`.
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `CrossAccountReplicaARN`.
+    #[serde(
+        rename = "CrossAccountReplicaARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cross_account_replica_arn: Option<String>,
+    /// `ReplicationStatus`.
+    #[serde(
+        rename = "ReplicationStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replication_status: Option<StatusType>,
+}
+
+impl fmt::Debug for AssociateCrossAccountReplicaResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssociateCrossAccountReplicaResponse")
+            .field("arn", &self.arn)
+            .field("cross_account_replica_arn", &self.cross_account_replica_arn)
+            .field("replication_status", &self.replication_status)
+            .finish()
+    }
+}
+
 /// The `BatchGetSecretValueRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,6 +169,48 @@ impl fmt::Debug for BatchGetSecretValueResponse {
             .field("errors", &self.errors)
             .field("next_token", &self.next_token)
             .field("secret_values", &self.secret_values)
+            .finish()
+    }
+}
+
+/// The `CancelRotateSecretRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRotateSecretRequest {
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for CancelRotateSecretRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelRotateSecretRequest")
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `CancelRotateSecretResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRotateSecretResponse {
+    /// `ARN`.
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `VersionId`.
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+impl fmt::Debug for CancelRotateSecretResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelRotateSecretResponse")
+            .field("arn", &self.arn)
+            .field("name", &self.name)
+            .field("version_id", &self.version_id)
             .finish()
     }
 }
@@ -623,6 +739,56 @@ impl fmt::Debug for DescribeSecretResponse {
             .field("tags", &self.tags)
             .field("type_", &self.type_)
             .field("version_ids_to_stages", &self.version_ids_to_stages)
+            .finish()
+    }
+}
+
+/// The `DisassociateCrossAccountReplicaRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisassociateCrossAccountReplicaRequest {
+    /// `CrossAccountReplicaARN`. Required.
+    #[serde(
+        rename = "CrossAccountReplicaARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cross_account_replica_arn: Option<String>,
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for DisassociateCrossAccountReplicaRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisassociateCrossAccountReplicaRequest")
+            .field("cross_account_replica_arn", &self.cross_account_replica_arn)
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `DisassociateCrossAccountReplicaResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisassociateCrossAccountReplicaResponse {
+    /// `ARN`.
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `CrossAccountReplicaARN`.
+    #[serde(
+        rename = "CrossAccountReplicaARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cross_account_replica_arn: Option<String>,
+}
+
+impl fmt::Debug for DisassociateCrossAccountReplicaResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisassociateCrossAccountReplicaResponse")
+            .field("arn", &self.arn)
+            .field("cross_account_replica_arn", &self.cross_account_replica_arn)
             .finish()
     }
 }
@@ -1286,6 +1452,56 @@ impl fmt::Debug for PutSecretValueResponse {
     }
 }
 
+/// The `RemoveRegionsFromReplicationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveRegionsFromReplicationRequest {
+    /// `RemoveReplicaRegions`. Required.
+    #[serde(
+        rename = "RemoveReplicaRegions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_replica_regions: Option<Vec<String>>,
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for RemoveRegionsFromReplicationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoveRegionsFromReplicationRequest")
+            .field("remove_replica_regions", &self.remove_replica_regions)
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `RemoveRegionsFromReplicationResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveRegionsFromReplicationResponse {
+    /// `ARN`.
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `ReplicationStatus`.
+    #[serde(
+        rename = "ReplicationStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replication_status: Option<Vec<ReplicationStatusType>>,
+}
+
+impl fmt::Debug for RemoveRegionsFromReplicationResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoveRegionsFromReplicationResponse")
+            .field("arn", &self.arn)
+            .field("replication_status", &self.replication_status)
+            .finish()
+    }
+}
+
 /// The `ReplicaRegionType` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1303,6 +1519,67 @@ impl fmt::Debug for ReplicaRegionType {
         f.debug_struct("ReplicaRegionType")
             .field("kms_key_id", &self.kms_key_id)
             .field("region", &self.region)
+            .finish()
+    }
+}
+
+/// The `ReplicateSecretToRegionsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicateSecretToRegionsRequest {
+    /// `AddReplicaRegions`. Required.
+    #[serde(
+        rename = "AddReplicaRegions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub add_replica_regions: Option<Vec<ReplicaRegionType>>,
+    /// `ForceOverwriteReplicaSecret`.
+    #[serde(
+        rename = "ForceOverwriteReplicaSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub force_overwrite_replica_secret: Option<bool>,
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for ReplicateSecretToRegionsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplicateSecretToRegionsRequest")
+            .field("add_replica_regions", &self.add_replica_regions)
+            .field(
+                "force_overwrite_replica_secret",
+                &self.force_overwrite_replica_secret,
+            )
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `ReplicateSecretToRegionsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicateSecretToRegionsResponse {
+    /// `ARN`.
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `ReplicationStatus`.
+    #[serde(
+        rename = "ReplicationStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replication_status: Option<Vec<ReplicationStatusType>>,
+}
+
+impl fmt::Debug for ReplicateSecretToRegionsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReplicateSecretToRegionsResponse")
+            .field("arn", &self.arn)
+            .field("replication_status", &self.replication_status)
             .finish()
     }
 }
@@ -1403,6 +1680,102 @@ impl fmt::Debug for RestoreSecretResponse {
         f.debug_struct("RestoreSecretResponse")
             .field("arn", &self.arn)
             .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `RotateSecretRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateSecretRequest {
+    /// `ClientRequestToken`.
+    #[serde(
+        rename = "ClientRequestToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_request_token: Option<String>,
+    /// `ExternalSecretRotationMetadata`.
+    #[serde(
+        rename = "ExternalSecretRotationMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_secret_rotation_metadata: Option<Vec<ExternalSecretRotationMetadataItem>>,
+    /// `ExternalSecretRotationRoleArn`.
+    #[serde(
+        rename = "ExternalSecretRotationRoleArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_secret_rotation_role_arn: Option<String>,
+    /// `RotateImmediately`.
+    #[serde(
+        rename = "RotateImmediately",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotate_immediately: Option<bool>,
+    /// `RotationLambdaARN`.
+    #[serde(
+        rename = "RotationLambdaARN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotation_lambda_arn: Option<String>,
+    /// `RotationRules`.
+    #[serde(
+        rename = "RotationRules",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotation_rules: Option<RotationRulesType>,
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for RotateSecretRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RotateSecretRequest")
+            .field("client_request_token", &self.client_request_token)
+            .field(
+                "external_secret_rotation_metadata",
+                &self.external_secret_rotation_metadata,
+            )
+            .field(
+                "external_secret_rotation_role_arn",
+                &self.external_secret_rotation_role_arn,
+            )
+            .field("rotate_immediately", &self.rotate_immediately)
+            .field("rotation_lambda_arn", &self.rotation_lambda_arn)
+            .field("rotation_rules", &self.rotation_rules)
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `RotateSecretResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateSecretResponse {
+    /// `ARN`.
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `VersionId`.
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+impl fmt::Debug for RotateSecretResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RotateSecretResponse")
+            .field("arn", &self.arn)
+            .field("name", &self.name)
+            .field("version_id", &self.version_id)
             .finish()
     }
 }
@@ -1703,6 +2076,40 @@ impl fmt::Debug for SecretVersionsListEntry {
             .field("last_accessed_date", &self.last_accessed_date)
             .field("version_id", &self.version_id)
             .field("version_stages", &self.version_stages)
+            .finish()
+    }
+}
+
+/// The `StopReplicationToReplicaRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopReplicationToReplicaRequest {
+    /// `SecretId`. Required.
+    #[serde(rename = "SecretId", default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+}
+
+impl fmt::Debug for StopReplicationToReplicaRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StopReplicationToReplicaRequest")
+            .field("secret_id", &self.secret_id)
+            .finish()
+    }
+}
+
+/// The `StopReplicationToReplicaResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopReplicationToReplicaResponse {
+    /// `ARN`.
+    #[serde(rename = "ARN", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+}
+
+impl fmt::Debug for StopReplicationToReplicaResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StopReplicationToReplicaResponse")
+            .field("arn", &self.arn)
             .finish()
     }
 }

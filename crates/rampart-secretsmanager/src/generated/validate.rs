@@ -21,6 +21,39 @@ fn check_add_replica_region_list_type(
     }
 }
 
+impl Validate for AssociateCrossAccountReplicaRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "crossAccountReplicaARN", false);
+        match &self.cross_account_replica_arn {
+            Some(v) => {
+                check_secret_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "replicaRestriction", false);
+        if let Some(v) = &self.replica_restriction {
+            check_replica_restriction_type(errs, &f, v);
+        }
+        let f = Field::new(path, "replicationRoleARN", false);
+        if let Some(v) = &self.replication_role_arn {
+            check_role_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AssociateCrossAccountReplicaRequest {}
+
+fn check_automatically_rotate_after_days_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &i64) {
+    errs.range(f, *v, Some(1), Some(1000));
+}
+
 impl Validate for BatchGetSecretValueRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "filters", false);
@@ -43,6 +76,20 @@ impl Validate for BatchGetSecretValueRequest {
 }
 
 impl ConstraintValue for BatchGetSecretValueRequest {}
+
+impl Validate for CancelRotateSecretRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CancelRotateSecretRequest {}
 
 fn check_client_request_token_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(32), Some(64));
@@ -148,8 +195,79 @@ fn check_description_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), None, Some(2048));
 }
 
+impl Validate for DisassociateCrossAccountReplicaRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "crossAccountReplicaARN", false);
+        match &self.cross_account_replica_arn {
+            Some(v) => {
+                check_secret_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DisassociateCrossAccountReplicaRequest {}
+
+static RE_DURATION_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new("[0-9]+h").ok());
+
+fn check_duration_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(2), Some(3));
+    errs.pattern(f, v, RE_DURATION_TYPE.as_ref(), "[0-9]+h");
+}
+
 fn check_exclude_characters_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(0), Some(4096));
+}
+
+impl Validate for ExternalSecretRotationMetadataItem {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "key", false);
+        if let Some(v) = &self.key {
+            check_external_secret_rotation_metadata_item_key_type(errs, &f, v);
+        }
+        let f = Field::new(path, "value", false);
+        if let Some(v) = &self.value {
+            check_external_secret_rotation_metadata_item_value_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ExternalSecretRotationMetadataItem {}
+
+fn check_external_secret_rotation_metadata_item_key_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(256));
+}
+
+fn check_external_secret_rotation_metadata_item_value_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+}
+
+fn check_external_secret_rotation_metadata_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[ExternalSecretRotationMetadataItem],
+) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
 }
 
 impl Validate for Filter {
@@ -431,6 +549,36 @@ fn check_region_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.pattern(f, v, RE_REGION_TYPE.as_ref(), "^([a-z]+-)+\\d+$");
 }
 
+impl Validate for RemoveRegionsFromReplicationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "removeReplicaRegions", false);
+        match &self.remove_replica_regions {
+            Some(v) => {
+                check_remove_replica_region_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RemoveRegionsFromReplicationRequest {}
+
+fn check_remove_replica_region_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    errs.length(f, v, v.len(), Some(1), None);
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_region_type(errs, &f, item);
+    }
+}
+
 impl Validate for ReplicaRegionType {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "kmsKeyId", false);
@@ -445,6 +593,40 @@ impl Validate for ReplicaRegionType {
 }
 
 impl ConstraintValue for ReplicaRegionType {}
+
+fn check_replica_restriction_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &ReplicaRestrictionType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        ReplicaRestrictionType::VALUE_SET,
+    );
+}
+
+impl Validate for ReplicateSecretToRegionsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "addReplicaRegions", false);
+        match &self.add_replica_regions {
+            Some(v) => {
+                check_add_replica_region_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ReplicateSecretToRegionsRequest {}
 
 static RE_RESOURCE_POLICY_NAME_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("[0-9A-Za-z\\-\\_]+").ok());
@@ -473,12 +655,86 @@ impl Validate for RestoreSecretRequest {
 
 impl ConstraintValue for RestoreSecretRequest {}
 
+fn check_role_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(20), Some(2048));
+}
+
+impl Validate for RotateSecretRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientRequestToken", false);
+        if let Some(v) = &self.client_request_token {
+            check_client_request_token_type(errs, &f, v);
+        }
+        let f = Field::new(path, "externalSecretRotationMetadata", false);
+        if let Some(v) = &self.external_secret_rotation_metadata {
+            check_external_secret_rotation_metadata_type(errs, &f, v);
+        }
+        let f = Field::new(path, "externalSecretRotationRoleArn", false);
+        if let Some(v) = &self.external_secret_rotation_role_arn {
+            check_role_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "rotationLambdaARN", false);
+        if let Some(v) = &self.rotation_lambda_arn {
+            check_rotation_lambda_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "rotationRules", false);
+        if let Some(v) = &self.rotation_rules {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RotateSecretRequest {}
+
+fn check_rotation_lambda_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(0), Some(2048));
+}
+
+impl Validate for RotationRulesType {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "automaticallyAfterDays", false);
+        if let Some(v) = &self.automatically_after_days {
+            check_automatically_rotate_after_days_type(errs, &f, v);
+        }
+        let f = Field::new(path, "duration", false);
+        if let Some(v) = &self.duration {
+            check_duration_type(errs, &f, v);
+        }
+        let f = Field::new(path, "scheduleExpression", false);
+        if let Some(v) = &self.schedule_expression {
+            check_schedule_expression_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for RotationRulesType {}
+
 static RE_ROTATION_TOKEN_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("^[a-zA-Z0-9\\-]+$").ok());
 
 fn check_rotation_token_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(36), Some(256));
     errs.pattern(f, v, RE_ROTATION_TOKEN_TYPE.as_ref(), "^[a-zA-Z0-9\\-]+$");
+}
+
+static RE_SCHEDULE_EXPRESSION_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[0-9A-Za-z\\(\\)#\\?\\*\\-\\/, ]+").ok());
+
+fn check_schedule_expression_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(256));
+    errs.pattern(
+        f,
+        v,
+        RE_SCHEDULE_EXPRESSION_TYPE.as_ref(),
+        "[0-9A-Za-z\\(\\)#\\?\\*\\-\\/, ]+",
+    );
 }
 
 fn check_secret_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
@@ -530,6 +786,20 @@ fn check_sort_by_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &SortByType
 fn check_sort_order_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &SortOrderType) {
     errs.enum_value(f, v.as_str(), v.is_known(), SortOrderType::VALUE_SET);
 }
+
+impl Validate for StopReplicationToReplicaRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "secretId", false);
+        match &self.secret_id {
+            Some(v) => {
+                check_secret_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for StopReplicationToReplicaRequest {}
 
 impl Validate for Tag {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {

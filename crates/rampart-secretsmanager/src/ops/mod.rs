@@ -9,6 +9,8 @@ mod list;
 mod policy;
 mod put;
 mod random;
+mod replicate;
+mod rotate;
 mod stage;
 mod tags;
 mod value;
