@@ -71,11 +71,12 @@ class Server:
                             verify=self.verify or False, config=Config(retries={"max_attempts": 0}))
 
 
-def signed(server, target, body, creds=None):
+def signed(server, target, body, creds=None, service="kms", prefix="TrentService"):
+    """Headers and body of one SigV4-signed AWS JSON 1.1 request (`<prefix>.<target>`)."""
     url = server.endpoint + "/"
     req = AWSRequest(method="POST", url=url, data=body, headers={
-        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"TrentService.{target}"})
-    SigV4Auth(Credentials(*(creds or server.creds)), "kms", REGION).add_auth(req)
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"{prefix}.{target}"})
+    SigV4Auth(Credentials(*(creds or server.creds)), service, REGION).add_auth(req)
     return dict(req.headers.items()), body
 
 
