@@ -67,20 +67,22 @@ done
 export RAMPART_TEST_POSTGRES_URL="$PG_BASE/$PG_DB"
 echo "RAMPART_TEST_POSTGRES_URL points at database $PG_DB on $PG_HOST:$PG_PORT"
 
-# The built-in rotator tests need PostgreSQL to check passwords: members of this role log in
-# with a password over loopback TCP, whatever pg_hba.conf trusts for other roles (a trusted
-# login would take any old password). The lines go first in pg_hba.conf, once.
-PG_PASSWORD_GROUP=rampart_password_login
+# The built-in rotator tests need PostgreSQL to check passwords: logins to the database
+# rampart_password_login over loopback TCP ask for the password, whatever pg_hba.conf trusts
+# for other databases (a trusted login would take any old password). The lines go first in
+# pg_hba.conf, once.
+PG_PASSWORD_DB=rampart_password_login
 pg_password_logins() {
-    psql -q "$PG_BASE/postgres" -c "DO \$\$ BEGIN CREATE ROLE $PG_PASSWORD_GROUP NOLOGIN;
-        EXCEPTION WHEN duplicate_object THEN NULL; END \$\$"
+    if [ -z "$(psql -Atq "$PG_BASE/postgres" -c "select 1 from pg_database where datname = '$PG_PASSWORD_DB'")" ]; then
+        psql -q "$PG_BASE/postgres" -c "CREATE DATABASE $PG_PASSWORD_DB"
+    fi
     local hba
     hba=$(psql -Atq "$PG_BASE/postgres" -c 'show hba_file')
-    as_root grep -q "+$PG_PASSWORD_GROUP" "$hba" && return 0
-    step "pg_hba.conf: password logins on loopback for members of $PG_PASSWORD_GROUP"
+    as_root grep -q "^host $PG_PASSWORD_DB " "$hba" && return 0
+    step "pg_hba.conf: password logins on loopback to the database $PG_PASSWORD_DB"
     local lines
-    lines=$(printf 'host all +%s 127.0.0.1/32 scram-sha-256\nhost all +%s ::1/128 scram-sha-256' \
-        "$PG_PASSWORD_GROUP" "$PG_PASSWORD_GROUP")
+    lines=$(printf 'host %s all 127.0.0.1/32 scram-sha-256\nhost %s all ::1/128 scram-sha-256' \
+        "$PG_PASSWORD_DB" "$PG_PASSWORD_DB")
     as_root sh -c 'content=$(cat "$1"); printf "%s\n%s\n" "$2" "$content" > "$1"' _ "$hba" "$lines"
     psql -q "$PG_BASE/postgres" -Atc 'select pg_reload_conf()' >/dev/null
 }

@@ -4,8 +4,8 @@ PostgreSQL or MariaDB server (single user; PostgreSQL alternating users, which c
 and afterwards the new password logs in and the old one does not.
 
 Needs RAMPART_TEST_POSTGRES_URL and RAMPART_TEST_MARIADB_URL (scripts/test.sh sets both, and
-makes PostgreSQL ask members of the role rampart_password_login for their password on loopback
-TCP); without them the module is skipped. Logins are checked with the psql and mariadb/mysql
+makes PostgreSQL ask for the password on loopback TCP logins to the database
+rampart_password_login, which the secrets name as their dbname); without them the module is skipped. Logins are checked with the psql and mariadb/mysql
 command-line clients."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from harness import eventually
 
 PG_URL = os.environ.get("RAMPART_TEST_POSTGRES_URL")
 MARIADB_URL = os.environ.get("RAMPART_TEST_MARIADB_URL")
-PASSWORD_GROUP = "rampart_password_login"
+PASSWORD_DB = "rampart_password_login"
 ROTATION_WAIT = 60.0
 
 pytestmark = pytest.mark.skipif(
@@ -49,8 +49,6 @@ class Postgres:
         parts = urllib.parse.urlsplit(admin_url)
         self.host = parts.hostname or "127.0.0.1"
         self.port = parts.port or 5432
-        self.admin(f"DO $$ BEGIN CREATE ROLE {PASSWORD_GROUP} NOLOGIN; "
-                   "EXCEPTION WHEN duplicate_object THEN NULL; END $$")
 
     def admin(self, sql: str) -> None:
         subprocess.run(["psql", self.admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
@@ -58,17 +56,20 @@ class Postgres:
 
     def secret(self, user: str, password: str) -> dict:
         return {"engine": "postgres", "host": self.host, "port": self.port,
-                "username": user, "password": password, "dbname": "postgres"}
+                "username": user, "password": password, "dbname": PASSWORD_DB}
 
     def create_user(self, user: str, password: str, superuser: bool = False) -> None:
         extra = " SUPERUSER" if superuser else ""
-        self.admin(f"CREATE ROLE {user} LOGIN{extra} PASSWORD '{password}' IN ROLE {PASSWORD_GROUP}")
+        self.admin(f"CREATE ROLE {user} LOGIN{extra} PASSWORD '{password}'")
 
     def drop_user(self, user: str) -> None:
+        # DROP OWNED also revokes what the role was granted on databases.
+        self.admin(f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{user}') "
+                   f"THEN EXECUTE 'DROP OWNED BY {user}'; END IF; END $$")
         self.admin(f"DROP ROLE IF EXISTS {user}")
 
     def can_login(self, user: str, password: str) -> bool:
-        dsn = f"host={self.host} port={self.port} user={user} dbname=postgres connect_timeout=5"
+        dsn = f"host={self.host} port={self.port} user={user} dbname={PASSWORD_DB} connect_timeout=5"
         env = dict(os.environ, PGPASSWORD=password)
         done = subprocess.run(["psql", dsn, "-Atqc", "select 1"], env=env,
                               capture_output=True, timeout=30)
@@ -138,7 +139,7 @@ def make_user(db, users, password: str, **kwargs) -> str:
     users.append((db, user))
     assert not db.can_login(user, "not-the-password"), (
         f"{user} logs in with a wrong password: run scripts/test.sh, which makes PostgreSQL "
-        f"ask members of {PASSWORD_GROUP} for their password on loopback TCP")
+        f"ask for the password on loopback TCP logins to {PASSWORD_DB}")
     return user
 
 

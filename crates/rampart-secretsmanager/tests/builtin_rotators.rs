@@ -3,9 +3,9 @@
 //! throwaway users, a secret of their credentials in a Secrets Manager over a temporary SQLite
 //! store, runs the template's four steps through `builtin(name).run_step`, and checks the
 //! server: the old password no longer logs in, the new one does. Without a variable the tests
-//! of that engine say they are skipped. PostgreSQL must ask members of the role
-//! `rampart_password_login` for their password on loopback TCP (`scripts/test.sh` sets that up),
-//! or a wrong password would log in too.
+//! of that engine say they are skipped. PostgreSQL must ask for the password on loopback TCP
+//! logins to the database `rampart_password_login` (`scripts/test.sh` sets that up), or a wrong
+//! password would log in too.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod rotators_support;
@@ -217,4 +217,32 @@ async fn wrong_engine_and_unreachable_host_fail_clearly() {
         "Secret-Passw0rd"
     );
     assert_eq!(sm.version_of(&arn, "AWSPENDING").await, token);
+}
+
+/// The single-user PostgreSQL template given a `masterarn`: the master first creates the
+/// secret's user when it does not exist (with CONNECT on its database), then it is rotated.
+#[tokio::test]
+async fn postgres_single_user_is_created_by_the_master_when_missing() {
+    let Some(db) = Db::postgres().await else {
+        return;
+    };
+    let sm = Sm::new().await;
+    let (user, master) = (fresh_name(), fresh_name());
+    db.create_master(&master, "Master-Passw0rd").await;
+    let master_arn = sm
+        .create(&db.secret_json("postgres", &master, "Master-Passw0rd"))
+        .await;
+    let mut secret = db.secret_json("postgres", &user, "First-Passw0rd");
+    secret["masterarn"] = json!(master_arn);
+    let arn = sm.create(&secret).await;
+    assert!(!db.can_login(&user, "First-Passw0rd").await);
+    sm.rotate(PG_SINGLE, &arn).await.expect("rotation");
+    let current = sm.value(&arn, "AWSCURRENT").await;
+    assert!(
+        db.can_login(&user, current["password"].as_str().unwrap())
+            .await
+    );
+    assert!(!db.can_login(&user, "First-Passw0rd").await);
+    db.drop_user(&user).await;
+    db.drop_user(&master).await;
 }

@@ -17,8 +17,9 @@ use std::sync::Arc;
 const ACCOUNT: &str = "111122223333";
 const PG_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
 const MARIADB_VAR: &str = "RAMPART_TEST_MARIADB_URL";
-/// PostgreSQL members of this role log in with a password on loopback TCP (scripts/test.sh).
-const PASSWORD_GROUP: &str = "rampart_password_login";
+/// The PostgreSQL database whose logins over loopback TCP ask for the password
+/// (scripts/test.sh puts that first in pg_hba.conf); the secrets name it as their `dbname`.
+const PASSWORD_DB: &str = "rampart_password_login";
 /// The MariaDB database the test users get a grant on.
 const GRANTED_DB: &str = "rampart_rotation_test";
 
@@ -174,13 +175,7 @@ impl Db {
             _ => "127.0.0.1".to_string(),
         };
         let port = config.get_ports().first().copied().unwrap_or(5432);
-        let db = Db::Postgres { admin, host, port };
-        let group = format!(
-            "DO $$ BEGIN CREATE ROLE {PASSWORD_GROUP} NOLOGIN; \
-             EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-        );
-        db.admin(&group).await;
-        Some(db)
+        Some(Db::Postgres { admin, host, port })
     }
 
     /// MariaDB from `RAMPART_TEST_MARIADB_URL`, or None (the test is skipped).
@@ -229,7 +224,7 @@ impl Db {
         let mut secret = json!({"engine": engine, "host": host, "port": port,
                                 "username": user, "password": password});
         if let Db::Postgres { .. } = self {
-            secret["dbname"] = json!("postgres");
+            secret["dbname"] = json!(PASSWORD_DB);
         }
         secret
     }
@@ -238,7 +233,7 @@ impl Db {
     pub async fn create_user(&self, user: &str, password: &str) {
         let sql = match self {
             Db::Postgres { .. } => {
-                format!("CREATE ROLE {user} LOGIN PASSWORD '{password}' IN ROLE {PASSWORD_GROUP}")
+                format!("CREATE ROLE {user} LOGIN PASSWORD '{password}'")
             }
             Db::MariaDb { .. } => format!(
                 "CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'; \
@@ -249,7 +244,7 @@ impl Db {
         assert!(
             !self.can_login(user, "not-the-password").await,
             "the server lets {user} in with a wrong password: run scripts/test.sh, which makes \
-             PostgreSQL ask members of {PASSWORD_GROUP} for their password on loopback TCP"
+             PostgreSQL ask for the password on loopback TCP logins to {PASSWORD_DB}"
         );
     }
 
@@ -272,7 +267,7 @@ impl Db {
             Db::Postgres { .. } => {
                 let mut config = tokio_postgres::Config::new();
                 config.host(&host).port(port).user(user).password(password);
-                config.dbname("postgres");
+                config.dbname(PASSWORD_DB);
                 config.connect(tokio_postgres::NoTls).await.is_ok()
             }
             Db::MariaDb { .. } => {
@@ -322,7 +317,11 @@ impl Db {
     /// Drops `user` if it exists.
     pub async fn drop_user(&self, user: &str) {
         let sql = match self {
-            Db::Postgres { .. } => format!("DROP ROLE IF EXISTS {user}"),
+            // DROP OWNED also revokes what it was granted on databases (CONNECT).
+            Db::Postgres { .. } => format!(
+                "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{user}') THEN \
+                 EXECUTE 'DROP OWNED BY {user}'; END IF; END $$; DROP ROLE IF EXISTS {user}"
+            ),
             Db::MariaDb { .. } => format!("DROP USER IF EXISTS '{user}'@'%'"),
         };
         self.admin(&sql).await;

@@ -104,6 +104,20 @@ impl Session {
         }
     }
 
+    /// As the PostgreSQL master: creates `user` with `password` and CONNECT on `dbname` when
+    /// absent (the single-user PostgreSQL template, given a `masterarn`).
+    pub(super) async fn create_user_if_absent(
+        &mut self,
+        user: &str,
+        password: &str,
+        dbname: &str,
+    ) -> Result<(), StepFailure> {
+        match self {
+            Session::Postgres(s) => bounded(s.create_user_if_absent(user, password, dbname)).await,
+            Session::MySql(_) => Ok(()),
+        }
+    }
+
     /// Runs the templates' check query (`SELECT NOW()`).
     pub(super) async fn probe(&mut self) -> Result<(), StepFailure> {
         match self {

@@ -109,6 +109,9 @@ impl DbRotator {
         let previous = self.previous(on, arn).await?;
         let current = self.dict(on, arn, CURRENT, None).await?;
         let pending = self.dict(on, arn, PENDING, Some(token)).await?;
+        if self.engine == Engine::Postgres && current.master_arn().is_ok() {
+            self.create_user_if_absent(on, &current).await?;
+        }
         if self.already_set(&pending).await {
             return Ok(());
         }
@@ -133,6 +136,23 @@ impl DbRotator {
         let (user, password) = (pending.username(), pending.password());
         let result = session
             .set_own_password(self.engine, &user, &password)
+            .await;
+        session.close().await;
+        result
+    }
+
+    /// The single-user PostgreSQL template's `create_user_if_not_exists`: with a `masterarn`,
+    /// the master creates AWSCURRENT's user (with its password) when it does not exist yet.
+    async fn create_user_if_absent(
+        &self,
+        on: StepContext<'_>,
+        current: &DbSecret,
+    ) -> Result<(), StepFailure> {
+        let mut session = self.master_session(on, current).await?;
+        let dbname = current.dbname().unwrap_or_else(|| "postgres".into());
+        let (user, password) = (current.username(), current.password());
+        let result = session
+            .create_user_if_absent(&user, &password, &dbname)
             .await;
         session.close().await;
         result

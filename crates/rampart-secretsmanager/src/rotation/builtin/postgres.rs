@@ -117,6 +117,38 @@ impl PgSession {
         tx.commit().await.map_err(|e| refused("the commit", &e))
     }
 
+    /// As the master: when no role `user` exists, `CREATE ROLE <user> WITH LOGIN PASSWORD …`
+    /// and `GRANT CONNECT ON DATABASE <dbname>` to it (the single-user template, given a
+    /// `masterarn`).
+    pub(super) async fn create_user_if_absent(
+        &mut self,
+        user: &str,
+        password: &str,
+        dbname: &str,
+    ) -> Result<(), StepFailure> {
+        let tx = self
+            .client
+            .transaction()
+            .await
+            .map_err(|e| refused("a transaction", &e))?;
+        let [user_id, db_id, literal] = quoted(&tx, [user, dbname], password).await?;
+        let exists = tx
+            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&user])
+            .await
+            .map_err(|e| refused("the role look-up", &e))?
+            .is_some();
+        if !exists {
+            let statements = format!(
+                "CREATE ROLE {user_id} WITH LOGIN PASSWORD {literal}; \
+                 GRANT CONNECT ON DATABASE {db_id} TO {user_id}"
+            );
+            tx.batch_execute(&statements)
+                .await
+                .map_err(|e| refused("creating the user", &e))?;
+        }
+        tx.commit().await.map_err(|e| refused("the commit", &e))
+    }
+
     /// `SELECT NOW()`.
     pub(super) async fn probe(&mut self) -> Result<(), StepFailure> {
         self.client
