@@ -1,6 +1,10 @@
 //! PostgreSQL for the rotation templates (tokio-postgres, no TLS): names and passwords are
 //! quoted by the server (`quote_ident`, `quote_literal`) before they go into `ALTER USER` /
-//! `CREATE ROLE`, which take no bind parameters, as the templates quote them.
+//! `CREATE ROLE`, which take no bind parameters, as the templates quote them. The password
+//! itself never goes into a statement: it is sent as its SCRAM-SHA-256 verifier, computed
+//! here with a fresh salt (as libpq's `PQencryptPasswordConn` and psql's `\password` do), which
+//! the server stores as it is. tokio-postgres logs statements and their parameters at debug
+//! level, so a plaintext password there would reach Rampart's log.
 
 use super::db::{CONNECT_TIMEOUT, Target};
 use crate::rotation::StepFailure;
@@ -52,15 +56,17 @@ fn refused(what: &str, err: &tokio_postgres::Error) -> StepFailure {
     }
 }
 
-/// `SELECT quote_ident($1)` for each name and `quote_literal` for the password.
+/// `SELECT quote_ident($1)` for each name and `quote_literal` for the password's SCRAM
+/// verifier.
 async fn quoted(
     client: &impl GenericClient,
     names: [&str; 2],
     password: &str,
 ) -> Result<[String; 3], StepFailure> {
+    let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
     let sql = "SELECT quote_ident($1), quote_ident($2), quote_literal($3)";
     let row = client
-        .query_one(sql, &[&names[0], &names[1], &password])
+        .query_one(sql, &[&names[0], &names[1], &verifier])
         .await
         .map_err(|e| refused("quoting the user names", &e))?;
     let column = |i: usize| -> Result<String, StepFailure> {
