@@ -246,3 +246,31 @@ async fn postgres_single_user_is_created_by_the_master_when_missing() {
     db.drop_user(&user).await;
     db.drop_user(&master).await;
 }
+
+/// Single user, when AWSCURRENT's password does not log in but AWSPREVIOUS's does (a value put
+/// without changing the server): setSecret logs in with AWSPREVIOUS and sets the new password.
+#[tokio::test]
+async fn single_user_falls_back_to_the_previous_password() {
+    let Some(db) = Db::mariadb().await else {
+        return;
+    };
+    let sm = Sm::new().await;
+    let user = fresh_name();
+    db.create_user(&user, "Old-Passw0rd-1").await;
+    let arn = sm
+        .create(&db.secret_json("mariadb", &user, "Old-Passw0rd-1"))
+        .await;
+    sm.put(
+        &arn,
+        &db.secret_json("mariadb", &user, "Never-Set-Passw0rd"),
+    )
+    .await;
+    sm.rotate(MARIADB_SINGLE, &arn).await.expect("rotation");
+    let current = sm.value(&arn, "AWSCURRENT").await;
+    assert!(
+        db.can_login(&user, current["password"].as_str().unwrap())
+            .await
+    );
+    assert!(!db.can_login(&user, "Old-Passw0rd-1").await);
+    db.drop_user(&user).await;
+}

@@ -97,6 +97,12 @@ impl Sm {
         out["ARN"].as_str().unwrap().to_string()
     }
 
+    /// PutSecretValue of `value` as the new AWSCURRENT of `arn`.
+    pub async fn put(&self, arn: &str, value: &Value) {
+        let body = json!({"SecretId": arn, "SecretString": value.to_string()});
+        self.call("PutSecretValue", body).await;
+    }
+
     /// The JSON of the version of `arn` labelled `stage`.
     pub async fn value(&self, arn: &str, stage: &str) -> Value {
         let body = json!({"SecretId": arn, "VersionStage": stage});

@@ -32,6 +32,14 @@ impl RotationFunction for DbRotator {
     }
 }
 
+/// What the single-user fallback to AWSPREVIOUS works with.
+struct Fallback<'a> {
+    arn: &'a str,
+    previous: Option<DbSecret>,
+    current: &'a DbSecret,
+    pending: &'a DbSecret,
+}
+
 /// Where a step stands after the handler's staging check.
 enum Staging {
     Proceed,
@@ -118,21 +126,17 @@ impl DbRotator {
         same_user(&pending, &current.username(), "current user")?;
         same_host(&pending, &current.host(), "current host")?;
         let mut session = match login(self.engine, &current).await {
-            Ok(session) => Ok(session),
+            Ok(session) => session,
             Err(failed) => {
-                self.login_previous(previous, &current, &pending, failed)
-                    .await
+                let fallback = Fallback {
+                    arn,
+                    previous,
+                    current: &current,
+                    pending: &pending,
+                };
+                self.login_previous(fallback, failed).await?
             }
-        }
-        .map_err(|failed| {
-            unable(
-                format!(
-                    "Unable to log into database with previous, current, or pending secret of \
-                 secret arn {arn}"
-                ),
-                failed,
-            )
-        })?;
+        };
         let (user, password) = (pending.username(), pending.password());
         let result = session
             .set_own_password(self.engine, &user, &password)
@@ -172,28 +176,32 @@ impl DbRotator {
     }
 
     /// The templates' fallback to AWSPREVIOUS (with AWSCURRENT's `ssl`) when AWSCURRENT does
-    /// not log in; AWSPREVIOUS must be AWSPENDING's user and host.
+    /// not log in (`failed`); AWSPREVIOUS must be AWSPENDING's user and host.
     async fn login_previous(
         &self,
-        previous: Option<DbSecret>,
-        current: &DbSecret,
-        pending: &DbSecret,
+        fallback: Fallback<'_>,
         failed: LoginFailure,
-    ) -> Result<Session, LoginFailure> {
+    ) -> Result<Session, StepFailure> {
+        let Fallback {
+            arn,
+            previous,
+            current,
+            pending,
+        } = fallback;
         let Some(mut previous) = previous else {
-            return Err(failed);
+            return Err(unable(no_credentials_work(arn), failed));
         };
         previous.take_ssl_of(current);
         let attempt = login(self.engine, &previous).await;
-        let mismatch = same_user(pending, &previous.username(), "previous valid user")
+        let fits = same_user(pending, &previous.username(), "previous valid user")
             .and_then(|()| same_host(pending, &previous.host(), "previous valid host"));
-        if let Err(StepFailure(reason)) = mismatch {
+        if let Err(mismatch) = fits {
             if let Ok(session) = attempt {
                 session.close().await;
             }
-            return Err(LoginFailure(reason));
+            return Err(mismatch);
         }
-        attempt
+        attempt.map_err(|failed| unable(no_credentials_work(arn), failed))
     }
 
     /// Whether AWSPENDING's credentials already log in.
@@ -354,6 +362,14 @@ fn same_host(pending: &DbSecret, expected: &str, whose: &str) -> Result<(), Step
             "Attempting to modify user for host {host} other than {whose} {expected}"
         ))),
     }
+}
+
+/// The single-user templates' message when no version's credentials log in.
+fn no_credentials_work(arn: &str) -> String {
+    format!(
+        "Unable to log into database with previous, current, or pending secret of secret arn \
+         {arn}"
+    )
 }
 
 /// A template's "Unable to log into database …" with why the last login failed.
