@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README and .ci/run call exactly this):
-#   PostgreSQL up + fresh `rampart_test` database, cargo fmt/clippy/test (the store suite runs on
+#   PostgreSQL up + fresh `rampart_test` database, MariaDB up (the built-in rotators rotate
+#   passwords on both), cargo fmt/clippy/test (the store suite runs on
 #   SQLite and PostgreSQL), then the black-box pytest suite (two workers) against the `rampart`
 #   binary of that same dev build: one build of the dependency graph serves the unit tests and the
 #   black-box suite (a separate release build cost ~12 minutes of a ~40-minute run on 2 cores).
@@ -65,6 +66,76 @@ for stale in $(psql -Atq "$PG_BASE/postgres" -c "select datname from pg_database
 done
 export RAMPART_TEST_POSTGRES_URL="$PG_BASE/$PG_DB"
 echo "RAMPART_TEST_POSTGRES_URL points at database $PG_DB on $PG_HOST:$PG_PORT"
+
+# The built-in rotator tests need PostgreSQL to check passwords: logins to the database
+# rampart_password_login over loopback TCP ask for the password, whatever pg_hba.conf trusts
+# for other databases (a trusted login would take any old password). The lines go first in
+# pg_hba.conf, once.
+PG_PASSWORD_DB=rampart_password_login
+pg_password_logins() {
+    if [ -z "$(psql -Atq "$PG_BASE/postgres" -c "select 1 from pg_database where datname = '$PG_PASSWORD_DB'")" ]; then
+        psql -q "$PG_BASE/postgres" -c "CREATE DATABASE $PG_PASSWORD_DB"
+    fi
+    local hba
+    hba=$(psql -Atq "$PG_BASE/postgres" -c 'show hba_file')
+    as_root grep -q "^host $PG_PASSWORD_DB " "$hba" && return 0
+    step "pg_hba.conf: password logins on loopback to the database $PG_PASSWORD_DB"
+    local lines
+    lines=$(printf 'host %s all 127.0.0.1/32 scram-sha-256\nhost %s all ::1/128 scram-sha-256' \
+        "$PG_PASSWORD_DB" "$PG_PASSWORD_DB")
+    as_root sh -c 'content=$(cat "$1"); printf "%s\n%s\n" "$2" "$content" > "$1"' _ "$hba" "$lines"
+    psql -q "$PG_BASE/postgres" -Atc 'select pg_reload_conf()' >/dev/null
+}
+pg_password_logins
+
+# ------------------------------------------------------------------ 1b. MariaDB
+# The built-in MySQL/MariaDB rotators are tested against a real MariaDB on loopback TCP.
+MY_HOST=127.0.0.1
+MY_PORT=3306
+
+my_ready() { (exec 3<>"/dev/tcp/$MY_HOST/$MY_PORT") 2>/dev/null; }
+my_client() { command -v mariadb || command -v mysql; }
+
+start_mariadb() {
+    if [ ! -x /usr/sbin/mariadbd ] && [ ! -x /usr/sbin/mysqld ]; then
+        step "Installing MariaDB (apt-get)"
+        apt_install mariadb-server
+    fi
+    my_ready && return 0
+    step "Starting MariaDB"
+    as_root service mariadb start >/dev/null 2>&1 || {
+        as_root mkdir -p /run/mysqld
+        as_root chown mysql:mysql /run/mysqld
+        as_root sh -c 'nohup mysqld_safe >/dev/null 2>&1 &'
+    }
+    for _ in $(seq 1 60); do my_ready && return 0; sleep 0.5; done
+    die "MariaDB did not come up on $MY_HOST:$MY_PORT"
+}
+
+# Sets MY_URL (mysql://user[:password]@host:port) of an administrator that works over TCP.
+my_credentials() {
+    local cli
+    cli=$(my_client) || die "no MariaDB client (mariadb/mysql) found"
+    MY_URL="mysql://root@$MY_HOST:$MY_PORT"
+    "$cli" --protocol=tcp -h "$MY_HOST" -P "$MY_PORT" -uroot -e 'select 1' >/dev/null 2>&1 && return 0
+    # A fresh install lets root in by the unix socket only: make an admin with a password.
+    step "Creating the rampart_test MariaDB administrator (via the socket)"
+    local user=rampart_test password=rampart-test host
+    for host in 127.0.0.1 localhost; do
+        as_root "$cli" -e "CREATE USER IF NOT EXISTS '$user'@'$host' IDENTIFIED BY '$password';
+            ALTER USER '$user'@'$host' IDENTIFIED BY '$password';
+            GRANT ALL PRIVILEGES ON *.* TO '$user'@'$host' WITH GRANT OPTION"
+    done
+    MY_URL="mysql://$user:$password@$MY_HOST:$MY_PORT"
+    "$cli" --protocol=tcp -h "$MY_HOST" -P "$MY_PORT" -u"$user" -p"$password" -e 'select 1' \
+        >/dev/null || die "cannot connect to MariaDB as $user"
+}
+
+step "MariaDB"
+my_ready || start_mariadb
+my_credentials
+export RAMPART_TEST_MARIADB_URL="$MY_URL"
+echo "RAMPART_TEST_MARIADB_URL points at $MY_HOST:$MY_PORT"
 
 # ------------------------------------------------------------------ 2. Rust checks and tests
 command -v cargo >/dev/null || die "cargo not found: install the Rust toolchain pinned in rust-toolchain.toml"
