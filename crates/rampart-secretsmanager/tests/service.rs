@@ -497,3 +497,72 @@ async fn a_customer_key_shared_with_the_account_opens_a_shared_secret() {
         h.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn batch_reads_answer_as_single_reads_for_every_form_of_id() {
+    for h in Harness::all().await {
+        let mut arns = Vec::new();
+        for (name, value) in [("b/one", "first"), ("b/two", "second"), ("b/gone", "third")] {
+            let made = json!({"Name": name, "SecretString": value});
+            let made = h.call("CreateSecret", made).await.unwrap();
+            arns.push(made["ARN"].as_str().unwrap().to_owned());
+        }
+        let put = json!({"SecretId": "b/two", "SecretString": "second-v2"});
+        h.call("PutSecretValue", put).await.unwrap();
+        let delete = json!({"SecretId": "b/gone", "RecoveryWindowInDays": 7});
+        h.call("DeleteSecret", delete).await.unwrap();
+        let partial = arns[1][..arns[1].len() - 7].to_owned();
+        let other_suffix = format!("{}-AAAAAA", &arns[0][..arns[0].len() - 7]);
+        let ids = json!([
+            "b/one",
+            arns[1],
+            partial,
+            "b/missing",
+            arns[2],
+            other_suffix
+        ]);
+        let got = h
+            .call("BatchGetSecretValue", json!({"SecretIdList": ids}))
+            .await
+            .unwrap();
+        let values: Vec<(&str, &str)> = got["SecretValues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["Name"].as_str().unwrap(),
+                    v["SecretString"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("b/one", "first"),
+                ("b/two", "second-v2"),
+                ("b/two", "second-v2")
+            ]
+        );
+        let errors: Vec<(&str, &str)> = got["Errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["SecretId"].as_str().unwrap(),
+                    e["ErrorCode"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                ("b/missing", "ResourceNotFoundException"),
+                (arns[2].as_str(), "InvalidRequestException"),
+                (other_suffix.as_str(), "ResourceNotFoundException"),
+            ]
+        );
+        h.cleanup().await;
+    }
+}

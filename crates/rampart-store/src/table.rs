@@ -102,6 +102,16 @@ impl<T: Serialize + DeserializeOwned> Table<T> {
         record.as_ref().map(versioned).transpose()
     }
 
+    /// Several rows in one read ([`Store::get_many`]): one entry per key, in order, `None`
+    /// where the row does not exist.
+    pub async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Versioned<T>>>, StoreError> {
+        let records = self.store.get_many(self.name, keys).await?;
+        records
+            .iter()
+            .map(|r| r.as_ref().map(versioned).transpose())
+            .collect()
+    }
+
     /// A `Write::Put` of `value` under `key` (to combine in `Store::transact`).
     pub fn put(&self, key: &str, value: &T, expect: Expect) -> Result<Write, StoreError> {
         Ok(Write::Put {

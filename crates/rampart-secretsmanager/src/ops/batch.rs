@@ -1,7 +1,8 @@
 //! BatchGetSecretValue: the AWSCURRENT values of the secrets a SecretIdList names or Filters
 //! select, each read as GetSecretValue reads it; a secret that cannot be read is an entry of
 //! `Errors` rather than a failure of the call. Authorized as `BatchGetSecretValue` on `*`,
-//! `GetSecretValue` on each secret, and `ListSecrets` when Filters select them.
+//! `GetSecretValue` on each secret, and `ListSecrets` when Filters select them. The secret
+//! rows and values are read together first (`batch_read`).
 
 use super::list::page;
 use crate::SecretsManagerService;
@@ -33,9 +34,17 @@ impl BatchGetSecretValue for SecretsManagerService {
                 ));
             }
         };
+        let prefetched = self.prefetch(ctx, &ids).await?;
         let (mut values, mut errors) = (Vec::new(), Vec::new());
-        for id in ids {
-            match self.read(ctx, &id, None, None).await {
+        for (id, found) in ids.into_iter().zip(prefetched) {
+            let read = match found {
+                Some(p) => {
+                    self.read_record(ctx, &p.record, None, None, p.current)
+                        .await
+                }
+                None => self.read(ctx, &id, None, None).await,
+            };
+            match read {
                 Ok(entry) => values.push(entry),
                 Err(e) if e.status >= 500 => return Err(e),
                 Err(e) => errors.push(APIErrorType {

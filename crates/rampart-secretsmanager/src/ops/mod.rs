@@ -1,6 +1,7 @@
 //! The Secrets Manager operations, one file per concern.
 
 mod batch;
+mod batch_read;
 mod create;
 mod delete;
 mod describe;

@@ -8,7 +8,7 @@ use crate::generated::{SecretValueEntry, ServiceError};
 use crate::ids::secret_id;
 use crate::labels::CURRENT;
 use crate::policy::{authorize_secret, owner_of, region_of};
-use crate::record::{SecretRecord, VersionRecord};
+use crate::record::{SecretRecord, ValueRecord, VersionRecord};
 use crate::service::{day_of, marked_for_deletion, timestamp};
 use rampart_core::RequestContext;
 
@@ -51,14 +51,30 @@ impl SecretsManagerService {
         stage: Option<&str>,
     ) -> Result<SecretValueEntry, ServiceError> {
         let record = self.resolve_shared(ctx, secret).await?.value;
-        authorize_secret(ctx, "secretsmanager:GetSecretValue", &record)?;
+        self.read_record(ctx, &record, id, stage, None).await
+    }
+
+    /// [`Self::read`] of the resolved `record`; `sealed` is the selected version's stored value
+    /// when the caller has read it already (a batch reads them together), else it is read here.
+    pub(crate) async fn read_record(
+        &self,
+        ctx: &RequestContext,
+        record: &SecretRecord,
+        id: Option<&str>,
+        stage: Option<&str>,
+        sealed: Option<ValueRecord>,
+    ) -> Result<SecretValueEntry, ServiceError> {
+        authorize_secret(ctx, "secretsmanager:GetSecretValue", record)?;
         if record.deleted_ms.is_some() {
             return Err(marked_for_deletion());
         }
-        let version = select(&record, id, stage)?;
-        let sealed = self.value_of(&record.arn, &version.id).await?;
+        let version = select(record, id, stage)?;
+        let sealed = match sealed {
+            Some(sealed) => sealed,
+            None => self.value_of(&record.arn, &version.id).await?,
+        };
         let plain = self.open(ctx, &record.arn, &version.id, &sealed).await?;
-        self.note_access(&record, &version.id).await;
+        self.note_access(record, &version.id).await;
         let (secret_string, secret_binary) = match version.binary {
             true => (None, Some(Blob(plain.to_vec()))),
             false => (Some(String::from_utf8_lossy(&plain).into_owned()), None),
