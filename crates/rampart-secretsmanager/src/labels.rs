@@ -179,6 +179,8 @@ mod tests {
             tags: vec![],
             versions: vec![],
             resource_policy: None,
+            replicas: vec![],
+            primary_region: None,
         }
     }
 

@@ -16,6 +16,7 @@ mod ops;
 pub mod password;
 pub mod policy;
 mod record;
+mod replication;
 pub mod rotation;
 mod seal;
 mod service;

@@ -1,43 +1,313 @@
-//! The replication operations (being built: each still answers that Rampart does not implement
-//! it, after the request is decoded and validated).
+//! ReplicateSecretToRegions, RemoveRegionsFromReplication and StopReplicationToReplica, and the
+//! ReplicationStatus every replication answer shows. Adding Regions records them InProgress on
+//! the primary and enqueues their sync (see `replication`); removing one deletes its replica
+//! (and the replica's value rows) with the primary's change; stopping promotes a replica to a
+//! standalone secret in its Region and takes it off its primary's list, in one transaction.
 
 use crate::SecretsManagerService;
+use crate::generated::errors::{invalid_parameter_exception, invalid_request_exception};
 use crate::generated::*;
+use crate::ids::secret_id;
+use crate::policy::{authorize_secret, owner_of};
+use crate::record::{SecretRecord, secret_row};
+use crate::replication::{ReplicaState, ReplicaStatus, refuse_replica, replica_arn};
+use crate::seal::DEFAULT_KEY;
+use crate::service::{CAS_ATTEMPTS, internal, internal_error, marked_for_deletion, timestamp};
 use rampart_core::RequestContext;
+use rampart_store::{Expect, StoreError, Write};
 
-/// The answer of a replication operation that is not implemented yet.
-fn not_yet(operation: &str) -> ServiceError {
-    ServiceError::not_implemented(SERVICE_ID, operation)
+/// InvalidParameterException for a Region that cannot take (or is not) a replica: the
+/// primary's own Region, one named twice, or one already holding a replica. Doubt: AWS's
+/// wording is documented for the primary's own Region only.
+fn invalid_region() -> ServiceError {
+    invalid_parameter_exception("Invalid replica region.")
+}
+
+/// The replicas an AddReplicaRegions list asks for, checked against the caller's Region and
+/// the replicas `existing` already has.
+pub fn new_replicas(
+    ctx: &RequestContext,
+    regions: Vec<ReplicaRegionType>,
+    force_overwrite: bool,
+    existing: &[ReplicaState],
+) -> Result<Vec<ReplicaState>, ServiceError> {
+    let mut out: Vec<ReplicaState> = Vec::new();
+    for wanted in regions {
+        let region = wanted.region.unwrap_or_default();
+        let taken = |r: &ReplicaState| r.region == region;
+        if region.is_empty()
+            || region == ctx.region.as_str()
+            || out.iter().any(taken)
+            || existing.iter().any(taken)
+        {
+            return Err(invalid_region());
+        }
+        let key = wanted
+            .kms_key_id
+            .filter(|k| k != DEFAULT_KEY && !k.is_empty());
+        out.push(ReplicaState::new(region, key, force_overwrite));
+    }
+    Ok(out)
+}
+
+/// `record`'s replicas as ReplicationStatus entries (LastAccessedDate left out).
+pub fn statuses(record: &SecretRecord) -> Vec<ReplicationStatusType> {
+    record
+        .replicas
+        .iter()
+        .map(|r| ReplicationStatusType {
+            region: Some(r.region.clone()),
+            kms_key_id: Some(r.kms_key_id.clone().unwrap_or_else(|| DEFAULT_KEY.into())),
+            status: Some(match r.status {
+                ReplicaStatus::InProgress => StatusType::InProgress,
+                ReplicaStatus::InSync => StatusType::InSync,
+                ReplicaStatus::Failed => StatusType::Failed,
+            }),
+            status_message: r.message.clone(),
+            last_accessed_date: None,
+        })
+        .collect()
+}
+
+impl SecretsManagerService {
+    /// DescribeSecret's ReplicationStatus of `record`: each replica's status with its own last
+    /// access (read from the replica's row); `None` without replicas.
+    pub(crate) async fn replication_status(
+        &self,
+        record: &SecretRecord,
+    ) -> Result<Option<Vec<ReplicationStatusType>>, ServiceError> {
+        if record.replicas.is_empty() {
+            return Ok(None);
+        }
+        let mut out = statuses(record);
+        for entry in &mut out {
+            let region = entry.region.as_deref().unwrap_or_default();
+            let found = self.load_at(owner_of(&record.arn), region, &record.name);
+            if let Some(replica) = found.await?
+                && replica.value.arn == replica_arn(&record.arn, region)
+            {
+                entry.last_accessed_date = replica.value.last_accessed_ms.map(timestamp);
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// The primary secret `id` names, after authorizing `action` on it.
+    async fn primary(
+        &self,
+        ctx: &RequestContext,
+        id: Option<&str>,
+        action: &str,
+    ) -> Result<SecretRecord, ServiceError> {
+        let record = self.resolve(ctx, secret_id(id)?).await?.value;
+        authorize_secret(ctx, action, &record)?;
+        refuse_replica(&record)?;
+        Ok(record)
+    }
 }
 
 impl ReplicateSecretToRegions for SecretsManagerService {
     async fn replicate_secret_to_regions(
         &self,
-        _ctx: &RequestContext,
-        _input: ReplicateSecretToRegionsRequest,
+        ctx: &RequestContext,
+        input: ReplicateSecretToRegionsRequest,
     ) -> Result<ReplicateSecretToRegionsResponse, ServiceError> {
-        Err(not_yet("ReplicateSecretToRegions"))
+        let action = "secretsmanager:ReplicateSecretToRegions";
+        let record = self
+            .primary(ctx, input.secret_id.as_deref(), action)
+            .await?;
+        if record.deleted_ms.is_some() {
+            return Err(marked_for_deletion());
+        }
+        let force = input.force_overwrite_replica_secret.unwrap_or(false);
+        let regions = input.add_replica_regions.unwrap_or_default();
+        let added = new_replicas(ctx, regions, force, &record.replicas)?;
+        let record = self
+            .mutate(ctx, &record.name, |r| {
+                let again = new_replicas_check(&added, &r.replicas);
+                again?;
+                r.replicas.extend(added.iter().cloned());
+                Ok(vec![])
+            })
+            .await?;
+        Ok(ReplicateSecretToRegionsResponse {
+            arn: Some(record.arn.clone()),
+            replication_status: Some(statuses(&record)),
+        })
+    }
+}
+
+/// Refuses `added` when a racing call replicated to one of its Regions meanwhile.
+fn new_replicas_check(
+    added: &[ReplicaState],
+    existing: &[ReplicaState],
+) -> Result<(), ServiceError> {
+    match added
+        .iter()
+        .any(|a| existing.iter().any(|e| e.region == a.region))
+    {
+        true => Err(invalid_region()),
+        false => Ok(()),
     }
 }
 
 impl RemoveRegionsFromReplication for SecretsManagerService {
     async fn remove_regions_from_replication(
         &self,
-        _ctx: &RequestContext,
-        _input: RemoveRegionsFromReplicationRequest,
+        ctx: &RequestContext,
+        input: RemoveRegionsFromReplicationRequest,
     ) -> Result<RemoveRegionsFromReplicationResponse, ServiceError> {
-        Err(not_yet("RemoveRegionsFromReplication"))
+        let action = "secretsmanager:RemoveRegionsFromReplication";
+        let record = self
+            .primary(ctx, input.secret_id.as_deref(), action)
+            .await?;
+        let regions = input.remove_replica_regions.unwrap_or_default();
+        for region in &regions {
+            if !record.replicas.iter().any(|r| r.region == *region) {
+                return Err(invalid_region());
+            }
+        }
+        let record = self.remove_replicas(ctx, &record.name, &regions).await?;
+        Ok(RemoveRegionsFromReplicationResponse {
+            arn: Some(record.arn.clone()),
+            replication_status: Some(statuses(&record)),
+        })
+    }
+}
+
+impl SecretsManagerService {
+    /// Takes `regions` off the replicas of primary `name` and deletes those replicas with
+    /// their values, in one transaction with the primary's change; the changed primary.
+    async fn remove_replicas(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        regions: &[String],
+    ) -> Result<SecretRecord, ServiceError> {
+        let (account, home) = (ctx.account().as_str(), ctx.region.as_str());
+        let row = secret_row(account, home, name);
+        for _ in 0..CAS_ATTEMPTS {
+            let found = self.load_at(account, home, name).await?;
+            let found = found.ok_or_else(crate::service::not_found)?;
+            let mut record = found.value;
+            let mut writes = Vec::new();
+            for region in regions {
+                writes.extend(self.replica_deletion(&record, region).await?);
+            }
+            record.replicas.retain(|r| !regions.contains(&r.region));
+            let put = self
+                .tables
+                .secrets
+                .put(&row, &record, Expect::Version(found.version));
+            writes.push(put.map_err(internal)?);
+            match self.store.transact(writes).await {
+                Ok(()) => return Ok(record),
+                Err(e) if e.is_conflict() => continue,
+                Err(e) => return Err(internal(e)),
+            }
+        }
+        Err(internal(StoreError::Backend(
+            "replica removal kept conflicting".into(),
+        )))
+    }
+
+    /// The writes deleting the replica of `primary` in `region` and its values (none when the
+    /// row there is not that replica, as after a failed replication).
+    async fn replica_deletion(
+        &self,
+        primary: &SecretRecord,
+        region: &str,
+    ) -> Result<Vec<Write>, ServiceError> {
+        let arn = replica_arn(&primary.arn, region);
+        let row = secret_row(owner_of(&primary.arn), region, &primary.name);
+        let found = self.tables.secrets.get(&row).await.map_err(internal)?;
+        let Some(found) = found.filter(|f| f.value.arn == arn && f.value.primary_region.is_some())
+        else {
+            return Ok(vec![]);
+        };
+        let mut writes = self.delete_values(&arn).await.map_err(internal)?;
+        writes.push(
+            self.tables
+                .secrets
+                .delete(&row, Expect::Version(found.version)),
+        );
+        Ok(writes)
     }
 }
 
 impl StopReplicationToReplica for SecretsManagerService {
     async fn stop_replication_to_replica(
         &self,
-        _ctx: &RequestContext,
-        _input: StopReplicationToReplicaRequest,
+        ctx: &RequestContext,
+        input: StopReplicationToReplicaRequest,
     ) -> Result<StopReplicationToReplicaResponse, ServiceError> {
-        Err(not_yet("StopReplicationToReplica"))
+        let found = self
+            .resolve(ctx, secret_id(input.secret_id.as_deref())?)
+            .await?;
+        let action = "secretsmanager:StopReplicationToReplica";
+        authorize_secret(ctx, action, &found.value)?;
+        if found.value.primary_region.is_none() {
+            // Doubt: AWS's wording for a secret that is not a replica is not documented.
+            return Err(invalid_request_exception(
+                "StopReplicationToReplica can only be called on a replica secret.",
+            ));
+        }
+        let name = found.value.name;
+        for _ in 0..CAS_ATTEMPTS {
+            match self.promote(ctx, &name).await? {
+                Some(arn) => return Ok(StopReplicationToReplicaResponse { arn: Some(arn) }),
+                None => continue,
+            }
+        }
+        Err(internal_error())
     }
+}
+
+impl SecretsManagerService {
+    /// Makes replica `name` of the caller's Region a standalone secret and takes it off its
+    /// primary's replicas, in one transaction; its ARN, or `None` on a conflict.
+    async fn promote(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+    ) -> Result<Option<String>, ServiceError> {
+        let (account, here) = (ctx.account().as_str(), ctx.region.as_str());
+        let found = self.load_at(account, here, name).await?;
+        let found = found.ok_or_else(crate::service::not_found)?;
+        let mut replica = found.value;
+        let Some(home) = replica.primary_region.take() else {
+            return Ok(Some(replica.arn));
+        };
+        let mut writes = Vec::new();
+        if let Some(primary) = self.load_at(account, &home, name).await?
+            && replica_arn(&primary.value.arn, here) == replica.arn
+        {
+            let mut record = primary.value;
+            record.replicas.retain(|r| r.region != here);
+            let row = secret_row(account, &home, name);
+            let put = self
+                .tables
+                .secrets
+                .put(&row, &record, Expect::Version(primary.version));
+            writes.push(put.map_err(internal)?);
+        }
+        let row = secret_row(account, here, name);
+        let put = self
+            .tables
+            .secrets
+            .put(&row, &replica, Expect::Version(found.version));
+        writes.push(put.map_err(internal)?);
+        match self.store.transact(writes).await {
+            Ok(()) => Ok(Some(replica.arn)),
+            Err(e) if e.is_conflict() => Ok(None),
+            Err(e) => Err(internal(e)),
+        }
+    }
+}
+
+/// The answer of a cross-account replication operation that is not implemented yet.
+fn not_yet(operation: &str) -> ServiceError {
+    ServiceError::not_implemented(SERVICE_ID, operation)
 }
 
 impl AssociateCrossAccountReplica for SecretsManagerService {
