@@ -181,6 +181,8 @@ mod tests {
             resource_policy: None,
             replicas: vec![],
             primary_region: None,
+            cross_account_replicas: vec![],
+            cross_account_primary: None,
         }
     }
 

@@ -2,7 +2,7 @@
 //! the caller's account and Region, and one row per version holding its sealed value, so a
 //! new version writes one small row instead of rewriting the whole history.
 
-use crate::replication::ReplicaState;
+use crate::replication::{CrossPrimaryState, CrossReplicaState, ReplicaState};
 use rampart_store::{Store, Table};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,12 @@ pub struct SecretRecord {
     /// On a replica: the Region of its primary (the replica is read-only while it is set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_region: Option<String>,
+    /// On a primary: its replica in another account of its Region (at most one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cross_account_replicas: Vec<CrossReplicaState>,
+    /// On a replica of another account's secret: that primary and the replication status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_account_primary: Option<CrossPrimaryState>,
 }
 
 /// One version; its sealed value is the [`ValueRecord`] at [`value_row`].

@@ -4,7 +4,7 @@
 use crate::generated::errors::{invalid_request_exception, resource_not_found_exception};
 use crate::generated::{SecretsManagerHandler, ServiceError};
 use crate::record::{SecretRecord, Tables, ValueRecord, secret_row, value_row, values_prefix};
-use crate::replication::{enqueue_sync, refuse_replica};
+use crate::replication::{enqueue_sync, has_replicas, refuse_replica};
 use rampart_core::{Clock, RequestContext};
 use rampart_kms::KmsService;
 use rampart_store::{Expect, Store, StoreError, Versioned, Write};
@@ -207,7 +207,7 @@ impl SecretsManagerService {
             let before: Vec<String> = record.versions.iter().map(|v| v.id.clone()).collect();
             let mut writes = change(&mut record)?;
             writes.extend(self.removed_values(&record, &before));
-            if replicated && !record.replicas.is_empty() {
+            if replicated && has_replicas(&record) {
                 writes.push(enqueue_sync(account, region, &record));
             }
             let put = self

@@ -3,7 +3,8 @@
 //! botocore-shaped JSON in two Regions, the sync job run by hand on a manual clock: replicas
 //! readable in their Region and following their primary, sealed under their Region's key,
 //! read-only, Failed while their key is unusable and recovering after, removal, promotion,
-//! ForceOverwriteReplicaSecret and CreateSecret's AddReplicaRegions.
+//! ForceOverwriteReplicaSecret and CreateSecret's AddReplicaRegions; and cross-account
+//! replication (a replica in another account, associated, synced, detached and stopped).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rampart_codec::ServiceError;
@@ -43,9 +44,9 @@ async fn admin(url: &str, sql: &str) {
     let _ = task.await;
 }
 
-/// A request context of the root user of the test account in `region`.
-fn root_in(region: &str) -> RequestContext {
-    let principal = Principal::root(AccountId::parse(ACCOUNT).unwrap(), "AKIAIOSFODNN7EXAMPLE");
+/// A request context of the root user of `account` in `region`.
+fn root_of(account: &str, region: &str) -> RequestContext {
+    let principal = Principal::root(AccountId::parse(account).unwrap(), "AKIAIOSFODNN7EXAMPLE");
     RequestContext::new(principal, Region::new(region))
 }
 
@@ -99,7 +100,18 @@ impl Harness {
 
     /// `op` called by the account's root user in `region`.
     async fn call_in(&self, region: &str, op: &str, body: Value) -> Result<Value, ServiceError> {
-        let ctx = root_in(region);
+        self.call_as(ACCOUNT, region, op, body).await
+    }
+
+    /// `op` called by the root user of `account` in `region`.
+    async fn call_as(
+        &self,
+        account: &str,
+        region: &str,
+        op: &str,
+        body: Value,
+    ) -> Result<Value, ServiceError> {
+        let ctx = root_of(account, region);
         let bytes = serde_json::to_vec(&body).unwrap();
         let invocation =
             rampart_secretsmanager::generated::dispatch(&self.sm, &ctx, op, &bytes).await;
@@ -118,7 +130,12 @@ impl Harness {
 
     /// KMS operation `op` called by the account's root user in `region`.
     async fn kms_in(&self, region: &str, op: &str, body: Value) -> Value {
-        let ctx = root_in(region);
+        self.kms_as(ACCOUNT, region, op, body).await
+    }
+
+    /// KMS operation `op` called by the root user of `account` in `region`.
+    async fn kms_as(&self, account: &str, region: &str, op: &str, body: Value) -> Value {
+        let ctx = root_of(account, region);
         let bytes = serde_json::to_vec(&body).unwrap();
         let invocation = rampart_kms::generated::dispatch(&*self.kms, &ctx, op, &bytes).await;
         serde_json::from_slice(&invocation.result.unwrap()).unwrap()
@@ -475,6 +492,209 @@ async fn removal_deletes_a_replica_and_stopping_promotes_one() {
         // With no replicas left the primary can be deleted.
         let force = json!({"SecretId": "s", "ForceDeleteWithoutRecovery": true});
         h.home("DeleteSecret", force).await.unwrap();
+        h.cleanup().await;
+    }
+}
+
+const OTHER: &str = "444455556666";
+
+impl Harness {
+    /// A key of the other account whose policy lets `ACCOUNT` use it when `shared`.
+    async fn other_key(&self, shared: bool) -> String {
+        let mut statements = vec![json!({"Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{OTHER}:root")},
+            "Action": "kms:*", "Resource": "*"})];
+        if shared {
+            statements.push(json!({"Effect": "Allow",
+                "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+                "Action": ["kms:Encrypt", "kms:GenerateDataKey"], "Resource": "*"}));
+        }
+        let policy = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
+        let key = self
+            .kms_as(OTHER, HOME, "CreateKey", json!({"Policy": policy}))
+            .await;
+        key["KeyMetadata"]["Arn"].as_str().unwrap().to_owned()
+    }
+
+    async fn other(&self, op: &str, body: Value) -> Result<Value, ServiceError> {
+        self.call_as(OTHER, HOME, op, body).await
+    }
+
+    /// A replica in the other account of the secret `primary_arn`, under `key`.
+    async fn cross_replica(&self, name: &str, primary_arn: &str, key: &str) -> String {
+        let create = json!({"Name": name, "KmsKeyId": key, "CrossAccountPrimaryARN": primary_arn});
+        let made = self.other("CreateSecret", create).await.unwrap();
+        made["ARN"].as_str().unwrap().to_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_replica_in_another_account_follows_once_associated() {
+    for h in Harness::all().await {
+        let made = h.home("CreateSecret", json!({"Name": "p", "SecretString": "v1"}));
+        let primary = made.await.unwrap()["ARN"].as_str().unwrap().to_owned();
+        let key = h.other_key(true).await;
+        let bad = json!({"Name": "r", "KmsKeyId": key, "CrossAccountPrimaryARN": primary,
+            "SecretString": "x"});
+        let err = h.other("CreateSecret", bad).await.unwrap_err();
+        assert_eq!(err.code, "InvalidParameterException");
+        let bad = json!({"Name": "r", "CrossAccountPrimaryARN": primary});
+        let err = h.other("CreateSecret", bad).await.unwrap_err();
+        assert_eq!(err.code, "InvalidParameterException");
+        let replica = h.cross_replica("r", &primary, &key).await;
+        let described = h
+            .other("DescribeSecret", json!({"SecretId": "r"}))
+            .await
+            .unwrap();
+        let want = json!({"PrimarySecretARN": primary, "ReplicationStatus": "Pending"});
+        assert_eq!(described["CrossAccountPrimary"], want);
+        assert_eq!(described["KmsKeyId"], key.as_str());
+        // Only the primary account associates, naming a replica in another account.
+        let own = json!({"SecretId": "p", "CrossAccountReplicaARN": primary});
+        let err = h
+            .home("AssociateCrossAccountReplica", own)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "InvalidParameterException");
+        let link = json!({"SecretId": "p", "CrossAccountReplicaARN": replica});
+        let out = h
+            .home("AssociateCrossAccountReplica", link.clone())
+            .await
+            .unwrap();
+        assert_eq!(out["ReplicationStatus"], "InProgress");
+        assert_eq!(out["ARN"], primary);
+        h.sync().await;
+        let got = h
+            .other("GetSecretValue", json!({"SecretId": "r"}))
+            .await
+            .unwrap();
+        assert_eq!(
+            (&got["SecretString"], &got["ARN"]),
+            (&json!("v1"), &json!(replica))
+        );
+        let described = h
+            .home("DescribeSecret", json!({"SecretId": "p"}))
+            .await
+            .unwrap();
+        assert_eq!(
+            described["CrossAccountReplicas"][0]["ReplicaSecretARN"],
+            replica
+        );
+        assert_eq!(
+            described["CrossAccountReplicas"][0]["ReplicationStatus"],
+            "InSync"
+        );
+        let put = json!({"SecretId": "p", "SecretString": "v2"});
+        h.home("PutSecretValue", put).await.unwrap();
+        h.sync().await;
+        let got = h
+            .other("GetSecretValue", json!({"SecretId": "r"}))
+            .await
+            .unwrap();
+        assert_eq!(got["SecretString"], "v2");
+        let versions = h
+            .other("ListSecretVersionIds", json!({"SecretId": "r"}))
+            .await;
+        assert_eq!(versions.unwrap()["Versions"][0]["KmsKeyIds"], json!([key]));
+        // Neither side can be deleted while linked.
+        let force = json!({"SecretId": "p", "ForceDeleteWithoutRecovery": true});
+        let err = h.home("DeleteSecret", force.clone()).await.unwrap_err();
+        assert_eq!(err.code, "InvalidParameterException");
+        let err = h
+            .other("DeleteSecret", json!({"SecretId": "r"}))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "InvalidParameterException");
+        // Disassociating leaves the replica Detached and no longer following.
+        h.home("DisassociateCrossAccountReplica", link)
+            .await
+            .unwrap();
+        let described = h
+            .other("DescribeSecret", json!({"SecretId": "r"}))
+            .await
+            .unwrap();
+        assert_eq!(
+            described["CrossAccountPrimary"]["ReplicationStatus"],
+            "Detached"
+        );
+        let put = json!({"SecretId": "p", "SecretString": "v3"});
+        h.home("PutSecretValue", put).await.unwrap();
+        h.sync().await;
+        let got = h
+            .other("GetSecretValue", json!({"SecretId": "r"}))
+            .await
+            .unwrap();
+        assert_eq!(got["SecretString"], "v2");
+        h.home("DeleteSecret", force).await.unwrap();
+        let out = h
+            .other("StopReplicationToReplica", json!({"SecretId": "r"}))
+            .await;
+        assert_eq!(out.unwrap()["ARN"], replica);
+        let described = h
+            .other("DescribeSecret", json!({"SecretId": "r"}))
+            .await
+            .unwrap();
+        assert!(described.get("CrossAccountPrimary").is_none());
+        h.other("DeleteSecret", json!({"SecretId": "r"}))
+            .await
+            .unwrap();
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn association_needs_the_other_accounts_key_and_stopping_detaches() {
+    for h in Harness::all().await {
+        let made = h.home("CreateSecret", json!({"Name": "q", "SecretString": "v"}));
+        let primary = made.await.unwrap()["ARN"].as_str().unwrap().to_owned();
+        // The replica's key does not let the primary account in: KMS refuses the dry run.
+        let closed = h.other_key(false).await;
+        let replica = h.cross_replica("closed", &primary, &closed).await;
+        let link = json!({"SecretId": "q", "CrossAccountReplicaARN": replica});
+        let err = h
+            .home("AssociateCrossAccountReplica", link)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "AccessDeniedException");
+        let described = h
+            .other("DescribeSecret", json!({"SecretId": "closed"}))
+            .await;
+        let status = &described.unwrap()["CrossAccountPrimary"]["ReplicationStatus"];
+        assert_eq!(status, "Pending");
+        // A replica created for another primary is refused.
+        let open = h.other_key(true).await;
+        let stranger = format!("{}x", &primary[..primary.len() - 1]);
+        let elsewhere = h.cross_replica("elsewhere", &stranger, &open).await;
+        let link = json!({"SecretId": "q", "CrossAccountReplicaARN": elsewhere});
+        let err = h
+            .home("AssociateCrossAccountReplica", link)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "InvalidRequestException");
+        // At most one replica per primary.
+        let first = h.cross_replica("first", &primary, &open).await;
+        let second = h.cross_replica("second", &primary, &open).await;
+        let link = json!({"SecretId": "q", "CrossAccountReplicaARN": first});
+        h.home("AssociateCrossAccountReplica", link).await.unwrap();
+        let link = json!({"SecretId": "q", "CrossAccountReplicaARN": second});
+        let err = h
+            .home("AssociateCrossAccountReplica", link)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "LimitExceededException");
+        h.sync().await;
+        // Stopping on the replica's side makes it standalone and the primary's entry Detached.
+        h.other("StopReplicationToReplica", json!({"SecretId": "first"}))
+            .await
+            .unwrap();
+        let described = h
+            .home("DescribeSecret", json!({"SecretId": "q"}))
+            .await
+            .unwrap();
+        let entry = &described["CrossAccountReplicas"][0];
+        assert_eq!(entry["ReplicationStatus"], "Detached");
+        let put = json!({"SecretId": "first", "SecretString": "mine"});
+        h.other("PutSecretValue", put).await.unwrap();
         h.cleanup().await;
     }
 }

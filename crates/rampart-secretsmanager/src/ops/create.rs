@@ -32,8 +32,14 @@ impl CreateSecret for SecretsManagerService {
         if let Some(existing) = self.load(ctx, &name).await? {
             return self.create_again(ctx, &existing.value, &token, value).await;
         }
+        let cross_primary = input.cross_account_primary_arn.take();
         let mut record = self.new_record(ctx, name, input)?;
         record.replicas = replicas;
+        if let Some(primary) = cross_primary {
+            let has_value = value.is_some();
+            self.make_cross_replica(ctx, &mut record, primary, has_value)
+                .await?;
+        }
         let mut version_id = None;
         let mut writes = vec![];
         if let Some(value) = &value {
@@ -85,6 +91,8 @@ impl SecretsManagerService {
             resource_policy: None,
             replicas: vec![],
             primary_region: None,
+            cross_account_replicas: vec![],
+            cross_account_primary: None,
         })
     }
 

@@ -47,6 +47,7 @@ impl DeleteSecret for SecretsManagerService {
         if !record.replicas.is_empty() {
             return Err(still_replicated(record));
         }
+        still_linked(record)?;
         let window = window(&input)?;
         let now = self.now_ms();
         let Some(days) = window else {
@@ -88,6 +89,27 @@ fn still_replicated(record: &SecretRecord) -> ServiceError {
         record.arn,
         regions.join(", ")
     ))
+}
+
+/// Refuses deleting a secret still linked to another account's: a primary with an associated
+/// replica, or a replica that has not stopped replication. Doubt: AWS documents both rules,
+/// not their wording.
+fn still_linked(record: &SecretRecord) -> Result<(), ServiceError> {
+    if !record.cross_account_replicas.is_empty() {
+        return Err(invalid_parameter_exception(format!(
+            "You can't delete secret {} that still has a cross-account replica. Call \
+             DisassociateCrossAccountReplica first.",
+            record.arn
+        )));
+    }
+    if record.cross_account_primary.is_some() {
+        return Err(invalid_parameter_exception(format!(
+            "You can't delete secret {} that is still a cross-account replica. Call \
+             StopReplicationToReplica first.",
+            record.arn
+        )));
+    }
+    Ok(())
 }
 
 fn response(arn: &str, name: &str, deletion_ms: i64) -> DeleteSecretResponse {

@@ -1,5 +1,6 @@
 //! DescribeSecret and ListSecretVersionIds, and the secret's list entry ListSecrets shares.
 
+use super::cross_account::{cross_primary, cross_replicas};
 use super::list::page;
 use crate::SecretsManagerService;
 use crate::generated::{DescribeSecret, DescribeSecretRequest, DescribeSecretResponse};
@@ -77,6 +78,8 @@ impl DescribeSecret for SecretsManagerService {
             tags: (!record.tags.is_empty()).then(|| tags(&record)),
             primary_region: primary_region_of(&record).map(str::to_owned),
             replication_status: self.replication_status(&record).await?,
+            cross_account_primary: cross_primary(&record),
+            cross_account_replicas: cross_replicas(&record),
             ..DescribeSecretResponse::default()
         })
     }

@@ -2,6 +2,7 @@
 
 mod batch;
 mod create;
+mod cross_account;
 mod delete;
 mod describe;
 mod filters;

@@ -10,7 +10,7 @@ use crate::generated::*;
 use crate::ids::secret_id;
 use crate::policy::{authorize_secret, owner_of};
 use crate::record::{SecretRecord, secret_row};
-use crate::replication::{ReplicaState, ReplicaStatus, refuse_replica, replica_arn};
+use crate::replication::{ReplicaState, refuse_replica, replica_arn};
 use crate::seal::DEFAULT_KEY;
 use crate::service::{CAS_ATTEMPTS, internal, internal_error, marked_for_deletion, timestamp};
 use rampart_core::RequestContext;
@@ -58,11 +58,7 @@ pub fn statuses(record: &SecretRecord) -> Vec<ReplicationStatusType> {
         .map(|r| ReplicationStatusType {
             region: Some(r.region.clone()),
             kms_key_id: Some(r.kms_key_id.clone().unwrap_or_else(|| DEFAULT_KEY.into())),
-            status: Some(match r.status {
-                ReplicaStatus::InProgress => StatusType::InProgress,
-                ReplicaStatus::InSync => StatusType::InSync,
-                ReplicaStatus::Failed => StatusType::Failed,
-            }),
+            status: Some(r.status.wire()),
             status_message: r.message.clone(),
             last_accessed_date: None,
         })
@@ -246,6 +242,9 @@ impl StopReplicationToReplica for SecretsManagerService {
             .await?;
         let action = "secretsmanager:StopReplicationToReplica";
         authorize_secret(ctx, action, &found.value)?;
+        if found.value.cross_account_primary.is_some() {
+            return self.stop_cross_replica(ctx, &found.value.name).await;
+        }
         if found.value.primary_region.is_none() {
             // Doubt: AWS's wording for a secret that is not a replica is not documented.
             return Err(invalid_request_exception(
@@ -305,27 +304,20 @@ impl SecretsManagerService {
     }
 }
 
-/// The answer of a cross-account replication operation that is not implemented yet.
-fn not_yet(operation: &str) -> ServiceError {
-    ServiceError::not_implemented(SERVICE_ID, operation)
-}
-
-impl AssociateCrossAccountReplica for SecretsManagerService {
-    async fn associate_cross_account_replica(
+impl SecretsManagerService {
+    /// StopReplicationToReplica on a replica of another account's secret.
+    async fn stop_cross_replica(
         &self,
-        _ctx: &RequestContext,
-        _input: AssociateCrossAccountReplicaRequest,
-    ) -> Result<AssociateCrossAccountReplicaResponse, ServiceError> {
-        Err(not_yet("AssociateCrossAccountReplica"))
-    }
-}
-
-impl DisassociateCrossAccountReplica for SecretsManagerService {
-    async fn disassociate_cross_account_replica(
-        &self,
-        _ctx: &RequestContext,
-        _input: DisassociateCrossAccountReplicaRequest,
-    ) -> Result<DisassociateCrossAccountReplicaResponse, ServiceError> {
-        Err(not_yet("DisassociateCrossAccountReplica"))
+        ctx: &RequestContext,
+        name: &str,
+    ) -> Result<StopReplicationToReplicaResponse, ServiceError> {
+        for _ in 0..CAS_ATTEMPTS {
+            if self.stop_cross(ctx, name).await? {
+                let found = self.load(ctx, name).await?;
+                let arn = found.map(|f| f.value.arn);
+                return Ok(StopReplicationToReplicaResponse { arn });
+            }
+        }
+        Err(internal_error())
     }
 }

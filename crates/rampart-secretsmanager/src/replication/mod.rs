@@ -8,12 +8,14 @@
 //! the `secretsmanager.replication` cluster job copies the primary to each replica, its values
 //! re-sealed under a key of the replica's Region, and records each replica's status.
 
+mod cross;
 mod sync;
 
+pub use cross::{name_in_arn, row_of_arn};
 pub use sync::ReplicationJob;
 
-use crate::generated::ServiceError;
 use crate::generated::errors::invalid_parameter_exception;
+use crate::generated::{ServiceError, StatusType};
 use crate::policy::region_of;
 use crate::record::SecretRecord;
 use rampart_core::{AccountId, Principal, RequestContext};
@@ -27,12 +29,52 @@ pub const REPLICATION_QUEUE: DueQueue = DueQueue::named("secretsmanager_replicat
 /// The StatusMessage of a replica in sync, as AWS words it.
 pub const SYNCED: &str = "Replication succeeded";
 
-/// Where a replica stands.
+/// Where a replica stands (Pending and Detached for replicas in another account only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReplicaStatus {
     InProgress,
     InSync,
     Failed,
+    Pending,
+    Detached,
+}
+
+impl ReplicaStatus {
+    /// The wire status.
+    pub fn wire(self) -> StatusType {
+        match self {
+            ReplicaStatus::InProgress => StatusType::InProgress,
+            ReplicaStatus::InSync => StatusType::InSync,
+            ReplicaStatus::Failed => StatusType::Failed,
+            ReplicaStatus::Pending => StatusType::Pending,
+            ReplicaStatus::Detached => StatusType::Detached,
+        }
+    }
+}
+
+/// What a primary records of its replica in another account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrossReplicaState {
+    pub replica_arn: String,
+    /// ReplicationRoleARN as AssociateCrossAccountReplica named it.
+    pub role_arn: Option<String>,
+    pub status: ReplicaStatus,
+    pub message: Option<String>,
+}
+
+/// What a replica of another account's secret records of its primary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrossPrimaryState {
+    pub primary_arn: String,
+    pub status: ReplicaStatus,
+    pub message: Option<String>,
+}
+
+/// Whether a change of `record` is to be copied to replicas: it has replicas in other Regions
+/// or an associated replica in another account.
+pub fn has_replicas(record: &SecretRecord) -> bool {
+    let linked = |r: &CrossReplicaState| r.status != ReplicaStatus::Detached;
+    !record.replicas.is_empty() || record.cross_account_replicas.iter().any(linked)
 }
 
 /// What a primary records of one replica.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a replica could not be written.
-enum Failure {
+pub(super) enum Failure {
     /// A lasting reason (a secret of that name is in the way): Failed until the user acts.
     Lasting(String),
     /// A key that may become usable: Failed, and the sync is tried again.
@@ -31,7 +31,7 @@ enum Failure {
 }
 
 impl Failure {
-    fn from_service(err: ServiceError) -> Failure {
+    pub(super) fn from_service(err: ServiceError) -> Failure {
         match err.status >= 500 {
             true => Failure::Internal(err.code.to_string()),
             // Doubt: AWS's StatusMessage for an unusable replica key is not documented; the
@@ -41,10 +41,10 @@ impl Failure {
     }
 }
 
-/// The owner's contexts in the primary's and the replica's Regions.
-struct Sides {
-    primary: RequestContext,
-    replica: RequestContext,
+/// The contexts a sync opens the primary's values and seals the replica's under.
+pub(super) struct Sides {
+    pub primary: RequestContext,
+    pub replica: RequestContext,
 }
 
 impl SecretsManagerService {
@@ -71,6 +71,9 @@ impl SecretsManagerService {
                 unsettled += 1;
             }
         }
+        if !found.value.cross_account_replicas.is_empty() && !self.sync_cross(item).await? {
+            unsettled += 1;
+        }
         match unsettled {
             0 => Ok(true),
             n => Err(format!("{n} replica(s) failed to sync; trying again later")),
@@ -78,7 +81,10 @@ impl SecretsManagerService {
     }
 
     /// The item's primary, unless it is gone (or another secret took its name).
-    async fn primary_of(&self, item: &SyncItem) -> Result<Option<Versioned<SecretRecord>>, String> {
+    pub(super) async fn primary_of(
+        &self,
+        item: &SyncItem,
+    ) -> Result<Option<Versioned<SecretRecord>>, String> {
         let found = self.load_at(&item.account, &item.region, &item.name).await;
         let found = found.map_err(|e| e.code.to_string())?;
         Ok(found.filter(|f| f.value.arn == item.arn))
@@ -185,10 +191,28 @@ impl SecretsManagerService {
         replica.arn = arn.to_owned();
         replica.kms_key_id.clone_from(&state.kms_key_id);
         replica.replicas = vec![];
+        replica.cross_account_replicas = vec![];
         replica.primary_region = Some(region_of(&primary.arn).to_owned());
         replica.last_accessed_ms = kept.and_then(|k| k.last_accessed_ms);
-        let same_key = kept.filter(|k| k.kms_key_id == state.kms_key_id);
-        for v in &mut replica.versions {
+        self.follow_versions(primary, &mut replica, kept, sides, writes)
+            .await?;
+        Ok(replica)
+    }
+
+    /// Gives `target` (a replica, its ARN and key set) the versions of `primary`: those `kept`
+    /// (the replica as stored) already holds under the same key stay, the others are sealed
+    /// for `target`, and the values of versions the primary no longer has are deleted.
+    pub(super) async fn follow_versions(
+        &self,
+        primary: &SecretRecord,
+        target: &mut SecretRecord,
+        kept: Option<&SecretRecord>,
+        sides: &Sides,
+        writes: &mut Vec<Write>,
+    ) -> Result<(), Failure> {
+        let same_key = kept.filter(|k| k.kms_key_id == target.kms_key_id);
+        target.versions.clone_from(&primary.versions);
+        for v in &mut target.versions {
             v.earlier_keys.clear();
             match same_key.and_then(|k| k.version(&v.id)) {
                 Some(old) => {
@@ -196,40 +220,40 @@ impl SecretsManagerService {
                     v.last_accessed_ms = old.last_accessed_ms;
                 }
                 None => {
-                    let value = self
-                        .reseal_for_replica(primary, arn, &v.id, state, sides)
-                        .await?;
+                    let key = target.kms_key_id.as_deref();
+                    let value = self.reseal_for_replica(primary, &target.arn, &v.id, key, sides);
+                    let value = value.await?;
                     v.key_arn.clone_from(&value.key_arn);
                     v.last_accessed_ms = None;
-                    let put = self.put_value(arn, &v.id, &value, Expect::Any);
+                    let put = self.put_value(&target.arn, &v.id, &value, Expect::Any);
                     writes.push(put.map_err(Failure::from_service)?);
                 }
             }
         }
         for old in kept.map(|k| k.versions.as_slice()).unwrap_or_default() {
-            if replica.version(&old.id).is_none() {
-                let row = value_row(arn, &old.id);
+            if target.version(&old.id).is_none() {
+                let row = value_row(&target.arn, &old.id);
                 writes.push(self.tables.values.delete(&row, Expect::Any));
             }
         }
-        Ok(replica)
+        Ok(())
     }
 
-    /// Version `id` of `primary` opened as the owner and sealed for the replica `arn` under
-    /// the replica's key in its Region. The plaintext lives only in memory, zeroized on drop.
+    /// Version `id` of `primary` opened on the primary's side and sealed for the replica
+    /// `arn` under `key` on the replica's side. The plaintext lives only in memory, zeroized
+    /// on drop.
     async fn reseal_for_replica(
         &self,
         primary: &SecretRecord,
         arn: &str,
         id: &str,
-        state: &ReplicaState,
+        key: Option<&str>,
         sides: &Sides,
     ) -> Result<ValueRecord, Failure> {
         let value = self.value_of(&primary.arn, id).await;
         let value = value.map_err(Failure::from_service)?;
         let opened = self.open(&sides.primary, &primary.arn, id, &value).await;
         let plain = opened.map_err(Failure::from_service)?;
-        let key = state.kms_key_id.as_deref();
         let sealed = self.seal(&sides.replica, key, arn, id, &plain).await;
         let sealed = sealed.map_err(Failure::from_service)?;
         Ok(ValueRecord {
