@@ -2,7 +2,10 @@
 a replica reaches InSync through the server's sync job and is readable in its Region, follows
 its primary, refuses writes there, is sealed under a customer key of its own Region (Failed
 while that key is disabled, InSync once it is enabled again), and is removed or promoted to a
-standalone secret; the primary's own Region and deleting a primary with replicas are refused."""
+standalone secret; the primary's own Region and deleting a primary with replicas are refused.
+Cross-account (secure modes, a second account): a replica created in the other account under
+its own key, associated by the primary account, InSync and readable there, then detached and
+stopped."""
 
 from __future__ import annotations
 
@@ -146,3 +149,45 @@ def test_stopping_replication_makes_a_standalone_secret(east, west):
     assert west.get_secret_value(SecretId=name)["SecretString"] == "own"
     east.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
     west.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+
+
+def test_a_replica_in_another_account(server, east):
+    if server.dev:
+        pytest.skip("one account in --dev mode")
+    other = server.create_account()
+    theirs = server.client_for("secretsmanager", other)
+    their_kms = server.client_for("kms", other)
+    me = server.client("sts").get_caller_identity()["Account"]
+    statements = [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{other['AccountId']}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{me}:root"},
+         "Action": ["kms:Encrypt", "kms:GenerateDataKey"], "Resource": "*"},
+    ]
+    key = their_kms.create_key(Policy=json.dumps({"Version": "2012-10-17",
+                                                  "Statement": statements}))
+    key_arn = key["KeyMetadata"]["Arn"]
+    name = unique("repl/shared")
+    primary = east.create_secret(Name=name, SecretString="shared")["ARN"]
+    replica = theirs.create_secret(Name=name, KmsKeyId=key_arn,
+                                   CrossAccountPrimaryARN=primary)["ARN"]
+    described = theirs.describe_secret(SecretId=replica)
+    assert described["CrossAccountPrimary"] == {"PrimarySecretARN": primary,
+                                                "ReplicationStatus": "Pending"}
+    out = east.associate_cross_account_replica(SecretId=name, CrossAccountReplicaARN=replica)
+    assert (out["ARN"], out["ReplicationStatus"]) == (primary, "InProgress")
+
+    def synced():
+        assert theirs.get_secret_value(SecretId=replica)["SecretString"] == "shared"
+        entry = east.describe_secret(SecretId=name)["CrossAccountReplicas"][0]
+        assert (entry["ReplicaSecretARN"], entry["ReplicationStatus"]) == (replica, "InSync")
+
+    eventually(synced, timeout=15.0, interval=0.2)
+    expect_error(east.delete_secret, "InvalidParameterException", SecretId=name)
+    east.disassociate_cross_account_replica(SecretId=name, CrossAccountReplicaARN=replica)
+    status = theirs.describe_secret(SecretId=replica)["CrossAccountPrimary"]["ReplicationStatus"]
+    assert status == "Detached"
+    assert theirs.stop_replication_to_replica(SecretId=replica)["ARN"] == replica
+    assert "CrossAccountPrimary" not in theirs.describe_secret(SecretId=replica)
+    theirs.delete_secret(SecretId=replica, ForceDeleteWithoutRecovery=True)
+    east.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)

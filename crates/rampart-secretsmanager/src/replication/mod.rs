@@ -22,9 +22,16 @@ use rampart_core::{AccountId, Principal, RequestContext};
 use rampart_jobs::DueQueue;
 use rampart_store::Write;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
-/// The queue of pending syncs (one item per change of a primary with replicas).
-pub const REPLICATION_QUEUE: DueQueue = DueQueue::named("secretsmanager_replication");
+/// The queue of pending syncs (one item per change of a primary with replicas). A sync left
+/// Failed by an unusable key is tried again after 2 s, doubling up to an hour, 16 times (some
+/// ten hours) before the item is dead-lettered; the next change of the primary syncs anew.
+pub const REPLICATION_QUEUE: DueQueue = DueQueue {
+    max_attempts: 16,
+    backoff: Duration::from_secs(2),
+    ..DueQueue::named("secretsmanager_replication")
+};
 
 /// The StatusMessage of a replica in sync, as AWS words it.
 pub const SYNCED: &str = "Replication succeeded";
