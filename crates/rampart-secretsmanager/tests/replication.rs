@@ -698,3 +698,41 @@ async fn association_needs_the_other_accounts_key_and_stopping_detaches() {
         h.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_replicas_key_changes_in_its_region() {
+    for h in Harness::all().await {
+        let create = json!({"Name": "rk", "SecretString": "v",
+            "AddReplicaRegions": [{"Region": AWAY}]});
+        h.home("CreateSecret", create).await.unwrap();
+        h.sync().await;
+        let key = h.kms_in(AWAY, "CreateKey", json!({})).await;
+        let key_arn = key["KeyMetadata"]["Arn"].as_str().unwrap().to_owned();
+        let both = json!({"SecretId": "rk", "KmsKeyId": key_arn, "Description": "x"});
+        let err = h.away("UpdateSecret", both).await.unwrap_err();
+        assert_eq!(err.message, REPLICA_REFUSAL);
+        let rekey = json!({"SecretId": "rk", "KmsKeyId": key_arn});
+        let out = h.away("UpdateSecret", rekey).await.unwrap();
+        assert_eq!(out["ARN"].as_str().unwrap().split(':').nth(3), Some(AWAY));
+        assert_eq!(h.status_of("rk", AWAY).await["Status"], "InProgress");
+        h.sync().await;
+        let status = h.status_of("rk", AWAY).await;
+        assert_eq!(
+            (&status["Status"], &status["KmsKeyId"]),
+            (&json!("InSync"), &json!(key_arn))
+        );
+        let versions = h
+            .away("ListSecretVersionIds", json!({"SecretId": "rk"}))
+            .await;
+        assert_eq!(
+            versions.unwrap()["Versions"][0]["KmsKeyIds"],
+            json!([key_arn])
+        );
+        let got = h
+            .away("GetSecretValue", json!({"SecretId": "rk"}))
+            .await
+            .unwrap();
+        assert_eq!(got["SecretString"], "v");
+        h.cleanup().await;
+    }
+}

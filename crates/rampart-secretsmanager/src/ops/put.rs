@@ -98,7 +98,9 @@ impl UpdateSecret for SecretsManagerService {
             .await?
             .value;
         authorize_secret(ctx, "secretsmanager:UpdateSecret", &record)?;
-        refuse_replica(&record)?;
+        if record.primary_region.is_some() {
+            return self.update_replica_key(ctx, &record, input).await;
+        }
         if record.deleted_ms.is_some() {
             return Err(marked_for_deletion());
         }

@@ -10,7 +10,8 @@ use crate::generated::*;
 use crate::ids::secret_id;
 use crate::policy::{authorize_secret, owner_of};
 use crate::record::{SecretRecord, secret_row};
-use crate::replication::{ReplicaState, refuse_replica, replica_arn};
+use crate::replication::{ReplicaState, ReplicaStatus, enqueue_sync, refuse_replica};
+use crate::replication::{replica_arn, replica_refusal};
 use crate::seal::DEFAULT_KEY;
 use crate::service::{CAS_ATTEMPTS, internal, internal_error, marked_for_deletion, timestamp};
 use rampart_core::RequestContext;
@@ -316,6 +317,64 @@ impl SecretsManagerService {
                 let found = self.load(ctx, name).await?;
                 let arn = found.map(|f| f.value.arn);
                 return Ok(StopReplicationToReplicaResponse { arn });
+            }
+        }
+        Err(internal_error())
+    }
+}
+
+impl SecretsManagerService {
+    /// UpdateSecret in a replica's Region: only the replica's key can change ("A replica
+    /// secret can't be updated independently from its primary secret, except for its
+    /// encryption key"). The key is recorded on the primary, with a sync enqueued that seals
+    /// every version again under it. Doubt: AWS documents that the key can change, not the
+    /// call; UpdateSecret with KmsKeyId alone in the replica's Region is assumed.
+    pub(crate) async fn update_replica_key(
+        &self,
+        ctx: &RequestContext,
+        replica: &SecretRecord,
+        input: UpdateSecretRequest,
+    ) -> Result<UpdateSecretResponse, ServiceError> {
+        let only_key = input.description.is_none()
+            && input.secret_string.is_none()
+            && input.secret_binary.is_none();
+        let Some(key) = input.kms_key_id.filter(|_| only_key) else {
+            return Err(replica_refusal());
+        };
+        let key = Some(key).filter(|k| k != DEFAULT_KEY && !k.is_empty());
+        let home = replica.primary_region.clone().unwrap_or_default();
+        let (account, here) = (ctx.account().as_str(), ctx.region.as_str());
+        for _ in 0..CAS_ATTEMPTS {
+            let found = self.load_at(account, &home, &replica.name).await?;
+            let found = found.ok_or_else(crate::service::not_found)?;
+            let mut primary = found.value;
+            let ours = replica_arn(&primary.arn, here) == replica.arn;
+            let state = primary.replicas.iter_mut().find(|r| r.region == here);
+            let Some(state) = state.filter(|_| ours) else {
+                return Err(crate::service::not_found());
+            };
+            state.kms_key_id.clone_from(&key);
+            state.status = ReplicaStatus::InProgress;
+            state.message = None;
+            let row = secret_row(account, &home, &primary.name);
+            let put = self
+                .tables
+                .secrets
+                .put(&row, &primary, Expect::Version(found.version));
+            let writes = vec![
+                enqueue_sync(account, &home, &primary),
+                put.map_err(internal)?,
+            ];
+            match self.store.transact(writes).await {
+                Ok(()) => {
+                    return Ok(UpdateSecretResponse {
+                        arn: Some(replica.arn.clone()),
+                        name: Some(replica.name.clone()),
+                        version_id: None,
+                    });
+                }
+                Err(e) if e.is_conflict() => continue,
+                Err(e) => return Err(internal(e)),
             }
         }
         Err(internal_error())
