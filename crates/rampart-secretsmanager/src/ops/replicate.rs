@@ -121,8 +121,7 @@ impl ReplicateSecretToRegions for SecretsManagerService {
         let added = new_replicas(ctx, regions, force, &record.replicas)?;
         let record = self
             .mutate(ctx, &record.name, |r| {
-                let again = new_replicas_check(&added, &r.replicas);
-                again?;
+                refuse_taken(&added, &r.replicas)?;
                 r.replicas.extend(added.iter().cloned());
                 Ok(vec![])
             })
@@ -135,14 +134,9 @@ impl ReplicateSecretToRegions for SecretsManagerService {
 }
 
 /// Refuses `added` when a racing call replicated to one of its Regions meanwhile.
-fn new_replicas_check(
-    added: &[ReplicaState],
-    existing: &[ReplicaState],
-) -> Result<(), ServiceError> {
-    match added
-        .iter()
-        .any(|a| existing.iter().any(|e| e.region == a.region))
-    {
+fn refuse_taken(added: &[ReplicaState], existing: &[ReplicaState]) -> Result<(), ServiceError> {
+    let taken = |a: &ReplicaState| existing.iter().any(|e| e.region == a.region);
+    match added.iter().any(taken) {
         true => Err(invalid_region()),
         false => Ok(()),
     }
