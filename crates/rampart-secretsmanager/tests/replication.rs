@@ -394,9 +394,12 @@ async fn a_secret_in_the_way_fails_unless_overwritten() {
             .await
             .unwrap();
         let regions = json!([{"Region": AWAY}]);
-        h.home("ReplicateSecretToRegions", replicate("n", regions.clone()))
+        let out = h
+            .home("ReplicateSecretToRegions", replicate("n", regions.clone()))
             .await
             .unwrap();
+        // The answer already says Failed; the sync keeps it so.
+        assert_eq!(out["ReplicationStatus"][0]["Status"], "Failed");
         h.sync().await;
         let status = h.status_of("n", AWAY).await;
         assert_eq!(status["Status"], "Failed");

@@ -35,6 +35,9 @@ impl CreateSecret for SecretsManagerService {
         let cross_primary = input.cross_account_primary_arn.take();
         let mut record = self.new_record(ctx, name, input)?;
         record.replicas = replicas;
+        let (name, arn) = (record.name.clone(), record.arn.clone());
+        self.mark_conflicts(ctx, &name, &arn, &mut record.replicas)
+            .await?;
         if let Some(primary) = cross_primary {
             let has_value = value.is_some();
             self.make_cross_replica(ctx, &mut record, primary, has_value)

@@ -11,7 +11,7 @@ use crate::ids::secret_id;
 use crate::policy::{authorize_secret, owner_of};
 use crate::record::{SecretRecord, secret_row};
 use crate::replication::{ReplicaState, ReplicaStatus, enqueue_sync, refuse_replica};
-use crate::replication::{replica_arn, replica_refusal};
+use crate::replication::{replica_arn, replica_refusal, sync_conflict_message};
 use crate::seal::DEFAULT_KEY;
 use crate::service::{CAS_ATTEMPTS, internal, internal_error, marked_for_deletion, timestamp};
 use rampart_core::RequestContext;
@@ -89,6 +89,30 @@ impl SecretsManagerService {
         Ok(Some(out))
     }
 
+    /// Marks Failed at once, as AWS answers, each of `added` (replicas of secret `name`, ARN
+    /// `arn`) whose Region holds another secret of that name, unless it is to be overwritten.
+    pub(crate) async fn mark_conflicts(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        arn: &str,
+        added: &mut [ReplicaState],
+    ) -> Result<(), ServiceError> {
+        for state in added.iter_mut().filter(|s| !s.force_overwrite) {
+            let found = self
+                .load_at(ctx.account().as_str(), &state.region, name)
+                .await?;
+            let ours = |f: &SecretRecord| {
+                f.arn == replica_arn(arn, &state.region) && f.primary_region.is_some()
+            };
+            if found.is_some_and(|f| !ours(&f.value)) {
+                state.status = ReplicaStatus::Failed;
+                state.message = Some(sync_conflict_message(name, &state.region));
+            }
+        }
+        Ok(())
+    }
+
     /// The primary secret `id` names, after authorizing `action` on it.
     async fn primary(
         &self,
@@ -118,7 +142,9 @@ impl ReplicateSecretToRegions for SecretsManagerService {
         }
         let force = input.force_overwrite_replica_secret.unwrap_or(false);
         let regions = input.add_replica_regions.unwrap_or_default();
-        let added = new_replicas(ctx, regions, force, &record.replicas)?;
+        let mut added = new_replicas(ctx, regions, force, &record.replicas)?;
+        self.mark_conflicts(ctx, &record.name, &record.arn, &mut added)
+            .await?;
         let record = self
             .mutate(ctx, &record.name, |r| {
                 refuse_taken(&added, &r.replicas)?;
