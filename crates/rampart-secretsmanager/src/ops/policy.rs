@@ -119,6 +119,8 @@ impl GetResourcePolicy for SecretsManagerService {
         let id = secret_id(input.secret_id.as_deref())?;
         let record = self.resolve(ctx, id).await?.value;
         authorize_secret(ctx, "secretsmanager:GetResourcePolicy", &record)?;
+        // Doubt: refused on a replica as moto's AWS-checked tests have it.
+        refuse_replica(&record)?;
         if input
             .policy_name
             .as_deref()
