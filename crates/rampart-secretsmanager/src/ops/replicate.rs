@@ -359,41 +359,54 @@ impl SecretsManagerService {
             return Err(replica_refusal());
         };
         let key = Some(key).filter(|k| k != DEFAULT_KEY && !k.is_empty());
-        let home = replica.primary_region.clone().unwrap_or_default();
-        let (account, here) = (ctx.account().as_str(), ctx.region.as_str());
         for _ in 0..CAS_ATTEMPTS {
-            let found = self.load_at(account, &home, &replica.name).await?;
-            let found = found.ok_or_else(crate::service::not_found)?;
-            let mut primary = found.value;
-            let ours = replica_arn(&primary.arn, here) == replica.arn;
-            let state = primary.replicas.iter_mut().find(|r| r.region == here);
-            let Some(state) = state.filter(|_| ours) else {
-                return Err(crate::service::not_found());
-            };
-            state.kms_key_id.clone_from(&key);
-            state.status = ReplicaStatus::InProgress;
-            state.message = None;
-            let row = secret_row(account, &home, &primary.name);
-            let put = self
-                .tables
-                .secrets
-                .put(&row, &primary, Expect::Version(found.version));
-            let writes = vec![
-                enqueue_sync(account, &home, &primary),
-                put.map_err(internal)?,
-            ];
-            match self.store.transact(writes).await {
-                Ok(()) => {
-                    return Ok(UpdateSecretResponse {
-                        arn: Some(replica.arn.clone()),
-                        name: Some(replica.name.clone()),
-                        version_id: None,
-                    });
-                }
-                Err(e) if e.is_conflict() => continue,
-                Err(e) => return Err(internal(e)),
+            if self.record_replica_key(ctx, replica, &key).await? {
+                return Ok(UpdateSecretResponse {
+                    arn: Some(replica.arn.clone()),
+                    name: Some(replica.name.clone()),
+                    version_id: None,
+                });
             }
         }
         Err(internal_error())
+    }
+}
+
+impl SecretsManagerService {
+    /// Records `key` for `replica` (of the caller's Region) on its primary, InProgress with a
+    /// sync enqueued, in one transaction; `false` on a conflict.
+    async fn record_replica_key(
+        &self,
+        ctx: &RequestContext,
+        replica: &SecretRecord,
+        key: &Option<String>,
+    ) -> Result<bool, ServiceError> {
+        let home = replica.primary_region.clone().unwrap_or_default();
+        let (account, here) = (ctx.account().as_str(), ctx.region.as_str());
+        let found = self.load_at(account, &home, &replica.name).await?;
+        let found = found.ok_or_else(crate::service::not_found)?;
+        let mut primary = found.value;
+        let ours = replica_arn(&primary.arn, here) == replica.arn;
+        let state = primary.replicas.iter_mut().find(|r| r.region == here);
+        let Some(state) = state.filter(|_| ours) else {
+            return Err(crate::service::not_found());
+        };
+        state.kms_key_id.clone_from(key);
+        state.status = ReplicaStatus::InProgress;
+        state.message = None;
+        let row = secret_row(account, &home, &primary.name);
+        let put = self
+            .tables
+            .secrets
+            .put(&row, &primary, Expect::Version(found.version));
+        let writes = vec![
+            enqueue_sync(account, &home, &primary),
+            put.map_err(internal)?,
+        ];
+        match self.store.transact(writes).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_conflict() => Ok(false),
+            Err(e) => Err(internal(e)),
+        }
     }
 }

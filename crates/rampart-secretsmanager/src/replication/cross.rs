@@ -34,6 +34,16 @@ pub fn row_of_arn(arn: &str) -> Option<String> {
     Some(secret_row(owner_of(arn), region_of(arn), name_in_arn(arn)?))
 }
 
+/// A sync's outcome as (status, message, settled), or the internal fault to retry on.
+fn outcome(result: Result<(), Failure>) -> Result<(ReplicaStatus, String, bool), String> {
+    match result {
+        Ok(()) => Ok((ReplicaStatus::InSync, SYNCED.to_owned(), true)),
+        Err(Failure::Lasting(m)) => Ok((ReplicaStatus::Failed, m, true)),
+        Err(Failure::Retry(m)) => Ok((ReplicaStatus::Failed, m, false)),
+        Err(Failure::Internal(e)) => Err(e),
+    }
+}
+
 impl SecretsManagerService {
     /// The stored secret whose full ARN is `arn`.
     pub(crate) async fn load_arn(
@@ -65,12 +75,7 @@ impl SecretsManagerService {
             let mut writes = Vec::new();
             let (status, message, settled) = match &replica {
                 None => (ReplicaStatus::Failed, UNLINKED.to_owned(), true),
-                Some(r) => match self.cross_writes(&found.value, r, &mut writes).await {
-                    Ok(()) => (ReplicaStatus::InSync, SYNCED.to_owned(), true),
-                    Err(Failure::Lasting(m)) => (ReplicaStatus::Failed, m, true),
-                    Err(Failure::Retry(m)) => (ReplicaStatus::Failed, m, false),
-                    Err(Failure::Internal(e)) => return Err(e),
-                },
+                Some(r) => outcome(self.cross_writes(&found.value, r, &mut writes).await)?,
             };
             if writes.is_empty()
                 && let Some(r) = &replica
