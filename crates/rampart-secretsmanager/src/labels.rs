@@ -179,6 +179,10 @@ mod tests {
             tags: vec![],
             versions: vec![],
             resource_policy: None,
+            replicas: vec![],
+            primary_region: None,
+            cross_account_replicas: vec![],
+            cross_account_primary: None,
         }
     }
 

@@ -6,6 +6,7 @@
 use crate::SecretsManagerService;
 use crate::deletion::DeletionJob;
 use crate::record::{SECRETS, VALUES};
+use crate::replication::ReplicationJob;
 use rampart_codec::AwsJsonService;
 use rampart_core::Job;
 use rampart_kms::KmsService;
@@ -44,6 +45,9 @@ impl ServiceModule for SecretsManagerModule {
     }
 
     fn jobs(&self) -> Vec<Arc<dyn Job>> {
-        vec![Arc::new(DeletionJob(self.0.clone()))]
+        vec![
+            Arc::new(DeletionJob(self.0.clone())),
+            Arc::new(ReplicationJob(self.0.clone())),
+        ]
     }
 }

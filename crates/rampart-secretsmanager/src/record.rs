@@ -2,6 +2,7 @@
 //! the caller's account and Region, and one row per version holding its sealed value, so a
 //! new version writes one small row instead of rewriting the whole history.
 
+use crate::replication::{CrossPrimaryState, CrossReplicaState, ReplicaState};
 use rampart_store::{Store, Table};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,19 @@ pub struct SecretRecord {
     /// The resource policy (JSON as PutResourcePolicy received it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_policy: Option<String>,
+    // Replication (`crate::replication`).
+    /// On a primary: its replicas in other Regions, in the order they were added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaState>,
+    /// On a replica: the Region of its primary (the replica is read-only while it is set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
+    /// On a primary: its replica in another account of its Region (at most one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cross_account_replicas: Vec<CrossReplicaState>,
+    /// On a replica of another account's secret: that primary and the replication status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_account_primary: Option<CrossPrimaryState>,
 }
 
 /// One version; its sealed value is the [`ValueRecord`] at [`value_row`].

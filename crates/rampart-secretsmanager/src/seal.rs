@@ -142,7 +142,7 @@ fn missing() -> ServiceError {
 /// A KMS error as Secrets Manager relays it: a refusal is AccessDeniedException ("Access to
 /// KMS is not allowed"); an unusable key is EncryptionFailure or DecryptionFailure with KMS's
 /// message; anything else is an internal error.
-fn relay(err: KmsError, sealing: bool) -> ServiceError {
+pub(crate) fn relay(err: KmsError, sealing: bool) -> ServiceError {
     match &err {
         KmsError::AccessDenied(_) => {
             ServiceError::new("AccessDeniedException", 400, "Access to KMS is not allowed")

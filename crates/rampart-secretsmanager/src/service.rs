@@ -4,6 +4,7 @@
 use crate::generated::errors::{invalid_request_exception, resource_not_found_exception};
 use crate::generated::{SecretsManagerHandler, ServiceError};
 use crate::record::{SecretRecord, Tables, ValueRecord, secret_row, value_row, values_prefix};
+use crate::replication::{enqueue_sync, has_replicas, refuse_replica};
 use rampart_core::{Clock, RequestContext};
 use rampart_kms::KmsService;
 use rampart_store::{Expect, Store, StoreError, Versioned, Write};
@@ -152,8 +153,9 @@ impl SecretsManagerService {
         self.mutate_at(account, region, name, change).await
     }
 
-    /// [`Self::mutate`] on secret `name` of `account` in `region` (the owner's, for a read
-    /// from another account).
+    /// [`Self::mutate`] on secret `name` of `account` in `region`. A replica is refused
+    /// (writes are made on its primary); a primary with replicas enqueues their sync in the
+    /// same transaction.
     pub(crate) async fn mutate_at<F>(
         &self,
         account: &str,
@@ -164,14 +166,50 @@ impl SecretsManagerService {
     where
         F: Fn(&mut SecretRecord) -> Result<Vec<Write>, ServiceError>,
     {
+        self.write_at(account, region, name, true, change).await
+    }
+
+    /// Notes on secret `name` of `account` in `region` what reading it changes (its last
+    /// access), on a replica too and without a sync: each Region keeps its own.
+    pub(crate) async fn touch_at<F>(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        change: F,
+    ) -> Result<SecretRecord, ServiceError>
+    where
+        F: Fn(&mut SecretRecord) -> Result<Vec<Write>, ServiceError>,
+    {
+        self.write_at(account, region, name, false, change).await
+    }
+
+    /// Applies `change` (see [`Self::mutate`]); `replicated`: refuse replicas, sync replicas.
+    async fn write_at<F>(
+        &self,
+        account: &str,
+        region: &str,
+        name: &str,
+        replicated: bool,
+        change: F,
+    ) -> Result<SecretRecord, ServiceError>
+    where
+        F: Fn(&mut SecretRecord) -> Result<Vec<Write>, ServiceError>,
+    {
         let row = secret_row(account, region, name);
         for _ in 0..CAS_ATTEMPTS {
             let found = self.load_at(account, region, name).await?;
             let found = found.ok_or_else(not_found)?;
             let mut record = found.value;
+            if replicated {
+                refuse_replica(&record)?;
+            }
             let before: Vec<String> = record.versions.iter().map(|v| v.id.clone()).collect();
             let mut writes = change(&mut record)?;
             writes.extend(self.removed_values(&record, &before));
+            if replicated && has_replicas(&record) {
+                writes.push(enqueue_sync(account, region, &record));
+            }
             let put = self
                 .tables
                 .secrets

@@ -1,4 +1,5 @@
-//! CreateSecret: a new secret, with a first version labelled AWSCURRENT when a value is given.
+//! CreateSecret: a new secret, with a first version labelled AWSCURRENT when a value is given,
+//! and its replicas (AddReplicaRegions) recorded InProgress with their sync enqueued.
 
 use super::version::{Outcome, Value, token};
 use crate::SecretsManagerService;
@@ -6,8 +7,10 @@ use crate::generated::errors::{invalid_request_exception, resource_exists_except
 use crate::generated::{CreateSecret, CreateSecretRequest, CreateSecretResponse, ServiceError};
 use crate::ids::{check_name, new_arn};
 use crate::labels::CURRENT;
+use crate::ops::replicate::{new_replicas, statuses};
 use crate::ops::tags::{check_tags, tag_pairs};
 use crate::record::{SecretRecord, secret_row};
+use crate::replication::enqueue_sync;
 use crate::seal::DEFAULT_KEY;
 use crate::service::{authorize, internal};
 use rampart_core::RequestContext;
@@ -17,37 +20,46 @@ impl CreateSecret for SecretsManagerService {
     async fn create_secret(
         &self,
         ctx: &RequestContext,
-        input: CreateSecretRequest,
+        mut input: CreateSecretRequest,
     ) -> Result<CreateSecretResponse, ServiceError> {
         let name = input.name.clone().unwrap_or_default();
         check_name(&name)?;
-        if input
-            .add_replica_regions
-            .as_ref()
-            .is_some_and(|r| !r.is_empty())
-        {
-            return Err(invalid_request_exception(
-                "Rampart does not replicate secrets yet: AddReplicaRegions is not supported.",
-            ));
-        }
+        let force = input.force_overwrite_replica_secret.unwrap_or(false);
+        let regions = input.add_replica_regions.take().unwrap_or_default();
+        let replicas = new_replicas(ctx, regions, force, &[])?;
         let value = Value::of(input.secret_string.clone(), input.secret_binary.clone())?;
         let token = token(input.client_request_token.clone());
         if let Some(existing) = self.load(ctx, &name).await? {
             return self.create_again(ctx, &existing.value, &token, value).await;
         }
+        let cross_primary = input.cross_account_primary_arn.take();
         let mut record = self.new_record(ctx, name, input)?;
+        record.replicas = replicas;
+        let (name, arn) = (record.name.clone(), record.arn.clone());
+        self.mark_conflicts(ctx, &name, &arn, &mut record.replicas)
+            .await?;
+        if let Some(primary) = cross_primary {
+            let has_value = value.is_some();
+            self.make_cross_replica(ctx, &mut record, primary, has_value)
+                .await?;
+        }
         let mut version_id = None;
         let mut writes = vec![];
         if let Some(value) = &value {
             writes = self.first_version(ctx, &mut record, &token, value).await?;
             version_id = Some(token);
         }
+        if !record.replicas.is_empty() {
+            let (account, region) = (ctx.account().as_str(), ctx.region.as_str());
+            writes.push(enqueue_sync(account, region, &record));
+        }
         self.insert(ctx, &record, writes).await?;
+        let replication_status = (!record.replicas.is_empty()).then(|| statuses(&record));
         Ok(CreateSecretResponse {
             arn: Some(record.arn),
             name: Some(record.name),
             version_id,
-            ..CreateSecretResponse::default()
+            replication_status,
         })
     }
 }
@@ -80,6 +92,10 @@ impl SecretsManagerService {
             tags,
             versions: vec![],
             resource_policy: None,
+            replicas: vec![],
+            primary_region: None,
+            cross_account_replicas: vec![],
+            cross_account_primary: None,
         })
     }
 

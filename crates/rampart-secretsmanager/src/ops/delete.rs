@@ -1,5 +1,6 @@
 //! DeleteSecret (a recovery window of 7–30 days, 30 by default, or ForceDeleteWithoutRecovery)
 //! and RestoreSecret. A scheduled deletion enqueues a due item that the deletion job acts on.
+//! A replica cannot be deleted (nor restored) in its Region, nor a primary that has replicas.
 
 use crate::SecretsManagerService;
 use crate::deletion::schedule;
@@ -8,7 +9,8 @@ use crate::generated::{DeleteSecret, DeleteSecretRequest, DeleteSecretResponse, 
 use crate::generated::{RestoreSecret, RestoreSecretRequest, RestoreSecretResponse};
 use crate::ids::secret_id;
 use crate::policy::authorize_secret;
-use crate::record::secret_row;
+use crate::record::{SecretRecord, secret_row};
+use crate::replication::refuse_replica;
 use crate::service::{internal, timestamp};
 use rampart_core::RequestContext;
 use rampart_store::Expect;
@@ -41,6 +43,11 @@ impl DeleteSecret for SecretsManagerService {
             .await?;
         let record = &found.value;
         authorize_secret(ctx, "secretsmanager:DeleteSecret", record)?;
+        refuse_replica(record)?;
+        if !record.replicas.is_empty() {
+            return Err(still_replicated(record));
+        }
+        still_linked(record)?;
         let window = window(&input)?;
         let now = self.now_ms();
         let Some(days) = window else {
@@ -71,6 +78,38 @@ impl DeleteSecret for SecretsManagerService {
             .await?;
         Ok(response(&record.arn, &record.name, due))
     }
+}
+
+/// InvalidParameterException for deleting a primary that still has replicas, as AWS words it.
+fn still_replicated(record: &SecretRecord) -> ServiceError {
+    let mut regions: Vec<&str> = record.replicas.iter().map(|r| r.region.as_str()).collect();
+    regions.sort_unstable();
+    invalid_parameter_exception(format!(
+        "You can't delete secret {} that still has replica regions [{}].",
+        record.arn,
+        regions.join(", ")
+    ))
+}
+
+/// Refuses deleting a secret still linked to another account's: a primary with an associated
+/// replica, or a replica that has not stopped replication. Doubt: AWS documents both rules,
+/// not their wording.
+fn still_linked(record: &SecretRecord) -> Result<(), ServiceError> {
+    if !record.cross_account_replicas.is_empty() {
+        return Err(invalid_parameter_exception(format!(
+            "You can't delete secret {} that still has a cross-account replica. Call \
+             DisassociateCrossAccountReplica first.",
+            record.arn
+        )));
+    }
+    if record.cross_account_primary.is_some() {
+        return Err(invalid_parameter_exception(format!(
+            "You can't delete secret {} that is still a cross-account replica. Call \
+             StopReplicationToReplica first.",
+            record.arn
+        )));
+    }
+    Ok(())
 }
 
 fn response(arn: &str, name: &str, deletion_ms: i64) -> DeleteSecretResponse {

@@ -1,5 +1,6 @@
 //! DescribeSecret and ListSecretVersionIds, and the secret's list entry ListSecrets shares.
 
+use super::cross_account::{cross_primary, cross_replicas};
 use super::list::page;
 use crate::SecretsManagerService;
 use crate::generated::{DescribeSecret, DescribeSecretRequest, DescribeSecretResponse};
@@ -9,6 +10,7 @@ use crate::generated::{ServiceError, Tag};
 use crate::ids::secret_id;
 use crate::policy::authorize_secret;
 use crate::record::SecretRecord;
+use crate::replication::primary_region_of;
 use crate::service::timestamp;
 use rampart_core::RequestContext;
 use std::collections::BTreeMap;
@@ -47,6 +49,7 @@ pub fn list_entry(record: &SecretRecord) -> SecretListEntry {
         deleted_date: record.deleted_ms.map(timestamp),
         secret_versions_to_stages: Some(stages(record)),
         tags: (!record.tags.is_empty()).then(|| tags(record)),
+        primary_region: primary_region_of(record).map(str::to_owned),
         ..SecretListEntry::default()
     }
 }
@@ -73,6 +76,10 @@ impl DescribeSecret for SecretsManagerService {
             deleted_date: record.deleted_ms.map(timestamp),
             version_ids_to_stages: Some(stages(&record)),
             tags: (!record.tags.is_empty()).then(|| tags(&record)),
+            primary_region: primary_region_of(&record).map(str::to_owned),
+            replication_status: self.replication_status(&record).await?,
+            cross_account_primary: cross_primary(&record),
+            cross_account_replicas: cross_replicas(&record),
             ..DescribeSecretResponse::default()
         })
     }

@@ -6,6 +6,7 @@
 
 use crate::generated::{Filter, FilterNameStringType};
 use crate::record::SecretRecord;
+use crate::replication::primary_region_of;
 
 fn starts(hay: &str, prefix: &str, fold: bool) -> bool {
     match fold {
@@ -31,7 +32,10 @@ fn attributes<'a>(record: &'a SecretRecord, key: &FilterNameStringType) -> (Vec<
             all.extend(tag_keys().chain(tag_values()));
             (all, true)
         }
-        // Replication and managed secrets are not held yet: no primary Region or owner.
+        FilterNameStringType::PrimaryRegion => {
+            (primary_region_of(record).into_iter().collect(), false)
+        }
+        // Managed secrets are not held yet: no owning service.
         _ => (vec![], false),
     }
 }
@@ -85,6 +89,10 @@ mod tests {
                 .collect(),
             versions: vec![],
             resource_policy: None,
+            replicas: vec![],
+            primary_region: None,
+            cross_account_replicas: vec![],
+            cross_account_primary: None,
         }
     }
 

@@ -3,6 +3,7 @@
 mod batch;
 mod batch_read;
 mod create;
+mod cross_account;
 mod delete;
 mod describe;
 mod filters;

@@ -17,6 +17,7 @@ use crate::generated::{ValidateResourcePolicyResponse, ValidationErrorsEntry};
 use crate::ids::secret_id;
 use crate::policy::{authorize_secret, grants_public_access, owner_of, parse};
 use crate::record::SecretRecord;
+use crate::replication::refuse_replica;
 use crate::service::marked_for_deletion;
 use rampart_core::RequestContext;
 
@@ -50,6 +51,7 @@ impl SecretsManagerService {
     ) -> Result<SecretRecord, ServiceError> {
         let record = self.resolve(ctx, secret_id(id)?).await?.value;
         authorize_secret(ctx, action, &record)?;
+        refuse_replica(&record)?;
         if record.deleted_ms.is_some() {
             return Err(marked_for_deletion());
         }
@@ -117,6 +119,8 @@ impl GetResourcePolicy for SecretsManagerService {
         let id = secret_id(input.secret_id.as_deref())?;
         let record = self.resolve(ctx, id).await?.value;
         authorize_secret(ctx, "secretsmanager:GetResourcePolicy", &record)?;
+        // Doubt: refused on a replica as moto's AWS-checked tests have it.
+        refuse_replica(&record)?;
         if input
             .policy_name
             .as_deref()

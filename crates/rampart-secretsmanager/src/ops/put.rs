@@ -12,6 +12,7 @@ use crate::ids::secret_id;
 use crate::labels::{CURRENT, PENDING, PREVIOUS};
 use crate::policy::authorize_secret;
 use crate::record::{Sealing, SecretRecord, ValueRecord, VersionRecord};
+use crate::replication::refuse_replica;
 use crate::seal::DEFAULT_KEY;
 use crate::service::marked_for_deletion;
 use rampart_core::RequestContext;
@@ -52,6 +53,7 @@ impl PutSecretValue for SecretsManagerService {
             .await?
             .value;
         authorize_secret(ctx, "secretsmanager:PutSecretValue", &record)?;
+        refuse_replica(&record)?;
         if record.deleted_ms.is_some() {
             return Err(marked_for_deletion());
         }
@@ -96,6 +98,9 @@ impl UpdateSecret for SecretsManagerService {
             .await?
             .value;
         authorize_secret(ctx, "secretsmanager:UpdateSecret", &record)?;
+        if record.primary_region.is_some() {
+            return self.update_replica_key(ctx, &record, input).await;
+        }
         if record.deleted_ms.is_some() {
             return Err(marked_for_deletion());
         }

@@ -118,7 +118,7 @@ impl SecretsManagerService {
         }
         let (account, region) = (owner_of(&record.arn), region_of(&record.arn));
         let result = self
-            .mutate_at(account, region, &record.name, |r| {
+            .touch_at(account, region, &record.name, |r| {
                 r.last_accessed_ms = Some(today);
                 if let Some(v) = r.versions.iter_mut().find(|v| v.id == id) {
                     v.last_accessed_ms = Some(today);
