@@ -179,6 +179,7 @@ mod tests {
             tags: vec![],
             versions: vec![],
             resource_policy: None,
+            rotation: Default::default(),
         }
     }
 

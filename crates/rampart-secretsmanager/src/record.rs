@@ -36,6 +36,12 @@ pub struct SecretRecord {
     /// The resource policy (JSON as PutResourcePolicy received it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_policy: Option<String>,
+    /// Rotation: configuration, next window and the rotation in progress.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::rotation::state::RotationState::is_off"
+    )]
+    pub rotation: crate::rotation::state::RotationState,
 }
 
 /// One version; its sealed value is the [`ValueRecord`] at [`value_row`].

@@ -80,6 +80,7 @@ impl SecretsManagerService {
             tags,
             versions: vec![],
             resource_policy: None,
+            rotation: Default::default(),
         })
     }
 

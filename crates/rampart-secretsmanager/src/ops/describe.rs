@@ -9,6 +9,7 @@ use crate::generated::{ServiceError, Tag};
 use crate::ids::secret_id;
 use crate::policy::authorize_secret;
 use crate::record::SecretRecord;
+use crate::rotation::view::view;
 use crate::service::timestamp;
 use rampart_core::RequestContext;
 use std::collections::BTreeMap;
@@ -36,6 +37,7 @@ fn tags(record: &SecretRecord) -> Vec<Tag> {
 
 /// `record` as a ListSecrets entry.
 pub fn list_entry(record: &SecretRecord) -> SecretListEntry {
+    let rotation = view(&record.rotation);
     SecretListEntry {
         arn: Some(record.arn.clone()),
         name: Some(record.name.clone()),
@@ -47,6 +49,12 @@ pub fn list_entry(record: &SecretRecord) -> SecretListEntry {
         deleted_date: record.deleted_ms.map(timestamp),
         secret_versions_to_stages: Some(stages(record)),
         tags: (!record.tags.is_empty()).then(|| tags(record)),
+        // Rotation.
+        rotation_enabled: rotation.enabled,
+        rotation_lambda_arn: rotation.lambda_arn,
+        rotation_rules: rotation.rules,
+        last_rotated_date: rotation.last_rotated,
+        next_rotation_date: rotation.next_rotation,
         ..SecretListEntry::default()
     }
 }
@@ -62,6 +70,7 @@ impl DescribeSecret for SecretsManagerService {
             .await?
             .value;
         authorize_secret(ctx, "secretsmanager:DescribeSecret", &record)?;
+        let rotation = view(&record.rotation);
         Ok(DescribeSecretResponse {
             arn: Some(record.arn.clone()),
             name: Some(record.name.clone()),
@@ -73,6 +82,12 @@ impl DescribeSecret for SecretsManagerService {
             deleted_date: record.deleted_ms.map(timestamp),
             version_ids_to_stages: Some(stages(&record)),
             tags: (!record.tags.is_empty()).then(|| tags(&record)),
+            // Rotation.
+            rotation_enabled: rotation.enabled,
+            rotation_lambda_arn: rotation.lambda_arn,
+            rotation_rules: rotation.rules,
+            last_rotated_date: rotation.last_rotated,
+            next_rotation_date: rotation.next_rotation,
             ..DescribeSecretResponse::default()
         })
     }

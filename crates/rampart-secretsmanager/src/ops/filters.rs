@@ -85,6 +85,7 @@ mod tests {
                 .collect(),
             versions: vec![],
             resource_policy: None,
+            rotation: Default::default(),
         }
     }
 

@@ -7,6 +7,14 @@
 //! Lambda calls the Secrets Manager API with its execution role.
 
 pub mod builtin;
+pub(crate) mod events;
+pub mod functions;
+mod http;
+pub(crate) mod progress;
+pub(crate) mod runner;
+pub(crate) mod schedule;
+pub(crate) mod state;
+pub(crate) mod view;
 
 use crate::SecretsManagerService;
 use rampart_core::RequestContext;
