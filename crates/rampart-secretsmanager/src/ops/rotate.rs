@@ -32,7 +32,7 @@ fn previous_rotation() -> ServiceError {
 
 /// Whether `r` has an unfinished rotation: one in progress, or AWSPENDING on a version that is
 /// not AWSCURRENT.
-fn unfinished(r: &SecretRecord) -> bool {
+pub(crate) fn unfinished(r: &SecretRecord) -> bool {
     let pending = r.staged(PENDING);
     r.rotation.in_progress.is_some()
         || pending.is_some_and(|v| !v.stages.iter().any(|s| s == CURRENT))
@@ -200,4 +200,39 @@ fn cancelled_version(r: &SecretRecord) -> Option<String> {
     }
     let pending = r.staged(PENDING)?;
     (!pending.stages.iter().any(|s| s == CURRENT)).then(|| pending.id.clone())
+}
+
+/// A new AWSCURRENT version `new_id` made by hand (PutSecretValue) while a rotation was
+/// unfinished (checked by the caller with [`unfinished`] before adding it) abandons that rotation, as AWS does: AWSPENDING comes off the rotation's version
+/// (so later rotations can start), the rotation in progress is forgotten, and
+/// RotationAbandoned is recorded. The writes recording it.
+pub(crate) fn abandon_on_manual_change(
+    ctx: &RequestContext,
+    r: &mut SecretRecord,
+    new_id: &str,
+    now: i64,
+) -> Vec<Write> {
+    let made_current = r
+        .version(new_id)
+        .is_some_and(|v| v.stages.iter().any(|s| s == CURRENT));
+    if !made_current {
+        return vec![];
+    }
+    let rotation_token = r
+        .rotation
+        .in_progress
+        .take()
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), |p| p.rotation_token);
+    for v in r.versions.iter_mut().filter(|v| v.id != new_id) {
+        v.stages.retain(|s| s != PENDING);
+    }
+    let (account, region) = (ctx.account().as_str(), ctx.region.as_str());
+    let at = Occasion {
+        account,
+        region,
+        secret_arn: &r.arn,
+        rotation_token: &rotation_token,
+        time_ms: now,
+    };
+    writes(RotationEvent::Abandoned, &at, None)
 }
