@@ -1,6 +1,14 @@
 //! Secrets Manager for Rampart: secrets with versions and staging labels, served from the
-//! generated `secretsmanager` wire layer, with resource policies (rotation and replication
-//! answer not-served for now).
+//! generated `secretsmanager` wire layer, with resource policies and rotation (replication
+//! answers not-served for now).
+//!
+//! Rotation (`rotation`): RotateSecret stores the function and rules and starts a rotation;
+//! the `secretsmanager.rotations` cluster job runs its four steps (createSecret, setSecret,
+//! testSecret, finishSecret) through a built-in rotator (AWS rotation template names) or an
+//! HTTP endpoint registered with `rampart rotation-function register`, committing progress in
+//! the secret's record after each step so a restart resumes it, and records RotationStarted,
+//! RotationSucceeded, RotationFailed and RotationAbandoned in the audit trail and on
+//! EventBridge.
 //!
 //! Each version's value is sealed with AES-256-GCM under a fresh data key that KMS generates
 //! as the caller, under the encryption context `{"SecretARN", "SecretVersionId"}`; the store
