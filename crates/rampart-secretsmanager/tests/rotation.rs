@@ -570,3 +570,31 @@ async fn a_manual_new_version_abandons_an_unfinished_rotation() {
             .unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_rotate_secret_is_idempotent() {
+    let rotator = Rotator::start().await;
+    for h in Harness::all().await {
+        with_function(&h, &rotator, None).await;
+        let (arn, _) = h.secret("app/idem").await;
+        let token = uuid::Uuid::new_v4().to_string();
+        let rotate =
+            json!({"SecretId": arn, "RotationLambdaARN": FUNCTION, "ClientRequestToken": token});
+        h.call("RotateSecret", rotate.clone()).await.unwrap();
+        assert_eq!(
+            h.call("RotateSecret", rotate.clone()).await.unwrap()["VersionId"],
+            token
+        );
+        assert_eq!(h.run_jobs().await, 1);
+        assert_eq!(
+            h.call("RotateSecret", rotate).await.unwrap()["VersionId"],
+            token
+        );
+        assert_eq!(h.run_jobs().await, 0);
+        assert_eq!(rotator.steps().len(), 4);
+        assert_eq!(
+            names(&h.rotation_events().await),
+            ["RotationStarted", "RotationSucceeded"]
+        );
+    }
+}

@@ -59,17 +59,15 @@ impl SecretsManagerService {
         if r.deleted_ms.is_some() {
             return Err(marked_for_deletion());
         }
+        if is_retry(r, &req.token) {
+            return Ok(vec![]);
+        }
         if unfinished(r) {
             return Err(previous_rotation());
         }
         let (account, region) = (ctx.account().as_str(), ctx.region.as_str());
-        let state = &mut r.rotation;
-        state.enabled = true;
-        state.lambda_arn = Some(req.lambda_arn.clone());
-        if let Some(rules) = &req.rules {
-            state.rules = Some(rules.clone());
-        }
-        let anchor = state.last_rotated_ms.unwrap_or(now);
+        configure(r, req);
+        let anchor = r.rotation.last_rotated_ms.unwrap_or(now);
         let progress = Progress::start(req.token.clone(), !req.immediately, now);
         let event = if req.immediately {
             RotationEvent::Started
@@ -102,6 +100,27 @@ impl SecretsManagerService {
         r.rotation.in_progress = Some(progress);
         r.last_changed_ms = now;
         Ok(w)
+    }
+}
+
+/// Whether `token` already names this secret's rotation in progress or a version: a retry
+/// of the same RotateSecret, answered without starting anything again (ClientRequestToken
+/// idempotency).
+fn is_retry(r: &SecretRecord, token: &str) -> bool {
+    r.rotation
+        .in_progress
+        .as_ref()
+        .is_some_and(|p| p.token == token)
+        || r.version(token).is_some()
+}
+
+/// Turns rotation on with `req`'s function, and its rules when it has some.
+fn configure(r: &mut SecretRecord, req: &Request) {
+    let state = &mut r.rotation;
+    state.enabled = true;
+    state.lambda_arn = Some(req.lambda_arn.clone());
+    if let Some(rules) = &req.rules {
+        state.rules = Some(rules.clone());
     }
 }
 

@@ -78,3 +78,53 @@ pub fn writes(event: RotationEvent, at: &Occasion<'_>, error: Option<String>) ->
     };
     vec![service_event_write(AUDIT_LOG, &record), publish(&bus_event)]
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_is_an_audit_record_and_a_bus_event_of_the_same_record() {
+        let at = Occasion {
+            account: "111122223333",
+            region: "eu-west-1",
+            secret_arn: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf",
+            rotation_token: "t",
+            time_ms: 1_767_323_045_000,
+        };
+        let w = writes(RotationEvent::Failed, &at, Some("why".into()));
+        let [
+            Write::Append { log, entry },
+            Write::Enqueue { queue, payload, .. },
+        ] = w.as_slice()
+        else {
+            panic!("unexpected writes");
+        };
+        assert_eq!(*log, AUDIT_LOG);
+        assert_eq!(*queue, rampart_module::events::INGEST_QUEUE);
+        let event = rampart_module::events::decode(payload).unwrap();
+        assert_eq!(event.source, "aws.secretsmanager");
+        assert_eq!(event.detail_type, "AWS Service Event via CloudTrail");
+        assert_eq!(
+            (event.account.as_str(), event.region.as_str()),
+            (at.account, at.region)
+        );
+        assert_eq!(event.detail["eventName"], "RotationFailed");
+        assert_eq!(event.detail["eventType"], "AwsServiceEvent");
+        assert_eq!(event.detail["errorMessage"], "why");
+        assert_eq!(
+            event.detail["additionalEventData"]["SecretId"],
+            at.secret_arn
+        );
+        assert_eq!(
+            event.detail["requestID"],
+            format!("Rotation-{}-t", at.secret_arn)
+        );
+        let records = rampart_audit::decode_entry(entry);
+        let rampart_audit::StoredRecord::Compact(record) = &records[0] else {
+            panic!("not compact");
+        };
+        assert_eq!(cloudtrail_value(record), event.detail);
+    }
+}
