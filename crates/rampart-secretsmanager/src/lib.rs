@@ -20,7 +20,7 @@ pub mod generated;
 mod ids;
 pub mod labels;
 mod module;
-mod ops;
+pub(crate) mod ops;
 pub mod password;
 pub mod policy;
 mod record;

@@ -474,9 +474,23 @@ async fn test_only_rotation_cancel_and_validation() {
         // RotateImmediately=false runs testSecret only and schedules the first rotation.
         let later = json!({"SecretId": arn, "RotationLambdaARN": FUNCTION, "RotateImmediately": false,
             "RotationRules": {"ScheduleExpression": "cron(0 16 1,15 * ? *)", "Duration": "2h"}});
-        h.call("RotateSecret", later).await.unwrap();
+        let test_version = h.call("RotateSecret", later).await.unwrap()["VersionId"].clone();
         h.run_jobs().await;
         assert_eq!(rotator.steps(), ["testSecret"]);
+        // The test's AWSPENDING copy of the value is made and its label removed again.
+        let all = json!({"SecretId": arn, "IncludeDeprecated": true});
+        let listed = h.call("ListSecretVersionIds", all).await.unwrap();
+        let versions = listed["Versions"].as_array().unwrap();
+        let tested = versions
+            .iter()
+            .find(|v| v["VersionId"] == test_version)
+            .unwrap();
+        assert_eq!(tested["VersionStages"], json!([]));
+        let by_id = json!({"SecretId": arn, "VersionId": test_version});
+        assert_eq!(
+            h.call("GetSecretValue", by_id).await.unwrap()["SecretString"],
+            "v1"
+        );
         let d = h
             .call("DescribeSecret", json!({"SecretId": arn}))
             .await

@@ -14,4 +14,4 @@ mod rotate;
 mod stage;
 mod tags;
 mod value;
-mod version;
+pub(crate) mod version;

@@ -1,6 +1,6 @@
 //! RotateSecret and CancelRotateSecret. RotateSecret stores the rotation function and rules,
 //! turns rotation on and starts a rotation: all four steps, or with RotateImmediately=false
-//! only testSecret, to check the configuration, with the first rotation in the next window.
+//! only testSecret (against an AWSPENDING copy of the current value), to check the configuration, with the first rotation in the next window.
 //! The rotation itself runs in the rotation job (`rotation::runner`), from the due item
 //! enqueued here. CancelRotateSecret turns rotation off and forgets the rotation in progress,
 //! leaving the labels as they are (AWS: "it can leave the VersionStage labels in an unexpected

@@ -14,6 +14,7 @@ pub(crate) mod progress;
 pub(crate) mod runner;
 pub(crate) mod schedule;
 pub(crate) mod state;
+mod test_version;
 pub(crate) mod view;
 
 use crate::SecretsManagerService;

@@ -6,6 +6,7 @@ use super::events::{RotationEvent, writes};
 use super::runner::{Due, DueKind, enqueue, occasion, retry_delay};
 use super::schedule::Schedule;
 use super::state::Progress;
+use super::test_version::remove_test_version;
 use super::{Step, StepFailure};
 use crate::SecretsManagerService;
 use crate::generated::ServiceError;
@@ -98,6 +99,7 @@ impl SecretsManagerService {
                 };
                 let mut w = writes(event, &occasion(due, r, &p, now), Some(failure.0.clone()));
                 if p.test_only {
+                    remove_test_version(r, &p.token);
                     r.rotation.in_progress = None;
                     return Ok(w);
                 }
@@ -119,6 +121,7 @@ impl SecretsManagerService {
 fn finish(due: &Due, r: &mut SecretRecord, p: &Progress, now: i64) -> Vec<Write> {
     r.rotation.in_progress = None;
     if p.test_only {
+        remove_test_version(r, &p.token);
         return writes(
             RotationEvent::TestSucceeded,
             &occasion(due, r, p, now),

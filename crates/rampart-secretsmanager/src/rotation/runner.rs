@@ -226,6 +226,10 @@ impl SecretsManagerService {
                 ))
             })?;
         let ctx = step_context(due).ok_or_else(|| StepFailure("invalid account".into()))?;
+        if progress.test_only {
+            self.prepare_test_version(due, &ctx, record, &progress.token)
+                .await?;
+        }
         let event = StepEvent {
             step: progress.next_step,
             secret_id: record.arn.clone(),
