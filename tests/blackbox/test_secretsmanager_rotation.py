@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from harness import DEV_SQLITE, eventually, expect_error
+from test_events_e2e import Receiver, route_to
 
 FUNCTION = "rampart-test-rotator"
 
@@ -156,6 +157,11 @@ def _order(name: str) -> int:
 def test_failure_at_test_secret_leaves_awspending(server, sm, rotator):
     made = sm.create_secret(Name=f"rot/{uuid.uuid4().hex[:8]}", SecretString="v1")
     arn, v1 = made["ARN"], made["VersionId"]
+    # The failure also reaches EventBridge, as CloudTrail delivers service events.
+    receiver = Receiver()
+    route_to(server.client("events"), receiver.url, {
+        "source": ["aws.secretsmanager"], "detail-type": ["AWS Service Event via CloudTrail"],
+        "detail": {"eventName": ["RotationFailed"], "additionalEventData": {"SecretId": [arn]}}})
     rotator.fail_at = "testSecret"
     try:
         v2 = sm.rotate_secret(SecretId=arn, RotationLambdaARN=rotator.lambda_arn)["VersionId"]
@@ -163,6 +169,13 @@ def test_failure_at_test_secret_leaves_awspending(server, sm, rotator):
     finally:
         rotator.fail_at = None
     assert "during testSecret step" in failed["errorMessage"]
+    try:
+        delivered = eventually(lambda: _one(receiver.events()), timeout=10)
+    finally:
+        receiver.close()
+    assert delivered["source"] == "aws.secretsmanager"
+    assert delivered["detail"]["eventType"] == "AwsServiceEvent"
+    assert delivered["detail"]["errorMessage"] == failed["errorMessage"]
     assert stages(sm, arn) == {v1: ["AWSCURRENT"], v2: ["AWSPENDING"]}
     assert rotator.steps_of(arn) == ["createSecret", "setSecret", "testSecret"]
     expect_error(sm.rotate_secret, "InvalidRequestException",
@@ -178,6 +191,11 @@ def test_failure_at_test_secret_leaves_awspending(server, sm, rotator):
                                    RemoveFromVersionId=v2)
     v3 = sm.rotate_secret(SecretId=arn)["VersionId"]
     eventually(lambda: _is_current(sm, arn, v3), timeout=15)
+
+
+def _one(events: list[dict]) -> dict:
+    assert len(events) == 1, events
+    return events[0]
 
 
 def _failed(server, arn: str) -> dict:
