@@ -65,42 +65,49 @@ impl SecretsManagerService {
         if unfinished(r) {
             return Err(previous_rotation());
         }
-        let (account, region) = (ctx.account().as_str(), ctx.region.as_str());
         configure(r, req);
         let anchor = r.rotation.last_rotated_ms.unwrap_or(now);
-        let progress = Progress::start(req.token.clone(), !req.immediately, now);
-        let event = if req.immediately {
-            RotationEvent::Started
-        } else {
-            RotationEvent::TestStarted
-        };
-        let at = Occasion {
-            account,
-            region,
-            secret_arn: &r.arn,
-            rotation_token: &progress.rotation_token,
-            time_ms: now,
-        };
-        let mut w = writes(event, &at, None);
-        let run = DueKind::Run {
-            token: req.token.clone(),
-        };
-        w.push(enqueue(account, region, r, run, now));
         r.rotation.next = if req.immediately {
             None
         } else {
             next_window(r, anchor)
         };
-        if let Some(window) = r.rotation.next {
-            let kind = DueKind::Scheduled {
-                start_ms: window.start_ms,
-            };
-            w.push(enqueue(account, region, r, kind, window.start_ms));
-        }
+        let progress = Progress::start(req.token.clone(), !req.immediately, now);
+        let w = started(ctx, r, &progress, now);
         r.rotation.in_progress = Some(progress);
         r.last_changed_ms = now;
         Ok(w)
     }
+}
+
+/// The writes of rotation `progress` of `r` starting at `now`: its start event, its `Run`
+/// item, and the item of the next window when one is set.
+fn started(ctx: &RequestContext, r: &SecretRecord, progress: &Progress, now: i64) -> Vec<Write> {
+    let (account, region) = (ctx.account().as_str(), ctx.region.as_str());
+    let event = if progress.test_only {
+        RotationEvent::TestStarted
+    } else {
+        RotationEvent::Started
+    };
+    let at = Occasion {
+        account,
+        region,
+        secret_arn: &r.arn,
+        rotation_token: &progress.rotation_token,
+        time_ms: now,
+    };
+    let mut w = writes(event, &at, None);
+    let run = DueKind::Run {
+        token: progress.token.clone(),
+    };
+    w.push(enqueue(account, region, r, run, now));
+    if let Some(window) = r.rotation.next {
+        let kind = DueKind::Scheduled {
+            start_ms: window.start_ms,
+        };
+        w.push(enqueue(account, region, r, kind, window.start_ms));
+    }
+    w
 }
 
 /// Whether `token` already names this secret's rotation in progress or a version: a retry
@@ -124,6 +131,33 @@ fn configure(r: &mut SecretRecord, req: &Request) {
     }
 }
 
+/// What `input` asks of `record`, validated: its rules, and a rotation function (given, or
+/// the one stored).
+fn request_of(input: RotateSecretRequest, record: &SecretRecord) -> Result<Request, ServiceError> {
+    let rules = input.rotation_rules.as_ref().map(rules_of);
+    if let Some(r) = &rules {
+        Schedule::of(r)?;
+    }
+    let given = input.rotation_lambda_arn.filter(|a| !a.is_empty());
+    // Doubt: AWS's exact wording when no rotation function is known is not documented;
+    // this is the message other AWS emulations answer.
+    let lambda_arn = given
+        .or(record.rotation.lambda_arn.clone())
+        .ok_or_else(|| {
+            invalid_request_exception(
+                "No Lambda rotation function ARN is associated with this secret.",
+            )
+        })?;
+    Ok(Request {
+        lambda_arn,
+        rules,
+        token: input
+            .client_request_token
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        immediately: input.rotate_immediately.unwrap_or(true),
+    })
+}
+
 impl RotateSecret for SecretsManagerService {
     async fn rotate_secret(
         &self,
@@ -138,28 +172,7 @@ impl RotateSecret for SecretsManagerService {
         if record.deleted_ms.is_some() {
             return Err(marked_for_deletion());
         }
-        let rules = input.rotation_rules.as_ref().map(rules_of);
-        if let Some(r) = &rules {
-            Schedule::of(r)?;
-        }
-        let given = input.rotation_lambda_arn.filter(|a| !a.is_empty());
-        // Doubt: AWS's exact wording when no rotation function is known is not documented;
-        // this is the message other AWS emulations answer.
-        let lambda_arn = given
-            .or(record.rotation.lambda_arn.clone())
-            .ok_or_else(|| {
-                invalid_request_exception(
-                    "No Lambda rotation function ARN is associated with this secret.",
-                )
-            })?;
-        let req = Request {
-            lambda_arn,
-            rules,
-            token: input
-                .client_request_token
-                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-            immediately: input.rotate_immediately.unwrap_or(true),
-        };
+        let req = request_of(input, &record)?;
         let now = self.now_ms();
         let record = self
             .mutate(ctx, &record.name, |r| {
