@@ -133,7 +133,7 @@ def test_random_password(sm):
                                   ExcludeNumbers=True, ExcludePunctuation=True,
                                   IncludeSpace=True)["RandomPassword"] == "   "
     expect_error(sm.get_random_password, "InvalidParameterException", PasswordLength=3)
-    expect_error(sm.rotate_secret, "UnsupportedOperationException", SecretId="x")
+    expect_error(sm.rotate_secret, "ResourceNotFoundException", SecretId="x")
 
 
 def test_resource_policies(sm):

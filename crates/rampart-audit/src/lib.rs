@@ -4,10 +4,12 @@
 //! stored form rendered as CloudTrail JSON only when read (`stored`), and the durable writer
 //! behind the [`AuditSink`] (`writer`: group commit into the store's `audit` log, holding the
 //! responses of state-changing calls until their records are durable, records enqueued for
-//! subscribers).
+//! subscribers), and the records of what a service did on its own (`service_event`:
+//! `AwsServiceEvent`, committed by the service with its change).
 
 mod event;
 mod intent;
+mod service_event;
 mod stored;
 mod writer;
 
@@ -16,6 +18,9 @@ pub use event::{
     UserIdentity, arn_account, call_events, cloudtrail_timestamp, for_each_recipient,
 };
 pub use intent::run_audited;
+pub use service_event::{
+    AWS_SERVICE_EVENT, ServiceEventFacts, cloudtrail_value, service_event, service_event_write,
+};
 pub use stored::{
     FORMAT_V1, RecordKind, StoredEvent, StoredRecord, decode_entry, encode_entry, first_record,
 };

@@ -73,6 +73,13 @@ pub struct StoredEvent {
     pub recipient_account_id: String,
     #[serde(rename = "se", default, skip_serializing_if = "Option::is_none")]
     pub shared_event_id: Option<String>,
+    /// `eventType` when the record is not an API call: `AwsServiceEvent` for what a service
+    /// did on its own (a rotation starting, say); `None` is `AwsApiCall`.
+    #[serde(rename = "ty", default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
+    /// `additionalEventData` (a service event's subject, such as `{"SecretId": arn}`).
+    #[serde(rename = "ad", default, skip_serializing_if = "Option::is_none")]
+    pub additional_event_data: Option<Value>,
 }
 
 /// One record read back from a log entry.
@@ -116,6 +123,8 @@ impl StoredEvent {
                 .collect(),
             recipient_account_id: event.recipient_account_id.clone(),
             shared_event_id: event.shared_event_id.clone(),
+            event_type: None,
+            additional_event_data: None,
         }
     }
 
@@ -152,11 +161,12 @@ impl StoredEvent {
             error_message: self.error_message.as_deref(),
             request_parameters: self.request_parameters.as_ref(),
             response_elements: self.response_elements.as_ref(),
+            additional_event_data: self.additional_event_data.as_ref(),
             request_id: &self.request_id,
             event_id: &self.event_id,
             read_only: self.read_only,
             resources,
-            event_type: "AwsApiCall",
+            event_type: self.event_type.as_deref().unwrap_or("AwsApiCall"),
             management_event: true,
             recipient_account_id: &self.recipient_account_id,
             shared_event_id: self.shared_event_id.as_deref(),
@@ -185,13 +195,15 @@ struct JsonView<'a> {
     error_message: Option<&'a str>,
     request_parameters: Option<&'a Value>,
     response_elements: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    additional_event_data: Option<&'a Value>,
     #[serde(rename = "requestID")]
     request_id: &'a str,
     #[serde(rename = "eventID")]
     event_id: &'a str,
     read_only: bool,
     resources: Vec<JsonResource<'a>>,
-    event_type: &'static str,
+    event_type: &'a str,
     management_event: bool,
     recipient_account_id: &'a str,
     #[serde(rename = "sharedEventID", skip_serializing_if = "Option::is_none")]

@@ -47,6 +47,8 @@ fn api_call(name: &str, read_only: bool, source: &str) -> Write {
         resources: Vec::new(),
         recipient_account_id: ACCOUNT.to_owned(),
         shared_event_id: None,
+        event_type: None,
+        additional_event_data: None,
     };
     Write::Enqueue {
         queue: AUDIT_QUEUE,

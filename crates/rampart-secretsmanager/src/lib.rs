@@ -1,5 +1,13 @@
 //! Secrets Manager for Rampart: secrets with versions and staging labels, served from the
-//! generated `secretsmanager` wire layer, with resource policies and replication.
+//! generated `secretsmanager` wire layer, with resource policies, rotation and replication.
+//!
+//! Rotation (`rotation`): RotateSecret stores the function and rules and starts a rotation;
+//! the `secretsmanager.rotations` cluster job runs its four steps (createSecret, setSecret,
+//! testSecret, finishSecret) through a built-in rotator (AWS rotation template names) or an
+//! HTTP endpoint registered with `rampart rotation-function register`, committing progress in
+//! the secret's record after each step so a restart resumes it, and records RotationStarted,
+//! RotationSucceeded, RotationFailed and RotationAbandoned in the audit trail and on
+//! EventBridge.
 //!
 //! Replication (`replication`): a replica in another Region is a read-only secret row of its
 //! own there (same name and suffix, `PrimaryRegion` set), kept in sync by the
@@ -20,7 +28,7 @@ pub mod generated;
 mod ids;
 pub mod labels;
 mod module;
-mod ops;
+pub(crate) mod ops;
 pub mod password;
 pub mod policy;
 mod record;

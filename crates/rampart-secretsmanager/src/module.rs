@@ -1,5 +1,5 @@
-//! Secrets Manager as a server module (`rampart_module`): its endpoint, table and deletion
-//! job. It needs KMS (`Arc<KmsService>`, provided by the KMS module listed before it) and
+//! Secrets Manager as a server module (`rampart_module`): its endpoint, tables, deletion
+//! job and rotation job. It needs KMS (`Arc<KmsService>`, provided by the KMS module listed before it) and
 //! provides itself (`Arc<SecretsManagerService>`) to Parameter Store, listed after it, for
 //! `/aws/reference/secretsmanager/` names.
 
@@ -7,6 +7,8 @@ use crate::SecretsManagerService;
 use crate::deletion::DeletionJob;
 use crate::record::{SECRETS, VALUES};
 use crate::replication::ReplicationJob;
+use crate::rotation::functions::FUNCTIONS;
+use crate::rotation::runner::RotationJob;
 use rampart_codec::AwsJsonService;
 use rampart_core::Job;
 use rampart_kms::KmsService;
@@ -14,7 +16,7 @@ use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
 
 /// Every table Secrets Manager owns.
-pub const TABLES: &[&str] = &[SECRETS, VALUES];
+pub const TABLES: &[&str] = &[SECRETS, VALUES, FUNCTIONS];
 
 /// Builds Secrets Manager over the store, KMS and the service clock.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
@@ -48,6 +50,7 @@ impl ServiceModule for SecretsManagerModule {
         vec![
             Arc::new(DeletionJob(self.0.clone())),
             Arc::new(ReplicationJob(self.0.clone())),
+            Arc::new(RotationJob(self.0.clone())),
         ]
     }
 }

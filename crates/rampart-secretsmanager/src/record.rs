@@ -50,6 +50,12 @@ pub struct SecretRecord {
     /// On a replica of another account's secret: that primary and the replication status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_account_primary: Option<CrossPrimaryState>,
+    /// Rotation: configuration, next window and the rotation in progress.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::rotation::state::RotationState::is_off"
+    )]
+    pub rotation: crate::rotation::state::RotationState,
 }
 
 /// One version; its sealed value is the [`ValueRecord`] at [`value_row`].

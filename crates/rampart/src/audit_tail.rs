@@ -160,6 +160,8 @@ mod tests {
             resources: Vec::new(),
             recipient_account_id: "111122223333".into(),
             shared_event_id: None,
+            event_type: None,
+            additional_event_data: None,
         }))
     }
 

@@ -33,6 +33,10 @@ pub enum Command {
     /// EventBridge administration: `dead-letters` lists deliveries that failed for good.
     #[command(subcommand)]
     Events(EventsCommand),
+    /// Secrets Manager rotation functions served over HTTP: `register NAME URL`, `list`,
+    /// `deregister NAME`.
+    #[command(subcommand)]
+    RotationFunction(crate::rotation_cli::RotationFunctionCommand),
     /// KMS month-to-date usage and estimated charge at AWS list prices.
     Usage(UsageArgs),
     /// Accounts: `create` adds one with a root access key.
@@ -211,6 +215,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Events(EventsCommand::DeadLetters(args)) => {
             crate::events_cli::dead_letters(args).await
         }
+        Command::RotationFunction(command) => crate::rotation_cli::run(command).await,
         Command::Usage(args) => crate::usage::run(args).await,
         Command::Account(command) => crate::account::run(command).await,
         Command::Encrypt(_) | Command::Decrypt(_) => {

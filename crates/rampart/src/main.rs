@@ -15,6 +15,7 @@ mod host;
 mod local_unseal;
 mod modules;
 mod operator;
+mod rotation_cli;
 mod serve;
 mod tls;
 mod unseal;

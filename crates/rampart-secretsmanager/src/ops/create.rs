@@ -96,6 +96,7 @@ impl SecretsManagerService {
             primary_region: None,
             cross_account_replicas: vec![],
             cross_account_primary: None,
+            rotation: Default::default(),
         })
     }
 

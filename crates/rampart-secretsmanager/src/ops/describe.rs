@@ -11,6 +11,7 @@ use crate::ids::secret_id;
 use crate::policy::authorize_secret;
 use crate::record::SecretRecord;
 use crate::replication::primary_region_of;
+use crate::rotation::view::view;
 use crate::service::timestamp;
 use rampart_core::RequestContext;
 use std::collections::BTreeMap;
@@ -38,6 +39,7 @@ fn tags(record: &SecretRecord) -> Vec<Tag> {
 
 /// `record` as a ListSecrets entry.
 pub fn list_entry(record: &SecretRecord) -> SecretListEntry {
+    let rotation = view(&record.rotation);
     SecretListEntry {
         arn: Some(record.arn.clone()),
         name: Some(record.name.clone()),
@@ -50,6 +52,12 @@ pub fn list_entry(record: &SecretRecord) -> SecretListEntry {
         secret_versions_to_stages: Some(stages(record)),
         tags: (!record.tags.is_empty()).then(|| tags(record)),
         primary_region: primary_region_of(record).map(str::to_owned),
+        // Rotation.
+        rotation_enabled: rotation.enabled,
+        rotation_lambda_arn: rotation.lambda_arn,
+        rotation_rules: rotation.rules,
+        last_rotated_date: rotation.last_rotated,
+        next_rotation_date: rotation.next_rotation,
         ..SecretListEntry::default()
     }
 }
@@ -65,6 +73,7 @@ impl DescribeSecret for SecretsManagerService {
             .await?
             .value;
         authorize_secret(ctx, "secretsmanager:DescribeSecret", &record)?;
+        let rotation = view(&record.rotation);
         Ok(DescribeSecretResponse {
             arn: Some(record.arn.clone()),
             name: Some(record.name.clone()),
@@ -80,6 +89,12 @@ impl DescribeSecret for SecretsManagerService {
             replication_status: self.replication_status(&record).await?,
             cross_account_primary: cross_primary(&record),
             cross_account_replicas: cross_replicas(&record),
+            // Rotation.
+            rotation_enabled: rotation.enabled,
+            rotation_lambda_arn: rotation.lambda_arn,
+            rotation_rules: rotation.rules,
+            last_rotated_date: rotation.last_rotated,
+            next_rotation_date: rotation.next_rotation,
             ..DescribeSecretResponse::default()
         })
     }

@@ -93,6 +93,7 @@ mod tests {
             primary_region: None,
             cross_account_replicas: vec![],
             cross_account_primary: None,
+            rotation: Default::default(),
         }
     }
 

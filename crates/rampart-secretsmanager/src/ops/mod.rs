@@ -16,4 +16,4 @@ mod rotate;
 mod stage;
 mod tags;
 mod value;
-mod version;
+pub(crate) mod version;

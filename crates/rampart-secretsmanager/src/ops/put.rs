@@ -3,6 +3,7 @@
 //! the key, re-encrypting the AWSCURRENT, AWSPENDING and AWSPREVIOUS versions under a new key
 //! (their earlier sealings kept, so the old key still decrypts them).
 
+use super::rotate::{abandon_on_manual_change, unfinished};
 use super::version::{NewVersion, Outcome, Value, token};
 use crate::SecretsManagerService;
 use crate::generated::errors::invalid_parameter_exception;
@@ -32,9 +33,13 @@ impl SecretsManagerService {
             if r.deleted_ms.is_some() {
                 return Err(marked_for_deletion());
             }
-            let writes = self.add_new(r, version, stages, now)?;
+            let was_unfinished = unfinished(r);
+            let mut writes = self.add_new(r, version, stages, now)?;
             if !writes.is_empty() {
                 r.last_changed_ms = now;
+            }
+            if !writes.is_empty() && was_unfinished {
+                writes.extend(abandon_on_manual_change(ctx, r, &version.version.id, now));
             }
             Ok(writes)
         })

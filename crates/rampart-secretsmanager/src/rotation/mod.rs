@@ -7,6 +7,15 @@
 //! Lambda calls the Secrets Manager API with its execution role.
 
 pub mod builtin;
+pub(crate) mod events;
+pub mod functions;
+mod http;
+pub(crate) mod progress;
+pub(crate) mod runner;
+pub(crate) mod schedule;
+pub(crate) mod state;
+mod test_version;
+pub(crate) mod view;
 
 use crate::SecretsManagerService;
 use rampart_core::RequestContext;
