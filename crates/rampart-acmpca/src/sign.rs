@@ -1,0 +1,96 @@
+//! Building and signing with rcgen: a CA's CSR, and a certificate from a CSR under a template
+//! (subject, and for end-entity templates the subject alternative names, from the CSR; the
+//! template's basic constraints, key usage and extended key usage; the CSR's other extensions
+//! for `CSRPassthrough` variants, the template winning on conflicts; SKI and AKI).
+
+use crate::parse::{Csr, RawExtension};
+use crate::template::Template;
+use rcgen::{
+    CertificateParams, CustomExtension, DistinguishedName, Issuer, KeyIdMethod, KeyPair,
+    SerialNumber,
+};
+use time::OffsetDateTime;
+
+/// Extensions the templates set themselves (never copied from a CSR): SKI, KU, SAN, BC, AKI,
+/// EKU.
+const TEMPLATE_OWNED: &[&[u64]] = &[
+    &[2, 5, 29, 14],
+    &[2, 5, 29, 15],
+    &[2, 5, 29, 17],
+    &[2, 5, 29, 19],
+    &[2, 5, 29, 35],
+    &[2, 5, 29, 37],
+];
+/// subjectAltName.
+const SAN: &[u64] = &[2, 5, 29, 17];
+
+/// rcgen refused to build or sign (logged by the caller; never a client error).
+#[derive(Debug)]
+pub struct SignFault;
+
+/// The issuing side: the CA's key, its name and (from its certificate) its key identifier.
+pub struct Signer<'a> {
+    pub key: &'a KeyPair,
+    pub name: DistinguishedName,
+    /// The CA certificate's SKI; `None` derives it from the key (a root signing itself).
+    pub key_id: Option<Vec<u8>>,
+}
+
+/// One certificate to issue.
+pub struct Request<'a> {
+    pub template: Template,
+    pub csr: &'a Csr,
+    pub serial: &'a [u8],
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+}
+
+/// The PEM CSR of a CA with `subject`, signed by its `key`.
+pub fn ca_csr(subject: DistinguishedName, key: &KeyPair) -> Result<String, SignFault> {
+    let mut params = CertificateParams::default();
+    params.distinguished_name = subject;
+    let csr = params.serialize_request(key).map_err(|_| SignFault)?;
+    csr.pem().map_err(|_| SignFault)
+}
+
+/// The DER certificate `request` describes, signed by `signer`.
+pub fn issue(request: &Request<'_>, signer: &Signer<'_>) -> Result<Vec<u8>, SignFault> {
+    let template = request.template;
+    let mut params = CertificateParams::default();
+    params.distinguished_name = request.csr.subject.clone();
+    params.serial_number = Some(SerialNumber::from_slice(request.serial));
+    params.not_before = request.not_before;
+    params.not_after = request.not_after;
+    params.is_ca = template.basic_constraints();
+    params.key_usages = template.key_usages();
+    params.extended_key_usages = template.extended_key_usages();
+    params.use_authority_key_identifier_extension = signer.key_id.is_some();
+    params.custom_extensions = copied_extensions(template, &request.csr.extensions);
+    let mut issuer_params = CertificateParams::default();
+    issuer_params.distinguished_name = signer.name.clone();
+    if let Some(id) = &signer.key_id {
+        issuer_params.key_identifier_method = KeyIdMethod::PreSpecified(id.clone());
+    }
+    let issuer = Issuer::new(issuer_params, signer.key);
+    let cert = params
+        .signed_by(&request.csr.public_key, &issuer)
+        .map_err(|_| SignFault)?;
+    Ok(cert.der().to_vec())
+}
+
+/// The CSR extensions the template copies, encoded as they came.
+fn copied_extensions(template: Template, requested: &[RawExtension]) -> Vec<CustomExtension> {
+    requested
+        .iter()
+        .filter(|ext| {
+            let oid = ext.oid.as_slice();
+            (template.copies_sans() && oid == SAN)
+                || (template.csr_passthrough && !TEMPLATE_OWNED.contains(&oid))
+        })
+        .map(|ext| {
+            let mut out = CustomExtension::from_oid_content(&ext.oid, ext.value.clone());
+            out.set_criticality(ext.critical);
+            out
+        })
+        .collect()
+}
