@@ -56,6 +56,20 @@ impl std::fmt::Debug for CaRecord {
     }
 }
 
+impl CaRecord {
+    /// Marks an ACTIVE CA whose certificate ended by `now_ms` EXPIRED (AWS moves it there
+    /// when its certificate expires; the status is stored with the CA's next write).
+    pub fn expire_at(&mut self, now_ms: i64) {
+        if let Some(end) = self.not_after_ms
+            && self.status == "ACTIVE"
+            && end <= now_ms
+        {
+            self.status = "EXPIRED".into();
+            self.last_state_change_ms = end;
+        }
+    }
+}
+
 /// One issued certificate.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CertRecord {

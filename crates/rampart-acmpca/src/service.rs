@@ -69,9 +69,11 @@ impl AcmPcaService {
     /// The stored CA `ca`.
     pub(crate) async fn load(&self, ca: &CaRef) -> Result<Versioned<CaRecord>, ServiceError> {
         let found = self.tables.authorities.get(&ca.row()).await;
-        found
+        let mut found = found
             .map_err(internal)?
-            .ok_or_else(|| ca_not_found(&ca.arn))
+            .ok_or_else(|| ca_not_found(&ca.arn))?;
+        found.value.expire_at(self.now_ms());
+        Ok(found)
     }
 
     /// Applies `change` to CA `ca` (with the writes it returns in the same transaction),

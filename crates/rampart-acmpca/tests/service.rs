@@ -346,6 +346,22 @@ async fn short_lived_cas_issue_seven_days_at_most() {
 }
 
 #[tokio::test]
+async fn a_ca_whose_certificate_ended_is_expired() {
+    for h in Harness::all().await {
+        let (root, _) = h.active_root("EC_prime256v1", "SHA256WITHECDSA").await;
+        h.clock.set(h.clock.now() + time::Duration::days(3651));
+        assert_eq!(h.status(&root).await, "EXPIRED");
+        let csr = leaf_csr(&["late.example.com"]);
+        let err = h
+            .issue(&root, &csr, "SHA256WITHECDSA", "EndEntityCertificate", 1)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "InvalidStateException");
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn revocation_is_recorded_once() {
     for h in Harness::all().await {
         let (root, _) = h.active_root("RSA_2048", "SHA256WITHRSA").await;

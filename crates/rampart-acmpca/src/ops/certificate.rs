@@ -7,10 +7,10 @@ use crate::generated::errors::{
 };
 use crate::generated::*;
 use crate::ops::lifecycle::wrong_state;
-use crate::record::cert_row;
-use crate::service::{AcmPcaService, authorize, ca_ref, internal};
+use crate::record::{CertRecord, cert_row};
+use crate::service::{AcmPcaService, CaRef, authorize, ca_ref, internal};
 use rampart_core::RequestContext;
-use rampart_store::Expect;
+use rampart_store::{Expect, Versioned};
 
 /// Hex digits of a certificate id (a 128-bit serial number).
 const CERT_ID_LEN: usize = 32;
@@ -76,17 +76,7 @@ impl RevokeCertificate for AcmPcaService {
         if !matches!(record.status.as_str(), "ACTIVE" | "DISABLED" | "EXPIRED") {
             return Err(wrong_state(&ca.arn, &record.status));
         }
-        // Doubt: AWS's wording for an unknown serial is not documented.
-        let missing = || {
-            resource_not_found_exception(format!(
-                "Could not find certificate with serial {serial} issued by {}.",
-                ca.arn
-            ))
-        };
-        let cert_id = normalize_serial(&serial).ok_or_else(missing)?;
-        let row = cert_row(&ca.id, &cert_id);
-        let found = self.tables.certificates.get(&row).await.map_err(internal)?;
-        let found = found.ok_or_else(missing)?;
+        let (row, found) = self.issued(&ca, &serial).await?;
         if found.value.revoked.is_some() {
             // Doubt: AWS's wording for a second revocation is not documented.
             return Err(request_already_processed_exception(
@@ -106,6 +96,26 @@ impl RevokeCertificate for AcmPcaService {
             )),
             Err(e) => Err(internal(e)),
         }
+    }
+}
+
+impl AcmPcaService {
+    /// The row and record of the certificate of `ca` with serial `serial` (hex).
+    async fn issued(
+        &self,
+        ca: &CaRef,
+        serial: &str,
+    ) -> Result<(String, Versioned<CertRecord>), ServiceError> {
+        // Doubt: AWS's wording for an unknown serial is not documented.
+        let missing = || {
+            resource_not_found_exception(format!(
+                "Could not find certificate with serial {serial} issued by {}.",
+                ca.arn
+            ))
+        };
+        let row = cert_row(&ca.id, &normalize_serial(serial).ok_or_else(missing)?);
+        let found = self.tables.certificates.get(&row).await.map_err(internal)?;
+        Ok((row, found.ok_or_else(missing)?))
     }
 }
 

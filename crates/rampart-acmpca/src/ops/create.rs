@@ -111,15 +111,7 @@ impl AcmPcaService {
         config: &CertificateAuthorityConfiguration,
         input: &CreateCertificateAuthorityRequest,
     ) -> Result<CaRecord, ServiceError> {
-        let fault = |e: keys::KeyFault| {
-            tracing::error!(fault = e.0, "ACM PCA key failure");
-            internal_error()
-        };
-        let pkcs8 = keys::generate(key_algorithm).map_err(fault)?;
-        let alg = keys::default_signature_algorithm(key_algorithm);
-        let sealed = keys::seal(&self.domain, arn, &pkcs8).map_err(fault)?;
-        let pair = keys::open(&self.domain, arn, &sealed, alg).map_err(fault)?;
-        let csr_pem = sign::ca_csr(dn, &pair).map_err(|_| internal_error())?;
+        let (sealed, spki_der, csr_pem) = self.new_key(arn, key_algorithm, dn)?;
         let now = self.now_ms();
         let mut config = config.clone();
         config.key_algorithm = Some(key_algorithm.clone());
@@ -149,7 +141,7 @@ impl AcmPcaService {
             created_ms: now,
             last_state_change_ms: now,
             sealed_key: sealed,
-            spki_der: rcgen::PublicKeyData::subject_public_key_info(&pair),
+            spki_der,
             csr_pem,
             certificate_pem: None,
             chain_pem: None,
@@ -161,6 +153,28 @@ impl AcmPcaService {
             tags: tag_pairs(input.tags.as_deref().unwrap_or_default()),
             idempotency: input.idempotency_token.clone().map(|t| (t, now)),
         })
+    }
+}
+
+impl AcmPcaService {
+    /// A fresh key for the CA `arn`: sealed (base64), its SubjectPublicKeyInfo, its CSR.
+    fn new_key(
+        &self,
+        arn: &str,
+        key_algorithm: &KeyAlgorithm,
+        dn: rcgen::DistinguishedName,
+    ) -> Result<(String, Vec<u8>, String), ServiceError> {
+        let fault = |e: keys::KeyFault| {
+            tracing::error!(fault = e.0, "ACM PCA key failure");
+            internal_error()
+        };
+        let pkcs8 = keys::generate(key_algorithm).map_err(fault)?;
+        let alg = keys::default_signature_algorithm(key_algorithm);
+        let sealed = keys::seal(&self.domain, arn, &pkcs8).map_err(fault)?;
+        let pair = keys::open(&self.domain, arn, &sealed, alg).map_err(fault)?;
+        let csr_pem = sign::ca_csr(dn, &pair).map_err(|_| internal_error())?;
+        let spki = rcgen::PublicKeyData::subject_public_key_info(&pair);
+        Ok((sealed, spki, csr_pem))
     }
 }
 

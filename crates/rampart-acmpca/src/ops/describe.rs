@@ -58,7 +58,14 @@ impl ListCertificateAuthorities for AcmPcaService {
         let next_token = more
             .then(|| rows.last().map(|(key, _)| URL_SAFE_NO_PAD.encode(key)))
             .flatten();
-        let cas = rows.iter().map(|(_, r)| shape(account, &r.value)).collect();
+        let now = self.now_ms();
+        let cas = rows
+            .into_iter()
+            .map(|(_, mut r)| {
+                r.value.expire_at(now);
+                shape(account, &r.value)
+            })
+            .collect();
         Ok(ListCertificateAuthoritiesResponse {
             certificate_authorities: Some(cas),
             next_token,

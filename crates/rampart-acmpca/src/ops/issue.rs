@@ -36,35 +36,18 @@ impl IssueCertificate for AcmPcaService {
         let template = template_of(&input)?;
         let record = self.load(&ca).await?.value;
         check_issuer_state(&record, template)?;
-        let csr_bytes = input
-            .csr
-            .as_ref()
-            .map(|b| b.0.as_slice())
-            .unwrap_or_default();
-        // Doubt: AWS's message for an unreadable CSR is not documented.
-        let csr = parse::csr(csr_bytes)
-            .map_err(|_| malformed_csr_exception("The certificate signing request is invalid."))?;
-        if record.certificate_pem.is_none() && csr.spki_der != record.spki_der {
-            return Err(invalid_args_exception(
-                "A root CA without a certificate issues only its own certificate, from its own CSR.",
-            ));
-        }
+        let csr = csr_of(&input, &record)?;
         let now = self.now();
         let (not_before, not_after) = validity_of(&input, &record, now)?;
         let serial = new_serial();
-        let der = self.sign_with(
-            &ca,
-            &record,
-            &input,
-            &sign::Request {
-                template,
-                csr: &csr,
-                serial: &serial,
-                not_before,
-                not_after,
-            },
-        )?;
-        let cert_id = hex::encode(serial);
+        let request = sign::Request {
+            template,
+            csr: &csr,
+            serial: &serial,
+            not_before,
+            not_after,
+        };
+        let der = self.sign_with(&ca, &record, &input, &request)?;
         let row = CertRecord {
             certificate_pem: parse::to_pem(&der),
             chain_pem: chain_of(&record),
@@ -72,14 +55,13 @@ impl IssueCertificate for AcmPcaService {
             issued_ms: ms_of(now),
             revoked: None,
         };
+        let cert_id = hex::encode(serial);
         let put = self
             .tables
             .certificates
             .put(&cert_row(&ca.id, &cert_id), &row, Expect::Absent);
-        self.store
-            .transact(vec![put.map_err(internal)?])
-            .await
-            .map_err(internal)?;
+        let put = put.map_err(internal)?;
+        self.store.transact(vec![put]).await.map_err(internal)?;
         Ok(IssueCertificateResponse {
             certificate_arn: Some(format!("{}/certificate/{cert_id}", ca.arn)),
         })
@@ -121,6 +103,24 @@ impl AcmPcaService {
             internal_error()
         })
     }
+}
+
+/// The request's CSR; a root CA without a certificate signs only its own.
+fn csr_of(input: &IssueCertificateRequest, record: &CaRecord) -> Result<Csr, ServiceError> {
+    let bytes = input
+        .csr
+        .as_ref()
+        .map(|b| b.0.as_slice())
+        .unwrap_or_default();
+    // Doubt: AWS's message for an unreadable CSR is not documented.
+    let csr = parse::csr(bytes)
+        .map_err(|_| malformed_csr_exception("The certificate signing request is invalid."))?;
+    if record.certificate_pem.is_none() && csr.spki_der != record.spki_der {
+        return Err(invalid_args_exception(
+            "A root CA without a certificate issues only its own certificate, from its own CSR.",
+        ));
+    }
+    Ok(csr)
 }
 
 /// The template the request names (EndEntityCertificate/V1 by default).
