@@ -8,7 +8,7 @@ use crate::AcmPcaService;
 use crate::service::CaRef;
 use rampart_core::{Job, JobContext, JobFuture, JobOutcome, JobScope};
 use rampart_jobs::{DueQueue, drain_due};
-use rampart_store::{Expect, StoreError, Write};
+use rampart_store::{Expect, StoreError, Table, Write};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,26 +78,31 @@ impl AcmPcaService {
         Ok(true)
     }
 
-    /// The writes deleting every issued certificate row of CA `ca_id`.
+    /// The writes deleting every issued certificate and idempotency token row of CA `ca_id`.
     pub(crate) async fn certificate_deletes(&self, ca_id: &str) -> Result<Vec<Write>, StoreError> {
-        let prefix = format!("{ca_id}/");
-        let mut writes = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let rows = self
-                .tables
-                .certificates
-                .scan(&prefix, after.as_deref(), SCAN_BATCH)
-                .await?;
-            let done = rows.len() < SCAN_BATCH;
-            after = rows.last().map(|(key, _)| key.clone());
-            for (key, found) in rows {
-                let expect = Expect::Version(found.version);
-                writes.push(self.tables.certificates.delete(&key, expect));
-            }
-            if done || after.is_none() {
-                return Ok(writes);
-            }
+        let mut writes = rows_of(&self.tables.certificates, ca_id).await?;
+        writes.extend(rows_of(&self.tables.tokens, ca_id).await?);
+        Ok(writes)
+    }
+}
+
+/// The writes deleting every row of `table` under `<ca_id>/`.
+async fn rows_of<T: serde::de::DeserializeOwned + Serialize>(
+    table: &Table<T>,
+    ca_id: &str,
+) -> Result<Vec<Write>, StoreError> {
+    let prefix = format!("{ca_id}/");
+    let mut writes = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let rows = table.scan(&prefix, after.as_deref(), SCAN_BATCH).await?;
+        let done = rows.len() < SCAN_BATCH;
+        after = rows.last().map(|(key, _)| key.clone());
+        for (key, found) in rows {
+            writes.push(table.delete(&key, Expect::Version(found.version)));
+        }
+        if done || after.is_none() {
+            return Ok(writes);
         }
     }
 }

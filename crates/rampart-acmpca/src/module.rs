@@ -4,7 +4,7 @@
 
 use crate::AcmPcaService;
 use crate::deletion::DeletionJob;
-use crate::record::{AUTHORITIES, CERTIFICATES};
+use crate::record::{AUTHORITIES, CERTIFICATES, ISSUE_TOKENS};
 use rampart_codec::{AwsHttpService, AwsJsonService};
 use rampart_core::Job;
 use rampart_crypto::root::Domain;
@@ -12,7 +12,7 @@ use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
 
 /// Every table ACM PCA owns.
-pub const TABLES: &[&str] = &[AUTHORITIES, CERTIFICATES];
+pub const TABLES: &[&str] = &[AUTHORITIES, CERTIFICATES, ISSUE_TOKENS];
 
 /// Builds ACM PCA over the store, the ACM domain key and the service clock.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub const AUTHORITIES: &str = "acmpca_authorities";
 /// Issued certificate rows, keyed by [`cert_row`].
 pub const CERTIFICATES: &str = "acmpca_certificates";
+/// IssueCertificate idempotency tokens, keyed by [`token_row`].
+pub const ISSUE_TOKENS: &str = "acmpca_issue_tokens";
 
 /// One certificate authority.
 #[derive(Clone, Serialize, Deserialize)]
@@ -82,6 +84,19 @@ pub struct CertRecord {
     pub revoked: Option<(String, i64)>,
 }
 
+/// An IssueCertificate idempotency token: the certificate it issued and when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenRecord {
+    pub cert_id: String,
+    pub issued_ms: i64,
+}
+
+/// The row of idempotency token `token` of CA `ca_id` (the token's SHA-256, hex).
+pub fn token_row(ca_id: &str, token: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    format!("{ca_id}/{}", hex::encode(digest.as_ref()))
+}
+
 /// The row of CA `id` in `account`/`region`.
 pub fn ca_row(account: &str, region: &str, id: &str) -> String {
     format!("{account}/{region}/{id}")
@@ -102,6 +117,7 @@ pub fn cert_row(ca_id: &str, cert_id: &str) -> String {
 pub struct Tables {
     pub authorities: Table<CaRecord>,
     pub certificates: Table<CertRecord>,
+    pub tokens: Table<TokenRecord>,
 }
 
 impl Tables {
@@ -109,6 +125,7 @@ impl Tables {
         Tables {
             authorities: Table::new(store.clone(), AUTHORITIES),
             certificates: Table::new(store.clone(), CERTIFICATES),
+            tokens: Table::new(store.clone(), ISSUE_TOKENS),
         }
     }
 }

@@ -362,6 +362,26 @@ async fn a_ca_whose_certificate_ended_is_expired() {
 }
 
 #[tokio::test]
+async fn issue_tokens_hold_for_five_minutes() {
+    for h in Harness::all().await {
+        let (root, _) = h.active_root("EC_prime256v1", "SHA256WITHECDSA").await;
+        let body = json!({
+            "CertificateAuthorityArn": root,
+            "Csr": STANDARD.encode(leaf_csr(&["t.example.com"])),
+            "SigningAlgorithm": "SHA256WITHECDSA",
+            "Validity": {"Type": "DAYS", "Value": 1},
+            "IdempotencyToken": "once",
+        });
+        let first = h.ok("IssueCertificate", body.clone()).await;
+        assert_eq!(h.ok("IssueCertificate", body.clone()).await, first);
+        h.clock.set(h.clock.now() + time::Duration::minutes(6));
+        assert_ne!(h.ok("IssueCertificate", body).await, first);
+        assert_eq!(h.raw_rows("acmpca_certificates").await.len(), 3);
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn revocation_is_recorded_once() {
     for h in Harness::all().await {
         let (root, _) = h.active_root("RSA_2048", "SHA256WITHRSA").await;

@@ -8,7 +8,7 @@ use crate::generated::*;
 use crate::keys;
 use crate::ops::lifecycle::wrong_state;
 use crate::parse::{self, Csr};
-use crate::record::{CaRecord, CertRecord, cert_row};
+use crate::record::{CaRecord, CertRecord, TokenRecord, cert_row, token_row};
 use crate::service::{AcmPcaService, CaRef, authorize, ca_ref, internal, internal_error, ms_of};
 use crate::sign::{self, Signer};
 use crate::template::{DEFAULT_TEMPLATE, Kind, Template};
@@ -17,6 +17,8 @@ use rampart_core::RequestContext;
 use rampart_store::Expect;
 use time::{Duration, OffsetDateTime};
 
+/// How long an IssueCertificate idempotency token holds.
+const TOKEN_WINDOW_MS: i64 = 5 * 60 * 1000;
 /// The longest validity a SHORT_LIVED_CERTIFICATE CA issues.
 const SHORT_LIVED_MAX: Duration = Duration::days(7);
 
@@ -36,18 +38,14 @@ impl IssueCertificate for AcmPcaService {
         let template = template_of(&input)?;
         let record = self.load(&ca).await?.value;
         check_issuer_state(&record, template)?;
-        let csr = csr_of(&input, &record)?;
+        let token = input.idempotency_token.as_deref();
+        let (prior, token_expect) = self.prior_issue(&ca, token).await?;
+        if let Some(cert_id) = prior {
+            return Ok(issued(&ca, &cert_id));
+        }
         let now = self.now();
-        let (not_before, not_after) = validity_of(&input, &record, now)?;
-        let serial = new_serial();
-        let request = sign::Request {
-            template,
-            csr: &csr,
-            serial: &serial,
-            not_before,
-            not_after,
-        };
-        let der = self.sign_with(&ca, &record, &input, &request)?;
+        let (der, serial, not_after) =
+            self.make_certificate(&ca, &record, &input, template, now)?;
         let row = CertRecord {
             certificate_pem: parse::to_pem(&der),
             chain_pem: chain_of(&record),
@@ -56,14 +54,85 @@ impl IssueCertificate for AcmPcaService {
             revoked: None,
         };
         let cert_id = hex::encode(serial);
-        let put = self
-            .tables
-            .certificates
-            .put(&cert_row(&ca.id, &cert_id), &row, Expect::Absent);
-        let put = put.map_err(internal)?;
-        self.store.transact(vec![put]).await.map_err(internal)?;
-        Ok(IssueCertificateResponse {
-            certificate_arn: Some(format!("{}/certificate/{cert_id}", ca.arn)),
+        let certs = &self.tables.certificates;
+        let mut writes = vec![certs.put(&cert_row(&ca.id, &cert_id), &row, Expect::Absent)];
+        if let Some(token) = token {
+            let used = TokenRecord {
+                cert_id: cert_id.clone(),
+                issued_ms: ms_of(now),
+            };
+            writes.push(
+                self.tables
+                    .tokens
+                    .put(&token_row(&ca.id, token), &used, token_expect),
+            );
+        }
+        let writes = writes
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal)?;
+        match self.store.transact(writes).await {
+            Ok(()) => Ok(issued(&ca, &cert_id)),
+            // The same token won a race: answer with the certificate it issued.
+            Err(e) if e.is_conflict() && token.is_some() => {
+                match self.prior_issue(&ca, token).await? {
+                    (Some(cert_id), _) => Ok(issued(&ca, &cert_id)),
+                    _ => Err(internal(e)),
+                }
+            }
+            Err(e) => Err(internal(e)),
+        }
+    }
+}
+
+/// The response naming certificate `cert_id` of `ca`.
+fn issued(ca: &CaRef, cert_id: &str) -> IssueCertificateResponse {
+    IssueCertificateResponse {
+        certificate_arn: Some(format!("{}/certificate/{cert_id}", ca.arn)),
+    }
+}
+
+impl AcmPcaService {
+    /// The signed certificate (DER), its serial number and NotAfter.
+    fn make_certificate(
+        &self,
+        ca: &CaRef,
+        record: &CaRecord,
+        input: &IssueCertificateRequest,
+        template: Template,
+        now: OffsetDateTime,
+    ) -> Result<(Vec<u8>, [u8; 16], OffsetDateTime), ServiceError> {
+        let csr = csr_of(input, record)?;
+        let (not_before, not_after) = validity_of(input, record, now)?;
+        let serial = new_serial();
+        let request = sign::Request {
+            template,
+            csr: &csr,
+            serial: &serial,
+            not_before,
+            not_after,
+        };
+        let der = self.sign_with(ca, record, input, &request)?;
+        Ok((der, serial, not_after))
+    }
+
+    /// The certificate `token` issued from `ca` in the last five minutes, and the condition
+    /// for recording the token anew.
+    async fn prior_issue(
+        &self,
+        ca: &CaRef,
+        token: Option<&str>,
+    ) -> Result<(Option<String>, Expect), ServiceError> {
+        let Some(token) = token else {
+            return Ok((None, Expect::Any));
+        };
+        let found = self.tables.tokens.get(&token_row(&ca.id, token)).await;
+        Ok(match found.map_err(internal)? {
+            Some(f) if self.now_ms() - f.value.issued_ms < TOKEN_WINDOW_MS => {
+                (Some(f.value.cert_id), Expect::Any)
+            }
+            Some(f) => (None, Expect::Version(f.version)),
+            None => (None, Expect::Absent),
         })
     }
 }
