@@ -5,6 +5,7 @@
 //! and JSON 1.1; audit reports, permissions and policies answer not-served for now, and CRLs
 //! and OCSP come later.
 
+mod api;
 mod deletion;
 pub mod generated;
 mod keys;

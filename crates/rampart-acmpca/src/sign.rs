@@ -3,6 +3,7 @@
 //! template's basic constraints, key usage and extended key usage; the CSR's other extensions
 //! for `CSRPassthrough` variants, the template winning on conflicts; SKI and AKI).
 
+use crate::api::ApiValues;
 use crate::parse::{Csr, RawExtension};
 use crate::template::Template;
 use rcgen::{
@@ -43,6 +44,8 @@ pub struct Request<'a> {
     pub serial: &'a [u8],
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
+    /// ApiPassthrough values (APIPassthrough variants only).
+    pub api: Option<&'a ApiValues>,
 }
 
 /// The PEM CSR of a CA with `subject`, signed by its `key`.
@@ -57,7 +60,9 @@ pub fn ca_csr(subject: DistinguishedName, key: &KeyPair) -> Result<String, SignF
 pub fn issue(request: &Request<'_>, signer: &Signer<'_>) -> Result<Vec<u8>, SignFault> {
     let template = request.template;
     let mut params = CertificateParams::default();
-    params.distinguished_name = request.csr.subject.clone();
+    let api = request.api;
+    let api_subject = api.and_then(|a| a.subject.clone());
+    params.distinguished_name = api_subject.unwrap_or_else(|| request.csr.subject.clone());
     params.serial_number = Some(SerialNumber::from_slice(request.serial));
     params.not_before = request.not_before;
     params.not_after = request.not_after;
@@ -65,7 +70,10 @@ pub fn issue(request: &Request<'_>, signer: &Signer<'_>) -> Result<Vec<u8>, Sign
     params.key_usages = template.key_usages();
     params.extended_key_usages = template.extended_key_usages();
     params.use_authority_key_identifier_extension = signer.key_id.is_some();
-    params.custom_extensions = copied_extensions(template, &request.csr.extensions);
+    params.custom_extensions = copied_extensions(template, &request.csr.extensions, api);
+    if let Some(sans) = api.and_then(|a| a.sans.clone()) {
+        params.subject_alt_names = sans;
+    }
     let mut issuer_params = CertificateParams::default();
     issuer_params.distinguished_name = signer.name.clone();
     if let Some(id) = &signer.key_id {
@@ -78,15 +86,29 @@ pub fn issue(request: &Request<'_>, signer: &Signer<'_>) -> Result<Vec<u8>, Sign
     Ok(cert.der().to_vec())
 }
 
-/// The CSR extensions the template copies, encoded as they came.
-fn copied_extensions(template: Template, requested: &[RawExtension]) -> Vec<CustomExtension> {
-    requested
+/// The API's custom extensions the template leaves room for, then the CSR extensions the
+/// template copies (SANs only when the API gives none, no OID the API already set), encoded
+/// as they came.
+fn copied_extensions(
+    template: Template,
+    requested: &[RawExtension],
+    api: Option<&ApiValues>,
+) -> Vec<CustomExtension> {
+    let from_api = api.map(|a| a.custom.as_slice()).unwrap_or_default();
+    let api_sans = api.is_some_and(|a| a.sans.is_some());
+    let from_api = from_api
         .iter()
-        .filter(|ext| {
-            let oid = ext.oid.as_slice();
-            (template.copies_sans() && oid == SAN)
-                || (template.csr_passthrough && !TEMPLATE_OWNED.contains(&oid))
-        })
+        .filter(|ext| !TEMPLATE_OWNED.contains(&ext.oid.as_slice()));
+    let from_csr = requested.iter().filter(|ext| {
+        let oid = ext.oid.as_slice();
+        let api_set = from_api.clone().any(|a| a.oid == oid);
+        let copied = (template.copies_sans() && oid == SAN && !api_sans)
+            || (template.csr_passthrough && !TEMPLATE_OWNED.contains(&oid));
+        copied && !api_set
+    });
+    from_api
+        .clone()
+        .chain(from_csr)
         .map(|ext| {
             let mut out = CustomExtension::from_oid_content(&ext.oid, ext.value.clone());
             out.set_criticality(ext.critical);

@@ -382,6 +382,63 @@ async fn issue_tokens_hold_for_five_minutes() {
 }
 
 #[tokio::test]
+async fn api_passthrough_values_apply_to_api_templates_only() {
+    for h in Harness::all().await {
+        let (root, _) = h.active_root("EC_prime256v1", "SHA256WITHECDSA").await;
+        let api = json!({
+            "Subject": {"CommonName": "from-api", "Organization": "Api"},
+            "Extensions": {
+                "SubjectAlternativeNames": [{"DnsName": "api.example.com"}, {"IpAddress": "192.0.2.7"}],
+                "CustomExtensions": [{"ObjectIdentifier": "1.3.6.1.4.1.55555.2", "Value": "BQA=", "Critical": false}],
+                // Template-defined: the template's key usage wins.
+                "KeyUsage": {"KeyCertSign": true}
+            }
+        });
+        let issue = |template: &str| {
+            json!({
+                "CertificateAuthorityArn": root,
+                "Csr": STANDARD.encode(leaf_csr(&["from-csr.example.com"])),
+                "SigningAlgorithm": "SHA256WITHECDSA",
+                "TemplateArn": format!("arn:aws:acm-pca:::template/{template}/V1"),
+                "Validity": {"Type": "DAYS", "Value": 1},
+                "ApiPassthrough": api,
+            })
+        };
+        let pem_of = async |body| {
+            let arn = h.ok("IssueCertificate", body).await["CertificateArn"].clone();
+            let got = h
+                .ok(
+                    "GetCertificate",
+                    json!({"CertificateAuthorityArn": root, "CertificateArn": arn}),
+                )
+                .await;
+            got["Certificate"].as_str().unwrap().to_owned()
+        };
+        let with_api = pem_of(issue("EndEntityCertificate_APIPassthrough")).await;
+        let d = der(&with_api);
+        let c = parse(&d);
+        assert_eq!(c.subject().to_string(), "O=Api, CN=from-api");
+        let san = c.subject_alternative_name().unwrap().unwrap().value;
+        assert_eq!(san.general_names.len(), 2);
+        assert!(
+            c.extensions()
+                .iter()
+                .any(|e| e.oid.to_id_string() == "1.3.6.1.4.1.55555.2")
+        );
+        assert!(!c.key_usage().unwrap().unwrap().value.key_cert_sign());
+        let plain = pem_of(issue("EndEntityCertificate")).await;
+        let d = der(&plain);
+        assert_eq!(parse(&d).subject().to_string(), "CN=from-csr.example.com");
+        let mut policies = issue("EndEntityCertificate_APIPassthrough");
+        policies["ApiPassthrough"]["Extensions"]["CertificatePolicies"] =
+            json!([{"CertPolicyId": "2.5.29.32.0"}]);
+        h.fails("IssueCertificate", policies, "InvalidArgsException")
+            .await;
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
 async fn revocation_is_recorded_once() {
     for h in Harness::all().await {
         let (root, _) = h.active_root("RSA_2048", "SHA256WITHRSA").await;

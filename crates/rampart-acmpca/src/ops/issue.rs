@@ -3,6 +3,7 @@
 //! here, which clients waiting on `certificate_issued` accept). An ACTIVE CA issues; a root CA
 //! still PENDING_CERTIFICATE issues only its own certificate (RootCACertificate/V1).
 
+use crate::api;
 use crate::generated::errors::{invalid_args_exception, malformed_csr_exception};
 use crate::generated::*;
 use crate::keys;
@@ -104,6 +105,11 @@ impl AcmPcaService {
     ) -> Result<(Vec<u8>, [u8; 16], OffsetDateTime), ServiceError> {
         let csr = csr_of(input, record)?;
         let (not_before, not_after) = validity_of(input, record, now)?;
+        // AWS ignores ApiPassthrough unless the template is an APIPassthrough variant.
+        let api = match (&input.api_passthrough, template.api_passthrough) {
+            (Some(api), true) => Some(api::read(api).map_err(invalid_args_exception)?),
+            _ => None,
+        };
         let serial = new_serial();
         let request = sign::Request {
             template,
@@ -111,6 +117,7 @@ impl AcmPcaService {
             serial: &serial,
             not_before,
             not_after,
+            api: api.as_ref(),
         };
         let der = self.sign_with(ca, record, input, &request)?;
         Ok((der, serial, not_after))
@@ -201,16 +208,6 @@ fn template_of(input: &IssueCertificateRequest) -> Result<Template, ServiceError
             "The template ARN {arn} is not valid."
         )));
     };
-    let passthrough = input
-        .api_passthrough
-        .as_ref()
-        .is_some_and(|a| a != &ApiPassthrough::default());
-    if passthrough && template.api_passthrough {
-        // Not yet served: APIPassthrough values; refused rather than silently dropped.
-        return Err(invalid_args_exception(
-            "Rampart does not apply ApiPassthrough values yet.",
-        ));
-    }
     Ok(template)
 }
 
