@@ -1,16 +1,19 @@
 //! IssueCertificate's `ApiPassthrough` for the APIPassthrough template variants: a subject
-//! and subject alternative names that replace the CSR's, and custom extensions. Per AWS's
+//! and subject alternative names that replace the CSR's, custom extensions, and extended key
+//! usages where the template defines none. Per AWS's
 //! template order of operations the template's own extensions (basic constraints, key usage,
 //! extended key usage, key identifiers) win over API values, which win over the CSR's.
 //! Not applied yet (refused, never dropped): certificate policies and SAN forms other than
 //! DNS names, IP addresses, RFC 822 names and URIs.
 
-use crate::generated::{ApiPassthrough, GeneralName};
+use crate::generated::{
+    ApiPassthrough, ExtendedKeyUsage, ExtendedKeyUsageType, GeneralName, KeyUsage,
+};
 use crate::names;
 use crate::parse::RawExtension;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use rcgen::{DistinguishedName, SanType};
+use rcgen::{DistinguishedName, ExtendedKeyUsagePurpose as Eku, KeyUsagePurpose as Ku, SanType};
 
 /// What an `ApiPassthrough` contributes.
 #[derive(Debug, Default)]
@@ -19,6 +22,10 @@ pub struct ApiValues {
     /// Replaces the CSR's subject alternative names when present.
     pub sans: Option<Vec<SanType>>,
     pub custom: Vec<RawExtension>,
+    /// Extended key usages, for templates that define none (CA and blank templates).
+    pub extended_key_usages: Vec<Eku>,
+    /// Key usages, for templates that define none (blank templates).
+    pub key_usages: Vec<Ku>,
 }
 
 /// Reads `api`; the error is the InvalidArgsException message.
@@ -54,12 +61,65 @@ pub fn read(api: &ApiPassthrough) -> Result<ApiValues, String> {
                 .map_err(|_| bad())?,
         });
     }
+    let extended_key_usages = ext
+        .extended_key_usage
+        .iter()
+        .flatten()
+        .map(eku)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(ApiValues {
         subject,
         sans,
         custom,
+        extended_key_usages,
+        key_usages: ext.key_usage.as_ref().map(key_usages).unwrap_or_default(),
     })
 }
+
+/// The key usages set in `usage`.
+fn key_usages(usage: &KeyUsage) -> Vec<Ku> {
+    let flags = [
+        (usage.digital_signature, Ku::DigitalSignature),
+        (usage.non_repudiation, Ku::ContentCommitment),
+        (usage.key_encipherment, Ku::KeyEncipherment),
+        (usage.data_encipherment, Ku::DataEncipherment),
+        (usage.key_agreement, Ku::KeyAgreement),
+        (usage.key_cert_sign, Ku::KeyCertSign),
+        (usage.crl_sign, Ku::CrlSign),
+        (usage.encipher_only, Ku::EncipherOnly),
+        (usage.decipher_only, Ku::DecipherOnly),
+    ];
+    flags
+        .into_iter()
+        .filter(|(set, _)| *set == Some(true))
+        .map(|(_, ku)| ku)
+        .collect()
+}
+
+/// One extended key usage (a named type or an OID).
+fn eku(usage: &ExtendedKeyUsage) -> Result<Eku, String> {
+    if let Some(oid) = &usage.extended_key_usage_object_identifier {
+        let oid = names::parse_oid(oid).map_err(|_| format!("The OID {oid} is not valid."))?;
+        return Ok(Eku::Other(oid));
+    }
+    Ok(match usage.extended_key_usage_type.as_ref() {
+        Some(ExtendedKeyUsageType::ServerAuth) => Eku::ServerAuth,
+        Some(ExtendedKeyUsageType::ClientAuth) => Eku::ClientAuth,
+        Some(ExtendedKeyUsageType::CodeSigning) => Eku::CodeSigning,
+        Some(ExtendedKeyUsageType::EmailProtection) => Eku::EmailProtection,
+        Some(ExtendedKeyUsageType::TimeStamping) => Eku::TimeStamping,
+        Some(ExtendedKeyUsageType::OcspSigning) => Eku::OcspSigning,
+        Some(ExtendedKeyUsageType::SmartCardLogin) => Eku::Other(SMART_CARD_LOGIN.to_vec()),
+        Some(ExtendedKeyUsageType::DocumentSigning) => Eku::Other(DOCUMENT_SIGNING.to_vec()),
+        Some(ExtendedKeyUsageType::CertificateTransparency) => Eku::Other(CT.to_vec()),
+        _ => return Err("The extended key usage is not valid.".into()),
+    })
+}
+
+/// Microsoft smart card logon, document signing; certificate transparency precertificates.
+const SMART_CARD_LOGIN: &[u64] = &[1, 3, 6, 1, 4, 1, 311, 20, 2, 2];
+const DOCUMENT_SIGNING: &[u64] = &[1, 3, 6, 1, 4, 1, 311, 10, 3, 12];
+const CT: &[u64] = &[1, 3, 6, 1, 4, 1, 11129, 2, 4, 4];
 
 /// One general name as an rcgen SAN.
 fn san(name: &GeneralName) -> Result<SanType, String> {

@@ -1,7 +1,8 @@
 //! Building and signing with rcgen: a CA's CSR, and a certificate from a CSR under a template
 //! (subject, and for end-entity templates the subject alternative names, from the CSR; the
-//! template's basic constraints, key usage and extended key usage; the CSR's other extensions
-//! for `CSRPassthrough` variants, the template winning on conflicts; SKI and AKI).
+//! template's basic constraints, key usage and extended key usage, then ApiPassthrough values,
+//! then for `CSRPassthrough` variants the CSR's other extensions, in AWS's order of priority;
+//! SKI and AKI).
 
 use crate::api::ApiValues;
 use crate::parse::{Csr, RawExtension};
@@ -12,16 +13,16 @@ use rcgen::{
 };
 use time::OffsetDateTime;
 
-/// Extensions the templates set themselves (never copied from a CSR): SKI, KU, SAN, BC, AKI,
-/// EKU.
-const TEMPLATE_OWNED: &[&[u64]] = &[
+/// Extensions Rampart always writes itself (never copied): SKI, SAN, BC, AKI.
+const ALWAYS_OWNED: &[&[u64]] = &[
     &[2, 5, 29, 14],
-    &[2, 5, 29, 15],
     &[2, 5, 29, 17],
     &[2, 5, 29, 19],
     &[2, 5, 29, 35],
-    &[2, 5, 29, 37],
 ];
+/// keyUsage and extendedKeyUsage: owned when the template (or the API) sets them.
+const KEY_USAGE: &[u64] = &[2, 5, 29, 15];
+const EXTENDED_KEY_USAGE: &[u64] = &[2, 5, 29, 37];
 /// subjectAltName.
 const SAN: &[u64] = &[2, 5, 29, 17];
 
@@ -70,10 +71,25 @@ pub fn issue(request: &Request<'_>, signer: &Signer<'_>) -> Result<Vec<u8>, Sign
     params.key_usages = template.key_usages();
     params.extended_key_usages = template.extended_key_usages();
     params.use_authority_key_identifier_extension = signer.key_id.is_some();
-    params.custom_extensions = copied_extensions(template, &request.csr.extensions, api);
+    if params.key_usages.is_empty() {
+        params.key_usages = api.map(|a| a.key_usages.clone()).unwrap_or_default();
+    }
+    if params.extended_key_usages.is_empty() {
+        params.extended_key_usages = api
+            .map(|a| a.extended_key_usages.clone())
+            .unwrap_or_default();
+    }
     if let Some(sans) = api.and_then(|a| a.sans.clone()) {
         params.subject_alt_names = sans;
     }
+    let mut owned = ALWAYS_OWNED.to_vec();
+    if !params.key_usages.is_empty() {
+        owned.push(KEY_USAGE);
+    }
+    if !params.extended_key_usages.is_empty() {
+        owned.push(EXTENDED_KEY_USAGE);
+    }
+    params.custom_extensions = copied_extensions(template, &request.csr.extensions, api, &owned);
     let mut issuer_params = CertificateParams::default();
     issuer_params.distinguished_name = signer.name.clone();
     if let Some(id) = &signer.key_id {
@@ -93,17 +109,18 @@ fn copied_extensions(
     template: Template,
     requested: &[RawExtension],
     api: Option<&ApiValues>,
+    owned: &[&[u64]],
 ) -> Vec<CustomExtension> {
     let from_api = api.map(|a| a.custom.as_slice()).unwrap_or_default();
     let api_sans = api.is_some_and(|a| a.sans.is_some());
     let from_api = from_api
         .iter()
-        .filter(|ext| !TEMPLATE_OWNED.contains(&ext.oid.as_slice()));
+        .filter(|ext| !owned.contains(&ext.oid.as_slice()));
     let from_csr = requested.iter().filter(|ext| {
         let oid = ext.oid.as_slice();
         let api_set = from_api.clone().any(|a| a.oid == oid);
         let copied = (template.copies_sans() && oid == SAN && !api_sans)
-            || (template.csr_passthrough && !TEMPLATE_OWNED.contains(&oid));
+            || (template.csr_passthrough && !owned.contains(&oid));
         copied && !api_set
     });
     from_api

@@ -22,6 +22,9 @@ pub enum Kind {
     Root,
     /// `SubordinateCACertificate_PathLen<n>`.
     Subordinate(u8),
+    /// `BlankEndEntityCertificate_API(CSR)Passthrough`: CA:FALSE only; key usage and extended
+    /// key usage come from the API (or, for the CSR variant, the CSR).
+    BlankEndEntity,
 }
 
 /// A template: its base and whether the CSR's other extensions are copied.
@@ -52,6 +55,7 @@ impl Template {
             "EndEntityServerAuthCertificate" => Kind::ServerAuth,
             "CodeSigningCertificate" => Kind::CodeSigning,
             "RootCACertificate" if !csr_passthrough => Kind::Root,
+            "BlankEndEntityCertificate" if api_passthrough => Kind::BlankEndEntity,
             _ => Kind::Subordinate(path_len(base)?),
         };
         Some(Template {
@@ -85,6 +89,7 @@ impl Template {
                 vec![Ku::DigitalSignature, Ku::KeyEncipherment]
             }
             Kind::ClientAuth | Kind::CodeSigning => vec![Ku::DigitalSignature],
+            Kind::BlankEndEntity => Vec::new(),
         }
     }
 
@@ -95,7 +100,7 @@ impl Template {
             Kind::ServerAuth => vec![Eku::ServerAuth],
             Kind::ClientAuth => vec![Eku::ClientAuth],
             Kind::CodeSigning => vec![Eku::CodeSigning],
-            Kind::Root | Kind::Subordinate(_) => Vec::new(),
+            Kind::Root | Kind::Subordinate(_) | Kind::BlankEndEntity => Vec::new(),
         }
     }
 
@@ -151,6 +156,9 @@ mod tests {
         assert_eq!((t.kind, t.api_passthrough), (Kind::Root, true));
         assert!(Template::from_arn(&arn("SubordinateCACertificate_PathLen4")).is_none());
         assert!(Template::from_arn(&arn("RootCACertificate_CSRPassthrough")).is_none());
+        let blank = Template::from_arn(&arn("BlankEndEntityCertificate_APICSRPassthrough"));
+        assert_eq!(blank.unwrap().kind, Kind::BlankEndEntity);
+        assert!(Template::from_arn(&arn("BlankEndEntityCertificate")).is_none());
         assert!(Template::from_arn("arn:aws:acm-pca:::template/EndEntityCertificate/V2").is_none());
     }
 

@@ -185,6 +185,14 @@ async fn templates_set_the_extensions_aws_documents() {
     }
 }
 
+/// A CSR requesting the emailProtection extended key usage.
+fn eku_csr() -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["mail.example.com".to_owned()]).unwrap();
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::EmailProtection];
+    params.serialize_request(&key).unwrap().pem().unwrap()
+}
+
 /// A CSR requesting a private extension.
 fn custom_extension_csr() -> String {
     let key = rcgen::KeyPair::generate().unwrap();
@@ -434,6 +442,37 @@ async fn api_passthrough_values_apply_to_api_templates_only() {
             json!([{"CertPolicyId": "2.5.29.32.0"}]);
         h.fails("IssueCertificate", policies, "InvalidArgsException")
             .await;
+        // A blank template takes key usage from the API, extended key usage from the CSR.
+        let mut blank = issue("BlankEndEntityCertificate_APICSRPassthrough");
+        blank["Csr"] = json!(STANDARD.encode(eku_csr()));
+        blank["ApiPassthrough"] =
+            json!({"Extensions": {"KeyUsage": {"DigitalSignature": true, "NonRepudiation": true}}});
+        let blank_pem = pem_of(blank).await;
+        let d = der(&blank_pem);
+        let c = parse(&d);
+        let ku = c.key_usage().unwrap().unwrap().value;
+        assert!(ku.digital_signature() && ku.non_repudiation() && !ku.key_encipherment());
+        assert!(
+            c.extended_key_usage()
+                .unwrap()
+                .unwrap()
+                .value
+                .email_protection
+        );
+        assert!(!c.basic_constraints().unwrap().unwrap().value.ca);
+        // A CA template defines no extended key usage: the API's applies.
+        let sub = h
+            .create_ca("SUBORDINATE", "EC_prime256v1", "SHA256WITHECDSA", "Api Sub")
+            .await;
+        let mut body = issue("SubordinateCACertificate_PathLen0_APIPassthrough");
+        body["Csr"] = json!(STANDARD.encode(h.csr_of(&sub).await));
+        body["ApiPassthrough"] =
+            json!({"Extensions": {"ExtendedKeyUsage": [{"ExtendedKeyUsageType": "SERVER_AUTH"}]}});
+        let sub_pem = pem_of(body).await;
+        let d = der(&sub_pem);
+        let c = parse(&d);
+        let eku = c.extended_key_usage().unwrap().unwrap().value;
+        assert!(eku.server_auth && !eku.client_auth);
         h.cleanup().await;
     }
 }
