@@ -26,7 +26,17 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from harness import JSON_11, SECURE_SQLITE, expect_error, raw_http
+from harness import (
+    JSON_11,
+    SECURE_SQLITE,
+    allow,
+    create_user_with_key,
+    eventually,
+    expect_error,
+    policy_doc,
+    raw_http,
+    unique,
+)
 
 TEMPLATE = "arn:aws:acm-pca:::template/{}/V1"
 EC_CONFIG = {"KeyAlgorithm": "EC_prime256v1", "SigningAlgorithm": "SHA256WITHECDSA"}
@@ -251,6 +261,26 @@ def test_cli_flow(server, tmp_path):
     described = server.aws("acm-pca", "describe-certificate-authority",
                            "--certificate-authority-arn", arn)
     assert json.loads(described.stdout)["CertificateAuthority"]["Status"] == "ACTIVE"
+
+
+def test_iam_policies_decide(server, wire):
+    if server.dev:
+        pytest.skip("dev mode does not verify signatures, so callers are not IAM users")
+    pca, _, _ = wire
+    root, _ = _active_root(pca, "IAM Root")
+    other = _create(pca, "ROOT", "IAM Other")
+    user = create_user_with_key(server.client("iam"), unique("pca-reader"), policy_doc(
+        allow(["acm-pca:DescribeCertificateAuthority"], root)))
+    reader = server.client_for("acm-pca", user)
+    got = eventually(lambda: reader.describe_certificate_authority(CertificateAuthorityArn=root))
+    assert got["CertificateAuthority"]["Arn"] == root
+    expect_error(reader.describe_certificate_authority, "AccessDeniedException",
+                 r"is not authorized to perform: acm-pca:DescribeCertificateAuthority on resource: "
+                 + other, CertificateAuthorityArn=other)
+    expect_error(reader.issue_certificate, "AccessDeniedException",
+                 r"acm-pca:IssueCertificate", CertificateAuthorityArn=root,
+                 Csr=_leaf_csr("denied.example"), SigningAlgorithm="SHA256WITHECDSA",
+                 Validity={"Type": "DAYS", "Value": 1})
 
 
 def _database_bytes(server) -> dict[str, bytes]:
