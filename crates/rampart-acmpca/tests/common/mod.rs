@@ -250,3 +250,54 @@ pub fn der(pem: &str) -> Vec<u8> {
 pub fn first_der(bundle: &str) -> Vec<u8> {
     der(bundle)
 }
+
+/// A certificate parsed from DER.
+pub fn parse(der: &[u8]) -> x509_parser::certificate::X509Certificate<'_> {
+    use x509_parser::prelude::FromDer;
+    x509_parser::certificate::X509Certificate::from_der(der)
+        .unwrap()
+        .1
+}
+
+/// `child` is signed by `parent` (x509-parser; aws-lc-rs for P-521, which it lacks).
+pub fn verify(
+    child: &x509_parser::certificate::X509Certificate<'_>,
+    parent: &x509_parser::certificate::X509Certificate<'_>,
+) {
+    use aws_lc_rs::signature::{ECDSA_P521_SHA512_ASN1, UnparsedPublicKey};
+    match child.verify_signature(Some(parent.public_key())) {
+        Err(x509_parser::error::X509Error::SignatureUnsupportedAlgorithm) => {
+            let key = &parent.public_key().subject_public_key.data;
+            UnparsedPublicKey::new(&ECDSA_P521_SHA512_ASN1, key)
+                .verify(child.tbs_certificate.as_ref(), &child.signature_value.data)
+                .unwrap();
+        }
+        other => other.unwrap(),
+    }
+}
+
+/// A subordinate CA under `root`, ACTIVE with its chain; its ARN and certificate.
+pub async fn active_sub(
+    h: &Harness,
+    root: &str,
+    root_pem: &str,
+    key: &str,
+    signing: &str,
+) -> (String, String) {
+    let sub = h.create_ca("SUBORDINATE", key, signing, "Issuing CA").await;
+    let csr = h.csr_of(&sub).await;
+    let (sub_pem, chain) = h
+        .issue(
+            root,
+            &csr,
+            signing,
+            "SubordinateCACertificate_PathLen0",
+            1000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(chain.as_deref(), Some(root_pem));
+    h.import(&sub, &sub_pem, Some(root_pem)).await.unwrap();
+    assert_eq!(h.status(&sub).await, "ACTIVE");
+    (sub, sub_pem)
+}
