@@ -123,6 +123,29 @@ async fn validity_algorithm_csr_and_state_errors_are_aws_shaped() {
             .unwrap_err();
         assert_eq!(err.code, "CertificateMismatchException");
         assert_eq!(h.status(&sub).await, "PENDING_CERTIFICATE");
+        // A CA with path length 0 issues no subordinate CA; RootCACertificate only self-signs.
+        h.import(&sub, &sub_pem, Some(&root_pem)).await.unwrap();
+        let third = h
+            .create_ca("SUBORDINATE", "EC_prime256v1", "SHA256WITHECDSA", "Third")
+            .await;
+        let third_csr = h.csr_of(&third).await;
+        let template = "SubordinateCACertificate_PathLen0";
+        let err = h
+            .issue(&sub, &third_csr, "SHA256WITHECDSA", template, 10)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "InvalidArgsException");
+        let err = h
+            .issue(
+                &root,
+                &third_csr,
+                "SHA256WITHECDSA",
+                "RootCACertificate",
+                10,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "InvalidArgsException");
         // A disabled CA does not issue.
         h.ok(
             "UpdateCertificateAuthority",

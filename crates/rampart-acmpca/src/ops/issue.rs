@@ -103,7 +103,7 @@ impl AcmPcaService {
         template: Template,
         now: OffsetDateTime,
     ) -> Result<(Vec<u8>, [u8; 16], OffsetDateTime), ServiceError> {
-        let csr = csr_of(input, record)?;
+        let csr = csr_of(input, record, template)?;
         let (not_before, not_after) = validity_of(input, record, now)?;
         // AWS ignores ApiPassthrough unless the template is an APIPassthrough variant.
         let api = match (&input.api_passthrough, template.api_passthrough) {
@@ -182,7 +182,11 @@ impl AcmPcaService {
 }
 
 /// The request's CSR; a root CA without a certificate signs only its own.
-fn csr_of(input: &IssueCertificateRequest, record: &CaRecord) -> Result<Csr, ServiceError> {
+fn csr_of(
+    input: &IssueCertificateRequest,
+    record: &CaRecord,
+    template: Template,
+) -> Result<Csr, ServiceError> {
     let bytes = input
         .csr
         .as_ref()
@@ -191,12 +195,45 @@ fn csr_of(input: &IssueCertificateRequest, record: &CaRecord) -> Result<Csr, Ser
     // Doubt: AWS's message for an unreadable CSR is not documented.
     let csr = parse::csr(bytes)
         .map_err(|_| malformed_csr_exception("The certificate signing request is invalid."))?;
-    if record.certificate_pem.is_none() && csr.spki_der != record.spki_der {
+    let own = csr.spki_der == record.spki_der;
+    if record.certificate_pem.is_none() && !own {
         return Err(invalid_args_exception(
             "A root CA without a certificate issues only its own certificate, from its own CSR.",
         ));
     }
+    // Doubt: AWS's wording is not documented; RootCACertificate makes a CA's self-signed
+    // certificate only.
+    if template.kind == Kind::Root && (!own || record.ca_type != "ROOT") {
+        return Err(invalid_args_exception(
+            "The RootCACertificate template issues a root CA's own certificate only, from its own CSR.",
+        ));
+    }
+    check_path_length(record, template)?;
     Ok(csr)
+}
+
+/// A subordinate CA certificate must fit under the issuing CA's path length constraint.
+fn check_path_length(record: &CaRecord, template: Template) -> Result<(), ServiceError> {
+    let Kind::Subordinate(wanted) = template.kind else {
+        return Ok(());
+    };
+    let Some(pem) = &record.certificate_pem else {
+        return Ok(());
+    };
+    let ders = parse::certificate_ders(pem.as_bytes()).map_err(|_| internal_error())?;
+    let der = ders.first().ok_or_else(internal_error)?;
+    let cert = parse::certificate(der).map_err(|_| internal_error())?;
+    let limit = match cert.basic_constraints() {
+        Ok(Some(bc)) => bc.value.path_len_constraint,
+        _ => None,
+    };
+    match limit {
+        // Doubt: AWS's wording for this refusal is not documented.
+        Some(limit) if u32::from(wanted) >= limit => Err(invalid_args_exception(format!(
+            "The certificate authority's path length constraint ({limit}) does not allow a subordinate CA certificate with path length {wanted}."
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The template the request names (EndEntityCertificate/V1 by default).
