@@ -177,6 +177,55 @@ def test_hierarchy_over_cbor_verifies_with_openssl(wire, tmp_path):
     assert seen["cbor"] and set(seen["cbor"]) == {"application/cbor"}, set(seen["cbor"])
 
 
+KEY_TYPES = [
+    ("RSA_2048", "SHA256WITHRSA"),
+    ("RSA_3072", "SHA384WITHRSA"),
+    ("RSA_4096", "SHA512WITHRSA"),
+    ("EC_secp384r1", "SHA384WITHECDSA"),
+    ("EC_secp521r1", "SHA512WITHECDSA"),
+]
+
+
+def test_every_key_type_verifies_with_openssl(server, wire, tmp_path):
+    if server.mode != SECURE_SQLITE:
+        pytest.skip("the key-type matrix runs once, against secure SQLite")
+    pca, _, _ = wire
+    for key, signing in KEY_TYPES:
+        config = {"KeyAlgorithm": key, "SigningAlgorithm": signing}
+        root = _create(pca, "ROOT", f"Root {key}", config)
+        csr = pca.get_certificate_authority_csr(CertificateAuthorityArn=root)["Csr"].encode()
+        root_pem, _ = _issue(pca, root, csr, "RootCACertificate", {"Type": "YEARS", "Value": 2}, signing)
+        pca.import_certificate_authority_certificate(CertificateAuthorityArn=root,
+                                                     Certificate=root_pem.encode())
+        sub = _create(pca, "SUBORDINATE", f"Sub {key}", config)
+        csr = pca.get_certificate_authority_csr(CertificateAuthorityArn=sub)["Csr"].encode()
+        sub_pem, _ = _issue(pca, root, csr, "SubordinateCACertificate_PathLen0",
+                            {"Type": "YEARS", "Value": 1}, signing)
+        pca.import_certificate_authority_certificate(
+            CertificateAuthorityArn=sub, Certificate=sub_pem.encode(), CertificateChain=root_pem.encode())
+        host = f"{key.lower().replace('_', '-')}.example.internal"
+        leaf_pem, _ = _issue(pca, sub, _leaf_csr(host), "EndEntityCertificate",
+                             {"Type": "DAYS", "Value": 7}, signing)
+        ok = _openssl_verify(tmp_path, root_pem, sub_pem, leaf_pem, host)
+        assert ok.returncode == 0, f"{key}: {ok.stdout}{ok.stderr}"
+
+
+def test_calls_are_audited(server, wire):
+    pca, _, _ = wire
+    root = _create(pca, "ROOT", "Audited Root")
+    pca.describe_certificate_authority(CertificateAuthorityArn=root)
+
+    def audited():
+        events = [e for e in server.audit_tail(200) if e.get("eventSource") == "acm-pca.amazonaws.com"]
+        created = [e for e in events if e.get("eventName") == "CreateCertificateAuthority"
+                   and (e.get("responseElements") or {}).get("certificateAuthorityArn") == root]
+        assert created, [e.get("eventName") for e in events]
+        described = [e for e in events if e.get("eventName") == "DescribeCertificateAuthority"
+                     and any(r.get("ARN") == root for r in e.get("resources") or [])]
+        assert described and described[-1]["readOnly"] is True
+    eventually(audited)
+
+
 def test_errors_are_aws_shaped(wire):
     pca, _, _ = wire
     root, _ = _active_root(pca, "Errors Root")
