@@ -105,6 +105,7 @@ impl AcmPcaService {
 
 /// The CA `arn` names (`arn:<partition>:acm-pca:<region>:<account>:certificate-authority/<id>`).
 pub(crate) fn ca_ref(arn: &str) -> Result<CaRef, ServiceError> {
+    // Doubt: AWS's wording for a malformed ARN is not documented.
     let invalid = || invalid_arn_exception(format!("The ARN {arn} is not valid."));
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let [_, partition, service, region, account, resource] = parts.as_slice() else {

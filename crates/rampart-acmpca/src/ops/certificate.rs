@@ -36,6 +36,7 @@ impl GetCertificate for AcmPcaService {
             .ok_or_else(|| invalid_arn_exception(format!("The ARN {cert_arn} is not valid.")))?;
         let record = self.load(&ca).await?.value;
         if matches!(record.status.as_str(), "DELETED" | "FAILED") {
+            // AWS's message, as reported for a DELETED CA (terraform-provider-aws#26968).
             return Err(invalid_state_exception(format!(
                 "The certificate authority {} is not in the correct state to have issued certificates.",
                 ca.arn

@@ -41,6 +41,7 @@ impl CreateCertificateAuthority for AcmPcaService {
         check_algorithms(&config, &key_algorithm)?;
         check_revocation(input.revocation_configuration.as_ref())?;
         let subject = config.subject.clone().unwrap_or_default();
+        // Doubt: AWS's wording for an unusable subject value is not documented.
         let dn = names::from_subject(&subject)
             .map_err(|_| invalid_args_exception("The subject contains an invalid value."))?;
         let (account, region) = (ctx.account().as_str(), ctx.region.as_str());

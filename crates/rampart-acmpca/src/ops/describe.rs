@@ -75,6 +75,7 @@ impl ListCertificateAuthorities for AcmPcaService {
 
 /// The row key a NextToken continues after.
 fn decode_token(token: &str) -> Result<String, ServiceError> {
+    // Doubt: AWS's wording for a bad NextToken is not documented.
     let bad = || invalid_next_token_exception("The token is invalid.");
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
     String::from_utf8(bytes).map_err(|_| bad())

@@ -36,6 +36,7 @@ impl UpdateCertificateAuthority for AcmPcaService {
             Some(CertificateAuthorityStatus::Active) => Some("ACTIVE"),
             Some(CertificateAuthorityStatus::Disabled) => Some("DISABLED"),
             Some(other) => {
+                // Doubt: AWS's wording is not documented; only ACTIVE and DISABLED are settable.
                 return Err(invalid_args_exception(format!(
                     "The status {other} is not valid: use ACTIVE or DISABLED."
                 )));

@@ -84,6 +84,7 @@ impl ListTags for AcmPcaService {
         let ca = ca_ref(&input.certificate_authority_arn.unwrap_or_default())?;
         authorize(ctx, "ListTags", &ca.arn, &ca.account)?;
         let record = self.load(&ca).await?.value;
+        // Doubt: AWS's wording for a bad NextToken is not documented.
         let start = match input.next_token.as_deref() {
             None => 0,
             Some(token) => token
