@@ -372,16 +372,14 @@ async fn delete_restore_window_and_deletion_job() {
         .await;
 
         let (root, _) = h.active_root("EC_prime256v1", "SHA256WITHECDSA").await;
-        let leaf = h
-            .issue(
-                &root,
-                &leaf_csr(&["d.example.com"]),
-                "SHA256WITHECDSA",
-                "EndEntityCertificate",
-                30,
-            )
-            .await;
-        assert!(leaf.is_ok());
+        let issued = json!({
+            "CertificateAuthorityArn": root,
+            "Csr": STANDARD.encode(leaf_csr(&["d.example.com"])),
+            "SigningAlgorithm": "SHA256WITHECDSA",
+            "Validity": {"Type": "DAYS", "Value": 30},
+        });
+        let cert_arn = h.ok("IssueCertificate", issued).await["CertificateArn"].clone();
+        let get = json!({"CertificateAuthorityArn": root, "CertificateArn": cert_arn});
         let delete = json!({"CertificateAuthorityArn": root, "PermanentDeletionTimeInDays": 7});
         h.fails(
             "DeleteCertificateAuthority",
@@ -409,6 +407,13 @@ async fn delete_restore_window_and_deletion_job() {
             )
             .await;
         assert_eq!(d["CertificateAuthority"]["Status"], "DELETED");
+        let err = h
+            .fails("GetCertificate", get.clone(), "InvalidStateException")
+            .await;
+        assert!(
+            err.message
+                .contains("is not in the correct state to have issued certificates")
+        );
         let until = d["CertificateAuthority"]["RestorableUntil"]
             .as_f64()
             .unwrap() as i64;
@@ -419,6 +424,8 @@ async fn delete_restore_window_and_deletion_job() {
         )
         .await;
         assert_eq!(h.status(&root).await, "DISABLED");
+        // A restored CA's certificates are readable again.
+        assert!(h.ok("GetCertificate", get).await["Certificate"].is_string());
         h.fails(
             "RestoreCertificateAuthority",
             json!({"CertificateAuthorityArn": root}),
