@@ -55,29 +55,38 @@ impl IssueCertificate for AcmPcaService {
             revoked: None,
         };
         let cert_id = hex::encode(serial);
+        self.store_issued(&ca, &cert_id, &row, token, token_expect)
+            .await
+    }
+}
+
+impl AcmPcaService {
+    /// Stores certificate `cert_id` (and the idempotency `token` that issued it) in one
+    /// transaction; a token that won a race answers with its own certificate.
+    async fn store_issued(
+        &self,
+        ca: &CaRef,
+        cert_id: &str,
+        row: &CertRecord,
+        token: Option<&str>,
+        token_expect: Expect,
+    ) -> Result<IssueCertificateResponse, ServiceError> {
         let certs = &self.tables.certificates;
-        let mut writes = vec![certs.put(&cert_row(&ca.id, &cert_id), &row, Expect::Absent)];
+        let mut writes = vec![certs.put(&cert_row(&ca.id, cert_id), row, Expect::Absent)];
         if let Some(token) = token {
             let used = TokenRecord {
-                cert_id: cert_id.clone(),
-                issued_ms: ms_of(now),
+                cert_id: cert_id.to_owned(),
+                issued_ms: row.issued_ms,
             };
-            writes.push(
-                self.tables
-                    .tokens
-                    .put(&token_row(&ca.id, token), &used, token_expect),
-            );
+            let row = token_row(&ca.id, token);
+            writes.push(self.tables.tokens.put(&row, &used, token_expect));
         }
-        let writes = writes
-            .into_iter()
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(internal)?;
-        match self.store.transact(writes).await {
-            Ok(()) => Ok(issued(&ca, &cert_id)),
-            // The same token won a race: answer with the certificate it issued.
+        let writes = writes.into_iter().collect::<Result<Vec<_>, _>>();
+        match self.store.transact(writes.map_err(internal)?).await {
+            Ok(()) => Ok(issued(ca, cert_id)),
             Err(e) if e.is_conflict() && token.is_some() => {
-                match self.prior_issue(&ca, token).await? {
-                    (Some(cert_id), _) => Ok(issued(&ca, &cert_id)),
+                match self.prior_issue(ca, token).await? {
+                    (Some(cert_id), _) => Ok(issued(ca, &cert_id)),
                     _ => Err(internal(e)),
                 }
             }
