@@ -282,6 +282,26 @@ const SSM_SERVED: &[&str] = &[
     "UpdateServiceSetting",
 ];
 
+/// The ACM PCA operations `rampart-acmpca` implements (`impl <Operation> for AcmPcaService`, in
+/// `ops/`); the model's others (audit reports, permissions, policies) answer not-served.
+const ACMPCA_SERVED: &[&str] = &[
+    "CreateCertificateAuthority",
+    "DeleteCertificateAuthority",
+    "DescribeCertificateAuthority",
+    "GetCertificate",
+    "GetCertificateAuthorityCertificate",
+    "GetCertificateAuthorityCsr",
+    "ImportCertificateAuthorityCertificate",
+    "IssueCertificate",
+    "ListCertificateAuthorities",
+    "ListTags",
+    "RestoreCertificateAuthority",
+    "RevokeCertificate",
+    "TagCertificateAuthority",
+    "UntagCertificateAuthority",
+    "UpdateCertificateAuthority",
+];
+
 /// The Secrets Manager operations `rampart-secretsmanager` implements (`impl <Operation> for
 /// SecretsManagerService`, in `ops/`): all 26 of the model.
 const SECRETSMANAGER_SERVED: &[&str] = &[
@@ -408,6 +428,17 @@ pub const SERVICES: &[ServiceSpec] = &[
         prechecked: &[],
         // The session token holds the sealed secret access key.
         audit_hidden: &["Credentials.SessionToken"],
+    },
+    ServiceSpec {
+        model: "acm-pca/2017-08-22/service-2.json",
+        crate_dir: "crates/rampart-acmpca",
+        module_dir: "src/generated",
+        served: ACMPCA_SERVED,
+        read_only: &["Describe*", "Get*", "List*"],
+        hidden_responses: &[],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
     },
     // The protocol conformance crate: every operation of restJson1 and restXml models and of a
     // Smithy RPC v2 CBOR model (which botocore 1.44.8 resolves to awsJson1.1), checked against botocore.

@@ -143,7 +143,8 @@ mod tests {
                 "cloudtrail",
                 "events",
                 "secretsmanager",
-                "ssm"
+                "ssm",
+                "acmpca"
             ]
         );
         let prefixes: Vec<&str> = modules
@@ -151,7 +152,8 @@ mod tests {
             .iter()
             .map(|s| s.target_prefix())
             .collect();
-        assert_eq!(prefixes.len(), 5, "{prefixes:?}");
+        assert_eq!(prefixes.len(), 6, "{prefixes:?}");
+        assert!(prefixes.contains(&"ACMPrivateCA"), "{prefixes:?}");
         assert!(prefixes.contains(&"AmazonSSM"), "{prefixes:?}");
         assert!(prefixes.contains(&"secretsmanager"), "{prefixes:?}");
         let signing: Vec<&str> = modules
@@ -160,7 +162,12 @@ mod tests {
             .map(|s| s.signing_name())
             .collect();
         assert_eq!(signing, ["iam", "sts"]);
-        assert!(modules.http_services().is_empty());
+        let http: Vec<&str> = modules
+            .http_services()
+            .iter()
+            .map(|s| s.target_prefix())
+            .collect();
+        assert_eq!(http, ["ACMPrivateCA"]);
         assert!(modules.jobs().len() >= 4);
     }
 

@@ -19,6 +19,7 @@ pub const MODULES: &[ModuleFactory] = &[
     rampart_events::module,
     rampart_secretsmanager::module,
     rampart_ssm::module,
+    rampart_acmpca::module,
 ];
 
 /// Runs the server until SIGINT/SIGTERM.

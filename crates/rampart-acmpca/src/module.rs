@@ -1,0 +1,51 @@
+//! ACM PCA as a server module (`rampart_module`): its endpoint (RPC v2 CBOR and JSON 1.1),
+//! tables and the permanent-deletion job. CA keys are sealed under the root key's ACM domain
+//! key.
+
+use crate::AcmPcaService;
+use crate::deletion::DeletionJob;
+use crate::record::{AUTHORITIES, CERTIFICATES, ISSUE_TOKENS};
+use rampart_codec::{AwsHttpService, AwsJsonService};
+use rampart_core::Job;
+use rampart_crypto::root::Domain;
+use rampart_module::{ModuleEnv, ServiceModule};
+use std::sync::Arc;
+
+/// Every table ACM PCA owns.
+pub const TABLES: &[&str] = &[AUTHORITIES, CERTIFICATES, ISSUE_TOKENS];
+
+/// Builds ACM PCA over the store, the ACM domain key and the service clock.
+pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
+    let service = Arc::new(AcmPcaService::new(
+        env.store.clone(),
+        env.root.domain_key(Domain::Acm),
+        env.clock.clone(),
+    ));
+    env.clients.provide(service.clone());
+    Ok(Arc::new(AcmPcaModule(service)))
+}
+
+/// The module around the service.
+struct AcmPcaModule(Arc<AcmPcaService>);
+
+impl ServiceModule for AcmPcaModule {
+    fn name(&self) -> &'static str {
+        "acmpca"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        TABLES
+    }
+
+    fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
+        vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
+    }
+
+    fn http_services(&self) -> Vec<Arc<dyn AwsHttpService>> {
+        vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
+    }
+
+    fn jobs(&self) -> Vec<Arc<dyn Job>> {
+        vec![Arc::new(DeletionJob(self.0.clone()))]
+    }
+}
