@@ -12,39 +12,25 @@ use rampart_kms::KmsService;
 use rampart_secretsmanager::SecretsManagerService;
 use rampart_ssm::SsmService;
 use rampart_store::Store;
+use rampart_store::testkit::TestStore;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 
 const ACCOUNT: &str = "111122223333";
-const PG_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
 
 struct Harness {
     ssm: SsmService,
     secrets: Arc<SecretsManagerService>,
     store: Store,
     clock: Arc<ManualClock>,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<(String, String)>,
-}
-
-async fn admin(url: &str, sql: &str) {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("PostgreSQL server unreachable");
-    let task = tokio::spawn(conn);
-    client.batch_execute(sql).await.unwrap();
-    drop(client);
-    let _ = task.await;
+    backing: TestStore,
 }
 
 impl Harness {
-    fn over(
-        store: Store,
-        dir: Option<tempfile::TempDir>,
-        schema: Option<(String, String)>,
-    ) -> Self {
+    fn over(backing: TestStore) -> Self {
+        let store = backing.store.clone();
         let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
         let kms = Arc::new(KmsService::new(
             store.clone(),
@@ -61,35 +47,18 @@ impl Harness {
             secrets,
             store,
             clock,
-            _dir: dir,
-            schema,
+            backing,
         }
     }
 
     /// Every configured backend.
     async fn all() -> Vec<Harness> {
-        let dir = tempfile::tempdir().unwrap();
-        let sqlite = Store::open_sqlite(&dir.path().join("rampart.db"))
-            .await
-            .unwrap();
-        let mut out = vec![Harness::over(sqlite, Some(dir), None)];
-        if let Ok(admin_url) = std::env::var(PG_VAR) {
-            let schema = format!("rampart_ssm_{}", uuid::Uuid::new_v4().simple());
-            admin(&admin_url, &format!("CREATE SCHEMA {schema}")).await;
-            let sep = if admin_url.contains('?') { '&' } else { '?' };
-            let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
-            let store = Store::open_postgres(&url).await.unwrap();
-            out.push(Harness::over(store, None, Some((admin_url, schema))));
-        } else {
-            eprintln!("{PG_VAR} not set: skipping the PostgreSQL run");
-        }
-        out
+        let stores = TestStore::all("ssm").await.unwrap();
+        stores.into_iter().map(Harness::over).collect()
     }
 
     async fn cleanup(self) {
-        if let Some((url, schema)) = &self.schema {
-            admin(url, &format!("DROP SCHEMA {schema} CASCADE")).await;
-        }
+        self.backing.cleanup().await.unwrap();
     }
 
     async fn call(&self, op: &str, body: Value) -> Result<Value, ServiceError> {

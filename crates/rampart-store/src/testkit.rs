@@ -53,11 +53,13 @@ macro_rules! check_eq {
 }
 
 mod append;
+mod backends;
 mod indexed;
 mod lease;
 mod order;
 mod queue;
 pub use append::{append_in_transaction, append_in_transaction_races};
+pub use backends::{POSTGRES_URL_VAR, TestStore};
 pub use indexed::{indexed_table, scan_keys_and_get_many};
 pub use lease::{fence_at_commit, lease_acquire_renew_release, lease_racing_acquirers};
 pub use order::{conflicts_retried, multi_row_opposite_orders};
