@@ -16,13 +16,13 @@ use rampart_kms::KmsService;
 use rampart_secretsmanager::SecretsManagerService;
 use rampart_secretsmanager::rotation::functions::register;
 use rampart_store::Store;
+use rampart_store::testkit::TestStore;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 const ACCOUNT: &str = "111122223333";
 const REGION: &str = "us-east-1";
-const PG_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
 const FUNCTION: &str = "arn:aws:lambda:us-east-1:111122223333:function:rotator";
 
 fn root() -> RequestContext {
@@ -149,11 +149,13 @@ struct Harness {
     kms: Arc<KmsService>,
     store: Store,
     clock: Arc<ManualClock>,
-    _dir: Option<tempfile::TempDir>,
+    /// The store's backing (its directory or schema); `None` on a restarted node.
+    _backing: Option<TestStore>,
 }
 
 impl Harness {
-    fn over(store: Store, dir: Option<tempfile::TempDir>) -> Harness {
+    fn over(backing: TestStore) -> Harness {
+        let store = backing.store.clone();
         let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
         let kms = Arc::new(KmsService::new(
             store.clone(),
@@ -166,36 +168,13 @@ impl Harness {
             kms,
             store,
             clock,
-            _dir: dir,
+            _backing: Some(backing),
         }
     }
 
     async fn all() -> Vec<Harness> {
-        let dir = tempfile::tempdir().unwrap();
-        let sqlite = Store::open_sqlite(&dir.path().join("r.db")).await.unwrap();
-        let mut out = vec![Harness::over(sqlite, Some(dir))];
-        if let Ok(url) = std::env::var(PG_VAR) {
-            let schema = format!("rampart_rot_{}", uuid::Uuid::new_v4().simple());
-            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            let task = tokio::spawn(conn);
-            client
-                .batch_execute(&format!("CREATE SCHEMA {schema}"))
-                .await
-                .unwrap();
-            drop(client);
-            let _ = task.await;
-            let sep = if url.contains('?') { '&' } else { '?' };
-            let url = format!("{url}{sep}options=-csearch_path%3D{schema}");
-            out.push(Harness::over(
-                Store::open_postgres(&url).await.unwrap(),
-                None,
-            ));
-        } else {
-            eprintln!("{PG_VAR} not set: skipping the PostgreSQL run");
-        }
-        out
+        let stores = TestStore::all("rot").await.unwrap();
+        stores.into_iter().map(Harness::over).collect()
     }
 
     /// A fresh service over the same store and clock: a restarted node.
@@ -207,7 +186,7 @@ impl Harness {
             kms: self.kms.clone(),
             store: self.store.clone(),
             clock: self.clock.clone(),
-            _dir: None,
+            _backing: None,
         }
     }
 
