@@ -138,6 +138,17 @@ impl RequestContext {
         }
     }
 
+    /// A context of the root user of `account` in `region`, for what a service does on the
+    /// account's own behalf (a rotation, a replica sync, a forwarded event); `None` when
+    /// `account` is not a valid account id.
+    pub fn for_account_root(account: &str, region: &str) -> Option<Self> {
+        let account = AccountId::parse(account).ok()?;
+        Some(RequestContext::new(
+            Principal::root(account, ""),
+            Region::new(region),
+        ))
+    }
+
     /// The account that owns resources created by this request.
     pub fn account(&self) -> &AccountId {
         &self.principal.account

@@ -9,8 +9,8 @@ use crate::generated::*;
 use crate::outbox::Delivery;
 use crate::route::{RuleSet, route_with};
 use crate::store::{BusRef, commit_err};
+use rampart_core::RequestContext;
 use rampart_core::rampart_policy::{Policy, PolicyKind};
-use rampart_core::{Principal, RequestContext};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -203,12 +203,7 @@ pub(crate) async fn check_forward(
     delivery: &Delivery,
     bus: &BusRef,
 ) -> Result<(), ServiceError> {
-    let account = rampart_core::AccountId::parse(&delivery.account)
-        .map_err(|_| validation("the delivery's account is not valid"))?;
-    let principal = Principal::root(account, "");
-    let ctx = RequestContext::new(
-        principal,
-        rampart_core::Region::new(delivery.region.clone()),
-    );
+    let ctx = RequestContext::for_account_root(&delivery.account, &delivery.region)
+        .ok_or_else(|| validation("the delivery's account is not valid"))?;
     service.authorize_put(&ctx, bus).await
 }

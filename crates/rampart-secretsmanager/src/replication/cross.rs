@@ -8,11 +8,12 @@
 //! caller; Rampart records the role and acts as the primary account's root.
 
 use super::sync::{Failure, Sides};
-use super::{CrossReplicaState, ReplicaStatus, SYNCED, SyncItem, root_context};
+use super::{CrossReplicaState, ReplicaStatus, SYNCED, SyncItem};
 use crate::SecretsManagerService;
 use crate::policy::{owner_of, region_of};
 use crate::record::{SecretRecord, secret_row};
 use crate::service::CAS_ATTEMPTS;
+use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write};
 
 /// StatusMessage of a replica that no longer exists or names another primary. Doubt: AWS's
@@ -111,7 +112,10 @@ impl SecretsManagerService {
         writes: &mut Vec<Write>,
     ) -> Result<(), Failure> {
         let (account, region) = (owner_of(&primary.arn), region_of(&primary.arn));
-        let side = || root_context(account, region).ok_or(Failure::Internal("account".into()));
+        let side = || {
+            RequestContext::for_account_root(account, region)
+                .ok_or(Failure::Internal("account".into()))
+        };
         let sides = Sides {
             primary: side()?,
             replica: side()?,

@@ -18,7 +18,6 @@ use crate::generated::errors::invalid_parameter_exception;
 use crate::generated::{ServiceError, StatusType};
 use crate::policy::region_of;
 use crate::record::SecretRecord;
-use rampart_core::{AccountId, Principal, RequestContext};
 use rampart_jobs::DueQueue;
 use rampart_store::Write;
 use serde::{Deserialize, Serialize};
@@ -179,17 +178,6 @@ pub fn primary_region_of(record: &SecretRecord) -> Option<&str> {
         None if !record.replicas.is_empty() => Some(region_of(&record.arn)),
         None => None,
     }
-}
-
-/// A context of the root user of `account` in `region`: the account's own side of a sync,
-/// which Secrets Manager does on the owner's behalf.
-pub fn root_context(account: &str, region: &str) -> Option<RequestContext> {
-    let account = AccountId::parse(account).ok()?;
-    let principal = Principal::root(account, "");
-    Some(RequestContext::new(
-        principal,
-        rampart_core::Region::new(region),
-    ))
 }
 
 #[cfg(test)]

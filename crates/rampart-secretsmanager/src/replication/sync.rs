@@ -7,8 +7,8 @@
 //! a state it did not copy. A replica whose key (or the primary's) is unusable is marked Failed
 //! with the reason and the item is retried with backoff, so it recovers once the key is usable.
 
+use super::sync_conflict_message;
 use super::{REPLICATION_QUEUE, ReplicaState, ReplicaStatus, SYNCED, SyncItem, replica_arn};
-use super::{root_context, sync_conflict_message};
 use crate::SecretsManagerService;
 use crate::generated::ServiceError;
 use crate::policy::{owner_of, region_of};
@@ -163,8 +163,9 @@ impl SecretsManagerService {
             }
         };
         let sides = Sides {
-            primary: root_context(account, home).ok_or(Failure::Internal("account".into()))?,
-            replica: root_context(account, &state.region)
+            primary: RequestContext::for_account_root(account, home)
+                .ok_or(Failure::Internal("account".into()))?,
+            replica: RequestContext::for_account_root(account, &state.region)
                 .ok_or(Failure::Internal("account".into()))?,
         };
         let replica = self

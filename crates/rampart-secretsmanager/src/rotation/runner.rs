@@ -21,8 +21,8 @@ use crate::SecretsManagerService;
 use crate::generated::ServiceError;
 use crate::record::{SecretRecord, secret_row};
 use crate::service::internal_error;
-use rampart_core::{AccountId, Job, JobContext, JobFuture, JobOutcome, JobScope, Principal};
-use rampart_core::{Region, RequestContext};
+use rampart_core::RequestContext;
+use rampart_core::{Job, JobContext, JobFuture, JobOutcome, JobScope};
 use rampart_jobs::{DueQueue, drain_due};
 use rampart_store::Write;
 use serde::{Deserialize, Serialize};
@@ -107,9 +107,7 @@ pub(super) fn retry_delay(attempts: u32) -> i64 {
 /// The rotation's principal: the secret's account root in its Region, as a rotation Lambda
 /// acts with its execution role.
 fn step_context(due: &Due) -> Option<RequestContext> {
-    let account = AccountId::parse(&due.account).ok()?;
-    let principal = Principal::root(account, "");
-    Some(RequestContext::new(principal, Region::new(&due.region)))
+    RequestContext::for_account_root(&due.account, &due.region)
 }
 
 impl SecretsManagerService {
