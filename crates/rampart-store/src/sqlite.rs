@@ -115,9 +115,35 @@ impl SqliteBackend {
         result
     }
 
+    /// Runs a keyed read on a free pooled connection on the calling thread: a primary-key
+    /// lookup of pages in SQLite's or the OS's cache takes microseconds, less than handing it
+    /// to a blocking thread and waking the task again (two context switches each way). With
+    /// no connection free at once it waits in the pool as [`Self::with_reader`] does.
+    async fn with_reader_inline<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let Ok(_permit) = Arc::clone(&self.reader_permits).try_acquire_owned() else {
+            return self.with_reader(f).await;
+        };
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => open_reader(&self.path)?,
+        };
+        let result = f(&conn);
+        self.readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(conn);
+        result
+    }
+
     pub(crate) async fn get(&self, table: &str, key: &str) -> Result<Option<Record>, StoreError> {
         let (table, key) = (table.to_owned(), key.to_owned());
-        self.with_reader(move |c| ops::get(c, &table, &key)).await
+        self.with_reader_inline(move |c| ops::get(c, &table, &key))
+            .await
     }
 
     /// Commits `writes` atomically, grouped with whatever other batches are waiting (see
@@ -164,7 +190,7 @@ impl SqliteBackend {
         keys: Vec<String>,
     ) -> Result<Vec<Option<Record>>, StoreError> {
         let table = table.to_owned();
-        self.with_reader(move |c| ops::get_many(c, &table, &keys))
+        self.with_reader_inline(move |c| ops::get_many(c, &table, &keys))
             .await
     }
 
