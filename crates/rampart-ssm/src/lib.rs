@@ -13,6 +13,7 @@ mod names;
 mod ops;
 mod policy_jobs;
 mod record;
+mod rows;
 mod secure;
 mod service;
 mod token;
