@@ -115,3 +115,69 @@ impl SsmService {
         Ok(rows.into_iter().map(|(_, v)| v.value).collect())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::record::{PARAMETERS, VERSIONS};
+    use rampart_store::testkit::TestStore;
+
+    fn version(n: i64) -> VersionRecord {
+        VersionRecord {
+            version: n,
+            kind: "String".into(),
+            value: format!("v{n}"),
+            tier: "Standard".into(),
+            data_type: "text".into(),
+            description: None,
+            allowed_pattern: None,
+            key_id: None,
+            policies: Vec::new(),
+            modified_ms: n,
+            modified_user: "u".into(),
+            envelope: false,
+            acted: Vec::new(),
+        }
+    }
+
+    /// The row writes as `(table, key, is a put)`.
+    fn targets(writes: &[Write]) -> Vec<(&'static str, String, bool)> {
+        writes
+            .iter()
+            .filter_map(|w| match w {
+                Write::Put { table, key, .. } => Some((*table, key.clone(), true)),
+                Write::Delete { table, key, .. } => Some((*table, key.clone(), false)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_put_at_100_versions_writes_two_rows_and_deletes_one() {
+        let backing = TestStore::sqlite().await.unwrap();
+        let tables = Tables::new(&backing.store);
+        let mut full = ParameterRecord::new("p", version(100), Vec::new());
+        full.oldest = 1;
+        let before = Versioned {
+            value: full.clone(),
+            version: 7,
+        };
+        let mut next = full.clone();
+        next.latest = version(101);
+        next.oldest = 2;
+        let writes = save(&tables, "r", Some(&before), &next).unwrap();
+        let expected = vec![
+            (PARAMETERS, "r".to_owned(), true),
+            (VERSIONS, version_row("r", 101), true),
+            (VERSIONS, version_row("r", 1), false),
+        ];
+        assert_eq!(targets(&writes), expected);
+        let mut labelled = full.clone();
+        labelled.labels.push(("l".into(), 40));
+        let writes = save(&tables, "r", Some(&before), &labelled).unwrap();
+        assert_eq!(targets(&writes), [(PARAMETERS, "r".to_owned(), true)]);
+        assert_eq!(remove(&tables, "r", &before).len(), 101);
+        backing.cleanup().await.unwrap();
+    }
+}
