@@ -8,6 +8,8 @@ PutParameter (Overwrite, String) of one parameter (concurrent overwrites of one 
 conflict: AWS's TooManyUpdates) and of 64 parameters in turn (each wrk thread cycles through 64
 pre-signed requests). Server CPU per request is read from /proc as in kms_bench.py.
 """
+import json
+
 import boto3
 
 from kms_bench import REGION, signed as signed_json

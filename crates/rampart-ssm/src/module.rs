@@ -4,7 +4,7 @@
 
 use crate::SsmService;
 use crate::policy_jobs::PolicyJob;
-use crate::record::{PARAMETERS, SETTINGS};
+use crate::record::{PARAMETERS, SETTINGS, VERSIONS};
 use rampart_codec::AwsJsonService;
 use rampart_core::Job;
 use rampart_kms::KmsService;
@@ -13,7 +13,7 @@ use rampart_secretsmanager::SecretsManagerService;
 use std::sync::Arc;
 
 /// Every table Parameter Store owns.
-pub const TABLES: &[&str] = &[PARAMETERS, SETTINGS];
+pub const TABLES: &[&str] = &[PARAMETERS, VERSIONS, SETTINGS];
 
 /// Builds Parameter Store over the store, KMS and the service clock.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {

@@ -10,10 +10,11 @@ use crate::events::{Change, change_event_in};
 use crate::names::arn_in;
 use crate::ops::policies::{duration_ms, expiration_ms};
 use crate::record::{ParameterRecord, VersionRecord, parameter_row};
+use crate::rows;
 use rampart_core::{Job, JobContext, JobFuture, JobOutcome, JobScope};
 use rampart_jobs::{DueQueue, drain_due};
 use rampart_module::{ServiceEvent, publish};
-use rampart_store::{Expect, StoreError, Versioned, Write};
+use rampart_store::{StoreError, Versioned, Write};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -102,18 +103,15 @@ impl SsmService {
         let Some(found) = self.tables.parameters.get(&row).await? else {
             return Ok(false);
         };
-        let Some(current) = found.value.current().filter(|v| v.version == due.version) else {
+        let current = found.value.current();
+        if current.version != due.version {
             return Ok(false);
-        };
+        }
         let mut writes = vec![policy_event(due, &found.value, current, now_ms)];
         if due.policy != "Expiration" {
-            writes.push(self.mark_acted(&row, &found, due)?);
+            writes.extend(self.mark_acted(&row, &found, due)?);
         } else {
-            writes.push(
-                self.tables
-                    .parameters
-                    .delete(&row, Expect::Version(found.version)),
-            );
+            writes.extend(rows::remove(&self.tables, &row, &found));
             let change = Change {
                 operation: "Delete",
                 name: &found.value.name,
@@ -129,26 +127,19 @@ impl SsmService {
 }
 
 impl SsmService {
-    /// The write recording that `due`'s policy acted on its version (PolicyStatus `Finished`),
-    /// conditional on the row `found` being unchanged.
+    /// The writes recording that `due`'s policy acted on the latest version (PolicyStatus
+    /// `Finished`), conditional on the row `found` being unchanged.
     fn mark_acted(
         &self,
         row: &str,
         found: &Versioned<ParameterRecord>,
         due: &Due,
-    ) -> Result<Write, StoreError> {
+    ) -> Result<Vec<Write>, StoreError> {
         let mut record = found.value.clone();
-        if let Some(v) = record
-            .versions
-            .iter_mut()
-            .find(|v| v.version == due.version)
-            && !v.acted.contains(&due.policy)
-        {
-            v.acted.push(due.policy.clone());
+        if !record.latest.acted.contains(&due.policy) {
+            record.latest.acted.push(due.policy.clone());
         }
-        self.tables
-            .parameters
-            .put(row, &record, Expect::Version(found.version))
+        rows::save(&self.tables, row, Some(found), &record)
     }
 }
 

@@ -1,115 +1,14 @@
-//! Parameter Store over both store backends (SQLite, and PostgreSQL in its own schema when
-//! `RAMPART_TEST_POSTGRES_URL` is set), driven through the generated `dispatch` with
-//! botocore-shaped JSON: what the rows hold, the events committed with each change, the policy
+//! Parameter Store over both store backends (see `common`), driven through the generated
+//! `dispatch` with botocore-shaped JSON: what the rows hold, the events committed with each change, the policy
 //! job on a manual clock, and the operations not served.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use rampart_codec::ServiceError;
-use rampart_core::{AccountId, JobContext, ManualClock, Principal, PrincipalKind, Region};
-use rampart_core::{Clock, RequestContext};
-use rampart_crypto::root::{Domain, RootKey};
-use rampart_kms::KmsService;
-use rampart_secretsmanager::SecretsManagerService;
-use rampart_ssm::SsmService;
-use rampart_store::Store;
-use rampart_store::testkit::TestStore;
+mod common;
+
+use common::{ACCOUNT, Harness, root};
+use rampart_core::{Clock, JobContext};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use std::time::Duration;
 use time::OffsetDateTime;
-
-const ACCOUNT: &str = "111122223333";
-
-struct Harness {
-    ssm: SsmService,
-    secrets: Arc<SecretsManagerService>,
-    store: Store,
-    clock: Arc<ManualClock>,
-    backing: TestStore,
-}
-
-impl Harness {
-    fn over(backing: TestStore) -> Self {
-        let store = backing.store.clone();
-        let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-        let kms = Arc::new(KmsService::new(
-            store.clone(),
-            RootKey::generate().domain_key(Domain::Kms),
-            clock.clone(),
-        ));
-        let secrets = Arc::new(SecretsManagerService::new(
-            store.clone(),
-            kms.clone(),
-            clock.clone(),
-        ));
-        Harness {
-            ssm: SsmService::new(store.clone(), kms, clock.clone()).with_secrets(secrets.clone()),
-            secrets,
-            store,
-            clock,
-            backing,
-        }
-    }
-
-    /// Every configured backend.
-    async fn all() -> Vec<Harness> {
-        let stores = TestStore::all("ssm").await.unwrap();
-        stores.into_iter().map(Harness::over).collect()
-    }
-
-    async fn cleanup(self) {
-        self.backing.cleanup().await.unwrap();
-    }
-
-    async fn call(&self, op: &str, body: Value) -> Result<Value, ServiceError> {
-        let bytes = serde_json::to_vec(&body).unwrap();
-        let invocation = rampart_ssm::generated::dispatch(&self.ssm, &root(), op, &bytes).await;
-        invocation
-            .result
-            .map(|out| serde_json::from_slice(&out).unwrap_or(Value::Null))
-    }
-
-    /// Secrets Manager operation `op`, by the same caller.
-    async fn secrets_call(&self, op: &str, body: Value) -> Value {
-        let bytes = serde_json::to_vec(&body).unwrap();
-        let sm = &*self.secrets;
-        let invocation = rampart_secretsmanager::generated::dispatch(sm, &root(), op, &bytes).await;
-        serde_json::from_slice(&invocation.result.unwrap()).unwrap()
-    }
-
-    /// The events waiting on the events module's ingest queue (claimed, so read once).
-    async fn events(&self) -> Vec<Value> {
-        let items = self
-            .store
-            .claim(
-                "events_ingest",
-                "test",
-                Duration::from_secs(60),
-                100,
-                5,
-                i64::MAX / 2,
-            )
-            .await
-            .unwrap();
-        items
-            .iter()
-            .map(|i| serde_json::from_slice(&i.payload).unwrap())
-            .collect()
-    }
-}
-
-/// The root user of the test account, in us-east-1.
-fn root() -> RequestContext {
-    let principal = Principal {
-        account: AccountId::parse(ACCOUNT).unwrap(),
-        arn: format!("arn:aws:iam::{ACCOUNT}:root"),
-        principal_id: ACCOUNT.into(),
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        kind: PrincipalKind::Root,
-        session: None,
-    };
-    RequestContext::new(principal, Region::new("us-east-1"))
-}
 
 #[tokio::test]
 async fn secrets_manager_references_read_through_and_keep_nothing() {
@@ -194,11 +93,15 @@ async fn rows_hold_ciphertext_and_events_commit_with_changes() {
             .await
             .unwrap();
         assert_eq!(got["Parameter"]["Value"], big);
-        let rows = h.store.scan("ssm_parameters", "", None, 10).await.unwrap();
-        assert!(
-            rows.iter()
-                .all(|r| !String::from_utf8_lossy(&r.value).contains(&secret))
-        );
+        for table in ["ssm_parameters", "ssm_versions"] {
+            let rows = h.store.scan(table, "", None, 10).await.unwrap();
+            assert_eq!(rows.len(), 2, "{table}");
+            assert!(
+                rows.iter()
+                    .all(|r| !String::from_utf8_lossy(&r.value).contains(&secret)),
+                "{table}: plaintext in a row"
+            );
+        }
         for name in ["/app/big", "/app/pw"] {
             h.call("DeleteParameter", json!({"Name": name}))
                 .await
@@ -273,6 +176,11 @@ async fn expiration_policy_deletes_at_its_time_once() {
         assert_eq!(h.ssm.run_due_policies(&late).await.unwrap(), 1);
         let gone = h.call("GetParameter", json!({"Name": "/tmp/p"})).await;
         assert_eq!(gone.unwrap_err().code, "ParameterNotFound");
+        let versions = h.store.scan("ssm_versions", "", None, 10).await.unwrap();
+        assert!(
+            versions.is_empty(),
+            "the expired parameter's version rows are gone"
+        );
         assert_eq!(h.ssm.run_due_policies(&late).await.unwrap(), 0);
         let kinds: Vec<String> = h
             .events()

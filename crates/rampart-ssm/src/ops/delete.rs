@@ -1,5 +1,5 @@
-//! DeleteParameter and DeleteParameters: the parameter with all its versions, labels and
-//! tags, with a "Delete" change event in the same transaction.
+//! DeleteParameter and DeleteParameters: the parameter row (labels, tags) and every version
+//! row, with a "Delete" change event in the same transaction.
 
 use crate::SsmService;
 use crate::events::{Change, change_event};
@@ -8,9 +8,9 @@ use crate::generated::{DeleteParameter, DeleteParameterRequest, DeleteParameterR
 use crate::generated::{DeleteParameters, DeleteParametersRequest, DeleteParametersResult};
 use crate::names::{Selector, parameter_arn, parse_reference};
 use crate::record::parameter_row;
+use crate::rows;
 use crate::service::{authorize, internal, not_found};
 use rampart_core::RequestContext;
-use rampart_store::Expect;
 
 impl SsmService {
     /// Deletes parameter `raw` if it exists (authorized as `action`); whether it did.
@@ -32,16 +32,12 @@ impl SsmService {
         let change = Change {
             operation: "Delete",
             name: &found.value.name,
-            kind: current.map_or("String", |v| v.kind.as_str()),
-            description: current.and_then(|v| v.description.as_deref()),
+            kind: &current.kind,
+            description: current.description.as_deref(),
             labels: None,
         };
-        let writes = vec![
-            self.tables
-                .parameters
-                .delete(&row, Expect::Version(found.version)),
-            change_event(ctx, &change, self.now_ms()),
-        ];
+        let mut writes = rows::remove(&self.tables, &row, &found);
+        writes.push(change_event(ctx, &change, self.now_ms()));
         match self.store.transact(writes).await {
             Ok(()) => Ok(true),
             // Changed or deleted meanwhile: deleting again removes whatever is there now.

@@ -92,9 +92,7 @@ impl SsmService {
 
 /// A parameter's latest version as DescribeParameters shows it.
 fn metadata(ctx: &RequestContext, record: &ParameterRecord) -> ParameterMetadata {
-    let Some(v) = record.current() else {
-        return ParameterMetadata::default();
-    };
+    let v = record.current();
     ParameterMetadata {
         arn: Some(parameter_arn(ctx, &record.name)),
         allowed_pattern: v.allowed_pattern.clone(),

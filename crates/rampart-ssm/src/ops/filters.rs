@@ -177,9 +177,7 @@ fn rooted(name: &str) -> String {
 
 impl Filter {
     fn matches(&self, record: &ParameterRecord) -> bool {
-        let Some(current) = record.current() else {
-            return false;
-        };
+        let current = record.current();
         if let Some(tag_key) = self.key.strip_prefix("tag:") {
             let Some((_, value)) = record.tags.iter().find(|(k, _)| k == tag_key) else {
                 return false;
@@ -193,10 +191,7 @@ impl Filter {
             "KeyId" => current.key_id.as_deref().is_some_and(|k| self.compare(k)),
             "Tier" => self.compare(&current.tier),
             "DataType" => self.compare(&current.data_type),
-            "Label" => record
-                .versions
-                .iter()
-                .any(|v| v.labels.iter().any(|l| self.values.contains(l))),
+            "Label" => record.labels.iter().any(|(l, _)| self.values.contains(l)),
             _ => false,
         }
     }

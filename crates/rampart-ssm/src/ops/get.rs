@@ -10,8 +10,8 @@ use crate::generated::{GetParameter, GetParameterRequest, GetParameterResult, Ge
 use crate::generated::{GetParametersRequest, GetParametersResult, Parameter, ParameterType};
 use crate::names::{Selector, check_no_inner_spaces, parameter_arn, parse_reference};
 use crate::ops::reference::{is_invalid_reference, is_reference};
-use crate::record::{ParameterRecord, VersionRecord};
-use crate::service::{authorize, not_found, timestamp};
+use crate::record::{ParameterRecord, VersionRecord, parameter_row};
+use crate::service::{authorize, internal, not_found, timestamp};
 use rampart_core::RequestContext;
 
 /// One version a read resolved.
@@ -33,17 +33,22 @@ impl SsmService {
         let (name, selector) = parse_reference(ctx, raw).ok_or_else(not_found)?;
         authorize(ctx, action, &parameter_arn(ctx, &name))?;
         let record = self.load(ctx, &name).await?.ok_or_else(not_found)?.value;
-        let version = match &selector {
-            Selector::Latest => record.current(),
-            Selector::Version(v) => Some(record.version(*v).ok_or_else(|| {
-                parameter_version_not_found(format!(
+        let row = parameter_row(ctx.account().as_str(), ctx.region.as_str(), &name);
+        let wanted = match &selector {
+            Selector::Latest => Some(record.current().version),
+            Selector::Version(v) if record.holds(*v) => Some(*v),
+            Selector::Version(v) => {
+                return Err(parameter_version_not_found(format!(
                     "Systems Manager could not find version {v} of {name}. Verify the version \
                      and try again."
-                ))
-            })?),
+                )));
+            }
             Selector::Label(l) => record.labelled(l),
+        };
+        let version = match wanted {
+            Some(v) => self.version_of(&row, &record, v).await.map_err(internal)?,
+            None => None,
         }
-        .cloned()
         .ok_or_else(not_found)?;
         Ok(Found {
             record,

@@ -1,7 +1,8 @@
 //! LabelParameterVersion and UnlabelParameterVersion. A label names one version of a
 //! parameter: labelling another version moves it. Labels are at most 100 characters of
 //! letters, digits, `.`, `-` and `_`, not starting with a digit or `aws`/`ssm`; a version
-//! carries at most 10. Labels breaking the rules come back as InvalidLabels, unapplied.
+//! carries at most 10. Labels breaking the rules come back as InvalidLabels, unapplied. Labels
+//! live in the parameter row (label → version), so a label change writes that row only.
 
 use super::CAS_ATTEMPTS;
 use crate::SsmService;
@@ -14,9 +15,10 @@ use crate::generated::{LabelParameterVersionResult, ServiceError, UnlabelParamet
 use crate::generated::{UnlabelParameterVersionRequest, UnlabelParameterVersionResult};
 use crate::names::{Selector, parameter_arn, parse_reference};
 use crate::record::{ParameterRecord, parameter_row};
+use crate::rows;
 use crate::service::{authorize, internal, not_found};
 use rampart_core::RequestContext;
-use rampart_store::{Expect, StoreError, Write};
+use rampart_store::{StoreError, Write};
 
 const MAX_LABELS: usize = 10;
 
@@ -48,29 +50,43 @@ fn apply_labels(
 ) -> Result<Vec<String>, ServiceError> {
     let (valid, invalid): (Vec<String>, Vec<String>) =
         labels.iter().cloned().partition(|l| valid_label(l));
-    let target = record
-        .versions
-        .iter()
-        .position(|v| v.version == version)
-        .ok_or_else(|| version_missing(version, &record.name))?;
-    for (i, v) in record.versions.iter_mut().enumerate() {
-        if i != target {
-            v.labels.retain(|l| !valid.contains(l));
-        }
+    if !record.holds(version) {
+        return Err(version_missing(version, &record.name));
     }
-    let slot = &mut record.versions[target].labels;
+    record
+        .labels
+        .retain(|(label, on)| *on == version || !valid.contains(label));
     for label in valid {
-        if !slot.contains(&label) {
-            slot.push(label);
+        if record.labelled(&label) != Some(version) {
+            record.labels.push((label, version));
         }
     }
-    if slot.len() > MAX_LABELS {
+    if record.labels_of(version).len() > MAX_LABELS {
         return Err(parameter_version_label_limit_exceeded(
             "A parameter version can have maximum 10 labels.Move one or more labels to another \
              version and try again.",
         ));
     }
     Ok(invalid)
+}
+
+/// Takes the `labels` that version `version` of `record` carries off it: the removed ones
+/// and the others.
+fn remove_labels(
+    record: &mut ParameterRecord,
+    version: i64,
+    labels: &[String],
+) -> Result<(Vec<String>, Vec<String>), ServiceError> {
+    if !record.holds(version) {
+        return Err(version_missing(version, &record.name));
+    }
+    let carried = record.labels_of(version);
+    let (removed, invalid): (Vec<String>, Vec<String>) =
+        labels.iter().cloned().partition(|l| carried.contains(l));
+    record
+        .labels
+        .retain(|(label, on)| *on != version || !removed.contains(label));
+    Ok((removed, invalid))
 }
 
 impl SsmService {
@@ -90,14 +106,11 @@ impl SsmService {
         let row = parameter_row(ctx.account().as_str(), ctx.region.as_str(), &name);
         for _ in 0..CAS_ATTEMPTS {
             let found = self.load(ctx, &name).await?.ok_or_else(not_found)?;
-            let mut record = found.value;
+            let mut record = found.value.clone();
             let (out, event) = edit(&mut record)?;
-            let put = self
-                .tables
-                .parameters
-                .put(&row, &record, Expect::Version(found.version))
-                .map_err(internal)?;
-            let writes = std::iter::once(put).chain(event).collect();
+            let mut writes =
+                rows::save(&self.tables, &row, Some(&found), &record).map_err(internal)?;
+            writes.extend(event);
             match self.store.transact(writes).await {
                 Ok(()) => return Ok(out),
                 Err(e) if e.is_conflict() => continue,
@@ -120,8 +133,7 @@ impl LabelParameterVersion for SsmService {
         let labels = input.labels.unwrap_or_default();
         let now = self.now_ms();
         let edit = |record: &mut ParameterRecord| {
-            let latest = record.current().map_or(1, |v| v.version);
-            let version = input.parameter_version.unwrap_or(latest);
+            let version = input.parameter_version.unwrap_or(record.current().version);
             let invalid = apply_labels(record, version, &labels)?;
             let applied: Vec<String> = labels
                 .iter()
@@ -132,8 +144,8 @@ impl LabelParameterVersion for SsmService {
             let change = Change {
                 operation: "LabelParameterVersion",
                 name: &record.name,
-                kind: current.map_or("String", |v| v.kind.as_str()),
-                description: current.and_then(|v| v.description.as_deref()),
+                kind: &current.kind,
+                description: current.description.as_deref(),
                 labels: Some(&applied),
             };
             let event = (!applied.is_empty()).then(|| change_event(ctx, &change, now));
@@ -158,20 +170,8 @@ impl UnlabelParameterVersion for SsmService {
         let raw = input.name.unwrap_or_default();
         let labels = input.labels.unwrap_or_default();
         let version = input.parameter_version.unwrap_or_default();
-        let edit = |record: &mut ParameterRecord| {
-            let name = record.name.clone();
-            let target = record
-                .versions
-                .iter_mut()
-                .find(|v| v.version == version)
-                .ok_or_else(|| version_missing(version, &name))?;
-            let (removed, invalid): (Vec<String>, Vec<String>) = labels
-                .iter()
-                .cloned()
-                .partition(|l| target.labels.contains(l));
-            target.labels.retain(|l| !removed.contains(l));
-            Ok(((removed, invalid), None))
-        };
+        let edit =
+            |record: &mut ParameterRecord| Ok((remove_labels(record, version, &labels)?, None));
         let (removed, invalid) = self
             .relabel(ctx, &raw, "ssm:UnlabelParameterVersion", edit)
             .await?;

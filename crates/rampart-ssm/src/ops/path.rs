@@ -94,14 +94,11 @@ impl SsmService {
                 if !listed {
                     continue;
                 }
-                if let Some(version) = record.current().cloned() {
-                    let selector = names::Selector::Latest;
-                    page.push(Found {
-                        record,
-                        version,
-                        selector,
-                    });
-                }
+                page.push(Found {
+                    version: record.current().clone(),
+                    record,
+                    selector: names::Selector::Latest,
+                });
                 if page.len() == query.max {
                     return Ok((page, Some(key)));
                 }

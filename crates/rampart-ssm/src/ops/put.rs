@@ -13,10 +13,11 @@ use crate::generated::{ParameterType, ServiceError};
 use crate::names::{check_new_name, parameter_arn};
 use crate::policy_jobs::schedule;
 use crate::record::{MAX_VERSIONS, ParameterRecord, VersionRecord, parameter_row};
+use crate::rows;
 use crate::secure::DEFAULT_KEY;
 use crate::service::{authorize, internal};
 use rampart_core::RequestContext;
-use rampart_store::{Expect, StoreError, Versioned};
+use rampart_store::{StoreError, Versioned};
 
 const DATA_TYPES: &[&str] = &["text", "aws:ec2:image", "aws:ssm:integration"];
 
@@ -74,37 +75,37 @@ impl SsmService {
         next: VersionRecord,
         tags: &[(String, String)],
     ) -> Result<(), StoreError> {
-        let (mut record, expect, operation) = match existing {
-            Some(e) => (e.value, Expect::Version(e.version), "Update"),
-            None => {
-                let fresh = ParameterRecord {
-                    name: name.to_owned(),
-                    versions: Vec::new(),
-                    tags: tags.to_vec(),
-                };
-                (fresh, Expect::Absent, "Create")
-            }
+        let (record, operation) = match &existing {
+            Some(e) => (advance(&e.value, next), "Update"),
+            None => (ParameterRecord::new(name, next, tags.to_vec()), "Create"),
         };
+        let latest = record.current();
         let change = Change {
             operation,
             name: &record.name,
-            kind: &next.kind,
-            description: next.description.as_deref(),
+            kind: &latest.kind,
+            description: latest.description.as_deref(),
             labels: None,
         };
-        let event = change_event(ctx, &change, next.modified_ms);
-        record.versions.push(next);
-        if record.versions.len() > MAX_VERSIONS {
-            record.versions.remove(0);
-        }
         let (account, region) = (ctx.account().as_str(), ctx.region.as_str());
         let row = parameter_row(account, region, name);
-        let mut writes = vec![self.tables.parameters.put(&row, &record, expect)?, event];
-        if let Some(latest) = record.current() {
-            writes.extend(schedule(account, region, &record.name, latest));
-        }
+        let mut writes = rows::save(&self.tables, &row, existing.as_ref(), &record)?;
+        writes.push(change_event(ctx, &change, latest.modified_ms));
+        writes.extend(schedule(account, region, &record.name, latest));
         self.store.transact(writes).await
     }
+}
+
+/// `record` with `next` as its latest version, the oldest version dropped beyond 100.
+fn advance(record: &ParameterRecord, next: VersionRecord) -> ParameterRecord {
+    let mut advanced = record.clone();
+    advanced.latest = next;
+    while advanced.kept() > MAX_VERSIONS {
+        advanced.oldest += 1;
+    }
+    let oldest = advanced.oldest;
+    advanced.labels.retain(|(_, version)| *version >= oldest);
+    advanced
 }
 
 /// The request's tags and policies, checked (tags only on a parameter's creation).
@@ -171,7 +172,7 @@ fn plan(
 ) -> Result<VersionRecord, ServiceError> {
     check_value_and_overwrite(input, existing)?;
     let value = input.value.clone().unwrap_or_default();
-    let previous = existing.and_then(ParameterRecord::current);
+    let previous = existing.map(ParameterRecord::current);
     let kind = kind_for(input, previous)?;
     let key_id = key_for(input, previous, &kind)?;
     let data_type = data_type_for(input, previous, &kind, &value)?;
@@ -204,7 +205,6 @@ fn plan(
             .or_else(|| previous.and_then(|p| p.description.clone())),
         allowed_pattern,
         key_id,
-        labels: Vec::new(),
         policies,
         modified_ms: 0,
         modified_user: String::new(),
@@ -307,16 +307,13 @@ fn check_pattern(pattern: &str, value: &str) -> Result<(), ServiceError> {
 /// A 101st version deletes the oldest, unless that one carries a label:
 /// ParameterMaxVersionLimitExceeded then.
 fn check_version_room(record: &ParameterRecord) -> Result<(), ServiceError> {
-    let Some(oldest) = record.versions.first() else {
-        return Ok(());
-    };
-    if record.versions.len() >= MAX_VERSIONS && !oldest.labels.is_empty() {
+    if record.kept() >= MAX_VERSIONS && !record.labels_of(record.oldest).is_empty() {
         return Err(parameter_max_version_limit_exceeded(format!(
             "You attempted to create a new version of {} by calling the PutParameter API with \
              the overwrite flag. Version {}, the oldest version, can't be deleted because it \
              has a label associated with it. Move the label to another version of the \
              parameter, and try again.",
-            record.name, oldest.version
+            record.name, record.oldest
         )));
     }
     Ok(())

@@ -13,9 +13,10 @@ use crate::generated::{RemoveTagsFromResourceRequest, RemoveTagsFromResourceResu
 use crate::generated::{ResourceTypeForTagging, ServiceError, Tag};
 use crate::names::{Selector, parameter_arn, parse_reference};
 use crate::record::{ParameterRecord, parameter_row};
+use crate::rows;
 use crate::service::{authorize, internal};
 use rampart_core::RequestContext;
-use rampart_store::{Expect, StoreError, Versioned};
+use rampart_store::StoreError;
 
 /// The most tags one parameter carries.
 const MAX_TAGS: usize = 50;
@@ -65,16 +66,13 @@ impl SsmService {
     ) -> Result<(), ServiceError> {
         let row = parameter_row(ctx.account().as_str(), ctx.region.as_str(), name);
         for _ in 0..CAS_ATTEMPTS {
-            let Some(Versioned { mut value, version }) = self.load(ctx, name).await? else {
+            let Some(found) = self.load(ctx, name).await? else {
                 return Err(invalid_resource_id(""));
             };
-            value.tags = change(&value.tags)?;
-            let write = self
-                .tables
-                .parameters
-                .put(&row, &value, Expect::Version(version))
-                .map_err(internal)?;
-            match self.store.transact(vec![write]).await {
+            let mut next = found.value.clone();
+            next.tags = change(&next.tags)?;
+            let writes = rows::save(&self.tables, &row, Some(&found), &next).map_err(internal)?;
+            match self.store.transact(writes).await {
                 Ok(()) => return Ok(()),
                 Err(e) if e.is_conflict() => continue,
                 Err(e) => return Err(internal(e)),
