@@ -5,7 +5,10 @@
 //! and JSON 1.1; audit reports, permissions and policies answer not-served for now, and CRLs
 //! and OCSP come later.
 
+mod access;
+mod acm_access;
 mod api;
+pub mod audit_report;
 mod deletion;
 pub mod generated;
 mod keys;
@@ -14,6 +17,7 @@ mod names;
 mod ops;
 mod parse;
 mod record;
+mod resource_policy;
 mod service;
 mod sign;
 mod template;

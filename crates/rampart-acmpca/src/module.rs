@@ -3,6 +3,7 @@
 //! key.
 
 use crate::AcmPcaService;
+use crate::audit_report::{AUDIT_OBJECTS, AUDIT_REPORTS};
 use crate::deletion::DeletionJob;
 use crate::record::{AUTHORITIES, CERTIFICATES, ISSUE_TOKENS};
 use rampart_codec::{AwsHttpService, AwsJsonService};
@@ -12,7 +13,13 @@ use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
 
 /// Every table ACM PCA owns.
-pub const TABLES: &[&str] = &[AUTHORITIES, CERTIFICATES, ISSUE_TOKENS];
+pub const TABLES: &[&str] = &[
+    AUTHORITIES,
+    CERTIFICATES,
+    ISSUE_TOKENS,
+    AUDIT_REPORTS,
+    AUDIT_OBJECTS,
+];
 
 /// Builds ACM PCA over the store, the ACM domain key and the service clock.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {

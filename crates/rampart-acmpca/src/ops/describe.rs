@@ -19,7 +19,8 @@ impl DescribeCertificateAuthority for AcmPcaService {
         input: DescribeCertificateAuthorityRequest,
     ) -> Result<DescribeCertificateAuthorityResponse, ServiceError> {
         let ca = ca_ref(&input.certificate_authority_arn.unwrap_or_default())?;
-        authorize(ctx, "DescribeCertificateAuthority", &ca.arn, &ca.account)?;
+        self.authorize_ca(ctx, "DescribeCertificateAuthority", &ca, &[])
+            .await?;
         let record = self.load(&ca).await?.value;
         Ok(DescribeCertificateAuthorityResponse {
             certificate_authority: Some(shape(&ca.account, &record)),
