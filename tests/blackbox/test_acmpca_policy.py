@@ -4,15 +4,21 @@ server (SQLite and PostgreSQL) holding two accounts (A: the bootstrap admin's; B
 PutPolicy/GetPolicy/DeletePolicy; B issuing from A's CA only while A's policy shares it (and
 only for the template the policy names, and for B's users only when their own policies allow
 too); an audit report listing an issued and a revoked certificate, read with
-`rampart acm-pca audit-report`."""
+`rampart acm-pca audit-report`; and the eight operations over RPC v2 CBOR."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
+from pathlib import Path
 
+import boto3
+import botocore.loaders
+import botocore.session
 import pytest
+from botocore.config import Config
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -222,3 +228,45 @@ def test_audit_report_lists_issued_and_revoked_certificates(secure_server, pca):
                                     "--bucket", "audit-reports", "--key", "audit-report/none.json",
                                     check=False)
     assert missing.returncode != 0 and "no audit report" in missing.stderr
+
+
+def _cbor_client(secure_server, tmp: Path):
+    """An acm-pca client whose model lists only smithy-rpc-v2-cbor (the pinned botocore
+    prefers `json` when a model offers both), so every call goes as CBOR."""
+    model = copy.deepcopy(botocore.loaders.Loader().load_service_model("acm-pca", "service-2"))
+    model["metadata"]["protocols"] = ["smithy-rpc-v2-cbor"]
+    model["metadata"]["protocol"] = "smithy-rpc-v2-cbor"
+    target = tmp / "acm-pca" / model["metadata"]["apiVersion"]
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "service-2.json").write_text(json.dumps(model))
+    core = botocore.session.get_session()
+    core.get_component("data_loader").search_paths.insert(0, str(tmp))
+    ak, sk = secure_server.admin_credentials()
+    session = boto3.session.Session(aws_access_key_id=ak, aws_secret_access_key=sk,
+                                    region_name="us-east-1", botocore_session=core)
+    return session.client("acm-pca", endpoint_url=secure_server.endpoint,
+                          verify=str(secure_server.ca_bundle),
+                          config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+
+
+def test_the_new_operations_over_cbor(secure_server, pca, tmp_path):
+    cbor = _cbor_client(secure_server, tmp_path)
+    sent: list[str] = []
+    cbor.meta.events.register("before-send.acm-pca",
+                              lambda request, **_: sent.append(request.headers.get("Content-Type")))
+    ca = _active_root(pca, unique("cbor-root"))
+    cbor.create_permission(CertificateAuthorityArn=ca, Principal=ACM, Actions=["IssueCertificate"])
+    listed = cbor.list_permissions(CertificateAuthorityArn=ca)["Permissions"]
+    assert listed[0]["Actions"] == ["IssueCertificate"]
+    assert listed[0]["CreatedAt"].tzinfo is not None
+    cbor.put_policy(ResourceArn=ca, Policy=_sharing_policy(ca, "444455556666"))
+    assert json.loads(cbor.get_policy(ResourceArn=ca)["Policy"])["Statement"][0]["Sid"] == "read"
+    made = cbor.create_certificate_authority_audit_report(
+        CertificateAuthorityArn=ca, S3BucketName="cbor-reports", AuditReportResponseFormat="JSON")
+    described = cbor.describe_certificate_authority_audit_report(
+        CertificateAuthorityArn=ca, AuditReportId=made["AuditReportId"])
+    assert described["AuditReportStatus"] == "SUCCESS" and described["CreatedAt"].tzinfo is not None
+    expect_error(cbor.delete_permission, "ResourceNotFoundException", CertificateAuthorityArn=ca,
+                 Principal=ACM, SourceAccount="000000000999")
+    cbor.delete_policy(ResourceArn=ca)
+    assert sent and {s if isinstance(s, str) else s.decode() for s in sent} == {"application/cbor"}
