@@ -3,7 +3,7 @@ server (SQLite and PostgreSQL) holding two accounts (A: the bootstrap admin's; B
 `rampart account create`): CreatePermission/ListPermissions/DeletePermission and their errors;
 PutPolicy/GetPolicy/DeletePolicy; B issuing from A's CA only while A's policy shares it (and
 only for the template the policy names, and for B's users only when their own policies allow
-too); an audit report listing an issued and a revoked certificate, read with
+too), and listing it under ResourceOwner OTHER_ACCOUNTS meanwhile; an audit report listing an issued and a revoked certificate, read with
 `rampart acm-pca audit-report`; and the eight operations over RPC v2 CBOR."""
 
 from __future__ import annotations
@@ -150,6 +150,10 @@ def test_policies_share_a_ca_with_another_account(secure_server, pca, other):
     assert leaf.subject.rfc4514_string() == "CN=b.example.com"
     owner = b_pca.describe_certificate_authority(CertificateAuthorityArn=ca)["CertificateAuthority"]
     assert owner["OwnerAccount"] == ca.split(":")[4]
+    shared = b_pca.list_certificate_authorities(ResourceOwner="OTHER_ACCOUNTS")["CertificateAuthorities"]
+    assert [c["Arn"] for c in shared] == [ca]
+    assert all(c["Arn"] != ca for c in pca.list_certificate_authorities(
+        ResourceOwner="OTHER_ACCOUNTS")["CertificateAuthorities"])
     # Only the shared template, only the shared actions.
     expect_error(_issue, "AccessDeniedException", pca=b_pca, ca=ca, host="b.example.com",
                  template=TEMPLATE.format("EndEntityClientAuthCertificate"))
@@ -165,6 +169,7 @@ def test_policies_share_a_ca_with_another_account(secure_server, pca, other):
                  ca=ca, host="u.example.com")
 
     pca.delete_policy(ResourceArn=ca)
+    assert b_pca.list_certificate_authorities(ResourceOwner="OTHER_ACCOUNTS")["CertificateAuthorities"] == []
     expect_error(_issue, "AccessDeniedException", pca=b_pca, ca=ca, host="b.example.com")
     expect_error(pca.get_policy, "ResourceNotFoundException", ResourceArn=ca)
     pca.delete_policy(ResourceArn=ca)  # no policy: still a success, as AWS documents

@@ -20,6 +20,7 @@ mod parse;
 mod record;
 mod resource_policy;
 mod service;
+mod shared;
 mod sign;
 mod template;
 mod validity;

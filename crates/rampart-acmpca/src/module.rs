@@ -6,6 +6,7 @@ use crate::AcmPcaService;
 use crate::audit_report::{AUDIT_OBJECTS, AUDIT_REPORTS};
 use crate::deletion::DeletionJob;
 use crate::record::{AUTHORITIES, CERTIFICATES, ISSUE_TOKENS};
+use crate::shared::SHARED;
 use rampart_codec::{AwsHttpService, AwsJsonService};
 use rampart_core::Job;
 use rampart_crypto::root::Domain;
@@ -19,6 +20,7 @@ pub const TABLES: &[&str] = &[
     ISSUE_TOKENS,
     AUDIT_REPORTS,
     AUDIT_OBJECTS,
+    SHARED,
 ];
 
 /// Builds ACM PCA over the store, the ACM domain key and the service clock.

@@ -241,6 +241,17 @@ async fn another_account_uses_a_ca_only_as_its_policy_allows() {
             .await
             .unwrap();
         assert_eq!(described["CertificateAuthority"]["OwnerAccount"], ACCOUNT);
+        // The CA is listed to OTHER as another account's; not to a third account.
+        let (listed, _) = shared_with(&h, OTHER, json!({})).await;
+        assert_eq!(listed, vec![ca.clone()]);
+        assert!(
+            shared_with(&h, "777788889999", json!({}))
+                .await
+                .0
+                .is_empty()
+        );
+        let (own, _) = shared_with(&h, ACCOUNT, json!({})).await;
+        assert!(own.is_empty(), "the owner's CAs are SELF");
         // The condition limits the templates; unshared actions stay denied.
         let client_auth = "arn:aws:acm-pca:::template/EndEntityClientAuthCertificate/V1";
         let denied = [
@@ -266,10 +277,52 @@ async fn another_account_uses_a_ca_only_as_its_policy_allows() {
             .unwrap_err();
         assert_eq!(err.code, "AccessDeniedException");
         h.ok("DeletePolicy", json!({"ResourceArn": ca})).await;
+        assert!(shared_with(&h, OTHER, json!({})).await.0.is_empty());
         let err = call_as(&h, OTHER, "IssueCertificate", issue(END_ENTITY))
             .await
             .unwrap_err();
         assert_eq!(err.code, "AccessDeniedException");
+        h.cleanup().await;
+    }
+}
+
+/// The ARNs ListCertificateAuthorities(OTHER_ACCOUNTS) answers `account`, and its NextToken.
+async fn shared_with(h: &Harness, account: &str, extra: Value) -> (Vec<String>, Value) {
+    let mut body = json!({"ResourceOwner": "OTHER_ACCOUNTS"});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let listed = call_as(h, account, "ListCertificateAuthorities", body)
+        .await
+        .unwrap();
+    let arns = listed["CertificateAuthorities"].as_array().unwrap();
+    let arns = arns.iter().map(|c| c["Arn"].as_str().unwrap().to_owned());
+    let token = listed.get("NextToken").cloned().unwrap_or(Value::Null);
+    (arns.collect(), token)
+}
+
+#[tokio::test]
+async fn shared_cas_page_for_other_accounts() {
+    for h in Harness::all().await {
+        let mut shared = Vec::new();
+        for _ in 0..3 {
+            let (ca, _) = h.active_root("EC_prime256v1", "SHA256WITHECDSA").await;
+            let put = json!({"ResourceArn": ca, "Policy": sharing_policy(&ca)});
+            h.ok("PutPolicy", put).await;
+            shared.push(ca);
+        }
+        shared.sort_by_key(|arn| arn.rsplit('/').next().unwrap().to_owned());
+        let (first, token) = shared_with(&h, OTHER, json!({"MaxResults": 2})).await;
+        assert_eq!(first, shared[..2]);
+        let (rest, end) =
+            shared_with(&h, OTHER, json!({"MaxResults": 2, "NextToken": token})).await;
+        assert_eq!(rest, shared[2..]);
+        assert!(end.is_null());
+        let body = json!({"ResourceOwner": "OTHER_ACCOUNTS", "NextToken": "%%%"});
+        let err = call_as(&h, OTHER, "ListCertificateAuthorities", body)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, "InvalidNextTokenException");
         h.cleanup().await;
     }
 }

@@ -37,11 +37,10 @@ impl ListCertificateAuthorities for AcmPcaService {
         let account = ctx.account().as_str();
         authorize(ctx, "ListCertificateAuthorities", "*", account)?;
         if input.resource_owner == Some(ResourceOwner::OtherAccounts) {
-            // No CA is shared across accounts yet (resource policies come later).
-            return Ok(ListCertificateAuthoritiesResponse {
-                certificate_authorities: Some(Vec::new()),
-                next_token: None,
-            });
+            let limit = input
+                .max_results
+                .map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
+            return self.list_shared(ctx, &input, limit).await;
         }
         let after = input.next_token.as_deref().map(decode_token).transpose()?;
         let limit = input
@@ -75,7 +74,7 @@ impl ListCertificateAuthorities for AcmPcaService {
 }
 
 /// The row key a NextToken continues after.
-fn decode_token(token: &str) -> Result<String, ServiceError> {
+pub(crate) fn decode_token(token: &str) -> Result<String, ServiceError> {
     // Doubt: AWS's wording for a bad NextToken is not documented.
     let bad = || invalid_next_token_exception("The token is invalid.");
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;

@@ -4,7 +4,7 @@ mod audit_report;
 mod ca_cert;
 mod certificate;
 pub(crate) mod create;
-mod describe;
+pub(crate) mod describe;
 mod issue;
 pub(crate) mod lifecycle;
 pub(crate) mod permissions;

@@ -1,11 +1,12 @@
 //! PutPolicy, GetPolicy and DeletePolicy: the CA's resource-based policy, validated as AWS
-//! does (`resource_policy`) and enforced on the shareable actions by `access.rs`.
+//! does (`resource_policy`), enforced on the shareable actions by `access.rs` and indexed for
+//! ListCertificateAuthorities' OTHER_ACCOUNTS (`shared.rs`) in the same transaction.
 
 use crate::generated::errors::resource_not_found_exception;
 use crate::generated::*;
 use crate::ops::lifecycle::wrong_state;
 use crate::resource_policy;
-use crate::service::{AcmPcaService, authorize, ca_ref};
+use crate::service::{AcmPcaService, authorize, ca_ref, internal};
 use rampart_core::RequestContext;
 
 /// A CA whose policy can no longer change.
@@ -28,7 +29,7 @@ impl PutPolicy for AcmPcaService {
                 return Err(wrong_state(&ca.arn, &record.status));
             }
             record.governance.policy = Some(json.clone());
-            Ok(Vec::new())
+            Ok(vec![self.shared_write(&ca.arn, true).map_err(internal)?])
         })
         .await?;
         Ok(())
@@ -73,7 +74,7 @@ impl DeletePolicy for AcmPcaService {
                 return Err(wrong_state(&ca.arn, &record.status));
             }
             record.governance.policy = None;
-            Ok(Vec::new())
+            Ok(vec![self.shared_write(&ca.arn, false).map_err(internal)?])
         })
         .await?;
         Ok(())
