@@ -56,30 +56,8 @@ impl AcmPcaService {
         input: &ListCertificateAuthoritiesRequest,
         limit: usize,
     ) -> Result<ListCertificateAuthoritiesResponse, ServiceError> {
-        let caller = ctx.account().as_str();
-        let prefix = format!("{}/", ctx.region.as_str());
-        let mut after = input.next_token.as_deref().map(decode_token).transpose()?;
-        let mut found = Vec::new();
-        let now = self.now_ms();
-        loop {
-            let page = index(&self.store)
-                .scan(&prefix, after.as_deref(), SCAN_PAGE)
-                .await
-                .map_err(internal)?;
-            let full = page.len() == SCAN_PAGE;
-            for (row, shared) in page {
-                after = Some(row);
-                if let Some(ca) = self.shared_with(&shared.value.arn, caller, now).await? {
-                    found.push(ca);
-                }
-                if found.len() == limit + 1 {
-                    break;
-                }
-            }
-            if !full || found.len() > limit {
-                break;
-            }
-        }
+        let after = input.next_token.as_deref().map(decode_token).transpose()?;
+        let mut found = self.shared_page(ctx, after, limit + 1).await?;
         let more = found.len() > limit;
         found.truncate(limit);
         let next_token = match more {
@@ -93,6 +71,36 @@ impl AcmPcaService {
             certificate_authorities: Some(found),
             next_token,
         })
+    }
+
+    /// Up to `wanted` CAs shared with the caller, in index order after row `after`.
+    async fn shared_page(
+        &self,
+        ctx: &RequestContext,
+        mut after: Option<String>,
+        wanted: usize,
+    ) -> Result<Vec<CertificateAuthority>, ServiceError> {
+        let caller = ctx.account().as_str();
+        let prefix = format!("{}/", ctx.region.as_str());
+        let now = self.now_ms();
+        let mut found = Vec::new();
+        loop {
+            let page = index(&self.store)
+                .scan(&prefix, after.as_deref(), SCAN_PAGE)
+                .await
+                .map_err(internal)?;
+            let full = page.len() == SCAN_PAGE;
+            for (row, shared) in page {
+                after = Some(row);
+                found.extend(self.shared_with(&shared.value.arn, caller, now).await?);
+                if found.len() == wanted {
+                    return Ok(found);
+                }
+            }
+            if !full {
+                return Ok(found);
+            }
+        }
     }
 
     /// CA `arn` as the wire shape when it is another account's and its policy names `caller`.

@@ -42,32 +42,46 @@ impl CreateCertificateAuthorityAuditReport for AcmPcaService {
         check_reportable(&ca, &record.status, last, now)?;
         let entries = self.entries(&ca).await?;
         let report_id = uuid::Uuid::new_v4().to_string();
-        let key = format!(
-            "audit-report/{}/{report_id}.{}",
-            ca.id,
-            if csv { "csv" } else { "json" }
-        );
-        let object = ReportObject {
-            body: match csv {
-                true => audit_report::render_csv(&entries),
-                false => audit_report::render_json(&entries),
-            },
-            content_type: if csv { "text/csv" } else { "application/json" }.into(),
-            ca_arn: ca.arn.clone(),
-            created_ms: now,
-        };
-        let row = ReportRecord {
-            status: "SUCCESS".into(),
-            bucket: bucket.clone(),
-            key: key.clone(),
-            created_ms: now,
-        };
+        let (row, object) = build_report(&ca, &report_id, bucket, csv, &entries, now);
+        let key = row.key.clone();
         self.store_report(&ca, &report_id, &row, &object).await?;
         Ok(CreateCertificateAuthorityAuditReportResponse {
             audit_report_id: Some(report_id),
             s3_key: Some(key),
         })
     }
+}
+
+/// Report `report_id` of `ca` (its SUCCESS row and its object) from `entries`.
+fn build_report(
+    ca: &CaRef,
+    report_id: &str,
+    bucket: String,
+    csv: bool,
+    entries: &[Entry],
+    now: i64,
+) -> (ReportRecord, ReportObject) {
+    let (extension, content_type, body) = match csv {
+        true => ("csv", "text/csv", audit_report::render_csv(entries)),
+        false => (
+            "json",
+            "application/json",
+            audit_report::render_json(entries),
+        ),
+    };
+    let object = ReportObject {
+        body,
+        content_type: content_type.into(),
+        ca_arn: ca.arn.clone(),
+        created_ms: now,
+    };
+    let row = ReportRecord {
+        status: "SUCCESS".into(),
+        bucket,
+        key: format!("audit-report/{}/{report_id}.{extension}", ca.id),
+        created_ms: now,
+    };
+    (row, object)
 }
 
 /// A bucket name S3 would accept: 3-63 lower-case letters, digits, dots and hyphens, starting
