@@ -243,8 +243,8 @@ def test_errors_are_aws_shaped(wire):
                  Validity={"Type": "DAYS", "Value": 1})
     expect_error(pca.delete_certificate_authority, "InvalidStateException",
                  CertificateAuthorityArn=root)
-    # Operations not served yet say so.
-    expect_error(pca.get_policy, "UnsupportedOperationException", ResourceArn=root)
+    # A CA without a resource policy (test_acmpca_policy.py covers policies).
+    expect_error(pca.get_policy, "ResourceNotFoundException", ResourceArn=root)
 
 
 def test_delete_and_restore(wire):

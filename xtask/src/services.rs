@@ -283,18 +283,26 @@ const SSM_SERVED: &[&str] = &[
 ];
 
 /// The ACM PCA operations `rampart-acmpca` implements (`impl <Operation> for AcmPcaService`, in
-/// `ops/`); the model's others (audit reports, permissions, policies) answer not-served.
+/// `ops/`): all 23 of the model.
 const ACMPCA_SERVED: &[&str] = &[
     "CreateCertificateAuthority",
+    "CreateCertificateAuthorityAuditReport",
+    "CreatePermission",
     "DeleteCertificateAuthority",
+    "DeletePermission",
+    "DeletePolicy",
     "DescribeCertificateAuthority",
+    "DescribeCertificateAuthorityAuditReport",
     "GetCertificate",
     "GetCertificateAuthorityCertificate",
     "GetCertificateAuthorityCsr",
+    "GetPolicy",
     "ImportCertificateAuthorityCertificate",
     "IssueCertificate",
     "ListCertificateAuthorities",
+    "ListPermissions",
     "ListTags",
+    "PutPolicy",
     "RestoreCertificateAuthority",
     "RevokeCertificate",
     "TagCertificateAuthority",

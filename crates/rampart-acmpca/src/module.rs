@@ -3,8 +3,10 @@
 //! key.
 
 use crate::AcmPcaService;
+use crate::audit_report::{AUDIT_OBJECTS, AUDIT_REPORTS};
 use crate::deletion::DeletionJob;
 use crate::record::{AUTHORITIES, CERTIFICATES, ISSUE_TOKENS};
+use crate::shared::SHARED;
 use rampart_codec::{AwsHttpService, AwsJsonService};
 use rampart_core::Job;
 use rampart_crypto::root::Domain;
@@ -12,7 +14,14 @@ use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
 
 /// Every table ACM PCA owns.
-pub const TABLES: &[&str] = &[AUTHORITIES, CERTIFICATES, ISSUE_TOKENS];
+pub const TABLES: &[&str] = &[
+    AUTHORITIES,
+    CERTIFICATES,
+    ISSUE_TOKENS,
+    AUDIT_REPORTS,
+    AUDIT_OBJECTS,
+    SHARED,
+];
 
 /// Builds ACM PCA over the store, the ACM domain key and the service clock.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {

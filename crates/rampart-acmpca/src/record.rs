@@ -47,6 +47,32 @@ pub struct CaRecord {
     pub tags: Vec<(String, String)>,
     /// CreateCertificateAuthority's idempotency token and when it was used.
     pub idempotency: Option<(String, i64)>,
+    /// Its resource policy, permissions and audit-report pacing.
+    #[serde(default)]
+    pub governance: Governance,
+}
+
+/// Who else may use a CA, and when it was last audited.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Governance {
+    /// The resource-based policy (PutPolicy), as given.
+    pub policy: Option<String>,
+    /// The permissions granted to AWS service principals (CreatePermission), oldest first.
+    pub permissions: Vec<PermissionRecord>,
+    /// When the CA's latest audit report was requested (one per 30 minutes).
+    pub last_audit_report_ms: Option<i64>,
+}
+
+/// One CreatePermission grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionRecord {
+    /// The service principal (`acm.amazonaws.com`).
+    pub principal: String,
+    /// The account the permission is limited to, if any.
+    pub source_account: Option<String>,
+    /// `IssueCertificate`, `GetCertificate` and/or `ListPermissions`.
+    pub actions: Vec<String>,
+    pub created_ms: i64,
 }
 
 impl std::fmt::Debug for CaRecord {
@@ -82,6 +108,9 @@ pub struct CertRecord {
     pub issued_ms: i64,
     /// The revocation reason and time, once revoked.
     pub revoked: Option<(String, i64)>,
+    /// The template it was issued with (for audit reports).
+    #[serde(default)]
+    pub template_arn: Option<String>,
 }
 
 /// An IssueCertificate idempotency token: the certificate it issued and when.

@@ -1,5 +1,5 @@
 //! Command-line interface (clap): `serve`, `operator init|unseal`, `audit tail`,
-//! `events dead-letters`, `usage`, `account create`.
+//! `events dead-letters`, `usage`, `account create`, `acm-pca audit-report`.
 
 use crate::config::{self, Config, SealChoice};
 use clap::{Args, Parser, Subcommand};
@@ -42,6 +42,9 @@ pub enum Command {
     /// Accounts: `create` adds one with a root access key.
     #[command(subcommand)]
     Account(crate::account::AccountCommand),
+    /// ACM Private CA administration: `audit-report` prints a stored CA audit report.
+    #[command(subcommand, name = "acm-pca")]
+    AcmPca(crate::acmpca_cli::AcmPcaCommand),
     /// Encrypt files in the AWS Encryption SDK message format under KMS or raw keys.
     ///
     /// Exit codes: 0 done, 2 bad usage, 3 KMS refused or unreachable, 4 no named key can
@@ -218,6 +221,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::RotationFunction(command) => crate::rotation_cli::run(command).await,
         Command::Usage(args) => crate::usage::run(args).await,
         Command::Account(command) => crate::account::run(command).await,
+        Command::AcmPca(command) => crate::acmpca_cli::run(command).await,
         Command::Encrypt(_) | Command::Decrypt(_) => {
             Err("encrypt and decrypt run before the server runtime".into())
         }

@@ -144,6 +144,45 @@ impl AuditValue for CertificateAuthorityConfiguration {
     }
 }
 
+impl AuditParams for CreateCertificateAuthorityAuditReportRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "auditReportResponseFormat",
+            &self.audit_report_response_format,
+        );
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "s3BucketName", &self.s3_bucket_name);
+        m
+    }
+}
+
+impl AuditValue for CreateCertificateAuthorityAuditReportRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateCertificateAuthorityAuditReportResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "auditReportId", &self.audit_report_id);
+        put(&mut m, "s3Key", &self.s3_key);
+        m
+    }
+}
+
+impl AuditValue for CreateCertificateAuthorityAuditReportResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateCertificateAuthorityRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -193,6 +232,27 @@ impl AuditParams for CreateCertificateAuthorityResponse {
 }
 
 impl AuditValue for CreateCertificateAuthorityResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreatePermissionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "actions", &self.actions);
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "principal", &self.principal);
+        put(&mut m, "sourceAccount", &self.source_account);
+        m
+    }
+}
+
+impl AuditValue for CreatePermissionRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -305,6 +365,76 @@ impl AuditParams for DeleteCertificateAuthorityRequest {
 }
 
 impl AuditValue for DeleteCertificateAuthorityRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeletePermissionRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "principal", &self.principal);
+        put(&mut m, "sourceAccount", &self.source_account);
+        m
+    }
+}
+
+impl AuditValue for DeletePermissionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeletePolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceArn", &self.resource_arn);
+        m
+    }
+}
+
+impl AuditValue for DeletePolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeCertificateAuthorityAuditReportRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "auditReportId", &self.audit_report_id);
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DescribeCertificateAuthorityAuditReportRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeCertificateAuthorityAuditReportResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "auditReportStatus", &self.audit_report_status);
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "s3BucketName", &self.s3_bucket_name);
+        put(&mut m, "s3Key", &self.s3_key);
+        m
+    }
+}
+
+impl AuditValue for DescribeCertificateAuthorityAuditReportResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -526,6 +656,34 @@ impl AuditValue for GetCertificateResponse {
     }
 }
 
+impl AuditParams for GetPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceArn", &self.resource_arn);
+        m
+    }
+}
+
+impl AuditValue for GetPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetPolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policy", &self.policy);
+        m
+    }
+}
+
+impl AuditValue for GetPolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ImportCertificateAuthorityCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -639,6 +797,41 @@ impl AuditValue for ListCertificateAuthoritiesResponse {
     }
 }
 
+impl AuditParams for ListPermissionsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListPermissionsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListPermissionsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "permissions", &self.permissions);
+        m
+    }
+}
+
+impl AuditValue for ListPermissionsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListTagsRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -704,6 +897,29 @@ impl AuditValue for OtherName {
     }
 }
 
+impl AuditParams for Permission {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "actions", &self.actions);
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "policy", &self.policy);
+        put(&mut m, "principal", &self.principal);
+        put(&mut m, "sourceAccount", &self.source_account);
+        m
+    }
+}
+
+impl AuditValue for Permission {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PolicyInformation {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -729,6 +945,21 @@ impl AuditParams for PolicyQualifierInfo {
 }
 
 impl AuditValue for PolicyQualifierInfo {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policy", &self.policy);
+        put(&mut m, "resourceArn", &self.resource_arn);
+        m
+    }
+}
+
+impl AuditValue for PutPolicyRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -36,6 +36,40 @@ pub async fn dispatch<H: AcmPcaApi>(
             })
             .await
         }
+        "CreateCertificateAuthorityAuditReport" => {
+            let spec = OperationSpec {
+                name: "CreateCertificateAuthorityAuditReport",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke_cbor(
+                spec,
+                body,
+                |i: CreateCertificateAuthorityAuditReportRequest| {
+                    answer(
+                        move || handler.create_certificate_authority_audit_report(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "CreateCertificateAuthorityAuditReport", ok)
+                        },
+                    )
+                },
+            )
+            .await
+        }
+        "CreatePermission" => {
+            let spec = OperationSpec {
+                name: "CreatePermission",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke_cbor(spec, body, |i: CreatePermissionRequest| {
+                unit(answer(
+                    move || handler.create_permission(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreatePermission", ok),
+                ))
+            })
+            .await
+        }
         "DeleteCertificateAuthority" => {
             let spec = OperationSpec {
                 name: "DeleteCertificateAuthority",
@@ -46,6 +80,34 @@ pub async fn dispatch<H: AcmPcaApi>(
                 unit(answer(
                     move || handler.delete_certificate_authority(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteCertificateAuthority", ok),
+                ))
+            })
+            .await
+        }
+        "DeletePermission" => {
+            let spec = OperationSpec {
+                name: "DeletePermission",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke_cbor(spec, body, |i: DeletePermissionRequest| {
+                unit(answer(
+                    move || handler.delete_permission(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeletePermission", ok),
+                ))
+            })
+            .await
+        }
+        "DeletePolicy" => {
+            let spec = OperationSpec {
+                name: "DeletePolicy",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke_cbor(spec, body, |i: DeletePolicyRequest| {
+                unit(answer(
+                    move || handler.delete_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeletePolicy", ok),
                 ))
             })
             .await
@@ -62,6 +124,26 @@ pub async fn dispatch<H: AcmPcaApi>(
                     move |ok| handler.after_call(ctx, "DescribeCertificateAuthority", ok),
                 )
             })
+            .await
+        }
+        "DescribeCertificateAuthorityAuditReport" => {
+            let spec = OperationSpec {
+                name: "DescribeCertificateAuthorityAuditReport",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke_cbor(
+                spec,
+                body,
+                |i: DescribeCertificateAuthorityAuditReportRequest| {
+                    answer(
+                        move || handler.describe_certificate_authority_audit_report(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "DescribeCertificateAuthorityAuditReport", ok)
+                        },
+                    )
+                },
+            )
             .await
         }
         "GetCertificate" => {
@@ -106,6 +188,20 @@ pub async fn dispatch<H: AcmPcaApi>(
                 answer(
                     move || handler.get_certificate_authority_csr(ctx, i),
                     move |ok| handler.after_call(ctx, "GetCertificateAuthorityCsr", ok),
+                )
+            })
+            .await
+        }
+        "GetPolicy" => {
+            let spec = OperationSpec {
+                name: "GetPolicy",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke_cbor(spec, body, |i: GetPolicyRequest| {
+                answer(
+                    move || handler.get_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetPolicy", ok),
                 )
             })
             .await
@@ -158,6 +254,20 @@ pub async fn dispatch<H: AcmPcaApi>(
             })
             .await
         }
+        "ListPermissions" => {
+            let spec = OperationSpec {
+                name: "ListPermissions",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke_cbor(spec, body, |i: ListPermissionsRequest| {
+                answer(
+                    move || handler.list_permissions(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListPermissions", ok),
+                )
+            })
+            .await
+        }
         "ListTags" => {
             let spec = OperationSpec {
                 name: "ListTags",
@@ -169,6 +279,20 @@ pub async fn dispatch<H: AcmPcaApi>(
                     move || handler.list_tags(ctx, i),
                     move |ok| handler.after_call(ctx, "ListTags", ok),
                 )
+            })
+            .await
+        }
+        "PutPolicy" => {
+            let spec = OperationSpec {
+                name: "PutPolicy",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke_cbor(spec, body, |i: PutPolicyRequest| {
+                unit(answer(
+                    move || handler.put_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutPolicy", ok),
+                ))
             })
             .await
         }
@@ -242,56 +366,6 @@ pub async fn dispatch<H: AcmPcaApi>(
             })
             .await
         }
-        "CreateCertificateAuthorityAuditReport" => {
-            HttpInvocation::from_invocation(Invocation::not_served(
-                "CreateCertificateAuthorityAuditReport",
-                false,
-                ServiceError::not_implemented(
-                    super::SERVICE_ID,
-                    "CreateCertificateAuthorityAuditReport",
-                ),
-            ))
-        }
-        "CreatePermission" => HttpInvocation::from_invocation(Invocation::not_served(
-            "CreatePermission",
-            false,
-            ServiceError::not_implemented(super::SERVICE_ID, "CreatePermission"),
-        )),
-        "DeletePermission" => HttpInvocation::from_invocation(Invocation::not_served(
-            "DeletePermission",
-            false,
-            ServiceError::not_implemented(super::SERVICE_ID, "DeletePermission"),
-        )),
-        "DeletePolicy" => HttpInvocation::from_invocation(Invocation::not_served(
-            "DeletePolicy",
-            false,
-            ServiceError::not_implemented(super::SERVICE_ID, "DeletePolicy"),
-        )),
-        "DescribeCertificateAuthorityAuditReport" => {
-            HttpInvocation::from_invocation(Invocation::not_served(
-                "DescribeCertificateAuthorityAuditReport",
-                true,
-                ServiceError::not_implemented(
-                    super::SERVICE_ID,
-                    "DescribeCertificateAuthorityAuditReport",
-                ),
-            ))
-        }
-        "GetPolicy" => HttpInvocation::from_invocation(Invocation::not_served(
-            "GetPolicy",
-            true,
-            ServiceError::not_implemented(super::SERVICE_ID, "GetPolicy"),
-        )),
-        "ListPermissions" => HttpInvocation::from_invocation(Invocation::not_served(
-            "ListPermissions",
-            true,
-            ServiceError::not_implemented(super::SERVICE_ID, "ListPermissions"),
-        )),
-        "PutPolicy" => HttpInvocation::from_invocation(Invocation::not_served(
-            "PutPolicy",
-            false,
-            ServiceError::not_implemented(super::SERVICE_ID, "PutPolicy"),
-        )),
         _ => HttpInvocation::from_invocation(Invocation::unknown_operation()),
     }
 }

@@ -12,11 +12,20 @@ pub fn cbor_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, 
         "CreateCertificateAuthority" => {
             codec::cbor_input_json::<CreateCertificateAuthorityRequest>(bytes)
         }
+        "CreateCertificateAuthorityAuditReport" => {
+            codec::cbor_input_json::<CreateCertificateAuthorityAuditReportRequest>(bytes)
+        }
+        "CreatePermission" => codec::cbor_input_json::<CreatePermissionRequest>(bytes),
         "DeleteCertificateAuthority" => {
             codec::cbor_input_json::<DeleteCertificateAuthorityRequest>(bytes)
         }
+        "DeletePermission" => codec::cbor_input_json::<DeletePermissionRequest>(bytes),
+        "DeletePolicy" => codec::cbor_input_json::<DeletePolicyRequest>(bytes),
         "DescribeCertificateAuthority" => {
             codec::cbor_input_json::<DescribeCertificateAuthorityRequest>(bytes)
+        }
+        "DescribeCertificateAuthorityAuditReport" => {
+            codec::cbor_input_json::<DescribeCertificateAuthorityAuditReportRequest>(bytes)
         }
         "GetCertificate" => codec::cbor_input_json::<GetCertificateRequest>(bytes),
         "GetCertificateAuthorityCertificate" => {
@@ -25,6 +34,7 @@ pub fn cbor_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, 
         "GetCertificateAuthorityCsr" => {
             codec::cbor_input_json::<GetCertificateAuthorityCsrRequest>(bytes)
         }
+        "GetPolicy" => codec::cbor_input_json::<GetPolicyRequest>(bytes),
         "ImportCertificateAuthorityCertificate" => {
             codec::cbor_input_json::<ImportCertificateAuthorityCertificateRequest>(bytes)
         }
@@ -32,7 +42,9 @@ pub fn cbor_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, 
         "ListCertificateAuthorities" => {
             codec::cbor_input_json::<ListCertificateAuthoritiesRequest>(bytes)
         }
+        "ListPermissions" => codec::cbor_input_json::<ListPermissionsRequest>(bytes),
         "ListTags" => codec::cbor_input_json::<ListTagsRequest>(bytes),
+        "PutPolicy" => codec::cbor_input_json::<PutPolicyRequest>(bytes),
         "RestoreCertificateAuthority" => {
             codec::cbor_input_json::<RestoreCertificateAuthorityRequest>(bytes)
         }
@@ -57,9 +69,18 @@ pub fn cbor_output(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, Serv
         "CreateCertificateAuthority" => {
             codec::cbor_output_from_json::<CreateCertificateAuthorityResponse>(bytes)
         }
+        "CreateCertificateAuthorityAuditReport" => {
+            codec::cbor_output_from_json::<CreateCertificateAuthorityAuditReportResponse>(bytes)
+        }
+        "CreatePermission" => codec::cbor_output_from_json::<Empty>(bytes),
         "DeleteCertificateAuthority" => codec::cbor_output_from_json::<Empty>(bytes),
+        "DeletePermission" => codec::cbor_output_from_json::<Empty>(bytes),
+        "DeletePolicy" => codec::cbor_output_from_json::<Empty>(bytes),
         "DescribeCertificateAuthority" => {
             codec::cbor_output_from_json::<DescribeCertificateAuthorityResponse>(bytes)
+        }
+        "DescribeCertificateAuthorityAuditReport" => {
+            codec::cbor_output_from_json::<DescribeCertificateAuthorityAuditReportResponse>(bytes)
         }
         "GetCertificate" => codec::cbor_output_from_json::<GetCertificateResponse>(bytes),
         "GetCertificateAuthorityCertificate" => {
@@ -68,12 +89,15 @@ pub fn cbor_output(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, Serv
         "GetCertificateAuthorityCsr" => {
             codec::cbor_output_from_json::<GetCertificateAuthorityCsrResponse>(bytes)
         }
+        "GetPolicy" => codec::cbor_output_from_json::<GetPolicyResponse>(bytes),
         "ImportCertificateAuthorityCertificate" => codec::cbor_output_from_json::<Empty>(bytes),
         "IssueCertificate" => codec::cbor_output_from_json::<IssueCertificateResponse>(bytes),
         "ListCertificateAuthorities" => {
             codec::cbor_output_from_json::<ListCertificateAuthoritiesResponse>(bytes)
         }
+        "ListPermissions" => codec::cbor_output_from_json::<ListPermissionsResponse>(bytes),
         "ListTags" => codec::cbor_output_from_json::<ListTagsResponse>(bytes),
+        "PutPolicy" => codec::cbor_output_from_json::<Empty>(bytes),
         "RestoreCertificateAuthority" => codec::cbor_output_from_json::<Empty>(bytes),
         "RevokeCertificate" => codec::cbor_output_from_json::<Empty>(bytes),
         "TagCertificateAuthority" => codec::cbor_output_from_json::<Empty>(bytes),
@@ -90,11 +114,20 @@ pub fn json_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, 
         "CreateCertificateAuthority" => {
             codec::json_input_json::<CreateCertificateAuthorityRequest>(bytes)
         }
+        "CreateCertificateAuthorityAuditReport" => {
+            codec::json_input_json::<CreateCertificateAuthorityAuditReportRequest>(bytes)
+        }
+        "CreatePermission" => codec::json_input_json::<CreatePermissionRequest>(bytes),
         "DeleteCertificateAuthority" => {
             codec::json_input_json::<DeleteCertificateAuthorityRequest>(bytes)
         }
+        "DeletePermission" => codec::json_input_json::<DeletePermissionRequest>(bytes),
+        "DeletePolicy" => codec::json_input_json::<DeletePolicyRequest>(bytes),
         "DescribeCertificateAuthority" => {
             codec::json_input_json::<DescribeCertificateAuthorityRequest>(bytes)
+        }
+        "DescribeCertificateAuthorityAuditReport" => {
+            codec::json_input_json::<DescribeCertificateAuthorityAuditReportRequest>(bytes)
         }
         "GetCertificate" => codec::json_input_json::<GetCertificateRequest>(bytes),
         "GetCertificateAuthorityCertificate" => {
@@ -103,6 +136,7 @@ pub fn json_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, 
         "GetCertificateAuthorityCsr" => {
             codec::json_input_json::<GetCertificateAuthorityCsrRequest>(bytes)
         }
+        "GetPolicy" => codec::json_input_json::<GetPolicyRequest>(bytes),
         "ImportCertificateAuthorityCertificate" => {
             codec::json_input_json::<ImportCertificateAuthorityCertificateRequest>(bytes)
         }
@@ -110,7 +144,9 @@ pub fn json_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, 
         "ListCertificateAuthorities" => {
             codec::json_input_json::<ListCertificateAuthoritiesRequest>(bytes)
         }
+        "ListPermissions" => codec::json_input_json::<ListPermissionsRequest>(bytes),
         "ListTags" => codec::json_input_json::<ListTagsRequest>(bytes),
+        "PutPolicy" => codec::json_input_json::<PutPolicyRequest>(bytes),
         "RestoreCertificateAuthority" => {
             codec::json_input_json::<RestoreCertificateAuthorityRequest>(bytes)
         }
@@ -135,9 +171,18 @@ pub fn json_output(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, Serv
         "CreateCertificateAuthority" => {
             codec::json_output_from_json::<CreateCertificateAuthorityResponse>(bytes)
         }
+        "CreateCertificateAuthorityAuditReport" => {
+            codec::json_output_from_json::<CreateCertificateAuthorityAuditReportResponse>(bytes)
+        }
+        "CreatePermission" => codec::json_output_from_json::<Empty>(bytes),
         "DeleteCertificateAuthority" => codec::json_output_from_json::<Empty>(bytes),
+        "DeletePermission" => codec::json_output_from_json::<Empty>(bytes),
+        "DeletePolicy" => codec::json_output_from_json::<Empty>(bytes),
         "DescribeCertificateAuthority" => {
             codec::json_output_from_json::<DescribeCertificateAuthorityResponse>(bytes)
+        }
+        "DescribeCertificateAuthorityAuditReport" => {
+            codec::json_output_from_json::<DescribeCertificateAuthorityAuditReportResponse>(bytes)
         }
         "GetCertificate" => codec::json_output_from_json::<GetCertificateResponse>(bytes),
         "GetCertificateAuthorityCertificate" => {
@@ -146,12 +191,15 @@ pub fn json_output(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, Serv
         "GetCertificateAuthorityCsr" => {
             codec::json_output_from_json::<GetCertificateAuthorityCsrResponse>(bytes)
         }
+        "GetPolicy" => codec::json_output_from_json::<GetPolicyResponse>(bytes),
         "ImportCertificateAuthorityCertificate" => codec::json_output_from_json::<Empty>(bytes),
         "IssueCertificate" => codec::json_output_from_json::<IssueCertificateResponse>(bytes),
         "ListCertificateAuthorities" => {
             codec::json_output_from_json::<ListCertificateAuthoritiesResponse>(bytes)
         }
+        "ListPermissions" => codec::json_output_from_json::<ListPermissionsResponse>(bytes),
         "ListTags" => codec::json_output_from_json::<ListTagsResponse>(bytes),
+        "PutPolicy" => codec::json_output_from_json::<Empty>(bytes),
         "RestoreCertificateAuthority" => codec::json_output_from_json::<Empty>(bytes),
         "RevokeCertificate" => codec::json_output_from_json::<Empty>(bytes),
         "TagCertificateAuthority" => codec::json_output_from_json::<Empty>(bytes),

@@ -54,6 +54,11 @@ pub fn limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("LimitExceededException", 400, message)
 }
 
+/// `LockoutPreventedException` (HTTP 400).
+pub fn lockout_prevented_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("LockoutPreventedException", 400, message)
+}
+
 /// `MalformedCSRException` (HTTP 400).
 pub fn malformed_csr_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("MalformedCSRException", 400, message)
@@ -62,6 +67,11 @@ pub fn malformed_csr_exception(message: impl Into<String>) -> ServiceError {
 /// `MalformedCertificateException` (HTTP 400).
 pub fn malformed_certificate_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("MalformedCertificateException", 400, message)
+}
+
+/// `PermissionAlreadyExistsException` (HTTP 400).
+pub fn permission_already_exists_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("PermissionAlreadyExistsException", 400, message)
 }
 
 /// `RequestAlreadyProcessedException` (HTTP 400).

@@ -39,15 +39,23 @@ pub const OPERATIONS: &[&str] = &[
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
     "CreateCertificateAuthority",
+    "CreateCertificateAuthorityAuditReport",
+    "CreatePermission",
     "DeleteCertificateAuthority",
+    "DeletePermission",
+    "DeletePolicy",
     "DescribeCertificateAuthority",
+    "DescribeCertificateAuthorityAuditReport",
     "GetCertificate",
     "GetCertificateAuthorityCertificate",
     "GetCertificateAuthorityCsr",
+    "GetPolicy",
     "ImportCertificateAuthorityCertificate",
     "IssueCertificate",
     "ListCertificateAuthorities",
+    "ListPermissions",
     "ListTags",
+    "PutPolicy",
     "RestoreCertificateAuthority",
     "RevokeCertificate",
     "TagCertificateAuthority",
@@ -78,6 +86,26 @@ pub trait CreateCertificateAuthority: AcmPcaHandler {
     ) -> impl Future<Output = Result<CreateCertificateAuthorityResponse, Self::Error>> + Send;
 }
 
+/// `CreateCertificateAuthorityAuditReport`.
+pub trait CreateCertificateAuthorityAuditReport: AcmPcaHandler {
+    /// Runs `CreateCertificateAuthorityAuditReport`.
+    fn create_certificate_authority_audit_report(
+        &self,
+        ctx: &RequestContext,
+        input: CreateCertificateAuthorityAuditReportRequest,
+    ) -> impl Future<Output = Result<CreateCertificateAuthorityAuditReportResponse, Self::Error>> + Send;
+}
+
+/// `CreatePermission`.
+pub trait CreatePermission: AcmPcaHandler {
+    /// Runs `CreatePermission`.
+    fn create_permission(
+        &self,
+        ctx: &RequestContext,
+        input: CreatePermissionRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteCertificateAuthority`.
 pub trait DeleteCertificateAuthority: AcmPcaHandler {
     /// Runs `DeleteCertificateAuthority`.
@@ -85,6 +113,26 @@ pub trait DeleteCertificateAuthority: AcmPcaHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteCertificateAuthorityRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeletePermission`.
+pub trait DeletePermission: AcmPcaHandler {
+    /// Runs `DeletePermission`.
+    fn delete_permission(
+        &self,
+        ctx: &RequestContext,
+        input: DeletePermissionRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeletePolicy`.
+pub trait DeletePolicy: AcmPcaHandler {
+    /// Runs `DeletePolicy`.
+    fn delete_policy(
+        &self,
+        ctx: &RequestContext,
+        input: DeletePolicyRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -96,6 +144,16 @@ pub trait DescribeCertificateAuthority: AcmPcaHandler {
         ctx: &RequestContext,
         input: DescribeCertificateAuthorityRequest,
     ) -> impl Future<Output = Result<DescribeCertificateAuthorityResponse, Self::Error>> + Send;
+}
+
+/// `DescribeCertificateAuthorityAuditReport`.
+pub trait DescribeCertificateAuthorityAuditReport: AcmPcaHandler {
+    /// Runs `DescribeCertificateAuthorityAuditReport`.
+    fn describe_certificate_authority_audit_report(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeCertificateAuthorityAuditReportRequest,
+    ) -> impl Future<Output = Result<DescribeCertificateAuthorityAuditReportResponse, Self::Error>> + Send;
 }
 
 /// `GetCertificate`.
@@ -128,6 +186,16 @@ pub trait GetCertificateAuthorityCsr: AcmPcaHandler {
     ) -> impl Future<Output = Result<GetCertificateAuthorityCsrResponse, Self::Error>> + Send;
 }
 
+/// `GetPolicy`.
+pub trait GetPolicy: AcmPcaHandler {
+    /// Runs `GetPolicy`.
+    fn get_policy(
+        &self,
+        ctx: &RequestContext,
+        input: GetPolicyRequest,
+    ) -> impl Future<Output = Result<GetPolicyResponse, Self::Error>> + Send;
+}
+
 /// `ImportCertificateAuthorityCertificate`.
 pub trait ImportCertificateAuthorityCertificate: AcmPcaHandler {
     /// Runs `ImportCertificateAuthorityCertificate`.
@@ -158,6 +226,16 @@ pub trait ListCertificateAuthorities: AcmPcaHandler {
     ) -> impl Future<Output = Result<ListCertificateAuthoritiesResponse, Self::Error>> + Send;
 }
 
+/// `ListPermissions`.
+pub trait ListPermissions: AcmPcaHandler {
+    /// Runs `ListPermissions`.
+    fn list_permissions(
+        &self,
+        ctx: &RequestContext,
+        input: ListPermissionsRequest,
+    ) -> impl Future<Output = Result<ListPermissionsResponse, Self::Error>> + Send;
+}
+
 /// `ListTags`.
 pub trait ListTags: AcmPcaHandler {
     /// Runs `ListTags`.
@@ -166,6 +244,16 @@ pub trait ListTags: AcmPcaHandler {
         ctx: &RequestContext,
         input: ListTagsRequest,
     ) -> impl Future<Output = Result<ListTagsResponse, Self::Error>> + Send;
+}
+
+/// `PutPolicy`.
+pub trait PutPolicy: AcmPcaHandler {
+    /// Runs `PutPolicy`.
+    fn put_policy(
+        &self,
+        ctx: &RequestContext,
+        input: PutPolicyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
 /// `RestoreCertificateAuthority`.
@@ -223,15 +311,23 @@ pub trait UpdateCertificateAuthority: AcmPcaHandler {
 pub trait AcmPcaApi:
     AcmPcaHandler
     + CreateCertificateAuthority
+    + CreateCertificateAuthorityAuditReport
+    + CreatePermission
     + DeleteCertificateAuthority
+    + DeletePermission
+    + DeletePolicy
     + DescribeCertificateAuthority
+    + DescribeCertificateAuthorityAuditReport
     + GetCertificate
     + GetCertificateAuthorityCertificate
     + GetCertificateAuthorityCsr
+    + GetPolicy
     + ImportCertificateAuthorityCertificate
     + IssueCertificate
     + ListCertificateAuthorities
+    + ListPermissions
     + ListTags
+    + PutPolicy
     + RestoreCertificateAuthority
     + RevokeCertificate
     + TagCertificateAuthority
@@ -243,15 +339,23 @@ pub trait AcmPcaApi:
 impl<
     T: AcmPcaHandler
         + CreateCertificateAuthority
+        + CreateCertificateAuthorityAuditReport
+        + CreatePermission
         + DeleteCertificateAuthority
+        + DeletePermission
+        + DeletePolicy
         + DescribeCertificateAuthority
+        + DescribeCertificateAuthorityAuditReport
         + GetCertificate
         + GetCertificateAuthorityCertificate
         + GetCertificateAuthorityCsr
+        + GetPolicy
         + ImportCertificateAuthorityCertificate
         + IssueCertificate
         + ListCertificateAuthorities
+        + ListPermissions
         + ListTags
+        + PutPolicy
         + RestoreCertificateAuthority
         + RevokeCertificate
         + TagCertificateAuthority
@@ -284,6 +388,32 @@ impl CreateCertificateAuthority for DecodeOnly {
     }
 }
 
+impl CreateCertificateAuthorityAuditReport for DecodeOnly {
+    async fn create_certificate_authority_audit_report(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateCertificateAuthorityAuditReportRequest,
+    ) -> Result<CreateCertificateAuthorityAuditReportResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateCertificateAuthorityAuditReport",
+        ))
+    }
+}
+
+impl CreatePermission for DecodeOnly {
+    async fn create_permission(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreatePermissionRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreatePermission",
+        ))
+    }
+}
+
 impl DeleteCertificateAuthority for DecodeOnly {
     async fn delete_certificate_authority(
         &self,
@@ -297,6 +427,32 @@ impl DeleteCertificateAuthority for DecodeOnly {
     }
 }
 
+impl DeletePermission for DecodeOnly {
+    async fn delete_permission(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeletePermissionRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeletePermission",
+        ))
+    }
+}
+
+impl DeletePolicy for DecodeOnly {
+    async fn delete_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeletePolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeletePolicy",
+        ))
+    }
+}
+
 impl DescribeCertificateAuthority for DecodeOnly {
     async fn describe_certificate_authority(
         &self,
@@ -306,6 +462,19 @@ impl DescribeCertificateAuthority for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "DescribeCertificateAuthority",
+        ))
+    }
+}
+
+impl DescribeCertificateAuthorityAuditReport for DecodeOnly {
+    async fn describe_certificate_authority_audit_report(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeCertificateAuthorityAuditReportRequest,
+    ) -> Result<DescribeCertificateAuthorityAuditReportResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeCertificateAuthorityAuditReport",
         ))
     }
 }
@@ -349,6 +518,19 @@ impl GetCertificateAuthorityCsr for DecodeOnly {
     }
 }
 
+impl GetPolicy for DecodeOnly {
+    async fn get_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetPolicyRequest,
+    ) -> Result<GetPolicyResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetPolicy",
+        ))
+    }
+}
+
 impl ImportCertificateAuthorityCertificate for DecodeOnly {
     async fn import_certificate_authority_certificate(
         &self,
@@ -388,6 +570,19 @@ impl ListCertificateAuthorities for DecodeOnly {
     }
 }
 
+impl ListPermissions for DecodeOnly {
+    async fn list_permissions(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListPermissionsRequest,
+    ) -> Result<ListPermissionsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListPermissions",
+        ))
+    }
+}
+
 impl ListTags for DecodeOnly {
     async fn list_tags(
         &self,
@@ -395,6 +590,19 @@ impl ListTags for DecodeOnly {
         _input: ListTagsRequest,
     ) -> Result<ListTagsResponse, ServiceError> {
         Err(ServiceError::not_implemented(super::SERVICE_ID, "ListTags"))
+    }
+}
+
+impl PutPolicy for DecodeOnly {
+    async fn put_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "PutPolicy",
+        ))
     }
 }
 
@@ -463,15 +671,6 @@ impl UpdateCertificateAuthority for DecodeOnly {
     }
 }
 
-/// The answer to a model operation Rampart does not serve; the request is not read.
-fn not_served(name: &'static str, read_only: bool) -> Invocation {
-    Invocation::not_served(
-        name,
-        read_only,
-        ServiceError::not_implemented(super::SERVICE_ID, name),
-    )
-}
-
 /// Runs `operation` (the part of `X-Amz-Target` after `ACMPrivateCA.`) on `handler`.
 pub async fn dispatch<H: AcmPcaApi>(
     handler: &H,
@@ -494,6 +693,40 @@ pub async fn dispatch<H: AcmPcaApi>(
             })
             .await
         }
+        "CreateCertificateAuthorityAuditReport" => {
+            let spec = OperationSpec {
+                name: "CreateCertificateAuthorityAuditReport",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(
+                spec,
+                body,
+                |i: CreateCertificateAuthorityAuditReportRequest| {
+                    answer(
+                        move || handler.create_certificate_authority_audit_report(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "CreateCertificateAuthorityAuditReport", ok)
+                        },
+                    )
+                },
+            )
+            .await
+        }
+        "CreatePermission" => {
+            let spec = OperationSpec {
+                name: "CreatePermission",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreatePermissionRequest| {
+                unit(answer(
+                    move || handler.create_permission(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreatePermission", ok),
+                ))
+            })
+            .await
+        }
         "DeleteCertificateAuthority" => {
             let spec = OperationSpec {
                 name: "DeleteCertificateAuthority",
@@ -504,6 +737,34 @@ pub async fn dispatch<H: AcmPcaApi>(
                 unit(answer(
                     move || handler.delete_certificate_authority(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteCertificateAuthority", ok),
+                ))
+            })
+            .await
+        }
+        "DeletePermission" => {
+            let spec = OperationSpec {
+                name: "DeletePermission",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeletePermissionRequest| {
+                unit(answer(
+                    move || handler.delete_permission(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeletePermission", ok),
+                ))
+            })
+            .await
+        }
+        "DeletePolicy" => {
+            let spec = OperationSpec {
+                name: "DeletePolicy",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeletePolicyRequest| {
+                unit(answer(
+                    move || handler.delete_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeletePolicy", ok),
                 ))
             })
             .await
@@ -520,6 +781,26 @@ pub async fn dispatch<H: AcmPcaApi>(
                     move |ok| handler.after_call(ctx, "DescribeCertificateAuthority", ok),
                 )
             })
+            .await
+        }
+        "DescribeCertificateAuthorityAuditReport" => {
+            let spec = OperationSpec {
+                name: "DescribeCertificateAuthorityAuditReport",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(
+                spec,
+                body,
+                |i: DescribeCertificateAuthorityAuditReportRequest| {
+                    answer(
+                        move || handler.describe_certificate_authority_audit_report(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "DescribeCertificateAuthorityAuditReport", ok)
+                        },
+                    )
+                },
+            )
             .await
         }
         "GetCertificate" => {
@@ -564,6 +845,20 @@ pub async fn dispatch<H: AcmPcaApi>(
                 answer(
                     move || handler.get_certificate_authority_csr(ctx, i),
                     move |ok| handler.after_call(ctx, "GetCertificateAuthorityCsr", ok),
+                )
+            })
+            .await
+        }
+        "GetPolicy" => {
+            let spec = OperationSpec {
+                name: "GetPolicy",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: GetPolicyRequest| {
+                answer(
+                    move || handler.get_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetPolicy", ok),
                 )
             })
             .await
@@ -616,6 +911,20 @@ pub async fn dispatch<H: AcmPcaApi>(
             })
             .await
         }
+        "ListPermissions" => {
+            let spec = OperationSpec {
+                name: "ListPermissions",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListPermissionsRequest| {
+                answer(
+                    move || handler.list_permissions(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListPermissions", ok),
+                )
+            })
+            .await
+        }
         "ListTags" => {
             let spec = OperationSpec {
                 name: "ListTags",
@@ -627,6 +936,20 @@ pub async fn dispatch<H: AcmPcaApi>(
                     move || handler.list_tags(ctx, i),
                     move |ok| handler.after_call(ctx, "ListTags", ok),
                 )
+            })
+            .await
+        }
+        "PutPolicy" => {
+            let spec = OperationSpec {
+                name: "PutPolicy",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: PutPolicyRequest| {
+                unit(answer(
+                    move || handler.put_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutPolicy", ok),
+                ))
             })
             .await
         }
@@ -700,18 +1023,6 @@ pub async fn dispatch<H: AcmPcaApi>(
             })
             .await
         }
-        "CreateCertificateAuthorityAuditReport" => {
-            not_served("CreateCertificateAuthorityAuditReport", false)
-        }
-        "CreatePermission" => not_served("CreatePermission", false),
-        "DeletePermission" => not_served("DeletePermission", false),
-        "DeletePolicy" => not_served("DeletePolicy", false),
-        "DescribeCertificateAuthorityAuditReport" => {
-            not_served("DescribeCertificateAuthorityAuditReport", true)
-        }
-        "GetPolicy" => not_served("GetPolicy", true),
-        "ListPermissions" => not_served("ListPermissions", true),
-        "PutPolicy" => not_served("PutPolicy", false),
         _ => Invocation::unknown_operation(),
     }
 }

@@ -343,6 +343,71 @@ impl fmt::Debug for CertificateAuthorityConfiguration {
     }
 }
 
+/// The `CreateCertificateAuthorityAuditReportRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCertificateAuthorityAuditReportRequest {
+    /// `AuditReportResponseFormat`. Required.
+    #[serde(
+        rename = "AuditReportResponseFormat",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audit_report_response_format: Option<AuditReportResponseFormat>,
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `S3BucketName`. Required.
+    #[serde(
+        rename = "S3BucketName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub s3_bucket_name: Option<String>,
+}
+
+impl fmt::Debug for CreateCertificateAuthorityAuditReportRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateCertificateAuthorityAuditReportRequest")
+            .field(
+                "audit_report_response_format",
+                &self.audit_report_response_format,
+            )
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("s3_bucket_name", &self.s3_bucket_name)
+            .finish()
+    }
+}
+
+/// The `CreateCertificateAuthorityAuditReportResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCertificateAuthorityAuditReportResponse {
+    /// `AuditReportId`.
+    #[serde(
+        rename = "AuditReportId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audit_report_id: Option<String>,
+    /// `S3Key`.
+    #[serde(rename = "S3Key", default, skip_serializing_if = "Option::is_none")]
+    pub s3_key: Option<String>,
+}
+
+impl fmt::Debug for CreateCertificateAuthorityAuditReportResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateCertificateAuthorityAuditReportResponse")
+            .field("audit_report_id", &self.audit_report_id)
+            .field("s3_key", &self.s3_key)
+            .finish()
+    }
+}
+
 /// The `CreateCertificateAuthorityRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -430,6 +495,43 @@ impl fmt::Debug for CreateCertificateAuthorityResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateCertificateAuthorityResponse")
             .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .finish()
+    }
+}
+
+/// The `CreatePermissionRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePermissionRequest {
+    /// `Actions`. Required.
+    #[serde(rename = "Actions", default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<ActionType>>,
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `Principal`. Required.
+    #[serde(rename = "Principal", default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// `SourceAccount`.
+    #[serde(
+        rename = "SourceAccount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_account: Option<String>,
+}
+
+impl fmt::Debug for CreatePermissionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreatePermissionRequest")
+            .field("actions", &self.actions)
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("principal", &self.principal)
+            .field("source_account", &self.source_account)
             .finish()
     }
 }
@@ -638,6 +740,126 @@ impl fmt::Debug for DeleteCertificateAuthorityRequest {
                 "permanent_deletion_time_in_days",
                 &self.permanent_deletion_time_in_days,
             )
+            .finish()
+    }
+}
+
+/// The `DeletePermissionRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeletePermissionRequest {
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `Principal`. Required.
+    #[serde(rename = "Principal", default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// `SourceAccount`.
+    #[serde(
+        rename = "SourceAccount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_account: Option<String>,
+}
+
+impl fmt::Debug for DeletePermissionRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeletePermissionRequest")
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("principal", &self.principal)
+            .field("source_account", &self.source_account)
+            .finish()
+    }
+}
+
+/// The `DeletePolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeletePolicyRequest {
+    /// `ResourceArn`. Required.
+    #[serde(
+        rename = "ResourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+}
+
+impl fmt::Debug for DeletePolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeletePolicyRequest")
+            .field("resource_arn", &self.resource_arn)
+            .finish()
+    }
+}
+
+/// The `DescribeCertificateAuthorityAuditReportRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeCertificateAuthorityAuditReportRequest {
+    /// `AuditReportId`. Required.
+    #[serde(
+        rename = "AuditReportId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audit_report_id: Option<String>,
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+}
+
+impl fmt::Debug for DescribeCertificateAuthorityAuditReportRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeCertificateAuthorityAuditReportRequest")
+            .field("audit_report_id", &self.audit_report_id)
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .finish()
+    }
+}
+
+/// The `DescribeCertificateAuthorityAuditReportResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeCertificateAuthorityAuditReportResponse {
+    /// `AuditReportStatus`.
+    #[serde(
+        rename = "AuditReportStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audit_report_status: Option<AuditReportStatus>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `S3BucketName`.
+    #[serde(
+        rename = "S3BucketName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub s3_bucket_name: Option<String>,
+    /// `S3Key`.
+    #[serde(rename = "S3Key", default, skip_serializing_if = "Option::is_none")]
+    pub s3_key: Option<String>,
+}
+
+impl fmt::Debug for DescribeCertificateAuthorityAuditReportResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeCertificateAuthorityAuditReportResponse")
+            .field("audit_report_status", &self.audit_report_status)
+            .field("created_at", &self.created_at)
+            .field("s3_bucket_name", &self.s3_bucket_name)
+            .field("s3_key", &self.s3_key)
             .finish()
     }
 }
@@ -1004,6 +1226,44 @@ impl fmt::Debug for GetCertificateResponse {
     }
 }
 
+/// The `GetPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetPolicyRequest {
+    /// `ResourceArn`. Required.
+    #[serde(
+        rename = "ResourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+}
+
+impl fmt::Debug for GetPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetPolicyRequest")
+            .field("resource_arn", &self.resource_arn)
+            .finish()
+    }
+}
+
+/// The `GetPolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetPolicyResponse {
+    /// `Policy`.
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+impl fmt::Debug for GetPolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetPolicyResponse")
+            .field("policy", &self.policy)
+            .finish()
+    }
+}
+
 /// The `ImportCertificateAuthorityCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1270,6 +1530,64 @@ impl fmt::Debug for ListCertificateAuthoritiesResponse {
     }
 }
 
+/// The `ListPermissionsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListPermissionsRequest {
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListPermissionsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListPermissionsRequest")
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListPermissionsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListPermissionsResponse {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `Permissions`.
+    #[serde(
+        rename = "Permissions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions: Option<Vec<Permission>>,
+}
+
+impl fmt::Debug for ListPermissionsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListPermissionsResponse")
+            .field("next_token", &self.next_token)
+            .field("permissions", &self.permissions)
+            .finish()
+    }
+}
+
 /// The `ListTagsRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1370,6 +1688,51 @@ impl fmt::Debug for OtherName {
     }
 }
 
+/// The `Permission` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permission {
+    /// `Actions`.
+    #[serde(rename = "Actions", default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<ActionType>>,
+    /// `CertificateAuthorityArn`.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `Policy`.
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `Principal`.
+    #[serde(rename = "Principal", default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// `SourceAccount`.
+    #[serde(
+        rename = "SourceAccount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_account: Option<String>,
+}
+
+impl fmt::Debug for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permission")
+            .field("actions", &self.actions)
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("created_at", &self.created_at)
+            .field("policy", &self.policy)
+            .field("principal", &self.principal)
+            .field("source_account", &self.source_account)
+            .finish()
+    }
+}
+
 /// The `PolicyInformation` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1420,6 +1783,31 @@ impl fmt::Debug for PolicyQualifierInfo {
         f.debug_struct("PolicyQualifierInfo")
             .field("policy_qualifier_id", &self.policy_qualifier_id)
             .field("qualifier", &self.qualifier)
+            .finish()
+    }
+}
+
+/// The `PutPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutPolicyRequest {
+    /// `Policy`. Required.
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `ResourceArn`. Required.
+    #[serde(
+        rename = "ResourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+}
+
+impl fmt::Debug for PutPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutPolicyRequest")
+            .field("policy", &self.policy)
+            .field("resource_arn", &self.resource_arn)
             .finish()
     }
 }

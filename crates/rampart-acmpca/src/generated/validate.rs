@@ -88,6 +88,19 @@ impl Validate for ASN1Subject {
 
 impl ConstraintValue for ASN1Subject {}
 
+static RE_AWS_POLICY: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+").ok());
+
+fn check_aws_policy(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(81920));
+    errs.pattern(
+        f,
+        v,
+        RE_AWS_POLICY.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
+}
+
 impl Validate for AccessDescription {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "accessLocation", false);
@@ -140,6 +153,26 @@ fn check_access_method_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &Acce
     errs.enum_value(f, v.as_str(), v.is_known(), AccessMethodType::VALUE_SET);
 }
 
+static RE_ACCOUNT_ID: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new("[0-9]+").ok());
+
+fn check_account_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(12), Some(12));
+    errs.pattern(f, v, RE_ACCOUNT_ID.as_ref(), "[0-9]+");
+}
+
+fn check_action_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[ActionType]) {
+    errs.length(f, v, v.len(), Some(1), Some(3));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_action_type(errs, &f, item);
+    }
+}
+
+fn check_action_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &ActionType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ActionType::VALUE_SET);
+}
+
 impl Validate for ApiPassthrough {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "extensions", false);
@@ -166,6 +199,33 @@ fn check_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
         v,
         RE_ARN.as_ref(),
         "arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]*:[\\w+=,.@-]+(/[\\w+=,.@-]+)*",
+    );
+}
+
+static RE_AUDIT_REPORT_ID: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}").ok()
+});
+
+fn check_audit_report_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(36), Some(36));
+    errs.pattern(
+        f,
+        v,
+        RE_AUDIT_REPORT_ID.as_ref(),
+        "[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}",
+    );
+}
+
+fn check_audit_report_response_format(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &AuditReportResponseFormat,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        AuditReportResponseFormat::VALUE_SET,
     );
 }
 
@@ -296,6 +356,34 @@ fn check_country_code_string(errs: &mut ValidationErrors, f: &Field<'_>, v: &str
     errs.pattern(f, v, RE_COUNTRY_CODE_STRING.as_ref(), "[A-Za-z]{2}");
 }
 
+impl Validate for CreateCertificateAuthorityAuditReportRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "auditReportResponseFormat", false);
+        match &self.audit_report_response_format {
+            Some(v) => {
+                check_audit_report_response_format(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "s3BucketName", false);
+        match &self.s3_bucket_name {
+            Some(v) => {
+                check_s3_bucket_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateCertificateAuthorityAuditReportRequest {}
+
 impl Validate for CreateCertificateAuthorityRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateAuthorityConfiguration", false);
@@ -336,6 +424,38 @@ impl Validate for CreateCertificateAuthorityRequest {
 }
 
 impl ConstraintValue for CreateCertificateAuthorityRequest {}
+
+impl Validate for CreatePermissionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "actions", false);
+        match &self.actions {
+            Some(v) => {
+                check_action_list(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "principal", false);
+        match &self.principal {
+            Some(v) => {
+                check_principal(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "sourceAccount", false);
+        if let Some(v) = &self.source_account {
+            check_account_id(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreatePermissionRequest {}
 
 impl Validate for CrlConfiguration {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -510,6 +630,66 @@ impl Validate for DeleteCertificateAuthorityRequest {
 }
 
 impl ConstraintValue for DeleteCertificateAuthorityRequest {}
+
+impl Validate for DeletePermissionRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "principal", false);
+        match &self.principal {
+            Some(v) => {
+                check_principal(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "sourceAccount", false);
+        if let Some(v) = &self.source_account {
+            check_account_id(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for DeletePermissionRequest {}
+
+impl Validate for DeletePolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourceArn", false);
+        match &self.resource_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeletePolicyRequest {}
+
+impl Validate for DescribeCertificateAuthorityAuditReportRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "auditReportId", false);
+        match &self.audit_report_id {
+            Some(v) => {
+                check_audit_report_id(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeCertificateAuthorityAuditReportRequest {}
 
 impl Validate for DescribeCertificateAuthorityRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -699,6 +879,20 @@ impl Validate for GetCertificateRequest {
 
 impl ConstraintValue for GetCertificateRequest {}
 
+impl Validate for GetPolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourceArn", false);
+        match &self.resource_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetPolicyRequest {}
+
 static RE_IDEMPOTENCY_TOKEN: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]*").ok());
 
@@ -834,6 +1028,28 @@ impl Validate for ListCertificateAuthoritiesRequest {
 
 impl ConstraintValue for ListCertificateAuthoritiesRequest {}
 
+impl Validate for ListPermissionsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_max_results(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListPermissionsRequest {}
+
 impl Validate for ListTagsRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateAuthorityArn", false);
@@ -964,6 +1180,34 @@ fn check_positive_long(errs: &mut ValidationErrors, f: &Field<'_>, v: &i64) {
     errs.range(f, *v, Some(1), None);
 }
 
+static RE_PRINCIPAL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new("[^*]+").ok());
+
+fn check_principal(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(0), Some(128));
+    errs.pattern(f, v, RE_PRINCIPAL.as_ref(), "[^*]+");
+}
+
+impl Validate for PutPolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "policy", false);
+        match &self.policy {
+            Some(v) => {
+                check_aws_policy(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "resourceArn", false);
+        match &self.resource_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for PutPolicyRequest {}
+
 impl Validate for Qualifier {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "cpsUri", false);
@@ -1042,6 +1286,10 @@ impl Validate for RevokeCertificateRequest {
 }
 
 impl ConstraintValue for RevokeCertificateRequest {}
+
+fn check_s3_bucket_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(3), Some(63));
+}
 
 static RE_S3_BUCKET_NAME3_TO255: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("[-a-zA-Z0-9._/]+").ok());

@@ -40,12 +40,8 @@ impl GetCertificateAuthorityCertificate for AcmPcaService {
         input: GetCertificateAuthorityCertificateRequest,
     ) -> Result<GetCertificateAuthorityCertificateResponse, ServiceError> {
         let ca = ca_ref(&input.certificate_authority_arn.unwrap_or_default())?;
-        authorize(
-            ctx,
-            "GetCertificateAuthorityCertificate",
-            &ca.arn,
-            &ca.account,
-        )?;
+        self.authorize_ca(ctx, "GetCertificateAuthorityCertificate", &ca, &[])
+            .await?;
         let record = self.load(&ca).await?.value;
         let certificate = match (&record.certificate_pem, record.status.as_str()) {
             (Some(pem), "ACTIVE" | "DISABLED" | "EXPIRED") => pem.clone(),

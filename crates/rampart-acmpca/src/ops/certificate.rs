@@ -8,7 +8,7 @@ use crate::generated::errors::{
 use crate::generated::*;
 use crate::ops::lifecycle::wrong_state;
 use crate::record::{CertRecord, cert_row};
-use crate::service::{AcmPcaService, CaRef, authorize, ca_ref, internal};
+use crate::service::{AcmPcaService, CaRef, ca_ref, internal};
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned};
 
@@ -27,7 +27,7 @@ impl GetCertificate for AcmPcaService {
                 .as_deref()
                 .unwrap_or_default(),
         )?;
-        authorize(ctx, "GetCertificate", &ca.arn, &ca.account)?;
+        self.authorize_ca(ctx, "GetCertificate", &ca, &[]).await?;
         let cert_arn = input.certificate_arn.unwrap_or_default();
         let cert_id = cert_arn
             .strip_prefix(&format!("{}/certificate/", ca.arn))
@@ -67,7 +67,8 @@ impl RevokeCertificate for AcmPcaService {
                 .as_deref()
                 .unwrap_or_default(),
         )?;
-        authorize(ctx, "RevokeCertificate", &ca.arn, &ca.account)?;
+        self.authorize_ca(ctx, "RevokeCertificate", &ca, &[])
+            .await?;
         let serial = input.certificate_serial.unwrap_or_default();
         let reason = input
             .revocation_reason

@@ -153,6 +153,7 @@ impl AcmPcaService {
             status_before_delete: None,
             tags: tag_pairs(input.tags.as_deref().unwrap_or_default()),
             idempotency: input.idempotency_token.clone().map(|t| (t, now)),
+            governance: Default::default(),
         })
     }
 }

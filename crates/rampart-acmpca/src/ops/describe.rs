@@ -19,7 +19,8 @@ impl DescribeCertificateAuthority for AcmPcaService {
         input: DescribeCertificateAuthorityRequest,
     ) -> Result<DescribeCertificateAuthorityResponse, ServiceError> {
         let ca = ca_ref(&input.certificate_authority_arn.unwrap_or_default())?;
-        authorize(ctx, "DescribeCertificateAuthority", &ca.arn, &ca.account)?;
+        self.authorize_ca(ctx, "DescribeCertificateAuthority", &ca, &[])
+            .await?;
         let record = self.load(&ca).await?.value;
         Ok(DescribeCertificateAuthorityResponse {
             certificate_authority: Some(shape(&ca.account, &record)),
@@ -36,11 +37,10 @@ impl ListCertificateAuthorities for AcmPcaService {
         let account = ctx.account().as_str();
         authorize(ctx, "ListCertificateAuthorities", "*", account)?;
         if input.resource_owner == Some(ResourceOwner::OtherAccounts) {
-            // No CA is shared across accounts yet (resource policies come later).
-            return Ok(ListCertificateAuthoritiesResponse {
-                certificate_authorities: Some(Vec::new()),
-                next_token: None,
-            });
+            let limit = input
+                .max_results
+                .map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
+            return self.list_shared(ctx, &input, limit).await;
         }
         let after = input.next_token.as_deref().map(decode_token).transpose()?;
         let limit = input
@@ -74,7 +74,7 @@ impl ListCertificateAuthorities for AcmPcaService {
 }
 
 /// The row key a NextToken continues after.
-fn decode_token(token: &str) -> Result<String, ServiceError> {
+pub(crate) fn decode_token(token: &str) -> Result<String, ServiceError> {
     // Doubt: AWS's wording for a bad NextToken is not documented.
     let bad = || invalid_next_token_exception("The token is invalid.");
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;

@@ -10,7 +10,7 @@ use crate::keys;
 use crate::ops::lifecycle::wrong_state;
 use crate::parse::{self, Csr};
 use crate::record::{CaRecord, CertRecord, TokenRecord, cert_row, token_row};
-use crate::service::{AcmPcaService, CaRef, authorize, ca_ref, internal, internal_error, ms_of};
+use crate::service::{AcmPcaService, CaRef, ca_ref, internal, internal_error, ms_of};
 use crate::sign::{self, Signer};
 use crate::template::{DEFAULT_TEMPLATE, Kind, Template};
 use crate::validity;
@@ -35,7 +35,12 @@ impl IssueCertificate for AcmPcaService {
                 .as_deref()
                 .unwrap_or_default(),
         )?;
-        authorize(ctx, "IssueCertificate", &ca.arn, &ca.account)?;
+        let template_key = (
+            "acm-pca:TemplateArn",
+            input.template_arn.as_deref().unwrap_or(DEFAULT_TEMPLATE),
+        );
+        self.authorize_ca(ctx, "IssueCertificate", &ca, &[template_key])
+            .await?;
         let template = template_of(&input)?;
         let record = self.load(&ca).await?.value;
         check_issuer_state(&record, template)?;
@@ -53,6 +58,12 @@ impl IssueCertificate for AcmPcaService {
             not_after_ms: ms_of(not_after),
             issued_ms: ms_of(now),
             revoked: None,
+            template_arn: Some(
+                input
+                    .template_arn
+                    .clone()
+                    .unwrap_or(DEFAULT_TEMPLATE.into()),
+            ),
         };
         let cert_id = hex::encode(serial);
         self.store_issued(&ca, &cert_id, &row, token, token_expect)

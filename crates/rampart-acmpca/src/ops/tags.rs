@@ -82,7 +82,7 @@ impl ListTags for AcmPcaService {
         input: ListTagsRequest,
     ) -> Result<ListTagsResponse, ServiceError> {
         let ca = ca_ref(&input.certificate_authority_arn.unwrap_or_default())?;
-        authorize(ctx, "ListTags", &ca.arn, &ca.account)?;
+        self.authorize_ca(ctx, "ListTags", &ca, &[]).await?;
         let record = self.load(&ca).await?.value;
         // Doubt: AWS's wording for a bad NextToken is not documented.
         let start = match input.next_token.as_deref() {
