@@ -6,13 +6,17 @@
 //! and OCSP come later.
 
 mod api;
+mod crl;
 mod deletion;
 pub mod generated;
+mod issuer;
 mod keys;
 mod module;
 mod names;
+mod ocsp;
 mod ops;
 mod parse;
+mod public;
 mod record;
 mod service;
 mod sign;

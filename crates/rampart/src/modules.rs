@@ -3,7 +3,7 @@
 
 use crate::bootstrap::META_TABLE;
 use rampart_audit::AUDIT_LOG;
-use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService};
+use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, PublicRoute};
 use rampart_core::{Clock, Job};
 use rampart_crypto::root::RootKey;
 use rampart_module::{Clients, ModuleEnv, ModuleFactory, ServiceModule, check_tables};
@@ -92,6 +92,11 @@ impl Modules {
     /// Every restJson1 and RPC v2 CBOR endpoint.
     pub fn http_services(&self) -> Vec<Arc<dyn AwsHttpService>> {
         self.list.iter().flat_map(|m| m.http_services()).collect()
+    }
+
+    /// Every module's unsigned public routes (published CRLs, OCSP).
+    pub fn public_routes(&self) -> Vec<Arc<dyn PublicRoute>> {
+        self.list.iter().flat_map(|m| m.public_routes()).collect()
     }
 
     /// Every module's background jobs.

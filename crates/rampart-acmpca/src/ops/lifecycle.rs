@@ -51,6 +51,7 @@ impl UpdateCertificateAuthority for AcmPcaService {
             if !matches!(record.status.as_str(), "ACTIVE" | "DISABLED") {
                 return Err(wrong_state(&record.arn, &record.status));
             }
+            let mut writes = Vec::new();
             if let Some(target) = target
                 && record.status != target
             {
@@ -59,8 +60,9 @@ impl UpdateCertificateAuthority for AcmPcaService {
             }
             if revocation.is_some() {
                 record.revocation = revocation.clone();
+                writes = self.revocation_writes(&ca.arn, record, now)?;
             }
-            Ok(Vec::new())
+            Ok(writes)
         })
         .await?;
         Ok(())
