@@ -173,6 +173,7 @@ mod tests {
             .map(|s| s.target_prefix())
             .collect();
         assert_eq!(http, ["ACMPrivateCA"]);
+        assert_eq!(modules.public_routes().len(), 1, "ACM PCA's CRLs and OCSP");
         assert!(modules.jobs().len() >= 4);
     }
 
