@@ -453,3 +453,33 @@ async fn the_ocsp_responder_answers_good_revoked_and_unknown() {
         h.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn crls_stop_while_a_ca_is_deleted_and_resume_when_it_is_restored() {
+    for h in Harness::all().await {
+        let (root, _) = revoking_root(&h, crl_config(json!({}))).await;
+        let id = root.rsplit('/').next().unwrap().to_owned();
+        let row = format!("pki-crls/crl/{id}.crl");
+        crl_job_after(&h, 0).await;
+        let number = |der: Vec<u8>| {
+            let (_, crl) = CertificateRevocationList::from_der(&der).unwrap();
+            crl.crl_number().unwrap().to_string()
+        };
+        assert_eq!(number(crl_object(&h, &row).await.unwrap()), "1");
+        let arn = json!({"CertificateAuthorityArn": root});
+        h.ok(
+            "UpdateCertificateAuthority",
+            json!({"CertificateAuthorityArn": root, "Status": "DISABLED"}),
+        )
+        .await;
+        let delete = json!({"CertificateAuthorityArn": root, "PermanentDeletionTimeInDays": 7});
+        h.ok("DeleteCertificateAuthority", delete).await;
+        // The refresh due halfway through the CRL's validity finds the CA deleted.
+        crl_job_after(&h, 4 * 24 * 60).await;
+        assert_eq!(number(crl_object(&h, &row).await.unwrap()), "1");
+        h.ok("RestoreCertificateAuthority", arn).await;
+        assert!(crl_job_after(&h, 0).await >= 1);
+        assert_eq!(number(crl_object(&h, &row).await.unwrap()), "2");
+        h.cleanup().await;
+    }
+}

@@ -143,7 +143,12 @@ impl RestoreCertificateAuthority for AcmPcaService {
                 .unwrap_or_else(|| "DISABLED".into());
             record.restorable_until_ms = None;
             record.last_state_change_ms = now;
-            Ok(Vec::new())
+            // CRLs stopped while it was deleted: a fresh one is due at once.
+            let crl = crate::crl::Revocation::of_record(record.revocation.as_ref()).crl;
+            Ok(crl
+                .map(|_| crate::crl::schedule(&ca, now, crate::crl::Reason::Changed))
+                .into_iter()
+                .collect())
         })
         .await?;
         Ok(())
