@@ -239,3 +239,40 @@ def test_signed_aws_requests_are_not_taken_by_the_public_routes(revoked):
     assert status == 200
     pca = server.client("acm-pca")
     assert pca.list_certificate_authorities()["CertificateAuthorities"]
+
+
+def test_custom_cnames_serve_the_crl_and_the_responder(revoked):
+    """Last in the module: it changes the CA's configuration."""
+    server, bucket, ca_id, root_pem, good, bad = revoked
+    pca = server.client("acm-pca")
+    root = next(ca["Arn"] for ca in pca.list_certificate_authorities()["CertificateAuthorities"]
+                if ca["Arn"].endswith(ca_id))
+    crl_host, ocsp_host = f"{ca_id[:8]}.crl.example.internal", "ocsp.example.internal"
+    pca.update_certificate_authority(CertificateAuthorityArn=root, RevocationConfiguration={
+        "CrlConfiguration": {"Enabled": True, "S3BucketName": bucket, "CustomCname": crl_host,
+                             "CustomPath": "pki/crls"},
+        "OcspConfiguration": {"Enabled": True, "OcspCustomCname": ocsp_host},
+    })
+    advance_ok(server, 0)  # runs the CRL job: a configuration change publishes at once
+    status, _, body = _http(server, "GET", f"/pki/crls/{ca_id}.crl", host=crl_host)
+    assert status == 200, body
+    bad_serial = x509.load_pem_x509_certificate(bad.encode()).serial_number
+    assert x509.load_der_x509_crl(body).get_revoked_certificate_by_serial_number(bad_serial)
+    status, _, same = _http(server, "GET", f"/{bucket}/pki/crls/{ca_id}.crl")
+    assert status == 200 and same == body
+
+    leaf = _issue(pca, root, _leaf_csr("cname.example.internal"), "EndEntityCertificate",
+                  {"Type": "DAYS", "Value": 5})
+    cert = x509.load_pem_x509_certificate(leaf.encode())
+    points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    assert [n.value for p in points for n in p.full_name] == [f"http://{crl_host}/pki/crls/{ca_id}.crl"]
+    aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    assert [d.access_location.value for d in aia] == [f"http://{ocsp_host}"]
+
+    encoded = urllib.parse.quote(base64.b64encode(_ocsp_request(leaf, root_pem, b"c1")).decode(), safe="")
+    status, _, body = _http(server, "GET", f"/{encoded}", host=ocsp_host)
+    assert status == 200
+    assert _read_ocsp(body, root_pem, b"c1").certificate_status == ocsp.OCSPCertStatus.GOOD
+    _, _, body = _http(server, "POST", "/", host=ocsp_host, body=_ocsp_request(bad, root_pem, b"c2"),
+                       content_type="application/ocsp-request")
+    assert _read_ocsp(body, root_pem, b"c2").certificate_status == ocsp.OCSPCertStatus.REVOKED
