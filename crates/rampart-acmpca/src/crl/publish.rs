@@ -42,12 +42,7 @@ impl AcmPcaService {
         let Some(settings) = Revocation::of_record(record.revocation.as_ref()).crl else {
             return Ok(false);
         };
-        let states: Table<CrlState> = Table::new(self.store.clone(), CRL_STATE);
-        let state = states.get(&ca.row()).await?;
-        let expect = state
-            .as_ref()
-            .map_or(Expect::Absent, |s| Expect::Version(s.version));
-        let state = state.map(|s| s.value).unwrap_or_default();
+        let (state, expect) = self.crl_state(&ca).await?;
         if due.reason == Reason::Refresh && state.refresh_due_ms != Some(due.due_ms) {
             return Ok(false);
         }
@@ -72,6 +67,15 @@ impl AcmPcaService {
             Some(der) => self.store_crl(&publication, &der, expect).await,
             None => self.retry_later(&ca, state, expect, now_ms).await,
         }
+    }
+
+    /// The CA's publication state and the condition for writing it anew.
+    async fn crl_state(&self, ca: &CaRef) -> Result<(CrlState, Expect), StoreError> {
+        let states: Table<CrlState> = Table::new(self.store.clone(), CRL_STATE);
+        Ok(match states.get(&ca.row()).await? {
+            Some(found) => (found.value, Expect::Version(found.version)),
+            None => (CrlState::default(), Expect::Absent),
+        })
     }
 
     /// Schedules another attempt in 15 minutes (the one pending refresh of the CA).
