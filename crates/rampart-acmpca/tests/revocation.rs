@@ -483,3 +483,38 @@ async fn crls_stop_while_a_ca_is_deleted_and_resume_when_it_is_restored() {
         h.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_revoked_certificate_stays_listed_until_one_crl_after_it_expires() {
+    for h in Harness::all().await {
+        let (root, _) = revoking_root(&h, crl_config(json!({}))).await;
+        let id = root.rsplit('/').next().unwrap().to_owned();
+        let row = format!("pki-crls/crl/{id}.crl");
+        let (pem, _) = h
+            .issue(
+                &root,
+                &leaf_csr(&["brief.example.com"]),
+                ECDSA,
+                "EndEntityCertificate",
+                1,
+            )
+            .await
+            .unwrap();
+        let serial = serial_hex(&pem);
+        let revoke = json!({"CertificateAuthorityArn": root, "CertificateSerial": serial,
+            "RevocationReason": "CESSATION_OF_OPERATION"});
+        h.ok("RevokeCertificate", revoke).await;
+        let listed = |der: Vec<u8>| {
+            let (_, crl) = CertificateRevocationList::from_der(&der).unwrap();
+            crl.iter_revoked_certificates().count()
+        };
+        crl_job_after(&h, 31).await;
+        assert_eq!(listed(crl_object(&h, &row).await.unwrap()), 1);
+        // The refresh after it expired (3.5 days on) still lists it, the next one does not.
+        crl_job_after(&h, 84 * 60).await;
+        assert_eq!(listed(crl_object(&h, &row).await.unwrap()), 1);
+        crl_job_after(&h, 84 * 60).await;
+        assert_eq!(listed(crl_object(&h, &row).await.unwrap()), 0);
+        h.cleanup().await;
+    }
+}
