@@ -1,5 +1,6 @@
 //! ACM PCA as a server module (`rampart_module`): its endpoint (RPC v2 CBOR and JSON 1.1),
-//! tables and the permanent-deletion job. CA keys are sealed under the root key's ACM domain
+//! its unsigned public route (published CRLs, OCSP), tables, the permanent-deletion job and
+//! the CRL job. CA keys are sealed under the root key's ACM domain
 //! key.
 
 use crate::AcmPcaService;
@@ -7,7 +8,7 @@ use crate::audit_report::{AUDIT_OBJECTS, AUDIT_REPORTS};
 use crate::deletion::DeletionJob;
 use crate::record::{AUTHORITIES, CERTIFICATES, ISSUE_TOKENS};
 use crate::shared::SHARED;
-use rampart_codec::{AwsHttpService, AwsJsonService};
+use rampart_codec::{AwsHttpService, AwsJsonService, PublicRoute};
 use rampart_core::Job;
 use rampart_crypto::root::Domain;
 use rampart_module::{ModuleEnv, ServiceModule};
@@ -21,6 +22,10 @@ pub const TABLES: &[&str] = &[
     AUDIT_REPORTS,
     AUDIT_OBJECTS,
     SHARED,
+    crate::crl::CRLS,
+    crate::crl::CRL_ALIASES,
+    crate::crl::CRL_STATE,
+    crate::ocsp::OCSP_ISSUERS,
 ];
 
 /// Builds ACM PCA over the store, the ACM domain key and the service clock.
@@ -55,6 +60,13 @@ impl ServiceModule for AcmPcaModule {
     }
 
     fn jobs(&self) -> Vec<Arc<dyn Job>> {
-        vec![Arc::new(DeletionJob(self.0.clone()))]
+        vec![
+            Arc::new(DeletionJob(self.0.clone())),
+            Arc::new(crate::crl::CrlJob(self.0.clone())),
+        ]
+    }
+
+    fn public_routes(&self) -> Vec<Arc<dyn PublicRoute>> {
+        vec![Arc::new(crate::public::AcmPcaPublic(self.0.clone()))]
     }
 }

@@ -2,9 +2,10 @@
 //! (subject, and for end-entity templates the subject alternative names, from the CSR; the
 //! template's basic constraints, key usage and extended key usage, then ApiPassthrough values,
 //! then for `CSRPassthrough` variants the CSR's other extensions, in AWS's order of priority;
-//! SKI and AKI).
+//! SKI and AKI; the CA's CRL Distribution Points and OCSP URL unless passed through).
 
 use crate::api::ApiValues;
+use crate::crl::RevocationUrls;
 use crate::parse::{Csr, RawExtension};
 use crate::template::Template;
 use rcgen::{
@@ -47,6 +48,8 @@ pub struct Request<'a> {
     pub not_after: OffsetDateTime,
     /// ApiPassthrough values (APIPassthrough variants only).
     pub api: Option<&'a ApiValues>,
+    /// The CA's CRL and OCSP URLs (passed-through extensions of those types win).
+    pub revocation: &'a RevocationUrls,
 }
 
 /// The PEM CSR of a CA with `subject`, signed by its `key`.
@@ -90,6 +93,14 @@ pub fn issue(request: &Request<'_>, signer: &Signer<'_>) -> Result<Vec<u8>, Sign
         owned.push(EXTENDED_KEY_USAGE);
     }
     params.custom_extensions = copied_extensions(template, &request.csr.extensions, api, &owned);
+    let present: Vec<Vec<u64>> = params
+        .custom_extensions
+        .iter()
+        .map(|ext| ext.oid_components().collect())
+        .collect();
+    params.crl_distribution_points = request.revocation.distribution_points(&present);
+    let aia = request.revocation.authority_info_access(&present);
+    params.custom_extensions.extend(aia);
     let mut issuer_params = CertificateParams::default();
     issuer_params.distinguished_name = signer.name.clone();
     if let Some(id) = &signer.key_id {

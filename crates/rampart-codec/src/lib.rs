@@ -2,7 +2,8 @@
 //! (errors, blob and timestamp members, constraint validation with AWS-exact messages, audit JSON,
 //! the operation invokers, form parameter decoding (`query`) and XML output (`xml`), restJson1
 //! HTTP bindings (`rest`), restXml bodies (`rest_xml`, read with `xml_read`) and Smithy RPC v2
-//! CBOR (`cbor`)) and the service traits the HTTP server dispatches to. No HTTP server or TLS here, so service crates build without hyper and rustls.
+//! CBOR (`cbor`)), the service traits the HTTP server dispatches to and the unsigned public routes
+//! services may serve (`public`). No HTTP server or TLS here, so service crates build without hyper and rustls.
 
 mod audit;
 mod blob;
@@ -12,6 +13,7 @@ mod http_conformance;
 mod http_invoke;
 mod invocation;
 mod json;
+mod public;
 pub mod query;
 mod query_invoke;
 pub mod rest;
@@ -40,6 +42,7 @@ pub use http_invoke::{
 };
 pub use invocation::{Invocation, OperationSpec, answer, invoke, invoke_checked, unit};
 pub use json::{decode_input, deserialize_input, encode_error, encode_output, validate_input};
+pub use public::{PublicHead, PublicRoute};
 pub use query::{FromQuery, QueryNode};
 pub use query_invoke::{
     QueryEnv, QueryOperationSpec, input_json_from_form, invalid_action, invoke_query,

@@ -1,7 +1,7 @@
 //! How a service crate plugs into the server. A crate exposes one [`ModuleFactory`]; the binary
 //! lists the factories, builds each module once the root key is unsealed, and from then on sees
 //! a module only through [`ServiceModule`]: the endpoints it serves, the store tables it owns,
-//! its background jobs, the work to finish before it serves, and what a dev reset must clear.
+//! its unsigned public routes, its background jobs, the work to finish before it serves, and what a dev reset must clear.
 //! Modules reach each other through [`Clients`], filled by the modules built before them.
 
 mod clients;
@@ -12,7 +12,7 @@ pub use clients::Clients;
 pub use events::{ServiceEvent, publish};
 pub use tables::{TableClash, check_tables};
 
-use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, BoxFuture};
+use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, BoxFuture, PublicRoute};
 use rampart_core::{Clock, Job};
 use rampart_crypto::root::RootKey;
 use rampart_store::Store;
@@ -57,6 +57,12 @@ pub trait ServiceModule: Send + Sync {
 
     /// Endpoints speaking restJson1 or Smithy RPC v2 CBOR.
     fn http_services(&self) -> Vec<Arc<dyn AwsHttpService>> {
+        Vec::new()
+    }
+
+    /// Unsigned HTTP endpoints served beside the AWS protocols (published CRLs, OCSP): the
+    /// gateway offers them requests without AWS authentication that they claim.
+    fn public_routes(&self) -> Vec<Arc<dyn PublicRoute>> {
         Vec::new()
     }
 

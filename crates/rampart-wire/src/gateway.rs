@@ -1,6 +1,8 @@
-//! The gateway: operator endpoints ([`crate::operator`]), the refusals before any protocol
-//! work (sealed, declared body too large; in the client's protocol), then the AWS request
-//! [`crate::pipeline`] with the protocol plug-in ([`crate::protocol`]) that claims it.
+//! The gateway: operator endpoints ([`crate::operator`]), the services' unsigned public routes
+//! ([`crate::public`]) for requests without AWS authentication that they claim, the refusals
+//! before any protocol work (sealed, declared body too large; in the client's protocol), then
+//! the AWS request [`crate::pipeline`] with the protocol plug-in ([`crate::protocol`]) that
+//! claims it.
 
 use crate::body::{BodyBudget, BodyError, BodyRules, ReadBody, read_body};
 use crate::host::Host;
@@ -70,6 +72,12 @@ impl Gateway {
                 .await;
         }
         let ready = self.host.ready();
+        if let Some(route) = ready
+            .as_ref()
+            .and_then(|r| crate::public::claimant(r, &parts))
+        {
+            return self.public(route, &parts, body, &request_id).await;
+        }
         let protocol = protocol::claim(&parts, ready.as_deref());
         let shape = Shape::new(protocol, parts.version);
         let Some(ready) = ready else {

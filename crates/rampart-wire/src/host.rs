@@ -3,7 +3,7 @@
 
 use crate::AuditSink;
 pub use rampart_codec::BoxFuture;
-use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, HttpProtocol};
+use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, HttpProtocol, PublicRoute};
 use rampart_core::{CallerPolicies, Principal, Region};
 use std::fmt;
 use std::net::IpAddr;
@@ -76,6 +76,9 @@ pub struct Ready {
     /// The restJson1, restXml and RPC v2 CBOR services, looked up by signing name, CBOR
     /// service name or route.
     pub http_services: Vec<Arc<dyn AwsHttpService>>,
+    /// Unsigned endpoints of the services (published CRLs, OCSP), offered only requests
+    /// without AWS authentication that they claim.
+    pub public_routes: Vec<Arc<dyn PublicRoute>>,
     /// The authenticator (SigV4, or dev mode).
     pub auth: Arc<dyn Authenticator>,
     /// Where audit events go.

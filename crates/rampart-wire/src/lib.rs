@@ -12,6 +12,7 @@ pub mod local;
 pub mod operator;
 mod pipeline;
 mod protocol;
+mod public;
 mod refuse;
 mod registry;
 mod respond;
@@ -24,4 +25,6 @@ pub use host::{
 };
 pub use limits::ServerLimits;
 pub use rampart_audit::{AuditEvent, AuditSink};
-pub use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, HttpProtocol};
+pub use rampart_codec::{
+    AwsHttpService, AwsJsonService, AwsQueryService, HttpProtocol, PublicHead, PublicRoute,
+};

@@ -105,6 +105,7 @@ impl AppHost {
             services: modules.json_services(),
             query_services: modules.query_services(),
             http_services: modules.http_services(),
+            public_routes: modules.public_routes(),
             auth: self.authenticator(directory, &modules)?,
             audit: self.audit.clone(),
         });

@@ -3,7 +3,7 @@
 
 use crate::bootstrap::META_TABLE;
 use rampart_audit::AUDIT_LOG;
-use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService};
+use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, PublicRoute};
 use rampart_core::{Clock, Job};
 use rampart_crypto::root::RootKey;
 use rampart_module::{Clients, ModuleEnv, ModuleFactory, ServiceModule, check_tables};
@@ -94,6 +94,11 @@ impl Modules {
         self.list.iter().flat_map(|m| m.http_services()).collect()
     }
 
+    /// Every module's unsigned public routes (published CRLs, OCSP).
+    pub fn public_routes(&self) -> Vec<Arc<dyn PublicRoute>> {
+        self.list.iter().flat_map(|m| m.public_routes()).collect()
+    }
+
     /// Every module's background jobs.
     pub fn jobs(&self) -> Vec<Arc<dyn Job>> {
         self.list.iter().flat_map(|m| m.jobs()).collect()
@@ -168,6 +173,7 @@ mod tests {
             .map(|s| s.target_prefix())
             .collect();
         assert_eq!(http, ["ACMPrivateCA"]);
+        assert_eq!(modules.public_routes().len(), 1, "ACM PCA's CRLs and OCSP");
         assert!(modules.jobs().len() >= 4);
     }
 

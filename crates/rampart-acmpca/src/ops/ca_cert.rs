@@ -88,7 +88,12 @@ impl ImportCertificateAuthorityCertificate for AcmPcaService {
             record.serial = Some(imported.serial.clone());
             record.not_before_ms = Some(imported.not_before_ms);
             record.not_after_ms = Some(imported.not_after_ms);
-            Ok(Vec::new())
+            // With CRLs enabled, the CA's first (or a fresh) CRL is due at once.
+            let crl = crate::crl::Revocation::of_record(record.revocation.as_ref()).crl;
+            Ok(crl
+                .map(|_| crate::crl::schedule(&ca, now, crate::crl::Reason::Changed))
+                .into_iter()
+                .collect())
         })
         .await?;
         Ok(())

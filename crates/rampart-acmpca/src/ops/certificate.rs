@@ -1,6 +1,8 @@
 //! GetCertificate and RevokeCertificate on issued certificates. A revocation is recorded
-//! (reason and time) on the certificate's row; CRLs and OCSP that publish it come later.
+//! (reason and time) on the certificate's row, where the OCSP responder reads it at once; with
+//! CRLs enabled, a CRL listing it is due 30 minutes later (`crl::job`).
 
+use crate::crl;
 use crate::generated::errors::{
     invalid_arn_exception, invalid_state_exception, request_already_processed_exception,
     resource_not_found_exception,
@@ -86,12 +88,22 @@ impl RevokeCertificate for AcmPcaService {
             ));
         }
         let mut revoked = found.value;
-        revoked.revoked = Some((reason, self.now_ms()));
+        let now = self.now_ms();
+        revoked.revoked = Some((reason, now));
         let put = self
             .tables
             .certificates
             .put(&row, &revoked, Expect::Version(found.version));
-        match self.store.transact(vec![put.map_err(internal)?]).await {
+        let mut writes = vec![put.map_err(internal)?];
+        // With CRLs enabled, the CRL listing it is written about 30 minutes later.
+        if crl::Revocation::of_record(record.revocation.as_ref())
+            .crl
+            .is_some()
+        {
+            let due = now + crl::job::AFTER_REVOCATION_MS;
+            writes.push(crl::schedule(&ca, due, crl::Reason::Revoked));
+        }
+        match self.store.transact(writes).await {
             Ok(()) => Ok(()),
             Err(e) if e.is_conflict() => Err(request_already_processed_exception(
                 "The certificate has already been revoked.",

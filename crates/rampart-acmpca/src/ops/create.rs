@@ -58,10 +58,9 @@ impl CreateCertificateAuthority for AcmPcaService {
         let record = self.new_record(&arn, &key_algorithm, dn, &config, &input)?;
         let row = crate::record::ca_row(account, region, &id);
         let put = self.tables.authorities.put(&row, &record, Expect::Absent);
-        self.store
-            .transact(vec![put.map_err(internal)?])
-            .await
-            .map_err(internal)?;
+        let mut writes = vec![put.map_err(internal)?];
+        writes.extend(self.revocation_writes(&arn, &record, self.now_ms())?);
+        self.store.transact(writes).await.map_err(internal)?;
         ctx.note_resource(&arn, "AWS::ACMPCA::CertificateAuthority");
         Ok(CreateCertificateAuthorityResponse {
             certificate_authority_arn: Some(arn),
@@ -204,18 +203,33 @@ fn check_algorithms(
     Ok(())
 }
 
-/// CRLs and OCSP are not served yet: a configuration enabling either is refused rather than
-/// stored and silently not honoured.
+/// AWS's checks of a RevocationConfiguration (`crl::config`).
 pub(crate) fn check_revocation(
     config: Option<&RevocationConfiguration>,
 ) -> Result<(), ServiceError> {
-    let Some(config) = config else { return Ok(()) };
-    let crl = config.crl_configuration.as_ref().and_then(|c| c.enabled) == Some(true);
-    let ocsp = config.ocsp_configuration.as_ref().and_then(|c| c.enabled) == Some(true);
-    if crl || ocsp {
-        return Err(invalid_args_exception(
-            "Rampart does not publish CRLs or answer OCSP yet: disable CrlConfiguration and OcspConfiguration.",
-        ));
+    crate::crl::config::check(config)
+}
+
+impl AcmPcaService {
+    /// The writes a stored revocation configuration of CA `arn` brings, at `now_ms`: the OCSP
+    /// issuer index of its key, and with CRLs enabled a CRL due at once.
+    pub(crate) fn revocation_writes(
+        &self,
+        arn: &str,
+        record: &CaRecord,
+        now_ms: i64,
+    ) -> Result<Vec<rampart_store::Write>, ServiceError> {
+        let ca = crate::service::ca_ref(arn)?;
+        let mut writes =
+            crate::ocsp::index_writes(&self.store, &ca, &record.spki_der).map_err(internal)?;
+        let revocation = crate::crl::Revocation::of_record(record.revocation.as_ref());
+        if revocation.crl.is_some() {
+            writes.push(crate::crl::schedule(
+                &ca,
+                now_ms,
+                crate::crl::Reason::Changed,
+            ));
+        }
+        Ok(writes)
     }
-    Ok(())
 }

@@ -4,6 +4,7 @@
 //! still PENDING_CERTIFICATE issues only its own certificate (RootCACertificate/V1).
 
 use crate::api;
+use crate::crl::RevocationUrls;
 use crate::generated::errors::{invalid_args_exception, malformed_csr_exception};
 use crate::generated::*;
 use crate::keys;
@@ -131,6 +132,11 @@ impl AcmPcaService {
             _ => None,
         };
         let serial = new_serial();
+        // A root's own certificate names no CRL or OCSP responder of itself.
+        let revocation = match template.kind {
+            Kind::Root => RevocationUrls::default(),
+            _ => RevocationUrls::of(record, &ca.region, &ca.id),
+        };
         let request = sign::Request {
             template,
             csr: &csr,
@@ -138,6 +144,7 @@ impl AcmPcaService {
             not_before,
             not_after,
             api: api.as_ref(),
+            revocation: &revocation,
         };
         let der = self.sign_with(ca, record, input, &request)?;
         Ok((der, serial, not_after))

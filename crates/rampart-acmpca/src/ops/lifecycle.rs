@@ -51,6 +51,7 @@ impl UpdateCertificateAuthority for AcmPcaService {
             if !matches!(record.status.as_str(), "ACTIVE" | "DISABLED") {
                 return Err(wrong_state(&record.arn, &record.status));
             }
+            let mut writes = Vec::new();
             if let Some(target) = target
                 && record.status != target
             {
@@ -59,8 +60,9 @@ impl UpdateCertificateAuthority for AcmPcaService {
             }
             if revocation.is_some() {
                 record.revocation = revocation.clone();
+                writes = self.revocation_writes(&ca.arn, record, now)?;
             }
-            Ok(Vec::new())
+            Ok(writes)
         })
         .await?;
         Ok(())
@@ -141,7 +143,12 @@ impl RestoreCertificateAuthority for AcmPcaService {
                 .unwrap_or_else(|| "DISABLED".into());
             record.restorable_until_ms = None;
             record.last_state_change_ms = now;
-            Ok(Vec::new())
+            // CRLs stopped while it was deleted: a fresh one is due at once.
+            let crl = crate::crl::Revocation::of_record(record.revocation.as_ref()).crl;
+            Ok(crl
+                .map(|_| crate::crl::schedule(&ca, now, crate::crl::Reason::Changed))
+                .into_iter()
+                .collect())
         })
         .await?;
         Ok(())

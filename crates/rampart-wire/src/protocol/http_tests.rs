@@ -31,6 +31,7 @@ fn gateway(auth_failure: Option<&'static str>) -> (Gateway, Arc<Sink>) {
         services: Vec::new(),
         query_services: Vec::new(),
         http_services: vec![rest, cbor],
+        public_routes: Vec::new(),
         auth: Arc::new(Auth(auth_failure)),
         audit: sink.clone(),
     };
@@ -265,6 +266,7 @@ fn two_rest_services() -> (Gateway, Arc<Sink>) {
         services: Vec::new(),
         query_services: Vec::new(),
         http_services: vec![apigateway, dataexchange],
+        public_routes: Vec::new(),
         auth: Arc::new(Auth(None)),
         audit: sink.clone(),
     };
@@ -372,6 +374,7 @@ fn header_bound_error_members_are_sent_as_headers() {
         services: Vec::new(),
         query_services: Vec::new(),
         http_services: vec![Arc::new(Throttled)],
+        public_routes: Vec::new(),
         auth: Arc::new(Auth(None)),
         audit: sink.clone(),
     };

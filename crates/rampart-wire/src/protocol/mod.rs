@@ -154,6 +154,8 @@ pub(crate) trait Target: Send + Sync {
 #[cfg(test)]
 mod http_tests;
 #[cfg(test)]
+mod public_tests;
+#[cfg(test)]
 mod refuse_tests;
 #[cfg(test)]
 mod rest_xml_tests;

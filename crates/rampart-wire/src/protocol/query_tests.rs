@@ -191,6 +191,7 @@ fn gateway(auth_failure: Option<&'static str>) -> (Gateway, Arc<Sink>) {
             }),
         ],
         http_services: Vec::new(),
+        public_routes: Vec::new(),
         auth: Arc::new(Auth(auth_failure)),
         audit: sink.clone(),
     };

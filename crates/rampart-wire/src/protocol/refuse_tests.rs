@@ -43,6 +43,7 @@ fn unsealed_with(http_services: Vec<Arc<dyn AwsHttpService>>) -> Gateway {
         services: Vec::new(),
         query_services: Vec::new(),
         http_services,
+        public_routes: Vec::new(),
         auth: Arc::new(Auth(None)),
         audit: Arc::new(Sink::default()),
     };

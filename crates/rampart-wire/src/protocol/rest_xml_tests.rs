@@ -28,6 +28,7 @@ fn gateway(
         services: Vec::new(),
         query_services: Vec::new(),
         http_services,
+        public_routes: Vec::new(),
         auth: Arc::new(Auth(auth_failure)),
         audit: sink.clone(),
     };
