@@ -302,6 +302,25 @@ const ACMPCA_SERVED: &[&str] = &[
     "UpdateCertificateAuthority",
 ];
 
+/// The ACM operations `rampart-acm` implements (`impl <Operation> for AcmService`, in `ops/`);
+/// the model's others (ACME endpoints, SearchCertificates, ...) answer not-served.
+const ACM_SERVED: &[&str] = &[
+    "AddTagsToCertificate",
+    "DeleteCertificate",
+    "DescribeCertificate",
+    "ExportCertificate",
+    "GetAccountConfiguration",
+    "GetCertificate",
+    "ImportCertificate",
+    "ListCertificates",
+    "ListTagsForCertificate",
+    "PutAccountConfiguration",
+    "RemoveTagsFromCertificate",
+    "RenewCertificate",
+    "RequestCertificate",
+    "UpdateCertificateOptions",
+];
+
 /// The Secrets Manager operations `rampart-secretsmanager` implements (`impl <Operation> for
 /// SecretsManagerService`, in `ops/`): all 26 of the model.
 const SECRETSMANAGER_SERVED: &[&str] = &[
@@ -436,6 +455,18 @@ pub const SERVICES: &[ServiceSpec] = &[
         served: ACMPCA_SERVED,
         read_only: &["Describe*", "Get*", "List*"],
         hidden_responses: &[],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    },
+    ServiceSpec {
+        model: "acm/2015-12-08/service-2.json",
+        crate_dir: "crates/rampart-acm",
+        module_dir: "src/generated",
+        served: ACM_SERVED,
+        read_only: &["Describe*", "Get*", "List*", "Search*"],
+        // The exported private key (encrypted, but still the key) stays out of the trail.
+        hidden_responses: &["ExportCertificate"],
         global_region: None,
         prechecked: &[],
         audit_hidden: &[],

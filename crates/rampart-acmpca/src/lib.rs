@@ -7,6 +7,7 @@
 
 mod api;
 mod deletion;
+pub mod for_acm;
 pub mod generated;
 mod keys;
 mod module;

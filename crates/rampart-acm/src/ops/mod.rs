@@ -1,0 +1,13 @@
+//! The served operations, one `impl <Operation> for AcmService` each, grouped by area.
+
+mod account;
+mod delete;
+mod export;
+mod import;
+mod list;
+mod options;
+mod private;
+mod read;
+mod renew;
+mod request;
+pub(crate) mod tags;
