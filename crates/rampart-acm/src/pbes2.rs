@@ -141,7 +141,10 @@ mod tests {
         let cipher = PaddedBlockDecryptingKey::cbc_pkcs7(unbound).unwrap();
         let iv: [u8; 16] = iv.try_into().unwrap();
         let context = DecryptionContext::Iv128(iv.into());
-        cipher.decrypt(&mut data, context).ok().map(<[u8]>::to_vec)
+        cipher
+            .decrypt(&mut data, context)
+            .ok()
+            .map(|plain| plain.to_vec())
     }
 
     #[test]
