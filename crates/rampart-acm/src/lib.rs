@@ -14,6 +14,7 @@
 //! model answer not-served for now.
 
 mod convert;
+mod domains;
 mod facts;
 pub mod generated;
 mod import_check;

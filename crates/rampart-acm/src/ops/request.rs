@@ -30,6 +30,7 @@ impl RequestCertificate for AcmService {
     ) -> Result<RequestCertificateResponse, ServiceError> {
         let cert = new_cert(ctx);
         authorize_cert(ctx, "RequestCertificate", &cert)?;
+        crate::domains::check(&input)?;
         let names = requested_names(&input)?;
         let key_algorithm = key_algorithm_of(&input)?;
         let method = method_of(&input)?;
