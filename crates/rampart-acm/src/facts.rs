@@ -34,7 +34,7 @@ pub fn pem_certificates(bytes: &[u8]) -> Result<Vec<Vec<u8>>, NotACertificate> {
 /// Parses one DER certificate (nothing may follow it).
 pub fn parse(der: &[u8]) -> Result<X509Certificate<'_>, NotACertificate> {
     match X509Certificate::from_der(der) {
-        Ok((rest, cert)) if rest.is_empty() => Ok(cert),
+        Ok(([], cert)) => Ok(cert),
         _ => Err(NotACertificate),
     }
 }

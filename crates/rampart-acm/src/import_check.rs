@@ -164,7 +164,7 @@ pub fn check_reimport(old: &CertFacts, new: &CertFacts) -> Result<(), ServiceErr
     let dropped_usage = old
         .key_usages
         .iter()
-        .any(|usage| !new.key_usages.contains(usage) && !(ecdsa && usage == "KEY_ENCIPHERMENT"));
+        .any(|usage| !(new.key_usages.contains(usage) || ecdsa && usage == "KEY_ENCIPHERMENT"));
     let dropped_eku = old.extended_key_usages.iter().any(|(name, oid)| {
         let kept = new.extended_key_usages.iter().any(|(_, o)| o == oid);
         !kept && name != "TLS_WEB_CLIENT_AUTHENTICATION"
