@@ -303,7 +303,8 @@ const ACMPCA_SERVED: &[&str] = &[
 ];
 
 /// The ACM operations `rampart-acm` implements (`impl <Operation> for AcmService`, in `ops/`);
-/// the model's others (ACME endpoints, SearchCertificates, ...) answer not-served.
+/// the model's others (ACME endpoints, SearchCertificates, RevokeCertificate,
+/// ResendValidationEmail, TagResource, ...) answer not-served.
 const ACM_SERVED: &[&str] = &[
     "AddTagsToCertificate",
     "DeleteCertificate",
@@ -312,6 +313,7 @@ const ACM_SERVED: &[&str] = &[
     "GetAccountConfiguration",
     "GetCertificate",
     "ImportCertificate",
+    "ListCertificateDomainValidations",
     "ListCertificates",
     "ListTagsForCertificate",
     "PutAccountConfiguration",

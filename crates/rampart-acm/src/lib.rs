@@ -8,7 +8,8 @@
 //! validation e-mail addresses: real DNS and e-mail validation and Rampart's public issuer
 //! come later. Describe/Get/List/Delete, tags, ExportCertificate (private certificates, and
 //! those requested with `Export: ENABLED`, as an encrypted PKCS #8 key), RenewCertificate of
-//! private certificates, UpdateCertificateOptions and the account's expiry-event setting.
+//! private certificates, ListCertificateDomainValidations, UpdateCertificateOptions and the
+//! account's expiry-event setting.
 //! Private keys are sealed under the root key's ACM domain key and never stored in the clear.
 //! The ACME endpoint operations, SearchCertificates, RevokeCertificate and the rest of the
 //! model answer not-served for now.

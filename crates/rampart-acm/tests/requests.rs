@@ -345,3 +345,52 @@ async fn account_configuration_keeps_days_before_expiry_and_tokens() {
         h.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn domain_validations_are_listed_per_domain_in_pages() {
+    for h in Harness::all().await {
+        let arn = request(&h, json!({
+            "DomainName": "a.example.net", "SubjectAlternativeNames": ["b.example.net", "c.example.net"],
+            "ValidationMethod": "DNS",
+        }))
+        .await;
+        let first = h
+            .ok(
+                "ListCertificateDomainValidations",
+                json!({"CertificateArn": arn, "MaxItems": 2}),
+            )
+            .await;
+        let list = first["DomainValidationSummaryList"].as_array().unwrap();
+        assert_eq!(list.len(), 2);
+        let active = &list[0]["ActiveValidationConfiguration"];
+        assert_eq!(active["ValidationMethod"], "DNS");
+        assert_eq!(active["ValidationStatus"], "PENDING_VALIDATION");
+        let record = &active["ValidationChallenge"]["DnsValidationChallenge"]["ResourceRecord"];
+        assert!(
+            record["Name"]
+                .as_str()
+                .unwrap()
+                .ends_with(".a.example.net.")
+        );
+        let token = first["NextToken"].clone();
+        let rest = h
+            .ok(
+                "ListCertificateDomainValidations",
+                json!({"CertificateArn": arn, "NextToken": token}),
+            )
+            .await;
+        assert_eq!(
+            rest["DomainValidationSummaryList"][0]["DomainName"],
+            "c.example.net"
+        );
+        assert!(rest.get("NextToken").is_none());
+        let bad = arn.replace(&arn[arn.len() - 36..], "not-a-uuid");
+        h.fails(
+            "ListCertificateDomainValidations",
+            json!({"CertificateArn": bad}),
+            "InvalidArgsException",
+        )
+        .await;
+        h.cleanup().await;
+    }
+}

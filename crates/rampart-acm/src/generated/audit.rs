@@ -193,6 +193,20 @@ impl AuditValue for DescribeCertificateResponse {
     }
 }
 
+impl AuditParams for DnsValidationChallenge {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceRecord", &self.resource_record);
+        m
+    }
+}
+
+impl AuditValue for DnsValidationChallenge {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DomainValidation {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -238,6 +252,45 @@ impl AuditParams for DomainValidationOption {
 }
 
 impl AuditValue for DomainValidationOption {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DomainValidationSummary {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "activeValidationConfiguration",
+            &self.active_validation_configuration,
+        );
+        put(&mut m, "domainName", &self.domain_name);
+        put(
+            &mut m,
+            "requestedValidationConfiguration",
+            &self.requested_validation_configuration,
+        );
+        m
+    }
+}
+
+impl AuditValue for DomainValidationSummary {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EmailValidationChallenge {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "validationDomain", &self.validation_domain);
+        put(&mut m, "validationEmails", &self.validation_emails);
+        m
+    }
+}
+
+impl AuditValue for EmailValidationChallenge {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -415,6 +468,41 @@ impl AuditParams for KeyUsage {
 }
 
 impl AuditValue for KeyUsage {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListCertificateDomainValidationsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListCertificateDomainValidationsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListCertificateDomainValidationsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "domainValidationSummaryList",
+            &self.domain_validation_summary_list,
+        );
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListCertificateDomainValidationsResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -671,6 +759,45 @@ impl AuditParams for UpdateSummary {
 }
 
 impl AuditValue for UpdateSummary {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ValidationChallenge {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "dnsValidationChallenge",
+            &self.dns_validation_challenge,
+        );
+        put(
+            &mut m,
+            "emailValidationChallenge",
+            &self.email_validation_challenge,
+        );
+        m
+    }
+}
+
+impl AuditValue for ValidationChallenge {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ValidationConfiguration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "validationChallenge", &self.validation_challenge);
+        put(&mut m, "validationMethod", &self.validation_method);
+        put(&mut m, "validationStatus", &self.validation_status);
+        m
+    }
+}
+
+impl AuditValue for ValidationConfiguration {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

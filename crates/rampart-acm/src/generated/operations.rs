@@ -62,6 +62,7 @@ pub const SERVED: &[&str] = &[
     "GetAccountConfiguration",
     "GetCertificate",
     "ImportCertificate",
+    "ListCertificateDomainValidations",
     "ListCertificates",
     "ListTagsForCertificate",
     "PutAccountConfiguration",
@@ -153,6 +154,16 @@ pub trait ImportCertificate: AcmHandler {
     ) -> impl Future<Output = Result<ImportCertificateResponse, Self::Error>> + Send;
 }
 
+/// `ListCertificateDomainValidations`.
+pub trait ListCertificateDomainValidations: AcmHandler {
+    /// Runs `ListCertificateDomainValidations`.
+    fn list_certificate_domain_validations(
+        &self,
+        ctx: &RequestContext,
+        input: ListCertificateDomainValidationsRequest,
+    ) -> impl Future<Output = Result<ListCertificateDomainValidationsResponse, Self::Error>> + Send;
+}
+
 /// `ListCertificates`.
 pub trait ListCertificates: AcmHandler {
     /// Runs `ListCertificates`.
@@ -234,6 +245,7 @@ pub trait AcmApi:
     + GetAccountConfiguration
     + GetCertificate
     + ImportCertificate
+    + ListCertificateDomainValidations
     + ListCertificates
     + ListTagsForCertificate
     + PutAccountConfiguration
@@ -253,6 +265,7 @@ impl<
         + GetAccountConfiguration
         + GetCertificate
         + ImportCertificate
+        + ListCertificateDomainValidations
         + ListCertificates
         + ListTagsForCertificate
         + PutAccountConfiguration
@@ -360,6 +373,19 @@ impl ImportCertificate for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "ImportCertificate",
+        ))
+    }
+}
+
+impl ListCertificateDomainValidations for DecodeOnly {
+    async fn list_certificate_domain_validations(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListCertificateDomainValidationsRequest,
+    ) -> Result<ListCertificateDomainValidationsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListCertificateDomainValidations",
         ))
     }
 }
@@ -570,6 +596,20 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "ListCertificateDomainValidations" => {
+            let spec = OperationSpec {
+                name: "ListCertificateDomainValidations",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListCertificateDomainValidationsRequest| {
+                answer(
+                    move || handler.list_certificate_domain_validations(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListCertificateDomainValidations", ok),
+                )
+            })
+            .await
+        }
         "ListCertificates" => {
             let spec = OperationSpec {
                 name: "ListCertificates",
@@ -687,7 +727,6 @@ pub async fn dispatch<H: AcmApi>(
         "ListAcmeDomainValidations" => not_served("ListAcmeDomainValidations", true),
         "ListAcmeEndpoints" => not_served("ListAcmeEndpoints", true),
         "ListAcmeExternalAccountBindings" => not_served("ListAcmeExternalAccountBindings", true),
-        "ListCertificateDomainValidations" => not_served("ListCertificateDomainValidations", true),
         "ListTagsForResource" => not_served("ListTagsForResource", true),
         "ResendValidationEmail" => not_served("ResendValidationEmail", false),
         "RevokeAcmeAccount" => not_served("RevokeAcmeAccount", false),

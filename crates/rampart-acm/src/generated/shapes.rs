@@ -519,6 +519,27 @@ impl fmt::Debug for DescribeCertificateResponse {
     }
 }
 
+/// The `DnsValidationChallenge` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsValidationChallenge {
+    /// `ResourceRecord`.
+    #[serde(
+        rename = "ResourceRecord",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_record: Option<ResourceRecord>,
+}
+
+impl fmt::Debug for DnsValidationChallenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DnsValidationChallenge")
+            .field("resource_record", &self.resource_record)
+            .finish()
+    }
+}
+
 /// The `DomainValidation` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -634,6 +655,78 @@ impl fmt::Debug for DomainValidationOption {
         f.debug_struct("DomainValidationOption")
             .field("domain_name", &self.domain_name)
             .field("validation_domain", &self.validation_domain)
+            .finish()
+    }
+}
+
+/// The `DomainValidationSummary` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainValidationSummary {
+    /// `ActiveValidationConfiguration`.
+    #[serde(
+        rename = "ActiveValidationConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active_validation_configuration: Option<ValidationConfiguration>,
+    /// `DomainName`. Required.
+    #[serde(
+        rename = "DomainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `RequestedValidationConfiguration`.
+    #[serde(
+        rename = "RequestedValidationConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requested_validation_configuration: Option<ValidationConfiguration>,
+}
+
+impl fmt::Debug for DomainValidationSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DomainValidationSummary")
+            .field(
+                "active_validation_configuration",
+                &self.active_validation_configuration,
+            )
+            .field("domain_name", &self.domain_name)
+            .field(
+                "requested_validation_configuration",
+                &self.requested_validation_configuration,
+            )
+            .finish()
+    }
+}
+
+/// The `EmailValidationChallenge` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailValidationChallenge {
+    /// `ValidationDomain`.
+    #[serde(
+        rename = "ValidationDomain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_domain: Option<String>,
+    /// `ValidationEmails`.
+    #[serde(
+        rename = "ValidationEmails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_emails: Option<Vec<String>>,
+}
+
+impl fmt::Debug for EmailValidationChallenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmailValidationChallenge")
+            .field("validation_domain", &self.validation_domain)
+            .field("validation_emails", &self.validation_emails)
             .finish()
     }
 }
@@ -970,6 +1063,63 @@ impl fmt::Debug for KeyUsage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyUsage")
             .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `ListCertificateDomainValidationsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCertificateDomainValidationsRequest {
+    /// `CertificateArn`. Required.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListCertificateDomainValidationsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListCertificateDomainValidationsRequest")
+            .field("certificate_arn", &self.certificate_arn)
+            .field("max_items", &self.max_items)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListCertificateDomainValidationsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCertificateDomainValidationsResponse {
+    /// `DomainValidationSummaryList`.
+    #[serde(
+        rename = "DomainValidationSummaryList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_validation_summary_list: Option<Vec<DomainValidationSummary>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListCertificateDomainValidationsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListCertificateDomainValidationsResponse")
+            .field(
+                "domain_validation_summary_list",
+                &self.domain_validation_summary_list,
+            )
+            .field("next_token", &self.next_token)
             .finish()
     }
 }
@@ -1442,6 +1592,75 @@ impl fmt::Debug for UpdateSummary {
             .field("status", &self.status)
             .field("type_", &self.type_)
             .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `ValidationChallenge` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationChallenge {
+    /// `DnsValidationChallenge`.
+    #[serde(
+        rename = "DnsValidationChallenge",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dns_validation_challenge: Option<DnsValidationChallenge>,
+    /// `EmailValidationChallenge`.
+    #[serde(
+        rename = "EmailValidationChallenge",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email_validation_challenge: Option<EmailValidationChallenge>,
+}
+
+impl fmt::Debug for ValidationChallenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidationChallenge")
+            .field("dns_validation_challenge", &self.dns_validation_challenge)
+            .field(
+                "email_validation_challenge",
+                &self.email_validation_challenge,
+            )
+            .finish()
+    }
+}
+
+/// The `ValidationConfiguration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationConfiguration {
+    /// `ValidationChallenge`.
+    #[serde(
+        rename = "ValidationChallenge",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_challenge: Option<ValidationChallenge>,
+    /// `ValidationMethod`.
+    #[serde(
+        rename = "ValidationMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_method: Option<ValidationMethod>,
+    /// `ValidationStatus`.
+    #[serde(
+        rename = "ValidationStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_status: Option<DomainStatus>,
+}
+
+impl fmt::Debug for ValidationConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidationConfiguration")
+            .field("validation_challenge", &self.validation_challenge)
+            .field("validation_method", &self.validation_method)
+            .field("validation_status", &self.validation_status)
             .finish()
     }
 }

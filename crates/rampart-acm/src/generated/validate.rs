@@ -43,6 +43,20 @@ fn check_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     );
 }
 
+static RE_CERTIFICATE_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("arn:[[0-9A-Za-z_]+=/,.@-]+:acm:[[0-9A-Za-z_]+=/,.@-]*:[0-9]+:certificate/[[0-9A-Za-z_]+=,.@-]+.*").ok()
+});
+
+fn check_certificate_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(20), Some(2048));
+    errs.pattern(
+        f,
+        v,
+        RE_CERTIFICATE_ARN.as_ref(),
+        "arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:certificate/[\\w+=,.@-]+.*",
+    );
+}
+
 fn check_certificate_body_blob(errs: &mut ValidationErrors, f: &Field<'_>, v: &Blob) {
     errs.length(f, v, v.len(), Some(1), Some(32768));
 }
@@ -371,6 +385,28 @@ fn check_key_usage_filter_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[
 fn check_key_usage_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &KeyUsageName) {
     errs.enum_value(f, v.as_str(), v.is_known(), KeyUsageName::VALUE_SET);
 }
+
+impl Validate for ListCertificateDomainValidationsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateArn", false);
+        match &self.certificate_arn {
+            Some(v) => {
+                check_certificate_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListCertificateDomainValidationsRequest {}
 
 impl Validate for ListCertificatesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {

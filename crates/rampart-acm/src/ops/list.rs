@@ -139,12 +139,12 @@ fn usage_matches(
 }
 
 /// The page token of `offset`.
-fn encode_token(offset: usize) -> String {
+pub(crate) fn encode_token(offset: usize) -> String {
     URL_SAFE_NO_PAD.encode(format!("acm-list:{offset}"))
 }
 
 /// The offset a page token names.
-fn decode_token(token: &str) -> Result<usize, ServiceError> {
+pub(crate) fn decode_token(token: &str) -> Result<usize, ServiceError> {
     // Doubt: AWS's wording for a NextToken it did not issue is not documented.
     let bad = || invalid_args_exception("The nextToken is not valid.");
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
