@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from harness import eventually, expect_error
+from harness import allow, create_user_with_key, eventually, expect_error, policy_doc, unique
 
 TEMPLATE = "arn:aws:acm-pca:::template/{}/V1"
 
@@ -194,7 +194,27 @@ def test_errors_as_aws_answers_them(acm):
     assert config["ExpiryEvents"]["DaysBeforeExpiry"] in (45, 30)
     acm.put_account_configuration(ExpiryEvents={"DaysBeforeExpiry": 30}, IdempotencyToken="bb1")
     assert acm.get_account_configuration()["ExpiryEvents"]["DaysBeforeExpiry"] == 30
-    expect_error(acm.search_certificates, "UnsupportedOperationException")
+    expect_error(acm.revoke_certificate, "UnsupportedOperationException", CertificateArn=arn,
+                 RevocationReason="KEY_COMPROMISE")
+
+
+def test_search_and_domain_validations(acm):
+    cert_pem, key_pem, _, _ = _certificate("search.example.com")
+    arn = acm.import_certificate(Certificate=cert_pem, PrivateKey=key_pem)["CertificateArn"]
+    found = acm.search_certificates(FilterStatement={"And": [
+        {"Filter": {"X509AttributeFilter": {"Subject": {"CommonName": {
+            "Value": "search.example.com", "ComparisonOperator": "EQUALS"}}}}},
+        {"Filter": {"AcmCertificateMetadataFilter": {"Type": "IMPORTED"}}},
+    ]})["Results"]
+    assert [r["CertificateArn"] for r in found] == [arn]
+    assert found[0]["X509Attributes"]["Issuer"]["Organization"] == "Rampart Black Box"
+    pending = acm.request_certificate(DomainName="dv.example.com", ValidationMethod="DNS",
+                                      SubjectAlternativeNames=["www.dv.example.com"])["CertificateArn"]
+    summaries = acm.list_certificate_domain_validations(CertificateArn=pending)[
+        "DomainValidationSummaryList"]
+    assert [s["DomainName"] for s in summaries] == ["dv.example.com", "www.dv.example.com"]
+    challenge = summaries[0]["ActiveValidationConfiguration"]["ValidationChallenge"]
+    assert challenge["DnsValidationChallenge"]["ResourceRecord"]["Type"] == "CNAME"
 
 
 def test_the_aws_cli_lists_certificates(server, acm):
@@ -203,6 +223,26 @@ def test_the_aws_cli_lists_certificates(server, acm):
     listed = server.aws("acm", "list-certificates")
     arns = [c["CertificateArn"] for c in json.loads(listed.stdout)["CertificateSummaryList"]]
     assert arn in arns
+
+
+def test_iam_policies_decide(server, acm):
+    if server.dev:
+        pytest.skip("dev mode does not verify signatures, so callers are not IAM users")
+    arns = []
+    for cn in ("iam-one.example.com", "iam-two.example.com"):
+        cert_pem, key_pem, _, _ = _certificate(cn)
+        arns.append(acm.import_certificate(Certificate=cert_pem, PrivateKey=key_pem)["CertificateArn"])
+    user = create_user_with_key(server.client("iam"), unique("acm-reader"), policy_doc(
+        allow(["acm:DescribeCertificate"], arns[0])))
+    reader = server.client_for("acm", user)
+    got = eventually(lambda: reader.describe_certificate(CertificateArn=arns[0]))
+    assert got["Certificate"]["CertificateArn"] == arns[0]
+    expect_error(reader.describe_certificate, "AccessDeniedException",
+                 r"is not authorized to perform: acm:DescribeCertificate on resource: " + arns[1],
+                 CertificateArn=arns[1])
+    expect_error(reader.delete_certificate, "AccessDeniedException", "acm:DeleteCertificate",
+                 CertificateArn=arns[0])
+    acm.describe_certificate(CertificateArn=arns[0])
 
 
 def _database_bytes(server) -> dict[str, bytes]:

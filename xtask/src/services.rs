@@ -303,8 +303,8 @@ const ACMPCA_SERVED: &[&str] = &[
 ];
 
 /// The ACM operations `rampart-acm` implements (`impl <Operation> for AcmService`, in `ops/`);
-/// the model's others (ACME endpoints, SearchCertificates, RevokeCertificate,
-/// ResendValidationEmail, TagResource, ...) answer not-served.
+/// the model's others (ACME endpoints, RevokeCertificate, ResendValidationEmail,
+/// TagResource, ...) answer not-served.
 const ACM_SERVED: &[&str] = &[
     "AddTagsToCertificate",
     "DeleteCertificate",
@@ -320,6 +320,7 @@ const ACM_SERVED: &[&str] = &[
     "RemoveTagsFromCertificate",
     "RenewCertificate",
     "RequestCertificate",
+    "SearchCertificates",
     "UpdateCertificateOptions",
 ];
 

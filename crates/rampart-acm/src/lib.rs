@@ -8,11 +8,12 @@
 //! validation e-mail addresses: real DNS and e-mail validation and Rampart's public issuer
 //! come later. Describe/Get/List/Delete, tags, ExportCertificate (private certificates, and
 //! those requested with `Export: ENABLED`, as an encrypted PKCS #8 key), RenewCertificate of
-//! private certificates, ListCertificateDomainValidations, UpdateCertificateOptions and the
-//! account's expiry-event setting.
+//! private certificates, SearchCertificates (filter statements over X.509 attributes and ACM
+//! metadata), ListCertificateDomainValidations, UpdateCertificateOptions and the account's
+//! expiry-event setting.
 //! Private keys are sealed under the root key's ACM domain key and never stored in the clear.
-//! The ACME endpoint operations, SearchCertificates, RevokeCertificate and the rest of the
-//! model answer not-served for now.
+//! The ACME endpoint operations, RevokeCertificate, ResendValidationEmail and the rest of
+//! the model answer not-served for now.
 
 mod convert;
 mod domains;
@@ -24,6 +25,7 @@ mod module;
 mod ops;
 mod pbes2;
 mod record;
+mod search_filter;
 mod service;
 mod validation;
 

@@ -381,3 +381,105 @@ async fn imported_keys_are_sealed_in_the_store() {
         h.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn search_combines_filter_statements_and_sorts() {
+    for h in Harness::all().await {
+        let rsa = self_signed("alpha.example", &rcgen::PKCS_RSA_SHA256);
+        let rsa_arn = h
+            .ok(
+                "ImportCertificate",
+                import_body(&rsa.cert_pem, &rsa.key_pem, None),
+            )
+            .await["CertificateArn"]
+            .clone();
+        h.advance(time::Duration::seconds(1));
+        let ec = self_signed("beta.example", &rcgen::PKCS_ECDSA_P384_SHA384);
+        let ec_arn = h
+            .ok(
+                "ImportCertificate",
+                import_body(&ec.cert_pem, &ec.key_pem, None),
+            )
+            .await["CertificateArn"]
+            .clone();
+        h.advance(time::Duration::seconds(1));
+        h.ok(
+            "RequestCertificate",
+            json!({"DomainName": "gamma.example", "ValidationMethod": "DNS"}),
+        )
+        .await;
+        let search = |statement: serde_json::Value| json!({"FilterStatement": statement});
+        let arns = |out: serde_json::Value| -> Vec<serde_json::Value> {
+            out["Results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["CertificateArn"].clone())
+                .collect()
+        };
+        let all = h.ok("SearchCertificates", json!({})).await;
+        assert_eq!(all["Results"].as_array().unwrap().len(), 3);
+        let first = &all["Results"][0];
+        assert_eq!(first["CertificateArn"], rsa_arn);
+        assert_eq!(
+            first["X509Attributes"]["Subject"]["CommonName"],
+            "alpha.example"
+        );
+        assert_eq!(
+            first["X509Attributes"]["Subject"]["Organization"],
+            "Rampart Tests"
+        );
+        assert_eq!(
+            first["X509Attributes"]["SubjectAlternativeNames"][1]["DnsName"],
+            "www.alpha.example"
+        );
+        assert_eq!(
+            first["CertificateMetadata"]["AcmCertificateMetadata"]["Type"],
+            "IMPORTED"
+        );
+        let by_key =
+            search(json!({"Filter": {"X509AttributeFilter": {"KeyAlgorithm": "EC_secp384r1"}}}));
+        assert_eq!(
+            arns(h.ok("SearchCertificates", by_key).await),
+            vec![ec_arn.clone()]
+        );
+        let contains = search(
+            json!({"Filter": {"X509AttributeFilter": {"SubjectAlternativeName": {"DnsName": {"Value": "WWW.", "ComparisonOperator": "CONTAINS"}}}}}),
+        );
+        assert_eq!(arns(h.ok("SearchCertificates", contains).await).len(), 2);
+        let imported_not_ec = search(json!({"And": [
+            {"Filter": {"AcmCertificateMetadataFilter": {"Type": "IMPORTED"}}},
+            {"Not": {"Filter": {"CertificateArn": ec_arn}}},
+        ]}));
+        assert_eq!(
+            arns(h.ok("SearchCertificates", imported_not_ec).await),
+            vec![rsa_arn.clone()]
+        );
+        let pending_or_ec = search(json!({"Or": [
+            {"Filter": {"AcmCertificateMetadataFilter": {"Status": "PENDING_VALIDATION"}}},
+            {"Filter": {"X509AttributeFilter": {"Subject": {"CommonName": {"Value": "beta.example", "ComparisonOperator": "EQUALS"}}}}},
+        ]}));
+        assert_eq!(
+            arns(h.ok("SearchCertificates", pending_or_ec).await).len(),
+            2
+        );
+        let newest = h
+            .ok(
+                "SearchCertificates",
+                json!({"SortBy": "CREATED_AT", "SortOrder": "DESCENDING", "MaxResults": 1}),
+            )
+            .await;
+        assert_eq!(
+            newest["Results"][0]["CertificateMetadata"]["AcmCertificateMetadata"]["Status"],
+            "PENDING_VALIDATION"
+        );
+        let rest = h.ok("SearchCertificates", json!({"SortBy": "CREATED_AT", "SortOrder": "DESCENDING", "NextToken": newest["NextToken"]})).await;
+        assert_eq!(arns(rest), vec![ec_arn, rsa_arn]);
+        let two_members = search(
+            json!({"Filter": {"CertificateArn": "arn:aws:acm:us-east-1:111122223333:certificate/x", "AcmCertificateMetadataFilter": {"Type": "IMPORTED"}}}),
+        );
+        h.fails("SearchCertificates", two_members, "ValidationException")
+            .await;
+        h.cleanup().await;
+    }
+}

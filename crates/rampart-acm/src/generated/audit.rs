@@ -6,6 +6,70 @@ use super::shapes::*;
 use rampart_codec::{AuditParams, AuditValue, put};
 use serde_json::{Map, Value};
 
+impl AuditParams for AcmCertificateMetadata {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeAccountId", &self.acme_account_id);
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(
+            &mut m,
+            "certificateKeyPairOrigin",
+            &self.certificate_key_pair_origin,
+        );
+        put(&mut m, "certificateUsage", &self.certificate_usage);
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "exportOption", &self.export_option);
+        put(&mut m, "exported", &self.exported);
+        put(&mut m, "importedAt", &self.imported_at);
+        put(&mut m, "inUse", &self.in_use);
+        put(&mut m, "issuedAt", &self.issued_at);
+        put(&mut m, "managedBy", &self.managed_by);
+        put(&mut m, "renewalEligibility", &self.renewal_eligibility);
+        put(&mut m, "renewalStatus", &self.renewal_status);
+        put(&mut m, "revokedAt", &self.revoked_at);
+        put(&mut m, "rootHierarchyType", &self.root_hierarchy_type);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "type", &self.type_);
+        put(&mut m, "validationMethod", &self.validation_method);
+        m
+    }
+}
+
+impl AuditValue for AcmCertificateMetadata {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmCertificateMetadataFilter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeAccountId", &self.acme_account_id);
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(
+            &mut m,
+            "certificateKeyPairOrigin",
+            &self.certificate_key_pair_origin,
+        );
+        put(&mut m, "exportOption", &self.export_option);
+        put(&mut m, "exported", &self.exported);
+        put(&mut m, "inUse", &self.in_use);
+        put(&mut m, "managedBy", &self.managed_by);
+        put(&mut m, "renewalStatus", &self.renewal_status);
+        put(&mut m, "rootHierarchyType", &self.root_hierarchy_type);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "type", &self.type_);
+        put(&mut m, "validationMethod", &self.validation_method);
+        m
+    }
+}
+
+impl AuditValue for AcmCertificateMetadataFilter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AddTagsToCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -83,6 +147,61 @@ impl AuditValue for CertificateDetail {
     }
 }
 
+impl AuditParams for CertificateFilter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmCertificateMetadataFilter",
+            &self.acm_certificate_metadata_filter,
+        );
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        put(&mut m, "x509AttributeFilter", &self.x509_attribute_filter);
+        m
+    }
+}
+
+impl AuditValue for CertificateFilter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CertificateFilterStatement {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "and", &self.and);
+        put(&mut m, "filter", &self.filter);
+        put(&mut m, "not", &self.not);
+        put(&mut m, "or", &self.or);
+        m
+    }
+}
+
+impl AuditValue for CertificateFilterStatement {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CertificateMetadata {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmCertificateMetadata",
+            &self.acm_certificate_metadata,
+        );
+        m
+    }
+}
+
+impl AuditValue for CertificateMetadata {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CertificateOptions {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -98,6 +217,22 @@ impl AuditParams for CertificateOptions {
 }
 
 impl AuditValue for CertificateOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CertificateSearchResult {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        put(&mut m, "certificateMetadata", &self.certificate_metadata);
+        put(&mut m, "x509Attributes", &self.x509_attributes);
+        m
+    }
+}
+
+impl AuditValue for CertificateSearchResult {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -151,6 +286,36 @@ impl AuditValue for CertificateSummary {
     }
 }
 
+impl AuditParams for CommonNameFilter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "comparisonOperator", &self.comparison_operator);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for CommonNameFilter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CustomAttribute {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "objectIdentifier", &self.object_identifier);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for CustomAttribute {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -188,6 +353,54 @@ impl AuditParams for DescribeCertificateResponse {
 }
 
 impl AuditValue for DescribeCertificateResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DistinguishedName {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "commonName", &self.common_name);
+        put(&mut m, "country", &self.country);
+        put(&mut m, "customAttributes", &self.custom_attributes);
+        put(
+            &mut m,
+            "distinguishedNameQualifier",
+            &self.distinguished_name_qualifier,
+        );
+        put(&mut m, "domainComponents", &self.domain_components);
+        put(&mut m, "generationQualifier", &self.generation_qualifier);
+        put(&mut m, "givenName", &self.given_name);
+        put(&mut m, "initials", &self.initials);
+        put(&mut m, "locality", &self.locality);
+        put(&mut m, "organization", &self.organization);
+        put(&mut m, "organizationalUnit", &self.organizational_unit);
+        put(&mut m, "pseudonym", &self.pseudonym);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "surname", &self.surname);
+        put(&mut m, "title", &self.title);
+        m
+    }
+}
+
+impl AuditValue for DistinguishedName {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DnsNameFilter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "comparisonOperator", &self.comparison_operator);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for DnsNameFilter {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -367,6 +580,30 @@ impl AuditParams for Filters {
 }
 
 impl AuditValue for Filters {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GeneralName {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "directoryName", &self.directory_name);
+        put(&mut m, "dnsName", &self.dns_name);
+        put(&mut m, "ipAddress", &self.ip_address);
+        put(&mut m, "otherName", &self.other_name);
+        put(&mut m, "registeredId", &self.registered_id);
+        put(&mut m, "rfc822Name", &self.rfc822_name);
+        put(
+            &mut m,
+            "uniformResourceIdentifier",
+            &self.uniform_resource_identifier,
+        );
+        m
+    }
+}
+
+impl AuditValue for GeneralName {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -580,6 +817,21 @@ impl AuditValue for ListTagsForCertificateResponse {
     }
 }
 
+impl AuditParams for OtherName {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "objectIdentifier", &self.object_identifier);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for OtherName {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PutAccountConfigurationRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -712,6 +964,67 @@ impl AuditValue for ResourceRecord {
     }
 }
 
+impl AuditParams for SearchCertificatesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "filterStatement", &self.filter_statement);
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "sortBy", &self.sort_by);
+        put(&mut m, "sortOrder", &self.sort_order);
+        m
+    }
+}
+
+impl AuditValue for SearchCertificatesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SearchCertificatesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "results", &self.results);
+        m
+    }
+}
+
+impl AuditValue for SearchCertificatesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SubjectAlternativeNameFilter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "dnsName", &self.dns_name);
+        m
+    }
+}
+
+impl AuditValue for SubjectAlternativeNameFilter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SubjectFilter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "commonName", &self.common_name);
+        m
+    }
+}
+
+impl AuditValue for SubjectFilter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for Tag {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -722,6 +1035,21 @@ impl AuditParams for Tag {
 }
 
 impl AuditValue for Tag {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for TimestampRange {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "end", &self.end);
+        put(&mut m, "start", &self.start);
+        m
+    }
+}
+
+impl AuditValue for TimestampRange {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -798,6 +1126,57 @@ impl AuditParams for ValidationConfiguration {
 }
 
 impl AuditValue for ValidationConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for X509AttributeFilter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "extendedKeyUsage", &self.extended_key_usage);
+        put(&mut m, "keyAlgorithm", &self.key_algorithm);
+        put(&mut m, "keyUsage", &self.key_usage);
+        put(&mut m, "notAfter", &self.not_after);
+        put(&mut m, "notBefore", &self.not_before);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "subject", &self.subject);
+        put(
+            &mut m,
+            "subjectAlternativeName",
+            &self.subject_alternative_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for X509AttributeFilter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for X509Attributes {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "extendedKeyUsages", &self.extended_key_usages);
+        put(&mut m, "issuer", &self.issuer);
+        put(&mut m, "keyAlgorithm", &self.key_algorithm);
+        put(&mut m, "keyUsages", &self.key_usages);
+        put(&mut m, "notAfter", &self.not_after);
+        put(&mut m, "notBefore", &self.not_before);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "subject", &self.subject);
+        put(
+            &mut m,
+            "subjectAlternativeNames",
+            &self.subject_alternative_names,
+        );
+        m
+    }
+}
+
+impl AuditValue for X509Attributes {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

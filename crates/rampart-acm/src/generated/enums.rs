@@ -543,6 +543,78 @@ impl AuditValue for CertificateUsage {
     }
 }
 
+/// The `ComparisonOperator` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ComparisonOperator {
+    /// `CONTAINS`
+    Contains,
+    /// `EQUALS`
+    Equals,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ComparisonOperator {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["CONTAINS", "EQUALS"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[CONTAINS, EQUALS]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Contains => "CONTAINS",
+            Self::Equals => "EQUALS",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ComparisonOperator {
+    fn from(s: &str) -> Self {
+        match s {
+            "CONTAINS" => Self::Contains,
+            "EQUALS" => Self::Equals,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ComparisonOperator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ComparisonOperator {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ComparisonOperator {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ComparisonOperator {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ComparisonOperator {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `DomainStatus` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DomainStatus {
@@ -1528,6 +1600,248 @@ impl ConstraintValue for RootHierarchyType {
 }
 
 impl AuditValue for RootHierarchyType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `SearchCertificatesSortBy` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SearchCertificatesSortBy {
+    /// `CREATED_AT`
+    CreatedAt,
+    /// `NOT_AFTER`
+    NotAfter,
+    /// `STATUS`
+    Status,
+    /// `RENEWAL_STATUS`
+    RenewalStatus,
+    /// `EXPORTED`
+    Exported,
+    /// `IN_USE`
+    InUse,
+    /// `NOT_BEFORE`
+    NotBefore,
+    /// `KEY_ALGORITHM`
+    KeyAlgorithm,
+    /// `TYPE`
+    Type,
+    /// `CERTIFICATE_ARN`
+    CertificateArn,
+    /// `COMMON_NAME`
+    CommonName,
+    /// `REVOKED_AT`
+    RevokedAt,
+    /// `RENEWAL_ELIGIBILITY`
+    RenewalEligibility,
+    /// `ISSUED_AT`
+    IssuedAt,
+    /// `MANAGED_BY`
+    ManagedBy,
+    /// `EXPORT_OPTION`
+    ExportOption,
+    /// `VALIDATION_METHOD`
+    ValidationMethod,
+    /// `IMPORTED_AT`
+    ImportedAt,
+    /// `ACME_ENDPOINT_ARN`
+    AcmeEndpointArn,
+    /// `ACME_ACCOUNT_ID`
+    AcmeAccountId,
+    /// `CERTIFICATE_KEY_PAIR_ORIGIN`
+    CertificateKeyPairOrigin,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl SearchCertificatesSortBy {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "CREATED_AT",
+        "NOT_AFTER",
+        "STATUS",
+        "RENEWAL_STATUS",
+        "EXPORTED",
+        "IN_USE",
+        "NOT_BEFORE",
+        "KEY_ALGORITHM",
+        "TYPE",
+        "CERTIFICATE_ARN",
+        "COMMON_NAME",
+        "REVOKED_AT",
+        "RENEWAL_ELIGIBILITY",
+        "ISSUED_AT",
+        "MANAGED_BY",
+        "EXPORT_OPTION",
+        "VALIDATION_METHOD",
+        "IMPORTED_AT",
+        "ACME_ENDPOINT_ARN",
+        "ACME_ACCOUNT_ID",
+        "CERTIFICATE_KEY_PAIR_ORIGIN",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[CREATED_AT, NOT_AFTER, STATUS, RENEWAL_STATUS, EXPORTED, IN_USE, NOT_BEFORE, KEY_ALGORITHM, TYPE, CERTIFICATE_ARN, COMMON_NAME, REVOKED_AT, RENEWAL_ELIGIBILITY, ISSUED_AT, MANAGED_BY, EXPORT_OPTION, VALIDATION_METHOD, IMPORTED_AT, ACME_ENDPOINT_ARN, ACME_ACCOUNT_ID, CERTIFICATE_KEY_PAIR_ORIGIN]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreatedAt => "CREATED_AT",
+            Self::NotAfter => "NOT_AFTER",
+            Self::Status => "STATUS",
+            Self::RenewalStatus => "RENEWAL_STATUS",
+            Self::Exported => "EXPORTED",
+            Self::InUse => "IN_USE",
+            Self::NotBefore => "NOT_BEFORE",
+            Self::KeyAlgorithm => "KEY_ALGORITHM",
+            Self::Type => "TYPE",
+            Self::CertificateArn => "CERTIFICATE_ARN",
+            Self::CommonName => "COMMON_NAME",
+            Self::RevokedAt => "REVOKED_AT",
+            Self::RenewalEligibility => "RENEWAL_ELIGIBILITY",
+            Self::IssuedAt => "ISSUED_AT",
+            Self::ManagedBy => "MANAGED_BY",
+            Self::ExportOption => "EXPORT_OPTION",
+            Self::ValidationMethod => "VALIDATION_METHOD",
+            Self::ImportedAt => "IMPORTED_AT",
+            Self::AcmeEndpointArn => "ACME_ENDPOINT_ARN",
+            Self::AcmeAccountId => "ACME_ACCOUNT_ID",
+            Self::CertificateKeyPairOrigin => "CERTIFICATE_KEY_PAIR_ORIGIN",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for SearchCertificatesSortBy {
+    fn from(s: &str) -> Self {
+        match s {
+            "CREATED_AT" => Self::CreatedAt,
+            "NOT_AFTER" => Self::NotAfter,
+            "STATUS" => Self::Status,
+            "RENEWAL_STATUS" => Self::RenewalStatus,
+            "EXPORTED" => Self::Exported,
+            "IN_USE" => Self::InUse,
+            "NOT_BEFORE" => Self::NotBefore,
+            "KEY_ALGORITHM" => Self::KeyAlgorithm,
+            "TYPE" => Self::Type,
+            "CERTIFICATE_ARN" => Self::CertificateArn,
+            "COMMON_NAME" => Self::CommonName,
+            "REVOKED_AT" => Self::RevokedAt,
+            "RENEWAL_ELIGIBILITY" => Self::RenewalEligibility,
+            "ISSUED_AT" => Self::IssuedAt,
+            "MANAGED_BY" => Self::ManagedBy,
+            "EXPORT_OPTION" => Self::ExportOption,
+            "VALIDATION_METHOD" => Self::ValidationMethod,
+            "IMPORTED_AT" => Self::ImportedAt,
+            "ACME_ENDPOINT_ARN" => Self::AcmeEndpointArn,
+            "ACME_ACCOUNT_ID" => Self::AcmeAccountId,
+            "CERTIFICATE_KEY_PAIR_ORIGIN" => Self::CertificateKeyPairOrigin,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for SearchCertificatesSortBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SearchCertificatesSortBy {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchCertificatesSortBy {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for SearchCertificatesSortBy {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for SearchCertificatesSortBy {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `SearchCertificatesSortOrder` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SearchCertificatesSortOrder {
+    /// `ASCENDING`
+    Ascending,
+    /// `DESCENDING`
+    Descending,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl SearchCertificatesSortOrder {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ASCENDING", "DESCENDING"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ASCENDING, DESCENDING]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ascending => "ASCENDING",
+            Self::Descending => "DESCENDING",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for SearchCertificatesSortOrder {
+    fn from(s: &str) -> Self {
+        match s {
+            "ASCENDING" => Self::Ascending,
+            "DESCENDING" => Self::Descending,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for SearchCertificatesSortOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SearchCertificatesSortOrder {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchCertificatesSortOrder {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for SearchCertificatesSortOrder {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for SearchCertificatesSortOrder {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }

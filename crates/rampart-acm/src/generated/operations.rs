@@ -69,6 +69,7 @@ pub const SERVED: &[&str] = &[
     "RemoveTagsFromCertificate",
     "RenewCertificate",
     "RequestCertificate",
+    "SearchCertificates",
     "UpdateCertificateOptions",
 ];
 
@@ -224,6 +225,16 @@ pub trait RequestCertificate: AcmHandler {
     ) -> impl Future<Output = Result<RequestCertificateResponse, Self::Error>> + Send;
 }
 
+/// `SearchCertificates`.
+pub trait SearchCertificates: AcmHandler {
+    /// Runs `SearchCertificates`.
+    fn search_certificates(
+        &self,
+        ctx: &RequestContext,
+        input: SearchCertificatesRequest,
+    ) -> impl Future<Output = Result<SearchCertificatesResponse, Self::Error>> + Send;
+}
+
 /// `UpdateCertificateOptions`.
 pub trait UpdateCertificateOptions: AcmHandler {
     /// Runs `UpdateCertificateOptions`.
@@ -252,6 +263,7 @@ pub trait AcmApi:
     + RemoveTagsFromCertificate
     + RenewCertificate
     + RequestCertificate
+    + SearchCertificates
     + UpdateCertificateOptions
 {
 }
@@ -272,6 +284,7 @@ impl<
         + RemoveTagsFromCertificate
         + RenewCertificate
         + RequestCertificate
+        + SearchCertificates
         + UpdateCertificateOptions,
 > AcmApi for T
 {
@@ -464,6 +477,19 @@ impl RequestCertificate for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "RequestCertificate",
+        ))
+    }
+}
+
+impl SearchCertificates for DecodeOnly {
+    async fn search_certificates(
+        &self,
+        _ctx: &RequestContext,
+        _input: SearchCertificatesRequest,
+    ) -> Result<SearchCertificatesResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "SearchCertificates",
         ))
     }
 }
@@ -694,6 +720,20 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "SearchCertificates" => {
+            let spec = OperationSpec {
+                name: "SearchCertificates",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: SearchCertificatesRequest| {
+                answer(
+                    move || handler.search_certificates(ctx, i),
+                    move |ok| handler.after_call(ctx, "SearchCertificates", ok),
+                )
+            })
+            .await
+        }
         "UpdateCertificateOptions" => {
             let spec = OperationSpec {
                 name: "UpdateCertificateOptions",
@@ -732,7 +772,6 @@ pub async fn dispatch<H: AcmApi>(
         "RevokeAcmeAccount" => not_served("RevokeAcmeAccount", false),
         "RevokeAcmeExternalAccountBinding" => not_served("RevokeAcmeExternalAccountBinding", false),
         "RevokeCertificate" => not_served("RevokeCertificate", false),
-        "SearchCertificates" => not_served("SearchCertificates", true),
         "TagResource" => not_served("TagResource", false),
         "UntagResource" => not_served("UntagResource", false),
         "UpdateAcmeDomainValidation" => not_served("UpdateAcmeDomainValidation", false),

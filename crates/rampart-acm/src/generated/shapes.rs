@@ -8,6 +8,226 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The `AcmCertificateMetadata` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmCertificateMetadata {
+    /// `AcmeAccountId`.
+    #[serde(
+        rename = "AcmeAccountId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_account_id: Option<String>,
+    /// `AcmeEndpointArn`.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `CertificateKeyPairOrigin`.
+    #[serde(
+        rename = "CertificateKeyPairOrigin",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_key_pair_origin: Option<CertificateKeyPairOrigin>,
+    /// `CertificateUsage`.
+    #[serde(
+        rename = "CertificateUsage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_usage: Option<CertificateUsage>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `ExportOption`.
+    #[serde(
+        rename = "ExportOption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_option: Option<CertificateExport>,
+    /// `Exported`.
+    #[serde(rename = "Exported", default, skip_serializing_if = "Option::is_none")]
+    pub exported: Option<bool>,
+    /// `ImportedAt`.
+    #[serde(
+        rename = "ImportedAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub imported_at: Option<Timestamp>,
+    /// `InUse`.
+    #[serde(rename = "InUse", default, skip_serializing_if = "Option::is_none")]
+    pub in_use: Option<bool>,
+    /// `IssuedAt`.
+    #[serde(rename = "IssuedAt", default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<Timestamp>,
+    /// `ManagedBy`.
+    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<CertificateManagedBy>,
+    /// `RenewalEligibility`.
+    #[serde(
+        rename = "RenewalEligibility",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub renewal_eligibility: Option<RenewalEligibility>,
+    /// `RenewalStatus`.
+    #[serde(
+        rename = "RenewalStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub renewal_status: Option<RenewalStatus>,
+    /// `RevokedAt`.
+    #[serde(rename = "RevokedAt", default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
+    /// `RootHierarchyType`.
+    #[serde(
+        rename = "RootHierarchyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub root_hierarchy_type: Option<RootHierarchyType>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CertificateStatus>,
+    /// `Type`.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<CertificateType>,
+    /// `ValidationMethod`.
+    #[serde(
+        rename = "ValidationMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_method: Option<ValidationMethod>,
+}
+
+impl fmt::Debug for AcmCertificateMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmCertificateMetadata")
+            .field("acme_account_id", &self.acme_account_id)
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field(
+                "certificate_key_pair_origin",
+                &self.certificate_key_pair_origin,
+            )
+            .field("certificate_usage", &self.certificate_usage)
+            .field("created_at", &self.created_at)
+            .field("export_option", &self.export_option)
+            .field("exported", &self.exported)
+            .field("imported_at", &self.imported_at)
+            .field("in_use", &self.in_use)
+            .field("issued_at", &self.issued_at)
+            .field("managed_by", &self.managed_by)
+            .field("renewal_eligibility", &self.renewal_eligibility)
+            .field("renewal_status", &self.renewal_status)
+            .field("revoked_at", &self.revoked_at)
+            .field("root_hierarchy_type", &self.root_hierarchy_type)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .field("validation_method", &self.validation_method)
+            .finish()
+    }
+}
+
+/// The `AcmCertificateMetadataFilter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmCertificateMetadataFilter {
+    /// `AcmeAccountId`.
+    #[serde(
+        rename = "AcmeAccountId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_account_id: Option<String>,
+    /// `AcmeEndpointArn`.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `CertificateKeyPairOrigin`.
+    #[serde(
+        rename = "CertificateKeyPairOrigin",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_key_pair_origin: Option<CertificateKeyPairOrigin>,
+    /// `ExportOption`.
+    #[serde(
+        rename = "ExportOption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_option: Option<CertificateExport>,
+    /// `Exported`.
+    #[serde(rename = "Exported", default, skip_serializing_if = "Option::is_none")]
+    pub exported: Option<bool>,
+    /// `InUse`.
+    #[serde(rename = "InUse", default, skip_serializing_if = "Option::is_none")]
+    pub in_use: Option<bool>,
+    /// `ManagedBy`.
+    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<CertificateManagedBy>,
+    /// `RenewalStatus`.
+    #[serde(
+        rename = "RenewalStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub renewal_status: Option<RenewalStatus>,
+    /// `RootHierarchyType`.
+    #[serde(
+        rename = "RootHierarchyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub root_hierarchy_type: Option<RootHierarchyType>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CertificateStatus>,
+    /// `Type`.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<CertificateType>,
+    /// `ValidationMethod`.
+    #[serde(
+        rename = "ValidationMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_method: Option<ValidationMethod>,
+}
+
+impl fmt::Debug for AcmCertificateMetadataFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmCertificateMetadataFilter")
+            .field("acme_account_id", &self.acme_account_id)
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field(
+                "certificate_key_pair_origin",
+                &self.certificate_key_pair_origin,
+            )
+            .field("export_option", &self.export_option)
+            .field("exported", &self.exported)
+            .field("in_use", &self.in_use)
+            .field("managed_by", &self.managed_by)
+            .field("renewal_status", &self.renewal_status)
+            .field("root_hierarchy_type", &self.root_hierarchy_type)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .field("validation_method", &self.validation_method)
+            .finish()
+    }
+}
+
 /// The `AddTagsToCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -257,6 +477,96 @@ impl fmt::Debug for CertificateDetail {
     }
 }
 
+/// The `CertificateFilter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateFilter {
+    /// `AcmCertificateMetadataFilter`.
+    #[serde(
+        rename = "AcmCertificateMetadataFilter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acm_certificate_metadata_filter: Option<AcmCertificateMetadataFilter>,
+    /// `CertificateArn`.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+    /// `X509AttributeFilter`.
+    #[serde(
+        rename = "X509AttributeFilter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub x509_attribute_filter: Option<X509AttributeFilter>,
+}
+
+impl fmt::Debug for CertificateFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateFilter")
+            .field(
+                "acm_certificate_metadata_filter",
+                &self.acm_certificate_metadata_filter,
+            )
+            .field("certificate_arn", &self.certificate_arn)
+            .field("x509_attribute_filter", &self.x509_attribute_filter)
+            .finish()
+    }
+}
+
+/// The `CertificateFilterStatement` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateFilterStatement {
+    /// `And`.
+    #[serde(rename = "And", default, skip_serializing_if = "Option::is_none")]
+    pub and: Option<Vec<CertificateFilterStatement>>,
+    /// `Filter`.
+    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<CertificateFilter>,
+    /// `Not`.
+    #[serde(rename = "Not", default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<CertificateFilterStatement>>,
+    /// `Or`.
+    #[serde(rename = "Or", default, skip_serializing_if = "Option::is_none")]
+    pub or: Option<Vec<CertificateFilterStatement>>,
+}
+
+impl fmt::Debug for CertificateFilterStatement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateFilterStatement")
+            .field("and", &self.and)
+            .field("filter", &self.filter)
+            .field("not", &self.not)
+            .field("or", &self.or)
+            .finish()
+    }
+}
+
+/// The `CertificateMetadata` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateMetadata {
+    /// `AcmCertificateMetadata`.
+    #[serde(
+        rename = "AcmCertificateMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acm_certificate_metadata: Option<AcmCertificateMetadata>,
+}
+
+impl fmt::Debug for CertificateMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateMetadata")
+            .field("acm_certificate_metadata", &self.acm_certificate_metadata)
+            .finish()
+    }
+}
+
 /// The `CertificateOptions` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -290,6 +600,43 @@ impl fmt::Debug for CertificateOptions {
             )
             .field("export", &self.export)
             .field("validation_method", &self.validation_method)
+            .finish()
+    }
+}
+
+/// The `CertificateSearchResult` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateSearchResult {
+    /// `CertificateArn`.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+    /// `CertificateMetadata`.
+    #[serde(
+        rename = "CertificateMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_metadata: Option<CertificateMetadata>,
+    /// `X509Attributes`.
+    #[serde(
+        rename = "X509Attributes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub x509_attributes: Option<X509Attributes>,
+}
+
+impl fmt::Debug for CertificateSearchResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateSearchResult")
+            .field("certificate_arn", &self.certificate_arn)
+            .field("certificate_metadata", &self.certificate_metadata)
+            .field("x509_attributes", &self.x509_attributes)
             .finish()
     }
 }
@@ -456,6 +803,56 @@ impl fmt::Debug for CertificateSummary {
     }
 }
 
+/// The `CommonNameFilter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommonNameFilter {
+    /// `ComparisonOperator`. Required.
+    #[serde(
+        rename = "ComparisonOperator",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comparison_operator: Option<ComparisonOperator>,
+    /// `Value`. Required.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for CommonNameFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommonNameFilter")
+            .field("comparison_operator", &self.comparison_operator)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `CustomAttribute` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomAttribute {
+    /// `ObjectIdentifier`.
+    #[serde(
+        rename = "ObjectIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub object_identifier: Option<String>,
+    /// `Value`.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for CustomAttribute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CustomAttribute")
+            .field("object_identifier", &self.object_identifier)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 /// The `DeleteCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -515,6 +912,143 @@ impl fmt::Debug for DescribeCertificateResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DescribeCertificateResponse")
             .field("certificate", &self.certificate)
+            .finish()
+    }
+}
+
+/// The `DistinguishedName` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistinguishedName {
+    /// `CommonName`.
+    #[serde(
+        rename = "CommonName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub common_name: Option<String>,
+    /// `Country`.
+    #[serde(rename = "Country", default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// `CustomAttributes`.
+    #[serde(
+        rename = "CustomAttributes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Vec<CustomAttribute>>,
+    /// `DistinguishedNameQualifier`.
+    #[serde(
+        rename = "DistinguishedNameQualifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distinguished_name_qualifier: Option<String>,
+    /// `DomainComponents`.
+    #[serde(
+        rename = "DomainComponents",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_components: Option<Vec<String>>,
+    /// `GenerationQualifier`.
+    #[serde(
+        rename = "GenerationQualifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub generation_qualifier: Option<String>,
+    /// `GivenName`.
+    #[serde(rename = "GivenName", default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// `Initials`.
+    #[serde(rename = "Initials", default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<String>,
+    /// `Locality`.
+    #[serde(rename = "Locality", default, skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+    /// `Organization`.
+    #[serde(
+        rename = "Organization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization: Option<String>,
+    /// `OrganizationalUnit`.
+    #[serde(
+        rename = "OrganizationalUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organizational_unit: Option<String>,
+    /// `Pseudonym`.
+    #[serde(rename = "Pseudonym", default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
+    /// `SerialNumber`.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `Surname`.
+    #[serde(rename = "Surname", default, skip_serializing_if = "Option::is_none")]
+    pub surname: Option<String>,
+    /// `Title`.
+    #[serde(rename = "Title", default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl fmt::Debug for DistinguishedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DistinguishedName")
+            .field("common_name", &self.common_name)
+            .field("country", &self.country)
+            .field("custom_attributes", &self.custom_attributes)
+            .field(
+                "distinguished_name_qualifier",
+                &self.distinguished_name_qualifier,
+            )
+            .field("domain_components", &self.domain_components)
+            .field("generation_qualifier", &self.generation_qualifier)
+            .field("given_name", &self.given_name)
+            .field("initials", &self.initials)
+            .field("locality", &self.locality)
+            .field("organization", &self.organization)
+            .field("organizational_unit", &self.organizational_unit)
+            .field("pseudonym", &self.pseudonym)
+            .field("serial_number", &self.serial_number)
+            .field("state", &self.state)
+            .field("surname", &self.surname)
+            .field("title", &self.title)
+            .finish()
+    }
+}
+
+/// The `DnsNameFilter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsNameFilter {
+    /// `ComparisonOperator`. Required.
+    #[serde(
+        rename = "ComparisonOperator",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comparison_operator: Option<ComparisonOperator>,
+    /// `Value`. Required.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for DnsNameFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DnsNameFilter")
+            .field("comparison_operator", &self.comparison_operator)
+            .field("value", &self.value)
             .finish()
     }
 }
@@ -876,6 +1410,66 @@ impl fmt::Debug for Filters {
             .field("key_types", &self.key_types)
             .field("key_usage", &self.key_usage)
             .field("managed_by", &self.managed_by)
+            .finish()
+    }
+}
+
+/// The `GeneralName` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneralName {
+    /// `DirectoryName`.
+    #[serde(
+        rename = "DirectoryName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub directory_name: Option<DistinguishedName>,
+    /// `DnsName`.
+    #[serde(rename = "DnsName", default, skip_serializing_if = "Option::is_none")]
+    pub dns_name: Option<String>,
+    /// `IpAddress`.
+    #[serde(rename = "IpAddress", default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    /// `OtherName`.
+    #[serde(rename = "OtherName", default, skip_serializing_if = "Option::is_none")]
+    pub other_name: Option<OtherName>,
+    /// `RegisteredId`.
+    #[serde(
+        rename = "RegisteredId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub registered_id: Option<String>,
+    /// `Rfc822Name`.
+    #[serde(
+        rename = "Rfc822Name",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rfc822_name: Option<String>,
+    /// `UniformResourceIdentifier`.
+    #[serde(
+        rename = "UniformResourceIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uniform_resource_identifier: Option<String>,
+}
+
+impl fmt::Debug for GeneralName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GeneralName")
+            .field("directory_name", &self.directory_name)
+            .field("dns_name", &self.dns_name)
+            .field("ip_address", &self.ip_address)
+            .field("other_name", &self.other_name)
+            .field("registered_id", &self.registered_id)
+            .field("rfc822_name", &self.rfc822_name)
+            .field(
+                "uniform_resource_identifier",
+                &self.uniform_resource_identifier,
+            )
             .finish()
     }
 }
@@ -1247,6 +1841,31 @@ impl fmt::Debug for ListTagsForCertificateResponse {
     }
 }
 
+/// The `OtherName` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherName {
+    /// `ObjectIdentifier`.
+    #[serde(
+        rename = "ObjectIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub object_identifier: Option<String>,
+    /// `Value`.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for OtherName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OtherName")
+            .field("object_identifier", &self.object_identifier)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 /// The `PutAccountConfigurationRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1506,6 +2125,106 @@ impl fmt::Debug for ResourceRecord {
     }
 }
 
+/// The `SearchCertificatesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchCertificatesRequest {
+    /// `FilterStatement`.
+    #[serde(
+        rename = "FilterStatement",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filter_statement: Option<CertificateFilterStatement>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `SortBy`.
+    #[serde(rename = "SortBy", default, skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<SearchCertificatesSortBy>,
+    /// `SortOrder`.
+    #[serde(rename = "SortOrder", default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<SearchCertificatesSortOrder>,
+}
+
+impl fmt::Debug for SearchCertificatesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchCertificatesRequest")
+            .field("filter_statement", &self.filter_statement)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .field("sort_by", &self.sort_by)
+            .field("sort_order", &self.sort_order)
+            .finish()
+    }
+}
+
+/// The `SearchCertificatesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchCertificatesResponse {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `Results`.
+    #[serde(rename = "Results", default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<CertificateSearchResult>>,
+}
+
+impl fmt::Debug for SearchCertificatesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchCertificatesResponse")
+            .field("next_token", &self.next_token)
+            .field("results", &self.results)
+            .finish()
+    }
+}
+
+/// The `SubjectAlternativeNameFilter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectAlternativeNameFilter {
+    /// `DnsName`.
+    #[serde(rename = "DnsName", default, skip_serializing_if = "Option::is_none")]
+    pub dns_name: Option<DnsNameFilter>,
+}
+
+impl fmt::Debug for SubjectAlternativeNameFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubjectAlternativeNameFilter")
+            .field("dns_name", &self.dns_name)
+            .finish()
+    }
+}
+
+/// The `SubjectFilter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectFilter {
+    /// `CommonName`.
+    #[serde(
+        rename = "CommonName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub common_name: Option<CommonNameFilter>,
+}
+
+impl fmt::Debug for SubjectFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubjectFilter")
+            .field("common_name", &self.common_name)
+            .finish()
+    }
+}
+
 /// The `Tag` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1523,6 +2242,27 @@ impl fmt::Debug for Tag {
         f.debug_struct("Tag")
             .field("key", &self.key)
             .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `TimestampRange` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampRange {
+    /// `End`.
+    #[serde(rename = "End", default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Timestamp>,
+    /// `Start`.
+    #[serde(rename = "Start", default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Timestamp>,
+}
+
+impl fmt::Debug for TimestampRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TimestampRange")
+            .field("end", &self.end)
+            .field("start", &self.start)
             .finish()
     }
 }
@@ -1661,6 +2401,132 @@ impl fmt::Debug for ValidationConfiguration {
             .field("validation_challenge", &self.validation_challenge)
             .field("validation_method", &self.validation_method)
             .field("validation_status", &self.validation_status)
+            .finish()
+    }
+}
+
+/// The `X509AttributeFilter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct X509AttributeFilter {
+    /// `ExtendedKeyUsage`.
+    #[serde(
+        rename = "ExtendedKeyUsage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extended_key_usage: Option<ExtendedKeyUsageName>,
+    /// `KeyAlgorithm`.
+    #[serde(
+        rename = "KeyAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_algorithm: Option<KeyAlgorithm>,
+    /// `KeyUsage`.
+    #[serde(rename = "KeyUsage", default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<KeyUsageName>,
+    /// `NotAfter`.
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<TimestampRange>,
+    /// `NotBefore`.
+    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<TimestampRange>,
+    /// `SerialNumber`.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `Subject`.
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<SubjectFilter>,
+    /// `SubjectAlternativeName`.
+    #[serde(
+        rename = "SubjectAlternativeName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_alternative_name: Option<SubjectAlternativeNameFilter>,
+}
+
+impl fmt::Debug for X509AttributeFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("X509AttributeFilter")
+            .field("extended_key_usage", &self.extended_key_usage)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("key_usage", &self.key_usage)
+            .field("not_after", &self.not_after)
+            .field("not_before", &self.not_before)
+            .field("serial_number", &self.serial_number)
+            .field("subject", &self.subject)
+            .field("subject_alternative_name", &self.subject_alternative_name)
+            .finish()
+    }
+}
+
+/// The `X509Attributes` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct X509Attributes {
+    /// `ExtendedKeyUsages`.
+    #[serde(
+        rename = "ExtendedKeyUsages",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extended_key_usages: Option<Vec<ExtendedKeyUsageName>>,
+    /// `Issuer`.
+    #[serde(rename = "Issuer", default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<DistinguishedName>,
+    /// `KeyAlgorithm`.
+    #[serde(
+        rename = "KeyAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_algorithm: Option<KeyAlgorithm>,
+    /// `KeyUsages`.
+    #[serde(rename = "KeyUsages", default, skip_serializing_if = "Option::is_none")]
+    pub key_usages: Option<Vec<KeyUsageName>>,
+    /// `NotAfter`.
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<Timestamp>,
+    /// `NotBefore`.
+    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<Timestamp>,
+    /// `SerialNumber`.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `Subject`.
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<DistinguishedName>,
+    /// `SubjectAlternativeNames`.
+    #[serde(
+        rename = "SubjectAlternativeNames",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_alternative_names: Option<Vec<GeneralName>>,
+}
+
+impl fmt::Debug for X509Attributes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("X509Attributes")
+            .field("extended_key_usages", &self.extended_key_usages)
+            .field("issuer", &self.issuer)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("key_usages", &self.key_usages)
+            .field("not_after", &self.not_after)
+            .field("not_before", &self.not_before)
+            .field("serial_number", &self.serial_number)
+            .field("subject", &self.subject)
+            .field("subject_alternative_names", &self.subject_alternative_names)
             .finish()
     }
 }

@@ -8,6 +8,57 @@ use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, Va
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+impl Validate for AcmCertificateMetadataFilter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeAccountId", false);
+        if let Some(v) = &self.acme_account_id {
+            check_acme_account_id(errs, &f, v);
+        }
+        let f = Field::new(path, "acmeEndpointArn", false);
+        if let Some(v) = &self.acme_endpoint_arn {
+            check_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "certificateKeyPairOrigin", false);
+        if let Some(v) = &self.certificate_key_pair_origin {
+            check_certificate_key_pair_origin(errs, &f, v);
+        }
+        let f = Field::new(path, "exportOption", false);
+        if let Some(v) = &self.export_option {
+            check_certificate_export(errs, &f, v);
+        }
+        let f = Field::new(path, "managedBy", false);
+        if let Some(v) = &self.managed_by {
+            check_certificate_managed_by(errs, &f, v);
+        }
+        let f = Field::new(path, "renewalStatus", false);
+        if let Some(v) = &self.renewal_status {
+            check_renewal_status(errs, &f, v);
+        }
+        let f = Field::new(path, "rootHierarchyType", false);
+        if let Some(v) = &self.root_hierarchy_type {
+            check_root_hierarchy_type(errs, &f, v);
+        }
+        let f = Field::new(path, "status", false);
+        if let Some(v) = &self.status {
+            check_certificate_status(errs, &f, v);
+        }
+        let f = Field::new(path, "type", false);
+        if let Some(v) = &self.type_ {
+            check_certificate_type(errs, &f, v);
+        }
+        let f = Field::new(path, "validationMethod", false);
+        if let Some(v) = &self.validation_method {
+            check_validation_method(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for AcmCertificateMetadataFilter {}
+
+fn check_acme_account_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(36), Some(36));
+}
+
 impl Validate for AddTagsToCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -67,6 +118,61 @@ fn check_certificate_chain_blob(errs: &mut ValidationErrors, f: &Field<'_>, v: &
 
 fn check_certificate_export(errs: &mut ValidationErrors, f: &Field<'_>, v: &CertificateExport) {
     errs.enum_value(f, v.as_str(), v.is_known(), CertificateExport::VALUE_SET);
+}
+
+impl Validate for CertificateFilter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmCertificateMetadataFilter", false);
+        if let Some(v) = &self.acm_certificate_metadata_filter {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "certificateArn", false);
+        if let Some(v) = &self.certificate_arn {
+            check_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "x509AttributeFilter", false);
+        if let Some(v) = &self.x509_attribute_filter {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for CertificateFilter {}
+
+impl Validate for CertificateFilterStatement {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "and", false);
+        if let Some(v) = &self.and {
+            check_certificate_filter_statement_list(errs, &f, v);
+        }
+        let f = Field::new(path, "filter", false);
+        if let Some(v) = &self.filter {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "not", false);
+        if let Some(v) = &self.not {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "or", false);
+        if let Some(v) = &self.or {
+            check_certificate_filter_statement_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CertificateFilterStatement {}
+
+fn check_certificate_filter_statement_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[CertificateFilterStatement],
+) {
+    errs.length(f, v, v.len(), Some(1), Some(15));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
 }
 
 fn check_certificate_key_pair_origin(
@@ -147,8 +253,37 @@ fn check_certificate_transparency_logging_preference(
     );
 }
 
+fn check_certificate_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &CertificateType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), CertificateType::VALUE_SET);
+}
+
 fn check_certificate_usage(errs: &mut ValidationErrors, f: &Field<'_>, v: &CertificateUsage) {
     errs.enum_value(f, v.as_str(), v.is_known(), CertificateUsage::VALUE_SET);
+}
+
+impl Validate for CommonNameFilter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "comparisonOperator", false);
+        match &self.comparison_operator {
+            Some(v) => {
+                check_comparison_operator(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "value", false);
+        match &self.value {
+            Some(v) => {
+                check_filter_string(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CommonNameFilter {}
+
+fn check_comparison_operator(errs: &mut ValidationErrors, f: &Field<'_>, v: &ComparisonOperator) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ComparisonOperator::VALUE_SET);
 }
 
 impl Validate for DeleteCertificateRequest {
@@ -178,6 +313,27 @@ impl Validate for DescribeCertificateRequest {
 }
 
 impl ConstraintValue for DescribeCertificateRequest {}
+
+impl Validate for DnsNameFilter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "comparisonOperator", false);
+        match &self.comparison_operator {
+            Some(v) => {
+                check_comparison_operator(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "value", false);
+        match &self.value {
+            Some(v) => {
+                check_filter_string(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DnsNameFilter {}
 
 fn check_domain_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
     errs.length(f, v, v.len(), Some(1), Some(100));
@@ -278,6 +434,10 @@ fn check_extended_key_usage_name(
     v: &ExtendedKeyUsageName,
 ) {
     errs.enum_value(f, v.as_str(), v.is_known(), ExtendedKeyUsageName::VALUE_SET);
+}
+
+fn check_filter_string(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(256));
 }
 
 impl Validate for Filters {
@@ -557,6 +717,10 @@ impl Validate for RenewCertificateRequest {
 
 impl ConstraintValue for RenewCertificateRequest {}
 
+fn check_renewal_status(errs: &mut ValidationErrors, f: &Field<'_>, v: &RenewalStatus) {
+    errs.enum_value(f, v.as_str(), v.is_known(), RenewalStatus::VALUE_SET);
+}
+
 impl Validate for RequestCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateAuthorityArn", false);
@@ -628,6 +792,76 @@ fn check_root_hierarchy_types(errs: &mut ValidationErrors, f: &Field<'_>, v: &[R
     }
 }
 
+impl Validate for SearchCertificatesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "filterStatement", false);
+        if let Some(v) = &self.filter_statement {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_search_max_results(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+        let f = Field::new(path, "sortBy", false);
+        if let Some(v) = &self.sort_by {
+            check_search_certificates_sort_by(errs, &f, v);
+        }
+        let f = Field::new(path, "sortOrder", false);
+        if let Some(v) = &self.sort_order {
+            check_search_certificates_sort_order(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for SearchCertificatesRequest {}
+
+fn check_search_certificates_sort_by(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &SearchCertificatesSortBy,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        SearchCertificatesSortBy::VALUE_SET,
+    );
+}
+
+fn check_search_certificates_sort_order(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &SearchCertificatesSortOrder,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        SearchCertificatesSortOrder::VALUE_SET,
+    );
+}
+
+fn check_search_max_results(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
+    errs.range(f, *v, Some(1), Some(500));
+}
+
+static RE_SERIAL_NUMBER: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[0-9a-f]{2}(:[0-9a-f]{2}){1,19}").ok());
+
+fn check_serial_number(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(2), Some(59));
+    errs.pattern(
+        f,
+        v,
+        RE_SERIAL_NUMBER.as_ref(),
+        "[0-9a-f]{2}(:[0-9a-f]{2}){1,19}",
+    );
+}
+
 fn check_sort_by(errs: &mut ValidationErrors, f: &Field<'_>, v: &SortBy) {
     errs.enum_value(f, v.as_str(), v.is_known(), SortBy::VALUE_SET);
 }
@@ -635,6 +869,28 @@ fn check_sort_by(errs: &mut ValidationErrors, f: &Field<'_>, v: &SortBy) {
 fn check_sort_order(errs: &mut ValidationErrors, f: &Field<'_>, v: &SortOrder) {
     errs.enum_value(f, v.as_str(), v.is_known(), SortOrder::VALUE_SET);
 }
+
+impl Validate for SubjectAlternativeNameFilter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "dnsName", false);
+        if let Some(v) = &self.dns_name {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for SubjectAlternativeNameFilter {}
+
+impl Validate for SubjectFilter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "commonName", false);
+        if let Some(v) = &self.common_name {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for SubjectFilter {}
 
 impl Validate for Tag {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -689,6 +945,12 @@ fn check_tag_value(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     );
 }
 
+impl Validate for TimestampRange {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for TimestampRange {}
+
 impl Validate for UpdateCertificateOptionsRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -713,3 +975,34 @@ impl ConstraintValue for UpdateCertificateOptionsRequest {}
 fn check_validation_method(errs: &mut ValidationErrors, f: &Field<'_>, v: &ValidationMethod) {
     errs.enum_value(f, v.as_str(), v.is_known(), ValidationMethod::VALUE_SET);
 }
+
+impl Validate for X509AttributeFilter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "extendedKeyUsage", false);
+        if let Some(v) = &self.extended_key_usage {
+            check_extended_key_usage_name(errs, &f, v);
+        }
+        let f = Field::new(path, "keyAlgorithm", false);
+        if let Some(v) = &self.key_algorithm {
+            check_key_algorithm(errs, &f, v);
+        }
+        let f = Field::new(path, "keyUsage", false);
+        if let Some(v) = &self.key_usage {
+            check_key_usage_name(errs, &f, v);
+        }
+        let f = Field::new(path, "serialNumber", false);
+        if let Some(v) = &self.serial_number {
+            check_serial_number(errs, &f, v);
+        }
+        let f = Field::new(path, "subject", false);
+        if let Some(v) = &self.subject {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "subjectAlternativeName", false);
+        if let Some(v) = &self.subject_alternative_name {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for X509AttributeFilter {}

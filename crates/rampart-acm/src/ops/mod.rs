@@ -10,5 +10,6 @@ mod private;
 mod read;
 mod renew;
 mod request;
+mod search;
 pub(crate) mod tags;
 mod validations;
