@@ -4,7 +4,7 @@
 
 use crate::generated::errors::validation_exception;
 use crate::generated::*;
-use crate::record::CertRecord;
+use crate::record::{CertFacts, CertRecord};
 use crate::service::timestamp;
 
 /// How deep statements may nest.
@@ -118,49 +118,59 @@ fn x509_matches(filter: &X509AttributeFilter, record: &CertRecord) -> Result<boo
     if let Some(key) = &filter.key_algorithm {
         return Ok(key.as_str() == record.key_algorithm);
     }
-    let Some(facts) = &record.facts else {
-        return Ok(false);
-    };
-    let common_name = || facts.subject.split(',').find_map(|p| p.strip_prefix("CN="));
-    Ok(if let Some(subject) = &filter.subject {
+    Ok(record
+        .facts
+        .as_ref()
+        .is_some_and(|facts| attribute_matches(filter, facts)))
+}
+
+/// The one attribute `filter` names, against an issued certificate's facts.
+fn attribute_matches(filter: &X509AttributeFilter, facts: &CertFacts) -> bool {
+    if let Some(subject) = &filter.subject {
+        let cn = facts.subject.split(',').find_map(|p| p.strip_prefix("CN="));
         let wanted = subject.common_name.as_ref();
-        wanted.is_some_and(|w| {
-            common_name().is_some_and(|cn| {
-                compare(
-                    cn,
-                    w.value.as_deref().unwrap_or_default(),
-                    w.comparison_operator.as_ref(),
-                )
-            })
-        })
-    } else if let Some(san) = &filter.subject_alternative_name {
-        san.dns_name.as_ref().is_some_and(|w| {
-            let wanted = w.value.as_deref().unwrap_or_default();
+        return wanted.is_some_and(|w| {
+            cn.is_some_and(|cn| name_matches(cn, &w.value, &w.comparison_operator))
+        });
+    }
+    if let Some(san) = &filter.subject_alternative_name {
+        let wanted = san.dns_name.as_ref();
+        return wanted.is_some_and(|w| {
             facts
                 .sans
                 .iter()
-                .any(|n| compare(n, wanted, w.comparison_operator.as_ref()))
-        })
-    } else if let Some(eku) = &filter.extended_key_usage {
-        match eku {
+                .any(|n| name_matches(n, &w.value, &w.comparison_operator))
+        });
+    }
+    if let Some(eku) = &filter.extended_key_usage {
+        return match eku {
             ExtendedKeyUsageName::None => facts.extended_key_usages.is_empty(),
             eku => facts
                 .extended_key_usages
                 .iter()
                 .any(|(n, _)| n == eku.as_str()),
-        }
-    } else if let Some(usage) = &filter.key_usage {
-        facts.key_usages.iter().any(|n| n == usage.as_str())
-    } else if let Some(serial) = &filter.serial_number {
-        facts.serial.eq_ignore_ascii_case(serial)
-    } else if let Some(range) = &filter.not_after {
-        in_range(range, facts.not_after_ms)
-    } else {
-        filter
-            .not_before
-            .as_ref()
-            .is_some_and(|r| in_range(r, facts.not_before_ms))
-    })
+        };
+    }
+    if let Some(usage) = &filter.key_usage {
+        return facts.key_usages.iter().any(|n| n == usage.as_str());
+    }
+    if let Some(serial) = &filter.serial_number {
+        return facts.serial.eq_ignore_ascii_case(serial);
+    }
+    if let Some(range) = &filter.not_after {
+        return in_range(range, facts.not_after_ms);
+    }
+    let range = filter.not_before.as_ref();
+    range.is_some_and(|r| in_range(r, facts.not_before_ms))
+}
+
+/// A name against a filter's value and operator.
+fn name_matches(name: &str, value: &Option<String>, operator: &Option<ComparisonOperator>) -> bool {
+    compare(
+        name,
+        value.as_deref().unwrap_or_default(),
+        operator.as_ref(),
+    )
 }
 
 /// Whether `ms` lies in the inclusive `range`.
@@ -175,7 +185,43 @@ fn metadata_matches(
     record: &CertRecord,
     now_ms: i64,
 ) -> Result<bool, ServiceError> {
-    let set = [
+    one_member(&metadata_members(filter), "AcmCertificateMetadataFilter")?;
+    let origin = if record.cert_type == "IMPORTED" {
+        "CUSTOMER_PROVIDED"
+    } else {
+        "AWS_MANAGED"
+    };
+    let renewal = record.renewal.as_ref().map(|(status, _)| status.as_str());
+    let f = filter;
+    Ok(if let Some(status) = &f.status {
+        status.as_str() == record.status_at(now_ms)
+    } else if let Some(status) = &f.renewal_status {
+        Some(status.as_str()) == renewal
+    } else if let Some(kind) = &f.type_ {
+        kind.as_str() == record.cert_type
+    } else if let Some(in_use) = f.in_use {
+        // Nothing uses certificates yet.
+        !in_use
+    } else if let Some(exported) = f.exported {
+        exported == record.exported
+    } else if let Some(option) = &f.export_option {
+        option.as_str() == record.export_option
+    } else if let Some(method) = &f.validation_method {
+        record
+            .validations
+            .iter()
+            .any(|v| v.method == method.as_str())
+    } else if let Some(wanted) = &f.certificate_key_pair_origin {
+        wanted.as_str() == origin
+    } else {
+        // No certificate is managed by CloudFront, issued through ACME or from Amazon N2.
+        false
+    })
+}
+
+/// Which members of a metadata filter are set.
+fn metadata_members(filter: &AcmCertificateMetadataFilter) -> [bool; 12] {
+    [
         filter.status.is_some(),
         filter.renewal_status.is_some(),
         filter.type_.is_some(),
@@ -188,43 +234,5 @@ fn metadata_matches(
         filter.acme_endpoint_arn.is_some(),
         filter.acme_account_id.is_some(),
         filter.root_hierarchy_type.is_some(),
-    ];
-    one_member(&set, "AcmCertificateMetadataFilter")?;
-    let origin = if record.cert_type == "IMPORTED" {
-        "CUSTOMER_PROVIDED"
-    } else {
-        "AWS_MANAGED"
-    };
-    let renewal = record.renewal.as_ref().map(|(status, _)| status.as_str());
-    Ok(match filter {
-        f if f.status.is_some() => f
-            .status
-            .as_ref()
-            .is_some_and(|s| s.as_str() == record.status_at(now_ms)),
-        f if f.renewal_status.is_some() => f
-            .renewal_status
-            .as_ref()
-            .is_some_and(|s| Some(s.as_str()) == renewal),
-        f if f.type_.is_some() => f
-            .type_
-            .as_ref()
-            .is_some_and(|t| t.as_str() == record.cert_type),
-        // Nothing uses certificates yet.
-        f if f.in_use.is_some() => f.in_use == Some(false),
-        f if f.exported.is_some() => f.exported == Some(record.exported),
-        f if f.export_option.is_some() => f
-            .export_option
-            .as_ref()
-            .is_some_and(|e| e.as_str() == record.export_option),
-        f if f.validation_method.is_some() => f
-            .validation_method
-            .as_ref()
-            .is_some_and(|m| record.validations.iter().any(|v| v.method == m.as_str())),
-        f if f.certificate_key_pair_origin.is_some() => f
-            .certificate_key_pair_origin
-            .as_ref()
-            .is_some_and(|o| o.as_str() == origin),
-        // No certificate is managed by CloudFront, issued through ACME or from Amazon N2.
-        _ => false,
-    })
+    ]
 }

@@ -164,7 +164,7 @@ pub(crate) fn authorize(
     ctx.authorize(&check, &ctx.policy_context())
         .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))?;
     if resource != "*" {
-        ctx.note_resource(resource, "AWS::CertificateManager::Certificate");
+        ctx.note_resource(resource, "AWS::ACM::Certificate");
     }
     Ok(())
 }

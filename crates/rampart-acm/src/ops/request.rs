@@ -30,20 +30,7 @@ impl RequestCertificate for AcmService {
     ) -> Result<RequestCertificateResponse, ServiceError> {
         let cert = new_cert(ctx);
         authorize_cert(ctx, "RequestCertificate", &cert)?;
-        crate::domains::check(&input)?;
-        let names = requested_names(&input)?;
-        let key_algorithm = key_algorithm_of(&input)?;
-        let method = method_of(&input)?;
-        let tags = tag_pairs(input.tags.as_deref().unwrap_or_default())?;
-        let checks = validation::checks(
-            ctx.account().as_str(),
-            &names,
-            input
-                .domain_validation_options
-                .as_deref()
-                .unwrap_or_default(),
-            &method,
-        )?;
+        let mut record = self.checked_request(ctx, &cert, &input)?;
         let token = input.idempotency_token.as_deref();
         let token_row = token.map(|t| token_row(&cert.scope.prefix(), t));
         let (prior, token_expect) = self.prior_request(token_row.as_deref()).await?;
@@ -52,11 +39,9 @@ impl RequestCertificate for AcmService {
                 certificate_arn: Some(arn),
             });
         }
-        let mut record = self.requested(&cert, &input, names, key_algorithm);
-        merge_tags(&mut record.tags, &tags)?;
-        match input.certificate_authority_arn.as_deref() {
-            Some(ca_arn) => self.issue_private(&mut record, ca_arn).await?,
-            None => record.validations = checks,
+        if let Some(ca_arn) = input.certificate_authority_arn.as_deref() {
+            record.validations.clear();
+            self.issue_private(&mut record, ca_arn).await?;
         }
         let mut writes = vec![
             self.tables
@@ -78,6 +63,32 @@ impl RequestCertificate for AcmService {
 }
 
 impl AcmService {
+    /// The request's record once its names, key algorithm, validation method, options and
+    /// tags pass ACM's checks (with the validations a public certificate waits for).
+    fn checked_request(
+        &self,
+        ctx: &RequestContext,
+        cert: &CertRef,
+        input: &RequestCertificateRequest,
+    ) -> Result<CertRecord, ServiceError> {
+        crate::domains::check(input)?;
+        let names = requested_names(input)?;
+        let key_algorithm = key_algorithm_of(input)?;
+        let method = method_of(input)?;
+        let tags = tag_pairs(input.tags.as_deref().unwrap_or_default())?;
+        let options = input.domain_validation_options.as_deref();
+        let checks = validation::checks(
+            ctx.account().as_str(),
+            &names,
+            options.unwrap_or_default(),
+            &method,
+        )?;
+        let mut record = self.requested(cert, input, names, key_algorithm);
+        merge_tags(&mut record.tags, &tags)?;
+        record.validations = checks;
+        Ok(record)
+    }
+
     /// The certificate a token made in the last hour, and the condition to record it anew.
     async fn prior_request(
         &self,
