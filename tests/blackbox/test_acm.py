@@ -137,6 +137,23 @@ def test_imports_are_refused_as_acm_refuses_them(acm):
                  Certificate=leaf_pem, PrivateKey=leaf_key_pem, CertificateChain=stranger_pem)
 
 
+def test_traditional_key_formats_import(acm):
+    """PKCS #1 (`RSA PRIVATE KEY`) and SEC1 (`EC PRIVATE KEY`) keys import like PKCS #8."""
+    for key, expected in ((rsa.generate_private_key(public_exponent=65537, key_size=3072), "RSA_3072"),
+                          (ec.generate_private_key(ec.SECP521R1()), "EC_secp521r1")):
+        cert_pem = _certificate("legacy.example.com", key=key)[0]
+        key_pem = key.private_bytes(serialization.Encoding.PEM,
+                                    serialization.PrivateFormat.TraditionalOpenSSL,
+                                    serialization.NoEncryption())
+        assert b"-----BEGIN RSA PRIVATE KEY-----" in key_pem or b"-----BEGIN EC PRIVATE KEY-----" in key_pem
+        arn = acm.import_certificate(Certificate=cert_pem, PrivateKey=key_pem)["CertificateArn"]
+        assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["KeyAlgorithm"] == expected
+    encrypted = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.BestAvailableEncryption(b"secret"))
+    expect_error(acm.import_certificate, "ValidationException", "encrypted",
+                 Certificate=cert_pem, PrivateKey=encrypted)
+
+
 def test_private_certificate_from_a_pca_ca_exports_and_renews(acm, pca):
     ca = _active_root(pca)
     arn = acm.request_certificate(DomainName="svc.internal", SubjectAlternativeNames=["api.internal"],
