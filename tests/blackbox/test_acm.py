@@ -262,6 +262,28 @@ def test_iam_policies_decide(server, acm):
     acm.describe_certificate(CertificateArn=arns[0])
 
 
+def test_calls_are_audited_without_keys(server, acm, pca):
+    ca = _active_root(pca)
+    arn = acm.request_certificate(DomainName="audit.internal", CertificateAuthorityArn=ca)["CertificateArn"]
+    exported = acm.export_certificate(CertificateArn=arn, Passphrase=b"audit pass")
+    cert_pem, key_pem, _, _ = _certificate("audit-import.example.com")
+    imported = acm.import_certificate(Certificate=cert_pem, PrivateKey=key_pem)["CertificateArn"]
+
+    def audited():
+        events = [e for e in server.audit_tail(300) if e.get("eventSource") == "acm.amazonaws.com"]
+        export = [e for e in events if e.get("eventName") == "ExportCertificate"
+                  and any(r.get("ARN") == arn for r in e.get("resources") or [])]
+        assert export and export[-1]["responseElements"] is None
+        assert "passphrase" not in json.dumps(export[-1]["requestParameters"]).lower()
+        imports = [e for e in events if e.get("eventName") == "ImportCertificate"
+                   and any(r.get("ARN") == imported for r in e.get("resources") or [])]
+        assert imports and "privateKey" not in json.dumps(imports[-1]["requestParameters"])
+        text = json.dumps(events)
+        assert key_pem.decode().splitlines()[1] not in text
+        assert exported["PrivateKey"].splitlines()[1] not in text
+    eventually(audited)
+
+
 def _database_bytes(server) -> dict[str, bytes]:
     if server.postgres:
         dump = subprocess.run(["pg_dump", "--data-only", server.database_url],
