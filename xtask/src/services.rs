@@ -310,6 +310,28 @@ const ACMPCA_SERVED: &[&str] = &[
     "UpdateCertificateAuthority",
 ];
 
+/// The ACM operations `rampart-acm` implements (`impl <Operation> for AcmService`, in `ops/`);
+/// the model's others (ACME endpoints, RevokeCertificate, ResendValidationEmail,
+/// TagResource, ...) answer not-served.
+const ACM_SERVED: &[&str] = &[
+    "AddTagsToCertificate",
+    "DeleteCertificate",
+    "DescribeCertificate",
+    "ExportCertificate",
+    "GetAccountConfiguration",
+    "GetCertificate",
+    "ImportCertificate",
+    "ListCertificateDomainValidations",
+    "ListCertificates",
+    "ListTagsForCertificate",
+    "PutAccountConfiguration",
+    "RemoveTagsFromCertificate",
+    "RenewCertificate",
+    "RequestCertificate",
+    "SearchCertificates",
+    "UpdateCertificateOptions",
+];
+
 /// The Secrets Manager operations `rampart-secretsmanager` implements (`impl <Operation> for
 /// SecretsManagerService`, in `ops/`): all 26 of the model.
 const SECRETSMANAGER_SERVED: &[&str] = &[
@@ -444,6 +466,18 @@ pub const SERVICES: &[ServiceSpec] = &[
         served: ACMPCA_SERVED,
         read_only: &["Describe*", "Get*", "List*"],
         hidden_responses: &[],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    },
+    ServiceSpec {
+        model: "acm/2015-12-08/service-2.json",
+        crate_dir: "crates/rampart-acm",
+        module_dir: "src/generated",
+        served: ACM_SERVED,
+        read_only: &["Describe*", "Get*", "List*", "Search*"],
+        // The exported private key (encrypted, but still the key) stays out of the trail.
+        hidden_responses: &["ExportCertificate"],
         global_region: None,
         prechecked: &[],
         audit_hidden: &[],

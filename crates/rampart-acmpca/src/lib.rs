@@ -20,6 +20,7 @@ mod api;
 pub mod audit_report;
 mod crl;
 mod deletion;
+pub mod for_acm;
 pub mod generated;
 mod issuer;
 mod keys;

@@ -149,7 +149,8 @@ mod tests {
                 "events",
                 "secretsmanager",
                 "ssm",
-                "acmpca"
+                "acmpca",
+                "acm"
             ]
         );
         let prefixes: Vec<&str> = modules
@@ -157,8 +158,9 @@ mod tests {
             .iter()
             .map(|s| s.target_prefix())
             .collect();
-        assert_eq!(prefixes.len(), 6, "{prefixes:?}");
+        assert_eq!(prefixes.len(), 7, "{prefixes:?}");
         assert!(prefixes.contains(&"ACMPrivateCA"), "{prefixes:?}");
+        assert!(prefixes.contains(&"CertificateManager"), "{prefixes:?}");
         assert!(prefixes.contains(&"AmazonSSM"), "{prefixes:?}");
         assert!(prefixes.contains(&"secretsmanager"), "{prefixes:?}");
         let signing: Vec<&str> = modules

@@ -20,6 +20,7 @@ pub const MODULES: &[ModuleFactory] = &[
     rampart_secretsmanager::module,
     rampart_ssm::module,
     rampart_acmpca::module,
+    rampart_acm::module,
 ];
 
 /// Runs the server until SIGINT/SIGTERM.

@@ -1,0 +1,33 @@
+//! AWS Certificate Manager for Rampart. ImportCertificate checks what ACM checks (one PEM
+//! certificate in effect now, an unencrypted RSA 2048/3072/4096 or EC P-256/P-384/P-521 key
+//! that matches it, a chain in order whose signatures verify; re-import keeps the ARN under
+//! ACM's re-import rules). RequestCertificate with a `CertificateAuthorityArn` makes a key
+//! (RSA_2048, EC_prime256v1, EC_secp384r1) and a CSR and has the ACM PCA CA issue a PRIVATE
+//! certificate at once (a refusal leaves it FAILED with ACM's `PCA_*` reason); without one the
+//! request is AMAZON_ISSUED and stays PENDING_VALIDATION with AWS-shaped DNS CNAMEs or
+//! validation e-mail addresses: real DNS and e-mail validation and Rampart's public issuer
+//! come later. Describe/Get/List/Delete, tags, ExportCertificate (private certificates, and
+//! those requested with `Export: ENABLED`, as an encrypted PKCS #8 key), RenewCertificate of
+//! private certificates, SearchCertificates (filter statements over X.509 attributes and ACM
+//! metadata), ListCertificateDomainValidations, UpdateCertificateOptions and the account's
+//! expiry-event setting.
+//! Private keys are sealed under the root key's ACM domain key and never stored in the clear.
+//! The ACME endpoint operations, RevokeCertificate, ResendValidationEmail and the rest of
+//! the model answer not-served for now.
+
+mod convert;
+mod domains;
+mod facts;
+pub mod generated;
+mod import_check;
+mod keys;
+mod module;
+mod ops;
+mod pbes2;
+mod record;
+mod search_filter;
+mod service;
+mod validation;
+
+pub use module::{TABLES, module};
+pub use service::AcmService;

@@ -1,0 +1,44 @@
+//! ACM as a server module (`rampart_module`): its JSON 1.1 endpoint and tables. Certificate
+//! keys are sealed under the root key's ACM domain key; private certificates come from the
+//! ACM PCA module, which must be built first.
+
+use crate::AcmService;
+use crate::record::{ACCOUNT_CONFIG, CERTIFICATES, REQUEST_TOKENS};
+use rampart_acmpca::AcmPcaService;
+use rampart_codec::AwsJsonService;
+use rampart_crypto::root::Domain;
+use rampart_module::{ModuleEnv, ServiceModule};
+use std::sync::Arc;
+
+/// Every table ACM owns.
+pub const TABLES: &[&str] = &[CERTIFICATES, REQUEST_TOKENS, ACCOUNT_CONFIG];
+
+/// Builds ACM over the store, the ACM domain key, the service clock and ACM PCA.
+pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
+    let pca: Arc<AcmPcaService> = env.clients.require("acm")?;
+    let service = Arc::new(AcmService::new(
+        env.store.clone(),
+        env.root.domain_key(Domain::Acm),
+        env.clock.clone(),
+        pca,
+    ));
+    env.clients.provide(service.clone());
+    Ok(Arc::new(AcmModule(service)))
+}
+
+/// The module around the service.
+struct AcmModule(Arc<AcmService>);
+
+impl ServiceModule for AcmModule {
+    fn name(&self) -> &'static str {
+        "acm"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        TABLES
+    }
+
+    fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
+        vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
+    }
+}

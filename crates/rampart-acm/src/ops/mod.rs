@@ -1,0 +1,15 @@
+//! The served operations, one `impl <Operation> for AcmService` each, grouped by area.
+
+mod account;
+mod delete;
+mod export;
+mod import;
+pub(crate) mod list;
+mod options;
+mod private;
+mod read;
+mod renew;
+mod request;
+mod search;
+pub(crate) mod tags;
+mod validations;

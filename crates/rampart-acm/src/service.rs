@@ -1,0 +1,212 @@
+//! `AcmService`: ACM behind the generated `AcmApi` (served through the generated `Endpoint`
+//! over JSON 1.1), with what every operation shares: certificate ARNs, loading and
+//! compare-and-swap updates of certificate rows, authorization, errors.
+
+use crate::generated::errors::{invalid_arn_exception, resource_not_found_exception};
+use crate::generated::{AcmHandler, ServiceError};
+use crate::record::{CertRecord, Tables};
+use rampart_acmpca::AcmPcaService;
+use rampart_core::{AccessCheck, Clock, RequestContext, Scope};
+use rampart_crypto::root::DomainKey;
+use rampart_store::{Expect, Store, StoreError, Versioned, Write};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Attempts at a compare-and-swap write before giving up.
+const CAS_ATTEMPTS: usize = 8;
+
+/// The ACM service.
+pub struct AcmService {
+    pub(crate) store: Store,
+    pub(crate) tables: Tables,
+    /// Seals certificate private keys (the root key's ACM domain key).
+    pub(crate) domain: DomainKey,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// ACM PCA, which issues private certificates.
+    pub(crate) pca: Arc<AcmPcaService>,
+}
+
+impl std::fmt::Debug for AcmService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcmService").finish_non_exhaustive()
+    }
+}
+
+/// A certificate named by its ARN.
+#[derive(Debug, Clone)]
+pub struct CertRef {
+    pub scope: Scope,
+    pub id: String,
+    pub arn: String,
+}
+
+impl CertRef {
+    /// The certificate's row key.
+    pub fn row(&self) -> String {
+        self.scope.row(&self.id)
+    }
+}
+
+impl AcmService {
+    /// ACM over `store`, sealing keys under `domain`, on `clock`, issuing private
+    /// certificates through `pca`.
+    pub fn new(
+        store: Store,
+        domain: DomainKey,
+        clock: Arc<dyn Clock>,
+        pca: Arc<AcmPcaService>,
+    ) -> Self {
+        AcmService {
+            tables: Tables::new(&store),
+            store,
+            domain,
+            clock,
+            pca,
+        }
+    }
+
+    /// Milliseconds since the epoch on the service clock.
+    pub(crate) fn now_ms(&self) -> i64 {
+        rampart_core::epoch_ms(self.clock.as_ref())
+    }
+
+    /// The stored certificate `cert`.
+    pub(crate) async fn load(&self, cert: &CertRef) -> Result<Versioned<CertRecord>, ServiceError> {
+        let found = self.tables.certificates.get(&cert.row()).await;
+        found.map_err(internal)?.ok_or_else(|| not_found(cert))
+    }
+
+    /// Applies `change` to certificate `cert`, retrying on conflicts; the changed record.
+    pub(crate) async fn mutate<F>(
+        &self,
+        cert: &CertRef,
+        change: F,
+    ) -> Result<CertRecord, ServiceError>
+    where
+        F: Fn(&mut CertRecord) -> Result<(), ServiceError>,
+    {
+        for _ in 0..CAS_ATTEMPTS {
+            let found = self.load(cert).await?;
+            let mut record = found.value;
+            change(&mut record)?;
+            let put =
+                self.tables
+                    .certificates
+                    .put(&cert.row(), &record, Expect::Version(found.version));
+            match self.store.transact(vec![put.map_err(internal)?]).await {
+                Ok(()) => return Ok(record),
+                Err(e) if e.is_conflict() => continue,
+                Err(e) => return Err(internal(e)),
+            }
+        }
+        Err(internal(StoreError::Backend(
+            "certificate writes kept conflicting".into(),
+        )))
+    }
+
+    /// Commits `writes` in one transaction.
+    pub(crate) async fn commit(
+        &self,
+        writes: Vec<Result<Write, StoreError>>,
+    ) -> Result<(), ServiceError> {
+        let writes = writes.into_iter().collect::<Result<Vec<_>, _>>();
+        self.store
+            .transact(writes.map_err(internal)?)
+            .await
+            .map_err(internal)
+    }
+}
+
+/// The certificate `arn` names (`arn:<partition>:acm:<region>:<account>:certificate/<id>`).
+pub(crate) fn cert_ref(arn: &str) -> Result<CertRef, ServiceError> {
+    // Doubt: AWS's wording for an ARN that is not a certificate's is not documented.
+    let invalid = || invalid_arn_exception(format!("String '{arn}' is not a valid ARN."));
+    let parsed = rampart_core::Arn::parse(arn).ok_or_else(invalid)?;
+    let id = parsed
+        .resource
+        .strip_prefix("certificate/")
+        .ok_or_else(invalid)?;
+    let account = parsed.account_id().ok_or_else(invalid)?;
+    if parsed.service != "acm" || parsed.region.is_empty() || uuid::Uuid::parse_str(id).is_err() {
+        return Err(invalid());
+    }
+    Ok(CertRef {
+        scope: Scope::new(account, parsed.region),
+        id: id.to_owned(),
+        arn: arn.to_owned(),
+    })
+}
+
+/// The ARN of a new certificate in the caller's scope, with its reference.
+pub(crate) fn new_cert(ctx: &RequestContext) -> CertRef {
+    let scope = Scope::new(ctx.account().as_str(), ctx.region.as_str());
+    let id = uuid::Uuid::new_v4().to_string();
+    let arn = scope.arn("acm", &format!("certificate/{id}"));
+    CertRef { scope, id, arn }
+}
+
+/// Authorizes `acm:<operation>` on `resource` (owned by `account`) against the caller's
+/// policies, and notes the resource for the audit record.
+pub(crate) fn authorize(
+    ctx: &RequestContext,
+    operation: &str,
+    resource: &str,
+    account: &str,
+) -> Result<(), ServiceError> {
+    let action = format!("acm:{operation}");
+    let check = AccessCheck {
+        action: &action,
+        resource,
+        resource_account: account,
+        resource_policy: None,
+        require_resource_allow: false,
+    };
+    ctx.authorize(&check, &ctx.policy_context())
+        .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))?;
+    if resource != "*" {
+        ctx.note_resource(resource, "AWS::ACM::Certificate");
+    }
+    Ok(())
+}
+
+/// Authorizes `operation` on the certificate `cert`.
+pub(crate) fn authorize_cert(
+    ctx: &RequestContext,
+    operation: &str,
+    cert: &CertRef,
+) -> Result<(), ServiceError> {
+    authorize(ctx, operation, &cert.arn, &cert.scope.account)
+}
+
+/// ResourceNotFoundException for a certificate that does not exist.
+pub(crate) fn not_found(cert: &CertRef) -> ServiceError {
+    // AWS's wording (DescribeCertificate's answer, as reported by its users).
+    resource_not_found_exception(format!(
+        "Could not find certificate {} in account {}.",
+        cert.arn, cert.scope.account
+    ))
+}
+
+/// A storage failure, logged and answered as an internal failure.
+pub(crate) fn internal(err: StoreError) -> ServiceError {
+    tracing::error!(error = %err, "ACM storage failure");
+    internal_error()
+}
+
+/// An internal failure without detail (the cause is logged by the caller).
+pub(crate) fn internal_error() -> ServiceError {
+    ServiceError::new("InternalFailure", 500, "An internal error has occurred.")
+}
+
+/// ACM's operations answer AWS errors directly.
+impl AcmHandler for AcmService {
+    type Error = ServiceError;
+}
+
+/// Epoch milliseconds as a wire timestamp.
+pub(crate) fn timestamp(ms: i64) -> rampart_codec::Timestamp {
+    let nanos = i128::from(ms) * 1_000_000;
+    rampart_codec::Timestamp(
+        OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+    )
+}
