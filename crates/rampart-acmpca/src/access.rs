@@ -44,7 +44,7 @@ impl AcmPcaService {
             None => own,
         };
         ctx.conclude(&with_policy, &context, verdict)
-            .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))?;
+            .map_err(|denied| ServiceError::access_denied(denied.message))?;
         ctx.note_resource(&ca.arn, CA_TYPE);
         Ok(())
     }

@@ -148,7 +148,7 @@ pub(crate) fn authorize(
         require_resource_allow: false,
     };
     ctx.authorize(&check, &ctx.policy_context())
-        .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))?;
+        .map_err(|denied| ServiceError::access_denied(denied.message))?;
     if resource != "*" {
         ctx.note_resource(resource, "AWS::ACMPCA::CertificateAuthority");
     }
@@ -175,14 +175,6 @@ pub(crate) fn ca_not_found(arn: &str) -> ServiceError {
 /// ACM PCA's operations answer AWS errors directly.
 impl AcmPcaHandler for AcmPcaService {
     type Error = ServiceError;
-}
-
-/// Epoch milliseconds as a wire timestamp.
-pub(crate) fn timestamp(ms: i64) -> rampart_codec::Timestamp {
-    let nanos = i128::from(ms) * 1_000_000;
-    rampart_codec::Timestamp(
-        OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-    )
 }
 
 /// A time as epoch milliseconds.

@@ -42,7 +42,7 @@ fn scope(ctx: &RequestContext) -> Scope<'_> {
 /// LookupEvents needs `cloudtrail:LookupEvents` (resource `*`) in the caller's policies.
 fn authorize_lookup(ctx: &RequestContext) -> Result<(), ServiceError> {
     ctx.authorize_own("cloudtrail:LookupEvents", "*", &ctx.policy_context())
-        .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))
+        .map_err(|denied| ServiceError::access_denied(denied.message))
 }
 
 /// CloudTrail's operations answer AWS errors directly.

@@ -33,6 +33,12 @@ impl ServiceError {
         }
     }
 
+    /// AccessDeniedException (HTTP 400) with the policy engine's message: how every JSON
+    /// service answers a refused authorization.
+    pub fn access_denied(message: impl Into<String>) -> Self {
+        Self::new("AccessDeniedException", 400, message)
+    }
+
     /// The error with header `name` set to `value` (a header-bound member of the exception).
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));

@@ -14,6 +14,15 @@ impl Timestamp {
     pub fn epoch_millis(&self) -> i128 {
         self.0.unix_timestamp_nanos().div_euclid(1_000_000)
     }
+
+    /// The time `ms` milliseconds after the Unix epoch (the epoch itself if out of range):
+    /// how services keep times in their records.
+    pub fn from_epoch_millis(ms: i64) -> Self {
+        let nanos = i128::from(ms) * 1_000_000;
+        Timestamp(
+            OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        )
+    }
 }
 
 impl Timestamp {

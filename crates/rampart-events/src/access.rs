@@ -43,5 +43,5 @@ pub fn authorize(
         require_resource_allow: false,
     };
     ctx.authorize(&check, &ctx.policy_context())
-        .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))
+        .map_err(|denied| ServiceError::access_denied(denied.message))
 }

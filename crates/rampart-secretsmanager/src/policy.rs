@@ -99,7 +99,7 @@ pub(crate) fn authorize_secret(
         require_resource_allow: false,
     };
     ctx.authorize(&check, &ctx.policy_context())
-        .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))
+        .map_err(|denied| ServiceError::access_denied(denied.message))
 }
 
 #[cfg(test)]

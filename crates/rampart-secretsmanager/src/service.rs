@@ -234,7 +234,7 @@ pub(crate) fn authorize(
     resource: &str,
 ) -> Result<(), ServiceError> {
     ctx.authorize_own(action, resource, &ctx.policy_context())
-        .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))
+        .map_err(|denied| ServiceError::access_denied(denied.message))
 }
 
 /// A storage failure, logged and answered as InternalServiceError.
@@ -263,15 +263,6 @@ pub(crate) fn marked_for_deletion() -> ServiceError {
 /// Secrets Manager's operations answer AWS errors directly.
 impl SecretsManagerHandler for SecretsManagerService {
     type Error = ServiceError;
-}
-
-/// Epoch milliseconds as a wire timestamp.
-pub(crate) fn timestamp(ms: i64) -> rampart_codec::Timestamp {
-    let nanos = i128::from(ms) * 1_000_000;
-    rampart_codec::Timestamp(
-        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
-    )
 }
 
 /// `ms` truncated to the start of its UTC day.

@@ -67,7 +67,7 @@ pub(crate) fn authorize(
     resource: &str,
 ) -> Result<(), ServiceError> {
     ctx.authorize_own(action, resource, &ctx.policy_context())
-        .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))
+        .map_err(|denied| ServiceError::access_denied(denied.message))
 }
 
 /// A storage failure, logged and answered as InternalServerError.
@@ -84,13 +84,4 @@ pub(crate) fn not_found() -> ServiceError {
 /// Parameter Store's operations answer AWS errors directly.
 impl SsmHandler for SsmService {
     type Error = ServiceError;
-}
-
-/// Epoch milliseconds as a wire timestamp.
-pub(crate) fn timestamp(ms: i64) -> rampart_codec::Timestamp {
-    let nanos = i128::from(ms) * 1_000_000;
-    rampart_codec::Timestamp(
-        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
-    )
 }

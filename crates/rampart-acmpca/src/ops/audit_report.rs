@@ -11,7 +11,8 @@ use crate::generated::errors::{
 };
 use crate::generated::*;
 use crate::ops::lifecycle::wrong_state;
-use crate::service::{AcmPcaService, CaRef, authorize, ca_ref, internal, timestamp};
+use crate::service::{AcmPcaService, CaRef, authorize, ca_ref, internal};
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 use rampart_store::Expect;
 
@@ -219,7 +220,7 @@ impl DescribeCertificateAuthorityAuditReport for AcmPcaService {
         })?;
         Ok(DescribeCertificateAuthorityAuditReportResponse {
             audit_report_status: Some(report.status.as_str().into()),
-            created_at: Some(timestamp(report.created_ms)),
+            created_at: Some(Timestamp::from_epoch_millis(report.created_ms)),
             s3_bucket_name: Some(report.bucket),
             s3_key: Some(report.key),
         })

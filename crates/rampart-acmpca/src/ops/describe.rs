@@ -4,9 +4,10 @@
 use crate::generated::errors::invalid_next_token_exception;
 use crate::generated::*;
 use crate::record::{CaRecord, scope_prefix};
-use crate::service::{AcmPcaService, authorize, ca_ref, internal, timestamp};
+use crate::service::{AcmPcaService, authorize, ca_ref, internal};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 
 /// ListCertificateAuthorities' page size when MaxResults is absent.
@@ -86,14 +87,14 @@ pub(crate) fn shape(account: &str, record: &CaRecord) -> CertificateAuthority {
     CertificateAuthority {
         arn: Some(record.arn.clone()),
         certificate_authority_configuration: serde_json::from_value(record.config.clone()).ok(),
-        created_at: Some(timestamp(record.created_ms)),
+        created_at: Some(Timestamp::from_epoch_millis(record.created_ms)),
         failure_reason: None,
         key_storage_security_standard: Some(record.key_storage.as_str().into()),
-        last_state_change_at: Some(timestamp(record.last_state_change_ms)),
-        not_after: record.not_after_ms.map(timestamp),
-        not_before: record.not_before_ms.map(timestamp),
+        last_state_change_at: Some(Timestamp::from_epoch_millis(record.last_state_change_ms)),
+        not_after: record.not_after_ms.map(Timestamp::from_epoch_millis),
+        not_before: record.not_before_ms.map(Timestamp::from_epoch_millis),
         owner_account: Some(account.to_owned()),
-        restorable_until: record.restorable_until_ms.map(timestamp),
+        restorable_until: record.restorable_until_ms.map(Timestamp::from_epoch_millis),
         revocation_configuration: record
             .revocation
             .clone()

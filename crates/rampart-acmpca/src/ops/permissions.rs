@@ -10,9 +10,10 @@ use crate::generated::errors::{
 use crate::generated::*;
 use crate::ops::lifecycle::wrong_state;
 use crate::record::PermissionRecord;
-use crate::service::{AcmPcaService, authorize, ca_ref, timestamp};
+use crate::service::{AcmPcaService, authorize, ca_ref};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 use serde_json::json;
 
@@ -170,7 +171,7 @@ fn permission_shape(ca_arn: &str, p: &PermissionRecord) -> Permission {
     Permission {
         actions: Some(p.actions.iter().map(|a| a.as_str().into()).collect()),
         certificate_authority_arn: Some(ca_arn.to_owned()),
-        created_at: Some(timestamp(p.created_ms)),
+        created_at: Some(Timestamp::from_epoch_millis(p.created_ms)),
         policy: Some(permission_policy(ca_arn, p)),
         principal: Some(p.principal.clone()),
         source_account: p.source_account.clone(),

@@ -11,7 +11,8 @@ use crate::ids::secret_id;
 use crate::policy::authorize_secret;
 use crate::record::{SecretRecord, secret_row};
 use crate::replication::refuse_replica;
-use crate::service::{internal, timestamp};
+use crate::service::internal;
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 use rampart_store::Expect;
 
@@ -116,7 +117,7 @@ fn response(arn: &str, name: &str, deletion_ms: i64) -> DeleteSecretResponse {
     DeleteSecretResponse {
         arn: Some(arn.to_owned()),
         name: Some(name.to_owned()),
-        deletion_date: Some(timestamp(deletion_ms)),
+        deletion_date: Some(Timestamp::from_epoch_millis(deletion_ms)),
     }
 }
 

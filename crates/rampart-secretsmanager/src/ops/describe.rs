@@ -12,7 +12,7 @@ use crate::policy::authorize_secret;
 use crate::record::SecretRecord;
 use crate::replication::primary_region_of;
 use crate::rotation::view::view;
-use crate::service::timestamp;
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 use std::collections::BTreeMap;
 
@@ -45,10 +45,10 @@ pub fn list_entry(record: &SecretRecord) -> SecretListEntry {
         name: Some(record.name.clone()),
         description: record.description.clone(),
         kms_key_id: record.kms_key_id.clone(),
-        created_date: Some(timestamp(record.created_ms)),
-        last_changed_date: Some(timestamp(record.last_changed_ms)),
-        last_accessed_date: record.last_accessed_ms.map(timestamp),
-        deleted_date: record.deleted_ms.map(timestamp),
+        created_date: Some(Timestamp::from_epoch_millis(record.created_ms)),
+        last_changed_date: Some(Timestamp::from_epoch_millis(record.last_changed_ms)),
+        last_accessed_date: record.last_accessed_ms.map(Timestamp::from_epoch_millis),
+        deleted_date: record.deleted_ms.map(Timestamp::from_epoch_millis),
         secret_versions_to_stages: Some(stages(record)),
         tags: (!record.tags.is_empty()).then(|| tags(record)),
         primary_region: primary_region_of(record).map(str::to_owned),
@@ -79,10 +79,10 @@ impl DescribeSecret for SecretsManagerService {
             name: Some(record.name.clone()),
             description: record.description.clone(),
             kms_key_id: record.kms_key_id.clone(),
-            created_date: Some(timestamp(record.created_ms)),
-            last_changed_date: Some(timestamp(record.last_changed_ms)),
-            last_accessed_date: record.last_accessed_ms.map(timestamp),
-            deleted_date: record.deleted_ms.map(timestamp),
+            created_date: Some(Timestamp::from_epoch_millis(record.created_ms)),
+            last_changed_date: Some(Timestamp::from_epoch_millis(record.last_changed_ms)),
+            last_accessed_date: record.last_accessed_ms.map(Timestamp::from_epoch_millis),
+            deleted_date: record.deleted_ms.map(Timestamp::from_epoch_millis),
             version_ids_to_stages: Some(stages(&record)),
             tags: (!record.tags.is_empty()).then(|| tags(&record)),
             primary_region: primary_region_of(&record).map(str::to_owned),
@@ -120,8 +120,8 @@ impl ListSecretVersionIds for SecretsManagerService {
             .map(|v| SecretVersionsListEntry {
                 version_id: Some(v.id.clone()),
                 version_stages: Some(v.stages.clone()),
-                created_date: Some(timestamp(v.created_ms)),
-                last_accessed_date: v.last_accessed_ms.map(timestamp),
+                created_date: Some(Timestamp::from_epoch_millis(v.created_ms)),
+                last_accessed_date: v.last_accessed_ms.map(Timestamp::from_epoch_millis),
                 kms_key_ids: Some(
                     std::iter::once(&v.key_arn)
                         .chain(&v.earlier_keys)

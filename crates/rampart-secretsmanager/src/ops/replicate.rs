@@ -13,7 +13,8 @@ use crate::record::{SecretRecord, secret_row};
 use crate::replication::{ReplicaState, ReplicaStatus, enqueue_sync, refuse_replica};
 use crate::replication::{replica_arn, replica_refusal, sync_conflict_message};
 use crate::seal::DEFAULT_KEY;
-use crate::service::{CAS_ATTEMPTS, internal, internal_error, marked_for_deletion, timestamp};
+use crate::service::{CAS_ATTEMPTS, internal, internal_error, marked_for_deletion};
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 use rampart_store::{Expect, StoreError, Write};
 
@@ -83,7 +84,10 @@ impl SecretsManagerService {
             if let Some(replica) = found.await?
                 && replica.value.arn == replica_arn(&record.arn, region)
             {
-                entry.last_accessed_date = replica.value.last_accessed_ms.map(timestamp);
+                entry.last_accessed_date = replica
+                    .value
+                    .last_accessed_ms
+                    .map(Timestamp::from_epoch_millis);
             }
         }
         Ok(Some(out))

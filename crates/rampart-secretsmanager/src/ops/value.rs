@@ -9,7 +9,8 @@ use crate::ids::secret_id;
 use crate::labels::CURRENT;
 use crate::policy::{authorize_secret, owner_of, region_of};
 use crate::record::{SecretRecord, ValueRecord, VersionRecord};
-use crate::service::{day_of, marked_for_deletion, timestamp};
+use crate::service::{day_of, marked_for_deletion};
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 
 /// The version `id` and/or `stage` name in `record`.
@@ -82,7 +83,7 @@ impl SecretsManagerService {
         Ok(SecretValueEntry {
             arn: Some(record.arn.clone()),
             name: Some(record.name.clone()),
-            created_date: Some(timestamp(version.created_ms)),
+            created_date: Some(Timestamp::from_epoch_millis(version.created_ms)),
             version_id: Some(version.id.clone()),
             version_stages: Some(version.stages.clone()),
             secret_string,

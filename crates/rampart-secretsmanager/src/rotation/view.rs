@@ -6,7 +6,6 @@
 use super::schedule::Schedule;
 use super::state::RotationState;
 use crate::generated::RotationRulesType;
-use crate::service::timestamp;
 use rampart_codec::Timestamp;
 
 /// The rotation fields of one secret.
@@ -38,7 +37,7 @@ pub fn view(state: &RotationState) -> RotationView {
         enabled: configured.then_some(state.enabled),
         lambda_arn: state.lambda_arn.clone(),
         rules,
-        last_rotated: state.last_rotated_ms.map(timestamp),
-        next_rotation: next.map(|w| timestamp(w.end_ms - 1000)),
+        last_rotated: state.last_rotated_ms.map(Timestamp::from_epoch_millis),
+        next_rotation: next.map(|w| Timestamp::from_epoch_millis(w.end_ms - 1000)),
     }
 }

@@ -7,8 +7,9 @@ use crate::generated::{DescribeParametersResult, ParameterInlinePolicy, Paramete
 use crate::generated::{ParameterTier, ParameterType, ServiceError};
 use crate::names::parameter_arn;
 use crate::record::{ParameterRecord, VersionRecord, scope_prefix};
-use crate::service::{authorize, internal, timestamp};
+use crate::service::{authorize, internal};
 use crate::{SsmService, token};
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 use serde_json::Value;
 
@@ -99,7 +100,7 @@ fn metadata(ctx: &RequestContext, record: &ParameterRecord) -> ParameterMetadata
         data_type: Some(v.data_type.clone()),
         description: v.description.clone(),
         key_id: v.key_id.clone(),
-        last_modified_date: Some(timestamp(v.modified_ms)),
+        last_modified_date: Some(Timestamp::from_epoch_millis(v.modified_ms)),
         last_modified_user: Some(v.modified_user.clone()),
         name: Some(record.name.clone()),
         policies: Some(inline_policies(v)),

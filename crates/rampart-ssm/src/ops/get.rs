@@ -11,7 +11,8 @@ use crate::generated::{GetParametersRequest, GetParametersResult, Parameter, Par
 use crate::names::{Selector, check_no_inner_spaces, parameter_arn, parse_reference};
 use crate::ops::reference::{is_invalid_reference, is_reference};
 use crate::record::{ParameterRecord, VersionRecord, parameter_row};
-use crate::service::{authorize, internal, not_found, timestamp};
+use crate::service::{authorize, internal, not_found};
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 
 /// One version a read resolved.
@@ -80,7 +81,7 @@ impl SsmService {
         Ok(Parameter {
             arn: Some(arn),
             data_type: Some(version.data_type),
-            last_modified_date: Some(timestamp(version.modified_ms)),
+            last_modified_date: Some(Timestamp::from_epoch_millis(version.modified_ms)),
             name: Some(record.name),
             selector: selector.echo(),
             source_result: None,

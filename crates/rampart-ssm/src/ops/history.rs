@@ -8,8 +8,9 @@ use crate::generated::{GetParameterHistoryResult, ParameterHistory, ParameterTie
 use crate::generated::{ParameterType, ServiceError};
 use crate::names::{Selector, parameter_arn, parse_reference};
 use crate::record::{ParameterRecord, VersionRecord, parameter_row, versions_prefix};
-use crate::service::{authorize, internal, not_found, timestamp};
+use crate::service::{authorize, internal, not_found};
 use crate::{SsmService, token};
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 
 const DEFAULT_MAX: usize = 50;
@@ -75,7 +76,7 @@ fn history_entry(record: &ParameterRecord, v: &VersionRecord, value: String) -> 
         description: v.description.clone(),
         key_id: v.key_id.clone(),
         labels: Some(record.labels_of(v.version)),
-        last_modified_date: Some(timestamp(v.modified_ms)),
+        last_modified_date: Some(Timestamp::from_epoch_millis(v.modified_ms)),
         last_modified_user: Some(v.modified_user.clone()),
         name: Some(record.name.clone()),
         policies: Some(inline_policies(v)),

@@ -10,7 +10,8 @@ use crate::generated::{ResetServiceSettingResult, ServiceError, ServiceSetting};
 use crate::generated::{UpdateServiceSetting, UpdateServiceSettingRequest};
 use crate::names::partition;
 use crate::record::{SettingRecord, setting_row};
-use crate::service::{authorize, internal, timestamp};
+use crate::service::{authorize, internal};
+use rampart_codec::Timestamp;
 use rampart_core::RequestContext;
 use rampart_store::Expect;
 
@@ -79,7 +80,7 @@ impl SsmService {
         };
         Ok(ServiceSetting {
             arn: Some(setting_arn(ctx, known.path)),
-            last_modified_date: Some(timestamp(ms)),
+            last_modified_date: Some(Timestamp::from_epoch_millis(ms)),
             last_modified_user: Some(user),
             setting_id: Some(known.path.to_owned()),
             setting_value: Some(value),
