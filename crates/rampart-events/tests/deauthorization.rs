@@ -9,22 +9,10 @@
 mod support;
 
 use rampart_events::delivery::dead_letter;
-use rampart_store::Store;
+use rampart_store::testkit::TestStore;
 use serde_json::{Value, json};
 use std::sync::atomic::Ordering;
 use support::{Harness, Receiver, delivery};
-
-const URL_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
-
-async fn admin(url: &str, sql: &str) {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("RAMPART_TEST_POSTGRES_URL is set but the server is unreachable");
-    let task = tokio::spawn(conn);
-    client.batch_execute(sql).await.unwrap();
-    drop(client);
-    task.await.unwrap().unwrap();
-}
 
 /// A destination at `rx`'s `/hook` through a new connection of `auth` parameters.
 async fn destination(h: &Harness, rx: &Receiver, name: &str, connection: Value) -> String {
@@ -101,19 +89,13 @@ async fn api_key_and_basic_connections_are_deauthorized_on_sqlite() {
 
 #[tokio::test]
 async fn api_key_and_basic_connections_are_deauthorized_on_postgres() {
-    let Ok(url) = std::env::var(URL_VAR) else {
-        eprintln!("{URL_VAR} not set: skipping the PostgreSQL de-authorization test");
+    let Some(backing) = TestStore::postgres_if_configured("events").await.unwrap() else {
         return;
     };
-    let schema = format!("rampart_events_{}", uuid::Uuid::new_v4().simple());
-    admin(&url, &format!("CREATE SCHEMA {schema}")).await;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let scoped = format!("{url}{sep}options=-csearch_path%3D{schema}");
-    let store = Store::open_postgres(&scoped).await.unwrap();
-    let h = Harness::over(store, tempfile::tempdir().unwrap());
+    let h = Harness::over(backing.store.clone(), tempfile::tempdir().unwrap());
     api_key_and_basic_are_deauthorized_by_401_and_407(&h).await;
     drop(h);
-    admin(&url, &format!("DROP SCHEMA {schema} CASCADE")).await;
+    backing.cleanup().await.unwrap();
 }
 
 #[tokio::test]

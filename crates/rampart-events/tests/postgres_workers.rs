@@ -7,21 +7,10 @@
 mod support;
 
 use rampart_store::Store;
+use rampart_store::testkit::TestStore;
 use std::collections::HashSet;
 use std::sync::Arc;
 use support::{Harness, Receiver, delivery, service};
-
-const URL_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
-
-async fn admin(url: &str, sql: &str) {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("RAMPART_TEST_POSTGRES_URL is set but the server is unreachable");
-    let task = tokio::spawn(conn);
-    client.batch_execute(sql).await.unwrap();
-    drop(client);
-    task.await.unwrap().unwrap();
-}
 
 /// Two workers drain 300 items concurrently; every item reaches the receiver exactly once.
 async fn race(h: &Harness, second: Store) {
@@ -53,18 +42,12 @@ async fn two_workers_on_sqlite_deliver_each_item_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_on_postgres_deliver_each_item_once() {
-    let Ok(url) = std::env::var(URL_VAR) else {
-        eprintln!("{URL_VAR} not set: skipping the PostgreSQL worker race");
+    let Some(backing) = TestStore::postgres_if_configured("events").await.unwrap() else {
         return;
     };
-    let schema = format!("rampart_events_{}", uuid::Uuid::new_v4().simple());
-    admin(&url, &format!("CREATE SCHEMA {schema}")).await;
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let scoped = format!("{url}{sep}options=-csearch_path%3D{schema}");
-    let first = Store::open_postgres(&scoped).await.unwrap();
-    let second = Store::open_postgres(&scoped).await.unwrap();
-    let h = Harness::over(first, tempfile::tempdir().unwrap());
+    let second = backing.reopen().await.unwrap();
+    let h = Harness::over(backing.store.clone(), tempfile::tempdir().unwrap());
     race(&h, second).await;
     drop(h);
-    admin(&url, &format!("DROP SCHEMA {schema} CASCADE")).await;
+    backing.cleanup().await.unwrap();
 }

@@ -1,5 +1,5 @@
-//! Test harness: a `CloudTrailService` over a store (SQLite, or PostgreSQL in its own schema
-//! when `RAMPART_TEST_POSTGRES_URL` is set) whose audit log the tests fill with records
+//! Test harness: a `CloudTrailService` over a fresh `TestStore` (SQLite, or PostgreSQL in its
+//! own schema when `RAMPART_TEST_POSTGRES_URL` is set) whose audit log the tests fill with records
 //! stored exactly as the audit writer does (or did, before the compact form), driven through the generated `dispatch` with JSON bodies.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,6 +9,7 @@ use rampart_cloudtrail::CloudTrailService;
 use rampart_codec::ServiceError;
 use rampart_core::{AccountId, ManualClock, Principal, PrincipalKind, Region, RequestContext};
 use rampart_store::Store;
+use rampart_store::testkit::TestStore;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
@@ -17,19 +18,12 @@ pub const ACCOUNT: &str = "111122223333";
 pub const OTHER_ACCOUNT: &str = "444455556666";
 pub const REGION: &str = "us-east-1";
 pub const LOG: &str = "audit";
-const PG_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
-
-/// Where a harness keeps its store.
-pub enum Backing {
-    Sqlite(tempfile::TempDir),
-    Postgres { admin_url: String, schema: String },
-}
 
 pub struct Harness {
     pub service: CloudTrailService,
     pub store: Store,
     pub clock: Arc<ManualClock>,
-    backing: Backing,
+    backing: TestStore,
 }
 
 /// Now, to the second (the precision of `eventTime`).
@@ -40,31 +34,17 @@ pub fn now() -> OffsetDateTime {
 
 impl Harness {
     pub async fn sqlite() -> Option<Harness> {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_sqlite(&dir.path().join("rampart.db"))
-            .await
-            .unwrap();
-        Some(Harness::with(store, Backing::Sqlite(dir)))
+        Some(Harness::with(TestStore::sqlite().await.unwrap()))
     }
 
     /// `None` (the test is skipped) when no PostgreSQL server is configured.
     pub async fn postgres() -> Option<Harness> {
-        let Ok(admin_url) = std::env::var(PG_VAR) else {
-            eprintln!("{PG_VAR} not set: skipping the PostgreSQL run");
-            return None;
-        };
-        let schema = format!("rampart_ct_{}", uuid::Uuid::new_v4().simple());
-        admin(&admin_url, &format!("CREATE SCHEMA {schema}")).await;
-        let sep = if admin_url.contains('?') { '&' } else { '?' };
-        let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
-        let store = Store::open_postgres(&url).await.unwrap();
-        Some(Harness::with(
-            store,
-            Backing::Postgres { admin_url, schema },
-        ))
+        let store = TestStore::postgres_if_configured("ct").await.unwrap()?;
+        Some(Harness::with(store))
     }
 
-    fn with(store: Store, backing: Backing) -> Harness {
+    fn with(backing: TestStore) -> Harness {
+        let store = backing.store.clone();
         let clock = Arc::new(ManualClock::new(now()));
         let service = CloudTrailService::new(store.clone(), LOG, clock.clone());
         Harness {
@@ -79,9 +59,7 @@ impl Harness {
     pub async fn cleanup(self) {
         drop(self.service);
         drop(self.store);
-        if let Backing::Postgres { admin_url, schema } = &self.backing {
-            admin(admin_url, &format!("DROP SCHEMA {schema} CASCADE")).await;
-        }
+        self.backing.cleanup().await.unwrap();
     }
 
     /// Appends one log entry holding `events`, as the audit writer batches them.
@@ -163,16 +141,6 @@ impl Harness {
             assert!(pages < 100_000, "pagination does not end");
         }
     }
-}
-
-async fn admin(url: &str, sql: &str) {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("PostgreSQL server unreachable");
-    let task = tokio::spawn(conn);
-    client.batch_execute(sql).await.unwrap();
-    drop(client);
-    let _ = task.await;
 }
 
 pub fn event_ids(out: &Value) -> Vec<String> {

@@ -1,5 +1,5 @@
-//! A harness for the bus, rule and PutEvents tests: an `EventsService` over SQLite, or over
-//! PostgreSQL in its own schema when `RAMPART_TEST_POSTGRES_URL` is set, with a manual clock,
+//! A harness for the bus, rule and PutEvents tests: an `EventsService` over a fresh `TestStore`
+//! (SQLite, or PostgreSQL in its own schema when `RAMPART_TEST_POSTGRES_URL` is set), with a manual clock,
 //! driven through the generated `dispatch` with botocore-shaped JSON bodies.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -8,6 +8,7 @@ use rampart_core::{ManualClock, Principal, Region, RequestContext};
 use rampart_events::EventsService;
 use rampart_events::outbox::{DELIVERY_QUEUE, Delivery};
 use rampart_store::Store;
+use rampart_store::testkit::TestStore;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,37 +17,23 @@ use time::OffsetDateTime;
 pub const ACCOUNT: &str = "111122223333";
 pub const OTHER: &str = "444455556666";
 pub const REGION: &str = "us-east-1";
-const PG_VAR: &str = "RAMPART_TEST_POSTGRES_URL";
 
 pub struct Harness {
     pub service: Arc<EventsService>,
     pub store: Store,
     pub clock: Arc<ManualClock>,
-    pg: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
+    backing: TestStore,
 }
 
 impl Harness {
     pub async fn sqlite() -> Option<Harness> {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_sqlite(&dir.path().join("rampart.db"))
-            .await
-            .unwrap();
-        Some(Harness::with(store, None, Some(dir)))
+        Some(Harness::with(TestStore::sqlite().await.unwrap()))
     }
 
     /// `None` (the run is skipped) when no PostgreSQL server is configured.
     pub async fn postgres() -> Option<Harness> {
-        let Ok(admin_url) = std::env::var(PG_VAR) else {
-            eprintln!("{PG_VAR} not set: skipping the PostgreSQL run");
-            return None;
-        };
-        let schema = format!("rampart_ev_{}", uuid::Uuid::new_v4().simple());
-        admin(&admin_url, &format!("CREATE SCHEMA {schema}")).await;
-        let sep = if admin_url.contains('?') { '&' } else { '?' };
-        let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
-        let store = Store::open_postgres(&url).await.unwrap();
-        Some(Harness::with(store, Some((admin_url, schema)), None))
+        let store = TestStore::postgres_if_configured("ev").await.unwrap()?;
+        Some(Harness::with(store))
     }
 
     /// Both backends (PostgreSQL only when configured).
@@ -56,7 +43,8 @@ impl Harness {
         all
     }
 
-    fn with(store: Store, pg: Option<(String, String)>, dir: Option<tempfile::TempDir>) -> Self {
+    fn with(backing: TestStore) -> Self {
+        let store = backing.store.clone();
         let start = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
         let clock = Arc::new(ManualClock::new(start));
         let service = Arc::new(EventsService::new(store.clone(), clock.clone()));
@@ -64,8 +52,7 @@ impl Harness {
             service,
             store,
             clock,
-            pg,
-            _dir: dir,
+            backing,
         }
     }
 
@@ -77,9 +64,7 @@ impl Harness {
     pub async fn cleanup(self) {
         drop(self.service);
         drop(self.store);
-        if let Some((url, schema)) = &self.pg {
-            admin(url, &format!("DROP SCHEMA {schema} CASCADE")).await;
-        }
+        self.backing.cleanup().await.unwrap();
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -157,14 +142,4 @@ pub fn context(account: &str) -> RequestContext {
         "AKIAIOSFODNN7EXAMPLE",
     );
     RequestContext::new(principal, Region::new(REGION))
-}
-
-async fn admin(url: &str, sql: &str) {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("PostgreSQL server unreachable");
-    let task = tokio::spawn(conn);
-    client.batch_execute(sql).await.unwrap();
-    drop(client);
-    let _ = task.await;
 }

@@ -16,6 +16,8 @@ pub struct TestStore {
     dir: Option<PathBuf>,
     /// The admin URL and the PostgreSQL store's schema, dropped by `cleanup`.
     schema: Option<(String, String)>,
+    /// The PostgreSQL store's URL (search path set to its schema).
+    url: Option<String>,
 }
 
 impl TestStore {
@@ -23,10 +25,7 @@ impl TestStore {
     /// PostgreSQL schema. Without `RAMPART_TEST_POSTGRES_URL` only SQLite, and a line saying so.
     pub async fn all(label: &str) -> Result<Vec<TestStore>, StoreError> {
         let mut out = vec![TestStore::sqlite().await?];
-        match std::env::var(POSTGRES_URL_VAR) {
-            Ok(admin_url) => out.push(TestStore::postgres(&admin_url, label).await?),
-            Err(_) => eprintln!("{POSTGRES_URL_VAR} not set: skipping the PostgreSQL run"),
-        }
+        out.extend(TestStore::postgres_if_configured(label).await?);
         Ok(out)
     }
 
@@ -40,6 +39,7 @@ impl TestStore {
             store,
             dir: Some(dir),
             schema: None,
+            url: None,
         })
     }
 
@@ -54,7 +54,29 @@ impl TestStore {
             store,
             dir: None,
             schema: Some((admin_url.to_owned(), schema)),
+            url: Some(url),
         })
+    }
+
+    /// A fresh PostgreSQL store as [`TestStore::postgres`], or `None` (and a line saying the
+    /// run is skipped) when `RAMPART_TEST_POSTGRES_URL` is not set.
+    pub async fn postgres_if_configured(label: &str) -> Result<Option<TestStore>, StoreError> {
+        match std::env::var(POSTGRES_URL_VAR) {
+            Ok(admin_url) => Ok(Some(TestStore::postgres(&admin_url, label).await?)),
+            Err(_) => {
+                eprintln!("{POSTGRES_URL_VAR} not set: skipping the PostgreSQL run");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Another store over the same database, as a second node would open it.
+    pub async fn reopen(&self) -> Result<Store, StoreError> {
+        match (&self.url, &self.dir) {
+            (Some(url), _) => Store::open_postgres(url).await,
+            (None, Some(dir)) => Store::open_sqlite(&dir.join("rampart.db")).await,
+            (None, None) => Err(StoreError::Backend("test store already closed".into())),
+        }
     }
 
     /// Drops the PostgreSQL schema (the SQLite directory goes on drop).
