@@ -14,6 +14,7 @@ mod module;
 mod ops;
 pub mod policy_index;
 pub mod records;
+pub mod resources;
 mod service;
 pub mod tables;
 

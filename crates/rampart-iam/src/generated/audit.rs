@@ -56,6 +56,21 @@ impl AuditValue for AccessKeyMetadata {
     }
 }
 
+impl AuditParams for AddRoleToInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "roleName", &self.role_name);
+        m
+    }
+}
+
+impl AuditValue for AddRoleToInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AddUserToGroupRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -206,6 +221,36 @@ impl AuditParams for CreateGroupResponse {
 }
 
 impl AuditValue for CreateGroupResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateInstanceProfileResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfile", &self.instance_profile);
+        m
+    }
+}
+
+impl AuditValue for CreateInstanceProfileResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -386,6 +431,20 @@ impl AuditParams for DeleteGroupRequest {
 }
 
 impl AuditValue for DeleteGroupRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteInstanceProfileRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -644,6 +703,34 @@ impl AuditValue for GetGroupResponse {
     }
 }
 
+impl AuditParams for GetInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        m
+    }
+}
+
+impl AuditValue for GetInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetInstanceProfileResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfile", &self.instance_profile);
+        m
+    }
+}
+
+impl AuditValue for GetInstanceProfileResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -832,6 +919,26 @@ impl AuditParams for Group {
 }
 
 impl AuditValue for Group {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InstanceProfile {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "instanceProfileId", &self.instance_profile_id);
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "roles", &self.roles);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for InstanceProfile {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1096,6 +1203,102 @@ impl AuditParams for ListGroupsResponse {
 }
 
 impl AuditValue for ListGroupsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfileTagsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfileTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfileTagsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfileTagsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfilesForRoleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "roleName", &self.role_name);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfilesForRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfilesForRoleResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfiles", &self.instance_profiles);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfilesForRoleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfilesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "pathPrefix", &self.path_prefix);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfilesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfilesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfiles", &self.instance_profiles);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfilesResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1561,6 +1764,21 @@ impl AuditValue for PutUserPolicyRequest {
     }
 }
 
+impl AuditParams for RemoveRoleFromInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "roleName", &self.role_name);
+        m
+    }
+}
+
+impl AuditValue for RemoveRoleFromInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for RemoveUserFromGroupRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1670,6 +1888,21 @@ impl AuditValue for Tag {
     }
 }
 
+impl AuditParams for TagInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TagPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1710,6 +1943,21 @@ impl AuditParams for TagUserRequest {
 }
 
 impl AuditValue for TagUserRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagInstanceProfileRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -17,6 +17,9 @@ pub fn output_xml_from_json(
         request_id,
     };
     Some(match action {
+        "AddRoleToInstanceProfile" => {
+            codec::output_xml_from_json::<Empty>("AddRoleToInstanceProfile", None, env, output)
+        }
         "AddUserToGroup" => {
             codec::output_xml_from_json::<Empty>("AddUserToGroup", None, env, output)
         }
@@ -38,6 +41,12 @@ pub fn output_xml_from_json(
         "CreateGroup" => codec::output_xml_from_json::<CreateGroupResponse>(
             "CreateGroup",
             Some("CreateGroupResult"),
+            env,
+            output,
+        ),
+        "CreateInstanceProfile" => codec::output_xml_from_json::<CreateInstanceProfileResponse>(
+            "CreateInstanceProfile",
+            Some("CreateInstanceProfileResult"),
             env,
             output,
         ),
@@ -71,6 +80,9 @@ pub fn output_xml_from_json(
         "DeleteGroup" => codec::output_xml_from_json::<Empty>("DeleteGroup", None, env, output),
         "DeleteGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteGroupPolicy", None, env, output)
+        }
+        "DeleteInstanceProfile" => {
+            codec::output_xml_from_json::<Empty>("DeleteInstanceProfile", None, env, output)
         }
         "DeletePolicy" => codec::output_xml_from_json::<Empty>("DeletePolicy", None, env, output),
         "DeletePolicyVersion" => {
@@ -114,6 +126,12 @@ pub fn output_xml_from_json(
         "GetGroupPolicy" => codec::output_xml_from_json::<GetGroupPolicyResponse>(
             "GetGroupPolicy",
             Some("GetGroupPolicyResult"),
+            env,
+            output,
+        ),
+        "GetInstanceProfile" => codec::output_xml_from_json::<GetInstanceProfileResponse>(
+            "GetInstanceProfile",
+            Some("GetInstanceProfileResult"),
             env,
             output,
         ),
@@ -207,6 +225,28 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListInstanceProfileTags" => {
+            codec::output_xml_from_json::<ListInstanceProfileTagsResponse>(
+                "ListInstanceProfileTags",
+                Some("ListInstanceProfileTagsResult"),
+                env,
+                output,
+            )
+        }
+        "ListInstanceProfiles" => codec::output_xml_from_json::<ListInstanceProfilesResponse>(
+            "ListInstanceProfiles",
+            Some("ListInstanceProfilesResult"),
+            env,
+            output,
+        ),
+        "ListInstanceProfilesForRole" => {
+            codec::output_xml_from_json::<ListInstanceProfilesForRoleResponse>(
+                "ListInstanceProfilesForRole",
+                Some("ListInstanceProfilesForRoleResult"),
+                env,
+                output,
+            )
+        }
         "ListPolicies" => codec::output_xml_from_json::<ListPoliciesResponse>(
             "ListPolicies",
             Some("ListPoliciesResult"),
@@ -272,15 +312,24 @@ pub fn output_xml_from_json(
             codec::output_xml_from_json::<Empty>("PutUserPermissionsBoundary", None, env, output)
         }
         "PutUserPolicy" => codec::output_xml_from_json::<Empty>("PutUserPolicy", None, env, output),
+        "RemoveRoleFromInstanceProfile" => {
+            codec::output_xml_from_json::<Empty>("RemoveRoleFromInstanceProfile", None, env, output)
+        }
         "RemoveUserFromGroup" => {
             codec::output_xml_from_json::<Empty>("RemoveUserFromGroup", None, env, output)
         }
         "SetDefaultPolicyVersion" => {
             codec::output_xml_from_json::<Empty>("SetDefaultPolicyVersion", None, env, output)
         }
+        "TagInstanceProfile" => {
+            codec::output_xml_from_json::<Empty>("TagInstanceProfile", None, env, output)
+        }
         "TagPolicy" => codec::output_xml_from_json::<Empty>("TagPolicy", None, env, output),
         "TagRole" => codec::output_xml_from_json::<Empty>("TagRole", None, env, output),
         "TagUser" => codec::output_xml_from_json::<Empty>("TagUser", None, env, output),
+        "UntagInstanceProfile" => {
+            codec::output_xml_from_json::<Empty>("UntagInstanceProfile", None, env, output)
+        }
         "UntagPolicy" => codec::output_xml_from_json::<Empty>("UntagPolicy", None, env, output),
         "UntagRole" => codec::output_xml_from_json::<Empty>("UntagRole", None, env, output),
         "UntagUser" => codec::output_xml_from_json::<Empty>("UntagUser", None, env, output),
@@ -312,12 +361,18 @@ pub fn output_xml_from_json(
 #[doc(hidden)]
 pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match action {
+        "AddRoleToInstanceProfile" => {
+            codec::input_json_from_form::<AddRoleToInstanceProfileRequest>(form)
+        }
         "AddUserToGroup" => codec::input_json_from_form::<AddUserToGroupRequest>(form),
         "AttachGroupPolicy" => codec::input_json_from_form::<AttachGroupPolicyRequest>(form),
         "AttachRolePolicy" => codec::input_json_from_form::<AttachRolePolicyRequest>(form),
         "AttachUserPolicy" => codec::input_json_from_form::<AttachUserPolicyRequest>(form),
         "CreateAccessKey" => codec::input_json_from_form::<CreateAccessKeyRequest>(form),
         "CreateGroup" => codec::input_json_from_form::<CreateGroupRequest>(form),
+        "CreateInstanceProfile" => {
+            codec::input_json_from_form::<CreateInstanceProfileRequest>(form)
+        }
         "CreatePolicy" => codec::input_json_from_form::<CreatePolicyRequest>(form),
         "CreatePolicyVersion" => codec::input_json_from_form::<CreatePolicyVersionRequest>(form),
         "CreateRole" => codec::input_json_from_form::<CreateRoleRequest>(form),
@@ -325,6 +380,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "DeleteAccessKey" => codec::input_json_from_form::<DeleteAccessKeyRequest>(form),
         "DeleteGroup" => codec::input_json_from_form::<DeleteGroupRequest>(form),
         "DeleteGroupPolicy" => codec::input_json_from_form::<DeleteGroupPolicyRequest>(form),
+        "DeleteInstanceProfile" => {
+            codec::input_json_from_form::<DeleteInstanceProfileRequest>(form)
+        }
         "DeletePolicy" => codec::input_json_from_form::<DeletePolicyRequest>(form),
         "DeletePolicyVersion" => codec::input_json_from_form::<DeletePolicyVersionRequest>(form),
         "DeleteRole" => codec::input_json_from_form::<DeleteRoleRequest>(form),
@@ -343,6 +401,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetAccessKeyLastUsed" => codec::input_json_from_form::<GetAccessKeyLastUsedRequest>(form),
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),
+        "GetInstanceProfile" => codec::input_json_from_form::<GetInstanceProfileRequest>(form),
         "GetPolicy" => codec::input_json_from_form::<GetPolicyRequest>(form),
         "GetPolicyVersion" => codec::input_json_from_form::<GetPolicyVersionRequest>(form),
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),
@@ -365,6 +424,13 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListGroupPolicies" => codec::input_json_from_form::<ListGroupPoliciesRequest>(form),
         "ListGroups" => codec::input_json_from_form::<ListGroupsRequest>(form),
         "ListGroupsForUser" => codec::input_json_from_form::<ListGroupsForUserRequest>(form),
+        "ListInstanceProfileTags" => {
+            codec::input_json_from_form::<ListInstanceProfileTagsRequest>(form)
+        }
+        "ListInstanceProfiles" => codec::input_json_from_form::<ListInstanceProfilesRequest>(form),
+        "ListInstanceProfilesForRole" => {
+            codec::input_json_from_form::<ListInstanceProfilesForRoleRequest>(form)
+        }
         "ListPolicies" => codec::input_json_from_form::<ListPoliciesRequest>(form),
         "ListPolicyTags" => codec::input_json_from_form::<ListPolicyTagsRequest>(form),
         "ListPolicyVersions" => codec::input_json_from_form::<ListPolicyVersionsRequest>(form),
@@ -383,13 +449,18 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<PutUserPermissionsBoundaryRequest>(form)
         }
         "PutUserPolicy" => codec::input_json_from_form::<PutUserPolicyRequest>(form),
+        "RemoveRoleFromInstanceProfile" => {
+            codec::input_json_from_form::<RemoveRoleFromInstanceProfileRequest>(form)
+        }
         "RemoveUserFromGroup" => codec::input_json_from_form::<RemoveUserFromGroupRequest>(form),
         "SetDefaultPolicyVersion" => {
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
         }
+        "TagInstanceProfile" => codec::input_json_from_form::<TagInstanceProfileRequest>(form),
         "TagPolicy" => codec::input_json_from_form::<TagPolicyRequest>(form),
         "TagRole" => codec::input_json_from_form::<TagRoleRequest>(form),
         "TagUser" => codec::input_json_from_form::<TagUserRequest>(form),
+        "UntagInstanceProfile" => codec::input_json_from_form::<UntagInstanceProfileRequest>(form),
         "UntagPolicy" => codec::input_json_from_form::<UntagPolicyRequest>(form),
         "UntagRole" => codec::input_json_from_form::<UntagRoleRequest>(form),
         "UntagUser" => codec::input_json_from_form::<UntagUserRequest>(form),

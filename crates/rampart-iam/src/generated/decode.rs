@@ -7,6 +7,15 @@ use super::shapes::*;
 use rampart_codec::ServiceError;
 use rampart_codec::query::{self, FromQuery, MapNames, QueryNode};
 
+impl FromQuery for AddRoleToInstanceProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
 impl FromQuery for AddUserToGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -56,6 +65,21 @@ impl FromQuery for CreateGroupRequest {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
             path: query::string(node.get("Path")),
+        })
+    }
+}
+
+impl FromQuery for CreateInstanceProfileRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            path: query::string(node.get("Path")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
         })
     }
 }
@@ -154,6 +178,14 @@ impl FromQuery for DeleteGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteInstanceProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
         })
     }
 }
@@ -275,6 +307,14 @@ impl FromQuery for GetGroupRequest {
             group_name: query::string(node.get("GroupName")),
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+        })
+    }
+}
+
+impl FromQuery for GetInstanceProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
         })
     }
 }
@@ -409,6 +449,36 @@ impl FromQuery for ListGroupsForUserRequest {
 }
 
 impl FromQuery for ListGroupsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            path_prefix: query::string(node.get("PathPrefix")),
+        })
+    }
+}
+
+impl FromQuery for ListInstanceProfileTagsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+        })
+    }
+}
+
+impl FromQuery for ListInstanceProfilesForRoleRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for ListInstanceProfilesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             marker: query::string(node.get("Marker")),
@@ -564,6 +634,15 @@ impl FromQuery for PutUserPolicyRequest {
     }
 }
 
+impl FromQuery for RemoveRoleFromInstanceProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
 impl FromQuery for RemoveUserFromGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -587,6 +666,20 @@ impl FromQuery for Tag {
         Ok(Self {
             key: query::string(node.get("Key")),
             value: query::string(node.get("Value")),
+        })
+    }
+}
+
+impl FromQuery for TagInstanceProfileRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
         })
     }
 }
@@ -629,6 +722,20 @@ impl FromQuery for TagUserRequest {
                 query::structure::<Tag>,
             )?,
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UntagInstanceProfileRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            tag_keys: query::list(
+                node.get("TagKeys"),
+                &query::join(path, "TagKeys"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
         })
     }
 }

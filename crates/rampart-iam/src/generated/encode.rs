@@ -96,6 +96,12 @@ impl ToXml for CreateGroupResponse {
     }
 }
 
+impl ToXml for CreateInstanceProfileResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("InstanceProfile", self.instance_profile.as_ref());
+    }
+}
+
 impl ToXml for CreatePolicyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("Policy", self.policy.as_ref());
@@ -152,6 +158,12 @@ impl ToXml for GetGroupResponse {
     }
 }
 
+impl ToXml for GetInstanceProfileResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("InstanceProfile", self.instance_profile.as_ref());
+    }
+}
+
 impl ToXml for GetPolicyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("Policy", self.policy.as_ref());
@@ -199,6 +211,34 @@ impl ToXml for Group {
         w.scalar("GroupId", self.group_id.as_ref());
         w.scalar("GroupName", self.group_name.as_ref());
         w.scalar("Path", self.path.as_ref());
+    }
+}
+
+impl ToXml for InstanceProfile {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("InstanceProfileId", self.instance_profile_id.as_ref());
+        w.scalar("InstanceProfileName", self.instance_profile_name.as_ref());
+        w.scalar("Path", self.path.as_ref());
+        if let Some(v) = &self.roles {
+            w.start("Roles");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Roles");
+        }
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
     }
 }
 
@@ -340,6 +380,54 @@ impl ToXml for ListGroupsResponse {
                 w.end("member");
             }
             w.end("Groups");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
+impl ToXml for ListInstanceProfileTagsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ListInstanceProfilesForRoleResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.instance_profiles {
+            w.start("InstanceProfiles");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("InstanceProfiles");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
+impl ToXml for ListInstanceProfilesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.instance_profiles {
+            w.start("InstanceProfiles");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("InstanceProfiles");
         }
         w.scalar("IsTruncated", self.is_truncated.as_ref());
         w.scalar("Marker", self.marker.as_ref());

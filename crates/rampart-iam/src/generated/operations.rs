@@ -197,12 +197,14 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "AddRoleToInstanceProfile",
     "AddUserToGroup",
     "AttachGroupPolicy",
     "AttachRolePolicy",
     "AttachUserPolicy",
     "CreateAccessKey",
     "CreateGroup",
+    "CreateInstanceProfile",
     "CreatePolicy",
     "CreatePolicyVersion",
     "CreateRole",
@@ -210,6 +212,7 @@ pub const SERVED: &[&str] = &[
     "DeleteAccessKey",
     "DeleteGroup",
     "DeleteGroupPolicy",
+    "DeleteInstanceProfile",
     "DeletePolicy",
     "DeletePolicyVersion",
     "DeleteRole",
@@ -224,6 +227,7 @@ pub const SERVED: &[&str] = &[
     "GetAccessKeyLastUsed",
     "GetGroup",
     "GetGroupPolicy",
+    "GetInstanceProfile",
     "GetPolicy",
     "GetPolicyVersion",
     "GetRole",
@@ -238,6 +242,9 @@ pub const SERVED: &[&str] = &[
     "ListGroupPolicies",
     "ListGroups",
     "ListGroupsForUser",
+    "ListInstanceProfileTags",
+    "ListInstanceProfiles",
+    "ListInstanceProfilesForRole",
     "ListPolicies",
     "ListPolicyTags",
     "ListPolicyVersions",
@@ -252,11 +259,14 @@ pub const SERVED: &[&str] = &[
     "PutRolePolicy",
     "PutUserPermissionsBoundary",
     "PutUserPolicy",
+    "RemoveRoleFromInstanceProfile",
     "RemoveUserFromGroup",
     "SetDefaultPolicyVersion",
+    "TagInstanceProfile",
     "TagPolicy",
     "TagRole",
     "TagUser",
+    "UntagInstanceProfile",
     "UntagPolicy",
     "UntagRole",
     "UntagUser",
@@ -279,6 +289,16 @@ pub trait IamHandler: Send + Sync {
     fn after_call(&self, ctx: &RequestContext, operation: &'static str, ok: bool) {
         let _ = (ctx, operation, ok);
     }
+}
+
+/// `AddRoleToInstanceProfile`.
+pub trait AddRoleToInstanceProfile: IamHandler {
+    /// Runs `AddRoleToInstanceProfile`.
+    fn add_role_to_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: AddRoleToInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
 /// `AddUserToGroup`.
@@ -339,6 +359,16 @@ pub trait CreateGroup: IamHandler {
         ctx: &RequestContext,
         input: CreateGroupRequest,
     ) -> impl Future<Output = Result<CreateGroupResponse, Self::Error>> + Send;
+}
+
+/// `CreateInstanceProfile`.
+pub trait CreateInstanceProfile: IamHandler {
+    /// Runs `CreateInstanceProfile`.
+    fn create_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: CreateInstanceProfileRequest,
+    ) -> impl Future<Output = Result<CreateInstanceProfileResponse, Self::Error>> + Send;
 }
 
 /// `CreatePolicy`.
@@ -408,6 +438,16 @@ pub trait DeleteGroupPolicy: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteGroupPolicyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteInstanceProfile`.
+pub trait DeleteInstanceProfile: IamHandler {
+    /// Runs `DeleteInstanceProfile`.
+    fn delete_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteInstanceProfileRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -551,6 +591,16 @@ pub trait GetGroupPolicy: IamHandler {
     ) -> impl Future<Output = Result<GetGroupPolicyResponse, Self::Error>> + Send;
 }
 
+/// `GetInstanceProfile`.
+pub trait GetInstanceProfile: IamHandler {
+    /// Runs `GetInstanceProfile`.
+    fn get_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: GetInstanceProfileRequest,
+    ) -> impl Future<Output = Result<GetInstanceProfileResponse, Self::Error>> + Send;
+}
+
 /// `GetPolicy`.
 pub trait GetPolicy: IamHandler {
     /// Runs `GetPolicy`.
@@ -689,6 +739,36 @@ pub trait ListGroupsForUser: IamHandler {
         ctx: &RequestContext,
         input: ListGroupsForUserRequest,
     ) -> impl Future<Output = Result<ListGroupsForUserResponse, Self::Error>> + Send;
+}
+
+/// `ListInstanceProfileTags`.
+pub trait ListInstanceProfileTags: IamHandler {
+    /// Runs `ListInstanceProfileTags`.
+    fn list_instance_profile_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListInstanceProfileTagsRequest,
+    ) -> impl Future<Output = Result<ListInstanceProfileTagsResponse, Self::Error>> + Send;
+}
+
+/// `ListInstanceProfiles`.
+pub trait ListInstanceProfiles: IamHandler {
+    /// Runs `ListInstanceProfiles`.
+    fn list_instance_profiles(
+        &self,
+        ctx: &RequestContext,
+        input: ListInstanceProfilesRequest,
+    ) -> impl Future<Output = Result<ListInstanceProfilesResponse, Self::Error>> + Send;
+}
+
+/// `ListInstanceProfilesForRole`.
+pub trait ListInstanceProfilesForRole: IamHandler {
+    /// Runs `ListInstanceProfilesForRole`.
+    fn list_instance_profiles_for_role(
+        &self,
+        ctx: &RequestContext,
+        input: ListInstanceProfilesForRoleRequest,
+    ) -> impl Future<Output = Result<ListInstanceProfilesForRoleResponse, Self::Error>> + Send;
 }
 
 /// `ListPolicies`.
@@ -831,6 +911,16 @@ pub trait PutUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `RemoveRoleFromInstanceProfile`.
+pub trait RemoveRoleFromInstanceProfile: IamHandler {
+    /// Runs `RemoveRoleFromInstanceProfile`.
+    fn remove_role_from_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: RemoveRoleFromInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `RemoveUserFromGroup`.
 pub trait RemoveUserFromGroup: IamHandler {
     /// Runs `RemoveUserFromGroup`.
@@ -848,6 +938,16 @@ pub trait SetDefaultPolicyVersion: IamHandler {
         &self,
         ctx: &RequestContext,
         input: SetDefaultPolicyVersionRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `TagInstanceProfile`.
+pub trait TagInstanceProfile: IamHandler {
+    /// Runs `TagInstanceProfile`.
+    fn tag_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: TagInstanceProfileRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -878,6 +978,16 @@ pub trait TagUser: IamHandler {
         &self,
         ctx: &RequestContext,
         input: TagUserRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UntagInstanceProfile`.
+pub trait UntagInstanceProfile: IamHandler {
+    /// Runs `UntagInstanceProfile`.
+    fn untag_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: UntagInstanceProfileRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -975,12 +1085,14 @@ pub trait UpdateUser: IamHandler {
 /// [`IamHandler`] and every operation's trait.
 pub trait IamApi:
     IamHandler
+    + AddRoleToInstanceProfile
     + AddUserToGroup
     + AttachGroupPolicy
     + AttachRolePolicy
     + AttachUserPolicy
     + CreateAccessKey
     + CreateGroup
+    + CreateInstanceProfile
     + CreatePolicy
     + CreatePolicyVersion
     + CreateRole
@@ -988,6 +1100,7 @@ pub trait IamApi:
     + DeleteAccessKey
     + DeleteGroup
     + DeleteGroupPolicy
+    + DeleteInstanceProfile
     + DeletePolicy
     + DeletePolicyVersion
     + DeleteRole
@@ -1002,6 +1115,7 @@ pub trait IamApi:
     + GetAccessKeyLastUsed
     + GetGroup
     + GetGroupPolicy
+    + GetInstanceProfile
     + GetPolicy
     + GetPolicyVersion
     + GetRole
@@ -1016,6 +1130,9 @@ pub trait IamApi:
     + ListGroupPolicies
     + ListGroups
     + ListGroupsForUser
+    + ListInstanceProfileTags
+    + ListInstanceProfiles
+    + ListInstanceProfilesForRole
     + ListPolicies
     + ListPolicyTags
     + ListPolicyVersions
@@ -1030,11 +1147,14 @@ pub trait IamApi:
     + PutRolePolicy
     + PutUserPermissionsBoundary
     + PutUserPolicy
+    + RemoveRoleFromInstanceProfile
     + RemoveUserFromGroup
     + SetDefaultPolicyVersion
+    + TagInstanceProfile
     + TagPolicy
     + TagRole
     + TagUser
+    + UntagInstanceProfile
     + UntagPolicy
     + UntagRole
     + UntagUser
@@ -1049,12 +1169,14 @@ pub trait IamApi:
 
 impl<
     T: IamHandler
+        + AddRoleToInstanceProfile
         + AddUserToGroup
         + AttachGroupPolicy
         + AttachRolePolicy
         + AttachUserPolicy
         + CreateAccessKey
         + CreateGroup
+        + CreateInstanceProfile
         + CreatePolicy
         + CreatePolicyVersion
         + CreateRole
@@ -1062,6 +1184,7 @@ impl<
         + DeleteAccessKey
         + DeleteGroup
         + DeleteGroupPolicy
+        + DeleteInstanceProfile
         + DeletePolicy
         + DeletePolicyVersion
         + DeleteRole
@@ -1076,6 +1199,7 @@ impl<
         + GetAccessKeyLastUsed
         + GetGroup
         + GetGroupPolicy
+        + GetInstanceProfile
         + GetPolicy
         + GetPolicyVersion
         + GetRole
@@ -1090,6 +1214,9 @@ impl<
         + ListGroupPolicies
         + ListGroups
         + ListGroupsForUser
+        + ListInstanceProfileTags
+        + ListInstanceProfiles
+        + ListInstanceProfilesForRole
         + ListPolicies
         + ListPolicyTags
         + ListPolicyVersions
@@ -1104,11 +1231,14 @@ impl<
         + PutRolePolicy
         + PutUserPermissionsBoundary
         + PutUserPolicy
+        + RemoveRoleFromInstanceProfile
         + RemoveUserFromGroup
         + SetDefaultPolicyVersion
+        + TagInstanceProfile
         + TagPolicy
         + TagRole
         + TagUser
+        + UntagInstanceProfile
         + UntagPolicy
         + UntagRole
         + UntagUser
@@ -1130,6 +1260,19 @@ pub struct DecodeOnly;
 
 impl IamHandler for DecodeOnly {
     type Error = ServiceError;
+}
+
+impl AddRoleToInstanceProfile for DecodeOnly {
+    async fn add_role_to_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: AddRoleToInstanceProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AddRoleToInstanceProfile",
+        ))
+    }
 }
 
 impl AddUserToGroup for DecodeOnly {
@@ -1192,6 +1335,19 @@ impl CreateGroup for DecodeOnly {
         _input: CreateGroupRequest,
     ) -> Result<CreateGroupResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "CreateGroup"))
+    }
+}
+
+impl CreateInstanceProfile for DecodeOnly {
+    async fn create_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateInstanceProfileRequest,
+    ) -> Result<CreateInstanceProfileResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateInstanceProfile",
+        ))
     }
 }
 
@@ -1267,6 +1423,19 @@ impl DeleteGroupPolicy for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "DeleteGroupPolicy",
+        ))
+    }
+}
+
+impl DeleteInstanceProfile for DecodeOnly {
+    async fn delete_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteInstanceProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteInstanceProfile",
         ))
     }
 }
@@ -1423,6 +1592,19 @@ impl GetGroupPolicy for DecodeOnly {
         _input: GetGroupPolicyRequest,
     ) -> Result<GetGroupPolicyResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetGroupPolicy"))
+    }
+}
+
+impl GetInstanceProfile for DecodeOnly {
+    async fn get_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetInstanceProfileRequest,
+    ) -> Result<GetInstanceProfileResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetInstanceProfile",
+        ))
     }
 }
 
@@ -1584,6 +1766,45 @@ impl ListGroupsForUser for DecodeOnly {
     }
 }
 
+impl ListInstanceProfileTags for DecodeOnly {
+    async fn list_instance_profile_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListInstanceProfileTagsRequest,
+    ) -> Result<ListInstanceProfileTagsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListInstanceProfileTags",
+        ))
+    }
+}
+
+impl ListInstanceProfiles for DecodeOnly {
+    async fn list_instance_profiles(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListInstanceProfilesRequest,
+    ) -> Result<ListInstanceProfilesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListInstanceProfiles",
+        ))
+    }
+}
+
+impl ListInstanceProfilesForRole for DecodeOnly {
+    async fn list_instance_profiles_for_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListInstanceProfilesForRoleRequest,
+    ) -> Result<ListInstanceProfilesForRoleResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListInstanceProfilesForRole",
+        ))
+    }
+}
+
 impl ListPolicies for DecodeOnly {
     async fn list_policies(
         &self,
@@ -1733,6 +1954,19 @@ impl PutUserPolicy for DecodeOnly {
     }
 }
 
+impl RemoveRoleFromInstanceProfile for DecodeOnly {
+    async fn remove_role_from_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: RemoveRoleFromInstanceProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "RemoveRoleFromInstanceProfile",
+        ))
+    }
+}
+
 impl RemoveUserFromGroup for DecodeOnly {
     async fn remove_user_from_group(
         &self,
@@ -1755,6 +1989,19 @@ impl SetDefaultPolicyVersion for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "SetDefaultPolicyVersion",
+        ))
+    }
+}
+
+impl TagInstanceProfile for DecodeOnly {
+    async fn tag_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagInstanceProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "TagInstanceProfile",
         ))
     }
 }
@@ -1786,6 +2033,19 @@ impl TagUser for DecodeOnly {
         _input: TagUserRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "TagUser"))
+    }
+}
+
+impl UntagInstanceProfile for DecodeOnly {
+    async fn untag_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagInstanceProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UntagInstanceProfile",
+        ))
     }
 }
 
@@ -1906,6 +2166,21 @@ pub async fn dispatch<H: IamApi>(
         request_id: &ctx.request_id,
     };
     match action {
+        "AddRoleToInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "AddRoleToInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: AddRoleToInstanceProfileRequest| {
+                unit(answer(
+                    move || handler.add_role_to_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "AddRoleToInstanceProfile", ok),
+                ))
+            })
+            .await
+        }
         "AddUserToGroup" => {
             let spec = QueryOperationSpec {
                 name: "AddUserToGroup",
@@ -1992,6 +2267,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.create_group(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateGroup", ok),
+                )
+            })
+            .await
+        }
+        "CreateInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "CreateInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateInstanceProfileResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateInstanceProfileRequest| {
+                answer(
+                    move || handler.create_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateInstanceProfile", ok),
                 )
             })
             .await
@@ -2097,6 +2387,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.delete_group_policy(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteGroupPolicy", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteInstanceProfileRequest| {
+                unit(answer(
+                    move || handler.delete_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteInstanceProfile", ok),
                 ))
             })
             .await
@@ -2321,6 +2626,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GetInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "GetInstanceProfile",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetInstanceProfileResult"),
+            };
+            invoke_query(spec, env, params, |i: GetInstanceProfileRequest| {
+                answer(
+                    move || handler.get_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetInstanceProfile", ok),
+                )
+            })
+            .await
+        }
         "GetPolicy" => {
             let spec = QueryOperationSpec {
                 name: "GetPolicy",
@@ -2529,6 +2849,56 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "ListGroupsForUser", ok),
                 )
             })
+            .await
+        }
+        "ListInstanceProfileTags" => {
+            let spec = QueryOperationSpec {
+                name: "ListInstanceProfileTags",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListInstanceProfileTagsResult"),
+            };
+            invoke_query(spec, env, params, |i: ListInstanceProfileTagsRequest| {
+                answer(
+                    move || handler.list_instance_profile_tags(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListInstanceProfileTags", ok),
+                )
+            })
+            .await
+        }
+        "ListInstanceProfiles" => {
+            let spec = QueryOperationSpec {
+                name: "ListInstanceProfiles",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListInstanceProfilesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListInstanceProfilesRequest| {
+                answer(
+                    move || handler.list_instance_profiles(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListInstanceProfiles", ok),
+                )
+            })
+            .await
+        }
+        "ListInstanceProfilesForRole" => {
+            let spec = QueryOperationSpec {
+                name: "ListInstanceProfilesForRole",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListInstanceProfilesForRoleResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: ListInstanceProfilesForRoleRequest| {
+                    answer(
+                        move || handler.list_instance_profiles_for_role(ctx, i),
+                        move |ok| handler.after_call(ctx, "ListInstanceProfilesForRole", ok),
+                    )
+                },
+            )
             .await
         }
         "ListPolicies" => {
@@ -2741,6 +3111,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "RemoveRoleFromInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "RemoveRoleFromInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: RemoveRoleFromInstanceProfileRequest| {
+                    unit(answer(
+                        move || handler.remove_role_from_instance_profile(ctx, i),
+                        move |ok| handler.after_call(ctx, "RemoveRoleFromInstanceProfile", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "RemoveUserFromGroup" => {
             let spec = QueryOperationSpec {
                 name: "RemoveUserFromGroup",
@@ -2767,6 +3157,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.set_default_policy_version(ctx, i),
                     move |ok| handler.after_call(ctx, "SetDefaultPolicyVersion", ok),
+                ))
+            })
+            .await
+        }
+        "TagInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "TagInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: TagInstanceProfileRequest| {
+                unit(answer(
+                    move || handler.tag_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagInstanceProfile", ok),
                 ))
             })
             .await
@@ -2812,6 +3217,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.tag_user(ctx, i),
                     move |ok| handler.after_call(ctx, "TagUser", ok),
+                ))
+            })
+            .await
+        }
+        "UntagInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "UntagInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UntagInstanceProfileRequest| {
+                unit(answer(
+                    move || handler.untag_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagInstanceProfile", ok),
                 ))
             })
             .await
@@ -2956,12 +3376,10 @@ pub async fn dispatch<H: IamApi>(
         "AddClientIDToOpenIDConnectProvider" => {
             not_served("AddClientIDToOpenIDConnectProvider", false)
         }
-        "AddRoleToInstanceProfile" => not_served("AddRoleToInstanceProfile", false),
         "AssociateDelegationRequest" => not_served("AssociateDelegationRequest", false),
         "ChangePassword" => not_served("ChangePassword", false),
         "CreateAccountAlias" => not_served("CreateAccountAlias", false),
         "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
-        "CreateInstanceProfile" => not_served("CreateInstanceProfile", false),
         "CreateLoginProfile" => not_served("CreateLoginProfile", false),
         "CreateOpenIDConnectProvider" => not_served("CreateOpenIDConnectProvider", false),
         "CreateSAMLProvider" => not_served("CreateSAMLProvider", false),
@@ -2971,7 +3389,6 @@ pub async fn dispatch<H: IamApi>(
         "DeactivateMFADevice" => not_served("DeactivateMFADevice", false),
         "DeleteAccountAlias" => not_served("DeleteAccountAlias", false),
         "DeleteAccountPasswordPolicy" => not_served("DeleteAccountPasswordPolicy", false),
-        "DeleteInstanceProfile" => not_served("DeleteInstanceProfile", false),
         "DeleteLoginProfile" => not_served("DeleteLoginProfile", false),
         "DeleteOpenIDConnectProvider" => not_served("DeleteOpenIDConnectProvider", false),
         "DeleteSAMLProvider" => not_served("DeleteSAMLProvider", false),
@@ -3012,7 +3429,6 @@ pub async fn dispatch<H: IamApi>(
         "GetCredentialReport" => not_served("GetCredentialReport", true),
         "GetDelegationRequest" => not_served("GetDelegationRequest", true),
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
-        "GetInstanceProfile" => not_served("GetInstanceProfile", true),
         "GetLoginProfile" => not_served("GetLoginProfile", true),
         "GetMFADevice" => not_served("GetMFADevice", true),
         "GetOpenIDConnectProvider" => not_served("GetOpenIDConnectProvider", true),
@@ -3033,9 +3449,6 @@ pub async fn dispatch<H: IamApi>(
         }
         "ListAccountAliases" => not_served("ListAccountAliases", true),
         "ListDelegationRequests" => not_served("ListDelegationRequests", true),
-        "ListInstanceProfileTags" => not_served("ListInstanceProfileTags", true),
-        "ListInstanceProfiles" => not_served("ListInstanceProfiles", true),
-        "ListInstanceProfilesForRole" => not_served("ListInstanceProfilesForRole", true),
         "ListMFADeviceTags" => not_served("ListMFADeviceTags", true),
         "ListMFADevices" => not_served("ListMFADevices", true),
         "ListOpenIDConnectProviderTags" => not_served("ListOpenIDConnectProviderTags", true),
@@ -3057,7 +3470,6 @@ pub async fn dispatch<H: IamApi>(
         "RemoveClientIDFromOpenIDConnectProvider" => {
             not_served("RemoveClientIDFromOpenIDConnectProvider", false)
         }
-        "RemoveRoleFromInstanceProfile" => not_served("RemoveRoleFromInstanceProfile", false),
         "ResetServiceSpecificCredential" => not_served("ResetServiceSpecificCredential", false),
         "ResyncMFADevice" => not_served("ResyncMFADevice", false),
         "SendDelegationToken" => not_served("SendDelegationToken", false),
@@ -3066,12 +3478,10 @@ pub async fn dispatch<H: IamApi>(
         }
         "SimulateCustomPolicy" => not_served("SimulateCustomPolicy", true),
         "SimulatePrincipalPolicy" => not_served("SimulatePrincipalPolicy", true),
-        "TagInstanceProfile" => not_served("TagInstanceProfile", false),
         "TagMFADevice" => not_served("TagMFADevice", false),
         "TagOpenIDConnectProvider" => not_served("TagOpenIDConnectProvider", false),
         "TagSAMLProvider" => not_served("TagSAMLProvider", false),
         "TagServerCertificate" => not_served("TagServerCertificate", false),
-        "UntagInstanceProfile" => not_served("UntagInstanceProfile", false),
         "UntagMFADevice" => not_served("UntagMFADevice", false),
         "UntagOpenIDConnectProvider" => not_served("UntagOpenIDConnectProvider", false),
         "UntagSAMLProvider" => not_served("UntagSAMLProvider", false),

@@ -126,6 +126,31 @@ impl fmt::Debug for AccessKeyMetadata {
     }
 }
 
+/// The `AddRoleToInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddRoleToInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `RoleName`. Required.
+    #[serde(rename = "RoleName", default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+}
+
+impl fmt::Debug for AddRoleToInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AddRoleToInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
 /// The `AddUserToGroupRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -332,6 +357,56 @@ impl fmt::Debug for CreateGroupResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateGroupResponse")
             .field("group", &self.group)
+            .finish()
+    }
+}
+
+/// The `CreateInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("path", &self.path)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `CreateInstanceProfileResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInstanceProfileResponse {
+    /// `InstanceProfile`. Required.
+    #[serde(
+        rename = "InstanceProfile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile: Option<InstanceProfile>,
+}
+
+impl fmt::Debug for CreateInstanceProfileResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateInstanceProfileResponse")
+            .field("instance_profile", &self.instance_profile)
             .finish()
     }
 }
@@ -653,6 +728,27 @@ impl fmt::Debug for DeleteGroupRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeleteGroupRequest")
             .field("group_name", &self.group_name)
+            .finish()
+    }
+}
+
+/// The `DeleteInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
             .finish()
     }
 }
@@ -1038,6 +1134,48 @@ impl fmt::Debug for GetGroupResponse {
     }
 }
 
+/// The `GetInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+}
+
+impl fmt::Debug for GetInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .finish()
+    }
+}
+
+/// The `GetInstanceProfileResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetInstanceProfileResponse {
+    /// `InstanceProfile`. Required.
+    #[serde(
+        rename = "InstanceProfile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile: Option<InstanceProfile>,
+}
+
+impl fmt::Debug for GetInstanceProfileResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetInstanceProfileResponse")
+            .field("instance_profile", &self.instance_profile)
+            .finish()
+    }
+}
+
 /// The `GetPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1331,6 +1469,59 @@ impl fmt::Debug for Group {
             .field("group_id", &self.group_id)
             .field("group_name", &self.group_name)
             .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// The `InstanceProfile` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceProfile {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `CreateDate`. Required.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `InstanceProfileId`. Required.
+    #[serde(
+        rename = "InstanceProfileId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_id: Option<String>,
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `Path`. Required.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `Roles`. Required.
+    #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<Role>>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for InstanceProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InstanceProfile")
+            .field("arn", &self.arn)
+            .field("create_date", &self.create_date)
+            .field("instance_profile_id", &self.instance_profile_id)
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("path", &self.path)
+            .field("roles", &self.roles)
+            .field("tags", &self.tags)
             .finish()
     }
 }
@@ -1853,6 +2044,184 @@ impl fmt::Debug for ListGroupsResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListGroupsResponse")
             .field("groups", &self.groups)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfileTagsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfileTagsRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+impl fmt::Debug for ListInstanceProfileTagsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfileTagsRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfileTagsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfileTagsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListInstanceProfileTagsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfileTagsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfilesForRoleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfilesForRoleRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `RoleName`. Required.
+    #[serde(rename = "RoleName", default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+}
+
+impl fmt::Debug for ListInstanceProfilesForRoleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfilesForRoleRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfilesForRoleResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfilesForRoleResponse {
+    /// `InstanceProfiles`. Required.
+    #[serde(
+        rename = "InstanceProfiles",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profiles: Option<Vec<InstanceProfile>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for ListInstanceProfilesForRoleResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfilesForRoleResponse")
+            .field("instance_profiles", &self.instance_profiles)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfilesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfilesRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `PathPrefix`.
+    #[serde(
+        rename = "PathPrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub path_prefix: Option<String>,
+}
+
+impl fmt::Debug for ListInstanceProfilesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfilesRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("path_prefix", &self.path_prefix)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfilesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfilesResponse {
+    /// `InstanceProfiles`. Required.
+    #[serde(
+        rename = "InstanceProfiles",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profiles: Option<Vec<InstanceProfile>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for ListInstanceProfilesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfilesResponse")
+            .field("instance_profiles", &self.instance_profiles)
             .field("is_truncated", &self.is_truncated)
             .field("marker", &self.marker)
             .finish()
@@ -2730,6 +3099,31 @@ impl fmt::Debug for PutUserPolicyRequest {
     }
 }
 
+/// The `RemoveRoleFromInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveRoleFromInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `RoleName`. Required.
+    #[serde(rename = "RoleName", default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+}
+
+impl fmt::Debug for RemoveRoleFromInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoveRoleFromInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
 /// The `RemoveUserFromGroupRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2950,6 +3344,31 @@ impl fmt::Debug for Tag {
     }
 }
 
+/// The `TagInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `TagPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3009,6 +3428,31 @@ impl fmt::Debug for TagUserRequest {
         f.debug_struct("TagUserRequest")
             .field("tags", &self.tags)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UntagInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("tag_keys", &self.tag_keys)
             .finish()
     }
 }

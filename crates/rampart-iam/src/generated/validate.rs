@@ -8,6 +8,27 @@ use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, Va
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+impl Validate for AddRoleToInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "roleName", false);
+        match &self.role_name {
+            Some(v) => {
+                check_role_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AddRoleToInstanceProfileRequest {}
+
 impl Validate for AddUserToGroupRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "groupName", false);
@@ -120,6 +141,28 @@ impl Validate for CreateGroupRequest {
 }
 
 impl ConstraintValue for CreateGroupRequest {}
+
+impl Validate for CreateInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "path", false);
+        if let Some(v) = &self.path {
+            check_path_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateInstanceProfileRequest {}
 
 impl Validate for CreatePolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -298,6 +341,20 @@ impl Validate for DeleteGroupRequest {
 }
 
 impl ConstraintValue for DeleteGroupRequest {}
+
+impl Validate for DeleteInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteInstanceProfileRequest {}
 
 impl Validate for DeletePolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -555,6 +612,20 @@ impl Validate for GetGroupRequest {
 }
 
 impl ConstraintValue for GetGroupRequest {}
+
+impl Validate for GetInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetInstanceProfileRequest {}
 
 impl Validate for GetPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -851,6 +922,69 @@ impl Validate for ListGroupsRequest {
 }
 
 impl ConstraintValue for ListGroupsRequest {}
+
+impl Validate for ListInstanceProfileTagsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListInstanceProfileTagsRequest {}
+
+impl Validate for ListInstanceProfilesForRoleRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "roleName", false);
+        match &self.role_name {
+            Some(v) => {
+                check_role_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListInstanceProfilesForRoleRequest {}
+
+impl Validate for ListInstanceProfilesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "pathPrefix", false);
+        if let Some(v) = &self.path_prefix {
+            check_path_prefix_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListInstanceProfilesRequest {}
 
 impl Validate for ListPoliciesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1179,6 +1313,27 @@ impl Validate for PutUserPolicyRequest {
 
 impl ConstraintValue for PutUserPolicyRequest {}
 
+impl Validate for RemoveRoleFromInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "roleName", false);
+        match &self.role_name {
+            Some(v) => {
+                check_role_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RemoveRoleFromInstanceProfileRequest {}
+
 impl Validate for RemoveUserFromGroupRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "groupName", false);
@@ -1242,6 +1397,27 @@ impl Validate for Tag {
 
 impl ConstraintValue for Tag {}
 
+impl Validate for TagInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        match &self.tags {
+            Some(v) => {
+                check_tag_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for TagInstanceProfileRequest {}
+
 impl Validate for TagPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "policyArn", false);
@@ -1304,6 +1480,27 @@ impl Validate for TagUserRequest {
 }
 
 impl ConstraintValue for TagUserRequest {}
+
+impl Validate for UntagInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tagKeys", false);
+        match &self.tag_keys {
+            Some(v) => {
+                check_tag_key_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UntagInstanceProfileRequest {}
 
 impl Validate for UntagPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1531,6 +1728,14 @@ static RE_GROUP_NAME_TYPE: LazyLock<Option<Regex>> =
 fn check_group_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
     errs.pattern(f, v, RE_GROUP_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
+}
+
+static RE_INSTANCE_PROFILE_NAME_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
+
+fn check_instance_profile_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+    errs.pattern(f, v, RE_INSTANCE_PROFILE_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
 }
 
 static RE_MARKER_TYPE: LazyLock<Option<Regex>> =

@@ -2,17 +2,21 @@
 //! `roles` and `role_tags`, `inline` (inline policies of users, groups and roles),
 //! `boundaries`, `managed`/`policies`/`policy_versions` (customer and AWS managed policies),
 //! `attach` and `policy_entities` (attachments), `usage` (who uses a managed policy, from the
-//! entity tables' index by policy); `entity` and `common` are shared helpers.
+//! entity tables' index by policy), `instance_profiles` and `instance_profile_roles`;
+//! `entity` and `common` are shared helpers, `resource` those of the non-principal resources.
 
 mod attach;
 mod boundaries;
 mod common;
 mod entity;
 mod inline;
+mod instance_profile_roles;
+mod instance_profiles;
 mod managed;
 mod policies;
 mod policy_entities;
 mod policy_versions;
+mod resource;
 mod role_tags;
 mod roles;
 mod usage;

@@ -1,0 +1,236 @@
+//! Instance profiles, OpenID Connect providers and SAML providers through the query-protocol
+//! dispatcher, on SQLite and (when `RAMPART_TEST_POSTGRES_URL` is set) PostgreSQL: life
+//! cycles, AWS's errors and quotas, paging, tags, the DeleteRole conflict and authorization.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{ACCOUNT, Bench, assert_error, value, values};
+
+/// Runs the async test body `$body(&Bench)` once per backend.
+macro_rules! on_both_backends {
+    ($body:ident, $sqlite:ident, $postgres:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            $body(&Bench::new().await).await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            let Some(b) = Bench::postgres().await else {
+                return;
+            };
+            $body(&b).await;
+            b.cleanup().await;
+        }
+    };
+}
+
+async fn profile_life_cycle(b: &Bench) {
+    let created = b
+        .ok(
+            "CreateInstanceProfile",
+            "InstanceProfileName=Web&Path=%2Fapp%2F&Tags.member.1.Key=env&Tags.member.1.Value=dev",
+        )
+        .await;
+    let arn = format!("arn:aws:iam::{ACCOUNT}:instance-profile/app/Web");
+    assert_eq!(value(&created, "Arn").as_deref(), Some(arn.as_str()));
+    let id = value(&created, "InstanceProfileId").unwrap();
+    assert!(id.starts_with("AIPA") && id.len() == 21, "{id}");
+    assert!(created.contains("<Roles/>") || created.contains("<Roles></Roles>"));
+    b.create_role("WebRole", "").await;
+    b.ok(
+        "AddRoleToInstanceProfile",
+        "InstanceProfileName=web&RoleName=WebRole",
+    )
+    .await;
+    let got = b.ok("GetInstanceProfile", "InstanceProfileName=Web").await;
+    assert_eq!(values(&got, "RoleName"), ["WebRole"]);
+    assert_eq!(value(&got, "MaxSessionDuration").as_deref(), Some("3600"));
+    assert_eq!(values(&got, "Key"), ["env"]);
+    let for_role = b
+        .ok("ListInstanceProfilesForRole", "RoleName=WebRole")
+        .await;
+    assert_eq!(values(&for_role, "InstanceProfileName"), ["Web"]);
+    // Terraform's destroy order: remove the role, delete the profile, delete the role.
+    b.ok(
+        "RemoveRoleFromInstanceProfile",
+        "InstanceProfileName=Web&RoleName=WebRole",
+    )
+    .await;
+    b.ok("DeleteInstanceProfile", "InstanceProfileName=Web")
+        .await;
+    b.ok("DeleteRole", "RoleName=WebRole").await;
+    let err = b.err("GetInstanceProfile", "InstanceProfileName=Web").await;
+    assert_error(
+        &err,
+        "NoSuchEntity",
+        "Instance Profile Web cannot be found.",
+    );
+    assert_eq!(err.status, 404);
+}
+on_both_backends!(
+    profile_life_cycle,
+    profile_life_cycle_sqlite,
+    profile_life_cycle_postgres
+);
+
+async fn profile_conflicts_and_quotas(b: &Bench) {
+    b.ok("CreateInstanceProfile", "InstanceProfileName=P").await;
+    let dup = b
+        .err("CreateInstanceProfile", "InstanceProfileName=p")
+        .await;
+    assert_error(
+        &dup,
+        "EntityAlreadyExists",
+        "Instance Profile p already exists.",
+    );
+    b.create_role("R1", "").await;
+    b.create_role("R2", "").await;
+    let missing = b
+        .err(
+            "AddRoleToInstanceProfile",
+            "InstanceProfileName=P&RoleName=Nope",
+        )
+        .await;
+    assert_error(
+        &missing,
+        "NoSuchEntity",
+        "The role with name Nope cannot be found.",
+    );
+    b.ok(
+        "AddRoleToInstanceProfile",
+        "InstanceProfileName=P&RoleName=R1",
+    )
+    .await;
+    let second = b
+        .err(
+            "AddRoleToInstanceProfile",
+            "InstanceProfileName=P&RoleName=R2",
+        )
+        .await;
+    assert_error(
+        &second,
+        "LimitExceeded",
+        "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1",
+    );
+    let delete_profile = b
+        .err("DeleteInstanceProfile", "InstanceProfileName=P")
+        .await;
+    assert_error(
+        &delete_profile,
+        "DeleteConflict",
+        "Cannot delete entity, must remove roles from instance profile first.",
+    );
+    assert_eq!(delete_profile.status, 409);
+    let delete_role = b.err("DeleteRole", "RoleName=R1").await;
+    assert_error(
+        &delete_role,
+        "DeleteConflict",
+        "Cannot delete entity, must remove roles from instance profile first.",
+    );
+    assert!(b.role("R1").await.is_some());
+    let not_in = b
+        .err(
+            "RemoveRoleFromInstanceProfile",
+            "InstanceProfileName=P&RoleName=R2",
+        )
+        .await;
+    assert_error(
+        &not_in,
+        "NoSuchEntity",
+        "The role with name R2 cannot be found.",
+    );
+    let no_role = b.err("ListInstanceProfilesForRole", "RoleName=Ghost").await;
+    assert_error(
+        &no_role,
+        "NoSuchEntity",
+        "The role with name Ghost cannot be found.",
+    );
+}
+on_both_backends!(
+    profile_conflicts_and_quotas,
+    profile_conflicts_and_quotas_sqlite,
+    profile_conflicts_and_quotas_postgres
+);
+
+async fn profiles_page_by_path_and_marker(b: &Bench) {
+    for name in ["a1", "a2", "a3"] {
+        let params = format!("InstanceProfileName={name}&Path=%2Fteam%2F");
+        b.ok("CreateInstanceProfile", &params).await;
+    }
+    b.ok("CreateInstanceProfile", "InstanceProfileName=other")
+        .await;
+    let first = b
+        .ok("ListInstanceProfiles", "PathPrefix=%2Fteam%2F&MaxItems=2")
+        .await;
+    assert_eq!(values(&first, "InstanceProfileName"), ["a1", "a2"]);
+    assert_eq!(value(&first, "IsTruncated").as_deref(), Some("true"));
+    let marker = value(&first, "Marker").unwrap();
+    let rest = b
+        .ok(
+            "ListInstanceProfiles",
+            &format!("PathPrefix=%2Fteam%2F&MaxItems=2&Marker={marker}"),
+        )
+        .await;
+    assert_eq!(values(&rest, "InstanceProfileName"), ["a3"]);
+    assert_eq!(value(&rest, "IsTruncated").as_deref(), Some("false"));
+    let all = b.ok("ListInstanceProfiles", "").await;
+    assert_eq!(values(&all, "InstanceProfileName").len(), 4);
+}
+on_both_backends!(
+    profiles_page_by_path_and_marker,
+    profiles_page_by_path_and_marker_sqlite,
+    profiles_page_by_path_and_marker_postgres
+);
+
+async fn profile_tags(b: &Bench) {
+    b.ok("CreateInstanceProfile", "InstanceProfileName=T").await;
+    b.ok(
+        "TagInstanceProfile",
+        "InstanceProfileName=T&Tags.member.1.Key=a&Tags.member.1.Value=1\
+         &Tags.member.2.Key=b&Tags.member.2.Value=2",
+    )
+    .await;
+    b.ok(
+        "UntagInstanceProfile",
+        "InstanceProfileName=T&TagKeys.member.1=A",
+    )
+    .await;
+    let listed = b
+        .ok("ListInstanceProfileTags", "InstanceProfileName=T")
+        .await;
+    assert_eq!(values(&listed, "Key"), ["b"]);
+    let dup = b
+        .err(
+            "TagInstanceProfile",
+            "InstanceProfileName=T&Tags.member.1.Key=x&Tags.member.1.Value=1\
+             &Tags.member.2.Key=X&Tags.member.2.Value=2",
+        )
+        .await;
+    assert_eq!(dup.code, "InvalidInput");
+    let missing = b
+        .err("ListInstanceProfileTags", "InstanceProfileName=None")
+        .await;
+    assert_error(
+        &missing,
+        "NoSuchEntity",
+        "Instance Profile None cannot be found.",
+    );
+}
+on_both_backends!(profile_tags, profile_tags_sqlite, profile_tags_postgres);
+
+#[tokio::test]
+async fn callers_without_permission_are_refused_and_nothing_changes() {
+    let b = Bench::new().await;
+    b.seed_user("alice").await;
+    let ctx = b.as_user("alice").await;
+    let err = b
+        .call_as(&ctx, "CreateInstanceProfile", "InstanceProfileName=X")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "AccessDenied");
+    let all = b.ok("ListInstanceProfiles", "").await;
+    assert!(values(&all, "InstanceProfileName").is_empty());
+}
