@@ -234,3 +234,121 @@ async fn callers_without_permission_are_refused_and_nothing_changes() {
     let all = b.ok("ListInstanceProfiles", "").await;
     assert!(values(&all, "InstanceProfileName").is_empty());
 }
+
+const THUMB: &str = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280";
+
+fn oidc_arn(resource: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:oidc-provider/{resource}")
+}
+
+async fn oidc_life_cycle(b: &Bench) {
+    let created = b
+        .ok(
+            "CreateOpenIDConnectProvider",
+            &format!(
+                "Url=https%3A%2F%2Ftoken.actions.githubusercontent.com\
+                 &ClientIDList.member.1=sts.amazonaws.com&ThumbprintList.member.1={THUMB}\
+                 &Tags.member.1.Key=ci&Tags.member.1.Value=gh"
+            ),
+        )
+        .await;
+    let arn = oidc_arn("token.actions.githubusercontent.com");
+    assert_eq!(
+        value(&created, "OpenIDConnectProviderArn").as_deref(),
+        Some(arn.as_str())
+    );
+    let on = format!("OpenIDConnectProviderArn={arn}");
+    b.ok(
+        "AddClientIDToOpenIDConnectProvider",
+        &format!("{on}&ClientID=other"),
+    )
+    .await;
+    b.ok(
+        "AddClientIDToOpenIDConnectProvider",
+        &format!("{on}&ClientID=other"),
+    )
+    .await;
+    b.ok(
+        "RemoveClientIDFromOpenIDConnectProvider",
+        &format!("{on}&ClientID=sts.amazonaws.com"),
+    )
+    .await;
+    b.ok(
+        "UpdateOpenIDConnectProviderThumbprint",
+        &format!("{on}&ThumbprintList.member.1={}", "A".repeat(40)),
+    )
+    .await;
+    let got = b.ok("GetOpenIDConnectProvider", &on).await;
+    assert_eq!(
+        value(&got, "Url").as_deref(),
+        Some("token.actions.githubusercontent.com")
+    );
+    assert_eq!(values(&got, "ClientIDList").len(), 1);
+    assert!(got.contains("<member>other</member>"), "{got}");
+    assert!(got.contains(&"A".repeat(40)), "{got}");
+    assert_eq!(values(&got, "Key"), ["ci"]);
+    let listed = b.ok("ListOpenIDConnectProviders", "").await;
+    assert_eq!(values(&listed, "Arn"), [arn.clone()]);
+    b.ok("DeleteOpenIDConnectProvider", &on).await;
+    // Idempotent, as AWS documents.
+    b.ok("DeleteOpenIDConnectProvider", &on).await;
+    let err = b.err("GetOpenIDConnectProvider", &on).await;
+    assert_error(
+        &err,
+        "NoSuchEntity",
+        &format!("OpenIDConnect Provider not found for arn {arn}"),
+    );
+}
+on_both_backends!(
+    oidc_life_cycle,
+    oidc_life_cycle_sqlite,
+    oidc_life_cycle_postgres
+);
+
+async fn oidc_refusals(b: &Bench) {
+    let url = "Url=https%3A%2F%2Fissuer.example.com%2Fpath";
+    b.ok("CreateOpenIDConnectProvider", url).await;
+    let dup = b
+        .err(
+            "CreateOpenIDConnectProvider",
+            "Url=https%3A%2F%2FISSUER.example.com%2Fpath%2F",
+        )
+        .await;
+    assert_error(
+        &dup,
+        "EntityAlreadyExists",
+        "Provider with url https://ISSUER.example.com/path/ already exists.",
+    );
+    let http = b
+        .err(
+            "CreateOpenIDConnectProvider",
+            "Url=http%3A%2F%2Fa.example.com",
+        )
+        .await;
+    assert_error(
+        &http,
+        "InvalidInput",
+        "Invalid Open ID Connect Provider URL. The URL must begin with https://.",
+    );
+    let many: String = (1..=6)
+        .map(|i| format!("&ThumbprintList.member.{i}={THUMB}"))
+        .collect();
+    let err = b
+        .err(
+            "CreateOpenIDConnectProvider",
+            &format!("Url=https%3A%2F%2Fb.example.com{many}"),
+        )
+        .await;
+    assert_error(
+        &err,
+        "InvalidInput",
+        "Thumbprint list must contain fewer than 5 entries.",
+    );
+    let listed = b.ok("ListOpenIDConnectProviders", "").await;
+    assert_eq!(values(&listed, "Arn").len(), 1);
+    let other =
+        "OpenIDConnectProviderArn=arn:aws:iam::210987654321:oidc-provider/issuer.example.com/path";
+    let err = b.err("GetOpenIDConnectProvider", other).await;
+    assert_eq!(err.code, "NoSuchEntity");
+}
+on_both_backends!(oidc_refusals, oidc_refusals_sqlite, oidc_refusals_postgres);

@@ -56,6 +56,25 @@ impl AuditValue for AccessKeyMetadata {
     }
 }
 
+impl AuditParams for AddClientIDToOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientID", &self.client_id);
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for AddClientIDToOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AddRoleToInstanceProfileRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -169,6 +188,42 @@ impl AuditValue for AttachedPolicy {
     }
 }
 
+impl AuditParams for ContextProvider {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "keyDefinitionList", &self.key_definition_list);
+        put(&mut m, "subjectSourceKey", &self.subject_source_key);
+        put(
+            &mut m,
+            "subjectTypeSourceKey",
+            &self.subject_type_source_key,
+        );
+        put(&mut m, "subjectTypeValue", &self.subject_type_value);
+        m
+    }
+}
+
+impl AuditValue for ContextProvider {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ContextProviderKeyDefinition {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sourceKey", &self.source_key);
+        put(&mut m, "targetKey", &self.target_key);
+        m
+    }
+}
+
+impl AuditValue for ContextProviderKeyDefinition {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateAccessKeyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -251,6 +306,48 @@ impl AuditParams for CreateInstanceProfileResponse {
 }
 
 impl AuditValue for CreateInstanceProfileResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientIDList", &self.client_id_list);
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "thumbprintList", &self.thumbprint_list);
+        put(&mut m, "url", &self.url);
+        m
+    }
+}
+
+impl AuditValue for CreateOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateOpenIDConnectProviderResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateOpenIDConnectProviderResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -445,6 +542,24 @@ impl AuditParams for DeleteInstanceProfileRequest {
 }
 
 impl AuditValue for DeleteInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DeleteOpenIDConnectProviderRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -726,6 +841,49 @@ impl AuditParams for GetInstanceProfileResponse {
 }
 
 impl AuditValue for GetInstanceProfileResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for GetOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetOpenIDConnectProviderResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientIDList", &self.client_id_list);
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(&mut m, "createDate", &self.create_date);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(&mut m, "identityStoreArn", &self.identity_store_arn);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "thumbprintList", &self.thumbprint_list);
+        put(&mut m, "url", &self.url);
+        m
+    }
+}
+
+impl AuditValue for GetOpenIDConnectProviderResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1304,6 +1462,72 @@ impl AuditValue for ListInstanceProfilesResponse {
     }
 }
 
+impl AuditParams for ListOpenIDConnectProviderTagsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListOpenIDConnectProviderTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListOpenIDConnectProviderTagsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListOpenIDConnectProviderTagsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListOpenIDConnectProvidersRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for ListOpenIDConnectProvidersRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListOpenIDConnectProvidersResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderList",
+            &self.open_id_connect_provider_list,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListOpenIDConnectProvidersResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListPoliciesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1595,6 +1819,25 @@ impl AuditValue for ListUsersResponse {
     }
 }
 
+impl AuditParams for OpenIDConnectProviderListEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(
+            &mut m,
+            "isTrustedIdentityPropagationEnabled",
+            &self.is_trusted_identity_propagation_enabled,
+        );
+        m
+    }
+}
+
+impl AuditValue for OpenIDConnectProviderListEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for Policy {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1764,6 +2007,25 @@ impl AuditValue for PutUserPolicyRequest {
     }
 }
 
+impl AuditParams for RemoveClientIDFromOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientID", &self.client_id);
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for RemoveClientIDFromOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for RemoveRoleFromInstanceProfileRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1903,6 +2165,25 @@ impl AuditValue for TagInstanceProfileRequest {
     }
 }
 
+impl AuditParams for TagOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TagPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1958,6 +2239,25 @@ impl AuditParams for UntagInstanceProfileRequest {
 }
 
 impl AuditValue for UntagInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagOpenIDConnectProviderRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2050,6 +2350,25 @@ impl AuditParams for UpdateGroupRequest {
 }
 
 impl AuditValue for UpdateGroupRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateOpenIDConnectProviderThumbprintRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        put(&mut m, "thumbprintList", &self.thumbprint_list);
+        m
+    }
+}
+
+impl AuditValue for UpdateOpenIDConnectProviderThumbprintRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

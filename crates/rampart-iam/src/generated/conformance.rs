@@ -17,6 +17,12 @@ pub fn output_xml_from_json(
         request_id,
     };
     Some(match action {
+        "AddClientIDToOpenIDConnectProvider" => codec::output_xml_from_json::<Empty>(
+            "AddClientIDToOpenIDConnectProvider",
+            None,
+            env,
+            output,
+        ),
         "AddRoleToInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("AddRoleToInstanceProfile", None, env, output)
         }
@@ -50,6 +56,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "CreateOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<CreateOpenIDConnectProviderResponse>(
+                "CreateOpenIDConnectProvider",
+                Some("CreateOpenIDConnectProviderResult"),
+                env,
+                output,
+            )
+        }
         "CreatePolicy" => codec::output_xml_from_json::<CreatePolicyResponse>(
             "CreatePolicy",
             Some("CreatePolicyResult"),
@@ -83,6 +97,9 @@ pub fn output_xml_from_json(
         }
         "DeleteInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("DeleteInstanceProfile", None, env, output)
+        }
+        "DeleteOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<Empty>("DeleteOpenIDConnectProvider", None, env, output)
         }
         "DeletePolicy" => codec::output_xml_from_json::<Empty>("DeletePolicy", None, env, output),
         "DeletePolicyVersion" => {
@@ -135,6 +152,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<GetOpenIDConnectProviderResponse>(
+                "GetOpenIDConnectProvider",
+                Some("GetOpenIDConnectProviderResult"),
+                env,
+                output,
+            )
+        }
         "GetPolicy" => codec::output_xml_from_json::<GetPolicyResponse>(
             "GetPolicy",
             Some("GetPolicyResult"),
@@ -247,6 +272,22 @@ pub fn output_xml_from_json(
                 output,
             )
         }
+        "ListOpenIDConnectProviderTags" => {
+            codec::output_xml_from_json::<ListOpenIDConnectProviderTagsResponse>(
+                "ListOpenIDConnectProviderTags",
+                Some("ListOpenIDConnectProviderTagsResult"),
+                env,
+                output,
+            )
+        }
+        "ListOpenIDConnectProviders" => {
+            codec::output_xml_from_json::<ListOpenIDConnectProvidersResponse>(
+                "ListOpenIDConnectProviders",
+                Some("ListOpenIDConnectProvidersResult"),
+                env,
+                output,
+            )
+        }
         "ListPolicies" => codec::output_xml_from_json::<ListPoliciesResponse>(
             "ListPolicies",
             Some("ListPoliciesResult"),
@@ -312,6 +353,12 @@ pub fn output_xml_from_json(
             codec::output_xml_from_json::<Empty>("PutUserPermissionsBoundary", None, env, output)
         }
         "PutUserPolicy" => codec::output_xml_from_json::<Empty>("PutUserPolicy", None, env, output),
+        "RemoveClientIDFromOpenIDConnectProvider" => codec::output_xml_from_json::<Empty>(
+            "RemoveClientIDFromOpenIDConnectProvider",
+            None,
+            env,
+            output,
+        ),
         "RemoveRoleFromInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("RemoveRoleFromInstanceProfile", None, env, output)
         }
@@ -324,11 +371,17 @@ pub fn output_xml_from_json(
         "TagInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("TagInstanceProfile", None, env, output)
         }
+        "TagOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<Empty>("TagOpenIDConnectProvider", None, env, output)
+        }
         "TagPolicy" => codec::output_xml_from_json::<Empty>("TagPolicy", None, env, output),
         "TagRole" => codec::output_xml_from_json::<Empty>("TagRole", None, env, output),
         "TagUser" => codec::output_xml_from_json::<Empty>("TagUser", None, env, output),
         "UntagInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("UntagInstanceProfile", None, env, output)
+        }
+        "UntagOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<Empty>("UntagOpenIDConnectProvider", None, env, output)
         }
         "UntagPolicy" => codec::output_xml_from_json::<Empty>("UntagPolicy", None, env, output),
         "UntagRole" => codec::output_xml_from_json::<Empty>("UntagRole", None, env, output),
@@ -340,6 +393,12 @@ pub fn output_xml_from_json(
             codec::output_xml_from_json::<Empty>("UpdateAssumeRolePolicy", None, env, output)
         }
         "UpdateGroup" => codec::output_xml_from_json::<Empty>("UpdateGroup", None, env, output),
+        "UpdateOpenIDConnectProviderThumbprint" => codec::output_xml_from_json::<Empty>(
+            "UpdateOpenIDConnectProviderThumbprint",
+            None,
+            env,
+            output,
+        ),
         "UpdateRole" => codec::output_xml_from_json::<UpdateRoleResponse>(
             "UpdateRole",
             Some("UpdateRoleResult"),
@@ -361,6 +420,9 @@ pub fn output_xml_from_json(
 #[doc(hidden)]
 pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match action {
+        "AddClientIDToOpenIDConnectProvider" => {
+            codec::input_json_from_form::<AddClientIDToOpenIDConnectProviderRequest>(form)
+        }
         "AddRoleToInstanceProfile" => {
             codec::input_json_from_form::<AddRoleToInstanceProfileRequest>(form)
         }
@@ -373,6 +435,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "CreateInstanceProfile" => {
             codec::input_json_from_form::<CreateInstanceProfileRequest>(form)
         }
+        "CreateOpenIDConnectProvider" => {
+            codec::input_json_from_form::<CreateOpenIDConnectProviderRequest>(form)
+        }
         "CreatePolicy" => codec::input_json_from_form::<CreatePolicyRequest>(form),
         "CreatePolicyVersion" => codec::input_json_from_form::<CreatePolicyVersionRequest>(form),
         "CreateRole" => codec::input_json_from_form::<CreateRoleRequest>(form),
@@ -382,6 +447,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "DeleteGroupPolicy" => codec::input_json_from_form::<DeleteGroupPolicyRequest>(form),
         "DeleteInstanceProfile" => {
             codec::input_json_from_form::<DeleteInstanceProfileRequest>(form)
+        }
+        "DeleteOpenIDConnectProvider" => {
+            codec::input_json_from_form::<DeleteOpenIDConnectProviderRequest>(form)
         }
         "DeletePolicy" => codec::input_json_from_form::<DeletePolicyRequest>(form),
         "DeletePolicyVersion" => codec::input_json_from_form::<DeletePolicyVersionRequest>(form),
@@ -402,6 +470,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),
         "GetInstanceProfile" => codec::input_json_from_form::<GetInstanceProfileRequest>(form),
+        "GetOpenIDConnectProvider" => {
+            codec::input_json_from_form::<GetOpenIDConnectProviderRequest>(form)
+        }
         "GetPolicy" => codec::input_json_from_form::<GetPolicyRequest>(form),
         "GetPolicyVersion" => codec::input_json_from_form::<GetPolicyVersionRequest>(form),
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),
@@ -431,6 +502,12 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListInstanceProfilesForRole" => {
             codec::input_json_from_form::<ListInstanceProfilesForRoleRequest>(form)
         }
+        "ListOpenIDConnectProviderTags" => {
+            codec::input_json_from_form::<ListOpenIDConnectProviderTagsRequest>(form)
+        }
+        "ListOpenIDConnectProviders" => {
+            codec::input_json_from_form::<ListOpenIDConnectProvidersRequest>(form)
+        }
         "ListPolicies" => codec::input_json_from_form::<ListPoliciesRequest>(form),
         "ListPolicyTags" => codec::input_json_from_form::<ListPolicyTagsRequest>(form),
         "ListPolicyVersions" => codec::input_json_from_form::<ListPolicyVersionsRequest>(form),
@@ -449,6 +526,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<PutUserPermissionsBoundaryRequest>(form)
         }
         "PutUserPolicy" => codec::input_json_from_form::<PutUserPolicyRequest>(form),
+        "RemoveClientIDFromOpenIDConnectProvider" => {
+            codec::input_json_from_form::<RemoveClientIDFromOpenIDConnectProviderRequest>(form)
+        }
         "RemoveRoleFromInstanceProfile" => {
             codec::input_json_from_form::<RemoveRoleFromInstanceProfileRequest>(form)
         }
@@ -457,10 +537,16 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
         }
         "TagInstanceProfile" => codec::input_json_from_form::<TagInstanceProfileRequest>(form),
+        "TagOpenIDConnectProvider" => {
+            codec::input_json_from_form::<TagOpenIDConnectProviderRequest>(form)
+        }
         "TagPolicy" => codec::input_json_from_form::<TagPolicyRequest>(form),
         "TagRole" => codec::input_json_from_form::<TagRoleRequest>(form),
         "TagUser" => codec::input_json_from_form::<TagUserRequest>(form),
         "UntagInstanceProfile" => codec::input_json_from_form::<UntagInstanceProfileRequest>(form),
+        "UntagOpenIDConnectProvider" => {
+            codec::input_json_from_form::<UntagOpenIDConnectProviderRequest>(form)
+        }
         "UntagPolicy" => codec::input_json_from_form::<UntagPolicyRequest>(form),
         "UntagRole" => codec::input_json_from_form::<UntagRoleRequest>(form),
         "UntagUser" => codec::input_json_from_form::<UntagUserRequest>(form),
@@ -469,6 +555,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<UpdateAssumeRolePolicyRequest>(form)
         }
         "UpdateGroup" => codec::input_json_from_form::<UpdateGroupRequest>(form),
+        "UpdateOpenIDConnectProviderThumbprint" => {
+            codec::input_json_from_form::<UpdateOpenIDConnectProviderThumbprintRequest>(form)
+        }
         "UpdateRole" => codec::input_json_from_form::<UpdateRoleRequest>(form),
         "UpdateRoleDescription" => {
             codec::input_json_from_form::<UpdateRoleDescriptionRequest>(form)

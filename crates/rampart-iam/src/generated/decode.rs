@@ -7,6 +7,15 @@ use super::shapes::*;
 use rampart_codec::ServiceError;
 use rampart_codec::query::{self, FromQuery, MapNames, QueryNode};
 
+impl FromQuery for AddClientIDToOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            client_id: query::string(node.get("ClientID")),
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+        })
+    }
+}
+
 impl FromQuery for AddRoleToInstanceProfileRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -52,6 +61,31 @@ impl FromQuery for AttachUserPolicyRequest {
     }
 }
 
+impl FromQuery for ContextProvider {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            key_definition_list: query::list(
+                node.get("KeyDefinitionList"),
+                &query::join(path, "KeyDefinitionList"),
+                Some("member"),
+                query::structure::<ContextProviderKeyDefinition>,
+            )?,
+            subject_source_key: query::string(node.get("SubjectSourceKey")),
+            subject_type_source_key: query::string(node.get("SubjectTypeSourceKey")),
+            subject_type_value: query::string(node.get("SubjectTypeValue")),
+        })
+    }
+}
+
+impl FromQuery for ContextProviderKeyDefinition {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            source_key: query::string(node.get("SourceKey")),
+            target_key: query::string(node.get("TargetKey")),
+        })
+    }
+}
+
 impl FromQuery for CreateAccessKeyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -80,6 +114,37 @@ impl FromQuery for CreateInstanceProfileRequest {
                 Some("member"),
                 query::structure::<Tag>,
             )?,
+        })
+    }
+}
+
+impl FromQuery for CreateOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            client_id_list: query::list(
+                node.get("ClientIDList"),
+                &query::join(path, "ClientIDList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            context_provider: query::structure::<ContextProvider>(
+                node.get("ContextProvider"),
+                &query::join(path, "ContextProvider"),
+            )?,
+            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+            thumbprint_list: query::list(
+                node.get("ThumbprintList"),
+                &query::join(path, "ThumbprintList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            url: query::string(node.get("Url")),
         })
     }
 }
@@ -186,6 +251,14 @@ impl FromQuery for DeleteInstanceProfileRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             instance_profile_name: query::string(node.get("InstanceProfileName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
         })
     }
 }
@@ -315,6 +388,14 @@ impl FromQuery for GetInstanceProfileRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             instance_profile_name: query::string(node.get("InstanceProfileName")),
+        })
+    }
+}
+
+impl FromQuery for GetOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
         })
     }
 }
@@ -488,6 +569,22 @@ impl FromQuery for ListInstanceProfilesRequest {
     }
 }
 
+impl FromQuery for ListOpenIDConnectProviderTagsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+        })
+    }
+}
+
+impl FromQuery for ListOpenIDConnectProvidersRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
 impl FromQuery for ListPoliciesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -634,6 +731,15 @@ impl FromQuery for PutUserPolicyRequest {
     }
 }
 
+impl FromQuery for RemoveClientIDFromOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            client_id: query::string(node.get("ClientID")),
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+        })
+    }
+}
+
 impl FromQuery for RemoveRoleFromInstanceProfileRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -674,6 +780,20 @@ impl FromQuery for TagInstanceProfileRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             instance_profile_name: query::string(node.get("InstanceProfileName")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
+impl FromQuery for TagOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
             tags: query::list(
                 node.get("Tags"),
                 &query::join(path, "Tags"),
@@ -730,6 +850,20 @@ impl FromQuery for UntagInstanceProfileRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             instance_profile_name: query::string(node.get("InstanceProfileName")),
+            tag_keys: query::list(
+                node.get("TagKeys"),
+                &query::join(path, "TagKeys"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
+impl FromQuery for UntagOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
             tag_keys: query::list(
                 node.get("TagKeys"),
                 &query::join(path, "TagKeys"),
@@ -807,6 +941,20 @@ impl FromQuery for UpdateGroupRequest {
             group_name: query::string(node.get("GroupName")),
             new_group_name: query::string(node.get("NewGroupName")),
             new_path: query::string(node.get("NewPath")),
+        })
+    }
+}
+
+impl FromQuery for UpdateOpenIDConnectProviderThumbprintRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+            thumbprint_list: query::list(
+                node.get("ThumbprintList"),
+                &query::join(path, "ThumbprintList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
         })
     }
 }

@@ -84,6 +84,33 @@ impl ToXml for AttachedPolicy {
     }
 }
 
+impl ToXml for ContextProvider {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.key_definition_list {
+            w.start("KeyDefinitionList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("KeyDefinitionList");
+        }
+        w.scalar("SubjectSourceKey", self.subject_source_key.as_ref());
+        w.scalar(
+            "SubjectTypeSourceKey",
+            self.subject_type_source_key.as_ref(),
+        );
+        w.scalar("SubjectTypeValue", self.subject_type_value.as_ref());
+    }
+}
+
+impl ToXml for ContextProviderKeyDefinition {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("SourceKey", self.source_key.as_ref());
+        w.scalar("TargetKey", self.target_key.as_ref());
+    }
+}
+
 impl ToXml for CreateAccessKeyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("AccessKey", self.access_key.as_ref());
@@ -99,6 +126,24 @@ impl ToXml for CreateGroupResponse {
 impl ToXml for CreateInstanceProfileResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("InstanceProfile", self.instance_profile.as_ref());
+    }
+}
+
+impl ToXml for CreateOpenIDConnectProviderResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "OpenIDConnectProviderArn",
+            self.open_id_connect_provider_arn.as_ref(),
+        );
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
     }
 }
 
@@ -161,6 +206,42 @@ impl ToXml for GetGroupResponse {
 impl ToXml for GetInstanceProfileResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("InstanceProfile", self.instance_profile.as_ref());
+    }
+}
+
+impl ToXml for GetOpenIDConnectProviderResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.client_id_list {
+            w.start("ClientIDList");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("ClientIDList");
+        }
+        w.structure("ContextProvider", self.context_provider.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar(
+            "IdentityCenterInstanceArn",
+            self.identity_center_instance_arn.as_ref(),
+        );
+        w.scalar("IdentityStoreArn", self.identity_store_arn.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+        if let Some(v) = &self.thumbprint_list {
+            w.start("ThumbprintList");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("ThumbprintList");
+        }
+        w.scalar("Url", self.url.as_ref());
     }
 }
 
@@ -434,6 +515,36 @@ impl ToXml for ListInstanceProfilesResponse {
     }
 }
 
+impl ToXml for ListOpenIDConnectProviderTagsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ListOpenIDConnectProvidersResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.open_id_connect_provider_list {
+            w.start("OpenIDConnectProviderList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("OpenIDConnectProviderList");
+        }
+    }
+}
+
 impl ToXml for ListPoliciesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("IsTruncated", self.is_truncated.as_ref());
@@ -571,6 +682,16 @@ impl ToXml for ListUsersResponse {
             }
             w.end("Users");
         }
+    }
+}
+
+impl ToXml for OpenIDConnectProviderListEntry {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar(
+            "IsTrustedIdentityPropagationEnabled",
+            self.is_trusted_identity_propagation_enabled.as_ref(),
+        );
     }
 }
 

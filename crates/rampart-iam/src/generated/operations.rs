@@ -197,6 +197,7 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "AddClientIDToOpenIDConnectProvider",
     "AddRoleToInstanceProfile",
     "AddUserToGroup",
     "AttachGroupPolicy",
@@ -205,6 +206,7 @@ pub const SERVED: &[&str] = &[
     "CreateAccessKey",
     "CreateGroup",
     "CreateInstanceProfile",
+    "CreateOpenIDConnectProvider",
     "CreatePolicy",
     "CreatePolicyVersion",
     "CreateRole",
@@ -213,6 +215,7 @@ pub const SERVED: &[&str] = &[
     "DeleteGroup",
     "DeleteGroupPolicy",
     "DeleteInstanceProfile",
+    "DeleteOpenIDConnectProvider",
     "DeletePolicy",
     "DeletePolicyVersion",
     "DeleteRole",
@@ -228,6 +231,7 @@ pub const SERVED: &[&str] = &[
     "GetGroup",
     "GetGroupPolicy",
     "GetInstanceProfile",
+    "GetOpenIDConnectProvider",
     "GetPolicy",
     "GetPolicyVersion",
     "GetRole",
@@ -245,6 +249,8 @@ pub const SERVED: &[&str] = &[
     "ListInstanceProfileTags",
     "ListInstanceProfiles",
     "ListInstanceProfilesForRole",
+    "ListOpenIDConnectProviderTags",
+    "ListOpenIDConnectProviders",
     "ListPolicies",
     "ListPolicyTags",
     "ListPolicyVersions",
@@ -259,20 +265,24 @@ pub const SERVED: &[&str] = &[
     "PutRolePolicy",
     "PutUserPermissionsBoundary",
     "PutUserPolicy",
+    "RemoveClientIDFromOpenIDConnectProvider",
     "RemoveRoleFromInstanceProfile",
     "RemoveUserFromGroup",
     "SetDefaultPolicyVersion",
     "TagInstanceProfile",
+    "TagOpenIDConnectProvider",
     "TagPolicy",
     "TagRole",
     "TagUser",
     "UntagInstanceProfile",
+    "UntagOpenIDConnectProvider",
     "UntagPolicy",
     "UntagRole",
     "UntagUser",
     "UpdateAccessKey",
     "UpdateAssumeRolePolicy",
     "UpdateGroup",
+    "UpdateOpenIDConnectProviderThumbprint",
     "UpdateRole",
     "UpdateRoleDescription",
     "UpdateUser",
@@ -289,6 +299,16 @@ pub trait IamHandler: Send + Sync {
     fn after_call(&self, ctx: &RequestContext, operation: &'static str, ok: bool) {
         let _ = (ctx, operation, ok);
     }
+}
+
+/// `AddClientIDToOpenIDConnectProvider`.
+pub trait AddClientIDToOpenIDConnectProvider: IamHandler {
+    /// Runs `AddClientIDToOpenIDConnectProvider`.
+    fn add_client_id_to_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: AddClientIDToOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
 /// `AddRoleToInstanceProfile`.
@@ -371,6 +391,16 @@ pub trait CreateInstanceProfile: IamHandler {
     ) -> impl Future<Output = Result<CreateInstanceProfileResponse, Self::Error>> + Send;
 }
 
+/// `CreateOpenIDConnectProvider`.
+pub trait CreateOpenIDConnectProvider: IamHandler {
+    /// Runs `CreateOpenIDConnectProvider`.
+    fn create_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: CreateOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<CreateOpenIDConnectProviderResponse, Self::Error>> + Send;
+}
+
 /// `CreatePolicy`.
 pub trait CreatePolicy: IamHandler {
     /// Runs `CreatePolicy`.
@@ -448,6 +478,16 @@ pub trait DeleteInstanceProfile: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteOpenIDConnectProvider`.
+pub trait DeleteOpenIDConnectProvider: IamHandler {
+    /// Runs `DeleteOpenIDConnectProvider`.
+    fn delete_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteOpenIDConnectProviderRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -599,6 +639,16 @@ pub trait GetInstanceProfile: IamHandler {
         ctx: &RequestContext,
         input: GetInstanceProfileRequest,
     ) -> impl Future<Output = Result<GetInstanceProfileResponse, Self::Error>> + Send;
+}
+
+/// `GetOpenIDConnectProvider`.
+pub trait GetOpenIDConnectProvider: IamHandler {
+    /// Runs `GetOpenIDConnectProvider`.
+    fn get_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: GetOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<GetOpenIDConnectProviderResponse, Self::Error>> + Send;
 }
 
 /// `GetPolicy`.
@@ -771,6 +821,26 @@ pub trait ListInstanceProfilesForRole: IamHandler {
     ) -> impl Future<Output = Result<ListInstanceProfilesForRoleResponse, Self::Error>> + Send;
 }
 
+/// `ListOpenIDConnectProviderTags`.
+pub trait ListOpenIDConnectProviderTags: IamHandler {
+    /// Runs `ListOpenIDConnectProviderTags`.
+    fn list_open_id_connect_provider_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListOpenIDConnectProviderTagsRequest,
+    ) -> impl Future<Output = Result<ListOpenIDConnectProviderTagsResponse, Self::Error>> + Send;
+}
+
+/// `ListOpenIDConnectProviders`.
+pub trait ListOpenIDConnectProviders: IamHandler {
+    /// Runs `ListOpenIDConnectProviders`.
+    fn list_open_id_connect_providers(
+        &self,
+        ctx: &RequestContext,
+        input: ListOpenIDConnectProvidersRequest,
+    ) -> impl Future<Output = Result<ListOpenIDConnectProvidersResponse, Self::Error>> + Send;
+}
+
 /// `ListPolicies`.
 pub trait ListPolicies: IamHandler {
     /// Runs `ListPolicies`.
@@ -911,6 +981,16 @@ pub trait PutUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `RemoveClientIDFromOpenIDConnectProvider`.
+pub trait RemoveClientIDFromOpenIDConnectProvider: IamHandler {
+    /// Runs `RemoveClientIDFromOpenIDConnectProvider`.
+    fn remove_client_id_from_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: RemoveClientIDFromOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `RemoveRoleFromInstanceProfile`.
 pub trait RemoveRoleFromInstanceProfile: IamHandler {
     /// Runs `RemoveRoleFromInstanceProfile`.
@@ -951,6 +1031,16 @@ pub trait TagInstanceProfile: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `TagOpenIDConnectProvider`.
+pub trait TagOpenIDConnectProvider: IamHandler {
+    /// Runs `TagOpenIDConnectProvider`.
+    fn tag_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: TagOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `TagPolicy`.
 pub trait TagPolicy: IamHandler {
     /// Runs `TagPolicy`.
@@ -988,6 +1078,16 @@ pub trait UntagInstanceProfile: IamHandler {
         &self,
         ctx: &RequestContext,
         input: UntagInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UntagOpenIDConnectProvider`.
+pub trait UntagOpenIDConnectProvider: IamHandler {
+    /// Runs `UntagOpenIDConnectProvider`.
+    fn untag_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: UntagOpenIDConnectProviderRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -1051,6 +1151,16 @@ pub trait UpdateGroup: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateOpenIDConnectProviderThumbprint`.
+pub trait UpdateOpenIDConnectProviderThumbprint: IamHandler {
+    /// Runs `UpdateOpenIDConnectProviderThumbprint`.
+    fn update_open_id_connect_provider_thumbprint(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateOpenIDConnectProviderThumbprintRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateRole`.
 pub trait UpdateRole: IamHandler {
     /// Runs `UpdateRole`.
@@ -1085,6 +1195,7 @@ pub trait UpdateUser: IamHandler {
 /// [`IamHandler`] and every operation's trait.
 pub trait IamApi:
     IamHandler
+    + AddClientIDToOpenIDConnectProvider
     + AddRoleToInstanceProfile
     + AddUserToGroup
     + AttachGroupPolicy
@@ -1093,6 +1204,7 @@ pub trait IamApi:
     + CreateAccessKey
     + CreateGroup
     + CreateInstanceProfile
+    + CreateOpenIDConnectProvider
     + CreatePolicy
     + CreatePolicyVersion
     + CreateRole
@@ -1101,6 +1213,7 @@ pub trait IamApi:
     + DeleteGroup
     + DeleteGroupPolicy
     + DeleteInstanceProfile
+    + DeleteOpenIDConnectProvider
     + DeletePolicy
     + DeletePolicyVersion
     + DeleteRole
@@ -1116,6 +1229,7 @@ pub trait IamApi:
     + GetGroup
     + GetGroupPolicy
     + GetInstanceProfile
+    + GetOpenIDConnectProvider
     + GetPolicy
     + GetPolicyVersion
     + GetRole
@@ -1133,6 +1247,8 @@ pub trait IamApi:
     + ListInstanceProfileTags
     + ListInstanceProfiles
     + ListInstanceProfilesForRole
+    + ListOpenIDConnectProviderTags
+    + ListOpenIDConnectProviders
     + ListPolicies
     + ListPolicyTags
     + ListPolicyVersions
@@ -1147,20 +1263,24 @@ pub trait IamApi:
     + PutRolePolicy
     + PutUserPermissionsBoundary
     + PutUserPolicy
+    + RemoveClientIDFromOpenIDConnectProvider
     + RemoveRoleFromInstanceProfile
     + RemoveUserFromGroup
     + SetDefaultPolicyVersion
     + TagInstanceProfile
+    + TagOpenIDConnectProvider
     + TagPolicy
     + TagRole
     + TagUser
     + UntagInstanceProfile
+    + UntagOpenIDConnectProvider
     + UntagPolicy
     + UntagRole
     + UntagUser
     + UpdateAccessKey
     + UpdateAssumeRolePolicy
     + UpdateGroup
+    + UpdateOpenIDConnectProviderThumbprint
     + UpdateRole
     + UpdateRoleDescription
     + UpdateUser
@@ -1169,6 +1289,7 @@ pub trait IamApi:
 
 impl<
     T: IamHandler
+        + AddClientIDToOpenIDConnectProvider
         + AddRoleToInstanceProfile
         + AddUserToGroup
         + AttachGroupPolicy
@@ -1177,6 +1298,7 @@ impl<
         + CreateAccessKey
         + CreateGroup
         + CreateInstanceProfile
+        + CreateOpenIDConnectProvider
         + CreatePolicy
         + CreatePolicyVersion
         + CreateRole
@@ -1185,6 +1307,7 @@ impl<
         + DeleteGroup
         + DeleteGroupPolicy
         + DeleteInstanceProfile
+        + DeleteOpenIDConnectProvider
         + DeletePolicy
         + DeletePolicyVersion
         + DeleteRole
@@ -1200,6 +1323,7 @@ impl<
         + GetGroup
         + GetGroupPolicy
         + GetInstanceProfile
+        + GetOpenIDConnectProvider
         + GetPolicy
         + GetPolicyVersion
         + GetRole
@@ -1217,6 +1341,8 @@ impl<
         + ListInstanceProfileTags
         + ListInstanceProfiles
         + ListInstanceProfilesForRole
+        + ListOpenIDConnectProviderTags
+        + ListOpenIDConnectProviders
         + ListPolicies
         + ListPolicyTags
         + ListPolicyVersions
@@ -1231,20 +1357,24 @@ impl<
         + PutRolePolicy
         + PutUserPermissionsBoundary
         + PutUserPolicy
+        + RemoveClientIDFromOpenIDConnectProvider
         + RemoveRoleFromInstanceProfile
         + RemoveUserFromGroup
         + SetDefaultPolicyVersion
         + TagInstanceProfile
+        + TagOpenIDConnectProvider
         + TagPolicy
         + TagRole
         + TagUser
         + UntagInstanceProfile
+        + UntagOpenIDConnectProvider
         + UntagPolicy
         + UntagRole
         + UntagUser
         + UpdateAccessKey
         + UpdateAssumeRolePolicy
         + UpdateGroup
+        + UpdateOpenIDConnectProviderThumbprint
         + UpdateRole
         + UpdateRoleDescription
         + UpdateUser,
@@ -1260,6 +1390,19 @@ pub struct DecodeOnly;
 
 impl IamHandler for DecodeOnly {
     type Error = ServiceError;
+}
+
+impl AddClientIDToOpenIDConnectProvider for DecodeOnly {
+    async fn add_client_id_to_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: AddClientIDToOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AddClientIDToOpenIDConnectProvider",
+        ))
+    }
 }
 
 impl AddRoleToInstanceProfile for DecodeOnly {
@@ -1351,6 +1494,19 @@ impl CreateInstanceProfile for DecodeOnly {
     }
 }
 
+impl CreateOpenIDConnectProvider for DecodeOnly {
+    async fn create_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateOpenIDConnectProviderRequest,
+    ) -> Result<CreateOpenIDConnectProviderResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateOpenIDConnectProvider",
+        ))
+    }
+}
+
 impl CreatePolicy for DecodeOnly {
     async fn create_policy(
         &self,
@@ -1436,6 +1592,19 @@ impl DeleteInstanceProfile for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "DeleteInstanceProfile",
+        ))
+    }
+}
+
+impl DeleteOpenIDConnectProvider for DecodeOnly {
+    async fn delete_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteOpenIDConnectProvider",
         ))
     }
 }
@@ -1604,6 +1773,19 @@ impl GetInstanceProfile for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetInstanceProfile",
+        ))
+    }
+}
+
+impl GetOpenIDConnectProvider for DecodeOnly {
+    async fn get_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetOpenIDConnectProviderRequest,
+    ) -> Result<GetOpenIDConnectProviderResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetOpenIDConnectProvider",
         ))
     }
 }
@@ -1805,6 +1987,32 @@ impl ListInstanceProfilesForRole for DecodeOnly {
     }
 }
 
+impl ListOpenIDConnectProviderTags for DecodeOnly {
+    async fn list_open_id_connect_provider_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListOpenIDConnectProviderTagsRequest,
+    ) -> Result<ListOpenIDConnectProviderTagsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListOpenIDConnectProviderTags",
+        ))
+    }
+}
+
+impl ListOpenIDConnectProviders for DecodeOnly {
+    async fn list_open_id_connect_providers(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListOpenIDConnectProvidersRequest,
+    ) -> Result<ListOpenIDConnectProvidersResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListOpenIDConnectProviders",
+        ))
+    }
+}
+
 impl ListPolicies for DecodeOnly {
     async fn list_policies(
         &self,
@@ -1954,6 +2162,19 @@ impl PutUserPolicy for DecodeOnly {
     }
 }
 
+impl RemoveClientIDFromOpenIDConnectProvider for DecodeOnly {
+    async fn remove_client_id_from_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: RemoveClientIDFromOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "RemoveClientIDFromOpenIDConnectProvider",
+        ))
+    }
+}
+
 impl RemoveRoleFromInstanceProfile for DecodeOnly {
     async fn remove_role_from_instance_profile(
         &self,
@@ -2006,6 +2227,19 @@ impl TagInstanceProfile for DecodeOnly {
     }
 }
 
+impl TagOpenIDConnectProvider for DecodeOnly {
+    async fn tag_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "TagOpenIDConnectProvider",
+        ))
+    }
+}
+
 impl TagPolicy for DecodeOnly {
     async fn tag_policy(
         &self,
@@ -2045,6 +2279,19 @@ impl UntagInstanceProfile for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "UntagInstanceProfile",
+        ))
+    }
+}
+
+impl UntagOpenIDConnectProvider for DecodeOnly {
+    async fn untag_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UntagOpenIDConnectProvider",
         ))
     }
 }
@@ -2112,6 +2359,19 @@ impl UpdateGroup for DecodeOnly {
     }
 }
 
+impl UpdateOpenIDConnectProviderThumbprint for DecodeOnly {
+    async fn update_open_id_connect_provider_thumbprint(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateOpenIDConnectProviderThumbprintRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateOpenIDConnectProviderThumbprint",
+        ))
+    }
+}
+
 impl UpdateRole for DecodeOnly {
     async fn update_role(
         &self,
@@ -2166,6 +2426,26 @@ pub async fn dispatch<H: IamApi>(
         request_id: &ctx.request_id,
     };
     match action {
+        "AddClientIDToOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "AddClientIDToOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: AddClientIDToOpenIDConnectProviderRequest| {
+                    unit(answer(
+                        move || handler.add_client_id_to_open_id_connect_provider(ctx, i),
+                        move |ok| handler.after_call(ctx, "AddClientIDToOpenIDConnectProvider", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "AddRoleToInstanceProfile" => {
             let spec = QueryOperationSpec {
                 name: "AddRoleToInstanceProfile",
@@ -2286,6 +2566,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "CreateOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "CreateOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateOpenIDConnectProviderResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: CreateOpenIDConnectProviderRequest| {
+                    answer(
+                        move || handler.create_open_id_connect_provider(ctx, i),
+                        move |ok| handler.after_call(ctx, "CreateOpenIDConnectProvider", ok),
+                    )
+                },
+            )
+            .await
+        }
         "CreatePolicy" => {
             let spec = QueryOperationSpec {
                 name: "CreatePolicy",
@@ -2404,6 +2704,26 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "DeleteInstanceProfile", ok),
                 ))
             })
+            .await
+        }
+        "DeleteOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: DeleteOpenIDConnectProviderRequest| {
+                    unit(answer(
+                        move || handler.delete_open_id_connect_provider(ctx, i),
+                        move |ok| handler.after_call(ctx, "DeleteOpenIDConnectProvider", ok),
+                    ))
+                },
+            )
             .await
         }
         "DeletePolicy" => {
@@ -2637,6 +2957,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_instance_profile(ctx, i),
                     move |ok| handler.after_call(ctx, "GetInstanceProfile", ok),
+                )
+            })
+            .await
+        }
+        "GetOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "GetOpenIDConnectProvider",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetOpenIDConnectProviderResult"),
+            };
+            invoke_query(spec, env, params, |i: GetOpenIDConnectProviderRequest| {
+                answer(
+                    move || handler.get_open_id_connect_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetOpenIDConnectProvider", ok),
                 )
             })
             .await
@@ -2901,6 +3236,41 @@ pub async fn dispatch<H: IamApi>(
             )
             .await
         }
+        "ListOpenIDConnectProviderTags" => {
+            let spec = QueryOperationSpec {
+                name: "ListOpenIDConnectProviderTags",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListOpenIDConnectProviderTagsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: ListOpenIDConnectProviderTagsRequest| {
+                    answer(
+                        move || handler.list_open_id_connect_provider_tags(ctx, i),
+                        move |ok| handler.after_call(ctx, "ListOpenIDConnectProviderTags", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "ListOpenIDConnectProviders" => {
+            let spec = QueryOperationSpec {
+                name: "ListOpenIDConnectProviders",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListOpenIDConnectProvidersResult"),
+            };
+            invoke_query(spec, env, params, |i: ListOpenIDConnectProvidersRequest| {
+                answer(
+                    move || handler.list_open_id_connect_providers(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListOpenIDConnectProviders", ok),
+                )
+            })
+            .await
+        }
         "ListPolicies" => {
             let spec = QueryOperationSpec {
                 name: "ListPolicies",
@@ -3111,6 +3481,28 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "RemoveClientIDFromOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "RemoveClientIDFromOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: RemoveClientIDFromOpenIDConnectProviderRequest| {
+                    unit(answer(
+                        move || handler.remove_client_id_from_open_id_connect_provider(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "RemoveClientIDFromOpenIDConnectProvider", ok)
+                        },
+                    ))
+                },
+            )
+            .await
+        }
         "RemoveRoleFromInstanceProfile" => {
             let spec = QueryOperationSpec {
                 name: "RemoveRoleFromInstanceProfile",
@@ -3176,6 +3568,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "TagOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "TagOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: TagOpenIDConnectProviderRequest| {
+                unit(answer(
+                    move || handler.tag_open_id_connect_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagOpenIDConnectProvider", ok),
+                ))
+            })
+            .await
+        }
         "TagPolicy" => {
             let spec = QueryOperationSpec {
                 name: "TagPolicy",
@@ -3232,6 +3639,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.untag_instance_profile(ctx, i),
                     move |ok| handler.after_call(ctx, "UntagInstanceProfile", ok),
+                ))
+            })
+            .await
+        }
+        "UntagOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "UntagOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UntagOpenIDConnectProviderRequest| {
+                unit(answer(
+                    move || handler.untag_open_id_connect_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagOpenIDConnectProvider", ok),
                 ))
             })
             .await
@@ -3326,6 +3748,28 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateOpenIDConnectProviderThumbprint" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateOpenIDConnectProviderThumbprint",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: UpdateOpenIDConnectProviderThumbprintRequest| {
+                    unit(answer(
+                        move || handler.update_open_id_connect_provider_thumbprint(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "UpdateOpenIDConnectProviderThumbprint", ok)
+                        },
+                    ))
+                },
+            )
+            .await
+        }
         "UpdateRole" => {
             let spec = QueryOperationSpec {
                 name: "UpdateRole",
@@ -3373,15 +3817,11 @@ pub async fn dispatch<H: IamApi>(
         }
         "AcceptDelegationRequest" => not_served("AcceptDelegationRequest", false),
         "AcquireRole" => not_served("AcquireRole", false),
-        "AddClientIDToOpenIDConnectProvider" => {
-            not_served("AddClientIDToOpenIDConnectProvider", false)
-        }
         "AssociateDelegationRequest" => not_served("AssociateDelegationRequest", false),
         "ChangePassword" => not_served("ChangePassword", false),
         "CreateAccountAlias" => not_served("CreateAccountAlias", false),
         "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
         "CreateLoginProfile" => not_served("CreateLoginProfile", false),
-        "CreateOpenIDConnectProvider" => not_served("CreateOpenIDConnectProvider", false),
         "CreateSAMLProvider" => not_served("CreateSAMLProvider", false),
         "CreateServiceLinkedRole" => not_served("CreateServiceLinkedRole", false),
         "CreateServiceSpecificCredential" => not_served("CreateServiceSpecificCredential", false),
@@ -3390,7 +3830,6 @@ pub async fn dispatch<H: IamApi>(
         "DeleteAccountAlias" => not_served("DeleteAccountAlias", false),
         "DeleteAccountPasswordPolicy" => not_served("DeleteAccountPasswordPolicy", false),
         "DeleteLoginProfile" => not_served("DeleteLoginProfile", false),
-        "DeleteOpenIDConnectProvider" => not_served("DeleteOpenIDConnectProvider", false),
         "DeleteSAMLProvider" => not_served("DeleteSAMLProvider", false),
         "DeleteSSHPublicKey" => not_served("DeleteSSHPublicKey", false),
         "DeleteServerCertificate" => not_served("DeleteServerCertificate", false),
@@ -3431,7 +3870,6 @@ pub async fn dispatch<H: IamApi>(
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
         "GetLoginProfile" => not_served("GetLoginProfile", true),
         "GetMFADevice" => not_served("GetMFADevice", true),
-        "GetOpenIDConnectProvider" => not_served("GetOpenIDConnectProvider", true),
         "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
         "GetOutboundWebIdentityFederationInfo" => {
             not_served("GetOutboundWebIdentityFederationInfo", true)
@@ -3451,8 +3889,6 @@ pub async fn dispatch<H: IamApi>(
         "ListDelegationRequests" => not_served("ListDelegationRequests", true),
         "ListMFADeviceTags" => not_served("ListMFADeviceTags", true),
         "ListMFADevices" => not_served("ListMFADevices", true),
-        "ListOpenIDConnectProviderTags" => not_served("ListOpenIDConnectProviderTags", true),
-        "ListOpenIDConnectProviders" => not_served("ListOpenIDConnectProviders", true),
         "ListOrganizationsFeatures" => not_served("ListOrganizationsFeatures", true),
         "ListPoliciesGrantingServiceAccess" => {
             not_served("ListPoliciesGrantingServiceAccess", true)
@@ -3467,9 +3903,6 @@ pub async fn dispatch<H: IamApi>(
         "ListVirtualMFADevices" => not_served("ListVirtualMFADevices", true),
         "PutAccountProperties" => not_served("PutAccountProperties", false),
         "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
-        "RemoveClientIDFromOpenIDConnectProvider" => {
-            not_served("RemoveClientIDFromOpenIDConnectProvider", false)
-        }
         "ResetServiceSpecificCredential" => not_served("ResetServiceSpecificCredential", false),
         "ResyncMFADevice" => not_served("ResyncMFADevice", false),
         "SendDelegationToken" => not_served("SendDelegationToken", false),
@@ -3479,20 +3912,15 @@ pub async fn dispatch<H: IamApi>(
         "SimulateCustomPolicy" => not_served("SimulateCustomPolicy", true),
         "SimulatePrincipalPolicy" => not_served("SimulatePrincipalPolicy", true),
         "TagMFADevice" => not_served("TagMFADevice", false),
-        "TagOpenIDConnectProvider" => not_served("TagOpenIDConnectProvider", false),
         "TagSAMLProvider" => not_served("TagSAMLProvider", false),
         "TagServerCertificate" => not_served("TagServerCertificate", false),
         "UntagMFADevice" => not_served("UntagMFADevice", false),
-        "UntagOpenIDConnectProvider" => not_served("UntagOpenIDConnectProvider", false),
         "UntagSAMLProvider" => not_served("UntagSAMLProvider", false),
         "UntagServerCertificate" => not_served("UntagServerCertificate", false),
         "UpdateAccountPasswordPolicy" => not_served("UpdateAccountPasswordPolicy", false),
         "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
         "UpdateLoginProfile" => not_served("UpdateLoginProfile", false),
         "UpdateOpenIDConnectProvider" => not_served("UpdateOpenIDConnectProvider", false),
-        "UpdateOpenIDConnectProviderThumbprint" => {
-            not_served("UpdateOpenIDConnectProviderThumbprint", false)
-        }
         "UpdateSAMLProvider" => not_served("UpdateSAMLProvider", false),
         "UpdateSSHPublicKey" => not_served("UpdateSSHPublicKey", false),
         "UpdateServerCertificate" => not_served("UpdateServerCertificate", false),

@@ -126,6 +126,34 @@ impl fmt::Debug for AccessKeyMetadata {
     }
 }
 
+/// The `AddClientIDToOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddClientIDToOpenIDConnectProviderRequest {
+    /// `ClientID`. Required.
+    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for AddClientIDToOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AddClientIDToOpenIDConnectProviderRequest")
+            .field("client_id", &self.client_id)
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .finish()
+    }
+}
+
 /// The `AddRoleToInstanceProfileRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -289,6 +317,72 @@ impl fmt::Debug for AttachedPolicy {
     }
 }
 
+/// The `ContextProvider` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextProvider {
+    /// `KeyDefinitionList`.
+    #[serde(
+        rename = "KeyDefinitionList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_definition_list: Option<Vec<ContextProviderKeyDefinition>>,
+    /// `SubjectSourceKey`. Required.
+    #[serde(
+        rename = "SubjectSourceKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_source_key: Option<String>,
+    /// `SubjectTypeSourceKey`.
+    #[serde(
+        rename = "SubjectTypeSourceKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_type_source_key: Option<String>,
+    /// `SubjectTypeValue`.
+    #[serde(
+        rename = "SubjectTypeValue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_type_value: Option<String>,
+}
+
+impl fmt::Debug for ContextProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextProvider")
+            .field("key_definition_list", &self.key_definition_list)
+            .field("subject_source_key", &self.subject_source_key)
+            .field("subject_type_source_key", &self.subject_type_source_key)
+            .field("subject_type_value", &self.subject_type_value)
+            .finish()
+    }
+}
+
+/// The `ContextProviderKeyDefinition` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextProviderKeyDefinition {
+    /// `SourceKey`. Required.
+    #[serde(rename = "SourceKey", default, skip_serializing_if = "Option::is_none")]
+    pub source_key: Option<String>,
+    /// `TargetKey`.
+    #[serde(rename = "TargetKey", default, skip_serializing_if = "Option::is_none")]
+    pub target_key: Option<String>,
+}
+
+impl fmt::Debug for ContextProviderKeyDefinition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextProviderKeyDefinition")
+            .field("source_key", &self.source_key)
+            .field("target_key", &self.target_key)
+            .finish()
+    }
+}
+
 /// The `CreateAccessKeyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -407,6 +501,90 @@ impl fmt::Debug for CreateInstanceProfileResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateInstanceProfileResponse")
             .field("instance_profile", &self.instance_profile)
+            .finish()
+    }
+}
+
+/// The `CreateOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOpenIDConnectProviderRequest {
+    /// `ClientIDList`.
+    #[serde(
+        rename = "ClientIDList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_id_list: Option<Vec<String>>,
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `ThumbprintList`.
+    #[serde(
+        rename = "ThumbprintList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbprint_list: Option<Vec<String>>,
+    /// `Url`. Required.
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl fmt::Debug for CreateOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateOpenIDConnectProviderRequest")
+            .field("client_id_list", &self.client_id_list)
+            .field("context_provider", &self.context_provider)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field("tags", &self.tags)
+            .field("thumbprint_list", &self.thumbprint_list)
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
+/// The `CreateOpenIDConnectProviderResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOpenIDConnectProviderResponse {
+    /// `OpenIDConnectProviderArn`.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateOpenIDConnectProviderResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateOpenIDConnectProviderResponse")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .field("tags", &self.tags)
             .finish()
     }
 }
@@ -749,6 +927,30 @@ impl fmt::Debug for DeleteInstanceProfileRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeleteInstanceProfileRequest")
             .field("instance_profile_name", &self.instance_profile_name)
+            .finish()
+    }
+}
+
+/// The `DeleteOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteOpenIDConnectProviderRequest {
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for DeleteOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteOpenIDConnectProviderRequest")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
             .finish()
     }
 }
@@ -1172,6 +1374,102 @@ impl fmt::Debug for GetInstanceProfileResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetInstanceProfileResponse")
             .field("instance_profile", &self.instance_profile)
+            .finish()
+    }
+}
+
+/// The `GetOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetOpenIDConnectProviderRequest {
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for GetOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetOpenIDConnectProviderRequest")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `GetOpenIDConnectProviderResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetOpenIDConnectProviderResponse {
+    /// `ClientIDList`.
+    #[serde(
+        rename = "ClientIDList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_id_list: Option<Vec<String>>,
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `IdentityStoreArn`.
+    #[serde(
+        rename = "IdentityStoreArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_store_arn: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `ThumbprintList`.
+    #[serde(
+        rename = "ThumbprintList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbprint_list: Option<Vec<String>>,
+    /// `Url`.
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl fmt::Debug for GetOpenIDConnectProviderResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetOpenIDConnectProviderResponse")
+            .field("client_id_list", &self.client_id_list)
+            .field("context_provider", &self.context_provider)
+            .field("create_date", &self.create_date)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field("identity_store_arn", &self.identity_store_arn)
+            .field("tags", &self.tags)
+            .field("thumbprint_list", &self.thumbprint_list)
+            .field("url", &self.url)
             .finish()
     }
 }
@@ -2228,6 +2526,102 @@ impl fmt::Debug for ListInstanceProfilesResponse {
     }
 }
 
+/// The `ListOpenIDConnectProviderTagsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOpenIDConnectProviderTagsRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for ListOpenIDConnectProviderTagsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOpenIDConnectProviderTagsRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `ListOpenIDConnectProviderTagsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOpenIDConnectProviderTagsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListOpenIDConnectProviderTagsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOpenIDConnectProviderTagsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListOpenIDConnectProvidersRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOpenIDConnectProvidersRequest {}
+
+impl fmt::Debug for ListOpenIDConnectProvidersRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOpenIDConnectProvidersRequest").finish()
+    }
+}
+
+/// The `ListOpenIDConnectProvidersResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOpenIDConnectProvidersResponse {
+    /// `OpenIDConnectProviderList`.
+    #[serde(
+        rename = "OpenIDConnectProviderList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_list: Option<Vec<OpenIDConnectProviderListEntry>>,
+}
+
+impl fmt::Debug for ListOpenIDConnectProvidersResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOpenIDConnectProvidersResponse")
+            .field(
+                "open_id_connect_provider_list",
+                &self.open_id_connect_provider_list,
+            )
+            .finish()
+    }
+}
+
 /// The `ListPoliciesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2754,6 +3148,34 @@ impl fmt::Debug for ListUsersResponse {
     }
 }
 
+/// The `OpenIDConnectProviderListEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenIDConnectProviderListEntry {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `IsTrustedIdentityPropagationEnabled`.
+    #[serde(
+        rename = "IsTrustedIdentityPropagationEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_trusted_identity_propagation_enabled: Option<bool>,
+}
+
+impl fmt::Debug for OpenIDConnectProviderListEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenIDConnectProviderListEntry")
+            .field("arn", &self.arn)
+            .field(
+                "is_trusted_identity_propagation_enabled",
+                &self.is_trusted_identity_propagation_enabled,
+            )
+            .finish()
+    }
+}
+
 /// The `Policy` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3099,6 +3521,34 @@ impl fmt::Debug for PutUserPolicyRequest {
     }
 }
 
+/// The `RemoveClientIDFromOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveClientIDFromOpenIDConnectProviderRequest {
+    /// `ClientID`. Required.
+    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for RemoveClientIDFromOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoveClientIDFromOpenIDConnectProviderRequest")
+            .field("client_id", &self.client_id)
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .finish()
+    }
+}
+
 /// The `RemoveRoleFromInstanceProfileRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3369,6 +3819,34 @@ impl fmt::Debug for TagInstanceProfileRequest {
     }
 }
 
+/// The `TagOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagOpenIDConnectProviderRequest {
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagOpenIDConnectProviderRequest")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `TagPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3452,6 +3930,34 @@ impl fmt::Debug for UntagInstanceProfileRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UntagInstanceProfileRequest")
             .field("instance_profile_name", &self.instance_profile_name)
+            .field("tag_keys", &self.tag_keys)
+            .finish()
+    }
+}
+
+/// The `UntagOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagOpenIDConnectProviderRequest {
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagOpenIDConnectProviderRequest")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
             .field("tag_keys", &self.tag_keys)
             .finish()
     }
@@ -3599,6 +4105,38 @@ impl fmt::Debug for UpdateGroupRequest {
             .field("group_name", &self.group_name)
             .field("new_group_name", &self.new_group_name)
             .field("new_path", &self.new_path)
+            .finish()
+    }
+}
+
+/// The `UpdateOpenIDConnectProviderThumbprintRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOpenIDConnectProviderThumbprintRequest {
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+    /// `ThumbprintList`. Required.
+    #[serde(
+        rename = "ThumbprintList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbprint_list: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UpdateOpenIDConnectProviderThumbprintRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateOpenIDConnectProviderThumbprintRequest")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .field("thumbprint_list", &self.thumbprint_list)
             .finish()
     }
 }

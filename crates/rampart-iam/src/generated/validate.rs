@@ -8,6 +8,27 @@ use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, Va
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+impl Validate for AddClientIDToOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientID", false);
+        match &self.client_id {
+            Some(v) => {
+                check_client_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AddClientIDToOpenIDConnectProviderRequest {}
+
 impl Validate for AddRoleToInstanceProfileRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "instanceProfileName", false);
@@ -113,6 +134,50 @@ impl Validate for AttachUserPolicyRequest {
 
 impl ConstraintValue for AttachUserPolicyRequest {}
 
+impl Validate for ContextProvider {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "keyDefinitionList", false);
+        if let Some(v) = &self.key_definition_list {
+            check_key_definition_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "subjectSourceKey", false);
+        match &self.subject_source_key {
+            Some(v) => {
+                check_context_provider_source_key_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "subjectTypeSourceKey", false);
+        if let Some(v) = &self.subject_type_source_key {
+            check_context_provider_source_key_type(errs, &f, v);
+        }
+        let f = Field::new(path, "subjectTypeValue", false);
+        if let Some(v) = &self.subject_type_value {
+            check_subject_type_value_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ContextProvider {}
+
+impl Validate for ContextProviderKeyDefinition {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sourceKey", false);
+        match &self.source_key {
+            Some(v) => {
+                check_context_provider_source_key_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "targetKey", false);
+        if let Some(v) = &self.target_key {
+            check_context_provider_target_key_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ContextProviderKeyDefinition {}
+
 impl Validate for CreateAccessKeyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "userName", false);
@@ -163,6 +228,40 @@ impl Validate for CreateInstanceProfileRequest {
 }
 
 impl ConstraintValue for CreateInstanceProfileRequest {}
+
+impl Validate for CreateOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientIDList", false);
+        if let Some(v) = &self.client_id_list {
+            check_client_id_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextProvider", false);
+        if let Some(v) = &self.context_provider {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "identityCenterInstanceArn", false);
+        if let Some(v) = &self.identity_center_instance_arn {
+            check_identity_center_instance_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "thumbprintList", false);
+        if let Some(v) = &self.thumbprint_list {
+            check_thumbprint_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "url", false);
+        match &self.url {
+            Some(v) => {
+                check_open_id_connect_provider_url_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateOpenIDConnectProviderRequest {}
 
 impl Validate for CreatePolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -355,6 +454,20 @@ impl Validate for DeleteInstanceProfileRequest {
 }
 
 impl ConstraintValue for DeleteInstanceProfileRequest {}
+
+impl Validate for DeleteOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteOpenIDConnectProviderRequest {}
 
 impl Validate for DeletePolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -626,6 +739,20 @@ impl Validate for GetInstanceProfileRequest {
 }
 
 impl ConstraintValue for GetInstanceProfileRequest {}
+
+impl Validate for GetOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetOpenIDConnectProviderRequest {}
 
 impl Validate for GetPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -986,6 +1113,34 @@ impl Validate for ListInstanceProfilesRequest {
 
 impl ConstraintValue for ListInstanceProfilesRequest {}
 
+impl Validate for ListOpenIDConnectProviderTagsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListOpenIDConnectProviderTagsRequest {}
+
+impl Validate for ListOpenIDConnectProvidersRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for ListOpenIDConnectProvidersRequest {}
+
 impl Validate for ListPoliciesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "marker", false);
@@ -1183,6 +1338,10 @@ impl Validate for ListUsersRequest {
 
 impl ConstraintValue for ListUsersRequest {}
 
+fn check_open_id_connect_provider_url_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(255));
+}
+
 fn check_policy_usage_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &PolicyUsageType) {
     errs.enum_value(f, v.as_str(), v.is_known(), PolicyUsageType::VALUE_SET);
 }
@@ -1313,6 +1472,27 @@ impl Validate for PutUserPolicyRequest {
 
 impl ConstraintValue for PutUserPolicyRequest {}
 
+impl Validate for RemoveClientIDFromOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientID", false);
+        match &self.client_id {
+            Some(v) => {
+                check_client_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RemoveClientIDFromOpenIDConnectProviderRequest {}
+
 impl Validate for RemoveRoleFromInstanceProfileRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "instanceProfileName", false);
@@ -1418,6 +1598,27 @@ impl Validate for TagInstanceProfileRequest {
 
 impl ConstraintValue for TagInstanceProfileRequest {}
 
+impl Validate for TagOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        match &self.tags {
+            Some(v) => {
+                check_tag_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for TagOpenIDConnectProviderRequest {}
+
 impl Validate for TagPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "policyArn", false);
@@ -1501,6 +1702,27 @@ impl Validate for UntagInstanceProfileRequest {
 }
 
 impl ConstraintValue for UntagInstanceProfileRequest {}
+
+impl Validate for UntagOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tagKeys", false);
+        match &self.tag_keys {
+            Some(v) => {
+                check_tag_key_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UntagOpenIDConnectProviderRequest {}
 
 impl Validate for UntagPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1633,6 +1855,27 @@ impl Validate for UpdateGroupRequest {
 
 impl ConstraintValue for UpdateGroupRequest {}
 
+impl Validate for UpdateOpenIDConnectProviderThumbprintRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "thumbprintList", false);
+        match &self.thumbprint_list {
+            Some(v) => {
+                check_thumbprint_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateOpenIDConnectProviderThumbprintRequest {}
+
 impl Validate for UpdateRoleDescriptionRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "description", false);
@@ -1714,6 +1957,26 @@ fn check_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(20), Some(2048));
 }
 
+fn check_client_id_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_client_id_type(errs, &f, item);
+    }
+}
+
+fn check_client_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(255));
+}
+
+fn check_context_provider_source_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+}
+
+fn check_context_provider_target_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+}
+
 static RE_EXISTING_USER_NAME_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
@@ -1730,12 +1993,29 @@ fn check_group_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.pattern(f, v, RE_GROUP_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
 }
 
+fn check_identity_center_instance_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1224));
+}
+
 static RE_INSTANCE_PROFILE_NAME_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
 fn check_instance_profile_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
     errs.pattern(f, v, RE_INSTANCE_PROFILE_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
+}
+
+fn check_key_definition_list_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[ContextProviderKeyDefinition],
+) {
+    errs.length(f, v, v.len(), Some(0), Some(10));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
 }
 
 static RE_MARKER_TYPE: LazyLock<Option<Regex>> =
@@ -1867,6 +2147,10 @@ fn check_status_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &StatusType)
     errs.enum_value(f, v.as_str(), v.is_known(), StatusType::VALUE_SET);
 }
 
+fn check_subject_type_value_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(0), Some(128));
+}
+
 fn check_tag_key_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
     errs.length(f, v, v.len(), None, Some(50));
     for (i, item) in v.iter().enumerate() {
@@ -1909,6 +2193,18 @@ fn check_tag_value_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
         RE_TAG_VALUE_TYPE.as_ref(),
         "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
     );
+}
+
+fn check_thumbprint_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_thumbprint_type(errs, &f, item);
+    }
+}
+
+fn check_thumbprint_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(40), Some(40));
 }
 
 static RE_USER_NAME_TYPE: LazyLock<Option<Regex>> =
