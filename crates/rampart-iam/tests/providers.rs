@@ -288,7 +288,7 @@ async fn oidc_life_cycle(b: &Bench) {
     assert!(got.contains(&"A".repeat(40)), "{got}");
     assert_eq!(values(&got, "Key"), ["ci"]);
     let listed = b.ok("ListOpenIDConnectProviders", "").await;
-    assert_eq!(values(&listed, "Arn"), [arn.clone()]);
+    assert_eq!(values(&listed, "Arn"), [arn.as_str()]);
     b.ok("DeleteOpenIDConnectProvider", &on).await;
     // Idempotent, as AWS documents.
     b.ok("DeleteOpenIDConnectProvider", &on).await;
