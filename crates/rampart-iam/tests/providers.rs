@@ -352,3 +352,133 @@ async fn oidc_refusals(b: &Bench) {
     assert_eq!(err.code, "NoSuchEntity");
 }
 on_both_backends!(oidc_refusals, oidc_refusals_sqlite, oidc_refusals_postgres);
+
+/// IdP metadata for `entity_id` with a fresh self-signed signing certificate (and its key's
+/// PKCS#8 PEM, usable as a decryption key).
+fn idp_metadata(entity_id: &str) -> (String, String) {
+    use base64::Engine as _;
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["idp.example.com".to_owned()]).unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let der = base64::engine::general_purpose::STANDARD.encode(cert.der());
+    let document = format!(
+        r#"<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"
+  xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{entity_id}" validUntil="2099-01-01T00:00:00Z">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data>
+      <ds:X509Certificate>{der}</ds:X509Certificate>
+    </ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+      Location="https://idp.example.com/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>"#
+    );
+    (document, key.serialize_pem())
+}
+
+fn saml_arn(name: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:saml-provider/{name}")
+}
+
+async fn saml_life_cycle(b: &Bench) {
+    let (document, key_pem) = idp_metadata("https://idp.example.com/meta");
+    let created = b
+        .ok(
+            "CreateSAMLProvider",
+            &format!(
+                "Name=Corp&SAMLMetadataDocument={}&AddPrivateKey={}\
+                 &AssertionEncryptionMode=Allowed&Tags.member.1.Key=a&Tags.member.1.Value=b",
+                common::enc(&document),
+                common::enc(&key_pem)
+            ),
+        )
+        .await;
+    let arn = saml_arn("Corp");
+    assert_eq!(
+        value(&created, "SAMLProviderArn").as_deref(),
+        Some(arn.as_str())
+    );
+    let on = format!("SAMLProviderArn={arn}");
+    let got = b.ok("GetSAMLProvider", &on).await;
+    assert_eq!(value(&got, "SAMLMetadataDocument").unwrap(), document);
+    assert!(value(&got, "ValidUntil").unwrap().starts_with("2099-01-01"));
+    assert_eq!(
+        value(&got, "AssertionEncryptionMode").as_deref(),
+        Some("Allowed")
+    );
+    let key_id = value(&got, "KeyId").unwrap();
+    assert!(!got.contains("PRIVATE KEY"));
+    // The key is stored sealed, never in plaintext.
+    let row = format!("{ACCOUNT}/corp");
+    let stored = b
+        .dir
+        .tables
+        .store
+        .get("iam_saml_providers", &row)
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = String::from_utf8_lossy(&stored.value).into_owned();
+    assert!(!stored.contains("PRIVATE KEY") && stored.contains(&key_id));
+    let (newer, _) = idp_metadata("https://idp.example.com/meta2");
+    b.ok(
+        "UpdateSAMLProvider",
+        &format!(
+            "{on}&SAMLMetadataDocument={}&RemovePrivateKey={key_id}",
+            common::enc(&newer)
+        ),
+    )
+    .await;
+    let got = b.ok("GetSAMLProvider", &on).await;
+    assert_eq!(value(&got, "SAMLMetadataDocument").unwrap(), newer);
+    assert_eq!(value(&got, "KeyId"), None);
+    let listed = b.ok("ListSAMLProviders", "").await;
+    assert_eq!(values(&listed, "Arn"), [arn.as_str()]);
+    b.ok("UntagSAMLProvider", &format!("{on}&TagKeys.member.1=a"))
+        .await;
+    let tags = b.ok("ListSAMLProviderTags", &on).await;
+    assert!(values(&tags, "Key").is_empty());
+    b.ok("DeleteSAMLProvider", &on).await;
+    let err = b.err("GetSAMLProvider", &on).await;
+    assert_error(
+        &err,
+        "NoSuchEntity",
+        &format!("Manifest not found for arn {arn}"),
+    );
+    let err = b.err("DeleteSAMLProvider", &on).await;
+    assert_eq!(err.code, "NoSuchEntity");
+}
+on_both_backends!(
+    saml_life_cycle,
+    saml_life_cycle_sqlite,
+    saml_life_cycle_postgres
+);
+
+#[tokio::test]
+async fn saml_metadata_must_be_idp_metadata_with_a_signing_certificate() {
+    let b = Bench::new().await;
+    let (good, _) = idp_metadata("https://idp.example.com/meta");
+    let cases = [
+        good.replace("use=\"signing\"", "use=\"encryption\""),
+        good.replace("IDPSSODescriptor", "SPSSODescriptor"),
+        good.replace("</md:EntityDescriptor>", ""),
+        good.replace("X509Certificate>M", "X509Certificate>!"),
+        format!("<!DOCTYPE x []>{good}"),
+    ];
+    for bad in cases {
+        let params = format!("Name=Bad&SAMLMetadataDocument={}", common::enc(&bad));
+        let err = b.err("CreateSAMLProvider", &params).await;
+        assert_error(&err, "InvalidInput", "Could not parse metadata");
+    }
+    let listed = b.ok("ListSAMLProviders", "").await;
+    assert!(values(&listed, "Arn").is_empty());
+    let params = format!("Name=Good&SAMLMetadataDocument={}", common::enc(&good));
+    b.ok("CreateSAMLProvider", &params).await;
+    let dup = b.err("CreateSAMLProvider", &params).await;
+    assert_eq!(dup.code, "EntityAlreadyExists");
+    let bad_key = format!("{params}&AddPrivateKey=not-a-key");
+    let params2 = bad_key.replace("Name=Good", "Name=Other");
+    let err = b.err("CreateSAMLProvider", &params2).await;
+    assert_eq!(err.code, "InvalidInput");
+}

@@ -458,6 +458,48 @@ impl AuditValue for CreateRoleResponse {
     }
 }
 
+impl AuditParams for CreateSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "assertionEncryptionMode",
+            &self.assertion_encryption_mode,
+        );
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(&mut m, "name", &self.name);
+        put(&mut m, "sAMLMetadataDocument", &self.saml_metadata_document);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateSAMLProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateSAMLProviderResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateSAMLProviderResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -632,6 +674,20 @@ impl AuditParams for DeleteRoleRequest {
 }
 
 impl AuditValue for DeleteRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for DeleteSAMLProviderRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1000,6 +1056,52 @@ impl AuditParams for GetRoleResponse {
 }
 
 impl AuditValue for GetRoleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for GetSAMLProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetSAMLProviderResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "assertionEncryptionMode",
+            &self.assertion_encryption_mode,
+        );
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(&mut m, "createDate", &self.create_date);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(&mut m, "identityStoreArn", &self.identity_store_arn);
+        put(&mut m, "privateKeyList", &self.private_key_list);
+        put(&mut m, "sAMLKeyHashes", &self.saml_key_hashes);
+        put(&mut m, "sAMLMetadataDocument", &self.saml_metadata_document);
+        put(&mut m, "sAMLProviderUUID", &self.saml_provider_uuid);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "validUntil", &self.valid_until);
+        m
+    }
+}
+
+impl AuditValue for GetSAMLProviderResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1723,6 +1825,64 @@ impl AuditValue for ListRolesResponse {
     }
 }
 
+impl AuditParams for ListSAMLProviderTagsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for ListSAMLProviderTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSAMLProviderTagsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListSAMLProviderTagsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSAMLProvidersRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for ListSAMLProvidersRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSAMLProvidersResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderList", &self.saml_provider_list);
+        m
+    }
+}
+
+impl AuditValue for ListSAMLProvidersResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListUserPoliciesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2105,6 +2265,57 @@ impl AuditValue for RoleLastUsed {
     }
 }
 
+impl AuditParams for SAMLKeyHashEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "issuerURL", &self.issuer_url);
+        put(&mut m, "keyHashes", &self.key_hashes);
+        m
+    }
+}
+
+impl AuditValue for SAMLKeyHashEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SAMLPrivateKey {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "keyId", &self.key_id);
+        put(&mut m, "timestamp", &self.timestamp);
+        m
+    }
+}
+
+impl AuditValue for SAMLPrivateKey {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SAMLProviderListEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "createDate", &self.create_date);
+        put(
+            &mut m,
+            "isTrustedIdentityPropagationEnabled",
+            &self.is_trusted_identity_propagation_enabled,
+        );
+        put(&mut m, "validUntil", &self.valid_until);
+        m
+    }
+}
+
+impl AuditValue for SAMLProviderListEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for SetDefaultPolicyVersionRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2214,6 +2425,21 @@ impl AuditValue for TagRoleRequest {
     }
 }
 
+impl AuditParams for TagSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagSAMLProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TagUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2288,6 +2514,21 @@ impl AuditParams for UntagRoleRequest {
 }
 
 impl AuditValue for UntagRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagSAMLProviderRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2436,6 +2677,57 @@ impl AuditParams for UpdateRoleResponse {
 }
 
 impl AuditValue for UpdateRoleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "assertionEncryptionMode",
+            &self.assertion_encryption_mode,
+        );
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(
+            &mut m,
+            "removeContextProvider",
+            &self.remove_context_provider,
+        );
+        put(
+            &mut m,
+            "removeIdentityCenterInstance",
+            &self.remove_identity_center_instance,
+        );
+        put(&mut m, "removePrivateKey", &self.remove_private_key);
+        put(&mut m, "sAMLMetadataDocument", &self.saml_metadata_document);
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for UpdateSAMLProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateSAMLProviderResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for UpdateSAMLProviderResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -82,6 +82,12 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "CreateSAMLProvider" => codec::output_xml_from_json::<CreateSAMLProviderResponse>(
+            "CreateSAMLProvider",
+            Some("CreateSAMLProviderResult"),
+            env,
+            output,
+        ),
         "CreateUser" => codec::output_xml_from_json::<CreateUserResponse>(
             "CreateUser",
             Some("CreateUserResult"),
@@ -111,6 +117,9 @@ pub fn output_xml_from_json(
         }
         "DeleteRolePolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteRolePolicy", None, env, output)
+        }
+        "DeleteSAMLProvider" => {
+            codec::output_xml_from_json::<Empty>("DeleteSAMLProvider", None, env, output)
         }
         "DeleteUser" => codec::output_xml_from_json::<Empty>("DeleteUser", None, env, output),
         "DeleteUserPermissionsBoundary" => {
@@ -181,6 +190,12 @@ pub fn output_xml_from_json(
         "GetRolePolicy" => codec::output_xml_from_json::<GetRolePolicyResponse>(
             "GetRolePolicy",
             Some("GetRolePolicyResult"),
+            env,
+            output,
+        ),
+        "GetSAMLProvider" => codec::output_xml_from_json::<GetSAMLProviderResponse>(
+            "GetSAMLProvider",
+            Some("GetSAMLProviderResult"),
             env,
             output,
         ),
@@ -324,6 +339,18 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListSAMLProviderTags" => codec::output_xml_from_json::<ListSAMLProviderTagsResponse>(
+            "ListSAMLProviderTags",
+            Some("ListSAMLProviderTagsResult"),
+            env,
+            output,
+        ),
+        "ListSAMLProviders" => codec::output_xml_from_json::<ListSAMLProvidersResponse>(
+            "ListSAMLProviders",
+            Some("ListSAMLProvidersResult"),
+            env,
+            output,
+        ),
         "ListUserPolicies" => codec::output_xml_from_json::<ListUserPoliciesResponse>(
             "ListUserPolicies",
             Some("ListUserPoliciesResult"),
@@ -376,6 +403,9 @@ pub fn output_xml_from_json(
         }
         "TagPolicy" => codec::output_xml_from_json::<Empty>("TagPolicy", None, env, output),
         "TagRole" => codec::output_xml_from_json::<Empty>("TagRole", None, env, output),
+        "TagSAMLProvider" => {
+            codec::output_xml_from_json::<Empty>("TagSAMLProvider", None, env, output)
+        }
         "TagUser" => codec::output_xml_from_json::<Empty>("TagUser", None, env, output),
         "UntagInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("UntagInstanceProfile", None, env, output)
@@ -385,6 +415,9 @@ pub fn output_xml_from_json(
         }
         "UntagPolicy" => codec::output_xml_from_json::<Empty>("UntagPolicy", None, env, output),
         "UntagRole" => codec::output_xml_from_json::<Empty>("UntagRole", None, env, output),
+        "UntagSAMLProvider" => {
+            codec::output_xml_from_json::<Empty>("UntagSAMLProvider", None, env, output)
+        }
         "UntagUser" => codec::output_xml_from_json::<Empty>("UntagUser", None, env, output),
         "UpdateAccessKey" => {
             codec::output_xml_from_json::<Empty>("UpdateAccessKey", None, env, output)
@@ -408,6 +441,12 @@ pub fn output_xml_from_json(
         "UpdateRoleDescription" => codec::output_xml_from_json::<UpdateRoleDescriptionResponse>(
             "UpdateRoleDescription",
             Some("UpdateRoleDescriptionResult"),
+            env,
+            output,
+        ),
+        "UpdateSAMLProvider" => codec::output_xml_from_json::<UpdateSAMLProviderResponse>(
+            "UpdateSAMLProvider",
+            Some("UpdateSAMLProviderResult"),
             env,
             output,
         ),
@@ -441,6 +480,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "CreatePolicy" => codec::input_json_from_form::<CreatePolicyRequest>(form),
         "CreatePolicyVersion" => codec::input_json_from_form::<CreatePolicyVersionRequest>(form),
         "CreateRole" => codec::input_json_from_form::<CreateRoleRequest>(form),
+        "CreateSAMLProvider" => codec::input_json_from_form::<CreateSAMLProviderRequest>(form),
         "CreateUser" => codec::input_json_from_form::<CreateUserRequest>(form),
         "DeleteAccessKey" => codec::input_json_from_form::<DeleteAccessKeyRequest>(form),
         "DeleteGroup" => codec::input_json_from_form::<DeleteGroupRequest>(form),
@@ -458,6 +498,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<DeleteRolePermissionsBoundaryRequest>(form)
         }
         "DeleteRolePolicy" => codec::input_json_from_form::<DeleteRolePolicyRequest>(form),
+        "DeleteSAMLProvider" => codec::input_json_from_form::<DeleteSAMLProviderRequest>(form),
         "DeleteUser" => codec::input_json_from_form::<DeleteUserRequest>(form),
         "DeleteUserPermissionsBoundary" => {
             codec::input_json_from_form::<DeleteUserPermissionsBoundaryRequest>(form)
@@ -477,6 +518,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetPolicyVersion" => codec::input_json_from_form::<GetPolicyVersionRequest>(form),
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),
         "GetRolePolicy" => codec::input_json_from_form::<GetRolePolicyRequest>(form),
+        "GetSAMLProvider" => codec::input_json_from_form::<GetSAMLProviderRequest>(form),
         "GetUser" => codec::input_json_from_form::<GetUserRequest>(form),
         "GetUserPolicy" => codec::input_json_from_form::<GetUserPolicyRequest>(form),
         "ListAccessKeys" => codec::input_json_from_form::<ListAccessKeysRequest>(form),
@@ -514,6 +556,8 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListRolePolicies" => codec::input_json_from_form::<ListRolePoliciesRequest>(form),
         "ListRoleTags" => codec::input_json_from_form::<ListRoleTagsRequest>(form),
         "ListRoles" => codec::input_json_from_form::<ListRolesRequest>(form),
+        "ListSAMLProviderTags" => codec::input_json_from_form::<ListSAMLProviderTagsRequest>(form),
+        "ListSAMLProviders" => codec::input_json_from_form::<ListSAMLProvidersRequest>(form),
         "ListUserPolicies" => codec::input_json_from_form::<ListUserPoliciesRequest>(form),
         "ListUserTags" => codec::input_json_from_form::<ListUserTagsRequest>(form),
         "ListUsers" => codec::input_json_from_form::<ListUsersRequest>(form),
@@ -542,6 +586,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "TagPolicy" => codec::input_json_from_form::<TagPolicyRequest>(form),
         "TagRole" => codec::input_json_from_form::<TagRoleRequest>(form),
+        "TagSAMLProvider" => codec::input_json_from_form::<TagSAMLProviderRequest>(form),
         "TagUser" => codec::input_json_from_form::<TagUserRequest>(form),
         "UntagInstanceProfile" => codec::input_json_from_form::<UntagInstanceProfileRequest>(form),
         "UntagOpenIDConnectProvider" => {
@@ -549,6 +594,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "UntagPolicy" => codec::input_json_from_form::<UntagPolicyRequest>(form),
         "UntagRole" => codec::input_json_from_form::<UntagRoleRequest>(form),
+        "UntagSAMLProvider" => codec::input_json_from_form::<UntagSAMLProviderRequest>(form),
         "UntagUser" => codec::input_json_from_form::<UntagUserRequest>(form),
         "UpdateAccessKey" => codec::input_json_from_form::<UpdateAccessKeyRequest>(form),
         "UpdateAssumeRolePolicy" => {
@@ -562,6 +608,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "UpdateRoleDescription" => {
             codec::input_json_from_form::<UpdateRoleDescriptionRequest>(form)
         }
+        "UpdateSAMLProvider" => codec::input_json_from_form::<UpdateSAMLProviderRequest>(form),
         "UpdateUser" => codec::input_json_from_form::<UpdateUserRequest>(form),
         _ => return None,
     })

@@ -205,6 +205,30 @@ impl FromQuery for CreateRoleRequest {
     }
 }
 
+impl FromQuery for CreateSAMLProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            add_private_key: query::string(node.get("AddPrivateKey")),
+            assertion_encryption_mode: query::enumeration::<AssertionEncryptionModeType>(
+                node.get("AssertionEncryptionMode"),
+            ),
+            context_provider: query::structure::<ContextProvider>(
+                node.get("ContextProvider"),
+                &query::join(path, "ContextProvider"),
+            )?,
+            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
+            name: query::string(node.get("Name")),
+            saml_metadata_document: query::string(node.get("SAMLMetadataDocument")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
 impl FromQuery for CreateUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -301,6 +325,14 @@ impl FromQuery for DeleteRoleRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteSAMLProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
         })
     }
 }
@@ -430,6 +462,14 @@ impl FromQuery for GetRoleRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for GetSAMLProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
         })
     }
 }
@@ -653,6 +693,22 @@ impl FromQuery for ListRolesRequest {
     }
 }
 
+impl FromQuery for ListSAMLProviderTagsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
+        })
+    }
+}
+
+impl FromQuery for ListSAMLProvidersRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
 impl FromQuery for ListUserPoliciesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -832,6 +888,20 @@ impl FromQuery for TagRoleRequest {
     }
 }
 
+impl FromQuery for TagSAMLProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
 impl FromQuery for TagUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -892,6 +962,20 @@ impl FromQuery for UntagRoleRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             role_name: query::string(node.get("RoleName")),
+            tag_keys: query::list(
+                node.get("TagKeys"),
+                &query::join(path, "TagKeys"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
+impl FromQuery for UntagSAMLProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
             tag_keys: query::list(
                 node.get("TagKeys"),
                 &query::join(path, "TagKeys"),
@@ -985,6 +1069,33 @@ impl FromQuery for UpdateRoleRequest {
                 &query::join(path, "ResetMaxSigninSessionDuration"),
             )?,
             role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for UpdateSAMLProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            add_private_key: query::string(node.get("AddPrivateKey")),
+            assertion_encryption_mode: query::enumeration::<AssertionEncryptionModeType>(
+                node.get("AssertionEncryptionMode"),
+            ),
+            context_provider: query::structure::<ContextProvider>(
+                node.get("ContextProvider"),
+                &query::join(path, "ContextProvider"),
+            )?,
+            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
+            remove_context_provider: query::boolean(
+                node.get("RemoveContextProvider"),
+                &query::join(path, "RemoveContextProvider"),
+            )?,
+            remove_identity_center_instance: query::boolean(
+                node.get("RemoveIdentityCenterInstance"),
+                &query::join(path, "RemoveIdentityCenterInstance"),
+            )?,
+            remove_private_key: query::string(node.get("RemovePrivateKey")),
+            saml_metadata_document: query::string(node.get("SAMLMetadataDocument")),
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
         })
     }
 }

@@ -25,6 +25,12 @@ impl XmlValue for PolicyUsageType {
     }
 }
 
+impl XmlValue for AssertionEncryptionModeType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PolicyScopeType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -165,6 +171,21 @@ impl ToXml for CreateRoleResponse {
     }
 }
 
+impl ToXml for CreateSAMLProviderResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("SAMLProviderArn", self.saml_provider_arn.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
 impl ToXml for CreateUserResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("User", self.user.as_ref());
@@ -268,6 +289,52 @@ impl ToXml for GetRolePolicyResponse {
 impl ToXml for GetRoleResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("Role", self.role.as_ref());
+    }
+}
+
+impl ToXml for GetSAMLProviderResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "AssertionEncryptionMode",
+            self.assertion_encryption_mode.as_ref(),
+        );
+        w.structure("ContextProvider", self.context_provider.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar(
+            "IdentityCenterInstanceArn",
+            self.identity_center_instance_arn.as_ref(),
+        );
+        w.scalar("IdentityStoreArn", self.identity_store_arn.as_ref());
+        if let Some(v) = &self.private_key_list {
+            w.start("PrivateKeyList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("PrivateKeyList");
+        }
+        if let Some(v) = &self.saml_key_hashes {
+            w.start("SAMLKeyHashes");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("SAMLKeyHashes");
+        }
+        w.scalar("SAMLMetadataDocument", self.saml_metadata_document.as_ref());
+        w.scalar("SAMLProviderUUID", self.saml_provider_uuid.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+        w.scalar("ValidUntil", self.valid_until.as_ref());
     }
 }
 
@@ -639,6 +706,36 @@ impl ToXml for ListRolesResponse {
     }
 }
 
+impl ToXml for ListSAMLProviderTagsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ListSAMLProvidersResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.saml_provider_list {
+            w.start("SAMLProviderList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("SAMLProviderList");
+        }
+    }
+}
+
 impl ToXml for ListUserPoliciesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("IsTruncated", self.is_truncated.as_ref());
@@ -792,6 +889,38 @@ impl ToXml for RoleLastUsed {
     }
 }
 
+impl ToXml for SAMLKeyHashEntry {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IssuerURL", self.issuer_url.as_ref());
+        if let Some(v) = &self.key_hashes {
+            w.start("KeyHashes");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("KeyHashes");
+        }
+    }
+}
+
+impl ToXml for SAMLPrivateKey {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("KeyId", self.key_id.as_ref());
+        w.scalar("Timestamp", self.timestamp.as_ref());
+    }
+}
+
+impl ToXml for SAMLProviderListEntry {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar(
+            "IsTrustedIdentityPropagationEnabled",
+            self.is_trusted_identity_propagation_enabled.as_ref(),
+        );
+        w.scalar("ValidUntil", self.valid_until.as_ref());
+    }
+}
+
 impl ToXml for SourceRoleTemplate {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("TemplateArn", self.template_arn.as_ref());
@@ -814,6 +943,12 @@ impl ToXml for UpdateRoleDescriptionResponse {
 
 impl ToXml for UpdateRoleResponse {
     fn write_xml(&self, _w: &mut XmlWriter) {}
+}
+
+impl ToXml for UpdateSAMLProviderResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("SAMLProviderArn", self.saml_provider_arn.as_ref());
+    }
 }
 
 impl ToXml for User {

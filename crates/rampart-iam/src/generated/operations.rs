@@ -210,6 +210,7 @@ pub const SERVED: &[&str] = &[
     "CreatePolicy",
     "CreatePolicyVersion",
     "CreateRole",
+    "CreateSAMLProvider",
     "CreateUser",
     "DeleteAccessKey",
     "DeleteGroup",
@@ -221,6 +222,7 @@ pub const SERVED: &[&str] = &[
     "DeleteRole",
     "DeleteRolePermissionsBoundary",
     "DeleteRolePolicy",
+    "DeleteSAMLProvider",
     "DeleteUser",
     "DeleteUserPermissionsBoundary",
     "DeleteUserPolicy",
@@ -236,6 +238,7 @@ pub const SERVED: &[&str] = &[
     "GetPolicyVersion",
     "GetRole",
     "GetRolePolicy",
+    "GetSAMLProvider",
     "GetUser",
     "GetUserPolicy",
     "ListAccessKeys",
@@ -257,6 +260,8 @@ pub const SERVED: &[&str] = &[
     "ListRolePolicies",
     "ListRoleTags",
     "ListRoles",
+    "ListSAMLProviderTags",
+    "ListSAMLProviders",
     "ListUserPolicies",
     "ListUserTags",
     "ListUsers",
@@ -273,11 +278,13 @@ pub const SERVED: &[&str] = &[
     "TagOpenIDConnectProvider",
     "TagPolicy",
     "TagRole",
+    "TagSAMLProvider",
     "TagUser",
     "UntagInstanceProfile",
     "UntagOpenIDConnectProvider",
     "UntagPolicy",
     "UntagRole",
+    "UntagSAMLProvider",
     "UntagUser",
     "UpdateAccessKey",
     "UpdateAssumeRolePolicy",
@@ -285,6 +292,7 @@ pub const SERVED: &[&str] = &[
     "UpdateOpenIDConnectProviderThumbprint",
     "UpdateRole",
     "UpdateRoleDescription",
+    "UpdateSAMLProvider",
     "UpdateUser",
 ];
 
@@ -431,6 +439,16 @@ pub trait CreateRole: IamHandler {
     ) -> impl Future<Output = Result<CreateRoleResponse, Self::Error>> + Send;
 }
 
+/// `CreateSAMLProvider`.
+pub trait CreateSAMLProvider: IamHandler {
+    /// Runs `CreateSAMLProvider`.
+    fn create_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: CreateSAMLProviderRequest,
+    ) -> impl Future<Output = Result<CreateSAMLProviderResponse, Self::Error>> + Send;
+}
+
 /// `CreateUser`.
 pub trait CreateUser: IamHandler {
     /// Runs `CreateUser`.
@@ -538,6 +556,16 @@ pub trait DeleteRolePolicy: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteRolePolicyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteSAMLProvider`.
+pub trait DeleteSAMLProvider: IamHandler {
+    /// Runs `DeleteSAMLProvider`.
+    fn delete_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteSAMLProviderRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -689,6 +717,16 @@ pub trait GetRolePolicy: IamHandler {
         ctx: &RequestContext,
         input: GetRolePolicyRequest,
     ) -> impl Future<Output = Result<GetRolePolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetSAMLProvider`.
+pub trait GetSAMLProvider: IamHandler {
+    /// Runs `GetSAMLProvider`.
+    fn get_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: GetSAMLProviderRequest,
+    ) -> impl Future<Output = Result<GetSAMLProviderResponse, Self::Error>> + Send;
 }
 
 /// `GetUser`.
@@ -901,6 +939,26 @@ pub trait ListRoles: IamHandler {
     ) -> impl Future<Output = Result<ListRolesResponse, Self::Error>> + Send;
 }
 
+/// `ListSAMLProviderTags`.
+pub trait ListSAMLProviderTags: IamHandler {
+    /// Runs `ListSAMLProviderTags`.
+    fn list_saml_provider_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListSAMLProviderTagsRequest,
+    ) -> impl Future<Output = Result<ListSAMLProviderTagsResponse, Self::Error>> + Send;
+}
+
+/// `ListSAMLProviders`.
+pub trait ListSAMLProviders: IamHandler {
+    /// Runs `ListSAMLProviders`.
+    fn list_saml_providers(
+        &self,
+        ctx: &RequestContext,
+        input: ListSAMLProvidersRequest,
+    ) -> impl Future<Output = Result<ListSAMLProvidersResponse, Self::Error>> + Send;
+}
+
 /// `ListUserPolicies`.
 pub trait ListUserPolicies: IamHandler {
     /// Runs `ListUserPolicies`.
@@ -1061,6 +1119,16 @@ pub trait TagRole: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `TagSAMLProvider`.
+pub trait TagSAMLProvider: IamHandler {
+    /// Runs `TagSAMLProvider`.
+    fn tag_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: TagSAMLProviderRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `TagUser`.
 pub trait TagUser: IamHandler {
     /// Runs `TagUser`.
@@ -1108,6 +1176,16 @@ pub trait UntagRole: IamHandler {
         &self,
         ctx: &RequestContext,
         input: UntagRoleRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UntagSAMLProvider`.
+pub trait UntagSAMLProvider: IamHandler {
+    /// Runs `UntagSAMLProvider`.
+    fn untag_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: UntagSAMLProviderRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -1181,6 +1259,16 @@ pub trait UpdateRoleDescription: IamHandler {
     ) -> impl Future<Output = Result<UpdateRoleDescriptionResponse, Self::Error>> + Send;
 }
 
+/// `UpdateSAMLProvider`.
+pub trait UpdateSAMLProvider: IamHandler {
+    /// Runs `UpdateSAMLProvider`.
+    fn update_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateSAMLProviderRequest,
+    ) -> impl Future<Output = Result<UpdateSAMLProviderResponse, Self::Error>> + Send;
+}
+
 /// `UpdateUser`.
 pub trait UpdateUser: IamHandler {
     /// Runs `UpdateUser`.
@@ -1208,6 +1296,7 @@ pub trait IamApi:
     + CreatePolicy
     + CreatePolicyVersion
     + CreateRole
+    + CreateSAMLProvider
     + CreateUser
     + DeleteAccessKey
     + DeleteGroup
@@ -1219,6 +1308,7 @@ pub trait IamApi:
     + DeleteRole
     + DeleteRolePermissionsBoundary
     + DeleteRolePolicy
+    + DeleteSAMLProvider
     + DeleteUser
     + DeleteUserPermissionsBoundary
     + DeleteUserPolicy
@@ -1234,6 +1324,7 @@ pub trait IamApi:
     + GetPolicyVersion
     + GetRole
     + GetRolePolicy
+    + GetSAMLProvider
     + GetUser
     + GetUserPolicy
     + ListAccessKeys
@@ -1255,6 +1346,8 @@ pub trait IamApi:
     + ListRolePolicies
     + ListRoleTags
     + ListRoles
+    + ListSAMLProviderTags
+    + ListSAMLProviders
     + ListUserPolicies
     + ListUserTags
     + ListUsers
@@ -1271,11 +1364,13 @@ pub trait IamApi:
     + TagOpenIDConnectProvider
     + TagPolicy
     + TagRole
+    + TagSAMLProvider
     + TagUser
     + UntagInstanceProfile
     + UntagOpenIDConnectProvider
     + UntagPolicy
     + UntagRole
+    + UntagSAMLProvider
     + UntagUser
     + UpdateAccessKey
     + UpdateAssumeRolePolicy
@@ -1283,6 +1378,7 @@ pub trait IamApi:
     + UpdateOpenIDConnectProviderThumbprint
     + UpdateRole
     + UpdateRoleDescription
+    + UpdateSAMLProvider
     + UpdateUser
 {
 }
@@ -1302,6 +1398,7 @@ impl<
         + CreatePolicy
         + CreatePolicyVersion
         + CreateRole
+        + CreateSAMLProvider
         + CreateUser
         + DeleteAccessKey
         + DeleteGroup
@@ -1313,6 +1410,7 @@ impl<
         + DeleteRole
         + DeleteRolePermissionsBoundary
         + DeleteRolePolicy
+        + DeleteSAMLProvider
         + DeleteUser
         + DeleteUserPermissionsBoundary
         + DeleteUserPolicy
@@ -1328,6 +1426,7 @@ impl<
         + GetPolicyVersion
         + GetRole
         + GetRolePolicy
+        + GetSAMLProvider
         + GetUser
         + GetUserPolicy
         + ListAccessKeys
@@ -1349,6 +1448,8 @@ impl<
         + ListRolePolicies
         + ListRoleTags
         + ListRoles
+        + ListSAMLProviderTags
+        + ListSAMLProviders
         + ListUserPolicies
         + ListUserTags
         + ListUsers
@@ -1365,11 +1466,13 @@ impl<
         + TagOpenIDConnectProvider
         + TagPolicy
         + TagRole
+        + TagSAMLProvider
         + TagUser
         + UntagInstanceProfile
         + UntagOpenIDConnectProvider
         + UntagPolicy
         + UntagRole
+        + UntagSAMLProvider
         + UntagUser
         + UpdateAccessKey
         + UpdateAssumeRolePolicy
@@ -1377,6 +1480,7 @@ impl<
         + UpdateOpenIDConnectProviderThumbprint
         + UpdateRole
         + UpdateRoleDescription
+        + UpdateSAMLProvider
         + UpdateUser,
 > IamApi for T
 {
@@ -1540,6 +1644,19 @@ impl CreateRole for DecodeOnly {
     }
 }
 
+impl CreateSAMLProvider for DecodeOnly {
+    async fn create_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateSAMLProviderRequest,
+    ) -> Result<CreateSAMLProviderResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateSAMLProvider",
+        ))
+    }
+}
+
 impl CreateUser for DecodeOnly {
     async fn create_user(
         &self,
@@ -1662,6 +1779,19 @@ impl DeleteRolePolicy for DecodeOnly {
         _input: DeleteRolePolicyRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "DeleteRolePolicy"))
+    }
+}
+
+impl DeleteSAMLProvider for DecodeOnly {
+    async fn delete_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteSAMLProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteSAMLProvider",
+        ))
     }
 }
 
@@ -1827,6 +1957,16 @@ impl GetRolePolicy for DecodeOnly {
         _input: GetRolePolicyRequest,
     ) -> Result<GetRolePolicyResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetRolePolicy"))
+    }
+}
+
+impl GetSAMLProvider for DecodeOnly {
+    async fn get_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetSAMLProviderRequest,
+    ) -> Result<GetSAMLProviderResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetSAMLProvider"))
     }
 }
 
@@ -2076,6 +2216,32 @@ impl ListRoles for DecodeOnly {
     }
 }
 
+impl ListSAMLProviderTags for DecodeOnly {
+    async fn list_saml_provider_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListSAMLProviderTagsRequest,
+    ) -> Result<ListSAMLProviderTagsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListSAMLProviderTags",
+        ))
+    }
+}
+
+impl ListSAMLProviders for DecodeOnly {
+    async fn list_saml_providers(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListSAMLProvidersRequest,
+    ) -> Result<ListSAMLProvidersResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListSAMLProviders",
+        ))
+    }
+}
+
 impl ListUserPolicies for DecodeOnly {
     async fn list_user_policies(
         &self,
@@ -2260,6 +2426,16 @@ impl TagRole for DecodeOnly {
     }
 }
 
+impl TagSAMLProvider for DecodeOnly {
+    async fn tag_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagSAMLProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "TagSAMLProvider"))
+    }
+}
+
 impl TagUser for DecodeOnly {
     async fn tag_user(
         &self,
@@ -2313,6 +2489,19 @@ impl UntagRole for DecodeOnly {
         _input: UntagRoleRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "UntagRole"))
+    }
+}
+
+impl UntagSAMLProvider for DecodeOnly {
+    async fn untag_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagSAMLProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UntagSAMLProvider",
+        ))
     }
 }
 
@@ -2391,6 +2580,19 @@ impl UpdateRoleDescription for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "UpdateRoleDescription",
+        ))
+    }
+}
+
+impl UpdateSAMLProvider for DecodeOnly {
+    async fn update_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateSAMLProviderRequest,
+    ) -> Result<UpdateSAMLProviderResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateSAMLProvider",
         ))
     }
 }
@@ -2631,6 +2833,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "CreateSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "CreateSAMLProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateSAMLProviderResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateSAMLProviderRequest| {
+                answer(
+                    move || handler.create_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateSAMLProvider", ok),
+                )
+            })
+            .await
+        }
         "CreateUser" => {
             let spec = QueryOperationSpec {
                 name: "CreateUser",
@@ -2802,6 +3019,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.delete_role_policy(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteRolePolicy", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteSAMLProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteSAMLProviderRequest| {
+                unit(answer(
+                    move || handler.delete_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteSAMLProvider", ok),
                 ))
             })
             .await
@@ -3032,6 +3264,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_role_policy(ctx, i),
                     move |ok| handler.after_call(ctx, "GetRolePolicy", ok),
+                )
+            })
+            .await
+        }
+        "GetSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "GetSAMLProvider",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetSAMLProviderResult"),
+            };
+            invoke_query(spec, env, params, |i: GetSAMLProviderRequest| {
+                answer(
+                    move || handler.get_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetSAMLProvider", ok),
                 )
             })
             .await
@@ -3361,6 +3608,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ListSAMLProviderTags" => {
+            let spec = QueryOperationSpec {
+                name: "ListSAMLProviderTags",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListSAMLProviderTagsResult"),
+            };
+            invoke_query(spec, env, params, |i: ListSAMLProviderTagsRequest| {
+                answer(
+                    move || handler.list_saml_provider_tags(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListSAMLProviderTags", ok),
+                )
+            })
+            .await
+        }
+        "ListSAMLProviders" => {
+            let spec = QueryOperationSpec {
+                name: "ListSAMLProviders",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListSAMLProvidersResult"),
+            };
+            invoke_query(spec, env, params, |i: ListSAMLProvidersRequest| {
+                answer(
+                    move || handler.list_saml_providers(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListSAMLProviders", ok),
+                )
+            })
+            .await
+        }
         "ListUserPolicies" => {
             let spec = QueryOperationSpec {
                 name: "ListUserPolicies",
@@ -3613,6 +3890,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "TagSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "TagSAMLProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: TagSAMLProviderRequest| {
+                unit(answer(
+                    move || handler.tag_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagSAMLProvider", ok),
+                ))
+            })
+            .await
+        }
         "TagUser" => {
             let spec = QueryOperationSpec {
                 name: "TagUser",
@@ -3684,6 +3976,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.untag_role(ctx, i),
                     move |ok| handler.after_call(ctx, "UntagRole", ok),
+                ))
+            })
+            .await
+        }
+        "UntagSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "UntagSAMLProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UntagSAMLProviderRequest| {
+                unit(answer(
+                    move || handler.untag_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagSAMLProvider", ok),
                 ))
             })
             .await
@@ -3800,6 +4107,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateSAMLProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("UpdateSAMLProviderResult"),
+            };
+            invoke_query(spec, env, params, |i: UpdateSAMLProviderRequest| {
+                answer(
+                    move || handler.update_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateSAMLProvider", ok),
+                )
+            })
+            .await
+        }
         "UpdateUser" => {
             let spec = QueryOperationSpec {
                 name: "UpdateUser",
@@ -3822,7 +4144,6 @@ pub async fn dispatch<H: IamApi>(
         "CreateAccountAlias" => not_served("CreateAccountAlias", false),
         "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
         "CreateLoginProfile" => not_served("CreateLoginProfile", false),
-        "CreateSAMLProvider" => not_served("CreateSAMLProvider", false),
         "CreateServiceLinkedRole" => not_served("CreateServiceLinkedRole", false),
         "CreateServiceSpecificCredential" => not_served("CreateServiceSpecificCredential", false),
         "CreateVirtualMFADevice" => not_served("CreateVirtualMFADevice", false),
@@ -3830,7 +4151,6 @@ pub async fn dispatch<H: IamApi>(
         "DeleteAccountAlias" => not_served("DeleteAccountAlias", false),
         "DeleteAccountPasswordPolicy" => not_served("DeleteAccountPasswordPolicy", false),
         "DeleteLoginProfile" => not_served("DeleteLoginProfile", false),
-        "DeleteSAMLProvider" => not_served("DeleteSAMLProvider", false),
         "DeleteSSHPublicKey" => not_served("DeleteSSHPublicKey", false),
         "DeleteServerCertificate" => not_served("DeleteServerCertificate", false),
         "DeleteServiceLinkedRole" => not_served("DeleteServiceLinkedRole", false),
@@ -3875,7 +4195,6 @@ pub async fn dispatch<H: IamApi>(
             not_served("GetOutboundWebIdentityFederationInfo", true)
         }
         "GetRoleTemplateVersion" => not_served("GetRoleTemplateVersion", true),
-        "GetSAMLProvider" => not_served("GetSAMLProvider", true),
         "GetSSHPublicKey" => not_served("GetSSHPublicKey", true),
         "GetServerCertificate" => not_served("GetServerCertificate", true),
         "GetServiceLastAccessedDetails" => not_served("GetServiceLastAccessedDetails", true),
@@ -3893,8 +4212,6 @@ pub async fn dispatch<H: IamApi>(
         "ListPoliciesGrantingServiceAccess" => {
             not_served("ListPoliciesGrantingServiceAccess", true)
         }
-        "ListSAMLProviderTags" => not_served("ListSAMLProviderTags", true),
-        "ListSAMLProviders" => not_served("ListSAMLProviders", true),
         "ListSSHPublicKeys" => not_served("ListSSHPublicKeys", true),
         "ListServerCertificateTags" => not_served("ListServerCertificateTags", true),
         "ListServerCertificates" => not_served("ListServerCertificates", true),
@@ -3912,16 +4229,13 @@ pub async fn dispatch<H: IamApi>(
         "SimulateCustomPolicy" => not_served("SimulateCustomPolicy", true),
         "SimulatePrincipalPolicy" => not_served("SimulatePrincipalPolicy", true),
         "TagMFADevice" => not_served("TagMFADevice", false),
-        "TagSAMLProvider" => not_served("TagSAMLProvider", false),
         "TagServerCertificate" => not_served("TagServerCertificate", false),
         "UntagMFADevice" => not_served("UntagMFADevice", false),
-        "UntagSAMLProvider" => not_served("UntagSAMLProvider", false),
         "UntagServerCertificate" => not_served("UntagServerCertificate", false),
         "UpdateAccountPasswordPolicy" => not_served("UpdateAccountPasswordPolicy", false),
         "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
         "UpdateLoginProfile" => not_served("UpdateLoginProfile", false),
         "UpdateOpenIDConnectProvider" => not_served("UpdateOpenIDConnectProvider", false),
-        "UpdateSAMLProvider" => not_served("UpdateSAMLProvider", false),
         "UpdateSSHPublicKey" => not_served("UpdateSSHPublicKey", false),
         "UpdateServerCertificate" => not_served("UpdateServerCertificate", false),
         "UpdateServiceSpecificCredential" => not_served("UpdateServiceSpecificCredential", false),

@@ -793,6 +793,98 @@ impl fmt::Debug for CreateRoleResponse {
     }
 }
 
+/// The `CreateSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSAMLProviderRequest {
+    /// `AddPrivateKey`.
+    #[serde(
+        rename = "AddPrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub add_private_key: Option<String>,
+    /// `AssertionEncryptionMode`.
+    #[serde(
+        rename = "AssertionEncryptionMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assertion_encryption_mode: Option<AssertionEncryptionModeType>,
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `SAMLMetadataDocument`. Required.
+    #[serde(
+        rename = "SAMLMetadataDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_metadata_document: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateSAMLProviderRequest")
+            .field(
+                "add_private_key",
+                &self.add_private_key.as_ref().map(|_| Redacted),
+            )
+            .field("assertion_encryption_mode", &self.assertion_encryption_mode)
+            .field("context_provider", &self.context_provider)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field("name", &self.name)
+            .field("saml_metadata_document", &self.saml_metadata_document)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `CreateSAMLProviderResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSAMLProviderResponse {
+    /// `SAMLProviderArn`.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateSAMLProviderResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateSAMLProviderResponse")
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `CreateUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1048,6 +1140,27 @@ impl fmt::Debug for DeleteRoleRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeleteRoleRequest")
             .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
+/// The `DeleteSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteSAMLProviderRequest {
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for DeleteSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteSAMLProviderRequest")
+            .field("saml_provider_arn", &self.saml_provider_arn)
             .finish()
     }
 }
@@ -1638,6 +1751,127 @@ impl fmt::Debug for GetRoleResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetRoleResponse")
             .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// The `GetSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetSAMLProviderRequest {
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for GetSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetSAMLProviderRequest")
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .finish()
+    }
+}
+
+/// The `GetSAMLProviderResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetSAMLProviderResponse {
+    /// `AssertionEncryptionMode`.
+    #[serde(
+        rename = "AssertionEncryptionMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assertion_encryption_mode: Option<AssertionEncryptionModeType>,
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `IdentityStoreArn`.
+    #[serde(
+        rename = "IdentityStoreArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_store_arn: Option<String>,
+    /// `PrivateKeyList`.
+    #[serde(
+        rename = "PrivateKeyList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_key_list: Option<Vec<SAMLPrivateKey>>,
+    /// `SAMLKeyHashes`.
+    #[serde(
+        rename = "SAMLKeyHashes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_key_hashes: Option<Vec<SAMLKeyHashEntry>>,
+    /// `SAMLMetadataDocument`.
+    #[serde(
+        rename = "SAMLMetadataDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_metadata_document: Option<String>,
+    /// `SAMLProviderUUID`.
+    #[serde(
+        rename = "SAMLProviderUUID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_uuid: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `ValidUntil`.
+    #[serde(
+        rename = "ValidUntil",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub valid_until: Option<Timestamp>,
+}
+
+impl fmt::Debug for GetSAMLProviderResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetSAMLProviderResponse")
+            .field("assertion_encryption_mode", &self.assertion_encryption_mode)
+            .field("context_provider", &self.context_provider)
+            .field("create_date", &self.create_date)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field("identity_store_arn", &self.identity_store_arn)
+            .field("private_key_list", &self.private_key_list)
+            .field("saml_key_hashes", &self.saml_key_hashes)
+            .field("saml_metadata_document", &self.saml_metadata_document)
+            .field("saml_provider_uuid", &self.saml_provider_uuid)
+            .field("tags", &self.tags)
+            .field("valid_until", &self.valid_until)
             .finish()
     }
 }
@@ -2978,6 +3212,96 @@ impl fmt::Debug for ListRolesResponse {
     }
 }
 
+/// The `ListSAMLProviderTagsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSAMLProviderTagsRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for ListSAMLProviderTagsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSAMLProviderTagsRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .finish()
+    }
+}
+
+/// The `ListSAMLProviderTagsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSAMLProviderTagsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListSAMLProviderTagsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSAMLProviderTagsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListSAMLProvidersRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSAMLProvidersRequest {}
+
+impl fmt::Debug for ListSAMLProvidersRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSAMLProvidersRequest").finish()
+    }
+}
+
+/// The `ListSAMLProvidersResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSAMLProvidersResponse {
+    /// `SAMLProviderList`.
+    #[serde(
+        rename = "SAMLProviderList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_list: Option<Vec<SAMLProviderListEntry>>,
+}
+
+impl fmt::Debug for ListSAMLProvidersResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSAMLProvidersResponse")
+            .field("saml_provider_list", &self.saml_provider_list)
+            .finish()
+    }
+}
+
 /// The `ListUserPoliciesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3723,6 +4047,92 @@ impl fmt::Debug for RoleLastUsed {
     }
 }
 
+/// The `SAMLKeyHashEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SAMLKeyHashEntry {
+    /// `IssuerURL`.
+    #[serde(rename = "IssuerURL", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_url: Option<String>,
+    /// `KeyHashes`.
+    #[serde(rename = "KeyHashes", default, skip_serializing_if = "Option::is_none")]
+    pub key_hashes: Option<Vec<String>>,
+}
+
+impl fmt::Debug for SAMLKeyHashEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SAMLKeyHashEntry")
+            .field("issuer_url", &self.issuer_url)
+            .field("key_hashes", &self.key_hashes)
+            .finish()
+    }
+}
+
+/// The `SAMLPrivateKey` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SAMLPrivateKey {
+    /// `KeyId`.
+    #[serde(rename = "KeyId", default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `Timestamp`.
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<Timestamp>,
+}
+
+impl fmt::Debug for SAMLPrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SAMLPrivateKey")
+            .field("key_id", &self.key_id)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
+/// The `SAMLProviderListEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SAMLProviderListEntry {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `IsTrustedIdentityPropagationEnabled`.
+    #[serde(
+        rename = "IsTrustedIdentityPropagationEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_trusted_identity_propagation_enabled: Option<bool>,
+    /// `ValidUntil`.
+    #[serde(
+        rename = "ValidUntil",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub valid_until: Option<Timestamp>,
+}
+
+impl fmt::Debug for SAMLProviderListEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SAMLProviderListEntry")
+            .field("arn", &self.arn)
+            .field("create_date", &self.create_date)
+            .field(
+                "is_trusted_identity_propagation_enabled",
+                &self.is_trusted_identity_propagation_enabled,
+            )
+            .field("valid_until", &self.valid_until)
+            .finish()
+    }
+}
+
 /// The `SetDefaultPolicyVersionRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3889,6 +4299,31 @@ impl fmt::Debug for TagRoleRequest {
     }
 }
 
+/// The `TagSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagSAMLProviderRequest {
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagSAMLProviderRequest")
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `TagUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4000,6 +4435,31 @@ impl fmt::Debug for UntagRoleRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UntagRoleRequest")
             .field("role_name", &self.role_name)
+            .field("tag_keys", &self.tag_keys)
+            .finish()
+    }
+}
+
+/// The `UntagSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagSAMLProviderRequest {
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagSAMLProviderRequest")
+            .field("saml_provider_arn", &self.saml_provider_arn)
             .field("tag_keys", &self.tag_keys)
             .finish()
     }
@@ -4246,6 +4706,121 @@ pub struct UpdateRoleResponse {}
 impl fmt::Debug for UpdateRoleResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UpdateRoleResponse").finish()
+    }
+}
+
+/// The `UpdateSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSAMLProviderRequest {
+    /// `AddPrivateKey`.
+    #[serde(
+        rename = "AddPrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub add_private_key: Option<String>,
+    /// `AssertionEncryptionMode`.
+    #[serde(
+        rename = "AssertionEncryptionMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assertion_encryption_mode: Option<AssertionEncryptionModeType>,
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `RemoveContextProvider`.
+    #[serde(
+        rename = "RemoveContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_context_provider: Option<bool>,
+    /// `RemoveIdentityCenterInstance`.
+    #[serde(
+        rename = "RemoveIdentityCenterInstance",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_identity_center_instance: Option<bool>,
+    /// `RemovePrivateKey`.
+    #[serde(
+        rename = "RemovePrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_private_key: Option<String>,
+    /// `SAMLMetadataDocument`.
+    #[serde(
+        rename = "SAMLMetadataDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_metadata_document: Option<String>,
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for UpdateSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateSAMLProviderRequest")
+            .field(
+                "add_private_key",
+                &self.add_private_key.as_ref().map(|_| Redacted),
+            )
+            .field("assertion_encryption_mode", &self.assertion_encryption_mode)
+            .field("context_provider", &self.context_provider)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field("remove_context_provider", &self.remove_context_provider)
+            .field(
+                "remove_identity_center_instance",
+                &self.remove_identity_center_instance,
+            )
+            .field("remove_private_key", &self.remove_private_key)
+            .field("saml_metadata_document", &self.saml_metadata_document)
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .finish()
+    }
+}
+
+/// The `UpdateSAMLProviderResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSAMLProviderResponse {
+    /// `SAMLProviderArn`.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for UpdateSAMLProviderResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateSAMLProviderResponse")
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .finish()
     }
 }
 

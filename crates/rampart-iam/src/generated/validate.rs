@@ -362,6 +362,47 @@ impl Validate for CreateRoleRequest {
 
 impl ConstraintValue for CreateRoleRequest {}
 
+impl Validate for CreateSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "addPrivateKey", true);
+        if let Some(v) = &self.add_private_key {
+            check_private_key_type(errs, &f, v);
+        }
+        let f = Field::new(path, "assertionEncryptionMode", false);
+        if let Some(v) = &self.assertion_encryption_mode {
+            check_assertion_encryption_mode_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextProvider", false);
+        if let Some(v) = &self.context_provider {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "identityCenterInstanceArn", false);
+        if let Some(v) = &self.identity_center_instance_arn {
+            check_identity_center_instance_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_saml_provider_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "sAMLMetadataDocument", false);
+        match &self.saml_metadata_document {
+            Some(v) => {
+                check_saml_metadata_document_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateSAMLProviderRequest {}
+
 impl Validate for CreateUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "path", false);
@@ -552,6 +593,20 @@ impl Validate for DeleteRoleRequest {
 }
 
 impl ConstraintValue for DeleteRoleRequest {}
+
+impl Validate for DeleteSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteSAMLProviderRequest {}
 
 impl Validate for DeleteUserPermissionsBoundaryRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -823,6 +878,20 @@ impl Validate for GetRoleRequest {
 }
 
 impl ConstraintValue for GetRoleRequest {}
+
+impl Validate for GetSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetSAMLProviderRequest {}
 
 impl Validate for GetUserPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1275,6 +1344,34 @@ impl Validate for ListRolesRequest {
 
 impl ConstraintValue for ListRolesRequest {}
 
+impl Validate for ListSAMLProviderTagsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListSAMLProviderTagsRequest {}
+
+impl Validate for ListSAMLProvidersRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for ListSAMLProvidersRequest {}
+
 impl Validate for ListUserPoliciesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "marker", false);
@@ -1535,6 +1632,18 @@ impl Validate for RemoveUserFromGroupRequest {
 
 impl ConstraintValue for RemoveUserFromGroupRequest {}
 
+fn check_saml_metadata_document_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1000), Some(10000000));
+}
+
+static RE_SAML_PROVIDER_NAME_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]._-]+)\\z").ok());
+
+fn check_saml_provider_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+    errs.pattern(f, v, RE_SAML_PROVIDER_NAME_TYPE.as_ref(), "[\\w._-]+");
+}
+
 impl Validate for SetDefaultPolicyVersionRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "policyArn", false);
@@ -1661,6 +1770,27 @@ impl Validate for TagRoleRequest {
 
 impl ConstraintValue for TagRoleRequest {}
 
+impl Validate for TagSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        match &self.tags {
+            Some(v) => {
+                check_tag_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for TagSAMLProviderRequest {}
+
 impl Validate for TagUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "tags", false);
@@ -1765,6 +1895,27 @@ impl Validate for UntagRoleRequest {
 }
 
 impl ConstraintValue for UntagRoleRequest {}
+
+impl Validate for UntagSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tagKeys", false);
+        match &self.tag_keys {
+            Some(v) => {
+                check_tag_key_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UntagSAMLProviderRequest {}
 
 impl Validate for UntagUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1923,6 +2074,44 @@ impl Validate for UpdateRoleRequest {
 
 impl ConstraintValue for UpdateRoleRequest {}
 
+impl Validate for UpdateSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "addPrivateKey", true);
+        if let Some(v) = &self.add_private_key {
+            check_private_key_type(errs, &f, v);
+        }
+        let f = Field::new(path, "assertionEncryptionMode", false);
+        if let Some(v) = &self.assertion_encryption_mode {
+            check_assertion_encryption_mode_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextProvider", false);
+        if let Some(v) = &self.context_provider {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "identityCenterInstanceArn", false);
+        if let Some(v) = &self.identity_center_instance_arn {
+            check_identity_center_instance_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "removePrivateKey", false);
+        if let Some(v) = &self.remove_private_key {
+            check_private_key_id_type(errs, &f, v);
+        }
+        let f = Field::new(path, "sAMLMetadataDocument", false);
+        if let Some(v) = &self.saml_metadata_document {
+            check_saml_metadata_document_type(errs, &f, v);
+        }
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateSAMLProviderRequest {}
+
 impl Validate for UpdateUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "newPath", false);
@@ -1955,6 +2144,19 @@ fn check_access_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str)
 
 fn check_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(20), Some(2048));
+}
+
+fn check_assertion_encryption_mode_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &AssertionEncryptionModeType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        AssertionEncryptionModeType::VALUE_SET,
+    );
 }
 
 fn check_client_id_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
@@ -2113,6 +2315,28 @@ fn check_policy_version_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &
         v,
         RE_POLICY_VERSION_ID_TYPE.as_ref(),
         "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?",
+    );
+}
+
+static RE_PRIVATE_KEY_ID_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[A-Z0-9]+)\\z").ok());
+
+fn check_private_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(22), Some(64));
+    errs.pattern(f, v, RE_PRIVATE_KEY_ID_TYPE.as_ref(), "[A-Z0-9]+");
+}
+
+static RE_PRIVATE_KEY_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
+
+fn check_private_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(16384));
+    errs.pattern(
+        f,
+        v,
+        RE_PRIVATE_KEY_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
     );
 }
 

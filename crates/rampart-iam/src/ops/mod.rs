@@ -3,7 +3,8 @@
 //! `boundaries`, `managed`/`policies`/`policy_versions` (customer and AWS managed policies),
 //! `attach` and `policy_entities` (attachments), `usage` (who uses a managed policy, from the
 //! entity tables' index by policy), `instance_profiles` and `instance_profile_roles`,
-//! `oidc` and `oidc_updates` (OpenID Connect providers);
+//! `oidc` and `oidc_updates` (OpenID Connect providers), `saml` and `saml_updates` (SAML
+//! providers);
 //! `entity` and `common` are shared helpers, `resource` those of the non-principal resources.
 
 mod attach;
@@ -22,5 +23,7 @@ mod policy_versions;
 mod resource;
 mod role_tags;
 mod roles;
+mod saml;
+mod saml_updates;
 mod usage;
 mod users;
