@@ -482,3 +482,28 @@ async fn saml_metadata_must_be_idp_metadata_with_a_signing_certificate() {
     let err = b.err("CreateSAMLProvider", &params2).await;
     assert_eq!(err.code, "InvalidInput");
 }
+
+#[tokio::test]
+async fn resource_tags_are_condition_keys() {
+    let b = Bench::new().await;
+    b.ok(
+        "CreateInstanceProfile",
+        "InstanceProfileName=Dev&Tags.member.1.Key=env&Tags.member.1.Value=dev",
+    )
+    .await;
+    b.ok("CreateInstanceProfile", "InstanceProfileName=Prod")
+        .await;
+    b.seed_user("bob").await;
+    let only_dev = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetInstanceProfile","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/env":"dev"}}}]}"#;
+    b.put_inline_policy("bob", "dev", only_dev).await;
+    let ctx = b.as_user("bob").await;
+    let dev = b
+        .call_as(&ctx, "GetInstanceProfile", "InstanceProfileName=Dev")
+        .await;
+    assert!(dev.is_ok());
+    let prod = b
+        .call_as(&ctx, "GetInstanceProfile", "InstanceProfileName=Prod")
+        .await
+        .unwrap_err();
+    assert_eq!(prod.code, "AccessDenied");
+}
