@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from harness import expect_error, trust_policy, unique
+from harness import eventually, expect_error, trust_policy, unique
 
 THUMB = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
 
@@ -231,3 +231,29 @@ def test_saml_metadata_is_checked(iam):
     broken = idp_metadata("https://idp.example.com/x").replace("</md:EntityDescriptor>", "")
     expect_error(iam.create_saml_provider, "InvalidInput", r"^Could not parse metadata$",
                  Name=unique("bad"), SAMLMetadataDocument=broken)
+
+
+def test_saml_decryption_key_is_audited_without_its_secret(secure_server, iam):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    name = unique("enc")
+    created = iam.create_saml_provider(Name=name, AddPrivateKey=pem,
+                                       AssertionEncryptionMode="Required",
+                                       SAMLMetadataDocument=idp_metadata("https://idp.example.com/e"))
+    arn = created["SAMLProviderArn"]
+    got = iam.get_saml_provider(SAMLProviderArn=arn)
+    assert got["AssertionEncryptionMode"] == "Required"
+    [listed_key] = got["PrivateKeyList"]
+    assert re.fullmatch(r"[A-Z0-9]{22,64}", listed_key["KeyId"])
+    request_id = created["ResponseMetadata"]["RequestId"]
+
+    def audited():
+        events = {e.get("requestID"): e for e in secure_server.audit_tail(200)}
+        event = events[request_id]
+        assert event["eventName"] == "CreateSAMLProvider"
+        assert "PRIVATE KEY" not in json.dumps(event)
+    eventually(audited)
+    iam.update_saml_provider(SAMLProviderArn=arn, RemovePrivateKey=listed_key["KeyId"])
+    assert "PrivateKeyList" not in iam.get_saml_provider(SAMLProviderArn=arn)
+    iam.delete_saml_provider(SAMLProviderArn=arn)
