@@ -507,3 +507,53 @@ async fn resource_tags_are_condition_keys() {
         .unwrap_err();
     assert_eq!(prod.code, "AccessDenied");
 }
+
+#[tokio::test]
+async fn metadata_without_valid_until_is_valid_for_a_hundred_years() {
+    let b = Bench::new().await;
+    let (document, _) = idp_metadata("https://idp.example.com/meta");
+    let document = document.replace(" validUntil=\"2099-01-01T00:00:00Z\"", "");
+    let params = format!("Name=Old&SAMLMetadataDocument={}", common::enc(&document));
+    b.ok("CreateSAMLProvider", &params).await;
+    let listed = b.ok("ListSAMLProviders", "").await;
+    let created: i32 = value(&listed, "CreateDate").unwrap()[..4].parse().unwrap();
+    let until: i32 = value(&listed, "ValidUntil").unwrap()[..4].parse().unwrap();
+    assert!((99..=100).contains(&(until - created)), "{listed}");
+    let stored = b
+        .dir
+        .tables
+        .store
+        .get("iam_saml_providers", &format!("{ACCOUNT}/old"))
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = String::from_utf8_lossy(&stored.value).into_owned();
+    assert!(stored.contains("\"entity_id\":\"https://idp.example.com/meta\""));
+}
+
+#[tokio::test]
+async fn a_role_in_several_profiles_pages_through_them() {
+    let b = Bench::new().await;
+    b.create_role("Shared", "").await;
+    for name in ["p1", "p2", "p3"] {
+        b.ok(
+            "CreateInstanceProfile",
+            &format!("InstanceProfileName={name}"),
+        )
+        .await;
+        let params = format!("InstanceProfileName={name}&RoleName=Shared");
+        b.ok("AddRoleToInstanceProfile", &params).await;
+    }
+    let first = b
+        .ok("ListInstanceProfilesForRole", "RoleName=shared&MaxItems=2")
+        .await;
+    assert_eq!(values(&first, "InstanceProfileName"), ["p1", "p2"]);
+    let marker = value(&first, "Marker").unwrap();
+    let rest = b
+        .ok(
+            "ListInstanceProfilesForRole",
+            &format!("RoleName=Shared&MaxItems=2&Marker={marker}"),
+        )
+        .await;
+    assert_eq!(values(&rest, "InstanceProfileName"), ["p3"]);
+}
