@@ -64,11 +64,11 @@ def xml_error(resp) -> tuple[str, str, str]:
 
 def test_iam_operations_answer_unsupported_operation(server):
     iam = server.client("iam")
-    expect_error(iam.list_instance_profiles, "UnsupportedOperation",
-                 unsupported("IAM", "ListInstanceProfiles"))
-    expect_error(iam.create_instance_profile, "UnsupportedOperation",
-                 unsupported("IAM", "CreateInstanceProfile"), InstanceProfileName="web",
-                 Path="/team/",
+    expect_error(iam.list_server_certificates, "UnsupportedOperation",
+                 unsupported("IAM", "ListServerCertificates"))
+    expect_error(iam.upload_server_certificate, "UnsupportedOperation",
+                 unsupported("IAM", "UploadServerCertificate"), ServerCertificateName="web",
+                 CertificateBody="body", PrivateKey="key", Path="/team/",
                  Tags=[{"Key": "env", "Value": "dev"}, {"Key": "team", "Value": "a+b @c:d"}])
     expect_error(iam.get_account_summary, "UnsupportedOperation",
                  unsupported("IAM", "GetAccountSummary"))
@@ -130,7 +130,8 @@ def test_model_validation_answers_validation_error(server):
 
 
 def test_aws_cli_reports_the_unsupported_operation(server):
-    for args, op, service in ((("iam", "list-instance-profiles"), "ListInstanceProfiles", "IAM"),
+    for args, op, service in ((("iam", "list-server-certificates"), "ListServerCertificates",
+                               "IAM"),
                               (("sts", "get-federation-token", "--name", "bob"),
                                "GetFederationToken", "STS")):
         proc = server.aws(*args, check=False)
@@ -158,7 +159,7 @@ def test_malformed_form_and_unknown_actions_are_invalid_action(server):
     resp = query_raw(server, "Action=ListUsers&Version=1999-01-01", service="iam")
     assert xml_error(resp)[2] == "Could not find operation ListUsers for version 1999-01-01"
     # A parameter name nested 400 000 levels deep is ignored, not a crash.
-    resp = query_raw(server, "a." * 400_000 + "b=1&Action=ListInstanceProfiles", service="iam")
+    resp = query_raw(server, "a." * 400_000 + "b=1&Action=ListServerCertificates", service="iam")
     assert xml_error(resp)[1] == "UnsupportedOperation"
     assert server.alive()
 

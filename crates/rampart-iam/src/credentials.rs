@@ -151,6 +151,12 @@ impl Credentials {
         })
     }
 
+    /// Seals another IAM secret (a SAML provider's private key) under the credentials domain
+    /// key, bound to `aad`: base64 of the sealed blob.
+    pub(crate) fn seal(&self, plaintext: &[u8], aad: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.key.wrap(plaintext, aad))
+    }
+
     /// A new access key for the root user of `account` (id, secret) and the write storing it.
     pub fn new_root_key(&self, account: &AccountId, now_ms: i64) -> Result<NewKey, String> {
         let owner = KeyOwner {

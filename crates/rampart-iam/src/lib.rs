@@ -1,6 +1,7 @@
 //! AWS Identity and Access Management (IAM) over the AWS query protocol: users, groups,
 //! roles, access keys, inline and managed policies (with versions), permissions boundaries and
-//! tags, stored through `rampart-store`; and the identity [`Directory`] the authenticator and
+//! tags, instance profiles, OpenID Connect providers and SAML providers (metadata parsed by
+//! [`saml_metadata`], decryption keys sealed), stored through `rampart-store`; and the identity [`Directory`] the authenticator and
 //! every service use to learn who a caller is and which compiled policies bind it. The wire
 //! layer is generated from botocore's model; actions of the model not
 //! served answer `UnsupportedOperation` naming them, without their parameters being read.
@@ -14,6 +15,8 @@ mod module;
 mod ops;
 pub mod policy_index;
 pub mod records;
+pub mod resources;
+pub mod saml_metadata;
 mod service;
 pub mod tables;
 

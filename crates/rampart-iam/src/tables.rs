@@ -50,6 +50,9 @@ pub const ALL: &[&str] = &[
     GROUPS_BY_POLICY,
     ROLES_BY_POLICY,
     crate::policy_index::MIGRATIONS,
+    crate::resources::INSTANCE_PROFILES,
+    crate::resources::OIDC_PROVIDERS,
+    crate::resources::SAML_PROVIDERS,
 ];
 
 /// Row key of a user, group, role or managed policy: `<account>/<lower-case name>`.

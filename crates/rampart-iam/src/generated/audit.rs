@@ -56,6 +56,40 @@ impl AuditValue for AccessKeyMetadata {
     }
 }
 
+impl AuditParams for AddClientIDToOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientID", &self.client_id);
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for AddClientIDToOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AddRoleToInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "roleName", &self.role_name);
+        m
+    }
+}
+
+impl AuditValue for AddRoleToInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AddUserToGroupRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -154,6 +188,42 @@ impl AuditValue for AttachedPolicy {
     }
 }
 
+impl AuditParams for ContextProvider {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "keyDefinitionList", &self.key_definition_list);
+        put(&mut m, "subjectSourceKey", &self.subject_source_key);
+        put(
+            &mut m,
+            "subjectTypeSourceKey",
+            &self.subject_type_source_key,
+        );
+        put(&mut m, "subjectTypeValue", &self.subject_type_value);
+        m
+    }
+}
+
+impl AuditValue for ContextProvider {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ContextProviderKeyDefinition {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sourceKey", &self.source_key);
+        put(&mut m, "targetKey", &self.target_key);
+        m
+    }
+}
+
+impl AuditValue for ContextProviderKeyDefinition {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateAccessKeyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -206,6 +276,78 @@ impl AuditParams for CreateGroupResponse {
 }
 
 impl AuditValue for CreateGroupResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateInstanceProfileResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfile", &self.instance_profile);
+        m
+    }
+}
+
+impl AuditValue for CreateInstanceProfileResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientIDList", &self.client_id_list);
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "thumbprintList", &self.thumbprint_list);
+        put(&mut m, "url", &self.url);
+        m
+    }
+}
+
+impl AuditValue for CreateOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateOpenIDConnectProviderResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateOpenIDConnectProviderResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -316,6 +458,48 @@ impl AuditValue for CreateRoleResponse {
     }
 }
 
+impl AuditParams for CreateSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "assertionEncryptionMode",
+            &self.assertion_encryption_mode,
+        );
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(&mut m, "name", &self.name);
+        put(&mut m, "sAMLMetadataDocument", &self.saml_metadata_document);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateSAMLProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateSAMLProviderResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateSAMLProviderResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -391,6 +575,38 @@ impl AuditValue for DeleteGroupRequest {
     }
 }
 
+impl AuditParams for DeleteInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DeleteOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeletePolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -458,6 +674,20 @@ impl AuditParams for DeleteRoleRequest {
 }
 
 impl AuditValue for DeleteRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for DeleteSAMLProviderRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -644,6 +874,77 @@ impl AuditValue for GetGroupResponse {
     }
 }
 
+impl AuditParams for GetInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        m
+    }
+}
+
+impl AuditValue for GetInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetInstanceProfileResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfile", &self.instance_profile);
+        m
+    }
+}
+
+impl AuditValue for GetInstanceProfileResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for GetOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetOpenIDConnectProviderResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientIDList", &self.client_id_list);
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(&mut m, "createDate", &self.create_date);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(&mut m, "identityStoreArn", &self.identity_store_arn);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "thumbprintList", &self.thumbprint_list);
+        put(&mut m, "url", &self.url);
+        m
+    }
+}
+
+impl AuditValue for GetOpenIDConnectProviderResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -760,6 +1061,52 @@ impl AuditValue for GetRoleResponse {
     }
 }
 
+impl AuditParams for GetSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for GetSAMLProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetSAMLProviderResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "assertionEncryptionMode",
+            &self.assertion_encryption_mode,
+        );
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(&mut m, "createDate", &self.create_date);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(&mut m, "identityStoreArn", &self.identity_store_arn);
+        put(&mut m, "privateKeyList", &self.private_key_list);
+        put(&mut m, "sAMLKeyHashes", &self.saml_key_hashes);
+        put(&mut m, "sAMLMetadataDocument", &self.saml_metadata_document);
+        put(&mut m, "sAMLProviderUUID", &self.saml_provider_uuid);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "validUntil", &self.valid_until);
+        m
+    }
+}
+
+impl AuditValue for GetSAMLProviderResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetUserPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -832,6 +1179,26 @@ impl AuditParams for Group {
 }
 
 impl AuditValue for Group {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InstanceProfile {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "instanceProfileId", &self.instance_profile_id);
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "roles", &self.roles);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for InstanceProfile {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1101,6 +1468,168 @@ impl AuditValue for ListGroupsResponse {
     }
 }
 
+impl AuditParams for ListInstanceProfileTagsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfileTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfileTagsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfileTagsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfilesForRoleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "roleName", &self.role_name);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfilesForRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfilesForRoleResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfiles", &self.instance_profiles);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfilesForRoleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfilesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "pathPrefix", &self.path_prefix);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfilesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInstanceProfilesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfiles", &self.instance_profiles);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for ListInstanceProfilesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListOpenIDConnectProviderTagsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListOpenIDConnectProviderTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListOpenIDConnectProviderTagsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListOpenIDConnectProviderTagsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListOpenIDConnectProvidersRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for ListOpenIDConnectProvidersRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListOpenIDConnectProvidersResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderList",
+            &self.open_id_connect_provider_list,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListOpenIDConnectProvidersResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListPoliciesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1296,6 +1825,64 @@ impl AuditValue for ListRolesResponse {
     }
 }
 
+impl AuditParams for ListSAMLProviderTagsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for ListSAMLProviderTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSAMLProviderTagsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListSAMLProviderTagsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSAMLProvidersRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for ListSAMLProvidersRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSAMLProvidersResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderList", &self.saml_provider_list);
+        m
+    }
+}
+
+impl AuditValue for ListSAMLProvidersResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListUserPoliciesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1387,6 +1974,25 @@ impl AuditParams for ListUsersResponse {
 }
 
 impl AuditValue for ListUsersResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for OpenIDConnectProviderListEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(
+            &mut m,
+            "isTrustedIdentityPropagationEnabled",
+            &self.is_trusted_identity_propagation_enabled,
+        );
+        m
+    }
+}
+
+impl AuditValue for OpenIDConnectProviderListEntry {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1561,6 +2167,40 @@ impl AuditValue for PutUserPolicyRequest {
     }
 }
 
+impl AuditParams for RemoveClientIDFromOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "clientID", &self.client_id);
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for RemoveClientIDFromOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RemoveRoleFromInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "roleName", &self.role_name);
+        m
+    }
+}
+
+impl AuditValue for RemoveRoleFromInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for RemoveUserFromGroupRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1625,6 +2265,57 @@ impl AuditValue for RoleLastUsed {
     }
 }
 
+impl AuditParams for SAMLKeyHashEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "issuerURL", &self.issuer_url);
+        put(&mut m, "keyHashes", &self.key_hashes);
+        m
+    }
+}
+
+impl AuditValue for SAMLKeyHashEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SAMLPrivateKey {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "keyId", &self.key_id);
+        put(&mut m, "timestamp", &self.timestamp);
+        m
+    }
+}
+
+impl AuditValue for SAMLPrivateKey {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SAMLProviderListEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "createDate", &self.create_date);
+        put(
+            &mut m,
+            "isTrustedIdentityPropagationEnabled",
+            &self.is_trusted_identity_propagation_enabled,
+        );
+        put(&mut m, "validUntil", &self.valid_until);
+        m
+    }
+}
+
+impl AuditValue for SAMLProviderListEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for SetDefaultPolicyVersionRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1670,6 +2361,40 @@ impl AuditValue for Tag {
     }
 }
 
+impl AuditParams for TagInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for TagOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TagPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1700,6 +2425,21 @@ impl AuditValue for TagRoleRequest {
     }
 }
 
+impl AuditParams for TagSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagSAMLProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TagUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1710,6 +2450,40 @@ impl AuditParams for TagUserRequest {
 }
 
 impl AuditValue for TagUserRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagInstanceProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "instanceProfileName", &self.instance_profile_name);
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagOpenIDConnectProviderRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1740,6 +2514,21 @@ impl AuditParams for UntagRoleRequest {
 }
 
 impl AuditValue for UntagRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagSAMLProviderRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1807,6 +2596,25 @@ impl AuditValue for UpdateGroupRequest {
     }
 }
 
+impl AuditParams for UpdateOpenIDConnectProviderThumbprintRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        put(&mut m, "thumbprintList", &self.thumbprint_list);
+        m
+    }
+}
+
+impl AuditValue for UpdateOpenIDConnectProviderThumbprintRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UpdateRoleDescriptionRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1869,6 +2677,57 @@ impl AuditParams for UpdateRoleResponse {
 }
 
 impl AuditValue for UpdateRoleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateSAMLProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "assertionEncryptionMode",
+            &self.assertion_encryption_mode,
+        );
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(
+            &mut m,
+            "removeContextProvider",
+            &self.remove_context_provider,
+        );
+        put(
+            &mut m,
+            "removeIdentityCenterInstance",
+            &self.remove_identity_center_instance,
+        );
+        put(&mut m, "removePrivateKey", &self.remove_private_key);
+        put(&mut m, "sAMLMetadataDocument", &self.saml_metadata_document);
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for UpdateSAMLProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateSAMLProviderResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sAMLProviderArn", &self.saml_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for UpdateSAMLProviderResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

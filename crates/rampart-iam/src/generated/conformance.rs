@@ -17,6 +17,15 @@ pub fn output_xml_from_json(
         request_id,
     };
     Some(match action {
+        "AddClientIDToOpenIDConnectProvider" => codec::output_xml_from_json::<Empty>(
+            "AddClientIDToOpenIDConnectProvider",
+            None,
+            env,
+            output,
+        ),
+        "AddRoleToInstanceProfile" => {
+            codec::output_xml_from_json::<Empty>("AddRoleToInstanceProfile", None, env, output)
+        }
         "AddUserToGroup" => {
             codec::output_xml_from_json::<Empty>("AddUserToGroup", None, env, output)
         }
@@ -41,6 +50,20 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "CreateInstanceProfile" => codec::output_xml_from_json::<CreateInstanceProfileResponse>(
+            "CreateInstanceProfile",
+            Some("CreateInstanceProfileResult"),
+            env,
+            output,
+        ),
+        "CreateOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<CreateOpenIDConnectProviderResponse>(
+                "CreateOpenIDConnectProvider",
+                Some("CreateOpenIDConnectProviderResult"),
+                env,
+                output,
+            )
+        }
         "CreatePolicy" => codec::output_xml_from_json::<CreatePolicyResponse>(
             "CreatePolicy",
             Some("CreatePolicyResult"),
@@ -59,6 +82,12 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "CreateSAMLProvider" => codec::output_xml_from_json::<CreateSAMLProviderResponse>(
+            "CreateSAMLProvider",
+            Some("CreateSAMLProviderResult"),
+            env,
+            output,
+        ),
         "CreateUser" => codec::output_xml_from_json::<CreateUserResponse>(
             "CreateUser",
             Some("CreateUserResult"),
@@ -72,6 +101,12 @@ pub fn output_xml_from_json(
         "DeleteGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteGroupPolicy", None, env, output)
         }
+        "DeleteInstanceProfile" => {
+            codec::output_xml_from_json::<Empty>("DeleteInstanceProfile", None, env, output)
+        }
+        "DeleteOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<Empty>("DeleteOpenIDConnectProvider", None, env, output)
+        }
         "DeletePolicy" => codec::output_xml_from_json::<Empty>("DeletePolicy", None, env, output),
         "DeletePolicyVersion" => {
             codec::output_xml_from_json::<Empty>("DeletePolicyVersion", None, env, output)
@@ -82,6 +117,9 @@ pub fn output_xml_from_json(
         }
         "DeleteRolePolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteRolePolicy", None, env, output)
+        }
+        "DeleteSAMLProvider" => {
+            codec::output_xml_from_json::<Empty>("DeleteSAMLProvider", None, env, output)
         }
         "DeleteUser" => codec::output_xml_from_json::<Empty>("DeleteUser", None, env, output),
         "DeleteUserPermissionsBoundary" => {
@@ -117,6 +155,20 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetInstanceProfile" => codec::output_xml_from_json::<GetInstanceProfileResponse>(
+            "GetInstanceProfile",
+            Some("GetInstanceProfileResult"),
+            env,
+            output,
+        ),
+        "GetOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<GetOpenIDConnectProviderResponse>(
+                "GetOpenIDConnectProvider",
+                Some("GetOpenIDConnectProviderResult"),
+                env,
+                output,
+            )
+        }
         "GetPolicy" => codec::output_xml_from_json::<GetPolicyResponse>(
             "GetPolicy",
             Some("GetPolicyResult"),
@@ -138,6 +190,12 @@ pub fn output_xml_from_json(
         "GetRolePolicy" => codec::output_xml_from_json::<GetRolePolicyResponse>(
             "GetRolePolicy",
             Some("GetRolePolicyResult"),
+            env,
+            output,
+        ),
+        "GetSAMLProvider" => codec::output_xml_from_json::<GetSAMLProviderResponse>(
+            "GetSAMLProvider",
+            Some("GetSAMLProviderResult"),
             env,
             output,
         ),
@@ -207,6 +265,44 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListInstanceProfileTags" => {
+            codec::output_xml_from_json::<ListInstanceProfileTagsResponse>(
+                "ListInstanceProfileTags",
+                Some("ListInstanceProfileTagsResult"),
+                env,
+                output,
+            )
+        }
+        "ListInstanceProfiles" => codec::output_xml_from_json::<ListInstanceProfilesResponse>(
+            "ListInstanceProfiles",
+            Some("ListInstanceProfilesResult"),
+            env,
+            output,
+        ),
+        "ListInstanceProfilesForRole" => {
+            codec::output_xml_from_json::<ListInstanceProfilesForRoleResponse>(
+                "ListInstanceProfilesForRole",
+                Some("ListInstanceProfilesForRoleResult"),
+                env,
+                output,
+            )
+        }
+        "ListOpenIDConnectProviderTags" => {
+            codec::output_xml_from_json::<ListOpenIDConnectProviderTagsResponse>(
+                "ListOpenIDConnectProviderTags",
+                Some("ListOpenIDConnectProviderTagsResult"),
+                env,
+                output,
+            )
+        }
+        "ListOpenIDConnectProviders" => {
+            codec::output_xml_from_json::<ListOpenIDConnectProvidersResponse>(
+                "ListOpenIDConnectProviders",
+                Some("ListOpenIDConnectProvidersResult"),
+                env,
+                output,
+            )
+        }
         "ListPolicies" => codec::output_xml_from_json::<ListPoliciesResponse>(
             "ListPolicies",
             Some("ListPoliciesResult"),
@@ -243,6 +339,18 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListSAMLProviderTags" => codec::output_xml_from_json::<ListSAMLProviderTagsResponse>(
+            "ListSAMLProviderTags",
+            Some("ListSAMLProviderTagsResult"),
+            env,
+            output,
+        ),
+        "ListSAMLProviders" => codec::output_xml_from_json::<ListSAMLProvidersResponse>(
+            "ListSAMLProviders",
+            Some("ListSAMLProvidersResult"),
+            env,
+            output,
+        ),
         "ListUserPolicies" => codec::output_xml_from_json::<ListUserPoliciesResponse>(
             "ListUserPolicies",
             Some("ListUserPoliciesResult"),
@@ -272,17 +380,44 @@ pub fn output_xml_from_json(
             codec::output_xml_from_json::<Empty>("PutUserPermissionsBoundary", None, env, output)
         }
         "PutUserPolicy" => codec::output_xml_from_json::<Empty>("PutUserPolicy", None, env, output),
+        "RemoveClientIDFromOpenIDConnectProvider" => codec::output_xml_from_json::<Empty>(
+            "RemoveClientIDFromOpenIDConnectProvider",
+            None,
+            env,
+            output,
+        ),
+        "RemoveRoleFromInstanceProfile" => {
+            codec::output_xml_from_json::<Empty>("RemoveRoleFromInstanceProfile", None, env, output)
+        }
         "RemoveUserFromGroup" => {
             codec::output_xml_from_json::<Empty>("RemoveUserFromGroup", None, env, output)
         }
         "SetDefaultPolicyVersion" => {
             codec::output_xml_from_json::<Empty>("SetDefaultPolicyVersion", None, env, output)
         }
+        "TagInstanceProfile" => {
+            codec::output_xml_from_json::<Empty>("TagInstanceProfile", None, env, output)
+        }
+        "TagOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<Empty>("TagOpenIDConnectProvider", None, env, output)
+        }
         "TagPolicy" => codec::output_xml_from_json::<Empty>("TagPolicy", None, env, output),
         "TagRole" => codec::output_xml_from_json::<Empty>("TagRole", None, env, output),
+        "TagSAMLProvider" => {
+            codec::output_xml_from_json::<Empty>("TagSAMLProvider", None, env, output)
+        }
         "TagUser" => codec::output_xml_from_json::<Empty>("TagUser", None, env, output),
+        "UntagInstanceProfile" => {
+            codec::output_xml_from_json::<Empty>("UntagInstanceProfile", None, env, output)
+        }
+        "UntagOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<Empty>("UntagOpenIDConnectProvider", None, env, output)
+        }
         "UntagPolicy" => codec::output_xml_from_json::<Empty>("UntagPolicy", None, env, output),
         "UntagRole" => codec::output_xml_from_json::<Empty>("UntagRole", None, env, output),
+        "UntagSAMLProvider" => {
+            codec::output_xml_from_json::<Empty>("UntagSAMLProvider", None, env, output)
+        }
         "UntagUser" => codec::output_xml_from_json::<Empty>("UntagUser", None, env, output),
         "UpdateAccessKey" => {
             codec::output_xml_from_json::<Empty>("UpdateAccessKey", None, env, output)
@@ -291,6 +426,12 @@ pub fn output_xml_from_json(
             codec::output_xml_from_json::<Empty>("UpdateAssumeRolePolicy", None, env, output)
         }
         "UpdateGroup" => codec::output_xml_from_json::<Empty>("UpdateGroup", None, env, output),
+        "UpdateOpenIDConnectProviderThumbprint" => codec::output_xml_from_json::<Empty>(
+            "UpdateOpenIDConnectProviderThumbprint",
+            None,
+            env,
+            output,
+        ),
         "UpdateRole" => codec::output_xml_from_json::<UpdateRoleResponse>(
             "UpdateRole",
             Some("UpdateRoleResult"),
@@ -303,6 +444,12 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "UpdateSAMLProvider" => codec::output_xml_from_json::<UpdateSAMLProviderResponse>(
+            "UpdateSAMLProvider",
+            Some("UpdateSAMLProviderResult"),
+            env,
+            output,
+        ),
         "UpdateUser" => codec::output_xml_from_json::<Empty>("UpdateUser", None, env, output),
         _ => return None,
     })
@@ -312,19 +459,38 @@ pub fn output_xml_from_json(
 #[doc(hidden)]
 pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match action {
+        "AddClientIDToOpenIDConnectProvider" => {
+            codec::input_json_from_form::<AddClientIDToOpenIDConnectProviderRequest>(form)
+        }
+        "AddRoleToInstanceProfile" => {
+            codec::input_json_from_form::<AddRoleToInstanceProfileRequest>(form)
+        }
         "AddUserToGroup" => codec::input_json_from_form::<AddUserToGroupRequest>(form),
         "AttachGroupPolicy" => codec::input_json_from_form::<AttachGroupPolicyRequest>(form),
         "AttachRolePolicy" => codec::input_json_from_form::<AttachRolePolicyRequest>(form),
         "AttachUserPolicy" => codec::input_json_from_form::<AttachUserPolicyRequest>(form),
         "CreateAccessKey" => codec::input_json_from_form::<CreateAccessKeyRequest>(form),
         "CreateGroup" => codec::input_json_from_form::<CreateGroupRequest>(form),
+        "CreateInstanceProfile" => {
+            codec::input_json_from_form::<CreateInstanceProfileRequest>(form)
+        }
+        "CreateOpenIDConnectProvider" => {
+            codec::input_json_from_form::<CreateOpenIDConnectProviderRequest>(form)
+        }
         "CreatePolicy" => codec::input_json_from_form::<CreatePolicyRequest>(form),
         "CreatePolicyVersion" => codec::input_json_from_form::<CreatePolicyVersionRequest>(form),
         "CreateRole" => codec::input_json_from_form::<CreateRoleRequest>(form),
+        "CreateSAMLProvider" => codec::input_json_from_form::<CreateSAMLProviderRequest>(form),
         "CreateUser" => codec::input_json_from_form::<CreateUserRequest>(form),
         "DeleteAccessKey" => codec::input_json_from_form::<DeleteAccessKeyRequest>(form),
         "DeleteGroup" => codec::input_json_from_form::<DeleteGroupRequest>(form),
         "DeleteGroupPolicy" => codec::input_json_from_form::<DeleteGroupPolicyRequest>(form),
+        "DeleteInstanceProfile" => {
+            codec::input_json_from_form::<DeleteInstanceProfileRequest>(form)
+        }
+        "DeleteOpenIDConnectProvider" => {
+            codec::input_json_from_form::<DeleteOpenIDConnectProviderRequest>(form)
+        }
         "DeletePolicy" => codec::input_json_from_form::<DeletePolicyRequest>(form),
         "DeletePolicyVersion" => codec::input_json_from_form::<DeletePolicyVersionRequest>(form),
         "DeleteRole" => codec::input_json_from_form::<DeleteRoleRequest>(form),
@@ -332,6 +498,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<DeleteRolePermissionsBoundaryRequest>(form)
         }
         "DeleteRolePolicy" => codec::input_json_from_form::<DeleteRolePolicyRequest>(form),
+        "DeleteSAMLProvider" => codec::input_json_from_form::<DeleteSAMLProviderRequest>(form),
         "DeleteUser" => codec::input_json_from_form::<DeleteUserRequest>(form),
         "DeleteUserPermissionsBoundary" => {
             codec::input_json_from_form::<DeleteUserPermissionsBoundaryRequest>(form)
@@ -343,10 +510,15 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetAccessKeyLastUsed" => codec::input_json_from_form::<GetAccessKeyLastUsedRequest>(form),
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),
+        "GetInstanceProfile" => codec::input_json_from_form::<GetInstanceProfileRequest>(form),
+        "GetOpenIDConnectProvider" => {
+            codec::input_json_from_form::<GetOpenIDConnectProviderRequest>(form)
+        }
         "GetPolicy" => codec::input_json_from_form::<GetPolicyRequest>(form),
         "GetPolicyVersion" => codec::input_json_from_form::<GetPolicyVersionRequest>(form),
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),
         "GetRolePolicy" => codec::input_json_from_form::<GetRolePolicyRequest>(form),
+        "GetSAMLProvider" => codec::input_json_from_form::<GetSAMLProviderRequest>(form),
         "GetUser" => codec::input_json_from_form::<GetUserRequest>(form),
         "GetUserPolicy" => codec::input_json_from_form::<GetUserPolicyRequest>(form),
         "ListAccessKeys" => codec::input_json_from_form::<ListAccessKeysRequest>(form),
@@ -365,12 +537,27 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListGroupPolicies" => codec::input_json_from_form::<ListGroupPoliciesRequest>(form),
         "ListGroups" => codec::input_json_from_form::<ListGroupsRequest>(form),
         "ListGroupsForUser" => codec::input_json_from_form::<ListGroupsForUserRequest>(form),
+        "ListInstanceProfileTags" => {
+            codec::input_json_from_form::<ListInstanceProfileTagsRequest>(form)
+        }
+        "ListInstanceProfiles" => codec::input_json_from_form::<ListInstanceProfilesRequest>(form),
+        "ListInstanceProfilesForRole" => {
+            codec::input_json_from_form::<ListInstanceProfilesForRoleRequest>(form)
+        }
+        "ListOpenIDConnectProviderTags" => {
+            codec::input_json_from_form::<ListOpenIDConnectProviderTagsRequest>(form)
+        }
+        "ListOpenIDConnectProviders" => {
+            codec::input_json_from_form::<ListOpenIDConnectProvidersRequest>(form)
+        }
         "ListPolicies" => codec::input_json_from_form::<ListPoliciesRequest>(form),
         "ListPolicyTags" => codec::input_json_from_form::<ListPolicyTagsRequest>(form),
         "ListPolicyVersions" => codec::input_json_from_form::<ListPolicyVersionsRequest>(form),
         "ListRolePolicies" => codec::input_json_from_form::<ListRolePoliciesRequest>(form),
         "ListRoleTags" => codec::input_json_from_form::<ListRoleTagsRequest>(form),
         "ListRoles" => codec::input_json_from_form::<ListRolesRequest>(form),
+        "ListSAMLProviderTags" => codec::input_json_from_form::<ListSAMLProviderTagsRequest>(form),
+        "ListSAMLProviders" => codec::input_json_from_form::<ListSAMLProvidersRequest>(form),
         "ListUserPolicies" => codec::input_json_from_form::<ListUserPoliciesRequest>(form),
         "ListUserTags" => codec::input_json_from_form::<ListUserTagsRequest>(form),
         "ListUsers" => codec::input_json_from_form::<ListUsersRequest>(form),
@@ -383,25 +570,45 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<PutUserPermissionsBoundaryRequest>(form)
         }
         "PutUserPolicy" => codec::input_json_from_form::<PutUserPolicyRequest>(form),
+        "RemoveClientIDFromOpenIDConnectProvider" => {
+            codec::input_json_from_form::<RemoveClientIDFromOpenIDConnectProviderRequest>(form)
+        }
+        "RemoveRoleFromInstanceProfile" => {
+            codec::input_json_from_form::<RemoveRoleFromInstanceProfileRequest>(form)
+        }
         "RemoveUserFromGroup" => codec::input_json_from_form::<RemoveUserFromGroupRequest>(form),
         "SetDefaultPolicyVersion" => {
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
         }
+        "TagInstanceProfile" => codec::input_json_from_form::<TagInstanceProfileRequest>(form),
+        "TagOpenIDConnectProvider" => {
+            codec::input_json_from_form::<TagOpenIDConnectProviderRequest>(form)
+        }
         "TagPolicy" => codec::input_json_from_form::<TagPolicyRequest>(form),
         "TagRole" => codec::input_json_from_form::<TagRoleRequest>(form),
+        "TagSAMLProvider" => codec::input_json_from_form::<TagSAMLProviderRequest>(form),
         "TagUser" => codec::input_json_from_form::<TagUserRequest>(form),
+        "UntagInstanceProfile" => codec::input_json_from_form::<UntagInstanceProfileRequest>(form),
+        "UntagOpenIDConnectProvider" => {
+            codec::input_json_from_form::<UntagOpenIDConnectProviderRequest>(form)
+        }
         "UntagPolicy" => codec::input_json_from_form::<UntagPolicyRequest>(form),
         "UntagRole" => codec::input_json_from_form::<UntagRoleRequest>(form),
+        "UntagSAMLProvider" => codec::input_json_from_form::<UntagSAMLProviderRequest>(form),
         "UntagUser" => codec::input_json_from_form::<UntagUserRequest>(form),
         "UpdateAccessKey" => codec::input_json_from_form::<UpdateAccessKeyRequest>(form),
         "UpdateAssumeRolePolicy" => {
             codec::input_json_from_form::<UpdateAssumeRolePolicyRequest>(form)
         }
         "UpdateGroup" => codec::input_json_from_form::<UpdateGroupRequest>(form),
+        "UpdateOpenIDConnectProviderThumbprint" => {
+            codec::input_json_from_form::<UpdateOpenIDConnectProviderThumbprintRequest>(form)
+        }
         "UpdateRole" => codec::input_json_from_form::<UpdateRoleRequest>(form),
         "UpdateRoleDescription" => {
             codec::input_json_from_form::<UpdateRoleDescriptionRequest>(form)
         }
+        "UpdateSAMLProvider" => codec::input_json_from_form::<UpdateSAMLProviderRequest>(form),
         "UpdateUser" => codec::input_json_from_form::<UpdateUserRequest>(form),
         _ => return None,
     })

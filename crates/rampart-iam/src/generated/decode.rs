@@ -7,6 +7,24 @@ use super::shapes::*;
 use rampart_codec::ServiceError;
 use rampart_codec::query::{self, FromQuery, MapNames, QueryNode};
 
+impl FromQuery for AddClientIDToOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            client_id: query::string(node.get("ClientID")),
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+        })
+    }
+}
+
+impl FromQuery for AddRoleToInstanceProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
 impl FromQuery for AddUserToGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -43,6 +61,31 @@ impl FromQuery for AttachUserPolicyRequest {
     }
 }
 
+impl FromQuery for ContextProvider {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            key_definition_list: query::list(
+                node.get("KeyDefinitionList"),
+                &query::join(path, "KeyDefinitionList"),
+                Some("member"),
+                query::structure::<ContextProviderKeyDefinition>,
+            )?,
+            subject_source_key: query::string(node.get("SubjectSourceKey")),
+            subject_type_source_key: query::string(node.get("SubjectTypeSourceKey")),
+            subject_type_value: query::string(node.get("SubjectTypeValue")),
+        })
+    }
+}
+
+impl FromQuery for ContextProviderKeyDefinition {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            source_key: query::string(node.get("SourceKey")),
+            target_key: query::string(node.get("TargetKey")),
+        })
+    }
+}
+
 impl FromQuery for CreateAccessKeyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -56,6 +99,52 @@ impl FromQuery for CreateGroupRequest {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
             path: query::string(node.get("Path")),
+        })
+    }
+}
+
+impl FromQuery for CreateInstanceProfileRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            path: query::string(node.get("Path")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
+impl FromQuery for CreateOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            client_id_list: query::list(
+                node.get("ClientIDList"),
+                &query::join(path, "ClientIDList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            context_provider: query::structure::<ContextProvider>(
+                node.get("ContextProvider"),
+                &query::join(path, "ContextProvider"),
+            )?,
+            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+            thumbprint_list: query::list(
+                node.get("ThumbprintList"),
+                &query::join(path, "ThumbprintList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            url: query::string(node.get("Url")),
         })
     }
 }
@@ -116,6 +205,30 @@ impl FromQuery for CreateRoleRequest {
     }
 }
 
+impl FromQuery for CreateSAMLProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            add_private_key: query::string(node.get("AddPrivateKey")),
+            assertion_encryption_mode: query::enumeration::<AssertionEncryptionModeType>(
+                node.get("AssertionEncryptionMode"),
+            ),
+            context_provider: query::structure::<ContextProvider>(
+                node.get("ContextProvider"),
+                &query::join(path, "ContextProvider"),
+            )?,
+            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
+            name: query::string(node.get("Name")),
+            saml_metadata_document: query::string(node.get("SAMLMetadataDocument")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
 impl FromQuery for CreateUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -158,6 +271,22 @@ impl FromQuery for DeleteGroupRequest {
     }
 }
 
+impl FromQuery for DeleteInstanceProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+        })
+    }
+}
+
 impl FromQuery for DeletePolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -196,6 +325,14 @@ impl FromQuery for DeleteRoleRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteSAMLProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
         })
     }
 }
@@ -279,6 +416,22 @@ impl FromQuery for GetGroupRequest {
     }
 }
 
+impl FromQuery for GetInstanceProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+        })
+    }
+}
+
+impl FromQuery for GetOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+        })
+    }
+}
+
 impl FromQuery for GetPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -309,6 +462,14 @@ impl FromQuery for GetRoleRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for GetSAMLProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
         })
     }
 }
@@ -418,6 +579,52 @@ impl FromQuery for ListGroupsRequest {
     }
 }
 
+impl FromQuery for ListInstanceProfileTagsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+        })
+    }
+}
+
+impl FromQuery for ListInstanceProfilesForRoleRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for ListInstanceProfilesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            path_prefix: query::string(node.get("PathPrefix")),
+        })
+    }
+}
+
+impl FromQuery for ListOpenIDConnectProviderTagsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+        })
+    }
+}
+
+impl FromQuery for ListOpenIDConnectProvidersRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
 impl FromQuery for ListPoliciesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -483,6 +690,22 @@ impl FromQuery for ListRolesRequest {
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
             path_prefix: query::string(node.get("PathPrefix")),
         })
+    }
+}
+
+impl FromQuery for ListSAMLProviderTagsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
+        })
+    }
+}
+
+impl FromQuery for ListSAMLProvidersRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
     }
 }
 
@@ -564,6 +787,24 @@ impl FromQuery for PutUserPolicyRequest {
     }
 }
 
+impl FromQuery for RemoveClientIDFromOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            client_id: query::string(node.get("ClientID")),
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+        })
+    }
+}
+
+impl FromQuery for RemoveRoleFromInstanceProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
 impl FromQuery for RemoveUserFromGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -587,6 +828,34 @@ impl FromQuery for Tag {
         Ok(Self {
             key: query::string(node.get("Key")),
             value: query::string(node.get("Value")),
+        })
+    }
+}
+
+impl FromQuery for TagInstanceProfileRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
+impl FromQuery for TagOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
         })
     }
 }
@@ -619,6 +888,20 @@ impl FromQuery for TagRoleRequest {
     }
 }
 
+impl FromQuery for TagSAMLProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
 impl FromQuery for TagUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -629,6 +912,34 @@ impl FromQuery for TagUserRequest {
                 query::structure::<Tag>,
             )?,
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UntagInstanceProfileRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            instance_profile_name: query::string(node.get("InstanceProfileName")),
+            tag_keys: query::list(
+                node.get("TagKeys"),
+                &query::join(path, "TagKeys"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
+impl FromQuery for UntagOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+            tag_keys: query::list(
+                node.get("TagKeys"),
+                &query::join(path, "TagKeys"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
         })
     }
 }
@@ -651,6 +962,20 @@ impl FromQuery for UntagRoleRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             role_name: query::string(node.get("RoleName")),
+            tag_keys: query::list(
+                node.get("TagKeys"),
+                &query::join(path, "TagKeys"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
+impl FromQuery for UntagSAMLProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
             tag_keys: query::list(
                 node.get("TagKeys"),
                 &query::join(path, "TagKeys"),
@@ -704,6 +1029,20 @@ impl FromQuery for UpdateGroupRequest {
     }
 }
 
+impl FromQuery for UpdateOpenIDConnectProviderThumbprintRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+            thumbprint_list: query::list(
+                node.get("ThumbprintList"),
+                &query::join(path, "ThumbprintList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
 impl FromQuery for UpdateRoleDescriptionRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -730,6 +1069,33 @@ impl FromQuery for UpdateRoleRequest {
                 &query::join(path, "ResetMaxSigninSessionDuration"),
             )?,
             role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for UpdateSAMLProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            add_private_key: query::string(node.get("AddPrivateKey")),
+            assertion_encryption_mode: query::enumeration::<AssertionEncryptionModeType>(
+                node.get("AssertionEncryptionMode"),
+            ),
+            context_provider: query::structure::<ContextProvider>(
+                node.get("ContextProvider"),
+                &query::join(path, "ContextProvider"),
+            )?,
+            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
+            remove_context_provider: query::boolean(
+                node.get("RemoveContextProvider"),
+                &query::join(path, "RemoveContextProvider"),
+            )?,
+            remove_identity_center_instance: query::boolean(
+                node.get("RemoveIdentityCenterInstance"),
+                &query::join(path, "RemoveIdentityCenterInstance"),
+            )?,
+            remove_private_key: query::string(node.get("RemovePrivateKey")),
+            saml_metadata_document: query::string(node.get("SAMLMetadataDocument")),
+            saml_provider_arn: query::string(node.get("SAMLProviderArn")),
         })
     }
 }

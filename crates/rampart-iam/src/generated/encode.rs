@@ -25,6 +25,12 @@ impl XmlValue for PolicyUsageType {
     }
 }
 
+impl XmlValue for AssertionEncryptionModeType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PolicyScopeType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -84,6 +90,33 @@ impl ToXml for AttachedPolicy {
     }
 }
 
+impl ToXml for ContextProvider {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.key_definition_list {
+            w.start("KeyDefinitionList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("KeyDefinitionList");
+        }
+        w.scalar("SubjectSourceKey", self.subject_source_key.as_ref());
+        w.scalar(
+            "SubjectTypeSourceKey",
+            self.subject_type_source_key.as_ref(),
+        );
+        w.scalar("SubjectTypeValue", self.subject_type_value.as_ref());
+    }
+}
+
+impl ToXml for ContextProviderKeyDefinition {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("SourceKey", self.source_key.as_ref());
+        w.scalar("TargetKey", self.target_key.as_ref());
+    }
+}
+
 impl ToXml for CreateAccessKeyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("AccessKey", self.access_key.as_ref());
@@ -93,6 +126,30 @@ impl ToXml for CreateAccessKeyResponse {
 impl ToXml for CreateGroupResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("Group", self.group.as_ref());
+    }
+}
+
+impl ToXml for CreateInstanceProfileResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("InstanceProfile", self.instance_profile.as_ref());
+    }
+}
+
+impl ToXml for CreateOpenIDConnectProviderResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "OpenIDConnectProviderArn",
+            self.open_id_connect_provider_arn.as_ref(),
+        );
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
     }
 }
 
@@ -111,6 +168,21 @@ impl ToXml for CreatePolicyVersionResponse {
 impl ToXml for CreateRoleResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("Role", self.role.as_ref());
+    }
+}
+
+impl ToXml for CreateSAMLProviderResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("SAMLProviderArn", self.saml_provider_arn.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
     }
 }
 
@@ -152,6 +224,48 @@ impl ToXml for GetGroupResponse {
     }
 }
 
+impl ToXml for GetInstanceProfileResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("InstanceProfile", self.instance_profile.as_ref());
+    }
+}
+
+impl ToXml for GetOpenIDConnectProviderResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.client_id_list {
+            w.start("ClientIDList");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("ClientIDList");
+        }
+        w.structure("ContextProvider", self.context_provider.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar(
+            "IdentityCenterInstanceArn",
+            self.identity_center_instance_arn.as_ref(),
+        );
+        w.scalar("IdentityStoreArn", self.identity_store_arn.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+        if let Some(v) = &self.thumbprint_list {
+            w.start("ThumbprintList");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("ThumbprintList");
+        }
+        w.scalar("Url", self.url.as_ref());
+    }
+}
+
 impl ToXml for GetPolicyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("Policy", self.policy.as_ref());
@@ -178,6 +292,52 @@ impl ToXml for GetRoleResponse {
     }
 }
 
+impl ToXml for GetSAMLProviderResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "AssertionEncryptionMode",
+            self.assertion_encryption_mode.as_ref(),
+        );
+        w.structure("ContextProvider", self.context_provider.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar(
+            "IdentityCenterInstanceArn",
+            self.identity_center_instance_arn.as_ref(),
+        );
+        w.scalar("IdentityStoreArn", self.identity_store_arn.as_ref());
+        if let Some(v) = &self.private_key_list {
+            w.start("PrivateKeyList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("PrivateKeyList");
+        }
+        if let Some(v) = &self.saml_key_hashes {
+            w.start("SAMLKeyHashes");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("SAMLKeyHashes");
+        }
+        w.scalar("SAMLMetadataDocument", self.saml_metadata_document.as_ref());
+        w.scalar("SAMLProviderUUID", self.saml_provider_uuid.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+        w.scalar("ValidUntil", self.valid_until.as_ref());
+    }
+}
+
 impl ToXml for GetUserPolicyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("PolicyDocument", self.policy_document.as_ref());
@@ -199,6 +359,34 @@ impl ToXml for Group {
         w.scalar("GroupId", self.group_id.as_ref());
         w.scalar("GroupName", self.group_name.as_ref());
         w.scalar("Path", self.path.as_ref());
+    }
+}
+
+impl ToXml for InstanceProfile {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("InstanceProfileId", self.instance_profile_id.as_ref());
+        w.scalar("InstanceProfileName", self.instance_profile_name.as_ref());
+        w.scalar("Path", self.path.as_ref());
+        if let Some(v) = &self.roles {
+            w.start("Roles");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Roles");
+        }
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
     }
 }
 
@@ -346,6 +534,84 @@ impl ToXml for ListGroupsResponse {
     }
 }
 
+impl ToXml for ListInstanceProfileTagsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ListInstanceProfilesForRoleResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.instance_profiles {
+            w.start("InstanceProfiles");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("InstanceProfiles");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
+impl ToXml for ListInstanceProfilesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.instance_profiles {
+            w.start("InstanceProfiles");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("InstanceProfiles");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
+impl ToXml for ListOpenIDConnectProviderTagsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ListOpenIDConnectProvidersResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.open_id_connect_provider_list {
+            w.start("OpenIDConnectProviderList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("OpenIDConnectProviderList");
+        }
+    }
+}
+
 impl ToXml for ListPoliciesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("IsTruncated", self.is_truncated.as_ref());
@@ -440,6 +706,36 @@ impl ToXml for ListRolesResponse {
     }
 }
 
+impl ToXml for ListSAMLProviderTagsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ListSAMLProvidersResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.saml_provider_list {
+            w.start("SAMLProviderList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("SAMLProviderList");
+        }
+    }
+}
+
 impl ToXml for ListUserPoliciesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("IsTruncated", self.is_truncated.as_ref());
@@ -483,6 +779,16 @@ impl ToXml for ListUsersResponse {
             }
             w.end("Users");
         }
+    }
+}
+
+impl ToXml for OpenIDConnectProviderListEntry {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar(
+            "IsTrustedIdentityPropagationEnabled",
+            self.is_trusted_identity_propagation_enabled.as_ref(),
+        );
     }
 }
 
@@ -583,6 +889,38 @@ impl ToXml for RoleLastUsed {
     }
 }
 
+impl ToXml for SAMLKeyHashEntry {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IssuerURL", self.issuer_url.as_ref());
+        if let Some(v) = &self.key_hashes {
+            w.start("KeyHashes");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("KeyHashes");
+        }
+    }
+}
+
+impl ToXml for SAMLPrivateKey {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("KeyId", self.key_id.as_ref());
+        w.scalar("Timestamp", self.timestamp.as_ref());
+    }
+}
+
+impl ToXml for SAMLProviderListEntry {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar(
+            "IsTrustedIdentityPropagationEnabled",
+            self.is_trusted_identity_propagation_enabled.as_ref(),
+        );
+        w.scalar("ValidUntil", self.valid_until.as_ref());
+    }
+}
+
 impl ToXml for SourceRoleTemplate {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("TemplateArn", self.template_arn.as_ref());
@@ -605,6 +943,12 @@ impl ToXml for UpdateRoleDescriptionResponse {
 
 impl ToXml for UpdateRoleResponse {
     fn write_xml(&self, _w: &mut XmlWriter) {}
+}
+
+impl ToXml for UpdateSAMLProviderResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("SAMLProviderArn", self.saml_provider_arn.as_ref());
+    }
 }
 
 impl ToXml for User {

@@ -236,6 +236,78 @@ impl AuditValue for PolicyUsageType {
     }
 }
 
+/// The `assertionEncryptionModeType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AssertionEncryptionModeType {
+    /// `Required`
+    Required,
+    /// `Allowed`
+    Allowed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AssertionEncryptionModeType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["Required", "Allowed"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[Required, Allowed]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Required => "Required",
+            Self::Allowed => "Allowed",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AssertionEncryptionModeType {
+    fn from(s: &str) -> Self {
+        match s {
+            "Required" => Self::Required,
+            "Allowed" => Self::Allowed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AssertionEncryptionModeType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AssertionEncryptionModeType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AssertionEncryptionModeType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AssertionEncryptionModeType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AssertionEncryptionModeType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `policyScopeType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicyScopeType {

@@ -44,6 +44,11 @@ pub fn no_such_entity_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("NoSuchEntity", 404, message)
 }
 
+/// `OpenIdIdpCommunicationErrorException`: code `OpenIdIdpCommunicationError` (HTTP 400).
+pub fn open_id_idp_communication_error_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("OpenIdIdpCommunicationError", 400, message)
+}
+
 /// `PolicyNotAttachableException`: code `PolicyNotAttachable` (HTTP 400).
 pub fn policy_not_attachable_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("PolicyNotAttachable", 400, message)

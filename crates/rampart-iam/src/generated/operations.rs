@@ -197,24 +197,32 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "AddClientIDToOpenIDConnectProvider",
+    "AddRoleToInstanceProfile",
     "AddUserToGroup",
     "AttachGroupPolicy",
     "AttachRolePolicy",
     "AttachUserPolicy",
     "CreateAccessKey",
     "CreateGroup",
+    "CreateInstanceProfile",
+    "CreateOpenIDConnectProvider",
     "CreatePolicy",
     "CreatePolicyVersion",
     "CreateRole",
+    "CreateSAMLProvider",
     "CreateUser",
     "DeleteAccessKey",
     "DeleteGroup",
     "DeleteGroupPolicy",
+    "DeleteInstanceProfile",
+    "DeleteOpenIDConnectProvider",
     "DeletePolicy",
     "DeletePolicyVersion",
     "DeleteRole",
     "DeleteRolePermissionsBoundary",
     "DeleteRolePolicy",
+    "DeleteSAMLProvider",
     "DeleteUser",
     "DeleteUserPermissionsBoundary",
     "DeleteUserPolicy",
@@ -224,10 +232,13 @@ pub const SERVED: &[&str] = &[
     "GetAccessKeyLastUsed",
     "GetGroup",
     "GetGroupPolicy",
+    "GetInstanceProfile",
+    "GetOpenIDConnectProvider",
     "GetPolicy",
     "GetPolicyVersion",
     "GetRole",
     "GetRolePolicy",
+    "GetSAMLProvider",
     "GetUser",
     "GetUserPolicy",
     "ListAccessKeys",
@@ -238,12 +249,19 @@ pub const SERVED: &[&str] = &[
     "ListGroupPolicies",
     "ListGroups",
     "ListGroupsForUser",
+    "ListInstanceProfileTags",
+    "ListInstanceProfiles",
+    "ListInstanceProfilesForRole",
+    "ListOpenIDConnectProviderTags",
+    "ListOpenIDConnectProviders",
     "ListPolicies",
     "ListPolicyTags",
     "ListPolicyVersions",
     "ListRolePolicies",
     "ListRoleTags",
     "ListRoles",
+    "ListSAMLProviderTags",
+    "ListSAMLProviders",
     "ListUserPolicies",
     "ListUserTags",
     "ListUsers",
@@ -252,19 +270,29 @@ pub const SERVED: &[&str] = &[
     "PutRolePolicy",
     "PutUserPermissionsBoundary",
     "PutUserPolicy",
+    "RemoveClientIDFromOpenIDConnectProvider",
+    "RemoveRoleFromInstanceProfile",
     "RemoveUserFromGroup",
     "SetDefaultPolicyVersion",
+    "TagInstanceProfile",
+    "TagOpenIDConnectProvider",
     "TagPolicy",
     "TagRole",
+    "TagSAMLProvider",
     "TagUser",
+    "UntagInstanceProfile",
+    "UntagOpenIDConnectProvider",
     "UntagPolicy",
     "UntagRole",
+    "UntagSAMLProvider",
     "UntagUser",
     "UpdateAccessKey",
     "UpdateAssumeRolePolicy",
     "UpdateGroup",
+    "UpdateOpenIDConnectProviderThumbprint",
     "UpdateRole",
     "UpdateRoleDescription",
+    "UpdateSAMLProvider",
     "UpdateUser",
 ];
 
@@ -279,6 +307,26 @@ pub trait IamHandler: Send + Sync {
     fn after_call(&self, ctx: &RequestContext, operation: &'static str, ok: bool) {
         let _ = (ctx, operation, ok);
     }
+}
+
+/// `AddClientIDToOpenIDConnectProvider`.
+pub trait AddClientIDToOpenIDConnectProvider: IamHandler {
+    /// Runs `AddClientIDToOpenIDConnectProvider`.
+    fn add_client_id_to_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: AddClientIDToOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `AddRoleToInstanceProfile`.
+pub trait AddRoleToInstanceProfile: IamHandler {
+    /// Runs `AddRoleToInstanceProfile`.
+    fn add_role_to_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: AddRoleToInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
 /// `AddUserToGroup`.
@@ -341,6 +389,26 @@ pub trait CreateGroup: IamHandler {
     ) -> impl Future<Output = Result<CreateGroupResponse, Self::Error>> + Send;
 }
 
+/// `CreateInstanceProfile`.
+pub trait CreateInstanceProfile: IamHandler {
+    /// Runs `CreateInstanceProfile`.
+    fn create_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: CreateInstanceProfileRequest,
+    ) -> impl Future<Output = Result<CreateInstanceProfileResponse, Self::Error>> + Send;
+}
+
+/// `CreateOpenIDConnectProvider`.
+pub trait CreateOpenIDConnectProvider: IamHandler {
+    /// Runs `CreateOpenIDConnectProvider`.
+    fn create_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: CreateOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<CreateOpenIDConnectProviderResponse, Self::Error>> + Send;
+}
+
 /// `CreatePolicy`.
 pub trait CreatePolicy: IamHandler {
     /// Runs `CreatePolicy`.
@@ -369,6 +437,16 @@ pub trait CreateRole: IamHandler {
         ctx: &RequestContext,
         input: CreateRoleRequest,
     ) -> impl Future<Output = Result<CreateRoleResponse, Self::Error>> + Send;
+}
+
+/// `CreateSAMLProvider`.
+pub trait CreateSAMLProvider: IamHandler {
+    /// Runs `CreateSAMLProvider`.
+    fn create_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: CreateSAMLProviderRequest,
+    ) -> impl Future<Output = Result<CreateSAMLProviderResponse, Self::Error>> + Send;
 }
 
 /// `CreateUser`.
@@ -408,6 +486,26 @@ pub trait DeleteGroupPolicy: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteGroupPolicyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteInstanceProfile`.
+pub trait DeleteInstanceProfile: IamHandler {
+    /// Runs `DeleteInstanceProfile`.
+    fn delete_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteOpenIDConnectProvider`.
+pub trait DeleteOpenIDConnectProvider: IamHandler {
+    /// Runs `DeleteOpenIDConnectProvider`.
+    fn delete_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteOpenIDConnectProviderRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -458,6 +556,16 @@ pub trait DeleteRolePolicy: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteRolePolicyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteSAMLProvider`.
+pub trait DeleteSAMLProvider: IamHandler {
+    /// Runs `DeleteSAMLProvider`.
+    fn delete_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteSAMLProviderRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -551,6 +659,26 @@ pub trait GetGroupPolicy: IamHandler {
     ) -> impl Future<Output = Result<GetGroupPolicyResponse, Self::Error>> + Send;
 }
 
+/// `GetInstanceProfile`.
+pub trait GetInstanceProfile: IamHandler {
+    /// Runs `GetInstanceProfile`.
+    fn get_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: GetInstanceProfileRequest,
+    ) -> impl Future<Output = Result<GetInstanceProfileResponse, Self::Error>> + Send;
+}
+
+/// `GetOpenIDConnectProvider`.
+pub trait GetOpenIDConnectProvider: IamHandler {
+    /// Runs `GetOpenIDConnectProvider`.
+    fn get_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: GetOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<GetOpenIDConnectProviderResponse, Self::Error>> + Send;
+}
+
 /// `GetPolicy`.
 pub trait GetPolicy: IamHandler {
     /// Runs `GetPolicy`.
@@ -589,6 +717,16 @@ pub trait GetRolePolicy: IamHandler {
         ctx: &RequestContext,
         input: GetRolePolicyRequest,
     ) -> impl Future<Output = Result<GetRolePolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetSAMLProvider`.
+pub trait GetSAMLProvider: IamHandler {
+    /// Runs `GetSAMLProvider`.
+    fn get_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: GetSAMLProviderRequest,
+    ) -> impl Future<Output = Result<GetSAMLProviderResponse, Self::Error>> + Send;
 }
 
 /// `GetUser`.
@@ -691,6 +829,56 @@ pub trait ListGroupsForUser: IamHandler {
     ) -> impl Future<Output = Result<ListGroupsForUserResponse, Self::Error>> + Send;
 }
 
+/// `ListInstanceProfileTags`.
+pub trait ListInstanceProfileTags: IamHandler {
+    /// Runs `ListInstanceProfileTags`.
+    fn list_instance_profile_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListInstanceProfileTagsRequest,
+    ) -> impl Future<Output = Result<ListInstanceProfileTagsResponse, Self::Error>> + Send;
+}
+
+/// `ListInstanceProfiles`.
+pub trait ListInstanceProfiles: IamHandler {
+    /// Runs `ListInstanceProfiles`.
+    fn list_instance_profiles(
+        &self,
+        ctx: &RequestContext,
+        input: ListInstanceProfilesRequest,
+    ) -> impl Future<Output = Result<ListInstanceProfilesResponse, Self::Error>> + Send;
+}
+
+/// `ListInstanceProfilesForRole`.
+pub trait ListInstanceProfilesForRole: IamHandler {
+    /// Runs `ListInstanceProfilesForRole`.
+    fn list_instance_profiles_for_role(
+        &self,
+        ctx: &RequestContext,
+        input: ListInstanceProfilesForRoleRequest,
+    ) -> impl Future<Output = Result<ListInstanceProfilesForRoleResponse, Self::Error>> + Send;
+}
+
+/// `ListOpenIDConnectProviderTags`.
+pub trait ListOpenIDConnectProviderTags: IamHandler {
+    /// Runs `ListOpenIDConnectProviderTags`.
+    fn list_open_id_connect_provider_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListOpenIDConnectProviderTagsRequest,
+    ) -> impl Future<Output = Result<ListOpenIDConnectProviderTagsResponse, Self::Error>> + Send;
+}
+
+/// `ListOpenIDConnectProviders`.
+pub trait ListOpenIDConnectProviders: IamHandler {
+    /// Runs `ListOpenIDConnectProviders`.
+    fn list_open_id_connect_providers(
+        &self,
+        ctx: &RequestContext,
+        input: ListOpenIDConnectProvidersRequest,
+    ) -> impl Future<Output = Result<ListOpenIDConnectProvidersResponse, Self::Error>> + Send;
+}
+
 /// `ListPolicies`.
 pub trait ListPolicies: IamHandler {
     /// Runs `ListPolicies`.
@@ -749,6 +937,26 @@ pub trait ListRoles: IamHandler {
         ctx: &RequestContext,
         input: ListRolesRequest,
     ) -> impl Future<Output = Result<ListRolesResponse, Self::Error>> + Send;
+}
+
+/// `ListSAMLProviderTags`.
+pub trait ListSAMLProviderTags: IamHandler {
+    /// Runs `ListSAMLProviderTags`.
+    fn list_saml_provider_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListSAMLProviderTagsRequest,
+    ) -> impl Future<Output = Result<ListSAMLProviderTagsResponse, Self::Error>> + Send;
+}
+
+/// `ListSAMLProviders`.
+pub trait ListSAMLProviders: IamHandler {
+    /// Runs `ListSAMLProviders`.
+    fn list_saml_providers(
+        &self,
+        ctx: &RequestContext,
+        input: ListSAMLProvidersRequest,
+    ) -> impl Future<Output = Result<ListSAMLProvidersResponse, Self::Error>> + Send;
 }
 
 /// `ListUserPolicies`.
@@ -831,6 +1039,26 @@ pub trait PutUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `RemoveClientIDFromOpenIDConnectProvider`.
+pub trait RemoveClientIDFromOpenIDConnectProvider: IamHandler {
+    /// Runs `RemoveClientIDFromOpenIDConnectProvider`.
+    fn remove_client_id_from_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: RemoveClientIDFromOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `RemoveRoleFromInstanceProfile`.
+pub trait RemoveRoleFromInstanceProfile: IamHandler {
+    /// Runs `RemoveRoleFromInstanceProfile`.
+    fn remove_role_from_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: RemoveRoleFromInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `RemoveUserFromGroup`.
 pub trait RemoveUserFromGroup: IamHandler {
     /// Runs `RemoveUserFromGroup`.
@@ -848,6 +1076,26 @@ pub trait SetDefaultPolicyVersion: IamHandler {
         &self,
         ctx: &RequestContext,
         input: SetDefaultPolicyVersionRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `TagInstanceProfile`.
+pub trait TagInstanceProfile: IamHandler {
+    /// Runs `TagInstanceProfile`.
+    fn tag_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: TagInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `TagOpenIDConnectProvider`.
+pub trait TagOpenIDConnectProvider: IamHandler {
+    /// Runs `TagOpenIDConnectProvider`.
+    fn tag_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: TagOpenIDConnectProviderRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -871,6 +1119,16 @@ pub trait TagRole: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `TagSAMLProvider`.
+pub trait TagSAMLProvider: IamHandler {
+    /// Runs `TagSAMLProvider`.
+    fn tag_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: TagSAMLProviderRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `TagUser`.
 pub trait TagUser: IamHandler {
     /// Runs `TagUser`.
@@ -878,6 +1136,26 @@ pub trait TagUser: IamHandler {
         &self,
         ctx: &RequestContext,
         input: TagUserRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UntagInstanceProfile`.
+pub trait UntagInstanceProfile: IamHandler {
+    /// Runs `UntagInstanceProfile`.
+    fn untag_instance_profile(
+        &self,
+        ctx: &RequestContext,
+        input: UntagInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UntagOpenIDConnectProvider`.
+pub trait UntagOpenIDConnectProvider: IamHandler {
+    /// Runs `UntagOpenIDConnectProvider`.
+    fn untag_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: UntagOpenIDConnectProviderRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -898,6 +1176,16 @@ pub trait UntagRole: IamHandler {
         &self,
         ctx: &RequestContext,
         input: UntagRoleRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UntagSAMLProvider`.
+pub trait UntagSAMLProvider: IamHandler {
+    /// Runs `UntagSAMLProvider`.
+    fn untag_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: UntagSAMLProviderRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -941,6 +1229,16 @@ pub trait UpdateGroup: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateOpenIDConnectProviderThumbprint`.
+pub trait UpdateOpenIDConnectProviderThumbprint: IamHandler {
+    /// Runs `UpdateOpenIDConnectProviderThumbprint`.
+    fn update_open_id_connect_provider_thumbprint(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateOpenIDConnectProviderThumbprintRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateRole`.
 pub trait UpdateRole: IamHandler {
     /// Runs `UpdateRole`.
@@ -961,6 +1259,16 @@ pub trait UpdateRoleDescription: IamHandler {
     ) -> impl Future<Output = Result<UpdateRoleDescriptionResponse, Self::Error>> + Send;
 }
 
+/// `UpdateSAMLProvider`.
+pub trait UpdateSAMLProvider: IamHandler {
+    /// Runs `UpdateSAMLProvider`.
+    fn update_saml_provider(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateSAMLProviderRequest,
+    ) -> impl Future<Output = Result<UpdateSAMLProviderResponse, Self::Error>> + Send;
+}
+
 /// `UpdateUser`.
 pub trait UpdateUser: IamHandler {
     /// Runs `UpdateUser`.
@@ -975,24 +1283,32 @@ pub trait UpdateUser: IamHandler {
 /// [`IamHandler`] and every operation's trait.
 pub trait IamApi:
     IamHandler
+    + AddClientIDToOpenIDConnectProvider
+    + AddRoleToInstanceProfile
     + AddUserToGroup
     + AttachGroupPolicy
     + AttachRolePolicy
     + AttachUserPolicy
     + CreateAccessKey
     + CreateGroup
+    + CreateInstanceProfile
+    + CreateOpenIDConnectProvider
     + CreatePolicy
     + CreatePolicyVersion
     + CreateRole
+    + CreateSAMLProvider
     + CreateUser
     + DeleteAccessKey
     + DeleteGroup
     + DeleteGroupPolicy
+    + DeleteInstanceProfile
+    + DeleteOpenIDConnectProvider
     + DeletePolicy
     + DeletePolicyVersion
     + DeleteRole
     + DeleteRolePermissionsBoundary
     + DeleteRolePolicy
+    + DeleteSAMLProvider
     + DeleteUser
     + DeleteUserPermissionsBoundary
     + DeleteUserPolicy
@@ -1002,10 +1318,13 @@ pub trait IamApi:
     + GetAccessKeyLastUsed
     + GetGroup
     + GetGroupPolicy
+    + GetInstanceProfile
+    + GetOpenIDConnectProvider
     + GetPolicy
     + GetPolicyVersion
     + GetRole
     + GetRolePolicy
+    + GetSAMLProvider
     + GetUser
     + GetUserPolicy
     + ListAccessKeys
@@ -1016,12 +1335,19 @@ pub trait IamApi:
     + ListGroupPolicies
     + ListGroups
     + ListGroupsForUser
+    + ListInstanceProfileTags
+    + ListInstanceProfiles
+    + ListInstanceProfilesForRole
+    + ListOpenIDConnectProviderTags
+    + ListOpenIDConnectProviders
     + ListPolicies
     + ListPolicyTags
     + ListPolicyVersions
     + ListRolePolicies
     + ListRoleTags
     + ListRoles
+    + ListSAMLProviderTags
+    + ListSAMLProviders
     + ListUserPolicies
     + ListUserTags
     + ListUsers
@@ -1030,43 +1356,61 @@ pub trait IamApi:
     + PutRolePolicy
     + PutUserPermissionsBoundary
     + PutUserPolicy
+    + RemoveClientIDFromOpenIDConnectProvider
+    + RemoveRoleFromInstanceProfile
     + RemoveUserFromGroup
     + SetDefaultPolicyVersion
+    + TagInstanceProfile
+    + TagOpenIDConnectProvider
     + TagPolicy
     + TagRole
+    + TagSAMLProvider
     + TagUser
+    + UntagInstanceProfile
+    + UntagOpenIDConnectProvider
     + UntagPolicy
     + UntagRole
+    + UntagSAMLProvider
     + UntagUser
     + UpdateAccessKey
     + UpdateAssumeRolePolicy
     + UpdateGroup
+    + UpdateOpenIDConnectProviderThumbprint
     + UpdateRole
     + UpdateRoleDescription
+    + UpdateSAMLProvider
     + UpdateUser
 {
 }
 
 impl<
     T: IamHandler
+        + AddClientIDToOpenIDConnectProvider
+        + AddRoleToInstanceProfile
         + AddUserToGroup
         + AttachGroupPolicy
         + AttachRolePolicy
         + AttachUserPolicy
         + CreateAccessKey
         + CreateGroup
+        + CreateInstanceProfile
+        + CreateOpenIDConnectProvider
         + CreatePolicy
         + CreatePolicyVersion
         + CreateRole
+        + CreateSAMLProvider
         + CreateUser
         + DeleteAccessKey
         + DeleteGroup
         + DeleteGroupPolicy
+        + DeleteInstanceProfile
+        + DeleteOpenIDConnectProvider
         + DeletePolicy
         + DeletePolicyVersion
         + DeleteRole
         + DeleteRolePermissionsBoundary
         + DeleteRolePolicy
+        + DeleteSAMLProvider
         + DeleteUser
         + DeleteUserPermissionsBoundary
         + DeleteUserPolicy
@@ -1076,10 +1420,13 @@ impl<
         + GetAccessKeyLastUsed
         + GetGroup
         + GetGroupPolicy
+        + GetInstanceProfile
+        + GetOpenIDConnectProvider
         + GetPolicy
         + GetPolicyVersion
         + GetRole
         + GetRolePolicy
+        + GetSAMLProvider
         + GetUser
         + GetUserPolicy
         + ListAccessKeys
@@ -1090,12 +1437,19 @@ impl<
         + ListGroupPolicies
         + ListGroups
         + ListGroupsForUser
+        + ListInstanceProfileTags
+        + ListInstanceProfiles
+        + ListInstanceProfilesForRole
+        + ListOpenIDConnectProviderTags
+        + ListOpenIDConnectProviders
         + ListPolicies
         + ListPolicyTags
         + ListPolicyVersions
         + ListRolePolicies
         + ListRoleTags
         + ListRoles
+        + ListSAMLProviderTags
+        + ListSAMLProviders
         + ListUserPolicies
         + ListUserTags
         + ListUsers
@@ -1104,19 +1458,29 @@ impl<
         + PutRolePolicy
         + PutUserPermissionsBoundary
         + PutUserPolicy
+        + RemoveClientIDFromOpenIDConnectProvider
+        + RemoveRoleFromInstanceProfile
         + RemoveUserFromGroup
         + SetDefaultPolicyVersion
+        + TagInstanceProfile
+        + TagOpenIDConnectProvider
         + TagPolicy
         + TagRole
+        + TagSAMLProvider
         + TagUser
+        + UntagInstanceProfile
+        + UntagOpenIDConnectProvider
         + UntagPolicy
         + UntagRole
+        + UntagSAMLProvider
         + UntagUser
         + UpdateAccessKey
         + UpdateAssumeRolePolicy
         + UpdateGroup
+        + UpdateOpenIDConnectProviderThumbprint
         + UpdateRole
         + UpdateRoleDescription
+        + UpdateSAMLProvider
         + UpdateUser,
 > IamApi for T
 {
@@ -1130,6 +1494,32 @@ pub struct DecodeOnly;
 
 impl IamHandler for DecodeOnly {
     type Error = ServiceError;
+}
+
+impl AddClientIDToOpenIDConnectProvider for DecodeOnly {
+    async fn add_client_id_to_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: AddClientIDToOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AddClientIDToOpenIDConnectProvider",
+        ))
+    }
+}
+
+impl AddRoleToInstanceProfile for DecodeOnly {
+    async fn add_role_to_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: AddRoleToInstanceProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AddRoleToInstanceProfile",
+        ))
+    }
 }
 
 impl AddUserToGroup for DecodeOnly {
@@ -1195,6 +1585,32 @@ impl CreateGroup for DecodeOnly {
     }
 }
 
+impl CreateInstanceProfile for DecodeOnly {
+    async fn create_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateInstanceProfileRequest,
+    ) -> Result<CreateInstanceProfileResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateInstanceProfile",
+        ))
+    }
+}
+
+impl CreateOpenIDConnectProvider for DecodeOnly {
+    async fn create_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateOpenIDConnectProviderRequest,
+    ) -> Result<CreateOpenIDConnectProviderResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateOpenIDConnectProvider",
+        ))
+    }
+}
+
 impl CreatePolicy for DecodeOnly {
     async fn create_policy(
         &self,
@@ -1225,6 +1641,19 @@ impl CreateRole for DecodeOnly {
         _input: CreateRoleRequest,
     ) -> Result<CreateRoleResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "CreateRole"))
+    }
+}
+
+impl CreateSAMLProvider for DecodeOnly {
+    async fn create_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateSAMLProviderRequest,
+    ) -> Result<CreateSAMLProviderResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateSAMLProvider",
+        ))
     }
 }
 
@@ -1267,6 +1696,32 @@ impl DeleteGroupPolicy for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "DeleteGroupPolicy",
+        ))
+    }
+}
+
+impl DeleteInstanceProfile for DecodeOnly {
+    async fn delete_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteInstanceProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteInstanceProfile",
+        ))
+    }
+}
+
+impl DeleteOpenIDConnectProvider for DecodeOnly {
+    async fn delete_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteOpenIDConnectProvider",
         ))
     }
 }
@@ -1324,6 +1779,19 @@ impl DeleteRolePolicy for DecodeOnly {
         _input: DeleteRolePolicyRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "DeleteRolePolicy"))
+    }
+}
+
+impl DeleteSAMLProvider for DecodeOnly {
+    async fn delete_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteSAMLProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteSAMLProvider",
+        ))
     }
 }
 
@@ -1426,6 +1894,32 @@ impl GetGroupPolicy for DecodeOnly {
     }
 }
 
+impl GetInstanceProfile for DecodeOnly {
+    async fn get_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetInstanceProfileRequest,
+    ) -> Result<GetInstanceProfileResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetInstanceProfile",
+        ))
+    }
+}
+
+impl GetOpenIDConnectProvider for DecodeOnly {
+    async fn get_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetOpenIDConnectProviderRequest,
+    ) -> Result<GetOpenIDConnectProviderResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetOpenIDConnectProvider",
+        ))
+    }
+}
+
 impl GetPolicy for DecodeOnly {
     async fn get_policy(
         &self,
@@ -1463,6 +1957,16 @@ impl GetRolePolicy for DecodeOnly {
         _input: GetRolePolicyRequest,
     ) -> Result<GetRolePolicyResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetRolePolicy"))
+    }
+}
+
+impl GetSAMLProvider for DecodeOnly {
+    async fn get_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetSAMLProviderRequest,
+    ) -> Result<GetSAMLProviderResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetSAMLProvider"))
     }
 }
 
@@ -1584,6 +2088,71 @@ impl ListGroupsForUser for DecodeOnly {
     }
 }
 
+impl ListInstanceProfileTags for DecodeOnly {
+    async fn list_instance_profile_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListInstanceProfileTagsRequest,
+    ) -> Result<ListInstanceProfileTagsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListInstanceProfileTags",
+        ))
+    }
+}
+
+impl ListInstanceProfiles for DecodeOnly {
+    async fn list_instance_profiles(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListInstanceProfilesRequest,
+    ) -> Result<ListInstanceProfilesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListInstanceProfiles",
+        ))
+    }
+}
+
+impl ListInstanceProfilesForRole for DecodeOnly {
+    async fn list_instance_profiles_for_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListInstanceProfilesForRoleRequest,
+    ) -> Result<ListInstanceProfilesForRoleResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListInstanceProfilesForRole",
+        ))
+    }
+}
+
+impl ListOpenIDConnectProviderTags for DecodeOnly {
+    async fn list_open_id_connect_provider_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListOpenIDConnectProviderTagsRequest,
+    ) -> Result<ListOpenIDConnectProviderTagsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListOpenIDConnectProviderTags",
+        ))
+    }
+}
+
+impl ListOpenIDConnectProviders for DecodeOnly {
+    async fn list_open_id_connect_providers(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListOpenIDConnectProvidersRequest,
+    ) -> Result<ListOpenIDConnectProvidersResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListOpenIDConnectProviders",
+        ))
+    }
+}
+
 impl ListPolicies for DecodeOnly {
     async fn list_policies(
         &self,
@@ -1644,6 +2213,32 @@ impl ListRoles for DecodeOnly {
         _input: ListRolesRequest,
     ) -> Result<ListRolesResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "ListRoles"))
+    }
+}
+
+impl ListSAMLProviderTags for DecodeOnly {
+    async fn list_saml_provider_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListSAMLProviderTagsRequest,
+    ) -> Result<ListSAMLProviderTagsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListSAMLProviderTags",
+        ))
+    }
+}
+
+impl ListSAMLProviders for DecodeOnly {
+    async fn list_saml_providers(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListSAMLProvidersRequest,
+    ) -> Result<ListSAMLProvidersResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListSAMLProviders",
+        ))
     }
 }
 
@@ -1733,6 +2328,32 @@ impl PutUserPolicy for DecodeOnly {
     }
 }
 
+impl RemoveClientIDFromOpenIDConnectProvider for DecodeOnly {
+    async fn remove_client_id_from_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: RemoveClientIDFromOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "RemoveClientIDFromOpenIDConnectProvider",
+        ))
+    }
+}
+
+impl RemoveRoleFromInstanceProfile for DecodeOnly {
+    async fn remove_role_from_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: RemoveRoleFromInstanceProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "RemoveRoleFromInstanceProfile",
+        ))
+    }
+}
+
 impl RemoveUserFromGroup for DecodeOnly {
     async fn remove_user_from_group(
         &self,
@@ -1759,6 +2380,32 @@ impl SetDefaultPolicyVersion for DecodeOnly {
     }
 }
 
+impl TagInstanceProfile for DecodeOnly {
+    async fn tag_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagInstanceProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "TagInstanceProfile",
+        ))
+    }
+}
+
+impl TagOpenIDConnectProvider for DecodeOnly {
+    async fn tag_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "TagOpenIDConnectProvider",
+        ))
+    }
+}
+
 impl TagPolicy for DecodeOnly {
     async fn tag_policy(
         &self,
@@ -1779,6 +2426,16 @@ impl TagRole for DecodeOnly {
     }
 }
 
+impl TagSAMLProvider for DecodeOnly {
+    async fn tag_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagSAMLProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "TagSAMLProvider"))
+    }
+}
+
 impl TagUser for DecodeOnly {
     async fn tag_user(
         &self,
@@ -1786,6 +2443,32 @@ impl TagUser for DecodeOnly {
         _input: TagUserRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "TagUser"))
+    }
+}
+
+impl UntagInstanceProfile for DecodeOnly {
+    async fn untag_instance_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagInstanceProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UntagInstanceProfile",
+        ))
+    }
+}
+
+impl UntagOpenIDConnectProvider for DecodeOnly {
+    async fn untag_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UntagOpenIDConnectProvider",
+        ))
     }
 }
 
@@ -1806,6 +2489,19 @@ impl UntagRole for DecodeOnly {
         _input: UntagRoleRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "UntagRole"))
+    }
+}
+
+impl UntagSAMLProvider for DecodeOnly {
+    async fn untag_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagSAMLProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UntagSAMLProvider",
+        ))
     }
 }
 
@@ -1852,6 +2548,19 @@ impl UpdateGroup for DecodeOnly {
     }
 }
 
+impl UpdateOpenIDConnectProviderThumbprint for DecodeOnly {
+    async fn update_open_id_connect_provider_thumbprint(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateOpenIDConnectProviderThumbprintRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateOpenIDConnectProviderThumbprint",
+        ))
+    }
+}
+
 impl UpdateRole for DecodeOnly {
     async fn update_role(
         &self,
@@ -1871,6 +2580,19 @@ impl UpdateRoleDescription for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "UpdateRoleDescription",
+        ))
+    }
+}
+
+impl UpdateSAMLProvider for DecodeOnly {
+    async fn update_saml_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateSAMLProviderRequest,
+    ) -> Result<UpdateSAMLProviderResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateSAMLProvider",
         ))
     }
 }
@@ -1906,6 +2628,41 @@ pub async fn dispatch<H: IamApi>(
         request_id: &ctx.request_id,
     };
     match action {
+        "AddClientIDToOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "AddClientIDToOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: AddClientIDToOpenIDConnectProviderRequest| {
+                    unit(answer(
+                        move || handler.add_client_id_to_open_id_connect_provider(ctx, i),
+                        move |ok| handler.after_call(ctx, "AddClientIDToOpenIDConnectProvider", ok),
+                    ))
+                },
+            )
+            .await
+        }
+        "AddRoleToInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "AddRoleToInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: AddRoleToInstanceProfileRequest| {
+                unit(answer(
+                    move || handler.add_role_to_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "AddRoleToInstanceProfile", ok),
+                ))
+            })
+            .await
+        }
         "AddUserToGroup" => {
             let spec = QueryOperationSpec {
                 name: "AddUserToGroup",
@@ -1996,6 +2753,41 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "CreateInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "CreateInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateInstanceProfileResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateInstanceProfileRequest| {
+                answer(
+                    move || handler.create_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateInstanceProfile", ok),
+                )
+            })
+            .await
+        }
+        "CreateOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "CreateOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateOpenIDConnectProviderResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: CreateOpenIDConnectProviderRequest| {
+                    answer(
+                        move || handler.create_open_id_connect_provider(ctx, i),
+                        move |ok| handler.after_call(ctx, "CreateOpenIDConnectProvider", ok),
+                    )
+                },
+            )
+            .await
+        }
         "CreatePolicy" => {
             let spec = QueryOperationSpec {
                 name: "CreatePolicy",
@@ -2037,6 +2829,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.create_role(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateRole", ok),
+                )
+            })
+            .await
+        }
+        "CreateSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "CreateSAMLProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateSAMLProviderResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateSAMLProviderRequest| {
+                answer(
+                    move || handler.create_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateSAMLProvider", ok),
                 )
             })
             .await
@@ -2099,6 +2906,41 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "DeleteGroupPolicy", ok),
                 ))
             })
+            .await
+        }
+        "DeleteInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteInstanceProfileRequest| {
+                unit(answer(
+                    move || handler.delete_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteInstanceProfile", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: DeleteOpenIDConnectProviderRequest| {
+                    unit(answer(
+                        move || handler.delete_open_id_connect_provider(ctx, i),
+                        move |ok| handler.after_call(ctx, "DeleteOpenIDConnectProvider", ok),
+                    ))
+                },
+            )
             .await
         }
         "DeletePolicy" => {
@@ -2177,6 +3019,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.delete_role_policy(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteRolePolicy", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteSAMLProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteSAMLProviderRequest| {
+                unit(answer(
+                    move || handler.delete_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteSAMLProvider", ok),
                 ))
             })
             .await
@@ -2321,6 +3178,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GetInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "GetInstanceProfile",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetInstanceProfileResult"),
+            };
+            invoke_query(spec, env, params, |i: GetInstanceProfileRequest| {
+                answer(
+                    move || handler.get_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetInstanceProfile", ok),
+                )
+            })
+            .await
+        }
+        "GetOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "GetOpenIDConnectProvider",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetOpenIDConnectProviderResult"),
+            };
+            invoke_query(spec, env, params, |i: GetOpenIDConnectProviderRequest| {
+                answer(
+                    move || handler.get_open_id_connect_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetOpenIDConnectProvider", ok),
+                )
+            })
+            .await
+        }
         "GetPolicy" => {
             let spec = QueryOperationSpec {
                 name: "GetPolicy",
@@ -2377,6 +3264,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_role_policy(ctx, i),
                     move |ok| handler.after_call(ctx, "GetRolePolicy", ok),
+                )
+            })
+            .await
+        }
+        "GetSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "GetSAMLProvider",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetSAMLProviderResult"),
+            };
+            invoke_query(spec, env, params, |i: GetSAMLProviderRequest| {
+                answer(
+                    move || handler.get_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetSAMLProvider", ok),
                 )
             })
             .await
@@ -2531,6 +3433,91 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ListInstanceProfileTags" => {
+            let spec = QueryOperationSpec {
+                name: "ListInstanceProfileTags",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListInstanceProfileTagsResult"),
+            };
+            invoke_query(spec, env, params, |i: ListInstanceProfileTagsRequest| {
+                answer(
+                    move || handler.list_instance_profile_tags(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListInstanceProfileTags", ok),
+                )
+            })
+            .await
+        }
+        "ListInstanceProfiles" => {
+            let spec = QueryOperationSpec {
+                name: "ListInstanceProfiles",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListInstanceProfilesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListInstanceProfilesRequest| {
+                answer(
+                    move || handler.list_instance_profiles(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListInstanceProfiles", ok),
+                )
+            })
+            .await
+        }
+        "ListInstanceProfilesForRole" => {
+            let spec = QueryOperationSpec {
+                name: "ListInstanceProfilesForRole",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListInstanceProfilesForRoleResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: ListInstanceProfilesForRoleRequest| {
+                    answer(
+                        move || handler.list_instance_profiles_for_role(ctx, i),
+                        move |ok| handler.after_call(ctx, "ListInstanceProfilesForRole", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "ListOpenIDConnectProviderTags" => {
+            let spec = QueryOperationSpec {
+                name: "ListOpenIDConnectProviderTags",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListOpenIDConnectProviderTagsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: ListOpenIDConnectProviderTagsRequest| {
+                    answer(
+                        move || handler.list_open_id_connect_provider_tags(ctx, i),
+                        move |ok| handler.after_call(ctx, "ListOpenIDConnectProviderTags", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "ListOpenIDConnectProviders" => {
+            let spec = QueryOperationSpec {
+                name: "ListOpenIDConnectProviders",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListOpenIDConnectProvidersResult"),
+            };
+            invoke_query(spec, env, params, |i: ListOpenIDConnectProvidersRequest| {
+                answer(
+                    move || handler.list_open_id_connect_providers(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListOpenIDConnectProviders", ok),
+                )
+            })
+            .await
+        }
         "ListPolicies" => {
             let spec = QueryOperationSpec {
                 name: "ListPolicies",
@@ -2617,6 +3604,36 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.list_roles(ctx, i),
                     move |ok| handler.after_call(ctx, "ListRoles", ok),
+                )
+            })
+            .await
+        }
+        "ListSAMLProviderTags" => {
+            let spec = QueryOperationSpec {
+                name: "ListSAMLProviderTags",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListSAMLProviderTagsResult"),
+            };
+            invoke_query(spec, env, params, |i: ListSAMLProviderTagsRequest| {
+                answer(
+                    move || handler.list_saml_provider_tags(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListSAMLProviderTags", ok),
+                )
+            })
+            .await
+        }
+        "ListSAMLProviders" => {
+            let spec = QueryOperationSpec {
+                name: "ListSAMLProviders",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListSAMLProvidersResult"),
+            };
+            invoke_query(spec, env, params, |i: ListSAMLProvidersRequest| {
+                answer(
+                    move || handler.list_saml_providers(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListSAMLProviders", ok),
                 )
             })
             .await
@@ -2741,6 +3758,48 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "RemoveClientIDFromOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "RemoveClientIDFromOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: RemoveClientIDFromOpenIDConnectProviderRequest| {
+                    unit(answer(
+                        move || handler.remove_client_id_from_open_id_connect_provider(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "RemoveClientIDFromOpenIDConnectProvider", ok)
+                        },
+                    ))
+                },
+            )
+            .await
+        }
+        "RemoveRoleFromInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "RemoveRoleFromInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: RemoveRoleFromInstanceProfileRequest| {
+                    unit(answer(
+                        move || handler.remove_role_from_instance_profile(ctx, i),
+                        move |ok| handler.after_call(ctx, "RemoveRoleFromInstanceProfile", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "RemoveUserFromGroup" => {
             let spec = QueryOperationSpec {
                 name: "RemoveUserFromGroup",
@@ -2767,6 +3826,36 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.set_default_policy_version(ctx, i),
                     move |ok| handler.after_call(ctx, "SetDefaultPolicyVersion", ok),
+                ))
+            })
+            .await
+        }
+        "TagInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "TagInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: TagInstanceProfileRequest| {
+                unit(answer(
+                    move || handler.tag_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagInstanceProfile", ok),
+                ))
+            })
+            .await
+        }
+        "TagOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "TagOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: TagOpenIDConnectProviderRequest| {
+                unit(answer(
+                    move || handler.tag_open_id_connect_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagOpenIDConnectProvider", ok),
                 ))
             })
             .await
@@ -2801,6 +3890,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "TagSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "TagSAMLProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: TagSAMLProviderRequest| {
+                unit(answer(
+                    move || handler.tag_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagSAMLProvider", ok),
+                ))
+            })
+            .await
+        }
         "TagUser" => {
             let spec = QueryOperationSpec {
                 name: "TagUser",
@@ -2812,6 +3916,36 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.tag_user(ctx, i),
                     move |ok| handler.after_call(ctx, "TagUser", ok),
+                ))
+            })
+            .await
+        }
+        "UntagInstanceProfile" => {
+            let spec = QueryOperationSpec {
+                name: "UntagInstanceProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UntagInstanceProfileRequest| {
+                unit(answer(
+                    move || handler.untag_instance_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagInstanceProfile", ok),
+                ))
+            })
+            .await
+        }
+        "UntagOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "UntagOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UntagOpenIDConnectProviderRequest| {
+                unit(answer(
+                    move || handler.untag_open_id_connect_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagOpenIDConnectProvider", ok),
                 ))
             })
             .await
@@ -2842,6 +3976,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.untag_role(ctx, i),
                     move |ok| handler.after_call(ctx, "UntagRole", ok),
+                ))
+            })
+            .await
+        }
+        "UntagSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "UntagSAMLProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UntagSAMLProviderRequest| {
+                unit(answer(
+                    move || handler.untag_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagSAMLProvider", ok),
                 ))
             })
             .await
@@ -2906,6 +4055,28 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateOpenIDConnectProviderThumbprint" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateOpenIDConnectProviderThumbprint",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: UpdateOpenIDConnectProviderThumbprintRequest| {
+                    unit(answer(
+                        move || handler.update_open_id_connect_provider_thumbprint(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "UpdateOpenIDConnectProviderThumbprint", ok)
+                        },
+                    ))
+                },
+            )
+            .await
+        }
         "UpdateRole" => {
             let spec = QueryOperationSpec {
                 name: "UpdateRole",
@@ -2936,6 +4107,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateSAMLProvider" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateSAMLProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("UpdateSAMLProviderResult"),
+            };
+            invoke_query(spec, env, params, |i: UpdateSAMLProviderRequest| {
+                answer(
+                    move || handler.update_saml_provider(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateSAMLProvider", ok),
+                )
+            })
+            .await
+        }
         "UpdateUser" => {
             let spec = QueryOperationSpec {
                 name: "UpdateUser",
@@ -2953,28 +4139,18 @@ pub async fn dispatch<H: IamApi>(
         }
         "AcceptDelegationRequest" => not_served("AcceptDelegationRequest", false),
         "AcquireRole" => not_served("AcquireRole", false),
-        "AddClientIDToOpenIDConnectProvider" => {
-            not_served("AddClientIDToOpenIDConnectProvider", false)
-        }
-        "AddRoleToInstanceProfile" => not_served("AddRoleToInstanceProfile", false),
         "AssociateDelegationRequest" => not_served("AssociateDelegationRequest", false),
         "ChangePassword" => not_served("ChangePassword", false),
         "CreateAccountAlias" => not_served("CreateAccountAlias", false),
         "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
-        "CreateInstanceProfile" => not_served("CreateInstanceProfile", false),
         "CreateLoginProfile" => not_served("CreateLoginProfile", false),
-        "CreateOpenIDConnectProvider" => not_served("CreateOpenIDConnectProvider", false),
-        "CreateSAMLProvider" => not_served("CreateSAMLProvider", false),
         "CreateServiceLinkedRole" => not_served("CreateServiceLinkedRole", false),
         "CreateServiceSpecificCredential" => not_served("CreateServiceSpecificCredential", false),
         "CreateVirtualMFADevice" => not_served("CreateVirtualMFADevice", false),
         "DeactivateMFADevice" => not_served("DeactivateMFADevice", false),
         "DeleteAccountAlias" => not_served("DeleteAccountAlias", false),
         "DeleteAccountPasswordPolicy" => not_served("DeleteAccountPasswordPolicy", false),
-        "DeleteInstanceProfile" => not_served("DeleteInstanceProfile", false),
         "DeleteLoginProfile" => not_served("DeleteLoginProfile", false),
-        "DeleteOpenIDConnectProvider" => not_served("DeleteOpenIDConnectProvider", false),
-        "DeleteSAMLProvider" => not_served("DeleteSAMLProvider", false),
         "DeleteSSHPublicKey" => not_served("DeleteSSHPublicKey", false),
         "DeleteServerCertificate" => not_served("DeleteServerCertificate", false),
         "DeleteServiceLinkedRole" => not_served("DeleteServiceLinkedRole", false),
@@ -3012,16 +4188,13 @@ pub async fn dispatch<H: IamApi>(
         "GetCredentialReport" => not_served("GetCredentialReport", true),
         "GetDelegationRequest" => not_served("GetDelegationRequest", true),
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
-        "GetInstanceProfile" => not_served("GetInstanceProfile", true),
         "GetLoginProfile" => not_served("GetLoginProfile", true),
         "GetMFADevice" => not_served("GetMFADevice", true),
-        "GetOpenIDConnectProvider" => not_served("GetOpenIDConnectProvider", true),
         "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
         "GetOutboundWebIdentityFederationInfo" => {
             not_served("GetOutboundWebIdentityFederationInfo", true)
         }
         "GetRoleTemplateVersion" => not_served("GetRoleTemplateVersion", true),
-        "GetSAMLProvider" => not_served("GetSAMLProvider", true),
         "GetSSHPublicKey" => not_served("GetSSHPublicKey", true),
         "GetServerCertificate" => not_served("GetServerCertificate", true),
         "GetServiceLastAccessedDetails" => not_served("GetServiceLastAccessedDetails", true),
@@ -3033,19 +4206,12 @@ pub async fn dispatch<H: IamApi>(
         }
         "ListAccountAliases" => not_served("ListAccountAliases", true),
         "ListDelegationRequests" => not_served("ListDelegationRequests", true),
-        "ListInstanceProfileTags" => not_served("ListInstanceProfileTags", true),
-        "ListInstanceProfiles" => not_served("ListInstanceProfiles", true),
-        "ListInstanceProfilesForRole" => not_served("ListInstanceProfilesForRole", true),
         "ListMFADeviceTags" => not_served("ListMFADeviceTags", true),
         "ListMFADevices" => not_served("ListMFADevices", true),
-        "ListOpenIDConnectProviderTags" => not_served("ListOpenIDConnectProviderTags", true),
-        "ListOpenIDConnectProviders" => not_served("ListOpenIDConnectProviders", true),
         "ListOrganizationsFeatures" => not_served("ListOrganizationsFeatures", true),
         "ListPoliciesGrantingServiceAccess" => {
             not_served("ListPoliciesGrantingServiceAccess", true)
         }
-        "ListSAMLProviderTags" => not_served("ListSAMLProviderTags", true),
-        "ListSAMLProviders" => not_served("ListSAMLProviders", true),
         "ListSSHPublicKeys" => not_served("ListSSHPublicKeys", true),
         "ListServerCertificateTags" => not_served("ListServerCertificateTags", true),
         "ListServerCertificates" => not_served("ListServerCertificates", true),
@@ -3054,10 +4220,6 @@ pub async fn dispatch<H: IamApi>(
         "ListVirtualMFADevices" => not_served("ListVirtualMFADevices", true),
         "PutAccountProperties" => not_served("PutAccountProperties", false),
         "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
-        "RemoveClientIDFromOpenIDConnectProvider" => {
-            not_served("RemoveClientIDFromOpenIDConnectProvider", false)
-        }
-        "RemoveRoleFromInstanceProfile" => not_served("RemoveRoleFromInstanceProfile", false),
         "ResetServiceSpecificCredential" => not_served("ResetServiceSpecificCredential", false),
         "ResyncMFADevice" => not_served("ResyncMFADevice", false),
         "SendDelegationToken" => not_served("SendDelegationToken", false),
@@ -3066,24 +4228,14 @@ pub async fn dispatch<H: IamApi>(
         }
         "SimulateCustomPolicy" => not_served("SimulateCustomPolicy", true),
         "SimulatePrincipalPolicy" => not_served("SimulatePrincipalPolicy", true),
-        "TagInstanceProfile" => not_served("TagInstanceProfile", false),
         "TagMFADevice" => not_served("TagMFADevice", false),
-        "TagOpenIDConnectProvider" => not_served("TagOpenIDConnectProvider", false),
-        "TagSAMLProvider" => not_served("TagSAMLProvider", false),
         "TagServerCertificate" => not_served("TagServerCertificate", false),
-        "UntagInstanceProfile" => not_served("UntagInstanceProfile", false),
         "UntagMFADevice" => not_served("UntagMFADevice", false),
-        "UntagOpenIDConnectProvider" => not_served("UntagOpenIDConnectProvider", false),
-        "UntagSAMLProvider" => not_served("UntagSAMLProvider", false),
         "UntagServerCertificate" => not_served("UntagServerCertificate", false),
         "UpdateAccountPasswordPolicy" => not_served("UpdateAccountPasswordPolicy", false),
         "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
         "UpdateLoginProfile" => not_served("UpdateLoginProfile", false),
         "UpdateOpenIDConnectProvider" => not_served("UpdateOpenIDConnectProvider", false),
-        "UpdateOpenIDConnectProviderThumbprint" => {
-            not_served("UpdateOpenIDConnectProviderThumbprint", false)
-        }
-        "UpdateSAMLProvider" => not_served("UpdateSAMLProvider", false),
         "UpdateSSHPublicKey" => not_served("UpdateSSHPublicKey", false),
         "UpdateServerCertificate" => not_served("UpdateServerCertificate", false),
         "UpdateServiceSpecificCredential" => not_served("UpdateServiceSpecificCredential", false),

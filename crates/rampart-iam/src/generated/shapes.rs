@@ -126,6 +126,59 @@ impl fmt::Debug for AccessKeyMetadata {
     }
 }
 
+/// The `AddClientIDToOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddClientIDToOpenIDConnectProviderRequest {
+    /// `ClientID`. Required.
+    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for AddClientIDToOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AddClientIDToOpenIDConnectProviderRequest")
+            .field("client_id", &self.client_id)
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `AddRoleToInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddRoleToInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `RoleName`. Required.
+    #[serde(rename = "RoleName", default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+}
+
+impl fmt::Debug for AddRoleToInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AddRoleToInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
 /// The `AddUserToGroupRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -264,6 +317,72 @@ impl fmt::Debug for AttachedPolicy {
     }
 }
 
+/// The `ContextProvider` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextProvider {
+    /// `KeyDefinitionList`.
+    #[serde(
+        rename = "KeyDefinitionList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_definition_list: Option<Vec<ContextProviderKeyDefinition>>,
+    /// `SubjectSourceKey`. Required.
+    #[serde(
+        rename = "SubjectSourceKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_source_key: Option<String>,
+    /// `SubjectTypeSourceKey`.
+    #[serde(
+        rename = "SubjectTypeSourceKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_type_source_key: Option<String>,
+    /// `SubjectTypeValue`.
+    #[serde(
+        rename = "SubjectTypeValue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_type_value: Option<String>,
+}
+
+impl fmt::Debug for ContextProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextProvider")
+            .field("key_definition_list", &self.key_definition_list)
+            .field("subject_source_key", &self.subject_source_key)
+            .field("subject_type_source_key", &self.subject_type_source_key)
+            .field("subject_type_value", &self.subject_type_value)
+            .finish()
+    }
+}
+
+/// The `ContextProviderKeyDefinition` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextProviderKeyDefinition {
+    /// `SourceKey`. Required.
+    #[serde(rename = "SourceKey", default, skip_serializing_if = "Option::is_none")]
+    pub source_key: Option<String>,
+    /// `TargetKey`.
+    #[serde(rename = "TargetKey", default, skip_serializing_if = "Option::is_none")]
+    pub target_key: Option<String>,
+}
+
+impl fmt::Debug for ContextProviderKeyDefinition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextProviderKeyDefinition")
+            .field("source_key", &self.source_key)
+            .field("target_key", &self.target_key)
+            .finish()
+    }
+}
+
 /// The `CreateAccessKeyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -332,6 +451,140 @@ impl fmt::Debug for CreateGroupResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateGroupResponse")
             .field("group", &self.group)
+            .finish()
+    }
+}
+
+/// The `CreateInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("path", &self.path)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `CreateInstanceProfileResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInstanceProfileResponse {
+    /// `InstanceProfile`. Required.
+    #[serde(
+        rename = "InstanceProfile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile: Option<InstanceProfile>,
+}
+
+impl fmt::Debug for CreateInstanceProfileResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateInstanceProfileResponse")
+            .field("instance_profile", &self.instance_profile)
+            .finish()
+    }
+}
+
+/// The `CreateOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOpenIDConnectProviderRequest {
+    /// `ClientIDList`.
+    #[serde(
+        rename = "ClientIDList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_id_list: Option<Vec<String>>,
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `ThumbprintList`.
+    #[serde(
+        rename = "ThumbprintList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbprint_list: Option<Vec<String>>,
+    /// `Url`. Required.
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl fmt::Debug for CreateOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateOpenIDConnectProviderRequest")
+            .field("client_id_list", &self.client_id_list)
+            .field("context_provider", &self.context_provider)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field("tags", &self.tags)
+            .field("thumbprint_list", &self.thumbprint_list)
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
+/// The `CreateOpenIDConnectProviderResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOpenIDConnectProviderResponse {
+    /// `OpenIDConnectProviderArn`.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateOpenIDConnectProviderResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateOpenIDConnectProviderResponse")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .field("tags", &self.tags)
             .finish()
     }
 }
@@ -540,6 +793,98 @@ impl fmt::Debug for CreateRoleResponse {
     }
 }
 
+/// The `CreateSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSAMLProviderRequest {
+    /// `AddPrivateKey`.
+    #[serde(
+        rename = "AddPrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub add_private_key: Option<String>,
+    /// `AssertionEncryptionMode`.
+    #[serde(
+        rename = "AssertionEncryptionMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assertion_encryption_mode: Option<AssertionEncryptionModeType>,
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `SAMLMetadataDocument`. Required.
+    #[serde(
+        rename = "SAMLMetadataDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_metadata_document: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateSAMLProviderRequest")
+            .field(
+                "add_private_key",
+                &self.add_private_key.as_ref().map(|_| Redacted),
+            )
+            .field("assertion_encryption_mode", &self.assertion_encryption_mode)
+            .field("context_provider", &self.context_provider)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field("name", &self.name)
+            .field("saml_metadata_document", &self.saml_metadata_document)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `CreateSAMLProviderResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSAMLProviderResponse {
+    /// `SAMLProviderArn`.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateSAMLProviderResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateSAMLProviderResponse")
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `CreateUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -657,6 +1002,51 @@ impl fmt::Debug for DeleteGroupRequest {
     }
 }
 
+/// The `DeleteInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .finish()
+    }
+}
+
+/// The `DeleteOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteOpenIDConnectProviderRequest {
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for DeleteOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteOpenIDConnectProviderRequest")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .finish()
+    }
+}
+
 /// The `DeletePolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -750,6 +1140,27 @@ impl fmt::Debug for DeleteRoleRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeleteRoleRequest")
             .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
+/// The `DeleteSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteSAMLProviderRequest {
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for DeleteSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteSAMLProviderRequest")
+            .field("saml_provider_arn", &self.saml_provider_arn)
             .finish()
     }
 }
@@ -1038,6 +1449,144 @@ impl fmt::Debug for GetGroupResponse {
     }
 }
 
+/// The `GetInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+}
+
+impl fmt::Debug for GetInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .finish()
+    }
+}
+
+/// The `GetInstanceProfileResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetInstanceProfileResponse {
+    /// `InstanceProfile`. Required.
+    #[serde(
+        rename = "InstanceProfile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile: Option<InstanceProfile>,
+}
+
+impl fmt::Debug for GetInstanceProfileResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetInstanceProfileResponse")
+            .field("instance_profile", &self.instance_profile)
+            .finish()
+    }
+}
+
+/// The `GetOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetOpenIDConnectProviderRequest {
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for GetOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetOpenIDConnectProviderRequest")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `GetOpenIDConnectProviderResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetOpenIDConnectProviderResponse {
+    /// `ClientIDList`.
+    #[serde(
+        rename = "ClientIDList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_id_list: Option<Vec<String>>,
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `IdentityStoreArn`.
+    #[serde(
+        rename = "IdentityStoreArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_store_arn: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `ThumbprintList`.
+    #[serde(
+        rename = "ThumbprintList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbprint_list: Option<Vec<String>>,
+    /// `Url`.
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl fmt::Debug for GetOpenIDConnectProviderResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetOpenIDConnectProviderResponse")
+            .field("client_id_list", &self.client_id_list)
+            .field("context_provider", &self.context_provider)
+            .field("create_date", &self.create_date)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field("identity_store_arn", &self.identity_store_arn)
+            .field("tags", &self.tags)
+            .field("thumbprint_list", &self.thumbprint_list)
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
 /// The `GetPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1206,6 +1755,127 @@ impl fmt::Debug for GetRoleResponse {
     }
 }
 
+/// The `GetSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetSAMLProviderRequest {
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for GetSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetSAMLProviderRequest")
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .finish()
+    }
+}
+
+/// The `GetSAMLProviderResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetSAMLProviderResponse {
+    /// `AssertionEncryptionMode`.
+    #[serde(
+        rename = "AssertionEncryptionMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assertion_encryption_mode: Option<AssertionEncryptionModeType>,
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `IdentityStoreArn`.
+    #[serde(
+        rename = "IdentityStoreArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_store_arn: Option<String>,
+    /// `PrivateKeyList`.
+    #[serde(
+        rename = "PrivateKeyList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_key_list: Option<Vec<SAMLPrivateKey>>,
+    /// `SAMLKeyHashes`.
+    #[serde(
+        rename = "SAMLKeyHashes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_key_hashes: Option<Vec<SAMLKeyHashEntry>>,
+    /// `SAMLMetadataDocument`.
+    #[serde(
+        rename = "SAMLMetadataDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_metadata_document: Option<String>,
+    /// `SAMLProviderUUID`.
+    #[serde(
+        rename = "SAMLProviderUUID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_uuid: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `ValidUntil`.
+    #[serde(
+        rename = "ValidUntil",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub valid_until: Option<Timestamp>,
+}
+
+impl fmt::Debug for GetSAMLProviderResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetSAMLProviderResponse")
+            .field("assertion_encryption_mode", &self.assertion_encryption_mode)
+            .field("context_provider", &self.context_provider)
+            .field("create_date", &self.create_date)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field("identity_store_arn", &self.identity_store_arn)
+            .field("private_key_list", &self.private_key_list)
+            .field("saml_key_hashes", &self.saml_key_hashes)
+            .field("saml_metadata_document", &self.saml_metadata_document)
+            .field("saml_provider_uuid", &self.saml_provider_uuid)
+            .field("tags", &self.tags)
+            .field("valid_until", &self.valid_until)
+            .finish()
+    }
+}
+
 /// The `GetUserPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1331,6 +2001,59 @@ impl fmt::Debug for Group {
             .field("group_id", &self.group_id)
             .field("group_name", &self.group_name)
             .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// The `InstanceProfile` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceProfile {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `CreateDate`. Required.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `InstanceProfileId`. Required.
+    #[serde(
+        rename = "InstanceProfileId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_id: Option<String>,
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `Path`. Required.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `Roles`. Required.
+    #[serde(rename = "Roles", default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<Role>>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for InstanceProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InstanceProfile")
+            .field("arn", &self.arn)
+            .field("create_date", &self.create_date)
+            .field("instance_profile_id", &self.instance_profile_id)
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("path", &self.path)
+            .field("roles", &self.roles)
+            .field("tags", &self.tags)
             .finish()
     }
 }
@@ -1859,6 +2582,280 @@ impl fmt::Debug for ListGroupsResponse {
     }
 }
 
+/// The `ListInstanceProfileTagsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfileTagsRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+impl fmt::Debug for ListInstanceProfileTagsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfileTagsRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfileTagsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfileTagsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListInstanceProfileTagsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfileTagsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfilesForRoleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfilesForRoleRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `RoleName`. Required.
+    #[serde(rename = "RoleName", default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+}
+
+impl fmt::Debug for ListInstanceProfilesForRoleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfilesForRoleRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfilesForRoleResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfilesForRoleResponse {
+    /// `InstanceProfiles`. Required.
+    #[serde(
+        rename = "InstanceProfiles",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profiles: Option<Vec<InstanceProfile>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for ListInstanceProfilesForRoleResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfilesForRoleResponse")
+            .field("instance_profiles", &self.instance_profiles)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfilesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfilesRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `PathPrefix`.
+    #[serde(
+        rename = "PathPrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub path_prefix: Option<String>,
+}
+
+impl fmt::Debug for ListInstanceProfilesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfilesRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("path_prefix", &self.path_prefix)
+            .finish()
+    }
+}
+
+/// The `ListInstanceProfilesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInstanceProfilesResponse {
+    /// `InstanceProfiles`. Required.
+    #[serde(
+        rename = "InstanceProfiles",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profiles: Option<Vec<InstanceProfile>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for ListInstanceProfilesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInstanceProfilesResponse")
+            .field("instance_profiles", &self.instance_profiles)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
+/// The `ListOpenIDConnectProviderTagsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOpenIDConnectProviderTagsRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for ListOpenIDConnectProviderTagsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOpenIDConnectProviderTagsRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `ListOpenIDConnectProviderTagsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOpenIDConnectProviderTagsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListOpenIDConnectProviderTagsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOpenIDConnectProviderTagsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListOpenIDConnectProvidersRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOpenIDConnectProvidersRequest {}
+
+impl fmt::Debug for ListOpenIDConnectProvidersRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOpenIDConnectProvidersRequest").finish()
+    }
+}
+
+/// The `ListOpenIDConnectProvidersResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOpenIDConnectProvidersResponse {
+    /// `OpenIDConnectProviderList`.
+    #[serde(
+        rename = "OpenIDConnectProviderList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_list: Option<Vec<OpenIDConnectProviderListEntry>>,
+}
+
+impl fmt::Debug for ListOpenIDConnectProvidersResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOpenIDConnectProvidersResponse")
+            .field(
+                "open_id_connect_provider_list",
+                &self.open_id_connect_provider_list,
+            )
+            .finish()
+    }
+}
+
 /// The `ListPoliciesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2215,6 +3212,96 @@ impl fmt::Debug for ListRolesResponse {
     }
 }
 
+/// The `ListSAMLProviderTagsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSAMLProviderTagsRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for ListSAMLProviderTagsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSAMLProviderTagsRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .finish()
+    }
+}
+
+/// The `ListSAMLProviderTagsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSAMLProviderTagsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListSAMLProviderTagsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSAMLProviderTagsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListSAMLProvidersRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSAMLProvidersRequest {}
+
+impl fmt::Debug for ListSAMLProvidersRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSAMLProvidersRequest").finish()
+    }
+}
+
+/// The `ListSAMLProvidersResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSAMLProvidersResponse {
+    /// `SAMLProviderList`.
+    #[serde(
+        rename = "SAMLProviderList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_list: Option<Vec<SAMLProviderListEntry>>,
+}
+
+impl fmt::Debug for ListSAMLProvidersResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSAMLProvidersResponse")
+            .field("saml_provider_list", &self.saml_provider_list)
+            .finish()
+    }
+}
+
 /// The `ListUserPoliciesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2381,6 +3468,34 @@ impl fmt::Debug for ListUsersResponse {
             .field("is_truncated", &self.is_truncated)
             .field("marker", &self.marker)
             .field("users", &self.users)
+            .finish()
+    }
+}
+
+/// The `OpenIDConnectProviderListEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenIDConnectProviderListEntry {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `IsTrustedIdentityPropagationEnabled`.
+    #[serde(
+        rename = "IsTrustedIdentityPropagationEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_trusted_identity_propagation_enabled: Option<bool>,
+}
+
+impl fmt::Debug for OpenIDConnectProviderListEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenIDConnectProviderListEntry")
+            .field("arn", &self.arn)
+            .field(
+                "is_trusted_identity_propagation_enabled",
+                &self.is_trusted_identity_propagation_enabled,
+            )
             .finish()
     }
 }
@@ -2730,6 +3845,59 @@ impl fmt::Debug for PutUserPolicyRequest {
     }
 }
 
+/// The `RemoveClientIDFromOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveClientIDFromOpenIDConnectProviderRequest {
+    /// `ClientID`. Required.
+    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for RemoveClientIDFromOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoveClientIDFromOpenIDConnectProviderRequest")
+            .field("client_id", &self.client_id)
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `RemoveRoleFromInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveRoleFromInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `RoleName`. Required.
+    #[serde(rename = "RoleName", default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+}
+
+impl fmt::Debug for RemoveRoleFromInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoveRoleFromInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
 /// The `RemoveUserFromGroupRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2879,6 +4047,92 @@ impl fmt::Debug for RoleLastUsed {
     }
 }
 
+/// The `SAMLKeyHashEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SAMLKeyHashEntry {
+    /// `IssuerURL`.
+    #[serde(rename = "IssuerURL", default, skip_serializing_if = "Option::is_none")]
+    pub issuer_url: Option<String>,
+    /// `KeyHashes`.
+    #[serde(rename = "KeyHashes", default, skip_serializing_if = "Option::is_none")]
+    pub key_hashes: Option<Vec<String>>,
+}
+
+impl fmt::Debug for SAMLKeyHashEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SAMLKeyHashEntry")
+            .field("issuer_url", &self.issuer_url)
+            .field("key_hashes", &self.key_hashes)
+            .finish()
+    }
+}
+
+/// The `SAMLPrivateKey` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SAMLPrivateKey {
+    /// `KeyId`.
+    #[serde(rename = "KeyId", default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `Timestamp`.
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<Timestamp>,
+}
+
+impl fmt::Debug for SAMLPrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SAMLPrivateKey")
+            .field("key_id", &self.key_id)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
+/// The `SAMLProviderListEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SAMLProviderListEntry {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `IsTrustedIdentityPropagationEnabled`.
+    #[serde(
+        rename = "IsTrustedIdentityPropagationEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_trusted_identity_propagation_enabled: Option<bool>,
+    /// `ValidUntil`.
+    #[serde(
+        rename = "ValidUntil",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub valid_until: Option<Timestamp>,
+}
+
+impl fmt::Debug for SAMLProviderListEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SAMLProviderListEntry")
+            .field("arn", &self.arn)
+            .field("create_date", &self.create_date)
+            .field(
+                "is_trusted_identity_propagation_enabled",
+                &self.is_trusted_identity_propagation_enabled,
+            )
+            .field("valid_until", &self.valid_until)
+            .finish()
+    }
+}
+
 /// The `SetDefaultPolicyVersionRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2950,6 +4204,59 @@ impl fmt::Debug for Tag {
     }
 }
 
+/// The `TagInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `TagOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagOpenIDConnectProviderRequest {
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagOpenIDConnectProviderRequest")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `TagPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2992,6 +4299,31 @@ impl fmt::Debug for TagRoleRequest {
     }
 }
 
+/// The `TagSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagSAMLProviderRequest {
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagSAMLProviderRequest")
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `TagUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3009,6 +4341,59 @@ impl fmt::Debug for TagUserRequest {
         f.debug_struct("TagUserRequest")
             .field("tags", &self.tags)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UntagInstanceProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagInstanceProfileRequest {
+    /// `InstanceProfileName`. Required.
+    #[serde(
+        rename = "InstanceProfileName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_name: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagInstanceProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagInstanceProfileRequest")
+            .field("instance_profile_name", &self.instance_profile_name)
+            .field("tag_keys", &self.tag_keys)
+            .finish()
+    }
+}
+
+/// The `UntagOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagOpenIDConnectProviderRequest {
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagOpenIDConnectProviderRequest")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .field("tag_keys", &self.tag_keys)
             .finish()
     }
 }
@@ -3050,6 +4435,31 @@ impl fmt::Debug for UntagRoleRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UntagRoleRequest")
             .field("role_name", &self.role_name)
+            .field("tag_keys", &self.tag_keys)
+            .finish()
+    }
+}
+
+/// The `UntagSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagSAMLProviderRequest {
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagSAMLProviderRequest")
+            .field("saml_provider_arn", &self.saml_provider_arn)
             .field("tag_keys", &self.tag_keys)
             .finish()
     }
@@ -3159,6 +4569,38 @@ impl fmt::Debug for UpdateGroupRequest {
     }
 }
 
+/// The `UpdateOpenIDConnectProviderThumbprintRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOpenIDConnectProviderThumbprintRequest {
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+    /// `ThumbprintList`. Required.
+    #[serde(
+        rename = "ThumbprintList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbprint_list: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UpdateOpenIDConnectProviderThumbprintRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateOpenIDConnectProviderThumbprintRequest")
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .field("thumbprint_list", &self.thumbprint_list)
+            .finish()
+    }
+}
+
 /// The `UpdateRoleDescriptionRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3264,6 +4706,121 @@ pub struct UpdateRoleResponse {}
 impl fmt::Debug for UpdateRoleResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UpdateRoleResponse").finish()
+    }
+}
+
+/// The `UpdateSAMLProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSAMLProviderRequest {
+    /// `AddPrivateKey`.
+    #[serde(
+        rename = "AddPrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub add_private_key: Option<String>,
+    /// `AssertionEncryptionMode`.
+    #[serde(
+        rename = "AssertionEncryptionMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assertion_encryption_mode: Option<AssertionEncryptionModeType>,
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `RemoveContextProvider`.
+    #[serde(
+        rename = "RemoveContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_context_provider: Option<bool>,
+    /// `RemoveIdentityCenterInstance`.
+    #[serde(
+        rename = "RemoveIdentityCenterInstance",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_identity_center_instance: Option<bool>,
+    /// `RemovePrivateKey`.
+    #[serde(
+        rename = "RemovePrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_private_key: Option<String>,
+    /// `SAMLMetadataDocument`.
+    #[serde(
+        rename = "SAMLMetadataDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_metadata_document: Option<String>,
+    /// `SAMLProviderArn`. Required.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for UpdateSAMLProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateSAMLProviderRequest")
+            .field(
+                "add_private_key",
+                &self.add_private_key.as_ref().map(|_| Redacted),
+            )
+            .field("assertion_encryption_mode", &self.assertion_encryption_mode)
+            .field("context_provider", &self.context_provider)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field("remove_context_provider", &self.remove_context_provider)
+            .field(
+                "remove_identity_center_instance",
+                &self.remove_identity_center_instance,
+            )
+            .field("remove_private_key", &self.remove_private_key)
+            .field("saml_metadata_document", &self.saml_metadata_document)
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .finish()
+    }
+}
+
+/// The `UpdateSAMLProviderResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSAMLProviderResponse {
+    /// `SAMLProviderArn`.
+    #[serde(
+        rename = "SAMLProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_provider_arn: Option<String>,
+}
+
+impl fmt::Debug for UpdateSAMLProviderResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateSAMLProviderResponse")
+            .field("saml_provider_arn", &self.saml_provider_arn)
+            .finish()
     }
 }
 

@@ -8,6 +8,48 @@ use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, Va
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+impl Validate for AddClientIDToOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientID", false);
+        match &self.client_id {
+            Some(v) => {
+                check_client_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AddClientIDToOpenIDConnectProviderRequest {}
+
+impl Validate for AddRoleToInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "roleName", false);
+        match &self.role_name {
+            Some(v) => {
+                check_role_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AddRoleToInstanceProfileRequest {}
+
 impl Validate for AddUserToGroupRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "groupName", false);
@@ -92,6 +134,50 @@ impl Validate for AttachUserPolicyRequest {
 
 impl ConstraintValue for AttachUserPolicyRequest {}
 
+impl Validate for ContextProvider {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "keyDefinitionList", false);
+        if let Some(v) = &self.key_definition_list {
+            check_key_definition_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "subjectSourceKey", false);
+        match &self.subject_source_key {
+            Some(v) => {
+                check_context_provider_source_key_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "subjectTypeSourceKey", false);
+        if let Some(v) = &self.subject_type_source_key {
+            check_context_provider_source_key_type(errs, &f, v);
+        }
+        let f = Field::new(path, "subjectTypeValue", false);
+        if let Some(v) = &self.subject_type_value {
+            check_subject_type_value_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ContextProvider {}
+
+impl Validate for ContextProviderKeyDefinition {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sourceKey", false);
+        match &self.source_key {
+            Some(v) => {
+                check_context_provider_source_key_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "targetKey", false);
+        if let Some(v) = &self.target_key {
+            check_context_provider_target_key_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ContextProviderKeyDefinition {}
+
 impl Validate for CreateAccessKeyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "userName", false);
@@ -120,6 +206,62 @@ impl Validate for CreateGroupRequest {
 }
 
 impl ConstraintValue for CreateGroupRequest {}
+
+impl Validate for CreateInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "path", false);
+        if let Some(v) = &self.path {
+            check_path_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateInstanceProfileRequest {}
+
+impl Validate for CreateOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientIDList", false);
+        if let Some(v) = &self.client_id_list {
+            check_client_id_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextProvider", false);
+        if let Some(v) = &self.context_provider {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "identityCenterInstanceArn", false);
+        if let Some(v) = &self.identity_center_instance_arn {
+            check_identity_center_instance_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "thumbprintList", false);
+        if let Some(v) = &self.thumbprint_list {
+            check_thumbprint_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "url", false);
+        match &self.url {
+            Some(v) => {
+                check_open_id_connect_provider_url_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateOpenIDConnectProviderRequest {}
 
 impl Validate for CreatePolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -220,6 +362,47 @@ impl Validate for CreateRoleRequest {
 
 impl ConstraintValue for CreateRoleRequest {}
 
+impl Validate for CreateSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "addPrivateKey", true);
+        if let Some(v) = &self.add_private_key {
+            check_private_key_type(errs, &f, v);
+        }
+        let f = Field::new(path, "assertionEncryptionMode", false);
+        if let Some(v) = &self.assertion_encryption_mode {
+            check_assertion_encryption_mode_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextProvider", false);
+        if let Some(v) = &self.context_provider {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "identityCenterInstanceArn", false);
+        if let Some(v) = &self.identity_center_instance_arn {
+            check_identity_center_instance_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_saml_provider_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "sAMLMetadataDocument", false);
+        match &self.saml_metadata_document {
+            Some(v) => {
+                check_saml_metadata_document_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateSAMLProviderRequest {}
+
 impl Validate for CreateUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "path", false);
@@ -298,6 +481,34 @@ impl Validate for DeleteGroupRequest {
 }
 
 impl ConstraintValue for DeleteGroupRequest {}
+
+impl Validate for DeleteInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteInstanceProfileRequest {}
+
+impl Validate for DeleteOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteOpenIDConnectProviderRequest {}
 
 impl Validate for DeletePolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -382,6 +593,20 @@ impl Validate for DeleteRoleRequest {
 }
 
 impl ConstraintValue for DeleteRoleRequest {}
+
+impl Validate for DeleteSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteSAMLProviderRequest {}
 
 impl Validate for DeleteUserPermissionsBoundaryRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -556,6 +781,34 @@ impl Validate for GetGroupRequest {
 
 impl ConstraintValue for GetGroupRequest {}
 
+impl Validate for GetInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetInstanceProfileRequest {}
+
+impl Validate for GetOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetOpenIDConnectProviderRequest {}
+
 impl Validate for GetPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "policyArn", false);
@@ -625,6 +878,20 @@ impl Validate for GetRoleRequest {
 }
 
 impl ConstraintValue for GetRoleRequest {}
+
+impl Validate for GetSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetSAMLProviderRequest {}
 
 impl Validate for GetUserPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -852,6 +1119,97 @@ impl Validate for ListGroupsRequest {
 
 impl ConstraintValue for ListGroupsRequest {}
 
+impl Validate for ListInstanceProfileTagsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListInstanceProfileTagsRequest {}
+
+impl Validate for ListInstanceProfilesForRoleRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "roleName", false);
+        match &self.role_name {
+            Some(v) => {
+                check_role_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListInstanceProfilesForRoleRequest {}
+
+impl Validate for ListInstanceProfilesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "pathPrefix", false);
+        if let Some(v) = &self.path_prefix {
+            check_path_prefix_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListInstanceProfilesRequest {}
+
+impl Validate for ListOpenIDConnectProviderTagsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListOpenIDConnectProviderTagsRequest {}
+
+impl Validate for ListOpenIDConnectProvidersRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for ListOpenIDConnectProvidersRequest {}
+
 impl Validate for ListPoliciesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "marker", false);
@@ -986,6 +1344,34 @@ impl Validate for ListRolesRequest {
 
 impl ConstraintValue for ListRolesRequest {}
 
+impl Validate for ListSAMLProviderTagsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListSAMLProviderTagsRequest {}
+
+impl Validate for ListSAMLProvidersRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for ListSAMLProvidersRequest {}
+
 impl Validate for ListUserPoliciesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "marker", false);
@@ -1048,6 +1434,10 @@ impl Validate for ListUsersRequest {
 }
 
 impl ConstraintValue for ListUsersRequest {}
+
+fn check_open_id_connect_provider_url_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(255));
+}
 
 fn check_policy_usage_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &PolicyUsageType) {
     errs.enum_value(f, v.as_str(), v.is_known(), PolicyUsageType::VALUE_SET);
@@ -1179,6 +1569,48 @@ impl Validate for PutUserPolicyRequest {
 
 impl ConstraintValue for PutUserPolicyRequest {}
 
+impl Validate for RemoveClientIDFromOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "clientID", false);
+        match &self.client_id {
+            Some(v) => {
+                check_client_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RemoveClientIDFromOpenIDConnectProviderRequest {}
+
+impl Validate for RemoveRoleFromInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "roleName", false);
+        match &self.role_name {
+            Some(v) => {
+                check_role_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RemoveRoleFromInstanceProfileRequest {}
+
 impl Validate for RemoveUserFromGroupRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "groupName", false);
@@ -1199,6 +1631,18 @@ impl Validate for RemoveUserFromGroupRequest {
 }
 
 impl ConstraintValue for RemoveUserFromGroupRequest {}
+
+fn check_saml_metadata_document_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1000), Some(10000000));
+}
+
+static RE_SAML_PROVIDER_NAME_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]._-]+)\\z").ok());
+
+fn check_saml_provider_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+    errs.pattern(f, v, RE_SAML_PROVIDER_NAME_TYPE.as_ref(), "[\\w._-]+");
+}
 
 impl Validate for SetDefaultPolicyVersionRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1242,6 +1686,48 @@ impl Validate for Tag {
 
 impl ConstraintValue for Tag {}
 
+impl Validate for TagInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        match &self.tags {
+            Some(v) => {
+                check_tag_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for TagInstanceProfileRequest {}
+
+impl Validate for TagOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        match &self.tags {
+            Some(v) => {
+                check_tag_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for TagOpenIDConnectProviderRequest {}
+
 impl Validate for TagPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "policyArn", false);
@@ -1284,6 +1770,27 @@ impl Validate for TagRoleRequest {
 
 impl ConstraintValue for TagRoleRequest {}
 
+impl Validate for TagSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        match &self.tags {
+            Some(v) => {
+                check_tag_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for TagSAMLProviderRequest {}
+
 impl Validate for TagUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "tags", false);
@@ -1304,6 +1811,48 @@ impl Validate for TagUserRequest {
 }
 
 impl ConstraintValue for TagUserRequest {}
+
+impl Validate for UntagInstanceProfileRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "instanceProfileName", false);
+        match &self.instance_profile_name {
+            Some(v) => {
+                check_instance_profile_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tagKeys", false);
+        match &self.tag_keys {
+            Some(v) => {
+                check_tag_key_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UntagInstanceProfileRequest {}
+
+impl Validate for UntagOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tagKeys", false);
+        match &self.tag_keys {
+            Some(v) => {
+                check_tag_key_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UntagOpenIDConnectProviderRequest {}
 
 impl Validate for UntagPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1346,6 +1895,27 @@ impl Validate for UntagRoleRequest {
 }
 
 impl ConstraintValue for UntagRoleRequest {}
+
+impl Validate for UntagSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tagKeys", false);
+        match &self.tag_keys {
+            Some(v) => {
+                check_tag_key_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UntagSAMLProviderRequest {}
 
 impl Validate for UntagUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1436,6 +2006,27 @@ impl Validate for UpdateGroupRequest {
 
 impl ConstraintValue for UpdateGroupRequest {}
 
+impl Validate for UpdateOpenIDConnectProviderThumbprintRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "thumbprintList", false);
+        match &self.thumbprint_list {
+            Some(v) => {
+                check_thumbprint_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateOpenIDConnectProviderThumbprintRequest {}
+
 impl Validate for UpdateRoleDescriptionRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "description", false);
@@ -1483,6 +2074,44 @@ impl Validate for UpdateRoleRequest {
 
 impl ConstraintValue for UpdateRoleRequest {}
 
+impl Validate for UpdateSAMLProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "addPrivateKey", true);
+        if let Some(v) = &self.add_private_key {
+            check_private_key_type(errs, &f, v);
+        }
+        let f = Field::new(path, "assertionEncryptionMode", false);
+        if let Some(v) = &self.assertion_encryption_mode {
+            check_assertion_encryption_mode_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextProvider", false);
+        if let Some(v) = &self.context_provider {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "identityCenterInstanceArn", false);
+        if let Some(v) = &self.identity_center_instance_arn {
+            check_identity_center_instance_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "removePrivateKey", false);
+        if let Some(v) = &self.remove_private_key {
+            check_private_key_id_type(errs, &f, v);
+        }
+        let f = Field::new(path, "sAMLMetadataDocument", false);
+        if let Some(v) = &self.saml_metadata_document {
+            check_saml_metadata_document_type(errs, &f, v);
+        }
+        let f = Field::new(path, "sAMLProviderArn", false);
+        match &self.saml_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateSAMLProviderRequest {}
+
 impl Validate for UpdateUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "newPath", false);
@@ -1517,6 +2146,39 @@ fn check_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(20), Some(2048));
 }
 
+fn check_assertion_encryption_mode_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &AssertionEncryptionModeType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        AssertionEncryptionModeType::VALUE_SET,
+    );
+}
+
+fn check_client_id_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_client_id_type(errs, &f, item);
+    }
+}
+
+fn check_client_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(255));
+}
+
+fn check_context_provider_source_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+}
+
+fn check_context_provider_target_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+}
+
 static RE_EXISTING_USER_NAME_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
@@ -1531,6 +2193,31 @@ static RE_GROUP_NAME_TYPE: LazyLock<Option<Regex>> =
 fn check_group_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
     errs.pattern(f, v, RE_GROUP_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
+}
+
+fn check_identity_center_instance_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1224));
+}
+
+static RE_INSTANCE_PROFILE_NAME_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
+
+fn check_instance_profile_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+    errs.pattern(f, v, RE_INSTANCE_PROFILE_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
+}
+
+fn check_key_definition_list_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[ContextProviderKeyDefinition],
+) {
+    errs.length(f, v, v.len(), Some(0), Some(10));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
 }
 
 static RE_MARKER_TYPE: LazyLock<Option<Regex>> =
@@ -1631,6 +2318,28 @@ fn check_policy_version_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &
     );
 }
 
+static RE_PRIVATE_KEY_ID_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[A-Z0-9]+)\\z").ok());
+
+fn check_private_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(22), Some(64));
+    errs.pattern(f, v, RE_PRIVATE_KEY_ID_TYPE.as_ref(), "[A-Z0-9]+");
+}
+
+static RE_PRIVATE_KEY_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
+
+fn check_private_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(16384));
+    errs.pattern(
+        f,
+        v,
+        RE_PRIVATE_KEY_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
+}
+
 static RE_ROLE_DESCRIPTION_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)\\z")
         .ok()
@@ -1660,6 +2369,10 @@ fn check_role_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
 
 fn check_status_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &StatusType) {
     errs.enum_value(f, v.as_str(), v.is_known(), StatusType::VALUE_SET);
+}
+
+fn check_subject_type_value_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(0), Some(128));
 }
 
 fn check_tag_key_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
@@ -1704,6 +2417,18 @@ fn check_tag_value_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
         RE_TAG_VALUE_TYPE.as_ref(),
         "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*",
     );
+}
+
+fn check_thumbprint_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_thumbprint_type(errs, &f, item);
+    }
+}
+
+fn check_thumbprint_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(40), Some(40));
 }
 
 static RE_USER_NAME_TYPE: LazyLock<Option<Regex>> =

@@ -225,6 +225,7 @@ impl DeleteRole for IamService {
                     "Cannot delete entity, must delete policies first.",
                 ));
             }
+            self.refuse_role_in_profile(ctx, &role.name).await?;
             let boundary = role.boundary_arn.as_deref();
             let mut writes = self.boundary_writes(ctx, boundary, None).await?;
             let row = entity_row(account, &role.name);
