@@ -24,6 +24,8 @@ pub struct AcmService {
     pub(crate) clock: Arc<dyn Clock>,
     /// ACM PCA, which issues private certificates.
     pub(crate) pca: Arc<AcmPcaService>,
+    /// The DNS server asked for validation records (the system's resolver when `None`).
+    pub(crate) dns_resolver: Option<std::net::SocketAddr>,
 }
 
 impl std::fmt::Debug for AcmService {
@@ -62,7 +64,14 @@ impl AcmService {
             domain,
             clock,
             pca,
+            dns_resolver: None,
         }
+    }
+
+    /// The same service asking `server` for DNS validation records.
+    pub fn with_dns_resolver(mut self, server: Option<std::net::SocketAddr>) -> Self {
+        self.dns_resolver = server;
+        self
     }
 
     /// Milliseconds since the epoch on the service clock.

@@ -1,0 +1,52 @@
+//! Asking DNS for validation CNAMEs with hickory-resolver: the configured server
+//! (`acm.dns_resolver`), else the system's resolver (`/etc/resolv.conf`). A resolver is made
+//! for each pass without a cache, so a record just created is seen on the next pass.
+
+use hickory_resolver::TokioResolver;
+use hickory_resolver::config::{NameServerConfig, ResolverConfig};
+use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::rr::{RData, RecordType};
+use hickory_resolver::proto::xfer::Protocol;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// How long one question waits for an answer.
+const TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A resolver for one validation pass.
+pub struct Lookup(TokioResolver);
+
+impl Lookup {
+    /// Asks `server`, or the system's resolver when `None`.
+    pub fn new(server: Option<SocketAddr>) -> Result<Lookup, String> {
+        let mut builder = match server {
+            Some(addr) => {
+                let mut config = ResolverConfig::new();
+                config.add_name_server(NameServerConfig::new(addr, Protocol::Udp));
+                TokioResolver::builder_with_config(config, TokioConnectionProvider::default())
+            }
+            None => TokioResolver::builder_tokio()
+                .map_err(|e| format!("the system's DNS configuration: {e}"))?,
+        };
+        let options = builder.options_mut();
+        options.cache_size = 0;
+        options.timeout = TIMEOUT;
+        options.attempts = 1;
+        Ok(Lookup(builder.build()))
+    }
+
+    /// Whether `name` has a CNAME to `target` (both fully qualified, compared without case).
+    pub async fn cname_is(&self, name: &str, target: &str) -> bool {
+        let Ok(answer) = self.0.lookup(name, RecordType::CNAME).await else {
+            return false;
+        };
+        let wanted = target.trim_end_matches('.').to_ascii_lowercase();
+        answer.iter().any(|data| match data {
+            RData::CNAME(cname) => {
+                let got = cname.0.to_ascii().to_ascii_lowercase();
+                got.trim_end_matches('.') == wanted
+            }
+            _ => false,
+        })
+    }
+}
