@@ -116,7 +116,7 @@ def test_a_validated_request_is_issued_and_chains_to_the_trust_anchor(setup):
     leaf = x509.load_pem_x509_certificate(got["Certificate"].encode())
     intermediate, root = x509.load_pem_x509_certificates(got["CertificateChain"].encode())
     anchors = x509.load_pem_x509_certificates(
-        server.rampart("acm", "trust-anchor", *server.store_args).stdout.encode())
+        server.rampart("acm", "trust-anchor", *server.store_args()).stdout.encode())
     assert root in anchors
     leaf.verify_directly_issued_by(intermediate)
     intermediate.verify_directly_issued_by(root)
