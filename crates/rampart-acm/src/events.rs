@@ -80,16 +80,24 @@ pub fn expired(record: &CertRecord, now_ms: i64) -> Write {
     event(record, "ACM Certificate Expired", detail, now_ms)
 }
 
-/// "ACM Certificate Renewal Action Required" after a failed managed renewal.
-pub fn renewal_action_required(record: &CertRecord, reason: &str, now_ms: i64) -> Write {
-    let detail = json!({
+/// "ACM Certificate Renewal Action Required" after managed renewal could not complete:
+/// `status` is the renewal summary's (PENDING_VALIDATION, FAILED), with its `reason` if any.
+pub fn renewal_action_required(
+    record: &CertRecord,
+    status: &str,
+    reason: Option<&str>,
+    now_ms: i64,
+) -> Write {
+    let mut detail = json!({
         "DaysToExpiry": days_to_expiry(record, now_ms),
         "CommonName": common_name(record),
-        "RenewalStatus": "FAILED",
-        "RenewalStatusReason": reason,
+        "RenewalStatus": status,
         "InUse": false,
         "Exported": record.exported,
     });
+    if let (Some(reason), Value::Object(map)) = (reason, &mut detail) {
+        map.insert("RenewalStatusReason".into(), json!(reason));
+    }
     event(
         record,
         "ACM Certificate Renewal Action Required",

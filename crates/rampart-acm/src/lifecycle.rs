@@ -20,7 +20,7 @@ const SCAN_BATCH: usize = 200;
 impl AcmService {
     /// One pass at `ctx.now_ms`; how many certificates changed.
     pub async fn run_lifecycle(&self, ctx: &JobContext) -> Result<usize, String> {
-        let lookup = Lookup::new(self.dns_resolver)?;
+        let lookup = Lookup::new(self.dns_resolver);
         let mut settings = ExpirySettings::default();
         let mut changed = 0;
         let mut after: Option<String> = None;

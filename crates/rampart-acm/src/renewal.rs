@@ -69,7 +69,7 @@ impl AcmService {
             return None;
         }
         next.renewal = Some(("PENDING_VALIDATION".into(), now_ms));
-        let event = events::renewal_action_required(&next, "DOMAIN_VALIDATION_FAILED", now_ms);
+        let event = events::renewal_action_required(&next, "PENDING_VALIDATION", None, now_ms);
         Some((next, vec![event]))
     }
 
@@ -86,12 +86,13 @@ impl AcmService {
         let key = keys::from_pkcs8(&pkcs8).map_err(|_| "key not read")?;
         let issued = self.issue_with(&mut next, &ca_arn, &key).await;
         let issued = issued.map_err(|_| "the CA could not be asked")?;
-        if issued.is_err() {
+        if let Err(failure) = issued {
             if next.renewal.as_ref().is_some_and(|(s, _)| s == "FAILED") {
                 return Ok(None);
             }
             next.renewal = Some(("FAILED".into(), now_ms));
-            let event = events::renewal_action_required(&next, "PCA_INVALID_STATE", now_ms);
+            let reason = Some(failure.failure_reason());
+            let event = events::renewal_action_required(&next, "FAILED", reason, now_ms);
             return Ok(Some((next, vec![event])));
         }
         next.renewal = Some(("SUCCESS".into(), now_ms));

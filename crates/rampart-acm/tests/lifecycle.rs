@@ -84,6 +84,7 @@ async fn validated_requests_are_issued_by_the_public_hierarchy() {
             assert_eq!(option["ValidationStatus"], "SUCCESS");
         }
         assert_eq!(detail["Issuer"], "Rampart");
+        assert_eq!(detail["RenewalEligibility"], "ELIGIBLE");
         assert_eq!(
             detail["ExtendedKeyUsages"],
             json!([{"Name": "TLS_WEB_SERVER_AUTHENTICATION", "OID": "1.3.6.1.5.5.7.3.1"}])
@@ -205,6 +206,9 @@ async fn managed_renewal_then_expiry_events_then_expired() {
         let renewed = describe(&h, &arn).await;
         assert_eq!(renewed["RenewalSummary"]["RenewalStatus"], "SUCCESS");
         assert_ne!(renewed["Serial"], first["Serial"]);
+        assert_eq!(renewed["CertificateArn"], first["CertificateArn"]);
+        let domains = &renewed["RenewalSummary"]["DomainValidationOptions"];
+        assert_eq!(domains[0]["ValidationStatus"], "SUCCESS");
         let events = h.events().await;
         assert_eq!(events[0]["detail"]["Action"], "RENEWAL");
         // Without the record the next renewal needs action, once.
@@ -240,6 +244,45 @@ async fn managed_renewal_then_expiry_events_then_expired() {
         let events = h.events().await;
         assert_eq!(detail_types(&events), ["ACM Certificate Expired"]);
         assert_eq!(h.lifecycle().await, 0);
+        h.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn exported_private_certificates_are_renewed_by_their_ca() {
+    let (server, _records) = dns::start().await;
+    for h in Harness::all().await {
+        let h = h.with_dns(server);
+        let ca = h.active_ca("EC_prime256v1", "SHA256WITHECDSA").await;
+        let body = json!({"DomainName": "svc.internal", "KeyAlgorithm": "EC_prime256v1", "CertificateAuthorityArn": ca});
+        let kept = request(&h, body.clone()).await;
+        let exported = request(&h, body).await;
+        let pass =
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, b"pass phrase");
+        h.ok(
+            "ExportCertificate",
+            json!({"CertificateArn": exported, "Passphrase": pass}),
+        )
+        .await;
+        let first = describe(&h, &exported).await;
+        h.events().await;
+        h.advance(Duration::days(395 - 59));
+        h.lifecycle().await;
+        let renewed = describe(&h, &exported).await;
+        assert_eq!(renewed["RenewalSummary"]["RenewalStatus"], "SUCCESS");
+        assert_ne!(renewed["Serial"], first["Serial"]);
+        assert!(
+            describe(&h, &kept).await.get("RenewalSummary").is_none(),
+            "not exported: not renewed"
+        );
+        let events = h.events().await;
+        let available: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["detail_type"] == "ACM Certificate Available")
+            .collect();
+        assert_eq!(available.len(), 1);
+        assert_eq!(available[0]["resources"][0], exported.as_str());
+        assert_eq!(available[0]["detail"]["Action"], "RENEWAL");
         h.cleanup().await;
     }
 }

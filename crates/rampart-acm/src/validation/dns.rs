@@ -13,31 +13,28 @@ use std::time::Duration;
 /// How long one question waits for an answer.
 const TIMEOUT: Duration = Duration::from_secs(3);
 
-/// A resolver for one validation pass.
-pub struct Lookup(TokioResolver);
+/// A resolver for one validation pass (`None` when the system's configuration could not be
+/// read: nothing answers then, and the failure is logged).
+pub struct Lookup(Option<TokioResolver>);
 
 impl Lookup {
     /// Asks `server`, or the system's resolver when `None`.
-    pub fn new(server: Option<SocketAddr>) -> Result<Lookup, String> {
-        let mut builder = match server {
-            Some(addr) => {
-                let mut config = ResolverConfig::new();
-                config.add_name_server(NameServerConfig::new(addr, Protocol::Udp));
-                TokioResolver::builder_with_config(config, TokioConnectionProvider::default())
+    pub fn new(server: Option<SocketAddr>) -> Lookup {
+        match resolver(server) {
+            Ok(resolver) => Lookup(Some(resolver)),
+            Err(e) => {
+                tracing::warn!(error = %e, "ACM DNS validation has no resolver");
+                Lookup(None)
             }
-            None => TokioResolver::builder_tokio()
-                .map_err(|e| format!("the system's DNS configuration: {e}"))?,
-        };
-        let options = builder.options_mut();
-        options.cache_size = 0;
-        options.timeout = TIMEOUT;
-        options.attempts = 1;
-        Ok(Lookup(builder.build()))
+        }
     }
 
     /// Whether `name` has a CNAME to `target` (both fully qualified, compared without case).
     pub async fn cname_is(&self, name: &str, target: &str) -> bool {
-        let Ok(answer) = self.0.lookup(name, RecordType::CNAME).await else {
+        let Some(resolver) = &self.0 else {
+            return false;
+        };
+        let Ok(answer) = resolver.lookup(name, RecordType::CNAME).await else {
             return false;
         };
         let wanted = target.trim_end_matches('.').to_ascii_lowercase();
@@ -49,4 +46,22 @@ impl Lookup {
             _ => false,
         })
     }
+}
+
+/// A cache-less resolver asking `server`, or the system's resolver when `None`.
+fn resolver(server: Option<SocketAddr>) -> Result<TokioResolver, String> {
+    let mut builder = match server {
+        Some(addr) => {
+            let mut config = ResolverConfig::new();
+            config.add_name_server(NameServerConfig::new(addr, Protocol::Udp));
+            TokioResolver::builder_with_config(config, TokioConnectionProvider::default())
+        }
+        None => TokioResolver::builder_tokio()
+            .map_err(|e| format!("the system's DNS configuration: {e}"))?,
+    };
+    let options = builder.options_mut();
+    options.cache_size = 0;
+    options.timeout = TIMEOUT;
+    options.attempts = 1;
+    Ok(builder.build())
 }
