@@ -384,6 +384,28 @@ mod tests {
     }
 
     #[test]
+    fn the_acm_dns_resolver_comes_from_the_file_or_the_flag() {
+        let dir = std::env::temp_dir().join(format!("rampart-cli-acm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rampart.toml");
+        std::fs::write(&file, "[acm]\ndns_resolver = \"127.0.0.1:5353\"\n").unwrap();
+        let path = file.to_str().unwrap();
+        let from_file = resolve(serve_args(&["--config", path])).unwrap();
+        let wanted = "127.0.0.1:5353".parse().ok();
+        assert_eq!(from_file.modules.acm_dns_resolver, wanted);
+        let flag = ["--config", path, "--acm-dns-resolver", "10.0.0.2:53"];
+        let flagged = resolve(serve_args(&flag)).unwrap();
+        assert_eq!(flagged.modules.acm_dns_resolver, "10.0.0.2:53".parse().ok());
+        assert_eq!(
+            resolve(serve_args(&[])).unwrap().modules.acm_dns_resolver,
+            None
+        );
+        std::fs::write(&file, "[acm]\nresolver = \"x\"\n").unwrap();
+        assert!(resolve(serve_args(&["--config", path])).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn bad_account_is_refused() {
         assert!(resolve(serve_args(&["--default-account", "12345"])).is_err());
     }
