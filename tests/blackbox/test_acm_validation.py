@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import socket
 import struct
+import subprocess
 import threading
 
 import pytest
@@ -100,7 +101,14 @@ def _describe(acm, arn: str) -> dict:
     return acm.describe_certificate(CertificateArn=arn)["Certificate"]
 
 
-def test_a_validated_request_is_issued_and_chains_to_the_trust_anchor(setup):
+def test_the_trust_anchor_waits_for_the_first_issuance(setup):
+    server, _dns, _receiver = setup
+    proc = server.rampart("acm", "trust-anchor", *server.store_args(), check=False)
+    assert proc.returncode != 0
+    assert "no ACM public certificate has been issued yet" in proc.stderr
+
+
+def test_a_validated_request_is_issued_and_chains_to_the_trust_anchor(setup, tmp_path):
     server, dns, receiver = setup
     acm = server.client("acm")
     arn = _request(acm, "www.blackbox.example", SubjectAlternativeNames=["*.blackbox.example"])
@@ -126,10 +134,44 @@ def test_a_validated_request_is_issued_and_chains_to_the_trust_anchor(setup):
     eku = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     assert list(eku) == [ExtendedKeyUsageOID.SERVER_AUTH]
     assert (leaf.not_valid_after_utc - leaf.not_valid_before_utc).days == 198
+    usage = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.key_encipherment and not usage.key_cert_sign
+    assert not leaf.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    _openssl_verifies(tmp_path, leaf, intermediate, root)
     available = wait_for(lambda: of_type(receiver.events(), "ACM Certificate Available"))
     assert available[0]["resources"] == [arn]
     assert available[0]["detail"]["Action"] == "ISSUANCE"
     assert available[0]["detail"]["CommonName"] == "www.blackbox.example"
+
+
+def _openssl_verifies(tmp_path, leaf, intermediate, root) -> None:
+    """`openssl verify` accepts the leaf for TLS servers (key identifiers, usages, path)."""
+    files = {}
+    for name, cert in (("leaf", leaf), ("intermediate", intermediate), ("root", root)):
+        files[name] = tmp_path / f"{name}.pem"
+        files[name].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    proc = subprocess.run(["openssl", "verify", "-purpose", "sslserver", "-CAfile", str(files["root"]),
+                           "-untrusted", str(files["intermediate"]), str(files["leaf"])],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_an_ec_request_is_issued_by_the_ec_hierarchy(setup):
+    server, dns, _receiver = setup
+    acm = server.client("acm")
+    arn = _request(acm, "ec.blackbox.example", KeyAlgorithm="EC_prime256v1")
+    record = _describe(acm, arn)["DomainValidationOptions"][0]["ResourceRecord"]
+    dns.set(record["Name"], record["Value"])
+    advance_ok(server, 1)
+    got = acm.get_certificate(CertificateArn=arn)
+    leaf = x509.load_pem_x509_certificate(got["Certificate"].encode())
+    intermediate, root = x509.load_pem_x509_certificates(got["CertificateChain"].encode())
+    assert "Rampart ECDSA 256 M01" in intermediate.subject.rfc4514_string()
+    leaf.verify_directly_issued_by(intermediate)
+    intermediate.verify_directly_issued_by(root)
+    anchors = x509.load_pem_x509_certificates(
+        server.rampart("acm", "trust-anchor", *server.store_args()).stdout.encode())
+    assert len(anchors) == 2 and root in anchors
 
 
 def test_an_unanswered_request_times_out_after_72_hours(setup):
