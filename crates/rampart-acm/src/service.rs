@@ -94,6 +94,21 @@ impl AcmService {
     where
         F: Fn(&mut CertRecord) -> Result<(), ServiceError>,
     {
+        self.mutate_publishing(cert, change, |_| Vec::new()).await
+    }
+
+    /// As [`Self::mutate`], committing with the change the writes `publish` makes of the
+    /// changed record (its events).
+    pub(crate) async fn mutate_publishing<F, P>(
+        &self,
+        cert: &CertRef,
+        change: F,
+        publish: P,
+    ) -> Result<CertRecord, ServiceError>
+    where
+        F: Fn(&mut CertRecord) -> Result<(), ServiceError>,
+        P: Fn(&CertRecord) -> Vec<Write>,
+    {
         for _ in 0..CAS_ATTEMPTS {
             let found = self.load(cert).await?;
             let mut record = found.value;
@@ -102,7 +117,9 @@ impl AcmService {
                 self.tables
                     .certificates
                     .put(&cert.row(), &record, Expect::Version(found.version));
-            match self.store.transact(vec![put.map_err(internal)?]).await {
+            let mut writes = vec![put.map_err(internal)?];
+            writes.extend(publish(&record));
+            match self.store.transact(writes).await {
                 Ok(()) => return Ok(record),
                 Err(e) if e.is_conflict() => continue,
                 Err(e) => return Err(internal(e)),

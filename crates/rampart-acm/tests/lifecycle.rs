@@ -265,7 +265,10 @@ async fn exported_private_certificates_are_renewed_by_their_ca() {
         )
         .await;
         let first = describe(&h, &exported).await;
-        h.events().await;
+        let issued = h.events().await;
+        assert_eq!(detail_types(&issued), ["ACM Certificate Available"; 2]);
+        assert_eq!(issued[1]["detail"]["Action"], "ISSUANCE");
+        assert_eq!(issued[1]["detail"]["CertificateType"], "PRIVATE");
         h.advance(Duration::days(395 - 59));
         h.lifecycle().await;
         let renewed = describe(&h, &exported).await;
@@ -283,6 +286,12 @@ async fn exported_private_certificates_are_renewed_by_their_ca() {
         assert_eq!(available.len(), 1);
         assert_eq!(available[0]["resources"][0], exported.as_str());
         assert_eq!(available[0]["detail"]["Action"], "RENEWAL");
+        // RenewCertificate publishes its success the same way.
+        h.ok("RenewCertificate", json!({"CertificateArn": exported}))
+            .await;
+        let events = h.events().await;
+        assert_eq!(detail_types(&events), ["ACM Certificate Available"]);
+        assert_eq!(events[0]["detail"]["Action"], "RENEWAL");
         h.cleanup().await;
     }
 }
