@@ -44,14 +44,9 @@ impl AcmService {
         if record.cert_type == "PRIVATE" {
             return self.renew_private(next, now_ms).await;
         }
-        for check in &record.validations {
-            let answered = match &check.record {
-                Some((name, value)) => lookup.cname_is(name, value).await,
-                None => false,
-            };
-            if !answered {
-                return Ok(self.renewal_blocked(next, now_ms));
-            }
+        let answered = lookup.answered(&record.validations).await;
+        if answered.contains(&false) {
+            return Ok(self.renewal_blocked(next, now_ms));
         }
         self.issue_public(&mut next, now_ms).await?;
         next.renewal = Some(("SUCCESS".into(), now_ms));

@@ -2,6 +2,7 @@
 //! (`acm.dns_resolver`), else the system's resolver (`/etc/resolv.conf`). A resolver is made
 //! for each pass without a cache, so a record just created is seen on the next pass.
 
+use crate::record::DomainCheck;
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{NameServerConfig, ResolverConfig};
 use hickory_resolver::name_server::TokioConnectionProvider;
@@ -27,6 +28,18 @@ impl Lookup {
                 Lookup(None)
             }
         }
+    }
+
+    /// For each of `checks`, at once: whether its DNS record answers as expected (EMAIL
+    /// checks never do).
+    pub async fn answered(&self, checks: &[DomainCheck]) -> Vec<bool> {
+        let asked = checks.iter().map(|check| async move {
+            match &check.record {
+                Some((name, value)) => self.cname_is(name, value).await,
+                None => false,
+            }
+        });
+        futures::future::join_all(asked).await
     }
 
     /// Whether `name` has a CNAME to `target` (both fully qualified, compared without case).

@@ -40,12 +40,10 @@ impl AcmService {
             }
             return Ok(Some((next, Vec::new())));
         }
+        let answered = lookup.answered(&record.validations).await;
         let mut changed = false;
-        for check in &mut next.validations {
-            let Some((name, value)) = &check.record else {
-                continue;
-            };
-            if check.status == "PENDING_VALIDATION" && lookup.cname_is(name, value).await {
+        for (check, answered) in next.validations.iter_mut().zip(answered) {
+            if answered && check.status == "PENDING_VALIDATION" {
                 check.status = "SUCCESS".into();
                 changed = true;
             }
