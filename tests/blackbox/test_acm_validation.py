@@ -2,8 +2,9 @@
 started with `RAMPART_ACM_DNS_RESOLVER` pointing at a tiny DNS responder in the test: a public
 request is ISSUED once its CNAMEs answer and the lifecycle job runs (the dev clock moved), its
 chain verifies with `cryptography` up to the root `rampart acm trust-anchor` prints; an
-unanswered request times out after 72 hours of dev clock; "ACM Certificate Available" and
-"ACM Certificate Approaching Expiration" reach an EventBridge rule on `aws.acm`."""
+unanswered request times out after 72 hours of dev clock; 59 days before NotAfter managed renewal
+reissues under the same ARN; "ACM Certificate Available" (issuance, renewal) and "ACM Certificate
+Approaching Expiration" reach an EventBridge rule on `aws.acm`."""
 
 from __future__ import annotations
 
@@ -184,6 +185,24 @@ def test_an_unanswered_request_times_out_after_72_hours(setup):
     detail = _describe(acm, arn)
     assert detail["Status"] == "VALIDATION_TIMED_OUT"
     assert detail["DomainValidationOptions"][0]["ValidationStatus"] == "FAILED"
+
+
+def test_managed_renewal_reissues_under_the_same_arn(setup):
+    server, _dns, receiver = setup
+    acm = server.client("acm")
+    listed = acm.list_certificates(CertificateStatuses=["ISSUED"])["CertificateSummaryList"]
+    arn = next(c["CertificateArn"] for c in listed if c["DomainName"] == "www.blackbox.example")
+    before = _describe(acm, arn)
+    assert before["RenewalEligibility"] == "ELIGIBLE"
+    offset = advance_ok(server, 1)
+    left = before["NotAfter"] - datetime.datetime.now(datetime.timezone.utc)
+    advance_ok(server, int(left.total_seconds()) - offset - 59 * 24 * HOUR)
+    after = _describe(acm, arn)
+    assert after["RenewalSummary"]["RenewalStatus"] == "SUCCESS"
+    assert after["Serial"] != before["Serial"] and after["NotAfter"] > before["NotAfter"]
+    renewed = wait_for(lambda: [e for e in of_type(receiver.events(), "ACM Certificate Available")
+                                if e["resources"] == [arn] and e["detail"]["Action"] == "RENEWAL"])
+    assert renewed[0]["detail"]["CommonName"] == "www.blackbox.example"
 
 
 def _short_lived(cn: str, days: int) -> tuple[bytes, bytes]:
