@@ -201,8 +201,12 @@ async fn managed_renewal_then_expiry_events_then_expired() {
         assert_eq!(first["Status"], "ISSUED");
         h.events().await;
         // 60 days before NotAfter the record still answers: renewed under the same ARN.
+        let chain = |got: Value| got["CertificateChain"].as_str().unwrap().to_owned();
+        let first_chain = chain(h.ok("GetCertificate", json!({"CertificateArn": arn})).await);
         h.advance(Duration::days(198 - 59));
         assert_eq!(h.lifecycle().await, 1);
+        let renewed_chain = chain(h.ok("GetCertificate", json!({"CertificateArn": arn})).await);
+        assert_eq!(renewed_chain, first_chain, "one hierarchy per installation");
         let renewed = describe(&h, &arn).await;
         assert_eq!(renewed["RenewalSummary"]["RenewalStatus"], "SUCCESS");
         assert_ne!(renewed["Serial"], first["Serial"]);
