@@ -7,8 +7,9 @@
 //! request is AMAZON_ISSUED and PENDING_VALIDATION with AWS-shaped DNS CNAMEs or validation
 //! e-mail addresses. The `acm.lifecycle` cluster job (`lifecycle`, service clock) looks the
 //! CNAMEs up over real DNS (hickory-resolver; `acm.dns_resolver` or the system's resolver),
-//! issues validated requests from Rampart's own public hierarchy (`issuer`: a root and an
-//! intermediate per key family, made on first use, keys sealed), times requests out after 72
+//! checks CAA as ACM does (CAA_ERROR), issues validated requests from Rampart's own public
+//! hierarchy (`issuer`: a root and an intermediate per key family, made on first use, keys
+//! sealed), times requests out after 72
 //! hours (VALIDATION_TIMED_OUT; e-mail validation never completes: no mail is sent), renews
 //! managed certificates 60 days before expiry (`renewal`), publishes expiry events daily
 //! from DaysBeforeExpiry and marks certificates EXPIRED (`expiry`), every change with its

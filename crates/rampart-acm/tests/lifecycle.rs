@@ -299,3 +299,32 @@ async fn exported_private_certificates_are_renewed_by_their_ca() {
         h.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn caa_records_naming_other_issuers_fail_the_request() {
+    let (server, records) = dns::start().await;
+    for h in Harness::all().await {
+        let h = h.with_dns(server);
+        records.clear();
+        let refused = request(
+            &h,
+            json!({"DomainName": "www.caa-other.example", "ValidationMethod": "DNS"}),
+        )
+        .await;
+        let allowed = request(
+            &h,
+            json!({"DomainName": "caa-amazon.example", "ValidationMethod": "DNS"}),
+        )
+        .await;
+        records.caa("caa-other.example", "letsencrypt.org");
+        records.caa("caa-amazon.example", "amazon.com");
+        answer_validation(&h, &refused, &records).await;
+        answer_validation(&h, &allowed, &records).await;
+        assert_eq!(h.lifecycle().await, 2);
+        let detail = describe(&h, &refused).await;
+        assert_eq!(detail["Status"], "FAILED");
+        assert_eq!(detail["FailureReason"], "CAA_ERROR");
+        assert_eq!(describe(&h, &allowed).await["Status"], "ISSUED");
+        h.cleanup().await;
+    }
+}

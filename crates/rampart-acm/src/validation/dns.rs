@@ -3,9 +3,11 @@
 //! for each pass without a cache, so a record just created is seen on the next pass.
 
 use crate::record::DomainCheck;
+use crate::validation::caa;
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{NameServerConfig, ResolverConfig};
 use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::rr::rdata::caa::CAA;
 use hickory_resolver::proto::rr::{RData, RecordType};
 use hickory_resolver::proto::xfer::Protocol;
 use std::net::SocketAddr;
@@ -40,6 +42,42 @@ impl Lookup {
             }
         });
         futures::future::join_all(asked).await
+    }
+
+    /// Whether CAA lets ACM issue for every one of `names` (see `caa`).
+    pub async fn caa_permits(&self, names: &[String]) -> bool {
+        for name in names {
+            if !self.caa_permits_one(name).await {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether the closest CAA record set of `name`, if any, lets ACM issue.
+    async fn caa_permits_one(&self, name: &str) -> bool {
+        let Some(resolver) = &self.0 else {
+            return true;
+        };
+        for candidate in caa::tree(name) {
+            let Ok(answer) = resolver
+                .lookup(format!("{candidate}."), RecordType::CAA)
+                .await
+            else {
+                continue;
+            };
+            let records: Vec<CAA> = answer
+                .iter()
+                .filter_map(|data| match data {
+                    RData::CAA(caa) => Some(caa.clone()),
+                    _ => None,
+                })
+                .collect();
+            if !records.is_empty() {
+                return caa::permits(&records, name.starts_with("*."));
+            }
+        }
+        true
     }
 
     /// Whether `name` has a CNAME to `target` (both fully qualified, compared without case).

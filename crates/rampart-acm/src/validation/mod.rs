@@ -2,8 +2,10 @@
 //! validated as its base domain) a DNS CNAME `_<32 hex>.<domain>.` → `_<32 hex>.<10
 //! letters>.acm-validations.aws.`, stable for one account and domain, or for EMAIL the five
 //! administrative addresses of the validation domain. `progress` checks the CNAMEs over DNS
-//! (`dns`) and issues validated requests; e-mail validation never completes (no mail).
+//! (`dns`), checks CAA (`caa`) and issues validated requests; e-mail validation never
+//! completes (no mail).
 
+pub mod caa;
 pub mod dns;
 pub mod progress;
 

@@ -1,7 +1,8 @@
 //! One validation pass over a pending AMAZON_ISSUED certificate: each DNS domain still
 //! pending whose CNAME answers the expected value becomes SUCCESS (wildcards are looked up
 //! on their base domain, whose record they share); once every domain is, the certificate is
-//! issued by Rampart's public issuer and "ACM Certificate Available" is published with it.
+//! issued by Rampart's public issuer and "ACM Certificate Available" is published with it,
+//! unless a CAA record set authorizes other issuers only (FAILED, CAA_ERROR).
 //! 72 hours after the request a certificate not yet validated becomes VALIDATION_TIMED_OUT,
 //! its pending domains FAILED. EMAIL domains stay pending: Rampart sends no mail.
 
@@ -50,6 +51,11 @@ impl AcmService {
         }
         if !next.validations.iter().all(|c| c.status == "SUCCESS") {
             return Ok(changed.then_some((next, Vec::new())));
+        }
+        if !lookup.caa_permits(&next.sans).await {
+            next.status = "FAILED".into();
+            next.failure_reason = Some("CAA_ERROR".into());
+            return Ok(Some((next, Vec::new())));
         }
         self.issue_public(&mut next, now_ms).await?;
         let available = events::available(&next, "ISSUANCE", now_ms);

@@ -1,27 +1,47 @@
-//! A tiny authoritative DNS responder for tests: UDP on 127.0.0.1, answering CNAME questions
-//! from a map that the test changes (NXDOMAIN for names it does not hold).
+//! A tiny authoritative DNS responder for tests: UDP on 127.0.0.1, answering CNAME and CAA
+//! (`issue`) questions from maps that the test changes (NXDOMAIN for names it does not hold).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::net::UdpSocket;
 
-/// The responder's records (lowercase name without the final dot → target).
+/// The responder's records (lowercase name without the final dot, and type → RDATA).
 #[derive(Clone, Default)]
-pub struct Records(Arc<Mutex<HashMap<String, String>>>);
+pub struct Records(Arc<Mutex<HashMap<RecordKey, Vec<u8>>>>);
+
+/// A record's name and type.
+type RecordKey = (String, u16);
 
 impl Records {
+    /// A CNAME from `name` to `target`.
     pub fn set(&self, name: &str, target: &str) {
+        self.put(name, 5, encode_name(target));
+    }
+
+    /// A CAA `issue` record at `name` naming `issuer`.
+    pub fn caa(&self, name: &str, issuer: &str) {
+        let mut rdata = vec![0, 5];
+        rdata.extend_from_slice(b"issue");
+        rdata.extend_from_slice(issuer.as_bytes());
+        self.put(name, 257, rdata);
+    }
+
+    fn put(&self, name: &str, kind: u16, rdata: Vec<u8>) {
         let key = name.trim_end_matches('.').to_ascii_lowercase();
-        self.0.lock().unwrap().insert(key, target.to_owned());
+        self.0.lock().unwrap().insert((key, kind), rdata);
     }
 
     pub fn clear(&self) {
         self.0.lock().unwrap().clear();
     }
 
-    fn get(&self, name: &str) -> Option<String> {
-        self.0.lock().unwrap().get(name).cloned()
+    fn get(&self, name: &str, kind: u16) -> Option<Vec<u8>> {
+        self.0
+            .lock()
+            .unwrap()
+            .get(&(name.to_owned(), kind))
+            .cloned()
     }
 }
 
@@ -47,25 +67,16 @@ fn answer(query: &[u8], records: &Records) -> Option<Vec<u8>> {
     let (name, end) = read_name(query, 12)?;
     let question_end = end + 4;
     let qtype = u16::from_be_bytes([query[end], query[end + 1]]);
-    let target = records.get(&name).filter(|_| qtype == 5 || qtype == 255);
+    let found = records.get(&name, qtype);
+    let answers = u8::from(found.is_some());
+    let rcode = if found.is_some() { 0 } else { 3 };
     let mut out = query[..2].to_vec();
-    let rcode = if target.is_some() { 0 } else { 3 };
-    out.extend_from_slice(&[
-        0x85,
-        0x80 | rcode,
-        0,
-        1,
-        0,
-        u8::from(target.is_some()),
-        0,
-        0,
-        0,
-        0,
-    ]);
+    out.extend_from_slice(&[0x85, 0x80 | rcode, 0, 1, 0, answers, 0, 0, 0, 0]);
     out.extend_from_slice(query.get(12..question_end)?);
-    if let Some(target) = target {
-        let rdata = encode_name(&target);
-        out.extend_from_slice(&[0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 0, 60]);
+    if let Some(rdata) = found {
+        out.extend_from_slice(&[0xc0, 0x0c]);
+        out.extend_from_slice(&qtype.to_be_bytes());
+        out.extend_from_slice(&[0, 1, 0, 0, 0, 60]);
         out.extend_from_slice(&u16::try_from(rdata.len()).unwrap().to_be_bytes());
         out.extend_from_slice(&rdata);
     }
