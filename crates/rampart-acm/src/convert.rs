@@ -67,20 +67,33 @@ pub fn detail(record: &CertRecord, now_ms: i64) -> CertificateDetail {
     out
 }
 
-/// The renewal summary of a renewed certificate.
+/// The renewal summary of a renewed certificate (for public ones, each domain's validation
+/// as renewal saw it: all SUCCESS once renewed, else still pending).
 fn renewal_summary(record: &CertRecord) -> Option<RenewalSummary> {
     let (status, at) = record.renewal.as_ref()?;
+    let domain_status = if status == "SUCCESS" {
+        "SUCCESS"
+    } else {
+        "PENDING_VALIDATION"
+    };
+    let domains = record.validations.iter().map(|check| {
+        let mut shown = validation(check);
+        shown.validation_status = Some(DomainStatus::from(domain_status));
+        shown
+    });
     Some(RenewalSummary {
         renewal_status: Some(RenewalStatus::from(status.as_str())),
-        domain_validation_options: Some(Vec::new()),
+        domain_validation_options: Some(domains.collect()),
         updated_at: Some(timestamp(*at)),
         renewal_status_reason: None,
     })
 }
 
-/// `ELIGIBLE` or `INELIGIBLE`.
+/// `ELIGIBLE` or `INELIGIBLE`: issued public certificates are renewed by the lifecycle job
+/// (Rampart has no integrated services, so "in use" cannot gate them as on AWS).
 fn eligibility(record: &CertRecord) -> RenewalEligibility {
-    if renewal_eligible(record) {
+    let public = record.cert_type == "AMAZON_ISSUED" && record.facts.is_some();
+    if public || renewal_eligible(record) {
         RenewalEligibility::Eligible
     } else {
         RenewalEligibility::Ineligible

@@ -4,9 +4,17 @@
 //! ACM's re-import rules). RequestCertificate with a `CertificateAuthorityArn` makes a key
 //! (RSA_2048, EC_prime256v1, EC_secp384r1) and a CSR and has the ACM PCA CA issue a PRIVATE
 //! certificate at once (a refusal leaves it FAILED with ACM's `PCA_*` reason); without one the
-//! request is AMAZON_ISSUED and stays PENDING_VALIDATION with AWS-shaped DNS CNAMEs or
-//! validation e-mail addresses: real DNS and e-mail validation and Rampart's public issuer
-//! come later. Describe/Get/List/Delete, tags, ExportCertificate (private certificates, and
+//! request is AMAZON_ISSUED and PENDING_VALIDATION with AWS-shaped DNS CNAMEs or validation
+//! e-mail addresses. The `acm.lifecycle` cluster job (`lifecycle`, service clock) looks the
+//! CNAMEs up over real DNS (hickory-resolver; `acm.dns_resolver` or the system's resolver),
+//! checks CAA as ACM does (CAA_ERROR), issues validated requests from Rampart's own public
+//! hierarchy (`issuer`: a root and an intermediate per key family, made on first use, keys
+//! sealed), times requests out after 72
+//! hours (VALIDATION_TIMED_OUT; e-mail validation never completes: no mail is sent), renews
+//! managed certificates 60 days before expiry (`renewal`), publishes expiry events daily
+//! from DaysBeforeExpiry and marks certificates EXPIRED (`expiry`), every change with its
+//! EventBridge event (`events`) in one transaction.
+//! Describe/Get/List/Delete, tags, ExportCertificate (private certificates, and
 //! those requested with `Export: ENABLED`, as an encrypted PKCS #8 key), RenewCertificate of
 //! private certificates, SearchCertificates (filter statements over X.509 attributes and ACM
 //! metadata), ListCertificateDomainValidations, UpdateCertificateOptions and the account's
@@ -17,14 +25,20 @@
 
 mod convert;
 mod domains;
+mod events;
+mod expiry;
 mod facts;
 pub mod generated;
 mod import_check;
+pub mod issuer;
 mod keys;
+mod lifecycle;
 mod module;
 mod ops;
 mod pbes2;
+mod public;
 mod record;
+mod renewal;
 mod search_filter;
 mod service;
 mod validation;

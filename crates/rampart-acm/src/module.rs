@@ -3,25 +3,30 @@
 //! ACM PCA module, which must be built first.
 
 use crate::AcmService;
+use crate::issuer::ISSUERS;
 use crate::record::{ACCOUNT_CONFIG, CERTIFICATES, REQUEST_TOKENS};
 use rampart_acmpca::AcmPcaService;
 use rampart_codec::AwsJsonService;
+use rampart_core::Job;
 use rampart_crypto::root::Domain;
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
 
 /// Every table ACM owns.
-pub const TABLES: &[&str] = &[CERTIFICATES, REQUEST_TOKENS, ACCOUNT_CONFIG];
+pub const TABLES: &[&str] = &[CERTIFICATES, REQUEST_TOKENS, ACCOUNT_CONFIG, ISSUERS];
 
 /// Builds ACM over the store, the ACM domain key, the service clock and ACM PCA.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
     let pca: Arc<AcmPcaService> = env.clients.require("acm")?;
-    let service = Arc::new(AcmService::new(
-        env.store.clone(),
-        env.root.domain_key(Domain::Acm),
-        env.clock.clone(),
-        pca,
-    ));
+    let service = Arc::new(
+        AcmService::new(
+            env.store.clone(),
+            env.root.domain_key(Domain::Acm),
+            env.clock.clone(),
+            pca,
+        )
+        .with_dns_resolver(env.settings.acm_dns_resolver),
+    );
     env.clients.provide(service.clone());
     Ok(Arc::new(AcmModule(service)))
 }
@@ -40,5 +45,9 @@ impl ServiceModule for AcmModule {
 
     fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
         vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
+    }
+
+    fn jobs(&self) -> Vec<Arc<dyn Job>> {
+        vec![Arc::new(crate::lifecycle::LifecycleJob(self.0.clone()))]
     }
 }

@@ -86,6 +86,12 @@ pub struct CertRecord {
     pub renewal: Option<(String, i64)>,
     /// Tags in the order they were added.
     pub tags: Vec<(String, String)>,
+    /// The last day (days since the epoch) an expiry event was published for.
+    #[serde(default)]
+    pub expiry_event_day: Option<i64>,
+    /// Whether the "ACM Certificate Expired" event went out for the current NotAfter.
+    #[serde(default)]
+    pub expired_event_sent: bool,
 }
 
 impl std::fmt::Debug for CertRecord {

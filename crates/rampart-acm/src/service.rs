@@ -24,6 +24,8 @@ pub struct AcmService {
     pub(crate) clock: Arc<dyn Clock>,
     /// ACM PCA, which issues private certificates.
     pub(crate) pca: Arc<AcmPcaService>,
+    /// The DNS server asked for validation records (the system's resolver when `None`).
+    pub(crate) dns_resolver: Option<std::net::SocketAddr>,
 }
 
 impl std::fmt::Debug for AcmService {
@@ -62,7 +64,14 @@ impl AcmService {
             domain,
             clock,
             pca,
+            dns_resolver: None,
         }
+    }
+
+    /// The same service asking `server` for DNS validation records.
+    pub fn with_dns_resolver(mut self, server: Option<std::net::SocketAddr>) -> Self {
+        self.dns_resolver = server;
+        self
     }
 
     /// Milliseconds since the epoch on the service clock.
@@ -85,6 +94,21 @@ impl AcmService {
     where
         F: Fn(&mut CertRecord) -> Result<(), ServiceError>,
     {
+        self.mutate_publishing(cert, change, |_| Vec::new()).await
+    }
+
+    /// As [`Self::mutate`], committing with the change the writes `publish` makes of the
+    /// changed record (its events).
+    pub(crate) async fn mutate_publishing<F, P>(
+        &self,
+        cert: &CertRef,
+        change: F,
+        publish: P,
+    ) -> Result<CertRecord, ServiceError>
+    where
+        F: Fn(&mut CertRecord) -> Result<(), ServiceError>,
+        P: Fn(&CertRecord) -> Vec<Write>,
+    {
         for _ in 0..CAS_ATTEMPTS {
             let found = self.load(cert).await?;
             let mut record = found.value;
@@ -93,7 +117,9 @@ impl AcmService {
                 self.tables
                     .certificates
                     .put(&cert.row(), &record, Expect::Version(found.version));
-            match self.store.transact(vec![put.map_err(internal)?]).await {
+            let mut writes = vec![put.map_err(internal)?];
+            writes.extend(publish(&record));
+            match self.store.transact(writes).await {
                 Ok(()) => return Ok(record),
                 Err(e) if e.is_conflict() => continue,
                 Err(e) => return Err(internal(e)),

@@ -32,6 +32,17 @@ pub struct ModuleEnv<'a> {
     pub audit_log: &'static str,
     /// What earlier modules provide; a module adds what later ones need.
     pub clients: &'a mut Clients,
+    /// Settings from the server configuration that modules read.
+    pub settings: &'a ModuleSettings,
+}
+
+/// Settings of the server configuration that reach modules (`rampart.toml`, environment,
+/// flags), each for the module named in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModuleSettings {
+    /// The DNS server ACM asks for validation records (`acm.dns_resolver`); the system's
+    /// resolver when unset.
+    pub acm_dns_resolver: Option<std::net::SocketAddr>,
 }
 
 /// Builds a module, or says why it cannot start.

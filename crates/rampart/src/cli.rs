@@ -45,6 +45,9 @@ pub enum Command {
     /// ACM Private CA administration: `audit-report` prints a stored CA audit report.
     #[command(subcommand, name = "acm-pca")]
     AcmPca(crate::acmpca_cli::AcmPcaCommand),
+    /// ACM administration: `trust-anchor` prints the public issuer's root certificates.
+    #[command(subcommand)]
+    Acm(crate::acm_cli::AcmCommand),
     /// Encrypt files in the AWS Encryption SDK message format under KMS or raw keys.
     ///
     /// Exit codes: 0 done, 2 bad usage, 3 KMS refused or unreachable, 4 no named key can
@@ -98,6 +101,10 @@ pub struct ServeArgs {
     /// always held; without this, records of read-only calls are group-committed within ~10 ms).
     #[arg(long, env = "RAMPART_AUDIT_SYNC")]
     pub audit_sync: bool,
+    /// The DNS server (`ip:port`) ACM asks for DNS validation records (default: the
+    /// system's resolver).
+    #[arg(long, env = "RAMPART_ACM_DNS_RESOLVER")]
+    pub acm_dns_resolver: Option<SocketAddr>,
     #[command(flatten)]
     pub key_file: KeyFileArgs,
 }
@@ -222,6 +229,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Usage(args) => crate::usage::run(args).await,
         Command::Account(command) => crate::account::run(command).await,
         Command::AcmPca(command) => crate::acmpca_cli::run(command).await,
+        Command::Acm(command) => crate::acm_cli::run(command).await,
         Command::Encrypt(_) | Command::Decrypt(_) => {
             Err("encrypt and decrypt run before the server runtime".into())
         }
@@ -253,6 +261,11 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         network_unseal: args.network_unseal.or(file.network_unseal).unwrap_or(true),
         seal_key_file: args.key_file.seal_key_file.or(file.seal_key_file),
         audit_sync: args.audit_sync || file.audit_sync.unwrap_or(false),
+        modules: rampart_module::ModuleSettings {
+            acm_dns_resolver: args
+                .acm_dns_resolver
+                .or(file.acm.and_then(|acm| acm.dns_resolver)),
+        },
     })
 }
 
@@ -367,6 +380,28 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(flagged.listen.to_string(), "127.0.0.1:9001");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_acm_dns_resolver_comes_from_the_file_or_the_flag() {
+        let dir = std::env::temp_dir().join(format!("rampart-cli-acm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rampart.toml");
+        std::fs::write(&file, "[acm]\ndns_resolver = \"127.0.0.1:5353\"\n").unwrap();
+        let path = file.to_str().unwrap();
+        let from_file = resolve(serve_args(&["--config", path])).unwrap();
+        let wanted = "127.0.0.1:5353".parse().ok();
+        assert_eq!(from_file.modules.acm_dns_resolver, wanted);
+        let flag = ["--config", path, "--acm-dns-resolver", "10.0.0.2:53"];
+        let flagged = resolve(serve_args(&flag)).unwrap();
+        assert_eq!(flagged.modules.acm_dns_resolver, "10.0.0.2:53".parse().ok());
+        assert_eq!(
+            resolve(serve_args(&[])).unwrap().modules.acm_dns_resolver,
+            None
+        );
+        std::fs::write(&file, "[acm]\nresolver = \"x\"\n").unwrap();
+        assert!(resolve(serve_args(&["--config", path])).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -36,6 +36,16 @@ pub struct FileConfig {
     pub network_unseal: Option<bool>,
     pub seal_key_file: Option<PathBuf>,
     pub audit_sync: Option<bool>,
+    /// The `[acm]` table.
+    pub acm: Option<AcmFileConfig>,
+}
+
+/// ACM settings of `rampart.toml` (`[acm]`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmFileConfig {
+    /// The DNS server (`ip:port`) asked for DNS validation records; the system's otherwise.
+    pub dns_resolver: Option<SocketAddr>,
 }
 
 /// The effective configuration.
@@ -59,6 +69,8 @@ pub struct Config {
     /// Hold every response (not only those of calls that change state) until its audit record
     /// is durable.
     pub audit_sync: bool,
+    /// Settings that reach the modules (ACM's DNS resolver).
+    pub modules: rampart_module::ModuleSettings,
 }
 
 impl Config {

@@ -93,6 +93,7 @@ impl AppHost {
             &root,
             self.clock.clone(),
             self.config.dev,
+            &self.config.modules,
         )
         .await?;
         let directory: Arc<Directory> = modules.clients.require("the admin bootstrap")?;

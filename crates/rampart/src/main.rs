@@ -1,6 +1,7 @@
 //! The `rampart` binary: command line, then hand-off to the server, operator or audit commands.
 
 mod account;
+mod acm_cli;
 mod acmpca_cli;
 mod audit_tail;
 mod auth;

@@ -6,7 +6,9 @@ use rampart_audit::AUDIT_LOG;
 use rampart_codec::{AwsHttpService, AwsJsonService, AwsQueryService, PublicRoute};
 use rampart_core::{Clock, Job};
 use rampart_crypto::root::RootKey;
-use rampart_module::{Clients, ModuleEnv, ModuleFactory, ServiceModule, check_tables};
+use rampart_module::{
+    Clients, ModuleEnv, ModuleFactory, ModuleSettings, ServiceModule, check_tables,
+};
 use rampart_store::Store;
 use std::sync::Arc;
 
@@ -29,6 +31,7 @@ impl Modules {
         root: &RootKey,
         clock: Arc<dyn Clock>,
         dev: bool,
+        settings: &ModuleSettings,
     ) -> Result<Modules, String> {
         let mut clients = Clients::default();
         let mut list = Vec::with_capacity(factories.len());
@@ -40,6 +43,7 @@ impl Modules {
                 dev,
                 audit_log: AUDIT_LOG,
                 clients: &mut clients,
+                settings,
             };
             let module = factory(&mut env)?;
             list.push(module);
@@ -129,9 +133,16 @@ mod tests {
     async fn started(dir: &std::path::Path) -> Modules {
         let store = Store::open_sqlite(&dir.join("db")).await.unwrap();
         let root = RootKey::generate();
-        Modules::start(MODULES, &store, &root, Arc::new(SystemClock), true)
-            .await
-            .unwrap()
+        Modules::start(
+            MODULES,
+            &store,
+            &root,
+            Arc::new(SystemClock),
+            true,
+            &ModuleSettings::default(),
+        )
+        .await
+        .unwrap()
     }
 
     #[tokio::test]
@@ -184,9 +195,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_sqlite(&dir.path().join("db")).await.unwrap();
         let root = RootKey::generate();
-        Modules::start(MODULES, &store, &root, Arc::new(SystemClock), true)
-            .await
-            .unwrap();
+        Modules::start(
+            MODULES,
+            &store,
+            &root,
+            Arc::new(SystemClock),
+            true,
+            &ModuleSettings::default(),
+        )
+        .await
+        .unwrap();
         let put = |table: &'static str| rampart_store::Write::Put {
             table,
             key: "k".to_owned(),
@@ -205,10 +223,17 @@ mod tests {
         let store = Store::open_sqlite(&dir.path().join("db")).await.unwrap();
         let root = RootKey::generate();
         let without_iam: &[ModuleFactory] = &[rampart_sts::module];
-        let err = Modules::start(without_iam, &store, &root, Arc::new(SystemClock), true)
-            .await
-            .err()
-            .unwrap();
+        let err = Modules::start(
+            without_iam,
+            &store,
+            &root,
+            Arc::new(SystemClock),
+            true,
+            &ModuleSettings::default(),
+        )
+        .await
+        .err()
+        .unwrap();
         assert!(err.starts_with("sts needs "), "{err}");
     }
 
@@ -218,10 +243,17 @@ mod tests {
         let store = Store::open_sqlite(&dir.path().join("db")).await.unwrap();
         let root = RootKey::generate();
         let twice: &[ModuleFactory] = &[rampart_kms::module, rampart_kms::module];
-        let err = Modules::start(twice, &store, &root, Arc::new(SystemClock), true)
-            .await
-            .err()
-            .unwrap();
+        let err = Modules::start(
+            twice,
+            &store,
+            &root,
+            Arc::new(SystemClock),
+            true,
+            &ModuleSettings::default(),
+        )
+        .await
+        .err()
+        .unwrap();
         assert!(
             err.contains("table kms_keys is declared by kms and by kms"),
             "{err}"

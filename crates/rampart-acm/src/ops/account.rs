@@ -9,7 +9,7 @@ use rampart_core::RequestContext;
 use rampart_store::Expect;
 
 /// ACM's default days before expiry.
-const DEFAULT_DAYS: i32 = 45;
+pub(crate) const DEFAULT_DAYS: i32 = 45;
 /// How long a PutAccountConfiguration token holds.
 const TOKEN_WINDOW_MS: i64 = 60 * 60 * 1000;
 

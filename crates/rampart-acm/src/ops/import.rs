@@ -89,6 +89,8 @@ impl AcmService {
             exported: false,
             validations: Vec::new(),
             revoked: None,
+            expiry_event_day: None,
+            expired_event_sent: false,
             renewal: None,
             tags: Vec::new(),
         }

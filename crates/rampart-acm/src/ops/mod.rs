@@ -1,6 +1,6 @@
 //! The served operations, one `impl <Operation> for AcmService` each, grouped by area.
 
-mod account;
+pub(crate) mod account;
 mod delete;
 mod export;
 mod import;

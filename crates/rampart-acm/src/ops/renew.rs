@@ -1,10 +1,13 @@
 //! RenewCertificate: a private certificate that was exported is issued again by its CA under
-//! the same ARN and key (a new serial and validity); its renewal summary records the outcome.
+//! the same ARN and key (a new serial and validity); its renewal summary records the outcome,
+//! and a success publishes "ACM Certificate Available" (Action RENEWAL) with it.
 
 use crate::convert::renewal_eligible;
+use crate::events;
 use crate::generated::errors::validation_exception;
 use crate::generated::*;
 use crate::keys;
+use crate::record::CertRecord;
 use crate::service::{AcmService, authorize_cert, cert_ref, internal_error};
 use rampart_core::RequestContext;
 
@@ -34,17 +37,23 @@ impl RenewCertificate for AcmService {
         let outcome = self.issue_with(&mut record, &ca_arn, &key).await?;
         let now = self.now_ms();
         let status = if outcome.is_ok() { "SUCCESS" } else { "FAILED" };
-        self.mutate(&cert, |stored| {
+        let renewed = |stored: &mut CertRecord| {
             if outcome.is_ok() {
                 stored.certificate_pem = record.certificate_pem.clone();
                 stored.chain_pem = record.chain_pem.clone();
                 stored.facts = record.facts.clone();
                 stored.issued_ms = record.issued_ms;
+                stored.expiry_event_day = None;
+                stored.expired_event_sent = false;
             }
             stored.renewal = Some((status.to_owned(), now));
             Ok(())
-        })
-        .await?;
+        };
+        let publish = |stored: &CertRecord| match outcome {
+            Ok(()) => vec![events::available(stored, "RENEWAL", now)],
+            Err(_) => Vec::new(),
+        };
+        self.mutate_publishing(&cert, renewed, publish).await?;
         Ok(())
     }
 }

@@ -1,9 +1,11 @@
 //! RequestCertificate: names checked as ACM checks them (a common name of at most 64 octets,
 //! at most 10 names, validation options naming requested domains and their superdomains), an
 //! idempotency token that returns the same ARN for an hour, then a PRIVATE certificate issued
-//! at once by the named ACM PCA CA, or an AMAZON_ISSUED one left PENDING_VALIDATION with its
-//! DNS records or validation e-mail addresses (see `crate::validation`).
+//! at once by the named ACM PCA CA (with "ACM Certificate Available" in its transaction), or
+//! an AMAZON_ISSUED one left PENDING_VALIDATION with its DNS records or validation e-mail
+//! addresses (see `crate::validation`; the lifecycle job validates and issues it).
 
+use crate::events;
 use crate::generated::errors::{invalid_parameter_exception, limit_exceeded_exception};
 use crate::generated::*;
 use crate::ops::tags::{merge_tags, tag_pairs};
@@ -48,6 +50,10 @@ impl RequestCertificate for AcmService {
                 .certificates
                 .put(&cert.row(), &record, Expect::Absent),
         ];
+        if record.status == "ISSUED" {
+            let now = self.now_ms();
+            writes.push(Ok(events::available(&record, "ISSUANCE", now)));
+        }
         if let Some(row) = &token_row {
             let used = TokenRecord {
                 arn: cert.arn.clone(),
@@ -144,6 +150,8 @@ impl AcmService {
             exported: false,
             validations: Vec::new(),
             revoked: None,
+            expiry_event_day: None,
+            expired_event_sent: false,
             renewal: None,
             tags: Vec::new(),
         }

@@ -4,6 +4,8 @@
 //! with rcgen.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod dns;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rampart_acm::AcmService;
@@ -50,6 +52,40 @@ impl Harness {
             clock,
             backing,
         }
+    }
+
+    /// The same harness with ACM asking `server` for DNS validation records.
+    pub fn with_dns(self, server: std::net::SocketAddr) -> Self {
+        Harness {
+            acm: self.acm.with_dns_resolver(Some(server)),
+            ..self
+        }
+    }
+
+    /// One lifecycle pass at the clock's time; how many certificates changed.
+    pub async fn lifecycle(&self) -> usize {
+        let ctx = rampart_core::JobContext::at(rampart_core::epoch_ms(self.clock.as_ref()));
+        self.acm.run_lifecycle(&ctx).await.unwrap()
+    }
+
+    /// The events waiting on the events module's ingest queue (claimed, so read once).
+    pub async fn events(&self) -> Vec<Value> {
+        let items = self
+            .store
+            .claim(
+                "events_ingest",
+                "test",
+                std::time::Duration::from_secs(60),
+                100,
+                5,
+                i64::MAX / 2,
+            )
+            .await
+            .unwrap();
+        items
+            .iter()
+            .map(|i| serde_json::from_slice(&i.payload).unwrap())
+            .collect()
     }
 
     /// Every configured backend.

@@ -1,8 +1,13 @@
 //! Domain validation of public requests, as ACM shapes it: per requested name (a wildcard is
 //! validated as its base domain) a DNS CNAME `_<32 hex>.<domain>.` → `_<32 hex>.<10
 //! letters>.acm-validations.aws.`, stable for one account and domain, or for EMAIL the five
-//! administrative addresses of the validation domain. Nothing validates yet: the records stay
-//! PENDING_VALIDATION until Rampart's DNS validation and public issuer exist.
+//! administrative addresses of the validation domain. `progress` checks the CNAMEs over DNS
+//! (`dns`), checks CAA (`caa`) and issues validated requests; e-mail validation never
+//! completes (no mail).
+
+pub mod caa;
+pub mod dns;
+pub mod progress;
 
 use crate::generated::errors::invalid_domain_validation_options_exception;
 use crate::generated::{DomainValidationOption, ServiceError};
