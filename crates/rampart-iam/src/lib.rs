@@ -5,6 +5,8 @@
 //! layer is generated from botocore's model; actions of the model not
 //! served answer `UnsupportedOperation` naming them, without their parameters being read.
 
+pub mod account_records;
+pub mod account_tables;
 pub mod aws_managed;
 pub mod credentials;
 pub mod directory;
@@ -12,6 +14,7 @@ pub mod generated;
 pub mod ids;
 mod module;
 mod ops;
+pub mod password;
 pub mod policy_index;
 pub mod records;
 mod service;

@@ -50,6 +50,10 @@ pub const ALL: &[&str] = &[
     GROUPS_BY_POLICY,
     ROLES_BY_POLICY,
     crate::policy_index::MIGRATIONS,
+    crate::account_tables::ACCOUNT_SETTINGS,
+    crate::account_tables::ACCOUNT_ALIASES,
+    crate::account_tables::LOGIN_PROFILES,
+    crate::account_tables::MFA_DEVICES,
 ];
 
 /// Row key of a user, group, role or managed policy: `<account>/<lower-case name>`.

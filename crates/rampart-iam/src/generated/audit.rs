@@ -154,6 +154,18 @@ impl AuditValue for AttachedPolicy {
     }
 }
 
+impl AuditParams for ChangePasswordRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for ChangePasswordRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateAccessKeyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -177,6 +189,20 @@ impl AuditParams for CreateAccessKeyResponse {
 }
 
 impl AuditValue for CreateAccessKeyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateAccountAliasRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountAlias", &self.account_alias);
+        m
+    }
+}
+
+impl AuditValue for CreateAccountAliasRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -206,6 +232,44 @@ impl AuditParams for CreateGroupResponse {
 }
 
 impl AuditValue for CreateGroupResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateLoginProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "maxSigninSessionDuration",
+            &self.max_signin_session_duration,
+        );
+        put(
+            &mut m,
+            "passwordResetRequired",
+            &self.password_reset_required,
+        );
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for CreateLoginProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateLoginProfileResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "loginProfile", &self.login_profile);
+        m
+    }
+}
+
+impl AuditValue for CreateLoginProfileResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -362,6 +426,20 @@ impl AuditValue for DeleteAccessKeyRequest {
     }
 }
 
+impl AuditParams for DeleteAccountAliasRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountAlias", &self.account_alias);
+        m
+    }
+}
+
+impl AuditValue for DeleteAccountAliasRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteGroupPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -386,6 +464,20 @@ impl AuditParams for DeleteGroupRequest {
 }
 
 impl AuditValue for DeleteGroupRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteLoginProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteLoginProfileRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -580,6 +672,34 @@ impl AuditValue for GetAccessKeyLastUsedResponse {
     }
 }
 
+impl AuditParams for GetAccountPasswordPolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "passwordPolicy", &self.password_policy);
+        m
+    }
+}
+
+impl AuditValue for GetAccountPasswordPolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetAccountSummaryResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "summaryMap", &self.summary_map);
+        m
+    }
+}
+
+impl AuditValue for GetAccountSummaryResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetGroupPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -639,6 +759,34 @@ impl AuditParams for GetGroupResponse {
 }
 
 impl AuditValue for GetGroupResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetLoginProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for GetLoginProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetLoginProfileResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "loginProfile", &self.login_profile);
+        m
+    }
+}
+
+impl AuditValue for GetLoginProfileResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -864,6 +1012,37 @@ impl AuditParams for ListAccessKeysResponse {
 }
 
 impl AuditValue for ListAccessKeysResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAccountAliasesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        m
+    }
+}
+
+impl AuditValue for ListAccountAliasesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAccountAliasesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountAliases", &self.account_aliases);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for ListAccountAliasesResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1392,6 +1571,74 @@ impl AuditValue for ListUsersResponse {
     }
 }
 
+impl AuditParams for LoginProfile {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "createDate", &self.create_date);
+        put(
+            &mut m,
+            "maxSigninSessionDuration",
+            &self.max_signin_session_duration,
+        );
+        put(
+            &mut m,
+            "passwordResetRequired",
+            &self.password_reset_required,
+        );
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for LoginProfile {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PasswordPolicy {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "allowUsersToChangePassword",
+            &self.allow_users_to_change_password,
+        );
+        put(&mut m, "expirePasswords", &self.expire_passwords);
+        put(&mut m, "hardExpiry", &self.hard_expiry);
+        put(&mut m, "maxPasswordAge", &self.max_password_age);
+        put(
+            &mut m,
+            "minimumPasswordLength",
+            &self.minimum_password_length,
+        );
+        put(
+            &mut m,
+            "passwordReusePrevention",
+            &self.password_reuse_prevention,
+        );
+        put(
+            &mut m,
+            "requireLowercaseCharacters",
+            &self.require_lowercase_characters,
+        );
+        put(&mut m, "requireNumbers", &self.require_numbers);
+        put(&mut m, "requireSymbols", &self.require_symbols);
+        put(
+            &mut m,
+            "requireUppercaseCharacters",
+            &self.require_uppercase_characters,
+        );
+        m
+    }
+}
+
+impl AuditValue for PasswordPolicy {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for Policy {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1776,6 +2023,48 @@ impl AuditValue for UpdateAccessKeyRequest {
     }
 }
 
+impl AuditParams for UpdateAccountPasswordPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "allowUsersToChangePassword",
+            &self.allow_users_to_change_password,
+        );
+        put(&mut m, "hardExpiry", &self.hard_expiry);
+        put(&mut m, "maxPasswordAge", &self.max_password_age);
+        put(
+            &mut m,
+            "minimumPasswordLength",
+            &self.minimum_password_length,
+        );
+        put(
+            &mut m,
+            "passwordReusePrevention",
+            &self.password_reuse_prevention,
+        );
+        put(
+            &mut m,
+            "requireLowercaseCharacters",
+            &self.require_lowercase_characters,
+        );
+        put(&mut m, "requireNumbers", &self.require_numbers);
+        put(&mut m, "requireSymbols", &self.require_symbols);
+        put(
+            &mut m,
+            "requireUppercaseCharacters",
+            &self.require_uppercase_characters,
+        );
+        m
+    }
+}
+
+impl AuditValue for UpdateAccountPasswordPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UpdateAssumeRolePolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1802,6 +2091,35 @@ impl AuditParams for UpdateGroupRequest {
 }
 
 impl AuditValue for UpdateGroupRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateLoginProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "maxSigninSessionDuration",
+            &self.max_signin_session_duration,
+        );
+        put(
+            &mut m,
+            "passwordResetRequired",
+            &self.password_reset_required,
+        );
+        put(
+            &mut m,
+            "resetMaxSigninSessionDuration",
+            &self.reset_max_signin_session_duration,
+        );
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UpdateLoginProfileRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -29,15 +29,27 @@ pub fn output_xml_from_json(
         "AttachUserPolicy" => {
             codec::output_xml_from_json::<Empty>("AttachUserPolicy", None, env, output)
         }
+        "ChangePassword" => {
+            codec::output_xml_from_json::<Empty>("ChangePassword", None, env, output)
+        }
         "CreateAccessKey" => codec::output_xml_from_json::<CreateAccessKeyResponse>(
             "CreateAccessKey",
             Some("CreateAccessKeyResult"),
             env,
             output,
         ),
+        "CreateAccountAlias" => {
+            codec::output_xml_from_json::<Empty>("CreateAccountAlias", None, env, output)
+        }
         "CreateGroup" => codec::output_xml_from_json::<CreateGroupResponse>(
             "CreateGroup",
             Some("CreateGroupResult"),
+            env,
+            output,
+        ),
+        "CreateLoginProfile" => codec::output_xml_from_json::<CreateLoginProfileResponse>(
+            "CreateLoginProfile",
+            Some("CreateLoginProfileResult"),
             env,
             output,
         ),
@@ -68,9 +80,18 @@ pub fn output_xml_from_json(
         "DeleteAccessKey" => {
             codec::output_xml_from_json::<Empty>("DeleteAccessKey", None, env, output)
         }
+        "DeleteAccountAlias" => {
+            codec::output_xml_from_json::<Empty>("DeleteAccountAlias", None, env, output)
+        }
+        "DeleteAccountPasswordPolicy" => {
+            codec::output_xml_from_json::<Empty>("DeleteAccountPasswordPolicy", None, env, output)
+        }
         "DeleteGroup" => codec::output_xml_from_json::<Empty>("DeleteGroup", None, env, output),
         "DeleteGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteGroupPolicy", None, env, output)
+        }
+        "DeleteLoginProfile" => {
+            codec::output_xml_from_json::<Empty>("DeleteLoginProfile", None, env, output)
         }
         "DeletePolicy" => codec::output_xml_from_json::<Empty>("DeletePolicy", None, env, output),
         "DeletePolicyVersion" => {
@@ -105,6 +126,20 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetAccountPasswordPolicy" => {
+            codec::output_xml_from_json::<GetAccountPasswordPolicyResponse>(
+                "GetAccountPasswordPolicy",
+                Some("GetAccountPasswordPolicyResult"),
+                env,
+                output,
+            )
+        }
+        "GetAccountSummary" => codec::output_xml_from_json::<GetAccountSummaryResponse>(
+            "GetAccountSummary",
+            Some("GetAccountSummaryResult"),
+            env,
+            output,
+        ),
         "GetGroup" => codec::output_xml_from_json::<GetGroupResponse>(
             "GetGroup",
             Some("GetGroupResult"),
@@ -114,6 +149,12 @@ pub fn output_xml_from_json(
         "GetGroupPolicy" => codec::output_xml_from_json::<GetGroupPolicyResponse>(
             "GetGroupPolicy",
             Some("GetGroupPolicyResult"),
+            env,
+            output,
+        ),
+        "GetLoginProfile" => codec::output_xml_from_json::<GetLoginProfileResponse>(
+            "GetLoginProfile",
+            Some("GetLoginProfileResult"),
             env,
             output,
         ),
@@ -156,6 +197,12 @@ pub fn output_xml_from_json(
         "ListAccessKeys" => codec::output_xml_from_json::<ListAccessKeysResponse>(
             "ListAccessKeys",
             Some("ListAccessKeysResult"),
+            env,
+            output,
+        ),
+        "ListAccountAliases" => codec::output_xml_from_json::<ListAccountAliasesResponse>(
+            "ListAccountAliases",
+            Some("ListAccountAliasesResult"),
             env,
             output,
         ),
@@ -287,10 +334,16 @@ pub fn output_xml_from_json(
         "UpdateAccessKey" => {
             codec::output_xml_from_json::<Empty>("UpdateAccessKey", None, env, output)
         }
+        "UpdateAccountPasswordPolicy" => {
+            codec::output_xml_from_json::<Empty>("UpdateAccountPasswordPolicy", None, env, output)
+        }
         "UpdateAssumeRolePolicy" => {
             codec::output_xml_from_json::<Empty>("UpdateAssumeRolePolicy", None, env, output)
         }
         "UpdateGroup" => codec::output_xml_from_json::<Empty>("UpdateGroup", None, env, output),
+        "UpdateLoginProfile" => {
+            codec::output_xml_from_json::<Empty>("UpdateLoginProfile", None, env, output)
+        }
         "UpdateRole" => codec::output_xml_from_json::<UpdateRoleResponse>(
             "UpdateRole",
             Some("UpdateRoleResult"),
@@ -316,15 +369,21 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "AttachGroupPolicy" => codec::input_json_from_form::<AttachGroupPolicyRequest>(form),
         "AttachRolePolicy" => codec::input_json_from_form::<AttachRolePolicyRequest>(form),
         "AttachUserPolicy" => codec::input_json_from_form::<AttachUserPolicyRequest>(form),
+        "ChangePassword" => codec::input_json_from_form::<ChangePasswordRequest>(form),
         "CreateAccessKey" => codec::input_json_from_form::<CreateAccessKeyRequest>(form),
+        "CreateAccountAlias" => codec::input_json_from_form::<CreateAccountAliasRequest>(form),
         "CreateGroup" => codec::input_json_from_form::<CreateGroupRequest>(form),
+        "CreateLoginProfile" => codec::input_json_from_form::<CreateLoginProfileRequest>(form),
         "CreatePolicy" => codec::input_json_from_form::<CreatePolicyRequest>(form),
         "CreatePolicyVersion" => codec::input_json_from_form::<CreatePolicyVersionRequest>(form),
         "CreateRole" => codec::input_json_from_form::<CreateRoleRequest>(form),
         "CreateUser" => codec::input_json_from_form::<CreateUserRequest>(form),
         "DeleteAccessKey" => codec::input_json_from_form::<DeleteAccessKeyRequest>(form),
+        "DeleteAccountAlias" => codec::input_json_from_form::<DeleteAccountAliasRequest>(form),
+        "DeleteAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
         "DeleteGroup" => codec::input_json_from_form::<DeleteGroupRequest>(form),
         "DeleteGroupPolicy" => codec::input_json_from_form::<DeleteGroupPolicyRequest>(form),
+        "DeleteLoginProfile" => codec::input_json_from_form::<DeleteLoginProfileRequest>(form),
         "DeletePolicy" => codec::input_json_from_form::<DeletePolicyRequest>(form),
         "DeletePolicyVersion" => codec::input_json_from_form::<DeletePolicyVersionRequest>(form),
         "DeleteRole" => codec::input_json_from_form::<DeleteRoleRequest>(form),
@@ -341,8 +400,11 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "DetachRolePolicy" => codec::input_json_from_form::<DetachRolePolicyRequest>(form),
         "DetachUserPolicy" => codec::input_json_from_form::<DetachUserPolicyRequest>(form),
         "GetAccessKeyLastUsed" => codec::input_json_from_form::<GetAccessKeyLastUsedRequest>(form),
+        "GetAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
+        "GetAccountSummary" => codec::input_json_from_form::<Empty>(form),
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),
+        "GetLoginProfile" => codec::input_json_from_form::<GetLoginProfileRequest>(form),
         "GetPolicy" => codec::input_json_from_form::<GetPolicyRequest>(form),
         "GetPolicyVersion" => codec::input_json_from_form::<GetPolicyVersionRequest>(form),
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),
@@ -350,6 +412,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetUser" => codec::input_json_from_form::<GetUserRequest>(form),
         "GetUserPolicy" => codec::input_json_from_form::<GetUserPolicyRequest>(form),
         "ListAccessKeys" => codec::input_json_from_form::<ListAccessKeysRequest>(form),
+        "ListAccountAliases" => codec::input_json_from_form::<ListAccountAliasesRequest>(form),
         "ListAttachedGroupPolicies" => {
             codec::input_json_from_form::<ListAttachedGroupPoliciesRequest>(form)
         }
@@ -394,10 +457,14 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "UntagRole" => codec::input_json_from_form::<UntagRoleRequest>(form),
         "UntagUser" => codec::input_json_from_form::<UntagUserRequest>(form),
         "UpdateAccessKey" => codec::input_json_from_form::<UpdateAccessKeyRequest>(form),
+        "UpdateAccountPasswordPolicy" => {
+            codec::input_json_from_form::<UpdateAccountPasswordPolicyRequest>(form)
+        }
         "UpdateAssumeRolePolicy" => {
             codec::input_json_from_form::<UpdateAssumeRolePolicyRequest>(form)
         }
         "UpdateGroup" => codec::input_json_from_form::<UpdateGroupRequest>(form),
+        "UpdateLoginProfile" => codec::input_json_from_form::<UpdateLoginProfileRequest>(form),
         "UpdateRole" => codec::input_json_from_form::<UpdateRoleRequest>(form),
         "UpdateRoleDescription" => {
             codec::input_json_from_form::<UpdateRoleDescriptionRequest>(form)

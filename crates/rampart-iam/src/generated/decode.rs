@@ -43,10 +43,27 @@ impl FromQuery for AttachUserPolicyRequest {
     }
 }
 
+impl FromQuery for ChangePasswordRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            new_password: query::string(node.get("NewPassword")),
+            old_password: query::string(node.get("OldPassword")),
+        })
+    }
+}
+
 impl FromQuery for CreateAccessKeyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for CreateAccountAliasRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            account_alias: query::string(node.get("AccountAlias")),
         })
     }
 }
@@ -56,6 +73,23 @@ impl FromQuery for CreateGroupRequest {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
             path: query::string(node.get("Path")),
+        })
+    }
+}
+
+impl FromQuery for CreateLoginProfileRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            max_signin_session_duration: query::number::<i32>(
+                node.get("MaxSigninSessionDuration"),
+                &query::join(path, "MaxSigninSessionDuration"),
+            )?,
+            password: query::string(node.get("Password")),
+            password_reset_required: query::boolean(
+                node.get("PasswordResetRequired"),
+                &query::join(path, "PasswordResetRequired"),
+            )?,
+            user_name: query::string(node.get("UserName")),
         })
     }
 }
@@ -141,6 +175,14 @@ impl FromQuery for DeleteAccessKeyRequest {
     }
 }
 
+impl FromQuery for DeleteAccountAliasRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            account_alias: query::string(node.get("AccountAlias")),
+        })
+    }
+}
+
 impl FromQuery for DeleteGroupPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -154,6 +196,14 @@ impl FromQuery for DeleteGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteLoginProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            user_name: query::string(node.get("UserName")),
         })
     }
 }
@@ -279,6 +329,14 @@ impl FromQuery for GetGroupRequest {
     }
 }
 
+impl FromQuery for GetLoginProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for GetPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -336,6 +394,15 @@ impl FromQuery for ListAccessKeysRequest {
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for ListAccountAliasesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
         })
     }
 }
@@ -685,6 +752,46 @@ impl FromQuery for UpdateAccessKeyRequest {
     }
 }
 
+impl FromQuery for UpdateAccountPasswordPolicyRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            allow_users_to_change_password: query::boolean(
+                node.get("AllowUsersToChangePassword"),
+                &query::join(path, "AllowUsersToChangePassword"),
+            )?,
+            hard_expiry: query::boolean(node.get("HardExpiry"), &query::join(path, "HardExpiry"))?,
+            max_password_age: query::number::<i32>(
+                node.get("MaxPasswordAge"),
+                &query::join(path, "MaxPasswordAge"),
+            )?,
+            minimum_password_length: query::number::<i32>(
+                node.get("MinimumPasswordLength"),
+                &query::join(path, "MinimumPasswordLength"),
+            )?,
+            password_reuse_prevention: query::number::<i32>(
+                node.get("PasswordReusePrevention"),
+                &query::join(path, "PasswordReusePrevention"),
+            )?,
+            require_lowercase_characters: query::boolean(
+                node.get("RequireLowercaseCharacters"),
+                &query::join(path, "RequireLowercaseCharacters"),
+            )?,
+            require_numbers: query::boolean(
+                node.get("RequireNumbers"),
+                &query::join(path, "RequireNumbers"),
+            )?,
+            require_symbols: query::boolean(
+                node.get("RequireSymbols"),
+                &query::join(path, "RequireSymbols"),
+            )?,
+            require_uppercase_characters: query::boolean(
+                node.get("RequireUppercaseCharacters"),
+                &query::join(path, "RequireUppercaseCharacters"),
+            )?,
+        })
+    }
+}
+
 impl FromQuery for UpdateAssumeRolePolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -700,6 +807,27 @@ impl FromQuery for UpdateGroupRequest {
             group_name: query::string(node.get("GroupName")),
             new_group_name: query::string(node.get("NewGroupName")),
             new_path: query::string(node.get("NewPath")),
+        })
+    }
+}
+
+impl FromQuery for UpdateLoginProfileRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            max_signin_session_duration: query::number::<i32>(
+                node.get("MaxSigninSessionDuration"),
+                &query::join(path, "MaxSigninSessionDuration"),
+            )?,
+            password: query::string(node.get("Password")),
+            password_reset_required: query::boolean(
+                node.get("PasswordResetRequired"),
+                &query::join(path, "PasswordResetRequired"),
+            )?,
+            reset_max_signin_session_duration: query::boolean(
+                node.get("ResetMaxSigninSessionDuration"),
+                &query::join(path, "ResetMaxSigninSessionDuration"),
+            )?,
+            user_name: query::string(node.get("UserName")),
         })
     }
 }

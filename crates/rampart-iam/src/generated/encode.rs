@@ -37,6 +37,12 @@ impl XmlValue for StatusType {
     }
 }
 
+impl XmlValue for SummaryKeyType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl ToXml for AccessKey {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("AccessKeyId", self.access_key_id.as_ref());
@@ -96,6 +102,12 @@ impl ToXml for CreateGroupResponse {
     }
 }
 
+impl ToXml for CreateLoginProfileResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("LoginProfile", self.login_profile.as_ref());
+    }
+}
+
 impl ToXml for CreatePolicyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("Policy", self.policy.as_ref());
@@ -127,6 +139,27 @@ impl ToXml for GetAccessKeyLastUsedResponse {
     }
 }
 
+impl ToXml for GetAccountPasswordPolicyResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("PasswordPolicy", self.password_policy.as_ref());
+    }
+}
+
+impl ToXml for GetAccountSummaryResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.summary_map {
+            w.start("SummaryMap");
+            for (key0, val0) in v {
+                w.start("entry");
+                w.element("key", key0);
+                w.element("value", &XmlValue::xml_text(val0));
+                w.end("entry");
+            }
+            w.end("SummaryMap");
+        }
+    }
+}
+
 impl ToXml for GetGroupPolicyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("GroupName", self.group_name.as_ref());
@@ -149,6 +182,12 @@ impl ToXml for GetGroupResponse {
             }
             w.end("Users");
         }
+    }
+}
+
+impl ToXml for GetLoginProfileResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("LoginProfile", self.login_profile.as_ref());
     }
 }
 
@@ -212,6 +251,20 @@ impl ToXml for ListAccessKeysResponse {
                 w.end("member");
             }
             w.end("AccessKeyMetadata");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
+impl ToXml for ListAccountAliasesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.account_aliases {
+            w.start("AccountAliases");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("AccountAliases");
         }
         w.scalar("IsTruncated", self.is_truncated.as_ref());
         w.scalar("Marker", self.marker.as_ref());
@@ -483,6 +536,51 @@ impl ToXml for ListUsersResponse {
             }
             w.end("Users");
         }
+    }
+}
+
+impl ToXml for LoginProfile {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar(
+            "MaxSigninSessionDuration",
+            self.max_signin_session_duration.as_ref(),
+        );
+        w.scalar(
+            "PasswordResetRequired",
+            self.password_reset_required.as_ref(),
+        );
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for PasswordPolicy {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "AllowUsersToChangePassword",
+            self.allow_users_to_change_password.as_ref(),
+        );
+        w.scalar("ExpirePasswords", self.expire_passwords.as_ref());
+        w.scalar("HardExpiry", self.hard_expiry.as_ref());
+        w.scalar("MaxPasswordAge", self.max_password_age.as_ref());
+        w.scalar(
+            "MinimumPasswordLength",
+            self.minimum_password_length.as_ref(),
+        );
+        w.scalar(
+            "PasswordReusePrevention",
+            self.password_reuse_prevention.as_ref(),
+        );
+        w.scalar(
+            "RequireLowercaseCharacters",
+            self.require_lowercase_characters.as_ref(),
+        );
+        w.scalar("RequireNumbers", self.require_numbers.as_ref());
+        w.scalar("RequireSymbols", self.require_symbols.as_ref());
+        w.scalar(
+            "RequireUppercaseCharacters",
+            self.require_uppercase_characters.as_ref(),
+        );
     }
 }
 

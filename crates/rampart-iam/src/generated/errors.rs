@@ -29,6 +29,11 @@ pub fn invalid_input_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidInput", 400, message)
 }
 
+/// `InvalidUserTypeException`: code `InvalidUserType` (HTTP 400).
+pub fn invalid_user_type_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidUserType", 400, message)
+}
+
 /// `LimitExceededException`: code `LimitExceeded` (HTTP 409).
 pub fn limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("LimitExceeded", 409, message)
@@ -42,6 +47,11 @@ pub fn malformed_policy_document_exception(message: impl Into<String>) -> Servic
 /// `NoSuchEntityException`: code `NoSuchEntity` (HTTP 404).
 pub fn no_such_entity_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("NoSuchEntity", 404, message)
+}
+
+/// `PasswordPolicyViolationException`: code `PasswordPolicyViolation` (HTTP 400).
+pub fn password_policy_violation_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("PasswordPolicyViolation", 400, message)
 }
 
 /// `PolicyNotAttachableException`: code `PolicyNotAttachable` (HTTP 400).

@@ -201,15 +201,21 @@ pub const SERVED: &[&str] = &[
     "AttachGroupPolicy",
     "AttachRolePolicy",
     "AttachUserPolicy",
+    "ChangePassword",
     "CreateAccessKey",
+    "CreateAccountAlias",
     "CreateGroup",
+    "CreateLoginProfile",
     "CreatePolicy",
     "CreatePolicyVersion",
     "CreateRole",
     "CreateUser",
     "DeleteAccessKey",
+    "DeleteAccountAlias",
+    "DeleteAccountPasswordPolicy",
     "DeleteGroup",
     "DeleteGroupPolicy",
+    "DeleteLoginProfile",
     "DeletePolicy",
     "DeletePolicyVersion",
     "DeleteRole",
@@ -222,8 +228,11 @@ pub const SERVED: &[&str] = &[
     "DetachRolePolicy",
     "DetachUserPolicy",
     "GetAccessKeyLastUsed",
+    "GetAccountPasswordPolicy",
+    "GetAccountSummary",
     "GetGroup",
     "GetGroupPolicy",
+    "GetLoginProfile",
     "GetPolicy",
     "GetPolicyVersion",
     "GetRole",
@@ -231,6 +240,7 @@ pub const SERVED: &[&str] = &[
     "GetUser",
     "GetUserPolicy",
     "ListAccessKeys",
+    "ListAccountAliases",
     "ListAttachedGroupPolicies",
     "ListAttachedRolePolicies",
     "ListAttachedUserPolicies",
@@ -261,8 +271,10 @@ pub const SERVED: &[&str] = &[
     "UntagRole",
     "UntagUser",
     "UpdateAccessKey",
+    "UpdateAccountPasswordPolicy",
     "UpdateAssumeRolePolicy",
     "UpdateGroup",
+    "UpdateLoginProfile",
     "UpdateRole",
     "UpdateRoleDescription",
     "UpdateUser",
@@ -321,6 +333,16 @@ pub trait AttachUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `ChangePassword`.
+pub trait ChangePassword: IamHandler {
+    /// Runs `ChangePassword`.
+    fn change_password(
+        &self,
+        ctx: &RequestContext,
+        input: ChangePasswordRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `CreateAccessKey`.
 pub trait CreateAccessKey: IamHandler {
     /// Runs `CreateAccessKey`.
@@ -331,6 +353,16 @@ pub trait CreateAccessKey: IamHandler {
     ) -> impl Future<Output = Result<CreateAccessKeyResponse, Self::Error>> + Send;
 }
 
+/// `CreateAccountAlias`.
+pub trait CreateAccountAlias: IamHandler {
+    /// Runs `CreateAccountAlias`.
+    fn create_account_alias(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAccountAliasRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `CreateGroup`.
 pub trait CreateGroup: IamHandler {
     /// Runs `CreateGroup`.
@@ -339,6 +371,16 @@ pub trait CreateGroup: IamHandler {
         ctx: &RequestContext,
         input: CreateGroupRequest,
     ) -> impl Future<Output = Result<CreateGroupResponse, Self::Error>> + Send;
+}
+
+/// `CreateLoginProfile`.
+pub trait CreateLoginProfile: IamHandler {
+    /// Runs `CreateLoginProfile`.
+    fn create_login_profile(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLoginProfileRequest,
+    ) -> impl Future<Output = Result<CreateLoginProfileResponse, Self::Error>> + Send;
 }
 
 /// `CreatePolicy`.
@@ -391,6 +433,25 @@ pub trait DeleteAccessKey: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `DeleteAccountAlias`.
+pub trait DeleteAccountAlias: IamHandler {
+    /// Runs `DeleteAccountAlias`.
+    fn delete_account_alias(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAccountAliasRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteAccountPasswordPolicy`.
+pub trait DeleteAccountPasswordPolicy: IamHandler {
+    /// Runs `DeleteAccountPasswordPolicy`.
+    fn delete_account_password_policy(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteGroup`.
 pub trait DeleteGroup: IamHandler {
     /// Runs `DeleteGroup`.
@@ -408,6 +469,16 @@ pub trait DeleteGroupPolicy: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteGroupPolicyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteLoginProfile`.
+pub trait DeleteLoginProfile: IamHandler {
+    /// Runs `DeleteLoginProfile`.
+    fn delete_login_profile(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteLoginProfileRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -531,6 +602,24 @@ pub trait GetAccessKeyLastUsed: IamHandler {
     ) -> impl Future<Output = Result<GetAccessKeyLastUsedResponse, Self::Error>> + Send;
 }
 
+/// `GetAccountPasswordPolicy`.
+pub trait GetAccountPasswordPolicy: IamHandler {
+    /// Runs `GetAccountPasswordPolicy`.
+    fn get_account_password_policy(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<GetAccountPasswordPolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetAccountSummary`.
+pub trait GetAccountSummary: IamHandler {
+    /// Runs `GetAccountSummary`.
+    fn get_account_summary(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<GetAccountSummaryResponse, Self::Error>> + Send;
+}
+
 /// `GetGroup`.
 pub trait GetGroup: IamHandler {
     /// Runs `GetGroup`.
@@ -549,6 +638,16 @@ pub trait GetGroupPolicy: IamHandler {
         ctx: &RequestContext,
         input: GetGroupPolicyRequest,
     ) -> impl Future<Output = Result<GetGroupPolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetLoginProfile`.
+pub trait GetLoginProfile: IamHandler {
+    /// Runs `GetLoginProfile`.
+    fn get_login_profile(
+        &self,
+        ctx: &RequestContext,
+        input: GetLoginProfileRequest,
+    ) -> impl Future<Output = Result<GetLoginProfileResponse, Self::Error>> + Send;
 }
 
 /// `GetPolicy`.
@@ -619,6 +718,16 @@ pub trait ListAccessKeys: IamHandler {
         ctx: &RequestContext,
         input: ListAccessKeysRequest,
     ) -> impl Future<Output = Result<ListAccessKeysResponse, Self::Error>> + Send;
+}
+
+/// `ListAccountAliases`.
+pub trait ListAccountAliases: IamHandler {
+    /// Runs `ListAccountAliases`.
+    fn list_account_aliases(
+        &self,
+        ctx: &RequestContext,
+        input: ListAccountAliasesRequest,
+    ) -> impl Future<Output = Result<ListAccountAliasesResponse, Self::Error>> + Send;
 }
 
 /// `ListAttachedGroupPolicies`.
@@ -921,6 +1030,16 @@ pub trait UpdateAccessKey: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateAccountPasswordPolicy`.
+pub trait UpdateAccountPasswordPolicy: IamHandler {
+    /// Runs `UpdateAccountPasswordPolicy`.
+    fn update_account_password_policy(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAccountPasswordPolicyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateAssumeRolePolicy`.
 pub trait UpdateAssumeRolePolicy: IamHandler {
     /// Runs `UpdateAssumeRolePolicy`.
@@ -938,6 +1057,16 @@ pub trait UpdateGroup: IamHandler {
         &self,
         ctx: &RequestContext,
         input: UpdateGroupRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UpdateLoginProfile`.
+pub trait UpdateLoginProfile: IamHandler {
+    /// Runs `UpdateLoginProfile`.
+    fn update_login_profile(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLoginProfileRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -979,15 +1108,21 @@ pub trait IamApi:
     + AttachGroupPolicy
     + AttachRolePolicy
     + AttachUserPolicy
+    + ChangePassword
     + CreateAccessKey
+    + CreateAccountAlias
     + CreateGroup
+    + CreateLoginProfile
     + CreatePolicy
     + CreatePolicyVersion
     + CreateRole
     + CreateUser
     + DeleteAccessKey
+    + DeleteAccountAlias
+    + DeleteAccountPasswordPolicy
     + DeleteGroup
     + DeleteGroupPolicy
+    + DeleteLoginProfile
     + DeletePolicy
     + DeletePolicyVersion
     + DeleteRole
@@ -1000,8 +1135,11 @@ pub trait IamApi:
     + DetachRolePolicy
     + DetachUserPolicy
     + GetAccessKeyLastUsed
+    + GetAccountPasswordPolicy
+    + GetAccountSummary
     + GetGroup
     + GetGroupPolicy
+    + GetLoginProfile
     + GetPolicy
     + GetPolicyVersion
     + GetRole
@@ -1009,6 +1147,7 @@ pub trait IamApi:
     + GetUser
     + GetUserPolicy
     + ListAccessKeys
+    + ListAccountAliases
     + ListAttachedGroupPolicies
     + ListAttachedRolePolicies
     + ListAttachedUserPolicies
@@ -1039,8 +1178,10 @@ pub trait IamApi:
     + UntagRole
     + UntagUser
     + UpdateAccessKey
+    + UpdateAccountPasswordPolicy
     + UpdateAssumeRolePolicy
     + UpdateGroup
+    + UpdateLoginProfile
     + UpdateRole
     + UpdateRoleDescription
     + UpdateUser
@@ -1053,15 +1194,21 @@ impl<
         + AttachGroupPolicy
         + AttachRolePolicy
         + AttachUserPolicy
+        + ChangePassword
         + CreateAccessKey
+        + CreateAccountAlias
         + CreateGroup
+        + CreateLoginProfile
         + CreatePolicy
         + CreatePolicyVersion
         + CreateRole
         + CreateUser
         + DeleteAccessKey
+        + DeleteAccountAlias
+        + DeleteAccountPasswordPolicy
         + DeleteGroup
         + DeleteGroupPolicy
+        + DeleteLoginProfile
         + DeletePolicy
         + DeletePolicyVersion
         + DeleteRole
@@ -1074,8 +1221,11 @@ impl<
         + DetachRolePolicy
         + DetachUserPolicy
         + GetAccessKeyLastUsed
+        + GetAccountPasswordPolicy
+        + GetAccountSummary
         + GetGroup
         + GetGroupPolicy
+        + GetLoginProfile
         + GetPolicy
         + GetPolicyVersion
         + GetRole
@@ -1083,6 +1233,7 @@ impl<
         + GetUser
         + GetUserPolicy
         + ListAccessKeys
+        + ListAccountAliases
         + ListAttachedGroupPolicies
         + ListAttachedRolePolicies
         + ListAttachedUserPolicies
@@ -1113,8 +1264,10 @@ impl<
         + UntagRole
         + UntagUser
         + UpdateAccessKey
+        + UpdateAccountPasswordPolicy
         + UpdateAssumeRolePolicy
         + UpdateGroup
+        + UpdateLoginProfile
         + UpdateRole
         + UpdateRoleDescription
         + UpdateUser,
@@ -1175,6 +1328,16 @@ impl AttachUserPolicy for DecodeOnly {
     }
 }
 
+impl ChangePassword for DecodeOnly {
+    async fn change_password(
+        &self,
+        _ctx: &RequestContext,
+        _input: ChangePasswordRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ChangePassword"))
+    }
+}
+
 impl CreateAccessKey for DecodeOnly {
     async fn create_access_key(
         &self,
@@ -1185,6 +1348,19 @@ impl CreateAccessKey for DecodeOnly {
     }
 }
 
+impl CreateAccountAlias for DecodeOnly {
+    async fn create_account_alias(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateAccountAliasRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateAccountAlias",
+        ))
+    }
+}
+
 impl CreateGroup for DecodeOnly {
     async fn create_group(
         &self,
@@ -1192,6 +1368,19 @@ impl CreateGroup for DecodeOnly {
         _input: CreateGroupRequest,
     ) -> Result<CreateGroupResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "CreateGroup"))
+    }
+}
+
+impl CreateLoginProfile for DecodeOnly {
+    async fn create_login_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateLoginProfileRequest,
+    ) -> Result<CreateLoginProfileResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateLoginProfile",
+        ))
     }
 }
 
@@ -1248,6 +1437,31 @@ impl DeleteAccessKey for DecodeOnly {
     }
 }
 
+impl DeleteAccountAlias for DecodeOnly {
+    async fn delete_account_alias(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteAccountAliasRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteAccountAlias",
+        ))
+    }
+}
+
+impl DeleteAccountPasswordPolicy for DecodeOnly {
+    async fn delete_account_password_policy(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteAccountPasswordPolicy",
+        ))
+    }
+}
+
 impl DeleteGroup for DecodeOnly {
     async fn delete_group(
         &self,
@@ -1267,6 +1481,19 @@ impl DeleteGroupPolicy for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "DeleteGroupPolicy",
+        ))
+    }
+}
+
+impl DeleteLoginProfile for DecodeOnly {
+    async fn delete_login_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteLoginProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteLoginProfile",
         ))
     }
 }
@@ -1406,6 +1633,30 @@ impl GetAccessKeyLastUsed for DecodeOnly {
     }
 }
 
+impl GetAccountPasswordPolicy for DecodeOnly {
+    async fn get_account_password_policy(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<GetAccountPasswordPolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetAccountPasswordPolicy",
+        ))
+    }
+}
+
+impl GetAccountSummary for DecodeOnly {
+    async fn get_account_summary(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<GetAccountSummaryResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetAccountSummary",
+        ))
+    }
+}
+
 impl GetGroup for DecodeOnly {
     async fn get_group(
         &self,
@@ -1423,6 +1674,16 @@ impl GetGroupPolicy for DecodeOnly {
         _input: GetGroupPolicyRequest,
     ) -> Result<GetGroupPolicyResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetGroupPolicy"))
+    }
+}
+
+impl GetLoginProfile for DecodeOnly {
+    async fn get_login_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetLoginProfileRequest,
+    ) -> Result<GetLoginProfileResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetLoginProfile"))
     }
 }
 
@@ -1493,6 +1754,19 @@ impl ListAccessKeys for DecodeOnly {
         _input: ListAccessKeysRequest,
     ) -> Result<ListAccessKeysResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "ListAccessKeys"))
+    }
+}
+
+impl ListAccountAliases for DecodeOnly {
+    async fn list_account_aliases(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAccountAliasesRequest,
+    ) -> Result<ListAccountAliasesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListAccountAliases",
+        ))
     }
 }
 
@@ -1829,6 +2103,19 @@ impl UpdateAccessKey for DecodeOnly {
     }
 }
 
+impl UpdateAccountPasswordPolicy for DecodeOnly {
+    async fn update_account_password_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateAccountPasswordPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateAccountPasswordPolicy",
+        ))
+    }
+}
+
 impl UpdateAssumeRolePolicy for DecodeOnly {
     async fn update_assume_role_policy(
         &self,
@@ -1849,6 +2136,19 @@ impl UpdateGroup for DecodeOnly {
         _input: UpdateGroupRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "UpdateGroup"))
+    }
+}
+
+impl UpdateLoginProfile for DecodeOnly {
+    async fn update_login_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateLoginProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateLoginProfile",
+        ))
     }
 }
 
@@ -1966,6 +2266,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ChangePassword" => {
+            let spec = QueryOperationSpec {
+                name: "ChangePassword",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: ChangePasswordRequest| {
+                unit(answer(
+                    move || handler.change_password(ctx, i),
+                    move |ok| handler.after_call(ctx, "ChangePassword", ok),
+                ))
+            })
+            .await
+        }
         "CreateAccessKey" => {
             let spec = QueryOperationSpec {
                 name: "CreateAccessKey",
@@ -1981,6 +2296,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "CreateAccountAlias" => {
+            let spec = QueryOperationSpec {
+                name: "CreateAccountAlias",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: CreateAccountAliasRequest| {
+                unit(answer(
+                    move || handler.create_account_alias(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateAccountAlias", ok),
+                ))
+            })
+            .await
+        }
         "CreateGroup" => {
             let spec = QueryOperationSpec {
                 name: "CreateGroup",
@@ -1992,6 +2322,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.create_group(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateGroup", ok),
+                )
+            })
+            .await
+        }
+        "CreateLoginProfile" => {
+            let spec = QueryOperationSpec {
+                name: "CreateLoginProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateLoginProfileResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateLoginProfileRequest| {
+                answer(
+                    move || handler.create_login_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateLoginProfile", ok),
                 )
             })
             .await
@@ -2071,6 +2416,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "DeleteAccountAlias" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteAccountAlias",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteAccountAliasRequest| {
+                unit(answer(
+                    move || handler.delete_account_alias(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteAccountAlias", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteAccountPasswordPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteAccountPasswordPolicy",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                unit(answer(
+                    move || handler.delete_account_password_policy(ctx),
+                    move |ok| handler.after_call(ctx, "DeleteAccountPasswordPolicy", ok),
+                ))
+            })
+            .await
+        }
         "DeleteGroup" => {
             let spec = QueryOperationSpec {
                 name: "DeleteGroup",
@@ -2097,6 +2472,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.delete_group_policy(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteGroupPolicy", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteLoginProfile" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteLoginProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteLoginProfileRequest| {
+                unit(answer(
+                    move || handler.delete_login_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteLoginProfile", ok),
                 ))
             })
             .await
@@ -2291,6 +2681,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GetAccountPasswordPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "GetAccountPasswordPolicy",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetAccountPasswordPolicyResult"),
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                answer(
+                    move || handler.get_account_password_policy(ctx),
+                    move |ok| handler.after_call(ctx, "GetAccountPasswordPolicy", ok),
+                )
+            })
+            .await
+        }
+        "GetAccountSummary" => {
+            let spec = QueryOperationSpec {
+                name: "GetAccountSummary",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetAccountSummaryResult"),
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                answer(
+                    move || handler.get_account_summary(ctx),
+                    move |ok| handler.after_call(ctx, "GetAccountSummary", ok),
+                )
+            })
+            .await
+        }
         "GetGroup" => {
             let spec = QueryOperationSpec {
                 name: "GetGroup",
@@ -2317,6 +2737,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_group_policy(ctx, i),
                     move |ok| handler.after_call(ctx, "GetGroupPolicy", ok),
+                )
+            })
+            .await
+        }
+        "GetLoginProfile" => {
+            let spec = QueryOperationSpec {
+                name: "GetLoginProfile",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetLoginProfileResult"),
+            };
+            invoke_query(spec, env, params, |i: GetLoginProfileRequest| {
+                answer(
+                    move || handler.get_login_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetLoginProfile", ok),
                 )
             })
             .await
@@ -2422,6 +2857,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.list_access_keys(ctx, i),
                     move |ok| handler.after_call(ctx, "ListAccessKeys", ok),
+                )
+            })
+            .await
+        }
+        "ListAccountAliases" => {
+            let spec = QueryOperationSpec {
+                name: "ListAccountAliases",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListAccountAliasesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListAccountAliasesRequest| {
+                answer(
+                    move || handler.list_account_aliases(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListAccountAliases", ok),
                 )
             })
             .await
@@ -2876,6 +3326,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateAccountPasswordPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateAccountPasswordPolicy",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: UpdateAccountPasswordPolicyRequest| {
+                    unit(answer(
+                        move || handler.update_account_password_policy(ctx, i),
+                        move |ok| handler.after_call(ctx, "UpdateAccountPasswordPolicy", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "UpdateAssumeRolePolicy" => {
             let spec = QueryOperationSpec {
                 name: "UpdateAssumeRolePolicy",
@@ -2902,6 +3372,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.update_group(ctx, i),
                     move |ok| handler.after_call(ctx, "UpdateGroup", ok),
+                ))
+            })
+            .await
+        }
+        "UpdateLoginProfile" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateLoginProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UpdateLoginProfileRequest| {
+                unit(answer(
+                    move || handler.update_login_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateLoginProfile", ok),
                 ))
             })
             .await
@@ -2958,21 +3443,15 @@ pub async fn dispatch<H: IamApi>(
         }
         "AddRoleToInstanceProfile" => not_served("AddRoleToInstanceProfile", false),
         "AssociateDelegationRequest" => not_served("AssociateDelegationRequest", false),
-        "ChangePassword" => not_served("ChangePassword", false),
-        "CreateAccountAlias" => not_served("CreateAccountAlias", false),
         "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
         "CreateInstanceProfile" => not_served("CreateInstanceProfile", false),
-        "CreateLoginProfile" => not_served("CreateLoginProfile", false),
         "CreateOpenIDConnectProvider" => not_served("CreateOpenIDConnectProvider", false),
         "CreateSAMLProvider" => not_served("CreateSAMLProvider", false),
         "CreateServiceLinkedRole" => not_served("CreateServiceLinkedRole", false),
         "CreateServiceSpecificCredential" => not_served("CreateServiceSpecificCredential", false),
         "CreateVirtualMFADevice" => not_served("CreateVirtualMFADevice", false),
         "DeactivateMFADevice" => not_served("DeactivateMFADevice", false),
-        "DeleteAccountAlias" => not_served("DeleteAccountAlias", false),
-        "DeleteAccountPasswordPolicy" => not_served("DeleteAccountPasswordPolicy", false),
         "DeleteInstanceProfile" => not_served("DeleteInstanceProfile", false),
-        "DeleteLoginProfile" => not_served("DeleteLoginProfile", false),
         "DeleteOpenIDConnectProvider" => not_served("DeleteOpenIDConnectProvider", false),
         "DeleteSAMLProvider" => not_served("DeleteSAMLProvider", false),
         "DeleteSSHPublicKey" => not_served("DeleteSSHPublicKey", false),
@@ -3004,16 +3483,13 @@ pub async fn dispatch<H: IamApi>(
             not_served("GenerateServiceLastAccessedDetails", false)
         }
         "GetAccountAuthorizationDetails" => not_served("GetAccountAuthorizationDetails", true),
-        "GetAccountPasswordPolicy" => not_served("GetAccountPasswordPolicy", true),
         "GetAccountProperties" => not_served("GetAccountProperties", true),
-        "GetAccountSummary" => not_served("GetAccountSummary", true),
         "GetContextKeysForCustomPolicy" => not_served("GetContextKeysForCustomPolicy", true),
         "GetContextKeysForPrincipalPolicy" => not_served("GetContextKeysForPrincipalPolicy", true),
         "GetCredentialReport" => not_served("GetCredentialReport", true),
         "GetDelegationRequest" => not_served("GetDelegationRequest", true),
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
         "GetInstanceProfile" => not_served("GetInstanceProfile", true),
-        "GetLoginProfile" => not_served("GetLoginProfile", true),
         "GetMFADevice" => not_served("GetMFADevice", true),
         "GetOpenIDConnectProvider" => not_served("GetOpenIDConnectProvider", true),
         "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
@@ -3031,7 +3507,6 @@ pub async fn dispatch<H: IamApi>(
         "GetServiceLinkedRoleDeletionStatus" => {
             not_served("GetServiceLinkedRoleDeletionStatus", true)
         }
-        "ListAccountAliases" => not_served("ListAccountAliases", true),
         "ListDelegationRequests" => not_served("ListDelegationRequests", true),
         "ListInstanceProfileTags" => not_served("ListInstanceProfileTags", true),
         "ListInstanceProfiles" => not_served("ListInstanceProfiles", true),
@@ -3076,9 +3551,7 @@ pub async fn dispatch<H: IamApi>(
         "UntagOpenIDConnectProvider" => not_served("UntagOpenIDConnectProvider", false),
         "UntagSAMLProvider" => not_served("UntagSAMLProvider", false),
         "UntagServerCertificate" => not_served("UntagServerCertificate", false),
-        "UpdateAccountPasswordPolicy" => not_served("UpdateAccountPasswordPolicy", false),
         "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
-        "UpdateLoginProfile" => not_served("UpdateLoginProfile", false),
         "UpdateOpenIDConnectProvider" => not_served("UpdateOpenIDConnectProvider", false),
         "UpdateOpenIDConnectProviderThumbprint" => {
             not_served("UpdateOpenIDConnectProviderThumbprint", false)

@@ -264,6 +264,41 @@ impl fmt::Debug for AttachedPolicy {
     }
 }
 
+/// The `ChangePasswordRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// `NewPassword`. Required.
+    #[serde(
+        rename = "NewPassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_password: Option<String>,
+    /// `OldPassword`. Required.
+    #[serde(
+        rename = "OldPassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub old_password: Option<String>,
+}
+
+impl fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .field(
+                "new_password",
+                &self.new_password.as_ref().map(|_| Redacted),
+            )
+            .field(
+                "old_password",
+                &self.old_password.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
 /// The `CreateAccessKeyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -294,6 +329,27 @@ impl fmt::Debug for CreateAccessKeyResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateAccessKeyResponse")
             .field("access_key", &self.access_key)
+            .finish()
+    }
+}
+
+/// The `CreateAccountAliasRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccountAliasRequest {
+    /// `AccountAlias`. Required.
+    #[serde(
+        rename = "AccountAlias",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_alias: Option<String>,
+}
+
+impl fmt::Debug for CreateAccountAliasRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateAccountAliasRequest")
+            .field("account_alias", &self.account_alias)
             .finish()
     }
 }
@@ -332,6 +388,67 @@ impl fmt::Debug for CreateGroupResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateGroupResponse")
             .field("group", &self.group)
+            .finish()
+    }
+}
+
+/// The `CreateLoginProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLoginProfileRequest {
+    /// `MaxSigninSessionDuration`.
+    #[serde(
+        rename = "MaxSigninSessionDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_signin_session_duration: Option<i32>,
+    /// `Password`.
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// `PasswordResetRequired`.
+    #[serde(
+        rename = "PasswordResetRequired",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_reset_required: Option<bool>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for CreateLoginProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateLoginProfileRequest")
+            .field(
+                "max_signin_session_duration",
+                &self.max_signin_session_duration,
+            )
+            .field("password", &self.password.as_ref().map(|_| Redacted))
+            .field("password_reset_required", &self.password_reset_required)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `CreateLoginProfileResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLoginProfileResponse {
+    /// `LoginProfile`. Required.
+    #[serde(
+        rename = "LoginProfile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_profile: Option<LoginProfile>,
+}
+
+impl fmt::Debug for CreateLoginProfileResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateLoginProfileResponse")
+            .field("login_profile", &self.login_profile)
             .finish()
     }
 }
@@ -615,6 +732,27 @@ impl fmt::Debug for DeleteAccessKeyRequest {
     }
 }
 
+/// The `DeleteAccountAliasRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAccountAliasRequest {
+    /// `AccountAlias`. Required.
+    #[serde(
+        rename = "AccountAlias",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_alias: Option<String>,
+}
+
+impl fmt::Debug for DeleteAccountAliasRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteAccountAliasRequest")
+            .field("account_alias", &self.account_alias)
+            .finish()
+    }
+}
+
 /// The `DeleteGroupPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -653,6 +791,23 @@ impl fmt::Debug for DeleteGroupRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeleteGroupRequest")
             .field("group_name", &self.group_name)
+            .finish()
+    }
+}
+
+/// The `DeleteLoginProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteLoginProfileRequest {
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteLoginProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteLoginProfileRequest")
+            .field("user_name", &self.user_name)
             .finish()
     }
 }
@@ -922,6 +1077,48 @@ impl fmt::Debug for GetAccessKeyLastUsedResponse {
     }
 }
 
+/// The `GetAccountPasswordPolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAccountPasswordPolicyResponse {
+    /// `PasswordPolicy`. Required.
+    #[serde(
+        rename = "PasswordPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_policy: Option<PasswordPolicy>,
+}
+
+impl fmt::Debug for GetAccountPasswordPolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetAccountPasswordPolicyResponse")
+            .field("password_policy", &self.password_policy)
+            .finish()
+    }
+}
+
+/// The `GetAccountSummaryResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAccountSummaryResponse {
+    /// `SummaryMap`.
+    #[serde(
+        rename = "SummaryMap",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub summary_map: Option<BTreeMap<String, i32>>,
+}
+
+impl fmt::Debug for GetAccountSummaryResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetAccountSummaryResponse")
+            .field("summary_map", &self.summary_map)
+            .finish()
+    }
+}
+
 /// The `GetGroupPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1034,6 +1231,44 @@ impl fmt::Debug for GetGroupResponse {
             .field("is_truncated", &self.is_truncated)
             .field("marker", &self.marker)
             .field("users", &self.users)
+            .finish()
+    }
+}
+
+/// The `GetLoginProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetLoginProfileRequest {
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for GetLoginProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetLoginProfileRequest")
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `GetLoginProfileResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetLoginProfileResponse {
+    /// `LoginProfile`. Required.
+    #[serde(
+        rename = "LoginProfile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_profile: Option<LoginProfile>,
+}
+
+impl fmt::Debug for GetLoginProfileResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetLoginProfileResponse")
+            .field("login_profile", &self.login_profile)
             .finish()
     }
 }
@@ -1387,6 +1622,60 @@ impl fmt::Debug for ListAccessKeysResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListAccessKeysResponse")
             .field("access_key_metadata", &self.access_key_metadata)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
+/// The `ListAccountAliasesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAccountAliasesRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+impl fmt::Debug for ListAccountAliasesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAccountAliasesRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .finish()
+    }
+}
+
+/// The `ListAccountAliasesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAccountAliasesResponse {
+    /// `AccountAliases`. Required.
+    #[serde(
+        rename = "AccountAliases",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_aliases: Option<Vec<String>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for ListAccountAliasesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAccountAliasesResponse")
+            .field("account_aliases", &self.account_aliases)
             .field("is_truncated", &self.is_truncated)
             .field("marker", &self.marker)
             .finish()
@@ -2385,6 +2674,152 @@ impl fmt::Debug for ListUsersResponse {
     }
 }
 
+/// The `LoginProfile` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginProfile {
+    /// `CreateDate`. Required.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `MaxSigninSessionDuration`.
+    #[serde(
+        rename = "MaxSigninSessionDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_signin_session_duration: Option<i32>,
+    /// `PasswordResetRequired`.
+    #[serde(
+        rename = "PasswordResetRequired",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_reset_required: Option<bool>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for LoginProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginProfile")
+            .field("create_date", &self.create_date)
+            .field(
+                "max_signin_session_duration",
+                &self.max_signin_session_duration,
+            )
+            .field("password_reset_required", &self.password_reset_required)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `PasswordPolicy` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    /// `AllowUsersToChangePassword`.
+    #[serde(
+        rename = "AllowUsersToChangePassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_users_to_change_password: Option<bool>,
+    /// `ExpirePasswords`.
+    #[serde(
+        rename = "ExpirePasswords",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expire_passwords: Option<bool>,
+    /// `HardExpiry`.
+    #[serde(
+        rename = "HardExpiry",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hard_expiry: Option<bool>,
+    /// `MaxPasswordAge`.
+    #[serde(
+        rename = "MaxPasswordAge",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_password_age: Option<i32>,
+    /// `MinimumPasswordLength`.
+    #[serde(
+        rename = "MinimumPasswordLength",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_password_length: Option<i32>,
+    /// `PasswordReusePrevention`.
+    #[serde(
+        rename = "PasswordReusePrevention",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_reuse_prevention: Option<i32>,
+    /// `RequireLowercaseCharacters`.
+    #[serde(
+        rename = "RequireLowercaseCharacters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_lowercase_characters: Option<bool>,
+    /// `RequireNumbers`.
+    #[serde(
+        rename = "RequireNumbers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_numbers: Option<bool>,
+    /// `RequireSymbols`.
+    #[serde(
+        rename = "RequireSymbols",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_symbols: Option<bool>,
+    /// `RequireUppercaseCharacters`.
+    #[serde(
+        rename = "RequireUppercaseCharacters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_uppercase_characters: Option<bool>,
+}
+
+impl fmt::Debug for PasswordPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordPolicy")
+            .field(
+                "allow_users_to_change_password",
+                &self.allow_users_to_change_password,
+            )
+            .field("expire_passwords", &self.expire_passwords)
+            .field("hard_expiry", &self.hard_expiry)
+            .field("max_password_age", &self.max_password_age)
+            .field("minimum_password_length", &self.minimum_password_length)
+            .field("password_reuse_prevention", &self.password_reuse_prevention)
+            .field(
+                "require_lowercase_characters",
+                &self.require_lowercase_characters,
+            )
+            .field("require_numbers", &self.require_numbers)
+            .field("require_symbols", &self.require_symbols)
+            .field(
+                "require_uppercase_characters",
+                &self.require_uppercase_characters,
+            )
+            .finish()
+    }
+}
+
 /// The `Policy` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3105,6 +3540,100 @@ impl fmt::Debug for UpdateAccessKeyRequest {
     }
 }
 
+/// The `UpdateAccountPasswordPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAccountPasswordPolicyRequest {
+    /// `AllowUsersToChangePassword`.
+    #[serde(
+        rename = "AllowUsersToChangePassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_users_to_change_password: Option<bool>,
+    /// `HardExpiry`.
+    #[serde(
+        rename = "HardExpiry",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hard_expiry: Option<bool>,
+    /// `MaxPasswordAge`.
+    #[serde(
+        rename = "MaxPasswordAge",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_password_age: Option<i32>,
+    /// `MinimumPasswordLength`.
+    #[serde(
+        rename = "MinimumPasswordLength",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_password_length: Option<i32>,
+    /// `PasswordReusePrevention`.
+    #[serde(
+        rename = "PasswordReusePrevention",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_reuse_prevention: Option<i32>,
+    /// `RequireLowercaseCharacters`.
+    #[serde(
+        rename = "RequireLowercaseCharacters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_lowercase_characters: Option<bool>,
+    /// `RequireNumbers`.
+    #[serde(
+        rename = "RequireNumbers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_numbers: Option<bool>,
+    /// `RequireSymbols`.
+    #[serde(
+        rename = "RequireSymbols",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_symbols: Option<bool>,
+    /// `RequireUppercaseCharacters`.
+    #[serde(
+        rename = "RequireUppercaseCharacters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_uppercase_characters: Option<bool>,
+}
+
+impl fmt::Debug for UpdateAccountPasswordPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateAccountPasswordPolicyRequest")
+            .field(
+                "allow_users_to_change_password",
+                &self.allow_users_to_change_password,
+            )
+            .field("hard_expiry", &self.hard_expiry)
+            .field("max_password_age", &self.max_password_age)
+            .field("minimum_password_length", &self.minimum_password_length)
+            .field("password_reuse_prevention", &self.password_reuse_prevention)
+            .field(
+                "require_lowercase_characters",
+                &self.require_lowercase_characters,
+            )
+            .field("require_numbers", &self.require_numbers)
+            .field("require_symbols", &self.require_symbols)
+            .field(
+                "require_uppercase_characters",
+                &self.require_uppercase_characters,
+            )
+            .finish()
+    }
+}
+
 /// The `UpdateAssumeRolePolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3155,6 +3684,57 @@ impl fmt::Debug for UpdateGroupRequest {
             .field("group_name", &self.group_name)
             .field("new_group_name", &self.new_group_name)
             .field("new_path", &self.new_path)
+            .finish()
+    }
+}
+
+/// The `UpdateLoginProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateLoginProfileRequest {
+    /// `MaxSigninSessionDuration`.
+    #[serde(
+        rename = "MaxSigninSessionDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_signin_session_duration: Option<i32>,
+    /// `Password`.
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// `PasswordResetRequired`.
+    #[serde(
+        rename = "PasswordResetRequired",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_reset_required: Option<bool>,
+    /// `ResetMaxSigninSessionDuration`.
+    #[serde(
+        rename = "ResetMaxSigninSessionDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reset_max_signin_session_duration: Option<bool>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UpdateLoginProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateLoginProfileRequest")
+            .field(
+                "max_signin_session_duration",
+                &self.max_signin_session_duration,
+            )
+            .field("password", &self.password.as_ref().map(|_| Redacted))
+            .field("password_reset_required", &self.password_reset_required)
+            .field(
+                "reset_max_signin_session_duration",
+                &self.reset_max_signin_session_duration,
+            )
+            .field("user_name", &self.user_name)
             .finish()
     }
 }

@@ -4,12 +4,15 @@
 //! `attach` and `policy_entities` (attachments), `usage` (who uses a managed policy, from the
 //! entity tables' index by policy); `entity` and `common` are shared helpers.
 
+mod account;
 mod attach;
 mod boundaries;
 mod common;
 mod entity;
 mod inline;
+mod login_profiles;
 mod managed;
+mod password_policy;
 mod policies;
 mod policy_entities;
 mod policy_versions;
