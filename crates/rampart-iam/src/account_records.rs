@@ -117,6 +117,8 @@ impl std::fmt::Debug for MfaDeviceRecord {
 pub struct MfaAssignment {
     pub user_name: String,
     pub user_id: String,
+    pub user_path: String,
+    pub user_created_ms: i64,
     pub enabled_ms: i64,
     pub last_step: i64,
 }

@@ -16,9 +16,11 @@ mod module;
 mod ops;
 pub mod password;
 pub mod policy_index;
+mod qr_png;
 pub mod records;
 mod service;
 pub mod tables;
+pub mod totp;
 
 pub use credentials::{ActiveCredential, Credentials, KeyOwner, NewKey};
 pub use directory::{Directory, DirectoryError, SessionPolicies};

@@ -411,6 +411,55 @@ impl AuditValue for CreateUserResponse {
     }
 }
 
+impl AuditParams for CreateVirtualMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "path", &self.path);
+        put(&mut m, "tags", &self.tags);
+        put(
+            &mut m,
+            "virtualMFADeviceName",
+            &self.virtual_mfa_device_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for CreateVirtualMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateVirtualMFADeviceResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "virtualMFADevice", &self.virtual_mfa_device);
+        m
+    }
+}
+
+impl AuditValue for CreateVirtualMFADeviceResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeactivateMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for DeactivateMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteAccessKeyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -598,6 +647,20 @@ impl AuditValue for DeleteUserRequest {
     }
 }
 
+impl AuditParams for DeleteVirtualMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serialNumber", &self.serial_number);
+        m
+    }
+}
+
+impl AuditValue for DeleteVirtualMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DetachGroupPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -638,6 +701,23 @@ impl AuditParams for DetachUserPolicyRequest {
 }
 
 impl AuditValue for DetachUserPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authenticationCode1", &self.authentication_code1);
+        put(&mut m, "authenticationCode2", &self.authentication_code2);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for EnableMFADeviceRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -787,6 +867,38 @@ impl AuditParams for GetLoginProfileResponse {
 }
 
 impl AuditValue for GetLoginProfileResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for GetMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetMFADeviceResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certifications", &self.certifications);
+        put(&mut m, "enableDate", &self.enable_date);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for GetMFADeviceResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1280,6 +1392,70 @@ impl AuditValue for ListGroupsResponse {
     }
 }
 
+impl AuditParams for ListMFADeviceTagsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "serialNumber", &self.serial_number);
+        m
+    }
+}
+
+impl AuditValue for ListMFADeviceTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListMFADeviceTagsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListMFADeviceTagsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListMFADevicesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ListMFADevicesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListMFADevicesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "mFADevices", &self.mfa_devices);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for ListMFADevicesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListPoliciesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1571,6 +1747,38 @@ impl AuditValue for ListUsersResponse {
     }
 }
 
+impl AuditParams for ListVirtualMFADevicesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "assignmentStatus", &self.assignment_status);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        m
+    }
+}
+
+impl AuditValue for ListVirtualMFADevicesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListVirtualMFADevicesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "virtualMFADevices", &self.virtual_mfa_devices);
+        m
+    }
+}
+
+impl AuditValue for ListVirtualMFADevicesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for LoginProfile {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1591,6 +1799,22 @@ impl AuditParams for LoginProfile {
 }
 
 impl AuditValue for LoginProfile {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for MFADevice {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enableDate", &self.enable_date);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for MFADevice {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1823,6 +2047,23 @@ impl AuditValue for RemoveUserFromGroupRequest {
     }
 }
 
+impl AuditParams for ResyncMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authenticationCode1", &self.authentication_code1);
+        put(&mut m, "authenticationCode2", &self.authentication_code2);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ResyncMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for Role {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1917,6 +2158,21 @@ impl AuditValue for Tag {
     }
 }
 
+impl AuditParams for TagMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TagPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1957,6 +2213,21 @@ impl AuditParams for TagUserRequest {
 }
 
 impl AuditValue for TagUserRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagMFADeviceRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2224,6 +2495,23 @@ impl AuditParams for User {
 }
 
 impl AuditValue for User {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for VirtualMFADevice {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enableDate", &self.enable_date);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "user", &self.user);
+        m
+    }
+}
+
+impl AuditValue for VirtualMFADevice {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -77,6 +77,15 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "CreateVirtualMFADevice" => codec::output_xml_from_json::<CreateVirtualMFADeviceResponse>(
+            "CreateVirtualMFADevice",
+            Some("CreateVirtualMFADeviceResult"),
+            env,
+            output,
+        ),
+        "DeactivateMFADevice" => {
+            codec::output_xml_from_json::<Empty>("DeactivateMFADevice", None, env, output)
+        }
         "DeleteAccessKey" => {
             codec::output_xml_from_json::<Empty>("DeleteAccessKey", None, env, output)
         }
@@ -111,6 +120,9 @@ pub fn output_xml_from_json(
         "DeleteUserPolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteUserPolicy", None, env, output)
         }
+        "DeleteVirtualMFADevice" => {
+            codec::output_xml_from_json::<Empty>("DeleteVirtualMFADevice", None, env, output)
+        }
         "DetachGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("DetachGroupPolicy", None, env, output)
         }
@@ -119,6 +131,9 @@ pub fn output_xml_from_json(
         }
         "DetachUserPolicy" => {
             codec::output_xml_from_json::<Empty>("DetachUserPolicy", None, env, output)
+        }
+        "EnableMFADevice" => {
+            codec::output_xml_from_json::<Empty>("EnableMFADevice", None, env, output)
         }
         "GetAccessKeyLastUsed" => codec::output_xml_from_json::<GetAccessKeyLastUsedResponse>(
             "GetAccessKeyLastUsed",
@@ -155,6 +170,12 @@ pub fn output_xml_from_json(
         "GetLoginProfile" => codec::output_xml_from_json::<GetLoginProfileResponse>(
             "GetLoginProfile",
             Some("GetLoginProfileResult"),
+            env,
+            output,
+        ),
+        "GetMFADevice" => codec::output_xml_from_json::<GetMFADeviceResponse>(
+            "GetMFADevice",
+            Some("GetMFADeviceResult"),
             env,
             output,
         ),
@@ -254,6 +275,18 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListMFADeviceTags" => codec::output_xml_from_json::<ListMFADeviceTagsResponse>(
+            "ListMFADeviceTags",
+            Some("ListMFADeviceTagsResult"),
+            env,
+            output,
+        ),
+        "ListMFADevices" => codec::output_xml_from_json::<ListMFADevicesResponse>(
+            "ListMFADevices",
+            Some("ListMFADevicesResult"),
+            env,
+            output,
+        ),
         "ListPolicies" => codec::output_xml_from_json::<ListPoliciesResponse>(
             "ListPolicies",
             Some("ListPoliciesResult"),
@@ -308,6 +341,12 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListVirtualMFADevices" => codec::output_xml_from_json::<ListVirtualMFADevicesResponse>(
+            "ListVirtualMFADevices",
+            Some("ListVirtualMFADevicesResult"),
+            env,
+            output,
+        ),
         "PutGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("PutGroupPolicy", None, env, output)
         }
@@ -322,12 +361,19 @@ pub fn output_xml_from_json(
         "RemoveUserFromGroup" => {
             codec::output_xml_from_json::<Empty>("RemoveUserFromGroup", None, env, output)
         }
+        "ResyncMFADevice" => {
+            codec::output_xml_from_json::<Empty>("ResyncMFADevice", None, env, output)
+        }
         "SetDefaultPolicyVersion" => {
             codec::output_xml_from_json::<Empty>("SetDefaultPolicyVersion", None, env, output)
         }
+        "TagMFADevice" => codec::output_xml_from_json::<Empty>("TagMFADevice", None, env, output),
         "TagPolicy" => codec::output_xml_from_json::<Empty>("TagPolicy", None, env, output),
         "TagRole" => codec::output_xml_from_json::<Empty>("TagRole", None, env, output),
         "TagUser" => codec::output_xml_from_json::<Empty>("TagUser", None, env, output),
+        "UntagMFADevice" => {
+            codec::output_xml_from_json::<Empty>("UntagMFADevice", None, env, output)
+        }
         "UntagPolicy" => codec::output_xml_from_json::<Empty>("UntagPolicy", None, env, output),
         "UntagRole" => codec::output_xml_from_json::<Empty>("UntagRole", None, env, output),
         "UntagUser" => codec::output_xml_from_json::<Empty>("UntagUser", None, env, output),
@@ -378,6 +424,10 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "CreatePolicyVersion" => codec::input_json_from_form::<CreatePolicyVersionRequest>(form),
         "CreateRole" => codec::input_json_from_form::<CreateRoleRequest>(form),
         "CreateUser" => codec::input_json_from_form::<CreateUserRequest>(form),
+        "CreateVirtualMFADevice" => {
+            codec::input_json_from_form::<CreateVirtualMFADeviceRequest>(form)
+        }
+        "DeactivateMFADevice" => codec::input_json_from_form::<DeactivateMFADeviceRequest>(form),
         "DeleteAccessKey" => codec::input_json_from_form::<DeleteAccessKeyRequest>(form),
         "DeleteAccountAlias" => codec::input_json_from_form::<DeleteAccountAliasRequest>(form),
         "DeleteAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
@@ -396,15 +446,20 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<DeleteUserPermissionsBoundaryRequest>(form)
         }
         "DeleteUserPolicy" => codec::input_json_from_form::<DeleteUserPolicyRequest>(form),
+        "DeleteVirtualMFADevice" => {
+            codec::input_json_from_form::<DeleteVirtualMFADeviceRequest>(form)
+        }
         "DetachGroupPolicy" => codec::input_json_from_form::<DetachGroupPolicyRequest>(form),
         "DetachRolePolicy" => codec::input_json_from_form::<DetachRolePolicyRequest>(form),
         "DetachUserPolicy" => codec::input_json_from_form::<DetachUserPolicyRequest>(form),
+        "EnableMFADevice" => codec::input_json_from_form::<EnableMFADeviceRequest>(form),
         "GetAccessKeyLastUsed" => codec::input_json_from_form::<GetAccessKeyLastUsedRequest>(form),
         "GetAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
         "GetAccountSummary" => codec::input_json_from_form::<Empty>(form),
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),
         "GetLoginProfile" => codec::input_json_from_form::<GetLoginProfileRequest>(form),
+        "GetMFADevice" => codec::input_json_from_form::<GetMFADeviceRequest>(form),
         "GetPolicy" => codec::input_json_from_form::<GetPolicyRequest>(form),
         "GetPolicyVersion" => codec::input_json_from_form::<GetPolicyVersionRequest>(form),
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),
@@ -428,6 +483,8 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListGroupPolicies" => codec::input_json_from_form::<ListGroupPoliciesRequest>(form),
         "ListGroups" => codec::input_json_from_form::<ListGroupsRequest>(form),
         "ListGroupsForUser" => codec::input_json_from_form::<ListGroupsForUserRequest>(form),
+        "ListMFADeviceTags" => codec::input_json_from_form::<ListMFADeviceTagsRequest>(form),
+        "ListMFADevices" => codec::input_json_from_form::<ListMFADevicesRequest>(form),
         "ListPolicies" => codec::input_json_from_form::<ListPoliciesRequest>(form),
         "ListPolicyTags" => codec::input_json_from_form::<ListPolicyTagsRequest>(form),
         "ListPolicyVersions" => codec::input_json_from_form::<ListPolicyVersionsRequest>(form),
@@ -437,6 +494,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListUserPolicies" => codec::input_json_from_form::<ListUserPoliciesRequest>(form),
         "ListUserTags" => codec::input_json_from_form::<ListUserTagsRequest>(form),
         "ListUsers" => codec::input_json_from_form::<ListUsersRequest>(form),
+        "ListVirtualMFADevices" => {
+            codec::input_json_from_form::<ListVirtualMFADevicesRequest>(form)
+        }
         "PutGroupPolicy" => codec::input_json_from_form::<PutGroupPolicyRequest>(form),
         "PutRolePermissionsBoundary" => {
             codec::input_json_from_form::<PutRolePermissionsBoundaryRequest>(form)
@@ -447,12 +507,15 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "PutUserPolicy" => codec::input_json_from_form::<PutUserPolicyRequest>(form),
         "RemoveUserFromGroup" => codec::input_json_from_form::<RemoveUserFromGroupRequest>(form),
+        "ResyncMFADevice" => codec::input_json_from_form::<ResyncMFADeviceRequest>(form),
         "SetDefaultPolicyVersion" => {
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
         }
+        "TagMFADevice" => codec::input_json_from_form::<TagMFADeviceRequest>(form),
         "TagPolicy" => codec::input_json_from_form::<TagPolicyRequest>(form),
         "TagRole" => codec::input_json_from_form::<TagRoleRequest>(form),
         "TagUser" => codec::input_json_from_form::<TagUserRequest>(form),
+        "UntagMFADevice" => codec::input_json_from_form::<UntagMFADeviceRequest>(form),
         "UntagPolicy" => codec::input_json_from_form::<UntagPolicyRequest>(form),
         "UntagRole" => codec::input_json_from_form::<UntagRoleRequest>(form),
         "UntagUser" => codec::input_json_from_form::<UntagUserRequest>(form),

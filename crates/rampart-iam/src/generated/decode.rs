@@ -166,6 +166,30 @@ impl FromQuery for CreateUserRequest {
     }
 }
 
+impl FromQuery for CreateVirtualMFADeviceRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            path: query::string(node.get("Path")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+            virtual_mfa_device_name: query::string(node.get("VirtualMFADeviceName")),
+        })
+    }
+}
+
+impl FromQuery for DeactivateMFADeviceRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            serial_number: query::string(node.get("SerialNumber")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for DeleteAccessKeyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -275,6 +299,14 @@ impl FromQuery for DeleteUserRequest {
     }
 }
 
+impl FromQuery for DeleteVirtualMFADeviceRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            serial_number: query::string(node.get("SerialNumber")),
+        })
+    }
+}
+
 impl FromQuery for DetachGroupPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -297,6 +329,17 @@ impl FromQuery for DetachUserPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             policy_arn: query::string(node.get("PolicyArn")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for EnableMFADeviceRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            authentication_code1: query::string(node.get("AuthenticationCode1")),
+            authentication_code2: query::string(node.get("AuthenticationCode2")),
+            serial_number: query::string(node.get("SerialNumber")),
             user_name: query::string(node.get("UserName")),
         })
     }
@@ -332,6 +375,15 @@ impl FromQuery for GetGroupRequest {
 impl FromQuery for GetLoginProfileRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for GetMFADeviceRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            serial_number: query::string(node.get("SerialNumber")),
             user_name: query::string(node.get("UserName")),
         })
     }
@@ -485,6 +537,26 @@ impl FromQuery for ListGroupsRequest {
     }
 }
 
+impl FromQuery for ListMFADeviceTagsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            serial_number: query::string(node.get("SerialNumber")),
+        })
+    }
+}
+
+impl FromQuery for ListMFADevicesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for ListPoliciesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -583,6 +655,18 @@ impl FromQuery for ListUsersRequest {
     }
 }
 
+impl FromQuery for ListVirtualMFADevicesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            assignment_status: query::enumeration::<AssignmentStatusType>(
+                node.get("AssignmentStatus"),
+            ),
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+        })
+    }
+}
+
 impl FromQuery for PutGroupPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -640,6 +724,17 @@ impl FromQuery for RemoveUserFromGroupRequest {
     }
 }
 
+impl FromQuery for ResyncMFADeviceRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            authentication_code1: query::string(node.get("AuthenticationCode1")),
+            authentication_code2: query::string(node.get("AuthenticationCode2")),
+            serial_number: query::string(node.get("SerialNumber")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for SetDefaultPolicyVersionRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -654,6 +749,20 @@ impl FromQuery for Tag {
         Ok(Self {
             key: query::string(node.get("Key")),
             value: query::string(node.get("Value")),
+        })
+    }
+}
+
+impl FromQuery for TagMFADeviceRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            serial_number: query::string(node.get("SerialNumber")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
         })
     }
 }
@@ -696,6 +805,20 @@ impl FromQuery for TagUserRequest {
                 query::structure::<Tag>,
             )?,
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UntagMFADeviceRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            serial_number: query::string(node.get("SerialNumber")),
+            tag_keys: query::list(
+                node.get("TagKeys"),
+                &query::join(path, "TagKeys"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
         })
     }
 }

@@ -25,6 +25,12 @@ impl XmlValue for PolicyUsageType {
     }
 }
 
+impl XmlValue for AssignmentStatusType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PolicyScopeType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -132,6 +138,12 @@ impl ToXml for CreateUserResponse {
     }
 }
 
+impl ToXml for CreateVirtualMFADeviceResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("VirtualMFADevice", self.virtual_mfa_device.as_ref());
+    }
+}
+
 impl ToXml for GetAccessKeyLastUsedResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("AccessKeyLastUsed", self.access_key_last_used.as_ref());
@@ -188,6 +200,24 @@ impl ToXml for GetGroupResponse {
 impl ToXml for GetLoginProfileResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("LoginProfile", self.login_profile.as_ref());
+    }
+}
+
+impl ToXml for GetMFADeviceResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.certifications {
+            w.start("Certifications");
+            for (key0, val0) in v {
+                w.start("entry");
+                w.element("key", key0);
+                w.element("value", &XmlValue::xml_text(val0));
+                w.end("entry");
+            }
+            w.end("Certifications");
+        }
+        w.scalar("EnableDate", self.enable_date.as_ref());
+        w.scalar("SerialNumber", self.serial_number.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
     }
 }
 
@@ -399,6 +429,38 @@ impl ToXml for ListGroupsResponse {
     }
 }
 
+impl ToXml for ListMFADeviceTagsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ListMFADevicesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        if let Some(v) = &self.mfa_devices {
+            w.start("MFADevices");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("MFADevices");
+        }
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
 impl ToXml for ListPoliciesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("IsTruncated", self.is_truncated.as_ref());
@@ -539,6 +601,22 @@ impl ToXml for ListUsersResponse {
     }
 }
 
+impl ToXml for ListVirtualMFADevicesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.virtual_mfa_devices {
+            w.start("VirtualMFADevices");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("VirtualMFADevices");
+        }
+    }
+}
+
 impl ToXml for LoginProfile {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("CreateDate", self.create_date.as_ref());
@@ -550,6 +628,14 @@ impl ToXml for LoginProfile {
             "PasswordResetRequired",
             self.password_reset_required.as_ref(),
         );
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for MFADevice {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("EnableDate", self.enable_date.as_ref());
+        w.scalar("SerialNumber", self.serial_number.as_ref());
         w.scalar("UserName", self.user_name.as_ref());
     }
 }
@@ -723,5 +809,24 @@ impl ToXml for User {
         }
         w.scalar("UserId", self.user_id.as_ref());
         w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for VirtualMFADevice {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Base32StringSeed", self.base32_string_seed.as_ref());
+        w.scalar("EnableDate", self.enable_date.as_ref());
+        w.scalar("QRCodePNG", self.qr_code_png.as_ref());
+        w.scalar("SerialNumber", self.serial_number.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+        w.structure("User", self.user.as_ref());
     }
 }

@@ -236,6 +236,82 @@ impl AuditValue for PolicyUsageType {
     }
 }
 
+/// The `assignmentStatusType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AssignmentStatusType {
+    /// `Assigned`
+    Assigned,
+    /// `Unassigned`
+    Unassigned,
+    /// `Any`
+    Any,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AssignmentStatusType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["Assigned", "Unassigned", "Any"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[Assigned, Unassigned, Any]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Assigned => "Assigned",
+            Self::Unassigned => "Unassigned",
+            Self::Any => "Any",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AssignmentStatusType {
+    fn from(s: &str) -> Self {
+        match s {
+            "Assigned" => Self::Assigned,
+            "Unassigned" => Self::Unassigned,
+            "Any" => Self::Any,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AssignmentStatusType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AssignmentStatusType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AssignmentStatusType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AssignmentStatusType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AssignmentStatusType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `policyScopeType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicyScopeType {

@@ -24,6 +24,11 @@ pub fn entity_temporarily_unmodifiable_exception(message: impl Into<String>) -> 
     ServiceError::new("EntityTemporarilyUnmodifiable", 409, message)
 }
 
+/// `InvalidAuthenticationCodeException`: code `InvalidAuthenticationCode` (HTTP 403).
+pub fn invalid_authentication_code_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidAuthenticationCode", 403, message)
+}
+
 /// `InvalidInputException`: code `InvalidInput` (HTTP 400).
 pub fn invalid_input_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidInput", 400, message)

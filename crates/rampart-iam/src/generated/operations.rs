@@ -210,6 +210,8 @@ pub const SERVED: &[&str] = &[
     "CreatePolicyVersion",
     "CreateRole",
     "CreateUser",
+    "CreateVirtualMFADevice",
+    "DeactivateMFADevice",
     "DeleteAccessKey",
     "DeleteAccountAlias",
     "DeleteAccountPasswordPolicy",
@@ -224,15 +226,18 @@ pub const SERVED: &[&str] = &[
     "DeleteUser",
     "DeleteUserPermissionsBoundary",
     "DeleteUserPolicy",
+    "DeleteVirtualMFADevice",
     "DetachGroupPolicy",
     "DetachRolePolicy",
     "DetachUserPolicy",
+    "EnableMFADevice",
     "GetAccessKeyLastUsed",
     "GetAccountPasswordPolicy",
     "GetAccountSummary",
     "GetGroup",
     "GetGroupPolicy",
     "GetLoginProfile",
+    "GetMFADevice",
     "GetPolicy",
     "GetPolicyVersion",
     "GetRole",
@@ -248,6 +253,8 @@ pub const SERVED: &[&str] = &[
     "ListGroupPolicies",
     "ListGroups",
     "ListGroupsForUser",
+    "ListMFADeviceTags",
+    "ListMFADevices",
     "ListPolicies",
     "ListPolicyTags",
     "ListPolicyVersions",
@@ -257,16 +264,20 @@ pub const SERVED: &[&str] = &[
     "ListUserPolicies",
     "ListUserTags",
     "ListUsers",
+    "ListVirtualMFADevices",
     "PutGroupPolicy",
     "PutRolePermissionsBoundary",
     "PutRolePolicy",
     "PutUserPermissionsBoundary",
     "PutUserPolicy",
     "RemoveUserFromGroup",
+    "ResyncMFADevice",
     "SetDefaultPolicyVersion",
+    "TagMFADevice",
     "TagPolicy",
     "TagRole",
     "TagUser",
+    "UntagMFADevice",
     "UntagPolicy",
     "UntagRole",
     "UntagUser",
@@ -423,6 +434,26 @@ pub trait CreateUser: IamHandler {
     ) -> impl Future<Output = Result<CreateUserResponse, Self::Error>> + Send;
 }
 
+/// `CreateVirtualMFADevice`.
+pub trait CreateVirtualMFADevice: IamHandler {
+    /// Runs `CreateVirtualMFADevice`.
+    fn create_virtual_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: CreateVirtualMFADeviceRequest,
+    ) -> impl Future<Output = Result<CreateVirtualMFADeviceResponse, Self::Error>> + Send;
+}
+
+/// `DeactivateMFADevice`.
+pub trait DeactivateMFADevice: IamHandler {
+    /// Runs `DeactivateMFADevice`.
+    fn deactivate_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: DeactivateMFADeviceRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteAccessKey`.
 pub trait DeleteAccessKey: IamHandler {
     /// Runs `DeleteAccessKey`.
@@ -562,6 +593,16 @@ pub trait DeleteUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `DeleteVirtualMFADevice`.
+pub trait DeleteVirtualMFADevice: IamHandler {
+    /// Runs `DeleteVirtualMFADevice`.
+    fn delete_virtual_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteVirtualMFADeviceRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DetachGroupPolicy`.
 pub trait DetachGroupPolicy: IamHandler {
     /// Runs `DetachGroupPolicy`.
@@ -589,6 +630,16 @@ pub trait DetachUserPolicy: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DetachUserPolicyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `EnableMFADevice`.
+pub trait EnableMFADevice: IamHandler {
+    /// Runs `EnableMFADevice`.
+    fn enable_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: EnableMFADeviceRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -648,6 +699,16 @@ pub trait GetLoginProfile: IamHandler {
         ctx: &RequestContext,
         input: GetLoginProfileRequest,
     ) -> impl Future<Output = Result<GetLoginProfileResponse, Self::Error>> + Send;
+}
+
+/// `GetMFADevice`.
+pub trait GetMFADevice: IamHandler {
+    /// Runs `GetMFADevice`.
+    fn get_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: GetMFADeviceRequest,
+    ) -> impl Future<Output = Result<GetMFADeviceResponse, Self::Error>> + Send;
 }
 
 /// `GetPolicy`.
@@ -800,6 +861,26 @@ pub trait ListGroupsForUser: IamHandler {
     ) -> impl Future<Output = Result<ListGroupsForUserResponse, Self::Error>> + Send;
 }
 
+/// `ListMFADeviceTags`.
+pub trait ListMFADeviceTags: IamHandler {
+    /// Runs `ListMFADeviceTags`.
+    fn list_mfa_device_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListMFADeviceTagsRequest,
+    ) -> impl Future<Output = Result<ListMFADeviceTagsResponse, Self::Error>> + Send;
+}
+
+/// `ListMFADevices`.
+pub trait ListMFADevices: IamHandler {
+    /// Runs `ListMFADevices`.
+    fn list_mfa_devices(
+        &self,
+        ctx: &RequestContext,
+        input: ListMFADevicesRequest,
+    ) -> impl Future<Output = Result<ListMFADevicesResponse, Self::Error>> + Send;
+}
+
 /// `ListPolicies`.
 pub trait ListPolicies: IamHandler {
     /// Runs `ListPolicies`.
@@ -890,6 +971,16 @@ pub trait ListUsers: IamHandler {
     ) -> impl Future<Output = Result<ListUsersResponse, Self::Error>> + Send;
 }
 
+/// `ListVirtualMFADevices`.
+pub trait ListVirtualMFADevices: IamHandler {
+    /// Runs `ListVirtualMFADevices`.
+    fn list_virtual_mfa_devices(
+        &self,
+        ctx: &RequestContext,
+        input: ListVirtualMFADevicesRequest,
+    ) -> impl Future<Output = Result<ListVirtualMFADevicesResponse, Self::Error>> + Send;
+}
+
 /// `PutGroupPolicy`.
 pub trait PutGroupPolicy: IamHandler {
     /// Runs `PutGroupPolicy`.
@@ -950,6 +1041,16 @@ pub trait RemoveUserFromGroup: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `ResyncMFADevice`.
+pub trait ResyncMFADevice: IamHandler {
+    /// Runs `ResyncMFADevice`.
+    fn resync_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: ResyncMFADeviceRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `SetDefaultPolicyVersion`.
 pub trait SetDefaultPolicyVersion: IamHandler {
     /// Runs `SetDefaultPolicyVersion`.
@@ -957,6 +1058,16 @@ pub trait SetDefaultPolicyVersion: IamHandler {
         &self,
         ctx: &RequestContext,
         input: SetDefaultPolicyVersionRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `TagMFADevice`.
+pub trait TagMFADevice: IamHandler {
+    /// Runs `TagMFADevice`.
+    fn tag_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: TagMFADeviceRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -987,6 +1098,16 @@ pub trait TagUser: IamHandler {
         &self,
         ctx: &RequestContext,
         input: TagUserRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UntagMFADevice`.
+pub trait UntagMFADevice: IamHandler {
+    /// Runs `UntagMFADevice`.
+    fn untag_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: UntagMFADeviceRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -1117,6 +1238,8 @@ pub trait IamApi:
     + CreatePolicyVersion
     + CreateRole
     + CreateUser
+    + CreateVirtualMFADevice
+    + DeactivateMFADevice
     + DeleteAccessKey
     + DeleteAccountAlias
     + DeleteAccountPasswordPolicy
@@ -1131,15 +1254,18 @@ pub trait IamApi:
     + DeleteUser
     + DeleteUserPermissionsBoundary
     + DeleteUserPolicy
+    + DeleteVirtualMFADevice
     + DetachGroupPolicy
     + DetachRolePolicy
     + DetachUserPolicy
+    + EnableMFADevice
     + GetAccessKeyLastUsed
     + GetAccountPasswordPolicy
     + GetAccountSummary
     + GetGroup
     + GetGroupPolicy
     + GetLoginProfile
+    + GetMFADevice
     + GetPolicy
     + GetPolicyVersion
     + GetRole
@@ -1155,6 +1281,8 @@ pub trait IamApi:
     + ListGroupPolicies
     + ListGroups
     + ListGroupsForUser
+    + ListMFADeviceTags
+    + ListMFADevices
     + ListPolicies
     + ListPolicyTags
     + ListPolicyVersions
@@ -1164,16 +1292,20 @@ pub trait IamApi:
     + ListUserPolicies
     + ListUserTags
     + ListUsers
+    + ListVirtualMFADevices
     + PutGroupPolicy
     + PutRolePermissionsBoundary
     + PutRolePolicy
     + PutUserPermissionsBoundary
     + PutUserPolicy
     + RemoveUserFromGroup
+    + ResyncMFADevice
     + SetDefaultPolicyVersion
+    + TagMFADevice
     + TagPolicy
     + TagRole
     + TagUser
+    + UntagMFADevice
     + UntagPolicy
     + UntagRole
     + UntagUser
@@ -1203,6 +1335,8 @@ impl<
         + CreatePolicyVersion
         + CreateRole
         + CreateUser
+        + CreateVirtualMFADevice
+        + DeactivateMFADevice
         + DeleteAccessKey
         + DeleteAccountAlias
         + DeleteAccountPasswordPolicy
@@ -1217,15 +1351,18 @@ impl<
         + DeleteUser
         + DeleteUserPermissionsBoundary
         + DeleteUserPolicy
+        + DeleteVirtualMFADevice
         + DetachGroupPolicy
         + DetachRolePolicy
         + DetachUserPolicy
+        + EnableMFADevice
         + GetAccessKeyLastUsed
         + GetAccountPasswordPolicy
         + GetAccountSummary
         + GetGroup
         + GetGroupPolicy
         + GetLoginProfile
+        + GetMFADevice
         + GetPolicy
         + GetPolicyVersion
         + GetRole
@@ -1241,6 +1378,8 @@ impl<
         + ListGroupPolicies
         + ListGroups
         + ListGroupsForUser
+        + ListMFADeviceTags
+        + ListMFADevices
         + ListPolicies
         + ListPolicyTags
         + ListPolicyVersions
@@ -1250,16 +1389,20 @@ impl<
         + ListUserPolicies
         + ListUserTags
         + ListUsers
+        + ListVirtualMFADevices
         + PutGroupPolicy
         + PutRolePermissionsBoundary
         + PutRolePolicy
         + PutUserPermissionsBoundary
         + PutUserPolicy
         + RemoveUserFromGroup
+        + ResyncMFADevice
         + SetDefaultPolicyVersion
+        + TagMFADevice
         + TagPolicy
         + TagRole
         + TagUser
+        + UntagMFADevice
         + UntagPolicy
         + UntagRole
         + UntagUser
@@ -1427,6 +1570,32 @@ impl CreateUser for DecodeOnly {
     }
 }
 
+impl CreateVirtualMFADevice for DecodeOnly {
+    async fn create_virtual_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateVirtualMFADeviceRequest,
+    ) -> Result<CreateVirtualMFADeviceResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateVirtualMFADevice",
+        ))
+    }
+}
+
+impl DeactivateMFADevice for DecodeOnly {
+    async fn deactivate_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeactivateMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeactivateMFADevice",
+        ))
+    }
+}
+
 impl DeleteAccessKey for DecodeOnly {
     async fn delete_access_key(
         &self,
@@ -1587,6 +1756,19 @@ impl DeleteUserPolicy for DecodeOnly {
     }
 }
 
+impl DeleteVirtualMFADevice for DecodeOnly {
+    async fn delete_virtual_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteVirtualMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteVirtualMFADevice",
+        ))
+    }
+}
+
 impl DetachGroupPolicy for DecodeOnly {
     async fn detach_group_policy(
         &self,
@@ -1617,6 +1799,16 @@ impl DetachUserPolicy for DecodeOnly {
         _input: DetachUserPolicyRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "DetachUserPolicy"))
+    }
+}
+
+impl EnableMFADevice for DecodeOnly {
+    async fn enable_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "EnableMFADevice"))
     }
 }
 
@@ -1684,6 +1876,16 @@ impl GetLoginProfile for DecodeOnly {
         _input: GetLoginProfileRequest,
     ) -> Result<GetLoginProfileResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetLoginProfile"))
+    }
+}
+
+impl GetMFADevice for DecodeOnly {
+    async fn get_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetMFADeviceRequest,
+    ) -> Result<GetMFADeviceResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetMFADevice"))
     }
 }
 
@@ -1858,6 +2060,29 @@ impl ListGroupsForUser for DecodeOnly {
     }
 }
 
+impl ListMFADeviceTags for DecodeOnly {
+    async fn list_mfa_device_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListMFADeviceTagsRequest,
+    ) -> Result<ListMFADeviceTagsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListMFADeviceTags",
+        ))
+    }
+}
+
+impl ListMFADevices for DecodeOnly {
+    async fn list_mfa_devices(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListMFADevicesRequest,
+    ) -> Result<ListMFADevicesResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListMFADevices"))
+    }
+}
+
 impl ListPolicies for DecodeOnly {
     async fn list_policies(
         &self,
@@ -1951,6 +2176,19 @@ impl ListUsers for DecodeOnly {
     }
 }
 
+impl ListVirtualMFADevices for DecodeOnly {
+    async fn list_virtual_mfa_devices(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListVirtualMFADevicesRequest,
+    ) -> Result<ListVirtualMFADevicesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListVirtualMFADevices",
+        ))
+    }
+}
+
 impl PutGroupPolicy for DecodeOnly {
     async fn put_group_policy(
         &self,
@@ -2020,6 +2258,16 @@ impl RemoveUserFromGroup for DecodeOnly {
     }
 }
 
+impl ResyncMFADevice for DecodeOnly {
+    async fn resync_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: ResyncMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ResyncMFADevice"))
+    }
+}
+
 impl SetDefaultPolicyVersion for DecodeOnly {
     async fn set_default_policy_version(
         &self,
@@ -2030,6 +2278,16 @@ impl SetDefaultPolicyVersion for DecodeOnly {
             super::SERVICE_ID,
             "SetDefaultPolicyVersion",
         ))
+    }
+}
+
+impl TagMFADevice for DecodeOnly {
+    async fn tag_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "TagMFADevice"))
     }
 }
 
@@ -2060,6 +2318,16 @@ impl TagUser for DecodeOnly {
         _input: TagUserRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "TagUser"))
+    }
+}
+
+impl UntagMFADevice for DecodeOnly {
+    async fn untag_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "UntagMFADevice"))
     }
 }
 
@@ -2401,6 +2669,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "CreateVirtualMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "CreateVirtualMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateVirtualMFADeviceResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateVirtualMFADeviceRequest| {
+                answer(
+                    move || handler.create_virtual_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateVirtualMFADevice", ok),
+                )
+            })
+            .await
+        }
+        "DeactivateMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "DeactivateMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeactivateMFADeviceRequest| {
+                unit(answer(
+                    move || handler.deactivate_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeactivateMFADevice", ok),
+                ))
+            })
+            .await
+        }
         "DeleteAccessKey" => {
             let spec = QueryOperationSpec {
                 name: "DeleteAccessKey",
@@ -2621,6 +2919,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "DeleteVirtualMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteVirtualMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteVirtualMFADeviceRequest| {
+                unit(answer(
+                    move || handler.delete_virtual_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteVirtualMFADevice", ok),
+                ))
+            })
+            .await
+        }
         "DetachGroupPolicy" => {
             let spec = QueryOperationSpec {
                 name: "DetachGroupPolicy",
@@ -2662,6 +2975,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.detach_user_policy(ctx, i),
                     move |ok| handler.after_call(ctx, "DetachUserPolicy", ok),
+                ))
+            })
+            .await
+        }
+        "EnableMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "EnableMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: EnableMFADeviceRequest| {
+                unit(answer(
+                    move || handler.enable_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "EnableMFADevice", ok),
                 ))
             })
             .await
@@ -2752,6 +3080,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_login_profile(ctx, i),
                     move |ok| handler.after_call(ctx, "GetLoginProfile", ok),
+                )
+            })
+            .await
+        }
+        "GetMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "GetMFADevice",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetMFADeviceResult"),
+            };
+            invoke_query(spec, env, params, |i: GetMFADeviceRequest| {
+                answer(
+                    move || handler.get_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetMFADevice", ok),
                 )
             })
             .await
@@ -2981,6 +3324,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ListMFADeviceTags" => {
+            let spec = QueryOperationSpec {
+                name: "ListMFADeviceTags",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListMFADeviceTagsResult"),
+            };
+            invoke_query(spec, env, params, |i: ListMFADeviceTagsRequest| {
+                answer(
+                    move || handler.list_mfa_device_tags(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListMFADeviceTags", ok),
+                )
+            })
+            .await
+        }
+        "ListMFADevices" => {
+            let spec = QueryOperationSpec {
+                name: "ListMFADevices",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListMFADevicesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListMFADevicesRequest| {
+                answer(
+                    move || handler.list_mfa_devices(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListMFADevices", ok),
+                )
+            })
+            .await
+        }
         "ListPolicies" => {
             let spec = QueryOperationSpec {
                 name: "ListPolicies",
@@ -3116,6 +3489,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ListVirtualMFADevices" => {
+            let spec = QueryOperationSpec {
+                name: "ListVirtualMFADevices",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListVirtualMFADevicesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListVirtualMFADevicesRequest| {
+                answer(
+                    move || handler.list_virtual_mfa_devices(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListVirtualMFADevices", ok),
+                )
+            })
+            .await
+        }
         "PutGroupPolicy" => {
             let spec = QueryOperationSpec {
                 name: "PutGroupPolicy",
@@ -3206,6 +3594,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ResyncMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "ResyncMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: ResyncMFADeviceRequest| {
+                unit(answer(
+                    move || handler.resync_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "ResyncMFADevice", ok),
+                ))
+            })
+            .await
+        }
         "SetDefaultPolicyVersion" => {
             let spec = QueryOperationSpec {
                 name: "SetDefaultPolicyVersion",
@@ -3217,6 +3620,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.set_default_policy_version(ctx, i),
                     move |ok| handler.after_call(ctx, "SetDefaultPolicyVersion", ok),
+                ))
+            })
+            .await
+        }
+        "TagMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "TagMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: TagMFADeviceRequest| {
+                unit(answer(
+                    move || handler.tag_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagMFADevice", ok),
                 ))
             })
             .await
@@ -3262,6 +3680,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.tag_user(ctx, i),
                     move |ok| handler.after_call(ctx, "TagUser", ok),
+                ))
+            })
+            .await
+        }
+        "UntagMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "UntagMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UntagMFADeviceRequest| {
+                unit(answer(
+                    move || handler.untag_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagMFADevice", ok),
                 ))
             })
             .await
@@ -3449,8 +3882,6 @@ pub async fn dispatch<H: IamApi>(
         "CreateSAMLProvider" => not_served("CreateSAMLProvider", false),
         "CreateServiceLinkedRole" => not_served("CreateServiceLinkedRole", false),
         "CreateServiceSpecificCredential" => not_served("CreateServiceSpecificCredential", false),
-        "CreateVirtualMFADevice" => not_served("CreateVirtualMFADevice", false),
-        "DeactivateMFADevice" => not_served("DeactivateMFADevice", false),
         "DeleteInstanceProfile" => not_served("DeleteInstanceProfile", false),
         "DeleteOpenIDConnectProvider" => not_served("DeleteOpenIDConnectProvider", false),
         "DeleteSAMLProvider" => not_served("DeleteSAMLProvider", false),
@@ -3459,7 +3890,6 @@ pub async fn dispatch<H: IamApi>(
         "DeleteServiceLinkedRole" => not_served("DeleteServiceLinkedRole", false),
         "DeleteServiceSpecificCredential" => not_served("DeleteServiceSpecificCredential", false),
         "DeleteSigningCertificate" => not_served("DeleteSigningCertificate", false),
-        "DeleteVirtualMFADevice" => not_served("DeleteVirtualMFADevice", false),
         "DisableOrganizationsRootCredentialsManagement" => {
             not_served("DisableOrganizationsRootCredentialsManagement", false)
         }
@@ -3467,7 +3897,6 @@ pub async fn dispatch<H: IamApi>(
         "DisableOutboundWebIdentityFederation" => {
             not_served("DisableOutboundWebIdentityFederation", false)
         }
-        "EnableMFADevice" => not_served("EnableMFADevice", false),
         "EnableOrganizationsRootCredentialsManagement" => {
             not_served("EnableOrganizationsRootCredentialsManagement", false)
         }
@@ -3490,7 +3919,6 @@ pub async fn dispatch<H: IamApi>(
         "GetDelegationRequest" => not_served("GetDelegationRequest", true),
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
         "GetInstanceProfile" => not_served("GetInstanceProfile", true),
-        "GetMFADevice" => not_served("GetMFADevice", true),
         "GetOpenIDConnectProvider" => not_served("GetOpenIDConnectProvider", true),
         "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
         "GetOutboundWebIdentityFederationInfo" => {
@@ -3511,8 +3939,6 @@ pub async fn dispatch<H: IamApi>(
         "ListInstanceProfileTags" => not_served("ListInstanceProfileTags", true),
         "ListInstanceProfiles" => not_served("ListInstanceProfiles", true),
         "ListInstanceProfilesForRole" => not_served("ListInstanceProfilesForRole", true),
-        "ListMFADeviceTags" => not_served("ListMFADeviceTags", true),
-        "ListMFADevices" => not_served("ListMFADevices", true),
         "ListOpenIDConnectProviderTags" => not_served("ListOpenIDConnectProviderTags", true),
         "ListOpenIDConnectProviders" => not_served("ListOpenIDConnectProviders", true),
         "ListOrganizationsFeatures" => not_served("ListOrganizationsFeatures", true),
@@ -3526,7 +3952,6 @@ pub async fn dispatch<H: IamApi>(
         "ListServerCertificates" => not_served("ListServerCertificates", true),
         "ListServiceSpecificCredentials" => not_served("ListServiceSpecificCredentials", true),
         "ListSigningCertificates" => not_served("ListSigningCertificates", true),
-        "ListVirtualMFADevices" => not_served("ListVirtualMFADevices", true),
         "PutAccountProperties" => not_served("PutAccountProperties", false),
         "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
         "RemoveClientIDFromOpenIDConnectProvider" => {
@@ -3534,7 +3959,6 @@ pub async fn dispatch<H: IamApi>(
         }
         "RemoveRoleFromInstanceProfile" => not_served("RemoveRoleFromInstanceProfile", false),
         "ResetServiceSpecificCredential" => not_served("ResetServiceSpecificCredential", false),
-        "ResyncMFADevice" => not_served("ResyncMFADevice", false),
         "SendDelegationToken" => not_served("SendDelegationToken", false),
         "SetSecurityTokenServicePreferences" => {
             not_served("SetSecurityTokenServicePreferences", false)
@@ -3542,12 +3966,10 @@ pub async fn dispatch<H: IamApi>(
         "SimulateCustomPolicy" => not_served("SimulateCustomPolicy", true),
         "SimulatePrincipalPolicy" => not_served("SimulatePrincipalPolicy", true),
         "TagInstanceProfile" => not_served("TagInstanceProfile", false),
-        "TagMFADevice" => not_served("TagMFADevice", false),
         "TagOpenIDConnectProvider" => not_served("TagOpenIDConnectProvider", false),
         "TagSAMLProvider" => not_served("TagSAMLProvider", false),
         "TagServerCertificate" => not_served("TagServerCertificate", false),
         "UntagInstanceProfile" => not_served("UntagInstanceProfile", false),
-        "UntagMFADevice" => not_served("UntagMFADevice", false),
         "UntagOpenIDConnectProvider" => not_served("UntagOpenIDConnectProvider", false),
         "UntagSAMLProvider" => not_served("UntagSAMLProvider", false),
         "UntagServerCertificate" => not_served("UntagServerCertificate", false),

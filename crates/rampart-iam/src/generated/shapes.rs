@@ -707,6 +707,81 @@ impl fmt::Debug for CreateUserResponse {
     }
 }
 
+/// The `CreateVirtualMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVirtualMFADeviceRequest {
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `VirtualMFADeviceName`. Required.
+    #[serde(
+        rename = "VirtualMFADeviceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_mfa_device_name: Option<String>,
+}
+
+impl fmt::Debug for CreateVirtualMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateVirtualMFADeviceRequest")
+            .field("path", &self.path)
+            .field("tags", &self.tags)
+            .field("virtual_mfa_device_name", &self.virtual_mfa_device_name)
+            .finish()
+    }
+}
+
+/// The `CreateVirtualMFADeviceResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVirtualMFADeviceResponse {
+    /// `VirtualMFADevice`. Required.
+    #[serde(
+        rename = "VirtualMFADevice",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_mfa_device: Option<VirtualMFADevice>,
+}
+
+impl fmt::Debug for CreateVirtualMFADeviceResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateVirtualMFADeviceResponse")
+            .field("virtual_mfa_device", &self.virtual_mfa_device)
+            .finish()
+    }
+}
+
+/// The `DeactivateMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeactivateMFADeviceRequest {
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for DeactivateMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeactivateMFADeviceRequest")
+            .field("serial_number", &self.serial_number)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `DeleteAccessKeyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -968,6 +1043,27 @@ impl fmt::Debug for DeleteUserRequest {
     }
 }
 
+/// The `DeleteVirtualMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteVirtualMFADeviceRequest {
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+}
+
+impl fmt::Debug for DeleteVirtualMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteVirtualMFADeviceRequest")
+            .field("serial_number", &self.serial_number)
+            .finish()
+    }
+}
+
 /// The `DetachGroupPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1026,6 +1122,47 @@ impl fmt::Debug for DetachUserPolicyRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DetachUserPolicyRequest")
             .field("policy_arn", &self.policy_arn)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `EnableMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableMFADeviceRequest {
+    /// `AuthenticationCode1`. Required.
+    #[serde(
+        rename = "AuthenticationCode1",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_code1: Option<String>,
+    /// `AuthenticationCode2`. Required.
+    #[serde(
+        rename = "AuthenticationCode2",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_code2: Option<String>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for EnableMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableMFADeviceRequest")
+            .field("authentication_code1", &self.authentication_code1)
+            .field("authentication_code2", &self.authentication_code2)
+            .field("serial_number", &self.serial_number)
             .field("user_name", &self.user_name)
             .finish()
     }
@@ -1269,6 +1406,72 @@ impl fmt::Debug for GetLoginProfileResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetLoginProfileResponse")
             .field("login_profile", &self.login_profile)
+            .finish()
+    }
+}
+
+/// The `GetMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetMFADeviceRequest {
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for GetMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetMFADeviceRequest")
+            .field("serial_number", &self.serial_number)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `GetMFADeviceResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetMFADeviceResponse {
+    /// `Certifications`.
+    #[serde(
+        rename = "Certifications",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certifications: Option<BTreeMap<String, String>>,
+    /// `EnableDate`.
+    #[serde(
+        rename = "EnableDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_date: Option<Timestamp>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for GetMFADeviceResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetMFADeviceResponse")
+            .field("certifications", &self.certifications)
+            .field("enable_date", &self.enable_date)
+            .field("serial_number", &self.serial_number)
+            .field("user_name", &self.user_name)
             .finish()
     }
 }
@@ -2148,6 +2351,122 @@ impl fmt::Debug for ListGroupsResponse {
     }
 }
 
+/// The `ListMFADeviceTagsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListMFADeviceTagsRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+}
+
+impl fmt::Debug for ListMFADeviceTagsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListMFADeviceTagsRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("serial_number", &self.serial_number)
+            .finish()
+    }
+}
+
+/// The `ListMFADeviceTagsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListMFADeviceTagsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListMFADeviceTagsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListMFADeviceTagsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListMFADevicesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListMFADevicesRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ListMFADevicesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListMFADevicesRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ListMFADevicesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListMFADevicesResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `MFADevices`. Required.
+    #[serde(
+        rename = "MFADevices",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mfa_devices: Option<Vec<MFADevice>>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for ListMFADevicesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListMFADevicesResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("mfa_devices", &self.mfa_devices)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
 /// The `ListPoliciesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2674,6 +2993,68 @@ impl fmt::Debug for ListUsersResponse {
     }
 }
 
+/// The `ListVirtualMFADevicesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListVirtualMFADevicesRequest {
+    /// `AssignmentStatus`.
+    #[serde(
+        rename = "AssignmentStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assignment_status: Option<AssignmentStatusType>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+impl fmt::Debug for ListVirtualMFADevicesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListVirtualMFADevicesRequest")
+            .field("assignment_status", &self.assignment_status)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .finish()
+    }
+}
+
+/// The `ListVirtualMFADevicesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListVirtualMFADevicesResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `VirtualMFADevices`. Required.
+    #[serde(
+        rename = "VirtualMFADevices",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_mfa_devices: Option<Vec<VirtualMFADevice>>,
+}
+
+impl fmt::Debug for ListVirtualMFADevicesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListVirtualMFADevicesResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("virtual_mfa_devices", &self.virtual_mfa_devices)
+            .finish()
+    }
+}
+
 /// The `LoginProfile` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2713,6 +3094,39 @@ impl fmt::Debug for LoginProfile {
                 &self.max_signin_session_duration,
             )
             .field("password_reset_required", &self.password_reset_required)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `MFADevice` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MFADevice {
+    /// `EnableDate`. Required.
+    #[serde(
+        rename = "EnableDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_date: Option<Timestamp>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for MFADevice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MFADevice")
+            .field("enable_date", &self.enable_date)
+            .field("serial_number", &self.serial_number)
             .field("user_name", &self.user_name)
             .finish()
     }
@@ -3186,6 +3600,47 @@ impl fmt::Debug for RemoveUserFromGroupRequest {
     }
 }
 
+/// The `ResyncMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResyncMFADeviceRequest {
+    /// `AuthenticationCode1`. Required.
+    #[serde(
+        rename = "AuthenticationCode1",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_code1: Option<String>,
+    /// `AuthenticationCode2`. Required.
+    #[serde(
+        rename = "AuthenticationCode2",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_code2: Option<String>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ResyncMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResyncMFADeviceRequest")
+            .field("authentication_code1", &self.authentication_code1)
+            .field("authentication_code2", &self.authentication_code2)
+            .field("serial_number", &self.serial_number)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `Role` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3385,6 +3840,31 @@ impl fmt::Debug for Tag {
     }
 }
 
+/// The `TagMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagMFADeviceRequest {
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagMFADeviceRequest")
+            .field("serial_number", &self.serial_number)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `TagPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3444,6 +3924,31 @@ impl fmt::Debug for TagUserRequest {
         f.debug_struct("TagUserRequest")
             .field("tags", &self.tags)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UntagMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagMFADeviceRequest {
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagMFADeviceRequest")
+            .field("serial_number", &self.serial_number)
+            .field("tag_keys", &self.tag_keys)
             .finish()
     }
 }
@@ -3929,6 +4434,58 @@ impl fmt::Debug for User {
             .field("tags", &self.tags)
             .field("user_id", &self.user_id)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `VirtualMFADevice` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VirtualMFADevice {
+    /// `Base32StringSeed`.
+    #[serde(
+        rename = "Base32StringSeed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub base32_string_seed: Option<Blob>,
+    /// `EnableDate`.
+    #[serde(
+        rename = "EnableDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_date: Option<Timestamp>,
+    /// `QRCodePNG`.
+    #[serde(rename = "QRCodePNG", default, skip_serializing_if = "Option::is_none")]
+    pub qr_code_png: Option<Blob>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `User`.
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+}
+
+impl fmt::Debug for VirtualMFADevice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VirtualMFADevice")
+            .field(
+                "base32_string_seed",
+                &self.base32_string_seed.as_ref().map(|_| Redacted),
+            )
+            .field("enable_date", &self.enable_date)
+            .field("qr_code_png", &self.qr_code_png.as_ref().map(|_| Redacted))
+            .field("serial_number", &self.serial_number)
+            .field("tags", &self.tags)
+            .field("user", &self.user)
             .finish()
     }
 }

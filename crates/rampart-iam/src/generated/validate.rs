@@ -300,6 +300,46 @@ impl Validate for CreateUserRequest {
 
 impl ConstraintValue for CreateUserRequest {}
 
+impl Validate for CreateVirtualMFADeviceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "path", false);
+        if let Some(v) = &self.path {
+            check_path_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "virtualMFADeviceName", false);
+        match &self.virtual_mfa_device_name {
+            Some(v) => {
+                check_virtual_mfa_device_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateVirtualMFADeviceRequest {}
+
+impl Validate for DeactivateMFADeviceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serialNumber", false);
+        match &self.serial_number {
+            Some(v) => {
+                check_serial_number_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_existing_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for DeactivateMFADeviceRequest {}
+
 impl Validate for DeleteAccessKeyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "accessKeyId", false);
@@ -511,6 +551,20 @@ impl Validate for DeleteUserRequest {
 
 impl ConstraintValue for DeleteUserRequest {}
 
+impl Validate for DeleteVirtualMFADeviceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serialNumber", false);
+        match &self.serial_number {
+            Some(v) => {
+                check_serial_number_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteVirtualMFADeviceRequest {}
+
 impl Validate for DetachGroupPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "groupName", false);
@@ -573,6 +627,41 @@ impl Validate for DetachUserPolicyRequest {
 }
 
 impl ConstraintValue for DetachUserPolicyRequest {}
+
+impl Validate for EnableMFADeviceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authenticationCode1", false);
+        match &self.authentication_code1 {
+            Some(v) => {
+                check_authentication_code_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "authenticationCode2", false);
+        match &self.authentication_code2 {
+            Some(v) => {
+                check_authentication_code_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "serialNumber", false);
+        match &self.serial_number {
+            Some(v) => {
+                check_serial_number_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        match &self.user_name {
+            Some(v) => {
+                check_existing_user_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for EnableMFADeviceRequest {}
 
 fn check_entity_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EntityType) {
     errs.enum_value(f, v.as_str(), v.is_known(), EntityType::VALUE_SET);
@@ -645,6 +734,24 @@ impl Validate for GetLoginProfileRequest {
 }
 
 impl ConstraintValue for GetLoginProfileRequest {}
+
+impl Validate for GetMFADeviceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serialNumber", false);
+        match &self.serial_number {
+            Some(v) => {
+                check_serial_number_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetMFADeviceRequest {}
 
 impl Validate for GetPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -957,6 +1064,47 @@ impl Validate for ListGroupsRequest {
 
 impl ConstraintValue for ListGroupsRequest {}
 
+impl Validate for ListMFADeviceTagsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "serialNumber", false);
+        match &self.serial_number {
+            Some(v) => {
+                check_serial_number_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListMFADeviceTagsRequest {}
+
+impl Validate for ListMFADevicesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_existing_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListMFADevicesRequest {}
+
 impl Validate for ListPoliciesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "marker", false);
@@ -1154,6 +1302,25 @@ impl Validate for ListUsersRequest {
 
 impl ConstraintValue for ListUsersRequest {}
 
+impl Validate for ListVirtualMFADevicesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "assignmentStatus", false);
+        if let Some(v) = &self.assignment_status {
+            check_assignment_status_type(errs, &f, v);
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListVirtualMFADevicesRequest {}
+
 fn check_policy_usage_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &PolicyUsageType) {
     errs.enum_value(f, v.as_str(), v.is_known(), PolicyUsageType::VALUE_SET);
 }
@@ -1305,6 +1472,41 @@ impl Validate for RemoveUserFromGroupRequest {
 
 impl ConstraintValue for RemoveUserFromGroupRequest {}
 
+impl Validate for ResyncMFADeviceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authenticationCode1", false);
+        match &self.authentication_code1 {
+            Some(v) => {
+                check_authentication_code_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "authenticationCode2", false);
+        match &self.authentication_code2 {
+            Some(v) => {
+                check_authentication_code_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "serialNumber", false);
+        match &self.serial_number {
+            Some(v) => {
+                check_serial_number_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        match &self.user_name {
+            Some(v) => {
+                check_existing_user_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ResyncMFADeviceRequest {}
+
 impl Validate for SetDefaultPolicyVersionRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "policyArn", false);
@@ -1346,6 +1548,27 @@ impl Validate for Tag {
 }
 
 impl ConstraintValue for Tag {}
+
+impl Validate for TagMFADeviceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serialNumber", false);
+        match &self.serial_number {
+            Some(v) => {
+                check_serial_number_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        match &self.tags {
+            Some(v) => {
+                check_tag_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for TagMFADeviceRequest {}
 
 impl Validate for TagPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1409,6 +1632,27 @@ impl Validate for TagUserRequest {
 }
 
 impl ConstraintValue for TagUserRequest {}
+
+impl Validate for UntagMFADeviceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serialNumber", false);
+        match &self.serial_number {
+            Some(v) => {
+                check_serial_number_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tagKeys", false);
+        match &self.tag_keys {
+            Some(v) => {
+                check_tag_key_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UntagMFADeviceRequest {}
 
 impl Validate for UntagPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1669,6 +1913,22 @@ fn check_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(20), Some(2048));
 }
 
+fn check_assignment_status_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &AssignmentStatusType,
+) {
+    errs.enum_value(f, v.as_str(), v.is_known(), AssignmentStatusType::VALUE_SET);
+}
+
+static RE_AUTHENTICATION_CODE_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9]]+)\\z").ok());
+
+fn check_authentication_code_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(6), Some(6));
+    errs.pattern(f, v, RE_AUTHENTICATION_CODE_TYPE.as_ref(), "[\\d]+");
+}
+
 static RE_EXISTING_USER_NAME_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
 
@@ -1836,6 +2096,14 @@ fn check_role_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.pattern(f, v, RE_ROLE_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
 }
 
+static RE_SERIAL_NUMBER_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=/:,.@-]+)\\z").ok());
+
+fn check_serial_number_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(9), Some(256));
+    errs.pattern(f, v, RE_SERIAL_NUMBER_TYPE.as_ref(), "[\\w+=/:,.@-]+");
+}
+
 fn check_status_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &StatusType) {
     errs.enum_value(f, v.as_str(), v.is_known(), StatusType::VALUE_SET);
 }
@@ -1890,4 +2158,12 @@ static RE_USER_NAME_TYPE: LazyLock<Option<Regex>> =
 fn check_user_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(64));
     errs.pattern(f, v, RE_USER_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
+}
+
+static RE_VIRTUAL_MFA_DEVICE_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
+
+fn check_virtual_mfa_device_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), None);
+    errs.pattern(f, v, RE_VIRTUAL_MFA_DEVICE_NAME.as_ref(), "[\\w+=,.@-]+");
 }

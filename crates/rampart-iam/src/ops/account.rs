@@ -229,6 +229,8 @@ impl IamService {
         let root_keys = root_keys
             .iter()
             .any(|(_, k)| k.account == account && k.user_name.is_none());
+        let devices = self.devices(account).await?;
+        let in_use = devices.iter().filter(|d| d.user.is_some()).count();
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         Ok(vec![
             ("Users", count(users)),
@@ -241,8 +243,8 @@ impl IamService {
             ("AccountPasswordPresent", 0),
             ("AccountSigningCertificatesPresent", 0),
             ("InstanceProfiles", 0),
-            ("MFADevices", 0),
-            ("MFADevicesInUse", 0),
+            ("MFADevices", count(devices.len())),
+            ("MFADevicesInUse", count(in_use)),
             ("Providers", 0),
             ("ServerCertificates", 0),
         ])

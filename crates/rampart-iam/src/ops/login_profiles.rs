@@ -205,14 +205,15 @@ impl IamService {
         tables.login_profiles.get(&row).await.map_err(store_failure)
     }
 
-    /// `DeleteConflict` while `user` still has a login profile (DeleteUser's rule).
+    /// `DeleteConflict` while `user` still has a login profile or an enabled MFA device
+    /// (DeleteUser's rules).
     pub(crate) async fn credential_conflicts(&self, user: &UserRecord) -> Result<(), ServiceError> {
         if self.profile_of(user).await?.is_some() {
             return Err(errors::delete_conflict_exception(
                 "Cannot delete entity, must delete login profile first.",
             ));
         }
-        Ok(())
+        self.mfa_conflicts(user).await
     }
 
     /// `PasswordPolicyViolation` unless `password` meets the account's policy.

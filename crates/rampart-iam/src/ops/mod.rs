@@ -12,6 +12,8 @@ mod entity;
 mod inline;
 mod login_profiles;
 mod managed;
+mod mfa;
+mod mfa_assign;
 mod password_policy;
 mod policies;
 mod policy_entities;
