@@ -151,6 +151,8 @@ const IAM_SERVED: &[&str] = &[
     "DeleteRole",
     "DeleteRolePermissionsBoundary",
     "DeleteRolePolicy",
+    "DeleteSSHPublicKey",
+    "DeleteSigningCertificate",
     "DeleteUser",
     "DeleteUserPermissionsBoundary",
     "DeleteUserPolicy",
@@ -170,6 +172,7 @@ const IAM_SERVED: &[&str] = &[
     "GetPolicyVersion",
     "GetRole",
     "GetRolePolicy",
+    "GetSSHPublicKey",
     "GetUser",
     "GetUserPolicy",
     "ListAccessKeys",
@@ -189,6 +192,8 @@ const IAM_SERVED: &[&str] = &[
     "ListRolePolicies",
     "ListRoleTags",
     "ListRoles",
+    "ListSSHPublicKeys",
+    "ListSigningCertificates",
     "ListUserPolicies",
     "ListUserTags",
     "ListUsers",
@@ -216,7 +221,11 @@ const IAM_SERVED: &[&str] = &[
     "UpdateLoginProfile",
     "UpdateRole",
     "UpdateRoleDescription",
+    "UpdateSSHPublicKey",
+    "UpdateSigningCertificate",
     "UpdateUser",
+    "UploadSSHPublicKey",
+    "UploadSigningCertificate",
 ];
 
 /// The S3 operations `rampart-conformance` checks against botocore. Not PutObject: it shares

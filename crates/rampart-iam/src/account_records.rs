@@ -122,3 +122,35 @@ pub struct MfaAssignment {
     pub enabled_ms: i64,
     pub last_step: i64,
 }
+
+/// A signing certificate of an IAM user. Row: `<account>/<user id>/<certificate id>`
+/// (`iam_signing_certificates`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningCertificateRecord {
+    pub account: String,
+    pub user_id: String,
+    pub certificate_id: String,
+    /// The PEM body as uploaded.
+    pub body: String,
+    /// Hex SHA-256 of the DER certificate (duplicates are refused).
+    pub der_sha256: String,
+    pub status: crate::records::KeyStatus,
+    pub uploaded_ms: i64,
+}
+
+/// An SSH public key of an IAM user. Row: `<account>/<user id>/<key id>`
+/// (`iam_ssh_public_keys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SshPublicKeyRecord {
+    pub account: String,
+    pub user_id: String,
+    pub key_id: String,
+    /// The key in OpenSSH form (`ssh-rsa AAAA...`).
+    pub ssh_body: String,
+    /// The key in PEM form (SubjectPublicKeyInfo).
+    pub pem_body: String,
+    /// MD5 of the SSH wire form, colon-separated hex.
+    pub fingerprint: String,
+    pub status: crate::records::KeyStatus,
+    pub uploaded_ms: i64,
+}

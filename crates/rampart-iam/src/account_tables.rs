@@ -1,7 +1,11 @@
-//! The tables of account settings, aliases, login profiles and virtual MFA devices (records in
+//! The tables of account settings, aliases, login profiles, virtual MFA devices, signing
+//! certificates and SSH public keys (records in
 //! `account_records.rs`), and their row keys.
 
-use crate::account_records::{AccountSettings, AliasClaim, LoginProfileRecord, MfaDeviceRecord};
+use crate::account_records::{
+    AccountSettings, AliasClaim, LoginProfileRecord, MfaDeviceRecord, SigningCertificateRecord,
+    SshPublicKeyRecord,
+};
 use rampart_store::{Store, Table};
 
 /// Per-account settings: password policy and alias. Row: the account id.
@@ -12,6 +16,15 @@ pub const ACCOUNT_ALIASES: &str = "iam_account_aliases";
 pub const LOGIN_PROFILES: &str = "iam_login_profiles";
 /// Virtual MFA devices. Row: `<account>/<lower-case name>`.
 pub const MFA_DEVICES: &str = "iam_mfa_devices";
+/// Signing certificates. Row: `<account>/<user id>/<certificate id>`.
+pub const SIGNING_CERTIFICATES: &str = "iam_signing_certificates";
+/// SSH public keys. Row: `<account>/<user id>/<key id>`.
+pub const SSH_PUBLIC_KEYS: &str = "iam_ssh_public_keys";
+
+/// Prefix of the rows of one user's credentials (`<account>/<user id>/`).
+pub fn user_prefix(account: &str, user_id: &str) -> String {
+    format!("{account}/{user_id}/")
+}
 
 /// Row key of a user's login profile.
 pub fn login_profile_row(account: &str, user_id: &str) -> String {
@@ -24,6 +37,8 @@ pub struct AccountTables {
     pub aliases: Table<AliasClaim>,
     pub login_profiles: Table<LoginProfileRecord>,
     pub mfa_devices: Table<MfaDeviceRecord>,
+    pub signing_certificates: Table<SigningCertificateRecord>,
+    pub ssh_public_keys: Table<SshPublicKeyRecord>,
 }
 
 impl AccountTables {
@@ -34,6 +49,8 @@ impl AccountTables {
             aliases: Table::new(store.clone(), ACCOUNT_ALIASES),
             login_profiles: Table::new(store.clone(), LOGIN_PROFILES),
             mfa_devices: Table::new(store.clone(), MFA_DEVICES),
+            signing_certificates: Table::new(store.clone(), SIGNING_CERTIFICATES),
+            ssh_public_keys: Table::new(store.clone(), SSH_PUBLIC_KEYS),
         }
     }
 }

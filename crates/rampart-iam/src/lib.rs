@@ -1,6 +1,9 @@
 //! AWS Identity and Access Management (IAM) over the AWS query protocol: users, groups,
 //! roles, access keys, inline and managed policies (with versions), permissions boundaries and
-//! tags, stored through `rampart-store`; and the identity [`Directory`] the authenticator and
+//! tags, the account password policy and alias, login profiles (Argon2id hashes, `password`),
+//! virtual MFA devices (RFC 6238 TOTP in `totp`, seeds sealed, the QR code PNG from
+//! `qr_png`) and the account summary, stored through `rampart-store`; and the identity
+//! [`Directory`] the authenticator and
 //! every service use to learn who a caller is and which compiled policies bind it. The wire
 //! layer is generated from botocore's model; actions of the model not
 //! served answer `UnsupportedOperation` naming them, without their parameters being read.
@@ -19,6 +22,7 @@ pub mod policy_index;
 mod qr_png;
 pub mod records;
 mod service;
+pub mod ssh_keys;
 pub mod tables;
 pub mod totp;
 

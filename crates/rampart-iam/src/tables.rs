@@ -54,6 +54,8 @@ pub const ALL: &[&str] = &[
     crate::account_tables::ACCOUNT_ALIASES,
     crate::account_tables::LOGIN_PROFILES,
     crate::account_tables::MFA_DEVICES,
+    crate::account_tables::SIGNING_CERTIFICATES,
+    crate::account_tables::SSH_PUBLIC_KEYS,
 ];
 
 /// Row key of a user, group, role or managed policy: `<account>/<lower-case name>`.

@@ -43,7 +43,7 @@ impl Timed {
     async fn call(&self, action: &str, params: &str) -> Result<String, ServiceError> {
         let form = format!("Action={action}&Version=2010-05-08&{params}");
         let node = QueryNode::parse_form(form.as_bytes());
-        let invocation = dispatch(&self.iam, &self.root, action, &node).await;
+        let invocation = Box::pin(dispatch(&self.iam, &self.root, action, &node)).await;
         invocation.result.map(|b| String::from_utf8(b).unwrap())
     }
 

@@ -604,6 +604,36 @@ impl AuditValue for DeleteRoleRequest {
     }
 }
 
+impl AuditParams for DeleteSSHPublicKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKeyId", &self.ssh_public_key_id);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteSSHPublicKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteSigningCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateId", &self.certificate_id);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteSigningCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteUserPermissionsBoundaryRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1015,6 +1045,36 @@ impl AuditParams for GetRoleResponse {
 }
 
 impl AuditValue for GetRoleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetSSHPublicKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "encoding", &self.encoding);
+        put(&mut m, "sSHPublicKeyId", &self.ssh_public_key_id);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for GetSSHPublicKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetSSHPublicKeyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKey", &self.ssh_public_key);
+        m
+    }
+}
+
+impl AuditValue for GetSSHPublicKeyResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1651,6 +1711,70 @@ impl AuditValue for ListRolesResponse {
     }
 }
 
+impl AuditParams for ListSSHPublicKeysRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ListSSHPublicKeysRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSSHPublicKeysResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "sSHPublicKeys", &self.ssh_public_keys);
+        m
+    }
+}
+
+impl AuditValue for ListSSHPublicKeysResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSigningCertificatesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ListSigningCertificatesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSigningCertificatesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificates", &self.certificates);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for ListSigningCertificatesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListUserPoliciesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2113,6 +2237,42 @@ impl AuditValue for RoleLastUsed {
     }
 }
 
+impl AuditParams for SSHPublicKey {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "fingerprint", &self.fingerprint);
+        put(&mut m, "sSHPublicKeyBody", &self.ssh_public_key_body);
+        put(&mut m, "sSHPublicKeyId", &self.ssh_public_key_id);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "uploadDate", &self.upload_date);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for SSHPublicKey {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SSHPublicKeyMetadata {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKeyId", &self.ssh_public_key_id);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "uploadDate", &self.upload_date);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for SSHPublicKeyMetadata {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for SetDefaultPolicyVersionRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2123,6 +2283,24 @@ impl AuditParams for SetDefaultPolicyVersionRequest {
 }
 
 impl AuditValue for SetDefaultPolicyVersionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SigningCertificate {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateBody", &self.certificate_body);
+        put(&mut m, "certificateId", &self.certificate_id);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "uploadDate", &self.upload_date);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for SigningCertificate {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2463,6 +2641,38 @@ impl AuditValue for UpdateRoleResponse {
     }
 }
 
+impl AuditParams for UpdateSSHPublicKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKeyId", &self.ssh_public_key_id);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UpdateSSHPublicKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateSigningCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateId", &self.certificate_id);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UpdateSigningCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UpdateUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2474,6 +2684,64 @@ impl AuditParams for UpdateUserRequest {
 }
 
 impl AuditValue for UpdateUserRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadSSHPublicKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKeyBody", &self.ssh_public_key_body);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UploadSSHPublicKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadSSHPublicKeyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKey", &self.ssh_public_key);
+        m
+    }
+}
+
+impl AuditValue for UploadSSHPublicKeyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadSigningCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateBody", &self.certificate_body);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UploadSigningCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadSigningCertificateResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificate", &self.certificate);
+        m
+    }
+}
+
+impl AuditValue for UploadSigningCertificateResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -113,6 +113,12 @@ pub fn output_xml_from_json(
         "DeleteRolePolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteRolePolicy", None, env, output)
         }
+        "DeleteSSHPublicKey" => {
+            codec::output_xml_from_json::<Empty>("DeleteSSHPublicKey", None, env, output)
+        }
+        "DeleteSigningCertificate" => {
+            codec::output_xml_from_json::<Empty>("DeleteSigningCertificate", None, env, output)
+        }
         "DeleteUser" => codec::output_xml_from_json::<Empty>("DeleteUser", None, env, output),
         "DeleteUserPermissionsBoundary" => {
             codec::output_xml_from_json::<Empty>("DeleteUserPermissionsBoundary", None, env, output)
@@ -200,6 +206,12 @@ pub fn output_xml_from_json(
         "GetRolePolicy" => codec::output_xml_from_json::<GetRolePolicyResponse>(
             "GetRolePolicy",
             Some("GetRolePolicyResult"),
+            env,
+            output,
+        ),
+        "GetSSHPublicKey" => codec::output_xml_from_json::<GetSSHPublicKeyResponse>(
+            "GetSSHPublicKey",
+            Some("GetSSHPublicKeyResult"),
             env,
             output,
         ),
@@ -323,6 +335,20 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListSSHPublicKeys" => codec::output_xml_from_json::<ListSSHPublicKeysResponse>(
+            "ListSSHPublicKeys",
+            Some("ListSSHPublicKeysResult"),
+            env,
+            output,
+        ),
+        "ListSigningCertificates" => {
+            codec::output_xml_from_json::<ListSigningCertificatesResponse>(
+                "ListSigningCertificates",
+                Some("ListSigningCertificatesResult"),
+                env,
+                output,
+            )
+        }
         "ListUserPolicies" => codec::output_xml_from_json::<ListUserPoliciesResponse>(
             "ListUserPolicies",
             Some("ListUserPoliciesResult"),
@@ -402,7 +428,27 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "UpdateSSHPublicKey" => {
+            codec::output_xml_from_json::<Empty>("UpdateSSHPublicKey", None, env, output)
+        }
+        "UpdateSigningCertificate" => {
+            codec::output_xml_from_json::<Empty>("UpdateSigningCertificate", None, env, output)
+        }
         "UpdateUser" => codec::output_xml_from_json::<Empty>("UpdateUser", None, env, output),
+        "UploadSSHPublicKey" => codec::output_xml_from_json::<UploadSSHPublicKeyResponse>(
+            "UploadSSHPublicKey",
+            Some("UploadSSHPublicKeyResult"),
+            env,
+            output,
+        ),
+        "UploadSigningCertificate" => {
+            codec::output_xml_from_json::<UploadSigningCertificateResponse>(
+                "UploadSigningCertificate",
+                Some("UploadSigningCertificateResult"),
+                env,
+                output,
+            )
+        }
         _ => return None,
     })
 }
@@ -441,6 +487,10 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<DeleteRolePermissionsBoundaryRequest>(form)
         }
         "DeleteRolePolicy" => codec::input_json_from_form::<DeleteRolePolicyRequest>(form),
+        "DeleteSSHPublicKey" => codec::input_json_from_form::<DeleteSSHPublicKeyRequest>(form),
+        "DeleteSigningCertificate" => {
+            codec::input_json_from_form::<DeleteSigningCertificateRequest>(form)
+        }
         "DeleteUser" => codec::input_json_from_form::<DeleteUserRequest>(form),
         "DeleteUserPermissionsBoundary" => {
             codec::input_json_from_form::<DeleteUserPermissionsBoundaryRequest>(form)
@@ -464,6 +514,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetPolicyVersion" => codec::input_json_from_form::<GetPolicyVersionRequest>(form),
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),
         "GetRolePolicy" => codec::input_json_from_form::<GetRolePolicyRequest>(form),
+        "GetSSHPublicKey" => codec::input_json_from_form::<GetSSHPublicKeyRequest>(form),
         "GetUser" => codec::input_json_from_form::<GetUserRequest>(form),
         "GetUserPolicy" => codec::input_json_from_form::<GetUserPolicyRequest>(form),
         "ListAccessKeys" => codec::input_json_from_form::<ListAccessKeysRequest>(form),
@@ -491,6 +542,10 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListRolePolicies" => codec::input_json_from_form::<ListRolePoliciesRequest>(form),
         "ListRoleTags" => codec::input_json_from_form::<ListRoleTagsRequest>(form),
         "ListRoles" => codec::input_json_from_form::<ListRolesRequest>(form),
+        "ListSSHPublicKeys" => codec::input_json_from_form::<ListSSHPublicKeysRequest>(form),
+        "ListSigningCertificates" => {
+            codec::input_json_from_form::<ListSigningCertificatesRequest>(form)
+        }
         "ListUserPolicies" => codec::input_json_from_form::<ListUserPoliciesRequest>(form),
         "ListUserTags" => codec::input_json_from_form::<ListUserTagsRequest>(form),
         "ListUsers" => codec::input_json_from_form::<ListUsersRequest>(form),
@@ -532,7 +587,15 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "UpdateRoleDescription" => {
             codec::input_json_from_form::<UpdateRoleDescriptionRequest>(form)
         }
+        "UpdateSSHPublicKey" => codec::input_json_from_form::<UpdateSSHPublicKeyRequest>(form),
+        "UpdateSigningCertificate" => {
+            codec::input_json_from_form::<UpdateSigningCertificateRequest>(form)
+        }
         "UpdateUser" => codec::input_json_from_form::<UpdateUserRequest>(form),
+        "UploadSSHPublicKey" => codec::input_json_from_form::<UploadSSHPublicKeyRequest>(form),
+        "UploadSigningCertificate" => {
+            codec::input_json_from_form::<UploadSigningCertificateRequest>(form)
+        }
         _ => return None,
     })
 }

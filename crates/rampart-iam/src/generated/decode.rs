@@ -274,6 +274,24 @@ impl FromQuery for DeleteRoleRequest {
     }
 }
 
+impl FromQuery for DeleteSSHPublicKeyRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            ssh_public_key_id: query::string(node.get("SSHPublicKeyId")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteSigningCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            certificate_id: query::string(node.get("CertificateId")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for DeleteUserPermissionsBoundaryRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -419,6 +437,16 @@ impl FromQuery for GetRoleRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for GetSSHPublicKeyRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            encoding: query::enumeration::<EncodingType>(node.get("Encoding")),
+            ssh_public_key_id: query::string(node.get("SSHPublicKeyId")),
+            user_name: query::string(node.get("UserName")),
         })
     }
 }
@@ -621,6 +649,26 @@ impl FromQuery for ListRolesRequest {
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
             path_prefix: query::string(node.get("PathPrefix")),
+        })
+    }
+}
+
+impl FromQuery for ListSSHPublicKeysRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for ListSigningCertificatesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            user_name: query::string(node.get("UserName")),
         })
     }
 }
@@ -985,11 +1033,49 @@ impl FromQuery for UpdateRoleRequest {
     }
 }
 
+impl FromQuery for UpdateSSHPublicKeyRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            ssh_public_key_id: query::string(node.get("SSHPublicKeyId")),
+            status: query::enumeration::<StatusType>(node.get("Status")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UpdateSigningCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            certificate_id: query::string(node.get("CertificateId")),
+            status: query::enumeration::<StatusType>(node.get("Status")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for UpdateUserRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             new_path: query::string(node.get("NewPath")),
             new_user_name: query::string(node.get("NewUserName")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UploadSSHPublicKeyRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            ssh_public_key_body: query::string(node.get("SSHPublicKeyBody")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UploadSigningCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            certificate_body: query::string(node.get("CertificateBody")),
             user_name: query::string(node.get("UserName")),
         })
     }

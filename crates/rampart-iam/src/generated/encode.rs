@@ -31,6 +31,12 @@ impl XmlValue for AssignmentStatusType {
     }
 }
 
+impl XmlValue for EncodingType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PolicyScopeType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -244,6 +250,12 @@ impl ToXml for GetRolePolicyResponse {
 impl ToXml for GetRoleResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("Role", self.role.as_ref());
+    }
+}
+
+impl ToXml for GetSSHPublicKeyResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("SSHPublicKey", self.ssh_public_key.as_ref());
     }
 }
 
@@ -555,6 +567,38 @@ impl ToXml for ListRolesResponse {
     }
 }
 
+impl ToXml for ListSSHPublicKeysResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.ssh_public_keys {
+            w.start("SSHPublicKeys");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("SSHPublicKeys");
+        }
+    }
+}
+
+impl ToXml for ListSigningCertificatesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.certificates {
+            w.start("Certificates");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Certificates");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
 impl ToXml for ListUserPoliciesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("IsTruncated", self.is_truncated.as_ref());
@@ -767,6 +811,36 @@ impl ToXml for RoleLastUsed {
     }
 }
 
+impl ToXml for SSHPublicKey {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Fingerprint", self.fingerprint.as_ref());
+        w.scalar("SSHPublicKeyBody", self.ssh_public_key_body.as_ref());
+        w.scalar("SSHPublicKeyId", self.ssh_public_key_id.as_ref());
+        w.scalar("Status", self.status.as_ref());
+        w.scalar("UploadDate", self.upload_date.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for SSHPublicKeyMetadata {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("SSHPublicKeyId", self.ssh_public_key_id.as_ref());
+        w.scalar("Status", self.status.as_ref());
+        w.scalar("UploadDate", self.upload_date.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for SigningCertificate {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CertificateBody", self.certificate_body.as_ref());
+        w.scalar("CertificateId", self.certificate_id.as_ref());
+        w.scalar("Status", self.status.as_ref());
+        w.scalar("UploadDate", self.upload_date.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
 impl ToXml for SourceRoleTemplate {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("TemplateArn", self.template_arn.as_ref());
@@ -789,6 +863,18 @@ impl ToXml for UpdateRoleDescriptionResponse {
 
 impl ToXml for UpdateRoleResponse {
     fn write_xml(&self, _w: &mut XmlWriter) {}
+}
+
+impl ToXml for UploadSSHPublicKeyResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("SSHPublicKey", self.ssh_public_key.as_ref());
+    }
+}
+
+impl ToXml for UploadSigningCertificateResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("Certificate", self.certificate.as_ref());
+    }
 }
 
 impl ToXml for User {

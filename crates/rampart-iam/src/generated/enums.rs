@@ -312,6 +312,78 @@ impl AuditValue for AssignmentStatusType {
     }
 }
 
+/// The `encodingType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EncodingType {
+    /// `SSH`
+    Ssh,
+    /// `PEM`
+    Pem,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl EncodingType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["SSH", "PEM"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[SSH, PEM]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ssh => "SSH",
+            Self::Pem => "PEM",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for EncodingType {
+    fn from(s: &str) -> Self {
+        match s {
+            "SSH" => Self::Ssh,
+            "PEM" => Self::Pem,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for EncodingType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for EncodingType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EncodingType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for EncodingType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for EncodingType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `policyScopeType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicyScopeType {

@@ -14,6 +14,16 @@ pub fn delete_conflict_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("DeleteConflict", 409, message)
 }
 
+/// `DuplicateCertificateException`: code `DuplicateCertificate` (HTTP 409).
+pub fn duplicate_certificate_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("DuplicateCertificate", 409, message)
+}
+
+/// `DuplicateSSHPublicKeyException`: code `DuplicateSSHPublicKey` (HTTP 400).
+pub fn duplicate_ssh_public_key_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("DuplicateSSHPublicKey", 400, message)
+}
+
 /// `EntityAlreadyExistsException`: code `EntityAlreadyExists` (HTTP 409).
 pub fn entity_already_exists_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("EntityAlreadyExists", 409, message)
@@ -29,9 +39,19 @@ pub fn invalid_authentication_code_exception(message: impl Into<String>) -> Serv
     ServiceError::new("InvalidAuthenticationCode", 403, message)
 }
 
+/// `InvalidCertificateException`: code `InvalidCertificate` (HTTP 400).
+pub fn invalid_certificate_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidCertificate", 400, message)
+}
+
 /// `InvalidInputException`: code `InvalidInput` (HTTP 400).
 pub fn invalid_input_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidInput", 400, message)
+}
+
+/// `InvalidPublicKeyException`: code `InvalidPublicKey` (HTTP 400).
+pub fn invalid_public_key_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidPublicKey", 400, message)
 }
 
 /// `InvalidUserTypeException`: code `InvalidUserType` (HTTP 400).
@@ -42,6 +62,11 @@ pub fn invalid_user_type_exception(message: impl Into<String>) -> ServiceError {
 /// `LimitExceededException`: code `LimitExceeded` (HTTP 409).
 pub fn limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("LimitExceeded", 409, message)
+}
+
+/// `MalformedCertificateException`: code `MalformedCertificate` (HTTP 400).
+pub fn malformed_certificate_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("MalformedCertificate", 400, message)
 }
 
 /// `MalformedPolicyDocumentException`: code `MalformedPolicyDocument` (HTTP 400).
@@ -72,4 +97,9 @@ pub fn service_failure_exception(message: impl Into<String>) -> ServiceError {
 /// `UnmodifiableEntityException`: code `UnmodifiableEntity` (HTTP 400).
 pub fn unmodifiable_entity_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("UnmodifiableEntity", 400, message)
+}
+
+/// `UnrecognizedPublicKeyEncodingException`: code `UnrecognizedPublicKeyEncoding` (HTTP 400).
+pub fn unrecognized_public_key_encoding_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("UnrecognizedPublicKeyEncoding", 400, message)
 }

@@ -223,6 +223,8 @@ pub const SERVED: &[&str] = &[
     "DeleteRole",
     "DeleteRolePermissionsBoundary",
     "DeleteRolePolicy",
+    "DeleteSSHPublicKey",
+    "DeleteSigningCertificate",
     "DeleteUser",
     "DeleteUserPermissionsBoundary",
     "DeleteUserPolicy",
@@ -242,6 +244,7 @@ pub const SERVED: &[&str] = &[
     "GetPolicyVersion",
     "GetRole",
     "GetRolePolicy",
+    "GetSSHPublicKey",
     "GetUser",
     "GetUserPolicy",
     "ListAccessKeys",
@@ -261,6 +264,8 @@ pub const SERVED: &[&str] = &[
     "ListRolePolicies",
     "ListRoleTags",
     "ListRoles",
+    "ListSSHPublicKeys",
+    "ListSigningCertificates",
     "ListUserPolicies",
     "ListUserTags",
     "ListUsers",
@@ -288,7 +293,11 @@ pub const SERVED: &[&str] = &[
     "UpdateLoginProfile",
     "UpdateRole",
     "UpdateRoleDescription",
+    "UpdateSSHPublicKey",
+    "UpdateSigningCertificate",
     "UpdateUser",
+    "UploadSSHPublicKey",
+    "UploadSigningCertificate",
 ];
 
 /// What the IAM operation traits share: the error their handlers answer (`dispatch`
@@ -563,6 +572,26 @@ pub trait DeleteRolePolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `DeleteSSHPublicKey`.
+pub trait DeleteSSHPublicKey: IamHandler {
+    /// Runs `DeleteSSHPublicKey`.
+    fn delete_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteSSHPublicKeyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteSigningCertificate`.
+pub trait DeleteSigningCertificate: IamHandler {
+    /// Runs `DeleteSigningCertificate`.
+    fn delete_signing_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteSigningCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteUser`.
 pub trait DeleteUser: IamHandler {
     /// Runs `DeleteUser`.
@@ -749,6 +778,16 @@ pub trait GetRolePolicy: IamHandler {
         ctx: &RequestContext,
         input: GetRolePolicyRequest,
     ) -> impl Future<Output = Result<GetRolePolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetSSHPublicKey`.
+pub trait GetSSHPublicKey: IamHandler {
+    /// Runs `GetSSHPublicKey`.
+    fn get_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: GetSSHPublicKeyRequest,
+    ) -> impl Future<Output = Result<GetSSHPublicKeyResponse, Self::Error>> + Send;
 }
 
 /// `GetUser`.
@@ -939,6 +978,26 @@ pub trait ListRoles: IamHandler {
         ctx: &RequestContext,
         input: ListRolesRequest,
     ) -> impl Future<Output = Result<ListRolesResponse, Self::Error>> + Send;
+}
+
+/// `ListSSHPublicKeys`.
+pub trait ListSSHPublicKeys: IamHandler {
+    /// Runs `ListSSHPublicKeys`.
+    fn list_ssh_public_keys(
+        &self,
+        ctx: &RequestContext,
+        input: ListSSHPublicKeysRequest,
+    ) -> impl Future<Output = Result<ListSSHPublicKeysResponse, Self::Error>> + Send;
+}
+
+/// `ListSigningCertificates`.
+pub trait ListSigningCertificates: IamHandler {
+    /// Runs `ListSigningCertificates`.
+    fn list_signing_certificates(
+        &self,
+        ctx: &RequestContext,
+        input: ListSigningCertificatesRequest,
+    ) -> impl Future<Output = Result<ListSigningCertificatesResponse, Self::Error>> + Send;
 }
 
 /// `ListUserPolicies`.
@@ -1211,6 +1270,26 @@ pub trait UpdateRoleDescription: IamHandler {
     ) -> impl Future<Output = Result<UpdateRoleDescriptionResponse, Self::Error>> + Send;
 }
 
+/// `UpdateSSHPublicKey`.
+pub trait UpdateSSHPublicKey: IamHandler {
+    /// Runs `UpdateSSHPublicKey`.
+    fn update_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateSSHPublicKeyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UpdateSigningCertificate`.
+pub trait UpdateSigningCertificate: IamHandler {
+    /// Runs `UpdateSigningCertificate`.
+    fn update_signing_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateSigningCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateUser`.
 pub trait UpdateUser: IamHandler {
     /// Runs `UpdateUser`.
@@ -1219,6 +1298,26 @@ pub trait UpdateUser: IamHandler {
         ctx: &RequestContext,
         input: UpdateUserRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UploadSSHPublicKey`.
+pub trait UploadSSHPublicKey: IamHandler {
+    /// Runs `UploadSSHPublicKey`.
+    fn upload_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: UploadSSHPublicKeyRequest,
+    ) -> impl Future<Output = Result<UploadSSHPublicKeyResponse, Self::Error>> + Send;
+}
+
+/// `UploadSigningCertificate`.
+pub trait UploadSigningCertificate: IamHandler {
+    /// Runs `UploadSigningCertificate`.
+    fn upload_signing_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UploadSigningCertificateRequest,
+    ) -> impl Future<Output = Result<UploadSigningCertificateResponse, Self::Error>> + Send;
 }
 
 /// The IAM operations Rampart serves: implemented by implementing
@@ -1251,6 +1350,8 @@ pub trait IamApi:
     + DeleteRole
     + DeleteRolePermissionsBoundary
     + DeleteRolePolicy
+    + DeleteSSHPublicKey
+    + DeleteSigningCertificate
     + DeleteUser
     + DeleteUserPermissionsBoundary
     + DeleteUserPolicy
@@ -1270,6 +1371,7 @@ pub trait IamApi:
     + GetPolicyVersion
     + GetRole
     + GetRolePolicy
+    + GetSSHPublicKey
     + GetUser
     + GetUserPolicy
     + ListAccessKeys
@@ -1289,6 +1391,8 @@ pub trait IamApi:
     + ListRolePolicies
     + ListRoleTags
     + ListRoles
+    + ListSSHPublicKeys
+    + ListSigningCertificates
     + ListUserPolicies
     + ListUserTags
     + ListUsers
@@ -1316,7 +1420,11 @@ pub trait IamApi:
     + UpdateLoginProfile
     + UpdateRole
     + UpdateRoleDescription
+    + UpdateSSHPublicKey
+    + UpdateSigningCertificate
     + UpdateUser
+    + UploadSSHPublicKey
+    + UploadSigningCertificate
 {
 }
 
@@ -1348,6 +1456,8 @@ impl<
         + DeleteRole
         + DeleteRolePermissionsBoundary
         + DeleteRolePolicy
+        + DeleteSSHPublicKey
+        + DeleteSigningCertificate
         + DeleteUser
         + DeleteUserPermissionsBoundary
         + DeleteUserPolicy
@@ -1367,6 +1477,7 @@ impl<
         + GetPolicyVersion
         + GetRole
         + GetRolePolicy
+        + GetSSHPublicKey
         + GetUser
         + GetUserPolicy
         + ListAccessKeys
@@ -1386,6 +1497,8 @@ impl<
         + ListRolePolicies
         + ListRoleTags
         + ListRoles
+        + ListSSHPublicKeys
+        + ListSigningCertificates
         + ListUserPolicies
         + ListUserTags
         + ListUsers
@@ -1413,7 +1526,11 @@ impl<
         + UpdateLoginProfile
         + UpdateRole
         + UpdateRoleDescription
-        + UpdateUser,
+        + UpdateSSHPublicKey
+        + UpdateSigningCertificate
+        + UpdateUser
+        + UploadSSHPublicKey
+        + UploadSigningCertificate,
 > IamApi for T
 {
 }
@@ -1723,6 +1840,32 @@ impl DeleteRolePolicy for DecodeOnly {
     }
 }
 
+impl DeleteSSHPublicKey for DecodeOnly {
+    async fn delete_ssh_public_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteSSHPublicKeyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteSSHPublicKey",
+        ))
+    }
+}
+
+impl DeleteSigningCertificate for DecodeOnly {
+    async fn delete_signing_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteSigningCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteSigningCertificate",
+        ))
+    }
+}
+
 impl DeleteUser for DecodeOnly {
     async fn delete_user(
         &self,
@@ -1926,6 +2069,16 @@ impl GetRolePolicy for DecodeOnly {
         _input: GetRolePolicyRequest,
     ) -> Result<GetRolePolicyResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetRolePolicy"))
+    }
+}
+
+impl GetSSHPublicKey for DecodeOnly {
+    async fn get_ssh_public_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetSSHPublicKeyRequest,
+    ) -> Result<GetSSHPublicKeyResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetSSHPublicKey"))
     }
 }
 
@@ -2143,6 +2296,32 @@ impl ListRoles for DecodeOnly {
         _input: ListRolesRequest,
     ) -> Result<ListRolesResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "ListRoles"))
+    }
+}
+
+impl ListSSHPublicKeys for DecodeOnly {
+    async fn list_ssh_public_keys(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListSSHPublicKeysRequest,
+    ) -> Result<ListSSHPublicKeysResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListSSHPublicKeys",
+        ))
+    }
+}
+
+impl ListSigningCertificates for DecodeOnly {
+    async fn list_signing_certificates(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListSigningCertificatesRequest,
+    ) -> Result<ListSigningCertificatesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListSigningCertificates",
+        ))
     }
 }
 
@@ -2443,6 +2622,32 @@ impl UpdateRoleDescription for DecodeOnly {
     }
 }
 
+impl UpdateSSHPublicKey for DecodeOnly {
+    async fn update_ssh_public_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateSSHPublicKeyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateSSHPublicKey",
+        ))
+    }
+}
+
+impl UpdateSigningCertificate for DecodeOnly {
+    async fn update_signing_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateSigningCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateSigningCertificate",
+        ))
+    }
+}
+
 impl UpdateUser for DecodeOnly {
     async fn update_user(
         &self,
@@ -2450,6 +2655,32 @@ impl UpdateUser for DecodeOnly {
         _input: UpdateUserRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "UpdateUser"))
+    }
+}
+
+impl UploadSSHPublicKey for DecodeOnly {
+    async fn upload_ssh_public_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: UploadSSHPublicKeyRequest,
+    ) -> Result<UploadSSHPublicKeyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UploadSSHPublicKey",
+        ))
+    }
+}
+
+impl UploadSigningCertificate for DecodeOnly {
+    async fn upload_signing_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: UploadSigningCertificateRequest,
+    ) -> Result<UploadSigningCertificateResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UploadSigningCertificate",
+        ))
     }
 }
 
@@ -2869,6 +3100,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "DeleteSSHPublicKey" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteSSHPublicKey",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteSSHPublicKeyRequest| {
+                unit(answer(
+                    move || handler.delete_ssh_public_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteSSHPublicKey", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteSigningCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteSigningCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteSigningCertificateRequest| {
+                unit(answer(
+                    move || handler.delete_signing_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteSigningCertificate", ok),
+                ))
+            })
+            .await
+        }
         "DeleteUser" => {
             let spec = QueryOperationSpec {
                 name: "DeleteUser",
@@ -3159,6 +3420,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GetSSHPublicKey" => {
+            let spec = QueryOperationSpec {
+                name: "GetSSHPublicKey",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetSSHPublicKeyResult"),
+            };
+            invoke_query(spec, env, params, |i: GetSSHPublicKeyRequest| {
+                answer(
+                    move || handler.get_ssh_public_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetSSHPublicKey", ok),
+                )
+            })
+            .await
+        }
         "GetUser" => {
             let spec = QueryOperationSpec {
                 name: "GetUser",
@@ -3440,6 +3716,36 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.list_roles(ctx, i),
                     move |ok| handler.after_call(ctx, "ListRoles", ok),
+                )
+            })
+            .await
+        }
+        "ListSSHPublicKeys" => {
+            let spec = QueryOperationSpec {
+                name: "ListSSHPublicKeys",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListSSHPublicKeysResult"),
+            };
+            invoke_query(spec, env, params, |i: ListSSHPublicKeysRequest| {
+                answer(
+                    move || handler.list_ssh_public_keys(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListSSHPublicKeys", ok),
+                )
+            })
+            .await
+        }
+        "ListSigningCertificates" => {
+            let spec = QueryOperationSpec {
+                name: "ListSigningCertificates",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListSigningCertificatesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListSigningCertificatesRequest| {
+                answer(
+                    move || handler.list_signing_certificates(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListSigningCertificates", ok),
                 )
             })
             .await
@@ -3854,6 +4160,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateSSHPublicKey" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateSSHPublicKey",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UpdateSSHPublicKeyRequest| {
+                unit(answer(
+                    move || handler.update_ssh_public_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateSSHPublicKey", ok),
+                ))
+            })
+            .await
+        }
+        "UpdateSigningCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateSigningCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UpdateSigningCertificateRequest| {
+                unit(answer(
+                    move || handler.update_signing_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateSigningCertificate", ok),
+                ))
+            })
+            .await
+        }
         "UpdateUser" => {
             let spec = QueryOperationSpec {
                 name: "UpdateUser",
@@ -3866,6 +4202,36 @@ pub async fn dispatch<H: IamApi>(
                     move || handler.update_user(ctx, i),
                     move |ok| handler.after_call(ctx, "UpdateUser", ok),
                 ))
+            })
+            .await
+        }
+        "UploadSSHPublicKey" => {
+            let spec = QueryOperationSpec {
+                name: "UploadSSHPublicKey",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("UploadSSHPublicKeyResult"),
+            };
+            invoke_query(spec, env, params, |i: UploadSSHPublicKeyRequest| {
+                answer(
+                    move || handler.upload_ssh_public_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "UploadSSHPublicKey", ok),
+                )
+            })
+            .await
+        }
+        "UploadSigningCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "UploadSigningCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("UploadSigningCertificateResult"),
+            };
+            invoke_query(spec, env, params, |i: UploadSigningCertificateRequest| {
+                answer(
+                    move || handler.upload_signing_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UploadSigningCertificate", ok),
+                )
             })
             .await
         }
@@ -3885,11 +4251,9 @@ pub async fn dispatch<H: IamApi>(
         "DeleteInstanceProfile" => not_served("DeleteInstanceProfile", false),
         "DeleteOpenIDConnectProvider" => not_served("DeleteOpenIDConnectProvider", false),
         "DeleteSAMLProvider" => not_served("DeleteSAMLProvider", false),
-        "DeleteSSHPublicKey" => not_served("DeleteSSHPublicKey", false),
         "DeleteServerCertificate" => not_served("DeleteServerCertificate", false),
         "DeleteServiceLinkedRole" => not_served("DeleteServiceLinkedRole", false),
         "DeleteServiceSpecificCredential" => not_served("DeleteServiceSpecificCredential", false),
-        "DeleteSigningCertificate" => not_served("DeleteSigningCertificate", false),
         "DisableOrganizationsRootCredentialsManagement" => {
             not_served("DisableOrganizationsRootCredentialsManagement", false)
         }
@@ -3926,7 +4290,6 @@ pub async fn dispatch<H: IamApi>(
         }
         "GetRoleTemplateVersion" => not_served("GetRoleTemplateVersion", true),
         "GetSAMLProvider" => not_served("GetSAMLProvider", true),
-        "GetSSHPublicKey" => not_served("GetSSHPublicKey", true),
         "GetServerCertificate" => not_served("GetServerCertificate", true),
         "GetServiceLastAccessedDetails" => not_served("GetServiceLastAccessedDetails", true),
         "GetServiceLastAccessedDetailsWithEntities" => {
@@ -3947,11 +4310,9 @@ pub async fn dispatch<H: IamApi>(
         }
         "ListSAMLProviderTags" => not_served("ListSAMLProviderTags", true),
         "ListSAMLProviders" => not_served("ListSAMLProviders", true),
-        "ListSSHPublicKeys" => not_served("ListSSHPublicKeys", true),
         "ListServerCertificateTags" => not_served("ListServerCertificateTags", true),
         "ListServerCertificates" => not_served("ListServerCertificates", true),
         "ListServiceSpecificCredentials" => not_served("ListServiceSpecificCredentials", true),
-        "ListSigningCertificates" => not_served("ListSigningCertificates", true),
         "PutAccountProperties" => not_served("PutAccountProperties", false),
         "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
         "RemoveClientIDFromOpenIDConnectProvider" => {
@@ -3979,13 +4340,9 @@ pub async fn dispatch<H: IamApi>(
             not_served("UpdateOpenIDConnectProviderThumbprint", false)
         }
         "UpdateSAMLProvider" => not_served("UpdateSAMLProvider", false),
-        "UpdateSSHPublicKey" => not_served("UpdateSSHPublicKey", false),
         "UpdateServerCertificate" => not_served("UpdateServerCertificate", false),
         "UpdateServiceSpecificCredential" => not_served("UpdateServiceSpecificCredential", false),
-        "UpdateSigningCertificate" => not_served("UpdateSigningCertificate", false),
-        "UploadSSHPublicKey" => not_served("UploadSSHPublicKey", false),
         "UploadServerCertificate" => not_served("UploadServerCertificate", false),
-        "UploadSigningCertificate" => not_served("UploadSigningCertificate", false),
         _ => unknown_action(action, super::API_VERSION),
     }
 }

@@ -984,6 +984,56 @@ impl fmt::Debug for DeleteRoleRequest {
     }
 }
 
+/// The `DeleteSSHPublicKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteSSHPublicKeyRequest {
+    /// `SSHPublicKeyId`. Required.
+    #[serde(
+        rename = "SSHPublicKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_id: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteSSHPublicKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteSSHPublicKeyRequest")
+            .field("ssh_public_key_id", &self.ssh_public_key_id)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `DeleteSigningCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteSigningCertificateRequest {
+    /// `CertificateId`. Required.
+    #[serde(
+        rename = "CertificateId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_id: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteSigningCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteSigningCertificateRequest")
+            .field("certificate_id", &self.certificate_id)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `DeleteUserPermissionsBoundaryRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1640,6 +1690,56 @@ impl fmt::Debug for GetRoleResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetRoleResponse")
             .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// The `GetSSHPublicKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetSSHPublicKeyRequest {
+    /// `Encoding`. Required.
+    #[serde(rename = "Encoding", default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<EncodingType>,
+    /// `SSHPublicKeyId`. Required.
+    #[serde(
+        rename = "SSHPublicKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_id: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for GetSSHPublicKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetSSHPublicKeyRequest")
+            .field("encoding", &self.encoding)
+            .field("ssh_public_key_id", &self.ssh_public_key_id)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `GetSSHPublicKeyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetSSHPublicKeyResponse {
+    /// `SSHPublicKey`.
+    #[serde(
+        rename = "SSHPublicKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key: Option<SSHPublicKey>,
+}
+
+impl fmt::Debug for GetSSHPublicKeyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetSSHPublicKeyResponse")
+            .field("ssh_public_key", &self.ssh_public_key)
             .finish()
     }
 }
@@ -2823,6 +2923,122 @@ impl fmt::Debug for ListRolesResponse {
     }
 }
 
+/// The `ListSSHPublicKeysRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSSHPublicKeysRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ListSSHPublicKeysRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSSHPublicKeysRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ListSSHPublicKeysResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSSHPublicKeysResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `SSHPublicKeys`.
+    #[serde(
+        rename = "SSHPublicKeys",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_keys: Option<Vec<SSHPublicKeyMetadata>>,
+}
+
+impl fmt::Debug for ListSSHPublicKeysResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSSHPublicKeysResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("ssh_public_keys", &self.ssh_public_keys)
+            .finish()
+    }
+}
+
+/// The `ListSigningCertificatesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSigningCertificatesRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ListSigningCertificatesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSigningCertificatesRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ListSigningCertificatesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSigningCertificatesResponse {
+    /// `Certificates`. Required.
+    #[serde(
+        rename = "Certificates",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificates: Option<Vec<SigningCertificate>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for ListSigningCertificatesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSigningCertificatesResponse")
+            .field("certificates", &self.certificates)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
 /// The `ListUserPoliciesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3769,6 +3985,96 @@ impl fmt::Debug for RoleLastUsed {
     }
 }
 
+/// The `SSHPublicKey` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SSHPublicKey {
+    /// `Fingerprint`. Required.
+    #[serde(
+        rename = "Fingerprint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fingerprint: Option<String>,
+    /// `SSHPublicKeyBody`. Required.
+    #[serde(
+        rename = "SSHPublicKeyBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_body: Option<String>,
+    /// `SSHPublicKeyId`. Required.
+    #[serde(
+        rename = "SSHPublicKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UploadDate`.
+    #[serde(
+        rename = "UploadDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_date: Option<Timestamp>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for SSHPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SSHPublicKey")
+            .field("fingerprint", &self.fingerprint)
+            .field("ssh_public_key_body", &self.ssh_public_key_body)
+            .field("ssh_public_key_id", &self.ssh_public_key_id)
+            .field("status", &self.status)
+            .field("upload_date", &self.upload_date)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `SSHPublicKeyMetadata` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SSHPublicKeyMetadata {
+    /// `SSHPublicKeyId`. Required.
+    #[serde(
+        rename = "SSHPublicKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UploadDate`. Required.
+    #[serde(
+        rename = "UploadDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_date: Option<Timestamp>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for SSHPublicKeyMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SSHPublicKeyMetadata")
+            .field("ssh_public_key_id", &self.ssh_public_key_id)
+            .field("status", &self.status)
+            .field("upload_date", &self.upload_date)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `SetDefaultPolicyVersionRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3786,6 +4092,51 @@ impl fmt::Debug for SetDefaultPolicyVersionRequest {
         f.debug_struct("SetDefaultPolicyVersionRequest")
             .field("policy_arn", &self.policy_arn)
             .field("version_id", &self.version_id)
+            .finish()
+    }
+}
+
+/// The `SigningCertificate` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningCertificate {
+    /// `CertificateBody`. Required.
+    #[serde(
+        rename = "CertificateBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_body: Option<String>,
+    /// `CertificateId`. Required.
+    #[serde(
+        rename = "CertificateId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UploadDate`.
+    #[serde(
+        rename = "UploadDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_date: Option<Timestamp>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for SigningCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningCertificate")
+            .field("certificate_body", &self.certificate_body)
+            .field("certificate_id", &self.certificate_id)
+            .field("status", &self.status)
+            .field("upload_date", &self.upload_date)
+            .field("user_name", &self.user_name)
             .finish()
     }
 }
@@ -4352,6 +4703,64 @@ impl fmt::Debug for UpdateRoleResponse {
     }
 }
 
+/// The `UpdateSSHPublicKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSSHPublicKeyRequest {
+    /// `SSHPublicKeyId`. Required.
+    #[serde(
+        rename = "SSHPublicKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UpdateSSHPublicKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateSSHPublicKeyRequest")
+            .field("ssh_public_key_id", &self.ssh_public_key_id)
+            .field("status", &self.status)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UpdateSigningCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSigningCertificateRequest {
+    /// `CertificateId`. Required.
+    #[serde(
+        rename = "CertificateId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UpdateSigningCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateSigningCertificateRequest")
+            .field("certificate_id", &self.certificate_id)
+            .field("status", &self.status)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `UpdateUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4377,6 +4786,98 @@ impl fmt::Debug for UpdateUserRequest {
             .field("new_path", &self.new_path)
             .field("new_user_name", &self.new_user_name)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UploadSSHPublicKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSSHPublicKeyRequest {
+    /// `SSHPublicKeyBody`. Required.
+    #[serde(
+        rename = "SSHPublicKeyBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_body: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UploadSSHPublicKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadSSHPublicKeyRequest")
+            .field("ssh_public_key_body", &self.ssh_public_key_body)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UploadSSHPublicKeyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSSHPublicKeyResponse {
+    /// `SSHPublicKey`.
+    #[serde(
+        rename = "SSHPublicKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key: Option<SSHPublicKey>,
+}
+
+impl fmt::Debug for UploadSSHPublicKeyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadSSHPublicKeyResponse")
+            .field("ssh_public_key", &self.ssh_public_key)
+            .finish()
+    }
+}
+
+/// The `UploadSigningCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSigningCertificateRequest {
+    /// `CertificateBody`. Required.
+    #[serde(
+        rename = "CertificateBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_body: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UploadSigningCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadSigningCertificateRequest")
+            .field("certificate_body", &self.certificate_body)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UploadSigningCertificateResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSigningCertificateResponse {
+    /// `Certificate`. Required.
+    #[serde(
+        rename = "Certificate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate: Option<SigningCertificate>,
+}
+
+impl fmt::Debug for UploadSigningCertificateResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadSigningCertificateResponse")
+            .field("certificate", &self.certificate)
             .finish()
     }
 }

@@ -502,6 +502,45 @@ impl Validate for DeleteRoleRequest {
 
 impl ConstraintValue for DeleteRoleRequest {}
 
+impl Validate for DeleteSSHPublicKeyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sSHPublicKeyId", false);
+        match &self.ssh_public_key_id {
+            Some(v) => {
+                check_public_key_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        match &self.user_name {
+            Some(v) => {
+                check_user_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteSSHPublicKeyRequest {}
+
+impl Validate for DeleteSigningCertificateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateId", false);
+        match &self.certificate_id {
+            Some(v) => {
+                check_certificate_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_existing_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for DeleteSigningCertificateRequest {}
+
 impl Validate for DeleteUserPermissionsBoundaryRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "userName", false);
@@ -822,6 +861,34 @@ impl Validate for GetRoleRequest {
 }
 
 impl ConstraintValue for GetRoleRequest {}
+
+impl Validate for GetSSHPublicKeyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "encoding", false);
+        match &self.encoding {
+            Some(v) => {
+                check_encoding_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "sSHPublicKeyId", false);
+        match &self.ssh_public_key_id {
+            Some(v) => {
+                check_public_key_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        match &self.user_name {
+            Some(v) => {
+                check_user_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetSSHPublicKeyRequest {}
 
 impl Validate for GetUserPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1238,6 +1305,44 @@ impl Validate for ListRolesRequest {
 }
 
 impl ConstraintValue for ListRolesRequest {}
+
+impl Validate for ListSSHPublicKeysRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListSSHPublicKeysRequest {}
+
+impl Validate for ListSigningCertificatesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_existing_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListSigningCertificatesRequest {}
 
 impl Validate for ListUserPoliciesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1873,6 +1978,59 @@ impl Validate for UpdateRoleRequest {
 
 impl ConstraintValue for UpdateRoleRequest {}
 
+impl Validate for UpdateSSHPublicKeyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sSHPublicKeyId", false);
+        match &self.ssh_public_key_id {
+            Some(v) => {
+                check_public_key_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "status", false);
+        match &self.status {
+            Some(v) => {
+                check_status_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        match &self.user_name {
+            Some(v) => {
+                check_user_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateSSHPublicKeyRequest {}
+
+impl Validate for UpdateSigningCertificateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateId", false);
+        match &self.certificate_id {
+            Some(v) => {
+                check_certificate_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "status", false);
+        match &self.status {
+            Some(v) => {
+                check_status_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_existing_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateSigningCertificateRequest {}
+
 impl Validate for UpdateUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "newPath", false);
@@ -1894,6 +2052,45 @@ impl Validate for UpdateUserRequest {
 }
 
 impl ConstraintValue for UpdateUserRequest {}
+
+impl Validate for UploadSSHPublicKeyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "sSHPublicKeyBody", false);
+        match &self.ssh_public_key_body {
+            Some(v) => {
+                check_public_key_material_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        match &self.user_name {
+            Some(v) => {
+                check_user_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UploadSSHPublicKeyRequest {}
+
+impl Validate for UploadSigningCertificateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateBody", false);
+        match &self.certificate_body {
+            Some(v) => {
+                check_certificate_body_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_existing_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UploadSigningCertificateRequest {}
 
 static RE_ACCESS_KEY_ID_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]+)\\z").ok());
@@ -1927,6 +2124,32 @@ static RE_AUTHENTICATION_CODE_TYPE: LazyLock<Option<Regex>> =
 fn check_authentication_code_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(6), Some(6));
     errs.pattern(f, v, RE_AUTHENTICATION_CODE_TYPE.as_ref(), "[\\d]+");
+}
+
+static RE_CERTIFICATE_BODY_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
+
+fn check_certificate_body_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(16384));
+    errs.pattern(
+        f,
+        v,
+        RE_CERTIFICATE_BODY_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
+}
+
+static RE_CERTIFICATE_ID_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]+)\\z").ok());
+
+fn check_certificate_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(24), Some(128));
+    errs.pattern(f, v, RE_CERTIFICATE_ID_TYPE.as_ref(), "[\\w]+");
+}
+
+fn check_encoding_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EncodingType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), EncodingType::VALUE_SET);
 }
 
 static RE_EXISTING_USER_NAME_TYPE: LazyLock<Option<Regex>> =
@@ -2066,6 +2289,28 @@ fn check_policy_version_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &
         v,
         RE_POLICY_VERSION_ID_TYPE.as_ref(),
         "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?",
+    );
+}
+
+static RE_PUBLIC_KEY_ID_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]+)\\z").ok());
+
+fn check_public_key_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(20), Some(128));
+    errs.pattern(f, v, RE_PUBLIC_KEY_ID_TYPE.as_ref(), "[\\w]+");
+}
+
+static RE_PUBLIC_KEY_MATERIAL_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
+
+fn check_public_key_material_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(16384));
+    errs.pattern(
+        f,
+        v,
+        RE_PUBLIC_KEY_MATERIAL_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
     );
 }
 

@@ -205,15 +205,26 @@ impl IamService {
         tables.login_profiles.get(&row).await.map_err(store_failure)
     }
 
-    /// `DeleteConflict` while `user` still has a login profile or an enabled MFA device
-    /// (DeleteUser's rules).
+    /// `DeleteConflict` while `user` still has a login profile, an enabled MFA device, a
+    /// signing certificate or an SSH public key (DeleteUser's rules).
     pub(crate) async fn credential_conflicts(&self, user: &UserRecord) -> Result<(), ServiceError> {
         if self.profile_of(user).await?.is_some() {
             return Err(errors::delete_conflict_exception(
                 "Cannot delete entity, must delete login profile first.",
             ));
         }
-        self.mfa_conflicts(user).await
+        self.mfa_conflicts(user).await?;
+        if !self.certificates_of(user).await?.is_empty() {
+            return Err(errors::delete_conflict_exception(
+                "Cannot delete entity, must delete signing certificates first.",
+            ));
+        }
+        if !self.ssh_keys_of(user).await?.is_empty() {
+            return Err(errors::delete_conflict_exception(
+                "Cannot delete entity, must delete SSH public keys first.",
+            ));
+        }
+        Ok(())
     }
 
     /// `PasswordPolicyViolation` unless `password` meets the account's policy.

@@ -2,7 +2,9 @@
 //! `roles` and `role_tags`, `inline` (inline policies of users, groups and roles),
 //! `boundaries`, `managed`/`policies`/`policy_versions` (customer and AWS managed policies),
 //! `attach` and `policy_entities` (attachments), `usage` (who uses a managed policy, from the
-//! entity tables' index by policy); `entity` and `common` are shared helpers.
+//! entity tables' index by policy), `password_policy`, `login_profiles` (and ChangePassword),
+//! `account` (aliases, summary), `mfa` and `mfa_assign` (virtual MFA devices); `entity` and
+//! `common` are shared helpers.
 
 mod account;
 mod attach;
@@ -20,5 +22,7 @@ mod policy_entities;
 mod policy_versions;
 mod role_tags;
 mod roles;
+mod signing_certs;
+mod ssh_keys;
 mod usage;
 mod users;
