@@ -75,12 +75,14 @@ def test_password_policy_login_profile_and_change_password(secure_server, iam, a
         own.change_password(OldPassword="Abcdefgh1!", NewPassword="Second-pass-2!")
         assert iam.get_login_profile(UserName=name)["LoginProfile"]["PasswordResetRequired"] is False
 
+        iam.delete_access_key(UserName=name, AccessKeyId=user["AccessKeyId"])
         expect_error(iam.delete_user, "DeleteConflict",
                      r"^Cannot delete entity, must delete login profile first\.$", 409,
                      UserName=name)
         iam.delete_login_profile(UserName=name)
         expect_error(iam.get_login_profile, "NoSuchEntity",
                      rf"^Login Profile for User {name} cannot be found\.$", 404, UserName=name)
+        iam.delete_user(UserName=name)
     finally:
         iam.delete_account_password_policy()
     expect_error(iam.delete_account_password_policy, "NoSuchEntity", None, 404)
@@ -196,3 +198,31 @@ def test_ssh_public_keys_and_signing_certificates(iam):
     iam.delete_signing_certificate(UserName=name, CertificateId=cert["CertificateId"])
     iam.delete_ssh_public_key(UserName=name, SSHPublicKeyId=key["SSHPublicKeyId"])
     iam.delete_user(UserName=name)
+
+
+def test_server_certificate_with_chain(iam, account):
+    name = unique("www")
+    body = (DATA / "server.pem").read_text()
+    key = (DATA / "server.key").read_text()
+    expect_error(iam.upload_server_certificate, "KeyPairMismatch", None, 400,
+                 ServerCertificateName=name, CertificateBody=body,
+                 PrivateKey=(DATA / "other.key").read_text())
+    expect_error(iam.upload_server_certificate, "MalformedCertificate",
+                 r"The index within the chain of the invalid certificate is: 0$", 400,
+                 ServerCertificateName=name, CertificateBody=body, PrivateKey=key,
+                 CertificateChain=(DATA / "other-cert.pem").read_text())
+    made = iam.upload_server_certificate(
+        ServerCertificateName=name, Path="/web/", CertificateBody=body, PrivateKey=key,
+        CertificateChain=(DATA / "server-ca.pem").read_text(),
+        Tags=[{"Key": "env", "Value": "test"}])
+    meta = made["ServerCertificateMetadata"]
+    assert meta["Arn"] == f"arn:aws:iam::{account}:server-certificate/web/{name}"
+    assert meta["ServerCertificateId"].startswith("ASCA")
+    got = iam.get_server_certificate(ServerCertificateName=name)["ServerCertificate"]
+    assert got["CertificateBody"].strip() == body.strip()
+    assert got["Tags"] == [{"Key": "env", "Value": "test"}]
+    listed = iam.list_server_certificates(PathPrefix="/web/")["ServerCertificateMetadataList"]
+    assert name in [c["ServerCertificateName"] for c in listed]
+    iam.delete_server_certificate(ServerCertificateName=name)
+    expect_error(iam.get_server_certificate, "NoSuchEntity", None, 404,
+                 ServerCertificateName=name)

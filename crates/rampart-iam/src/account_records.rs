@@ -154,3 +154,41 @@ pub struct SshPublicKeyRecord {
     pub status: crate::records::KeyStatus,
     pub uploaded_ms: i64,
 }
+
+/// A server certificate. Row: `<account>/<lower-case name>` (`iam_server_certificates`).
+/// The private key is AES-GCM-sealed under the credentials domain key with the certificate
+/// id as associated data.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerCertificateRecord {
+    pub account: String,
+    pub name: String,
+    pub path: String,
+    /// `ASCA` + 17 characters.
+    pub id: String,
+    pub body: String,
+    pub chain: Option<String>,
+    /// Base64 of the sealed private key PEM.
+    pub sealed_key: String,
+    pub expires_ms: i64,
+    pub uploaded_ms: i64,
+    pub tags: Vec<crate::records::TagRecord>,
+}
+
+impl ServerCertificateRecord {
+    /// `arn:aws:iam::<account>:server-certificate<path><name>`.
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:iam::{}:server-certificate{}{}",
+            self.account, self.path, self.name
+        )
+    }
+}
+
+impl std::fmt::Debug for ServerCertificateRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerCertificateRecord")
+            .field("arn", &self.arn())
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,10 +1,10 @@
 //! The tables of account settings, aliases, login profiles, virtual MFA devices, signing
-//! certificates and SSH public keys (records in
+//! certificates, SSH public keys and server certificates (records in
 //! `account_records.rs`), and their row keys.
 
 use crate::account_records::{
-    AccountSettings, AliasClaim, LoginProfileRecord, MfaDeviceRecord, SigningCertificateRecord,
-    SshPublicKeyRecord,
+    AccountSettings, AliasClaim, LoginProfileRecord, MfaDeviceRecord, ServerCertificateRecord,
+    SigningCertificateRecord, SshPublicKeyRecord,
 };
 use rampart_store::{Store, Table};
 
@@ -20,6 +20,8 @@ pub const MFA_DEVICES: &str = "iam_mfa_devices";
 pub const SIGNING_CERTIFICATES: &str = "iam_signing_certificates";
 /// SSH public keys. Row: `<account>/<user id>/<key id>`.
 pub const SSH_PUBLIC_KEYS: &str = "iam_ssh_public_keys";
+/// Server certificates. Row: `<account>/<lower-case name>`.
+pub const SERVER_CERTIFICATES: &str = "iam_server_certificates";
 
 /// Prefix of the rows of one user's credentials (`<account>/<user id>/`).
 pub fn user_prefix(account: &str, user_id: &str) -> String {
@@ -39,6 +41,7 @@ pub struct AccountTables {
     pub mfa_devices: Table<MfaDeviceRecord>,
     pub signing_certificates: Table<SigningCertificateRecord>,
     pub ssh_public_keys: Table<SshPublicKeyRecord>,
+    pub server_certificates: Table<ServerCertificateRecord>,
 }
 
 impl AccountTables {
@@ -51,6 +54,7 @@ impl AccountTables {
             mfa_devices: Table::new(store.clone(), MFA_DEVICES),
             signing_certificates: Table::new(store.clone(), SIGNING_CERTIFICATES),
             ssh_public_keys: Table::new(store.clone(), SSH_PUBLIC_KEYS),
+            server_certificates: Table::new(store.clone(), SERVER_CERTIFICATES),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! roles, access keys, inline and managed policies (with versions), permissions boundaries and
 //! tags, the account password policy and alias, login profiles (Argon2id hashes, `password`),
 //! virtual MFA devices (RFC 6238 TOTP in `totp`, seeds sealed, the QR code PNG from
-//! `qr_png`) and the account summary, stored through `rampart-store`; and the identity
+//! `qr_png`), signing certificates, SSH public keys (`ssh_keys`) and the account summary, stored through `rampart-store`; and the identity
 //! [`Directory`] the authenticator and
 //! every service use to learn who a caller is and which compiled policies bind it. The wire
 //! layer is generated from botocore's model; actions of the model not
@@ -21,6 +21,7 @@ pub mod password;
 pub mod policy_index;
 mod qr_png;
 pub mod records;
+pub mod server_certs;
 mod service;
 pub mod ssh_keys;
 pub mod tables;

@@ -56,6 +56,7 @@ pub const ALL: &[&str] = &[
     crate::account_tables::MFA_DEVICES,
     crate::account_tables::SIGNING_CERTIFICATES,
     crate::account_tables::SSH_PUBLIC_KEYS,
+    crate::account_tables::SERVER_CERTIFICATES,
 ];
 
 /// Row key of a user, group, role or managed policy: `<account>/<lower-case name>`.

@@ -619,6 +619,24 @@ impl AuditValue for DeleteSSHPublicKeyRequest {
     }
 }
 
+impl AuditParams for DeleteServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for DeleteServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteSigningCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1075,6 +1093,38 @@ impl AuditParams for GetSSHPublicKeyResponse {
 }
 
 impl AuditValue for GetSSHPublicKeyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for GetServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServerCertificateResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serverCertificate", &self.server_certificate);
+        m
+    }
+}
+
+impl AuditValue for GetServerCertificateResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1743,6 +1793,78 @@ impl AuditValue for ListSSHPublicKeysResponse {
     }
 }
 
+impl AuditParams for ListServerCertificateTagsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListServerCertificateTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListServerCertificateTagsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListServerCertificateTagsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListServerCertificatesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "pathPrefix", &self.path_prefix);
+        m
+    }
+}
+
+impl AuditValue for ListServerCertificatesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListServerCertificatesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(
+            &mut m,
+            "serverCertificateMetadataList",
+            &self.server_certificate_metadata_list,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListServerCertificatesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListSigningCertificatesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2273,6 +2395,50 @@ impl AuditValue for SSHPublicKeyMetadata {
     }
 }
 
+impl AuditParams for ServerCertificate {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateBody", &self.certificate_body);
+        put(&mut m, "certificateChain", &self.certificate_chain);
+        put(
+            &mut m,
+            "serverCertificateMetadata",
+            &self.server_certificate_metadata,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ServerCertificate {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ServerCertificateMetadata {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "expiration", &self.expiration);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "serverCertificateId", &self.server_certificate_id);
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        put(&mut m, "uploadDate", &self.upload_date);
+        m
+    }
+}
+
+impl AuditValue for ServerCertificateMetadata {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for SetDefaultPolicyVersionRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2381,6 +2547,25 @@ impl AuditValue for TagRoleRequest {
     }
 }
 
+impl AuditParams for TagServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TagUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2436,6 +2621,25 @@ impl AuditParams for UntagRoleRequest {
 }
 
 impl AuditValue for UntagRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagServerCertificateRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2657,6 +2861,30 @@ impl AuditValue for UpdateSSHPublicKeyRequest {
     }
 }
 
+impl AuditParams for UpdateServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "newPath", &self.new_path);
+        put(
+            &mut m,
+            "newServerCertificateName",
+            &self.new_server_certificate_name,
+        );
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for UpdateServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UpdateSigningCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2713,6 +2941,47 @@ impl AuditParams for UploadSSHPublicKeyResponse {
 }
 
 impl AuditValue for UploadSSHPublicKeyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateBody", &self.certificate_body);
+        put(&mut m, "certificateChain", &self.certificate_chain);
+        put(&mut m, "path", &self.path);
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for UploadServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadServerCertificateResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serverCertificateMetadata",
+            &self.server_certificate_metadata,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for UploadServerCertificateResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -116,6 +116,9 @@ pub fn output_xml_from_json(
         "DeleteSSHPublicKey" => {
             codec::output_xml_from_json::<Empty>("DeleteSSHPublicKey", None, env, output)
         }
+        "DeleteServerCertificate" => {
+            codec::output_xml_from_json::<Empty>("DeleteServerCertificate", None, env, output)
+        }
         "DeleteSigningCertificate" => {
             codec::output_xml_from_json::<Empty>("DeleteSigningCertificate", None, env, output)
         }
@@ -212,6 +215,12 @@ pub fn output_xml_from_json(
         "GetSSHPublicKey" => codec::output_xml_from_json::<GetSSHPublicKeyResponse>(
             "GetSSHPublicKey",
             Some("GetSSHPublicKeyResult"),
+            env,
+            output,
+        ),
+        "GetServerCertificate" => codec::output_xml_from_json::<GetServerCertificateResponse>(
+            "GetServerCertificate",
+            Some("GetServerCertificateResult"),
             env,
             output,
         ),
@@ -341,6 +350,20 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListServerCertificateTags" => {
+            codec::output_xml_from_json::<ListServerCertificateTagsResponse>(
+                "ListServerCertificateTags",
+                Some("ListServerCertificateTagsResult"),
+                env,
+                output,
+            )
+        }
+        "ListServerCertificates" => codec::output_xml_from_json::<ListServerCertificatesResponse>(
+            "ListServerCertificates",
+            Some("ListServerCertificatesResult"),
+            env,
+            output,
+        ),
         "ListSigningCertificates" => {
             codec::output_xml_from_json::<ListSigningCertificatesResponse>(
                 "ListSigningCertificates",
@@ -396,12 +419,18 @@ pub fn output_xml_from_json(
         "TagMFADevice" => codec::output_xml_from_json::<Empty>("TagMFADevice", None, env, output),
         "TagPolicy" => codec::output_xml_from_json::<Empty>("TagPolicy", None, env, output),
         "TagRole" => codec::output_xml_from_json::<Empty>("TagRole", None, env, output),
+        "TagServerCertificate" => {
+            codec::output_xml_from_json::<Empty>("TagServerCertificate", None, env, output)
+        }
         "TagUser" => codec::output_xml_from_json::<Empty>("TagUser", None, env, output),
         "UntagMFADevice" => {
             codec::output_xml_from_json::<Empty>("UntagMFADevice", None, env, output)
         }
         "UntagPolicy" => codec::output_xml_from_json::<Empty>("UntagPolicy", None, env, output),
         "UntagRole" => codec::output_xml_from_json::<Empty>("UntagRole", None, env, output),
+        "UntagServerCertificate" => {
+            codec::output_xml_from_json::<Empty>("UntagServerCertificate", None, env, output)
+        }
         "UntagUser" => codec::output_xml_from_json::<Empty>("UntagUser", None, env, output),
         "UpdateAccessKey" => {
             codec::output_xml_from_json::<Empty>("UpdateAccessKey", None, env, output)
@@ -431,6 +460,9 @@ pub fn output_xml_from_json(
         "UpdateSSHPublicKey" => {
             codec::output_xml_from_json::<Empty>("UpdateSSHPublicKey", None, env, output)
         }
+        "UpdateServerCertificate" => {
+            codec::output_xml_from_json::<Empty>("UpdateServerCertificate", None, env, output)
+        }
         "UpdateSigningCertificate" => {
             codec::output_xml_from_json::<Empty>("UpdateSigningCertificate", None, env, output)
         }
@@ -441,6 +473,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "UploadServerCertificate" => {
+            codec::output_xml_from_json::<UploadServerCertificateResponse>(
+                "UploadServerCertificate",
+                Some("UploadServerCertificateResult"),
+                env,
+                output,
+            )
+        }
         "UploadSigningCertificate" => {
             codec::output_xml_from_json::<UploadSigningCertificateResponse>(
                 "UploadSigningCertificate",
@@ -488,6 +528,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "DeleteRolePolicy" => codec::input_json_from_form::<DeleteRolePolicyRequest>(form),
         "DeleteSSHPublicKey" => codec::input_json_from_form::<DeleteSSHPublicKeyRequest>(form),
+        "DeleteServerCertificate" => {
+            codec::input_json_from_form::<DeleteServerCertificateRequest>(form)
+        }
         "DeleteSigningCertificate" => {
             codec::input_json_from_form::<DeleteSigningCertificateRequest>(form)
         }
@@ -515,6 +558,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),
         "GetRolePolicy" => codec::input_json_from_form::<GetRolePolicyRequest>(form),
         "GetSSHPublicKey" => codec::input_json_from_form::<GetSSHPublicKeyRequest>(form),
+        "GetServerCertificate" => codec::input_json_from_form::<GetServerCertificateRequest>(form),
         "GetUser" => codec::input_json_from_form::<GetUserRequest>(form),
         "GetUserPolicy" => codec::input_json_from_form::<GetUserPolicyRequest>(form),
         "ListAccessKeys" => codec::input_json_from_form::<ListAccessKeysRequest>(form),
@@ -543,6 +587,12 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListRoleTags" => codec::input_json_from_form::<ListRoleTagsRequest>(form),
         "ListRoles" => codec::input_json_from_form::<ListRolesRequest>(form),
         "ListSSHPublicKeys" => codec::input_json_from_form::<ListSSHPublicKeysRequest>(form),
+        "ListServerCertificateTags" => {
+            codec::input_json_from_form::<ListServerCertificateTagsRequest>(form)
+        }
+        "ListServerCertificates" => {
+            codec::input_json_from_form::<ListServerCertificatesRequest>(form)
+        }
         "ListSigningCertificates" => {
             codec::input_json_from_form::<ListSigningCertificatesRequest>(form)
         }
@@ -569,10 +619,14 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "TagMFADevice" => codec::input_json_from_form::<TagMFADeviceRequest>(form),
         "TagPolicy" => codec::input_json_from_form::<TagPolicyRequest>(form),
         "TagRole" => codec::input_json_from_form::<TagRoleRequest>(form),
+        "TagServerCertificate" => codec::input_json_from_form::<TagServerCertificateRequest>(form),
         "TagUser" => codec::input_json_from_form::<TagUserRequest>(form),
         "UntagMFADevice" => codec::input_json_from_form::<UntagMFADeviceRequest>(form),
         "UntagPolicy" => codec::input_json_from_form::<UntagPolicyRequest>(form),
         "UntagRole" => codec::input_json_from_form::<UntagRoleRequest>(form),
+        "UntagServerCertificate" => {
+            codec::input_json_from_form::<UntagServerCertificateRequest>(form)
+        }
         "UntagUser" => codec::input_json_from_form::<UntagUserRequest>(form),
         "UpdateAccessKey" => codec::input_json_from_form::<UpdateAccessKeyRequest>(form),
         "UpdateAccountPasswordPolicy" => {
@@ -588,11 +642,17 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<UpdateRoleDescriptionRequest>(form)
         }
         "UpdateSSHPublicKey" => codec::input_json_from_form::<UpdateSSHPublicKeyRequest>(form),
+        "UpdateServerCertificate" => {
+            codec::input_json_from_form::<UpdateServerCertificateRequest>(form)
+        }
         "UpdateSigningCertificate" => {
             codec::input_json_from_form::<UpdateSigningCertificateRequest>(form)
         }
         "UpdateUser" => codec::input_json_from_form::<UpdateUserRequest>(form),
         "UploadSSHPublicKey" => codec::input_json_from_form::<UploadSSHPublicKeyRequest>(form),
+        "UploadServerCertificate" => {
+            codec::input_json_from_form::<UploadServerCertificateRequest>(form)
+        }
         "UploadSigningCertificate" => {
             codec::input_json_from_form::<UploadSigningCertificateRequest>(form)
         }

@@ -283,6 +283,14 @@ impl FromQuery for DeleteSSHPublicKeyRequest {
     }
 }
 
+impl FromQuery for DeleteServerCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
 impl FromQuery for DeleteSigningCertificateRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -447,6 +455,14 @@ impl FromQuery for GetSSHPublicKeyRequest {
             encoding: query::enumeration::<EncodingType>(node.get("Encoding")),
             ssh_public_key_id: query::string(node.get("SSHPublicKeyId")),
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for GetServerCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
         })
     }
 }
@@ -663,6 +679,26 @@ impl FromQuery for ListSSHPublicKeysRequest {
     }
 }
 
+impl FromQuery for ListServerCertificateTagsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
+impl FromQuery for ListServerCertificatesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            path_prefix: query::string(node.get("PathPrefix")),
+        })
+    }
+}
+
 impl FromQuery for ListSigningCertificatesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -843,6 +879,20 @@ impl FromQuery for TagRoleRequest {
     }
 }
 
+impl FromQuery for TagServerCertificateRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
 impl FromQuery for TagUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -889,6 +939,20 @@ impl FromQuery for UntagRoleRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             role_name: query::string(node.get("RoleName")),
+            tag_keys: query::list(
+                node.get("TagKeys"),
+                &query::join(path, "TagKeys"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
+impl FromQuery for UntagServerCertificateRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
             tag_keys: query::list(
                 node.get("TagKeys"),
                 &query::join(path, "TagKeys"),
@@ -1043,6 +1107,16 @@ impl FromQuery for UpdateSSHPublicKeyRequest {
     }
 }
 
+impl FromQuery for UpdateServerCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            new_path: query::string(node.get("NewPath")),
+            new_server_certificate_name: query::string(node.get("NewServerCertificateName")),
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
 impl FromQuery for UpdateSigningCertificateRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1068,6 +1142,24 @@ impl FromQuery for UploadSSHPublicKeyRequest {
         Ok(Self {
             ssh_public_key_body: query::string(node.get("SSHPublicKeyBody")),
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UploadServerCertificateRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            certificate_body: query::string(node.get("CertificateBody")),
+            certificate_chain: query::string(node.get("CertificateChain")),
+            path: query::string(node.get("Path")),
+            private_key: query::string(node.get("PrivateKey")),
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
         })
     }
 }

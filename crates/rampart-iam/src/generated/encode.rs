@@ -259,6 +259,12 @@ impl ToXml for GetSSHPublicKeyResponse {
     }
 }
 
+impl ToXml for GetServerCertificateResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("ServerCertificate", self.server_certificate.as_ref());
+    }
+}
+
 impl ToXml for GetUserPolicyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("PolicyDocument", self.policy_document.as_ref());
@@ -583,6 +589,38 @@ impl ToXml for ListSSHPublicKeysResponse {
     }
 }
 
+impl ToXml for ListServerCertificateTagsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ListServerCertificatesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.server_certificate_metadata_list {
+            w.start("ServerCertificateMetadataList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("ServerCertificateMetadataList");
+        }
+    }
+}
+
 impl ToXml for ListSigningCertificatesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         if let Some(v) = &self.certificates {
@@ -831,6 +869,40 @@ impl ToXml for SSHPublicKeyMetadata {
     }
 }
 
+impl ToXml for ServerCertificate {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CertificateBody", self.certificate_body.as_ref());
+        w.scalar("CertificateChain", self.certificate_chain.as_ref());
+        w.structure(
+            "ServerCertificateMetadata",
+            self.server_certificate_metadata.as_ref(),
+        );
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ServerCertificateMetadata {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("Expiration", self.expiration.as_ref());
+        w.scalar("Path", self.path.as_ref());
+        w.scalar("ServerCertificateId", self.server_certificate_id.as_ref());
+        w.scalar(
+            "ServerCertificateName",
+            self.server_certificate_name.as_ref(),
+        );
+        w.scalar("UploadDate", self.upload_date.as_ref());
+    }
+}
+
 impl ToXml for SigningCertificate {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("CertificateBody", self.certificate_body.as_ref());
@@ -868,6 +940,24 @@ impl ToXml for UpdateRoleResponse {
 impl ToXml for UploadSSHPublicKeyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("SSHPublicKey", self.ssh_public_key.as_ref());
+    }
+}
+
+impl ToXml for UploadServerCertificateResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "ServerCertificateMetadata",
+            self.server_certificate_metadata.as_ref(),
+        );
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
     }
 }
 

@@ -59,6 +59,11 @@ pub fn invalid_user_type_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidUserType", 400, message)
 }
 
+/// `KeyPairMismatchException`: code `KeyPairMismatch` (HTTP 400).
+pub fn key_pair_mismatch_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("KeyPairMismatch", 400, message)
+}
+
 /// `LimitExceededException`: code `LimitExceeded` (HTTP 409).
 pub fn limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("LimitExceeded", 409, message)

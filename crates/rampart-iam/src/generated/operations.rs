@@ -224,6 +224,7 @@ pub const SERVED: &[&str] = &[
     "DeleteRolePermissionsBoundary",
     "DeleteRolePolicy",
     "DeleteSSHPublicKey",
+    "DeleteServerCertificate",
     "DeleteSigningCertificate",
     "DeleteUser",
     "DeleteUserPermissionsBoundary",
@@ -245,6 +246,7 @@ pub const SERVED: &[&str] = &[
     "GetRole",
     "GetRolePolicy",
     "GetSSHPublicKey",
+    "GetServerCertificate",
     "GetUser",
     "GetUserPolicy",
     "ListAccessKeys",
@@ -265,6 +267,8 @@ pub const SERVED: &[&str] = &[
     "ListRoleTags",
     "ListRoles",
     "ListSSHPublicKeys",
+    "ListServerCertificateTags",
+    "ListServerCertificates",
     "ListSigningCertificates",
     "ListUserPolicies",
     "ListUserTags",
@@ -281,10 +285,12 @@ pub const SERVED: &[&str] = &[
     "TagMFADevice",
     "TagPolicy",
     "TagRole",
+    "TagServerCertificate",
     "TagUser",
     "UntagMFADevice",
     "UntagPolicy",
     "UntagRole",
+    "UntagServerCertificate",
     "UntagUser",
     "UpdateAccessKey",
     "UpdateAccountPasswordPolicy",
@@ -294,9 +300,11 @@ pub const SERVED: &[&str] = &[
     "UpdateRole",
     "UpdateRoleDescription",
     "UpdateSSHPublicKey",
+    "UpdateServerCertificate",
     "UpdateSigningCertificate",
     "UpdateUser",
     "UploadSSHPublicKey",
+    "UploadServerCertificate",
     "UploadSigningCertificate",
 ];
 
@@ -582,6 +590,16 @@ pub trait DeleteSSHPublicKey: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `DeleteServerCertificate`.
+pub trait DeleteServerCertificate: IamHandler {
+    /// Runs `DeleteServerCertificate`.
+    fn delete_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteServerCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteSigningCertificate`.
 pub trait DeleteSigningCertificate: IamHandler {
     /// Runs `DeleteSigningCertificate`.
@@ -790,6 +808,16 @@ pub trait GetSSHPublicKey: IamHandler {
     ) -> impl Future<Output = Result<GetSSHPublicKeyResponse, Self::Error>> + Send;
 }
 
+/// `GetServerCertificate`.
+pub trait GetServerCertificate: IamHandler {
+    /// Runs `GetServerCertificate`.
+    fn get_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: GetServerCertificateRequest,
+    ) -> impl Future<Output = Result<GetServerCertificateResponse, Self::Error>> + Send;
+}
+
 /// `GetUser`.
 pub trait GetUser: IamHandler {
     /// Runs `GetUser`.
@@ -990,6 +1018,26 @@ pub trait ListSSHPublicKeys: IamHandler {
     ) -> impl Future<Output = Result<ListSSHPublicKeysResponse, Self::Error>> + Send;
 }
 
+/// `ListServerCertificateTags`.
+pub trait ListServerCertificateTags: IamHandler {
+    /// Runs `ListServerCertificateTags`.
+    fn list_server_certificate_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListServerCertificateTagsRequest,
+    ) -> impl Future<Output = Result<ListServerCertificateTagsResponse, Self::Error>> + Send;
+}
+
+/// `ListServerCertificates`.
+pub trait ListServerCertificates: IamHandler {
+    /// Runs `ListServerCertificates`.
+    fn list_server_certificates(
+        &self,
+        ctx: &RequestContext,
+        input: ListServerCertificatesRequest,
+    ) -> impl Future<Output = Result<ListServerCertificatesResponse, Self::Error>> + Send;
+}
+
 /// `ListSigningCertificates`.
 pub trait ListSigningCertificates: IamHandler {
     /// Runs `ListSigningCertificates`.
@@ -1150,6 +1198,16 @@ pub trait TagRole: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `TagServerCertificate`.
+pub trait TagServerCertificate: IamHandler {
+    /// Runs `TagServerCertificate`.
+    fn tag_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: TagServerCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `TagUser`.
 pub trait TagUser: IamHandler {
     /// Runs `TagUser`.
@@ -1187,6 +1245,16 @@ pub trait UntagRole: IamHandler {
         &self,
         ctx: &RequestContext,
         input: UntagRoleRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UntagServerCertificate`.
+pub trait UntagServerCertificate: IamHandler {
+    /// Runs `UntagServerCertificate`.
+    fn untag_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UntagServerCertificateRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -1280,6 +1348,16 @@ pub trait UpdateSSHPublicKey: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateServerCertificate`.
+pub trait UpdateServerCertificate: IamHandler {
+    /// Runs `UpdateServerCertificate`.
+    fn update_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateServerCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateSigningCertificate`.
 pub trait UpdateSigningCertificate: IamHandler {
     /// Runs `UpdateSigningCertificate`.
@@ -1308,6 +1386,16 @@ pub trait UploadSSHPublicKey: IamHandler {
         ctx: &RequestContext,
         input: UploadSSHPublicKeyRequest,
     ) -> impl Future<Output = Result<UploadSSHPublicKeyResponse, Self::Error>> + Send;
+}
+
+/// `UploadServerCertificate`.
+pub trait UploadServerCertificate: IamHandler {
+    /// Runs `UploadServerCertificate`.
+    fn upload_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UploadServerCertificateRequest,
+    ) -> impl Future<Output = Result<UploadServerCertificateResponse, Self::Error>> + Send;
 }
 
 /// `UploadSigningCertificate`.
@@ -1351,6 +1439,7 @@ pub trait IamApi:
     + DeleteRolePermissionsBoundary
     + DeleteRolePolicy
     + DeleteSSHPublicKey
+    + DeleteServerCertificate
     + DeleteSigningCertificate
     + DeleteUser
     + DeleteUserPermissionsBoundary
@@ -1372,6 +1461,7 @@ pub trait IamApi:
     + GetRole
     + GetRolePolicy
     + GetSSHPublicKey
+    + GetServerCertificate
     + GetUser
     + GetUserPolicy
     + ListAccessKeys
@@ -1392,6 +1482,8 @@ pub trait IamApi:
     + ListRoleTags
     + ListRoles
     + ListSSHPublicKeys
+    + ListServerCertificateTags
+    + ListServerCertificates
     + ListSigningCertificates
     + ListUserPolicies
     + ListUserTags
@@ -1408,10 +1500,12 @@ pub trait IamApi:
     + TagMFADevice
     + TagPolicy
     + TagRole
+    + TagServerCertificate
     + TagUser
     + UntagMFADevice
     + UntagPolicy
     + UntagRole
+    + UntagServerCertificate
     + UntagUser
     + UpdateAccessKey
     + UpdateAccountPasswordPolicy
@@ -1421,9 +1515,11 @@ pub trait IamApi:
     + UpdateRole
     + UpdateRoleDescription
     + UpdateSSHPublicKey
+    + UpdateServerCertificate
     + UpdateSigningCertificate
     + UpdateUser
     + UploadSSHPublicKey
+    + UploadServerCertificate
     + UploadSigningCertificate
 {
 }
@@ -1457,6 +1553,7 @@ impl<
         + DeleteRolePermissionsBoundary
         + DeleteRolePolicy
         + DeleteSSHPublicKey
+        + DeleteServerCertificate
         + DeleteSigningCertificate
         + DeleteUser
         + DeleteUserPermissionsBoundary
@@ -1478,6 +1575,7 @@ impl<
         + GetRole
         + GetRolePolicy
         + GetSSHPublicKey
+        + GetServerCertificate
         + GetUser
         + GetUserPolicy
         + ListAccessKeys
@@ -1498,6 +1596,8 @@ impl<
         + ListRoleTags
         + ListRoles
         + ListSSHPublicKeys
+        + ListServerCertificateTags
+        + ListServerCertificates
         + ListSigningCertificates
         + ListUserPolicies
         + ListUserTags
@@ -1514,10 +1614,12 @@ impl<
         + TagMFADevice
         + TagPolicy
         + TagRole
+        + TagServerCertificate
         + TagUser
         + UntagMFADevice
         + UntagPolicy
         + UntagRole
+        + UntagServerCertificate
         + UntagUser
         + UpdateAccessKey
         + UpdateAccountPasswordPolicy
@@ -1527,9 +1629,11 @@ impl<
         + UpdateRole
         + UpdateRoleDescription
         + UpdateSSHPublicKey
+        + UpdateServerCertificate
         + UpdateSigningCertificate
         + UpdateUser
         + UploadSSHPublicKey
+        + UploadServerCertificate
         + UploadSigningCertificate,
 > IamApi for T
 {
@@ -1853,6 +1957,19 @@ impl DeleteSSHPublicKey for DecodeOnly {
     }
 }
 
+impl DeleteServerCertificate for DecodeOnly {
+    async fn delete_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteServerCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteServerCertificate",
+        ))
+    }
+}
+
 impl DeleteSigningCertificate for DecodeOnly {
     async fn delete_signing_certificate(
         &self,
@@ -2079,6 +2196,19 @@ impl GetSSHPublicKey for DecodeOnly {
         _input: GetSSHPublicKeyRequest,
     ) -> Result<GetSSHPublicKeyResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetSSHPublicKey"))
+    }
+}
+
+impl GetServerCertificate for DecodeOnly {
+    async fn get_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetServerCertificateRequest,
+    ) -> Result<GetServerCertificateResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetServerCertificate",
+        ))
     }
 }
 
@@ -2312,6 +2442,32 @@ impl ListSSHPublicKeys for DecodeOnly {
     }
 }
 
+impl ListServerCertificateTags for DecodeOnly {
+    async fn list_server_certificate_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListServerCertificateTagsRequest,
+    ) -> Result<ListServerCertificateTagsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListServerCertificateTags",
+        ))
+    }
+}
+
+impl ListServerCertificates for DecodeOnly {
+    async fn list_server_certificates(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListServerCertificatesRequest,
+    ) -> Result<ListServerCertificatesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListServerCertificates",
+        ))
+    }
+}
+
 impl ListSigningCertificates for DecodeOnly {
     async fn list_signing_certificates(
         &self,
@@ -2490,6 +2646,19 @@ impl TagRole for DecodeOnly {
     }
 }
 
+impl TagServerCertificate for DecodeOnly {
+    async fn tag_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagServerCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "TagServerCertificate",
+        ))
+    }
+}
+
 impl TagUser for DecodeOnly {
     async fn tag_user(
         &self,
@@ -2527,6 +2696,19 @@ impl UntagRole for DecodeOnly {
         _input: UntagRoleRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "UntagRole"))
+    }
+}
+
+impl UntagServerCertificate for DecodeOnly {
+    async fn untag_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagServerCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UntagServerCertificate",
+        ))
     }
 }
 
@@ -2635,6 +2817,19 @@ impl UpdateSSHPublicKey for DecodeOnly {
     }
 }
 
+impl UpdateServerCertificate for DecodeOnly {
+    async fn update_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateServerCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateServerCertificate",
+        ))
+    }
+}
+
 impl UpdateSigningCertificate for DecodeOnly {
     async fn update_signing_certificate(
         &self,
@@ -2667,6 +2862,19 @@ impl UploadSSHPublicKey for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "UploadSSHPublicKey",
+        ))
+    }
+}
+
+impl UploadServerCertificate for DecodeOnly {
+    async fn upload_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: UploadServerCertificateRequest,
+    ) -> Result<UploadServerCertificateResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UploadServerCertificate",
         ))
     }
 }
@@ -3115,6 +3323,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "DeleteServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteServerCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteServerCertificateRequest| {
+                unit(answer(
+                    move || handler.delete_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteServerCertificate", ok),
+                ))
+            })
+            .await
+        }
         "DeleteSigningCertificate" => {
             let spec = QueryOperationSpec {
                 name: "DeleteSigningCertificate",
@@ -3435,6 +3658,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GetServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "GetServerCertificate",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetServerCertificateResult"),
+            };
+            invoke_query(spec, env, params, |i: GetServerCertificateRequest| {
+                answer(
+                    move || handler.get_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetServerCertificate", ok),
+                )
+            })
+            .await
+        }
         "GetUser" => {
             let spec = QueryOperationSpec {
                 name: "GetUser",
@@ -3735,6 +3973,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ListServerCertificateTags" => {
+            let spec = QueryOperationSpec {
+                name: "ListServerCertificateTags",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListServerCertificateTagsResult"),
+            };
+            invoke_query(spec, env, params, |i: ListServerCertificateTagsRequest| {
+                answer(
+                    move || handler.list_server_certificate_tags(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListServerCertificateTags", ok),
+                )
+            })
+            .await
+        }
+        "ListServerCertificates" => {
+            let spec = QueryOperationSpec {
+                name: "ListServerCertificates",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListServerCertificatesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListServerCertificatesRequest| {
+                answer(
+                    move || handler.list_server_certificates(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListServerCertificates", ok),
+                )
+            })
+            .await
+        }
         "ListSigningCertificates" => {
             let spec = QueryOperationSpec {
                 name: "ListSigningCertificates",
@@ -3975,6 +4243,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "TagServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "TagServerCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: TagServerCertificateRequest| {
+                unit(answer(
+                    move || handler.tag_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagServerCertificate", ok),
+                ))
+            })
+            .await
+        }
         "TagUser" => {
             let spec = QueryOperationSpec {
                 name: "TagUser",
@@ -4031,6 +4314,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.untag_role(ctx, i),
                     move |ok| handler.after_call(ctx, "UntagRole", ok),
+                ))
+            })
+            .await
+        }
+        "UntagServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "UntagServerCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UntagServerCertificateRequest| {
+                unit(answer(
+                    move || handler.untag_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagServerCertificate", ok),
                 ))
             })
             .await
@@ -4175,6 +4473,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateServerCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UpdateServerCertificateRequest| {
+                unit(answer(
+                    move || handler.update_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateServerCertificate", ok),
+                ))
+            })
+            .await
+        }
         "UpdateSigningCertificate" => {
             let spec = QueryOperationSpec {
                 name: "UpdateSigningCertificate",
@@ -4220,6 +4533,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UploadServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "UploadServerCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("UploadServerCertificateResult"),
+            };
+            invoke_query(spec, env, params, |i: UploadServerCertificateRequest| {
+                answer(
+                    move || handler.upload_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UploadServerCertificate", ok),
+                )
+            })
+            .await
+        }
         "UploadSigningCertificate" => {
             let spec = QueryOperationSpec {
                 name: "UploadSigningCertificate",
@@ -4251,7 +4579,6 @@ pub async fn dispatch<H: IamApi>(
         "DeleteInstanceProfile" => not_served("DeleteInstanceProfile", false),
         "DeleteOpenIDConnectProvider" => not_served("DeleteOpenIDConnectProvider", false),
         "DeleteSAMLProvider" => not_served("DeleteSAMLProvider", false),
-        "DeleteServerCertificate" => not_served("DeleteServerCertificate", false),
         "DeleteServiceLinkedRole" => not_served("DeleteServiceLinkedRole", false),
         "DeleteServiceSpecificCredential" => not_served("DeleteServiceSpecificCredential", false),
         "DisableOrganizationsRootCredentialsManagement" => {
@@ -4290,7 +4617,6 @@ pub async fn dispatch<H: IamApi>(
         }
         "GetRoleTemplateVersion" => not_served("GetRoleTemplateVersion", true),
         "GetSAMLProvider" => not_served("GetSAMLProvider", true),
-        "GetServerCertificate" => not_served("GetServerCertificate", true),
         "GetServiceLastAccessedDetails" => not_served("GetServiceLastAccessedDetails", true),
         "GetServiceLastAccessedDetailsWithEntities" => {
             not_served("GetServiceLastAccessedDetailsWithEntities", true)
@@ -4310,8 +4636,6 @@ pub async fn dispatch<H: IamApi>(
         }
         "ListSAMLProviderTags" => not_served("ListSAMLProviderTags", true),
         "ListSAMLProviders" => not_served("ListSAMLProviders", true),
-        "ListServerCertificateTags" => not_served("ListServerCertificateTags", true),
-        "ListServerCertificates" => not_served("ListServerCertificates", true),
         "ListServiceSpecificCredentials" => not_served("ListServiceSpecificCredentials", true),
         "PutAccountProperties" => not_served("PutAccountProperties", false),
         "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
@@ -4329,20 +4653,16 @@ pub async fn dispatch<H: IamApi>(
         "TagInstanceProfile" => not_served("TagInstanceProfile", false),
         "TagOpenIDConnectProvider" => not_served("TagOpenIDConnectProvider", false),
         "TagSAMLProvider" => not_served("TagSAMLProvider", false),
-        "TagServerCertificate" => not_served("TagServerCertificate", false),
         "UntagInstanceProfile" => not_served("UntagInstanceProfile", false),
         "UntagOpenIDConnectProvider" => not_served("UntagOpenIDConnectProvider", false),
         "UntagSAMLProvider" => not_served("UntagSAMLProvider", false),
-        "UntagServerCertificate" => not_served("UntagServerCertificate", false),
         "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
         "UpdateOpenIDConnectProvider" => not_served("UpdateOpenIDConnectProvider", false),
         "UpdateOpenIDConnectProviderThumbprint" => {
             not_served("UpdateOpenIDConnectProviderThumbprint", false)
         }
         "UpdateSAMLProvider" => not_served("UpdateSAMLProvider", false),
-        "UpdateServerCertificate" => not_served("UpdateServerCertificate", false),
         "UpdateServiceSpecificCredential" => not_served("UpdateServiceSpecificCredential", false),
-        "UploadServerCertificate" => not_served("UploadServerCertificate", false),
         _ => unknown_action(action, super::API_VERSION),
     }
 }

@@ -1009,6 +1009,27 @@ impl fmt::Debug for DeleteSSHPublicKeyRequest {
     }
 }
 
+/// The `DeleteServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteServerCertificateRequest {
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteServerCertificateRequest")
+            .field("server_certificate_name", &self.server_certificate_name)
+            .finish()
+    }
+}
+
 /// The `DeleteSigningCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1740,6 +1761,48 @@ impl fmt::Debug for GetSSHPublicKeyResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetSSHPublicKeyResponse")
             .field("ssh_public_key", &self.ssh_public_key)
+            .finish()
+    }
+}
+
+/// The `GetServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServerCertificateRequest {
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+}
+
+impl fmt::Debug for GetServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServerCertificateRequest")
+            .field("server_certificate_name", &self.server_certificate_name)
+            .finish()
+    }
+}
+
+/// The `GetServerCertificateResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServerCertificateResponse {
+    /// `ServerCertificate`. Required.
+    #[serde(
+        rename = "ServerCertificate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate: Option<ServerCertificate>,
+}
+
+impl fmt::Debug for GetServerCertificateResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServerCertificateResponse")
+            .field("server_certificate", &self.server_certificate)
             .finish()
     }
 }
@@ -2981,6 +3044,129 @@ impl fmt::Debug for ListSSHPublicKeysResponse {
     }
 }
 
+/// The `ListServerCertificateTagsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServerCertificateTagsRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+}
+
+impl fmt::Debug for ListServerCertificateTagsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServerCertificateTagsRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("server_certificate_name", &self.server_certificate_name)
+            .finish()
+    }
+}
+
+/// The `ListServerCertificateTagsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServerCertificateTagsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListServerCertificateTagsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServerCertificateTagsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListServerCertificatesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServerCertificatesRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `PathPrefix`.
+    #[serde(
+        rename = "PathPrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub path_prefix: Option<String>,
+}
+
+impl fmt::Debug for ListServerCertificatesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServerCertificatesRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("path_prefix", &self.path_prefix)
+            .finish()
+    }
+}
+
+/// The `ListServerCertificatesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServerCertificatesResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `ServerCertificateMetadataList`. Required.
+    #[serde(
+        rename = "ServerCertificateMetadataList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_metadata_list: Option<Vec<ServerCertificateMetadata>>,
+}
+
+impl fmt::Debug for ListServerCertificatesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServerCertificatesResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field(
+                "server_certificate_metadata_list",
+                &self.server_certificate_metadata_list,
+            )
+            .finish()
+    }
+}
+
 /// The `ListSigningCertificatesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4075,6 +4261,103 @@ impl fmt::Debug for SSHPublicKeyMetadata {
     }
 }
 
+/// The `ServerCertificate` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerCertificate {
+    /// `CertificateBody`. Required.
+    #[serde(
+        rename = "CertificateBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_body: Option<String>,
+    /// `CertificateChain`.
+    #[serde(
+        rename = "CertificateChain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_chain: Option<String>,
+    /// `ServerCertificateMetadata`. Required.
+    #[serde(
+        rename = "ServerCertificateMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_metadata: Option<ServerCertificateMetadata>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ServerCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerCertificate")
+            .field("certificate_body", &self.certificate_body)
+            .field("certificate_chain", &self.certificate_chain)
+            .field(
+                "server_certificate_metadata",
+                &self.server_certificate_metadata,
+            )
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ServerCertificateMetadata` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerCertificateMetadata {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Expiration`.
+    #[serde(
+        rename = "Expiration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration: Option<Timestamp>,
+    /// `Path`. Required.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `ServerCertificateId`. Required.
+    #[serde(
+        rename = "ServerCertificateId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_id: Option<String>,
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+    /// `UploadDate`.
+    #[serde(
+        rename = "UploadDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_date: Option<Timestamp>,
+}
+
+impl fmt::Debug for ServerCertificateMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerCertificateMetadata")
+            .field("arn", &self.arn)
+            .field("expiration", &self.expiration)
+            .field("path", &self.path)
+            .field("server_certificate_id", &self.server_certificate_id)
+            .field("server_certificate_name", &self.server_certificate_name)
+            .field("upload_date", &self.upload_date)
+            .finish()
+    }
+}
+
 /// The `SetDefaultPolicyVersionRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4258,6 +4541,31 @@ impl fmt::Debug for TagRoleRequest {
     }
 }
 
+/// The `TagServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagServerCertificateRequest {
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagServerCertificateRequest")
+            .field("server_certificate_name", &self.server_certificate_name)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `TagUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4341,6 +4649,31 @@ impl fmt::Debug for UntagRoleRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UntagRoleRequest")
             .field("role_name", &self.role_name)
+            .field("tag_keys", &self.tag_keys)
+            .finish()
+    }
+}
+
+/// The `UntagServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagServerCertificateRequest {
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagServerCertificateRequest")
+            .field("server_certificate_name", &self.server_certificate_name)
             .field("tag_keys", &self.tag_keys)
             .finish()
     }
@@ -4732,6 +5065,42 @@ impl fmt::Debug for UpdateSSHPublicKeyRequest {
     }
 }
 
+/// The `UpdateServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateServerCertificateRequest {
+    /// `NewPath`.
+    #[serde(rename = "NewPath", default, skip_serializing_if = "Option::is_none")]
+    pub new_path: Option<String>,
+    /// `NewServerCertificateName`.
+    #[serde(
+        rename = "NewServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_server_certificate_name: Option<String>,
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+}
+
+impl fmt::Debug for UpdateServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateServerCertificateRequest")
+            .field("new_path", &self.new_path)
+            .field(
+                "new_server_certificate_name",
+                &self.new_server_certificate_name,
+            )
+            .field("server_certificate_name", &self.server_certificate_name)
+            .finish()
+    }
+}
+
 /// The `UpdateSigningCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4832,6 +5201,87 @@ impl fmt::Debug for UploadSSHPublicKeyResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UploadSSHPublicKeyResponse")
             .field("ssh_public_key", &self.ssh_public_key)
+            .finish()
+    }
+}
+
+/// The `UploadServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadServerCertificateRequest {
+    /// `CertificateBody`. Required.
+    #[serde(
+        rename = "CertificateBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_body: Option<String>,
+    /// `CertificateChain`.
+    #[serde(
+        rename = "CertificateChain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_chain: Option<String>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `PrivateKey`. Required.
+    #[serde(
+        rename = "PrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_key: Option<String>,
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for UploadServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadServerCertificateRequest")
+            .field("certificate_body", &self.certificate_body)
+            .field("certificate_chain", &self.certificate_chain)
+            .field("path", &self.path)
+            .field("private_key", &self.private_key.as_ref().map(|_| Redacted))
+            .field("server_certificate_name", &self.server_certificate_name)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `UploadServerCertificateResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadServerCertificateResponse {
+    /// `ServerCertificateMetadata`.
+    #[serde(
+        rename = "ServerCertificateMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_metadata: Option<ServerCertificateMetadata>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for UploadServerCertificateResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadServerCertificateResponse")
+            .field(
+                "server_certificate_metadata",
+                &self.server_certificate_metadata,
+            )
+            .field("tags", &self.tags)
             .finish()
     }
 }

@@ -523,6 +523,20 @@ impl Validate for DeleteSSHPublicKeyRequest {
 
 impl ConstraintValue for DeleteSSHPublicKeyRequest {}
 
+impl Validate for DeleteServerCertificateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serverCertificateName", false);
+        match &self.server_certificate_name {
+            Some(v) => {
+                check_server_certificate_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteServerCertificateRequest {}
+
 impl Validate for DeleteSigningCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateId", false);
@@ -889,6 +903,20 @@ impl Validate for GetSSHPublicKeyRequest {
 }
 
 impl ConstraintValue for GetSSHPublicKeyRequest {}
+
+impl Validate for GetServerCertificateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serverCertificateName", false);
+        match &self.server_certificate_name {
+            Some(v) => {
+                check_server_certificate_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetServerCertificateRequest {}
 
 impl Validate for GetUserPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1325,6 +1353,47 @@ impl Validate for ListSSHPublicKeysRequest {
 
 impl ConstraintValue for ListSSHPublicKeysRequest {}
 
+impl Validate for ListServerCertificateTagsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "serverCertificateName", false);
+        match &self.server_certificate_name {
+            Some(v) => {
+                check_server_certificate_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListServerCertificateTagsRequest {}
+
+impl Validate for ListServerCertificatesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "pathPrefix", false);
+        if let Some(v) = &self.path_prefix {
+            check_path_prefix_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListServerCertificatesRequest {}
+
 impl Validate for ListSigningCertificatesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "marker", false);
@@ -1717,6 +1786,27 @@ impl Validate for TagRoleRequest {
 
 impl ConstraintValue for TagRoleRequest {}
 
+impl Validate for TagServerCertificateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serverCertificateName", false);
+        match &self.server_certificate_name {
+            Some(v) => {
+                check_server_certificate_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        match &self.tags {
+            Some(v) => {
+                check_tag_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for TagServerCertificateRequest {}
+
 impl Validate for TagUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "tags", false);
@@ -1800,6 +1890,27 @@ impl Validate for UntagRoleRequest {
 }
 
 impl ConstraintValue for UntagRoleRequest {}
+
+impl Validate for UntagServerCertificateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serverCertificateName", false);
+        match &self.server_certificate_name {
+            Some(v) => {
+                check_server_certificate_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tagKeys", false);
+        match &self.tag_keys {
+            Some(v) => {
+                check_tag_key_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UntagServerCertificateRequest {}
 
 impl Validate for UntagUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -2006,6 +2117,28 @@ impl Validate for UpdateSSHPublicKeyRequest {
 
 impl ConstraintValue for UpdateSSHPublicKeyRequest {}
 
+impl Validate for UpdateServerCertificateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "newPath", false);
+        if let Some(v) = &self.new_path {
+            check_path_type(errs, &f, v);
+        }
+        let f = Field::new(path, "newServerCertificateName", false);
+        if let Some(v) = &self.new_server_certificate_name {
+            check_server_certificate_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "serverCertificateName", false);
+        match &self.server_certificate_name {
+            Some(v) => {
+                check_server_certificate_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateServerCertificateRequest {}
+
 impl Validate for UpdateSigningCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateId", false);
@@ -2074,6 +2207,46 @@ impl Validate for UploadSSHPublicKeyRequest {
 
 impl ConstraintValue for UploadSSHPublicKeyRequest {}
 
+impl Validate for UploadServerCertificateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateBody", false);
+        match &self.certificate_body {
+            Some(v) => {
+                check_certificate_body_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "certificateChain", false);
+        if let Some(v) = &self.certificate_chain {
+            check_certificate_chain_type(errs, &f, v);
+        }
+        let f = Field::new(path, "path", false);
+        if let Some(v) = &self.path {
+            check_path_type(errs, &f, v);
+        }
+        let f = Field::new(path, "privateKey", true);
+        match &self.private_key {
+            Some(v) => {
+                check_private_key_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "serverCertificateName", false);
+        match &self.server_certificate_name {
+            Some(v) => {
+                check_server_certificate_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UploadServerCertificateRequest {}
+
 impl Validate for UploadSigningCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateBody", false);
@@ -2136,6 +2309,20 @@ fn check_certificate_body_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &s
         f,
         v,
         RE_CERTIFICATE_BODY_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
+}
+
+static RE_CERTIFICATE_CHAIN_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
+
+fn check_certificate_chain_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2097152));
+    errs.pattern(
+        f,
+        v,
+        RE_CERTIFICATE_CHAIN_TYPE.as_ref(),
         "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
     );
 }
@@ -2292,6 +2479,20 @@ fn check_policy_version_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &
     );
 }
 
+static RE_PRIVATE_KEY_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
+
+fn check_private_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(16384));
+    errs.pattern(
+        f,
+        v,
+        RE_PRIVATE_KEY_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
+}
+
 static RE_PUBLIC_KEY_ID_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]+)\\z").ok());
 
@@ -2347,6 +2548,19 @@ static RE_SERIAL_NUMBER_TYPE: LazyLock<Option<Regex>> =
 fn check_serial_number_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(9), Some(256));
     errs.pattern(f, v, RE_SERIAL_NUMBER_TYPE.as_ref(), "[\\w+=/:,.@-]+");
+}
+
+static RE_SERVER_CERTIFICATE_NAME_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
+
+fn check_server_certificate_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+    errs.pattern(
+        f,
+        v,
+        RE_SERVER_CERTIFICATE_NAME_TYPE.as_ref(),
+        "[\\w+=,.@-]+",
+    );
 }
 
 fn check_status_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &StatusType) {

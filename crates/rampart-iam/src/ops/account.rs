@@ -230,6 +230,7 @@ impl IamService {
             .iter()
             .any(|(_, k)| k.account == account && k.user_name.is_none());
         let devices = self.devices(account).await?;
+        let server_certificates = self.server_certificates(account).await?.len();
         let in_use = devices.iter().filter(|d| d.user.is_some()).count();
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         Ok(vec![
@@ -246,7 +247,7 @@ impl IamService {
             ("MFADevices", count(devices.len())),
             ("MFADevicesInUse", count(in_use)),
             ("Providers", 0),
-            ("ServerCertificates", 0),
+            ("ServerCertificates", count(server_certificates)),
         ])
     }
 }

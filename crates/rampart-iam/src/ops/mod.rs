@@ -22,6 +22,7 @@ mod policy_entities;
 mod policy_versions;
 mod role_tags;
 mod roles;
+mod server_certs;
 mod signing_certs;
 mod ssh_keys;
 mod usage;
