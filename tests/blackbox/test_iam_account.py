@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from harness import create_user_with_key, expect_error, unique
+from harness import allow, create_user_with_key, expect_error, policy_doc, unique
 
 VIOLATION = r"^Password does not conform to the account password policy\.$"
 
@@ -226,3 +226,30 @@ def test_server_certificate_with_chain(iam, account):
     iam.delete_server_certificate(ServerCertificateName=name)
     expect_error(iam.get_server_certificate, "NoSuchEntity", None, 404,
                  ServerCertificateName=name)
+
+
+def test_get_session_token_checks_the_mfa_code(secure_server, iam):
+    """A user's TOTP code makes an MFA session: IAM then honours aws:MultiFactorAuthPresent."""
+    name = unique("mfa-session")
+    mfa_only = policy_doc(allow("iam:GetUser", condition={
+        "Bool": {"aws:MultiFactorAuthPresent": "true"}}))
+    user = create_user_with_key(iam, name, policy=mfa_only)
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=unique("dev"))
+    serial = device["VirtualMFADevice"]["SerialNumber"]
+    seed = device["VirtualMFADevice"]["Base32StringSeed"].decode()
+    step = int(time.time()) // 30
+    iam.enable_mfa_device(UserName=name, SerialNumber=serial,
+                          AuthenticationCode1=totp(seed, step - 1),
+                          AuthenticationCode2=totp(seed, step))
+    sts = secure_server.client_for("sts", user)
+    wrong = f"{(int(totp(seed, step + 1)) + 1) % 1_000_000:06d}"
+    expect_error(sts.get_session_token, "AccessDenied", r"^MultiFactorAuthentication failed",
+                 403, SerialNumber=serial, TokenCode=wrong)
+    # The codes of steps up to `step` were used to enable it: the next one is accepted.
+    creds = sts.get_session_token(SerialNumber=serial, TokenCode=totp(seed, step + 1))
+    session_iam = secure_server.client_for("iam", creds["Credentials"])
+    assert session_iam.get_user(UserName=name)["User"]["UserName"] == name
+    expect_error(sts.get_session_token, "AccessDenied", None, 403,
+                 SerialNumber=serial, TokenCode=totp(seed, step + 1))
+    iam.deactivate_mfa_device(UserName=name, SerialNumber=serial)
+    iam.delete_virtual_mfa_device(SerialNumber=serial)

@@ -23,6 +23,7 @@ use time::OffsetDateTime;
 /// An IAM service over the bench's store with a manual clock.
 struct Timed {
     iam: IamService,
+    dir: Arc<Directory>,
     clock: Arc<ManualClock>,
     root: RequestContext,
 }
@@ -32,9 +33,14 @@ impl Timed {
         let start = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
         let clock = Arc::new(ManualClock::new(start));
         let key = RootKey::generate().domain_key(Domain::Credentials);
-        let dir = Directory::new(b.dir.tables.store.clone(), key, clock.clone());
+        let dir = Arc::new(Directory::new(
+            b.dir.tables.store.clone(),
+            key,
+            clock.clone(),
+        ));
         Timed {
-            iam: IamService::new(Arc::new(dir)),
+            iam: IamService::new(dir.clone()),
+            dir,
             clock,
             root: b.root(),
         }
@@ -189,6 +195,26 @@ async fn mfa_life(b: &Bench) {
     let now = t.step();
     let (r1, r2) = (code(&seed, now).unwrap(), code(&seed, now + 1).unwrap());
     t.ok("ResyncMFADevice", &resync(&r1, &r2)).await;
+
+    // STS's check: the current code once, never a used step, never another user's device.
+    let user_id = b.user("kim").await.unwrap().user_id;
+    let verify = |code: String| {
+        let (dir, serial, user_id) = (t.dir.clone(), serial.clone(), user_id.clone());
+        async move {
+            dir.verify_mfa_code(ACCOUNT, &user_id, &serial, &code)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(!verify(r2.clone()).await, "the resync codes are used");
+    t.advance(60);
+    let current = code(&seed, t.step()).unwrap();
+    let other = t
+        .dir
+        .verify_mfa_code(ACCOUNT, "AIDAOTHER", &serial, &current);
+    assert!(!other.await.unwrap(), "not another user's device");
+    assert!(verify(current.clone()).await);
+    assert!(!verify(current.clone()).await, "a code is accepted once");
 
     t.ok("ListMFADeviceTags", &format!("SerialNumber={serial}"))
         .await;

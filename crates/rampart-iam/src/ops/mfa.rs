@@ -16,6 +16,7 @@ use crate::generated::{
     CreateVirtualMFADevice, DeleteVirtualMFADevice, ListMFADeviceTags, ListVirtualMFADevices,
     TagMFADevice, UntagMFADevice,
 };
+use crate::mfa_check::{open_seed, seed_aad};
 use crate::records::TagRecord;
 use crate::tables::{account_prefix, entity_row};
 use crate::{qr_png, totp};
@@ -205,15 +206,7 @@ impl IamService {
         &self,
         device: &MfaDeviceRecord,
     ) -> Result<Zeroizing<String>, ServiceError> {
-        let blob = STANDARD
-            .decode(&device.sealed_seed)
-            .map_err(store_failure)?;
-        let key = self.dir.credentials.sealing_key();
-        let seed = key
-            .unwrap(&blob, &seed_aad(&device.serial()))
-            .map_err(store_failure)?;
-        let text = String::from_utf8(seed.to_vec()).map_err(store_failure)?;
-        Ok(Zeroizing::new(text))
+        open_seed(self.dir.credentials.sealing_key(), device).map_err(store_failure)
     }
 
     /// Writes a new device unless one of its name exists.
@@ -296,11 +289,6 @@ impl IamService {
         }
         Err(too_busy())
     }
-}
-
-/// The associated data sealing a device's seed.
-fn seed_aad(serial: &str) -> Vec<u8> {
-    format!("iam-mfa-seed:{serial}").into_bytes()
 }
 
 /// `NoSuchEntity` for an unknown serial number.

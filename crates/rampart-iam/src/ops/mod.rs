@@ -3,8 +3,8 @@
 //! `boundaries`, `managed`/`policies`/`policy_versions` (customer and AWS managed policies),
 //! `attach` and `policy_entities` (attachments), `usage` (who uses a managed policy, from the
 //! entity tables' index by policy), `password_policy`, `login_profiles` (and ChangePassword),
-//! `account` (aliases, summary), `mfa` and `mfa_assign` (virtual MFA devices); `entity` and
-//! `common` are shared helpers.
+//! `account` (aliases, summary), `mfa` and `mfa_assign` (virtual MFA devices),
+//! `signing_certs`, `ssh_keys`, `server_certs`; `entity` and `common` are shared helpers.
 
 mod account;
 mod attach;
