@@ -200,7 +200,7 @@ def test_ssh_public_keys_and_signing_certificates(iam):
     iam.delete_user(UserName=name)
 
 
-def test_server_certificate_with_chain(iam, account):
+def test_server_certificate_with_chain(secure_server, iam, account):
     name = unique("www")
     body = (DATA / "server.pem").read_text()
     key = (DATA / "server.key").read_text()
@@ -223,9 +223,13 @@ def test_server_certificate_with_chain(iam, account):
     assert got["Tags"] == [{"Key": "env", "Value": "test"}]
     listed = iam.list_server_certificates(PathPrefix="/web/")["ServerCertificateMetadataList"]
     assert name in [c["ServerCertificateName"] for c in listed]
+    assert "PRIVATE KEY" not in json.dumps(got)
     iam.delete_server_certificate(ServerCertificateName=name)
     expect_error(iam.get_server_certificate, "NoSuchEntity", None, 404,
                  ServerCertificateName=name)
+    records = json.dumps(secure_server.audit_tail(300))
+    assert "UploadServerCertificate" in records
+    assert key.splitlines()[1] not in records, "the private key is not audited"
 
 
 def test_get_session_token_checks_the_mfa_code(secure_server, iam):

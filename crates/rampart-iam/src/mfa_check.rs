@@ -49,10 +49,7 @@ impl Directory {
                 return Ok(false);
             };
             let seed = open_seed(self.credentials.sealing_key(), &found.value)?;
-            let earliest = (step - 1).max(assigned.last_step + 1);
-            let matched =
-                (earliest..=step + 1).find(|s| totp::code(&seed, *s).as_deref() == Some(code));
-            let Some(matched) = matched else {
+            let Some(matched) = current_step(&seed, code, step, assigned.last_step) else {
                 return Ok(false);
             };
             assigned.last_step = matched;
@@ -68,6 +65,12 @@ impl Directory {
         }
         Ok(false)
     }
+}
+
+/// The step within one of `now` (and after `last_used`) whose code is `code`.
+fn current_step(seed: &str, code: &str, now: i64, last_used: i64) -> Option<i64> {
+    let earliest = (now - 1).max(last_used + 1);
+    (earliest..=now + 1).find(|s| totp::code(seed, *s).as_deref() == Some(code))
 }
 
 /// The seed of `device` (Base32 text), opened with the credentials domain key.

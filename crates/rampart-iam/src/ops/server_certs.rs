@@ -48,12 +48,7 @@ impl UploadServerCertificate for IamService {
         }
         let checked = check(&body, &key, input.certificate_chain.as_deref()).map_err(cert_error)?;
         let id = ids::unique_id("ASCA");
-        let sealed = self
-            .dir
-            .credentials
-            .sealing_key()
-            .try_wrap(key.as_bytes(), &key_aad(&id))
-            .map_err(store_failure)?;
+        let sealed = self.seal_private_key(&id, &key)?;
         let record = ServerCertificateRecord {
             account: account.to_owned(),
             name,
@@ -61,7 +56,7 @@ impl UploadServerCertificate for IamService {
             id,
             body,
             chain: input.certificate_chain,
-            sealed_key: STANDARD.encode(sealed),
+            sealed_key: sealed,
             expires_ms: checked.expires.saturating_mul(1000),
             uploaded_ms: self.now_ms(),
             tags,
@@ -273,6 +268,15 @@ impl ListServerCertificateTags for IamService {
 }
 
 impl IamService {
+    /// A private key sealed under the credentials domain key, bound to the certificate id.
+    fn seal_private_key(&self, id: &str, key: &str) -> Result<String, ServiceError> {
+        let sealing = self.dir.credentials.sealing_key();
+        let sealed = sealing
+            .try_wrap(key.as_bytes(), &key_aad(id))
+            .map_err(store_failure)?;
+        Ok(STANDARD.encode(sealed))
+    }
+
     /// Every server certificate of `account` with its row key.
     pub(crate) async fn server_certificates(
         &self,
