@@ -223,7 +223,7 @@ def test_server_certificate_with_chain(secure_server, iam, account):
     assert got["Tags"] == [{"Key": "env", "Value": "test"}]
     listed = iam.list_server_certificates(PathPrefix="/web/")["ServerCertificateMetadataList"]
     assert name in [c["ServerCertificateName"] for c in listed]
-    assert "PRIVATE KEY" not in json.dumps(got)
+    assert "PRIVATE KEY" not in json.dumps(got, default=str)
     iam.delete_server_certificate(ServerCertificateName=name)
     expect_error(iam.get_server_certificate, "NoSuchEntity", None, 404,
                  ServerCertificateName=name)
