@@ -168,6 +168,15 @@ async fn mfa_life(b: &Bench) {
         value(&assigned, "Arn").unwrap(),
         format!("arn:aws:iam::{ACCOUNT}:user/kim")
     );
+    // Lists show the user as it is now.
+    t.ok("UpdateUser", "UserName=kim&NewPath=%2Fops%2F").await;
+    let moved = t
+        .ok("ListVirtualMFADevices", "AssignmentStatus=Assigned")
+        .await;
+    assert_eq!(
+        value(&moved, "Arn").unwrap(),
+        format!("arn:aws:iam::{ACCOUNT}:user/ops/kim")
+    );
 
     let summary = t.ok("GetAccountSummary", "").await;
     for key in ["MFADevices", "MFADevicesInUse"] {

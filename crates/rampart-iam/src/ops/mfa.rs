@@ -6,6 +6,7 @@
 
 use super::common::{ATTEMPTS, already_exists, page, required, store_failure, tags_in, tags_out};
 use super::common::{timestamp, too_busy};
+use super::entity::scan_all;
 use crate::IamService;
 use crate::account_records::MfaDeviceRecord;
 use crate::account_tables::AccountTables;
@@ -116,8 +117,11 @@ impl ListVirtualMFADevices for IamService {
         let out = page(matching, input.marker.as_deref(), input.max_items, |d| {
             d.name.to_ascii_lowercase()
         })?;
+        let mut devices = out.items;
+        self.refresh_users(ctx.account().as_str(), &mut devices)
+            .await?;
         Ok(ListVirtualMFADevicesResponse {
-            virtual_mfa_devices: Some(out.items.iter().map(device_out).collect()),
+            virtual_mfa_devices: Some(devices.iter().map(device_out).collect()),
             is_truncated: Some(out.is_truncated),
             marker: out.marker,
         })
@@ -209,6 +213,26 @@ impl IamService {
         open_seed(self.dir.credentials.sealing_key(), device).map_err(store_failure)
     }
 
+    /// Brings the user name and path stored with each assignment up to date (a user may
+    /// have been renamed or moved since the device was enabled).
+    async fn refresh_users(
+        &self,
+        account: &str,
+        devices: &mut [MfaDeviceRecord],
+    ) -> Result<(), ServiceError> {
+        if devices.iter().all(|d| d.user.is_none()) {
+            return Ok(());
+        }
+        let users = scan_all(self.dir.tables.users.table(), &account_prefix(account)).await?;
+        for assigned in devices.iter_mut().filter_map(|d| d.user.as_mut()) {
+            if let Some((_, user)) = users.iter().find(|(_, u)| u.user_id == assigned.user_id) {
+                assigned.user_name = user.name.clone();
+                assigned.user_path = user.path.clone();
+            }
+        }
+        Ok(())
+    }
+
     /// Writes a new device unless one of its name exists.
     async fn insert_device(&self, record: &MfaDeviceRecord) -> Result<(), ServiceError> {
         let tables = AccountTables::new(&self.dir.tables.store);
@@ -260,7 +284,7 @@ impl IamService {
         account: &str,
     ) -> Result<Vec<MfaDeviceRecord>, ServiceError> {
         let tables = AccountTables::new(&self.dir.tables.store);
-        let rows = super::entity::scan_all(&tables.mfa_devices, &account_prefix(account)).await?;
+        let rows = scan_all(&tables.mfa_devices, &account_prefix(account)).await?;
         Ok(rows.into_iter().map(|(_, d)| d).collect())
     }
 
