@@ -55,6 +55,11 @@ impl Credentials {
         }
     }
 
+    /// The credentials domain key, which also seals virtual MFA seeds (`ops/mfa.rs`).
+    pub(crate) fn sealing_key(&self) -> &DomainKey {
+        &self.key
+    }
+
     /// The active credential for `access_key_id`; `None` if unknown or inactive.
     pub async fn find(&self, access_key_id: &str) -> Result<Option<Arc<ActiveCredential>>, String> {
         let cached = self.cached(access_key_id);

@@ -23,6 +23,16 @@ pub fn unique_id(prefix: &str) -> String {
     format!("{prefix}{}", random_text(17, ID_ALPHABET))
 }
 
+/// A signing certificate id: 28 characters, as AWS's.
+pub fn certificate_id() -> String {
+    random_text(28, ID_ALPHABET)
+}
+
+/// An SSH public key id: `APKA` + 17 characters.
+pub fn ssh_public_key_id() -> String {
+    unique_id("APKA")
+}
+
 /// A long-term access key id: `AKIA` + 16 characters.
 pub fn access_key_id() -> String {
     format!("AKIA{}", random_text(16, ID_ALPHABET))

@@ -53,6 +53,13 @@ pub const ALL: &[&str] = &[
     crate::resources::INSTANCE_PROFILES,
     crate::resources::OIDC_PROVIDERS,
     crate::resources::SAML_PROVIDERS,
+    crate::account_tables::ACCOUNT_SETTINGS,
+    crate::account_tables::ACCOUNT_ALIASES,
+    crate::account_tables::LOGIN_PROFILES,
+    crate::account_tables::MFA_DEVICES,
+    crate::account_tables::SIGNING_CERTIFICATES,
+    crate::account_tables::SSH_PUBLIC_KEYS,
+    crate::account_tables::SERVER_CERTIFICATES,
 ];
 
 /// Row key of a user, group, role or managed policy: `<account>/<lower-case name>`.

@@ -103,8 +103,9 @@ pub(crate) fn required<T>(value: Option<T>, member: &str) -> Result<T, ServiceEr
     rampart_codec::required(value, member, validation)
 }
 
-/// MFA codes cannot be checked: Rampart has no MFA devices, so none is associated with
-/// the caller (AWS's answer for an unknown device).
+/// `Ok` without SerialNumber and TokenCode; AccessDenied otherwise, AWS's answer for a code
+/// or device that does not check out (GetSessionToken checks IAM users' codes first;
+/// AssumeRole does not check MFA).
 pub(crate) fn refuse_mfa(serial: Option<&str>, code: Option<&str>) -> Result<(), ServiceError> {
     if serial.is_none() && code.is_none() {
         return Ok(());

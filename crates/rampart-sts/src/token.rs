@@ -132,7 +132,7 @@ pub struct SessionClaims {
     /// Keys of the session tags that pass on to chained role sessions.
     #[serde(rename = "x", default, skip_serializing_if = "Vec::is_empty")]
     pub transitive_tag_keys: Vec<String>,
-    /// Whether MFA was used to obtain the session (always false: Rampart has no MFA devices).
+    /// Whether MFA was used to obtain the session (GetSessionToken with a valid TokenCode).
     #[serde(rename = "f", default)]
     pub mfa: bool,
     /// SourceIdentity, if set.

@@ -188,6 +188,18 @@ impl AuditValue for AttachedPolicy {
     }
 }
 
+impl AuditParams for ChangePasswordRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for ChangePasswordRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ContextProvider {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -252,6 +264,20 @@ impl AuditValue for CreateAccessKeyResponse {
     }
 }
 
+impl AuditParams for CreateAccountAliasRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountAlias", &self.account_alias);
+        m
+    }
+}
+
+impl AuditValue for CreateAccountAliasRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateGroupRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -306,6 +332,44 @@ impl AuditParams for CreateInstanceProfileResponse {
 }
 
 impl AuditValue for CreateInstanceProfileResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateLoginProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "maxSigninSessionDuration",
+            &self.max_signin_session_duration,
+        );
+        put(
+            &mut m,
+            "passwordResetRequired",
+            &self.password_reset_required,
+        );
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for CreateLoginProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateLoginProfileResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "loginProfile", &self.login_profile);
+        m
+    }
+}
+
+impl AuditValue for CreateLoginProfileResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -531,6 +595,55 @@ impl AuditValue for CreateUserResponse {
     }
 }
 
+impl AuditParams for CreateVirtualMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "path", &self.path);
+        put(&mut m, "tags", &self.tags);
+        put(
+            &mut m,
+            "virtualMFADeviceName",
+            &self.virtual_mfa_device_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for CreateVirtualMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateVirtualMFADeviceResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "virtualMFADevice", &self.virtual_mfa_device);
+        m
+    }
+}
+
+impl AuditValue for CreateVirtualMFADeviceResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeactivateMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for DeactivateMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteAccessKeyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -541,6 +654,20 @@ impl AuditParams for DeleteAccessKeyRequest {
 }
 
 impl AuditValue for DeleteAccessKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteAccountAliasRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountAlias", &self.account_alias);
+        m
+    }
+}
+
+impl AuditValue for DeleteAccountAliasRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -584,6 +711,20 @@ impl AuditParams for DeleteInstanceProfileRequest {
 }
 
 impl AuditValue for DeleteInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteLoginProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteLoginProfileRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -693,6 +834,54 @@ impl AuditValue for DeleteSAMLProviderRequest {
     }
 }
 
+impl AuditParams for DeleteSSHPublicKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKeyId", &self.ssh_public_key_id);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteSSHPublicKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for DeleteServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteSigningCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateId", &self.certificate_id);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteSigningCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteUserPermissionsBoundaryRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -731,6 +920,20 @@ impl AuditParams for DeleteUserRequest {
 }
 
 impl AuditValue for DeleteUserRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteVirtualMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serialNumber", &self.serial_number);
+        m
+    }
+}
+
+impl AuditValue for DeleteVirtualMFADeviceRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -781,6 +984,23 @@ impl AuditValue for DetachUserPolicyRequest {
     }
 }
 
+impl AuditParams for EnableMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authenticationCode1", &self.authentication_code1);
+        put(&mut m, "authenticationCode2", &self.authentication_code2);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for EnableMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetAccessKeyLastUsedRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -805,6 +1025,34 @@ impl AuditParams for GetAccessKeyLastUsedResponse {
 }
 
 impl AuditValue for GetAccessKeyLastUsedResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetAccountPasswordPolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "passwordPolicy", &self.password_policy);
+        m
+    }
+}
+
+impl AuditValue for GetAccountPasswordPolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetAccountSummaryResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "summaryMap", &self.summary_map);
+        m
+    }
+}
+
+impl AuditValue for GetAccountSummaryResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -897,6 +1145,66 @@ impl AuditParams for GetInstanceProfileResponse {
 }
 
 impl AuditValue for GetInstanceProfileResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetLoginProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for GetLoginProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetLoginProfileResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "loginProfile", &self.login_profile);
+        m
+    }
+}
+
+impl AuditValue for GetLoginProfileResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for GetMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetMFADeviceResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certifications", &self.certifications);
+        put(&mut m, "enableDate", &self.enable_date);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for GetMFADeviceResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1107,6 +1415,68 @@ impl AuditValue for GetSAMLProviderResponse {
     }
 }
 
+impl AuditParams for GetSSHPublicKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "encoding", &self.encoding);
+        put(&mut m, "sSHPublicKeyId", &self.ssh_public_key_id);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for GetSSHPublicKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetSSHPublicKeyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKey", &self.ssh_public_key);
+        m
+    }
+}
+
+impl AuditValue for GetSSHPublicKeyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for GetServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServerCertificateResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serverCertificate", &self.server_certificate);
+        m
+    }
+}
+
+impl AuditValue for GetServerCertificateResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetUserPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1231,6 +1601,37 @@ impl AuditParams for ListAccessKeysResponse {
 }
 
 impl AuditValue for ListAccessKeysResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAccountAliasesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        m
+    }
+}
+
+impl AuditValue for ListAccountAliasesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAccountAliasesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountAliases", &self.account_aliases);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for ListAccountAliasesResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1564,6 +1965,70 @@ impl AuditValue for ListInstanceProfilesResponse {
     }
 }
 
+impl AuditParams for ListMFADeviceTagsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "serialNumber", &self.serial_number);
+        m
+    }
+}
+
+impl AuditValue for ListMFADeviceTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListMFADeviceTagsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListMFADeviceTagsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListMFADevicesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ListMFADevicesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListMFADevicesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "mFADevices", &self.mfa_devices);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for ListMFADevicesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListOpenIDConnectProviderTagsRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1883,6 +2348,142 @@ impl AuditValue for ListSAMLProvidersResponse {
     }
 }
 
+impl AuditParams for ListSSHPublicKeysRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ListSSHPublicKeysRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSSHPublicKeysResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "sSHPublicKeys", &self.ssh_public_keys);
+        m
+    }
+}
+
+impl AuditValue for ListSSHPublicKeysResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListServerCertificateTagsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListServerCertificateTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListServerCertificateTagsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListServerCertificateTagsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListServerCertificatesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "pathPrefix", &self.path_prefix);
+        m
+    }
+}
+
+impl AuditValue for ListServerCertificatesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListServerCertificatesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(
+            &mut m,
+            "serverCertificateMetadataList",
+            &self.server_certificate_metadata_list,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListServerCertificatesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSigningCertificatesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ListSigningCertificatesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListSigningCertificatesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificates", &self.certificates);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for ListSigningCertificatesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListUserPoliciesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1979,6 +2580,79 @@ impl AuditValue for ListUsersResponse {
     }
 }
 
+impl AuditParams for ListVirtualMFADevicesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "assignmentStatus", &self.assignment_status);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        m
+    }
+}
+
+impl AuditValue for ListVirtualMFADevicesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListVirtualMFADevicesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "virtualMFADevices", &self.virtual_mfa_devices);
+        m
+    }
+}
+
+impl AuditValue for ListVirtualMFADevicesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for LoginProfile {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "createDate", &self.create_date);
+        put(
+            &mut m,
+            "maxSigninSessionDuration",
+            &self.max_signin_session_duration,
+        );
+        put(
+            &mut m,
+            "passwordResetRequired",
+            &self.password_reset_required,
+        );
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for LoginProfile {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for MFADevice {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enableDate", &self.enable_date);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for MFADevice {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for OpenIDConnectProviderListEntry {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1993,6 +2667,49 @@ impl AuditParams for OpenIDConnectProviderListEntry {
 }
 
 impl AuditValue for OpenIDConnectProviderListEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PasswordPolicy {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "allowUsersToChangePassword",
+            &self.allow_users_to_change_password,
+        );
+        put(&mut m, "expirePasswords", &self.expire_passwords);
+        put(&mut m, "hardExpiry", &self.hard_expiry);
+        put(&mut m, "maxPasswordAge", &self.max_password_age);
+        put(
+            &mut m,
+            "minimumPasswordLength",
+            &self.minimum_password_length,
+        );
+        put(
+            &mut m,
+            "passwordReusePrevention",
+            &self.password_reuse_prevention,
+        );
+        put(
+            &mut m,
+            "requireLowercaseCharacters",
+            &self.require_lowercase_characters,
+        );
+        put(&mut m, "requireNumbers", &self.require_numbers);
+        put(&mut m, "requireSymbols", &self.require_symbols);
+        put(
+            &mut m,
+            "requireUppercaseCharacters",
+            &self.require_uppercase_characters,
+        );
+        m
+    }
+}
+
+impl AuditValue for PasswordPolicy {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2216,6 +2933,23 @@ impl AuditValue for RemoveUserFromGroupRequest {
     }
 }
 
+impl AuditParams for ResyncMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "authenticationCode1", &self.authentication_code1);
+        put(&mut m, "authenticationCode2", &self.authentication_code2);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ResyncMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for Role {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2316,6 +3050,86 @@ impl AuditValue for SAMLProviderListEntry {
     }
 }
 
+impl AuditParams for SSHPublicKey {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "fingerprint", &self.fingerprint);
+        put(&mut m, "sSHPublicKeyBody", &self.ssh_public_key_body);
+        put(&mut m, "sSHPublicKeyId", &self.ssh_public_key_id);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "uploadDate", &self.upload_date);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for SSHPublicKey {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SSHPublicKeyMetadata {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKeyId", &self.ssh_public_key_id);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "uploadDate", &self.upload_date);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for SSHPublicKeyMetadata {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ServerCertificate {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateBody", &self.certificate_body);
+        put(&mut m, "certificateChain", &self.certificate_chain);
+        put(
+            &mut m,
+            "serverCertificateMetadata",
+            &self.server_certificate_metadata,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ServerCertificate {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ServerCertificateMetadata {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "expiration", &self.expiration);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "serverCertificateId", &self.server_certificate_id);
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        put(&mut m, "uploadDate", &self.upload_date);
+        m
+    }
+}
+
+impl AuditValue for ServerCertificateMetadata {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for SetDefaultPolicyVersionRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2326,6 +3140,24 @@ impl AuditParams for SetDefaultPolicyVersionRequest {
 }
 
 impl AuditValue for SetDefaultPolicyVersionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SigningCertificate {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateBody", &self.certificate_body);
+        put(&mut m, "certificateId", &self.certificate_id);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "uploadDate", &self.upload_date);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for SigningCertificate {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2371,6 +3203,21 @@ impl AuditParams for TagInstanceProfileRequest {
 }
 
 impl AuditValue for TagInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for TagMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagMFADeviceRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2440,6 +3287,25 @@ impl AuditValue for TagSAMLProviderRequest {
     }
 }
 
+impl AuditParams for TagServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TagUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2465,6 +3331,21 @@ impl AuditParams for UntagInstanceProfileRequest {
 }
 
 impl AuditValue for UntagInstanceProfileRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UntagMFADeviceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagMFADeviceRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2534,6 +3415,25 @@ impl AuditValue for UntagSAMLProviderRequest {
     }
 }
 
+impl AuditParams for UntagServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UntagUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2565,6 +3465,48 @@ impl AuditValue for UpdateAccessKeyRequest {
     }
 }
 
+impl AuditParams for UpdateAccountPasswordPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "allowUsersToChangePassword",
+            &self.allow_users_to_change_password,
+        );
+        put(&mut m, "hardExpiry", &self.hard_expiry);
+        put(&mut m, "maxPasswordAge", &self.max_password_age);
+        put(
+            &mut m,
+            "minimumPasswordLength",
+            &self.minimum_password_length,
+        );
+        put(
+            &mut m,
+            "passwordReusePrevention",
+            &self.password_reuse_prevention,
+        );
+        put(
+            &mut m,
+            "requireLowercaseCharacters",
+            &self.require_lowercase_characters,
+        );
+        put(&mut m, "requireNumbers", &self.require_numbers);
+        put(&mut m, "requireSymbols", &self.require_symbols);
+        put(
+            &mut m,
+            "requireUppercaseCharacters",
+            &self.require_uppercase_characters,
+        );
+        m
+    }
+}
+
+impl AuditValue for UpdateAccountPasswordPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UpdateAssumeRolePolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2591,6 +3533,35 @@ impl AuditParams for UpdateGroupRequest {
 }
 
 impl AuditValue for UpdateGroupRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateLoginProfileRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "maxSigninSessionDuration",
+            &self.max_signin_session_duration,
+        );
+        put(
+            &mut m,
+            "passwordResetRequired",
+            &self.password_reset_required,
+        );
+        put(
+            &mut m,
+            "resetMaxSigninSessionDuration",
+            &self.reset_max_signin_session_duration,
+        );
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UpdateLoginProfileRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2733,6 +3704,62 @@ impl AuditValue for UpdateSAMLProviderResponse {
     }
 }
 
+impl AuditParams for UpdateSSHPublicKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKeyId", &self.ssh_public_key_id);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UpdateSSHPublicKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "newPath", &self.new_path);
+        put(
+            &mut m,
+            "newServerCertificateName",
+            &self.new_server_certificate_name,
+        );
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        m
+    }
+}
+
+impl AuditValue for UpdateServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateSigningCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateId", &self.certificate_id);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UpdateSigningCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UpdateUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2744,6 +3771,105 @@ impl AuditParams for UpdateUserRequest {
 }
 
 impl AuditValue for UpdateUserRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadSSHPublicKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKeyBody", &self.ssh_public_key_body);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UploadSSHPublicKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadSSHPublicKeyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "sSHPublicKey", &self.ssh_public_key);
+        m
+    }
+}
+
+impl AuditValue for UploadSSHPublicKeyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadServerCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateBody", &self.certificate_body);
+        put(&mut m, "certificateChain", &self.certificate_chain);
+        put(&mut m, "path", &self.path);
+        put(
+            &mut m,
+            "serverCertificateName",
+            &self.server_certificate_name,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for UploadServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadServerCertificateResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serverCertificateMetadata",
+            &self.server_certificate_metadata,
+        );
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for UploadServerCertificateResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadSigningCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateBody", &self.certificate_body);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UploadSigningCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UploadSigningCertificateResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificate", &self.certificate);
+        m
+    }
+}
+
+impl AuditValue for UploadSigningCertificateResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2765,6 +3891,23 @@ impl AuditParams for User {
 }
 
 impl AuditValue for User {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for VirtualMFADevice {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enableDate", &self.enable_date);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "user", &self.user);
+        m
+    }
+}
+
+impl AuditValue for VirtualMFADevice {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -38,12 +38,18 @@ pub fn output_xml_from_json(
         "AttachUserPolicy" => {
             codec::output_xml_from_json::<Empty>("AttachUserPolicy", None, env, output)
         }
+        "ChangePassword" => {
+            codec::output_xml_from_json::<Empty>("ChangePassword", None, env, output)
+        }
         "CreateAccessKey" => codec::output_xml_from_json::<CreateAccessKeyResponse>(
             "CreateAccessKey",
             Some("CreateAccessKeyResult"),
             env,
             output,
         ),
+        "CreateAccountAlias" => {
+            codec::output_xml_from_json::<Empty>("CreateAccountAlias", None, env, output)
+        }
         "CreateGroup" => codec::output_xml_from_json::<CreateGroupResponse>(
             "CreateGroup",
             Some("CreateGroupResult"),
@@ -53,6 +59,12 @@ pub fn output_xml_from_json(
         "CreateInstanceProfile" => codec::output_xml_from_json::<CreateInstanceProfileResponse>(
             "CreateInstanceProfile",
             Some("CreateInstanceProfileResult"),
+            env,
+            output,
+        ),
+        "CreateLoginProfile" => codec::output_xml_from_json::<CreateLoginProfileResponse>(
+            "CreateLoginProfile",
+            Some("CreateLoginProfileResult"),
             env,
             output,
         ),
@@ -94,8 +106,23 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "CreateVirtualMFADevice" => codec::output_xml_from_json::<CreateVirtualMFADeviceResponse>(
+            "CreateVirtualMFADevice",
+            Some("CreateVirtualMFADeviceResult"),
+            env,
+            output,
+        ),
+        "DeactivateMFADevice" => {
+            codec::output_xml_from_json::<Empty>("DeactivateMFADevice", None, env, output)
+        }
         "DeleteAccessKey" => {
             codec::output_xml_from_json::<Empty>("DeleteAccessKey", None, env, output)
+        }
+        "DeleteAccountAlias" => {
+            codec::output_xml_from_json::<Empty>("DeleteAccountAlias", None, env, output)
+        }
+        "DeleteAccountPasswordPolicy" => {
+            codec::output_xml_from_json::<Empty>("DeleteAccountPasswordPolicy", None, env, output)
         }
         "DeleteGroup" => codec::output_xml_from_json::<Empty>("DeleteGroup", None, env, output),
         "DeleteGroupPolicy" => {
@@ -103,6 +130,9 @@ pub fn output_xml_from_json(
         }
         "DeleteInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("DeleteInstanceProfile", None, env, output)
+        }
+        "DeleteLoginProfile" => {
+            codec::output_xml_from_json::<Empty>("DeleteLoginProfile", None, env, output)
         }
         "DeleteOpenIDConnectProvider" => {
             codec::output_xml_from_json::<Empty>("DeleteOpenIDConnectProvider", None, env, output)
@@ -121,12 +151,24 @@ pub fn output_xml_from_json(
         "DeleteSAMLProvider" => {
             codec::output_xml_from_json::<Empty>("DeleteSAMLProvider", None, env, output)
         }
+        "DeleteSSHPublicKey" => {
+            codec::output_xml_from_json::<Empty>("DeleteSSHPublicKey", None, env, output)
+        }
+        "DeleteServerCertificate" => {
+            codec::output_xml_from_json::<Empty>("DeleteServerCertificate", None, env, output)
+        }
+        "DeleteSigningCertificate" => {
+            codec::output_xml_from_json::<Empty>("DeleteSigningCertificate", None, env, output)
+        }
         "DeleteUser" => codec::output_xml_from_json::<Empty>("DeleteUser", None, env, output),
         "DeleteUserPermissionsBoundary" => {
             codec::output_xml_from_json::<Empty>("DeleteUserPermissionsBoundary", None, env, output)
         }
         "DeleteUserPolicy" => {
             codec::output_xml_from_json::<Empty>("DeleteUserPolicy", None, env, output)
+        }
+        "DeleteVirtualMFADevice" => {
+            codec::output_xml_from_json::<Empty>("DeleteVirtualMFADevice", None, env, output)
         }
         "DetachGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("DetachGroupPolicy", None, env, output)
@@ -137,9 +179,26 @@ pub fn output_xml_from_json(
         "DetachUserPolicy" => {
             codec::output_xml_from_json::<Empty>("DetachUserPolicy", None, env, output)
         }
+        "EnableMFADevice" => {
+            codec::output_xml_from_json::<Empty>("EnableMFADevice", None, env, output)
+        }
         "GetAccessKeyLastUsed" => codec::output_xml_from_json::<GetAccessKeyLastUsedResponse>(
             "GetAccessKeyLastUsed",
             Some("GetAccessKeyLastUsedResult"),
+            env,
+            output,
+        ),
+        "GetAccountPasswordPolicy" => {
+            codec::output_xml_from_json::<GetAccountPasswordPolicyResponse>(
+                "GetAccountPasswordPolicy",
+                Some("GetAccountPasswordPolicyResult"),
+                env,
+                output,
+            )
+        }
+        "GetAccountSummary" => codec::output_xml_from_json::<GetAccountSummaryResponse>(
+            "GetAccountSummary",
+            Some("GetAccountSummaryResult"),
             env,
             output,
         ),
@@ -158,6 +217,18 @@ pub fn output_xml_from_json(
         "GetInstanceProfile" => codec::output_xml_from_json::<GetInstanceProfileResponse>(
             "GetInstanceProfile",
             Some("GetInstanceProfileResult"),
+            env,
+            output,
+        ),
+        "GetLoginProfile" => codec::output_xml_from_json::<GetLoginProfileResponse>(
+            "GetLoginProfile",
+            Some("GetLoginProfileResult"),
+            env,
+            output,
+        ),
+        "GetMFADevice" => codec::output_xml_from_json::<GetMFADeviceResponse>(
+            "GetMFADevice",
+            Some("GetMFADeviceResult"),
             env,
             output,
         ),
@@ -199,6 +270,18 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetSSHPublicKey" => codec::output_xml_from_json::<GetSSHPublicKeyResponse>(
+            "GetSSHPublicKey",
+            Some("GetSSHPublicKeyResult"),
+            env,
+            output,
+        ),
+        "GetServerCertificate" => codec::output_xml_from_json::<GetServerCertificateResponse>(
+            "GetServerCertificate",
+            Some("GetServerCertificateResult"),
+            env,
+            output,
+        ),
         "GetUser" => codec::output_xml_from_json::<GetUserResponse>(
             "GetUser",
             Some("GetUserResult"),
@@ -214,6 +297,12 @@ pub fn output_xml_from_json(
         "ListAccessKeys" => codec::output_xml_from_json::<ListAccessKeysResponse>(
             "ListAccessKeys",
             Some("ListAccessKeysResult"),
+            env,
+            output,
+        ),
+        "ListAccountAliases" => codec::output_xml_from_json::<ListAccountAliasesResponse>(
+            "ListAccountAliases",
+            Some("ListAccountAliasesResult"),
             env,
             output,
         ),
@@ -287,6 +376,18 @@ pub fn output_xml_from_json(
                 output,
             )
         }
+        "ListMFADeviceTags" => codec::output_xml_from_json::<ListMFADeviceTagsResponse>(
+            "ListMFADeviceTags",
+            Some("ListMFADeviceTagsResult"),
+            env,
+            output,
+        ),
+        "ListMFADevices" => codec::output_xml_from_json::<ListMFADevicesResponse>(
+            "ListMFADevices",
+            Some("ListMFADevicesResult"),
+            env,
+            output,
+        ),
         "ListOpenIDConnectProviderTags" => {
             codec::output_xml_from_json::<ListOpenIDConnectProviderTagsResponse>(
                 "ListOpenIDConnectProviderTags",
@@ -351,6 +452,34 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListSSHPublicKeys" => codec::output_xml_from_json::<ListSSHPublicKeysResponse>(
+            "ListSSHPublicKeys",
+            Some("ListSSHPublicKeysResult"),
+            env,
+            output,
+        ),
+        "ListServerCertificateTags" => {
+            codec::output_xml_from_json::<ListServerCertificateTagsResponse>(
+                "ListServerCertificateTags",
+                Some("ListServerCertificateTagsResult"),
+                env,
+                output,
+            )
+        }
+        "ListServerCertificates" => codec::output_xml_from_json::<ListServerCertificatesResponse>(
+            "ListServerCertificates",
+            Some("ListServerCertificatesResult"),
+            env,
+            output,
+        ),
+        "ListSigningCertificates" => {
+            codec::output_xml_from_json::<ListSigningCertificatesResponse>(
+                "ListSigningCertificates",
+                Some("ListSigningCertificatesResult"),
+                env,
+                output,
+            )
+        }
         "ListUserPolicies" => codec::output_xml_from_json::<ListUserPoliciesResponse>(
             "ListUserPolicies",
             Some("ListUserPoliciesResult"),
@@ -366,6 +495,12 @@ pub fn output_xml_from_json(
         "ListUsers" => codec::output_xml_from_json::<ListUsersResponse>(
             "ListUsers",
             Some("ListUsersResult"),
+            env,
+            output,
+        ),
+        "ListVirtualMFADevices" => codec::output_xml_from_json::<ListVirtualMFADevicesResponse>(
+            "ListVirtualMFADevices",
+            Some("ListVirtualMFADevicesResult"),
             env,
             output,
         ),
@@ -392,12 +527,16 @@ pub fn output_xml_from_json(
         "RemoveUserFromGroup" => {
             codec::output_xml_from_json::<Empty>("RemoveUserFromGroup", None, env, output)
         }
+        "ResyncMFADevice" => {
+            codec::output_xml_from_json::<Empty>("ResyncMFADevice", None, env, output)
+        }
         "SetDefaultPolicyVersion" => {
             codec::output_xml_from_json::<Empty>("SetDefaultPolicyVersion", None, env, output)
         }
         "TagInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("TagInstanceProfile", None, env, output)
         }
+        "TagMFADevice" => codec::output_xml_from_json::<Empty>("TagMFADevice", None, env, output),
         "TagOpenIDConnectProvider" => {
             codec::output_xml_from_json::<Empty>("TagOpenIDConnectProvider", None, env, output)
         }
@@ -406,9 +545,15 @@ pub fn output_xml_from_json(
         "TagSAMLProvider" => {
             codec::output_xml_from_json::<Empty>("TagSAMLProvider", None, env, output)
         }
+        "TagServerCertificate" => {
+            codec::output_xml_from_json::<Empty>("TagServerCertificate", None, env, output)
+        }
         "TagUser" => codec::output_xml_from_json::<Empty>("TagUser", None, env, output),
         "UntagInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("UntagInstanceProfile", None, env, output)
+        }
+        "UntagMFADevice" => {
+            codec::output_xml_from_json::<Empty>("UntagMFADevice", None, env, output)
         }
         "UntagOpenIDConnectProvider" => {
             codec::output_xml_from_json::<Empty>("UntagOpenIDConnectProvider", None, env, output)
@@ -418,14 +563,23 @@ pub fn output_xml_from_json(
         "UntagSAMLProvider" => {
             codec::output_xml_from_json::<Empty>("UntagSAMLProvider", None, env, output)
         }
+        "UntagServerCertificate" => {
+            codec::output_xml_from_json::<Empty>("UntagServerCertificate", None, env, output)
+        }
         "UntagUser" => codec::output_xml_from_json::<Empty>("UntagUser", None, env, output),
         "UpdateAccessKey" => {
             codec::output_xml_from_json::<Empty>("UpdateAccessKey", None, env, output)
+        }
+        "UpdateAccountPasswordPolicy" => {
+            codec::output_xml_from_json::<Empty>("UpdateAccountPasswordPolicy", None, env, output)
         }
         "UpdateAssumeRolePolicy" => {
             codec::output_xml_from_json::<Empty>("UpdateAssumeRolePolicy", None, env, output)
         }
         "UpdateGroup" => codec::output_xml_from_json::<Empty>("UpdateGroup", None, env, output),
+        "UpdateLoginProfile" => {
+            codec::output_xml_from_json::<Empty>("UpdateLoginProfile", None, env, output)
+        }
         "UpdateOpenIDConnectProviderThumbprint" => codec::output_xml_from_json::<Empty>(
             "UpdateOpenIDConnectProviderThumbprint",
             None,
@@ -450,7 +604,38 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "UpdateSSHPublicKey" => {
+            codec::output_xml_from_json::<Empty>("UpdateSSHPublicKey", None, env, output)
+        }
+        "UpdateServerCertificate" => {
+            codec::output_xml_from_json::<Empty>("UpdateServerCertificate", None, env, output)
+        }
+        "UpdateSigningCertificate" => {
+            codec::output_xml_from_json::<Empty>("UpdateSigningCertificate", None, env, output)
+        }
         "UpdateUser" => codec::output_xml_from_json::<Empty>("UpdateUser", None, env, output),
+        "UploadSSHPublicKey" => codec::output_xml_from_json::<UploadSSHPublicKeyResponse>(
+            "UploadSSHPublicKey",
+            Some("UploadSSHPublicKeyResult"),
+            env,
+            output,
+        ),
+        "UploadServerCertificate" => {
+            codec::output_xml_from_json::<UploadServerCertificateResponse>(
+                "UploadServerCertificate",
+                Some("UploadServerCertificateResult"),
+                env,
+                output,
+            )
+        }
+        "UploadSigningCertificate" => {
+            codec::output_xml_from_json::<UploadSigningCertificateResponse>(
+                "UploadSigningCertificate",
+                Some("UploadSigningCertificateResult"),
+                env,
+                output,
+            )
+        }
         _ => return None,
     })
 }
@@ -469,11 +654,14 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "AttachGroupPolicy" => codec::input_json_from_form::<AttachGroupPolicyRequest>(form),
         "AttachRolePolicy" => codec::input_json_from_form::<AttachRolePolicyRequest>(form),
         "AttachUserPolicy" => codec::input_json_from_form::<AttachUserPolicyRequest>(form),
+        "ChangePassword" => codec::input_json_from_form::<ChangePasswordRequest>(form),
         "CreateAccessKey" => codec::input_json_from_form::<CreateAccessKeyRequest>(form),
+        "CreateAccountAlias" => codec::input_json_from_form::<CreateAccountAliasRequest>(form),
         "CreateGroup" => codec::input_json_from_form::<CreateGroupRequest>(form),
         "CreateInstanceProfile" => {
             codec::input_json_from_form::<CreateInstanceProfileRequest>(form)
         }
+        "CreateLoginProfile" => codec::input_json_from_form::<CreateLoginProfileRequest>(form),
         "CreateOpenIDConnectProvider" => {
             codec::input_json_from_form::<CreateOpenIDConnectProviderRequest>(form)
         }
@@ -482,12 +670,19 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "CreateRole" => codec::input_json_from_form::<CreateRoleRequest>(form),
         "CreateSAMLProvider" => codec::input_json_from_form::<CreateSAMLProviderRequest>(form),
         "CreateUser" => codec::input_json_from_form::<CreateUserRequest>(form),
+        "CreateVirtualMFADevice" => {
+            codec::input_json_from_form::<CreateVirtualMFADeviceRequest>(form)
+        }
+        "DeactivateMFADevice" => codec::input_json_from_form::<DeactivateMFADeviceRequest>(form),
         "DeleteAccessKey" => codec::input_json_from_form::<DeleteAccessKeyRequest>(form),
+        "DeleteAccountAlias" => codec::input_json_from_form::<DeleteAccountAliasRequest>(form),
+        "DeleteAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
         "DeleteGroup" => codec::input_json_from_form::<DeleteGroupRequest>(form),
         "DeleteGroupPolicy" => codec::input_json_from_form::<DeleteGroupPolicyRequest>(form),
         "DeleteInstanceProfile" => {
             codec::input_json_from_form::<DeleteInstanceProfileRequest>(form)
         }
+        "DeleteLoginProfile" => codec::input_json_from_form::<DeleteLoginProfileRequest>(form),
         "DeleteOpenIDConnectProvider" => {
             codec::input_json_from_form::<DeleteOpenIDConnectProviderRequest>(form)
         }
@@ -499,18 +694,33 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "DeleteRolePolicy" => codec::input_json_from_form::<DeleteRolePolicyRequest>(form),
         "DeleteSAMLProvider" => codec::input_json_from_form::<DeleteSAMLProviderRequest>(form),
+        "DeleteSSHPublicKey" => codec::input_json_from_form::<DeleteSSHPublicKeyRequest>(form),
+        "DeleteServerCertificate" => {
+            codec::input_json_from_form::<DeleteServerCertificateRequest>(form)
+        }
+        "DeleteSigningCertificate" => {
+            codec::input_json_from_form::<DeleteSigningCertificateRequest>(form)
+        }
         "DeleteUser" => codec::input_json_from_form::<DeleteUserRequest>(form),
         "DeleteUserPermissionsBoundary" => {
             codec::input_json_from_form::<DeleteUserPermissionsBoundaryRequest>(form)
         }
         "DeleteUserPolicy" => codec::input_json_from_form::<DeleteUserPolicyRequest>(form),
+        "DeleteVirtualMFADevice" => {
+            codec::input_json_from_form::<DeleteVirtualMFADeviceRequest>(form)
+        }
         "DetachGroupPolicy" => codec::input_json_from_form::<DetachGroupPolicyRequest>(form),
         "DetachRolePolicy" => codec::input_json_from_form::<DetachRolePolicyRequest>(form),
         "DetachUserPolicy" => codec::input_json_from_form::<DetachUserPolicyRequest>(form),
+        "EnableMFADevice" => codec::input_json_from_form::<EnableMFADeviceRequest>(form),
         "GetAccessKeyLastUsed" => codec::input_json_from_form::<GetAccessKeyLastUsedRequest>(form),
+        "GetAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
+        "GetAccountSummary" => codec::input_json_from_form::<Empty>(form),
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),
         "GetInstanceProfile" => codec::input_json_from_form::<GetInstanceProfileRequest>(form),
+        "GetLoginProfile" => codec::input_json_from_form::<GetLoginProfileRequest>(form),
+        "GetMFADevice" => codec::input_json_from_form::<GetMFADeviceRequest>(form),
         "GetOpenIDConnectProvider" => {
             codec::input_json_from_form::<GetOpenIDConnectProviderRequest>(form)
         }
@@ -519,9 +729,12 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),
         "GetRolePolicy" => codec::input_json_from_form::<GetRolePolicyRequest>(form),
         "GetSAMLProvider" => codec::input_json_from_form::<GetSAMLProviderRequest>(form),
+        "GetSSHPublicKey" => codec::input_json_from_form::<GetSSHPublicKeyRequest>(form),
+        "GetServerCertificate" => codec::input_json_from_form::<GetServerCertificateRequest>(form),
         "GetUser" => codec::input_json_from_form::<GetUserRequest>(form),
         "GetUserPolicy" => codec::input_json_from_form::<GetUserPolicyRequest>(form),
         "ListAccessKeys" => codec::input_json_from_form::<ListAccessKeysRequest>(form),
+        "ListAccountAliases" => codec::input_json_from_form::<ListAccountAliasesRequest>(form),
         "ListAttachedGroupPolicies" => {
             codec::input_json_from_form::<ListAttachedGroupPoliciesRequest>(form)
         }
@@ -544,6 +757,8 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListInstanceProfilesForRole" => {
             codec::input_json_from_form::<ListInstanceProfilesForRoleRequest>(form)
         }
+        "ListMFADeviceTags" => codec::input_json_from_form::<ListMFADeviceTagsRequest>(form),
+        "ListMFADevices" => codec::input_json_from_form::<ListMFADevicesRequest>(form),
         "ListOpenIDConnectProviderTags" => {
             codec::input_json_from_form::<ListOpenIDConnectProviderTagsRequest>(form)
         }
@@ -558,9 +773,22 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListRoles" => codec::input_json_from_form::<ListRolesRequest>(form),
         "ListSAMLProviderTags" => codec::input_json_from_form::<ListSAMLProviderTagsRequest>(form),
         "ListSAMLProviders" => codec::input_json_from_form::<ListSAMLProvidersRequest>(form),
+        "ListSSHPublicKeys" => codec::input_json_from_form::<ListSSHPublicKeysRequest>(form),
+        "ListServerCertificateTags" => {
+            codec::input_json_from_form::<ListServerCertificateTagsRequest>(form)
+        }
+        "ListServerCertificates" => {
+            codec::input_json_from_form::<ListServerCertificatesRequest>(form)
+        }
+        "ListSigningCertificates" => {
+            codec::input_json_from_form::<ListSigningCertificatesRequest>(form)
+        }
         "ListUserPolicies" => codec::input_json_from_form::<ListUserPoliciesRequest>(form),
         "ListUserTags" => codec::input_json_from_form::<ListUserTagsRequest>(form),
         "ListUsers" => codec::input_json_from_form::<ListUsersRequest>(form),
+        "ListVirtualMFADevices" => {
+            codec::input_json_from_form::<ListVirtualMFADevicesRequest>(form)
+        }
         "PutGroupPolicy" => codec::input_json_from_form::<PutGroupPolicyRequest>(form),
         "PutRolePermissionsBoundary" => {
             codec::input_json_from_form::<PutRolePermissionsBoundaryRequest>(form)
@@ -577,30 +805,41 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<RemoveRoleFromInstanceProfileRequest>(form)
         }
         "RemoveUserFromGroup" => codec::input_json_from_form::<RemoveUserFromGroupRequest>(form),
+        "ResyncMFADevice" => codec::input_json_from_form::<ResyncMFADeviceRequest>(form),
         "SetDefaultPolicyVersion" => {
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
         }
         "TagInstanceProfile" => codec::input_json_from_form::<TagInstanceProfileRequest>(form),
+        "TagMFADevice" => codec::input_json_from_form::<TagMFADeviceRequest>(form),
         "TagOpenIDConnectProvider" => {
             codec::input_json_from_form::<TagOpenIDConnectProviderRequest>(form)
         }
         "TagPolicy" => codec::input_json_from_form::<TagPolicyRequest>(form),
         "TagRole" => codec::input_json_from_form::<TagRoleRequest>(form),
         "TagSAMLProvider" => codec::input_json_from_form::<TagSAMLProviderRequest>(form),
+        "TagServerCertificate" => codec::input_json_from_form::<TagServerCertificateRequest>(form),
         "TagUser" => codec::input_json_from_form::<TagUserRequest>(form),
         "UntagInstanceProfile" => codec::input_json_from_form::<UntagInstanceProfileRequest>(form),
+        "UntagMFADevice" => codec::input_json_from_form::<UntagMFADeviceRequest>(form),
         "UntagOpenIDConnectProvider" => {
             codec::input_json_from_form::<UntagOpenIDConnectProviderRequest>(form)
         }
         "UntagPolicy" => codec::input_json_from_form::<UntagPolicyRequest>(form),
         "UntagRole" => codec::input_json_from_form::<UntagRoleRequest>(form),
         "UntagSAMLProvider" => codec::input_json_from_form::<UntagSAMLProviderRequest>(form),
+        "UntagServerCertificate" => {
+            codec::input_json_from_form::<UntagServerCertificateRequest>(form)
+        }
         "UntagUser" => codec::input_json_from_form::<UntagUserRequest>(form),
         "UpdateAccessKey" => codec::input_json_from_form::<UpdateAccessKeyRequest>(form),
+        "UpdateAccountPasswordPolicy" => {
+            codec::input_json_from_form::<UpdateAccountPasswordPolicyRequest>(form)
+        }
         "UpdateAssumeRolePolicy" => {
             codec::input_json_from_form::<UpdateAssumeRolePolicyRequest>(form)
         }
         "UpdateGroup" => codec::input_json_from_form::<UpdateGroupRequest>(form),
+        "UpdateLoginProfile" => codec::input_json_from_form::<UpdateLoginProfileRequest>(form),
         "UpdateOpenIDConnectProviderThumbprint" => {
             codec::input_json_from_form::<UpdateOpenIDConnectProviderThumbprintRequest>(form)
         }
@@ -609,7 +848,21 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<UpdateRoleDescriptionRequest>(form)
         }
         "UpdateSAMLProvider" => codec::input_json_from_form::<UpdateSAMLProviderRequest>(form),
+        "UpdateSSHPublicKey" => codec::input_json_from_form::<UpdateSSHPublicKeyRequest>(form),
+        "UpdateServerCertificate" => {
+            codec::input_json_from_form::<UpdateServerCertificateRequest>(form)
+        }
+        "UpdateSigningCertificate" => {
+            codec::input_json_from_form::<UpdateSigningCertificateRequest>(form)
+        }
         "UpdateUser" => codec::input_json_from_form::<UpdateUserRequest>(form),
+        "UploadSSHPublicKey" => codec::input_json_from_form::<UploadSSHPublicKeyRequest>(form),
+        "UploadServerCertificate" => {
+            codec::input_json_from_form::<UploadServerCertificateRequest>(form)
+        }
+        "UploadSigningCertificate" => {
+            codec::input_json_from_form::<UploadSigningCertificateRequest>(form)
+        }
         _ => return None,
     })
 }

@@ -61,6 +61,15 @@ impl FromQuery for AttachUserPolicyRequest {
     }
 }
 
+impl FromQuery for ChangePasswordRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            new_password: query::string(node.get("NewPassword")),
+            old_password: query::string(node.get("OldPassword")),
+        })
+    }
+}
+
 impl FromQuery for ContextProvider {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -94,6 +103,14 @@ impl FromQuery for CreateAccessKeyRequest {
     }
 }
 
+impl FromQuery for CreateAccountAliasRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            account_alias: query::string(node.get("AccountAlias")),
+        })
+    }
+}
+
 impl FromQuery for CreateGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -114,6 +131,23 @@ impl FromQuery for CreateInstanceProfileRequest {
                 Some("member"),
                 query::structure::<Tag>,
             )?,
+        })
+    }
+}
+
+impl FromQuery for CreateLoginProfileRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            max_signin_session_duration: query::number::<i32>(
+                node.get("MaxSigninSessionDuration"),
+                &query::join(path, "MaxSigninSessionDuration"),
+            )?,
+            password: query::string(node.get("Password")),
+            password_reset_required: query::boolean(
+                node.get("PasswordResetRequired"),
+                &query::join(path, "PasswordResetRequired"),
+            )?,
+            user_name: query::string(node.get("UserName")),
         })
     }
 }
@@ -245,11 +279,43 @@ impl FromQuery for CreateUserRequest {
     }
 }
 
+impl FromQuery for CreateVirtualMFADeviceRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            path: query::string(node.get("Path")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+            virtual_mfa_device_name: query::string(node.get("VirtualMFADeviceName")),
+        })
+    }
+}
+
+impl FromQuery for DeactivateMFADeviceRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            serial_number: query::string(node.get("SerialNumber")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for DeleteAccessKeyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             access_key_id: query::string(node.get("AccessKeyId")),
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteAccountAliasRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            account_alias: query::string(node.get("AccountAlias")),
         })
     }
 }
@@ -275,6 +341,14 @@ impl FromQuery for DeleteInstanceProfileRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             instance_profile_name: query::string(node.get("InstanceProfileName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteLoginProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            user_name: query::string(node.get("UserName")),
         })
     }
 }
@@ -337,6 +411,32 @@ impl FromQuery for DeleteSAMLProviderRequest {
     }
 }
 
+impl FromQuery for DeleteSSHPublicKeyRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            ssh_public_key_id: query::string(node.get("SSHPublicKeyId")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteServerCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteSigningCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            certificate_id: query::string(node.get("CertificateId")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for DeleteUserPermissionsBoundaryRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -358,6 +458,14 @@ impl FromQuery for DeleteUserRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteVirtualMFADeviceRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            serial_number: query::string(node.get("SerialNumber")),
         })
     }
 }
@@ -384,6 +492,17 @@ impl FromQuery for DetachUserPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             policy_arn: query::string(node.get("PolicyArn")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for EnableMFADeviceRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            authentication_code1: query::string(node.get("AuthenticationCode1")),
+            authentication_code2: query::string(node.get("AuthenticationCode2")),
+            serial_number: query::string(node.get("SerialNumber")),
             user_name: query::string(node.get("UserName")),
         })
     }
@@ -420,6 +539,23 @@ impl FromQuery for GetInstanceProfileRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             instance_profile_name: query::string(node.get("InstanceProfileName")),
+        })
+    }
+}
+
+impl FromQuery for GetLoginProfileRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for GetMFADeviceRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            serial_number: query::string(node.get("SerialNumber")),
+            user_name: query::string(node.get("UserName")),
         })
     }
 }
@@ -474,6 +610,24 @@ impl FromQuery for GetSAMLProviderRequest {
     }
 }
 
+impl FromQuery for GetSSHPublicKeyRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            encoding: query::enumeration::<EncodingType>(node.get("Encoding")),
+            ssh_public_key_id: query::string(node.get("SSHPublicKeyId")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for GetServerCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
 impl FromQuery for GetUserPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -497,6 +651,15 @@ impl FromQuery for ListAccessKeysRequest {
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for ListAccountAliasesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
         })
     }
 }
@@ -609,6 +772,26 @@ impl FromQuery for ListInstanceProfilesRequest {
     }
 }
 
+impl FromQuery for ListMFADeviceTagsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            serial_number: query::string(node.get("SerialNumber")),
+        })
+    }
+}
+
+impl FromQuery for ListMFADevicesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for ListOpenIDConnectProviderTagsRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -709,6 +892,46 @@ impl FromQuery for ListSAMLProvidersRequest {
     }
 }
 
+impl FromQuery for ListSSHPublicKeysRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for ListServerCertificateTagsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
+impl FromQuery for ListServerCertificatesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            path_prefix: query::string(node.get("PathPrefix")),
+        })
+    }
+}
+
+impl FromQuery for ListSigningCertificatesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for ListUserPoliciesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -735,6 +958,18 @@ impl FromQuery for ListUsersRequest {
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
             path_prefix: query::string(node.get("PathPrefix")),
+        })
+    }
+}
+
+impl FromQuery for ListVirtualMFADevicesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            assignment_status: query::enumeration::<AssignmentStatusType>(
+                node.get("AssignmentStatus"),
+            ),
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
         })
     }
 }
@@ -814,6 +1049,17 @@ impl FromQuery for RemoveUserFromGroupRequest {
     }
 }
 
+impl FromQuery for ResyncMFADeviceRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            authentication_code1: query::string(node.get("AuthenticationCode1")),
+            authentication_code2: query::string(node.get("AuthenticationCode2")),
+            serial_number: query::string(node.get("SerialNumber")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for SetDefaultPolicyVersionRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -836,6 +1082,20 @@ impl FromQuery for TagInstanceProfileRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             instance_profile_name: query::string(node.get("InstanceProfileName")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
+impl FromQuery for TagMFADeviceRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            serial_number: query::string(node.get("SerialNumber")),
             tags: query::list(
                 node.get("Tags"),
                 &query::join(path, "Tags"),
@@ -902,6 +1162,20 @@ impl FromQuery for TagSAMLProviderRequest {
     }
 }
 
+impl FromQuery for TagServerCertificateRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
 impl FromQuery for TagUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -920,6 +1194,20 @@ impl FromQuery for UntagInstanceProfileRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             instance_profile_name: query::string(node.get("InstanceProfileName")),
+            tag_keys: query::list(
+                node.get("TagKeys"),
+                &query::join(path, "TagKeys"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
+impl FromQuery for UntagMFADeviceRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            serial_number: query::string(node.get("SerialNumber")),
             tag_keys: query::list(
                 node.get("TagKeys"),
                 &query::join(path, "TagKeys"),
@@ -986,6 +1274,20 @@ impl FromQuery for UntagSAMLProviderRequest {
     }
 }
 
+impl FromQuery for UntagServerCertificateRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+            tag_keys: query::list(
+                node.get("TagKeys"),
+                &query::join(path, "TagKeys"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
 impl FromQuery for UntagUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1010,6 +1312,46 @@ impl FromQuery for UpdateAccessKeyRequest {
     }
 }
 
+impl FromQuery for UpdateAccountPasswordPolicyRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            allow_users_to_change_password: query::boolean(
+                node.get("AllowUsersToChangePassword"),
+                &query::join(path, "AllowUsersToChangePassword"),
+            )?,
+            hard_expiry: query::boolean(node.get("HardExpiry"), &query::join(path, "HardExpiry"))?,
+            max_password_age: query::number::<i32>(
+                node.get("MaxPasswordAge"),
+                &query::join(path, "MaxPasswordAge"),
+            )?,
+            minimum_password_length: query::number::<i32>(
+                node.get("MinimumPasswordLength"),
+                &query::join(path, "MinimumPasswordLength"),
+            )?,
+            password_reuse_prevention: query::number::<i32>(
+                node.get("PasswordReusePrevention"),
+                &query::join(path, "PasswordReusePrevention"),
+            )?,
+            require_lowercase_characters: query::boolean(
+                node.get("RequireLowercaseCharacters"),
+                &query::join(path, "RequireLowercaseCharacters"),
+            )?,
+            require_numbers: query::boolean(
+                node.get("RequireNumbers"),
+                &query::join(path, "RequireNumbers"),
+            )?,
+            require_symbols: query::boolean(
+                node.get("RequireSymbols"),
+                &query::join(path, "RequireSymbols"),
+            )?,
+            require_uppercase_characters: query::boolean(
+                node.get("RequireUppercaseCharacters"),
+                &query::join(path, "RequireUppercaseCharacters"),
+            )?,
+        })
+    }
+}
+
 impl FromQuery for UpdateAssumeRolePolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1025,6 +1367,27 @@ impl FromQuery for UpdateGroupRequest {
             group_name: query::string(node.get("GroupName")),
             new_group_name: query::string(node.get("NewGroupName")),
             new_path: query::string(node.get("NewPath")),
+        })
+    }
+}
+
+impl FromQuery for UpdateLoginProfileRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            max_signin_session_duration: query::number::<i32>(
+                node.get("MaxSigninSessionDuration"),
+                &query::join(path, "MaxSigninSessionDuration"),
+            )?,
+            password: query::string(node.get("Password")),
+            password_reset_required: query::boolean(
+                node.get("PasswordResetRequired"),
+                &query::join(path, "PasswordResetRequired"),
+            )?,
+            reset_max_signin_session_duration: query::boolean(
+                node.get("ResetMaxSigninSessionDuration"),
+                &query::join(path, "ResetMaxSigninSessionDuration"),
+            )?,
+            user_name: query::string(node.get("UserName")),
         })
     }
 }
@@ -1100,11 +1463,77 @@ impl FromQuery for UpdateSAMLProviderRequest {
     }
 }
 
+impl FromQuery for UpdateSSHPublicKeyRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            ssh_public_key_id: query::string(node.get("SSHPublicKeyId")),
+            status: query::enumeration::<StatusType>(node.get("Status")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UpdateServerCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            new_path: query::string(node.get("NewPath")),
+            new_server_certificate_name: query::string(node.get("NewServerCertificateName")),
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
+impl FromQuery for UpdateSigningCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            certificate_id: query::string(node.get("CertificateId")),
+            status: query::enumeration::<StatusType>(node.get("Status")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for UpdateUserRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             new_path: query::string(node.get("NewPath")),
             new_user_name: query::string(node.get("NewUserName")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UploadSSHPublicKeyRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            ssh_public_key_body: query::string(node.get("SSHPublicKeyBody")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UploadServerCertificateRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            certificate_body: query::string(node.get("CertificateBody")),
+            certificate_chain: query::string(node.get("CertificateChain")),
+            path: query::string(node.get("Path")),
+            private_key: query::string(node.get("PrivateKey")),
+            server_certificate_name: query::string(node.get("ServerCertificateName")),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
+impl FromQuery for UploadSigningCertificateRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            certificate_body: query::string(node.get("CertificateBody")),
             user_name: query::string(node.get("UserName")),
         })
     }

@@ -31,6 +31,18 @@ impl XmlValue for AssertionEncryptionModeType {
     }
 }
 
+impl XmlValue for AssignmentStatusType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for EncodingType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PolicyScopeType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -38,6 +50,12 @@ impl XmlValue for PolicyScopeType {
 }
 
 impl XmlValue for StatusType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for SummaryKeyType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
     }
@@ -135,6 +153,12 @@ impl ToXml for CreateInstanceProfileResponse {
     }
 }
 
+impl ToXml for CreateLoginProfileResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("LoginProfile", self.login_profile.as_ref());
+    }
+}
+
 impl ToXml for CreateOpenIDConnectProviderResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar(
@@ -192,10 +216,37 @@ impl ToXml for CreateUserResponse {
     }
 }
 
+impl ToXml for CreateVirtualMFADeviceResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("VirtualMFADevice", self.virtual_mfa_device.as_ref());
+    }
+}
+
 impl ToXml for GetAccessKeyLastUsedResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("AccessKeyLastUsed", self.access_key_last_used.as_ref());
         w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for GetAccountPasswordPolicyResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("PasswordPolicy", self.password_policy.as_ref());
+    }
+}
+
+impl ToXml for GetAccountSummaryResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.summary_map {
+            w.start("SummaryMap");
+            for (key0, val0) in v {
+                w.start("entry");
+                w.element("key", key0);
+                w.element("value", &XmlValue::xml_text(val0));
+                w.end("entry");
+            }
+            w.end("SummaryMap");
+        }
     }
 }
 
@@ -227,6 +278,30 @@ impl ToXml for GetGroupResponse {
 impl ToXml for GetInstanceProfileResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("InstanceProfile", self.instance_profile.as_ref());
+    }
+}
+
+impl ToXml for GetLoginProfileResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("LoginProfile", self.login_profile.as_ref());
+    }
+}
+
+impl ToXml for GetMFADeviceResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.certifications {
+            w.start("Certifications");
+            for (key0, val0) in v {
+                w.start("entry");
+                w.element("key", key0);
+                w.element("value", &XmlValue::xml_text(val0));
+                w.end("entry");
+            }
+            w.end("Certifications");
+        }
+        w.scalar("EnableDate", self.enable_date.as_ref());
+        w.scalar("SerialNumber", self.serial_number.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
     }
 }
 
@@ -338,6 +413,18 @@ impl ToXml for GetSAMLProviderResponse {
     }
 }
 
+impl ToXml for GetSSHPublicKeyResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("SSHPublicKey", self.ssh_public_key.as_ref());
+    }
+}
+
+impl ToXml for GetServerCertificateResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("ServerCertificate", self.server_certificate.as_ref());
+    }
+}
+
 impl ToXml for GetUserPolicyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("PolicyDocument", self.policy_document.as_ref());
@@ -400,6 +487,20 @@ impl ToXml for ListAccessKeysResponse {
                 w.end("member");
             }
             w.end("AccessKeyMetadata");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
+impl ToXml for ListAccountAliasesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.account_aliases {
+            w.start("AccountAliases");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("AccountAliases");
         }
         w.scalar("IsTruncated", self.is_truncated.as_ref());
         w.scalar("Marker", self.marker.as_ref());
@@ -582,6 +683,38 @@ impl ToXml for ListInstanceProfilesResponse {
     }
 }
 
+impl ToXml for ListMFADeviceTagsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ListMFADevicesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        if let Some(v) = &self.mfa_devices {
+            w.start("MFADevices");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("MFADevices");
+        }
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
 impl ToXml for ListOpenIDConnectProviderTagsResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("IsTruncated", self.is_truncated.as_ref());
@@ -736,6 +869,70 @@ impl ToXml for ListSAMLProvidersResponse {
     }
 }
 
+impl ToXml for ListSSHPublicKeysResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.ssh_public_keys {
+            w.start("SSHPublicKeys");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("SSHPublicKeys");
+        }
+    }
+}
+
+impl ToXml for ListServerCertificateTagsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ListServerCertificatesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.server_certificate_metadata_list {
+            w.start("ServerCertificateMetadataList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("ServerCertificateMetadataList");
+        }
+    }
+}
+
+impl ToXml for ListSigningCertificatesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.certificates {
+            w.start("Certificates");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Certificates");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
 impl ToXml for ListUserPoliciesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("IsTruncated", self.is_truncated.as_ref());
@@ -782,12 +979,81 @@ impl ToXml for ListUsersResponse {
     }
 }
 
+impl ToXml for ListVirtualMFADevicesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.virtual_mfa_devices {
+            w.start("VirtualMFADevices");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("VirtualMFADevices");
+        }
+    }
+}
+
+impl ToXml for LoginProfile {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar(
+            "MaxSigninSessionDuration",
+            self.max_signin_session_duration.as_ref(),
+        );
+        w.scalar(
+            "PasswordResetRequired",
+            self.password_reset_required.as_ref(),
+        );
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for MFADevice {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("EnableDate", self.enable_date.as_ref());
+        w.scalar("SerialNumber", self.serial_number.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
 impl ToXml for OpenIDConnectProviderListEntry {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Arn", self.arn.as_ref());
         w.scalar(
             "IsTrustedIdentityPropagationEnabled",
             self.is_trusted_identity_propagation_enabled.as_ref(),
+        );
+    }
+}
+
+impl ToXml for PasswordPolicy {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "AllowUsersToChangePassword",
+            self.allow_users_to_change_password.as_ref(),
+        );
+        w.scalar("ExpirePasswords", self.expire_passwords.as_ref());
+        w.scalar("HardExpiry", self.hard_expiry.as_ref());
+        w.scalar("MaxPasswordAge", self.max_password_age.as_ref());
+        w.scalar(
+            "MinimumPasswordLength",
+            self.minimum_password_length.as_ref(),
+        );
+        w.scalar(
+            "PasswordReusePrevention",
+            self.password_reuse_prevention.as_ref(),
+        );
+        w.scalar(
+            "RequireLowercaseCharacters",
+            self.require_lowercase_characters.as_ref(),
+        );
+        w.scalar("RequireNumbers", self.require_numbers.as_ref());
+        w.scalar("RequireSymbols", self.require_symbols.as_ref());
+        w.scalar(
+            "RequireUppercaseCharacters",
+            self.require_uppercase_characters.as_ref(),
         );
     }
 }
@@ -921,6 +1187,70 @@ impl ToXml for SAMLProviderListEntry {
     }
 }
 
+impl ToXml for SSHPublicKey {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Fingerprint", self.fingerprint.as_ref());
+        w.scalar("SSHPublicKeyBody", self.ssh_public_key_body.as_ref());
+        w.scalar("SSHPublicKeyId", self.ssh_public_key_id.as_ref());
+        w.scalar("Status", self.status.as_ref());
+        w.scalar("UploadDate", self.upload_date.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for SSHPublicKeyMetadata {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("SSHPublicKeyId", self.ssh_public_key_id.as_ref());
+        w.scalar("Status", self.status.as_ref());
+        w.scalar("UploadDate", self.upload_date.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for ServerCertificate {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CertificateBody", self.certificate_body.as_ref());
+        w.scalar("CertificateChain", self.certificate_chain.as_ref());
+        w.structure(
+            "ServerCertificateMetadata",
+            self.server_certificate_metadata.as_ref(),
+        );
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for ServerCertificateMetadata {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("Expiration", self.expiration.as_ref());
+        w.scalar("Path", self.path.as_ref());
+        w.scalar("ServerCertificateId", self.server_certificate_id.as_ref());
+        w.scalar(
+            "ServerCertificateName",
+            self.server_certificate_name.as_ref(),
+        );
+        w.scalar("UploadDate", self.upload_date.as_ref());
+    }
+}
+
+impl ToXml for SigningCertificate {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CertificateBody", self.certificate_body.as_ref());
+        w.scalar("CertificateId", self.certificate_id.as_ref());
+        w.scalar("Status", self.status.as_ref());
+        w.scalar("UploadDate", self.upload_date.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
 impl ToXml for SourceRoleTemplate {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("TemplateArn", self.template_arn.as_ref());
@@ -951,6 +1281,36 @@ impl ToXml for UpdateSAMLProviderResponse {
     }
 }
 
+impl ToXml for UploadSSHPublicKeyResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("SSHPublicKey", self.ssh_public_key.as_ref());
+    }
+}
+
+impl ToXml for UploadServerCertificateResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "ServerCertificateMetadata",
+            self.server_certificate_metadata.as_ref(),
+        );
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for UploadSigningCertificateResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("Certificate", self.certificate.as_ref());
+    }
+}
+
 impl ToXml for User {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Arn", self.arn.as_ref());
@@ -969,5 +1329,24 @@ impl ToXml for User {
         }
         w.scalar("UserId", self.user_id.as_ref());
         w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for VirtualMFADevice {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Base32StringSeed", self.base32_string_seed.as_ref());
+        w.scalar("EnableDate", self.enable_date.as_ref());
+        w.scalar("QRCodePNG", self.qr_code_png.as_ref());
+        w.scalar("SerialNumber", self.serial_number.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+        w.structure("User", self.user.as_ref());
     }
 }

@@ -308,6 +308,154 @@ impl AuditValue for AssertionEncryptionModeType {
     }
 }
 
+/// The `assignmentStatusType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AssignmentStatusType {
+    /// `Assigned`
+    Assigned,
+    /// `Unassigned`
+    Unassigned,
+    /// `Any`
+    Any,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AssignmentStatusType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["Assigned", "Unassigned", "Any"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[Assigned, Unassigned, Any]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Assigned => "Assigned",
+            Self::Unassigned => "Unassigned",
+            Self::Any => "Any",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AssignmentStatusType {
+    fn from(s: &str) -> Self {
+        match s {
+            "Assigned" => Self::Assigned,
+            "Unassigned" => Self::Unassigned,
+            "Any" => Self::Any,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AssignmentStatusType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AssignmentStatusType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AssignmentStatusType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AssignmentStatusType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AssignmentStatusType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `encodingType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EncodingType {
+    /// `SSH`
+    Ssh,
+    /// `PEM`
+    Pem,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl EncodingType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["SSH", "PEM"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[SSH, PEM]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ssh => "SSH",
+            Self::Pem => "PEM",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for EncodingType {
+    fn from(s: &str) -> Self {
+        match s {
+            "SSH" => Self::Ssh,
+            "PEM" => Self::Pem,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for EncodingType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for EncodingType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EncodingType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for EncodingType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for EncodingType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `policyScopeType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicyScopeType {
@@ -455,6 +603,241 @@ impl ConstraintValue for StatusType {
 }
 
 impl AuditValue for StatusType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `summaryKeyType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SummaryKeyType {
+    /// `Users`
+    Users,
+    /// `UsersQuota`
+    UsersQuota,
+    /// `Groups`
+    Groups,
+    /// `GroupsQuota`
+    GroupsQuota,
+    /// `ServerCertificates`
+    ServerCertificates,
+    /// `ServerCertificatesQuota`
+    ServerCertificatesQuota,
+    /// `UserPolicySizeQuota`
+    UserPolicySizeQuota,
+    /// `GroupPolicySizeQuota`
+    GroupPolicySizeQuota,
+    /// `GroupsPerUserQuota`
+    GroupsPerUserQuota,
+    /// `SigningCertificatesPerUserQuota`
+    SigningCertificatesPerUserQuota,
+    /// `AccessKeysPerUserQuota`
+    AccessKeysPerUserQuota,
+    /// `MFADevices`
+    MFADevices,
+    /// `MFADevicesInUse`
+    MFADevicesInUse,
+    /// `AccountMFAEnabled`
+    AccountMFAEnabled,
+    /// `AccountAccessKeysPresent`
+    AccountAccessKeysPresent,
+    /// `AccountPasswordPresent`
+    AccountPasswordPresent,
+    /// `AccountSigningCertificatesPresent`
+    AccountSigningCertificatesPresent,
+    /// `AttachedPoliciesPerGroupQuota`
+    AttachedPoliciesPerGroupQuota,
+    /// `AttachedPoliciesPerRoleQuota`
+    AttachedPoliciesPerRoleQuota,
+    /// `AttachedPoliciesPerUserQuota`
+    AttachedPoliciesPerUserQuota,
+    /// `Policies`
+    Policies,
+    /// `PoliciesQuota`
+    PoliciesQuota,
+    /// `PolicySizeQuota`
+    PolicySizeQuota,
+    /// `PolicyVersionsInUse`
+    PolicyVersionsInUse,
+    /// `PolicyVersionsInUseQuota`
+    PolicyVersionsInUseQuota,
+    /// `VersionsPerPolicyQuota`
+    VersionsPerPolicyQuota,
+    /// `GlobalEndpointTokenVersion`
+    GlobalEndpointTokenVersion,
+    /// `AssumeRolePolicySizeQuota`
+    AssumeRolePolicySizeQuota,
+    /// `InstanceProfiles`
+    InstanceProfiles,
+    /// `InstanceProfilesQuota`
+    InstanceProfilesQuota,
+    /// `Providers`
+    Providers,
+    /// `RolePolicySizeQuota`
+    RolePolicySizeQuota,
+    /// `Roles`
+    Roles,
+    /// `RolesQuota`
+    RolesQuota,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl SummaryKeyType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "Users",
+        "UsersQuota",
+        "Groups",
+        "GroupsQuota",
+        "ServerCertificates",
+        "ServerCertificatesQuota",
+        "UserPolicySizeQuota",
+        "GroupPolicySizeQuota",
+        "GroupsPerUserQuota",
+        "SigningCertificatesPerUserQuota",
+        "AccessKeysPerUserQuota",
+        "MFADevices",
+        "MFADevicesInUse",
+        "AccountMFAEnabled",
+        "AccountAccessKeysPresent",
+        "AccountPasswordPresent",
+        "AccountSigningCertificatesPresent",
+        "AttachedPoliciesPerGroupQuota",
+        "AttachedPoliciesPerRoleQuota",
+        "AttachedPoliciesPerUserQuota",
+        "Policies",
+        "PoliciesQuota",
+        "PolicySizeQuota",
+        "PolicyVersionsInUse",
+        "PolicyVersionsInUseQuota",
+        "VersionsPerPolicyQuota",
+        "GlobalEndpointTokenVersion",
+        "AssumeRolePolicySizeQuota",
+        "InstanceProfiles",
+        "InstanceProfilesQuota",
+        "Providers",
+        "RolePolicySizeQuota",
+        "Roles",
+        "RolesQuota",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[Users, UsersQuota, Groups, GroupsQuota, ServerCertificates, ServerCertificatesQuota, UserPolicySizeQuota, GroupPolicySizeQuota, GroupsPerUserQuota, SigningCertificatesPerUserQuota, AccessKeysPerUserQuota, MFADevices, MFADevicesInUse, AccountMFAEnabled, AccountAccessKeysPresent, AccountPasswordPresent, AccountSigningCertificatesPresent, AttachedPoliciesPerGroupQuota, AttachedPoliciesPerRoleQuota, AttachedPoliciesPerUserQuota, Policies, PoliciesQuota, PolicySizeQuota, PolicyVersionsInUse, PolicyVersionsInUseQuota, VersionsPerPolicyQuota, GlobalEndpointTokenVersion, AssumeRolePolicySizeQuota, InstanceProfiles, InstanceProfilesQuota, Providers, RolePolicySizeQuota, Roles, RolesQuota]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Users => "Users",
+            Self::UsersQuota => "UsersQuota",
+            Self::Groups => "Groups",
+            Self::GroupsQuota => "GroupsQuota",
+            Self::ServerCertificates => "ServerCertificates",
+            Self::ServerCertificatesQuota => "ServerCertificatesQuota",
+            Self::UserPolicySizeQuota => "UserPolicySizeQuota",
+            Self::GroupPolicySizeQuota => "GroupPolicySizeQuota",
+            Self::GroupsPerUserQuota => "GroupsPerUserQuota",
+            Self::SigningCertificatesPerUserQuota => "SigningCertificatesPerUserQuota",
+            Self::AccessKeysPerUserQuota => "AccessKeysPerUserQuota",
+            Self::MFADevices => "MFADevices",
+            Self::MFADevicesInUse => "MFADevicesInUse",
+            Self::AccountMFAEnabled => "AccountMFAEnabled",
+            Self::AccountAccessKeysPresent => "AccountAccessKeysPresent",
+            Self::AccountPasswordPresent => "AccountPasswordPresent",
+            Self::AccountSigningCertificatesPresent => "AccountSigningCertificatesPresent",
+            Self::AttachedPoliciesPerGroupQuota => "AttachedPoliciesPerGroupQuota",
+            Self::AttachedPoliciesPerRoleQuota => "AttachedPoliciesPerRoleQuota",
+            Self::AttachedPoliciesPerUserQuota => "AttachedPoliciesPerUserQuota",
+            Self::Policies => "Policies",
+            Self::PoliciesQuota => "PoliciesQuota",
+            Self::PolicySizeQuota => "PolicySizeQuota",
+            Self::PolicyVersionsInUse => "PolicyVersionsInUse",
+            Self::PolicyVersionsInUseQuota => "PolicyVersionsInUseQuota",
+            Self::VersionsPerPolicyQuota => "VersionsPerPolicyQuota",
+            Self::GlobalEndpointTokenVersion => "GlobalEndpointTokenVersion",
+            Self::AssumeRolePolicySizeQuota => "AssumeRolePolicySizeQuota",
+            Self::InstanceProfiles => "InstanceProfiles",
+            Self::InstanceProfilesQuota => "InstanceProfilesQuota",
+            Self::Providers => "Providers",
+            Self::RolePolicySizeQuota => "RolePolicySizeQuota",
+            Self::Roles => "Roles",
+            Self::RolesQuota => "RolesQuota",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for SummaryKeyType {
+    fn from(s: &str) -> Self {
+        match s {
+            "Users" => Self::Users,
+            "UsersQuota" => Self::UsersQuota,
+            "Groups" => Self::Groups,
+            "GroupsQuota" => Self::GroupsQuota,
+            "ServerCertificates" => Self::ServerCertificates,
+            "ServerCertificatesQuota" => Self::ServerCertificatesQuota,
+            "UserPolicySizeQuota" => Self::UserPolicySizeQuota,
+            "GroupPolicySizeQuota" => Self::GroupPolicySizeQuota,
+            "GroupsPerUserQuota" => Self::GroupsPerUserQuota,
+            "SigningCertificatesPerUserQuota" => Self::SigningCertificatesPerUserQuota,
+            "AccessKeysPerUserQuota" => Self::AccessKeysPerUserQuota,
+            "MFADevices" => Self::MFADevices,
+            "MFADevicesInUse" => Self::MFADevicesInUse,
+            "AccountMFAEnabled" => Self::AccountMFAEnabled,
+            "AccountAccessKeysPresent" => Self::AccountAccessKeysPresent,
+            "AccountPasswordPresent" => Self::AccountPasswordPresent,
+            "AccountSigningCertificatesPresent" => Self::AccountSigningCertificatesPresent,
+            "AttachedPoliciesPerGroupQuota" => Self::AttachedPoliciesPerGroupQuota,
+            "AttachedPoliciesPerRoleQuota" => Self::AttachedPoliciesPerRoleQuota,
+            "AttachedPoliciesPerUserQuota" => Self::AttachedPoliciesPerUserQuota,
+            "Policies" => Self::Policies,
+            "PoliciesQuota" => Self::PoliciesQuota,
+            "PolicySizeQuota" => Self::PolicySizeQuota,
+            "PolicyVersionsInUse" => Self::PolicyVersionsInUse,
+            "PolicyVersionsInUseQuota" => Self::PolicyVersionsInUseQuota,
+            "VersionsPerPolicyQuota" => Self::VersionsPerPolicyQuota,
+            "GlobalEndpointTokenVersion" => Self::GlobalEndpointTokenVersion,
+            "AssumeRolePolicySizeQuota" => Self::AssumeRolePolicySizeQuota,
+            "InstanceProfiles" => Self::InstanceProfiles,
+            "InstanceProfilesQuota" => Self::InstanceProfilesQuota,
+            "Providers" => Self::Providers,
+            "RolePolicySizeQuota" => Self::RolePolicySizeQuota,
+            "Roles" => Self::Roles,
+            "RolesQuota" => Self::RolesQuota,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for SummaryKeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SummaryKeyType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SummaryKeyType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for SummaryKeyType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for SummaryKeyType {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }

@@ -14,6 +14,16 @@ pub fn delete_conflict_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("DeleteConflict", 409, message)
 }
 
+/// `DuplicateCertificateException`: code `DuplicateCertificate` (HTTP 409).
+pub fn duplicate_certificate_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("DuplicateCertificate", 409, message)
+}
+
+/// `DuplicateSSHPublicKeyException`: code `DuplicateSSHPublicKey` (HTTP 400).
+pub fn duplicate_ssh_public_key_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("DuplicateSSHPublicKey", 400, message)
+}
+
 /// `EntityAlreadyExistsException`: code `EntityAlreadyExists` (HTTP 409).
 pub fn entity_already_exists_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("EntityAlreadyExists", 409, message)
@@ -24,14 +34,44 @@ pub fn entity_temporarily_unmodifiable_exception(message: impl Into<String>) -> 
     ServiceError::new("EntityTemporarilyUnmodifiable", 409, message)
 }
 
+/// `InvalidAuthenticationCodeException`: code `InvalidAuthenticationCode` (HTTP 403).
+pub fn invalid_authentication_code_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidAuthenticationCode", 403, message)
+}
+
+/// `InvalidCertificateException`: code `InvalidCertificate` (HTTP 400).
+pub fn invalid_certificate_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidCertificate", 400, message)
+}
+
 /// `InvalidInputException`: code `InvalidInput` (HTTP 400).
 pub fn invalid_input_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidInput", 400, message)
 }
 
+/// `InvalidPublicKeyException`: code `InvalidPublicKey` (HTTP 400).
+pub fn invalid_public_key_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidPublicKey", 400, message)
+}
+
+/// `InvalidUserTypeException`: code `InvalidUserType` (HTTP 400).
+pub fn invalid_user_type_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidUserType", 400, message)
+}
+
+/// `KeyPairMismatchException`: code `KeyPairMismatch` (HTTP 400).
+pub fn key_pair_mismatch_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("KeyPairMismatch", 400, message)
+}
+
 /// `LimitExceededException`: code `LimitExceeded` (HTTP 409).
 pub fn limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("LimitExceeded", 409, message)
+}
+
+/// `MalformedCertificateException`: code `MalformedCertificate` (HTTP 400).
+pub fn malformed_certificate_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("MalformedCertificate", 400, message)
 }
 
 /// `MalformedPolicyDocumentException`: code `MalformedPolicyDocument` (HTTP 400).
@@ -49,6 +89,11 @@ pub fn open_id_idp_communication_error_exception(message: impl Into<String>) -> 
     ServiceError::new("OpenIdIdpCommunicationError", 400, message)
 }
 
+/// `PasswordPolicyViolationException`: code `PasswordPolicyViolation` (HTTP 400).
+pub fn password_policy_violation_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("PasswordPolicyViolation", 400, message)
+}
+
 /// `PolicyNotAttachableException`: code `PolicyNotAttachable` (HTTP 400).
 pub fn policy_not_attachable_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("PolicyNotAttachable", 400, message)
@@ -62,4 +107,9 @@ pub fn service_failure_exception(message: impl Into<String>) -> ServiceError {
 /// `UnmodifiableEntityException`: code `UnmodifiableEntity` (HTTP 400).
 pub fn unmodifiable_entity_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("UnmodifiableEntity", 400, message)
+}
+
+/// `UnrecognizedPublicKeyEncodingException`: code `UnrecognizedPublicKeyEncoding` (HTTP 400).
+pub fn unrecognized_public_key_encoding_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("UnrecognizedPublicKeyEncoding", 400, message)
 }

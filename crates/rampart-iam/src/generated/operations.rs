@@ -203,19 +203,27 @@ pub const SERVED: &[&str] = &[
     "AttachGroupPolicy",
     "AttachRolePolicy",
     "AttachUserPolicy",
+    "ChangePassword",
     "CreateAccessKey",
+    "CreateAccountAlias",
     "CreateGroup",
     "CreateInstanceProfile",
+    "CreateLoginProfile",
     "CreateOpenIDConnectProvider",
     "CreatePolicy",
     "CreatePolicyVersion",
     "CreateRole",
     "CreateSAMLProvider",
     "CreateUser",
+    "CreateVirtualMFADevice",
+    "DeactivateMFADevice",
     "DeleteAccessKey",
+    "DeleteAccountAlias",
+    "DeleteAccountPasswordPolicy",
     "DeleteGroup",
     "DeleteGroupPolicy",
     "DeleteInstanceProfile",
+    "DeleteLoginProfile",
     "DeleteOpenIDConnectProvider",
     "DeletePolicy",
     "DeletePolicyVersion",
@@ -223,25 +231,37 @@ pub const SERVED: &[&str] = &[
     "DeleteRolePermissionsBoundary",
     "DeleteRolePolicy",
     "DeleteSAMLProvider",
+    "DeleteSSHPublicKey",
+    "DeleteServerCertificate",
+    "DeleteSigningCertificate",
     "DeleteUser",
     "DeleteUserPermissionsBoundary",
     "DeleteUserPolicy",
+    "DeleteVirtualMFADevice",
     "DetachGroupPolicy",
     "DetachRolePolicy",
     "DetachUserPolicy",
+    "EnableMFADevice",
     "GetAccessKeyLastUsed",
+    "GetAccountPasswordPolicy",
+    "GetAccountSummary",
     "GetGroup",
     "GetGroupPolicy",
     "GetInstanceProfile",
+    "GetLoginProfile",
+    "GetMFADevice",
     "GetOpenIDConnectProvider",
     "GetPolicy",
     "GetPolicyVersion",
     "GetRole",
     "GetRolePolicy",
     "GetSAMLProvider",
+    "GetSSHPublicKey",
+    "GetServerCertificate",
     "GetUser",
     "GetUserPolicy",
     "ListAccessKeys",
+    "ListAccountAliases",
     "ListAttachedGroupPolicies",
     "ListAttachedRolePolicies",
     "ListAttachedUserPolicies",
@@ -252,6 +272,8 @@ pub const SERVED: &[&str] = &[
     "ListInstanceProfileTags",
     "ListInstanceProfiles",
     "ListInstanceProfilesForRole",
+    "ListMFADeviceTags",
+    "ListMFADevices",
     "ListOpenIDConnectProviderTags",
     "ListOpenIDConnectProviders",
     "ListPolicies",
@@ -262,9 +284,14 @@ pub const SERVED: &[&str] = &[
     "ListRoles",
     "ListSAMLProviderTags",
     "ListSAMLProviders",
+    "ListSSHPublicKeys",
+    "ListServerCertificateTags",
+    "ListServerCertificates",
+    "ListSigningCertificates",
     "ListUserPolicies",
     "ListUserTags",
     "ListUsers",
+    "ListVirtualMFADevices",
     "PutGroupPolicy",
     "PutRolePermissionsBoundary",
     "PutRolePolicy",
@@ -273,27 +300,40 @@ pub const SERVED: &[&str] = &[
     "RemoveClientIDFromOpenIDConnectProvider",
     "RemoveRoleFromInstanceProfile",
     "RemoveUserFromGroup",
+    "ResyncMFADevice",
     "SetDefaultPolicyVersion",
     "TagInstanceProfile",
+    "TagMFADevice",
     "TagOpenIDConnectProvider",
     "TagPolicy",
     "TagRole",
     "TagSAMLProvider",
+    "TagServerCertificate",
     "TagUser",
     "UntagInstanceProfile",
+    "UntagMFADevice",
     "UntagOpenIDConnectProvider",
     "UntagPolicy",
     "UntagRole",
     "UntagSAMLProvider",
+    "UntagServerCertificate",
     "UntagUser",
     "UpdateAccessKey",
+    "UpdateAccountPasswordPolicy",
     "UpdateAssumeRolePolicy",
     "UpdateGroup",
+    "UpdateLoginProfile",
     "UpdateOpenIDConnectProviderThumbprint",
     "UpdateRole",
     "UpdateRoleDescription",
     "UpdateSAMLProvider",
+    "UpdateSSHPublicKey",
+    "UpdateServerCertificate",
+    "UpdateSigningCertificate",
     "UpdateUser",
+    "UploadSSHPublicKey",
+    "UploadServerCertificate",
+    "UploadSigningCertificate",
 ];
 
 /// What the IAM operation traits share: the error their handlers answer (`dispatch`
@@ -369,6 +409,16 @@ pub trait AttachUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `ChangePassword`.
+pub trait ChangePassword: IamHandler {
+    /// Runs `ChangePassword`.
+    fn change_password(
+        &self,
+        ctx: &RequestContext,
+        input: ChangePasswordRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `CreateAccessKey`.
 pub trait CreateAccessKey: IamHandler {
     /// Runs `CreateAccessKey`.
@@ -377,6 +427,16 @@ pub trait CreateAccessKey: IamHandler {
         ctx: &RequestContext,
         input: CreateAccessKeyRequest,
     ) -> impl Future<Output = Result<CreateAccessKeyResponse, Self::Error>> + Send;
+}
+
+/// `CreateAccountAlias`.
+pub trait CreateAccountAlias: IamHandler {
+    /// Runs `CreateAccountAlias`.
+    fn create_account_alias(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAccountAliasRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
 /// `CreateGroup`.
@@ -397,6 +457,16 @@ pub trait CreateInstanceProfile: IamHandler {
         ctx: &RequestContext,
         input: CreateInstanceProfileRequest,
     ) -> impl Future<Output = Result<CreateInstanceProfileResponse, Self::Error>> + Send;
+}
+
+/// `CreateLoginProfile`.
+pub trait CreateLoginProfile: IamHandler {
+    /// Runs `CreateLoginProfile`.
+    fn create_login_profile(
+        &self,
+        ctx: &RequestContext,
+        input: CreateLoginProfileRequest,
+    ) -> impl Future<Output = Result<CreateLoginProfileResponse, Self::Error>> + Send;
 }
 
 /// `CreateOpenIDConnectProvider`.
@@ -459,6 +529,26 @@ pub trait CreateUser: IamHandler {
     ) -> impl Future<Output = Result<CreateUserResponse, Self::Error>> + Send;
 }
 
+/// `CreateVirtualMFADevice`.
+pub trait CreateVirtualMFADevice: IamHandler {
+    /// Runs `CreateVirtualMFADevice`.
+    fn create_virtual_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: CreateVirtualMFADeviceRequest,
+    ) -> impl Future<Output = Result<CreateVirtualMFADeviceResponse, Self::Error>> + Send;
+}
+
+/// `DeactivateMFADevice`.
+pub trait DeactivateMFADevice: IamHandler {
+    /// Runs `DeactivateMFADevice`.
+    fn deactivate_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: DeactivateMFADeviceRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteAccessKey`.
 pub trait DeleteAccessKey: IamHandler {
     /// Runs `DeleteAccessKey`.
@@ -466,6 +556,25 @@ pub trait DeleteAccessKey: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteAccessKeyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteAccountAlias`.
+pub trait DeleteAccountAlias: IamHandler {
+    /// Runs `DeleteAccountAlias`.
+    fn delete_account_alias(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAccountAliasRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteAccountPasswordPolicy`.
+pub trait DeleteAccountPasswordPolicy: IamHandler {
+    /// Runs `DeleteAccountPasswordPolicy`.
+    fn delete_account_password_policy(
+        &self,
+        ctx: &RequestContext,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -496,6 +605,16 @@ pub trait DeleteInstanceProfile: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteLoginProfile`.
+pub trait DeleteLoginProfile: IamHandler {
+    /// Runs `DeleteLoginProfile`.
+    fn delete_login_profile(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteLoginProfileRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -569,6 +688,36 @@ pub trait DeleteSAMLProvider: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `DeleteSSHPublicKey`.
+pub trait DeleteSSHPublicKey: IamHandler {
+    /// Runs `DeleteSSHPublicKey`.
+    fn delete_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteSSHPublicKeyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteServerCertificate`.
+pub trait DeleteServerCertificate: IamHandler {
+    /// Runs `DeleteServerCertificate`.
+    fn delete_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteServerCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteSigningCertificate`.
+pub trait DeleteSigningCertificate: IamHandler {
+    /// Runs `DeleteSigningCertificate`.
+    fn delete_signing_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteSigningCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteUser`.
 pub trait DeleteUser: IamHandler {
     /// Runs `DeleteUser`.
@@ -596,6 +745,16 @@ pub trait DeleteUserPolicy: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteUserPolicyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteVirtualMFADevice`.
+pub trait DeleteVirtualMFADevice: IamHandler {
+    /// Runs `DeleteVirtualMFADevice`.
+    fn delete_virtual_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteVirtualMFADeviceRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -629,6 +788,16 @@ pub trait DetachUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `EnableMFADevice`.
+pub trait EnableMFADevice: IamHandler {
+    /// Runs `EnableMFADevice`.
+    fn enable_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: EnableMFADeviceRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `GetAccessKeyLastUsed`.
 pub trait GetAccessKeyLastUsed: IamHandler {
     /// Runs `GetAccessKeyLastUsed`.
@@ -637,6 +806,24 @@ pub trait GetAccessKeyLastUsed: IamHandler {
         ctx: &RequestContext,
         input: GetAccessKeyLastUsedRequest,
     ) -> impl Future<Output = Result<GetAccessKeyLastUsedResponse, Self::Error>> + Send;
+}
+
+/// `GetAccountPasswordPolicy`.
+pub trait GetAccountPasswordPolicy: IamHandler {
+    /// Runs `GetAccountPasswordPolicy`.
+    fn get_account_password_policy(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<GetAccountPasswordPolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetAccountSummary`.
+pub trait GetAccountSummary: IamHandler {
+    /// Runs `GetAccountSummary`.
+    fn get_account_summary(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<GetAccountSummaryResponse, Self::Error>> + Send;
 }
 
 /// `GetGroup`.
@@ -667,6 +854,26 @@ pub trait GetInstanceProfile: IamHandler {
         ctx: &RequestContext,
         input: GetInstanceProfileRequest,
     ) -> impl Future<Output = Result<GetInstanceProfileResponse, Self::Error>> + Send;
+}
+
+/// `GetLoginProfile`.
+pub trait GetLoginProfile: IamHandler {
+    /// Runs `GetLoginProfile`.
+    fn get_login_profile(
+        &self,
+        ctx: &RequestContext,
+        input: GetLoginProfileRequest,
+    ) -> impl Future<Output = Result<GetLoginProfileResponse, Self::Error>> + Send;
+}
+
+/// `GetMFADevice`.
+pub trait GetMFADevice: IamHandler {
+    /// Runs `GetMFADevice`.
+    fn get_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: GetMFADeviceRequest,
+    ) -> impl Future<Output = Result<GetMFADeviceResponse, Self::Error>> + Send;
 }
 
 /// `GetOpenIDConnectProvider`.
@@ -729,6 +936,26 @@ pub trait GetSAMLProvider: IamHandler {
     ) -> impl Future<Output = Result<GetSAMLProviderResponse, Self::Error>> + Send;
 }
 
+/// `GetSSHPublicKey`.
+pub trait GetSSHPublicKey: IamHandler {
+    /// Runs `GetSSHPublicKey`.
+    fn get_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: GetSSHPublicKeyRequest,
+    ) -> impl Future<Output = Result<GetSSHPublicKeyResponse, Self::Error>> + Send;
+}
+
+/// `GetServerCertificate`.
+pub trait GetServerCertificate: IamHandler {
+    /// Runs `GetServerCertificate`.
+    fn get_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: GetServerCertificateRequest,
+    ) -> impl Future<Output = Result<GetServerCertificateResponse, Self::Error>> + Send;
+}
+
 /// `GetUser`.
 pub trait GetUser: IamHandler {
     /// Runs `GetUser`.
@@ -757,6 +984,16 @@ pub trait ListAccessKeys: IamHandler {
         ctx: &RequestContext,
         input: ListAccessKeysRequest,
     ) -> impl Future<Output = Result<ListAccessKeysResponse, Self::Error>> + Send;
+}
+
+/// `ListAccountAliases`.
+pub trait ListAccountAliases: IamHandler {
+    /// Runs `ListAccountAliases`.
+    fn list_account_aliases(
+        &self,
+        ctx: &RequestContext,
+        input: ListAccountAliasesRequest,
+    ) -> impl Future<Output = Result<ListAccountAliasesResponse, Self::Error>> + Send;
 }
 
 /// `ListAttachedGroupPolicies`.
@@ -859,6 +1096,26 @@ pub trait ListInstanceProfilesForRole: IamHandler {
     ) -> impl Future<Output = Result<ListInstanceProfilesForRoleResponse, Self::Error>> + Send;
 }
 
+/// `ListMFADeviceTags`.
+pub trait ListMFADeviceTags: IamHandler {
+    /// Runs `ListMFADeviceTags`.
+    fn list_mfa_device_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListMFADeviceTagsRequest,
+    ) -> impl Future<Output = Result<ListMFADeviceTagsResponse, Self::Error>> + Send;
+}
+
+/// `ListMFADevices`.
+pub trait ListMFADevices: IamHandler {
+    /// Runs `ListMFADevices`.
+    fn list_mfa_devices(
+        &self,
+        ctx: &RequestContext,
+        input: ListMFADevicesRequest,
+    ) -> impl Future<Output = Result<ListMFADevicesResponse, Self::Error>> + Send;
+}
+
 /// `ListOpenIDConnectProviderTags`.
 pub trait ListOpenIDConnectProviderTags: IamHandler {
     /// Runs `ListOpenIDConnectProviderTags`.
@@ -959,6 +1216,46 @@ pub trait ListSAMLProviders: IamHandler {
     ) -> impl Future<Output = Result<ListSAMLProvidersResponse, Self::Error>> + Send;
 }
 
+/// `ListSSHPublicKeys`.
+pub trait ListSSHPublicKeys: IamHandler {
+    /// Runs `ListSSHPublicKeys`.
+    fn list_ssh_public_keys(
+        &self,
+        ctx: &RequestContext,
+        input: ListSSHPublicKeysRequest,
+    ) -> impl Future<Output = Result<ListSSHPublicKeysResponse, Self::Error>> + Send;
+}
+
+/// `ListServerCertificateTags`.
+pub trait ListServerCertificateTags: IamHandler {
+    /// Runs `ListServerCertificateTags`.
+    fn list_server_certificate_tags(
+        &self,
+        ctx: &RequestContext,
+        input: ListServerCertificateTagsRequest,
+    ) -> impl Future<Output = Result<ListServerCertificateTagsResponse, Self::Error>> + Send;
+}
+
+/// `ListServerCertificates`.
+pub trait ListServerCertificates: IamHandler {
+    /// Runs `ListServerCertificates`.
+    fn list_server_certificates(
+        &self,
+        ctx: &RequestContext,
+        input: ListServerCertificatesRequest,
+    ) -> impl Future<Output = Result<ListServerCertificatesResponse, Self::Error>> + Send;
+}
+
+/// `ListSigningCertificates`.
+pub trait ListSigningCertificates: IamHandler {
+    /// Runs `ListSigningCertificates`.
+    fn list_signing_certificates(
+        &self,
+        ctx: &RequestContext,
+        input: ListSigningCertificatesRequest,
+    ) -> impl Future<Output = Result<ListSigningCertificatesResponse, Self::Error>> + Send;
+}
+
 /// `ListUserPolicies`.
 pub trait ListUserPolicies: IamHandler {
     /// Runs `ListUserPolicies`.
@@ -987,6 +1284,16 @@ pub trait ListUsers: IamHandler {
         ctx: &RequestContext,
         input: ListUsersRequest,
     ) -> impl Future<Output = Result<ListUsersResponse, Self::Error>> + Send;
+}
+
+/// `ListVirtualMFADevices`.
+pub trait ListVirtualMFADevices: IamHandler {
+    /// Runs `ListVirtualMFADevices`.
+    fn list_virtual_mfa_devices(
+        &self,
+        ctx: &RequestContext,
+        input: ListVirtualMFADevicesRequest,
+    ) -> impl Future<Output = Result<ListVirtualMFADevicesResponse, Self::Error>> + Send;
 }
 
 /// `PutGroupPolicy`.
@@ -1069,6 +1376,16 @@ pub trait RemoveUserFromGroup: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `ResyncMFADevice`.
+pub trait ResyncMFADevice: IamHandler {
+    /// Runs `ResyncMFADevice`.
+    fn resync_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: ResyncMFADeviceRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `SetDefaultPolicyVersion`.
 pub trait SetDefaultPolicyVersion: IamHandler {
     /// Runs `SetDefaultPolicyVersion`.
@@ -1086,6 +1403,16 @@ pub trait TagInstanceProfile: IamHandler {
         &self,
         ctx: &RequestContext,
         input: TagInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `TagMFADevice`.
+pub trait TagMFADevice: IamHandler {
+    /// Runs `TagMFADevice`.
+    fn tag_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: TagMFADeviceRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -1129,6 +1456,16 @@ pub trait TagSAMLProvider: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `TagServerCertificate`.
+pub trait TagServerCertificate: IamHandler {
+    /// Runs `TagServerCertificate`.
+    fn tag_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: TagServerCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `TagUser`.
 pub trait TagUser: IamHandler {
     /// Runs `TagUser`.
@@ -1146,6 +1483,16 @@ pub trait UntagInstanceProfile: IamHandler {
         &self,
         ctx: &RequestContext,
         input: UntagInstanceProfileRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UntagMFADevice`.
+pub trait UntagMFADevice: IamHandler {
+    /// Runs `UntagMFADevice`.
+    fn untag_mfa_device(
+        &self,
+        ctx: &RequestContext,
+        input: UntagMFADeviceRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -1189,6 +1536,16 @@ pub trait UntagSAMLProvider: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UntagServerCertificate`.
+pub trait UntagServerCertificate: IamHandler {
+    /// Runs `UntagServerCertificate`.
+    fn untag_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UntagServerCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UntagUser`.
 pub trait UntagUser: IamHandler {
     /// Runs `UntagUser`.
@@ -1209,6 +1566,16 @@ pub trait UpdateAccessKey: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateAccountPasswordPolicy`.
+pub trait UpdateAccountPasswordPolicy: IamHandler {
+    /// Runs `UpdateAccountPasswordPolicy`.
+    fn update_account_password_policy(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAccountPasswordPolicyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateAssumeRolePolicy`.
 pub trait UpdateAssumeRolePolicy: IamHandler {
     /// Runs `UpdateAssumeRolePolicy`.
@@ -1226,6 +1593,16 @@ pub trait UpdateGroup: IamHandler {
         &self,
         ctx: &RequestContext,
         input: UpdateGroupRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UpdateLoginProfile`.
+pub trait UpdateLoginProfile: IamHandler {
+    /// Runs `UpdateLoginProfile`.
+    fn update_login_profile(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateLoginProfileRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -1269,6 +1646,36 @@ pub trait UpdateSAMLProvider: IamHandler {
     ) -> impl Future<Output = Result<UpdateSAMLProviderResponse, Self::Error>> + Send;
 }
 
+/// `UpdateSSHPublicKey`.
+pub trait UpdateSSHPublicKey: IamHandler {
+    /// Runs `UpdateSSHPublicKey`.
+    fn update_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateSSHPublicKeyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UpdateServerCertificate`.
+pub trait UpdateServerCertificate: IamHandler {
+    /// Runs `UpdateServerCertificate`.
+    fn update_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateServerCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UpdateSigningCertificate`.
+pub trait UpdateSigningCertificate: IamHandler {
+    /// Runs `UpdateSigningCertificate`.
+    fn update_signing_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateSigningCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateUser`.
 pub trait UpdateUser: IamHandler {
     /// Runs `UpdateUser`.
@@ -1277,6 +1684,36 @@ pub trait UpdateUser: IamHandler {
         ctx: &RequestContext,
         input: UpdateUserRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UploadSSHPublicKey`.
+pub trait UploadSSHPublicKey: IamHandler {
+    /// Runs `UploadSSHPublicKey`.
+    fn upload_ssh_public_key(
+        &self,
+        ctx: &RequestContext,
+        input: UploadSSHPublicKeyRequest,
+    ) -> impl Future<Output = Result<UploadSSHPublicKeyResponse, Self::Error>> + Send;
+}
+
+/// `UploadServerCertificate`.
+pub trait UploadServerCertificate: IamHandler {
+    /// Runs `UploadServerCertificate`.
+    fn upload_server_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UploadServerCertificateRequest,
+    ) -> impl Future<Output = Result<UploadServerCertificateResponse, Self::Error>> + Send;
+}
+
+/// `UploadSigningCertificate`.
+pub trait UploadSigningCertificate: IamHandler {
+    /// Runs `UploadSigningCertificate`.
+    fn upload_signing_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UploadSigningCertificateRequest,
+    ) -> impl Future<Output = Result<UploadSigningCertificateResponse, Self::Error>> + Send;
 }
 
 /// The IAM operations Rampart serves: implemented by implementing
@@ -1289,19 +1726,27 @@ pub trait IamApi:
     + AttachGroupPolicy
     + AttachRolePolicy
     + AttachUserPolicy
+    + ChangePassword
     + CreateAccessKey
+    + CreateAccountAlias
     + CreateGroup
     + CreateInstanceProfile
+    + CreateLoginProfile
     + CreateOpenIDConnectProvider
     + CreatePolicy
     + CreatePolicyVersion
     + CreateRole
     + CreateSAMLProvider
     + CreateUser
+    + CreateVirtualMFADevice
+    + DeactivateMFADevice
     + DeleteAccessKey
+    + DeleteAccountAlias
+    + DeleteAccountPasswordPolicy
     + DeleteGroup
     + DeleteGroupPolicy
     + DeleteInstanceProfile
+    + DeleteLoginProfile
     + DeleteOpenIDConnectProvider
     + DeletePolicy
     + DeletePolicyVersion
@@ -1309,25 +1754,37 @@ pub trait IamApi:
     + DeleteRolePermissionsBoundary
     + DeleteRolePolicy
     + DeleteSAMLProvider
+    + DeleteSSHPublicKey
+    + DeleteServerCertificate
+    + DeleteSigningCertificate
     + DeleteUser
     + DeleteUserPermissionsBoundary
     + DeleteUserPolicy
+    + DeleteVirtualMFADevice
     + DetachGroupPolicy
     + DetachRolePolicy
     + DetachUserPolicy
+    + EnableMFADevice
     + GetAccessKeyLastUsed
+    + GetAccountPasswordPolicy
+    + GetAccountSummary
     + GetGroup
     + GetGroupPolicy
     + GetInstanceProfile
+    + GetLoginProfile
+    + GetMFADevice
     + GetOpenIDConnectProvider
     + GetPolicy
     + GetPolicyVersion
     + GetRole
     + GetRolePolicy
     + GetSAMLProvider
+    + GetSSHPublicKey
+    + GetServerCertificate
     + GetUser
     + GetUserPolicy
     + ListAccessKeys
+    + ListAccountAliases
     + ListAttachedGroupPolicies
     + ListAttachedRolePolicies
     + ListAttachedUserPolicies
@@ -1338,6 +1795,8 @@ pub trait IamApi:
     + ListInstanceProfileTags
     + ListInstanceProfiles
     + ListInstanceProfilesForRole
+    + ListMFADeviceTags
+    + ListMFADevices
     + ListOpenIDConnectProviderTags
     + ListOpenIDConnectProviders
     + ListPolicies
@@ -1348,9 +1807,14 @@ pub trait IamApi:
     + ListRoles
     + ListSAMLProviderTags
     + ListSAMLProviders
+    + ListSSHPublicKeys
+    + ListServerCertificateTags
+    + ListServerCertificates
+    + ListSigningCertificates
     + ListUserPolicies
     + ListUserTags
     + ListUsers
+    + ListVirtualMFADevices
     + PutGroupPolicy
     + PutRolePermissionsBoundary
     + PutRolePolicy
@@ -1359,27 +1823,40 @@ pub trait IamApi:
     + RemoveClientIDFromOpenIDConnectProvider
     + RemoveRoleFromInstanceProfile
     + RemoveUserFromGroup
+    + ResyncMFADevice
     + SetDefaultPolicyVersion
     + TagInstanceProfile
+    + TagMFADevice
     + TagOpenIDConnectProvider
     + TagPolicy
     + TagRole
     + TagSAMLProvider
+    + TagServerCertificate
     + TagUser
     + UntagInstanceProfile
+    + UntagMFADevice
     + UntagOpenIDConnectProvider
     + UntagPolicy
     + UntagRole
     + UntagSAMLProvider
+    + UntagServerCertificate
     + UntagUser
     + UpdateAccessKey
+    + UpdateAccountPasswordPolicy
     + UpdateAssumeRolePolicy
     + UpdateGroup
+    + UpdateLoginProfile
     + UpdateOpenIDConnectProviderThumbprint
     + UpdateRole
     + UpdateRoleDescription
     + UpdateSAMLProvider
+    + UpdateSSHPublicKey
+    + UpdateServerCertificate
+    + UpdateSigningCertificate
     + UpdateUser
+    + UploadSSHPublicKey
+    + UploadServerCertificate
+    + UploadSigningCertificate
 {
 }
 
@@ -1391,19 +1868,27 @@ impl<
         + AttachGroupPolicy
         + AttachRolePolicy
         + AttachUserPolicy
+        + ChangePassword
         + CreateAccessKey
+        + CreateAccountAlias
         + CreateGroup
         + CreateInstanceProfile
+        + CreateLoginProfile
         + CreateOpenIDConnectProvider
         + CreatePolicy
         + CreatePolicyVersion
         + CreateRole
         + CreateSAMLProvider
         + CreateUser
+        + CreateVirtualMFADevice
+        + DeactivateMFADevice
         + DeleteAccessKey
+        + DeleteAccountAlias
+        + DeleteAccountPasswordPolicy
         + DeleteGroup
         + DeleteGroupPolicy
         + DeleteInstanceProfile
+        + DeleteLoginProfile
         + DeleteOpenIDConnectProvider
         + DeletePolicy
         + DeletePolicyVersion
@@ -1411,25 +1896,37 @@ impl<
         + DeleteRolePermissionsBoundary
         + DeleteRolePolicy
         + DeleteSAMLProvider
+        + DeleteSSHPublicKey
+        + DeleteServerCertificate
+        + DeleteSigningCertificate
         + DeleteUser
         + DeleteUserPermissionsBoundary
         + DeleteUserPolicy
+        + DeleteVirtualMFADevice
         + DetachGroupPolicy
         + DetachRolePolicy
         + DetachUserPolicy
+        + EnableMFADevice
         + GetAccessKeyLastUsed
+        + GetAccountPasswordPolicy
+        + GetAccountSummary
         + GetGroup
         + GetGroupPolicy
         + GetInstanceProfile
+        + GetLoginProfile
+        + GetMFADevice
         + GetOpenIDConnectProvider
         + GetPolicy
         + GetPolicyVersion
         + GetRole
         + GetRolePolicy
         + GetSAMLProvider
+        + GetSSHPublicKey
+        + GetServerCertificate
         + GetUser
         + GetUserPolicy
         + ListAccessKeys
+        + ListAccountAliases
         + ListAttachedGroupPolicies
         + ListAttachedRolePolicies
         + ListAttachedUserPolicies
@@ -1440,6 +1937,8 @@ impl<
         + ListInstanceProfileTags
         + ListInstanceProfiles
         + ListInstanceProfilesForRole
+        + ListMFADeviceTags
+        + ListMFADevices
         + ListOpenIDConnectProviderTags
         + ListOpenIDConnectProviders
         + ListPolicies
@@ -1450,9 +1949,14 @@ impl<
         + ListRoles
         + ListSAMLProviderTags
         + ListSAMLProviders
+        + ListSSHPublicKeys
+        + ListServerCertificateTags
+        + ListServerCertificates
+        + ListSigningCertificates
         + ListUserPolicies
         + ListUserTags
         + ListUsers
+        + ListVirtualMFADevices
         + PutGroupPolicy
         + PutRolePermissionsBoundary
         + PutRolePolicy
@@ -1461,27 +1965,40 @@ impl<
         + RemoveClientIDFromOpenIDConnectProvider
         + RemoveRoleFromInstanceProfile
         + RemoveUserFromGroup
+        + ResyncMFADevice
         + SetDefaultPolicyVersion
         + TagInstanceProfile
+        + TagMFADevice
         + TagOpenIDConnectProvider
         + TagPolicy
         + TagRole
         + TagSAMLProvider
+        + TagServerCertificate
         + TagUser
         + UntagInstanceProfile
+        + UntagMFADevice
         + UntagOpenIDConnectProvider
         + UntagPolicy
         + UntagRole
         + UntagSAMLProvider
+        + UntagServerCertificate
         + UntagUser
         + UpdateAccessKey
+        + UpdateAccountPasswordPolicy
         + UpdateAssumeRolePolicy
         + UpdateGroup
+        + UpdateLoginProfile
         + UpdateOpenIDConnectProviderThumbprint
         + UpdateRole
         + UpdateRoleDescription
         + UpdateSAMLProvider
-        + UpdateUser,
+        + UpdateSSHPublicKey
+        + UpdateServerCertificate
+        + UpdateSigningCertificate
+        + UpdateUser
+        + UploadSSHPublicKey
+        + UploadServerCertificate
+        + UploadSigningCertificate,
 > IamApi for T
 {
 }
@@ -1565,6 +2082,16 @@ impl AttachUserPolicy for DecodeOnly {
     }
 }
 
+impl ChangePassword for DecodeOnly {
+    async fn change_password(
+        &self,
+        _ctx: &RequestContext,
+        _input: ChangePasswordRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ChangePassword"))
+    }
+}
+
 impl CreateAccessKey for DecodeOnly {
     async fn create_access_key(
         &self,
@@ -1572,6 +2099,19 @@ impl CreateAccessKey for DecodeOnly {
         _input: CreateAccessKeyRequest,
     ) -> Result<CreateAccessKeyResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "CreateAccessKey"))
+    }
+}
+
+impl CreateAccountAlias for DecodeOnly {
+    async fn create_account_alias(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateAccountAliasRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateAccountAlias",
+        ))
     }
 }
 
@@ -1594,6 +2134,19 @@ impl CreateInstanceProfile for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "CreateInstanceProfile",
+        ))
+    }
+}
+
+impl CreateLoginProfile for DecodeOnly {
+    async fn create_login_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateLoginProfileRequest,
+    ) -> Result<CreateLoginProfileResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateLoginProfile",
         ))
     }
 }
@@ -1667,6 +2220,32 @@ impl CreateUser for DecodeOnly {
     }
 }
 
+impl CreateVirtualMFADevice for DecodeOnly {
+    async fn create_virtual_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateVirtualMFADeviceRequest,
+    ) -> Result<CreateVirtualMFADeviceResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateVirtualMFADevice",
+        ))
+    }
+}
+
+impl DeactivateMFADevice for DecodeOnly {
+    async fn deactivate_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeactivateMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeactivateMFADevice",
+        ))
+    }
+}
+
 impl DeleteAccessKey for DecodeOnly {
     async fn delete_access_key(
         &self,
@@ -1674,6 +2253,31 @@ impl DeleteAccessKey for DecodeOnly {
         _input: DeleteAccessKeyRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "DeleteAccessKey"))
+    }
+}
+
+impl DeleteAccountAlias for DecodeOnly {
+    async fn delete_account_alias(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteAccountAliasRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteAccountAlias",
+        ))
+    }
+}
+
+impl DeleteAccountPasswordPolicy for DecodeOnly {
+    async fn delete_account_password_policy(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteAccountPasswordPolicy",
+        ))
     }
 }
 
@@ -1709,6 +2313,19 @@ impl DeleteInstanceProfile for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "DeleteInstanceProfile",
+        ))
+    }
+}
+
+impl DeleteLoginProfile for DecodeOnly {
+    async fn delete_login_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteLoginProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteLoginProfile",
         ))
     }
 }
@@ -1795,6 +2412,45 @@ impl DeleteSAMLProvider for DecodeOnly {
     }
 }
 
+impl DeleteSSHPublicKey for DecodeOnly {
+    async fn delete_ssh_public_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteSSHPublicKeyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteSSHPublicKey",
+        ))
+    }
+}
+
+impl DeleteServerCertificate for DecodeOnly {
+    async fn delete_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteServerCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteServerCertificate",
+        ))
+    }
+}
+
+impl DeleteSigningCertificate for DecodeOnly {
+    async fn delete_signing_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteSigningCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteSigningCertificate",
+        ))
+    }
+}
+
 impl DeleteUser for DecodeOnly {
     async fn delete_user(
         &self,
@@ -1825,6 +2481,19 @@ impl DeleteUserPolicy for DecodeOnly {
         _input: DeleteUserPolicyRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "DeleteUserPolicy"))
+    }
+}
+
+impl DeleteVirtualMFADevice for DecodeOnly {
+    async fn delete_virtual_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteVirtualMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteVirtualMFADevice",
+        ))
     }
 }
 
@@ -1861,6 +2530,16 @@ impl DetachUserPolicy for DecodeOnly {
     }
 }
 
+impl EnableMFADevice for DecodeOnly {
+    async fn enable_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "EnableMFADevice"))
+    }
+}
+
 impl GetAccessKeyLastUsed for DecodeOnly {
     async fn get_access_key_last_used(
         &self,
@@ -1870,6 +2549,30 @@ impl GetAccessKeyLastUsed for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetAccessKeyLastUsed",
+        ))
+    }
+}
+
+impl GetAccountPasswordPolicy for DecodeOnly {
+    async fn get_account_password_policy(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<GetAccountPasswordPolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetAccountPasswordPolicy",
+        ))
+    }
+}
+
+impl GetAccountSummary for DecodeOnly {
+    async fn get_account_summary(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<GetAccountSummaryResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetAccountSummary",
         ))
     }
 }
@@ -1904,6 +2607,26 @@ impl GetInstanceProfile for DecodeOnly {
             super::SERVICE_ID,
             "GetInstanceProfile",
         ))
+    }
+}
+
+impl GetLoginProfile for DecodeOnly {
+    async fn get_login_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetLoginProfileRequest,
+    ) -> Result<GetLoginProfileResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetLoginProfile"))
+    }
+}
+
+impl GetMFADevice for DecodeOnly {
+    async fn get_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetMFADeviceRequest,
+    ) -> Result<GetMFADeviceResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetMFADevice"))
     }
 }
 
@@ -1970,6 +2693,29 @@ impl GetSAMLProvider for DecodeOnly {
     }
 }
 
+impl GetSSHPublicKey for DecodeOnly {
+    async fn get_ssh_public_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetSSHPublicKeyRequest,
+    ) -> Result<GetSSHPublicKeyResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "GetSSHPublicKey"))
+    }
+}
+
+impl GetServerCertificate for DecodeOnly {
+    async fn get_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetServerCertificateRequest,
+    ) -> Result<GetServerCertificateResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetServerCertificate",
+        ))
+    }
+}
+
 impl GetUser for DecodeOnly {
     async fn get_user(
         &self,
@@ -1997,6 +2743,19 @@ impl ListAccessKeys for DecodeOnly {
         _input: ListAccessKeysRequest,
     ) -> Result<ListAccessKeysResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "ListAccessKeys"))
+    }
+}
+
+impl ListAccountAliases for DecodeOnly {
+    async fn list_account_aliases(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAccountAliasesRequest,
+    ) -> Result<ListAccountAliasesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListAccountAliases",
+        ))
     }
 }
 
@@ -2127,6 +2886,29 @@ impl ListInstanceProfilesForRole for DecodeOnly {
     }
 }
 
+impl ListMFADeviceTags for DecodeOnly {
+    async fn list_mfa_device_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListMFADeviceTagsRequest,
+    ) -> Result<ListMFADeviceTagsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListMFADeviceTags",
+        ))
+    }
+}
+
+impl ListMFADevices for DecodeOnly {
+    async fn list_mfa_devices(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListMFADevicesRequest,
+    ) -> Result<ListMFADevicesResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ListMFADevices"))
+    }
+}
+
 impl ListOpenIDConnectProviderTags for DecodeOnly {
     async fn list_open_id_connect_provider_tags(
         &self,
@@ -2242,6 +3024,58 @@ impl ListSAMLProviders for DecodeOnly {
     }
 }
 
+impl ListSSHPublicKeys for DecodeOnly {
+    async fn list_ssh_public_keys(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListSSHPublicKeysRequest,
+    ) -> Result<ListSSHPublicKeysResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListSSHPublicKeys",
+        ))
+    }
+}
+
+impl ListServerCertificateTags for DecodeOnly {
+    async fn list_server_certificate_tags(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListServerCertificateTagsRequest,
+    ) -> Result<ListServerCertificateTagsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListServerCertificateTags",
+        ))
+    }
+}
+
+impl ListServerCertificates for DecodeOnly {
+    async fn list_server_certificates(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListServerCertificatesRequest,
+    ) -> Result<ListServerCertificatesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListServerCertificates",
+        ))
+    }
+}
+
+impl ListSigningCertificates for DecodeOnly {
+    async fn list_signing_certificates(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListSigningCertificatesRequest,
+    ) -> Result<ListSigningCertificatesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListSigningCertificates",
+        ))
+    }
+}
+
 impl ListUserPolicies for DecodeOnly {
     async fn list_user_policies(
         &self,
@@ -2269,6 +3103,19 @@ impl ListUsers for DecodeOnly {
         _input: ListUsersRequest,
     ) -> Result<ListUsersResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "ListUsers"))
+    }
+}
+
+impl ListVirtualMFADevices for DecodeOnly {
+    async fn list_virtual_mfa_devices(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListVirtualMFADevicesRequest,
+    ) -> Result<ListVirtualMFADevicesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListVirtualMFADevices",
+        ))
     }
 }
 
@@ -2367,6 +3214,16 @@ impl RemoveUserFromGroup for DecodeOnly {
     }
 }
 
+impl ResyncMFADevice for DecodeOnly {
+    async fn resync_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: ResyncMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "ResyncMFADevice"))
+    }
+}
+
 impl SetDefaultPolicyVersion for DecodeOnly {
     async fn set_default_policy_version(
         &self,
@@ -2390,6 +3247,16 @@ impl TagInstanceProfile for DecodeOnly {
             super::SERVICE_ID,
             "TagInstanceProfile",
         ))
+    }
+}
+
+impl TagMFADevice for DecodeOnly {
+    async fn tag_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "TagMFADevice"))
     }
 }
 
@@ -2436,6 +3303,19 @@ impl TagSAMLProvider for DecodeOnly {
     }
 }
 
+impl TagServerCertificate for DecodeOnly {
+    async fn tag_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagServerCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "TagServerCertificate",
+        ))
+    }
+}
+
 impl TagUser for DecodeOnly {
     async fn tag_user(
         &self,
@@ -2456,6 +3336,16 @@ impl UntagInstanceProfile for DecodeOnly {
             super::SERVICE_ID,
             "UntagInstanceProfile",
         ))
+    }
+}
+
+impl UntagMFADevice for DecodeOnly {
+    async fn untag_mfa_device(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagMFADeviceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "UntagMFADevice"))
     }
 }
 
@@ -2505,6 +3395,19 @@ impl UntagSAMLProvider for DecodeOnly {
     }
 }
 
+impl UntagServerCertificate for DecodeOnly {
+    async fn untag_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagServerCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UntagServerCertificate",
+        ))
+    }
+}
+
 impl UntagUser for DecodeOnly {
     async fn untag_user(
         &self,
@@ -2522,6 +3425,19 @@ impl UpdateAccessKey for DecodeOnly {
         _input: UpdateAccessKeyRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "UpdateAccessKey"))
+    }
+}
+
+impl UpdateAccountPasswordPolicy for DecodeOnly {
+    async fn update_account_password_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateAccountPasswordPolicyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateAccountPasswordPolicy",
+        ))
     }
 }
 
@@ -2545,6 +3461,19 @@ impl UpdateGroup for DecodeOnly {
         _input: UpdateGroupRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "UpdateGroup"))
+    }
+}
+
+impl UpdateLoginProfile for DecodeOnly {
+    async fn update_login_profile(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateLoginProfileRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateLoginProfile",
+        ))
     }
 }
 
@@ -2597,6 +3526,45 @@ impl UpdateSAMLProvider for DecodeOnly {
     }
 }
 
+impl UpdateSSHPublicKey for DecodeOnly {
+    async fn update_ssh_public_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateSSHPublicKeyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateSSHPublicKey",
+        ))
+    }
+}
+
+impl UpdateServerCertificate for DecodeOnly {
+    async fn update_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateServerCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateServerCertificate",
+        ))
+    }
+}
+
+impl UpdateSigningCertificate for DecodeOnly {
+    async fn update_signing_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateSigningCertificateRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateSigningCertificate",
+        ))
+    }
+}
+
 impl UpdateUser for DecodeOnly {
     async fn update_user(
         &self,
@@ -2604,6 +3572,45 @@ impl UpdateUser for DecodeOnly {
         _input: UpdateUserRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "UpdateUser"))
+    }
+}
+
+impl UploadSSHPublicKey for DecodeOnly {
+    async fn upload_ssh_public_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: UploadSSHPublicKeyRequest,
+    ) -> Result<UploadSSHPublicKeyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UploadSSHPublicKey",
+        ))
+    }
+}
+
+impl UploadServerCertificate for DecodeOnly {
+    async fn upload_server_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: UploadServerCertificateRequest,
+    ) -> Result<UploadServerCertificateResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UploadServerCertificate",
+        ))
+    }
+}
+
+impl UploadSigningCertificate for DecodeOnly {
+    async fn upload_signing_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: UploadSigningCertificateRequest,
+    ) -> Result<UploadSigningCertificateResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UploadSigningCertificate",
+        ))
     }
 }
 
@@ -2723,6 +3730,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ChangePassword" => {
+            let spec = QueryOperationSpec {
+                name: "ChangePassword",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: ChangePasswordRequest| {
+                unit(answer(
+                    move || handler.change_password(ctx, i),
+                    move |ok| handler.after_call(ctx, "ChangePassword", ok),
+                ))
+            })
+            .await
+        }
         "CreateAccessKey" => {
             let spec = QueryOperationSpec {
                 name: "CreateAccessKey",
@@ -2735,6 +3757,21 @@ pub async fn dispatch<H: IamApi>(
                     move || handler.create_access_key(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateAccessKey", ok),
                 )
+            })
+            .await
+        }
+        "CreateAccountAlias" => {
+            let spec = QueryOperationSpec {
+                name: "CreateAccountAlias",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: CreateAccountAliasRequest| {
+                unit(answer(
+                    move || handler.create_account_alias(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateAccountAlias", ok),
+                ))
             })
             .await
         }
@@ -2764,6 +3801,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.create_instance_profile(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateInstanceProfile", ok),
+                )
+            })
+            .await
+        }
+        "CreateLoginProfile" => {
+            let spec = QueryOperationSpec {
+                name: "CreateLoginProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateLoginProfileResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateLoginProfileRequest| {
+                answer(
+                    move || handler.create_login_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateLoginProfile", ok),
                 )
             })
             .await
@@ -2863,6 +3915,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "CreateVirtualMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "CreateVirtualMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateVirtualMFADeviceResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateVirtualMFADeviceRequest| {
+                answer(
+                    move || handler.create_virtual_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateVirtualMFADevice", ok),
+                )
+            })
+            .await
+        }
+        "DeactivateMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "DeactivateMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeactivateMFADeviceRequest| {
+                unit(answer(
+                    move || handler.deactivate_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeactivateMFADevice", ok),
+                ))
+            })
+            .await
+        }
         "DeleteAccessKey" => {
             let spec = QueryOperationSpec {
                 name: "DeleteAccessKey",
@@ -2874,6 +3956,36 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.delete_access_key(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteAccessKey", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteAccountAlias" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteAccountAlias",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteAccountAliasRequest| {
+                unit(answer(
+                    move || handler.delete_account_alias(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteAccountAlias", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteAccountPasswordPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteAccountPasswordPolicy",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                unit(answer(
+                    move || handler.delete_account_password_policy(ctx),
+                    move |ok| handler.after_call(ctx, "DeleteAccountPasswordPolicy", ok),
                 ))
             })
             .await
@@ -2919,6 +4031,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.delete_instance_profile(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteInstanceProfile", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteLoginProfile" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteLoginProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteLoginProfileRequest| {
+                unit(answer(
+                    move || handler.delete_login_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteLoginProfile", ok),
                 ))
             })
             .await
@@ -3038,6 +4165,51 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "DeleteSSHPublicKey" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteSSHPublicKey",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteSSHPublicKeyRequest| {
+                unit(answer(
+                    move || handler.delete_ssh_public_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteSSHPublicKey", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteServerCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteServerCertificateRequest| {
+                unit(answer(
+                    move || handler.delete_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteServerCertificate", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteSigningCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteSigningCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteSigningCertificateRequest| {
+                unit(answer(
+                    move || handler.delete_signing_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteSigningCertificate", ok),
+                ))
+            })
+            .await
+        }
         "DeleteUser" => {
             let spec = QueryOperationSpec {
                 name: "DeleteUser",
@@ -3088,6 +4260,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "DeleteVirtualMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteVirtualMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: DeleteVirtualMFADeviceRequest| {
+                unit(answer(
+                    move || handler.delete_virtual_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteVirtualMFADevice", ok),
+                ))
+            })
+            .await
+        }
         "DetachGroupPolicy" => {
             let spec = QueryOperationSpec {
                 name: "DetachGroupPolicy",
@@ -3133,6 +4320,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "EnableMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "EnableMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: EnableMFADeviceRequest| {
+                unit(answer(
+                    move || handler.enable_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "EnableMFADevice", ok),
+                ))
+            })
+            .await
+        }
         "GetAccessKeyLastUsed" => {
             let spec = QueryOperationSpec {
                 name: "GetAccessKeyLastUsed",
@@ -3144,6 +4346,36 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_access_key_last_used(ctx, i),
                     move |ok| handler.after_call(ctx, "GetAccessKeyLastUsed", ok),
+                )
+            })
+            .await
+        }
+        "GetAccountPasswordPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "GetAccountPasswordPolicy",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetAccountPasswordPolicyResult"),
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                answer(
+                    move || handler.get_account_password_policy(ctx),
+                    move |ok| handler.after_call(ctx, "GetAccountPasswordPolicy", ok),
+                )
+            })
+            .await
+        }
+        "GetAccountSummary" => {
+            let spec = QueryOperationSpec {
+                name: "GetAccountSummary",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetAccountSummaryResult"),
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                answer(
+                    move || handler.get_account_summary(ctx),
+                    move |ok| handler.after_call(ctx, "GetAccountSummary", ok),
                 )
             })
             .await
@@ -3189,6 +4421,36 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_instance_profile(ctx, i),
                     move |ok| handler.after_call(ctx, "GetInstanceProfile", ok),
+                )
+            })
+            .await
+        }
+        "GetLoginProfile" => {
+            let spec = QueryOperationSpec {
+                name: "GetLoginProfile",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetLoginProfileResult"),
+            };
+            invoke_query(spec, env, params, |i: GetLoginProfileRequest| {
+                answer(
+                    move || handler.get_login_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetLoginProfile", ok),
+                )
+            })
+            .await
+        }
+        "GetMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "GetMFADevice",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetMFADeviceResult"),
+            };
+            invoke_query(spec, env, params, |i: GetMFADeviceRequest| {
+                answer(
+                    move || handler.get_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetMFADevice", ok),
                 )
             })
             .await
@@ -3283,6 +4545,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GetSSHPublicKey" => {
+            let spec = QueryOperationSpec {
+                name: "GetSSHPublicKey",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetSSHPublicKeyResult"),
+            };
+            invoke_query(spec, env, params, |i: GetSSHPublicKeyRequest| {
+                answer(
+                    move || handler.get_ssh_public_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetSSHPublicKey", ok),
+                )
+            })
+            .await
+        }
+        "GetServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "GetServerCertificate",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetServerCertificateResult"),
+            };
+            invoke_query(spec, env, params, |i: GetServerCertificateRequest| {
+                answer(
+                    move || handler.get_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetServerCertificate", ok),
+                )
+            })
+            .await
+        }
         "GetUser" => {
             let spec = QueryOperationSpec {
                 name: "GetUser",
@@ -3324,6 +4616,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.list_access_keys(ctx, i),
                     move |ok| handler.after_call(ctx, "ListAccessKeys", ok),
+                )
+            })
+            .await
+        }
+        "ListAccountAliases" => {
+            let spec = QueryOperationSpec {
+                name: "ListAccountAliases",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListAccountAliasesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListAccountAliasesRequest| {
+                answer(
+                    move || handler.list_account_aliases(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListAccountAliases", ok),
                 )
             })
             .await
@@ -3483,6 +4790,36 @@ pub async fn dispatch<H: IamApi>(
             )
             .await
         }
+        "ListMFADeviceTags" => {
+            let spec = QueryOperationSpec {
+                name: "ListMFADeviceTags",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListMFADeviceTagsResult"),
+            };
+            invoke_query(spec, env, params, |i: ListMFADeviceTagsRequest| {
+                answer(
+                    move || handler.list_mfa_device_tags(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListMFADeviceTags", ok),
+                )
+            })
+            .await
+        }
+        "ListMFADevices" => {
+            let spec = QueryOperationSpec {
+                name: "ListMFADevices",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListMFADevicesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListMFADevicesRequest| {
+                answer(
+                    move || handler.list_mfa_devices(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListMFADevices", ok),
+                )
+            })
+            .await
+        }
         "ListOpenIDConnectProviderTags" => {
             let spec = QueryOperationSpec {
                 name: "ListOpenIDConnectProviderTags",
@@ -3638,6 +4975,66 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ListSSHPublicKeys" => {
+            let spec = QueryOperationSpec {
+                name: "ListSSHPublicKeys",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListSSHPublicKeysResult"),
+            };
+            invoke_query(spec, env, params, |i: ListSSHPublicKeysRequest| {
+                answer(
+                    move || handler.list_ssh_public_keys(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListSSHPublicKeys", ok),
+                )
+            })
+            .await
+        }
+        "ListServerCertificateTags" => {
+            let spec = QueryOperationSpec {
+                name: "ListServerCertificateTags",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListServerCertificateTagsResult"),
+            };
+            invoke_query(spec, env, params, |i: ListServerCertificateTagsRequest| {
+                answer(
+                    move || handler.list_server_certificate_tags(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListServerCertificateTags", ok),
+                )
+            })
+            .await
+        }
+        "ListServerCertificates" => {
+            let spec = QueryOperationSpec {
+                name: "ListServerCertificates",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListServerCertificatesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListServerCertificatesRequest| {
+                answer(
+                    move || handler.list_server_certificates(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListServerCertificates", ok),
+                )
+            })
+            .await
+        }
+        "ListSigningCertificates" => {
+            let spec = QueryOperationSpec {
+                name: "ListSigningCertificates",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListSigningCertificatesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListSigningCertificatesRequest| {
+                answer(
+                    move || handler.list_signing_certificates(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListSigningCertificates", ok),
+                )
+            })
+            .await
+        }
         "ListUserPolicies" => {
             let spec = QueryOperationSpec {
                 name: "ListUserPolicies",
@@ -3679,6 +5076,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.list_users(ctx, i),
                     move |ok| handler.after_call(ctx, "ListUsers", ok),
+                )
+            })
+            .await
+        }
+        "ListVirtualMFADevices" => {
+            let spec = QueryOperationSpec {
+                name: "ListVirtualMFADevices",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListVirtualMFADevicesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListVirtualMFADevicesRequest| {
+                answer(
+                    move || handler.list_virtual_mfa_devices(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListVirtualMFADevices", ok),
                 )
             })
             .await
@@ -3815,6 +5227,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ResyncMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "ResyncMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: ResyncMFADeviceRequest| {
+                unit(answer(
+                    move || handler.resync_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "ResyncMFADevice", ok),
+                ))
+            })
+            .await
+        }
         "SetDefaultPolicyVersion" => {
             let spec = QueryOperationSpec {
                 name: "SetDefaultPolicyVersion",
@@ -3841,6 +5268,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.tag_instance_profile(ctx, i),
                     move |ok| handler.after_call(ctx, "TagInstanceProfile", ok),
+                ))
+            })
+            .await
+        }
+        "TagMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "TagMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: TagMFADeviceRequest| {
+                unit(answer(
+                    move || handler.tag_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagMFADevice", ok),
                 ))
             })
             .await
@@ -3905,6 +5347,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "TagServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "TagServerCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: TagServerCertificateRequest| {
+                unit(answer(
+                    move || handler.tag_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagServerCertificate", ok),
+                ))
+            })
+            .await
+        }
         "TagUser" => {
             let spec = QueryOperationSpec {
                 name: "TagUser",
@@ -3931,6 +5388,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.untag_instance_profile(ctx, i),
                     move |ok| handler.after_call(ctx, "UntagInstanceProfile", ok),
+                ))
+            })
+            .await
+        }
+        "UntagMFADevice" => {
+            let spec = QueryOperationSpec {
+                name: "UntagMFADevice",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UntagMFADeviceRequest| {
+                unit(answer(
+                    move || handler.untag_mfa_device(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagMFADevice", ok),
                 ))
             })
             .await
@@ -3995,6 +5467,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UntagServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "UntagServerCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UntagServerCertificateRequest| {
+                unit(answer(
+                    move || handler.untag_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagServerCertificate", ok),
+                ))
+            })
+            .await
+        }
         "UntagUser" => {
             let spec = QueryOperationSpec {
                 name: "UntagUser",
@@ -4025,6 +5512,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateAccountPasswordPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateAccountPasswordPolicy",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: UpdateAccountPasswordPolicyRequest| {
+                    unit(answer(
+                        move || handler.update_account_password_policy(ctx, i),
+                        move |ok| handler.after_call(ctx, "UpdateAccountPasswordPolicy", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "UpdateAssumeRolePolicy" => {
             let spec = QueryOperationSpec {
                 name: "UpdateAssumeRolePolicy",
@@ -4051,6 +5558,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.update_group(ctx, i),
                     move |ok| handler.after_call(ctx, "UpdateGroup", ok),
+                ))
+            })
+            .await
+        }
+        "UpdateLoginProfile" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateLoginProfile",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UpdateLoginProfileRequest| {
+                unit(answer(
+                    move || handler.update_login_profile(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateLoginProfile", ok),
                 ))
             })
             .await
@@ -4122,6 +5644,51 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateSSHPublicKey" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateSSHPublicKey",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UpdateSSHPublicKeyRequest| {
+                unit(answer(
+                    move || handler.update_ssh_public_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateSSHPublicKey", ok),
+                ))
+            })
+            .await
+        }
+        "UpdateServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateServerCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UpdateServerCertificateRequest| {
+                unit(answer(
+                    move || handler.update_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateServerCertificate", ok),
+                ))
+            })
+            .await
+        }
+        "UpdateSigningCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateSigningCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UpdateSigningCertificateRequest| {
+                unit(answer(
+                    move || handler.update_signing_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateSigningCertificate", ok),
+                ))
+            })
+            .await
+        }
         "UpdateUser" => {
             let spec = QueryOperationSpec {
                 name: "UpdateUser",
@@ -4137,26 +5704,59 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UploadSSHPublicKey" => {
+            let spec = QueryOperationSpec {
+                name: "UploadSSHPublicKey",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("UploadSSHPublicKeyResult"),
+            };
+            invoke_query(spec, env, params, |i: UploadSSHPublicKeyRequest| {
+                answer(
+                    move || handler.upload_ssh_public_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "UploadSSHPublicKey", ok),
+                )
+            })
+            .await
+        }
+        "UploadServerCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "UploadServerCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("UploadServerCertificateResult"),
+            };
+            invoke_query(spec, env, params, |i: UploadServerCertificateRequest| {
+                answer(
+                    move || handler.upload_server_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UploadServerCertificate", ok),
+                )
+            })
+            .await
+        }
+        "UploadSigningCertificate" => {
+            let spec = QueryOperationSpec {
+                name: "UploadSigningCertificate",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("UploadSigningCertificateResult"),
+            };
+            invoke_query(spec, env, params, |i: UploadSigningCertificateRequest| {
+                answer(
+                    move || handler.upload_signing_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "UploadSigningCertificate", ok),
+                )
+            })
+            .await
+        }
         "AcceptDelegationRequest" => not_served("AcceptDelegationRequest", false),
         "AcquireRole" => not_served("AcquireRole", false),
         "AssociateDelegationRequest" => not_served("AssociateDelegationRequest", false),
-        "ChangePassword" => not_served("ChangePassword", false),
-        "CreateAccountAlias" => not_served("CreateAccountAlias", false),
         "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
-        "CreateLoginProfile" => not_served("CreateLoginProfile", false),
         "CreateServiceLinkedRole" => not_served("CreateServiceLinkedRole", false),
         "CreateServiceSpecificCredential" => not_served("CreateServiceSpecificCredential", false),
-        "CreateVirtualMFADevice" => not_served("CreateVirtualMFADevice", false),
-        "DeactivateMFADevice" => not_served("DeactivateMFADevice", false),
-        "DeleteAccountAlias" => not_served("DeleteAccountAlias", false),
-        "DeleteAccountPasswordPolicy" => not_served("DeleteAccountPasswordPolicy", false),
-        "DeleteLoginProfile" => not_served("DeleteLoginProfile", false),
-        "DeleteSSHPublicKey" => not_served("DeleteSSHPublicKey", false),
-        "DeleteServerCertificate" => not_served("DeleteServerCertificate", false),
         "DeleteServiceLinkedRole" => not_served("DeleteServiceLinkedRole", false),
         "DeleteServiceSpecificCredential" => not_served("DeleteServiceSpecificCredential", false),
-        "DeleteSigningCertificate" => not_served("DeleteSigningCertificate", false),
-        "DeleteVirtualMFADevice" => not_served("DeleteVirtualMFADevice", false),
         "DisableOrganizationsRootCredentialsManagement" => {
             not_served("DisableOrganizationsRootCredentialsManagement", false)
         }
@@ -4164,7 +5764,6 @@ pub async fn dispatch<H: IamApi>(
         "DisableOutboundWebIdentityFederation" => {
             not_served("DisableOutboundWebIdentityFederation", false)
         }
-        "EnableMFADevice" => not_served("EnableMFADevice", false),
         "EnableOrganizationsRootCredentialsManagement" => {
             not_served("EnableOrganizationsRootCredentialsManagement", false)
         }
@@ -4180,23 +5779,17 @@ pub async fn dispatch<H: IamApi>(
             not_served("GenerateServiceLastAccessedDetails", false)
         }
         "GetAccountAuthorizationDetails" => not_served("GetAccountAuthorizationDetails", true),
-        "GetAccountPasswordPolicy" => not_served("GetAccountPasswordPolicy", true),
         "GetAccountProperties" => not_served("GetAccountProperties", true),
-        "GetAccountSummary" => not_served("GetAccountSummary", true),
         "GetContextKeysForCustomPolicy" => not_served("GetContextKeysForCustomPolicy", true),
         "GetContextKeysForPrincipalPolicy" => not_served("GetContextKeysForPrincipalPolicy", true),
         "GetCredentialReport" => not_served("GetCredentialReport", true),
         "GetDelegationRequest" => not_served("GetDelegationRequest", true),
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
-        "GetLoginProfile" => not_served("GetLoginProfile", true),
-        "GetMFADevice" => not_served("GetMFADevice", true),
         "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
         "GetOutboundWebIdentityFederationInfo" => {
             not_served("GetOutboundWebIdentityFederationInfo", true)
         }
         "GetRoleTemplateVersion" => not_served("GetRoleTemplateVersion", true),
-        "GetSSHPublicKey" => not_served("GetSSHPublicKey", true),
-        "GetServerCertificate" => not_served("GetServerCertificate", true),
         "GetServiceLastAccessedDetails" => not_served("GetServiceLastAccessedDetails", true),
         "GetServiceLastAccessedDetailsWithEntities" => {
             not_served("GetServiceLastAccessedDetailsWithEntities", true)
@@ -4204,45 +5797,24 @@ pub async fn dispatch<H: IamApi>(
         "GetServiceLinkedRoleDeletionStatus" => {
             not_served("GetServiceLinkedRoleDeletionStatus", true)
         }
-        "ListAccountAliases" => not_served("ListAccountAliases", true),
         "ListDelegationRequests" => not_served("ListDelegationRequests", true),
-        "ListMFADeviceTags" => not_served("ListMFADeviceTags", true),
-        "ListMFADevices" => not_served("ListMFADevices", true),
         "ListOrganizationsFeatures" => not_served("ListOrganizationsFeatures", true),
         "ListPoliciesGrantingServiceAccess" => {
             not_served("ListPoliciesGrantingServiceAccess", true)
         }
-        "ListSSHPublicKeys" => not_served("ListSSHPublicKeys", true),
-        "ListServerCertificateTags" => not_served("ListServerCertificateTags", true),
-        "ListServerCertificates" => not_served("ListServerCertificates", true),
         "ListServiceSpecificCredentials" => not_served("ListServiceSpecificCredentials", true),
-        "ListSigningCertificates" => not_served("ListSigningCertificates", true),
-        "ListVirtualMFADevices" => not_served("ListVirtualMFADevices", true),
         "PutAccountProperties" => not_served("PutAccountProperties", false),
         "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
         "ResetServiceSpecificCredential" => not_served("ResetServiceSpecificCredential", false),
-        "ResyncMFADevice" => not_served("ResyncMFADevice", false),
         "SendDelegationToken" => not_served("SendDelegationToken", false),
         "SetSecurityTokenServicePreferences" => {
             not_served("SetSecurityTokenServicePreferences", false)
         }
         "SimulateCustomPolicy" => not_served("SimulateCustomPolicy", true),
         "SimulatePrincipalPolicy" => not_served("SimulatePrincipalPolicy", true),
-        "TagMFADevice" => not_served("TagMFADevice", false),
-        "TagServerCertificate" => not_served("TagServerCertificate", false),
-        "UntagMFADevice" => not_served("UntagMFADevice", false),
-        "UntagServerCertificate" => not_served("UntagServerCertificate", false),
-        "UpdateAccountPasswordPolicy" => not_served("UpdateAccountPasswordPolicy", false),
         "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
-        "UpdateLoginProfile" => not_served("UpdateLoginProfile", false),
         "UpdateOpenIDConnectProvider" => not_served("UpdateOpenIDConnectProvider", false),
-        "UpdateSSHPublicKey" => not_served("UpdateSSHPublicKey", false),
-        "UpdateServerCertificate" => not_served("UpdateServerCertificate", false),
         "UpdateServiceSpecificCredential" => not_served("UpdateServiceSpecificCredential", false),
-        "UpdateSigningCertificate" => not_served("UpdateSigningCertificate", false),
-        "UploadSSHPublicKey" => not_served("UploadSSHPublicKey", false),
-        "UploadServerCertificate" => not_served("UploadServerCertificate", false),
-        "UploadSigningCertificate" => not_served("UploadSigningCertificate", false),
         _ => unknown_action(action, super::API_VERSION),
     }
 }

@@ -317,6 +317,41 @@ impl fmt::Debug for AttachedPolicy {
     }
 }
 
+/// The `ChangePasswordRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// `NewPassword`. Required.
+    #[serde(
+        rename = "NewPassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_password: Option<String>,
+    /// `OldPassword`. Required.
+    #[serde(
+        rename = "OldPassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub old_password: Option<String>,
+}
+
+impl fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .field(
+                "new_password",
+                &self.new_password.as_ref().map(|_| Redacted),
+            )
+            .field(
+                "old_password",
+                &self.old_password.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
 /// The `ContextProvider` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -417,6 +452,27 @@ impl fmt::Debug for CreateAccessKeyResponse {
     }
 }
 
+/// The `CreateAccountAliasRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccountAliasRequest {
+    /// `AccountAlias`. Required.
+    #[serde(
+        rename = "AccountAlias",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_alias: Option<String>,
+}
+
+impl fmt::Debug for CreateAccountAliasRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateAccountAliasRequest")
+            .field("account_alias", &self.account_alias)
+            .finish()
+    }
+}
+
 /// The `CreateGroupRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -501,6 +557,67 @@ impl fmt::Debug for CreateInstanceProfileResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateInstanceProfileResponse")
             .field("instance_profile", &self.instance_profile)
+            .finish()
+    }
+}
+
+/// The `CreateLoginProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLoginProfileRequest {
+    /// `MaxSigninSessionDuration`.
+    #[serde(
+        rename = "MaxSigninSessionDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_signin_session_duration: Option<i32>,
+    /// `Password`.
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// `PasswordResetRequired`.
+    #[serde(
+        rename = "PasswordResetRequired",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_reset_required: Option<bool>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for CreateLoginProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateLoginProfileRequest")
+            .field(
+                "max_signin_session_duration",
+                &self.max_signin_session_duration,
+            )
+            .field("password", &self.password.as_ref().map(|_| Redacted))
+            .field("password_reset_required", &self.password_reset_required)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `CreateLoginProfileResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLoginProfileResponse {
+    /// `LoginProfile`. Required.
+    #[serde(
+        rename = "LoginProfile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_profile: Option<LoginProfile>,
+}
+
+impl fmt::Debug for CreateLoginProfileResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateLoginProfileResponse")
+            .field("login_profile", &self.login_profile)
             .finish()
     }
 }
@@ -935,6 +1052,81 @@ impl fmt::Debug for CreateUserResponse {
     }
 }
 
+/// The `CreateVirtualMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVirtualMFADeviceRequest {
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `VirtualMFADeviceName`. Required.
+    #[serde(
+        rename = "VirtualMFADeviceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_mfa_device_name: Option<String>,
+}
+
+impl fmt::Debug for CreateVirtualMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateVirtualMFADeviceRequest")
+            .field("path", &self.path)
+            .field("tags", &self.tags)
+            .field("virtual_mfa_device_name", &self.virtual_mfa_device_name)
+            .finish()
+    }
+}
+
+/// The `CreateVirtualMFADeviceResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVirtualMFADeviceResponse {
+    /// `VirtualMFADevice`. Required.
+    #[serde(
+        rename = "VirtualMFADevice",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_mfa_device: Option<VirtualMFADevice>,
+}
+
+impl fmt::Debug for CreateVirtualMFADeviceResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateVirtualMFADeviceResponse")
+            .field("virtual_mfa_device", &self.virtual_mfa_device)
+            .finish()
+    }
+}
+
+/// The `DeactivateMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeactivateMFADeviceRequest {
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for DeactivateMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeactivateMFADeviceRequest")
+            .field("serial_number", &self.serial_number)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `DeleteAccessKeyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -956,6 +1148,27 @@ impl fmt::Debug for DeleteAccessKeyRequest {
         f.debug_struct("DeleteAccessKeyRequest")
             .field("access_key_id", &self.access_key_id)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `DeleteAccountAliasRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAccountAliasRequest {
+    /// `AccountAlias`. Required.
+    #[serde(
+        rename = "AccountAlias",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_alias: Option<String>,
+}
+
+impl fmt::Debug for DeleteAccountAliasRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteAccountAliasRequest")
+            .field("account_alias", &self.account_alias)
             .finish()
     }
 }
@@ -1019,6 +1232,23 @@ impl fmt::Debug for DeleteInstanceProfileRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeleteInstanceProfileRequest")
             .field("instance_profile_name", &self.instance_profile_name)
+            .finish()
+    }
+}
+
+/// The `DeleteLoginProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteLoginProfileRequest {
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteLoginProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteLoginProfileRequest")
+            .field("user_name", &self.user_name)
             .finish()
     }
 }
@@ -1165,6 +1395,77 @@ impl fmt::Debug for DeleteSAMLProviderRequest {
     }
 }
 
+/// The `DeleteSSHPublicKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteSSHPublicKeyRequest {
+    /// `SSHPublicKeyId`. Required.
+    #[serde(
+        rename = "SSHPublicKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_id: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteSSHPublicKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteSSHPublicKeyRequest")
+            .field("ssh_public_key_id", &self.ssh_public_key_id)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `DeleteServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteServerCertificateRequest {
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteServerCertificateRequest")
+            .field("server_certificate_name", &self.server_certificate_name)
+            .finish()
+    }
+}
+
+/// The `DeleteSigningCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteSigningCertificateRequest {
+    /// `CertificateId`. Required.
+    #[serde(
+        rename = "CertificateId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_id: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteSigningCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteSigningCertificateRequest")
+            .field("certificate_id", &self.certificate_id)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `DeleteUserPermissionsBoundaryRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1220,6 +1521,27 @@ impl fmt::Debug for DeleteUserRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeleteUserRequest")
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `DeleteVirtualMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteVirtualMFADeviceRequest {
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+}
+
+impl fmt::Debug for DeleteVirtualMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteVirtualMFADeviceRequest")
+            .field("serial_number", &self.serial_number)
             .finish()
     }
 }
@@ -1287,6 +1609,47 @@ impl fmt::Debug for DetachUserPolicyRequest {
     }
 }
 
+/// The `EnableMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableMFADeviceRequest {
+    /// `AuthenticationCode1`. Required.
+    #[serde(
+        rename = "AuthenticationCode1",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_code1: Option<String>,
+    /// `AuthenticationCode2`. Required.
+    #[serde(
+        rename = "AuthenticationCode2",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_code2: Option<String>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for EnableMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableMFADeviceRequest")
+            .field("authentication_code1", &self.authentication_code1)
+            .field("authentication_code2", &self.authentication_code2)
+            .field("serial_number", &self.serial_number)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `GetAccessKeyLastUsedRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1329,6 +1692,48 @@ impl fmt::Debug for GetAccessKeyLastUsedResponse {
         f.debug_struct("GetAccessKeyLastUsedResponse")
             .field("access_key_last_used", &self.access_key_last_used)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `GetAccountPasswordPolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAccountPasswordPolicyResponse {
+    /// `PasswordPolicy`. Required.
+    #[serde(
+        rename = "PasswordPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_policy: Option<PasswordPolicy>,
+}
+
+impl fmt::Debug for GetAccountPasswordPolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetAccountPasswordPolicyResponse")
+            .field("password_policy", &self.password_policy)
+            .finish()
+    }
+}
+
+/// The `GetAccountSummaryResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAccountSummaryResponse {
+    /// `SummaryMap`.
+    #[serde(
+        rename = "SummaryMap",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub summary_map: Option<BTreeMap<String, i32>>,
+}
+
+impl fmt::Debug for GetAccountSummaryResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetAccountSummaryResponse")
+            .field("summary_map", &self.summary_map)
             .finish()
     }
 }
@@ -1487,6 +1892,110 @@ impl fmt::Debug for GetInstanceProfileResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetInstanceProfileResponse")
             .field("instance_profile", &self.instance_profile)
+            .finish()
+    }
+}
+
+/// The `GetLoginProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetLoginProfileRequest {
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for GetLoginProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetLoginProfileRequest")
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `GetLoginProfileResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetLoginProfileResponse {
+    /// `LoginProfile`. Required.
+    #[serde(
+        rename = "LoginProfile",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub login_profile: Option<LoginProfile>,
+}
+
+impl fmt::Debug for GetLoginProfileResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetLoginProfileResponse")
+            .field("login_profile", &self.login_profile)
+            .finish()
+    }
+}
+
+/// The `GetMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetMFADeviceRequest {
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for GetMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetMFADeviceRequest")
+            .field("serial_number", &self.serial_number)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `GetMFADeviceResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetMFADeviceResponse {
+    /// `Certifications`.
+    #[serde(
+        rename = "Certifications",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certifications: Option<BTreeMap<String, String>>,
+    /// `EnableDate`.
+    #[serde(
+        rename = "EnableDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_date: Option<Timestamp>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for GetMFADeviceResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetMFADeviceResponse")
+            .field("certifications", &self.certifications)
+            .field("enable_date", &self.enable_date)
+            .field("serial_number", &self.serial_number)
+            .field("user_name", &self.user_name)
             .finish()
     }
 }
@@ -1876,6 +2385,98 @@ impl fmt::Debug for GetSAMLProviderResponse {
     }
 }
 
+/// The `GetSSHPublicKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetSSHPublicKeyRequest {
+    /// `Encoding`. Required.
+    #[serde(rename = "Encoding", default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<EncodingType>,
+    /// `SSHPublicKeyId`. Required.
+    #[serde(
+        rename = "SSHPublicKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_id: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for GetSSHPublicKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetSSHPublicKeyRequest")
+            .field("encoding", &self.encoding)
+            .field("ssh_public_key_id", &self.ssh_public_key_id)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `GetSSHPublicKeyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetSSHPublicKeyResponse {
+    /// `SSHPublicKey`.
+    #[serde(
+        rename = "SSHPublicKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key: Option<SSHPublicKey>,
+}
+
+impl fmt::Debug for GetSSHPublicKeyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetSSHPublicKeyResponse")
+            .field("ssh_public_key", &self.ssh_public_key)
+            .finish()
+    }
+}
+
+/// The `GetServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServerCertificateRequest {
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+}
+
+impl fmt::Debug for GetServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServerCertificateRequest")
+            .field("server_certificate_name", &self.server_certificate_name)
+            .finish()
+    }
+}
+
+/// The `GetServerCertificateResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServerCertificateResponse {
+    /// `ServerCertificate`. Required.
+    #[serde(
+        rename = "ServerCertificate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate: Option<ServerCertificate>,
+}
+
+impl fmt::Debug for GetServerCertificateResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServerCertificateResponse")
+            .field("server_certificate", &self.server_certificate)
+            .finish()
+    }
+}
+
 /// The `GetUserPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2110,6 +2711,60 @@ impl fmt::Debug for ListAccessKeysResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListAccessKeysResponse")
             .field("access_key_metadata", &self.access_key_metadata)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
+/// The `ListAccountAliasesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAccountAliasesRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+impl fmt::Debug for ListAccountAliasesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAccountAliasesRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .finish()
+    }
+}
+
+/// The `ListAccountAliasesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAccountAliasesResponse {
+    /// `AccountAliases`. Required.
+    #[serde(
+        rename = "AccountAliases",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_aliases: Option<Vec<String>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for ListAccountAliasesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAccountAliasesResponse")
+            .field("account_aliases", &self.account_aliases)
             .field("is_truncated", &self.is_truncated)
             .field("marker", &self.marker)
             .finish()
@@ -2760,6 +3415,122 @@ impl fmt::Debug for ListInstanceProfilesResponse {
     }
 }
 
+/// The `ListMFADeviceTagsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListMFADeviceTagsRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+}
+
+impl fmt::Debug for ListMFADeviceTagsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListMFADeviceTagsRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("serial_number", &self.serial_number)
+            .finish()
+    }
+}
+
+/// The `ListMFADeviceTagsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListMFADeviceTagsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListMFADeviceTagsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListMFADeviceTagsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListMFADevicesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListMFADevicesRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ListMFADevicesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListMFADevicesRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ListMFADevicesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListMFADevicesResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `MFADevices`. Required.
+    #[serde(
+        rename = "MFADevices",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mfa_devices: Option<Vec<MFADevice>>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for ListMFADevicesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListMFADevicesResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("mfa_devices", &self.mfa_devices)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
 /// The `ListOpenIDConnectProviderTagsRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3302,6 +4073,245 @@ impl fmt::Debug for ListSAMLProvidersResponse {
     }
 }
 
+/// The `ListSSHPublicKeysRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSSHPublicKeysRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ListSSHPublicKeysRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSSHPublicKeysRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ListSSHPublicKeysResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSSHPublicKeysResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `SSHPublicKeys`.
+    #[serde(
+        rename = "SSHPublicKeys",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_keys: Option<Vec<SSHPublicKeyMetadata>>,
+}
+
+impl fmt::Debug for ListSSHPublicKeysResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSSHPublicKeysResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("ssh_public_keys", &self.ssh_public_keys)
+            .finish()
+    }
+}
+
+/// The `ListServerCertificateTagsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServerCertificateTagsRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+}
+
+impl fmt::Debug for ListServerCertificateTagsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServerCertificateTagsRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("server_certificate_name", &self.server_certificate_name)
+            .finish()
+    }
+}
+
+/// The `ListServerCertificateTagsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServerCertificateTagsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListServerCertificateTagsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServerCertificateTagsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ListServerCertificatesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServerCertificatesRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `PathPrefix`.
+    #[serde(
+        rename = "PathPrefix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub path_prefix: Option<String>,
+}
+
+impl fmt::Debug for ListServerCertificatesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServerCertificatesRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("path_prefix", &self.path_prefix)
+            .finish()
+    }
+}
+
+/// The `ListServerCertificatesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServerCertificatesResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `ServerCertificateMetadataList`. Required.
+    #[serde(
+        rename = "ServerCertificateMetadataList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_metadata_list: Option<Vec<ServerCertificateMetadata>>,
+}
+
+impl fmt::Debug for ListServerCertificatesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServerCertificatesResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field(
+                "server_certificate_metadata_list",
+                &self.server_certificate_metadata_list,
+            )
+            .finish()
+    }
+}
+
+/// The `ListSigningCertificatesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSigningCertificatesRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ListSigningCertificatesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSigningCertificatesRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ListSigningCertificatesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSigningCertificatesResponse {
+    /// `Certificates`. Required.
+    #[serde(
+        rename = "Certificates",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificates: Option<Vec<SigningCertificate>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for ListSigningCertificatesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListSigningCertificatesResponse")
+            .field("certificates", &self.certificates)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
 /// The `ListUserPoliciesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3472,6 +4482,145 @@ impl fmt::Debug for ListUsersResponse {
     }
 }
 
+/// The `ListVirtualMFADevicesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListVirtualMFADevicesRequest {
+    /// `AssignmentStatus`.
+    #[serde(
+        rename = "AssignmentStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assignment_status: Option<AssignmentStatusType>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+impl fmt::Debug for ListVirtualMFADevicesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListVirtualMFADevicesRequest")
+            .field("assignment_status", &self.assignment_status)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .finish()
+    }
+}
+
+/// The `ListVirtualMFADevicesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListVirtualMFADevicesResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `VirtualMFADevices`. Required.
+    #[serde(
+        rename = "VirtualMFADevices",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub virtual_mfa_devices: Option<Vec<VirtualMFADevice>>,
+}
+
+impl fmt::Debug for ListVirtualMFADevicesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListVirtualMFADevicesResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("virtual_mfa_devices", &self.virtual_mfa_devices)
+            .finish()
+    }
+}
+
+/// The `LoginProfile` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginProfile {
+    /// `CreateDate`. Required.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `MaxSigninSessionDuration`.
+    #[serde(
+        rename = "MaxSigninSessionDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_signin_session_duration: Option<i32>,
+    /// `PasswordResetRequired`.
+    #[serde(
+        rename = "PasswordResetRequired",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_reset_required: Option<bool>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for LoginProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginProfile")
+            .field("create_date", &self.create_date)
+            .field(
+                "max_signin_session_duration",
+                &self.max_signin_session_duration,
+            )
+            .field("password_reset_required", &self.password_reset_required)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `MFADevice` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MFADevice {
+    /// `EnableDate`. Required.
+    #[serde(
+        rename = "EnableDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_date: Option<Timestamp>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for MFADevice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MFADevice")
+            .field("enable_date", &self.enable_date)
+            .field("serial_number", &self.serial_number)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `OpenIDConnectProviderListEntry` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3495,6 +4644,108 @@ impl fmt::Debug for OpenIDConnectProviderListEntry {
             .field(
                 "is_trusted_identity_propagation_enabled",
                 &self.is_trusted_identity_propagation_enabled,
+            )
+            .finish()
+    }
+}
+
+/// The `PasswordPolicy` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    /// `AllowUsersToChangePassword`.
+    #[serde(
+        rename = "AllowUsersToChangePassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_users_to_change_password: Option<bool>,
+    /// `ExpirePasswords`.
+    #[serde(
+        rename = "ExpirePasswords",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expire_passwords: Option<bool>,
+    /// `HardExpiry`.
+    #[serde(
+        rename = "HardExpiry",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hard_expiry: Option<bool>,
+    /// `MaxPasswordAge`.
+    #[serde(
+        rename = "MaxPasswordAge",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_password_age: Option<i32>,
+    /// `MinimumPasswordLength`.
+    #[serde(
+        rename = "MinimumPasswordLength",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_password_length: Option<i32>,
+    /// `PasswordReusePrevention`.
+    #[serde(
+        rename = "PasswordReusePrevention",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_reuse_prevention: Option<i32>,
+    /// `RequireLowercaseCharacters`.
+    #[serde(
+        rename = "RequireLowercaseCharacters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_lowercase_characters: Option<bool>,
+    /// `RequireNumbers`.
+    #[serde(
+        rename = "RequireNumbers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_numbers: Option<bool>,
+    /// `RequireSymbols`.
+    #[serde(
+        rename = "RequireSymbols",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_symbols: Option<bool>,
+    /// `RequireUppercaseCharacters`.
+    #[serde(
+        rename = "RequireUppercaseCharacters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_uppercase_characters: Option<bool>,
+}
+
+impl fmt::Debug for PasswordPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordPolicy")
+            .field(
+                "allow_users_to_change_password",
+                &self.allow_users_to_change_password,
+            )
+            .field("expire_passwords", &self.expire_passwords)
+            .field("hard_expiry", &self.hard_expiry)
+            .field("max_password_age", &self.max_password_age)
+            .field("minimum_password_length", &self.minimum_password_length)
+            .field("password_reuse_prevention", &self.password_reuse_prevention)
+            .field(
+                "require_lowercase_characters",
+                &self.require_lowercase_characters,
+            )
+            .field("require_numbers", &self.require_numbers)
+            .field("require_symbols", &self.require_symbols)
+            .field(
+                "require_uppercase_characters",
+                &self.require_uppercase_characters,
             )
             .finish()
     }
@@ -3919,6 +5170,47 @@ impl fmt::Debug for RemoveUserFromGroupRequest {
     }
 }
 
+/// The `ResyncMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResyncMFADeviceRequest {
+    /// `AuthenticationCode1`. Required.
+    #[serde(
+        rename = "AuthenticationCode1",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_code1: Option<String>,
+    /// `AuthenticationCode2`. Required.
+    #[serde(
+        rename = "AuthenticationCode2",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authentication_code2: Option<String>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ResyncMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResyncMFADeviceRequest")
+            .field("authentication_code1", &self.authentication_code1)
+            .field("authentication_code2", &self.authentication_code2)
+            .field("serial_number", &self.serial_number)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `Role` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4133,6 +5425,193 @@ impl fmt::Debug for SAMLProviderListEntry {
     }
 }
 
+/// The `SSHPublicKey` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SSHPublicKey {
+    /// `Fingerprint`. Required.
+    #[serde(
+        rename = "Fingerprint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fingerprint: Option<String>,
+    /// `SSHPublicKeyBody`. Required.
+    #[serde(
+        rename = "SSHPublicKeyBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_body: Option<String>,
+    /// `SSHPublicKeyId`. Required.
+    #[serde(
+        rename = "SSHPublicKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UploadDate`.
+    #[serde(
+        rename = "UploadDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_date: Option<Timestamp>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for SSHPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SSHPublicKey")
+            .field("fingerprint", &self.fingerprint)
+            .field("ssh_public_key_body", &self.ssh_public_key_body)
+            .field("ssh_public_key_id", &self.ssh_public_key_id)
+            .field("status", &self.status)
+            .field("upload_date", &self.upload_date)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `SSHPublicKeyMetadata` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SSHPublicKeyMetadata {
+    /// `SSHPublicKeyId`. Required.
+    #[serde(
+        rename = "SSHPublicKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UploadDate`. Required.
+    #[serde(
+        rename = "UploadDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_date: Option<Timestamp>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for SSHPublicKeyMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SSHPublicKeyMetadata")
+            .field("ssh_public_key_id", &self.ssh_public_key_id)
+            .field("status", &self.status)
+            .field("upload_date", &self.upload_date)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ServerCertificate` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerCertificate {
+    /// `CertificateBody`. Required.
+    #[serde(
+        rename = "CertificateBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_body: Option<String>,
+    /// `CertificateChain`.
+    #[serde(
+        rename = "CertificateChain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_chain: Option<String>,
+    /// `ServerCertificateMetadata`. Required.
+    #[serde(
+        rename = "ServerCertificateMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_metadata: Option<ServerCertificateMetadata>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ServerCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerCertificate")
+            .field("certificate_body", &self.certificate_body)
+            .field("certificate_chain", &self.certificate_chain)
+            .field(
+                "server_certificate_metadata",
+                &self.server_certificate_metadata,
+            )
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `ServerCertificateMetadata` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerCertificateMetadata {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Expiration`.
+    #[serde(
+        rename = "Expiration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration: Option<Timestamp>,
+    /// `Path`. Required.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `ServerCertificateId`. Required.
+    #[serde(
+        rename = "ServerCertificateId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_id: Option<String>,
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+    /// `UploadDate`.
+    #[serde(
+        rename = "UploadDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_date: Option<Timestamp>,
+}
+
+impl fmt::Debug for ServerCertificateMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerCertificateMetadata")
+            .field("arn", &self.arn)
+            .field("expiration", &self.expiration)
+            .field("path", &self.path)
+            .field("server_certificate_id", &self.server_certificate_id)
+            .field("server_certificate_name", &self.server_certificate_name)
+            .field("upload_date", &self.upload_date)
+            .finish()
+    }
+}
+
 /// The `SetDefaultPolicyVersionRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4150,6 +5629,51 @@ impl fmt::Debug for SetDefaultPolicyVersionRequest {
         f.debug_struct("SetDefaultPolicyVersionRequest")
             .field("policy_arn", &self.policy_arn)
             .field("version_id", &self.version_id)
+            .finish()
+    }
+}
+
+/// The `SigningCertificate` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningCertificate {
+    /// `CertificateBody`. Required.
+    #[serde(
+        rename = "CertificateBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_body: Option<String>,
+    /// `CertificateId`. Required.
+    #[serde(
+        rename = "CertificateId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UploadDate`.
+    #[serde(
+        rename = "UploadDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub upload_date: Option<Timestamp>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for SigningCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningCertificate")
+            .field("certificate_body", &self.certificate_body)
+            .field("certificate_id", &self.certificate_id)
+            .field("status", &self.status)
+            .field("upload_date", &self.upload_date)
+            .field("user_name", &self.user_name)
             .finish()
     }
 }
@@ -4224,6 +5748,31 @@ impl fmt::Debug for TagInstanceProfileRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TagInstanceProfileRequest")
             .field("instance_profile_name", &self.instance_profile_name)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `TagMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagMFADeviceRequest {
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagMFADeviceRequest")
+            .field("serial_number", &self.serial_number)
             .field("tags", &self.tags)
             .finish()
     }
@@ -4324,6 +5873,31 @@ impl fmt::Debug for TagSAMLProviderRequest {
     }
 }
 
+/// The `TagServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagServerCertificateRequest {
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagServerCertificateRequest")
+            .field("server_certificate_name", &self.server_certificate_name)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `TagUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4365,6 +5939,31 @@ impl fmt::Debug for UntagInstanceProfileRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UntagInstanceProfileRequest")
             .field("instance_profile_name", &self.instance_profile_name)
+            .field("tag_keys", &self.tag_keys)
+            .finish()
+    }
+}
+
+/// The `UntagMFADeviceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagMFADeviceRequest {
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagMFADeviceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagMFADeviceRequest")
+            .field("serial_number", &self.serial_number)
             .field("tag_keys", &self.tag_keys)
             .finish()
     }
@@ -4465,6 +6064,31 @@ impl fmt::Debug for UntagSAMLProviderRequest {
     }
 }
 
+/// The `UntagServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagServerCertificateRequest {
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagServerCertificateRequest")
+            .field("server_certificate_name", &self.server_certificate_name)
+            .field("tag_keys", &self.tag_keys)
+            .finish()
+    }
+}
+
 /// The `UntagUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4511,6 +6135,100 @@ impl fmt::Debug for UpdateAccessKeyRequest {
             .field("access_key_id", &self.access_key_id)
             .field("status", &self.status)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UpdateAccountPasswordPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAccountPasswordPolicyRequest {
+    /// `AllowUsersToChangePassword`.
+    #[serde(
+        rename = "AllowUsersToChangePassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_users_to_change_password: Option<bool>,
+    /// `HardExpiry`.
+    #[serde(
+        rename = "HardExpiry",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hard_expiry: Option<bool>,
+    /// `MaxPasswordAge`.
+    #[serde(
+        rename = "MaxPasswordAge",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_password_age: Option<i32>,
+    /// `MinimumPasswordLength`.
+    #[serde(
+        rename = "MinimumPasswordLength",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_password_length: Option<i32>,
+    /// `PasswordReusePrevention`.
+    #[serde(
+        rename = "PasswordReusePrevention",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_reuse_prevention: Option<i32>,
+    /// `RequireLowercaseCharacters`.
+    #[serde(
+        rename = "RequireLowercaseCharacters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_lowercase_characters: Option<bool>,
+    /// `RequireNumbers`.
+    #[serde(
+        rename = "RequireNumbers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_numbers: Option<bool>,
+    /// `RequireSymbols`.
+    #[serde(
+        rename = "RequireSymbols",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_symbols: Option<bool>,
+    /// `RequireUppercaseCharacters`.
+    #[serde(
+        rename = "RequireUppercaseCharacters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_uppercase_characters: Option<bool>,
+}
+
+impl fmt::Debug for UpdateAccountPasswordPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateAccountPasswordPolicyRequest")
+            .field(
+                "allow_users_to_change_password",
+                &self.allow_users_to_change_password,
+            )
+            .field("hard_expiry", &self.hard_expiry)
+            .field("max_password_age", &self.max_password_age)
+            .field("minimum_password_length", &self.minimum_password_length)
+            .field("password_reuse_prevention", &self.password_reuse_prevention)
+            .field(
+                "require_lowercase_characters",
+                &self.require_lowercase_characters,
+            )
+            .field("require_numbers", &self.require_numbers)
+            .field("require_symbols", &self.require_symbols)
+            .field(
+                "require_uppercase_characters",
+                &self.require_uppercase_characters,
+            )
             .finish()
     }
 }
@@ -4565,6 +6283,57 @@ impl fmt::Debug for UpdateGroupRequest {
             .field("group_name", &self.group_name)
             .field("new_group_name", &self.new_group_name)
             .field("new_path", &self.new_path)
+            .finish()
+    }
+}
+
+/// The `UpdateLoginProfileRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateLoginProfileRequest {
+    /// `MaxSigninSessionDuration`.
+    #[serde(
+        rename = "MaxSigninSessionDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_signin_session_duration: Option<i32>,
+    /// `Password`.
+    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// `PasswordResetRequired`.
+    #[serde(
+        rename = "PasswordResetRequired",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password_reset_required: Option<bool>,
+    /// `ResetMaxSigninSessionDuration`.
+    #[serde(
+        rename = "ResetMaxSigninSessionDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reset_max_signin_session_duration: Option<bool>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UpdateLoginProfileRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateLoginProfileRequest")
+            .field(
+                "max_signin_session_duration",
+                &self.max_signin_session_duration,
+            )
+            .field("password", &self.password.as_ref().map(|_| Redacted))
+            .field("password_reset_required", &self.password_reset_required)
+            .field(
+                "reset_max_signin_session_duration",
+                &self.reset_max_signin_session_duration,
+            )
+            .field("user_name", &self.user_name)
             .finish()
     }
 }
@@ -4824,6 +6593,100 @@ impl fmt::Debug for UpdateSAMLProviderResponse {
     }
 }
 
+/// The `UpdateSSHPublicKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSSHPublicKeyRequest {
+    /// `SSHPublicKeyId`. Required.
+    #[serde(
+        rename = "SSHPublicKeyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UpdateSSHPublicKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateSSHPublicKeyRequest")
+            .field("ssh_public_key_id", &self.ssh_public_key_id)
+            .field("status", &self.status)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UpdateServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateServerCertificateRequest {
+    /// `NewPath`.
+    #[serde(rename = "NewPath", default, skip_serializing_if = "Option::is_none")]
+    pub new_path: Option<String>,
+    /// `NewServerCertificateName`.
+    #[serde(
+        rename = "NewServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_server_certificate_name: Option<String>,
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+}
+
+impl fmt::Debug for UpdateServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateServerCertificateRequest")
+            .field("new_path", &self.new_path)
+            .field(
+                "new_server_certificate_name",
+                &self.new_server_certificate_name,
+            )
+            .field("server_certificate_name", &self.server_certificate_name)
+            .finish()
+    }
+}
+
+/// The `UpdateSigningCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSigningCertificateRequest {
+    /// `CertificateId`. Required.
+    #[serde(
+        rename = "CertificateId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UpdateSigningCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateSigningCertificateRequest")
+            .field("certificate_id", &self.certificate_id)
+            .field("status", &self.status)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `UpdateUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4849,6 +6712,179 @@ impl fmt::Debug for UpdateUserRequest {
             .field("new_path", &self.new_path)
             .field("new_user_name", &self.new_user_name)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UploadSSHPublicKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSSHPublicKeyRequest {
+    /// `SSHPublicKeyBody`. Required.
+    #[serde(
+        rename = "SSHPublicKeyBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key_body: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UploadSSHPublicKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadSSHPublicKeyRequest")
+            .field("ssh_public_key_body", &self.ssh_public_key_body)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UploadSSHPublicKeyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSSHPublicKeyResponse {
+    /// `SSHPublicKey`.
+    #[serde(
+        rename = "SSHPublicKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssh_public_key: Option<SSHPublicKey>,
+}
+
+impl fmt::Debug for UploadSSHPublicKeyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadSSHPublicKeyResponse")
+            .field("ssh_public_key", &self.ssh_public_key)
+            .finish()
+    }
+}
+
+/// The `UploadServerCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadServerCertificateRequest {
+    /// `CertificateBody`. Required.
+    #[serde(
+        rename = "CertificateBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_body: Option<String>,
+    /// `CertificateChain`.
+    #[serde(
+        rename = "CertificateChain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_chain: Option<String>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `PrivateKey`. Required.
+    #[serde(
+        rename = "PrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_key: Option<String>,
+    /// `ServerCertificateName`. Required.
+    #[serde(
+        rename = "ServerCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_name: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for UploadServerCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadServerCertificateRequest")
+            .field("certificate_body", &self.certificate_body)
+            .field("certificate_chain", &self.certificate_chain)
+            .field("path", &self.path)
+            .field("private_key", &self.private_key.as_ref().map(|_| Redacted))
+            .field("server_certificate_name", &self.server_certificate_name)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `UploadServerCertificateResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadServerCertificateResponse {
+    /// `ServerCertificateMetadata`.
+    #[serde(
+        rename = "ServerCertificateMetadata",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_certificate_metadata: Option<ServerCertificateMetadata>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for UploadServerCertificateResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadServerCertificateResponse")
+            .field(
+                "server_certificate_metadata",
+                &self.server_certificate_metadata,
+            )
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `UploadSigningCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSigningCertificateRequest {
+    /// `CertificateBody`. Required.
+    #[serde(
+        rename = "CertificateBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_body: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UploadSigningCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadSigningCertificateRequest")
+            .field("certificate_body", &self.certificate_body)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UploadSigningCertificateResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadSigningCertificateResponse {
+    /// `Certificate`. Required.
+    #[serde(
+        rename = "Certificate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate: Option<SigningCertificate>,
+}
+
+impl fmt::Debug for UploadSigningCertificateResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadSigningCertificateResponse")
+            .field("certificate", &self.certificate)
             .finish()
     }
 }
@@ -4906,6 +6942,58 @@ impl fmt::Debug for User {
             .field("tags", &self.tags)
             .field("user_id", &self.user_id)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `VirtualMFADevice` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VirtualMFADevice {
+    /// `Base32StringSeed`.
+    #[serde(
+        rename = "Base32StringSeed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub base32_string_seed: Option<Blob>,
+    /// `EnableDate`.
+    #[serde(
+        rename = "EnableDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_date: Option<Timestamp>,
+    /// `QRCodePNG`.
+    #[serde(rename = "QRCodePNG", default, skip_serializing_if = "Option::is_none")]
+    pub qr_code_png: Option<Blob>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `User`.
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+}
+
+impl fmt::Debug for VirtualMFADevice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VirtualMFADevice")
+            .field(
+                "base32_string_seed",
+                &self.base32_string_seed.as_ref().map(|_| Redacted),
+            )
+            .field("enable_date", &self.enable_date)
+            .field("qr_code_png", &self.qr_code_png.as_ref().map(|_| Redacted))
+            .field("serial_number", &self.serial_number)
+            .field("tags", &self.tags)
+            .field("user", &self.user)
             .finish()
     }
 }

@@ -4,9 +4,12 @@
 //! `attach` and `policy_entities` (attachments), `usage` (who uses a managed policy, from the
 //! entity tables' index by policy), `instance_profiles` and `instance_profile_roles`,
 //! `oidc` and `oidc_updates` (OpenID Connect providers), `saml` and `saml_updates` (SAML
-//! providers);
-//! `entity` and `common` are shared helpers, `resource` those of the non-principal resources.
+//! providers), `password_policy`, `login_profiles` (and ChangePassword), `account` (aliases,
+//! summary), `mfa` and `mfa_assign` (virtual MFA devices), `signing_certs`, `ssh_keys`,
+//! `server_certs`; `entity` and `common` are shared helpers, `resource` those of the
+//! non-principal resources.
 
+mod account;
 mod attach;
 mod boundaries;
 mod common;
@@ -14,9 +17,13 @@ mod entity;
 mod inline;
 mod instance_profile_roles;
 mod instance_profiles;
+mod login_profiles;
 mod managed;
+mod mfa;
+mod mfa_assign;
 mod oidc;
 mod oidc_updates;
+mod password_policy;
 mod policies;
 mod policy_entities;
 mod policy_versions;
@@ -25,5 +32,8 @@ mod role_tags;
 mod roles;
 mod saml;
 mod saml_updates;
+mod server_certs;
+mod signing_certs;
+mod ssh_keys;
 mod usage;
 mod users;

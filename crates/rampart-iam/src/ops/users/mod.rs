@@ -198,6 +198,8 @@ impl DeleteUser for IamService {
         for _ in 0..ATTEMPTS {
             let user = self.authorized_user(ctx, "iam:DeleteUser", &name).await?;
             deletable(&user.value)?;
+            // Boxed: the checks read several tables, a large future to keep off the stack.
+            Box::pin(self.credential_conflicts(&user.value)).await?;
             let row = entity_row(account, &user.value.name);
             let boundary = user.value.boundary_arn.as_deref();
             let mut writes = self.boundary_writes(ctx, boundary, None).await?;
