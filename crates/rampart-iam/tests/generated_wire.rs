@@ -165,9 +165,12 @@ fn sensitive_members_are_redacted_and_left_out_of_audit() {
 #[test]
 fn not_served_actions_are_answered_without_reading_parameters() {
     // MaxItems=ten would be a decoding error if the parameters were read.
-    let inv = call(&Unimplemented, "Action=ListServerCertificates&MaxItems=ten");
-    assert!(!iam::SERVED.contains(&"ListServerCertificates"));
-    assert_eq!(inv.operation, "ListServerCertificates");
+    let inv = call(
+        &Unimplemented,
+        "Action=ListServiceSpecificCredentials&MaxItems=ten",
+    );
+    assert!(!iam::SERVED.contains(&"ListServiceSpecificCredentials"));
+    assert_eq!(inv.operation, "ListServiceSpecificCredentials");
     assert!(inv.read_only);
     assert_eq!(inv.request_parameters, None);
     let err = inv.result.unwrap_err();
@@ -177,7 +180,7 @@ fn not_served_actions_are_answered_without_reading_parameters() {
     );
     assert_eq!(
         err.message,
-        "Rampart does not implement IAM operation ListServerCertificates yet."
+        "Rampart does not implement IAM operation ListServiceSpecificCredentials yet."
     );
 }
 

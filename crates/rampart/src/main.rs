@@ -30,6 +30,13 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The stack of each runtime thread. Tokio's default (2 MiB) is too small for a debug build:
+/// unoptimized, the polls of a request's nested futures (gateway, pipeline, a generated
+/// dispatch of many operations, the operation) keep large frames, and IAM's virtual MFA calls
+/// overflowed it. Only the pages a thread touches are committed, so the larger reservation
+/// costs no memory where it is not used.
+const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;
+
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     let cli = match cli.command {
@@ -39,6 +46,7 @@ fn main() -> std::process::ExitCode {
     };
     init_logging(cli.log_json);
     let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.thread_stack_size(WORKER_STACK_BYTES);
     if let Some(threads) = worker_threads() {
         builder.worker_threads(threads);
     }
