@@ -10,7 +10,6 @@ use rampart_core::{AccessCheck, Clock, RequestContext, Scope};
 use rampart_crypto::root::DomainKey;
 use rampart_store::{Expect, Store, StoreError, Versioned, Write};
 use std::sync::Arc;
-use time::OffsetDateTime;
 
 /// Attempts at a compare-and-swap write before giving up.
 const CAS_ATTEMPTS: usize = 8;
@@ -188,7 +187,7 @@ pub(crate) fn authorize(
         require_resource_allow: false,
     };
     ctx.authorize(&check, &ctx.policy_context())
-        .map_err(|denied| ServiceError::new("AccessDeniedException", 400, denied.message))?;
+        .map_err(|denied| ServiceError::access_denied(denied.message))?;
     if resource != "*" {
         ctx.note_resource(resource, "AWS::ACM::Certificate");
     }
@@ -231,8 +230,5 @@ impl AcmHandler for AcmService {
 
 /// Epoch milliseconds as a wire timestamp.
 pub(crate) fn timestamp(ms: i64) -> rampart_codec::Timestamp {
-    let nanos = i128::from(ms) * 1_000_000;
-    rampart_codec::Timestamp(
-        OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-    )
+    rampart_codec::Timestamp::from_epoch_millis(ms)
 }

@@ -9,7 +9,6 @@ use crate::generated::shapes::{
 use rampart_codec::{ServiceError, Timestamp};
 use rampart_crypto::material::{Spec, Usage, spec_info};
 use std::collections::BTreeMap;
-use time::OffsetDateTime;
 
 /// CloudTrail resource type of a KMS key.
 pub const KEY_RESOURCE: &str = "AWS::KMS::Key";
@@ -26,10 +25,7 @@ impl From<KmsError> for ServiceError {
 
 /// Epoch milliseconds as a wire timestamp.
 pub fn timestamp(ms: i64) -> Timestamp {
-    let nanos = i128::from(ms) * 1_000_000;
-    Timestamp(
-        OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-    )
+    Timestamp::from_epoch_millis(ms)
 }
 
 /// The generated enum value named `name` (its AWS spelling).

@@ -31,11 +31,7 @@ pub(super) fn internal(error: StoreError) -> ServiceError {
 
 /// `ms` as a wire timestamp.
 pub(super) fn timestamp(ms: i64) -> Timestamp {
-    let nanos = i128::from(ms) * 1_000_000;
-    Timestamp(
-        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
-    )
+    Timestamp::from_epoch_millis(ms)
 }
 
 /// The IAM resource ARN of a connection (`connection/<name>`).

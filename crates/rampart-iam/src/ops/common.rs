@@ -75,11 +75,7 @@ pub(crate) fn required<T>(value: Option<T>, member: &str) -> Result<T, ServiceEr
 
 /// Epoch milliseconds as a wire timestamp.
 pub(crate) fn timestamp(ms: i64) -> Timestamp {
-    let nanos = i128::from(ms) * 1_000_000;
-    Timestamp(
-        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
-    )
+    Timestamp::from_epoch_millis(ms)
 }
 
 /// One page of a list: the items, whether more follow and the Marker that fetches them.
