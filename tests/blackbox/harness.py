@@ -35,6 +35,11 @@ from botocore.credentials import Credentials
 REPO = Path(__file__).resolve().parents[2]
 BINARY = Path(os.environ.get("RAMPART_BIN", str(REPO / "target" / "debug" / "rampart")))
 AWS_CLI = Path(sys.executable).parent / "aws"
+# boto3 and the AWS CLI read the service models Rampart is generated from (xtask/models, botocore
+# as pinned in xtask/models/PINNED) ahead of the ones they ship with, so operations newer than the
+# installed botocore (the newest awscli v1 on PyPI pins an older botocore) are callable.
+MODELS = str(REPO / "xtask" / "models")
+os.environ["AWS_DATA_PATH"] = MODELS
 
 DEV_SQLITE = "dev-sqlite"
 SECURE_SQLITE = "secure-sqlite"
@@ -58,6 +63,7 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         if not k.startswith(("AWS_", "RAMPART_"))
     }
     env.setdefault("RAMPART_LOG", "info")
+    env["AWS_DATA_PATH"] = MODELS
     if extra:
         env.update(extra)
     return env

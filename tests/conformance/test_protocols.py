@@ -22,6 +22,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
+# The models Rampart is generated from (xtask/models), ahead of the installed botocore's own.
+os.environ["AWS_DATA_PATH"] = str(Path(__file__).resolve().parents[2] / "xtask" / "models")
+
 import botocore.model
 import botocore.parsers
 import botocore.serialize

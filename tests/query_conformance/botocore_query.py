@@ -16,8 +16,13 @@ Used by crates/rampart-{iam,sts}/tests/botocore_conformance.rs (with the .venv P
 import base64
 import datetime
 import json
+import os
 import sys
+from pathlib import Path
 from urllib.parse import urlencode
+
+# The models Rampart is generated from (xtask/models), ahead of the installed botocore's own.
+os.environ["AWS_DATA_PATH"] = str(Path(__file__).resolve().parents[2] / "xtask" / "models")
 
 import botocore.parsers
 import botocore.serialize

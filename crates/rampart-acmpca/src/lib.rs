@@ -4,7 +4,7 @@
 //! DELETED restore window, resource policies enforced for other accounts on the actions a
 //! CA shares, permissions for ACM (`acm_permitted`), and audit reports kept as the objects S3
 //! would hold ([`audit_report`]). Served from the generated `acm-pca` wire layer over RPC v2
-//! CBOR and JSON 1.1 (all 23 operations).
+//! CBOR and JSON 1.1 (23 of the 29 operations of the model).
 //!
 //! Revocation as AWS runs it: `crl/` checks RevocationConfiguration, writes X.509 v2 CRLs
 //! signed by the CA (30 minutes after a revocation, at once on configuration changes and

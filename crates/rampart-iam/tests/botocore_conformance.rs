@@ -1,4 +1,4 @@
-//! Every served IAM input and output shape against botocore 1.44.8 itself (the shared check in
+//! Every served IAM input and output shape against botocore itself (reading the pinned models in `xtask/models`) (the shared check in
 //! `shared/botocore_conformance.rs`, with IAM's hooks and a sample `NoSuchEntity` error).
 //! Needs a Python with botocore (`RAMPART_PYTHON`, else `.venv`); the test is skipped with a
 //! message when there is none.

@@ -1,4 +1,4 @@
-//! Every served STS input and output shape against botocore 1.44.8 itself (the check shared
+//! Every served STS input and output shape against botocore itself (reading the pinned models in `xtask/models`) (the check shared
 //! with IAM in `rampart-iam/tests/shared/botocore_conformance.rs`, with STS's hooks and a sample
 //! `ExpiredTokenException`). Needs a Python with botocore (`RAMPART_PYTHON`, else `.venv`); the
 //! test is skipped with a message when there is none.

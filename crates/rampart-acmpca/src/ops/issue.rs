@@ -111,6 +111,9 @@ impl AcmPcaService {
 fn issued(ca: &CaRef, cert_id: &str) -> IssueCertificateResponse {
     IssueCertificateResponse {
         certificate_arn: Some(format!("{}/certificate/{cert_id}", ca.arn)),
+        // Only with ReturnValues=CERTIFICATE, which is not served yet.
+        certificate: None,
+        certificate_chain: None,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Every served input and output shape of a query-protocol service against botocore 1.44.8
+//! Every served input and output shape of a query-protocol service against botocore
 //! itself: botocore's QuerySerializer writes a sample input for each served operation (every member set) that
 //! the generated decoder must read back exactly, and botocore's QueryParser must read the
 //! generated XML of a sample output, and of a sample error, back to the same value. Needs a
