@@ -211,8 +211,6 @@ def test_errors_as_aws_answers_them(acm):
     assert config["ExpiryEvents"]["DaysBeforeExpiry"] in (45, 30)
     acm.put_account_configuration(ExpiryEvents={"DaysBeforeExpiry": 30}, IdempotencyToken="bb1")
     assert acm.get_account_configuration()["ExpiryEvents"]["DaysBeforeExpiry"] == 30
-    expect_error(acm.revoke_certificate, "UnsupportedOperationException", CertificateArn=arn,
-                 RevocationReason="KEY_COMPROMISE")
 
 
 def test_search_and_domain_validations(acm):

@@ -379,25 +379,44 @@ const ACMPCA_SERVED: &[&str] = &[
 ];
 
 /// The ACM operations `rampart-acm` implements (`impl <Operation> for AcmService`, in `ops/`);
-/// the model's others (ACME endpoints, RevokeCertificate, ResendValidationEmail,
-/// TagResource, ...) answer not-served.
+/// the model's others (the ACME endpoint operations) answer not-served.
 const ACM_SERVED: &[&str] = &[
     "AddTagsToCertificate",
     "DeleteCertificate",
+    "DeleteMemberCertificate",
+    "DeleteMemberCertificateAuthority",
     "DescribeCertificate",
     "ExportCertificate",
     "GetAccountConfiguration",
     "GetCertificate",
+    "GetInventoryConfiguration",
+    "GetInventoryInsights",
     "ImportCertificate",
     "ListCertificateDomainValidations",
     "ListCertificates",
+    "ListInventoryFindings",
+    "ListInventoryRelatedResources",
+    "ListInventoryUsages",
     "ListTagsForCertificate",
+    "ListTagsForResource",
     "PutAccountConfiguration",
+    "PutInventoryConfiguration",
     "RemoveTagsFromCertificate",
     "RenewCertificate",
+    "RenewMemberCertificate",
     "RequestCertificate",
+    "ResendValidationEmail",
+    "RestoreMemberCertificateAuthority",
+    "RevokeCertificate",
+    "RevokeMemberCertificate",
+    "RevokeMemberIssuedCertificate",
     "SearchCertificates",
+    "SearchInventory",
+    "TagResource",
+    "UntagResource",
     "UpdateCertificateOptions",
+    "UpdateMemberCertificateAuthority",
+    "UpdateMemberCertificateOptions",
 ];
 
 /// The Secrets Manager operations `rampart-secretsmanager` implements (`impl <Operation> for

@@ -69,7 +69,12 @@ impl AcmService {
     }
 
     /// Writes `change` over the row `key` read as `found`; whether it committed.
-    async fn write(&self, key: &str, found: &Versioned<CertRecord>, change: Change) -> bool {
+    pub(crate) async fn write(
+        &self,
+        key: &str,
+        found: &Versioned<CertRecord>,
+        change: Change,
+    ) -> bool {
         let (record, mut writes) = change;
         let put = self
             .tables

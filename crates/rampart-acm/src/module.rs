@@ -4,16 +4,22 @@
 
 use crate::AcmService;
 use crate::issuer::ISSUERS;
-use crate::record::{ACCOUNT_CONFIG, CERTIFICATES, REQUEST_TOKENS};
+use crate::record::{ACCOUNT_CONFIG, CERTIFICATES, EMAIL_APPROVALS, REQUEST_TOKENS};
 use rampart_acmpca::AcmPcaService;
-use rampart_codec::AwsJsonService;
+use rampart_codec::{AwsJsonService, PublicRoute};
 use rampart_core::Job;
 use rampart_crypto::root::Domain;
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
 
 /// Every table ACM owns.
-pub const TABLES: &[&str] = &[CERTIFICATES, REQUEST_TOKENS, ACCOUNT_CONFIG, ISSUERS];
+pub const TABLES: &[&str] = &[
+    CERTIFICATES,
+    REQUEST_TOKENS,
+    ACCOUNT_CONFIG,
+    ISSUERS,
+    EMAIL_APPROVALS,
+];
 
 /// Builds ACM over the store, the ACM domain key, the service clock and ACM PCA.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
@@ -49,5 +55,9 @@ impl ServiceModule for AcmModule {
 
     fn jobs(&self) -> Vec<Arc<dyn Job>> {
         vec![Arc::new(crate::lifecycle::LifecycleJob(self.0.clone()))]
+    }
+
+    fn public_routes(&self) -> Vec<Arc<dyn PublicRoute>> {
+        vec![Arc::new(crate::approval::AcmApprovals(self.0.clone()))]
     }
 }

@@ -12,6 +12,8 @@ pub const CERTIFICATES: &str = "acm_certificates";
 pub const REQUEST_TOKENS: &str = "acm_request_tokens";
 /// Account configuration (expiry events), keyed by `<account>/<region>`.
 pub const ACCOUNT_CONFIG: &str = "acm_account_config";
+/// Pending EMAIL validation approvals, keyed by the SHA-256 (hex) of the approval token.
+pub const EMAIL_APPROVALS: &str = "acm_email_approvals";
 
 /// What was read from a certificate (ACM's DescribeCertificate fields).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -50,6 +52,9 @@ pub struct DomainCheck {
     pub record: Option<(String, String)>,
     /// The addresses approval mail goes to (EMAIL).
     pub emails: Vec<String>,
+    /// The SHA-256 (hex) of the current approval token (EMAIL); the token itself is not kept.
+    #[serde(default)]
+    pub approval: Option<String>,
 }
 
 /// One certificate.
@@ -80,6 +85,9 @@ pub struct CertRecord {
     pub transparency: String,
     pub exported: bool,
     pub validations: Vec<DomainCheck>,
+    /// When the validation window began, if not at creation (ResendValidationEmail).
+    #[serde(default)]
+    pub validation_started_ms: Option<i64>,
     /// The revocation reason and time, once revoked.
     pub revoked: Option<(String, i64)>,
     /// The last renewal: status and when.
@@ -125,6 +133,13 @@ pub struct TokenRecord {
     pub used_ms: i64,
 }
 
+/// An EMAIL approval token's certificate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApprovalRecord {
+    /// The certificate's row.
+    pub certificate_row: String,
+}
+
 /// An account's configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccountConfig {
@@ -146,6 +161,7 @@ pub struct Tables {
     pub certificates: Table<CertRecord>,
     pub tokens: Table<TokenRecord>,
     pub accounts: Table<AccountConfig>,
+    pub approvals: Table<ApprovalRecord>,
 }
 
 impl Tables {
@@ -154,6 +170,7 @@ impl Tables {
             certificates: Table::new(store.clone(), CERTIFICATES),
             tokens: Table::new(store.clone(), REQUEST_TOKENS),
             accounts: Table::new(store.clone(), ACCOUNT_CONFIG),
+            approvals: Table::new(store.clone(), EMAIL_APPROVALS),
         }
     }
 }

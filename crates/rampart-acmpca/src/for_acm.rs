@@ -3,12 +3,14 @@
 //! EndEntityCertificate/V1 with the CA's own signing algorithm, and returned with its chain.
 //! The CA must belong to the requesting account (cross-account CA permissions for
 //! `acm.amazonaws.com` come with ACM PCA's permissions). Failures are named as ACM names them
-//! in a certificate's `FailureReason`.
+//! in a certificate's `FailureReason`. ACM's RevokeCertificate of a private certificate is
+//! ACM PCA's RevokeCertificate of its serial (`revoke_for_acm`), so the CRL and OCSP show it.
 
 use crate::AcmPcaService;
 use crate::generated::{
-    GetCertificate, GetCertificateRequest, IssueCertificate, IssueCertificateRequest, ServiceError,
-    SigningAlgorithm, Validity, ValidityPeriodType,
+    GetCertificate, GetCertificateRequest, IssueCertificate, IssueCertificateRequest,
+    RevocationReason, RevokeCertificate, RevokeCertificateRequest, ServiceError, SigningAlgorithm,
+    Validity, ValidityPeriodType,
 };
 use crate::service::{ca_ref, ms_of};
 use rampart_codec::Blob;
@@ -121,6 +123,29 @@ impl AcmPcaService {
                 chain_pem,
             }),
             _ => Err(AcmIssueFailure::RequestFailed),
+        }
+    }
+
+    /// Revokes the certificate with colon-hex or hex `serial` issued by `ca_arn` (of `account`)
+    /// for `reason` (an ACM PCA RevocationReason). A certificate already revoked is `Ok`; other
+    /// refusals are ACM PCA's errors.
+    pub async fn revoke_for_acm(
+        &self,
+        ca_arn: &str,
+        account: &str,
+        serial: &str,
+        reason: &str,
+    ) -> Result<(), ServiceError> {
+        let ctx = RequestContext::for_account_root(account, region_of(ca_arn))
+            .ok_or_else(|| crate::generated::errors::invalid_arn_exception(ca_arn.to_owned()))?;
+        let request = RevokeCertificateRequest {
+            certificate_authority_arn: Some(ca_arn.to_owned()),
+            certificate_serial: Some(serial.replace(':', "")),
+            revocation_reason: Some(RevocationReason::from(reason)),
+        };
+        match self.revoke_certificate(&ctx, request).await {
+            Err(e) if e.code.as_ref() == "RequestAlreadyProcessedException" => Ok(()),
+            other => other,
         }
     }
 

@@ -6,6 +6,41 @@ use super::shapes::*;
 use rampart_codec::{AuditParams, AuditValue, put};
 use serde_json::{Map, Value};
 
+impl AuditParams for AccountScope {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountIds", &self.account_ids);
+        put(&mut m, "mode", &self.mode);
+        put(
+            &mut m,
+            "organizationalUnitIds",
+            &self.organizational_unit_ids,
+        );
+        m
+    }
+}
+
+impl AuditValue for AccountScope {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmCertificateArnPredicate {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "match", &self.match_);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for AcmCertificateArnPredicate {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AcmCertificateMetadata {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -70,6 +105,111 @@ impl AuditValue for AcmCertificateMetadataFilter {
     }
 }
 
+impl AuditParams for AcmCertificateOptions {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "export", &self.export);
+        put(&mut m, "validationMethod", &self.validation_method);
+        m
+    }
+}
+
+impl AuditValue for AcmCertificateOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmMetadataCertificate {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeAccountId", &self.acme_account_id);
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(
+            &mut m,
+            "certificateKeyPairOrigin",
+            &self.certificate_key_pair_origin,
+        );
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "importedAt", &self.imported_at);
+        put(&mut m, "inUseByCount", &self.in_use_by_count);
+        put(&mut m, "issuedAt", &self.issued_at);
+        put(&mut m, "managedBy", &self.managed_by);
+        put(&mut m, "notAfter", &self.not_after);
+        put(&mut m, "options", &self.options);
+        put(&mut m, "renewalEligibility", &self.renewal_eligibility);
+        put(&mut m, "renewalSummary", &self.renewal_summary);
+        put(&mut m, "revocationReason", &self.revocation_reason);
+        put(&mut m, "revokedAt", &self.revoked_at);
+        put(&mut m, "serial", &self.serial);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "type", &self.type_);
+        put(&mut m, "updateSummary", &self.update_summary);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for AcmMetadataCertificate {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmMetadataCertificateOptions {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "export", &self.export);
+        put(&mut m, "validationMethod", &self.validation_method);
+        m
+    }
+}
+
+impl AuditValue for AcmMetadataCertificateOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmRenewalSummary {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "renewalStatus", &self.renewal_status);
+        put(&mut m, "renewalStatusReason", &self.renewal_status_reason);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for AcmRenewalSummary {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmUpdateSummary {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "requestedAt", &self.requested_at);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "type", &self.type_);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for AcmUpdateSummary {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AddTagsToCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -80,6 +220,50 @@ impl AuditParams for AddTagsToCertificateRequest {
 }
 
 impl AuditValue for AddTagsToCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AgentAutomationDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        m
+    }
+}
+
+impl AuditValue for AgentAutomationDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AgentDiscoveryDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "port", &self.port);
+        put(&mut m, "serverName", &self.server_name);
+        m
+    }
+}
+
+impl AuditValue for AgentDiscoveryDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AgentUsageDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "automation", &self.automation);
+        put(&mut m, "discovery", &self.discovery);
+        m
+    }
+}
+
+impl AuditValue for AgentUsageDetail {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -330,6 +514,67 @@ impl AuditValue for DeleteCertificateRequest {
     }
 }
 
+impl AuditParams for DeleteMemberCertificateAuthorityInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(
+            &mut m,
+            "permanentDeletionTimeInDays",
+            &self.permanent_deletion_time_in_days,
+        );
+        m
+    }
+}
+
+impl AuditValue for DeleteMemberCertificateAuthorityInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteMemberCertificateAuthorityOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DeleteMemberCertificateAuthorityOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteMemberCertificateInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        m
+    }
+}
+
+impl AuditValue for DeleteMemberCertificateInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteMemberCertificateOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DeleteMemberCertificateOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DescribeCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -415,6 +660,21 @@ impl AuditParams for DnsValidationChallenge {
 }
 
 impl AuditValue for DnsValidationChallenge {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DomainPredicate {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "match", &self.match_);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for DomainPredicate {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -585,6 +845,38 @@ impl AuditValue for Filters {
     }
 }
 
+impl AuditParams for FindingCounts {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "critical", &self.critical);
+        put(&mut m, "high", &self.high);
+        put(&mut m, "informational", &self.informational);
+        put(&mut m, "low", &self.low);
+        put(&mut m, "medium", &self.medium);
+        m
+    }
+}
+
+impl AuditValue for FindingCounts {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for FindingScope {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "series", &self.series);
+        m
+    }
+}
+
+impl AuditValue for FindingScope {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GeneralName {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -652,6 +944,62 @@ impl AuditValue for GetCertificateResponse {
     }
 }
 
+impl AuditParams for GetInventoryConfigurationInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for GetInventoryConfigurationInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetInventoryConfigurationOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "configuration", &self.configuration);
+        m
+    }
+}
+
+impl AuditValue for GetInventoryConfigurationOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetInventoryInsightsInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "requestedAggregates", &self.requested_aggregates);
+        m
+    }
+}
+
+impl AuditValue for GetInventoryInsightsInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetInventoryInsightsOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aggregates", &self.aggregates);
+        put(&mut m, "certificateCount", &self.certificate_count);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for GetInventoryInsightsOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for HttpRedirect {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -696,6 +1044,485 @@ impl AuditValue for ImportCertificateResponse {
     }
 }
 
+impl AuditParams for InventoryAggregateGroup {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "count", &self.count);
+        put(&mut m, "maxDays", &self.max_days);
+        put(&mut m, "minDays", &self.min_days);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for InventoryAggregateGroup {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryAggregateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "expiryWindow", &self.expiry_window);
+        put(
+            &mut m,
+            "highestFindingSeverity",
+            &self.highest_finding_severity,
+        );
+        put(&mut m, "inUse", &self.in_use);
+        put(&mut m, "issuanceType", &self.issuance_type);
+        put(&mut m, "keyAlgorithm", &self.key_algorithm);
+        put(&mut m, "region", &self.region);
+        m
+    }
+}
+
+impl AuditValue for InventoryAggregateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryAggregateResult {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aggregate", &self.aggregate);
+        put(
+            &mut m,
+            "certificateTypeGroups",
+            &self.certificate_type_groups,
+        );
+        put(&mut m, "groups", &self.groups);
+        put(&mut m, "otherCount", &self.other_count);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for InventoryAggregateResult {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryCertificate {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "findingCounts", &self.finding_counts);
+        put(
+            &mut m,
+            "highestFindingSeverity",
+            &self.highest_finding_severity,
+        );
+        put(&mut m, "identifier", &self.identifier);
+        put(&mut m, "identity", &self.identity);
+        put(&mut m, "materialType", &self.material_type);
+        put(&mut m, "relatedResourceCount", &self.related_resource_count);
+        put(&mut m, "usageCount", &self.usage_count);
+        put(&mut m, "validity", &self.validity);
+        put(&mut m, "x509Details", &self.x509_details);
+        m
+    }
+}
+
+impl AuditValue for InventoryCertificate {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryCertificateIdentity {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "hasAdditionalIdentifiers",
+            &self.has_additional_identifiers,
+        );
+        put(&mut m, "identifiers", &self.identifiers);
+        put(&mut m, "subject", &self.subject);
+        m
+    }
+}
+
+impl AuditValue for InventoryCertificateIdentity {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryCertificateTypeGroup {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateCount", &self.certificate_count);
+        put(&mut m, "certificateType", &self.certificate_type);
+        put(&mut m, "groups", &self.groups);
+        m
+    }
+}
+
+impl AuditValue for InventoryCertificateTypeGroup {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryConfiguration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountScope", &self.account_scope);
+        put(&mut m, "dataRetentionDays", &self.data_retention_days);
+        put(&mut m, "expiryNotification", &self.expiry_notification);
+        put(&mut m, "homeRegion", &self.home_region);
+        put(
+            &mut m,
+            "inventoryTierConfiguration",
+            &self.inventory_tier_configuration,
+        );
+        put(&mut m, "lastDeliveryStatus", &self.last_delivery_status);
+        put(&mut m, "lifecycleManagement", &self.lifecycle_management);
+        put(&mut m, "provisioningStatus", &self.provisioning_status);
+        put(
+            &mut m,
+            "provisioningStatusReason",
+            &self.provisioning_status_reason,
+        );
+        put(&mut m, "regionalScope", &self.regional_scope);
+        put(&mut m, "status", &self.status);
+        m
+    }
+}
+
+impl AuditValue for InventoryConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryExpiryNotification {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "channel", &self.channel);
+        put(&mut m, "enabled", &self.enabled);
+        put(&mut m, "frequency", &self.frequency);
+        put(&mut m, "leadTimeDays", &self.lead_time_days);
+        put(&mut m, "topicArn", &self.topic_arn);
+        m
+    }
+}
+
+impl AuditValue for InventoryExpiryNotification {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryExpiryWindowOptions {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for InventoryExpiryWindowOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryFilterPredicate {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountId", &self.account_id);
+        put(&mut m, "acmCertificateArn", &self.acm_certificate_arn);
+        put(&mut m, "domain", &self.domain);
+        put(
+            &mut m,
+            "highestFindingSeverity",
+            &self.highest_finding_severity,
+        );
+        put(&mut m, "identifier", &self.identifier);
+        put(&mut m, "issuanceType", &self.issuance_type);
+        put(&mut m, "issuer", &self.issuer);
+        put(&mut m, "issuerWords", &self.issuer_words);
+        put(&mut m, "keyAlgorithm", &self.key_algorithm);
+        put(&mut m, "materialType", &self.material_type);
+        put(&mut m, "notAfter", &self.not_after);
+        put(&mut m, "pcaCertificateArn", &self.pca_certificate_arn);
+        put(
+            &mut m,
+            "pcaCertificateAuthorityArn",
+            &self.pca_certificate_authority_arn,
+        );
+        put(&mut m, "region", &self.region);
+        put(&mut m, "relatedResourceType", &self.related_resource_type);
+        put(&mut m, "signatureAlgorithm", &self.signature_algorithm);
+        put(&mut m, "usageStatus", &self.usage_status);
+        m
+    }
+}
+
+impl AuditValue for InventoryFilterPredicate {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryFilterStatement {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "and", &self.and);
+        put(&mut m, "filter", &self.filter);
+        put(&mut m, "not", &self.not);
+        put(&mut m, "or", &self.or);
+        m
+    }
+}
+
+impl AuditValue for InventoryFilterStatement {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryFinding {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "actual", &self.actual);
+        put(
+            &mut m,
+            "certificateIdentifier",
+            &self.certificate_identifier,
+        );
+        put(&mut m, "evaluatedAt", &self.evaluated_at);
+        put(&mut m, "expected", &self.expected);
+        put(&mut m, "findingId", &self.finding_id);
+        put(&mut m, "reason", &self.reason);
+        put(&mut m, "remediation", &self.remediation);
+        put(&mut m, "ruleId", &self.rule_id);
+        put(&mut m, "scope", &self.scope);
+        put(&mut m, "severity", &self.severity);
+        m
+    }
+}
+
+impl AuditValue for InventoryFinding {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryHighestFindingSeverityOptions {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "groupBy", &self.group_by);
+        m
+    }
+}
+
+impl AuditValue for InventoryHighestFindingSeverityOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryInUseOptions {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for InventoryInUseOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryIssuanceTypeOptions {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for InventoryIssuanceTypeOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryKeyAlgorithmOptions {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for InventoryKeyAlgorithmOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryNotificationDeliveryStatus {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "message", &self.message);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for InventoryNotificationDeliveryStatus {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryRegionOptions {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for InventoryRegionOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryRelatedResource {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "associationStatus", &self.association_status);
+        put(&mut m, "issuanceType", &self.issuance_type);
+        put(&mut m, "metadata", &self.metadata);
+        put(&mut m, "resourceArn", &self.resource_arn);
+        put(&mut m, "resourceType", &self.resource_type);
+        m
+    }
+}
+
+impl AuditValue for InventoryRelatedResource {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryRelatedResourceMetadata {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmCertificate", &self.acm_certificate);
+        put(
+            &mut m,
+            "pcaCertificateAuthority",
+            &self.pca_certificate_authority,
+        );
+        m
+    }
+}
+
+impl AuditValue for InventoryRelatedResourceMetadata {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryTierConfiguration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "scheduledChange", &self.scheduled_change);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "tier", &self.tier);
+        m
+    }
+}
+
+impl AuditValue for InventoryTierConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryTierScheduledChange {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "effectiveAt", &self.effective_at);
+        put(&mut m, "tier", &self.tier);
+        m
+    }
+}
+
+impl AuditValue for InventoryTierScheduledChange {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryTimeRange {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "after", &self.after);
+        put(&mut m, "before", &self.before);
+        m
+    }
+}
+
+impl AuditValue for InventoryTimeRange {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryUsage {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountId", &self.account_id);
+        put(&mut m, "agentReported", &self.agent_reported);
+        put(
+            &mut m,
+            "certificateIdentifier",
+            &self.certificate_identifier,
+        );
+        put(&mut m, "lastObservedAt", &self.last_observed_at);
+        put(&mut m, "region", &self.region);
+        put(&mut m, "target", &self.target);
+        m
+    }
+}
+
+impl AuditValue for InventoryUsage {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InventoryX509Details {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "issuanceType", &self.issuance_type);
+        put(&mut m, "issuer", &self.issuer);
+        put(&mut m, "keyAlgorithm", &self.key_algorithm);
+        put(&mut m, "keySizeBits", &self.key_size_bits);
+        put(&mut m, "notAfter", &self.not_after);
+        put(&mut m, "notBefore", &self.not_before);
+        put(&mut m, "serialNumber", &self.serial_number);
+        put(&mut m, "signatureAlgorithm", &self.signature_algorithm);
+        put(
+            &mut m,
+            "subjectAlternativeNames",
+            &self.subject_alternative_names,
+        );
+        m
+    }
+}
+
+impl AuditValue for InventoryX509Details {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for KeyUsage {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -705,6 +1532,40 @@ impl AuditParams for KeyUsage {
 }
 
 impl AuditValue for KeyUsage {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for LifecycleManagement {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "status", &self.status);
+        m
+    }
+}
+
+impl AuditValue for LifecycleManagement {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for LifecycleManagementConfiguration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "provisioningStatus", &self.provisioning_status);
+        put(
+            &mut m,
+            "provisioningStatusReason",
+            &self.provisioning_status_reason,
+        );
+        put(&mut m, "status", &self.status);
+        m
+    }
+}
+
+impl AuditValue for LifecycleManagementConfiguration {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -789,6 +1650,123 @@ impl AuditValue for ListCertificatesResponse {
     }
 }
 
+impl AuditParams for ListInventoryFindingsInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateIdentifier",
+            &self.certificate_identifier,
+        );
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "severity", &self.severity);
+        m
+    }
+}
+
+impl AuditValue for ListInventoryFindingsInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInventoryFindingsOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "findings", &self.findings);
+        put(
+            &mut m,
+            "highestFindingSeverity",
+            &self.highest_finding_severity,
+        );
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "totalCount", &self.total_count);
+        put(&mut m, "totalCountRelation", &self.total_count_relation);
+        m
+    }
+}
+
+impl AuditValue for ListInventoryFindingsOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInventoryRelatedResourcesInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateIdentifier",
+            &self.certificate_identifier,
+        );
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListInventoryRelatedResourcesInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInventoryRelatedResourcesOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "relatedResources", &self.related_resources);
+        put(&mut m, "totalCount", &self.total_count);
+        put(&mut m, "totalCountRelation", &self.total_count_relation);
+        m
+    }
+}
+
+impl AuditValue for ListInventoryRelatedResourcesOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInventoryUsagesInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateIdentifier",
+            &self.certificate_identifier,
+        );
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListInventoryUsagesInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListInventoryUsagesOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "totalCount", &self.total_count);
+        put(&mut m, "totalCountRelation", &self.total_count_relation);
+        put(&mut m, "usages", &self.usages);
+        m
+    }
+}
+
+impl AuditValue for ListInventoryUsagesOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListTagsForCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -817,6 +1795,34 @@ impl AuditValue for ListTagsForCertificateResponse {
     }
 }
 
+impl AuditParams for ListTagsForResourceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceArn", &self.resource_arn);
+        m
+    }
+}
+
+impl AuditValue for ListTagsForResourceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListTagsForResourceResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ListTagsForResourceResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for OtherName {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -832,6 +1838,132 @@ impl AuditValue for OtherName {
     }
 }
 
+impl AuditParams for PrivateCaCertificateAuthorityArnPredicate {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "relationship", &self.relationship);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for PrivateCaCertificateAuthorityArnPredicate {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PrivateCaCrlConfiguration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "crlDistributionPointExtensionConfiguration",
+            &self.crl_distribution_point_extension_configuration,
+        );
+        put(&mut m, "crlType", &self.crl_type);
+        put(&mut m, "customCname", &self.custom_cname);
+        put(&mut m, "customPath", &self.custom_path);
+        put(&mut m, "enabled", &self.enabled);
+        put(&mut m, "expirationInDays", &self.expiration_in_days);
+        put(&mut m, "s3ObjectAcl", &self.s3_object_acl);
+        m
+    }
+}
+
+impl AuditValue for PrivateCaCrlConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PrivateCaCrlDistributionPointExtensionConfiguration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "omitExtension", &self.omit_extension);
+        m
+    }
+}
+
+impl AuditValue for PrivateCaCrlDistributionPointExtensionConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PrivateCaMetadataCertificateAuthority {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "createdAt", &self.created_at);
+        put(
+            &mut m,
+            "keyStorageSecurityStandard",
+            &self.key_storage_security_standard,
+        );
+        put(&mut m, "lastStateChangeAt", &self.last_state_change_at);
+        put(&mut m, "notAfter", &self.not_after);
+        put(&mut m, "notBefore", &self.not_before);
+        put(&mut m, "restorableUntil", &self.restorable_until);
+        put(&mut m, "serial", &self.serial);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "type", &self.type_);
+        put(&mut m, "updatedAt", &self.updated_at);
+        put(&mut m, "usageMode", &self.usage_mode);
+        m
+    }
+}
+
+impl AuditValue for PrivateCaMetadataCertificateAuthority {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PrivateCaOcspConfiguration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabled", &self.enabled);
+        put(&mut m, "ocspCustomCname", &self.ocsp_custom_cname);
+        m
+    }
+}
+
+impl AuditValue for PrivateCaOcspConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PrivateCaRevocationConfiguration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "crlConfiguration", &self.crl_configuration);
+        put(&mut m, "ocspConfiguration", &self.ocsp_configuration);
+        m
+    }
+}
+
+impl AuditValue for PrivateCaRevocationConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ProvisioningStatusReason {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "code", &self.code);
+        put(&mut m, "message", &self.message);
+        m
+    }
+}
+
+impl AuditValue for ProvisioningStatusReason {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PutAccountConfigurationRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -842,6 +1974,55 @@ impl AuditParams for PutAccountConfigurationRequest {
 }
 
 impl AuditValue for PutAccountConfigurationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutInventoryConfigurationInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountScope", &self.account_scope);
+        put(&mut m, "dataRetentionDays", &self.data_retention_days);
+        put(&mut m, "expiryNotification", &self.expiry_notification);
+        put(&mut m, "inventoryTier", &self.inventory_tier);
+        put(&mut m, "lifecycleManagement", &self.lifecycle_management);
+        put(&mut m, "regionalScope", &self.regional_scope);
+        put(&mut m, "status", &self.status);
+        m
+    }
+}
+
+impl AuditValue for PutInventoryConfigurationInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutInventoryConfigurationOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "configuration", &self.configuration);
+        m
+    }
+}
+
+impl AuditValue for PutInventoryConfigurationOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RegionalScope {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "mode", &self.mode);
+        put(&mut m, "regions", &self.regions);
+        m
+    }
+}
+
+impl AuditValue for RegionalScope {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -871,6 +2052,32 @@ impl AuditParams for RenewCertificateRequest {
 }
 
 impl AuditValue for RenewCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RenewMemberCertificateInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        m
+    }
+}
+
+impl AuditValue for RenewMemberCertificateInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RenewMemberCertificateOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for RenewMemberCertificateOutput {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -948,6 +2155,37 @@ impl AuditValue for RequestCertificateResponse {
     }
 }
 
+impl AuditParams for ResendValidationEmailRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        put(&mut m, "domain", &self.domain);
+        put(&mut m, "validationDomain", &self.validation_domain);
+        m
+    }
+}
+
+impl AuditValue for ResendValidationEmailRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ResourceIdentifier {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceType", &self.resource_type);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for ResourceIdentifier {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ResourceRecord {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -959,6 +2197,126 @@ impl AuditParams for ResourceRecord {
 }
 
 impl AuditValue for ResourceRecord {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RestoreMemberCertificateAuthorityInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for RestoreMemberCertificateAuthorityInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RestoreMemberCertificateAuthorityOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for RestoreMemberCertificateAuthorityOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RevokeCertificateRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        put(&mut m, "revocationReason", &self.revocation_reason);
+        m
+    }
+}
+
+impl AuditValue for RevokeCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RevokeCertificateResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        m
+    }
+}
+
+impl AuditValue for RevokeCertificateResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RevokeMemberCertificateInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        put(&mut m, "revocationReason", &self.revocation_reason);
+        m
+    }
+}
+
+impl AuditValue for RevokeMemberCertificateInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RevokeMemberCertificateOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        m
+    }
+}
+
+impl AuditValue for RevokeMemberCertificateOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RevokeMemberIssuedCertificateInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "certificateSerial", &self.certificate_serial);
+        put(&mut m, "revocationReason", &self.revocation_reason);
+        m
+    }
+}
+
+impl AuditValue for RevokeMemberIssuedCertificateInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RevokeMemberIssuedCertificateOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for RevokeMemberIssuedCertificateOutput {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -992,6 +2350,57 @@ impl AuditParams for SearchCertificatesResponse {
 }
 
 impl AuditValue for SearchCertificatesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SearchInventoryInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "filter", &self.filter);
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "sortBy", &self.sort_by);
+        put(&mut m, "sortOrder", &self.sort_order);
+        m
+    }
+}
+
+impl AuditValue for SearchInventoryInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SearchInventoryOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificates", &self.certificates);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "totalCount", &self.total_count);
+        put(&mut m, "totalCountRelation", &self.total_count_relation);
+        m
+    }
+}
+
+impl AuditValue for SearchInventoryOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SeriesFindingContext {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountId", &self.account_id);
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        put(&mut m, "region", &self.region);
+        m
+    }
+}
+
+impl AuditValue for SeriesFindingContext {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1040,6 +2449,21 @@ impl AuditValue for Tag {
     }
 }
 
+impl AuditParams for TagResourceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceArn", &self.resource_arn);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for TagResourceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TimestampRange {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1055,6 +2479,21 @@ impl AuditValue for TimestampRange {
     }
 }
 
+impl AuditParams for UntagResourceRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "resourceArn", &self.resource_arn);
+        put(&mut m, "tagKeys", &self.tag_keys);
+        m
+    }
+}
+
+impl AuditValue for UntagResourceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UpdateCertificateOptionsRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1065,6 +2504,69 @@ impl AuditParams for UpdateCertificateOptionsRequest {
 }
 
 impl AuditValue for UpdateCertificateOptionsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateMemberCertificateAuthorityInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(
+            &mut m,
+            "revocationConfiguration",
+            &self.revocation_configuration,
+        );
+        put(&mut m, "status", &self.status);
+        m
+    }
+}
+
+impl AuditValue for UpdateMemberCertificateAuthorityInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateMemberCertificateAuthorityOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for UpdateMemberCertificateAuthorityOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateMemberCertificateOptionsInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        put(&mut m, "options", &self.options);
+        m
+    }
+}
+
+impl AuditValue for UpdateMemberCertificateOptionsInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateMemberCertificateOptionsOutput {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for UpdateMemberCertificateOptionsOutput {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1087,6 +2589,21 @@ impl AuditParams for UpdateSummary {
 }
 
 impl AuditValue for UpdateSummary {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UsageTarget {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "resourceIdentifier", &self.resource_identifier);
+        m
+    }
+}
+
+impl AuditValue for UsageTarget {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1126,6 +2643,21 @@ impl AuditParams for ValidationConfiguration {
 }
 
 impl AuditValue for ValidationConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ValidityWindow {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "notAfter", &self.not_after);
+        put(&mut m, "notBefore", &self.not_before);
+        m
+    }
+}
+
+impl AuditValue for ValidityWindow {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

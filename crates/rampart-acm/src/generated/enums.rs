@@ -6,6 +6,1463 @@ use rampart_codec::{AuditValue, ConstraintValue};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// The `AccountScopeMode` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AccountScopeMode {
+    /// `ALL_ACCOUNTS`
+    AllAccounts,
+    /// `INCLUDE`
+    Include,
+    /// `EXCLUDE`
+    Exclude,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AccountScopeMode {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ALL_ACCOUNTS", "INCLUDE", "EXCLUDE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ALL_ACCOUNTS, INCLUDE, EXCLUDE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllAccounts => "ALL_ACCOUNTS",
+            Self::Include => "INCLUDE",
+            Self::Exclude => "EXCLUDE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AccountScopeMode {
+    fn from(s: &str) -> Self {
+        match s {
+            "ALL_ACCOUNTS" => Self::AllAccounts,
+            "INCLUDE" => Self::Include,
+            "EXCLUDE" => Self::Exclude,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AccountScopeMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AccountScopeMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountScopeMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AccountScopeMode {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AccountScopeMode {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmCertificateArnMatch` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmCertificateArnMatch {
+    /// `CURRENT`
+    Current,
+    /// `ANY`
+    Any,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmCertificateArnMatch {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["CURRENT", "ANY"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[CURRENT, ANY]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Current => "CURRENT",
+            Self::Any => "ANY",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmCertificateArnMatch {
+    fn from(s: &str) -> Self {
+        match s {
+            "CURRENT" => Self::Current,
+            "ANY" => Self::Any,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmCertificateArnMatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmCertificateArnMatch {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmCertificateArnMatch {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmCertificateArnMatch {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmCertificateArnMatch {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmCertificateExport` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmCertificateExport {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmCertificateExport {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ENABLED", "DISABLED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ENABLED, DISABLED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmCertificateExport {
+    fn from(s: &str) -> Self {
+        match s {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmCertificateExport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmCertificateExport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmCertificateExport {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmCertificateExport {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmCertificateExport {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmCertificateKeyPairOrigin` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmCertificateKeyPairOrigin {
+    /// `AWS_MANAGED`
+    AwsManaged,
+    /// `ACME`
+    Acme,
+    /// `CUSTOMER_PROVIDED`
+    CustomerProvided,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmCertificateKeyPairOrigin {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["AWS_MANAGED", "ACME", "CUSTOMER_PROVIDED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[AWS_MANAGED, ACME, CUSTOMER_PROVIDED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AwsManaged => "AWS_MANAGED",
+            Self::Acme => "ACME",
+            Self::CustomerProvided => "CUSTOMER_PROVIDED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmCertificateKeyPairOrigin {
+    fn from(s: &str) -> Self {
+        match s {
+            "AWS_MANAGED" => Self::AwsManaged,
+            "ACME" => Self::Acme,
+            "CUSTOMER_PROVIDED" => Self::CustomerProvided,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmCertificateKeyPairOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmCertificateKeyPairOrigin {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmCertificateKeyPairOrigin {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmCertificateKeyPairOrigin {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmCertificateKeyPairOrigin {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmCertificateManagedBy` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmCertificateManagedBy {
+    /// `CLOUDFRONT`
+    Cloudfront,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmCertificateManagedBy {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["CLOUDFRONT"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[CLOUDFRONT]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cloudfront => "CLOUDFRONT",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmCertificateManagedBy {
+    fn from(s: &str) -> Self {
+        match s {
+            "CLOUDFRONT" => Self::Cloudfront,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmCertificateManagedBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmCertificateManagedBy {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmCertificateManagedBy {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmCertificateManagedBy {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmCertificateManagedBy {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmCertificateStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmCertificateStatus {
+    /// `PENDING_VALIDATION`
+    PendingValidation,
+    /// `ISSUED`
+    Issued,
+    /// `INACTIVE`
+    Inactive,
+    /// `EXPIRED`
+    Expired,
+    /// `VALIDATION_TIMED_OUT`
+    ValidationTimedOut,
+    /// `REVOKED`
+    Revoked,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmCertificateStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "PENDING_VALIDATION",
+        "ISSUED",
+        "INACTIVE",
+        "EXPIRED",
+        "VALIDATION_TIMED_OUT",
+        "REVOKED",
+        "FAILED",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[PENDING_VALIDATION, ISSUED, INACTIVE, EXPIRED, VALIDATION_TIMED_OUT, REVOKED, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PendingValidation => "PENDING_VALIDATION",
+            Self::Issued => "ISSUED",
+            Self::Inactive => "INACTIVE",
+            Self::Expired => "EXPIRED",
+            Self::ValidationTimedOut => "VALIDATION_TIMED_OUT",
+            Self::Revoked => "REVOKED",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmCertificateStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "PENDING_VALIDATION" => Self::PendingValidation,
+            "ISSUED" => Self::Issued,
+            "INACTIVE" => Self::Inactive,
+            "EXPIRED" => Self::Expired,
+            "VALIDATION_TIMED_OUT" => Self::ValidationTimedOut,
+            "REVOKED" => Self::Revoked,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmCertificateStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmCertificateStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmCertificateStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmCertificateStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmCertificateStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmCertificateType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmCertificateType {
+    /// `IMPORTED`
+    Imported,
+    /// `AMAZON_ISSUED`
+    AmazonIssued,
+    /// `PRIVATE`
+    Private,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmCertificateType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["IMPORTED", "AMAZON_ISSUED", "PRIVATE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[IMPORTED, AMAZON_ISSUED, PRIVATE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Imported => "IMPORTED",
+            Self::AmazonIssued => "AMAZON_ISSUED",
+            Self::Private => "PRIVATE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmCertificateType {
+    fn from(s: &str) -> Self {
+        match s {
+            "IMPORTED" => Self::Imported,
+            "AMAZON_ISSUED" => Self::AmazonIssued,
+            "PRIVATE" => Self::Private,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmCertificateType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmCertificateType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmCertificateType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmCertificateType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmCertificateType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmFailureReason` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmFailureReason {
+    /// `NO_AVAILABLE_CONTACTS`
+    NoAvailableContacts,
+    /// `ADDITIONAL_VERIFICATION_REQUIRED`
+    AdditionalVerificationRequired,
+    /// `DOMAIN_NOT_ALLOWED`
+    DomainNotAllowed,
+    /// `INVALID_PUBLIC_DOMAIN`
+    InvalidPublicDomain,
+    /// `DOMAIN_VALIDATION_DENIED`
+    DomainValidationDenied,
+    /// `CAA_ERROR`
+    CaaError,
+    /// `PCA_LIMIT_EXCEEDED`
+    PcaLimitExceeded,
+    /// `PCA_INVALID_ARN`
+    PcaInvalidArn,
+    /// `PCA_INVALID_STATE`
+    PcaInvalidState,
+    /// `PCA_REQUEST_FAILED`
+    PcaRequestFailed,
+    /// `PCA_NAME_CONSTRAINTS_VALIDATION`
+    PcaNameConstraintsValidation,
+    /// `PCA_RESOURCE_NOT_FOUND`
+    PcaResourceNotFound,
+    /// `PCA_INVALID_ARGS`
+    PcaInvalidArgs,
+    /// `PCA_INVALID_DURATION`
+    PcaInvalidDuration,
+    /// `PCA_ACCESS_DENIED`
+    PcaAccessDenied,
+    /// `SLR_NOT_FOUND`
+    SlrNotFound,
+    /// `OTHER`
+    Other,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmFailureReason {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "NO_AVAILABLE_CONTACTS",
+        "ADDITIONAL_VERIFICATION_REQUIRED",
+        "DOMAIN_NOT_ALLOWED",
+        "INVALID_PUBLIC_DOMAIN",
+        "DOMAIN_VALIDATION_DENIED",
+        "CAA_ERROR",
+        "PCA_LIMIT_EXCEEDED",
+        "PCA_INVALID_ARN",
+        "PCA_INVALID_STATE",
+        "PCA_REQUEST_FAILED",
+        "PCA_NAME_CONSTRAINTS_VALIDATION",
+        "PCA_RESOURCE_NOT_FOUND",
+        "PCA_INVALID_ARGS",
+        "PCA_INVALID_DURATION",
+        "PCA_ACCESS_DENIED",
+        "SLR_NOT_FOUND",
+        "OTHER",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[NO_AVAILABLE_CONTACTS, ADDITIONAL_VERIFICATION_REQUIRED, DOMAIN_NOT_ALLOWED, INVALID_PUBLIC_DOMAIN, DOMAIN_VALIDATION_DENIED, CAA_ERROR, PCA_LIMIT_EXCEEDED, PCA_INVALID_ARN, PCA_INVALID_STATE, PCA_REQUEST_FAILED, PCA_NAME_CONSTRAINTS_VALIDATION, PCA_RESOURCE_NOT_FOUND, PCA_INVALID_ARGS, PCA_INVALID_DURATION, PCA_ACCESS_DENIED, SLR_NOT_FOUND, OTHER]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoAvailableContacts => "NO_AVAILABLE_CONTACTS",
+            Self::AdditionalVerificationRequired => "ADDITIONAL_VERIFICATION_REQUIRED",
+            Self::DomainNotAllowed => "DOMAIN_NOT_ALLOWED",
+            Self::InvalidPublicDomain => "INVALID_PUBLIC_DOMAIN",
+            Self::DomainValidationDenied => "DOMAIN_VALIDATION_DENIED",
+            Self::CaaError => "CAA_ERROR",
+            Self::PcaLimitExceeded => "PCA_LIMIT_EXCEEDED",
+            Self::PcaInvalidArn => "PCA_INVALID_ARN",
+            Self::PcaInvalidState => "PCA_INVALID_STATE",
+            Self::PcaRequestFailed => "PCA_REQUEST_FAILED",
+            Self::PcaNameConstraintsValidation => "PCA_NAME_CONSTRAINTS_VALIDATION",
+            Self::PcaResourceNotFound => "PCA_RESOURCE_NOT_FOUND",
+            Self::PcaInvalidArgs => "PCA_INVALID_ARGS",
+            Self::PcaInvalidDuration => "PCA_INVALID_DURATION",
+            Self::PcaAccessDenied => "PCA_ACCESS_DENIED",
+            Self::SlrNotFound => "SLR_NOT_FOUND",
+            Self::Other => "OTHER",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmFailureReason {
+    fn from(s: &str) -> Self {
+        match s {
+            "NO_AVAILABLE_CONTACTS" => Self::NoAvailableContacts,
+            "ADDITIONAL_VERIFICATION_REQUIRED" => Self::AdditionalVerificationRequired,
+            "DOMAIN_NOT_ALLOWED" => Self::DomainNotAllowed,
+            "INVALID_PUBLIC_DOMAIN" => Self::InvalidPublicDomain,
+            "DOMAIN_VALIDATION_DENIED" => Self::DomainValidationDenied,
+            "CAA_ERROR" => Self::CaaError,
+            "PCA_LIMIT_EXCEEDED" => Self::PcaLimitExceeded,
+            "PCA_INVALID_ARN" => Self::PcaInvalidArn,
+            "PCA_INVALID_STATE" => Self::PcaInvalidState,
+            "PCA_REQUEST_FAILED" => Self::PcaRequestFailed,
+            "PCA_NAME_CONSTRAINTS_VALIDATION" => Self::PcaNameConstraintsValidation,
+            "PCA_RESOURCE_NOT_FOUND" => Self::PcaResourceNotFound,
+            "PCA_INVALID_ARGS" => Self::PcaInvalidArgs,
+            "PCA_INVALID_DURATION" => Self::PcaInvalidDuration,
+            "PCA_ACCESS_DENIED" => Self::PcaAccessDenied,
+            "SLR_NOT_FOUND" => Self::SlrNotFound,
+            "OTHER" => Self::Other,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmFailureReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmFailureReason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmFailureReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmFailureReason {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmFailureReason {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmMetadataCertificateExport` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmMetadataCertificateExport {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmMetadataCertificateExport {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ENABLED", "DISABLED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ENABLED, DISABLED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmMetadataCertificateExport {
+    fn from(s: &str) -> Self {
+        match s {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmMetadataCertificateExport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmMetadataCertificateExport {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmMetadataCertificateExport {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmMetadataCertificateExport {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmMetadataCertificateExport {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmMetadataRevocationReason` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmMetadataRevocationReason {
+    /// `UNSPECIFIED`
+    Unspecified,
+    /// `KEY_COMPROMISE`
+    KeyCompromise,
+    /// `CA_COMPROMISE`
+    CaCompromise,
+    /// `AFFILIATION_CHANGED`
+    AffiliationChanged,
+    /// `SUPERCEDED`
+    Superceded,
+    /// `SUPERSEDED`
+    Superseded,
+    /// `CESSATION_OF_OPERATION`
+    CessationOfOperation,
+    /// `CERTIFICATE_HOLD`
+    CertificateHold,
+    /// `REMOVE_FROM_CRL`
+    RemoveFromCrl,
+    /// `PRIVILEGE_WITHDRAWN`
+    PrivilegeWithdrawn,
+    /// `A_A_COMPROMISE`
+    AACompromise,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmMetadataRevocationReason {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "UNSPECIFIED",
+        "KEY_COMPROMISE",
+        "CA_COMPROMISE",
+        "AFFILIATION_CHANGED",
+        "SUPERCEDED",
+        "SUPERSEDED",
+        "CESSATION_OF_OPERATION",
+        "CERTIFICATE_HOLD",
+        "REMOVE_FROM_CRL",
+        "PRIVILEGE_WITHDRAWN",
+        "A_A_COMPROMISE",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[UNSPECIFIED, KEY_COMPROMISE, CA_COMPROMISE, AFFILIATION_CHANGED, SUPERCEDED, SUPERSEDED, CESSATION_OF_OPERATION, CERTIFICATE_HOLD, REMOVE_FROM_CRL, PRIVILEGE_WITHDRAWN, A_A_COMPROMISE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unspecified => "UNSPECIFIED",
+            Self::KeyCompromise => "KEY_COMPROMISE",
+            Self::CaCompromise => "CA_COMPROMISE",
+            Self::AffiliationChanged => "AFFILIATION_CHANGED",
+            Self::Superceded => "SUPERCEDED",
+            Self::Superseded => "SUPERSEDED",
+            Self::CessationOfOperation => "CESSATION_OF_OPERATION",
+            Self::CertificateHold => "CERTIFICATE_HOLD",
+            Self::RemoveFromCrl => "REMOVE_FROM_CRL",
+            Self::PrivilegeWithdrawn => "PRIVILEGE_WITHDRAWN",
+            Self::AACompromise => "A_A_COMPROMISE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmMetadataRevocationReason {
+    fn from(s: &str) -> Self {
+        match s {
+            "UNSPECIFIED" => Self::Unspecified,
+            "KEY_COMPROMISE" => Self::KeyCompromise,
+            "CA_COMPROMISE" => Self::CaCompromise,
+            "AFFILIATION_CHANGED" => Self::AffiliationChanged,
+            "SUPERCEDED" => Self::Superceded,
+            "SUPERSEDED" => Self::Superseded,
+            "CESSATION_OF_OPERATION" => Self::CessationOfOperation,
+            "CERTIFICATE_HOLD" => Self::CertificateHold,
+            "REMOVE_FROM_CRL" => Self::RemoveFromCrl,
+            "PRIVILEGE_WITHDRAWN" => Self::PrivilegeWithdrawn,
+            "A_A_COMPROMISE" => Self::AACompromise,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmMetadataRevocationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmMetadataRevocationReason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmMetadataRevocationReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmMetadataRevocationReason {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmMetadataRevocationReason {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmMetadataValidationMethod` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmMetadataValidationMethod {
+    /// `EMAIL`
+    Email,
+    /// `DNS`
+    Dns,
+    /// `HTTP`
+    Http,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmMetadataValidationMethod {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["EMAIL", "DNS", "HTTP"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[EMAIL, DNS, HTTP]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Email => "EMAIL",
+            Self::Dns => "DNS",
+            Self::Http => "HTTP",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmMetadataValidationMethod {
+    fn from(s: &str) -> Self {
+        match s {
+            "EMAIL" => Self::Email,
+            "DNS" => Self::Dns,
+            "HTTP" => Self::Http,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmMetadataValidationMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmMetadataValidationMethod {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmMetadataValidationMethod {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmMetadataValidationMethod {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmMetadataValidationMethod {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmRenewalEligibility` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmRenewalEligibility {
+    /// `ELIGIBLE`
+    Eligible,
+    /// `INELIGIBLE`
+    Ineligible,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmRenewalEligibility {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ELIGIBLE", "INELIGIBLE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ELIGIBLE, INELIGIBLE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Eligible => "ELIGIBLE",
+            Self::Ineligible => "INELIGIBLE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmRenewalEligibility {
+    fn from(s: &str) -> Self {
+        match s {
+            "ELIGIBLE" => Self::Eligible,
+            "INELIGIBLE" => Self::Ineligible,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmRenewalEligibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmRenewalEligibility {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmRenewalEligibility {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmRenewalEligibility {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmRenewalEligibility {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmRenewalStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmRenewalStatus {
+    /// `PENDING_AUTO_RENEWAL`
+    PendingAutoRenewal,
+    /// `PENDING_VALIDATION`
+    PendingValidation,
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmRenewalStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "PENDING_AUTO_RENEWAL",
+        "PENDING_VALIDATION",
+        "SUCCESS",
+        "FAILED",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[PENDING_AUTO_RENEWAL, PENDING_VALIDATION, SUCCESS, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PendingAutoRenewal => "PENDING_AUTO_RENEWAL",
+            Self::PendingValidation => "PENDING_VALIDATION",
+            Self::Success => "SUCCESS",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmRenewalStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "PENDING_AUTO_RENEWAL" => Self::PendingAutoRenewal,
+            "PENDING_VALIDATION" => Self::PendingValidation,
+            "SUCCESS" => Self::Success,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmRenewalStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmRenewalStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmRenewalStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmRenewalStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmRenewalStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmRevocationReason` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmRevocationReason {
+    /// `UNSPECIFIED`
+    Unspecified,
+    /// `KEY_COMPROMISE`
+    KeyCompromise,
+    /// `CA_COMPROMISE`
+    CaCompromise,
+    /// `AFFILIATION_CHANGED`
+    AffiliationChanged,
+    /// `SUPERCEDED`
+    Superceded,
+    /// `SUPERSEDED`
+    Superseded,
+    /// `CESSATION_OF_OPERATION`
+    CessationOfOperation,
+    /// `CERTIFICATE_HOLD`
+    CertificateHold,
+    /// `REMOVE_FROM_CRL`
+    RemoveFromCrl,
+    /// `PRIVILEGE_WITHDRAWN`
+    PrivilegeWithdrawn,
+    /// `A_A_COMPROMISE`
+    AACompromise,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmRevocationReason {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "UNSPECIFIED",
+        "KEY_COMPROMISE",
+        "CA_COMPROMISE",
+        "AFFILIATION_CHANGED",
+        "SUPERCEDED",
+        "SUPERSEDED",
+        "CESSATION_OF_OPERATION",
+        "CERTIFICATE_HOLD",
+        "REMOVE_FROM_CRL",
+        "PRIVILEGE_WITHDRAWN",
+        "A_A_COMPROMISE",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[UNSPECIFIED, KEY_COMPROMISE, CA_COMPROMISE, AFFILIATION_CHANGED, SUPERCEDED, SUPERSEDED, CESSATION_OF_OPERATION, CERTIFICATE_HOLD, REMOVE_FROM_CRL, PRIVILEGE_WITHDRAWN, A_A_COMPROMISE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unspecified => "UNSPECIFIED",
+            Self::KeyCompromise => "KEY_COMPROMISE",
+            Self::CaCompromise => "CA_COMPROMISE",
+            Self::AffiliationChanged => "AFFILIATION_CHANGED",
+            Self::Superceded => "SUPERCEDED",
+            Self::Superseded => "SUPERSEDED",
+            Self::CessationOfOperation => "CESSATION_OF_OPERATION",
+            Self::CertificateHold => "CERTIFICATE_HOLD",
+            Self::RemoveFromCrl => "REMOVE_FROM_CRL",
+            Self::PrivilegeWithdrawn => "PRIVILEGE_WITHDRAWN",
+            Self::AACompromise => "A_A_COMPROMISE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmRevocationReason {
+    fn from(s: &str) -> Self {
+        match s {
+            "UNSPECIFIED" => Self::Unspecified,
+            "KEY_COMPROMISE" => Self::KeyCompromise,
+            "CA_COMPROMISE" => Self::CaCompromise,
+            "AFFILIATION_CHANGED" => Self::AffiliationChanged,
+            "SUPERCEDED" => Self::Superceded,
+            "SUPERSEDED" => Self::Superseded,
+            "CESSATION_OF_OPERATION" => Self::CessationOfOperation,
+            "CERTIFICATE_HOLD" => Self::CertificateHold,
+            "REMOVE_FROM_CRL" => Self::RemoveFromCrl,
+            "PRIVILEGE_WITHDRAWN" => Self::PrivilegeWithdrawn,
+            "A_A_COMPROMISE" => Self::AACompromise,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmRevocationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmRevocationReason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmRevocationReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmRevocationReason {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmRevocationReason {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmUpdateStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmUpdateStatus {
+    /// `PENDING_DOMAIN_VALIDATION`
+    PendingDomainValidation,
+    /// `SUCCESS`
+    Success,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmUpdateStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["PENDING_DOMAIN_VALIDATION", "SUCCESS", "FAILED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[PENDING_DOMAIN_VALIDATION, SUCCESS, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PendingDomainValidation => "PENDING_DOMAIN_VALIDATION",
+            Self::Success => "SUCCESS",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmUpdateStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "PENDING_DOMAIN_VALIDATION" => Self::PendingDomainValidation,
+            "SUCCESS" => Self::Success,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmUpdateStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmUpdateStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmUpdateStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmUpdateStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmUpdateStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmUpdateType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmUpdateType {
+    /// `DOMAIN_VALIDATION_METHOD`
+    DomainValidationMethod,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmUpdateType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["DOMAIN_VALIDATION_METHOD"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[DOMAIN_VALIDATION_METHOD]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::DomainValidationMethod => "DOMAIN_VALIDATION_METHOD",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmUpdateType {
+    fn from(s: &str) -> Self {
+        match s {
+            "DOMAIN_VALIDATION_METHOD" => Self::DomainValidationMethod,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmUpdateType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmUpdateType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmUpdateType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmUpdateType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmUpdateType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmValidationMethod` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmValidationMethod {
+    /// `EMAIL`
+    Email,
+    /// `DNS`
+    Dns,
+    /// `HTTP`
+    Http,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmValidationMethod {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["EMAIL", "DNS", "HTTP"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[EMAIL, DNS, HTTP]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Email => "EMAIL",
+            Self::Dns => "DNS",
+            Self::Http => "HTTP",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmValidationMethod {
+    fn from(s: &str) -> Self {
+        match s {
+            "EMAIL" => Self::Email,
+            "DNS" => Self::Dns,
+            "HTTP" => Self::Http,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmValidationMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmValidationMethod {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmValidationMethod {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmValidationMethod {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmValidationMethod {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `CertificateExport` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CertificateExport {
@@ -73,6 +1530,112 @@ impl ConstraintValue for CertificateExport {
 }
 
 impl AuditValue for CertificateExport {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `CertificateHealthSeverity` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CertificateHealthSeverity {
+    /// `CRITICAL`
+    Critical,
+    /// `HIGH`
+    High,
+    /// `MEDIUM`
+    Medium,
+    /// `LOW`
+    Low,
+    /// `INFORMATIONAL`
+    Informational,
+    /// `HEALTHY`
+    Healthy,
+    /// `NOT_APPLICABLE`
+    NotApplicable,
+    /// `NOT_EVALUATED`
+    NotEvaluated,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl CertificateHealthSeverity {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "CRITICAL",
+        "HIGH",
+        "MEDIUM",
+        "LOW",
+        "INFORMATIONAL",
+        "HEALTHY",
+        "NOT_APPLICABLE",
+        "NOT_EVALUATED",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, HEALTHY, NOT_APPLICABLE, NOT_EVALUATED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Critical => "CRITICAL",
+            Self::High => "HIGH",
+            Self::Medium => "MEDIUM",
+            Self::Low => "LOW",
+            Self::Informational => "INFORMATIONAL",
+            Self::Healthy => "HEALTHY",
+            Self::NotApplicable => "NOT_APPLICABLE",
+            Self::NotEvaluated => "NOT_EVALUATED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for CertificateHealthSeverity {
+    fn from(s: &str) -> Self {
+        match s {
+            "CRITICAL" => Self::Critical,
+            "HIGH" => Self::High,
+            "MEDIUM" => Self::Medium,
+            "LOW" => Self::Low,
+            "INFORMATIONAL" => Self::Informational,
+            "HEALTHY" => Self::Healthy,
+            "NOT_APPLICABLE" => Self::NotApplicable,
+            "NOT_EVALUATED" => Self::NotEvaluated,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for CertificateHealthSeverity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CertificateHealthSeverity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CertificateHealthSeverity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for CertificateHealthSeverity {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for CertificateHealthSeverity {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }
@@ -615,6 +2178,82 @@ impl AuditValue for ComparisonOperator {
     }
 }
 
+/// The `DomainMatch` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DomainMatch {
+    /// `EQUALS`
+    Equals,
+    /// `IN_DOMAIN`
+    InDomain,
+    /// `CONTAINS`
+    Contains,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl DomainMatch {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["EQUALS", "IN_DOMAIN", "CONTAINS"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[EQUALS, IN_DOMAIN, CONTAINS]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Equals => "EQUALS",
+            Self::InDomain => "IN_DOMAIN",
+            Self::Contains => "CONTAINS",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for DomainMatch {
+    fn from(s: &str) -> Self {
+        match s {
+            "EQUALS" => Self::Equals,
+            "IN_DOMAIN" => Self::InDomain,
+            "CONTAINS" => Self::Contains,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for DomainMatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for DomainMatch {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DomainMatch {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for DomainMatch {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for DomainMatch {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `DomainStatus` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DomainStatus {
@@ -966,6 +2605,1452 @@ impl AuditValue for FailureReason {
     }
 }
 
+/// The `FindingReason` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FindingReason {
+    /// `USAGE_NOT_OBSERVABLE`
+    UsageNotObservable,
+    /// `EXPIRED_NOT_IN_USE`
+    ExpiredNotInUse,
+    /// `NOT_IN_USE`
+    NotInUse,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl FindingReason {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] =
+        &["USAGE_NOT_OBSERVABLE", "EXPIRED_NOT_IN_USE", "NOT_IN_USE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[USAGE_NOT_OBSERVABLE, EXPIRED_NOT_IN_USE, NOT_IN_USE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UsageNotObservable => "USAGE_NOT_OBSERVABLE",
+            Self::ExpiredNotInUse => "EXPIRED_NOT_IN_USE",
+            Self::NotInUse => "NOT_IN_USE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for FindingReason {
+    fn from(s: &str) -> Self {
+        match s {
+            "USAGE_NOT_OBSERVABLE" => Self::UsageNotObservable,
+            "EXPIRED_NOT_IN_USE" => Self::ExpiredNotInUse,
+            "NOT_IN_USE" => Self::NotInUse,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for FindingReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FindingReason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FindingReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for FindingReason {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for FindingReason {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `FindingRuleId` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FindingRuleId {
+    /// `NO_VALID_CERTIFICATE`
+    NoValidCertificate,
+    /// `ACM_RENEWAL_OVERDUE`
+    AcmRenewalOverdue,
+    /// `EXPIRING_SOON`
+    ExpiringSoon,
+    /// `NO_USAGE_EVIDENCE`
+    NoUsageEvidence,
+    /// `EXPIRED_CERTIFICATE_IN_USE`
+    ExpiredCertificateInUse,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl FindingRuleId {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "NO_VALID_CERTIFICATE",
+        "ACM_RENEWAL_OVERDUE",
+        "EXPIRING_SOON",
+        "NO_USAGE_EVIDENCE",
+        "EXPIRED_CERTIFICATE_IN_USE",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[NO_VALID_CERTIFICATE, ACM_RENEWAL_OVERDUE, EXPIRING_SOON, NO_USAGE_EVIDENCE, EXPIRED_CERTIFICATE_IN_USE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NoValidCertificate => "NO_VALID_CERTIFICATE",
+            Self::AcmRenewalOverdue => "ACM_RENEWAL_OVERDUE",
+            Self::ExpiringSoon => "EXPIRING_SOON",
+            Self::NoUsageEvidence => "NO_USAGE_EVIDENCE",
+            Self::ExpiredCertificateInUse => "EXPIRED_CERTIFICATE_IN_USE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for FindingRuleId {
+    fn from(s: &str) -> Self {
+        match s {
+            "NO_VALID_CERTIFICATE" => Self::NoValidCertificate,
+            "ACM_RENEWAL_OVERDUE" => Self::AcmRenewalOverdue,
+            "EXPIRING_SOON" => Self::ExpiringSoon,
+            "NO_USAGE_EVIDENCE" => Self::NoUsageEvidence,
+            "EXPIRED_CERTIFICATE_IN_USE" => Self::ExpiredCertificateInUse,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for FindingRuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FindingRuleId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FindingRuleId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for FindingRuleId {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for FindingRuleId {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `FindingSeverity` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FindingSeverity {
+    /// `CRITICAL`
+    Critical,
+    /// `HIGH`
+    High,
+    /// `MEDIUM`
+    Medium,
+    /// `LOW`
+    Low,
+    /// `INFORMATIONAL`
+    Informational,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl FindingSeverity {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] =
+        &["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Critical => "CRITICAL",
+            Self::High => "HIGH",
+            Self::Medium => "MEDIUM",
+            Self::Low => "LOW",
+            Self::Informational => "INFORMATIONAL",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for FindingSeverity {
+    fn from(s: &str) -> Self {
+        match s {
+            "CRITICAL" => Self::Critical,
+            "HIGH" => Self::High,
+            "MEDIUM" => Self::Medium,
+            "LOW" => Self::Low,
+            "INFORMATIONAL" => Self::Informational,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for FindingSeverity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FindingSeverity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FindingSeverity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for FindingSeverity {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for FindingSeverity {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryAggregate` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryAggregate {
+    /// `EXPIRY_WINDOW`
+    ExpiryWindow,
+    /// `ISSUANCE_TYPE`
+    IssuanceType,
+    /// `REGION`
+    Region,
+    /// `IN_USE`
+    InUse,
+    /// `KEY_ALGORITHM`
+    KeyAlgorithm,
+    /// `HIGHEST_FINDING_SEVERITY`
+    HighestFindingSeverity,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryAggregate {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "EXPIRY_WINDOW",
+        "ISSUANCE_TYPE",
+        "REGION",
+        "IN_USE",
+        "KEY_ALGORITHM",
+        "HIGHEST_FINDING_SEVERITY",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[EXPIRY_WINDOW, ISSUANCE_TYPE, REGION, IN_USE, KEY_ALGORITHM, HIGHEST_FINDING_SEVERITY]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ExpiryWindow => "EXPIRY_WINDOW",
+            Self::IssuanceType => "ISSUANCE_TYPE",
+            Self::Region => "REGION",
+            Self::InUse => "IN_USE",
+            Self::KeyAlgorithm => "KEY_ALGORITHM",
+            Self::HighestFindingSeverity => "HIGHEST_FINDING_SEVERITY",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryAggregate {
+    fn from(s: &str) -> Self {
+        match s {
+            "EXPIRY_WINDOW" => Self::ExpiryWindow,
+            "ISSUANCE_TYPE" => Self::IssuanceType,
+            "REGION" => Self::Region,
+            "IN_USE" => Self::InUse,
+            "KEY_ALGORITHM" => Self::KeyAlgorithm,
+            "HIGHEST_FINDING_SEVERITY" => Self::HighestFindingSeverity,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryAggregate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryAggregate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryAggregate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryAggregate {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryAggregate {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryAggregateStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryAggregateStatus {
+    /// `COMPLETE`
+    Complete,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryAggregateStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["COMPLETE", "FAILED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[COMPLETE, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Complete => "COMPLETE",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryAggregateStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "COMPLETE" => Self::Complete,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryAggregateStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryAggregateStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryAggregateStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryAggregateStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryAggregateStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryAssociationStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryAssociationStatus {
+    /// `CURRENT`
+    Current,
+    /// `REPLACED`
+    Replaced,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryAssociationStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["CURRENT", "REPLACED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[CURRENT, REPLACED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Current => "CURRENT",
+            Self::Replaced => "REPLACED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryAssociationStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "CURRENT" => Self::Current,
+            "REPLACED" => Self::Replaced,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryAssociationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryAssociationStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryAssociationStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryAssociationStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryAssociationStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryCertificateType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryCertificateType {
+    /// `PUBLIC_TLS`
+    PublicTls,
+    /// `PRIVATE_TLS`
+    PrivateTls,
+    /// `ACME`
+    Acme,
+    /// `IMPORTED`
+    Imported,
+    /// `OTHER`
+    Other,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryCertificateType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] =
+        &["PUBLIC_TLS", "PRIVATE_TLS", "ACME", "IMPORTED", "OTHER"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[PUBLIC_TLS, PRIVATE_TLS, ACME, IMPORTED, OTHER]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PublicTls => "PUBLIC_TLS",
+            Self::PrivateTls => "PRIVATE_TLS",
+            Self::Acme => "ACME",
+            Self::Imported => "IMPORTED",
+            Self::Other => "OTHER",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryCertificateType {
+    fn from(s: &str) -> Self {
+        match s {
+            "PUBLIC_TLS" => Self::PublicTls,
+            "PRIVATE_TLS" => Self::PrivateTls,
+            "ACME" => Self::Acme,
+            "IMPORTED" => Self::Imported,
+            "OTHER" => Self::Other,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryCertificateType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryCertificateType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryCertificateType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryCertificateType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryCertificateType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryHighestFindingSeverityGroupBy` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryHighestFindingSeverityGroupBy {
+    /// `CERTIFICATE_TYPE`
+    CertificateType,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryHighestFindingSeverityGroupBy {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["CERTIFICATE_TYPE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[CERTIFICATE_TYPE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CertificateType => "CERTIFICATE_TYPE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryHighestFindingSeverityGroupBy {
+    fn from(s: &str) -> Self {
+        match s {
+            "CERTIFICATE_TYPE" => Self::CertificateType,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryHighestFindingSeverityGroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryHighestFindingSeverityGroupBy {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryHighestFindingSeverityGroupBy {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryHighestFindingSeverityGroupBy {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryHighestFindingSeverityGroupBy {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryKeyAlgorithm` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryKeyAlgorithm {
+    /// `RSA_1024`
+    Rsa1024,
+    /// `RSA_2048`
+    Rsa2048,
+    /// `RSA_3072`
+    Rsa3072,
+    /// `RSA_4096`
+    Rsa4096,
+    /// `EC_prime256v1`
+    EcPrime256v1,
+    /// `EC_secp384r1`
+    EcSecp384r1,
+    /// `EC_secp521r1`
+    EcSecp521r1,
+    /// `ED25519`
+    Ed25519,
+    /// `ED448`
+    Ed448,
+    /// `OTHER`
+    Other,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryKeyAlgorithm {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "RSA_1024",
+        "RSA_2048",
+        "RSA_3072",
+        "RSA_4096",
+        "EC_prime256v1",
+        "EC_secp384r1",
+        "EC_secp521r1",
+        "ED25519",
+        "ED448",
+        "OTHER",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[RSA_1024, RSA_2048, RSA_3072, RSA_4096, EC_prime256v1, EC_secp384r1, EC_secp521r1, ED25519, ED448, OTHER]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Rsa1024 => "RSA_1024",
+            Self::Rsa2048 => "RSA_2048",
+            Self::Rsa3072 => "RSA_3072",
+            Self::Rsa4096 => "RSA_4096",
+            Self::EcPrime256v1 => "EC_prime256v1",
+            Self::EcSecp384r1 => "EC_secp384r1",
+            Self::EcSecp521r1 => "EC_secp521r1",
+            Self::Ed25519 => "ED25519",
+            Self::Ed448 => "ED448",
+            Self::Other => "OTHER",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryKeyAlgorithm {
+    fn from(s: &str) -> Self {
+        match s {
+            "RSA_1024" => Self::Rsa1024,
+            "RSA_2048" => Self::Rsa2048,
+            "RSA_3072" => Self::Rsa3072,
+            "RSA_4096" => Self::Rsa4096,
+            "EC_prime256v1" => Self::EcPrime256v1,
+            "EC_secp384r1" => Self::EcSecp384r1,
+            "EC_secp521r1" => Self::EcSecp521r1,
+            "ED25519" => Self::Ed25519,
+            "ED448" => Self::Ed448,
+            "OTHER" => Self::Other,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryKeyAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryKeyAlgorithm {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryKeyAlgorithm {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryKeyAlgorithm {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryKeyAlgorithm {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryNotificationChannel` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryNotificationChannel {
+    /// `SNS`
+    Sns,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryNotificationChannel {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["SNS"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[SNS]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sns => "SNS",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryNotificationChannel {
+    fn from(s: &str) -> Self {
+        match s {
+            "SNS" => Self::Sns,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryNotificationChannel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryNotificationChannel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryNotificationChannel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryNotificationChannel {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryNotificationChannel {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryNotificationDeliveryStatusCode` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryNotificationDeliveryStatusCode {
+    /// `PENDING_VERIFICATION`
+    PendingVerification,
+    /// `VERIFIED`
+    Verified,
+    /// `VERIFICATION_FAILED`
+    VerificationFailed,
+    /// `DELIVERED`
+    Delivered,
+    /// `DELIVERY_FAILED`
+    DeliveryFailed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryNotificationDeliveryStatusCode {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "PENDING_VERIFICATION",
+        "VERIFIED",
+        "VERIFICATION_FAILED",
+        "DELIVERED",
+        "DELIVERY_FAILED",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[PENDING_VERIFICATION, VERIFIED, VERIFICATION_FAILED, DELIVERED, DELIVERY_FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PendingVerification => "PENDING_VERIFICATION",
+            Self::Verified => "VERIFIED",
+            Self::VerificationFailed => "VERIFICATION_FAILED",
+            Self::Delivered => "DELIVERED",
+            Self::DeliveryFailed => "DELIVERY_FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryNotificationDeliveryStatusCode {
+    fn from(s: &str) -> Self {
+        match s {
+            "PENDING_VERIFICATION" => Self::PendingVerification,
+            "VERIFIED" => Self::Verified,
+            "VERIFICATION_FAILED" => Self::VerificationFailed,
+            "DELIVERED" => Self::Delivered,
+            "DELIVERY_FAILED" => Self::DeliveryFailed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryNotificationDeliveryStatusCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryNotificationDeliveryStatusCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryNotificationDeliveryStatusCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryNotificationDeliveryStatusCode {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryNotificationDeliveryStatusCode {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryNotificationFrequency` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryNotificationFrequency {
+    /// `ONCE`
+    Once,
+    /// `DAILY`
+    Daily,
+    /// `WEEKLY`
+    Weekly,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryNotificationFrequency {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ONCE", "DAILY", "WEEKLY"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ONCE, DAILY, WEEKLY]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Once => "ONCE",
+            Self::Daily => "DAILY",
+            Self::Weekly => "WEEKLY",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryNotificationFrequency {
+    fn from(s: &str) -> Self {
+        match s {
+            "ONCE" => Self::Once,
+            "DAILY" => Self::Daily,
+            "WEEKLY" => Self::Weekly,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryNotificationFrequency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryNotificationFrequency {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryNotificationFrequency {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryNotificationFrequency {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryNotificationFrequency {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventorySortOrder` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventorySortOrder {
+    /// `ASCENDING`
+    Ascending,
+    /// `DESCENDING`
+    Descending,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventorySortOrder {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ASCENDING", "DESCENDING"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ASCENDING, DESCENDING]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ascending => "ASCENDING",
+            Self::Descending => "DESCENDING",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventorySortOrder {
+    fn from(s: &str) -> Self {
+        match s {
+            "ASCENDING" => Self::Ascending,
+            "DESCENDING" => Self::Descending,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventorySortOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventorySortOrder {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventorySortOrder {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventorySortOrder {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventorySortOrder {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryStatus {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ENABLED", "DISABLED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ENABLED, DISABLED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryTier` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryTier {
+    /// `ESSENTIALS`
+    Essentials,
+    /// `PRO`
+    Pro,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryTier {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ESSENTIALS", "PRO"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ESSENTIALS, PRO]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Essentials => "ESSENTIALS",
+            Self::Pro => "PRO",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryTier {
+    fn from(s: &str) -> Self {
+        match s {
+            "ESSENTIALS" => Self::Essentials,
+            "PRO" => Self::Pro,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryTier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryTier {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryTier {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryTier {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryTier {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryTierStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryTierStatus {
+    /// `PENDING`
+    Pending,
+    /// `ACTIVE`
+    Active,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryTierStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["PENDING", "ACTIVE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[PENDING, ACTIVE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Active => "ACTIVE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryTierStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "PENDING" => Self::Pending,
+            "ACTIVE" => Self::Active,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryTierStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryTierStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryTierStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryTierStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryTierStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `InventoryUsageStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryUsageStatus {
+    /// `IN_USE`
+    InUse,
+    /// `NOT_IN_USE`
+    NotInUse,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl InventoryUsageStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["IN_USE", "NOT_IN_USE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[IN_USE, NOT_IN_USE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InUse => "IN_USE",
+            Self::NotInUse => "NOT_IN_USE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for InventoryUsageStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "IN_USE" => Self::InUse,
+            "NOT_IN_USE" => Self::NotInUse,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for InventoryUsageStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InventoryUsageStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InventoryUsageStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for InventoryUsageStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for InventoryUsageStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `IssuanceType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IssuanceType {
+    /// `AMAZON_ISSUED`
+    AmazonIssued,
+    /// `PRIVATE_CA_ISSUED`
+    PrivateCaIssued,
+    /// `IMPORTED`
+    Imported,
+    /// `EXTERNAL`
+    External,
+    /// `PRIVATE_CA_DIRECT`
+    PrivateCaDirect,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl IssuanceType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "AMAZON_ISSUED",
+        "PRIVATE_CA_ISSUED",
+        "IMPORTED",
+        "EXTERNAL",
+        "PRIVATE_CA_DIRECT",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[AMAZON_ISSUED, PRIVATE_CA_ISSUED, IMPORTED, EXTERNAL, PRIVATE_CA_DIRECT]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AmazonIssued => "AMAZON_ISSUED",
+            Self::PrivateCaIssued => "PRIVATE_CA_ISSUED",
+            Self::Imported => "IMPORTED",
+            Self::External => "EXTERNAL",
+            Self::PrivateCaDirect => "PRIVATE_CA_DIRECT",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for IssuanceType {
+    fn from(s: &str) -> Self {
+        match s {
+            "AMAZON_ISSUED" => Self::AmazonIssued,
+            "PRIVATE_CA_ISSUED" => Self::PrivateCaIssued,
+            "IMPORTED" => Self::Imported,
+            "EXTERNAL" => Self::External,
+            "PRIVATE_CA_DIRECT" => Self::PrivateCaDirect,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for IssuanceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for IssuanceType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for IssuanceType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for IssuanceType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for IssuanceType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `KeyAlgorithm` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum KeyAlgorithm {
@@ -1187,6 +4272,1051 @@ impl AuditValue for KeyUsageName {
     }
 }
 
+/// The `LifecycleManagementStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LifecycleManagementStatus {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl LifecycleManagementStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ENABLED", "DISABLED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ENABLED, DISABLED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for LifecycleManagementStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for LifecycleManagementStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for LifecycleManagementStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for LifecycleManagementStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for LifecycleManagementStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for LifecycleManagementStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `MaterialType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MaterialType {
+    /// `X509_CERTIFICATE`
+    X509Certificate,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl MaterialType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["X509_CERTIFICATE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[X509_CERTIFICATE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::X509Certificate => "X509_CERTIFICATE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for MaterialType {
+    fn from(s: &str) -> Self {
+        match s {
+            "X509_CERTIFICATE" => Self::X509Certificate,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for MaterialType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for MaterialType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MaterialType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for MaterialType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for MaterialType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PrivateCaCertificateAuthorityRelationship` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateCaCertificateAuthorityRelationship {
+    /// `ISSUED_BY`
+    IssuedBy,
+    /// `CA_CERTIFICATE`
+    CaCertificate,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PrivateCaCertificateAuthorityRelationship {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ISSUED_BY", "CA_CERTIFICATE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ISSUED_BY, CA_CERTIFICATE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::IssuedBy => "ISSUED_BY",
+            Self::CaCertificate => "CA_CERTIFICATE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PrivateCaCertificateAuthorityRelationship {
+    fn from(s: &str) -> Self {
+        match s {
+            "ISSUED_BY" => Self::IssuedBy,
+            "CA_CERTIFICATE" => Self::CaCertificate,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PrivateCaCertificateAuthorityRelationship {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PrivateCaCertificateAuthorityRelationship {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivateCaCertificateAuthorityRelationship {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PrivateCaCertificateAuthorityRelationship {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PrivateCaCertificateAuthorityRelationship {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PrivateCaCertificateAuthorityStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateCaCertificateAuthorityStatus {
+    /// `CREATING`
+    Creating,
+    /// `PENDING_CERTIFICATE`
+    PendingCertificate,
+    /// `ACTIVE`
+    Active,
+    /// `DELETED`
+    Deleted,
+    /// `DISABLED`
+    Disabled,
+    /// `EXPIRED`
+    Expired,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PrivateCaCertificateAuthorityStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "CREATING",
+        "PENDING_CERTIFICATE",
+        "ACTIVE",
+        "DELETED",
+        "DISABLED",
+        "EXPIRED",
+        "FAILED",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[CREATING, PENDING_CERTIFICATE, ACTIVE, DELETED, DISABLED, EXPIRED, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::PendingCertificate => "PENDING_CERTIFICATE",
+            Self::Active => "ACTIVE",
+            Self::Deleted => "DELETED",
+            Self::Disabled => "DISABLED",
+            Self::Expired => "EXPIRED",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PrivateCaCertificateAuthorityStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "CREATING" => Self::Creating,
+            "PENDING_CERTIFICATE" => Self::PendingCertificate,
+            "ACTIVE" => Self::Active,
+            "DELETED" => Self::Deleted,
+            "DISABLED" => Self::Disabled,
+            "EXPIRED" => Self::Expired,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PrivateCaCertificateAuthorityStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PrivateCaCertificateAuthorityStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivateCaCertificateAuthorityStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PrivateCaCertificateAuthorityStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PrivateCaCertificateAuthorityStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PrivateCaCertificateAuthorityType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateCaCertificateAuthorityType {
+    /// `ROOT`
+    Root,
+    /// `SUBORDINATE`
+    Subordinate,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PrivateCaCertificateAuthorityType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ROOT", "SUBORDINATE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ROOT, SUBORDINATE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Root => "ROOT",
+            Self::Subordinate => "SUBORDINATE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PrivateCaCertificateAuthorityType {
+    fn from(s: &str) -> Self {
+        match s {
+            "ROOT" => Self::Root,
+            "SUBORDINATE" => Self::Subordinate,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PrivateCaCertificateAuthorityType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PrivateCaCertificateAuthorityType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivateCaCertificateAuthorityType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PrivateCaCertificateAuthorityType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PrivateCaCertificateAuthorityType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PrivateCaCertificateAuthorityUsageMode` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateCaCertificateAuthorityUsageMode {
+    /// `GENERAL_PURPOSE`
+    GeneralPurpose,
+    /// `SHORT_LIVED_CERTIFICATE`
+    ShortLivedCertificate,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PrivateCaCertificateAuthorityUsageMode {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["GENERAL_PURPOSE", "SHORT_LIVED_CERTIFICATE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[GENERAL_PURPOSE, SHORT_LIVED_CERTIFICATE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GeneralPurpose => "GENERAL_PURPOSE",
+            Self::ShortLivedCertificate => "SHORT_LIVED_CERTIFICATE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PrivateCaCertificateAuthorityUsageMode {
+    fn from(s: &str) -> Self {
+        match s {
+            "GENERAL_PURPOSE" => Self::GeneralPurpose,
+            "SHORT_LIVED_CERTIFICATE" => Self::ShortLivedCertificate,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PrivateCaCertificateAuthorityUsageMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PrivateCaCertificateAuthorityUsageMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivateCaCertificateAuthorityUsageMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PrivateCaCertificateAuthorityUsageMode {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PrivateCaCertificateAuthorityUsageMode {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PrivateCaCrlType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateCaCrlType {
+    /// `COMPLETE`
+    Complete,
+    /// `PARTITIONED`
+    Partitioned,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PrivateCaCrlType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["COMPLETE", "PARTITIONED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[COMPLETE, PARTITIONED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Complete => "COMPLETE",
+            Self::Partitioned => "PARTITIONED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PrivateCaCrlType {
+    fn from(s: &str) -> Self {
+        match s {
+            "COMPLETE" => Self::Complete,
+            "PARTITIONED" => Self::Partitioned,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PrivateCaCrlType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PrivateCaCrlType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivateCaCrlType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PrivateCaCrlType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PrivateCaCrlType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PrivateCaKeyStorageSecurityStandard` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateCaKeyStorageSecurityStandard {
+    /// `FIPS_140_2_LEVEL_2_OR_HIGHER`
+    Fips1402Level2OrHigher,
+    /// `FIPS_140_2_LEVEL_3_OR_HIGHER`
+    Fips1402Level3OrHigher,
+    /// `CCPC_LEVEL_1_OR_HIGHER`
+    CcpcLevel1OrHigher,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PrivateCaKeyStorageSecurityStandard {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "FIPS_140_2_LEVEL_2_OR_HIGHER",
+        "FIPS_140_2_LEVEL_3_OR_HIGHER",
+        "CCPC_LEVEL_1_OR_HIGHER",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[FIPS_140_2_LEVEL_2_OR_HIGHER, FIPS_140_2_LEVEL_3_OR_HIGHER, CCPC_LEVEL_1_OR_HIGHER]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fips1402Level2OrHigher => "FIPS_140_2_LEVEL_2_OR_HIGHER",
+            Self::Fips1402Level3OrHigher => "FIPS_140_2_LEVEL_3_OR_HIGHER",
+            Self::CcpcLevel1OrHigher => "CCPC_LEVEL_1_OR_HIGHER",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PrivateCaKeyStorageSecurityStandard {
+    fn from(s: &str) -> Self {
+        match s {
+            "FIPS_140_2_LEVEL_2_OR_HIGHER" => Self::Fips1402Level2OrHigher,
+            "FIPS_140_2_LEVEL_3_OR_HIGHER" => Self::Fips1402Level3OrHigher,
+            "CCPC_LEVEL_1_OR_HIGHER" => Self::CcpcLevel1OrHigher,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PrivateCaKeyStorageSecurityStandard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PrivateCaKeyStorageSecurityStandard {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivateCaKeyStorageSecurityStandard {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PrivateCaKeyStorageSecurityStandard {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PrivateCaKeyStorageSecurityStandard {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PrivateCaMetadataCertificateAuthorityStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateCaMetadataCertificateAuthorityStatus {
+    /// `CREATING`
+    Creating,
+    /// `PENDING_CERTIFICATE`
+    PendingCertificate,
+    /// `ACTIVE`
+    Active,
+    /// `DELETED`
+    Deleted,
+    /// `DISABLED`
+    Disabled,
+    /// `EXPIRED`
+    Expired,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PrivateCaMetadataCertificateAuthorityStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "CREATING",
+        "PENDING_CERTIFICATE",
+        "ACTIVE",
+        "DELETED",
+        "DISABLED",
+        "EXPIRED",
+        "FAILED",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[CREATING, PENDING_CERTIFICATE, ACTIVE, DELETED, DISABLED, EXPIRED, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::PendingCertificate => "PENDING_CERTIFICATE",
+            Self::Active => "ACTIVE",
+            Self::Deleted => "DELETED",
+            Self::Disabled => "DISABLED",
+            Self::Expired => "EXPIRED",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PrivateCaMetadataCertificateAuthorityStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "CREATING" => Self::Creating,
+            "PENDING_CERTIFICATE" => Self::PendingCertificate,
+            "ACTIVE" => Self::Active,
+            "DELETED" => Self::Deleted,
+            "DISABLED" => Self::Disabled,
+            "EXPIRED" => Self::Expired,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PrivateCaMetadataCertificateAuthorityStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PrivateCaMetadataCertificateAuthorityStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivateCaMetadataCertificateAuthorityStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PrivateCaMetadataCertificateAuthorityStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PrivateCaMetadataCertificateAuthorityStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PrivateCaRevocationReason` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateCaRevocationReason {
+    /// `UNSPECIFIED`
+    Unspecified,
+    /// `KEY_COMPROMISE`
+    KeyCompromise,
+    /// `CERTIFICATE_AUTHORITY_COMPROMISE`
+    CertificateAuthorityCompromise,
+    /// `AFFILIATION_CHANGED`
+    AffiliationChanged,
+    /// `SUPERSEDED`
+    Superseded,
+    /// `CESSATION_OF_OPERATION`
+    CessationOfOperation,
+    /// `PRIVILEGE_WITHDRAWN`
+    PrivilegeWithdrawn,
+    /// `A_A_COMPROMISE`
+    AACompromise,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PrivateCaRevocationReason {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "UNSPECIFIED",
+        "KEY_COMPROMISE",
+        "CERTIFICATE_AUTHORITY_COMPROMISE",
+        "AFFILIATION_CHANGED",
+        "SUPERSEDED",
+        "CESSATION_OF_OPERATION",
+        "PRIVILEGE_WITHDRAWN",
+        "A_A_COMPROMISE",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[UNSPECIFIED, KEY_COMPROMISE, CERTIFICATE_AUTHORITY_COMPROMISE, AFFILIATION_CHANGED, SUPERSEDED, CESSATION_OF_OPERATION, PRIVILEGE_WITHDRAWN, A_A_COMPROMISE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unspecified => "UNSPECIFIED",
+            Self::KeyCompromise => "KEY_COMPROMISE",
+            Self::CertificateAuthorityCompromise => "CERTIFICATE_AUTHORITY_COMPROMISE",
+            Self::AffiliationChanged => "AFFILIATION_CHANGED",
+            Self::Superseded => "SUPERSEDED",
+            Self::CessationOfOperation => "CESSATION_OF_OPERATION",
+            Self::PrivilegeWithdrawn => "PRIVILEGE_WITHDRAWN",
+            Self::AACompromise => "A_A_COMPROMISE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PrivateCaRevocationReason {
+    fn from(s: &str) -> Self {
+        match s {
+            "UNSPECIFIED" => Self::Unspecified,
+            "KEY_COMPROMISE" => Self::KeyCompromise,
+            "CERTIFICATE_AUTHORITY_COMPROMISE" => Self::CertificateAuthorityCompromise,
+            "AFFILIATION_CHANGED" => Self::AffiliationChanged,
+            "SUPERSEDED" => Self::Superseded,
+            "CESSATION_OF_OPERATION" => Self::CessationOfOperation,
+            "PRIVILEGE_WITHDRAWN" => Self::PrivilegeWithdrawn,
+            "A_A_COMPROMISE" => Self::AACompromise,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PrivateCaRevocationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PrivateCaRevocationReason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivateCaRevocationReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PrivateCaRevocationReason {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PrivateCaRevocationReason {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PrivateCaS3ObjectAcl` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateCaS3ObjectAcl {
+    /// `PUBLIC_READ`
+    PublicRead,
+    /// `BUCKET_OWNER_FULL_CONTROL`
+    BucketOwnerFullControl,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PrivateCaS3ObjectAcl {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["PUBLIC_READ", "BUCKET_OWNER_FULL_CONTROL"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[PUBLIC_READ, BUCKET_OWNER_FULL_CONTROL]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PublicRead => "PUBLIC_READ",
+            Self::BucketOwnerFullControl => "BUCKET_OWNER_FULL_CONTROL",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PrivateCaS3ObjectAcl {
+    fn from(s: &str) -> Self {
+        match s {
+            "PUBLIC_READ" => Self::PublicRead,
+            "BUCKET_OWNER_FULL_CONTROL" => Self::BucketOwnerFullControl,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PrivateCaS3ObjectAcl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PrivateCaS3ObjectAcl {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrivateCaS3ObjectAcl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PrivateCaS3ObjectAcl {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PrivateCaS3ObjectAcl {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ProvisioningStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProvisioningStatus {
+    /// `ENABLING`
+    Enabling,
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLING`
+    Disabling,
+    /// `DISABLED`
+    Disabled,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ProvisioningStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] =
+        &["ENABLING", "ENABLED", "DISABLING", "DISABLED", "FAILED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ENABLING, ENABLED, DISABLING, DISABLED, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabling => "ENABLING",
+            Self::Enabled => "ENABLED",
+            Self::Disabling => "DISABLING",
+            Self::Disabled => "DISABLED",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ProvisioningStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "ENABLING" => Self::Enabling,
+            "ENABLED" => Self::Enabled,
+            "DISABLING" => Self::Disabling,
+            "DISABLED" => Self::Disabled,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ProvisioningStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ProvisioningStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ProvisioningStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ProvisioningStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ProvisioningStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ProvisioningStatusReasonCode` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProvisioningStatusReasonCode {
+    /// `TRUSTED_ACCESS_DISABLED`
+    TrustedAccessDisabled,
+    /// `INTERNAL_FAILURE`
+    InternalFailure,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ProvisioningStatusReasonCode {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["TRUSTED_ACCESS_DISABLED", "INTERNAL_FAILURE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[TRUSTED_ACCESS_DISABLED, INTERNAL_FAILURE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TrustedAccessDisabled => "TRUSTED_ACCESS_DISABLED",
+            Self::InternalFailure => "INTERNAL_FAILURE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ProvisioningStatusReasonCode {
+    fn from(s: &str) -> Self {
+        match s {
+            "TRUSTED_ACCESS_DISABLED" => Self::TrustedAccessDisabled,
+            "INTERNAL_FAILURE" => Self::InternalFailure,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ProvisioningStatusReasonCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ProvisioningStatusReasonCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ProvisioningStatusReasonCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ProvisioningStatusReasonCode {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ProvisioningStatusReasonCode {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `RecordType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RecordType {
@@ -1250,6 +5380,163 @@ impl ConstraintValue for RecordType {
 }
 
 impl AuditValue for RecordType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `RegionalScopeMode` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RegionalScopeMode {
+    /// `ALL_REGIONS`
+    AllRegions,
+    /// `INCLUDE`
+    Include,
+    /// `EXCLUDE`
+    Exclude,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl RegionalScopeMode {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ALL_REGIONS", "INCLUDE", "EXCLUDE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ALL_REGIONS, INCLUDE, EXCLUDE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllRegions => "ALL_REGIONS",
+            Self::Include => "INCLUDE",
+            Self::Exclude => "EXCLUDE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for RegionalScopeMode {
+    fn from(s: &str) -> Self {
+        match s {
+            "ALL_REGIONS" => Self::AllRegions,
+            "INCLUDE" => Self::Include,
+            "EXCLUDE" => Self::Exclude,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for RegionalScopeMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RegionalScopeMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RegionalScopeMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for RegionalScopeMode {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for RegionalScopeMode {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `RelatedResourceType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RelatedResourceType {
+    /// `ACM_CERTIFICATE`
+    AcmCertificate,
+    /// `PCA_CERTIFICATE`
+    PcaCertificate,
+    /// `PCA_CERTIFICATE_AUTHORITY`
+    PcaCertificateAuthority,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl RelatedResourceType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "ACM_CERTIFICATE",
+        "PCA_CERTIFICATE",
+        "PCA_CERTIFICATE_AUTHORITY",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[ACM_CERTIFICATE, PCA_CERTIFICATE, PCA_CERTIFICATE_AUTHORITY]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AcmCertificate => "ACM_CERTIFICATE",
+            Self::PcaCertificate => "PCA_CERTIFICATE",
+            Self::PcaCertificateAuthority => "PCA_CERTIFICATE_AUTHORITY",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for RelatedResourceType {
+    fn from(s: &str) -> Self {
+        match s {
+            "ACM_CERTIFICATE" => Self::AcmCertificate,
+            "PCA_CERTIFICATE" => Self::PcaCertificate,
+            "PCA_CERTIFICATE_AUTHORITY" => Self::PcaCertificateAuthority,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for RelatedResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RelatedResourceType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RelatedResourceType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for RelatedResourceType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for RelatedResourceType {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }
@@ -1915,6 +6202,97 @@ impl AuditValue for SortBy {
     }
 }
 
+/// The `SortField` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SortField {
+    /// `NOT_AFTER`
+    NotAfter,
+    /// `NOT_BEFORE`
+    NotBefore,
+    /// `USAGE_COUNT`
+    UsageCount,
+    /// `SUBJECT`
+    Subject,
+    /// `HIGHEST_FINDING_SEVERITY`
+    HighestFindingSeverity,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl SortField {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "NOT_AFTER",
+        "NOT_BEFORE",
+        "USAGE_COUNT",
+        "SUBJECT",
+        "HIGHEST_FINDING_SEVERITY",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[NOT_AFTER, NOT_BEFORE, USAGE_COUNT, SUBJECT, HIGHEST_FINDING_SEVERITY]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NotAfter => "NOT_AFTER",
+            Self::NotBefore => "NOT_BEFORE",
+            Self::UsageCount => "USAGE_COUNT",
+            Self::Subject => "SUBJECT",
+            Self::HighestFindingSeverity => "HIGHEST_FINDING_SEVERITY",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for SortField {
+    fn from(s: &str) -> Self {
+        match s {
+            "NOT_AFTER" => Self::NotAfter,
+            "NOT_BEFORE" => Self::NotBefore,
+            "USAGE_COUNT" => Self::UsageCount,
+            "SUBJECT" => Self::Subject,
+            "HIGHEST_FINDING_SEVERITY" => Self::HighestFindingSeverity,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for SortField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SortField {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SortField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for SortField {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for SortField {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `SortOrder` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SortOrder {
@@ -1982,6 +6360,78 @@ impl ConstraintValue for SortOrder {
 }
 
 impl AuditValue for SortOrder {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `TotalCountRelation` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TotalCountRelation {
+    /// `EXACT`
+    Exact,
+    /// `AT_LEAST`
+    AtLeast,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl TotalCountRelation {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["EXACT", "AT_LEAST"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[EXACT, AT_LEAST]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Exact => "EXACT",
+            Self::AtLeast => "AT_LEAST",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for TotalCountRelation {
+    fn from(s: &str) -> Self {
+        match s {
+            "EXACT" => Self::Exact,
+            "AT_LEAST" => Self::AtLeast,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for TotalCountRelation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TotalCountRelation {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TotalCountRelation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for TotalCountRelation {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for TotalCountRelation {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }
@@ -2126,6 +6576,78 @@ impl ConstraintValue for UpdateType {
 }
 
 impl AuditValue for UpdateType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `UsageTargetResourceType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UsageTargetResourceType {
+    /// `HOST`
+    Host,
+    /// `EKS_POD`
+    EksPod,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl UsageTargetResourceType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["HOST", "EKS_POD"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[HOST, EKS_POD]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Host => "HOST",
+            Self::EksPod => "EKS_POD",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for UsageTargetResourceType {
+    fn from(s: &str) -> Self {
+        match s {
+            "HOST" => Self::Host,
+            "EKS_POD" => Self::EksPod,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for UsageTargetResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for UsageTargetResourceType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for UsageTargetResourceType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for UsageTargetResourceType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for UsageTargetResourceType {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }

@@ -72,20 +72,40 @@ pub const OPERATIONS: &[&str] = &[
 pub const SERVED: &[&str] = &[
     "AddTagsToCertificate",
     "DeleteCertificate",
+    "DeleteMemberCertificate",
+    "DeleteMemberCertificateAuthority",
     "DescribeCertificate",
     "ExportCertificate",
     "GetAccountConfiguration",
     "GetCertificate",
+    "GetInventoryConfiguration",
+    "GetInventoryInsights",
     "ImportCertificate",
     "ListCertificateDomainValidations",
     "ListCertificates",
+    "ListInventoryFindings",
+    "ListInventoryRelatedResources",
+    "ListInventoryUsages",
     "ListTagsForCertificate",
+    "ListTagsForResource",
     "PutAccountConfiguration",
+    "PutInventoryConfiguration",
     "RemoveTagsFromCertificate",
     "RenewCertificate",
+    "RenewMemberCertificate",
     "RequestCertificate",
+    "ResendValidationEmail",
+    "RestoreMemberCertificateAuthority",
+    "RevokeCertificate",
+    "RevokeMemberCertificate",
+    "RevokeMemberIssuedCertificate",
     "SearchCertificates",
+    "SearchInventory",
+    "TagResource",
+    "UntagResource",
     "UpdateCertificateOptions",
+    "UpdateMemberCertificateAuthority",
+    "UpdateMemberCertificateOptions",
 ];
 
 /// What the ACM operation traits share: the error their handlers answer (`dispatch`
@@ -119,6 +139,26 @@ pub trait DeleteCertificate: AcmHandler {
         ctx: &RequestContext,
         input: DeleteCertificateRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteMemberCertificate`.
+pub trait DeleteMemberCertificate: AcmHandler {
+    /// Runs `DeleteMemberCertificate`.
+    fn delete_member_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteMemberCertificateInput,
+    ) -> impl Future<Output = Result<DeleteMemberCertificateOutput, Self::Error>> + Send;
+}
+
+/// `DeleteMemberCertificateAuthority`.
+pub trait DeleteMemberCertificateAuthority: AcmHandler {
+    /// Runs `DeleteMemberCertificateAuthority`.
+    fn delete_member_certificate_authority(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteMemberCertificateAuthorityInput,
+    ) -> impl Future<Output = Result<DeleteMemberCertificateAuthorityOutput, Self::Error>> + Send;
 }
 
 /// `DescribeCertificate`.
@@ -160,6 +200,26 @@ pub trait GetCertificate: AcmHandler {
     ) -> impl Future<Output = Result<GetCertificateResponse, Self::Error>> + Send;
 }
 
+/// `GetInventoryConfiguration`.
+pub trait GetInventoryConfiguration: AcmHandler {
+    /// Runs `GetInventoryConfiguration`.
+    fn get_inventory_configuration(
+        &self,
+        ctx: &RequestContext,
+        input: GetInventoryConfigurationInput,
+    ) -> impl Future<Output = Result<GetInventoryConfigurationOutput, Self::Error>> + Send;
+}
+
+/// `GetInventoryInsights`.
+pub trait GetInventoryInsights: AcmHandler {
+    /// Runs `GetInventoryInsights`.
+    fn get_inventory_insights(
+        &self,
+        ctx: &RequestContext,
+        input: GetInventoryInsightsInput,
+    ) -> impl Future<Output = Result<GetInventoryInsightsOutput, Self::Error>> + Send;
+}
+
 /// `ImportCertificate`.
 pub trait ImportCertificate: AcmHandler {
     /// Runs `ImportCertificate`.
@@ -190,6 +250,36 @@ pub trait ListCertificates: AcmHandler {
     ) -> impl Future<Output = Result<ListCertificatesResponse, Self::Error>> + Send;
 }
 
+/// `ListInventoryFindings`.
+pub trait ListInventoryFindings: AcmHandler {
+    /// Runs `ListInventoryFindings`.
+    fn list_inventory_findings(
+        &self,
+        ctx: &RequestContext,
+        input: ListInventoryFindingsInput,
+    ) -> impl Future<Output = Result<ListInventoryFindingsOutput, Self::Error>> + Send;
+}
+
+/// `ListInventoryRelatedResources`.
+pub trait ListInventoryRelatedResources: AcmHandler {
+    /// Runs `ListInventoryRelatedResources`.
+    fn list_inventory_related_resources(
+        &self,
+        ctx: &RequestContext,
+        input: ListInventoryRelatedResourcesInput,
+    ) -> impl Future<Output = Result<ListInventoryRelatedResourcesOutput, Self::Error>> + Send;
+}
+
+/// `ListInventoryUsages`.
+pub trait ListInventoryUsages: AcmHandler {
+    /// Runs `ListInventoryUsages`.
+    fn list_inventory_usages(
+        &self,
+        ctx: &RequestContext,
+        input: ListInventoryUsagesInput,
+    ) -> impl Future<Output = Result<ListInventoryUsagesOutput, Self::Error>> + Send;
+}
+
 /// `ListTagsForCertificate`.
 pub trait ListTagsForCertificate: AcmHandler {
     /// Runs `ListTagsForCertificate`.
@@ -200,6 +290,16 @@ pub trait ListTagsForCertificate: AcmHandler {
     ) -> impl Future<Output = Result<ListTagsForCertificateResponse, Self::Error>> + Send;
 }
 
+/// `ListTagsForResource`.
+pub trait ListTagsForResource: AcmHandler {
+    /// Runs `ListTagsForResource`.
+    fn list_tags_for_resource(
+        &self,
+        ctx: &RequestContext,
+        input: ListTagsForResourceRequest,
+    ) -> impl Future<Output = Result<ListTagsForResourceResponse, Self::Error>> + Send;
+}
+
 /// `PutAccountConfiguration`.
 pub trait PutAccountConfiguration: AcmHandler {
     /// Runs `PutAccountConfiguration`.
@@ -208,6 +308,16 @@ pub trait PutAccountConfiguration: AcmHandler {
         ctx: &RequestContext,
         input: PutAccountConfigurationRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `PutInventoryConfiguration`.
+pub trait PutInventoryConfiguration: AcmHandler {
+    /// Runs `PutInventoryConfiguration`.
+    fn put_inventory_configuration(
+        &self,
+        ctx: &RequestContext,
+        input: PutInventoryConfigurationInput,
+    ) -> impl Future<Output = Result<PutInventoryConfigurationOutput, Self::Error>> + Send;
 }
 
 /// `RemoveTagsFromCertificate`.
@@ -230,6 +340,16 @@ pub trait RenewCertificate: AcmHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `RenewMemberCertificate`.
+pub trait RenewMemberCertificate: AcmHandler {
+    /// Runs `RenewMemberCertificate`.
+    fn renew_member_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: RenewMemberCertificateInput,
+    ) -> impl Future<Output = Result<RenewMemberCertificateOutput, Self::Error>> + Send;
+}
+
 /// `RequestCertificate`.
 pub trait RequestCertificate: AcmHandler {
     /// Runs `RequestCertificate`.
@@ -238,6 +358,56 @@ pub trait RequestCertificate: AcmHandler {
         ctx: &RequestContext,
         input: RequestCertificateRequest,
     ) -> impl Future<Output = Result<RequestCertificateResponse, Self::Error>> + Send;
+}
+
+/// `ResendValidationEmail`.
+pub trait ResendValidationEmail: AcmHandler {
+    /// Runs `ResendValidationEmail`.
+    fn resend_validation_email(
+        &self,
+        ctx: &RequestContext,
+        input: ResendValidationEmailRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `RestoreMemberCertificateAuthority`.
+pub trait RestoreMemberCertificateAuthority: AcmHandler {
+    /// Runs `RestoreMemberCertificateAuthority`.
+    fn restore_member_certificate_authority(
+        &self,
+        ctx: &RequestContext,
+        input: RestoreMemberCertificateAuthorityInput,
+    ) -> impl Future<Output = Result<RestoreMemberCertificateAuthorityOutput, Self::Error>> + Send;
+}
+
+/// `RevokeCertificate`.
+pub trait RevokeCertificate: AcmHandler {
+    /// Runs `RevokeCertificate`.
+    fn revoke_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeCertificateRequest,
+    ) -> impl Future<Output = Result<RevokeCertificateResponse, Self::Error>> + Send;
+}
+
+/// `RevokeMemberCertificate`.
+pub trait RevokeMemberCertificate: AcmHandler {
+    /// Runs `RevokeMemberCertificate`.
+    fn revoke_member_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeMemberCertificateInput,
+    ) -> impl Future<Output = Result<RevokeMemberCertificateOutput, Self::Error>> + Send;
+}
+
+/// `RevokeMemberIssuedCertificate`.
+pub trait RevokeMemberIssuedCertificate: AcmHandler {
+    /// Runs `RevokeMemberIssuedCertificate`.
+    fn revoke_member_issued_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeMemberIssuedCertificateInput,
+    ) -> impl Future<Output = Result<RevokeMemberIssuedCertificateOutput, Self::Error>> + Send;
 }
 
 /// `SearchCertificates`.
@@ -250,6 +420,36 @@ pub trait SearchCertificates: AcmHandler {
     ) -> impl Future<Output = Result<SearchCertificatesResponse, Self::Error>> + Send;
 }
 
+/// `SearchInventory`.
+pub trait SearchInventory: AcmHandler {
+    /// Runs `SearchInventory`.
+    fn search_inventory(
+        &self,
+        ctx: &RequestContext,
+        input: SearchInventoryInput,
+    ) -> impl Future<Output = Result<SearchInventoryOutput, Self::Error>> + Send;
+}
+
+/// `TagResource`.
+pub trait TagResource: AcmHandler {
+    /// Runs `TagResource`.
+    fn tag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: TagResourceRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UntagResource`.
+pub trait UntagResource: AcmHandler {
+    /// Runs `UntagResource`.
+    fn untag_resource(
+        &self,
+        ctx: &RequestContext,
+        input: UntagResourceRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateCertificateOptions`.
 pub trait UpdateCertificateOptions: AcmHandler {
     /// Runs `UpdateCertificateOptions`.
@@ -260,26 +460,66 @@ pub trait UpdateCertificateOptions: AcmHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateMemberCertificateAuthority`.
+pub trait UpdateMemberCertificateAuthority: AcmHandler {
+    /// Runs `UpdateMemberCertificateAuthority`.
+    fn update_member_certificate_authority(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateMemberCertificateAuthorityInput,
+    ) -> impl Future<Output = Result<UpdateMemberCertificateAuthorityOutput, Self::Error>> + Send;
+}
+
+/// `UpdateMemberCertificateOptions`.
+pub trait UpdateMemberCertificateOptions: AcmHandler {
+    /// Runs `UpdateMemberCertificateOptions`.
+    fn update_member_certificate_options(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateMemberCertificateOptionsInput,
+    ) -> impl Future<Output = Result<UpdateMemberCertificateOptionsOutput, Self::Error>> + Send;
+}
+
 /// The ACM operations Rampart serves: implemented by implementing
 /// [`AcmHandler`] and every operation's trait.
 pub trait AcmApi:
     AcmHandler
     + AddTagsToCertificate
     + DeleteCertificate
+    + DeleteMemberCertificate
+    + DeleteMemberCertificateAuthority
     + DescribeCertificate
     + ExportCertificate
     + GetAccountConfiguration
     + GetCertificate
+    + GetInventoryConfiguration
+    + GetInventoryInsights
     + ImportCertificate
     + ListCertificateDomainValidations
     + ListCertificates
+    + ListInventoryFindings
+    + ListInventoryRelatedResources
+    + ListInventoryUsages
     + ListTagsForCertificate
+    + ListTagsForResource
     + PutAccountConfiguration
+    + PutInventoryConfiguration
     + RemoveTagsFromCertificate
     + RenewCertificate
+    + RenewMemberCertificate
     + RequestCertificate
+    + ResendValidationEmail
+    + RestoreMemberCertificateAuthority
+    + RevokeCertificate
+    + RevokeMemberCertificate
+    + RevokeMemberIssuedCertificate
     + SearchCertificates
+    + SearchInventory
+    + TagResource
+    + UntagResource
     + UpdateCertificateOptions
+    + UpdateMemberCertificateAuthority
+    + UpdateMemberCertificateOptions
 {
 }
 
@@ -287,20 +527,40 @@ impl<
     T: AcmHandler
         + AddTagsToCertificate
         + DeleteCertificate
+        + DeleteMemberCertificate
+        + DeleteMemberCertificateAuthority
         + DescribeCertificate
         + ExportCertificate
         + GetAccountConfiguration
         + GetCertificate
+        + GetInventoryConfiguration
+        + GetInventoryInsights
         + ImportCertificate
         + ListCertificateDomainValidations
         + ListCertificates
+        + ListInventoryFindings
+        + ListInventoryRelatedResources
+        + ListInventoryUsages
         + ListTagsForCertificate
+        + ListTagsForResource
         + PutAccountConfiguration
+        + PutInventoryConfiguration
         + RemoveTagsFromCertificate
         + RenewCertificate
+        + RenewMemberCertificate
         + RequestCertificate
+        + ResendValidationEmail
+        + RestoreMemberCertificateAuthority
+        + RevokeCertificate
+        + RevokeMemberCertificate
+        + RevokeMemberIssuedCertificate
         + SearchCertificates
-        + UpdateCertificateOptions,
+        + SearchInventory
+        + TagResource
+        + UntagResource
+        + UpdateCertificateOptions
+        + UpdateMemberCertificateAuthority
+        + UpdateMemberCertificateOptions,
 > AcmApi for T
 {
 }
@@ -337,6 +597,32 @@ impl DeleteCertificate for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "DeleteCertificate",
+        ))
+    }
+}
+
+impl DeleteMemberCertificate for DecodeOnly {
+    async fn delete_member_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteMemberCertificateInput,
+    ) -> Result<DeleteMemberCertificateOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteMemberCertificate",
+        ))
+    }
+}
+
+impl DeleteMemberCertificateAuthority for DecodeOnly {
+    async fn delete_member_certificate_authority(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteMemberCertificateAuthorityInput,
+    ) -> Result<DeleteMemberCertificateAuthorityOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteMemberCertificateAuthority",
         ))
     }
 }
@@ -392,6 +678,32 @@ impl GetCertificate for DecodeOnly {
     }
 }
 
+impl GetInventoryConfiguration for DecodeOnly {
+    async fn get_inventory_configuration(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetInventoryConfigurationInput,
+    ) -> Result<GetInventoryConfigurationOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetInventoryConfiguration",
+        ))
+    }
+}
+
+impl GetInventoryInsights for DecodeOnly {
+    async fn get_inventory_insights(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetInventoryInsightsInput,
+    ) -> Result<GetInventoryInsightsOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetInventoryInsights",
+        ))
+    }
+}
+
 impl ImportCertificate for DecodeOnly {
     async fn import_certificate(
         &self,
@@ -431,6 +743,45 @@ impl ListCertificates for DecodeOnly {
     }
 }
 
+impl ListInventoryFindings for DecodeOnly {
+    async fn list_inventory_findings(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListInventoryFindingsInput,
+    ) -> Result<ListInventoryFindingsOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListInventoryFindings",
+        ))
+    }
+}
+
+impl ListInventoryRelatedResources for DecodeOnly {
+    async fn list_inventory_related_resources(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListInventoryRelatedResourcesInput,
+    ) -> Result<ListInventoryRelatedResourcesOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListInventoryRelatedResources",
+        ))
+    }
+}
+
+impl ListInventoryUsages for DecodeOnly {
+    async fn list_inventory_usages(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListInventoryUsagesInput,
+    ) -> Result<ListInventoryUsagesOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListInventoryUsages",
+        ))
+    }
+}
+
 impl ListTagsForCertificate for DecodeOnly {
     async fn list_tags_for_certificate(
         &self,
@@ -444,6 +795,19 @@ impl ListTagsForCertificate for DecodeOnly {
     }
 }
 
+impl ListTagsForResource for DecodeOnly {
+    async fn list_tags_for_resource(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListTagsForResourceRequest,
+    ) -> Result<ListTagsForResourceResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListTagsForResource",
+        ))
+    }
+}
+
 impl PutAccountConfiguration for DecodeOnly {
     async fn put_account_configuration(
         &self,
@@ -453,6 +817,19 @@ impl PutAccountConfiguration for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "PutAccountConfiguration",
+        ))
+    }
+}
+
+impl PutInventoryConfiguration for DecodeOnly {
+    async fn put_inventory_configuration(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutInventoryConfigurationInput,
+    ) -> Result<PutInventoryConfigurationOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "PutInventoryConfiguration",
         ))
     }
 }
@@ -483,6 +860,19 @@ impl RenewCertificate for DecodeOnly {
     }
 }
 
+impl RenewMemberCertificate for DecodeOnly {
+    async fn renew_member_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: RenewMemberCertificateInput,
+    ) -> Result<RenewMemberCertificateOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RenewMemberCertificate",
+        ))
+    }
+}
+
 impl RequestCertificate for DecodeOnly {
     async fn request_certificate(
         &self,
@@ -492,6 +882,71 @@ impl RequestCertificate for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "RequestCertificate",
+        ))
+    }
+}
+
+impl ResendValidationEmail for DecodeOnly {
+    async fn resend_validation_email(
+        &self,
+        _ctx: &RequestContext,
+        _input: ResendValidationEmailRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ResendValidationEmail",
+        ))
+    }
+}
+
+impl RestoreMemberCertificateAuthority for DecodeOnly {
+    async fn restore_member_certificate_authority(
+        &self,
+        _ctx: &RequestContext,
+        _input: RestoreMemberCertificateAuthorityInput,
+    ) -> Result<RestoreMemberCertificateAuthorityOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RestoreMemberCertificateAuthority",
+        ))
+    }
+}
+
+impl RevokeCertificate for DecodeOnly {
+    async fn revoke_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: RevokeCertificateRequest,
+    ) -> Result<RevokeCertificateResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RevokeCertificate",
+        ))
+    }
+}
+
+impl RevokeMemberCertificate for DecodeOnly {
+    async fn revoke_member_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: RevokeMemberCertificateInput,
+    ) -> Result<RevokeMemberCertificateOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RevokeMemberCertificate",
+        ))
+    }
+}
+
+impl RevokeMemberIssuedCertificate for DecodeOnly {
+    async fn revoke_member_issued_certificate(
+        &self,
+        _ctx: &RequestContext,
+        _input: RevokeMemberIssuedCertificateInput,
+    ) -> Result<RevokeMemberIssuedCertificateOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RevokeMemberIssuedCertificate",
         ))
     }
 }
@@ -509,6 +964,45 @@ impl SearchCertificates for DecodeOnly {
     }
 }
 
+impl SearchInventory for DecodeOnly {
+    async fn search_inventory(
+        &self,
+        _ctx: &RequestContext,
+        _input: SearchInventoryInput,
+    ) -> Result<SearchInventoryOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "SearchInventory",
+        ))
+    }
+}
+
+impl TagResource for DecodeOnly {
+    async fn tag_resource(
+        &self,
+        _ctx: &RequestContext,
+        _input: TagResourceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "TagResource",
+        ))
+    }
+}
+
+impl UntagResource for DecodeOnly {
+    async fn untag_resource(
+        &self,
+        _ctx: &RequestContext,
+        _input: UntagResourceRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UntagResource",
+        ))
+    }
+}
+
 impl UpdateCertificateOptions for DecodeOnly {
     async fn update_certificate_options(
         &self,
@@ -518,6 +1012,32 @@ impl UpdateCertificateOptions for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "UpdateCertificateOptions",
+        ))
+    }
+}
+
+impl UpdateMemberCertificateAuthority for DecodeOnly {
+    async fn update_member_certificate_authority(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateMemberCertificateAuthorityInput,
+    ) -> Result<UpdateMemberCertificateAuthorityOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateMemberCertificateAuthority",
+        ))
+    }
+}
+
+impl UpdateMemberCertificateOptions for DecodeOnly {
+    async fn update_member_certificate_options(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateMemberCertificateOptionsInput,
+    ) -> Result<UpdateMemberCertificateOptionsOutput, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateMemberCertificateOptions",
         ))
     }
 }
@@ -564,6 +1084,34 @@ pub async fn dispatch<H: AcmApi>(
                     move || handler.delete_certificate(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteCertificate", ok),
                 ))
+            })
+            .await
+        }
+        "DeleteMemberCertificate" => {
+            let spec = OperationSpec {
+                name: "DeleteMemberCertificate",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteMemberCertificateInput| {
+                answer(
+                    move || handler.delete_member_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteMemberCertificate", ok),
+                )
+            })
+            .await
+        }
+        "DeleteMemberCertificateAuthority" => {
+            let spec = OperationSpec {
+                name: "DeleteMemberCertificateAuthority",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteMemberCertificateAuthorityInput| {
+                answer(
+                    move || handler.delete_member_certificate_authority(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteMemberCertificateAuthority", ok),
+                )
             })
             .await
         }
@@ -623,6 +1171,34 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "GetInventoryConfiguration" => {
+            let spec = OperationSpec {
+                name: "GetInventoryConfiguration",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: GetInventoryConfigurationInput| {
+                answer(
+                    move || handler.get_inventory_configuration(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetInventoryConfiguration", ok),
+                )
+            })
+            .await
+        }
+        "GetInventoryInsights" => {
+            let spec = OperationSpec {
+                name: "GetInventoryInsights",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: GetInventoryInsightsInput| {
+                answer(
+                    move || handler.get_inventory_insights(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetInventoryInsights", ok),
+                )
+            })
+            .await
+        }
         "ImportCertificate" => {
             let spec = OperationSpec {
                 name: "ImportCertificate",
@@ -665,6 +1241,48 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "ListInventoryFindings" => {
+            let spec = OperationSpec {
+                name: "ListInventoryFindings",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListInventoryFindingsInput| {
+                answer(
+                    move || handler.list_inventory_findings(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListInventoryFindings", ok),
+                )
+            })
+            .await
+        }
+        "ListInventoryRelatedResources" => {
+            let spec = OperationSpec {
+                name: "ListInventoryRelatedResources",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListInventoryRelatedResourcesInput| {
+                answer(
+                    move || handler.list_inventory_related_resources(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListInventoryRelatedResources", ok),
+                )
+            })
+            .await
+        }
+        "ListInventoryUsages" => {
+            let spec = OperationSpec {
+                name: "ListInventoryUsages",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListInventoryUsagesInput| {
+                answer(
+                    move || handler.list_inventory_usages(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListInventoryUsages", ok),
+                )
+            })
+            .await
+        }
         "ListTagsForCertificate" => {
             let spec = OperationSpec {
                 name: "ListTagsForCertificate",
@@ -675,6 +1293,20 @@ pub async fn dispatch<H: AcmApi>(
                 answer(
                     move || handler.list_tags_for_certificate(ctx, i),
                     move |ok| handler.after_call(ctx, "ListTagsForCertificate", ok),
+                )
+            })
+            .await
+        }
+        "ListTagsForResource" => {
+            let spec = OperationSpec {
+                name: "ListTagsForResource",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListTagsForResourceRequest| {
+                answer(
+                    move || handler.list_tags_for_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListTagsForResource", ok),
                 )
             })
             .await
@@ -690,6 +1322,20 @@ pub async fn dispatch<H: AcmApi>(
                     move || handler.put_account_configuration(ctx, i),
                     move |ok| handler.after_call(ctx, "PutAccountConfiguration", ok),
                 ))
+            })
+            .await
+        }
+        "PutInventoryConfiguration" => {
+            let spec = OperationSpec {
+                name: "PutInventoryConfiguration",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: PutInventoryConfigurationInput| {
+                answer(
+                    move || handler.put_inventory_configuration(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutInventoryConfiguration", ok),
+                )
             })
             .await
         }
@@ -721,6 +1367,20 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "RenewMemberCertificate" => {
+            let spec = OperationSpec {
+                name: "RenewMemberCertificate",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RenewMemberCertificateInput| {
+                answer(
+                    move || handler.renew_member_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "RenewMemberCertificate", ok),
+                )
+            })
+            .await
+        }
         "RequestCertificate" => {
             let spec = OperationSpec {
                 name: "RequestCertificate",
@@ -731,6 +1391,76 @@ pub async fn dispatch<H: AcmApi>(
                 answer(
                     move || handler.request_certificate(ctx, i),
                     move |ok| handler.after_call(ctx, "RequestCertificate", ok),
+                )
+            })
+            .await
+        }
+        "ResendValidationEmail" => {
+            let spec = OperationSpec {
+                name: "ResendValidationEmail",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ResendValidationEmailRequest| {
+                unit(answer(
+                    move || handler.resend_validation_email(ctx, i),
+                    move |ok| handler.after_call(ctx, "ResendValidationEmail", ok),
+                ))
+            })
+            .await
+        }
+        "RestoreMemberCertificateAuthority" => {
+            let spec = OperationSpec {
+                name: "RestoreMemberCertificateAuthority",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RestoreMemberCertificateAuthorityInput| {
+                answer(
+                    move || handler.restore_member_certificate_authority(ctx, i),
+                    move |ok| handler.after_call(ctx, "RestoreMemberCertificateAuthority", ok),
+                )
+            })
+            .await
+        }
+        "RevokeCertificate" => {
+            let spec = OperationSpec {
+                name: "RevokeCertificate",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RevokeCertificateRequest| {
+                answer(
+                    move || handler.revoke_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "RevokeCertificate", ok),
+                )
+            })
+            .await
+        }
+        "RevokeMemberCertificate" => {
+            let spec = OperationSpec {
+                name: "RevokeMemberCertificate",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RevokeMemberCertificateInput| {
+                answer(
+                    move || handler.revoke_member_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "RevokeMemberCertificate", ok),
+                )
+            })
+            .await
+        }
+        "RevokeMemberIssuedCertificate" => {
+            let spec = OperationSpec {
+                name: "RevokeMemberIssuedCertificate",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RevokeMemberIssuedCertificateInput| {
+                answer(
+                    move || handler.revoke_member_issued_certificate(ctx, i),
+                    move |ok| handler.after_call(ctx, "RevokeMemberIssuedCertificate", ok),
                 )
             })
             .await
@@ -749,6 +1479,48 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "SearchInventory" => {
+            let spec = OperationSpec {
+                name: "SearchInventory",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: SearchInventoryInput| {
+                answer(
+                    move || handler.search_inventory(ctx, i),
+                    move |ok| handler.after_call(ctx, "SearchInventory", ok),
+                )
+            })
+            .await
+        }
+        "TagResource" => {
+            let spec = OperationSpec {
+                name: "TagResource",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: TagResourceRequest| {
+                unit(answer(
+                    move || handler.tag_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "TagResource", ok),
+                ))
+            })
+            .await
+        }
+        "UntagResource" => {
+            let spec = OperationSpec {
+                name: "UntagResource",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UntagResourceRequest| {
+                unit(answer(
+                    move || handler.untag_resource(ctx, i),
+                    move |ok| handler.after_call(ctx, "UntagResource", ok),
+                ))
+            })
+            .await
+        }
         "UpdateCertificateOptions" => {
             let spec = OperationSpec {
                 name: "UpdateCertificateOptions",
@@ -763,14 +1535,40 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "UpdateMemberCertificateAuthority" => {
+            let spec = OperationSpec {
+                name: "UpdateMemberCertificateAuthority",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateMemberCertificateAuthorityInput| {
+                answer(
+                    move || handler.update_member_certificate_authority(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateMemberCertificateAuthority", ok),
+                )
+            })
+            .await
+        }
+        "UpdateMemberCertificateOptions" => {
+            let spec = OperationSpec {
+                name: "UpdateMemberCertificateOptions",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateMemberCertificateOptionsInput| {
+                answer(
+                    move || handler.update_member_certificate_options(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateMemberCertificateOptions", ok),
+                )
+            })
+            .await
+        }
         "CreateAcmeDomainValidation" => not_served("CreateAcmeDomainValidation", false),
         "CreateAcmeEndpoint" => not_served("CreateAcmeEndpoint", false),
         "CreateAcmeExternalAccountBinding" => not_served("CreateAcmeExternalAccountBinding", false),
         "DeleteAcmeDomainValidation" => not_served("DeleteAcmeDomainValidation", false),
         "DeleteAcmeEndpoint" => not_served("DeleteAcmeEndpoint", false),
         "DeleteAcmeExternalAccountBinding" => not_served("DeleteAcmeExternalAccountBinding", false),
-        "DeleteMemberCertificate" => not_served("DeleteMemberCertificate", false),
-        "DeleteMemberCertificateAuthority" => not_served("DeleteMemberCertificateAuthority", false),
         "DescribeAcmeAccount" => not_served("DescribeAcmeAccount", true),
         "DescribeAcmeDomainValidation" => not_served("DescribeAcmeDomainValidation", true),
         "DescribeAcmeEndpoint" => not_served("DescribeAcmeEndpoint", true),
@@ -780,34 +1578,14 @@ pub async fn dispatch<H: AcmApi>(
         "GetAcmeExternalAccountBindingCredentials" => {
             not_served("GetAcmeExternalAccountBindingCredentials", true)
         }
-        "GetInventoryConfiguration" => not_served("GetInventoryConfiguration", true),
-        "GetInventoryInsights" => not_served("GetInventoryInsights", true),
         "ListAcmeAccounts" => not_served("ListAcmeAccounts", true),
         "ListAcmeDomainValidations" => not_served("ListAcmeDomainValidations", true),
         "ListAcmeEndpoints" => not_served("ListAcmeEndpoints", true),
         "ListAcmeExternalAccountBindings" => not_served("ListAcmeExternalAccountBindings", true),
-        "ListInventoryFindings" => not_served("ListInventoryFindings", true),
-        "ListInventoryRelatedResources" => not_served("ListInventoryRelatedResources", true),
-        "ListInventoryUsages" => not_served("ListInventoryUsages", true),
-        "ListTagsForResource" => not_served("ListTagsForResource", true),
-        "PutInventoryConfiguration" => not_served("PutInventoryConfiguration", false),
-        "RenewMemberCertificate" => not_served("RenewMemberCertificate", false),
-        "ResendValidationEmail" => not_served("ResendValidationEmail", false),
-        "RestoreMemberCertificateAuthority" => {
-            not_served("RestoreMemberCertificateAuthority", false)
-        }
         "RevokeAcmeAccount" => not_served("RevokeAcmeAccount", false),
         "RevokeAcmeExternalAccountBinding" => not_served("RevokeAcmeExternalAccountBinding", false),
-        "RevokeCertificate" => not_served("RevokeCertificate", false),
-        "RevokeMemberCertificate" => not_served("RevokeMemberCertificate", false),
-        "RevokeMemberIssuedCertificate" => not_served("RevokeMemberIssuedCertificate", false),
-        "SearchInventory" => not_served("SearchInventory", true),
-        "TagResource" => not_served("TagResource", false),
-        "UntagResource" => not_served("UntagResource", false),
         "UpdateAcmeDomainValidation" => not_served("UpdateAcmeDomainValidation", false),
         "UpdateAcmeEndpoint" => not_served("UpdateAcmeEndpoint", false),
-        "UpdateMemberCertificateAuthority" => not_served("UpdateMemberCertificateAuthority", false),
-        "UpdateMemberCertificateOptions" => not_served("UpdateMemberCertificateOptions", false),
         _ => Invocation::unknown_operation(),
     }
 }

@@ -8,6 +8,60 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The `AccountScope` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountScope {
+    /// `AccountIds`.
+    #[serde(
+        rename = "AccountIds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_ids: Option<Vec<String>>,
+    /// `Mode`. Required.
+    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<AccountScopeMode>,
+    /// `OrganizationalUnitIds`.
+    #[serde(
+        rename = "OrganizationalUnitIds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organizational_unit_ids: Option<Vec<String>>,
+}
+
+impl fmt::Debug for AccountScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountScope")
+            .field("account_ids", &self.account_ids)
+            .field("mode", &self.mode)
+            .field("organizational_unit_ids", &self.organizational_unit_ids)
+            .finish()
+    }
+}
+
+/// The `AcmCertificateArnPredicate` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmCertificateArnPredicate {
+    /// `Match`. Required.
+    #[serde(rename = "Match", default, skip_serializing_if = "Option::is_none")]
+    pub match_: Option<AcmCertificateArnMatch>,
+    /// `Value`. Required.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for AcmCertificateArnPredicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmCertificateArnPredicate")
+            .field("match_", &self.match_)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 /// The `AcmCertificateMetadata` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -228,6 +282,266 @@ impl fmt::Debug for AcmCertificateMetadataFilter {
     }
 }
 
+/// The `AcmCertificateOptions` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmCertificateOptions {
+    /// `Export`.
+    #[serde(rename = "Export", default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<AcmCertificateExport>,
+    /// `ValidationMethod`.
+    #[serde(
+        rename = "ValidationMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_method: Option<AcmValidationMethod>,
+}
+
+impl fmt::Debug for AcmCertificateOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmCertificateOptions")
+            .field("export", &self.export)
+            .field("validation_method", &self.validation_method)
+            .finish()
+    }
+}
+
+/// The `AcmMetadataCertificate` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmMetadataCertificate {
+    /// `AcmeAccountId`.
+    #[serde(
+        rename = "AcmeAccountId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_account_id: Option<String>,
+    /// `AcmeEndpointArn`.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `CertificateAuthorityArn`.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `CertificateKeyPairOrigin`.
+    #[serde(
+        rename = "CertificateKeyPairOrigin",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_key_pair_origin: Option<AcmCertificateKeyPairOrigin>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `DomainName`.
+    #[serde(
+        rename = "DomainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `ImportedAt`.
+    #[serde(
+        rename = "ImportedAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub imported_at: Option<Timestamp>,
+    /// `InUseByCount`.
+    #[serde(
+        rename = "InUseByCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub in_use_by_count: Option<i64>,
+    /// `IssuedAt`.
+    #[serde(rename = "IssuedAt", default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<Timestamp>,
+    /// `ManagedBy`.
+    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<AcmCertificateManagedBy>,
+    /// `NotAfter`.
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<Timestamp>,
+    /// `Options`.
+    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<AcmMetadataCertificateOptions>,
+    /// `RenewalEligibility`.
+    #[serde(
+        rename = "RenewalEligibility",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub renewal_eligibility: Option<AcmRenewalEligibility>,
+    /// `RenewalSummary`.
+    #[serde(
+        rename = "RenewalSummary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub renewal_summary: Option<AcmRenewalSummary>,
+    /// `RevocationReason`.
+    #[serde(
+        rename = "RevocationReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revocation_reason: Option<AcmMetadataRevocationReason>,
+    /// `RevokedAt`.
+    #[serde(rename = "RevokedAt", default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
+    /// `Serial`.
+    #[serde(rename = "Serial", default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AcmCertificateStatus>,
+    /// `Type`.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<AcmCertificateType>,
+    /// `UpdateSummary`.
+    #[serde(
+        rename = "UpdateSummary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub update_summary: Option<AcmUpdateSummary>,
+    /// `UpdatedAt`. Required.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for AcmMetadataCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmMetadataCertificate")
+            .field("acme_account_id", &self.acme_account_id)
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field(
+                "certificate_key_pair_origin",
+                &self.certificate_key_pair_origin,
+            )
+            .field("created_at", &self.created_at)
+            .field("domain_name", &self.domain_name)
+            .field("imported_at", &self.imported_at)
+            .field("in_use_by_count", &self.in_use_by_count)
+            .field("issued_at", &self.issued_at)
+            .field("managed_by", &self.managed_by)
+            .field("not_after", &self.not_after)
+            .field("options", &self.options)
+            .field("renewal_eligibility", &self.renewal_eligibility)
+            .field("renewal_summary", &self.renewal_summary)
+            .field("revocation_reason", &self.revocation_reason)
+            .field("revoked_at", &self.revoked_at)
+            .field("serial", &self.serial)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .field("update_summary", &self.update_summary)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `AcmMetadataCertificateOptions` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmMetadataCertificateOptions {
+    /// `Export`.
+    #[serde(rename = "Export", default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<AcmMetadataCertificateExport>,
+    /// `ValidationMethod`.
+    #[serde(
+        rename = "ValidationMethod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_method: Option<AcmMetadataValidationMethod>,
+}
+
+impl fmt::Debug for AcmMetadataCertificateOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmMetadataCertificateOptions")
+            .field("export", &self.export)
+            .field("validation_method", &self.validation_method)
+            .finish()
+    }
+}
+
+/// The `AcmRenewalSummary` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmRenewalSummary {
+    /// `RenewalStatus`. Required.
+    #[serde(
+        rename = "RenewalStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub renewal_status: Option<AcmRenewalStatus>,
+    /// `RenewalStatusReason`.
+    #[serde(
+        rename = "RenewalStatusReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub renewal_status_reason: Option<AcmFailureReason>,
+    /// `UpdatedAt`. Required.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for AcmRenewalSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmRenewalSummary")
+            .field("renewal_status", &self.renewal_status)
+            .field("renewal_status_reason", &self.renewal_status_reason)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `AcmUpdateSummary` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmUpdateSummary {
+    /// `RequestedAt`.
+    #[serde(
+        rename = "RequestedAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requested_at: Option<Timestamp>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AcmUpdateStatus>,
+    /// `Type`.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<AcmUpdateType>,
+    /// `UpdatedAt`.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for AcmUpdateSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmUpdateSummary")
+            .field("requested_at", &self.requested_at)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
 /// The `AddTagsToCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -249,6 +563,77 @@ impl fmt::Debug for AddTagsToCertificateRequest {
         f.debug_struct("AddTagsToCertificateRequest")
             .field("certificate_arn", &self.certificate_arn)
             .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `AgentAutomationDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentAutomationDetail {
+    /// `CertificateArn`. Required.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+}
+
+impl fmt::Debug for AgentAutomationDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgentAutomationDetail")
+            .field("certificate_arn", &self.certificate_arn)
+            .finish()
+    }
+}
+
+/// The `AgentDiscoveryDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentDiscoveryDetail {
+    /// `Port`. Required.
+    #[serde(rename = "Port", default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+    /// `ServerName`.
+    #[serde(
+        rename = "ServerName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_name: Option<String>,
+}
+
+impl fmt::Debug for AgentDiscoveryDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgentDiscoveryDetail")
+            .field("port", &self.port)
+            .field("server_name", &self.server_name)
+            .finish()
+    }
+}
+
+/// The `AgentUsageDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentUsageDetail {
+    /// `Automation`.
+    #[serde(
+        rename = "Automation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub automation: Option<AgentAutomationDetail>,
+    /// `Discovery`.
+    #[serde(rename = "Discovery", default, skip_serializing_if = "Option::is_none")]
+    pub discovery: Option<AgentDiscoveryDetail>,
+}
+
+impl fmt::Debug for AgentUsageDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgentUsageDetail")
+            .field("automation", &self.automation)
+            .field("discovery", &self.discovery)
             .finish()
     }
 }
@@ -874,6 +1259,82 @@ impl fmt::Debug for DeleteCertificateRequest {
     }
 }
 
+/// The `DeleteMemberCertificateAuthorityInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteMemberCertificateAuthorityInput {
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `PermanentDeletionTimeInDays`.
+    #[serde(
+        rename = "PermanentDeletionTimeInDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permanent_deletion_time_in_days: Option<i32>,
+}
+
+impl fmt::Debug for DeleteMemberCertificateAuthorityInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteMemberCertificateAuthorityInput")
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field(
+                "permanent_deletion_time_in_days",
+                &self.permanent_deletion_time_in_days,
+            )
+            .finish()
+    }
+}
+
+/// The `DeleteMemberCertificateAuthorityOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteMemberCertificateAuthorityOutput {}
+
+impl fmt::Debug for DeleteMemberCertificateAuthorityOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteMemberCertificateAuthorityOutput")
+            .finish()
+    }
+}
+
+/// The `DeleteMemberCertificateInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteMemberCertificateInput {
+    /// `CertificateArn`. Required.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+}
+
+impl fmt::Debug for DeleteMemberCertificateInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteMemberCertificateInput")
+            .field("certificate_arn", &self.certificate_arn)
+            .finish()
+    }
+}
+
+/// The `DeleteMemberCertificateOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteMemberCertificateOutput {}
+
+impl fmt::Debug for DeleteMemberCertificateOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteMemberCertificateOutput").finish()
+    }
+}
+
 /// The `DescribeCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1070,6 +1531,27 @@ impl fmt::Debug for DnsValidationChallenge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DnsValidationChallenge")
             .field("resource_record", &self.resource_record)
+            .finish()
+    }
+}
+
+/// The `DomainPredicate` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainPredicate {
+    /// `Match`. Required.
+    #[serde(rename = "Match", default, skip_serializing_if = "Option::is_none")]
+    pub match_: Option<DomainMatch>,
+    /// `Value`. Required.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for DomainPredicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DomainPredicate")
+            .field("match_", &self.match_)
+            .field("value", &self.value)
             .finish()
     }
 }
@@ -1414,6 +1896,60 @@ impl fmt::Debug for Filters {
     }
 }
 
+/// The `FindingCounts` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindingCounts {
+    /// `Critical`. Required.
+    #[serde(rename = "Critical", default, skip_serializing_if = "Option::is_none")]
+    pub critical: Option<i64>,
+    /// `High`. Required.
+    #[serde(rename = "High", default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<i64>,
+    /// `Informational`. Required.
+    #[serde(
+        rename = "Informational",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub informational: Option<i64>,
+    /// `Low`. Required.
+    #[serde(rename = "Low", default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<i64>,
+    /// `Medium`. Required.
+    #[serde(rename = "Medium", default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<i64>,
+}
+
+impl fmt::Debug for FindingCounts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FindingCounts")
+            .field("critical", &self.critical)
+            .field("high", &self.high)
+            .field("informational", &self.informational)
+            .field("low", &self.low)
+            .field("medium", &self.medium)
+            .finish()
+    }
+}
+
+/// The `FindingScope` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindingScope {
+    /// `Series`.
+    #[serde(rename = "Series", default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<SeriesFindingContext>,
+}
+
+impl fmt::Debug for FindingScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FindingScope")
+            .field("series", &self.series)
+            .finish()
+    }
+}
+
 /// The `GeneralName` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1545,6 +2081,92 @@ impl fmt::Debug for GetCertificateResponse {
     }
 }
 
+/// The `GetInventoryConfigurationInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetInventoryConfigurationInput {}
+
+impl fmt::Debug for GetInventoryConfigurationInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetInventoryConfigurationInput").finish()
+    }
+}
+
+/// The `GetInventoryConfigurationOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetInventoryConfigurationOutput {
+    /// `Configuration`. Required.
+    #[serde(
+        rename = "Configuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub configuration: Option<InventoryConfiguration>,
+}
+
+impl fmt::Debug for GetInventoryConfigurationOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetInventoryConfigurationOutput")
+            .field("configuration", &self.configuration)
+            .finish()
+    }
+}
+
+/// The `GetInventoryInsightsInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetInventoryInsightsInput {
+    /// `RequestedAggregates`. Required.
+    #[serde(
+        rename = "RequestedAggregates",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requested_aggregates: Option<Vec<InventoryAggregateRequest>>,
+}
+
+impl fmt::Debug for GetInventoryInsightsInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetInventoryInsightsInput")
+            .field("requested_aggregates", &self.requested_aggregates)
+            .finish()
+    }
+}
+
+/// The `GetInventoryInsightsOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetInventoryInsightsOutput {
+    /// `Aggregates`. Required.
+    #[serde(
+        rename = "Aggregates",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub aggregates: Option<Vec<InventoryAggregateResult>>,
+    /// `CertificateCount`. Required.
+    #[serde(
+        rename = "CertificateCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_count: Option<i64>,
+    /// `UpdatedAt`.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for GetInventoryInsightsOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetInventoryInsightsOutput")
+            .field("aggregates", &self.aggregates)
+            .field("certificate_count", &self.certificate_count)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
 /// The `HttpRedirect` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1644,6 +2266,1017 @@ impl fmt::Debug for ImportCertificateResponse {
     }
 }
 
+/// The `InventoryAggregateGroup` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryAggregateGroup {
+    /// `Count`. Required.
+    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// `MaxDays`.
+    #[serde(rename = "MaxDays", default, skip_serializing_if = "Option::is_none")]
+    pub max_days: Option<i32>,
+    /// `MinDays`.
+    #[serde(rename = "MinDays", default, skip_serializing_if = "Option::is_none")]
+    pub min_days: Option<i32>,
+    /// `Value`.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for InventoryAggregateGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryAggregateGroup")
+            .field("count", &self.count)
+            .field("max_days", &self.max_days)
+            .field("min_days", &self.min_days)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `InventoryAggregateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryAggregateRequest {
+    /// `ExpiryWindow`.
+    #[serde(
+        rename = "ExpiryWindow",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiry_window: Option<InventoryExpiryWindowOptions>,
+    /// `HighestFindingSeverity`.
+    #[serde(
+        rename = "HighestFindingSeverity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub highest_finding_severity: Option<InventoryHighestFindingSeverityOptions>,
+    /// `InUse`.
+    #[serde(rename = "InUse", default, skip_serializing_if = "Option::is_none")]
+    pub in_use: Option<InventoryInUseOptions>,
+    /// `IssuanceType`.
+    #[serde(
+        rename = "IssuanceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issuance_type: Option<InventoryIssuanceTypeOptions>,
+    /// `KeyAlgorithm`.
+    #[serde(
+        rename = "KeyAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_algorithm: Option<InventoryKeyAlgorithmOptions>,
+    /// `Region`.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<InventoryRegionOptions>,
+}
+
+impl fmt::Debug for InventoryAggregateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryAggregateRequest")
+            .field("expiry_window", &self.expiry_window)
+            .field("highest_finding_severity", &self.highest_finding_severity)
+            .field("in_use", &self.in_use)
+            .field("issuance_type", &self.issuance_type)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
+/// The `InventoryAggregateResult` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryAggregateResult {
+    /// `Aggregate`. Required.
+    #[serde(rename = "Aggregate", default, skip_serializing_if = "Option::is_none")]
+    pub aggregate: Option<InventoryAggregate>,
+    /// `CertificateTypeGroups`.
+    #[serde(
+        rename = "CertificateTypeGroups",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_type_groups: Option<Vec<InventoryCertificateTypeGroup>>,
+    /// `Groups`.
+    #[serde(rename = "Groups", default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<InventoryAggregateGroup>>,
+    /// `OtherCount`.
+    #[serde(
+        rename = "OtherCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub other_count: Option<i64>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InventoryAggregateStatus>,
+    /// `UpdatedAt`.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for InventoryAggregateResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryAggregateResult")
+            .field("aggregate", &self.aggregate)
+            .field("certificate_type_groups", &self.certificate_type_groups)
+            .field("groups", &self.groups)
+            .field("other_count", &self.other_count)
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `InventoryCertificate` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryCertificate {
+    /// `FindingCounts`.
+    #[serde(
+        rename = "FindingCounts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub finding_counts: Option<FindingCounts>,
+    /// `HighestFindingSeverity`.
+    #[serde(
+        rename = "HighestFindingSeverity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub highest_finding_severity: Option<CertificateHealthSeverity>,
+    /// `Identifier`. Required.
+    #[serde(
+        rename = "Identifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    /// `Identity`. Required.
+    #[serde(rename = "Identity", default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<InventoryCertificateIdentity>,
+    /// `MaterialType`. Required.
+    #[serde(
+        rename = "MaterialType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub material_type: Option<MaterialType>,
+    /// `RelatedResourceCount`.
+    #[serde(
+        rename = "RelatedResourceCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub related_resource_count: Option<i64>,
+    /// `UsageCount`. Required.
+    #[serde(
+        rename = "UsageCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_count: Option<i64>,
+    /// `Validity`. Required.
+    #[serde(rename = "Validity", default, skip_serializing_if = "Option::is_none")]
+    pub validity: Option<ValidityWindow>,
+    /// `X509Details`.
+    #[serde(
+        rename = "X509Details",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub x509_details: Option<InventoryX509Details>,
+}
+
+impl fmt::Debug for InventoryCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryCertificate")
+            .field("finding_counts", &self.finding_counts)
+            .field("highest_finding_severity", &self.highest_finding_severity)
+            .field("identifier", &self.identifier)
+            .field("identity", &self.identity)
+            .field("material_type", &self.material_type)
+            .field("related_resource_count", &self.related_resource_count)
+            .field("usage_count", &self.usage_count)
+            .field("validity", &self.validity)
+            .field("x509_details", &self.x509_details)
+            .finish()
+    }
+}
+
+/// The `InventoryCertificateIdentity` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryCertificateIdentity {
+    /// `HasAdditionalIdentifiers`.
+    #[serde(
+        rename = "HasAdditionalIdentifiers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub has_additional_identifiers: Option<bool>,
+    /// `Identifiers`. Required.
+    #[serde(
+        rename = "Identifiers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifiers: Option<Vec<String>>,
+    /// `Subject`.
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+}
+
+impl fmt::Debug for InventoryCertificateIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryCertificateIdentity")
+            .field(
+                "has_additional_identifiers",
+                &self.has_additional_identifiers,
+            )
+            .field("identifiers", &self.identifiers)
+            .field("subject", &self.subject)
+            .finish()
+    }
+}
+
+/// The `InventoryCertificateTypeGroup` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryCertificateTypeGroup {
+    /// `CertificateCount`. Required.
+    #[serde(
+        rename = "CertificateCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_count: Option<i64>,
+    /// `CertificateType`. Required.
+    #[serde(
+        rename = "CertificateType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_type: Option<InventoryCertificateType>,
+    /// `Groups`. Required.
+    #[serde(rename = "Groups", default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<InventoryAggregateGroup>>,
+}
+
+impl fmt::Debug for InventoryCertificateTypeGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryCertificateTypeGroup")
+            .field("certificate_count", &self.certificate_count)
+            .field("certificate_type", &self.certificate_type)
+            .field("groups", &self.groups)
+            .finish()
+    }
+}
+
+/// The `InventoryConfiguration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryConfiguration {
+    /// `AccountScope`. Required.
+    #[serde(
+        rename = "AccountScope",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_scope: Option<AccountScope>,
+    /// `DataRetentionDays`. Required.
+    #[serde(
+        rename = "DataRetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub data_retention_days: Option<i32>,
+    /// `ExpiryNotification`. Required.
+    #[serde(
+        rename = "ExpiryNotification",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiry_notification: Option<InventoryExpiryNotification>,
+    /// `HomeRegion`. Required.
+    #[serde(
+        rename = "HomeRegion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub home_region: Option<String>,
+    /// `InventoryTierConfiguration`.
+    #[serde(
+        rename = "InventoryTierConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inventory_tier_configuration: Option<InventoryTierConfiguration>,
+    /// `LastDeliveryStatus`.
+    #[serde(
+        rename = "LastDeliveryStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_delivery_status: Option<InventoryNotificationDeliveryStatus>,
+    /// `LifecycleManagement`. Required.
+    #[serde(
+        rename = "LifecycleManagement",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lifecycle_management: Option<LifecycleManagementConfiguration>,
+    /// `ProvisioningStatus`. Required.
+    #[serde(
+        rename = "ProvisioningStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioning_status: Option<ProvisioningStatus>,
+    /// `ProvisioningStatusReason`.
+    #[serde(
+        rename = "ProvisioningStatusReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioning_status_reason: Option<ProvisioningStatusReason>,
+    /// `RegionalScope`. Required.
+    #[serde(
+        rename = "RegionalScope",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regional_scope: Option<RegionalScope>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InventoryStatus>,
+}
+
+impl fmt::Debug for InventoryConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryConfiguration")
+            .field("account_scope", &self.account_scope)
+            .field("data_retention_days", &self.data_retention_days)
+            .field("expiry_notification", &self.expiry_notification)
+            .field("home_region", &self.home_region)
+            .field(
+                "inventory_tier_configuration",
+                &self.inventory_tier_configuration,
+            )
+            .field("last_delivery_status", &self.last_delivery_status)
+            .field("lifecycle_management", &self.lifecycle_management)
+            .field("provisioning_status", &self.provisioning_status)
+            .field(
+                "provisioning_status_reason",
+                &self.provisioning_status_reason,
+            )
+            .field("regional_scope", &self.regional_scope)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// The `InventoryExpiryNotification` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryExpiryNotification {
+    /// `Channel`.
+    #[serde(rename = "Channel", default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<InventoryNotificationChannel>,
+    /// `Enabled`.
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `Frequency`.
+    #[serde(rename = "Frequency", default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<InventoryNotificationFrequency>,
+    /// `LeadTimeDays`.
+    #[serde(
+        rename = "LeadTimeDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lead_time_days: Option<i32>,
+    /// `TopicArn`.
+    #[serde(rename = "TopicArn", default, skip_serializing_if = "Option::is_none")]
+    pub topic_arn: Option<String>,
+}
+
+impl fmt::Debug for InventoryExpiryNotification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryExpiryNotification")
+            .field("channel", &self.channel)
+            .field("enabled", &self.enabled)
+            .field("frequency", &self.frequency)
+            .field("lead_time_days", &self.lead_time_days)
+            .field("topic_arn", &self.topic_arn)
+            .finish()
+    }
+}
+
+/// The `InventoryExpiryWindowOptions` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryExpiryWindowOptions {}
+
+impl fmt::Debug for InventoryExpiryWindowOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryExpiryWindowOptions").finish()
+    }
+}
+
+/// The `InventoryFilterPredicate` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryFilterPredicate {
+    /// `AccountId`.
+    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// `AcmCertificateArn`.
+    #[serde(
+        rename = "AcmCertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acm_certificate_arn: Option<AcmCertificateArnPredicate>,
+    /// `Domain`.
+    #[serde(rename = "Domain", default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<DomainPredicate>,
+    /// `HighestFindingSeverity`.
+    #[serde(
+        rename = "HighestFindingSeverity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub highest_finding_severity: Option<CertificateHealthSeverity>,
+    /// `Identifier`.
+    #[serde(
+        rename = "Identifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    /// `IssuanceType`.
+    #[serde(
+        rename = "IssuanceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issuance_type: Option<IssuanceType>,
+    /// `Issuer`.
+    #[serde(rename = "Issuer", default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `IssuerWords`.
+    #[serde(
+        rename = "IssuerWords",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issuer_words: Option<String>,
+    /// `KeyAlgorithm`.
+    #[serde(
+        rename = "KeyAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_algorithm: Option<InventoryKeyAlgorithm>,
+    /// `MaterialType`.
+    #[serde(
+        rename = "MaterialType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub material_type: Option<MaterialType>,
+    /// `NotAfter`.
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<InventoryTimeRange>,
+    /// `PcaCertificateArn`.
+    #[serde(
+        rename = "PcaCertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pca_certificate_arn: Option<String>,
+    /// `PcaCertificateAuthorityArn`.
+    #[serde(
+        rename = "PcaCertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pca_certificate_authority_arn: Option<PrivateCaCertificateAuthorityArnPredicate>,
+    /// `Region`.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `RelatedResourceType`.
+    #[serde(
+        rename = "RelatedResourceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub related_resource_type: Option<RelatedResourceType>,
+    /// `SignatureAlgorithm`.
+    #[serde(
+        rename = "SignatureAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signature_algorithm: Option<String>,
+    /// `UsageStatus`.
+    #[serde(
+        rename = "UsageStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_status: Option<InventoryUsageStatus>,
+}
+
+impl fmt::Debug for InventoryFilterPredicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryFilterPredicate")
+            .field("account_id", &self.account_id)
+            .field("acm_certificate_arn", &self.acm_certificate_arn)
+            .field("domain", &self.domain)
+            .field("highest_finding_severity", &self.highest_finding_severity)
+            .field("identifier", &self.identifier)
+            .field("issuance_type", &self.issuance_type)
+            .field("issuer", &self.issuer)
+            .field("issuer_words", &self.issuer_words)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("material_type", &self.material_type)
+            .field("not_after", &self.not_after)
+            .field("pca_certificate_arn", &self.pca_certificate_arn)
+            .field(
+                "pca_certificate_authority_arn",
+                &self.pca_certificate_authority_arn,
+            )
+            .field("region", &self.region)
+            .field("related_resource_type", &self.related_resource_type)
+            .field("signature_algorithm", &self.signature_algorithm)
+            .field("usage_status", &self.usage_status)
+            .finish()
+    }
+}
+
+/// The `InventoryFilterStatement` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryFilterStatement {
+    /// `And`.
+    #[serde(rename = "And", default, skip_serializing_if = "Option::is_none")]
+    pub and: Option<Vec<InventoryFilterStatement>>,
+    /// `Filter`.
+    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<InventoryFilterPredicate>,
+    /// `Not`.
+    #[serde(rename = "Not", default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<InventoryFilterStatement>>,
+    /// `Or`.
+    #[serde(rename = "Or", default, skip_serializing_if = "Option::is_none")]
+    pub or: Option<Vec<InventoryFilterStatement>>,
+}
+
+impl fmt::Debug for InventoryFilterStatement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryFilterStatement")
+            .field("and", &self.and)
+            .field("filter", &self.filter)
+            .field("not", &self.not)
+            .field("or", &self.or)
+            .finish()
+    }
+}
+
+/// The `InventoryFinding` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryFinding {
+    /// `Actual`.
+    #[serde(rename = "Actual", default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    /// `CertificateIdentifier`. Required.
+    #[serde(
+        rename = "CertificateIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_identifier: Option<String>,
+    /// `EvaluatedAt`. Required.
+    #[serde(
+        rename = "EvaluatedAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub evaluated_at: Option<Timestamp>,
+    /// `Expected`.
+    #[serde(rename = "Expected", default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// `FindingId`. Required.
+    #[serde(rename = "FindingId", default, skip_serializing_if = "Option::is_none")]
+    pub finding_id: Option<String>,
+    /// `Reason`.
+    #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<FindingReason>,
+    /// `Remediation`.
+    #[serde(
+        rename = "Remediation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remediation: Option<String>,
+    /// `RuleId`. Required.
+    #[serde(rename = "RuleId", default, skip_serializing_if = "Option::is_none")]
+    pub rule_id: Option<FindingRuleId>,
+    /// `Scope`. Required.
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<FindingScope>,
+    /// `Severity`. Required.
+    #[serde(rename = "Severity", default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<FindingSeverity>,
+}
+
+impl fmt::Debug for InventoryFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryFinding")
+            .field("actual", &self.actual)
+            .field("certificate_identifier", &self.certificate_identifier)
+            .field("evaluated_at", &self.evaluated_at)
+            .field("expected", &self.expected)
+            .field("finding_id", &self.finding_id)
+            .field("reason", &self.reason)
+            .field("remediation", &self.remediation)
+            .field("rule_id", &self.rule_id)
+            .field("scope", &self.scope)
+            .field("severity", &self.severity)
+            .finish()
+    }
+}
+
+/// The `InventoryHighestFindingSeverityOptions` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryHighestFindingSeverityOptions {
+    /// `GroupBy`.
+    #[serde(rename = "GroupBy", default, skip_serializing_if = "Option::is_none")]
+    pub group_by: Option<InventoryHighestFindingSeverityGroupBy>,
+}
+
+impl fmt::Debug for InventoryHighestFindingSeverityOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryHighestFindingSeverityOptions")
+            .field("group_by", &self.group_by)
+            .finish()
+    }
+}
+
+/// The `InventoryInUseOptions` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryInUseOptions {}
+
+impl fmt::Debug for InventoryInUseOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryInUseOptions").finish()
+    }
+}
+
+/// The `InventoryIssuanceTypeOptions` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryIssuanceTypeOptions {}
+
+impl fmt::Debug for InventoryIssuanceTypeOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryIssuanceTypeOptions").finish()
+    }
+}
+
+/// The `InventoryKeyAlgorithmOptions` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryKeyAlgorithmOptions {}
+
+impl fmt::Debug for InventoryKeyAlgorithmOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryKeyAlgorithmOptions").finish()
+    }
+}
+
+/// The `InventoryNotificationDeliveryStatus` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryNotificationDeliveryStatus {
+    /// `Message`.
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InventoryNotificationDeliveryStatusCode>,
+    /// `UpdatedAt`.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for InventoryNotificationDeliveryStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryNotificationDeliveryStatus")
+            .field("message", &self.message)
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `InventoryRegionOptions` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryRegionOptions {}
+
+impl fmt::Debug for InventoryRegionOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryRegionOptions").finish()
+    }
+}
+
+/// The `InventoryRelatedResource` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryRelatedResource {
+    /// `AssociationStatus`.
+    #[serde(
+        rename = "AssociationStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub association_status: Option<InventoryAssociationStatus>,
+    /// `IssuanceType`.
+    #[serde(
+        rename = "IssuanceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issuance_type: Option<IssuanceType>,
+    /// `Metadata`.
+    #[serde(rename = "Metadata", default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<InventoryRelatedResourceMetadata>,
+    /// `ResourceArn`. Required.
+    #[serde(
+        rename = "ResourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+    /// `ResourceType`. Required.
+    #[serde(
+        rename = "ResourceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_type: Option<RelatedResourceType>,
+}
+
+impl fmt::Debug for InventoryRelatedResource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryRelatedResource")
+            .field("association_status", &self.association_status)
+            .field("issuance_type", &self.issuance_type)
+            .field("metadata", &self.metadata)
+            .field("resource_arn", &self.resource_arn)
+            .field("resource_type", &self.resource_type)
+            .finish()
+    }
+}
+
+/// The `InventoryRelatedResourceMetadata` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryRelatedResourceMetadata {
+    /// `AcmCertificate`.
+    #[serde(
+        rename = "AcmCertificate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acm_certificate: Option<AcmMetadataCertificate>,
+    /// `PcaCertificateAuthority`.
+    #[serde(
+        rename = "PcaCertificateAuthority",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pca_certificate_authority: Option<PrivateCaMetadataCertificateAuthority>,
+}
+
+impl fmt::Debug for InventoryRelatedResourceMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryRelatedResourceMetadata")
+            .field("acm_certificate", &self.acm_certificate)
+            .field("pca_certificate_authority", &self.pca_certificate_authority)
+            .finish()
+    }
+}
+
+/// The `InventoryTierConfiguration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryTierConfiguration {
+    /// `ScheduledChange`.
+    #[serde(
+        rename = "ScheduledChange",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_change: Option<InventoryTierScheduledChange>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InventoryTierStatus>,
+    /// `Tier`. Required.
+    #[serde(rename = "Tier", default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<InventoryTier>,
+}
+
+impl fmt::Debug for InventoryTierConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryTierConfiguration")
+            .field("scheduled_change", &self.scheduled_change)
+            .field("status", &self.status)
+            .field("tier", &self.tier)
+            .finish()
+    }
+}
+
+/// The `InventoryTierScheduledChange` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryTierScheduledChange {
+    /// `EffectiveAt`. Required.
+    #[serde(
+        rename = "EffectiveAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub effective_at: Option<Timestamp>,
+    /// `Tier`.
+    #[serde(rename = "Tier", default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<InventoryTier>,
+}
+
+impl fmt::Debug for InventoryTierScheduledChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryTierScheduledChange")
+            .field("effective_at", &self.effective_at)
+            .field("tier", &self.tier)
+            .finish()
+    }
+}
+
+/// The `InventoryTimeRange` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryTimeRange {
+    /// `After`.
+    #[serde(rename = "After", default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Timestamp>,
+    /// `Before`.
+    #[serde(rename = "Before", default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Timestamp>,
+}
+
+impl fmt::Debug for InventoryTimeRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryTimeRange")
+            .field("after", &self.after)
+            .field("before", &self.before)
+            .finish()
+    }
+}
+
+/// The `InventoryUsage` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryUsage {
+    /// `AccountId`.
+    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// `AgentReported`.
+    #[serde(
+        rename = "AgentReported",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub agent_reported: Option<AgentUsageDetail>,
+    /// `CertificateIdentifier`. Required.
+    #[serde(
+        rename = "CertificateIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_identifier: Option<String>,
+    /// `LastObservedAt`. Required.
+    #[serde(
+        rename = "LastObservedAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_observed_at: Option<Timestamp>,
+    /// `Region`.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `Target`. Required.
+    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<UsageTarget>,
+}
+
+impl fmt::Debug for InventoryUsage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryUsage")
+            .field("account_id", &self.account_id)
+            .field("agent_reported", &self.agent_reported)
+            .field("certificate_identifier", &self.certificate_identifier)
+            .field("last_observed_at", &self.last_observed_at)
+            .field("region", &self.region)
+            .field("target", &self.target)
+            .finish()
+    }
+}
+
+/// The `InventoryX509Details` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryX509Details {
+    /// `IssuanceType`. Required.
+    #[serde(
+        rename = "IssuanceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issuance_type: Option<IssuanceType>,
+    /// `Issuer`. Required.
+    #[serde(rename = "Issuer", default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `KeyAlgorithm`. Required.
+    #[serde(
+        rename = "KeyAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_algorithm: Option<InventoryKeyAlgorithm>,
+    /// `KeySizeBits`.
+    #[serde(
+        rename = "KeySizeBits",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_size_bits: Option<i32>,
+    /// `NotAfter`. Required.
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<Timestamp>,
+    /// `NotBefore`. Required.
+    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<Timestamp>,
+    /// `SerialNumber`. Required.
+    #[serde(
+        rename = "SerialNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial_number: Option<String>,
+    /// `SignatureAlgorithm`.
+    #[serde(
+        rename = "SignatureAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signature_algorithm: Option<String>,
+    /// `SubjectAlternativeNames`. Required.
+    #[serde(
+        rename = "SubjectAlternativeNames",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_alternative_names: Option<Vec<String>>,
+}
+
+impl fmt::Debug for InventoryX509Details {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InventoryX509Details")
+            .field("issuance_type", &self.issuance_type)
+            .field("issuer", &self.issuer)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("key_size_bits", &self.key_size_bits)
+            .field("not_after", &self.not_after)
+            .field("not_before", &self.not_before)
+            .field("serial_number", &self.serial_number)
+            .field("signature_algorithm", &self.signature_algorithm)
+            .field("subject_alternative_names", &self.subject_alternative_names)
+            .finish()
+    }
+}
+
 /// The `KeyUsage` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1657,6 +3290,59 @@ impl fmt::Debug for KeyUsage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyUsage")
             .field("name", &self.name)
+            .finish()
+    }
+}
+
+/// The `LifecycleManagement` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleManagement {
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<LifecycleManagementStatus>,
+}
+
+impl fmt::Debug for LifecycleManagement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LifecycleManagement")
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// The `LifecycleManagementConfiguration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleManagementConfiguration {
+    /// `ProvisioningStatus`. Required.
+    #[serde(
+        rename = "ProvisioningStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioning_status: Option<ProvisioningStatus>,
+    /// `ProvisioningStatusReason`.
+    #[serde(
+        rename = "ProvisioningStatusReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioning_status_reason: Option<ProvisioningStatusReason>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<LifecycleManagementStatus>,
+}
+
+impl fmt::Debug for LifecycleManagementConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LifecycleManagementConfiguration")
+            .field("provisioning_status", &self.provisioning_status)
+            .field(
+                "provisioning_status_reason",
+                &self.provisioning_status_reason,
+            )
+            .field("status", &self.status)
             .finish()
     }
 }
@@ -1803,6 +3489,232 @@ impl fmt::Debug for ListCertificatesResponse {
     }
 }
 
+/// The `ListInventoryFindingsInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInventoryFindingsInput {
+    /// `CertificateIdentifier`. Required.
+    #[serde(
+        rename = "CertificateIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_identifier: Option<String>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `Severity`.
+    #[serde(rename = "Severity", default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<FindingSeverity>,
+}
+
+impl fmt::Debug for ListInventoryFindingsInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInventoryFindingsInput")
+            .field("certificate_identifier", &self.certificate_identifier)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .field("severity", &self.severity)
+            .finish()
+    }
+}
+
+/// The `ListInventoryFindingsOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInventoryFindingsOutput {
+    /// `Findings`. Required.
+    #[serde(rename = "Findings", default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<InventoryFinding>>,
+    /// `HighestFindingSeverity`. Required.
+    #[serde(
+        rename = "HighestFindingSeverity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub highest_finding_severity: Option<CertificateHealthSeverity>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `TotalCount`. Required.
+    #[serde(
+        rename = "TotalCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_count: Option<i64>,
+    /// `TotalCountRelation`. Required.
+    #[serde(
+        rename = "TotalCountRelation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_count_relation: Option<TotalCountRelation>,
+}
+
+impl fmt::Debug for ListInventoryFindingsOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInventoryFindingsOutput")
+            .field("findings", &self.findings)
+            .field("highest_finding_severity", &self.highest_finding_severity)
+            .field("next_token", &self.next_token)
+            .field("total_count", &self.total_count)
+            .field("total_count_relation", &self.total_count_relation)
+            .finish()
+    }
+}
+
+/// The `ListInventoryRelatedResourcesInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInventoryRelatedResourcesInput {
+    /// `CertificateIdentifier`. Required.
+    #[serde(
+        rename = "CertificateIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_identifier: Option<String>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListInventoryRelatedResourcesInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInventoryRelatedResourcesInput")
+            .field("certificate_identifier", &self.certificate_identifier)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListInventoryRelatedResourcesOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInventoryRelatedResourcesOutput {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `RelatedResources`. Required.
+    #[serde(
+        rename = "RelatedResources",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub related_resources: Option<Vec<InventoryRelatedResource>>,
+    /// `TotalCount`. Required.
+    #[serde(
+        rename = "TotalCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_count: Option<i64>,
+    /// `TotalCountRelation`. Required.
+    #[serde(
+        rename = "TotalCountRelation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_count_relation: Option<TotalCountRelation>,
+}
+
+impl fmt::Debug for ListInventoryRelatedResourcesOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInventoryRelatedResourcesOutput")
+            .field("next_token", &self.next_token)
+            .field("related_resources", &self.related_resources)
+            .field("total_count", &self.total_count)
+            .field("total_count_relation", &self.total_count_relation)
+            .finish()
+    }
+}
+
+/// The `ListInventoryUsagesInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInventoryUsagesInput {
+    /// `CertificateIdentifier`. Required.
+    #[serde(
+        rename = "CertificateIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_identifier: Option<String>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListInventoryUsagesInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInventoryUsagesInput")
+            .field("certificate_identifier", &self.certificate_identifier)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListInventoryUsagesOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListInventoryUsagesOutput {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `TotalCount`. Required.
+    #[serde(
+        rename = "TotalCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_count: Option<i64>,
+    /// `TotalCountRelation`. Required.
+    #[serde(
+        rename = "TotalCountRelation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_count_relation: Option<TotalCountRelation>,
+    /// `Usages`. Required.
+    #[serde(rename = "Usages", default, skip_serializing_if = "Option::is_none")]
+    pub usages: Option<Vec<InventoryUsage>>,
+}
+
+impl fmt::Debug for ListInventoryUsagesOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListInventoryUsagesOutput")
+            .field("next_token", &self.next_token)
+            .field("total_count", &self.total_count)
+            .field("total_count_relation", &self.total_count_relation)
+            .field("usages", &self.usages)
+            .finish()
+    }
+}
+
 /// The `ListTagsForCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1841,6 +3753,44 @@ impl fmt::Debug for ListTagsForCertificateResponse {
     }
 }
 
+/// The `ListTagsForResourceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListTagsForResourceRequest {
+    /// `ResourceArn`. Required.
+    #[serde(
+        rename = "ResourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+}
+
+impl fmt::Debug for ListTagsForResourceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListTagsForResourceRequest")
+            .field("resource_arn", &self.resource_arn)
+            .finish()
+    }
+}
+
+/// The `ListTagsForResourceResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListTagsForResourceResponse {
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for ListTagsForResourceResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListTagsForResourceResponse")
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `OtherName` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1862,6 +3812,264 @@ impl fmt::Debug for OtherName {
         f.debug_struct("OtherName")
             .field("object_identifier", &self.object_identifier)
             .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `PrivateCaCertificateAuthorityArnPredicate` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateCaCertificateAuthorityArnPredicate {
+    /// `Relationship`. Required.
+    #[serde(
+        rename = "Relationship",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub relationship: Option<PrivateCaCertificateAuthorityRelationship>,
+    /// `Value`. Required.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for PrivateCaCertificateAuthorityArnPredicate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateCaCertificateAuthorityArnPredicate")
+            .field("relationship", &self.relationship)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `PrivateCaCrlConfiguration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateCaCrlConfiguration {
+    /// `CrlDistributionPointExtensionConfiguration`.
+    #[serde(
+        rename = "CrlDistributionPointExtensionConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub crl_distribution_point_extension_configuration:
+        Option<PrivateCaCrlDistributionPointExtensionConfiguration>,
+    /// `CrlType`.
+    #[serde(rename = "CrlType", default, skip_serializing_if = "Option::is_none")]
+    pub crl_type: Option<PrivateCaCrlType>,
+    /// `CustomCname`.
+    #[serde(
+        rename = "CustomCname",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_cname: Option<String>,
+    /// `CustomPath`.
+    #[serde(
+        rename = "CustomPath",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_path: Option<String>,
+    /// `Enabled`. Required.
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `ExpirationInDays`.
+    #[serde(
+        rename = "ExpirationInDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration_in_days: Option<i32>,
+    /// `S3ObjectAcl`.
+    #[serde(
+        rename = "S3ObjectAcl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub s3_object_acl: Option<PrivateCaS3ObjectAcl>,
+}
+
+impl fmt::Debug for PrivateCaCrlConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateCaCrlConfiguration")
+            .field(
+                "crl_distribution_point_extension_configuration",
+                &self.crl_distribution_point_extension_configuration,
+            )
+            .field("crl_type", &self.crl_type)
+            .field("custom_cname", &self.custom_cname)
+            .field("custom_path", &self.custom_path)
+            .field("enabled", &self.enabled)
+            .field("expiration_in_days", &self.expiration_in_days)
+            .field("s3_object_acl", &self.s3_object_acl)
+            .finish()
+    }
+}
+
+/// The `PrivateCaCrlDistributionPointExtensionConfiguration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateCaCrlDistributionPointExtensionConfiguration {
+    /// `OmitExtension`. Required.
+    #[serde(
+        rename = "OmitExtension",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub omit_extension: Option<bool>,
+}
+
+impl fmt::Debug for PrivateCaCrlDistributionPointExtensionConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateCaCrlDistributionPointExtensionConfiguration")
+            .field("omit_extension", &self.omit_extension)
+            .finish()
+    }
+}
+
+/// The `PrivateCaMetadataCertificateAuthority` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateCaMetadataCertificateAuthority {
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `KeyStorageSecurityStandard`.
+    #[serde(
+        rename = "KeyStorageSecurityStandard",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub key_storage_security_standard: Option<PrivateCaKeyStorageSecurityStandard>,
+    /// `LastStateChangeAt`.
+    #[serde(
+        rename = "LastStateChangeAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_state_change_at: Option<Timestamp>,
+    /// `NotAfter`.
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<Timestamp>,
+    /// `NotBefore`.
+    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<Timestamp>,
+    /// `RestorableUntil`.
+    #[serde(
+        rename = "RestorableUntil",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub restorable_until: Option<Timestamp>,
+    /// `Serial`.
+    #[serde(rename = "Serial", default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PrivateCaMetadataCertificateAuthorityStatus>,
+    /// `Type`.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<PrivateCaCertificateAuthorityType>,
+    /// `UpdatedAt`. Required.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    /// `UsageMode`.
+    #[serde(rename = "UsageMode", default, skip_serializing_if = "Option::is_none")]
+    pub usage_mode: Option<PrivateCaCertificateAuthorityUsageMode>,
+}
+
+impl fmt::Debug for PrivateCaMetadataCertificateAuthority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateCaMetadataCertificateAuthority")
+            .field("created_at", &self.created_at)
+            .field(
+                "key_storage_security_standard",
+                &self.key_storage_security_standard,
+            )
+            .field("last_state_change_at", &self.last_state_change_at)
+            .field("not_after", &self.not_after)
+            .field("not_before", &self.not_before)
+            .field("restorable_until", &self.restorable_until)
+            .field("serial", &self.serial)
+            .field("status", &self.status)
+            .field("type_", &self.type_)
+            .field("updated_at", &self.updated_at)
+            .field("usage_mode", &self.usage_mode)
+            .finish()
+    }
+}
+
+/// The `PrivateCaOcspConfiguration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateCaOcspConfiguration {
+    /// `Enabled`. Required.
+    #[serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `OcspCustomCname`.
+    #[serde(
+        rename = "OcspCustomCname",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ocsp_custom_cname: Option<String>,
+}
+
+impl fmt::Debug for PrivateCaOcspConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateCaOcspConfiguration")
+            .field("enabled", &self.enabled)
+            .field("ocsp_custom_cname", &self.ocsp_custom_cname)
+            .finish()
+    }
+}
+
+/// The `PrivateCaRevocationConfiguration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateCaRevocationConfiguration {
+    /// `CrlConfiguration`.
+    #[serde(
+        rename = "CrlConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub crl_configuration: Option<PrivateCaCrlConfiguration>,
+    /// `OcspConfiguration`.
+    #[serde(
+        rename = "OcspConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ocsp_configuration: Option<PrivateCaOcspConfiguration>,
+}
+
+impl fmt::Debug for PrivateCaRevocationConfiguration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateCaRevocationConfiguration")
+            .field("crl_configuration", &self.crl_configuration)
+            .field("ocsp_configuration", &self.ocsp_configuration)
+            .finish()
+    }
+}
+
+/// The `ProvisioningStatusReason` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisioningStatusReason {
+    /// `Code`. Required.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ProvisioningStatusReasonCode>,
+    /// `Message`.
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl fmt::Debug for ProvisioningStatusReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProvisioningStatusReason")
+            .field("code", &self.code)
+            .field("message", &self.message)
             .finish()
     }
 }
@@ -1891,6 +4099,113 @@ impl fmt::Debug for PutAccountConfigurationRequest {
         f.debug_struct("PutAccountConfigurationRequest")
             .field("expiry_events", &self.expiry_events)
             .field("idempotency_token", &self.idempotency_token)
+            .finish()
+    }
+}
+
+/// The `PutInventoryConfigurationInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutInventoryConfigurationInput {
+    /// `AccountScope`. Required.
+    #[serde(
+        rename = "AccountScope",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_scope: Option<AccountScope>,
+    /// `DataRetentionDays`.
+    #[serde(
+        rename = "DataRetentionDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub data_retention_days: Option<i32>,
+    /// `ExpiryNotification`.
+    #[serde(
+        rename = "ExpiryNotification",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiry_notification: Option<InventoryExpiryNotification>,
+    /// `InventoryTier`.
+    #[serde(
+        rename = "InventoryTier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inventory_tier: Option<InventoryTier>,
+    /// `LifecycleManagement`.
+    #[serde(
+        rename = "LifecycleManagement",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lifecycle_management: Option<LifecycleManagement>,
+    /// `RegionalScope`. Required.
+    #[serde(
+        rename = "RegionalScope",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regional_scope: Option<RegionalScope>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<InventoryStatus>,
+}
+
+impl fmt::Debug for PutInventoryConfigurationInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutInventoryConfigurationInput")
+            .field("account_scope", &self.account_scope)
+            .field("data_retention_days", &self.data_retention_days)
+            .field("expiry_notification", &self.expiry_notification)
+            .field("inventory_tier", &self.inventory_tier)
+            .field("lifecycle_management", &self.lifecycle_management)
+            .field("regional_scope", &self.regional_scope)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// The `PutInventoryConfigurationOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutInventoryConfigurationOutput {
+    /// `Configuration`. Required.
+    #[serde(
+        rename = "Configuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub configuration: Option<InventoryConfiguration>,
+}
+
+impl fmt::Debug for PutInventoryConfigurationOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutInventoryConfigurationOutput")
+            .field("configuration", &self.configuration)
+            .finish()
+    }
+}
+
+/// The `RegionalScope` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionalScope {
+    /// `Mode`. Required.
+    #[serde(rename = "Mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<RegionalScopeMode>,
+    /// `Regions`.
+    #[serde(rename = "Regions", default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+}
+
+impl fmt::Debug for RegionalScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegionalScope")
+            .field("mode", &self.mode)
+            .field("regions", &self.regions)
             .finish()
     }
 }
@@ -1938,6 +4253,38 @@ impl fmt::Debug for RenewCertificateRequest {
         f.debug_struct("RenewCertificateRequest")
             .field("certificate_arn", &self.certificate_arn)
             .finish()
+    }
+}
+
+/// The `RenewMemberCertificateInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenewMemberCertificateInput {
+    /// `CertificateArn`. Required.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+}
+
+impl fmt::Debug for RenewMemberCertificateInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RenewMemberCertificateInput")
+            .field("certificate_arn", &self.certificate_arn)
+            .finish()
+    }
+}
+
+/// The `RenewMemberCertificateOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenewMemberCertificateOutput {}
+
+impl fmt::Debug for RenewMemberCertificateOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RenewMemberCertificateOutput").finish()
     }
 }
 
@@ -2100,6 +4447,64 @@ impl fmt::Debug for RequestCertificateResponse {
     }
 }
 
+/// The `ResendValidationEmailRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResendValidationEmailRequest {
+    /// `CertificateArn`. Required.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+    /// `Domain`. Required.
+    #[serde(rename = "Domain", default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// `ValidationDomain`. Required.
+    #[serde(
+        rename = "ValidationDomain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_domain: Option<String>,
+}
+
+impl fmt::Debug for ResendValidationEmailRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResendValidationEmailRequest")
+            .field("certificate_arn", &self.certificate_arn)
+            .field("domain", &self.domain)
+            .field("validation_domain", &self.validation_domain)
+            .finish()
+    }
+}
+
+/// The `ResourceIdentifier` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceIdentifier {
+    /// `ResourceType`. Required.
+    #[serde(
+        rename = "ResourceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_type: Option<UsageTargetResourceType>,
+    /// `Value`. Required.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for ResourceIdentifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceIdentifier")
+            .field("resource_type", &self.resource_type)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 /// The `ResourceRecord` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2121,6 +4526,188 @@ impl fmt::Debug for ResourceRecord {
             .field("name", &self.name)
             .field("type_", &self.type_)
             .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `RestoreMemberCertificateAuthorityInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreMemberCertificateAuthorityInput {
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+}
+
+impl fmt::Debug for RestoreMemberCertificateAuthorityInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RestoreMemberCertificateAuthorityInput")
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .finish()
+    }
+}
+
+/// The `RestoreMemberCertificateAuthorityOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreMemberCertificateAuthorityOutput {}
+
+impl fmt::Debug for RestoreMemberCertificateAuthorityOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RestoreMemberCertificateAuthorityOutput")
+            .finish()
+    }
+}
+
+/// The `RevokeCertificateRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeCertificateRequest {
+    /// `CertificateArn`. Required.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+    /// `RevocationReason`. Required.
+    #[serde(
+        rename = "RevocationReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revocation_reason: Option<RevocationReason>,
+}
+
+impl fmt::Debug for RevokeCertificateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevokeCertificateRequest")
+            .field("certificate_arn", &self.certificate_arn)
+            .field("revocation_reason", &self.revocation_reason)
+            .finish()
+    }
+}
+
+/// The `RevokeCertificateResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeCertificateResponse {
+    /// `CertificateArn`.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+}
+
+impl fmt::Debug for RevokeCertificateResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevokeCertificateResponse")
+            .field("certificate_arn", &self.certificate_arn)
+            .finish()
+    }
+}
+
+/// The `RevokeMemberCertificateInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeMemberCertificateInput {
+    /// `CertificateArn`. Required.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+    /// `RevocationReason`. Required.
+    #[serde(
+        rename = "RevocationReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revocation_reason: Option<AcmRevocationReason>,
+}
+
+impl fmt::Debug for RevokeMemberCertificateInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevokeMemberCertificateInput")
+            .field("certificate_arn", &self.certificate_arn)
+            .field("revocation_reason", &self.revocation_reason)
+            .finish()
+    }
+}
+
+/// The `RevokeMemberCertificateOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeMemberCertificateOutput {
+    /// `CertificateArn`.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+}
+
+impl fmt::Debug for RevokeMemberCertificateOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevokeMemberCertificateOutput")
+            .field("certificate_arn", &self.certificate_arn)
+            .finish()
+    }
+}
+
+/// The `RevokeMemberIssuedCertificateInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeMemberIssuedCertificateInput {
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `CertificateSerial`. Required.
+    #[serde(
+        rename = "CertificateSerial",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_serial: Option<String>,
+    /// `RevocationReason`. Required.
+    #[serde(
+        rename = "RevocationReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revocation_reason: Option<PrivateCaRevocationReason>,
+}
+
+impl fmt::Debug for RevokeMemberIssuedCertificateInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevokeMemberIssuedCertificateInput")
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("certificate_serial", &self.certificate_serial)
+            .field("revocation_reason", &self.revocation_reason)
+            .finish()
+    }
+}
+
+/// The `RevokeMemberIssuedCertificateOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeMemberIssuedCertificateOutput {}
+
+impl fmt::Debug for RevokeMemberIssuedCertificateOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevokeMemberIssuedCertificateOutput")
             .finish()
     }
 }
@@ -2187,6 +4774,113 @@ impl fmt::Debug for SearchCertificatesResponse {
     }
 }
 
+/// The `SearchInventoryInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchInventoryInput {
+    /// `Filter`.
+    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<InventoryFilterStatement>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `SortBy`.
+    #[serde(rename = "SortBy", default, skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<SortField>,
+    /// `SortOrder`.
+    #[serde(rename = "SortOrder", default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<InventorySortOrder>,
+}
+
+impl fmt::Debug for SearchInventoryInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchInventoryInput")
+            .field("filter", &self.filter)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .field("sort_by", &self.sort_by)
+            .field("sort_order", &self.sort_order)
+            .finish()
+    }
+}
+
+/// The `SearchInventoryOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchInventoryOutput {
+    /// `Certificates`. Required.
+    #[serde(
+        rename = "Certificates",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificates: Option<Vec<InventoryCertificate>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `TotalCount`. Required.
+    #[serde(
+        rename = "TotalCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_count: Option<i64>,
+    /// `TotalCountRelation`. Required.
+    #[serde(
+        rename = "TotalCountRelation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_count_relation: Option<TotalCountRelation>,
+}
+
+impl fmt::Debug for SearchInventoryOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchInventoryOutput")
+            .field("certificates", &self.certificates)
+            .field("next_token", &self.next_token)
+            .field("total_count", &self.total_count)
+            .field("total_count_relation", &self.total_count_relation)
+            .finish()
+    }
+}
+
+/// The `SeriesFindingContext` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesFindingContext {
+    /// `AccountId`. Required.
+    #[serde(rename = "AccountId", default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    /// `CertificateArn`. Required.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+    /// `Region`. Required.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl fmt::Debug for SeriesFindingContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeriesFindingContext")
+            .field("account_id", &self.account_id)
+            .field("certificate_arn", &self.certificate_arn)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
 /// The `SubjectAlternativeNameFilter` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2246,6 +4940,31 @@ impl fmt::Debug for Tag {
     }
 }
 
+/// The `TagResourceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagResourceRequest {
+    /// `ResourceArn`. Required.
+    #[serde(
+        rename = "ResourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+    /// `Tags`. Required.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for TagResourceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TagResourceRequest")
+            .field("resource_arn", &self.resource_arn)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `TimestampRange` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2263,6 +4982,31 @@ impl fmt::Debug for TimestampRange {
         f.debug_struct("TimestampRange")
             .field("end", &self.end)
             .field("start", &self.start)
+            .finish()
+    }
+}
+
+/// The `UntagResourceRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UntagResourceRequest {
+    /// `ResourceArn`. Required.
+    #[serde(
+        rename = "ResourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arn: Option<String>,
+    /// `TagKeys`. Required.
+    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
+    pub tag_keys: Option<Vec<String>>,
+}
+
+impl fmt::Debug for UntagResourceRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UntagResourceRequest")
+            .field("resource_arn", &self.resource_arn)
+            .field("tag_keys", &self.tag_keys)
             .finish()
     }
 }
@@ -2288,6 +5032,88 @@ impl fmt::Debug for UpdateCertificateOptionsRequest {
         f.debug_struct("UpdateCertificateOptionsRequest")
             .field("certificate_arn", &self.certificate_arn)
             .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// The `UpdateMemberCertificateAuthorityInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMemberCertificateAuthorityInput {
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `RevocationConfiguration`.
+    #[serde(
+        rename = "RevocationConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revocation_configuration: Option<PrivateCaRevocationConfiguration>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PrivateCaCertificateAuthorityStatus>,
+}
+
+impl fmt::Debug for UpdateMemberCertificateAuthorityInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateMemberCertificateAuthorityInput")
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("revocation_configuration", &self.revocation_configuration)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// The `UpdateMemberCertificateAuthorityOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMemberCertificateAuthorityOutput {}
+
+impl fmt::Debug for UpdateMemberCertificateAuthorityOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateMemberCertificateAuthorityOutput")
+            .finish()
+    }
+}
+
+/// The `UpdateMemberCertificateOptionsInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMemberCertificateOptionsInput {
+    /// `CertificateArn`. Required.
+    #[serde(
+        rename = "CertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+    /// `Options`. Required.
+    #[serde(rename = "Options", default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<AcmCertificateOptions>,
+}
+
+impl fmt::Debug for UpdateMemberCertificateOptionsInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateMemberCertificateOptionsInput")
+            .field("certificate_arn", &self.certificate_arn)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// The `UpdateMemberCertificateOptionsOutput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMemberCertificateOptionsOutput {}
+
+impl fmt::Debug for UpdateMemberCertificateOptionsOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateMemberCertificateOptionsOutput")
             .finish()
     }
 }
@@ -2332,6 +5158,31 @@ impl fmt::Debug for UpdateSummary {
             .field("status", &self.status)
             .field("type_", &self.type_)
             .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `UsageTarget` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsageTarget {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `ResourceIdentifier`.
+    #[serde(
+        rename = "ResourceIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_identifier: Option<ResourceIdentifier>,
+}
+
+impl fmt::Debug for UsageTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UsageTarget")
+            .field("arn", &self.arn)
+            .field("resource_identifier", &self.resource_identifier)
             .finish()
     }
 }
@@ -2401,6 +5252,27 @@ impl fmt::Debug for ValidationConfiguration {
             .field("validation_challenge", &self.validation_challenge)
             .field("validation_method", &self.validation_method)
             .field("validation_status", &self.validation_status)
+            .finish()
+    }
+}
+
+/// The `ValidityWindow` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidityWindow {
+    /// `NotAfter`. Required.
+    #[serde(rename = "NotAfter", default, skip_serializing_if = "Option::is_none")]
+    pub not_after: Option<Timestamp>,
+    /// `NotBefore`. Required.
+    #[serde(rename = "NotBefore", default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<Timestamp>,
+}
+
+impl fmt::Debug for ValidityWindow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidityWindow")
+            .field("not_after", &self.not_after)
+            .field("not_before", &self.not_before)
             .finish()
     }
 }

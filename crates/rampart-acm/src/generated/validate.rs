@@ -8,6 +8,90 @@ use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, Va
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+static RE_ACCOUNT_ID: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new("[0-9]{12}").ok());
+
+fn check_account_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(12), Some(12));
+    errs.pattern(f, v, RE_ACCOUNT_ID.as_ref(), "[0-9]{12}");
+}
+
+fn check_account_id_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    errs.length(f, v, v.len(), Some(0), Some(500));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_account_id(errs, &f, item);
+    }
+}
+
+impl Validate for AccountScope {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "accountIds", false);
+        if let Some(v) = &self.account_ids {
+            check_account_id_list(errs, &f, v);
+        }
+        let f = Field::new(path, "mode", false);
+        match &self.mode {
+            Some(v) => {
+                check_account_scope_mode(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "organizationalUnitIds", false);
+        if let Some(v) = &self.organizational_unit_ids {
+            check_organizational_unit_id_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for AccountScope {}
+
+fn check_account_scope_mode(errs: &mut ValidationErrors, f: &Field<'_>, v: &AccountScopeMode) {
+    errs.enum_value(f, v.as_str(), v.is_known(), AccountScopeMode::VALUE_SET);
+}
+
+fn check_acm_certificate_arn_match(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &AcmCertificateArnMatch,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        AcmCertificateArnMatch::VALUE_SET,
+    );
+}
+
+impl Validate for AcmCertificateArnPredicate {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "match", false);
+        match &self.match_ {
+            Some(v) => {
+                check_acm_certificate_arn_match(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "value", false);
+        match &self.value {
+            Some(v) => {
+                check_member_certificate_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AcmCertificateArnPredicate {}
+
+fn check_acm_certificate_export(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &AcmCertificateExport,
+) {
+    errs.enum_value(f, v.as_str(), v.is_known(), AcmCertificateExport::VALUE_SET);
+}
+
 impl Validate for AcmCertificateMetadataFilter {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "acmeAccountId", false);
@@ -54,6 +138,37 @@ impl Validate for AcmCertificateMetadataFilter {
 }
 
 impl ConstraintValue for AcmCertificateMetadataFilter {}
+
+impl Validate for AcmCertificateOptions {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "export", false);
+        if let Some(v) = &self.export {
+            check_acm_certificate_export(errs, &f, v);
+        }
+        let f = Field::new(path, "validationMethod", false);
+        if let Some(v) = &self.validation_method {
+            check_acm_validation_method(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for AcmCertificateOptions {}
+
+fn check_acm_revocation_reason(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &AcmRevocationReason,
+) {
+    errs.enum_value(f, v.as_str(), v.is_known(), AcmRevocationReason::VALUE_SET);
+}
+
+fn check_acm_validation_method(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &AcmValidationMethod,
+) {
+    errs.enum_value(f, v.as_str(), v.is_known(), AcmValidationMethod::VALUE_SET);
+}
 
 fn check_acme_account_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(36), Some(36));
@@ -175,6 +290,19 @@ fn check_certificate_filter_statement_list(
     }
 }
 
+fn check_certificate_health_severity(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &CertificateHealthSeverity,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        CertificateHealthSeverity::VALUE_SET,
+    );
+}
+
 fn check_certificate_key_pair_origin(
     errs: &mut ValidationErrors,
     f: &Field<'_>,
@@ -227,6 +355,10 @@ impl Validate for CertificateOptions {
 }
 
 impl ConstraintValue for CertificateOptions {}
+
+fn check_certificate_serial_number(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(0), Some(128));
+}
 
 fn check_certificate_status(errs: &mut ValidationErrors, f: &Field<'_>, v: &CertificateStatus) {
     errs.enum_value(f, v.as_str(), v.is_known(), CertificateStatus::VALUE_SET);
@@ -286,6 +418,14 @@ fn check_comparison_operator(errs: &mut ValidationErrors, f: &Field<'_>, v: &Com
     errs.enum_value(f, v.as_str(), v.is_known(), ComparisonOperator::VALUE_SET);
 }
 
+static RE_CONTENT_HASH_IDENTIFIER: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[a-z0-9]{1,64}").ok());
+
+fn check_content_hash_identifier(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(f, v, RE_CONTENT_HASH_IDENTIFIER.as_ref(), "[a-z0-9]{1,64}");
+}
+
 impl Validate for DeleteCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -299,6 +439,48 @@ impl Validate for DeleteCertificateRequest {
 }
 
 impl ConstraintValue for DeleteCertificateRequest {}
+
+impl Validate for DeleteMemberCertificateAuthorityInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_member_certificate_authority_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "permanentDeletionTimeInDays", false);
+        if let Some(v) = &self.permanent_deletion_time_in_days {
+            check_delete_member_certificate_authority_input_permanent_deletion_time_in_days_integer(
+                errs, &f, v,
+            );
+        }
+    }
+}
+
+impl ConstraintValue for DeleteMemberCertificateAuthorityInput {}
+
+fn check_delete_member_certificate_authority_input_permanent_deletion_time_in_days_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(7), Some(30));
+}
+
+impl Validate for DeleteMemberCertificateInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateArn", false);
+        match &self.certificate_arn {
+            Some(v) => {
+                check_member_certificate_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteMemberCertificateInput {}
 
 impl Validate for DescribeCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -344,11 +526,36 @@ fn check_domain_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
     }
 }
 
+fn check_domain_match(errs: &mut ValidationErrors, f: &Field<'_>, v: &DomainMatch) {
+    errs.enum_value(f, v.as_str(), v.is_known(), DomainMatch::VALUE_SET);
+}
+
 fn check_domain_name_string(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(253));
     // Pattern "(\\*\\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])" needs look-around: not enforced.
     let _ = (&errs, f, v);
 }
+
+impl Validate for DomainPredicate {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "match", false);
+        match &self.match_ {
+            Some(v) => {
+                check_domain_match(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "value", false);
+        match &self.value {
+            Some(v) => {
+                check_inventory_domain_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DomainPredicate {}
 
 impl Validate for DomainValidationOption {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -467,6 +674,10 @@ impl Validate for Filters {
 
 impl ConstraintValue for Filters {}
 
+fn check_finding_severity(errs: &mut ValidationErrors, f: &Field<'_>, v: &FindingSeverity) {
+    errs.enum_value(f, v.as_str(), v.is_known(), FindingSeverity::VALUE_SET);
+}
+
 impl Validate for GetCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -480,6 +691,26 @@ impl Validate for GetCertificateRequest {
 }
 
 impl ConstraintValue for GetCertificateRequest {}
+
+impl Validate for GetInventoryConfigurationInput {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for GetInventoryConfigurationInput {}
+
+impl Validate for GetInventoryInsightsInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "requestedAggregates", false);
+        match &self.requested_aggregates {
+            Some(v) => {
+                check_inventory_aggregate_request_list(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetInventoryInsightsInput {}
 
 static RE_IDEMPOTENCY_TOKEN: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("[0-9A-Za-z_]+").ok());
@@ -522,6 +753,347 @@ impl Validate for ImportCertificateRequest {
 
 impl ConstraintValue for ImportCertificateRequest {}
 
+static RE_INVENTORY_ACCOUNT_ID: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[0-9]{12}").ok());
+
+fn check_inventory_account_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(12), Some(12));
+    errs.pattern(f, v, RE_INVENTORY_ACCOUNT_ID.as_ref(), "[0-9]{12}");
+}
+
+impl Validate for InventoryAggregateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "highestFindingSeverity", false);
+        if let Some(v) = &self.highest_finding_severity {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for InventoryAggregateRequest {}
+
+fn check_inventory_aggregate_request_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[InventoryAggregateRequest],
+) {
+    errs.length(f, v, v.len(), Some(0), Some(25));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+static RE_INVENTORY_CERTIFICATE_AUTHORITY_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("arn:[[0-9A-Za-z_]+=/,.@-]+:acm-pca:[[0-9A-Za-z_]+=/,.@-]*:[0-9]+:[[0-9A-Za-z_]+=,.@-]+(/[[0-9A-Za-z_]+=,.@-]+)*").ok()
+});
+
+fn check_inventory_certificate_authority_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(5), Some(200));
+    errs.pattern(
+        f,
+        v,
+        RE_INVENTORY_CERTIFICATE_AUTHORITY_ARN.as_ref(),
+        "arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*",
+    );
+}
+
+fn check_inventory_domain_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(253));
+}
+
+impl Validate for InventoryExpiryNotification {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "channel", false);
+        if let Some(v) = &self.channel {
+            check_inventory_notification_channel(errs, &f, v);
+        }
+        let f = Field::new(path, "frequency", false);
+        if let Some(v) = &self.frequency {
+            check_inventory_notification_frequency(errs, &f, v);
+        }
+        let f = Field::new(path, "leadTimeDays", false);
+        if let Some(v) = &self.lead_time_days {
+            check_inventory_expiry_notification_lead_time_days_integer(errs, &f, v);
+        }
+        let f = Field::new(path, "topicArn", false);
+        if let Some(v) = &self.topic_arn {
+            check_inventory_notification_topic_arn(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for InventoryExpiryNotification {}
+
+fn check_inventory_expiry_notification_lead_time_days_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(7), Some(90));
+}
+
+impl Validate for InventoryExpiryWindowOptions {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for InventoryExpiryWindowOptions {}
+
+impl Validate for InventoryFilterPredicate {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "accountId", false);
+        if let Some(v) = &self.account_id {
+            check_inventory_account_id(errs, &f, v);
+        }
+        let f = Field::new(path, "acmCertificateArn", false);
+        if let Some(v) = &self.acm_certificate_arn {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "domain", false);
+        if let Some(v) = &self.domain {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "highestFindingSeverity", false);
+        if let Some(v) = &self.highest_finding_severity {
+            check_certificate_health_severity(errs, &f, v);
+        }
+        let f = Field::new(path, "identifier", false);
+        if let Some(v) = &self.identifier {
+            check_content_hash_identifier(errs, &f, v);
+        }
+        let f = Field::new(path, "issuanceType", false);
+        if let Some(v) = &self.issuance_type {
+            check_issuance_type(errs, &f, v);
+        }
+        let f = Field::new(path, "issuer", false);
+        if let Some(v) = &self.issuer {
+            check_inventory_issuer_dn(errs, &f, v);
+        }
+        let f = Field::new(path, "issuerWords", false);
+        if let Some(v) = &self.issuer_words {
+            check_inventory_issuer_dn(errs, &f, v);
+        }
+        let f = Field::new(path, "keyAlgorithm", false);
+        if let Some(v) = &self.key_algorithm {
+            check_inventory_key_algorithm(errs, &f, v);
+        }
+        let f = Field::new(path, "materialType", false);
+        if let Some(v) = &self.material_type {
+            check_material_type(errs, &f, v);
+        }
+        let f = Field::new(path, "pcaCertificateArn", false);
+        if let Some(v) = &self.pca_certificate_arn {
+            check_private_ca_certificate_arn(errs, &f, v);
+        }
+        let f = Field::new(path, "pcaCertificateAuthorityArn", false);
+        if let Some(v) = &self.pca_certificate_authority_arn {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "region", false);
+        if let Some(v) = &self.region {
+            check_inventory_region(errs, &f, v);
+        }
+        let f = Field::new(path, "relatedResourceType", false);
+        if let Some(v) = &self.related_resource_type {
+            check_related_resource_type(errs, &f, v);
+        }
+        let f = Field::new(path, "signatureAlgorithm", false);
+        if let Some(v) = &self.signature_algorithm {
+            check_inventory_signature_algorithm(errs, &f, v);
+        }
+        let f = Field::new(path, "usageStatus", false);
+        if let Some(v) = &self.usage_status {
+            check_inventory_usage_status(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for InventoryFilterPredicate {}
+
+impl Validate for InventoryFilterStatement {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "and", false);
+        if let Some(v) = &self.and {
+            check_inventory_filter_statement_list(errs, &f, v);
+        }
+        let f = Field::new(path, "filter", false);
+        if let Some(v) = &self.filter {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "not", false);
+        if let Some(v) = &self.not {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "or", false);
+        if let Some(v) = &self.or {
+            check_inventory_filter_statement_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for InventoryFilterStatement {}
+
+fn check_inventory_filter_statement_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[InventoryFilterStatement],
+) {
+    errs.length(f, v, v.len(), Some(1), Some(15));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+fn check_inventory_highest_finding_severity_group_by(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &InventoryHighestFindingSeverityGroupBy,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        InventoryHighestFindingSeverityGroupBy::VALUE_SET,
+    );
+}
+
+impl Validate for InventoryHighestFindingSeverityOptions {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "groupBy", false);
+        if let Some(v) = &self.group_by {
+            check_inventory_highest_finding_severity_group_by(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for InventoryHighestFindingSeverityOptions {}
+
+impl Validate for InventoryInUseOptions {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for InventoryInUseOptions {}
+
+impl Validate for InventoryIssuanceTypeOptions {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for InventoryIssuanceTypeOptions {}
+
+fn check_inventory_issuer_dn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1024));
+}
+
+fn check_inventory_key_algorithm(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &InventoryKeyAlgorithm,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        InventoryKeyAlgorithm::VALUE_SET,
+    );
+}
+
+impl Validate for InventoryKeyAlgorithmOptions {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for InventoryKeyAlgorithmOptions {}
+
+fn check_inventory_notification_channel(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &InventoryNotificationChannel,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        InventoryNotificationChannel::VALUE_SET,
+    );
+}
+
+fn check_inventory_notification_frequency(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &InventoryNotificationFrequency,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        InventoryNotificationFrequency::VALUE_SET,
+    );
+}
+
+static RE_INVENTORY_NOTIFICATION_TOPIC_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("arn:aws(-[a-z]+)*:sns:[a-z]{2,}(-[a-z]+)+-[0-9]+:[0-9]{12}:([A-Za-z0-9_-]{1,256}|[A-Za-z0-9_-]{1,251}\\.fifo)").ok()
+});
+
+fn check_inventory_notification_topic_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1024));
+    errs.pattern(f, v, RE_INVENTORY_NOTIFICATION_TOPIC_ARN.as_ref(), "arn:aws(-[a-z]+)*:sns:[a-z]{2,}(-[a-z]+)+-[0-9]+:[0-9]{12}:([A-Za-z0-9_-]{1,256}|[A-Za-z0-9_-]{1,251}\\.fifo)");
+}
+
+static RE_INVENTORY_REGION: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[a-z]{2,4}(-[a-z]+)+-[0-9]+").ok());
+
+fn check_inventory_region(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(32));
+    errs.pattern(
+        f,
+        v,
+        RE_INVENTORY_REGION.as_ref(),
+        "[a-z]{2,4}(-[a-z]+)+-[0-9]+",
+    );
+}
+
+impl Validate for InventoryRegionOptions {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for InventoryRegionOptions {}
+
+fn check_inventory_signature_algorithm(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+}
+
+fn check_inventory_sort_order(errs: &mut ValidationErrors, f: &Field<'_>, v: &InventorySortOrder) {
+    errs.enum_value(f, v.as_str(), v.is_known(), InventorySortOrder::VALUE_SET);
+}
+
+fn check_inventory_status(errs: &mut ValidationErrors, f: &Field<'_>, v: &InventoryStatus) {
+    errs.enum_value(f, v.as_str(), v.is_known(), InventoryStatus::VALUE_SET);
+}
+
+fn check_inventory_tier(errs: &mut ValidationErrors, f: &Field<'_>, v: &InventoryTier) {
+    errs.enum_value(f, v.as_str(), v.is_known(), InventoryTier::VALUE_SET);
+}
+
+impl Validate for InventoryTimeRange {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for InventoryTimeRange {}
+
+fn check_inventory_usage_status(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &InventoryUsageStatus,
+) {
+    errs.enum_value(f, v.as_str(), v.is_known(), InventoryUsageStatus::VALUE_SET);
+}
+
+fn check_issuance_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &IssuanceType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), IssuanceType::VALUE_SET);
+}
+
 fn check_key_algorithm(errs: &mut ValidationErrors, f: &Field<'_>, v: &KeyAlgorithm) {
     errs.enum_value(f, v.as_str(), v.is_known(), KeyAlgorithm::VALUE_SET);
 }
@@ -544,6 +1116,33 @@ fn check_key_usage_filter_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[
 
 fn check_key_usage_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &KeyUsageName) {
     errs.enum_value(f, v.as_str(), v.is_known(), KeyUsageName::VALUE_SET);
+}
+
+impl Validate for LifecycleManagement {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "status", false);
+        match &self.status {
+            Some(v) => {
+                check_lifecycle_management_status(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for LifecycleManagement {}
+
+fn check_lifecycle_management_status(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &LifecycleManagementStatus,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        LifecycleManagementStatus::VALUE_SET,
+    );
 }
 
 impl Validate for ListCertificateDomainValidationsRequest {
@@ -607,6 +1206,124 @@ impl Validate for ListCertificatesRequest {
 
 impl ConstraintValue for ListCertificatesRequest {}
 
+impl Validate for ListInventoryFindingsInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateIdentifier", false);
+        match &self.certificate_identifier {
+            Some(v) => {
+                check_content_hash_identifier(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_list_inventory_findings_input_max_results_integer(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_list_inventory_findings_input_next_token_string(errs, &f, v);
+        }
+        let f = Field::new(path, "severity", false);
+        if let Some(v) = &self.severity {
+            check_finding_severity(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListInventoryFindingsInput {}
+
+fn check_list_inventory_findings_input_max_results_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), Some(100));
+}
+
+fn check_list_inventory_findings_input_next_token_string(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+}
+
+impl Validate for ListInventoryRelatedResourcesInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateIdentifier", false);
+        match &self.certificate_identifier {
+            Some(v) => {
+                check_content_hash_identifier(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_list_inventory_related_resources_input_max_results_integer(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_list_inventory_related_resources_input_next_token_string(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListInventoryRelatedResourcesInput {}
+
+fn check_list_inventory_related_resources_input_max_results_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), Some(100));
+}
+
+fn check_list_inventory_related_resources_input_next_token_string(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+}
+
+impl Validate for ListInventoryUsagesInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateIdentifier", false);
+        match &self.certificate_identifier {
+            Some(v) => {
+                check_content_hash_identifier(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_list_inventory_usages_input_max_results_integer(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_list_inventory_usages_input_next_token_string(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListInventoryUsagesInput {}
+
+fn check_list_inventory_usages_input_max_results_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), Some(100));
+}
+
+fn check_list_inventory_usages_input_next_token_string(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+}
+
 impl Validate for ListTagsForCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -621,8 +1338,54 @@ impl Validate for ListTagsForCertificateRequest {
 
 impl ConstraintValue for ListTagsForCertificateRequest {}
 
+impl Validate for ListTagsForResourceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourceArn", false);
+        match &self.resource_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListTagsForResourceRequest {}
+
+fn check_material_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &MaterialType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), MaterialType::VALUE_SET);
+}
+
 fn check_max_items(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
     errs.range(f, *v, Some(1), Some(1000));
+}
+
+static RE_MEMBER_CERTIFICATE_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("arn:[[0-9A-Za-z_]+=/,.@-]+:acm:[[0-9A-Za-z_]+=/,.@-]*:[0-9]+:[[0-9A-Za-z_]+=,.@-]+(/[[0-9A-Za-z_]+=,.@-]+)*").ok()
+});
+
+fn check_member_certificate_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(20), Some(2048));
+    errs.pattern(
+        f,
+        v,
+        RE_MEMBER_CERTIFICATE_ARN.as_ref(),
+        "arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*",
+    );
+}
+
+static RE_MEMBER_CERTIFICATE_AUTHORITY_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("arn:[[0-9A-Za-z_]+=/,.@-]+:acm-pca:[[0-9A-Za-z_]+=/,.@-]*:[0-9]+:[[0-9A-Za-z_]+=,.@-]+(/[[0-9A-Za-z_]+=,.@-]+)*").ok()
+});
+
+fn check_member_certificate_authority_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(5), Some(200));
+    errs.pattern(
+        f,
+        v,
+        RE_MEMBER_CERTIFICATE_AUTHORITY_ARN.as_ref(),
+        "arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*",
+    );
 }
 
 static RE_NEXT_TOKEN: LazyLock<Option<Regex>> =
@@ -636,6 +1399,28 @@ fn check_next_token(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
         RE_NEXT_TOKEN.as_ref(),
         "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]*",
     );
+}
+
+static RE_ORGANIZATIONAL_UNIT_ID: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}").ok());
+
+fn check_organizational_unit_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(16), Some(68));
+    errs.pattern(
+        f,
+        v,
+        RE_ORGANIZATIONAL_UNIT_ID.as_ref(),
+        "ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}",
+    );
+}
+
+fn check_organizational_unit_id_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    errs.length(f, v, v.len(), Some(0), Some(100));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_organizational_unit_id(errs, &f, item);
+    }
 }
 
 fn check_passphrase_blob(errs: &mut ValidationErrors, f: &Field<'_>, v: &Blob) {
@@ -660,6 +1445,224 @@ fn check_positive_integer(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
     errs.range(f, *v, Some(1), None);
 }
 
+static RE_PRIVATE_CA_CERTIFICATE_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("arn:[[0-9A-Za-z_]+=/,.@-]+:acm-pca:[[0-9A-Za-z_]+=/,.@-]*:[0-9]+:certificate-authority/[[0-9A-Za-z_]+=,.@-]+/certificate/[[0-9A-Za-z_]+=,.@-]+").ok()
+});
+
+fn check_private_ca_certificate_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(5), Some(200));
+    errs.pattern(f, v, RE_PRIVATE_CA_CERTIFICATE_ARN.as_ref(), "arn:[\\w+=/,.@-]+:acm-pca:[\\w+=/,.@-]*:[0-9]+:certificate-authority/[\\w+=,.@-]+/certificate/[\\w+=,.@-]+");
+}
+
+impl Validate for PrivateCaCertificateAuthorityArnPredicate {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "relationship", false);
+        match &self.relationship {
+            Some(v) => {
+                check_private_ca_certificate_authority_relationship(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "value", false);
+        match &self.value {
+            Some(v) => {
+                check_inventory_certificate_authority_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for PrivateCaCertificateAuthorityArnPredicate {}
+
+fn check_private_ca_certificate_authority_relationship(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &PrivateCaCertificateAuthorityRelationship,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        PrivateCaCertificateAuthorityRelationship::VALUE_SET,
+    );
+}
+
+fn check_private_ca_certificate_authority_status(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &PrivateCaCertificateAuthorityStatus,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        PrivateCaCertificateAuthorityStatus::VALUE_SET,
+    );
+}
+
+impl Validate for PrivateCaCrlConfiguration {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "crlDistributionPointExtensionConfiguration", false);
+        if let Some(v) = &self.crl_distribution_point_extension_configuration {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "crlType", false);
+        if let Some(v) = &self.crl_type {
+            check_private_ca_crl_type(errs, &f, v);
+        }
+        let f = Field::new(path, "customCname", false);
+        if let Some(v) = &self.custom_cname {
+            check_private_ca_crl_configuration_custom_cname_string(errs, &f, v);
+        }
+        let f = Field::new(path, "customPath", false);
+        if let Some(v) = &self.custom_path {
+            check_private_ca_crl_configuration_custom_path_string(errs, &f, v);
+        }
+        let f = Field::new(path, "enabled", false);
+        if self.enabled.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "expirationInDays", false);
+        if let Some(v) = &self.expiration_in_days {
+            check_private_ca_crl_configuration_expiration_in_days_integer(errs, &f, v);
+        }
+        let f = Field::new(path, "s3ObjectAcl", false);
+        if let Some(v) = &self.s3_object_acl {
+            check_private_ca_s3_object_acl(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for PrivateCaCrlConfiguration {}
+
+static RE_PRIVATE_CA_CRL_CONFIGURATION_CUSTOM_CNAME_STRING: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*").ok());
+
+fn check_private_ca_crl_configuration_custom_cname_string(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(0), Some(253));
+    errs.pattern(
+        f,
+        v,
+        RE_PRIVATE_CA_CRL_CONFIGURATION_CUSTOM_CNAME_STRING.as_ref(),
+        "[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*",
+    );
+}
+
+static RE_PRIVATE_CA_CRL_CONFIGURATION_CUSTOM_PATH_STRING: LazyLock<Option<Regex>> =
+    LazyLock::new(|| {
+        Regex::new("(/|[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*)").ok()
+    });
+
+fn check_private_ca_crl_configuration_custom_path_string(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(0), Some(253));
+    errs.pattern(
+        f,
+        v,
+        RE_PRIVATE_CA_CRL_CONFIGURATION_CUSTOM_PATH_STRING.as_ref(),
+        "(/|[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+(/[-a-zA-Z0-9;?:@&=+$,%_.!~*()']+)*)",
+    );
+}
+
+fn check_private_ca_crl_configuration_expiration_in_days_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), Some(5000));
+}
+
+impl Validate for PrivateCaCrlDistributionPointExtensionConfiguration {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "omitExtension", false);
+        if self.omit_extension.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for PrivateCaCrlDistributionPointExtensionConfiguration {}
+
+fn check_private_ca_crl_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &PrivateCaCrlType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), PrivateCaCrlType::VALUE_SET);
+}
+
+impl Validate for PrivateCaOcspConfiguration {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "enabled", false);
+        if self.enabled.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "ocspCustomCname", false);
+        if let Some(v) = &self.ocsp_custom_cname {
+            check_private_ca_ocsp_configuration_ocsp_custom_cname_string(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for PrivateCaOcspConfiguration {}
+
+static RE_PRIVATE_CA_OCSP_CONFIGURATION_OCSP_CUSTOM_CNAME_STRING: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*").ok());
+
+fn check_private_ca_ocsp_configuration_ocsp_custom_cname_string(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(0), Some(253));
+    errs.pattern(
+        f,
+        v,
+        RE_PRIVATE_CA_OCSP_CONFIGURATION_OCSP_CUSTOM_CNAME_STRING.as_ref(),
+        "[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*",
+    );
+}
+
+impl Validate for PrivateCaRevocationConfiguration {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "crlConfiguration", false);
+        if let Some(v) = &self.crl_configuration {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "ocspConfiguration", false);
+        if let Some(v) = &self.ocsp_configuration {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for PrivateCaRevocationConfiguration {}
+
+fn check_private_ca_revocation_reason(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &PrivateCaRevocationReason,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        PrivateCaRevocationReason::VALUE_SET,
+    );
+}
+
+fn check_private_ca_s3_object_acl(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &PrivateCaS3ObjectAcl,
+) {
+    errs.enum_value(f, v.as_str(), v.is_known(), PrivateCaS3ObjectAcl::VALUE_SET);
+}
+
 fn check_private_key_blob(errs: &mut ValidationErrors, f: &Field<'_>, v: &Blob) {
     errs.length(f, v, v.len(), Some(1), Some(8192));
 }
@@ -681,6 +1684,105 @@ impl Validate for PutAccountConfigurationRequest {
 }
 
 impl ConstraintValue for PutAccountConfigurationRequest {}
+
+impl Validate for PutInventoryConfigurationInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "accountScope", false);
+        match &self.account_scope {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "dataRetentionDays", false);
+        if let Some(v) = &self.data_retention_days {
+            check_put_inventory_configuration_input_data_retention_days_integer(errs, &f, v);
+        }
+        let f = Field::new(path, "expiryNotification", false);
+        if let Some(v) = &self.expiry_notification {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "inventoryTier", false);
+        if let Some(v) = &self.inventory_tier {
+            check_inventory_tier(errs, &f, v);
+        }
+        let f = Field::new(path, "lifecycleManagement", false);
+        if let Some(v) = &self.lifecycle_management {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "regionalScope", false);
+        match &self.regional_scope {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "status", false);
+        match &self.status {
+            Some(v) => {
+                check_inventory_status(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for PutInventoryConfigurationInput {}
+
+fn check_put_inventory_configuration_input_data_retention_days_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(90), Some(365));
+}
+
+static RE_REGION: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("[a-z]{2,4}(-[a-z]+)+-[0-9]+").ok());
+
+fn check_region(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(6), Some(32));
+    errs.pattern(f, v, RE_REGION.as_ref(), "[a-z]{2,4}(-[a-z]+)+-[0-9]+");
+}
+
+fn check_region_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    errs.length(f, v, v.len(), Some(1), Some(100));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_region(errs, &f, item);
+    }
+}
+
+impl Validate for RegionalScope {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "mode", false);
+        match &self.mode {
+            Some(v) => {
+                check_regional_scope_mode(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "regions", false);
+        if let Some(v) = &self.regions {
+            check_region_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for RegionalScope {}
+
+fn check_regional_scope_mode(errs: &mut ValidationErrors, f: &Field<'_>, v: &RegionalScopeMode) {
+    errs.enum_value(f, v.as_str(), v.is_known(), RegionalScopeMode::VALUE_SET);
+}
+
+fn check_related_resource_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &RelatedResourceType,
+) {
+    errs.enum_value(f, v.as_str(), v.is_known(), RelatedResourceType::VALUE_SET);
+}
 
 impl Validate for RemoveTagsFromCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -716,6 +1818,20 @@ impl Validate for RenewCertificateRequest {
 }
 
 impl ConstraintValue for RenewCertificateRequest {}
+
+impl Validate for RenewMemberCertificateInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateArn", false);
+        match &self.certificate_arn {
+            Some(v) => {
+                check_member_certificate_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RenewMemberCertificateInput {}
 
 fn check_renewal_status(errs: &mut ValidationErrors, f: &Field<'_>, v: &RenewalStatus) {
     errs.enum_value(f, v.as_str(), v.is_known(), RenewalStatus::VALUE_SET);
@@ -778,6 +1894,122 @@ impl Validate for RequestCertificateRequest {
 }
 
 impl ConstraintValue for RequestCertificateRequest {}
+
+impl Validate for ResendValidationEmailRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateArn", false);
+        match &self.certificate_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "domain", false);
+        match &self.domain {
+            Some(v) => {
+                check_domain_name_string(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "validationDomain", false);
+        match &self.validation_domain {
+            Some(v) => {
+                check_domain_name_string(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ResendValidationEmailRequest {}
+
+impl Validate for RestoreMemberCertificateAuthorityInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_member_certificate_authority_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RestoreMemberCertificateAuthorityInput {}
+
+fn check_revocation_reason(errs: &mut ValidationErrors, f: &Field<'_>, v: &RevocationReason) {
+    errs.enum_value(f, v.as_str(), v.is_known(), RevocationReason::VALUE_SET);
+}
+
+impl Validate for RevokeCertificateRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateArn", false);
+        match &self.certificate_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "revocationReason", false);
+        match &self.revocation_reason {
+            Some(v) => {
+                check_revocation_reason(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RevokeCertificateRequest {}
+
+impl Validate for RevokeMemberCertificateInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateArn", false);
+        match &self.certificate_arn {
+            Some(v) => {
+                check_member_certificate_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "revocationReason", false);
+        match &self.revocation_reason {
+            Some(v) => {
+                check_acm_revocation_reason(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RevokeMemberCertificateInput {}
+
+impl Validate for RevokeMemberIssuedCertificateInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_member_certificate_authority_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "certificateSerial", false);
+        match &self.certificate_serial {
+            Some(v) => {
+                check_certificate_serial_number(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "revocationReason", false);
+        match &self.revocation_reason {
+            Some(v) => {
+                check_private_ca_revocation_reason(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RevokeMemberIssuedCertificateInput {}
 
 fn check_root_hierarchy_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &RootHierarchyType) {
     errs.enum_value(f, v.as_str(), v.is_known(), RootHierarchyType::VALUE_SET);
@@ -845,6 +2077,49 @@ fn check_search_certificates_sort_order(
     );
 }
 
+impl Validate for SearchInventoryInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "filter", false);
+        if let Some(v) = &self.filter {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_search_inventory_input_max_results_integer(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_search_inventory_input_next_token_string(errs, &f, v);
+        }
+        let f = Field::new(path, "sortBy", false);
+        if let Some(v) = &self.sort_by {
+            check_sort_field(errs, &f, v);
+        }
+        let f = Field::new(path, "sortOrder", false);
+        if let Some(v) = &self.sort_order {
+            check_inventory_sort_order(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for SearchInventoryInput {}
+
+fn check_search_inventory_input_max_results_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), Some(100));
+}
+
+fn check_search_inventory_input_next_token_string(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+}
+
 fn check_search_max_results(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
     errs.range(f, *v, Some(1), Some(500));
 }
@@ -864,6 +2139,10 @@ fn check_serial_number(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
 
 fn check_sort_by(errs: &mut ValidationErrors, f: &Field<'_>, v: &SortBy) {
     errs.enum_value(f, v.as_str(), v.is_known(), SortBy::VALUE_SET);
+}
+
+fn check_sort_field(errs: &mut ValidationErrors, f: &Field<'_>, v: &SortField) {
+    errs.enum_value(f, v.as_str(), v.is_known(), SortField::VALUE_SET);
 }
 
 fn check_sort_order(errs: &mut ValidationErrors, f: &Field<'_>, v: &SortOrder) {
@@ -923,6 +2202,15 @@ fn check_tag_key(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     );
 }
 
+fn check_tag_key_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    errs.length(f, v, v.len(), Some(1), Some(50));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_tag_key(errs, &f, item);
+    }
+}
+
 fn check_tag_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[Tag]) {
     errs.length(f, v, v.len(), Some(1), Some(50));
     for (i, item) in v.iter().enumerate() {
@@ -931,6 +2219,27 @@ fn check_tag_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[Tag]) {
         item.validate(&f.path(), errs);
     }
 }
+
+impl Validate for TagResourceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourceArn", false);
+        match &self.resource_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        match &self.tags {
+            Some(v) => {
+                check_tag_list(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for TagResourceRequest {}
 
 static RE_TAG_VALUE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)").ok());
@@ -950,6 +2259,27 @@ impl Validate for TimestampRange {
 }
 
 impl ConstraintValue for TimestampRange {}
+
+impl Validate for UntagResourceRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourceArn", false);
+        match &self.resource_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tagKeys", false);
+        match &self.tag_keys {
+            Some(v) => {
+                check_tag_key_list(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UntagResourceRequest {}
 
 impl Validate for UpdateCertificateOptionsRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -971,6 +2301,49 @@ impl Validate for UpdateCertificateOptionsRequest {
 }
 
 impl ConstraintValue for UpdateCertificateOptionsRequest {}
+
+impl Validate for UpdateMemberCertificateAuthorityInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_member_certificate_authority_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "revocationConfiguration", false);
+        if let Some(v) = &self.revocation_configuration {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "status", false);
+        if let Some(v) = &self.status {
+            check_private_ca_certificate_authority_status(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateMemberCertificateAuthorityInput {}
+
+impl Validate for UpdateMemberCertificateOptionsInput {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateArn", false);
+        match &self.certificate_arn {
+            Some(v) => {
+                check_member_certificate_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "options", false);
+        match &self.options {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateMemberCertificateOptionsInput {}
 
 fn check_validation_method(errs: &mut ValidationErrors, f: &Field<'_>, v: &ValidationMethod) {
     errs.enum_value(f, v.as_str(), v.is_known(), ValidationMethod::VALUE_SET);

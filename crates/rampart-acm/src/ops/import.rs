@@ -88,6 +88,7 @@ impl AcmService {
             transparency: "ENABLED".into(),
             exported: false,
             validations: Vec::new(),
+            validation_started_ms: None,
             revoked: None,
             expiry_event_day: None,
             expired_event_sent: false,

@@ -3,7 +3,8 @@
 //! idempotency token that returns the same ARN for an hour, then a PRIVATE certificate issued
 //! at once by the named ACM PCA CA (with "ACM Certificate Available" in its transaction), or
 //! an AMAZON_ISSUED one left PENDING_VALIDATION with its DNS records or validation e-mail
-//! addresses (see `crate::validation`; the lifecycle job validates and issues it).
+//! addresses (see `crate::validation`; the lifecycle job validates and issues it), EMAIL
+//! approval links published in its transaction.
 
 use crate::events;
 use crate::generated::errors::{invalid_parameter_exception, limit_exceeded_exception};
@@ -45,11 +46,16 @@ impl RequestCertificate for AcmService {
             record.validations.clear();
             self.issue_private(&mut record, ca_arn).await?;
         }
+        let approvals = match record.cert_type.as_str() {
+            "AMAZON_ISSUED" => self.send_approvals(&mut record, &cert.row(), |_| true),
+            _ => Ok(Vec::new()),
+        };
         let mut writes = vec![
             self.tables
                 .certificates
                 .put(&cert.row(), &record, Expect::Absent),
         ];
+        writes.extend(approvals.map_err(internal)?);
         if record.status == "ISSUED" {
             let now = self.now_ms();
             writes.push(Ok(events::available(&record, "ISSUANCE", now)));
@@ -149,6 +155,7 @@ impl AcmService {
             transparency,
             exported: false,
             validations: Vec::new(),
+            validation_started_ms: None,
             revoked: None,
             expiry_event_day: None,
             expired_event_sent: false,

@@ -2,11 +2,12 @@
 //! validated as its base domain) a DNS CNAME `_<32 hex>.<domain>.` → `_<32 hex>.<10
 //! letters>.acm-validations.aws.`, stable for one account and domain, or for EMAIL the five
 //! administrative addresses of the validation domain. `progress` checks the CNAMEs over DNS
-//! (`dns`), checks CAA (`caa`) and issues validated requests; e-mail validation never
-//! completes (no mail).
+//! (`dns`), checks CAA (`caa`) and issues validated requests; e-mail validation publishes
+//! approval links as events (`email`) accepted at Rampart's approval page.
 
 pub mod caa;
 pub mod dns;
+pub mod email;
 pub mod progress;
 
 use crate::generated::errors::invalid_domain_validation_options_exception;
@@ -101,6 +102,7 @@ fn check_for(
                 .map(|m| format!("{m}@{validation_domain}"))
                 .collect()
         },
+        approval: None,
     }
 }
 

@@ -4,7 +4,8 @@
 //! issued by Rampart's public issuer and "ACM Certificate Available" is published with it,
 //! unless a CAA record set authorizes other issuers only (FAILED, CAA_ERROR).
 //! 72 hours after the request a certificate not yet validated becomes VALIDATION_TIMED_OUT,
-//! its pending domains FAILED. EMAIL domains stay pending: Rampart sends no mail.
+//! its pending domains FAILED (the window restarts with ResendValidationEmail). EMAIL domains
+//! become SUCCESS when their approval link is accepted (`crate::approval`).
 
 use crate::events;
 use crate::record::CertRecord;
@@ -32,7 +33,8 @@ impl AcmService {
         now_ms: i64,
     ) -> Result<Option<Change>, String> {
         let mut next = record.clone();
-        if now_ms - record.created_ms >= VALIDATION_WINDOW_MS {
+        let started = record.validation_started_ms.unwrap_or(record.created_ms);
+        if now_ms - started >= VALIDATION_WINDOW_MS {
             next.status = "VALIDATION_TIMED_OUT".into();
             for check in &mut next.validations {
                 if check.status == "PENDING_VALIDATION" {
