@@ -235,3 +235,38 @@ def test_a_certificate_near_its_end_sends_expiry_events_then_expires(setup):
     assert 8 <= approaching[0]["detail"]["DaysToExpiry"] <= 10
     advance_ok(server, 11 * 24 * HOUR)
     assert _describe(acm, arn)["Status"] == "EXPIRED"
+
+
+def test_email_validation_is_approved_through_the_published_link(setup):
+    """The approval link goes out as an event; its page names the domain, and approving it over
+    plain HTTP (no SigV4) issues the certificate at once."""
+    server, _dns, receiver = setup
+    acm = server.client("acm")
+    arn = acm.request_certificate(DomainName="mail.blackbox.example", ValidationMethod="EMAIL",
+                                  DomainValidationOptions=[{"DomainName": "mail.blackbox.example",
+                                                            "ValidationDomain": "blackbox.example"}]
+                                  )["CertificateArn"]
+    option = _describe(acm, arn)["DomainValidationOptions"][0]
+    assert option["ValidationMethod"] == "EMAIL" and option["ValidationDomain"] == "blackbox.example"
+    assert option["ValidationEmails"] == [f"{box}@blackbox.example" for box in
+                                          ("admin", "administrator", "hostmaster", "postmaster", "webmaster")]
+    sent = wait_for(lambda: [e for e in of_type(receiver.events(), "ACM Certificate Validation Approval Requested")
+                             if e["resources"] == [arn]])
+    path = sent[0]["detail"]["ApprovalPath"]
+    assert sent[0]["detail"]["ValidationEmails"] == option["ValidationEmails"]
+    page = server.get(path)
+    assert page.status == 200 and b"mail.blackbox.example" in page.body
+    assert _describe(acm, arn)["Status"] == "PENDING_VALIDATION"
+    assert server.get("/_rampart/acm/approve/" + "0" * 64).status == 404
+
+    acm.resend_validation_email(CertificateArn=arn, Domain="mail.blackbox.example",
+                                ValidationDomain="blackbox.example")
+    resent = wait_for(lambda: [e for e in of_type(receiver.events(), "ACM Certificate Validation Approval Requested")
+                               if e["resources"] == [arn] and e["detail"]["ApprovalPath"] != path])
+    assert server.post(path).status == 404  # the resent link replaced the first
+    approved = server.post(resent[0]["detail"]["ApprovalPath"])
+    assert approved.status == 200 and b"ISSUED" in approved.body
+    detail = _describe(acm, arn)
+    assert detail["Status"] == "ISSUED"
+    assert detail["DomainValidationOptions"][0]["ValidationStatus"] == "SUCCESS"
+    assert acm.get_certificate(CertificateArn=arn)["Certificate"].startswith("-----BEGIN CERTIFICATE-----")
