@@ -160,3 +160,19 @@ def test_organization_operations_validate_input_first(acm):
                  CertificateArn="arn:aws:acm:us-east-1:111122223333:certificate/"
                                 "12345678-1234-1234-1234-123456789012",
                  RevocationReason="NOT_A_REASON")
+
+
+def test_check_expiry_lists_certificates_expiring_within_the_window(server, acm):
+    """`rampart acm check-expiry --days N`: AWS Config's acm-certificate-expiration-check."""
+    cert_pem, key_pem, _, _ = _certificate("expiring.example.com", days=(-1, 5))
+    arn = acm.import_certificate(Certificate=cert_pem, PrivateKey=key_pem)["CertificateArn"]
+    caught = server.rampart("acm", "check-expiry", "--days", "10", *server.store_args(), check=False)
+    assert caught.returncode == 1, caught.stderr
+    line = next(row for row in caught.stdout.splitlines() if arn in row)
+    fields = line.split("\t")
+    assert fields[0] == "NON_COMPLIANT" and fields[2] == "expiring.example.com" and fields[3] == "ISSUED"
+    assert int(fields[5]) in (4, 5)
+    assert "NON_COMPLIANT" in caught.stderr
+    clear = server.rampart("acm", "check-expiry", "--days", "2", *server.store_args(), check=False)
+    assert clear.returncode == 0, clear.stdout + clear.stderr
+    assert arn not in clear.stdout

@@ -50,7 +50,9 @@ P256_PKCS8_PREFIX = bytes.fromhex(
 def _cbor_session(tmp: Path) -> botocore.session.Session:
     """A botocore session whose acm-pca model lists only smithy-rpc-v2-cbor, so the client
     speaks CBOR (the pinned botocore prefers `json` when a model offers both)."""
-    model = copy.deepcopy(botocore.loaders.Loader().load_service_model("acm-pca", "service-2"))
+    # Through a session's loader, which reads AWS_DATA_PATH (the pinned models) first.
+    loader = botocore.session.get_session().get_component("data_loader")
+    model = copy.deepcopy(loader.load_service_model("acm-pca", "service-2"))
     model["metadata"]["protocols"] = ["smithy-rpc-v2-cbor"]
     model["metadata"]["protocol"] = "smithy-rpc-v2-cbor"
     target = tmp / "acm-pca" / model["metadata"]["apiVersion"]
@@ -352,3 +354,28 @@ def test_ca_keys_are_not_in_the_database(server, wire):
     for place, data in _database_bytes(server).items():
         for form, needle in forms.items():
             assert needle not in data, f"a CA private key ({form}) is in {place}"
+
+
+def test_issue_returns_the_certificate_when_asked(wire):
+    """ReturnValues=CERTIFICATE answers Certificate and CertificateChain with the ARN (CBOR and
+    JSON); a repeated IdempotencyToken answers the same certificate; by default only the ARN."""
+    cbor, json_client, _seen = wire
+    root, root_pem = _active_root(cbor, "Returning Root")
+    for client in (cbor, json_client):
+        token = unique("ret")
+        answers = [client.issue_certificate(
+            CertificateAuthorityArn=root, Csr=_leaf_csr("returned.example.com"),
+            SigningAlgorithm="SHA256WITHECDSA", TemplateArn=TEMPLATE.format("EndEntityCertificate"),
+            Validity={"Type": "DAYS", "Value": 7}, IdempotencyToken=token, ReturnValues="CERTIFICATE")
+            for _ in range(2)]
+        assert answers[0]["CertificateArn"] == answers[1]["CertificateArn"]
+        got = client.get_certificate(CertificateAuthorityArn=root, CertificateArn=answers[0]["CertificateArn"])
+        for answer in answers:
+            assert answer["Certificate"] == got["Certificate"]
+            assert answer["CertificateChain"] == got["CertificateChain"]
+        leaf = x509.load_pem_x509_certificate(answers[0]["Certificate"].encode())
+        leaf.verify_directly_issued_by(x509.load_pem_x509_certificate(root_pem.encode()))
+        plain = client.issue_certificate(
+            CertificateAuthorityArn=root, Csr=_leaf_csr("plain.example.com"),
+            SigningAlgorithm="SHA256WITHECDSA", Validity={"Type": "DAYS", "Value": 7}, ReturnValues="ARN")
+        assert "Certificate" not in plain and "CertificateChain" not in plain

@@ -24,6 +24,7 @@
 //! the model answer not-served for now.
 
 mod approval;
+pub mod compliance;
 mod convert;
 mod domains;
 mod events;

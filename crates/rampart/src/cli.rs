@@ -45,7 +45,8 @@ pub enum Command {
     /// ACM Private CA administration: `audit-report` prints a stored CA audit report.
     #[command(subcommand, name = "acm-pca")]
     AcmPca(crate::acmpca_cli::AcmPcaCommand),
-    /// ACM administration: `trust-anchor` prints the public issuer's root certificates.
+    /// ACM administration: `trust-anchor` prints the public issuer's root certificates;
+    /// `check-expiry --days N` lists certificates expiring within N days (exit status 1 if any).
     #[command(subcommand)]
     Acm(crate::acm_cli::AcmCommand),
     /// Encrypt files in the AWS Encryption SDK message format under KMS or raw keys.

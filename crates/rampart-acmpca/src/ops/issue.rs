@@ -48,7 +48,10 @@ impl IssueCertificate for AcmPcaService {
         let token = input.idempotency_token.as_deref();
         let (prior, token_expect) = self.prior_issue(&ca, token).await?;
         if let Some(cert_id) = prior {
-            return Ok(issued(&ca, &cert_id));
+            let response = issued(&ca, &cert_id);
+            return self
+                .with_certificate(&ca, response, input.return_values.as_ref())
+                .await;
         }
         let now = self.now();
         let (der, serial, not_after) =
@@ -67,8 +70,37 @@ impl IssueCertificate for AcmPcaService {
             ),
         };
         let cert_id = hex::encode(serial);
-        self.store_issued(&ca, &cert_id, &row, token, token_expect)
+        let response = self
+            .store_issued(&ca, &cert_id, &row, token, token_expect)
+            .await?;
+        self.with_certificate(&ca, response, input.return_values.as_ref())
             .await
+    }
+}
+
+impl AcmPcaService {
+    /// With `ReturnValues` CERTIFICATE, `response` with the issued certificate and its chain
+    /// (read back, so a repeated idempotency token answers its own certificate).
+    async fn with_certificate(
+        &self,
+        ca: &CaRef,
+        mut response: IssueCertificateResponse,
+        returns: Option<&IssueCertificateReturnValue>,
+    ) -> Result<IssueCertificateResponse, ServiceError> {
+        if returns != Some(&IssueCertificateReturnValue::Certificate) {
+            return Ok(response);
+        }
+        let arn = response.certificate_arn.as_deref().unwrap_or_default();
+        let cert_id = arn.rsplit('/').next().unwrap_or_default();
+        let found = self
+            .tables
+            .certificates
+            .get(&cert_row(&ca.id, cert_id))
+            .await;
+        let stored = found.map_err(internal)?.ok_or_else(internal_error)?.value;
+        response.certificate = Some(stored.certificate_pem);
+        response.certificate_chain = stored.chain_pem;
+        Ok(response)
     }
 }
 
@@ -111,7 +143,7 @@ impl AcmPcaService {
 fn issued(ca: &CaRef, cert_id: &str) -> IssueCertificateResponse {
     IssueCertificateResponse {
         certificate_arn: Some(format!("{}/certificate/{cert_id}", ca.arn)),
-        // Only with ReturnValues=CERTIFICATE, which is not served yet.
+        // Filled by `with_certificate` for ReturnValues=CERTIFICATE.
         certificate: None,
         certificate_chain: None,
     }
