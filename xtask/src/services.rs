@@ -351,7 +351,7 @@ const SSM_SERVED: &[&str] = &[
 ];
 
 /// The ACM PCA operations `rampart-acmpca` implements (`impl <Operation> for AcmPcaService`, in
-/// `ops/`): all 23 of the model.
+/// `ops/`): 23 of the model's 29 (not yet: the multi-Region replica and association operations).
 const ACMPCA_SERVED: &[&str] = &[
     "CreateCertificateAuthority",
     "CreateCertificateAuthorityAuditReport",

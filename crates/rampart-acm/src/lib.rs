@@ -10,7 +10,8 @@
 //! checks CAA as ACM does (CAA_ERROR), issues validated requests from Rampart's own public
 //! hierarchy (`issuer`: a root and an intermediate per key family, made on first use, keys
 //! sealed), times requests out after 72
-//! hours (VALIDATION_TIMED_OUT; e-mail validation never completes: no mail is sent), renews
+//! hours (VALIDATION_TIMED_OUT; e-mail validation publishes approval links as events,
+//! accepted at the `approval` public route, and ResendValidationEmail replaces them), renews
 //! managed certificates 60 days before expiry (`renewal`), publishes expiry events daily
 //! from DaysBeforeExpiry and marks certificates EXPIRED (`expiry`), every change with its
 //! EventBridge event (`events`) in one transaction.
@@ -19,9 +20,11 @@
 //! private certificates, SearchCertificates (filter statements over X.509 attributes and ACM
 //! metadata), ListCertificateDomainValidations, UpdateCertificateOptions and the account's
 //! expiry-event setting.
+//! RevokeCertificate of exported certificates (private ones at their ACM PCA CA), the
+//! TagResource family over the same tags, the organization operations answering as for an
+//! account outside an organization, and `compliance` (`rampart acm check-expiry`).
 //! Private keys are sealed under the root key's ACM domain key and never stored in the clear.
-//! The ACME endpoint operations, RevokeCertificate, ResendValidationEmail and the rest of
-//! the model answer not-served for now.
+//! The ACME endpoint operations answer not-served for now.
 
 mod approval;
 pub mod compliance;
