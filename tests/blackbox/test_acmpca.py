@@ -379,3 +379,17 @@ def test_issue_returns_the_certificate_when_asked(wire):
             CertificateAuthorityArn=root, Csr=_leaf_csr("plain.example.com"),
             SigningAlgorithm="SHA256WITHECDSA", Validity={"Type": "DAYS", "Value": 7}, ReturnValues="ARN")
         assert "Certificate" not in plain and "CertificateChain" not in plain
+
+
+def test_service_affiliated_cas_are_refused_not_downgraded(wire):
+    """Rampart has no AWS IAM for agents and workloads: a service-affiliated CA is refused
+    rather than created as a general-purpose one."""
+    cbor, _json, _seen = wire
+    config = {**EC_CONFIG, "Subject": {"CommonName": "Affiliated"}}
+    expect_error(cbor.create_certificate_authority, "InvalidArgsException", "IAM_WORKLOAD_IDENTITY",
+                 CertificateAuthorityType="ROOT", CertificateAuthorityConfiguration=config,
+                 UsageMode="SERVICE_AFFILIATED",
+                 ServiceAffiliation={"ServiceAffiliationCode": "IAM_WORKLOAD_IDENTITY"})
+    expect_error(cbor.create_certificate_authority, "InvalidArgsException", "SERVICE_AFFILIATED",
+                 CertificateAuthorityType="ROOT", CertificateAuthorityConfiguration=config,
+                 UsageMode="SERVICE_AFFILIATED")

@@ -39,6 +39,7 @@ impl CreateCertificateAuthority for AcmPcaService {
             .clone()
             .unwrap_or(KeyAlgorithm::Rsa2048);
         check_algorithms(&config, &key_algorithm)?;
+        check_not_affiliated(&input)?;
         check_revocation(input.revocation_configuration.as_ref())?;
         let subject = config.subject.clone().unwrap_or_default();
         // Doubt: AWS's wording for an unusable subject value is not documented.
@@ -179,6 +180,29 @@ impl AcmPcaService {
     }
 }
 
+/// Service-affiliated CAs (usage mode SERVICE_AFFILIATED with a ServiceAffiliation, today AWS
+/// IAM for agents and workloads, whose certificates only AWS STS issues) are refused, never
+/// created as general-purpose CAs: Rampart has no such service to affiliate with yet.
+fn check_not_affiliated(input: &CreateCertificateAuthorityRequest) -> Result<(), ServiceError> {
+    let affiliated = input.usage_mode == Some(CertificateAuthorityUsageMode::ServiceAffiliated);
+    if let Some(affiliation) = &input.service_affiliation {
+        // Doubt: AWS's wording is not documented; Rampart does not serve the affiliation.
+        return Err(invalid_args_exception(format!(
+            "The service affiliation {} is not supported.",
+            affiliation
+                .service_affiliation_code
+                .as_deref()
+                .unwrap_or_default()
+        )));
+    }
+    if affiliated {
+        // Doubt: AWS's wording is not documented.
+        return Err(invalid_args_exception(
+            "The usage mode SERVICE_AFFILIATED requires a ServiceAffiliation.",
+        ));
+    }
+    Ok(())
+}
 /// The key algorithm must be one Rampart generates, and the signing algorithm must fit it.
 fn check_algorithms(
     config: &CertificateAuthorityConfiguration,
