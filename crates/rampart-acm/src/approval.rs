@@ -3,8 +3,9 @@
 //! `POST` to the same path approves it, as the "I Approve" button of AWS's mail does. The
 //! token is found by its SHA-256; the domain's validation becomes SUCCESS in a
 //! compare-and-swap write, and when every domain is validated the certificate is issued at
-//! once (CAA checked, "ACM Certificate Available") through the lifecycle's validation step.
-//! An unknown, replaced or timed-out token answers 404.
+//! once (CAA checked, "ACM Certificate Available") through the lifecycle's validation step;
+//! the spent token's row is removed in that write. An unknown, spent, replaced or timed-out
+//! token answers 404.
 
 use crate::record::CertRecord;
 use crate::service::AcmService;
@@ -12,6 +13,7 @@ use crate::validation::dns::Lookup;
 use crate::validation::email::{APPROVE_PATH, token_hash};
 use crate::validation::progress::is_pending;
 use rampart_codec::{BoxFuture, HttpRequest, HttpResponse, PublicHead, PublicRoute};
+use rampart_store::Expect;
 use std::sync::Arc;
 
 /// Attempts at the compare-and-swap write.
@@ -100,9 +102,13 @@ impl AcmService {
             if !approve {
                 return Ok(Some((domain, found.value.status)));
             }
-            let Some(change) = self.approved(&found.value, &hash).await? else {
+            let Some(mut change) = self.approved(&found.value, &hash).await? else {
                 return Ok(None);
             };
+            // The token is spent: its row goes with the approval.
+            change
+                .1
+                .push(self.tables.approvals.delete(&hash, Expect::Any));
             let status = change.0.status.clone();
             if self.write(&row, &found, change).await {
                 return Ok(Some((domain, status)));

@@ -68,8 +68,17 @@ async fn approved_links_validate_and_issue() {
                 .is_none()
         );
 
+        // Only the tokens' hashes are stored.
+        let stored = h.raw_rows("acm_email_approvals").await;
+        assert_eq!(stored.len(), 2);
+        for row in h.raw_rows("acm_certificates").await.iter().chain(&stored) {
+            let text = String::from_utf8_lossy(row);
+            assert!(!tokens.iter().any(|(_, t)| text.contains(t.as_str())));
+        }
         let first = h.acm.approval(&tokens[0].1, true).await.unwrap().unwrap();
         assert_eq!(first.1, "PENDING_VALIDATION");
+        assert_eq!(h.raw_rows("acm_email_approvals").await.len(), 1);
+        assert!(h.acm.approval(&tokens[0].1, true).await.unwrap().is_none());
         // ResendValidationEmail replaces the second link.
         h.ok(
             "ResendValidationEmail",
@@ -84,6 +93,7 @@ async fn approved_links_validate_and_issue() {
         assert_eq!(last.1, "ISSUED");
         let detail = describe(&h, &arn).await;
         assert_eq!(detail["Status"], "ISSUED");
+        assert!(h.raw_rows("acm_email_approvals").await.is_empty());
         let types: Vec<Value> = h
             .events()
             .await
@@ -131,6 +141,9 @@ async fn resending_restarts_the_72_hour_window() {
             .await
             .unwrap_err();
         assert_eq!(refused.code, "InvalidStateException");
+        h.ok("DeleteCertificate", json!({"CertificateArn": arn}))
+            .await;
+        assert!(h.raw_rows("acm_email_approvals").await.is_empty());
         h.cleanup().await;
     }
 }

@@ -1,5 +1,6 @@
 //! DeleteCertificate: the certificate and its sealed key go at once (no service uses
-//! certificates yet, so none is ever in use; a private certificate's CA is untouched).
+//! certificates yet, so none is ever in use; a private certificate's CA is untouched), with
+//! any EMAIL approval tokens still pointing at it.
 
 use crate::generated::*;
 use crate::service::{AcmService, authorize_cert, cert_ref};
@@ -19,6 +20,12 @@ impl DeleteCertificate for AcmService {
             .tables
             .certificates
             .delete(&cert.row(), Expect::Version(found.version));
-        self.commit(vec![Ok(delete)]).await
+        let approvals = found.value.validations.iter().filter_map(|check| {
+            let hash = check.approval.as_deref()?;
+            Some(Ok(self.tables.approvals.delete(hash, Expect::Any)))
+        });
+        let mut writes = vec![Ok(delete)];
+        writes.extend(approvals);
+        self.commit(writes).await
     }
 }
