@@ -4,7 +4,9 @@ request is ISSUED once its CNAMEs answer and the lifecycle job runs (the dev clo
 chain verifies with `cryptography` up to the root `rampart acm trust-anchor` prints; an
 unanswered request times out after 72 hours of dev clock; 59 days before NotAfter managed renewal
 reissues under the same ARN; "ACM Certificate Available" (issuance, renewal) and "ACM Certificate
-Approaching Expiration" reach an EventBridge rule on `aws.acm`."""
+Approaching Expiration" reach an EventBridge rule on `aws.acm`; EMAIL validation's approval
+link arrives as an event and approving it over HTTP issues the certificate; an exported public
+certificate is revoked with one of the reasons ACM takes for public certificates."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from conftest import ServerFactory
-from harness import DEV_SQLITE
+from harness import DEV_SQLITE, expect_error
 from test_events_e2e import Receiver, of_type, route_to, wait_for
 from test_jobs import DEV_POSTGRES, advance_ok
 
@@ -270,3 +272,22 @@ def test_email_validation_is_approved_through_the_published_link(setup):
     assert detail["Status"] == "ISSUED"
     assert detail["DomainValidationOptions"][0]["ValidationStatus"] == "SUCCESS"
     assert acm.get_certificate(CertificateArn=arn)["Certificate"].startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_an_exported_public_certificate_is_revoked_with_a_public_reason(setup):
+    server, dns, _receiver = setup
+    acm = server.client("acm")
+    arn = _request(acm, "revoke.blackbox.example", Options={"Export": "ENABLED"})
+    record = _describe(acm, arn)["DomainValidationOptions"][0]["ResourceRecord"]
+    dns.set(record["Name"], record["Value"])
+    advance_ok(server, 1)
+    assert _describe(acm, arn)["Status"] == "ISSUED"
+    expect_error(acm.revoke_certificate, "ValidationException", "previously exported",
+                 CertificateArn=arn, RevocationReason="UNSPECIFIED")
+    acm.export_certificate(CertificateArn=arn, Passphrase=b"public pass")
+    # ACM takes only Unspecified, Affiliation changed, Superseded and Cessation of operation.
+    expect_error(acm.revoke_certificate, "ValidationException", "not supported for public",
+                 CertificateArn=arn, RevocationReason="KEY_COMPROMISE")
+    acm.revoke_certificate(CertificateArn=arn, RevocationReason="SUPERSEDED")
+    detail = _describe(acm, arn)
+    assert detail["Status"] == "REVOKED" and detail["RevocationReason"] == "SUPERSEDED"
