@@ -3,7 +3,7 @@ organization operations, with boto3 against the real binary: a private certifica
 ACM PCA CA with OCSP is exported, revoked through ACM, and the CA's OCSP responder answers
 `revoked` for it; what cannot be revoked is refused; TagResource and AddTagsToCertificate
 share one set of tags; the member and inventory operations answer as for an account outside
-an AWS Organization."""
+an AWS Organization; `rampart acm check-expiry` lists certificates near their end."""
 
 from __future__ import annotations
 
