@@ -379,16 +379,31 @@ const ACMPCA_SERVED: &[&str] = &[
 ];
 
 /// The ACM operations `rampart-acm` implements (`impl <Operation> for AcmService`, in `ops/`);
-/// the model's others (ACME endpoints, RevokeCertificate, ResendValidationEmail,
+/// the model's others (RevokeCertificate, ResendValidationEmail,
 /// TagResource, ...) answer not-served.
 const ACM_SERVED: &[&str] = &[
     "AddTagsToCertificate",
+    "CreateAcmeDomainValidation",
+    "CreateAcmeEndpoint",
+    "CreateAcmeExternalAccountBinding",
+    "DeleteAcmeDomainValidation",
+    "DeleteAcmeEndpoint",
+    "DeleteAcmeExternalAccountBinding",
     "DeleteCertificate",
+    "DescribeAcmeAccount",
+    "DescribeAcmeDomainValidation",
+    "DescribeAcmeEndpoint",
+    "DescribeAcmeExternalAccountBinding",
     "DescribeCertificate",
     "ExportCertificate",
     "GetAccountConfiguration",
+    "GetAcmeExternalAccountBindingCredentials",
     "GetCertificate",
     "ImportCertificate",
+    "ListAcmeAccounts",
+    "ListAcmeDomainValidations",
+    "ListAcmeEndpoints",
+    "ListAcmeExternalAccountBindings",
     "ListCertificateDomainValidations",
     "ListCertificates",
     "ListTagsForCertificate",
@@ -396,7 +411,11 @@ const ACM_SERVED: &[&str] = &[
     "RemoveTagsFromCertificate",
     "RenewCertificate",
     "RequestCertificate",
+    "RevokeAcmeAccount",
+    "RevokeAcmeExternalAccountBinding",
     "SearchCertificates",
+    "UpdateAcmeDomainValidation",
+    "UpdateAcmeEndpoint",
     "UpdateCertificateOptions",
 ];
 
@@ -545,7 +564,10 @@ pub const SERVICES: &[ServiceSpec] = &[
         served: ACM_SERVED,
         read_only: &["Describe*", "Get*", "List*", "Search*"],
         // The exported private key (encrypted, but still the key) stays out of the trail.
-        hidden_responses: &["ExportCertificate"],
+        hidden_responses: &[
+            "ExportCertificate",
+            "GetAcmeExternalAccountBindingCredentials",
+        ],
         global_region: None,
         prechecked: &[],
         audit_hidden: &[],

@@ -23,6 +23,7 @@
 //! The ACME endpoint operations, RevokeCertificate, ResendValidationEmail and the rest of
 //! the model answer not-served for now.
 
+mod acme;
 mod convert;
 mod domains;
 mod events;

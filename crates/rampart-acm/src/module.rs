@@ -3,6 +3,8 @@
 //! ACM PCA module, which must be built first.
 
 use crate::AcmService;
+use crate::acme::record::{ACCOUNTS, BINDINGS, DOMAINS, ENDPOINT_IDS, ENDPOINTS};
+use crate::acme::state::{AUTHZS, NONCES, ORDERS};
 use crate::issuer::ISSUERS;
 use crate::record::{ACCOUNT_CONFIG, CERTIFICATES, REQUEST_TOKENS};
 use rampart_acmpca::AcmPcaService;
@@ -13,7 +15,20 @@ use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::Arc;
 
 /// Every table ACM owns.
-pub const TABLES: &[&str] = &[CERTIFICATES, REQUEST_TOKENS, ACCOUNT_CONFIG, ISSUERS];
+pub const TABLES: &[&str] = &[
+    CERTIFICATES,
+    REQUEST_TOKENS,
+    ACCOUNT_CONFIG,
+    ISSUERS,
+    ENDPOINTS,
+    ENDPOINT_IDS,
+    BINDINGS,
+    DOMAINS,
+    ACCOUNTS,
+    NONCES,
+    ORDERS,
+    AUTHZS,
+];
 
 /// Builds ACM over the store, the ACM domain key, the service clock and ACM PCA.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
@@ -25,7 +40,8 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
             env.clock.clone(),
             pca,
         )
-        .with_dns_resolver(env.settings.acm_dns_resolver),
+        .with_dns_resolver(env.settings.acm_dns_resolver)
+        .with_acme_settings(env.settings.acm_acme_http01_port, env.settings.plain_http),
     );
     env.clients.provide(service.clone());
     Ok(Arc::new(AcmModule(service)))
@@ -45,6 +61,10 @@ impl ServiceModule for AcmModule {
 
     fn json_services(&self) -> Vec<Arc<dyn AwsJsonService>> {
         vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
+    }
+
+    fn public_routes(&self) -> Vec<Arc<dyn rampart_codec::PublicRoute>> {
+        vec![Arc::new(crate::acme::server::AcmeServer(self.0.clone()))]
     }
 
     fn jobs(&self) -> Vec<Arc<dyn Job>> {

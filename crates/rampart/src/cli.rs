@@ -105,6 +105,10 @@ pub struct ServeArgs {
     /// system's resolver).
     #[arg(long, env = "RAMPART_ACM_DNS_RESOLVER")]
     pub acm_dns_resolver: Option<SocketAddr>,
+    /// The port ACM's ACME endpoints fetch http-01 challenges from (default 80, as RFC 8555
+    /// requires).
+    #[arg(long, env = "RAMPART_ACM_ACME_HTTP01_PORT")]
+    pub acm_acme_http01_port: Option<u16>,
     #[command(flatten)]
     pub key_file: KeyFileArgs,
 }
@@ -249,22 +253,24 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         Some(listen) => listen,
         None => config::DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
     };
+    let acm = file.acm.unwrap_or_default();
+    let plain_http = dev || args.plain_http || file.plain_http.unwrap_or(false);
     Ok(Config {
         listen,
         data_dir: store_dir(&args.store, file.data_dir),
         dev,
         default_account,
         database_url: args.store.database_url.or(file.database_url),
-        plain_http: dev || args.plain_http || file.plain_http.unwrap_or(false),
+        plain_http,
         seal: args.seal.or(file.seal).unwrap_or(SealChoice::Keyfile),
         limits,
         network_unseal: args.network_unseal.or(file.network_unseal).unwrap_or(true),
         seal_key_file: args.key_file.seal_key_file.or(file.seal_key_file),
         audit_sync: args.audit_sync || file.audit_sync.unwrap_or(false),
         modules: rampart_module::ModuleSettings {
-            acm_dns_resolver: args
-                .acm_dns_resolver
-                .or(file.acm.and_then(|acm| acm.dns_resolver)),
+            acm_dns_resolver: args.acm_dns_resolver.or(acm.dns_resolver),
+            acm_acme_http01_port: args.acm_acme_http01_port.or(acm.acme_http01_port),
+            plain_http,
         },
     })
 }

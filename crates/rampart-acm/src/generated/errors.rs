@@ -14,6 +14,11 @@ pub fn conflict_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ConflictException", 400, message)
 }
 
+/// `InternalServerException` (HTTP 500).
+pub fn internal_server_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InternalServerException", 500, message)
+}
+
 /// `InvalidArgsException` (HTTP 400).
 pub fn invalid_args_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidArgsException", 400, message)
@@ -62,6 +67,11 @@ pub fn resource_in_use_exception(message: impl Into<String>) -> ServiceError {
 /// `ResourceNotFoundException` (HTTP 400).
 pub fn resource_not_found_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ResourceNotFoundException", 400, message)
+}
+
+/// `ServiceQuotaExceededException` (HTTP 400).
+pub fn service_quota_exceeded_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ServiceQuotaExceededException", 400, message)
 }
 
 /// `TagPolicyException` (HTTP 400).

@@ -71,12 +71,27 @@ pub const OPERATIONS: &[&str] = &[
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
     "AddTagsToCertificate",
+    "CreateAcmeDomainValidation",
+    "CreateAcmeEndpoint",
+    "CreateAcmeExternalAccountBinding",
+    "DeleteAcmeDomainValidation",
+    "DeleteAcmeEndpoint",
+    "DeleteAcmeExternalAccountBinding",
     "DeleteCertificate",
+    "DescribeAcmeAccount",
+    "DescribeAcmeDomainValidation",
+    "DescribeAcmeEndpoint",
+    "DescribeAcmeExternalAccountBinding",
     "DescribeCertificate",
     "ExportCertificate",
     "GetAccountConfiguration",
+    "GetAcmeExternalAccountBindingCredentials",
     "GetCertificate",
     "ImportCertificate",
+    "ListAcmeAccounts",
+    "ListAcmeDomainValidations",
+    "ListAcmeEndpoints",
+    "ListAcmeExternalAccountBindings",
     "ListCertificateDomainValidations",
     "ListCertificates",
     "ListTagsForCertificate",
@@ -84,7 +99,11 @@ pub const SERVED: &[&str] = &[
     "RemoveTagsFromCertificate",
     "RenewCertificate",
     "RequestCertificate",
+    "RevokeAcmeAccount",
+    "RevokeAcmeExternalAccountBinding",
     "SearchCertificates",
+    "UpdateAcmeDomainValidation",
+    "UpdateAcmeEndpoint",
     "UpdateCertificateOptions",
 ];
 
@@ -111,6 +130,66 @@ pub trait AddTagsToCertificate: AcmHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `CreateAcmeDomainValidation`.
+pub trait CreateAcmeDomainValidation: AcmHandler {
+    /// Runs `CreateAcmeDomainValidation`.
+    fn create_acme_domain_validation(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAcmeDomainValidationRequest,
+    ) -> impl Future<Output = Result<CreateAcmeDomainValidationResponse, Self::Error>> + Send;
+}
+
+/// `CreateAcmeEndpoint`.
+pub trait CreateAcmeEndpoint: AcmHandler {
+    /// Runs `CreateAcmeEndpoint`.
+    fn create_acme_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAcmeEndpointRequest,
+    ) -> impl Future<Output = Result<CreateAcmeEndpointResponse, Self::Error>> + Send;
+}
+
+/// `CreateAcmeExternalAccountBinding`.
+pub trait CreateAcmeExternalAccountBinding: AcmHandler {
+    /// Runs `CreateAcmeExternalAccountBinding`.
+    fn create_acme_external_account_binding(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAcmeExternalAccountBindingRequest,
+    ) -> impl Future<Output = Result<CreateAcmeExternalAccountBindingResponse, Self::Error>> + Send;
+}
+
+/// `DeleteAcmeDomainValidation`.
+pub trait DeleteAcmeDomainValidation: AcmHandler {
+    /// Runs `DeleteAcmeDomainValidation`.
+    fn delete_acme_domain_validation(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAcmeDomainValidationRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteAcmeEndpoint`.
+pub trait DeleteAcmeEndpoint: AcmHandler {
+    /// Runs `DeleteAcmeEndpoint`.
+    fn delete_acme_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAcmeEndpointRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteAcmeExternalAccountBinding`.
+pub trait DeleteAcmeExternalAccountBinding: AcmHandler {
+    /// Runs `DeleteAcmeExternalAccountBinding`.
+    fn delete_acme_external_account_binding(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAcmeExternalAccountBindingRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteCertificate`.
 pub trait DeleteCertificate: AcmHandler {
     /// Runs `DeleteCertificate`.
@@ -119,6 +198,46 @@ pub trait DeleteCertificate: AcmHandler {
         ctx: &RequestContext,
         input: DeleteCertificateRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DescribeAcmeAccount`.
+pub trait DescribeAcmeAccount: AcmHandler {
+    /// Runs `DescribeAcmeAccount`.
+    fn describe_acme_account(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAcmeAccountRequest,
+    ) -> impl Future<Output = Result<DescribeAcmeAccountResponse, Self::Error>> + Send;
+}
+
+/// `DescribeAcmeDomainValidation`.
+pub trait DescribeAcmeDomainValidation: AcmHandler {
+    /// Runs `DescribeAcmeDomainValidation`.
+    fn describe_acme_domain_validation(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAcmeDomainValidationRequest,
+    ) -> impl Future<Output = Result<DescribeAcmeDomainValidationResponse, Self::Error>> + Send;
+}
+
+/// `DescribeAcmeEndpoint`.
+pub trait DescribeAcmeEndpoint: AcmHandler {
+    /// Runs `DescribeAcmeEndpoint`.
+    fn describe_acme_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAcmeEndpointRequest,
+    ) -> impl Future<Output = Result<DescribeAcmeEndpointResponse, Self::Error>> + Send;
+}
+
+/// `DescribeAcmeExternalAccountBinding`.
+pub trait DescribeAcmeExternalAccountBinding: AcmHandler {
+    /// Runs `DescribeAcmeExternalAccountBinding`.
+    fn describe_acme_external_account_binding(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAcmeExternalAccountBindingRequest,
+    ) -> impl Future<Output = Result<DescribeAcmeExternalAccountBindingResponse, Self::Error>> + Send;
 }
 
 /// `DescribeCertificate`.
@@ -150,6 +269,16 @@ pub trait GetAccountConfiguration: AcmHandler {
     ) -> impl Future<Output = Result<GetAccountConfigurationResponse, Self::Error>> + Send;
 }
 
+/// `GetAcmeExternalAccountBindingCredentials`.
+pub trait GetAcmeExternalAccountBindingCredentials: AcmHandler {
+    /// Runs `GetAcmeExternalAccountBindingCredentials`.
+    fn get_acme_external_account_binding_credentials(
+        &self,
+        ctx: &RequestContext,
+        input: GetAcmeExternalAccountBindingCredentialsRequest,
+    ) -> impl Future<Output = Result<GetAcmeExternalAccountBindingCredentialsResponse, Self::Error>> + Send;
+}
+
 /// `GetCertificate`.
 pub trait GetCertificate: AcmHandler {
     /// Runs `GetCertificate`.
@@ -168,6 +297,46 @@ pub trait ImportCertificate: AcmHandler {
         ctx: &RequestContext,
         input: ImportCertificateRequest,
     ) -> impl Future<Output = Result<ImportCertificateResponse, Self::Error>> + Send;
+}
+
+/// `ListAcmeAccounts`.
+pub trait ListAcmeAccounts: AcmHandler {
+    /// Runs `ListAcmeAccounts`.
+    fn list_acme_accounts(
+        &self,
+        ctx: &RequestContext,
+        input: ListAcmeAccountsRequest,
+    ) -> impl Future<Output = Result<ListAcmeAccountsResponse, Self::Error>> + Send;
+}
+
+/// `ListAcmeDomainValidations`.
+pub trait ListAcmeDomainValidations: AcmHandler {
+    /// Runs `ListAcmeDomainValidations`.
+    fn list_acme_domain_validations(
+        &self,
+        ctx: &RequestContext,
+        input: ListAcmeDomainValidationsRequest,
+    ) -> impl Future<Output = Result<ListAcmeDomainValidationsResponse, Self::Error>> + Send;
+}
+
+/// `ListAcmeEndpoints`.
+pub trait ListAcmeEndpoints: AcmHandler {
+    /// Runs `ListAcmeEndpoints`.
+    fn list_acme_endpoints(
+        &self,
+        ctx: &RequestContext,
+        input: ListAcmeEndpointsRequest,
+    ) -> impl Future<Output = Result<ListAcmeEndpointsResponse, Self::Error>> + Send;
+}
+
+/// `ListAcmeExternalAccountBindings`.
+pub trait ListAcmeExternalAccountBindings: AcmHandler {
+    /// Runs `ListAcmeExternalAccountBindings`.
+    fn list_acme_external_account_bindings(
+        &self,
+        ctx: &RequestContext,
+        input: ListAcmeExternalAccountBindingsRequest,
+    ) -> impl Future<Output = Result<ListAcmeExternalAccountBindingsResponse, Self::Error>> + Send;
 }
 
 /// `ListCertificateDomainValidations`.
@@ -240,6 +409,26 @@ pub trait RequestCertificate: AcmHandler {
     ) -> impl Future<Output = Result<RequestCertificateResponse, Self::Error>> + Send;
 }
 
+/// `RevokeAcmeAccount`.
+pub trait RevokeAcmeAccount: AcmHandler {
+    /// Runs `RevokeAcmeAccount`.
+    fn revoke_acme_account(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeAcmeAccountRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `RevokeAcmeExternalAccountBinding`.
+pub trait RevokeAcmeExternalAccountBinding: AcmHandler {
+    /// Runs `RevokeAcmeExternalAccountBinding`.
+    fn revoke_acme_external_account_binding(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeAcmeExternalAccountBindingRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `SearchCertificates`.
 pub trait SearchCertificates: AcmHandler {
     /// Runs `SearchCertificates`.
@@ -248,6 +437,26 @@ pub trait SearchCertificates: AcmHandler {
         ctx: &RequestContext,
         input: SearchCertificatesRequest,
     ) -> impl Future<Output = Result<SearchCertificatesResponse, Self::Error>> + Send;
+}
+
+/// `UpdateAcmeDomainValidation`.
+pub trait UpdateAcmeDomainValidation: AcmHandler {
+    /// Runs `UpdateAcmeDomainValidation`.
+    fn update_acme_domain_validation(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAcmeDomainValidationRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UpdateAcmeEndpoint`.
+pub trait UpdateAcmeEndpoint: AcmHandler {
+    /// Runs `UpdateAcmeEndpoint`.
+    fn update_acme_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAcmeEndpointRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
 /// `UpdateCertificateOptions`.
@@ -265,12 +474,27 @@ pub trait UpdateCertificateOptions: AcmHandler {
 pub trait AcmApi:
     AcmHandler
     + AddTagsToCertificate
+    + CreateAcmeDomainValidation
+    + CreateAcmeEndpoint
+    + CreateAcmeExternalAccountBinding
+    + DeleteAcmeDomainValidation
+    + DeleteAcmeEndpoint
+    + DeleteAcmeExternalAccountBinding
     + DeleteCertificate
+    + DescribeAcmeAccount
+    + DescribeAcmeDomainValidation
+    + DescribeAcmeEndpoint
+    + DescribeAcmeExternalAccountBinding
     + DescribeCertificate
     + ExportCertificate
     + GetAccountConfiguration
+    + GetAcmeExternalAccountBindingCredentials
     + GetCertificate
     + ImportCertificate
+    + ListAcmeAccounts
+    + ListAcmeDomainValidations
+    + ListAcmeEndpoints
+    + ListAcmeExternalAccountBindings
     + ListCertificateDomainValidations
     + ListCertificates
     + ListTagsForCertificate
@@ -278,7 +502,11 @@ pub trait AcmApi:
     + RemoveTagsFromCertificate
     + RenewCertificate
     + RequestCertificate
+    + RevokeAcmeAccount
+    + RevokeAcmeExternalAccountBinding
     + SearchCertificates
+    + UpdateAcmeDomainValidation
+    + UpdateAcmeEndpoint
     + UpdateCertificateOptions
 {
 }
@@ -286,12 +514,27 @@ pub trait AcmApi:
 impl<
     T: AcmHandler
         + AddTagsToCertificate
+        + CreateAcmeDomainValidation
+        + CreateAcmeEndpoint
+        + CreateAcmeExternalAccountBinding
+        + DeleteAcmeDomainValidation
+        + DeleteAcmeEndpoint
+        + DeleteAcmeExternalAccountBinding
         + DeleteCertificate
+        + DescribeAcmeAccount
+        + DescribeAcmeDomainValidation
+        + DescribeAcmeEndpoint
+        + DescribeAcmeExternalAccountBinding
         + DescribeCertificate
         + ExportCertificate
         + GetAccountConfiguration
+        + GetAcmeExternalAccountBindingCredentials
         + GetCertificate
         + ImportCertificate
+        + ListAcmeAccounts
+        + ListAcmeDomainValidations
+        + ListAcmeEndpoints
+        + ListAcmeExternalAccountBindings
         + ListCertificateDomainValidations
         + ListCertificates
         + ListTagsForCertificate
@@ -299,7 +542,11 @@ impl<
         + RemoveTagsFromCertificate
         + RenewCertificate
         + RequestCertificate
+        + RevokeAcmeAccount
+        + RevokeAcmeExternalAccountBinding
         + SearchCertificates
+        + UpdateAcmeDomainValidation
+        + UpdateAcmeEndpoint
         + UpdateCertificateOptions,
 > AcmApi for T
 {
@@ -328,6 +575,84 @@ impl AddTagsToCertificate for DecodeOnly {
     }
 }
 
+impl CreateAcmeDomainValidation for DecodeOnly {
+    async fn create_acme_domain_validation(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateAcmeDomainValidationRequest,
+    ) -> Result<CreateAcmeDomainValidationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateAcmeDomainValidation",
+        ))
+    }
+}
+
+impl CreateAcmeEndpoint for DecodeOnly {
+    async fn create_acme_endpoint(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateAcmeEndpointRequest,
+    ) -> Result<CreateAcmeEndpointResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateAcmeEndpoint",
+        ))
+    }
+}
+
+impl CreateAcmeExternalAccountBinding for DecodeOnly {
+    async fn create_acme_external_account_binding(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateAcmeExternalAccountBindingRequest,
+    ) -> Result<CreateAcmeExternalAccountBindingResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateAcmeExternalAccountBinding",
+        ))
+    }
+}
+
+impl DeleteAcmeDomainValidation for DecodeOnly {
+    async fn delete_acme_domain_validation(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteAcmeDomainValidationRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteAcmeDomainValidation",
+        ))
+    }
+}
+
+impl DeleteAcmeEndpoint for DecodeOnly {
+    async fn delete_acme_endpoint(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteAcmeEndpointRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteAcmeEndpoint",
+        ))
+    }
+}
+
+impl DeleteAcmeExternalAccountBinding for DecodeOnly {
+    async fn delete_acme_external_account_binding(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteAcmeExternalAccountBindingRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteAcmeExternalAccountBinding",
+        ))
+    }
+}
+
 impl DeleteCertificate for DecodeOnly {
     async fn delete_certificate(
         &self,
@@ -337,6 +662,58 @@ impl DeleteCertificate for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "DeleteCertificate",
+        ))
+    }
+}
+
+impl DescribeAcmeAccount for DecodeOnly {
+    async fn describe_acme_account(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeAcmeAccountRequest,
+    ) -> Result<DescribeAcmeAccountResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeAcmeAccount",
+        ))
+    }
+}
+
+impl DescribeAcmeDomainValidation for DecodeOnly {
+    async fn describe_acme_domain_validation(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeAcmeDomainValidationRequest,
+    ) -> Result<DescribeAcmeDomainValidationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeAcmeDomainValidation",
+        ))
+    }
+}
+
+impl DescribeAcmeEndpoint for DecodeOnly {
+    async fn describe_acme_endpoint(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeAcmeEndpointRequest,
+    ) -> Result<DescribeAcmeEndpointResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeAcmeEndpoint",
+        ))
+    }
+}
+
+impl DescribeAcmeExternalAccountBinding for DecodeOnly {
+    async fn describe_acme_external_account_binding(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeAcmeExternalAccountBindingRequest,
+    ) -> Result<DescribeAcmeExternalAccountBindingResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeAcmeExternalAccountBinding",
         ))
     }
 }
@@ -379,6 +756,19 @@ impl GetAccountConfiguration for DecodeOnly {
     }
 }
 
+impl GetAcmeExternalAccountBindingCredentials for DecodeOnly {
+    async fn get_acme_external_account_binding_credentials(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetAcmeExternalAccountBindingCredentialsRequest,
+    ) -> Result<GetAcmeExternalAccountBindingCredentialsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetAcmeExternalAccountBindingCredentials",
+        ))
+    }
+}
+
 impl GetCertificate for DecodeOnly {
     async fn get_certificate(
         &self,
@@ -401,6 +791,58 @@ impl ImportCertificate for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "ImportCertificate",
+        ))
+    }
+}
+
+impl ListAcmeAccounts for DecodeOnly {
+    async fn list_acme_accounts(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAcmeAccountsRequest,
+    ) -> Result<ListAcmeAccountsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListAcmeAccounts",
+        ))
+    }
+}
+
+impl ListAcmeDomainValidations for DecodeOnly {
+    async fn list_acme_domain_validations(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAcmeDomainValidationsRequest,
+    ) -> Result<ListAcmeDomainValidationsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListAcmeDomainValidations",
+        ))
+    }
+}
+
+impl ListAcmeEndpoints for DecodeOnly {
+    async fn list_acme_endpoints(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAcmeEndpointsRequest,
+    ) -> Result<ListAcmeEndpointsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListAcmeEndpoints",
+        ))
+    }
+}
+
+impl ListAcmeExternalAccountBindings for DecodeOnly {
+    async fn list_acme_external_account_bindings(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAcmeExternalAccountBindingsRequest,
+    ) -> Result<ListAcmeExternalAccountBindingsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListAcmeExternalAccountBindings",
         ))
     }
 }
@@ -496,6 +938,32 @@ impl RequestCertificate for DecodeOnly {
     }
 }
 
+impl RevokeAcmeAccount for DecodeOnly {
+    async fn revoke_acme_account(
+        &self,
+        _ctx: &RequestContext,
+        _input: RevokeAcmeAccountRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RevokeAcmeAccount",
+        ))
+    }
+}
+
+impl RevokeAcmeExternalAccountBinding for DecodeOnly {
+    async fn revoke_acme_external_account_binding(
+        &self,
+        _ctx: &RequestContext,
+        _input: RevokeAcmeExternalAccountBindingRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RevokeAcmeExternalAccountBinding",
+        ))
+    }
+}
+
 impl SearchCertificates for DecodeOnly {
     async fn search_certificates(
         &self,
@@ -505,6 +973,32 @@ impl SearchCertificates for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "SearchCertificates",
+        ))
+    }
+}
+
+impl UpdateAcmeDomainValidation for DecodeOnly {
+    async fn update_acme_domain_validation(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateAcmeDomainValidationRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateAcmeDomainValidation",
+        ))
+    }
+}
+
+impl UpdateAcmeEndpoint for DecodeOnly {
+    async fn update_acme_endpoint(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateAcmeEndpointRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateAcmeEndpoint",
         ))
     }
 }
@@ -553,6 +1047,90 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "CreateAcmeDomainValidation" => {
+            let spec = OperationSpec {
+                name: "CreateAcmeDomainValidation",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateAcmeDomainValidationRequest| {
+                answer(
+                    move || handler.create_acme_domain_validation(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateAcmeDomainValidation", ok),
+                )
+            })
+            .await
+        }
+        "CreateAcmeEndpoint" => {
+            let spec = OperationSpec {
+                name: "CreateAcmeEndpoint",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateAcmeEndpointRequest| {
+                answer(
+                    move || handler.create_acme_endpoint(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateAcmeEndpoint", ok),
+                )
+            })
+            .await
+        }
+        "CreateAcmeExternalAccountBinding" => {
+            let spec = OperationSpec {
+                name: "CreateAcmeExternalAccountBinding",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateAcmeExternalAccountBindingRequest| {
+                answer(
+                    move || handler.create_acme_external_account_binding(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateAcmeExternalAccountBinding", ok),
+                )
+            })
+            .await
+        }
+        "DeleteAcmeDomainValidation" => {
+            let spec = OperationSpec {
+                name: "DeleteAcmeDomainValidation",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteAcmeDomainValidationRequest| {
+                unit(answer(
+                    move || handler.delete_acme_domain_validation(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteAcmeDomainValidation", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteAcmeEndpoint" => {
+            let spec = OperationSpec {
+                name: "DeleteAcmeEndpoint",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteAcmeEndpointRequest| {
+                unit(answer(
+                    move || handler.delete_acme_endpoint(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteAcmeEndpoint", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteAcmeExternalAccountBinding" => {
+            let spec = OperationSpec {
+                name: "DeleteAcmeExternalAccountBinding",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteAcmeExternalAccountBindingRequest| {
+                unit(answer(
+                    move || handler.delete_acme_external_account_binding(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteAcmeExternalAccountBinding", ok),
+                ))
+            })
+            .await
+        }
         "DeleteCertificate" => {
             let spec = OperationSpec {
                 name: "DeleteCertificate",
@@ -565,6 +1143,66 @@ pub async fn dispatch<H: AcmApi>(
                     move |ok| handler.after_call(ctx, "DeleteCertificate", ok),
                 ))
             })
+            .await
+        }
+        "DescribeAcmeAccount" => {
+            let spec = OperationSpec {
+                name: "DescribeAcmeAccount",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeAcmeAccountRequest| {
+                answer(
+                    move || handler.describe_acme_account(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeAcmeAccount", ok),
+                )
+            })
+            .await
+        }
+        "DescribeAcmeDomainValidation" => {
+            let spec = OperationSpec {
+                name: "DescribeAcmeDomainValidation",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeAcmeDomainValidationRequest| {
+                answer(
+                    move || handler.describe_acme_domain_validation(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeAcmeDomainValidation", ok),
+                )
+            })
+            .await
+        }
+        "DescribeAcmeEndpoint" => {
+            let spec = OperationSpec {
+                name: "DescribeAcmeEndpoint",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeAcmeEndpointRequest| {
+                answer(
+                    move || handler.describe_acme_endpoint(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeAcmeEndpoint", ok),
+                )
+            })
+            .await
+        }
+        "DescribeAcmeExternalAccountBinding" => {
+            let spec = OperationSpec {
+                name: "DescribeAcmeExternalAccountBinding",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(
+                spec,
+                body,
+                |i: DescribeAcmeExternalAccountBindingRequest| {
+                    answer(
+                        move || handler.describe_acme_external_account_binding(ctx, i),
+                        move |ok| handler.after_call(ctx, "DescribeAcmeExternalAccountBinding", ok),
+                    )
+                },
+            )
             .await
         }
         "DescribeCertificate" => {
@@ -609,6 +1247,26 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "GetAcmeExternalAccountBindingCredentials" => {
+            let spec = OperationSpec {
+                name: "GetAcmeExternalAccountBindingCredentials",
+                read_only: true,
+                audit_response: false,
+            };
+            invoke(
+                spec,
+                body,
+                |i: GetAcmeExternalAccountBindingCredentialsRequest| {
+                    answer(
+                        move || handler.get_acme_external_account_binding_credentials(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "GetAcmeExternalAccountBindingCredentials", ok)
+                        },
+                    )
+                },
+            )
+            .await
+        }
         "GetCertificate" => {
             let spec = OperationSpec {
                 name: "GetCertificate",
@@ -633,6 +1291,62 @@ pub async fn dispatch<H: AcmApi>(
                 answer(
                     move || handler.import_certificate(ctx, i),
                     move |ok| handler.after_call(ctx, "ImportCertificate", ok),
+                )
+            })
+            .await
+        }
+        "ListAcmeAccounts" => {
+            let spec = OperationSpec {
+                name: "ListAcmeAccounts",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListAcmeAccountsRequest| {
+                answer(
+                    move || handler.list_acme_accounts(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListAcmeAccounts", ok),
+                )
+            })
+            .await
+        }
+        "ListAcmeDomainValidations" => {
+            let spec = OperationSpec {
+                name: "ListAcmeDomainValidations",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListAcmeDomainValidationsRequest| {
+                answer(
+                    move || handler.list_acme_domain_validations(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListAcmeDomainValidations", ok),
+                )
+            })
+            .await
+        }
+        "ListAcmeEndpoints" => {
+            let spec = OperationSpec {
+                name: "ListAcmeEndpoints",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListAcmeEndpointsRequest| {
+                answer(
+                    move || handler.list_acme_endpoints(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListAcmeEndpoints", ok),
+                )
+            })
+            .await
+        }
+        "ListAcmeExternalAccountBindings" => {
+            let spec = OperationSpec {
+                name: "ListAcmeExternalAccountBindings",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListAcmeExternalAccountBindingsRequest| {
+                answer(
+                    move || handler.list_acme_external_account_bindings(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListAcmeExternalAccountBindings", ok),
                 )
             })
             .await
@@ -735,6 +1449,34 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "RevokeAcmeAccount" => {
+            let spec = OperationSpec {
+                name: "RevokeAcmeAccount",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RevokeAcmeAccountRequest| {
+                unit(answer(
+                    move || handler.revoke_acme_account(ctx, i),
+                    move |ok| handler.after_call(ctx, "RevokeAcmeAccount", ok),
+                ))
+            })
+            .await
+        }
+        "RevokeAcmeExternalAccountBinding" => {
+            let spec = OperationSpec {
+                name: "RevokeAcmeExternalAccountBinding",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RevokeAcmeExternalAccountBindingRequest| {
+                unit(answer(
+                    move || handler.revoke_acme_external_account_binding(ctx, i),
+                    move |ok| handler.after_call(ctx, "RevokeAcmeExternalAccountBinding", ok),
+                ))
+            })
+            .await
+        }
         "SearchCertificates" => {
             let spec = OperationSpec {
                 name: "SearchCertificates",
@@ -746,6 +1488,34 @@ pub async fn dispatch<H: AcmApi>(
                     move || handler.search_certificates(ctx, i),
                     move |ok| handler.after_call(ctx, "SearchCertificates", ok),
                 )
+            })
+            .await
+        }
+        "UpdateAcmeDomainValidation" => {
+            let spec = OperationSpec {
+                name: "UpdateAcmeDomainValidation",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateAcmeDomainValidationRequest| {
+                unit(answer(
+                    move || handler.update_acme_domain_validation(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateAcmeDomainValidation", ok),
+                ))
+            })
+            .await
+        }
+        "UpdateAcmeEndpoint" => {
+            let spec = OperationSpec {
+                name: "UpdateAcmeEndpoint",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateAcmeEndpointRequest| {
+                unit(answer(
+                    move || handler.update_acme_endpoint(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateAcmeEndpoint", ok),
+                ))
             })
             .await
         }
@@ -763,29 +1533,10 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
-        "CreateAcmeDomainValidation" => not_served("CreateAcmeDomainValidation", false),
-        "CreateAcmeEndpoint" => not_served("CreateAcmeEndpoint", false),
-        "CreateAcmeExternalAccountBinding" => not_served("CreateAcmeExternalAccountBinding", false),
-        "DeleteAcmeDomainValidation" => not_served("DeleteAcmeDomainValidation", false),
-        "DeleteAcmeEndpoint" => not_served("DeleteAcmeEndpoint", false),
-        "DeleteAcmeExternalAccountBinding" => not_served("DeleteAcmeExternalAccountBinding", false),
         "DeleteMemberCertificate" => not_served("DeleteMemberCertificate", false),
         "DeleteMemberCertificateAuthority" => not_served("DeleteMemberCertificateAuthority", false),
-        "DescribeAcmeAccount" => not_served("DescribeAcmeAccount", true),
-        "DescribeAcmeDomainValidation" => not_served("DescribeAcmeDomainValidation", true),
-        "DescribeAcmeEndpoint" => not_served("DescribeAcmeEndpoint", true),
-        "DescribeAcmeExternalAccountBinding" => {
-            not_served("DescribeAcmeExternalAccountBinding", true)
-        }
-        "GetAcmeExternalAccountBindingCredentials" => {
-            not_served("GetAcmeExternalAccountBindingCredentials", true)
-        }
         "GetInventoryConfiguration" => not_served("GetInventoryConfiguration", true),
         "GetInventoryInsights" => not_served("GetInventoryInsights", true),
-        "ListAcmeAccounts" => not_served("ListAcmeAccounts", true),
-        "ListAcmeDomainValidations" => not_served("ListAcmeDomainValidations", true),
-        "ListAcmeEndpoints" => not_served("ListAcmeEndpoints", true),
-        "ListAcmeExternalAccountBindings" => not_served("ListAcmeExternalAccountBindings", true),
         "ListInventoryFindings" => not_served("ListInventoryFindings", true),
         "ListInventoryRelatedResources" => not_served("ListInventoryRelatedResources", true),
         "ListInventoryUsages" => not_served("ListInventoryUsages", true),
@@ -796,16 +1547,12 @@ pub async fn dispatch<H: AcmApi>(
         "RestoreMemberCertificateAuthority" => {
             not_served("RestoreMemberCertificateAuthority", false)
         }
-        "RevokeAcmeAccount" => not_served("RevokeAcmeAccount", false),
-        "RevokeAcmeExternalAccountBinding" => not_served("RevokeAcmeExternalAccountBinding", false),
         "RevokeCertificate" => not_served("RevokeCertificate", false),
         "RevokeMemberCertificate" => not_served("RevokeMemberCertificate", false),
         "RevokeMemberIssuedCertificate" => not_served("RevokeMemberIssuedCertificate", false),
         "SearchInventory" => not_served("SearchInventory", true),
         "TagResource" => not_served("TagResource", false),
         "UntagResource" => not_served("UntagResource", false),
-        "UpdateAcmeDomainValidation" => not_served("UpdateAcmeDomainValidation", false),
-        "UpdateAcmeEndpoint" => not_served("UpdateAcmeEndpoint", false),
         "UpdateMemberCertificateAuthority" => not_served("UpdateMemberCertificateAuthority", false),
         "UpdateMemberCertificateOptions" => not_served("UpdateMemberCertificateOptions", false),
         _ => Invocation::unknown_operation(),
