@@ -220,3 +220,17 @@ def test_certbot_obtains_a_certificate_over_dns_01(setup, tmp_path):
 def _needs_certbot():
     if not shutil.which(CERTBOT):
         pytest.fail("certbot is not installed in the test venv (tests/blackbox/requirements.txt)")
+
+
+def test_http_01_fails_when_the_domain_does_not_answer(setup, tmp_path):
+    server, acm, port, _ = setup
+    arn, _, kid, key = _endpoint_with_binding(acm)
+    elsewhere = _free_port()  # certbot listens here; the server fetches from `port`
+    assert elsewhere != port
+    failed = _certbot(server, tmp_path / "nobody", _directory(server, arn), "--standalone",
+                      "--preferred-challenges", "http", "--http-01-port", str(elsewhere),
+                      "--eab-kid", kid, "--eab-hmac-key", key, "-d", DOMAIN)
+    assert failed.returncode != 0
+    assert "Fetching the http-01 resource of app.acme.test" in failed.stderr + failed.stdout
+    listed = acm.list_certificates(Includes={"keyTypes": ["EC_prime256v1"]})
+    assert len([c for c in listed["CertificateSummaryList"] if c["DomainName"] == DOMAIN]) == 1
