@@ -23,7 +23,8 @@ import pytest
 from cryptography import x509
 
 from conftest import ServerFactory
-from harness import SECURE_POSTGRES, SECURE_SQLITE
+from harness import DEV_SQLITE, SECURE_POSTGRES, SECURE_SQLITE
+from test_jobs import advance_ok
 
 DOMAIN = "app.acme.test"
 DNS_DOMAIN = "dns.acme.test"
@@ -37,6 +38,7 @@ class Dns:
 
     def __init__(self, txt_file: Path) -> None:
         self.addresses = {DOMAIN: "127.0.0.1", DNS_DOMAIN: "127.0.0.1"}
+        self.cnames: dict[str, str] = {}
         self.txt_file = txt_file
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
@@ -75,6 +77,9 @@ class Dns:
             rdatas = [socket.inet_aton(self.addresses[name])]
         elif qtype == 16:
             rdatas = [bytes([len(v)]) + v.encode() for v in self._txt(name)]
+        elif qtype == 5 and name in self.cnames:
+            rdatas = [b"".join(bytes([len(p)]) + p.encode()
+                               for p in self.cnames[name].rstrip(".").split(".")) + b"\0"]
         known = name in self.addresses or rdatas
         header = query[:2] + struct.pack(">BBHHHH", 0x85, 0x80 | (0 if known else 3), 1,
                                          len(rdatas), 0, 0)
@@ -126,7 +131,9 @@ def _endpoint_with_binding(acm) -> tuple[str, str, str, str]:
 
 
 def _certbot(server, work: Path, directory: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "REQUESTS_CA_BUNDLE": str(server.ca_bundle)}
+    env = {**os.environ}
+    if server.ca_bundle:
+        env["REQUESTS_CA_BUNDLE"] = str(server.ca_bundle)
     return subprocess.run(
         [CERTBOT, "certonly", "--non-interactive", "--agree-tos",
          "--register-unsafely-without-email", "--server", directory,
@@ -168,7 +175,7 @@ def test_certbot_is_refused_without_a_valid_binding(setup, tmp_path):
         "external account" in (plain.stderr + plain.stdout).lower()
     wrong = "A" * len(key)
     bad = _certbot(server, tmp_path / "bad", directory, "--standalone",
-                   "--http-01-port", str(port), "--eab-kid", kid, "--eab-hmac-key", wrong,
+                   "--http-01-port", str(port), "--eab-kid", kid, f"--eab-hmac-key={wrong}",
                    "-d", DOMAIN)
     assert bad.returncode != 0
     assert "does not verify" in bad.stderr + bad.stdout
@@ -181,7 +188,7 @@ def test_certbot_obtains_a_certificate_over_http_01(setup, tmp_path):
     work = tmp_path / "http"
     done = _certbot(server, work, _directory(server, arn), "--standalone",
                     "--preferred-challenges", "http", "--http-01-port", str(port),
-                    "--eab-kid", kid, "--eab-hmac-key", key, "-d", DOMAIN)
+                    "--eab-kid", kid, f"--eab-hmac-key={key}", "-d", DOMAIN)
     assert done.returncode == 0, done.stderr[-3000:]
     _chain_ok(server, acm, work / "config" / "live" / DOMAIN, DOMAIN)
     accounts = acm.list_acme_accounts(AcmeEndpointArn=arn)["AcmeAccounts"]
@@ -194,6 +201,20 @@ def test_certbot_obtains_a_certificate_over_http_01(setup, tmp_path):
     binding = acm.describe_acme_external_account_binding(
         AcmeExternalAccountBindingArn=account["AcmeExternalAccountBindingArn"])
     assert "LastUsedAt" in binding["ExternalAccountBinding"]
+
+    cert_arn = _chain_ok(server, acm, work / "config" / "live" / DOMAIN, DOMAIN)
+    revoked = subprocess.run(
+        [CERTBOT, "revoke", "--non-interactive", "--no-delete-after-revoke",
+         "--server", _directory(server, arn), "--reason", "superseded",
+         "--cert-path", str(work / "config" / "live" / DOMAIN / "cert.pem"),
+         "--config-dir", str(work / "config"), "--work-dir", str(work / "work"),
+         "--logs-dir", str(work / "logs")],
+        env={**os.environ, "REQUESTS_CA_BUNDLE": str(server.ca_bundle)},
+        capture_output=True, text=True, timeout=120)
+    assert revoked.returncode == 0, revoked.stderr[-3000:]
+    detail = acm.describe_certificate(CertificateArn=cert_arn)["Certificate"]
+    assert detail["Status"] == "REVOKED"
+    assert detail["RevocationReason"] == "SUPERSEDED"
 
     acm.revoke_acme_account(AcmeEndpointArn=arn, AccountUrl=account["AccountUrl"])
     again = _certbot(server, work, _directory(server, arn), "--standalone",
@@ -211,9 +232,53 @@ def test_certbot_obtains_a_certificate_over_dns_01(setup, tmp_path):
     work = tmp_path / "dns"
     done = _certbot(server, work, _directory(server, arn), "--manual",
                     "--preferred-challenges", "dns", "--manual-auth-hook", str(hook),
-                    "--eab-kid", kid, "--eab-hmac-key", key, "-d", DNS_DOMAIN)
+                    "--eab-kid", kid, f"--eab-hmac-key={key}", "-d", DNS_DOMAIN)
     assert done.returncode == 0, done.stderr[-3000:]
     _chain_ok(server, acm, work / "config" / "live" / DNS_DOMAIN, DNS_DOMAIN)
+
+
+def test_prevalidated_domains_need_no_challenge(tmp_path_factory, pg_databases, tmp_path):
+    """A dev server (its clock moved to run the lifecycle job): once the domain validation's
+    CNAME answers, certbot obtains a certificate with an auth hook that does nothing."""
+    dns = Dns(tmp_path / "txt")
+    factory = ServerFactory(tmp_path_factory, pg_databases)
+    try:
+        server = factory(DEV_SQLITE, extra_env={"RAMPART_ACM_DNS_RESOLVER": dns.address})
+        acm = server.client("acm")
+        arn, _, kid, key = _endpoint_with_binding(acm)
+        options = {"DnsPrevalidation": {"DomainScope": {"ExactDomain": "ENABLED",
+                                                        "Subdomains": "ENABLED"}}}
+        validation = acm.create_acme_domain_validation(
+            AcmeEndpointArn=arn, DomainName="pre.acme.test",
+            PrevalidationOptions=options)["AcmeDomainValidationArn"]
+        advance_ok(server, 1)
+        got = acm.describe_acme_domain_validation(AcmeDomainValidationArn=validation)
+        assert got["AcmeDomainValidation"]["Status"] == "VALIDATING"
+        record = got["AcmeDomainValidation"]["PrevalidationDetails"]["DnsPrevalidation"][
+            "ResourceRecord"]
+        dns.cnames[record["Name"].rstrip(".").lower()] = record["Value"]
+        advance_ok(server, 1)
+        got = acm.describe_acme_domain_validation(AcmeDomainValidationArn=validation)
+        assert got["AcmeDomainValidation"]["Status"] == "VALID"
+        work = tmp_path / "pre"
+        done = _certbot(server, work, _directory(server, arn), "--manual",
+                        "--preferred-challenges", "dns", "--manual-auth-hook", "/bin/true",
+                        "--eab-kid", kid, f"--eab-hmac-key={key}",
+                        "-d", "pre.acme.test", "-d", "www.pre.acme.test")
+        assert done.returncode == 0, done.stderr[-3000:]
+        leaf = x509.load_pem_x509_certificate(
+            (work / "config" / "live" / "pre.acme.test" / "cert.pem").read_bytes())
+        sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        assert set(sans.get_values_for_type(x509.DNSName)) == {"pre.acme.test",
+                                                               "www.pre.acme.test"}
+        refused = _certbot(server, tmp_path / "other", _directory(server, arn), "--manual",
+                           "--preferred-challenges", "dns", "--manual-auth-hook", "/bin/true",
+                           "--eab-kid", kid, f"--eab-hmac-key={key}", "-d", "other.acme.test")
+        assert refused.returncode != 0
+    finally:
+        for started in factory.servers:
+            started.kill()
+        dns.close()
 
 
 @pytest.fixture(autouse=True)
@@ -229,7 +294,7 @@ def test_http_01_fails_when_the_domain_does_not_answer(setup, tmp_path):
     assert elsewhere != port
     failed = _certbot(server, tmp_path / "nobody", _directory(server, arn), "--standalone",
                       "--preferred-challenges", "http", "--http-01-port", str(elsewhere),
-                      "--eab-kid", kid, "--eab-hmac-key", key, "-d", DOMAIN)
+                      "--eab-kid", kid, f"--eab-hmac-key={key}", "-d", DOMAIN)
     assert failed.returncode != 0
     assert "Fetching the http-01 resource of app.acme.test" in failed.stderr + failed.stdout
     listed = acm.list_certificates(Includes={"keyTypes": ["EC_prime256v1"]})
