@@ -20,8 +20,10 @@
 //! metadata), ListCertificateDomainValidations, UpdateCertificateOptions and the account's
 //! expiry-event setting.
 //! Private keys are sealed under the root key's ACM domain key and never stored in the clear.
-//! The ACME endpoint operations, RevokeCertificate, ResendValidationEmail and the rest of
-//! the model answer not-served for now.
+//! The ACME endpoint operations keep endpoints, external account bindings (MAC keys sealed),
+//! prevalidated domains and accounts (`acme`), and each endpoint runs an RFC 8555 server over
+//! the public-route hook (`acme::server`) whose certificates are ACM certificates.
+//! RevokeCertificate, ResendValidationEmail and the rest of the model answer not-served.
 
 mod acme;
 mod convert;
