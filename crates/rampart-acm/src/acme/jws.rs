@@ -224,6 +224,41 @@ mod tests {
     }
 
     #[test]
+    fn rs256_signatures_verify() {
+        use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
+        use aws_lc_rs::signature::RSA_PKCS1_SHA256;
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+        let components: signature::RsaPublicKeyComponents<Vec<u8>> = pair.public_key().into();
+        let jwk = json!({"kty": "RSA", "n": URL_SAFE_NO_PAD.encode(&components.n),
+            "e": URL_SAFE_NO_PAD.encode(&components.e)});
+        let header = json!({"alg": "RS256", "nonce": "n", "url": "u", "jwk": jwk});
+        let protected = URL_SAFE_NO_PAD.encode(header.to_string());
+        let payload = URL_SAFE_NO_PAD.encode("{}");
+        let input = format!("{protected}.{payload}");
+        let mut sig = vec![0u8; pair.public_modulus_len()];
+        pair.sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            input.as_bytes(),
+            &mut sig,
+        )
+        .unwrap();
+        let body = json!({"protected": protected, "payload": payload,
+            "signature": URL_SAFE_NO_PAD.encode(&sig)});
+        let jws = Jws::parse(body.to_string().as_bytes()).unwrap();
+        jws.verify(&jwk).unwrap();
+        sig[0] ^= 1;
+        let body = json!({"protected": protected, "payload": payload,
+            "signature": URL_SAFE_NO_PAD.encode(&sig)});
+        assert!(
+            Jws::parse(body.to_string().as_bytes())
+                .unwrap()
+                .verify(&jwk)
+                .is_err()
+        );
+    }
+
+    #[test]
     fn hs256_bindings_verify_with_their_key_only() {
         let key = [7u8; 32];
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","kid":"k","url":"u"}"#);

@@ -23,8 +23,7 @@ impl CreateAcmeEndpoint for AcmService {
         let endpoint = EndpointRef::new(ctx);
         authorize(ctx, "CreateAcmeEndpoint", "*", &endpoint.scope.account)?;
         let algorithms = key_algorithms(input.certificate_authority.as_ref())?;
-        let certificate_tags = tag_pairs(input.certificate_tags.as_deref())?;
-        let tags = tag_pairs(input.tags.as_deref())?;
+        let record = new_record(&endpoint, &input, algorithms, self.now_ms())?;
         let token = input.idempotency_token.as_deref();
         let (prior, token) = self
             .acme_token(&endpoint.scope, "CreateAcmeEndpoint", token)
@@ -34,23 +33,6 @@ impl CreateAcmeEndpoint for AcmService {
                 acme_endpoint_arn: Some(arn),
             });
         }
-        let now = self.now_ms();
-        let record = EndpointRecord {
-            arn: endpoint.arn.clone(),
-            id: endpoint.id.clone(),
-            authorization: behavior(input.authorization_behavior.as_ref()),
-            contact: input
-                .contact
-                .as_ref()
-                .map_or("NOT_REQUIRED", |c| c.as_str())
-                .to_owned(),
-            allowed_key_algorithms: algorithms,
-            status: "ACTIVE".to_owned(),
-            certificate_tags,
-            tags,
-            created_ms: now,
-            updated_ms: now,
-        };
         let mut writes: Vec<Result<rampart_store::Write, rampart_store::StoreError>> = vec![
             self.acme
                 .endpoints
@@ -69,6 +51,31 @@ impl CreateAcmeEndpoint for AcmService {
             acme_endpoint_arn: Some(endpoint.arn),
         })
     }
+}
+
+/// The record of a new endpoint (tags checked).
+fn new_record(
+    endpoint: &EndpointRef,
+    input: &CreateAcmeEndpointRequest,
+    algorithms: Vec<String>,
+    now: i64,
+) -> Result<EndpointRecord, ServiceError> {
+    let contact = input
+        .contact
+        .as_ref()
+        .map_or("NOT_REQUIRED", |c| c.as_str());
+    Ok(EndpointRecord {
+        arn: endpoint.arn.clone(),
+        id: endpoint.id.clone(),
+        authorization: behavior(input.authorization_behavior.as_ref()),
+        contact: contact.to_owned(),
+        allowed_key_algorithms: algorithms,
+        status: "ACTIVE".to_owned(),
+        certificate_tags: tag_pairs(input.certificate_tags.as_deref())?,
+        tags: tag_pairs(input.tags.as_deref())?,
+        created_ms: now,
+        updated_ms: now,
+    })
 }
 
 /// The authorization behavior (the model knows only PRE_APPROVED).

@@ -133,34 +133,18 @@ impl AcmService {
                 found.key_algorithm
             )));
         }
-        let cert_ref = crate::service::new_cert_in(&call.endpoint.scope);
-        Ok(CertRecord {
-            arn: cert_ref.arn,
-            cert_type: "AMAZON_ISSUED".to_owned(),
-            status: "ISSUED".to_owned(),
-            failure_reason: None,
-            domain_name: names.first().cloned().unwrap_or_default(),
-            sans: names.to_vec(),
-            key_algorithm: found.key_algorithm.clone(),
-            certificate_pem: Some(leaf),
-            chain_pem: Some(chain),
-            facts: Some(found),
-            sealed_key: None,
-            created_ms: now_ms,
-            imported_ms: None,
-            issued_ms: Some(now_ms),
-            ca_arn: None,
-            export_option: "DISABLED".to_owned(),
-            transparency: "ENABLED".to_owned(),
-            exported: false,
-            validations: Vec::new(),
-            revoked: None,
-            renewal: None,
-            tags: call.record.certificate_tags.clone(),
-            expiry_event_day: None,
-            expired_event_sent: false,
-            acme: Some((call.endpoint.arn.clone(), account_id.to_owned())),
-        })
+        let arn = crate::service::new_cert_in(&call.endpoint.scope).arn;
+        let owner = (call.endpoint.arn.clone(), account_id.to_owned());
+        let tags = call.record.certificate_tags.clone();
+        Ok(acme_record(
+            arn,
+            names,
+            found,
+            (leaf, chain),
+            now_ms,
+            owner,
+            tags,
+        ))
     }
 
     /// POST-as-GET of an order's certificate: the PEM chain.
@@ -198,4 +182,44 @@ fn is_ec(csr: &CertificateSigningRequestParams) -> bool {
     x509_parser::x509::SubjectPublicKeyInfo::from_der(&spki).is_ok_and(|(_, info)| {
         info.algorithm.algorithm == x509_parser::oid_registry::OID_KEY_TYPE_EC_PUBLIC_KEY
     })
+}
+
+/// The ACM certificate row of a certificate an ACME endpoint issued (no private key: the
+/// client holds it).
+fn acme_record(
+    arn: String,
+    names: &[String],
+    found: crate::record::CertFacts,
+    (leaf, chain): (String, String),
+    now_ms: i64,
+    owner: (String, String),
+    tags: Vec<(String, String)>,
+) -> CertRecord {
+    CertRecord {
+        arn,
+        cert_type: "AMAZON_ISSUED".to_owned(),
+        status: "ISSUED".to_owned(),
+        failure_reason: None,
+        domain_name: names.first().cloned().unwrap_or_default(),
+        sans: names.to_vec(),
+        key_algorithm: found.key_algorithm.clone(),
+        certificate_pem: Some(leaf),
+        chain_pem: Some(chain),
+        facts: Some(found),
+        sealed_key: None,
+        created_ms: now_ms,
+        imported_ms: None,
+        issued_ms: Some(now_ms),
+        ca_arn: None,
+        export_option: "DISABLED".to_owned(),
+        transparency: "ENABLED".to_owned(),
+        exported: false,
+        validations: Vec::new(),
+        revoked: None,
+        renewal: None,
+        tags,
+        expiry_event_day: None,
+        expired_event_sent: false,
+        acme: Some(owner),
+    }
 }

@@ -52,6 +52,29 @@ fn dns_name(name: &str) -> bool {
     base.contains('.') && crate::acme::names::is_domain(base)
 }
 
+/// The order's DNS names, lower-case and unique; other identifiers are refused.
+fn order_names(payload: NewOrder) -> Result<Vec<String>, Problem> {
+    let mut names: Vec<String> = Vec::new();
+    for identifier in payload.identifiers {
+        let value = identifier.value.to_ascii_lowercase();
+        if identifier.kind != "dns" || !dns_name(&value) {
+            return Err(Problem::rejected_identifier(format!(
+                "The identifier {} is not a DNS name this endpoint issues for.",
+                identifier.value
+            )));
+        }
+        if !names.contains(&value) {
+            names.push(value);
+        }
+    }
+    if names.is_empty() || names.len() > MAX_IDENTIFIERS {
+        return Err(Problem::rejected_identifier(
+            "An order names from 1 to 10 DNS identifiers.",
+        ));
+    }
+    Ok(names)
+}
+
 /// A random challenge token (128 bits, base64url).
 fn token() -> Result<String, Problem> {
     let mut bytes = [0u8; 16];
@@ -91,24 +114,7 @@ impl AcmService {
         signed: &Signed,
     ) -> Result<Reply, Problem> {
         let payload: NewOrder = signed.jws.json()?;
-        let mut names: Vec<String> = Vec::new();
-        for identifier in payload.identifiers {
-            let value = identifier.value.to_ascii_lowercase();
-            if identifier.kind != "dns" || !dns_name(&value) {
-                return Err(Problem::rejected_identifier(format!(
-                    "The identifier {} is not a DNS name this endpoint issues for.",
-                    identifier.value
-                )));
-            }
-            if !names.contains(&value) {
-                names.push(value);
-            }
-        }
-        if names.is_empty() || names.len() > MAX_IDENTIFIERS {
-            return Err(Problem::rejected_identifier(
-                "An order names from 1 to 10 DNS identifiers.",
-            ));
-        }
+        let names = order_names(payload)?;
         let now = self.now_ms();
         let prefix = call.endpoint.child_prefix();
         let mut authzs = Vec::new();
