@@ -263,3 +263,54 @@ def _database_bytes(server) -> dict[str, bytes]:
                               check=True, capture_output=True, timeout=120)
         return {"pg_dump": dump.stdout}
     return {f.name: f.read_bytes() for f in sorted(server.data_dir.glob("rampart.db*"))}
+
+
+def _http(server, method: str, url: str, body: bytes | None = None):
+    """(status, headers, body) of one unsigned request to the server."""
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    ctx = ssl.create_default_context(cafile=str(server.ca_bundle)) if server.ca_bundle else None
+    request = urllib.request.Request(url, data=body, method=method,
+                                     headers={"Content-Type": "application/jose+json"})
+    try:
+        with urllib.request.urlopen(request, context=ctx, timeout=30) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+def test_the_acme_server_answers_directory_nonces_and_problems(server, acm):
+    arn = _endpoint(acm)
+    base = f"{server.endpoint}/_rampart/acme/{arn.rsplit('/', 1)[1]}"
+    status, headers, body = _http(server, "GET", f"{base}/directory")
+    assert status == 200
+    directory = json.loads(body)
+    assert directory["newAccount"] == f"{base}/new-account"
+    assert directory["meta"]["externalAccountRequired"] is True
+    status, headers, _ = _http(server, "HEAD", directory["newNonce"])
+    assert status == 200 and headers["Replay-Nonce"]
+    assert headers["Cache-Control"] == "no-store"
+
+    status, headers, body = _http(server, "POST", directory["newAccount"], b"not a jws")
+    assert status == 400
+    assert headers["Content-Type"] == "application/problem+json"
+    assert json.loads(body)["type"] == "urn:ietf:params:acme:error:malformed"
+    assert headers["Replay-Nonce"]
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    protected = b64(json.dumps({"alg": "ES256", "nonce": "never-issued", "kid": "x",
+                                "url": directory["newOrder"]}).encode())
+    forged = json.dumps({"protected": protected, "payload": "", "signature": ""}).encode()
+    status, _, body = _http(server, "POST", directory["newOrder"], forged)
+    assert status == 400
+    assert json.loads(body)["type"] == "urn:ietf:params:acme:error:badNonce"
+
+    status, _, body = _http(server, "GET", f"{server.endpoint}/_rampart/acme/{uuid.uuid4()}/directory")
+    assert status == 404
+    acm.delete_acme_endpoint(AcmeEndpointArn=arn)
+    status, _, _ = _http(server, "GET", f"{base}/directory")
+    assert status == 404
