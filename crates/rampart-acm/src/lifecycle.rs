@@ -2,7 +2,7 @@
 //! moves pending public requests through DNS validation to issuance (`validation::progress`)
 //! and issued certificates through expiry events to EXPIRED (`expiry`), then renews managed
 //! certificates that are due (`renewal`), and moves the ACME endpoints' domain validations
-//! (`acme::prevalidation`). Each change is written with its events in one
+//! (`acme::prevalidation`) and prunes their servers' old nonces and orders (`acme::prune`). Each change is written with its events in one
 //! compare-and-swap transaction; a row changed meanwhile is left for the next pass.
 
 use crate::expiry::ExpirySettings;
@@ -48,7 +48,8 @@ impl AcmService {
             }
             if done || after.is_none() {
                 let prevalidated = self.prevalidation_pass(&lookup, ctx.now_ms).await?;
-                return Ok(changed + prevalidated);
+                let pruned = self.acme_prune(ctx.now_ms).await?;
+                return Ok(changed + prevalidated + pruned);
             }
         }
     }

@@ -9,6 +9,7 @@ pub(crate) mod jws;
 pub(crate) mod names;
 pub(crate) mod prevalidation;
 pub(crate) mod problem;
+pub(crate) mod prune;
 pub(crate) mod record;
 pub(crate) mod rows;
 pub(crate) mod server;

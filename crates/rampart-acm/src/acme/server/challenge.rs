@@ -73,6 +73,9 @@ impl AcmService {
                 "The authorization is another account's.",
             ));
         }
+        if found.value.expires_ms <= self.now_ms() {
+            return Err(Problem::malformed("The authorization has expired."));
+        }
         Ok((found.value, found.version))
     }
 

@@ -81,6 +81,14 @@ mod tests {
             let old = acm.new_nonce().await.unwrap();
             clock.set(start + time::Duration::minutes(61));
             assert_eq!(acm.use_nonce(&old).await.unwrap_err().kind, "badNonce");
+            let stale = acm.new_nonce().await.unwrap();
+            let fresh_at = start + time::Duration::minutes(122);
+            clock.set(fresh_at);
+            let fresh = acm.new_nonce().await.unwrap();
+            let now_ms = fresh_at.unix_timestamp() * 1000;
+            assert_eq!(acm.acme_prune(now_ms).await.unwrap(), 1);
+            assert!(acm.acme_server.nonces.get(&stale).await.unwrap().is_none());
+            acm.use_nonce(&fresh).await.unwrap();
             test.cleanup().await.unwrap();
         }
     }

@@ -207,6 +207,10 @@ impl AcmService {
         if found.value.account_id != signed.account.id {
             return Err(Problem::unauthorized("The order is another account's."));
         }
+        let done = found.value.status == "valid";
+        if !done && found.value.expires_ms <= self.now_ms() {
+            return Err(Problem::malformed("The order has expired."));
+        }
         Ok((found.value, found.version))
     }
 
