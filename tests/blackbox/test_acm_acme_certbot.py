@@ -234,7 +234,21 @@ def test_certbot_obtains_a_certificate_over_dns_01(setup, tmp_path):
                     "--preferred-challenges", "dns", "--manual-auth-hook", str(hook),
                     "--eab-kid", kid, f"--eab-hmac-key={key}", "-d", DNS_DOMAIN)
     assert done.returncode == 0, done.stderr[-3000:]
-    _chain_ok(server, acm, work / "config" / "live" / DNS_DOMAIN, DNS_DOMAIN)
+    live = work / "config" / "live" / DNS_DOMAIN
+    cert_arn = _chain_ok(server, acm, live, DNS_DOMAIN)
+    # Revocation signed by the certificate's own key (no account involved).
+    env = {**os.environ, "REQUESTS_CA_BUNDLE": str(server.ca_bundle)}
+    revoked = subprocess.run(
+        [CERTBOT, "revoke", "--non-interactive", "--no-delete-after-revoke",
+         "--server", _directory(server, arn), "--reason", "keycompromise",
+         "--cert-path", str(live / "cert.pem"), "--key-path", str(live / "privkey.pem"),
+         "--config-dir", str(tmp_path / "other-config"), "--work-dir", str(work / "work"),
+         "--logs-dir", str(work / "logs")],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert revoked.returncode == 0, revoked.stderr[-3000:]
+    detail = acm.describe_certificate(CertificateArn=cert_arn)["Certificate"]
+    assert detail["Status"] == "REVOKED"
+    assert detail["RevocationReason"] == "KEY_COMPROMISE"
 
 
 def test_prevalidated_domains_need_no_challenge(tmp_path_factory, pg_databases, tmp_path):

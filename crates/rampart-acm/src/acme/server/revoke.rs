@@ -1,6 +1,6 @@
-//! revokeCert (RFC 8555 section 7.6) by the account that ordered the certificate: the ACM
+//! revokeCert (RFC 8555 section 7.6), signed by the account that ordered the certificate or
+//! by the certificate's own key (the JWK compared with the certificate's public key): the ACM
 //! certificate becomes REVOKED with the reason given (RFC 5280 codes as ACM's names).
-//! Revocation signed by the certificate's own key is refused (not supported here).
 
 use super::request::Signed;
 use super::{Call, Reply};
@@ -38,18 +38,13 @@ fn reason_name(code: u8) -> Option<&'static str> {
 }
 
 impl AcmService {
-    /// revokeCert signed by an account.
+    /// revokeCert signed by an account: the one that ordered the certificate.
     pub(crate) async fn revoke_by_account(
         &self,
         call: &Call<'_>,
         signed: &Signed,
     ) -> Result<Reply, Problem> {
         let payload: Revoke = signed.jws.json()?;
-        let reason = reason_name(payload.reason.unwrap_or(0)).ok_or_else(|| Problem {
-            kind: "badRevocationReason",
-            detail: "The reason code is not one RFC 5280 defines.".to_owned(),
-            status: 400,
-        })?;
         let der = b64(&payload.certificate)?;
         let (row, found, version) = self.acme_certificate(call, &der).await?;
         let ours = found.acme.as_ref().is_some_and(|(endpoint, account)| {
@@ -60,29 +55,55 @@ impl AcmService {
                 "The certificate was not issued to this account.",
             ));
         }
-        if found.status == "REVOKED" {
+        self.mark_revoked(&row, found, version, payload.reason)
+            .await
+    }
+
+    /// revokeCert signed by the certificate's own key (`jwk`).
+    pub(crate) async fn revoke_by_key(&self, call: &Call<'_>, jws: &Jws) -> Result<Reply, Problem> {
+        let jwk = jws.protected.jwk.clone();
+        let jwk = jwk.ok_or_else(|| Problem::malformed("The JWS must carry a jwk."))?;
+        jws.verify(&jwk)?;
+        let payload: Revoke = jws.json()?;
+        let der = b64(&payload.certificate)?;
+        let (row, found, version) = self.acme_certificate(call, &der).await?;
+        let from_here = found
+            .acme
+            .as_ref()
+            .is_some_and(|(endpoint, _)| *endpoint == call.endpoint.arn);
+        if !from_here || !key_matches(&der, &jwk) {
+            return Err(Problem::unauthorized(
+                "The JWS key is not the certificate's key.",
+            ));
+        }
+        self.mark_revoked(&row, found, version, payload.reason)
+            .await
+    }
+
+    /// Marks the certificate row REVOKED with the reason of RFC 5280 code `code` (0 if none).
+    async fn mark_revoked(
+        &self,
+        row: &str,
+        mut record: CertRecord,
+        version: u64,
+        code: Option<u8>,
+    ) -> Result<Reply, Problem> {
+        let reason = reason_name(code.unwrap_or(0)).ok_or_else(|| Problem {
+            kind: "badRevocationReason",
+            detail: "The reason code is not one RFC 5280 defines.".to_owned(),
+            status: 400,
+        })?;
+        if record.status == "REVOKED" {
             return Err(Problem::already_revoked());
         }
-        let mut record = found;
         record.status = "REVOKED".to_owned();
         record.revoked = Some((reason.to_owned(), self.now_ms()));
         let put = self
             .tables
             .certificates
-            .put(&row, &record, Expect::Version(version));
+            .put(row, &record, Expect::Version(version));
         self.acme_commit(vec![put]).await?;
         Ok(Reply::json(200, &Value::Null).without_body())
-    }
-
-    /// revokeCert signed by the certificate's key: not supported.
-    pub(crate) async fn revoke_by_key(
-        &self,
-        _call: &Call<'_>,
-        _jws: &Jws,
-    ) -> Result<Reply, Problem> {
-        Err(Problem::unauthorized(
-            "Revoke with the account that ordered the certificate (kid).",
-        ))
     }
 
     /// The ACM certificate of the endpoint's scope whose DER is `der`: row, record, version.
@@ -109,5 +130,34 @@ impl AcmService {
         Err(Problem::unauthorized(
             "No certificate of this endpoint matches.",
         ))
+    }
+}
+
+/// Whether the JWK is the public key of the certificate `der` (RSA modulus and exponent, or
+/// the EC point).
+fn key_matches(der: &[u8], jwk: &Value) -> bool {
+    use x509_parser::public_key::PublicKey;
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+        return false;
+    };
+    let member = |name: &str| {
+        jwk.get(name)
+            .and_then(Value::as_str)
+            .and_then(|v| b64(v).ok())
+            .unwrap_or_default()
+    };
+    let trim =
+        |bytes: &[u8]| -> Vec<u8> { bytes.iter().copied().skip_while(|b| *b == 0).collect() };
+    match cert.public_key().parsed() {
+        Ok(PublicKey::RSA(rsa)) => {
+            trim(rsa.modulus) == trim(&member("n")) && trim(rsa.exponent) == trim(&member("e"))
+        }
+        Ok(PublicKey::EC(point)) => {
+            let mut wanted = vec![4u8];
+            wanted.extend(member("x"));
+            wanted.extend(member("y"));
+            point.data() == wanted.as_slice()
+        }
+        _ => false,
     }
 }
