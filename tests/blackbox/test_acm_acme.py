@@ -314,3 +314,106 @@ def test_the_acme_server_answers_directory_nonces_and_problems(server, acm):
     acm.delete_acme_endpoint(AcmeEndpointArn=arn)
     status, _, _ = _http(server, "GET", f"{base}/directory")
     assert status == 404
+
+
+class _AcmeClient:
+    """A minimal RFC 8555 client (ES256 keys from `cryptography`) for what certbot does not
+    do: key rollover, deactivation, endpoints that require a contact."""
+
+    def __init__(self, server, directory_url: str):
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        self.server = server
+        self.directory = json.loads(_http(server, "GET", directory_url)[2])
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.kid: str | None = None
+
+    @staticmethod
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    @classmethod
+    def jwk(cls, key) -> dict:
+        numbers = key.public_key().public_numbers()
+        return {"kty": "EC", "crv": "P-256", "x": cls.b64(numbers.x.to_bytes(32, "big")),
+                "y": cls.b64(numbers.y.to_bytes(32, "big"))}
+
+    @classmethod
+    def jws(cls, key, header: dict, payload) -> dict:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        protected = cls.b64(json.dumps({"alg": "ES256", **header}).encode())
+        body = "" if payload is None else cls.b64(json.dumps(payload).encode())
+        r, s = decode_dss_signature(key.sign(f"{protected}.{body}".encode(),
+                                             ec.ECDSA(hashes.SHA256())))
+        signature = cls.b64(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+        return {"protected": protected, "payload": body, "signature": signature}
+
+    def post(self, url: str, payload, key=None, use_jwk=False):
+        nonce = _http(self.server, "HEAD", self.directory["newNonce"])[1]["Replay-Nonce"]
+        key = key or self.key
+        header = {"nonce": nonce, "url": url}
+        header.update({"jwk": self.jwk(key)} if use_jwk else {"kid": self.kid})
+        status, headers, body = _http(self.server, "POST", url,
+                                      json.dumps(self.jws(key, header, payload)).encode())
+        return status, headers, json.loads(body) if body else None
+
+    def register(self, kid: str, mac_key: str, contact=None):
+        import hashlib
+        import hmac
+
+        url = self.directory["newAccount"]
+        protected = self.b64(json.dumps({"alg": "HS256", "kid": kid, "url": url}).encode())
+        payload = self.b64(json.dumps(self.jwk(self.key)).encode())
+        raw_key = base64.urlsafe_b64decode(mac_key + "=" * (-len(mac_key) % 4))
+        tag = hmac.new(raw_key, f"{protected}.{payload}".encode(), hashlib.sha256).digest()
+        eab = {"protected": protected, "payload": payload, "signature": self.b64(tag)}
+        body = {"termsOfServiceAgreed": True, "externalAccountBinding": eab}
+        if contact is not None:
+            body["contact"] = contact
+        status, headers, answer = self.post(url, body, use_jwk=True)
+        if status in (200, 201):
+            self.kid = headers["Location"]
+        return status, answer
+
+
+def test_acme_accounts_roll_keys_over_and_deactivate(server, acm):
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    arn = _endpoint(acm, Contact="REQUIRED")
+    eab = acm.create_acme_external_account_binding(AcmeEndpointArn=arn, RoleArn=_role(arn))
+    creds = acm.get_acme_external_account_binding_credentials(
+        AcmeExternalAccountBindingArn=eab["ExternalAccountBinding"]["AcmeExternalAccountBindingArn"])
+    directory = f"{server.endpoint}/_rampart/acme/{arn.rsplit('/', 1)[1]}/directory"
+    client = _AcmeClient(server, directory)
+    status, problem = client.register(creds["KeyId"], creds["MacKey"])
+    assert status == 400 and problem["type"].endswith(":invalidContact")
+    status, account = client.register(creds["KeyId"], creds["MacKey"],
+                                       contact=["mailto:pki@example.com"])
+    assert status == 201 and account["status"] == "valid"
+    described = acm.describe_acme_account(AcmeEndpointArn=arn, AccountUrl=client.kid)
+    assert described["AcmeAccount"]["Contacts"] == ["mailto:pki@example.com"]
+    old_print = described["AcmeAccount"]["PublicKeyThumbprint"]
+
+    new_key = ec.generate_private_key(ec.SECP256R1())
+    url = client.directory["keyChange"]
+    inner = client.jws(new_key, {"jwk": client.jwk(new_key), "url": url},
+                       {"account": client.kid, "oldKey": client.jwk(client.key)})
+    status, _, _ = client.post(url, inner)
+    assert status == 200
+    status, _, problem = client.post(client.kid, None)
+    assert status == 400 and "does not verify" in problem["detail"]
+    status, _, got = client.post(client.kid, None, key=new_key)
+    assert status == 200 and got["status"] == "valid"
+    rolled = acm.describe_acme_account(AcmeEndpointArn=arn, AccountUrl=client.kid)
+    assert rolled["AcmeAccount"]["PublicKeyThumbprint"] != old_print
+
+    status, _, got = client.post(client.kid, {"status": "deactivated"}, key=new_key)
+    assert status == 200 and got["status"] == "deactivated"
+    status, _, problem = client.post(client.directory["newOrder"], {
+        "identifiers": [{"type": "dns", "value": "x.example.com"}]}, key=new_key)
+    assert status == 403 and problem["type"].endswith(":unauthorized")
+    listed = acm.list_acme_accounts(AcmeEndpointArn=arn)["AcmeAccounts"]
+    assert [a["Status"] for a in listed] == ["DEACTIVATED"]
