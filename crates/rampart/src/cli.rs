@@ -412,6 +412,25 @@ mod tests {
     }
 
     #[test]
+    fn the_acme_http01_port_comes_from_the_file_or_the_flag() {
+        let dir = std::env::temp_dir().join(format!("rampart-cli-acme-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rampart.toml");
+        std::fs::write(&file, "[acm]\nacme_http01_port = 8080\n").unwrap();
+        let path = file.to_str().unwrap();
+        let from_file = resolve(serve_args(&["--config", path])).unwrap();
+        assert_eq!(from_file.modules.acm_acme_http01_port, Some(8080));
+        assert!(!from_file.modules.plain_http);
+        let flag = ["--config", path, "--acm-acme-http01-port", "5002", "--dev"];
+        let flagged = resolve(serve_args(&flag)).unwrap();
+        assert_eq!(flagged.modules.acm_acme_http01_port, Some(5002));
+        assert!(flagged.modules.plain_http);
+        let default = resolve(serve_args(&[])).unwrap();
+        assert_eq!(default.modules.acm_acme_http01_port, None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn bad_account_is_refused() {
         assert!(resolve(serve_args(&["--default-account", "12345"])).is_err());
     }
