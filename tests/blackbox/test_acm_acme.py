@@ -410,6 +410,21 @@ def test_acme_accounts_roll_keys_over_and_deactivate(server, acm):
     rolled = acm.describe_acme_account(AcmeEndpointArn=arn, AccountUrl=client.kid)
     assert rolled["AcmeAccount"]["PublicKeyThumbprint"] != old_print
 
+    status, headers, order = client.post(client.directory["newOrder"], {
+        "identifiers": [{"type": "dns", "value": "Order.Example.com"}]}, key=new_key)
+    assert status == 201 and order["status"] == "pending"
+    assert order["identifiers"] == [{"type": "dns", "value": "order.example.com"}]
+    status, _, authz = client.post(order["authorizations"][0], None, key=new_key)
+    assert status == 200
+    assert {c["type"] for c in authz["challenges"]} == {"http-01", "dns-01"}
+    status, _, listed = client.post(client.kid + "/orders", None, key=new_key)
+    assert status == 200 and listed["orders"] == [headers["Location"]]
+    status, _, problem = client.post(order["finalize"], {"csr": "AAAA"}, key=new_key)
+    assert status == 403 and problem["type"].endswith(":orderNotReady")
+    status, _, problem = client.post(client.directory["newOrder"], {
+        "identifiers": [{"type": "ip", "value": "127.0.0.1"}]}, key=new_key)
+    assert status == 400 and problem["type"].endswith(":rejectedIdentifier")
+
     status, _, got = client.post(client.kid, {"status": "deactivated"}, key=new_key)
     assert status == 200 and got["status"] == "deactivated"
     status, _, problem = client.post(client.directory["newOrder"], {

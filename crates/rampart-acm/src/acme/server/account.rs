@@ -204,6 +204,34 @@ impl AcmService {
         Ok(Reply::json(200, &account_json(&record)))
     }
 
+    /// POST-as-GET of an account's orders list (RFC 8555 section 7.1.2.1): its orders that
+    /// have not expired, newest last.
+    pub(crate) async fn account_orders(
+        &self,
+        call: &Call<'_>,
+        signed: &Signed,
+        id: &str,
+    ) -> Result<Reply, Problem> {
+        if signed.account.id != id {
+            return Err(Problem::unauthorized(
+                "The account URL is not the signer's.",
+            ));
+        }
+        let rows = scan_all(&self.acme_server.orders, &call.endpoint.child_prefix()).await;
+        let mut orders: Vec<_> = rows
+            .map_err(|_| Problem::server_internal())?
+            .into_iter()
+            .map(|(_, o)| o)
+            .filter(|o| o.account_id == id && o.expires_ms > self.now_ms())
+            .collect();
+        orders.sort_by_key(|o| o.expires_ms);
+        let urls: Vec<String> = orders
+            .iter()
+            .map(|o| format!("{}/order/{}", call.base, o.id))
+            .collect();
+        Ok(Reply::json(200, &json!({ "orders": urls })))
+    }
+
     /// keyChange: the inner JWS, signed by the new key, names the account and its old key.
     pub(crate) async fn key_change(
         &self,

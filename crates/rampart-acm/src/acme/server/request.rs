@@ -43,6 +43,11 @@ impl AcmService {
             self.key_change(call, &signed).await
         } else if resource == "/revoke-cert" {
             self.revoke_by_account(call, &signed).await
+        } else if let Some(id) = resource
+            .strip_suffix("/orders")
+            .and_then(|r| segment(r, "/acct/"))
+        {
+            self.account_orders(call, &signed, id).await
         } else if let Some(id) = segment(resource, "/acct/") {
             self.account_post(call, &signed, id).await
         } else if let Some(rest) = resource.strip_prefix("/order/") {
