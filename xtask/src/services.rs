@@ -379,19 +379,35 @@ const ACMPCA_SERVED: &[&str] = &[
 ];
 
 /// The ACM operations `rampart-acm` implements (`impl <Operation> for AcmService`, in `ops/`);
-/// the model's others (the ACME endpoint operations) answer not-served.
+/// all 55 operations of the model (the organization member and inventory operations answer as
+/// for an account outside an organization).
 const ACM_SERVED: &[&str] = &[
     "AddTagsToCertificate",
+    "CreateAcmeDomainValidation",
+    "CreateAcmeEndpoint",
+    "CreateAcmeExternalAccountBinding",
+    "DeleteAcmeDomainValidation",
+    "DeleteAcmeEndpoint",
+    "DeleteAcmeExternalAccountBinding",
     "DeleteCertificate",
     "DeleteMemberCertificate",
     "DeleteMemberCertificateAuthority",
+    "DescribeAcmeAccount",
+    "DescribeAcmeDomainValidation",
+    "DescribeAcmeEndpoint",
+    "DescribeAcmeExternalAccountBinding",
     "DescribeCertificate",
     "ExportCertificate",
     "GetAccountConfiguration",
+    "GetAcmeExternalAccountBindingCredentials",
     "GetCertificate",
     "GetInventoryConfiguration",
     "GetInventoryInsights",
     "ImportCertificate",
+    "ListAcmeAccounts",
+    "ListAcmeDomainValidations",
+    "ListAcmeEndpoints",
+    "ListAcmeExternalAccountBindings",
     "ListCertificateDomainValidations",
     "ListCertificates",
     "ListInventoryFindings",
@@ -407,6 +423,8 @@ const ACM_SERVED: &[&str] = &[
     "RequestCertificate",
     "ResendValidationEmail",
     "RestoreMemberCertificateAuthority",
+    "RevokeAcmeAccount",
+    "RevokeAcmeExternalAccountBinding",
     "RevokeCertificate",
     "RevokeMemberCertificate",
     "RevokeMemberIssuedCertificate",
@@ -414,6 +432,8 @@ const ACM_SERVED: &[&str] = &[
     "SearchInventory",
     "TagResource",
     "UntagResource",
+    "UpdateAcmeDomainValidation",
+    "UpdateAcmeEndpoint",
     "UpdateCertificateOptions",
     "UpdateMemberCertificateAuthority",
     "UpdateMemberCertificateOptions",
@@ -564,7 +584,10 @@ pub const SERVICES: &[ServiceSpec] = &[
         served: ACM_SERVED,
         read_only: &["Describe*", "Get*", "List*", "Search*"],
         // The exported private key (encrypted, but still the key) stays out of the trail.
-        hidden_responses: &["ExportCertificate"],
+        hidden_responses: &[
+            "ExportCertificate",
+            "GetAcmeExternalAccountBindingCredentials",
+        ],
         global_region: None,
         prechecked: &[],
         audit_hidden: &[],

@@ -211,7 +211,26 @@ pub fn issue(
     key: &HeldKey,
     now: OffsetDateTime,
 ) -> Result<(String, String), IssuerFault> {
-    let family = Family::for_key(key.algorithm);
+    let leaf_pair = keys::signing_pair(key)?;
+    issue_for_key(
+        domain,
+        hierarchy,
+        names,
+        Family::for_key(key.algorithm),
+        &leaf_pair,
+        now,
+    )
+}
+
+/// As [`issue`], for a public key only (an ACME CSR's) of `family`.
+pub fn issue_for_key(
+    domain: &DomainKey,
+    hierarchy: &Hierarchy,
+    names: &[String],
+    family: Family,
+    public_key: &impl rcgen::PublicKeyData,
+    now: OffsetDateTime,
+) -> Result<(String, String), IssuerFault> {
     let sealed = &hierarchy.sealed_intermediate_key;
     let pkcs8 = keys::open(domain, &aad(family, "intermediate"), sealed)?;
     let intermediate_pair = keys::signing_pair(&keys::from_pkcs8(&pkcs8)?)?;
@@ -231,8 +250,7 @@ pub fn issue(
     params.not_after = now + Duration::days(PUBLIC_DAYS);
     params.serial_number = Some(random_serial());
     params.use_authority_key_identifier_extension = true;
-    let leaf_pair = keys::signing_pair(key)?;
-    let leaf = params.signed_by(&leaf_pair, &signer)?;
+    let leaf = params.signed_by(public_key, &signer)?;
     let chain = format!("{}{}", hierarchy.intermediate_pem, hierarchy.root_pem);
     Ok((facts::to_pem(leaf.der()), chain))
 }

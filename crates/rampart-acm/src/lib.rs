@@ -24,8 +24,11 @@
 //! TagResource family over the same tags, the organization operations answering as for an
 //! account outside an organization, and `compliance` (`rampart acm check-expiry`).
 //! Private keys are sealed under the root key's ACM domain key and never stored in the clear.
-//! The ACME endpoint operations answer not-served for now.
+//! The ACME endpoint operations keep endpoints, external account bindings (MAC keys sealed),
+//! prevalidated domains and accounts (`acme`), and each endpoint runs an RFC 8555 server over
+//! the public-route hook (`acme::server`) whose certificates are ACM certificates.
 
+mod acme;
 mod approval;
 pub mod compliance;
 mod convert;

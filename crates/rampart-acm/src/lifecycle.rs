@@ -1,7 +1,8 @@
 //! The `acm.lifecycle` cluster job, on the service clock: one pass over every certificate row
 //! moves pending public requests through DNS validation to issuance (`validation::progress`)
 //! and issued certificates through expiry events to EXPIRED (`expiry`), then renews managed
-//! certificates that are due (`renewal`). Each change is written with its events in one
+//! certificates that are due (`renewal`), and moves the ACME endpoints' domain validations
+//! (`acme::prevalidation`) and prunes their servers' old nonces and orders (`acme::prune`). Each change is written with its events in one
 //! compare-and-swap transaction; a row changed meanwhile is left for the next pass.
 
 use crate::expiry::ExpirySettings;
@@ -46,7 +47,9 @@ impl AcmService {
                 }
             }
             if done || after.is_none() {
-                return Ok(changed);
+                let prevalidated = self.prevalidation_pass(&lookup, ctx.now_ms).await?;
+                let pruned = self.acme_prune(ctx.now_ms).await?;
+                return Ok(changed + prevalidated + pruned);
             }
         }
     }

@@ -3,6 +3,8 @@
 //! ACM PCA module, which must be built first.
 
 use crate::AcmService;
+use crate::acme::record::{ACCOUNTS, BINDINGS, DOMAINS, ENDPOINT_IDS, ENDPOINTS};
+use crate::acme::state::{AUTHZS, NONCES, ORDERS};
 use crate::issuer::ISSUERS;
 use crate::record::{ACCOUNT_CONFIG, CERTIFICATES, EMAIL_APPROVALS, REQUEST_TOKENS};
 use rampart_acmpca::AcmPcaService;
@@ -19,6 +21,14 @@ pub const TABLES: &[&str] = &[
     ACCOUNT_CONFIG,
     ISSUERS,
     EMAIL_APPROVALS,
+    ENDPOINTS,
+    ENDPOINT_IDS,
+    BINDINGS,
+    DOMAINS,
+    ACCOUNTS,
+    NONCES,
+    ORDERS,
+    AUTHZS,
 ];
 
 /// Builds ACM over the store, the ACM domain key, the service clock and ACM PCA.
@@ -31,7 +41,8 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
             env.clock.clone(),
             pca,
         )
-        .with_dns_resolver(env.settings.acm_dns_resolver),
+        .with_dns_resolver(env.settings.acm_dns_resolver)
+        .with_acme_settings(env.settings.acm_acme_http01_port, env.settings.plain_http),
     );
     env.clients.provide(service.clone());
     Ok(Arc::new(AcmModule(service)))
@@ -58,6 +69,9 @@ impl ServiceModule for AcmModule {
     }
 
     fn public_routes(&self) -> Vec<Arc<dyn PublicRoute>> {
-        vec![Arc::new(crate::approval::AcmApprovals(self.0.clone()))]
+        vec![
+            Arc::new(crate::acme::server::AcmeServer(self.0.clone())),
+            Arc::new(crate::approval::AcmApprovals(self.0.clone())),
+        ]
     }
 }

@@ -100,6 +100,9 @@ pub struct CertRecord {
     /// Whether the "ACM Certificate Expired" event went out for the current NotAfter.
     #[serde(default)]
     pub expired_event_sent: bool,
+    /// For a certificate an ACME endpoint issued: the endpoint ARN and the ACME account id.
+    #[serde(default)]
+    pub acme: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for CertRecord {

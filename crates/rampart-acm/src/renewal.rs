@@ -21,7 +21,7 @@ fn is_due(record: &CertRecord, now_ms: i64) -> bool {
     let Some(not_after) = record.facts.as_ref().map(|f| f.not_after_ms) else {
         return false;
     };
-    let managed = record.cert_type == "AMAZON_ISSUED"
+    let managed = (record.cert_type == "AMAZON_ISSUED" && record.acme.is_none())
         || (record.cert_type == "PRIVATE" && renewal_eligible(record));
     managed
         && record.status == "ISSUED"

@@ -2,6 +2,8 @@
 //! over JSON 1.1), with what every operation shares: certificate ARNs, loading and
 //! compare-and-swap updates of certificate rows, authorization, errors.
 
+use crate::acme::record::AcmeTables;
+use crate::acme::state::ServerTables;
 use crate::generated::errors::{invalid_arn_exception, resource_not_found_exception};
 use crate::generated::{AcmHandler, ServiceError};
 use crate::record::{CertRecord, Tables};
@@ -18,6 +20,10 @@ const CAS_ATTEMPTS: usize = 8;
 pub struct AcmService {
     pub(crate) store: Store,
     pub(crate) tables: Tables,
+    /// The ACME endpoints' tables.
+    pub(crate) acme: AcmeTables,
+    /// The ACME servers' nonces, orders and authorizations.
+    pub(crate) acme_server: ServerTables,
     /// Seals certificate private keys (the root key's ACM domain key).
     pub(crate) domain: DomainKey,
     pub(crate) clock: Arc<dyn Clock>,
@@ -25,6 +31,10 @@ pub struct AcmService {
     pub(crate) pca: Arc<AcmPcaService>,
     /// The DNS server asked for validation records (the system's resolver when `None`).
     pub(crate) dns_resolver: Option<std::net::SocketAddr>,
+    /// The port ACME http-01 challenges are fetched from (80 unless configured).
+    pub(crate) http01_port: u16,
+    /// Whether the server answers plain HTTP (the scheme of ACME URLs).
+    pub(crate) plain_http: bool,
 }
 
 impl std::fmt::Debug for AcmService {
@@ -59,17 +69,29 @@ impl AcmService {
     ) -> Self {
         AcmService {
             tables: Tables::new(&store),
+            acme: AcmeTables::new(&store),
+            acme_server: ServerTables::new(&store),
             store,
             domain,
             clock,
             pca,
             dns_resolver: None,
+            http01_port: 80,
+            plain_http: false,
         }
     }
 
     /// The same service asking `server` for DNS validation records.
     pub fn with_dns_resolver(mut self, server: Option<std::net::SocketAddr>) -> Self {
         self.dns_resolver = server;
+        self
+    }
+
+    /// The same service fetching http-01 challenges from `port` and giving out `http://`
+    /// ACME URLs when `plain_http`.
+    pub fn with_acme_settings(mut self, port: Option<u16>, plain_http: bool) -> Self {
+        self.http01_port = port.unwrap_or(80);
+        self.plain_http = plain_http;
         self
     }
 
@@ -164,7 +186,12 @@ pub(crate) fn cert_ref(arn: &str) -> Result<CertRef, ServiceError> {
 
 /// The ARN of a new certificate in the caller's scope, with its reference.
 pub(crate) fn new_cert(ctx: &RequestContext) -> CertRef {
-    let scope = Scope::new(ctx.account().as_str(), ctx.region.as_str());
+    new_cert_in(&Scope::new(ctx.account().as_str(), ctx.region.as_str()))
+}
+
+/// The ARN of a new certificate in `scope`, with its reference.
+pub(crate) fn new_cert_in(scope: &Scope) -> CertRef {
+    let scope = scope.clone();
     let id = uuid::Uuid::new_v4().to_string();
     let arn = scope.arn("acm", &format!("certificate/{id}"));
     CertRef { scope, id, arn }
@@ -178,6 +205,17 @@ pub(crate) fn authorize(
     resource: &str,
     account: &str,
 ) -> Result<(), ServiceError> {
+    authorize_typed(ctx, operation, resource, account, "AWS::ACM::Certificate")
+}
+
+/// As [`authorize`], noting the resource under its CloudFormation type `kind`.
+pub(crate) fn authorize_typed(
+    ctx: &RequestContext,
+    operation: &str,
+    resource: &str,
+    account: &str,
+    kind: &'static str,
+) -> Result<(), ServiceError> {
     let action = format!("acm:{operation}");
     let check = AccessCheck {
         action: &action,
@@ -189,7 +227,7 @@ pub(crate) fn authorize(
     ctx.authorize(&check, &ctx.policy_context())
         .map_err(|denied| ServiceError::access_denied(denied.message))?;
     if resource != "*" {
-        ctx.note_resource(resource, "AWS::ACM::Certificate");
+        ctx.note_resource(resource, kind);
     }
     Ok(())
 }

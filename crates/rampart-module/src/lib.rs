@@ -43,6 +43,12 @@ pub struct ModuleSettings {
     /// The DNS server ACM asks for validation records (`acm.dns_resolver`); the system's
     /// resolver when unset.
     pub acm_dns_resolver: Option<std::net::SocketAddr>,
+    /// The port ACM's ACME servers fetch http-01 challenges from (`acm.acme_http01_port`);
+    /// 80, as RFC 8555 requires, when unset.
+    pub acm_acme_http01_port: Option<u16>,
+    /// Whether the server answers plain HTTP (no TLS): the scheme of the URLs public routes
+    /// give out.
+    pub plain_http: bool,
 }
 
 /// Builds a module, or says why it cannot start.

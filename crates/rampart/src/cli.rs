@@ -106,6 +106,10 @@ pub struct ServeArgs {
     /// system's resolver).
     #[arg(long, env = "RAMPART_ACM_DNS_RESOLVER")]
     pub acm_dns_resolver: Option<SocketAddr>,
+    /// The port ACM's ACME endpoints fetch http-01 challenges from (default 80, as RFC 8555
+    /// requires).
+    #[arg(long, env = "RAMPART_ACM_ACME_HTTP01_PORT")]
+    pub acm_acme_http01_port: Option<u16>,
     #[command(flatten)]
     pub key_file: KeyFileArgs,
 }
@@ -250,22 +254,24 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         Some(listen) => listen,
         None => config::DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
     };
+    let acm = file.acm.unwrap_or_default();
+    let plain_http = dev || args.plain_http || file.plain_http.unwrap_or(false);
     Ok(Config {
         listen,
         data_dir: store_dir(&args.store, file.data_dir),
         dev,
         default_account,
         database_url: args.store.database_url.or(file.database_url),
-        plain_http: dev || args.plain_http || file.plain_http.unwrap_or(false),
+        plain_http,
         seal: args.seal.or(file.seal).unwrap_or(SealChoice::Keyfile),
         limits,
         network_unseal: args.network_unseal.or(file.network_unseal).unwrap_or(true),
         seal_key_file: args.key_file.seal_key_file.or(file.seal_key_file),
         audit_sync: args.audit_sync || file.audit_sync.unwrap_or(false),
         modules: rampart_module::ModuleSettings {
-            acm_dns_resolver: args
-                .acm_dns_resolver
-                .or(file.acm.and_then(|acm| acm.dns_resolver)),
+            acm_dns_resolver: args.acm_dns_resolver.or(acm.dns_resolver),
+            acm_acme_http01_port: args.acm_acme_http01_port.or(acm.acme_http01_port),
+            plain_http,
         },
     })
 }
@@ -403,6 +409,25 @@ mod tests {
         );
         std::fs::write(&file, "[acm]\nresolver = \"x\"\n").unwrap();
         assert!(resolve(serve_args(&["--config", path])).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_acme_http01_port_comes_from_the_file_or_the_flag() {
+        let dir = std::env::temp_dir().join(format!("rampart-cli-acme-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rampart.toml");
+        std::fs::write(&file, "[acm]\nacme_http01_port = 8080\n").unwrap();
+        let path = file.to_str().unwrap();
+        let from_file = resolve(serve_args(&["--config", path])).unwrap();
+        assert_eq!(from_file.modules.acm_acme_http01_port, Some(8080));
+        assert!(!from_file.modules.plain_http);
+        let flag = ["--config", path, "--acm-acme-http01-port", "5002", "--dev"];
+        let flagged = resolve(serve_args(&flag)).unwrap();
+        assert_eq!(flagged.modules.acm_acme_http01_port, Some(5002));
+        assert!(flagged.modules.plain_http);
+        let default = resolve(serve_args(&[])).unwrap();
+        assert_eq!(default.modules.acm_acme_http01_port, None);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

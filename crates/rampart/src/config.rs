@@ -46,6 +46,8 @@ pub struct FileConfig {
 pub struct AcmFileConfig {
     /// The DNS server (`ip:port`) asked for DNS validation records; the system's otherwise.
     pub dns_resolver: Option<SocketAddr>,
+    /// The port ACME servers fetch http-01 challenges from (80 otherwise; tests set one).
+    pub acme_http01_port: Option<u16>,
 }
 
 /// The effective configuration.

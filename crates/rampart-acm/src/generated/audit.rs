@@ -210,6 +210,206 @@ impl AuditValue for AcmUpdateSummary {
     }
 }
 
+impl AuditParams for AcmeAccount {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountUrl", &self.account_url);
+        put(
+            &mut m,
+            "acmeExternalAccountBindingArn",
+            &self.acme_external_account_binding_arn,
+        );
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "publicKeyThumbprint", &self.public_key_thumbprint);
+        put(&mut m, "status", &self.status);
+        m
+    }
+}
+
+impl AuditValue for AcmeAccount {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmeAccountSummary {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountUrl", &self.account_url);
+        put(
+            &mut m,
+            "acmeExternalAccountBindingArn",
+            &self.acme_external_account_binding_arn,
+        );
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "publicKeyThumbprint", &self.public_key_thumbprint);
+        put(&mut m, "status", &self.status);
+        m
+    }
+}
+
+impl AuditValue for AcmeAccountSummary {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmeDomainValidation {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeDomainValidationArn",
+            &self.acme_domain_validation_arn,
+        );
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "failureDetails", &self.failure_details);
+        put(&mut m, "prevalidationDetails", &self.prevalidation_details);
+        put(&mut m, "prevalidationType", &self.prevalidation_type);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for AcmeDomainValidation {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmeDomainValidationSummary {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeDomainValidationArn",
+            &self.acme_domain_validation_arn,
+        );
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "failureDetails", &self.failure_details);
+        put(&mut m, "prevalidationDetails", &self.prevalidation_details);
+        put(&mut m, "prevalidationType", &self.prevalidation_type);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for AcmeDomainValidationSummary {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmeEndpoint {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(
+            &mut m,
+            "authorizationBehavior",
+            &self.authorization_behavior,
+        );
+        put(&mut m, "certificateAuthority", &self.certificate_authority);
+        put(&mut m, "certificateTags", &self.certificate_tags);
+        put(&mut m, "contact", &self.contact);
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "endpointUrl", &self.endpoint_url);
+        put(&mut m, "failureReason", &self.failure_reason);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for AcmeEndpoint {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmeEndpointSummary {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(
+            &mut m,
+            "authorizationBehavior",
+            &self.authorization_behavior,
+        );
+        put(&mut m, "certificateAuthority", &self.certificate_authority);
+        put(&mut m, "certificateTags", &self.certificate_tags);
+        put(&mut m, "contact", &self.contact);
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "endpointUrl", &self.endpoint_url);
+        put(&mut m, "failureReason", &self.failure_reason);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for AcmeEndpointSummary {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmeExternalAccountBinding {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(
+            &mut m,
+            "acmeExternalAccountBindingArn",
+            &self.acme_external_account_binding_arn,
+        );
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "expiresAt", &self.expires_at);
+        put(&mut m, "lastUsedAt", &self.last_used_at);
+        put(&mut m, "revokedAt", &self.revoked_at);
+        put(&mut m, "roleArn", &self.role_arn);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for AcmeExternalAccountBinding {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AcmeExternalAccountBindingSummary {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(
+            &mut m,
+            "acmeExternalAccountBindingArn",
+            &self.acme_external_account_binding_arn,
+        );
+        put(&mut m, "createdAt", &self.created_at);
+        put(&mut m, "expiresAt", &self.expires_at);
+        put(&mut m, "lastUsedAt", &self.last_used_at);
+        put(&mut m, "revokedAt", &self.revoked_at);
+        put(&mut m, "roleArn", &self.role_arn);
+        put(&mut m, "updatedAt", &self.updated_at);
+        m
+    }
+}
+
+impl AuditValue for AcmeExternalAccountBindingSummary {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AddTagsToCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -264,6 +464,24 @@ impl AuditParams for AgentUsageDetail {
 }
 
 impl AuditValue for AgentUsageDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CertificateAuthority {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "publicCertificateAuthority",
+            &self.public_certificate_authority,
+        );
+        m
+    }
+}
+
+impl AuditValue for CertificateAuthority {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -485,6 +703,115 @@ impl AuditValue for CommonNameFilter {
     }
 }
 
+impl AuditParams for CreateAcmeDomainValidationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "idempotencyToken", &self.idempotency_token);
+        put(&mut m, "prevalidationOptions", &self.prevalidation_options);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateAcmeDomainValidationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateAcmeDomainValidationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeDomainValidationArn",
+            &self.acme_domain_validation_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for CreateAcmeDomainValidationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateAcmeEndpointRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "authorizationBehavior",
+            &self.authorization_behavior,
+        );
+        put(&mut m, "certificateAuthority", &self.certificate_authority);
+        put(&mut m, "certificateTags", &self.certificate_tags);
+        put(&mut m, "contact", &self.contact);
+        put(&mut m, "idempotencyToken", &self.idempotency_token);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateAcmeEndpointRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateAcmeEndpointResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        m
+    }
+}
+
+impl AuditValue for CreateAcmeEndpointResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateAcmeExternalAccountBindingRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(&mut m, "expiration", &self.expiration);
+        put(&mut m, "idempotencyToken", &self.idempotency_token);
+        put(&mut m, "roleArn", &self.role_arn);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateAcmeExternalAccountBindingRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateAcmeExternalAccountBindingResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "externalAccountBinding",
+            &self.external_account_binding,
+        );
+        m
+    }
+}
+
+impl AuditValue for CreateAcmeExternalAccountBindingResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CustomAttribute {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -495,6 +822,56 @@ impl AuditParams for CustomAttribute {
 }
 
 impl AuditValue for CustomAttribute {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteAcmeDomainValidationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeDomainValidationArn",
+            &self.acme_domain_validation_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DeleteAcmeDomainValidationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteAcmeEndpointRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        m
+    }
+}
+
+impl AuditValue for DeleteAcmeEndpointRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteAcmeExternalAccountBindingRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeExternalAccountBindingArn",
+            &self.acme_external_account_binding_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DeleteAcmeExternalAccountBindingRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -570,6 +947,131 @@ impl AuditParams for DeleteMemberCertificateOutput {
 }
 
 impl AuditValue for DeleteMemberCertificateOutput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeAcmeAccountRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountUrl", &self.account_url);
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        m
+    }
+}
+
+impl AuditValue for DescribeAcmeAccountRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeAcmeAccountResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeAccount", &self.acme_account);
+        m
+    }
+}
+
+impl AuditValue for DescribeAcmeAccountResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeAcmeDomainValidationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeDomainValidationArn",
+            &self.acme_domain_validation_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DescribeAcmeDomainValidationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeAcmeDomainValidationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeDomainValidation", &self.acme_domain_validation);
+        m
+    }
+}
+
+impl AuditValue for DescribeAcmeDomainValidationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeAcmeEndpointRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        m
+    }
+}
+
+impl AuditValue for DescribeAcmeEndpointRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeAcmeEndpointResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpoint", &self.acme_endpoint);
+        m
+    }
+}
+
+impl AuditValue for DescribeAcmeEndpointResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeAcmeExternalAccountBindingRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeExternalAccountBindingArn",
+            &self.acme_external_account_binding_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DescribeAcmeExternalAccountBindingRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DescribeAcmeExternalAccountBindingResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "externalAccountBinding",
+            &self.external_account_binding,
+        );
+        m
+    }
+}
+
+impl AuditValue for DescribeAcmeExternalAccountBindingResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -651,6 +1153,37 @@ impl AuditValue for DnsNameFilter {
     }
 }
 
+impl AuditParams for DnsPrevalidationDetails {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "domainScope", &self.domain_scope);
+        put(&mut m, "hostedZoneId", &self.hosted_zone_id);
+        put(&mut m, "resourceRecord", &self.resource_record);
+        m
+    }
+}
+
+impl AuditValue for DnsPrevalidationDetails {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DnsPrevalidationOptions {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "domainScope", &self.domain_scope);
+        put(&mut m, "hostedZoneId", &self.hosted_zone_id);
+        m
+    }
+}
+
+impl AuditValue for DnsPrevalidationOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DnsValidationChallenge {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -675,6 +1208,22 @@ impl AuditParams for DomainPredicate {
 }
 
 impl AuditValue for DomainPredicate {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DomainScope {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "exactDomain", &self.exact_domain);
+        put(&mut m, "subdomains", &self.subdomains);
+        put(&mut m, "wildcards", &self.wildcards);
+        m
+    }
+}
+
+impl AuditValue for DomainScope {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -769,6 +1318,21 @@ impl AuditValue for EmailValidationChallenge {
     }
 }
 
+impl AuditParams for Expiration {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "type", &self.type_);
+        put(&mut m, "value", &self.value);
+        m
+    }
+}
+
+impl AuditValue for Expiration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ExpiryEventsConfiguration {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -822,6 +1386,21 @@ impl AuditParams for ExtendedKeyUsage {
 }
 
 impl AuditValue for ExtendedKeyUsage {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for FailureDetails {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "message", &self.message);
+        put(&mut m, "reason", &self.reason);
+        m
+    }
+}
+
+impl AuditValue for FailureDetails {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -910,6 +1489,38 @@ impl AuditParams for GetAccountConfigurationResponse {
 }
 
 impl AuditValue for GetAccountConfigurationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetAcmeExternalAccountBindingCredentialsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeExternalAccountBindingArn",
+            &self.acme_external_account_binding_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for GetAcmeExternalAccountBindingCredentialsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetAcmeExternalAccountBindingCredentialsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "keyId", &self.key_id);
+        m
+    }
+}
+
+impl AuditValue for GetAcmeExternalAccountBindingCredentialsResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1571,6 +2182,137 @@ impl AuditValue for LifecycleManagementConfiguration {
     }
 }
 
+impl AuditParams for ListAcmeAccountsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListAcmeAccountsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAcmeAccountsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeAccounts", &self.acme_accounts);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListAcmeAccountsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAcmeDomainValidationsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListAcmeDomainValidationsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAcmeDomainValidationsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeDomainValidations",
+            &self.acme_domain_validations,
+        );
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListAcmeDomainValidationsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAcmeEndpointsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListAcmeEndpointsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAcmeEndpointsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpoints", &self.acme_endpoints);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListAcmeEndpointsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAcmeExternalAccountBindingsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListAcmeExternalAccountBindingsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListAcmeExternalAccountBindingsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "externalAccountBindings",
+            &self.external_account_bindings,
+        );
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListAcmeExternalAccountBindingsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListCertificateDomainValidationsRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1838,6 +2580,34 @@ impl AuditValue for OtherName {
     }
 }
 
+impl AuditParams for PrevalidationDetails {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "dnsPrevalidation", &self.dns_prevalidation);
+        m
+    }
+}
+
+impl AuditValue for PrevalidationDetails {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PrevalidationOptions {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "dnsPrevalidation", &self.dns_prevalidation);
+        m
+    }
+}
+
+impl AuditValue for PrevalidationOptions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PrivateCaCertificateAuthorityArnPredicate {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1959,6 +2729,20 @@ impl AuditParams for ProvisioningStatusReason {
 }
 
 impl AuditValue for ProvisioningStatusReason {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PublicCertificateAuthority {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "allowedKeyAlgorithms", &self.allowed_key_algorithms);
+        m
+    }
+}
+
+impl AuditValue for PublicCertificateAuthority {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2232,6 +3016,39 @@ impl AuditValue for RestoreMemberCertificateAuthorityOutput {
     }
 }
 
+impl AuditParams for RevokeAcmeAccountRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accountUrl", &self.account_url);
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        m
+    }
+}
+
+impl AuditValue for RevokeAcmeAccountRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RevokeAcmeExternalAccountBindingRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeExternalAccountBindingArn",
+            &self.acme_external_account_binding_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for RevokeAcmeExternalAccountBindingRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for RevokeCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2489,6 +3306,46 @@ impl AuditParams for UntagResourceRequest {
 }
 
 impl AuditValue for UntagResourceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateAcmeDomainValidationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "acmeDomainValidationArn",
+            &self.acme_domain_validation_arn,
+        );
+        put(&mut m, "prevalidationOptions", &self.prevalidation_options);
+        m
+    }
+}
+
+impl AuditValue for UpdateAcmeDomainValidationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateAcmeEndpointRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "acmeEndpointArn", &self.acme_endpoint_arn);
+        put(
+            &mut m,
+            "authorizationBehavior",
+            &self.authorization_behavior,
+        );
+        put(&mut m, "certificateAuthority", &self.certificate_authority);
+        put(&mut m, "contact", &self.contact);
+        m
+    }
+}
+
+impl AuditValue for UpdateAcmeEndpointRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

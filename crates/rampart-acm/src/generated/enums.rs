@@ -1463,6 +1463,492 @@ impl AuditValue for AcmValidationMethod {
     }
 }
 
+/// The `AcmeAccountStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmeAccountStatus {
+    /// `VALID`
+    Valid,
+    /// `DEACTIVATED`
+    Deactivated,
+    /// `REVOKED`
+    Revoked,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmeAccountStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["VALID", "DEACTIVATED", "REVOKED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[VALID, DEACTIVATED, REVOKED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Valid => "VALID",
+            Self::Deactivated => "DEACTIVATED",
+            Self::Revoked => "REVOKED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmeAccountStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "VALID" => Self::Valid,
+            "DEACTIVATED" => Self::Deactivated,
+            "REVOKED" => Self::Revoked,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmeAccountStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmeAccountStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmeAccountStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmeAccountStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmeAccountStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmeAuthorizationBehavior` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmeAuthorizationBehavior {
+    /// `PRE_APPROVED`
+    PreApproved,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmeAuthorizationBehavior {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["PRE_APPROVED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[PRE_APPROVED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PreApproved => "PRE_APPROVED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmeAuthorizationBehavior {
+    fn from(s: &str) -> Self {
+        match s {
+            "PRE_APPROVED" => Self::PreApproved,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmeAuthorizationBehavior {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmeAuthorizationBehavior {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmeAuthorizationBehavior {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmeAuthorizationBehavior {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmeAuthorizationBehavior {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmeContact` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmeContact {
+    /// `REQUIRED`
+    Required,
+    /// `NOT_REQUIRED`
+    NotRequired,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmeContact {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["REQUIRED", "NOT_REQUIRED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[REQUIRED, NOT_REQUIRED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Required => "REQUIRED",
+            Self::NotRequired => "NOT_REQUIRED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmeContact {
+    fn from(s: &str) -> Self {
+        match s {
+            "REQUIRED" => Self::Required,
+            "NOT_REQUIRED" => Self::NotRequired,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmeContact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmeContact {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmeContact {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmeContact {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmeContact {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmeDomainValidationFailureReason` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmeDomainValidationFailureReason {
+    /// `ACCESS_DENIED`
+    AccessDenied,
+    /// `DOMAIN_MISMATCH`
+    DomainMismatch,
+    /// `DOMAIN_NOT_ALLOWED`
+    DomainNotAllowed,
+    /// `ENDPOINT_NOT_ACTIVE`
+    EndpointNotActive,
+    /// `HOSTED_ZONE_NOT_FOUND`
+    HostedZoneNotFound,
+    /// `INTERNAL_FAILURE`
+    InternalFailure,
+    /// `INVALID_CHANGE_BATCH`
+    InvalidChangeBatch,
+    /// `INVALID_PUBLIC_DOMAIN`
+    InvalidPublicDomain,
+    /// `TIMED_OUT`
+    TimedOut,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmeDomainValidationFailureReason {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "ACCESS_DENIED",
+        "DOMAIN_MISMATCH",
+        "DOMAIN_NOT_ALLOWED",
+        "ENDPOINT_NOT_ACTIVE",
+        "HOSTED_ZONE_NOT_FOUND",
+        "INTERNAL_FAILURE",
+        "INVALID_CHANGE_BATCH",
+        "INVALID_PUBLIC_DOMAIN",
+        "TIMED_OUT",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ACCESS_DENIED, DOMAIN_MISMATCH, DOMAIN_NOT_ALLOWED, ENDPOINT_NOT_ACTIVE, HOSTED_ZONE_NOT_FOUND, INTERNAL_FAILURE, INVALID_CHANGE_BATCH, INVALID_PUBLIC_DOMAIN, TIMED_OUT]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AccessDenied => "ACCESS_DENIED",
+            Self::DomainMismatch => "DOMAIN_MISMATCH",
+            Self::DomainNotAllowed => "DOMAIN_NOT_ALLOWED",
+            Self::EndpointNotActive => "ENDPOINT_NOT_ACTIVE",
+            Self::HostedZoneNotFound => "HOSTED_ZONE_NOT_FOUND",
+            Self::InternalFailure => "INTERNAL_FAILURE",
+            Self::InvalidChangeBatch => "INVALID_CHANGE_BATCH",
+            Self::InvalidPublicDomain => "INVALID_PUBLIC_DOMAIN",
+            Self::TimedOut => "TIMED_OUT",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmeDomainValidationFailureReason {
+    fn from(s: &str) -> Self {
+        match s {
+            "ACCESS_DENIED" => Self::AccessDenied,
+            "DOMAIN_MISMATCH" => Self::DomainMismatch,
+            "DOMAIN_NOT_ALLOWED" => Self::DomainNotAllowed,
+            "ENDPOINT_NOT_ACTIVE" => Self::EndpointNotActive,
+            "HOSTED_ZONE_NOT_FOUND" => Self::HostedZoneNotFound,
+            "INTERNAL_FAILURE" => Self::InternalFailure,
+            "INVALID_CHANGE_BATCH" => Self::InvalidChangeBatch,
+            "INVALID_PUBLIC_DOMAIN" => Self::InvalidPublicDomain,
+            "TIMED_OUT" => Self::TimedOut,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmeDomainValidationFailureReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmeDomainValidationFailureReason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmeDomainValidationFailureReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmeDomainValidationFailureReason {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmeDomainValidationFailureReason {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmeDomainValidationStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmeDomainValidationStatus {
+    /// `VALIDATING`
+    Validating,
+    /// `VALID`
+    Valid,
+    /// `INVALID`
+    Invalid,
+    /// `DELETING`
+    Deleting,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmeDomainValidationStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["VALIDATING", "VALID", "INVALID", "DELETING"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[VALIDATING, VALID, INVALID, DELETING]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Validating => "VALIDATING",
+            Self::Valid => "VALID",
+            Self::Invalid => "INVALID",
+            Self::Deleting => "DELETING",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmeDomainValidationStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "VALIDATING" => Self::Validating,
+            "VALID" => Self::Valid,
+            "INVALID" => Self::Invalid,
+            "DELETING" => Self::Deleting,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmeDomainValidationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmeDomainValidationStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmeDomainValidationStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmeDomainValidationStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmeDomainValidationStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `AcmeEndpointStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AcmeEndpointStatus {
+    /// `CREATING`
+    Creating,
+    /// `ACTIVE`
+    Active,
+    /// `DELETING`
+    Deleting,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AcmeEndpointStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["CREATING", "ACTIVE", "DELETING", "FAILED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[CREATING, ACTIVE, DELETING, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "CREATING",
+            Self::Active => "ACTIVE",
+            Self::Deleting => "DELETING",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AcmeEndpointStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "CREATING" => Self::Creating,
+            "ACTIVE" => Self::Active,
+            "DELETING" => Self::Deleting,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AcmeEndpointStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AcmeEndpointStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AcmeEndpointStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AcmeEndpointStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AcmeEndpointStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `CertificateExport` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CertificateExport {
@@ -2249,6 +2735,78 @@ impl ConstraintValue for DomainMatch {
 }
 
 impl AuditValue for DomainMatch {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `DomainScopeOption` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DomainScopeOption {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl DomainScopeOption {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ENABLED", "DISABLED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ENABLED, DISABLED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for DomainScopeOption {
+    fn from(s: &str) -> Self {
+        match s {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for DomainScopeOption {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for DomainScopeOption {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DomainScopeOption {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for DomainScopeOption {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for DomainScopeOption {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }
@@ -4412,6 +4970,74 @@ impl AuditValue for MaterialType {
     }
 }
 
+/// The `PrevalidationType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrevalidationType {
+    /// `DNS_PREVALIDATION`
+    DnsPrevalidation,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PrevalidationType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["DNS_PREVALIDATION"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[DNS_PREVALIDATION]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::DnsPrevalidation => "DNS_PREVALIDATION",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PrevalidationType {
+    fn from(s: &str) -> Self {
+        match s {
+            "DNS_PREVALIDATION" => Self::DnsPrevalidation,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PrevalidationType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PrevalidationType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PrevalidationType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PrevalidationType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PrevalidationType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `PrivateCaCertificateAuthorityRelationship` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrivateCaCertificateAuthorityRelationship {
@@ -5312,6 +5938,82 @@ impl ConstraintValue for ProvisioningStatusReasonCode {
 }
 
 impl AuditValue for ProvisioningStatusReasonCode {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PublicKeyAlgorithm` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PublicKeyAlgorithm {
+    /// `RSA_2048`
+    Rsa2048,
+    /// `EC_prime256v1`
+    EcPrime256v1,
+    /// `EC_secp384r1`
+    EcSecp384r1,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PublicKeyAlgorithm {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["RSA_2048", "EC_prime256v1", "EC_secp384r1"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[RSA_2048, EC_prime256v1, EC_secp384r1]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Rsa2048 => "RSA_2048",
+            Self::EcPrime256v1 => "EC_prime256v1",
+            Self::EcSecp384r1 => "EC_secp384r1",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PublicKeyAlgorithm {
+    fn from(s: &str) -> Self {
+        match s {
+            "RSA_2048" => Self::Rsa2048,
+            "EC_prime256v1" => Self::EcPrime256v1,
+            "EC_secp384r1" => Self::EcSecp384r1,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PublicKeyAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PublicKeyAlgorithm {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicKeyAlgorithm {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PublicKeyAlgorithm {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PublicKeyAlgorithm {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }
@@ -6360,6 +7062,82 @@ impl ConstraintValue for SortOrder {
 }
 
 impl AuditValue for SortOrder {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `TimeType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TimeType {
+    /// `MINUTES`
+    Minutes,
+    /// `HOURS`
+    Hours,
+    /// `DAYS`
+    Days,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl TimeType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["MINUTES", "HOURS", "DAYS"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[MINUTES, HOURS, DAYS]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Minutes => "MINUTES",
+            Self::Hours => "HOURS",
+            Self::Days => "DAYS",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for TimeType {
+    fn from(s: &str) -> Self {
+        match s {
+            "MINUTES" => Self::Minutes,
+            "HOURS" => Self::Hours,
+            "DAYS" => Self::Days,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for TimeType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for TimeType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for TimeType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for TimeType {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }

@@ -71,16 +71,31 @@ pub const OPERATIONS: &[&str] = &[
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
     "AddTagsToCertificate",
+    "CreateAcmeDomainValidation",
+    "CreateAcmeEndpoint",
+    "CreateAcmeExternalAccountBinding",
+    "DeleteAcmeDomainValidation",
+    "DeleteAcmeEndpoint",
+    "DeleteAcmeExternalAccountBinding",
     "DeleteCertificate",
     "DeleteMemberCertificate",
     "DeleteMemberCertificateAuthority",
+    "DescribeAcmeAccount",
+    "DescribeAcmeDomainValidation",
+    "DescribeAcmeEndpoint",
+    "DescribeAcmeExternalAccountBinding",
     "DescribeCertificate",
     "ExportCertificate",
     "GetAccountConfiguration",
+    "GetAcmeExternalAccountBindingCredentials",
     "GetCertificate",
     "GetInventoryConfiguration",
     "GetInventoryInsights",
     "ImportCertificate",
+    "ListAcmeAccounts",
+    "ListAcmeDomainValidations",
+    "ListAcmeEndpoints",
+    "ListAcmeExternalAccountBindings",
     "ListCertificateDomainValidations",
     "ListCertificates",
     "ListInventoryFindings",
@@ -96,6 +111,8 @@ pub const SERVED: &[&str] = &[
     "RequestCertificate",
     "ResendValidationEmail",
     "RestoreMemberCertificateAuthority",
+    "RevokeAcmeAccount",
+    "RevokeAcmeExternalAccountBinding",
     "RevokeCertificate",
     "RevokeMemberCertificate",
     "RevokeMemberIssuedCertificate",
@@ -103,6 +120,8 @@ pub const SERVED: &[&str] = &[
     "SearchInventory",
     "TagResource",
     "UntagResource",
+    "UpdateAcmeDomainValidation",
+    "UpdateAcmeEndpoint",
     "UpdateCertificateOptions",
     "UpdateMemberCertificateAuthority",
     "UpdateMemberCertificateOptions",
@@ -128,6 +147,66 @@ pub trait AddTagsToCertificate: AcmHandler {
         &self,
         ctx: &RequestContext,
         input: AddTagsToCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `CreateAcmeDomainValidation`.
+pub trait CreateAcmeDomainValidation: AcmHandler {
+    /// Runs `CreateAcmeDomainValidation`.
+    fn create_acme_domain_validation(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAcmeDomainValidationRequest,
+    ) -> impl Future<Output = Result<CreateAcmeDomainValidationResponse, Self::Error>> + Send;
+}
+
+/// `CreateAcmeEndpoint`.
+pub trait CreateAcmeEndpoint: AcmHandler {
+    /// Runs `CreateAcmeEndpoint`.
+    fn create_acme_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAcmeEndpointRequest,
+    ) -> impl Future<Output = Result<CreateAcmeEndpointResponse, Self::Error>> + Send;
+}
+
+/// `CreateAcmeExternalAccountBinding`.
+pub trait CreateAcmeExternalAccountBinding: AcmHandler {
+    /// Runs `CreateAcmeExternalAccountBinding`.
+    fn create_acme_external_account_binding(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAcmeExternalAccountBindingRequest,
+    ) -> impl Future<Output = Result<CreateAcmeExternalAccountBindingResponse, Self::Error>> + Send;
+}
+
+/// `DeleteAcmeDomainValidation`.
+pub trait DeleteAcmeDomainValidation: AcmHandler {
+    /// Runs `DeleteAcmeDomainValidation`.
+    fn delete_acme_domain_validation(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAcmeDomainValidationRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteAcmeEndpoint`.
+pub trait DeleteAcmeEndpoint: AcmHandler {
+    /// Runs `DeleteAcmeEndpoint`.
+    fn delete_acme_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAcmeEndpointRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteAcmeExternalAccountBinding`.
+pub trait DeleteAcmeExternalAccountBinding: AcmHandler {
+    /// Runs `DeleteAcmeExternalAccountBinding`.
+    fn delete_acme_external_account_binding(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteAcmeExternalAccountBindingRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -161,6 +240,46 @@ pub trait DeleteMemberCertificateAuthority: AcmHandler {
     ) -> impl Future<Output = Result<DeleteMemberCertificateAuthorityOutput, Self::Error>> + Send;
 }
 
+/// `DescribeAcmeAccount`.
+pub trait DescribeAcmeAccount: AcmHandler {
+    /// Runs `DescribeAcmeAccount`.
+    fn describe_acme_account(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAcmeAccountRequest,
+    ) -> impl Future<Output = Result<DescribeAcmeAccountResponse, Self::Error>> + Send;
+}
+
+/// `DescribeAcmeDomainValidation`.
+pub trait DescribeAcmeDomainValidation: AcmHandler {
+    /// Runs `DescribeAcmeDomainValidation`.
+    fn describe_acme_domain_validation(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAcmeDomainValidationRequest,
+    ) -> impl Future<Output = Result<DescribeAcmeDomainValidationResponse, Self::Error>> + Send;
+}
+
+/// `DescribeAcmeEndpoint`.
+pub trait DescribeAcmeEndpoint: AcmHandler {
+    /// Runs `DescribeAcmeEndpoint`.
+    fn describe_acme_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAcmeEndpointRequest,
+    ) -> impl Future<Output = Result<DescribeAcmeEndpointResponse, Self::Error>> + Send;
+}
+
+/// `DescribeAcmeExternalAccountBinding`.
+pub trait DescribeAcmeExternalAccountBinding: AcmHandler {
+    /// Runs `DescribeAcmeExternalAccountBinding`.
+    fn describe_acme_external_account_binding(
+        &self,
+        ctx: &RequestContext,
+        input: DescribeAcmeExternalAccountBindingRequest,
+    ) -> impl Future<Output = Result<DescribeAcmeExternalAccountBindingResponse, Self::Error>> + Send;
+}
+
 /// `DescribeCertificate`.
 pub trait DescribeCertificate: AcmHandler {
     /// Runs `DescribeCertificate`.
@@ -188,6 +307,16 @@ pub trait GetAccountConfiguration: AcmHandler {
         &self,
         ctx: &RequestContext,
     ) -> impl Future<Output = Result<GetAccountConfigurationResponse, Self::Error>> + Send;
+}
+
+/// `GetAcmeExternalAccountBindingCredentials`.
+pub trait GetAcmeExternalAccountBindingCredentials: AcmHandler {
+    /// Runs `GetAcmeExternalAccountBindingCredentials`.
+    fn get_acme_external_account_binding_credentials(
+        &self,
+        ctx: &RequestContext,
+        input: GetAcmeExternalAccountBindingCredentialsRequest,
+    ) -> impl Future<Output = Result<GetAcmeExternalAccountBindingCredentialsResponse, Self::Error>> + Send;
 }
 
 /// `GetCertificate`.
@@ -228,6 +357,46 @@ pub trait ImportCertificate: AcmHandler {
         ctx: &RequestContext,
         input: ImportCertificateRequest,
     ) -> impl Future<Output = Result<ImportCertificateResponse, Self::Error>> + Send;
+}
+
+/// `ListAcmeAccounts`.
+pub trait ListAcmeAccounts: AcmHandler {
+    /// Runs `ListAcmeAccounts`.
+    fn list_acme_accounts(
+        &self,
+        ctx: &RequestContext,
+        input: ListAcmeAccountsRequest,
+    ) -> impl Future<Output = Result<ListAcmeAccountsResponse, Self::Error>> + Send;
+}
+
+/// `ListAcmeDomainValidations`.
+pub trait ListAcmeDomainValidations: AcmHandler {
+    /// Runs `ListAcmeDomainValidations`.
+    fn list_acme_domain_validations(
+        &self,
+        ctx: &RequestContext,
+        input: ListAcmeDomainValidationsRequest,
+    ) -> impl Future<Output = Result<ListAcmeDomainValidationsResponse, Self::Error>> + Send;
+}
+
+/// `ListAcmeEndpoints`.
+pub trait ListAcmeEndpoints: AcmHandler {
+    /// Runs `ListAcmeEndpoints`.
+    fn list_acme_endpoints(
+        &self,
+        ctx: &RequestContext,
+        input: ListAcmeEndpointsRequest,
+    ) -> impl Future<Output = Result<ListAcmeEndpointsResponse, Self::Error>> + Send;
+}
+
+/// `ListAcmeExternalAccountBindings`.
+pub trait ListAcmeExternalAccountBindings: AcmHandler {
+    /// Runs `ListAcmeExternalAccountBindings`.
+    fn list_acme_external_account_bindings(
+        &self,
+        ctx: &RequestContext,
+        input: ListAcmeExternalAccountBindingsRequest,
+    ) -> impl Future<Output = Result<ListAcmeExternalAccountBindingsResponse, Self::Error>> + Send;
 }
 
 /// `ListCertificateDomainValidations`.
@@ -380,6 +549,26 @@ pub trait RestoreMemberCertificateAuthority: AcmHandler {
     ) -> impl Future<Output = Result<RestoreMemberCertificateAuthorityOutput, Self::Error>> + Send;
 }
 
+/// `RevokeAcmeAccount`.
+pub trait RevokeAcmeAccount: AcmHandler {
+    /// Runs `RevokeAcmeAccount`.
+    fn revoke_acme_account(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeAcmeAccountRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `RevokeAcmeExternalAccountBinding`.
+pub trait RevokeAcmeExternalAccountBinding: AcmHandler {
+    /// Runs `RevokeAcmeExternalAccountBinding`.
+    fn revoke_acme_external_account_binding(
+        &self,
+        ctx: &RequestContext,
+        input: RevokeAcmeExternalAccountBindingRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `RevokeCertificate`.
 pub trait RevokeCertificate: AcmHandler {
     /// Runs `RevokeCertificate`.
@@ -450,6 +639,26 @@ pub trait UntagResource: AcmHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateAcmeDomainValidation`.
+pub trait UpdateAcmeDomainValidation: AcmHandler {
+    /// Runs `UpdateAcmeDomainValidation`.
+    fn update_acme_domain_validation(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAcmeDomainValidationRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UpdateAcmeEndpoint`.
+pub trait UpdateAcmeEndpoint: AcmHandler {
+    /// Runs `UpdateAcmeEndpoint`.
+    fn update_acme_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAcmeEndpointRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateCertificateOptions`.
 pub trait UpdateCertificateOptions: AcmHandler {
     /// Runs `UpdateCertificateOptions`.
@@ -485,16 +694,31 @@ pub trait UpdateMemberCertificateOptions: AcmHandler {
 pub trait AcmApi:
     AcmHandler
     + AddTagsToCertificate
+    + CreateAcmeDomainValidation
+    + CreateAcmeEndpoint
+    + CreateAcmeExternalAccountBinding
+    + DeleteAcmeDomainValidation
+    + DeleteAcmeEndpoint
+    + DeleteAcmeExternalAccountBinding
     + DeleteCertificate
     + DeleteMemberCertificate
     + DeleteMemberCertificateAuthority
+    + DescribeAcmeAccount
+    + DescribeAcmeDomainValidation
+    + DescribeAcmeEndpoint
+    + DescribeAcmeExternalAccountBinding
     + DescribeCertificate
     + ExportCertificate
     + GetAccountConfiguration
+    + GetAcmeExternalAccountBindingCredentials
     + GetCertificate
     + GetInventoryConfiguration
     + GetInventoryInsights
     + ImportCertificate
+    + ListAcmeAccounts
+    + ListAcmeDomainValidations
+    + ListAcmeEndpoints
+    + ListAcmeExternalAccountBindings
     + ListCertificateDomainValidations
     + ListCertificates
     + ListInventoryFindings
@@ -510,6 +734,8 @@ pub trait AcmApi:
     + RequestCertificate
     + ResendValidationEmail
     + RestoreMemberCertificateAuthority
+    + RevokeAcmeAccount
+    + RevokeAcmeExternalAccountBinding
     + RevokeCertificate
     + RevokeMemberCertificate
     + RevokeMemberIssuedCertificate
@@ -517,6 +743,8 @@ pub trait AcmApi:
     + SearchInventory
     + TagResource
     + UntagResource
+    + UpdateAcmeDomainValidation
+    + UpdateAcmeEndpoint
     + UpdateCertificateOptions
     + UpdateMemberCertificateAuthority
     + UpdateMemberCertificateOptions
@@ -526,16 +754,31 @@ pub trait AcmApi:
 impl<
     T: AcmHandler
         + AddTagsToCertificate
+        + CreateAcmeDomainValidation
+        + CreateAcmeEndpoint
+        + CreateAcmeExternalAccountBinding
+        + DeleteAcmeDomainValidation
+        + DeleteAcmeEndpoint
+        + DeleteAcmeExternalAccountBinding
         + DeleteCertificate
         + DeleteMemberCertificate
         + DeleteMemberCertificateAuthority
+        + DescribeAcmeAccount
+        + DescribeAcmeDomainValidation
+        + DescribeAcmeEndpoint
+        + DescribeAcmeExternalAccountBinding
         + DescribeCertificate
         + ExportCertificate
         + GetAccountConfiguration
+        + GetAcmeExternalAccountBindingCredentials
         + GetCertificate
         + GetInventoryConfiguration
         + GetInventoryInsights
         + ImportCertificate
+        + ListAcmeAccounts
+        + ListAcmeDomainValidations
+        + ListAcmeEndpoints
+        + ListAcmeExternalAccountBindings
         + ListCertificateDomainValidations
         + ListCertificates
         + ListInventoryFindings
@@ -551,6 +794,8 @@ impl<
         + RequestCertificate
         + ResendValidationEmail
         + RestoreMemberCertificateAuthority
+        + RevokeAcmeAccount
+        + RevokeAcmeExternalAccountBinding
         + RevokeCertificate
         + RevokeMemberCertificate
         + RevokeMemberIssuedCertificate
@@ -558,6 +803,8 @@ impl<
         + SearchInventory
         + TagResource
         + UntagResource
+        + UpdateAcmeDomainValidation
+        + UpdateAcmeEndpoint
         + UpdateCertificateOptions
         + UpdateMemberCertificateAuthority
         + UpdateMemberCertificateOptions,
@@ -584,6 +831,84 @@ impl AddTagsToCertificate for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "AddTagsToCertificate",
+        ))
+    }
+}
+
+impl CreateAcmeDomainValidation for DecodeOnly {
+    async fn create_acme_domain_validation(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateAcmeDomainValidationRequest,
+    ) -> Result<CreateAcmeDomainValidationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateAcmeDomainValidation",
+        ))
+    }
+}
+
+impl CreateAcmeEndpoint for DecodeOnly {
+    async fn create_acme_endpoint(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateAcmeEndpointRequest,
+    ) -> Result<CreateAcmeEndpointResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateAcmeEndpoint",
+        ))
+    }
+}
+
+impl CreateAcmeExternalAccountBinding for DecodeOnly {
+    async fn create_acme_external_account_binding(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateAcmeExternalAccountBindingRequest,
+    ) -> Result<CreateAcmeExternalAccountBindingResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateAcmeExternalAccountBinding",
+        ))
+    }
+}
+
+impl DeleteAcmeDomainValidation for DecodeOnly {
+    async fn delete_acme_domain_validation(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteAcmeDomainValidationRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteAcmeDomainValidation",
+        ))
+    }
+}
+
+impl DeleteAcmeEndpoint for DecodeOnly {
+    async fn delete_acme_endpoint(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteAcmeEndpointRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteAcmeEndpoint",
+        ))
+    }
+}
+
+impl DeleteAcmeExternalAccountBinding for DecodeOnly {
+    async fn delete_acme_external_account_binding(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteAcmeExternalAccountBindingRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteAcmeExternalAccountBinding",
         ))
     }
 }
@@ -627,6 +952,58 @@ impl DeleteMemberCertificateAuthority for DecodeOnly {
     }
 }
 
+impl DescribeAcmeAccount for DecodeOnly {
+    async fn describe_acme_account(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeAcmeAccountRequest,
+    ) -> Result<DescribeAcmeAccountResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeAcmeAccount",
+        ))
+    }
+}
+
+impl DescribeAcmeDomainValidation for DecodeOnly {
+    async fn describe_acme_domain_validation(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeAcmeDomainValidationRequest,
+    ) -> Result<DescribeAcmeDomainValidationResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeAcmeDomainValidation",
+        ))
+    }
+}
+
+impl DescribeAcmeEndpoint for DecodeOnly {
+    async fn describe_acme_endpoint(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeAcmeEndpointRequest,
+    ) -> Result<DescribeAcmeEndpointResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeAcmeEndpoint",
+        ))
+    }
+}
+
+impl DescribeAcmeExternalAccountBinding for DecodeOnly {
+    async fn describe_acme_external_account_binding(
+        &self,
+        _ctx: &RequestContext,
+        _input: DescribeAcmeExternalAccountBindingRequest,
+    ) -> Result<DescribeAcmeExternalAccountBindingResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DescribeAcmeExternalAccountBinding",
+        ))
+    }
+}
+
 impl DescribeCertificate for DecodeOnly {
     async fn describe_certificate(
         &self,
@@ -661,6 +1038,19 @@ impl GetAccountConfiguration for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "GetAccountConfiguration",
+        ))
+    }
+}
+
+impl GetAcmeExternalAccountBindingCredentials for DecodeOnly {
+    async fn get_acme_external_account_binding_credentials(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetAcmeExternalAccountBindingCredentialsRequest,
+    ) -> Result<GetAcmeExternalAccountBindingCredentialsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetAcmeExternalAccountBindingCredentials",
         ))
     }
 }
@@ -713,6 +1103,58 @@ impl ImportCertificate for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "ImportCertificate",
+        ))
+    }
+}
+
+impl ListAcmeAccounts for DecodeOnly {
+    async fn list_acme_accounts(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAcmeAccountsRequest,
+    ) -> Result<ListAcmeAccountsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListAcmeAccounts",
+        ))
+    }
+}
+
+impl ListAcmeDomainValidations for DecodeOnly {
+    async fn list_acme_domain_validations(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAcmeDomainValidationsRequest,
+    ) -> Result<ListAcmeDomainValidationsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListAcmeDomainValidations",
+        ))
+    }
+}
+
+impl ListAcmeEndpoints for DecodeOnly {
+    async fn list_acme_endpoints(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAcmeEndpointsRequest,
+    ) -> Result<ListAcmeEndpointsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListAcmeEndpoints",
+        ))
+    }
+}
+
+impl ListAcmeExternalAccountBindings for DecodeOnly {
+    async fn list_acme_external_account_bindings(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListAcmeExternalAccountBindingsRequest,
+    ) -> Result<ListAcmeExternalAccountBindingsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListAcmeExternalAccountBindings",
         ))
     }
 }
@@ -912,6 +1354,32 @@ impl RestoreMemberCertificateAuthority for DecodeOnly {
     }
 }
 
+impl RevokeAcmeAccount for DecodeOnly {
+    async fn revoke_acme_account(
+        &self,
+        _ctx: &RequestContext,
+        _input: RevokeAcmeAccountRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RevokeAcmeAccount",
+        ))
+    }
+}
+
+impl RevokeAcmeExternalAccountBinding for DecodeOnly {
+    async fn revoke_acme_external_account_binding(
+        &self,
+        _ctx: &RequestContext,
+        _input: RevokeAcmeExternalAccountBindingRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "RevokeAcmeExternalAccountBinding",
+        ))
+    }
+}
+
 impl RevokeCertificate for DecodeOnly {
     async fn revoke_certificate(
         &self,
@@ -1003,6 +1471,32 @@ impl UntagResource for DecodeOnly {
     }
 }
 
+impl UpdateAcmeDomainValidation for DecodeOnly {
+    async fn update_acme_domain_validation(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateAcmeDomainValidationRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateAcmeDomainValidation",
+        ))
+    }
+}
+
+impl UpdateAcmeEndpoint for DecodeOnly {
+    async fn update_acme_endpoint(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateAcmeEndpointRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateAcmeEndpoint",
+        ))
+    }
+}
+
 impl UpdateCertificateOptions for DecodeOnly {
     async fn update_certificate_options(
         &self,
@@ -1042,15 +1536,6 @@ impl UpdateMemberCertificateOptions for DecodeOnly {
     }
 }
 
-/// The answer to a model operation Rampart does not serve; the request is not read.
-fn not_served(name: &'static str, read_only: bool) -> Invocation {
-    Invocation::not_served(
-        name,
-        read_only,
-        ServiceError::not_implemented(super::SERVICE_ID, name),
-    )
-}
-
 /// Runs `operation` (the part of `X-Amz-Target` after `CertificateManager.`) on `handler`.
 pub async fn dispatch<H: AcmApi>(
     handler: &H,
@@ -1069,6 +1554,90 @@ pub async fn dispatch<H: AcmApi>(
                 unit(answer(
                     move || handler.add_tags_to_certificate(ctx, i),
                     move |ok| handler.after_call(ctx, "AddTagsToCertificate", ok),
+                ))
+            })
+            .await
+        }
+        "CreateAcmeDomainValidation" => {
+            let spec = OperationSpec {
+                name: "CreateAcmeDomainValidation",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateAcmeDomainValidationRequest| {
+                answer(
+                    move || handler.create_acme_domain_validation(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateAcmeDomainValidation", ok),
+                )
+            })
+            .await
+        }
+        "CreateAcmeEndpoint" => {
+            let spec = OperationSpec {
+                name: "CreateAcmeEndpoint",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateAcmeEndpointRequest| {
+                answer(
+                    move || handler.create_acme_endpoint(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateAcmeEndpoint", ok),
+                )
+            })
+            .await
+        }
+        "CreateAcmeExternalAccountBinding" => {
+            let spec = OperationSpec {
+                name: "CreateAcmeExternalAccountBinding",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateAcmeExternalAccountBindingRequest| {
+                answer(
+                    move || handler.create_acme_external_account_binding(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateAcmeExternalAccountBinding", ok),
+                )
+            })
+            .await
+        }
+        "DeleteAcmeDomainValidation" => {
+            let spec = OperationSpec {
+                name: "DeleteAcmeDomainValidation",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteAcmeDomainValidationRequest| {
+                unit(answer(
+                    move || handler.delete_acme_domain_validation(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteAcmeDomainValidation", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteAcmeEndpoint" => {
+            let spec = OperationSpec {
+                name: "DeleteAcmeEndpoint",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteAcmeEndpointRequest| {
+                unit(answer(
+                    move || handler.delete_acme_endpoint(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteAcmeEndpoint", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteAcmeExternalAccountBinding" => {
+            let spec = OperationSpec {
+                name: "DeleteAcmeExternalAccountBinding",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DeleteAcmeExternalAccountBindingRequest| {
+                unit(answer(
+                    move || handler.delete_acme_external_account_binding(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteAcmeExternalAccountBinding", ok),
                 ))
             })
             .await
@@ -1115,6 +1684,66 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "DescribeAcmeAccount" => {
+            let spec = OperationSpec {
+                name: "DescribeAcmeAccount",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeAcmeAccountRequest| {
+                answer(
+                    move || handler.describe_acme_account(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeAcmeAccount", ok),
+                )
+            })
+            .await
+        }
+        "DescribeAcmeDomainValidation" => {
+            let spec = OperationSpec {
+                name: "DescribeAcmeDomainValidation",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeAcmeDomainValidationRequest| {
+                answer(
+                    move || handler.describe_acme_domain_validation(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeAcmeDomainValidation", ok),
+                )
+            })
+            .await
+        }
+        "DescribeAcmeEndpoint" => {
+            let spec = OperationSpec {
+                name: "DescribeAcmeEndpoint",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: DescribeAcmeEndpointRequest| {
+                answer(
+                    move || handler.describe_acme_endpoint(ctx, i),
+                    move |ok| handler.after_call(ctx, "DescribeAcmeEndpoint", ok),
+                )
+            })
+            .await
+        }
+        "DescribeAcmeExternalAccountBinding" => {
+            let spec = OperationSpec {
+                name: "DescribeAcmeExternalAccountBinding",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(
+                spec,
+                body,
+                |i: DescribeAcmeExternalAccountBindingRequest| {
+                    answer(
+                        move || handler.describe_acme_external_account_binding(ctx, i),
+                        move |ok| handler.after_call(ctx, "DescribeAcmeExternalAccountBinding", ok),
+                    )
+                },
+            )
+            .await
+        }
         "DescribeCertificate" => {
             let spec = OperationSpec {
                 name: "DescribeCertificate",
@@ -1155,6 +1784,26 @@ pub async fn dispatch<H: AcmApi>(
                     move |ok| handler.after_call(ctx, "GetAccountConfiguration", ok),
                 )
             })
+            .await
+        }
+        "GetAcmeExternalAccountBindingCredentials" => {
+            let spec = OperationSpec {
+                name: "GetAcmeExternalAccountBindingCredentials",
+                read_only: true,
+                audit_response: false,
+            };
+            invoke(
+                spec,
+                body,
+                |i: GetAcmeExternalAccountBindingCredentialsRequest| {
+                    answer(
+                        move || handler.get_acme_external_account_binding_credentials(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "GetAcmeExternalAccountBindingCredentials", ok)
+                        },
+                    )
+                },
+            )
             .await
         }
         "GetCertificate" => {
@@ -1209,6 +1858,62 @@ pub async fn dispatch<H: AcmApi>(
                 answer(
                     move || handler.import_certificate(ctx, i),
                     move |ok| handler.after_call(ctx, "ImportCertificate", ok),
+                )
+            })
+            .await
+        }
+        "ListAcmeAccounts" => {
+            let spec = OperationSpec {
+                name: "ListAcmeAccounts",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListAcmeAccountsRequest| {
+                answer(
+                    move || handler.list_acme_accounts(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListAcmeAccounts", ok),
+                )
+            })
+            .await
+        }
+        "ListAcmeDomainValidations" => {
+            let spec = OperationSpec {
+                name: "ListAcmeDomainValidations",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListAcmeDomainValidationsRequest| {
+                answer(
+                    move || handler.list_acme_domain_validations(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListAcmeDomainValidations", ok),
+                )
+            })
+            .await
+        }
+        "ListAcmeEndpoints" => {
+            let spec = OperationSpec {
+                name: "ListAcmeEndpoints",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListAcmeEndpointsRequest| {
+                answer(
+                    move || handler.list_acme_endpoints(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListAcmeEndpoints", ok),
+                )
+            })
+            .await
+        }
+        "ListAcmeExternalAccountBindings" => {
+            let spec = OperationSpec {
+                name: "ListAcmeExternalAccountBindings",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListAcmeExternalAccountBindingsRequest| {
+                answer(
+                    move || handler.list_acme_external_account_bindings(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListAcmeExternalAccountBindings", ok),
                 )
             })
             .await
@@ -1423,6 +2128,34 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "RevokeAcmeAccount" => {
+            let spec = OperationSpec {
+                name: "RevokeAcmeAccount",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RevokeAcmeAccountRequest| {
+                unit(answer(
+                    move || handler.revoke_acme_account(ctx, i),
+                    move |ok| handler.after_call(ctx, "RevokeAcmeAccount", ok),
+                ))
+            })
+            .await
+        }
+        "RevokeAcmeExternalAccountBinding" => {
+            let spec = OperationSpec {
+                name: "RevokeAcmeExternalAccountBinding",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: RevokeAcmeExternalAccountBindingRequest| {
+                unit(answer(
+                    move || handler.revoke_acme_external_account_binding(ctx, i),
+                    move |ok| handler.after_call(ctx, "RevokeAcmeExternalAccountBinding", ok),
+                ))
+            })
+            .await
+        }
         "RevokeCertificate" => {
             let spec = OperationSpec {
                 name: "RevokeCertificate",
@@ -1521,6 +2254,34 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
+        "UpdateAcmeDomainValidation" => {
+            let spec = OperationSpec {
+                name: "UpdateAcmeDomainValidation",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateAcmeDomainValidationRequest| {
+                unit(answer(
+                    move || handler.update_acme_domain_validation(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateAcmeDomainValidation", ok),
+                ))
+            })
+            .await
+        }
+        "UpdateAcmeEndpoint" => {
+            let spec = OperationSpec {
+                name: "UpdateAcmeEndpoint",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: UpdateAcmeEndpointRequest| {
+                unit(answer(
+                    move || handler.update_acme_endpoint(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateAcmeEndpoint", ok),
+                ))
+            })
+            .await
+        }
         "UpdateCertificateOptions" => {
             let spec = OperationSpec {
                 name: "UpdateCertificateOptions",
@@ -1563,29 +2324,6 @@ pub async fn dispatch<H: AcmApi>(
             })
             .await
         }
-        "CreateAcmeDomainValidation" => not_served("CreateAcmeDomainValidation", false),
-        "CreateAcmeEndpoint" => not_served("CreateAcmeEndpoint", false),
-        "CreateAcmeExternalAccountBinding" => not_served("CreateAcmeExternalAccountBinding", false),
-        "DeleteAcmeDomainValidation" => not_served("DeleteAcmeDomainValidation", false),
-        "DeleteAcmeEndpoint" => not_served("DeleteAcmeEndpoint", false),
-        "DeleteAcmeExternalAccountBinding" => not_served("DeleteAcmeExternalAccountBinding", false),
-        "DescribeAcmeAccount" => not_served("DescribeAcmeAccount", true),
-        "DescribeAcmeDomainValidation" => not_served("DescribeAcmeDomainValidation", true),
-        "DescribeAcmeEndpoint" => not_served("DescribeAcmeEndpoint", true),
-        "DescribeAcmeExternalAccountBinding" => {
-            not_served("DescribeAcmeExternalAccountBinding", true)
-        }
-        "GetAcmeExternalAccountBindingCredentials" => {
-            not_served("GetAcmeExternalAccountBindingCredentials", true)
-        }
-        "ListAcmeAccounts" => not_served("ListAcmeAccounts", true),
-        "ListAcmeDomainValidations" => not_served("ListAcmeDomainValidations", true),
-        "ListAcmeEndpoints" => not_served("ListAcmeEndpoints", true),
-        "ListAcmeExternalAccountBindings" => not_served("ListAcmeExternalAccountBindings", true),
-        "RevokeAcmeAccount" => not_served("RevokeAcmeAccount", false),
-        "RevokeAcmeExternalAccountBinding" => not_served("RevokeAcmeExternalAccountBinding", false),
-        "UpdateAcmeDomainValidation" => not_served("UpdateAcmeDomainValidation", false),
-        "UpdateAcmeEndpoint" => not_served("UpdateAcmeEndpoint", false),
         _ => Invocation::unknown_operation(),
     }
 }

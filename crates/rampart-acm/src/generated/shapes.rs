@@ -542,6 +542,536 @@ impl fmt::Debug for AcmUpdateSummary {
     }
 }
 
+/// The `AcmeAccount` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeAccount {
+    /// `AccountUrl`.
+    #[serde(
+        rename = "AccountUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_url: Option<String>,
+    /// `AcmeExternalAccountBindingArn`.
+    #[serde(
+        rename = "AcmeExternalAccountBindingArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_external_account_binding_arn: Option<String>,
+    /// `Contacts`.
+    #[serde(rename = "Contacts", default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<String>>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `PublicKeyThumbprint`.
+    #[serde(
+        rename = "PublicKeyThumbprint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_key_thumbprint: Option<String>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AcmeAccountStatus>,
+}
+
+impl fmt::Debug for AcmeAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmeAccount")
+            .field("account_url", &self.account_url)
+            .field(
+                "acme_external_account_binding_arn",
+                &self.acme_external_account_binding_arn,
+            )
+            .field("contacts", &self.contacts.as_ref().map(|_| Redacted))
+            .field("created_at", &self.created_at)
+            .field("public_key_thumbprint", &self.public_key_thumbprint)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// The `AcmeAccountSummary` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeAccountSummary {
+    /// `AccountUrl`.
+    #[serde(
+        rename = "AccountUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_url: Option<String>,
+    /// `AcmeExternalAccountBindingArn`.
+    #[serde(
+        rename = "AcmeExternalAccountBindingArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_external_account_binding_arn: Option<String>,
+    /// `Contacts`.
+    #[serde(rename = "Contacts", default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<String>>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `PublicKeyThumbprint`.
+    #[serde(
+        rename = "PublicKeyThumbprint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_key_thumbprint: Option<String>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AcmeAccountStatus>,
+}
+
+impl fmt::Debug for AcmeAccountSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmeAccountSummary")
+            .field("account_url", &self.account_url)
+            .field(
+                "acme_external_account_binding_arn",
+                &self.acme_external_account_binding_arn,
+            )
+            .field("contacts", &self.contacts.as_ref().map(|_| Redacted))
+            .field("created_at", &self.created_at)
+            .field("public_key_thumbprint", &self.public_key_thumbprint)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// The `AcmeDomainValidation` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeDomainValidation {
+    /// `AcmeDomainValidationArn`.
+    #[serde(
+        rename = "AcmeDomainValidationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_domain_validation_arn: Option<String>,
+    /// `AcmeEndpointArn`.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `DomainName`.
+    #[serde(
+        rename = "DomainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `FailureDetails`.
+    #[serde(
+        rename = "FailureDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_details: Option<FailureDetails>,
+    /// `PrevalidationDetails`.
+    #[serde(
+        rename = "PrevalidationDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prevalidation_details: Option<PrevalidationDetails>,
+    /// `PrevalidationType`.
+    #[serde(
+        rename = "PrevalidationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prevalidation_type: Option<PrevalidationType>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AcmeDomainValidationStatus>,
+    /// `UpdatedAt`.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for AcmeDomainValidation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmeDomainValidation")
+            .field(
+                "acme_domain_validation_arn",
+                &self.acme_domain_validation_arn,
+            )
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("created_at", &self.created_at)
+            .field("domain_name", &self.domain_name)
+            .field("failure_details", &self.failure_details)
+            .field("prevalidation_details", &self.prevalidation_details)
+            .field("prevalidation_type", &self.prevalidation_type)
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `AcmeDomainValidationSummary` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeDomainValidationSummary {
+    /// `AcmeDomainValidationArn`.
+    #[serde(
+        rename = "AcmeDomainValidationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_domain_validation_arn: Option<String>,
+    /// `AcmeEndpointArn`.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `DomainName`.
+    #[serde(
+        rename = "DomainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `FailureDetails`.
+    #[serde(
+        rename = "FailureDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_details: Option<FailureDetails>,
+    /// `PrevalidationDetails`.
+    #[serde(
+        rename = "PrevalidationDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prevalidation_details: Option<PrevalidationDetails>,
+    /// `PrevalidationType`.
+    #[serde(
+        rename = "PrevalidationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prevalidation_type: Option<PrevalidationType>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AcmeDomainValidationStatus>,
+    /// `UpdatedAt`.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for AcmeDomainValidationSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmeDomainValidationSummary")
+            .field(
+                "acme_domain_validation_arn",
+                &self.acme_domain_validation_arn,
+            )
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("created_at", &self.created_at)
+            .field("domain_name", &self.domain_name)
+            .field("failure_details", &self.failure_details)
+            .field("prevalidation_details", &self.prevalidation_details)
+            .field("prevalidation_type", &self.prevalidation_type)
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `AcmeEndpoint` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeEndpoint {
+    /// `AcmeEndpointArn`.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `AuthorizationBehavior`.
+    #[serde(
+        rename = "AuthorizationBehavior",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_behavior: Option<AcmeAuthorizationBehavior>,
+    /// `CertificateAuthority`.
+    #[serde(
+        rename = "CertificateAuthority",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority: Option<CertificateAuthority>,
+    /// `CertificateTags`.
+    #[serde(
+        rename = "CertificateTags",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_tags: Option<Vec<Tag>>,
+    /// `Contact`.
+    #[serde(rename = "Contact", default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<AcmeContact>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `EndpointUrl`.
+    #[serde(
+        rename = "EndpointUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub endpoint_url: Option<String>,
+    /// `FailureReason`.
+    #[serde(
+        rename = "FailureReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_reason: Option<String>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AcmeEndpointStatus>,
+    /// `UpdatedAt`.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for AcmeEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmeEndpoint")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("authorization_behavior", &self.authorization_behavior)
+            .field("certificate_authority", &self.certificate_authority)
+            .field("certificate_tags", &self.certificate_tags)
+            .field("contact", &self.contact)
+            .field("created_at", &self.created_at)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("failure_reason", &self.failure_reason)
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `AcmeEndpointSummary` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeEndpointSummary {
+    /// `AcmeEndpointArn`.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `AuthorizationBehavior`.
+    #[serde(
+        rename = "AuthorizationBehavior",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_behavior: Option<AcmeAuthorizationBehavior>,
+    /// `CertificateAuthority`.
+    #[serde(
+        rename = "CertificateAuthority",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority: Option<CertificateAuthority>,
+    /// `CertificateTags`.
+    #[serde(
+        rename = "CertificateTags",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_tags: Option<Vec<Tag>>,
+    /// `Contact`.
+    #[serde(rename = "Contact", default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<AcmeContact>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `EndpointUrl`.
+    #[serde(
+        rename = "EndpointUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub endpoint_url: Option<String>,
+    /// `FailureReason`.
+    #[serde(
+        rename = "FailureReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_reason: Option<String>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AcmeEndpointStatus>,
+    /// `UpdatedAt`.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for AcmeEndpointSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmeEndpointSummary")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("authorization_behavior", &self.authorization_behavior)
+            .field("certificate_authority", &self.certificate_authority)
+            .field("certificate_tags", &self.certificate_tags)
+            .field("contact", &self.contact)
+            .field("created_at", &self.created_at)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("failure_reason", &self.failure_reason)
+            .field("status", &self.status)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `AcmeExternalAccountBinding` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeExternalAccountBinding {
+    /// `AcmeEndpointArn`.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `AcmeExternalAccountBindingArn`.
+    #[serde(
+        rename = "AcmeExternalAccountBindingArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_external_account_binding_arn: Option<String>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `ExpiresAt`.
+    #[serde(rename = "ExpiresAt", default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    /// `LastUsedAt`.
+    #[serde(
+        rename = "LastUsedAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_used_at: Option<Timestamp>,
+    /// `RevokedAt`.
+    #[serde(rename = "RevokedAt", default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
+    /// `RoleArn`.
+    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// `UpdatedAt`.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for AcmeExternalAccountBinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmeExternalAccountBinding")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field(
+                "acme_external_account_binding_arn",
+                &self.acme_external_account_binding_arn,
+            )
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("last_used_at", &self.last_used_at)
+            .field("revoked_at", &self.revoked_at)
+            .field("role_arn", &self.role_arn)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// The `AcmeExternalAccountBindingSummary` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeExternalAccountBindingSummary {
+    /// `AcmeEndpointArn`.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `AcmeExternalAccountBindingArn`.
+    #[serde(
+        rename = "AcmeExternalAccountBindingArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_external_account_binding_arn: Option<String>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// `ExpiresAt`.
+    #[serde(rename = "ExpiresAt", default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    /// `LastUsedAt`.
+    #[serde(
+        rename = "LastUsedAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_used_at: Option<Timestamp>,
+    /// `RevokedAt`.
+    #[serde(rename = "RevokedAt", default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
+    /// `RoleArn`.
+    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// `UpdatedAt`.
+    #[serde(rename = "UpdatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for AcmeExternalAccountBindingSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcmeExternalAccountBindingSummary")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field(
+                "acme_external_account_binding_arn",
+                &self.acme_external_account_binding_arn,
+            )
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("last_used_at", &self.last_used_at)
+            .field("revoked_at", &self.revoked_at)
+            .field("role_arn", &self.role_arn)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
 /// The `AddTagsToCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -634,6 +1164,30 @@ impl fmt::Debug for AgentUsageDetail {
         f.debug_struct("AgentUsageDetail")
             .field("automation", &self.automation)
             .field("discovery", &self.discovery)
+            .finish()
+    }
+}
+
+/// The `CertificateAuthority` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateAuthority {
+    /// `PublicCertificateAuthority`.
+    #[serde(
+        rename = "PublicCertificateAuthority",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub public_certificate_authority: Option<PublicCertificateAuthority>,
+}
+
+impl fmt::Debug for CertificateAuthority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateAuthority")
+            .field(
+                "public_certificate_authority",
+                &self.public_certificate_authority,
+            )
             .finish()
     }
 }
@@ -1213,6 +1767,219 @@ impl fmt::Debug for CommonNameFilter {
     }
 }
 
+/// The `CreateAcmeDomainValidationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAcmeDomainValidationRequest {
+    /// `AcmeEndpointArn`. Required.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `DomainName`. Required.
+    #[serde(
+        rename = "DomainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `IdempotencyToken`.
+    #[serde(
+        rename = "IdempotencyToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_token: Option<String>,
+    /// `PrevalidationOptions`. Required.
+    #[serde(
+        rename = "PrevalidationOptions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prevalidation_options: Option<PrevalidationOptions>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateAcmeDomainValidationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateAcmeDomainValidationRequest")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("domain_name", &self.domain_name)
+            .field("idempotency_token", &self.idempotency_token)
+            .field("prevalidation_options", &self.prevalidation_options)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `CreateAcmeDomainValidationResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAcmeDomainValidationResponse {
+    /// `AcmeDomainValidationArn`. Required.
+    #[serde(
+        rename = "AcmeDomainValidationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_domain_validation_arn: Option<String>,
+}
+
+impl fmt::Debug for CreateAcmeDomainValidationResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateAcmeDomainValidationResponse")
+            .field(
+                "acme_domain_validation_arn",
+                &self.acme_domain_validation_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `CreateAcmeEndpointRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAcmeEndpointRequest {
+    /// `AuthorizationBehavior`. Required.
+    #[serde(
+        rename = "AuthorizationBehavior",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_behavior: Option<AcmeAuthorizationBehavior>,
+    /// `CertificateAuthority`. Required.
+    #[serde(
+        rename = "CertificateAuthority",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority: Option<CertificateAuthority>,
+    /// `CertificateTags`.
+    #[serde(
+        rename = "CertificateTags",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_tags: Option<Vec<Tag>>,
+    /// `Contact`.
+    #[serde(rename = "Contact", default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<AcmeContact>,
+    /// `IdempotencyToken`.
+    #[serde(
+        rename = "IdempotencyToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_token: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateAcmeEndpointRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateAcmeEndpointRequest")
+            .field("authorization_behavior", &self.authorization_behavior)
+            .field("certificate_authority", &self.certificate_authority)
+            .field("certificate_tags", &self.certificate_tags)
+            .field("contact", &self.contact)
+            .field("idempotency_token", &self.idempotency_token)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `CreateAcmeEndpointResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAcmeEndpointResponse {
+    /// `AcmeEndpointArn`.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+}
+
+impl fmt::Debug for CreateAcmeEndpointResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateAcmeEndpointResponse")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .finish()
+    }
+}
+
+/// The `CreateAcmeExternalAccountBindingRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAcmeExternalAccountBindingRequest {
+    /// `AcmeEndpointArn`. Required.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `Expiration`.
+    #[serde(
+        rename = "Expiration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration: Option<Expiration>,
+    /// `IdempotencyToken`.
+    #[serde(
+        rename = "IdempotencyToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_token: Option<String>,
+    /// `RoleArn`. Required.
+    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateAcmeExternalAccountBindingRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateAcmeExternalAccountBindingRequest")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("expiration", &self.expiration)
+            .field("idempotency_token", &self.idempotency_token)
+            .field("role_arn", &self.role_arn)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `CreateAcmeExternalAccountBindingResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAcmeExternalAccountBindingResponse {
+    /// `ExternalAccountBinding`.
+    #[serde(
+        rename = "ExternalAccountBinding",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_account_binding: Option<AcmeExternalAccountBinding>,
+}
+
+impl fmt::Debug for CreateAcmeExternalAccountBindingResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateAcmeExternalAccountBindingResponse")
+            .field("external_account_binding", &self.external_account_binding)
+            .finish()
+    }
+}
+
 /// The `CustomAttribute` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1234,6 +2001,75 @@ impl fmt::Debug for CustomAttribute {
         f.debug_struct("CustomAttribute")
             .field("object_identifier", &self.object_identifier)
             .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `DeleteAcmeDomainValidationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAcmeDomainValidationRequest {
+    /// `AcmeDomainValidationArn`. Required.
+    #[serde(
+        rename = "AcmeDomainValidationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_domain_validation_arn: Option<String>,
+}
+
+impl fmt::Debug for DeleteAcmeDomainValidationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteAcmeDomainValidationRequest")
+            .field(
+                "acme_domain_validation_arn",
+                &self.acme_domain_validation_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `DeleteAcmeEndpointRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAcmeEndpointRequest {
+    /// `AcmeEndpointArn`. Required.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+}
+
+impl fmt::Debug for DeleteAcmeEndpointRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteAcmeEndpointRequest")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .finish()
+    }
+}
+
+/// The `DeleteAcmeExternalAccountBindingRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAcmeExternalAccountBindingRequest {
+    /// `AcmeExternalAccountBindingArn`. Required.
+    #[serde(
+        rename = "AcmeExternalAccountBindingArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_external_account_binding_arn: Option<String>,
+}
+
+impl fmt::Debug for DeleteAcmeExternalAccountBindingRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteAcmeExternalAccountBindingRequest")
+            .field(
+                "acme_external_account_binding_arn",
+                &self.acme_external_account_binding_arn,
+            )
             .finish()
     }
 }
@@ -1332,6 +2168,188 @@ pub struct DeleteMemberCertificateOutput {}
 impl fmt::Debug for DeleteMemberCertificateOutput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeleteMemberCertificateOutput").finish()
+    }
+}
+
+/// The `DescribeAcmeAccountRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeAcmeAccountRequest {
+    /// `AccountUrl`. Required.
+    #[serde(
+        rename = "AccountUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_url: Option<String>,
+    /// `AcmeEndpointArn`. Required.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+}
+
+impl fmt::Debug for DescribeAcmeAccountRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeAcmeAccountRequest")
+            .field("account_url", &self.account_url)
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .finish()
+    }
+}
+
+/// The `DescribeAcmeAccountResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeAcmeAccountResponse {
+    /// `AcmeAccount`.
+    #[serde(
+        rename = "AcmeAccount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_account: Option<AcmeAccount>,
+}
+
+impl fmt::Debug for DescribeAcmeAccountResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeAcmeAccountResponse")
+            .field("acme_account", &self.acme_account)
+            .finish()
+    }
+}
+
+/// The `DescribeAcmeDomainValidationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeAcmeDomainValidationRequest {
+    /// `AcmeDomainValidationArn`. Required.
+    #[serde(
+        rename = "AcmeDomainValidationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_domain_validation_arn: Option<String>,
+}
+
+impl fmt::Debug for DescribeAcmeDomainValidationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeAcmeDomainValidationRequest")
+            .field(
+                "acme_domain_validation_arn",
+                &self.acme_domain_validation_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `DescribeAcmeDomainValidationResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeAcmeDomainValidationResponse {
+    /// `AcmeDomainValidation`.
+    #[serde(
+        rename = "AcmeDomainValidation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_domain_validation: Option<AcmeDomainValidation>,
+}
+
+impl fmt::Debug for DescribeAcmeDomainValidationResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeAcmeDomainValidationResponse")
+            .field("acme_domain_validation", &self.acme_domain_validation)
+            .finish()
+    }
+}
+
+/// The `DescribeAcmeEndpointRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeAcmeEndpointRequest {
+    /// `AcmeEndpointArn`. Required.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+}
+
+impl fmt::Debug for DescribeAcmeEndpointRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeAcmeEndpointRequest")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .finish()
+    }
+}
+
+/// The `DescribeAcmeEndpointResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeAcmeEndpointResponse {
+    /// `AcmeEndpoint`.
+    #[serde(
+        rename = "AcmeEndpoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint: Option<AcmeEndpoint>,
+}
+
+impl fmt::Debug for DescribeAcmeEndpointResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeAcmeEndpointResponse")
+            .field("acme_endpoint", &self.acme_endpoint)
+            .finish()
+    }
+}
+
+/// The `DescribeAcmeExternalAccountBindingRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeAcmeExternalAccountBindingRequest {
+    /// `AcmeExternalAccountBindingArn`. Required.
+    #[serde(
+        rename = "AcmeExternalAccountBindingArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_external_account_binding_arn: Option<String>,
+}
+
+impl fmt::Debug for DescribeAcmeExternalAccountBindingRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeAcmeExternalAccountBindingRequest")
+            .field(
+                "acme_external_account_binding_arn",
+                &self.acme_external_account_binding_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `DescribeAcmeExternalAccountBindingResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DescribeAcmeExternalAccountBindingResponse {
+    /// `ExternalAccountBinding`.
+    #[serde(
+        rename = "ExternalAccountBinding",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_account_binding: Option<AcmeExternalAccountBinding>,
+}
+
+impl fmt::Debug for DescribeAcmeExternalAccountBindingResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescribeAcmeExternalAccountBindingResponse")
+            .field("external_account_binding", &self.external_account_binding)
+            .finish()
     }
 }
 
@@ -1514,6 +2532,72 @@ impl fmt::Debug for DnsNameFilter {
     }
 }
 
+/// The `DnsPrevalidationDetails` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsPrevalidationDetails {
+    /// `DomainScope`.
+    #[serde(
+        rename = "DomainScope",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_scope: Option<DomainScope>,
+    /// `HostedZoneId`.
+    #[serde(
+        rename = "HostedZoneId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hosted_zone_id: Option<String>,
+    /// `ResourceRecord`.
+    #[serde(
+        rename = "ResourceRecord",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_record: Option<ResourceRecord>,
+}
+
+impl fmt::Debug for DnsPrevalidationDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DnsPrevalidationDetails")
+            .field("domain_scope", &self.domain_scope)
+            .field("hosted_zone_id", &self.hosted_zone_id)
+            .field("resource_record", &self.resource_record)
+            .finish()
+    }
+}
+
+/// The `DnsPrevalidationOptions` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsPrevalidationOptions {
+    /// `DomainScope`.
+    #[serde(
+        rename = "DomainScope",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_scope: Option<DomainScope>,
+    /// `HostedZoneId`.
+    #[serde(
+        rename = "HostedZoneId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hosted_zone_id: Option<String>,
+}
+
+impl fmt::Debug for DnsPrevalidationOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DnsPrevalidationOptions")
+            .field("domain_scope", &self.domain_scope)
+            .field("hosted_zone_id", &self.hosted_zone_id)
+            .finish()
+    }
+}
+
 /// The `DnsValidationChallenge` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1552,6 +2636,39 @@ impl fmt::Debug for DomainPredicate {
         f.debug_struct("DomainPredicate")
             .field("match_", &self.match_)
             .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `DomainScope` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainScope {
+    /// `ExactDomain`.
+    #[serde(
+        rename = "ExactDomain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exact_domain: Option<DomainScopeOption>,
+    /// `Subdomains`.
+    #[serde(
+        rename = "Subdomains",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subdomains: Option<DomainScopeOption>,
+    /// `Wildcards`.
+    #[serde(rename = "Wildcards", default, skip_serializing_if = "Option::is_none")]
+    pub wildcards: Option<DomainScopeOption>,
+}
+
+impl fmt::Debug for DomainScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DomainScope")
+            .field("exact_domain", &self.exact_domain)
+            .field("subdomains", &self.subdomains)
+            .field("wildcards", &self.wildcards)
             .finish()
     }
 }
@@ -1747,6 +2864,27 @@ impl fmt::Debug for EmailValidationChallenge {
     }
 }
 
+/// The `Expiration` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expiration {
+    /// `Type`. Required.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<TimeType>,
+    /// `Value`. Required.
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+}
+
+impl fmt::Debug for Expiration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Expiration")
+            .field("type_", &self.type_)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
 /// The `ExpiryEventsConfiguration` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1851,6 +2989,27 @@ impl fmt::Debug for ExtendedKeyUsage {
         f.debug_struct("ExtendedKeyUsage")
             .field("name", &self.name)
             .field("oid", &self.oid)
+            .finish()
+    }
+}
+
+/// The `FailureDetails` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailureDetails {
+    /// `Message`.
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `Reason`.
+    #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<AcmeDomainValidationFailureReason>,
+}
+
+impl fmt::Debug for FailureDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FailureDetails")
+            .field("message", &self.message)
+            .field("reason", &self.reason)
             .finish()
     }
 }
@@ -2027,6 +3186,51 @@ impl fmt::Debug for GetAccountConfigurationResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetAccountConfigurationResponse")
             .field("expiry_events", &self.expiry_events)
+            .finish()
+    }
+}
+
+/// The `GetAcmeExternalAccountBindingCredentialsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAcmeExternalAccountBindingCredentialsRequest {
+    /// `AcmeExternalAccountBindingArn`. Required.
+    #[serde(
+        rename = "AcmeExternalAccountBindingArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_external_account_binding_arn: Option<String>,
+}
+
+impl fmt::Debug for GetAcmeExternalAccountBindingCredentialsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetAcmeExternalAccountBindingCredentialsRequest")
+            .field(
+                "acme_external_account_binding_arn",
+                &self.acme_external_account_binding_arn,
+            )
+            .finish()
+    }
+}
+
+/// The `GetAcmeExternalAccountBindingCredentialsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAcmeExternalAccountBindingCredentialsResponse {
+    /// `KeyId`.
+    #[serde(rename = "KeyId", default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `MacKey`.
+    #[serde(rename = "MacKey", default, skip_serializing_if = "Option::is_none")]
+    pub mac_key: Option<String>,
+}
+
+impl fmt::Debug for GetAcmeExternalAccountBindingCredentialsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetAcmeExternalAccountBindingCredentialsResponse")
+            .field("key_id", &self.key_id)
+            .field("mac_key", &self.mac_key.as_ref().map(|_| Redacted))
             .finish()
     }
 }
@@ -3347,6 +4551,230 @@ impl fmt::Debug for LifecycleManagementConfiguration {
     }
 }
 
+/// The `ListAcmeAccountsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAcmeAccountsRequest {
+    /// `AcmeEndpointArn`. Required.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListAcmeAccountsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAcmeAccountsRequest")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListAcmeAccountsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAcmeAccountsResponse {
+    /// `AcmeAccounts`.
+    #[serde(
+        rename = "AcmeAccounts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_accounts: Option<Vec<AcmeAccountSummary>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListAcmeAccountsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAcmeAccountsResponse")
+            .field("acme_accounts", &self.acme_accounts)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListAcmeDomainValidationsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAcmeDomainValidationsRequest {
+    /// `AcmeEndpointArn`. Required.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListAcmeDomainValidationsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAcmeDomainValidationsRequest")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListAcmeDomainValidationsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAcmeDomainValidationsResponse {
+    /// `AcmeDomainValidations`.
+    #[serde(
+        rename = "AcmeDomainValidations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_domain_validations: Option<Vec<AcmeDomainValidationSummary>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListAcmeDomainValidationsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAcmeDomainValidationsResponse")
+            .field("acme_domain_validations", &self.acme_domain_validations)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListAcmeEndpointsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAcmeEndpointsRequest {
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListAcmeEndpointsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAcmeEndpointsRequest")
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListAcmeEndpointsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAcmeEndpointsResponse {
+    /// `AcmeEndpoints`.
+    #[serde(
+        rename = "AcmeEndpoints",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoints: Option<Vec<AcmeEndpointSummary>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListAcmeEndpointsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAcmeEndpointsResponse")
+            .field("acme_endpoints", &self.acme_endpoints)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListAcmeExternalAccountBindingsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAcmeExternalAccountBindingsRequest {
+    /// `AcmeEndpointArn`. Required.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListAcmeExternalAccountBindingsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAcmeExternalAccountBindingsRequest")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListAcmeExternalAccountBindingsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListAcmeExternalAccountBindingsResponse {
+    /// `ExternalAccountBindings`.
+    #[serde(
+        rename = "ExternalAccountBindings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_account_bindings: Option<Vec<AcmeExternalAccountBindingSummary>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListAcmeExternalAccountBindingsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListAcmeExternalAccountBindingsResponse")
+            .field("external_account_bindings", &self.external_account_bindings)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
 /// The `ListCertificateDomainValidationsRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3816,6 +5244,48 @@ impl fmt::Debug for OtherName {
     }
 }
 
+/// The `PrevalidationDetails` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrevalidationDetails {
+    /// `DnsPrevalidation`.
+    #[serde(
+        rename = "DnsPrevalidation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dns_prevalidation: Option<DnsPrevalidationDetails>,
+}
+
+impl fmt::Debug for PrevalidationDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrevalidationDetails")
+            .field("dns_prevalidation", &self.dns_prevalidation)
+            .finish()
+    }
+}
+
+/// The `PrevalidationOptions` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrevalidationOptions {
+    /// `DnsPrevalidation`.
+    #[serde(
+        rename = "DnsPrevalidation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub dns_prevalidation: Option<DnsPrevalidationOptions>,
+}
+
+impl fmt::Debug for PrevalidationOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrevalidationOptions")
+            .field("dns_prevalidation", &self.dns_prevalidation)
+            .finish()
+    }
+}
+
 /// The `PrivateCaCertificateAuthorityArnPredicate` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4070,6 +5540,27 @@ impl fmt::Debug for ProvisioningStatusReason {
         f.debug_struct("ProvisioningStatusReason")
             .field("code", &self.code)
             .field("message", &self.message)
+            .finish()
+    }
+}
+
+/// The `PublicCertificateAuthority` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicCertificateAuthority {
+    /// `AllowedKeyAlgorithms`.
+    #[serde(
+        rename = "AllowedKeyAlgorithms",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_key_algorithms: Option<Vec<PublicKeyAlgorithm>>,
+}
+
+impl fmt::Debug for PublicCertificateAuthority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicCertificateAuthority")
+            .field("allowed_key_algorithms", &self.allowed_key_algorithms)
             .finish()
     }
 }
@@ -4563,6 +6054,59 @@ impl fmt::Debug for RestoreMemberCertificateAuthorityOutput {
     }
 }
 
+/// The `RevokeAcmeAccountRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeAcmeAccountRequest {
+    /// `AccountUrl`. Required.
+    #[serde(
+        rename = "AccountUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_url: Option<String>,
+    /// `AcmeEndpointArn`. Required.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+}
+
+impl fmt::Debug for RevokeAcmeAccountRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevokeAcmeAccountRequest")
+            .field("account_url", &self.account_url)
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .finish()
+    }
+}
+
+/// The `RevokeAcmeExternalAccountBindingRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeAcmeExternalAccountBindingRequest {
+    /// `AcmeExternalAccountBindingArn`. Required.
+    #[serde(
+        rename = "AcmeExternalAccountBindingArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_external_account_binding_arn: Option<String>,
+}
+
+impl fmt::Debug for RevokeAcmeExternalAccountBindingRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevokeAcmeExternalAccountBindingRequest")
+            .field(
+                "acme_external_account_binding_arn",
+                &self.acme_external_account_binding_arn,
+            )
+            .finish()
+    }
+}
+
 /// The `RevokeCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -5007,6 +6551,79 @@ impl fmt::Debug for UntagResourceRequest {
         f.debug_struct("UntagResourceRequest")
             .field("resource_arn", &self.resource_arn)
             .field("tag_keys", &self.tag_keys)
+            .finish()
+    }
+}
+
+/// The `UpdateAcmeDomainValidationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAcmeDomainValidationRequest {
+    /// `AcmeDomainValidationArn`. Required.
+    #[serde(
+        rename = "AcmeDomainValidationArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_domain_validation_arn: Option<String>,
+    /// `PrevalidationOptions`.
+    #[serde(
+        rename = "PrevalidationOptions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prevalidation_options: Option<PrevalidationOptions>,
+}
+
+impl fmt::Debug for UpdateAcmeDomainValidationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateAcmeDomainValidationRequest")
+            .field(
+                "acme_domain_validation_arn",
+                &self.acme_domain_validation_arn,
+            )
+            .field("prevalidation_options", &self.prevalidation_options)
+            .finish()
+    }
+}
+
+/// The `UpdateAcmeEndpointRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAcmeEndpointRequest {
+    /// `AcmeEndpointArn`. Required.
+    #[serde(
+        rename = "AcmeEndpointArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acme_endpoint_arn: Option<String>,
+    /// `AuthorizationBehavior`.
+    #[serde(
+        rename = "AuthorizationBehavior",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub authorization_behavior: Option<AcmeAuthorizationBehavior>,
+    /// `CertificateAuthority`.
+    #[serde(
+        rename = "CertificateAuthority",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority: Option<CertificateAuthority>,
+    /// `Contact`.
+    #[serde(rename = "Contact", default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<AcmeContact>,
+}
+
+impl fmt::Debug for UpdateAcmeEndpointRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateAcmeEndpointRequest")
+            .field("acme_endpoint_arn", &self.acme_endpoint_arn)
+            .field("authorization_behavior", &self.authorization_behavior)
+            .field("certificate_authority", &self.certificate_authority)
+            .field("contact", &self.contact)
             .finish()
     }
 }

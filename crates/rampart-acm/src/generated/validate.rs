@@ -174,6 +174,55 @@ fn check_acme_account_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(36), Some(36));
 }
 
+fn check_acme_authorization_behavior(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &AcmeAuthorizationBehavior,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        AcmeAuthorizationBehavior::VALUE_SET,
+    );
+}
+
+fn check_acme_contact(errs: &mut ValidationErrors, f: &Field<'_>, v: &AcmeContact) {
+    errs.enum_value(f, v.as_str(), v.is_known(), AcmeContact::VALUE_SET);
+}
+
+static RE_ACME_DOMAIN_VALIDATION_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+/acme-domain-validation/[a-zA-Z0-9-]+").ok()
+});
+
+fn check_acme_domain_validation_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(200));
+    errs.pattern(f, v, RE_ACME_DOMAIN_VALIDATION_ARN.as_ref(), "arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+/acme-domain-validation/[a-zA-Z0-9-]+");
+}
+
+static RE_ACME_ENDPOINT_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+").ok()
+});
+
+fn check_acme_endpoint_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(200));
+    errs.pattern(
+        f,
+        v,
+        RE_ACME_ENDPOINT_ARN.as_ref(),
+        "arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+",
+    );
+}
+
+static RE_ACME_EXTERNAL_ACCOUNT_BINDING_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+/acme-external-account-binding/[a-zA-Z0-9-]+").ok()
+});
+
+fn check_acme_external_account_binding_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(200));
+    errs.pattern(f, v, RE_ACME_EXTERNAL_ACCOUNT_BINDING_ARN.as_ref(), "arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+/acme-external-account-binding/[a-zA-Z0-9-]+");
+}
+
 impl Validate for AddTagsToCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -222,6 +271,17 @@ fn check_certificate_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
         "arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:certificate/[\\w+=,.@-]+.*",
     );
 }
+
+impl Validate for CertificateAuthority {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "publicCertificateAuthority", false);
+        if let Some(v) = &self.public_certificate_authority {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for CertificateAuthority {}
 
 fn check_certificate_body_blob(errs: &mut ValidationErrors, f: &Field<'_>, v: &Blob) {
     errs.length(f, v, v.len(), Some(1), Some(32768));
@@ -426,6 +486,142 @@ fn check_content_hash_identifier(errs: &mut ValidationErrors, f: &Field<'_>, v: 
     errs.pattern(f, v, RE_CONTENT_HASH_IDENTIFIER.as_ref(), "[a-z0-9]{1,64}");
 }
 
+impl Validate for CreateAcmeDomainValidationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeEndpointArn", false);
+        match &self.acme_endpoint_arn {
+            Some(v) => {
+                check_acme_endpoint_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "domainName", false);
+        match &self.domain_name {
+            Some(v) => {
+                check_domain_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "prevalidationOptions", false);
+        match &self.prevalidation_options {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateAcmeDomainValidationRequest {}
+
+impl Validate for CreateAcmeEndpointRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "authorizationBehavior", false);
+        match &self.authorization_behavior {
+            Some(v) => {
+                check_acme_authorization_behavior(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "certificateAuthority", false);
+        match &self.certificate_authority {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "certificateTags", false);
+        if let Some(v) = &self.certificate_tags {
+            check_tag_list(errs, &f, v);
+        }
+        let f = Field::new(path, "contact", false);
+        if let Some(v) = &self.contact {
+            check_acme_contact(errs, &f, v);
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateAcmeEndpointRequest {}
+
+impl Validate for CreateAcmeExternalAccountBindingRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeEndpointArn", false);
+        match &self.acme_endpoint_arn {
+            Some(v) => {
+                check_acme_endpoint_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "expiration", false);
+        if let Some(v) = &self.expiration {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "roleArn", false);
+        match &self.role_arn {
+            Some(v) => {
+                check_role_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateAcmeExternalAccountBindingRequest {}
+
+impl Validate for DeleteAcmeDomainValidationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeDomainValidationArn", false);
+        match &self.acme_domain_validation_arn {
+            Some(v) => {
+                check_acme_domain_validation_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteAcmeDomainValidationRequest {}
+
+impl Validate for DeleteAcmeEndpointRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeEndpointArn", false);
+        match &self.acme_endpoint_arn {
+            Some(v) => {
+                check_acme_endpoint_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteAcmeEndpointRequest {}
+
+impl Validate for DeleteAcmeExternalAccountBindingRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeExternalAccountBindingArn", false);
+        match &self.acme_external_account_binding_arn {
+            Some(v) => {
+                check_acme_external_account_binding_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteAcmeExternalAccountBindingRequest {}
+
 impl Validate for DeleteCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -482,6 +678,66 @@ impl Validate for DeleteMemberCertificateInput {
 
 impl ConstraintValue for DeleteMemberCertificateInput {}
 
+impl Validate for DescribeAcmeAccountRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "accountUrl", false);
+        if self.account_url.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "acmeEndpointArn", false);
+        match &self.acme_endpoint_arn {
+            Some(v) => {
+                check_acme_endpoint_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeAcmeAccountRequest {}
+
+impl Validate for DescribeAcmeDomainValidationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeDomainValidationArn", false);
+        match &self.acme_domain_validation_arn {
+            Some(v) => {
+                check_acme_domain_validation_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeAcmeDomainValidationRequest {}
+
+impl Validate for DescribeAcmeEndpointRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeEndpointArn", false);
+        match &self.acme_endpoint_arn {
+            Some(v) => {
+                check_acme_endpoint_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeAcmeEndpointRequest {}
+
+impl Validate for DescribeAcmeExternalAccountBindingRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeExternalAccountBindingArn", false);
+        match &self.acme_external_account_binding_arn {
+            Some(v) => {
+                check_acme_external_account_binding_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DescribeAcmeExternalAccountBindingRequest {}
+
 impl Validate for DescribeCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -517,6 +773,21 @@ impl Validate for DnsNameFilter {
 
 impl ConstraintValue for DnsNameFilter {}
 
+impl Validate for DnsPrevalidationOptions {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "domainScope", false);
+        if let Some(v) = &self.domain_scope {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "hostedZoneId", false);
+        if let Some(v) = &self.hosted_zone_id {
+            check_hosted_zone_id(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for DnsPrevalidationOptions {}
+
 fn check_domain_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
     errs.length(f, v, v.len(), Some(1), Some(100));
     for (i, item) in v.iter().enumerate() {
@@ -528,6 +799,20 @@ fn check_domain_list(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
 
 fn check_domain_match(errs: &mut ValidationErrors, f: &Field<'_>, v: &DomainMatch) {
     errs.enum_value(f, v.as_str(), v.is_known(), DomainMatch::VALUE_SET);
+}
+
+static RE_DOMAIN_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?").ok()
+});
+
+fn check_domain_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(253));
+    errs.pattern(
+        f,
+        v,
+        RE_DOMAIN_NAME.as_ref(),
+        "([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?",
+    );
 }
 
 fn check_domain_name_string(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
@@ -556,6 +841,29 @@ impl Validate for DomainPredicate {
 }
 
 impl ConstraintValue for DomainPredicate {}
+
+impl Validate for DomainScope {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "exactDomain", false);
+        if let Some(v) = &self.exact_domain {
+            check_domain_scope_option(errs, &f, v);
+        }
+        let f = Field::new(path, "subdomains", false);
+        if let Some(v) = &self.subdomains {
+            check_domain_scope_option(errs, &f, v);
+        }
+        let f = Field::new(path, "wildcards", false);
+        if let Some(v) = &self.wildcards {
+            check_domain_scope_option(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for DomainScope {}
+
+fn check_domain_scope_option(errs: &mut ValidationErrors, f: &Field<'_>, v: &DomainScopeOption) {
+    errs.enum_value(f, v.as_str(), v.is_known(), DomainScopeOption::VALUE_SET);
+}
 
 impl Validate for DomainValidationOption {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -589,6 +897,31 @@ fn check_domain_validation_option_list(
         let f = Field::at(&path, false);
         item.validate(&f.path(), errs);
     }
+}
+
+impl Validate for Expiration {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "type", false);
+        match &self.type_ {
+            Some(v) => {
+                check_time_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "value", false);
+        match &self.value {
+            Some(v) => {
+                check_expiration_value_long(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for Expiration {}
+
+fn check_expiration_value_long(errs: &mut ValidationErrors, f: &Field<'_>, v: &i64) {
+    errs.range(f, *v, Some(1), None);
 }
 
 impl Validate for ExpiryEventsConfiguration {
@@ -678,6 +1011,20 @@ fn check_finding_severity(errs: &mut ValidationErrors, f: &Field<'_>, v: &Findin
     errs.enum_value(f, v.as_str(), v.is_known(), FindingSeverity::VALUE_SET);
 }
 
+impl Validate for GetAcmeExternalAccountBindingCredentialsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeExternalAccountBindingArn", false);
+        match &self.acme_external_account_binding_arn {
+            Some(v) => {
+                check_acme_external_account_binding_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetAcmeExternalAccountBindingCredentialsRequest {}
+
 impl Validate for GetCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -711,6 +1058,13 @@ impl Validate for GetInventoryInsightsInput {
 }
 
 impl ConstraintValue for GetInventoryInsightsInput {}
+
+static RE_HOSTED_ZONE_ID: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new("Z[A-Z0-9]+").ok());
+
+fn check_hosted_zone_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(32));
+    errs.pattern(f, v, RE_HOSTED_ZONE_ID.as_ref(), "Z[A-Z0-9]+");
+}
 
 static RE_IDEMPOTENCY_TOKEN: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("[0-9A-Za-z_]+").ok());
@@ -1145,6 +1499,103 @@ fn check_lifecycle_management_status(
     );
 }
 
+impl Validate for ListAcmeAccountsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeEndpointArn", false);
+        match &self.acme_endpoint_arn {
+            Some(v) => {
+                check_acme_endpoint_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_list_acme_accounts_request_max_results_integer(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListAcmeAccountsRequest {}
+
+fn check_list_acme_accounts_request_max_results_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), Some(100));
+}
+
+impl Validate for ListAcmeDomainValidationsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeEndpointArn", false);
+        match &self.acme_endpoint_arn {
+            Some(v) => {
+                check_acme_endpoint_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_list_acme_domain_validations_request_max_results_integer(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListAcmeDomainValidationsRequest {}
+
+fn check_list_acme_domain_validations_request_max_results_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), Some(100));
+}
+
+impl Validate for ListAcmeEndpointsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_list_acme_endpoints_request_max_results_integer(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListAcmeEndpointsRequest {}
+
+fn check_list_acme_endpoints_request_max_results_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), Some(100));
+}
+
+impl Validate for ListAcmeExternalAccountBindingsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeEndpointArn", false);
+        match &self.acme_endpoint_arn {
+            Some(v) => {
+                check_acme_endpoint_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_list_acme_external_account_bindings_request_max_results_integer(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListAcmeExternalAccountBindingsRequest {}
+
+fn check_list_acme_external_account_bindings_request_max_results_integer(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(1), Some(100));
+}
+
 impl Validate for ListCertificateDomainValidationsRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -1445,6 +1896,17 @@ fn check_positive_integer(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
     errs.range(f, *v, Some(1), None);
 }
 
+impl Validate for PrevalidationOptions {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "dnsPrevalidation", false);
+        if let Some(v) = &self.dns_prevalidation {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for PrevalidationOptions {}
+
 static RE_PRIVATE_CA_CERTIFICATE_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new("arn:[[0-9A-Za-z_]+=/,.@-]+:acm-pca:[[0-9A-Za-z_]+=/,.@-]*:[0-9]+:certificate-authority/[[0-9A-Za-z_]+=,.@-]+/certificate/[[0-9A-Za-z_]+=,.@-]+").ok()
 });
@@ -1665,6 +2127,33 @@ fn check_private_ca_s3_object_acl(
 
 fn check_private_key_blob(errs: &mut ValidationErrors, f: &Field<'_>, v: &Blob) {
     errs.length(f, v, v.len(), Some(1), Some(8192));
+}
+
+impl Validate for PublicCertificateAuthority {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "allowedKeyAlgorithms", false);
+        if let Some(v) = &self.allowed_key_algorithms {
+            check_public_key_algorithm_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for PublicCertificateAuthority {}
+
+fn check_public_key_algorithm(errs: &mut ValidationErrors, f: &Field<'_>, v: &PublicKeyAlgorithm) {
+    errs.enum_value(f, v.as_str(), v.is_known(), PublicKeyAlgorithm::VALUE_SET);
+}
+
+fn check_public_key_algorithm_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[PublicKeyAlgorithm],
+) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_public_key_algorithm(errs, &f, item);
+    }
 }
 
 impl Validate for PutAccountConfigurationRequest {
@@ -1941,6 +2430,38 @@ fn check_revocation_reason(errs: &mut ValidationErrors, f: &Field<'_>, v: &Revoc
     errs.enum_value(f, v.as_str(), v.is_known(), RevocationReason::VALUE_SET);
 }
 
+impl Validate for RevokeAcmeAccountRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "accountUrl", false);
+        if self.account_url.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "acmeEndpointArn", false);
+        match &self.acme_endpoint_arn {
+            Some(v) => {
+                check_acme_endpoint_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RevokeAcmeAccountRequest {}
+
+impl Validate for RevokeAcmeExternalAccountBindingRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeExternalAccountBindingArn", false);
+        match &self.acme_external_account_binding_arn {
+            Some(v) => {
+                check_acme_external_account_binding_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for RevokeAcmeExternalAccountBindingRequest {}
+
 impl Validate for RevokeCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateArn", false);
@@ -2010,6 +2531,19 @@ impl Validate for RevokeMemberIssuedCertificateInput {
 }
 
 impl ConstraintValue for RevokeMemberIssuedCertificateInput {}
+
+static RE_ROLE_ARN: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("arn:aws[a-z-]*:iam::[0-9]{12}:role/.+").ok());
+
+fn check_role_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+    errs.pattern(
+        f,
+        v,
+        RE_ROLE_ARN.as_ref(),
+        "arn:aws[a-z-]*:iam::[0-9]{12}:role/.+",
+    );
+}
 
 fn check_root_hierarchy_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &RootHierarchyType) {
     errs.enum_value(f, v.as_str(), v.is_known(), RootHierarchyType::VALUE_SET);
@@ -2254,6 +2788,10 @@ fn check_tag_value(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     );
 }
 
+fn check_time_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &TimeType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), TimeType::VALUE_SET);
+}
+
 impl Validate for TimestampRange {
     fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
 }
@@ -2280,6 +2818,50 @@ impl Validate for UntagResourceRequest {
 }
 
 impl ConstraintValue for UntagResourceRequest {}
+
+impl Validate for UpdateAcmeDomainValidationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeDomainValidationArn", false);
+        match &self.acme_domain_validation_arn {
+            Some(v) => {
+                check_acme_domain_validation_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "prevalidationOptions", false);
+        if let Some(v) = &self.prevalidation_options {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateAcmeDomainValidationRequest {}
+
+impl Validate for UpdateAcmeEndpointRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "acmeEndpointArn", false);
+        match &self.acme_endpoint_arn {
+            Some(v) => {
+                check_acme_endpoint_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "authorizationBehavior", false);
+        if let Some(v) = &self.authorization_behavior {
+            check_acme_authorization_behavior(errs, &f, v);
+        }
+        let f = Field::new(path, "certificateAuthority", false);
+        if let Some(v) = &self.certificate_authority {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "contact", false);
+        if let Some(v) = &self.contact {
+            check_acme_contact(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateAcmeEndpointRequest {}
 
 impl Validate for UpdateCertificateOptionsRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {

@@ -1,6 +1,10 @@
 //! The served operations, one `impl <Operation> for AcmService` each, grouped by area.
 
 pub(crate) mod account;
+mod acme_accounts;
+mod acme_bindings;
+mod acme_domains;
+mod acme_endpoints;
 mod delete;
 mod export;
 mod import;

@@ -159,6 +159,7 @@ impl AcmService {
             revoked: None,
             expiry_event_day: None,
             expired_event_sent: false,
+            acme: None,
             renewal: None,
             tags: Vec::new(),
         }

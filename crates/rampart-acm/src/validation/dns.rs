@@ -80,6 +80,36 @@ impl Lookup {
         true
     }
 
+    /// The IPv4 and IPv6 addresses of `name`, none when the look-up fails.
+    pub async fn addresses(&self, name: &str) -> Vec<std::net::IpAddr> {
+        let Some(resolver) = &self.0 else {
+            return Vec::new();
+        };
+        match resolver.lookup_ip(name).await {
+            Ok(found) => found.iter().collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The TXT values of `name` (each record's strings joined), none when the look-up fails.
+    pub async fn txt_values(&self, name: &str) -> Vec<String> {
+        let Some(resolver) = &self.0 else {
+            return Vec::new();
+        };
+        let Ok(answer) = resolver.txt_lookup(name).await else {
+            return Vec::new();
+        };
+        answer
+            .iter()
+            .map(|txt| {
+                txt.txt_data()
+                    .iter()
+                    .map(|part| String::from_utf8_lossy(part).into_owned())
+                    .collect::<String>()
+            })
+            .collect()
+    }
+
     /// Whether `name` has a CNAME to `target` (both fully qualified, compared without case).
     pub async fn cname_is(&self, name: &str, target: &str) -> bool {
         let Some(resolver) = &self.0 else {
