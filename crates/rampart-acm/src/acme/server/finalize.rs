@@ -215,6 +215,7 @@ fn acme_record(
         transparency: "ENABLED".to_owned(),
         exported: false,
         validations: Vec::new(),
+        validation_started_ms: None,
         revoked: None,
         renewal: None,
         tags,
