@@ -38,6 +38,7 @@ struct Pair {
     private_plaintext: Zeroizing<Vec<u8>>,
     private_ciphertext: Vec<u8>,
     public_key: Vec<u8>,
+    material_id: Option<String>,
 }
 
 impl GenerateDataKeyPair for KmsService {
@@ -47,11 +48,7 @@ impl GenerateDataKeyPair for KmsService {
         input: GenerateDataKeyPairRequest,
     ) -> Result<GenerateDataKeyPairResponse, KmsError> {
         crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
-        if input.recipient.is_some() {
-            return Err(KmsError::Unsupported(
-                "Recipient is not supported by Rampart yet.".into(),
-            ));
-        }
+        let attested = self.recipient(input.recipient.as_ref())?;
         let ask = PairAsk {
             operation: "GenerateDataKeyPair",
             action: "kms:GenerateDataKeyPair",
@@ -61,13 +58,19 @@ impl GenerateDataKeyPair for KmsService {
             dry_run: input.dry_run == Some(true),
         };
         let pair = self.data_key_pair(ctx, ask).await?;
+        // With a Recipient the private key goes only to the enclave.
+        let (plain, for_recipient) = match attested {
+            Some(a) => (None, Some(Blob(a.envelope(&pair.private_plaintext)?))),
+            None => (Some(Blob(pair.private_plaintext.to_vec())), None),
+        };
         Ok(GenerateDataKeyPairResponse {
             key_id: Some(pair.key_arn),
             key_pair_spec: Some(pair.spec),
             private_key_ciphertext_blob: Some(Blob(pair.private_ciphertext)),
-            private_key_plaintext: Some(Blob(pair.private_plaintext.to_vec())),
+            private_key_plaintext: plain,
             public_key: Some(Blob(pair.public_key)),
-            ..Default::default()
+            key_material_id: pair.material_id,
+            ciphertext_for_recipient: for_recipient,
         })
     }
 }
@@ -93,7 +96,7 @@ impl GenerateDataKeyPairWithoutPlaintext for KmsService {
             key_pair_spec: Some(pair.spec),
             private_key_ciphertext_blob: Some(Blob(pair.private_ciphertext)),
             public_key: Some(Blob(pair.public_key)),
-            ..Default::default()
+            key_material_id: pair.material_id,
         })
     }
 }
@@ -124,15 +127,16 @@ impl KmsService {
         let material = generate(spec).await?;
         let private_plaintext = material.to_bytes();
         let public_key = material.public_key_der().map_err(material_error)?;
-        let private_ciphertext = self
+        let sealed = self
             .seal(&key, algorithm, &private_plaintext, &ask.context)
             .await?;
         Ok(Pair {
             key_arn: key.arn(),
             spec: enum_value(spec.as_aws()).unwrap_or(pair_spec),
             private_plaintext,
-            private_ciphertext,
+            private_ciphertext: sealed.blob,
             public_key,
+            material_id: sealed.material_id,
         })
     }
 }
