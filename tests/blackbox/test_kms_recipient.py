@@ -8,6 +8,7 @@ refused."""
 from __future__ import annotations
 
 import datetime
+import json
 import subprocess
 
 import cbor2
@@ -53,12 +54,12 @@ class Pki:
     def der(self, cert: x509.Certificate) -> bytes:
         return cert.public_bytes(serialization.Encoding.DER)
 
-    def document(self, public_key: bytes, signer=None) -> bytes:
+    def document(self, public_key: bytes, signer=None, pcr0: bytes = bytes(48)) -> bytes:
         payload = cbor2.dumps({
             "module_id": "i-0123456789abcdef0-enc0123456789abcdef",
             "digest": "SHA384",
             "timestamp": int(NOW.timestamp() * 1000),
-            "pcrs": {i: bytes([i]) * 48 for i in range(3)},
+            "pcrs": {0: pcr0, 1: bytes([1]) * 48, 2: bytes([2]) * 48},
             "certificate": self.der(self.leaf),
             "cabundle": [self.der(self.root), self.der(self.inter)],
             "public_key": public_key,
@@ -170,3 +171,26 @@ def test_forged_and_untrusted_documents_are_refused(kms, pki, enclave):
     garbage = {"KeyEncryptionAlgorithm": "RSAES_OAEP_SHA_256", "AttestationDocument": b"\x00"}
     expect_error(kms.generate_random, "ValidationException", INVALID,
                  NumberOfBytes=16, Recipient=garbage)
+
+
+def test_policy_conditions_on_the_attested_image(kms, pki, enclave, tmp_path):
+    account = kms.create_key()["KeyMetadata"]["AWSAccountId"]
+    image = "ab" * 48
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "only the enclave image decrypts", "Effect": "Deny", "Principal": "*",
+         "Action": "kms:Decrypt", "Resource": "*",
+         "Condition": {"StringNotEquals": {"kms:RecipientAttestation:ImageSha384": image}}},
+        {"Sid": "and only with its PCR1", "Effect": "Deny", "Principal": "*",
+         "Action": "kms:Decrypt", "Resource": "*",
+         "Condition": {"StringNotEquals": {"kms:RecipientAttestation:PCR1": "01" * 48}}},
+    ]}
+    key = kms.create_key(Policy=json.dumps(policy))["KeyMetadata"]["KeyId"]
+    blob = kms.encrypt(KeyId=key, Plaintext=b"image-bound")["CiphertextBlob"]
+    expect_error(kms.decrypt, "AccessDeniedException", CiphertextBlob=blob)
+    other_image = recipient(pki, enclave, pcr0=bytes(48))
+    expect_error(kms.decrypt, "AccessDeniedException", CiphertextBlob=blob, Recipient=other_image)
+    out = kms.decrypt(CiphertextBlob=blob,
+                      Recipient=recipient(pki, enclave, pcr0=bytes.fromhex(image)))
+    assert open_envelope(out["CiphertextForRecipient"], enclave[0], tmp_path) == b"image-bound"

@@ -223,7 +223,9 @@ impl DeriveSharedSecret for KmsService {
         let attested = self.recipient(input.recipient.as_ref())?;
         let name = algorithm.as_str();
         let extra = |_: &KeyRecord, c: &mut Context| c.set("kms:KeyAgreementAlgorithm", name);
-        let ask = Ask::new("kms:DeriveSharedSecret").extra(&extra);
+        let ask = Ask::new("kms:DeriveSharedSecret")
+            .extra(&extra)
+            .recipient(attested.as_ref());
         let usable = self
             .key_for(ctx, &key_id, Usage::KeyAgreement, &ask)
             .await?;

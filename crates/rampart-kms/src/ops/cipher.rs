@@ -24,6 +24,7 @@ use crate::generated::shapes::{
 use crate::generated::{
     Decrypt, Encrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateRandom, ReEncrypt,
 };
+use crate::recipient::Attested;
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
@@ -68,6 +69,8 @@ struct OpenAsk<'a> {
     key_id: Option<&'a str>,
     algorithm: Option<&'a str>,
     context: &'a BTreeMap<String, String>,
+    /// Decrypt's verified `Recipient` (its condition keys).
+    recipient: Option<&'a Attested>,
 }
 
 /// An opened ciphertext: its key, the algorithm it was encrypted with, the `KeyMaterialId` of
@@ -145,6 +148,7 @@ impl Decrypt for KmsService {
                     key_id: input.key_id.as_deref(),
                     algorithm: name_of(&input.encryption_algorithm),
                     context: &context,
+                    recipient: attested.as_ref(),
                 },
             )
             .await?;
@@ -184,6 +188,7 @@ impl ReEncrypt for KmsService {
             key_id: input.source_key_id.as_deref(),
             algorithm: name_of(&input.source_encryption_algorithm),
             context: &source_context,
+            recipient: None,
         };
         let source = self.open(ctx, ask).await?;
         ctx.note_resource(target_arn.clone(), KEY_RESOURCE);
@@ -224,7 +229,7 @@ impl GenerateDataKey for KmsService {
         crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let attested = self.recipient(input.recipient.as_ref())?;
         let ask = data_key_ask!(input, "GenerateDataKey");
-        let (key, plaintext, sealed) = self.data_key(ctx, ask).await?;
+        let (key, plaintext, sealed) = self.data_key(ctx, ask, attested.as_ref()).await?;
         // With a Recipient, AWS returns neither the plaintext nor the KeyMaterialId.
         let Some(attested) = attested else {
             return Ok(GenerateDataKeyResponse {
@@ -252,7 +257,7 @@ impl GenerateDataKeyWithoutPlaintext for KmsService {
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse, KmsError> {
         crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let ask = data_key_ask!(input, "GenerateDataKeyWithoutPlaintext");
-        let (key, _plaintext, sealed) = self.data_key(ctx, ask).await?;
+        let (key, _plaintext, sealed) = self.data_key(ctx, ask, None).await?;
         Ok(GenerateDataKeyWithoutPlaintextResponse {
             ciphertext_blob: Some(Blob(sealed.blob)),
             key_id: Some(key.arn()),
@@ -267,14 +272,19 @@ impl GenerateRandom for KmsService {
         ctx: &RequestContext,
         input: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse, KmsError> {
-        self.authorize_identity(ctx, "kms:GenerateRandom", "*", None)?;
+        let attested = self.recipient(input.recipient.as_ref())?;
+        let keys = |c: &mut Context| {
+            if let Some(a) = &attested {
+                a.set_condition_keys(c);
+            }
+        };
+        self.authorize_identity(ctx, "kms:GenerateRandom", "*", Some(&keys))?;
         if input.custom_key_store_id.is_some() {
             return Err(KmsError::Unsupported(
                 "Custom key stores are not supported by Rampart yet.".into(),
             ));
         }
         let len = random_len(input.number_of_bytes.map(i64::from))?;
-        let attested = self.recipient(input.recipient.as_ref())?;
         let random = Zeroizing::new(rampart_crypto::random::bytes(len));
         Ok(match attested {
             Some(a) => GenerateRandomResponse {
@@ -295,11 +305,15 @@ impl KmsService {
         &self,
         ctx: &RequestContext,
         ask: DataKeyAsk,
+        recipient: Option<&Attested>,
     ) -> Result<(KeyRecord, Zeroizing<Vec<u8>>, Sealed), KmsError> {
         let key_id = required(ask.key_id, "keyId")?;
         let len = data_key_len(ask.key_spec.as_deref(), ask.number_of_bytes)?;
         let extra = algorithm_keys(SYMMETRIC_DEFAULT, None);
-        let authz = Ask::new(ask.action).context(&ask.context).extra(&extra);
+        let authz = Ask::new(ask.action)
+            .context(&ask.context)
+            .extra(&extra)
+            .recipient(recipient);
         let key = self.usable_key(ctx, &key_id, &authz).await?;
         let algorithm = encryption_target(&key, None, ask.operation, len, &ask.context)?;
         if ask.dry_run {
@@ -372,7 +386,10 @@ impl KmsService {
             Some(_) => "kms:ReEncryptFrom",
             None => "kms:Decrypt",
         };
-        let authz = Ask::new(action).context(ask.context).extra(&extra);
+        let authz = Ask::new(action)
+            .context(ask.context)
+            .extra(&extra)
+            .recipient(ask.recipient);
         if algorithm == EncryptionAlgorithm::SymmetricDefault {
             return self.open_symmetric(ctx, &ask, &authz).await;
         }

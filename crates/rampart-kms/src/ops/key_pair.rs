@@ -57,7 +57,7 @@ impl GenerateDataKeyPair for KmsService {
             context: convert::context(input.encryption_context),
             dry_run: input.dry_run == Some(true),
         };
-        let pair = self.data_key_pair(ctx, ask).await?;
+        let pair = self.data_key_pair(ctx, ask, attested.as_ref()).await?;
         // With a Recipient the private key goes only to the enclave.
         let (plain, for_recipient) = match attested {
             Some(a) => (None, Some(Blob(a.envelope(&pair.private_plaintext)?))),
@@ -90,7 +90,7 @@ impl GenerateDataKeyPairWithoutPlaintext for KmsService {
             context: convert::context(input.encryption_context),
             dry_run: input.dry_run == Some(true),
         };
-        let pair = self.data_key_pair(ctx, ask).await?;
+        let pair = self.data_key_pair(ctx, ask, None).await?;
         Ok(GenerateDataKeyPairWithoutPlaintextResponse {
             key_id: Some(pair.key_arn),
             key_pair_spec: Some(pair.spec),
@@ -103,7 +103,12 @@ impl GenerateDataKeyPairWithoutPlaintext for KmsService {
 
 impl KmsService {
     /// Checks the request, generates the pair and encrypts its private key under the KMS key.
-    async fn data_key_pair(&self, ctx: &RequestContext, ask: PairAsk) -> Result<Pair, KmsError> {
+    async fn data_key_pair(
+        &self,
+        ctx: &RequestContext,
+        ask: PairAsk,
+        recipient: Option<&crate::recipient::Attested>,
+    ) -> Result<Pair, KmsError> {
         let key_id = required(ask.key_id, "keyId")?;
         let pair_spec = required(ask.pair_spec, "keyPairSpec")?;
         let spec = data_key_pair_spec(pair_spec.as_str())?;
@@ -112,7 +117,10 @@ impl KmsService {
             c.set("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
             c.set("kms:DataKeyPairSpec", pair_name);
         };
-        let authz = Ask::new(ask.action).context(&ask.context).extra(&extra);
+        let authz = Ask::new(ask.action)
+            .context(&ask.context)
+            .extra(&extra)
+            .recipient(recipient);
         let key = self.usable_key(ctx, &key_id, &authz).await?;
         let algorithm = encryption_target(&key, None, ask.operation, 0, &ask.context)?;
         if !spec_info(spec).supported {

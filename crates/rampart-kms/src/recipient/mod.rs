@@ -15,6 +15,7 @@ mod envelope;
 use crate::domain::KmsError;
 use crate::generated::shapes::RecipientInfo;
 pub use chain::Roots;
+use rampart_core::rampart_policy::Context;
 use std::collections::BTreeMap;
 
 /// The environment variable naming the PEM file of trusted attestation roots.
@@ -30,6 +31,21 @@ pub struct Attested {
 }
 
 impl Attested {
+    /// kms:RecipientAttestation:ImageSha384 (PCR0) and kms:RecipientAttestation:PCR<n>, as
+    /// lowercase hex.
+    pub fn set_condition_keys(&self, c: &mut Context) {
+        for (index, value) in &self.pcrs {
+            let hex: String = value.iter().map(|b| format!("{b:02x}")).collect();
+            if *index == 0 {
+                c.set("kms:RecipientAttestation:ImageSha384", hex.as_str());
+            }
+            c.set(
+                &format!("kms:RecipientAttestation:PCR{index}"),
+                hex.as_str(),
+            );
+        }
+    }
+
     /// Envelopes `secret` to the attested key (CMS EnvelopedData).
     pub fn envelope(&self, secret: &[u8]) -> Result<Vec<u8>, KmsError> {
         envelope::envelope(&self.public_key, secret).map_err(invalid)
