@@ -319,6 +319,7 @@ def test_rotate_imported_material_on_demand(kms):
               for r in listed["Rotations"]]
     assert states == [(first["KeyMaterialId"], "CURRENT", "v1"),
                       (second["KeyMaterialId"], "PENDING_ROTATION", "v2")]
+    assert kms.list_key_rotations(KeyId=meta["KeyId"])["Rotations"] == []
     described = kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]
     assert described["CurrentKeyMaterialId"] == first["KeyMaterialId"]
 

@@ -384,7 +384,12 @@ impl ListKeyRotations for KmsService {
         let versions = self.backing_versions(&key, after, size + 1).await?;
         let entries = match key.origin.as_str() {
             "EXTERNAL" if versions.is_empty() => imported_entries(&key, all && after.is_none()),
-            "EXTERNAL" => versions.iter().map(|v| imported_entry(&key, v)).collect(),
+            // Material pending rotation is listed only with ALL_KEY_MATERIAL.
+            "EXTERNAL" => versions
+                .iter()
+                .map(|v| imported_entry(&key, v))
+                .filter(|(_, e)| all || e.key_material_state != enum_value("PENDING_ROTATION"))
+                .collect(),
             _ => versions.iter().map(|v| rotation_entry(&key, v)).collect(),
         };
         let page = Page::from_overfetch(ListKind::Rotations, entries, size, |(v, _)| v.to_string());
