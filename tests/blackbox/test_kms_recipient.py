@@ -194,3 +194,17 @@ def test_policy_conditions_on_the_attested_image(kms, pki, enclave, tmp_path):
     out = kms.decrypt(CiphertextBlob=blob,
                       Recipient=recipient(pki, enclave, pcr0=bytes.fromhex(image)))
     assert open_envelope(out["CiphertextForRecipient"], enclave[0], tmp_path) == b"image-bound"
+
+
+def test_derive_shared_secret_for_an_attested_enclave(kms, pki, enclave, tmp_path):
+    key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="KEY_AGREEMENT")["KeyMetadata"]
+    peer = ec.generate_private_key(ec.SECP256R1())
+    peer_public = peer.public_key().public_bytes(serialization.Encoding.DER,
+                                                 serialization.PublicFormat.SubjectPublicKeyInfo)
+    out = kms.derive_shared_secret(KeyId=key["KeyId"], KeyAgreementAlgorithm="ECDH",
+                                   PublicKey=peer_public, Recipient=recipient(pki, enclave))
+    assert "SharedSecret" not in out
+    kms_public = serialization.load_der_public_key(
+        kms.get_public_key(KeyId=key["KeyId"])["PublicKey"])
+    expected = peer.exchange(ec.ECDH(), kms_public)
+    assert open_envelope(out["CiphertextForRecipient"], enclave[0], tmp_path) == expected

@@ -118,21 +118,12 @@ impl KmsService {
                     .backing
                     .put(&row, &rotated, Expect::Version(stored.version))?,
             ];
-        if let Some(old) = import.valid_to_ms {
-            let row = schedule_row(old, &scope, &next.key_id);
-            writes.push(super::import::expiry(&self.tables).delete(&row, Expect::Any));
-        }
-        if let Some(due) = pending.valid_to_ms {
-            let row = schedule_row(due, &scope, &next.key_id);
-            let entry = super::rotation::ScheduledKey::of(next);
-            let table = super::import::expiry(&self.tables);
-            writes.extend(scheduled(
-                &table,
-                &crate::schedule::EXPIRY_QUEUE,
-                &row,
-                &entry,
-            )?);
-        }
+        writes.extend(expiry_moves(
+            &self.tables,
+            next,
+            import.valid_to_ms,
+            pending.valid_to_ms,
+        )?);
         next.backing_version = pending.version;
         next.import = Some(ImportConfig {
             expiration_model: Some(pending.expiration_model),
@@ -144,6 +135,32 @@ impl KmsService {
         });
         Ok(writes)
     }
+}
+
+/// The expiry schedule writes when `key`'s current material's ValidTo goes from `old` to `new`.
+fn expiry_moves(
+    tables: &KmsTables,
+    key: &KeyRecord,
+    old: Option<i64>,
+    new: Option<i64>,
+) -> Result<Vec<Write>, KmsError> {
+    let (scope, table) = (key.scope(), super::import::expiry(tables));
+    let mut writes = Vec::new();
+    if let Some(old) = old {
+        let row = schedule_row(old, &scope, &key.key_id);
+        writes.push(table.delete(&row, Expect::Any));
+    }
+    if let Some(due) = new {
+        let row = schedule_row(due, &scope, &key.key_id);
+        let entry = super::rotation::ScheduledKey::of(key);
+        writes.extend(scheduled(
+            &table,
+            &crate::schedule::EXPIRY_QUEUE,
+            &row,
+            &entry,
+        )?);
+    }
+    Ok(writes)
 }
 
 /// The ListKeyRotations entry of one stored material version of an EXTERNAL key.
