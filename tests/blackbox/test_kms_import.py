@@ -122,7 +122,7 @@ def test_delete_and_reimport_only_the_same_material(kms):
     again = import_material(kms, meta["KeyId"], material, algorithm="RSA_AES_KEY_WRAP_SHA_1")
     assert again["KeyMaterialId"] == first["KeyMaterialId"]
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == b"kept"
-    expect_error(import_material, "UnsupportedOperationException", "NEW_KEY_MATERIAL", kms=kms,
+    expect_error(import_material, "IncorrectKeyMaterialException", "already the current", kms=kms,
                  key_id=meta["KeyId"], material=material, ImportType="NEW_KEY_MATERIAL")
 
     rotations = kms.list_key_rotations(KeyId=meta["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")
@@ -280,3 +280,68 @@ def test_expired_import_token_after_24_hours(make_server):
                           signed_at=later.replace(tzinfo=None))
     assert resp.status == 400, resp.body
     assert resp.error_type == "ExpiredImportTokenException"
+
+
+def test_imported_material_id_and_description_agree_everywhere(kms):
+    meta = external_key(kms)
+    out = import_material(kms, meta["KeyId"], os.urandom(32),
+                          ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+                          KeyMaterialDescription="first import from HSM 7")
+    material_id = out["KeyMaterialId"]
+    described = kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]
+    assert described["CurrentKeyMaterialId"] == material_id
+    blob = kms.encrypt(KeyId=meta["KeyId"], Plaintext=b"x")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=blob)["KeyMaterialId"] == material_id
+    rotations = kms.list_key_rotations(KeyId=meta["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")
+    [entry] = rotations["Rotations"]
+    assert entry["KeyMaterialId"] == material_id
+    assert entry["KeyMaterialDescription"] == "first import from HSM 7"
+    assert entry["ImportState"] == "IMPORTED"
+    assert entry["KeyMaterialState"] == "CURRENT"
+
+
+def test_rotate_imported_material_on_demand(kms):
+    meta = external_key(kms)
+    first = import_material(kms, meta["KeyId"], os.urandom(32), KeyMaterialDescription="v1")
+    old = kms.encrypt(KeyId=meta["KeyId"], Plaintext=b"under v1")["CiphertextBlob"]
+    none_pending = rf"^{meta['Arn']} has no new key material pending rotation\."
+    expect_error(kms.rotate_key_on_demand, "KMSInvalidStateException", none_pending,
+                 KeyId=meta["KeyId"])
+
+    second = import_material(kms, meta["KeyId"], os.urandom(32), ImportType="NEW_KEY_MATERIAL",
+                             KeyMaterialDescription="v2")
+    assert second["KeyMaterialId"] != first["KeyMaterialId"]
+    expect_error(import_material, "KMSInvalidStateException", "already has key material",
+                 kms=kms, key_id=meta["KeyId"], material=os.urandom(32),
+                 ImportType="NEW_KEY_MATERIAL")
+    listed = kms.list_key_rotations(KeyId=meta["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")
+    states = [(r["KeyMaterialId"], r["KeyMaterialState"], r.get("KeyMaterialDescription"))
+              for r in listed["Rotations"]]
+    assert states == [(first["KeyMaterialId"], "CURRENT", "v1"),
+                      (second["KeyMaterialId"], "PENDING_ROTATION", "v2")]
+    assert kms.list_key_rotations(KeyId=meta["KeyId"])["Rotations"] == []
+    described = kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]
+    assert described["CurrentKeyMaterialId"] == first["KeyMaterialId"]
+
+    kms.disable_key(KeyId=meta["KeyId"])
+    expect_error(kms.rotate_key_on_demand, "DisabledException", KeyId=meta["KeyId"])
+    kms.enable_key(KeyId=meta["KeyId"])
+    assert kms.rotate_key_on_demand(KeyId=meta["KeyId"])["KeyId"] == meta["Arn"]
+    described = kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]
+    assert described["CurrentKeyMaterialId"] == second["KeyMaterialId"]
+    new = kms.encrypt(KeyId=meta["KeyId"], Plaintext=b"under v2")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=new)["KeyMaterialId"] == second["KeyMaterialId"]
+    out = kms.decrypt(CiphertextBlob=old)
+    assert (out["Plaintext"], out["KeyMaterialId"]) == (b"under v1", first["KeyMaterialId"])
+    [rotation] = kms.list_key_rotations(KeyId=meta["KeyId"])["Rotations"]
+    assert rotation["RotationType"] == "ON_DEMAND"
+    assert rotation["KeyMaterialState"] == "CURRENT"
+    assert rotation["KeyMaterialDescription"] == "v2"
+
+    third = import_material(kms, meta["KeyId"], os.urandom(32), ImportType="NEW_KEY_MATERIAL")
+    deleted = kms.delete_imported_key_material(KeyId=meta["KeyId"],
+                                               KeyMaterialId=third["KeyMaterialId"])
+    assert deleted["KeyMaterialId"] == third["KeyMaterialId"]
+    assert kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"
+    expect_error(kms.rotate_key_on_demand, "KMSInvalidStateException", none_pending,
+                 KeyId=meta["KeyId"])

@@ -133,8 +133,15 @@ def test_keys_that_cannot_rotate(kms):
         assert kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"] is False
     external = new_key(kms, Origin="EXTERNAL")
     origin = rf"^{external['Arn']} origin is EXTERNAL which is not valid for this operation\.$"
-    for call in (kms.enable_key_rotation, kms.rotate_key_on_demand, kms.get_key_rotation_status):
+    for call in (kms.enable_key_rotation, kms.get_key_rotation_status):
         expect_error(call, "UnsupportedOperationException", origin, KeyId=external["KeyId"])
+    # Imported material rotates on demand once it is imported (test_kms_import covers it).
+    expect_error(kms.rotate_key_on_demand, "KMSInvalidStateException",
+                 rf"^{external['Arn']} is pending import\.$", KeyId=external["KeyId"])
+    multi = new_key(kms, Origin="EXTERNAL", MultiRegion=True)
+    origin = rf"^{multi['Arn']} origin is EXTERNAL which is not valid for this operation\.$"
+    expect_error(kms.rotate_key_on_demand, "UnsupportedOperationException", origin,
+                 KeyId=multi["KeyId"])
     expect_error(kms.enable_key_rotation, "NotFoundException",
                  KeyId="11111111-2222-3333-4444-555555555555")
 

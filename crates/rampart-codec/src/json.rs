@@ -134,10 +134,12 @@ pub fn encode_output<T: Serialize>(v: &T) -> Result<Vec<u8>, ServiceError> {
 struct ErrorBody<'a> {
     #[serde(rename = "__type")]
     code: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
     message: &'a str,
 }
 
-/// `{"__type":"<code>","message":"<msg>"}`.
+/// `{"__type":"<code>","message":"<msg>"}`; an empty message is left out (`{"__type":"<code>"}`),
+/// as AWS answers errors that carry none (e.g. KMS's `InvalidCiphertextException`).
 pub fn encode_error(err: &ServiceError) -> Vec<u8> {
     let body = ErrorBody {
         code: &err.code,
@@ -270,6 +272,11 @@ mod tests {
         assert_eq!(
             encode_error(&err),
             br#"{"__type":"NotFoundException","message":"Key \"x\" not found"}"#
+        );
+        let bare = ServiceError::new("KMSInvalidSignatureException", 400, "");
+        assert_eq!(
+            encode_error(&bare),
+            br#"{"__type":"KMSInvalidSignatureException"}"#
         );
     }
 }

@@ -2,7 +2,9 @@
 //! timestamps, enum names, and domain errors → AWS errors.
 
 use crate::domain::KmsArns;
-use crate::domain::{AliasRecord, KeyRecord, KeyState, KmsError, MultiRegionConfig, Scope};
+use crate::domain::{
+    AliasRecord, KeyRecord, KeyState, KmsError, ListedAlias, MultiRegionConfig, Scope,
+};
 use crate::generated::shapes::{
     AliasListEntry, KeyListEntry, KeyMetadata, MultiRegionConfiguration, MultiRegionKey, Tag,
 };
@@ -150,6 +152,18 @@ pub fn alias_list_entry(scope: &Scope, a: &AliasRecord) -> AliasListEntry {
         target_key_id: Some(a.target_key_id.clone()),
         creation_date: Some(timestamp(a.created_ms)),
         last_updated_date: Some(timestamp(a.updated_ms)),
+    }
+}
+
+/// A ListAliases entry: a predefined alias shows only its name and ARN, as AWS lists it.
+pub fn listed_alias(scope: &Scope, a: &ListedAlias) -> AliasListEntry {
+    match a {
+        ListedAlias::Stored(record) => alias_list_entry(scope, record),
+        ListedAlias::Predefined(name) => AliasListEntry {
+            alias_name: Some((*name).to_owned()),
+            alias_arn: Some(scope.alias_arn(name)),
+            ..Default::default()
+        },
     }
 }
 

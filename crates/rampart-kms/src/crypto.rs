@@ -17,6 +17,22 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
+/// One unwrapped material version and its `KeyMaterialId` (dereferences to the material).
+pub struct Backing {
+    /// The parsed key material.
+    pub material: Material,
+    /// The version's `KeyMaterialId` (None for versions stored before ids were kept).
+    pub material_id: Option<String>,
+}
+
+impl std::ops::Deref for Backing {
+    type Target = Material;
+
+    fn deref(&self) -> &Material {
+        &self.material
+    }
+}
+
 /// How long a cached entry is trusted before it is re-read from the store.
 pub const CACHE_TTL: Duration = Duration::from_secs(1);
 
@@ -25,7 +41,7 @@ const MAX_ENTRIES: usize = 20_000;
 
 struct KeyEntry {
     key: Versioned<KeyRecord>,
-    backing: HashMap<u32, Arc<Material>>,
+    backing: HashMap<u32, Arc<Backing>>,
     checked: Instant,
 }
 
@@ -243,7 +259,7 @@ impl KeyVault {
         tables: &KmsTables,
         record: &KeyRecord,
         version: u32,
-    ) -> Result<Option<Arc<Material>>, KmsError> {
+    ) -> Result<Option<Arc<Backing>>, KmsError> {
         let scope = record.scope();
         let row = key_row(&scope, &record.key_id);
         if let Some(key) = self
@@ -261,7 +277,10 @@ impl KeyVault {
         else {
             return Ok(None);
         };
-        let key = Arc::new(self.unwrap_backing(record, &stored.value)?);
+        let key = Arc::new(Backing {
+            material: self.unwrap_backing(record, &stored.value)?,
+            material_id: stored.value.material_id,
+        });
         if let Some(entry) = self.cache().keys.get_mut(&row) {
             entry.backing.insert(version, Arc::clone(&key));
         }

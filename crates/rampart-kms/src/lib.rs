@@ -11,6 +11,7 @@ pub mod jobs;
 mod key_index;
 mod module;
 mod ops;
+pub mod recipient;
 mod schedule;
 mod service;
 pub mod store;

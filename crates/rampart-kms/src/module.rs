@@ -32,11 +32,15 @@ pub const TABLES: &[&str] = &[
 
 /// Builds KMS with the KMS domain key; provides `Arc<KmsService>` to later modules.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
-    let kms = Arc::new(KmsService::new(
-        env.store.clone(),
-        env.root.domain_key(Domain::Kms),
-        env.clock.clone(),
-    ));
+    let roots = crate::recipient::roots_from_env()?;
+    let kms = Arc::new(
+        KmsService::new(
+            env.store.clone(),
+            env.root.domain_key(Domain::Kms),
+            env.clock.clone(),
+        )
+        .with_attestation_roots(roots),
+    );
     env.clients.provide(kms.clone());
     Ok(Arc::new(KmsModule(kms)))
 }

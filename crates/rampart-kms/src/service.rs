@@ -17,6 +17,8 @@ pub struct KmsService {
     pub(crate) vault: KeyVault,
     pub(crate) meter: Meter,
     pub(crate) grant_cache: crate::ops::grant_cache::GrantCache,
+    /// Trusted roots of Nitro Enclaves attestation documents (`Recipient`).
+    pub(crate) attestation_roots: crate::recipient::Roots,
     clock: Arc<dyn Clock>,
 }
 
@@ -28,8 +30,23 @@ impl KmsService {
             vault: KeyVault::new(kms_domain_key),
             meter: Meter::default(),
             grant_cache: Default::default(),
+            attestation_roots: Default::default(),
             clock,
         }
+    }
+
+    /// Trusts `roots` for the attestation documents of `Recipient` parameters.
+    pub fn with_attestation_roots(mut self, roots: crate::recipient::Roots) -> Self {
+        self.attestation_roots = roots;
+        self
+    }
+
+    /// A request's `Recipient`, verified now (`None` when the request has none).
+    pub(crate) fn recipient(
+        &self,
+        recipient: Option<&crate::generated::shapes::RecipientInfo>,
+    ) -> Result<Option<crate::recipient::Attested>, KmsError> {
+        crate::recipient::verify(&self.attestation_roots, recipient, self.now_ms())
     }
 
     /// Drops every cached key, alias and unwrapped backing key (dev-mode reset).

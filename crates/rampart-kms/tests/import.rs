@@ -239,7 +239,8 @@ async fn delete_and_reimport_only_the_same_material() {
     )
     .await
     .unwrap_err();
-    assert_eq!(e.code, "UnsupportedOperationException");
+    // New material must differ from the current material (rotation of imported material).
+    assert_eq!(e.code, "IncorrectKeyMaterialException");
     let e = import(
         &h,
         &id,

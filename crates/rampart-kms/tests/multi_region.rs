@@ -506,7 +506,15 @@ async fn deleting_a_replica_unlinks_it_and_the_region_can_be_replicated_again() 
         );
     }
     let aliases = ok_in(&h, WEST, "ListAliases", json!({})).await;
-    assert_eq!(aliases["Aliases"], json!([]));
+    // Only the predefined `alias/aws/<service>` aliases, which have no target key yet.
+    let names: Vec<&str> = aliases["Aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a.get("TargetKeyId").is_some())
+        .filter_map(|a| a["AliasName"].as_str())
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
     let again = replicate(&h, &id, WEST).await;
     assert_eq!(again["ReplicaKeyMetadata"]["KeyState"], "Enabled");
 }

@@ -135,12 +135,19 @@ async fn keys_that_cannot_rotate_are_refused() {
     for op in [
         "EnableKeyRotation",
         "DisableKeyRotation",
-        "RotateKeyOnDemand",
         "GetKeyRotationStatus",
     ] {
         let e = h.err(op, json!({"KeyId": id})).await;
         assert_error(&e, "UnsupportedOperationException", &external);
     }
+    // Imported material rotates on demand (after a NEW_KEY_MATERIAL import), so a key still
+    // waiting for its first material answers with its state.
+    let e = h.err("RotateKeyOnDemand", json!({"KeyId": id})).await;
+    assert_error(
+        &e,
+        "KMSInvalidStateException",
+        &format!("{arn} is pending import."),
+    );
     let e = h
         .err(
             "ImportKeyMaterial",

@@ -279,7 +279,16 @@ async fn sweeper_deletes_due_keys_with_their_aliases_tags_and_policy() {
         "NotFoundException",
         &not_found,
     );
-    assert_eq!(h.ok("ListAliases", json!({})).await["Aliases"], json!([]));
+    let aliases = h.ok("ListAliases", json!({})).await;
+    // Only the predefined `alias/aws/<service>` aliases, which have no target key yet.
+    let names: Vec<&str> = aliases["Aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a.get("TargetKeyId").is_some())
+        .filter_map(|a| a["AliasName"].as_str())
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
     let e = h.err("DescribeKey", json!({"KeyId": "alias/doomed"})).await;
     assert_error(
         &e,

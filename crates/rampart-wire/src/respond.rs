@@ -31,7 +31,8 @@ pub fn xml(status: u16, body: Vec<u8>, request_id: &str) -> Response<Body> {
     json(status, "text/xml", body, request_id)
 }
 
-/// An AWS JSON error: `{"__type": code, "message": message}` plus `x-amzn-ErrorType`.
+/// An AWS JSON error: `{"__type": code, "message": message}` plus `x-amzn-ErrorType`; an empty
+/// message is left out, as AWS sends none for such errors.
 pub fn aws_error(
     status: u16,
     content_type: &'static str,
@@ -39,7 +40,11 @@ pub fn aws_error(
     message: &str,
     request_id: &str,
 ) -> Response<Body> {
-    let body = serde_json::json!({ "__type": code, "message": message });
+    let body = if message.is_empty() {
+        serde_json::json!({ "__type": code })
+    } else {
+        serde_json::json!({ "__type": code, "message": message })
+    };
     let mut response = json(
         status,
         content_type,

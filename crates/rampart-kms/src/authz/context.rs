@@ -50,6 +50,9 @@ pub(crate) fn for_key(
     if let Some(extra) = ask.extra {
         extra(key, &mut c);
     }
+    if let Some(attested) = ask.recipient {
+        attested.set_condition_keys(&mut c);
+    }
     c
 }
 

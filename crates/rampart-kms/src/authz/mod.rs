@@ -68,6 +68,8 @@ pub(crate) struct Ask<'a> {
     pub extra: Option<Extra<'a>>,
     /// CreateGrant: the grant asked for (held to its parent grant when only a grant allows).
     pub grant: Option<&'a GrantRequest>,
+    /// A verified `Recipient` (the kms:RecipientAttestation:* condition keys).
+    pub recipient: Option<&'a crate::recipient::Attested>,
 }
 
 impl<'a> Ask<'a> {
@@ -78,6 +80,7 @@ impl<'a> Ask<'a> {
             context: None,
             extra: None,
             grant: None,
+            recipient: None,
         }
     }
 
@@ -90,6 +93,12 @@ impl<'a> Ask<'a> {
     /// With the operation's other condition keys.
     pub(crate) fn extra(mut self, extra: Extra<'a>) -> Self {
         self.extra = Some(extra);
+        self
+    }
+
+    /// With the request's verified `Recipient`, if any.
+    pub(crate) fn recipient(mut self, recipient: Option<&'a crate::recipient::Attested>) -> Self {
+        self.recipient = recipient;
         self
     }
 

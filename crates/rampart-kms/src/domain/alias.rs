@@ -47,6 +47,60 @@ pub fn validate_alias_name(name: &str) -> Result<(), KmsError> {
     Ok(())
 }
 
+/// The `alias/aws/<service>` aliases AWS lists in every account and Region before the service
+/// first uses them (then without `TargetKeyId`, `CreationDate` or `LastUpdatedDate`), sorted.
+/// AWS does not document the list; this is the set a new account shows, as public test suites
+/// recorded it. Services that create their managed key only on use list it from then on.
+pub const PREDEFINED_ALIASES: &[&str] = &[
+    "alias/aws/acm",
+    "alias/aws/dynamodb",
+    "alias/aws/ebs",
+    "alias/aws/elasticfilesystem",
+    "alias/aws/es",
+    "alias/aws/glue",
+    "alias/aws/kinesisvideo",
+    "alias/aws/lambda",
+    "alias/aws/rds",
+    "alias/aws/redshift",
+    "alias/aws/s3",
+    "alias/aws/secretsmanager",
+    "alias/aws/ssm",
+    "alias/aws/xray",
+];
+
+/// One ListAliases entry: a stored alias, or a predefined one not yet associated with a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListedAlias {
+    /// An alias with a target key.
+    Stored(AliasRecord),
+    /// A predefined `alias/aws/<service>` alias with no target yet.
+    Predefined(&'static str),
+}
+
+impl ListedAlias {
+    /// The alias name.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Stored(a) => &a.alias_name,
+            Self::Predefined(name) => name,
+        }
+    }
+}
+
+/// `stored` (sorted by name, all names after `after`) with the predefined aliases after `after`
+/// that are not stored, in name order.
+pub fn with_predefined(stored: Vec<AliasRecord>, after: Option<&str>) -> Vec<ListedAlias> {
+    let mut all: Vec<ListedAlias> = PREDEFINED_ALIASES
+        .iter()
+        .filter(|name| after.is_none_or(|a| **name > a))
+        .filter(|name| !stored.iter().any(|s| s.alias_name == **name))
+        .map(|name| ListedAlias::Predefined(name))
+        .collect();
+    all.extend(stored.into_iter().map(ListedAlias::Stored));
+    all.sort_by(|a, b| a.name().cmp(b.name()));
+    all
+}
+
 /// CreateAlias/UpdateAlias `TargetKeyId` must name a key, not an alias.
 pub fn reject_alias_target(target: &str) -> Result<(), KmsError> {
     let is_alias =
@@ -62,6 +116,31 @@ pub fn reject_alias_target(target: &str) -> Result<(), KmsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stored(name: &str) -> AliasRecord {
+        AliasRecord {
+            schema: 1,
+            alias_name: name.into(),
+            target_key_id: "k".into(),
+            created_ms: 0,
+            updated_ms: 0,
+        }
+    }
+
+    #[test]
+    fn predefined_aliases_merge_in_name_order() {
+        assert!(PREDEFINED_ALIASES.windows(2).all(|w| w[0] < w[1]));
+        let listed = with_predefined(vec![stored("alias/app"), stored("alias/aws/s3")], None);
+        let names: Vec<&str> = listed.iter().map(ListedAlias::name).collect();
+        assert_eq!(names.len(), PREDEFINED_ALIASES.len() + 1);
+        assert_eq!(names[0], "alias/app");
+        assert!(names.windows(2).all(|w| w[0] < w[1]));
+        let s3 = listed.iter().find(|a| a.name() == "alias/aws/s3");
+        assert!(matches!(s3, Some(ListedAlias::Stored(_))));
+        let after = with_predefined(Vec::new(), Some("alias/aws/secretsmanager"));
+        let names: Vec<&str> = after.iter().map(ListedAlias::name).collect();
+        assert_eq!(names, ["alias/aws/ssm", "alias/aws/xray"]);
+    }
 
     #[test]
     fn accepts_good_names() {

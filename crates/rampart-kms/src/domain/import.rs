@@ -139,14 +139,15 @@ pub fn check_expiration(
 }
 
 /// Checks `ImportType` and `KeyMaterialId` of an import into a key that has (or has never had)
-/// key material: only the first material, then the same material again. Importing new material
-/// for on-demand rotation of imported keys is not supported.
+/// key material: the first material, the same material again, or (NEW_KEY_MATERIAL into a key
+/// whose imported material can rotate and is in use) new material pending rotation, for which
+/// it answers true.
 pub fn check_import_type(
     key: &KeyRecord,
     import_type: Option<&str>,
     material_id_given: bool,
     imported_before: bool,
-) -> Result<(), KmsError> {
+) -> Result<bool, KmsError> {
     let new = match import_type {
         Some("NEW_KEY_MATERIAL") => true,
         Some("EXISTING_KEY_MATERIAL") => false,
@@ -161,6 +162,13 @@ pub fn check_import_type(
         return Err(KmsError::Validation(
             "You cannot specify a KeyMaterialId when the ImportType is NEW_KEY_MATERIAL.".into(),
         ));
+    }
+    let in_use = key
+        .import
+        .as_ref()
+        .is_some_and(|i| i.expiration_model.is_some());
+    if new && imported_before && in_use && key.rotates_imported_material() {
+        return Ok(true);
     }
     if new && imported_before {
         return Err(KmsError::Unsupported(format!(
@@ -177,7 +185,7 @@ pub fn check_import_type(
             key.arn()
         )));
     }
-    Ok(())
+    Ok(false)
 }
 
 /// The error for key material that unwrapped but is not valid for the key spec.
@@ -269,7 +277,7 @@ impl std::fmt::Debug for ImportToken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Scope;
+    use crate::domain::{ImportConfig, Scope};
 
     fn key() -> KeyRecord {
         let scope = Scope::new("111122223333", "us-east-1");
@@ -355,14 +363,14 @@ mod tests {
     #[test]
     fn import_types() {
         let k = key();
-        assert_eq!(check_import_type(&k, None, false, false), Ok(()));
-        assert_eq!(check_import_type(&k, None, false, true), Ok(()));
-        assert_eq!(check_import_type(&k, None, true, true), Ok(()));
+        assert_eq!(check_import_type(&k, None, false, false), Ok(false));
+        assert_eq!(check_import_type(&k, None, false, true), Ok(false));
+        assert_eq!(check_import_type(&k, None, true, true), Ok(false));
         assert_eq!(
             check_import_type(&k, Some("NEW_KEY_MATERIAL"), false, false),
-            Ok(())
+            Ok(false)
         );
-        let code = |r: Result<(), KmsError>| r.err().map(|e| e.code());
+        let code = |r: Result<bool, KmsError>| r.err().map(|e| e.code());
         assert_eq!(
             code(check_import_type(&k, Some("NEW_KEY_MATERIAL"), false, true)),
             Some("UnsupportedOperationException")
@@ -379,6 +387,19 @@ mod tests {
                 false
             )),
             Some("IncorrectKeyMaterialException")
+        );
+        let mut used = key();
+        used.state = KeyState::Enabled;
+        used.import = Some(ImportConfig {
+            expiration_model: Some(DOES_NOT_EXPIRE.into()),
+            ..ImportConfig::default()
+        });
+        let new = Some("NEW_KEY_MATERIAL");
+        assert_eq!(check_import_type(&used, new, false, true), Ok(true));
+        used.multi_region = true;
+        assert_eq!(
+            code(check_import_type(&used, new, false, true)),
+            Some("UnsupportedOperationException")
         );
     }
 

@@ -126,6 +126,39 @@ pub struct ImportConfig {
     pub material_fingerprint: Option<String>,
     /// `KeyMaterialId` of the current material.
     pub material_id: Option<String>,
+    /// `KeyMaterialDescription` given when the material was imported.
+    #[serde(default)]
+    pub material_description: Option<String>,
+    /// New material imported with ImportType NEW_KEY_MATERIAL, waiting for RotateKeyOnDemand.
+    #[serde(default)]
+    pub pending: Option<PendingMaterial>,
+}
+
+/// Imported material pending rotation (`KeyMaterialState` PENDING_ROTATION): stored as backing
+/// version `version`, which RotateKeyOnDemand makes current.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingMaterial {
+    /// The backing version holding the material (the current one + 1).
+    pub version: u32,
+    /// Its `KeyMaterialId`.
+    pub material_id: String,
+    /// Its keyed fingerprint (see `ImportConfig::material_fingerprint`).
+    pub fingerprint: String,
+    /// `KEY_MATERIAL_EXPIRES` or `KEY_MATERIAL_DOES_NOT_EXPIRE`.
+    pub expiration_model: String,
+    /// When it expires, epoch milliseconds.
+    pub valid_to_ms: Option<i64>,
+    /// Its `KeyMaterialDescription`.
+    pub description: Option<String>,
+}
+
+impl KeyRecord {
+    /// Whether imported material can rotate (ImportType NEW_KEY_MATERIAL, then
+    /// RotateKeyOnDemand): single-Region symmetric encryption keys of EXTERNAL origin, as AWS
+    /// allows.
+    pub fn rotates_imported_material(&self) -> bool {
+        self.origin == "EXTERNAL" && self.key_spec == "SYMMETRIC_DEFAULT" && !self.multi_region
+    }
 }
 
 impl KeyRecord {
@@ -237,6 +270,14 @@ impl KeyRecord {
              because no resource-based policy allows the {action} action",
             self.arn()
         )))
+    }
+
+    /// Whether `KeyMetadata` shows `CurrentKeyMaterialId`: symmetric encryption keys of
+    /// AWS_KMS origin, and single-Region ones of EXTERNAL origin, that have material.
+    pub fn shows_current_material(&self) -> bool {
+        let origin_ok =
+            self.origin == "AWS_KMS" || (self.origin == "EXTERNAL" && !self.multi_region);
+        self.key_spec == "SYMMETRIC_DEFAULT" && origin_ok && self.state != KeyState::PendingImport
     }
 
     /// True for a multi-Region key whose copy in this Region is the primary.

@@ -109,7 +109,10 @@ pub fn check_rotation_kind(
             key.arn()
         )));
     }
-    check_rotation_material(key)?;
+    // Imported material rotates only on demand, after a NEW_KEY_MATERIAL import.
+    if action != "RotateKeyOnDemand" || !key.rotates_imported_material() {
+        check_rotation_material(key)?;
+    }
     if is_replica(key) {
         return Err(KmsError::Unsupported(format!(
             "{} is a multi-Region replica key. Rotation of a multi-Region key is managed on its \
@@ -259,6 +262,10 @@ mod tests {
         assert_eq!(e.map(|e| e.code()), Some("UnsupportedOperationException"));
         let mut k = key();
         k.origin = "EXTERNAL".into();
+        assert_eq!(check_rotation_kind(&k, caller, "RotateKeyOnDemand"), Ok(()));
+        let e = check_rotation_kind(&k, caller, "EnableKeyRotation").err();
+        assert_eq!(e.map(|e| e.code()), Some("UnsupportedOperationException"));
+        k.multi_region = true;
         let e = check_rotation_kind(&k, caller, "RotateKeyOnDemand").err();
         assert_eq!(
             e.map(|e| e.client_message()),

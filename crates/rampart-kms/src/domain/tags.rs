@@ -25,8 +25,10 @@ impl TagSet {
         }
     }
 
-    /// Adds or replaces tags, enforcing reserved keys and the quota.
+    /// Adds or replaces tags, enforcing reserved keys and the quota. A request naming a tag key
+    /// twice, or more than 50 tags, is refused with AWS's TagException first.
     pub fn apply(&mut self, new_tags: &[(String, String)]) -> Result<(), KmsError> {
+        check_request_tags(new_tags)?;
         for (key, _) in new_tags {
             check_tag_key(key)?;
         }
@@ -53,6 +55,20 @@ impl TagSet {
         }
         Ok(())
     }
+}
+
+/// TagException for a request's tag list that repeats a key or holds more than 50 tags.
+pub fn check_request_tags(tags: &[(String, String)]) -> Result<(), KmsError> {
+    let mut keys: Vec<&str> = tags.iter().map(|(k, _)| k.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.len() < tags.len() {
+        return Err(KmsError::Tag("Duplicate tag keys".into()));
+    }
+    if tags.len() > MAX_TAGS_PER_KEY {
+        return Err(KmsError::Tag("Too many tags".into()));
+    }
+    Ok(())
 }
 
 /// Tag keys beginning with `aws:` are reserved for AWS.
@@ -94,6 +110,18 @@ mod tests {
         assert_eq!(set.apply(&[pair("ok", "1"), pair("AWS:x", "1")]), err);
         assert!(set.tags.is_empty(), "nothing applied on error");
         assert_eq!(set.remove(&["aws:x".into()]), err);
+    }
+
+    #[test]
+    fn duplicate_and_too_many_in_one_request() {
+        let mut set = TagSet::new();
+        let dup = set.apply(&[pair("a", "1"), pair("b", "2"), pair("a", "3")]);
+        assert_eq!(dup, Err(KmsError::Tag("Duplicate tag keys".into())));
+        let many: Vec<_> = (0..=MAX_TAGS_PER_KEY)
+            .map(|i| pair(&format!("k{i}"), "v"))
+            .collect();
+        assert_eq!(set.apply(&many), Err(KmsError::Tag("Too many tags".into())));
+        assert!(set.tags.is_empty(), "nothing applied on error");
     }
 
     #[test]

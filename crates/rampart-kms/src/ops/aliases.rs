@@ -6,8 +6,8 @@ use crate::authz::Ask;
 use crate::convert::{self, KEY_RESOURCE};
 use crate::domain::KmsArns;
 use crate::domain::{
-    Accept, AliasRecord, KeyRecord, KmsError, ListKind, Page, Scope, decode_marker, parse_key_ref,
-    reject_alias_target, validate_alias_name,
+    Accept, AliasRecord, KeyRecord, KmsError, ListKind, ListedAlias, Page, Scope, decode_marker,
+    parse_key_ref, reject_alias_target, validate_alias_name, with_predefined,
 };
 use crate::generated::shapes::{
     CreateAliasRequest, DeleteAliasRequest, ListAliasesRequest, ListAliasesResponse,
@@ -195,39 +195,62 @@ impl ListAliases for KmsService {
             Some(text) => Some(self.own_key_id(ctx, text).await?),
             None => None,
         };
-        let mut cursor = match &input.marker {
-            Some(m) => Some(alias_row(&scope, &decode_marker(ListKind::Aliases, m)?)),
+        let after = match &input.marker {
+            Some(m) => Some(decode_marker(ListKind::Aliases, m)?),
             None => None,
         };
+        let found = self
+            .stored_aliases(&scope, after.as_deref(), target.as_deref(), size)
+            .await?;
+        // Predefined aliases have no target key, so a KeyId filter leaves them out.
+        let mut listed = match target {
+            Some(_) => found.into_iter().map(ListedAlias::Stored).collect(),
+            None => with_predefined(found, after.as_deref()),
+        };
+        listed.truncate(size + 1);
+        let page = Page::from_overfetch(ListKind::Aliases, listed, size, |a| a.name().to_owned());
+        Ok(ListAliasesResponse {
+            aliases: Some(
+                page.items
+                    .iter()
+                    .map(|a| convert::listed_alias(&scope, a))
+                    .collect(),
+            ),
+            truncated: Some(page.truncated()),
+            next_marker: page.next_marker,
+        })
+    }
+}
+
+impl KmsService {
+    /// Up to `size + 1` stored aliases of `scope` named after `after`, in name order, only
+    /// those of key `target` when given.
+    async fn stored_aliases(
+        &self,
+        scope: &Scope,
+        after: Option<&str>,
+        target: Option<&str>,
+        size: usize,
+    ) -> Result<Vec<AliasRecord>, KmsError> {
+        let mut cursor = after.map(|name| alias_row(scope, name));
         let mut found: Vec<AliasRecord> = Vec::new();
         while found.len() <= size {
             let batch = self
                 .tables
                 .aliases
                 .table()
-                .scan(&scope_prefix(&scope), cursor.as_deref(), SCAN_BATCH)
+                .scan(&scope_prefix(scope), cursor.as_deref(), SCAN_BATCH)
                 .await?;
             let exhausted = batch.len() < SCAN_BATCH;
             cursor = batch.last().map(|(row, _)| row.clone());
             let matching = batch.into_iter().map(|(_, a)| a.value);
-            found
-                .extend(matching.filter(|a| target.as_ref().is_none_or(|t| &a.target_key_id == t)));
+            found.extend(matching.filter(|a| target.is_none_or(|t| a.target_key_id == t)));
             if exhausted {
                 break;
             }
         }
         found.truncate(size + 1);
-        let page = Page::from_overfetch(ListKind::Aliases, found, size, |a| a.alias_name.clone());
-        Ok(ListAliasesResponse {
-            aliases: Some(
-                page.items
-                    .iter()
-                    .map(|a| convert::alias_list_entry(&scope, a))
-                    .collect(),
-            ),
-            truncated: Some(page.truncated()),
-            next_marker: page.next_marker,
-        })
+        Ok(found)
     }
 }
 

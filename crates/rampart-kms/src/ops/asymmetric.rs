@@ -16,8 +16,7 @@ use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
 use rampart_crypto::material::{
-    KeyAgreementAlgorithm, Material, MessageType, SigningAlgorithm, Spec, SpecInfo, Usage,
-    spec_info,
+    KeyAgreementAlgorithm, MessageType, SigningAlgorithm, Spec, SpecInfo, Usage, spec_info,
 };
 use std::sync::Arc;
 
@@ -28,7 +27,7 @@ const ML_KEM: &str = "ML_KEM";
 pub(super) struct UsableKey {
     pub(super) key: KeyRecord,
     pub(super) spec: Spec,
-    pub(super) material: Arc<Material>,
+    pub(super) material: Arc<crate::crypto::Backing>,
 }
 
 /// What Sign and Verify share: the key, the checked algorithm and message type, the message.
@@ -221,14 +220,12 @@ impl DeriveSharedSecret for KmsService {
         let key_id = required(input.key_id, "keyId")?;
         let algorithm = required(input.key_agreement_algorithm, "keyAgreementAlgorithm")?;
         let peer = required(input.public_key, "publicKey")?;
-        if input.recipient.is_some() {
-            return Err(KmsError::Unsupported(
-                "Recipient is not supported by Rampart yet.".into(),
-            ));
-        }
+        let attested = self.recipient(input.recipient.as_ref())?;
         let name = algorithm.as_str();
         let extra = |_: &KeyRecord, c: &mut Context| c.set("kms:KeyAgreementAlgorithm", name);
-        let ask = Ask::new("kms:DeriveSharedSecret").extra(&extra);
+        let ask = Ask::new("kms:DeriveSharedSecret")
+            .extra(&extra)
+            .recipient(attested.as_ref());
         let usable = self
             .key_for(ctx, &key_id, Usage::KeyAgreement, &ask)
             .await?;
@@ -244,12 +241,16 @@ impl DeriveSharedSecret for KmsService {
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
         }
+        let (shared, for_recipient) = match attested {
+            Some(a) => (None, Some(Blob(a.envelope(&secret)?))),
+            None => (Some(Blob(secret.to_vec())), None),
+        };
         Ok(DeriveSharedSecretResponse {
             key_id: Some(usable.key.arn()),
-            shared_secret: Some(Blob(secret.to_vec())),
+            shared_secret: shared,
+            ciphertext_for_recipient: for_recipient,
             key_agreement_algorithm: Some(algorithm),
             key_origin: enum_value(&usable.key.origin),
-            ..Default::default()
         })
     }
 }

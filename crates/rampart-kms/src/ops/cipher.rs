@@ -8,7 +8,7 @@ use crate::KmsService;
 use crate::authz::Ask;
 use crate::authz::context::bool_text;
 use crate::convert::{self, KEY_RESOURCE};
-use crate::crypto::spec_of;
+use crate::crypto::{Backing, spec_of};
 use crate::domain::KmsArns;
 use crate::domain::{
     KeyRecord, KmsError, check_plaintext_len, context_not_supported, data_key_len,
@@ -24,10 +24,11 @@ use crate::generated::shapes::{
 use crate::generated::{
     Decrypt, Encrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, GenerateRandom, ReEncrypt,
 };
+use crate::recipient::Attested;
 use rampart_codec::Blob;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::Context;
-use rampart_crypto::material::{EncryptionAlgorithm, Material, Usage};
+use rampart_crypto::material::{EncryptionAlgorithm, Usage};
 use rampart_crypto::symmetric::{self, BlobHeader};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -42,16 +43,14 @@ struct DataKeyAsk {
     number_of_bytes: Option<i64>,
     context: BTreeMap<String, String>,
     dry_run: bool,
-    recipient: bool,
 }
 
 /// The [`DataKeyAsk`] of a GenerateDataKey or GenerateDataKeyWithoutPlaintext request.
 macro_rules! data_key_ask {
-    ($input:ident, $operation:literal, $recipient:expr) => {
+    ($input:ident, $operation:literal) => {
         DataKeyAsk {
             operation: $operation,
             action: concat!("kms:", $operation),
-            recipient: $recipient,
             key_id: $input.key_id,
             key_spec: $input.key_spec.as_ref().map(|v| v.as_str().to_owned()),
             number_of_bytes: $input.number_of_bytes.map(i64::from),
@@ -70,13 +69,23 @@ struct OpenAsk<'a> {
     key_id: Option<&'a str>,
     algorithm: Option<&'a str>,
     context: &'a BTreeMap<String, String>,
+    /// Decrypt's verified `Recipient` (its condition keys).
+    recipient: Option<&'a Attested>,
 }
 
-/// An opened ciphertext: its key, the algorithm it was encrypted with and the plaintext.
+/// An opened ciphertext: its key, the algorithm it was encrypted with, the `KeyMaterialId` of
+/// the material that decrypted it and the plaintext.
 struct Opened {
     key: KeyRecord,
     algorithm: EncryptionAlgorithm,
+    material_id: Option<String>,
     plaintext: Zeroizing<Vec<u8>>,
+}
+
+/// A ciphertext made by [`KmsService::seal`] and the `KeyMaterialId` of the material used.
+pub(super) struct Sealed {
+    pub(super) blob: Vec<u8>,
+    pub(super) material_id: Option<String>,
 }
 
 /// The name of the encryption algorithm a request gives, if any.
@@ -108,11 +117,11 @@ impl Encrypt for KmsService {
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
         }
-        let blob = self
+        let sealed = self
             .seal(&key, algorithm, plaintext.as_bytes(), &context)
             .await?;
         Ok(EncryptResponse {
-            ciphertext_blob: Some(Blob(blob)),
+            ciphertext_blob: Some(Blob(sealed.blob)),
             key_id: Some(key.arn()),
             encryption_algorithm: algorithm_out(algorithm),
         })
@@ -127,11 +136,7 @@ impl Decrypt for KmsService {
     ) -> Result<DecryptResponse, KmsError> {
         crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
         let blob = required(input.ciphertext_blob, "ciphertextBlob")?;
-        if input.recipient.is_some() {
-            return Err(KmsError::Unsupported(
-                "Recipient is not supported by Rampart yet.".into(),
-            ));
-        }
+        let attested = self.recipient(input.recipient.as_ref())?;
         let context = convert::context(input.encryption_context);
         let opened = self
             .open(
@@ -143,17 +148,23 @@ impl Decrypt for KmsService {
                     key_id: input.key_id.as_deref(),
                     algorithm: name_of(&input.encryption_algorithm),
                     context: &context,
+                    recipient: attested.as_ref(),
                 },
             )
             .await?;
         if input.dry_run == Some(true) {
             return Err(KmsError::DryRun);
         }
+        let (plaintext, for_recipient) = match attested {
+            Some(a) => (None, Some(Blob(a.envelope(&opened.plaintext)?))),
+            None => (Some(Blob(opened.plaintext.to_vec())), None),
+        };
         Ok(DecryptResponse {
             key_id: Some(opened.key.arn()),
-            plaintext: Some(Blob(opened.plaintext.to_vec())),
+            plaintext,
+            ciphertext_for_recipient: for_recipient,
             encryption_algorithm: algorithm_out(opened.algorithm),
-            ..Default::default()
+            key_material_id: opened.material_id,
         })
     }
 }
@@ -177,6 +188,7 @@ impl ReEncrypt for KmsService {
             key_id: input.source_key_id.as_deref(),
             algorithm: name_of(&input.source_encryption_algorithm),
             context: &source_context,
+            recipient: None,
         };
         let source = self.open(ctx, ask).await?;
         ctx.note_resource(target_arn.clone(), KEY_RESOURCE);
@@ -197,12 +209,13 @@ impl ReEncrypt for KmsService {
             .seal(&target, algorithm, &source.plaintext, &context)
             .await?;
         Ok(ReEncryptResponse {
-            ciphertext_blob: Some(Blob(sealed)),
+            ciphertext_blob: Some(Blob(sealed.blob)),
             source_key_id: Some(source.key.arn()),
             key_id: Some(target.arn()),
             source_encryption_algorithm: algorithm_out(source.algorithm),
             destination_encryption_algorithm: algorithm_out(algorithm),
-            ..Default::default()
+            source_key_material_id: source.material_id,
+            destination_key_material_id: sealed.material_id,
         })
     }
 }
@@ -214,13 +227,23 @@ impl GenerateDataKey for KmsService {
         input: GenerateDataKeyRequest,
     ) -> Result<GenerateDataKeyResponse, KmsError> {
         crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
-        let recipient = input.recipient.is_some();
-        let ask = data_key_ask!(input, "GenerateDataKey", recipient);
-        let (key, plaintext, blob) = self.data_key(ctx, ask).await?;
+        let attested = self.recipient(input.recipient.as_ref())?;
+        let ask = data_key_ask!(input, "GenerateDataKey");
+        let (key, plaintext, sealed) = self.data_key(ctx, ask, attested.as_ref()).await?;
+        // With a Recipient, AWS returns neither the plaintext nor the KeyMaterialId.
+        let Some(attested) = attested else {
+            return Ok(GenerateDataKeyResponse {
+                ciphertext_blob: Some(Blob(sealed.blob)),
+                plaintext: Some(Blob(plaintext.to_vec())),
+                key_id: Some(key.arn()),
+                key_material_id: sealed.material_id,
+                ..Default::default()
+            });
+        };
         Ok(GenerateDataKeyResponse {
-            ciphertext_blob: Some(Blob(blob)),
-            plaintext: Some(Blob(plaintext.to_vec())),
+            ciphertext_blob: Some(Blob(sealed.blob)),
             key_id: Some(key.arn()),
+            ciphertext_for_recipient: Some(Blob(attested.envelope(&plaintext)?)),
             ..Default::default()
         })
     }
@@ -233,12 +256,12 @@ impl GenerateDataKeyWithoutPlaintext for KmsService {
         input: GenerateDataKeyWithoutPlaintextRequest,
     ) -> Result<GenerateDataKeyWithoutPlaintextResponse, KmsError> {
         crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
-        let ask = data_key_ask!(input, "GenerateDataKeyWithoutPlaintext", false);
-        let (key, _plaintext, blob) = self.data_key(ctx, ask).await?;
+        let ask = data_key_ask!(input, "GenerateDataKeyWithoutPlaintext");
+        let (key, _plaintext, sealed) = self.data_key(ctx, ask, None).await?;
         Ok(GenerateDataKeyWithoutPlaintextResponse {
-            ciphertext_blob: Some(Blob(blob)),
+            ciphertext_blob: Some(Blob(sealed.blob)),
             key_id: Some(key.arn()),
-            ..Default::default()
+            key_material_id: sealed.material_id,
         })
     }
 }
@@ -249,21 +272,29 @@ impl GenerateRandom for KmsService {
         ctx: &RequestContext,
         input: GenerateRandomRequest,
     ) -> Result<GenerateRandomResponse, KmsError> {
-        self.authorize_identity(ctx, "kms:GenerateRandom", "*", None)?;
+        let attested = self.recipient(input.recipient.as_ref())?;
+        let keys = |c: &mut Context| {
+            if let Some(a) = &attested {
+                a.set_condition_keys(c);
+            }
+        };
+        self.authorize_identity(ctx, "kms:GenerateRandom", "*", Some(&keys))?;
         if input.custom_key_store_id.is_some() {
             return Err(KmsError::Unsupported(
                 "Custom key stores are not supported by Rampart yet.".into(),
             ));
         }
-        if input.recipient.is_some() {
-            return Err(KmsError::Unsupported(
-                "Recipient is not supported by Rampart yet.".into(),
-            ));
-        }
         let len = random_len(input.number_of_bytes.map(i64::from))?;
-        Ok(GenerateRandomResponse {
-            plaintext: Some(Blob(rampart_crypto::random::bytes(len))),
-            ..Default::default()
+        let random = Zeroizing::new(rampart_crypto::random::bytes(len));
+        Ok(match attested {
+            Some(a) => GenerateRandomResponse {
+                ciphertext_for_recipient: Some(Blob(a.envelope(&random)?)),
+                ..Default::default()
+            },
+            None => GenerateRandomResponse {
+                plaintext: Some(Blob(random.to_vec())),
+                ..Default::default()
+            },
         })
     }
 }
@@ -274,24 +305,23 @@ impl KmsService {
         &self,
         ctx: &RequestContext,
         ask: DataKeyAsk,
-    ) -> Result<(KeyRecord, Zeroizing<Vec<u8>>, Vec<u8>), KmsError> {
+        recipient: Option<&Attested>,
+    ) -> Result<(KeyRecord, Zeroizing<Vec<u8>>, Sealed), KmsError> {
         let key_id = required(ask.key_id, "keyId")?;
         let len = data_key_len(ask.key_spec.as_deref(), ask.number_of_bytes)?;
         let extra = algorithm_keys(SYMMETRIC_DEFAULT, None);
-        let authz = Ask::new(ask.action).context(&ask.context).extra(&extra);
+        let authz = Ask::new(ask.action)
+            .context(&ask.context)
+            .extra(&extra)
+            .recipient(recipient);
         let key = self.usable_key(ctx, &key_id, &authz).await?;
         let algorithm = encryption_target(&key, None, ask.operation, len, &ask.context)?;
-        if ask.recipient {
-            return Err(KmsError::Unsupported(
-                "Recipient is not supported by Rampart yet.".into(),
-            ));
-        }
         if ask.dry_run {
             return Err(KmsError::DryRun);
         }
         let plaintext = Zeroizing::new(rampart_crypto::random::bytes(len));
-        let blob = self.seal(&key, algorithm, &plaintext, &ask.context).await?;
-        Ok((key, plaintext, blob))
+        let sealed = self.seal(&key, algorithm, &plaintext, &ask.context).await?;
+        Ok((key, plaintext, sealed))
     }
 
     /// The key's material of backing version `version`.
@@ -299,15 +329,12 @@ impl KmsService {
         &self,
         key: &KeyRecord,
         version: u32,
-    ) -> Result<Option<Arc<Material>>, KmsError> {
+    ) -> Result<Option<Arc<Backing>>, KmsError> {
         self.vault.backing_key(&self.tables, key, version).await
     }
 
     /// The key's current material (missing material is an internal fault).
-    pub(super) async fn current_material(
-        &self,
-        key: &KeyRecord,
-    ) -> Result<Arc<Material>, KmsError> {
+    pub(super) async fn current_material(&self, key: &KeyRecord) -> Result<Arc<Backing>, KmsError> {
         let version = key.backing_version;
         self.material(key, version).await?.ok_or_else(|| {
             KmsError::Internal(format!(
@@ -325,19 +352,26 @@ impl KmsService {
         algorithm: EncryptionAlgorithm,
         plaintext: &[u8],
         context: &BTreeMap<String, String>,
-    ) -> Result<Vec<u8>, KmsError> {
+    ) -> Result<Sealed, KmsError> {
         let material = self.current_material(key).await?;
-        if algorithm != EncryptionAlgorithm::SymmetricDefault {
-            return material
+        let blob = if algorithm == EncryptionAlgorithm::SymmetricDefault {
+            let header = BlobHeader {
+                key_id: key.key_id.clone(),
+                backing_version: key.backing_version,
+            };
+            let backing = material.symmetric().ok_or_else(|| not_symmetric(key))?;
+            symmetric::encrypt(backing, &header, plaintext, context)
+        } else {
+            material
                 .encrypt(algorithm, plaintext)
-                .map_err(material_error);
-        }
-        let header = BlobHeader {
-            key_id: key.key_id.clone(),
-            backing_version: key.backing_version,
+                .map_err(material_error)?
         };
-        let backing = material.symmetric().ok_or_else(|| not_symmetric(key))?;
-        Ok(symmetric::encrypt(backing, &header, plaintext, context))
+        // AWS names the material only for symmetric encryption keys.
+        let symmetric = algorithm == EncryptionAlgorithm::SymmetricDefault;
+        Ok(Sealed {
+            blob,
+            material_id: material.material_id.clone().filter(|_| symmetric),
+        })
     }
 
     /// Decrypts a ciphertext: a KMS blob (SYMMETRIC_DEFAULT, the default), or raw RSAES-OAEP
@@ -352,7 +386,10 @@ impl KmsService {
             Some(_) => "kms:ReEncryptFrom",
             None => "kms:Decrypt",
         };
-        let authz = Ask::new(action).context(ask.context).extra(&extra);
+        let authz = Ask::new(action)
+            .context(ask.context)
+            .extra(&extra)
+            .recipient(ask.recipient);
         if algorithm == EncryptionAlgorithm::SymmetricDefault {
             return self.open_symmetric(ctx, &ask, &authz).await;
         }
@@ -374,6 +411,7 @@ impl KmsService {
         Ok(Opened {
             key,
             algorithm,
+            material_id: None,
             plaintext,
         })
     }
@@ -409,6 +447,7 @@ impl KmsService {
         Ok(Opened {
             key,
             algorithm,
+            material_id: material.material_id.clone(),
             plaintext,
         })
     }

@@ -4,15 +4,17 @@
 //! GetParametersForImport makes an RSA wrapping key pair and stores its private key wrapped under
 //! the KMS domain key in `kms_import_tokens`, at a row named by the token (expiry, key, random id);
 //! the token itself carries no secret. Imported material is stored like generated material, as
-//! backing version 1; only its keyed fingerprint is kept to recognise the same material again.
+//! backing version 1 (later versions come from imported-material rotation, see
+//! `imported_rotation`); only its keyed fingerprint is kept to recognise the same material again.
 //! The invariant: `ImportConfig::expiration_model` is set exactly while material is imported.
 
+use super::imported_rotation::{check_new_material, drop_pending, pending_id, store_pending};
 use super::required;
 use super::rotation::{ATTEMPTS, ScheduledKey};
 use crate::KmsService;
 use crate::authz::Ask;
 use crate::convert::timestamp;
-use crate::crypto::{VersionInfo, new_material_id, spec_of};
+use crate::crypto::{VersionInfo, spec_of};
 use crate::domain::import::{
     EXPIRED_TOKEN_GRACE_MS, IMPORT_PARAMETERS_VALID_MS, ImportToken, check_delete_state,
     check_expiration, check_external, check_import_state, check_import_type, check_wrapping,
@@ -118,7 +120,9 @@ async fn unwrap_material(
 /// to its record: PendingImport, unless it is pending deletion (that state is kept).
 fn remove_material(tables: &KmsTables, k: &mut KeyRecord) -> Vec<Write> {
     let scope = k.scope();
-    let mut writes: Vec<Write> = (1..=k.backing_version.max(1))
+    let pending = k.import.as_mut().and_then(|i| i.pending.take());
+    let last = pending.map_or(k.backing_version, |p| p.version.max(k.backing_version));
+    let mut writes: Vec<Write> = (1..=last.max(1))
         .map(|v| {
             tables
                 .backing
@@ -142,12 +146,15 @@ fn remove_material(tables: &KmsTables, k: &mut KeyRecord) -> Vec<Write> {
 }
 
 /// What ImportKeyMaterial checked before storing.
-struct Checked {
-    material: Material,
-    fingerprint: String,
-    material_id: String,
-    model: &'static str,
-    valid_to: Option<i64>,
+pub(super) struct Checked {
+    /// NEW_KEY_MATERIAL into a key whose imported material rotates: stored pending rotation.
+    pub(super) pending: bool,
+    pub(super) material: Material,
+    pub(super) fingerprint: String,
+    pub(super) material_id: String,
+    pub(super) model: &'static str,
+    pub(super) valid_to: Option<i64>,
+    pub(super) description: Option<String>,
 }
 
 impl GetParametersForImport for KmsService {
@@ -248,6 +255,9 @@ impl ImportKeyMaterial for KmsService {
             .update_key(ctx, &key.arn(), &ask, |k, tables| {
                 check_external(k)?;
                 check_import_state(k)?;
+                if checked.pending {
+                    return store_pending(tables, k, &checked, &self.vault, now);
+                }
                 store_material(tables, k, &checked, &self.vault, now)
             })
             .await?;
@@ -268,10 +278,11 @@ impl KmsService {
         input: ImportKeyMaterialRequest,
     ) -> Result<Checked, KmsError> {
         let now = self.now_ms();
-        let (model, valid_to) = check_options(key, &input, now)?;
+        let (model, valid_to, pending) = check_options(key, &input, now)?;
         let token = required(input.import_token, "importToken")?;
         let encrypted = required(input.encrypted_key_material, "encryptedKeyMaterial")?;
         let given_id = input.key_material_id;
+        let description = input.key_material_description;
         let (algorithm, wrapping) = self.token_wrapping_key(key, token.as_bytes(), now).await?;
         let raw = unwrap_material(wrapping, algorithm, encrypted.0).await?;
         let material =
@@ -285,12 +296,17 @@ impl KmsService {
             )));
         }
         self.check_related_material(key, &fingerprint).await?;
+        if pending {
+            check_new_material(key, &fingerprint)?;
+        }
         Ok(Checked {
+            pending,
             material,
             fingerprint,
             material_id,
             model,
             valid_to,
+            description,
         })
     }
 
@@ -370,6 +386,9 @@ impl DeleteImportedKeyMaterial for KmsService {
             .update_key(ctx, &key_id, &ask, |k, tables| {
                 check_external(k)?;
                 check_delete_state(k)?;
+                if given.is_some() && given.as_ref() == pending_id(k) {
+                    return Ok(drop_pending(tables, k));
+                }
                 let current = k.import.as_ref().and_then(|i| i.material_id.clone());
                 if let Some(g) = given.as_ref().filter(|g| current.as_ref() != Some(*g)) {
                     return Err(KmsError::NotFound(format!(
@@ -382,7 +401,7 @@ impl DeleteImportedKeyMaterial for KmsService {
             .await?;
         Ok(DeleteImportedKeyMaterialResponse {
             key_id: Some(key.arn()),
-            key_material_id: key.import.and_then(|i| i.material_id),
+            key_material_id: given.or(key.import.and_then(|i| i.material_id)),
         })
     }
 }
@@ -463,20 +482,21 @@ fn check_options(
     key: &KeyRecord,
     input: &ImportKeyMaterialRequest,
     now: i64,
-) -> Result<(&'static str, Option<i64>), KmsError> {
+) -> Result<(&'static str, Option<i64>, bool), KmsError> {
     let imported_before = key
         .import
         .as_ref()
         .is_some_and(|i| i.material_fingerprint.is_some());
     let import_type = input.import_type.as_ref().map(|t| t.as_str());
     let given_id = input.key_material_id.is_some();
-    check_import_type(key, import_type, given_id, imported_before)?;
+    let pending = check_import_type(key, import_type, given_id, imported_before)?;
     let model = input.expiration_model.as_ref().map(|m| m.as_str());
     let valid_to = input
         .valid_to
         .as_ref()
         .map(|t| i64::try_from(t.epoch_millis()).unwrap_or(i64::MAX));
-    check_expiration(model, valid_to, now)
+    let (model, valid_to) = check_expiration(model, valid_to, now)?;
+    Ok((model, valid_to, pending))
 }
 
 /// ImportKeyMaterial's kms:ExpirationModel (what the request sets or implies) and kms:ValidTo
@@ -500,7 +520,7 @@ fn material_due(key: &KeyRecord, due: i64) -> bool {
 }
 
 /// The change ImportKeyMaterial makes to the fresh key record `k`, and its writes: the material as
-/// backing version 1 when none is stored, the expiry schedule, and PendingImport → Enabled (a
+/// its backing version (1 before any rotation) when none is stored, the expiry schedule, and PendingImport → Enabled (a
 /// disabled key stays disabled).
 fn store_material(
     tables: &KmsTables,
@@ -520,13 +540,15 @@ fn store_material(
     let scope = k.scope();
     let mut writes = Vec::new();
     if import.expiration_model.is_none() {
-        k.backing_version = 1;
+        // The material comes back as the version it was (1 before any rotation).
+        let version = k.backing_version.max(1);
+        k.backing_version = version;
         let info = VersionInfo {
             created_ms: now,
             rotation_type: None,
-            material_id: Some(&new_material_id()),
+            material_id: Some(&checked.material_id),
         };
-        writes.push(vault.material_write(tables, k, 1, &checked.material, &info)?);
+        writes.push(vault.material_write(tables, k, version, &checked.material, &info)?);
     }
     if let Some(old) = import.valid_to_ms {
         let row = schedule_row(old, &scope, &k.key_id);
@@ -542,6 +564,12 @@ fn store_material(
         valid_to_ms: checked.valid_to,
         material_fingerprint: Some(checked.fingerprint.clone()),
         material_id: Some(checked.material_id.clone()),
+        // Reimporting without a description keeps the one given before.
+        material_description: checked
+            .description
+            .clone()
+            .or(import.material_description.clone()),
+        pending: import.pending.clone(),
     });
     if k.state == KeyState::PendingImport {
         k.state = KeyState::Enabled;

@@ -38,6 +38,7 @@ struct Pair {
     private_plaintext: Zeroizing<Vec<u8>>,
     private_ciphertext: Vec<u8>,
     public_key: Vec<u8>,
+    material_id: Option<String>,
 }
 
 impl GenerateDataKeyPair for KmsService {
@@ -47,11 +48,7 @@ impl GenerateDataKeyPair for KmsService {
         input: GenerateDataKeyPairRequest,
     ) -> Result<GenerateDataKeyPairResponse, KmsError> {
         crate::domain::check_grant_tokens(input.grant_tokens.as_deref())?;
-        if input.recipient.is_some() {
-            return Err(KmsError::Unsupported(
-                "Recipient is not supported by Rampart yet.".into(),
-            ));
-        }
+        let attested = self.recipient(input.recipient.as_ref())?;
         let ask = PairAsk {
             operation: "GenerateDataKeyPair",
             action: "kms:GenerateDataKeyPair",
@@ -60,14 +57,20 @@ impl GenerateDataKeyPair for KmsService {
             context: convert::context(input.encryption_context),
             dry_run: input.dry_run == Some(true),
         };
-        let pair = self.data_key_pair(ctx, ask).await?;
+        let pair = self.data_key_pair(ctx, ask, attested.as_ref()).await?;
+        // With a Recipient the private key goes only to the enclave.
+        let (plain, for_recipient) = match attested {
+            Some(a) => (None, Some(Blob(a.envelope(&pair.private_plaintext)?))),
+            None => (Some(Blob(pair.private_plaintext.to_vec())), None),
+        };
         Ok(GenerateDataKeyPairResponse {
             key_id: Some(pair.key_arn),
             key_pair_spec: Some(pair.spec),
             private_key_ciphertext_blob: Some(Blob(pair.private_ciphertext)),
-            private_key_plaintext: Some(Blob(pair.private_plaintext.to_vec())),
+            private_key_plaintext: plain,
             public_key: Some(Blob(pair.public_key)),
-            ..Default::default()
+            key_material_id: pair.material_id,
+            ciphertext_for_recipient: for_recipient,
         })
     }
 }
@@ -87,20 +90,25 @@ impl GenerateDataKeyPairWithoutPlaintext for KmsService {
             context: convert::context(input.encryption_context),
             dry_run: input.dry_run == Some(true),
         };
-        let pair = self.data_key_pair(ctx, ask).await?;
+        let pair = self.data_key_pair(ctx, ask, None).await?;
         Ok(GenerateDataKeyPairWithoutPlaintextResponse {
             key_id: Some(pair.key_arn),
             key_pair_spec: Some(pair.spec),
             private_key_ciphertext_blob: Some(Blob(pair.private_ciphertext)),
             public_key: Some(Blob(pair.public_key)),
-            ..Default::default()
+            key_material_id: pair.material_id,
         })
     }
 }
 
 impl KmsService {
     /// Checks the request, generates the pair and encrypts its private key under the KMS key.
-    async fn data_key_pair(&self, ctx: &RequestContext, ask: PairAsk) -> Result<Pair, KmsError> {
+    async fn data_key_pair(
+        &self,
+        ctx: &RequestContext,
+        ask: PairAsk,
+        recipient: Option<&crate::recipient::Attested>,
+    ) -> Result<Pair, KmsError> {
         let key_id = required(ask.key_id, "keyId")?;
         let pair_spec = required(ask.pair_spec, "keyPairSpec")?;
         let spec = data_key_pair_spec(pair_spec.as_str())?;
@@ -109,7 +117,10 @@ impl KmsService {
             c.set("kms:EncryptionAlgorithm", "SYMMETRIC_DEFAULT");
             c.set("kms:DataKeyPairSpec", pair_name);
         };
-        let authz = Ask::new(ask.action).context(&ask.context).extra(&extra);
+        let authz = Ask::new(ask.action)
+            .context(&ask.context)
+            .extra(&extra)
+            .recipient(recipient);
         let key = self.usable_key(ctx, &key_id, &authz).await?;
         let algorithm = encryption_target(&key, None, ask.operation, 0, &ask.context)?;
         if !spec_info(spec).supported {
@@ -124,15 +135,16 @@ impl KmsService {
         let material = generate(spec).await?;
         let private_plaintext = material.to_bytes();
         let public_key = material.public_key_der().map_err(material_error)?;
-        let private_ciphertext = self
+        let sealed = self
             .seal(&key, algorithm, &private_plaintext, &ask.context)
             .await?;
         Ok(Pair {
             key_arn: key.arn(),
             spec: enum_value(spec.as_aws()).unwrap_or(pair_spec),
             private_plaintext,
-            private_ciphertext,
+            private_ciphertext: sealed.blob,
             public_key,
+            material_id: sealed.material_id,
         })
     }
 }

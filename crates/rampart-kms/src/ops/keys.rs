@@ -14,8 +14,8 @@ use crate::domain::{
 };
 use crate::generated::shapes::{
     CancelKeyDeletionRequest, CancelKeyDeletionResponse, CreateKeyRequest, CreateKeyResponse,
-    DescribeKeyRequest, DescribeKeyResponse, DisableKeyRequest, EnableKeyRequest, ListKeysRequest,
-    ListKeysResponse, ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse,
+    DescribeKeyRequest, DescribeKeyResponse, DisableKeyRequest, EnableKeyRequest, KeyMetadata,
+    ListKeysRequest, ListKeysResponse, ScheduleKeyDeletionRequest, ScheduleKeyDeletionResponse,
     UpdateKeyDescriptionRequest,
 };
 use crate::generated::{
@@ -68,7 +68,7 @@ impl CreateKey for KmsService {
         self.tables.store.transact(writes).await?;
         ctx.note_resource(record.arn(), KEY_RESOURCE);
         Ok(CreateKeyResponse {
-            key_metadata: Some(convert::key_metadata(&record)),
+            key_metadata: Some(self.key_metadata(&record).await?),
         })
     }
 }
@@ -85,8 +85,21 @@ impl DescribeKey for KmsService {
             .stored_key(ctx, &key_id, Accept::KeyOrAlias, &ask)
             .await?;
         Ok(DescribeKeyResponse {
-            key_metadata: Some(convert::key_metadata(&key.value)),
+            key_metadata: Some(self.key_metadata(&key.value).await?),
         })
+    }
+}
+
+impl KmsService {
+    /// `KeyMetadata` of `key`, with the `CurrentKeyMaterialId` of its current material version
+    /// where AWS shows one.
+    pub(super) async fn key_metadata(&self, key: &KeyRecord) -> Result<KeyMetadata, KmsError> {
+        let mut meta = convert::key_metadata(key);
+        if key.shows_current_material() {
+            let current = self.material(key, key.backing_version).await?;
+            meta.current_key_material_id = current.and_then(|b| b.material_id.clone());
+        }
+        Ok(meta)
     }
 }
 

@@ -8,6 +8,7 @@ pub(crate) mod grant_cache;
 pub(crate) mod grant_store;
 mod grants;
 mod import;
+mod imported_rotation;
 mod key_pair;
 mod keys;
 mod mac;

@@ -85,10 +85,11 @@ impl ReplicateKey for KmsService {
             self.authorize_replica(ctx, &primary.value, &request)?;
             if let Some((replica, policy)) = self.try_replicate(&primary, &request).await? {
                 ctx.note_resource(replica.arn(), KEY_RESOURCE);
+                let tags = &request.tags.tags;
                 return Ok(ReplicateKeyResponse {
-                    replica_key_metadata: Some(convert::key_metadata(&replica)),
+                    replica_key_metadata: Some(self.key_metadata(&replica).await?),
                     replica_policy: Some(policy),
-                    replica_tags: Some(convert::tags_out(request.tags.tags.iter())),
+                    replica_tags: (!tags.is_empty()).then(|| convert::tags_out(tags.iter())),
                 });
             }
         }

@@ -3,6 +3,7 @@
 //! as backing version n+1 of the key (and of every multi-Region replica) and bumps
 //! `backing_version`, all in one transaction; older versions stay, so old ciphertexts decrypt.
 
+use super::imported_rotation::imported_entry;
 use super::required;
 use crate::KmsService;
 use crate::authz::Ask;
@@ -231,10 +232,13 @@ impl RotateKeyOnDemand for KmsService {
             check_on_demand_quota(key, self.on_demand_rotations(key).await?)?;
             let now = self.now_ms();
             let mut next = key.clone();
-            next.backing_version = key.backing_version.saturating_add(1);
-            let writes = self
-                .rotation_writes(&next, RotationKind::OnDemand, now)
-                .await?;
+            let writes = if key.origin == "EXTERNAL" {
+                self.promote_pending(&mut next, now).await?
+            } else {
+                next.backing_version = key.backing_version.saturating_add(1);
+                self.rotation_writes(&next, RotationKind::OnDemand, now)
+                    .await?
+            };
             if self.commit_key_update(&current, &next, writes).await? {
                 return Ok(RotateKeyOnDemandResponse {
                     key_id: Some(next.arn()),
@@ -377,11 +381,16 @@ impl ListKeyRotations for KmsService {
             None if all => None,
             None => Some(1),
         };
-        let entries = if key.origin == "EXTERNAL" {
-            imported_entries(&key, all && after.is_none())
-        } else {
-            let versions = self.backing_versions(&key, after, size + 1).await?;
-            versions.iter().map(|v| rotation_entry(&key, v)).collect()
+        let versions = self.backing_versions(&key, after, size + 1).await?;
+        let entries = match key.origin.as_str() {
+            "EXTERNAL" if versions.is_empty() => imported_entries(&key, all && after.is_none()),
+            // Material pending rotation is listed only with ALL_KEY_MATERIAL.
+            "EXTERNAL" => versions
+                .iter()
+                .map(|v| imported_entry(&key, v))
+                .filter(|(_, e)| all || e.key_material_state != enum_value("PENDING_ROTATION"))
+                .collect(),
+            _ => versions.iter().map(|v| rotation_entry(&key, v)).collect(),
         };
         let page = Page::from_overfetch(ListKind::Rotations, entries, size, |(v, _)| v.to_string());
         Ok(ListKeyRotationsResponse {
@@ -529,8 +538,8 @@ fn rotation_entry(key: &KeyRecord, v: &BackingKeyRecord) -> (u32, RotationsListE
     (v.version, entry)
 }
 
-/// The ListKeyRotations entries of a key with imported material: its one material (listed only
-/// with ALL_KEY_MATERIAL, as imported keys never rotate in Rampart).
+/// The ListKeyRotations entry of a key whose imported material was deleted (PENDING_IMPORT),
+/// listed only with ALL_KEY_MATERIAL.
 fn imported_entries(key: &KeyRecord, include: bool) -> Vec<(u32, RotationsListEntry)> {
     let Some(import) = key
         .import
@@ -551,6 +560,7 @@ fn imported_entries(key: &KeyRecord, include: bool) -> Vec<(u32, RotationsListEn
         }),
         expiration_model: import.expiration_model.as_deref().and_then(enum_value),
         valid_to: import.valid_to_ms.map(timestamp),
+        key_material_description: import.material_description.clone(),
         ..Default::default()
     };
     vec![(1, entry)]
