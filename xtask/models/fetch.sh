@@ -25,9 +25,12 @@ import gzip, json, os, re, sys, zipfile
 wheel, out_root, wanted = sys.argv[1], sys.argv[2], sys.argv[3:]
 STRIP = {"documentation", "documentationUrl"}
 
-def strip(node):
+def strip(node, key=None):
+    # botocore requires `documentation` on client context parameters: those keep theirs.
+    if isinstance(node, dict) and key != "clientContextParams":
+        return {k: strip(v, k) for k, v in node.items() if k not in STRIP}
     if isinstance(node, dict):
-        return {k: strip(v) for k, v in node.items() if k not in STRIP}
+        return node
     if isinstance(node, list):
         return [strip(v) for v in node]
     return node

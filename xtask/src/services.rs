@@ -516,6 +516,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         module_dir: "src/generated",
         served: &[
             "AssumeRole",
+            "AssumeRoleWithWebIdentity",
             "GetAccessKeyInfo",
             "GetCallerIdentity",
             "GetSessionToken",

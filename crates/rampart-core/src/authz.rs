@@ -43,6 +43,7 @@ impl CallerPolicies {
             PrincipalKind::Root | PrincipalKind::DevAnonymous => {
                 rampart_policy::Principal::root(account)
             }
+            PrincipalKind::Anonymous => rampart_policy::Principal::anonymous(),
             PrincipalKind::IamUser | PrincipalKind::AssumedRole => rampart_policy::Principal {
                 arn: principal.arn.clone(),
                 account: account.to_owned(),

@@ -17,6 +17,9 @@ pub enum PrincipalKind {
     AssumedRole,
     /// Any access key accepted by `--dev` mode.
     DevAnonymous,
+    /// No signature: the STS calls AWS serves unsigned (AssumeRoleWithWebIdentity,
+    /// AssumeRoleWithSAML), whose token or assertion proves who the caller is.
+    Anonymous,
 }
 
 /// The identity that signed a request.

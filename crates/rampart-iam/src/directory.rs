@@ -93,7 +93,7 @@ impl Directory {
     ) -> Result<Arc<CallerPolicies>, DirectoryError> {
         if matches!(
             principal.kind,
-            PrincipalKind::Root | PrincipalKind::DevAnonymous
+            PrincipalKind::Root | PrincipalKind::DevAnonymous | PrincipalKind::Anonymous
         ) {
             return Ok(Arc::new(CallerPolicies::for_principal(principal)));
         }

@@ -1,4 +1,5 @@
 //! AWS Security Token Service (STS) over the AWS query protocol: `AssumeRole`,
+//! `AssumeRoleWithWebIdentity` ([`web_identity`], unsigned as in AWS: [`unsigned_caller`]),
 //! `GetSessionToken`, `GetCallerIdentity` and `GetAccessKeyInfo`. Temporary credentials are
 //! stateless: their claims are sealed into the session token itself ([`token`]), which the
 //! authenticator opens again on every request signed with them ([`SessionClaims::principal`]).
@@ -16,8 +17,11 @@ mod service;
 pub mod session;
 mod session_token;
 pub mod token;
+mod unsigned;
+pub mod web_identity;
 
 pub use module::module;
 pub use service::StsService;
 pub use session::session_token;
 pub use token::{Issuer, PackedPolicies, SessionClaims, SessionTokens, TokenError};
+pub use unsigned::{UNSIGNED_ACTIONS, unsigned_caller};

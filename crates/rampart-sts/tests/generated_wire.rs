@@ -154,15 +154,18 @@ fn secrets_are_redacted_and_left_out_of_audit() {
 #[test]
 fn not_served_actions_are_answered_without_reading_parameters() {
     // DurationSeconds=soon would be a decoding error if the parameters were read.
-    let inv = call("Action=AssumeRoleWithWebIdentity&DurationSeconds=soon&WebIdentityToken=eyJ");
-    assert!(!sts::SERVED.contains(&"AssumeRoleWithWebIdentity"));
-    assert_eq!(inv.operation, "AssumeRoleWithWebIdentity");
+    let op = "AssumeRoleWithSAML";
+    assert!(!sts::SERVED.contains(&op));
+    let inv = call(&format!(
+        "Action={op}&DurationSeconds=soon&SAMLAssertion=PD94"
+    ));
+    assert_eq!(inv.operation, op);
     assert_eq!(inv.request_parameters, None);
     let err = inv.result.unwrap_err();
     assert_eq!(err.code, "UnsupportedOperation");
     assert_eq!(
         err.message,
-        "Rampart does not implement STS operation AssumeRoleWithWebIdentity yet."
+        format!("Rampart does not implement STS operation {op} yet.")
     );
 }
 

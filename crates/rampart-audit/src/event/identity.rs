@@ -85,6 +85,7 @@ impl UserIdentity {
             PrincipalKind::Root | PrincipalKind::DevAnonymous => ("Root", None),
             PrincipalKind::IamUser => ("IAMUser", Some(last_segment(&principal.arn).to_owned())),
             PrincipalKind::AssumedRole => ("AssumedRole", None),
+            PrincipalKind::Anonymous => ("Unknown", None),
         };
         let session_context = principal
             .session

@@ -59,6 +59,60 @@ impl AuditValue for AssumeRoleResponse {
     }
 }
 
+impl AuditParams for AssumeRoleWithWebIdentityRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "durationSeconds", &self.duration_seconds);
+        put(
+            &mut m,
+            "minimumSessionTokenSize",
+            &self.minimum_session_token_size,
+        );
+        put(&mut m, "policy", &self.policy);
+        put(&mut m, "policyArns", &self.policy_arns);
+        put(&mut m, "providerId", &self.provider_id);
+        put(&mut m, "roleArn", &self.role_arn);
+        put(&mut m, "roleSessionName", &self.role_session_name);
+        m
+    }
+}
+
+impl AuditValue for AssumeRoleWithWebIdentityRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AssumeRoleWithWebIdentityResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "assumedRoleUser", &self.assumed_role_user);
+        put(&mut m, "audience", &self.audience);
+        put(&mut m, "credentials", &self.credentials);
+        put(&mut m, "packedPolicySize", &self.packed_policy_size);
+        put(&mut m, "provider", &self.provider);
+        put(&mut m, "sessionTokenSize", &self.session_token_size);
+        put(
+            &mut m,
+            "sessionTokenUtilization",
+            &self.session_token_utilization,
+        );
+        put(&mut m, "sourceIdentity", &self.source_identity);
+        put(
+            &mut m,
+            "subjectFromWebIdentityToken",
+            &self.subject_from_web_identity_token,
+        );
+        m
+    }
+}
+
+impl AuditValue for AssumeRoleWithWebIdentityResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AssumedRoleUser {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -186,6 +240,20 @@ impl AuditValue for GetSessionTokenResponse {
     }
 }
 
+impl AuditParams for OriginIdentity {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "federatedProviderArn", &self.federated_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for OriginIdentity {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PolicyDescriptorType {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -225,6 +293,33 @@ impl AuditParams for Tag {
 }
 
 impl AuditValue for Tag {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for TransactionContext {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for TransactionContext {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for TrustedIdentityPropagationContext {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "originIdentity", &self.origin_identity);
+        put(&mut m, "transactionContext", &self.transaction_context);
+        m
+    }
+}
+
+impl AuditValue for TrustedIdentityPropagationContext {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -23,6 +23,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "AssumeRoleWithWebIdentity" => {
+            codec::output_xml_from_json::<AssumeRoleWithWebIdentityResponse>(
+                "AssumeRoleWithWebIdentity",
+                Some("AssumeRoleWithWebIdentityResult"),
+                env,
+                output,
+            )
+        }
         "GetAccessKeyInfo" => codec::output_xml_from_json::<GetAccessKeyInfoResponse>(
             "GetAccessKeyInfo",
             Some("GetAccessKeyInfoResult"),
@@ -50,6 +58,9 @@ pub fn output_xml_from_json(
 pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match action {
         "AssumeRole" => codec::input_json_from_form::<AssumeRoleRequest>(form),
+        "AssumeRoleWithWebIdentity" => {
+            codec::input_json_from_form::<AssumeRoleWithWebIdentityRequest>(form)
+        }
         "GetAccessKeyInfo" => codec::input_json_from_form::<GetAccessKeyInfoRequest>(form),
         "GetCallerIdentity" => codec::input_json_from_form::<GetCallerIdentityRequest>(form),
         "GetSessionToken" => codec::input_json_from_form::<GetSessionTokenRequest>(form),

@@ -53,6 +53,32 @@ impl FromQuery for AssumeRoleRequest {
     }
 }
 
+impl FromQuery for AssumeRoleWithWebIdentityRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            duration_seconds: query::number::<i32>(
+                node.get("DurationSeconds"),
+                &query::join(path, "DurationSeconds"),
+            )?,
+            minimum_session_token_size: query::number::<i32>(
+                node.get("MinimumSessionTokenSize"),
+                &query::join(path, "MinimumSessionTokenSize"),
+            )?,
+            policy: query::string(node.get("Policy")),
+            policy_arns: query::list(
+                node.get("PolicyArns"),
+                &query::join(path, "PolicyArns"),
+                Some("member"),
+                query::structure::<PolicyDescriptorType>,
+            )?,
+            provider_id: query::string(node.get("ProviderId")),
+            role_arn: query::string(node.get("RoleArn")),
+            role_session_name: query::string(node.get("RoleSessionName")),
+            web_identity_token: query::string(node.get("WebIdentityToken")),
+        })
+    }
+}
+
 impl FromQuery for GetAccessKeyInfoRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {

@@ -21,6 +21,30 @@ impl ToXml for AssumeRoleResponse {
     }
 }
 
+impl ToXml for AssumeRoleWithWebIdentityResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("AssumedRoleUser", self.assumed_role_user.as_ref());
+        w.scalar("Audience", self.audience.as_ref());
+        w.structure("Credentials", self.credentials.as_ref());
+        w.scalar("PackedPolicySize", self.packed_policy_size.as_ref());
+        w.scalar("Provider", self.provider.as_ref());
+        w.scalar("SessionTokenSize", self.session_token_size.as_ref());
+        w.scalar(
+            "SessionTokenUtilization",
+            self.session_token_utilization.as_ref(),
+        );
+        w.scalar("SourceIdentity", self.source_identity.as_ref());
+        w.scalar(
+            "SubjectFromWebIdentityToken",
+            self.subject_from_web_identity_token.as_ref(),
+        );
+        w.structure(
+            "TrustedIdentityPropagationContext",
+            self.trusted_identity_propagation_context.as_ref(),
+        );
+    }
+}
+
 impl ToXml for AssumedRoleUser {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Arn", self.arn.as_ref());
@@ -59,5 +83,36 @@ impl ToXml for GetSessionTokenResponse {
             "SessionTokenUtilization",
             self.session_token_utilization.as_ref(),
         );
+    }
+}
+
+impl ToXml for OriginIdentity {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("FederatedProviderArn", self.federated_provider_arn.as_ref());
+        w.scalar("Issuer", self.issuer.as_ref());
+        w.scalar("Subject", self.subject.as_ref());
+        w.scalar("SubjectType", self.subject_type.as_ref());
+    }
+}
+
+impl ToXml for TransactionContext {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.identity_provider {
+            w.start("IdentityProvider");
+            for (key0, val0) in v {
+                w.start("entry");
+                w.element("key", key0);
+                w.element("value", &XmlValue::xml_text(val0));
+                w.end("entry");
+            }
+            w.end("IdentityProvider");
+        }
+    }
+}
+
+impl ToXml for TrustedIdentityPropagationContext {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("OriginIdentity", self.origin_identity.as_ref());
+        w.structure("TransactionContext", self.transaction_context.as_ref());
     }
 }

@@ -9,9 +9,24 @@ pub fn expired_token_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ExpiredTokenException", 400, message)
 }
 
+/// `IDPCommunicationErrorException`: code `IDPCommunicationError` (HTTP 400).
+pub fn idp_communication_error_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("IDPCommunicationError", 400, message)
+}
+
+/// `IDPRejectedClaimException`: code `IDPRejectedClaim` (HTTP 403).
+pub fn idp_rejected_claim_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("IDPRejectedClaim", 403, message)
+}
+
 /// `InvalidContextAssertionException`: code `InvalidContextAssertion` (HTTP 400).
 pub fn invalid_context_assertion_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidContextAssertion", 400, message)
+}
+
+/// `InvalidIdentityTokenException`: code `InvalidIdentityToken` (HTTP 400).
+pub fn invalid_identity_token_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidIdentityToken", 400, message)
 }
 
 /// `MalformedPolicyDocumentException`: code `MalformedPolicyDocument` (HTTP 400).

@@ -32,6 +32,7 @@ pub const OPERATIONS: &[&str] = &[
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
     "AssumeRole",
+    "AssumeRoleWithWebIdentity",
     "GetAccessKeyInfo",
     "GetCallerIdentity",
     "GetSessionToken",
@@ -58,6 +59,16 @@ pub trait AssumeRole: StsHandler {
         ctx: &RequestContext,
         input: AssumeRoleRequest,
     ) -> impl Future<Output = Result<AssumeRoleResponse, Self::Error>> + Send;
+}
+
+/// `AssumeRoleWithWebIdentity`.
+pub trait AssumeRoleWithWebIdentity: StsHandler {
+    /// Runs `AssumeRoleWithWebIdentity`.
+    fn assume_role_with_web_identity(
+        &self,
+        ctx: &RequestContext,
+        input: AssumeRoleWithWebIdentityRequest,
+    ) -> impl Future<Output = Result<AssumeRoleWithWebIdentityResponse, Self::Error>> + Send;
 }
 
 /// `GetAccessKeyInfo`.
@@ -93,12 +104,23 @@ pub trait GetSessionToken: StsHandler {
 /// The STS operations Rampart serves: implemented by implementing
 /// [`StsHandler`] and every operation's trait.
 pub trait StsApi:
-    StsHandler + AssumeRole + GetAccessKeyInfo + GetCallerIdentity + GetSessionToken
+    StsHandler
+    + AssumeRole
+    + AssumeRoleWithWebIdentity
+    + GetAccessKeyInfo
+    + GetCallerIdentity
+    + GetSessionToken
 {
 }
 
-impl<T: StsHandler + AssumeRole + GetAccessKeyInfo + GetCallerIdentity + GetSessionToken> StsApi
-    for T
+impl<
+    T: StsHandler
+        + AssumeRole
+        + AssumeRoleWithWebIdentity
+        + GetAccessKeyInfo
+        + GetCallerIdentity
+        + GetSessionToken,
+> StsApi for T
 {
 }
 
@@ -119,6 +141,19 @@ impl AssumeRole for DecodeOnly {
         _input: AssumeRoleRequest,
     ) -> Result<AssumeRoleResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "AssumeRole"))
+    }
+}
+
+impl AssumeRoleWithWebIdentity for DecodeOnly {
+    async fn assume_role_with_web_identity(
+        &self,
+        _ctx: &RequestContext,
+        _input: AssumeRoleWithWebIdentityRequest,
+    ) -> Result<AssumeRoleWithWebIdentityResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AssumeRoleWithWebIdentity",
+        ))
     }
 }
 
@@ -191,6 +226,21 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
+        "AssumeRoleWithWebIdentity" => {
+            let spec = QueryOperationSpec {
+                name: "AssumeRoleWithWebIdentity",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("AssumeRoleWithWebIdentityResult"),
+            };
+            invoke_query(spec, env, params, |i: AssumeRoleWithWebIdentityRequest| {
+                answer(
+                    move || handler.assume_role_with_web_identity(ctx, i),
+                    move |ok| handler.after_call(ctx, "AssumeRoleWithWebIdentity", ok),
+                )
+            })
+            .await
+        }
         "GetAccessKeyInfo" => {
             let spec = QueryOperationSpec {
                 name: "GetAccessKeyInfo",
@@ -237,7 +287,6 @@ pub async fn dispatch<H: StsApi>(
             .await
         }
         "AssumeRoleWithSAML" => not_served("AssumeRoleWithSAML", true),
-        "AssumeRoleWithWebIdentity" => not_served("AssumeRoleWithWebIdentity", true),
         "AssumeRoot" => not_served("AssumeRoot", true),
         "DecodeAuthorizationMessage" => not_served("DecodeAuthorizationMessage", true),
         "GetCertificate" => not_served("GetCertificate", true),

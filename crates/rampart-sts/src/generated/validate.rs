@@ -73,6 +73,54 @@ impl Validate for AssumeRoleRequest {
 
 impl ConstraintValue for AssumeRoleRequest {}
 
+impl Validate for AssumeRoleWithWebIdentityRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "durationSeconds", false);
+        if let Some(v) = &self.duration_seconds {
+            check_role_duration_seconds_type(errs, &f, v);
+        }
+        let f = Field::new(path, "minimumSessionTokenSize", false);
+        if let Some(v) = &self.minimum_session_token_size {
+            check_minimum_session_token_size_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policy", false);
+        if let Some(v) = &self.policy {
+            check_session_policy_document_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyArns", false);
+        if let Some(v) = &self.policy_arns {
+            check_policy_descriptor_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "providerId", false);
+        if let Some(v) = &self.provider_id {
+            check_url_type(errs, &f, v);
+        }
+        let f = Field::new(path, "roleArn", false);
+        match &self.role_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "roleSessionName", false);
+        match &self.role_session_name {
+            Some(v) => {
+                check_role_session_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "webIdentityToken", true);
+        match &self.web_identity_token {
+            Some(v) => {
+                check_client_token_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AssumeRoleWithWebIdentityRequest {}
+
 impl Validate for GetAccessKeyInfoRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "accessKeyId", false);
@@ -193,6 +241,10 @@ fn check_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.pattern(f, v, RE_ARN_TYPE.as_ref(), "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+");
 }
 
+fn check_client_token_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(4), Some(20000));
+}
+
 fn check_context_assertion_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(4), Some(3072));
 }
@@ -243,6 +295,20 @@ static RE_SERIAL_NUMBER_TYPE: LazyLock<Option<Regex>> =
 fn check_serial_number_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(9), Some(256));
     errs.pattern(f, v, RE_SERIAL_NUMBER_TYPE.as_ref(), "[\\w+=/:,.@-]*");
+}
+
+static RE_SESSION_POLICY_DOCUMENT_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
+
+fn check_session_policy_document_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+    errs.pattern(
+        f,
+        v,
+        RE_SESSION_POLICY_DOCUMENT_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
 }
 
 static RE_SOURCE_IDENTITY_TYPE: LazyLock<Option<Regex>> =
@@ -322,4 +388,8 @@ fn check_unrestricted_session_policy_document_type(
         RE_UNRESTRICTED_SESSION_POLICY_DOCUMENT_TYPE.as_ref(),
         "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
     );
+}
+
+fn check_url_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(4), Some(2048));
 }
