@@ -14,6 +14,7 @@ import http.server
 import ipaddress
 import json
 import random
+import re
 import ssl
 import threading
 import time
@@ -30,7 +31,15 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from conftest import ServerFactory
-from harness import SECURE_MODES, expect_error, policy_doc, allow, trust_policy, unique
+from harness import (
+    SECURE_MODES,
+    allow,
+    create_user_with_key,
+    expect_error,
+    policy_doc,
+    trust_policy,
+    unique,
+)
 
 THUMB = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
 AUD = "sts.amazonaws.com"
@@ -325,3 +334,58 @@ def test_pinned_keys_serve_an_unreachable_issuer(fed_server, iam, anonymous_sts,
     assert json.loads(cleared.stdout) == {"cleared": arn, "found": True}
     expect_error(assume, "IDPCommunicationError", r"could not be reached",
                  sts=anonymous_sts, role=role, token=token)
+
+
+# ----------------------------------------------------------------------------- GetFederationToken
+
+
+@pytest.fixture(scope="module")
+def federator(iam):
+    """An IAM user allowed GetFederationToken and two KMS listings."""
+    return create_user_with_key(iam, unique("federator"), policy=policy_doc(
+        allow("sts:GetFederationToken"), allow(["kms:ListKeys", "kms:ListAliases"])))
+
+
+def session_client(server, service, creds):
+    return server.client(service, access_key=creds["AccessKeyId"],
+                         secret_key=creds["SecretAccessKey"], session_token=creds["SessionToken"])
+
+
+def test_federation_token_is_narrowed_by_its_session_policy(fed_server, federator):
+    sts = fed_server.client_for("sts", federator)
+    account = federator["User"]["Arn"].split(":")[4]
+    got = sts.get_federation_token(Name="bob", DurationSeconds=900,
+                                   Policy=policy_doc(allow("kms:ListKeys")))
+    assert got["FederatedUser"] == {"Arn": f"arn:aws:sts::{account}:federated-user/bob",
+                                    "FederatedUserId": f"{account}:bob"}
+    assert got["PackedPolicySize"] > 0
+    creds = got["Credentials"]
+    assert creds["AccessKeyId"].startswith("ASIA")
+    assert (session_client(fed_server, "sts", creds).get_caller_identity()["Arn"]
+            == got["FederatedUser"]["Arn"])
+    kms = session_client(fed_server, "kms", creds)
+    kms.list_keys()
+    expect_error(kms.list_aliases, "AccessDeniedException", r"federated-user/bob", status=400)
+    # Session credentials cannot federate again.
+    expect_error(session_client(fed_server, "sts", creds).get_federation_token,
+                 "AccessDenied", r"^Cannot call GetFederationToken with session credentials$",
+                 status=403, Name="carol")
+
+
+def test_federation_token_without_policy_allows_nothing(fed_server, federator):
+    creds = fed_server.client_for("sts", federator).get_federation_token(Name="nobody")[
+        "Credentials"]
+    expect_error(session_client(fed_server, "kms", creds).list_keys, "AccessDeniedException",
+                 status=400)
+
+
+def test_federation_token_needs_permission(fed_server, iam):
+    user = create_user_with_key(iam, unique("plain"), policy=policy_doc(allow("kms:ListKeys")))
+    account = user["User"]["Arn"].split(":")[4]
+    expect_error(fed_server.client_for("sts", user).get_federation_token, "AccessDenied",
+                 rf"^User: {re.escape(user['User']['Arn'])} is not authorized to perform: "
+                 rf"sts:GetFederationToken on resource: arn:aws:sts::{account}:federated-user/x1$",
+                 status=403, Name="x1")
+    unchecked = fed_server.client_for("sts", user, parameter_validation=False)
+    expect_error(unchecked.get_federation_token, "ValidationError",
+                 status=400, Name="x")

@@ -519,6 +519,7 @@ pub const SERVICES: &[ServiceSpec] = &[
             "AssumeRoleWithWebIdentity",
             "GetAccessKeyInfo",
             "GetCallerIdentity",
+            "GetFederationToken",
             "GetSessionToken",
         ],
         read_only: STS_READ_ONLY,

@@ -39,7 +39,7 @@ impl AssumeRole for StsService {
         ctx.note_resource(role.arn(), "AWS::IAM::Role");
         authorize(ctx, &role, &request)?;
         let seconds = session_seconds(ctx, &role, request.duration)?;
-        self.check_policy_arns(&role, &request.packed.managed_arns)
+        self.check_policy_arns(&role.account, &request.packed.managed_arns)
             .await?;
         let response = self.role_session(&role, request, seconds)?;
         self.note_role_used(ctx, &role).await;
@@ -57,16 +57,16 @@ impl StsService {
         Ok(role.filter(|r| r.path == path))
     }
 
-    /// Managed session policies must exist: AWS managed ones, or customer managed ones in the
-    /// role's account.
+    /// Managed session policies must exist: AWS managed ones, or customer managed ones in
+    /// `account` (the role's, or the federating user's).
     pub(crate) async fn check_policy_arns(
         &self,
-        role: &RoleRecord,
+        account: &str,
         arns: &[String],
     ) -> Result<(), ServiceError> {
         for arn in arns {
-            let foreign = customer_policy_name(arn)
-                .is_some_and(|(acct, _)| acct != "aws" && acct != role.account);
+            let foreign =
+                customer_policy_name(arn).is_some_and(|(acct, _)| acct != "aws" && acct != account);
             let found = !foreign
                 && self
                     .dir

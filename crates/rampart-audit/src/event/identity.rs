@@ -85,6 +85,7 @@ impl UserIdentity {
             PrincipalKind::Root | PrincipalKind::DevAnonymous => ("Root", None),
             PrincipalKind::IamUser => ("IAMUser", Some(last_segment(&principal.arn).to_owned())),
             PrincipalKind::AssumedRole => ("AssumedRole", None),
+            PrincipalKind::FederatedUser => ("FederatedUser", None),
             PrincipalKind::Anonymous => ("Unknown", None),
         };
         let session_context = principal
@@ -122,7 +123,7 @@ impl UserIdentity {
 impl SessionView {
     fn of(principal: &Principal, session: &SessionContext) -> Self {
         let session_issuer = match principal.kind {
-            PrincipalKind::AssumedRole => SessionIssuer {
+            PrincipalKind::AssumedRole | PrincipalKind::FederatedUser => SessionIssuer {
                 issuer_type: Some(session.issuer_type),
                 principal_id: Some(session.issuer_principal_id.clone()),
                 arn: Some(session.issuer_arn.clone()),

@@ -143,6 +143,21 @@ impl AuditValue for Credentials {
     }
 }
 
+impl AuditParams for FederatedUser {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "federatedUserId", &self.federated_user_id);
+        m
+    }
+}
+
+impl AuditValue for FederatedUser {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetAccessKeyInfoRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -194,6 +209,51 @@ impl AuditParams for GetCallerIdentityResponse {
 }
 
 impl AuditValue for GetCallerIdentityResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetFederationTokenRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "durationSeconds", &self.duration_seconds);
+        put(
+            &mut m,
+            "minimumSessionTokenSize",
+            &self.minimum_session_token_size,
+        );
+        put(&mut m, "name", &self.name);
+        put(&mut m, "policy", &self.policy);
+        put(&mut m, "policyArns", &self.policy_arns);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for GetFederationTokenRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetFederationTokenResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "credentials", &self.credentials);
+        put(&mut m, "federatedUser", &self.federated_user);
+        put(&mut m, "packedPolicySize", &self.packed_policy_size);
+        put(&mut m, "sessionTokenSize", &self.session_token_size);
+        put(
+            &mut m,
+            "sessionTokenUtilization",
+            &self.session_token_utilization,
+        );
+        m
+    }
+}
+
+impl AuditValue for GetFederationTokenResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -43,6 +43,12 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetFederationToken" => codec::output_xml_from_json::<GetFederationTokenResponse>(
+            "GetFederationToken",
+            Some("GetFederationTokenResult"),
+            env,
+            output,
+        ),
         "GetSessionToken" => codec::output_xml_from_json::<GetSessionTokenResponse>(
             "GetSessionToken",
             Some("GetSessionTokenResult"),
@@ -63,6 +69,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "GetAccessKeyInfo" => codec::input_json_from_form::<GetAccessKeyInfoRequest>(form),
         "GetCallerIdentity" => codec::input_json_from_form::<GetCallerIdentityRequest>(form),
+        "GetFederationToken" => codec::input_json_from_form::<GetFederationTokenRequest>(form),
         "GetSessionToken" => codec::input_json_from_form::<GetSessionTokenRequest>(form),
         _ => return None,
     })

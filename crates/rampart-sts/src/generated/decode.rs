@@ -93,6 +93,35 @@ impl FromQuery for GetCallerIdentityRequest {
     }
 }
 
+impl FromQuery for GetFederationTokenRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            duration_seconds: query::number::<i32>(
+                node.get("DurationSeconds"),
+                &query::join(path, "DurationSeconds"),
+            )?,
+            minimum_session_token_size: query::number::<i32>(
+                node.get("MinimumSessionTokenSize"),
+                &query::join(path, "MinimumSessionTokenSize"),
+            )?,
+            name: query::string(node.get("Name")),
+            policy: query::string(node.get("Policy")),
+            policy_arns: query::list(
+                node.get("PolicyArns"),
+                &query::join(path, "PolicyArns"),
+                Some("member"),
+                query::structure::<PolicyDescriptorType>,
+            )?,
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
+    }
+}
+
 impl FromQuery for GetSessionTokenRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {

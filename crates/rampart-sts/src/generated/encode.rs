@@ -61,6 +61,13 @@ impl ToXml for Credentials {
     }
 }
 
+impl ToXml for FederatedUser {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("FederatedUserId", self.federated_user_id.as_ref());
+    }
+}
+
 impl ToXml for GetAccessKeyInfoResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Account", self.account.as_ref());
@@ -72,6 +79,19 @@ impl ToXml for GetCallerIdentityResponse {
         w.scalar("Account", self.account.as_ref());
         w.scalar("Arn", self.arn.as_ref());
         w.scalar("UserId", self.user_id.as_ref());
+    }
+}
+
+impl ToXml for GetFederationTokenResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("Credentials", self.credentials.as_ref());
+        w.structure("FederatedUser", self.federated_user.as_ref());
+        w.scalar("PackedPolicySize", self.packed_policy_size.as_ref());
+        w.scalar("SessionTokenSize", self.session_token_size.as_ref());
+        w.scalar(
+            "SessionTokenUtilization",
+            self.session_token_utilization.as_ref(),
+        );
     }
 }
 

@@ -35,6 +35,7 @@ pub const SERVED: &[&str] = &[
     "AssumeRoleWithWebIdentity",
     "GetAccessKeyInfo",
     "GetCallerIdentity",
+    "GetFederationToken",
     "GetSessionToken",
 ];
 
@@ -91,6 +92,16 @@ pub trait GetCallerIdentity: StsHandler {
     ) -> impl Future<Output = Result<GetCallerIdentityResponse, Self::Error>> + Send;
 }
 
+/// `GetFederationToken`.
+pub trait GetFederationToken: StsHandler {
+    /// Runs `GetFederationToken`.
+    fn get_federation_token(
+        &self,
+        ctx: &RequestContext,
+        input: GetFederationTokenRequest,
+    ) -> impl Future<Output = Result<GetFederationTokenResponse, Self::Error>> + Send;
+}
+
 /// `GetSessionToken`.
 pub trait GetSessionToken: StsHandler {
     /// Runs `GetSessionToken`.
@@ -109,6 +120,7 @@ pub trait StsApi:
     + AssumeRoleWithWebIdentity
     + GetAccessKeyInfo
     + GetCallerIdentity
+    + GetFederationToken
     + GetSessionToken
 {
 }
@@ -119,6 +131,7 @@ impl<
         + AssumeRoleWithWebIdentity
         + GetAccessKeyInfo
         + GetCallerIdentity
+        + GetFederationToken
         + GetSessionToken,
 > StsApi for T
 {
@@ -176,6 +189,19 @@ impl GetCallerIdentity for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetCallerIdentity",
+        ))
+    }
+}
+
+impl GetFederationToken for DecodeOnly {
+    async fn get_federation_token(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetFederationTokenRequest,
+    ) -> Result<GetFederationTokenResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetFederationToken",
         ))
     }
 }
@@ -271,6 +297,21 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
+        "GetFederationToken" => {
+            let spec = QueryOperationSpec {
+                name: "GetFederationToken",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetFederationTokenResult"),
+            };
+            invoke_query(spec, env, params, |i: GetFederationTokenRequest| {
+                answer(
+                    move || handler.get_federation_token(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetFederationToken", ok),
+                )
+            })
+            .await
+        }
         "GetSessionToken" => {
             let spec = QueryOperationSpec {
                 name: "GetSessionToken",
@@ -291,7 +332,6 @@ pub async fn dispatch<H: StsApi>(
         "DecodeAuthorizationMessage" => not_served("DecodeAuthorizationMessage", true),
         "GetCertificate" => not_served("GetCertificate", true),
         "GetDelegatedAccessToken" => not_served("GetDelegatedAccessToken", true),
-        "GetFederationToken" => not_served("GetFederationToken", true),
         "GetScopedCredentials" => not_served("GetScopedCredentials", true),
         "GetTrustBundles" => not_served("GetTrustBundles", true),
         "GetWebIdentityToken" => not_served("GetWebIdentityToken", true),

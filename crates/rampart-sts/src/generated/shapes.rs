@@ -415,6 +415,31 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// The `FederatedUser` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederatedUser {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `FederatedUserId`. Required.
+    #[serde(
+        rename = "FederatedUserId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub federated_user_id: Option<String>,
+}
+
+impl fmt::Debug for FederatedUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FederatedUser")
+            .field("arn", &self.arn)
+            .field("federated_user_id", &self.federated_user_id)
+            .finish()
+    }
+}
+
 /// The `GetAccessKeyInfoRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -485,6 +510,111 @@ impl fmt::Debug for GetCallerIdentityResponse {
             .field("account", &self.account)
             .field("arn", &self.arn)
             .field("user_id", &self.user_id)
+            .finish()
+    }
+}
+
+/// The `GetFederationTokenRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetFederationTokenRequest {
+    /// `DurationSeconds`.
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    /// `MinimumSessionTokenSize`.
+    #[serde(
+        rename = "MinimumSessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_session_token_size: Option<i32>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Policy`.
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `PolicyArns`.
+    #[serde(
+        rename = "PolicyArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_arns: Option<Vec<PolicyDescriptorType>>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for GetFederationTokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetFederationTokenRequest")
+            .field("duration_seconds", &self.duration_seconds)
+            .field(
+                "minimum_session_token_size",
+                &self.minimum_session_token_size,
+            )
+            .field("name", &self.name)
+            .field("policy", &self.policy)
+            .field("policy_arns", &self.policy_arns)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `GetFederationTokenResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetFederationTokenResponse {
+    /// `Credentials`.
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    /// `FederatedUser`.
+    #[serde(
+        rename = "FederatedUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub federated_user: Option<FederatedUser>,
+    /// `PackedPolicySize`.
+    #[serde(
+        rename = "PackedPolicySize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub packed_policy_size: Option<i32>,
+    /// `SessionTokenSize`.
+    #[serde(
+        rename = "SessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_size: Option<i32>,
+    /// `SessionTokenUtilization`.
+    #[serde(
+        rename = "SessionTokenUtilization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_utilization: Option<i32>,
+}
+
+impl fmt::Debug for GetFederationTokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetFederationTokenResponse")
+            .field("credentials", &self.credentials)
+            .field("federated_user", &self.federated_user)
+            .field("packed_policy_size", &self.packed_policy_size)
+            .field("session_token_size", &self.session_token_size)
+            .field("session_token_utilization", &self.session_token_utilization)
             .finish()
     }
 }

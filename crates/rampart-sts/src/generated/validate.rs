@@ -141,6 +141,40 @@ impl Validate for GetCallerIdentityRequest {
 
 impl ConstraintValue for GetCallerIdentityRequest {}
 
+impl Validate for GetFederationTokenRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "durationSeconds", false);
+        if let Some(v) = &self.duration_seconds {
+            check_duration_seconds_type(errs, &f, v);
+        }
+        let f = Field::new(path, "minimumSessionTokenSize", false);
+        if let Some(v) = &self.minimum_session_token_size {
+            check_minimum_session_token_size_type(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_user_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "policy", false);
+        if let Some(v) = &self.policy {
+            check_session_policy_document_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyArns", false);
+        if let Some(v) = &self.policy_arns {
+            check_policy_descriptor_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetFederationTokenRequest {}
+
 impl Validate for GetSessionTokenRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "durationSeconds", false);
@@ -392,4 +426,12 @@ fn check_unrestricted_session_policy_document_type(
 
 fn check_url_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(4), Some(2048));
+}
+
+static RE_USER_NAME_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]*)\\z").ok());
+
+fn check_user_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(2), Some(32));
+    errs.pattern(f, v, RE_USER_NAME_TYPE.as_ref(), "[\\w+=,.@-]*");
 }

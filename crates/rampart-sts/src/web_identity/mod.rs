@@ -83,7 +83,7 @@ impl AssumeRoleWithWebIdentity for StsService {
         ctx.note_resource(role.arn(), "AWS::IAM::Role");
         authorize(ctx, &role, &request, &verified)?;
         let seconds = session_seconds(ctx, &role, request.duration)?;
-        self.check_policy_arns(&role, &request.packed.managed_arns)
+        self.check_policy_arns(&role.account, &request.packed.managed_arns)
             .await?;
         let assumed = self.role_session(&role, request, seconds)?;
         self.note_role_used(ctx, &role).await;
