@@ -88,9 +88,9 @@ fn get_caller_identity_answers_the_caller_and_is_read_only() {
 
 #[test]
 fn unimplemented_actions_are_unsupported() {
-    let inv = call("Action=GetFederationToken&Name=bob");
+    let inv = call("Action=GetDelegatedAccessToken&TradeInToken=x");
     assert!(inv.read_only);
-    assert_eq!(inv.operation, "GetFederationToken");
+    assert_eq!(inv.operation, "GetDelegatedAccessToken");
     let err = inv.result.unwrap_err();
     assert_eq!(
         (err.code.as_ref(), err.status),
@@ -98,7 +98,7 @@ fn unimplemented_actions_are_unsupported() {
     );
     assert_eq!(
         err.message,
-        "Rampart does not implement STS operation GetFederationToken yet."
+        "Rampart does not implement STS operation GetDelegatedAccessToken yet."
     );
 }
 
