@@ -382,10 +382,25 @@ def test_federation_token_without_policy_allows_nothing(fed_server, federator):
 def test_federation_token_needs_permission(fed_server, iam):
     user = create_user_with_key(iam, unique("plain"), policy=policy_doc(allow("kms:ListKeys")))
     account = user["User"]["Arn"].split(":")[4]
-    expect_error(fed_server.client_for("sts", user).get_federation_token, "AccessDenied",
-                 rf"^User: {re.escape(user['User']['Arn'])} is not authorized to perform: "
-                 rf"sts:GetFederationToken on resource: arn:aws:sts::{account}:federated-user/x1$",
-                 status=403, Name="x1")
+    _, message = expect_error(
+        fed_server.client_for("sts", user).get_federation_token, "AccessDenied",
+        rf"^User: {re.escape(user['User']['Arn'])} is not authorized to perform: "
+        rf"sts:GetFederationToken on resource: arn:aws:sts::{account}:federated-user/x1 "
+        r"Encoded authorization failure message: [A-Za-z0-9_-]+$",
+        status=403, Name="x1")
+    encoded = message.rsplit(" ", 1)[1]
+    # The root may decode it; the user, not allowed sts:DecodeAuthorizationMessage, may not.
+    decoded = json.loads(fed_server.client("sts").decode_authorization_message(
+        EncodedMessage=encoded)["DecodedMessage"])
+    assert decoded["allowed"] is False and decoded["explicitDeny"] is False
+    assert decoded["context"]["action"] == "sts:GetFederationToken"
+    assert decoded["context"]["resource"] == f"arn:aws:sts::{account}:federated-user/x1"
+    assert decoded["context"]["principal"]["arn"] == user["User"]["Arn"]
+    expect_error(fed_server.client_for("sts", user).decode_authorization_message,
+                 "AccessDenied", r"sts:DecodeAuthorizationMessage on resource: \*$", status=403,
+                 EncodedMessage=encoded)
+    expect_error(fed_server.client("sts").decode_authorization_message,
+                 "InvalidAuthorizationMessageException", r"not valid", EncodedMessage=encoded[:-4])
     unchecked = fed_server.client_for("sts", user, parameter_validation=False)
     expect_error(unchecked.get_federation_token, "ValidationError",
                  status=400, Name="x")

@@ -517,6 +517,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         served: &[
             "AssumeRole",
             "AssumeRoleWithWebIdentity",
+            "DecodeAuthorizationMessage",
             "GetAccessKeyInfo",
             "GetCallerIdentity",
             "GetFederationToken",

@@ -4,8 +4,10 @@
 //! by the session policies passed (`Policy`, `PolicyArns`); passed none, it may do nothing
 //! (the directory gives such a session an allow-nothing session policy). Callers signing
 //! with session credentials are refused; the caller needs `sts:GetFederationToken` (and
-//! `sts:TagSession` with `Tags`) on the federated user's ARN.
+//! `sts:TagSession` with `Tags`) on the federated user's ARN; its AccessDenied carries an
+//! encoded authorization failure message (see [`crate::authz_message`]).
 
+use crate::authz_message::{self, Denial};
 use crate::generated::{
     AssumeRoleRequest, FederatedUser, GetFederationToken, GetFederationTokenRequest,
     GetFederationTokenResponse,
@@ -51,7 +53,7 @@ impl GetFederationToken for StsService {
         }
         for action in actions {
             ctx.authorize_own(action, &arn, &context)
-                .map_err(|_| not_authorized(ctx, action, &arn))?;
+                .map_err(|denied| self.denied(ctx, action, &arn, denied.explicit))?;
         }
         self.check_policy_arns(account, &request.packed.managed_arns)
             .await?;
@@ -72,6 +74,35 @@ impl GetFederationToken for StsService {
             session_token_size: None,
             session_token_utilization: None,
         })
+    }
+}
+
+impl StsService {
+    /// STS's AccessDenied for `action` on `resource`, with an encoded authorization failure
+    /// message ([`crate::authz_message`]) that DecodeAuthorizationMessage opens.
+    fn denied(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        resource: &str,
+        explicit: bool,
+    ) -> ServiceError {
+        let denial = Denial {
+            action,
+            resource,
+            explicit,
+            conditions: vec![
+                ("aws:RequestedRegion".to_owned(), ctx.region.to_string()),
+                ("aws:SourceIp".to_owned(), ctx.source_ip.clone()),
+            ],
+        };
+        let encoded = authz_message::encode(self.tokens.key(), ctx, &denial);
+        let mut err = not_authorized(ctx, action, resource);
+        err.message = format!(
+            "{} Encoded authorization failure message: {encoded}",
+            err.message
+        );
+        err
     }
 }
 

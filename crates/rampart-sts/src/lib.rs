@@ -1,6 +1,7 @@
 //! AWS Security Token Service (STS) over the AWS query protocol: `AssumeRole`,
 //! `AssumeRoleWithWebIdentity` ([`web_identity`], unsigned as in AWS: [`unsigned_caller`]),
-//! `GetFederationToken` (federated-user sessions), `GetSessionToken`, `GetCallerIdentity` and
+//! `GetFederationToken` (federated-user sessions), `DecodeAuthorizationMessage`
+//! ([`authz_message`]), `GetSessionToken`, `GetCallerIdentity` and
 //! `GetAccessKeyInfo`. Temporary credentials are
 //! stateless: their claims are sealed into the session token itself ([`token`]), which the
 //! authenticator opens again on every request signed with them ([`SessionClaims::principal`]).
@@ -9,6 +10,7 @@
 //! sealed secret, is left out of the audit JSON by the generator (`audit_hidden`).
 
 mod assume_role;
+pub mod authz_message;
 mod federation;
 pub mod generated;
 mod identity;

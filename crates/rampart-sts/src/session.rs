@@ -204,6 +204,32 @@ mod tests {
     }
 
     #[test]
+    fn a_federation_session_is_a_federated_user_of_its_user_or_root() {
+        let by_user = Issuer::Federated {
+            name: "alice".into(),
+            id: "AIDAEXAMPLEEXAMPLE123".into(),
+            arn: "arn:aws:iam::111122223333:user/alice".into(),
+        };
+        let p = claims(by_user).principal().unwrap();
+        assert_eq!(p.kind, PrincipalKind::FederatedUser);
+        assert_eq!(p.arn, "arn:aws:sts::111122223333:federated-user/run-1");
+        assert_eq!(p.principal_id, "111122223333:run-1");
+        let s = p.session.unwrap();
+        assert_eq!(
+            (s.issuer_type, s.issuer_name.as_str()),
+            ("IAMUser", "alice")
+        );
+        assert_eq!(s.issuer_principal_id, "AIDAEXAMPLEEXAMPLE123");
+        let by_root = Issuer::Federated {
+            name: String::new(),
+            id: "111122223333".into(),
+            arn: "arn:aws:iam::111122223333:root".into(),
+        };
+        let s = claims(by_root).principal().unwrap().session.unwrap();
+        assert_eq!((s.issuer_type, s.issuer_name.as_str()), ("Root", ""));
+    }
+
+    #[test]
     fn the_token_comes_from_the_header_or_the_presigned_query() {
         let headers: [(&str, &[u8]); 2] = [
             ("host", b"sts.amazonaws.com"),

@@ -194,6 +194,12 @@ impl SessionTokens {
         Self { key }
     }
 
+    /// The credentials domain key (also sealing authorization failure messages, under
+    /// associated data of their own).
+    pub(crate) fn key(&self) -> &DomainKey {
+        &self.key
+    }
+
     /// The token carrying `claims`.
     pub fn seal(&self, claims: &SessionClaims) -> Result<String, serde_json::Error> {
         let json = Zeroizing::new(serde_json::to_vec(claims)?);

@@ -143,6 +143,34 @@ impl AuditValue for Credentials {
     }
 }
 
+impl AuditParams for DecodeAuthorizationMessageRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "encodedMessage", &self.encoded_message);
+        m
+    }
+}
+
+impl AuditValue for DecodeAuthorizationMessageRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DecodeAuthorizationMessageResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "decodedMessage", &self.decoded_message);
+        m
+    }
+}
+
+impl AuditValue for DecodeAuthorizationMessageResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for FederatedUser {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();

@@ -31,6 +31,14 @@ pub fn output_xml_from_json(
                 output,
             )
         }
+        "DecodeAuthorizationMessage" => {
+            codec::output_xml_from_json::<DecodeAuthorizationMessageResponse>(
+                "DecodeAuthorizationMessage",
+                Some("DecodeAuthorizationMessageResult"),
+                env,
+                output,
+            )
+        }
         "GetAccessKeyInfo" => codec::output_xml_from_json::<GetAccessKeyInfoResponse>(
             "GetAccessKeyInfo",
             Some("GetAccessKeyInfoResult"),
@@ -66,6 +74,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "AssumeRole" => codec::input_json_from_form::<AssumeRoleRequest>(form),
         "AssumeRoleWithWebIdentity" => {
             codec::input_json_from_form::<AssumeRoleWithWebIdentityRequest>(form)
+        }
+        "DecodeAuthorizationMessage" => {
+            codec::input_json_from_form::<DecodeAuthorizationMessageRequest>(form)
         }
         "GetAccessKeyInfo" => codec::input_json_from_form::<GetAccessKeyInfoRequest>(form),
         "GetCallerIdentity" => codec::input_json_from_form::<GetCallerIdentityRequest>(form),

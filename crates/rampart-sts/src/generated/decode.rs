@@ -79,6 +79,14 @@ impl FromQuery for AssumeRoleWithWebIdentityRequest {
     }
 }
 
+impl FromQuery for DecodeAuthorizationMessageRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            encoded_message: query::string(node.get("EncodedMessage")),
+        })
+    }
+}
+
 impl FromQuery for GetAccessKeyInfoRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {

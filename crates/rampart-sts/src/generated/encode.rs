@@ -61,6 +61,12 @@ impl ToXml for Credentials {
     }
 }
 
+impl ToXml for DecodeAuthorizationMessageResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("DecodedMessage", self.decoded_message.as_ref());
+    }
+}
+
 impl ToXml for FederatedUser {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Arn", self.arn.as_ref());

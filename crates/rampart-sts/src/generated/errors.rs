@@ -19,6 +19,11 @@ pub fn idp_rejected_claim_exception(message: impl Into<String>) -> ServiceError 
     ServiceError::new("IDPRejectedClaim", 403, message)
 }
 
+/// `InvalidAuthorizationMessageException`: code `InvalidAuthorizationMessageException` (HTTP 400).
+pub fn invalid_authorization_message_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidAuthorizationMessageException", 400, message)
+}
+
 /// `InvalidContextAssertionException`: code `InvalidContextAssertion` (HTTP 400).
 pub fn invalid_context_assertion_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidContextAssertion", 400, message)

@@ -33,6 +33,7 @@ pub const OPERATIONS: &[&str] = &[
 pub const SERVED: &[&str] = &[
     "AssumeRole",
     "AssumeRoleWithWebIdentity",
+    "DecodeAuthorizationMessage",
     "GetAccessKeyInfo",
     "GetCallerIdentity",
     "GetFederationToken",
@@ -70,6 +71,16 @@ pub trait AssumeRoleWithWebIdentity: StsHandler {
         ctx: &RequestContext,
         input: AssumeRoleWithWebIdentityRequest,
     ) -> impl Future<Output = Result<AssumeRoleWithWebIdentityResponse, Self::Error>> + Send;
+}
+
+/// `DecodeAuthorizationMessage`.
+pub trait DecodeAuthorizationMessage: StsHandler {
+    /// Runs `DecodeAuthorizationMessage`.
+    fn decode_authorization_message(
+        &self,
+        ctx: &RequestContext,
+        input: DecodeAuthorizationMessageRequest,
+    ) -> impl Future<Output = Result<DecodeAuthorizationMessageResponse, Self::Error>> + Send;
 }
 
 /// `GetAccessKeyInfo`.
@@ -118,6 +129,7 @@ pub trait StsApi:
     StsHandler
     + AssumeRole
     + AssumeRoleWithWebIdentity
+    + DecodeAuthorizationMessage
     + GetAccessKeyInfo
     + GetCallerIdentity
     + GetFederationToken
@@ -129,6 +141,7 @@ impl<
     T: StsHandler
         + AssumeRole
         + AssumeRoleWithWebIdentity
+        + DecodeAuthorizationMessage
         + GetAccessKeyInfo
         + GetCallerIdentity
         + GetFederationToken
@@ -166,6 +179,19 @@ impl AssumeRoleWithWebIdentity for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "AssumeRoleWithWebIdentity",
+        ))
+    }
+}
+
+impl DecodeAuthorizationMessage for DecodeOnly {
+    async fn decode_authorization_message(
+        &self,
+        _ctx: &RequestContext,
+        _input: DecodeAuthorizationMessageRequest,
+    ) -> Result<DecodeAuthorizationMessageResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DecodeAuthorizationMessage",
         ))
     }
 }
@@ -267,6 +293,21 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
+        "DecodeAuthorizationMessage" => {
+            let spec = QueryOperationSpec {
+                name: "DecodeAuthorizationMessage",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("DecodeAuthorizationMessageResult"),
+            };
+            invoke_query(spec, env, params, |i: DecodeAuthorizationMessageRequest| {
+                answer(
+                    move || handler.decode_authorization_message(ctx, i),
+                    move |ok| handler.after_call(ctx, "DecodeAuthorizationMessage", ok),
+                )
+            })
+            .await
+        }
         "GetAccessKeyInfo" => {
             let spec = QueryOperationSpec {
                 name: "GetAccessKeyInfo",
@@ -329,7 +370,6 @@ pub async fn dispatch<H: StsApi>(
         }
         "AssumeRoleWithSAML" => not_served("AssumeRoleWithSAML", true),
         "AssumeRoot" => not_served("AssumeRoot", true),
-        "DecodeAuthorizationMessage" => not_served("DecodeAuthorizationMessage", true),
         "GetCertificate" => not_served("GetCertificate", true),
         "GetDelegatedAccessToken" => not_served("GetDelegatedAccessToken", true),
         "GetScopedCredentials" => not_served("GetScopedCredentials", true),

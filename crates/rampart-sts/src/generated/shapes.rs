@@ -415,6 +415,48 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// The `DecodeAuthorizationMessageRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecodeAuthorizationMessageRequest {
+    /// `EncodedMessage`. Required.
+    #[serde(
+        rename = "EncodedMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encoded_message: Option<String>,
+}
+
+impl fmt::Debug for DecodeAuthorizationMessageRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeAuthorizationMessageRequest")
+            .field("encoded_message", &self.encoded_message)
+            .finish()
+    }
+}
+
+/// The `DecodeAuthorizationMessageResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecodeAuthorizationMessageResponse {
+    /// `DecodedMessage`.
+    #[serde(
+        rename = "DecodedMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub decoded_message: Option<String>,
+}
+
+impl fmt::Debug for DecodeAuthorizationMessageResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeAuthorizationMessageResponse")
+            .field("decoded_message", &self.decoded_message)
+            .finish()
+    }
+}
+
 /// The `FederatedUser` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

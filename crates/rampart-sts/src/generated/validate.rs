@@ -121,6 +121,20 @@ impl Validate for AssumeRoleWithWebIdentityRequest {
 
 impl ConstraintValue for AssumeRoleWithWebIdentityRequest {}
 
+impl Validate for DecodeAuthorizationMessageRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "encodedMessage", false);
+        match &self.encoded_message {
+            Some(v) => {
+                check_encoded_message_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DecodeAuthorizationMessageRequest {}
+
 impl Validate for GetAccessKeyInfoRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "accessKeyId", false);
@@ -285,6 +299,10 @@ fn check_context_assertion_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &
 
 fn check_duration_seconds_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
     errs.range(f, *v, Some(900), Some(129600));
+}
+
+fn check_encoded_message_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(10240));
 }
 
 static RE_EXTERNAL_ID_TYPE: LazyLock<Option<Regex>> =
