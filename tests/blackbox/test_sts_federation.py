@@ -404,3 +404,10 @@ def test_federation_token_needs_permission(fed_server, iam):
     unchecked = fed_server.client_for("sts", user, parameter_validation=False)
     expect_error(unchecked.get_federation_token, "ValidationError",
                  status=400, Name="x")
+
+
+def test_outbound_web_identity_tokens_are_disabled(fed_server):
+    expect_error(fed_server.client("sts").get_web_identity_token,
+                 "OutboundWebIdentityFederationDisabledException",
+                 r"^The outbound web identity federation feature is not enabled for this account\.",
+                 status=403, Audience=["https://example.com"], SigningAlgorithm="RS256")

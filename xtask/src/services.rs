@@ -522,6 +522,7 @@ pub const SERVICES: &[ServiceSpec] = &[
             "GetCallerIdentity",
             "GetFederationToken",
             "GetSessionToken",
+            "GetWebIdentityToken",
         ],
         read_only: STS_READ_ONLY,
         hidden_responses: &[],

@@ -1,7 +1,8 @@
 //! AWS Security Token Service (STS) over the AWS query protocol: `AssumeRole`,
 //! `AssumeRoleWithWebIdentity` ([`web_identity`], unsigned as in AWS: [`unsigned_caller`]),
 //! `GetFederationToken` (federated-user sessions), `DecodeAuthorizationMessage`
-//! ([`authz_message`]), `GetSessionToken`, `GetCallerIdentity` and
+//! ([`authz_message`]), `GetWebIdentityToken` (AWS's answer for an account without outbound
+//! identity federation), `GetSessionToken`, `GetCallerIdentity` and
 //! `GetAccessKeyInfo`. Temporary credentials are
 //! stateless: their claims are sealed into the session token itself ([`token`]), which the
 //! authenticator opens again on every request signed with them ([`SessionClaims::principal`]).
@@ -16,6 +17,7 @@ pub mod generated;
 mod identity;
 pub mod keys;
 mod module;
+mod outbound;
 mod request;
 mod service;
 pub mod session;

@@ -328,6 +328,40 @@ impl AuditValue for GetSessionTokenResponse {
     }
 }
 
+impl AuditParams for GetWebIdentityTokenRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "audience", &self.audience);
+        put(&mut m, "durationSeconds", &self.duration_seconds);
+        put(&mut m, "scope", &self.scope);
+        put(&mut m, "signingAlgorithm", &self.signing_algorithm);
+        put(&mut m, "subjectMode", &self.subject_mode);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "tokenType", &self.token_type);
+        m
+    }
+}
+
+impl AuditValue for GetWebIdentityTokenRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetWebIdentityTokenResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "expiration", &self.expiration);
+        m
+    }
+}
+
+impl AuditValue for GetWebIdentityTokenResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for OriginIdentity {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();

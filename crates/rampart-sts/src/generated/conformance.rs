@@ -63,6 +63,12 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetWebIdentityToken" => codec::output_xml_from_json::<GetWebIdentityTokenResponse>(
+            "GetWebIdentityToken",
+            Some("GetWebIdentityTokenResult"),
+            env,
+            output,
+        ),
         _ => return None,
     })
 }
@@ -82,6 +88,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetCallerIdentity" => codec::input_json_from_form::<GetCallerIdentityRequest>(form),
         "GetFederationToken" => codec::input_json_from_form::<GetFederationTokenRequest>(form),
         "GetSessionToken" => codec::input_json_from_form::<GetSessionTokenRequest>(form),
+        "GetWebIdentityToken" => codec::input_json_from_form::<GetWebIdentityTokenRequest>(form),
         _ => return None,
     })
 }

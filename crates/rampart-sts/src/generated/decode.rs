@@ -147,6 +147,35 @@ impl FromQuery for GetSessionTokenRequest {
     }
 }
 
+impl FromQuery for GetWebIdentityTokenRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            audience: query::list(
+                node.get("Audience"),
+                &query::join(path, "Audience"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            duration_seconds: query::number::<i32>(
+                node.get("DurationSeconds"),
+                &query::join(path, "DurationSeconds"),
+            )?,
+            scope: query::string(node.get("Scope")),
+            signing_algorithm: query::string(node.get("SigningAlgorithm")),
+            subject_mode: query::enumeration::<WebIdentityTokenSubjectModeType>(
+                node.get("SubjectMode"),
+            ),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+            token_type: query::enumeration::<WebIdentityTokenTypeType>(node.get("TokenType")),
+        })
+    }
+}
+
 impl FromQuery for PolicyDescriptorType {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {

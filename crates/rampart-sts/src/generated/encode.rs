@@ -7,6 +7,18 @@ use super::shapes::*;
 use rampart_codec::xml::{ToXml, XmlValue, XmlWriter};
 use std::borrow::Cow;
 
+impl XmlValue for WebIdentityTokenSubjectModeType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for WebIdentityTokenTypeType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl ToXml for AssumeRoleResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("AssumedRoleUser", self.assumed_role_user.as_ref());
@@ -109,6 +121,13 @@ impl ToXml for GetSessionTokenResponse {
             "SessionTokenUtilization",
             self.session_token_utilization.as_ref(),
         );
+    }
+}
+
+impl ToXml for GetWebIdentityTokenResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Expiration", self.expiration.as_ref());
+        w.scalar("WebIdentityToken", self.web_identity_token.as_ref());
     }
 }
 

@@ -38,6 +38,7 @@ pub const SERVED: &[&str] = &[
     "GetCallerIdentity",
     "GetFederationToken",
     "GetSessionToken",
+    "GetWebIdentityToken",
 ];
 
 /// What the STS operation traits share: the error their handlers answer (`dispatch`
@@ -123,6 +124,16 @@ pub trait GetSessionToken: StsHandler {
     ) -> impl Future<Output = Result<GetSessionTokenResponse, Self::Error>> + Send;
 }
 
+/// `GetWebIdentityToken`.
+pub trait GetWebIdentityToken: StsHandler {
+    /// Runs `GetWebIdentityToken`.
+    fn get_web_identity_token(
+        &self,
+        ctx: &RequestContext,
+        input: GetWebIdentityTokenRequest,
+    ) -> impl Future<Output = Result<GetWebIdentityTokenResponse, Self::Error>> + Send;
+}
+
 /// The STS operations Rampart serves: implemented by implementing
 /// [`StsHandler`] and every operation's trait.
 pub trait StsApi:
@@ -134,6 +145,7 @@ pub trait StsApi:
     + GetCallerIdentity
     + GetFederationToken
     + GetSessionToken
+    + GetWebIdentityToken
 {
 }
 
@@ -145,7 +157,8 @@ impl<
         + GetAccessKeyInfo
         + GetCallerIdentity
         + GetFederationToken
-        + GetSessionToken,
+        + GetSessionToken
+        + GetWebIdentityToken,
 > StsApi for T
 {
 }
@@ -239,6 +252,19 @@ impl GetSessionToken for DecodeOnly {
         _input: GetSessionTokenRequest,
     ) -> Result<GetSessionTokenResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetSessionToken"))
+    }
+}
+
+impl GetWebIdentityToken for DecodeOnly {
+    async fn get_web_identity_token(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetWebIdentityTokenRequest,
+    ) -> Result<GetWebIdentityTokenResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetWebIdentityToken",
+        ))
     }
 }
 
@@ -368,13 +394,27 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
+        "GetWebIdentityToken" => {
+            let spec = QueryOperationSpec {
+                name: "GetWebIdentityToken",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetWebIdentityTokenResult"),
+            };
+            invoke_query(spec, env, params, |i: GetWebIdentityTokenRequest| {
+                answer(
+                    move || handler.get_web_identity_token(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetWebIdentityToken", ok),
+                )
+            })
+            .await
+        }
         "AssumeRoleWithSAML" => not_served("AssumeRoleWithSAML", true),
         "AssumeRoot" => not_served("AssumeRoot", true),
         "GetCertificate" => not_served("GetCertificate", true),
         "GetDelegatedAccessToken" => not_served("GetDelegatedAccessToken", true),
         "GetScopedCredentials" => not_served("GetScopedCredentials", true),
         "GetTrustBundles" => not_served("GetTrustBundles", true),
-        "GetWebIdentityToken" => not_served("GetWebIdentityToken", true),
         "IssueWorkloadIdentityContext" => not_served("IssueWorkloadIdentityContext", true),
         _ => unknown_action(action, super::API_VERSION),
     }

@@ -742,6 +742,91 @@ impl fmt::Debug for GetSessionTokenResponse {
     }
 }
 
+/// The `GetWebIdentityTokenRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetWebIdentityTokenRequest {
+    /// `Audience`. Required.
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Vec<String>>,
+    /// `DurationSeconds`.
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    /// `Scope`.
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// `SigningAlgorithm`. Required.
+    #[serde(
+        rename = "SigningAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signing_algorithm: Option<String>,
+    /// `SubjectMode`.
+    #[serde(
+        rename = "SubjectMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_mode: Option<WebIdentityTokenSubjectModeType>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `TokenType`.
+    #[serde(rename = "TokenType", default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<WebIdentityTokenTypeType>,
+}
+
+impl fmt::Debug for GetWebIdentityTokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetWebIdentityTokenRequest")
+            .field("audience", &self.audience)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("scope", &self.scope)
+            .field("signing_algorithm", &self.signing_algorithm)
+            .field("subject_mode", &self.subject_mode)
+            .field("tags", &self.tags)
+            .field("token_type", &self.token_type)
+            .finish()
+    }
+}
+
+/// The `GetWebIdentityTokenResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetWebIdentityTokenResponse {
+    /// `Expiration`.
+    #[serde(
+        rename = "Expiration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration: Option<Timestamp>,
+    /// `WebIdentityToken`.
+    #[serde(
+        rename = "WebIdentityToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub web_identity_token: Option<String>,
+}
+
+impl fmt::Debug for GetWebIdentityTokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetWebIdentityTokenResponse")
+            .field("expiration", &self.expiration)
+            .field(
+                "web_identity_token",
+                &self.web_identity_token.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
 /// The `OriginIdentity` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -212,6 +212,47 @@ impl Validate for GetSessionTokenRequest {
 
 impl ConstraintValue for GetSessionTokenRequest {}
 
+impl Validate for GetWebIdentityTokenRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "audience", false);
+        match &self.audience {
+            Some(v) => {
+                check_web_identity_token_audience_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "durationSeconds", false);
+        if let Some(v) = &self.duration_seconds {
+            check_web_identity_token_duration_seconds_type(errs, &f, v);
+        }
+        let f = Field::new(path, "scope", false);
+        if let Some(v) = &self.scope {
+            check_web_identity_token_scope_type(errs, &f, v);
+        }
+        let f = Field::new(path, "signingAlgorithm", false);
+        match &self.signing_algorithm {
+            Some(v) => {
+                check_jwt_algorithm_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "subjectMode", false);
+        if let Some(v) = &self.subject_mode {
+            check_web_identity_token_subject_mode_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tokenType", false);
+        if let Some(v) = &self.token_type {
+            check_web_identity_token_type_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetWebIdentityTokenRequest {}
+
 impl Validate for PolicyDescriptorType {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "arn", false);
@@ -311,6 +352,10 @@ static RE_EXTERNAL_ID_TYPE: LazyLock<Option<Regex>> =
 fn check_external_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(2), Some(1224));
     errs.pattern(f, v, RE_EXTERNAL_ID_TYPE.as_ref(), "[\\w+=,.@:\\/-]*");
+}
+
+fn check_jwt_algorithm_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(5), Some(5));
 }
 
 fn check_minimum_session_token_size_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
@@ -452,4 +497,73 @@ static RE_USER_NAME_TYPE: LazyLock<Option<Regex>> =
 fn check_user_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(2), Some(32));
     errs.pattern(f, v, RE_USER_NAME_TYPE.as_ref(), "[\\w+=,.@-]*");
+}
+
+fn check_web_identity_token_audience_list_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[String],
+) {
+    errs.length(f, v, v.len(), Some(1), Some(10));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_web_identity_token_audience_string_type(errs, &f, item);
+    }
+}
+
+fn check_web_identity_token_audience_string_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1000));
+}
+
+fn check_web_identity_token_duration_seconds_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(60), Some(3600));
+}
+
+static RE_WEB_IDENTITY_TOKEN_SCOPE_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+)*)\\z").ok()
+});
+
+fn check_web_identity_token_scope_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(256));
+    errs.pattern(
+        f,
+        v,
+        RE_WEB_IDENTITY_TOKEN_SCOPE_TYPE.as_ref(),
+        "[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+)*",
+    );
+}
+
+fn check_web_identity_token_subject_mode_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &WebIdentityTokenSubjectModeType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        WebIdentityTokenSubjectModeType::VALUE_SET,
+    );
+}
+
+fn check_web_identity_token_type_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &WebIdentityTokenTypeType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        WebIdentityTokenTypeType::VALUE_SET,
+    );
 }
