@@ -35,6 +35,7 @@ from harness import (
     SECURE_MODES,
     allow,
     create_user_with_key,
+    eventually,
     expect_error,
     policy_doc,
     trust_policy,
@@ -411,3 +412,23 @@ def test_outbound_web_identity_tokens_are_disabled(fed_server):
                  "OutboundWebIdentityFederationDisabledException",
                  r"^The outbound web identity federation feature is not enabled for this account\.",
                  status=403, Audience=["https://example.com"], SigningAlgorithm="RS256")
+
+
+def test_unsigned_calls_are_audited_in_the_role_account(fed_server, anonymous_sts, idp, role):
+    reachable(idp)
+    token = idp.rsa.sign(claims(idp.issuer))
+    assume(anonymous_sts, role, token)
+    trail = fed_server.client("cloudtrail")
+
+    def recorded():
+        events = trail.lookup_events(LookupAttributes=[
+            {"AttributeKey": "EventName", "AttributeValue": "AssumeRoleWithWebIdentity"}])["Events"]
+        details = [json.loads(e["CloudTrailEvent"]) for e in events]
+        ok = [d for d in details if d.get("errorCode") is None]
+        assert ok, details
+        return ok[0]
+
+    event = eventually(recorded)
+    assert event["userIdentity"]["type"] == "Unknown"
+    assert "arn" not in event["userIdentity"] and "accessKeyId" not in event["userIdentity"]
+    assert token not in json.dumps(event)

@@ -92,12 +92,14 @@ impl UserIdentity {
             .session
             .as_deref()
             .map(|session| SessionView::of(principal, session));
+        // An unsigned call (STS federation) has no ARN or access key to show.
+        let signed = principal.kind != PrincipalKind::Anonymous;
         Self {
             identity_type,
             principal_id: principal_id(principal),
-            arn: Some(principal.arn.clone()),
+            arn: signed.then(|| principal.arn.clone()),
             account_id: principal.account.to_string(),
-            access_key_id: Some(principal.access_key_id.clone()),
+            access_key_id: signed.then(|| principal.access_key_id.clone()),
             user_name,
             session_context,
             invoked_by: None,
