@@ -106,10 +106,11 @@ def test_get_caller_identity(server):
 
 def test_sts_operations_answer_unsupported_operation(server):
     sts = server.client("sts", region="eu-west-1")
-    expect_error(sts.get_federation_token, "UnsupportedOperation",
-                 unsupported("STS", "GetFederationToken"), Name="bob")
-    expect_error(sts.decode_authorization_message, "UnsupportedOperation",
-                 unsupported("STS", "DecodeAuthorizationMessage"), EncodedMessage="x")
+    expect_error(sts.assume_root, "UnsupportedOperation",
+                 unsupported("STS", "AssumeRoot"), TargetPrincipal="111122223333",
+                 TaskPolicyArn={"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
+    expect_error(sts.get_delegated_access_token, "UnsupportedOperation",
+                 unsupported("STS", "GetDelegatedAccessToken"), TradeInToken="x" * 64)
 
 
 def test_model_validation_answers_validation_error(server):
@@ -133,8 +134,8 @@ def test_model_validation_answers_validation_error(server):
 def test_aws_cli_reports_the_unsupported_operation(server):
     for args, op, service in ((("iam", "list-service-specific-credentials"),
                                "ListServiceSpecificCredentials", "IAM"),
-                              (("sts", "get-federation-token", "--name", "bob"),
-                               "GetFederationToken", "STS")):
+                              (("sts", "get-delegated-access-token", "--trade-in-token", "x" * 64),
+                               "GetDelegatedAccessToken", "STS")):
         proc = server.aws(*args, check=False)
         # 254: a service error; the CLI's paginator path (list-*) exits 255 instead.
         assert proc.returncode in (254, 255), proc.stderr
@@ -171,7 +172,7 @@ def test_get_with_a_query_string(server):
                      query="Action=GetCallerIdentity&Version=2011-06-15")
     assert caller_identity_xml(resp) == root_identity(DEFAULT_ACCOUNT)
     resp = query_raw(server, "", service="sts", method="GET",
-                     query="Action=GetFederationToken&Version=2011-06-15&Name=bob")
+                     query="Action=GetDelegatedAccessToken&Version=2011-06-15&TradeInToken=abcd")
     assert resp.status == 400
     assert xml_error(resp)[1] == "UnsupportedOperation"
     # A presigned URL (query-string SigV4), as EKS-style tokens use.

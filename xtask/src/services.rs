@@ -555,9 +555,13 @@ pub const SERVICES: &[ServiceSpec] = &[
         module_dir: "src/generated",
         served: &[
             "AssumeRole",
+            "AssumeRoleWithWebIdentity",
+            "DecodeAuthorizationMessage",
             "GetAccessKeyInfo",
             "GetCallerIdentity",
+            "GetFederationToken",
             "GetSessionToken",
+            "GetWebIdentityToken",
         ],
         read_only: STS_READ_ONLY,
         hidden_responses: &[],

@@ -43,14 +43,17 @@ impl CallerPolicies {
             PrincipalKind::Root | PrincipalKind::DevAnonymous => {
                 rampart_policy::Principal::root(account)
             }
-            PrincipalKind::IamUser | PrincipalKind::AssumedRole => rampart_policy::Principal {
-                arn: principal.arn.clone(),
-                account: account.to_owned(),
-                kind: rampart_policy::PrincipalKind::User,
-                user_id: principal.principal_id.clone(),
-                username: None,
-                tags: Default::default(),
-            },
+            PrincipalKind::Anonymous => rampart_policy::Principal::anonymous(),
+            PrincipalKind::IamUser | PrincipalKind::AssumedRole | PrincipalKind::FederatedUser => {
+                rampart_policy::Principal {
+                    arn: principal.arn.clone(),
+                    account: account.to_owned(),
+                    kind: rampart_policy::PrincipalKind::User,
+                    user_id: principal.principal_id.clone(),
+                    username: None,
+                    tags: Default::default(),
+                }
+            }
         };
         CallerPolicies {
             principal: policy_principal,

@@ -15,8 +15,14 @@ pub enum PrincipalKind {
     IamUser,
     /// A role session from STS AssumeRole (`arn:aws:sts::<acct>:assumed-role/<role>/<session>`).
     AssumedRole,
+    /// A GetFederationToken session (`arn:aws:sts::<acct>:federated-user/<name>`); its
+    /// session context names the IAM user (or root) that federated.
+    FederatedUser,
     /// Any access key accepted by `--dev` mode.
     DevAnonymous,
+    /// No signature: the STS calls AWS serves unsigned (AssumeRoleWithWebIdentity,
+    /// AssumeRoleWithSAML), whose token or assertion proves who the caller is.
+    Anonymous,
 }
 
 /// The identity that signed a request.

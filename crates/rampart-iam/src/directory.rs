@@ -93,7 +93,7 @@ impl Directory {
     ) -> Result<Arc<CallerPolicies>, DirectoryError> {
         if matches!(
             principal.kind,
-            PrincipalKind::Root | PrincipalKind::DevAnonymous
+            PrincipalKind::Root | PrincipalKind::DevAnonymous | PrincipalKind::Anonymous
         ) {
             return Ok(Arc::new(CallerPolicies::for_principal(principal)));
         }
@@ -133,6 +133,7 @@ impl Directory {
     ) -> Result<CallerPolicies, DirectoryError> {
         match principal.kind {
             PrincipalKind::AssumedRole => self.role_session_policies(principal, session).await,
+            PrincipalKind::FederatedUser => self.federated_policies(principal, session).await,
             _ => self.user_policies(principal).await,
         }
     }
@@ -150,6 +151,21 @@ impl Directory {
             .map_err(internal)?
             .ok_or(DirectoryError::Gone)?
             .value;
+        let identity = self.user_identity(account, &user).await?;
+        Ok(CallerPolicies {
+            principal: user_principal(&user, principal),
+            identity,
+            boundary: self.boundary_of(user.boundary_arn.as_deref()).await?,
+            session: Vec::new(),
+        })
+    }
+
+    /// The identity-based policies of `user`: its own and its groups'.
+    pub(crate) async fn user_identity(
+        &self,
+        account: &str,
+        user: &UserRecord,
+    ) -> Result<Vec<Policy>, DirectoryError> {
         let mut identity = self
             .entity_policies(&user.inline_policies, &user.attached_policies)
             .await?;
@@ -163,12 +179,7 @@ impl Directory {
                 );
             }
         }
-        Ok(CallerPolicies {
-            principal: user_principal(&user, principal),
-            identity,
-            boundary: self.boundary(user.boundary_arn.as_deref()).await?,
-            session: Vec::new(),
-        })
+        Ok(identity)
     }
 
     /// A role session's policies: the role's inline and attached policies and boundary, plus
@@ -195,6 +206,19 @@ impl Directory {
         let identity = self
             .entity_policies(&role.inline_policies, &role.attached_policies)
             .await?;
+        Ok(CallerPolicies {
+            principal: role_principal(&role, principal, session),
+            identity,
+            boundary: self.boundary_of(role.boundary_arn.as_deref()).await?,
+            session: self.session_policies(session).await?,
+        })
+    }
+
+    /// The session policies passed to AssumeRole or GetFederationToken, parsed.
+    pub(crate) async fn session_policies(
+        &self,
+        session: Option<&SessionPolicies>,
+    ) -> Result<Vec<Policy>, DirectoryError> {
         let mut session_policies = Vec::new();
         if let Some(s) = session {
             if let Some(doc) = &s.inline {
@@ -208,12 +232,7 @@ impl Directory {
                 session_policies.push(parse(doc, PolicyKind::Session)?);
             }
         }
-        Ok(CallerPolicies {
-            principal: role_principal(&role, principal, session),
-            identity,
-            boundary: self.boundary(role.boundary_arn.as_deref()).await?,
-            session: session_policies,
-        })
+        Ok(session_policies)
     }
 
     /// Inline policies plus the default versions of attached managed policies.
@@ -234,7 +253,10 @@ impl Directory {
         Ok(out)
     }
 
-    async fn boundary(&self, arn: Option<&str>) -> Result<Option<Policy>, DirectoryError> {
+    pub(crate) async fn boundary_of(
+        &self,
+        arn: Option<&str>,
+    ) -> Result<Option<Policy>, DirectoryError> {
         let Some(arn) = arn else { return Ok(None) };
         match self.managed_document(arn).await? {
             Some(doc) => Ok(Some(parse(&doc, PolicyKind::PermissionsBoundary)?)),
@@ -295,14 +317,14 @@ const DENY_ALL: &str =
 
 /// A policy that allows nothing and denies nothing (stands in for a deleted managed session
 /// policy: the other session policies still apply).
-const ALLOW_NOTHING: &str =
+pub(crate) const ALLOW_NOTHING: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]}"#;
 
-fn parse(doc: &str, kind: PolicyKind) -> Result<Policy, DirectoryError> {
+pub(crate) fn parse(doc: &str, kind: PolicyKind) -> Result<Policy, DirectoryError> {
     Policy::parse(doc, kind).map_err(|e| DirectoryError::Internal(format!("stored policy: {e}")))
 }
 
-fn internal(err: impl std::fmt::Display) -> DirectoryError {
+pub(crate) fn internal(err: impl std::fmt::Display) -> DirectoryError {
     DirectoryError::Internal(err.to_string())
 }
 

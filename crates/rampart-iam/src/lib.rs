@@ -15,6 +15,7 @@ pub mod account_tables;
 pub mod aws_managed;
 pub mod credentials;
 pub mod directory;
+mod federated;
 pub mod generated;
 pub mod ids;
 mod mfa_check;

@@ -39,7 +39,7 @@ impl AssumeRole for StsService {
         ctx.note_resource(role.arn(), "AWS::IAM::Role");
         authorize(ctx, &role, &request)?;
         let seconds = session_seconds(ctx, &role, request.duration)?;
-        self.check_policy_arns(&role, &request.packed.managed_arns)
+        self.check_policy_arns(&role.account, &request.packed.managed_arns)
             .await?;
         let response = self.role_session(&role, request, seconds)?;
         self.note_role_used(ctx, &role).await;
@@ -49,7 +49,7 @@ impl AssumeRole for StsService {
 
 impl StsService {
     /// The role `arn` names, if it exists (same path, name compared as IAM does).
-    async fn target_role(&self, arn: &str) -> Result<Option<RoleRecord>, ServiceError> {
+    pub(crate) async fn target_role(&self, arn: &str) -> Result<Option<RoleRecord>, ServiceError> {
         let Some((account, path, name)) = split_role_arn(arn) else {
             return Ok(None);
         };
@@ -57,16 +57,16 @@ impl StsService {
         Ok(role.filter(|r| r.path == path))
     }
 
-    /// Managed session policies must exist: AWS managed ones, or customer managed ones in the
-    /// role's account.
-    async fn check_policy_arns(
+    /// Managed session policies must exist: AWS managed ones, or customer managed ones in
+    /// `account` (the role's, or the federating user's).
+    pub(crate) async fn check_policy_arns(
         &self,
-        role: &RoleRecord,
+        account: &str,
         arns: &[String],
     ) -> Result<(), ServiceError> {
         for arn in arns {
-            let foreign = customer_policy_name(arn)
-                .is_some_and(|(acct, _)| acct != "aws" && acct != role.account);
+            let foreign =
+                customer_policy_name(arn).is_some_and(|(acct, _)| acct != "aws" && acct != account);
             let found = !foreign
                 && self
                     .dir
@@ -84,7 +84,7 @@ impl StsService {
     }
 
     /// Issues the role session's credentials.
-    fn role_session(
+    pub(crate) fn role_session(
         &self,
         role: &RoleRecord,
         request: RoleRequest,
@@ -121,7 +121,7 @@ impl StsService {
     /// Records when and where the role was last used (RoleLastUsed), at most once a minute per
     /// role. Best effort: a concurrent change to the role wins, failures are only logged. No
     /// IAM generation bump: the role's permissions did not change.
-    async fn note_role_used(&self, ctx: &RequestContext, role: &RoleRecord) {
+    pub(crate) async fn note_role_used(&self, ctx: &RequestContext, role: &RoleRecord) {
         let now = self.now_ms();
         let region = ctx.region.as_str();
         let fresh = role
@@ -181,7 +181,7 @@ fn authorize(
 
 /// DurationSeconds: default one hour, at most the role's MaxSessionDuration, and at most one
 /// hour for a role session assuming another role (role chaining).
-fn session_seconds(
+pub(crate) fn session_seconds(
     ctx: &RequestContext,
     role: &RoleRecord,
     requested: Option<i32>,
@@ -202,7 +202,7 @@ fn session_seconds(
 }
 
 /// `(account, path, name)` of `arn:<partition>:iam::<account>:role/<path><name>`.
-fn split_role_arn(arn: &str) -> Option<(&str, String, &str)> {
+pub(crate) fn split_role_arn(arn: &str) -> Option<(&str, String, &str)> {
     let mut parts = arn.splitn(6, ':');
     let (_, _, service, region) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
     let (account, resource) = (parts.next()?, parts.next()?);

@@ -1,5 +1,9 @@
 //! AWS Security Token Service (STS) over the AWS query protocol: `AssumeRole`,
-//! `GetSessionToken`, `GetCallerIdentity` and `GetAccessKeyInfo`. Temporary credentials are
+//! `AssumeRoleWithWebIdentity` ([`web_identity`], unsigned as in AWS: [`unsigned_caller`]),
+//! `GetFederationToken` (federated-user sessions), `DecodeAuthorizationMessage`
+//! ([`authz_message`]), `GetWebIdentityToken` (AWS's answer for an account without outbound
+//! identity federation), `GetSessionToken`, `GetCallerIdentity` and
+//! `GetAccessKeyInfo`. Temporary credentials are
 //! stateless: their claims are sealed into the session token itself ([`token`]), which the
 //! authenticator opens again on every request signed with them ([`SessionClaims::principal`]).
 //! The wire layer (and the `Endpoint` the server mounts) is generated from botocore's model;
@@ -7,17 +11,23 @@
 //! sealed secret, is left out of the audit JSON by the generator (`audit_hidden`).
 
 mod assume_role;
+pub mod authz_message;
+mod federation;
 pub mod generated;
 mod identity;
 pub mod keys;
 mod module;
+mod outbound;
 mod request;
 mod service;
 pub mod session;
 mod session_token;
 pub mod token;
+mod unsigned;
+pub mod web_identity;
 
 pub use module::module;
 pub use service::StsService;
 pub use session::session_token;
 pub use token::{Issuer, PackedPolicies, SessionClaims, SessionTokens, TokenError};
+pub use unsigned::{UNSIGNED_ACTIONS, unsigned_caller};

@@ -18,7 +18,8 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
     Ok(Arc::new(StsModule(Arc::new(service))))
 }
 
-/// The module around the service. STS stores nothing: its tokens are stateless.
+/// The module around the service. Its tokens are stateless; it stores only the OIDC key sets
+/// pinned by `rampart iam oidc-keys set`.
 struct StsModule(Arc<StsService>);
 
 impl ServiceModule for StsModule {
@@ -27,7 +28,7 @@ impl ServiceModule for StsModule {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &[]
+        &[crate::web_identity::pinned::OIDC_KEYS]
     }
 
     fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {

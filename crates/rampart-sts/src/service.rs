@@ -17,6 +17,8 @@ pub struct StsService {
     pub(crate) dir: Arc<Directory>,
     pub(crate) tokens: Arc<SessionTokens>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// OIDC providers' key sets read from their issuers (AssumeRoleWithWebIdentity).
+    pub(crate) keys: crate::web_identity::KeyCache,
 }
 
 impl std::fmt::Debug for StsService {
@@ -29,7 +31,12 @@ impl StsService {
     /// STS over `dir`, sealing session tokens with `tokens` (shared with the authenticator
     /// that opens them).
     pub fn new(dir: Arc<Directory>, tokens: Arc<SessionTokens>, clock: Arc<dyn Clock>) -> Self {
-        Self { dir, tokens, clock }
+        Self {
+            dir,
+            tokens,
+            clock,
+            keys: Default::default(),
+        }
     }
 
     /// Now, in epoch milliseconds.

@@ -38,6 +38,11 @@ pub fn assumed_role_arn(account: &str, role_name: &str, session_name: &str) -> S
     format!("arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}")
 }
 
+/// `arn:aws:sts::<account>:federated-user/<name>`.
+pub fn federated_user_arn(account: &str, name: &str) -> String {
+    format!("arn:aws:sts::{account}:federated-user/{name}")
+}
+
 impl SessionClaims {
     /// The principal these credentials stand for, with its session context. `None` when the
     /// claims name no valid account (never for tokens this server sealed).
@@ -69,6 +74,17 @@ impl SessionClaims {
                 session: Some(session),
                 ..Principal::root(account, key)
             },
+            Issuer::Federated { .. } => {
+                let name = self.session_name.as_deref().unwrap_or_default();
+                Principal {
+                    arn: federated_user_arn(account.as_str(), name),
+                    principal_id: format!("{account}:{name}"),
+                    account,
+                    access_key_id: key.to_owned(),
+                    kind: PrincipalKind::FederatedUser,
+                    session: Some(session),
+                }
+            }
         };
         Some(principal)
     }
@@ -78,7 +94,10 @@ impl SessionClaims {
         let (issuer_type, issuer_arn, issuer_principal_id, issuer_name) = match &self.issuer {
             Issuer::Role { name, id, arn } => ("Role", arn.clone(), id.clone(), name.clone()),
             Issuer::User { name, id, arn } => ("IAMUser", arn.clone(), id.clone(), name.clone()),
-            Issuer::Root => (
+            Issuer::Federated { name, id, arn } if !name.is_empty() => {
+                ("IAMUser", arn.clone(), id.clone(), name.clone())
+            }
+            Issuer::Root | Issuer::Federated { .. } => (
                 "Root",
                 format!("arn:aws:iam::{account}:root"),
                 account.to_string(),
@@ -181,6 +200,32 @@ mod tests {
         assert_eq!(p.kind, PrincipalKind::Root);
         assert_eq!(p.arn, "arn:aws:iam::111122223333:root");
         let s = p.session.unwrap();
+        assert_eq!((s.issuer_type, s.issuer_name.as_str()), ("Root", ""));
+    }
+
+    #[test]
+    fn a_federation_session_is_a_federated_user_of_its_user_or_root() {
+        let by_user = Issuer::Federated {
+            name: "alice".into(),
+            id: "AIDAEXAMPLEEXAMPLE123".into(),
+            arn: "arn:aws:iam::111122223333:user/alice".into(),
+        };
+        let p = claims(by_user).principal().unwrap();
+        assert_eq!(p.kind, PrincipalKind::FederatedUser);
+        assert_eq!(p.arn, "arn:aws:sts::111122223333:federated-user/run-1");
+        assert_eq!(p.principal_id, "111122223333:run-1");
+        let s = p.session.unwrap();
+        assert_eq!(
+            (s.issuer_type, s.issuer_name.as_str()),
+            ("IAMUser", "alice")
+        );
+        assert_eq!(s.issuer_principal_id, "AIDAEXAMPLEEXAMPLE123");
+        let by_root = Issuer::Federated {
+            name: String::new(),
+            id: "111122223333".into(),
+            arn: "arn:aws:iam::111122223333:root".into(),
+        };
+        let s = claims(by_root).principal().unwrap().session.unwrap();
         assert_eq!((s.issuer_type, s.issuer_name.as_str()), ("Root", ""));
     }
 

@@ -65,6 +65,20 @@ pub enum Issuer {
     /// GetSessionToken by the account root user.
     #[serde(rename = "o")]
     Root,
+    /// GetFederationToken: the IAM user (or, with an empty name, the root user) who
+    /// federated; the federated user's name is the claims' session name.
+    #[serde(rename = "f")]
+    Federated {
+        /// The federating user's name (empty for the root user).
+        #[serde(rename = "n")]
+        name: String,
+        /// Its unique id (`AIDA...`, or the account id for the root user).
+        #[serde(rename = "i")]
+        id: String,
+        /// Its ARN.
+        #[serde(rename = "a")]
+        arn: String,
+    },
 }
 
 /// What the session adds to its role's (or user's) policies, as packed into the token: the
@@ -178,6 +192,12 @@ impl SessionTokens {
     /// Tokens sealed under `key` (the credentials domain key).
     pub fn new(key: DomainKey) -> Self {
         Self { key }
+    }
+
+    /// The credentials domain key (also sealing authorization failure messages, under
+    /// associated data of their own).
+    pub(crate) fn key(&self) -> &DomainKey {
+        &self.key
     }
 
     /// The token carrying `claims`.

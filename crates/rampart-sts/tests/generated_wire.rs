@@ -88,9 +88,9 @@ fn get_caller_identity_answers_the_caller_and_is_read_only() {
 
 #[test]
 fn unimplemented_actions_are_unsupported() {
-    let inv = call("Action=GetFederationToken&Name=bob");
+    let inv = call("Action=GetDelegatedAccessToken&TradeInToken=x");
     assert!(inv.read_only);
-    assert_eq!(inv.operation, "GetFederationToken");
+    assert_eq!(inv.operation, "GetDelegatedAccessToken");
     let err = inv.result.unwrap_err();
     assert_eq!(
         (err.code.as_ref(), err.status),
@@ -98,7 +98,7 @@ fn unimplemented_actions_are_unsupported() {
     );
     assert_eq!(
         err.message,
-        "Rampart does not implement STS operation GetFederationToken yet."
+        "Rampart does not implement STS operation GetDelegatedAccessToken yet."
     );
 }
 
@@ -154,15 +154,18 @@ fn secrets_are_redacted_and_left_out_of_audit() {
 #[test]
 fn not_served_actions_are_answered_without_reading_parameters() {
     // DurationSeconds=soon would be a decoding error if the parameters were read.
-    let inv = call("Action=AssumeRoleWithWebIdentity&DurationSeconds=soon&WebIdentityToken=eyJ");
-    assert!(!sts::SERVED.contains(&"AssumeRoleWithWebIdentity"));
-    assert_eq!(inv.operation, "AssumeRoleWithWebIdentity");
+    let op = "AssumeRoleWithSAML";
+    assert!(!sts::SERVED.contains(&op));
+    let inv = call(&format!(
+        "Action={op}&DurationSeconds=soon&SAMLAssertion=PD94"
+    ));
+    assert_eq!(inv.operation, op);
     assert_eq!(inv.request_parameters, None);
     let err = inv.result.unwrap_err();
     assert_eq!(err.code, "UnsupportedOperation");
     assert_eq!(
         err.message,
-        "Rampart does not implement STS operation AssumeRoleWithWebIdentity yet."
+        format!("Rampart does not implement STS operation {op} yet.")
     );
 }
 

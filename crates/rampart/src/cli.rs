@@ -49,6 +49,9 @@ pub enum Command {
     /// `check-expiry --days N` lists certificates expiring within N days (exit status 1 if any).
     #[command(subcommand)]
     Acm(crate::acm_cli::AcmCommand),
+    /// IAM administration: `oidc-keys set PROVIDER_ARN FILE` pins an OIDC provider's JWKS.
+    #[command(subcommand)]
+    Iam(crate::iam_cli::IamCommand),
     /// Encrypt files in the AWS Encryption SDK message format under KMS or raw keys.
     ///
     /// Exit codes: 0 done, 2 bad usage, 3 KMS refused or unreachable, 4 no named key can
@@ -235,6 +238,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Account(command) => crate::account::run(command).await,
         Command::AcmPca(command) => crate::acmpca_cli::run(command).await,
         Command::Acm(command) => crate::acm_cli::run(command).await,
+        Command::Iam(command) => crate::iam_cli::run(command).await,
         Command::Encrypt(_) | Command::Decrypt(_) => {
             Err("encrypt and decrypt run before the server runtime".into())
         }

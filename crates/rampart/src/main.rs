@@ -14,6 +14,7 @@ mod envelope;
 mod events_cli;
 mod fd_limit;
 mod host;
+mod iam_cli;
 mod local_unseal;
 mod modules;
 mod operator;

@@ -85,17 +85,21 @@ impl UserIdentity {
             PrincipalKind::Root | PrincipalKind::DevAnonymous => ("Root", None),
             PrincipalKind::IamUser => ("IAMUser", Some(last_segment(&principal.arn).to_owned())),
             PrincipalKind::AssumedRole => ("AssumedRole", None),
+            PrincipalKind::FederatedUser => ("FederatedUser", None),
+            PrincipalKind::Anonymous => ("Unknown", None),
         };
         let session_context = principal
             .session
             .as_deref()
             .map(|session| SessionView::of(principal, session));
+        // An unsigned call (STS federation) has no ARN or access key to show.
+        let signed = principal.kind != PrincipalKind::Anonymous;
         Self {
             identity_type,
             principal_id: principal_id(principal),
-            arn: Some(principal.arn.clone()),
+            arn: signed.then(|| principal.arn.clone()),
             account_id: principal.account.to_string(),
-            access_key_id: Some(principal.access_key_id.clone()),
+            access_key_id: signed.then(|| principal.access_key_id.clone()),
             user_name,
             session_context,
             invoked_by: None,
@@ -121,7 +125,7 @@ impl UserIdentity {
 impl SessionView {
     fn of(principal: &Principal, session: &SessionContext) -> Self {
         let session_issuer = match principal.kind {
-            PrincipalKind::AssumedRole => SessionIssuer {
+            PrincipalKind::AssumedRole | PrincipalKind::FederatedUser => SessionIssuer {
                 issuer_type: Some(session.issuer_type),
                 principal_id: Some(session.issuer_principal_id.clone()),
                 arn: Some(session.issuer_arn.clone()),

@@ -59,6 +59,60 @@ impl AuditValue for AssumeRoleResponse {
     }
 }
 
+impl AuditParams for AssumeRoleWithWebIdentityRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "durationSeconds", &self.duration_seconds);
+        put(
+            &mut m,
+            "minimumSessionTokenSize",
+            &self.minimum_session_token_size,
+        );
+        put(&mut m, "policy", &self.policy);
+        put(&mut m, "policyArns", &self.policy_arns);
+        put(&mut m, "providerId", &self.provider_id);
+        put(&mut m, "roleArn", &self.role_arn);
+        put(&mut m, "roleSessionName", &self.role_session_name);
+        m
+    }
+}
+
+impl AuditValue for AssumeRoleWithWebIdentityRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AssumeRoleWithWebIdentityResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "assumedRoleUser", &self.assumed_role_user);
+        put(&mut m, "audience", &self.audience);
+        put(&mut m, "credentials", &self.credentials);
+        put(&mut m, "packedPolicySize", &self.packed_policy_size);
+        put(&mut m, "provider", &self.provider);
+        put(&mut m, "sessionTokenSize", &self.session_token_size);
+        put(
+            &mut m,
+            "sessionTokenUtilization",
+            &self.session_token_utilization,
+        );
+        put(&mut m, "sourceIdentity", &self.source_identity);
+        put(
+            &mut m,
+            "subjectFromWebIdentityToken",
+            &self.subject_from_web_identity_token,
+        );
+        m
+    }
+}
+
+impl AuditValue for AssumeRoleWithWebIdentityResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AssumedRoleUser {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -84,6 +138,49 @@ impl AuditParams for Credentials {
 }
 
 impl AuditValue for Credentials {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DecodeAuthorizationMessageRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "encodedMessage", &self.encoded_message);
+        m
+    }
+}
+
+impl AuditValue for DecodeAuthorizationMessageRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DecodeAuthorizationMessageResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "decodedMessage", &self.decoded_message);
+        m
+    }
+}
+
+impl AuditValue for DecodeAuthorizationMessageResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for FederatedUser {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "federatedUserId", &self.federated_user_id);
+        m
+    }
+}
+
+impl AuditValue for FederatedUser {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -145,6 +242,51 @@ impl AuditValue for GetCallerIdentityResponse {
     }
 }
 
+impl AuditParams for GetFederationTokenRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "durationSeconds", &self.duration_seconds);
+        put(
+            &mut m,
+            "minimumSessionTokenSize",
+            &self.minimum_session_token_size,
+        );
+        put(&mut m, "name", &self.name);
+        put(&mut m, "policy", &self.policy);
+        put(&mut m, "policyArns", &self.policy_arns);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for GetFederationTokenRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetFederationTokenResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "credentials", &self.credentials);
+        put(&mut m, "federatedUser", &self.federated_user);
+        put(&mut m, "packedPolicySize", &self.packed_policy_size);
+        put(&mut m, "sessionTokenSize", &self.session_token_size);
+        put(
+            &mut m,
+            "sessionTokenUtilization",
+            &self.session_token_utilization,
+        );
+        m
+    }
+}
+
+impl AuditValue for GetFederationTokenResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetSessionTokenRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -181,6 +323,54 @@ impl AuditParams for GetSessionTokenResponse {
 }
 
 impl AuditValue for GetSessionTokenResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetWebIdentityTokenRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "audience", &self.audience);
+        put(&mut m, "durationSeconds", &self.duration_seconds);
+        put(&mut m, "scope", &self.scope);
+        put(&mut m, "signingAlgorithm", &self.signing_algorithm);
+        put(&mut m, "subjectMode", &self.subject_mode);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "tokenType", &self.token_type);
+        m
+    }
+}
+
+impl AuditValue for GetWebIdentityTokenRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetWebIdentityTokenResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "expiration", &self.expiration);
+        m
+    }
+}
+
+impl AuditValue for GetWebIdentityTokenResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for OriginIdentity {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "federatedProviderArn", &self.federated_provider_arn);
+        m
+    }
+}
+
+impl AuditValue for OriginIdentity {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -225,6 +415,33 @@ impl AuditParams for Tag {
 }
 
 impl AuditValue for Tag {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for TransactionContext {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for TransactionContext {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for TrustedIdentityPropagationContext {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "originIdentity", &self.origin_identity);
+        put(&mut m, "transactionContext", &self.transaction_context);
+        m
+    }
+}
+
+impl AuditValue for TrustedIdentityPropagationContext {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -23,6 +23,22 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "AssumeRoleWithWebIdentity" => {
+            codec::output_xml_from_json::<AssumeRoleWithWebIdentityResponse>(
+                "AssumeRoleWithWebIdentity",
+                Some("AssumeRoleWithWebIdentityResult"),
+                env,
+                output,
+            )
+        }
+        "DecodeAuthorizationMessage" => {
+            codec::output_xml_from_json::<DecodeAuthorizationMessageResponse>(
+                "DecodeAuthorizationMessage",
+                Some("DecodeAuthorizationMessageResult"),
+                env,
+                output,
+            )
+        }
         "GetAccessKeyInfo" => codec::output_xml_from_json::<GetAccessKeyInfoResponse>(
             "GetAccessKeyInfo",
             Some("GetAccessKeyInfoResult"),
@@ -35,9 +51,21 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetFederationToken" => codec::output_xml_from_json::<GetFederationTokenResponse>(
+            "GetFederationToken",
+            Some("GetFederationTokenResult"),
+            env,
+            output,
+        ),
         "GetSessionToken" => codec::output_xml_from_json::<GetSessionTokenResponse>(
             "GetSessionToken",
             Some("GetSessionTokenResult"),
+            env,
+            output,
+        ),
+        "GetWebIdentityToken" => codec::output_xml_from_json::<GetWebIdentityTokenResponse>(
+            "GetWebIdentityToken",
+            Some("GetWebIdentityTokenResult"),
             env,
             output,
         ),
@@ -50,9 +78,17 @@ pub fn output_xml_from_json(
 pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match action {
         "AssumeRole" => codec::input_json_from_form::<AssumeRoleRequest>(form),
+        "AssumeRoleWithWebIdentity" => {
+            codec::input_json_from_form::<AssumeRoleWithWebIdentityRequest>(form)
+        }
+        "DecodeAuthorizationMessage" => {
+            codec::input_json_from_form::<DecodeAuthorizationMessageRequest>(form)
+        }
         "GetAccessKeyInfo" => codec::input_json_from_form::<GetAccessKeyInfoRequest>(form),
         "GetCallerIdentity" => codec::input_json_from_form::<GetCallerIdentityRequest>(form),
+        "GetFederationToken" => codec::input_json_from_form::<GetFederationTokenRequest>(form),
         "GetSessionToken" => codec::input_json_from_form::<GetSessionTokenRequest>(form),
+        "GetWebIdentityToken" => codec::input_json_from_form::<GetWebIdentityTokenRequest>(form),
         _ => return None,
     })
 }

@@ -53,6 +53,40 @@ impl FromQuery for AssumeRoleRequest {
     }
 }
 
+impl FromQuery for AssumeRoleWithWebIdentityRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            duration_seconds: query::number::<i32>(
+                node.get("DurationSeconds"),
+                &query::join(path, "DurationSeconds"),
+            )?,
+            minimum_session_token_size: query::number::<i32>(
+                node.get("MinimumSessionTokenSize"),
+                &query::join(path, "MinimumSessionTokenSize"),
+            )?,
+            policy: query::string(node.get("Policy")),
+            policy_arns: query::list(
+                node.get("PolicyArns"),
+                &query::join(path, "PolicyArns"),
+                Some("member"),
+                query::structure::<PolicyDescriptorType>,
+            )?,
+            provider_id: query::string(node.get("ProviderId")),
+            role_arn: query::string(node.get("RoleArn")),
+            role_session_name: query::string(node.get("RoleSessionName")),
+            web_identity_token: query::string(node.get("WebIdentityToken")),
+        })
+    }
+}
+
+impl FromQuery for DecodeAuthorizationMessageRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            encoded_message: query::string(node.get("EncodedMessage")),
+        })
+    }
+}
+
 impl FromQuery for GetAccessKeyInfoRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -64,6 +98,35 @@ impl FromQuery for GetAccessKeyInfoRequest {
 impl FromQuery for GetCallerIdentityRequest {
     fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {})
+    }
+}
+
+impl FromQuery for GetFederationTokenRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            duration_seconds: query::number::<i32>(
+                node.get("DurationSeconds"),
+                &query::join(path, "DurationSeconds"),
+            )?,
+            minimum_session_token_size: query::number::<i32>(
+                node.get("MinimumSessionTokenSize"),
+                &query::join(path, "MinimumSessionTokenSize"),
+            )?,
+            name: query::string(node.get("Name")),
+            policy: query::string(node.get("Policy")),
+            policy_arns: query::list(
+                node.get("PolicyArns"),
+                &query::join(path, "PolicyArns"),
+                Some("member"),
+                query::structure::<PolicyDescriptorType>,
+            )?,
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+        })
     }
 }
 
@@ -80,6 +143,35 @@ impl FromQuery for GetSessionTokenRequest {
             )?,
             serial_number: query::string(node.get("SerialNumber")),
             token_code: query::string(node.get("TokenCode")),
+        })
+    }
+}
+
+impl FromQuery for GetWebIdentityTokenRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            audience: query::list(
+                node.get("Audience"),
+                &query::join(path, "Audience"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            duration_seconds: query::number::<i32>(
+                node.get("DurationSeconds"),
+                &query::join(path, "DurationSeconds"),
+            )?,
+            scope: query::string(node.get("Scope")),
+            signing_algorithm: query::string(node.get("SigningAlgorithm")),
+            subject_mode: query::enumeration::<WebIdentityTokenSubjectModeType>(
+                node.get("SubjectMode"),
+            ),
+            tags: query::list(
+                node.get("Tags"),
+                &query::join(path, "Tags"),
+                Some("member"),
+                query::structure::<Tag>,
+            )?,
+            token_type: query::enumeration::<WebIdentityTokenTypeType>(node.get("TokenType")),
         })
     }
 }

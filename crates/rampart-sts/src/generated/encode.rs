@@ -7,6 +7,18 @@ use super::shapes::*;
 use rampart_codec::xml::{ToXml, XmlValue, XmlWriter};
 use std::borrow::Cow;
 
+impl XmlValue for WebIdentityTokenSubjectModeType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for WebIdentityTokenTypeType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl ToXml for AssumeRoleResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("AssumedRoleUser", self.assumed_role_user.as_ref());
@@ -18,6 +30,30 @@ impl ToXml for AssumeRoleResponse {
             self.session_token_utilization.as_ref(),
         );
         w.scalar("SourceIdentity", self.source_identity.as_ref());
+    }
+}
+
+impl ToXml for AssumeRoleWithWebIdentityResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("AssumedRoleUser", self.assumed_role_user.as_ref());
+        w.scalar("Audience", self.audience.as_ref());
+        w.structure("Credentials", self.credentials.as_ref());
+        w.scalar("PackedPolicySize", self.packed_policy_size.as_ref());
+        w.scalar("Provider", self.provider.as_ref());
+        w.scalar("SessionTokenSize", self.session_token_size.as_ref());
+        w.scalar(
+            "SessionTokenUtilization",
+            self.session_token_utilization.as_ref(),
+        );
+        w.scalar("SourceIdentity", self.source_identity.as_ref());
+        w.scalar(
+            "SubjectFromWebIdentityToken",
+            self.subject_from_web_identity_token.as_ref(),
+        );
+        w.structure(
+            "TrustedIdentityPropagationContext",
+            self.trusted_identity_propagation_context.as_ref(),
+        );
     }
 }
 
@@ -37,6 +73,19 @@ impl ToXml for Credentials {
     }
 }
 
+impl ToXml for DecodeAuthorizationMessageResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("DecodedMessage", self.decoded_message.as_ref());
+    }
+}
+
+impl ToXml for FederatedUser {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("FederatedUserId", self.federated_user_id.as_ref());
+    }
+}
+
 impl ToXml for GetAccessKeyInfoResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Account", self.account.as_ref());
@@ -51,6 +100,19 @@ impl ToXml for GetCallerIdentityResponse {
     }
 }
 
+impl ToXml for GetFederationTokenResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("Credentials", self.credentials.as_ref());
+        w.structure("FederatedUser", self.federated_user.as_ref());
+        w.scalar("PackedPolicySize", self.packed_policy_size.as_ref());
+        w.scalar("SessionTokenSize", self.session_token_size.as_ref());
+        w.scalar(
+            "SessionTokenUtilization",
+            self.session_token_utilization.as_ref(),
+        );
+    }
+}
+
 impl ToXml for GetSessionTokenResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("Credentials", self.credentials.as_ref());
@@ -59,5 +121,43 @@ impl ToXml for GetSessionTokenResponse {
             "SessionTokenUtilization",
             self.session_token_utilization.as_ref(),
         );
+    }
+}
+
+impl ToXml for GetWebIdentityTokenResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Expiration", self.expiration.as_ref());
+        w.scalar("WebIdentityToken", self.web_identity_token.as_ref());
+    }
+}
+
+impl ToXml for OriginIdentity {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("FederatedProviderArn", self.federated_provider_arn.as_ref());
+        w.scalar("Issuer", self.issuer.as_ref());
+        w.scalar("Subject", self.subject.as_ref());
+        w.scalar("SubjectType", self.subject_type.as_ref());
+    }
+}
+
+impl ToXml for TransactionContext {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.identity_provider {
+            w.start("IdentityProvider");
+            for (key0, val0) in v {
+                w.start("entry");
+                w.element("key", key0);
+                w.element("value", &XmlValue::xml_text(val0));
+                w.end("entry");
+            }
+            w.end("IdentityProvider");
+        }
+    }
+}
+
+impl ToXml for TrustedIdentityPropagationContext {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("OriginIdentity", self.origin_identity.as_ref());
+        w.structure("TransactionContext", self.transaction_context.as_ref());
     }
 }

@@ -5,3 +5,147 @@
 use rampart_codec::{AuditValue, ConstraintValue};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+
+/// The `webIdentityTokenSubjectModeType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WebIdentityTokenSubjectModeType {
+    /// `AWSIdentity`
+    AWSIdentity,
+    /// `OriginIdentity`
+    OriginIdentity,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl WebIdentityTokenSubjectModeType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["AWSIdentity", "OriginIdentity"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[AWSIdentity, OriginIdentity]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AWSIdentity => "AWSIdentity",
+            Self::OriginIdentity => "OriginIdentity",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for WebIdentityTokenSubjectModeType {
+    fn from(s: &str) -> Self {
+        match s {
+            "AWSIdentity" => Self::AWSIdentity,
+            "OriginIdentity" => Self::OriginIdentity,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for WebIdentityTokenSubjectModeType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for WebIdentityTokenSubjectModeType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for WebIdentityTokenSubjectModeType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for WebIdentityTokenSubjectModeType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for WebIdentityTokenSubjectModeType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `webIdentityTokenTypeType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WebIdentityTokenTypeType {
+    /// `AWSIdentity`
+    AWSIdentity,
+    /// `JWT_SVID`
+    JwtSvid,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl WebIdentityTokenTypeType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["AWSIdentity", "JWT_SVID"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[AWSIdentity, JWT_SVID]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AWSIdentity => "AWSIdentity",
+            Self::JwtSvid => "JWT_SVID",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for WebIdentityTokenTypeType {
+    fn from(s: &str) -> Self {
+        match s {
+            "AWSIdentity" => Self::AWSIdentity,
+            "JWT_SVID" => Self::JwtSvid,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for WebIdentityTokenTypeType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for WebIdentityTokenTypeType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for WebIdentityTokenTypeType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for WebIdentityTokenTypeType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for WebIdentityTokenTypeType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}

@@ -9,14 +9,50 @@ pub fn expired_token_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ExpiredTokenException", 400, message)
 }
 
+/// `IDPCommunicationErrorException`: code `IDPCommunicationError` (HTTP 400).
+pub fn idp_communication_error_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("IDPCommunicationError", 400, message)
+}
+
+/// `IDPRejectedClaimException`: code `IDPRejectedClaim` (HTTP 403).
+pub fn idp_rejected_claim_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("IDPRejectedClaim", 403, message)
+}
+
+/// `InvalidAuthorizationMessageException`: code `InvalidAuthorizationMessageException` (HTTP 400).
+pub fn invalid_authorization_message_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidAuthorizationMessageException", 400, message)
+}
+
 /// `InvalidContextAssertionException`: code `InvalidContextAssertion` (HTTP 400).
 pub fn invalid_context_assertion_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidContextAssertion", 400, message)
 }
 
+/// `InvalidIdentityTokenException`: code `InvalidIdentityToken` (HTTP 400).
+pub fn invalid_identity_token_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidIdentityToken", 400, message)
+}
+
+/// `JWTPayloadSizeExceededException`: code `JWTPayloadSizeExceededException` (HTTP 400).
+pub fn jwt_payload_size_exceeded_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("JWTPayloadSizeExceededException", 400, message)
+}
+
 /// `MalformedPolicyDocumentException`: code `MalformedPolicyDocument` (HTTP 400).
 pub fn malformed_policy_document_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("MalformedPolicyDocument", 400, message)
+}
+
+/// `OutboundWebIdentityFederationDisabledException`: code `OutboundWebIdentityFederationDisabledException` (HTTP 403).
+pub fn outbound_web_identity_federation_disabled_exception(
+    message: impl Into<String>,
+) -> ServiceError {
+    ServiceError::new(
+        "OutboundWebIdentityFederationDisabledException",
+        403,
+        message,
+    )
 }
 
 /// `PackedPolicyTooLargeException`: code `PackedPolicyTooLarge` (HTTP 400).
@@ -27,4 +63,19 @@ pub fn packed_policy_too_large_exception(message: impl Into<String>) -> ServiceE
 /// `RegionDisabledException`: code `RegionDisabledException` (HTTP 403).
 pub fn region_disabled_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("RegionDisabledException", 403, message)
+}
+
+/// `RegionalSignerUnavailableException`: code `RegionalSignerUnavailableException` (HTTP 404).
+pub fn regional_signer_unavailable_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("RegionalSignerUnavailableException", 404, message)
+}
+
+/// `SessionDurationEscalationException`: code `SessionDurationEscalationException` (HTTP 403).
+pub fn session_duration_escalation_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("SessionDurationEscalationException", 403, message)
+}
+
+/// `SignerNotConfiguredException`: code `SignerNotConfiguredException` (HTTP 404).
+pub fn signer_not_configured_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("SignerNotConfiguredException", 404, message)
 }

@@ -16,6 +16,7 @@ pub mod shapes;
 mod validate;
 
 pub use endpoint::Endpoint;
+pub use enums::*;
 pub use operations::*;
 pub use rampart_codec::{
     AuditParams, Blob, FromQuery, Invocation, QueryNode, ServiceError, Timestamp, ToXml, Validate,

@@ -32,9 +32,13 @@ pub const OPERATIONS: &[&str] = &[
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
     "AssumeRole",
+    "AssumeRoleWithWebIdentity",
+    "DecodeAuthorizationMessage",
     "GetAccessKeyInfo",
     "GetCallerIdentity",
+    "GetFederationToken",
     "GetSessionToken",
+    "GetWebIdentityToken",
 ];
 
 /// What the STS operation traits share: the error their handlers answer (`dispatch`
@@ -60,6 +64,26 @@ pub trait AssumeRole: StsHandler {
     ) -> impl Future<Output = Result<AssumeRoleResponse, Self::Error>> + Send;
 }
 
+/// `AssumeRoleWithWebIdentity`.
+pub trait AssumeRoleWithWebIdentity: StsHandler {
+    /// Runs `AssumeRoleWithWebIdentity`.
+    fn assume_role_with_web_identity(
+        &self,
+        ctx: &RequestContext,
+        input: AssumeRoleWithWebIdentityRequest,
+    ) -> impl Future<Output = Result<AssumeRoleWithWebIdentityResponse, Self::Error>> + Send;
+}
+
+/// `DecodeAuthorizationMessage`.
+pub trait DecodeAuthorizationMessage: StsHandler {
+    /// Runs `DecodeAuthorizationMessage`.
+    fn decode_authorization_message(
+        &self,
+        ctx: &RequestContext,
+        input: DecodeAuthorizationMessageRequest,
+    ) -> impl Future<Output = Result<DecodeAuthorizationMessageResponse, Self::Error>> + Send;
+}
+
 /// `GetAccessKeyInfo`.
 pub trait GetAccessKeyInfo: StsHandler {
     /// Runs `GetAccessKeyInfo`.
@@ -80,6 +104,16 @@ pub trait GetCallerIdentity: StsHandler {
     ) -> impl Future<Output = Result<GetCallerIdentityResponse, Self::Error>> + Send;
 }
 
+/// `GetFederationToken`.
+pub trait GetFederationToken: StsHandler {
+    /// Runs `GetFederationToken`.
+    fn get_federation_token(
+        &self,
+        ctx: &RequestContext,
+        input: GetFederationTokenRequest,
+    ) -> impl Future<Output = Result<GetFederationTokenResponse, Self::Error>> + Send;
+}
+
 /// `GetSessionToken`.
 pub trait GetSessionToken: StsHandler {
     /// Runs `GetSessionToken`.
@@ -90,15 +124,42 @@ pub trait GetSessionToken: StsHandler {
     ) -> impl Future<Output = Result<GetSessionTokenResponse, Self::Error>> + Send;
 }
 
+/// `GetWebIdentityToken`.
+pub trait GetWebIdentityToken: StsHandler {
+    /// Runs `GetWebIdentityToken`.
+    fn get_web_identity_token(
+        &self,
+        ctx: &RequestContext,
+        input: GetWebIdentityTokenRequest,
+    ) -> impl Future<Output = Result<GetWebIdentityTokenResponse, Self::Error>> + Send;
+}
+
 /// The STS operations Rampart serves: implemented by implementing
 /// [`StsHandler`] and every operation's trait.
 pub trait StsApi:
-    StsHandler + AssumeRole + GetAccessKeyInfo + GetCallerIdentity + GetSessionToken
+    StsHandler
+    + AssumeRole
+    + AssumeRoleWithWebIdentity
+    + DecodeAuthorizationMessage
+    + GetAccessKeyInfo
+    + GetCallerIdentity
+    + GetFederationToken
+    + GetSessionToken
+    + GetWebIdentityToken
 {
 }
 
-impl<T: StsHandler + AssumeRole + GetAccessKeyInfo + GetCallerIdentity + GetSessionToken> StsApi
-    for T
+impl<
+    T: StsHandler
+        + AssumeRole
+        + AssumeRoleWithWebIdentity
+        + DecodeAuthorizationMessage
+        + GetAccessKeyInfo
+        + GetCallerIdentity
+        + GetFederationToken
+        + GetSessionToken
+        + GetWebIdentityToken,
+> StsApi for T
 {
 }
 
@@ -119,6 +180,32 @@ impl AssumeRole for DecodeOnly {
         _input: AssumeRoleRequest,
     ) -> Result<AssumeRoleResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "AssumeRole"))
+    }
+}
+
+impl AssumeRoleWithWebIdentity for DecodeOnly {
+    async fn assume_role_with_web_identity(
+        &self,
+        _ctx: &RequestContext,
+        _input: AssumeRoleWithWebIdentityRequest,
+    ) -> Result<AssumeRoleWithWebIdentityResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AssumeRoleWithWebIdentity",
+        ))
+    }
+}
+
+impl DecodeAuthorizationMessage for DecodeOnly {
+    async fn decode_authorization_message(
+        &self,
+        _ctx: &RequestContext,
+        _input: DecodeAuthorizationMessageRequest,
+    ) -> Result<DecodeAuthorizationMessageResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DecodeAuthorizationMessage",
+        ))
     }
 }
 
@@ -145,6 +232,19 @@ impl GetCallerIdentity for DecodeOnly {
     }
 }
 
+impl GetFederationToken for DecodeOnly {
+    async fn get_federation_token(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetFederationTokenRequest,
+    ) -> Result<GetFederationTokenResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetFederationToken",
+        ))
+    }
+}
+
 impl GetSessionToken for DecodeOnly {
     async fn get_session_token(
         &self,
@@ -152,6 +252,19 @@ impl GetSessionToken for DecodeOnly {
         _input: GetSessionTokenRequest,
     ) -> Result<GetSessionTokenResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetSessionToken"))
+    }
+}
+
+impl GetWebIdentityToken for DecodeOnly {
+    async fn get_web_identity_token(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetWebIdentityTokenRequest,
+    ) -> Result<GetWebIdentityTokenResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetWebIdentityToken",
+        ))
     }
 }
 
@@ -191,6 +304,36 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
+        "AssumeRoleWithWebIdentity" => {
+            let spec = QueryOperationSpec {
+                name: "AssumeRoleWithWebIdentity",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("AssumeRoleWithWebIdentityResult"),
+            };
+            invoke_query(spec, env, params, |i: AssumeRoleWithWebIdentityRequest| {
+                answer(
+                    move || handler.assume_role_with_web_identity(ctx, i),
+                    move |ok| handler.after_call(ctx, "AssumeRoleWithWebIdentity", ok),
+                )
+            })
+            .await
+        }
+        "DecodeAuthorizationMessage" => {
+            let spec = QueryOperationSpec {
+                name: "DecodeAuthorizationMessage",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("DecodeAuthorizationMessageResult"),
+            };
+            invoke_query(spec, env, params, |i: DecodeAuthorizationMessageRequest| {
+                answer(
+                    move || handler.decode_authorization_message(ctx, i),
+                    move |ok| handler.after_call(ctx, "DecodeAuthorizationMessage", ok),
+                )
+            })
+            .await
+        }
         "GetAccessKeyInfo" => {
             let spec = QueryOperationSpec {
                 name: "GetAccessKeyInfo",
@@ -221,6 +364,21 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
+        "GetFederationToken" => {
+            let spec = QueryOperationSpec {
+                name: "GetFederationToken",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetFederationTokenResult"),
+            };
+            invoke_query(spec, env, params, |i: GetFederationTokenRequest| {
+                answer(
+                    move || handler.get_federation_token(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetFederationToken", ok),
+                )
+            })
+            .await
+        }
         "GetSessionToken" => {
             let spec = QueryOperationSpec {
                 name: "GetSessionToken",
@@ -236,16 +394,27 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
+        "GetWebIdentityToken" => {
+            let spec = QueryOperationSpec {
+                name: "GetWebIdentityToken",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetWebIdentityTokenResult"),
+            };
+            invoke_query(spec, env, params, |i: GetWebIdentityTokenRequest| {
+                answer(
+                    move || handler.get_web_identity_token(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetWebIdentityToken", ok),
+                )
+            })
+            .await
+        }
         "AssumeRoleWithSAML" => not_served("AssumeRoleWithSAML", true),
-        "AssumeRoleWithWebIdentity" => not_served("AssumeRoleWithWebIdentity", true),
         "AssumeRoot" => not_served("AssumeRoot", true),
-        "DecodeAuthorizationMessage" => not_served("DecodeAuthorizationMessage", true),
         "GetCertificate" => not_served("GetCertificate", true),
         "GetDelegatedAccessToken" => not_served("GetDelegatedAccessToken", true),
-        "GetFederationToken" => not_served("GetFederationToken", true),
         "GetScopedCredentials" => not_served("GetScopedCredentials", true),
         "GetTrustBundles" => not_served("GetTrustBundles", true),
-        "GetWebIdentityToken" => not_served("GetWebIdentityToken", true),
         "IssueWorkloadIdentityContext" => not_served("IssueWorkloadIdentityContext", true),
         _ => unknown_action(action, super::API_VERSION),
     }

@@ -173,6 +173,175 @@ impl fmt::Debug for AssumeRoleResponse {
     }
 }
 
+/// The `AssumeRoleWithWebIdentityRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssumeRoleWithWebIdentityRequest {
+    /// `DurationSeconds`.
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    /// `MinimumSessionTokenSize`.
+    #[serde(
+        rename = "MinimumSessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_session_token_size: Option<i32>,
+    /// `Policy`.
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `PolicyArns`.
+    #[serde(
+        rename = "PolicyArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_arns: Option<Vec<PolicyDescriptorType>>,
+    /// `ProviderId`.
+    #[serde(
+        rename = "ProviderId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider_id: Option<String>,
+    /// `RoleArn`. Required.
+    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// `RoleSessionName`. Required.
+    #[serde(
+        rename = "RoleSessionName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_session_name: Option<String>,
+    /// `WebIdentityToken`. Required.
+    #[serde(
+        rename = "WebIdentityToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub web_identity_token: Option<String>,
+}
+
+impl fmt::Debug for AssumeRoleWithWebIdentityRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumeRoleWithWebIdentityRequest")
+            .field("duration_seconds", &self.duration_seconds)
+            .field(
+                "minimum_session_token_size",
+                &self.minimum_session_token_size,
+            )
+            .field("policy", &self.policy)
+            .field("policy_arns", &self.policy_arns)
+            .field("provider_id", &self.provider_id)
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field(
+                "web_identity_token",
+                &self.web_identity_token.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
+/// The `AssumeRoleWithWebIdentityResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssumeRoleWithWebIdentityResponse {
+    /// `AssumedRoleUser`.
+    #[serde(
+        rename = "AssumedRoleUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assumed_role_user: Option<AssumedRoleUser>,
+    /// `Audience`.
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// `Credentials`.
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    /// `PackedPolicySize`.
+    #[serde(
+        rename = "PackedPolicySize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub packed_policy_size: Option<i32>,
+    /// `Provider`.
+    #[serde(rename = "Provider", default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// `SessionTokenSize`.
+    #[serde(
+        rename = "SessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_size: Option<i32>,
+    /// `SessionTokenUtilization`.
+    #[serde(
+        rename = "SessionTokenUtilization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_utilization: Option<i32>,
+    /// `SourceIdentity`.
+    #[serde(
+        rename = "SourceIdentity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_identity: Option<String>,
+    /// `SubjectFromWebIdentityToken`.
+    #[serde(
+        rename = "SubjectFromWebIdentityToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_from_web_identity_token: Option<String>,
+    /// `TrustedIdentityPropagationContext`.
+    #[serde(
+        rename = "TrustedIdentityPropagationContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trusted_identity_propagation_context: Option<TrustedIdentityPropagationContext>,
+}
+
+impl fmt::Debug for AssumeRoleWithWebIdentityResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumeRoleWithWebIdentityResponse")
+            .field("assumed_role_user", &self.assumed_role_user)
+            .field("audience", &self.audience)
+            .field("credentials", &self.credentials)
+            .field("packed_policy_size", &self.packed_policy_size)
+            .field("provider", &self.provider)
+            .field("session_token_size", &self.session_token_size)
+            .field("session_token_utilization", &self.session_token_utilization)
+            .field("source_identity", &self.source_identity)
+            .field(
+                "subject_from_web_identity_token",
+                &self.subject_from_web_identity_token,
+            )
+            .field(
+                "trusted_identity_propagation_context",
+                &self
+                    .trusted_identity_propagation_context
+                    .as_ref()
+                    .map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
 /// The `AssumedRoleUser` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -242,6 +411,73 @@ impl fmt::Debug for Credentials {
                 &self.secret_access_key.as_ref().map(|_| Redacted),
             )
             .field("session_token", &self.session_token)
+            .finish()
+    }
+}
+
+/// The `DecodeAuthorizationMessageRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecodeAuthorizationMessageRequest {
+    /// `EncodedMessage`. Required.
+    #[serde(
+        rename = "EncodedMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub encoded_message: Option<String>,
+}
+
+impl fmt::Debug for DecodeAuthorizationMessageRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeAuthorizationMessageRequest")
+            .field("encoded_message", &self.encoded_message)
+            .finish()
+    }
+}
+
+/// The `DecodeAuthorizationMessageResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecodeAuthorizationMessageResponse {
+    /// `DecodedMessage`.
+    #[serde(
+        rename = "DecodedMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub decoded_message: Option<String>,
+}
+
+impl fmt::Debug for DecodeAuthorizationMessageResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeAuthorizationMessageResponse")
+            .field("decoded_message", &self.decoded_message)
+            .finish()
+    }
+}
+
+/// The `FederatedUser` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederatedUser {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `FederatedUserId`. Required.
+    #[serde(
+        rename = "FederatedUserId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub federated_user_id: Option<String>,
+}
+
+impl fmt::Debug for FederatedUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FederatedUser")
+            .field("arn", &self.arn)
+            .field("federated_user_id", &self.federated_user_id)
             .finish()
     }
 }
@@ -316,6 +552,111 @@ impl fmt::Debug for GetCallerIdentityResponse {
             .field("account", &self.account)
             .field("arn", &self.arn)
             .field("user_id", &self.user_id)
+            .finish()
+    }
+}
+
+/// The `GetFederationTokenRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetFederationTokenRequest {
+    /// `DurationSeconds`.
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    /// `MinimumSessionTokenSize`.
+    #[serde(
+        rename = "MinimumSessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_session_token_size: Option<i32>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Policy`.
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `PolicyArns`.
+    #[serde(
+        rename = "PolicyArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_arns: Option<Vec<PolicyDescriptorType>>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for GetFederationTokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetFederationTokenRequest")
+            .field("duration_seconds", &self.duration_seconds)
+            .field(
+                "minimum_session_token_size",
+                &self.minimum_session_token_size,
+            )
+            .field("name", &self.name)
+            .field("policy", &self.policy)
+            .field("policy_arns", &self.policy_arns)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `GetFederationTokenResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetFederationTokenResponse {
+    /// `Credentials`.
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    /// `FederatedUser`.
+    #[serde(
+        rename = "FederatedUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub federated_user: Option<FederatedUser>,
+    /// `PackedPolicySize`.
+    #[serde(
+        rename = "PackedPolicySize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub packed_policy_size: Option<i32>,
+    /// `SessionTokenSize`.
+    #[serde(
+        rename = "SessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_size: Option<i32>,
+    /// `SessionTokenUtilization`.
+    #[serde(
+        rename = "SessionTokenUtilization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_utilization: Option<i32>,
+}
+
+impl fmt::Debug for GetFederationTokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetFederationTokenResponse")
+            .field("credentials", &self.credentials)
+            .field("federated_user", &self.federated_user)
+            .field("packed_policy_size", &self.packed_policy_size)
+            .field("session_token_size", &self.session_token_size)
+            .field("session_token_utilization", &self.session_token_utilization)
             .finish()
     }
 }
@@ -401,6 +742,131 @@ impl fmt::Debug for GetSessionTokenResponse {
     }
 }
 
+/// The `GetWebIdentityTokenRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetWebIdentityTokenRequest {
+    /// `Audience`. Required.
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Vec<String>>,
+    /// `DurationSeconds`.
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    /// `Scope`.
+    #[serde(rename = "Scope", default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// `SigningAlgorithm`. Required.
+    #[serde(
+        rename = "SigningAlgorithm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signing_algorithm: Option<String>,
+    /// `SubjectMode`.
+    #[serde(
+        rename = "SubjectMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_mode: Option<WebIdentityTokenSubjectModeType>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `TokenType`.
+    #[serde(rename = "TokenType", default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<WebIdentityTokenTypeType>,
+}
+
+impl fmt::Debug for GetWebIdentityTokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetWebIdentityTokenRequest")
+            .field("audience", &self.audience)
+            .field("duration_seconds", &self.duration_seconds)
+            .field("scope", &self.scope)
+            .field("signing_algorithm", &self.signing_algorithm)
+            .field("subject_mode", &self.subject_mode)
+            .field("tags", &self.tags)
+            .field("token_type", &self.token_type)
+            .finish()
+    }
+}
+
+/// The `GetWebIdentityTokenResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetWebIdentityTokenResponse {
+    /// `Expiration`.
+    #[serde(
+        rename = "Expiration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration: Option<Timestamp>,
+    /// `WebIdentityToken`.
+    #[serde(
+        rename = "WebIdentityToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub web_identity_token: Option<String>,
+}
+
+impl fmt::Debug for GetWebIdentityTokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetWebIdentityTokenResponse")
+            .field("expiration", &self.expiration)
+            .field(
+                "web_identity_token",
+                &self.web_identity_token.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
+/// The `OriginIdentity` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OriginIdentity {
+    /// `FederatedProviderArn`.
+    #[serde(
+        rename = "FederatedProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub federated_provider_arn: Option<String>,
+    /// `Issuer`.
+    #[serde(rename = "Issuer", default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `Subject`.
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// `SubjectType`.
+    #[serde(
+        rename = "SubjectType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_type: Option<String>,
+}
+
+impl fmt::Debug for OriginIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OriginIdentity")
+            .field("federated_provider_arn", &self.federated_provider_arn)
+            .field("issuer", &self.issuer.as_ref().map(|_| Redacted))
+            .field("subject", &self.subject.as_ref().map(|_| Redacted))
+            .field(
+                "subject_type",
+                &self.subject_type.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
 /// The `PolicyDescriptorType` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -464,6 +930,59 @@ impl fmt::Debug for Tag {
         f.debug_struct("Tag")
             .field("key", &self.key)
             .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `TransactionContext` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionContext {
+    /// `IdentityProvider`.
+    #[serde(
+        rename = "IdentityProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_provider: Option<BTreeMap<String, String>>,
+}
+
+impl fmt::Debug for TransactionContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransactionContext")
+            .field(
+                "identity_provider",
+                &self.identity_provider.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
+/// The `TrustedIdentityPropagationContext` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedIdentityPropagationContext {
+    /// `OriginIdentity`.
+    #[serde(
+        rename = "OriginIdentity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub origin_identity: Option<OriginIdentity>,
+    /// `TransactionContext`.
+    #[serde(
+        rename = "TransactionContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction_context: Option<TransactionContext>,
+}
+
+impl fmt::Debug for TrustedIdentityPropagationContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrustedIdentityPropagationContext")
+            .field("origin_identity", &self.origin_identity)
+            .field("transaction_context", &self.transaction_context)
             .finish()
     }
 }

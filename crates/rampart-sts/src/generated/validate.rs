@@ -73,6 +73,68 @@ impl Validate for AssumeRoleRequest {
 
 impl ConstraintValue for AssumeRoleRequest {}
 
+impl Validate for AssumeRoleWithWebIdentityRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "durationSeconds", false);
+        if let Some(v) = &self.duration_seconds {
+            check_role_duration_seconds_type(errs, &f, v);
+        }
+        let f = Field::new(path, "minimumSessionTokenSize", false);
+        if let Some(v) = &self.minimum_session_token_size {
+            check_minimum_session_token_size_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policy", false);
+        if let Some(v) = &self.policy {
+            check_session_policy_document_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyArns", false);
+        if let Some(v) = &self.policy_arns {
+            check_policy_descriptor_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "providerId", false);
+        if let Some(v) = &self.provider_id {
+            check_url_type(errs, &f, v);
+        }
+        let f = Field::new(path, "roleArn", false);
+        match &self.role_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "roleSessionName", false);
+        match &self.role_session_name {
+            Some(v) => {
+                check_role_session_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "webIdentityToken", true);
+        match &self.web_identity_token {
+            Some(v) => {
+                check_client_token_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AssumeRoleWithWebIdentityRequest {}
+
+impl Validate for DecodeAuthorizationMessageRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "encodedMessage", false);
+        match &self.encoded_message {
+            Some(v) => {
+                check_encoded_message_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DecodeAuthorizationMessageRequest {}
+
 impl Validate for GetAccessKeyInfoRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "accessKeyId", false);
@@ -92,6 +154,40 @@ impl Validate for GetCallerIdentityRequest {
 }
 
 impl ConstraintValue for GetCallerIdentityRequest {}
+
+impl Validate for GetFederationTokenRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "durationSeconds", false);
+        if let Some(v) = &self.duration_seconds {
+            check_duration_seconds_type(errs, &f, v);
+        }
+        let f = Field::new(path, "minimumSessionTokenSize", false);
+        if let Some(v) = &self.minimum_session_token_size {
+            check_minimum_session_token_size_type(errs, &f, v);
+        }
+        let f = Field::new(path, "name", false);
+        match &self.name {
+            Some(v) => {
+                check_user_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "policy", false);
+        if let Some(v) = &self.policy {
+            check_session_policy_document_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyArns", false);
+        if let Some(v) = &self.policy_arns {
+            check_policy_descriptor_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetFederationTokenRequest {}
 
 impl Validate for GetSessionTokenRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -115,6 +211,47 @@ impl Validate for GetSessionTokenRequest {
 }
 
 impl ConstraintValue for GetSessionTokenRequest {}
+
+impl Validate for GetWebIdentityTokenRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "audience", false);
+        match &self.audience {
+            Some(v) => {
+                check_web_identity_token_audience_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "durationSeconds", false);
+        if let Some(v) = &self.duration_seconds {
+            check_web_identity_token_duration_seconds_type(errs, &f, v);
+        }
+        let f = Field::new(path, "scope", false);
+        if let Some(v) = &self.scope {
+            check_web_identity_token_scope_type(errs, &f, v);
+        }
+        let f = Field::new(path, "signingAlgorithm", false);
+        match &self.signing_algorithm {
+            Some(v) => {
+                check_jwt_algorithm_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "subjectMode", false);
+        if let Some(v) = &self.subject_mode {
+            check_web_identity_token_subject_mode_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "tokenType", false);
+        if let Some(v) = &self.token_type {
+            check_web_identity_token_type_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetWebIdentityTokenRequest {}
 
 impl Validate for PolicyDescriptorType {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -193,6 +330,10 @@ fn check_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.pattern(f, v, RE_ARN_TYPE.as_ref(), "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+");
 }
 
+fn check_client_token_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(4), Some(20000));
+}
+
 fn check_context_assertion_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(4), Some(3072));
 }
@@ -201,12 +342,20 @@ fn check_duration_seconds_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &i
     errs.range(f, *v, Some(900), Some(129600));
 }
 
+fn check_encoded_message_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(10240));
+}
+
 static RE_EXTERNAL_ID_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@:\\/-]*)\\z").ok());
 
 fn check_external_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(2), Some(1224));
     errs.pattern(f, v, RE_EXTERNAL_ID_TYPE.as_ref(), "[\\w+=,.@:\\/-]*");
+}
+
+fn check_jwt_algorithm_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(5), Some(5));
 }
 
 fn check_minimum_session_token_size_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
@@ -243,6 +392,20 @@ static RE_SERIAL_NUMBER_TYPE: LazyLock<Option<Regex>> =
 fn check_serial_number_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(9), Some(256));
     errs.pattern(f, v, RE_SERIAL_NUMBER_TYPE.as_ref(), "[\\w+=/:,.@-]*");
+}
+
+static RE_SESSION_POLICY_DOCUMENT_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)\\z").ok()
+});
+
+fn check_session_policy_document_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+    errs.pattern(
+        f,
+        v,
+        RE_SESSION_POLICY_DOCUMENT_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
 }
 
 static RE_SOURCE_IDENTITY_TYPE: LazyLock<Option<Regex>> =
@@ -321,5 +484,86 @@ fn check_unrestricted_session_policy_document_type(
         v,
         RE_UNRESTRICTED_SESSION_POLICY_DOCUMENT_TYPE.as_ref(),
         "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
+}
+
+fn check_url_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(4), Some(2048));
+}
+
+static RE_USER_NAME_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]*)\\z").ok());
+
+fn check_user_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(2), Some(32));
+    errs.pattern(f, v, RE_USER_NAME_TYPE.as_ref(), "[\\w+=,.@-]*");
+}
+
+fn check_web_identity_token_audience_list_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[String],
+) {
+    errs.length(f, v, v.len(), Some(1), Some(10));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_web_identity_token_audience_string_type(errs, &f, item);
+    }
+}
+
+fn check_web_identity_token_audience_string_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &str,
+) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1000));
+}
+
+fn check_web_identity_token_duration_seconds_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &i32,
+) {
+    errs.range(f, *v, Some(60), Some(3600));
+}
+
+static RE_WEB_IDENTITY_TOKEN_SCOPE_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+)*)\\z").ok()
+});
+
+fn check_web_identity_token_scope_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(256));
+    errs.pattern(
+        f,
+        v,
+        RE_WEB_IDENTITY_TOKEN_SCOPE_TYPE.as_ref(),
+        "[\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x2B\\x2D-\\x5B\\x5D-\\x7E]+)*",
+    );
+}
+
+fn check_web_identity_token_subject_mode_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &WebIdentityTokenSubjectModeType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        WebIdentityTokenSubjectModeType::VALUE_SET,
+    );
+}
+
+fn check_web_identity_token_type_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &WebIdentityTokenTypeType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        WebIdentityTokenTypeType::VALUE_SET,
     );
 }

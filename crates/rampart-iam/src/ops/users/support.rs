@@ -104,11 +104,13 @@ pub(super) fn holder(
     match ctx.principal.kind {
         PrincipalKind::Root | PrincipalKind::DevAnonymous => Ok(Holder::Root),
         PrincipalKind::IamUser => Ok(Holder::User(last_segment(&ctx.principal.arn).to_owned())),
-        PrincipalKind::AssumedRole => Err(ServiceError::new(
-            "ValidationError",
-            400,
-            "Must specify userName when calling with non-User credentials",
-        )),
+        PrincipalKind::AssumedRole | PrincipalKind::FederatedUser | PrincipalKind::Anonymous => {
+            Err(ServiceError::new(
+                "ValidationError",
+                400,
+                "Must specify userName when calling with non-User credentials",
+            ))
+        }
     }
 }
 
