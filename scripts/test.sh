@@ -159,6 +159,8 @@ if ! ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 
     step "Installing libfaketime (apt-get)"
     apt_install faketime
 fi
+# openssl: the KMS Recipient tests open CMS envelopes with `openssl cms`.
+command -v openssl >/dev/null || { step "Installing openssl (apt-get)"; apt_install openssl; }
 
 # ------------------------------------------------------------------ 5. Python venv
 step "Python venv (.venv) from tests/blackbox/requirements.txt"
