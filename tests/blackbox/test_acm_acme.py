@@ -222,6 +222,39 @@ def test_domain_validations(acm, raw_acm):
                  AcmeDomainValidationArn=arn)
 
 
+def test_acme_resources_are_tagged_with_the_tag_resource_family(acm):
+    endpoint = _endpoint(acm, Tags=[{"Key": "team", "Value": "pki"}])
+    binding = acm.create_acme_external_account_binding(
+        AcmeEndpointArn=endpoint, RoleArn=_role(endpoint), Tags=[{"Key": "k", "Value": "v"}])[
+        "ExternalAccountBinding"]["AcmeExternalAccountBindingArn"]
+    domain = acm.create_acme_domain_validation(
+        AcmeEndpointArn=endpoint, DomainName="tags.example.com",
+        PrevalidationOptions={"DnsPrevalidation": {"DomainScope": {
+            "ExactDomain": "ENABLED", "Subdomains": "DISABLED", "Wildcards": "DISABLED"}}})[
+        "AcmeDomainValidationArn"]
+    tags = lambda arn: sorted((t["Key"], t.get("Value")) for t in  # noqa: E731
+                              acm.list_tags_for_resource(ResourceArn=arn)["Tags"])
+    assert tags(endpoint) == [("team", "pki")]
+    assert tags(binding) == [("k", "v")]
+    assert tags(domain) == []
+    for arn in (endpoint, binding, domain):
+        acm.tag_resource(ResourceArn=arn, Tags=[{"Key": "env", "Value": "test"},
+                                                {"Key": "team", "Value": "sec"}])
+        acm.untag_resource(ResourceArn=arn, TagKeys=["k"])
+    assert tags(endpoint) == [("env", "test"), ("team", "sec")]
+    assert tags(binding) == [("env", "test"), ("team", "sec")]
+    assert tags(domain) == [("env", "test"), ("team", "sec")]
+    expect_error(acm.tag_resource, "ValidationException", "aws:", ResourceArn=endpoint,
+                 Tags=[{"Key": "aws:x", "Value": "y"}])
+    assert tags(endpoint) == [("env", "test"), ("team", "sec")]
+    acm.delete_acme_endpoint(AcmeEndpointArn=endpoint)
+    for arn in (endpoint, binding, domain):
+        expect_error(acm.list_tags_for_resource, "ResourceNotFoundException", arn,
+                     ResourceArn=arn)
+        expect_error(acm.tag_resource, "ResourceNotFoundException", arn, ResourceArn=arn,
+                     Tags=[{"Key": "a", "Value": "b"}])
+
+
 def test_accounts_of_an_endpoint_without_registrations(acm):
     endpoint = _endpoint(acm)
     assert acm.list_acme_accounts(AcmeEndpointArn=endpoint)["AcmeAccounts"] == []

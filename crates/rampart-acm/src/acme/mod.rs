@@ -14,6 +14,7 @@ pub(crate) mod record;
 pub(crate) mod rows;
 pub(crate) mod server;
 pub(crate) mod state;
+pub(crate) mod tags;
 
 use crate::generated::ServiceError;
 use crate::service::authorize_typed;

@@ -2,8 +2,10 @@
 //! per certificate, a tag with an existing key replacing its value, `aws:` keys refused. The
 //! newer TagResource, UntagResource and ListTagsForResource keep the same tags of the same
 //! certificate row, answering with their own error codes (ValidationException,
-//! ServiceQuotaExceededException, ResourceNotFoundException).
+//! ServiceQuotaExceededException, ResourceNotFoundException), and also tag ACME endpoints,
+//! their external account bindings and domain validations (`acme::tags`).
 
+use crate::acme::tags::AcmeResource;
 use crate::generated::errors::{
     invalid_tag_exception, resource_not_found_exception, service_quota_exceeded_exception,
     too_many_tags_exception, validation_exception,
@@ -102,20 +104,25 @@ impl ListTagsForCertificate for AcmService {
         let cert = cert_ref(&input.certificate_arn.unwrap_or_default())?;
         authorize_cert(ctx, "ListTagsForCertificate", &cert)?;
         let record = self.load(&cert).await?.value;
-        let tags = record.tags.into_iter().map(|(key, value)| Tag {
-            key: Some(key),
-            value: (!value.is_empty()).then_some(value),
-        });
         Ok(ListTagsForCertificateResponse {
-            tags: Some(tags.collect()),
+            tags: Some(wire_tags(record.tags)),
         })
     }
 }
 
-/// The certificate a TagResource-family `arn` names. Other ACM resources (ACME endpoints and
-/// their children) are not held by this module: ResourceNotFoundException.
-fn tagged_cert(arn: Option<String>) -> Result<CertRef, ServiceError> {
+/// What a TagResource-family ARN names: a certificate, or an ACME endpoint or one of its
+/// bindings or domain validations.
+enum Tagged {
+    Cert(CertRef),
+    Acme(AcmeResource),
+}
+
+/// The resource a TagResource-family `arn` names.
+fn tagged(arn: Option<String>) -> Result<Tagged, ServiceError> {
     let arn = arn.unwrap_or_default();
+    if let Some(acme) = AcmeResource::parse(&arn) {
+        return acme.map(Tagged::Acme);
+    }
     let parsed = rampart_core::Arn::parse(&arn);
     let is_acm = parsed.as_ref().is_some_and(|p| p.service == "acm");
     let is_cert = parsed.is_some_and(|p| p.resource.starts_with("certificate/"));
@@ -125,7 +132,17 @@ fn tagged_cert(arn: Option<String>) -> Result<CertRef, ServiceError> {
             "Could not find resource {arn}."
         )));
     }
-    cert_ref(&arn).map_err(|e| validation_exception(e.message.clone()))
+    let cert = cert_ref(&arn).map_err(|e| validation_exception(e.message.clone()))?;
+    Ok(Tagged::Cert(cert))
+}
+
+/// Wire tags of `(key, value)` pairs (a missing value for an empty one).
+fn wire_tags(tags: Vec<(String, String)>) -> Vec<Tag> {
+    let tags = tags.into_iter().map(|(key, value)| Tag {
+        key: Some(key),
+        value: (!value.is_empty()).then_some(value),
+    });
+    tags.collect()
 }
 
 /// Tagging errors in TagResource's codes.
@@ -143,14 +160,25 @@ impl TagResource for AcmService {
         ctx: &RequestContext,
         input: TagResourceRequest,
     ) -> Result<(), ServiceError> {
-        let cert = tagged_cert(input.resource_arn)?;
-        authorize_cert(ctx, "TagResource", &cert)?;
-        let added =
-            tag_pairs(input.tags.as_deref().unwrap_or_default()).map_err(as_resource_error)?;
-        self.mutate(&cert, |record| {
-            merge_tags(&mut record.tags, &added).map_err(as_resource_error)
-        })
-        .await?;
+        let target = tagged(input.resource_arn)?;
+        let tags = input.tags.as_deref().unwrap_or_default();
+        let change = |added: &[(String, String)], tags: &mut Vec<(String, String)>| {
+            merge_tags(tags, added).map_err(as_resource_error)
+        };
+        match target {
+            Tagged::Cert(cert) => {
+                authorize_cert(ctx, "TagResource", &cert)?;
+                let added = tag_pairs(tags).map_err(as_resource_error)?;
+                self.mutate(&cert, |record| change(&added, &mut record.tags))
+                    .await?;
+            }
+            Tagged::Acme(resource) => {
+                let added = tag_pairs(tags).map_err(as_resource_error)?;
+                let op = "TagResource";
+                let apply = |tags: &mut Vec<(String, String)>| change(&added, tags);
+                self.change_acme_tags(ctx, op, &resource, &apply).await?;
+            }
+        }
         Ok(())
     }
 }
@@ -161,14 +189,22 @@ impl UntagResource for AcmService {
         ctx: &RequestContext,
         input: UntagResourceRequest,
     ) -> Result<(), ServiceError> {
-        let cert = tagged_cert(input.resource_arn)?;
-        authorize_cert(ctx, "UntagResource", &cert)?;
         let keys = input.tag_keys.unwrap_or_default();
-        self.mutate(&cert, |record| {
-            record.tags.retain(|(key, _)| !keys.contains(key));
+        let remove = |tags: &mut Vec<(String, String)>| {
+            tags.retain(|(key, _)| !keys.contains(key));
             Ok(())
-        })
-        .await?;
+        };
+        match tagged(input.resource_arn)? {
+            Tagged::Cert(cert) => {
+                authorize_cert(ctx, "UntagResource", &cert)?;
+                self.mutate(&cert, |record| remove(&mut record.tags))
+                    .await?;
+            }
+            Tagged::Acme(resource) => {
+                let op = "UntagResource";
+                self.change_acme_tags(ctx, op, &resource, &remove).await?;
+            }
+        }
         Ok(())
     }
 }
@@ -179,15 +215,18 @@ impl ListTagsForResource for AcmService {
         ctx: &RequestContext,
         input: ListTagsForResourceRequest,
     ) -> Result<ListTagsForResourceResponse, ServiceError> {
-        let cert = tagged_cert(input.resource_arn)?;
-        authorize_cert(ctx, "ListTagsForResource", &cert)?;
-        let record = self.load(&cert).await?.value;
-        let tags = record.tags.into_iter().map(|(key, value)| Tag {
-            key: Some(key),
-            value: (!value.is_empty()).then_some(value),
-        });
+        let tags = match tagged(input.resource_arn)? {
+            Tagged::Cert(cert) => {
+                authorize_cert(ctx, "ListTagsForResource", &cert)?;
+                self.load(&cert).await?.value.tags
+            }
+            Tagged::Acme(resource) => {
+                self.acme_tags(ctx, "ListTagsForResource", &resource)
+                    .await?
+            }
+        };
         Ok(ListTagsForResourceResponse {
-            tags: Some(tags.collect()),
+            tags: Some(wire_tags(tags)),
         })
     }
 }
