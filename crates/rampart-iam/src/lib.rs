@@ -28,6 +28,7 @@ pub mod resources;
 pub mod saml_metadata;
 pub mod server_certs;
 mod service;
+pub mod service_linked;
 pub mod ssh_keys;
 pub mod tables;
 pub mod totp;

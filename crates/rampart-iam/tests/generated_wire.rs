@@ -167,10 +167,10 @@ fn not_served_actions_are_answered_without_reading_parameters() {
     // MaxItems=ten would be a decoding error if the parameters were read.
     let inv = call(
         &Unimplemented,
-        "Action=ListServiceSpecificCredentials&MaxItems=ten",
+        "Action=ListDelegationRequests&MaxItems=ten",
     );
-    assert!(!iam::SERVED.contains(&"ListServiceSpecificCredentials"));
-    assert_eq!(inv.operation, "ListServiceSpecificCredentials");
+    assert!(!iam::SERVED.contains(&"ListDelegationRequests"));
+    assert_eq!(inv.operation, "ListDelegationRequests");
     assert!(inv.read_only);
     assert_eq!(inv.request_parameters, None);
     let err = inv.result.unwrap_err();
@@ -180,7 +180,7 @@ fn not_served_actions_are_answered_without_reading_parameters() {
     );
     assert_eq!(
         err.message,
-        "Rampart does not implement IAM operation ListServiceSpecificCredentials yet."
+        "Rampart does not implement IAM operation ListDelegationRequests yet."
     );
 }
 

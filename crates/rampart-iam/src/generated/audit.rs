@@ -564,6 +564,70 @@ impl AuditValue for CreateSAMLProviderResponse {
     }
 }
 
+impl AuditParams for CreateServiceLinkedRoleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aWSServiceName", &self.aws_service_name);
+        put(&mut m, "customSuffix", &self.custom_suffix);
+        put(&mut m, "description", &self.description);
+        m
+    }
+}
+
+impl AuditValue for CreateServiceLinkedRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateServiceLinkedRoleResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "role", &self.role);
+        m
+    }
+}
+
+impl AuditValue for CreateServiceLinkedRoleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateServiceSpecificCredentialRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "credentialAgeDays", &self.credential_age_days);
+        put(&mut m, "serviceName", &self.service_name);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for CreateServiceSpecificCredentialRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateServiceSpecificCredentialResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceSpecificCredential",
+            &self.service_specific_credential,
+        );
+        m
+    }
+}
+
+impl AuditValue for CreateServiceSpecificCredentialResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -867,6 +931,53 @@ impl AuditValue for DeleteServerCertificateRequest {
     }
 }
 
+impl AuditParams for DeleteServiceLinkedRoleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "roleName", &self.role_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteServiceLinkedRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteServiceLinkedRoleResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "deletionTaskId", &self.deletion_task_id);
+        m
+    }
+}
+
+impl AuditValue for DeleteServiceLinkedRoleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteServiceSpecificCredentialRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceSpecificCredentialId",
+            &self.service_specific_credential_id,
+        );
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteServiceSpecificCredentialRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteSigningCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -934,6 +1045,21 @@ impl AuditParams for DeleteVirtualMFADeviceRequest {
 }
 
 impl AuditValue for DeleteVirtualMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeletionTaskFailureReasonType {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "reason", &self.reason);
+        put(&mut m, "roleUsageList", &self.role_usage_list);
+        m
+    }
+}
+
+impl AuditValue for DeletionTaskFailureReasonType {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1472,6 +1598,35 @@ impl AuditParams for GetServerCertificateResponse {
 }
 
 impl AuditValue for GetServerCertificateResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServiceLinkedRoleDeletionStatusRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "deletionTaskId", &self.deletion_task_id);
+        m
+    }
+}
+
+impl AuditValue for GetServiceLinkedRoleDeletionStatusRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServiceLinkedRoleDeletionStatusResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "reason", &self.reason);
+        put(&mut m, "status", &self.status);
+        m
+    }
+}
+
+impl AuditValue for GetServiceLinkedRoleDeletionStatusResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2452,6 +2607,44 @@ impl AuditValue for ListServerCertificatesResponse {
     }
 }
 
+impl AuditParams for ListServiceSpecificCredentialsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "allUsers", &self.all_users);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "serviceName", &self.service_name);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ListServiceSpecificCredentialsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListServiceSpecificCredentialsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(
+            &mut m,
+            "serviceSpecificCredentials",
+            &self.service_specific_credentials,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListServiceSpecificCredentialsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListSigningCertificatesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2933,6 +3126,43 @@ impl AuditValue for RemoveUserFromGroupRequest {
     }
 }
 
+impl AuditParams for ResetServiceSpecificCredentialRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceSpecificCredentialId",
+            &self.service_specific_credential_id,
+        );
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ResetServiceSpecificCredentialRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ResetServiceSpecificCredentialResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceSpecificCredential",
+            &self.service_specific_credential,
+        );
+        m
+    }
+}
+
+impl AuditValue for ResetServiceSpecificCredentialResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ResyncMFADeviceRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2994,6 +3224,21 @@ impl AuditParams for RoleLastUsed {
 }
 
 impl AuditValue for RoleLastUsed {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RoleUsageType {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "region", &self.region);
+        put(&mut m, "resources", &self.resources);
+        m
+    }
+}
+
+impl AuditValue for RoleUsageType {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3125,6 +3370,64 @@ impl AuditParams for ServerCertificateMetadata {
 }
 
 impl AuditValue for ServerCertificateMetadata {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ServiceSpecificCredential {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "expirationDate", &self.expiration_date);
+        put(
+            &mut m,
+            "serviceCredentialAlias",
+            &self.service_credential_alias,
+        );
+        put(&mut m, "serviceName", &self.service_name);
+        put(
+            &mut m,
+            "serviceSpecificCredentialId",
+            &self.service_specific_credential_id,
+        );
+        put(&mut m, "serviceUserName", &self.service_user_name);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ServiceSpecificCredential {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ServiceSpecificCredentialMetadata {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "expirationDate", &self.expiration_date);
+        put(
+            &mut m,
+            "serviceCredentialAlias",
+            &self.service_credential_alias,
+        );
+        put(&mut m, "serviceName", &self.service_name);
+        put(
+            &mut m,
+            "serviceSpecificCredentialId",
+            &self.service_specific_credential_id,
+        );
+        put(&mut m, "serviceUserName", &self.service_user_name);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ServiceSpecificCredentialMetadata {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3739,6 +4042,26 @@ impl AuditParams for UpdateServerCertificateRequest {
 }
 
 impl AuditValue for UpdateServerCertificateRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateServiceSpecificCredentialRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceSpecificCredentialId",
+            &self.service_specific_credential_id,
+        );
+        put(&mut m, "status", &self.status);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UpdateServiceSpecificCredentialRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -100,6 +100,22 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "CreateServiceLinkedRole" => {
+            codec::output_xml_from_json::<CreateServiceLinkedRoleResponse>(
+                "CreateServiceLinkedRole",
+                Some("CreateServiceLinkedRoleResult"),
+                env,
+                output,
+            )
+        }
+        "CreateServiceSpecificCredential" => {
+            codec::output_xml_from_json::<CreateServiceSpecificCredentialResponse>(
+                "CreateServiceSpecificCredential",
+                Some("CreateServiceSpecificCredentialResult"),
+                env,
+                output,
+            )
+        }
         "CreateUser" => codec::output_xml_from_json::<CreateUserResponse>(
             "CreateUser",
             Some("CreateUserResult"),
@@ -157,6 +173,20 @@ pub fn output_xml_from_json(
         "DeleteServerCertificate" => {
             codec::output_xml_from_json::<Empty>("DeleteServerCertificate", None, env, output)
         }
+        "DeleteServiceLinkedRole" => {
+            codec::output_xml_from_json::<DeleteServiceLinkedRoleResponse>(
+                "DeleteServiceLinkedRole",
+                Some("DeleteServiceLinkedRoleResult"),
+                env,
+                output,
+            )
+        }
+        "DeleteServiceSpecificCredential" => codec::output_xml_from_json::<Empty>(
+            "DeleteServiceSpecificCredential",
+            None,
+            env,
+            output,
+        ),
         "DeleteSigningCertificate" => {
             codec::output_xml_from_json::<Empty>("DeleteSigningCertificate", None, env, output)
         }
@@ -282,6 +312,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetServiceLinkedRoleDeletionStatus" => {
+            codec::output_xml_from_json::<GetServiceLinkedRoleDeletionStatusResponse>(
+                "GetServiceLinkedRoleDeletionStatus",
+                Some("GetServiceLinkedRoleDeletionStatusResult"),
+                env,
+                output,
+            )
+        }
         "GetUser" => codec::output_xml_from_json::<GetUserResponse>(
             "GetUser",
             Some("GetUserResult"),
@@ -472,6 +510,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListServiceSpecificCredentials" => {
+            codec::output_xml_from_json::<ListServiceSpecificCredentialsResponse>(
+                "ListServiceSpecificCredentials",
+                Some("ListServiceSpecificCredentialsResult"),
+                env,
+                output,
+            )
+        }
         "ListSigningCertificates" => {
             codec::output_xml_from_json::<ListSigningCertificatesResponse>(
                 "ListSigningCertificates",
@@ -526,6 +572,14 @@ pub fn output_xml_from_json(
         }
         "RemoveUserFromGroup" => {
             codec::output_xml_from_json::<Empty>("RemoveUserFromGroup", None, env, output)
+        }
+        "ResetServiceSpecificCredential" => {
+            codec::output_xml_from_json::<ResetServiceSpecificCredentialResponse>(
+                "ResetServiceSpecificCredential",
+                Some("ResetServiceSpecificCredentialResult"),
+                env,
+                output,
+            )
         }
         "ResyncMFADevice" => {
             codec::output_xml_from_json::<Empty>("ResyncMFADevice", None, env, output)
@@ -610,6 +664,12 @@ pub fn output_xml_from_json(
         "UpdateServerCertificate" => {
             codec::output_xml_from_json::<Empty>("UpdateServerCertificate", None, env, output)
         }
+        "UpdateServiceSpecificCredential" => codec::output_xml_from_json::<Empty>(
+            "UpdateServiceSpecificCredential",
+            None,
+            env,
+            output,
+        ),
         "UpdateSigningCertificate" => {
             codec::output_xml_from_json::<Empty>("UpdateSigningCertificate", None, env, output)
         }
@@ -669,6 +729,12 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "CreatePolicyVersion" => codec::input_json_from_form::<CreatePolicyVersionRequest>(form),
         "CreateRole" => codec::input_json_from_form::<CreateRoleRequest>(form),
         "CreateSAMLProvider" => codec::input_json_from_form::<CreateSAMLProviderRequest>(form),
+        "CreateServiceLinkedRole" => {
+            codec::input_json_from_form::<CreateServiceLinkedRoleRequest>(form)
+        }
+        "CreateServiceSpecificCredential" => {
+            codec::input_json_from_form::<CreateServiceSpecificCredentialRequest>(form)
+        }
         "CreateUser" => codec::input_json_from_form::<CreateUserRequest>(form),
         "CreateVirtualMFADevice" => {
             codec::input_json_from_form::<CreateVirtualMFADeviceRequest>(form)
@@ -697,6 +763,12 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "DeleteSSHPublicKey" => codec::input_json_from_form::<DeleteSSHPublicKeyRequest>(form),
         "DeleteServerCertificate" => {
             codec::input_json_from_form::<DeleteServerCertificateRequest>(form)
+        }
+        "DeleteServiceLinkedRole" => {
+            codec::input_json_from_form::<DeleteServiceLinkedRoleRequest>(form)
+        }
+        "DeleteServiceSpecificCredential" => {
+            codec::input_json_from_form::<DeleteServiceSpecificCredentialRequest>(form)
         }
         "DeleteSigningCertificate" => {
             codec::input_json_from_form::<DeleteSigningCertificateRequest>(form)
@@ -731,6 +803,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetSAMLProvider" => codec::input_json_from_form::<GetSAMLProviderRequest>(form),
         "GetSSHPublicKey" => codec::input_json_from_form::<GetSSHPublicKeyRequest>(form),
         "GetServerCertificate" => codec::input_json_from_form::<GetServerCertificateRequest>(form),
+        "GetServiceLinkedRoleDeletionStatus" => {
+            codec::input_json_from_form::<GetServiceLinkedRoleDeletionStatusRequest>(form)
+        }
         "GetUser" => codec::input_json_from_form::<GetUserRequest>(form),
         "GetUserPolicy" => codec::input_json_from_form::<GetUserPolicyRequest>(form),
         "ListAccessKeys" => codec::input_json_from_form::<ListAccessKeysRequest>(form),
@@ -780,6 +855,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListServerCertificates" => {
             codec::input_json_from_form::<ListServerCertificatesRequest>(form)
         }
+        "ListServiceSpecificCredentials" => {
+            codec::input_json_from_form::<ListServiceSpecificCredentialsRequest>(form)
+        }
         "ListSigningCertificates" => {
             codec::input_json_from_form::<ListSigningCertificatesRequest>(form)
         }
@@ -805,6 +883,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<RemoveRoleFromInstanceProfileRequest>(form)
         }
         "RemoveUserFromGroup" => codec::input_json_from_form::<RemoveUserFromGroupRequest>(form),
+        "ResetServiceSpecificCredential" => {
+            codec::input_json_from_form::<ResetServiceSpecificCredentialRequest>(form)
+        }
         "ResyncMFADevice" => codec::input_json_from_form::<ResyncMFADeviceRequest>(form),
         "SetDefaultPolicyVersion" => {
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
@@ -851,6 +932,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "UpdateSSHPublicKey" => codec::input_json_from_form::<UpdateSSHPublicKeyRequest>(form),
         "UpdateServerCertificate" => {
             codec::input_json_from_form::<UpdateServerCertificateRequest>(form)
+        }
+        "UpdateServiceSpecificCredential" => {
+            codec::input_json_from_form::<UpdateServiceSpecificCredentialRequest>(form)
         }
         "UpdateSigningCertificate" => {
             codec::input_json_from_form::<UpdateSigningCertificateRequest>(form)

@@ -263,6 +263,29 @@ impl FromQuery for CreateSAMLProviderRequest {
     }
 }
 
+impl FromQuery for CreateServiceLinkedRoleRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            aws_service_name: query::string(node.get("AWSServiceName")),
+            custom_suffix: query::string(node.get("CustomSuffix")),
+            description: query::string(node.get("Description")),
+        })
+    }
+}
+
+impl FromQuery for CreateServiceSpecificCredentialRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            credential_age_days: query::number::<i32>(
+                node.get("CredentialAgeDays"),
+                &query::join(path, "CredentialAgeDays"),
+            )?,
+            service_name: query::string(node.get("ServiceName")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for CreateUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -424,6 +447,23 @@ impl FromQuery for DeleteServerCertificateRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteServiceLinkedRoleRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteServiceSpecificCredentialRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            service_specific_credential_id: query::string(node.get("ServiceSpecificCredentialId")),
+            user_name: query::string(node.get("UserName")),
         })
     }
 }
@@ -624,6 +664,14 @@ impl FromQuery for GetServerCertificateRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
+impl FromQuery for GetServiceLinkedRoleDeletionStatusRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            deletion_task_id: query::string(node.get("DeletionTaskId")),
         })
     }
 }
@@ -922,6 +970,18 @@ impl FromQuery for ListServerCertificatesRequest {
     }
 }
 
+impl FromQuery for ListServiceSpecificCredentialsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            all_users: query::boolean(node.get("AllUsers"), &query::join(path, "AllUsers"))?,
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            service_name: query::string(node.get("ServiceName")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for ListSigningCertificatesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1044,6 +1104,15 @@ impl FromQuery for RemoveUserFromGroupRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for ResetServiceSpecificCredentialRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            service_specific_credential_id: query::string(node.get("ServiceSpecificCredentialId")),
             user_name: query::string(node.get("UserName")),
         })
     }
@@ -1479,6 +1548,16 @@ impl FromQuery for UpdateServerCertificateRequest {
             new_path: query::string(node.get("NewPath")),
             new_server_certificate_name: query::string(node.get("NewServerCertificateName")),
             server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
+impl FromQuery for UpdateServiceSpecificCredentialRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            service_specific_credential_id: query::string(node.get("ServiceSpecificCredentialId")),
+            status: query::enumeration::<StatusType>(node.get("Status")),
+            user_name: query::string(node.get("UserName")),
         })
     }
 }

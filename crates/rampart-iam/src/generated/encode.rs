@@ -7,6 +7,12 @@ use super::shapes::*;
 use rampart_codec::xml::{ToXml, XmlValue, XmlWriter};
 use std::borrow::Cow;
 
+impl XmlValue for DeletionTaskStatusType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for EntityType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -210,6 +216,21 @@ impl ToXml for CreateSAMLProviderResponse {
     }
 }
 
+impl ToXml for CreateServiceLinkedRoleResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("Role", self.role.as_ref());
+    }
+}
+
+impl ToXml for CreateServiceSpecificCredentialResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "ServiceSpecificCredential",
+            self.service_specific_credential.as_ref(),
+        );
+    }
+}
+
 impl ToXml for CreateUserResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("User", self.user.as_ref());
@@ -219,6 +240,27 @@ impl ToXml for CreateUserResponse {
 impl ToXml for CreateVirtualMFADeviceResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("VirtualMFADevice", self.virtual_mfa_device.as_ref());
+    }
+}
+
+impl ToXml for DeleteServiceLinkedRoleResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("DeletionTaskId", self.deletion_task_id.as_ref());
+    }
+}
+
+impl ToXml for DeletionTaskFailureReasonType {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Reason", self.reason.as_ref());
+        if let Some(v) = &self.role_usage_list {
+            w.start("RoleUsageList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("RoleUsageList");
+        }
     }
 }
 
@@ -422,6 +464,13 @@ impl ToXml for GetSSHPublicKeyResponse {
 impl ToXml for GetServerCertificateResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("ServerCertificate", self.server_certificate.as_ref());
+    }
+}
+
+impl ToXml for GetServiceLinkedRoleDeletionStatusResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("Reason", self.reason.as_ref());
+        w.scalar("Status", self.status.as_ref());
     }
 }
 
@@ -917,6 +966,22 @@ impl ToXml for ListServerCertificatesResponse {
     }
 }
 
+impl ToXml for ListServiceSpecificCredentialsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.service_specific_credentials {
+            w.start("ServiceSpecificCredentials");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("ServiceSpecificCredentials");
+        }
+    }
+}
+
 impl ToXml for ListSigningCertificatesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         if let Some(v) = &self.certificates {
@@ -1116,6 +1181,15 @@ impl ToXml for PolicyVersion {
     }
 }
 
+impl ToXml for ResetServiceSpecificCredentialResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "ServiceSpecificCredential",
+            self.service_specific_credential.as_ref(),
+        );
+    }
+}
+
 impl ToXml for Role {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Arn", self.arn.as_ref());
@@ -1152,6 +1226,19 @@ impl ToXml for RoleLastUsed {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("LastUsedDate", self.last_used_date.as_ref());
         w.scalar("Region", self.region.as_ref());
+    }
+}
+
+impl ToXml for RoleUsageType {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Region", self.region.as_ref());
+        if let Some(v) = &self.resources {
+            w.start("Resources");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("Resources");
+        }
     }
 }
 
@@ -1238,6 +1325,49 @@ impl ToXml for ServerCertificateMetadata {
             self.server_certificate_name.as_ref(),
         );
         w.scalar("UploadDate", self.upload_date.as_ref());
+    }
+}
+
+impl ToXml for ServiceSpecificCredential {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("ExpirationDate", self.expiration_date.as_ref());
+        w.scalar(
+            "ServiceCredentialAlias",
+            self.service_credential_alias.as_ref(),
+        );
+        w.scalar(
+            "ServiceCredentialSecret",
+            self.service_credential_secret.as_ref(),
+        );
+        w.scalar("ServiceName", self.service_name.as_ref());
+        w.scalar("ServicePassword", self.service_password.as_ref());
+        w.scalar(
+            "ServiceSpecificCredentialId",
+            self.service_specific_credential_id.as_ref(),
+        );
+        w.scalar("ServiceUserName", self.service_user_name.as_ref());
+        w.scalar("Status", self.status.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for ServiceSpecificCredentialMetadata {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("ExpirationDate", self.expiration_date.as_ref());
+        w.scalar(
+            "ServiceCredentialAlias",
+            self.service_credential_alias.as_ref(),
+        );
+        w.scalar("ServiceName", self.service_name.as_ref());
+        w.scalar(
+            "ServiceSpecificCredentialId",
+            self.service_specific_credential_id.as_ref(),
+        );
+        w.scalar("ServiceUserName", self.service_user_name.as_ref());
+        w.scalar("Status", self.status.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
     }
 }
 

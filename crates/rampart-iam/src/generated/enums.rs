@@ -6,6 +6,87 @@ use rampart_codec::{AuditValue, ConstraintValue};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// The `DeletionTaskStatusType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeletionTaskStatusType {
+    /// `SUCCEEDED`
+    Succeeded,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `FAILED`
+    Failed,
+    /// `NOT_STARTED`
+    NotStarted,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl DeletionTaskStatusType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] =
+        &["SUCCEEDED", "IN_PROGRESS", "FAILED", "NOT_STARTED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[SUCCEEDED, IN_PROGRESS, FAILED, NOT_STARTED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Succeeded => "SUCCEEDED",
+            Self::InProgress => "IN_PROGRESS",
+            Self::Failed => "FAILED",
+            Self::NotStarted => "NOT_STARTED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for DeletionTaskStatusType {
+    fn from(s: &str) -> Self {
+        match s {
+            "SUCCEEDED" => Self::Succeeded,
+            "IN_PROGRESS" => Self::InProgress,
+            "FAILED" => Self::Failed,
+            "NOT_STARTED" => Self::NotStarted,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for DeletionTaskStatusType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for DeletionTaskStatusType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DeletionTaskStatusType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for DeletionTaskStatusType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for DeletionTaskStatusType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `EntityType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntityType {

@@ -104,6 +104,11 @@ pub fn service_failure_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ServiceFailure", 500, message)
 }
 
+/// `ServiceNotSupportedException`: code `NotSupportedService` (HTTP 404).
+pub fn service_not_supported_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("NotSupportedService", 404, message)
+}
+
 /// `UnmodifiableEntityException`: code `UnmodifiableEntity` (HTTP 400).
 pub fn unmodifiable_entity_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("UnmodifiableEntity", 400, message)

@@ -243,6 +243,8 @@ pub const SERVED: &[&str] = &[
     "CreatePolicyVersion",
     "CreateRole",
     "CreateSAMLProvider",
+    "CreateServiceLinkedRole",
+    "CreateServiceSpecificCredential",
     "CreateUser",
     "CreateVirtualMFADevice",
     "DeactivateMFADevice",
@@ -262,6 +264,8 @@ pub const SERVED: &[&str] = &[
     "DeleteSAMLProvider",
     "DeleteSSHPublicKey",
     "DeleteServerCertificate",
+    "DeleteServiceLinkedRole",
+    "DeleteServiceSpecificCredential",
     "DeleteSigningCertificate",
     "DeleteUser",
     "DeleteUserPermissionsBoundary",
@@ -287,6 +291,7 @@ pub const SERVED: &[&str] = &[
     "GetSAMLProvider",
     "GetSSHPublicKey",
     "GetServerCertificate",
+    "GetServiceLinkedRoleDeletionStatus",
     "GetUser",
     "GetUserPolicy",
     "ListAccessKeys",
@@ -316,6 +321,7 @@ pub const SERVED: &[&str] = &[
     "ListSSHPublicKeys",
     "ListServerCertificateTags",
     "ListServerCertificates",
+    "ListServiceSpecificCredentials",
     "ListSigningCertificates",
     "ListUserPolicies",
     "ListUserTags",
@@ -329,6 +335,7 @@ pub const SERVED: &[&str] = &[
     "RemoveClientIDFromOpenIDConnectProvider",
     "RemoveRoleFromInstanceProfile",
     "RemoveUserFromGroup",
+    "ResetServiceSpecificCredential",
     "ResyncMFADevice",
     "SetDefaultPolicyVersion",
     "TagInstanceProfile",
@@ -358,6 +365,7 @@ pub const SERVED: &[&str] = &[
     "UpdateSAMLProvider",
     "UpdateSSHPublicKey",
     "UpdateServerCertificate",
+    "UpdateServiceSpecificCredential",
     "UpdateSigningCertificate",
     "UpdateUser",
     "UploadSSHPublicKey",
@@ -548,6 +556,26 @@ pub trait CreateSAMLProvider: IamHandler {
     ) -> impl Future<Output = Result<CreateSAMLProviderResponse, Self::Error>> + Send;
 }
 
+/// `CreateServiceLinkedRole`.
+pub trait CreateServiceLinkedRole: IamHandler {
+    /// Runs `CreateServiceLinkedRole`.
+    fn create_service_linked_role(
+        &self,
+        ctx: &RequestContext,
+        input: CreateServiceLinkedRoleRequest,
+    ) -> impl Future<Output = Result<CreateServiceLinkedRoleResponse, Self::Error>> + Send;
+}
+
+/// `CreateServiceSpecificCredential`.
+pub trait CreateServiceSpecificCredential: IamHandler {
+    /// Runs `CreateServiceSpecificCredential`.
+    fn create_service_specific_credential(
+        &self,
+        ctx: &RequestContext,
+        input: CreateServiceSpecificCredentialRequest,
+    ) -> impl Future<Output = Result<CreateServiceSpecificCredentialResponse, Self::Error>> + Send;
+}
+
 /// `CreateUser`.
 pub trait CreateUser: IamHandler {
     /// Runs `CreateUser`.
@@ -734,6 +762,26 @@ pub trait DeleteServerCertificate: IamHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteServerCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteServiceLinkedRole`.
+pub trait DeleteServiceLinkedRole: IamHandler {
+    /// Runs `DeleteServiceLinkedRole`.
+    fn delete_service_linked_role(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteServiceLinkedRoleRequest,
+    ) -> impl Future<Output = Result<DeleteServiceLinkedRoleResponse, Self::Error>> + Send;
+}
+
+/// `DeleteServiceSpecificCredential`.
+pub trait DeleteServiceSpecificCredential: IamHandler {
+    /// Runs `DeleteServiceSpecificCredential`.
+    fn delete_service_specific_credential(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteServiceSpecificCredentialRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -983,6 +1031,16 @@ pub trait GetServerCertificate: IamHandler {
         ctx: &RequestContext,
         input: GetServerCertificateRequest,
     ) -> impl Future<Output = Result<GetServerCertificateResponse, Self::Error>> + Send;
+}
+
+/// `GetServiceLinkedRoleDeletionStatus`.
+pub trait GetServiceLinkedRoleDeletionStatus: IamHandler {
+    /// Runs `GetServiceLinkedRoleDeletionStatus`.
+    fn get_service_linked_role_deletion_status(
+        &self,
+        ctx: &RequestContext,
+        input: GetServiceLinkedRoleDeletionStatusRequest,
+    ) -> impl Future<Output = Result<GetServiceLinkedRoleDeletionStatusResponse, Self::Error>> + Send;
 }
 
 /// `GetUser`.
@@ -1275,6 +1333,16 @@ pub trait ListServerCertificates: IamHandler {
     ) -> impl Future<Output = Result<ListServerCertificatesResponse, Self::Error>> + Send;
 }
 
+/// `ListServiceSpecificCredentials`.
+pub trait ListServiceSpecificCredentials: IamHandler {
+    /// Runs `ListServiceSpecificCredentials`.
+    fn list_service_specific_credentials(
+        &self,
+        ctx: &RequestContext,
+        input: ListServiceSpecificCredentialsRequest,
+    ) -> impl Future<Output = Result<ListServiceSpecificCredentialsResponse, Self::Error>> + Send;
+}
+
 /// `ListSigningCertificates`.
 pub trait ListSigningCertificates: IamHandler {
     /// Runs `ListSigningCertificates`.
@@ -1403,6 +1471,16 @@ pub trait RemoveUserFromGroup: IamHandler {
         ctx: &RequestContext,
         input: RemoveUserFromGroupRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `ResetServiceSpecificCredential`.
+pub trait ResetServiceSpecificCredential: IamHandler {
+    /// Runs `ResetServiceSpecificCredential`.
+    fn reset_service_specific_credential(
+        &self,
+        ctx: &RequestContext,
+        input: ResetServiceSpecificCredentialRequest,
+    ) -> impl Future<Output = Result<ResetServiceSpecificCredentialResponse, Self::Error>> + Send;
 }
 
 /// `ResyncMFADevice`.
@@ -1695,6 +1773,16 @@ pub trait UpdateServerCertificate: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateServiceSpecificCredential`.
+pub trait UpdateServiceSpecificCredential: IamHandler {
+    /// Runs `UpdateServiceSpecificCredential`.
+    fn update_service_specific_credential(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateServiceSpecificCredentialRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateSigningCertificate`.
 pub trait UpdateSigningCertificate: IamHandler {
     /// Runs `UpdateSigningCertificate`.
@@ -1766,6 +1854,8 @@ pub trait IamApi:
     + CreatePolicyVersion
     + CreateRole
     + CreateSAMLProvider
+    + CreateServiceLinkedRole
+    + CreateServiceSpecificCredential
     + CreateUser
     + CreateVirtualMFADevice
     + DeactivateMFADevice
@@ -1785,6 +1875,8 @@ pub trait IamApi:
     + DeleteSAMLProvider
     + DeleteSSHPublicKey
     + DeleteServerCertificate
+    + DeleteServiceLinkedRole
+    + DeleteServiceSpecificCredential
     + DeleteSigningCertificate
     + DeleteUser
     + DeleteUserPermissionsBoundary
@@ -1810,6 +1902,7 @@ pub trait IamApi:
     + GetSAMLProvider
     + GetSSHPublicKey
     + GetServerCertificate
+    + GetServiceLinkedRoleDeletionStatus
     + GetUser
     + GetUserPolicy
     + ListAccessKeys
@@ -1839,6 +1932,7 @@ pub trait IamApi:
     + ListSSHPublicKeys
     + ListServerCertificateTags
     + ListServerCertificates
+    + ListServiceSpecificCredentials
     + ListSigningCertificates
     + ListUserPolicies
     + ListUserTags
@@ -1852,6 +1946,7 @@ pub trait IamApi:
     + RemoveClientIDFromOpenIDConnectProvider
     + RemoveRoleFromInstanceProfile
     + RemoveUserFromGroup
+    + ResetServiceSpecificCredential
     + ResyncMFADevice
     + SetDefaultPolicyVersion
     + TagInstanceProfile
@@ -1881,6 +1976,7 @@ pub trait IamApi:
     + UpdateSAMLProvider
     + UpdateSSHPublicKey
     + UpdateServerCertificate
+    + UpdateServiceSpecificCredential
     + UpdateSigningCertificate
     + UpdateUser
     + UploadSSHPublicKey
@@ -1908,6 +2004,8 @@ impl<
         + CreatePolicyVersion
         + CreateRole
         + CreateSAMLProvider
+        + CreateServiceLinkedRole
+        + CreateServiceSpecificCredential
         + CreateUser
         + CreateVirtualMFADevice
         + DeactivateMFADevice
@@ -1927,6 +2025,8 @@ impl<
         + DeleteSAMLProvider
         + DeleteSSHPublicKey
         + DeleteServerCertificate
+        + DeleteServiceLinkedRole
+        + DeleteServiceSpecificCredential
         + DeleteSigningCertificate
         + DeleteUser
         + DeleteUserPermissionsBoundary
@@ -1952,6 +2052,7 @@ impl<
         + GetSAMLProvider
         + GetSSHPublicKey
         + GetServerCertificate
+        + GetServiceLinkedRoleDeletionStatus
         + GetUser
         + GetUserPolicy
         + ListAccessKeys
@@ -1981,6 +2082,7 @@ impl<
         + ListSSHPublicKeys
         + ListServerCertificateTags
         + ListServerCertificates
+        + ListServiceSpecificCredentials
         + ListSigningCertificates
         + ListUserPolicies
         + ListUserTags
@@ -1994,6 +2096,7 @@ impl<
         + RemoveClientIDFromOpenIDConnectProvider
         + RemoveRoleFromInstanceProfile
         + RemoveUserFromGroup
+        + ResetServiceSpecificCredential
         + ResyncMFADevice
         + SetDefaultPolicyVersion
         + TagInstanceProfile
@@ -2023,6 +2126,7 @@ impl<
         + UpdateSAMLProvider
         + UpdateSSHPublicKey
         + UpdateServerCertificate
+        + UpdateServiceSpecificCredential
         + UpdateSigningCertificate
         + UpdateUser
         + UploadSSHPublicKey
@@ -2235,6 +2339,32 @@ impl CreateSAMLProvider for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "CreateSAMLProvider",
+        ))
+    }
+}
+
+impl CreateServiceLinkedRole for DecodeOnly {
+    async fn create_service_linked_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateServiceLinkedRoleRequest,
+    ) -> Result<CreateServiceLinkedRoleResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateServiceLinkedRole",
+        ))
+    }
+}
+
+impl CreateServiceSpecificCredential for DecodeOnly {
+    async fn create_service_specific_credential(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateServiceSpecificCredentialRequest,
+    ) -> Result<CreateServiceSpecificCredentialResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateServiceSpecificCredential",
         ))
     }
 }
@@ -2463,6 +2593,32 @@ impl DeleteServerCertificate for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "DeleteServerCertificate",
+        ))
+    }
+}
+
+impl DeleteServiceLinkedRole for DecodeOnly {
+    async fn delete_service_linked_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteServiceLinkedRoleRequest,
+    ) -> Result<DeleteServiceLinkedRoleResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteServiceLinkedRole",
+        ))
+    }
+}
+
+impl DeleteServiceSpecificCredential for DecodeOnly {
+    async fn delete_service_specific_credential(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteServiceSpecificCredentialRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteServiceSpecificCredential",
         ))
     }
 }
@@ -2741,6 +2897,19 @@ impl GetServerCertificate for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetServerCertificate",
+        ))
+    }
+}
+
+impl GetServiceLinkedRoleDeletionStatus for DecodeOnly {
+    async fn get_service_linked_role_deletion_status(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetServiceLinkedRoleDeletionStatusRequest,
+    ) -> Result<GetServiceLinkedRoleDeletionStatusResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetServiceLinkedRoleDeletionStatus",
         ))
     }
 }
@@ -3092,6 +3261,19 @@ impl ListServerCertificates for DecodeOnly {
     }
 }
 
+impl ListServiceSpecificCredentials for DecodeOnly {
+    async fn list_service_specific_credentials(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListServiceSpecificCredentialsRequest,
+    ) -> Result<ListServiceSpecificCredentialsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListServiceSpecificCredentials",
+        ))
+    }
+}
+
 impl ListSigningCertificates for DecodeOnly {
     async fn list_signing_certificates(
         &self,
@@ -3239,6 +3421,19 @@ impl RemoveUserFromGroup for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "RemoveUserFromGroup",
+        ))
+    }
+}
+
+impl ResetServiceSpecificCredential for DecodeOnly {
+    async fn reset_service_specific_credential(
+        &self,
+        _ctx: &RequestContext,
+        _input: ResetServiceSpecificCredentialRequest,
+    ) -> Result<ResetServiceSpecificCredentialResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ResetServiceSpecificCredential",
         ))
     }
 }
@@ -3577,6 +3772,19 @@ impl UpdateServerCertificate for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "UpdateServerCertificate",
+        ))
+    }
+}
+
+impl UpdateServiceSpecificCredential for DecodeOnly {
+    async fn update_service_specific_credential(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateServiceSpecificCredentialRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateServiceSpecificCredential",
         ))
     }
 }
@@ -3929,6 +4137,41 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "CreateServiceLinkedRole" => {
+            let spec = QueryOperationSpec {
+                name: "CreateServiceLinkedRole",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateServiceLinkedRoleResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateServiceLinkedRoleRequest| {
+                answer(
+                    move || handler.create_service_linked_role(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateServiceLinkedRole", ok),
+                )
+            })
+            .await
+        }
+        "CreateServiceSpecificCredential" => {
+            let spec = QueryOperationSpec {
+                name: "CreateServiceSpecificCredential",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateServiceSpecificCredentialResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: CreateServiceSpecificCredentialRequest| {
+                    answer(
+                        move || handler.create_service_specific_credential(ctx, i),
+                        move |ok| handler.after_call(ctx, "CreateServiceSpecificCredential", ok),
+                    )
+                },
+            )
+            .await
+        }
         "CreateUser" => {
             let spec = QueryOperationSpec {
                 name: "CreateUser",
@@ -4222,6 +4465,41 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "DeleteServerCertificate", ok),
                 ))
             })
+            .await
+        }
+        "DeleteServiceLinkedRole" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteServiceLinkedRole",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("DeleteServiceLinkedRoleResult"),
+            };
+            invoke_query(spec, env, params, |i: DeleteServiceLinkedRoleRequest| {
+                answer(
+                    move || handler.delete_service_linked_role(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteServiceLinkedRole", ok),
+                )
+            })
+            .await
+        }
+        "DeleteServiceSpecificCredential" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteServiceSpecificCredential",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: DeleteServiceSpecificCredentialRequest| {
+                    unit(answer(
+                        move || handler.delete_service_specific_credential(ctx, i),
+                        move |ok| handler.after_call(ctx, "DeleteServiceSpecificCredential", ok),
+                    ))
+                },
+            )
             .await
         }
         "DeleteSigningCertificate" => {
@@ -4602,6 +4880,26 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "GetServerCertificate", ok),
                 )
             })
+            .await
+        }
+        "GetServiceLinkedRoleDeletionStatus" => {
+            let spec = QueryOperationSpec {
+                name: "GetServiceLinkedRoleDeletionStatus",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetServiceLinkedRoleDeletionStatusResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetServiceLinkedRoleDeletionStatusRequest| {
+                    answer(
+                        move || handler.get_service_linked_role_deletion_status(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetServiceLinkedRoleDeletionStatus", ok),
+                    )
+                },
+            )
             .await
         }
         "GetUser" => {
@@ -5049,6 +5347,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ListServiceSpecificCredentials" => {
+            let spec = QueryOperationSpec {
+                name: "ListServiceSpecificCredentials",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListServiceSpecificCredentialsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: ListServiceSpecificCredentialsRequest| {
+                    answer(
+                        move || handler.list_service_specific_credentials(ctx, i),
+                        move |ok| handler.after_call(ctx, "ListServiceSpecificCredentials", ok),
+                    )
+                },
+            )
+            .await
+        }
         "ListSigningCertificates" => {
             let spec = QueryOperationSpec {
                 name: "ListSigningCertificates",
@@ -5254,6 +5572,26 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "RemoveUserFromGroup", ok),
                 ))
             })
+            .await
+        }
+        "ResetServiceSpecificCredential" => {
+            let spec = QueryOperationSpec {
+                name: "ResetServiceSpecificCredential",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("ResetServiceSpecificCredentialResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: ResetServiceSpecificCredentialRequest| {
+                    answer(
+                        move || handler.reset_service_specific_credential(ctx, i),
+                        move |ok| handler.after_call(ctx, "ResetServiceSpecificCredential", ok),
+                    )
+                },
+            )
             .await
         }
         "ResyncMFADevice" => {
@@ -5703,6 +6041,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateServiceSpecificCredential" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateServiceSpecificCredential",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: UpdateServiceSpecificCredentialRequest| {
+                    unit(answer(
+                        move || handler.update_service_specific_credential(ctx, i),
+                        move |ok| handler.after_call(ctx, "UpdateServiceSpecificCredential", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "UpdateSigningCertificate" => {
             let spec = QueryOperationSpec {
                 name: "UpdateSigningCertificate",
@@ -5782,15 +6140,11 @@ pub async fn dispatch<H: IamApi>(
         "AcquireRole" => not_served("AcquireRole", false),
         "AssociateDelegationRequest" => not_served("AssociateDelegationRequest", false),
         "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
-        "CreateServiceLinkedRole" => not_served("CreateServiceLinkedRole", false),
-        "CreateServiceSpecificCredential" => not_served("CreateServiceSpecificCredential", false),
         "CreateWorkloadIdentityProvider" => not_served("CreateWorkloadIdentityProvider", false),
         "CreateWorkloadIdentityProviderOutboundSigner" => {
             not_served("CreateWorkloadIdentityProviderOutboundSigner", false)
         }
         "CreateWorkloadIdentityTemplate" => not_served("CreateWorkloadIdentityTemplate", false),
-        "DeleteServiceLinkedRole" => not_served("DeleteServiceLinkedRole", false),
-        "DeleteServiceSpecificCredential" => not_served("DeleteServiceSpecificCredential", false),
         "DeleteWorkloadIdentityProvider" => not_served("DeleteWorkloadIdentityProvider", false),
         "DeleteWorkloadIdentityProviderOutboundSigner" => {
             not_served("DeleteWorkloadIdentityProviderOutboundSigner", false)
@@ -5849,9 +6203,6 @@ pub async fn dispatch<H: IamApi>(
         "GetServiceLastAccessedDetailsWithEntities" => {
             not_served("GetServiceLastAccessedDetailsWithEntities", true)
         }
-        "GetServiceLinkedRoleDeletionStatus" => {
-            not_served("GetServiceLinkedRoleDeletionStatus", true)
-        }
         "GetWorkloadIdentityProvider" => not_served("GetWorkloadIdentityProvider", true),
         "GetWorkloadIdentityProviderDeletionStatus" => {
             not_served("GetWorkloadIdentityProviderDeletionStatus", true)
@@ -5868,7 +6219,6 @@ pub async fn dispatch<H: IamApi>(
         "ListPoliciesGrantingServiceAccess" => {
             not_served("ListPoliciesGrantingServiceAccess", true)
         }
-        "ListServiceSpecificCredentials" => not_served("ListServiceSpecificCredentials", true),
         "ListWorkloadIdentityProviderOutboundSigners" => {
             not_served("ListWorkloadIdentityProviderOutboundSigners", true)
         }
@@ -5884,7 +6234,6 @@ pub async fn dispatch<H: IamApi>(
             not_served("PutWorkloadIdentityTemplateAttestationPolicy", false)
         }
         "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
-        "ResetServiceSpecificCredential" => not_served("ResetServiceSpecificCredential", false),
         "SendDelegationToken" => not_served("SendDelegationToken", false),
         "SetSecurityTokenServicePreferences" => {
             not_served("SetSecurityTokenServicePreferences", false)
@@ -5897,7 +6246,6 @@ pub async fn dispatch<H: IamApi>(
         "UntagWorkloadIdentityTemplate" => not_served("UntagWorkloadIdentityTemplate", false),
         "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
         "UpdateOpenIDConnectProvider" => not_served("UpdateOpenIDConnectProvider", false),
-        "UpdateServiceSpecificCredential" => not_served("UpdateServiceSpecificCredential", false),
         "UpdateWorkloadIdentityProviderOutboundSigner" => {
             not_served("UpdateWorkloadIdentityProviderOutboundSigner", false)
         }

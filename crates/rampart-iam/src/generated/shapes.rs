@@ -1002,6 +1002,117 @@ impl fmt::Debug for CreateSAMLProviderResponse {
     }
 }
 
+/// The `CreateServiceLinkedRoleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceLinkedRoleRequest {
+    /// `AWSServiceName`. Required.
+    #[serde(
+        rename = "AWSServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub aws_service_name: Option<String>,
+    /// `CustomSuffix`.
+    #[serde(
+        rename = "CustomSuffix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_suffix: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+}
+
+impl fmt::Debug for CreateServiceLinkedRoleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateServiceLinkedRoleRequest")
+            .field("aws_service_name", &self.aws_service_name)
+            .field("custom_suffix", &self.custom_suffix)
+            .field("description", &self.description)
+            .finish()
+    }
+}
+
+/// The `CreateServiceLinkedRoleResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceLinkedRoleResponse {
+    /// `Role`.
+    #[serde(rename = "Role", default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+impl fmt::Debug for CreateServiceLinkedRoleResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateServiceLinkedRoleResponse")
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// The `CreateServiceSpecificCredentialRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceSpecificCredentialRequest {
+    /// `CredentialAgeDays`.
+    #[serde(
+        rename = "CredentialAgeDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credential_age_days: Option<i32>,
+    /// `ServiceName`. Required.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_name: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for CreateServiceSpecificCredentialRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateServiceSpecificCredentialRequest")
+            .field("credential_age_days", &self.credential_age_days)
+            .field("service_name", &self.service_name)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `CreateServiceSpecificCredentialResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceSpecificCredentialResponse {
+    /// `ServiceSpecificCredential`.
+    #[serde(
+        rename = "ServiceSpecificCredential",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential: Option<ServiceSpecificCredential>,
+}
+
+impl fmt::Debug for CreateServiceSpecificCredentialResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateServiceSpecificCredentialResponse")
+            .field(
+                "service_specific_credential",
+                &self.service_specific_credential,
+            )
+            .finish()
+    }
+}
+
 /// The `CreateUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1441,6 +1552,72 @@ impl fmt::Debug for DeleteServerCertificateRequest {
     }
 }
 
+/// The `DeleteServiceLinkedRoleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteServiceLinkedRoleRequest {
+    /// `RoleName`. Required.
+    #[serde(rename = "RoleName", default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteServiceLinkedRoleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteServiceLinkedRoleRequest")
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
+/// The `DeleteServiceLinkedRoleResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteServiceLinkedRoleResponse {
+    /// `DeletionTaskId`. Required.
+    #[serde(
+        rename = "DeletionTaskId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deletion_task_id: Option<String>,
+}
+
+impl fmt::Debug for DeleteServiceLinkedRoleResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteServiceLinkedRoleResponse")
+            .field("deletion_task_id", &self.deletion_task_id)
+            .finish()
+    }
+}
+
+/// The `DeleteServiceSpecificCredentialRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteServiceSpecificCredentialRequest {
+    /// `ServiceSpecificCredentialId`. Required.
+    #[serde(
+        rename = "ServiceSpecificCredentialId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential_id: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteServiceSpecificCredentialRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteServiceSpecificCredentialRequest")
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `DeleteSigningCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1542,6 +1719,31 @@ impl fmt::Debug for DeleteVirtualMFADeviceRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DeleteVirtualMFADeviceRequest")
             .field("serial_number", &self.serial_number)
+            .finish()
+    }
+}
+
+/// The `DeletionTaskFailureReasonType` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeletionTaskFailureReasonType {
+    /// `Reason`.
+    #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `RoleUsageList`.
+    #[serde(
+        rename = "RoleUsageList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_usage_list: Option<Vec<RoleUsageType>>,
+}
+
+impl fmt::Debug for DeletionTaskFailureReasonType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeletionTaskFailureReasonType")
+            .field("reason", &self.reason)
+            .field("role_usage_list", &self.role_usage_list)
             .finish()
     }
 }
@@ -2473,6 +2675,48 @@ impl fmt::Debug for GetServerCertificateResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetServerCertificateResponse")
             .field("server_certificate", &self.server_certificate)
+            .finish()
+    }
+}
+
+/// The `GetServiceLinkedRoleDeletionStatusRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServiceLinkedRoleDeletionStatusRequest {
+    /// `DeletionTaskId`. Required.
+    #[serde(
+        rename = "DeletionTaskId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deletion_task_id: Option<String>,
+}
+
+impl fmt::Debug for GetServiceLinkedRoleDeletionStatusRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServiceLinkedRoleDeletionStatusRequest")
+            .field("deletion_task_id", &self.deletion_task_id)
+            .finish()
+    }
+}
+
+/// The `GetServiceLinkedRoleDeletionStatusResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServiceLinkedRoleDeletionStatusResponse {
+    /// `Reason`.
+    #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<DeletionTaskFailureReasonType>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeletionTaskStatusType>,
+}
+
+impl fmt::Debug for GetServiceLinkedRoleDeletionStatusResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServiceLinkedRoleDeletionStatusResponse")
+            .field("reason", &self.reason)
+            .field("status", &self.status)
             .finish()
     }
 }
@@ -4254,6 +4498,79 @@ impl fmt::Debug for ListServerCertificatesResponse {
     }
 }
 
+/// The `ListServiceSpecificCredentialsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServiceSpecificCredentialsRequest {
+    /// `AllUsers`.
+    #[serde(rename = "AllUsers", default, skip_serializing_if = "Option::is_none")]
+    pub all_users: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `ServiceName`.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_name: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ListServiceSpecificCredentialsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServiceSpecificCredentialsRequest")
+            .field("all_users", &self.all_users)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("service_name", &self.service_name)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ListServiceSpecificCredentialsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServiceSpecificCredentialsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `ServiceSpecificCredentials`.
+    #[serde(
+        rename = "ServiceSpecificCredentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credentials: Option<Vec<ServiceSpecificCredentialMetadata>>,
+}
+
+impl fmt::Debug for ListServiceSpecificCredentialsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServiceSpecificCredentialsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field(
+                "service_specific_credentials",
+                &self.service_specific_credentials,
+            )
+            .finish()
+    }
+}
+
 /// The `ListSigningCertificatesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -5170,6 +5487,58 @@ impl fmt::Debug for RemoveUserFromGroupRequest {
     }
 }
 
+/// The `ResetServiceSpecificCredentialRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetServiceSpecificCredentialRequest {
+    /// `ServiceSpecificCredentialId`. Required.
+    #[serde(
+        rename = "ServiceSpecificCredentialId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential_id: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ResetServiceSpecificCredentialRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResetServiceSpecificCredentialRequest")
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ResetServiceSpecificCredentialResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetServiceSpecificCredentialResponse {
+    /// `ServiceSpecificCredential`.
+    #[serde(
+        rename = "ServiceSpecificCredential",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential: Option<ServiceSpecificCredential>,
+}
+
+impl fmt::Debug for ResetServiceSpecificCredentialResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResetServiceSpecificCredentialResponse")
+            .field(
+                "service_specific_credential",
+                &self.service_specific_credential,
+            )
+            .finish()
+    }
+}
+
 /// The `ResyncMFADeviceRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -5335,6 +5704,27 @@ impl fmt::Debug for RoleLastUsed {
         f.debug_struct("RoleLastUsed")
             .field("last_used_date", &self.last_used_date)
             .field("region", &self.region)
+            .finish()
+    }
+}
+
+/// The `RoleUsageType` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleUsageType {
+    /// `Region`.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `Resources`.
+    #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
+}
+
+impl fmt::Debug for RoleUsageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RoleUsageType")
+            .field("region", &self.region)
+            .field("resources", &self.resources)
             .finish()
     }
 }
@@ -5608,6 +5998,172 @@ impl fmt::Debug for ServerCertificateMetadata {
             .field("server_certificate_id", &self.server_certificate_id)
             .field("server_certificate_name", &self.server_certificate_name)
             .field("upload_date", &self.upload_date)
+            .finish()
+    }
+}
+
+/// The `ServiceSpecificCredential` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpecificCredential {
+    /// `CreateDate`. Required.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `ExpirationDate`.
+    #[serde(
+        rename = "ExpirationDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration_date: Option<Timestamp>,
+    /// `ServiceCredentialAlias`.
+    #[serde(
+        rename = "ServiceCredentialAlias",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_credential_alias: Option<String>,
+    /// `ServiceCredentialSecret`.
+    #[serde(
+        rename = "ServiceCredentialSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_credential_secret: Option<String>,
+    /// `ServiceName`. Required.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_name: Option<String>,
+    /// `ServicePassword`.
+    #[serde(
+        rename = "ServicePassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_password: Option<String>,
+    /// `ServiceSpecificCredentialId`. Required.
+    #[serde(
+        rename = "ServiceSpecificCredentialId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential_id: Option<String>,
+    /// `ServiceUserName`.
+    #[serde(
+        rename = "ServiceUserName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_user_name: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ServiceSpecificCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceSpecificCredential")
+            .field("create_date", &self.create_date)
+            .field("expiration_date", &self.expiration_date)
+            .field("service_credential_alias", &self.service_credential_alias)
+            .field(
+                "service_credential_secret",
+                &self.service_credential_secret.as_ref().map(|_| Redacted),
+            )
+            .field("service_name", &self.service_name)
+            .field(
+                "service_password",
+                &self.service_password.as_ref().map(|_| Redacted),
+            )
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("service_user_name", &self.service_user_name)
+            .field("status", &self.status)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ServiceSpecificCredentialMetadata` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpecificCredentialMetadata {
+    /// `CreateDate`. Required.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `ExpirationDate`.
+    #[serde(
+        rename = "ExpirationDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration_date: Option<Timestamp>,
+    /// `ServiceCredentialAlias`.
+    #[serde(
+        rename = "ServiceCredentialAlias",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_credential_alias: Option<String>,
+    /// `ServiceName`. Required.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_name: Option<String>,
+    /// `ServiceSpecificCredentialId`. Required.
+    #[serde(
+        rename = "ServiceSpecificCredentialId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential_id: Option<String>,
+    /// `ServiceUserName`.
+    #[serde(
+        rename = "ServiceUserName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_user_name: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ServiceSpecificCredentialMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceSpecificCredentialMetadata")
+            .field("create_date", &self.create_date)
+            .field("expiration_date", &self.expiration_date)
+            .field("service_credential_alias", &self.service_credential_alias)
+            .field("service_name", &self.service_name)
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("service_user_name", &self.service_user_name)
+            .field("status", &self.status)
+            .field("user_name", &self.user_name)
             .finish()
     }
 }
@@ -6654,6 +7210,38 @@ impl fmt::Debug for UpdateServerCertificateRequest {
                 &self.new_server_certificate_name,
             )
             .field("server_certificate_name", &self.server_certificate_name)
+            .finish()
+    }
+}
+
+/// The `UpdateServiceSpecificCredentialRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateServiceSpecificCredentialRequest {
+    /// `ServiceSpecificCredentialId`. Required.
+    #[serde(
+        rename = "ServiceSpecificCredentialId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UpdateServiceSpecificCredentialRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateServiceSpecificCredentialRequest")
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("status", &self.status)
+            .field("user_name", &self.user_name)
             .finish()
     }
 }

@@ -457,6 +457,50 @@ impl Validate for CreateSAMLProviderRequest {
 
 impl ConstraintValue for CreateSAMLProviderRequest {}
 
+impl Validate for CreateServiceLinkedRoleRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "aWSServiceName", false);
+        match &self.aws_service_name {
+            Some(v) => {
+                check_group_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "customSuffix", false);
+        if let Some(v) = &self.custom_suffix {
+            check_custom_suffix_type(errs, &f, v);
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_role_description_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateServiceLinkedRoleRequest {}
+
+impl Validate for CreateServiceSpecificCredentialRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "credentialAgeDays", false);
+        if let Some(v) = &self.credential_age_days {
+            check_credential_age_days(errs, &f, v);
+        }
+        let f = Field::new(path, "serviceName", false);
+        if self.service_name.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "userName", false);
+        match &self.user_name {
+            Some(v) => {
+                check_user_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateServiceSpecificCredentialRequest {}
+
 impl Validate for CreateUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "path", false);
@@ -762,6 +806,38 @@ impl Validate for DeleteServerCertificateRequest {
 
 impl ConstraintValue for DeleteServerCertificateRequest {}
 
+impl Validate for DeleteServiceLinkedRoleRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "roleName", false);
+        match &self.role_name {
+            Some(v) => {
+                check_role_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteServiceLinkedRoleRequest {}
+
+impl Validate for DeleteServiceSpecificCredentialRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serviceSpecificCredentialId", false);
+        match &self.service_specific_credential_id {
+            Some(v) => {
+                check_service_specific_credential_id(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for DeleteServiceSpecificCredentialRequest {}
+
 impl Validate for DeleteSigningCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateId", false);
@@ -842,6 +918,10 @@ impl Validate for DeleteVirtualMFADeviceRequest {
 }
 
 impl ConstraintValue for DeleteVirtualMFADeviceRequest {}
+
+fn check_deletion_task_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1000));
+}
 
 impl Validate for DetachGroupPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1184,6 +1264,20 @@ impl Validate for GetServerCertificateRequest {
 }
 
 impl ConstraintValue for GetServerCertificateRequest {}
+
+impl Validate for GetServiceLinkedRoleDeletionStatusRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "deletionTaskId", false);
+        match &self.deletion_task_id {
+            Some(v) => {
+                check_deletion_task_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetServiceLinkedRoleDeletionStatusRequest {}
 
 impl Validate for GetUserPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1780,6 +1874,25 @@ impl Validate for ListServerCertificatesRequest {
 
 impl ConstraintValue for ListServerCertificatesRequest {}
 
+impl Validate for ListServiceSpecificCredentialsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListServiceSpecificCredentialsRequest {}
+
 impl Validate for ListSigningCertificatesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "marker", false);
@@ -2077,6 +2190,24 @@ impl Validate for RemoveUserFromGroupRequest {
 }
 
 impl ConstraintValue for RemoveUserFromGroupRequest {}
+
+impl Validate for ResetServiceSpecificCredentialRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serviceSpecificCredentialId", false);
+        match &self.service_specific_credential_id {
+            Some(v) => {
+                check_service_specific_credential_id(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ResetServiceSpecificCredentialRequest {}
 
 impl Validate for ResyncMFADeviceRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -2768,6 +2899,31 @@ impl Validate for UpdateServerCertificateRequest {
 
 impl ConstraintValue for UpdateServerCertificateRequest {}
 
+impl Validate for UpdateServiceSpecificCredentialRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serviceSpecificCredentialId", false);
+        match &self.service_specific_credential_id {
+            Some(v) => {
+                check_service_specific_credential_id(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "status", false);
+        match &self.status {
+            Some(v) => {
+                check_status_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateServiceSpecificCredentialRequest {}
+
 impl Validate for UpdateSigningCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateId", false);
@@ -2995,6 +3151,18 @@ fn check_context_provider_source_key_type(errs: &mut ValidationErrors, f: &Field
 
 fn check_context_provider_target_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
+}
+
+fn check_credential_age_days(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
+    errs.range(f, *v, Some(1), Some(36600));
+}
+
+static RE_CUSTOM_SUFFIX_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
+
+fn check_custom_suffix_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(f, v, RE_CUSTOM_SUFFIX_TYPE.as_ref(), "[\\w+=,.@-]+");
 }
 
 fn check_encoding_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EncodingType) {
@@ -3256,6 +3424,14 @@ fn check_server_certificate_name_type(errs: &mut ValidationErrors, f: &Field<'_>
         RE_SERVER_CERTIFICATE_NAME_TYPE.as_ref(),
         "[\\w+=,.@-]+",
     );
+}
+
+static RE_SERVICE_SPECIFIC_CREDENTIAL_ID: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]+)\\z").ok());
+
+fn check_service_specific_credential_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(20), Some(128));
+    errs.pattern(f, v, RE_SERVICE_SPECIFIC_CREDENTIAL_ID.as_ref(), "[\\w]+");
 }
 
 fn check_status_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &StatusType) {

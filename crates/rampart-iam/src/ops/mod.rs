@@ -33,6 +33,8 @@ mod roles;
 mod saml;
 mod saml_updates;
 mod server_certs;
+mod service_credentials;
+mod service_linked_roles;
 mod signing_certs;
 mod ssh_keys;
 mod usage;
