@@ -142,3 +142,114 @@ def test_service_specific_credentials(secure_server, iam):
     trail = json.dumps(secure_server.audit_tail(200))
     assert made["ServicePassword"] not in trail and reset["ServicePassword"] not in trail
     assert key["ServiceCredentialSecret"] not in trail
+
+
+def test_account_authorization_details(iam, account):
+    user, group, role, policy = (unique("gaad-u"), unique("gaad-g"), unique("gaad-r"),
+                                 unique("gaad-p"))
+    document = policy_doc(allow("s3:GetObject", "arn:aws:s3:::b/*"))
+    arn = iam.create_policy(PolicyName=policy, PolicyDocument=document)["Policy"]["Arn"]
+    iam.create_user(UserName=user, Tags=[{"Key": "team", "Value": "a"}])
+    iam.create_group(GroupName=group)
+    iam.add_user_to_group(GroupName=group, UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="inline", PolicyDocument=document)
+    iam.attach_user_policy(UserName=user, PolicyArn=arn)
+    iam.attach_group_policy(GroupName=group,
+                            PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=policy_doc({
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+        "Action": "sts:AssumeRole"}))
+    profile = unique("gaad-ip")
+    iam.create_instance_profile(InstanceProfileName=profile)
+    iam.add_role_to_instance_profile(InstanceProfileName=profile, RoleName=role)
+
+    details = iam.get_account_authorization_details()
+    users = {u["UserName"]: u for u in details["UserDetailList"]}
+    assert users[user]["GroupList"] == [group]
+    assert users[user]["UserPolicyList"][0]["PolicyName"] == "inline"
+    assert users[user]["UserPolicyList"][0]["PolicyDocument"] == json.loads(document)
+    assert users[user]["AttachedManagedPolicies"] == [{"PolicyName": policy, "PolicyArn": arn}]
+    assert users[user]["Tags"] == [{"Key": "team", "Value": "a"}]
+    roles = {r["RoleName"]: r for r in details["RoleDetailList"]}
+    assert roles[role]["InstanceProfileList"][0]["InstanceProfileName"] == profile
+    assert roles[role]["AssumeRolePolicyDocument"]["Statement"][0]["Action"] == "sts:AssumeRole"
+    policies = {p["Arn"]: p for p in details["Policies"]}
+    assert policies[arn]["AttachmentCount"] == 1
+    assert policies[arn]["PolicyVersionList"][0]["Document"] == json.loads(document)
+    assert "arn:aws:iam::aws:policy/IAMReadOnlyAccess" in policies
+
+    only = iam.get_account_authorization_details(Filter=["Group"])
+    assert only["UserDetailList"] == [] and only["RoleDetailList"] == []
+    assert group in {g["GroupName"] for g in only["GroupDetailList"]}
+    aws_only = iam.get_account_authorization_details(Filter=["AWSManagedPolicy"])["Policies"]
+    assert all(p["Arn"].startswith("arn:aws:iam::aws:policy/") for p in aws_only)
+
+    paged = iam.get_paginator("get_account_authorization_details").paginate(
+        PaginationConfig={"PageSize": 1})
+    seen = [u["UserName"] for page in paged for u in page["UserDetailList"]]
+    assert seen == [u["UserName"] for u in details["UserDetailList"]]
+
+    iam.remove_role_from_instance_profile(InstanceProfileName=profile, RoleName=role)
+    iam.delete_instance_profile(InstanceProfileName=profile)
+    iam.delete_role(RoleName=role)
+    iam.detach_group_policy(GroupName=group, PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    iam.remove_user_from_group(GroupName=group, UserName=user)
+    iam.delete_group(GroupName=group)
+    iam.detach_user_policy(UserName=user, PolicyArn=arn)
+    iam.delete_user_policy(UserName=user, PolicyName="inline")
+    iam.delete_user(UserName=user)
+    iam.delete_policy(PolicyArn=arn)
+
+
+def test_credential_report(secure_server, iam, account):
+    other = secure_server.create_account()
+    fresh = secure_server.client_for("iam", other)
+    expect_error(fresh.get_credential_report, "ReportNotPresent", None, 410)
+    name = unique("report")
+    iam.create_user(UserName=name)
+    iam.create_access_key(UserName=name)
+    iam.create_login_profile(UserName=name, Password="Report-pass-1!")
+    first = iam.generate_credential_report()
+    assert first["State"] in ("STARTED", "COMPLETE")
+    if first["State"] == "STARTED":
+        assert iam.generate_credential_report()["State"] == "COMPLETE"
+    report = iam.get_credential_report()
+    assert report["ReportFormat"] == "text/csv"
+    lines = report["Content"].decode().splitlines()
+    assert lines[0].split(",")[:4] == ["user", "arn", "user_creation_time", "password_enabled"]
+    assert len(lines[0].split(",")) == 22
+    assert lines[1].startswith(f"<root_account>,arn:aws:iam::{account}:root,")
+    if first["State"] == "STARTED":
+        row = next(line.split(",") for line in lines if line.startswith(name + ","))
+        assert row[3] == "true" and row[4] == "no_information"
+        assert row[7] == "false" and row[8] == "true" and row[10] == "N/A"
+
+
+def test_account_summary_counts_profiles_and_providers(iam):
+    before = iam.get_account_summary()["SummaryMap"]
+    profile = unique("sum-ip")
+    iam.create_instance_profile(InstanceProfileName=profile)
+    url = f"https://{unique('idp')}.example.com"
+    provider = iam.create_open_id_connect_provider(
+        Url=url, ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["a" * 40])["OpenIDConnectProviderArn"]
+    after = iam.get_account_summary()["SummaryMap"]
+    assert after["InstanceProfiles"] == before["InstanceProfiles"] + 1
+    assert after["Providers"] == before["Providers"] + 1
+    iam.update_open_id_connect_provider(OpenIDConnectProviderArn=provider)
+    expect_error(iam.update_open_id_connect_provider, "NoSuchEntity", None, 404,
+                 OpenIDConnectProviderArn=provider + "x")
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=provider)
+    iam.delete_instance_profile(InstanceProfileName=profile)
+
+
+def test_organizations_operations_outside_an_organization(iam):
+    message = r"^The request was rejected because no organization is associated with your account\.$"
+    for call in (iam.list_organizations_features,
+                 iam.enable_organizations_root_credentials_management,
+                 iam.disable_organizations_root_credentials_management,
+                 iam.enable_organizations_root_sessions,
+                 iam.disable_organizations_root_sessions,
+                 iam.enable_organization_level_resources,
+                 iam.disable_organization_level_resources):
+        expect_error(call, "OrganizationNotFoundException", message)

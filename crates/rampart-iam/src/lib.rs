@@ -13,6 +13,7 @@
 pub mod account_records;
 pub mod account_tables;
 pub mod aws_managed;
+pub mod credential_report;
 pub mod credentials;
 pub mod directory;
 pub mod generated;

@@ -165,10 +165,7 @@ fn sensitive_members_are_redacted_and_left_out_of_audit() {
 #[test]
 fn not_served_actions_are_answered_without_reading_parameters() {
     // MaxItems=ten would be a decoding error if the parameters were read.
-    let inv = call(
-        &Unimplemented,
-        "Action=ListDelegationRequests&MaxItems=ten",
-    );
+    let inv = call(&Unimplemented, "Action=ListDelegationRequests&MaxItems=ten");
     assert!(!iam::SERVED.contains(&"ListDelegationRequests"));
     assert_eq!(inv.operation, "ListDelegationRequests");
     assert!(inv.read_only);

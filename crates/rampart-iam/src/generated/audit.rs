@@ -1110,6 +1110,87 @@ impl AuditValue for DetachUserPolicyRequest {
     }
 }
 
+impl AuditParams for DisableOrganizationLevelResourcesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DisableOrganizationLevelResourcesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableOrganizationLevelResourcesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for DisableOrganizationLevelResourcesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableOrganizationsRootCredentialsManagementRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DisableOrganizationsRootCredentialsManagementRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableOrganizationsRootCredentialsManagementResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for DisableOrganizationsRootCredentialsManagementResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableOrganizationsRootSessionsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DisableOrganizationsRootSessionsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableOrganizationsRootSessionsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for DisableOrganizationsRootSessionsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for EnableMFADeviceRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1122,6 +1203,102 @@ impl AuditParams for EnableMFADeviceRequest {
 }
 
 impl AuditValue for EnableMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationLevelResourcesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for EnableOrganizationLevelResourcesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationLevelResourcesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for EnableOrganizationLevelResourcesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationsRootCredentialsManagementRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for EnableOrganizationsRootCredentialsManagementRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationsRootCredentialsManagementResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for EnableOrganizationsRootCredentialsManagementResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationsRootSessionsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for EnableOrganizationsRootSessionsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationsRootSessionsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for EnableOrganizationsRootSessionsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GenerateCredentialReportResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "description", &self.description);
+        put(&mut m, "state", &self.state);
+        m
+    }
+}
+
+impl AuditValue for GenerateCredentialReportResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1156,6 +1333,41 @@ impl AuditValue for GetAccessKeyLastUsedResponse {
     }
 }
 
+impl AuditParams for GetAccountAuthorizationDetailsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "filter", &self.filter);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        m
+    }
+}
+
+impl AuditValue for GetAccountAuthorizationDetailsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetAccountAuthorizationDetailsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "groupDetailList", &self.group_detail_list);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "policies", &self.policies);
+        put(&mut m, "roleDetailList", &self.role_detail_list);
+        put(&mut m, "userDetailList", &self.user_detail_list);
+        m
+    }
+}
+
+impl AuditValue for GetAccountAuthorizationDetailsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetAccountPasswordPolicyResponse {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1179,6 +1391,21 @@ impl AuditParams for GetAccountSummaryResponse {
 }
 
 impl AuditValue for GetAccountSummaryResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetCredentialReportResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "generatedTime", &self.generated_time);
+        put(&mut m, "reportFormat", &self.report_format);
+        m
+    }
+}
+
+impl AuditValue for GetCredentialReportResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1704,6 +1931,30 @@ impl AuditParams for Group {
 }
 
 impl AuditValue for Group {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GroupDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(
+            &mut m,
+            "attachedManagedPolicies",
+            &self.attached_managed_policies,
+        );
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "groupId", &self.group_id);
+        put(&mut m, "groupName", &self.group_name);
+        put(&mut m, "groupPolicyList", &self.group_policy_list);
+        put(&mut m, "path", &self.path);
+        m
+    }
+}
+
+impl AuditValue for GroupDetail {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2245,6 +2496,33 @@ impl AuditParams for ListOpenIDConnectProvidersResponse {
 }
 
 impl AuditValue for ListOpenIDConnectProvidersResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListOrganizationsFeaturesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for ListOrganizationsFeaturesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListOrganizationsFeaturesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for ListOrganizationsFeaturesResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2846,6 +3124,35 @@ impl AuditValue for MFADevice {
     }
 }
 
+impl AuditParams for ManagedPolicyDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "attachmentCount", &self.attachment_count);
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "defaultVersionId", &self.default_version_id);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "isAttachable", &self.is_attachable);
+        put(&mut m, "path", &self.path);
+        put(
+            &mut m,
+            "permissionsBoundaryUsageCount",
+            &self.permissions_boundary_usage_count,
+        );
+        put(&mut m, "policyId", &self.policy_id);
+        put(&mut m, "policyName", &self.policy_name);
+        put(&mut m, "policyVersionList", &self.policy_version_list);
+        put(&mut m, "updateDate", &self.update_date);
+        m
+    }
+}
+
+impl AuditValue for ManagedPolicyDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for OpenIDConnectProviderListEntry {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2932,6 +3239,21 @@ impl AuditParams for Policy {
 }
 
 impl AuditValue for Policy {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PolicyDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policyDocument", &self.policy_document);
+        put(&mut m, "policyName", &self.policy_name);
+        m
+    }
+}
+
+impl AuditValue for PolicyDetail {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3209,6 +3531,39 @@ impl AuditParams for Role {
 }
 
 impl AuditValue for Role {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RoleDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(
+            &mut m,
+            "assumeRolePolicyDocument",
+            &self.assume_role_policy_document,
+        );
+        put(
+            &mut m,
+            "attachedManagedPolicies",
+            &self.attached_managed_policies,
+        );
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "instanceProfileList", &self.instance_profile_list);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "permissionsBoundary", &self.permissions_boundary);
+        put(&mut m, "roleId", &self.role_id);
+        put(&mut m, "roleLastUsed", &self.role_last_used);
+        put(&mut m, "roleName", &self.role_name);
+        put(&mut m, "rolePolicyList", &self.role_policy_list);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for RoleDetail {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3870,6 +4225,40 @@ impl AuditValue for UpdateLoginProfileRequest {
     }
 }
 
+impl AuditParams for UpdateOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        put(
+            &mut m,
+            "removeContextProvider",
+            &self.remove_context_provider,
+        );
+        put(
+            &mut m,
+            "removeIdentityCenterInstance",
+            &self.remove_identity_center_instance,
+        );
+        m
+    }
+}
+
+impl AuditValue for UpdateOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UpdateOpenIDConnectProviderThumbprintRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -4214,6 +4603,33 @@ impl AuditParams for User {
 }
 
 impl AuditValue for User {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UserDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(
+            &mut m,
+            "attachedManagedPolicies",
+            &self.attached_managed_policies,
+        );
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "groupList", &self.group_list);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "permissionsBoundary", &self.permissions_boundary);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "userId", &self.user_id);
+        put(&mut m, "userName", &self.user_name);
+        put(&mut m, "userPolicyList", &self.user_policy_list);
+        m
+    }
+}
+
+impl AuditValue for UserDetail {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -209,8 +209,64 @@ pub fn output_xml_from_json(
         "DetachUserPolicy" => {
             codec::output_xml_from_json::<Empty>("DetachUserPolicy", None, env, output)
         }
+        "DisableOrganizationLevelResources" => {
+            codec::output_xml_from_json::<DisableOrganizationLevelResourcesResponse>(
+                "DisableOrganizationLevelResources",
+                Some("DisableOrganizationLevelResourcesResult"),
+                env,
+                output,
+            )
+        }
+        "DisableOrganizationsRootCredentialsManagement" => {
+            codec::output_xml_from_json::<DisableOrganizationsRootCredentialsManagementResponse>(
+                "DisableOrganizationsRootCredentialsManagement",
+                Some("DisableOrganizationsRootCredentialsManagementResult"),
+                env,
+                output,
+            )
+        }
+        "DisableOrganizationsRootSessions" => {
+            codec::output_xml_from_json::<DisableOrganizationsRootSessionsResponse>(
+                "DisableOrganizationsRootSessions",
+                Some("DisableOrganizationsRootSessionsResult"),
+                env,
+                output,
+            )
+        }
         "EnableMFADevice" => {
             codec::output_xml_from_json::<Empty>("EnableMFADevice", None, env, output)
+        }
+        "EnableOrganizationLevelResources" => {
+            codec::output_xml_from_json::<EnableOrganizationLevelResourcesResponse>(
+                "EnableOrganizationLevelResources",
+                Some("EnableOrganizationLevelResourcesResult"),
+                env,
+                output,
+            )
+        }
+        "EnableOrganizationsRootCredentialsManagement" => {
+            codec::output_xml_from_json::<EnableOrganizationsRootCredentialsManagementResponse>(
+                "EnableOrganizationsRootCredentialsManagement",
+                Some("EnableOrganizationsRootCredentialsManagementResult"),
+                env,
+                output,
+            )
+        }
+        "EnableOrganizationsRootSessions" => {
+            codec::output_xml_from_json::<EnableOrganizationsRootSessionsResponse>(
+                "EnableOrganizationsRootSessions",
+                Some("EnableOrganizationsRootSessionsResult"),
+                env,
+                output,
+            )
+        }
+        "GenerateCredentialReport" => {
+            codec::output_xml_from_json::<GenerateCredentialReportResponse>(
+                "GenerateCredentialReport",
+                Some("GenerateCredentialReportResult"),
+                env,
+                output,
+            )
         }
         "GetAccessKeyLastUsed" => codec::output_xml_from_json::<GetAccessKeyLastUsedResponse>(
             "GetAccessKeyLastUsed",
@@ -218,6 +274,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetAccountAuthorizationDetails" => {
+            codec::output_xml_from_json::<GetAccountAuthorizationDetailsResponse>(
+                "GetAccountAuthorizationDetails",
+                Some("GetAccountAuthorizationDetailsResult"),
+                env,
+                output,
+            )
+        }
         "GetAccountPasswordPolicy" => {
             codec::output_xml_from_json::<GetAccountPasswordPolicyResponse>(
                 "GetAccountPasswordPolicy",
@@ -229,6 +293,12 @@ pub fn output_xml_from_json(
         "GetAccountSummary" => codec::output_xml_from_json::<GetAccountSummaryResponse>(
             "GetAccountSummary",
             Some("GetAccountSummaryResult"),
+            env,
+            output,
+        ),
+        "GetCredentialReport" => codec::output_xml_from_json::<GetCredentialReportResponse>(
+            "GetCredentialReport",
+            Some("GetCredentialReportResult"),
             env,
             output,
         ),
@@ -442,6 +512,14 @@ pub fn output_xml_from_json(
                 output,
             )
         }
+        "ListOrganizationsFeatures" => {
+            codec::output_xml_from_json::<ListOrganizationsFeaturesResponse>(
+                "ListOrganizationsFeatures",
+                Some("ListOrganizationsFeaturesResult"),
+                env,
+                output,
+            )
+        }
         "ListPolicies" => codec::output_xml_from_json::<ListPoliciesResponse>(
             "ListPolicies",
             Some("ListPoliciesResult"),
@@ -634,6 +712,9 @@ pub fn output_xml_from_json(
         "UpdateLoginProfile" => {
             codec::output_xml_from_json::<Empty>("UpdateLoginProfile", None, env, output)
         }
+        "UpdateOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<Empty>("UpdateOpenIDConnectProvider", None, env, output)
+        }
         "UpdateOpenIDConnectProviderThumbprint" => codec::output_xml_from_json::<Empty>(
             "UpdateOpenIDConnectProviderThumbprint",
             None,
@@ -784,10 +865,33 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "DetachGroupPolicy" => codec::input_json_from_form::<DetachGroupPolicyRequest>(form),
         "DetachRolePolicy" => codec::input_json_from_form::<DetachRolePolicyRequest>(form),
         "DetachUserPolicy" => codec::input_json_from_form::<DetachUserPolicyRequest>(form),
+        "DisableOrganizationLevelResources" => {
+            codec::input_json_from_form::<DisableOrganizationLevelResourcesRequest>(form)
+        }
+        "DisableOrganizationsRootCredentialsManagement" => codec::input_json_from_form::<
+            DisableOrganizationsRootCredentialsManagementRequest,
+        >(form),
+        "DisableOrganizationsRootSessions" => {
+            codec::input_json_from_form::<DisableOrganizationsRootSessionsRequest>(form)
+        }
         "EnableMFADevice" => codec::input_json_from_form::<EnableMFADeviceRequest>(form),
+        "EnableOrganizationLevelResources" => {
+            codec::input_json_from_form::<EnableOrganizationLevelResourcesRequest>(form)
+        }
+        "EnableOrganizationsRootCredentialsManagement" => {
+            codec::input_json_from_form::<EnableOrganizationsRootCredentialsManagementRequest>(form)
+        }
+        "EnableOrganizationsRootSessions" => {
+            codec::input_json_from_form::<EnableOrganizationsRootSessionsRequest>(form)
+        }
+        "GenerateCredentialReport" => codec::input_json_from_form::<Empty>(form),
         "GetAccessKeyLastUsed" => codec::input_json_from_form::<GetAccessKeyLastUsedRequest>(form),
+        "GetAccountAuthorizationDetails" => {
+            codec::input_json_from_form::<GetAccountAuthorizationDetailsRequest>(form)
+        }
         "GetAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
         "GetAccountSummary" => codec::input_json_from_form::<Empty>(form),
+        "GetCredentialReport" => codec::input_json_from_form::<Empty>(form),
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),
         "GetInstanceProfile" => codec::input_json_from_form::<GetInstanceProfileRequest>(form),
@@ -839,6 +943,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "ListOpenIDConnectProviders" => {
             codec::input_json_from_form::<ListOpenIDConnectProvidersRequest>(form)
+        }
+        "ListOrganizationsFeatures" => {
+            codec::input_json_from_form::<ListOrganizationsFeaturesRequest>(form)
         }
         "ListPolicies" => codec::input_json_from_form::<ListPoliciesRequest>(form),
         "ListPolicyTags" => codec::input_json_from_form::<ListPolicyTagsRequest>(form),
@@ -921,6 +1028,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "UpdateGroup" => codec::input_json_from_form::<UpdateGroupRequest>(form),
         "UpdateLoginProfile" => codec::input_json_from_form::<UpdateLoginProfileRequest>(form),
+        "UpdateOpenIDConnectProvider" => {
+            codec::input_json_from_form::<UpdateOpenIDConnectProviderRequest>(form)
+        }
         "UpdateOpenIDConnectProviderThumbprint" => {
             codec::input_json_from_form::<UpdateOpenIDConnectProviderThumbprintRequest>(form)
         }

@@ -537,6 +537,24 @@ impl FromQuery for DetachUserPolicyRequest {
     }
 }
 
+impl FromQuery for DisableOrganizationLevelResourcesRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
+impl FromQuery for DisableOrganizationsRootCredentialsManagementRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
+impl FromQuery for DisableOrganizationsRootSessionsRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
 impl FromQuery for EnableMFADeviceRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -548,10 +566,43 @@ impl FromQuery for EnableMFADeviceRequest {
     }
 }
 
+impl FromQuery for EnableOrganizationLevelResourcesRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
+impl FromQuery for EnableOrganizationsRootCredentialsManagementRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
+impl FromQuery for EnableOrganizationsRootSessionsRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
 impl FromQuery for GetAccessKeyLastUsedRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             access_key_id: query::string(node.get("AccessKeyId")),
+        })
+    }
+}
+
+impl FromQuery for GetAccountAuthorizationDetailsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            filter: query::list(
+                node.get("Filter"),
+                &query::join(path, "Filter"),
+                Some("member"),
+                |n0, _| Ok(query::enumeration::<EntityType>(n0)),
+            )?,
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
         })
     }
 }
@@ -851,6 +902,12 @@ impl FromQuery for ListOpenIDConnectProviderTagsRequest {
 }
 
 impl FromQuery for ListOpenIDConnectProvidersRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
+impl FromQuery for ListOrganizationsFeaturesRequest {
     fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {})
     }
@@ -1457,6 +1514,27 @@ impl FromQuery for UpdateLoginProfileRequest {
                 &query::join(path, "ResetMaxSigninSessionDuration"),
             )?,
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for UpdateOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            context_provider: query::structure::<ContextProvider>(
+                node.get("ContextProvider"),
+                &query::join(path, "ContextProvider"),
+            )?,
+            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+            remove_context_provider: query::boolean(
+                node.get("RemoveContextProvider"),
+                &query::join(path, "RemoveContextProvider"),
+            )?,
+            remove_identity_center_instance: query::boolean(
+                node.get("RemoveIdentityCenterInstance"),
+                &query::join(path, "RemoveIdentityCenterInstance"),
+            )?,
         })
     }
 }

@@ -19,6 +19,12 @@ impl XmlValue for EntityType {
     }
 }
 
+impl XmlValue for FeatureType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PermissionsBoundaryAttachmentType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -26,6 +32,18 @@ impl XmlValue for PermissionsBoundaryAttachmentType {
 }
 
 impl XmlValue for PolicyUsageType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for ReportFormatType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for ReportStateType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
     }
@@ -264,10 +282,138 @@ impl ToXml for DeletionTaskFailureReasonType {
     }
 }
 
+impl ToXml for DisableOrganizationLevelResourcesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for DisableOrganizationsRootCredentialsManagementResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for DisableOrganizationsRootSessionsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for EnableOrganizationLevelResourcesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for EnableOrganizationsRootCredentialsManagementResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for EnableOrganizationsRootSessionsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for GenerateCredentialReportResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Description", self.description.as_ref());
+        w.scalar("State", self.state.as_ref());
+    }
+}
+
 impl ToXml for GetAccessKeyLastUsedResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("AccessKeyLastUsed", self.access_key_last_used.as_ref());
         w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for GetAccountAuthorizationDetailsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.group_detail_list {
+            w.start("GroupDetailList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("GroupDetailList");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.policies {
+            w.start("Policies");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Policies");
+        }
+        if let Some(v) = &self.role_detail_list {
+            w.start("RoleDetailList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("RoleDetailList");
+        }
+        if let Some(v) = &self.user_detail_list {
+            w.start("UserDetailList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("UserDetailList");
+        }
     }
 }
 
@@ -289,6 +435,14 @@ impl ToXml for GetAccountSummaryResponse {
             }
             w.end("SummaryMap");
         }
+    }
+}
+
+impl ToXml for GetCredentialReportResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Content", self.content.as_ref());
+        w.scalar("GeneratedTime", self.generated_time.as_ref());
+        w.scalar("ReportFormat", self.report_format.as_ref());
     }
 }
 
@@ -494,6 +648,34 @@ impl ToXml for Group {
         w.scalar("CreateDate", self.create_date.as_ref());
         w.scalar("GroupId", self.group_id.as_ref());
         w.scalar("GroupName", self.group_name.as_ref());
+        w.scalar("Path", self.path.as_ref());
+    }
+}
+
+impl ToXml for GroupDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        if let Some(v) = &self.attached_managed_policies {
+            w.start("AttachedManagedPolicies");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("AttachedManagedPolicies");
+        }
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("GroupId", self.group_id.as_ref());
+        w.scalar("GroupName", self.group_name.as_ref());
+        if let Some(v) = &self.group_policy_list {
+            w.start("GroupPolicyList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("GroupPolicyList");
+        }
         w.scalar("Path", self.path.as_ref());
     }
 }
@@ -794,6 +976,19 @@ impl ToXml for ListOpenIDConnectProvidersResponse {
     }
 }
 
+impl ToXml for ListOrganizationsFeaturesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
 impl ToXml for ListPoliciesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("IsTruncated", self.is_truncated.as_ref());
@@ -1083,6 +1278,34 @@ impl ToXml for MFADevice {
     }
 }
 
+impl ToXml for ManagedPolicyDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("AttachmentCount", self.attachment_count.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("DefaultVersionId", self.default_version_id.as_ref());
+        w.scalar("Description", self.description.as_ref());
+        w.scalar("IsAttachable", self.is_attachable.as_ref());
+        w.scalar("Path", self.path.as_ref());
+        w.scalar(
+            "PermissionsBoundaryUsageCount",
+            self.permissions_boundary_usage_count.as_ref(),
+        );
+        w.scalar("PolicyId", self.policy_id.as_ref());
+        w.scalar("PolicyName", self.policy_name.as_ref());
+        if let Some(v) = &self.policy_version_list {
+            w.start("PolicyVersionList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("PolicyVersionList");
+        }
+        w.scalar("UpdateDate", self.update_date.as_ref());
+    }
+}
+
 impl ToXml for OpenIDConnectProviderListEntry {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Arn", self.arn.as_ref());
@@ -1151,6 +1374,13 @@ impl ToXml for Policy {
     }
 }
 
+impl ToXml for PolicyDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("PolicyDocument", self.policy_document.as_ref());
+        w.scalar("PolicyName", self.policy_name.as_ref());
+    }
+}
+
 impl ToXml for PolicyGroup {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("GroupId", self.group_id.as_ref());
@@ -1210,6 +1440,58 @@ impl ToXml for Role {
         w.structure("RoleLastUsed", self.role_last_used.as_ref());
         w.scalar("RoleName", self.role_name.as_ref());
         w.structure("SourceRoleTemplate", self.source_role_template.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
+impl ToXml for RoleDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar(
+            "AssumeRolePolicyDocument",
+            self.assume_role_policy_document.as_ref(),
+        );
+        if let Some(v) = &self.attached_managed_policies {
+            w.start("AttachedManagedPolicies");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("AttachedManagedPolicies");
+        }
+        w.scalar("CreateDate", self.create_date.as_ref());
+        if let Some(v) = &self.instance_profile_list {
+            w.start("InstanceProfileList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("InstanceProfileList");
+        }
+        w.scalar("Path", self.path.as_ref());
+        w.structure("PermissionsBoundary", self.permissions_boundary.as_ref());
+        w.scalar("RoleId", self.role_id.as_ref());
+        w.structure("RoleLastUsed", self.role_last_used.as_ref());
+        w.scalar("RoleName", self.role_name.as_ref());
+        if let Some(v) = &self.role_policy_list {
+            w.start("RolePolicyList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("RolePolicyList");
+        }
         if let Some(v) = &self.tags {
             w.start("Tags");
             for item0 in v {
@@ -1459,6 +1741,51 @@ impl ToXml for User {
         }
         w.scalar("UserId", self.user_id.as_ref());
         w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for UserDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        if let Some(v) = &self.attached_managed_policies {
+            w.start("AttachedManagedPolicies");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("AttachedManagedPolicies");
+        }
+        w.scalar("CreateDate", self.create_date.as_ref());
+        if let Some(v) = &self.group_list {
+            w.start("GroupList");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("GroupList");
+        }
+        w.scalar("Path", self.path.as_ref());
+        w.structure("PermissionsBoundary", self.permissions_boundary.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+        w.scalar("UserId", self.user_id.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+        if let Some(v) = &self.user_policy_list {
+            w.start("UserPolicyList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("UserPolicyList");
+        }
     }
 }
 

@@ -177,6 +177,87 @@ impl AuditValue for EntityType {
     }
 }
 
+/// The `FeatureType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FeatureType {
+    /// `RootCredentialsManagement`
+    RootCredentialsManagement,
+    /// `RootSessions`
+    RootSessions,
+    /// `OrganizationIamResources`
+    OrganizationIamResources,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl FeatureType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "RootCredentialsManagement",
+        "RootSessions",
+        "OrganizationIamResources",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[RootCredentialsManagement, RootSessions, OrganizationIamResources]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RootCredentialsManagement => "RootCredentialsManagement",
+            Self::RootSessions => "RootSessions",
+            Self::OrganizationIamResources => "OrganizationIamResources",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for FeatureType {
+    fn from(s: &str) -> Self {
+        match s {
+            "RootCredentialsManagement" => Self::RootCredentialsManagement,
+            "RootSessions" => Self::RootSessions,
+            "OrganizationIamResources" => Self::OrganizationIamResources,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for FeatureType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FeatureType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FeatureType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for FeatureType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for FeatureType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `PermissionsBoundaryAttachmentType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PermissionsBoundaryAttachmentType {
@@ -312,6 +393,150 @@ impl ConstraintValue for PolicyUsageType {
 }
 
 impl AuditValue for PolicyUsageType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ReportFormatType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReportFormatType {
+    /// `text/csv`
+    TextCsv,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ReportFormatType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["text/csv"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[text/csv]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TextCsv => "text/csv",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ReportFormatType {
+    fn from(s: &str) -> Self {
+        match s {
+            "text/csv" => Self::TextCsv,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ReportFormatType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReportFormatType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportFormatType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ReportFormatType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ReportFormatType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ReportStateType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReportStateType {
+    /// `STARTED`
+    Started,
+    /// `INPROGRESS`
+    Inprogress,
+    /// `COMPLETE`
+    Complete,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ReportStateType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["STARTED", "INPROGRESS", "COMPLETE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[STARTED, INPROGRESS, COMPLETE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Started => "STARTED",
+            Self::Inprogress => "INPROGRESS",
+            Self::Complete => "COMPLETE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ReportStateType {
+    fn from(s: &str) -> Self {
+        match s {
+            "STARTED" => Self::Started,
+            "INPROGRESS" => Self::Inprogress,
+            "COMPLETE" => Self::Complete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ReportStateType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReportStateType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportStateType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ReportStateType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ReportStateType {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }

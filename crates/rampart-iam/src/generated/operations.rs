@@ -274,10 +274,19 @@ pub const SERVED: &[&str] = &[
     "DetachGroupPolicy",
     "DetachRolePolicy",
     "DetachUserPolicy",
+    "DisableOrganizationLevelResources",
+    "DisableOrganizationsRootCredentialsManagement",
+    "DisableOrganizationsRootSessions",
     "EnableMFADevice",
+    "EnableOrganizationLevelResources",
+    "EnableOrganizationsRootCredentialsManagement",
+    "EnableOrganizationsRootSessions",
+    "GenerateCredentialReport",
     "GetAccessKeyLastUsed",
+    "GetAccountAuthorizationDetails",
     "GetAccountPasswordPolicy",
     "GetAccountSummary",
+    "GetCredentialReport",
     "GetGroup",
     "GetGroupPolicy",
     "GetInstanceProfile",
@@ -310,6 +319,7 @@ pub const SERVED: &[&str] = &[
     "ListMFADevices",
     "ListOpenIDConnectProviderTags",
     "ListOpenIDConnectProviders",
+    "ListOrganizationsFeatures",
     "ListPolicies",
     "ListPolicyTags",
     "ListPolicyVersions",
@@ -359,6 +369,7 @@ pub const SERVED: &[&str] = &[
     "UpdateAssumeRolePolicy",
     "UpdateGroup",
     "UpdateLoginProfile",
+    "UpdateOpenIDConnectProvider",
     "UpdateOpenIDConnectProviderThumbprint",
     "UpdateRole",
     "UpdateRoleDescription",
@@ -865,6 +876,38 @@ pub trait DetachUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `DisableOrganizationLevelResources`.
+pub trait DisableOrganizationLevelResources: IamHandler {
+    /// Runs `DisableOrganizationLevelResources`.
+    fn disable_organization_level_resources(
+        &self,
+        ctx: &RequestContext,
+        input: DisableOrganizationLevelResourcesRequest,
+    ) -> impl Future<Output = Result<DisableOrganizationLevelResourcesResponse, Self::Error>> + Send;
+}
+
+/// `DisableOrganizationsRootCredentialsManagement`.
+pub trait DisableOrganizationsRootCredentialsManagement: IamHandler {
+    /// Runs `DisableOrganizationsRootCredentialsManagement`.
+    fn disable_organizations_root_credentials_management(
+        &self,
+        ctx: &RequestContext,
+        input: DisableOrganizationsRootCredentialsManagementRequest,
+    ) -> impl Future<
+        Output = Result<DisableOrganizationsRootCredentialsManagementResponse, Self::Error>,
+    > + Send;
+}
+
+/// `DisableOrganizationsRootSessions`.
+pub trait DisableOrganizationsRootSessions: IamHandler {
+    /// Runs `DisableOrganizationsRootSessions`.
+    fn disable_organizations_root_sessions(
+        &self,
+        ctx: &RequestContext,
+        input: DisableOrganizationsRootSessionsRequest,
+    ) -> impl Future<Output = Result<DisableOrganizationsRootSessionsResponse, Self::Error>> + Send;
+}
+
 /// `EnableMFADevice`.
 pub trait EnableMFADevice: IamHandler {
     /// Runs `EnableMFADevice`.
@@ -875,6 +918,47 @@ pub trait EnableMFADevice: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `EnableOrganizationLevelResources`.
+pub trait EnableOrganizationLevelResources: IamHandler {
+    /// Runs `EnableOrganizationLevelResources`.
+    fn enable_organization_level_resources(
+        &self,
+        ctx: &RequestContext,
+        input: EnableOrganizationLevelResourcesRequest,
+    ) -> impl Future<Output = Result<EnableOrganizationLevelResourcesResponse, Self::Error>> + Send;
+}
+
+/// `EnableOrganizationsRootCredentialsManagement`.
+pub trait EnableOrganizationsRootCredentialsManagement: IamHandler {
+    /// Runs `EnableOrganizationsRootCredentialsManagement`.
+    fn enable_organizations_root_credentials_management(
+        &self,
+        ctx: &RequestContext,
+        input: EnableOrganizationsRootCredentialsManagementRequest,
+    ) -> impl Future<
+        Output = Result<EnableOrganizationsRootCredentialsManagementResponse, Self::Error>,
+    > + Send;
+}
+
+/// `EnableOrganizationsRootSessions`.
+pub trait EnableOrganizationsRootSessions: IamHandler {
+    /// Runs `EnableOrganizationsRootSessions`.
+    fn enable_organizations_root_sessions(
+        &self,
+        ctx: &RequestContext,
+        input: EnableOrganizationsRootSessionsRequest,
+    ) -> impl Future<Output = Result<EnableOrganizationsRootSessionsResponse, Self::Error>> + Send;
+}
+
+/// `GenerateCredentialReport`.
+pub trait GenerateCredentialReport: IamHandler {
+    /// Runs `GenerateCredentialReport`.
+    fn generate_credential_report(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<GenerateCredentialReportResponse, Self::Error>> + Send;
+}
+
 /// `GetAccessKeyLastUsed`.
 pub trait GetAccessKeyLastUsed: IamHandler {
     /// Runs `GetAccessKeyLastUsed`.
@@ -883,6 +967,16 @@ pub trait GetAccessKeyLastUsed: IamHandler {
         ctx: &RequestContext,
         input: GetAccessKeyLastUsedRequest,
     ) -> impl Future<Output = Result<GetAccessKeyLastUsedResponse, Self::Error>> + Send;
+}
+
+/// `GetAccountAuthorizationDetails`.
+pub trait GetAccountAuthorizationDetails: IamHandler {
+    /// Runs `GetAccountAuthorizationDetails`.
+    fn get_account_authorization_details(
+        &self,
+        ctx: &RequestContext,
+        input: GetAccountAuthorizationDetailsRequest,
+    ) -> impl Future<Output = Result<GetAccountAuthorizationDetailsResponse, Self::Error>> + Send;
 }
 
 /// `GetAccountPasswordPolicy`.
@@ -901,6 +995,15 @@ pub trait GetAccountSummary: IamHandler {
         &self,
         ctx: &RequestContext,
     ) -> impl Future<Output = Result<GetAccountSummaryResponse, Self::Error>> + Send;
+}
+
+/// `GetCredentialReport`.
+pub trait GetCredentialReport: IamHandler {
+    /// Runs `GetCredentialReport`.
+    fn get_credential_report(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<GetCredentialReportResponse, Self::Error>> + Send;
 }
 
 /// `GetGroup`.
@@ -1221,6 +1324,16 @@ pub trait ListOpenIDConnectProviders: IamHandler {
         ctx: &RequestContext,
         input: ListOpenIDConnectProvidersRequest,
     ) -> impl Future<Output = Result<ListOpenIDConnectProvidersResponse, Self::Error>> + Send;
+}
+
+/// `ListOrganizationsFeatures`.
+pub trait ListOrganizationsFeatures: IamHandler {
+    /// Runs `ListOrganizationsFeatures`.
+    fn list_organizations_features(
+        &self,
+        ctx: &RequestContext,
+        input: ListOrganizationsFeaturesRequest,
+    ) -> impl Future<Output = Result<ListOrganizationsFeaturesResponse, Self::Error>> + Send;
 }
 
 /// `ListPolicies`.
@@ -1713,6 +1826,16 @@ pub trait UpdateLoginProfile: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateOpenIDConnectProvider`.
+pub trait UpdateOpenIDConnectProvider: IamHandler {
+    /// Runs `UpdateOpenIDConnectProvider`.
+    fn update_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateOpenIDConnectProviderThumbprint`.
 pub trait UpdateOpenIDConnectProviderThumbprint: IamHandler {
     /// Runs `UpdateOpenIDConnectProviderThumbprint`.
@@ -1885,10 +2008,19 @@ pub trait IamApi:
     + DetachGroupPolicy
     + DetachRolePolicy
     + DetachUserPolicy
+    + DisableOrganizationLevelResources
+    + DisableOrganizationsRootCredentialsManagement
+    + DisableOrganizationsRootSessions
     + EnableMFADevice
+    + EnableOrganizationLevelResources
+    + EnableOrganizationsRootCredentialsManagement
+    + EnableOrganizationsRootSessions
+    + GenerateCredentialReport
     + GetAccessKeyLastUsed
+    + GetAccountAuthorizationDetails
     + GetAccountPasswordPolicy
     + GetAccountSummary
+    + GetCredentialReport
     + GetGroup
     + GetGroupPolicy
     + GetInstanceProfile
@@ -1921,6 +2053,7 @@ pub trait IamApi:
     + ListMFADevices
     + ListOpenIDConnectProviderTags
     + ListOpenIDConnectProviders
+    + ListOrganizationsFeatures
     + ListPolicies
     + ListPolicyTags
     + ListPolicyVersions
@@ -1970,6 +2103,7 @@ pub trait IamApi:
     + UpdateAssumeRolePolicy
     + UpdateGroup
     + UpdateLoginProfile
+    + UpdateOpenIDConnectProvider
     + UpdateOpenIDConnectProviderThumbprint
     + UpdateRole
     + UpdateRoleDescription
@@ -2035,10 +2169,19 @@ impl<
         + DetachGroupPolicy
         + DetachRolePolicy
         + DetachUserPolicy
+        + DisableOrganizationLevelResources
+        + DisableOrganizationsRootCredentialsManagement
+        + DisableOrganizationsRootSessions
         + EnableMFADevice
+        + EnableOrganizationLevelResources
+        + EnableOrganizationsRootCredentialsManagement
+        + EnableOrganizationsRootSessions
+        + GenerateCredentialReport
         + GetAccessKeyLastUsed
+        + GetAccountAuthorizationDetails
         + GetAccountPasswordPolicy
         + GetAccountSummary
+        + GetCredentialReport
         + GetGroup
         + GetGroupPolicy
         + GetInstanceProfile
@@ -2071,6 +2214,7 @@ impl<
         + ListMFADevices
         + ListOpenIDConnectProviderTags
         + ListOpenIDConnectProviders
+        + ListOrganizationsFeatures
         + ListPolicies
         + ListPolicyTags
         + ListPolicyVersions
@@ -2120,6 +2264,7 @@ impl<
         + UpdateAssumeRolePolicy
         + UpdateGroup
         + UpdateLoginProfile
+        + UpdateOpenIDConnectProvider
         + UpdateOpenIDConnectProviderThumbprint
         + UpdateRole
         + UpdateRoleDescription
@@ -2715,6 +2860,45 @@ impl DetachUserPolicy for DecodeOnly {
     }
 }
 
+impl DisableOrganizationLevelResources for DecodeOnly {
+    async fn disable_organization_level_resources(
+        &self,
+        _ctx: &RequestContext,
+        _input: DisableOrganizationLevelResourcesRequest,
+    ) -> Result<DisableOrganizationLevelResourcesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DisableOrganizationLevelResources",
+        ))
+    }
+}
+
+impl DisableOrganizationsRootCredentialsManagement for DecodeOnly {
+    async fn disable_organizations_root_credentials_management(
+        &self,
+        _ctx: &RequestContext,
+        _input: DisableOrganizationsRootCredentialsManagementRequest,
+    ) -> Result<DisableOrganizationsRootCredentialsManagementResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DisableOrganizationsRootCredentialsManagement",
+        ))
+    }
+}
+
+impl DisableOrganizationsRootSessions for DecodeOnly {
+    async fn disable_organizations_root_sessions(
+        &self,
+        _ctx: &RequestContext,
+        _input: DisableOrganizationsRootSessionsRequest,
+    ) -> Result<DisableOrganizationsRootSessionsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DisableOrganizationsRootSessions",
+        ))
+    }
+}
+
 impl EnableMFADevice for DecodeOnly {
     async fn enable_mfa_device(
         &self,
@@ -2722,6 +2906,57 @@ impl EnableMFADevice for DecodeOnly {
         _input: EnableMFADeviceRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "EnableMFADevice"))
+    }
+}
+
+impl EnableOrganizationLevelResources for DecodeOnly {
+    async fn enable_organization_level_resources(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableOrganizationLevelResourcesRequest,
+    ) -> Result<EnableOrganizationLevelResourcesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "EnableOrganizationLevelResources",
+        ))
+    }
+}
+
+impl EnableOrganizationsRootCredentialsManagement for DecodeOnly {
+    async fn enable_organizations_root_credentials_management(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableOrganizationsRootCredentialsManagementRequest,
+    ) -> Result<EnableOrganizationsRootCredentialsManagementResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "EnableOrganizationsRootCredentialsManagement",
+        ))
+    }
+}
+
+impl EnableOrganizationsRootSessions for DecodeOnly {
+    async fn enable_organizations_root_sessions(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableOrganizationsRootSessionsRequest,
+    ) -> Result<EnableOrganizationsRootSessionsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "EnableOrganizationsRootSessions",
+        ))
+    }
+}
+
+impl GenerateCredentialReport for DecodeOnly {
+    async fn generate_credential_report(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<GenerateCredentialReportResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GenerateCredentialReport",
+        ))
     }
 }
 
@@ -2734,6 +2969,19 @@ impl GetAccessKeyLastUsed for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetAccessKeyLastUsed",
+        ))
+    }
+}
+
+impl GetAccountAuthorizationDetails for DecodeOnly {
+    async fn get_account_authorization_details(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetAccountAuthorizationDetailsRequest,
+    ) -> Result<GetAccountAuthorizationDetailsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetAccountAuthorizationDetails",
         ))
     }
 }
@@ -2758,6 +3006,18 @@ impl GetAccountSummary for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetAccountSummary",
+        ))
+    }
+}
+
+impl GetCredentialReport for DecodeOnly {
+    async fn get_credential_report(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<GetCredentialReportResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetCredentialReport",
         ))
     }
 }
@@ -3129,6 +3389,19 @@ impl ListOpenIDConnectProviders for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "ListOpenIDConnectProviders",
+        ))
+    }
+}
+
+impl ListOrganizationsFeatures for DecodeOnly {
+    async fn list_organizations_features(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListOrganizationsFeaturesRequest,
+    ) -> Result<ListOrganizationsFeaturesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListOrganizationsFeatures",
         ))
     }
 }
@@ -3697,6 +3970,19 @@ impl UpdateLoginProfile for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "UpdateLoginProfile",
+        ))
+    }
+}
+
+impl UpdateOpenIDConnectProvider for DecodeOnly {
+    async fn update_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateOpenIDConnectProvider",
         ))
     }
 }
@@ -4627,6 +4913,72 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "DisableOrganizationLevelResources" => {
+            let spec = QueryOperationSpec {
+                name: "DisableOrganizationLevelResources",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("DisableOrganizationLevelResourcesResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: DisableOrganizationLevelResourcesRequest| {
+                    answer(
+                        move || handler.disable_organization_level_resources(ctx, i),
+                        move |ok| handler.after_call(ctx, "DisableOrganizationLevelResources", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "DisableOrganizationsRootCredentialsManagement" => {
+            let spec = QueryOperationSpec {
+                name: "DisableOrganizationsRootCredentialsManagement",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("DisableOrganizationsRootCredentialsManagementResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: DisableOrganizationsRootCredentialsManagementRequest| {
+                    answer(
+                        move || handler.disable_organizations_root_credentials_management(ctx, i),
+                        move |ok| {
+                            handler.after_call(
+                                ctx,
+                                "DisableOrganizationsRootCredentialsManagement",
+                                ok,
+                            )
+                        },
+                    )
+                },
+            )
+            .await
+        }
+        "DisableOrganizationsRootSessions" => {
+            let spec = QueryOperationSpec {
+                name: "DisableOrganizationsRootSessions",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("DisableOrganizationsRootSessionsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: DisableOrganizationsRootSessionsRequest| {
+                    answer(
+                        move || handler.disable_organizations_root_sessions(ctx, i),
+                        move |ok| handler.after_call(ctx, "DisableOrganizationsRootSessions", ok),
+                    )
+                },
+            )
+            .await
+        }
         "EnableMFADevice" => {
             let spec = QueryOperationSpec {
                 name: "EnableMFADevice",
@@ -4639,6 +4991,87 @@ pub async fn dispatch<H: IamApi>(
                     move || handler.enable_mfa_device(ctx, i),
                     move |ok| handler.after_call(ctx, "EnableMFADevice", ok),
                 ))
+            })
+            .await
+        }
+        "EnableOrganizationLevelResources" => {
+            let spec = QueryOperationSpec {
+                name: "EnableOrganizationLevelResources",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("EnableOrganizationLevelResourcesResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: EnableOrganizationLevelResourcesRequest| {
+                    answer(
+                        move || handler.enable_organization_level_resources(ctx, i),
+                        move |ok| handler.after_call(ctx, "EnableOrganizationLevelResources", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "EnableOrganizationsRootCredentialsManagement" => {
+            let spec = QueryOperationSpec {
+                name: "EnableOrganizationsRootCredentialsManagement",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("EnableOrganizationsRootCredentialsManagementResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: EnableOrganizationsRootCredentialsManagementRequest| {
+                    answer(
+                        move || handler.enable_organizations_root_credentials_management(ctx, i),
+                        move |ok| {
+                            handler.after_call(
+                                ctx,
+                                "EnableOrganizationsRootCredentialsManagement",
+                                ok,
+                            )
+                        },
+                    )
+                },
+            )
+            .await
+        }
+        "EnableOrganizationsRootSessions" => {
+            let spec = QueryOperationSpec {
+                name: "EnableOrganizationsRootSessions",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("EnableOrganizationsRootSessionsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: EnableOrganizationsRootSessionsRequest| {
+                    answer(
+                        move || handler.enable_organizations_root_sessions(ctx, i),
+                        move |ok| handler.after_call(ctx, "EnableOrganizationsRootSessions", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "GenerateCredentialReport" => {
+            let spec = QueryOperationSpec {
+                name: "GenerateCredentialReport",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("GenerateCredentialReportResult"),
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                answer(
+                    move || handler.generate_credential_report(ctx),
+                    move |ok| handler.after_call(ctx, "GenerateCredentialReport", ok),
+                )
             })
             .await
         }
@@ -4655,6 +5088,26 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "GetAccessKeyLastUsed", ok),
                 )
             })
+            .await
+        }
+        "GetAccountAuthorizationDetails" => {
+            let spec = QueryOperationSpec {
+                name: "GetAccountAuthorizationDetails",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetAccountAuthorizationDetailsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetAccountAuthorizationDetailsRequest| {
+                    answer(
+                        move || handler.get_account_authorization_details(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetAccountAuthorizationDetails", ok),
+                    )
+                },
+            )
             .await
         }
         "GetAccountPasswordPolicy" => {
@@ -4683,6 +5136,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_account_summary(ctx),
                     move |ok| handler.after_call(ctx, "GetAccountSummary", ok),
+                )
+            })
+            .await
+        }
+        "GetCredentialReport" => {
+            let spec = QueryOperationSpec {
+                name: "GetCredentialReport",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetCredentialReportResult"),
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                answer(
+                    move || handler.get_credential_report(ctx),
+                    move |ok| handler.after_call(ctx, "GetCredentialReport", ok),
                 )
             })
             .await
@@ -5178,6 +5646,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.list_open_id_connect_providers(ctx, i),
                     move |ok| handler.after_call(ctx, "ListOpenIDConnectProviders", ok),
+                )
+            })
+            .await
+        }
+        "ListOrganizationsFeatures" => {
+            let spec = QueryOperationSpec {
+                name: "ListOrganizationsFeatures",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListOrganizationsFeaturesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListOrganizationsFeaturesRequest| {
+                answer(
+                    move || handler.list_organizations_features(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListOrganizationsFeatures", ok),
                 )
             })
             .await
@@ -5944,6 +6427,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: UpdateOpenIDConnectProviderRequest| {
+                    unit(answer(
+                        move || handler.update_open_id_connect_provider(ctx, i),
+                        move |ok| handler.after_call(ctx, "UpdateOpenIDConnectProvider", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "UpdateOpenIDConnectProviderThumbprint" => {
             let spec = QueryOperationSpec {
                 name: "UpdateOpenIDConnectProviderThumbprint",
@@ -6156,42 +6659,27 @@ pub async fn dispatch<H: IamApi>(
         "DeleteWorkloadIdentityTemplateAttestationPolicy" => {
             not_served("DeleteWorkloadIdentityTemplateAttestationPolicy", false)
         }
-        "DisableOrganizationLevelResources" => {
-            not_served("DisableOrganizationLevelResources", false)
-        }
-        "DisableOrganizationsRootCredentialsManagement" => {
-            not_served("DisableOrganizationsRootCredentialsManagement", false)
-        }
-        "DisableOrganizationsRootSessions" => not_served("DisableOrganizationsRootSessions", false),
         "DisableOutboundWebIdentityFederation" => {
             not_served("DisableOutboundWebIdentityFederation", false)
         }
         "DisableWorkloadIdentityProviderOutboundSigner" => {
             not_served("DisableWorkloadIdentityProviderOutboundSigner", false)
         }
-        "EnableOrganizationLevelResources" => not_served("EnableOrganizationLevelResources", false),
-        "EnableOrganizationsRootCredentialsManagement" => {
-            not_served("EnableOrganizationsRootCredentialsManagement", false)
-        }
-        "EnableOrganizationsRootSessions" => not_served("EnableOrganizationsRootSessions", false),
         "EnableOutboundWebIdentityFederation" => {
             not_served("EnableOutboundWebIdentityFederation", false)
         }
         "EnableWorkloadIdentityProviderOutboundSigner" => {
             not_served("EnableWorkloadIdentityProviderOutboundSigner", false)
         }
-        "GenerateCredentialReport" => not_served("GenerateCredentialReport", false),
         "GenerateOrganizationsAccessReport" => {
             not_served("GenerateOrganizationsAccessReport", false)
         }
         "GenerateServiceLastAccessedDetails" => {
             not_served("GenerateServiceLastAccessedDetails", false)
         }
-        "GetAccountAuthorizationDetails" => not_served("GetAccountAuthorizationDetails", true),
         "GetAccountProperties" => not_served("GetAccountProperties", true),
         "GetContextKeysForCustomPolicy" => not_served("GetContextKeysForCustomPolicy", true),
         "GetContextKeysForPrincipalPolicy" => not_served("GetContextKeysForPrincipalPolicy", true),
-        "GetCredentialReport" => not_served("GetCredentialReport", true),
         "GetDelegationRequest" => not_served("GetDelegationRequest", true),
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
         "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
@@ -6215,7 +6703,6 @@ pub async fn dispatch<H: IamApi>(
             not_served("GetWorkloadIdentityTemplateAttestationPolicy", true)
         }
         "ListDelegationRequests" => not_served("ListDelegationRequests", true),
-        "ListOrganizationsFeatures" => not_served("ListOrganizationsFeatures", true),
         "ListPoliciesGrantingServiceAccess" => {
             not_served("ListPoliciesGrantingServiceAccess", true)
         }
@@ -6245,7 +6732,6 @@ pub async fn dispatch<H: IamApi>(
         "UntagWorkloadIdentityProvider" => not_served("UntagWorkloadIdentityProvider", false),
         "UntagWorkloadIdentityTemplate" => not_served("UntagWorkloadIdentityTemplate", false),
         "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
-        "UpdateOpenIDConnectProvider" => not_served("UpdateOpenIDConnectProvider", false),
         "UpdateWorkloadIdentityProviderOutboundSigner" => {
             not_served("UpdateWorkloadIdentityProviderOutboundSigner", false)
         }

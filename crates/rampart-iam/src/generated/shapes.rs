@@ -1811,6 +1811,129 @@ impl fmt::Debug for DetachUserPolicyRequest {
     }
 }
 
+/// The `DisableOrganizationLevelResourcesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationLevelResourcesRequest {}
+
+impl fmt::Debug for DisableOrganizationLevelResourcesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationLevelResourcesRequest")
+            .finish()
+    }
+}
+
+/// The `DisableOrganizationLevelResourcesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationLevelResourcesResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for DisableOrganizationLevelResourcesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationLevelResourcesResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `DisableOrganizationsRootCredentialsManagementRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationsRootCredentialsManagementRequest {}
+
+impl fmt::Debug for DisableOrganizationsRootCredentialsManagementRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationsRootCredentialsManagementRequest")
+            .finish()
+    }
+}
+
+/// The `DisableOrganizationsRootCredentialsManagementResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationsRootCredentialsManagementResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for DisableOrganizationsRootCredentialsManagementResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationsRootCredentialsManagementResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `DisableOrganizationsRootSessionsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationsRootSessionsRequest {}
+
+impl fmt::Debug for DisableOrganizationsRootSessionsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationsRootSessionsRequest")
+            .finish()
+    }
+}
+
+/// The `DisableOrganizationsRootSessionsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationsRootSessionsResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for DisableOrganizationsRootSessionsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationsRootSessionsResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
 /// The `EnableMFADeviceRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1848,6 +1971,154 @@ impl fmt::Debug for EnableMFADeviceRequest {
             .field("authentication_code2", &self.authentication_code2)
             .field("serial_number", &self.serial_number)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationLevelResourcesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationLevelResourcesRequest {}
+
+impl fmt::Debug for EnableOrganizationLevelResourcesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationLevelResourcesRequest")
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationLevelResourcesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationLevelResourcesResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for EnableOrganizationLevelResourcesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationLevelResourcesResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationsRootCredentialsManagementRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationsRootCredentialsManagementRequest {}
+
+impl fmt::Debug for EnableOrganizationsRootCredentialsManagementRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationsRootCredentialsManagementRequest")
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationsRootCredentialsManagementResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationsRootCredentialsManagementResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for EnableOrganizationsRootCredentialsManagementResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationsRootCredentialsManagementResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationsRootSessionsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationsRootSessionsRequest {}
+
+impl fmt::Debug for EnableOrganizationsRootSessionsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationsRootSessionsRequest")
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationsRootSessionsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationsRootSessionsResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for EnableOrganizationsRootSessionsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationsRootSessionsResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `GenerateCredentialReportResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateCredentialReportResponse {
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReportStateType>,
+}
+
+impl fmt::Debug for GenerateCredentialReportResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenerateCredentialReportResponse")
+            .field("description", &self.description)
+            .field("state", &self.state)
             .finish()
     }
 }
@@ -1898,6 +2169,84 @@ impl fmt::Debug for GetAccessKeyLastUsedResponse {
     }
 }
 
+/// The `GetAccountAuthorizationDetailsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAccountAuthorizationDetailsRequest {
+    /// `Filter`.
+    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<Vec<EntityType>>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+impl fmt::Debug for GetAccountAuthorizationDetailsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetAccountAuthorizationDetailsRequest")
+            .field("filter", &self.filter)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .finish()
+    }
+}
+
+/// The `GetAccountAuthorizationDetailsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAccountAuthorizationDetailsResponse {
+    /// `GroupDetailList`.
+    #[serde(
+        rename = "GroupDetailList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub group_detail_list: Option<Vec<GroupDetail>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Policies`.
+    #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<Vec<ManagedPolicyDetail>>,
+    /// `RoleDetailList`.
+    #[serde(
+        rename = "RoleDetailList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_detail_list: Option<Vec<RoleDetail>>,
+    /// `UserDetailList`.
+    #[serde(
+        rename = "UserDetailList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_detail_list: Option<Vec<UserDetail>>,
+}
+
+impl fmt::Debug for GetAccountAuthorizationDetailsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetAccountAuthorizationDetailsResponse")
+            .field("group_detail_list", &self.group_detail_list)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("policies", &self.policies)
+            .field("role_detail_list", &self.role_detail_list)
+            .field("user_detail_list", &self.user_detail_list)
+            .finish()
+    }
+}
+
 /// The `GetAccountPasswordPolicyResponse` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1936,6 +2285,39 @@ impl fmt::Debug for GetAccountSummaryResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetAccountSummaryResponse")
             .field("summary_map", &self.summary_map)
+            .finish()
+    }
+}
+
+/// The `GetCredentialReportResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetCredentialReportResponse {
+    /// `Content`.
+    #[serde(rename = "Content", default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Blob>,
+    /// `GeneratedTime`.
+    #[serde(
+        rename = "GeneratedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub generated_time: Option<Timestamp>,
+    /// `ReportFormat`.
+    #[serde(
+        rename = "ReportFormat",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub report_format: Option<ReportFormatType>,
+}
+
+impl fmt::Debug for GetCredentialReportResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetCredentialReportResponse")
+            .field("content", &self.content)
+            .field("generated_time", &self.generated_time)
+            .field("report_format", &self.report_format)
             .finish()
     }
 }
@@ -2845,6 +3227,59 @@ impl fmt::Debug for Group {
             .field("create_date", &self.create_date)
             .field("group_id", &self.group_id)
             .field("group_name", &self.group_name)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// The `GroupDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDetail {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `AttachedManagedPolicies`.
+    #[serde(
+        rename = "AttachedManagedPolicies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attached_managed_policies: Option<Vec<AttachedPolicy>>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `GroupId`.
+    #[serde(rename = "GroupId", default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// `GroupName`.
+    #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+    /// `GroupPolicyList`.
+    #[serde(
+        rename = "GroupPolicyList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub group_policy_list: Option<Vec<PolicyDetail>>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl fmt::Debug for GroupDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GroupDetail")
+            .field("arn", &self.arn)
+            .field("attached_managed_policies", &self.attached_managed_policies)
+            .field("create_date", &self.create_date)
+            .field("group_id", &self.group_id)
+            .field("group_name", &self.group_name)
+            .field("group_policy_list", &self.group_policy_list)
             .field("path", &self.path)
             .finish()
     }
@@ -3867,6 +4302,46 @@ impl fmt::Debug for ListOpenIDConnectProvidersResponse {
                 "open_id_connect_provider_list",
                 &self.open_id_connect_provider_list,
             )
+            .finish()
+    }
+}
+
+/// The `ListOrganizationsFeaturesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOrganizationsFeaturesRequest {}
+
+impl fmt::Debug for ListOrganizationsFeaturesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOrganizationsFeaturesRequest").finish()
+    }
+}
+
+/// The `ListOrganizationsFeaturesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOrganizationsFeaturesResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for ListOrganizationsFeaturesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOrganizationsFeaturesResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
             .finish()
     }
 }
@@ -4938,6 +5413,106 @@ impl fmt::Debug for MFADevice {
     }
 }
 
+/// The `ManagedPolicyDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedPolicyDetail {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `AttachmentCount`.
+    #[serde(
+        rename = "AttachmentCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attachment_count: Option<i32>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `DefaultVersionId`.
+    #[serde(
+        rename = "DefaultVersionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_version_id: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `IsAttachable`.
+    #[serde(
+        rename = "IsAttachable",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_attachable: Option<bool>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `PermissionsBoundaryUsageCount`.
+    #[serde(
+        rename = "PermissionsBoundaryUsageCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary_usage_count: Option<i32>,
+    /// `PolicyId`.
+    #[serde(rename = "PolicyId", default, skip_serializing_if = "Option::is_none")]
+    pub policy_id: Option<String>,
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+    /// `PolicyVersionList`.
+    #[serde(
+        rename = "PolicyVersionList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_version_list: Option<Vec<PolicyVersion>>,
+    /// `UpdateDate`.
+    #[serde(
+        rename = "UpdateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub update_date: Option<Timestamp>,
+}
+
+impl fmt::Debug for ManagedPolicyDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManagedPolicyDetail")
+            .field("arn", &self.arn)
+            .field("attachment_count", &self.attachment_count)
+            .field("create_date", &self.create_date)
+            .field("default_version_id", &self.default_version_id)
+            .field("description", &self.description)
+            .field("is_attachable", &self.is_attachable)
+            .field("path", &self.path)
+            .field(
+                "permissions_boundary_usage_count",
+                &self.permissions_boundary_usage_count,
+            )
+            .field("policy_id", &self.policy_id)
+            .field("policy_name", &self.policy_name)
+            .field("policy_version_list", &self.policy_version_list)
+            .field("update_date", &self.update_date)
+            .finish()
+    }
+}
+
 /// The `OpenIDConnectProviderListEntry` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -5160,6 +5735,35 @@ impl fmt::Debug for Policy {
             .field("policy_name", &self.policy_name)
             .field("tags", &self.tags)
             .field("update_date", &self.update_date)
+            .finish()
+    }
+}
+
+/// The `PolicyDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDetail {
+    /// `PolicyDocument`.
+    #[serde(
+        rename = "PolicyDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_document: Option<String>,
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+}
+
+impl fmt::Debug for PolicyDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyDetail")
+            .field("policy_document", &self.policy_document)
+            .field("policy_name", &self.policy_name)
             .finish()
     }
 }
@@ -5678,6 +6282,98 @@ impl fmt::Debug for Role {
             .field("role_last_used", &self.role_last_used)
             .field("role_name", &self.role_name)
             .field("source_role_template", &self.source_role_template)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `RoleDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleDetail {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `AssumeRolePolicyDocument`.
+    #[serde(
+        rename = "AssumeRolePolicyDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assume_role_policy_document: Option<String>,
+    /// `AttachedManagedPolicies`.
+    #[serde(
+        rename = "AttachedManagedPolicies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attached_managed_policies: Option<Vec<AttachedPolicy>>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `InstanceProfileList`.
+    #[serde(
+        rename = "InstanceProfileList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_list: Option<Vec<InstanceProfile>>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `PermissionsBoundary`.
+    #[serde(
+        rename = "PermissionsBoundary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary: Option<AttachedPermissionsBoundary>,
+    /// `RoleId`.
+    #[serde(rename = "RoleId", default, skip_serializing_if = "Option::is_none")]
+    pub role_id: Option<String>,
+    /// `RoleLastUsed`.
+    #[serde(
+        rename = "RoleLastUsed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_last_used: Option<RoleLastUsed>,
+    /// `RoleName`.
+    #[serde(rename = "RoleName", default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+    /// `RolePolicyList`.
+    #[serde(
+        rename = "RolePolicyList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_policy_list: Option<Vec<PolicyDetail>>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for RoleDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RoleDetail")
+            .field("arn", &self.arn)
+            .field(
+                "assume_role_policy_document",
+                &self.assume_role_policy_document,
+            )
+            .field("attached_managed_policies", &self.attached_managed_policies)
+            .field("create_date", &self.create_date)
+            .field("instance_profile_list", &self.instance_profile_list)
+            .field("path", &self.path)
+            .field("permissions_boundary", &self.permissions_boundary)
+            .field("role_id", &self.role_id)
+            .field("role_last_used", &self.role_last_used)
+            .field("role_name", &self.role_name)
+            .field("role_policy_list", &self.role_policy_list)
             .field("tags", &self.tags)
             .finish()
     }
@@ -6894,6 +7590,68 @@ impl fmt::Debug for UpdateLoginProfileRequest {
     }
 }
 
+/// The `UpdateOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOpenIDConnectProviderRequest {
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+    /// `RemoveContextProvider`.
+    #[serde(
+        rename = "RemoveContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_context_provider: Option<bool>,
+    /// `RemoveIdentityCenterInstance`.
+    #[serde(
+        rename = "RemoveIdentityCenterInstance",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_identity_center_instance: Option<bool>,
+}
+
+impl fmt::Debug for UpdateOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateOpenIDConnectProviderRequest")
+            .field("context_provider", &self.context_provider)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .field("remove_context_provider", &self.remove_context_provider)
+            .field(
+                "remove_identity_center_instance",
+                &self.remove_identity_center_instance,
+            )
+            .finish()
+    }
+}
+
 /// The `UpdateOpenIDConnectProviderThumbprintRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -7530,6 +8288,75 @@ impl fmt::Debug for User {
             .field("tags", &self.tags)
             .field("user_id", &self.user_id)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UserDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserDetail {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `AttachedManagedPolicies`.
+    #[serde(
+        rename = "AttachedManagedPolicies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attached_managed_policies: Option<Vec<AttachedPolicy>>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `GroupList`.
+    #[serde(rename = "GroupList", default, skip_serializing_if = "Option::is_none")]
+    pub group_list: Option<Vec<String>>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `PermissionsBoundary`.
+    #[serde(
+        rename = "PermissionsBoundary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary: Option<AttachedPermissionsBoundary>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `UserId`.
+    #[serde(rename = "UserId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// `UserPolicyList`.
+    #[serde(
+        rename = "UserPolicyList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_policy_list: Option<Vec<PolicyDetail>>,
+}
+
+impl fmt::Debug for UserDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserDetail")
+            .field("arn", &self.arn)
+            .field("attached_managed_policies", &self.attached_managed_policies)
+            .field("create_date", &self.create_date)
+            .field("group_list", &self.group_list)
+            .field("path", &self.path)
+            .field("permissions_boundary", &self.permissions_boundary)
+            .field("tags", &self.tags)
+            .field("user_id", &self.user_id)
+            .field("user_name", &self.user_name)
+            .field("user_policy_list", &self.user_policy_list)
             .finish()
     }
 }

@@ -986,6 +986,24 @@ impl Validate for DetachUserPolicyRequest {
 
 impl ConstraintValue for DetachUserPolicyRequest {}
 
+impl Validate for DisableOrganizationLevelResourcesRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for DisableOrganizationLevelResourcesRequest {}
+
+impl Validate for DisableOrganizationsRootCredentialsManagementRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for DisableOrganizationsRootCredentialsManagementRequest {}
+
+impl Validate for DisableOrganizationsRootSessionsRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for DisableOrganizationsRootSessionsRequest {}
+
 impl Validate for EnableMFADeviceRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "authenticationCode1", false);
@@ -1021,6 +1039,24 @@ impl Validate for EnableMFADeviceRequest {
 
 impl ConstraintValue for EnableMFADeviceRequest {}
 
+impl Validate for EnableOrganizationLevelResourcesRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for EnableOrganizationLevelResourcesRequest {}
+
+impl Validate for EnableOrganizationsRootCredentialsManagementRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for EnableOrganizationsRootCredentialsManagementRequest {}
+
+impl Validate for EnableOrganizationsRootSessionsRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for EnableOrganizationsRootSessionsRequest {}
+
 fn check_entity_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EntityType) {
     errs.enum_value(f, v.as_str(), v.is_known(), EntityType::VALUE_SET);
 }
@@ -1038,6 +1074,25 @@ impl Validate for GetAccessKeyLastUsedRequest {
 }
 
 impl ConstraintValue for GetAccessKeyLastUsedRequest {}
+
+impl Validate for GetAccountAuthorizationDetailsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "filter", false);
+        if let Some(v) = &self.filter {
+            check_entity_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetAccountAuthorizationDetailsRequest {}
 
 impl Validate for GetGroupPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1651,6 +1706,12 @@ impl Validate for ListOpenIDConnectProvidersRequest {
 }
 
 impl ConstraintValue for ListOpenIDConnectProvidersRequest {}
+
+impl Validate for ListOrganizationsFeaturesRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for ListOrganizationsFeaturesRequest {}
 
 impl Validate for ListPoliciesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -2743,6 +2804,28 @@ impl Validate for UpdateLoginProfileRequest {
 
 impl ConstraintValue for UpdateLoginProfileRequest {}
 
+impl Validate for UpdateOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "contextProvider", false);
+        if let Some(v) = &self.context_provider {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "identityCenterInstanceArn", false);
+        if let Some(v) = &self.identity_center_instance_arn {
+            check_identity_center_instance_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateOpenIDConnectProviderRequest {}
+
 impl Validate for UpdateOpenIDConnectProviderThumbprintRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "openIDConnectProviderArn", false);
@@ -3167,6 +3250,14 @@ fn check_custom_suffix_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str)
 
 fn check_encoding_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EncodingType) {
     errs.enum_value(f, v.as_str(), v.is_known(), EncodingType::VALUE_SET);
+}
+
+fn check_entity_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[EntityType]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_entity_type(errs, &f, item);
+    }
 }
 
 static RE_EXISTING_USER_NAME_TYPE: LazyLock<Option<Regex>> =

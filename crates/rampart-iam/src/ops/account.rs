@@ -13,6 +13,7 @@ use crate::generated::shapes::*;
 use crate::generated::{
     CreateAccountAlias, DeleteAccountAlias, GetAccountSummary, ListAccountAliases,
 };
+use crate::resources::ResourceTables;
 use crate::tables::account_prefix;
 use rampart_codec::{Field, ServiceError, ValidationErrors};
 use rampart_core::RequestContext;
@@ -232,6 +233,7 @@ impl IamService {
         let devices = self.devices(account).await?;
         let server_certificates = self.server_certificates(account).await?.len();
         let in_use = devices.iter().filter(|d| d.user.is_some()).count();
+        let (profiles, providers) = self.resource_counts(&prefix).await?;
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         Ok(vec![
             ("Users", count(users)),
@@ -243,11 +245,21 @@ impl IamService {
             ("AccountMFAEnabled", 0),
             ("AccountPasswordPresent", 0),
             ("AccountSigningCertificatesPresent", 0),
-            ("InstanceProfiles", 0),
+            ("InstanceProfiles", count(profiles)),
             ("MFADevices", count(devices.len())),
             ("MFADevicesInUse", count(in_use)),
-            ("Providers", 0),
+            ("Providers", count(providers)),
             ("ServerCertificates", count(server_certificates)),
         ])
+    }
+
+    /// How many instance profiles and identity providers (OpenID Connect and SAML) the
+    /// account whose rows begin with `prefix` has.
+    async fn resource_counts(&self, prefix: &str) -> Result<(usize, usize), ServiceError> {
+        let tables = ResourceTables::new(&self.dir.tables.store);
+        let profiles = scan_all(&tables.instance_profiles, prefix).await?.len();
+        let oidc = scan_all(&tables.oidc_providers, prefix).await?.len();
+        let saml = scan_all(&tables.saml_providers, prefix).await?.len();
+        Ok((profiles, oidc + saml))
     }
 }

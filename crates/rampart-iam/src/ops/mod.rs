@@ -11,8 +11,10 @@
 
 mod account;
 mod attach;
+mod authorization_details;
 mod boundaries;
 mod common;
+mod credential_report;
 mod entity;
 mod inline;
 mod instance_profile_roles;
@@ -23,6 +25,7 @@ mod mfa;
 mod mfa_assign;
 mod oidc;
 mod oidc_updates;
+mod organizations;
 mod password_policy;
 mod policies;
 mod policy_entities;
