@@ -253,3 +253,80 @@ def test_organizations_operations_outside_an_organization(iam):
                  iam.enable_organization_level_resources,
                  iam.disable_organization_level_resources):
         expect_error(call, "OrganizationNotFoundException", message)
+
+
+def test_simulate_custom_policy(iam):
+    allow_get = policy_doc(allow("s3:GetObject", "arn:aws:s3:::bucket/*"))
+    deny_secret = policy_doc({"Effect": "Deny", "Action": "s3:GetObject",
+                              "Resource": "arn:aws:s3:::bucket/secret"})
+    results = iam.simulate_custom_policy(
+        PolicyInputList=[allow_get, deny_secret],
+        ActionNames=["s3:GetObject", "s3:PutObject"],
+        ResourceArns=["arn:aws:s3:::bucket/a", "arn:aws:s3:::bucket/secret"])["EvaluationResults"]
+    got = {(r["EvalActionName"], r["EvalResourceName"]): r for r in results}
+    assert got[("s3:GetObject", "arn:aws:s3:::bucket/a")]["EvalDecision"] == "allowed"
+    assert got[("s3:GetObject", "arn:aws:s3:::bucket/a")]["MatchedStatements"][0][
+        "SourcePolicyId"] == "PolicyInputList.1"
+    assert got[("s3:GetObject", "arn:aws:s3:::bucket/secret")]["EvalDecision"] == "explicitDeny"
+    assert got[("s3:GetObject", "arn:aws:s3:::bucket/secret")]["MatchedStatements"][0][
+        "SourcePolicyId"] == "PolicyInputList.2"
+    assert got[("s3:PutObject", "arn:aws:s3:::bucket/a")]["EvalDecision"] == "implicitDeny"
+    assert got[("s3:PutObject", "arn:aws:s3:::bucket/a")]["MatchedStatements"] == []
+
+    conditional = policy_doc(allow("s3:GetObject", "*",
+                                   {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))
+    inside = iam.simulate_custom_policy(
+        PolicyInputList=[conditional], ActionNames=["s3:GetObject"],
+        ContextEntries=[{"ContextKeyName": "aws:SourceIp", "ContextKeyType": "ip",
+                         "ContextKeyValues": ["10.1.2.3"]}])["EvaluationResults"][0]
+    assert inside["EvalDecision"] == "allowed"
+    outside = iam.simulate_custom_policy(
+        PolicyInputList=[conditional], ActionNames=["s3:GetObject"],
+        ContextEntries=[{"ContextKeyName": "aws:SourceIp", "ContextKeyType": "ip",
+                         "ContextKeyValues": ["192.0.2.1"]}])["EvaluationResults"][0]
+    assert outside["EvalDecision"] == "implicitDeny"
+
+    bounded = iam.simulate_custom_policy(
+        PolicyInputList=[policy_doc(allow("*"))], ActionNames=["s3:GetObject", "iam:ListUsers"],
+        PermissionsBoundaryPolicyInputList=[policy_doc(allow("s3:*"))])["EvaluationResults"]
+    assert [r["EvalDecision"] for r in bounded] == ["allowed", "implicitDeny"]
+    assert [r["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"]
+            for r in bounded] == [True, False]
+    expect_error(iam.simulate_custom_policy, "InvalidInput", None,
+                 PolicyInputList=['{"Version": "2012-10-17"}'], ActionNames=["s3:GetObject"])
+    first = iam.simulate_custom_policy(PolicyInputList=[allow_get], MaxItems=1,
+                                       ActionNames=["s3:GetObject", "s3:PutObject"])
+    assert first["IsTruncated"] is True and len(first["EvaluationResults"]) == 1
+    rest = iam.simulate_custom_policy(PolicyInputList=[allow_get], Marker=first["Marker"],
+                                      ActionNames=["s3:GetObject", "s3:PutObject"])
+    assert [r["EvalActionName"] for r in rest["EvaluationResults"]] == ["s3:PutObject"]
+
+
+def test_simulate_principal_policy(iam):
+    user, group = unique("sim-u"), unique("sim-g")
+    arn = iam.create_user(UserName=user)["User"]["Arn"]
+    iam.create_group(GroupName=group)
+    iam.add_user_to_group(GroupName=group, UserName=user)
+    iam.put_group_policy(GroupName=group, PolicyName="reads",
+                         PolicyDocument=policy_doc(allow("s3:GetObject")))
+    iam.attach_user_policy(UserName=user, PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    results = iam.simulate_principal_policy(
+        PolicySourceArn=arn, ActionNames=["s3:GetObject", "iam:ListUsers", "iam:CreateUser"]
+    )["EvaluationResults"]
+    got = {r["EvalActionName"]: r for r in results}
+    assert got["s3:GetObject"]["EvalDecision"] == "allowed"
+    assert got["s3:GetObject"]["MatchedStatements"][0]["SourcePolicyId"] == "reads"
+    assert got["s3:GetObject"]["MatchedStatements"][0]["SourcePolicyType"] == "group"
+    assert got["iam:ListUsers"]["MatchedStatements"][0]["SourcePolicyType"] == "aws-managed"
+    assert got["iam:CreateUser"]["EvalDecision"] == "implicitDeny"
+    excluded = iam.simulate_principal_policy(
+        PolicySourceArn=arn, ActionNames=["iam:ListUsers"],
+        PolicyExclusionList=[{"PolicyArn": "arn:aws:iam::aws:policy/IAMReadOnlyAccess"}])
+    assert excluded["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+    expect_error(iam.simulate_principal_policy, "NoSuchEntity", None, 404,
+                 PolicySourceArn=arn + "-gone", ActionNames=["s3:GetObject"])
+    iam.detach_user_policy(UserName=user, PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    iam.remove_user_from_group(GroupName=group, UserName=user)
+    iam.delete_group_policy(GroupName=group, PolicyName="reads")
+    iam.delete_group(GroupName=group)
+    iam.delete_user(UserName=user)

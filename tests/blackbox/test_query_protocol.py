@@ -66,11 +66,12 @@ def test_iam_operations_answer_unsupported_operation(server):
     iam = server.client("iam")
     expect_error(iam.list_delegation_requests, "UnsupportedOperation",
                  unsupported("IAM", "ListDelegationRequests"))
-    expect_error(iam.simulate_custom_policy, "UnsupportedOperation",
-                 unsupported("IAM", "SimulateCustomPolicy"), PolicyInputList=["{}"],
-                 ActionNames=["s3:GetObject", "s3:PutObject"],
-                 ContextEntries=[{"ContextKeyName": "aws:SourceIp", "ContextKeyType": "ip",
-                                  "ContextKeyValues": ["10.0.0.1", "a+b @c:d"]}])
+    expect_error(iam.create_delegation_request, "UnsupportedOperation",
+                 unsupported("IAM", "CreateDelegationRequest"), Description="d",
+                 Permissions={"PolicyTemplateArn": "arn:aws:iam::aws:policy-template/t",
+                              "Parameters": [{"Name": "ip", "Type": "string",
+                                              "Values": ["10.0.0.1", "a+b @c:d"]}]},
+                 RequestorWorkflowId="w", NotificationChannel="c", SessionDuration=3600)
     expect_error(iam.list_workload_identity_providers, "UnsupportedOperation",
                  unsupported("IAM", "ListWorkloadIdentityProviders"))
 

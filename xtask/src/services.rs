@@ -247,6 +247,8 @@ const IAM_SERVED: &[&str] = &[
     "ResetServiceSpecificCredential",
     "ResyncMFADevice",
     "SetDefaultPolicyVersion",
+    "SimulateCustomPolicy",
+    "SimulatePrincipalPolicy",
     "TagInstanceProfile",
     "TagMFADevice",
     "TagOpenIDConnectProvider",

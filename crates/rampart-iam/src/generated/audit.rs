@@ -200,6 +200,22 @@ impl AuditValue for ChangePasswordRequest {
     }
 }
 
+impl AuditParams for ContextEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "contextKeyName", &self.context_key_name);
+        put(&mut m, "contextKeyType", &self.context_key_type);
+        put(&mut m, "contextKeyValues", &self.context_key_values);
+        m
+    }
+}
+
+impl AuditValue for ContextEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ContextProvider {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1289,6 +1305,40 @@ impl AuditValue for EnableOrganizationsRootSessionsResponse {
     }
 }
 
+impl AuditParams for EvaluationResult {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "evalActionName", &self.eval_action_name);
+        put(&mut m, "evalDecision", &self.eval_decision);
+        put(&mut m, "evalDecisionDetails", &self.eval_decision_details);
+        put(&mut m, "evalResourceName", &self.eval_resource_name);
+        put(&mut m, "matchedStatements", &self.matched_statements);
+        put(&mut m, "missingContextValues", &self.missing_context_values);
+        put(
+            &mut m,
+            "organizationsDecisionDetail",
+            &self.organizations_decision_detail,
+        );
+        put(
+            &mut m,
+            "permissionsBoundaryDecisionDetail",
+            &self.permissions_boundary_decision_detail,
+        );
+        put(
+            &mut m,
+            "resourceSpecificResults",
+            &self.resource_specific_results,
+        );
+        m
+    }
+}
+
+impl AuditValue for EvaluationResult {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GenerateCredentialReportResponse {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1955,6 +2005,22 @@ impl AuditParams for GroupDetail {
 }
 
 impl AuditValue for GroupDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InlinePolicyIdentifierType {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "attachmentName", &self.attachment_name);
+        put(&mut m, "attachmentType", &self.attachment_type);
+        put(&mut m, "policyName", &self.policy_name);
+        m
+    }
+}
+
+impl AuditValue for InlinePolicyIdentifierType {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3172,6 +3238,42 @@ impl AuditValue for OpenIDConnectProviderListEntry {
     }
 }
 
+impl AuditParams for OrderedOrganizationPolicyType {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceControlPolicyInputList",
+            &self.service_control_policy_input_list,
+        );
+        m
+    }
+}
+
+impl AuditValue for OrderedOrganizationPolicyType {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for OrganizationsDecisionDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "allowedByOrganizations",
+            &self.allowed_by_organizations,
+        );
+        m
+    }
+}
+
+impl AuditValue for OrganizationsDecisionDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PasswordPolicy {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -3210,6 +3312,24 @@ impl AuditParams for PasswordPolicy {
 }
 
 impl AuditValue for PasswordPolicy {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PermissionsBoundaryDecisionDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "allowedByPermissionsBoundary",
+            &self.allowed_by_permissions_boundary,
+        );
+        m
+    }
+}
+
+impl AuditValue for PermissionsBoundaryDecisionDetail {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3274,6 +3394,26 @@ impl AuditValue for PolicyGroup {
     }
 }
 
+impl AuditParams for PolicyIdentifier {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "inlinePolicyIdentifier",
+            &self.inline_policy_identifier,
+        );
+        put(&mut m, "policyArn", &self.policy_arn);
+        put(&mut m, "policyType", &self.policy_type);
+        m
+    }
+}
+
+impl AuditValue for PolicyIdentifier {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PolicyRole {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -3316,6 +3456,21 @@ impl AuditParams for PolicyVersion {
 }
 
 impl AuditValue for PolicyVersion {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Position {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "column", &self.column);
+        put(&mut m, "line", &self.line);
+        m
+    }
+}
+
+impl AuditValue for Position {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3480,6 +3635,29 @@ impl AuditParams for ResetServiceSpecificCredentialResponse {
 }
 
 impl AuditValue for ResetServiceSpecificCredentialResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ResourceSpecificResult {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "evalDecisionDetails", &self.eval_decision_details);
+        put(&mut m, "evalResourceDecision", &self.eval_resource_decision);
+        put(&mut m, "evalResourceName", &self.eval_resource_name);
+        put(&mut m, "matchedStatements", &self.matched_statements);
+        put(&mut m, "missingContextValues", &self.missing_context_values);
+        put(
+            &mut m,
+            "permissionsBoundaryDecisionDetail",
+            &self.permissions_boundary_decision_detail,
+        );
+        m
+    }
+}
+
+impl AuditValue for ResourceSpecificResult {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3821,6 +3999,93 @@ impl AuditValue for SigningCertificate {
     }
 }
 
+impl AuditParams for SimulateCustomPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "actionNames", &self.action_names);
+        put(&mut m, "callerArn", &self.caller_arn);
+        put(&mut m, "contextEntries", &self.context_entries);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(
+            &mut m,
+            "orderedOrganizationPolicyInputList",
+            &self.ordered_organization_policy_input_list,
+        );
+        put(
+            &mut m,
+            "permissionsBoundaryPolicyInputList",
+            &self.permissions_boundary_policy_input_list,
+        );
+        put(&mut m, "policyInputList", &self.policy_input_list);
+        put(&mut m, "resourceArns", &self.resource_arns);
+        put(
+            &mut m,
+            "resourceHandlingOption",
+            &self.resource_handling_option,
+        );
+        put(&mut m, "resourceOwner", &self.resource_owner);
+        put(&mut m, "resourcePolicy", &self.resource_policy);
+        m
+    }
+}
+
+impl AuditValue for SimulateCustomPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SimulatePolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "evaluationResults", &self.evaluation_results);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for SimulatePolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SimulatePrincipalPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "actionNames", &self.action_names);
+        put(&mut m, "callerArn", &self.caller_arn);
+        put(&mut m, "contextEntries", &self.context_entries);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(
+            &mut m,
+            "permissionsBoundaryPolicyInputList",
+            &self.permissions_boundary_policy_input_list,
+        );
+        put(&mut m, "policyExclusionList", &self.policy_exclusion_list);
+        put(&mut m, "policyInputList", &self.policy_input_list);
+        put(&mut m, "policySourceArn", &self.policy_source_arn);
+        put(&mut m, "resourceArns", &self.resource_arns);
+        put(
+            &mut m,
+            "resourceHandlingOption",
+            &self.resource_handling_option,
+        );
+        put(&mut m, "resourceOwner", &self.resource_owner);
+        put(&mut m, "resourcePolicy", &self.resource_policy);
+        m
+    }
+}
+
+impl AuditValue for SimulatePrincipalPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for SourceRoleTemplate {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -3831,6 +4096,23 @@ impl AuditParams for SourceRoleTemplate {
 }
 
 impl AuditValue for SourceRoleTemplate {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Statement {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "endPosition", &self.end_position);
+        put(&mut m, "sourcePolicyId", &self.source_policy_id);
+        put(&mut m, "sourcePolicyType", &self.source_policy_type);
+        put(&mut m, "startPosition", &self.start_position);
+        m
+    }
+}
+
+impl AuditValue for Statement {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -665,6 +665,18 @@ pub fn output_xml_from_json(
         "SetDefaultPolicyVersion" => {
             codec::output_xml_from_json::<Empty>("SetDefaultPolicyVersion", None, env, output)
         }
+        "SimulateCustomPolicy" => codec::output_xml_from_json::<SimulatePolicyResponse>(
+            "SimulateCustomPolicy",
+            Some("SimulateCustomPolicyResult"),
+            env,
+            output,
+        ),
+        "SimulatePrincipalPolicy" => codec::output_xml_from_json::<SimulatePolicyResponse>(
+            "SimulatePrincipalPolicy",
+            Some("SimulatePrincipalPolicyResult"),
+            env,
+            output,
+        ),
         "TagInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("TagInstanceProfile", None, env, output)
         }
@@ -996,6 +1008,10 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ResyncMFADevice" => codec::input_json_from_form::<ResyncMFADeviceRequest>(form),
         "SetDefaultPolicyVersion" => {
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
+        }
+        "SimulateCustomPolicy" => codec::input_json_from_form::<SimulateCustomPolicyRequest>(form),
+        "SimulatePrincipalPolicy" => {
+            codec::input_json_from_form::<SimulatePrincipalPolicyRequest>(form)
         }
         "TagInstanceProfile" => codec::input_json_from_form::<TagInstanceProfileRequest>(form),
         "TagMFADevice" => codec::input_json_from_form::<TagMFADeviceRequest>(form),

@@ -70,6 +70,21 @@ impl FromQuery for ChangePasswordRequest {
     }
 }
 
+impl FromQuery for ContextEntry {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            context_key_name: query::string(node.get("ContextKeyName")),
+            context_key_type: query::enumeration::<ContextKeyTypeEnum>(node.get("ContextKeyType")),
+            context_key_values: query::list(
+                node.get("ContextKeyValues"),
+                &query::join(path, "ContextKeyValues"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
 impl FromQuery for ContextProvider {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -744,6 +759,16 @@ impl FromQuery for GetUserRequest {
     }
 }
 
+impl FromQuery for InlinePolicyIdentifierType {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            attachment_name: query::string(node.get("AttachmentName")),
+            attachment_type: query::enumeration::<AttachmentType>(node.get("AttachmentType")),
+            policy_name: query::string(node.get("PolicyName")),
+        })
+    }
+}
+
 impl FromQuery for ListAccessKeysRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1091,6 +1116,32 @@ impl FromQuery for ListVirtualMFADevicesRequest {
     }
 }
 
+impl FromQuery for OrderedOrganizationPolicyType {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            service_control_policy_input_list: query::list(
+                node.get("ServiceControlPolicyInputList"),
+                &query::join(path, "ServiceControlPolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
+impl FromQuery for PolicyIdentifier {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            inline_policy_identifier: query::structure::<InlinePolicyIdentifierType>(
+                node.get("InlinePolicyIdentifier"),
+                &query::join(path, "InlinePolicyIdentifier"),
+            )?,
+            policy_arn: query::string(node.get("PolicyArn")),
+            policy_type: query::enumeration::<PolicyIdentifierPolicyType>(node.get("PolicyType")),
+        })
+    }
+}
+
 impl FromQuery for PutGroupPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1191,6 +1242,105 @@ impl FromQuery for SetDefaultPolicyVersionRequest {
         Ok(Self {
             policy_arn: query::string(node.get("PolicyArn")),
             version_id: query::string(node.get("VersionId")),
+        })
+    }
+}
+
+impl FromQuery for SimulateCustomPolicyRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            action_names: query::list(
+                node.get("ActionNames"),
+                &query::join(path, "ActionNames"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            caller_arn: query::string(node.get("CallerArn")),
+            context_entries: query::list(
+                node.get("ContextEntries"),
+                &query::join(path, "ContextEntries"),
+                Some("member"),
+                query::structure::<ContextEntry>,
+            )?,
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            ordered_organization_policy_input_list: query::list(
+                node.get("OrderedOrganizationPolicyInputList"),
+                &query::join(path, "OrderedOrganizationPolicyInputList"),
+                Some("member"),
+                query::structure::<OrderedOrganizationPolicyType>,
+            )?,
+            permissions_boundary_policy_input_list: query::list(
+                node.get("PermissionsBoundaryPolicyInputList"),
+                &query::join(path, "PermissionsBoundaryPolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            policy_input_list: query::list(
+                node.get("PolicyInputList"),
+                &query::join(path, "PolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            resource_arns: query::list(
+                node.get("ResourceArns"),
+                &query::join(path, "ResourceArns"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            resource_handling_option: query::string(node.get("ResourceHandlingOption")),
+            resource_owner: query::string(node.get("ResourceOwner")),
+            resource_policy: query::string(node.get("ResourcePolicy")),
+        })
+    }
+}
+
+impl FromQuery for SimulatePrincipalPolicyRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            action_names: query::list(
+                node.get("ActionNames"),
+                &query::join(path, "ActionNames"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            caller_arn: query::string(node.get("CallerArn")),
+            context_entries: query::list(
+                node.get("ContextEntries"),
+                &query::join(path, "ContextEntries"),
+                Some("member"),
+                query::structure::<ContextEntry>,
+            )?,
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            permissions_boundary_policy_input_list: query::list(
+                node.get("PermissionsBoundaryPolicyInputList"),
+                &query::join(path, "PermissionsBoundaryPolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            policy_exclusion_list: query::list(
+                node.get("PolicyExclusionList"),
+                &query::join(path, "PolicyExclusionList"),
+                Some("member"),
+                query::structure::<PolicyIdentifier>,
+            )?,
+            policy_input_list: query::list(
+                node.get("PolicyInputList"),
+                &query::join(path, "PolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            policy_source_arn: query::string(node.get("PolicySourceArn")),
+            resource_arns: query::list(
+                node.get("ResourceArns"),
+                &query::join(path, "ResourceArns"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            resource_handling_option: query::string(node.get("ResourceHandlingOption")),
+            resource_owner: query::string(node.get("ResourceOwner")),
+            resource_policy: query::string(node.get("ResourcePolicy")),
         })
     }
 }

@@ -7,6 +7,18 @@ use super::shapes::*;
 use rampart_codec::xml::{ToXml, XmlValue, XmlWriter};
 use std::borrow::Cow;
 
+impl XmlValue for AttachmentType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for ContextKeyTypeEnum {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for DeletionTaskStatusType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -26,6 +38,24 @@ impl XmlValue for FeatureType {
 }
 
 impl XmlValue for PermissionsBoundaryAttachmentType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for PolicyEvaluationDecisionType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for PolicyIdentifierPolicyType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for PolicySourceType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
     }
@@ -357,6 +387,57 @@ impl ToXml for EnableOrganizationsRootSessionsResponse {
             w.end("EnabledFeatures");
         }
         w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for EvaluationResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("EvalActionName", self.eval_action_name.as_ref());
+        w.scalar("EvalDecision", self.eval_decision.as_ref());
+        if let Some(v) = &self.eval_decision_details {
+            w.start("EvalDecisionDetails");
+            for (key0, val0) in v {
+                w.start("entry");
+                w.element("key", key0);
+                w.element("value", &XmlValue::xml_text(val0));
+                w.end("entry");
+            }
+            w.end("EvalDecisionDetails");
+        }
+        w.scalar("EvalResourceName", self.eval_resource_name.as_ref());
+        if let Some(v) = &self.matched_statements {
+            w.start("MatchedStatements");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("MatchedStatements");
+        }
+        if let Some(v) = &self.missing_context_values {
+            w.start("MissingContextValues");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("MissingContextValues");
+        }
+        w.structure(
+            "OrganizationsDecisionDetail",
+            self.organizations_decision_detail.as_ref(),
+        );
+        w.structure(
+            "PermissionsBoundaryDecisionDetail",
+            self.permissions_boundary_decision_detail.as_ref(),
+        );
+        if let Some(v) = &self.resource_specific_results {
+            w.start("ResourceSpecificResults");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("ResourceSpecificResults");
+        }
     }
 }
 
@@ -1316,6 +1397,15 @@ impl ToXml for OpenIDConnectProviderListEntry {
     }
 }
 
+impl ToXml for OrganizationsDecisionDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "AllowedByOrganizations",
+            self.allowed_by_organizations.as_ref(),
+        );
+    }
+}
+
 impl ToXml for PasswordPolicy {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar(
@@ -1342,6 +1432,15 @@ impl ToXml for PasswordPolicy {
         w.scalar(
             "RequireUppercaseCharacters",
             self.require_uppercase_characters.as_ref(),
+        );
+    }
+}
+
+impl ToXml for PermissionsBoundaryDecisionDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "AllowedByPermissionsBoundary",
+            self.allowed_by_permissions_boundary.as_ref(),
         );
     }
 }
@@ -1411,11 +1510,55 @@ impl ToXml for PolicyVersion {
     }
 }
 
+impl ToXml for Position {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Column", self.column.as_ref());
+        w.scalar("Line", self.line.as_ref());
+    }
+}
+
 impl ToXml for ResetServiceSpecificCredentialResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure(
             "ServiceSpecificCredential",
             self.service_specific_credential.as_ref(),
+        );
+    }
+}
+
+impl ToXml for ResourceSpecificResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.eval_decision_details {
+            w.start("EvalDecisionDetails");
+            for (key0, val0) in v {
+                w.start("entry");
+                w.element("key", key0);
+                w.element("value", &XmlValue::xml_text(val0));
+                w.end("entry");
+            }
+            w.end("EvalDecisionDetails");
+        }
+        w.scalar("EvalResourceDecision", self.eval_resource_decision.as_ref());
+        w.scalar("EvalResourceName", self.eval_resource_name.as_ref());
+        if let Some(v) = &self.matched_statements {
+            w.start("MatchedStatements");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("MatchedStatements");
+        }
+        if let Some(v) = &self.missing_context_values {
+            w.start("MissingContextValues");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("MissingContextValues");
+        }
+        w.structure(
+            "PermissionsBoundaryDecisionDetail",
+            self.permissions_boundary_decision_detail.as_ref(),
         );
     }
 }
@@ -1663,10 +1806,35 @@ impl ToXml for SigningCertificate {
     }
 }
 
+impl ToXml for SimulatePolicyResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.evaluation_results {
+            w.start("EvaluationResults");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("EvaluationResults");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
 impl ToXml for SourceRoleTemplate {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("TemplateArn", self.template_arn.as_ref());
         w.scalar("TemplateMinorVersion", self.template_minor_version.as_ref());
+    }
+}
+
+impl ToXml for Statement {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("EndPosition", self.end_position.as_ref());
+        w.scalar("SourcePolicyId", self.source_policy_id.as_ref());
+        w.scalar("SourcePolicyType", self.source_policy_type.as_ref());
+        w.structure("StartPosition", self.start_position.as_ref());
     }
 }
 

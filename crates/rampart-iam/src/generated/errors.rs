@@ -140,6 +140,11 @@ pub fn password_policy_violation_exception(message: impl Into<String>) -> Servic
     ServiceError::new("PasswordPolicyViolation", 400, message)
 }
 
+/// `PolicyEvaluationException`: code `PolicyEvaluation` (HTTP 500).
+pub fn policy_evaluation_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("PolicyEvaluation", 500, message)
+}
+
 /// `PolicyNotAttachableException`: code `PolicyNotAttachable` (HTTP 400).
 pub fn policy_not_attachable_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("PolicyNotAttachable", 400, message)

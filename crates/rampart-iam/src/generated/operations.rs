@@ -348,6 +348,8 @@ pub const SERVED: &[&str] = &[
     "ResetServiceSpecificCredential",
     "ResyncMFADevice",
     "SetDefaultPolicyVersion",
+    "SimulateCustomPolicy",
+    "SimulatePrincipalPolicy",
     "TagInstanceProfile",
     "TagMFADevice",
     "TagOpenIDConnectProvider",
@@ -1616,6 +1618,26 @@ pub trait SetDefaultPolicyVersion: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `SimulateCustomPolicy`.
+pub trait SimulateCustomPolicy: IamHandler {
+    /// Runs `SimulateCustomPolicy`.
+    fn simulate_custom_policy(
+        &self,
+        ctx: &RequestContext,
+        input: SimulateCustomPolicyRequest,
+    ) -> impl Future<Output = Result<SimulatePolicyResponse, Self::Error>> + Send;
+}
+
+/// `SimulatePrincipalPolicy`.
+pub trait SimulatePrincipalPolicy: IamHandler {
+    /// Runs `SimulatePrincipalPolicy`.
+    fn simulate_principal_policy(
+        &self,
+        ctx: &RequestContext,
+        input: SimulatePrincipalPolicyRequest,
+    ) -> impl Future<Output = Result<SimulatePolicyResponse, Self::Error>> + Send;
+}
+
 /// `TagInstanceProfile`.
 pub trait TagInstanceProfile: IamHandler {
     /// Runs `TagInstanceProfile`.
@@ -2082,6 +2104,8 @@ pub trait IamApi:
     + ResetServiceSpecificCredential
     + ResyncMFADevice
     + SetDefaultPolicyVersion
+    + SimulateCustomPolicy
+    + SimulatePrincipalPolicy
     + TagInstanceProfile
     + TagMFADevice
     + TagOpenIDConnectProvider
@@ -2243,6 +2267,8 @@ impl<
         + ResetServiceSpecificCredential
         + ResyncMFADevice
         + SetDefaultPolicyVersion
+        + SimulateCustomPolicy
+        + SimulatePrincipalPolicy
         + TagInstanceProfile
         + TagMFADevice
         + TagOpenIDConnectProvider
@@ -3730,6 +3756,32 @@ impl SetDefaultPolicyVersion for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "SetDefaultPolicyVersion",
+        ))
+    }
+}
+
+impl SimulateCustomPolicy for DecodeOnly {
+    async fn simulate_custom_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: SimulateCustomPolicyRequest,
+    ) -> Result<SimulatePolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "SimulateCustomPolicy",
+        ))
+    }
+}
+
+impl SimulatePrincipalPolicy for DecodeOnly {
+    async fn simulate_principal_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: SimulatePrincipalPolicyRequest,
+    ) -> Result<SimulatePolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "SimulatePrincipalPolicy",
         ))
     }
 }
@@ -6107,6 +6159,36 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "SimulateCustomPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "SimulateCustomPolicy",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("SimulateCustomPolicyResult"),
+            };
+            invoke_query(spec, env, params, |i: SimulateCustomPolicyRequest| {
+                answer(
+                    move || handler.simulate_custom_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "SimulateCustomPolicy", ok),
+                )
+            })
+            .await
+        }
+        "SimulatePrincipalPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "SimulatePrincipalPolicy",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("SimulatePrincipalPolicyResult"),
+            };
+            invoke_query(spec, env, params, |i: SimulatePrincipalPolicyRequest| {
+                answer(
+                    move || handler.simulate_principal_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "SimulatePrincipalPolicy", ok),
+                )
+            })
+            .await
+        }
         "TagInstanceProfile" => {
             let spec = QueryOperationSpec {
                 name: "TagInstanceProfile",
@@ -6725,8 +6807,6 @@ pub async fn dispatch<H: IamApi>(
         "SetSecurityTokenServicePreferences" => {
             not_served("SetSecurityTokenServicePreferences", false)
         }
-        "SimulateCustomPolicy" => not_served("SimulateCustomPolicy", true),
-        "SimulatePrincipalPolicy" => not_served("SimulatePrincipalPolicy", true),
         "TagWorkloadIdentityProvider" => not_served("TagWorkloadIdentityProvider", false),
         "TagWorkloadIdentityTemplate" => not_served("TagWorkloadIdentityTemplate", false),
         "UntagWorkloadIdentityProvider" => not_served("UntagWorkloadIdentityProvider", false),

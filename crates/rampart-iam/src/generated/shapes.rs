@@ -352,6 +352,43 @@ impl fmt::Debug for ChangePasswordRequest {
     }
 }
 
+/// The `ContextEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextEntry {
+    /// `ContextKeyName`.
+    #[serde(
+        rename = "ContextKeyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_key_name: Option<String>,
+    /// `ContextKeyType`.
+    #[serde(
+        rename = "ContextKeyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_key_type: Option<ContextKeyTypeEnum>,
+    /// `ContextKeyValues`.
+    #[serde(
+        rename = "ContextKeyValues",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_key_values: Option<Vec<String>>,
+}
+
+impl fmt::Debug for ContextEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextEntry")
+            .field("context_key_name", &self.context_key_name)
+            .field("context_key_type", &self.context_key_type)
+            .field("context_key_values", &self.context_key_values)
+            .finish()
+    }
+}
+
 /// The `ContextProvider` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2098,6 +2135,97 @@ impl fmt::Debug for EnableOrganizationsRootSessionsResponse {
     }
 }
 
+/// The `EvaluationResult` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationResult {
+    /// `EvalActionName`. Required.
+    #[serde(
+        rename = "EvalActionName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_action_name: Option<String>,
+    /// `EvalDecision`. Required.
+    #[serde(
+        rename = "EvalDecision",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_decision: Option<PolicyEvaluationDecisionType>,
+    /// `EvalDecisionDetails`.
+    #[serde(
+        rename = "EvalDecisionDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_decision_details: Option<BTreeMap<String, PolicyEvaluationDecisionType>>,
+    /// `EvalResourceName`.
+    #[serde(
+        rename = "EvalResourceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_resource_name: Option<String>,
+    /// `MatchedStatements`.
+    #[serde(
+        rename = "MatchedStatements",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub matched_statements: Option<Vec<Statement>>,
+    /// `MissingContextValues`.
+    #[serde(
+        rename = "MissingContextValues",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub missing_context_values: Option<Vec<String>>,
+    /// `OrganizationsDecisionDetail`.
+    #[serde(
+        rename = "OrganizationsDecisionDetail",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organizations_decision_detail: Option<OrganizationsDecisionDetail>,
+    /// `PermissionsBoundaryDecisionDetail`.
+    #[serde(
+        rename = "PermissionsBoundaryDecisionDetail",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary_decision_detail: Option<PermissionsBoundaryDecisionDetail>,
+    /// `ResourceSpecificResults`.
+    #[serde(
+        rename = "ResourceSpecificResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_specific_results: Option<Vec<ResourceSpecificResult>>,
+}
+
+impl fmt::Debug for EvaluationResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EvaluationResult")
+            .field("eval_action_name", &self.eval_action_name)
+            .field("eval_decision", &self.eval_decision)
+            .field("eval_decision_details", &self.eval_decision_details)
+            .field("eval_resource_name", &self.eval_resource_name)
+            .field("matched_statements", &self.matched_statements)
+            .field("missing_context_values", &self.missing_context_values)
+            .field(
+                "organizations_decision_detail",
+                &self.organizations_decision_detail,
+            )
+            .field(
+                "permissions_boundary_decision_detail",
+                &self.permissions_boundary_decision_detail,
+            )
+            .field("resource_specific_results", &self.resource_specific_results)
+            .finish()
+    }
+}
+
 /// The `GenerateCredentialReportResponse` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3281,6 +3409,43 @@ impl fmt::Debug for GroupDetail {
             .field("group_name", &self.group_name)
             .field("group_policy_list", &self.group_policy_list)
             .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// The `InlinePolicyIdentifierType` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InlinePolicyIdentifierType {
+    /// `AttachmentName`. Required.
+    #[serde(
+        rename = "AttachmentName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attachment_name: Option<String>,
+    /// `AttachmentType`. Required.
+    #[serde(
+        rename = "AttachmentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attachment_type: Option<AttachmentType>,
+    /// `PolicyName`. Required.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+}
+
+impl fmt::Debug for InlinePolicyIdentifierType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InlinePolicyIdentifierType")
+            .field("attachment_name", &self.attachment_name)
+            .field("attachment_type", &self.attachment_type)
+            .field("policy_name", &self.policy_name)
             .finish()
     }
 }
@@ -5541,6 +5706,51 @@ impl fmt::Debug for OpenIDConnectProviderListEntry {
     }
 }
 
+/// The `OrderedOrganizationPolicyType` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderedOrganizationPolicyType {
+    /// `ServiceControlPolicyInputList`.
+    #[serde(
+        rename = "ServiceControlPolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_control_policy_input_list: Option<Vec<String>>,
+}
+
+impl fmt::Debug for OrderedOrganizationPolicyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OrderedOrganizationPolicyType")
+            .field(
+                "service_control_policy_input_list",
+                &self.service_control_policy_input_list,
+            )
+            .finish()
+    }
+}
+
+/// The `OrganizationsDecisionDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationsDecisionDetail {
+    /// `AllowedByOrganizations`.
+    #[serde(
+        rename = "AllowedByOrganizations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_by_organizations: Option<bool>,
+}
+
+impl fmt::Debug for OrganizationsDecisionDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OrganizationsDecisionDetail")
+            .field("allowed_by_organizations", &self.allowed_by_organizations)
+            .finish()
+    }
+}
+
 /// The `PasswordPolicy` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -5638,6 +5848,30 @@ impl fmt::Debug for PasswordPolicy {
             .field(
                 "require_uppercase_characters",
                 &self.require_uppercase_characters,
+            )
+            .finish()
+    }
+}
+
+/// The `PermissionsBoundaryDecisionDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionsBoundaryDecisionDetail {
+    /// `AllowedByPermissionsBoundary`.
+    #[serde(
+        rename = "AllowedByPermissionsBoundary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_by_permissions_boundary: Option<bool>,
+}
+
+impl fmt::Debug for PermissionsBoundaryDecisionDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PermissionsBoundaryDecisionDetail")
+            .field(
+                "allowed_by_permissions_boundary",
+                &self.allowed_by_permissions_boundary,
             )
             .finish()
     }
@@ -5789,6 +6023,39 @@ impl fmt::Debug for PolicyGroup {
     }
 }
 
+/// The `PolicyIdentifier` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyIdentifier {
+    /// `InlinePolicyIdentifier`.
+    #[serde(
+        rename = "InlinePolicyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inline_policy_identifier: Option<InlinePolicyIdentifierType>,
+    /// `PolicyArn`.
+    #[serde(rename = "PolicyArn", default, skip_serializing_if = "Option::is_none")]
+    pub policy_arn: Option<String>,
+    /// `PolicyType`.
+    #[serde(
+        rename = "PolicyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_type: Option<PolicyIdentifierPolicyType>,
+}
+
+impl fmt::Debug for PolicyIdentifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyIdentifier")
+            .field("inline_policy_identifier", &self.inline_policy_identifier)
+            .field("policy_arn", &self.policy_arn)
+            .field("policy_type", &self.policy_type)
+            .finish()
+    }
+}
+
 /// The `PolicyRole` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -5864,6 +6131,27 @@ impl fmt::Debug for PolicyVersion {
             .field("document", &self.document)
             .field("is_default_version", &self.is_default_version)
             .field("version_id", &self.version_id)
+            .finish()
+    }
+}
+
+/// The `Position` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    /// `Column`.
+    #[serde(rename = "Column", default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<i32>,
+    /// `Line`.
+    #[serde(rename = "Line", default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<i32>,
+}
+
+impl fmt::Debug for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Position")
+            .field("column", &self.column)
+            .field("line", &self.line)
             .finish()
     }
 }
@@ -6138,6 +6426,70 @@ impl fmt::Debug for ResetServiceSpecificCredentialResponse {
             .field(
                 "service_specific_credential",
                 &self.service_specific_credential,
+            )
+            .finish()
+    }
+}
+
+/// The `ResourceSpecificResult` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSpecificResult {
+    /// `EvalDecisionDetails`.
+    #[serde(
+        rename = "EvalDecisionDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_decision_details: Option<BTreeMap<String, PolicyEvaluationDecisionType>>,
+    /// `EvalResourceDecision`. Required.
+    #[serde(
+        rename = "EvalResourceDecision",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_resource_decision: Option<PolicyEvaluationDecisionType>,
+    /// `EvalResourceName`. Required.
+    #[serde(
+        rename = "EvalResourceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_resource_name: Option<String>,
+    /// `MatchedStatements`.
+    #[serde(
+        rename = "MatchedStatements",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub matched_statements: Option<Vec<Statement>>,
+    /// `MissingContextValues`.
+    #[serde(
+        rename = "MissingContextValues",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub missing_context_values: Option<Vec<String>>,
+    /// `PermissionsBoundaryDecisionDetail`.
+    #[serde(
+        rename = "PermissionsBoundaryDecisionDetail",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary_decision_detail: Option<PermissionsBoundaryDecisionDetail>,
+}
+
+impl fmt::Debug for ResourceSpecificResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceSpecificResult")
+            .field("eval_decision_details", &self.eval_decision_details)
+            .field("eval_resource_decision", &self.eval_resource_decision)
+            .field("eval_resource_name", &self.eval_resource_name)
+            .field("matched_statements", &self.matched_statements)
+            .field("missing_context_values", &self.missing_context_values)
+            .field(
+                "permissions_boundary_decision_detail",
+                &self.permissions_boundary_decision_detail,
             )
             .finish()
     }
@@ -6930,6 +7282,250 @@ impl fmt::Debug for SigningCertificate {
     }
 }
 
+/// The `SimulateCustomPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateCustomPolicyRequest {
+    /// `ActionNames`. Required.
+    #[serde(
+        rename = "ActionNames",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_names: Option<Vec<String>>,
+    /// `CallerArn`.
+    #[serde(rename = "CallerArn", default, skip_serializing_if = "Option::is_none")]
+    pub caller_arn: Option<String>,
+    /// `ContextEntries`.
+    #[serde(
+        rename = "ContextEntries",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_entries: Option<Vec<ContextEntry>>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `OrderedOrganizationPolicyInputList`.
+    #[serde(
+        rename = "OrderedOrganizationPolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ordered_organization_policy_input_list: Option<Vec<OrderedOrganizationPolicyType>>,
+    /// `PermissionsBoundaryPolicyInputList`.
+    #[serde(
+        rename = "PermissionsBoundaryPolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary_policy_input_list: Option<Vec<String>>,
+    /// `PolicyInputList`. Required.
+    #[serde(
+        rename = "PolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_input_list: Option<Vec<String>>,
+    /// `ResourceArns`.
+    #[serde(
+        rename = "ResourceArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arns: Option<Vec<String>>,
+    /// `ResourceHandlingOption`.
+    #[serde(
+        rename = "ResourceHandlingOption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_handling_option: Option<String>,
+    /// `ResourceOwner`.
+    #[serde(
+        rename = "ResourceOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_owner: Option<String>,
+    /// `ResourcePolicy`.
+    #[serde(
+        rename = "ResourcePolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_policy: Option<String>,
+}
+
+impl fmt::Debug for SimulateCustomPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulateCustomPolicyRequest")
+            .field("action_names", &self.action_names)
+            .field("caller_arn", &self.caller_arn)
+            .field("context_entries", &self.context_entries)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field(
+                "ordered_organization_policy_input_list",
+                &self.ordered_organization_policy_input_list,
+            )
+            .field(
+                "permissions_boundary_policy_input_list",
+                &self.permissions_boundary_policy_input_list,
+            )
+            .field("policy_input_list", &self.policy_input_list)
+            .field("resource_arns", &self.resource_arns)
+            .field("resource_handling_option", &self.resource_handling_option)
+            .field("resource_owner", &self.resource_owner)
+            .field("resource_policy", &self.resource_policy)
+            .finish()
+    }
+}
+
+/// The `SimulatePolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulatePolicyResponse {
+    /// `EvaluationResults`.
+    #[serde(
+        rename = "EvaluationResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub evaluation_results: Option<Vec<EvaluationResult>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for SimulatePolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatePolicyResponse")
+            .field("evaluation_results", &self.evaluation_results)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
+/// The `SimulatePrincipalPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulatePrincipalPolicyRequest {
+    /// `ActionNames`. Required.
+    #[serde(
+        rename = "ActionNames",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_names: Option<Vec<String>>,
+    /// `CallerArn`.
+    #[serde(rename = "CallerArn", default, skip_serializing_if = "Option::is_none")]
+    pub caller_arn: Option<String>,
+    /// `ContextEntries`.
+    #[serde(
+        rename = "ContextEntries",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_entries: Option<Vec<ContextEntry>>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `PermissionsBoundaryPolicyInputList`.
+    #[serde(
+        rename = "PermissionsBoundaryPolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary_policy_input_list: Option<Vec<String>>,
+    /// `PolicyExclusionList`.
+    #[serde(
+        rename = "PolicyExclusionList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_exclusion_list: Option<Vec<PolicyIdentifier>>,
+    /// `PolicyInputList`.
+    #[serde(
+        rename = "PolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_input_list: Option<Vec<String>>,
+    /// `PolicySourceArn`. Required.
+    #[serde(
+        rename = "PolicySourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_source_arn: Option<String>,
+    /// `ResourceArns`.
+    #[serde(
+        rename = "ResourceArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arns: Option<Vec<String>>,
+    /// `ResourceHandlingOption`.
+    #[serde(
+        rename = "ResourceHandlingOption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_handling_option: Option<String>,
+    /// `ResourceOwner`.
+    #[serde(
+        rename = "ResourceOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_owner: Option<String>,
+    /// `ResourcePolicy`.
+    #[serde(
+        rename = "ResourcePolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_policy: Option<String>,
+}
+
+impl fmt::Debug for SimulatePrincipalPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatePrincipalPolicyRequest")
+            .field("action_names", &self.action_names)
+            .field("caller_arn", &self.caller_arn)
+            .field("context_entries", &self.context_entries)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field(
+                "permissions_boundary_policy_input_list",
+                &self.permissions_boundary_policy_input_list,
+            )
+            .field("policy_exclusion_list", &self.policy_exclusion_list)
+            .field("policy_input_list", &self.policy_input_list)
+            .field("policy_source_arn", &self.policy_source_arn)
+            .field("resource_arns", &self.resource_arns)
+            .field("resource_handling_option", &self.resource_handling_option)
+            .field("resource_owner", &self.resource_owner)
+            .field("resource_policy", &self.resource_policy)
+            .finish()
+    }
+}
+
 /// The `SourceRoleTemplate` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -6955,6 +7551,51 @@ impl fmt::Debug for SourceRoleTemplate {
         f.debug_struct("SourceRoleTemplate")
             .field("template_arn", &self.template_arn)
             .field("template_minor_version", &self.template_minor_version)
+            .finish()
+    }
+}
+
+/// The `Statement` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    /// `EndPosition`.
+    #[serde(
+        rename = "EndPosition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end_position: Option<Position>,
+    /// `SourcePolicyId`.
+    #[serde(
+        rename = "SourcePolicyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_policy_id: Option<String>,
+    /// `SourcePolicyType`.
+    #[serde(
+        rename = "SourcePolicyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_policy_type: Option<PolicySourceType>,
+    /// `StartPosition`.
+    #[serde(
+        rename = "StartPosition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_position: Option<Position>,
+}
+
+impl fmt::Debug for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Statement")
+            .field("end_position", &self.end_position)
+            .field("source_policy_id", &self.source_policy_id)
+            .field("source_policy_type", &self.source_policy_type)
+            .field("start_position", &self.start_position)
             .finish()
     }
 }

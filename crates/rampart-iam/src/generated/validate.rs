@@ -8,6 +8,18 @@ use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, Va
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+fn check_action_name_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_action_name_type(errs, &f, item);
+    }
+}
+
+fn check_action_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(3), Some(128));
+}
+
 impl Validate for AddClientIDToOpenIDConnectProviderRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "clientID", false);
@@ -134,6 +146,18 @@ impl Validate for AttachUserPolicyRequest {
 
 impl ConstraintValue for AttachUserPolicyRequest {}
 
+static RE_ATTACHMENT_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
+
+fn check_attachment_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+    errs.pattern(f, v, RE_ATTACHMENT_NAME.as_ref(), "[\\w+=,.@-]+");
+}
+
+fn check_attachment_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &AttachmentType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), AttachmentType::VALUE_SET);
+}
+
 impl Validate for ChangePasswordRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "newPassword", true);
@@ -154,6 +178,37 @@ impl Validate for ChangePasswordRequest {
 }
 
 impl ConstraintValue for ChangePasswordRequest {}
+
+impl Validate for ContextEntry {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "contextKeyName", false);
+        if let Some(v) = &self.context_key_name {
+            check_context_key_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextKeyType", false);
+        if let Some(v) = &self.context_key_type {
+            check_context_key_type_enum(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ContextEntry {}
+
+fn check_context_entry_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[ContextEntry]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+fn check_context_key_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(5), Some(256));
+}
+
+fn check_context_key_type_enum(errs: &mut ValidationErrors, f: &Field<'_>, v: &ContextKeyTypeEnum) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ContextKeyTypeEnum::VALUE_SET);
+}
 
 impl Validate for ContextProvider {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1366,6 +1421,34 @@ impl Validate for GetUserRequest {
 
 impl ConstraintValue for GetUserRequest {}
 
+impl Validate for InlinePolicyIdentifierType {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "attachmentName", false);
+        match &self.attachment_name {
+            Some(v) => {
+                check_attachment_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "attachmentType", false);
+        match &self.attachment_type {
+            Some(v) => {
+                check_attachment_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "policyName", false);
+        match &self.policy_name {
+            Some(v) => {
+                check_policy_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for InlinePolicyIdentifierType {}
+
 impl Validate for ListAccessKeysRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "marker", false);
@@ -2059,6 +2142,75 @@ fn check_open_id_connect_provider_url_type(errs: &mut ValidationErrors, f: &Fiel
     errs.length(f, v, v.chars().count(), Some(1), Some(255));
 }
 
+impl Validate for OrderedOrganizationPolicyType {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serviceControlPolicyInputList", false);
+        if let Some(v) = &self.service_control_policy_input_list {
+            check_simulation_policy_list_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for OrderedOrganizationPolicyType {}
+
+fn check_organization_policy_list_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[OrderedOrganizationPolicyType],
+) {
+    errs.length(f, v, v.len(), None, Some(7));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+fn check_policy_exclusions_list_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[PolicyIdentifier],
+) {
+    errs.length(f, v, v.len(), None, Some(256));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+impl Validate for PolicyIdentifier {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "inlinePolicyIdentifier", false);
+        if let Some(v) = &self.inline_policy_identifier {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "policyArn", false);
+        if let Some(v) = &self.policy_arn {
+            check_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyType", false);
+        if let Some(v) = &self.policy_type {
+            check_policy_identifier_policy_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for PolicyIdentifier {}
+
+fn check_policy_identifier_policy_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &PolicyIdentifierPolicyType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        PolicyIdentifierPolicyType::VALUE_SET,
+    );
+}
+
 fn check_policy_usage_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &PolicyUsageType) {
     errs.enum_value(f, v.as_str(), v.is_known(), PolicyUsageType::VALUE_SET);
 }
@@ -2270,6 +2422,22 @@ impl Validate for ResetServiceSpecificCredentialRequest {
 
 impl ConstraintValue for ResetServiceSpecificCredentialRequest {}
 
+fn check_resource_handling_option_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+}
+
+fn check_resource_name_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_resource_name_type(errs, &f, item);
+    }
+}
+
+fn check_resource_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+}
+
 impl Validate for ResyncMFADeviceRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "authenticationCode1", false);
@@ -2337,6 +2505,140 @@ impl Validate for SetDefaultPolicyVersionRequest {
 }
 
 impl ConstraintValue for SetDefaultPolicyVersionRequest {}
+
+impl Validate for SimulateCustomPolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "actionNames", false);
+        match &self.action_names {
+            Some(v) => {
+                check_action_name_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "callerArn", false);
+        if let Some(v) = &self.caller_arn {
+            check_resource_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextEntries", false);
+        if let Some(v) = &self.context_entries {
+            check_context_entry_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "orderedOrganizationPolicyInputList", false);
+        if let Some(v) = &self.ordered_organization_policy_input_list {
+            check_organization_policy_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "permissionsBoundaryPolicyInputList", false);
+        if let Some(v) = &self.permissions_boundary_policy_input_list {
+            check_simulation_policy_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyInputList", false);
+        match &self.policy_input_list {
+            Some(v) => {
+                check_simulation_policy_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "resourceArns", false);
+        if let Some(v) = &self.resource_arns {
+            check_resource_name_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourceHandlingOption", false);
+        if let Some(v) = &self.resource_handling_option {
+            check_resource_handling_option_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourceOwner", false);
+        if let Some(v) = &self.resource_owner {
+            check_resource_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourcePolicy", false);
+        if let Some(v) = &self.resource_policy {
+            check_policy_document_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for SimulateCustomPolicyRequest {}
+
+impl Validate for SimulatePrincipalPolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "actionNames", false);
+        match &self.action_names {
+            Some(v) => {
+                check_action_name_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "callerArn", false);
+        if let Some(v) = &self.caller_arn {
+            check_resource_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextEntries", false);
+        if let Some(v) = &self.context_entries {
+            check_context_entry_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "permissionsBoundaryPolicyInputList", false);
+        if let Some(v) = &self.permissions_boundary_policy_input_list {
+            check_simulation_policy_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyExclusionList", false);
+        if let Some(v) = &self.policy_exclusion_list {
+            check_policy_exclusions_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyInputList", false);
+        if let Some(v) = &self.policy_input_list {
+            check_simulation_policy_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policySourceArn", false);
+        match &self.policy_source_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "resourceArns", false);
+        if let Some(v) = &self.resource_arns {
+            check_resource_name_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourceHandlingOption", false);
+        if let Some(v) = &self.resource_handling_option {
+            check_resource_handling_option_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourceOwner", false);
+        if let Some(v) = &self.resource_owner {
+            check_resource_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourcePolicy", false);
+        if let Some(v) = &self.resource_policy {
+            check_policy_document_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for SimulatePrincipalPolicyRequest {}
+
+fn check_simulation_policy_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_policy_document_type(errs, &f, item);
+    }
+}
 
 impl Validate for Tag {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {

@@ -39,6 +39,7 @@ mod server_certs;
 mod service_credentials;
 mod service_linked_roles;
 mod signing_certs;
+mod simulate;
 mod ssh_keys;
 mod usage;
 mod users;
