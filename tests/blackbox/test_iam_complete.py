@@ -330,3 +330,21 @@ def test_simulate_principal_policy(iam):
     iam.delete_group_policy(GroupName=group, PolicyName="reads")
     iam.delete_group(GroupName=group)
     iam.delete_user(UserName=user)
+
+
+def test_context_keys(iam):
+    doc = policy_doc(allow("s3:GetObject", "arn:aws:s3:::b/${aws:username}/*",
+                           {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))
+    keys = iam.get_context_keys_for_custom_policy(PolicyInputList=[doc])["ContextKeyNames"]
+    assert keys == ["aws:username", "aws:SourceIp"]
+    user = unique("ctx")
+    arn = iam.create_user(UserName=user)["User"]["Arn"]
+    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=policy_doc(
+        allow("s3:*", "*", {"Bool": {"aws:MultiFactorAuthPresent": "true"}})))
+    keys = iam.get_context_keys_for_principal_policy(PolicySourceArn=arn, PolicyInputList=[doc])
+    assert keys["ContextKeyNames"] == ["aws:MultiFactorAuthPresent", "aws:username",
+                                       "aws:SourceIp"]
+    expect_error(iam.get_context_keys_for_custom_policy, "InvalidInput", None,
+                 PolicyInputList=["not json"])
+    iam.delete_user_policy(UserName=user, PolicyName="p")
+    iam.delete_user(UserName=user)

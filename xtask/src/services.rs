@@ -185,6 +185,8 @@ const IAM_SERVED: &[&str] = &[
     "GetAccountAuthorizationDetails",
     "GetAccountPasswordPolicy",
     "GetAccountSummary",
+    "GetContextKeysForCustomPolicy",
+    "GetContextKeysForPrincipalPolicy",
     "GetCredentialReport",
     "GetGroup",
     "GetGroupPolicy",

@@ -1446,6 +1446,49 @@ impl AuditValue for GetAccountSummaryResponse {
     }
 }
 
+impl AuditParams for GetContextKeysForCustomPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policyInputList", &self.policy_input_list);
+        m
+    }
+}
+
+impl AuditValue for GetContextKeysForCustomPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetContextKeysForPolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "contextKeyNames", &self.context_key_names);
+        m
+    }
+}
+
+impl AuditValue for GetContextKeysForPolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetContextKeysForPrincipalPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policyInputList", &self.policy_input_list);
+        put(&mut m, "policySourceArn", &self.policy_source_arn);
+        m
+    }
+}
+
+impl AuditValue for GetContextKeysForPrincipalPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetCredentialReportResponse {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();

@@ -296,6 +296,22 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetContextKeysForCustomPolicy" => {
+            codec::output_xml_from_json::<GetContextKeysForPolicyResponse>(
+                "GetContextKeysForCustomPolicy",
+                Some("GetContextKeysForCustomPolicyResult"),
+                env,
+                output,
+            )
+        }
+        "GetContextKeysForPrincipalPolicy" => {
+            codec::output_xml_from_json::<GetContextKeysForPolicyResponse>(
+                "GetContextKeysForPrincipalPolicy",
+                Some("GetContextKeysForPrincipalPolicyResult"),
+                env,
+                output,
+            )
+        }
         "GetCredentialReport" => codec::output_xml_from_json::<GetCredentialReportResponse>(
             "GetCredentialReport",
             Some("GetCredentialReportResult"),
@@ -903,6 +919,12 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "GetAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
         "GetAccountSummary" => codec::input_json_from_form::<Empty>(form),
+        "GetContextKeysForCustomPolicy" => {
+            codec::input_json_from_form::<GetContextKeysForCustomPolicyRequest>(form)
+        }
+        "GetContextKeysForPrincipalPolicy" => {
+            codec::input_json_from_form::<GetContextKeysForPrincipalPolicyRequest>(form)
+        }
         "GetCredentialReport" => codec::input_json_from_form::<Empty>(form),
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),

@@ -622,6 +622,33 @@ impl FromQuery for GetAccountAuthorizationDetailsRequest {
     }
 }
 
+impl FromQuery for GetContextKeysForCustomPolicyRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            policy_input_list: query::list(
+                node.get("PolicyInputList"),
+                &query::join(path, "PolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
+impl FromQuery for GetContextKeysForPrincipalPolicyRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            policy_input_list: query::list(
+                node.get("PolicyInputList"),
+                &query::join(path, "PolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            policy_source_arn: query::string(node.get("PolicySourceArn")),
+        })
+    }
+}
+
 impl FromQuery for GetGroupPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {

@@ -519,6 +519,18 @@ impl ToXml for GetAccountSummaryResponse {
     }
 }
 
+impl ToXml for GetContextKeysForPolicyResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.context_key_names {
+            w.start("ContextKeyNames");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("ContextKeyNames");
+        }
+    }
+}
+
 impl ToXml for GetCredentialReportResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Content", self.content.as_ref());

@@ -286,6 +286,8 @@ pub const SERVED: &[&str] = &[
     "GetAccountAuthorizationDetails",
     "GetAccountPasswordPolicy",
     "GetAccountSummary",
+    "GetContextKeysForCustomPolicy",
+    "GetContextKeysForPrincipalPolicy",
     "GetCredentialReport",
     "GetGroup",
     "GetGroupPolicy",
@@ -997,6 +999,26 @@ pub trait GetAccountSummary: IamHandler {
         &self,
         ctx: &RequestContext,
     ) -> impl Future<Output = Result<GetAccountSummaryResponse, Self::Error>> + Send;
+}
+
+/// `GetContextKeysForCustomPolicy`.
+pub trait GetContextKeysForCustomPolicy: IamHandler {
+    /// Runs `GetContextKeysForCustomPolicy`.
+    fn get_context_keys_for_custom_policy(
+        &self,
+        ctx: &RequestContext,
+        input: GetContextKeysForCustomPolicyRequest,
+    ) -> impl Future<Output = Result<GetContextKeysForPolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetContextKeysForPrincipalPolicy`.
+pub trait GetContextKeysForPrincipalPolicy: IamHandler {
+    /// Runs `GetContextKeysForPrincipalPolicy`.
+    fn get_context_keys_for_principal_policy(
+        &self,
+        ctx: &RequestContext,
+        input: GetContextKeysForPrincipalPolicyRequest,
+    ) -> impl Future<Output = Result<GetContextKeysForPolicyResponse, Self::Error>> + Send;
 }
 
 /// `GetCredentialReport`.
@@ -2042,6 +2064,8 @@ pub trait IamApi:
     + GetAccountAuthorizationDetails
     + GetAccountPasswordPolicy
     + GetAccountSummary
+    + GetContextKeysForCustomPolicy
+    + GetContextKeysForPrincipalPolicy
     + GetCredentialReport
     + GetGroup
     + GetGroupPolicy
@@ -2205,6 +2229,8 @@ impl<
         + GetAccountAuthorizationDetails
         + GetAccountPasswordPolicy
         + GetAccountSummary
+        + GetContextKeysForCustomPolicy
+        + GetContextKeysForPrincipalPolicy
         + GetCredentialReport
         + GetGroup
         + GetGroupPolicy
@@ -3032,6 +3058,32 @@ impl GetAccountSummary for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetAccountSummary",
+        ))
+    }
+}
+
+impl GetContextKeysForCustomPolicy for DecodeOnly {
+    async fn get_context_keys_for_custom_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetContextKeysForCustomPolicyRequest,
+    ) -> Result<GetContextKeysForPolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetContextKeysForCustomPolicy",
+        ))
+    }
+}
+
+impl GetContextKeysForPrincipalPolicy for DecodeOnly {
+    async fn get_context_keys_for_principal_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetContextKeysForPrincipalPolicyRequest,
+    ) -> Result<GetContextKeysForPolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetContextKeysForPrincipalPolicy",
         ))
     }
 }
@@ -5192,6 +5244,46 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GetContextKeysForCustomPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "GetContextKeysForCustomPolicy",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetContextKeysForCustomPolicyResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetContextKeysForCustomPolicyRequest| {
+                    answer(
+                        move || handler.get_context_keys_for_custom_policy(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetContextKeysForCustomPolicy", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "GetContextKeysForPrincipalPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "GetContextKeysForPrincipalPolicy",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetContextKeysForPrincipalPolicyResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetContextKeysForPrincipalPolicyRequest| {
+                    answer(
+                        move || handler.get_context_keys_for_principal_policy(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetContextKeysForPrincipalPolicy", ok),
+                    )
+                },
+            )
+            .await
+        }
         "GetCredentialReport" => {
             let spec = QueryOperationSpec {
                 name: "GetCredentialReport",
@@ -6760,8 +6852,6 @@ pub async fn dispatch<H: IamApi>(
             not_served("GenerateServiceLastAccessedDetails", false)
         }
         "GetAccountProperties" => not_served("GetAccountProperties", true),
-        "GetContextKeysForCustomPolicy" => not_served("GetContextKeysForCustomPolicy", true),
-        "GetContextKeysForPrincipalPolicy" => not_served("GetContextKeysForPrincipalPolicy", true),
         "GetDelegationRequest" => not_served("GetDelegationRequest", true),
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
         "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),

@@ -2417,6 +2417,77 @@ impl fmt::Debug for GetAccountSummaryResponse {
     }
 }
 
+/// The `GetContextKeysForCustomPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetContextKeysForCustomPolicyRequest {
+    /// `PolicyInputList`. Required.
+    #[serde(
+        rename = "PolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_input_list: Option<Vec<String>>,
+}
+
+impl fmt::Debug for GetContextKeysForCustomPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetContextKeysForCustomPolicyRequest")
+            .field("policy_input_list", &self.policy_input_list)
+            .finish()
+    }
+}
+
+/// The `GetContextKeysForPolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetContextKeysForPolicyResponse {
+    /// `ContextKeyNames`.
+    #[serde(
+        rename = "ContextKeyNames",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_key_names: Option<Vec<String>>,
+}
+
+impl fmt::Debug for GetContextKeysForPolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetContextKeysForPolicyResponse")
+            .field("context_key_names", &self.context_key_names)
+            .finish()
+    }
+}
+
+/// The `GetContextKeysForPrincipalPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetContextKeysForPrincipalPolicyRequest {
+    /// `PolicyInputList`.
+    #[serde(
+        rename = "PolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_input_list: Option<Vec<String>>,
+    /// `PolicySourceArn`. Required.
+    #[serde(
+        rename = "PolicySourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_source_arn: Option<String>,
+}
+
+impl fmt::Debug for GetContextKeysForPrincipalPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetContextKeysForPrincipalPolicyRequest")
+            .field("policy_input_list", &self.policy_input_list)
+            .field("policy_source_arn", &self.policy_source_arn)
+            .finish()
+    }
+}
+
 /// The `GetCredentialReportResponse` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

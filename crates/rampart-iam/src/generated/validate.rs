@@ -1149,6 +1149,38 @@ impl Validate for GetAccountAuthorizationDetailsRequest {
 
 impl ConstraintValue for GetAccountAuthorizationDetailsRequest {}
 
+impl Validate for GetContextKeysForCustomPolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "policyInputList", false);
+        match &self.policy_input_list {
+            Some(v) => {
+                check_simulation_policy_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetContextKeysForCustomPolicyRequest {}
+
+impl Validate for GetContextKeysForPrincipalPolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "policyInputList", false);
+        if let Some(v) = &self.policy_input_list {
+            check_simulation_policy_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policySourceArn", false);
+        match &self.policy_source_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetContextKeysForPrincipalPolicyRequest {}
+
 impl Validate for GetGroupPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "groupName", false);

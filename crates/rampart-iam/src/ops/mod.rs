@@ -14,6 +14,7 @@ mod attach;
 mod authorization_details;
 mod boundaries;
 mod common;
+mod context_keys;
 mod credential_report;
 mod entity;
 mod inline;

@@ -24,10 +24,12 @@ use rampart_core::rampart_policy::{
 };
 
 /// One identity-based policy of a simulation, with how MatchedStatements names it.
-struct Source {
+pub(super) struct Source {
     id: String,
     kind: PolicySourceType,
     policy: Policy,
+    /// The document as written.
+    pub(super) document: String,
 }
 
 /// What a simulation evaluates against.
@@ -85,8 +87,9 @@ impl SimulatePrincipalPolicy for IamService {
         let arn = required(input.policy_source_arn, "policySourceArn")?;
         let account = ctx.account().to_string();
         let excluded = excluded_ids(input.policy_exclusion_list.unwrap_or_default());
-        let (mut identity, boundary, principal) =
-            self.principal_sources(ctx, &arn, &excluded).await?;
+        let (mut identity, boundary, principal) = self
+            .principal_sources(ctx, "iam:SimulatePrincipalPolicy", &arn, &excluded)
+            .await?;
         identity.extend(input_sources(&input.policy_input_list.unwrap_or_default())?);
         let boundary = match first_boundary(input.permissions_boundary_policy_input_list)? {
             Some(given) => Some(given),
@@ -114,18 +117,18 @@ impl SimulatePrincipalPolicy for IamService {
     }
 }
 
-type Sources = (Vec<Source>, Option<Policy>, Principal);
+pub(super) type Sources = (Vec<Source>, Option<Policy>, Principal);
 
 impl IamService {
     /// The policies of the user, group or role `arn` (a user's groups' policies too), its
-    /// boundary and the principal it acts as, after authorizing the simulation on it.
-    async fn principal_sources(
+    /// boundary and the principal it acts as, after authorizing `action` on it.
+    pub(super) async fn principal_sources(
         &self,
         ctx: &RequestContext,
+        action: &str,
         arn: &str,
         excluded: &[String],
     ) -> Result<Sources, ServiceError> {
-        let action = "iam:SimulatePrincipalPolicy";
         let resource = arn.split_once(":user/").map(|_| "user");
         let kind = resource
             .or_else(|| arn.split_once(":group/").map(|_| "group"))
@@ -197,6 +200,7 @@ impl IamService {
                     id: name.clone(),
                     kind: kind.clone(),
                     policy,
+                    document: doc.clone(),
                 })
             })
             .collect()
@@ -237,6 +241,7 @@ impl IamService {
                 id: arn.rsplit('/').next().unwrap_or_default().to_owned(),
                 kind: PolicySourceType::from(if aws { "aws-managed" } else { "user-managed" }),
                 policy,
+                document: doc,
             });
         }
         Ok(out)
@@ -361,7 +366,7 @@ fn parse(doc: &str, kind: PolicyKind) -> Result<Policy, ServiceError> {
 }
 
 /// The request's PolicyInputList, named `PolicyInputList.<n>` as AWS names them.
-fn input_sources(given: &[String]) -> Result<Vec<Source>, ServiceError> {
+pub(super) fn input_sources(given: &[String]) -> Result<Vec<Source>, ServiceError> {
     given
         .iter()
         .enumerate()
@@ -370,6 +375,7 @@ fn input_sources(given: &[String]) -> Result<Vec<Source>, ServiceError> {
                 id: format!("PolicyInputList.{}", i + 1),
                 kind: PolicySourceType::None,
                 policy: parse(doc, PolicyKind::Identity)?,
+                document: doc.clone(),
             })
         })
         .collect()
