@@ -254,9 +254,7 @@ fn served_outputs_are_written_as_wrapped_xml() {
     assert_eq!(output.audit_json().unwrap()["user"]["userName"], "a.b");
     assert!(call(&Unimplemented, "Action=GetUser&UserName=a.b").read_only);
     // Not served: no conformance hook either.
-    assert!(
-        conformance::output_xml_from_json("GetContextKeysForCustomPolicy", b"{}", "r").is_none()
-    );
+    assert!(conformance::output_xml_from_json("GetHumanReadableSummary", b"{}", "r").is_none());
     assert_eq!(iam::GLOBAL_REGION, Some("us-east-1"));
     assert_eq!(iam::SIGNING_NAME, "iam");
 }
