@@ -348,3 +348,11 @@ def test_context_keys(iam):
                  PolicyInputList=["not json"])
     iam.delete_user_policy(UserName=user, PolicyName="p")
     iam.delete_user(UserName=user)
+
+
+def test_security_token_service_preferences(iam):
+    assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] in (1, 2)
+    iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v2Token")
+    assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 2
+    iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v1Token")
+    assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 1

@@ -249,6 +249,7 @@ const IAM_SERVED: &[&str] = &[
     "ResetServiceSpecificCredential",
     "ResyncMFADevice",
     "SetDefaultPolicyVersion",
+    "SetSecurityTokenServicePreferences",
     "SimulateCustomPolicy",
     "SimulatePrincipalPolicy",
     "TagInstanceProfile",

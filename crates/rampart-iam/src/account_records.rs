@@ -13,6 +13,10 @@ pub struct AccountSettings {
     /// The account alias (CreateAccountAlias), if one is set.
     #[serde(default)]
     pub alias: Option<String>,
+    /// The version of the tokens the global STS endpoint issues
+    /// (SetSecurityTokenServicePreferences: 1 or 2), if set; 1 otherwise.
+    #[serde(default)]
+    pub global_endpoint_token_version: Option<i32>,
 }
 
 /// The account password policy as UpdateAccountPasswordPolicy set it (omitted members take

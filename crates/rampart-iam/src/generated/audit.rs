@@ -4024,6 +4024,24 @@ impl AuditValue for SetDefaultPolicyVersionRequest {
     }
 }
 
+impl AuditParams for SetSecurityTokenServicePreferencesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "globalEndpointTokenVersion",
+            &self.global_endpoint_token_version,
+        );
+        m
+    }
+}
+
+impl AuditValue for SetSecurityTokenServicePreferencesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for SigningCertificate {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();

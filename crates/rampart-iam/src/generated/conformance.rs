@@ -681,6 +681,12 @@ pub fn output_xml_from_json(
         "SetDefaultPolicyVersion" => {
             codec::output_xml_from_json::<Empty>("SetDefaultPolicyVersion", None, env, output)
         }
+        "SetSecurityTokenServicePreferences" => codec::output_xml_from_json::<Empty>(
+            "SetSecurityTokenServicePreferences",
+            None,
+            env,
+            output,
+        ),
         "SimulateCustomPolicy" => codec::output_xml_from_json::<SimulatePolicyResponse>(
             "SimulateCustomPolicy",
             Some("SimulateCustomPolicyResult"),
@@ -1030,6 +1036,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ResyncMFADevice" => codec::input_json_from_form::<ResyncMFADeviceRequest>(form),
         "SetDefaultPolicyVersion" => {
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
+        }
+        "SetSecurityTokenServicePreferences" => {
+            codec::input_json_from_form::<SetSecurityTokenServicePreferencesRequest>(form)
         }
         "SimulateCustomPolicy" => codec::input_json_from_form::<SimulateCustomPolicyRequest>(form),
         "SimulatePrincipalPolicy" => {

@@ -1273,6 +1273,16 @@ impl FromQuery for SetDefaultPolicyVersionRequest {
     }
 }
 
+impl FromQuery for SetSecurityTokenServicePreferencesRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            global_endpoint_token_version: query::enumeration::<GlobalEndpointTokenVersion>(
+                node.get("GlobalEndpointTokenVersion"),
+            ),
+        })
+    }
+}
+
 impl FromQuery for SimulateCustomPolicyRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {

@@ -97,6 +97,12 @@ impl XmlValue for EncodingType {
     }
 }
 
+impl XmlValue for GlobalEndpointTokenVersion {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PolicyScopeType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())

@@ -1236,6 +1236,78 @@ impl AuditValue for EncodingType {
     }
 }
 
+/// The `globalEndpointTokenVersion` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GlobalEndpointTokenVersion {
+    /// `v1Token`
+    V1Token,
+    /// `v2Token`
+    V2Token,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl GlobalEndpointTokenVersion {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["v1Token", "v2Token"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[v1Token, v2Token]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V1Token => "v1Token",
+            Self::V2Token => "v2Token",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for GlobalEndpointTokenVersion {
+    fn from(s: &str) -> Self {
+        match s {
+            "v1Token" => Self::V1Token,
+            "v2Token" => Self::V2Token,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for GlobalEndpointTokenVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for GlobalEndpointTokenVersion {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for GlobalEndpointTokenVersion {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for GlobalEndpointTokenVersion {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for GlobalEndpointTokenVersion {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `policyScopeType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicyScopeType {

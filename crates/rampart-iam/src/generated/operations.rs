@@ -350,6 +350,7 @@ pub const SERVED: &[&str] = &[
     "ResetServiceSpecificCredential",
     "ResyncMFADevice",
     "SetDefaultPolicyVersion",
+    "SetSecurityTokenServicePreferences",
     "SimulateCustomPolicy",
     "SimulatePrincipalPolicy",
     "TagInstanceProfile",
@@ -1640,6 +1641,16 @@ pub trait SetDefaultPolicyVersion: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `SetSecurityTokenServicePreferences`.
+pub trait SetSecurityTokenServicePreferences: IamHandler {
+    /// Runs `SetSecurityTokenServicePreferences`.
+    fn set_security_token_service_preferences(
+        &self,
+        ctx: &RequestContext,
+        input: SetSecurityTokenServicePreferencesRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `SimulateCustomPolicy`.
 pub trait SimulateCustomPolicy: IamHandler {
     /// Runs `SimulateCustomPolicy`.
@@ -2128,6 +2139,7 @@ pub trait IamApi:
     + ResetServiceSpecificCredential
     + ResyncMFADevice
     + SetDefaultPolicyVersion
+    + SetSecurityTokenServicePreferences
     + SimulateCustomPolicy
     + SimulatePrincipalPolicy
     + TagInstanceProfile
@@ -2293,6 +2305,7 @@ impl<
         + ResetServiceSpecificCredential
         + ResyncMFADevice
         + SetDefaultPolicyVersion
+        + SetSecurityTokenServicePreferences
         + SimulateCustomPolicy
         + SimulatePrincipalPolicy
         + TagInstanceProfile
@@ -3808,6 +3821,19 @@ impl SetDefaultPolicyVersion for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "SetDefaultPolicyVersion",
+        ))
+    }
+}
+
+impl SetSecurityTokenServicePreferences for DecodeOnly {
+    async fn set_security_token_service_preferences(
+        &self,
+        _ctx: &RequestContext,
+        _input: SetSecurityTokenServicePreferencesRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "SetSecurityTokenServicePreferences",
         ))
     }
 }
@@ -6251,6 +6277,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "SetSecurityTokenServicePreferences" => {
+            let spec = QueryOperationSpec {
+                name: "SetSecurityTokenServicePreferences",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: SetSecurityTokenServicePreferencesRequest| {
+                    unit(answer(
+                        move || handler.set_security_token_service_preferences(ctx, i),
+                        move |ok| handler.after_call(ctx, "SetSecurityTokenServicePreferences", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "SimulateCustomPolicy" => {
             let spec = QueryOperationSpec {
                 name: "SimulateCustomPolicy",
@@ -6894,9 +6940,6 @@ pub async fn dispatch<H: IamApi>(
         }
         "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
         "SendDelegationToken" => not_served("SendDelegationToken", false),
-        "SetSecurityTokenServicePreferences" => {
-            not_served("SetSecurityTokenServicePreferences", false)
-        }
         "TagWorkloadIdentityProvider" => not_served("TagWorkloadIdentityProvider", false),
         "TagWorkloadIdentityTemplate" => not_served("TagWorkloadIdentityTemplate", false),
         "UntagWorkloadIdentityProvider" => not_served("UntagWorkloadIdentityProvider", false),

@@ -7308,6 +7308,30 @@ impl fmt::Debug for SetDefaultPolicyVersionRequest {
     }
 }
 
+/// The `SetSecurityTokenServicePreferencesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetSecurityTokenServicePreferencesRequest {
+    /// `GlobalEndpointTokenVersion`. Required.
+    #[serde(
+        rename = "GlobalEndpointTokenVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub global_endpoint_token_version: Option<GlobalEndpointTokenVersion>,
+}
+
+impl fmt::Debug for SetSecurityTokenServicePreferencesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetSecurityTokenServicePreferencesRequest")
+            .field(
+                "global_endpoint_token_version",
+                &self.global_endpoint_token_version,
+            )
+            .finish()
+    }
+}
+
 /// The `SigningCertificate` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

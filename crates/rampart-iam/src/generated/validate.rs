@@ -2538,6 +2538,20 @@ impl Validate for SetDefaultPolicyVersionRequest {
 
 impl ConstraintValue for SetDefaultPolicyVersionRequest {}
 
+impl Validate for SetSecurityTokenServicePreferencesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "globalEndpointTokenVersion", false);
+        match &self.global_endpoint_token_version {
+            Some(v) => {
+                check_global_endpoint_token_version(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for SetSecurityTokenServicePreferencesRequest {}
+
 impl Validate for SimulateCustomPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "actionNames", false);
@@ -3600,6 +3614,19 @@ static RE_EXISTING_USER_NAME_TYPE: LazyLock<Option<Regex>> =
 fn check_existing_user_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
     errs.pattern(f, v, RE_EXISTING_USER_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
+}
+
+fn check_global_endpoint_token_version(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &GlobalEndpointTokenVersion,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        GlobalEndpointTokenVersion::VALUE_SET,
+    );
 }
 
 static RE_GROUP_NAME_TYPE: LazyLock<Option<Regex>> =
