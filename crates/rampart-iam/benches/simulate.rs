@@ -2,7 +2,8 @@
 //! statements each, one with a condition), ten actions per call on one resource: the whole
 //! operation in process (entity and policy reads from SQLite, parsing, ten evaluations),
 //! without HTTP, TLS, SigV4 or audit. Decisions per second = 10 / time per call.
-//! Run: `cargo bench -p rampart-iam --bench simulate`.
+//! Run: `cargo bench -p rampart-iam --bench simulate`. On the 2-core VM (loaded, load average
+//! about 6): 158 µs per call, about 63,000 decisions per second (BENCHMARKS.md).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
