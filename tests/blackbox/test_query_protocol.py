@@ -69,9 +69,10 @@ def test_iam_operations_answer_unsupported_operation(server):
     expect_error(iam.create_delegation_request, "UnsupportedOperation",
                  unsupported("IAM", "CreateDelegationRequest"), Description="d",
                  Permissions={"PolicyTemplateArn": "arn:aws:iam::aws:policy-template/t",
-                              "Parameters": [{"Name": "ip", "Type": "string",
+                              "Parameters": [{"Name": "source", "Type": "string",
                                               "Values": ["10.0.0.1", "a+b @c:d"]}]},
-                 RequestorWorkflowId="w", NotificationChannel="c", SessionDuration=3600)
+                 RequestorWorkflowId="workflow", NotificationChannel="arn:aws:sns:us-east-1:111122223333:t",
+                 SessionDuration=3600)
     expect_error(iam.list_workload_identity_providers, "UnsupportedOperation",
                  unsupported("IAM", "ListWorkloadIdentityProviders"))
 
