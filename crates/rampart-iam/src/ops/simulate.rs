@@ -135,53 +135,64 @@ impl IamService {
             .or_else(|| arn.split_once(":role/").map(|_| "role"))
             .ok_or_else(|| invalid(format!("Invalid ARN {arn}: not a user, group or role.")))?;
         let name = arn.rsplit('/').next().unwrap_or_default();
-        let account = ctx.account().as_str();
         match kind {
             "user" => {
                 let user = self.existing::<UserRecord>(ctx, action, name, Keys::Plain);
-                let user = user.await?.value;
-                let mut out = self.entity_sources(&user.inline_policies, "user", excluded);
-                out.extend(
-                    self.managed_sources(&user.attached_policies, excluded)
-                        .await?,
-                );
-                for group in &user.groups {
-                    if let Some(g) = self.find::<GroupRecord>(ctx, group).await? {
-                        out.extend(self.group_sources(&g.value, excluded).await?);
-                    }
-                }
-                let boundary = self
-                    .simulated_boundary(user.boundary_arn.as_deref())
-                    .await?;
-                let mut principal = Principal::user(account, &user.name, &user.user_id);
-                principal.arn = user.arn();
-                principal.tags = tag_map(&user.tags);
-                Ok((out, boundary, principal))
+                self.user_sources(ctx, &user.await?.value, excluded).await
             }
             "group" => {
                 let group = self.existing::<GroupRecord>(ctx, action, name, Keys::Plain);
-                let group = group.await?.value;
-                let out = self.group_sources(&group, excluded).await?;
-                Ok((out, None, Principal::user(account, "", "")))
+                let out = self.group_sources(&group.await?.value, excluded).await?;
+                Ok((out, None, Principal::user(ctx.account().as_str(), "", "")))
             }
             _ => {
                 let role = self.existing::<RoleRecord>(ctx, action, name, Keys::Plain);
-                let role = role.await?.value;
-                let mut out = self.entity_sources(&role.inline_policies, "role", excluded);
-                out.extend(
-                    self.managed_sources(&role.attached_policies, excluded)
-                        .await?,
-                );
-                let boundary = self
-                    .simulated_boundary(role.boundary_arn.as_deref())
-                    .await?;
-                let session = "SimulatePrincipalPolicy";
-                let mut principal =
-                    Principal::assumed_role(account, &role.name, session, &role.role_id);
-                principal.tags = tag_map(&role.tags);
-                Ok((out, boundary, principal))
+                self.role_sources(ctx, &role.await?.value, excluded).await
             }
         }
+    }
+
+    /// A user's own and groups' policies, its boundary, and the user as principal.
+    async fn user_sources(
+        &self,
+        ctx: &RequestContext,
+        user: &UserRecord,
+        excluded: &[String],
+    ) -> Result<Sources, ServiceError> {
+        let mut out = self.entity_sources(&user.inline_policies, "user", excluded);
+        let attached = self.managed_sources(&user.attached_policies, excluded);
+        out.extend(attached.await?);
+        for group in &user.groups {
+            if let Some(g) = self.find::<GroupRecord>(ctx, group).await? {
+                out.extend(self.group_sources(&g.value, excluded).await?);
+            }
+        }
+        let boundary = self.simulated_boundary(user.boundary_arn.as_deref());
+        let boundary = boundary.await?;
+        let account = ctx.account().as_str();
+        let mut principal = Principal::user(account, &user.name, &user.user_id);
+        principal.arn = user.arn();
+        principal.tags = tag_map(&user.tags);
+        Ok((out, boundary, principal))
+    }
+
+    /// A role's policies, its boundary, and a session of the role as principal.
+    async fn role_sources(
+        &self,
+        ctx: &RequestContext,
+        role: &RoleRecord,
+        excluded: &[String],
+    ) -> Result<Sources, ServiceError> {
+        let mut out = self.entity_sources(&role.inline_policies, "role", excluded);
+        let attached = self.managed_sources(&role.attached_policies, excluded);
+        out.extend(attached.await?);
+        let boundary = self.simulated_boundary(role.boundary_arn.as_deref());
+        let boundary = boundary.await?;
+        let session = "SimulatePrincipalPolicy";
+        let account = ctx.account().as_str();
+        let mut principal = Principal::assumed_role(account, &role.name, session, &role.role_id);
+        principal.tags = tag_map(&role.tags);
+        Ok((out, boundary, principal))
     }
 
     fn entity_sources(
