@@ -13,6 +13,10 @@ pub struct AccountSettings {
     /// The account alias (CreateAccountAlias), if one is set.
     #[serde(default)]
     pub alias: Option<String>,
+    /// The version of the tokens the global STS endpoint issues
+    /// (SetSecurityTokenServicePreferences: 1 or 2), if set; 1 otherwise.
+    #[serde(default)]
+    pub global_endpoint_token_version: Option<i32>,
 }
 
 /// The account password policy as UpdateAccountPasswordPolicy set it (omitted members take
@@ -191,4 +195,26 @@ impl std::fmt::Debug for ServerCertificateRecord {
             .field("id", &self.id)
             .finish_non_exhaustive()
     }
+}
+
+/// A service-specific credential of an IAM user (CodeCommit or Amazon Keyspaces user name and
+/// password, or a Bedrock API key). Row: `<account>/<user id>/<credential id>`
+/// (`iam_service_specific_credentials`). Only a SHA-256 digest of the generated secret is
+/// kept: the secret (256 random bits or more) is shown once, by Create and Reset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceCredentialRecord {
+    pub account: String,
+    pub user_id: String,
+    /// `ACCA` + 17 characters.
+    pub credential_id: String,
+    /// The service principal, e.g. `codecommit.amazonaws.com`.
+    pub service_name: String,
+    /// ServiceUserName (CodeCommit, Keyspaces) or ServiceCredentialAlias (Bedrock).
+    pub login: String,
+    /// Hex SHA-256 of the current secret.
+    pub secret_sha256: String,
+    pub status: crate::records::KeyStatus,
+    pub created_ms: i64,
+    /// When a Bedrock API key expires (CredentialAgeDays), if it does.
+    pub expires_ms: Option<i64>,
 }

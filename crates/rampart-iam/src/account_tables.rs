@@ -1,10 +1,10 @@
 //! The tables of account settings, aliases, login profiles, virtual MFA devices, signing
-//! certificates, SSH public keys and server certificates (records in
+//! certificates, SSH public keys, server certificates and service-specific credentials (records in
 //! `account_records.rs`), and their row keys.
 
 use crate::account_records::{
     AccountSettings, AliasClaim, LoginProfileRecord, MfaDeviceRecord, ServerCertificateRecord,
-    SigningCertificateRecord, SshPublicKeyRecord,
+    ServiceCredentialRecord, SigningCertificateRecord, SshPublicKeyRecord,
 };
 use rampart_store::{Store, Table};
 
@@ -22,6 +22,8 @@ pub const SIGNING_CERTIFICATES: &str = "iam_signing_certificates";
 pub const SSH_PUBLIC_KEYS: &str = "iam_ssh_public_keys";
 /// Server certificates. Row: `<account>/<lower-case name>`.
 pub const SERVER_CERTIFICATES: &str = "iam_server_certificates";
+/// Service-specific credentials. Row: `<account>/<user id>/<credential id>`.
+pub const SERVICE_CREDENTIALS: &str = "iam_service_specific_credentials";
 
 /// Prefix of the rows of one user's credentials (`<account>/<user id>/`).
 pub fn user_prefix(account: &str, user_id: &str) -> String {
@@ -42,6 +44,7 @@ pub struct AccountTables {
     pub signing_certificates: Table<SigningCertificateRecord>,
     pub ssh_public_keys: Table<SshPublicKeyRecord>,
     pub server_certificates: Table<ServerCertificateRecord>,
+    pub service_credentials: Table<ServiceCredentialRecord>,
 }
 
 impl AccountTables {
@@ -55,6 +58,7 @@ impl AccountTables {
             signing_certificates: Table::new(store.clone(), SIGNING_CERTIFICATES),
             ssh_public_keys: Table::new(store.clone(), SSH_PUBLIC_KEYS),
             server_certificates: Table::new(store.clone(), SERVER_CERTIFICATES),
+            service_credentials: Table::new(store.clone(), SERVICE_CREDENTIALS),
         }
     }
 }

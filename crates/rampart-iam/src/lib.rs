@@ -13,6 +13,7 @@
 pub mod account_records;
 pub mod account_tables;
 pub mod aws_managed;
+pub mod credential_report;
 pub mod credentials;
 pub mod directory;
 mod federated;
@@ -29,6 +30,7 @@ pub mod resources;
 pub mod saml_metadata;
 pub mod server_certs;
 mod service;
+pub mod service_linked;
 pub mod ssh_keys;
 pub mod tables;
 pub mod totp;

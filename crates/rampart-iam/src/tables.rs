@@ -60,6 +60,9 @@ pub const ALL: &[&str] = &[
     crate::account_tables::SIGNING_CERTIFICATES,
     crate::account_tables::SSH_PUBLIC_KEYS,
     crate::account_tables::SERVER_CERTIFICATES,
+    crate::account_tables::SERVICE_CREDENTIALS,
+    crate::service_linked::DELETION_TASKS,
+    crate::credential_report::REPORTS,
 ];
 
 /// Row key of a user, group, role or managed policy: `<account>/<lower-case name>`.

@@ -200,6 +200,22 @@ impl AuditValue for ChangePasswordRequest {
     }
 }
 
+impl AuditParams for ContextEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "contextKeyName", &self.context_key_name);
+        put(&mut m, "contextKeyType", &self.context_key_type);
+        put(&mut m, "contextKeyValues", &self.context_key_values);
+        m
+    }
+}
+
+impl AuditValue for ContextEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ContextProvider {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -564,6 +580,70 @@ impl AuditValue for CreateSAMLProviderResponse {
     }
 }
 
+impl AuditParams for CreateServiceLinkedRoleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "aWSServiceName", &self.aws_service_name);
+        put(&mut m, "customSuffix", &self.custom_suffix);
+        put(&mut m, "description", &self.description);
+        m
+    }
+}
+
+impl AuditValue for CreateServiceLinkedRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateServiceLinkedRoleResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "role", &self.role);
+        m
+    }
+}
+
+impl AuditValue for CreateServiceLinkedRoleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateServiceSpecificCredentialRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "credentialAgeDays", &self.credential_age_days);
+        put(&mut m, "serviceName", &self.service_name);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for CreateServiceSpecificCredentialRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateServiceSpecificCredentialResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceSpecificCredential",
+            &self.service_specific_credential,
+        );
+        m
+    }
+}
+
+impl AuditValue for CreateServiceSpecificCredentialResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateUserRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -867,6 +947,53 @@ impl AuditValue for DeleteServerCertificateRequest {
     }
 }
 
+impl AuditParams for DeleteServiceLinkedRoleRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "roleName", &self.role_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteServiceLinkedRoleRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteServiceLinkedRoleResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "deletionTaskId", &self.deletion_task_id);
+        m
+    }
+}
+
+impl AuditValue for DeleteServiceLinkedRoleResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteServiceSpecificCredentialRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceSpecificCredentialId",
+            &self.service_specific_credential_id,
+        );
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for DeleteServiceSpecificCredentialRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteSigningCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -939,6 +1066,21 @@ impl AuditValue for DeleteVirtualMFADeviceRequest {
     }
 }
 
+impl AuditParams for DeletionTaskFailureReasonType {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "reason", &self.reason);
+        put(&mut m, "roleUsageList", &self.role_usage_list);
+        m
+    }
+}
+
+impl AuditValue for DeletionTaskFailureReasonType {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DetachGroupPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -984,6 +1126,87 @@ impl AuditValue for DetachUserPolicyRequest {
     }
 }
 
+impl AuditParams for DisableOrganizationLevelResourcesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DisableOrganizationLevelResourcesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableOrganizationLevelResourcesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for DisableOrganizationLevelResourcesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableOrganizationsRootCredentialsManagementRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DisableOrganizationsRootCredentialsManagementRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableOrganizationsRootCredentialsManagementResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for DisableOrganizationsRootCredentialsManagementResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableOrganizationsRootSessionsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for DisableOrganizationsRootSessionsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DisableOrganizationsRootSessionsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for DisableOrganizationsRootSessionsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for EnableMFADeviceRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -996,6 +1219,136 @@ impl AuditParams for EnableMFADeviceRequest {
 }
 
 impl AuditValue for EnableMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationLevelResourcesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for EnableOrganizationLevelResourcesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationLevelResourcesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for EnableOrganizationLevelResourcesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationsRootCredentialsManagementRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for EnableOrganizationsRootCredentialsManagementRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationsRootCredentialsManagementResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for EnableOrganizationsRootCredentialsManagementResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationsRootSessionsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for EnableOrganizationsRootSessionsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EnableOrganizationsRootSessionsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for EnableOrganizationsRootSessionsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EvaluationResult {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "evalActionName", &self.eval_action_name);
+        put(&mut m, "evalDecision", &self.eval_decision);
+        put(&mut m, "evalDecisionDetails", &self.eval_decision_details);
+        put(&mut m, "evalResourceName", &self.eval_resource_name);
+        put(&mut m, "matchedStatements", &self.matched_statements);
+        put(&mut m, "missingContextValues", &self.missing_context_values);
+        put(
+            &mut m,
+            "organizationsDecisionDetail",
+            &self.organizations_decision_detail,
+        );
+        put(
+            &mut m,
+            "permissionsBoundaryDecisionDetail",
+            &self.permissions_boundary_decision_detail,
+        );
+        put(
+            &mut m,
+            "resourceSpecificResults",
+            &self.resource_specific_results,
+        );
+        m
+    }
+}
+
+impl AuditValue for EvaluationResult {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GenerateCredentialReportResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "description", &self.description);
+        put(&mut m, "state", &self.state);
+        m
+    }
+}
+
+impl AuditValue for GenerateCredentialReportResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1030,6 +1383,41 @@ impl AuditValue for GetAccessKeyLastUsedResponse {
     }
 }
 
+impl AuditParams for GetAccountAuthorizationDetailsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "filter", &self.filter);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        m
+    }
+}
+
+impl AuditValue for GetAccountAuthorizationDetailsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetAccountAuthorizationDetailsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "groupDetailList", &self.group_detail_list);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "policies", &self.policies);
+        put(&mut m, "roleDetailList", &self.role_detail_list);
+        put(&mut m, "userDetailList", &self.user_detail_list);
+        m
+    }
+}
+
+impl AuditValue for GetAccountAuthorizationDetailsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetAccountPasswordPolicyResponse {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1053,6 +1441,64 @@ impl AuditParams for GetAccountSummaryResponse {
 }
 
 impl AuditValue for GetAccountSummaryResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetContextKeysForCustomPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policyInputList", &self.policy_input_list);
+        m
+    }
+}
+
+impl AuditValue for GetContextKeysForCustomPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetContextKeysForPolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "contextKeyNames", &self.context_key_names);
+        m
+    }
+}
+
+impl AuditValue for GetContextKeysForPolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetContextKeysForPrincipalPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policyInputList", &self.policy_input_list);
+        put(&mut m, "policySourceArn", &self.policy_source_arn);
+        m
+    }
+}
+
+impl AuditValue for GetContextKeysForPrincipalPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetCredentialReportResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "generatedTime", &self.generated_time);
+        put(&mut m, "reportFormat", &self.report_format);
+        m
+    }
+}
+
+impl AuditValue for GetCredentialReportResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1477,6 +1923,35 @@ impl AuditValue for GetServerCertificateResponse {
     }
 }
 
+impl AuditParams for GetServiceLinkedRoleDeletionStatusRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "deletionTaskId", &self.deletion_task_id);
+        m
+    }
+}
+
+impl AuditValue for GetServiceLinkedRoleDeletionStatusRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServiceLinkedRoleDeletionStatusResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "reason", &self.reason);
+        put(&mut m, "status", &self.status);
+        m
+    }
+}
+
+impl AuditValue for GetServiceLinkedRoleDeletionStatusResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetUserPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1549,6 +2024,46 @@ impl AuditParams for Group {
 }
 
 impl AuditValue for Group {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GroupDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(
+            &mut m,
+            "attachedManagedPolicies",
+            &self.attached_managed_policies,
+        );
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "groupId", &self.group_id);
+        put(&mut m, "groupName", &self.group_name);
+        put(&mut m, "groupPolicyList", &self.group_policy_list);
+        put(&mut m, "path", &self.path);
+        m
+    }
+}
+
+impl AuditValue for GroupDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for InlinePolicyIdentifierType {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "attachmentName", &self.attachment_name);
+        put(&mut m, "attachmentType", &self.attachment_type);
+        put(&mut m, "policyName", &self.policy_name);
+        m
+    }
+}
+
+impl AuditValue for InlinePolicyIdentifierType {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2095,6 +2610,33 @@ impl AuditValue for ListOpenIDConnectProvidersResponse {
     }
 }
 
+impl AuditParams for ListOrganizationsFeaturesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for ListOrganizationsFeaturesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListOrganizationsFeaturesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "enabledFeatures", &self.enabled_features);
+        put(&mut m, "organizationId", &self.organization_id);
+        m
+    }
+}
+
+impl AuditValue for ListOrganizationsFeaturesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListPoliciesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2452,6 +2994,44 @@ impl AuditValue for ListServerCertificatesResponse {
     }
 }
 
+impl AuditParams for ListServiceSpecificCredentialsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "allUsers", &self.all_users);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "serviceName", &self.service_name);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ListServiceSpecificCredentialsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListServiceSpecificCredentialsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(
+            &mut m,
+            "serviceSpecificCredentials",
+            &self.service_specific_credentials,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListServiceSpecificCredentialsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListSigningCertificatesRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2653,6 +3233,35 @@ impl AuditValue for MFADevice {
     }
 }
 
+impl AuditParams for ManagedPolicyDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "attachmentCount", &self.attachment_count);
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "defaultVersionId", &self.default_version_id);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "isAttachable", &self.is_attachable);
+        put(&mut m, "path", &self.path);
+        put(
+            &mut m,
+            "permissionsBoundaryUsageCount",
+            &self.permissions_boundary_usage_count,
+        );
+        put(&mut m, "policyId", &self.policy_id);
+        put(&mut m, "policyName", &self.policy_name);
+        put(&mut m, "policyVersionList", &self.policy_version_list);
+        put(&mut m, "updateDate", &self.update_date);
+        m
+    }
+}
+
+impl AuditValue for ManagedPolicyDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for OpenIDConnectProviderListEntry {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2667,6 +3276,42 @@ impl AuditParams for OpenIDConnectProviderListEntry {
 }
 
 impl AuditValue for OpenIDConnectProviderListEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for OrderedOrganizationPolicyType {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceControlPolicyInputList",
+            &self.service_control_policy_input_list,
+        );
+        m
+    }
+}
+
+impl AuditValue for OrderedOrganizationPolicyType {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for OrganizationsDecisionDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "allowedByOrganizations",
+            &self.allowed_by_organizations,
+        );
+        m
+    }
+}
+
+impl AuditValue for OrganizationsDecisionDetail {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2715,6 +3360,24 @@ impl AuditValue for PasswordPolicy {
     }
 }
 
+impl AuditParams for PermissionsBoundaryDecisionDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "allowedByPermissionsBoundary",
+            &self.allowed_by_permissions_boundary,
+        );
+        m
+    }
+}
+
+impl AuditValue for PermissionsBoundaryDecisionDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for Policy {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2744,6 +3407,21 @@ impl AuditValue for Policy {
     }
 }
 
+impl AuditParams for PolicyDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policyDocument", &self.policy_document);
+        put(&mut m, "policyName", &self.policy_name);
+        m
+    }
+}
+
+impl AuditValue for PolicyDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PolicyGroup {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2754,6 +3432,26 @@ impl AuditParams for PolicyGroup {
 }
 
 impl AuditValue for PolicyGroup {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PolicyIdentifier {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "inlinePolicyIdentifier",
+            &self.inline_policy_identifier,
+        );
+        put(&mut m, "policyArn", &self.policy_arn);
+        put(&mut m, "policyType", &self.policy_type);
+        m
+    }
+}
+
+impl AuditValue for PolicyIdentifier {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2801,6 +3499,21 @@ impl AuditParams for PolicyVersion {
 }
 
 impl AuditValue for PolicyVersion {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Position {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "column", &self.column);
+        put(&mut m, "line", &self.line);
+        m
+    }
+}
+
+impl AuditValue for Position {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2933,6 +3646,66 @@ impl AuditValue for RemoveUserFromGroupRequest {
     }
 }
 
+impl AuditParams for ResetServiceSpecificCredentialRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceSpecificCredentialId",
+            &self.service_specific_credential_id,
+        );
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ResetServiceSpecificCredentialRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ResetServiceSpecificCredentialResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceSpecificCredential",
+            &self.service_specific_credential,
+        );
+        m
+    }
+}
+
+impl AuditValue for ResetServiceSpecificCredentialResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ResourceSpecificResult {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "evalDecisionDetails", &self.eval_decision_details);
+        put(&mut m, "evalResourceDecision", &self.eval_resource_decision);
+        put(&mut m, "evalResourceName", &self.eval_resource_name);
+        put(&mut m, "matchedStatements", &self.matched_statements);
+        put(&mut m, "missingContextValues", &self.missing_context_values);
+        put(
+            &mut m,
+            "permissionsBoundaryDecisionDetail",
+            &self.permissions_boundary_decision_detail,
+        );
+        m
+    }
+}
+
+impl AuditValue for ResourceSpecificResult {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ResyncMFADeviceRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2984,6 +3757,39 @@ impl AuditValue for Role {
     }
 }
 
+impl AuditParams for RoleDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(
+            &mut m,
+            "assumeRolePolicyDocument",
+            &self.assume_role_policy_document,
+        );
+        put(
+            &mut m,
+            "attachedManagedPolicies",
+            &self.attached_managed_policies,
+        );
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "instanceProfileList", &self.instance_profile_list);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "permissionsBoundary", &self.permissions_boundary);
+        put(&mut m, "roleId", &self.role_id);
+        put(&mut m, "roleLastUsed", &self.role_last_used);
+        put(&mut m, "roleName", &self.role_name);
+        put(&mut m, "rolePolicyList", &self.role_policy_list);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for RoleDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for RoleLastUsed {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -2994,6 +3800,21 @@ impl AuditParams for RoleLastUsed {
 }
 
 impl AuditValue for RoleLastUsed {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RoleUsageType {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "region", &self.region);
+        put(&mut m, "resources", &self.resources);
+        m
+    }
+}
+
+impl AuditValue for RoleUsageType {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3130,6 +3951,64 @@ impl AuditValue for ServerCertificateMetadata {
     }
 }
 
+impl AuditParams for ServiceSpecificCredential {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "expirationDate", &self.expiration_date);
+        put(
+            &mut m,
+            "serviceCredentialAlias",
+            &self.service_credential_alias,
+        );
+        put(&mut m, "serviceName", &self.service_name);
+        put(
+            &mut m,
+            "serviceSpecificCredentialId",
+            &self.service_specific_credential_id,
+        );
+        put(&mut m, "serviceUserName", &self.service_user_name);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ServiceSpecificCredential {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ServiceSpecificCredentialMetadata {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "expirationDate", &self.expiration_date);
+        put(
+            &mut m,
+            "serviceCredentialAlias",
+            &self.service_credential_alias,
+        );
+        put(&mut m, "serviceName", &self.service_name);
+        put(
+            &mut m,
+            "serviceSpecificCredentialId",
+            &self.service_specific_credential_id,
+        );
+        put(&mut m, "serviceUserName", &self.service_user_name);
+        put(&mut m, "status", &self.status);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for ServiceSpecificCredentialMetadata {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for SetDefaultPolicyVersionRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -3140,6 +4019,24 @@ impl AuditParams for SetDefaultPolicyVersionRequest {
 }
 
 impl AuditValue for SetDefaultPolicyVersionRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SetSecurityTokenServicePreferencesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "globalEndpointTokenVersion",
+            &self.global_endpoint_token_version,
+        );
+        m
+    }
+}
+
+impl AuditValue for SetSecurityTokenServicePreferencesRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3163,6 +4060,93 @@ impl AuditValue for SigningCertificate {
     }
 }
 
+impl AuditParams for SimulateCustomPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "actionNames", &self.action_names);
+        put(&mut m, "callerArn", &self.caller_arn);
+        put(&mut m, "contextEntries", &self.context_entries);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(
+            &mut m,
+            "orderedOrganizationPolicyInputList",
+            &self.ordered_organization_policy_input_list,
+        );
+        put(
+            &mut m,
+            "permissionsBoundaryPolicyInputList",
+            &self.permissions_boundary_policy_input_list,
+        );
+        put(&mut m, "policyInputList", &self.policy_input_list);
+        put(&mut m, "resourceArns", &self.resource_arns);
+        put(
+            &mut m,
+            "resourceHandlingOption",
+            &self.resource_handling_option,
+        );
+        put(&mut m, "resourceOwner", &self.resource_owner);
+        put(&mut m, "resourcePolicy", &self.resource_policy);
+        m
+    }
+}
+
+impl AuditValue for SimulateCustomPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SimulatePolicyResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "evaluationResults", &self.evaluation_results);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for SimulatePolicyResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SimulatePrincipalPolicyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "actionNames", &self.action_names);
+        put(&mut m, "callerArn", &self.caller_arn);
+        put(&mut m, "contextEntries", &self.context_entries);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(
+            &mut m,
+            "permissionsBoundaryPolicyInputList",
+            &self.permissions_boundary_policy_input_list,
+        );
+        put(&mut m, "policyExclusionList", &self.policy_exclusion_list);
+        put(&mut m, "policyInputList", &self.policy_input_list);
+        put(&mut m, "policySourceArn", &self.policy_source_arn);
+        put(&mut m, "resourceArns", &self.resource_arns);
+        put(
+            &mut m,
+            "resourceHandlingOption",
+            &self.resource_handling_option,
+        );
+        put(&mut m, "resourceOwner", &self.resource_owner);
+        put(&mut m, "resourcePolicy", &self.resource_policy);
+        m
+    }
+}
+
+impl AuditValue for SimulatePrincipalPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for SourceRoleTemplate {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -3173,6 +4157,23 @@ impl AuditParams for SourceRoleTemplate {
 }
 
 impl AuditValue for SourceRoleTemplate {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Statement {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "endPosition", &self.end_position);
+        put(&mut m, "sourcePolicyId", &self.source_policy_id);
+        put(&mut m, "sourcePolicyType", &self.source_policy_type);
+        put(&mut m, "startPosition", &self.start_position);
+        m
+    }
+}
+
+impl AuditValue for Statement {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3567,6 +4568,40 @@ impl AuditValue for UpdateLoginProfileRequest {
     }
 }
 
+impl AuditParams for UpdateOpenIDConnectProviderRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "contextProvider", &self.context_provider);
+        put(
+            &mut m,
+            "identityCenterInstanceArn",
+            &self.identity_center_instance_arn,
+        );
+        put(
+            &mut m,
+            "openIDConnectProviderArn",
+            &self.open_id_connect_provider_arn,
+        );
+        put(
+            &mut m,
+            "removeContextProvider",
+            &self.remove_context_provider,
+        );
+        put(
+            &mut m,
+            "removeIdentityCenterInstance",
+            &self.remove_identity_center_instance,
+        );
+        m
+    }
+}
+
+impl AuditValue for UpdateOpenIDConnectProviderRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UpdateOpenIDConnectProviderThumbprintRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -3744,6 +4779,26 @@ impl AuditValue for UpdateServerCertificateRequest {
     }
 }
 
+impl AuditParams for UpdateServiceSpecificCredentialRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "serviceSpecificCredentialId",
+            &self.service_specific_credential_id,
+        );
+        put(&mut m, "status", &self.status);
+        put(&mut m, "userName", &self.user_name);
+        m
+    }
+}
+
+impl AuditValue for UpdateServiceSpecificCredentialRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for UpdateSigningCertificateRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -3891,6 +4946,33 @@ impl AuditParams for User {
 }
 
 impl AuditValue for User {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UserDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(
+            &mut m,
+            "attachedManagedPolicies",
+            &self.attached_managed_policies,
+        );
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "groupList", &self.group_list);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "permissionsBoundary", &self.permissions_boundary);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "userId", &self.user_id);
+        put(&mut m, "userName", &self.user_name);
+        put(&mut m, "userPolicyList", &self.user_policy_list);
+        m
+    }
+}
+
+impl AuditValue for UserDetail {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

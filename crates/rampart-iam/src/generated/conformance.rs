@@ -100,6 +100,22 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "CreateServiceLinkedRole" => {
+            codec::output_xml_from_json::<CreateServiceLinkedRoleResponse>(
+                "CreateServiceLinkedRole",
+                Some("CreateServiceLinkedRoleResult"),
+                env,
+                output,
+            )
+        }
+        "CreateServiceSpecificCredential" => {
+            codec::output_xml_from_json::<CreateServiceSpecificCredentialResponse>(
+                "CreateServiceSpecificCredential",
+                Some("CreateServiceSpecificCredentialResult"),
+                env,
+                output,
+            )
+        }
         "CreateUser" => codec::output_xml_from_json::<CreateUserResponse>(
             "CreateUser",
             Some("CreateUserResult"),
@@ -157,6 +173,20 @@ pub fn output_xml_from_json(
         "DeleteServerCertificate" => {
             codec::output_xml_from_json::<Empty>("DeleteServerCertificate", None, env, output)
         }
+        "DeleteServiceLinkedRole" => {
+            codec::output_xml_from_json::<DeleteServiceLinkedRoleResponse>(
+                "DeleteServiceLinkedRole",
+                Some("DeleteServiceLinkedRoleResult"),
+                env,
+                output,
+            )
+        }
+        "DeleteServiceSpecificCredential" => codec::output_xml_from_json::<Empty>(
+            "DeleteServiceSpecificCredential",
+            None,
+            env,
+            output,
+        ),
         "DeleteSigningCertificate" => {
             codec::output_xml_from_json::<Empty>("DeleteSigningCertificate", None, env, output)
         }
@@ -179,8 +209,64 @@ pub fn output_xml_from_json(
         "DetachUserPolicy" => {
             codec::output_xml_from_json::<Empty>("DetachUserPolicy", None, env, output)
         }
+        "DisableOrganizationLevelResources" => {
+            codec::output_xml_from_json::<DisableOrganizationLevelResourcesResponse>(
+                "DisableOrganizationLevelResources",
+                Some("DisableOrganizationLevelResourcesResult"),
+                env,
+                output,
+            )
+        }
+        "DisableOrganizationsRootCredentialsManagement" => {
+            codec::output_xml_from_json::<DisableOrganizationsRootCredentialsManagementResponse>(
+                "DisableOrganizationsRootCredentialsManagement",
+                Some("DisableOrganizationsRootCredentialsManagementResult"),
+                env,
+                output,
+            )
+        }
+        "DisableOrganizationsRootSessions" => {
+            codec::output_xml_from_json::<DisableOrganizationsRootSessionsResponse>(
+                "DisableOrganizationsRootSessions",
+                Some("DisableOrganizationsRootSessionsResult"),
+                env,
+                output,
+            )
+        }
         "EnableMFADevice" => {
             codec::output_xml_from_json::<Empty>("EnableMFADevice", None, env, output)
+        }
+        "EnableOrganizationLevelResources" => {
+            codec::output_xml_from_json::<EnableOrganizationLevelResourcesResponse>(
+                "EnableOrganizationLevelResources",
+                Some("EnableOrganizationLevelResourcesResult"),
+                env,
+                output,
+            )
+        }
+        "EnableOrganizationsRootCredentialsManagement" => {
+            codec::output_xml_from_json::<EnableOrganizationsRootCredentialsManagementResponse>(
+                "EnableOrganizationsRootCredentialsManagement",
+                Some("EnableOrganizationsRootCredentialsManagementResult"),
+                env,
+                output,
+            )
+        }
+        "EnableOrganizationsRootSessions" => {
+            codec::output_xml_from_json::<EnableOrganizationsRootSessionsResponse>(
+                "EnableOrganizationsRootSessions",
+                Some("EnableOrganizationsRootSessionsResult"),
+                env,
+                output,
+            )
+        }
+        "GenerateCredentialReport" => {
+            codec::output_xml_from_json::<GenerateCredentialReportResponse>(
+                "GenerateCredentialReport",
+                Some("GenerateCredentialReportResult"),
+                env,
+                output,
+            )
         }
         "GetAccessKeyLastUsed" => codec::output_xml_from_json::<GetAccessKeyLastUsedResponse>(
             "GetAccessKeyLastUsed",
@@ -188,6 +274,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetAccountAuthorizationDetails" => {
+            codec::output_xml_from_json::<GetAccountAuthorizationDetailsResponse>(
+                "GetAccountAuthorizationDetails",
+                Some("GetAccountAuthorizationDetailsResult"),
+                env,
+                output,
+            )
+        }
         "GetAccountPasswordPolicy" => {
             codec::output_xml_from_json::<GetAccountPasswordPolicyResponse>(
                 "GetAccountPasswordPolicy",
@@ -199,6 +293,28 @@ pub fn output_xml_from_json(
         "GetAccountSummary" => codec::output_xml_from_json::<GetAccountSummaryResponse>(
             "GetAccountSummary",
             Some("GetAccountSummaryResult"),
+            env,
+            output,
+        ),
+        "GetContextKeysForCustomPolicy" => {
+            codec::output_xml_from_json::<GetContextKeysForPolicyResponse>(
+                "GetContextKeysForCustomPolicy",
+                Some("GetContextKeysForCustomPolicyResult"),
+                env,
+                output,
+            )
+        }
+        "GetContextKeysForPrincipalPolicy" => {
+            codec::output_xml_from_json::<GetContextKeysForPolicyResponse>(
+                "GetContextKeysForPrincipalPolicy",
+                Some("GetContextKeysForPrincipalPolicyResult"),
+                env,
+                output,
+            )
+        }
+        "GetCredentialReport" => codec::output_xml_from_json::<GetCredentialReportResponse>(
+            "GetCredentialReport",
+            Some("GetCredentialReportResult"),
             env,
             output,
         ),
@@ -282,6 +398,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetServiceLinkedRoleDeletionStatus" => {
+            codec::output_xml_from_json::<GetServiceLinkedRoleDeletionStatusResponse>(
+                "GetServiceLinkedRoleDeletionStatus",
+                Some("GetServiceLinkedRoleDeletionStatusResult"),
+                env,
+                output,
+            )
+        }
         "GetUser" => codec::output_xml_from_json::<GetUserResponse>(
             "GetUser",
             Some("GetUserResult"),
@@ -404,6 +528,14 @@ pub fn output_xml_from_json(
                 output,
             )
         }
+        "ListOrganizationsFeatures" => {
+            codec::output_xml_from_json::<ListOrganizationsFeaturesResponse>(
+                "ListOrganizationsFeatures",
+                Some("ListOrganizationsFeaturesResult"),
+                env,
+                output,
+            )
+        }
         "ListPolicies" => codec::output_xml_from_json::<ListPoliciesResponse>(
             "ListPolicies",
             Some("ListPoliciesResult"),
@@ -472,6 +604,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListServiceSpecificCredentials" => {
+            codec::output_xml_from_json::<ListServiceSpecificCredentialsResponse>(
+                "ListServiceSpecificCredentials",
+                Some("ListServiceSpecificCredentialsResult"),
+                env,
+                output,
+            )
+        }
         "ListSigningCertificates" => {
             codec::output_xml_from_json::<ListSigningCertificatesResponse>(
                 "ListSigningCertificates",
@@ -527,12 +667,38 @@ pub fn output_xml_from_json(
         "RemoveUserFromGroup" => {
             codec::output_xml_from_json::<Empty>("RemoveUserFromGroup", None, env, output)
         }
+        "ResetServiceSpecificCredential" => {
+            codec::output_xml_from_json::<ResetServiceSpecificCredentialResponse>(
+                "ResetServiceSpecificCredential",
+                Some("ResetServiceSpecificCredentialResult"),
+                env,
+                output,
+            )
+        }
         "ResyncMFADevice" => {
             codec::output_xml_from_json::<Empty>("ResyncMFADevice", None, env, output)
         }
         "SetDefaultPolicyVersion" => {
             codec::output_xml_from_json::<Empty>("SetDefaultPolicyVersion", None, env, output)
         }
+        "SetSecurityTokenServicePreferences" => codec::output_xml_from_json::<Empty>(
+            "SetSecurityTokenServicePreferences",
+            None,
+            env,
+            output,
+        ),
+        "SimulateCustomPolicy" => codec::output_xml_from_json::<SimulatePolicyResponse>(
+            "SimulateCustomPolicy",
+            Some("SimulateCustomPolicyResult"),
+            env,
+            output,
+        ),
+        "SimulatePrincipalPolicy" => codec::output_xml_from_json::<SimulatePolicyResponse>(
+            "SimulatePrincipalPolicy",
+            Some("SimulatePrincipalPolicyResult"),
+            env,
+            output,
+        ),
         "TagInstanceProfile" => {
             codec::output_xml_from_json::<Empty>("TagInstanceProfile", None, env, output)
         }
@@ -580,6 +746,9 @@ pub fn output_xml_from_json(
         "UpdateLoginProfile" => {
             codec::output_xml_from_json::<Empty>("UpdateLoginProfile", None, env, output)
         }
+        "UpdateOpenIDConnectProvider" => {
+            codec::output_xml_from_json::<Empty>("UpdateOpenIDConnectProvider", None, env, output)
+        }
         "UpdateOpenIDConnectProviderThumbprint" => codec::output_xml_from_json::<Empty>(
             "UpdateOpenIDConnectProviderThumbprint",
             None,
@@ -610,6 +779,12 @@ pub fn output_xml_from_json(
         "UpdateServerCertificate" => {
             codec::output_xml_from_json::<Empty>("UpdateServerCertificate", None, env, output)
         }
+        "UpdateServiceSpecificCredential" => codec::output_xml_from_json::<Empty>(
+            "UpdateServiceSpecificCredential",
+            None,
+            env,
+            output,
+        ),
         "UpdateSigningCertificate" => {
             codec::output_xml_from_json::<Empty>("UpdateSigningCertificate", None, env, output)
         }
@@ -669,6 +844,12 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "CreatePolicyVersion" => codec::input_json_from_form::<CreatePolicyVersionRequest>(form),
         "CreateRole" => codec::input_json_from_form::<CreateRoleRequest>(form),
         "CreateSAMLProvider" => codec::input_json_from_form::<CreateSAMLProviderRequest>(form),
+        "CreateServiceLinkedRole" => {
+            codec::input_json_from_form::<CreateServiceLinkedRoleRequest>(form)
+        }
+        "CreateServiceSpecificCredential" => {
+            codec::input_json_from_form::<CreateServiceSpecificCredentialRequest>(form)
+        }
         "CreateUser" => codec::input_json_from_form::<CreateUserRequest>(form),
         "CreateVirtualMFADevice" => {
             codec::input_json_from_form::<CreateVirtualMFADeviceRequest>(form)
@@ -698,6 +879,12 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "DeleteServerCertificate" => {
             codec::input_json_from_form::<DeleteServerCertificateRequest>(form)
         }
+        "DeleteServiceLinkedRole" => {
+            codec::input_json_from_form::<DeleteServiceLinkedRoleRequest>(form)
+        }
+        "DeleteServiceSpecificCredential" => {
+            codec::input_json_from_form::<DeleteServiceSpecificCredentialRequest>(form)
+        }
         "DeleteSigningCertificate" => {
             codec::input_json_from_form::<DeleteSigningCertificateRequest>(form)
         }
@@ -712,10 +899,39 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "DetachGroupPolicy" => codec::input_json_from_form::<DetachGroupPolicyRequest>(form),
         "DetachRolePolicy" => codec::input_json_from_form::<DetachRolePolicyRequest>(form),
         "DetachUserPolicy" => codec::input_json_from_form::<DetachUserPolicyRequest>(form),
+        "DisableOrganizationLevelResources" => {
+            codec::input_json_from_form::<DisableOrganizationLevelResourcesRequest>(form)
+        }
+        "DisableOrganizationsRootCredentialsManagement" => codec::input_json_from_form::<
+            DisableOrganizationsRootCredentialsManagementRequest,
+        >(form),
+        "DisableOrganizationsRootSessions" => {
+            codec::input_json_from_form::<DisableOrganizationsRootSessionsRequest>(form)
+        }
         "EnableMFADevice" => codec::input_json_from_form::<EnableMFADeviceRequest>(form),
+        "EnableOrganizationLevelResources" => {
+            codec::input_json_from_form::<EnableOrganizationLevelResourcesRequest>(form)
+        }
+        "EnableOrganizationsRootCredentialsManagement" => {
+            codec::input_json_from_form::<EnableOrganizationsRootCredentialsManagementRequest>(form)
+        }
+        "EnableOrganizationsRootSessions" => {
+            codec::input_json_from_form::<EnableOrganizationsRootSessionsRequest>(form)
+        }
+        "GenerateCredentialReport" => codec::input_json_from_form::<Empty>(form),
         "GetAccessKeyLastUsed" => codec::input_json_from_form::<GetAccessKeyLastUsedRequest>(form),
+        "GetAccountAuthorizationDetails" => {
+            codec::input_json_from_form::<GetAccountAuthorizationDetailsRequest>(form)
+        }
         "GetAccountPasswordPolicy" => codec::input_json_from_form::<Empty>(form),
         "GetAccountSummary" => codec::input_json_from_form::<Empty>(form),
+        "GetContextKeysForCustomPolicy" => {
+            codec::input_json_from_form::<GetContextKeysForCustomPolicyRequest>(form)
+        }
+        "GetContextKeysForPrincipalPolicy" => {
+            codec::input_json_from_form::<GetContextKeysForPrincipalPolicyRequest>(form)
+        }
+        "GetCredentialReport" => codec::input_json_from_form::<Empty>(form),
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),
         "GetInstanceProfile" => codec::input_json_from_form::<GetInstanceProfileRequest>(form),
@@ -731,6 +947,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetSAMLProvider" => codec::input_json_from_form::<GetSAMLProviderRequest>(form),
         "GetSSHPublicKey" => codec::input_json_from_form::<GetSSHPublicKeyRequest>(form),
         "GetServerCertificate" => codec::input_json_from_form::<GetServerCertificateRequest>(form),
+        "GetServiceLinkedRoleDeletionStatus" => {
+            codec::input_json_from_form::<GetServiceLinkedRoleDeletionStatusRequest>(form)
+        }
         "GetUser" => codec::input_json_from_form::<GetUserRequest>(form),
         "GetUserPolicy" => codec::input_json_from_form::<GetUserPolicyRequest>(form),
         "ListAccessKeys" => codec::input_json_from_form::<ListAccessKeysRequest>(form),
@@ -765,6 +984,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "ListOpenIDConnectProviders" => {
             codec::input_json_from_form::<ListOpenIDConnectProvidersRequest>(form)
         }
+        "ListOrganizationsFeatures" => {
+            codec::input_json_from_form::<ListOrganizationsFeaturesRequest>(form)
+        }
         "ListPolicies" => codec::input_json_from_form::<ListPoliciesRequest>(form),
         "ListPolicyTags" => codec::input_json_from_form::<ListPolicyTagsRequest>(form),
         "ListPolicyVersions" => codec::input_json_from_form::<ListPolicyVersionsRequest>(form),
@@ -779,6 +1001,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "ListServerCertificates" => {
             codec::input_json_from_form::<ListServerCertificatesRequest>(form)
+        }
+        "ListServiceSpecificCredentials" => {
+            codec::input_json_from_form::<ListServiceSpecificCredentialsRequest>(form)
         }
         "ListSigningCertificates" => {
             codec::input_json_from_form::<ListSigningCertificatesRequest>(form)
@@ -805,9 +1030,19 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<RemoveRoleFromInstanceProfileRequest>(form)
         }
         "RemoveUserFromGroup" => codec::input_json_from_form::<RemoveUserFromGroupRequest>(form),
+        "ResetServiceSpecificCredential" => {
+            codec::input_json_from_form::<ResetServiceSpecificCredentialRequest>(form)
+        }
         "ResyncMFADevice" => codec::input_json_from_form::<ResyncMFADeviceRequest>(form),
         "SetDefaultPolicyVersion" => {
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
+        }
+        "SetSecurityTokenServicePreferences" => {
+            codec::input_json_from_form::<SetSecurityTokenServicePreferencesRequest>(form)
+        }
+        "SimulateCustomPolicy" => codec::input_json_from_form::<SimulateCustomPolicyRequest>(form),
+        "SimulatePrincipalPolicy" => {
+            codec::input_json_from_form::<SimulatePrincipalPolicyRequest>(form)
         }
         "TagInstanceProfile" => codec::input_json_from_form::<TagInstanceProfileRequest>(form),
         "TagMFADevice" => codec::input_json_from_form::<TagMFADeviceRequest>(form),
@@ -840,6 +1075,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "UpdateGroup" => codec::input_json_from_form::<UpdateGroupRequest>(form),
         "UpdateLoginProfile" => codec::input_json_from_form::<UpdateLoginProfileRequest>(form),
+        "UpdateOpenIDConnectProvider" => {
+            codec::input_json_from_form::<UpdateOpenIDConnectProviderRequest>(form)
+        }
         "UpdateOpenIDConnectProviderThumbprint" => {
             codec::input_json_from_form::<UpdateOpenIDConnectProviderThumbprintRequest>(form)
         }
@@ -851,6 +1089,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "UpdateSSHPublicKey" => codec::input_json_from_form::<UpdateSSHPublicKeyRequest>(form),
         "UpdateServerCertificate" => {
             codec::input_json_from_form::<UpdateServerCertificateRequest>(form)
+        }
+        "UpdateServiceSpecificCredential" => {
+            codec::input_json_from_form::<UpdateServiceSpecificCredentialRequest>(form)
         }
         "UpdateSigningCertificate" => {
             codec::input_json_from_form::<UpdateSigningCertificateRequest>(form)

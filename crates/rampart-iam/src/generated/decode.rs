@@ -70,6 +70,21 @@ impl FromQuery for ChangePasswordRequest {
     }
 }
 
+impl FromQuery for ContextEntry {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            context_key_name: query::string(node.get("ContextKeyName")),
+            context_key_type: query::enumeration::<ContextKeyTypeEnum>(node.get("ContextKeyType")),
+            context_key_values: query::list(
+                node.get("ContextKeyValues"),
+                &query::join(path, "ContextKeyValues"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
 impl FromQuery for ContextProvider {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -263,6 +278,29 @@ impl FromQuery for CreateSAMLProviderRequest {
     }
 }
 
+impl FromQuery for CreateServiceLinkedRoleRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            aws_service_name: query::string(node.get("AWSServiceName")),
+            custom_suffix: query::string(node.get("CustomSuffix")),
+            description: query::string(node.get("Description")),
+        })
+    }
+}
+
+impl FromQuery for CreateServiceSpecificCredentialRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            credential_age_days: query::number::<i32>(
+                node.get("CredentialAgeDays"),
+                &query::join(path, "CredentialAgeDays"),
+            )?,
+            service_name: query::string(node.get("ServiceName")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for CreateUserRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -428,6 +466,23 @@ impl FromQuery for DeleteServerCertificateRequest {
     }
 }
 
+impl FromQuery for DeleteServiceLinkedRoleRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for DeleteServiceSpecificCredentialRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            service_specific_credential_id: query::string(node.get("ServiceSpecificCredentialId")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for DeleteSigningCertificateRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -497,6 +552,24 @@ impl FromQuery for DetachUserPolicyRequest {
     }
 }
 
+impl FromQuery for DisableOrganizationLevelResourcesRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
+impl FromQuery for DisableOrganizationsRootCredentialsManagementRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
+impl FromQuery for DisableOrganizationsRootSessionsRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
 impl FromQuery for EnableMFADeviceRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -508,10 +581,70 @@ impl FromQuery for EnableMFADeviceRequest {
     }
 }
 
+impl FromQuery for EnableOrganizationLevelResourcesRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
+impl FromQuery for EnableOrganizationsRootCredentialsManagementRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
+impl FromQuery for EnableOrganizationsRootSessionsRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
 impl FromQuery for GetAccessKeyLastUsedRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             access_key_id: query::string(node.get("AccessKeyId")),
+        })
+    }
+}
+
+impl FromQuery for GetAccountAuthorizationDetailsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            filter: query::list(
+                node.get("Filter"),
+                &query::join(path, "Filter"),
+                Some("member"),
+                |n0, _| Ok(query::enumeration::<EntityType>(n0)),
+            )?,
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+        })
+    }
+}
+
+impl FromQuery for GetContextKeysForCustomPolicyRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            policy_input_list: query::list(
+                node.get("PolicyInputList"),
+                &query::join(path, "PolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
+impl FromQuery for GetContextKeysForPrincipalPolicyRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            policy_input_list: query::list(
+                node.get("PolicyInputList"),
+                &query::join(path, "PolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            policy_source_arn: query::string(node.get("PolicySourceArn")),
         })
     }
 }
@@ -628,6 +761,14 @@ impl FromQuery for GetServerCertificateRequest {
     }
 }
 
+impl FromQuery for GetServiceLinkedRoleDeletionStatusRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            deletion_task_id: query::string(node.get("DeletionTaskId")),
+        })
+    }
+}
+
 impl FromQuery for GetUserPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -641,6 +782,16 @@ impl FromQuery for GetUserRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for InlinePolicyIdentifierType {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            attachment_name: query::string(node.get("AttachmentName")),
+            attachment_type: query::enumeration::<AttachmentType>(node.get("AttachmentType")),
+            policy_name: query::string(node.get("PolicyName")),
         })
     }
 }
@@ -808,6 +959,12 @@ impl FromQuery for ListOpenIDConnectProvidersRequest {
     }
 }
 
+impl FromQuery for ListOrganizationsFeaturesRequest {
+    fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {})
+    }
+}
+
 impl FromQuery for ListPoliciesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -922,6 +1079,18 @@ impl FromQuery for ListServerCertificatesRequest {
     }
 }
 
+impl FromQuery for ListServiceSpecificCredentialsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            all_users: query::boolean(node.get("AllUsers"), &query::join(path, "AllUsers"))?,
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            service_name: query::string(node.get("ServiceName")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for ListSigningCertificatesRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -970,6 +1139,32 @@ impl FromQuery for ListVirtualMFADevicesRequest {
             ),
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+        })
+    }
+}
+
+impl FromQuery for OrderedOrganizationPolicyType {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            service_control_policy_input_list: query::list(
+                node.get("ServiceControlPolicyInputList"),
+                &query::join(path, "ServiceControlPolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
+impl FromQuery for PolicyIdentifier {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            inline_policy_identifier: query::structure::<InlinePolicyIdentifierType>(
+                node.get("InlinePolicyIdentifier"),
+                &query::join(path, "InlinePolicyIdentifier"),
+            )?,
+            policy_arn: query::string(node.get("PolicyArn")),
+            policy_type: query::enumeration::<PolicyIdentifierPolicyType>(node.get("PolicyType")),
         })
     }
 }
@@ -1049,6 +1244,15 @@ impl FromQuery for RemoveUserFromGroupRequest {
     }
 }
 
+impl FromQuery for ResetServiceSpecificCredentialRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            service_specific_credential_id: query::string(node.get("ServiceSpecificCredentialId")),
+            user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
 impl FromQuery for ResyncMFADeviceRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1065,6 +1269,115 @@ impl FromQuery for SetDefaultPolicyVersionRequest {
         Ok(Self {
             policy_arn: query::string(node.get("PolicyArn")),
             version_id: query::string(node.get("VersionId")),
+        })
+    }
+}
+
+impl FromQuery for SetSecurityTokenServicePreferencesRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            global_endpoint_token_version: query::enumeration::<GlobalEndpointTokenVersion>(
+                node.get("GlobalEndpointTokenVersion"),
+            ),
+        })
+    }
+}
+
+impl FromQuery for SimulateCustomPolicyRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            action_names: query::list(
+                node.get("ActionNames"),
+                &query::join(path, "ActionNames"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            caller_arn: query::string(node.get("CallerArn")),
+            context_entries: query::list(
+                node.get("ContextEntries"),
+                &query::join(path, "ContextEntries"),
+                Some("member"),
+                query::structure::<ContextEntry>,
+            )?,
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            ordered_organization_policy_input_list: query::list(
+                node.get("OrderedOrganizationPolicyInputList"),
+                &query::join(path, "OrderedOrganizationPolicyInputList"),
+                Some("member"),
+                query::structure::<OrderedOrganizationPolicyType>,
+            )?,
+            permissions_boundary_policy_input_list: query::list(
+                node.get("PermissionsBoundaryPolicyInputList"),
+                &query::join(path, "PermissionsBoundaryPolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            policy_input_list: query::list(
+                node.get("PolicyInputList"),
+                &query::join(path, "PolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            resource_arns: query::list(
+                node.get("ResourceArns"),
+                &query::join(path, "ResourceArns"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            resource_handling_option: query::string(node.get("ResourceHandlingOption")),
+            resource_owner: query::string(node.get("ResourceOwner")),
+            resource_policy: query::string(node.get("ResourcePolicy")),
+        })
+    }
+}
+
+impl FromQuery for SimulatePrincipalPolicyRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            action_names: query::list(
+                node.get("ActionNames"),
+                &query::join(path, "ActionNames"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            caller_arn: query::string(node.get("CallerArn")),
+            context_entries: query::list(
+                node.get("ContextEntries"),
+                &query::join(path, "ContextEntries"),
+                Some("member"),
+                query::structure::<ContextEntry>,
+            )?,
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            permissions_boundary_policy_input_list: query::list(
+                node.get("PermissionsBoundaryPolicyInputList"),
+                &query::join(path, "PermissionsBoundaryPolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            policy_exclusion_list: query::list(
+                node.get("PolicyExclusionList"),
+                &query::join(path, "PolicyExclusionList"),
+                Some("member"),
+                query::structure::<PolicyIdentifier>,
+            )?,
+            policy_input_list: query::list(
+                node.get("PolicyInputList"),
+                &query::join(path, "PolicyInputList"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            policy_source_arn: query::string(node.get("PolicySourceArn")),
+            resource_arns: query::list(
+                node.get("ResourceArns"),
+                &query::join(path, "ResourceArns"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+            resource_handling_option: query::string(node.get("ResourceHandlingOption")),
+            resource_owner: query::string(node.get("ResourceOwner")),
+            resource_policy: query::string(node.get("ResourcePolicy")),
         })
     }
 }
@@ -1392,6 +1705,27 @@ impl FromQuery for UpdateLoginProfileRequest {
     }
 }
 
+impl FromQuery for UpdateOpenIDConnectProviderRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            context_provider: query::structure::<ContextProvider>(
+                node.get("ContextProvider"),
+                &query::join(path, "ContextProvider"),
+            )?,
+            identity_center_instance_arn: query::string(node.get("IdentityCenterInstanceArn")),
+            open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+            remove_context_provider: query::boolean(
+                node.get("RemoveContextProvider"),
+                &query::join(path, "RemoveContextProvider"),
+            )?,
+            remove_identity_center_instance: query::boolean(
+                node.get("RemoveIdentityCenterInstance"),
+                &query::join(path, "RemoveIdentityCenterInstance"),
+            )?,
+        })
+    }
+}
+
 impl FromQuery for UpdateOpenIDConnectProviderThumbprintRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1479,6 +1813,16 @@ impl FromQuery for UpdateServerCertificateRequest {
             new_path: query::string(node.get("NewPath")),
             new_server_certificate_name: query::string(node.get("NewServerCertificateName")),
             server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
+impl FromQuery for UpdateServiceSpecificCredentialRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            service_specific_credential_id: query::string(node.get("ServiceSpecificCredentialId")),
+            status: query::enumeration::<StatusType>(node.get("Status")),
+            user_name: query::string(node.get("UserName")),
         })
     }
 }

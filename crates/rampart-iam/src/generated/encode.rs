@@ -7,7 +7,31 @@ use super::shapes::*;
 use rampart_codec::xml::{ToXml, XmlValue, XmlWriter};
 use std::borrow::Cow;
 
+impl XmlValue for AttachmentType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for ContextKeyTypeEnum {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for DeletionTaskStatusType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for EntityType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for FeatureType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
     }
@@ -19,7 +43,37 @@ impl XmlValue for PermissionsBoundaryAttachmentType {
     }
 }
 
+impl XmlValue for PolicyEvaluationDecisionType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for PolicyIdentifierPolicyType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for PolicySourceType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PolicyUsageType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for ReportFormatType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for ReportStateType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
     }
@@ -38,6 +92,12 @@ impl XmlValue for AssignmentStatusType {
 }
 
 impl XmlValue for EncodingType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for GlobalEndpointTokenVersion {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
     }
@@ -210,6 +270,21 @@ impl ToXml for CreateSAMLProviderResponse {
     }
 }
 
+impl ToXml for CreateServiceLinkedRoleResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("Role", self.role.as_ref());
+    }
+}
+
+impl ToXml for CreateServiceSpecificCredentialResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "ServiceSpecificCredential",
+            self.service_specific_credential.as_ref(),
+        );
+    }
+}
+
 impl ToXml for CreateUserResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("User", self.user.as_ref());
@@ -222,10 +297,210 @@ impl ToXml for CreateVirtualMFADeviceResponse {
     }
 }
 
+impl ToXml for DeleteServiceLinkedRoleResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("DeletionTaskId", self.deletion_task_id.as_ref());
+    }
+}
+
+impl ToXml for DeletionTaskFailureReasonType {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Reason", self.reason.as_ref());
+        if let Some(v) = &self.role_usage_list {
+            w.start("RoleUsageList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("RoleUsageList");
+        }
+    }
+}
+
+impl ToXml for DisableOrganizationLevelResourcesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for DisableOrganizationsRootCredentialsManagementResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for DisableOrganizationsRootSessionsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for EnableOrganizationLevelResourcesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for EnableOrganizationsRootCredentialsManagementResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for EnableOrganizationsRootSessionsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for EvaluationResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("EvalActionName", self.eval_action_name.as_ref());
+        w.scalar("EvalDecision", self.eval_decision.as_ref());
+        if let Some(v) = &self.eval_decision_details {
+            w.start("EvalDecisionDetails");
+            for (key0, val0) in v {
+                w.start("entry");
+                w.element("key", key0);
+                w.element("value", &XmlValue::xml_text(val0));
+                w.end("entry");
+            }
+            w.end("EvalDecisionDetails");
+        }
+        w.scalar("EvalResourceName", self.eval_resource_name.as_ref());
+        if let Some(v) = &self.matched_statements {
+            w.start("MatchedStatements");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("MatchedStatements");
+        }
+        if let Some(v) = &self.missing_context_values {
+            w.start("MissingContextValues");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("MissingContextValues");
+        }
+        w.structure(
+            "OrganizationsDecisionDetail",
+            self.organizations_decision_detail.as_ref(),
+        );
+        w.structure(
+            "PermissionsBoundaryDecisionDetail",
+            self.permissions_boundary_decision_detail.as_ref(),
+        );
+        if let Some(v) = &self.resource_specific_results {
+            w.start("ResourceSpecificResults");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("ResourceSpecificResults");
+        }
+    }
+}
+
+impl ToXml for GenerateCredentialReportResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Description", self.description.as_ref());
+        w.scalar("State", self.state.as_ref());
+    }
+}
+
 impl ToXml for GetAccessKeyLastUsedResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("AccessKeyLastUsed", self.access_key_last_used.as_ref());
         w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for GetAccountAuthorizationDetailsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.group_detail_list {
+            w.start("GroupDetailList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("GroupDetailList");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.policies {
+            w.start("Policies");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Policies");
+        }
+        if let Some(v) = &self.role_detail_list {
+            w.start("RoleDetailList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("RoleDetailList");
+        }
+        if let Some(v) = &self.user_detail_list {
+            w.start("UserDetailList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("UserDetailList");
+        }
     }
 }
 
@@ -247,6 +522,26 @@ impl ToXml for GetAccountSummaryResponse {
             }
             w.end("SummaryMap");
         }
+    }
+}
+
+impl ToXml for GetContextKeysForPolicyResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.context_key_names {
+            w.start("ContextKeyNames");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("ContextKeyNames");
+        }
+    }
+}
+
+impl ToXml for GetCredentialReportResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Content", self.content.as_ref());
+        w.scalar("GeneratedTime", self.generated_time.as_ref());
+        w.scalar("ReportFormat", self.report_format.as_ref());
     }
 }
 
@@ -425,6 +720,13 @@ impl ToXml for GetServerCertificateResponse {
     }
 }
 
+impl ToXml for GetServiceLinkedRoleDeletionStatusResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("Reason", self.reason.as_ref());
+        w.scalar("Status", self.status.as_ref());
+    }
+}
+
 impl ToXml for GetUserPolicyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("PolicyDocument", self.policy_document.as_ref());
@@ -445,6 +747,34 @@ impl ToXml for Group {
         w.scalar("CreateDate", self.create_date.as_ref());
         w.scalar("GroupId", self.group_id.as_ref());
         w.scalar("GroupName", self.group_name.as_ref());
+        w.scalar("Path", self.path.as_ref());
+    }
+}
+
+impl ToXml for GroupDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        if let Some(v) = &self.attached_managed_policies {
+            w.start("AttachedManagedPolicies");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("AttachedManagedPolicies");
+        }
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("GroupId", self.group_id.as_ref());
+        w.scalar("GroupName", self.group_name.as_ref());
+        if let Some(v) = &self.group_policy_list {
+            w.start("GroupPolicyList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("GroupPolicyList");
+        }
         w.scalar("Path", self.path.as_ref());
     }
 }
@@ -745,6 +1075,19 @@ impl ToXml for ListOpenIDConnectProvidersResponse {
     }
 }
 
+impl ToXml for ListOrganizationsFeaturesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.enabled_features {
+            w.start("EnabledFeatures");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("EnabledFeatures");
+        }
+        w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
 impl ToXml for ListPoliciesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("IsTruncated", self.is_truncated.as_ref());
@@ -917,6 +1260,22 @@ impl ToXml for ListServerCertificatesResponse {
     }
 }
 
+impl ToXml for ListServiceSpecificCredentialsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.service_specific_credentials {
+            w.start("ServiceSpecificCredentials");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("ServiceSpecificCredentials");
+        }
+    }
+}
+
 impl ToXml for ListSigningCertificatesResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         if let Some(v) = &self.certificates {
@@ -1018,12 +1377,49 @@ impl ToXml for MFADevice {
     }
 }
 
+impl ToXml for ManagedPolicyDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("AttachmentCount", self.attachment_count.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("DefaultVersionId", self.default_version_id.as_ref());
+        w.scalar("Description", self.description.as_ref());
+        w.scalar("IsAttachable", self.is_attachable.as_ref());
+        w.scalar("Path", self.path.as_ref());
+        w.scalar(
+            "PermissionsBoundaryUsageCount",
+            self.permissions_boundary_usage_count.as_ref(),
+        );
+        w.scalar("PolicyId", self.policy_id.as_ref());
+        w.scalar("PolicyName", self.policy_name.as_ref());
+        if let Some(v) = &self.policy_version_list {
+            w.start("PolicyVersionList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("PolicyVersionList");
+        }
+        w.scalar("UpdateDate", self.update_date.as_ref());
+    }
+}
+
 impl ToXml for OpenIDConnectProviderListEntry {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Arn", self.arn.as_ref());
         w.scalar(
             "IsTrustedIdentityPropagationEnabled",
             self.is_trusted_identity_propagation_enabled.as_ref(),
+        );
+    }
+}
+
+impl ToXml for OrganizationsDecisionDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "AllowedByOrganizations",
+            self.allowed_by_organizations.as_ref(),
         );
     }
 }
@@ -1058,6 +1454,15 @@ impl ToXml for PasswordPolicy {
     }
 }
 
+impl ToXml for PermissionsBoundaryDecisionDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar(
+            "AllowedByPermissionsBoundary",
+            self.allowed_by_permissions_boundary.as_ref(),
+        );
+    }
+}
+
 impl ToXml for Policy {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Arn", self.arn.as_ref());
@@ -1083,6 +1488,13 @@ impl ToXml for Policy {
             w.end("Tags");
         }
         w.scalar("UpdateDate", self.update_date.as_ref());
+    }
+}
+
+impl ToXml for PolicyDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("PolicyDocument", self.policy_document.as_ref());
+        w.scalar("PolicyName", self.policy_name.as_ref());
     }
 }
 
@@ -1113,6 +1525,59 @@ impl ToXml for PolicyVersion {
         w.scalar("Document", self.document.as_ref());
         w.scalar("IsDefaultVersion", self.is_default_version.as_ref());
         w.scalar("VersionId", self.version_id.as_ref());
+    }
+}
+
+impl ToXml for Position {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Column", self.column.as_ref());
+        w.scalar("Line", self.line.as_ref());
+    }
+}
+
+impl ToXml for ResetServiceSpecificCredentialResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure(
+            "ServiceSpecificCredential",
+            self.service_specific_credential.as_ref(),
+        );
+    }
+}
+
+impl ToXml for ResourceSpecificResult {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.eval_decision_details {
+            w.start("EvalDecisionDetails");
+            for (key0, val0) in v {
+                w.start("entry");
+                w.element("key", key0);
+                w.element("value", &XmlValue::xml_text(val0));
+                w.end("entry");
+            }
+            w.end("EvalDecisionDetails");
+        }
+        w.scalar("EvalResourceDecision", self.eval_resource_decision.as_ref());
+        w.scalar("EvalResourceName", self.eval_resource_name.as_ref());
+        if let Some(v) = &self.matched_statements {
+            w.start("MatchedStatements");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("MatchedStatements");
+        }
+        if let Some(v) = &self.missing_context_values {
+            w.start("MissingContextValues");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("MissingContextValues");
+        }
+        w.structure(
+            "PermissionsBoundaryDecisionDetail",
+            self.permissions_boundary_decision_detail.as_ref(),
+        );
     }
 }
 
@@ -1148,10 +1613,75 @@ impl ToXml for Role {
     }
 }
 
+impl ToXml for RoleDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar(
+            "AssumeRolePolicyDocument",
+            self.assume_role_policy_document.as_ref(),
+        );
+        if let Some(v) = &self.attached_managed_policies {
+            w.start("AttachedManagedPolicies");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("AttachedManagedPolicies");
+        }
+        w.scalar("CreateDate", self.create_date.as_ref());
+        if let Some(v) = &self.instance_profile_list {
+            w.start("InstanceProfileList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("InstanceProfileList");
+        }
+        w.scalar("Path", self.path.as_ref());
+        w.structure("PermissionsBoundary", self.permissions_boundary.as_ref());
+        w.scalar("RoleId", self.role_id.as_ref());
+        w.structure("RoleLastUsed", self.role_last_used.as_ref());
+        w.scalar("RoleName", self.role_name.as_ref());
+        if let Some(v) = &self.role_policy_list {
+            w.start("RolePolicyList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("RolePolicyList");
+        }
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+    }
+}
+
 impl ToXml for RoleLastUsed {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("LastUsedDate", self.last_used_date.as_ref());
         w.scalar("Region", self.region.as_ref());
+    }
+}
+
+impl ToXml for RoleUsageType {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Region", self.region.as_ref());
+        if let Some(v) = &self.resources {
+            w.start("Resources");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("Resources");
+        }
     }
 }
 
@@ -1241,6 +1771,49 @@ impl ToXml for ServerCertificateMetadata {
     }
 }
 
+impl ToXml for ServiceSpecificCredential {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("ExpirationDate", self.expiration_date.as_ref());
+        w.scalar(
+            "ServiceCredentialAlias",
+            self.service_credential_alias.as_ref(),
+        );
+        w.scalar(
+            "ServiceCredentialSecret",
+            self.service_credential_secret.as_ref(),
+        );
+        w.scalar("ServiceName", self.service_name.as_ref());
+        w.scalar("ServicePassword", self.service_password.as_ref());
+        w.scalar(
+            "ServiceSpecificCredentialId",
+            self.service_specific_credential_id.as_ref(),
+        );
+        w.scalar("ServiceUserName", self.service_user_name.as_ref());
+        w.scalar("Status", self.status.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for ServiceSpecificCredentialMetadata {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("ExpirationDate", self.expiration_date.as_ref());
+        w.scalar(
+            "ServiceCredentialAlias",
+            self.service_credential_alias.as_ref(),
+        );
+        w.scalar("ServiceName", self.service_name.as_ref());
+        w.scalar(
+            "ServiceSpecificCredentialId",
+            self.service_specific_credential_id.as_ref(),
+        );
+        w.scalar("ServiceUserName", self.service_user_name.as_ref());
+        w.scalar("Status", self.status.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
 impl ToXml for SigningCertificate {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("CertificateBody", self.certificate_body.as_ref());
@@ -1251,10 +1824,35 @@ impl ToXml for SigningCertificate {
     }
 }
 
+impl ToXml for SimulatePolicyResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.evaluation_results {
+            w.start("EvaluationResults");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("EvaluationResults");
+        }
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
 impl ToXml for SourceRoleTemplate {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("TemplateArn", self.template_arn.as_ref());
         w.scalar("TemplateMinorVersion", self.template_minor_version.as_ref());
+    }
+}
+
+impl ToXml for Statement {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("EndPosition", self.end_position.as_ref());
+        w.scalar("SourcePolicyId", self.source_policy_id.as_ref());
+        w.scalar("SourcePolicyType", self.source_policy_type.as_ref());
+        w.structure("StartPosition", self.start_position.as_ref());
     }
 }
 
@@ -1329,6 +1927,51 @@ impl ToXml for User {
         }
         w.scalar("UserId", self.user_id.as_ref());
         w.scalar("UserName", self.user_name.as_ref());
+    }
+}
+
+impl ToXml for UserDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        if let Some(v) = &self.attached_managed_policies {
+            w.start("AttachedManagedPolicies");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("AttachedManagedPolicies");
+        }
+        w.scalar("CreateDate", self.create_date.as_ref());
+        if let Some(v) = &self.group_list {
+            w.start("GroupList");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("GroupList");
+        }
+        w.scalar("Path", self.path.as_ref());
+        w.structure("PermissionsBoundary", self.permissions_boundary.as_ref());
+        if let Some(v) = &self.tags {
+            w.start("Tags");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Tags");
+        }
+        w.scalar("UserId", self.user_id.as_ref());
+        w.scalar("UserName", self.user_name.as_ref());
+        if let Some(v) = &self.user_policy_list {
+            w.start("UserPolicyList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("UserPolicyList");
+        }
     }
 }
 

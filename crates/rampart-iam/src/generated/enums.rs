@@ -6,6 +6,288 @@ use rampart_codec::{AuditValue, ConstraintValue};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// The `AttachmentType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AttachmentType {
+    /// `user`
+    User,
+    /// `group`
+    Group,
+    /// `role`
+    Role,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl AttachmentType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["user", "group", "role"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[user, group, role]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Group => "group",
+            Self::Role => "role",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for AttachmentType {
+    fn from(s: &str) -> Self {
+        match s {
+            "user" => Self::User,
+            "group" => Self::Group,
+            "role" => Self::Role,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for AttachmentType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AttachmentType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AttachmentType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for AttachmentType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for AttachmentType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ContextKeyTypeEnum` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ContextKeyTypeEnum {
+    /// `string`
+    String,
+    /// `stringList`
+    StringList,
+    /// `numeric`
+    Numeric,
+    /// `numericList`
+    NumericList,
+    /// `boolean`
+    Boolean,
+    /// `booleanList`
+    BooleanList,
+    /// `ip`
+    Ip,
+    /// `ipList`
+    IpList,
+    /// `binary`
+    Binary,
+    /// `binaryList`
+    BinaryList,
+    /// `date`
+    Date,
+    /// `dateList`
+    DateList,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ContextKeyTypeEnum {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "string",
+        "stringList",
+        "numeric",
+        "numericList",
+        "boolean",
+        "booleanList",
+        "ip",
+        "ipList",
+        "binary",
+        "binaryList",
+        "date",
+        "dateList",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[string, stringList, numeric, numericList, boolean, booleanList, ip, ipList, binary, binaryList, date, dateList]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::String => "string",
+            Self::StringList => "stringList",
+            Self::Numeric => "numeric",
+            Self::NumericList => "numericList",
+            Self::Boolean => "boolean",
+            Self::BooleanList => "booleanList",
+            Self::Ip => "ip",
+            Self::IpList => "ipList",
+            Self::Binary => "binary",
+            Self::BinaryList => "binaryList",
+            Self::Date => "date",
+            Self::DateList => "dateList",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ContextKeyTypeEnum {
+    fn from(s: &str) -> Self {
+        match s {
+            "string" => Self::String,
+            "stringList" => Self::StringList,
+            "numeric" => Self::Numeric,
+            "numericList" => Self::NumericList,
+            "boolean" => Self::Boolean,
+            "booleanList" => Self::BooleanList,
+            "ip" => Self::Ip,
+            "ipList" => Self::IpList,
+            "binary" => Self::Binary,
+            "binaryList" => Self::BinaryList,
+            "date" => Self::Date,
+            "dateList" => Self::DateList,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ContextKeyTypeEnum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ContextKeyTypeEnum {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ContextKeyTypeEnum {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ContextKeyTypeEnum {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ContextKeyTypeEnum {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `DeletionTaskStatusType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeletionTaskStatusType {
+    /// `SUCCEEDED`
+    Succeeded,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `FAILED`
+    Failed,
+    /// `NOT_STARTED`
+    NotStarted,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl DeletionTaskStatusType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] =
+        &["SUCCEEDED", "IN_PROGRESS", "FAILED", "NOT_STARTED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[SUCCEEDED, IN_PROGRESS, FAILED, NOT_STARTED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Succeeded => "SUCCEEDED",
+            Self::InProgress => "IN_PROGRESS",
+            Self::Failed => "FAILED",
+            Self::NotStarted => "NOT_STARTED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for DeletionTaskStatusType {
+    fn from(s: &str) -> Self {
+        match s {
+            "SUCCEEDED" => Self::Succeeded,
+            "IN_PROGRESS" => Self::InProgress,
+            "FAILED" => Self::Failed,
+            "NOT_STARTED" => Self::NotStarted,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for DeletionTaskStatusType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for DeletionTaskStatusType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DeletionTaskStatusType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for DeletionTaskStatusType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for DeletionTaskStatusType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `EntityType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntityType {
@@ -96,6 +378,87 @@ impl AuditValue for EntityType {
     }
 }
 
+/// The `FeatureType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FeatureType {
+    /// `RootCredentialsManagement`
+    RootCredentialsManagement,
+    /// `RootSessions`
+    RootSessions,
+    /// `OrganizationIamResources`
+    OrganizationIamResources,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl FeatureType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "RootCredentialsManagement",
+        "RootSessions",
+        "OrganizationIamResources",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[RootCredentialsManagement, RootSessions, OrganizationIamResources]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RootCredentialsManagement => "RootCredentialsManagement",
+            Self::RootSessions => "RootSessions",
+            Self::OrganizationIamResources => "OrganizationIamResources",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for FeatureType {
+    fn from(s: &str) -> Self {
+        match s {
+            "RootCredentialsManagement" => Self::RootCredentialsManagement,
+            "RootSessions" => Self::RootSessions,
+            "OrganizationIamResources" => Self::OrganizationIamResources,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for FeatureType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for FeatureType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FeatureType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for FeatureType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for FeatureType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `PermissionsBoundaryAttachmentType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PermissionsBoundaryAttachmentType {
@@ -159,6 +522,279 @@ impl ConstraintValue for PermissionsBoundaryAttachmentType {
 }
 
 impl AuditValue for PermissionsBoundaryAttachmentType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PolicyEvaluationDecisionType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyEvaluationDecisionType {
+    /// `allowed`
+    Allowed,
+    /// `explicitDeny`
+    ExplicitDeny,
+    /// `implicitDeny`
+    ImplicitDeny,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PolicyEvaluationDecisionType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["allowed", "explicitDeny", "implicitDeny"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[allowed, explicitDeny, implicitDeny]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Allowed => "allowed",
+            Self::ExplicitDeny => "explicitDeny",
+            Self::ImplicitDeny => "implicitDeny",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PolicyEvaluationDecisionType {
+    fn from(s: &str) -> Self {
+        match s {
+            "allowed" => Self::Allowed,
+            "explicitDeny" => Self::ExplicitDeny,
+            "implicitDeny" => Self::ImplicitDeny,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PolicyEvaluationDecisionType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PolicyEvaluationDecisionType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyEvaluationDecisionType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PolicyEvaluationDecisionType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PolicyEvaluationDecisionType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PolicyIdentifierPolicyType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyIdentifierPolicyType {
+    /// `inline`
+    Inline,
+    /// `aws-managed`
+    AwsManaged,
+    /// `user-managed`
+    UserManaged,
+    /// `permission-boundary`
+    PermissionBoundary,
+    /// `scp`
+    Scp,
+    /// `rcp`
+    Rcp,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PolicyIdentifierPolicyType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "inline",
+        "aws-managed",
+        "user-managed",
+        "permission-boundary",
+        "scp",
+        "rcp",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[inline, aws-managed, user-managed, permission-boundary, scp, rcp]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Inline => "inline",
+            Self::AwsManaged => "aws-managed",
+            Self::UserManaged => "user-managed",
+            Self::PermissionBoundary => "permission-boundary",
+            Self::Scp => "scp",
+            Self::Rcp => "rcp",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PolicyIdentifierPolicyType {
+    fn from(s: &str) -> Self {
+        match s {
+            "inline" => Self::Inline,
+            "aws-managed" => Self::AwsManaged,
+            "user-managed" => Self::UserManaged,
+            "permission-boundary" => Self::PermissionBoundary,
+            "scp" => Self::Scp,
+            "rcp" => Self::Rcp,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PolicyIdentifierPolicyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PolicyIdentifierPolicyType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyIdentifierPolicyType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PolicyIdentifierPolicyType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PolicyIdentifierPolicyType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PolicySourceType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicySourceType {
+    /// `user`
+    User,
+    /// `group`
+    Group,
+    /// `role`
+    Role,
+    /// `aws-managed`
+    AwsManaged,
+    /// `user-managed`
+    UserManaged,
+    /// `resource`
+    Resource,
+    /// `none`
+    None,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PolicySourceType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "user",
+        "group",
+        "role",
+        "aws-managed",
+        "user-managed",
+        "resource",
+        "none",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[user, group, role, aws-managed, user-managed, resource, none]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Group => "group",
+            Self::Role => "role",
+            Self::AwsManaged => "aws-managed",
+            Self::UserManaged => "user-managed",
+            Self::Resource => "resource",
+            Self::None => "none",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PolicySourceType {
+    fn from(s: &str) -> Self {
+        match s {
+            "user" => Self::User,
+            "group" => Self::Group,
+            "role" => Self::Role,
+            "aws-managed" => Self::AwsManaged,
+            "user-managed" => Self::UserManaged,
+            "resource" => Self::Resource,
+            "none" => Self::None,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PolicySourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PolicySourceType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicySourceType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PolicySourceType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PolicySourceType {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }
@@ -231,6 +867,150 @@ impl ConstraintValue for PolicyUsageType {
 }
 
 impl AuditValue for PolicyUsageType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ReportFormatType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReportFormatType {
+    /// `text/csv`
+    TextCsv,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ReportFormatType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["text/csv"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[text/csv]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TextCsv => "text/csv",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ReportFormatType {
+    fn from(s: &str) -> Self {
+        match s {
+            "text/csv" => Self::TextCsv,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ReportFormatType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReportFormatType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportFormatType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ReportFormatType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ReportFormatType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `ReportStateType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReportStateType {
+    /// `STARTED`
+    Started,
+    /// `INPROGRESS`
+    Inprogress,
+    /// `COMPLETE`
+    Complete,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ReportStateType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["STARTED", "INPROGRESS", "COMPLETE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[STARTED, INPROGRESS, COMPLETE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Started => "STARTED",
+            Self::Inprogress => "INPROGRESS",
+            Self::Complete => "COMPLETE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ReportStateType {
+    fn from(s: &str) -> Self {
+        match s {
+            "STARTED" => Self::Started,
+            "INPROGRESS" => Self::Inprogress,
+            "COMPLETE" => Self::Complete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ReportStateType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReportStateType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportStateType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ReportStateType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ReportStateType {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }
@@ -451,6 +1231,78 @@ impl ConstraintValue for EncodingType {
 }
 
 impl AuditValue for EncodingType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `globalEndpointTokenVersion` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GlobalEndpointTokenVersion {
+    /// `v1Token`
+    V1Token,
+    /// `v2Token`
+    V2Token,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl GlobalEndpointTokenVersion {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["v1Token", "v2Token"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[v1Token, v2Token]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V1Token => "v1Token",
+            Self::V2Token => "v2Token",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for GlobalEndpointTokenVersion {
+    fn from(s: &str) -> Self {
+        match s {
+            "v1Token" => Self::V1Token,
+            "v2Token" => Self::V2Token,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for GlobalEndpointTokenVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for GlobalEndpointTokenVersion {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for GlobalEndpointTokenVersion {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for GlobalEndpointTokenVersion {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for GlobalEndpointTokenVersion {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }

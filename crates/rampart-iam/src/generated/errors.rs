@@ -4,9 +4,40 @@
 
 use rampart_codec::ServiceError;
 
+/// `AccountNotManagementOrDelegatedAdministratorException`: code `AccountNotManagementOrDelegatedAdministratorException` (HTTP 400).
+pub fn account_not_management_or_delegated_administrator_exception(
+    message: impl Into<String>,
+) -> ServiceError {
+    ServiceError::new(
+        "AccountNotManagementOrDelegatedAdministratorException",
+        400,
+        message,
+    )
+}
+
+/// `CallerIsNotManagementAccountException`: code `CallerIsNotManagementAccountException` (HTTP 400).
+pub fn caller_is_not_management_account_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("CallerIsNotManagementAccountException", 400, message)
+}
+
 /// `ConcurrentModificationException`: code `ConcurrentModification` (HTTP 409).
 pub fn concurrent_modification_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ConcurrentModification", 409, message)
+}
+
+/// `CredentialReportExpiredException`: code `ReportExpired` (HTTP 410).
+pub fn credential_report_expired_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ReportExpired", 410, message)
+}
+
+/// `CredentialReportNotPresentException`: code `ReportNotPresent` (HTTP 410).
+pub fn credential_report_not_present_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ReportNotPresent", 410, message)
+}
+
+/// `CredentialReportNotReadyException`: code `ReportInProgress` (HTTP 404).
+pub fn credential_report_not_ready_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ReportInProgress", 404, message)
 }
 
 /// `DeleteConflictException`: code `DeleteConflict` (HTTP 409).
@@ -89,9 +120,29 @@ pub fn open_id_idp_communication_error_exception(message: impl Into<String>) -> 
     ServiceError::new("OpenIdIdpCommunicationError", 400, message)
 }
 
+/// `OrganizationLevelResourcesExistException`: code `OrganizationLevelResourcesExistException` (HTTP 400).
+pub fn organization_level_resources_exist_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("OrganizationLevelResourcesExistException", 400, message)
+}
+
+/// `OrganizationNotFoundException`: code `OrganizationNotFoundException` (HTTP 400).
+pub fn organization_not_found_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("OrganizationNotFoundException", 400, message)
+}
+
+/// `OrganizationNotInAllFeaturesModeException`: code `OrganizationNotInAllFeaturesModeException` (HTTP 400).
+pub fn organization_not_in_all_features_mode_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("OrganizationNotInAllFeaturesModeException", 400, message)
+}
+
 /// `PasswordPolicyViolationException`: code `PasswordPolicyViolation` (HTTP 400).
 pub fn password_policy_violation_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("PasswordPolicyViolation", 400, message)
+}
+
+/// `PolicyEvaluationException`: code `PolicyEvaluation` (HTTP 500).
+pub fn policy_evaluation_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("PolicyEvaluation", 500, message)
 }
 
 /// `PolicyNotAttachableException`: code `PolicyNotAttachable` (HTTP 400).
@@ -99,9 +150,19 @@ pub fn policy_not_attachable_exception(message: impl Into<String>) -> ServiceErr
     ServiceError::new("PolicyNotAttachable", 400, message)
 }
 
+/// `ServiceAccessNotEnabledException`: code `ServiceAccessNotEnabledException` (HTTP 400).
+pub fn service_access_not_enabled_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ServiceAccessNotEnabledException", 400, message)
+}
+
 /// `ServiceFailureException`: code `ServiceFailure` (HTTP 500).
 pub fn service_failure_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ServiceFailure", 500, message)
+}
+
+/// `ServiceNotSupportedException`: code `NotSupportedService` (HTTP 404).
+pub fn service_not_supported_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("NotSupportedService", 404, message)
 }
 
 /// `UnmodifiableEntityException`: code `UnmodifiableEntity` (HTTP 400).

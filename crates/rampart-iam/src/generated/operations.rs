@@ -243,6 +243,8 @@ pub const SERVED: &[&str] = &[
     "CreatePolicyVersion",
     "CreateRole",
     "CreateSAMLProvider",
+    "CreateServiceLinkedRole",
+    "CreateServiceSpecificCredential",
     "CreateUser",
     "CreateVirtualMFADevice",
     "DeactivateMFADevice",
@@ -262,6 +264,8 @@ pub const SERVED: &[&str] = &[
     "DeleteSAMLProvider",
     "DeleteSSHPublicKey",
     "DeleteServerCertificate",
+    "DeleteServiceLinkedRole",
+    "DeleteServiceSpecificCredential",
     "DeleteSigningCertificate",
     "DeleteUser",
     "DeleteUserPermissionsBoundary",
@@ -270,10 +274,21 @@ pub const SERVED: &[&str] = &[
     "DetachGroupPolicy",
     "DetachRolePolicy",
     "DetachUserPolicy",
+    "DisableOrganizationLevelResources",
+    "DisableOrganizationsRootCredentialsManagement",
+    "DisableOrganizationsRootSessions",
     "EnableMFADevice",
+    "EnableOrganizationLevelResources",
+    "EnableOrganizationsRootCredentialsManagement",
+    "EnableOrganizationsRootSessions",
+    "GenerateCredentialReport",
     "GetAccessKeyLastUsed",
+    "GetAccountAuthorizationDetails",
     "GetAccountPasswordPolicy",
     "GetAccountSummary",
+    "GetContextKeysForCustomPolicy",
+    "GetContextKeysForPrincipalPolicy",
+    "GetCredentialReport",
     "GetGroup",
     "GetGroupPolicy",
     "GetInstanceProfile",
@@ -287,6 +302,7 @@ pub const SERVED: &[&str] = &[
     "GetSAMLProvider",
     "GetSSHPublicKey",
     "GetServerCertificate",
+    "GetServiceLinkedRoleDeletionStatus",
     "GetUser",
     "GetUserPolicy",
     "ListAccessKeys",
@@ -305,6 +321,7 @@ pub const SERVED: &[&str] = &[
     "ListMFADevices",
     "ListOpenIDConnectProviderTags",
     "ListOpenIDConnectProviders",
+    "ListOrganizationsFeatures",
     "ListPolicies",
     "ListPolicyTags",
     "ListPolicyVersions",
@@ -316,6 +333,7 @@ pub const SERVED: &[&str] = &[
     "ListSSHPublicKeys",
     "ListServerCertificateTags",
     "ListServerCertificates",
+    "ListServiceSpecificCredentials",
     "ListSigningCertificates",
     "ListUserPolicies",
     "ListUserTags",
@@ -329,8 +347,12 @@ pub const SERVED: &[&str] = &[
     "RemoveClientIDFromOpenIDConnectProvider",
     "RemoveRoleFromInstanceProfile",
     "RemoveUserFromGroup",
+    "ResetServiceSpecificCredential",
     "ResyncMFADevice",
     "SetDefaultPolicyVersion",
+    "SetSecurityTokenServicePreferences",
+    "SimulateCustomPolicy",
+    "SimulatePrincipalPolicy",
     "TagInstanceProfile",
     "TagMFADevice",
     "TagOpenIDConnectProvider",
@@ -352,12 +374,14 @@ pub const SERVED: &[&str] = &[
     "UpdateAssumeRolePolicy",
     "UpdateGroup",
     "UpdateLoginProfile",
+    "UpdateOpenIDConnectProvider",
     "UpdateOpenIDConnectProviderThumbprint",
     "UpdateRole",
     "UpdateRoleDescription",
     "UpdateSAMLProvider",
     "UpdateSSHPublicKey",
     "UpdateServerCertificate",
+    "UpdateServiceSpecificCredential",
     "UpdateSigningCertificate",
     "UpdateUser",
     "UploadSSHPublicKey",
@@ -546,6 +570,26 @@ pub trait CreateSAMLProvider: IamHandler {
         ctx: &RequestContext,
         input: CreateSAMLProviderRequest,
     ) -> impl Future<Output = Result<CreateSAMLProviderResponse, Self::Error>> + Send;
+}
+
+/// `CreateServiceLinkedRole`.
+pub trait CreateServiceLinkedRole: IamHandler {
+    /// Runs `CreateServiceLinkedRole`.
+    fn create_service_linked_role(
+        &self,
+        ctx: &RequestContext,
+        input: CreateServiceLinkedRoleRequest,
+    ) -> impl Future<Output = Result<CreateServiceLinkedRoleResponse, Self::Error>> + Send;
+}
+
+/// `CreateServiceSpecificCredential`.
+pub trait CreateServiceSpecificCredential: IamHandler {
+    /// Runs `CreateServiceSpecificCredential`.
+    fn create_service_specific_credential(
+        &self,
+        ctx: &RequestContext,
+        input: CreateServiceSpecificCredentialRequest,
+    ) -> impl Future<Output = Result<CreateServiceSpecificCredentialResponse, Self::Error>> + Send;
 }
 
 /// `CreateUser`.
@@ -737,6 +781,26 @@ pub trait DeleteServerCertificate: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `DeleteServiceLinkedRole`.
+pub trait DeleteServiceLinkedRole: IamHandler {
+    /// Runs `DeleteServiceLinkedRole`.
+    fn delete_service_linked_role(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteServiceLinkedRoleRequest,
+    ) -> impl Future<Output = Result<DeleteServiceLinkedRoleResponse, Self::Error>> + Send;
+}
+
+/// `DeleteServiceSpecificCredential`.
+pub trait DeleteServiceSpecificCredential: IamHandler {
+    /// Runs `DeleteServiceSpecificCredential`.
+    fn delete_service_specific_credential(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteServiceSpecificCredentialRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteSigningCertificate`.
 pub trait DeleteSigningCertificate: IamHandler {
     /// Runs `DeleteSigningCertificate`.
@@ -817,6 +881,38 @@ pub trait DetachUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `DisableOrganizationLevelResources`.
+pub trait DisableOrganizationLevelResources: IamHandler {
+    /// Runs `DisableOrganizationLevelResources`.
+    fn disable_organization_level_resources(
+        &self,
+        ctx: &RequestContext,
+        input: DisableOrganizationLevelResourcesRequest,
+    ) -> impl Future<Output = Result<DisableOrganizationLevelResourcesResponse, Self::Error>> + Send;
+}
+
+/// `DisableOrganizationsRootCredentialsManagement`.
+pub trait DisableOrganizationsRootCredentialsManagement: IamHandler {
+    /// Runs `DisableOrganizationsRootCredentialsManagement`.
+    fn disable_organizations_root_credentials_management(
+        &self,
+        ctx: &RequestContext,
+        input: DisableOrganizationsRootCredentialsManagementRequest,
+    ) -> impl Future<
+        Output = Result<DisableOrganizationsRootCredentialsManagementResponse, Self::Error>,
+    > + Send;
+}
+
+/// `DisableOrganizationsRootSessions`.
+pub trait DisableOrganizationsRootSessions: IamHandler {
+    /// Runs `DisableOrganizationsRootSessions`.
+    fn disable_organizations_root_sessions(
+        &self,
+        ctx: &RequestContext,
+        input: DisableOrganizationsRootSessionsRequest,
+    ) -> impl Future<Output = Result<DisableOrganizationsRootSessionsResponse, Self::Error>> + Send;
+}
+
 /// `EnableMFADevice`.
 pub trait EnableMFADevice: IamHandler {
     /// Runs `EnableMFADevice`.
@@ -827,6 +923,47 @@ pub trait EnableMFADevice: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `EnableOrganizationLevelResources`.
+pub trait EnableOrganizationLevelResources: IamHandler {
+    /// Runs `EnableOrganizationLevelResources`.
+    fn enable_organization_level_resources(
+        &self,
+        ctx: &RequestContext,
+        input: EnableOrganizationLevelResourcesRequest,
+    ) -> impl Future<Output = Result<EnableOrganizationLevelResourcesResponse, Self::Error>> + Send;
+}
+
+/// `EnableOrganizationsRootCredentialsManagement`.
+pub trait EnableOrganizationsRootCredentialsManagement: IamHandler {
+    /// Runs `EnableOrganizationsRootCredentialsManagement`.
+    fn enable_organizations_root_credentials_management(
+        &self,
+        ctx: &RequestContext,
+        input: EnableOrganizationsRootCredentialsManagementRequest,
+    ) -> impl Future<
+        Output = Result<EnableOrganizationsRootCredentialsManagementResponse, Self::Error>,
+    > + Send;
+}
+
+/// `EnableOrganizationsRootSessions`.
+pub trait EnableOrganizationsRootSessions: IamHandler {
+    /// Runs `EnableOrganizationsRootSessions`.
+    fn enable_organizations_root_sessions(
+        &self,
+        ctx: &RequestContext,
+        input: EnableOrganizationsRootSessionsRequest,
+    ) -> impl Future<Output = Result<EnableOrganizationsRootSessionsResponse, Self::Error>> + Send;
+}
+
+/// `GenerateCredentialReport`.
+pub trait GenerateCredentialReport: IamHandler {
+    /// Runs `GenerateCredentialReport`.
+    fn generate_credential_report(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<GenerateCredentialReportResponse, Self::Error>> + Send;
+}
+
 /// `GetAccessKeyLastUsed`.
 pub trait GetAccessKeyLastUsed: IamHandler {
     /// Runs `GetAccessKeyLastUsed`.
@@ -835,6 +972,16 @@ pub trait GetAccessKeyLastUsed: IamHandler {
         ctx: &RequestContext,
         input: GetAccessKeyLastUsedRequest,
     ) -> impl Future<Output = Result<GetAccessKeyLastUsedResponse, Self::Error>> + Send;
+}
+
+/// `GetAccountAuthorizationDetails`.
+pub trait GetAccountAuthorizationDetails: IamHandler {
+    /// Runs `GetAccountAuthorizationDetails`.
+    fn get_account_authorization_details(
+        &self,
+        ctx: &RequestContext,
+        input: GetAccountAuthorizationDetailsRequest,
+    ) -> impl Future<Output = Result<GetAccountAuthorizationDetailsResponse, Self::Error>> + Send;
 }
 
 /// `GetAccountPasswordPolicy`.
@@ -853,6 +1000,35 @@ pub trait GetAccountSummary: IamHandler {
         &self,
         ctx: &RequestContext,
     ) -> impl Future<Output = Result<GetAccountSummaryResponse, Self::Error>> + Send;
+}
+
+/// `GetContextKeysForCustomPolicy`.
+pub trait GetContextKeysForCustomPolicy: IamHandler {
+    /// Runs `GetContextKeysForCustomPolicy`.
+    fn get_context_keys_for_custom_policy(
+        &self,
+        ctx: &RequestContext,
+        input: GetContextKeysForCustomPolicyRequest,
+    ) -> impl Future<Output = Result<GetContextKeysForPolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetContextKeysForPrincipalPolicy`.
+pub trait GetContextKeysForPrincipalPolicy: IamHandler {
+    /// Runs `GetContextKeysForPrincipalPolicy`.
+    fn get_context_keys_for_principal_policy(
+        &self,
+        ctx: &RequestContext,
+        input: GetContextKeysForPrincipalPolicyRequest,
+    ) -> impl Future<Output = Result<GetContextKeysForPolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetCredentialReport`.
+pub trait GetCredentialReport: IamHandler {
+    /// Runs `GetCredentialReport`.
+    fn get_credential_report(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<GetCredentialReportResponse, Self::Error>> + Send;
 }
 
 /// `GetGroup`.
@@ -983,6 +1159,16 @@ pub trait GetServerCertificate: IamHandler {
         ctx: &RequestContext,
         input: GetServerCertificateRequest,
     ) -> impl Future<Output = Result<GetServerCertificateResponse, Self::Error>> + Send;
+}
+
+/// `GetServiceLinkedRoleDeletionStatus`.
+pub trait GetServiceLinkedRoleDeletionStatus: IamHandler {
+    /// Runs `GetServiceLinkedRoleDeletionStatus`.
+    fn get_service_linked_role_deletion_status(
+        &self,
+        ctx: &RequestContext,
+        input: GetServiceLinkedRoleDeletionStatusRequest,
+    ) -> impl Future<Output = Result<GetServiceLinkedRoleDeletionStatusResponse, Self::Error>> + Send;
 }
 
 /// `GetUser`.
@@ -1165,6 +1351,16 @@ pub trait ListOpenIDConnectProviders: IamHandler {
     ) -> impl Future<Output = Result<ListOpenIDConnectProvidersResponse, Self::Error>> + Send;
 }
 
+/// `ListOrganizationsFeatures`.
+pub trait ListOrganizationsFeatures: IamHandler {
+    /// Runs `ListOrganizationsFeatures`.
+    fn list_organizations_features(
+        &self,
+        ctx: &RequestContext,
+        input: ListOrganizationsFeaturesRequest,
+    ) -> impl Future<Output = Result<ListOrganizationsFeaturesResponse, Self::Error>> + Send;
+}
+
 /// `ListPolicies`.
 pub trait ListPolicies: IamHandler {
     /// Runs `ListPolicies`.
@@ -1273,6 +1469,16 @@ pub trait ListServerCertificates: IamHandler {
         ctx: &RequestContext,
         input: ListServerCertificatesRequest,
     ) -> impl Future<Output = Result<ListServerCertificatesResponse, Self::Error>> + Send;
+}
+
+/// `ListServiceSpecificCredentials`.
+pub trait ListServiceSpecificCredentials: IamHandler {
+    /// Runs `ListServiceSpecificCredentials`.
+    fn list_service_specific_credentials(
+        &self,
+        ctx: &RequestContext,
+        input: ListServiceSpecificCredentialsRequest,
+    ) -> impl Future<Output = Result<ListServiceSpecificCredentialsResponse, Self::Error>> + Send;
 }
 
 /// `ListSigningCertificates`.
@@ -1405,6 +1611,16 @@ pub trait RemoveUserFromGroup: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `ResetServiceSpecificCredential`.
+pub trait ResetServiceSpecificCredential: IamHandler {
+    /// Runs `ResetServiceSpecificCredential`.
+    fn reset_service_specific_credential(
+        &self,
+        ctx: &RequestContext,
+        input: ResetServiceSpecificCredentialRequest,
+    ) -> impl Future<Output = Result<ResetServiceSpecificCredentialResponse, Self::Error>> + Send;
+}
+
 /// `ResyncMFADevice`.
 pub trait ResyncMFADevice: IamHandler {
     /// Runs `ResyncMFADevice`.
@@ -1423,6 +1639,36 @@ pub trait SetDefaultPolicyVersion: IamHandler {
         ctx: &RequestContext,
         input: SetDefaultPolicyVersionRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `SetSecurityTokenServicePreferences`.
+pub trait SetSecurityTokenServicePreferences: IamHandler {
+    /// Runs `SetSecurityTokenServicePreferences`.
+    fn set_security_token_service_preferences(
+        &self,
+        ctx: &RequestContext,
+        input: SetSecurityTokenServicePreferencesRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `SimulateCustomPolicy`.
+pub trait SimulateCustomPolicy: IamHandler {
+    /// Runs `SimulateCustomPolicy`.
+    fn simulate_custom_policy(
+        &self,
+        ctx: &RequestContext,
+        input: SimulateCustomPolicyRequest,
+    ) -> impl Future<Output = Result<SimulatePolicyResponse, Self::Error>> + Send;
+}
+
+/// `SimulatePrincipalPolicy`.
+pub trait SimulatePrincipalPolicy: IamHandler {
+    /// Runs `SimulatePrincipalPolicy`.
+    fn simulate_principal_policy(
+        &self,
+        ctx: &RequestContext,
+        input: SimulatePrincipalPolicyRequest,
+    ) -> impl Future<Output = Result<SimulatePolicyResponse, Self::Error>> + Send;
 }
 
 /// `TagInstanceProfile`.
@@ -1635,6 +1881,16 @@ pub trait UpdateLoginProfile: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateOpenIDConnectProvider`.
+pub trait UpdateOpenIDConnectProvider: IamHandler {
+    /// Runs `UpdateOpenIDConnectProvider`.
+    fn update_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateOpenIDConnectProviderRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateOpenIDConnectProviderThumbprint`.
 pub trait UpdateOpenIDConnectProviderThumbprint: IamHandler {
     /// Runs `UpdateOpenIDConnectProviderThumbprint`.
@@ -1692,6 +1948,16 @@ pub trait UpdateServerCertificate: IamHandler {
         &self,
         ctx: &RequestContext,
         input: UpdateServerCertificateRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `UpdateServiceSpecificCredential`.
+pub trait UpdateServiceSpecificCredential: IamHandler {
+    /// Runs `UpdateServiceSpecificCredential`.
+    fn update_service_specific_credential(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateServiceSpecificCredentialRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -1766,6 +2032,8 @@ pub trait IamApi:
     + CreatePolicyVersion
     + CreateRole
     + CreateSAMLProvider
+    + CreateServiceLinkedRole
+    + CreateServiceSpecificCredential
     + CreateUser
     + CreateVirtualMFADevice
     + DeactivateMFADevice
@@ -1785,6 +2053,8 @@ pub trait IamApi:
     + DeleteSAMLProvider
     + DeleteSSHPublicKey
     + DeleteServerCertificate
+    + DeleteServiceLinkedRole
+    + DeleteServiceSpecificCredential
     + DeleteSigningCertificate
     + DeleteUser
     + DeleteUserPermissionsBoundary
@@ -1793,10 +2063,21 @@ pub trait IamApi:
     + DetachGroupPolicy
     + DetachRolePolicy
     + DetachUserPolicy
+    + DisableOrganizationLevelResources
+    + DisableOrganizationsRootCredentialsManagement
+    + DisableOrganizationsRootSessions
     + EnableMFADevice
+    + EnableOrganizationLevelResources
+    + EnableOrganizationsRootCredentialsManagement
+    + EnableOrganizationsRootSessions
+    + GenerateCredentialReport
     + GetAccessKeyLastUsed
+    + GetAccountAuthorizationDetails
     + GetAccountPasswordPolicy
     + GetAccountSummary
+    + GetContextKeysForCustomPolicy
+    + GetContextKeysForPrincipalPolicy
+    + GetCredentialReport
     + GetGroup
     + GetGroupPolicy
     + GetInstanceProfile
@@ -1810,6 +2091,7 @@ pub trait IamApi:
     + GetSAMLProvider
     + GetSSHPublicKey
     + GetServerCertificate
+    + GetServiceLinkedRoleDeletionStatus
     + GetUser
     + GetUserPolicy
     + ListAccessKeys
@@ -1828,6 +2110,7 @@ pub trait IamApi:
     + ListMFADevices
     + ListOpenIDConnectProviderTags
     + ListOpenIDConnectProviders
+    + ListOrganizationsFeatures
     + ListPolicies
     + ListPolicyTags
     + ListPolicyVersions
@@ -1839,6 +2122,7 @@ pub trait IamApi:
     + ListSSHPublicKeys
     + ListServerCertificateTags
     + ListServerCertificates
+    + ListServiceSpecificCredentials
     + ListSigningCertificates
     + ListUserPolicies
     + ListUserTags
@@ -1852,8 +2136,12 @@ pub trait IamApi:
     + RemoveClientIDFromOpenIDConnectProvider
     + RemoveRoleFromInstanceProfile
     + RemoveUserFromGroup
+    + ResetServiceSpecificCredential
     + ResyncMFADevice
     + SetDefaultPolicyVersion
+    + SetSecurityTokenServicePreferences
+    + SimulateCustomPolicy
+    + SimulatePrincipalPolicy
     + TagInstanceProfile
     + TagMFADevice
     + TagOpenIDConnectProvider
@@ -1875,12 +2163,14 @@ pub trait IamApi:
     + UpdateAssumeRolePolicy
     + UpdateGroup
     + UpdateLoginProfile
+    + UpdateOpenIDConnectProvider
     + UpdateOpenIDConnectProviderThumbprint
     + UpdateRole
     + UpdateRoleDescription
     + UpdateSAMLProvider
     + UpdateSSHPublicKey
     + UpdateServerCertificate
+    + UpdateServiceSpecificCredential
     + UpdateSigningCertificate
     + UpdateUser
     + UploadSSHPublicKey
@@ -1908,6 +2198,8 @@ impl<
         + CreatePolicyVersion
         + CreateRole
         + CreateSAMLProvider
+        + CreateServiceLinkedRole
+        + CreateServiceSpecificCredential
         + CreateUser
         + CreateVirtualMFADevice
         + DeactivateMFADevice
@@ -1927,6 +2219,8 @@ impl<
         + DeleteSAMLProvider
         + DeleteSSHPublicKey
         + DeleteServerCertificate
+        + DeleteServiceLinkedRole
+        + DeleteServiceSpecificCredential
         + DeleteSigningCertificate
         + DeleteUser
         + DeleteUserPermissionsBoundary
@@ -1935,10 +2229,21 @@ impl<
         + DetachGroupPolicy
         + DetachRolePolicy
         + DetachUserPolicy
+        + DisableOrganizationLevelResources
+        + DisableOrganizationsRootCredentialsManagement
+        + DisableOrganizationsRootSessions
         + EnableMFADevice
+        + EnableOrganizationLevelResources
+        + EnableOrganizationsRootCredentialsManagement
+        + EnableOrganizationsRootSessions
+        + GenerateCredentialReport
         + GetAccessKeyLastUsed
+        + GetAccountAuthorizationDetails
         + GetAccountPasswordPolicy
         + GetAccountSummary
+        + GetContextKeysForCustomPolicy
+        + GetContextKeysForPrincipalPolicy
+        + GetCredentialReport
         + GetGroup
         + GetGroupPolicy
         + GetInstanceProfile
@@ -1952,6 +2257,7 @@ impl<
         + GetSAMLProvider
         + GetSSHPublicKey
         + GetServerCertificate
+        + GetServiceLinkedRoleDeletionStatus
         + GetUser
         + GetUserPolicy
         + ListAccessKeys
@@ -1970,6 +2276,7 @@ impl<
         + ListMFADevices
         + ListOpenIDConnectProviderTags
         + ListOpenIDConnectProviders
+        + ListOrganizationsFeatures
         + ListPolicies
         + ListPolicyTags
         + ListPolicyVersions
@@ -1981,6 +2288,7 @@ impl<
         + ListSSHPublicKeys
         + ListServerCertificateTags
         + ListServerCertificates
+        + ListServiceSpecificCredentials
         + ListSigningCertificates
         + ListUserPolicies
         + ListUserTags
@@ -1994,8 +2302,12 @@ impl<
         + RemoveClientIDFromOpenIDConnectProvider
         + RemoveRoleFromInstanceProfile
         + RemoveUserFromGroup
+        + ResetServiceSpecificCredential
         + ResyncMFADevice
         + SetDefaultPolicyVersion
+        + SetSecurityTokenServicePreferences
+        + SimulateCustomPolicy
+        + SimulatePrincipalPolicy
         + TagInstanceProfile
         + TagMFADevice
         + TagOpenIDConnectProvider
@@ -2017,12 +2329,14 @@ impl<
         + UpdateAssumeRolePolicy
         + UpdateGroup
         + UpdateLoginProfile
+        + UpdateOpenIDConnectProvider
         + UpdateOpenIDConnectProviderThumbprint
         + UpdateRole
         + UpdateRoleDescription
         + UpdateSAMLProvider
         + UpdateSSHPublicKey
         + UpdateServerCertificate
+        + UpdateServiceSpecificCredential
         + UpdateSigningCertificate
         + UpdateUser
         + UploadSSHPublicKey
@@ -2235,6 +2549,32 @@ impl CreateSAMLProvider for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "CreateSAMLProvider",
+        ))
+    }
+}
+
+impl CreateServiceLinkedRole for DecodeOnly {
+    async fn create_service_linked_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateServiceLinkedRoleRequest,
+    ) -> Result<CreateServiceLinkedRoleResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateServiceLinkedRole",
+        ))
+    }
+}
+
+impl CreateServiceSpecificCredential for DecodeOnly {
+    async fn create_service_specific_credential(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateServiceSpecificCredentialRequest,
+    ) -> Result<CreateServiceSpecificCredentialResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateServiceSpecificCredential",
         ))
     }
 }
@@ -2467,6 +2807,32 @@ impl DeleteServerCertificate for DecodeOnly {
     }
 }
 
+impl DeleteServiceLinkedRole for DecodeOnly {
+    async fn delete_service_linked_role(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteServiceLinkedRoleRequest,
+    ) -> Result<DeleteServiceLinkedRoleResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteServiceLinkedRole",
+        ))
+    }
+}
+
+impl DeleteServiceSpecificCredential for DecodeOnly {
+    async fn delete_service_specific_credential(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteServiceSpecificCredentialRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DeleteServiceSpecificCredential",
+        ))
+    }
+}
+
 impl DeleteSigningCertificate for DecodeOnly {
     async fn delete_signing_certificate(
         &self,
@@ -2559,6 +2925,45 @@ impl DetachUserPolicy for DecodeOnly {
     }
 }
 
+impl DisableOrganizationLevelResources for DecodeOnly {
+    async fn disable_organization_level_resources(
+        &self,
+        _ctx: &RequestContext,
+        _input: DisableOrganizationLevelResourcesRequest,
+    ) -> Result<DisableOrganizationLevelResourcesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DisableOrganizationLevelResources",
+        ))
+    }
+}
+
+impl DisableOrganizationsRootCredentialsManagement for DecodeOnly {
+    async fn disable_organizations_root_credentials_management(
+        &self,
+        _ctx: &RequestContext,
+        _input: DisableOrganizationsRootCredentialsManagementRequest,
+    ) -> Result<DisableOrganizationsRootCredentialsManagementResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DisableOrganizationsRootCredentialsManagement",
+        ))
+    }
+}
+
+impl DisableOrganizationsRootSessions for DecodeOnly {
+    async fn disable_organizations_root_sessions(
+        &self,
+        _ctx: &RequestContext,
+        _input: DisableOrganizationsRootSessionsRequest,
+    ) -> Result<DisableOrganizationsRootSessionsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DisableOrganizationsRootSessions",
+        ))
+    }
+}
+
 impl EnableMFADevice for DecodeOnly {
     async fn enable_mfa_device(
         &self,
@@ -2566,6 +2971,57 @@ impl EnableMFADevice for DecodeOnly {
         _input: EnableMFADeviceRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "EnableMFADevice"))
+    }
+}
+
+impl EnableOrganizationLevelResources for DecodeOnly {
+    async fn enable_organization_level_resources(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableOrganizationLevelResourcesRequest,
+    ) -> Result<EnableOrganizationLevelResourcesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "EnableOrganizationLevelResources",
+        ))
+    }
+}
+
+impl EnableOrganizationsRootCredentialsManagement for DecodeOnly {
+    async fn enable_organizations_root_credentials_management(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableOrganizationsRootCredentialsManagementRequest,
+    ) -> Result<EnableOrganizationsRootCredentialsManagementResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "EnableOrganizationsRootCredentialsManagement",
+        ))
+    }
+}
+
+impl EnableOrganizationsRootSessions for DecodeOnly {
+    async fn enable_organizations_root_sessions(
+        &self,
+        _ctx: &RequestContext,
+        _input: EnableOrganizationsRootSessionsRequest,
+    ) -> Result<EnableOrganizationsRootSessionsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "EnableOrganizationsRootSessions",
+        ))
+    }
+}
+
+impl GenerateCredentialReport for DecodeOnly {
+    async fn generate_credential_report(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<GenerateCredentialReportResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GenerateCredentialReport",
+        ))
     }
 }
 
@@ -2578,6 +3034,19 @@ impl GetAccessKeyLastUsed for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetAccessKeyLastUsed",
+        ))
+    }
+}
+
+impl GetAccountAuthorizationDetails for DecodeOnly {
+    async fn get_account_authorization_details(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetAccountAuthorizationDetailsRequest,
+    ) -> Result<GetAccountAuthorizationDetailsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetAccountAuthorizationDetails",
         ))
     }
 }
@@ -2602,6 +3071,44 @@ impl GetAccountSummary for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetAccountSummary",
+        ))
+    }
+}
+
+impl GetContextKeysForCustomPolicy for DecodeOnly {
+    async fn get_context_keys_for_custom_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetContextKeysForCustomPolicyRequest,
+    ) -> Result<GetContextKeysForPolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetContextKeysForCustomPolicy",
+        ))
+    }
+}
+
+impl GetContextKeysForPrincipalPolicy for DecodeOnly {
+    async fn get_context_keys_for_principal_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetContextKeysForPrincipalPolicyRequest,
+    ) -> Result<GetContextKeysForPolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetContextKeysForPrincipalPolicy",
+        ))
+    }
+}
+
+impl GetCredentialReport for DecodeOnly {
+    async fn get_credential_report(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<GetCredentialReportResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetCredentialReport",
         ))
     }
 }
@@ -2741,6 +3248,19 @@ impl GetServerCertificate for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetServerCertificate",
+        ))
+    }
+}
+
+impl GetServiceLinkedRoleDeletionStatus for DecodeOnly {
+    async fn get_service_linked_role_deletion_status(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetServiceLinkedRoleDeletionStatusRequest,
+    ) -> Result<GetServiceLinkedRoleDeletionStatusResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetServiceLinkedRoleDeletionStatus",
         ))
     }
 }
@@ -2964,6 +3484,19 @@ impl ListOpenIDConnectProviders for DecodeOnly {
     }
 }
 
+impl ListOrganizationsFeatures for DecodeOnly {
+    async fn list_organizations_features(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListOrganizationsFeaturesRequest,
+    ) -> Result<ListOrganizationsFeaturesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListOrganizationsFeatures",
+        ))
+    }
+}
+
 impl ListPolicies for DecodeOnly {
     async fn list_policies(
         &self,
@@ -3088,6 +3621,19 @@ impl ListServerCertificates for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "ListServerCertificates",
+        ))
+    }
+}
+
+impl ListServiceSpecificCredentials for DecodeOnly {
+    async fn list_service_specific_credentials(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListServiceSpecificCredentialsRequest,
+    ) -> Result<ListServiceSpecificCredentialsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListServiceSpecificCredentials",
         ))
     }
 }
@@ -3243,6 +3789,19 @@ impl RemoveUserFromGroup for DecodeOnly {
     }
 }
 
+impl ResetServiceSpecificCredential for DecodeOnly {
+    async fn reset_service_specific_credential(
+        &self,
+        _ctx: &RequestContext,
+        _input: ResetServiceSpecificCredentialRequest,
+    ) -> Result<ResetServiceSpecificCredentialResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ResetServiceSpecificCredential",
+        ))
+    }
+}
+
 impl ResyncMFADevice for DecodeOnly {
     async fn resync_mfa_device(
         &self,
@@ -3262,6 +3821,45 @@ impl SetDefaultPolicyVersion for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "SetDefaultPolicyVersion",
+        ))
+    }
+}
+
+impl SetSecurityTokenServicePreferences for DecodeOnly {
+    async fn set_security_token_service_preferences(
+        &self,
+        _ctx: &RequestContext,
+        _input: SetSecurityTokenServicePreferencesRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "SetSecurityTokenServicePreferences",
+        ))
+    }
+}
+
+impl SimulateCustomPolicy for DecodeOnly {
+    async fn simulate_custom_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: SimulateCustomPolicyRequest,
+    ) -> Result<SimulatePolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "SimulateCustomPolicy",
+        ))
+    }
+}
+
+impl SimulatePrincipalPolicy for DecodeOnly {
+    async fn simulate_principal_policy(
+        &self,
+        _ctx: &RequestContext,
+        _input: SimulatePrincipalPolicyRequest,
+    ) -> Result<SimulatePolicyResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "SimulatePrincipalPolicy",
         ))
     }
 }
@@ -3506,6 +4104,19 @@ impl UpdateLoginProfile for DecodeOnly {
     }
 }
 
+impl UpdateOpenIDConnectProvider for DecodeOnly {
+    async fn update_open_id_connect_provider(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateOpenIDConnectProvider",
+        ))
+    }
+}
+
 impl UpdateOpenIDConnectProviderThumbprint for DecodeOnly {
     async fn update_open_id_connect_provider_thumbprint(
         &self,
@@ -3577,6 +4188,19 @@ impl UpdateServerCertificate for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "UpdateServerCertificate",
+        ))
+    }
+}
+
+impl UpdateServiceSpecificCredential for DecodeOnly {
+    async fn update_service_specific_credential(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateServiceSpecificCredentialRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateServiceSpecificCredential",
         ))
     }
 }
@@ -3929,6 +4553,41 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "CreateServiceLinkedRole" => {
+            let spec = QueryOperationSpec {
+                name: "CreateServiceLinkedRole",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateServiceLinkedRoleResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateServiceLinkedRoleRequest| {
+                answer(
+                    move || handler.create_service_linked_role(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateServiceLinkedRole", ok),
+                )
+            })
+            .await
+        }
+        "CreateServiceSpecificCredential" => {
+            let spec = QueryOperationSpec {
+                name: "CreateServiceSpecificCredential",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateServiceSpecificCredentialResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: CreateServiceSpecificCredentialRequest| {
+                    answer(
+                        move || handler.create_service_specific_credential(ctx, i),
+                        move |ok| handler.after_call(ctx, "CreateServiceSpecificCredential", ok),
+                    )
+                },
+            )
+            .await
+        }
         "CreateUser" => {
             let spec = QueryOperationSpec {
                 name: "CreateUser",
@@ -4224,6 +4883,41 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "DeleteServiceLinkedRole" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteServiceLinkedRole",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("DeleteServiceLinkedRoleResult"),
+            };
+            invoke_query(spec, env, params, |i: DeleteServiceLinkedRoleRequest| {
+                answer(
+                    move || handler.delete_service_linked_role(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteServiceLinkedRole", ok),
+                )
+            })
+            .await
+        }
+        "DeleteServiceSpecificCredential" => {
+            let spec = QueryOperationSpec {
+                name: "DeleteServiceSpecificCredential",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: DeleteServiceSpecificCredentialRequest| {
+                    unit(answer(
+                        move || handler.delete_service_specific_credential(ctx, i),
+                        move |ok| handler.after_call(ctx, "DeleteServiceSpecificCredential", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "DeleteSigningCertificate" => {
             let spec = QueryOperationSpec {
                 name: "DeleteSigningCertificate",
@@ -4349,6 +5043,72 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "DisableOrganizationLevelResources" => {
+            let spec = QueryOperationSpec {
+                name: "DisableOrganizationLevelResources",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("DisableOrganizationLevelResourcesResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: DisableOrganizationLevelResourcesRequest| {
+                    answer(
+                        move || handler.disable_organization_level_resources(ctx, i),
+                        move |ok| handler.after_call(ctx, "DisableOrganizationLevelResources", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "DisableOrganizationsRootCredentialsManagement" => {
+            let spec = QueryOperationSpec {
+                name: "DisableOrganizationsRootCredentialsManagement",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("DisableOrganizationsRootCredentialsManagementResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: DisableOrganizationsRootCredentialsManagementRequest| {
+                    answer(
+                        move || handler.disable_organizations_root_credentials_management(ctx, i),
+                        move |ok| {
+                            handler.after_call(
+                                ctx,
+                                "DisableOrganizationsRootCredentialsManagement",
+                                ok,
+                            )
+                        },
+                    )
+                },
+            )
+            .await
+        }
+        "DisableOrganizationsRootSessions" => {
+            let spec = QueryOperationSpec {
+                name: "DisableOrganizationsRootSessions",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("DisableOrganizationsRootSessionsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: DisableOrganizationsRootSessionsRequest| {
+                    answer(
+                        move || handler.disable_organizations_root_sessions(ctx, i),
+                        move |ok| handler.after_call(ctx, "DisableOrganizationsRootSessions", ok),
+                    )
+                },
+            )
+            .await
+        }
         "EnableMFADevice" => {
             let spec = QueryOperationSpec {
                 name: "EnableMFADevice",
@@ -4361,6 +5121,87 @@ pub async fn dispatch<H: IamApi>(
                     move || handler.enable_mfa_device(ctx, i),
                     move |ok| handler.after_call(ctx, "EnableMFADevice", ok),
                 ))
+            })
+            .await
+        }
+        "EnableOrganizationLevelResources" => {
+            let spec = QueryOperationSpec {
+                name: "EnableOrganizationLevelResources",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("EnableOrganizationLevelResourcesResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: EnableOrganizationLevelResourcesRequest| {
+                    answer(
+                        move || handler.enable_organization_level_resources(ctx, i),
+                        move |ok| handler.after_call(ctx, "EnableOrganizationLevelResources", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "EnableOrganizationsRootCredentialsManagement" => {
+            let spec = QueryOperationSpec {
+                name: "EnableOrganizationsRootCredentialsManagement",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("EnableOrganizationsRootCredentialsManagementResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: EnableOrganizationsRootCredentialsManagementRequest| {
+                    answer(
+                        move || handler.enable_organizations_root_credentials_management(ctx, i),
+                        move |ok| {
+                            handler.after_call(
+                                ctx,
+                                "EnableOrganizationsRootCredentialsManagement",
+                                ok,
+                            )
+                        },
+                    )
+                },
+            )
+            .await
+        }
+        "EnableOrganizationsRootSessions" => {
+            let spec = QueryOperationSpec {
+                name: "EnableOrganizationsRootSessions",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("EnableOrganizationsRootSessionsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: EnableOrganizationsRootSessionsRequest| {
+                    answer(
+                        move || handler.enable_organizations_root_sessions(ctx, i),
+                        move |ok| handler.after_call(ctx, "EnableOrganizationsRootSessions", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "GenerateCredentialReport" => {
+            let spec = QueryOperationSpec {
+                name: "GenerateCredentialReport",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("GenerateCredentialReportResult"),
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                answer(
+                    move || handler.generate_credential_report(ctx),
+                    move |ok| handler.after_call(ctx, "GenerateCredentialReport", ok),
+                )
             })
             .await
         }
@@ -4377,6 +5218,26 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "GetAccessKeyLastUsed", ok),
                 )
             })
+            .await
+        }
+        "GetAccountAuthorizationDetails" => {
+            let spec = QueryOperationSpec {
+                name: "GetAccountAuthorizationDetails",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetAccountAuthorizationDetailsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetAccountAuthorizationDetailsRequest| {
+                    answer(
+                        move || handler.get_account_authorization_details(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetAccountAuthorizationDetails", ok),
+                    )
+                },
+            )
             .await
         }
         "GetAccountPasswordPolicy" => {
@@ -4405,6 +5266,61 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_account_summary(ctx),
                     move |ok| handler.after_call(ctx, "GetAccountSummary", ok),
+                )
+            })
+            .await
+        }
+        "GetContextKeysForCustomPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "GetContextKeysForCustomPolicy",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetContextKeysForCustomPolicyResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetContextKeysForCustomPolicyRequest| {
+                    answer(
+                        move || handler.get_context_keys_for_custom_policy(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetContextKeysForCustomPolicy", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "GetContextKeysForPrincipalPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "GetContextKeysForPrincipalPolicy",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetContextKeysForPrincipalPolicyResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetContextKeysForPrincipalPolicyRequest| {
+                    answer(
+                        move || handler.get_context_keys_for_principal_policy(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetContextKeysForPrincipalPolicy", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "GetCredentialReport" => {
+            let spec = QueryOperationSpec {
+                name: "GetCredentialReport",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetCredentialReportResult"),
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                answer(
+                    move || handler.get_credential_report(ctx),
+                    move |ok| handler.after_call(ctx, "GetCredentialReport", ok),
                 )
             })
             .await
@@ -4602,6 +5518,26 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "GetServerCertificate", ok),
                 )
             })
+            .await
+        }
+        "GetServiceLinkedRoleDeletionStatus" => {
+            let spec = QueryOperationSpec {
+                name: "GetServiceLinkedRoleDeletionStatus",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetServiceLinkedRoleDeletionStatusResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetServiceLinkedRoleDeletionStatusRequest| {
+                    answer(
+                        move || handler.get_service_linked_role_deletion_status(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetServiceLinkedRoleDeletionStatus", ok),
+                    )
+                },
+            )
             .await
         }
         "GetUser" => {
@@ -4884,6 +5820,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ListOrganizationsFeatures" => {
+            let spec = QueryOperationSpec {
+                name: "ListOrganizationsFeatures",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListOrganizationsFeaturesResult"),
+            };
+            invoke_query(spec, env, params, |i: ListOrganizationsFeaturesRequest| {
+                answer(
+                    move || handler.list_organizations_features(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListOrganizationsFeatures", ok),
+                )
+            })
+            .await
+        }
         "ListPolicies" => {
             let spec = QueryOperationSpec {
                 name: "ListPolicies",
@@ -5047,6 +5998,26 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "ListServerCertificates", ok),
                 )
             })
+            .await
+        }
+        "ListServiceSpecificCredentials" => {
+            let spec = QueryOperationSpec {
+                name: "ListServiceSpecificCredentials",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListServiceSpecificCredentialsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: ListServiceSpecificCredentialsRequest| {
+                    answer(
+                        move || handler.list_service_specific_credentials(ctx, i),
+                        move |ok| handler.after_call(ctx, "ListServiceSpecificCredentials", ok),
+                    )
+                },
+            )
             .await
         }
         "ListSigningCertificates" => {
@@ -5256,6 +6227,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "ResetServiceSpecificCredential" => {
+            let spec = QueryOperationSpec {
+                name: "ResetServiceSpecificCredential",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("ResetServiceSpecificCredentialResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: ResetServiceSpecificCredentialRequest| {
+                    answer(
+                        move || handler.reset_service_specific_credential(ctx, i),
+                        move |ok| handler.after_call(ctx, "ResetServiceSpecificCredential", ok),
+                    )
+                },
+            )
+            .await
+        }
         "ResyncMFADevice" => {
             let spec = QueryOperationSpec {
                 name: "ResyncMFADevice",
@@ -5283,6 +6274,56 @@ pub async fn dispatch<H: IamApi>(
                     move || handler.set_default_policy_version(ctx, i),
                     move |ok| handler.after_call(ctx, "SetDefaultPolicyVersion", ok),
                 ))
+            })
+            .await
+        }
+        "SetSecurityTokenServicePreferences" => {
+            let spec = QueryOperationSpec {
+                name: "SetSecurityTokenServicePreferences",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: SetSecurityTokenServicePreferencesRequest| {
+                    unit(answer(
+                        move || handler.set_security_token_service_preferences(ctx, i),
+                        move |ok| handler.after_call(ctx, "SetSecurityTokenServicePreferences", ok),
+                    ))
+                },
+            )
+            .await
+        }
+        "SimulateCustomPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "SimulateCustomPolicy",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("SimulateCustomPolicyResult"),
+            };
+            invoke_query(spec, env, params, |i: SimulateCustomPolicyRequest| {
+                answer(
+                    move || handler.simulate_custom_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "SimulateCustomPolicy", ok),
+                )
+            })
+            .await
+        }
+        "SimulatePrincipalPolicy" => {
+            let spec = QueryOperationSpec {
+                name: "SimulatePrincipalPolicy",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("SimulatePrincipalPolicyResult"),
+            };
+            invoke_query(spec, env, params, |i: SimulatePrincipalPolicyRequest| {
+                answer(
+                    move || handler.simulate_principal_policy(ctx, i),
+                    move |ok| handler.after_call(ctx, "SimulatePrincipalPolicy", ok),
+                )
             })
             .await
         }
@@ -5606,6 +6647,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateOpenIDConnectProvider" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateOpenIDConnectProvider",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: UpdateOpenIDConnectProviderRequest| {
+                    unit(answer(
+                        move || handler.update_open_id_connect_provider(ctx, i),
+                        move |ok| handler.after_call(ctx, "UpdateOpenIDConnectProvider", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "UpdateOpenIDConnectProviderThumbprint" => {
             let spec = QueryOperationSpec {
                 name: "UpdateOpenIDConnectProviderThumbprint",
@@ -5703,6 +6764,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateServiceSpecificCredential" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateServiceSpecificCredential",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: UpdateServiceSpecificCredentialRequest| {
+                    unit(answer(
+                        move || handler.update_service_specific_credential(ctx, i),
+                        move |ok| handler.after_call(ctx, "UpdateServiceSpecificCredential", ok),
+                    ))
+                },
+            )
+            .await
+        }
         "UpdateSigningCertificate" => {
             let spec = QueryOperationSpec {
                 name: "UpdateSigningCertificate",
@@ -5782,15 +6863,11 @@ pub async fn dispatch<H: IamApi>(
         "AcquireRole" => not_served("AcquireRole", false),
         "AssociateDelegationRequest" => not_served("AssociateDelegationRequest", false),
         "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
-        "CreateServiceLinkedRole" => not_served("CreateServiceLinkedRole", false),
-        "CreateServiceSpecificCredential" => not_served("CreateServiceSpecificCredential", false),
         "CreateWorkloadIdentityProvider" => not_served("CreateWorkloadIdentityProvider", false),
         "CreateWorkloadIdentityProviderOutboundSigner" => {
             not_served("CreateWorkloadIdentityProviderOutboundSigner", false)
         }
         "CreateWorkloadIdentityTemplate" => not_served("CreateWorkloadIdentityTemplate", false),
-        "DeleteServiceLinkedRole" => not_served("DeleteServiceLinkedRole", false),
-        "DeleteServiceSpecificCredential" => not_served("DeleteServiceSpecificCredential", false),
         "DeleteWorkloadIdentityProvider" => not_served("DeleteWorkloadIdentityProvider", false),
         "DeleteWorkloadIdentityProviderOutboundSigner" => {
             not_served("DeleteWorkloadIdentityProviderOutboundSigner", false)
@@ -5802,42 +6879,25 @@ pub async fn dispatch<H: IamApi>(
         "DeleteWorkloadIdentityTemplateAttestationPolicy" => {
             not_served("DeleteWorkloadIdentityTemplateAttestationPolicy", false)
         }
-        "DisableOrganizationLevelResources" => {
-            not_served("DisableOrganizationLevelResources", false)
-        }
-        "DisableOrganizationsRootCredentialsManagement" => {
-            not_served("DisableOrganizationsRootCredentialsManagement", false)
-        }
-        "DisableOrganizationsRootSessions" => not_served("DisableOrganizationsRootSessions", false),
         "DisableOutboundWebIdentityFederation" => {
             not_served("DisableOutboundWebIdentityFederation", false)
         }
         "DisableWorkloadIdentityProviderOutboundSigner" => {
             not_served("DisableWorkloadIdentityProviderOutboundSigner", false)
         }
-        "EnableOrganizationLevelResources" => not_served("EnableOrganizationLevelResources", false),
-        "EnableOrganizationsRootCredentialsManagement" => {
-            not_served("EnableOrganizationsRootCredentialsManagement", false)
-        }
-        "EnableOrganizationsRootSessions" => not_served("EnableOrganizationsRootSessions", false),
         "EnableOutboundWebIdentityFederation" => {
             not_served("EnableOutboundWebIdentityFederation", false)
         }
         "EnableWorkloadIdentityProviderOutboundSigner" => {
             not_served("EnableWorkloadIdentityProviderOutboundSigner", false)
         }
-        "GenerateCredentialReport" => not_served("GenerateCredentialReport", false),
         "GenerateOrganizationsAccessReport" => {
             not_served("GenerateOrganizationsAccessReport", false)
         }
         "GenerateServiceLastAccessedDetails" => {
             not_served("GenerateServiceLastAccessedDetails", false)
         }
-        "GetAccountAuthorizationDetails" => not_served("GetAccountAuthorizationDetails", true),
         "GetAccountProperties" => not_served("GetAccountProperties", true),
-        "GetContextKeysForCustomPolicy" => not_served("GetContextKeysForCustomPolicy", true),
-        "GetContextKeysForPrincipalPolicy" => not_served("GetContextKeysForPrincipalPolicy", true),
-        "GetCredentialReport" => not_served("GetCredentialReport", true),
         "GetDelegationRequest" => not_served("GetDelegationRequest", true),
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
         "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
@@ -5848,9 +6908,6 @@ pub async fn dispatch<H: IamApi>(
         "GetServiceLastAccessedDetails" => not_served("GetServiceLastAccessedDetails", true),
         "GetServiceLastAccessedDetailsWithEntities" => {
             not_served("GetServiceLastAccessedDetailsWithEntities", true)
-        }
-        "GetServiceLinkedRoleDeletionStatus" => {
-            not_served("GetServiceLinkedRoleDeletionStatus", true)
         }
         "GetWorkloadIdentityProvider" => not_served("GetWorkloadIdentityProvider", true),
         "GetWorkloadIdentityProviderDeletionStatus" => {
@@ -5864,11 +6921,9 @@ pub async fn dispatch<H: IamApi>(
             not_served("GetWorkloadIdentityTemplateAttestationPolicy", true)
         }
         "ListDelegationRequests" => not_served("ListDelegationRequests", true),
-        "ListOrganizationsFeatures" => not_served("ListOrganizationsFeatures", true),
         "ListPoliciesGrantingServiceAccess" => {
             not_served("ListPoliciesGrantingServiceAccess", true)
         }
-        "ListServiceSpecificCredentials" => not_served("ListServiceSpecificCredentials", true),
         "ListWorkloadIdentityProviderOutboundSigners" => {
             not_served("ListWorkloadIdentityProviderOutboundSigners", true)
         }
@@ -5884,20 +6939,12 @@ pub async fn dispatch<H: IamApi>(
             not_served("PutWorkloadIdentityTemplateAttestationPolicy", false)
         }
         "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
-        "ResetServiceSpecificCredential" => not_served("ResetServiceSpecificCredential", false),
         "SendDelegationToken" => not_served("SendDelegationToken", false),
-        "SetSecurityTokenServicePreferences" => {
-            not_served("SetSecurityTokenServicePreferences", false)
-        }
-        "SimulateCustomPolicy" => not_served("SimulateCustomPolicy", true),
-        "SimulatePrincipalPolicy" => not_served("SimulatePrincipalPolicy", true),
         "TagWorkloadIdentityProvider" => not_served("TagWorkloadIdentityProvider", false),
         "TagWorkloadIdentityTemplate" => not_served("TagWorkloadIdentityTemplate", false),
         "UntagWorkloadIdentityProvider" => not_served("UntagWorkloadIdentityProvider", false),
         "UntagWorkloadIdentityTemplate" => not_served("UntagWorkloadIdentityTemplate", false),
         "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
-        "UpdateOpenIDConnectProvider" => not_served("UpdateOpenIDConnectProvider", false),
-        "UpdateServiceSpecificCredential" => not_served("UpdateServiceSpecificCredential", false),
         "UpdateWorkloadIdentityProviderOutboundSigner" => {
             not_served("UpdateWorkloadIdentityProviderOutboundSigner", false)
         }

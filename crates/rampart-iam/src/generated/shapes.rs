@@ -352,6 +352,43 @@ impl fmt::Debug for ChangePasswordRequest {
     }
 }
 
+/// The `ContextEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextEntry {
+    /// `ContextKeyName`.
+    #[serde(
+        rename = "ContextKeyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_key_name: Option<String>,
+    /// `ContextKeyType`.
+    #[serde(
+        rename = "ContextKeyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_key_type: Option<ContextKeyTypeEnum>,
+    /// `ContextKeyValues`.
+    #[serde(
+        rename = "ContextKeyValues",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_key_values: Option<Vec<String>>,
+}
+
+impl fmt::Debug for ContextEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContextEntry")
+            .field("context_key_name", &self.context_key_name)
+            .field("context_key_type", &self.context_key_type)
+            .field("context_key_values", &self.context_key_values)
+            .finish()
+    }
+}
+
 /// The `ContextProvider` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1002,6 +1039,117 @@ impl fmt::Debug for CreateSAMLProviderResponse {
     }
 }
 
+/// The `CreateServiceLinkedRoleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceLinkedRoleRequest {
+    /// `AWSServiceName`. Required.
+    #[serde(
+        rename = "AWSServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub aws_service_name: Option<String>,
+    /// `CustomSuffix`.
+    #[serde(
+        rename = "CustomSuffix",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_suffix: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+}
+
+impl fmt::Debug for CreateServiceLinkedRoleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateServiceLinkedRoleRequest")
+            .field("aws_service_name", &self.aws_service_name)
+            .field("custom_suffix", &self.custom_suffix)
+            .field("description", &self.description)
+            .finish()
+    }
+}
+
+/// The `CreateServiceLinkedRoleResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceLinkedRoleResponse {
+    /// `Role`.
+    #[serde(rename = "Role", default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+}
+
+impl fmt::Debug for CreateServiceLinkedRoleResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateServiceLinkedRoleResponse")
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// The `CreateServiceSpecificCredentialRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceSpecificCredentialRequest {
+    /// `CredentialAgeDays`.
+    #[serde(
+        rename = "CredentialAgeDays",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credential_age_days: Option<i32>,
+    /// `ServiceName`. Required.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_name: Option<String>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for CreateServiceSpecificCredentialRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateServiceSpecificCredentialRequest")
+            .field("credential_age_days", &self.credential_age_days)
+            .field("service_name", &self.service_name)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `CreateServiceSpecificCredentialResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceSpecificCredentialResponse {
+    /// `ServiceSpecificCredential`.
+    #[serde(
+        rename = "ServiceSpecificCredential",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential: Option<ServiceSpecificCredential>,
+}
+
+impl fmt::Debug for CreateServiceSpecificCredentialResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateServiceSpecificCredentialResponse")
+            .field(
+                "service_specific_credential",
+                &self.service_specific_credential,
+            )
+            .finish()
+    }
+}
+
 /// The `CreateUserRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1441,6 +1589,72 @@ impl fmt::Debug for DeleteServerCertificateRequest {
     }
 }
 
+/// The `DeleteServiceLinkedRoleRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteServiceLinkedRoleRequest {
+    /// `RoleName`. Required.
+    #[serde(rename = "RoleName", default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteServiceLinkedRoleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteServiceLinkedRoleRequest")
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
+/// The `DeleteServiceLinkedRoleResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteServiceLinkedRoleResponse {
+    /// `DeletionTaskId`. Required.
+    #[serde(
+        rename = "DeletionTaskId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deletion_task_id: Option<String>,
+}
+
+impl fmt::Debug for DeleteServiceLinkedRoleResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteServiceLinkedRoleResponse")
+            .field("deletion_task_id", &self.deletion_task_id)
+            .finish()
+    }
+}
+
+/// The `DeleteServiceSpecificCredentialRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteServiceSpecificCredentialRequest {
+    /// `ServiceSpecificCredentialId`. Required.
+    #[serde(
+        rename = "ServiceSpecificCredentialId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential_id: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for DeleteServiceSpecificCredentialRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteServiceSpecificCredentialRequest")
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `DeleteSigningCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1546,6 +1760,31 @@ impl fmt::Debug for DeleteVirtualMFADeviceRequest {
     }
 }
 
+/// The `DeletionTaskFailureReasonType` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeletionTaskFailureReasonType {
+    /// `Reason`.
+    #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `RoleUsageList`.
+    #[serde(
+        rename = "RoleUsageList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_usage_list: Option<Vec<RoleUsageType>>,
+}
+
+impl fmt::Debug for DeletionTaskFailureReasonType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeletionTaskFailureReasonType")
+            .field("reason", &self.reason)
+            .field("role_usage_list", &self.role_usage_list)
+            .finish()
+    }
+}
+
 /// The `DetachGroupPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1609,6 +1848,129 @@ impl fmt::Debug for DetachUserPolicyRequest {
     }
 }
 
+/// The `DisableOrganizationLevelResourcesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationLevelResourcesRequest {}
+
+impl fmt::Debug for DisableOrganizationLevelResourcesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationLevelResourcesRequest")
+            .finish()
+    }
+}
+
+/// The `DisableOrganizationLevelResourcesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationLevelResourcesResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for DisableOrganizationLevelResourcesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationLevelResourcesResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `DisableOrganizationsRootCredentialsManagementRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationsRootCredentialsManagementRequest {}
+
+impl fmt::Debug for DisableOrganizationsRootCredentialsManagementRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationsRootCredentialsManagementRequest")
+            .finish()
+    }
+}
+
+/// The `DisableOrganizationsRootCredentialsManagementResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationsRootCredentialsManagementResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for DisableOrganizationsRootCredentialsManagementResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationsRootCredentialsManagementResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `DisableOrganizationsRootSessionsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationsRootSessionsRequest {}
+
+impl fmt::Debug for DisableOrganizationsRootSessionsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationsRootSessionsRequest")
+            .finish()
+    }
+}
+
+/// The `DisableOrganizationsRootSessionsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisableOrganizationsRootSessionsResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for DisableOrganizationsRootSessionsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DisableOrganizationsRootSessionsResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
 /// The `EnableMFADeviceRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1646,6 +2008,245 @@ impl fmt::Debug for EnableMFADeviceRequest {
             .field("authentication_code2", &self.authentication_code2)
             .field("serial_number", &self.serial_number)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationLevelResourcesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationLevelResourcesRequest {}
+
+impl fmt::Debug for EnableOrganizationLevelResourcesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationLevelResourcesRequest")
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationLevelResourcesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationLevelResourcesResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for EnableOrganizationLevelResourcesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationLevelResourcesResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationsRootCredentialsManagementRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationsRootCredentialsManagementRequest {}
+
+impl fmt::Debug for EnableOrganizationsRootCredentialsManagementRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationsRootCredentialsManagementRequest")
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationsRootCredentialsManagementResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationsRootCredentialsManagementResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for EnableOrganizationsRootCredentialsManagementResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationsRootCredentialsManagementResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationsRootSessionsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationsRootSessionsRequest {}
+
+impl fmt::Debug for EnableOrganizationsRootSessionsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationsRootSessionsRequest")
+            .finish()
+    }
+}
+
+/// The `EnableOrganizationsRootSessionsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOrganizationsRootSessionsResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for EnableOrganizationsRootSessionsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOrganizationsRootSessionsResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `EvaluationResult` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationResult {
+    /// `EvalActionName`. Required.
+    #[serde(
+        rename = "EvalActionName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_action_name: Option<String>,
+    /// `EvalDecision`. Required.
+    #[serde(
+        rename = "EvalDecision",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_decision: Option<PolicyEvaluationDecisionType>,
+    /// `EvalDecisionDetails`.
+    #[serde(
+        rename = "EvalDecisionDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_decision_details: Option<BTreeMap<String, PolicyEvaluationDecisionType>>,
+    /// `EvalResourceName`.
+    #[serde(
+        rename = "EvalResourceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_resource_name: Option<String>,
+    /// `MatchedStatements`.
+    #[serde(
+        rename = "MatchedStatements",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub matched_statements: Option<Vec<Statement>>,
+    /// `MissingContextValues`.
+    #[serde(
+        rename = "MissingContextValues",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub missing_context_values: Option<Vec<String>>,
+    /// `OrganizationsDecisionDetail`.
+    #[serde(
+        rename = "OrganizationsDecisionDetail",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organizations_decision_detail: Option<OrganizationsDecisionDetail>,
+    /// `PermissionsBoundaryDecisionDetail`.
+    #[serde(
+        rename = "PermissionsBoundaryDecisionDetail",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary_decision_detail: Option<PermissionsBoundaryDecisionDetail>,
+    /// `ResourceSpecificResults`.
+    #[serde(
+        rename = "ResourceSpecificResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_specific_results: Option<Vec<ResourceSpecificResult>>,
+}
+
+impl fmt::Debug for EvaluationResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EvaluationResult")
+            .field("eval_action_name", &self.eval_action_name)
+            .field("eval_decision", &self.eval_decision)
+            .field("eval_decision_details", &self.eval_decision_details)
+            .field("eval_resource_name", &self.eval_resource_name)
+            .field("matched_statements", &self.matched_statements)
+            .field("missing_context_values", &self.missing_context_values)
+            .field(
+                "organizations_decision_detail",
+                &self.organizations_decision_detail,
+            )
+            .field(
+                "permissions_boundary_decision_detail",
+                &self.permissions_boundary_decision_detail,
+            )
+            .field("resource_specific_results", &self.resource_specific_results)
+            .finish()
+    }
+}
+
+/// The `GenerateCredentialReportResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateCredentialReportResponse {
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ReportStateType>,
+}
+
+impl fmt::Debug for GenerateCredentialReportResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenerateCredentialReportResponse")
+            .field("description", &self.description)
+            .field("state", &self.state)
             .finish()
     }
 }
@@ -1696,6 +2297,84 @@ impl fmt::Debug for GetAccessKeyLastUsedResponse {
     }
 }
 
+/// The `GetAccountAuthorizationDetailsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAccountAuthorizationDetailsRequest {
+    /// `Filter`.
+    #[serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<Vec<EntityType>>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+impl fmt::Debug for GetAccountAuthorizationDetailsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetAccountAuthorizationDetailsRequest")
+            .field("filter", &self.filter)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .finish()
+    }
+}
+
+/// The `GetAccountAuthorizationDetailsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetAccountAuthorizationDetailsResponse {
+    /// `GroupDetailList`.
+    #[serde(
+        rename = "GroupDetailList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub group_detail_list: Option<Vec<GroupDetail>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `Policies`.
+    #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<Vec<ManagedPolicyDetail>>,
+    /// `RoleDetailList`.
+    #[serde(
+        rename = "RoleDetailList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_detail_list: Option<Vec<RoleDetail>>,
+    /// `UserDetailList`.
+    #[serde(
+        rename = "UserDetailList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_detail_list: Option<Vec<UserDetail>>,
+}
+
+impl fmt::Debug for GetAccountAuthorizationDetailsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetAccountAuthorizationDetailsResponse")
+            .field("group_detail_list", &self.group_detail_list)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field("policies", &self.policies)
+            .field("role_detail_list", &self.role_detail_list)
+            .field("user_detail_list", &self.user_detail_list)
+            .finish()
+    }
+}
+
 /// The `GetAccountPasswordPolicyResponse` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1734,6 +2413,110 @@ impl fmt::Debug for GetAccountSummaryResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetAccountSummaryResponse")
             .field("summary_map", &self.summary_map)
+            .finish()
+    }
+}
+
+/// The `GetContextKeysForCustomPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetContextKeysForCustomPolicyRequest {
+    /// `PolicyInputList`. Required.
+    #[serde(
+        rename = "PolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_input_list: Option<Vec<String>>,
+}
+
+impl fmt::Debug for GetContextKeysForCustomPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetContextKeysForCustomPolicyRequest")
+            .field("policy_input_list", &self.policy_input_list)
+            .finish()
+    }
+}
+
+/// The `GetContextKeysForPolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetContextKeysForPolicyResponse {
+    /// `ContextKeyNames`.
+    #[serde(
+        rename = "ContextKeyNames",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_key_names: Option<Vec<String>>,
+}
+
+impl fmt::Debug for GetContextKeysForPolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetContextKeysForPolicyResponse")
+            .field("context_key_names", &self.context_key_names)
+            .finish()
+    }
+}
+
+/// The `GetContextKeysForPrincipalPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetContextKeysForPrincipalPolicyRequest {
+    /// `PolicyInputList`.
+    #[serde(
+        rename = "PolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_input_list: Option<Vec<String>>,
+    /// `PolicySourceArn`. Required.
+    #[serde(
+        rename = "PolicySourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_source_arn: Option<String>,
+}
+
+impl fmt::Debug for GetContextKeysForPrincipalPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetContextKeysForPrincipalPolicyRequest")
+            .field("policy_input_list", &self.policy_input_list)
+            .field("policy_source_arn", &self.policy_source_arn)
+            .finish()
+    }
+}
+
+/// The `GetCredentialReportResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetCredentialReportResponse {
+    /// `Content`.
+    #[serde(rename = "Content", default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Blob>,
+    /// `GeneratedTime`.
+    #[serde(
+        rename = "GeneratedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub generated_time: Option<Timestamp>,
+    /// `ReportFormat`.
+    #[serde(
+        rename = "ReportFormat",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub report_format: Option<ReportFormatType>,
+}
+
+impl fmt::Debug for GetCredentialReportResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetCredentialReportResponse")
+            .field("content", &self.content)
+            .field("generated_time", &self.generated_time)
+            .field("report_format", &self.report_format)
             .finish()
     }
 }
@@ -2477,6 +3260,48 @@ impl fmt::Debug for GetServerCertificateResponse {
     }
 }
 
+/// The `GetServiceLinkedRoleDeletionStatusRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServiceLinkedRoleDeletionStatusRequest {
+    /// `DeletionTaskId`. Required.
+    #[serde(
+        rename = "DeletionTaskId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deletion_task_id: Option<String>,
+}
+
+impl fmt::Debug for GetServiceLinkedRoleDeletionStatusRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServiceLinkedRoleDeletionStatusRequest")
+            .field("deletion_task_id", &self.deletion_task_id)
+            .finish()
+    }
+}
+
+/// The `GetServiceLinkedRoleDeletionStatusResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServiceLinkedRoleDeletionStatusResponse {
+    /// `Reason`.
+    #[serde(rename = "Reason", default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<DeletionTaskFailureReasonType>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeletionTaskStatusType>,
+}
+
+impl fmt::Debug for GetServiceLinkedRoleDeletionStatusResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServiceLinkedRoleDeletionStatusResponse")
+            .field("reason", &self.reason)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
 /// The `GetUserPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2602,6 +3427,96 @@ impl fmt::Debug for Group {
             .field("group_id", &self.group_id)
             .field("group_name", &self.group_name)
             .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// The `GroupDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupDetail {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `AttachedManagedPolicies`.
+    #[serde(
+        rename = "AttachedManagedPolicies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attached_managed_policies: Option<Vec<AttachedPolicy>>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `GroupId`.
+    #[serde(rename = "GroupId", default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// `GroupName`.
+    #[serde(rename = "GroupName", default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+    /// `GroupPolicyList`.
+    #[serde(
+        rename = "GroupPolicyList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub group_policy_list: Option<Vec<PolicyDetail>>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl fmt::Debug for GroupDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GroupDetail")
+            .field("arn", &self.arn)
+            .field("attached_managed_policies", &self.attached_managed_policies)
+            .field("create_date", &self.create_date)
+            .field("group_id", &self.group_id)
+            .field("group_name", &self.group_name)
+            .field("group_policy_list", &self.group_policy_list)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// The `InlinePolicyIdentifierType` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InlinePolicyIdentifierType {
+    /// `AttachmentName`. Required.
+    #[serde(
+        rename = "AttachmentName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attachment_name: Option<String>,
+    /// `AttachmentType`. Required.
+    #[serde(
+        rename = "AttachmentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attachment_type: Option<AttachmentType>,
+    /// `PolicyName`. Required.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+}
+
+impl fmt::Debug for InlinePolicyIdentifierType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InlinePolicyIdentifierType")
+            .field("attachment_name", &self.attachment_name)
+            .field("attachment_type", &self.attachment_type)
+            .field("policy_name", &self.policy_name)
             .finish()
     }
 }
@@ -3627,6 +4542,46 @@ impl fmt::Debug for ListOpenIDConnectProvidersResponse {
     }
 }
 
+/// The `ListOrganizationsFeaturesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOrganizationsFeaturesRequest {}
+
+impl fmt::Debug for ListOrganizationsFeaturesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOrganizationsFeaturesRequest").finish()
+    }
+}
+
+/// The `ListOrganizationsFeaturesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListOrganizationsFeaturesResponse {
+    /// `EnabledFeatures`.
+    #[serde(
+        rename = "EnabledFeatures",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_features: Option<Vec<FeatureType>>,
+    /// `OrganizationId`.
+    #[serde(
+        rename = "OrganizationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_id: Option<String>,
+}
+
+impl fmt::Debug for ListOrganizationsFeaturesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListOrganizationsFeaturesResponse")
+            .field("enabled_features", &self.enabled_features)
+            .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
 /// The `ListPoliciesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4254,6 +5209,79 @@ impl fmt::Debug for ListServerCertificatesResponse {
     }
 }
 
+/// The `ListServiceSpecificCredentialsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServiceSpecificCredentialsRequest {
+    /// `AllUsers`.
+    #[serde(rename = "AllUsers", default, skip_serializing_if = "Option::is_none")]
+    pub all_users: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `ServiceName`.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_name: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ListServiceSpecificCredentialsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServiceSpecificCredentialsRequest")
+            .field("all_users", &self.all_users)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("service_name", &self.service_name)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ListServiceSpecificCredentialsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListServiceSpecificCredentialsResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `ServiceSpecificCredentials`.
+    #[serde(
+        rename = "ServiceSpecificCredentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credentials: Option<Vec<ServiceSpecificCredentialMetadata>>,
+}
+
+impl fmt::Debug for ListServiceSpecificCredentialsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListServiceSpecificCredentialsResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field(
+                "service_specific_credentials",
+                &self.service_specific_credentials,
+            )
+            .finish()
+    }
+}
+
 /// The `ListSigningCertificatesRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4621,6 +5649,106 @@ impl fmt::Debug for MFADevice {
     }
 }
 
+/// The `ManagedPolicyDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedPolicyDetail {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `AttachmentCount`.
+    #[serde(
+        rename = "AttachmentCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attachment_count: Option<i32>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `DefaultVersionId`.
+    #[serde(
+        rename = "DefaultVersionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_version_id: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `IsAttachable`.
+    #[serde(
+        rename = "IsAttachable",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_attachable: Option<bool>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `PermissionsBoundaryUsageCount`.
+    #[serde(
+        rename = "PermissionsBoundaryUsageCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary_usage_count: Option<i32>,
+    /// `PolicyId`.
+    #[serde(rename = "PolicyId", default, skip_serializing_if = "Option::is_none")]
+    pub policy_id: Option<String>,
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+    /// `PolicyVersionList`.
+    #[serde(
+        rename = "PolicyVersionList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_version_list: Option<Vec<PolicyVersion>>,
+    /// `UpdateDate`.
+    #[serde(
+        rename = "UpdateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub update_date: Option<Timestamp>,
+}
+
+impl fmt::Debug for ManagedPolicyDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManagedPolicyDetail")
+            .field("arn", &self.arn)
+            .field("attachment_count", &self.attachment_count)
+            .field("create_date", &self.create_date)
+            .field("default_version_id", &self.default_version_id)
+            .field("description", &self.description)
+            .field("is_attachable", &self.is_attachable)
+            .field("path", &self.path)
+            .field(
+                "permissions_boundary_usage_count",
+                &self.permissions_boundary_usage_count,
+            )
+            .field("policy_id", &self.policy_id)
+            .field("policy_name", &self.policy_name)
+            .field("policy_version_list", &self.policy_version_list)
+            .field("update_date", &self.update_date)
+            .finish()
+    }
+}
+
 /// The `OpenIDConnectProviderListEntry` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4645,6 +5773,51 @@ impl fmt::Debug for OpenIDConnectProviderListEntry {
                 "is_trusted_identity_propagation_enabled",
                 &self.is_trusted_identity_propagation_enabled,
             )
+            .finish()
+    }
+}
+
+/// The `OrderedOrganizationPolicyType` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderedOrganizationPolicyType {
+    /// `ServiceControlPolicyInputList`.
+    #[serde(
+        rename = "ServiceControlPolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_control_policy_input_list: Option<Vec<String>>,
+}
+
+impl fmt::Debug for OrderedOrganizationPolicyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OrderedOrganizationPolicyType")
+            .field(
+                "service_control_policy_input_list",
+                &self.service_control_policy_input_list,
+            )
+            .finish()
+    }
+}
+
+/// The `OrganizationsDecisionDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationsDecisionDetail {
+    /// `AllowedByOrganizations`.
+    #[serde(
+        rename = "AllowedByOrganizations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_by_organizations: Option<bool>,
+}
+
+impl fmt::Debug for OrganizationsDecisionDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OrganizationsDecisionDetail")
+            .field("allowed_by_organizations", &self.allowed_by_organizations)
             .finish()
     }
 }
@@ -4751,6 +5924,30 @@ impl fmt::Debug for PasswordPolicy {
     }
 }
 
+/// The `PermissionsBoundaryDecisionDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionsBoundaryDecisionDetail {
+    /// `AllowedByPermissionsBoundary`.
+    #[serde(
+        rename = "AllowedByPermissionsBoundary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_by_permissions_boundary: Option<bool>,
+}
+
+impl fmt::Debug for PermissionsBoundaryDecisionDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PermissionsBoundaryDecisionDetail")
+            .field(
+                "allowed_by_permissions_boundary",
+                &self.allowed_by_permissions_boundary,
+            )
+            .finish()
+    }
+}
+
 /// The `Policy` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4847,6 +6044,35 @@ impl fmt::Debug for Policy {
     }
 }
 
+/// The `PolicyDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyDetail {
+    /// `PolicyDocument`.
+    #[serde(
+        rename = "PolicyDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_document: Option<String>,
+    /// `PolicyName`.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+}
+
+impl fmt::Debug for PolicyDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyDetail")
+            .field("policy_document", &self.policy_document)
+            .field("policy_name", &self.policy_name)
+            .finish()
+    }
+}
+
 /// The `PolicyGroup` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -4864,6 +6090,39 @@ impl fmt::Debug for PolicyGroup {
         f.debug_struct("PolicyGroup")
             .field("group_id", &self.group_id)
             .field("group_name", &self.group_name)
+            .finish()
+    }
+}
+
+/// The `PolicyIdentifier` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyIdentifier {
+    /// `InlinePolicyIdentifier`.
+    #[serde(
+        rename = "InlinePolicyIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inline_policy_identifier: Option<InlinePolicyIdentifierType>,
+    /// `PolicyArn`.
+    #[serde(rename = "PolicyArn", default, skip_serializing_if = "Option::is_none")]
+    pub policy_arn: Option<String>,
+    /// `PolicyType`.
+    #[serde(
+        rename = "PolicyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_type: Option<PolicyIdentifierPolicyType>,
+}
+
+impl fmt::Debug for PolicyIdentifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyIdentifier")
+            .field("inline_policy_identifier", &self.inline_policy_identifier)
+            .field("policy_arn", &self.policy_arn)
+            .field("policy_type", &self.policy_type)
             .finish()
     }
 }
@@ -4943,6 +6202,27 @@ impl fmt::Debug for PolicyVersion {
             .field("document", &self.document)
             .field("is_default_version", &self.is_default_version)
             .field("version_id", &self.version_id)
+            .finish()
+    }
+}
+
+/// The `Position` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    /// `Column`.
+    #[serde(rename = "Column", default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<i32>,
+    /// `Line`.
+    #[serde(rename = "Line", default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<i32>,
+}
+
+impl fmt::Debug for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Position")
+            .field("column", &self.column)
+            .field("line", &self.line)
             .finish()
     }
 }
@@ -5170,6 +6450,122 @@ impl fmt::Debug for RemoveUserFromGroupRequest {
     }
 }
 
+/// The `ResetServiceSpecificCredentialRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetServiceSpecificCredentialRequest {
+    /// `ServiceSpecificCredentialId`. Required.
+    #[serde(
+        rename = "ServiceSpecificCredentialId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential_id: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ResetServiceSpecificCredentialRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResetServiceSpecificCredentialRequest")
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ResetServiceSpecificCredentialResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetServiceSpecificCredentialResponse {
+    /// `ServiceSpecificCredential`.
+    #[serde(
+        rename = "ServiceSpecificCredential",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential: Option<ServiceSpecificCredential>,
+}
+
+impl fmt::Debug for ResetServiceSpecificCredentialResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResetServiceSpecificCredentialResponse")
+            .field(
+                "service_specific_credential",
+                &self.service_specific_credential,
+            )
+            .finish()
+    }
+}
+
+/// The `ResourceSpecificResult` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSpecificResult {
+    /// `EvalDecisionDetails`.
+    #[serde(
+        rename = "EvalDecisionDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_decision_details: Option<BTreeMap<String, PolicyEvaluationDecisionType>>,
+    /// `EvalResourceDecision`. Required.
+    #[serde(
+        rename = "EvalResourceDecision",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_resource_decision: Option<PolicyEvaluationDecisionType>,
+    /// `EvalResourceName`. Required.
+    #[serde(
+        rename = "EvalResourceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eval_resource_name: Option<String>,
+    /// `MatchedStatements`.
+    #[serde(
+        rename = "MatchedStatements",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub matched_statements: Option<Vec<Statement>>,
+    /// `MissingContextValues`.
+    #[serde(
+        rename = "MissingContextValues",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub missing_context_values: Option<Vec<String>>,
+    /// `PermissionsBoundaryDecisionDetail`.
+    #[serde(
+        rename = "PermissionsBoundaryDecisionDetail",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary_decision_detail: Option<PermissionsBoundaryDecisionDetail>,
+}
+
+impl fmt::Debug for ResourceSpecificResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceSpecificResult")
+            .field("eval_decision_details", &self.eval_decision_details)
+            .field("eval_resource_decision", &self.eval_resource_decision)
+            .field("eval_resource_name", &self.eval_resource_name)
+            .field("matched_statements", &self.matched_statements)
+            .field("missing_context_values", &self.missing_context_values)
+            .field(
+                "permissions_boundary_decision_detail",
+                &self.permissions_boundary_decision_detail,
+            )
+            .finish()
+    }
+}
+
 /// The `ResyncMFADeviceRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -5314,6 +6710,98 @@ impl fmt::Debug for Role {
     }
 }
 
+/// The `RoleDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleDetail {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `AssumeRolePolicyDocument`.
+    #[serde(
+        rename = "AssumeRolePolicyDocument",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assume_role_policy_document: Option<String>,
+    /// `AttachedManagedPolicies`.
+    #[serde(
+        rename = "AttachedManagedPolicies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attached_managed_policies: Option<Vec<AttachedPolicy>>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `InstanceProfileList`.
+    #[serde(
+        rename = "InstanceProfileList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_profile_list: Option<Vec<InstanceProfile>>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `PermissionsBoundary`.
+    #[serde(
+        rename = "PermissionsBoundary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary: Option<AttachedPermissionsBoundary>,
+    /// `RoleId`.
+    #[serde(rename = "RoleId", default, skip_serializing_if = "Option::is_none")]
+    pub role_id: Option<String>,
+    /// `RoleLastUsed`.
+    #[serde(
+        rename = "RoleLastUsed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_last_used: Option<RoleLastUsed>,
+    /// `RoleName`.
+    #[serde(rename = "RoleName", default, skip_serializing_if = "Option::is_none")]
+    pub role_name: Option<String>,
+    /// `RolePolicyList`.
+    #[serde(
+        rename = "RolePolicyList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_policy_list: Option<Vec<PolicyDetail>>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for RoleDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RoleDetail")
+            .field("arn", &self.arn)
+            .field(
+                "assume_role_policy_document",
+                &self.assume_role_policy_document,
+            )
+            .field("attached_managed_policies", &self.attached_managed_policies)
+            .field("create_date", &self.create_date)
+            .field("instance_profile_list", &self.instance_profile_list)
+            .field("path", &self.path)
+            .field("permissions_boundary", &self.permissions_boundary)
+            .field("role_id", &self.role_id)
+            .field("role_last_used", &self.role_last_used)
+            .field("role_name", &self.role_name)
+            .field("role_policy_list", &self.role_policy_list)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
 /// The `RoleLastUsed` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -5335,6 +6823,27 @@ impl fmt::Debug for RoleLastUsed {
         f.debug_struct("RoleLastUsed")
             .field("last_used_date", &self.last_used_date)
             .field("region", &self.region)
+            .finish()
+    }
+}
+
+/// The `RoleUsageType` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleUsageType {
+    /// `Region`.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `Resources`.
+    #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
+}
+
+impl fmt::Debug for RoleUsageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RoleUsageType")
+            .field("region", &self.region)
+            .field("resources", &self.resources)
             .finish()
     }
 }
@@ -5612,6 +7121,172 @@ impl fmt::Debug for ServerCertificateMetadata {
     }
 }
 
+/// The `ServiceSpecificCredential` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpecificCredential {
+    /// `CreateDate`. Required.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `ExpirationDate`.
+    #[serde(
+        rename = "ExpirationDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration_date: Option<Timestamp>,
+    /// `ServiceCredentialAlias`.
+    #[serde(
+        rename = "ServiceCredentialAlias",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_credential_alias: Option<String>,
+    /// `ServiceCredentialSecret`.
+    #[serde(
+        rename = "ServiceCredentialSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_credential_secret: Option<String>,
+    /// `ServiceName`. Required.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_name: Option<String>,
+    /// `ServicePassword`.
+    #[serde(
+        rename = "ServicePassword",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_password: Option<String>,
+    /// `ServiceSpecificCredentialId`. Required.
+    #[serde(
+        rename = "ServiceSpecificCredentialId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential_id: Option<String>,
+    /// `ServiceUserName`.
+    #[serde(
+        rename = "ServiceUserName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_user_name: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ServiceSpecificCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceSpecificCredential")
+            .field("create_date", &self.create_date)
+            .field("expiration_date", &self.expiration_date)
+            .field("service_credential_alias", &self.service_credential_alias)
+            .field(
+                "service_credential_secret",
+                &self.service_credential_secret.as_ref().map(|_| Redacted),
+            )
+            .field("service_name", &self.service_name)
+            .field(
+                "service_password",
+                &self.service_password.as_ref().map(|_| Redacted),
+            )
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("service_user_name", &self.service_user_name)
+            .field("status", &self.status)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `ServiceSpecificCredentialMetadata` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpecificCredentialMetadata {
+    /// `CreateDate`. Required.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `ExpirationDate`.
+    #[serde(
+        rename = "ExpirationDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration_date: Option<Timestamp>,
+    /// `ServiceCredentialAlias`.
+    #[serde(
+        rename = "ServiceCredentialAlias",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_credential_alias: Option<String>,
+    /// `ServiceName`. Required.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_name: Option<String>,
+    /// `ServiceSpecificCredentialId`. Required.
+    #[serde(
+        rename = "ServiceSpecificCredentialId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential_id: Option<String>,
+    /// `ServiceUserName`.
+    #[serde(
+        rename = "ServiceUserName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_user_name: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UserName`. Required.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for ServiceSpecificCredentialMetadata {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceSpecificCredentialMetadata")
+            .field("create_date", &self.create_date)
+            .field("expiration_date", &self.expiration_date)
+            .field("service_credential_alias", &self.service_credential_alias)
+            .field("service_name", &self.service_name)
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("service_user_name", &self.service_user_name)
+            .field("status", &self.status)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `SetDefaultPolicyVersionRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -5629,6 +7304,30 @@ impl fmt::Debug for SetDefaultPolicyVersionRequest {
         f.debug_struct("SetDefaultPolicyVersionRequest")
             .field("policy_arn", &self.policy_arn)
             .field("version_id", &self.version_id)
+            .finish()
+    }
+}
+
+/// The `SetSecurityTokenServicePreferencesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetSecurityTokenServicePreferencesRequest {
+    /// `GlobalEndpointTokenVersion`. Required.
+    #[serde(
+        rename = "GlobalEndpointTokenVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub global_endpoint_token_version: Option<GlobalEndpointTokenVersion>,
+}
+
+impl fmt::Debug for SetSecurityTokenServicePreferencesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetSecurityTokenServicePreferencesRequest")
+            .field(
+                "global_endpoint_token_version",
+                &self.global_endpoint_token_version,
+            )
             .finish()
     }
 }
@@ -5678,6 +7377,250 @@ impl fmt::Debug for SigningCertificate {
     }
 }
 
+/// The `SimulateCustomPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateCustomPolicyRequest {
+    /// `ActionNames`. Required.
+    #[serde(
+        rename = "ActionNames",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_names: Option<Vec<String>>,
+    /// `CallerArn`.
+    #[serde(rename = "CallerArn", default, skip_serializing_if = "Option::is_none")]
+    pub caller_arn: Option<String>,
+    /// `ContextEntries`.
+    #[serde(
+        rename = "ContextEntries",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_entries: Option<Vec<ContextEntry>>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `OrderedOrganizationPolicyInputList`.
+    #[serde(
+        rename = "OrderedOrganizationPolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ordered_organization_policy_input_list: Option<Vec<OrderedOrganizationPolicyType>>,
+    /// `PermissionsBoundaryPolicyInputList`.
+    #[serde(
+        rename = "PermissionsBoundaryPolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary_policy_input_list: Option<Vec<String>>,
+    /// `PolicyInputList`. Required.
+    #[serde(
+        rename = "PolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_input_list: Option<Vec<String>>,
+    /// `ResourceArns`.
+    #[serde(
+        rename = "ResourceArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arns: Option<Vec<String>>,
+    /// `ResourceHandlingOption`.
+    #[serde(
+        rename = "ResourceHandlingOption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_handling_option: Option<String>,
+    /// `ResourceOwner`.
+    #[serde(
+        rename = "ResourceOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_owner: Option<String>,
+    /// `ResourcePolicy`.
+    #[serde(
+        rename = "ResourcePolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_policy: Option<String>,
+}
+
+impl fmt::Debug for SimulateCustomPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulateCustomPolicyRequest")
+            .field("action_names", &self.action_names)
+            .field("caller_arn", &self.caller_arn)
+            .field("context_entries", &self.context_entries)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field(
+                "ordered_organization_policy_input_list",
+                &self.ordered_organization_policy_input_list,
+            )
+            .field(
+                "permissions_boundary_policy_input_list",
+                &self.permissions_boundary_policy_input_list,
+            )
+            .field("policy_input_list", &self.policy_input_list)
+            .field("resource_arns", &self.resource_arns)
+            .field("resource_handling_option", &self.resource_handling_option)
+            .field("resource_owner", &self.resource_owner)
+            .field("resource_policy", &self.resource_policy)
+            .finish()
+    }
+}
+
+/// The `SimulatePolicyResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulatePolicyResponse {
+    /// `EvaluationResults`.
+    #[serde(
+        rename = "EvaluationResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub evaluation_results: Option<Vec<EvaluationResult>>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for SimulatePolicyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatePolicyResponse")
+            .field("evaluation_results", &self.evaluation_results)
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .finish()
+    }
+}
+
+/// The `SimulatePrincipalPolicyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulatePrincipalPolicyRequest {
+    /// `ActionNames`. Required.
+    #[serde(
+        rename = "ActionNames",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_names: Option<Vec<String>>,
+    /// `CallerArn`.
+    #[serde(rename = "CallerArn", default, skip_serializing_if = "Option::is_none")]
+    pub caller_arn: Option<String>,
+    /// `ContextEntries`.
+    #[serde(
+        rename = "ContextEntries",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_entries: Option<Vec<ContextEntry>>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `PermissionsBoundaryPolicyInputList`.
+    #[serde(
+        rename = "PermissionsBoundaryPolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary_policy_input_list: Option<Vec<String>>,
+    /// `PolicyExclusionList`.
+    #[serde(
+        rename = "PolicyExclusionList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_exclusion_list: Option<Vec<PolicyIdentifier>>,
+    /// `PolicyInputList`.
+    #[serde(
+        rename = "PolicyInputList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_input_list: Option<Vec<String>>,
+    /// `PolicySourceArn`. Required.
+    #[serde(
+        rename = "PolicySourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_source_arn: Option<String>,
+    /// `ResourceArns`.
+    #[serde(
+        rename = "ResourceArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_arns: Option<Vec<String>>,
+    /// `ResourceHandlingOption`.
+    #[serde(
+        rename = "ResourceHandlingOption",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_handling_option: Option<String>,
+    /// `ResourceOwner`.
+    #[serde(
+        rename = "ResourceOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_owner: Option<String>,
+    /// `ResourcePolicy`.
+    #[serde(
+        rename = "ResourcePolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_policy: Option<String>,
+}
+
+impl fmt::Debug for SimulatePrincipalPolicyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimulatePrincipalPolicyRequest")
+            .field("action_names", &self.action_names)
+            .field("caller_arn", &self.caller_arn)
+            .field("context_entries", &self.context_entries)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field(
+                "permissions_boundary_policy_input_list",
+                &self.permissions_boundary_policy_input_list,
+            )
+            .field("policy_exclusion_list", &self.policy_exclusion_list)
+            .field("policy_input_list", &self.policy_input_list)
+            .field("policy_source_arn", &self.policy_source_arn)
+            .field("resource_arns", &self.resource_arns)
+            .field("resource_handling_option", &self.resource_handling_option)
+            .field("resource_owner", &self.resource_owner)
+            .field("resource_policy", &self.resource_policy)
+            .finish()
+    }
+}
+
 /// The `SourceRoleTemplate` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -5703,6 +7646,51 @@ impl fmt::Debug for SourceRoleTemplate {
         f.debug_struct("SourceRoleTemplate")
             .field("template_arn", &self.template_arn)
             .field("template_minor_version", &self.template_minor_version)
+            .finish()
+    }
+}
+
+/// The `Statement` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    /// `EndPosition`.
+    #[serde(
+        rename = "EndPosition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end_position: Option<Position>,
+    /// `SourcePolicyId`.
+    #[serde(
+        rename = "SourcePolicyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_policy_id: Option<String>,
+    /// `SourcePolicyType`.
+    #[serde(
+        rename = "SourcePolicyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_policy_type: Option<PolicySourceType>,
+    /// `StartPosition`.
+    #[serde(
+        rename = "StartPosition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_position: Option<Position>,
+}
+
+impl fmt::Debug for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Statement")
+            .field("end_position", &self.end_position)
+            .field("source_policy_id", &self.source_policy_id)
+            .field("source_policy_type", &self.source_policy_type)
+            .field("start_position", &self.start_position)
             .finish()
     }
 }
@@ -6338,6 +8326,68 @@ impl fmt::Debug for UpdateLoginProfileRequest {
     }
 }
 
+/// The `UpdateOpenIDConnectProviderRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOpenIDConnectProviderRequest {
+    /// `ContextProvider`.
+    #[serde(
+        rename = "ContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_provider: Option<ContextProvider>,
+    /// `IdentityCenterInstanceArn`.
+    #[serde(
+        rename = "IdentityCenterInstanceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_center_instance_arn: Option<String>,
+    /// `OpenIDConnectProviderArn`. Required.
+    #[serde(
+        rename = "OpenIDConnectProviderArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_id_connect_provider_arn: Option<String>,
+    /// `RemoveContextProvider`.
+    #[serde(
+        rename = "RemoveContextProvider",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_context_provider: Option<bool>,
+    /// `RemoveIdentityCenterInstance`.
+    #[serde(
+        rename = "RemoveIdentityCenterInstance",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remove_identity_center_instance: Option<bool>,
+}
+
+impl fmt::Debug for UpdateOpenIDConnectProviderRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateOpenIDConnectProviderRequest")
+            .field("context_provider", &self.context_provider)
+            .field(
+                "identity_center_instance_arn",
+                &self.identity_center_instance_arn,
+            )
+            .field(
+                "open_id_connect_provider_arn",
+                &self.open_id_connect_provider_arn,
+            )
+            .field("remove_context_provider", &self.remove_context_provider)
+            .field(
+                "remove_identity_center_instance",
+                &self.remove_identity_center_instance,
+            )
+            .finish()
+    }
+}
+
 /// The `UpdateOpenIDConnectProviderThumbprintRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -6658,6 +8708,38 @@ impl fmt::Debug for UpdateServerCertificateRequest {
     }
 }
 
+/// The `UpdateServiceSpecificCredentialRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateServiceSpecificCredentialRequest {
+    /// `ServiceSpecificCredentialId`. Required.
+    #[serde(
+        rename = "ServiceSpecificCredentialId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_specific_credential_id: Option<String>,
+    /// `Status`. Required.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusType>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl fmt::Debug for UpdateServiceSpecificCredentialRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateServiceSpecificCredentialRequest")
+            .field(
+                "service_specific_credential_id",
+                &self.service_specific_credential_id,
+            )
+            .field("status", &self.status)
+            .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
 /// The `UpdateSigningCertificateRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -6942,6 +9024,75 @@ impl fmt::Debug for User {
             .field("tags", &self.tags)
             .field("user_id", &self.user_id)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `UserDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserDetail {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `AttachedManagedPolicies`.
+    #[serde(
+        rename = "AttachedManagedPolicies",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attached_managed_policies: Option<Vec<AttachedPolicy>>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `GroupList`.
+    #[serde(rename = "GroupList", default, skip_serializing_if = "Option::is_none")]
+    pub group_list: Option<Vec<String>>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `PermissionsBoundary`.
+    #[serde(
+        rename = "PermissionsBoundary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions_boundary: Option<AttachedPermissionsBoundary>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    /// `UserId`.
+    #[serde(rename = "UserId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// `UserName`.
+    #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// `UserPolicyList`.
+    #[serde(
+        rename = "UserPolicyList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_policy_list: Option<Vec<PolicyDetail>>,
+}
+
+impl fmt::Debug for UserDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserDetail")
+            .field("arn", &self.arn)
+            .field("attached_managed_policies", &self.attached_managed_policies)
+            .field("create_date", &self.create_date)
+            .field("group_list", &self.group_list)
+            .field("path", &self.path)
+            .field("permissions_boundary", &self.permissions_boundary)
+            .field("tags", &self.tags)
+            .field("user_id", &self.user_id)
+            .field("user_name", &self.user_name)
+            .field("user_policy_list", &self.user_policy_list)
             .finish()
     }
 }

@@ -8,6 +8,18 @@ use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, Va
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+fn check_action_name_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_action_name_type(errs, &f, item);
+    }
+}
+
+fn check_action_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(3), Some(128));
+}
+
 impl Validate for AddClientIDToOpenIDConnectProviderRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "clientID", false);
@@ -134,6 +146,18 @@ impl Validate for AttachUserPolicyRequest {
 
 impl ConstraintValue for AttachUserPolicyRequest {}
 
+static RE_ATTACHMENT_NAME: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
+
+fn check_attachment_name(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(128));
+    errs.pattern(f, v, RE_ATTACHMENT_NAME.as_ref(), "[\\w+=,.@-]+");
+}
+
+fn check_attachment_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &AttachmentType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), AttachmentType::VALUE_SET);
+}
+
 impl Validate for ChangePasswordRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "newPassword", true);
@@ -154,6 +178,37 @@ impl Validate for ChangePasswordRequest {
 }
 
 impl ConstraintValue for ChangePasswordRequest {}
+
+impl Validate for ContextEntry {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "contextKeyName", false);
+        if let Some(v) = &self.context_key_name {
+            check_context_key_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextKeyType", false);
+        if let Some(v) = &self.context_key_type {
+            check_context_key_type_enum(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ContextEntry {}
+
+fn check_context_entry_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[ContextEntry]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+fn check_context_key_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(5), Some(256));
+}
+
+fn check_context_key_type_enum(errs: &mut ValidationErrors, f: &Field<'_>, v: &ContextKeyTypeEnum) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ContextKeyTypeEnum::VALUE_SET);
+}
 
 impl Validate for ContextProvider {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -456,6 +511,50 @@ impl Validate for CreateSAMLProviderRequest {
 }
 
 impl ConstraintValue for CreateSAMLProviderRequest {}
+
+impl Validate for CreateServiceLinkedRoleRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "aWSServiceName", false);
+        match &self.aws_service_name {
+            Some(v) => {
+                check_group_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "customSuffix", false);
+        if let Some(v) = &self.custom_suffix {
+            check_custom_suffix_type(errs, &f, v);
+        }
+        let f = Field::new(path, "description", false);
+        if let Some(v) = &self.description {
+            check_role_description_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateServiceLinkedRoleRequest {}
+
+impl Validate for CreateServiceSpecificCredentialRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "credentialAgeDays", false);
+        if let Some(v) = &self.credential_age_days {
+            check_credential_age_days(errs, &f, v);
+        }
+        let f = Field::new(path, "serviceName", false);
+        if self.service_name.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "userName", false);
+        match &self.user_name {
+            Some(v) => {
+                check_user_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateServiceSpecificCredentialRequest {}
 
 impl Validate for CreateUserRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -762,6 +861,38 @@ impl Validate for DeleteServerCertificateRequest {
 
 impl ConstraintValue for DeleteServerCertificateRequest {}
 
+impl Validate for DeleteServiceLinkedRoleRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "roleName", false);
+        match &self.role_name {
+            Some(v) => {
+                check_role_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteServiceLinkedRoleRequest {}
+
+impl Validate for DeleteServiceSpecificCredentialRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serviceSpecificCredentialId", false);
+        match &self.service_specific_credential_id {
+            Some(v) => {
+                check_service_specific_credential_id(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for DeleteServiceSpecificCredentialRequest {}
+
 impl Validate for DeleteSigningCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "certificateId", false);
@@ -843,6 +974,10 @@ impl Validate for DeleteVirtualMFADeviceRequest {
 
 impl ConstraintValue for DeleteVirtualMFADeviceRequest {}
 
+fn check_deletion_task_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(1000));
+}
+
 impl Validate for DetachGroupPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "groupName", false);
@@ -906,6 +1041,24 @@ impl Validate for DetachUserPolicyRequest {
 
 impl ConstraintValue for DetachUserPolicyRequest {}
 
+impl Validate for DisableOrganizationLevelResourcesRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for DisableOrganizationLevelResourcesRequest {}
+
+impl Validate for DisableOrganizationsRootCredentialsManagementRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for DisableOrganizationsRootCredentialsManagementRequest {}
+
+impl Validate for DisableOrganizationsRootSessionsRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for DisableOrganizationsRootSessionsRequest {}
+
 impl Validate for EnableMFADeviceRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "authenticationCode1", false);
@@ -941,6 +1094,24 @@ impl Validate for EnableMFADeviceRequest {
 
 impl ConstraintValue for EnableMFADeviceRequest {}
 
+impl Validate for EnableOrganizationLevelResourcesRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for EnableOrganizationLevelResourcesRequest {}
+
+impl Validate for EnableOrganizationsRootCredentialsManagementRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for EnableOrganizationsRootCredentialsManagementRequest {}
+
+impl Validate for EnableOrganizationsRootSessionsRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for EnableOrganizationsRootSessionsRequest {}
+
 fn check_entity_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EntityType) {
     errs.enum_value(f, v.as_str(), v.is_known(), EntityType::VALUE_SET);
 }
@@ -958,6 +1129,57 @@ impl Validate for GetAccessKeyLastUsedRequest {
 }
 
 impl ConstraintValue for GetAccessKeyLastUsedRequest {}
+
+impl Validate for GetAccountAuthorizationDetailsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "filter", false);
+        if let Some(v) = &self.filter {
+            check_entity_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetAccountAuthorizationDetailsRequest {}
+
+impl Validate for GetContextKeysForCustomPolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "policyInputList", false);
+        match &self.policy_input_list {
+            Some(v) => {
+                check_simulation_policy_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetContextKeysForCustomPolicyRequest {}
+
+impl Validate for GetContextKeysForPrincipalPolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "policyInputList", false);
+        if let Some(v) = &self.policy_input_list {
+            check_simulation_policy_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policySourceArn", false);
+        match &self.policy_source_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetContextKeysForPrincipalPolicyRequest {}
 
 impl Validate for GetGroupPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1185,6 +1407,20 @@ impl Validate for GetServerCertificateRequest {
 
 impl ConstraintValue for GetServerCertificateRequest {}
 
+impl Validate for GetServiceLinkedRoleDeletionStatusRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "deletionTaskId", false);
+        match &self.deletion_task_id {
+            Some(v) => {
+                check_deletion_task_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetServiceLinkedRoleDeletionStatusRequest {}
+
 impl Validate for GetUserPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "policyName", false);
@@ -1216,6 +1452,34 @@ impl Validate for GetUserRequest {
 }
 
 impl ConstraintValue for GetUserRequest {}
+
+impl Validate for InlinePolicyIdentifierType {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "attachmentName", false);
+        match &self.attachment_name {
+            Some(v) => {
+                check_attachment_name(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "attachmentType", false);
+        match &self.attachment_type {
+            Some(v) => {
+                check_attachment_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "policyName", false);
+        match &self.policy_name {
+            Some(v) => {
+                check_policy_name_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for InlinePolicyIdentifierType {}
 
 impl Validate for ListAccessKeysRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1558,6 +1822,12 @@ impl Validate for ListOpenIDConnectProvidersRequest {
 
 impl ConstraintValue for ListOpenIDConnectProvidersRequest {}
 
+impl Validate for ListOrganizationsFeaturesRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for ListOrganizationsFeaturesRequest {}
+
 impl Validate for ListPoliciesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "marker", false);
@@ -1780,6 +2050,25 @@ impl Validate for ListServerCertificatesRequest {
 
 impl ConstraintValue for ListServerCertificatesRequest {}
 
+impl Validate for ListServiceSpecificCredentialsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListServiceSpecificCredentialsRequest {}
+
 impl Validate for ListSigningCertificatesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "marker", false);
@@ -1883,6 +2172,75 @@ impl ConstraintValue for ListVirtualMFADevicesRequest {}
 
 fn check_open_id_connect_provider_url_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(255));
+}
+
+impl Validate for OrderedOrganizationPolicyType {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serviceControlPolicyInputList", false);
+        if let Some(v) = &self.service_control_policy_input_list {
+            check_simulation_policy_list_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for OrderedOrganizationPolicyType {}
+
+fn check_organization_policy_list_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[OrderedOrganizationPolicyType],
+) {
+    errs.length(f, v, v.len(), None, Some(7));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+fn check_policy_exclusions_list_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[PolicyIdentifier],
+) {
+    errs.length(f, v, v.len(), None, Some(256));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+impl Validate for PolicyIdentifier {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "inlinePolicyIdentifier", false);
+        if let Some(v) = &self.inline_policy_identifier {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "policyArn", false);
+        if let Some(v) = &self.policy_arn {
+            check_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyType", false);
+        if let Some(v) = &self.policy_type {
+            check_policy_identifier_policy_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for PolicyIdentifier {}
+
+fn check_policy_identifier_policy_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &PolicyIdentifierPolicyType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        PolicyIdentifierPolicyType::VALUE_SET,
+    );
 }
 
 fn check_policy_usage_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &PolicyUsageType) {
@@ -2078,6 +2436,40 @@ impl Validate for RemoveUserFromGroupRequest {
 
 impl ConstraintValue for RemoveUserFromGroupRequest {}
 
+impl Validate for ResetServiceSpecificCredentialRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serviceSpecificCredentialId", false);
+        match &self.service_specific_credential_id {
+            Some(v) => {
+                check_service_specific_credential_id(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ResetServiceSpecificCredentialRequest {}
+
+fn check_resource_handling_option_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+}
+
+fn check_resource_name_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_resource_name_type(errs, &f, item);
+    }
+}
+
+fn check_resource_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(2048));
+}
+
 impl Validate for ResyncMFADeviceRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "authenticationCode1", false);
@@ -2145,6 +2537,154 @@ impl Validate for SetDefaultPolicyVersionRequest {
 }
 
 impl ConstraintValue for SetDefaultPolicyVersionRequest {}
+
+impl Validate for SetSecurityTokenServicePreferencesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "globalEndpointTokenVersion", false);
+        match &self.global_endpoint_token_version {
+            Some(v) => {
+                check_global_endpoint_token_version(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for SetSecurityTokenServicePreferencesRequest {}
+
+impl Validate for SimulateCustomPolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "actionNames", false);
+        match &self.action_names {
+            Some(v) => {
+                check_action_name_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "callerArn", false);
+        if let Some(v) = &self.caller_arn {
+            check_resource_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextEntries", false);
+        if let Some(v) = &self.context_entries {
+            check_context_entry_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "orderedOrganizationPolicyInputList", false);
+        if let Some(v) = &self.ordered_organization_policy_input_list {
+            check_organization_policy_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "permissionsBoundaryPolicyInputList", false);
+        if let Some(v) = &self.permissions_boundary_policy_input_list {
+            check_simulation_policy_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyInputList", false);
+        match &self.policy_input_list {
+            Some(v) => {
+                check_simulation_policy_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "resourceArns", false);
+        if let Some(v) = &self.resource_arns {
+            check_resource_name_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourceHandlingOption", false);
+        if let Some(v) = &self.resource_handling_option {
+            check_resource_handling_option_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourceOwner", false);
+        if let Some(v) = &self.resource_owner {
+            check_resource_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourcePolicy", false);
+        if let Some(v) = &self.resource_policy {
+            check_policy_document_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for SimulateCustomPolicyRequest {}
+
+impl Validate for SimulatePrincipalPolicyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "actionNames", false);
+        match &self.action_names {
+            Some(v) => {
+                check_action_name_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "callerArn", false);
+        if let Some(v) = &self.caller_arn {
+            check_resource_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "contextEntries", false);
+        if let Some(v) = &self.context_entries {
+            check_context_entry_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "permissionsBoundaryPolicyInputList", false);
+        if let Some(v) = &self.permissions_boundary_policy_input_list {
+            check_simulation_policy_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyExclusionList", false);
+        if let Some(v) = &self.policy_exclusion_list {
+            check_policy_exclusions_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyInputList", false);
+        if let Some(v) = &self.policy_input_list {
+            check_simulation_policy_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policySourceArn", false);
+        match &self.policy_source_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "resourceArns", false);
+        if let Some(v) = &self.resource_arns {
+            check_resource_name_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourceHandlingOption", false);
+        if let Some(v) = &self.resource_handling_option {
+            check_resource_handling_option_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourceOwner", false);
+        if let Some(v) = &self.resource_owner {
+            check_resource_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "resourcePolicy", false);
+        if let Some(v) = &self.resource_policy {
+            check_policy_document_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for SimulatePrincipalPolicyRequest {}
+
+fn check_simulation_policy_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_policy_document_type(errs, &f, item);
+    }
+}
 
 impl Validate for Tag {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -2612,6 +3152,28 @@ impl Validate for UpdateLoginProfileRequest {
 
 impl ConstraintValue for UpdateLoginProfileRequest {}
 
+impl Validate for UpdateOpenIDConnectProviderRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "contextProvider", false);
+        if let Some(v) = &self.context_provider {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "identityCenterInstanceArn", false);
+        if let Some(v) = &self.identity_center_instance_arn {
+            check_identity_center_instance_arn_type(errs, &f, v);
+        }
+        let f = Field::new(path, "openIDConnectProviderArn", false);
+        match &self.open_id_connect_provider_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for UpdateOpenIDConnectProviderRequest {}
+
 impl Validate for UpdateOpenIDConnectProviderThumbprintRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "openIDConnectProviderArn", false);
@@ -2767,6 +3329,31 @@ impl Validate for UpdateServerCertificateRequest {
 }
 
 impl ConstraintValue for UpdateServerCertificateRequest {}
+
+impl Validate for UpdateServiceSpecificCredentialRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "serviceSpecificCredentialId", false);
+        match &self.service_specific_credential_id {
+            Some(v) => {
+                check_service_specific_credential_id(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "status", false);
+        match &self.status {
+            Some(v) => {
+                check_status_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "userName", false);
+        if let Some(v) = &self.user_name {
+            check_user_name_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateServiceSpecificCredentialRequest {}
 
 impl Validate for UpdateSigningCertificateRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -2997,8 +3584,28 @@ fn check_context_provider_target_key_type(errs: &mut ValidationErrors, f: &Field
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
 }
 
+fn check_credential_age_days(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
+    errs.range(f, *v, Some(1), Some(36600));
+}
+
+static RE_CUSTOM_SUFFIX_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]+=,.@-]+)\\z").ok());
+
+fn check_custom_suffix_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(f, v, RE_CUSTOM_SUFFIX_TYPE.as_ref(), "[\\w+=,.@-]+");
+}
+
 fn check_encoding_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EncodingType) {
     errs.enum_value(f, v.as_str(), v.is_known(), EncodingType::VALUE_SET);
+}
+
+fn check_entity_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[EntityType]) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_entity_type(errs, &f, item);
+    }
 }
 
 static RE_EXISTING_USER_NAME_TYPE: LazyLock<Option<Regex>> =
@@ -3007,6 +3614,19 @@ static RE_EXISTING_USER_NAME_TYPE: LazyLock<Option<Regex>> =
 fn check_existing_user_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
     errs.pattern(f, v, RE_EXISTING_USER_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
+}
+
+fn check_global_endpoint_token_version(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &GlobalEndpointTokenVersion,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        GlobalEndpointTokenVersion::VALUE_SET,
+    );
 }
 
 static RE_GROUP_NAME_TYPE: LazyLock<Option<Regex>> =
@@ -3256,6 +3876,14 @@ fn check_server_certificate_name_type(errs: &mut ValidationErrors, f: &Field<'_>
         RE_SERVER_CERTIFICATE_NAME_TYPE.as_ref(),
         "[\\w+=,.@-]+",
     );
+}
+
+static RE_SERVICE_SPECIFIC_CREDENTIAL_ID: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]+)\\z").ok());
+
+fn check_service_specific_credential_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(20), Some(128));
+    errs.pattern(f, v, RE_SERVICE_SPECIFIC_CREDENTIAL_ID.as_ref(), "[\\w]+");
 }
 
 fn check_status_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &StatusType) {

@@ -1,18 +1,22 @@
 //! The account alias (CreateAccountAlias, DeleteAccountAlias, ListAccountAliases: one alias
 //! per account, unique across accounts through its claim row, written in one transaction
-//! with the account's settings) and GetAccountSummary (counts from the store, quotas as AWS's
-//! defaults). Authorized on `*`.
+//! with the account's settings), SetSecurityTokenServicePreferences (kept in the settings)
+//! and GetAccountSummary (counts from the store, quotas as AWS's defaults, the global
+//! endpoint token version as set). Authorized on `*`.
 
 use super::common::{ATTEMPTS, page, required, store_failure, too_busy};
 use super::entity::scan_all;
 use crate::IamService;
 use crate::account_records::{AccountSettings, AliasClaim};
 use crate::account_tables::AccountTables;
+use crate::generated::enums::GlobalEndpointTokenVersion;
 use crate::generated::errors;
 use crate::generated::shapes::*;
 use crate::generated::{
     CreateAccountAlias, DeleteAccountAlias, GetAccountSummary, ListAccountAliases,
+    SetSecurityTokenServicePreferences,
 };
+use crate::resources::ResourceTables;
 use crate::tables::account_prefix;
 use rampart_codec::{Field, ServiceError, ValidationErrors};
 use rampart_core::RequestContext;
@@ -189,6 +193,36 @@ fn check_alias(alias: &str) -> Result<(), ServiceError> {
     Err(ServiceError::new("ValidationError", 400, message))
 }
 
+impl SetSecurityTokenServicePreferences for IamService {
+    /// Stores the version of the tokens the global STS endpoint issues (`v1Token`: 1,
+    /// `v2Token`: 2), which GetAccountSummary reports as GlobalEndpointTokenVersion.
+    async fn set_security_token_service_preferences(
+        &self,
+        ctx: &RequestContext,
+        input: SetSecurityTokenServicePreferencesRequest,
+    ) -> Result<(), ServiceError> {
+        let version = required(
+            input.global_endpoint_token_version,
+            "globalEndpointTokenVersion",
+        )?;
+        self.authorize(ctx, "iam:SetSecurityTokenServicePreferences", "*")?;
+        let version = match version {
+            GlobalEndpointTokenVersion::V1Token => 1,
+            GlobalEndpointTokenVersion::V2Token => 2,
+            other => {
+                return Err(errors::invalid_input_exception(format!(
+                    "Invalid GlobalEndpointTokenVersion {other}."
+                )));
+            }
+        };
+        self.edit_settings(ctx, |settings| {
+            settings.global_endpoint_token_version = Some(version);
+            Ok(())
+        })
+        .await
+    }
+}
+
 impl GetAccountSummary for IamService {
     async fn get_account_summary(
         &self,
@@ -201,6 +235,10 @@ impl GetAccountSummary for IamService {
             .collect();
         for (key, count) in self.account_counts(ctx.account().as_str()).await? {
             map.insert(key.to_owned(), count);
+        }
+        let settings = self.read_settings(ctx.account().as_str()).await?;
+        if let Some(version) = settings.and_then(|s| s.value.global_endpoint_token_version) {
+            map.insert(String::from("GlobalEndpointTokenVersion"), version);
         }
         Ok(GetAccountSummaryResponse {
             summary_map: Some(map),
@@ -232,6 +270,7 @@ impl IamService {
         let devices = self.devices(account).await?;
         let server_certificates = self.server_certificates(account).await?.len();
         let in_use = devices.iter().filter(|d| d.user.is_some()).count();
+        let (profiles, providers) = self.resource_counts(&prefix).await?;
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         Ok(vec![
             ("Users", count(users)),
@@ -243,11 +282,21 @@ impl IamService {
             ("AccountMFAEnabled", 0),
             ("AccountPasswordPresent", 0),
             ("AccountSigningCertificatesPresent", 0),
-            ("InstanceProfiles", 0),
+            ("InstanceProfiles", count(profiles)),
             ("MFADevices", count(devices.len())),
             ("MFADevicesInUse", count(in_use)),
-            ("Providers", 0),
+            ("Providers", count(providers)),
             ("ServerCertificates", count(server_certificates)),
         ])
+    }
+
+    /// How many instance profiles and identity providers (OpenID Connect and SAML) the
+    /// account whose rows begin with `prefix` has.
+    async fn resource_counts(&self, prefix: &str) -> Result<(usize, usize), ServiceError> {
+        let tables = ResourceTables::new(&self.dir.tables.store);
+        let profiles = scan_all(&tables.instance_profiles, prefix).await?.len();
+        let oidc = scan_all(&tables.oidc_providers, prefix).await?.len();
+        let saml = scan_all(&tables.saml_providers, prefix).await?.len();
+        Ok((profiles, oidc + saml))
     }
 }

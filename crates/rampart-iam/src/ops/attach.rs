@@ -3,7 +3,7 @@
 //! `attachment_count` change in one commit.
 
 use super::common::{ATTEMPTS, no_such, page, required, store_failure, too_busy};
-use super::entity::{Entity, Keys, entity_arn, entity_context};
+use super::entity::{Entity, Keys, entity_arn, entity_context, refuse_protected};
 use super::managed::{Managed, not_attachable, policy_not_found};
 use crate::IamService;
 use crate::generated::errors;
@@ -236,6 +236,7 @@ impl IamService {
             let entity = self
                 .authorized_entity::<E>(ctx, action, &target.name, Some(&target.policy_arn))
                 .await?;
+            refuse_protected(&entity.value)?;
             let policy = self
                 .find_managed(account, &target.policy_arn)
                 .await?
@@ -272,6 +273,7 @@ impl IamService {
             let entity = self
                 .authorized_entity::<E>(ctx, action, &target.name, Some(&target.policy_arn))
                 .await?;
+            refuse_protected(&entity.value)?;
             if !entity.value.attached().iter().any(|a| a == arn) {
                 return Err(policy_not_found(arn));
             }

@@ -5,6 +5,7 @@
 
 use super::common::{ATTEMPTS, no_such, store_failure, too_busy};
 use crate::IamService;
+use crate::generated::errors;
 use crate::records::{GroupRecord, InlinePolicies, RoleRecord, TagRecord, UserRecord};
 use crate::tables::{IamTables, entity_row};
 use rampart_codec::ServiceError;
@@ -37,6 +38,10 @@ pub(super) trait Entity:
     fn inline(&self) -> &InlinePolicies;
     /// Inline policies by name, to change.
     fn inline_mut(&mut self) -> &mut InlinePolicies;
+    /// Whether only AWS may change the entity's policies or delete it (service-linked roles).
+    fn protected(&self) -> bool {
+        false
+    }
 }
 
 impl Entity for UserRecord {
@@ -93,6 +98,9 @@ impl Entity for GroupRecord {
 
 impl Entity for RoleRecord {
     const KIND: &'static str = "role";
+    fn protected(&self) -> bool {
+        crate::service_linked::is_service_linked(&self.path)
+    }
     const INLINE_LIMIT: SizeLimit = SizeLimit::RoleInline;
     fn table(tables: &IamTables) -> &IndexedTable<Self> {
         &tables.roles
@@ -245,6 +253,21 @@ impl IamService {
             )
             .map_err(store_failure)
     }
+}
+
+/// `UnmodifiableEntity` for a protected entity (a service-linked role), as IAM refuses
+/// changes to its policies, its trust policy and its deletion other than through AWS.
+pub(super) fn refuse_protected<E: Entity>(entity: &E) -> Result<(), ServiceError> {
+    if entity.protected() {
+        return Err(errors::unmodifiable_entity_exception(format!(
+            "Cannot perform the operation on the protected {} '{}' - this {} is only modifiable \
+             by AWS",
+            E::KIND,
+            entity.name(),
+            E::KIND
+        )));
+    }
+    Ok(())
 }
 
 /// Compares two records by their stored form (records need not implement `PartialEq`).

@@ -4,7 +4,7 @@
 //! Get*Policy answers the document URL-encoded, as IAM does.
 
 use super::common::{check_document, no_such, page, required};
-use super::entity::{Entity, Keys, url_encode};
+use super::entity::{Entity, Keys, refuse_protected, url_encode};
 use crate::IamService;
 use crate::generated::errors;
 use crate::generated::shapes::*;
@@ -234,6 +234,7 @@ impl IamService {
         document: String,
     ) -> Result<(), ServiceError> {
         self.modify::<E, _>(ctx, action, name, Keys::CurrentBoundary, |record| {
+            refuse_protected(record)?;
             check_aggregate(record, &policy, &document)?;
             check_document(&document, PolicyKind::Identity, E::INLINE_LIMIT)?;
             record.inline_mut().insert(policy.clone(), document.clone());
@@ -297,6 +298,7 @@ impl IamService {
         policy: &str,
     ) -> Result<(), ServiceError> {
         self.modify::<E, _>(ctx, action, name, Keys::CurrentBoundary, |record| {
+            refuse_protected(record)?;
             record
                 .inline_mut()
                 .remove(policy)

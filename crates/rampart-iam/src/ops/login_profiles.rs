@@ -206,7 +206,8 @@ impl IamService {
     }
 
     /// `DeleteConflict` while `user` still has a login profile, an enabled MFA device, a
-    /// signing certificate or an SSH public key (DeleteUser's rules).
+    /// signing certificate, an SSH public key or a service-specific credential (DeleteUser's
+    /// rules).
     pub(crate) async fn credential_conflicts(&self, user: &UserRecord) -> Result<(), ServiceError> {
         if self.profile_of(user).await?.is_some() {
             return Err(errors::delete_conflict_exception(
@@ -222,6 +223,11 @@ impl IamService {
         if !self.ssh_keys_of(user).await?.is_empty() {
             return Err(errors::delete_conflict_exception(
                 "Cannot delete entity, must delete SSH public keys first.",
+            ));
+        }
+        if !self.service_credentials_of(user).await?.is_empty() {
+            return Err(errors::delete_conflict_exception(
+                "Cannot delete entity, must delete service specific credentials first.",
             ));
         }
         Ok(())

@@ -1,17 +1,18 @@
 //! Changes to OpenID Connect providers: AddClientIDToOpenIDConnectProvider and
 //! RemoveClientIDFromOpenIDConnectProvider (both idempotent, as AWS's),
-//! UpdateOpenIDConnectProviderThumbprint, and the provider tags (TagOpenIDConnectProvider,
+//! UpdateOpenIDConnectProviderThumbprint, UpdateOpenIDConnectProvider (Identity Center
+//! settings refused), and the provider tags (TagOpenIDConnectProvider,
 //! UntagOpenIDConnectProvider, ListOpenIDConnectProviderTags).
 
 use super::common::required;
 use super::entity::Keys;
-use super::oidc::{MAX_CLIENT_IDS, checked_thumbprints, client_id_quota};
+use super::oidc::{MAX_CLIENT_IDS, checked_thumbprints, client_id_quota, refuse_identity_center};
 use crate::IamService;
 use crate::generated::shapes::*;
 use crate::generated::{
     AddClientIDToOpenIDConnectProvider, ListOpenIDConnectProviderTags,
     RemoveClientIDFromOpenIDConnectProvider, TagOpenIDConnectProvider, UntagOpenIDConnectProvider,
-    UpdateOpenIDConnectProviderThumbprint,
+    UpdateOpenIDConnectProvider, UpdateOpenIDConnectProviderThumbprint,
 };
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
@@ -128,5 +129,26 @@ impl ListOpenIDConnectProviderTags for IamService {
             is_truncated: Some(out.is_truncated),
             marker: out.marker,
         })
+    }
+}
+
+impl UpdateOpenIDConnectProvider for IamService {
+    /// IAM Identity Center trusted identity propagation is not supported (as at creation):
+    /// setting it is refused, and removing it changes nothing since none is ever set. The
+    /// provider must exist and the caller be allowed the action.
+    async fn update_open_id_connect_provider(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateOpenIDConnectProviderRequest,
+    ) -> Result<(), ServiceError> {
+        let arn = required(input.open_id_connect_provider_arn, ARN_MEMBER)?;
+        refuse_identity_center(
+            input.identity_center_instance_arn.is_some() || input.context_provider.is_some(),
+        )?;
+        let at = self.oidc_at(ctx, &arn);
+        let action = "iam:UpdateOpenIDConnectProvider";
+        self.read_resource(ctx, action, &at, Keys::Plain)
+            .await
+            .map(drop)
     }
 }

@@ -6,7 +6,7 @@ use super::common::{
     ATTEMPTS, already_exists, check_document, page, required, store_failure, tags_in, tags_out,
     timestamp, too_busy,
 };
-use super::entity::{Keys, entity_arn, scan_all, url_encode, with_keys};
+use super::entity::{Keys, entity_arn, refuse_protected, scan_all, url_encode, with_keys};
 use crate::IamService;
 use crate::generated::enums::PermissionsBoundaryAttachmentType;
 use crate::generated::errors;
@@ -15,9 +15,9 @@ use crate::generated::{
     CreateRole, DeleteRole, GetRole, ListRoles, UpdateAssumeRolePolicy, UpdateRole,
     UpdateRoleDescription,
 };
-use crate::ids;
 use crate::records::{RoleRecord, TagRecord};
 use crate::tables::{account_prefix, entity_row};
+use crate::{ids, service_linked};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
 use rampart_core::rampart_policy::{Context, PolicyKind, SizeLimit};
@@ -51,6 +51,7 @@ impl CreateRole for IamService {
             "assumeRolePolicyDocument",
         )?;
         let path = input.path.unwrap_or_else(|| String::from("/"));
+        refuse_reserved_path(&path)?;
         let account = ctx.account().to_string();
         let tags = tags_in(input.tags, &[])?;
         let boundary = input.permissions_boundary;
@@ -215,6 +216,7 @@ impl DeleteRole for IamService {
                 .existing::<RoleRecord>(ctx, "iam:DeleteRole", &name, Keys::Plain)
                 .await?;
             let role = &found.value;
+            refuse_protected(role)?;
             if !role.attached_policies.is_empty() {
                 return Err(errors::delete_conflict_exception(
                     "Cannot delete entity, must detach all policies first.",
@@ -249,6 +251,7 @@ impl UpdateAssumeRolePolicy for IamService {
         let document = required(input.policy_document, "policyDocument")?;
         let action = "iam:UpdateAssumeRolePolicy";
         self.modify::<RoleRecord, _>(ctx, action, &name, Keys::Plain, |role| {
+            refuse_protected(role)?;
             check_document(&document, PolicyKind::Trust, SizeLimit::TrustPolicy)?;
             role.trust_policy = document.clone();
             Ok(())
@@ -256,6 +259,17 @@ impl UpdateAssumeRolePolicy for IamService {
         .await
         .map(drop)
     }
+}
+
+/// CreateRole refuses the path of service-linked roles, as IAM does.
+fn refuse_reserved_path(path: &str) -> Result<(), ServiceError> {
+    if service_linked::is_service_linked(path) {
+        return Err(errors::invalid_input_exception(format!(
+            "Path prefix '{}' can only be used for AWS Service linked Roles",
+            service_linked::PATH_PREFIX
+        )));
+    }
+    Ok(())
 }
 
 /// The condition keys of CreateRole: request tags and the boundary being set.
