@@ -186,7 +186,8 @@ mod tests {
             .map(|s| s.target_prefix())
             .collect();
         assert_eq!(http, ["ACMPrivateCA"]);
-        assert_eq!(modules.public_routes().len(), 1, "ACM PCA's CRLs and OCSP");
+        // ACM PCA's CRLs and OCSP, ACM's ACME servers and its EMAIL-validation approvals.
+        assert_eq!(modules.public_routes().len(), 3);
         assert!(modules.jobs().len() >= 4);
     }
 
