@@ -160,7 +160,8 @@ impl AcmPcaService {
         now: OffsetDateTime,
     ) -> Result<(Vec<u8>, [u8; 16], OffsetDateTime), ServiceError> {
         let csr = csr_of(input, record, template)?;
-        let (not_before, not_after) = validity_of(input, record, now)?;
+        let own_root = template.kind == Kind::Root;
+        let (not_before, not_after) = validity_of(input, record, own_root, now)?;
         // AWS ignores ApiPassthrough unless the template is an APIPassthrough variant.
         let api = match (&input.api_passthrough, template.api_passthrough) {
             (Some(api), true) => Some(api::read(api).map_err(invalid_args_exception)?),
@@ -330,6 +331,7 @@ fn check_issuer_state(record: &CaRecord, template: Template) -> Result<(), Servi
 fn validity_of(
     input: &IssueCertificateRequest,
     record: &CaRecord,
+    own_root: bool,
     now: OffsetDateTime,
 ) -> Result<(OffsetDateTime, OffsetDateTime), ServiceError> {
     // Doubt: AWS's messages for these refusals are not documented; InvalidArgsException is the
@@ -353,7 +355,10 @@ fn validity_of(
             "The certificate's validity period exceeds the validity period of the certificate authority's certificate.",
         ));
     }
-    if record.usage_mode == "SHORT_LIVED_CERTIFICATE" && not_after - now > SHORT_LIVED_MAX {
+    // "AWS Private CA does not perform validity checks on root CA certificates": a
+    // SHORT_LIVED_CERTIFICATE root's own certificate may outlive the 7 days of its leaves.
+    let short_lived = record.usage_mode == "SHORT_LIVED_CERTIFICATE" && !own_root;
+    if short_lived && not_after - now > SHORT_LIVED_MAX {
         return Err(invalid_args_exception(
             "A SHORT_LIVED_CERTIFICATE certificate authority issues certificates valid for at most 7 days.",
         ));
