@@ -126,6 +126,11 @@ fn body_limits(obj: &Map<String, Value>) -> Result<HashMap<String, usize>> {
     Ok(limits)
 }
 
+/// A member is present (and not null).
+fn has(obj: &Map<String, Value>, key: &str) -> bool {
+    obj.get(key).is_some_and(|v| !v.is_null())
+}
+
 /// The context rules compile in: a web ACL or a rule group.
 struct Unit<'a> {
     resolver: &'a dyn Resolver,
@@ -162,60 +167,21 @@ impl Unit<'_> {
         let what = format!("Rule {name}");
         let statement = json::req(obj, "Statement", &what)?;
         let (kind, spec) = json::union(statement, &format!("{what}.Statement"))?;
-        let is_group = matches!(
-            kind,
-            "ManagedRuleGroupStatement" | "RuleGroupReferenceStatement"
-        );
-        let has = |key: &str| obj.get(key).is_some_and(|v| !v.is_null());
         let labels = label::rule_labels(
             json::opt_array(obj, "RuleLabels", &what)?,
             self.namespace,
             &what,
         )?;
-        let body = if is_group {
-            if self.in_group {
-                return Err(CompileError::invalid(format!(
-                    "{what}: a rule group cannot reference another rule group"
-                )));
+        let body = match kind {
+            "ManagedRuleGroupStatement" | "RuleGroupReferenceStatement" => {
+                if !labels.is_empty() {
+                    return Err(CompileError::invalid(format!(
+                        "{what}: a rule that references a rule group cannot have RuleLabels"
+                    )));
+                }
+                self.group_body(obj, kind, spec, name, &what)?
             }
-            if has("Action") || !has("OverrideAction") {
-                return Err(CompileError::invalid(format!(
-                    "{what}: a rule that references a rule group needs OverrideAction and no Action"
-                )));
-            }
-            if !labels.is_empty() {
-                return Err(CompileError::invalid(format!(
-                    "{what}: a rule that references a rule group cannot have RuleLabels"
-                )));
-            }
-            let count_override = action::parse_override(
-                json::req(obj, "OverrideAction", &what)?,
-                &format!("{what}.OverrideAction"),
-            )?;
-            RuleBody::Group(Box::new(self.group_ref(
-                kind,
-                spec,
-                name,
-                count_override,
-                &what,
-            )?))
-        } else {
-            if has("OverrideAction") || !has("Action") {
-                return Err(CompileError::invalid(format!(
-                    "{what}: a rule needs Action and no OverrideAction unless it references a rule group"
-                )));
-            }
-            let action = action::parse(
-                json::req(obj, "Action", &what)?,
-                self.bodies,
-                &format!("{what}.Action"),
-                false,
-            )?;
-            let cx = self.compiler(self.namespace.clone(), name);
-            RuleBody::Plain {
-                statement: statement::parse(statement, &cx, &format!("{what}.Statement"), true)?,
-                action,
-            }
+            _ => self.plain_body(obj, statement, name, &what)?,
         };
         Ok(Rule {
             name: name.to_owned(),
@@ -224,6 +190,55 @@ impl Unit<'_> {
             captcha_immunity: immunity(obj.get("CaptchaConfig")),
             challenge_immunity: immunity(obj.get("ChallengeConfig")),
         })
+    }
+
+    fn plain_body(
+        &self,
+        obj: &Map<String, Value>,
+        statement: &Value,
+        name: &str,
+        what: &str,
+    ) -> Result<RuleBody> {
+        if has(obj, "OverrideAction") || !has(obj, "Action") {
+            return Err(CompileError::invalid(format!(
+                "{what}: a rule needs Action and no OverrideAction unless it references a rule group"
+            )));
+        }
+        let action = action::parse(
+            json::req(obj, "Action", what)?,
+            self.bodies,
+            &format!("{what}.Action"),
+            false,
+        )?;
+        let cx = self.compiler(self.namespace.clone(), name);
+        let statement = statement::parse(statement, &cx, &format!("{what}.Statement"), true)?;
+        Ok(RuleBody::Plain { statement, action })
+    }
+
+    fn group_body(
+        &self,
+        obj: &Map<String, Value>,
+        kind: &str,
+        spec: &Value,
+        name: &str,
+        what: &str,
+    ) -> Result<RuleBody> {
+        if self.in_group {
+            return Err(CompileError::invalid(format!(
+                "{what}: a rule group cannot reference another rule group"
+            )));
+        }
+        if has(obj, "Action") || !has(obj, "OverrideAction") {
+            return Err(CompileError::invalid(format!(
+                "{what}: a rule that references a rule group needs OverrideAction and no Action"
+            )));
+        }
+        let count_override = action::parse_override(
+            json::req(obj, "OverrideAction", what)?,
+            &format!("{what}.OverrideAction"),
+        )?;
+        let group = self.group_ref(kind, spec, name, count_override, what)?;
+        Ok(RuleBody::Group(Box::new(group)))
     }
 
     fn compiler(&self, namespace: Arc<str>, rule: &str) -> Compiler<'_> {

@@ -192,14 +192,7 @@ impl CustomKey {
                 put("forwarded-ip", ip.to_canonical().to_string().as_bytes())
             }
             CustomKey::LabelNamespace(ns) => {
-                let labels = ctx.labels.borrow();
-                let mut names: Vec<&str> = labels
-                    .iter()
-                    .filter(|l| l.starts_with(ns.as_str()))
-                    .map(String::as_str)
-                    .collect();
-                names.sort_unstable();
-                !names.is_empty() && put(&format!("labels:{ns}"), names.join(",").as_bytes())
+                labels_in(ctx, ns).is_some_and(|names| put(&format!("labels:{ns}"), &names))
             }
             CustomKey::Ja3 => req.ja3.as_ref().is_some_and(|v| put("ja3", v.as_bytes())),
             CustomKey::Ja4 => req.ja4.as_ref().is_some_and(|v| put("ja4", v.as_bytes())),
@@ -210,4 +203,16 @@ impl CustomKey {
                 .is_some_and(|a| put("asn", a.to_string().as_bytes())),
         })
     }
+}
+
+/// The labels added so far in namespace `ns`, sorted and joined with `,`; `None` without any.
+fn labels_in(ctx: &Ctx, ns: &str) -> Option<Vec<u8>> {
+    let labels = ctx.labels.borrow();
+    let mut names: Vec<&str> = labels
+        .iter()
+        .filter(|l| l.starts_with(ns))
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    (!names.is_empty()).then(|| names.join(",").into_bytes())
 }

@@ -50,58 +50,87 @@ fn parse_at(
     let (name, spec) = json::union(value, what)?;
     let inner = format!("{what}.{name}");
     let obj = json::object(spec, &inner)?;
-    let nested = |key: &str| -> Result<Vec<Statement>> {
-        let items = json::opt_array(obj, key, &inner)?;
-        if items.len() < 2 && name != "NotStatement" {
-            return Err(CompileError::invalid(format!(
-                "{inner}.{key} must have at least 2 statements"
-            )));
-        }
-        items
-            .iter()
-            .map(|s| parse_at(s, cx, &inner, false, depth + 1))
-            .collect()
-    };
-    Ok(match name {
-        "AndStatement" => Statement::And(nested("Statements")?),
-        "OrStatement" => Statement::Or(nested("Statements")?),
-        "NotStatement" => {
-            let s = json::req(obj, "Statement", &inner)?;
-            Statement::Not(Box::new(parse_at(s, cx, &inner, false, depth + 1)?))
-        }
-        "ByteMatchStatement" => inspect(obj, &inner, byte_test(obj, &inner)?)?,
-        "RegexMatchStatement" => inspect(
-            obj,
-            &inner,
-            Test::Regex(regex(json::req_str(obj, "RegexString", &inner)?, &inner)?),
-        )?,
-        "RegexPatternSetReferenceStatement" => {
-            inspect(obj, &inner, regex_set_test(obj, cx, &inner)?)?
-        }
-        "SqliMatchStatement" => inspect(obj, &inner, Test::Sqli(sensitivity(obj, &inner)?))?,
-        "XssMatchStatement" => inspect(obj, &inner, Test::Xss)?,
-        "SizeConstraintStatement" => inspect(obj, &inner, size_test(obj, &inner)?)?,
-        "GeoMatchStatement" => geo(obj, &inner)?,
-        "IPSetReferenceStatement" => ip_set(obj, cx, &inner)?,
-        "LabelMatchStatement" => Statement::Label(LabelMatch::parse(spec, &cx.namespace, &inner)?),
-        "AsnMatchStatement" => asn(obj, &inner)?,
+    match name {
+        "AndStatement" | "OrStatement" | "NotStatement" => logical(name, obj, cx, &inner, depth),
         "RateBasedStatement" if top => {
             let scope_down = match obj.get("ScopeDownStatement").filter(|v| !v.is_null()) {
                 Some(s) => Some(parse_at(s, cx, &inner, false, depth + 1)?),
                 None => None,
             };
-            Statement::Rate(Box::new(RateRule::parse(obj, cx, scope_down, &inner)?))
+            let rule = RateRule::parse(obj, cx, scope_down, &inner)?;
+            Ok(Statement::Rate(Box::new(rule)))
         }
-        "RateBasedStatement" | "ManagedRuleGroupStatement" | "RuleGroupReferenceStatement" => {
-            return Err(CompileError::invalid(format!(
-                "{inner} can only be a rule's top-level statement"
-            )));
-        }
-        other => {
-            return Err(CompileError::invalid(format!(
-                "{what}.{other} is not a valid statement"
-            )));
-        }
+        "RateBasedStatement" | "ManagedRuleGroupStatement" | "RuleGroupReferenceStatement" => Err(
+            CompileError::invalid(format!("{inner} can only be a rule's top-level statement")),
+        ),
+        _ => leaf(name, spec, obj, cx, &inner).unwrap_or_else(|| {
+            Err(CompileError::invalid(format!(
+                "{what}.{name} is not a valid statement"
+            )))
+        }),
+    }
+}
+
+/// And (at least two statements), Or (the same) and Not.
+fn logical(
+    name: &str,
+    obj: &Map<String, Value>,
+    cx: &Compiler,
+    what: &str,
+    depth: usize,
+) -> Result<Statement> {
+    if name == "NotStatement" {
+        let s = json::req(obj, "Statement", what)?;
+        return Ok(Statement::Not(Box::new(parse_at(
+            s,
+            cx,
+            what,
+            false,
+            depth + 1,
+        )?)));
+    }
+    let items = json::opt_array(obj, "Statements", what)?;
+    if items.len() < 2 {
+        return Err(CompileError::invalid(format!(
+            "{what}.Statements must have at least 2 statements"
+        )));
+    }
+    let all = items
+        .iter()
+        .map(|s| parse_at(s, cx, what, false, depth + 1))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(if name == "AndStatement" {
+        Statement::And(all)
+    } else {
+        Statement::Or(all)
+    })
+}
+
+/// The statements without nested statements; `None` for an unknown name.
+fn leaf(
+    name: &str,
+    spec: &Value,
+    obj: &Map<String, Value>,
+    cx: &Compiler,
+    what: &str,
+) -> Option<Result<Statement>> {
+    let test = |t: Result<Test>| t.and_then(|t| inspect(obj, what, t));
+    Some(match name {
+        "ByteMatchStatement" => test(byte_test(obj, what)),
+        "RegexMatchStatement" => test(
+            json::req_str(obj, "RegexString", what)
+                .and_then(|p| regex(p, what))
+                .map(Test::Regex),
+        ),
+        "RegexPatternSetReferenceStatement" => test(regex_set_test(obj, cx, what)),
+        "SqliMatchStatement" => test(sensitivity(obj, what).map(Test::Sqli)),
+        "XssMatchStatement" => test(Ok(Test::Xss)),
+        "SizeConstraintStatement" => test(size_test(obj, what)),
+        "GeoMatchStatement" => geo(obj, what),
+        "IPSetReferenceStatement" => ip_set(obj, cx, what),
+        "LabelMatchStatement" => LabelMatch::parse(spec, &cx.namespace, what).map(Statement::Label),
+        "AsnMatchStatement" => asn(obj, what),
+        _ => return None,
     })
 }
 
