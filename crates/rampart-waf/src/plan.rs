@@ -185,7 +185,7 @@ impl WebAclPlan {
                 continue;
             }
             let action = group.overrides.get(&inner.name).unwrap_or(action);
-            let Some(terminal) = self.apply(ctx, acc, inner, action, outer, Some(&inner.name))
+            let Some(terminal) = self.apply(ctx, acc, inner, action, outer, Some(&group.group))
             else {
                 continue;
             };
@@ -209,14 +209,15 @@ impl WebAclPlan {
         rule: &Rule,
         action: &Action,
         outer: &Rule,
-        inner: Option<&String>,
+        group: Option<&RuleGroupPlan>,
     ) -> Option<Terminal> {
         for label in &rule.labels {
             ctx.add_label(label.clone());
         }
         let matched = MatchedRule {
             rule: outer.name.clone(),
-            group_rule: inner.cloned(),
+            rule_group: group.map(|g| g.name.clone()),
+            group_rule: group.map(|_| rule.name.clone()),
             action: action.kind.name(),
         };
         let passes = match action.kind {

@@ -28,11 +28,13 @@ pub enum FinalAction {
     Monetize,
 }
 
-/// A rule that matched: its name and, for a rule inside a rule group, the group's rule.
+/// A rule that matched: its name and, for a rule inside a rule group, the group and its rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatchedRule {
     /// The web ACL rule (for a group, the rule that references it).
     pub rule: String,
+    /// The rule group's name, when the match came from one.
+    pub rule_group: Option<String>,
     /// The rule inside the rule group, when the match came from one.
     pub group_rule: Option<String>,
     /// The action applied, AWS's name (`COUNT`, `CAPTCHA`…).

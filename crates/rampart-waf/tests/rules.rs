@@ -17,8 +17,15 @@ fn label_match(scope: &str, key: &str) -> Value {
 }
 
 fn matched(rule: &str, group_rule: Option<&str>, action: &'static str) -> MatchedRule {
+    // The groups of these tests: `grp` by reference, `AWSManagedRulesTest` managed.
+    let group = if rule == "managed" {
+        "AWSManagedRulesTest"
+    } else {
+        "grp"
+    };
     MatchedRule {
         rule: rule.into(),
+        rule_group: group_rule.map(|_| group.to_owned()),
         group_rule: group_rule.map(Into::into),
         action,
     }
@@ -476,4 +483,50 @@ fn body_inspection_limits() {
     a["AssociationConfig"] =
         json!({"RequestBody": {"CLOUDFRONT": {"DefaultSizeInspectionLimit": "KB_1000"}}});
     assert!(rampart_waf::compile(&a, &Res::default()).is_err());
+}
+
+#[test]
+fn label_keys_inside_a_group_are_relative_to_the_group() {
+    let mut res = Res::default();
+    let rules = json!([
+        {"Name": "tag", "Priority": 0, "Statement": starts("/"), "Action": count(),
+         "VisibilityConfig": visibility("t"), "RuleLabels": [{"Name": "suspect"}]},
+        rule("use", 1, label_match("LABEL", "suspect"), block()),
+    ]);
+    res.groups.insert("arn:g2".into(), group_json("g2", rules));
+    let acl_rules = json!([
+        {"Name": "acl-tag", "Priority": 0, "Statement": starts("/acl"), "Action": count(),
+         "VisibilityConfig": visibility("a"), "RuleLabels": [{"Name": "suspect"}]},
+        group_rule("ref", 1, json!({"RuleGroupReferenceStatement": {"ARN": "arn:g2",
+            "RuleActionOverrides": [{"Name": "tag", "ActionToUse": {"Count": {}}}]}}), json!({"None": {}})),
+        rule("acl-use", 2, label_match("LABEL", "suspect"), json!({"Allow": {}})),
+    ]);
+    let p = plan(&acl(acl_rules), &res);
+    let v = eval(&p, &req("/x"));
+    let t = v.terminating_rule.unwrap();
+    assert_eq!(
+        (
+            t.rule.as_str(),
+            t.rule_group.as_deref(),
+            t.group_rule.as_deref()
+        ),
+        ("ref", Some("g2"), Some("use"))
+    );
+    assert_eq!(v.labels, ["awswaf:111122223333:rulegroup:g2:suspect"]);
+    // The web ACL's own label does not satisfy the group's relative key, and vice versa.
+    let res2 = {
+        let mut r = Res::default();
+        let rules = json!([rule("use", 1, label_match("LABEL", "suspect"), block())]);
+        r.groups.insert("arn:g2".into(), group_json("g2", rules));
+        r
+    };
+    let p = plan(
+        &acl(json!([
+            {"Name": "acl-tag", "Priority": 0, "Statement": starts("/"), "Action": count(),
+             "VisibilityConfig": visibility("a"), "RuleLabels": [{"Name": "suspect"}]},
+            group_rule("ref", 1, json!({"RuleGroupReferenceStatement": {"ARN": "arn:g2"}}), json!({"None": {}})),
+        ])),
+        &res2,
+    );
+    assert!(eval(&p, &req("/x")).terminating_rule.is_none());
 }
