@@ -530,3 +530,34 @@ fn label_keys_inside_a_group_are_relative_to_the_group() {
     );
     assert!(eval(&p, &req("/x")).terminating_rule.is_none());
 }
+
+#[test]
+fn plans_and_rate_state_are_shared_across_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<rampart_waf::WebAclPlan>();
+    shared::<rampart_waf::RuleGroupPlan>();
+    shared::<RateState>();
+    let p = std::sync::Arc::new(plan(
+        &acl(json!([rule("r", 0, starts("/x"), block())])),
+        &Res::default(),
+    ));
+    let state = std::sync::Arc::new(RateState::default());
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (p, state) = (p.clone(), state.clone());
+            std::thread::spawn(move || {
+                let env = Environment::bare(0);
+                (0..100)
+                    .filter(|_| {
+                        p.evaluate(&req("/x"), &env, &state)
+                            .terminating_rule
+                            .is_some()
+                    })
+                    .count()
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 100);
+    }
+}

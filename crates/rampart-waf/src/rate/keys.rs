@@ -196,11 +196,16 @@ impl CustomKey {
             }
             CustomKey::Ja3 => req.ja3.as_ref().is_some_and(|v| put("ja3", v.as_bytes())),
             CustomKey::Ja4 => req.ja4.as_ref().is_some_and(|v| put("ja4", v.as_bytes())),
-            CustomKey::Asn => ctx
-                .env
-                .asn
-                .asn(req.client_ip)
-                .is_some_and(|a| put("asn", a.to_string().as_bytes())),
+            CustomKey::Asn => {
+                // The forwarded address when the statement names a header, as AWS documents.
+                let ip = forwarded
+                    .and_then(|f| f.first(req))
+                    .unwrap_or(req.client_ip);
+                ctx.env
+                    .asn
+                    .asn(ip)
+                    .is_some_and(|a| put("asn", a.to_string().as_bytes()))
+            }
         })
     }
 }

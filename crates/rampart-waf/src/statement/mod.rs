@@ -48,12 +48,18 @@ pub(crate) struct Inspect {
 /// What a field value is tested for.
 #[derive(Debug)]
 pub(crate) enum Test {
-    Bytes { position: Position, needle: Vec<u8> },
+    Bytes {
+        position: Position,
+        finder: Box<memchr::memmem::Finder<'static>>,
+    },
     Regex(regex::bytes::Regex),
     RegexSet(Arc<regex::bytes::RegexSet>),
     Sqli(Sensitivity),
     Xss,
-    Size { op: Comparison, size: u64 },
+    Size {
+        op: Comparison,
+        size: u64,
+    },
 }
 
 /// ByteMatch `PositionalConstraint`.
@@ -137,7 +143,7 @@ fn geo(ctx: &Ctx, codes: &[[u8; 2]], forwarded: Option<&ForwardedIp>) -> bool {
 impl Test {
     pub(crate) fn matches(&self, value: &[u8]) -> bool {
         match self {
-            Test::Bytes { position, needle } => bytes_match(*position, needle, value),
+            Test::Bytes { position, finder } => bytes_match(*position, finder, value),
             Test::Regex(re) => re.is_match(value),
             Test::RegexSet(set) => set.is_match(value),
             Test::Sqli(sensitivity) => rampart_waf_detect::is_sqli(value, *sensitivity),
@@ -158,26 +164,23 @@ impl Test {
 }
 
 /// ByteMatch (case-sensitive, on the transformed value).
-pub(crate) fn bytes_match(position: Position, needle: &[u8], value: &[u8]) -> bool {
+fn bytes_match(position: Position, finder: &memchr::memmem::Finder, value: &[u8]) -> bool {
+    let needle = finder.needle();
     match position {
         Position::Exactly => value == needle,
         Position::StartsWith => value.starts_with(needle),
         Position::EndsWith => value.ends_with(needle),
-        Position::Contains => needle.is_empty() || value.windows(needle.len()).any(|w| w == needle),
-        Position::ContainsWord => contains_word(needle, value),
+        Position::Contains => finder.find(value).is_some(),
+        Position::ContainsWord => contains_word(finder, value),
     }
 }
 
 /// The needle occurs with a non-word character (not alphanumeric or `_`) or the value's
 /// edge on each side.
-fn contains_word(needle: &[u8], value: &[u8]) -> bool {
-    if needle.is_empty() || needle.len() > value.len() {
-        return false;
-    }
+fn contains_word(finder: &memchr::memmem::Finder, value: &[u8]) -> bool {
+    let len = finder.needle().len();
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    (0..=value.len() - needle.len()).any(|i| {
-        &value[i..i + needle.len()] == needle
-            && (i == 0 || !word(value[i - 1]))
-            && value.get(i + needle.len()).is_none_or(|&b| !word(b))
-    })
+    finder
+        .find_iter(value)
+        .any(|i| (i == 0 || !word(value[i - 1])) && value.get(i + len).is_none_or(|&b| !word(b)))
 }

@@ -172,7 +172,8 @@ fn byte_test(obj: &Map<String, Value>, what: &str) -> Result<Test> {
         "CONTAINS_WORD" => Some(Position::ContainsWord),
         _ => None,
     })?;
-    Ok(Test::Bytes { position, needle })
+    let finder = Box::new(memchr::memmem::Finder::new(&needle).into_owned());
+    Ok(Test::Bytes { position, finder })
 }
 
 /// Byte-oriented (`.` matches any byte), falling back to Unicode mode for patterns that need it.
