@@ -2,7 +2,8 @@
 //! of typical rules (byte matches with transformations on path, query, headers and body,
 //! regexes, size constraints, an IP set, a geo match, label rules, a JSON body rule and an
 //! IP rate-based rule), on a realistic browser-like request.
-//! Run: `cargo bench -p rampart-waf --bench evaluate` (criterion prints ns per request).
+//! Run: `cargo bench -p rampart-waf --bench evaluate` (criterion prints ns per request);
+//! with `WAF_BENCH_EACH=1`, also each of the 20 rules alone.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -147,6 +148,14 @@ fn bench(c: &mut Criterion) {
     c.bench_function("evaluate/empty_acl", |b| {
         b.iter(|| black_box(empty.evaluate(black_box(&req), &env, &state)))
     });
+    if std::env::var_os("WAF_BENCH_EACH").is_some() {
+        for (i, statement) in statements().into_iter().enumerate() {
+            let one = compile(&acl(vec![rule(i, statement, "Count")]), &Res).unwrap();
+            c.bench_function(&format!("evaluate/rule_{i}"), |b| {
+                b.iter(|| black_box(one.evaluate(black_box(&req), &env, &state)))
+            });
+        }
+    }
     c.bench_function("evaluate/20_rules", |b| {
         b.iter(|| black_box(full.evaluate(black_box(&req), &env, &state)))
     });

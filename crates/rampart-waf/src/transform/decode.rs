@@ -125,7 +125,12 @@ pub(super) fn html_entity(input: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     while i < input.len() {
-        match entity_at(&input[i..]) {
+        let entity = if input[i] == b'&' {
+            entity_at(&input[i..])
+        } else {
+            None
+        };
+        match entity {
             Some((used, cp)) if cp <= 0xff && input[i + 1] != b'#' => {
                 out.push(cp as u8);
                 i += used;

@@ -251,11 +251,18 @@ fn paths() {
             (b"/a/b/..", b"/a/"),
             (b"a/../../b", b"../b"),
             (b"/index.html", b"/index.html"),
+            (b"a//b", b"a/b"),
+            (b"./a", b"a"),
+            (b"/", b"/"),
         ],
     );
     check(
         K::NormalizePathWin,
-        &[(b"\\a\\..\\b\\.\\c", b"/b/c"), (b"/x", b"/x")],
+        &[
+            (b"\\a\\..\\b\\.\\c", b"/b/c"),
+            (b"/x", b"/x"),
+            (b"\\a\\b", b"/a/b"),
+        ],
     );
 }
 

@@ -153,16 +153,16 @@ pub(super) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Removes repeated slashes, `.` segments and `..` segments with the one before them (never
 /// above the root); NORMALIZE_PATH_WIN first turns `\` into `/`.
 pub(super) fn normalize_path(input: &[u8], windows: bool) -> Option<Vec<u8>> {
-    let owned;
-    let path: &[u8] = if windows && input.contains(&b'\\') {
-        owned = input
+    let converted = (windows && input.contains(&b'\\')).then(|| {
+        input
             .iter()
             .map(|&b| if b == b'\\' { b'/' } else { b })
-            .collect::<Vec<_>>();
-        &owned
-    } else {
-        input
-    };
+            .collect::<Vec<_>>()
+    });
+    let path = converted.as_deref().unwrap_or(input);
+    if is_normal_path(path) {
+        return converted;
+    }
     let absolute = path.first() == Some(&b'/');
     let trailing = path.ends_with(b"/") || path.ends_with(b"/.") || path.ends_with(b"/..");
     let mut segments: Vec<&[u8]> = Vec::new();
@@ -185,6 +185,14 @@ pub(super) fn normalize_path(input: &[u8], windows: bool) -> Option<Vec<u8>> {
         out.push(b'/');
     }
     changed(input, out)
+}
+
+/// No repeated slash and no `.` or `..` segment: nothing to normalize.
+fn is_normal_path(path: &[u8]) -> bool {
+    let mut segments = path.split(|&b| b == b'/');
+    let first = segments.next().unwrap_or_default();
+    first != b"." && first != b".." && segments.all(|s| !s.is_empty() && s != b"." && s != b"..")
+        || path == b"/"
 }
 
 /// Deletes NUL bytes.
