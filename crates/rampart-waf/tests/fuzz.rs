@@ -176,3 +176,53 @@ fn every_transformation_survives_random_bytes() {
         }
     }
 }
+
+/// Replaces one random node of `value` with a random JSON value.
+fn mutate(value: &mut Value, rng: &mut Rng) {
+    let children = match value {
+        Value::Object(map) => map.len(),
+        Value::Array(items) => items.len(),
+        _ => 0,
+    };
+    if children == 0 || rng.below(4) == 0 {
+        *value = match rng.below(7) {
+            0 => Value::Null,
+            1 => json!(rng.next() as i64 % 1000 - 10),
+            2 => json!(rng.text(8)),
+            3 => json!([]),
+            4 => json!({}),
+            5 => json!(true),
+            _ => json!({"All": {}}),
+        };
+        return;
+    }
+    let pick = rng.below(children);
+    match value {
+        Value::Object(map) => {
+            if let Some(child) = map.values_mut().nth(pick) {
+                mutate(child, rng);
+            }
+        }
+        Value::Array(items) => mutate(&mut items[pick], rng),
+        _ => {}
+    }
+}
+
+#[test]
+fn mutated_web_acls_compile_or_fail_without_panicking() {
+    let base = fuzz_acl();
+    let mut rng = Rng(7);
+    let mut compiled = 0;
+    for _ in 0..2000 {
+        let mut acl = base.clone();
+        for _ in 0..=rng.below(3) {
+            mutate(&mut acl, &mut rng);
+        }
+        if let Ok(p) = rampart_waf::compile(&acl, &Res::default()) {
+            compiled += 1;
+            let r = random_request(&mut rng);
+            p.evaluate(&r, &Environment::bare(0), &RateState::default());
+        }
+    }
+    assert!(compiled > 0, "some mutations keep the web ACL valid");
+}
