@@ -4,6 +4,9 @@
 //! IP rate-based rule), on a realistic browser-like request.
 //! Run: `cargo bench -p rampart-waf --bench evaluate` (criterion prints ns per request);
 //! with `WAF_BENCH_EACH=1`, also each of the 20 rules alone.
+//!
+//! Figures on the shared 2-core VM (criterion medians): empty web ACL ~87 ns, 20 rules
+//! ~8 µs (7.4–13 µs across runs under load), of which the JsonBody rule's parse 3–5 µs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
