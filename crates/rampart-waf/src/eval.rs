@@ -1,11 +1,10 @@
 //! The state of one evaluation: the request, the environment, the labels added so far and
-//! what is parsed lazily once per request.
+//! the rate-based rules that matched.
 
 use crate::rate::RateState;
 use crate::request::{Environment, InspectedRequest};
 use crate::verdict::RateMatch;
-use serde_json::Value;
-use std::cell::{OnceCell, RefCell};
+use std::cell::RefCell;
 
 pub(crate) struct Ctx<'r> {
     pub(crate) req: &'r InspectedRequest,
@@ -15,7 +14,6 @@ pub(crate) struct Ctx<'r> {
     pub(crate) labels: RefCell<Vec<String>>,
     /// Rate-based rules whose key is over its limit.
     pub(crate) rate_matches: RefCell<Vec<RateMatch>>,
-    json: OnceCell<Option<Value>>,
 }
 
 impl<'r> Ctx<'r> {
@@ -30,15 +28,7 @@ impl<'r> Ctx<'r> {
             rate,
             labels: RefCell::new(Vec::new()),
             rate_matches: RefCell::new(Vec::new()),
-            json: OnceCell::new(),
         }
-    }
-
-    /// The body parsed as JSON (once), `None` when it is not valid JSON.
-    pub(crate) fn json_body(&self) -> Option<&Value> {
-        self.json
-            .get_or_init(|| serde_json::from_slice(&self.req.body).ok())
-            .as_ref()
     }
 
     /// Adds a label once.

@@ -1,5 +1,7 @@
-//! FieldToMatch `JsonBody`: the body parsed as JSON once per request, then the keys and/or
-//! leaf values of the whole document or of the `IncludedPaths` (JSON pointers) inspected.
+//! FieldToMatch `JsonBody`: the keys and/or leaf values of the whole document or of the
+//! `IncludedPaths` (JSON pointers) inspected while the body is parsed (`walk.rs`), so nothing
+//! is built and inspection stops at the first match; a body that is not valid JSON gets
+//! `InvalidFallbackBehavior`, or without one what was parsed before the error is inspected.
 
 use crate::error::{CompileError, Result};
 use crate::eval::Ctx;
@@ -7,14 +9,15 @@ use crate::field::{Oversize, Scope};
 use crate::json;
 use serde_json::{Map, Value};
 
+mod walk;
+
 /// `InvalidFallbackBehavior`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Invalid {
     Match,
     NoMatch,
     AsString,
-    /// Not set: AWS inspects what it parsed before the failure; Rampart's parser is strict,
-    /// so nothing is inspected (no match).
+    /// Not set: what was parsed before the failure is inspected, as AWS does.
     Unset,
 }
 
@@ -61,6 +64,7 @@ impl JsonSpec {
     }
 
     pub(crate) fn inspect(&self, ctx: &Ctx, test: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        let body = &ctx.req.body;
         if ctx.req.body_oversize() {
             match self.oversize {
                 Oversize::Match => return true,
@@ -68,19 +72,21 @@ impl JsonSpec {
                 Oversize::Continue => {}
             }
         }
-        let Some(doc) = ctx.json_body() else {
-            return match self.invalid {
-                Invalid::Match => true,
-                Invalid::NoMatch | Invalid::Unset => false,
-                Invalid::AsString => test(&ctx.req.body),
-            };
+        let (found, parsed) = walk::walk(body, self.scope, self.paths.as_deref(), test);
+        let valid = match (found, parsed) {
+            (false, true) => return false,
+            (true, _) if self.invalid == Invalid::Unset => return true,
+            // Stopped at a match: is the rest valid?
+            (true, _) => serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok(),
+            (false, false) => false,
         };
-        match &self.paths {
-            None => walk(doc, self.scope, test),
-            Some(paths) => paths
-                .iter()
-                .filter_map(|p| doc.pointer(p))
-                .any(|node| walk(node, self.scope, test)),
+        match self.invalid {
+            _ if valid => true,
+            Invalid::Match => true,
+            Invalid::NoMatch => false,
+            // What was parsed before the error was inspected (and did not match).
+            Invalid::Unset => found,
+            Invalid::AsString => test(body),
         }
     }
 }
@@ -98,18 +104,4 @@ fn pointer_list(list: &Value, what: &str) -> Result<Vec<String>> {
             ))),
         })
         .collect()
-}
-
-/// Inspects every key (scope KEY/ALL) and leaf value (VALUE/ALL) under `node`.
-fn walk(node: &Value, scope: Scope, test: &mut dyn FnMut(&[u8]) -> bool) -> bool {
-    match node {
-        Value::Object(map) => map
-            .iter()
-            .any(|(k, v)| (scope.keys() && test(k.as_bytes())) || walk(v, scope, test)),
-        Value::Array(items) => items.iter().any(|v| walk(v, scope, test)),
-        Value::String(s) => scope.values() && test(s.as_bytes()),
-        Value::Null => scope.values() && test(b"null"),
-        Value::Bool(b) => scope.values() && test(if *b { b"true" } else { b"false" }),
-        Value::Number(n) => scope.values() && test(n.to_string().as_bytes()),
-    }
 }

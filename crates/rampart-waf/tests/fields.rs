@@ -224,7 +224,7 @@ fn json_body(pattern: Value, scope: &str, invalid: Option<&str>) -> Value {
 
 #[test]
 fn json_body_scopes_and_paths() {
-    let body = br#"{"user": {"name": "eve", "roles": ["admin", "dev"]}, "n": 42, "ok": true}"#;
+    let body = br#"{"user": {"name": "eve", "roles": ["admin", "dev"]}, "n": 42, "ok": true, "a/b": {"c~": 1.5}}"#;
     let r = req("/").body(body, 8192);
     let all = json!({"All": {}});
     for (pattern, scope, search, expected) in [
@@ -236,6 +236,13 @@ fn json_body_scopes_and_paths() {
         (all.clone(), "VALUE", "admin", true),
         (all.clone(), "VALUE", "42", true),
         (all.clone(), "VALUE", "true", true),
+        (all.clone(), "VALUE", "1.5", true),
+        (
+            json!({"IncludedPaths": ["/a~1b/c~0"]}),
+            "VALUE",
+            "1.5",
+            true,
+        ),
         (
             json!({"IncludedPaths": ["/user/roles"]}),
             "VALUE",
@@ -255,6 +262,10 @@ fn json_body_scopes_and_paths() {
             true,
         ),
         (json!({"IncludedPaths": ["/missing"]}), "ALL", "eve", false),
+        (json!({"IncludedPaths": ["/user"]}), "KEY", "roles", true),
+        (json!({"IncludedPaths": ["/user"]}), "KEY", "user", false),
+        (json!({"IncludedPaths": ["/us"]}), "VALUE", "eve", false),
+        (json!({"IncludedPaths": [""]}), "VALUE", "42", true),
     ] {
         assert_eq!(
             matches(exactly(search, json_body(pattern.clone(), scope, None)), &r),
@@ -283,7 +294,29 @@ fn json_body_invalid_fallback() {
         ),
         &r
     ));
-    assert!(!matches(has("evil", json_body(all, "ALL", None)), &r));
+    // Without a fallback, what was parsed before the error is inspected.
+    assert!(matches(
+        has("evil", json_body(all.clone(), "ALL", None)),
+        &r
+    ));
+    assert!(!matches(
+        has("broken", json_body(all.clone(), "ALL", None)),
+        &r
+    ));
+    // A match in a body that turns out invalid later still gets the fallback.
+    assert!(!matches(
+        has("evil", json_body(all.clone(), "ALL", Some("NO_MATCH"))),
+        &r
+    ));
+    let trailing = req("/").body(br#"{"a": "evil"} trailing"#, 8192);
+    assert!(!matches(
+        has("evil", json_body(all.clone(), "VALUE", Some("NO_MATCH"))),
+        &trailing
+    ));
+    assert!(matches(
+        has("zzz", json_body(all, "VALUE", Some("MATCH"))),
+        &trailing
+    ));
 }
 
 #[test]
