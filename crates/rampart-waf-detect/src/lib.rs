@@ -1,7 +1,15 @@
 //! SQL injection and cross-site scripting detectors behind WAF's SqliMatch and XssMatch statements.
 //!
 //! The input is the already-transformed field value (the engine applies TextTransformations
-//! first). Pure functions, no I/O, no allocation beyond small fixed buffers where possible.
+//! first). Pure functions, no I/O; the work is linear in the input's length.
+//!
+//! Both detectors follow libinjection's approach, in Rampart's own code: the SQL detector
+//! tokenizes the input into typed tokens, folds them and matches token-type fingerprints of
+//! injections ([`sqli`]); the XSS detector runs an HTML5-style tokenizer and flags dangerous
+//! tags, attributes and URL schemes ([`xss`]).
+
+mod sqli;
+mod xss;
 
 /// SqliMatch's `SensitivityLevel`: LOW flags fewer inputs (fewer false positives), HIGH more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -12,17 +20,11 @@ pub enum Sensitivity {
 }
 
 /// True when `input` looks like a SQL injection attack at `sensitivity`.
-///
-/// PLACEHOLDER until the detector lands (work in progress on a branch; never merged as is).
 pub fn is_sqli(input: &[u8], sensitivity: Sensitivity) -> bool {
-    let _ = (input, sensitivity);
-    false
+    sqli::detect(input, sensitivity)
 }
 
 /// True when `input` looks like a cross-site scripting attack.
-///
-/// PLACEHOLDER until the detector lands (work in progress on a branch; never merged as is).
 pub fn is_xss(input: &[u8]) -> bool {
-    let _ = input;
-    false
+    xss::detect(input)
 }

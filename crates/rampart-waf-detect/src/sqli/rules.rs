@@ -1,0 +1,172 @@
+//! Injection fingerprints over the folded token stream. Each rule is a token-type shape that
+//! only makes sense when the input changes the structure of the application's query:
+//!
+//! - **breakout**: the application's string (or number) is closed and what follows is SQL:
+//!   a logic operator with a comparison or call (`' or 'a'='a`, `1 and 1=1`), an operator
+//!   with an operand (`' + ascii(..)`, `' = '`), a clause (`1 order by 2`, `id having (1)`),
+//!   a statement, or nothing but a comment (`admin'--`);
+//! - **union**: `UNION [ALL|DISTINCT] [(] SELECT` anywhere;
+//! - **stacked**: `;` followed by a well-formed statement start (`; drop table`,
+//!   `; exec master..xp_cmdshell`, `; waitfor delay`);
+//! - **calls**: functions that are almost only called by attacks (`sleep(`, `benchmark(`,
+//!   `extractvalue(`...), niladic introspection (`version()`, `database()`), `@@version`;
+//! - **select**: a SELECT with an SQL projection where a subquery could stand.
+//!
+//! The rules look a bounded number of tokens ahead of each position, and parentheses are
+//! matched once up front, so the whole check is linear in the token count.
+
+use super::fold::{T, Tok};
+use super::words::{Clause, Stmt};
+use crate::Sensitivity;
+
+/// The token stream of one quoting context and what the rules need to read it.
+pub struct Stream<'a> {
+    pub(super) toks: &'a [Tok],
+    pub(super) input: &'a [u8],
+    /// True when the input was read as starting inside the application's string.
+    pub(super) quoted: bool,
+    pub(super) high: bool,
+    /// For each `(`, the index of its `)` (or `toks.len()` when unclosed).
+    pub(super) close: Vec<usize>,
+}
+
+impl<'a> Stream<'a> {
+    pub fn new(toks: &'a [Tok], input: &'a [u8], quoted: bool, s: Sensitivity) -> Self {
+        let mut close = vec![toks.len(); toks.len()];
+        let mut open = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            match t.t {
+                T::LParen => open.push(i),
+                T::RParen => {
+                    if let Some(o) = open.pop() {
+                        close[o] = i;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Stream { toks, input, quoted, high: s == Sensitivity::High, close }
+    }
+
+    pub(super) fn t(&self, i: usize) -> Option<T> {
+        self.toks.get(i).map(|t| t.t)
+    }
+
+    pub(super) fn text(&self, i: usize) -> &[u8] {
+        self.toks.get(i).map_or(&[][..], |t| &self.input[t.start..t.end])
+    }
+
+    pub(super) fn text_is(&self, i: usize, word: &str) -> bool {
+        self.text(i).eq_ignore_ascii_case(word.as_bytes())
+    }
+
+    /// True when the input after the token at `i` holds nothing but comments.
+    pub(super) fn ends_after(&self, i: usize) -> bool {
+        i + 1 >= self.toks.len()
+    }
+
+    /// True when the stream matches an injection fingerprint.
+    pub fn is_injection(&self) -> bool {
+        self.breakout() || (0..self.toks.len()).any(|i| self.anywhere(i))
+    }
+
+    /// The rules that may match at any position.
+    fn anywhere(&self, i: usize) -> bool {
+        match self.toks[i].t {
+            T::Union => self.union_select(i),
+            T::Semi => self.statement(i + 1),
+            T::Call { attack: true, .. } => self.t(i + 1) == Some(T::LParen),
+            T::Call { known: true, .. } => self.introspection(i),
+            T::Var { system: true } => self.high || self.toks.len() > 1,
+            T::Select => self.select_body(i) && (i > 0 || self.high || self.has_from(i)),
+            T::Stmt(_) => i > 0 && self.after_value(i) && self.statement(i),
+            _ => false,
+        }
+    }
+
+    /// A statement keyword right after a value or `)` (`21 update t set ..`, `1) insert into`).
+    pub(super) fn after_value(&self, i: usize) -> bool {
+        self.t(i - 1).is_some_and(|p| p.is_value() || p == T::RParen)
+    }
+
+    /// `UNION [ALL|DISTINCT] [(...] SELECT`; at HIGH also a value then a bare trailing UNION.
+    fn union_select(&self, i: usize) -> bool {
+        let mut j = i + 1;
+        while matches!(self.t(j), Some(T::Clause(Clause::Quantifier) | T::LParen)) {
+            j += 1;
+        }
+        match self.t(j) {
+            Some(T::Select) => true,
+            None => self.high && i > 0 && self.after_value(i),
+            _ => false,
+        }
+    }
+
+    /// `version()`, `database()`, `user()`: reading the server's identity, with no arguments.
+    fn introspection(&self, i: usize) -> bool {
+        let names = ["version", "database", "user", "schema", "current_user", "system_user"];
+        self.t(i + 1) == Some(T::LParen)
+            && self.t(i + 2) == Some(T::RParen)
+            && names.iter().any(|n| self.text_is(i, n))
+    }
+
+    /// A well-formed statement start at `i`.
+    pub(super) fn statement(&self, i: usize) -> bool {
+        let next = self.t(i + 1);
+        match self.t(i) {
+            Some(T::Select) => self.select_body(i),
+            Some(T::Stmt(s)) => match s {
+                Stmt::Insert => next == Some(T::Clause(Clause::Into)),
+                Stmt::Update => next.is_some() && self.t(i + 2) == Some(T::Stmt(Stmt::Set)),
+                Stmt::Delete => next == Some(T::Clause(Clause::From)),
+                Stmt::Ddl => next == Some(T::Clause(Clause::Object)),
+                Stmt::Exec => matches!(next, Some(T::Ident | T::Var { .. } | T::LParen)),
+                Stmt::Declare | Stmt::Set => matches!(next, Some(T::Var { .. })),
+                Stmt::Shutdown => next.is_none(),
+                Stmt::Waitfor => next == Some(T::Clause(Clause::Delay)) || self.text_is(i + 1, "time"),
+                Stmt::If => matches!(next, Some(T::Not | T::LParen)),
+                Stmt::Begin => matches!(next, Some(T::Stmt(_) | T::Select)),
+                Stmt::Goto => next == Some(T::Ident),
+            },
+            Some(T::Call { .. }) => self.text_is(i, "if"),
+            _ => false,
+        }
+    }
+
+    /// SELECT followed by a projection SQL would accept: a literal, a call, `*`, a variable,
+    /// a subquery, or a column name followed by `,` or `FROM`.
+    fn select_body(&self, i: usize) -> bool {
+        let mut j = i + 1;
+        while matches!(self.t(j), Some(T::Clause(Clause::Quantifier) | T::LParen)) {
+            j += if self.text_is(j, "top") { 2 } else { 1 };
+        }
+        match self.t(j) {
+            Some(T::Num | T::Str { .. } | T::Var { .. } | T::Const | T::Call { .. }) => true,
+            Some(T::Arith | T::Not | T::Select) => true,
+            Some(T::Ident) => match self.t(j + 1) {
+                Some(T::Comma) => true,
+                Some(T::Clause(Clause::From)) => self.high || self.from_tail(j + 2),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// A FROM shortly after the SELECT at `i`: a whole query, not a sentence starting "Select".
+    fn has_from(&self, i: usize) -> bool {
+        (i + 1..self.toks.len().min(i + 64)).any(|j| self.t(j) == Some(T::Clause(Clause::From)))
+    }
+
+    /// After `FROM`: a table name, then the end of a query part.
+    fn from_tail(&self, k: usize) -> bool {
+        if !matches!(self.t(k), Some(T::Ident)) {
+            return false;
+        }
+        let sqlish = self.text(k).contains(&b'.') || self.text(k).contains(&b'_');
+        let tail = matches!(
+            self.t(k + 1),
+            Some(T::Clause(Clause::Where | Clause::Limit | Clause::GroupOrder) | T::Semi | T::RParen | T::Union)
+        );
+        tail || sqlish || self.toks[k].comment_after
+    }
+}
