@@ -16,63 +16,125 @@ enum Strength {
     Strong,
 }
 
+/// An expression's extent and what it holds.
+#[derive(Debug, Clone, Copy)]
+struct Expr {
+    end: usize,
+    operands: usize,
+    strength: Strength,
+    /// A comparison with a literal or stronger side.
+    compares: bool,
+}
+
 /// How far the rules look into a parenthesised group for SQL.
 const GROUP_LOOK: usize = 48;
 
 impl Stream<'_> {
     /// The application's value, then SQL that only makes sense outside it.
     pub(super) fn breakout(&self) -> bool {
-        let Some(mut k) = self.lead() else { return false };
+        if !self.quoted && self.t(0) == Some(T::Logic) {
+            // The input starts where the application's value ended: `AND isnull(1/0)`.
+            return self.sqlish(1);
+        }
+        let Some(lead) = self.lead() else { return false };
+        if !self.quoted && lead.operands >= 2 && (lead.strength == Strength::Strong || lead.compares) {
+            // `456 + ascii(substring(..))`, `1=1 and ..`: SQL arithmetic or a tautology.
+            return lead.strength == Strength::Strong || self.t(lead.end) == Some(T::Logic);
+        }
+        let mut k = lead.end;
         while self.t(k) == Some(T::RParen) {
             k += 1;
         }
+        self.after_lead(k)
+    }
+
+    /// What follows the application's value (at `k`).
+    fn after_lead(&self, k: usize) -> bool {
         match self.t(k) {
             None => self.trailing_comment(k),
             Some(T::Logic) => self.sqlish(k + 1),
-            Some(T::Semi) => self.statement(k + 1) || self.quoted && self.ends_after(k),
-            Some(T::Cmp | T::Arith) => self.operator_tail(k),
+            Some(T::Semi) => self.statement(k + 1),
+            Some(T::Cmp | T::Arith | T::Not) => self.operator_tail(k),
             Some(T::Clause(c)) => self.clause(k, c),
             Some(T::Stmt(_) | T::Select) => self.statement(k),
-            Some(T::Comma) => self.quoted && self.operand(k + 1).is_some_and(|(_, s)| s >= Strength::Literal),
+            Some(T::Comma) => match self.operand(k + 1) {
+                Some((_, Strength::Strong)) => true,
+                Some((_, Strength::Literal)) => self.quoted && self.valid_tail(k),
+                _ => false,
+            },
             _ => false,
         }
     }
 
-    /// The index after the leading value, if the stream starts with one.
-    fn lead(&self) -> Option<usize> {
+    /// The leading value: in a quoted stream the application's string (closed by the input);
+    /// otherwise an expression at the start, or a comma-separated list of them.
+    fn lead(&self) -> Option<Expr> {
         match self.t(0)? {
-            T::Str { closed: true } if self.quoted => Some(1),
+            T::Str { closed: true } if self.quoted => {
+                Some(Expr { end: 1, operands: 1, strength: Strength::Literal, compares: false })
+            }
             _ if self.quoted => None,
-            _ => self.expression(0),
+            _ => {
+                let mut e = self.expression(0)?;
+                while self.t(e.end) == Some(T::Comma) && self.t(e.end + 1) == Some(T::Num) {
+                    e.end = self.expression(e.end + 1).map_or(e.end + 1, |n| n.end);
+                }
+                Some(e)
+            }
         }
     }
 
-    /// The end of an expression at `i`: operands joined by arithmetic and comparisons.
-    fn expression(&self, i: usize) -> Option<usize> {
-        let (mut end, _) = self.operand(i)?;
-        while matches!(self.t(end), Some(T::Arith | T::Cmp)) {
-            match self.operand(end + 1) {
-                Some((e, _)) => end = e,
-                None => break,
+    /// An expression at `i`: operands joined by arithmetic and comparisons.
+    fn expression(&self, i: usize) -> Option<Expr> {
+        let (mut end, first) = self.operand(i)?;
+        let mut e = Expr { end, operands: 1, strength: first, compares: false };
+        while let Some(op @ (T::Arith | T::Cmp)) = self.t(end) {
+            let mut r = end + 1;
+            while matches!(self.t(r), Some(T::Cmp | T::Not)) && r < end + 4 {
+                r += 1;
             }
+            let Some((next, s)) = self.operand(r) else { break };
+            if op == T::Cmp && (e.strength > Strength::Name || s > Strength::Name) {
+                e.compares = true;
+            }
+            e.strength = e.strength.max(s);
+            e.operands += 1;
+            end = next;
+            e.end = end;
         }
-        Some(end)
+        Some(e)
     }
 
     /// Nothing but a comment after the value: `admin'--`, `1/*` (the latter at HIGH).
     fn trailing_comment(&self, k: usize) -> bool {
-        let commented = k > 0 && self.toks[k - 1].comment_after;
+        let commented = k > 0 && self.toks[k - 1].clean_comment;
         let group = self.t(0) == Some(T::LParen) && self.group(0) >= Strength::Literal;
-        commented && (self.quoted || group || self.high && self.t(0) == Some(T::Num))
+        let var = matches!(self.t(0), Some(T::Var { .. })) && k == 1;
+        commented && (self.quoted || group || var || self.high && self.t(0) == Some(T::Num))
     }
 
     /// After `' <op>` or `1 <op>`: an operand that makes the whole an SQL expression.
     fn operator_tail(&self, k: usize) -> bool {
-        match self.operand(k + 1) {
-            Some((_, Strength::Strong)) => true,
-            Some((_, Strength::Literal)) => self.quoted,
-            Some((_, Strength::Name)) => self.quoted && self.high,
-            None => false,
+        let mut j = k + 1;
+        while matches!(self.t(j), Some(T::Cmp | T::Not)) && j < k + 4 {
+            j += 1;
+        }
+        let Some((end, strength)) = self.operand(j) else { return false };
+        match strength {
+            Strength::Strong => true,
+            Strength::Literal => self.quoted && self.valid_tail(k) && self.juggling(end - 1),
+            Strength::Name => self.quoted && self.high && self.valid_tail(k),
+        }
+    }
+
+    /// `' = '`, `' * '`, `A '>>' B`: an operator between the closed string and a string
+    /// operand works on type juggling of near-empty strings; longer strings around an operator
+    /// are prose with quotes (`SMALL "&" SIGN`).
+    fn juggling(&self, operand: usize) -> bool {
+        let short = |i: usize| self.toks.get(i).is_some_and(|t| t.end - t.start <= 4);
+        match self.t(operand) {
+            Some(T::Str { .. }) => short(0) && short(operand),
+            _ => true,
         }
     }
 
@@ -80,8 +142,17 @@ impl Stream<'_> {
     fn clause(&self, k: usize, c: Clause) -> bool {
         let lit = |i| self.operand(i).is_some_and(|(_, s)| s >= Strength::Literal);
         match c {
-            Clause::GroupOrder => self.t(k + 1) == Some(T::Clause(Clause::By)) && (self.quoted || lit(k + 2)),
-            Clause::Having | Clause::Where => self.sqlish(k + 1) || self.quoted && lit(k + 1),
+            Clause::GroupOrder => {
+                let tail_commented = self.toks.last().is_some_and(|t| t.clean_comment);
+                self.t(k + 1) == Some(T::Clause(Clause::By))
+                    && self.operand(k + 2).is_some()
+                    && (self.quoted || lit(k + 2) || tail_commented)
+            }
+            // `1) from users where ..`
+            Clause::From => {
+                self.t(k + 1) == Some(T::Ident) && self.t(k + 2) == Some(T::Clause(Clause::Where))
+            }
+            Clause::Having | Clause::Where => self.sqlish(k + 1),
             Clause::Limit => self.t(k + 1) == Some(T::Num),
             Clause::Into => {
                 self.t(k + 1) == Some(T::Clause(Clause::Outfile))
@@ -93,22 +164,55 @@ impl Stream<'_> {
     }
 
     /// An expression that is SQL rather than prose: a comparison with a literal or call side
-    /// (or both sides the same name), a call or subquery, or (after a closed string) a literal.
+    /// (or both sides the same name), a call or subquery, arithmetic on a literal, or a lone
+    /// literal ended by a comment (`' or 1--`).
     fn sqlish(&self, i: usize) -> bool {
-        let Some((e1, s1)) = self.operand(i) else { return false };
-        if matches!(self.t(e1), Some(T::Cmp)) {
-            let mut r = e1 + 1;
-            while matches!(self.t(r), Some(T::Cmp | T::Not)) && r < e1 + 4 {
-                r += 1;
-            }
-            let Some((_, s2)) = self.operand(r) else { return self.quoted };
-            return s1 > Strength::Name || s2 > Strength::Name || self.same_text(i, r);
+        let Some(e) = self.expression(i) else { return false };
+        let last = e.end - 1;
+        if e.compares || e.strength == Strength::Strong {
+            return true;
         }
-        match s1 {
+        if e.operands >= 2 && self.t(i + 1) == Some(T::Cmp) && self.same_text(i, last) {
+            return true; // `x = x`
+        }
+        let commented = self.toks[last].clean_comment && self.ends_after(last);
+        let rest_commented = self.toks.last().is_some_and(|t| t.clean_comment);
+        match e.strength {
             Strength::Strong => true,
-            Strength::Literal => self.quoted || self.high || self.toks[e1 - 1].comment_after,
-            Strength::Name => false,
+            // `' or 1--`, `1 or true#`; `' or col ^ '1`; at HIGH also `x' or 'x` and `1 or 1`.
+            Strength::Literal => {
+                commented
+                    || self.quoted && e.operands >= 2 && self.valid_tail(i)
+                    || self.quoted && rest_commented && self.valid_tail(i)
+                    || self.high && self.valid_tail(i)
+            }
+            Strength::Name => {
+                self.quoted && (rest_commented || self.t(e.end) == Some(T::Logic)) && self.valid_tail(i)
+            }
         }
+    }
+
+    /// True when the tokens from `from` on read as SQL: no two operands side by side
+    /// (`18 "`, `"MOD" "KITCHEN"`), and, after a closed string, an end the application's
+    /// closing quote completes: an open string in that quote, or a comment.
+    pub(super) fn valid_tail(&self, from: usize) -> bool {
+        let end = self.toks.len().min(from + 64);
+        for j in from..end.saturating_sub(1) {
+            let (a, b) = (self.toks[j].t, self.toks[j + 1].t);
+            let operand = |t: T| matches!(t, T::Num | T::Str { .. } | T::Const | T::Var { .. });
+            let left = operand(a) || a == T::Ident || a == T::RParen;
+            let right = operand(b) || matches!(b, T::Call { .. } | T::LParen)
+                || b == T::Ident && a != T::RParen && a != T::Ident;
+            if left && right && !(a == T::Ident && b == T::LParen) {
+                return false;
+            }
+        }
+        if !self.quoted || end < self.toks.len() {
+            return true;
+        }
+        let last = &self.toks[end - 1];
+        let quote = self.input.get(last.start).copied();
+        last.comment_after || last.t == (T::Str { closed: false }) && quote == self.quote_byte()
     }
 
     fn same_text(&self, a: usize, b: usize) -> bool {
@@ -118,13 +222,14 @@ impl Stream<'_> {
     /// One operand at `i` (after signs and NOTs): its end and strength.
     fn operand(&self, mut i: usize) -> Option<(usize, Strength)> {
         let start = i;
-        while matches!(self.t(i), Some(T::Not | T::Arith)) && i < start + 4 {
+        while matches!(self.t(i), Some(T::Not | T::Arith)) && i < start + 16 {
             i += 1;
         }
         let t = self.t(i)?;
         Some(match t {
-            T::Call { .. } if self.t(i + 1) == Some(T::LParen) => (self.after_group(i + 1), Strength::Strong),
-            T::Call { .. } => (i + 1, Strength::Strong),
+            T::Call { known: true, .. } if self.t(i + 1) == Some(T::LParen) => (self.after_group(i + 1), Strength::Strong),
+            T::Call { .. } if self.t(i + 1) == Some(T::LParen) => (self.after_group(i + 1), self.group(i + 1).max(Strength::Literal)),
+            T::Call { .. } => (i + 1, Strength::Literal),
             T::LParen => (self.after_group(i), self.group(i)),
             T::Select => (self.toks.len(), Strength::Strong),
             T::Var { system: true } => (i + 1, Strength::Strong),
@@ -143,7 +248,16 @@ impl Stream<'_> {
     fn group(&self, open: usize) -> Strength {
         let end = self.close[open].min(open + GROUP_LOOK);
         let strong = (open + 1..end).any(|j| {
-            matches!(self.t(j), Some(T::Select | T::Call { .. } | T::Cmp | T::Var { system: true }))
+            matches!(
+                self.t(j),
+                Some(
+                    T::Select
+                        | T::Call { known: true, .. }
+                        | T::Cmp
+                        | T::Var { system: true }
+                        | T::Clause(Clause::Case)
+                )
+            )
         });
         if strong {
             Strength::Strong

@@ -4,7 +4,7 @@
 //! operators become one logic class, and `value op value` arithmetic chains become one value.
 
 use super::lexer::{Kind, Token};
-use super::words::{Clause, Stmt, Word};
+use super::words::{Clause, Stmt, Word, classify};
 
 /// A folded token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,9 @@ pub struct Tok {
     pub start: usize,
     pub end: usize,
     pub comment_after: bool,
+    /// A comment followed and its text does not start with a letter or digit (`--`, `-- -`,
+    /// `#`, `/**/`), unlike prose after a `#` or `--` (`#2 MOM`, `--INFANT`).
+    pub clean_comment: bool,
 }
 
 /// Folds `tokens` (of `input`).
@@ -58,13 +61,24 @@ pub fn fold(input: &[u8], tokens: &[Token]) -> Vec<Tok> {
         let Some(t) = map(input, tok, next) else {
             if let Some(last) = out.last_mut() {
                 last.comment_after = true;
+                last.clean_comment |= clean(&input[tok.start..tok.end]);
             }
             continue;
         };
-        let new = Tok { t, start: tok.start, end: tok.end, comment_after: false };
+        let new = Tok { t, start: tok.start, end: tok.end, comment_after: false, clean_comment: false };
         push(&mut out, new);
     }
     out
+}
+
+/// True when a comment's text (after its `--`, `#` or `/*`) does not start with a letter or
+/// digit.
+fn clean(comment: &[u8]) -> bool {
+    let marker = if comment.starts_with(b"#") { 1 } else { 2 };
+    let body = comment.get(marker..).unwrap_or(&[]);
+    // `-- sp_password` hides the statement from SQL Server's log.
+    let hides = body.windows(11).any(|w| w.eq_ignore_ascii_case(b"sp_password"));
+    hides || body.iter().find(|b| !b.is_ascii_whitespace()).is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 
 /// Maps one lexer token; `None` for a comment.
@@ -75,7 +89,7 @@ fn map(input: &[u8], tok: &Token, next: Option<&Token>) -> Option<T> {
         Kind::Str { closed } => T::Str { closed },
         Kind::Num => T::Num,
         Kind::Var => T::Var { system: input.get(tok.start + 1) == Some(&b'@') },
-        Kind::Ident if paren_next => T::Call { attack: false, known: false },
+        Kind::Ident if paren_next => dotted_call(&input[tok.start..tok.end]),
         Kind::Ident => T::Ident,
         Kind::Word(w) => word(w, paren_next),
         Kind::Cmp => T::Cmp,
@@ -91,12 +105,26 @@ fn map(input: &[u8], tok: &Token, next: Option<&Token>) -> Option<T> {
     })
 }
 
+/// A call to a name that is no keyword: Oracle's packages (`dbms_lock.sleep(`,
+/// `utl_inaddr.get_host_address(`) and qualified attack functions count as attacks.
+fn dotted_call(name: &[u8]) -> T {
+    let lower = |p: &[u8]| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p);
+    let last = name.rsplit(|&b| b == b'.').next().unwrap_or(name);
+    let attack = lower(b"dbms_")
+        || lower(b"utl_")
+        || lower(b"sys.")
+        || name.contains(&b'.') && classify(last) == Some(Word::Func { attack: true });
+    T::Call { attack, known: attack }
+}
+
 fn word(w: Word, paren_next: bool) -> T {
     match w {
         Word::Func { attack } if paren_next => T::Call { attack, known: true },
         Word::Func { .. } => T::Ident,
         // Words that are also function names: IF(), REPLACE(), INSERT(), LEFT()...
-        Word::Stmt(Stmt::If | Stmt::Insert) | Word::Clause(Clause::Object) | Word::Const
+        Word::Stmt(Stmt::If | Stmt::Insert)
+        | Word::Clause(Clause::Object | Clause::Other)
+        | Word::Const
             if paren_next =>
         {
             T::Call { attack: false, known: true }

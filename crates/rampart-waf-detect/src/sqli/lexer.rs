@@ -83,7 +83,7 @@ fn is_space(b: u8) -> bool {
 }
 
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$') || b >= 0x80
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$') || b >= 0x80 && b != 0xa0
 }
 
 fn at(input: &[u8], i: usize) -> u8 {

@@ -48,6 +48,12 @@ impl<'a> Stream<'a> {
         Stream { toks, input, quoted, high: s == Sensitivity::High, close }
     }
 
+    /// The application's quote in a quoted stream (the byte the closed first string ends with).
+    pub(super) fn quote_byte(&self) -> Option<u8> {
+        let first = self.toks.first()?;
+        self.input.get(first.end.checked_sub(1)?).copied()
+    }
+
     pub(super) fn t(&self, i: usize) -> Option<T> {
         self.toks.get(i).map(|t| t.t)
     }
@@ -78,8 +84,12 @@ impl<'a> Stream<'a> {
             T::Call { attack: true, .. } => self.t(i + 1) == Some(T::LParen),
             T::Call { known: true, .. } => self.introspection(i),
             T::Var { system: true } => self.high || self.toks.len() > 1,
-            T::Select => self.select_body(i) && (i > 0 || self.high || self.has_from(i)),
-            T::Stmt(_) => i > 0 && self.after_value(i) && self.statement(i),
+            T::Select => self.select_body(i) && (i > 0 || self.whole_select(i)),
+            T::Stmt(s) if i == 0 => {
+                matches!(s, Stmt::Exec | Stmt::Declare | Stmt::Waitfor | Stmt::Set) && self.statement(i)
+            }
+            T::Stmt(_) => self.after_value(i) && self.statement(i),
+            T::Clause(Clause::Case) => self.case_when(i),
             _ => false,
         }
     }
@@ -97,6 +107,12 @@ impl<'a> Stream<'a> {
         }
         match self.t(j) {
             Some(T::Select) => true,
+            // `union exec master..xp_cmdshell`
+            Some(T::Stmt(_)) => self.statement(j),
+            // `-1 union 1,2,3--`, sqlmap's reversed `select union 1,2`.
+            Some(T::Num | T::Const) => {
+                i > 0 && (self.t(j + 1) == Some(T::Comma) || self.t(i - 1) == Some(T::Select))
+            }
             None => self.high && i > 0 && self.after_value(i),
             _ => false,
         }
@@ -118,14 +134,35 @@ impl<'a> Stream<'a> {
             Some(T::Stmt(s)) => match s {
                 Stmt::Insert => next == Some(T::Clause(Clause::Into)),
                 Stmt::Update => next.is_some() && self.t(i + 2) == Some(T::Stmt(Stmt::Set)),
-                Stmt::Delete => next == Some(T::Clause(Clause::From)),
-                Stmt::Ddl => next == Some(T::Clause(Clause::Object)),
-                Stmt::Exec => matches!(next, Some(T::Ident | T::Var { .. } | T::LParen)),
-                Stmt::Declare | Stmt::Set => matches!(next, Some(T::Var { .. })),
-                Stmt::Shutdown => next.is_none(),
+                Stmt::Delete => {
+                    next == Some(T::Clause(Clause::From))
+                        || next == Some(T::Ident) && self.t(i + 2) == Some(T::Clause(Clause::From))
+                }
+                // `drop table x`; `drop members --` (a name, then a comment).
+                Stmt::Ddl => {
+                    next == Some(T::Clause(Clause::Object))
+                        || next == Some(T::Ident) && self.toks[i + 1].clean_comment
+                }
+                Stmt::Exec => match next {
+                    Some(T::Var { .. } | T::LParen) => true,
+                    Some(T::Clause(Clause::Other)) => self.text_is(i + 1, "as"),
+                    // A procedure name: `xp_cmdshell`, `master..xp_cmdshell`, `sp_add_job`.
+                    Some(T::Ident) => self.text(i + 1).iter().any(|&b| b == b'_' || b == b'.'),
+                    _ => false,
+                },
+                Stmt::Declare => {
+                    matches!(next, Some(T::Var { .. }))
+                        || next == Some(T::Ident) && self.text_is(i + 2, "cursor")
+                }
+                Stmt::Set => matches!(next, Some(T::Var { .. })),
+                Stmt::Shutdown => matches!(next, None | Some(T::Semi)),
                 Stmt::Waitfor => next == Some(T::Clause(Clause::Delay)) || self.text_is(i + 1, "time"),
-                Stmt::If => matches!(next, Some(T::Not | T::LParen)),
-                Stmt::Begin => matches!(next, Some(T::Stmt(_) | T::Select)),
+                Stmt::If => matches!(next, Some(T::Not | T::LParen | T::Call { known: true, .. })),
+                Stmt::Begin => matches!(next, Some(T::Stmt(_) | T::Select | T::Call { .. })),
+                // `call p(..)`, `load data infile`, `do (1=1)`
+                Stmt::Call => matches!(next, Some(T::Call { .. })),
+                Stmt::Load => self.text_is(i + 1, "data") || self.text_is(i + 1, "xml"),
+                Stmt::Do => next == Some(T::LParen),
                 Stmt::Goto => next == Some(T::Ident),
             },
             Some(T::Call { .. }) => self.text_is(i, "if"),
@@ -144,10 +181,30 @@ impl<'a> Stream<'a> {
             Some(T::Num | T::Str { .. } | T::Var { .. } | T::Const | T::Call { .. }) => true,
             Some(T::Arith | T::Not | T::Select) => true,
             Some(T::Ident) => match self.t(j + 1) {
-                Some(T::Comma) => true,
+                Some(T::Comma | T::RParen | T::Arith) => true,
                 Some(T::Clause(Clause::From)) => self.high || self.from_tail(j + 2),
                 _ => false,
             },
+            _ => false,
+        }
+    }
+
+    /// `CASE [x] WHEN .. THEN`: a searched or simple CASE expression.
+    fn case_when(&self, i: usize) -> bool {
+        let ahead = |word: &str| (i + 1..self.toks.len().min(i + 12)).any(|j| self.text_is(j, word));
+        self.text_is(i, "case") && ahead("when") && ahead("then")
+    }
+
+    /// A SELECT at the input's start that is a query rather than a sentence ("Select one"):
+    /// it has a FROM, or selects a variable or a call, or a number list or commented number.
+    fn whole_select(&self, i: usize) -> bool {
+        if self.has_from(i) {
+            return true;
+        }
+        let j = i + 1;
+        match self.t(j) {
+            Some(T::Var { .. } | T::Call { known: true, .. }) => true,
+            Some(T::Num) => self.t(j + 1) == Some(T::Comma) || self.toks[j].clean_comment,
             _ => false,
         }
     }

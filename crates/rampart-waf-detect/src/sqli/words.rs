@@ -41,6 +41,10 @@ pub enum Stmt {
     Begin,
     Set,
     Goto,
+    /// `CALL`, `LOAD`, `DO` (MySQL).
+    Call,
+    Load,
+    Do,
 }
 
 /// Clause words the rules look for by name.
@@ -98,6 +102,9 @@ fn statement(w: &[u8]) -> Option<Word> {
         b"BEGIN" => Stmt::Begin,
         b"SET" => Stmt::Set,
         b"GOTO" => Stmt::Goto,
+        b"CALL" => Stmt::Call,
+        b"LOAD" => Stmt::Load,
+        b"DO" => Stmt::Do,
         _ => return None,
     };
     Some(Word::Stmt(s))
@@ -135,7 +142,7 @@ fn clause(w: &[u8]) -> Option<Word> {
         b"DELAY" => Clause::Delay,
         b"ALL" | b"DISTINCT" | b"DISTINCTROW" | b"TOP" => Clause::Quantifier,
         b"CASE" | b"WHEN" | b"THEN" | b"ELSE" | b"END" => Clause::Case,
-        b"AS" | b"ON" | b"JOIN" | b"VALUES" | b"COLLATE" | b"ESCAPE" | b"USING" | b"BINARY"
+        b"ASC" | b"DESC" | b"WITH" | b"ROLLUP" | b"AGAINST" | b"AS" | b"ON" | b"JOIN" | b"VALUES" | b"COLLATE" | b"ESCAPE" | b"USING" | b"BINARY"
         | b"INNER" | b"OUTER" | b"CROSS" | b"NATURAL" | b"STRAIGHT_JOIN" | b"PRIOR" => {
             Clause::Other
         }
