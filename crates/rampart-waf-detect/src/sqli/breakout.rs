@@ -37,13 +37,18 @@ impl Stream<'_> {
             return self.sqlish(1);
         }
         let Some(lead) = self.lead() else { return false };
-        if !self.quoted && lead.operands >= 2 && (lead.strength == Strength::Strong || lead.compares) {
-            // `456 + ascii(substring(..))`, `1=1 and ..`: SQL arithmetic or a tautology.
-            return lead.strength == Strength::Strong || self.t(lead.end) == Some(T::Logic);
-        }
         let mut k = lead.end;
         while self.t(k) == Some(T::RParen) {
             k += 1;
+        }
+        if !self.quoted && lead.operands >= 2 {
+            // `456 + ascii(substring(..))`: SQL arithmetic; `1=1 and ..`, `1!=0--`: a
+            // tautology joined to more SQL or ending the query.
+            let ends = k == self.toks.len() && self.toks[k - 1].clean_comment;
+            let joined = self.t(k) == Some(T::Logic) || ends;
+            if lead.strength == Strength::Strong || lead.compares && joined {
+                return true;
+            }
         }
         self.after_lead(k)
     }
@@ -88,13 +93,25 @@ impl Stream<'_> {
     fn expression(&self, i: usize) -> Option<Expr> {
         let (mut end, first) = self.operand(i)?;
         let mut e = Expr { end, operands: 1, strength: first, compares: false };
-        while let Some(op @ (T::Arith | T::Cmp)) = self.t(end) {
+        while let Some(mut op @ (T::Arith | T::Cmp | T::Not)) = self.t(end) {
+            if op == T::Not {
+                // `1 not between 0 and 1`, `a not like b`
+                if self.t(end + 1) != Some(T::Cmp) {
+                    break;
+                }
+                op = T::Cmp;
+            }
             let mut r = end + 1;
             while matches!(self.t(r), Some(T::Cmp | T::Not)) && r < end + 4 {
                 r += 1;
             }
             let Some((next, s)) = self.operand(r) else { break };
-            if op == T::Cmp && (e.strength > Strength::Name || s > Strength::Name) {
+            // `1=1`, `x = 1`, `x is null`; not prose like "shell is 65" outside a string.
+            let prose = !self.quoted
+                && self.text_is(end, "is")
+                && e.strength == Strength::Name
+                && self.t(r) != Some(T::Const);
+            if op == T::Cmp && !prose && (e.strength > Strength::Name || s > Strength::Name) {
                 e.compares = true;
             }
             e.strength = e.strength.max(s);
@@ -110,7 +127,10 @@ impl Stream<'_> {
         let commented = k > 0 && self.toks[k - 1].clean_comment;
         let group = self.t(0) == Some(T::LParen) && self.group(0) >= Strength::Literal;
         let var = matches!(self.t(0), Some(T::Var { .. })) && k == 1;
-        commented && (self.quoted || group || var || self.high && self.t(0) == Some(T::Num))
+        // `1 --`, `1/*`, `1 * 1--`: a number ended by a comment (not `1611-abc--`).
+        let number = self.t(0) == Some(T::Num)
+            && !self.text(0).iter().any(|b| b.is_ascii_alphabetic() && !matches!(b, b'x' | b'X' | b'e' | b'E'));
+        commented && (self.quoted || group || var || number && k == 1)
     }
 
     /// After `' <op>` or `1 <op>`: an operand that makes the whole an SQL expression.
@@ -176,15 +196,29 @@ impl Stream<'_> {
             return true; // `x = x`
         }
         let commented = self.toks[last].clean_comment && self.ends_after(last);
+        // `1 or (1) group by ..`: the literal is followed by more of the query.
+        let clause = matches!(
+            self.t(e.end),
+            Some(T::Clause(Clause::GroupOrder | Clause::Having | Clause::Limit) | T::Union)
+        );
+        // At HIGH: `' or 1` (the application's quote left dangling), `395 /*!32359 AND 0 */`
+        // (MySQL's versioned comment, a filter-evasion device).
+        let probe = self.quoted && self.ends_after(last) && matches!(self.t(last), Some(T::Num | T::Const));
+        let versioned = self.input.windows(3).any(|w| w == b"/*!");
+        if self.high && (probe || versioned) {
+            return true;
+        }
         let rest_commented = self.toks.last().is_some_and(|t| t.clean_comment);
         match e.strength {
             Strength::Strong => true,
             // `' or 1--`, `1 or true#`; `' or col ^ '1`; at HIGH also `x' or 'x` and `1 or 1`.
             Strength::Literal => {
                 commented
+                    || clause
                     || self.quoted && e.operands >= 2 && self.valid_tail(i)
                     || self.quoted && rest_commented && self.valid_tail(i)
-                    || self.high && self.valid_tail(i)
+                    || self.quoted && self.valid_tail(i) && self.juggling(last)
+                    || self.high && self.quoted && self.valid_tail(i)
             }
             Strength::Name => {
                 self.quoted && (rest_commented || self.t(e.end) == Some(T::Logic)) && self.valid_tail(i)
@@ -222,7 +256,7 @@ impl Stream<'_> {
     /// One operand at `i` (after signs and NOTs): its end and strength.
     fn operand(&self, mut i: usize) -> Option<(usize, Strength)> {
         let start = i;
-        while matches!(self.t(i), Some(T::Not | T::Arith)) && i < start + 16 {
+        while i < start + 16 && (matches!(self.t(i), Some(T::Not | T::Arith)) || self.binary(i)) {
             i += 1;
         }
         let t = self.t(i)?;
@@ -239,6 +273,11 @@ impl Stream<'_> {
         })
     }
 
+    /// MySQL's `BINARY` cast operator (`or binary 1 = '1`).
+    fn binary(&self, i: usize) -> bool {
+        self.t(i) == Some(T::Clause(Clause::Other)) && self.text_is(i, "binary")
+    }
+
     /// The index after the group opened at `open` (the stream's end when unclosed).
     fn after_group(&self, open: usize) -> usize {
         (self.close[open] + 1).min(self.toks.len())
@@ -252,6 +291,7 @@ impl Stream<'_> {
                 self.t(j),
                 Some(
                     T::Select
+                        | T::Logic
                         | T::Call { known: true, .. }
                         | T::Cmp
                         | T::Var { system: true }

@@ -76,6 +76,10 @@ pub fn fold(input: &[u8], tokens: &[Token]) -> Vec<Tok> {
 fn clean(comment: &[u8]) -> bool {
     let marker = if comment.starts_with(b"#") { 1 } else { 2 };
     let body = comment.get(marker..).unwrap_or(&[]);
+    // `-- x`: MySQL's comment needs the blank; the text after it is the attacker's filler.
+    if comment.starts_with(b"--") && body.first().is_some_and(u8::is_ascii_whitespace) {
+        return true;
+    }
     // `-- sp_password` hides the statement from SQL Server's log.
     let hides = body.windows(11).any(|w| w.eq_ignore_ascii_case(b"sp_password"));
     hides || body.iter().find(|b| !b.is_ascii_whitespace()).is_none_or(|b| !b.is_ascii_alphanumeric())

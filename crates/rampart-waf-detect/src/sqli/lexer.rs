@@ -6,7 +6,7 @@
 //! comment and quoted-identifier bodies, which are consumed in one forward scan; the whole
 //! pass is linear in the input.
 
-use super::words::{Word, classify};
+use super::words::{Clause, Word, classify};
 
 /// The lexical class of a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,8 +219,13 @@ fn word(input: &[u8], pos: usize) -> Step {
     while i < input.len() && is_word_byte(input[i]) {
         i += 1;
     }
-    // `a.b.c` is one dotted name unless its first part is a keyword (`SELECT.2`, `UNION.x`).
-    if at(input, i) == b'.' && classify(&input[pos..i]).is_none() {
+    // `a.b.c` is one dotted name unless its first part is a statement or operator keyword
+    // (`SELECT.2`, `1.UNION.x`); `table.column` and `user.name` stay names.
+    let structural = matches!(
+        classify(&input[pos..i]),
+        Some(Word::Union | Word::Select | Word::Stmt(_) | Word::Logic | Word::Clause(Clause::From))
+    );
+    if at(input, i) == b'.' && !structural {
         while i < input.len() && (is_word_byte(input[i]) || input[i] == b'.') {
             i += 1;
         }

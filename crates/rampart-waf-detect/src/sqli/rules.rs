@@ -90,6 +90,10 @@ impl<'a> Stream<'a> {
             }
             T::Stmt(_) => self.after_value(i) && self.statement(i),
             T::Clause(Clause::Case) => self.case_when(i),
+            // `limit 0,1--`: the input starts in the application's ORDER BY or LIMIT.
+            T::Clause(Clause::Limit) if i == 0 => {
+                self.t(1) == Some(T::Num) && self.toks.last().is_some_and(|t| t.clean_comment)
+            }
             _ => false,
         }
     }
@@ -113,7 +117,8 @@ impl<'a> Stream<'a> {
             Some(T::Num | T::Const) => {
                 i > 0 && (self.t(j + 1) == Some(T::Comma) || self.t(i - 1) == Some(T::Select))
             }
-            None => self.high && i > 0 && self.after_value(i),
+            // `-1 union` (the query's end cut off); at HIGH after any value.
+            None => i > 0 && self.after_value(i) && (self.high || self.t(i - 1) == Some(T::Num)),
             _ => false,
         }
     }
@@ -198,10 +203,11 @@ impl<'a> Stream<'a> {
     /// A SELECT at the input's start that is a query rather than a sentence ("Select one"):
     /// it has a FROM, or selects a variable or a call, or a number list or commented number.
     fn whole_select(&self, i: usize) -> bool {
-        if self.has_from(i) {
+        let j = i + 1;
+        let named = self.t(j) == Some(T::Ident) && self.t(j + 1) == Some(T::Clause(Clause::From));
+        if self.has_from(i) && (!named || self.from_tail(j + 2)) {
             return true;
         }
-        let j = i + 1;
         match self.t(j) {
             Some(T::Var { .. } | T::Call { known: true, .. }) => true,
             Some(T::Num) => self.t(j + 1) == Some(T::Comma) || self.toks[j].clean_comment,
@@ -224,6 +230,6 @@ impl<'a> Stream<'a> {
             self.t(k + 1),
             Some(T::Clause(Clause::Where | Clause::Limit | Clause::GroupOrder) | T::Semi | T::RParen | T::Union)
         );
-        tail || sqlish || self.toks[k].comment_after
+        (tail && self.high) || sqlish || self.toks[k].comment_after
     }
 }

@@ -138,7 +138,7 @@ fn clause(w: &[u8]) -> Option<Word> {
         b"OUTFILE" | b"DUMPFILE" => Clause::Outfile,
         b"PROCEDURE" => Clause::Procedure,
         b"TABLE" | b"DATABASE" | b"VIEW" | b"INDEX" | b"SCHEMA" | b"TRIGGER" | b"FUNCTION"
-        | b"LOGIN" | b"TEMPORARY" => Clause::Object,
+        | b"TEMPORARY" => Clause::Object,
         b"DELAY" => Clause::Delay,
         b"ALL" | b"DISTINCT" | b"DISTINCTROW" | b"TOP" => Clause::Quantifier,
         b"CASE" | b"WHEN" | b"THEN" | b"ELSE" | b"END" => Clause::Case,
@@ -167,7 +167,7 @@ fn function(w: &[u8]) -> Option<Word> {
         | b"PI" | b"MD5" | b"SHA1" | b"COMPRESS" | b"AES_ENCRYPT" | b"AES_DECRYPT"
         | b"CONV" | b"INSTR" | b"LOCATE" | b"REVERSE" | b"EXISTS" | b"EXTRACT"
         | b"BIT_LENGTH" | b"CHAR_LENGTH" | b"DB_NAME" | b"UNICODE" | b"SUM" | b"MIN"
-        | b"MAX" | b"AVG" | b"LTRIM" | b"RTRIM" | b"TRIM" | b"STRCMP" | b"SPACE" => false,
+        | b"MAX" | b"AVG" | b"LTRIM" | b"RTRIM" | b"TRIM" | b"STRCMP" | b"SPACE" | b"LPAD" | b"RPAD" => false,
         _ => return None,
     };
     Some(Word::Func { attack })
