@@ -101,8 +101,10 @@ impl Stream<'_> {
                 }
                 op = T::Cmp;
             }
+            // Word operators come in pairs (`sounds like`, `is not`, `not between`).
+            let worded = self.text(end).iter().any(u8::is_ascii_alphabetic);
             let mut r = end + 1;
-            while matches!(self.t(r), Some(T::Cmp | T::Not)) && r < end + 4 {
+            while worded && matches!(self.t(r), Some(T::Cmp | T::Not)) && r < end + 4 {
                 r += 1;
             }
             let Some((next, s)) = self.operand(r) else { break };

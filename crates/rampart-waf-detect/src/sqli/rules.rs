@@ -84,7 +84,12 @@ impl<'a> Stream<'a> {
             T::Call { attack: true, .. } => self.t(i + 1) == Some(T::LParen),
             T::Call { known: true, .. } => self.introspection(i),
             T::Var { system: true } => self.high || self.toks.len() > 1,
-            T::Select => self.select_body(i) && (i > 0 || self.whole_select(i)),
+            // After a value (`1FUNION SELECT 2`, `-123 inion select 1`) only with a projection
+            // that is no bare name ("3 select boxes").
+            T::Select if i > 0 => {
+                self.select_body(i) && (!self.after_value(i) || self.t(i + 1) != Some(T::Ident))
+            }
+            T::Select => self.whole_select(i) && self.select_body(i),
             T::Stmt(s) if i == 0 => {
                 matches!(s, Stmt::Exec | Stmt::Declare | Stmt::Waitfor | Stmt::Set) && self.statement(i)
             }
@@ -138,7 +143,12 @@ impl<'a> Stream<'a> {
             Some(T::Select) => self.select_body(i),
             Some(T::Stmt(s)) => match s {
                 Stmt::Insert => next == Some(T::Clause(Clause::Into)),
-                Stmt::Update => next.is_some() && self.t(i + 2) == Some(T::Stmt(Stmt::Set)),
+                // `update t set c=..`
+                Stmt::Update => {
+                    next.is_some()
+                        && self.t(i + 2) == Some(T::Stmt(Stmt::Set))
+                        && self.t(i + 4) == Some(T::Cmp)
+                }
                 Stmt::Delete => {
                     next == Some(T::Clause(Clause::From))
                         || next == Some(T::Ident) && self.t(i + 2) == Some(T::Clause(Clause::From))
