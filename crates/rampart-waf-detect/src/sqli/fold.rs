@@ -55,9 +55,17 @@ pub struct Tok {
 
 /// Folds `tokens` (of `input`).
 pub fn fold(input: &[u8], tokens: &[Token]) -> Vec<Tok> {
+    // For each token, the next token that is no comment (one backward pass).
+    let mut next_code = vec![None; tokens.len()];
+    let mut seen = None;
+    for (i, tok) in tokens.iter().enumerate().rev() {
+        next_code[i] = seen;
+        if tok.kind != Kind::Comment {
+            seen = Some(tok);
+        }
+    }
     let mut out: Vec<Tok> = Vec::with_capacity(tokens.len());
-    for (i, tok) in tokens.iter().enumerate() {
-        let next = tokens[i + 1..].iter().find(|t| t.kind != Kind::Comment);
+    for (tok, next) in tokens.iter().zip(next_code) {
         let Some(t) = map(input, tok, next) else {
             if let Some(last) = out.last_mut() {
                 last.comment_after = true;

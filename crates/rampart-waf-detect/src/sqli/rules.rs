@@ -19,6 +19,9 @@ use super::fold::{T, Tok};
 use super::words::{Clause, Stmt};
 use crate::Sensitivity;
 
+/// How far past a keyword the rules skip `(`, `ALL`, `DISTINCT` and `TOP n`.
+const LOOKAHEAD: usize = 16;
+
 /// The token stream of one quoting context and what the rules need to read it.
 pub struct Stream<'a> {
     pub(super) toks: &'a [Tok],
@@ -111,7 +114,7 @@ impl<'a> Stream<'a> {
     /// `UNION [ALL|DISTINCT] [(...] SELECT`; at HIGH also a value then a bare trailing UNION.
     fn union_select(&self, i: usize) -> bool {
         let mut j = i + 1;
-        while matches!(self.t(j), Some(T::Clause(Clause::Quantifier) | T::LParen)) {
+        while j < i + LOOKAHEAD && matches!(self.t(j), Some(T::Clause(Clause::Quantifier) | T::LParen)) {
             j += 1;
         }
         match self.t(j) {
@@ -189,7 +192,7 @@ impl<'a> Stream<'a> {
     /// a subquery, or a column name followed by `,` or `FROM`.
     fn select_body(&self, i: usize) -> bool {
         let mut j = i + 1;
-        while matches!(self.t(j), Some(T::Clause(Clause::Quantifier) | T::LParen)) {
+        while j < i + LOOKAHEAD && matches!(self.t(j), Some(T::Clause(Clause::Quantifier) | T::LParen)) {
             j += if self.text_is(j, "top") { 2 } else { 1 };
         }
         match self.t(j) {
