@@ -29,10 +29,41 @@ impl Rng {
     }
 }
 
-const FIRST: &[&str] = &["John", "Mary", "Siobhan", "Liam", "Zoë", "Ana", "D'Arcy", "Jean-Luc", "Wei", "Fatima"];
-const LAST: &[&str] = &["O'Brien", "D'Angelo", "O'Neil-Smith", "McDonald", "Smith", "van der Berg", "Nakamura", "L'Estrange", "García", "Dell'Acqua"];
-const NOUNS: &[&str] = &["plan", "table", "order", "union", "line", "account", "user", "file", "group", "case", "select box", "drop zone", "key", "update", "set"];
-const ADJS: &[&str] = &["great", "broken", "new", "old", "cheap", "blue", "weird", "fine", "secure", "null"];
+const FIRST: &[&str] = &[
+    "John", "Mary", "Siobhan", "Liam", "Zoë", "Ana", "D'Arcy", "Jean-Luc", "Wei", "Fatima",
+];
+const LAST: &[&str] = &[
+    "O'Brien",
+    "D'Angelo",
+    "O'Neil-Smith",
+    "McDonald",
+    "Smith",
+    "van der Berg",
+    "Nakamura",
+    "L'Estrange",
+    "García",
+    "Dell'Acqua",
+];
+const NOUNS: &[&str] = &[
+    "plan",
+    "table",
+    "order",
+    "union",
+    "line",
+    "account",
+    "user",
+    "file",
+    "group",
+    "case",
+    "select box",
+    "drop zone",
+    "key",
+    "update",
+    "set",
+];
+const ADJS: &[&str] = &[
+    "great", "broken", "new", "old", "cheap", "blue", "weird", "fine", "secure", "null",
+];
 const SENTENCES: &[&str] = &[
     "I'm sure it's {adj}, isn't it?",
     "Don't forget: {first}'s {noun} is due on Friday!",
@@ -77,7 +108,10 @@ fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -91,7 +125,14 @@ fn base64(bytes: &[u8]) -> String {
 
 fn uuid(rng: &mut Rng) -> String {
     let (a, b) = (rng.next(), rng.next());
-    format!("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", a >> 32, a >> 16 & 0xffff, a & 0xfff, b >> 52, b & 0xffff_ffff_ffff)
+    format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        a >> 32,
+        a >> 16 & 0xffff,
+        a & 0xfff,
+        b >> 52,
+        b & 0xffff_ffff_ffff
+    )
 }
 
 fn sentence(rng: &mut Rng) -> String {
@@ -105,12 +146,38 @@ fn value(rng: &mut Rng) -> String {
     match rng.below(14) {
         0 | 1 => sentence(rng),
         2 => format!("{first} {last}"),
-        3 => format!("{}.{}+{}@example.com", first.to_lowercase(), last.to_lowercase().replace(['\'', ' '], ""), n),
-        4 => format!("https://shop.example.com/search?q={}+{}&page={}&sort=price_desc&ref=nav#top", rng.pick(ADJS), rng.pick(NOUNS).replace(' ', "+"), n % 20),
-        5 => format!(r#"{{"name":"{first} {last}","age":{},"tags":["{}","{}"],"note":"{}","active":true,"score":-{}.5}}"#, n % 90, rng.pick(NOUNS), rng.pick(ADJS), sentence(rng).replace('"', "\\\""), n),
-        6 => format!("first_name={first}&last_name={last}&comment={}&qty={}", sentence(rng), n % 7),
+        3 => format!(
+            "{}.{}+{}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase().replace(['\'', ' '], ""),
+            n
+        ),
+        4 => format!(
+            "https://shop.example.com/search?q={}+{}&page={}&sort=price_desc&ref=nav#top",
+            rng.pick(ADJS),
+            rng.pick(NOUNS).replace(' ', "+"),
+            n % 20
+        ),
+        5 => format!(
+            r#"{{"name":"{first} {last}","age":{},"tags":["{}","{}"],"note":"{}","active":true,"score":-{}.5}}"#,
+            n % 90,
+            rng.pick(NOUNS),
+            rng.pick(ADJS),
+            sentence(rng).replace('"', "\\\""),
+            n
+        ),
+        6 => format!(
+            "first_name={first}&last_name={last}&comment={}&qty={}",
+            sentence(rng),
+            n % 7
+        ),
         7 => match n % 5 {
-            0 => format!("2024-{:02}-{:02}T10:{:02}:00Z", n % 12 + 1, n % 28 + 1, n % 60),
+            0 => format!(
+                "2024-{:02}-{:02}T10:{:02}:00Z",
+                n % 12 + 1,
+                n % 28 + 1,
+                n % 60
+            ),
             1 => format!("{}/{}/20{:02}", n % 12 + 1, n % 28 + 1, n % 30),
             2 => format!("{}.{}", n, n % 997),
             3 => format!("-{n}"),
@@ -124,11 +191,32 @@ fn value(rng: &mut Rng) -> String {
         10 => match n % 3 {
             0 => format!("/home/{}/docs/report-{n}.pdf", first.to_lowercase()),
             1 => format!("C:\\Users\\{last}\\Documents\\draft ({n}).docx"),
-            _ => format!("../assets/img/{}_{}.png", rng.pick(NOUNS).replace(' ', "_"), n),
+            _ => format!(
+                "../assets/img/{}_{}.png",
+                rng.pick(NOUNS).replace(' ', "_"),
+                n
+            ),
         },
-        11 => format!("<p>Hi {first},</p><p>Your order #{n} is <b>{}</b>. <a href=\"https://example.com/o/{n}\">Track it</a><br/></p>", rng.pick(ADJS)),
-        12 => format!("{} x {} = {}; {} < {} and {} > {}", n % 13, n % 7, (n % 13) * (n % 7), n % 5, n % 9 + 5, n % 8 + 2, n % 2),
-        _ => format!("{first} {last}, {} {} St., Apt. {}, O'Fallon, MO", n, rng.pick(NOUNS), n % 40),
+        11 => format!(
+            "<p>Hi {first},</p><p>Your order #{n} is <b>{}</b>. <a href=\"https://example.com/o/{n}\">Track it</a><br/></p>",
+            rng.pick(ADJS)
+        ),
+        12 => format!(
+            "{} x {} = {}; {} < {} and {} > {}",
+            n % 13,
+            n % 7,
+            (n % 13) * (n % 7),
+            n % 5,
+            n % 9 + 5,
+            n % 8 + 2,
+            n % 2
+        ),
+        _ => format!(
+            "{first} {last}, {} {} St., Apt. {}, O'Fallon, MO",
+            n,
+            rng.pick(NOUNS),
+            n % 40
+        ),
     }
 }
 
@@ -140,7 +228,11 @@ fn benign_values_are_rarely_flagged() {
     let (mut low, mut high, mut xss, mut either) = (0, 0, 0, 0);
     for v in &values {
         let b = v.as_bytes();
-        let (l, h, x) = (is_sqli(b, Sensitivity::Low), is_sqli(b, Sensitivity::High), is_xss(b));
+        let (l, h, x) = (
+            is_sqli(b, Sensitivity::Low),
+            is_sqli(b, Sensitivity::High),
+            is_xss(b),
+        );
         low += usize::from(l);
         high += usize::from(h);
         xss += usize::from(x);
@@ -149,6 +241,11 @@ fn benign_values_are_rarely_flagged() {
             println!("flagged (sqli {h}, xss {x}): {v}");
         }
     }
-    println!("benign values: {VALUES}; flagged SQLi LOW {low}, SQLi HIGH {high}, XSS {xss}, SQLi HIGH or XSS {either}");
-    assert!(either * 1000 <= VALUES, "{either} of {VALUES} benign values flagged");
+    println!(
+        "benign values: {VALUES}; flagged SQLi LOW {low}, SQLi HIGH {high}, XSS {xss}, SQLi HIGH or XSS {either}"
+    );
+    assert!(
+        either * 1000 <= VALUES,
+        "{either} of {VALUES} benign values flagged"
+    );
 }

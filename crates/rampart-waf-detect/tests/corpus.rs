@@ -29,7 +29,10 @@ fn url_decode(line: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let pair = (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex));
+        let pair = (
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        );
         match (b[i], pair) {
             (b'%', (Some(h), Some(l))) => {
                 out.push(h << 4 | l);
@@ -94,11 +97,24 @@ fn url_decoding() {
 fn sqli_samples_are_caught() {
     let set = samples("sqli-");
     let low = missed(&set, |d| is_sqli(d, Sensitivity::Low), "sqli missed at LOW");
-    let high = missed(&set, |d| is_sqli(d, Sensitivity::High), "sqli missed at HIGH");
-    println!("SQLi samples: {}; missed at LOW: {low}; missed at HIGH: {high}", set.len());
+    let high = missed(
+        &set,
+        |d| is_sqli(d, Sensitivity::High),
+        "sqli missed at HIGH",
+    );
+    println!(
+        "SQLi samples: {}; missed at LOW: {low}; missed at HIGH: {high}",
+        set.len()
+    );
     assert!(high <= low, "HIGH must catch at least what LOW catches");
-    assert!(high <= MAX_SQLI_MISSED_HIGH, "{high} SQLi samples missed at HIGH");
-    assert!(low <= MAX_SQLI_MISSED_LOW, "{low} SQLi samples missed at LOW");
+    assert!(
+        high <= MAX_SQLI_MISSED_HIGH,
+        "{high} SQLi samples missed at HIGH"
+    );
+    assert!(
+        low <= MAX_SQLI_MISSED_LOW,
+        "{low} SQLi samples missed at LOW"
+    );
 }
 
 #[test]
@@ -113,7 +129,14 @@ fn xss_samples_are_caught() {
 fn few_known_false_positives_are_flagged() {
     let set = samples("false_positives");
     let count = |f: &dyn Fn(&[u8]) -> bool, label: &str| {
-        set.iter().filter(|(line, d)| f(d) && (!show() || { println!("{label}: {line}"); true })).count()
+        set.iter()
+            .filter(|(line, d)| {
+                f(d) && (!show() || {
+                    println!("{label}: {line}");
+                    true
+                })
+            })
+            .count()
     };
     let low = count(&|d| is_sqli(d, Sensitivity::Low), "fp sqli LOW");
     let high = count(&|d| is_sqli(d, Sensitivity::High), "fp sqli HIGH");
@@ -124,5 +147,8 @@ fn few_known_false_positives_are_flagged() {
          SQLi HIGH or XSS {either}",
         set.len()
     );
-    assert!(either <= MAX_FALSE_POSITIVES, "{either} known false positives flagged");
+    assert!(
+        either <= MAX_FALSE_POSITIVES,
+        "{either} known false positives flagged"
+    );
 }

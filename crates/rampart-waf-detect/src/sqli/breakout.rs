@@ -36,7 +36,9 @@ impl Stream<'_> {
             // The input starts where the application's value ended: `AND isnull(1/0)`.
             return self.sqlish(1);
         }
-        let Some(lead) = self.lead() else { return false };
+        let Some(lead) = self.lead() else {
+            return false;
+        };
         let mut k = lead.end;
         while self.t(k) == Some(T::RParen) {
             k += 1;
@@ -75,9 +77,12 @@ impl Stream<'_> {
     /// otherwise an expression at the start, or a comma-separated list of them.
     fn lead(&self) -> Option<Expr> {
         match self.t(0)? {
-            T::Str { closed: true } if self.quoted => {
-                Some(Expr { end: 1, operands: 1, strength: Strength::Literal, compares: false })
-            }
+            T::Str { closed: true } if self.quoted => Some(Expr {
+                end: 1,
+                operands: 1,
+                strength: Strength::Literal,
+                compares: false,
+            }),
             _ if self.quoted => None,
             _ => {
                 let mut e = self.expression(0)?;
@@ -92,7 +97,12 @@ impl Stream<'_> {
     /// An expression at `i`: operands joined by arithmetic and comparisons.
     fn expression(&self, i: usize) -> Option<Expr> {
         let (mut end, first) = self.operand(i)?;
-        let mut e = Expr { end, operands: 1, strength: first, compares: false };
+        let mut e = Expr {
+            end,
+            operands: 1,
+            strength: first,
+            compares: false,
+        };
         while let Some(mut op @ (T::Arith | T::Cmp | T::Not)) = self.t(end) {
             if op == T::Not {
                 // `1 not between 0 and 1`, `a not like b`
@@ -107,7 +117,9 @@ impl Stream<'_> {
             while worded && matches!(self.t(r), Some(T::Cmp | T::Not)) && r < end + 4 {
                 r += 1;
             }
-            let Some((next, s)) = self.operand(r) else { break };
+            let Some((next, s)) = self.operand(r) else {
+                break;
+            };
             // `1=1`, `x = 1`, `x is null`; not prose like "shell is 65" outside a string.
             let prose = !self.quoted
                 && self.text_is(end, "is")
@@ -124,14 +136,17 @@ impl Stream<'_> {
         Some(e)
     }
 
-    /// Nothing but a comment after the value: `admin'--`, `1/*` (the latter at HIGH).
+    /// Nothing but a comment after the value: `admin'--`, `1/*`, `(1) --`, `@version--`.
     fn trailing_comment(&self, k: usize) -> bool {
         let commented = k > 0 && self.toks[k - 1].clean_comment;
         let group = self.t(0) == Some(T::LParen) && self.group(0) >= Strength::Literal;
         let var = matches!(self.t(0), Some(T::Var { .. })) && k == 1;
         // `1 --`, `1/*`, `1 * 1--`: a number ended by a comment (not `1611-abc--`).
         let number = self.t(0) == Some(T::Num)
-            && !self.text(0).iter().any(|b| b.is_ascii_alphabetic() && !matches!(b, b'x' | b'X' | b'e' | b'E'));
+            && !self
+                .text(0)
+                .iter()
+                .any(|b| b.is_ascii_alphabetic() && !matches!(b, b'x' | b'X' | b'e' | b'E'));
         commented && (self.quoted || group || var || number && k == 1)
     }
 
@@ -141,7 +156,9 @@ impl Stream<'_> {
         while matches!(self.t(j), Some(T::Cmp | T::Not)) && j < k + 4 {
             j += 1;
         }
-        let Some((end, strength)) = self.operand(j) else { return false };
+        let Some((end, strength)) = self.operand(j) else {
+            return false;
+        };
         match strength {
             Strength::Strong => true,
             Strength::Literal => self.quoted && self.valid_tail(k) && self.juggling(end - 1),
@@ -186,10 +203,12 @@ impl Stream<'_> {
     }
 
     /// An expression that is SQL rather than prose: a comparison with a literal or call side
-    /// (or both sides the same name), a call or subquery, arithmetic on a literal, or a lone
-    /// literal ended by a comment (`' or 1--`).
+    /// (or both sides the same name), a call or subquery, or a literal that the rest of the
+    /// input makes a query of (see [`Self::literal_tail`]).
     fn sqlish(&self, i: usize) -> bool {
-        let Some(e) = self.expression(i) else { return false };
+        let Some(e) = self.expression(i) else {
+            return false;
+        };
         let last = e.end - 1;
         if e.compares || e.strength == Strength::Strong {
             return true;
@@ -197,35 +216,45 @@ impl Stream<'_> {
         if e.operands >= 2 && self.t(i + 1) == Some(T::Cmp) && self.same_text(i, last) {
             return true; // `x = x`
         }
-        let commented = self.toks[last].clean_comment && self.ends_after(last);
-        // `1 or (1) group by ..`: the literal is followed by more of the query.
-        let clause = matches!(
-            self.t(e.end),
-            Some(T::Clause(Clause::GroupOrder | Clause::Having | Clause::Limit) | T::Union)
-        );
-        // At HIGH: `' or 1` (the application's quote left dangling), `395 /*!32359 AND 0 */`
-        // (MySQL's versioned comment, a filter-evasion device).
-        let probe = self.quoted && self.ends_after(last) && matches!(self.t(last), Some(T::Num | T::Const));
-        let versioned = self.input.windows(3).any(|w| w == b"/*!");
-        if self.high && (probe || versioned) {
+        if self.high && self.probe(last) {
             return true;
         }
         let rest_commented = self.toks.last().is_some_and(|t| t.clean_comment);
         match e.strength {
-            Strength::Strong => true,
-            // `' or 1--`, `1 or true#`; `' or col ^ '1`; at HIGH also `x' or 'x` and `1 or 1`.
-            Strength::Literal => {
-                commented
-                    || clause
-                    || self.quoted && e.operands >= 2 && self.valid_tail(i)
-                    || self.quoted && rest_commented && self.valid_tail(i)
-                    || self.quoted && self.valid_tail(i) && self.juggling(last)
-                    || self.high && self.quoted && self.valid_tail(i)
-            }
             Strength::Name => {
-                self.quoted && (rest_commented || self.t(e.end) == Some(T::Logic)) && self.valid_tail(i)
+                self.quoted
+                    && (rest_commented || self.t(e.end) == Some(T::Logic))
+                    && self.valid_tail(i)
             }
+            _ => self.literal_tail(i, e, rest_commented),
         }
+    }
+
+    /// HIGH's extra probes: `' or 1` (the application's quote left dangling) and
+    /// `395 /*!32359 AND 0 */` (MySQL's versioned comment, a filter-evasion device).
+    fn probe(&self, last: usize) -> bool {
+        let dangling =
+            self.quoted && self.ends_after(last) && matches!(self.t(last), Some(T::Num | T::Const));
+        dangling || self.input.windows(3).any(|w| w == b"/*!")
+    }
+
+    /// After a logic operator, a literal expression `e` at `i` is SQL when a comment ends the
+    /// query right after it (`' or 1--`), a clause follows (`1 or (1) group by`), or, after
+    /// a closed string, the rest is well-formed SQL and either holds an operator
+    /// (`' or col ^ '1`), ends in a comment, or juggles near-empty strings (`' OR '`); at
+    /// HIGH any well-formed rest after a closed string (`x' or 'x`).
+    fn literal_tail(&self, i: usize, e: Expr, rest_commented: bool) -> bool {
+        let last = e.end - 1;
+        let commented = self.toks[last].clean_comment && self.ends_after(last);
+        let clause = matches!(
+            self.t(e.end),
+            Some(T::Clause(Clause::GroupOrder | Clause::Having | Clause::Limit) | T::Union)
+        );
+        if commented || clause {
+            return true;
+        }
+        let shaped = e.operands >= 2 || rest_commented || self.juggling(last) || self.high;
+        self.quoted && shaped && self.valid_tail(i)
     }
 
     /// True when the tokens from `from` on read as SQL: no two operands side by side
@@ -237,7 +266,8 @@ impl Stream<'_> {
             let (a, b) = (self.toks[j].t, self.toks[j + 1].t);
             let operand = |t: T| matches!(t, T::Num | T::Str { .. } | T::Const | T::Var { .. });
             let left = operand(a) || a == T::Ident || a == T::RParen;
-            let right = operand(b) || matches!(b, T::Call { .. } | T::LParen)
+            let right = operand(b)
+                || matches!(b, T::Call { .. } | T::LParen)
                 || b == T::Ident && a != T::RParen && a != T::Ident;
             if left && right && !(a == T::Ident && b == T::LParen) {
                 return false;
@@ -263,8 +293,13 @@ impl Stream<'_> {
         }
         let t = self.t(i)?;
         Some(match t {
-            T::Call { known: true, .. } if self.t(i + 1) == Some(T::LParen) => (self.after_group(i + 1), Strength::Strong),
-            T::Call { .. } if self.t(i + 1) == Some(T::LParen) => (self.after_group(i + 1), self.group(i + 1).max(Strength::Literal)),
+            T::Call { known: true, .. } if self.t(i + 1) == Some(T::LParen) => {
+                (self.after_group(i + 1), Strength::Strong)
+            }
+            T::Call { .. } if self.t(i + 1) == Some(T::LParen) => (
+                self.after_group(i + 1),
+                self.group(i + 1).max(Strength::Literal),
+            ),
             T::Call { .. } => (i + 1, Strength::Literal),
             T::LParen => (self.after_group(i), self.group(i)),
             T::Select => (self.toks.len(), Strength::Strong),
@@ -288,22 +323,22 @@ impl Stream<'_> {
     /// A parenthesised group: strong when it holds a subquery, a call or a comparison.
     fn group(&self, open: usize) -> Strength {
         let end = self.close[open].min(open + GROUP_LOOK);
-        let strong = (open + 1..end).any(|j| {
+        let has = |f: &dyn Fn(T) -> bool| (open + 1..end).any(|j| self.t(j).is_some_and(f));
+        let literal = has(&|t| t.is_value() && t != T::Ident);
+        let sql = has(&|t| {
             matches!(
-                self.t(j),
-                Some(
-                    T::Select
-                        | T::Logic
-                        | T::Call { known: true, .. }
-                        | T::Cmp
-                        | T::Var { system: true }
-                        | T::Clause(Clause::Case)
-                )
+                t,
+                T::Select
+                    | T::Call { known: true, .. }
+                    | T::Cmp
+                    | T::Var { system: true }
+                    | T::Clause(Clause::Case)
             )
         });
-        if strong {
+        // `(1 or 1)`: logic over literals; "(this or that)" stays prose.
+        if sql || literal && has(&|t| t == T::Logic) {
             Strength::Strong
-        } else if (open + 1..end).any(|j| self.t(j).is_some_and(|t| t.is_value() && t != T::Ident)) {
+        } else if literal {
             Strength::Literal
         } else {
             Strength::Name

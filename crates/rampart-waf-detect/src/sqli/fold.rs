@@ -10,12 +10,19 @@ use super::words::{Clause, Stmt, Word, classify};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum T {
     Num,
-    Str { closed: bool },
-    Var { system: bool },
+    Str {
+        closed: bool,
+    },
+    Var {
+        system: bool,
+    },
     Ident,
     Const,
     /// A function name directly followed by `(` (the parenthesis stays in the stream).
-    Call { attack: bool, known: bool },
+    Call {
+        attack: bool,
+        known: bool,
+    },
     Union,
     Select,
     Stmt(Stmt),
@@ -73,7 +80,13 @@ pub fn fold(input: &[u8], tokens: &[Token]) -> Vec<Tok> {
             }
             continue;
         };
-        let new = Tok { t, start: tok.start, end: tok.end, comment_after: false, clean_comment: false };
+        let new = Tok {
+            t,
+            start: tok.start,
+            end: tok.end,
+            comment_after: false,
+            clean_comment: false,
+        };
         push(&mut out, new);
     }
     out
@@ -89,8 +102,14 @@ fn clean(comment: &[u8]) -> bool {
         return true;
     }
     // `-- sp_password` hides the statement from SQL Server's log.
-    let hides = body.windows(11).any(|w| w.eq_ignore_ascii_case(b"sp_password"));
-    hides || body.iter().find(|b| !b.is_ascii_whitespace()).is_none_or(|b| !b.is_ascii_alphanumeric())
+    let hides = body
+        .windows(11)
+        .any(|w| w.eq_ignore_ascii_case(b"sp_password"));
+    hides
+        || body
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 
 /// Maps one lexer token; `None` for a comment.
@@ -100,7 +119,9 @@ fn map(input: &[u8], tok: &Token, next: Option<&Token>) -> Option<T> {
         Kind::Comment => return None,
         Kind::Str { closed } => T::Str { closed },
         Kind::Num => T::Num,
-        Kind::Var => T::Var { system: input.get(tok.start + 1) == Some(&b'@') },
+        Kind::Var => T::Var {
+            system: input.get(tok.start + 1) == Some(&b'@'),
+        },
         Kind::Ident if paren_next => dotted_call(&input[tok.start..tok.end]),
         Kind::Ident => T::Ident,
         Kind::Word(w) => word(w, paren_next),
@@ -126,12 +147,18 @@ fn dotted_call(name: &[u8]) -> T {
         || lower(b"utl_")
         || lower(b"sys.")
         || name.contains(&b'.') && classify(last) == Some(Word::Func { attack: true });
-    T::Call { attack, known: attack }
+    T::Call {
+        attack,
+        known: attack,
+    }
 }
 
 fn word(w: Word, paren_next: bool) -> T {
     match w {
-        Word::Func { attack } if paren_next => T::Call { attack, known: true },
+        Word::Func { attack } if paren_next => T::Call {
+            attack,
+            known: true,
+        },
         Word::Func { .. } => T::Ident,
         // Words that are also function names: IF(), REPLACE(), INSERT(), LEFT()...
         Word::Stmt(Stmt::If | Stmt::Insert)
@@ -139,7 +166,10 @@ fn word(w: Word, paren_next: bool) -> T {
         | Word::Const
             if paren_next =>
         {
-            T::Call { attack: false, known: true }
+            T::Call {
+                attack: false,
+                known: true,
+            }
         }
         Word::Union => T::Union,
         Word::Select => T::Select,
@@ -168,7 +198,12 @@ fn push(out: &mut Vec<Tok>, new: Tok) {
             // A value or `)` before: a binary operator on something that is not plain.
             Some(b) if b.is_value() || b == T::RParen => out.push(new),
             // At the start or after an operator or keyword: a sign.
-            _ => out[n - 1] = Tok { start: out[n - 1].start, ..new },
+            _ => {
+                out[n - 1] = Tok {
+                    start: out[n - 1].start,
+                    ..new
+                }
+            }
         }
         return;
     }
@@ -182,7 +217,10 @@ mod tests {
     use crate::sqli::lexer::tokenize;
 
     fn f(s: &str) -> Vec<T> {
-        fold(s.as_bytes(), &tokenize(s.as_bytes(), None)).into_iter().map(|t| t.t).collect()
+        fold(s.as_bytes(), &tokenize(s.as_bytes(), None))
+            .into_iter()
+            .map(|t| t.t)
+            .collect()
     }
 
     #[test]
@@ -195,8 +233,20 @@ mod tests {
     #[test]
     fn calls_and_comments() {
         let toks = fold(b"sleep/**/(5)--", &tokenize(b"sleep/**/(5)--", None));
-        assert_eq!(toks[0].t, T::Call { attack: true, known: true });
+        assert_eq!(
+            toks[0].t,
+            T::Call {
+                attack: true,
+                known: true
+            }
+        );
         assert!(toks[3].comment_after);
-        assert_eq!(f("foo (1)")[0], T::Call { attack: false, known: false });
+        assert_eq!(
+            f("foo (1)")[0],
+            T::Call {
+                attack: false,
+                known: false
+            }
+        );
     }
 }

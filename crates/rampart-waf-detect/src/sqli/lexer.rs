@@ -12,7 +12,9 @@ use super::words::{Clause, Word, classify};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A string literal; `closed` is false when the input ended inside it.
-    Str { closed: bool },
+    Str {
+        closed: bool,
+    },
     /// A number (decimal, hex `0x..`, binary `0b..`, `\N`).
     Num,
     /// An identifier or a word that is no keyword (also `backquoted` and `[bracketed]` names).
@@ -58,14 +60,22 @@ pub fn tokenize(input: &[u8], quote: Option<u8>) -> Vec<Token> {
     let mut pos = 0;
     if let Some(q) = quote {
         let (end, closed) = string_end(input, 0, q);
-        out.push(Token { kind: Kind::Str { closed }, start: 0, end });
+        out.push(Token {
+            kind: Kind::Str { closed },
+            start: 0,
+            end,
+        });
         pos = end;
     }
     while pos < input.len() && out.len() < MAX_TOKENS {
         match next(input, pos) {
             Step::Skip(n) => pos = n,
             Step::Tok(kind, end) => {
-                out.push(Token { kind, start: pos, end });
+                out.push(Token {
+                    kind,
+                    start: pos,
+                    end,
+                });
                 pos = end;
             }
         }
@@ -126,9 +136,9 @@ fn string_end(input: &[u8], from: usize, q: u8) -> (usize, bool) {
     let mut i = from;
     while i < input.len() {
         let b = input[i];
-        if b == b'\\' {
-            i += 2;
-        } else if b == q && at(input, i + 1) == q && i + 1 < input.len() {
+        // A backslash escape or a doubled quote stays inside the string.
+        let escaped = b == b'\\' || b == q && i + 1 < input.len() && input[i + 1] == q;
+        if escaped {
             i += 2;
         } else if b == q {
             return (i + 1, true);
@@ -140,7 +150,10 @@ fn string_end(input: &[u8], from: usize, q: u8) -> (usize, bool) {
 }
 
 fn delimited_end(input: &[u8], from: usize, close: u8) -> usize {
-    match input[from.min(input.len())..].iter().position(|&b| b == close) {
+    match input[from.min(input.len())..]
+        .iter()
+        .position(|&b| b == close)
+    {
         Some(p) => from + p + 1,
         None => input.len(),
     }
@@ -174,7 +187,10 @@ fn block_comment(input: &[u8], pos: usize) -> Step {
 fn number_end(input: &[u8], pos: usize) -> usize {
     let lead = at(input, pos + 1).to_ascii_lowercase();
     if input[pos] == b'0' && (lead == b'x' || lead == b'b') {
-        let digits = input[pos + 2..].iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        let digits = input[pos + 2..]
+            .iter()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
         if digits > 0 {
             return pos + 2 + digits;
         }
@@ -189,7 +205,10 @@ fn number_end(input: &[u8], pos: usize) -> usize {
         if matches!(at(input, j), b'+' | b'-') {
             j += 1;
         }
-        let digits = input[j.min(input.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let digits = input[j.min(input.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         // MySQL reads `1.e3` and even `0.eUNION` style junk as a number: take the `e` only
         // when digits follow.
         if digits > 0 {
@@ -266,7 +285,10 @@ mod tests {
     use super::*;
 
     fn kinds(s: &str, q: Option<u8>) -> Vec<Kind> {
-        tokenize(s.as_bytes(), q).into_iter().map(|t| t.kind).collect()
+        tokenize(s.as_bytes(), q)
+            .into_iter()
+            .map(|t| t.kind)
+            .collect()
     }
 
     #[test]
@@ -295,6 +317,9 @@ mod tests {
     fn numbers_variables_and_operators() {
         assert_eq!(kinds("0x41 0b01 1.5e3 .5 \\N", None), vec![Kind::Num; 5]);
         assert_eq!(kinds("@@version", None), vec![Kind::Var]);
-        assert_eq!(kinds("<=> <> || :=", None), vec![Kind::Cmp, Kind::Cmp, Kind::LogicSym, Kind::Arith]);
+        assert_eq!(
+            kinds("<=> <> || :=", None),
+            vec![Kind::Cmp, Kind::Cmp, Kind::LogicSym, Kind::Arith]
+        );
     }
 }

@@ -22,19 +22,3 @@ pub fn detect(input: &[u8], sensitivity: Sensitivity) -> bool {
         rules::Stream::new(&folded, input, quote.is_some(), sensitivity).is_injection()
     })
 }
-
-#[cfg(test)]
-mod debug {
-    #[test]
-    fn dump() {
-        let Some(s) = std::env::var_os("WAF_DEBUG") else { return };
-        let input = s.to_string_lossy().into_owned().into_bytes();
-        for quote in [None, Some(b'\''), Some(b'"')] {
-            let tokens = super::lexer::tokenize(&input, quote);
-            let folded = super::fold::fold(&input, &tokens);
-            let kinds: Vec<_> = folded.iter().map(|t| format!("{:?}{}", t.t, if t.comment_after { "#" } else { "" })).collect();
-            let hit = super::rules::Stream::new(&folded, &input, quote.is_some(), crate::Sensitivity::High).is_injection();
-            println!("{quote:?} {hit} {}", kinds.join(" "));
-        }
-    }
-}

@@ -48,7 +48,13 @@ impl<'a> Stream<'a> {
                 _ => {}
             }
         }
-        Stream { toks, input, quoted, high: s == Sensitivity::High, close }
+        Stream {
+            toks,
+            input,
+            quoted,
+            high: s == Sensitivity::High,
+            close,
+        }
     }
 
     /// The application's quote in a quoted stream (the byte the closed first string ends with).
@@ -62,7 +68,9 @@ impl<'a> Stream<'a> {
     }
 
     pub(super) fn text(&self, i: usize) -> &[u8] {
-        self.toks.get(i).map_or(&[][..], |t| &self.input[t.start..t.end])
+        self.toks
+            .get(i)
+            .map_or(&[][..], |t| &self.input[t.start..t.end])
     }
 
     pub(super) fn text_is(&self, i: usize, word: &str) -> bool {
@@ -94,7 +102,8 @@ impl<'a> Stream<'a> {
             }
             T::Select => self.whole_select(i) && self.select_body(i),
             T::Stmt(s) if i == 0 => {
-                matches!(s, Stmt::Exec | Stmt::Declare | Stmt::Waitfor | Stmt::Set) && self.statement(i)
+                matches!(s, Stmt::Exec | Stmt::Declare | Stmt::Waitfor | Stmt::Set)
+                    && self.statement(i)
             }
             T::Stmt(_) => self.after_value(i) && self.statement(i),
             T::Clause(Clause::Case) => self.case_when(i),
@@ -108,13 +117,16 @@ impl<'a> Stream<'a> {
 
     /// A statement keyword right after a value or `)` (`21 update t set ..`, `1) insert into`).
     pub(super) fn after_value(&self, i: usize) -> bool {
-        self.t(i - 1).is_some_and(|p| p.is_value() || p == T::RParen)
+        self.t(i - 1)
+            .is_some_and(|p| p.is_value() || p == T::RParen)
     }
 
     /// `UNION [ALL|DISTINCT] [(...] SELECT`; at HIGH also a value then a bare trailing UNION.
     fn union_select(&self, i: usize) -> bool {
         let mut j = i + 1;
-        while j < i + LOOKAHEAD && matches!(self.t(j), Some(T::Clause(Clause::Quantifier) | T::LParen)) {
+        while j < i + LOOKAHEAD
+            && matches!(self.t(j), Some(T::Clause(Clause::Quantifier) | T::LParen))
+        {
             j += 1;
         }
         match self.t(j) {
@@ -133,7 +145,14 @@ impl<'a> Stream<'a> {
 
     /// `version()`, `database()`, `user()`: reading the server's identity, with no arguments.
     fn introspection(&self, i: usize) -> bool {
-        let names = ["version", "database", "user", "schema", "current_user", "system_user"];
+        let names = [
+            "version",
+            "database",
+            "user",
+            "schema",
+            "current_user",
+            "system_user",
+        ];
         self.t(i + 1) == Some(T::LParen)
             && self.t(i + 2) == Some(T::RParen)
             && names.iter().any(|n| self.text_is(i, n))
@@ -174,7 +193,9 @@ impl<'a> Stream<'a> {
                 }
                 Stmt::Set => matches!(next, Some(T::Var { .. })),
                 Stmt::Shutdown => matches!(next, None | Some(T::Semi)),
-                Stmt::Waitfor => next == Some(T::Clause(Clause::Delay)) || self.text_is(i + 1, "time"),
+                Stmt::Waitfor => {
+                    next == Some(T::Clause(Clause::Delay)) || self.text_is(i + 1, "time")
+                }
                 Stmt::If => matches!(next, Some(T::Not | T::LParen | T::Call { known: true, .. })),
                 Stmt::Begin => matches!(next, Some(T::Stmt(_) | T::Select | T::Call { .. })),
                 // `call p(..)`, `load data infile`, `do (1=1)`
@@ -192,7 +213,9 @@ impl<'a> Stream<'a> {
     /// a subquery, or a column name followed by `,` or `FROM`.
     fn select_body(&self, i: usize) -> bool {
         let mut j = i + 1;
-        while j < i + LOOKAHEAD && matches!(self.t(j), Some(T::Clause(Clause::Quantifier) | T::LParen)) {
+        while j < i + LOOKAHEAD
+            && matches!(self.t(j), Some(T::Clause(Clause::Quantifier) | T::LParen))
+        {
             j += if self.text_is(j, "top") { 2 } else { 1 };
         }
         match self.t(j) {
@@ -200,7 +223,7 @@ impl<'a> Stream<'a> {
             Some(T::Arith | T::Not | T::Select) => true,
             Some(T::Ident) => match self.t(j + 1) {
                 Some(T::Comma | T::RParen | T::Arith) => true,
-                Some(T::Clause(Clause::From)) => self.high || self.from_tail(j + 2),
+                Some(T::Clause(Clause::From)) => self.high || self.table_tail(j + 2),
                 _ => false,
             },
             _ => false,
@@ -209,7 +232,8 @@ impl<'a> Stream<'a> {
 
     /// `CASE [x] WHEN .. THEN`: a searched or simple CASE expression.
     fn case_when(&self, i: usize) -> bool {
-        let ahead = |word: &str| (i + 1..self.toks.len().min(i + 12)).any(|j| self.text_is(j, word));
+        let ahead =
+            |word: &str| (i + 1..self.toks.len().min(i + 12)).any(|j| self.text_is(j, word));
         self.text_is(i, "case") && ahead("when") && ahead("then")
     }
 
@@ -218,7 +242,7 @@ impl<'a> Stream<'a> {
     fn whole_select(&self, i: usize) -> bool {
         let j = i + 1;
         let named = self.t(j) == Some(T::Ident) && self.t(j + 1) == Some(T::Clause(Clause::From));
-        if self.has_from(i) && (!named || self.from_tail(j + 2)) {
+        if self.has_from(i) && (!named || self.table_tail(j + 2)) {
             return true;
         }
         match self.t(j) {
@@ -234,14 +258,19 @@ impl<'a> Stream<'a> {
     }
 
     /// After `FROM`: a table name, then the end of a query part.
-    fn from_tail(&self, k: usize) -> bool {
+    fn table_tail(&self, k: usize) -> bool {
         if !matches!(self.t(k), Some(T::Ident)) {
             return false;
         }
         let sqlish = self.text(k).contains(&b'.') || self.text(k).contains(&b'_');
         let tail = matches!(
             self.t(k + 1),
-            Some(T::Clause(Clause::Where | Clause::Limit | Clause::GroupOrder) | T::Semi | T::RParen | T::Union)
+            Some(
+                T::Clause(Clause::Where | Clause::Limit | Clause::GroupOrder)
+                    | T::Semi
+                    | T::RParen
+                    | T::Union
+            )
         );
         (tail && self.high) || sqlish || self.toks[k].comment_after
     }

@@ -21,7 +21,9 @@ pub enum Word {
     Clause(Clause),
     /// A function name; `attack` marks functions that are nearly only ever called by attacks
     /// (time delays, file reads, error-based extraction).
-    Func { attack: bool },
+    Func {
+        attack: bool,
+    },
 }
 
 /// Statement-starting words.
@@ -83,7 +85,10 @@ pub fn classify(text: &[u8]) -> Option<Word> {
         *d = s.to_ascii_uppercase();
     }
     let up = &buf[..text.len()];
-    statement(up).or_else(|| operator(up)).or_else(|| clause(up)).or_else(|| function(up))
+    statement(up)
+        .or_else(|| operator(up))
+        .or_else(|| clause(up))
+        .or_else(|| function(up))
 }
 
 fn statement(w: &[u8]) -> Option<Word> {
@@ -119,9 +124,10 @@ fn operator(w: &[u8]) -> Option<Word> {
         }
         b"DIV" | b"MOD" => Word::Arith,
         b"NULL" | b"TRUE" | b"FALSE" | b"UNKNOWN" | b"CURRENT_USER" | b"CURRENT_DATE"
-        | b"CURRENT_TIME" | b"CURRENT_TIMESTAMP" | b"UTC_DATE" | b"UTC_TIME"
-        | b"UTC_TIMESTAMP" | b"LOCALTIME" | b"LOCALTIMESTAMP" | b"SYSTEM_USER"
-        | b"SESSION_USER" | b"SYSDATE" => Word::Const,
+        | b"CURRENT_TIME" | b"CURRENT_TIMESTAMP" | b"UTC_DATE" | b"UTC_TIME" | b"UTC_TIMESTAMP"
+        | b"LOCALTIME" | b"LOCALTIMESTAMP" | b"SYSTEM_USER" | b"SESSION_USER" | b"SYSDATE" => {
+            Word::Const
+        }
         _ => return None,
     })
 }
@@ -142,10 +148,9 @@ fn clause(w: &[u8]) -> Option<Word> {
         b"DELAY" => Clause::Delay,
         b"ALL" | b"DISTINCT" | b"DISTINCTROW" | b"TOP" => Clause::Quantifier,
         b"CASE" | b"WHEN" | b"THEN" | b"ELSE" | b"END" => Clause::Case,
-        b"ASC" | b"DESC" | b"WITH" | b"ROLLUP" | b"AGAINST" | b"AS" | b"ON" | b"JOIN" | b"VALUES" | b"COLLATE" | b"ESCAPE" | b"USING" | b"BINARY"
-        | b"INNER" | b"OUTER" | b"CROSS" | b"NATURAL" | b"STRAIGHT_JOIN" | b"PRIOR" => {
-            Clause::Other
-        }
+        b"ASC" | b"DESC" | b"WITH" | b"ROLLUP" | b"AGAINST" | b"AS" | b"ON" | b"JOIN"
+        | b"VALUES" | b"COLLATE" | b"ESCAPE" | b"USING" | b"BINARY" | b"INNER" | b"OUTER"
+        | b"CROSS" | b"NATURAL" | b"STRAIGHT_JOIN" | b"PRIOR" => Clause::Other,
         _ => return None,
     };
     Some(Word::Clause(c))
@@ -153,21 +158,46 @@ fn clause(w: &[u8]) -> Option<Word> {
 
 fn function(w: &[u8]) -> Option<Word> {
     let attack = match w {
-        b"SLEEP" | b"BENCHMARK" | b"PG_SLEEP" | b"LOAD_FILE" | b"EXTRACTVALUE"
-        | b"UPDATEXML" | b"NAME_CONST" | b"RANDOMBLOB" | b"GTID_SUBSET" | b"XP_CMDSHELL"
-        | b"SP_EXECUTESQL" | b"SP_OACREATE" | b"SP_PASSWORD" | b"OPENROWSET"
-        | b"OPENDATASOURCE" | b"PG_READ_FILE" | b"LO_IMPORT" | b"GROUP_CONCAT"
-        | b"INFORMATION_SCHEMA" | b"SYSOBJECTS" | b"SYSCOLUMNS" | b"SQLITE_VERSION"
-        | b"SQLITE_MASTER" | b"DBMS_PIPE" | b"UTL_INADDR" | b"UTL_HTTP" | b"XMLTYPE"
-        | b"SYS_CONTEXT" | b"MAKE_SET" | b"FLOOR" | b"JSON_KEYS" | b"CONCAT_WS" => true,
-        b"ASCII" | b"SUBSTRING" | b"SUBSTR" | b"MID" | b"CHAR" | b"CHR" | b"NCHAR"
-        | b"CONCAT" | b"LENGTH" | b"LEN" | b"HEX" | b"UNHEX" | b"CAST" | b"CONVERT"
-        | b"COUNT" | b"IFNULL" | b"ISNULL" | b"NULLIF" | b"COALESCE" | b"ELT" | b"ORD"
-        | b"LEFT" | b"RIGHT" | b"LOWER" | b"UPPER" | b"VERSION" | b"USER" | b"RAND"
-        | b"PI" | b"MD5" | b"SHA1" | b"COMPRESS" | b"AES_ENCRYPT" | b"AES_DECRYPT"
-        | b"CONV" | b"INSTR" | b"LOCATE" | b"REVERSE" | b"EXISTS" | b"EXTRACT"
-        | b"BIT_LENGTH" | b"CHAR_LENGTH" | b"DB_NAME" | b"UNICODE" | b"SUM" | b"MIN"
-        | b"MAX" | b"AVG" | b"LTRIM" | b"RTRIM" | b"TRIM" | b"STRCMP" | b"SPACE" | b"LPAD" | b"RPAD" => false,
+        b"SLEEP"
+        | b"BENCHMARK"
+        | b"PG_SLEEP"
+        | b"LOAD_FILE"
+        | b"EXTRACTVALUE"
+        | b"UPDATEXML"
+        | b"NAME_CONST"
+        | b"RANDOMBLOB"
+        | b"GTID_SUBSET"
+        | b"XP_CMDSHELL"
+        | b"SP_EXECUTESQL"
+        | b"SP_OACREATE"
+        | b"SP_PASSWORD"
+        | b"OPENROWSET"
+        | b"OPENDATASOURCE"
+        | b"PG_READ_FILE"
+        | b"LO_IMPORT"
+        | b"GROUP_CONCAT"
+        | b"INFORMATION_SCHEMA"
+        | b"SYSOBJECTS"
+        | b"SYSCOLUMNS"
+        | b"SQLITE_VERSION"
+        | b"SQLITE_MASTER"
+        | b"DBMS_PIPE"
+        | b"UTL_INADDR"
+        | b"UTL_HTTP"
+        | b"XMLTYPE"
+        | b"SYS_CONTEXT"
+        | b"MAKE_SET"
+        | b"FLOOR"
+        | b"JSON_KEYS"
+        | b"CONCAT_WS" => true,
+        b"ASCII" | b"SUBSTRING" | b"SUBSTR" | b"MID" | b"CHAR" | b"CHR" | b"NCHAR" | b"CONCAT"
+        | b"LENGTH" | b"LEN" | b"HEX" | b"UNHEX" | b"CAST" | b"CONVERT" | b"COUNT" | b"IFNULL"
+        | b"ISNULL" | b"NULLIF" | b"COALESCE" | b"ELT" | b"ORD" | b"LEFT" | b"RIGHT" | b"LOWER"
+        | b"UPPER" | b"VERSION" | b"USER" | b"RAND" | b"PI" | b"MD5" | b"SHA1" | b"COMPRESS"
+        | b"AES_ENCRYPT" | b"AES_DECRYPT" | b"CONV" | b"INSTR" | b"LOCATE" | b"REVERSE"
+        | b"EXISTS" | b"EXTRACT" | b"BIT_LENGTH" | b"CHAR_LENGTH" | b"DB_NAME" | b"UNICODE"
+        | b"SUM" | b"MIN" | b"MAX" | b"AVG" | b"LTRIM" | b"RTRIM" | b"TRIM" | b"STRCMP"
+        | b"SPACE" | b"LPAD" | b"RPAD" => false,
         _ => return None,
     };
     Some(Word::Func { attack })

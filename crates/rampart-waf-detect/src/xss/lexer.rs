@@ -37,8 +37,15 @@ pub fn scan<'a>(input: &'a [u8], start: Start, mut sink: impl FnMut(Event<'a>) -
         let end = value_end(input, 0, q);
         // The value the input started in: the rules see it as the value of an unknown
         // attribute; what follows is the rest of the tag.
-        pos = if q == b' ' { end } else { (end + 1).min(input.len()) };
-        if sink(Event::Attr { name: b"", value: &input[..end] }) {
+        pos = if q == b' ' {
+            end
+        } else {
+            (end + 1).min(input.len())
+        };
+        if sink(Event::Attr {
+            name: b"",
+            value: &input[..end],
+        }) {
             return true;
         }
         match attributes(input, pos, &mut sink) {
@@ -68,7 +75,11 @@ fn is_space(b: u8) -> bool {
 
 /// The data state from `pos`: skips text to the next `<` and reads the markup there.
 fn data<'a>(input: &'a [u8], pos: usize, sink: &mut impl FnMut(Event<'a>) -> bool) -> Flow {
-    let Some(lt) = input[pos..].iter().position(|&b| b == b'<').map(|p| pos + p) else {
+    let Some(lt) = input[pos..]
+        .iter()
+        .position(|&b| b == b'<')
+        .map(|p| pos + p)
+    else {
         return Flow::At(input.len());
     };
     let next = input.get(lt + 1).copied().unwrap_or(0);
@@ -108,7 +119,10 @@ fn tag<'a>(
         .iter()
         .take_while(|&&b| !is_space(b) && b != b'/' && b != b'>')
         .count();
-    if sink(Event::Tag { name: &input[pos..pos + len], close }) {
+    if sink(Event::Tag {
+        name: &input[pos..pos + len],
+        close,
+    }) {
         return Flow::Hit;
     }
     attributes(input, pos + len, sink)
@@ -132,7 +146,10 @@ fn attributes<'a>(
         // Attribute name: up to space, `/`, `>` or `=` (a leading `=` belongs to the name).
         let start = pos;
         pos += 1;
-        while pos < input.len() && !matches!(input[pos], b'/' | b'>' | b'=') && !is_space(input[pos]) {
+        while pos < input.len()
+            && !matches!(input[pos], b'/' | b'>' | b'=')
+            && !is_space(input[pos])
+        {
             pos += 1;
         }
         let name = &input[start..pos];
@@ -174,8 +191,17 @@ fn attribute_value(input: &[u8], pos: usize) -> (&[u8], usize) {
 /// The end of a value from `pos` delimited by `q` (`b' '`: unquoted, ended by space or `>`).
 fn value_end(input: &[u8], pos: usize, q: u8) -> usize {
     let pos = pos.min(input.len());
-    let stop = |b: u8| if q == b' ' { is_space(b) || b == b'>' } else { b == q };
-    input[pos..].iter().position(|&b| stop(b)).map_or(input.len(), |p| pos + p)
+    let stop = |b: u8| {
+        if q == b' ' {
+            is_space(b) || b == b'>'
+        } else {
+            b == q
+        }
+    };
+    input[pos..]
+        .iter()
+        .position(|&b| stop(b))
+        .map_or(input.len(), |p| pos + p)
 }
 
 #[cfg(test)]
@@ -187,8 +213,16 @@ mod tests {
         let mut out = Vec::new();
         scan(s.as_bytes(), start, |e| {
             out.push(match e {
-                Event::Tag { name, close } => format!("tag {}{}", if close { "/" } else { "" }, String::from_utf8_lossy(name)),
-                Event::Attr { name, value } => format!("attr {}={}", String::from_utf8_lossy(name), String::from_utf8_lossy(value)),
+                Event::Tag { name, close } => format!(
+                    "tag {}{}",
+                    if close { "/" } else { "" },
+                    String::from_utf8_lossy(name)
+                ),
+                Event::Attr { name, value } => format!(
+                    "attr {}={}",
+                    String::from_utf8_lossy(name),
+                    String::from_utf8_lossy(value)
+                ),
                 Event::Comment(c) => format!("comment {}", String::from_utf8_lossy(c)),
             });
             false
@@ -198,8 +232,20 @@ mod tests {
 
     #[test]
     fn tags_attributes_and_comments() {
-        let e = events("a < b <img src=x onerror='alert(1)'><!--c--></b>", Start::Data);
-        assert_eq!(e, ["tag img", "attr src=x", "attr onerror=alert(1)", "comment c", "tag /b"]);
+        let e = events(
+            "a < b <img src=x onerror='alert(1)'><!--c--></b>",
+            Start::Data,
+        );
+        assert_eq!(
+            e,
+            [
+                "tag img",
+                "attr src=x",
+                "attr onerror=alert(1)",
+                "comment c",
+                "tag /b"
+            ]
+        );
     }
 
     #[test]

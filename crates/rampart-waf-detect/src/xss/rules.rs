@@ -15,16 +15,71 @@ const TAGS: &[&str] = &[
 /// Event-handler name prefixes, for attributes found outside a tag the input opened (where a
 /// plain word starting with "on" is likelier prose than a handler).
 const HANDLERS: &[&str] = &[
-    "onerror", "onload", "onclick", "ondblclick", "onmouse", "onkey", "onfocus", "onblur",
-    "onchange", "onsubmit", "onreset", "onselect", "ondrag", "ondrop", "onanimation",
-    "ontransition", "onpage", "onbegin", "onend", "onscroll", "onresize", "oninput",
-    "oninvalid", "onpointer", "ontoggle", "onstart", "onfinish", "onbounce", "onhashchange",
-    "onmessage", "onpopstate", "onunload", "onbefore", "onafter", "onreadystatechange",
-    "onform", "onactivate", "onwheel", "oncopy", "oncut", "onpaste", "oncontextmenu", "onplay",
-    "onpause", "onended", "oncanplay", "onprogress", "ontouch", "onshow", "onstorage",
-    "onpropertychange", "onfilterchange", "onrepeat", "onmove", "onhelp", "onabort",
-    "onsearch", "onqt",
+    "onerror",
+    "onload",
+    "onclick",
+    "ondblclick",
+    "onmouse",
+    "onkey",
+    "onfocus",
+    "onblur",
+    "onchange",
+    "onsubmit",
+    "onreset",
+    "onselect",
+    "ondrag",
+    "ondrop",
+    "onanimation",
+    "ontransition",
+    "onpage",
+    "onbegin",
+    "onend",
+    "onscroll",
+    "onresize",
+    "oninput",
+    "oninvalid",
+    "onpointer",
+    "ontoggle",
+    "onstart",
+    "onfinish",
+    "onbounce",
+    "onhashchange",
+    "onmessage",
+    "onpopstate",
+    "onunload",
+    "onbefore",
+    "onafter",
+    "onreadystatechange",
+    "onform",
+    "onactivate",
+    "onwheel",
+    "oncopy",
+    "oncut",
+    "onpaste",
+    "oncontextmenu",
+    "onplay",
+    "onpause",
+    "onended",
+    "oncanplay",
+    "onprogress",
+    "ontouch",
+    "onshow",
+    "onstorage",
+    "onpropertychange",
+    "onfilterchange",
+    "onrepeat",
+    "onmove",
+    "onhelp",
+    "onabort",
+    "onsearch",
+    "onqt",
 ];
+
+fn known_handler(lower_name: &[u8]) -> bool {
+    HANDLERS
+        .iter()
+        .any(|h| lower_name.starts_with(h.as_bytes()))
+}
 
 /// Reads the events of one scan.
 pub struct Checker {
@@ -52,11 +107,13 @@ impl Checker {
     fn attribute(&self, name: &[u8], value: &[u8]) -> bool {
         let lower = Lower::new(name);
         let n = lower.as_bytes();
-        let handler = if self.in_own_tag {
-            n.len() > 2 && n.starts_with(b"on") && n[2].is_ascii_alphabetic()
-        } else {
-            HANDLERS.iter().any(|h| n.starts_with(h.as_bytes()))
-        };
+        let handler = n.len() > 2
+            && n.starts_with(b"on")
+            && if self.in_own_tag {
+                n[2].is_ascii_alphabetic()
+            } else {
+                known_handler(n)
+            };
         // Inside a tag the input opened, any style can carry script (IE's expression(),
         // behaviors, bindings, escapes that hide them) and IE's data binding loads markup.
         let own = self.in_own_tag
@@ -107,7 +164,11 @@ fn dangerous_tag(name: &[u8], close: bool) -> bool {
     // `<svg:script`, `<x:script>`: the local name counts.
     let local = n.rsplit(|&b| b == b':').next().unwrap_or(n);
     let hit = |list: &[&str]| list.iter().any(|t| local == t.as_bytes());
-    if close { hit(&["script", "style"]) } else { hit(TAGS) }
+    if close {
+        hit(&["script", "style"])
+    } else {
+        hit(TAGS)
+    }
 }
 
 /// Markup declarations that run or pull in markup: IE's conditional comments
@@ -116,28 +177,51 @@ fn dangerous_tag(name: &[u8], close: bool) -> bool {
 fn conditional_comment(body: &[u8]) -> bool {
     let lower = Lower::new(body);
     let b = lower.as_bytes();
-    let starts = [&b"[if"[..], b"<![if", b"import", b"xml-stylesheet", b"xml:namespace", b"entity"];
+    let starts = [
+        &b"[if"[..],
+        b"<![if",
+        b"import",
+        b"xml-stylesheet",
+        b"xml:namespace",
+        b"entity",
+    ];
     starts.iter().any(|s| b.starts_with(s))
         || b.starts_with(b"doctype") && b.windows(7).any(|w| w == b"!entity")
 }
 
-/// The first bytes of a value as a browser reads a URL: character references decoded, blanks
-/// and control characters dropped, lowercased.
-fn normalized(value: &[u8], limit: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(limit);
-    let mut i = 0;
-    while i < value.len() && out.len() < limit {
-        let (b, next) = if value[i] == b'&' {
-            entity(value, i)
-        } else {
-            (value[i], i + 1)
+/// The first bytes of a value as a browser reads a URL or a style: character references
+/// decoded, blanks and control characters dropped, lowercased (in a fixed buffer).
+struct Normalized {
+    buf: [u8; 256],
+    len: usize,
+}
+
+impl Normalized {
+    fn new(value: &[u8], limit: usize) -> Self {
+        let mut n = Normalized {
+            buf: [0; 256],
+            len: 0,
         };
-        if b > b' ' {
-            out.push(b.to_ascii_lowercase());
+        let limit = limit.min(n.buf.len());
+        let mut i = 0;
+        while i < value.len() && n.len < limit {
+            let (b, next) = if value[i] == b'&' {
+                entity(value, i)
+            } else {
+                (value[i], i + 1)
+            };
+            if b > b' ' {
+                n.buf[n.len] = b.to_ascii_lowercase();
+                n.len += 1;
+            }
+            i = next;
         }
-        i = next;
+        n
     }
-    out
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
 }
 
 /// Decodes a character reference at `i` (`&#106;`, `&#x6A`, `&colon;`...), or takes the `&`.
@@ -146,7 +230,16 @@ fn entity(v: &[u8], i: usize) -> (u8, usize) {
     if let Some(num) = rest.strip_prefix(b"#") {
         let hex = matches!(num.first(), Some(b'x' | b'X'));
         let digits = if hex { &num[1..] } else { num };
-        let len = digits.iter().take_while(|b| if hex { b.is_ascii_hexdigit() } else { b.is_ascii_digit() }).count();
+        let len = digits
+            .iter()
+            .take_while(|b| {
+                if hex {
+                    b.is_ascii_hexdigit()
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+            .count();
         let text = std::str::from_utf8(&digits[..len]).unwrap_or("");
         let code = u32::from_str_radix(text, if hex { 16 } else { 10 }).unwrap_or(0xfffd);
         let mut end = i + 2 + usize::from(hex) + len;
@@ -179,7 +272,12 @@ fn entity(v: &[u8], i: usize) -> (u8, usize) {
 /// A URL with a scheme that runs script: `javascript:`, `vbscript:`, `livescript:`, or `data:`
 /// that is not an image.
 fn script_url(value: &[u8]) -> bool {
-    let v = normalized(value, 48);
+    // A scheme needs a `:`, written as is or as a character reference.
+    if !value.iter().any(|&b| b == b':' || b == b'&') {
+        return false;
+    }
+    let norm = Normalized::new(value, 48);
+    let v = norm.as_bytes();
     let schemes: [&[u8]; 4] = [b"javascript:", b"vbscript:", b"livescript:", b"jscript:"];
     if schemes.iter().any(|s| v.starts_with(s)) {
         return true;
@@ -190,9 +288,13 @@ fn script_url(value: &[u8]) -> bool {
 /// A style that runs script: IE's `expression(` and `behavior:`, Firefox's `-moz-binding`,
 /// or a script URL.
 fn script_style(value: &[u8]) -> bool {
-    let v = normalized(value, 256);
+    let norm = Normalized::new(value, 256);
+    let v = norm.as_bytes();
     let has = |needle: &[u8]| v.windows(needle.len()).any(|w| w == needle);
-    has(b"expression(") || has(b"behavior:") || has(b"-moz-binding") || has(b"javascript:")
+    has(b"expression(")
+        || has(b"behavior:")
+        || has(b"-moz-binding")
+        || has(b"javascript:")
         || has(b"vbscript:")
 }
 
@@ -200,9 +302,15 @@ fn script_style(value: &[u8]) -> bool {
 /// see it inside another attribute's value or a raw-text element (`<style><img src="</style>
 /// <img src=x onerror=..>`): browsers and their quirks disagree on those boundaries.
 pub fn nested_handler(input: &[u8]) -> bool {
-    let lead = input.iter().take_while(|&&b| b <= b' ' || b == b'+').count();
-    let starts_with_on = input.len() > lead + 2 && input[lead..lead + 2].eq_ignore_ascii_case(b"on");
-    let tag = input.windows(2).position(|w| w[0] == b'<' && w[1].is_ascii_alphabetic());
+    let lead = input
+        .iter()
+        .take_while(|&&b| b <= b' ' || b == b'+')
+        .count();
+    let starts_with_on =
+        input.len() > lead + 2 && input[lead..lead + 2].eq_ignore_ascii_case(b"on");
+    let tag = input
+        .windows(2)
+        .position(|w| w[0] == b'<' && w[1].is_ascii_alphabetic());
     // An input that is itself a handler assignment (`onmouseover=alert(1)`) lands in a tag
     // when reflected into one unquoted.
     let Some(open) = (if starts_with_on { Some(lead) } else { tag }) else {
@@ -212,12 +320,17 @@ pub fn nested_handler(input: &[u8]) -> bool {
     let mut i = 0;
     while i + 2 < rest.len() {
         let at_word = i == 0 || !rest[i - 1].is_ascii_alphanumeric();
-        if at_word && rest[i..i + 2].eq_ignore_ascii_case(b"on") && rest[i + 2].is_ascii_alphabetic() {
-            let name_len = rest[i..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+        if at_word
+            && rest[i..i + 2].eq_ignore_ascii_case(b"on")
+            && rest[i + 2].is_ascii_alphabetic()
+        {
+            let name_len = rest[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
             let after = &rest[i + name_len..];
             let gap = after.iter().take_while(|&&b| b <= b' ').count();
-            let lower = Lower::new(&rest[i..i + name_len]);
-            let known = HANDLERS.iter().any(|h| lower.as_bytes().starts_with(h.as_bytes()));
+            let known = known_handler(Lower::new(&rest[i..i + name_len]).as_bytes());
             if known && after.get(gap) == Some(&b'=') {
                 return true;
             }
@@ -238,7 +351,9 @@ mod tests {
     fn urls_are_normalized_before_the_scheme_check() {
         assert!(script_url(b"jav&#x09;ascript:alert(1)"));
         assert!(script_url(b" &#14;  javascript:alert(1)"));
-        assert!(script_url(b"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;x"));
+        assert!(script_url(
+            b"&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;x"
+        ));
         assert!(script_url(b"data:text/html;base64,PHNjcmlwdD4="));
         assert!(!script_url(b"data:image/png;base64,iVBOR"));
         assert!(!script_url(b"/path/to?q=javascript"));
@@ -246,7 +361,9 @@ mod tests {
 
     #[test]
     fn nested_handlers() {
-        assert!(nested_handler(b"<style><img src=\"</style><img src=x onerror=alert(1)//\">"));
+        assert!(nested_handler(
+            b"<style><img src=\"</style><img src=x onerror=alert(1)//\">"
+        ));
         assert!(!nested_handler(b"<b>online</b> only=1"));
         assert!(!nested_handler(b"see ?onboarding=1"));
     }
