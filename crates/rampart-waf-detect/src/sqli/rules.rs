@@ -96,9 +96,10 @@ impl<'a> Stream<'a> {
             T::Call { known: true, .. } => self.introspection(i),
             T::Var { system: true } => self.high || self.toks.len() > 1,
             // After a value (`1FUNION SELECT 2`, `-123 inion select 1`) only with a projection
-            // that is no bare name ("3 select boxes").
+            // that is no bare name ("3 select boxes") or as a whole query.
             T::Select if i > 0 => {
-                self.select_body(i) && (!self.after_value(i) || self.t(i + 1) != Some(T::Ident))
+                let plain = self.after_value(i) && self.t(i + 1) == Some(T::Ident);
+                self.select_body(i) && (!plain || self.whole_select(i))
             }
             T::Select => self.whole_select(i) && self.select_body(i),
             T::Stmt(s) if i == 0 => {
