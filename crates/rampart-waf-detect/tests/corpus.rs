@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 /// The bounds.
 const MAX_SQLI_MISSED_HIGH: usize = 18;
-const MAX_SQLI_MISSED_LOW: usize = 60;
+const MAX_SQLI_MISSED_LOW: usize = 30;
 const MAX_XSS_MISSED: usize = 18;
 const MAX_FALSE_POSITIVES: usize = 21;
 

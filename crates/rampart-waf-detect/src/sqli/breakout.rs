@@ -156,12 +156,21 @@ impl Stream<'_> {
         while matches!(self.t(j), Some(T::Cmp | T::Not)) && j < k + 4 {
             j += 1;
         }
-        let Some((end, strength)) = self.operand(j) else {
+        let Some(e) = self.expression(j) else {
             return false;
         };
-        match strength {
+        match e.strength {
             Strength::Strong => true,
-            Strength::Literal => self.quoted && self.valid_tail(k) && self.juggling(end - 1),
+            // `'*column-0-'0`: more operators after the operand, ending in at most a short
+            // string (not `"/APPS/">GALERIE D'APPLICATIONS</A>`).
+            _ if e.operands >= 2 => {
+                let long = self
+                    .t(e.end - 1)
+                    .is_some_and(|t| matches!(t, T::Str { .. }))
+                    && self.toks[e.end - 1].end - self.toks[e.end - 1].start > 4;
+                self.quoted && !long && self.valid_tail(k)
+            }
+            Strength::Literal => self.quoted && self.valid_tail(k) && self.juggling(e.end - 1),
             Strength::Name => self.quoted && self.high && self.valid_tail(k),
         }
     }

@@ -224,7 +224,7 @@ impl<'a> Stream<'a> {
             Some(T::Arith | T::Not | T::Select) => true,
             Some(T::Ident) => match self.t(j + 1) {
                 Some(T::Comma | T::RParen | T::Arith) => true,
-                Some(T::Clause(Clause::From)) => self.high || self.table_tail(j + 2),
+                Some(T::Clause(Clause::From)) => self.high || self.table_tail(j + 2, i > 0),
                 _ => false,
             },
             _ => false,
@@ -243,7 +243,7 @@ impl<'a> Stream<'a> {
     fn whole_select(&self, i: usize) -> bool {
         let j = i + 1;
         let named = self.t(j) == Some(T::Ident) && self.t(j + 1) == Some(T::Clause(Clause::From));
-        if self.has_from(i) && (!named || self.table_tail(j + 2)) {
+        if self.has_from(i) && (!named || self.table_tail(j + 2, false)) {
             return true;
         }
         match self.t(j) {
@@ -259,7 +259,10 @@ impl<'a> Stream<'a> {
     }
 
     /// After `FROM`: a table name, then the end of a query part.
-    fn table_tail(&self, k: usize) -> bool {
+    /// `tail_ok`: a following WHERE, LIMIT, GROUP/ORDER, `;`, `)` or UNION suffices (inside a
+    /// subquery); otherwise (a SELECT opening the input) the table name must look like SQL
+    /// (`information_schema.tables`, `all_tab_tables`) or a comment follow it.
+    fn table_tail(&self, k: usize, tail_ok: bool) -> bool {
         if !matches!(self.t(k), Some(T::Ident)) {
             return false;
         }
@@ -273,6 +276,6 @@ impl<'a> Stream<'a> {
                     | T::Union
             )
         );
-        (tail && self.high) || sqlish || self.toks[k].comment_after
+        (tail && (tail_ok || self.high)) || sqlish || self.toks[k].comment_after
     }
 }
