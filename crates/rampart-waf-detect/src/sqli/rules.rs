@@ -161,51 +161,59 @@ impl<'a> Stream<'a> {
 
     /// A well-formed statement start at `i`.
     pub(super) fn statement(&self, i: usize) -> bool {
-        let next = self.t(i + 1);
         match self.t(i) {
             Some(T::Select) => self.select_body(i),
-            Some(T::Stmt(s)) => match s {
-                Stmt::Insert => next == Some(T::Clause(Clause::Into)),
-                // `update t set c=..`
-                Stmt::Update => {
-                    next.is_some()
-                        && self.t(i + 2) == Some(T::Stmt(Stmt::Set))
-                        && self.t(i + 4) == Some(T::Cmp)
-                }
-                Stmt::Delete => {
-                    next == Some(T::Clause(Clause::From))
-                        || next == Some(T::Ident) && self.t(i + 2) == Some(T::Clause(Clause::From))
-                }
-                // `drop table x`; `drop members --` (a name, then a comment).
-                Stmt::Ddl => {
-                    next == Some(T::Clause(Clause::Object))
-                        || next == Some(T::Ident) && self.toks[i + 1].clean_comment
-                }
-                Stmt::Exec => match next {
-                    Some(T::Var { .. } | T::LParen) => true,
-                    Some(T::Clause(Clause::Other)) => self.text_is(i + 1, "as"),
-                    // A procedure name: `xp_cmdshell`, `master..xp_cmdshell`, `sp_add_job`.
-                    Some(T::Ident) => self.text(i + 1).iter().any(|&b| b == b'_' || b == b'.'),
-                    _ => false,
-                },
-                Stmt::Declare => {
-                    matches!(next, Some(T::Var { .. }))
-                        || next == Some(T::Ident) && self.text_is(i + 2, "cursor")
-                }
-                Stmt::Set => matches!(next, Some(T::Var { .. })),
-                Stmt::Shutdown => matches!(next, None | Some(T::Semi)),
-                Stmt::Waitfor => {
-                    next == Some(T::Clause(Clause::Delay)) || self.text_is(i + 1, "time")
-                }
-                Stmt::If => matches!(next, Some(T::Not | T::LParen | T::Call { known: true, .. })),
-                Stmt::Begin => matches!(next, Some(T::Stmt(_) | T::Select | T::Call { .. })),
-                // `call p(..)`, `load data infile`, `do (1=1)`
-                Stmt::Call => matches!(next, Some(T::Call { .. })),
-                Stmt::Load => self.text_is(i + 1, "data") || self.text_is(i + 1, "xml"),
-                Stmt::Do => next == Some(T::LParen),
-                Stmt::Goto => next == Some(T::Ident),
-            },
+            Some(T::Stmt(s)) => self.statement_of(i, s),
             Some(T::Call { .. }) => self.text_is(i, "if"),
+            _ => false,
+        }
+    }
+
+    /// What must follow each statement word at `i` for a statement to start there.
+    fn statement_of(&self, i: usize, s: Stmt) -> bool {
+        let next = self.t(i + 1);
+        match s {
+            Stmt::Insert => next == Some(T::Clause(Clause::Into)),
+            // `update t set c=..`
+            Stmt::Update => {
+                next.is_some()
+                    && self.t(i + 2) == Some(T::Stmt(Stmt::Set))
+                    && self.t(i + 4) == Some(T::Cmp)
+            }
+            Stmt::Delete => {
+                next == Some(T::Clause(Clause::From))
+                    || next == Some(T::Ident) && self.t(i + 2) == Some(T::Clause(Clause::From))
+            }
+            // `drop table x`; `drop members --` (a name, then a comment).
+            Stmt::Ddl => {
+                next == Some(T::Clause(Clause::Object))
+                    || next == Some(T::Ident) && self.toks[i + 1].clean_comment
+            }
+            Stmt::Exec => self.exec_target(i + 1),
+            Stmt::Declare => {
+                matches!(next, Some(T::Var { .. }))
+                    || next == Some(T::Ident) && self.text_is(i + 2, "cursor")
+            }
+            Stmt::Set => matches!(next, Some(T::Var { .. })),
+            Stmt::Shutdown => matches!(next, None | Some(T::Semi)),
+            Stmt::Waitfor => next == Some(T::Clause(Clause::Delay)) || self.text_is(i + 1, "time"),
+            Stmt::If => matches!(next, Some(T::Not | T::LParen | T::Call { known: true, .. })),
+            Stmt::Begin => matches!(next, Some(T::Stmt(_) | T::Select | T::Call { .. })),
+            // `call p(..)`, `load data infile`, `do (1=1)`
+            Stmt::Call => matches!(next, Some(T::Call { .. })),
+            Stmt::Load => self.text_is(i + 1, "data") || self.text_is(i + 1, "xml"),
+            Stmt::Do => next == Some(T::LParen),
+            Stmt::Goto => next == Some(T::Ident),
+        }
+    }
+
+    /// After EXEC: a variable, `(`, `AS LOGIN`, or a procedure name (`xp_cmdshell`,
+    /// `master..xp_cmdshell`, `sp_add_job`).
+    fn exec_target(&self, j: usize) -> bool {
+        match self.t(j) {
+            Some(T::Var { .. } | T::LParen) => true,
+            Some(T::Clause(Clause::Other)) => self.text_is(j, "as"),
+            Some(T::Ident) => self.text(j).iter().any(|&b| b == b'_' || b == b'.'),
             _ => false,
         }
     }

@@ -143,34 +143,36 @@ fn attributes<'a>(
             pos += 1;
             continue;
         }
-        // Attribute name: up to space, `/`, `>` or `=` (a leading `=` belongs to the name).
-        let start = pos;
-        pos += 1;
-        while pos < input.len()
-            && !matches!(input[pos], b'/' | b'>' | b'=')
-            && !is_space(input[pos])
-        {
-            pos += 1;
-        }
-        let name = &input[start..pos];
-        while pos < input.len() && is_space(input[pos]) {
-            pos += 1;
-        }
-        let mut value: &[u8] = b"";
-        if input.get(pos) == Some(&b'=') {
-            pos += 1;
-            while pos < input.len() && is_space(input[pos]) {
-                pos += 1;
-            }
-            let (v, next) = attribute_value(input, pos);
-            value = v;
-            pos = next;
-        }
+        let (name, value, next) = attribute(input, pos);
+        pos = next;
         if sink(Event::Attr { name, value }) {
             return Flow::Hit;
         }
     }
     Flow::At(input.len())
+}
+
+/// One attribute at `pos` (not a blank, `/` or `>`): its name, its value (empty when it has
+/// none) and the position after it. The name runs to a blank, `/`, `>` or `=` (a leading `=`
+/// belongs to the name).
+fn attribute(input: &[u8], start: usize) -> (&[u8], &[u8], usize) {
+    let skip_blanks = |mut p: usize| {
+        while p < input.len() && is_space(input[p]) {
+            p += 1;
+        }
+        p
+    };
+    let mut pos = start + 1;
+    while pos < input.len() && !matches!(input[pos], b'/' | b'>' | b'=') && !is_space(input[pos]) {
+        pos += 1;
+    }
+    let name = &input[start..pos];
+    pos = skip_blanks(pos);
+    if input.get(pos) != Some(&b'=') {
+        return (name, b"", pos);
+    }
+    let (value, next) = attribute_value(input, skip_blanks(pos + 1));
+    (name, value, next)
 }
 
 /// An attribute value at `pos`: quoted (`"`, `'`, backquote) or unquoted. Returns the value and

@@ -224,6 +224,21 @@ impl Normalized {
     }
 }
 
+/// The named character references that matter in URLs and styles.
+const NAMED: &[(&[u8], u8)] = &[
+    (b"colon;", b':'),
+    (b"tab;", b'\t'),
+    (b"newline;", b'\n'),
+    (b"lpar;", b'('),
+    (b"rpar;", b')'),
+    (b"sol;", b'/'),
+    (b"lt;", b'<'),
+    (b"gt;", b'>'),
+    (b"quot;", b'"'),
+    (b"apos;", b'\''),
+    (b"amp;", b'&'),
+];
+
 /// Decodes a character reference at `i` (`&#106;`, `&#x6A`, `&colon;`...), or takes the `&`.
 fn entity(v: &[u8], i: usize) -> (u8, usize) {
     let rest = &v[i + 1..];
@@ -248,20 +263,7 @@ fn entity(v: &[u8], i: usize) -> (u8, usize) {
         }
         return (u8::try_from(code).unwrap_or(b'?'), end);
     }
-    let named: &[(&[u8], u8)] = &[
-        (b"colon;", b':'),
-        (b"tab;", b'\t'),
-        (b"newline;", b'\n'),
-        (b"lpar;", b'('),
-        (b"rpar;", b')'),
-        (b"sol;", b'/'),
-        (b"lt;", b'<'),
-        (b"gt;", b'>'),
-        (b"quot;", b'"'),
-        (b"apos;", b'\''),
-        (b"amp;", b'&'),
-    ];
-    for (name, b) in named {
+    for (name, b) in NAMED {
         if rest.len() >= name.len() && rest[..name.len()].eq_ignore_ascii_case(name) {
             return (*b, i + 1 + name.len());
         }
