@@ -1,16 +1,21 @@
 //! Injection fingerprints over the folded token stream. Each rule is a token-type shape that
 //! only makes sense when the input changes the structure of the application's query:
 //!
-//! - **breakout**: the application's string (or number) is closed and what follows is SQL:
-//!   a logic operator with a comparison or call (`' or 'a'='a`, `1 and 1=1`), an operator
-//!   with an operand (`' + ascii(..)`, `' = '`), a clause (`1 order by 2`, `id having (1)`),
-//!   a statement, or nothing but a comment (`admin'--`);
-//! - **union**: `UNION [ALL|DISTINCT] [(] SELECT` anywhere;
+//! - **breakout** (`breakout.rs`): the application's string (or number) is closed and what
+//!   follows is SQL: a logic operator with a comparison or call (`' or 'a'='a`, `1 and 1=1`),
+//!   an operator with an operand (`' + ascii(..)`, `' = '`), a clause (`1 order by 2`,
+//!   `id having (1 or 1)`), a statement, or nothing but a comment (`admin'--`); or the input
+//!   starts with SQL arithmetic on a call (`456 + ascii(..)`) or a tautology (`1=1 and ..`);
+//! - **union**: `UNION [ALL|DISTINCT] [(] SELECT` anywhere, UNION before a statement or a
+//!   number list, and (the query's end cut off) a trailing UNION after a number;
 //! - **stacked**: `;` followed by a well-formed statement start (`; drop table`,
-//!   `; exec master..xp_cmdshell`, `; waitfor delay`);
+//!   `; exec master..xp_cmdshell`, `; waitfor delay`), or a statement right after a value
+//!   (`21 update t set c=..`);
 //! - **calls**: functions that are almost only called by attacks (`sleep(`, `benchmark(`,
 //!   `extractvalue(`...), niladic introspection (`version()`, `database()`), `@@version`;
-//! - **select**: a SELECT with an SQL projection where a subquery could stand.
+//! - **select**: a SELECT with an SQL projection where a subquery could stand, or opening the
+//!   input as a whole query (not "Select one from the list");
+//! - **expressions**: `CASE .. WHEN .. THEN`, `LIMIT n[,m]--` opening the input.
 //!
 //! The rules look a bounded number of tokens ahead of each position, and parentheses are
 //! matched once up front, so the whole check is linear in the token count.

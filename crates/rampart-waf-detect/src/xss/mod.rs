@@ -23,7 +23,7 @@ pub fn detect(input: &[u8]) -> bool {
         {
             return false;
         }
-        let mut check = rules::Checker::new(start);
+        let mut check = rules::Checker::new();
         lexer::scan(input, start, |event| check.event(event))
     }) || rules::nested_handler(input)
 }

@@ -3,7 +3,7 @@
 //! `behavior:`), and URLs with script schemes (`javascript:`, `vbscript:`, `data:` other than
 //! images), after undoing the character references and the blanks browsers ignore in them.
 
-use super::lexer::{Event, Start};
+use super::lexer::Event;
 
 /// Tags that run script or load active content whatever their attributes.
 const TAGS: &[&str] = &[
@@ -88,7 +88,7 @@ pub struct Checker {
 }
 
 impl Checker {
-    pub fn new(_start: Start) -> Self {
+    pub fn new() -> Self {
         Checker { in_own_tag: false }
     }
 
