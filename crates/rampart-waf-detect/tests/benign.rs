@@ -94,6 +94,14 @@ const SENTENCES: &[&str] = &[
     "100% cotton; 50/50 blend; size 10-12 (EU 44).",
     "Q&A: what's the difference between 'and' and 'or'?",
     "Chapter 3: SELECT your path, {first}!",
+    "Rated 5 -- the best {noun} ever.",
+    "Filter: price>=10 and price<=20, sort by {noun}.",
+    "The drop table was delivered; the {noun} was not.",
+    "I need sleep(8 hours) and coffee.",
+    "@{first} -- lol, see you at 5",
+    "\"quoted\" or \"not\", that's the {noun}.",
+    "Chapter 10 -- {adj} times",
+    "4 stars -- {adj} but pricey",
     "My password hint is \"the usual\" -- don't ask.",
 ];
 

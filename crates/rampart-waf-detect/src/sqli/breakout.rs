@@ -125,7 +125,15 @@ impl Stream<'_> {
                 && self.text_is(end, "is")
                 && e.strength == Strength::Name
                 && self.t(r) != Some(T::Const);
-            if op == T::Cmp && !prose && (e.strength > Strength::Name || s > Strength::Name) {
+            // Outside a string, a name on the left wants a literal that is no plain number
+            // on the right ("price>=10 and price<=20" is a filter, `x = 'a'`, `x is null`
+            // and `1=1` are SQL).
+            let filter = !self.quoted && e.strength == Strength::Name && self.t(r) == Some(T::Num);
+            if op == T::Cmp
+                && !prose
+                && !filter
+                && (e.strength > Strength::Name || s > Strength::Name)
+            {
                 e.compares = true;
             }
             e.strength = e.strength.max(s);
@@ -147,7 +155,10 @@ impl Stream<'_> {
                 .text(0)
                 .iter()
                 .any(|b| b.is_ascii_alphabetic() && !matches!(b, b'x' | b'X' | b'e' | b'E'));
-        commented && (self.quoted || group || var || number && k == 1)
+        // Outside a string a lone number or variable needs a comment with no words in it
+        // (`417652--`, `@version/*`; not "5 -- great", "@john -- lol").
+        let bare = k > 0 && self.toks[k - 1].bare_comment;
+        commented && (self.quoted || group || bare && (var || number && k == 1))
     }
 
     /// After `' <op>` or `1 <op>`: an operand that makes the whole an SQL expression.

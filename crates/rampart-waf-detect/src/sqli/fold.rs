@@ -58,6 +58,8 @@ pub struct Tok {
     /// A comment followed and its text does not start with a letter or digit (`--`, `-- -`,
     /// `#`, `/**/`), unlike prose after a `#` or `--` (`#2 MOM`, `--INFANT`).
     pub clean_comment: bool,
+    /// A comment followed whose text has no letter or digit at all (`--`, `/**/`, `#`).
+    pub bare_comment: bool,
 }
 
 /// Folds `tokens` (of `input`).
@@ -76,7 +78,9 @@ pub fn fold(input: &[u8], tokens: &[Token]) -> Vec<Tok> {
         let Some(t) = map(input, tok, next) else {
             if let Some(last) = out.last_mut() {
                 last.comment_after = true;
-                last.clean_comment |= clean(&input[tok.start..tok.end]);
+                let text = &input[tok.start..tok.end];
+                last.clean_comment |= clean(text);
+                last.bare_comment |= !text.iter().any(u8::is_ascii_alphanumeric) || hides(text);
             }
             continue;
         };
@@ -86,6 +90,7 @@ pub fn fold(input: &[u8], tokens: &[Token]) -> Vec<Tok> {
             end: tok.end,
             comment_after: false,
             clean_comment: false,
+            bare_comment: false,
         };
         push(&mut out, new);
     }
@@ -97,19 +102,26 @@ pub fn fold(input: &[u8], tokens: &[Token]) -> Vec<Tok> {
 fn clean(comment: &[u8]) -> bool {
     let marker = if comment.starts_with(b"#") { 1 } else { 2 };
     let body = comment.get(marker..).unwrap_or(&[]);
-    // `-- x`: MySQL's comment needs the blank; the text after it is the attacker's filler.
-    if comment.starts_with(b"--") && body.first().is_some_and(u8::is_ascii_whitespace) {
+    // `-- a`, `-- ikjC`: MySQL's comment needs the blank, and tools put a short filler word
+    // after it; "-- great product" is prose.
+    let filler = body.trim_ascii();
+    let short_word = filler.len() <= 4 && !filler.iter().any(u8::is_ascii_whitespace);
+    if comment.starts_with(b"--") && body.first().is_some_and(u8::is_ascii_whitespace) && short_word
+    {
         return true;
     }
-    // `-- sp_password` hides the statement from SQL Server's log.
-    let hides = body
-        .windows(11)
-        .any(|w| w.eq_ignore_ascii_case(b"sp_password"));
-    hides
+    hides(body)
         || body
             .iter()
             .find(|b| !b.is_ascii_whitespace())
             .is_none_or(|b| !b.is_ascii_alphanumeric())
+}
+
+/// `-- sp_password` hides the statement from SQL Server's log.
+fn hides(comment: &[u8]) -> bool {
+    comment
+        .windows(11)
+        .any(|w| w.eq_ignore_ascii_case(b"sp_password"))
 }
 
 /// Maps one lexer token; `None` for a comment.

@@ -97,7 +97,7 @@ impl<'a> Stream<'a> {
         match self.toks[i].t {
             T::Union => self.union_select(i),
             T::Semi => self.statement(i + 1),
-            T::Call { attack: true, .. } => self.t(i + 1) == Some(T::LParen),
+            T::Call { attack: true, .. } => self.sql_arguments(i + 1),
             T::Call { known: true, .. } => self.introspection(i),
             T::Var { system: true } => self.high || self.toks.len() > 1,
             // After a value (`1FUNION SELECT 2`, `-123 inion select 1`) only with a projection
@@ -191,7 +191,11 @@ impl<'a> Stream<'a> {
             }
             // `drop table x`; `drop members --` (a name, then a comment).
             Stmt::Ddl => {
+                let named_end =
+                    matches!(self.t(i + 3), None | Some(T::Semi | T::LParen | T::Comma));
                 next == Some(T::Clause(Clause::Object))
+                    && self.t(i + 2) == Some(T::Ident)
+                    && (named_end || self.toks[i + 2].comment_after)
                     || next == Some(T::Ident) && self.toks[i + 1].clean_comment
             }
             Stmt::Exec => self.exec_target(i + 1),
@@ -242,6 +246,25 @@ impl<'a> Stream<'a> {
             },
             _ => false,
         }
+    }
+
+    /// The `(` at `open` starts an argument list SQL would accept: no two operands side by
+    /// side (`sleep(5)`, `benchmark(1000000,md5(1))`; not "sleep(8 hours)").
+    fn sql_arguments(&self, open: usize) -> bool {
+        if self.t(open) != Some(T::LParen) {
+            return false;
+        }
+        let end = self.close[open].min(open + LOOKAHEAD * 3);
+        let operand = |t: T| {
+            matches!(
+                t,
+                T::Num | T::Str { .. } | T::Const | T::Var { .. } | T::Ident
+            )
+        };
+        (open + 1..end).all(|j| {
+            let (a, b) = (self.toks[j].t, self.t(j + 1));
+            !(operand(a) && b.is_some_and(|b| operand(b) || matches!(b, T::Call { .. })))
+        })
     }
 
     /// `CASE [x] WHEN .. THEN`: a searched or simple CASE expression.
