@@ -48,7 +48,7 @@ impl Stream<'_> {
             // tautology joined to more SQL or ending the query.
             let ends = k == self.toks.len() && self.toks[k - 1].clean_comment;
             let joined = self.t(k) == Some(T::Logic) || ends;
-            if lead.strength == Strength::Strong || lead.compares && joined {
+            if lead.strength == Strength::Strong || lead.compares && joined && self.valid_tail(k) {
                 return true;
             }
         }

@@ -145,7 +145,8 @@ fn map(input: &[u8], tok: &Token, next: Option<&Token>) -> Option<T> {
         Kind::RParen => T::RParen,
         Kind::Comma => T::Comma,
         Kind::Semi => T::Semi,
-        Kind::Dot => T::Arith,
+        // A dot between names belongs to the name in the lexer; a lone one is punctuation.
+        Kind::Dot => T::Other,
         Kind::Other => T::Other,
     })
 }
