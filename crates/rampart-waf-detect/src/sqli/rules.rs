@@ -103,8 +103,10 @@ impl<'a> Stream<'a> {
             // After a value (`1FUNION SELECT 2`, `-123 inion select 1`) only with a projection
             // that is no bare name ("3 select boxes") or as a whole query.
             T::Select if i > 0 => {
+                // Never right after a string: `"select"` is a JSON key, not a subquery.
+                let after_str = matches!(self.t(i - 1), Some(T::Str { .. }));
                 let plain = self.after_value(i) && self.t(i + 1) == Some(T::Ident);
-                self.select_body(i) && (!plain || self.whole_select(i))
+                !after_str && self.select_body(i) && (!plain || self.whole_select(i))
             }
             T::Select => self.whole_select(i) && self.select_body(i),
             T::Stmt(s) if i == 0 => {
@@ -185,9 +187,16 @@ impl<'a> Stream<'a> {
                     && self.t(i + 2) == Some(T::Stmt(Stmt::Set))
                     && self.t(i + 4) == Some(T::Cmp)
             }
+            // `delete from t [where ..]`, `delete quick from t`
             Stmt::Delete => {
-                next == Some(T::Clause(Clause::From))
-                    || next == Some(T::Ident) && self.t(i + 2) == Some(T::Clause(Clause::From))
+                let from = if next == Some(T::Ident) { i + 2 } else { i + 1 };
+                self.t(from) == Some(T::Clause(Clause::From))
+                    && self.t(from + 1) == Some(T::Ident)
+                    && (self.toks[from + 1].comment_after
+                        || matches!(
+                            self.t(from + 2),
+                            None | Some(T::Semi | T::Clause(Clause::Where | Clause::Limit))
+                        ))
             }
             // `drop table x`; `drop members --` (a name, then a comment).
             Stmt::Ddl => {

@@ -112,7 +112,9 @@ impl Checker {
             && if self.in_own_tag {
                 n[2].is_ascii_alphabetic()
             } else {
-                known_handler(n)
+                // Outside the input's own tag only a known handler with a value ("x onerror y"
+                // is prose).
+                known_handler(n) && !value.is_empty()
             };
         // Inside a tag the input opened, any style can carry script (IE's expression(),
         // behaviors, bindings, escapes that hide them) and IE's data binding loads markup.
@@ -173,7 +175,7 @@ fn dangerous_tag(name: &[u8], close: bool) -> bool {
 
 /// Markup declarations that run or pull in markup: IE's conditional comments
 /// (`<!--[if ...]>`), `<?import`, `<?xml-stylesheet`, `<?xml:namespace`, and DTDs declaring
-/// entities (`<!DOCTYPE x [<!ENTITY ..`, `<!ENTITY ..`).
+/// entities or attribute defaults (`<!DOCTYPE x [<!ENTITY ..`, `<!ATTLIST ..`, `<!ENTITY ..`).
 fn conditional_comment(body: &[u8]) -> bool {
     let lower = Lower::new(body);
     let b = lower.as_bytes();
@@ -185,8 +187,9 @@ fn conditional_comment(body: &[u8]) -> bool {
         b"xml:namespace",
         b"entity",
     ];
+    let declares = |d: &[u8]| body.windows(d.len()).any(|w| w.eq_ignore_ascii_case(d));
     starts.iter().any(|s| b.starts_with(s))
-        || b.starts_with(b"doctype") && b.windows(7).any(|w| w == b"!entity")
+        || b.starts_with(b"doctype") && (declares(b"!entity") || declares(b"!attlist"))
 }
 
 /// The first bytes of a value as a browser reads a URL or a style: character references
