@@ -249,7 +249,9 @@ impl<'a> Stream<'a> {
             Some(T::Num | T::Str { .. } | T::Var { .. } | T::Const | T::Call { .. }) => true,
             Some(T::Arith | T::Not | T::Select) => true,
             Some(T::Ident) => match self.t(j + 1) {
-                Some(T::Comma | T::RParen | T::Arith) => true,
+                Some(T::Comma | T::Arith) => true,
+                // `select (id),(2)`, not "(select box)"
+                Some(T::RParen) => j > i + 1,
                 Some(T::Clause(Clause::From)) => self.high || self.table_tail(j + 2, i > 0),
                 _ => false,
             },
