@@ -1,12 +1,12 @@
 //! Cost of one detection on a typical ~200-byte field value, benign and attack, for each
 //! detector. Run: `cargo bench -p rampart-waf-detect --bench detect`.
 //!
-//! Figures on the shared 2-core VM while other builds ran (load average 8–10, so several
-//! times slower than on an idle core), criterion medians: `is_sqli` 5.9–8.8 µs on the benign
-//! values (LOW and HIGH alike), 4.2–4.8 µs on the SQLi value, 9–11 µs on the XSS value (its
-//! quotes add two quoted contexts); `is_xss` 4.1 µs on benign prose (its quotes make each word
-//! an attribute in the attribute-value contexts), 1.8 µs on the query string, 3.9 µs on the
-//! SQLi value and 0.24 µs on the XSS value (found at its first tag).
+//! Figures on the shared 2-core VM while other builds ran (load average about 9, so several
+//! times slower than on an idle core), criterion medians: `is_sqli` 5.2–8.2 µs on the benign
+//! values, 4.7–5.2 µs on the SQLi value, 7.3–7.8 µs on the XSS value (its quotes add two quoted
+//! contexts), LOW and HIGH alike; `is_xss` 5.1 µs on benign prose (its quotes make each word an
+//! attribute in the attribute-value contexts), 2.3 µs on the query string, 3.1 µs on the SQLi
+//! value and 0.38 µs on the XSS value (found at its first tag).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rampart_waf_detect::{Sensitivity, is_sqli, is_xss};
