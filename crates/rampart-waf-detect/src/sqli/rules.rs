@@ -99,7 +99,11 @@ impl<'a> Stream<'a> {
             T::Semi => self.statement(i + 1),
             T::Call { attack: true, .. } => self.sql_arguments(i + 1),
             T::Call { known: true, .. } => self.introspection(i),
-            T::Var { system: true } => self.high || self.toks.len() > 1,
+            // `@@version`: a named system variable (not a lone `@@`).
+            T::Var { system: true } => {
+                let named = self.text(i).len() > 2;
+                named && (self.high || self.toks.len() > 1)
+            }
             // After a value (`1FUNION SELECT 2`, `-123 inion select 1`) only with a projection
             // that is no bare name ("3 select boxes") or as a whole query.
             T::Select if i > 0 => {
