@@ -296,7 +296,9 @@ impl Stream<'_> {
         if !self.quoted || end < self.toks.len() {
             return true;
         }
-        let last = &self.toks[end - 1];
+        let Some(last) = end.checked_sub(1).and_then(|e| self.toks.get(e)) else {
+            return false;
+        };
         let quote = self.input.get(last.start).copied();
         last.comment_after || last.t == (T::Str { closed: false }) && quote == self.quote_byte()
     }

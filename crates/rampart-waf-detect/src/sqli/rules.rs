@@ -108,7 +108,10 @@ impl<'a> Stream<'a> {
             // that is no bare name ("3 select boxes") or as a whole query.
             T::Select if i > 0 => {
                 // Never right after a string: `"select"` is a JSON key, not a subquery.
-                let after_str = matches!(self.t(i - 1), Some(T::Str { .. }));
+                let after_str = matches!(
+                    i.checked_sub(1).and_then(|p| self.t(p)),
+                    Some(T::Str { .. })
+                );
                 let plain = self.after_value(i) && self.t(i + 1) == Some(T::Ident);
                 !after_str && self.select_body(i) && (!plain || self.whole_select(i))
             }
@@ -129,7 +132,8 @@ impl<'a> Stream<'a> {
 
     /// A statement keyword right after a value or `)` (`21 update t set ..`, `1) insert into`).
     pub(super) fn after_value(&self, i: usize) -> bool {
-        self.t(i - 1)
+        i.checked_sub(1)
+            .and_then(|p| self.t(p))
             .is_some_and(|p| p.is_value() || p == T::RParen)
     }
 
