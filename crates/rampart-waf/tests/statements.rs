@@ -323,7 +323,6 @@ fn sqli_and_xss_statements_compile_and_evaluate() {
 }
 
 #[test]
-#[ignore = "needs rampart-waf-detect's detectors"]
 fn sqli_and_xss_detect_after_transformations() {
     let sqli = json!({"SqliMatchStatement": {"FieldToMatch": {"QueryString": {}},
         "TextTransformations": [{"Priority": 0, "Type": "URL_DECODE"}]}});
