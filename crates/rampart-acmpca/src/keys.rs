@@ -92,6 +92,22 @@ pub fn seal(domain: &DomainKey, ca_arn: &str, pkcs8: &[u8]) -> Result<String, Ke
     Ok(STANDARD.encode(blob))
 }
 
+/// The sealed key of `from_arn` sealed anew for `to_arn` (a replica sharing its primary's key).
+pub fn reseal(
+    domain: &DomainKey,
+    from_arn: &str,
+    to_arn: &str,
+    sealed: &str,
+) -> Result<String, KeyFault> {
+    let blob = STANDARD
+        .decode(sealed)
+        .map_err(|_| KeyFault("a sealed CA key is not base64"))?;
+    let pkcs8 = domain
+        .unwrap(&blob, &aad(from_arn))
+        .map_err(|_| KeyFault("a sealed CA key did not open"))?;
+    seal(domain, to_arn, &pkcs8)
+}
+
 /// Opens the sealed key of `ca_arn` as a signing key for `alg`.
 pub fn open(
     domain: &DomainKey,
@@ -133,6 +149,10 @@ mod tests {
         let alg = &rcgen::PKCS_ECDSA_P256_SHA256;
         assert!(open(&domain, "arn:a", &sealed, alg).is_ok());
         assert!(open(&domain, "arn:b", &sealed, alg).is_err());
+        let moved = reseal(&domain, "arn:a", "arn:b", &sealed).unwrap();
+        assert!(open(&domain, "arn:b", &moved, alg).is_ok());
+        assert!(open(&domain, "arn:a", &moved, alg).is_err());
+        assert!(reseal(&domain, "arn:c", "arn:b", &sealed).is_err());
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! DELETED restore window, resource policies enforced for other accounts on the actions a
 //! CA shares, permissions for ACM (`acm_permitted`), and audit reports kept as the objects S3
 //! would hold ([`audit_report`]). Served from the generated `acm-pca` wire layer over RPC v2
-//! CBOR and JSON 1.1 (23 of the 29 operations of the model).
+//! CBOR and JSON 1.1 (all 29 operations of the model). Multi-Region CAs (`multi_region`):
+//! IAM_WORKLOAD_IDENTITY service-affiliated primaries, their replicas in other Regions and
+//! their associations; [`workload`] issues the certificates AWS STS would ask for.
 //!
 //! Revocation as AWS runs it: `crl/` checks RevocationConfiguration, writes X.509 v2 CRLs
 //! signed by the CA (30 minutes after a revocation, at once on configuration changes and
@@ -25,6 +27,7 @@ pub mod generated;
 mod issuer;
 mod keys;
 mod module;
+mod multi_region;
 mod names;
 mod ocsp;
 mod ops;
@@ -38,6 +41,7 @@ mod sign;
 mod template;
 mod validity;
 mod verify;
+pub mod workload;
 
 pub use module::{TABLES, module};
 pub use service::AcmPcaService;
