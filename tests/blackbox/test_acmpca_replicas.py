@@ -55,6 +55,14 @@ def _in_region(arn: str, region: str) -> str:
     return ":".join(parts)
 
 
+def _pages(call, **kwargs) -> list[dict]:
+    """Every page of a list call, by NextToken (the pinned models carry no paginators)."""
+    pages = [call(**kwargs)]
+    while pages[-1].get("NextToken"):
+        pages.append(call(NextToken=pages[-1]["NextToken"], **kwargs))
+    return pages
+
+
 def _openssl_verify(tmp: Path, root: str, cert: str) -> subprocess.CompletedProcess:
     (tmp / "root.pem").write_text(root + "\n")
     (tmp / "cert.pem").write_text(cert + "\n")
@@ -121,8 +129,9 @@ def test_primary_and_replicas(secure_server, pca, tmp_path):
                      {"ReplicaRegion": "sa-east-1", "IdempotencyToken": "d1"},
                      {"ReplicaRegion": "sa-east-1", "IdempotencyToken": "d2"}])
 
-    pages = pca.get_paginator("list_certificate_authority_replicas").paginate(
-        CertificateAuthorityArn=root, PaginationConfig={"PageSize": 1})
+    pages = _pages(pca.list_certificate_authority_replicas, CertificateAuthorityArn=root,
+                   MaxResults=1)
+    assert len(pages) == 3
     seen = [(r["Region"], r["Status"], r["Arn"]) for page in pages for r in page["Replicas"]]
     assert seen == [(region, "ACTIVE", _in_region(root, region))
                     for region in ("eu-west-1", "ap-southeast-2", "us-west-2")]
@@ -203,8 +212,8 @@ def test_associations(pca):
     # Associating again succeeds and changes nothing.
     pca.create_certificate_authority_association(CertificateAuthorityArn=root,
                                                  AssociatedResourceArn=providers[0])
-    pages = list(pca.get_paginator("list_certificate_authority_associations").paginate(
-        CertificateAuthorityArn=root, PaginationConfig={"PageSize": 2}))
+    pages = _pages(pca.list_certificate_authority_associations, CertificateAuthorityArn=root,
+                   MaxResults=2)
     assert len(pages) == 3
     listed = [a for page in pages for a in page["Associations"]]
     assert sorted(a["AssociatedResourceArn"] for a in listed) == sorted(providers)

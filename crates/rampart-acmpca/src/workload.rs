@@ -12,7 +12,8 @@ use crate::multi_region::WORKLOAD_IDENTITY;
 use crate::ops::issue::{chain_of, new_serial, signer_of, whole_seconds};
 use crate::ops::lifecycle::wrong_state;
 use crate::parse;
-use crate::service::{AcmPcaService, ca_ref, internal_error, ms_of};
+use crate::record::CaRecord;
+use crate::service::{AcmPcaService, CaRef, ca_ref, internal_error, ms_of};
 use crate::template::{DEFAULT_TEMPLATE, Template};
 use time::Duration;
 
@@ -46,26 +47,7 @@ impl AcmPcaService {
     ) -> Result<WorkloadCertificate, ServiceError> {
         let ca = ca_ref(request.ca_arn)?;
         let record = self.load(&ca).await?.value;
-        // Doubt: AWS's wording for these refusals is not documented (STS answers them).
-        if record.affiliation.as_deref() != Some(WORKLOAD_IDENTITY) {
-            return Err(invalid_args_exception(
-                "The certificate authority is not affiliated with IAM for agents and workloads.",
-            ));
-        }
-        if record.status != "ACTIVE" {
-            return Err(wrong_state(&ca.arn, &record.status));
-        }
-        let primary_arn = record
-            .multi_region
-            .as_ref()
-            .and_then(|m| m.primary_arn.clone())
-            .unwrap_or_else(|| ca.arn.clone());
-        if !self.is_associated(&ca_ref(&primary_arn)?, request.resource_arn).await? {
-            return Err(invalid_args_exception(format!(
-                "The resource {} is not associated with the certificate authority.",
-                request.resource_arn
-            )));
-        }
+        self.check_workload(&ca, &record, request).await?;
         let now = self.now();
         let not_after = whole_seconds(now + request.lifetime);
         let ca_end = record.not_after_ms.unwrap_or(i64::MIN);
@@ -100,5 +82,38 @@ impl AcmPcaService {
             certificate_pem: parse::to_pem(&der),
             chain_pem: chain_of(&record).ok_or_else(internal_error)?,
         })
+    }
+
+    /// The CA issues workload certificates (affiliated, ACTIVE) for the requesting resource.
+    async fn check_workload(
+        &self,
+        ca: &CaRef,
+        record: &CaRecord,
+        request: &WorkloadRequest<'_>,
+    ) -> Result<(), ServiceError> {
+        // Doubt: AWS's wording for these refusals is not documented (STS answers them).
+        if record.affiliation.as_deref() != Some(WORKLOAD_IDENTITY) {
+            return Err(invalid_args_exception(
+                "The certificate authority is not affiliated with IAM for agents and workloads.",
+            ));
+        }
+        if record.status != "ACTIVE" {
+            return Err(wrong_state(&ca.arn, &record.status));
+        }
+        let primary_arn = record
+            .multi_region
+            .as_ref()
+            .and_then(|m| m.primary_arn.clone())
+            .unwrap_or_else(|| ca.arn.clone());
+        if !self
+            .is_associated(&ca_ref(&primary_arn)?, request.resource_arn)
+            .await?
+        {
+            return Err(invalid_args_exception(format!(
+                "The resource {} is not associated with the certificate authority.",
+                request.resource_arn
+            )));
+        }
+        Ok(())
     }
 }

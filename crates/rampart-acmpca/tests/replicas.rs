@@ -60,7 +60,10 @@ async fn a_replica_shares_the_primary_and_issues_under_its_certificate() {
         let described = h.ok("DescribeCertificateAuthority", body.clone()).await;
         let ca = &described["CertificateAuthority"];
         assert_eq!(ca["MultiRegionConfiguration"]["MultiRegionType"], "PRIMARY");
-        assert_eq!(ca["ServiceAffiliation"]["ServiceAffiliationCode"], "IAM_WORKLOAD_IDENTITY");
+        assert_eq!(
+            ca["ServiceAffiliation"]["ServiceAffiliationCode"],
+            "IAM_WORKLOAD_IDENTITY"
+        );
 
         let made = h
             .ok(
@@ -73,14 +76,26 @@ async fn a_replica_shares_the_primary_and_issues_under_its_certificate() {
         assert_eq!(replica, root.replace(":us-east-1:", ":eu-west-1:"));
         assert_eq!(made["Replica"]["Status"], "CREATING");
         let body = json!({"CertificateAuthorityArn": replica});
-        let got = call_in(&h, "eu-west-1", "GetCertificateAuthorityCertificate", body.clone());
+        let got = call_in(
+            &h,
+            "eu-west-1",
+            "GetCertificateAuthorityCertificate",
+            body.clone(),
+        );
         assert_eq!(got.await.unwrap()["Certificate"], root_pem.as_str());
-        let described = call_in(&h, "eu-west-1", "DescribeCertificateAuthority", body.clone());
+        let described = call_in(
+            &h,
+            "eu-west-1",
+            "DescribeCertificateAuthority",
+            body.clone(),
+        );
         let described = described.await.unwrap();
         let ca = &described["CertificateAuthority"];
         assert_eq!(ca["Status"], "ACTIVE");
         assert_eq!(ca["MultiRegionConfiguration"]["MultiRegionType"], "REPLICA");
-        let tags = call_in(&h, "eu-west-1", "ListTags", body.clone()).await.unwrap();
+        let tags = call_in(&h, "eu-west-1", "ListTags", body.clone())
+            .await
+            .unwrap();
         assert_eq!(tags["Tags"], json!([{"Key": "team", "Value": "a"}]));
 
         // Workload certificates: only for an associated resource, then under the shared key.
@@ -91,26 +106,41 @@ async fn a_replica_shares_the_primary_and_issues_under_its_certificate() {
             csr: csr.as_bytes(),
             lifetime: time::Duration::hours(12),
         };
-        let refused = h.pca.issue_workload_certificate(&request).await.unwrap_err();
+        let refused = h
+            .pca
+            .issue_workload_certificate(&request)
+            .await
+            .unwrap_err();
         assert_eq!(refused.code, "InvalidArgsException");
         let associate = json!({"CertificateAuthorityArn": root, "AssociatedResourceArn": PROVIDER});
-        h.ok("CreateCertificateAuthorityAssociation", associate).await;
+        h.ok("CreateCertificateAuthorityAssociation", associate)
+            .await;
         let issued = h.pca.issue_workload_certificate(&request).await.unwrap();
         assert_eq!(issued.chain_pem, root_pem);
         let (leaf_der, root_der) = (common::der(&issued.certificate_pem), common::der(&root_pem));
         let (leaf, root_cert) = (parse(&leaf_der), parse(&root_der));
         verify(&leaf, &root_cert);
         assert_eq!(leaf.issuer(), root_cert.subject());
-        let lifetime = leaf.validity().not_after.timestamp() - leaf.validity().not_before.timestamp();
+        let lifetime =
+            leaf.validity().not_after.timestamp() - leaf.validity().not_before.timestamp();
         assert_eq!(lifetime, 12 * 3600);
-        let too_long = WorkloadRequest { lifetime: time::Duration::hours(25), ..request };
-        let refused = h.pca.issue_workload_certificate(&too_long).await.unwrap_err();
+        let too_long = WorkloadRequest {
+            lifetime: time::Duration::hours(25),
+            ..request
+        };
+        let refused = h
+            .pca
+            .issue_workload_certificate(&too_long)
+            .await
+            .unwrap_err();
         assert_eq!(refused.code, "InvalidArgsException");
 
         // IssueCertificate does not issue end-entity certificates from these CAs.
         let leaf = leaf_csr(&["api.example"]);
         for ca in [&root, &replica] {
-            let err = h.issue(ca, &leaf, "SHA256WITHECDSA", "EndEntityCertificate", 1).await;
+            let err = h
+                .issue(ca, &leaf, "SHA256WITHECDSA", "EndEntityCertificate", 1)
+                .await;
             assert_eq!(err.unwrap_err().code, "InvalidArgsException");
         }
         h.cleanup().await;
@@ -121,17 +151,32 @@ async fn a_replica_shares_the_primary_and_issues_under_its_certificate() {
 async fn replicas_conflict_paginate_and_delete_in_order() {
     for h in Harness::all().await {
         let (root, _) = workload_root(&h).await;
-        let create = |region: &str, token: &str| {
-            json!({"CertificateAuthorityArn": root, "ReplicaRegion": region, "IdempotencyToken": token})
-        };
-        h.ok("CreateCertificateAuthorityReplica", create("eu-west-1", "a")).await;
+        let create = |region: &str, token: &str| json!({"CertificateAuthorityArn": root, "ReplicaRegion": region, "IdempotencyToken": token});
+        h.ok(
+            "CreateCertificateAuthorityReplica",
+            create("eu-west-1", "a"),
+        )
+        .await;
         // The same token answers the same replica; another one is a conflict.
-        let again = h.ok("CreateCertificateAuthorityReplica", create("eu-west-1", "a")).await;
+        let again = h
+            .ok(
+                "CreateCertificateAuthorityReplica",
+                create("eu-west-1", "a"),
+            )
+            .await;
         assert_eq!(again["Replica"]["Region"], "eu-west-1");
-        h.fails("CreateCertificateAuthorityReplica", create("eu-west-1", "b"), "ConflictException")
-            .await;
-        h.fails("CreateCertificateAuthorityReplica", create("us-east-1", "c"), "InvalidArgsException")
-            .await;
+        h.fails(
+            "CreateCertificateAuthorityReplica",
+            create("eu-west-1", "b"),
+            "ConflictException",
+        )
+        .await;
+        h.fails(
+            "CreateCertificateAuthorityReplica",
+            create("us-east-1", "c"),
+            "InvalidArgsException",
+        )
+        .await;
 
         let batch = json!({"CertificateAuthorityArn": root, "Replicas": [
             {"ReplicaRegion": "eu-west-1", "IdempotencyToken": "x"},
@@ -165,22 +210,51 @@ async fn replicas_conflict_paginate_and_delete_in_order() {
 
         // The primary goes last; an ACTIVE replica is disabled first; a replica is gone at once.
         let primary = json!({"CertificateAuthorityArn": root});
-        h.ok("UpdateCertificateAuthority", json!({"CertificateAuthorityArn": root, "Status": "DISABLED"}))
-            .await;
-        h.fails("DeleteCertificateAuthority", primary.clone(), "InvalidStateException").await;
-        let replica = json!({"CertificateAuthorityArn": root.replace(":us-east-1:", ":us-west-2:")});
-        let delete = call_in(&h, "us-west-2", "DeleteCertificateAuthority", replica.clone());
+        h.ok(
+            "UpdateCertificateAuthority",
+            json!({"CertificateAuthorityArn": root, "Status": "DISABLED"}),
+        )
+        .await;
+        h.fails(
+            "DeleteCertificateAuthority",
+            primary.clone(),
+            "InvalidStateException",
+        )
+        .await;
+        let replica =
+            json!({"CertificateAuthorityArn": root.replace(":us-east-1:", ":us-west-2:")});
+        let delete = call_in(
+            &h,
+            "us-west-2",
+            "DeleteCertificateAuthority",
+            replica.clone(),
+        );
         assert_eq!(delete.await.unwrap_err().code, "InvalidStateException");
         let disable = json!({"CertificateAuthorityArn": replica["CertificateAuthorityArn"], "Status": "DISABLED"});
-        call_in(&h, "us-west-2", "UpdateCertificateAuthority", disable).await.unwrap();
-        call_in(&h, "us-west-2", "DeleteCertificateAuthority", replica.clone()).await.unwrap();
+        call_in(&h, "us-west-2", "UpdateCertificateAuthority", disable)
+            .await
+            .unwrap();
+        call_in(
+            &h,
+            "us-west-2",
+            "DeleteCertificateAuthority",
+            replica.clone(),
+        )
+        .await
+        .unwrap();
         let gone = call_in(&h, "us-west-2", "DescribeCertificateAuthority", replica).await;
         assert_eq!(gone.unwrap_err().code, "ResourceNotFoundException");
-        let listed = h.ok("ListCertificateAuthorityReplicas", primary.clone()).await;
+        let listed = h
+            .ok("ListCertificateAuthorityReplicas", primary.clone())
+            .await;
         assert_eq!(listed["Replicas"].as_array().unwrap().len(), 2);
         // A disabled primary is not replicated.
-        h.fails("CreateCertificateAuthorityReplica", create("ca-central-1", "d"), "InvalidStateException")
-            .await;
+        h.fails(
+            "CreateCertificateAuthorityReplica",
+            create("ca-central-1", "d"),
+            "InvalidStateException",
+        )
+        .await;
         h.cleanup().await;
     }
 }
@@ -192,7 +266,8 @@ async fn associations_list_page_by_page_and_block_deletion() {
         for i in 0..5 {
             let arn = format!("{PROVIDER}-{i}");
             let body = json!({"CertificateAuthorityArn": root, "AssociatedResourceArn": arn});
-            h.ok("CreateCertificateAuthorityAssociation", body.clone()).await;
+            h.ok("CreateCertificateAuthorityAssociation", body.clone())
+                .await;
             // Idempotent.
             h.ok("CreateCertificateAuthorityAssociation", body).await;
         }
@@ -204,7 +279,10 @@ async fn associations_list_page_by_page_and_block_deletion() {
                 body["NextToken"] = json!(t);
             }
             let page = h.ok("ListCertificateAuthorityAssociations", body).await;
-            assert_eq!(page["ServiceAffiliation"]["ServiceAffiliationCode"], "IAM_WORKLOAD_IDENTITY");
+            assert_eq!(
+                page["ServiceAffiliation"]["ServiceAffiliationCode"],
+                "IAM_WORKLOAD_IDENTITY"
+            );
             for a in page["Associations"].as_array().unwrap() {
                 assert_eq!(a["CertificateAuthorityArn"], root.as_str());
                 seen.push(a["AssociatedResourceArn"].as_str().unwrap().to_owned());
@@ -215,26 +293,52 @@ async fn associations_list_page_by_page_and_block_deletion() {
             }
         }
         seen.sort();
-        assert_eq!(seen, (0..5).map(|i| format!("{PROVIDER}-{i}")).collect::<Vec<_>>());
+        assert_eq!(
+            seen,
+            (0..5)
+                .map(|i| format!("{PROVIDER}-{i}"))
+                .collect::<Vec<_>>()
+        );
 
         let primary = json!({"CertificateAuthorityArn": root});
-        h.ok("UpdateCertificateAuthority", json!({"CertificateAuthorityArn": root, "Status": "DISABLED"}))
-            .await;
-        h.fails("DeleteCertificateAuthority", primary.clone(), "InvalidStateException").await;
+        h.ok(
+            "UpdateCertificateAuthority",
+            json!({"CertificateAuthorityArn": root, "Status": "DISABLED"}),
+        )
+        .await;
+        h.fails(
+            "DeleteCertificateAuthority",
+            primary.clone(),
+            "InvalidStateException",
+        )
+        .await;
         for i in 0..5 {
             let arn = format!("{PROVIDER}-{i}");
             let body = json!({"CertificateAuthorityArn": root, "AssociatedResourceArn": arn});
-            h.ok("DeleteCertificateAuthorityAssociation", body.clone()).await;
+            h.ok("DeleteCertificateAuthorityAssociation", body.clone())
+                .await;
             h.ok("DeleteCertificateAuthorityAssociation", body).await;
         }
         h.ok("DeleteCertificateAuthority", primary).await;
 
         // A general-purpose CA takes no association.
-        let general = h.create_ca("ROOT", "EC_prime256v1", "SHA256WITHECDSA", "General").await;
+        let general = h
+            .create_ca("ROOT", "EC_prime256v1", "SHA256WITHECDSA", "General")
+            .await;
         let body = json!({"CertificateAuthorityArn": general, "AssociatedResourceArn": PROVIDER});
-        h.fails("CreateCertificateAuthorityAssociation", body, "InvalidArgsException").await;
+        h.fails(
+            "CreateCertificateAuthorityAssociation",
+            body,
+            "InvalidArgsException",
+        )
+        .await;
         let replicate = json!({"CertificateAuthorityArn": general, "ReplicaRegion": "eu-west-1"});
-        h.fails("CreateCertificateAuthorityReplica", replicate, "InvalidArgsException").await;
+        h.fails(
+            "CreateCertificateAuthorityReplica",
+            replicate,
+            "InvalidArgsException",
+        )
+        .await;
         h.cleanup().await;
     }
 }

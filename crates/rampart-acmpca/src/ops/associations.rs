@@ -56,7 +56,10 @@ impl AcmPcaService {
         ca: &CaRef,
         resource_arn: &str,
     ) -> Result<bool, ServiceError> {
-        let found = self.associations().get(&association_row(ca, resource_arn)).await;
+        let found = self
+            .associations()
+            .get(&association_row(ca, resource_arn))
+            .await;
         Ok(found.map_err(internal)?.is_some())
     }
 }
@@ -130,7 +133,9 @@ impl ListCertificateAuthorityAssociations for AcmPcaService {
         if after.as_ref().is_some_and(|row| !row.starts_with(&prefix)) {
             return Err(bad_token());
         }
-        let limit = input.max_results.map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
+        let limit = input
+            .max_results
+            .map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
         let table = self.associations();
         let rows = table.scan(&prefix, after.as_deref(), limit + 1).await;
         let mut rows = rows.map_err(internal)?;

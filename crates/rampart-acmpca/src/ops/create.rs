@@ -103,7 +103,11 @@ impl AcmPcaService {
     }
 
     /// LimitExceededException when `account` has its quota of CAs in `region`.
-    pub(crate) async fn check_quota(&self, account: &str, region: &str) -> Result<(), ServiceError> {
+    pub(crate) async fn check_quota(
+        &self,
+        account: &str,
+        region: &str,
+    ) -> Result<(), ServiceError> {
         let prefix = scope_prefix(account, region);
         let rows = self.tables.authorities.scan(&prefix, None, 10_000).await;
         let live = rows

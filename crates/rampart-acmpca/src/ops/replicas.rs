@@ -100,9 +100,20 @@ impl ListCertificateAuthorityReplicas for AcmPcaService {
         input: ListCertificateAuthorityReplicasRequest,
     ) -> Result<ListCertificateAuthorityReplicasResponse, ServiceError> {
         let ca = ca_ref(&input.certificate_authority_arn.unwrap_or_default())?;
-        authorize(ctx, "ListCertificateAuthorityReplicas", &ca.arn, &ca.account)?;
-        let after = input.next_token.as_deref().map(decode_position).transpose()?;
-        let limit = input.max_results.map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
+        authorize(
+            ctx,
+            "ListCertificateAuthorityReplicas",
+            &ca.arn,
+            &ca.account,
+        )?;
+        let after = input
+            .next_token
+            .as_deref()
+            .map(decode_position)
+            .transpose()?;
+        let limit = input
+            .max_results
+            .map_or(DEFAULT_PAGE, |n| n.max(1) as usize);
         let record = self.load(&ca).await?.value;
         if record.is_replica() {
             // Doubt: AWS's wording is not documented.
@@ -112,22 +123,35 @@ impl ListCertificateAuthorityReplicas for AcmPcaService {
             )));
         }
         let mut entries = record.replicas().to_vec();
-        entries.sort_by(|a, b| position(a).cmp(&position(b)));
+        entries.sort_by_key(position);
+        entries.retain(|e| after.as_ref() < Some(&position(e)));
+        let (replicas, next_token) = self.replica_page(&ca, &entries, limit).await?;
+        Ok(ListCertificateAuthorityReplicasResponse {
+            replicas: Some(replicas),
+            next_token,
+        })
+    }
+}
+
+impl AcmPcaService {
+    /// Up to `limit` live replicas of `entries` (in order), and the NextToken when more follow.
+    async fn replica_page(
+        &self,
+        primary: &CaRef,
+        entries: &[ReplicaEntry],
+        limit: usize,
+    ) -> Result<(Vec<Replica>, Option<String>), ServiceError> {
         let mut found: Vec<(&ReplicaEntry, Replica)> = Vec::new();
-        let mut next_token = None;
-        for entry in entries.iter().filter(|e| after.as_ref() < Some(&position(e))) {
+        for entry in entries {
             if found.len() == limit {
-                next_token = found.last().map(|(e, _)| encode_position(e));
-                break;
+                let token = found.last().map(|(e, _)| encode_position(e));
+                return Ok((found.into_iter().map(|(_, r)| r).collect(), token));
             }
-            if let Some(replica) = self.listed(&ca, entry).await? {
+            if let Some(replica) = self.listed(primary, entry).await? {
                 found.push((entry, replica));
             }
         }
-        Ok(ListCertificateAuthorityReplicasResponse {
-            replicas: Some(found.into_iter().map(|(_, r)| r).collect()),
-            next_token,
-        })
+        Ok((found.into_iter().map(|(_, r)| r).collect(), None))
     }
 }
 
@@ -152,48 +176,67 @@ impl AcmPcaService {
 
     /// Creates the replica of `primary` that `wanted` describes, or answers the replica a
     /// repeated idempotency token created.
-    async fn replicate(&self, primary: &CaRef, wanted: &Wanted<'_>) -> Result<Replica, ServiceError> {
+    async fn replicate(
+        &self,
+        primary: &CaRef,
+        wanted: &Wanted<'_>,
+    ) -> Result<Replica, ServiceError> {
         let record = self.load(primary).await?.value;
         check_primary(&record)?;
-        let arn = replica_arn(primary, wanted.region)?;
         if let Some(entry) = record.replicas().iter().find(|e| e.region == wanted.region) {
             return match wanted.token.is_some() && entry.token.as_deref() == wanted.token {
                 true => Ok(creating(entry)),
                 false => Err(already_replicated(wanted.region)),
             };
         }
-        let replica = ca_ref(&arn)?;
-        if self.tables.authorities.get(&replica.row()).await.map_err(internal)?.is_some() {
+        let replica = ca_ref(&replica_arn(primary, wanted.region)?)?;
+        let existing = self.tables.authorities.get(&replica.row()).await;
+        if existing.map_err(internal)?.is_some() {
             return Err(already_replicated(wanted.region));
         }
         self.check_quota(&replica.account, &replica.region).await?;
-        let now = self.now_ms();
         let entry = ReplicaEntry {
             region: wanted.region.to_owned(),
-            arn: arn.clone(),
+            arn: replica.arn.clone(),
             token: wanted.token.map(str::to_owned),
-            created_ms: now,
+            created_ms: self.now_ms(),
         };
-        let tags = tag_pairs(wanted.tags);
+        self.write_replica(primary, &replica, &entry, wanted.tags)
+            .await?;
+        Ok(creating(&entry))
+    }
+
+    /// Writes the replica row `entry` describes and lists it on `primary`, in one transaction.
+    async fn write_replica(
+        &self,
+        primary: &CaRef,
+        replica: &CaRef,
+        entry: &ReplicaEntry,
+        tags: &[Tag],
+    ) -> Result<(), ServiceError> {
+        let tags = tag_pairs(tags);
         self.mutate(primary, |record| {
             check_primary(record)?;
-            if record.replicas().iter().any(|e| e.region == wanted.region) {
-                return Err(already_replicated(wanted.region));
+            if record.replicas().iter().any(|e| e.region == entry.region) {
+                return Err(already_replicated(&entry.region));
             }
-            let sealed = keys::reseal(&self.domain, &record.arn, &arn, &record.sealed_key)
+            let sealed = keys::reseal(&self.domain, &record.arn, &replica.arn, &record.sealed_key)
                 .map_err(|e| {
                     tracing::error!(fault = e.0, "ACM PCA key failure");
                     internal_error()
                 })?;
-            let row = replica_record(record, &arn, sealed, tags.clone(), now);
-            let put = self.tables.authorities.put(&replica.row(), &row, Expect::Absent);
+            let row = replica_record(record, &replica.arn, sealed, tags.clone(), entry.created_ms);
+            let put = self
+                .tables
+                .authorities
+                .put(&replica.row(), &row, Expect::Absent);
             if let Some(multi) = record.multi_region.as_mut() {
                 multi.replicas.push(entry.clone());
             }
             Ok(vec![put.map_err(internal)?])
         })
         .await?;
-        Ok(creating(&entry))
+        Ok(())
     }
 
     /// The listed form of `entry` of `primary`, unless the replica was deleted.
@@ -210,7 +253,10 @@ impl AcmPcaService {
             return Ok(None);
         };
         row.expire_at(self.now_ms());
-        let ours = row.multi_region.as_ref().and_then(|m| m.primary_arn.as_deref());
+        let ours = row
+            .multi_region
+            .as_ref()
+            .and_then(|m| m.primary_arn.as_deref());
         if row.status == "DELETED" || ours != Some(primary.arn.as_str()) {
             return Ok(None);
         }
