@@ -1,5 +1,5 @@
 //! ACM Private CA for Rampart: root and subordinate CAs with real keys (RSA 2048/3072/4096,
-//! EC P-256/P-384/P-521) sealed under the root key and never exported, CSRs, imported CA
+//! EC P-256/P-384/P-521, ML-DSA-44/65/87) sealed under the root key and never exported, CSRs, imported CA
 //! certificates, issuance from AWS's templates (rcgen over aws-lc-rs), revocation, the
 //! DELETED restore window, resource policies enforced for other accounts on the actions a
 //! CA shares, permissions for ACM (`acm_permitted`), and audit reports kept as the objects S3
@@ -20,6 +20,7 @@ mod access;
 mod acm_access;
 mod api;
 pub mod audit_report;
+mod ca_key;
 mod crl;
 mod deletion;
 pub mod for_acm;

@@ -269,7 +269,7 @@ fn check_algorithms(
     key: &KeyAlgorithm,
 ) -> Result<(), ServiceError> {
     if !keys::supported(key) {
-        // Doubt: AWS serves ML-DSA and SM2 keys (SM2 in China Regions only); Rampart does not yet.
+        // Doubt: AWS serves SM2 keys (in China Regions only); Rampart does not.
         return Err(invalid_args_exception(format!(
             "The key algorithm {key} is not supported."
         )));

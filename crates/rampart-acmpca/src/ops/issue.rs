@@ -384,7 +384,7 @@ pub(crate) fn whole_seconds(at: OffsetDateTime) -> OffsetDateTime {
 pub(crate) fn signer_of<'a>(
     record: &CaRecord,
     csr: &Csr,
-    key: &'a rcgen::KeyPair,
+    key: &'a crate::ca_key::CaKey,
 ) -> Result<Signer<'a>, ServiceError> {
     let Some(pem) = &record.certificate_pem else {
         return Ok(Signer {
