@@ -1,4 +1,5 @@
-//! CA private keys: generated (rcgen over aws-lc-rs) for the CA's key algorithm, stored only
+//! CA private keys: generated (rcgen over aws-lc-rs; ML-DSA with aws-lc-rs) for the CA's key
+//! algorithm, stored only
 //! sealed under the root key's ACM domain key with the CA ARN as associated data, and opened
 //! for one signing with the signing algorithm the request names. Never exported.
 
