@@ -381,15 +381,21 @@ def test_issue_returns_the_certificate_when_asked(wire):
         assert "Certificate" not in plain and "CertificateChain" not in plain
 
 
-def test_service_affiliated_cas_are_refused_not_downgraded(wire):
-    """Rampart has no AWS IAM for agents and workloads: a service-affiliated CA is refused
-    rather than created as a general-purpose one."""
+def test_service_affiliated_cas_are_not_downgraded(wire):
+    """A service-affiliated CA (AWS IAM for agents and workloads) keeps its usage mode and
+    affiliation and is a multi-Region PRIMARY; the usage mode alone is refused (see
+    test_acmpca_replicas.py for replicas and associations)."""
     cbor, _json, _seen = wire
     config = {**EC_CONFIG, "Subject": {"CommonName": "Affiliated"}}
-    expect_error(cbor.create_certificate_authority, "InvalidArgsException", "IAM_WORKLOAD_IDENTITY",
-                 CertificateAuthorityType="ROOT", CertificateAuthorityConfiguration=config,
-                 UsageMode="SERVICE_AFFILIATED",
-                 ServiceAffiliation={"ServiceAffiliationCode": "IAM_WORKLOAD_IDENTITY"})
+    arn = cbor.create_certificate_authority(
+        CertificateAuthorityType="ROOT", CertificateAuthorityConfiguration=config,
+        UsageMode="SERVICE_AFFILIATED",
+        ServiceAffiliation={"ServiceAffiliationCode": "IAM_WORKLOAD_IDENTITY"},
+    )["CertificateAuthorityArn"]
+    ca = cbor.describe_certificate_authority(CertificateAuthorityArn=arn)["CertificateAuthority"]
+    assert ca["UsageMode"] == "SERVICE_AFFILIATED"
+    assert ca["ServiceAffiliation"] == {"ServiceAffiliationCode": "IAM_WORKLOAD_IDENTITY"}
+    assert ca["MultiRegionConfiguration"] == {"MultiRegionType": "PRIMARY"}
     expect_error(cbor.create_certificate_authority, "InvalidArgsException", "SERVICE_AFFILIATED",
                  CertificateAuthorityType="ROOT", CertificateAuthorityConfiguration=config,
                  UsageMode="SERVICE_AFFILIATED")

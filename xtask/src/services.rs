@@ -375,12 +375,16 @@ const SSM_SERVED: &[&str] = &[
 ];
 
 /// The ACM PCA operations `rampart-acmpca` implements (`impl <Operation> for AcmPcaService`, in
-/// `ops/`): 23 of the model's 29 (not yet: the multi-Region replica and association operations).
+/// `ops/`): all 29 operations of the model.
 const ACMPCA_SERVED: &[&str] = &[
+    "BatchCreateCertificateAuthorityReplica",
     "CreateCertificateAuthority",
+    "CreateCertificateAuthorityAssociation",
     "CreateCertificateAuthorityAuditReport",
+    "CreateCertificateAuthorityReplica",
     "CreatePermission",
     "DeleteCertificateAuthority",
+    "DeleteCertificateAuthorityAssociation",
     "DeletePermission",
     "DeletePolicy",
     "DescribeCertificateAuthority",
@@ -392,6 +396,8 @@ const ACMPCA_SERVED: &[&str] = &[
     "ImportCertificateAuthorityCertificate",
     "IssueCertificate",
     "ListCertificateAuthorities",
+    "ListCertificateAuthorityAssociations",
+    "ListCertificateAuthorityReplicas",
     "ListPermissions",
     "ListTags",
     "PutPolicy",

@@ -2,12 +2,13 @@
 //! certificate, its key's hashes as OCSP names them, and its sealed key opened for one signing
 //! with the CA's SigningAlgorithm.
 
+use crate::ca_key::CaKey;
 use crate::generated::{KeyAlgorithm, SigningAlgorithm};
 use crate::keys;
 use crate::parse;
 use crate::record::CaRecord;
 use rampart_crypto::root::DomainKey;
-use rcgen::{DistinguishedName, KeyPair, SignatureAlgorithm};
+use rcgen::{DistinguishedName, SignatureAlgorithm};
 use x509_parser::extensions::ParsedExtension;
 
 /// The CA cannot sign (no certificate yet, or a stored part does not parse; logged by callers).
@@ -59,7 +60,7 @@ pub fn of(record: &CaRecord) -> Result<Issuer, NotSigning> {
 pub fn open_key(
     domain: &DomainKey,
     record: &CaRecord,
-) -> Result<(KeyPair, SigningAlgorithm), NotSigning> {
+) -> Result<(CaKey, SigningAlgorithm), NotSigning> {
     let text = |name: &str| record.config.get(name).and_then(|v| v.as_str());
     let key_algorithm = text("KeyAlgorithm").map_or(KeyAlgorithm::Rsa2048, KeyAlgorithm::from);
     let signing =

@@ -26,6 +26,7 @@ pub const TABLES: &[&str] = &[
     crate::crl::CRL_ALIASES,
     crate::crl::CRL_STATE,
     crate::ocsp::OCSP_ISSUERS,
+    crate::ops::associations::ASSOCIATIONS,
 ];
 
 /// Builds ACM PCA over the store, the ACM domain key and the service clock.

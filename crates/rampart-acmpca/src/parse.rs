@@ -2,7 +2,7 @@
 //! bundles), with x509-parser. Nothing here trusts its input: every failure is a value.
 
 use crate::names::{self, BadName};
-use rcgen::{DistinguishedName, SubjectPublicKeyInfo};
+use rcgen::{DistinguishedName, PublicKeyData, SignatureAlgorithm, SubjectPublicKeyInfo};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::certification_request::X509CertificationRequest;
 use x509_parser::cri_attributes::ParsedCriAttribute;
@@ -30,10 +30,59 @@ pub struct RawExtension {
 #[derive(Debug)]
 pub struct Csr {
     pub subject: DistinguishedName,
-    pub public_key: SubjectPublicKeyInfo,
+    pub public_key: CsrKey,
     /// The DER SubjectPublicKeyInfo (to compare keys).
     pub spki_der: Vec<u8>,
     pub extensions: Vec<RawExtension>,
+}
+
+/// A CSR's public key as rcgen writes it into a certificate: the algorithms rcgen parses, and
+/// ML-DSA (the key's algorithm identifier is id-ml-dsa-*, parameters absent: RFC 9881).
+#[derive(Debug)]
+pub enum CsrKey {
+    Known(SubjectPublicKeyInfo),
+    MlDsa {
+        alg: &'static SignatureAlgorithm,
+        key: Vec<u8>,
+    },
+}
+
+impl CsrKey {
+    /// The key of a DER SubjectPublicKeyInfo.
+    fn from_der(spki_der: &[u8]) -> Result<CsrKey, Malformed> {
+        if let Ok(known) = SubjectPublicKeyInfo::from_der(spki_der) {
+            return Ok(CsrKey::Known(known));
+        }
+        let (rest, spki) =
+            x509_parser::x509::SubjectPublicKeyInfo::from_der(spki_der).map_err(|_| Malformed)?;
+        let alg = match spki.algorithm.algorithm.to_id_string().as_str() {
+            "2.16.840.1.101.3.4.3.17" => &rcgen::PKCS_ML_DSA_44,
+            "2.16.840.1.101.3.4.3.18" => &rcgen::PKCS_ML_DSA_65,
+            "2.16.840.1.101.3.4.3.19" => &rcgen::PKCS_ML_DSA_87,
+            _ => return Err(Malformed),
+        };
+        if !rest.is_empty() || spki.algorithm.parameters.is_some() {
+            return Err(Malformed);
+        }
+        let key = spki.subject_public_key.data.to_vec();
+        Ok(CsrKey::MlDsa { alg, key })
+    }
+}
+
+impl PublicKeyData for CsrKey {
+    fn der_bytes(&self) -> &[u8] {
+        match self {
+            CsrKey::Known(spki) => spki.der_bytes(),
+            CsrKey::MlDsa { key, .. } => key,
+        }
+    }
+
+    fn algorithm(&self) -> &'static SignatureAlgorithm {
+        match self {
+            CsrKey::Known(spki) => spki.algorithm(),
+            CsrKey::MlDsa { alg, .. } => alg,
+        }
+    }
 }
 
 /// The DER of the first PEM block of `bytes`, or `bytes` itself when it is not PEM.
@@ -62,7 +111,7 @@ pub fn csr(bytes: &[u8]) -> Result<Csr, Malformed> {
     };
     signed.verify(&info.subject_pki).map_err(|_| Malformed)?;
     let spki_der = info.subject_pki.raw.to_vec();
-    let public_key = SubjectPublicKeyInfo::from_der(&spki_der).map_err(|_| Malformed)?;
+    let public_key = CsrKey::from_der(&spki_der)?;
     Ok(Csr {
         subject: names::from_x509(&info.subject)?,
         public_key,

@@ -50,6 +50,12 @@ pub struct CaRecord {
     /// Its resource policy, permissions and audit-report pacing.
     #[serde(default)]
     pub governance: Governance,
+    /// The ServiceAffiliationCode of a SERVICE_AFFILIATED CA (`IAM_WORKLOAD_IDENTITY`).
+    #[serde(default)]
+    pub affiliation: Option<String>,
+    /// A multi-Region CA's role: the primary (with its replicas) or a replica of one.
+    #[serde(default)]
+    pub multi_region: Option<crate::multi_region::MultiRegion>,
 }
 
 /// Who else may use a CA, and when it was last audited.

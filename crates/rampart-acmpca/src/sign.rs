@@ -5,12 +5,12 @@
 //! SKI and AKI; the CA's CRL Distribution Points and OCSP URL unless passed through).
 
 use crate::api::ApiValues;
+use crate::ca_key::CaKey;
 use crate::crl::RevocationUrls;
 use crate::parse::{Csr, RawExtension};
 use crate::template::Template;
 use rcgen::{
-    CertificateParams, CustomExtension, DistinguishedName, Issuer, KeyIdMethod, KeyPair,
-    SerialNumber,
+    CertificateParams, CustomExtension, DistinguishedName, Issuer, KeyIdMethod, SerialNumber,
 };
 use time::OffsetDateTime;
 
@@ -33,7 +33,7 @@ pub struct SignFault;
 
 /// The issuing side: the CA's key, its name and (from its certificate) its key identifier.
 pub struct Signer<'a> {
-    pub key: &'a KeyPair,
+    pub key: &'a CaKey,
     pub name: DistinguishedName,
     /// The CA certificate's SKI; `None` derives it from the key (a root signing itself).
     pub key_id: Option<Vec<u8>>,
@@ -53,7 +53,7 @@ pub struct Request<'a> {
 }
 
 /// The PEM CSR of a CA with `subject`, signed by its `key`.
-pub fn ca_csr(subject: DistinguishedName, key: &KeyPair) -> Result<String, SignFault> {
+pub fn ca_csr(subject: DistinguishedName, key: &CaKey) -> Result<String, SignFault> {
     let mut params = CertificateParams::default();
     params.distinguished_name = subject;
     let csr = params.serialize_request(key).map_err(|_| SignFault)?;

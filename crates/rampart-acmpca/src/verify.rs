@@ -1,6 +1,6 @@
 //! Signature checks with aws-lc-rs for what x509-parser's own verifier lacks (P-521): CSRs,
-//! imported CA certificates and their chains, for RSA PKCS#1 v1.5 and ECDSA over P-256, P-384
-//! and P-521 with SHA-256/384/512.
+//! imported CA certificates and their chains, for RSA PKCS#1 v1.5, ECDSA over P-256, P-384
+//! and P-521 with SHA-256/384/512, and ML-DSA-44/65/87.
 
 use aws_lc_rs::signature::{self as sig, UnparsedPublicKey, VerificationAlgorithm};
 use x509_parser::certificate::X509Certificate;
@@ -61,6 +61,10 @@ fn algorithm(
         (EC, Some(P521), ECDSA_SHA256) => &sig::ECDSA_P521_SHA256_ASN1,
         (EC, Some(P521), ECDSA_SHA384) => &sig::ECDSA_P521_SHA384_ASN1,
         (EC, Some(P521), ECDSA_SHA512) => &sig::ECDSA_P521_SHA512_ASN1,
+        // ML-DSA: the key's and the signature's algorithm are the same OID (RFC 9881).
+        (ML_DSA_44, None, ML_DSA_44) => &sig::ML_DSA_44,
+        (ML_DSA_65, None, ML_DSA_65) => &sig::ML_DSA_65,
+        (ML_DSA_87, None, ML_DSA_87) => &sig::ML_DSA_87,
         _ => return Err(BadSignature),
     })
 }
@@ -72,3 +76,6 @@ const P521: &str = "1.3.132.0.35";
 const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 const ECDSA_SHA384: &str = "1.2.840.10045.4.3.3";
 const ECDSA_SHA512: &str = "1.2.840.10045.4.3.4";
+const ML_DSA_44: &str = "2.16.840.1.101.3.4.3.17";
+const ML_DSA_65: &str = "2.16.840.1.101.3.4.3.18";
+const ML_DSA_87: &str = "2.16.840.1.101.3.4.3.19";

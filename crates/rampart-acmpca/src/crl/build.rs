@@ -6,8 +6,7 @@
 use crate::issuer::Issuer;
 use rcgen::{
     CertificateParams, CertificateRevocationListParams, CrlDistributionPoint,
-    CrlIssuingDistributionPoint, KeyIdMethod, KeyPair, RevocationReason, RevokedCertParams,
-    SerialNumber,
+    CrlIssuingDistributionPoint, KeyIdMethod, RevocationReason, RevokedCertParams, SerialNumber,
 };
 use time::OffsetDateTime;
 
@@ -39,7 +38,7 @@ pub struct CrlFault;
 pub fn build(
     content: &CrlContent<'_>,
     issuer: &Issuer,
-    key: &KeyPair,
+    key: &crate::ca_key::CaKey,
 ) -> Result<Vec<u8>, CrlFault> {
     let params = CertificateRevocationListParams {
         this_update: content.this_update,

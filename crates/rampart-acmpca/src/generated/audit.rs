@@ -87,6 +87,80 @@ impl AuditValue for ApiPassthrough {
     }
 }
 
+impl AuditParams for Association {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "associatedResourceArn",
+            &self.associated_resource_arn,
+        );
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "createdAt", &self.created_at);
+        m
+    }
+}
+
+impl AuditValue for Association {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for BatchCreateCertificateAuthorityReplicaRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "replicas", &self.replicas);
+        m
+    }
+}
+
+impl AuditValue for BatchCreateCertificateAuthorityReplicaRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for BatchCreateCertificateAuthorityReplicaRequestEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "idempotencyToken", &self.idempotency_token);
+        put(&mut m, "replicaRegion", &self.replica_region);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for BatchCreateCertificateAuthorityReplicaRequestEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for BatchCreateCertificateAuthorityReplicaResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "failed", &self.failed);
+        put(&mut m, "successful", &self.successful);
+        m
+    }
+}
+
+impl AuditValue for BatchCreateCertificateAuthorityReplicaResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CertificateAuthority {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -150,6 +224,29 @@ impl AuditValue for CertificateAuthorityConfiguration {
     }
 }
 
+impl AuditParams for CreateCertificateAuthorityAssociationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "associatedResourceArn",
+            &self.associated_resource_arn,
+        );
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for CreateCertificateAuthorityAssociationRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateCertificateAuthorityAuditReportRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -184,6 +281,41 @@ impl AuditParams for CreateCertificateAuthorityAuditReportResponse {
 }
 
 impl AuditValue for CreateCertificateAuthorityAuditReportResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateCertificateAuthorityReplicaRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "idempotencyToken", &self.idempotency_token);
+        put(&mut m, "replicaRegion", &self.replica_region);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateCertificateAuthorityReplicaRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateCertificateAuthorityReplicaResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "replica", &self.replica);
+        m
+    }
+}
+
+impl AuditValue for CreateCertificateAuthorityReplicaResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -349,6 +481,29 @@ impl AuditParams for CustomExtension {
 }
 
 impl AuditValue for CustomExtension {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteCertificateAuthorityAssociationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "associatedResourceArn",
+            &self.associated_resource_arn,
+        );
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        m
+    }
+}
+
+impl AuditValue for DeleteCertificateAuthorityAssociationRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -534,6 +689,22 @@ impl AuditParams for Extensions {
 }
 
 impl AuditValue for Extensions {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for FailedReplica {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "failureReason", &self.failure_reason);
+        put(&mut m, "message", &self.message);
+        put(&mut m, "region", &self.region);
+        m
+    }
+}
+
+impl AuditValue for FailedReplica {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -807,6 +978,77 @@ impl AuditValue for ListCertificateAuthoritiesResponse {
     }
 }
 
+impl AuditParams for ListCertificateAuthorityAssociationsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListCertificateAuthorityAssociationsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListCertificateAuthorityAssociationsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "associations", &self.associations);
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "serviceAffiliation", &self.service_affiliation);
+        m
+    }
+}
+
+impl AuditValue for ListCertificateAuthorityAssociationsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListCertificateAuthorityReplicasRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "certificateAuthorityArn",
+            &self.certificate_authority_arn,
+        );
+        put(&mut m, "maxResults", &self.max_results);
+        put(&mut m, "nextToken", &self.next_token);
+        m
+    }
+}
+
+impl AuditValue for ListCertificateAuthorityReplicasRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListCertificateAuthorityReplicasResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "nextToken", &self.next_token);
+        put(&mut m, "replicas", &self.replicas);
+        m
+    }
+}
+
+impl AuditValue for ListCertificateAuthorityReplicasResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ListPermissionsRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -998,6 +1240,23 @@ impl AuditParams for Qualifier {
 }
 
 impl AuditValue for Qualifier {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Replica {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "failureReason", &self.failure_reason);
+        put(&mut m, "region", &self.region);
+        put(&mut m, "status", &self.status);
+        m
+    }
+}
+
+impl AuditValue for Replica {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -22,6 +22,26 @@ pub async fn dispatch<H: AcmPcaApi>(
         _ => return HttpInvocation::from_invocation(Invocation::unknown_operation()),
     };
     match operation {
+        "BatchCreateCertificateAuthorityReplica" => {
+            let spec = OperationSpec {
+                name: "BatchCreateCertificateAuthorityReplica",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke_cbor(
+                spec,
+                body,
+                |i: BatchCreateCertificateAuthorityReplicaRequest| {
+                    answer(
+                        move || handler.batch_create_certificate_authority_replica(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "BatchCreateCertificateAuthorityReplica", ok)
+                        },
+                    )
+                },
+            )
+            .await
+        }
         "CreateCertificateAuthority" => {
             let spec = OperationSpec {
                 name: "CreateCertificateAuthority",
@@ -34,6 +54,26 @@ pub async fn dispatch<H: AcmPcaApi>(
                     move |ok| handler.after_call(ctx, "CreateCertificateAuthority", ok),
                 )
             })
+            .await
+        }
+        "CreateCertificateAuthorityAssociation" => {
+            let spec = OperationSpec {
+                name: "CreateCertificateAuthorityAssociation",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke_cbor(
+                spec,
+                body,
+                |i: CreateCertificateAuthorityAssociationRequest| {
+                    unit(answer(
+                        move || handler.create_certificate_authority_association(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "CreateCertificateAuthorityAssociation", ok)
+                        },
+                    ))
+                },
+            )
             .await
         }
         "CreateCertificateAuthorityAuditReport" => {
@@ -54,6 +94,20 @@ pub async fn dispatch<H: AcmPcaApi>(
                     )
                 },
             )
+            .await
+        }
+        "CreateCertificateAuthorityReplica" => {
+            let spec = OperationSpec {
+                name: "CreateCertificateAuthorityReplica",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke_cbor(spec, body, |i: CreateCertificateAuthorityReplicaRequest| {
+                answer(
+                    move || handler.create_certificate_authority_replica(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateCertificateAuthorityReplica", ok),
+                )
+            })
             .await
         }
         "CreatePermission" => {
@@ -82,6 +136,26 @@ pub async fn dispatch<H: AcmPcaApi>(
                     move |ok| handler.after_call(ctx, "DeleteCertificateAuthority", ok),
                 ))
             })
+            .await
+        }
+        "DeleteCertificateAuthorityAssociation" => {
+            let spec = OperationSpec {
+                name: "DeleteCertificateAuthorityAssociation",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke_cbor(
+                spec,
+                body,
+                |i: DeleteCertificateAuthorityAssociationRequest| {
+                    unit(answer(
+                        move || handler.delete_certificate_authority_association(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "DeleteCertificateAuthorityAssociation", ok)
+                        },
+                    ))
+                },
+            )
             .await
         }
         "DeletePermission" => {
@@ -254,6 +328,40 @@ pub async fn dispatch<H: AcmPcaApi>(
             })
             .await
         }
+        "ListCertificateAuthorityAssociations" => {
+            let spec = OperationSpec {
+                name: "ListCertificateAuthorityAssociations",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke_cbor(
+                spec,
+                body,
+                |i: ListCertificateAuthorityAssociationsRequest| {
+                    answer(
+                        move || handler.list_certificate_authority_associations(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "ListCertificateAuthorityAssociations", ok)
+                        },
+                    )
+                },
+            )
+            .await
+        }
+        "ListCertificateAuthorityReplicas" => {
+            let spec = OperationSpec {
+                name: "ListCertificateAuthorityReplicas",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke_cbor(spec, body, |i: ListCertificateAuthorityReplicasRequest| {
+                answer(
+                    move || handler.list_certificate_authority_replicas(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListCertificateAuthorityReplicas", ok),
+                )
+            })
+            .await
+        }
         "ListPermissions" => {
             let spec = OperationSpec {
                 name: "ListPermissions",
@@ -365,66 +473,6 @@ pub async fn dispatch<H: AcmPcaApi>(
                 ))
             })
             .await
-        }
-        "BatchCreateCertificateAuthorityReplica" => {
-            HttpInvocation::from_invocation(Invocation::not_served(
-                "BatchCreateCertificateAuthorityReplica",
-                false,
-                ServiceError::not_implemented(
-                    super::SERVICE_ID,
-                    "BatchCreateCertificateAuthorityReplica",
-                ),
-            ))
-        }
-        "CreateCertificateAuthorityAssociation" => {
-            HttpInvocation::from_invocation(Invocation::not_served(
-                "CreateCertificateAuthorityAssociation",
-                false,
-                ServiceError::not_implemented(
-                    super::SERVICE_ID,
-                    "CreateCertificateAuthorityAssociation",
-                ),
-            ))
-        }
-        "CreateCertificateAuthorityReplica" => {
-            HttpInvocation::from_invocation(Invocation::not_served(
-                "CreateCertificateAuthorityReplica",
-                false,
-                ServiceError::not_implemented(
-                    super::SERVICE_ID,
-                    "CreateCertificateAuthorityReplica",
-                ),
-            ))
-        }
-        "DeleteCertificateAuthorityAssociation" => {
-            HttpInvocation::from_invocation(Invocation::not_served(
-                "DeleteCertificateAuthorityAssociation",
-                false,
-                ServiceError::not_implemented(
-                    super::SERVICE_ID,
-                    "DeleteCertificateAuthorityAssociation",
-                ),
-            ))
-        }
-        "ListCertificateAuthorityAssociations" => {
-            HttpInvocation::from_invocation(Invocation::not_served(
-                "ListCertificateAuthorityAssociations",
-                true,
-                ServiceError::not_implemented(
-                    super::SERVICE_ID,
-                    "ListCertificateAuthorityAssociations",
-                ),
-            ))
-        }
-        "ListCertificateAuthorityReplicas" => {
-            HttpInvocation::from_invocation(Invocation::not_served(
-                "ListCertificateAuthorityReplicas",
-                true,
-                ServiceError::not_implemented(
-                    super::SERVICE_ID,
-                    "ListCertificateAuthorityReplicas",
-                ),
-            ))
         }
         _ => HttpInvocation::from_invocation(Invocation::unknown_operation()),
     }

@@ -9,15 +9,27 @@ use rampart_codec::{self as codec, Empty, ServiceError};
 #[doc(hidden)]
 pub fn cbor_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match operation {
+        "BatchCreateCertificateAuthorityReplica" => {
+            codec::cbor_input_json::<BatchCreateCertificateAuthorityReplicaRequest>(bytes)
+        }
         "CreateCertificateAuthority" => {
             codec::cbor_input_json::<CreateCertificateAuthorityRequest>(bytes)
+        }
+        "CreateCertificateAuthorityAssociation" => {
+            codec::cbor_input_json::<CreateCertificateAuthorityAssociationRequest>(bytes)
         }
         "CreateCertificateAuthorityAuditReport" => {
             codec::cbor_input_json::<CreateCertificateAuthorityAuditReportRequest>(bytes)
         }
+        "CreateCertificateAuthorityReplica" => {
+            codec::cbor_input_json::<CreateCertificateAuthorityReplicaRequest>(bytes)
+        }
         "CreatePermission" => codec::cbor_input_json::<CreatePermissionRequest>(bytes),
         "DeleteCertificateAuthority" => {
             codec::cbor_input_json::<DeleteCertificateAuthorityRequest>(bytes)
+        }
+        "DeleteCertificateAuthorityAssociation" => {
+            codec::cbor_input_json::<DeleteCertificateAuthorityAssociationRequest>(bytes)
         }
         "DeletePermission" => codec::cbor_input_json::<DeletePermissionRequest>(bytes),
         "DeletePolicy" => codec::cbor_input_json::<DeletePolicyRequest>(bytes),
@@ -41,6 +53,12 @@ pub fn cbor_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, 
         "IssueCertificate" => codec::cbor_input_json::<IssueCertificateRequest>(bytes),
         "ListCertificateAuthorities" => {
             codec::cbor_input_json::<ListCertificateAuthoritiesRequest>(bytes)
+        }
+        "ListCertificateAuthorityAssociations" => {
+            codec::cbor_input_json::<ListCertificateAuthorityAssociationsRequest>(bytes)
+        }
+        "ListCertificateAuthorityReplicas" => {
+            codec::cbor_input_json::<ListCertificateAuthorityReplicasRequest>(bytes)
         }
         "ListPermissions" => codec::cbor_input_json::<ListPermissionsRequest>(bytes),
         "ListTags" => codec::cbor_input_json::<ListTagsRequest>(bytes),
@@ -66,14 +84,22 @@ pub fn cbor_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, 
 #[doc(hidden)]
 pub fn cbor_output(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match operation {
+        "BatchCreateCertificateAuthorityReplica" => {
+            codec::cbor_output_from_json::<BatchCreateCertificateAuthorityReplicaResponse>(bytes)
+        }
         "CreateCertificateAuthority" => {
             codec::cbor_output_from_json::<CreateCertificateAuthorityResponse>(bytes)
         }
+        "CreateCertificateAuthorityAssociation" => codec::cbor_output_from_json::<Empty>(bytes),
         "CreateCertificateAuthorityAuditReport" => {
             codec::cbor_output_from_json::<CreateCertificateAuthorityAuditReportResponse>(bytes)
         }
+        "CreateCertificateAuthorityReplica" => {
+            codec::cbor_output_from_json::<CreateCertificateAuthorityReplicaResponse>(bytes)
+        }
         "CreatePermission" => codec::cbor_output_from_json::<Empty>(bytes),
         "DeleteCertificateAuthority" => codec::cbor_output_from_json::<Empty>(bytes),
+        "DeleteCertificateAuthorityAssociation" => codec::cbor_output_from_json::<Empty>(bytes),
         "DeletePermission" => codec::cbor_output_from_json::<Empty>(bytes),
         "DeletePolicy" => codec::cbor_output_from_json::<Empty>(bytes),
         "DescribeCertificateAuthority" => {
@@ -95,6 +121,12 @@ pub fn cbor_output(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, Serv
         "ListCertificateAuthorities" => {
             codec::cbor_output_from_json::<ListCertificateAuthoritiesResponse>(bytes)
         }
+        "ListCertificateAuthorityAssociations" => {
+            codec::cbor_output_from_json::<ListCertificateAuthorityAssociationsResponse>(bytes)
+        }
+        "ListCertificateAuthorityReplicas" => {
+            codec::cbor_output_from_json::<ListCertificateAuthorityReplicasResponse>(bytes)
+        }
         "ListPermissions" => codec::cbor_output_from_json::<ListPermissionsResponse>(bytes),
         "ListTags" => codec::cbor_output_from_json::<ListTagsResponse>(bytes),
         "PutPolicy" => codec::cbor_output_from_json::<Empty>(bytes),
@@ -111,15 +143,27 @@ pub fn cbor_output(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, Serv
 #[doc(hidden)]
 pub fn json_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match operation {
+        "BatchCreateCertificateAuthorityReplica" => {
+            codec::json_input_json::<BatchCreateCertificateAuthorityReplicaRequest>(bytes)
+        }
         "CreateCertificateAuthority" => {
             codec::json_input_json::<CreateCertificateAuthorityRequest>(bytes)
+        }
+        "CreateCertificateAuthorityAssociation" => {
+            codec::json_input_json::<CreateCertificateAuthorityAssociationRequest>(bytes)
         }
         "CreateCertificateAuthorityAuditReport" => {
             codec::json_input_json::<CreateCertificateAuthorityAuditReportRequest>(bytes)
         }
+        "CreateCertificateAuthorityReplica" => {
+            codec::json_input_json::<CreateCertificateAuthorityReplicaRequest>(bytes)
+        }
         "CreatePermission" => codec::json_input_json::<CreatePermissionRequest>(bytes),
         "DeleteCertificateAuthority" => {
             codec::json_input_json::<DeleteCertificateAuthorityRequest>(bytes)
+        }
+        "DeleteCertificateAuthorityAssociation" => {
+            codec::json_input_json::<DeleteCertificateAuthorityAssociationRequest>(bytes)
         }
         "DeletePermission" => codec::json_input_json::<DeletePermissionRequest>(bytes),
         "DeletePolicy" => codec::json_input_json::<DeletePolicyRequest>(bytes),
@@ -143,6 +187,12 @@ pub fn json_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, 
         "IssueCertificate" => codec::json_input_json::<IssueCertificateRequest>(bytes),
         "ListCertificateAuthorities" => {
             codec::json_input_json::<ListCertificateAuthoritiesRequest>(bytes)
+        }
+        "ListCertificateAuthorityAssociations" => {
+            codec::json_input_json::<ListCertificateAuthorityAssociationsRequest>(bytes)
+        }
+        "ListCertificateAuthorityReplicas" => {
+            codec::json_input_json::<ListCertificateAuthorityReplicasRequest>(bytes)
         }
         "ListPermissions" => codec::json_input_json::<ListPermissionsRequest>(bytes),
         "ListTags" => codec::json_input_json::<ListTagsRequest>(bytes),
@@ -168,14 +218,22 @@ pub fn json_input_json(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, 
 #[doc(hidden)]
 pub fn json_output(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match operation {
+        "BatchCreateCertificateAuthorityReplica" => {
+            codec::json_output_from_json::<BatchCreateCertificateAuthorityReplicaResponse>(bytes)
+        }
         "CreateCertificateAuthority" => {
             codec::json_output_from_json::<CreateCertificateAuthorityResponse>(bytes)
         }
+        "CreateCertificateAuthorityAssociation" => codec::json_output_from_json::<Empty>(bytes),
         "CreateCertificateAuthorityAuditReport" => {
             codec::json_output_from_json::<CreateCertificateAuthorityAuditReportResponse>(bytes)
         }
+        "CreateCertificateAuthorityReplica" => {
+            codec::json_output_from_json::<CreateCertificateAuthorityReplicaResponse>(bytes)
+        }
         "CreatePermission" => codec::json_output_from_json::<Empty>(bytes),
         "DeleteCertificateAuthority" => codec::json_output_from_json::<Empty>(bytes),
+        "DeleteCertificateAuthorityAssociation" => codec::json_output_from_json::<Empty>(bytes),
         "DeletePermission" => codec::json_output_from_json::<Empty>(bytes),
         "DeletePolicy" => codec::json_output_from_json::<Empty>(bytes),
         "DescribeCertificateAuthority" => {
@@ -196,6 +254,12 @@ pub fn json_output(operation: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, Serv
         "IssueCertificate" => codec::json_output_from_json::<IssueCertificateResponse>(bytes),
         "ListCertificateAuthorities" => {
             codec::json_output_from_json::<ListCertificateAuthoritiesResponse>(bytes)
+        }
+        "ListCertificateAuthorityAssociations" => {
+            codec::json_output_from_json::<ListCertificateAuthorityAssociationsResponse>(bytes)
+        }
+        "ListCertificateAuthorityReplicas" => {
+            codec::json_output_from_json::<ListCertificateAuthorityReplicasResponse>(bytes)
         }
         "ListPermissions" => codec::json_output_from_json::<ListPermissionsResponse>(bytes),
         "ListTags" => codec::json_output_from_json::<ListTagsResponse>(bytes),

@@ -1256,6 +1256,102 @@ impl AuditValue for PolicyQualifierId {
     }
 }
 
+/// The `ReplicaFailureReason` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReplicaFailureReason {
+    /// `REQUEST_TIMED_OUT`
+    RequestTimedOut,
+    /// `LIMIT_EXCEEDED`
+    LimitExceeded,
+    /// `INVALID_TAG`
+    InvalidTag,
+    /// `CONFLICT`
+    Conflict,
+    /// `REQUEST_IN_PROGRESS`
+    RequestInProgress,
+    /// `OTHER`
+    Other,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ReplicaFailureReason {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "REQUEST_TIMED_OUT",
+        "LIMIT_EXCEEDED",
+        "INVALID_TAG",
+        "CONFLICT",
+        "REQUEST_IN_PROGRESS",
+        "OTHER",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[REQUEST_TIMED_OUT, LIMIT_EXCEEDED, INVALID_TAG, CONFLICT, REQUEST_IN_PROGRESS, OTHER]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RequestTimedOut => "REQUEST_TIMED_OUT",
+            Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::InvalidTag => "INVALID_TAG",
+            Self::Conflict => "CONFLICT",
+            Self::RequestInProgress => "REQUEST_IN_PROGRESS",
+            Self::Other => "OTHER",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ReplicaFailureReason {
+    fn from(s: &str) -> Self {
+        match s {
+            "REQUEST_TIMED_OUT" => Self::RequestTimedOut,
+            "LIMIT_EXCEEDED" => Self::LimitExceeded,
+            "INVALID_TAG" => Self::InvalidTag,
+            "CONFLICT" => Self::Conflict,
+            "REQUEST_IN_PROGRESS" => Self::RequestInProgress,
+            "OTHER" => Self::Other,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ReplicaFailureReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ReplicaFailureReason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ReplicaFailureReason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ReplicaFailureReason {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ReplicaFailureReason {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `ResourceOwner` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceOwner {

@@ -44,10 +44,14 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "BatchCreateCertificateAuthorityReplica",
     "CreateCertificateAuthority",
+    "CreateCertificateAuthorityAssociation",
     "CreateCertificateAuthorityAuditReport",
+    "CreateCertificateAuthorityReplica",
     "CreatePermission",
     "DeleteCertificateAuthority",
+    "DeleteCertificateAuthorityAssociation",
     "DeletePermission",
     "DeletePolicy",
     "DescribeCertificateAuthority",
@@ -59,6 +63,8 @@ pub const SERVED: &[&str] = &[
     "ImportCertificateAuthorityCertificate",
     "IssueCertificate",
     "ListCertificateAuthorities",
+    "ListCertificateAuthorityAssociations",
+    "ListCertificateAuthorityReplicas",
     "ListPermissions",
     "ListTags",
     "PutPolicy",
@@ -82,6 +88,16 @@ pub trait AcmPcaHandler: Send + Sync {
     }
 }
 
+/// `BatchCreateCertificateAuthorityReplica`.
+pub trait BatchCreateCertificateAuthorityReplica: AcmPcaHandler {
+    /// Runs `BatchCreateCertificateAuthorityReplica`.
+    fn batch_create_certificate_authority_replica(
+        &self,
+        ctx: &RequestContext,
+        input: BatchCreateCertificateAuthorityReplicaRequest,
+    ) -> impl Future<Output = Result<BatchCreateCertificateAuthorityReplicaResponse, Self::Error>> + Send;
+}
+
 /// `CreateCertificateAuthority`.
 pub trait CreateCertificateAuthority: AcmPcaHandler {
     /// Runs `CreateCertificateAuthority`.
@@ -92,6 +108,16 @@ pub trait CreateCertificateAuthority: AcmPcaHandler {
     ) -> impl Future<Output = Result<CreateCertificateAuthorityResponse, Self::Error>> + Send;
 }
 
+/// `CreateCertificateAuthorityAssociation`.
+pub trait CreateCertificateAuthorityAssociation: AcmPcaHandler {
+    /// Runs `CreateCertificateAuthorityAssociation`.
+    fn create_certificate_authority_association(
+        &self,
+        ctx: &RequestContext,
+        input: CreateCertificateAuthorityAssociationRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `CreateCertificateAuthorityAuditReport`.
 pub trait CreateCertificateAuthorityAuditReport: AcmPcaHandler {
     /// Runs `CreateCertificateAuthorityAuditReport`.
@@ -100,6 +126,16 @@ pub trait CreateCertificateAuthorityAuditReport: AcmPcaHandler {
         ctx: &RequestContext,
         input: CreateCertificateAuthorityAuditReportRequest,
     ) -> impl Future<Output = Result<CreateCertificateAuthorityAuditReportResponse, Self::Error>> + Send;
+}
+
+/// `CreateCertificateAuthorityReplica`.
+pub trait CreateCertificateAuthorityReplica: AcmPcaHandler {
+    /// Runs `CreateCertificateAuthorityReplica`.
+    fn create_certificate_authority_replica(
+        &self,
+        ctx: &RequestContext,
+        input: CreateCertificateAuthorityReplicaRequest,
+    ) -> impl Future<Output = Result<CreateCertificateAuthorityReplicaResponse, Self::Error>> + Send;
 }
 
 /// `CreatePermission`.
@@ -119,6 +155,16 @@ pub trait DeleteCertificateAuthority: AcmPcaHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteCertificateAuthorityRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteCertificateAuthorityAssociation`.
+pub trait DeleteCertificateAuthorityAssociation: AcmPcaHandler {
+    /// Runs `DeleteCertificateAuthorityAssociation`.
+    fn delete_certificate_authority_association(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteCertificateAuthorityAssociationRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -232,6 +278,26 @@ pub trait ListCertificateAuthorities: AcmPcaHandler {
     ) -> impl Future<Output = Result<ListCertificateAuthoritiesResponse, Self::Error>> + Send;
 }
 
+/// `ListCertificateAuthorityAssociations`.
+pub trait ListCertificateAuthorityAssociations: AcmPcaHandler {
+    /// Runs `ListCertificateAuthorityAssociations`.
+    fn list_certificate_authority_associations(
+        &self,
+        ctx: &RequestContext,
+        input: ListCertificateAuthorityAssociationsRequest,
+    ) -> impl Future<Output = Result<ListCertificateAuthorityAssociationsResponse, Self::Error>> + Send;
+}
+
+/// `ListCertificateAuthorityReplicas`.
+pub trait ListCertificateAuthorityReplicas: AcmPcaHandler {
+    /// Runs `ListCertificateAuthorityReplicas`.
+    fn list_certificate_authority_replicas(
+        &self,
+        ctx: &RequestContext,
+        input: ListCertificateAuthorityReplicasRequest,
+    ) -> impl Future<Output = Result<ListCertificateAuthorityReplicasResponse, Self::Error>> + Send;
+}
+
 /// `ListPermissions`.
 pub trait ListPermissions: AcmPcaHandler {
     /// Runs `ListPermissions`.
@@ -316,10 +382,14 @@ pub trait UpdateCertificateAuthority: AcmPcaHandler {
 /// [`AcmPcaHandler`] and every operation's trait.
 pub trait AcmPcaApi:
     AcmPcaHandler
+    + BatchCreateCertificateAuthorityReplica
     + CreateCertificateAuthority
+    + CreateCertificateAuthorityAssociation
     + CreateCertificateAuthorityAuditReport
+    + CreateCertificateAuthorityReplica
     + CreatePermission
     + DeleteCertificateAuthority
+    + DeleteCertificateAuthorityAssociation
     + DeletePermission
     + DeletePolicy
     + DescribeCertificateAuthority
@@ -331,6 +401,8 @@ pub trait AcmPcaApi:
     + ImportCertificateAuthorityCertificate
     + IssueCertificate
     + ListCertificateAuthorities
+    + ListCertificateAuthorityAssociations
+    + ListCertificateAuthorityReplicas
     + ListPermissions
     + ListTags
     + PutPolicy
@@ -344,10 +416,14 @@ pub trait AcmPcaApi:
 
 impl<
     T: AcmPcaHandler
+        + BatchCreateCertificateAuthorityReplica
         + CreateCertificateAuthority
+        + CreateCertificateAuthorityAssociation
         + CreateCertificateAuthorityAuditReport
+        + CreateCertificateAuthorityReplica
         + CreatePermission
         + DeleteCertificateAuthority
+        + DeleteCertificateAuthorityAssociation
         + DeletePermission
         + DeletePolicy
         + DescribeCertificateAuthority
@@ -359,6 +435,8 @@ impl<
         + ImportCertificateAuthorityCertificate
         + IssueCertificate
         + ListCertificateAuthorities
+        + ListCertificateAuthorityAssociations
+        + ListCertificateAuthorityReplicas
         + ListPermissions
         + ListTags
         + PutPolicy
@@ -381,6 +459,19 @@ impl AcmPcaHandler for DecodeOnly {
     type Error = ServiceError;
 }
 
+impl BatchCreateCertificateAuthorityReplica for DecodeOnly {
+    async fn batch_create_certificate_authority_replica(
+        &self,
+        _ctx: &RequestContext,
+        _input: BatchCreateCertificateAuthorityReplicaRequest,
+    ) -> Result<BatchCreateCertificateAuthorityReplicaResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "BatchCreateCertificateAuthorityReplica",
+        ))
+    }
+}
+
 impl CreateCertificateAuthority for DecodeOnly {
     async fn create_certificate_authority(
         &self,
@@ -394,6 +485,19 @@ impl CreateCertificateAuthority for DecodeOnly {
     }
 }
 
+impl CreateCertificateAuthorityAssociation for DecodeOnly {
+    async fn create_certificate_authority_association(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateCertificateAuthorityAssociationRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateCertificateAuthorityAssociation",
+        ))
+    }
+}
+
 impl CreateCertificateAuthorityAuditReport for DecodeOnly {
     async fn create_certificate_authority_audit_report(
         &self,
@@ -403,6 +507,19 @@ impl CreateCertificateAuthorityAuditReport for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "CreateCertificateAuthorityAuditReport",
+        ))
+    }
+}
+
+impl CreateCertificateAuthorityReplica for DecodeOnly {
+    async fn create_certificate_authority_replica(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateCertificateAuthorityReplicaRequest,
+    ) -> Result<CreateCertificateAuthorityReplicaResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateCertificateAuthorityReplica",
         ))
     }
 }
@@ -429,6 +546,19 @@ impl DeleteCertificateAuthority for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "DeleteCertificateAuthority",
+        ))
+    }
+}
+
+impl DeleteCertificateAuthorityAssociation for DecodeOnly {
+    async fn delete_certificate_authority_association(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteCertificateAuthorityAssociationRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteCertificateAuthorityAssociation",
         ))
     }
 }
@@ -576,6 +706,32 @@ impl ListCertificateAuthorities for DecodeOnly {
     }
 }
 
+impl ListCertificateAuthorityAssociations for DecodeOnly {
+    async fn list_certificate_authority_associations(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListCertificateAuthorityAssociationsRequest,
+    ) -> Result<ListCertificateAuthorityAssociationsResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListCertificateAuthorityAssociations",
+        ))
+    }
+}
+
+impl ListCertificateAuthorityReplicas for DecodeOnly {
+    async fn list_certificate_authority_replicas(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListCertificateAuthorityReplicasRequest,
+    ) -> Result<ListCertificateAuthorityReplicasResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ListCertificateAuthorityReplicas",
+        ))
+    }
+}
+
 impl ListPermissions for DecodeOnly {
     async fn list_permissions(
         &self,
@@ -677,15 +833,6 @@ impl UpdateCertificateAuthority for DecodeOnly {
     }
 }
 
-/// The answer to a model operation Rampart does not serve; the request is not read.
-fn not_served(name: &'static str, read_only: bool) -> Invocation {
-    Invocation::not_served(
-        name,
-        read_only,
-        ServiceError::not_implemented(super::SERVICE_ID, name),
-    )
-}
-
 /// Runs `operation` (the part of `X-Amz-Target` after `ACMPrivateCA.`) on `handler`.
 pub async fn dispatch<H: AcmPcaApi>(
     handler: &H,
@@ -694,6 +841,26 @@ pub async fn dispatch<H: AcmPcaApi>(
     body: &[u8],
 ) -> Invocation {
     match operation {
+        "BatchCreateCertificateAuthorityReplica" => {
+            let spec = OperationSpec {
+                name: "BatchCreateCertificateAuthorityReplica",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(
+                spec,
+                body,
+                |i: BatchCreateCertificateAuthorityReplicaRequest| {
+                    answer(
+                        move || handler.batch_create_certificate_authority_replica(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "BatchCreateCertificateAuthorityReplica", ok)
+                        },
+                    )
+                },
+            )
+            .await
+        }
         "CreateCertificateAuthority" => {
             let spec = OperationSpec {
                 name: "CreateCertificateAuthority",
@@ -706,6 +873,26 @@ pub async fn dispatch<H: AcmPcaApi>(
                     move |ok| handler.after_call(ctx, "CreateCertificateAuthority", ok),
                 )
             })
+            .await
+        }
+        "CreateCertificateAuthorityAssociation" => {
+            let spec = OperationSpec {
+                name: "CreateCertificateAuthorityAssociation",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(
+                spec,
+                body,
+                |i: CreateCertificateAuthorityAssociationRequest| {
+                    unit(answer(
+                        move || handler.create_certificate_authority_association(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "CreateCertificateAuthorityAssociation", ok)
+                        },
+                    ))
+                },
+            )
             .await
         }
         "CreateCertificateAuthorityAuditReport" => {
@@ -726,6 +913,20 @@ pub async fn dispatch<H: AcmPcaApi>(
                     )
                 },
             )
+            .await
+        }
+        "CreateCertificateAuthorityReplica" => {
+            let spec = OperationSpec {
+                name: "CreateCertificateAuthorityReplica",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: CreateCertificateAuthorityReplicaRequest| {
+                answer(
+                    move || handler.create_certificate_authority_replica(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateCertificateAuthorityReplica", ok),
+                )
+            })
             .await
         }
         "CreatePermission" => {
@@ -754,6 +955,26 @@ pub async fn dispatch<H: AcmPcaApi>(
                     move |ok| handler.after_call(ctx, "DeleteCertificateAuthority", ok),
                 ))
             })
+            .await
+        }
+        "DeleteCertificateAuthorityAssociation" => {
+            let spec = OperationSpec {
+                name: "DeleteCertificateAuthorityAssociation",
+                read_only: false,
+                audit_response: true,
+            };
+            invoke(
+                spec,
+                body,
+                |i: DeleteCertificateAuthorityAssociationRequest| {
+                    unit(answer(
+                        move || handler.delete_certificate_authority_association(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "DeleteCertificateAuthorityAssociation", ok)
+                        },
+                    ))
+                },
+            )
             .await
         }
         "DeletePermission" => {
@@ -926,6 +1147,40 @@ pub async fn dispatch<H: AcmPcaApi>(
             })
             .await
         }
+        "ListCertificateAuthorityAssociations" => {
+            let spec = OperationSpec {
+                name: "ListCertificateAuthorityAssociations",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(
+                spec,
+                body,
+                |i: ListCertificateAuthorityAssociationsRequest| {
+                    answer(
+                        move || handler.list_certificate_authority_associations(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "ListCertificateAuthorityAssociations", ok)
+                        },
+                    )
+                },
+            )
+            .await
+        }
+        "ListCertificateAuthorityReplicas" => {
+            let spec = OperationSpec {
+                name: "ListCertificateAuthorityReplicas",
+                read_only: true,
+                audit_response: true,
+            };
+            invoke(spec, body, |i: ListCertificateAuthorityReplicasRequest| {
+                answer(
+                    move || handler.list_certificate_authority_replicas(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListCertificateAuthorityReplicas", ok),
+                )
+            })
+            .await
+        }
         "ListPermissions" => {
             let spec = OperationSpec {
                 name: "ListPermissions",
@@ -1038,22 +1293,6 @@ pub async fn dispatch<H: AcmPcaApi>(
             })
             .await
         }
-        "BatchCreateCertificateAuthorityReplica" => {
-            not_served("BatchCreateCertificateAuthorityReplica", false)
-        }
-        "CreateCertificateAuthorityAssociation" => {
-            not_served("CreateCertificateAuthorityAssociation", false)
-        }
-        "CreateCertificateAuthorityReplica" => {
-            not_served("CreateCertificateAuthorityReplica", false)
-        }
-        "DeleteCertificateAuthorityAssociation" => {
-            not_served("DeleteCertificateAuthorityAssociation", false)
-        }
-        "ListCertificateAuthorityAssociations" => {
-            not_served("ListCertificateAuthorityAssociations", true)
-        }
-        "ListCertificateAuthorityReplicas" => not_served("ListCertificateAuthorityReplicas", true),
         _ => Invocation::unknown_operation(),
     }
 }

@@ -195,6 +195,122 @@ impl fmt::Debug for ApiPassthrough {
     }
 }
 
+/// The `Association` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Association {
+    /// `AssociatedResourceArn`.
+    #[serde(
+        rename = "AssociatedResourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub associated_resource_arn: Option<String>,
+    /// `CertificateAuthorityArn`.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `CreatedAt`.
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for Association {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Association")
+            .field("associated_resource_arn", &self.associated_resource_arn)
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+/// The `BatchCreateCertificateAuthorityReplicaRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchCreateCertificateAuthorityReplicaRequest {
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `Replicas`. Required.
+    #[serde(rename = "Replicas", default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Vec<BatchCreateCertificateAuthorityReplicaRequestEntry>>,
+}
+
+impl fmt::Debug for BatchCreateCertificateAuthorityReplicaRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchCreateCertificateAuthorityReplicaRequest")
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("replicas", &self.replicas)
+            .finish()
+    }
+}
+
+/// The `BatchCreateCertificateAuthorityReplicaRequestEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchCreateCertificateAuthorityReplicaRequestEntry {
+    /// `IdempotencyToken`. Required.
+    #[serde(
+        rename = "IdempotencyToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_token: Option<String>,
+    /// `ReplicaRegion`. Required.
+    #[serde(
+        rename = "ReplicaRegion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replica_region: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for BatchCreateCertificateAuthorityReplicaRequestEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchCreateCertificateAuthorityReplicaRequestEntry")
+            .field("idempotency_token", &self.idempotency_token)
+            .field("replica_region", &self.replica_region)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `BatchCreateCertificateAuthorityReplicaResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchCreateCertificateAuthorityReplicaResponse {
+    /// `Failed`.
+    #[serde(rename = "Failed", default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<Vec<FailedReplica>>,
+    /// `Successful`.
+    #[serde(
+        rename = "Successful",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub successful: Option<Vec<Replica>>,
+}
+
+impl fmt::Debug for BatchCreateCertificateAuthorityReplicaResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchCreateCertificateAuthorityReplicaResponse")
+            .field("failed", &self.failed)
+            .field("successful", &self.successful)
+            .finish()
+    }
+}
+
 /// The `CertificateAuthority` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -362,6 +478,35 @@ impl fmt::Debug for CertificateAuthorityConfiguration {
     }
 }
 
+/// The `CreateCertificateAuthorityAssociationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCertificateAuthorityAssociationRequest {
+    /// `AssociatedResourceArn`. Required.
+    #[serde(
+        rename = "AssociatedResourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub associated_resource_arn: Option<String>,
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+}
+
+impl fmt::Debug for CreateCertificateAuthorityAssociationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateCertificateAuthorityAssociationRequest")
+            .field("associated_resource_arn", &self.associated_resource_arn)
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .finish()
+    }
+}
+
 /// The `CreateCertificateAuthorityAuditReportRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -423,6 +568,64 @@ impl fmt::Debug for CreateCertificateAuthorityAuditReportResponse {
         f.debug_struct("CreateCertificateAuthorityAuditReportResponse")
             .field("audit_report_id", &self.audit_report_id)
             .field("s3_key", &self.s3_key)
+            .finish()
+    }
+}
+
+/// The `CreateCertificateAuthorityReplicaRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCertificateAuthorityReplicaRequest {
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `IdempotencyToken`.
+    #[serde(
+        rename = "IdempotencyToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_token: Option<String>,
+    /// `ReplicaRegion`. Required.
+    #[serde(
+        rename = "ReplicaRegion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub replica_region: Option<String>,
+    /// `Tags`.
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+impl fmt::Debug for CreateCertificateAuthorityReplicaRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateCertificateAuthorityReplicaRequest")
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("idempotency_token", &self.idempotency_token)
+            .field("replica_region", &self.replica_region)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `CreateCertificateAuthorityReplicaResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCertificateAuthorityReplicaResponse {
+    /// `Replica`.
+    #[serde(rename = "Replica", default, skip_serializing_if = "Option::is_none")]
+    pub replica: Option<Replica>,
+}
+
+impl fmt::Debug for CreateCertificateAuthorityReplicaResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateCertificateAuthorityReplicaResponse")
+            .field("replica", &self.replica)
             .finish()
     }
 }
@@ -739,6 +942,35 @@ impl fmt::Debug for CustomExtension {
     }
 }
 
+/// The `DeleteCertificateAuthorityAssociationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteCertificateAuthorityAssociationRequest {
+    /// `AssociatedResourceArn`. Required.
+    #[serde(
+        rename = "AssociatedResourceArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub associated_resource_arn: Option<String>,
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+}
+
+impl fmt::Debug for DeleteCertificateAuthorityAssociationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteCertificateAuthorityAssociationRequest")
+            .field("associated_resource_arn", &self.associated_resource_arn)
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .finish()
+    }
+}
+
 /// The `DeleteCertificateAuthorityRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1035,6 +1267,35 @@ impl fmt::Debug for Extensions {
             .field("extended_key_usage", &self.extended_key_usage)
             .field("key_usage", &self.key_usage)
             .field("subject_alternative_names", &self.subject_alternative_names)
+            .finish()
+    }
+}
+
+/// The `FailedReplica` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailedReplica {
+    /// `FailureReason`. Required.
+    #[serde(
+        rename = "FailureReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_reason: Option<ReplicaFailureReason>,
+    /// `Message`. Required.
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `Region`. Required.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl fmt::Debug for FailedReplica {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FailedReplica")
+            .field("failure_reason", &self.failure_reason)
+            .field("message", &self.message)
+            .field("region", &self.region)
             .finish()
     }
 }
@@ -1581,6 +1842,126 @@ impl fmt::Debug for ListCertificateAuthoritiesResponse {
     }
 }
 
+/// The `ListCertificateAuthorityAssociationsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCertificateAuthorityAssociationsRequest {
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListCertificateAuthorityAssociationsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListCertificateAuthorityAssociationsRequest")
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListCertificateAuthorityAssociationsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCertificateAuthorityAssociationsResponse {
+    /// `Associations`.
+    #[serde(
+        rename = "Associations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub associations: Option<Vec<Association>>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `ServiceAffiliation`.
+    #[serde(
+        rename = "ServiceAffiliation",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_affiliation: Option<ServiceAffiliation>,
+}
+
+impl fmt::Debug for ListCertificateAuthorityAssociationsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListCertificateAuthorityAssociationsResponse")
+            .field("associations", &self.associations)
+            .field("next_token", &self.next_token)
+            .field("service_affiliation", &self.service_affiliation)
+            .finish()
+    }
+}
+
+/// The `ListCertificateAuthorityReplicasRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCertificateAuthorityReplicasRequest {
+    /// `CertificateAuthorityArn`. Required.
+    #[serde(
+        rename = "CertificateAuthorityArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_arn: Option<String>,
+    /// `MaxResults`.
+    #[serde(
+        rename = "MaxResults",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_results: Option<i32>,
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+impl fmt::Debug for ListCertificateAuthorityReplicasRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListCertificateAuthorityReplicasRequest")
+            .field("certificate_authority_arn", &self.certificate_authority_arn)
+            .field("max_results", &self.max_results)
+            .field("next_token", &self.next_token)
+            .finish()
+    }
+}
+
+/// The `ListCertificateAuthorityReplicasResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCertificateAuthorityReplicasResponse {
+    /// `NextToken`.
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+    /// `Replicas`.
+    #[serde(rename = "Replicas", default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Vec<Replica>>,
+}
+
+impl fmt::Debug for ListCertificateAuthorityReplicasResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListCertificateAuthorityReplicasResponse")
+            .field("next_token", &self.next_token)
+            .field("replicas", &self.replicas)
+            .finish()
+    }
+}
+
 /// The `ListPermissionsRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1897,6 +2278,39 @@ impl fmt::Debug for Qualifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Qualifier")
             .field("cps_uri", &self.cps_uri)
+            .finish()
+    }
+}
+
+/// The `Replica` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replica {
+    /// `Arn`.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `FailureReason`.
+    #[serde(
+        rename = "FailureReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub failure_reason: Option<FailureReason>,
+    /// `Region`.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `Status`.
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CertificateAuthorityStatus>,
+}
+
+impl fmt::Debug for Replica {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Replica")
+            .field("arn", &self.arn)
+            .field("failure_reason", &self.failure_reason)
+            .field("region", &self.region)
+            .field("status", &self.status)
             .finish()
     }
 }

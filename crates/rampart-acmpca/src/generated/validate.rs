@@ -202,6 +202,21 @@ fn check_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     );
 }
 
+static RE_ASSOCIATED_RESOURCE_ARN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("arn:[a-z0-9][a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{0,12}|o-[a-z0-9]{10,32}):.+")
+        .ok()
+});
+
+fn check_associated_resource_arn(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(5), Some(256));
+    errs.pattern(
+        f,
+        v,
+        RE_ASSOCIATED_RESOURCE_ARN.as_ref(),
+        "arn:[a-z0-9][a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{0,12}|o-[a-z0-9]{10,32}):.+",
+    );
+}
+
 static RE_AUDIT_REPORT_ID: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new("[a-z0-9]{8}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{12}").ok()
 });
@@ -229,6 +244,14 @@ fn check_audit_report_response_format(
     );
 }
 
+static RE_AWS_REGION: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("([a-z]+-){2,3}[0-9]+").ok());
+
+fn check_aws_region(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(f, v, RE_AWS_REGION.as_ref(), "([a-z]+-){2,3}\\d+");
+}
+
 static RE_BASE64_STRING1_TO4096: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new("(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?").ok()
 });
@@ -241,6 +264,65 @@ fn check_base64_string1_to4096(errs: &mut ValidationErrors, f: &Field<'_>, v: &s
         RE_BASE64_STRING1_TO4096.as_ref(),
         "(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?",
     );
+}
+
+impl Validate for BatchCreateCertificateAuthorityReplicaRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "replicas", false);
+        match &self.replicas {
+            Some(v) => {
+                check_batch_create_certificate_authority_replica_request_entry_list(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for BatchCreateCertificateAuthorityReplicaRequest {}
+
+impl Validate for BatchCreateCertificateAuthorityReplicaRequestEntry {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "idempotencyToken", false);
+        match &self.idempotency_token {
+            Some(v) => {
+                check_client_token(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "replicaRegion", false);
+        match &self.replica_region {
+            Some(v) => {
+                check_aws_region(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for BatchCreateCertificateAuthorityReplicaRequestEntry {}
+
+fn check_batch_create_certificate_authority_replica_request_entry_list(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[BatchCreateCertificateAuthorityReplicaRequestEntry],
+) {
+    errs.length(f, v, v.len(), Some(1), Some(20));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
 }
 
 impl Validate for CertificateAuthorityConfiguration {
@@ -335,6 +417,13 @@ fn check_certificate_policy_list(
     }
 }
 
+static RE_CLIENT_TOKEN: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new("[!-~]+").ok());
+
+fn check_client_token(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(f, v, RE_CLIENT_TOKEN.as_ref(), "[!-~]+");
+}
+
 static RE_CNAME_STRING: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("[-a-zA-Z0-9;/?:@&=+$,%_.!~*()']*").ok());
 
@@ -355,6 +444,27 @@ fn check_country_code_string(errs: &mut ValidationErrors, f: &Field<'_>, v: &str
     errs.length(f, v, v.chars().count(), Some(2), Some(2));
     errs.pattern(f, v, RE_COUNTRY_CODE_STRING.as_ref(), "[A-Za-z]{2}");
 }
+
+impl Validate for CreateCertificateAuthorityAssociationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "associatedResourceArn", false);
+        match &self.associated_resource_arn {
+            Some(v) => {
+                check_associated_resource_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateCertificateAuthorityAssociationRequest {}
 
 impl Validate for CreateCertificateAuthorityAuditReportRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -383,6 +493,35 @@ impl Validate for CreateCertificateAuthorityAuditReportRequest {
 }
 
 impl ConstraintValue for CreateCertificateAuthorityAuditReportRequest {}
+
+impl Validate for CreateCertificateAuthorityReplicaRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "idempotencyToken", false);
+        if let Some(v) = &self.idempotency_token {
+            check_client_token(errs, &f, v);
+        }
+        let f = Field::new(path, "replicaRegion", false);
+        match &self.replica_region {
+            Some(v) => {
+                check_aws_region(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "tags", false);
+        if let Some(v) = &self.tags {
+            check_tag_list(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateCertificateAuthorityReplicaRequest {}
 
 impl Validate for CreateCertificateAuthorityRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -616,6 +755,27 @@ fn check_custom_object_identifier(errs: &mut ValidationErrors, f: &Field<'_>, v:
         "([0-2])\\.([0-9]|([0-3][0-9]))((\\.([0-9]+)){0,126})",
     );
 }
+
+impl Validate for DeleteCertificateAuthorityAssociationRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "associatedResourceArn", false);
+        match &self.associated_resource_arn {
+            Some(v) => {
+                check_associated_resource_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for DeleteCertificateAuthorityAssociationRequest {}
 
 impl Validate for DeleteCertificateAuthorityRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1048,6 +1208,50 @@ impl Validate for ListCertificateAuthoritiesRequest {
 }
 
 impl ConstraintValue for ListCertificateAuthoritiesRequest {}
+
+impl Validate for ListCertificateAuthorityAssociationsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_max_results(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListCertificateAuthorityAssociationsRequest {}
+
+impl Validate for ListCertificateAuthorityReplicasRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "certificateAuthorityArn", false);
+        match &self.certificate_authority_arn {
+            Some(v) => {
+                check_arn(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "maxResults", false);
+        if let Some(v) = &self.max_results {
+            check_max_results(errs, &f, v);
+        }
+        let f = Field::new(path, "nextToken", false);
+        if let Some(v) = &self.next_token {
+            check_next_token(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListCertificateAuthorityReplicasRequest {}
 
 impl Validate for ListPermissionsRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {

@@ -4,10 +4,11 @@
 //! the CA's own key under its SigningAlgorithm; or an unsuccessful status alone.
 
 use super::request::Query;
+use crate::ca_key::CaKey;
 use crate::generated::SigningAlgorithm;
 use der::asn1::{BitString, GeneralizedTime, ObjectIdentifier, OctetString};
 use der::{Any, Encode};
-use rcgen::{KeyPair, SigningKey};
+use rcgen::SigningKey;
 use spki::AlgorithmIdentifierOwned;
 use std::time::Duration;
 use x509_cert::ext::pkix::CrlReason;
@@ -42,7 +43,7 @@ pub fn signed(
     status: &Status,
     now_ms: i64,
     key_bits: &[u8],
-    key: &KeyPair,
+    key: &CaKey,
     signing: &SigningAlgorithm,
 ) -> Result<Vec<u8>, ResponseFault> {
     let now = time_of(now_ms)?;
@@ -115,7 +116,8 @@ fn crl_reason(reason: &str) -> CrlReason {
     }
 }
 
-/// The signature AlgorithmIdentifier of `signing` (RSA with a NULL parameter, ECDSA without).
+/// The signature AlgorithmIdentifier of `signing` (RSA with a NULL parameter, ECDSA and
+/// ML-DSA without).
 fn algorithm_id(signing: &SigningAlgorithm) -> Option<AlgorithmIdentifierOwned> {
     let (oid, null) = match signing {
         SigningAlgorithm::Sha256withrsa => ("1.2.840.113549.1.1.11", true),
@@ -124,6 +126,10 @@ fn algorithm_id(signing: &SigningAlgorithm) -> Option<AlgorithmIdentifierOwned> 
         SigningAlgorithm::Sha256withecdsa => ("1.2.840.10045.4.3.2", false),
         SigningAlgorithm::Sha384withecdsa => ("1.2.840.10045.4.3.3", false),
         SigningAlgorithm::Sha512withecdsa => ("1.2.840.10045.4.3.4", false),
+        // id-ml-dsa-44/65/87, parameters absent (RFC 9881).
+        SigningAlgorithm::MlDsa44 => ("2.16.840.1.101.3.4.3.17", false),
+        SigningAlgorithm::MlDsa65 => ("2.16.840.1.101.3.4.3.18", false),
+        SigningAlgorithm::MlDsa87 => ("2.16.840.1.101.3.4.3.19", false),
         _ => return None,
     };
     Some(AlgorithmIdentifierOwned {

@@ -79,6 +79,12 @@ impl ImportCertificateAuthorityCertificate for AcmPcaService {
             ) {
                 return Err(wrong_state(&record.arn, &record.status));
             }
+            // A multi-Region (service-affiliated) CA takes its certificate once, on the
+            // primary: replicas share it, so it is never replaced.
+            let fixed = record.affiliation.is_some() && record.status != "PENDING_CERTIFICATE";
+            if fixed || record.is_replica() {
+                return Err(wrong_state(&record.arn, &record.status));
+            }
             if matches!(record.status.as_str(), "PENDING_CERTIFICATE" | "EXPIRED") {
                 record.status = "ACTIVE".into();
                 record.last_state_change_ms = now;

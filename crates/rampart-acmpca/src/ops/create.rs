@@ -1,10 +1,12 @@
 //! CreateCertificateAuthority: a key generated for the CA and sealed, its CSR signed, the CA
 //! stored in PENDING_CERTIFICATE (AWS passes through CREATING in moments; Rampart creates
-//! synchronously). An idempotency token repeated within five minutes returns the same CA.
+//! synchronously). An idempotency token repeated within five minutes returns the same CA. A
+//! SERVICE_AFFILIATED CA (IAM for agents and workloads) is the primary of a multi-Region CA.
 
 use crate::generated::errors::{invalid_args_exception, limit_exceeded_exception};
 use crate::generated::*;
 use crate::keys;
+use crate::multi_region::{MultiRegion, WORKLOAD_IDENTITY};
 use crate::names;
 use crate::ops::tags::tag_pairs;
 use crate::record::{CaRecord, scope_prefix};
@@ -39,7 +41,7 @@ impl CreateCertificateAuthority for AcmPcaService {
             .clone()
             .unwrap_or(KeyAlgorithm::Rsa2048);
         check_algorithms(&config, &key_algorithm)?;
-        check_not_affiliated(&input)?;
+        check_affiliation(&input)?;
         check_revocation(input.revocation_configuration.as_ref())?;
         let subject = config.subject.clone().unwrap_or_default();
         // Doubt: AWS's wording for an unusable subject value is not documented.
@@ -95,12 +97,28 @@ impl AcmPcaService {
             .filter(|(_, r)| r.value.status != "DELETED")
             .count();
         if live >= CA_QUOTA {
-            // Doubt: AWS's exact wording for this quota is not documented.
-            return Err(limit_exceeded_exception(
-                "You have reached the maximum number of certificate authorities you can create in this region.",
-            ));
+            return Err(quota_reached());
         }
         Ok(None)
+    }
+
+    /// LimitExceededException when `account` has its quota of CAs in `region`.
+    pub(crate) async fn check_quota(
+        &self,
+        account: &str,
+        region: &str,
+    ) -> Result<(), ServiceError> {
+        let prefix = scope_prefix(account, region);
+        let rows = self.tables.authorities.scan(&prefix, None, 10_000).await;
+        let live = rows
+            .map_err(internal)?
+            .iter()
+            .filter(|(_, r)| r.value.status != "DELETED")
+            .count();
+        match live >= CA_QUOTA {
+            true => Err(quota_reached()),
+            false => Ok(()),
+        }
     }
 
     /// The record of a new CA: a fresh sealed key and its CSR.
@@ -154,6 +172,8 @@ impl AcmPcaService {
             tags: tag_pairs(input.tags.as_deref().unwrap_or_default()),
             idempotency: input.idempotency_token.clone().map(|t| (t, now)),
             governance: Default::default(),
+            affiliation: affiliation_of(input),
+            multi_region: affiliation_of(input).map(|_| MultiRegion::primary()),
         })
     }
 }
@@ -180,36 +200,76 @@ impl AcmPcaService {
     }
 }
 
-/// Service-affiliated CAs (usage mode SERVICE_AFFILIATED with a ServiceAffiliation, today AWS
-/// IAM for agents and workloads, whose certificates only AWS STS issues) are refused, never
-/// created as general-purpose CAs: Rampart has no such service to affiliate with yet.
-fn check_not_affiliated(input: &CreateCertificateAuthorityRequest) -> Result<(), ServiceError> {
+/// LimitExceededException for the quota of CAs per account and Region.
+fn quota_reached() -> ServiceError {
+    // Doubt: AWS's exact wording for this quota is not documented.
+    limit_exceeded_exception(
+        "You have reached the maximum number of certificate authorities you can create in this region.",
+    )
+}
+
+/// A service-affiliated CA: usage mode SERVICE_AFFILIATED exactly when a ServiceAffiliation
+/// is given, the affiliation AWS offers (IAM for agents and workloads), and no CRL or OCSP
+/// (the affiliation turns revocation off).
+fn check_affiliation(input: &CreateCertificateAuthorityRequest) -> Result<(), ServiceError> {
     let affiliated = input.usage_mode == Some(CertificateAuthorityUsageMode::ServiceAffiliated);
-    if let Some(affiliation) = &input.service_affiliation {
-        // Doubt: AWS's wording is not documented; Rampart does not serve the affiliation.
-        return Err(invalid_args_exception(format!(
-            "The service affiliation {} is not supported.",
-            affiliation
-                .service_affiliation_code
-                .as_deref()
-                .unwrap_or_default()
-        )));
+    let code = input
+        .service_affiliation
+        .as_ref()
+        .map(|a| a.service_affiliation_code.as_deref().unwrap_or_default());
+    // Doubt: AWS's wording for these refusals is not documented.
+    match (affiliated, code) {
+        (false, None) => return Ok(()),
+        (true, None) => {
+            return Err(invalid_args_exception(
+                "The usage mode SERVICE_AFFILIATED requires a ServiceAffiliation.",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(invalid_args_exception(
+                "A ServiceAffiliation requires the usage mode SERVICE_AFFILIATED.",
+            ));
+        }
+        (true, Some(code)) if code != WORKLOAD_IDENTITY => {
+            return Err(invalid_args_exception(format!(
+                "The service affiliation {code} is not supported."
+            )));
+        }
+        (true, Some(_)) => {}
     }
-    if affiliated {
-        // Doubt: AWS's wording is not documented.
+    if revocation_enabled(input.revocation_configuration.as_ref()) {
         return Err(invalid_args_exception(
-            "The usage mode SERVICE_AFFILIATED requires a ServiceAffiliation.",
+            "A certificate authority with the IAM_WORKLOAD_IDENTITY service affiliation does not support CRLs or OCSP.",
         ));
     }
     Ok(())
 }
+
+/// Whether `config` turns CRLs or OCSP on.
+pub(crate) fn revocation_enabled(config: Option<&RevocationConfiguration>) -> bool {
+    let Some(config) = config else {
+        return false;
+    };
+    let crl = config.crl_configuration.as_ref().and_then(|c| c.enabled);
+    let ocsp = config.ocsp_configuration.as_ref().and_then(|c| c.enabled);
+    crl == Some(true) || ocsp == Some(true)
+}
+
+/// The ServiceAffiliationCode of a (checked) service-affiliated request.
+fn affiliation_of(input: &CreateCertificateAuthorityRequest) -> Option<String> {
+    input
+        .service_affiliation
+        .as_ref()
+        .and_then(|a| a.service_affiliation_code.clone())
+}
+
 /// The key algorithm must be one Rampart generates, and the signing algorithm must fit it.
 fn check_algorithms(
     config: &CertificateAuthorityConfiguration,
     key: &KeyAlgorithm,
 ) -> Result<(), ServiceError> {
     if !keys::supported(key) {
-        // Doubt: AWS serves ML-DSA and SM2 keys (SM2 in China Regions only); Rampart does not yet.
+        // Doubt: AWS serves SM2 keys (in China Regions only); Rampart does not.
         return Err(invalid_args_exception(format!(
             "The key algorithm {key} is not supported."
         )));

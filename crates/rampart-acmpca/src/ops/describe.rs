@@ -91,8 +91,7 @@ pub(crate) fn shape(account: &str, record: &CaRecord) -> CertificateAuthority {
         failure_reason: None,
         key_storage_security_standard: Some(record.key_storage.as_str().into()),
         last_state_change_at: Some(Timestamp::from_epoch_millis(record.last_state_change_ms)),
-        // Multi-Region CAs and service-affiliated CAs are not modelled yet: never either.
-        multi_region_configuration: None,
+        multi_region_configuration: record.multi_region.as_ref().map(|m| m.wire()),
         not_after: record.not_after_ms.map(Timestamp::from_epoch_millis),
         not_before: record.not_before_ms.map(Timestamp::from_epoch_millis),
         owner_account: Some(account.to_owned()),
@@ -102,7 +101,9 @@ pub(crate) fn shape(account: &str, record: &CaRecord) -> CertificateAuthority {
             .clone()
             .and_then(|r| serde_json::from_value(r).ok()),
         serial: record.serial.clone(),
-        service_affiliation: None,
+        service_affiliation: record.affiliation.clone().map(|code| ServiceAffiliation {
+            service_affiliation_code: Some(code),
+        }),
         status: Some(record.status.as_str().into()),
         type_: Some(record.ca_type.as_str().into()),
         usage_mode: Some(record.usage_mode.as_str().into()),

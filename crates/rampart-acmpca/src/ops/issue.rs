@@ -316,6 +316,14 @@ fn check_issuer_state(record: &CaRecord, template: Template) -> Result<(), Servi
     let self_issue = record.status == "PENDING_CERTIFICATE"
         && record.ca_type == "ROOT"
         && template.kind == Kind::Root;
+    if record.affiliation.is_some() && record.status == "ACTIVE" {
+        // AWS STS issues a workload identity CA's end-entity certificates (`workload.rs`);
+        // through the API it issues only a root's own certificate, to activate it.
+        // Doubt: AWS's wording is not documented.
+        return Err(invalid_args_exception(
+            "A certificate authority with the IAM_WORKLOAD_IDENTITY service affiliation issues end-entity certificates only through AWS STS.",
+        ));
+    }
     if record.status == "ACTIVE" || self_issue {
         return Ok(());
     }
@@ -367,16 +375,16 @@ fn validity_of(
 }
 
 /// `at` without its fraction of a second.
-fn whole_seconds(at: OffsetDateTime) -> OffsetDateTime {
+pub(crate) fn whole_seconds(at: OffsetDateTime) -> OffsetDateTime {
     at.replace_nanosecond(0).unwrap_or(at)
 }
 
 /// The CA's name and key identifier, from its certificate (or, signing its own first
 /// certificate, from the CSR).
-fn signer_of<'a>(
+pub(crate) fn signer_of<'a>(
     record: &CaRecord,
     csr: &Csr,
-    key: &'a rcgen::KeyPair,
+    key: &'a crate::ca_key::CaKey,
 ) -> Result<Signer<'a>, ServiceError> {
     let Some(pem) = &record.certificate_pem else {
         return Ok(Signer {
@@ -416,7 +424,7 @@ fn subject_key_id(cert: &x509_parser::certificate::X509Certificate<'_>) -> Optio
 }
 
 /// The chain GetCertificate returns with certificates of this CA: its certificate and chain.
-fn chain_of(record: &CaRecord) -> Option<String> {
+pub(crate) fn chain_of(record: &CaRecord) -> Option<String> {
     let cert = record.certificate_pem.as_ref()?;
     Some(match &record.chain_pem {
         Some(chain) => format!("{cert}\n{chain}"),
@@ -425,7 +433,7 @@ fn chain_of(record: &CaRecord) -> Option<String> {
 }
 
 /// A fresh positive 128-bit serial number.
-fn new_serial() -> [u8; 16] {
+pub(crate) fn new_serial() -> [u8; 16] {
     let mut serial: [u8; 16] = rampart_crypto::random::array();
     // Positive, and no leading zero digit in the hex certificate id.
     serial[0] = (serial[0] & 0x3f) | 0x40;
