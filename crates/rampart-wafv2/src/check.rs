@@ -7,7 +7,7 @@
 //! the ARNs the rules reference (whose existence the service checks) and the labels they add
 //! and match.
 
-use crate::errors::{bad_format, invalid_parameter};
+use crate::errors::{bad_format, invalid_parameter, nonexistent};
 use rampart_codec::ServiceError;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -169,7 +169,13 @@ fn check_statement(statement: &Value, top: bool, out: &mut Checked) -> Result<()
         "NotStatement" => {
             check_statement(body.get("Statement").unwrap_or(&Value::Null), false, out)?
         }
-        "RateBasedStatement" | "ManagedRuleGroupStatement" => {
+        "ManagedRuleGroupStatement" => {
+            check_managed(body)?;
+            if let Some(scope_down) = body.get("ScopeDownStatement") {
+                check_statement(scope_down, false, out)?;
+            }
+        }
+        "RateBasedStatement" => {
             if let Some(scope_down) = body.get("ScopeDownStatement") {
                 check_statement(scope_down, false, out)?;
             }
@@ -189,6 +195,16 @@ fn check_statement(statement: &Value, top: bool, out: &mut Checked) -> Result<()
         one_of(field, "FIELD_TO_MATCH")?;
     }
     check_transformations(body)
+}
+
+/// A managed rule group statement names a group (and version) of the catalog.
+fn check_managed(body: &Value) -> Result<(), ServiceError> {
+    let group = crate::managed::find(str_of(body, "VendorName"), str_of(body, "Name"));
+    let version = body.get("Version").and_then(Value::as_str);
+    match group {
+        Some(g) if version.is_none_or(|v| g.versions.contains(&v)) => Ok(()),
+        _ => Err(nonexistent()),
+    }
 }
 
 fn check_transformations(body: &Value) -> Result<(), ServiceError> {
@@ -281,7 +297,7 @@ mod tests {
         let mut group = rule(
             "g",
             0,
-            json!({"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "x"}}),
+            json!({"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": "AWSManagedRulesSQLiRuleSet"}}),
         );
         assert!(
             reason(check_rules(
@@ -314,6 +330,28 @@ mod tests {
             )),
             "ok"
         );
+    }
+
+    #[test]
+    fn managed_groups_come_from_the_catalog() {
+        let managed = |name: &str, version: Option<&str>| {
+            let mut statement = json!({"VendorName": "AWS", "Name": name});
+            if let Some(v) = version {
+                statement["Version"] = json!(v);
+            }
+            json!({"Name": "m", "Priority": 0, "OverrideAction": {"None": {}},
+                "Statement": {"ManagedRuleGroupStatement": statement}})
+        };
+        let check = |rule: Value| reason(check_rules(&[rule], Container::WebAcl, None));
+        assert_eq!(check(managed("AWSManagedRulesLinuxRuleSet", None)), "ok");
+        assert_eq!(
+            check(managed("AWSManagedRulesLinuxRuleSet", Some("Version_1.0"))),
+            "ok"
+        );
+        assert!(
+            check(managed("AWSManagedRulesLinuxRuleSet", Some("Version_9.9"))).contains("exist")
+        );
+        assert!(check(managed("NoSuchGroup", None)).contains("exist"));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! And/Or/Not the sum of their statements; a rule group its capacity; a managed rule group its
 //! published capacity (+ its scope-down statement). For the statements that inspect a request
 //! component: All query parameters adds 10, JSON body doubles the base cost, and each text
-//! transformation adds 10.
+//! transformation adds 10 (type `NONE`, which the model's minimum of one makes common, applies
+//! none and adds nothing).
 //!
 //! Statements are read as AWS's JSON (what the store keeps); the structure has been checked
 //! (`check`) before capacity is computed, so what is missing here costs nothing.
@@ -86,10 +87,15 @@ fn inspecting(body: &Value, base: i64) -> i64 {
     if has("AllQueryArguments") {
         cost += 10;
     }
+    // The model needs at least one transformation; `NONE` applies none and costs nothing.
     let transformations = body
         .get("TextTransformations")
         .and_then(Value::as_array)
-        .map_or(0, Vec::len);
+        .map_or(0, |list| {
+            list.iter()
+                .filter(|t| t.get("Type").and_then(Value::as_str) != Some("NONE"))
+                .count()
+        });
     cost + 10 * i64::try_from(transformations).unwrap_or(i64::MAX / 20)
 }
 
@@ -134,6 +140,9 @@ mod tests {
     }
 
     fn transforms(n: usize) -> Value {
+        if n == 0 {
+            return json!([{"Priority": 0, "Type": "NONE"}]);
+        }
         let list: Vec<Value> = (0..n)
             .map(|i| json!({"Priority": i, "Type": "LOWERCASE"}))
             .collect();
