@@ -13,7 +13,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from harness import expect_error
+from harness import allow, create_user_with_key, eventually, expect_error, policy_doc, unique
 
 LOCK_MESSAGE = (
     "AWS WAF couldn\u2019t save your changes because someone changed the resource after you "
@@ -381,3 +381,19 @@ def test_samples_and_rate_based_keys(waf):
 
 def test_operations_not_served(waf):
     expect_error(waf.list_api_keys, "UnsupportedOperationException", "ListAPIKeys", Scope="REGIONAL")
+
+
+def test_authorization_by_operation_and_arn(secure_server):
+    admin = secure_server.client("wafv2")
+    mine = ip_set(admin)
+    other = ip_set(admin)
+    reader = create_user_with_key(secure_server.client("iam"), unique("wafreader"), policy_doc(
+        allow(["wafv2:GetIPSet"], mine["ARN"]), allow(["wafv2:ListIPSets"], "*")))
+    waf = secure_server.client_for("wafv2", reader)
+    got = eventually(lambda: waf.get_ip_set(Name=mine["Name"], Scope="REGIONAL", Id=mine["Id"]))
+    assert got["IPSet"]["ARN"] == mine["ARN"]
+    assert waf.list_ip_sets(Scope="REGIONAL")["IPSets"]
+    expect_error(waf.get_ip_set, "AccessDeniedException", "wafv2:GetIPSet",
+                 Name=other["Name"], Scope="REGIONAL", Id=other["Id"])
+    expect_error(waf.update_ip_set, "AccessDeniedException", "wafv2:UpdateIPSet", Name=mine["Name"],
+                 Scope="REGIONAL", Id=mine["Id"], Addresses=[], LockToken=mine["LockToken"])
