@@ -169,13 +169,10 @@ fn check_statement(statement: &Value, top: bool, out: &mut Checked) -> Result<()
         "NotStatement" => {
             check_statement(body.get("Statement").unwrap_or(&Value::Null), false, out)?
         }
-        "ManagedRuleGroupStatement" => {
-            check_managed(body)?;
-            if let Some(scope_down) = body.get("ScopeDownStatement") {
-                check_statement(scope_down, false, out)?;
+        "ManagedRuleGroupStatement" | "RateBasedStatement" => {
+            if kind == "ManagedRuleGroupStatement" {
+                check_managed(body)?;
             }
-        }
-        "RateBasedStatement" => {
             if let Some(scope_down) = body.get("ScopeDownStatement") {
                 check_statement(scope_down, false, out)?;
             }

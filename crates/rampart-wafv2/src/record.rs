@@ -47,6 +47,32 @@ pub struct Resource {
     pub associations: Vec<String>,
 }
 
+impl Resource {
+    /// A new resource at `loc` with lock token `lock_token` and content `body`; no tags,
+    /// references, policy or associations yet.
+    pub fn new(
+        loc: &Location,
+        lock_token: String,
+        created_ms: i64,
+        body: Map<String, Value>,
+    ) -> Self {
+        Resource {
+            kind: loc.kind,
+            scope: loc.scope,
+            name: loc.name.clone(),
+            id: loc.id.clone(),
+            arn: loc.arn(),
+            lock_token,
+            created_ms,
+            tags: Vec::new(),
+            body,
+            references: Vec::new(),
+            policy: None,
+            associations: Vec::new(),
+        }
+    }
+}
+
 /// The association of one resource with a web ACL.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Association {

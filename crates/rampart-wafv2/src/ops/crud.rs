@@ -34,20 +34,9 @@ impl Wafv2Service {
             let resolved = self.resolve(ctx, scope, &references).await?;
             let mut body = draft.clone();
             complete(kind, &mut body, &resolved)?;
-            let record = Resource {
-                kind,
-                scope,
-                name: loc.name.clone(),
-                id: loc.id.clone(),
-                arn: loc.arn(),
-                lock_token: new_uuid(),
-                created_ms: self.now_ms(),
-                tags: tags.clone(),
-                body,
-                references: references.clone(),
-                policy: None,
-                associations: Vec::new(),
-            };
+            let mut record = Resource::new(&loc, new_uuid(), self.now_ms(), body);
+            record.tags = tags.clone();
+            record.references = references.clone();
             if self
                 .commit(&record, Expect::Absent, resolved.guards)
                 .await?

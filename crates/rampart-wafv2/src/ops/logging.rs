@@ -32,7 +32,22 @@ pub fn valid_destination(arn: &str, region: &str, account: &str) -> bool {
 
 /// Checks a `LoggingConfiguration` of the caller.
 fn check_config(ctx: &RequestContext, config: &Map<String, Value>) -> Result<(), ServiceError> {
-    let destinations = list(config, "LogDestinationConfigs");
+    check_destinations(ctx, list(config, "LogDestinationConfigs"))?;
+    for field in list(config, "RedactedFields") {
+        let (kind, _) = one_of(field, "FIELD_TO_MATCH")?;
+        if !matches!(kind, "SingleHeader" | "UriPath" | "QueryString" | "Method") {
+            let reason = "You can't redact this field.";
+            return Err(invalid_parameter("FIELD_TO_MATCH", kind, reason));
+        }
+    }
+    match object(config, "LoggingFilter") {
+        Some(filter) => check_filter(filter),
+        None => Ok(()),
+    }
+}
+
+/// One destination, of the caller's account and Region, named `aws-waf-logs-*`.
+fn check_destinations(ctx: &RequestContext, destinations: &[Value]) -> Result<(), ServiceError> {
     if destinations.len() != 1 {
         let reason = "You can associate only one log destination with a web ACL.";
         return Err(invalid_parameter(
@@ -44,39 +59,25 @@ fn check_config(ctx: &RequestContext, config: &Map<String, Value>) -> Result<(),
     let (region, account) = (ctx.region.as_str(), ctx.account().as_str());
     for arn in destinations.iter().map(|d| d.as_str().unwrap_or("")) {
         if !valid_destination(arn, region, account) {
-            return Err(invalid_parameter(
-                "LOG_DESTINATION",
-                arn,
-                "The ARN isn't a valid log destination.",
-            ));
+            let reason = "The ARN isn't a valid log destination.";
+            return Err(invalid_parameter("LOG_DESTINATION", arn, reason));
         }
     }
-    for field in list(config, "RedactedFields") {
-        let (kind, _) = one_of(field, "FIELD_TO_MATCH")?;
-        if !matches!(kind, "SingleHeader" | "UriPath" | "QueryString" | "Method") {
-            return Err(invalid_parameter(
-                "FIELD_TO_MATCH",
-                kind,
-                "You can't redact this field.",
-            ));
+    Ok(())
+}
+
+/// Each filter has conditions, each with exactly one of ActionCondition and
+/// LabelNameCondition.
+fn check_filter(filter: &Map<String, Value>) -> Result<(), ServiceError> {
+    for f in list(filter, "Filters") {
+        let conditions = f.get("Conditions").and_then(Value::as_array);
+        let conditions = conditions.map_or(&[][..], Vec::as_slice);
+        if conditions.is_empty() {
+            let reason = "A filter needs at least one condition.";
+            return Err(invalid_parameter("FILTER_CONDITION", "Conditions", reason));
         }
-    }
-    if let Some(filter) = object(config, "LoggingFilter") {
-        for f in list(filter, "Filters") {
-            let conditions = f
-                .get("Conditions")
-                .and_then(Value::as_array)
-                .map_or(&[][..], Vec::as_slice);
-            if conditions.is_empty() {
-                return Err(invalid_parameter(
-                    "FILTER_CONDITION",
-                    "Conditions",
-                    "A filter needs at least one condition.",
-                ));
-            }
-            for c in conditions {
-                one_of(c, "FILTER_CONDITION")?;
-            }
+        for c in conditions {
+            one_of(c, "FILTER_CONDITION")?;
         }
     }
     Ok(())
