@@ -275,6 +275,9 @@ def test_associations(waf):
         resp = waf_error(waf.associate_web_acl, "WAFInvalidParameterException", WebACLArn=acl["ARN"],
                          ResourceArn=bad)
         assert resp.get("Field") == "RESOURCE_ARN"
+    bare = waf.create_web_acl(Name=name("acl"), Scope="REGIONAL", DefaultAction={"Block": {}},
+                              VisibilityConfig=visibility())["Summary"]
+    assert waf.get_web_acl(ARN=bare["ARN"])["WebACL"]["Rules"] == []
     waf.disassociate_web_acl(ResourceArn=stage)
     assert "WebACL" not in waf.get_web_acl_for_resource(ResourceArn=stage)
     waf.delete_web_acl(Name=acl["Name"], Scope="REGIONAL", Id=acl["Id"], LockToken=token)

@@ -75,6 +75,14 @@ pub fn create_body(loc: &Location, input: &Map<String, Value>) -> Map<String, Va
     if loc.kind == Kind::WebAcl {
         body.insert("ManagedByFirewallManager".into(), json!(false));
     }
+    with_rules(loc.kind, body)
+}
+
+/// A rule group or web ACL lists its rules even when it has none (`Rules: []`).
+fn with_rules(kind: Kind, mut body: Map<String, Value>) -> Map<String, Value> {
+    if matches!(kind, Kind::RuleGroup | Kind::WebAcl) && !body.contains_key("Rules") {
+        body.insert("Rules".into(), json!([]));
+    }
     body
 }
 
@@ -86,7 +94,7 @@ pub fn update_body(
 ) -> Map<String, Value> {
     let mut out = body.clone();
     replace(&mut out, input, mutable(kind));
-    out
+    with_rules(kind, out)
 }
 
 /// Checks `body` of `kind`; the ARNs its rules reference.
