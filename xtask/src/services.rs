@@ -510,6 +510,54 @@ const SECRETSMANAGER_READ_ONLY: &[&str] = &[
     "ValidateResourcePolicy",
 ];
 
+/// The WAFv2 operations `rampart-wafv2` implements (`impl <Operation> for Wafv2Service`, in
+/// `ops/`): IP sets, regex pattern sets, rule groups, web ACLs, capacity, the managed rule group
+/// catalog, associations, logging, permission policies, tags and the (empty until the edge
+/// runs) samples and rate-based keys. Bot control, fraud, mobile SDK, API keys, managed rule
+/// set vendor and revenue operations are named only.
+const WAFV2_SERVED: &[&str] = &[
+    "AssociateWebACL",
+    "CheckCapacity",
+    "CreateIPSet",
+    "CreateRegexPatternSet",
+    "CreateRuleGroup",
+    "CreateWebACL",
+    "DeleteIPSet",
+    "DeleteLoggingConfiguration",
+    "DeletePermissionPolicy",
+    "DeleteRegexPatternSet",
+    "DeleteRuleGroup",
+    "DeleteWebACL",
+    "DescribeManagedRuleGroup",
+    "DisassociateWebACL",
+    "GetIPSet",
+    "GetLoggingConfiguration",
+    "GetPermissionPolicy",
+    "GetRateBasedStatementManagedKeys",
+    "GetRegexPatternSet",
+    "GetRuleGroup",
+    "GetSampledRequests",
+    "GetWebACL",
+    "GetWebACLForResource",
+    "ListAvailableManagedRuleGroupVersions",
+    "ListAvailableManagedRuleGroups",
+    "ListIPSets",
+    "ListLoggingConfigurations",
+    "ListRegexPatternSets",
+    "ListResourcesForWebACL",
+    "ListRuleGroups",
+    "ListTagsForResource",
+    "ListWebACLs",
+    "PutLoggingConfiguration",
+    "PutPermissionPolicy",
+    "TagResource",
+    "UntagResource",
+    "UpdateIPSet",
+    "UpdateRegexPatternSet",
+    "UpdateRuleGroup",
+    "UpdateWebACL",
+];
+
 /// Every generated service.
 pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
@@ -542,6 +590,17 @@ pub const SERVICES: &[ServiceSpec] = &[
         served: SECRETSMANAGER_SERVED,
         read_only: SECRETSMANAGER_READ_ONLY,
         hidden_responses: SECRETSMANAGER_READ_ONLY,
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    },
+    ServiceSpec {
+        model: "wafv2/2019-07-29/service-2.json",
+        crate_dir: "crates/rampart-wafv2",
+        module_dir: "src/generated",
+        served: WAFV2_SERVED,
+        read_only: &["Check*", "Describe*", "Get*", "List*"],
+        hidden_responses: &[],
         global_region: None,
         prechecked: &[],
         audit_hidden: &[],

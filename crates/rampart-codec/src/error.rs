@@ -16,6 +16,10 @@ pub struct ServiceError {
     /// exception, e.g. `Retry-After`): sent as headers by `rest_error_response`; the other
     /// protocols carry no header-bound error members.
     pub headers: Vec<(&'static str, String)>,
+    /// Further members of the error's body besides `message` (WAFv2's
+    /// `WAFInvalidParameterException` carries `Field`, `Parameter` and `Reason`): written as
+    /// string members of the JSON error body, in order.
+    pub members: Vec<(&'static str, String)>,
 }
 
 impl ServiceError {
@@ -30,6 +34,7 @@ impl ServiceError {
             message: message.into(),
             status,
             headers: Vec::new(),
+            members: Vec::new(),
         }
     }
 
@@ -42,6 +47,13 @@ impl ServiceError {
     /// The error with header `name` set to `value` (a header-bound member of the exception).
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
+        self
+    }
+
+    /// The error with body member `name` set to `value` (a modeled member of the exception
+    /// besides its message).
+    pub fn with_member(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.members.push((name, value.into()));
         self
     }
 

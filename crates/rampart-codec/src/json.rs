@@ -130,21 +130,18 @@ pub fn encode_output<T: Serialize>(v: &T) -> Result<Vec<u8>, ServiceError> {
         })
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    #[serde(rename = "__type")]
-    code: &'a str,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    message: &'a str,
-}
-
-/// `{"__type":"<code>","message":"<msg>"}`; an empty message is left out (`{"__type":"<code>"}`),
-/// as AWS answers errors that carry none (e.g. KMS's `InvalidCiphertextException`).
+/// `{"__type":"<code>","message":"<msg>"}` plus the error's other members
+/// ([`ServiceError::members`]); an empty message is left out (`{"__type":"<code>"}`), as AWS
+/// answers errors that carry none (e.g. KMS's `InvalidCiphertextException`).
 pub fn encode_error(err: &ServiceError) -> Vec<u8> {
-    let body = ErrorBody {
-        code: &err.code,
-        message: &err.message,
-    };
+    let mut body = serde_json::Map::new();
+    body.insert("__type".into(), err.code.as_ref().into());
+    if !err.message.is_empty() {
+        body.insert("message".into(), err.message.as_str().into());
+    }
+    for (name, value) in &err.members {
+        body.insert((*name).into(), value.as_str().into());
+    }
     serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec())
 }
 
@@ -277,6 +274,19 @@ mod tests {
         assert_eq!(
             encode_error(&bare),
             br#"{"__type":"KMSInvalidSignatureException"}"#
+        );
+    }
+
+    #[test]
+    fn encodes_error_members() {
+        let err = ServiceError::new("WAFInvalidParameterException", 400, "bad")
+            .with_member("Field", "IP_ADDRESS")
+            .with_member("Parameter", "10.0.0.0/33");
+        let body: serde_json::Value = serde_json::from_slice(&encode_error(&err)).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"__type": "WAFInvalidParameterException", "message": "bad",
+                "Field": "IP_ADDRESS", "Parameter": "10.0.0.0/33"})
         );
     }
 }

@@ -161,7 +161,8 @@ mod tests {
                 "secretsmanager",
                 "ssm",
                 "acmpca",
-                "acm"
+                "acm",
+                "wafv2"
             ]
         );
         let prefixes: Vec<&str> = modules
@@ -169,7 +170,8 @@ mod tests {
             .iter()
             .map(|s| s.target_prefix())
             .collect();
-        assert_eq!(prefixes.len(), 7, "{prefixes:?}");
+        assert_eq!(prefixes.len(), 8, "{prefixes:?}");
+        assert!(prefixes.contains(&"AWSWAF_20190729"), "{prefixes:?}");
         assert!(prefixes.contains(&"ACMPrivateCA"), "{prefixes:?}");
         assert!(prefixes.contains(&"CertificateManager"), "{prefixes:?}");
         assert!(prefixes.contains(&"AmazonSSM"), "{prefixes:?}");
