@@ -553,6 +553,18 @@ fn an_invalid_operator_address_names_the_list() {
     assert!(err.to_string().contains("AnonymousIPList"), "{err}");
 }
 
+#[test]
+fn detectors_skip_bodies_declared_binary() {
+    let res = Res::default();
+    let resolver = ManagedResolver::new(&res);
+    let payload = "id=1%27+OR+%271%27%3D%271%27--";
+    let text = post("/u", "application/x-www-form-urlencoded", payload);
+    let image = post("/u", "image/png", payload);
+    let label = "awswaf:managed:aws:sql-database:SQLi_Body".to_owned();
+    assert!(labels(SQL, &text, &resolver).contains(&label));
+    assert!(!labels(SQL, &image, &resolver).contains(&label));
+}
+
 /// Benign requests of many kinds: no group labels any of them.
 #[test]
 fn benign_requests_are_not_labelled_by_any_group() {

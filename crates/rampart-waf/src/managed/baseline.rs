@@ -3,7 +3,7 @@
 
 use super::build::{
     RuleSpec, block, body, cookies, exactly, header, headers, larger, method, not, query_args,
-    query_string, regex, uri_path, xss,
+    query_string, regex, text_body, uri_path, xss,
 };
 
 /// URL-decoded (twice, for double encoding), HTML entities decoded, lower case.
@@ -138,7 +138,7 @@ pub(super) fn core_rule_set() -> Vec<RuleSpec> {
         block(
             "CrossSiteScripting_BODY",
             "CrossSiteScripting_Body",
-            xss(body(), &["URL_DECODE_UNI", "HTML_ENTITY_DECODE"]),
+            text_body(xss(body(), &["URL_DECODE_UNI", "HTML_ENTITY_DECODE"])),
         ),
         block(
             "CrossSiteScripting_URIPATH",

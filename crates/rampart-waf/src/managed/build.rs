@@ -117,3 +117,14 @@ pub(super) fn rules(specs: Vec<RuleSpec>) -> Vec<Value> {
         })
         .collect()
 }
+
+/// Media types whose bodies are binary (images, audio, video, fonts, archives, PDF).
+const BINARY_TYPES: &str = r"^\s*(?:image|audio|video|font)/|^\s*application/(?:octet-stream|zip|gzip|x-gzip|x-tar|x-7z-compressed|x-bzip2|pdf|wasm)\b";
+
+/// `statement` on bodies that are not declared binary: the SQL and XSS detectors read text,
+/// and random bytes of an image upload sometimes look like an injection to them (an
+/// application does not parse an `image/png` body as a form or JSON).
+pub(super) fn text_body(statement: Value) -> Value {
+    let binary = regex(BINARY_TYPES, header("content-type"), &["LOWERCASE"]);
+    json!({"AndStatement": {"Statements": [statement, not(binary)]}})
+}

@@ -2,7 +2,8 @@
 //! under AWS's rule names, labels and actions.
 
 use super::build::{
-    RuleSpec, block, body, cookies, headers, query_args, query_string, regex, sqli, uri_path,
+    RuleSpec, block, body, cookies, headers, query_args, query_string, regex, sqli, text_body,
+    uri_path,
 };
 
 /// Decoded, lower case, runs of white space as one space.
@@ -31,7 +32,7 @@ pub(super) fn sql_database() -> Vec<RuleSpec> {
             "SQLiExtendedPatterns_QueryArguments",
             regex(SQLI_EXTENDED, query_args(), NORMAL),
         ),
-        block("SQLi_BODY", "SQLi_Body", sqli(body(), url)),
+        block("SQLi_BODY", "SQLi_Body", text_body(sqli(body(), url))),
         block(
             "SQLiExtendedPatterns_BODY",
             "SQLiExtendedPatterns_Body",
