@@ -159,3 +159,55 @@ impl ForwardedIp {
 fn parse_ip(bytes: &[u8]) -> Option<IpAddr> {
     std::str::from_utf8(trim(bytes)).ok()?.parse().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn set(blocks: &[&str]) -> IpSet {
+        match IpSet::parse(&json!({ "Addresses": blocks }), "arn") {
+            Ok(set) => set,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn ranges_are_merged_and_searched() {
+        let s = set(&[
+            "10.0.0.0/8",
+            "10.1.0.0/16",
+            "192.0.2.7/32",
+            "192.0.2.8/31",
+            "2001:db8::/32",
+        ]);
+        assert_eq!(s.v4.len(), 3);
+        for yes in [
+            "10.0.0.0",
+            "10.255.255.255",
+            "10.1.2.3",
+            "192.0.2.7",
+            "192.0.2.9",
+            "2001:db8:ffff::1",
+            "::ffff:10.2.3.4",
+        ] {
+            assert!(s.contains(ip(yes)), "{yes}");
+        }
+        for no in [
+            "9.255.255.255",
+            "11.0.0.0",
+            "192.0.2.6",
+            "192.0.2.10",
+            "2001:db9::",
+            "0.0.0.0",
+        ] {
+            assert!(!s.contains(ip(no)), "{no}");
+        }
+        assert!(set(&["0.0.0.0/0"]).contains(ip("255.255.255.255")));
+        assert!(!set(&[]).contains(ip("192.0.2.1")));
+    }
+}

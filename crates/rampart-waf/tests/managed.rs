@@ -1,6 +1,8 @@
 //! The managed rule groups: each compiles, carries AWS's names, labels and actions, and each
 //! rule fires on a representative attack from its description and not on benign requests.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{Res, acl, eval, ip, visibility};

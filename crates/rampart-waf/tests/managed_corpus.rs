@@ -5,6 +5,8 @@
 //! and as a form body. `cargo test -p rampart-waf --test managed_corpus -- --nocapture`
 //! prints the counts; `WAF_MANAGED_SHOW=1` prints each blocked benign request.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{Res, eval, ip, visibility};

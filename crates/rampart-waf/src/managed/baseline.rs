@@ -7,27 +7,22 @@ use super::build::{
 };
 
 /// URL-decoded (twice, for double encoding), HTML entities decoded, lower case.
-const DECODE: &[&str] = &[
-    "URL_DECODE_UNI",
-    "URL_DECODE_UNI",
-    "HTML_ENTITY_DECODE",
-    "LOWERCASE",
-];
+const DECODE: &[&str] = &["URL_DECODE_UNI", "URL_DECODE_UNI", "HTML_ENTITY_DECODE"];
 
 /// Scanners and attack tools that name themselves in `User-Agent`.
-const BAD_BOTS: &str = r"(?:nessus|\bnmap\b|nikto|sqlmap|masscan|zgrab|dirbuster|gobuster|wpscan|acunetix|netsparker|\bw3af\b|openvas|nuclei|havij|zmeu|morfeus|jorgee|whatweb|fimap|arachni|skipfish|\bparos\b|webinspect|appscan|commix|wfuzz|\bffuf\b|feroxbuster|joomscan|dotdotpwn|struts-pwn|nettacker)";
+const BAD_BOTS: &str = r"(?i)(?:nessus|\bnmap\b|nikto|sqlmap|masscan|zgrab|dirbuster|gobuster|wpscan|acunetix|netsparker|\bw3af\b|openvas|nuclei|havij|zmeu|morfeus|jorgee|whatweb|fimap|arachni|skipfish|\bparos\b|webinspect|appscan|commix|wfuzz|\bffuf\b|feroxbuster|joomscan|dotdotpwn|struts-pwn|nettacker)";
 
 /// The EC2 instance metadata service and its disguises (IPv6, decimal, hex, ECS credentials).
-const EC2_METADATA: &str = r"(?:169\.254\.169\.254|169\.254\.170\.2\b|fd00:ec2::254|\binstance-data\b|\b2852039166\b|0xa9fea9fe|0xa9\.0xfe\.0xa9\.0xfe|0251\.0376\.0251\.0376)";
+const EC2_METADATA: &str = r"(?i)(?:169\.254\.169\.254|169\.254\.170\.2\b|fd00:ec2::254|\binstance-data\b|\b2852039166\b|0xa9fea9fe|0xa9\.0xfe\.0xa9\.0xfe|0251\.0376\.0251\.0376)";
 
 /// Path traversal: `../` (or `..\`) twice, or a value that starts climbing.
-const TRAVERSAL: &str = r"(?:\.\.[/\\]){2}|^\.\.[/\\]|[/\\]\.\.[/\\](?:etc|proc|windows|winnt|boot|root|var|usr|home)\b";
+const TRAVERSAL: &str = r"(?i)(?:\.\.[/\\]){2}|^\.\.[/\\]|[/\\]\.\.[/\\](?:etc|proc|windows|winnt|boot|root|var|usr|home)\b";
 
 /// System files' extensions, at the end of the path or value.
-const RESTRICTED_EXT: &str = r"\.(?:log|ini|bak|backup|old|orig|save|swp|sql|conf|cfg|config|cmd|bat|htaccess|htpasswd|env|git|svn|passwd|dll|lnk|reg|inc|pem|key|mdb|sqlite|ps1)$";
+const RESTRICTED_EXT: &str = r"(?i)\.(?:log|ini|bak|backup|old|orig|save|swp|sql|conf|cfg|config|cmd|bat|htaccess|htpasswd|env|git|svn|passwd|dll|lnk|reg|inc|pem|key|mdb|sqlite|ps1)$";
 
 /// A URL whose host is an IPv4 address.
-const RFI: &str = r"(?:https?|ftps?|file)://(?:\d{1,3}\.){3}\d{1,3}\b";
+const RFI: &str = r"(?i)(?:https?|ftps?|file)://(?:\d{1,3}\.){3}\d{1,3}\b";
 
 fn ssrf(name: &'static str, label: &'static str, field: serde_json::Value) -> RuleSpec {
     block(name, label, regex(EC2_METADATA, field, DECODE))
@@ -149,7 +144,7 @@ pub(super) fn core_rule_set() -> Vec<RuleSpec> {
 }
 
 /// Administration consoles of common servers and applications.
-const ADMIN_PATHS: &str = r"^/(?:admin|administrator|wp-admin|wp-login\.php|phpmyadmin|sqlmanager|mysqladmin|myadmin|pma|adminer|admin\.php|admin-console|cpanel|webadmin|siteadmin|controlpanel|_admin|manager/html|jmx-console|web-console|solr/admin|axis2-admin)(?:[/.?]|$)";
+const ADMIN_PATHS: &str = r"(?i)^/(?:admin|administrator|wp-admin|wp-login\.php|phpmyadmin|sqlmanager|mysqladmin|myadmin|pma|adminer|admin\.php|admin-console|cpanel|webadmin|siteadmin|controlpanel|_admin|manager/html|jmx-console|web-console|solr/admin|axis2-admin)(?:[/.?]|$)";
 
 /// `AWSManagedRulesAdminProtectionRuleSet`, namespace `awswaf:managed:aws:admin-protection:`.
 pub(super) fn admin_protection() -> Vec<RuleSpec> {
@@ -159,7 +154,7 @@ pub(super) fn admin_protection() -> Vec<RuleSpec> {
         regex(
             ADMIN_PATHS,
             uri_path(),
-            &["URL_DECODE_UNI", "NORMALIZE_PATH", "LOWERCASE"],
+            &["URL_DECODE_UNI", "NORMALIZE_PATH"],
         ),
     )]
 }
@@ -169,10 +164,10 @@ pub(super) fn admin_protection() -> Vec<RuleSpec> {
 const JAVA_RCE: &str = r"(?i:java\.lang\.(?:runtime|processbuilder)|getruntime\s*\(\s*\)\s*\.\s*exec|class\.module\.classloader|spring\.cloud\.function\.routing-expression|t\s*\(\s*java\.lang)|rO0AB|\xac\xed\x00\x05";
 
 /// Log4j lookups (`${jndi:…}` and the nested lookups that hide it).
-const LOG4J: &str = r"\$\{\s*(?:jndi|env|sys|java|ctx|main|lower|upper|date|base64|bundle|k8s|docker|spring|web|log4j|marker|event|sd)\s*:|\$\{[^}]{0,40}\$\{";
+const LOG4J: &str = r"(?i)\$\{\s*(?:jndi|env|sys|java|ctx|main|lower|upper|date|base64|bundle|k8s|docker|spring|web|log4j|marker|event|sd)\s*:|\$\{[^}]{0,40}\$\{";
 
 /// Paths of exploitable application internals.
-const EXPLOITABLE_PATHS: &str = r"(?:^|/)(?:web-inf|meta-inf)(?:/|$)|/\.(?:git|svn|hg|bzr)(?:/|$)|/\.ds_store$|/actuator/(?:env|heapdump|jolokia|gateway|logfile)|/jmx-console|/invoker/(?:jmx|ejb)invokerservlet|/_ignition/execute-solution|/vendor/phpunit/|/cgi-bin/.*\.(?:sh|cgi|pl)\b|/\.well-known/.*\.\./";
+const EXPLOITABLE_PATHS: &str = r"(?i)(?:^|/)(?:web-inf|meta-inf)(?:/|$)|/\.(?:git|svn|hg|bzr)(?:/|$)|/\.ds_store$|/actuator/(?:env|heapdump|jolokia|gateway|logfile)|/jmx-console|/invoker/(?:jmx|ejb)invokerservlet|/_ignition/execute-solution|/vendor/phpunit/|/cgi-bin/.*\.(?:sh|cgi|pl)\b|/\.well-known/.*\.\./";
 
 /// React Server Components payloads that reach prototypes (CVE-2025-55182).
 const REACT_RCE: &str =
@@ -182,7 +177,7 @@ const PLAIN: &[&str] = &["URL_DECODE_UNI"];
 
 /// `AWSManagedRulesKnownBadInputsRuleSet`, namespace `awswaf:managed:aws:known-bad-inputs:`.
 pub(super) fn known_bad_inputs() -> Vec<RuleSpec> {
-    let lower = &["URL_DECODE_UNI", "URL_DECODE_UNI", "LOWERCASE"];
+    let lower = &["URL_DECODE_UNI", "URL_DECODE_UNI"];
     vec![
         block(
             "JavaDeserializationRCE_HEADER",

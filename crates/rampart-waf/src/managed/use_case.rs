@@ -10,13 +10,12 @@ use super::build::{
 const NORMAL: &[&str] = &[
     "URL_DECODE_UNI",
     "HTML_ENTITY_DECODE",
-    "LOWERCASE",
     "COMPRESS_WHITE_SPACE",
 ];
 
 /// SQL the detector's LOW sensitivity leaves alone: time delays, UNION SELECT hidden in
 /// comments, schema and file functions, XPath error functions, `OR 1=1` tautologies.
-const SQLI_EXTENDED: &str = r#"(?:\bsleep\s*\(\s*\d|\bbenchmark\s*\(|\bpg_sleep\s*\(|\bwaitfor\s+(?:delay|time)\s+'|\bunion(?:\s|/\*.*?\*/|\+)+(?:all(?:\s|/\*.*?\*/)+|distinct(?:\s|/\*.*?\*/)+)?select\b|\binformation_schema\b|\bload_file\s*\(|\binto\s+(?:out|dump)file\b|\bxp_cmdshell\b|\bextractvalue\s*\(|\bupdatexml\s*\(|@@version\b|['"]\s*\bor\b\s+['"]?\w+['"]?\s*=\s*['"]?\w+\b)"#;
+const SQLI_EXTENDED: &str = r#"(?i)(?:\bsleep\s*\(\s*\d|\bbenchmark\s*\(|\bpg_sleep\s*\(|\bwaitfor\s+(?:delay|time)\s+'|\bunion(?:\s|/\*.*?\*/|\+)+(?:all(?:\s|/\*.*?\*/)+|distinct(?:\s|/\*.*?\*/)+)?select\b|\binformation_schema\b|\bload_file\s*\(|\binto\s+(?:out|dump)file\b|\bxp_cmdshell\b|\bextractvalue\s*\(|\bupdatexml\s*\(|@@version\b|['"]\s*\bor\b\s+['"]?\w+['"]?\s*=\s*['"]?\w+\b)"#;
 
 /// `AWSManagedRulesSQLiRuleSet`, namespace `awswaf:managed:aws:sql-database:`.
 pub(super) fn sql_database() -> Vec<RuleSpec> {
@@ -44,16 +43,11 @@ pub(super) fn sql_database() -> Vec<RuleSpec> {
 }
 
 /// Linux files that tell an attacker about the system, and its pseudo-devices.
-const LINUX_FILES: &str = r"(?:/etc/(?:passwd|shadow|group|hosts|issue|crontab|sudoers|fstab|motd|hostname|mysql/my\.cnf|ssh/sshd_config)\b|/proc/(?:self|version|cpuinfo|meminfo|mounts|net|\d+)(?:/|\b)|/var/log/|/root/\.|\.ssh/(?:id_rsa|id_ed25519|authorized_keys)|/dev/(?:tcp|udp)/)";
+const LINUX_FILES: &str = r"(?i)(?:/etc/(?:passwd|shadow|group|hosts|issue|crontab|sudoers|fstab|motd|hostname|mysql/my\.cnf|ssh/sshd_config)\b|/proc/(?:self|version|cpuinfo|meminfo|mounts|net|\d+)(?:/|\b)|/var/log/|/root/\.|\.ssh/(?:id_rsa|id_ed25519|authorized_keys)|/dev/(?:tcp|udp)/)";
 
 /// `AWSManagedRulesLinuxRuleSet`, namespace `awswaf:managed:aws:linux-os:`.
 pub(super) fn linux() -> Vec<RuleSpec> {
-    let path = &[
-        "URL_DECODE_UNI",
-        "URL_DECODE_UNI",
-        "NORMALIZE_PATH",
-        "LOWERCASE",
-    ];
+    let path = &["URL_DECODE_UNI", "URL_DECODE_UNI", "NORMALIZE_PATH"];
     vec![
         block(
             "LFI_URIPATH",
@@ -74,7 +68,7 @@ pub(super) fn linux() -> Vec<RuleSpec> {
 }
 
 /// Shell variables, and commands after a command separator or in a substitution.
-const UNIX_SHELL: &str = r"(?:\$\{?(?:home|path|ifs|shell|pwd|hostname|shlvl|bash_version|histfile|ld_preload)\b\}?|(?:^|[;&|`\n]|\$\()\s*(?:cat|echo|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|chmod|rm|ls|ps|ping|nslookup|perl|python[23]?|php|ruby|telnet|sleep)(?:\s|$|;|\||&|`|\))|/bin/(?:ba|z|da)?sh\b|/usr/bin/(?:id|whoami|env)\b)";
+const UNIX_SHELL: &str = r"(?i)(?:\$\{?(?:home|path|ifs|shell|pwd|hostname|shlvl|bash_version|histfile|ld_preload)\b\}?|(?:^|[;&|`\n]|\$\()\s*(?:cat|echo|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|chmod|rm|ls|ps|ping|nslookup|perl|python[23]?|php|ruby|telnet|sleep)(?:\s|$|;|\||&|`|\))|/bin/(?:ba|z|da)?sh\b|/usr/bin/(?:id|whoami|env)\b)";
 
 /// `AWSManagedRulesUnixRuleSet` (POSIX), namespace `awswaf:managed:aws:posix-os:`.
 pub(super) fn posix() -> Vec<RuleSpec> {
@@ -98,10 +92,10 @@ pub(super) fn posix() -> Vec<RuleSpec> {
 }
 
 /// Windows shell commands after a separator, and `cmd /c`.
-const WINDOWS_SHELL: &str = r"(?:(?:[;&|]|\|\|)\s*(?:cmd(?:\.exe)?|powershell(?:\.exe)?|nslookup|net\s+(?:user|localgroup|view|use)|whoami|ipconfig|systeminfo|tasklist|taskkill|certutil|bitsadmin|wmic|reg\s+(?:query|add|delete)|type\s+[a-z]:\\|dir\s+[a-z]:\\|ping\s+-n)\b|\bcmd(?:\.exe)?\s*/[ck]\s)";
+const WINDOWS_SHELL: &str = r"(?i)(?:(?:[;&|]|\|\|)\s*(?:cmd(?:\.exe)?|powershell(?:\.exe)?|nslookup|net\s+(?:user|localgroup|view|use)|whoami|ipconfig|systeminfo|tasklist|taskkill|certutil|bitsadmin|wmic|reg\s+(?:query|add|delete)|type\s+[a-z]:\\|dir\s+[a-z]:\\|ping\s+-n)\b|\bcmd(?:\.exe)?\s*/[ck]\s)";
 
 /// PowerShell cmdlets and idioms of attack scripts.
-const POWERSHELL: &str = r"(?:invoke-(?:expression|webrequest|command|restmethod|mimikatz|shellcode)\b|\biex\s*\(|new-object\s+(?:net\.webclient|system\.net\.)|\.download(?:string|file|data)\s*\(|start-process\b|-encodedcommand\b|\s-enc\s+[a-z0-9+/=]{20}|set-executionpolicy\b|get-wmiobject\b|\[system\.convert\]::frombase64string|add-mppreference\b)";
+const POWERSHELL: &str = r"(?i)(?:invoke-(?:expression|webrequest|command|restmethod|mimikatz|shellcode)\b|\biex\s*\(|new-object\s+(?:net\.webclient|system\.net\.)|\.download(?:string|file|data)\s*\(|start-process\b|-encodedcommand\b|\s-enc\s+[a-z0-9+/=]{20}|set-executionpolicy\b|get-wmiobject\b|\[system\.convert\]::frombase64string|add-mppreference\b)";
 
 /// `AWSManagedRulesWindowsRuleSet`, namespace `awswaf:managed:aws:windows-os:`.
 pub(super) fn windows() -> Vec<RuleSpec> {
@@ -140,7 +134,7 @@ pub(super) fn windows() -> Vec<RuleSpec> {
 }
 
 /// PHP superglobals, dangerous functions called, stream wrappers and open tags.
-const PHP: &str = r"(?:\$_(?:get|post|request|cookie|server|files|env|session)\b|\b(?:fsockopen|shell_exec|passthru|proc_open|popen|pcntl_exec|create_function|call_user_func(?:_array)?|base64_decode|gzinflate|str_rot13|phpinfo|file_put_contents|file_get_contents|move_uploaded_file)\s*\(|\b(?:eval|system|exec|assert)\(|php://(?:input|filter|stdin)|<\?php|data://text/plain;base64|expect://|phar://)";
+const PHP: &str = r"(?i)(?:\$_(?:get|post|request|cookie|server|files|env|session)\b|\b(?:fsockopen|shell_exec|passthru|proc_open|popen|pcntl_exec|create_function|call_user_func(?:_array)?|base64_decode|gzinflate|str_rot13|phpinfo|file_put_contents|file_get_contents|move_uploaded_file)\s*\(|\b(?:eval|system|exec|assert)\(|php://(?:input|filter|stdin)|<\?php|data://text/plain;base64|expect://|phar://)";
 
 /// `AWSManagedRulesPHPRuleSet`, namespace `awswaf:managed:aws:php-app:`.
 pub(super) fn php() -> Vec<RuleSpec> {
