@@ -180,3 +180,20 @@ fn use_case_rules_fire_on_their_attacks() {
         browser("GET", "/wp-admin/"),
     );
 }
+
+#[test]
+fn prose_with_separators_is_not_a_shell_command() {
+    let res = common::Res::default();
+    let resolver = rampart_waf::managed::ManagedResolver::new(&res);
+    let prose = form(
+        "comment=I+love+dogs%3B+cat+people+too%3B+id+say+so+%26+echo+that.+Sleep+well%7C+rm+-+101",
+    );
+    for group in [
+        "AWSManagedRulesUnixRuleSet",
+        "AWSManagedRulesWindowsRuleSet",
+        "AWSManagedRulesPHPRuleSet",
+    ] {
+        let got = common::managed::labels(group, &prose, &resolver);
+        assert!(got.is_empty(), "{group}: {got:?}");
+    }
+}

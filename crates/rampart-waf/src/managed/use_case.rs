@@ -67,8 +67,19 @@ pub(super) fn linux() -> Vec<RuleSpec> {
     ]
 }
 
-/// Shell variables, and commands after a command separator or in a substitution.
-const UNIX_SHELL: &str = r"(?i)(?:\$\{?(?:home|path|ifs|shell|pwd|hostname|shlvl|bash_version|histfile|ld_preload)\b\}?|(?:^|[;&|`\n]|\$\()\s*(?:cat|echo|id|uname|whoami|wget|curl|nc|ncat|netcat|bash|sh|zsh|chmod|rm|ls|ps|ping|nslookup|perl|python[23]?|php|ruby|telnet|sleep)(?:\s|$|;|\||&|`|\))|/bin/(?:ba|z|da)?sh\b|/usr/bin/(?:id|whoami|env)\b)";
+/// Shell variables, and commands with shell-like arguments after a command separator or in a
+/// substitution (`; cat /etc/…`, `| id`, `$(curl http://…)`), so prose with a semicolon stays
+/// clean.
+const UNIX_SHELL: &str = concat!(
+    r"(?i)(?:\$\{?(?:home|path|ifs|shell|pwd|hostname|shlvl|bash_version|histfile|ld_preload)\b\}?",
+    r"|(?:^|[;&|`]|\$\()\s*(?:(?:cat|more|less|head|tail|nl|tac)\s+[/~.]",
+    r"|(?:wget|curl|fetch)\s+(?:-\S+\s+)*(?:https?|ftp)://",
+    r"|(?:id|whoami|uname(?:\s+-[a-z]+)?|ifconfig|hostname|pwd|env|ls(?:\s+-[a-z]+)?)\s*(?:$|[;&|`)])",
+    r"|(?:nc|ncat|netcat)\s+(?:-\S+\s+)*\S+\s+\d|(?:ba|z|da)?sh\s+-[ci]\b|ping\s+-c\s*\d",
+    r"|sleep\s+\d+\s*(?:$|[;&|`)])|echo\s+['\x22$]|rm\s+-[rf]+\s+\S|chmod\s+(?:[0-7]{3,4}|[ugoa]*\+x)\s+\S",
+    r"|(?:python[23]?|perl|ruby|php)\s+-[ec]\s)",
+    r"|/bin/(?:ba|z|da)?sh\b|/usr/bin/(?:id|whoami|env)\b)"
+);
 
 /// `AWSManagedRulesUnixRuleSet` (POSIX), namespace `awswaf:managed:aws:posix-os:`.
 pub(super) fn posix() -> Vec<RuleSpec> {
