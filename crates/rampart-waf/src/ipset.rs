@@ -8,7 +8,9 @@ use crate::request::{InspectedRequest, trim};
 use serde_json::Value;
 use std::net::IpAddr;
 
-/// CIDR blocks as (network, mask) pairs.
+/// CIDR blocks as sorted, disjoint inclusive ranges (first, last address), so a lookup is a
+/// binary search however many blocks the set holds (managed IP reputation lists hold
+/// thousands).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct IpSet {
     v4: Vec<(u32, u32)>,
@@ -27,21 +29,26 @@ impl IpSet {
                 CompileError::invalid(format!("{what}: invalid CIDR block {text}"))
             })?;
         }
+        merge(&mut out.v4);
+        merge(&mut out.v6);
         Ok(out)
     }
 
-    /// Adds one CIDR block; `None` when it is not one.
-    pub(crate) fn add(&mut self, cidr: &str) -> Option<()> {
+    /// Adds one CIDR block; `None` when it is not one. [`IpSet::parse`] sorts and merges the
+    /// ranges after the last one.
+    fn add(&mut self, cidr: &str) -> Option<()> {
         let (ip, bits) = cidr.split_once('/')?;
         let bits: u32 = bits.parse().ok()?;
         match ip.parse::<IpAddr>().ok()? {
             IpAddr::V4(v4) if bits <= 32 => {
                 let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
-                self.v4.push((u32::from(v4) & mask, mask));
+                let net = u32::from(v4) & mask;
+                self.v4.push((net, net | !mask));
             }
             IpAddr::V6(v6) if bits <= 128 => {
                 let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
-                self.v6.push((u128::from(v6) & mask, mask));
+                let net = u128::from(v6) & mask;
+                self.v6.push((net, net | !mask));
             }
             _ => return None,
         }
@@ -51,16 +58,31 @@ impl IpSet {
     /// Whether `ip` is in a block (IPv4-mapped IPv6 addresses as IPv4).
     pub(crate) fn contains(&self, ip: IpAddr) -> bool {
         match ip.to_canonical() {
-            IpAddr::V4(v4) => {
-                let n = u32::from(v4);
-                self.v4.iter().any(|(net, mask)| n & mask == *net)
-            }
-            IpAddr::V6(v6) => {
-                let n = u128::from(v6);
-                self.v6.iter().any(|(net, mask)| n & mask == *net)
-            }
+            IpAddr::V4(v4) => within(&self.v4, u32::from(v4)),
+            IpAddr::V6(v6) => within(&self.v6, u128::from(v6)),
         }
     }
+}
+
+/// Sorts ranges and merges the overlapping ones.
+fn merge<T: Ord + Copy>(ranges: &mut Vec<(T, T)>) {
+    ranges.sort_unstable();
+    let mut out: Vec<(T, T)> = Vec::with_capacity(ranges.len());
+    for &(first, last) in ranges.iter() {
+        match out.last_mut() {
+            Some(prev) if first <= prev.1 => prev.1 = prev.1.max(last),
+            _ => out.push((first, last)),
+        }
+    }
+    *ranges = out;
+}
+
+/// Whether `n` is in one of the sorted, disjoint ranges.
+fn within<T: Ord + Copy>(ranges: &[(T, T)], n: T) -> bool {
+    let i = ranges.partition_point(|&(first, _)| first <= n);
+    i.checked_sub(1)
+        .and_then(|j| ranges.get(j))
+        .is_some_and(|&(_, last)| last >= n)
 }
 
 /// Which address of a forwarded-IP header an IP set inspects.
@@ -136,4 +158,56 @@ impl ForwardedIp {
 
 fn parse_ip(bytes: &[u8]) -> Option<IpAddr> {
     std::str::from_utf8(trim(bytes)).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn set(blocks: &[&str]) -> IpSet {
+        match IpSet::parse(&json!({ "Addresses": blocks }), "arn") {
+            Ok(set) => set,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn ranges_are_merged_and_searched() {
+        let s = set(&[
+            "10.0.0.0/8",
+            "10.1.0.0/16",
+            "192.0.2.7/32",
+            "192.0.2.8/31",
+            "2001:db8::/32",
+        ]);
+        assert_eq!(s.v4.len(), 3);
+        for yes in [
+            "10.0.0.0",
+            "10.255.255.255",
+            "10.1.2.3",
+            "192.0.2.7",
+            "192.0.2.9",
+            "2001:db8:ffff::1",
+            "::ffff:10.2.3.4",
+        ] {
+            assert!(s.contains(ip(yes)), "{yes}");
+        }
+        for no in [
+            "9.255.255.255",
+            "11.0.0.0",
+            "192.0.2.6",
+            "192.0.2.10",
+            "2001:db9::",
+            "0.0.0.0",
+        ] {
+            assert!(!s.contains(ip(no)), "{no}");
+        }
+        assert!(set(&["0.0.0.0/0"]).contains(ip("255.255.255.255")));
+        assert!(!set(&[]).contains(ip("192.0.2.1")));
+    }
 }

@@ -4,6 +4,7 @@
 //! - [`compile`] / [`compile_rule_group`]: the JSON plus a [`Resolver`] for what it references
 //!   (IP sets, regex pattern sets, rule groups, managed rule groups) → a plan, or a
 //!   [`CompileError`] whose message fits a `WAFInvalidParameterException`.
+//! - [`managed`]: the AWS managed rule groups Rampart ships, and [`managed::ManagedResolver`].
 //! - [`InspectedRequest`] the request as the engine sees it, [`Environment`] the clock and the
 //!   geography/ASN lookups, [`RateState`] the counters of rate-based rules (shared, thread-safe).
 //! - [`WebAclPlan::evaluate`] → [`Verdict`]: the action, the terminating rule, the labels, the
@@ -21,6 +22,7 @@ mod ipset;
 mod json;
 mod json_body;
 mod label;
+pub mod managed;
 mod plan;
 mod rate;
 mod request;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod managed;
+
 use base64::Engine;
 use rampart_waf::{
     Environment, InspectedRequest, RateState, Resolver, Verdict, WebAclPlan, compile,
