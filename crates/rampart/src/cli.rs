@@ -113,6 +113,10 @@ pub struct ServeArgs {
     /// requires).
     #[arg(long, env = "RAMPART_ACM_ACME_HTTP01_PORT")]
     pub acm_acme_http01_port: Option<u16>,
+    /// Where API Gateway's edge data plane listens (deployed REST APIs are invoked there);
+    /// no edge listener when unset.
+    #[arg(long, env = "RAMPART_EDGE_LISTEN")]
+    pub edge_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub key_file: KeyFileArgs,
 }
@@ -259,6 +263,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         None => config::DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
     };
     let acm = file.acm.unwrap_or_default();
+    let edge = file.edge.unwrap_or_default();
     let plain_http = dev || args.plain_http || file.plain_http.unwrap_or(false);
     Ok(Config {
         listen,
@@ -276,6 +281,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
             acm_dns_resolver: args.acm_dns_resolver.or(acm.dns_resolver),
             acm_acme_http01_port: args.acm_acme_http01_port.or(acm.acme_http01_port),
             plain_http,
+            edge_listen: args.edge_listen.or(edge.listen),
         },
     })
 }

@@ -21,6 +21,7 @@ pub const MODULES: &[ModuleFactory] = &[
     rampart_ssm::module,
     rampart_acmpca::module,
     rampart_acm::module,
+    rampart_apigateway::module,
 ];
 
 /// Runs the server until SIGINT/SIGTERM.
