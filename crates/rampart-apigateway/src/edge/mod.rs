@@ -44,3 +44,6 @@ pub async fn refresh_periodically(live: Arc<Live>) {
         tokio::time::sleep(REFRESH_PERIOD).await;
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -20,7 +20,7 @@ pub struct Target {
 pub struct Matched<'a> {
     pub resource: &'a ResourceRecord,
     pub method: &'a MethodRecord,
-    pub path_params: Vec<(String, String)>,
+    pub path_params: Params,
 }
 
 /// The target named by `host` and `path`, if any.
@@ -56,6 +56,9 @@ pub fn target(host: Option<&str>, path: &str) -> Option<Target> {
     })
 }
 
+/// Path parameters by name, in path order.
+type Params = Vec<(String, String)>;
+
 /// How specifically a resource path part matched a segment (lower is more specific).
 fn rank(part: &str) -> u8 {
     if part.starts_with('{') && part.ends_with("+}") {
@@ -68,10 +71,7 @@ fn rank(part: &str) -> u8 {
 }
 
 /// The ranks and parameters of `resource` matching `segments`, if it does.
-fn try_match(
-    resource: &ResourceRecord,
-    segments: &[&str],
-) -> Option<(Vec<u8>, Vec<(String, String)>)> {
+fn try_match(resource: &ResourceRecord, segments: &[&str]) -> Option<(Vec<u8>, Params)> {
     let parts: Vec<&str> = resource.path.split('/').filter(|p| !p.is_empty()).collect();
     let mut ranks = Vec::with_capacity(parts.len());
     let mut params = Vec::new();

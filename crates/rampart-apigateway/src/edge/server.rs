@@ -2,10 +2,10 @@
 //! deployed stage and method, throttled, shown to the request filter, then handed to its
 //! integration. (TLS with SNI from ACM certificates is the next slice.)
 
-use crate::edge::body::{EdgeBody, split_prefix};
+use crate::edge::body::{EdgeBody, full, split_prefix};
 use crate::edge::filter::{FilterRequest, RequestFilter, Verdict};
 use crate::edge::invoke::{MethodRequest, forward};
-use crate::edge::respond::{missing_token, mock, stamp, throttled};
+use crate::edge::respond::{gateway_error, internal_error, missing_token, mock, stamp, throttled};
 use crate::edge::route::{Matched, find, target};
 use crate::edge::snapshot::{ApiView, Live, StageView};
 use crate::edge::throttle::Throttle;
@@ -149,40 +149,13 @@ impl Call<'_> {
         let (parts, body) = req.into_parts();
         let mut body: EdgeBody = body.boxed();
         if let Some(filter) = &self.edge.filter {
-            let (prefix, rest) = match split_prefix(body, filter.body_prefix_len()).await {
-                Ok(split) => split,
-                Err(_) => {
-                    return crate::edge::respond::gateway_error(
-                        self.request_id,
-                        400,
-                        "BadRequestException",
-                        "Bad Request",
-                    );
-                }
-            };
-            body = rest;
-            let stage_arn = format!(
-                "arn:aws:apigateway:{}::/restapis/{}/stages/{}",
-                self.api.region, self.api.id, self.stage.name
-            );
-            let seen = FilterRequest {
-                client_ip: self.peer.ip(),
-                method: &parts.method,
-                path: parts.uri.path(),
-                query: parts.uri.query().unwrap_or(""),
-                headers: &parts.headers,
-                body_prefix: &prefix,
-                stage_arn: &stage_arn,
-            };
-            if let Verdict::Respond(answer) = filter.check(&seen) {
-                let (head, bytes) = answer.into_parts();
-                let mut response = http::Response::from_parts(head, crate::edge::body::full(bytes));
-                stamp(&mut response, self.request_id);
-                return response;
+            match self.filtered(filter.as_ref(), &parts, body).await {
+                Ok(rest) => body = rest,
+                Err(answer) => return answer,
             }
         }
         let Some(integration) = self.matched.method.integration.as_ref() else {
-            return crate::edge::respond::internal_error(self.request_id);
+            return internal_error(self.request_id);
         };
         if integration.kind == "MOCK" {
             let ct = parts
@@ -204,5 +177,42 @@ impl Call<'_> {
             endpoint_type: &self.api.endpoint_type,
         };
         forward(&self.edge.upstream, integration, &method_request, body).await
+    }
+
+    /// Shows the request and the start of its body to `filter`: the body (prefix put back)
+    /// to go on with, or the answer the filter gave.
+    async fn filtered(
+        &self,
+        filter: &dyn RequestFilter,
+        parts: &http::request::Parts,
+        body: EdgeBody,
+    ) -> Result<EdgeBody, http::Response<EdgeBody>> {
+        let (prefix, rest) = split_prefix(body, filter.body_prefix_len())
+            .await
+            .map_err(|_| {
+                gateway_error(self.request_id, 400, "BadRequestException", "Bad Request")
+            })?;
+        let stage_arn = format!(
+            "arn:aws:apigateway:{}::/restapis/{}/stages/{}",
+            self.api.region, self.api.id, self.stage.name
+        );
+        let seen = FilterRequest {
+            client_ip: self.peer.ip(),
+            method: &parts.method,
+            path: parts.uri.path(),
+            query: parts.uri.query().unwrap_or(""),
+            headers: &parts.headers,
+            body_prefix: &prefix,
+            stage_arn: &stage_arn,
+        };
+        match filter.check(&seen) {
+            Verdict::Allow => Ok(rest),
+            Verdict::Respond(answer) => {
+                let (head, bytes) = answer.into_parts();
+                let mut response = http::Response::from_parts(head, full(bytes));
+                stamp(&mut response, self.request_id);
+                Err(response)
+            }
+        }
     }
 }

@@ -27,30 +27,9 @@ impl CreateRestApi for ApiGatewayService {
         input: CreateRestApiRequest,
     ) -> Result<RestApi, ServiceError> {
         authorize(ctx, "POST", "/restapis")?;
-        let types = endpoint_types(input.endpoint_configuration.as_ref())?;
-        let mut record = ApiRecord {
-            id: api_id(),
-            name: input.name.unwrap_or_default(),
-            description: input.description,
-            version: input.version,
-            created_ms: self.now_ms(),
-            endpoint_types: types,
-            vpc_endpoint_ids: input
-                .endpoint_configuration
-                .and_then(|c| c.vpc_endpoint_ids)
-                .unwrap_or_default(),
-            policy: input.policy,
-            api_key_source: input
-                .api_key_source
-                .map_or_else(|| "HEADER".to_owned(), |s| s.as_str().to_owned()),
-            binary_media_types: input.binary_media_types.unwrap_or_default(),
-            minimum_compression_size: input.minimum_compression_size,
-            disable_execute_api_endpoint: input.disable_execute_api_endpoint.unwrap_or(false),
-            tags: input.tags.unwrap_or_default(),
-            root_id: api_id(),
-            resources: BTreeMap::new(),
-        };
-        match input.clone_from {
+        let clone_from = input.clone_from.clone();
+        let mut record = new_api(input, self.now_ms())?;
+        match clone_from {
             Some(source) => {
                 let source = self.load_api(ctx, &source).await?.value;
                 clone_tree(&mut record, &source);
@@ -68,6 +47,33 @@ impl CreateRestApi for ApiGatewayService {
         .await?;
         Ok(rest_api(&record))
     }
+}
+
+/// The API CreateRestApi describes, without resources.
+fn new_api(input: CreateRestApiRequest, now_ms: i64) -> Result<ApiRecord, ServiceError> {
+    let types = endpoint_types(input.endpoint_configuration.as_ref())?;
+    Ok(ApiRecord {
+        id: api_id(),
+        name: input.name.unwrap_or_default(),
+        description: input.description,
+        version: input.version,
+        created_ms: now_ms,
+        endpoint_types: types,
+        vpc_endpoint_ids: input
+            .endpoint_configuration
+            .and_then(|c| c.vpc_endpoint_ids)
+            .unwrap_or_default(),
+        policy: input.policy,
+        api_key_source: input
+            .api_key_source
+            .map_or_else(|| "HEADER".to_owned(), |s| s.as_str().to_owned()),
+        binary_media_types: input.binary_media_types.unwrap_or_default(),
+        minimum_compression_size: input.minimum_compression_size,
+        disable_execute_api_endpoint: input.disable_execute_api_endpoint.unwrap_or(false),
+        tags: input.tags.unwrap_or_default(),
+        root_id: api_id(),
+        resources: BTreeMap::new(),
+    })
 }
 
 /// The root resource `/` with id `id`.
