@@ -442,6 +442,24 @@ mod tests {
     }
 
     #[test]
+    fn the_edge_listener_comes_from_the_file_or_the_flag() {
+        let dir = std::env::temp_dir().join(format!("rampart-cli-edge-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rampart.toml");
+        std::fs::write(&file, "[edge]\nlisten = \"127.0.0.1:4510\"\n").unwrap();
+        let path = file.to_str().unwrap();
+        let from_file = resolve(serve_args(&["--config", path])).unwrap();
+        assert_eq!(from_file.modules.edge_listen, "127.0.0.1:4510".parse().ok());
+        let flag = ["--config", path, "--edge-listen", "127.0.0.1:4511"];
+        let flagged = resolve(serve_args(&flag)).unwrap();
+        assert_eq!(flagged.modules.edge_listen, "127.0.0.1:4511".parse().ok());
+        assert_eq!(resolve(serve_args(&[])).unwrap().modules.edge_listen, None);
+        std::fs::write(&file, "[edge]\nport = 1\n").unwrap();
+        assert!(resolve(serve_args(&["--config", path])).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn bad_account_is_refused() {
         assert!(resolve(serve_args(&["--default-account", "12345"])).is_err());
     }

@@ -238,7 +238,7 @@ pub async fn forward(
     let mut request = Request::new(body);
     *request.method_mut() = method;
     *request.headers_mut() = upstream_headers(integration, req, proxy);
-    let host = if origin.port == 80 {
+    let host = if origin.port == (if origin.https { 443 } else { 80 }) {
         origin.host.clone()
     } else {
         format!("{}:{}", origin.host, origin.port)
