@@ -9,7 +9,9 @@ from __future__ import annotations
 import http.client
 import http.server
 import json
+import shutil
 import socket
+import subprocess
 import threading
 
 import pytest
@@ -365,6 +367,19 @@ def test_http_proxy_forwards_with_x_forwarded_for(setup, apigw):
         assert resp.status == 200
         assert json.loads(resp.read())["path"] == "/base/c"
     conn.close()
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_http2_clients_are_served(setup, apigw):
+    server, port, upstream = setup
+    api_id, _ = _proxy_api(apigw, upstream.port)
+    out = subprocess.run(
+        ["curl", "-s", "--http2-prior-knowledge", "-o", "-", "-w", "\n%{http_version} %{http_code}",
+         f"http://127.0.0.1:{port}/restapis/{api_id}/prod/_user_request_/h2"],
+        capture_output=True, text=True, timeout=20, check=True).stdout
+    body, _, status = out.rpartition("\n")
+    assert status == "2 200", out
+    assert json.loads(body)["path"] == "/base/h2"
 
 
 def test_http_integration_maps_parameters_and_selects_the_response(setup, apigw):
