@@ -5,6 +5,7 @@
 
 use crate::edge::body::{EdgeBody, OnEnd};
 use http_body_util::BodyExt;
+use hyper::body::Body;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
@@ -68,17 +69,40 @@ impl Upstream {
         }
     }
 
-    /// Sends `request` (origin-form URI; `Host` set by the caller) to `origin`.
+    /// Sends `request` (origin-form URI; `Host` set by the caller) to `origin`, on an idle
+    /// pooled connection when there is one. A bodiless request whose pooled connection turns
+    /// out closed is sent once more on a fresh one (a request with a body is already streaming
+    /// and fails).
     pub async fn send(
         self: &Arc<Self>,
         origin: Origin,
         request: http::Request<EdgeBody>,
     ) -> Result<http::Response<EdgeBody>, UpstreamError> {
-        let transport = |e: hyper::Error| UpstreamError::Transport(e.to_string());
-        let mut sender = match self.take_idle(&origin) {
-            Some(sender) => sender,
-            None => self.connect(&origin).await?,
+        let Some(sender) = self.take_idle(&origin) else {
+            let sender = self.connect(&origin).await?;
+            return self.exchange(origin, sender, request).await;
         };
+        let again = request
+            .body()
+            .is_end_stream()
+            .then(|| bodiless_copy(&request));
+        match (self.exchange(origin.clone(), sender, request).await, again) {
+            (Err(_), Some(again)) => {
+                let sender = self.connect(&origin).await?;
+                self.exchange(origin, sender, again).await
+            }
+            (result, _) => result,
+        }
+    }
+
+    /// One exchange on `sender`, which goes back to the pool once the answer was read.
+    async fn exchange(
+        self: &Arc<Self>,
+        origin: Origin,
+        mut sender: SendRequest<EdgeBody>,
+        request: http::Request<EdgeBody>,
+    ) -> Result<http::Response<EdgeBody>, UpstreamError> {
+        let transport = |e: hyper::Error| UpstreamError::Transport(e.to_string());
         sender.ready().await.map_err(transport)?;
         let response = sender.send_request(request).await.map_err(transport)?;
         let pool = self.clone();
@@ -136,6 +160,15 @@ impl Upstream {
             .map_err(|e| transport(&e))?;
         handshake(stream).await
     }
+}
+
+/// `request` again, with an empty body.
+fn bodiless_copy(request: &http::Request<EdgeBody>) -> http::Request<EdgeBody> {
+    let mut copy = http::Request::new(crate::edge::body::full(""));
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.headers_mut() = request.headers().clone();
+    copy
 }
 
 /// An HTTP/1.1 connection over `stream`, driven on its own task.
@@ -302,5 +335,31 @@ mod tests {
         )));
         let request = http::Request::new(crate::edge::body::full(""));
         assert!(untrusted.send(origin, request).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_bodiless_request_survives_a_pooled_connection_the_server_closed() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            // Each connection answers one request as if kept alive, then closes.
+            while let Ok((mut tcp, _)) = listener.accept().await {
+                let mut buf = [0u8; 1024];
+                let _ = tcp.read(&mut buf).await;
+                let _ = tcp
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    .await;
+            }
+        });
+        let pool = Arc::new(Upstream::with_tls(None));
+        let (origin, path) = split_url(&format!("http://127.0.0.1:{port}/")).unwrap();
+        for _ in 0..3 {
+            let mut request = http::Request::new(crate::edge::body::full(""));
+            *request.uri_mut() = path.parse().unwrap();
+            let answer = pool.send(origin.clone(), request).await.unwrap();
+            let body = answer.into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(&body[..], b"ok");
+        }
     }
 }
