@@ -558,6 +558,47 @@ const WAFV2_SERVED: &[&str] = &[
     "UpdateWebACL",
 ];
 
+/// The API Gateway operations `rampart-apigateway` implements (`impl <Operation> for
+/// ApiGatewayService`, in `ops/`): REST APIs, resources, methods, integrations, deployments,
+/// stages and tags. The model's other operations answer not-served.
+const APIGATEWAY_SERVED: &[&str] = &[
+    "CreateDeployment",
+    "CreateResource",
+    "CreateRestApi",
+    "CreateStage",
+    "DeleteDeployment",
+    "DeleteIntegration",
+    "DeleteIntegrationResponse",
+    "DeleteMethod",
+    "DeleteMethodResponse",
+    "DeleteResource",
+    "DeleteRestApi",
+    "DeleteStage",
+    "GetDeployment",
+    "GetDeployments",
+    "GetIntegration",
+    "GetIntegrationResponse",
+    "GetMethod",
+    "GetMethodResponse",
+    "GetResource",
+    "GetResources",
+    "GetRestApi",
+    "GetRestApis",
+    "GetStage",
+    "GetStages",
+    "GetTags",
+    "PutIntegration",
+    "PutIntegrationResponse",
+    "PutMethod",
+    "PutMethodResponse",
+    "TagResource",
+    "UntagResource",
+    "UpdateMethod",
+    "UpdateResource",
+    "UpdateRestApi",
+    "UpdateStage",
+];
+
 /// Every generated service.
 pub const SERVICES: &[ServiceSpec] = &[
     ServiceSpec {
@@ -681,6 +722,17 @@ pub const SERVICES: &[ServiceSpec] = &[
             "ExportCertificate",
             "GetAcmeExternalAccountBindingCredentials",
         ],
+        global_region: None,
+        prechecked: &[],
+        audit_hidden: &[],
+    },
+    ServiceSpec {
+        model: "apigateway/2015-07-09/service-2.json",
+        crate_dir: "crates/rampart-apigateway",
+        module_dir: "src/generated",
+        served: APIGATEWAY_SERVED,
+        read_only: &["Get*"],
+        hidden_responses: &[],
         global_region: None,
         prechecked: &[],
         audit_hidden: &[],

@@ -49,6 +49,8 @@ pub struct ModuleSettings {
     /// Whether the server answers plain HTTP (no TLS): the scheme of the URLs public routes
     /// give out.
     pub plain_http: bool,
+    /// Where API Gateway's edge data plane listens (`edge.listen`); no edge when unset.
+    pub edge_listen: Option<std::net::SocketAddr>,
 }
 
 /// Builds a module, or says why it cannot start.

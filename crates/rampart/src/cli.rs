@@ -113,6 +113,10 @@ pub struct ServeArgs {
     /// requires).
     #[arg(long, env = "RAMPART_ACM_ACME_HTTP01_PORT")]
     pub acm_acme_http01_port: Option<u16>,
+    /// Where API Gateway's edge data plane listens (deployed REST APIs are invoked there);
+    /// no edge listener when unset.
+    #[arg(long, env = "RAMPART_EDGE_LISTEN")]
+    pub edge_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub key_file: KeyFileArgs,
 }
@@ -259,6 +263,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         None => config::DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
     };
     let acm = file.acm.unwrap_or_default();
+    let edge = file.edge.unwrap_or_default();
     let plain_http = dev || args.plain_http || file.plain_http.unwrap_or(false);
     Ok(Config {
         listen,
@@ -276,6 +281,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
             acm_dns_resolver: args.acm_dns_resolver.or(acm.dns_resolver),
             acm_acme_http01_port: args.acm_acme_http01_port.or(acm.acme_http01_port),
             plain_http,
+            edge_listen: args.edge_listen.or(edge.listen),
         },
     })
 }
@@ -432,6 +438,24 @@ mod tests {
         assert!(flagged.modules.plain_http);
         let default = resolve(serve_args(&[])).unwrap();
         assert_eq!(default.modules.acm_acme_http01_port, None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_edge_listener_comes_from_the_file_or_the_flag() {
+        let dir = std::env::temp_dir().join(format!("rampart-cli-edge-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rampart.toml");
+        std::fs::write(&file, "[edge]\nlisten = \"127.0.0.1:4510\"\n").unwrap();
+        let path = file.to_str().unwrap();
+        let from_file = resolve(serve_args(&["--config", path])).unwrap();
+        assert_eq!(from_file.modules.edge_listen, "127.0.0.1:4510".parse().ok());
+        let flag = ["--config", path, "--edge-listen", "127.0.0.1:4511"];
+        let flagged = resolve(serve_args(&flag)).unwrap();
+        assert_eq!(flagged.modules.edge_listen, "127.0.0.1:4511".parse().ok());
+        assert_eq!(resolve(serve_args(&[])).unwrap().modules.edge_listen, None);
+        std::fs::write(&file, "[edge]\nport = 1\n").unwrap();
+        assert!(resolve(serve_args(&["--config", path])).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -38,6 +38,16 @@ pub struct FileConfig {
     pub audit_sync: Option<bool>,
     /// The `[acm]` table.
     pub acm: Option<AcmFileConfig>,
+    /// The `[edge]` table.
+    pub edge: Option<EdgeFileConfig>,
+}
+
+/// Settings of API Gateway's edge data plane in `rampart.toml` (`[edge]`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeFileConfig {
+    /// Where the edge listens (`127.0.0.1:4510`); no edge listener when unset.
+    pub listen: Option<SocketAddr>,
 }
 
 /// ACM settings of `rampart.toml` (`[acm]`).

@@ -22,6 +22,7 @@ pub const MODULES: &[ModuleFactory] = &[
     rampart_acmpca::module,
     rampart_acm::module,
     rampart_wafv2::module,
+    rampart_apigateway::module,
 ];
 
 /// Runs the server until SIGINT/SIGTERM.

@@ -1,0 +1,202 @@
+//! Which API, stage, resource and method a request invokes. The API comes from the host
+//! (`<api-id>.execute-api.<region>.<domain>`, the stage the first path segment) or from the
+//! path (`/restapis/<api-id>/<stage>/_user_request_/<path>`); the resource is the one whose
+//! path matches most specifically, segment by segment literal before `{param}` before
+//! `{param+}`; the method the request's, else `ANY`.
+
+use crate::record::{MethodRecord, ResourceRecord};
+
+/// Where a request goes before resource matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub api_id: String,
+    pub stage: String,
+    /// The resource path asked for, starting with `/`.
+    pub path: String,
+}
+
+/// A matched resource and method with the path parameters.
+#[derive(Debug)]
+pub struct Matched<'a> {
+    pub resource: &'a ResourceRecord,
+    pub method: &'a MethodRecord,
+    pub path_params: Params,
+}
+
+/// The target named by `host` and `path`, if any.
+pub fn target(host: Option<&str>, path: &str) -> Option<Target> {
+    if let Some(rest) = path.strip_prefix("/restapis/") {
+        let (api_id, rest) = rest.split_once('/')?;
+        let (stage, rest) = rest.split_once('/')?;
+        let user = rest.strip_prefix("_user_request_")?;
+        if !user.is_empty() && !user.starts_with('/') {
+            return None;
+        }
+        return Some(Target {
+            api_id: api_id.to_owned(),
+            stage: stage.to_owned(),
+            path: if user.is_empty() {
+                "/".into()
+            } else {
+                user.to_owned()
+            },
+        });
+    }
+    let host = host?.split(':').next()?;
+    let (api_id, rest) = host.split_once('.')?;
+    if !rest.starts_with("execute-api.") {
+        return None;
+    }
+    let trimmed = path.trim_start_matches('/');
+    let (stage, user) = trimmed.split_once('/').unwrap_or((trimmed, ""));
+    (!stage.is_empty()).then(|| Target {
+        api_id: api_id.to_ascii_lowercase(),
+        stage: stage.to_owned(),
+        path: format!("/{user}"),
+    })
+}
+
+/// Path parameters by name, in path order.
+type Params = Vec<(String, String)>;
+
+/// How specifically a resource path part matched a segment (lower is more specific).
+fn rank(part: &str) -> u8 {
+    if part.starts_with('{') && part.ends_with("+}") {
+        2
+    } else if part.starts_with('{') && part.ends_with('}') {
+        1
+    } else {
+        0
+    }
+}
+
+/// The ranks and parameters of `resource` matching `segments`, if it does.
+fn try_match(resource: &ResourceRecord, segments: &[&str]) -> Option<(Vec<u8>, Params)> {
+    let parts: Vec<&str> = resource.path.split('/').filter(|p| !p.is_empty()).collect();
+    let mut ranks = Vec::with_capacity(parts.len());
+    let mut params = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let r = rank(part);
+        ranks.push(r);
+        match r {
+            2 => {
+                let rest = segments.get(i..).filter(|s| !s.is_empty())?;
+                let name = &part[1..part.len() - 2];
+                params.push((name.to_owned(), rest.join("/")));
+                return (i + 1 == parts.len()).then_some((ranks, params));
+            }
+            1 => {
+                let seg = segments.get(i).filter(|s| !s.is_empty())?;
+                params.push((part[1..part.len() - 1].to_owned(), (*seg).to_owned()));
+            }
+            _ => {
+                if segments.get(i) != Some(part) {
+                    return None;
+                }
+            }
+        }
+    }
+    (parts.len() == segments.len()).then_some((ranks, params))
+}
+
+/// The resource and method `method` of `resources` that `path` invokes.
+pub fn find<'a>(resources: &'a [ResourceRecord], method: &str, path: &str) -> Option<Matched<'a>> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let (resource, _, params) = resources
+        .iter()
+        .filter_map(|r| try_match(r, &segments).map(|(ranks, params)| (r, ranks, params)))
+        .min_by(|a, b| a.1.cmp(&b.1))?;
+    let chosen = resource
+        .methods
+        .get(method)
+        .or_else(|| resource.methods.get("ANY"))?;
+    Some(Matched {
+        resource,
+        method: chosen,
+        path_params: params,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn resource(path: &str, methods: &[&str]) -> ResourceRecord {
+        let methods = methods
+            .iter()
+            .map(|m| {
+                let record = MethodRecord {
+                    http_method: (*m).into(),
+                    authorization_type: "NONE".into(),
+                    authorizer_id: None,
+                    api_key_required: false,
+                    operation_name: None,
+                    request_validator_id: None,
+                    request_parameters: BTreeMap::new(),
+                    request_models: BTreeMap::new(),
+                    responses: BTreeMap::new(),
+                    integration: None,
+                };
+                ((*m).to_owned(), record)
+            })
+            .collect();
+        ResourceRecord {
+            id: path.into(),
+            parent_id: None,
+            path_part: None,
+            path: path.into(),
+            methods,
+        }
+    }
+
+    #[test]
+    fn targets_come_from_the_path_or_the_host() {
+        let t = target(None, "/restapis/abc123defg/prod/_user_request_/a/b").unwrap();
+        assert_eq!(
+            (t.api_id.as_str(), t.stage.as_str(), t.path.as_str()),
+            ("abc123defg", "prod", "/a/b")
+        );
+        let t = target(None, "/restapis/abc123defg/prod/_user_request_").unwrap();
+        assert_eq!(t.path, "/");
+        let t = target(
+            Some("abc123defg.execute-api.us-east-1.localhost:4510"),
+            "/prod/x",
+        )
+        .unwrap();
+        assert_eq!(
+            (t.api_id.as_str(), t.stage.as_str(), t.path.as_str()),
+            ("abc123defg", "prod", "/x")
+        );
+        assert!(target(Some("example.com"), "/prod/x").is_none());
+        assert!(target(None, "/restapis/a/b/other/x").is_none());
+    }
+
+    #[test]
+    fn literal_beats_param_beats_greedy() {
+        let resources = vec![
+            resource("/", &["GET"]),
+            resource("/pets", &["GET"]),
+            resource("/pets/{id}", &["GET"]),
+            resource("/pets/mine", &["ANY"]),
+            resource("/{proxy+}", &["ANY"]),
+        ];
+        assert_eq!(find(&resources, "GET", "/").unwrap().resource.path, "/");
+        assert_eq!(
+            find(&resources, "GET", "/pets/mine").unwrap().resource.path,
+            "/pets/mine"
+        );
+        let m = find(&resources, "GET", "/pets/7").unwrap();
+        assert_eq!(m.resource.path, "/pets/{id}");
+        assert_eq!(m.path_params, vec![("id".to_owned(), "7".to_owned())]);
+        let m = find(&resources, "POST", "/a/b/c").unwrap();
+        assert_eq!(m.resource.path, "/{proxy+}");
+        assert_eq!(
+            m.path_params,
+            vec![("proxy".to_owned(), "a/b/c".to_owned())]
+        );
+        // The most specific resource has no such method: no fallback to a less specific one.
+        assert!(find(&resources, "POST", "/pets").is_none());
+    }
+}

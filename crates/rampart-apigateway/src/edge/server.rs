@@ -1,0 +1,218 @@
+//! The edge listener: plain HTTP/1.1 and HTTP/2 (h2c) with hyper, each request routed to a
+//! deployed stage and method, throttled, shown to the request filter, then handed to its
+//! integration. (TLS with SNI from ACM certificates is the next slice.)
+
+use crate::edge::body::{EdgeBody, full, split_prefix};
+use crate::edge::filter::{FilterRequest, RequestFilter, Verdict};
+use crate::edge::invoke::{MethodRequest, forward};
+use crate::edge::respond::{gateway_error, internal_error, missing_token, mock, stamp, throttled};
+use crate::edge::route::{Matched, find, target};
+use crate::edge::snapshot::{ApiView, Live, StageView};
+use crate::edge::throttle::Throttle;
+use crate::edge::upstream::Upstream;
+use crate::record::MethodSettingRecord;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Everything a request needs.
+pub struct Edge {
+    pub live: Arc<Live>,
+    pub upstream: Arc<Upstream>,
+    pub throttle: Throttle,
+    /// The per-request filter (the WAF); none by default.
+    pub filter: Option<Arc<dyn RequestFilter>>,
+}
+
+impl std::fmt::Debug for Edge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Edge").finish_non_exhaustive()
+    }
+}
+
+/// Accepts connections on `listener` until the task is dropped.
+pub async fn serve(listener: tokio::net::TcpListener, edge: Arc<Edge>) {
+    let local_port = listener.local_addr().map_or(0, |a| a.port());
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                tracing::warn!(error = %e, "edge accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let edge = edge.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let edge = edge.clone();
+                async move {
+                    Ok::<_, std::convert::Infallible>(handle(&edge, peer, local_port, req).await)
+                }
+            });
+            let builder = Builder::new(TokioExecutor::new());
+            if let Err(e) = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!(error = %e, "edge connection ended");
+            }
+        });
+    }
+}
+
+/// Answers one request.
+pub async fn handle(
+    edge: &Edge,
+    peer: SocketAddr,
+    local_port: u16,
+    req: http::Request<Incoming>,
+) -> http::Response<EdgeBody> {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let Some(to) = target(host.as_deref(), req.uri().path()) else {
+        return missing_token(&request_id);
+    };
+    let snapshot = edge.live.snapshot();
+    let Some(api) = snapshot
+        .apis
+        .get(&to.api_id)
+        .filter(|a| !a.execute_api_disabled)
+    else {
+        return missing_token(&request_id);
+    };
+    let Some(stage) = api.stages.get(&to.stage) else {
+        return missing_token(&request_id);
+    };
+    let Some(matched) = find(&stage.resources, req.method().as_str(), &to.path) else {
+        return missing_token(&request_id);
+    };
+    if !admit(edge, api, stage, &matched, req.method().as_str()) {
+        return throttled(&request_id);
+    }
+    let call = Call {
+        edge,
+        api,
+        stage,
+        matched: &matched,
+        request_id: &request_id,
+        peer,
+        local_port,
+    };
+    call.run(req).await
+}
+
+/// Takes a token from the most specific throttling setting that applies.
+fn admit(
+    edge: &Edge,
+    api: &ApiView,
+    stage: &StageView,
+    matched: &Matched<'_>,
+    method: &str,
+) -> bool {
+    let path = matched.resource.path.trim_start_matches('/');
+    let own = format!("{path}/{}", matched.method.http_method);
+    let (key, setting) = [own.clone(), format!("{path}/{method}"), "*/*".to_owned()]
+        .into_iter()
+        .find_map(|k| stage.settings.get(&k).map(|s| (k, s.clone())))
+        .unwrap_or_else(|| ("*/*".to_owned(), MethodSettingRecord::default()));
+    let bucket = format!("{}/{}/{key}", api.id, stage.name);
+    edge.throttle.admit(
+        &bucket,
+        setting.throttling_rate_limit,
+        setting.throttling_burst_limit,
+    )
+}
+
+/// One request on its way to an integration.
+struct Call<'a> {
+    edge: &'a Edge,
+    api: &'a ApiView,
+    stage: &'a StageView,
+    matched: &'a Matched<'a>,
+    request_id: &'a str,
+    peer: SocketAddr,
+    local_port: u16,
+}
+
+impl Call<'_> {
+    async fn run(&self, req: http::Request<Incoming>) -> http::Response<EdgeBody> {
+        let (parts, body) = req.into_parts();
+        let mut body: EdgeBody = body.boxed();
+        if let Some(filter) = &self.edge.filter {
+            match self.filtered(filter.as_ref(), &parts, body).await {
+                Ok(rest) => body = rest,
+                Err(answer) => return answer,
+            }
+        }
+        let Some(integration) = self.matched.method.integration.as_ref() else {
+            return internal_error(self.request_id);
+        };
+        if integration.kind == "MOCK" {
+            let ct = parts
+                .headers
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            return mock(integration, ct, self.request_id);
+        }
+        let method_request = MethodRequest {
+            method: &parts.method,
+            headers: &parts.headers,
+            query: parts.uri.query().unwrap_or(""),
+            path_params: &self.matched.path_params,
+            stage_variables: &self.stage.variables,
+            request_id: self.request_id,
+            client_ip: self.peer.ip(),
+            scheme: "http",
+            local_port: self.local_port,
+            endpoint_type: &self.api.endpoint_type,
+        };
+        forward(&self.edge.upstream, integration, &method_request, body).await
+    }
+
+    /// Shows the request and the start of its body to `filter`: the body (prefix put back)
+    /// to go on with, or the answer the filter gave.
+    async fn filtered(
+        &self,
+        filter: &dyn RequestFilter,
+        parts: &http::request::Parts,
+        body: EdgeBody,
+    ) -> Result<EdgeBody, http::Response<EdgeBody>> {
+        let (prefix, rest) = split_prefix(body, filter.body_prefix_len())
+            .await
+            .map_err(|_| {
+                gateway_error(self.request_id, 400, "BadRequestException", "Bad Request")
+            })?;
+        let stage_arn = format!(
+            "arn:aws:apigateway:{}::/restapis/{}/stages/{}",
+            self.api.region, self.api.id, self.stage.name
+        );
+        let seen = FilterRequest {
+            client_ip: self.peer.ip(),
+            method: &parts.method,
+            path: parts.uri.path(),
+            query: parts.uri.query().unwrap_or(""),
+            headers: &parts.headers,
+            body_prefix: &prefix,
+            stage_arn: &stage_arn,
+        };
+        match filter.check(&seen) {
+            Verdict::Allow => Ok(rest),
+            Verdict::Respond(answer) => {
+                let (head, bytes) = answer.into_parts();
+                let mut response = http::Response::from_parts(head, full(bytes));
+                stamp(&mut response, self.request_id);
+                Err(response)
+            }
+        }
+    }
+}

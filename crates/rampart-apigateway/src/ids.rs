@@ -1,0 +1,47 @@
+//! Identifiers as API Gateway makes them: REST API and resource ids of 10 lowercase
+//! alphanumerics, deployment ids of 6, from the OS CSPRNG.
+
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+
+const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// `len` random lowercase alphanumerics (bytes past the last whole multiple of 36 are
+/// dropped, so every character is equally likely).
+fn random_id(len: usize) -> String {
+    let rng = SystemRandom::new();
+    let mut out = String::with_capacity(len);
+    let mut bytes = [0u8; 32];
+    while out.len() < len {
+        // The OS CSPRNG does not fail on supported systems; should it, the zeroed bytes still
+        // make a well-formed id and the store's absent-row check refuses a duplicate.
+        let _ = rng.fill(&mut bytes);
+        for b in bytes.iter().filter(|b| **b < 252).take(len - out.len()) {
+            out.push(char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]));
+        }
+    }
+    out
+}
+
+/// A REST API or resource id.
+pub fn api_id() -> String {
+    random_id(10)
+}
+
+/// A deployment id.
+pub fn deployment_id() -> String {
+    random_id(6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_lowercase_alphanumerics_of_their_length() {
+        let id = api_id();
+        assert_eq!(id.len(), 10);
+        assert!(id.bytes().all(|b| ALPHABET.contains(&b)));
+        assert_eq!(deployment_id().len(), 6);
+        assert_ne!(api_id(), api_id());
+    }
+}

@@ -1,0 +1,20 @@
+//! API Gateway REST APIs for Rampart (issue 16, first slice): the control plane served from
+//! the generated `apigateway` restJson1 wire layer (REST APIs with EDGE / REGIONAL / PRIVATE
+//! endpoint types, resources with `{param}` and `{proxy+}` path parts, methods, HTTP /
+//! HTTP_PROXY / MOCK integrations with plain parameter mappings, method and integration
+//! responses, deployments as snapshots of the resource tree, stages with variables and
+//! throttling, tags; the model's other operations answer not-served), and [`edge`], the data
+//! plane that invokes deployed stages on a listener of its own.
+
+mod convert;
+pub mod edge;
+pub mod generated;
+mod ids;
+mod module;
+mod ops;
+mod patch;
+mod record;
+mod service;
+
+pub use module::{TABLES, module};
+pub use service::ApiGatewayService;

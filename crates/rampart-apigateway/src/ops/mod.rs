@@ -1,0 +1,9 @@
+//! The served operations, by area.
+
+pub mod apis;
+pub mod deployments;
+pub mod integrations;
+pub mod methods;
+pub mod resources;
+pub mod stages;
+pub mod tags;
