@@ -162,7 +162,8 @@ mod tests {
                 "ssm",
                 "acmpca",
                 "acm",
-                "wafv2"
+                "wafv2",
+                "apigateway"
             ]
         );
         let prefixes: Vec<&str> = modules
@@ -185,9 +186,9 @@ mod tests {
         let http: Vec<&str> = modules
             .http_services()
             .iter()
-            .map(|s| s.target_prefix())
+            .map(|s| s.signing_name())
             .collect();
-        assert_eq!(http, ["ACMPrivateCA"]);
+        assert_eq!(http, ["acm-pca", "apigateway"]);
         // ACM PCA's CRLs and OCSP, ACM's ACME servers and its EMAIL-validation approvals.
         assert_eq!(modules.public_routes().len(), 3);
         assert!(modules.jobs().len() >= 4);
