@@ -149,7 +149,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bad = dir.path().join("geoip");
         std::fs::write(&bad, "1,2\n").unwrap();
-        let err = load(&[bad.clone()], GeoDb::load_all).unwrap_err();
+        let err = load(std::slice::from_ref(&bad), GeoDb::load_all).unwrap_err();
         assert_eq!(
             err,
             format!("{} line 1: expected `start,end,value`", bad.display())
