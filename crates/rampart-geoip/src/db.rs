@@ -2,7 +2,7 @@
 
 use crate::error::LoadError;
 use crate::parse::{self, Bounds};
-use crate::table::{Key, Origin, Range, Table, Value};
+use crate::table::{Origin, Range, Table, Value};
 use std::io::BufRead;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -126,28 +126,14 @@ impl<V: Value> Loader<V> {
         }
     }
 
-    /// Builds the tables; overlapping ranges (in one file or across files) are an error.
+    /// Builds the tables (where ranges overlap, the narrower one wins).
     pub fn build(self) -> Result<Db<V>, LoadError> {
         if self.paths.is_empty() {
             return Err(LoadError::NoFiles);
         }
-        let paths = &self.paths;
         Ok(Db {
-            v4: build_table(self.v4, paths)?,
-            v6: build_table(self.v6, paths)?,
+            v4: Table::build(self.v4),
+            v6: Table::build(self.v6),
         })
     }
-}
-
-fn build_table<K: Key, V: Value>(
-    ranges: Vec<Range<K, V>>,
-    paths: &[PathBuf],
-) -> Result<Table<K, V>, LoadError> {
-    let path_of = |origin: Origin| paths.get(origin.file).cloned().unwrap_or_default();
-    Table::build(ranges).map_err(|overlap| LoadError::Overlap {
-        path: path_of(overlap.second),
-        line: overlap.second.line,
-        other_path: path_of(overlap.first),
-        other_line: overlap.first.line,
-    })
 }

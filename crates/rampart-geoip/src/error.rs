@@ -28,18 +28,6 @@ pub enum LoadError {
         /// What is wrong with it.
         reason: String,
     },
-    /// Two ranges cover the same address.
-    #[error("{path} line {line}: the range overlaps the one of {other_path} line {other_line}")]
-    Overlap {
-        /// The file of the range that starts later.
-        path: PathBuf,
-        /// Its line.
-        line: usize,
-        /// The file of the range that starts first.
-        other_path: PathBuf,
-        /// Its line.
-        other_line: usize,
-    },
     /// The file holds no range at all (only comments, blank or unknown-country lines).
     #[error("{path}: no address ranges (expected lines `start,end,value`)")]
     Empty {

@@ -9,7 +9,9 @@
 //! - [`AsnDb`] (AS numbers) reads ip-location-db's `asn-ipv4.csv`/`asn-ipv6.csv` (`start,end,
 //!   asn,organisation`) and implements [`rampart_waf::AsnLookup`].
 //!
-//! Loading never panics on a bad file: [`LoadError`] names the file and line.
+//! Where ranges overlap (ip-location-db nests geofeed ranges inside registry ranges), the
+//! narrower range wins. Loading never panics on a bad file: [`LoadError`] names the file and
+//! line.
 
 mod db;
 mod error;
@@ -46,8 +48,7 @@ impl GeoDb {
         GeoDb::load_all(&[path])
     }
 
-    /// Loads several files into one database (Tor's `geoip` and `geoip6`); their ranges may
-    /// not overlap.
+    /// Loads several files into one database (Tor's `geoip` and `geoip6`).
     pub fn load_all(paths: &[impl AsRef<Path>]) -> Result<GeoDb, LoadError> {
         let mut loader = db::Loader::new(parse::country);
         for path in paths {
@@ -95,7 +96,7 @@ impl AsnDb {
         AsnDb::load_all(&[path])
     }
 
-    /// Loads several files into one database; their ranges may not overlap.
+    /// Loads several files into one database.
     pub fn load_all(paths: &[impl AsRef<Path>]) -> Result<AsnDb, LoadError> {
         let mut loader = db::Loader::new(parse::asn);
         for path in paths {

@@ -94,13 +94,15 @@ fn addr(v6: bool, n: u128) -> IpAddr {
     }
 }
 
-/// What a linear scan of the file's lines says about an address.
+/// What a linear scan of the file's lines says about an address: the narrowest range holding
+/// it, the later line among equally narrow ones.
 fn scan(lines: &[(bool, u128, u128, String)], v6: bool, n: u128) -> Option<String> {
     lines
         .iter()
-        .find(|(f, first, last, _)| *f == v6 && *first <= n && n <= *last)
+        .filter(|(f, first, last, _)| *f == v6 && *first <= n && n <= *last)
+        .filter(|l| l.3 != "??" && l.3 != "0")
+        .min_by_key(|(_, first, last, _)| last - first)
         .map(|l| l.3.clone())
-        .filter(|value| value != "??" && value != "0")
 }
 
 #[test]
@@ -161,6 +163,20 @@ fn ip_location_db_country_csv() {
     assert_eq!(country(&db, "1.0.3.255").as_deref(), Some("CN"));
     let (v4, v6) = db.runs();
     assert!(v4 > 0 && v6 == 0);
+    // The geofeed's 2.58.197.15 (BE) is nested in the registry's 2.58.196.0-2.58.197.255 (DE).
+    assert_eq!(country(&db, "2.58.197.14").as_deref(), Some("DE"));
+    assert_eq!(country(&db, "2.58.197.15").as_deref(), Some("BE"));
+    assert_eq!(country(&db, "2.58.197.16").as_deref(), Some("DE"));
+    let all = lines("ip-location-db/geo-whois-asn-country-ipv4.csv");
+    for (v6, first, last, _) in &all {
+        for n in [*first, *last, first.wrapping_sub(1), last.wrapping_add(1)] {
+            let n = n & u128::from(u32::MAX);
+            let got = db
+                .country(addr(*v6, n))
+                .map(|c| String::from_utf8_lossy(&c).into_owned());
+            assert_eq!(got, scan(&all, *v6, n), "{}", addr(*v6, n));
+        }
+    }
 }
 
 #[test]

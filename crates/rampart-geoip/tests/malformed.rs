@@ -12,7 +12,7 @@ fn geo_err(text: &[u8]) -> String {
 
 #[test]
 fn bad_lines_name_the_line() {
-    let cases: [(&[u8], &str); 8] = [
+    let cases: [(&[u8], &str); 7] = [
         (
             b"# header\n1.0.0.0,1.0.0.255\n",
             "db.txt line 2: expected `start,end,value`",
@@ -41,10 +41,6 @@ fn bad_lines_name_the_line() {
             b"1.0.0.0,1.0.0.255,A\xffU\n",
             "db.txt line 1: not UTF-8 text",
         ),
-        (
-            b"1,10,AU\n5,20,FR\n",
-            "db.txt line 2: the range overlaps the one of db.txt line 1",
-        ),
     ];
     for (text, want) in cases {
         let got = geo_err(text);
@@ -71,31 +67,12 @@ fn a_file_of_the_other_kind_is_refused() {
 }
 
 #[test]
-fn missing_files_overlaps_across_files_and_no_files() {
+fn missing_files_directories_and_no_files() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing");
     let err = GeoDb::load(&missing).unwrap_err();
     assert!(matches!(err, LoadError::Io { .. }));
     assert!(err.to_string().starts_with(&missing.display().to_string()));
-    let write = |name: &str, text: &str| -> PathBuf {
-        let path = dir.path().join(name);
-        std::fs::File::create(&path)
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-        path
-    };
-    let a = write("a", "# a\n1.0.0.0,1.0.0.255,AU\n");
-    let b = write("b", "1.0.0.128,1.0.1.0,FR\n");
-    let err = GeoDb::load_all(&[&a, &b]).unwrap_err().to_string();
-    assert_eq!(
-        err,
-        format!(
-            "{} line 1: the range overlaps the one of {} line 2",
-            b.display(),
-            a.display()
-        )
-    );
     let none: [PathBuf; 0] = [];
     assert_eq!(
         GeoDb::load_all(&none).unwrap_err().to_string(),
@@ -105,6 +82,27 @@ fn missing_files_overlaps_across_files_and_no_files() {
         GeoDb::load(dir.path()).is_err(),
         "a directory is no database"
     );
+}
+
+#[test]
+fn overlaps_across_files_go_to_the_narrower_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        path
+    };
+    let wide = write("a", "# a\n1.0.0.0,1.0.0.255,AU\n");
+    let narrow = write("b", "1.0.0.128,1.0.1.0,FR\n");
+    let db = GeoDb::load_all(&[&wide, &narrow]).unwrap();
+    let at = |text: &str| db.country(text.parse().unwrap());
+    assert_eq!(at("1.0.0.127"), Some(*b"AU"));
+    assert_eq!(at("1.0.0.128"), Some(*b"FR"));
+    assert_eq!(at("1.0.1.0"), Some(*b"FR"));
+    assert_eq!(at("1.0.1.1"), None);
 }
 
 /// Random lines made of the characters the format uses, and mutated real lines: loading
