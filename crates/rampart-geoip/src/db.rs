@@ -75,24 +75,28 @@ impl<V: Value> Loader<V> {
 
     /// Reads the lines of one source, named `path` in errors. A source without a single known
     /// range is an error: it is no database of this kind.
-    pub fn add_reader(&mut self, path: &Path, reader: impl BufRead) -> Result<(), LoadError> {
+    pub fn add_reader(&mut self, path: &Path, mut reader: impl BufRead) -> Result<(), LoadError> {
         let file = self.paths.len();
         self.paths.push(path.to_path_buf());
         let before = self.v4.len() + self.v6.len();
-        for (index, text) in reader.lines().enumerate() {
-            let line = index + 1;
+        let mut text = String::new();
+        for line in 1.. {
             let bad = |reason: String| LoadError::Line {
                 path: path.to_path_buf(),
                 line,
                 reason,
             };
-            let text = text.map_err(|e| match e.kind() {
+            text.clear();
+            let read = reader.read_line(&mut text).map_err(|e| match e.kind() {
                 std::io::ErrorKind::InvalidData => bad("not UTF-8 text".into()),
                 _ => LoadError::Io {
                     path: path.to_path_buf(),
                     source: e,
                 },
             })?;
+            if read == 0 {
+                break;
+            }
             let Some(parsed) = parse::line(&text).map_err(bad)? else {
                 continue;
             };

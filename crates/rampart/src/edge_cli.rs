@@ -79,7 +79,12 @@ impl Lookup<'_> {
                     }
                     None => "country: unknown (GeoMatch matches no country)\n".to_owned(),
                 });
-                out.push_str(&format!("country database: {}\n", joined(files)));
+                let (v4, v6) = db.runs();
+                out.push_str(&format!(
+                    "country database: {} ({v4} IPv4 + {v6} IPv6 runs, {} KiB)\n",
+                    joined(files),
+                    db.heap_bytes() / 1024
+                ));
             }
         }
         if let Some((db, files)) = self.asn {
@@ -87,7 +92,12 @@ impl Lookup<'_> {
                 Some(asn) => out.push_str(&format!("asn: {asn}\n")),
                 None => out.push_str("asn: unknown (AsnMatch matches no AS number)\n"),
             }
-            out.push_str(&format!("asn database: {}\n", joined(files)));
+            let (v4, v6) = db.runs();
+            out.push_str(&format!(
+                "asn database: {} ({v4} IPv4 + {v6} IPv6 runs, {} KiB)\n",
+                joined(files),
+                db.heap_bytes() / 1024
+            ));
         }
         out
     }
@@ -126,7 +136,7 @@ mod tests {
         };
         let report = lookup.report(ip("1.0.0.9"));
         assert!(report.contains("country: AU (label awswaf:clientip:geo:country:AU)\n"));
-        assert!(report.contains("country database: /g4, /g6\n"));
+        assert!(report.contains("country database: /g4, /g6 (2 IPv4 + 2 IPv6 runs, 0 KiB)\n"));
         assert!(report.contains("asn: 13335\n"));
         let v6 = lookup.report(ip("2001:2::1"));
         assert!(v6.contains("country: JP") && v6.contains("asn: unknown"));
