@@ -139,6 +139,27 @@ echo "RAMPART_TEST_MARIADB_URL points at $MY_HOST:$MY_PORT"
 
 # ------------------------------------------------------------------ 2. Rust checks and tests
 command -v cargo >/dev/null || die "cargo not found: install the Rust toolchain pinned in rust-toolchain.toml"
+# rampart-geoip's full-database test reads Debian's tor-geoipdb files (2.7 MB package). Only the
+# files are extracted: installing the package would bring the tor daemon along. Without them
+# (no apt, offline) that test says it skipped.
+tor_geoipdb() {
+    local dir=$1 tmp
+    tmp=$(mktemp -d)
+    (cd "$tmp" && { apt-get download -q tor-geoipdb >/dev/null 2>&1 \
+        || { as_root apt-get update -q >/dev/null && apt-get download -q tor-geoipdb >/dev/null; }; }) \
+        && dpkg-deb -x "$tmp"/tor-geoipdb_*.deb "$tmp/x" \
+        && mkdir -p "$dir" && cp "$tmp/x/usr/share/tor/geoip" "$tmp/x/usr/share/tor/geoip6" "$dir/"
+    local status=$?
+    rm -rf "$tmp"
+    return $status
+}
+GEOIP_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/rampart/tor-geoipdb"
+if [ ! -s "$GEOIP_DIR/geoip6" ]; then
+    step "Debian's tor-geoipdb files into $GEOIP_DIR (apt-get download)"
+    tor_geoipdb "$GEOIP_DIR" || echo "tor-geoipdb not available: the full geography database test will skip"
+fi
+export RAMPART_TEST_GEOIP_DIR="$GEOIP_DIR"
+
 step "cargo fmt --all -- --check"
 cargo fmt --all -- --check
 step "cargo clippy --workspace --all-targets -- -D warnings"

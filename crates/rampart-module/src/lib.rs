@@ -51,6 +51,14 @@ pub struct ModuleSettings {
     pub plain_http: bool,
     /// Where API Gateway's edge data plane listens (`edge.listen`); no edge when unset.
     pub edge_listen: Option<std::net::SocketAddr>,
+    /// The edge's country database files for GeoMatch (`edge.geoip_path`,
+    /// `RAMPART_EDGE_GEOIP`; by default Debian's `tor-geoipdb` files when installed), loaded
+    /// with `rampart_geoip::GeoDb::load_all`. Empty: no data, GeoMatch matches no address.
+    pub edge_geoip_paths: Vec<std::path::PathBuf>,
+    /// The edge's AS number database files for AsnMatch (`edge.asn_path`, `RAMPART_EDGE_ASN`),
+    /// loaded with `rampart_geoip::AsnDb::load_all`. Empty (the default): AsnMatch matches no
+    /// address.
+    pub edge_asn_paths: Vec<std::path::PathBuf>,
 }
 
 /// Builds a module, or says why it cannot start.

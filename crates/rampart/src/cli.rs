@@ -1,5 +1,5 @@
 //! Command-line interface (clap): `serve`, `operator init|unseal`, `audit tail`,
-//! `events dead-letters`, `usage`, `account create`, `acm-pca audit-report`.
+//! `events dead-letters`, `usage`, `account create`, `acm-pca audit-report`, `edge geoip-lookup`.
 
 use crate::config::{self, Config, SealChoice};
 use clap::{Args, Parser, Subcommand};
@@ -52,6 +52,10 @@ pub enum Command {
     /// IAM administration: `oidc-keys set PROVIDER_ARN FILE` pins an OIDC provider's JWKS.
     #[command(subcommand)]
     Iam(crate::iam_cli::IamCommand),
+    /// Edge tools: `geoip-lookup IP` prints the country and AS number the configured
+    /// databases give an address (what the WAF's GeoMatch and AsnMatch see).
+    #[command(subcommand)]
+    Edge(crate::edge_cli::EdgeCommand),
     /// Encrypt files in the AWS Encryption SDK message format under KMS or raw keys.
     ///
     /// Exit codes: 0 done, 2 bad usage, 3 KMS refused or unreachable, 4 no named key can
@@ -117,6 +121,8 @@ pub struct ServeArgs {
     /// no edge listener when unset.
     #[arg(long, env = "RAMPART_EDGE_LISTEN")]
     pub edge_listen: Option<SocketAddr>,
+    #[command(flatten)]
+    pub geo: crate::config_edge::GeoArgs,
     #[command(flatten)]
     pub key_file: KeyFileArgs,
 }
@@ -243,6 +249,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::AcmPca(command) => crate::acmpca_cli::run(command).await,
         Command::Acm(command) => crate::acm_cli::run(command).await,
         Command::Iam(command) => crate::iam_cli::run(command).await,
+        Command::Edge(command) => crate::edge_cli::run(command),
         Command::Encrypt(_) | Command::Decrypt(_) => {
             Err("encrypt and decrypt run before the server runtime".into())
         }
@@ -263,7 +270,11 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         None => config::DEFAULT_LISTEN.parse().map_err(|e| format!("{e}"))?,
     };
     let acm = file.acm.unwrap_or_default();
-    let edge = file.edge.unwrap_or_default();
+    let (edge_geoip_paths, edge_asn_paths) =
+        crate::config_edge::geo_paths(&args.geo, file.edge.as_ref());
+    let edge_listen = args
+        .edge_listen
+        .or(file.edge.as_ref().and_then(|edge| edge.listen));
     let plain_http = dev || args.plain_http || file.plain_http.unwrap_or(false);
     Ok(Config {
         listen,
@@ -281,7 +292,9 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
             acm_dns_resolver: args.acm_dns_resolver.or(acm.dns_resolver),
             acm_acme_http01_port: args.acm_acme_http01_port.or(acm.acme_http01_port),
             plain_http,
-            edge_listen: args.edge_listen.or(edge.listen),
+            edge_listen,
+            edge_geoip_paths,
+            edge_asn_paths,
         },
     })
 }

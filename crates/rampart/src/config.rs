@@ -38,16 +38,8 @@ pub struct FileConfig {
     pub audit_sync: Option<bool>,
     /// The `[acm]` table.
     pub acm: Option<AcmFileConfig>,
-    /// The `[edge]` table.
-    pub edge: Option<EdgeFileConfig>,
-}
-
-/// Settings of API Gateway's edge data plane in `rampart.toml` (`[edge]`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EdgeFileConfig {
-    /// Where the edge listens (`127.0.0.1:4510`); no edge listener when unset.
-    pub listen: Option<SocketAddr>,
+    /// The `[edge]` table (`config_edge.rs`).
+    pub edge: Option<crate::config_edge::EdgeFileConfig>,
 }
 
 /// ACM settings of `rampart.toml` (`[acm]`).
@@ -81,7 +73,7 @@ pub struct Config {
     /// Hold every response (not only those of calls that change state) until its audit record
     /// is durable.
     pub audit_sync: bool,
-    /// Settings that reach the modules (ACM's DNS resolver).
+    /// Settings that reach the modules (ACM's DNS resolver, the edge's geography databases).
     pub modules: rampart_module::ModuleSettings,
 }
 
