@@ -20,6 +20,8 @@ pub enum Domain {
     Tls,
     /// EventBridge connections' secrets (API key values, passwords, OAuth client secrets).
     Events,
+    /// API Gateway's API key values.
+    ApiGateway,
 }
 
 impl Domain {
@@ -34,6 +36,7 @@ impl Domain {
             Domain::Audit => "audit",
             Domain::Tls => "tls",
             Domain::Events => "events",
+            Domain::ApiGateway => "apigateway",
         }
     }
 
@@ -48,6 +51,7 @@ impl Domain {
             Domain::Audit => b"rampart/domain/audit/v1",
             Domain::Tls => b"rampart/domain/tls/v1",
             Domain::Events => b"rampart/domain/events/v1",
+            Domain::ApiGateway => b"rampart/domain/apigateway/v1",
         }
     }
 }

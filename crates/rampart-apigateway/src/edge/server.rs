@@ -10,6 +10,7 @@ use crate::edge::route::{Matched, find, target};
 use crate::edge::snapshot::{ApiView, Live, StageView};
 use crate::edge::throttle::Throttle;
 use crate::edge::upstream::Upstream;
+use crate::edge::usage::{Metering, check_api_key};
 use crate::record::MethodSettingRecord;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -25,6 +26,8 @@ pub struct Edge {
     pub throttle: Throttle,
     /// The per-request filter (the WAF); none by default.
     pub filter: Option<Arc<dyn RequestFilter>>,
+    /// API keys, usage plans' throttles and quotas.
+    pub metering: Arc<Metering>,
 }
 
 impl std::fmt::Debug for Edge {
@@ -153,6 +156,10 @@ impl Call<'_> {
                 Ok(rest) => body = rest,
                 Err(answer) => return answer,
             }
+        }
+        let (api, stage, matched, id) = (self.api, self.stage, self.matched, self.request_id);
+        if let Some(refusal) = check_api_key(self.edge, api, stage, matched, &parts.headers, id) {
+            return refusal;
         }
         let Some(integration) = self.matched.method.integration.as_ref() else {
             return internal_error(self.request_id);

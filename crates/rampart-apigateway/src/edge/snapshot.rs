@@ -44,6 +44,8 @@ pub struct ApiView {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub apis: HashMap<String, ApiView>,
+    /// API keys and usage plans.
+    pub keys: crate::edge::keys::KeyIndex,
 }
 
 /// The current snapshot and how to rebuild it.
@@ -121,6 +123,7 @@ impl Live {
                 api.stages.insert(view.name.clone(), view);
             }
         }
+        snapshot.keys = crate::edge::keys::load(&self.store).await?;
         Ok(snapshot)
     }
 }
@@ -152,7 +155,7 @@ fn stage_view(stage: StageRecord, deployment: DeploymentRecord) -> StageView {
 }
 
 /// Every row of `table`.
-async fn scan_all<T: Serialize + DeserializeOwned>(
+pub(crate) async fn scan_all<T: Serialize + DeserializeOwned>(
     table: &Table<T>,
 ) -> Result<Vec<(String, Versioned<T>)>, StoreError> {
     let mut out = Vec::new();
