@@ -9,6 +9,7 @@ mod body;
 mod filter;
 mod invoke;
 mod keys;
+mod policy;
 mod respond;
 mod route;
 mod server;

@@ -37,6 +37,8 @@ pub struct ApiView {
     pub endpoint_type: String,
     /// `disableExecuteApiEndpoint`: the default `execute-api` host and path do not answer.
     pub execute_api_disabled: bool,
+    /// The resource policy, compiled.
+    pub policy: Option<crate::edge::policy::ResourcePolicy>,
     pub stages: HashMap<String, StageView>,
 }
 
@@ -140,6 +142,7 @@ fn view_of(account: &str, region: &str, api: &ApiRecord) -> ApiView {
         region: region.to_owned(),
         endpoint_type: api.endpoint_types.first().cloned().unwrap_or_default(),
         execute_api_disabled: api.disable_execute_api_endpoint,
+        policy: crate::edge::policy::compile(api.policy.as_deref(), region, account, &api.id),
         stages: HashMap::new(),
     }
 }

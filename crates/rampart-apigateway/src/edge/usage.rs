@@ -288,3 +288,7 @@ pub fn check_api_key(
     let verdict = edge.metering.admit(&snapshot.keys, &request);
     verdict.err().map(|refusal| refused(refusal, request_id))
 }
+
+#[cfg(test)]
+#[path = "usage_tests.rs"]
+mod tests;
