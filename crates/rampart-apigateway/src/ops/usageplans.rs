@@ -321,6 +321,8 @@ fn patch_plan(plan: &mut UsagePlanRecord, patch: &Patch) -> Result<(), ServiceEr
     match (patch.op.as_str(), parts.as_slice()) {
         ("replace", ["name"]) => plan.name = patch.value()?.to_owned(),
         ("replace", ["description"]) => plan.description = patch.value.clone(),
+        ("remove", ["throttle"]) => plan.throttle = None,
+        ("remove", ["quota"]) => plan.quota = None,
         (_, ["throttle", field]) => patch_throttle(&mut plan.throttle, field, patch)?,
         (_, ["quota", field]) => patch_quota(plan, field, patch)?,
         ("add", ["apiStages"]) => {
