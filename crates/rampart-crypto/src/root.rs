@@ -134,7 +134,7 @@ impl fmt::Debug for DomainKey {
 mod tests {
     use super::*;
 
-    const ALL: [Domain; 8] = [
+    const ALL: [Domain; 9] = [
         Domain::Kms,
         Domain::Credentials,
         Domain::Secrets,
@@ -143,6 +143,7 @@ mod tests {
         Domain::Audit,
         Domain::Tls,
         Domain::Events,
+        Domain::ApiGateway,
     ];
 
     #[test]
