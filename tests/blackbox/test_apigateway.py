@@ -322,8 +322,8 @@ def test_operations_not_served_are_named(apigw):
     from botocore.exceptions import ClientError
 
     with pytest.raises(ClientError) as err:
-        apigw.get_api_keys()
-    assert "GetApiKeys" in err.value.response["Error"]["Message"]
+        apigw.get_vpc_links()
+    assert "GetVpcLinks" in err.value.response["Error"]["Message"]
 
 
 # ----------------------------------------------------------------------------- the edge

@@ -13,6 +13,7 @@ mod ids;
 mod module;
 mod ops;
 mod patch;
+mod plans;
 mod record;
 mod service;
 

@@ -4,19 +4,27 @@
 
 use crate::ApiGatewayService;
 use crate::edge::{self, RequestFilter};
+use crate::plans::{KEYS, PLANS, USAGE};
 use crate::record::{APIS, DEPLOYMENTS, STAGES};
 use rampart_codec::{AwsHttpService, BoxFuture};
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::{Arc, Mutex};
 
 /// Every table API Gateway owns.
-pub const TABLES: &[&str] = &[APIS, DEPLOYMENTS, STAGES];
+pub const TABLES: &[&str] = &[APIS, DEPLOYMENTS, STAGES, KEYS, PLANS, USAGE];
 
 /// Builds API Gateway over the store and the service clock; binds the edge listener now, so
 /// a taken port stops the start with an error. A module listed earlier may provide an
 /// `Arc<dyn RequestFilter>` (the WAF) for the edge.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
-    let service = Arc::new(ApiGatewayService::new(env.store.clone(), env.clock.clone()));
+    let key_seal = env
+        .root
+        .domain_key(rampart_crypto::root::Domain::ApiGateway);
+    let service = Arc::new(ApiGatewayService::new(
+        env.store.clone(),
+        env.clock.clone(),
+        key_seal,
+    ));
     let listener = match env.settings.edge_listen {
         Some(addr) => {
             let listener = std::net::TcpListener::bind(addr)
@@ -71,7 +79,8 @@ impl ServiceModule for ApiGatewayModule {
     fn background(&self) -> Option<BoxFuture<'static, ()>> {
         let std_listener = self.listener.lock().ok()?.take()?;
         let live = self.service.live();
-        let edge = edge::edge(live.clone(), self.filter.clone());
+        let metering = self.service.metering();
+        let edge = edge::edge(live.clone(), self.filter.clone(), metering.clone());
         Some(Box::pin(async move {
             let listener = match tokio::net::TcpListener::from_std(std_listener) {
                 Ok(listener) => listener,
@@ -84,6 +93,7 @@ impl ServiceModule for ApiGatewayModule {
                 tracing::info!(%addr, "API Gateway edge listening (plain HTTP)");
             }
             tokio::spawn(edge::refresh_periodically(live));
+            tokio::spawn(edge::flush_usage_periodically(metering));
             edge::serve(listener, edge).await;
         }))
     }

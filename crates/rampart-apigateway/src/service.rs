@@ -3,11 +3,14 @@
 //! compare-and-swap updates of API, deployment and stage rows, authorization, errors.
 
 use crate::edge::Live;
+use crate::edge::Metering;
 use crate::generated::errors::not_found_exception;
 use crate::generated::{ApiGatewayHandler, ServiceError};
+use crate::plans::{ApiKeyRecord, KEYS, PLANS, USAGE, UsagePlanRecord, UsageRecord};
 use crate::record::{APIS, ApiRecord, DEPLOYMENTS, DeploymentRecord, STAGES, StageRecord};
 use crate::record::{api_row, child_row};
 use rampart_core::{Clock, RequestContext};
+use rampart_crypto::root::DomainKey;
 use rampart_store::{Expect, Store, StoreError, Table, Versioned, Write};
 use serde::{Serialize, de::DeserializeOwned};
 use std::sync::Arc;
@@ -21,6 +24,11 @@ pub struct ApiGatewayService {
     pub(crate) apis: Table<ApiRecord>,
     pub(crate) deployments: Table<DeploymentRecord>,
     pub(crate) stages: Table<StageRecord>,
+    pub(crate) keys: Table<ApiKeyRecord>,
+    pub(crate) plans: Table<UsagePlanRecord>,
+    pub(crate) usage: Table<UsageRecord>,
+    /// Seals API key values and fingerprints them (shared with the edge's metering).
+    pub(crate) metering: Arc<Metering>,
     pub(crate) clock: Arc<dyn Clock>,
     /// What the edge data plane serves; refreshed after every change of what it reads.
     pub(crate) live: Arc<Live>,
@@ -33,9 +41,14 @@ impl std::fmt::Debug for ApiGatewayService {
 }
 
 impl ApiGatewayService {
-    /// API Gateway over `store` on the service clock `clock`.
-    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
+    /// API Gateway over `store` on the service clock `clock`, sealing API key values under
+    /// `key_seal`.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, key_seal: DomainKey) -> Self {
         ApiGatewayService {
+            keys: Table::new(store.clone(), KEYS),
+            plans: Table::new(store.clone(), PLANS),
+            usage: Table::new(store.clone(), USAGE),
+            metering: Arc::new(Metering::new(store.clone(), key_seal, clock.clone())),
             apis: Table::new(store.clone(), APIS),
             deployments: Table::new(store.clone(), DEPLOYMENTS),
             stages: Table::new(store.clone(), STAGES),
@@ -48,6 +61,11 @@ impl ApiGatewayService {
     /// The data plane's view of the deployed stages.
     pub fn live(&self) -> Arc<Live> {
         self.live.clone()
+    }
+
+    /// The metering of API keys at the edge (usage counts, throttles, quotas).
+    pub fn metering(&self) -> Arc<Metering> {
+        self.metering.clone()
     }
 
     /// Milliseconds since the epoch on the service clock.

@@ -1,5 +1,6 @@
-//! The edge's settings of `rampart.toml` (`[edge]`), environment and flags: where it listens and the offline
-//! databases behind the WAF's GeoMatch (`geoip_path`) and AsnMatch (`asn_path`) statements.
+//! The edge's settings of `rampart.toml` (`[edge]`), environment and flags: where it listens
+//! and the offline databases behind the WAF's GeoMatch (`geoip_path`) and AsnMatch
+//! (`asn_path`) statements.
 
 use serde::Deserialize;
 use std::path::PathBuf;

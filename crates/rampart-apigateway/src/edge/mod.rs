@@ -8,16 +8,24 @@
 mod body;
 mod filter;
 mod invoke;
+mod keys;
+mod policy;
 mod respond;
 mod route;
 mod server;
 mod snapshot;
 mod throttle;
 mod upstream;
+mod usage;
 
 pub use filter::{FilterRequest, RequestFilter, Verdict};
 pub use server::{Edge, serve};
 pub use snapshot::{ApiView, Live, Snapshot, StageView};
+pub use usage::{Metering, flush_usage_periodically};
+/// The quota periods and usage rows the edge and GetUsage share.
+pub mod usage_math {
+    pub use super::usage::{period_start, usage_row};
+}
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,9 +33,14 @@ use std::time::Duration;
 /// How often the edge re-reads the store for changes made on other nodes.
 pub const REFRESH_PERIOD: Duration = Duration::from_secs(5);
 
-/// The edge over `live`, with `filter` if one is installed.
-pub fn edge(live: Arc<Live>, filter: Option<Arc<dyn RequestFilter>>) -> Arc<Edge> {
+/// The edge over `live`, with `filter` if one is installed, metering API keys with `metering`.
+pub fn edge(
+    live: Arc<Live>,
+    filter: Option<Arc<dyn RequestFilter>>,
+    metering: Arc<Metering>,
+) -> Arc<Edge> {
     Arc::new(Edge {
+        metering,
         live,
         upstream: Arc::new(upstream::Upstream::default()),
         throttle: throttle::Throttle::default(),

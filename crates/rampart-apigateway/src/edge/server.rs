@@ -5,16 +5,19 @@
 use crate::edge::body::{EdgeBody, full, split_prefix};
 use crate::edge::filter::{FilterRequest, RequestFilter, Verdict};
 use crate::edge::invoke::{MethodRequest, forward};
+use crate::edge::policy::{Invocation, denied, judge};
 use crate::edge::respond::{gateway_error, internal_error, missing_token, mock, stamp, throttled};
 use crate::edge::route::{Matched, find, target};
 use crate::edge::snapshot::{ApiView, Live, StageView};
 use crate::edge::throttle::Throttle;
 use crate::edge::upstream::Upstream;
+use crate::edge::usage::{Metering, check_api_key};
 use crate::record::MethodSettingRecord;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
+use rampart_policy::Decision;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -25,6 +28,8 @@ pub struct Edge {
     pub throttle: Throttle,
     /// The per-request filter (the WAF); none by default.
     pub filter: Option<Arc<dyn RequestFilter>>,
+    /// API keys, usage plans' throttles and quotas.
+    pub metering: Arc<Metering>,
 }
 
 impl std::fmt::Debug for Edge {
@@ -104,6 +109,7 @@ pub async fn handle(
         api,
         stage,
         matched: &matched,
+        path: &to.path,
         request_id: &request_id,
         peer,
         local_port,
@@ -139,6 +145,8 @@ struct Call<'a> {
     api: &'a ApiView,
     stage: &'a StageView,
     matched: &'a Matched<'a>,
+    /// The requested resource path.
+    path: &'a str,
     request_id: &'a str,
     peer: SocketAddr,
     local_port: u16,
@@ -153,6 +161,13 @@ impl Call<'_> {
                 Ok(rest) => body = rest,
                 Err(answer) => return answer,
             }
+        }
+        if let Some(refusal) = self.resource_policy(&parts.method) {
+            return refusal;
+        }
+        let (api, stage, matched, id) = (self.api, self.stage, self.matched, self.request_id);
+        if let Some(refusal) = check_api_key(self.edge, api, stage, matched, &parts.headers, id) {
+            return refusal;
         }
         let Some(integration) = self.matched.method.integration.as_ref() else {
             return internal_error(self.request_id);
@@ -177,6 +192,24 @@ impl Call<'_> {
             endpoint_type: &self.api.endpoint_type,
         };
         forward(&self.edge.upstream, integration, &method_request, body).await
+    }
+
+    /// The API's resource policy's refusal of this call, if it refuses.
+    fn resource_policy(&self, method: &http::Method) -> Option<http::Response<EdgeBody>> {
+        let policy = self.api.policy.as_ref()?;
+        let call = Invocation {
+            region: &self.api.region,
+            account: &self.api.account,
+            api: &self.api.id,
+            stage: &self.stage.name,
+            method: method.as_str(),
+            path: self.path,
+            client_ip: self.peer.ip(),
+        };
+        match judge(policy, &call, time::OffsetDateTime::now_utc()) {
+            Decision::Allow => None,
+            decision => Some(denied(&call, decision, self.request_id)),
+        }
     }
 
     /// Shows the request and the start of its body to `filter`: the body (prefix put back)

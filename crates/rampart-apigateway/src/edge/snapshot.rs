@@ -37,6 +37,8 @@ pub struct ApiView {
     pub endpoint_type: String,
     /// `disableExecuteApiEndpoint`: the default `execute-api` host and path do not answer.
     pub execute_api_disabled: bool,
+    /// The resource policy, compiled.
+    pub policy: Option<crate::edge::policy::ResourcePolicy>,
     pub stages: HashMap<String, StageView>,
 }
 
@@ -44,6 +46,8 @@ pub struct ApiView {
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub apis: HashMap<String, ApiView>,
+    /// API keys and usage plans.
+    pub keys: crate::edge::keys::KeyIndex,
 }
 
 /// The current snapshot and how to rebuild it.
@@ -121,6 +125,7 @@ impl Live {
                 api.stages.insert(view.name.clone(), view);
             }
         }
+        snapshot.keys = crate::edge::keys::load(&self.store).await?;
         Ok(snapshot)
     }
 }
@@ -137,6 +142,7 @@ fn view_of(account: &str, region: &str, api: &ApiRecord) -> ApiView {
         region: region.to_owned(),
         endpoint_type: api.endpoint_types.first().cloned().unwrap_or_default(),
         execute_api_disabled: api.disable_execute_api_endpoint,
+        policy: crate::edge::policy::compile(api.policy.as_deref(), region, account, &api.id),
         stages: HashMap::new(),
     }
 }
@@ -152,7 +158,7 @@ fn stage_view(stage: StageRecord, deployment: DeploymentRecord) -> StageView {
 }
 
 /// Every row of `table`.
-async fn scan_all<T: Serialize + DeserializeOwned>(
+pub(crate) async fn scan_all<T: Serialize + DeserializeOwned>(
     table: &Table<T>,
 ) -> Result<Vec<(String, Versioned<T>)>, StoreError> {
     let mut out = Vec::new();

@@ -153,7 +153,11 @@ async fn the_filter_sees_routed_requests_and_may_answer_them() {
     let filter: Arc<dyn RequestFilter> = blocker.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(serve(listener, edge(live, Some(filter))));
+    let key = rampart_crypto::root::RootKey::generate()
+        .domain_key(rampart_crypto::root::Domain::ApiGateway);
+    let clock: Arc<dyn rampart_core::Clock> = Arc::new(rampart_core::SystemClock);
+    let metering = Arc::new(Metering::new(test.store.clone(), key, clock));
+    let server = tokio::spawn(serve(listener, edge(live, Some(filter), metering)));
 
     let blocked = post(addr, "evil payload").await;
     assert!(blocked.starts_with("HTTP/1.1 403"), "{blocked}");

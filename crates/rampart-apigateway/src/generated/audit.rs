@@ -21,6 +21,60 @@ impl AuditValue for AccessLogSettings {
     }
 }
 
+impl AuditParams for ApiKey {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "createdDate", &self.created_date);
+        put(&mut m, "customerId", &self.customer_id);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "enabled", &self.enabled);
+        put(&mut m, "id", &self.id);
+        put(&mut m, "lastUpdatedDate", &self.last_updated_date);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "stageKeys", &self.stage_keys);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for ApiKey {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ApiKeys {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "items", &self.items);
+        put(&mut m, "position", &self.position);
+        put(&mut m, "warnings", &self.warnings);
+        m
+    }
+}
+
+impl AuditValue for ApiKeys {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ApiStage {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiId", &self.api_id);
+        put(&mut m, "stage", &self.stage);
+        put(&mut m, "throttle", &self.throttle);
+        m
+    }
+}
+
+impl AuditValue for ApiStage {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CanarySettings {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -37,6 +91,26 @@ impl AuditParams for CanarySettings {
 }
 
 impl AuditValue for CanarySettings {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateApiKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "customerId", &self.customer_id);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "enabled", &self.enabled);
+        put(&mut m, "generateDistinctId", &self.generate_distinct_id);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "stageKeys", &self.stage_keys);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateApiKeyRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -137,6 +211,55 @@ impl AuditParams for CreateStageRequest {
 }
 
 impl AuditValue for CreateStageRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateUsagePlanKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "keyId", &self.key_id);
+        put(&mut m, "keyType", &self.key_type);
+        put(&mut m, "usagePlanId", &self.usage_plan_id);
+        m
+    }
+}
+
+impl AuditValue for CreateUsagePlanKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateUsagePlanRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiStages", &self.api_stages);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "quota", &self.quota);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "throttle", &self.throttle);
+        m
+    }
+}
+
+impl AuditValue for CreateUsagePlanRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteApiKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiKey", &self.api_key);
+        m
+    }
+}
+
+impl AuditValue for DeleteApiKeyRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -267,6 +390,35 @@ impl AuditValue for DeleteStageRequest {
     }
 }
 
+impl AuditParams for DeleteUsagePlanKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "keyId", &self.key_id);
+        put(&mut m, "usagePlanId", &self.usage_plan_id);
+        m
+    }
+}
+
+impl AuditValue for DeleteUsagePlanKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteUsagePlanRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "usagePlanId", &self.usage_plan_id);
+        m
+    }
+}
+
+impl AuditValue for DeleteUsagePlanRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for Deployment {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -330,6 +482,39 @@ impl AuditParams for EndpointConfiguration {
 }
 
 impl AuditValue for EndpointConfiguration {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetApiKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiKey", &self.api_key);
+        put(&mut m, "includeValue", &self.include_value);
+        m
+    }
+}
+
+impl AuditValue for GetApiKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetApiKeysRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "customerId", &self.customer_id);
+        put(&mut m, "includeValues", &self.include_values);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "nameQuery", &self.name_query);
+        put(&mut m, "position", &self.position);
+        m
+    }
+}
+
+impl AuditValue for GetApiKeysRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -536,6 +721,87 @@ impl AuditParams for GetTagsRequest {
 }
 
 impl AuditValue for GetTagsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetUsagePlanKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "keyId", &self.key_id);
+        put(&mut m, "usagePlanId", &self.usage_plan_id);
+        m
+    }
+}
+
+impl AuditValue for GetUsagePlanKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetUsagePlanKeysRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "nameQuery", &self.name_query);
+        put(&mut m, "position", &self.position);
+        put(&mut m, "usagePlanId", &self.usage_plan_id);
+        m
+    }
+}
+
+impl AuditValue for GetUsagePlanKeysRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetUsagePlanRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "usagePlanId", &self.usage_plan_id);
+        m
+    }
+}
+
+impl AuditValue for GetUsagePlanRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetUsagePlansRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "keyId", &self.key_id);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "position", &self.position);
+        m
+    }
+}
+
+impl AuditValue for GetUsagePlansRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetUsageRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "endDate", &self.end_date);
+        put(&mut m, "keyId", &self.key_id);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "position", &self.position);
+        put(&mut m, "startDate", &self.start_date);
+        put(&mut m, "usagePlanId", &self.usage_plan_id);
+        m
+    }
+}
+
+impl AuditValue for GetUsageRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -792,6 +1058,22 @@ impl AuditValue for PutMethodResponseRequest {
     }
 }
 
+impl AuditParams for QuotaSettings {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "offset", &self.offset);
+        put(&mut m, "period", &self.period);
+        m
+    }
+}
+
+impl AuditValue for QuotaSettings {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for Resource {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -913,6 +1195,21 @@ impl AuditValue for Stage {
     }
 }
 
+impl AuditParams for StageKey {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "restApiId", &self.rest_api_id);
+        put(&mut m, "stageName", &self.stage_name);
+        m
+    }
+}
+
+impl AuditValue for StageKey {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for Stages {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -956,6 +1253,21 @@ impl AuditValue for Tags {
     }
 }
 
+impl AuditParams for ThrottleSettings {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "burstLimit", &self.burst_limit);
+        put(&mut m, "rateLimit", &self.rate_limit);
+        m
+    }
+}
+
+impl AuditValue for ThrottleSettings {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for TlsConfig {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -984,6 +1296,21 @@ impl AuditParams for UntagResourceRequest {
 }
 
 impl AuditValue for UntagResourceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateApiKeyRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiKey", &self.api_key);
+        put(&mut m, "patchOperations", &self.patch_operations);
+        m
+    }
+}
+
+impl AuditValue for UpdateApiKeyRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1048,6 +1375,106 @@ impl AuditParams for UpdateStageRequest {
 }
 
 impl AuditValue for UpdateStageRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateUsagePlanRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "patchOperations", &self.patch_operations);
+        put(&mut m, "usagePlanId", &self.usage_plan_id);
+        m
+    }
+}
+
+impl AuditValue for UpdateUsagePlanRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for Usage {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "endDate", &self.end_date);
+        put(&mut m, "items", &self.items);
+        put(&mut m, "position", &self.position);
+        put(&mut m, "startDate", &self.start_date);
+        put(&mut m, "usagePlanId", &self.usage_plan_id);
+        m
+    }
+}
+
+impl AuditValue for Usage {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UsagePlan {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "apiStages", &self.api_stages);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "id", &self.id);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "productCode", &self.product_code);
+        put(&mut m, "quota", &self.quota);
+        put(&mut m, "tags", &self.tags);
+        put(&mut m, "throttle", &self.throttle);
+        m
+    }
+}
+
+impl AuditValue for UsagePlan {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UsagePlanKey {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "id", &self.id);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "type", &self.type_);
+        m
+    }
+}
+
+impl AuditValue for UsagePlanKey {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UsagePlanKeys {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "items", &self.items);
+        put(&mut m, "position", &self.position);
+        m
+    }
+}
+
+impl AuditValue for UsagePlanKeys {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UsagePlans {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "items", &self.items);
+        put(&mut m, "position", &self.position);
+        m
+    }
+}
+
+impl AuditValue for UsagePlans {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -11,10 +11,16 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
     let (op, labels) = codec::route(super::http::ROUTES, req.method, req.path, req.query)
         .ok_or_else(ServiceError::unknown_operation)?;
     let json = match op.name {
+        "CreateApiKey" => codec::rest_input_json::<CreateApiKeyRequest>(op, req, &labels),
         "CreateDeployment" => codec::rest_input_json::<CreateDeploymentRequest>(op, req, &labels),
         "CreateResource" => codec::rest_input_json::<CreateResourceRequest>(op, req, &labels),
         "CreateRestApi" => codec::rest_input_json::<CreateRestApiRequest>(op, req, &labels),
         "CreateStage" => codec::rest_input_json::<CreateStageRequest>(op, req, &labels),
+        "CreateUsagePlan" => codec::rest_input_json::<CreateUsagePlanRequest>(op, req, &labels),
+        "CreateUsagePlanKey" => {
+            codec::rest_input_json::<CreateUsagePlanKeyRequest>(op, req, &labels)
+        }
+        "DeleteApiKey" => codec::rest_input_json::<DeleteApiKeyRequest>(op, req, &labels),
         "DeleteDeployment" => codec::rest_input_json::<DeleteDeploymentRequest>(op, req, &labels),
         "DeleteIntegration" => codec::rest_input_json::<DeleteIntegrationRequest>(op, req, &labels),
         "DeleteIntegrationResponse" => {
@@ -27,6 +33,12 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         "DeleteResource" => codec::rest_input_json::<DeleteResourceRequest>(op, req, &labels),
         "DeleteRestApi" => codec::rest_input_json::<DeleteRestApiRequest>(op, req, &labels),
         "DeleteStage" => codec::rest_input_json::<DeleteStageRequest>(op, req, &labels),
+        "DeleteUsagePlan" => codec::rest_input_json::<DeleteUsagePlanRequest>(op, req, &labels),
+        "DeleteUsagePlanKey" => {
+            codec::rest_input_json::<DeleteUsagePlanKeyRequest>(op, req, &labels)
+        }
+        "GetApiKey" => codec::rest_input_json::<GetApiKeyRequest>(op, req, &labels),
+        "GetApiKeys" => codec::rest_input_json::<GetApiKeysRequest>(op, req, &labels),
         "GetDeployment" => codec::rest_input_json::<GetDeploymentRequest>(op, req, &labels),
         "GetDeployments" => codec::rest_input_json::<GetDeploymentsRequest>(op, req, &labels),
         "GetIntegration" => codec::rest_input_json::<GetIntegrationRequest>(op, req, &labels),
@@ -42,6 +54,11 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         "GetStage" => codec::rest_input_json::<GetStageRequest>(op, req, &labels),
         "GetStages" => codec::rest_input_json::<GetStagesRequest>(op, req, &labels),
         "GetTags" => codec::rest_input_json::<GetTagsRequest>(op, req, &labels),
+        "GetUsage" => codec::rest_input_json::<GetUsageRequest>(op, req, &labels),
+        "GetUsagePlan" => codec::rest_input_json::<GetUsagePlanRequest>(op, req, &labels),
+        "GetUsagePlanKey" => codec::rest_input_json::<GetUsagePlanKeyRequest>(op, req, &labels),
+        "GetUsagePlanKeys" => codec::rest_input_json::<GetUsagePlanKeysRequest>(op, req, &labels),
+        "GetUsagePlans" => codec::rest_input_json::<GetUsagePlansRequest>(op, req, &labels),
         "PutIntegration" => codec::rest_input_json::<PutIntegrationRequest>(op, req, &labels),
         "PutIntegrationResponse" => {
             codec::rest_input_json::<PutIntegrationResponseRequest>(op, req, &labels)
@@ -50,10 +67,12 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         "PutMethodResponse" => codec::rest_input_json::<PutMethodResponseRequest>(op, req, &labels),
         "TagResource" => codec::rest_input_json::<TagResourceRequest>(op, req, &labels),
         "UntagResource" => codec::rest_input_json::<UntagResourceRequest>(op, req, &labels),
+        "UpdateApiKey" => codec::rest_input_json::<UpdateApiKeyRequest>(op, req, &labels),
         "UpdateMethod" => codec::rest_input_json::<UpdateMethodRequest>(op, req, &labels),
         "UpdateResource" => codec::rest_input_json::<UpdateResourceRequest>(op, req, &labels),
         "UpdateRestApi" => codec::rest_input_json::<UpdateRestApiRequest>(op, req, &labels),
         "UpdateStage" => codec::rest_input_json::<UpdateStageRequest>(op, req, &labels),
+        "UpdateUsagePlan" => codec::rest_input_json::<UpdateUsagePlanRequest>(op, req, &labels),
         _ => return Err(ServiceError::unknown_operation()),
     }?;
     Ok((op.name, json))
@@ -67,10 +86,14 @@ pub fn output_response(
 ) -> Option<Result<HttpResponse, ServiceError>> {
     let op = super::http::ROUTES.iter().find(|o| o.name == operation)?;
     Some(match operation {
+        "CreateApiKey" => codec::rest_output_from_json::<ApiKey>(op, output),
         "CreateDeployment" => codec::rest_output_from_json::<Deployment>(op, output),
         "CreateResource" => codec::rest_output_from_json::<Resource>(op, output),
         "CreateRestApi" => codec::rest_output_from_json::<RestApi>(op, output),
         "CreateStage" => codec::rest_output_from_json::<Stage>(op, output),
+        "CreateUsagePlan" => codec::rest_output_from_json::<UsagePlan>(op, output),
+        "CreateUsagePlanKey" => codec::rest_output_from_json::<UsagePlanKey>(op, output),
+        "DeleteApiKey" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteDeployment" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteIntegration" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteIntegrationResponse" => codec::rest_output_from_json::<Empty>(op, output),
@@ -79,6 +102,10 @@ pub fn output_response(
         "DeleteResource" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteRestApi" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteStage" => codec::rest_output_from_json::<Empty>(op, output),
+        "DeleteUsagePlan" => codec::rest_output_from_json::<Empty>(op, output),
+        "DeleteUsagePlanKey" => codec::rest_output_from_json::<Empty>(op, output),
+        "GetApiKey" => codec::rest_output_from_json::<ApiKey>(op, output),
+        "GetApiKeys" => codec::rest_output_from_json::<ApiKeys>(op, output),
         "GetDeployment" => codec::rest_output_from_json::<Deployment>(op, output),
         "GetDeployments" => codec::rest_output_from_json::<Deployments>(op, output),
         "GetIntegration" => codec::rest_output_from_json::<Integration>(op, output),
@@ -92,16 +119,23 @@ pub fn output_response(
         "GetStage" => codec::rest_output_from_json::<Stage>(op, output),
         "GetStages" => codec::rest_output_from_json::<Stages>(op, output),
         "GetTags" => codec::rest_output_from_json::<Tags>(op, output),
+        "GetUsage" => codec::rest_output_from_json::<Usage>(op, output),
+        "GetUsagePlan" => codec::rest_output_from_json::<UsagePlan>(op, output),
+        "GetUsagePlanKey" => codec::rest_output_from_json::<UsagePlanKey>(op, output),
+        "GetUsagePlanKeys" => codec::rest_output_from_json::<UsagePlanKeys>(op, output),
+        "GetUsagePlans" => codec::rest_output_from_json::<UsagePlans>(op, output),
         "PutIntegration" => codec::rest_output_from_json::<Integration>(op, output),
         "PutIntegrationResponse" => codec::rest_output_from_json::<IntegrationResponse>(op, output),
         "PutMethod" => codec::rest_output_from_json::<Method>(op, output),
         "PutMethodResponse" => codec::rest_output_from_json::<MethodResponse>(op, output),
         "TagResource" => codec::rest_output_from_json::<Empty>(op, output),
         "UntagResource" => codec::rest_output_from_json::<Empty>(op, output),
+        "UpdateApiKey" => codec::rest_output_from_json::<ApiKey>(op, output),
         "UpdateMethod" => codec::rest_output_from_json::<Method>(op, output),
         "UpdateResource" => codec::rest_output_from_json::<Resource>(op, output),
         "UpdateRestApi" => codec::rest_output_from_json::<RestApi>(op, output),
         "UpdateStage" => codec::rest_output_from_json::<Stage>(op, output),
+        "UpdateUsagePlan" => codec::rest_output_from_json::<UsagePlan>(op, output),
         _ => return None,
     })
 }

@@ -883,6 +883,82 @@ impl AuditValue for Op {
     }
 }
 
+/// The `QuotaPeriodType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QuotaPeriodType {
+    /// `DAY`
+    Day,
+    /// `WEEK`
+    Week,
+    /// `MONTH`
+    Month,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl QuotaPeriodType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["DAY", "WEEK", "MONTH"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[DAY, WEEK, MONTH]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Day => "DAY",
+            Self::Week => "WEEK",
+            Self::Month => "MONTH",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for QuotaPeriodType {
+    fn from(s: &str) -> Self {
+        match s {
+            "DAY" => Self::Day,
+            "WEEK" => Self::Week,
+            "MONTH" => Self::Month,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for QuotaPeriodType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for QuotaPeriodType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for QuotaPeriodType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for QuotaPeriodType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for QuotaPeriodType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `ResponseTransferMode` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResponseTransferMode {

@@ -90,7 +90,7 @@ pub static ROUTES: &[RestOperation] = &[
         uri: "/apikeys",
         status: 201,
         read_only: false,
-        audit_response: true,
+        audit_response: false,
         input: &[],
         input_payload: Payload::Members,
         output: &[],
@@ -102,7 +102,7 @@ pub static ROUTES: &[RestOperation] = &[
         uri: "/apikeys",
         status: 200,
         read_only: true,
-        audit_response: true,
+        audit_response: false,
         input: &[
             Binding {
                 member: "customerId",
@@ -477,7 +477,7 @@ pub static ROUTES: &[RestOperation] = &[
         uri: "/apikeys/{api_Key}",
         status: 200,
         read_only: true,
-        audit_response: true,
+        audit_response: false,
         input: &[
             Binding {
                 member: "apiKey",
@@ -504,7 +504,7 @@ pub static ROUTES: &[RestOperation] = &[
         uri: "/apikeys/{api_Key}",
         status: 200,
         read_only: false,
-        audit_response: true,
+        audit_response: false,
         input: &[Binding {
             member: "apiKey",
             location: Location::Label,
@@ -1371,7 +1371,7 @@ pub static ROUTES: &[RestOperation] = &[
         uri: "/usageplans/{usageplanId}/keys",
         status: 201,
         read_only: false,
-        audit_response: true,
+        audit_response: false,
         input: &[Binding {
             member: "usagePlanId",
             location: Location::Label,
@@ -1389,7 +1389,7 @@ pub static ROUTES: &[RestOperation] = &[
         uri: "/usageplans/{usageplanId}/keys",
         status: 200,
         read_only: true,
-        audit_response: true,
+        audit_response: false,
         input: &[
             Binding {
                 member: "limit",
@@ -2611,7 +2611,7 @@ pub static ROUTES: &[RestOperation] = &[
         uri: "/usageplans/{usageplanId}/keys/{keyId}",
         status: 200,
         read_only: true,
-        audit_response: true,
+        audit_response: false,
         input: &[
             Binding {
                 member: "keyId",

@@ -140,10 +140,14 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "CreateApiKey",
     "CreateDeployment",
     "CreateResource",
     "CreateRestApi",
     "CreateStage",
+    "CreateUsagePlan",
+    "CreateUsagePlanKey",
+    "DeleteApiKey",
     "DeleteDeployment",
     "DeleteIntegration",
     "DeleteIntegrationResponse",
@@ -152,6 +156,10 @@ pub const SERVED: &[&str] = &[
     "DeleteResource",
     "DeleteRestApi",
     "DeleteStage",
+    "DeleteUsagePlan",
+    "DeleteUsagePlanKey",
+    "GetApiKey",
+    "GetApiKeys",
     "GetDeployment",
     "GetDeployments",
     "GetIntegration",
@@ -165,16 +173,23 @@ pub const SERVED: &[&str] = &[
     "GetStage",
     "GetStages",
     "GetTags",
+    "GetUsage",
+    "GetUsagePlan",
+    "GetUsagePlanKey",
+    "GetUsagePlanKeys",
+    "GetUsagePlans",
     "PutIntegration",
     "PutIntegrationResponse",
     "PutMethod",
     "PutMethodResponse",
     "TagResource",
     "UntagResource",
+    "UpdateApiKey",
     "UpdateMethod",
     "UpdateResource",
     "UpdateRestApi",
     "UpdateStage",
+    "UpdateUsagePlan",
 ];
 
 /// What the API Gateway operation traits share: the error their handlers answer (`dispatch`
@@ -188,6 +203,16 @@ pub trait ApiGatewayHandler: Send + Sync {
     fn after_call(&self, ctx: &RequestContext, operation: &'static str, ok: bool) {
         let _ = (ctx, operation, ok);
     }
+}
+
+/// `CreateApiKey`.
+pub trait CreateApiKey: ApiGatewayHandler {
+    /// Runs `CreateApiKey`.
+    fn create_api_key(
+        &self,
+        ctx: &RequestContext,
+        input: CreateApiKeyRequest,
+    ) -> impl Future<Output = Result<ApiKey, Self::Error>> + Send;
 }
 
 /// `CreateDeployment`.
@@ -228,6 +253,36 @@ pub trait CreateStage: ApiGatewayHandler {
         ctx: &RequestContext,
         input: CreateStageRequest,
     ) -> impl Future<Output = Result<Stage, Self::Error>> + Send;
+}
+
+/// `CreateUsagePlan`.
+pub trait CreateUsagePlan: ApiGatewayHandler {
+    /// Runs `CreateUsagePlan`.
+    fn create_usage_plan(
+        &self,
+        ctx: &RequestContext,
+        input: CreateUsagePlanRequest,
+    ) -> impl Future<Output = Result<UsagePlan, Self::Error>> + Send;
+}
+
+/// `CreateUsagePlanKey`.
+pub trait CreateUsagePlanKey: ApiGatewayHandler {
+    /// Runs `CreateUsagePlanKey`.
+    fn create_usage_plan_key(
+        &self,
+        ctx: &RequestContext,
+        input: CreateUsagePlanKeyRequest,
+    ) -> impl Future<Output = Result<UsagePlanKey, Self::Error>> + Send;
+}
+
+/// `DeleteApiKey`.
+pub trait DeleteApiKey: ApiGatewayHandler {
+    /// Runs `DeleteApiKey`.
+    fn delete_api_key(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteApiKeyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
 /// `DeleteDeployment`.
@@ -308,6 +363,46 @@ pub trait DeleteStage: ApiGatewayHandler {
         ctx: &RequestContext,
         input: DeleteStageRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteUsagePlan`.
+pub trait DeleteUsagePlan: ApiGatewayHandler {
+    /// Runs `DeleteUsagePlan`.
+    fn delete_usage_plan(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteUsagePlanRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteUsagePlanKey`.
+pub trait DeleteUsagePlanKey: ApiGatewayHandler {
+    /// Runs `DeleteUsagePlanKey`.
+    fn delete_usage_plan_key(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteUsagePlanKeyRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `GetApiKey`.
+pub trait GetApiKey: ApiGatewayHandler {
+    /// Runs `GetApiKey`.
+    fn get_api_key(
+        &self,
+        ctx: &RequestContext,
+        input: GetApiKeyRequest,
+    ) -> impl Future<Output = Result<ApiKey, Self::Error>> + Send;
+}
+
+/// `GetApiKeys`.
+pub trait GetApiKeys: ApiGatewayHandler {
+    /// Runs `GetApiKeys`.
+    fn get_api_keys(
+        &self,
+        ctx: &RequestContext,
+        input: GetApiKeysRequest,
+    ) -> impl Future<Output = Result<ApiKeys, Self::Error>> + Send;
 }
 
 /// `GetDeployment`.
@@ -440,6 +535,56 @@ pub trait GetTags: ApiGatewayHandler {
     ) -> impl Future<Output = Result<Tags, Self::Error>> + Send;
 }
 
+/// `GetUsage`.
+pub trait GetUsage: ApiGatewayHandler {
+    /// Runs `GetUsage`.
+    fn get_usage(
+        &self,
+        ctx: &RequestContext,
+        input: GetUsageRequest,
+    ) -> impl Future<Output = Result<Usage, Self::Error>> + Send;
+}
+
+/// `GetUsagePlan`.
+pub trait GetUsagePlan: ApiGatewayHandler {
+    /// Runs `GetUsagePlan`.
+    fn get_usage_plan(
+        &self,
+        ctx: &RequestContext,
+        input: GetUsagePlanRequest,
+    ) -> impl Future<Output = Result<UsagePlan, Self::Error>> + Send;
+}
+
+/// `GetUsagePlanKey`.
+pub trait GetUsagePlanKey: ApiGatewayHandler {
+    /// Runs `GetUsagePlanKey`.
+    fn get_usage_plan_key(
+        &self,
+        ctx: &RequestContext,
+        input: GetUsagePlanKeyRequest,
+    ) -> impl Future<Output = Result<UsagePlanKey, Self::Error>> + Send;
+}
+
+/// `GetUsagePlanKeys`.
+pub trait GetUsagePlanKeys: ApiGatewayHandler {
+    /// Runs `GetUsagePlanKeys`.
+    fn get_usage_plan_keys(
+        &self,
+        ctx: &RequestContext,
+        input: GetUsagePlanKeysRequest,
+    ) -> impl Future<Output = Result<UsagePlanKeys, Self::Error>> + Send;
+}
+
+/// `GetUsagePlans`.
+pub trait GetUsagePlans: ApiGatewayHandler {
+    /// Runs `GetUsagePlans`.
+    fn get_usage_plans(
+        &self,
+        ctx: &RequestContext,
+        input: GetUsagePlansRequest,
+    ) -> impl Future<Output = Result<UsagePlans, Self::Error>> + Send;
+}
+
 /// `PutIntegration`.
 pub trait PutIntegration: ApiGatewayHandler {
     /// Runs `PutIntegration`.
@@ -500,6 +645,16 @@ pub trait UntagResource: ApiGatewayHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateApiKey`.
+pub trait UpdateApiKey: ApiGatewayHandler {
+    /// Runs `UpdateApiKey`.
+    fn update_api_key(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateApiKeyRequest,
+    ) -> impl Future<Output = Result<ApiKey, Self::Error>> + Send;
+}
+
 /// `UpdateMethod`.
 pub trait UpdateMethod: ApiGatewayHandler {
     /// Runs `UpdateMethod`.
@@ -540,14 +695,28 @@ pub trait UpdateStage: ApiGatewayHandler {
     ) -> impl Future<Output = Result<Stage, Self::Error>> + Send;
 }
 
+/// `UpdateUsagePlan`.
+pub trait UpdateUsagePlan: ApiGatewayHandler {
+    /// Runs `UpdateUsagePlan`.
+    fn update_usage_plan(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateUsagePlanRequest,
+    ) -> impl Future<Output = Result<UsagePlan, Self::Error>> + Send;
+}
+
 /// The API Gateway operations Rampart serves: implemented by implementing
 /// [`ApiGatewayHandler`] and every operation's trait.
 pub trait ApiGatewayApi:
     ApiGatewayHandler
+    + CreateApiKey
     + CreateDeployment
     + CreateResource
     + CreateRestApi
     + CreateStage
+    + CreateUsagePlan
+    + CreateUsagePlanKey
+    + DeleteApiKey
     + DeleteDeployment
     + DeleteIntegration
     + DeleteIntegrationResponse
@@ -556,6 +725,10 @@ pub trait ApiGatewayApi:
     + DeleteResource
     + DeleteRestApi
     + DeleteStage
+    + DeleteUsagePlan
+    + DeleteUsagePlanKey
+    + GetApiKey
+    + GetApiKeys
     + GetDeployment
     + GetDeployments
     + GetIntegration
@@ -569,25 +742,36 @@ pub trait ApiGatewayApi:
     + GetStage
     + GetStages
     + GetTags
+    + GetUsage
+    + GetUsagePlan
+    + GetUsagePlanKey
+    + GetUsagePlanKeys
+    + GetUsagePlans
     + PutIntegration
     + PutIntegrationResponse
     + PutMethod
     + PutMethodResponse
     + TagResource
     + UntagResource
+    + UpdateApiKey
     + UpdateMethod
     + UpdateResource
     + UpdateRestApi
     + UpdateStage
+    + UpdateUsagePlan
 {
 }
 
 impl<
     T: ApiGatewayHandler
+        + CreateApiKey
         + CreateDeployment
         + CreateResource
         + CreateRestApi
         + CreateStage
+        + CreateUsagePlan
+        + CreateUsagePlanKey
+        + DeleteApiKey
         + DeleteDeployment
         + DeleteIntegration
         + DeleteIntegrationResponse
@@ -596,6 +780,10 @@ impl<
         + DeleteResource
         + DeleteRestApi
         + DeleteStage
+        + DeleteUsagePlan
+        + DeleteUsagePlanKey
+        + GetApiKey
+        + GetApiKeys
         + GetDeployment
         + GetDeployments
         + GetIntegration
@@ -609,16 +797,23 @@ impl<
         + GetStage
         + GetStages
         + GetTags
+        + GetUsage
+        + GetUsagePlan
+        + GetUsagePlanKey
+        + GetUsagePlanKeys
+        + GetUsagePlans
         + PutIntegration
         + PutIntegrationResponse
         + PutMethod
         + PutMethodResponse
         + TagResource
         + UntagResource
+        + UpdateApiKey
         + UpdateMethod
         + UpdateResource
         + UpdateRestApi
-        + UpdateStage,
+        + UpdateStage
+        + UpdateUsagePlan,
 > ApiGatewayApi for T
 {
 }
@@ -631,6 +826,19 @@ pub struct DecodeOnly;
 
 impl ApiGatewayHandler for DecodeOnly {
     type Error = ServiceError;
+}
+
+impl CreateApiKey for DecodeOnly {
+    async fn create_api_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateApiKeyRequest,
+    ) -> Result<ApiKey, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateApiKey",
+        ))
+    }
 }
 
 impl CreateDeployment for DecodeOnly {
@@ -681,6 +889,45 @@ impl CreateStage for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "CreateStage",
+        ))
+    }
+}
+
+impl CreateUsagePlan for DecodeOnly {
+    async fn create_usage_plan(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateUsagePlanRequest,
+    ) -> Result<UsagePlan, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateUsagePlan",
+        ))
+    }
+}
+
+impl CreateUsagePlanKey for DecodeOnly {
+    async fn create_usage_plan_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateUsagePlanKeyRequest,
+    ) -> Result<UsagePlanKey, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateUsagePlanKey",
+        ))
+    }
+}
+
+impl DeleteApiKey for DecodeOnly {
+    async fn delete_api_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteApiKeyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteApiKey",
         ))
     }
 }
@@ -785,6 +1032,58 @@ impl DeleteStage for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "DeleteStage",
+        ))
+    }
+}
+
+impl DeleteUsagePlan for DecodeOnly {
+    async fn delete_usage_plan(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteUsagePlanRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteUsagePlan",
+        ))
+    }
+}
+
+impl DeleteUsagePlanKey for DecodeOnly {
+    async fn delete_usage_plan_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteUsagePlanKeyRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteUsagePlanKey",
+        ))
+    }
+}
+
+impl GetApiKey for DecodeOnly {
+    async fn get_api_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetApiKeyRequest,
+    ) -> Result<ApiKey, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetApiKey",
+        ))
+    }
+}
+
+impl GetApiKeys for DecodeOnly {
+    async fn get_api_keys(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetApiKeysRequest,
+    ) -> Result<ApiKeys, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetApiKeys",
         ))
     }
 }
@@ -952,6 +1251,68 @@ impl GetTags for DecodeOnly {
     }
 }
 
+impl GetUsage for DecodeOnly {
+    async fn get_usage(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetUsageRequest,
+    ) -> Result<Usage, ServiceError> {
+        Err(ServiceError::not_implemented(super::SERVICE_ID, "GetUsage"))
+    }
+}
+
+impl GetUsagePlan for DecodeOnly {
+    async fn get_usage_plan(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetUsagePlanRequest,
+    ) -> Result<UsagePlan, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetUsagePlan",
+        ))
+    }
+}
+
+impl GetUsagePlanKey for DecodeOnly {
+    async fn get_usage_plan_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetUsagePlanKeyRequest,
+    ) -> Result<UsagePlanKey, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetUsagePlanKey",
+        ))
+    }
+}
+
+impl GetUsagePlanKeys for DecodeOnly {
+    async fn get_usage_plan_keys(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetUsagePlanKeysRequest,
+    ) -> Result<UsagePlanKeys, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetUsagePlanKeys",
+        ))
+    }
+}
+
+impl GetUsagePlans for DecodeOnly {
+    async fn get_usage_plans(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetUsagePlansRequest,
+    ) -> Result<UsagePlans, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetUsagePlans",
+        ))
+    }
+}
+
 impl PutIntegration for DecodeOnly {
     async fn put_integration(
         &self,
@@ -1030,6 +1391,19 @@ impl UntagResource for DecodeOnly {
     }
 }
 
+impl UpdateApiKey for DecodeOnly {
+    async fn update_api_key(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateApiKeyRequest,
+    ) -> Result<ApiKey, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateApiKey",
+        ))
+    }
+}
+
 impl UpdateMethod for DecodeOnly {
     async fn update_method(
         &self,
@@ -1082,6 +1456,19 @@ impl UpdateStage for DecodeOnly {
     }
 }
 
+impl UpdateUsagePlan for DecodeOnly {
+    async fn update_usage_plan(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateUsagePlanRequest,
+    ) -> Result<UsagePlan, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateUsagePlan",
+        ))
+    }
+}
+
 /// The answer to a model operation Rampart does not serve; the request is not read.
 fn not_served(name: &'static str, read_only: bool) -> Invocation {
     Invocation::not_served(
@@ -1102,6 +1489,15 @@ pub async fn dispatch<H: ApiGatewayApi>(
         return HttpInvocation::from_invocation(Invocation::unknown_operation());
     };
     match op.name {
+        "CreateApiKey" => {
+            invoke_rest(op, req, &labels, |i: CreateApiKeyRequest| {
+                answer(
+                    move || handler.create_api_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateApiKey", ok),
+                )
+            })
+            .await
+        }
         "CreateDeployment" => {
             invoke_rest(op, req, &labels, |i: CreateDeploymentRequest| {
                 answer(
@@ -1135,6 +1531,33 @@ pub async fn dispatch<H: ApiGatewayApi>(
                     move || handler.create_stage(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateStage", ok),
                 )
+            })
+            .await
+        }
+        "CreateUsagePlan" => {
+            invoke_rest(op, req, &labels, |i: CreateUsagePlanRequest| {
+                answer(
+                    move || handler.create_usage_plan(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateUsagePlan", ok),
+                )
+            })
+            .await
+        }
+        "CreateUsagePlanKey" => {
+            invoke_rest(op, req, &labels, |i: CreateUsagePlanKeyRequest| {
+                answer(
+                    move || handler.create_usage_plan_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateUsagePlanKey", ok),
+                )
+            })
+            .await
+        }
+        "DeleteApiKey" => {
+            invoke_rest(op, req, &labels, |i: DeleteApiKeyRequest| {
+                unit(answer(
+                    move || handler.delete_api_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteApiKey", ok),
+                ))
             })
             .await
         }
@@ -1207,6 +1630,42 @@ pub async fn dispatch<H: ApiGatewayApi>(
                     move || handler.delete_stage(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteStage", ok),
                 ))
+            })
+            .await
+        }
+        "DeleteUsagePlan" => {
+            invoke_rest(op, req, &labels, |i: DeleteUsagePlanRequest| {
+                unit(answer(
+                    move || handler.delete_usage_plan(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteUsagePlan", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteUsagePlanKey" => {
+            invoke_rest(op, req, &labels, |i: DeleteUsagePlanKeyRequest| {
+                unit(answer(
+                    move || handler.delete_usage_plan_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteUsagePlanKey", ok),
+                ))
+            })
+            .await
+        }
+        "GetApiKey" => {
+            invoke_rest(op, req, &labels, |i: GetApiKeyRequest| {
+                answer(
+                    move || handler.get_api_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetApiKey", ok),
+                )
+            })
+            .await
+        }
+        "GetApiKeys" => {
+            invoke_rest(op, req, &labels, |i: GetApiKeysRequest| {
+                answer(
+                    move || handler.get_api_keys(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetApiKeys", ok),
+                )
             })
             .await
         }
@@ -1327,6 +1786,51 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "GetUsage" => {
+            invoke_rest(op, req, &labels, |i: GetUsageRequest| {
+                answer(
+                    move || handler.get_usage(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetUsage", ok),
+                )
+            })
+            .await
+        }
+        "GetUsagePlan" => {
+            invoke_rest(op, req, &labels, |i: GetUsagePlanRequest| {
+                answer(
+                    move || handler.get_usage_plan(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetUsagePlan", ok),
+                )
+            })
+            .await
+        }
+        "GetUsagePlanKey" => {
+            invoke_rest(op, req, &labels, |i: GetUsagePlanKeyRequest| {
+                answer(
+                    move || handler.get_usage_plan_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetUsagePlanKey", ok),
+                )
+            })
+            .await
+        }
+        "GetUsagePlanKeys" => {
+            invoke_rest(op, req, &labels, |i: GetUsagePlanKeysRequest| {
+                answer(
+                    move || handler.get_usage_plan_keys(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetUsagePlanKeys", ok),
+                )
+            })
+            .await
+        }
+        "GetUsagePlans" => {
+            invoke_rest(op, req, &labels, |i: GetUsagePlansRequest| {
+                answer(
+                    move || handler.get_usage_plans(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetUsagePlans", ok),
+                )
+            })
+            .await
+        }
         "PutIntegration" => {
             invoke_rest(op, req, &labels, |i: PutIntegrationRequest| {
                 answer(
@@ -1381,6 +1885,15 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "UpdateApiKey" => {
+            invoke_rest(op, req, &labels, |i: UpdateApiKeyRequest| {
+                answer(
+                    move || handler.update_api_key(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateApiKey", ok),
+                )
+            })
+            .await
+        }
         "UpdateMethod" => {
             invoke_rest(op, req, &labels, |i: UpdateMethodRequest| {
                 answer(
@@ -1417,7 +1930,15 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
-        "CreateApiKey" => HttpInvocation::from_invocation(not_served("CreateApiKey", false)),
+        "UpdateUsagePlan" => {
+            invoke_rest(op, req, &labels, |i: UpdateUsagePlanRequest| {
+                answer(
+                    move || handler.update_usage_plan(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateUsagePlan", ok),
+                )
+            })
+            .await
+        }
         "CreateAuthorizer" => {
             HttpInvocation::from_invocation(not_served("CreateAuthorizer", false))
         }
@@ -1440,12 +1961,7 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "CreateRequestValidator" => {
             HttpInvocation::from_invocation(not_served("CreateRequestValidator", false))
         }
-        "CreateUsagePlan" => HttpInvocation::from_invocation(not_served("CreateUsagePlan", false)),
-        "CreateUsagePlanKey" => {
-            HttpInvocation::from_invocation(not_served("CreateUsagePlanKey", false))
-        }
         "CreateVpcLink" => HttpInvocation::from_invocation(not_served("CreateVpcLink", false)),
-        "DeleteApiKey" => HttpInvocation::from_invocation(not_served("DeleteApiKey", false)),
         "DeleteAuthorizer" => {
             HttpInvocation::from_invocation(not_served("DeleteAuthorizer", false))
         }
@@ -1474,10 +1990,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "DeleteRequestValidator" => {
             HttpInvocation::from_invocation(not_served("DeleteRequestValidator", false))
         }
-        "DeleteUsagePlan" => HttpInvocation::from_invocation(not_served("DeleteUsagePlan", false)),
-        "DeleteUsagePlanKey" => {
-            HttpInvocation::from_invocation(not_served("DeleteUsagePlanKey", false))
-        }
         "DeleteVpcLink" => HttpInvocation::from_invocation(not_served("DeleteVpcLink", false)),
         "FlushStageAuthorizersCache" => {
             HttpInvocation::from_invocation(not_served("FlushStageAuthorizersCache", false))
@@ -1487,8 +1999,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
             HttpInvocation::from_invocation(not_served("GenerateClientCertificate", false))
         }
         "GetAccount" => HttpInvocation::from_invocation(not_served("GetAccount", true)),
-        "GetApiKey" => HttpInvocation::from_invocation(not_served("GetApiKey", true)),
-        "GetApiKeys" => HttpInvocation::from_invocation(not_served("GetApiKeys", true)),
         "GetAuthorizer" => HttpInvocation::from_invocation(not_served("GetAuthorizer", true)),
         "GetAuthorizers" => HttpInvocation::from_invocation(not_served("GetAuthorizers", true)),
         "GetBasePathMapping" => {
@@ -1539,11 +2049,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "GetSdk" => HttpInvocation::from_invocation(not_served("GetSdk", true)),
         "GetSdkType" => HttpInvocation::from_invocation(not_served("GetSdkType", true)),
         "GetSdkTypes" => HttpInvocation::from_invocation(not_served("GetSdkTypes", true)),
-        "GetUsage" => HttpInvocation::from_invocation(not_served("GetUsage", true)),
-        "GetUsagePlan" => HttpInvocation::from_invocation(not_served("GetUsagePlan", true)),
-        "GetUsagePlanKey" => HttpInvocation::from_invocation(not_served("GetUsagePlanKey", true)),
-        "GetUsagePlanKeys" => HttpInvocation::from_invocation(not_served("GetUsagePlanKeys", true)),
-        "GetUsagePlans" => HttpInvocation::from_invocation(not_served("GetUsagePlans", true)),
         "GetVpcLink" => HttpInvocation::from_invocation(not_served("GetVpcLink", true)),
         "GetVpcLinks" => HttpInvocation::from_invocation(not_served("GetVpcLinks", true)),
         "ImportApiKeys" => HttpInvocation::from_invocation(not_served("ImportApiKeys", false)),
@@ -1565,7 +2070,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
             HttpInvocation::from_invocation(not_served("TestInvokeMethod", false))
         }
         "UpdateAccount" => HttpInvocation::from_invocation(not_served("UpdateAccount", false)),
-        "UpdateApiKey" => HttpInvocation::from_invocation(not_served("UpdateApiKey", false)),
         "UpdateAuthorizer" => {
             HttpInvocation::from_invocation(not_served("UpdateAuthorizer", false))
         }
@@ -1604,7 +2108,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
             HttpInvocation::from_invocation(not_served("UpdateRequestValidator", false))
         }
         "UpdateUsage" => HttpInvocation::from_invocation(not_served("UpdateUsage", false)),
-        "UpdateUsagePlan" => HttpInvocation::from_invocation(not_served("UpdateUsagePlan", false)),
         "UpdateVpcLink" => HttpInvocation::from_invocation(not_served("UpdateVpcLink", false)),
         _ => HttpInvocation::from_invocation(Invocation::unknown_operation()),
     }

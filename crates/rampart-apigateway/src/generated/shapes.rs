@@ -33,6 +33,125 @@ impl fmt::Debug for AccessLogSettings {
     }
 }
 
+/// The `ApiKey` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// `createdDate`.
+    #[serde(
+        rename = "createdDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_date: Option<Timestamp>,
+    /// `customerId`.
+    #[serde(
+        rename = "customerId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_id: Option<String>,
+    /// `description`.
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `enabled`.
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `id`.
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `lastUpdatedDate`.
+    #[serde(
+        rename = "lastUpdatedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_updated_date: Option<Timestamp>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `stageKeys`.
+    #[serde(rename = "stageKeys", default, skip_serializing_if = "Option::is_none")]
+    pub stage_keys: Option<Vec<String>>,
+    /// `tags`.
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// `value`.
+    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("created_date", &self.created_date)
+            .field("customer_id", &self.customer_id)
+            .field("description", &self.description)
+            .field("enabled", &self.enabled)
+            .field("id", &self.id)
+            .field("last_updated_date", &self.last_updated_date)
+            .field("name", &self.name)
+            .field("stage_keys", &self.stage_keys)
+            .field("tags", &self.tags)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `ApiKeys` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeys {
+    /// `items`.
+    #[serde(rename = "item", default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ApiKey>>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// `warnings`.
+    #[serde(rename = "warnings", default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<String>>,
+}
+
+impl fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKeys")
+            .field("items", &self.items)
+            .field("position", &self.position)
+            .field("warnings", &self.warnings)
+            .finish()
+    }
+}
+
+/// The `ApiStage` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiStage {
+    /// `apiId`.
+    #[serde(rename = "apiId", default, skip_serializing_if = "Option::is_none")]
+    pub api_id: Option<String>,
+    /// `stage`.
+    #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// `throttle`.
+    #[serde(rename = "throttle", default, skip_serializing_if = "Option::is_none")]
+    pub throttle: Option<BTreeMap<String, ThrottleSettings>>,
+}
+
+impl fmt::Debug for ApiStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiStage")
+            .field("api_id", &self.api_id)
+            .field("stage", &self.stage)
+            .field("throttle", &self.throttle)
+            .finish()
+    }
+}
+
 /// The `CanarySettings` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,6 +193,63 @@ impl fmt::Debug for CanarySettings {
             .field("percent_traffic", &self.percent_traffic)
             .field("stage_variable_overrides", &self.stage_variable_overrides)
             .field("use_stage_cache", &self.use_stage_cache)
+            .finish()
+    }
+}
+
+/// The `CreateApiKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    /// `customerId`.
+    #[serde(
+        rename = "customerId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_id: Option<String>,
+    /// `description`.
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `enabled`.
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `generateDistinctId`.
+    #[serde(
+        rename = "generateDistinctId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub generate_distinct_id: Option<bool>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `stageKeys`.
+    #[serde(rename = "stageKeys", default, skip_serializing_if = "Option::is_none")]
+    pub stage_keys: Option<Vec<StageKey>>,
+    /// `tags`.
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// `value`.
+    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for CreateApiKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateApiKeyRequest")
+            .field("customer_id", &self.customer_id)
+            .field("description", &self.description)
+            .field("enabled", &self.enabled)
+            .field("generate_distinct_id", &self.generate_distinct_id)
+            .field("name", &self.name)
+            .field("stage_keys", &self.stage_keys)
+            .field("tags", &self.tags)
+            .field("value", &self.value)
             .finish()
     }
 }
@@ -361,6 +537,93 @@ impl fmt::Debug for CreateStageRequest {
     }
 }
 
+/// The `CreateUsagePlanKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUsagePlanKeyRequest {
+    /// `keyId`. Required.
+    #[serde(rename = "keyId", default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `keyType`. Required.
+    #[serde(rename = "keyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<String>,
+    /// `usagePlanId`. Required.
+    #[serde(
+        rename = "usagePlanId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_plan_id: Option<String>,
+}
+
+impl fmt::Debug for CreateUsagePlanKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateUsagePlanKeyRequest")
+            .field("key_id", &self.key_id)
+            .field("key_type", &self.key_type)
+            .field("usage_plan_id", &self.usage_plan_id)
+            .finish()
+    }
+}
+
+/// The `CreateUsagePlanRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUsagePlanRequest {
+    /// `apiStages`.
+    #[serde(rename = "apiStages", default, skip_serializing_if = "Option::is_none")]
+    pub api_stages: Option<Vec<ApiStage>>,
+    /// `description`.
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `name`. Required.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `quota`.
+    #[serde(rename = "quota", default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<QuotaSettings>,
+    /// `tags`.
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// `throttle`.
+    #[serde(rename = "throttle", default, skip_serializing_if = "Option::is_none")]
+    pub throttle: Option<ThrottleSettings>,
+}
+
+impl fmt::Debug for CreateUsagePlanRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateUsagePlanRequest")
+            .field("api_stages", &self.api_stages)
+            .field("description", &self.description)
+            .field("name", &self.name)
+            .field("quota", &self.quota)
+            .field("tags", &self.tags)
+            .field("throttle", &self.throttle)
+            .finish()
+    }
+}
+
+/// The `DeleteApiKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteApiKeyRequest {
+    /// `apiKey`. Required.
+    #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+}
+
+impl fmt::Debug for DeleteApiKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteApiKeyRequest")
+            .field("api_key", &self.api_key)
+            .finish()
+    }
+}
+
 /// The `DeleteDeploymentRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -597,6 +860,52 @@ impl fmt::Debug for DeleteStageRequest {
     }
 }
 
+/// The `DeleteUsagePlanKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteUsagePlanKeyRequest {
+    /// `keyId`. Required.
+    #[serde(rename = "keyId", default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `usagePlanId`. Required.
+    #[serde(
+        rename = "usagePlanId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_plan_id: Option<String>,
+}
+
+impl fmt::Debug for DeleteUsagePlanKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteUsagePlanKeyRequest")
+            .field("key_id", &self.key_id)
+            .field("usage_plan_id", &self.usage_plan_id)
+            .finish()
+    }
+}
+
+/// The `DeleteUsagePlanRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteUsagePlanRequest {
+    /// `usagePlanId`. Required.
+    #[serde(
+        rename = "usagePlanId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_plan_id: Option<String>,
+}
+
+impl fmt::Debug for DeleteUsagePlanRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteUsagePlanRequest")
+            .field("usage_plan_id", &self.usage_plan_id)
+            .finish()
+    }
+}
+
 /// The `Deployment` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -725,6 +1034,72 @@ impl fmt::Debug for EndpointConfiguration {
             .field("ip_address_type", &self.ip_address_type)
             .field("types", &self.types)
             .field("vpc_endpoint_ids", &self.vpc_endpoint_ids)
+            .finish()
+    }
+}
+
+/// The `GetApiKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetApiKeyRequest {
+    /// `apiKey`. Required.
+    #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    /// `includeValue`.
+    #[serde(
+        rename = "includeValue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_value: Option<bool>,
+}
+
+impl fmt::Debug for GetApiKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetApiKeyRequest")
+            .field("api_key", &self.api_key)
+            .field("include_value", &self.include_value)
+            .finish()
+    }
+}
+
+/// The `GetApiKeysRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetApiKeysRequest {
+    /// `customerId`.
+    #[serde(
+        rename = "customerId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_id: Option<String>,
+    /// `includeValues`.
+    #[serde(
+        rename = "includeValues",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_values: Option<bool>,
+    /// `limit`.
+    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `nameQuery`.
+    #[serde(rename = "nameQuery", default, skip_serializing_if = "Option::is_none")]
+    pub name_query: Option<String>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+impl fmt::Debug for GetApiKeysRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetApiKeysRequest")
+            .field("customer_id", &self.customer_id)
+            .field("include_values", &self.include_values)
+            .field("limit", &self.limit)
+            .field("name_query", &self.name_query)
+            .field("position", &self.position)
             .finish()
     }
 }
@@ -1098,6 +1473,151 @@ impl fmt::Debug for GetTagsRequest {
             .field("limit", &self.limit)
             .field("position", &self.position)
             .field("resource_arn", &self.resource_arn)
+            .finish()
+    }
+}
+
+/// The `GetUsagePlanKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetUsagePlanKeyRequest {
+    /// `keyId`. Required.
+    #[serde(rename = "keyId", default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `usagePlanId`. Required.
+    #[serde(
+        rename = "usagePlanId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_plan_id: Option<String>,
+}
+
+impl fmt::Debug for GetUsagePlanKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetUsagePlanKeyRequest")
+            .field("key_id", &self.key_id)
+            .field("usage_plan_id", &self.usage_plan_id)
+            .finish()
+    }
+}
+
+/// The `GetUsagePlanKeysRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetUsagePlanKeysRequest {
+    /// `limit`.
+    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `nameQuery`.
+    #[serde(rename = "nameQuery", default, skip_serializing_if = "Option::is_none")]
+    pub name_query: Option<String>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// `usagePlanId`. Required.
+    #[serde(
+        rename = "usagePlanId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_plan_id: Option<String>,
+}
+
+impl fmt::Debug for GetUsagePlanKeysRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetUsagePlanKeysRequest")
+            .field("limit", &self.limit)
+            .field("name_query", &self.name_query)
+            .field("position", &self.position)
+            .field("usage_plan_id", &self.usage_plan_id)
+            .finish()
+    }
+}
+
+/// The `GetUsagePlanRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetUsagePlanRequest {
+    /// `usagePlanId`. Required.
+    #[serde(
+        rename = "usagePlanId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_plan_id: Option<String>,
+}
+
+impl fmt::Debug for GetUsagePlanRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetUsagePlanRequest")
+            .field("usage_plan_id", &self.usage_plan_id)
+            .finish()
+    }
+}
+
+/// The `GetUsagePlansRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetUsagePlansRequest {
+    /// `keyId`.
+    #[serde(rename = "keyId", default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `limit`.
+    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+impl fmt::Debug for GetUsagePlansRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetUsagePlansRequest")
+            .field("key_id", &self.key_id)
+            .field("limit", &self.limit)
+            .field("position", &self.position)
+            .finish()
+    }
+}
+
+/// The `GetUsageRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetUsageRequest {
+    /// `endDate`. Required.
+    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// `keyId`.
+    #[serde(rename = "keyId", default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `limit`.
+    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// `startDate`. Required.
+    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// `usagePlanId`. Required.
+    #[serde(
+        rename = "usagePlanId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_plan_id: Option<String>,
+}
+
+impl fmt::Debug for GetUsageRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetUsageRequest")
+            .field("end_date", &self.end_date)
+            .field("key_id", &self.key_id)
+            .field("limit", &self.limit)
+            .field("position", &self.position)
+            .field("start_date", &self.start_date)
+            .field("usage_plan_id", &self.usage_plan_id)
             .finish()
     }
 }
@@ -1963,6 +2483,31 @@ impl fmt::Debug for PutMethodResponseRequest {
     }
 }
 
+/// The `QuotaSettings` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaSettings {
+    /// `limit`.
+    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `offset`.
+    #[serde(rename = "offset", default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i32>,
+    /// `period`.
+    #[serde(rename = "period", default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<QuotaPeriodType>,
+}
+
+impl fmt::Debug for QuotaSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QuotaSettings")
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .field("period", &self.period)
+            .finish()
+    }
+}
+
 /// The `Resource` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2307,6 +2852,27 @@ impl fmt::Debug for Stage {
     }
 }
 
+/// The `StageKey` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageKey {
+    /// `restApiId`.
+    #[serde(rename = "restApiId", default, skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    /// `stageName`.
+    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<String>,
+}
+
+impl fmt::Debug for StageKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StageKey")
+            .field("rest_api_id", &self.rest_api_id)
+            .field("stage_name", &self.stage_name)
+            .finish()
+    }
+}
+
 /// The `Stages` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2362,6 +2928,31 @@ impl fmt::Debug for Tags {
     }
 }
 
+/// The `ThrottleSettings` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThrottleSettings {
+    /// `burstLimit`.
+    #[serde(
+        rename = "burstLimit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub burst_limit: Option<i32>,
+    /// `rateLimit`.
+    #[serde(rename = "rateLimit", default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<f64>,
+}
+
+impl fmt::Debug for ThrottleSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThrottleSettings")
+            .field("burst_limit", &self.burst_limit)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
+}
+
 /// The `TlsConfig` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2407,6 +2998,31 @@ impl fmt::Debug for UntagResourceRequest {
         f.debug_struct("UntagResourceRequest")
             .field("resource_arn", &self.resource_arn)
             .field("tag_keys", &self.tag_keys)
+            .finish()
+    }
+}
+
+/// The `UpdateApiKeyRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateApiKeyRequest {
+    /// `apiKey`. Required.
+    #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    /// `patchOperations`.
+    #[serde(
+        rename = "patchOperations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub patch_operations: Option<Vec<PatchOperation>>,
+}
+
+impl fmt::Debug for UpdateApiKeyRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateApiKeyRequest")
+            .field("api_key", &self.api_key)
+            .field("patch_operations", &self.patch_operations)
             .finish()
     }
 }
@@ -2535,6 +3151,196 @@ impl fmt::Debug for UpdateStageRequest {
             .field("patch_operations", &self.patch_operations)
             .field("rest_api_id", &self.rest_api_id)
             .field("stage_name", &self.stage_name)
+            .finish()
+    }
+}
+
+/// The `UpdateUsagePlanRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUsagePlanRequest {
+    /// `patchOperations`.
+    #[serde(
+        rename = "patchOperations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub patch_operations: Option<Vec<PatchOperation>>,
+    /// `usagePlanId`. Required.
+    #[serde(
+        rename = "usagePlanId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_plan_id: Option<String>,
+}
+
+impl fmt::Debug for UpdateUsagePlanRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateUsagePlanRequest")
+            .field("patch_operations", &self.patch_operations)
+            .field("usage_plan_id", &self.usage_plan_id)
+            .finish()
+    }
+}
+
+/// The `Usage` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Usage {
+    /// `endDate`.
+    #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// `items`.
+    #[serde(rename = "values", default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<BTreeMap<String, Vec<Vec<i64>>>>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// `startDate`.
+    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// `usagePlanId`.
+    #[serde(
+        rename = "usagePlanId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_plan_id: Option<String>,
+}
+
+impl fmt::Debug for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Usage")
+            .field("end_date", &self.end_date)
+            .field("items", &self.items)
+            .field("position", &self.position)
+            .field("start_date", &self.start_date)
+            .field("usage_plan_id", &self.usage_plan_id)
+            .finish()
+    }
+}
+
+/// The `UsagePlan` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsagePlan {
+    /// `apiStages`.
+    #[serde(rename = "apiStages", default, skip_serializing_if = "Option::is_none")]
+    pub api_stages: Option<Vec<ApiStage>>,
+    /// `description`.
+    #[serde(
+        rename = "description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `id`.
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `productCode`.
+    #[serde(
+        rename = "productCode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub product_code: Option<String>,
+    /// `quota`.
+    #[serde(rename = "quota", default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<QuotaSettings>,
+    /// `tags`.
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// `throttle`.
+    #[serde(rename = "throttle", default, skip_serializing_if = "Option::is_none")]
+    pub throttle: Option<ThrottleSettings>,
+}
+
+impl fmt::Debug for UsagePlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UsagePlan")
+            .field("api_stages", &self.api_stages)
+            .field("description", &self.description)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("product_code", &self.product_code)
+            .field("quota", &self.quota)
+            .field("tags", &self.tags)
+            .field("throttle", &self.throttle)
+            .finish()
+    }
+}
+
+/// The `UsagePlanKey` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsagePlanKey {
+    /// `id`.
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `name`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `type`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// `value`.
+    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl fmt::Debug for UsagePlanKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UsagePlanKey")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("type_", &self.type_)
+            .field("value", &self.value)
+            .finish()
+    }
+}
+
+/// The `UsagePlanKeys` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsagePlanKeys {
+    /// `items`.
+    #[serde(rename = "item", default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<UsagePlanKey>>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+impl fmt::Debug for UsagePlanKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UsagePlanKeys")
+            .field("items", &self.items)
+            .field("position", &self.position)
+            .finish()
+    }
+}
+
+/// The `UsagePlans` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsagePlans {
+    /// `items`.
+    #[serde(rename = "item", default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<UsagePlan>>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+impl fmt::Debug for UsagePlans {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UsagePlans")
+            .field("items", &self.items)
+            .field("position", &self.position)
             .finish()
     }
 }

@@ -12,6 +12,12 @@ fn check_api_key_source_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &Api
     errs.enum_value(f, v.as_str(), v.is_known(), ApiKeySourceType::VALUE_SET);
 }
 
+impl Validate for ApiStage {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for ApiStage {}
+
 fn check_cache_cluster_size(errs: &mut ValidationErrors, f: &Field<'_>, v: &CacheClusterSize) {
     errs.enum_value(f, v.as_str(), v.is_known(), CacheClusterSize::VALUE_SET);
 }
@@ -38,6 +44,12 @@ fn check_content_handling_strategy(
         ContentHandlingStrategy::VALUE_SET,
     );
 }
+
+impl Validate for CreateApiKeyRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for CreateApiKeyRequest {}
 
 impl Validate for CreateDeploymentRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -122,6 +134,51 @@ impl Validate for CreateStageRequest {
 }
 
 impl ConstraintValue for CreateStageRequest {}
+
+impl Validate for CreateUsagePlanKeyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "keyId", false);
+        if self.key_id.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "keyType", false);
+        if self.key_type.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "usagePlanId", false);
+        if self.usage_plan_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for CreateUsagePlanKeyRequest {}
+
+impl Validate for CreateUsagePlanRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        if self.name.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "quota", false);
+        if let Some(v) = &self.quota {
+            v.validate(&f.path(), errs);
+        }
+    }
+}
+
+impl ConstraintValue for CreateUsagePlanRequest {}
+
+impl Validate for DeleteApiKeyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKey", false);
+        if self.api_key.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for DeleteApiKeyRequest {}
 
 impl Validate for DeleteDeploymentRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -269,6 +326,32 @@ impl Validate for DeleteStageRequest {
 
 impl ConstraintValue for DeleteStageRequest {}
 
+impl Validate for DeleteUsagePlanKeyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "keyId", false);
+        if self.key_id.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "usagePlanId", false);
+        if self.usage_plan_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for DeleteUsagePlanKeyRequest {}
+
+impl Validate for DeleteUsagePlanRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "usagePlanId", false);
+        if self.usage_plan_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for DeleteUsagePlanRequest {}
+
 impl Validate for DeploymentCanarySettings {
     fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
 }
@@ -297,6 +380,23 @@ impl ConstraintValue for EndpointConfiguration {}
 fn check_endpoint_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EndpointType) {
     errs.enum_value(f, v.as_str(), v.is_known(), EndpointType::VALUE_SET);
 }
+
+impl Validate for GetApiKeyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKey", false);
+        if self.api_key.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for GetApiKeyRequest {}
+
+impl Validate for GetApiKeysRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for GetApiKeysRequest {}
 
 impl Validate for GetDeploymentRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -494,6 +594,68 @@ impl Validate for GetTagsRequest {
 
 impl ConstraintValue for GetTagsRequest {}
 
+impl Validate for GetUsagePlanKeyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "keyId", false);
+        if self.key_id.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "usagePlanId", false);
+        if self.usage_plan_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for GetUsagePlanKeyRequest {}
+
+impl Validate for GetUsagePlanKeysRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "usagePlanId", false);
+        if self.usage_plan_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for GetUsagePlanKeysRequest {}
+
+impl Validate for GetUsagePlanRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "usagePlanId", false);
+        if self.usage_plan_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for GetUsagePlanRequest {}
+
+impl Validate for GetUsagePlansRequest {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for GetUsagePlansRequest {}
+
+impl Validate for GetUsageRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "endDate", false);
+        if self.end_date.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "startDate", false);
+        if self.start_date.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "usagePlanId", false);
+        if self.usage_plan_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for GetUsageRequest {}
+
 fn check_integration_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &IntegrationType) {
     errs.enum_value(f, v.as_str(), v.is_known(), IntegrationType::VALUE_SET);
 }
@@ -650,6 +812,21 @@ impl Validate for PutMethodResponseRequest {
 
 impl ConstraintValue for PutMethodResponseRequest {}
 
+fn check_quota_period_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &QuotaPeriodType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), QuotaPeriodType::VALUE_SET);
+}
+
+impl Validate for QuotaSettings {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "period", false);
+        if let Some(v) = &self.period {
+            check_quota_period_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for QuotaSettings {}
+
 fn check_response_transfer_mode(
     errs: &mut ValidationErrors,
     f: &Field<'_>,
@@ -661,6 +838,12 @@ fn check_response_transfer_mode(
 fn check_security_policy(errs: &mut ValidationErrors, f: &Field<'_>, v: &SecurityPolicy) {
     errs.enum_value(f, v.as_str(), v.is_known(), SecurityPolicy::VALUE_SET);
 }
+
+impl Validate for StageKey {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for StageKey {}
 
 static RE_STATUS_CODE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("[1-5][0-9][0-9]").ok());
@@ -684,6 +867,12 @@ impl Validate for TagResourceRequest {
 
 impl ConstraintValue for TagResourceRequest {}
 
+impl Validate for ThrottleSettings {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for ThrottleSettings {}
+
 impl Validate for TlsConfig {
     fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
 }
@@ -704,6 +893,21 @@ impl Validate for UntagResourceRequest {
 }
 
 impl ConstraintValue for UntagResourceRequest {}
+
+impl Validate for UpdateApiKeyRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "apiKey", false);
+        if self.api_key.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "patchOperations", false);
+        if let Some(v) = &self.patch_operations {
+            check_list_of_patch_operation(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateApiKeyRequest {}
 
 impl Validate for UpdateMethodRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -780,3 +984,18 @@ impl Validate for UpdateStageRequest {
 }
 
 impl ConstraintValue for UpdateStageRequest {}
+
+impl Validate for UpdateUsagePlanRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "patchOperations", false);
+        if let Some(v) = &self.patch_operations {
+            check_list_of_patch_operation(errs, &f, v);
+        }
+        let f = Field::new(path, "usagePlanId", false);
+        if self.usage_plan_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateUsagePlanRequest {}

@@ -1,5 +1,6 @@
 //! The served operations, by area.
 
+pub mod apikeys;
 pub mod apis;
 pub mod deployments;
 pub mod integrations;
@@ -7,3 +8,5 @@ pub mod methods;
 pub mod resources;
 pub mod stages;
 pub mod tags;
+pub mod usage;
+pub mod usageplans;
