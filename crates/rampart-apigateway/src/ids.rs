@@ -27,6 +27,11 @@ pub fn api_id() -> String {
     random_id(10)
 }
 
+/// A custom domain name's host id (its distribution or regional domain name).
+pub fn host_id() -> String {
+    random_id(10)
+}
+
 /// A deployment id.
 pub fn deployment_id() -> String {
     random_id(6)

@@ -4,19 +4,23 @@
 
 use crate::ApiGatewayService;
 use crate::edge::{self, RequestFilter};
-use crate::record::{APIS, DEPLOYMENTS, STAGES};
+use crate::record::{APIS, DEPLOYMENTS, DOMAINS, STAGES};
 use rampart_codec::{AwsHttpService, BoxFuture};
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::{Arc, Mutex};
 
 /// Every table API Gateway owns.
-pub const TABLES: &[&str] = &[APIS, DEPLOYMENTS, STAGES];
+pub const TABLES: &[&str] = &[APIS, DEPLOYMENTS, STAGES, DOMAINS];
 
 /// Builds API Gateway over the store and the service clock; binds the edge listener now, so
 /// a taken port stops the start with an error. A module listed earlier may provide an
 /// `Arc<dyn RequestFilter>` (the WAF) for the edge.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
-    let service = Arc::new(ApiGatewayService::new(env.store.clone(), env.clock.clone()));
+    let certificates = env.clients.get::<Arc<rampart_acm::CertificateAccess>>();
+    let service = Arc::new(
+        ApiGatewayService::new(env.store.clone(), env.clock.clone())
+            .with_certificates(certificates),
+    );
     let listener = match env.settings.edge_listen {
         Some(addr) => {
             let listener = std::net::TcpListener::bind(addr)

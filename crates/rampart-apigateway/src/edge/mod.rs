@@ -17,7 +17,7 @@ mod upstream;
 
 pub use filter::{FilterRequest, RequestFilter, Verdict};
 pub use server::{Edge, serve};
-pub use snapshot::{ApiView, Live, Snapshot, StageView};
+pub use snapshot::{ApiView, DomainView, Live, Snapshot, StageView};
 
 use std::sync::Arc;
 use std::time::Duration;

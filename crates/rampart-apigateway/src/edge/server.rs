@@ -6,7 +6,7 @@ use crate::edge::body::{EdgeBody, full, split_prefix};
 use crate::edge::filter::{FilterRequest, RequestFilter, Verdict};
 use crate::edge::invoke::{MethodRequest, forward};
 use crate::edge::respond::{gateway_error, internal_error, missing_token, mock, stamp, throttled};
-use crate::edge::route::{Matched, find, target};
+use crate::edge::route::{Matched, custom_target, find, target};
 use crate::edge::snapshot::{ApiView, Live, StageView};
 use crate::edge::throttle::Throttle;
 use crate::edge::upstream::Upstream;
@@ -79,14 +79,19 @@ pub async fn handle(
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned)
         .or_else(|| req.uri().authority().map(|a| a.to_string()));
-    let Some(to) = target(host.as_deref(), req.uri().path()) else {
+    let snapshot = edge.live.snapshot();
+    let custom = host.as_deref().and_then(|h| snapshot.domain_for(h));
+    let to = match custom {
+        Some(domain) => custom_target(domain, req.uri().path()),
+        None => target(host.as_deref(), req.uri().path()),
+    };
+    let Some(to) = to else {
         return missing_token(&request_id);
     };
-    let snapshot = edge.live.snapshot();
     let Some(api) = snapshot
         .apis
         .get(&to.api_id)
-        .filter(|a| !a.execute_api_disabled)
+        .filter(|a| to.custom || !a.execute_api_disabled)
     else {
         return missing_token(&request_id);
     };

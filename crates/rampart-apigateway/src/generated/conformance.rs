@@ -11,11 +11,19 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
     let (op, labels) = codec::route(super::http::ROUTES, req.method, req.path, req.query)
         .ok_or_else(ServiceError::unknown_operation)?;
     let json = match op.name {
+        "CreateBasePathMapping" => {
+            codec::rest_input_json::<CreateBasePathMappingRequest>(op, req, &labels)
+        }
         "CreateDeployment" => codec::rest_input_json::<CreateDeploymentRequest>(op, req, &labels),
+        "CreateDomainName" => codec::rest_input_json::<CreateDomainNameRequest>(op, req, &labels),
         "CreateResource" => codec::rest_input_json::<CreateResourceRequest>(op, req, &labels),
         "CreateRestApi" => codec::rest_input_json::<CreateRestApiRequest>(op, req, &labels),
         "CreateStage" => codec::rest_input_json::<CreateStageRequest>(op, req, &labels),
+        "DeleteBasePathMapping" => {
+            codec::rest_input_json::<DeleteBasePathMappingRequest>(op, req, &labels)
+        }
         "DeleteDeployment" => codec::rest_input_json::<DeleteDeploymentRequest>(op, req, &labels),
+        "DeleteDomainName" => codec::rest_input_json::<DeleteDomainNameRequest>(op, req, &labels),
         "DeleteIntegration" => codec::rest_input_json::<DeleteIntegrationRequest>(op, req, &labels),
         "DeleteIntegrationResponse" => {
             codec::rest_input_json::<DeleteIntegrationResponseRequest>(op, req, &labels)
@@ -27,8 +35,16 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         "DeleteResource" => codec::rest_input_json::<DeleteResourceRequest>(op, req, &labels),
         "DeleteRestApi" => codec::rest_input_json::<DeleteRestApiRequest>(op, req, &labels),
         "DeleteStage" => codec::rest_input_json::<DeleteStageRequest>(op, req, &labels),
+        "GetBasePathMapping" => {
+            codec::rest_input_json::<GetBasePathMappingRequest>(op, req, &labels)
+        }
+        "GetBasePathMappings" => {
+            codec::rest_input_json::<GetBasePathMappingsRequest>(op, req, &labels)
+        }
         "GetDeployment" => codec::rest_input_json::<GetDeploymentRequest>(op, req, &labels),
         "GetDeployments" => codec::rest_input_json::<GetDeploymentsRequest>(op, req, &labels),
+        "GetDomainName" => codec::rest_input_json::<GetDomainNameRequest>(op, req, &labels),
+        "GetDomainNames" => codec::rest_input_json::<GetDomainNamesRequest>(op, req, &labels),
         "GetIntegration" => codec::rest_input_json::<GetIntegrationRequest>(op, req, &labels),
         "GetIntegrationResponse" => {
             codec::rest_input_json::<GetIntegrationResponseRequest>(op, req, &labels)
@@ -50,6 +66,10 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         "PutMethodResponse" => codec::rest_input_json::<PutMethodResponseRequest>(op, req, &labels),
         "TagResource" => codec::rest_input_json::<TagResourceRequest>(op, req, &labels),
         "UntagResource" => codec::rest_input_json::<UntagResourceRequest>(op, req, &labels),
+        "UpdateBasePathMapping" => {
+            codec::rest_input_json::<UpdateBasePathMappingRequest>(op, req, &labels)
+        }
+        "UpdateDomainName" => codec::rest_input_json::<UpdateDomainNameRequest>(op, req, &labels),
         "UpdateMethod" => codec::rest_input_json::<UpdateMethodRequest>(op, req, &labels),
         "UpdateResource" => codec::rest_input_json::<UpdateResourceRequest>(op, req, &labels),
         "UpdateRestApi" => codec::rest_input_json::<UpdateRestApiRequest>(op, req, &labels),
@@ -67,11 +87,15 @@ pub fn output_response(
 ) -> Option<Result<HttpResponse, ServiceError>> {
     let op = super::http::ROUTES.iter().find(|o| o.name == operation)?;
     Some(match operation {
+        "CreateBasePathMapping" => codec::rest_output_from_json::<BasePathMapping>(op, output),
         "CreateDeployment" => codec::rest_output_from_json::<Deployment>(op, output),
+        "CreateDomainName" => codec::rest_output_from_json::<DomainName>(op, output),
         "CreateResource" => codec::rest_output_from_json::<Resource>(op, output),
         "CreateRestApi" => codec::rest_output_from_json::<RestApi>(op, output),
         "CreateStage" => codec::rest_output_from_json::<Stage>(op, output),
+        "DeleteBasePathMapping" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteDeployment" => codec::rest_output_from_json::<Empty>(op, output),
+        "DeleteDomainName" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteIntegration" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteIntegrationResponse" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteMethod" => codec::rest_output_from_json::<Empty>(op, output),
@@ -79,8 +103,12 @@ pub fn output_response(
         "DeleteResource" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteRestApi" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteStage" => codec::rest_output_from_json::<Empty>(op, output),
+        "GetBasePathMapping" => codec::rest_output_from_json::<BasePathMapping>(op, output),
+        "GetBasePathMappings" => codec::rest_output_from_json::<BasePathMappings>(op, output),
         "GetDeployment" => codec::rest_output_from_json::<Deployment>(op, output),
         "GetDeployments" => codec::rest_output_from_json::<Deployments>(op, output),
+        "GetDomainName" => codec::rest_output_from_json::<DomainName>(op, output),
+        "GetDomainNames" => codec::rest_output_from_json::<DomainNames>(op, output),
         "GetIntegration" => codec::rest_output_from_json::<Integration>(op, output),
         "GetIntegrationResponse" => codec::rest_output_from_json::<IntegrationResponse>(op, output),
         "GetMethod" => codec::rest_output_from_json::<Method>(op, output),
@@ -98,6 +126,8 @@ pub fn output_response(
         "PutMethodResponse" => codec::rest_output_from_json::<MethodResponse>(op, output),
         "TagResource" => codec::rest_output_from_json::<Empty>(op, output),
         "UntagResource" => codec::rest_output_from_json::<Empty>(op, output),
+        "UpdateBasePathMapping" => codec::rest_output_from_json::<BasePathMapping>(op, output),
+        "UpdateDomainName" => codec::rest_output_from_json::<DomainName>(op, output),
         "UpdateMethod" => codec::rest_output_from_json::<Method>(op, output),
         "UpdateResource" => codec::rest_output_from_json::<Resource>(op, output),
         "UpdateRestApi" => codec::rest_output_from_json::<RestApi>(op, output),

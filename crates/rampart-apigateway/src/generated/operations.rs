@@ -140,11 +140,15 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "CreateBasePathMapping",
     "CreateDeployment",
+    "CreateDomainName",
     "CreateResource",
     "CreateRestApi",
     "CreateStage",
+    "DeleteBasePathMapping",
     "DeleteDeployment",
+    "DeleteDomainName",
     "DeleteIntegration",
     "DeleteIntegrationResponse",
     "DeleteMethod",
@@ -152,8 +156,12 @@ pub const SERVED: &[&str] = &[
     "DeleteResource",
     "DeleteRestApi",
     "DeleteStage",
+    "GetBasePathMapping",
+    "GetBasePathMappings",
     "GetDeployment",
     "GetDeployments",
+    "GetDomainName",
+    "GetDomainNames",
     "GetIntegration",
     "GetIntegrationResponse",
     "GetMethod",
@@ -171,6 +179,8 @@ pub const SERVED: &[&str] = &[
     "PutMethodResponse",
     "TagResource",
     "UntagResource",
+    "UpdateBasePathMapping",
+    "UpdateDomainName",
     "UpdateMethod",
     "UpdateResource",
     "UpdateRestApi",
@@ -190,6 +200,16 @@ pub trait ApiGatewayHandler: Send + Sync {
     }
 }
 
+/// `CreateBasePathMapping`.
+pub trait CreateBasePathMapping: ApiGatewayHandler {
+    /// Runs `CreateBasePathMapping`.
+    fn create_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: CreateBasePathMappingRequest,
+    ) -> impl Future<Output = Result<BasePathMapping, Self::Error>> + Send;
+}
+
 /// `CreateDeployment`.
 pub trait CreateDeployment: ApiGatewayHandler {
     /// Runs `CreateDeployment`.
@@ -198,6 +218,16 @@ pub trait CreateDeployment: ApiGatewayHandler {
         ctx: &RequestContext,
         input: CreateDeploymentRequest,
     ) -> impl Future<Output = Result<Deployment, Self::Error>> + Send;
+}
+
+/// `CreateDomainName`.
+pub trait CreateDomainName: ApiGatewayHandler {
+    /// Runs `CreateDomainName`.
+    fn create_domain_name(
+        &self,
+        ctx: &RequestContext,
+        input: CreateDomainNameRequest,
+    ) -> impl Future<Output = Result<DomainName, Self::Error>> + Send;
 }
 
 /// `CreateResource`.
@@ -230,6 +260,16 @@ pub trait CreateStage: ApiGatewayHandler {
     ) -> impl Future<Output = Result<Stage, Self::Error>> + Send;
 }
 
+/// `DeleteBasePathMapping`.
+pub trait DeleteBasePathMapping: ApiGatewayHandler {
+    /// Runs `DeleteBasePathMapping`.
+    fn delete_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteBasePathMappingRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteDeployment`.
 pub trait DeleteDeployment: ApiGatewayHandler {
     /// Runs `DeleteDeployment`.
@@ -237,6 +277,16 @@ pub trait DeleteDeployment: ApiGatewayHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteDeploymentRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteDomainName`.
+pub trait DeleteDomainName: ApiGatewayHandler {
+    /// Runs `DeleteDomainName`.
+    fn delete_domain_name(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteDomainNameRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -310,6 +360,26 @@ pub trait DeleteStage: ApiGatewayHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `GetBasePathMapping`.
+pub trait GetBasePathMapping: ApiGatewayHandler {
+    /// Runs `GetBasePathMapping`.
+    fn get_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: GetBasePathMappingRequest,
+    ) -> impl Future<Output = Result<BasePathMapping, Self::Error>> + Send;
+}
+
+/// `GetBasePathMappings`.
+pub trait GetBasePathMappings: ApiGatewayHandler {
+    /// Runs `GetBasePathMappings`.
+    fn get_base_path_mappings(
+        &self,
+        ctx: &RequestContext,
+        input: GetBasePathMappingsRequest,
+    ) -> impl Future<Output = Result<BasePathMappings, Self::Error>> + Send;
+}
+
 /// `GetDeployment`.
 pub trait GetDeployment: ApiGatewayHandler {
     /// Runs `GetDeployment`.
@@ -328,6 +398,26 @@ pub trait GetDeployments: ApiGatewayHandler {
         ctx: &RequestContext,
         input: GetDeploymentsRequest,
     ) -> impl Future<Output = Result<Deployments, Self::Error>> + Send;
+}
+
+/// `GetDomainName`.
+pub trait GetDomainName: ApiGatewayHandler {
+    /// Runs `GetDomainName`.
+    fn get_domain_name(
+        &self,
+        ctx: &RequestContext,
+        input: GetDomainNameRequest,
+    ) -> impl Future<Output = Result<DomainName, Self::Error>> + Send;
+}
+
+/// `GetDomainNames`.
+pub trait GetDomainNames: ApiGatewayHandler {
+    /// Runs `GetDomainNames`.
+    fn get_domain_names(
+        &self,
+        ctx: &RequestContext,
+        input: GetDomainNamesRequest,
+    ) -> impl Future<Output = Result<DomainNames, Self::Error>> + Send;
 }
 
 /// `GetIntegration`.
@@ -500,6 +590,26 @@ pub trait UntagResource: ApiGatewayHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateBasePathMapping`.
+pub trait UpdateBasePathMapping: ApiGatewayHandler {
+    /// Runs `UpdateBasePathMapping`.
+    fn update_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateBasePathMappingRequest,
+    ) -> impl Future<Output = Result<BasePathMapping, Self::Error>> + Send;
+}
+
+/// `UpdateDomainName`.
+pub trait UpdateDomainName: ApiGatewayHandler {
+    /// Runs `UpdateDomainName`.
+    fn update_domain_name(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateDomainNameRequest,
+    ) -> impl Future<Output = Result<DomainName, Self::Error>> + Send;
+}
+
 /// `UpdateMethod`.
 pub trait UpdateMethod: ApiGatewayHandler {
     /// Runs `UpdateMethod`.
@@ -544,11 +654,15 @@ pub trait UpdateStage: ApiGatewayHandler {
 /// [`ApiGatewayHandler`] and every operation's trait.
 pub trait ApiGatewayApi:
     ApiGatewayHandler
+    + CreateBasePathMapping
     + CreateDeployment
+    + CreateDomainName
     + CreateResource
     + CreateRestApi
     + CreateStage
+    + DeleteBasePathMapping
     + DeleteDeployment
+    + DeleteDomainName
     + DeleteIntegration
     + DeleteIntegrationResponse
     + DeleteMethod
@@ -556,8 +670,12 @@ pub trait ApiGatewayApi:
     + DeleteResource
     + DeleteRestApi
     + DeleteStage
+    + GetBasePathMapping
+    + GetBasePathMappings
     + GetDeployment
     + GetDeployments
+    + GetDomainName
+    + GetDomainNames
     + GetIntegration
     + GetIntegrationResponse
     + GetMethod
@@ -575,6 +693,8 @@ pub trait ApiGatewayApi:
     + PutMethodResponse
     + TagResource
     + UntagResource
+    + UpdateBasePathMapping
+    + UpdateDomainName
     + UpdateMethod
     + UpdateResource
     + UpdateRestApi
@@ -584,11 +704,15 @@ pub trait ApiGatewayApi:
 
 impl<
     T: ApiGatewayHandler
+        + CreateBasePathMapping
         + CreateDeployment
+        + CreateDomainName
         + CreateResource
         + CreateRestApi
         + CreateStage
+        + DeleteBasePathMapping
         + DeleteDeployment
+        + DeleteDomainName
         + DeleteIntegration
         + DeleteIntegrationResponse
         + DeleteMethod
@@ -596,8 +720,12 @@ impl<
         + DeleteResource
         + DeleteRestApi
         + DeleteStage
+        + GetBasePathMapping
+        + GetBasePathMappings
         + GetDeployment
         + GetDeployments
+        + GetDomainName
+        + GetDomainNames
         + GetIntegration
         + GetIntegrationResponse
         + GetMethod
@@ -615,6 +743,8 @@ impl<
         + PutMethodResponse
         + TagResource
         + UntagResource
+        + UpdateBasePathMapping
+        + UpdateDomainName
         + UpdateMethod
         + UpdateResource
         + UpdateRestApi
@@ -633,6 +763,19 @@ impl ApiGatewayHandler for DecodeOnly {
     type Error = ServiceError;
 }
 
+impl CreateBasePathMapping for DecodeOnly {
+    async fn create_base_path_mapping(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateBasePathMappingRequest,
+    ) -> Result<BasePathMapping, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateBasePathMapping",
+        ))
+    }
+}
+
 impl CreateDeployment for DecodeOnly {
     async fn create_deployment(
         &self,
@@ -642,6 +785,19 @@ impl CreateDeployment for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "CreateDeployment",
+        ))
+    }
+}
+
+impl CreateDomainName for DecodeOnly {
+    async fn create_domain_name(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateDomainNameRequest,
+    ) -> Result<DomainName, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateDomainName",
         ))
     }
 }
@@ -685,6 +841,19 @@ impl CreateStage for DecodeOnly {
     }
 }
 
+impl DeleteBasePathMapping for DecodeOnly {
+    async fn delete_base_path_mapping(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteBasePathMappingRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteBasePathMapping",
+        ))
+    }
+}
+
 impl DeleteDeployment for DecodeOnly {
     async fn delete_deployment(
         &self,
@@ -694,6 +863,19 @@ impl DeleteDeployment for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "DeleteDeployment",
+        ))
+    }
+}
+
+impl DeleteDomainName for DecodeOnly {
+    async fn delete_domain_name(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteDomainNameRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteDomainName",
         ))
     }
 }
@@ -789,6 +971,32 @@ impl DeleteStage for DecodeOnly {
     }
 }
 
+impl GetBasePathMapping for DecodeOnly {
+    async fn get_base_path_mapping(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetBasePathMappingRequest,
+    ) -> Result<BasePathMapping, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetBasePathMapping",
+        ))
+    }
+}
+
+impl GetBasePathMappings for DecodeOnly {
+    async fn get_base_path_mappings(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetBasePathMappingsRequest,
+    ) -> Result<BasePathMappings, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetBasePathMappings",
+        ))
+    }
+}
+
 impl GetDeployment for DecodeOnly {
     async fn get_deployment(
         &self,
@@ -811,6 +1019,32 @@ impl GetDeployments for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "GetDeployments",
+        ))
+    }
+}
+
+impl GetDomainName for DecodeOnly {
+    async fn get_domain_name(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetDomainNameRequest,
+    ) -> Result<DomainName, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetDomainName",
+        ))
+    }
+}
+
+impl GetDomainNames for DecodeOnly {
+    async fn get_domain_names(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetDomainNamesRequest,
+    ) -> Result<DomainNames, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetDomainNames",
         ))
     }
 }
@@ -1030,6 +1264,32 @@ impl UntagResource for DecodeOnly {
     }
 }
 
+impl UpdateBasePathMapping for DecodeOnly {
+    async fn update_base_path_mapping(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateBasePathMappingRequest,
+    ) -> Result<BasePathMapping, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateBasePathMapping",
+        ))
+    }
+}
+
+impl UpdateDomainName for DecodeOnly {
+    async fn update_domain_name(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateDomainNameRequest,
+    ) -> Result<DomainName, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateDomainName",
+        ))
+    }
+}
+
 impl UpdateMethod for DecodeOnly {
     async fn update_method(
         &self,
@@ -1102,11 +1362,29 @@ pub async fn dispatch<H: ApiGatewayApi>(
         return HttpInvocation::from_invocation(Invocation::unknown_operation());
     };
     match op.name {
+        "CreateBasePathMapping" => {
+            invoke_rest(op, req, &labels, |i: CreateBasePathMappingRequest| {
+                answer(
+                    move || handler.create_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateBasePathMapping", ok),
+                )
+            })
+            .await
+        }
         "CreateDeployment" => {
             invoke_rest(op, req, &labels, |i: CreateDeploymentRequest| {
                 answer(
                     move || handler.create_deployment(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateDeployment", ok),
+                )
+            })
+            .await
+        }
+        "CreateDomainName" => {
+            invoke_rest(op, req, &labels, |i: CreateDomainNameRequest| {
+                answer(
+                    move || handler.create_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateDomainName", ok),
                 )
             })
             .await
@@ -1138,11 +1416,29 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "DeleteBasePathMapping" => {
+            invoke_rest(op, req, &labels, |i: DeleteBasePathMappingRequest| {
+                unit(answer(
+                    move || handler.delete_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteBasePathMapping", ok),
+                ))
+            })
+            .await
+        }
         "DeleteDeployment" => {
             invoke_rest(op, req, &labels, |i: DeleteDeploymentRequest| {
                 unit(answer(
                     move || handler.delete_deployment(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteDeployment", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteDomainName" => {
+            invoke_rest(op, req, &labels, |i: DeleteDomainNameRequest| {
+                unit(answer(
+                    move || handler.delete_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteDomainName", ok),
                 ))
             })
             .await
@@ -1210,6 +1506,24 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "GetBasePathMapping" => {
+            invoke_rest(op, req, &labels, |i: GetBasePathMappingRequest| {
+                answer(
+                    move || handler.get_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetBasePathMapping", ok),
+                )
+            })
+            .await
+        }
+        "GetBasePathMappings" => {
+            invoke_rest(op, req, &labels, |i: GetBasePathMappingsRequest| {
+                answer(
+                    move || handler.get_base_path_mappings(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetBasePathMappings", ok),
+                )
+            })
+            .await
+        }
         "GetDeployment" => {
             invoke_rest(op, req, &labels, |i: GetDeploymentRequest| {
                 answer(
@@ -1224,6 +1538,24 @@ pub async fn dispatch<H: ApiGatewayApi>(
                 answer(
                     move || handler.get_deployments(ctx, i),
                     move |ok| handler.after_call(ctx, "GetDeployments", ok),
+                )
+            })
+            .await
+        }
+        "GetDomainName" => {
+            invoke_rest(op, req, &labels, |i: GetDomainNameRequest| {
+                answer(
+                    move || handler.get_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDomainName", ok),
+                )
+            })
+            .await
+        }
+        "GetDomainNames" => {
+            invoke_rest(op, req, &labels, |i: GetDomainNamesRequest| {
+                answer(
+                    move || handler.get_domain_names(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDomainNames", ok),
                 )
             })
             .await
@@ -1381,6 +1713,24 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "UpdateBasePathMapping" => {
+            invoke_rest(op, req, &labels, |i: UpdateBasePathMappingRequest| {
+                answer(
+                    move || handler.update_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateBasePathMapping", ok),
+                )
+            })
+            .await
+        }
+        "UpdateDomainName" => {
+            invoke_rest(op, req, &labels, |i: UpdateDomainNameRequest| {
+                answer(
+                    move || handler.update_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateDomainName", ok),
+                )
+            })
+            .await
+        }
         "UpdateMethod" => {
             invoke_rest(op, req, &labels, |i: UpdateMethodRequest| {
                 answer(
@@ -1421,17 +1771,11 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "CreateAuthorizer" => {
             HttpInvocation::from_invocation(not_served("CreateAuthorizer", false))
         }
-        "CreateBasePathMapping" => {
-            HttpInvocation::from_invocation(not_served("CreateBasePathMapping", false))
-        }
         "CreateDocumentationPart" => {
             HttpInvocation::from_invocation(not_served("CreateDocumentationPart", false))
         }
         "CreateDocumentationVersion" => {
             HttpInvocation::from_invocation(not_served("CreateDocumentationVersion", false))
-        }
-        "CreateDomainName" => {
-            HttpInvocation::from_invocation(not_served("CreateDomainName", false))
         }
         "CreateDomainNameAccessAssociation" => {
             HttpInvocation::from_invocation(not_served("CreateDomainNameAccessAssociation", false))
@@ -1449,9 +1793,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "DeleteAuthorizer" => {
             HttpInvocation::from_invocation(not_served("DeleteAuthorizer", false))
         }
-        "DeleteBasePathMapping" => {
-            HttpInvocation::from_invocation(not_served("DeleteBasePathMapping", false))
-        }
         "DeleteClientCertificate" => {
             HttpInvocation::from_invocation(not_served("DeleteClientCertificate", false))
         }
@@ -1460,9 +1801,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         }
         "DeleteDocumentationVersion" => {
             HttpInvocation::from_invocation(not_served("DeleteDocumentationVersion", false))
-        }
-        "DeleteDomainName" => {
-            HttpInvocation::from_invocation(not_served("DeleteDomainName", false))
         }
         "DeleteDomainNameAccessAssociation" => {
             HttpInvocation::from_invocation(not_served("DeleteDomainNameAccessAssociation", false))
@@ -1491,12 +1829,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "GetApiKeys" => HttpInvocation::from_invocation(not_served("GetApiKeys", true)),
         "GetAuthorizer" => HttpInvocation::from_invocation(not_served("GetAuthorizer", true)),
         "GetAuthorizers" => HttpInvocation::from_invocation(not_served("GetAuthorizers", true)),
-        "GetBasePathMapping" => {
-            HttpInvocation::from_invocation(not_served("GetBasePathMapping", true))
-        }
-        "GetBasePathMappings" => {
-            HttpInvocation::from_invocation(not_served("GetBasePathMappings", true))
-        }
         "GetClientCertificate" => {
             HttpInvocation::from_invocation(not_served("GetClientCertificate", true))
         }
@@ -1515,11 +1847,9 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "GetDocumentationVersions" => {
             HttpInvocation::from_invocation(not_served("GetDocumentationVersions", true))
         }
-        "GetDomainName" => HttpInvocation::from_invocation(not_served("GetDomainName", true)),
         "GetDomainNameAccessAssociations" => {
             HttpInvocation::from_invocation(not_served("GetDomainNameAccessAssociations", true))
         }
-        "GetDomainNames" => HttpInvocation::from_invocation(not_served("GetDomainNames", true)),
         "GetExport" => HttpInvocation::from_invocation(not_served("GetExport", true)),
         "GetGatewayResponse" => {
             HttpInvocation::from_invocation(not_served("GetGatewayResponse", true))
@@ -1569,9 +1899,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "UpdateAuthorizer" => {
             HttpInvocation::from_invocation(not_served("UpdateAuthorizer", false))
         }
-        "UpdateBasePathMapping" => {
-            HttpInvocation::from_invocation(not_served("UpdateBasePathMapping", false))
-        }
         "UpdateClientCertificate" => {
             HttpInvocation::from_invocation(not_served("UpdateClientCertificate", false))
         }
@@ -1583,9 +1910,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         }
         "UpdateDocumentationVersion" => {
             HttpInvocation::from_invocation(not_served("UpdateDocumentationVersion", false))
-        }
-        "UpdateDomainName" => {
-            HttpInvocation::from_invocation(not_served("UpdateDomainName", false))
         }
         "UpdateGatewayResponse" => {
             HttpInvocation::from_invocation(not_served("UpdateGatewayResponse", false))
