@@ -51,6 +51,8 @@ pub struct ModuleSettings {
     pub plain_http: bool,
     /// Where API Gateway's edge data plane listens (`edge.listen`); no edge when unset.
     pub edge_listen: Option<std::net::SocketAddr>,
+    /// Where the edge listens over HTTPS (`edge.tls_listen`); none when unset.
+    pub edge_tls_listen: Option<std::net::SocketAddr>,
 }
 
 /// Builds a module, or says why it cannot start.

@@ -117,6 +117,10 @@ pub struct ServeArgs {
     /// no edge listener when unset.
     #[arg(long, env = "RAMPART_EDGE_LISTEN")]
     pub edge_listen: Option<SocketAddr>,
+    /// Where the edge also listens over HTTPS (custom domain names' ACM certificates chosen
+    /// by SNI); no HTTPS edge listener when unset.
+    #[arg(long, env = "RAMPART_EDGE_TLS_LISTEN")]
+    pub edge_tls_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub key_file: KeyFileArgs,
 }
@@ -282,6 +286,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
             acm_acme_http01_port: args.acm_acme_http01_port.or(acm.acme_http01_port),
             plain_http,
             edge_listen: args.edge_listen.or(edge.listen),
+            edge_tls_listen: args.edge_tls_listen.or(edge.tls_listen),
         },
     })
 }

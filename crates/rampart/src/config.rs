@@ -48,6 +48,8 @@ pub struct FileConfig {
 pub struct EdgeFileConfig {
     /// Where the edge listens (`127.0.0.1:4510`); no edge listener when unset.
     pub listen: Option<SocketAddr>,
+    /// Where the edge listens over HTTPS (`127.0.0.1:4443`); none when unset.
+    pub tls_listen: Option<SocketAddr>,
 }
 
 /// ACM settings of `rampart.toml` (`[acm]`).

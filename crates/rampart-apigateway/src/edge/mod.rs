@@ -13,10 +13,11 @@ mod route;
 mod server;
 mod snapshot;
 mod throttle;
+pub mod tls;
 mod upstream;
 
 pub use filter::{FilterRequest, RequestFilter, Verdict};
-pub use server::{Edge, serve};
+pub use server::{Edge, serve, serve_tls};
 pub use snapshot::{ApiView, DomainView, Live, Snapshot, StageView};
 
 use std::sync::Arc;

@@ -46,22 +46,52 @@ pub async fn serve(listener: tokio::net::TcpListener, edge: Arc<Edge>) {
             }
         };
         let _ = stream.set_nodelay(true);
-        let edge = edge.clone();
+        tokio::spawn(serve_stream(edge.clone(), stream, peer, local_port));
+    }
+}
+
+/// Accepts HTTPS connections on `listener` (handshakes with `acceptor`) until dropped.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    edge: Arc<Edge>,
+    acceptor: tokio_rustls::TlsAcceptor,
+) {
+    let local_port = listener.local_addr().map_or(0, |a| a.port());
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                tracing::warn!(error = %e, "edge TLS accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let (edge, acceptor) = (edge.clone(), acceptor.clone());
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let edge = edge.clone();
-                async move {
-                    Ok::<_, std::convert::Infallible>(handle(&edge, peer, local_port, req).await)
-                }
-            });
-            let builder = Builder::new(TokioExecutor::new());
-            if let Err(e) = builder
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!(error = %e, "edge connection ended");
+            match acceptor.accept(stream).await {
+                Ok(tls) => serve_stream(edge, tls, peer, local_port).await,
+                Err(e) => tracing::debug!(error = %e, "edge TLS handshake failed"),
             }
         });
+    }
+}
+
+/// Serves the requests of one connection.
+async fn serve_stream<S>(edge: Arc<Edge>, stream: S, peer: SocketAddr, local_port: u16)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let edge = edge.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(&edge, peer, local_port, req).await) }
+    });
+    let builder = Builder::new(TokioExecutor::new());
+    if let Err(e) = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .await
+    {
+        tracing::debug!(error = %e, "edge connection ended");
     }
 }
 
