@@ -32,7 +32,7 @@ def _name(cn: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
-class TestCa:
+class LocalCa:
     """A CA issuing leaf certificates for the domain."""
 
     def __init__(self) -> None:
@@ -87,17 +87,17 @@ def setup(tmp_path_factory, pg_databases):
 
 @pytest.fixture(scope="module")
 def ca():
-    return TestCa()
+    return LocalCa()
 
 
-def _import(acm, ca: TestCa, host: str = HOST, arn: str | None = None) -> tuple[str, bytes]:
+def _import(acm, ca: LocalCa, host: str = HOST, arn: str | None = None) -> tuple[str, bytes]:
     cert, key, der = ca.leaf(host)
     extra = {"CertificateArn": arn} if arn else {}
     out = acm.import_certificate(Certificate=cert, PrivateKey=key, CertificateChain=ca.pem, **extra)
     return out["CertificateArn"], der
 
 
-def _https(tls_port: int, ca: TestCa, path: str) -> tuple[int, bytes, bytes]:
+def _https(tls_port: int, ca: LocalCa, path: str) -> tuple[int, bytes, bytes]:
     """(status, body, the served leaf's DER) of GET `path` with SNI and Host `HOST`."""
     ctx = ssl.create_default_context(cadata=ca.pem.decode())
     with socket.create_connection(("127.0.0.1", tls_port), timeout=10) as raw:
@@ -123,7 +123,7 @@ def _poll(check, timeout: float = 15.0):
         time.sleep(0.2)
 
 
-def _served_der(tls_port: int, ca: TestCa) -> bytes:
+def _served_der(tls_port: int, ca: LocalCa) -> bytes:
     ctx = ssl.create_default_context(cadata=ca.pem.decode())
     with socket.create_connection(("127.0.0.1", tls_port), timeout=10) as raw:
         with ctx.wrap_socket(raw, server_hostname=HOST) as tls:
