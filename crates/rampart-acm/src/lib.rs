@@ -49,7 +49,9 @@ mod record;
 mod renewal;
 mod search_filter;
 mod service;
+mod usage;
 mod validation;
 
 pub use module::{TABLES, module};
 pub use service::AcmService;
+pub use usage::{CertificateAccess, CertificateInfo, KeyMaterial, name_covers};

@@ -29,6 +29,7 @@ pub const TABLES: &[&str] = &[
     NONCES,
     ORDERS,
     AUTHZS,
+    crate::usage::USAGE,
 ];
 
 /// Builds ACM over the store, the ACM domain key, the service clock and ACM PCA.
@@ -45,6 +46,8 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
         .with_acme_settings(env.settings.acm_acme_http01_port, env.settings.plain_http),
     );
     env.clients.provide(service.clone());
+    env.clients
+        .provide(Arc::new(crate::CertificateAccess::new(service.clone())));
     Ok(Arc::new(AcmModule(service)))
 }
 

@@ -165,6 +165,8 @@ pub struct Tables {
     pub tokens: Table<TokenRecord>,
     pub accounts: Table<AccountConfig>,
     pub approvals: Table<ApprovalRecord>,
+    /// Other services' resources using certificates.
+    pub usage: Table<crate::usage::UsageRecord>,
 }
 
 impl Tables {
@@ -174,6 +176,7 @@ impl Tables {
             tokens: Table::new(store.clone(), REQUEST_TOKENS),
             accounts: Table::new(store.clone(), ACCOUNT_CONFIG),
             approvals: Table::new(store.clone(), EMAIL_APPROVALS),
+            usage: Table::new(store.clone(), crate::usage::USAGE),
         }
     }
 }

@@ -45,6 +45,11 @@ pub fn api_key_value() -> String {
     )
 }
 
+/// A custom domain name's host id (its distribution or regional domain name).
+pub fn host_id() -> String {
+    random_id(10)
+}
+
 /// A deployment id.
 pub fn deployment_id() -> String {
     random_id(6)

@@ -3,15 +3,16 @@
 //! refresh of what it serves.
 
 use crate::ApiGatewayService;
-use crate::edge::{self, RequestFilter};
+use crate::edge::{self, RequestFilter, tls};
 use crate::plans::{KEYS, PLANS, USAGE};
-use crate::record::{APIS, DEPLOYMENTS, STAGES};
+use crate::record::{APIS, DEPLOYMENTS, DOMAINS, STAGES};
+use rampart_acm::CertificateAccess;
 use rampart_codec::{AwsHttpService, BoxFuture};
 use rampart_module::{ModuleEnv, ServiceModule};
 use std::sync::{Arc, Mutex};
 
 /// Every table API Gateway owns.
-pub const TABLES: &[&str] = &[APIS, DEPLOYMENTS, STAGES, KEYS, PLANS, USAGE];
+pub const TABLES: &[&str] = &[APIS, DEPLOYMENTS, STAGES, KEYS, PLANS, USAGE, DOMAINS];
 
 /// Builds API Gateway over the store and the service clock; binds the edge listener now, so
 /// a taken port stops the start with an error. A module listed earlier may provide an
@@ -20,20 +21,15 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
     let key_seal = env
         .root
         .domain_key(rampart_crypto::root::Domain::ApiGateway);
-    let service = Arc::new(ApiGatewayService::new(
-        env.store.clone(),
-        env.clock.clone(),
-        key_seal,
-    ));
-    let listener = match env.settings.edge_listen {
-        Some(addr) => {
-            let listener = std::net::TcpListener::bind(addr)
-                .map_err(|e| format!("cannot listen on {addr} (edge): {e}"))?;
-            listener
-                .set_nonblocking(true)
-                .map_err(|e| format!("edge listener: {e}"))?;
-            Some(listener)
-        }
+    let certificates = env.clients.get::<Arc<rampart_acm::CertificateAccess>>();
+    let service = Arc::new(
+        ApiGatewayService::new(env.store.clone(), env.clock.clone(), key_seal)
+            .with_certificates(certificates),
+    );
+    let listener = env.settings.edge_listen.map(bind).transpose()?;
+    let tls_listener = env.settings.edge_tls_listen.map(bind).transpose()?;
+    let tls = match tls_listener {
+        Some(listener) => Some(edge_tls(listener, service.certificates.clone())?),
         None => None,
     };
     let filter = env.clients.get::<Arc<dyn RequestFilter>>();
@@ -41,8 +37,61 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
     Ok(Arc::new(ApiGatewayModule {
         service,
         listener: Mutex::new(listener),
+        tls: Mutex::new(tls),
         filter,
     }))
+}
+
+/// A non-blocking listener on `addr`.
+fn bind(addr: std::net::SocketAddr) -> Result<std::net::TcpListener, String> {
+    let listener = std::net::TcpListener::bind(addr)
+        .map_err(|e| format!("cannot listen on {addr} (edge): {e}"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("edge listener: {e}"))?;
+    Ok(listener)
+}
+
+/// The HTTPS edge: its listener, SNI resolver and ACM access.
+struct EdgeTls {
+    listener: std::net::TcpListener,
+    resolver: Arc<tls::SniResolver>,
+    acceptor: tokio_rustls::TlsAcceptor,
+    certificates: Option<Arc<CertificateAccess>>,
+}
+
+/// The HTTPS edge on `listener`, its default certificate made now.
+fn edge_tls(
+    listener: std::net::TcpListener,
+    certificates: Option<Arc<CertificateAccess>>,
+) -> Result<EdgeTls, String> {
+    let default = tls::default_certificate("us-east-1")?;
+    let resolver = Arc::new(tls::SniResolver::new(Arc::new(default)));
+    let config = tls::server_config(resolver.clone())?;
+    Ok(EdgeTls {
+        listener,
+        resolver,
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        certificates,
+    })
+}
+
+/// Serves HTTPS on `tls` for `edge`, refreshing its certificates.
+async fn run_tls(tls: EdgeTls, live: Arc<edge::Live>, edge: Arc<edge::Edge>) {
+    let listener = match tokio::net::TcpListener::from_std(tls.listener) {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::error!(error = %e, "the edge TLS listener cannot start");
+            return;
+        }
+    };
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "API Gateway edge listening (HTTPS)");
+    }
+    if let Some(access) = tls.certificates {
+        tokio::spawn(tls::refresh_certificates(live, tls.resolver, access));
+    }
+    edge::serve_tls(listener, edge, tls.acceptor).await;
 }
 
 /// The module around the service.
@@ -50,6 +99,8 @@ struct ApiGatewayModule {
     service: Arc<ApiGatewayService>,
     /// The bound edge listener, taken when the background work starts.
     listener: Mutex<Option<std::net::TcpListener>>,
+    /// The HTTPS edge, taken when the background work starts.
+    tls: Mutex<Option<EdgeTls>>,
     filter: Option<Arc<dyn RequestFilter>>,
 }
 
@@ -77,11 +128,23 @@ impl ServiceModule for ApiGatewayModule {
     }
 
     fn background(&self) -> Option<BoxFuture<'static, ()>> {
-        let std_listener = self.listener.lock().ok()?.take()?;
+        let std_listener = self.listener.lock().ok()?.take();
+        let tls = self.tls.lock().ok()?.take();
+        if std_listener.is_none() && tls.is_none() {
+            return None;
+        }
         let live = self.service.live();
         let metering = self.service.metering();
         let edge = edge::edge(live.clone(), self.filter.clone(), metering.clone());
         Some(Box::pin(async move {
+            tokio::spawn(edge::refresh_periodically(live.clone()));
+            tokio::spawn(edge::flush_usage_periodically(metering));
+            if let Some(tls) = tls {
+                tokio::spawn(run_tls(tls, live, edge.clone()));
+            }
+            let Some(std_listener) = std_listener else {
+                return std::future::pending().await;
+            };
             let listener = match tokio::net::TcpListener::from_std(std_listener) {
                 Ok(listener) => listener,
                 Err(e) => {
@@ -92,8 +155,6 @@ impl ServiceModule for ApiGatewayModule {
             if let Ok(addr) = listener.local_addr() {
                 tracing::info!(%addr, "API Gateway edge listening (plain HTTP)");
             }
-            tokio::spawn(edge::refresh_periodically(live));
-            tokio::spawn(edge::flush_usage_periodically(metering));
             edge::serve(listener, edge).await;
         }))
     }

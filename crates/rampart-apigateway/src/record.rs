@@ -186,6 +186,53 @@ impl Default for MethodSettingRecord {
     }
 }
 
+/// Custom domain names, keyed by `<account>/<region>/<domain name>`.
+pub const DOMAINS: &str = "apigateway_domain_names";
+
+/// A base path mapping: the API and stage a base path invokes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MappingRecord {
+    pub rest_api_id: String,
+    /// Empty: the API's requests name the stage as their first path segment.
+    pub stage: String,
+}
+
+/// One custom domain name with its base path mappings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DomainRecord {
+    pub name: String,
+    /// EDGE or REGIONAL.
+    pub endpoint_type: String,
+    pub certificate_arn: Option<String>,
+    pub certificate_name: Option<String>,
+    pub regional_certificate_arn: Option<String>,
+    pub regional_certificate_name: Option<String>,
+    /// When the certificate was last set (ms since the epoch).
+    pub certificate_upload_ms: i64,
+    /// The distribution (EDGE, `<id>.cloudfront.net`) or regional (`d-<id>`) host id.
+    pub host_id: String,
+    pub security_policy: String,
+    #[serde(default)]
+    pub tags: Map,
+    /// Mappings by base path (`""` for `(none)`).
+    #[serde(default)]
+    pub mappings: BTreeMap<String, MappingRecord>,
+}
+
+impl DomainRecord {
+    /// The certificate the domain serves.
+    pub fn serving_certificate(&self) -> Option<&str> {
+        self.regional_certificate_arn
+            .as_deref()
+            .or(self.certificate_arn.as_deref())
+    }
+}
+
+/// The row key of domain name `name` of `account` in `region`.
+pub fn domain_row(account: &str, region: &str, name: &str) -> String {
+    format!("{account}/{region}/{}", name.to_ascii_lowercase())
+}
+
 /// The row key of API `api` of `account` in `region`.
 pub fn api_row(account: &str, region: &str, api: &str) -> String {
     format!("{account}/{region}/{api}")

@@ -8,7 +8,9 @@ use crate::generated::errors::not_found_exception;
 use crate::generated::{ApiGatewayHandler, ServiceError};
 use crate::plans::{ApiKeyRecord, KEYS, PLANS, USAGE, UsagePlanRecord, UsageRecord};
 use crate::record::{APIS, ApiRecord, DEPLOYMENTS, DeploymentRecord, STAGES, StageRecord};
+use crate::record::{DOMAINS, DomainRecord};
 use crate::record::{api_row, child_row};
+use rampart_acm::CertificateAccess;
 use rampart_core::{Clock, RequestContext};
 use rampart_crypto::root::DomainKey;
 use rampart_store::{Expect, Store, StoreError, Table, Versioned, Write};
@@ -29,6 +31,9 @@ pub struct ApiGatewayService {
     pub(crate) usage: Table<UsageRecord>,
     /// Seals API key values and fingerprints them (shared with the edge's metering).
     pub(crate) metering: Arc<Metering>,
+    pub(crate) domains: Table<DomainRecord>,
+    /// ACM's certificates, for custom domain names (none when ACM is not served).
+    pub(crate) certificates: Option<Arc<CertificateAccess>>,
     pub(crate) clock: Arc<dyn Clock>,
     /// What the edge data plane serves; refreshed after every change of what it reads.
     pub(crate) live: Arc<Live>,
@@ -52,10 +57,18 @@ impl ApiGatewayService {
             apis: Table::new(store.clone(), APIS),
             deployments: Table::new(store.clone(), DEPLOYMENTS),
             stages: Table::new(store.clone(), STAGES),
+            domains: Table::new(store.clone(), DOMAINS),
+            certificates: None,
             live: Arc::new(Live::new(store.clone())),
             store,
             clock,
         }
+    }
+
+    /// The same service checking custom domain names' certificates with ACM through `access`.
+    pub fn with_certificates(mut self, access: Option<Arc<CertificateAccess>>) -> Self {
+        self.certificates = access;
+        self
     }
 
     /// The data plane's view of the deployed stages.

@@ -59,6 +59,8 @@ pub struct ModuleSettings {
     /// loaded with `rampart_geoip::AsnDb::load_all`. Empty (the default): AsnMatch matches no
     /// address.
     pub edge_asn_paths: Vec<std::path::PathBuf>,
+    /// Where the edge listens over HTTPS (`edge.tls_listen`); none when unset.
+    pub edge_tls_listen: Option<std::net::SocketAddr>,
 }
 
 /// Builds a module, or says why it cannot start.

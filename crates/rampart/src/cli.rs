@@ -121,6 +121,10 @@ pub struct ServeArgs {
     /// no edge listener when unset.
     #[arg(long, env = "RAMPART_EDGE_LISTEN")]
     pub edge_listen: Option<SocketAddr>,
+    /// Where the edge also listens over HTTPS (custom domain names' ACM certificates chosen
+    /// by SNI); no HTTPS edge listener when unset.
+    #[arg(long, env = "RAMPART_EDGE_TLS_LISTEN")]
+    pub edge_tls_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub geo: crate::config_edge::GeoArgs,
     #[command(flatten)]
@@ -293,6 +297,9 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
             acm_acme_http01_port: args.acm_acme_http01_port.or(acm.acme_http01_port),
             plain_http,
             edge_listen,
+            edge_tls_listen: args
+                .edge_tls_listen
+                .or(file.edge.as_ref().and_then(|edge| edge.tls_listen)),
             edge_geoip_paths,
             edge_asn_paths,
         },

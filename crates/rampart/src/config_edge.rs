@@ -12,6 +12,8 @@ pub struct EdgeFileConfig {
     /// Where API Gateway's edge data plane listens (`127.0.0.1:4510`); no edge listener when
     /// unset.
     pub listen: Option<std::net::SocketAddr>,
+    /// Where the edge listens over HTTPS (`127.0.0.1:4443`); none when unset.
+    pub tls_listen: Option<std::net::SocketAddr>,
     /// Country database files (Tor's `geoip`/`geoip6` format or ip-location-db's country CSV):
     /// one path or a list; `[]` for none. Default: Debian's `tor-geoipdb` files when installed.
     pub geoip_path: Option<PathList>,

@@ -4,7 +4,7 @@
 use crate::convert;
 use crate::generated::errors::request_in_progress_exception;
 use crate::generated::*;
-use crate::service::{AcmService, authorize_cert, cert_ref};
+use crate::service::{AcmService, authorize_cert, cert_ref, internal};
 use rampart_core::RequestContext;
 
 impl DescribeCertificate for AcmService {
@@ -16,8 +16,11 @@ impl DescribeCertificate for AcmService {
         let cert = cert_ref(&input.certificate_arn.unwrap_or_default())?;
         authorize_cert(ctx, "DescribeCertificate", &cert)?;
         let record = self.load(&cert).await?.value;
+        let mut detail = convert::detail(&record, self.now_ms());
+        let users = crate::usage::users(&self.tables.usage, &cert.row(), 1000).await;
+        detail.in_use_by = Some(users.map_err(internal)?);
         Ok(DescribeCertificateResponse {
-            certificate: Some(convert::detail(&record, self.now_ms())),
+            certificate: Some(detail),
         })
     }
 }

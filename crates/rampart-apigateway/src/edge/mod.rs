@@ -15,17 +15,18 @@ mod route;
 mod server;
 mod snapshot;
 mod throttle;
+pub mod tls;
 mod upstream;
 mod usage;
 
 pub use filter::{FilterRequest, RequestFilter, Verdict};
-pub use server::{Edge, serve};
-pub use snapshot::{ApiView, Live, Snapshot, StageView};
 pub use usage::{Metering, flush_usage_periodically};
 /// The quota periods and usage rows the edge and GetUsage share.
 pub mod usage_math {
     pub use super::usage::{period_start, usage_row};
 }
+pub use server::{Edge, serve, serve_tls};
+pub use snapshot::{ApiView, DomainView, Live, Snapshot, StageView};
 
 use std::sync::Arc;
 use std::time::Duration;

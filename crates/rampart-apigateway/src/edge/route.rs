@@ -4,6 +4,7 @@
 //! path matches most specifically, segment by segment literal before `{param}` before
 //! `{param+}`; the method the request's, else `ANY`.
 
+use crate::edge::snapshot::DomainView;
 use crate::record::{MethodRecord, ResourceRecord};
 
 /// Where a request goes before resource matching.
@@ -13,6 +14,8 @@ pub struct Target {
     pub stage: String,
     /// The resource path asked for, starting with `/`.
     pub path: String,
+    /// Whether a custom domain name's base path mapping chose it.
+    pub custom: bool,
 }
 
 /// A matched resource and method with the path parameters.
@@ -40,6 +43,7 @@ pub fn target(host: Option<&str>, path: &str) -> Option<Target> {
             } else {
                 user.to_owned()
             },
+            custom: false,
         });
     }
     let host = host?.split(':').next()?;
@@ -53,6 +57,42 @@ pub fn target(host: Option<&str>, path: &str) -> Option<Target> {
         api_id: api_id.to_ascii_lowercase(),
         stage: stage.to_owned(),
         path: format!("/{user}"),
+        custom: false,
+    })
+}
+
+/// The target a request to custom domain `domain` at `path` invokes: the mapping whose base
+/// path is the longest whole-segment prefix of the path (`(none)` matching any), the stage
+/// the mapping's, else the first remaining segment.
+pub fn custom_target(domain: &DomainView, path: &str) -> Option<Target> {
+    let trimmed = path.trim_start_matches('/');
+    let (_, api, stage, rest) = domain
+        .mappings
+        .iter()
+        .filter_map(|(base, api, stage)| {
+            let rest = if base.is_empty() {
+                trimmed
+            } else {
+                let rest = trimmed.strip_prefix(base.as_str())?;
+                if !rest.is_empty() && !rest.starts_with('/') {
+                    return None;
+                }
+                rest.trim_start_matches('/')
+            };
+            Some((base, api, stage, rest))
+        })
+        .max_by_key(|(base, ..)| base.len())?;
+    let (stage, user) = if stage.is_empty() {
+        let (s, u) = rest.split_once('/').unwrap_or((rest, ""));
+        (s.to_owned(), u)
+    } else {
+        (stage.clone(), rest)
+    };
+    (!stage.is_empty()).then(|| Target {
+        api_id: api.clone(),
+        stage,
+        path: format!("/{user}"),
+        custom: true,
     })
 }
 
@@ -171,6 +211,37 @@ mod tests {
         );
         assert!(target(Some("example.com"), "/prod/x").is_none());
         assert!(target(None, "/restapis/a/b/other/x").is_none());
+    }
+
+    #[test]
+    fn custom_domains_route_by_the_longest_base_path() {
+        let domain = DomainView {
+            name: "api.example.test".into(),
+            certificate_arn: None,
+            mappings: vec![
+                (String::new(), "rootapi".into(), String::new()),
+                ("v1".into(), "v1api".into(), "prod".into()),
+                ("v1/admin".into(), "adminapi".into(), "live".into()),
+            ],
+        };
+        let t = custom_target(&domain, "/v1/pets/7").unwrap();
+        assert_eq!(
+            (t.api_id.as_str(), t.stage.as_str(), t.path.as_str()),
+            ("v1api", "prod", "/pets/7")
+        );
+        assert!(t.custom);
+        let t = custom_target(&domain, "/v1/admin").unwrap();
+        assert_eq!(
+            (t.api_id.as_str(), t.stage.as_str(), t.path.as_str()),
+            ("adminapi", "live", "/")
+        );
+        // `(none)` without a stage: the first segment names it; `v1x` is no `v1` prefix.
+        let t = custom_target(&domain, "/v1x/a").unwrap();
+        assert_eq!(
+            (t.api_id.as_str(), t.stage.as_str(), t.path.as_str()),
+            ("rootapi", "v1x", "/a")
+        );
+        assert!(custom_target(&domain, "/").is_none());
     }
 
     #[test]

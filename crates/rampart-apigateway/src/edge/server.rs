@@ -7,7 +7,7 @@ use crate::edge::filter::{FilterRequest, RequestFilter, Verdict};
 use crate::edge::invoke::{MethodRequest, forward};
 use crate::edge::policy::{Invocation, denied, judge};
 use crate::edge::respond::{gateway_error, internal_error, missing_token, mock, stamp, throttled};
-use crate::edge::route::{Matched, find, target};
+use crate::edge::route::{Matched, custom_target, find, target};
 use crate::edge::snapshot::{ApiView, Live, StageView};
 use crate::edge::throttle::Throttle;
 use crate::edge::upstream::Upstream;
@@ -51,22 +51,52 @@ pub async fn serve(listener: tokio::net::TcpListener, edge: Arc<Edge>) {
             }
         };
         let _ = stream.set_nodelay(true);
-        let edge = edge.clone();
+        tokio::spawn(serve_stream(edge.clone(), stream, peer, local_port));
+    }
+}
+
+/// Accepts HTTPS connections on `listener` (handshakes with `acceptor`) until dropped.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    edge: Arc<Edge>,
+    acceptor: tokio_rustls::TlsAcceptor,
+) {
+    let local_port = listener.local_addr().map_or(0, |a| a.port());
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                tracing::warn!(error = %e, "edge TLS accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let (edge, acceptor) = (edge.clone(), acceptor.clone());
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let edge = edge.clone();
-                async move {
-                    Ok::<_, std::convert::Infallible>(handle(&edge, peer, local_port, req).await)
-                }
-            });
-            let builder = Builder::new(TokioExecutor::new());
-            if let Err(e) = builder
-                .serve_connection(TokioIo::new(stream), service)
-                .await
-            {
-                tracing::debug!(error = %e, "edge connection ended");
+            match acceptor.accept(stream).await {
+                Ok(tls) => serve_stream(edge, tls, peer, local_port).await,
+                Err(e) => tracing::debug!(error = %e, "edge TLS handshake failed"),
             }
         });
+    }
+}
+
+/// Serves the requests of one connection.
+async fn serve_stream<S>(edge: Arc<Edge>, stream: S, peer: SocketAddr, local_port: u16)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let edge = edge.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(&edge, peer, local_port, req).await) }
+    });
+    let builder = Builder::new(TokioExecutor::new());
+    if let Err(e) = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .await
+    {
+        tracing::debug!(error = %e, "edge connection ended");
     }
 }
 
@@ -84,14 +114,19 @@ pub async fn handle(
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned)
         .or_else(|| req.uri().authority().map(|a| a.to_string()));
-    let Some(to) = target(host.as_deref(), req.uri().path()) else {
+    let snapshot = edge.live.snapshot();
+    let custom = host.as_deref().and_then(|h| snapshot.domain_for(h));
+    let to = match custom {
+        Some(domain) => custom_target(domain, req.uri().path()),
+        None => target(host.as_deref(), req.uri().path()),
+    };
+    let Some(to) = to else {
         return missing_token(&request_id);
     };
-    let snapshot = edge.live.snapshot();
     let Some(api) = snapshot
         .apis
         .get(&to.api_id)
-        .filter(|a| !a.execute_api_disabled)
+        .filter(|a| to.custom || !a.execute_api_disabled)
     else {
         return missing_token(&request_id);
     };

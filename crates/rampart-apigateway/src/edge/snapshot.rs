@@ -4,8 +4,8 @@
 //! once on their node, and the edge re-reads it periodically for changes made on other nodes.
 
 use crate::record::{
-    APIS, ApiRecord, DEPLOYMENTS, DeploymentRecord, Map, MethodSettingRecord, ResourceRecord,
-    STAGES, StageRecord, child_row,
+    APIS, ApiRecord, DEPLOYMENTS, DOMAINS, DeploymentRecord, DomainRecord, Map,
+    MethodSettingRecord, ResourceRecord, STAGES, StageRecord, child_row,
 };
 use rampart_store::{Store, StoreError, Table, Versioned};
 use serde::{Serialize, de::DeserializeOwned};
@@ -42,12 +42,31 @@ pub struct ApiView {
     pub stages: HashMap<String, StageView>,
 }
 
-/// Every API by id.
+/// One custom domain name as the edge serves it.
+#[derive(Debug, Clone)]
+pub struct DomainView {
+    pub name: String,
+    /// The ACM certificate it serves.
+    pub certificate_arn: Option<String>,
+    /// Base paths (`""` for `(none)`) with their API and stage (empty: from the path).
+    pub mappings: Vec<(String, String, String)>,
+}
+
+/// Every API by id, every custom domain name by name (lowercase).
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub apis: HashMap<String, ApiView>,
     /// API keys and usage plans.
     pub keys: crate::edge::keys::KeyIndex,
+    pub domains: HashMap<String, DomainView>,
+}
+
+impl Snapshot {
+    /// The custom domain name `host` (a `Host` header, port ignored) names, if any.
+    pub fn domain_for(&self, host: &str) -> Option<&DomainView> {
+        let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+        self.domains.get(&name.to_ascii_lowercase())
+    }
 }
 
 /// The current snapshot and how to rebuild it.
@@ -109,6 +128,11 @@ impl Live {
                 .apis
                 .insert(api.value.id.clone(), view_of(account, region, &api.value));
         }
+        let domains: Table<DomainRecord> = Table::new(self.store.clone(), DOMAINS);
+        for (_, domain) in scan_all(&domains).await? {
+            let view = domain_view(domain.value);
+            snapshot.domains.insert(view.name.clone(), view);
+        }
         let stage_rows = scan_all(&stages).await?;
         let keys: Vec<String> = stage_rows
             .iter()
@@ -144,6 +168,18 @@ fn view_of(account: &str, region: &str, api: &ApiRecord) -> ApiView {
         execute_api_disabled: api.disable_execute_api_endpoint,
         policy: crate::edge::policy::compile(api.policy.as_deref(), region, account, &api.id),
         stages: HashMap::new(),
+    }
+}
+
+fn domain_view(d: DomainRecord) -> DomainView {
+    DomainView {
+        certificate_arn: d.serving_certificate().map(str::to_owned),
+        name: d.name,
+        mappings: d
+            .mappings
+            .into_iter()
+            .map(|(path, m)| (path, m.rest_api_id, m.stage))
+            .collect(),
     }
 }
 

@@ -75,6 +75,37 @@ impl AuditValue for ApiStage {
     }
 }
 
+impl AuditParams for BasePathMapping {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "basePath", &self.base_path);
+        put(&mut m, "restApiId", &self.rest_api_id);
+        put(&mut m, "stage", &self.stage);
+        m
+    }
+}
+
+impl AuditValue for BasePathMapping {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for BasePathMappings {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "items", &self.items);
+        put(&mut m, "position", &self.position);
+        m
+    }
+}
+
+impl AuditValue for BasePathMappings {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CanarySettings {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -116,6 +147,24 @@ impl AuditValue for CreateApiKeyRequest {
     }
 }
 
+impl AuditParams for CreateBasePathMappingRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "basePath", &self.base_path);
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "domainNameId", &self.domain_name_id);
+        put(&mut m, "restApiId", &self.rest_api_id);
+        put(&mut m, "stage", &self.stage);
+        m
+    }
+}
+
+impl AuditValue for CreateBasePathMappingRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for CreateDeploymentRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -133,6 +182,59 @@ impl AuditParams for CreateDeploymentRequest {
 }
 
 impl AuditValue for CreateDeploymentRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateDomainNameRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        put(&mut m, "certificateBody", &self.certificate_body);
+        put(&mut m, "certificateChain", &self.certificate_chain);
+        put(&mut m, "certificateName", &self.certificate_name);
+        put(
+            &mut m,
+            "certificatePrivateKey",
+            &self.certificate_private_key,
+        );
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "endpointAccessMode", &self.endpoint_access_mode);
+        put(
+            &mut m,
+            "endpointConfiguration",
+            &self.endpoint_configuration,
+        );
+        put(
+            &mut m,
+            "mutualTlsAuthentication",
+            &self.mutual_tls_authentication,
+        );
+        put(
+            &mut m,
+            "ownershipVerificationCertificateArn",
+            &self.ownership_verification_certificate_arn,
+        );
+        put(&mut m, "policy", &self.policy);
+        put(
+            &mut m,
+            "regionalCertificateArn",
+            &self.regional_certificate_arn,
+        );
+        put(
+            &mut m,
+            "regionalCertificateName",
+            &self.regional_certificate_name,
+        );
+        put(&mut m, "routingMode", &self.routing_mode);
+        put(&mut m, "securityPolicy", &self.security_policy);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for CreateDomainNameRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -265,6 +367,22 @@ impl AuditValue for DeleteApiKeyRequest {
     }
 }
 
+impl AuditParams for DeleteBasePathMappingRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "basePath", &self.base_path);
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "domainNameId", &self.domain_name_id);
+        m
+    }
+}
+
+impl AuditValue for DeleteBasePathMappingRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for DeleteDeploymentRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -275,6 +393,21 @@ impl AuditParams for DeleteDeploymentRequest {
 }
 
 impl AuditValue for DeleteDeploymentRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DeleteDomainNameRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "domainNameId", &self.domain_name_id);
+        m
+    }
+}
+
+impl AuditValue for DeleteDomainNameRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -471,6 +604,97 @@ impl AuditValue for Deployments {
     }
 }
 
+impl AuditParams for DomainName {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "certificateArn", &self.certificate_arn);
+        put(&mut m, "certificateName", &self.certificate_name);
+        put(
+            &mut m,
+            "certificateUploadDate",
+            &self.certificate_upload_date,
+        );
+        put(
+            &mut m,
+            "distributionDomainName",
+            &self.distribution_domain_name,
+        );
+        put(
+            &mut m,
+            "distributionHostedZoneId",
+            &self.distribution_hosted_zone_id,
+        );
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "domainNameArn", &self.domain_name_arn);
+        put(&mut m, "domainNameId", &self.domain_name_id);
+        put(&mut m, "domainNameStatus", &self.domain_name_status);
+        put(
+            &mut m,
+            "domainNameStatusMessage",
+            &self.domain_name_status_message,
+        );
+        put(&mut m, "endpointAccessMode", &self.endpoint_access_mode);
+        put(
+            &mut m,
+            "endpointConfiguration",
+            &self.endpoint_configuration,
+        );
+        put(&mut m, "managementPolicy", &self.management_policy);
+        put(
+            &mut m,
+            "mutualTlsAuthentication",
+            &self.mutual_tls_authentication,
+        );
+        put(
+            &mut m,
+            "ownershipVerificationCertificateArn",
+            &self.ownership_verification_certificate_arn,
+        );
+        put(&mut m, "policy", &self.policy);
+        put(
+            &mut m,
+            "regionalCertificateArn",
+            &self.regional_certificate_arn,
+        );
+        put(
+            &mut m,
+            "regionalCertificateName",
+            &self.regional_certificate_name,
+        );
+        put(&mut m, "regionalDomainName", &self.regional_domain_name);
+        put(
+            &mut m,
+            "regionalHostedZoneId",
+            &self.regional_hosted_zone_id,
+        );
+        put(&mut m, "routingMode", &self.routing_mode);
+        put(&mut m, "securityPolicy", &self.security_policy);
+        put(&mut m, "tags", &self.tags);
+        m
+    }
+}
+
+impl AuditValue for DomainName {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DomainNames {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "items", &self.items);
+        put(&mut m, "position", &self.position);
+        m
+    }
+}
+
+impl AuditValue for DomainNames {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for EndpointConfiguration {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -520,6 +744,39 @@ impl AuditValue for GetApiKeysRequest {
     }
 }
 
+impl AuditParams for GetBasePathMappingRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "basePath", &self.base_path);
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "domainNameId", &self.domain_name_id);
+        m
+    }
+}
+
+impl AuditValue for GetBasePathMappingRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetBasePathMappingsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "domainNameId", &self.domain_name_id);
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "position", &self.position);
+        m
+    }
+}
+
+impl AuditValue for GetBasePathMappingsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetDeploymentRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -547,6 +804,37 @@ impl AuditParams for GetDeploymentsRequest {
 }
 
 impl AuditValue for GetDeploymentsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetDomainNameRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "domainNameId", &self.domain_name_id);
+        m
+    }
+}
+
+impl AuditValue for GetDomainNameRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetDomainNamesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "limit", &self.limit);
+        put(&mut m, "position", &self.position);
+        put(&mut m, "resourceOwner", &self.resource_owner);
+        m
+    }
+}
+
+impl AuditValue for GetDomainNamesRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -941,6 +1229,37 @@ impl AuditValue for MethodSnapshot {
     }
 }
 
+impl AuditParams for MutualTlsAuthentication {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "truststoreUri", &self.truststore_uri);
+        put(&mut m, "truststoreVersion", &self.truststore_version);
+        put(&mut m, "truststoreWarnings", &self.truststore_warnings);
+        m
+    }
+}
+
+impl AuditValue for MutualTlsAuthentication {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for MutualTlsAuthenticationInput {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "truststoreUri", &self.truststore_uri);
+        put(&mut m, "truststoreVersion", &self.truststore_version);
+        m
+    }
+}
+
+impl AuditValue for MutualTlsAuthenticationInput {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PatchOperation {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1311,6 +1630,39 @@ impl AuditParams for UpdateApiKeyRequest {
 }
 
 impl AuditValue for UpdateApiKeyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateBasePathMappingRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "basePath", &self.base_path);
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "domainNameId", &self.domain_name_id);
+        put(&mut m, "patchOperations", &self.patch_operations);
+        m
+    }
+}
+
+impl AuditValue for UpdateBasePathMappingRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateDomainNameRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "domainName", &self.domain_name);
+        put(&mut m, "domainNameId", &self.domain_name_id);
+        put(&mut m, "patchOperations", &self.patch_operations);
+        m
+    }
+}
+
+impl AuditValue for UpdateDomainNameRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -12,7 +12,11 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         .ok_or_else(ServiceError::unknown_operation)?;
     let json = match op.name {
         "CreateApiKey" => codec::rest_input_json::<CreateApiKeyRequest>(op, req, &labels),
+        "CreateBasePathMapping" => {
+            codec::rest_input_json::<CreateBasePathMappingRequest>(op, req, &labels)
+        }
         "CreateDeployment" => codec::rest_input_json::<CreateDeploymentRequest>(op, req, &labels),
+        "CreateDomainName" => codec::rest_input_json::<CreateDomainNameRequest>(op, req, &labels),
         "CreateResource" => codec::rest_input_json::<CreateResourceRequest>(op, req, &labels),
         "CreateRestApi" => codec::rest_input_json::<CreateRestApiRequest>(op, req, &labels),
         "CreateStage" => codec::rest_input_json::<CreateStageRequest>(op, req, &labels),
@@ -21,7 +25,11 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
             codec::rest_input_json::<CreateUsagePlanKeyRequest>(op, req, &labels)
         }
         "DeleteApiKey" => codec::rest_input_json::<DeleteApiKeyRequest>(op, req, &labels),
+        "DeleteBasePathMapping" => {
+            codec::rest_input_json::<DeleteBasePathMappingRequest>(op, req, &labels)
+        }
         "DeleteDeployment" => codec::rest_input_json::<DeleteDeploymentRequest>(op, req, &labels),
+        "DeleteDomainName" => codec::rest_input_json::<DeleteDomainNameRequest>(op, req, &labels),
         "DeleteIntegration" => codec::rest_input_json::<DeleteIntegrationRequest>(op, req, &labels),
         "DeleteIntegrationResponse" => {
             codec::rest_input_json::<DeleteIntegrationResponseRequest>(op, req, &labels)
@@ -39,8 +47,16 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         }
         "GetApiKey" => codec::rest_input_json::<GetApiKeyRequest>(op, req, &labels),
         "GetApiKeys" => codec::rest_input_json::<GetApiKeysRequest>(op, req, &labels),
+        "GetBasePathMapping" => {
+            codec::rest_input_json::<GetBasePathMappingRequest>(op, req, &labels)
+        }
+        "GetBasePathMappings" => {
+            codec::rest_input_json::<GetBasePathMappingsRequest>(op, req, &labels)
+        }
         "GetDeployment" => codec::rest_input_json::<GetDeploymentRequest>(op, req, &labels),
         "GetDeployments" => codec::rest_input_json::<GetDeploymentsRequest>(op, req, &labels),
+        "GetDomainName" => codec::rest_input_json::<GetDomainNameRequest>(op, req, &labels),
+        "GetDomainNames" => codec::rest_input_json::<GetDomainNamesRequest>(op, req, &labels),
         "GetIntegration" => codec::rest_input_json::<GetIntegrationRequest>(op, req, &labels),
         "GetIntegrationResponse" => {
             codec::rest_input_json::<GetIntegrationResponseRequest>(op, req, &labels)
@@ -68,6 +84,10 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         "TagResource" => codec::rest_input_json::<TagResourceRequest>(op, req, &labels),
         "UntagResource" => codec::rest_input_json::<UntagResourceRequest>(op, req, &labels),
         "UpdateApiKey" => codec::rest_input_json::<UpdateApiKeyRequest>(op, req, &labels),
+        "UpdateBasePathMapping" => {
+            codec::rest_input_json::<UpdateBasePathMappingRequest>(op, req, &labels)
+        }
+        "UpdateDomainName" => codec::rest_input_json::<UpdateDomainNameRequest>(op, req, &labels),
         "UpdateMethod" => codec::rest_input_json::<UpdateMethodRequest>(op, req, &labels),
         "UpdateResource" => codec::rest_input_json::<UpdateResourceRequest>(op, req, &labels),
         "UpdateRestApi" => codec::rest_input_json::<UpdateRestApiRequest>(op, req, &labels),
@@ -87,14 +107,18 @@ pub fn output_response(
     let op = super::http::ROUTES.iter().find(|o| o.name == operation)?;
     Some(match operation {
         "CreateApiKey" => codec::rest_output_from_json::<ApiKey>(op, output),
+        "CreateBasePathMapping" => codec::rest_output_from_json::<BasePathMapping>(op, output),
         "CreateDeployment" => codec::rest_output_from_json::<Deployment>(op, output),
+        "CreateDomainName" => codec::rest_output_from_json::<DomainName>(op, output),
         "CreateResource" => codec::rest_output_from_json::<Resource>(op, output),
         "CreateRestApi" => codec::rest_output_from_json::<RestApi>(op, output),
         "CreateStage" => codec::rest_output_from_json::<Stage>(op, output),
         "CreateUsagePlan" => codec::rest_output_from_json::<UsagePlan>(op, output),
         "CreateUsagePlanKey" => codec::rest_output_from_json::<UsagePlanKey>(op, output),
         "DeleteApiKey" => codec::rest_output_from_json::<Empty>(op, output),
+        "DeleteBasePathMapping" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteDeployment" => codec::rest_output_from_json::<Empty>(op, output),
+        "DeleteDomainName" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteIntegration" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteIntegrationResponse" => codec::rest_output_from_json::<Empty>(op, output),
         "DeleteMethod" => codec::rest_output_from_json::<Empty>(op, output),
@@ -106,8 +130,12 @@ pub fn output_response(
         "DeleteUsagePlanKey" => codec::rest_output_from_json::<Empty>(op, output),
         "GetApiKey" => codec::rest_output_from_json::<ApiKey>(op, output),
         "GetApiKeys" => codec::rest_output_from_json::<ApiKeys>(op, output),
+        "GetBasePathMapping" => codec::rest_output_from_json::<BasePathMapping>(op, output),
+        "GetBasePathMappings" => codec::rest_output_from_json::<BasePathMappings>(op, output),
         "GetDeployment" => codec::rest_output_from_json::<Deployment>(op, output),
         "GetDeployments" => codec::rest_output_from_json::<Deployments>(op, output),
+        "GetDomainName" => codec::rest_output_from_json::<DomainName>(op, output),
+        "GetDomainNames" => codec::rest_output_from_json::<DomainNames>(op, output),
         "GetIntegration" => codec::rest_output_from_json::<Integration>(op, output),
         "GetIntegrationResponse" => codec::rest_output_from_json::<IntegrationResponse>(op, output),
         "GetMethod" => codec::rest_output_from_json::<Method>(op, output),
@@ -131,6 +159,8 @@ pub fn output_response(
         "TagResource" => codec::rest_output_from_json::<Empty>(op, output),
         "UntagResource" => codec::rest_output_from_json::<Empty>(op, output),
         "UpdateApiKey" => codec::rest_output_from_json::<ApiKey>(op, output),
+        "UpdateBasePathMapping" => codec::rest_output_from_json::<BasePathMapping>(op, output),
+        "UpdateDomainName" => codec::rest_output_from_json::<DomainName>(op, output),
         "UpdateMethod" => codec::rest_output_from_json::<Method>(op, output),
         "UpdateResource" => codec::rest_output_from_json::<Resource>(op, output),
         "UpdateRestApi" => codec::rest_output_from_json::<RestApi>(op, output),

@@ -490,6 +490,101 @@ impl AuditValue for ContentHandlingStrategy {
     }
 }
 
+/// The `DomainNameStatus` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DomainNameStatus {
+    /// `AVAILABLE`
+    Available,
+    /// `UPDATING`
+    Updating,
+    /// `PENDING`
+    Pending,
+    /// `PENDING_CERTIFICATE_REIMPORT`
+    PendingCertificateReimport,
+    /// `PENDING_OWNERSHIP_VERIFICATION`
+    PendingOwnershipVerification,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl DomainNameStatus {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "AVAILABLE",
+        "UPDATING",
+        "PENDING",
+        "PENDING_CERTIFICATE_REIMPORT",
+        "PENDING_OWNERSHIP_VERIFICATION",
+        "FAILED",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[AVAILABLE, UPDATING, PENDING, PENDING_CERTIFICATE_REIMPORT, PENDING_OWNERSHIP_VERIFICATION, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "AVAILABLE",
+            Self::Updating => "UPDATING",
+            Self::Pending => "PENDING",
+            Self::PendingCertificateReimport => "PENDING_CERTIFICATE_REIMPORT",
+            Self::PendingOwnershipVerification => "PENDING_OWNERSHIP_VERIFICATION",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for DomainNameStatus {
+    fn from(s: &str) -> Self {
+        match s {
+            "AVAILABLE" => Self::Available,
+            "UPDATING" => Self::Updating,
+            "PENDING" => Self::Pending,
+            "PENDING_CERTIFICATE_REIMPORT" => Self::PendingCertificateReimport,
+            "PENDING_OWNERSHIP_VERIFICATION" => Self::PendingOwnershipVerification,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for DomainNameStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for DomainNameStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DomainNameStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for DomainNameStatus {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for DomainNameStatus {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `EndpointAccessMode` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EndpointAccessMode {
@@ -959,6 +1054,78 @@ impl AuditValue for QuotaPeriodType {
     }
 }
 
+/// The `ResourceOwner` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceOwner {
+    /// `SELF`
+    SelfValue,
+    /// `OTHER_ACCOUNTS`
+    OtherAccounts,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ResourceOwner {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["SELF", "OTHER_ACCOUNTS"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[SELF, OTHER_ACCOUNTS]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SelfValue => "SELF",
+            Self::OtherAccounts => "OTHER_ACCOUNTS",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ResourceOwner {
+    fn from(s: &str) -> Self {
+        match s {
+            "SELF" => Self::SelfValue,
+            "OTHER_ACCOUNTS" => Self::OtherAccounts,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ResourceOwner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ResourceOwner {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceOwner {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ResourceOwner {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ResourceOwner {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `ResponseTransferMode` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResponseTransferMode {
@@ -1026,6 +1193,87 @@ impl ConstraintValue for ResponseTransferMode {
 }
 
 impl AuditValue for ResponseTransferMode {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `RoutingMode` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RoutingMode {
+    /// `BASE_PATH_MAPPING_ONLY`
+    BasePathMappingOnly,
+    /// `ROUTING_RULE_ONLY`
+    RoutingRuleOnly,
+    /// `ROUTING_RULE_THEN_BASE_PATH_MAPPING`
+    RoutingRuleThenBasePathMapping,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl RoutingMode {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "BASE_PATH_MAPPING_ONLY",
+        "ROUTING_RULE_ONLY",
+        "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[BASE_PATH_MAPPING_ONLY, ROUTING_RULE_ONLY, ROUTING_RULE_THEN_BASE_PATH_MAPPING]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BasePathMappingOnly => "BASE_PATH_MAPPING_ONLY",
+            Self::RoutingRuleOnly => "ROUTING_RULE_ONLY",
+            Self::RoutingRuleThenBasePathMapping => "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for RoutingMode {
+    fn from(s: &str) -> Self {
+        match s {
+            "BASE_PATH_MAPPING_ONLY" => Self::BasePathMappingOnly,
+            "ROUTING_RULE_ONLY" => Self::RoutingRuleOnly,
+            "ROUTING_RULE_THEN_BASE_PATH_MAPPING" => Self::RoutingRuleThenBasePathMapping,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for RoutingMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RoutingMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RoutingMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for RoutingMode {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for RoutingMode {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }

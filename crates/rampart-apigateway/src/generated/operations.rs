@@ -141,14 +141,18 @@ pub const OPERATIONS: &[&str] = &[
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
     "CreateApiKey",
+    "CreateBasePathMapping",
     "CreateDeployment",
+    "CreateDomainName",
     "CreateResource",
     "CreateRestApi",
     "CreateStage",
     "CreateUsagePlan",
     "CreateUsagePlanKey",
     "DeleteApiKey",
+    "DeleteBasePathMapping",
     "DeleteDeployment",
+    "DeleteDomainName",
     "DeleteIntegration",
     "DeleteIntegrationResponse",
     "DeleteMethod",
@@ -160,8 +164,12 @@ pub const SERVED: &[&str] = &[
     "DeleteUsagePlanKey",
     "GetApiKey",
     "GetApiKeys",
+    "GetBasePathMapping",
+    "GetBasePathMappings",
     "GetDeployment",
     "GetDeployments",
+    "GetDomainName",
+    "GetDomainNames",
     "GetIntegration",
     "GetIntegrationResponse",
     "GetMethod",
@@ -185,6 +193,8 @@ pub const SERVED: &[&str] = &[
     "TagResource",
     "UntagResource",
     "UpdateApiKey",
+    "UpdateBasePathMapping",
+    "UpdateDomainName",
     "UpdateMethod",
     "UpdateResource",
     "UpdateRestApi",
@@ -215,6 +225,16 @@ pub trait CreateApiKey: ApiGatewayHandler {
     ) -> impl Future<Output = Result<ApiKey, Self::Error>> + Send;
 }
 
+/// `CreateBasePathMapping`.
+pub trait CreateBasePathMapping: ApiGatewayHandler {
+    /// Runs `CreateBasePathMapping`.
+    fn create_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: CreateBasePathMappingRequest,
+    ) -> impl Future<Output = Result<BasePathMapping, Self::Error>> + Send;
+}
+
 /// `CreateDeployment`.
 pub trait CreateDeployment: ApiGatewayHandler {
     /// Runs `CreateDeployment`.
@@ -223,6 +243,16 @@ pub trait CreateDeployment: ApiGatewayHandler {
         ctx: &RequestContext,
         input: CreateDeploymentRequest,
     ) -> impl Future<Output = Result<Deployment, Self::Error>> + Send;
+}
+
+/// `CreateDomainName`.
+pub trait CreateDomainName: ApiGatewayHandler {
+    /// Runs `CreateDomainName`.
+    fn create_domain_name(
+        &self,
+        ctx: &RequestContext,
+        input: CreateDomainNameRequest,
+    ) -> impl Future<Output = Result<DomainName, Self::Error>> + Send;
 }
 
 /// `CreateResource`.
@@ -285,6 +315,16 @@ pub trait DeleteApiKey: ApiGatewayHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `DeleteBasePathMapping`.
+pub trait DeleteBasePathMapping: ApiGatewayHandler {
+    /// Runs `DeleteBasePathMapping`.
+    fn delete_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteBasePathMappingRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `DeleteDeployment`.
 pub trait DeleteDeployment: ApiGatewayHandler {
     /// Runs `DeleteDeployment`.
@@ -292,6 +332,16 @@ pub trait DeleteDeployment: ApiGatewayHandler {
         &self,
         ctx: &RequestContext,
         input: DeleteDeploymentRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `DeleteDomainName`.
+pub trait DeleteDomainName: ApiGatewayHandler {
+    /// Runs `DeleteDomainName`.
+    fn delete_domain_name(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteDomainNameRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -405,6 +455,26 @@ pub trait GetApiKeys: ApiGatewayHandler {
     ) -> impl Future<Output = Result<ApiKeys, Self::Error>> + Send;
 }
 
+/// `GetBasePathMapping`.
+pub trait GetBasePathMapping: ApiGatewayHandler {
+    /// Runs `GetBasePathMapping`.
+    fn get_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: GetBasePathMappingRequest,
+    ) -> impl Future<Output = Result<BasePathMapping, Self::Error>> + Send;
+}
+
+/// `GetBasePathMappings`.
+pub trait GetBasePathMappings: ApiGatewayHandler {
+    /// Runs `GetBasePathMappings`.
+    fn get_base_path_mappings(
+        &self,
+        ctx: &RequestContext,
+        input: GetBasePathMappingsRequest,
+    ) -> impl Future<Output = Result<BasePathMappings, Self::Error>> + Send;
+}
+
 /// `GetDeployment`.
 pub trait GetDeployment: ApiGatewayHandler {
     /// Runs `GetDeployment`.
@@ -423,6 +493,26 @@ pub trait GetDeployments: ApiGatewayHandler {
         ctx: &RequestContext,
         input: GetDeploymentsRequest,
     ) -> impl Future<Output = Result<Deployments, Self::Error>> + Send;
+}
+
+/// `GetDomainName`.
+pub trait GetDomainName: ApiGatewayHandler {
+    /// Runs `GetDomainName`.
+    fn get_domain_name(
+        &self,
+        ctx: &RequestContext,
+        input: GetDomainNameRequest,
+    ) -> impl Future<Output = Result<DomainName, Self::Error>> + Send;
+}
+
+/// `GetDomainNames`.
+pub trait GetDomainNames: ApiGatewayHandler {
+    /// Runs `GetDomainNames`.
+    fn get_domain_names(
+        &self,
+        ctx: &RequestContext,
+        input: GetDomainNamesRequest,
+    ) -> impl Future<Output = Result<DomainNames, Self::Error>> + Send;
 }
 
 /// `GetIntegration`.
@@ -655,6 +745,26 @@ pub trait UpdateApiKey: ApiGatewayHandler {
     ) -> impl Future<Output = Result<ApiKey, Self::Error>> + Send;
 }
 
+/// `UpdateBasePathMapping`.
+pub trait UpdateBasePathMapping: ApiGatewayHandler {
+    /// Runs `UpdateBasePathMapping`.
+    fn update_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateBasePathMappingRequest,
+    ) -> impl Future<Output = Result<BasePathMapping, Self::Error>> + Send;
+}
+
+/// `UpdateDomainName`.
+pub trait UpdateDomainName: ApiGatewayHandler {
+    /// Runs `UpdateDomainName`.
+    fn update_domain_name(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateDomainNameRequest,
+    ) -> impl Future<Output = Result<DomainName, Self::Error>> + Send;
+}
+
 /// `UpdateMethod`.
 pub trait UpdateMethod: ApiGatewayHandler {
     /// Runs `UpdateMethod`.
@@ -710,14 +820,18 @@ pub trait UpdateUsagePlan: ApiGatewayHandler {
 pub trait ApiGatewayApi:
     ApiGatewayHandler
     + CreateApiKey
+    + CreateBasePathMapping
     + CreateDeployment
+    + CreateDomainName
     + CreateResource
     + CreateRestApi
     + CreateStage
     + CreateUsagePlan
     + CreateUsagePlanKey
     + DeleteApiKey
+    + DeleteBasePathMapping
     + DeleteDeployment
+    + DeleteDomainName
     + DeleteIntegration
     + DeleteIntegrationResponse
     + DeleteMethod
@@ -729,8 +843,12 @@ pub trait ApiGatewayApi:
     + DeleteUsagePlanKey
     + GetApiKey
     + GetApiKeys
+    + GetBasePathMapping
+    + GetBasePathMappings
     + GetDeployment
     + GetDeployments
+    + GetDomainName
+    + GetDomainNames
     + GetIntegration
     + GetIntegrationResponse
     + GetMethod
@@ -754,6 +872,8 @@ pub trait ApiGatewayApi:
     + TagResource
     + UntagResource
     + UpdateApiKey
+    + UpdateBasePathMapping
+    + UpdateDomainName
     + UpdateMethod
     + UpdateResource
     + UpdateRestApi
@@ -765,14 +885,18 @@ pub trait ApiGatewayApi:
 impl<
     T: ApiGatewayHandler
         + CreateApiKey
+        + CreateBasePathMapping
         + CreateDeployment
+        + CreateDomainName
         + CreateResource
         + CreateRestApi
         + CreateStage
         + CreateUsagePlan
         + CreateUsagePlanKey
         + DeleteApiKey
+        + DeleteBasePathMapping
         + DeleteDeployment
+        + DeleteDomainName
         + DeleteIntegration
         + DeleteIntegrationResponse
         + DeleteMethod
@@ -784,8 +908,12 @@ impl<
         + DeleteUsagePlanKey
         + GetApiKey
         + GetApiKeys
+        + GetBasePathMapping
+        + GetBasePathMappings
         + GetDeployment
         + GetDeployments
+        + GetDomainName
+        + GetDomainNames
         + GetIntegration
         + GetIntegrationResponse
         + GetMethod
@@ -809,6 +937,8 @@ impl<
         + TagResource
         + UntagResource
         + UpdateApiKey
+        + UpdateBasePathMapping
+        + UpdateDomainName
         + UpdateMethod
         + UpdateResource
         + UpdateRestApi
@@ -841,6 +971,19 @@ impl CreateApiKey for DecodeOnly {
     }
 }
 
+impl CreateBasePathMapping for DecodeOnly {
+    async fn create_base_path_mapping(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateBasePathMappingRequest,
+    ) -> Result<BasePathMapping, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateBasePathMapping",
+        ))
+    }
+}
+
 impl CreateDeployment for DecodeOnly {
     async fn create_deployment(
         &self,
@@ -850,6 +993,19 @@ impl CreateDeployment for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "CreateDeployment",
+        ))
+    }
+}
+
+impl CreateDomainName for DecodeOnly {
+    async fn create_domain_name(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateDomainNameRequest,
+    ) -> Result<DomainName, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "CreateDomainName",
         ))
     }
 }
@@ -932,6 +1088,19 @@ impl DeleteApiKey for DecodeOnly {
     }
 }
 
+impl DeleteBasePathMapping for DecodeOnly {
+    async fn delete_base_path_mapping(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteBasePathMappingRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteBasePathMapping",
+        ))
+    }
+}
+
 impl DeleteDeployment for DecodeOnly {
     async fn delete_deployment(
         &self,
@@ -941,6 +1110,19 @@ impl DeleteDeployment for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "DeleteDeployment",
+        ))
+    }
+}
+
+impl DeleteDomainName for DecodeOnly {
+    async fn delete_domain_name(
+        &self,
+        _ctx: &RequestContext,
+        _input: DeleteDomainNameRequest,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "DeleteDomainName",
         ))
     }
 }
@@ -1088,6 +1270,32 @@ impl GetApiKeys for DecodeOnly {
     }
 }
 
+impl GetBasePathMapping for DecodeOnly {
+    async fn get_base_path_mapping(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetBasePathMappingRequest,
+    ) -> Result<BasePathMapping, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetBasePathMapping",
+        ))
+    }
+}
+
+impl GetBasePathMappings for DecodeOnly {
+    async fn get_base_path_mappings(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetBasePathMappingsRequest,
+    ) -> Result<BasePathMappings, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetBasePathMappings",
+        ))
+    }
+}
+
 impl GetDeployment for DecodeOnly {
     async fn get_deployment(
         &self,
@@ -1110,6 +1318,32 @@ impl GetDeployments for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "GetDeployments",
+        ))
+    }
+}
+
+impl GetDomainName for DecodeOnly {
+    async fn get_domain_name(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetDomainNameRequest,
+    ) -> Result<DomainName, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetDomainName",
+        ))
+    }
+}
+
+impl GetDomainNames for DecodeOnly {
+    async fn get_domain_names(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetDomainNamesRequest,
+    ) -> Result<DomainNames, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetDomainNames",
         ))
     }
 }
@@ -1404,6 +1638,32 @@ impl UpdateApiKey for DecodeOnly {
     }
 }
 
+impl UpdateBasePathMapping for DecodeOnly {
+    async fn update_base_path_mapping(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateBasePathMappingRequest,
+    ) -> Result<BasePathMapping, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateBasePathMapping",
+        ))
+    }
+}
+
+impl UpdateDomainName for DecodeOnly {
+    async fn update_domain_name(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateDomainNameRequest,
+    ) -> Result<DomainName, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateDomainName",
+        ))
+    }
+}
+
 impl UpdateMethod for DecodeOnly {
     async fn update_method(
         &self,
@@ -1498,11 +1758,29 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "CreateBasePathMapping" => {
+            invoke_rest(op, req, &labels, |i: CreateBasePathMappingRequest| {
+                answer(
+                    move || handler.create_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateBasePathMapping", ok),
+                )
+            })
+            .await
+        }
         "CreateDeployment" => {
             invoke_rest(op, req, &labels, |i: CreateDeploymentRequest| {
                 answer(
                     move || handler.create_deployment(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateDeployment", ok),
+                )
+            })
+            .await
+        }
+        "CreateDomainName" => {
+            invoke_rest(op, req, &labels, |i: CreateDomainNameRequest| {
+                answer(
+                    move || handler.create_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateDomainName", ok),
                 )
             })
             .await
@@ -1561,11 +1839,29 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "DeleteBasePathMapping" => {
+            invoke_rest(op, req, &labels, |i: DeleteBasePathMappingRequest| {
+                unit(answer(
+                    move || handler.delete_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteBasePathMapping", ok),
+                ))
+            })
+            .await
+        }
         "DeleteDeployment" => {
             invoke_rest(op, req, &labels, |i: DeleteDeploymentRequest| {
                 unit(answer(
                     move || handler.delete_deployment(ctx, i),
                     move |ok| handler.after_call(ctx, "DeleteDeployment", ok),
+                ))
+            })
+            .await
+        }
+        "DeleteDomainName" => {
+            invoke_rest(op, req, &labels, |i: DeleteDomainNameRequest| {
+                unit(answer(
+                    move || handler.delete_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "DeleteDomainName", ok),
                 ))
             })
             .await
@@ -1669,6 +1965,24 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "GetBasePathMapping" => {
+            invoke_rest(op, req, &labels, |i: GetBasePathMappingRequest| {
+                answer(
+                    move || handler.get_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetBasePathMapping", ok),
+                )
+            })
+            .await
+        }
+        "GetBasePathMappings" => {
+            invoke_rest(op, req, &labels, |i: GetBasePathMappingsRequest| {
+                answer(
+                    move || handler.get_base_path_mappings(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetBasePathMappings", ok),
+                )
+            })
+            .await
+        }
         "GetDeployment" => {
             invoke_rest(op, req, &labels, |i: GetDeploymentRequest| {
                 answer(
@@ -1683,6 +1997,24 @@ pub async fn dispatch<H: ApiGatewayApi>(
                 answer(
                     move || handler.get_deployments(ctx, i),
                     move |ok| handler.after_call(ctx, "GetDeployments", ok),
+                )
+            })
+            .await
+        }
+        "GetDomainName" => {
+            invoke_rest(op, req, &labels, |i: GetDomainNameRequest| {
+                answer(
+                    move || handler.get_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDomainName", ok),
+                )
+            })
+            .await
+        }
+        "GetDomainNames" => {
+            invoke_rest(op, req, &labels, |i: GetDomainNamesRequest| {
+                answer(
+                    move || handler.get_domain_names(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDomainNames", ok),
                 )
             })
             .await
@@ -1894,6 +2226,24 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "UpdateBasePathMapping" => {
+            invoke_rest(op, req, &labels, |i: UpdateBasePathMappingRequest| {
+                answer(
+                    move || handler.update_base_path_mapping(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateBasePathMapping", ok),
+                )
+            })
+            .await
+        }
+        "UpdateDomainName" => {
+            invoke_rest(op, req, &labels, |i: UpdateDomainNameRequest| {
+                answer(
+                    move || handler.update_domain_name(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateDomainName", ok),
+                )
+            })
+            .await
+        }
         "UpdateMethod" => {
             invoke_rest(op, req, &labels, |i: UpdateMethodRequest| {
                 answer(
@@ -1942,17 +2292,11 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "CreateAuthorizer" => {
             HttpInvocation::from_invocation(not_served("CreateAuthorizer", false))
         }
-        "CreateBasePathMapping" => {
-            HttpInvocation::from_invocation(not_served("CreateBasePathMapping", false))
-        }
         "CreateDocumentationPart" => {
             HttpInvocation::from_invocation(not_served("CreateDocumentationPart", false))
         }
         "CreateDocumentationVersion" => {
             HttpInvocation::from_invocation(not_served("CreateDocumentationVersion", false))
-        }
-        "CreateDomainName" => {
-            HttpInvocation::from_invocation(not_served("CreateDomainName", false))
         }
         "CreateDomainNameAccessAssociation" => {
             HttpInvocation::from_invocation(not_served("CreateDomainNameAccessAssociation", false))
@@ -1965,9 +2309,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "DeleteAuthorizer" => {
             HttpInvocation::from_invocation(not_served("DeleteAuthorizer", false))
         }
-        "DeleteBasePathMapping" => {
-            HttpInvocation::from_invocation(not_served("DeleteBasePathMapping", false))
-        }
         "DeleteClientCertificate" => {
             HttpInvocation::from_invocation(not_served("DeleteClientCertificate", false))
         }
@@ -1976,9 +2317,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         }
         "DeleteDocumentationVersion" => {
             HttpInvocation::from_invocation(not_served("DeleteDocumentationVersion", false))
-        }
-        "DeleteDomainName" => {
-            HttpInvocation::from_invocation(not_served("DeleteDomainName", false))
         }
         "DeleteDomainNameAccessAssociation" => {
             HttpInvocation::from_invocation(not_served("DeleteDomainNameAccessAssociation", false))
@@ -2001,12 +2339,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "GetAccount" => HttpInvocation::from_invocation(not_served("GetAccount", true)),
         "GetAuthorizer" => HttpInvocation::from_invocation(not_served("GetAuthorizer", true)),
         "GetAuthorizers" => HttpInvocation::from_invocation(not_served("GetAuthorizers", true)),
-        "GetBasePathMapping" => {
-            HttpInvocation::from_invocation(not_served("GetBasePathMapping", true))
-        }
-        "GetBasePathMappings" => {
-            HttpInvocation::from_invocation(not_served("GetBasePathMappings", true))
-        }
         "GetClientCertificate" => {
             HttpInvocation::from_invocation(not_served("GetClientCertificate", true))
         }
@@ -2025,11 +2357,9 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "GetDocumentationVersions" => {
             HttpInvocation::from_invocation(not_served("GetDocumentationVersions", true))
         }
-        "GetDomainName" => HttpInvocation::from_invocation(not_served("GetDomainName", true)),
         "GetDomainNameAccessAssociations" => {
             HttpInvocation::from_invocation(not_served("GetDomainNameAccessAssociations", true))
         }
-        "GetDomainNames" => HttpInvocation::from_invocation(not_served("GetDomainNames", true)),
         "GetExport" => HttpInvocation::from_invocation(not_served("GetExport", true)),
         "GetGatewayResponse" => {
             HttpInvocation::from_invocation(not_served("GetGatewayResponse", true))
@@ -2073,9 +2403,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "UpdateAuthorizer" => {
             HttpInvocation::from_invocation(not_served("UpdateAuthorizer", false))
         }
-        "UpdateBasePathMapping" => {
-            HttpInvocation::from_invocation(not_served("UpdateBasePathMapping", false))
-        }
         "UpdateClientCertificate" => {
             HttpInvocation::from_invocation(not_served("UpdateClientCertificate", false))
         }
@@ -2087,9 +2414,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         }
         "UpdateDocumentationVersion" => {
             HttpInvocation::from_invocation(not_served("UpdateDocumentationVersion", false))
-        }
-        "UpdateDomainName" => {
-            HttpInvocation::from_invocation(not_served("UpdateDomainName", false))
         }
         "UpdateGatewayResponse" => {
             HttpInvocation::from_invocation(not_served("UpdateGatewayResponse", false))

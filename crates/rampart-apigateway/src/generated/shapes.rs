@@ -152,6 +152,52 @@ impl fmt::Debug for ApiStage {
     }
 }
 
+/// The `BasePathMapping` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasePathMapping {
+    /// `basePath`.
+    #[serde(rename = "basePath", default, skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<String>,
+    /// `restApiId`.
+    #[serde(rename = "restApiId", default, skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    /// `stage`.
+    #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+}
+
+impl fmt::Debug for BasePathMapping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BasePathMapping")
+            .field("base_path", &self.base_path)
+            .field("rest_api_id", &self.rest_api_id)
+            .field("stage", &self.stage)
+            .finish()
+    }
+}
+
+/// The `BasePathMappings` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasePathMappings {
+    /// `items`.
+    #[serde(rename = "item", default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<BasePathMapping>>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+impl fmt::Debug for BasePathMappings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BasePathMappings")
+            .field("items", &self.items)
+            .field("position", &self.position)
+            .finish()
+    }
+}
+
 /// The `CanarySettings` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -254,6 +300,47 @@ impl fmt::Debug for CreateApiKeyRequest {
     }
 }
 
+/// The `CreateBasePathMappingRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBasePathMappingRequest {
+    /// `basePath`.
+    #[serde(rename = "basePath", default, skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<String>,
+    /// `domainName`. Required.
+    #[serde(
+        rename = "domainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `domainNameId`.
+    #[serde(
+        rename = "domainNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_id: Option<String>,
+    /// `restApiId`. Required.
+    #[serde(rename = "restApiId", default, skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    /// `stage`.
+    #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+}
+
+impl fmt::Debug for CreateBasePathMappingRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateBasePathMappingRequest")
+            .field("base_path", &self.base_path)
+            .field("domain_name", &self.domain_name)
+            .field("domain_name_id", &self.domain_name_id)
+            .field("rest_api_id", &self.rest_api_id)
+            .field("stage", &self.stage)
+            .finish()
+    }
+}
+
 /// The `CreateDeploymentRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -323,6 +410,142 @@ impl fmt::Debug for CreateDeploymentRequest {
             .field("stage_name", &self.stage_name)
             .field("tracing_enabled", &self.tracing_enabled)
             .field("variables", &self.variables)
+            .finish()
+    }
+}
+
+/// The `CreateDomainNameRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDomainNameRequest {
+    /// `certificateArn`.
+    #[serde(
+        rename = "certificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+    /// `certificateBody`.
+    #[serde(
+        rename = "certificateBody",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_body: Option<String>,
+    /// `certificateChain`.
+    #[serde(
+        rename = "certificateChain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_chain: Option<String>,
+    /// `certificateName`.
+    #[serde(
+        rename = "certificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_name: Option<String>,
+    /// `certificatePrivateKey`.
+    #[serde(
+        rename = "certificatePrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_private_key: Option<String>,
+    /// `domainName`. Required.
+    #[serde(
+        rename = "domainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `endpointAccessMode`.
+    #[serde(
+        rename = "endpointAccessMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub endpoint_access_mode: Option<EndpointAccessMode>,
+    /// `endpointConfiguration`.
+    #[serde(
+        rename = "endpointConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub endpoint_configuration: Option<EndpointConfiguration>,
+    /// `mutualTlsAuthentication`.
+    #[serde(
+        rename = "mutualTlsAuthentication",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mutual_tls_authentication: Option<MutualTlsAuthenticationInput>,
+    /// `ownershipVerificationCertificateArn`.
+    #[serde(
+        rename = "ownershipVerificationCertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ownership_verification_certificate_arn: Option<String>,
+    /// `policy`.
+    #[serde(rename = "policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `regionalCertificateArn`.
+    #[serde(
+        rename = "regionalCertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regional_certificate_arn: Option<String>,
+    /// `regionalCertificateName`.
+    #[serde(
+        rename = "regionalCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regional_certificate_name: Option<String>,
+    /// `routingMode`.
+    #[serde(
+        rename = "routingMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub routing_mode: Option<RoutingMode>,
+    /// `securityPolicy`.
+    #[serde(
+        rename = "securityPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub security_policy: Option<SecurityPolicy>,
+    /// `tags`.
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl fmt::Debug for CreateDomainNameRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateDomainNameRequest")
+            .field("certificate_arn", &self.certificate_arn)
+            .field("certificate_body", &self.certificate_body)
+            .field("certificate_chain", &self.certificate_chain)
+            .field("certificate_name", &self.certificate_name)
+            .field("certificate_private_key", &self.certificate_private_key)
+            .field("domain_name", &self.domain_name)
+            .field("endpoint_access_mode", &self.endpoint_access_mode)
+            .field("endpoint_configuration", &self.endpoint_configuration)
+            .field("mutual_tls_authentication", &self.mutual_tls_authentication)
+            .field(
+                "ownership_verification_certificate_arn",
+                &self.ownership_verification_certificate_arn,
+            )
+            .field("policy", &self.policy)
+            .field("regional_certificate_arn", &self.regional_certificate_arn)
+            .field("regional_certificate_name", &self.regional_certificate_name)
+            .field("routing_mode", &self.routing_mode)
+            .field("security_policy", &self.security_policy)
+            .field("tags", &self.tags)
             .finish()
     }
 }
@@ -624,6 +847,39 @@ impl fmt::Debug for DeleteApiKeyRequest {
     }
 }
 
+/// The `DeleteBasePathMappingRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteBasePathMappingRequest {
+    /// `basePath`. Required.
+    #[serde(rename = "basePath", default, skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<String>,
+    /// `domainName`. Required.
+    #[serde(
+        rename = "domainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `domainNameId`.
+    #[serde(
+        rename = "domainNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_id: Option<String>,
+}
+
+impl fmt::Debug for DeleteBasePathMappingRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteBasePathMappingRequest")
+            .field("base_path", &self.base_path)
+            .field("domain_name", &self.domain_name)
+            .field("domain_name_id", &self.domain_name_id)
+            .finish()
+    }
+}
+
 /// The `DeleteDeploymentRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -645,6 +901,35 @@ impl fmt::Debug for DeleteDeploymentRequest {
         f.debug_struct("DeleteDeploymentRequest")
             .field("deployment_id", &self.deployment_id)
             .field("rest_api_id", &self.rest_api_id)
+            .finish()
+    }
+}
+
+/// The `DeleteDomainNameRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteDomainNameRequest {
+    /// `domainName`. Required.
+    #[serde(
+        rename = "domainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `domainNameId`.
+    #[serde(
+        rename = "domainNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_id: Option<String>,
+}
+
+impl fmt::Debug for DeleteDomainNameRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteDomainNameRequest")
+            .field("domain_name", &self.domain_name)
+            .field("domain_name_id", &self.domain_name_id)
             .finish()
     }
 }
@@ -1005,6 +1290,225 @@ impl fmt::Debug for Deployments {
     }
 }
 
+/// The `DomainName` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainName {
+    /// `certificateArn`.
+    #[serde(
+        rename = "certificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_arn: Option<String>,
+    /// `certificateName`.
+    #[serde(
+        rename = "certificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_name: Option<String>,
+    /// `certificateUploadDate`.
+    #[serde(
+        rename = "certificateUploadDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_upload_date: Option<Timestamp>,
+    /// `distributionDomainName`.
+    #[serde(
+        rename = "distributionDomainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distribution_domain_name: Option<String>,
+    /// `distributionHostedZoneId`.
+    #[serde(
+        rename = "distributionHostedZoneId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub distribution_hosted_zone_id: Option<String>,
+    /// `domainName`.
+    #[serde(
+        rename = "domainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `domainNameArn`.
+    #[serde(
+        rename = "domainNameArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_arn: Option<String>,
+    /// `domainNameId`.
+    #[serde(
+        rename = "domainNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_id: Option<String>,
+    /// `domainNameStatus`.
+    #[serde(
+        rename = "domainNameStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_status: Option<DomainNameStatus>,
+    /// `domainNameStatusMessage`.
+    #[serde(
+        rename = "domainNameStatusMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_status_message: Option<String>,
+    /// `endpointAccessMode`.
+    #[serde(
+        rename = "endpointAccessMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub endpoint_access_mode: Option<EndpointAccessMode>,
+    /// `endpointConfiguration`.
+    #[serde(
+        rename = "endpointConfiguration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub endpoint_configuration: Option<EndpointConfiguration>,
+    /// `managementPolicy`.
+    #[serde(
+        rename = "managementPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub management_policy: Option<String>,
+    /// `mutualTlsAuthentication`.
+    #[serde(
+        rename = "mutualTlsAuthentication",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mutual_tls_authentication: Option<MutualTlsAuthentication>,
+    /// `ownershipVerificationCertificateArn`.
+    #[serde(
+        rename = "ownershipVerificationCertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ownership_verification_certificate_arn: Option<String>,
+    /// `policy`.
+    #[serde(rename = "policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `regionalCertificateArn`.
+    #[serde(
+        rename = "regionalCertificateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regional_certificate_arn: Option<String>,
+    /// `regionalCertificateName`.
+    #[serde(
+        rename = "regionalCertificateName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regional_certificate_name: Option<String>,
+    /// `regionalDomainName`.
+    #[serde(
+        rename = "regionalDomainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regional_domain_name: Option<String>,
+    /// `regionalHostedZoneId`.
+    #[serde(
+        rename = "regionalHostedZoneId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regional_hosted_zone_id: Option<String>,
+    /// `routingMode`.
+    #[serde(
+        rename = "routingMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub routing_mode: Option<RoutingMode>,
+    /// `securityPolicy`.
+    #[serde(
+        rename = "securityPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub security_policy: Option<SecurityPolicy>,
+    /// `tags`.
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl fmt::Debug for DomainName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DomainName")
+            .field("certificate_arn", &self.certificate_arn)
+            .field("certificate_name", &self.certificate_name)
+            .field("certificate_upload_date", &self.certificate_upload_date)
+            .field("distribution_domain_name", &self.distribution_domain_name)
+            .field(
+                "distribution_hosted_zone_id",
+                &self.distribution_hosted_zone_id,
+            )
+            .field("domain_name", &self.domain_name)
+            .field("domain_name_arn", &self.domain_name_arn)
+            .field("domain_name_id", &self.domain_name_id)
+            .field("domain_name_status", &self.domain_name_status)
+            .field(
+                "domain_name_status_message",
+                &self.domain_name_status_message,
+            )
+            .field("endpoint_access_mode", &self.endpoint_access_mode)
+            .field("endpoint_configuration", &self.endpoint_configuration)
+            .field("management_policy", &self.management_policy)
+            .field("mutual_tls_authentication", &self.mutual_tls_authentication)
+            .field(
+                "ownership_verification_certificate_arn",
+                &self.ownership_verification_certificate_arn,
+            )
+            .field("policy", &self.policy)
+            .field("regional_certificate_arn", &self.regional_certificate_arn)
+            .field("regional_certificate_name", &self.regional_certificate_name)
+            .field("regional_domain_name", &self.regional_domain_name)
+            .field("regional_hosted_zone_id", &self.regional_hosted_zone_id)
+            .field("routing_mode", &self.routing_mode)
+            .field("security_policy", &self.security_policy)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The `DomainNames` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainNames {
+    /// `items`.
+    #[serde(rename = "item", default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<DomainName>>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+impl fmt::Debug for DomainNames {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DomainNames")
+            .field("items", &self.items)
+            .field("position", &self.position)
+            .finish()
+    }
+}
+
 /// The `EndpointConfiguration` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1104,6 +1608,76 @@ impl fmt::Debug for GetApiKeysRequest {
     }
 }
 
+/// The `GetBasePathMappingRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetBasePathMappingRequest {
+    /// `basePath`. Required.
+    #[serde(rename = "basePath", default, skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<String>,
+    /// `domainName`. Required.
+    #[serde(
+        rename = "domainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `domainNameId`.
+    #[serde(
+        rename = "domainNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_id: Option<String>,
+}
+
+impl fmt::Debug for GetBasePathMappingRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetBasePathMappingRequest")
+            .field("base_path", &self.base_path)
+            .field("domain_name", &self.domain_name)
+            .field("domain_name_id", &self.domain_name_id)
+            .finish()
+    }
+}
+
+/// The `GetBasePathMappingsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetBasePathMappingsRequest {
+    /// `domainName`. Required.
+    #[serde(
+        rename = "domainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `domainNameId`.
+    #[serde(
+        rename = "domainNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_id: Option<String>,
+    /// `limit`.
+    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+impl fmt::Debug for GetBasePathMappingsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetBasePathMappingsRequest")
+            .field("domain_name", &self.domain_name)
+            .field("domain_name_id", &self.domain_name_id)
+            .field("limit", &self.limit)
+            .field("position", &self.position)
+            .finish()
+    }
+}
+
 /// The `GetDeploymentRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1154,6 +1728,64 @@ impl fmt::Debug for GetDeploymentsRequest {
             .field("limit", &self.limit)
             .field("position", &self.position)
             .field("rest_api_id", &self.rest_api_id)
+            .finish()
+    }
+}
+
+/// The `GetDomainNameRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetDomainNameRequest {
+    /// `domainName`. Required.
+    #[serde(
+        rename = "domainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `domainNameId`.
+    #[serde(
+        rename = "domainNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_id: Option<String>,
+}
+
+impl fmt::Debug for GetDomainNameRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetDomainNameRequest")
+            .field("domain_name", &self.domain_name)
+            .field("domain_name_id", &self.domain_name_id)
+            .finish()
+    }
+}
+
+/// The `GetDomainNamesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetDomainNamesRequest {
+    /// `limit`.
+    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `position`.
+    #[serde(rename = "position", default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    /// `resourceOwner`.
+    #[serde(
+        rename = "resourceOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_owner: Option<ResourceOwner>,
+}
+
+impl fmt::Debug for GetDomainNamesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetDomainNamesRequest")
+            .field("limit", &self.limit)
+            .field("position", &self.position)
+            .field("resource_owner", &self.resource_owner)
             .finish()
     }
 }
@@ -2074,6 +2706,72 @@ impl fmt::Debug for MethodSnapshot {
         f.debug_struct("MethodSnapshot")
             .field("api_key_required", &self.api_key_required)
             .field("authorization_type", &self.authorization_type)
+            .finish()
+    }
+}
+
+/// The `MutualTlsAuthentication` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MutualTlsAuthentication {
+    /// `truststoreUri`.
+    #[serde(
+        rename = "truststoreUri",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub truststore_uri: Option<String>,
+    /// `truststoreVersion`.
+    #[serde(
+        rename = "truststoreVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub truststore_version: Option<String>,
+    /// `truststoreWarnings`.
+    #[serde(
+        rename = "truststoreWarnings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub truststore_warnings: Option<Vec<String>>,
+}
+
+impl fmt::Debug for MutualTlsAuthentication {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MutualTlsAuthentication")
+            .field("truststore_uri", &self.truststore_uri)
+            .field("truststore_version", &self.truststore_version)
+            .field("truststore_warnings", &self.truststore_warnings)
+            .finish()
+    }
+}
+
+/// The `MutualTlsAuthenticationInput` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MutualTlsAuthenticationInput {
+    /// `truststoreUri`.
+    #[serde(
+        rename = "truststoreUri",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub truststore_uri: Option<String>,
+    /// `truststoreVersion`.
+    #[serde(
+        rename = "truststoreVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub truststore_version: Option<String>,
+}
+
+impl fmt::Debug for MutualTlsAuthenticationInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MutualTlsAuthenticationInput")
+            .field("truststore_uri", &self.truststore_uri)
+            .field("truststore_version", &self.truststore_version)
             .finish()
     }
 }
@@ -3022,6 +3720,84 @@ impl fmt::Debug for UpdateApiKeyRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UpdateApiKeyRequest")
             .field("api_key", &self.api_key)
+            .field("patch_operations", &self.patch_operations)
+            .finish()
+    }
+}
+
+/// The `UpdateBasePathMappingRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBasePathMappingRequest {
+    /// `basePath`. Required.
+    #[serde(rename = "basePath", default, skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<String>,
+    /// `domainName`. Required.
+    #[serde(
+        rename = "domainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `domainNameId`.
+    #[serde(
+        rename = "domainNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_id: Option<String>,
+    /// `patchOperations`.
+    #[serde(
+        rename = "patchOperations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub patch_operations: Option<Vec<PatchOperation>>,
+}
+
+impl fmt::Debug for UpdateBasePathMappingRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateBasePathMappingRequest")
+            .field("base_path", &self.base_path)
+            .field("domain_name", &self.domain_name)
+            .field("domain_name_id", &self.domain_name_id)
+            .field("patch_operations", &self.patch_operations)
+            .finish()
+    }
+}
+
+/// The `UpdateDomainNameRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDomainNameRequest {
+    /// `domainName`. Required.
+    #[serde(
+        rename = "domainName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name: Option<String>,
+    /// `domainNameId`.
+    #[serde(
+        rename = "domainNameId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain_name_id: Option<String>,
+    /// `patchOperations`.
+    #[serde(
+        rename = "patchOperations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub patch_operations: Option<Vec<PatchOperation>>,
+}
+
+impl fmt::Debug for UpdateDomainNameRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateDomainNameRequest")
+            .field("domain_name", &self.domain_name)
+            .field("domain_name_id", &self.domain_name_id)
             .field("patch_operations", &self.patch_operations)
             .finish()
     }

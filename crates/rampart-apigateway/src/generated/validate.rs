@@ -51,6 +51,21 @@ impl Validate for CreateApiKeyRequest {
 
 impl ConstraintValue for CreateApiKeyRequest {}
 
+impl Validate for CreateBasePathMappingRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "domainName", false);
+        if self.domain_name.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "restApiId", false);
+        if self.rest_api_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for CreateBasePathMappingRequest {}
+
 impl Validate for CreateDeploymentRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "cacheClusterSize", false);
@@ -65,6 +80,33 @@ impl Validate for CreateDeploymentRequest {
 }
 
 impl ConstraintValue for CreateDeploymentRequest {}
+
+impl Validate for CreateDomainNameRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "domainName", false);
+        if self.domain_name.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "endpointAccessMode", false);
+        if let Some(v) = &self.endpoint_access_mode {
+            check_endpoint_access_mode(errs, &f, v);
+        }
+        let f = Field::new(path, "endpointConfiguration", false);
+        if let Some(v) = &self.endpoint_configuration {
+            v.validate(&f.path(), errs);
+        }
+        let f = Field::new(path, "routingMode", false);
+        if let Some(v) = &self.routing_mode {
+            check_routing_mode(errs, &f, v);
+        }
+        let f = Field::new(path, "securityPolicy", false);
+        if let Some(v) = &self.security_policy {
+            check_security_policy(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for CreateDomainNameRequest {}
 
 impl Validate for CreateResourceRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -180,6 +222,21 @@ impl Validate for DeleteApiKeyRequest {
 
 impl ConstraintValue for DeleteApiKeyRequest {}
 
+impl Validate for DeleteBasePathMappingRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "basePath", false);
+        if self.base_path.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "domainName", false);
+        if self.domain_name.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for DeleteBasePathMappingRequest {}
+
 impl Validate for DeleteDeploymentRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "deploymentId", false);
@@ -194,6 +251,17 @@ impl Validate for DeleteDeploymentRequest {
 }
 
 impl ConstraintValue for DeleteDeploymentRequest {}
+
+impl Validate for DeleteDomainNameRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "domainName", false);
+        if self.domain_name.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for DeleteDomainNameRequest {}
 
 impl Validate for DeleteIntegrationRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -398,6 +466,32 @@ impl Validate for GetApiKeysRequest {
 
 impl ConstraintValue for GetApiKeysRequest {}
 
+impl Validate for GetBasePathMappingRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "basePath", false);
+        if self.base_path.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "domainName", false);
+        if self.domain_name.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for GetBasePathMappingRequest {}
+
+impl Validate for GetBasePathMappingsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "domainName", false);
+        if self.domain_name.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for GetBasePathMappingsRequest {}
+
 impl Validate for GetDeploymentRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "deploymentId", false);
@@ -423,6 +517,28 @@ impl Validate for GetDeploymentsRequest {
 }
 
 impl ConstraintValue for GetDeploymentsRequest {}
+
+impl Validate for GetDomainNameRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "domainName", false);
+        if self.domain_name.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for GetDomainNameRequest {}
+
+impl Validate for GetDomainNamesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "resourceOwner", false);
+        if let Some(v) = &self.resource_owner {
+            check_resource_owner(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetDomainNamesRequest {}
 
 impl Validate for GetIntegrationRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -680,6 +796,12 @@ fn check_list_of_patch_operation(errs: &mut ValidationErrors, f: &Field<'_>, v: 
     }
 }
 
+impl Validate for MutualTlsAuthenticationInput {
+    fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
+}
+
+impl ConstraintValue for MutualTlsAuthenticationInput {}
+
 fn check_op(errs: &mut ValidationErrors, f: &Field<'_>, v: &Op) {
     errs.enum_value(f, v.as_str(), v.is_known(), Op::VALUE_SET);
 }
@@ -827,12 +949,20 @@ impl Validate for QuotaSettings {
 
 impl ConstraintValue for QuotaSettings {}
 
+fn check_resource_owner(errs: &mut ValidationErrors, f: &Field<'_>, v: &ResourceOwner) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ResourceOwner::VALUE_SET);
+}
+
 fn check_response_transfer_mode(
     errs: &mut ValidationErrors,
     f: &Field<'_>,
     v: &ResponseTransferMode,
 ) {
     errs.enum_value(f, v.as_str(), v.is_known(), ResponseTransferMode::VALUE_SET);
+}
+
+fn check_routing_mode(errs: &mut ValidationErrors, f: &Field<'_>, v: &RoutingMode) {
+    errs.enum_value(f, v.as_str(), v.is_known(), RoutingMode::VALUE_SET);
 }
 
 fn check_security_policy(errs: &mut ValidationErrors, f: &Field<'_>, v: &SecurityPolicy) {
@@ -908,6 +1038,40 @@ impl Validate for UpdateApiKeyRequest {
 }
 
 impl ConstraintValue for UpdateApiKeyRequest {}
+
+impl Validate for UpdateBasePathMappingRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "basePath", false);
+        if self.base_path.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "domainName", false);
+        if self.domain_name.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "patchOperations", false);
+        if let Some(v) = &self.patch_operations {
+            check_list_of_patch_operation(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateBasePathMappingRequest {}
+
+impl Validate for UpdateDomainNameRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "domainName", false);
+        if self.domain_name.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "patchOperations", false);
+        if let Some(v) = &self.patch_operations {
+            check_list_of_patch_operation(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateDomainNameRequest {}
 
 impl Validate for UpdateMethodRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
