@@ -5,6 +5,7 @@
 //! Modules reach each other through [`Clients`], filled by the modules built before them.
 
 mod clients;
+pub mod edge_filter;
 pub mod events;
 mod tables;
 
