@@ -20,6 +20,8 @@ pub enum Domain {
     Tls,
     /// EventBridge connections' secrets (API key values, passwords, OAuth client secrets).
     Events,
+    /// WAF tokens (`aws-waf-token` cookies the edge issues after a challenge).
+    Waf,
 }
 
 impl Domain {
@@ -34,6 +36,7 @@ impl Domain {
             Domain::Audit => "audit",
             Domain::Tls => "tls",
             Domain::Events => "events",
+            Domain::Waf => "waf",
         }
     }
 
@@ -48,6 +51,7 @@ impl Domain {
             Domain::Audit => b"rampart/domain/audit/v1",
             Domain::Tls => b"rampart/domain/tls/v1",
             Domain::Events => b"rampart/domain/events/v1",
+            Domain::Waf => b"rampart/domain/waf/v1",
         }
     }
 }
@@ -130,7 +134,7 @@ impl fmt::Debug for DomainKey {
 mod tests {
     use super::*;
 
-    const ALL: [Domain; 8] = [
+    const ALL: [Domain; 9] = [
         Domain::Kms,
         Domain::Credentials,
         Domain::Secrets,
@@ -139,6 +143,7 @@ mod tests {
         Domain::Audit,
         Domain::Tls,
         Domain::Events,
+        Domain::Waf,
     ];
 
     #[test]

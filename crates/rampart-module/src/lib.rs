@@ -52,6 +52,9 @@ pub struct ModuleSettings {
     pub plain_http: bool,
     /// Where API Gateway's edge data plane listens (`edge.listen`); no edge when unset.
     pub edge_listen: Option<std::net::SocketAddr>,
+    /// Where the WAF writes the logs of web ACLs with a logging configuration
+    /// (`<data_dir>/waf-logs`); no logs when unset.
+    pub waf_log_dir: Option<std::path::PathBuf>,
 }
 
 /// Builds a module, or says why it cannot start.

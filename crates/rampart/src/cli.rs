@@ -265,9 +265,9 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
     let acm = file.acm.unwrap_or_default();
     let edge = file.edge.unwrap_or_default();
     let plain_http = dev || args.plain_http || file.plain_http.unwrap_or(false);
+    let data_dir = store_dir(&args.store, file.data_dir);
     Ok(Config {
         listen,
-        data_dir: store_dir(&args.store, file.data_dir),
         dev,
         default_account,
         database_url: args.store.database_url.or(file.database_url),
@@ -282,7 +282,9 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
             acm_acme_http01_port: args.acm_acme_http01_port.or(acm.acme_http01_port),
             plain_http,
             edge_listen: args.edge_listen.or(edge.listen),
+            waf_log_dir: Some(data_dir.join("waf-logs")),
         },
+        data_dir,
     })
 }
 

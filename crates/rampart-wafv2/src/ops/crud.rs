@@ -140,7 +140,10 @@ impl Wafv2Service {
                 writes.push(self.tables.logging.delete(&logging, Expect::Any));
             }
             match self.store.transact(writes).await {
-                Ok(()) => return Ok(json!({})),
+                Ok(()) => {
+                    self.changed();
+                    return Ok(json!({}));
+                }
                 Err(e) if e.is_conflict() => continue,
                 Err(e) => return Err(internal(e)),
             }
