@@ -49,4 +49,10 @@ pub trait RequestFilter: Send + Sync {
 
     /// Decides on one request.
     fn check(&self, request: &FilterRequest<'_>) -> Verdict;
+
+    /// The filter's counters as Prometheus text, served on the edge listener's `GET /metrics`
+    /// (a request no API route claims); none by default.
+    fn metrics(&self) -> Option<String> {
+        None
+    }
 }

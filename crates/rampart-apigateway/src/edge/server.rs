@@ -80,6 +80,11 @@ pub async fn handle(
         .map(str::to_owned)
         .or_else(|| req.uri().authority().map(|a| a.to_string()));
     let Some(to) = target(host.as_deref(), req.uri().path()) else {
+        if req.method() == http::Method::GET && req.uri().path() == "/metrics" {
+            if let Some(text) = edge.filter.as_ref().and_then(|f| f.metrics()) {
+                return metrics(text);
+            }
+        }
         return missing_token(&request_id);
     };
     let snapshot = edge.live.snapshot();
@@ -248,4 +253,14 @@ fn content_length(headers: &http::HeaderMap) -> Option<usize> {
         .trim()
         .parse()
         .ok()
+}
+
+/// The filter's counters, as Prometheus text exposition.
+fn metrics(text: String) -> http::Response<EdgeBody> {
+    let mut response = http::Response::new(full(bytes::Bytes::from(text)));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    response
 }

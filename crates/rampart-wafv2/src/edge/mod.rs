@@ -203,4 +203,8 @@ impl RequestFilter for WafFilter {
             None => Verdict::Allow(Vec::new()),
         }
     }
+
+    fn metrics(&self) -> Option<String> {
+        Some(self.metrics.render())
+    }
 }

@@ -47,7 +47,9 @@ pub struct Snapshot {
 }
 
 /// Every row of `table`.
-async fn all<T: serde::Serialize + DeserializeOwned>(table: &Table<T>) -> Result<Vec<T>, StoreError> {
+async fn all<T: serde::Serialize + DeserializeOwned>(
+    table: &Table<T>,
+) -> Result<Vec<T>, StoreError> {
     let mut out = Vec::new();
     let mut after: Option<String> = None;
     loop {
@@ -81,6 +83,17 @@ impl StoreResolver {
             regex_sets: by_arn(all(&tables.regex_sets).await?),
             rule_groups: by_arn(all(&tables.rule_groups).await?),
         })
+    }
+
+    /// Adds one IP set, regex pattern set or rule group.
+    pub fn insert(&mut self, resource: Resource) {
+        let map = match resource.kind {
+            crate::arn::Kind::IpSet => &mut self.ip_sets,
+            crate::arn::Kind::RegexPatternSet => &mut self.regex_sets,
+            crate::arn::Kind::RuleGroup => &mut self.rule_groups,
+            crate::arn::Kind::WebAcl => return,
+        };
+        map.insert(resource.arn.clone(), resource);
     }
 
     /// The lock token of the referenced resource `arn` ("-" when missing).
