@@ -51,10 +51,10 @@ def _visibility(name: str) -> dict:
 
 
 def _rules(ip_set_arn: str) -> list[dict]:
-    def starts(path: str) -> dict:
+    def ends(path: str) -> dict:
         return {"ByteMatchStatement": {"SearchString": path, "FieldToMatch": {"UriPath": {}},
                                        "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
-                                       "PositionalConstraint": "STARTS_WITH"}}
+                                       "PositionalConstraint": "ENDS_WITH"}}
 
     def managed(name: str, priority: int) -> dict:
         return {"Name": name, "Priority": priority, "OverrideAction": {"None": {}},
@@ -72,11 +72,11 @@ def _rules(ip_set_arn: str) -> list[dict]:
         {"Name": "count-tag", "Priority": 2,
          "Action": {"Count": {"CustomRequestHandling": {"InsertHeaders": [
              {"Name": "counted", "Value": "yes"}]}}},
-         "Statement": starts("/counted"), "VisibilityConfig": _visibility("count-tag")},
+         "Statement": ends("/counted"), "VisibilityConfig": _visibility("count-tag")},
         {"Name": "challenge-path", "Priority": 3, "Action": {"Challenge": {}},
-         "Statement": starts("/challenge"), "VisibilityConfig": _visibility("challenge-path")},
+         "Statement": ends("/challenge"), "VisibilityConfig": _visibility("challenge-path")},
         {"Name": "captcha-path", "Priority": 4, "Action": {"Captcha": {}},
-         "Statement": starts("/captcha"), "VisibilityConfig": _visibility("captcha-path")},
+         "Statement": ends("/captcha"), "VisibilityConfig": _visibility("captcha-path")},
         managed("AWSManagedRulesSQLiRuleSet", 5),
         managed("AWSManagedRulesCommonRuleSet", 6),
     ]
