@@ -70,8 +70,12 @@ fn status(verdict: &Verdict) -> u16 {
 }
 
 async fn protect(waf: &Wafv2Service) -> String {
-    let ip_set = call(waf, "CreateIPSet", json!({"Name": "bad", "Scope": "REGIONAL",
-        "IPAddressVersion": "IPV4", "Addresses": ["192.0.2.9/32"]}))
+    let ip_set = call(
+        waf,
+        "CreateIPSet",
+        json!({"Name": "bad", "Scope": "REGIONAL",
+        "IPAddressVersion": "IPV4", "Addresses": ["192.0.2.9/32"]}),
+    )
     .await
     .unwrap();
     let rules = json!([
@@ -79,12 +83,16 @@ async fn protect(waf: &Wafv2Service) -> String {
          "Statement": {"IPSetReferenceStatement": {"ARN": ip_set["Summary"]["ARN"]}},
          "VisibilityConfig": visibility("bad-ip")},
         {"Name": "challenge", "Priority": 1, "Action": {"Challenge": {}},
-         "Statement": {"ByteMatchStatement": {"SearchString": "/challenge",
+         "Statement": {"ByteMatchStatement": {"SearchString": "L2NoYWxsZW5nZQ==",
             "FieldToMatch": {"UriPath": {}}, "PositionalConstraint": "STARTS_WITH",
             "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}},
          "VisibilityConfig": visibility("challenge")}]);
-    let acl = call(waf, "CreateWebACL", json!({"Name": "acl", "Scope": "REGIONAL",
-        "DefaultAction": {"Allow": {}}, "Rules": rules, "VisibilityConfig": visibility("acl")}))
+    let acl = call(
+        waf,
+        "CreateWebACL",
+        json!({"Name": "acl", "Scope": "REGIONAL",
+        "DefaultAction": {"Allow": {}}, "Rules": rules, "VisibilityConfig": visibility("acl")}),
+    )
     .await
     .unwrap();
     let arn = acl["Summary"]["ARN"].as_str().unwrap().to_owned();
@@ -92,15 +100,19 @@ async fn protect(waf: &Wafv2Service) -> String {
         "LogDestinationConfigs": ["arn:aws:logs:us-east-1:111122223333:log-group:aws-waf-logs-x"]}}))
     .await
     .unwrap();
-    call(waf, "AssociateWebACL", json!({"WebACLArn": arn, "ResourceArn": STAGE}))
-        .await
-        .unwrap();
+    call(
+        waf,
+        "AssociateWebACL",
+        json!({"WebACLArn": arn, "ResourceArn": STAGE}),
+    )
+    .await
+    .unwrap();
     arn
 }
 
 #[tokio::test]
 async fn associated_web_acls_are_enforced_sampled_and_logged() {
-    for backing in TestStore::all("wafv2-edge").await.unwrap() {
+    for backing in TestStore::all("wafv2_edge").await.unwrap() {
         let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
         let waf = Wafv2Service::new(backing.store.clone(), clock.clone());
         let dir = std::env::temp_dir().join(format!("waf-logs-{}", uuid::Uuid::new_v4()));
@@ -108,12 +120,18 @@ async fn associated_web_acls_are_enforced_sampled_and_logged() {
         let tables = Tables::new(&backing.store);
         let filter = WafFilter::new(tables, clock, key, waf.shared(), Some(dir.clone()), None);
         filter.refresh().await.unwrap();
-        assert_eq!(status(&check(&filter, "192.0.2.9", "/", None)), 200, "nothing associated yet");
+        assert_eq!(
+            status(&check(&filter, "192.0.2.9", "/", None)),
+            200,
+            "nothing associated yet"
+        );
 
         let arn = protect(&waf).await;
         filter.refresh().await.unwrap();
         let blocked = check(&filter, "192.0.2.9", "/", None);
-        let Verdict::Respond(answer) = blocked else { panic!("not blocked") };
+        let Verdict::Respond(answer) = blocked else {
+            panic!("not blocked")
+        };
         assert_eq!(answer.status(), 403);
         assert_eq!(answer.body().as_ref(), br#"{"message":"Forbidden"}"#);
         assert_eq!(status(&check(&filter, "192.0.2.1", "/", None)), 200);
@@ -124,13 +142,23 @@ async fn associated_web_acls_are_enforced_sampled_and_logged() {
         assert_eq!(challenged.status(), 202);
         let cookie = challenged.headers()["set-cookie"].to_str().unwrap();
         let cookie = cookie.split(';').next().unwrap().to_owned();
-        assert_eq!(status(&check(&filter, "192.0.2.1", "/challenge", Some(&cookie))), 200);
-        assert_eq!(status(&check(&filter, "192.0.2.2", "/challenge", Some(&cookie))), 202);
+        assert_eq!(
+            status(&check(&filter, "192.0.2.1", "/challenge", Some(&cookie))),
+            200
+        );
+        assert_eq!(
+            status(&check(&filter, "192.0.2.2", "/challenge", Some(&cookie))),
+            202
+        );
 
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let samples = call(&waf, "GetSampledRequests", json!({"WebAclArn": arn,
+        let samples = call(
+            &waf,
+            "GetSampledRequests",
+            json!({"WebAclArn": arn,
             "RuleMetricName": "bad-ip", "Scope": "REGIONAL", "MaxItems": 10,
-            "TimeWindow": {"StartTime": now - 60, "EndTime": now + 60}}))
+            "TimeWindow": {"StartTime": now - 60, "EndTime": now + 60}}),
+        )
         .await
         .unwrap();
         assert_eq!(samples["PopulationSize"], 1);
@@ -139,9 +167,16 @@ async fn associated_web_acls_are_enforced_sampled_and_logged() {
         let first: Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
         assert_eq!(first["terminatingRuleId"], "bad-ip");
         assert_eq!(first["httpSourceId"], "111122223333:abc123:prod");
-        assert!(filter.metrics().unwrap().contains(r#"rule="bad-ip",action="blocked"} 1"#));
+        assert!(
+            filter
+                .metrics()
+                .unwrap()
+                .contains(r#"rule="bad-ip",action="blocked"} 1"#)
+        );
 
-        call(&waf, "DisassociateWebACL", json!({"ResourceArn": STAGE})).await.unwrap();
+        call(&waf, "DisassociateWebACL", json!({"ResourceArn": STAGE}))
+            .await
+            .unwrap();
         filter.refresh().await.unwrap();
         assert_eq!(status(&check(&filter, "192.0.2.9", "/", None)), 200);
         let _ = std::fs::remove_dir_all(&dir);
