@@ -80,10 +80,14 @@ pub async fn handle(
         .map(str::to_owned)
         .or_else(|| req.uri().authority().map(|a| a.to_string()));
     let Some(to) = target(host.as_deref(), req.uri().path()) else {
-        if req.method() == http::Method::GET && req.uri().path() == "/metrics" {
-            if let Some(text) = edge.filter.as_ref().and_then(|f| f.metrics()) {
-                return metrics(text);
-            }
+        let wanted = req.method() == http::Method::GET && req.uri().path() == "/metrics";
+        if let Some(text) = edge
+            .filter
+            .as_ref()
+            .filter(|_| wanted)
+            .and_then(|f| f.metrics())
+        {
+            return metrics(text);
         }
         return missing_token(&request_id);
     };
