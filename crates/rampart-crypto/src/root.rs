@@ -22,6 +22,8 @@ pub enum Domain {
     Events,
     /// API Gateway's API key values.
     ApiGateway,
+    /// WAF tokens (`aws-waf-token` cookies the edge issues after a challenge).
+    Waf,
 }
 
 impl Domain {
@@ -37,6 +39,7 @@ impl Domain {
             Domain::Tls => "tls",
             Domain::Events => "events",
             Domain::ApiGateway => "apigateway",
+            Domain::Waf => "waf",
         }
     }
 
@@ -52,6 +55,7 @@ impl Domain {
             Domain::Tls => b"rampart/domain/tls/v1",
             Domain::Events => b"rampart/domain/events/v1",
             Domain::ApiGateway => b"rampart/domain/apigateway/v1",
+            Domain::Waf => b"rampart/domain/waf/v1",
         }
     }
 }
@@ -144,6 +148,7 @@ mod tests {
         Domain::Tls,
         Domain::Events,
         Domain::ApiGateway,
+        Domain::Waf,
     ];
 
     #[test]

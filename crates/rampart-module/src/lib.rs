@@ -5,6 +5,7 @@
 //! Modules reach each other through [`Clients`], filled by the modules built before them.
 
 mod clients;
+pub mod edge_filter;
 pub mod events;
 mod tables;
 
@@ -61,6 +62,9 @@ pub struct ModuleSettings {
     pub edge_asn_paths: Vec<std::path::PathBuf>,
     /// Where the edge listens over HTTPS (`edge.tls_listen`); none when unset.
     pub edge_tls_listen: Option<std::net::SocketAddr>,
+    /// Where the WAF writes the logs of web ACLs with a logging configuration
+    /// (`<data_dir>/waf-logs`); no logs when unset.
+    pub waf_log_dir: Option<std::path::PathBuf>,
 }
 
 /// Builds a module, or says why it cannot start.

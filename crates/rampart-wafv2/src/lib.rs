@@ -9,14 +9,16 @@
 //! to 5,000 WCUs. Lock tokens guard every Update and Delete; deletes of referenced or
 //! associated resources are refused. The managed rule group catalog (`managed`) describes
 //! AWS's groups; their rules arrive with the engine. Associations accept well-formed ARNs of
-//! the resource types AWS lists (Rampart serves none of them yet). Samples and rate-based
-//! managed keys are empty until the edge inspects traffic.
+//! the resource types AWS lists; API Gateway stages are enforced by the edge through
+//! [`edge::WafFilter`], which also feeds GetSampledRequests, GetRateBasedStatementManagedKeys,
+//! the WAF logs and the counters.
 
 mod arn;
 mod authz;
 mod check;
 mod cidr;
 mod content;
+pub mod edge;
 pub mod errors;
 pub mod generated;
 pub mod managed;

@@ -22,6 +22,8 @@ pub struct Wafv2Service {
     pub(crate) store: Store,
     pub(crate) tables: Tables,
     pub(crate) clock: Arc<dyn Clock>,
+    /// What the service shares with the edge filter (change signal, samples, counters).
+    pub(crate) shared: crate::edge::Shared,
 }
 
 impl std::fmt::Debug for Wafv2Service {
@@ -46,7 +48,18 @@ impl Wafv2Service {
             tables: Tables::new(&store),
             store,
             clock,
+            shared: crate::edge::Shared::default(),
         }
+    }
+
+    /// What the service shares with the edge filter.
+    pub fn shared(&self) -> &crate::edge::Shared {
+        &self.shared
+    }
+
+    /// Tells the edge filter that WAFv2 resources changed.
+    pub(crate) fn changed(&self) {
+        self.shared.changed.notify_one();
     }
 
     /// Milliseconds since the epoch on the service clock.
@@ -129,7 +142,10 @@ impl Wafv2Service {
         let put = self.tables.of(record.kind).put(&row, record, expect);
         extra.push(put.map_err(internal)?);
         match self.store.transact(extra).await {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                self.changed();
+                Ok(true)
+            }
             Err(e) if e.is_conflict() => Ok(false),
             Err(e) => Err(internal(e)),
         }

@@ -280,9 +280,9 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         .edge_listen
         .or(file.edge.as_ref().and_then(|edge| edge.listen));
     let plain_http = dev || args.plain_http || file.plain_http.unwrap_or(false);
+    let data_dir = store_dir(&args.store, file.data_dir);
     Ok(Config {
         listen,
-        data_dir: store_dir(&args.store, file.data_dir),
         dev,
         default_account,
         database_url: args.store.database_url.or(file.database_url),
@@ -302,7 +302,9 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
                 .or(file.edge.as_ref().and_then(|edge| edge.tls_listen)),
             edge_geoip_paths,
             edge_asn_paths,
+            waf_log_dir: Some(data_dir.join("waf-logs")),
         },
+        data_dir,
     })
 }
 

@@ -81,10 +81,11 @@ impl Body for Prefixed {
             .rest
             .as_ref()
             .map_or_else(|| SizeHint::with_exact(0), |r| r.size_hint());
-        hint.set_lower(hint.lower() + extra);
+        // The upper bound first: `set_lower` asserts the new lower bound is within it.
         if let Some(upper) = hint.upper() {
             hint.set_upper(upper + extra);
         }
+        hint.set_lower(hint.lower() + extra);
         hint
     }
 }
@@ -135,5 +136,11 @@ mod tests {
         let (prefix, rest) = split_prefix(full(""), 5).await.unwrap();
         assert!(prefix.is_empty());
         assert!(rest.collect().await.unwrap().to_bytes().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_body_read_whole_into_its_prefix_keeps_an_exact_size() {
+        let (_, rest) = split_prefix(full("hello"), 100).await.unwrap();
+        assert_eq!(rest.size_hint().exact(), Some(5));
     }
 }

@@ -121,6 +121,15 @@ pub async fn handle(
         None => target(host.as_deref(), req.uri().path()),
     };
     let Some(to) = to else {
+        let wanted = req.method() == http::Method::GET && req.uri().path() == "/metrics";
+        if let Some(text) = edge
+            .filter
+            .as_ref()
+            .filter(|_| wanted)
+            .and_then(|f| f.metrics())
+        {
+            return metrics(text);
+        }
         return missing_token(&request_id);
     };
     let Some(api) = snapshot
@@ -189,10 +198,10 @@ struct Call<'a> {
 
 impl Call<'_> {
     async fn run(&self, req: http::Request<Incoming>) -> http::Response<EdgeBody> {
-        let (parts, body) = req.into_parts();
+        let (mut parts, body) = req.into_parts();
         let mut body: EdgeBody = body.boxed();
         if let Some(filter) = &self.edge.filter {
-            match self.filtered(filter.as_ref(), &parts, body).await {
+            match self.filtered(filter.as_ref(), &mut parts, body).await {
                 Ok(rest) => body = rest,
                 Err(answer) => return answer,
             }
@@ -252,7 +261,7 @@ impl Call<'_> {
     async fn filtered(
         &self,
         filter: &dyn RequestFilter,
-        parts: &http::request::Parts,
+        parts: &mut http::request::Parts,
         body: EdgeBody,
     ) -> Result<EdgeBody, http::Response<EdgeBody>> {
         let (prefix, rest) = split_prefix(body, filter.body_prefix_len())
@@ -270,11 +279,23 @@ impl Call<'_> {
             path: parts.uri.path(),
             query: parts.uri.query().unwrap_or(""),
             headers: &parts.headers,
+            http_version: version_name(parts.version),
             body_prefix: &prefix,
+            body_len: content_length(&parts.headers),
             stage_arn: &stage_arn,
+            request_id: self.request_id,
         };
         match filter.check(&seen) {
-            Verdict::Allow => Ok(rest),
+            Verdict::Allow(insert) => {
+                for (name, value) in insert {
+                    let name = http::HeaderName::from_bytes(name.as_bytes());
+                    let value = http::HeaderValue::from_str(&value);
+                    if let (Ok(name), Ok(value)) = (name, value) {
+                        parts.headers.insert(name, value);
+                    }
+                }
+                Ok(rest)
+            }
             Verdict::Respond(answer) => {
                 let (head, bytes) = answer.into_parts();
                 let mut response = http::Response::from_parts(head, full(bytes));
@@ -283,4 +304,35 @@ impl Call<'_> {
             }
         }
     }
+}
+
+/// The wire name of an HTTP version, as WAF logs write it.
+fn version_name(version: http::Version) -> &'static str {
+    match version {
+        http::Version::HTTP_10 => "HTTP/1.0",
+        http::Version::HTTP_2 => "HTTP/2.0",
+        http::Version::HTTP_3 => "HTTP/3.0",
+        _ => "HTTP/1.1",
+    }
+}
+
+/// The declared `Content-Length`, when valid.
+fn content_length(headers: &http::HeaderMap) -> Option<usize> {
+    headers
+        .get(http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The filter's counters, as Prometheus text exposition.
+fn metrics(text: String) -> http::Response<EdgeBody> {
+    let mut response = http::Response::new(full(bytes::Bytes::from(text)));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    response
 }

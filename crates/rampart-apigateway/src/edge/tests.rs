@@ -37,7 +37,7 @@ impl RequestFilter for Blocker {
                 .unwrap();
             return Verdict::Respond(answer);
         }
-        Verdict::Allow
+        Verdict::Allow(Vec::new())
     }
 }
 

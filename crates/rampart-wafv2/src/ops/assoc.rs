@@ -146,7 +146,10 @@ impl Wafv2Service {
         ];
         writes.extend(self.detach(&found.value.web_acl_arn, resource).await?);
         match self.store.transact(writes).await {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                self.changed();
+                Ok(true)
+            }
             Err(e) if e.is_conflict() => Ok(false),
             Err(e) => Err(internal(e)),
         }

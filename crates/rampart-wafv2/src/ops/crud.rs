@@ -34,6 +34,7 @@ impl Wafv2Service {
             let resolved = self.resolve(ctx, scope, &references).await?;
             let mut body = draft.clone();
             complete(kind, &mut body, &resolved)?;
+            self.compiles(kind, &body, &references).await?;
             let mut record = Resource::new(&loc, new_uuid(), self.now_ms(), body);
             record.tags = tags.clone();
             record.references = references.clone();
@@ -99,6 +100,7 @@ impl Wafv2Service {
             let references = check(kind, &body)?;
             let resolved = self.resolve(ctx, scope, &references).await?;
             complete(kind, &mut body, &resolved)?;
+            self.compiles(kind, &body, &references).await?;
             record.body = body;
             record.references = references;
             record.lock_token = new_uuid();
@@ -140,7 +142,10 @@ impl Wafv2Service {
                 writes.push(self.tables.logging.delete(&logging, Expect::Any));
             }
             match self.store.transact(writes).await {
-                Ok(()) => return Ok(json!({})),
+                Ok(()) => {
+                    self.changed();
+                    return Ok(json!({}));
+                }
                 Err(e) if e.is_conflict() => continue,
                 Err(e) => return Err(internal(e)),
             }

@@ -125,6 +125,7 @@ json_op!(
             .put(&row, &record, Expect::Any)
             .map_err(internal)?;
         s.store.transact(vec![put]).await.map_err(internal)?;
+        s.changed();
         Ok(json!({"LoggingConfiguration": config}))
     }
 );
@@ -168,6 +169,7 @@ json_op!(
             .logging
             .delete(&row, Expect::Version(found.version));
         s.store.transact(vec![delete]).await.map_err(internal)?;
+        s.changed();
         Ok(json!({}))
     }
 );

@@ -3,7 +3,7 @@
 
 use crate::arn::Scope;
 use crate::errors::nonexistent;
-use crate::managed::{GROUPS, ManagedGroup, VENDOR, find};
+use crate::managed::{ManagedGroup, VENDOR, find, groups};
 use crate::ops::json::{limit_of, text};
 use crate::ops::json_op;
 use rampart_codec::ServiceError;
@@ -47,7 +47,7 @@ json_op!(
     ListAvailableManagedRuleGroupsResponse,
     |_s, ctx, m| async {
         Scope::for_request(ctx, text(&m, "Scope"))?;
-        let items = GROUPS
+        let items = groups()
             .iter()
             .map(|g| {
                 let summary = json!({"VendorName": VENDOR, "Name": g.name,

@@ -3,6 +3,7 @@
 
 mod assoc;
 mod capacity;
+mod compiles;
 mod crud;
 pub(crate) mod json;
 mod logging;

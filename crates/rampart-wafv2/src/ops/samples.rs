@@ -1,7 +1,8 @@
-//! GetSampledRequests and GetRateBasedStatementManagedKeys: answered from what exists. No
-//! request has been inspected until the edge runs, so the samples and the managed keys are
-//! empty; the inputs are checked as AWS checks them (the web ACL and the rate-based rule
-//! must exist, the time window must lie within the last three hours).
+//! GetSampledRequests and GetRateBasedStatementManagedKeys: answered from what the edge
+//! filter recorded on this node (`edge::samples`): the samples of a web ACL under a metric
+//! name, and the client addresses over a rate-based rule's limit. The inputs are checked as
+//! AWS checks them (the web ACL and the rate-based rule must exist, the time window must lie
+//! within the last three hours).
 
 use crate::arn::{Kind, Scope};
 use crate::errors::{invalid_parameter, nonexistent};
@@ -45,7 +46,16 @@ json_op!(
             let reason = "The time window must be within the previous three hours.";
             return Err(invalid_parameter("TIME_WINDOW", "TimeWindow", reason));
         }
-        Ok(json!({"SampledRequests": [], "PopulationSize": 0, "TimeWindow": window}))
+        let max = m.get("MaxItems").and_then(Value::as_u64).unwrap_or(100);
+        let max = usize::try_from(max).unwrap_or(500).min(500);
+        let (samples, population) = s.shared.samples.query(
+            &acl.value.arn,
+            text(&m, "RuleMetricName"),
+            start.max(0.0) as u64,
+            end.max(0.0) as u64,
+            max,
+        );
+        Ok(json!({"SampledRequests": samples, "PopulationSize": population, "TimeWindow": window}))
     }
 );
 
@@ -86,9 +96,14 @@ json_op!(
             }
             None => return Err(nonexistent()),
         }
+        let now = u64::try_from(s.now_ms() / 1000).unwrap_or(0);
+        let (v4, v6) = s
+            .shared
+            .samples
+            .flooding(&acl.value.arn, text(&m, "RuleName"), now);
         Ok(
-            json!({"ManagedKeysIPV4": {"IPAddressVersion": "IPV4", "Addresses": []},
-            "ManagedKeysIPV6": {"IPAddressVersion": "IPV6", "Addresses": []}}),
+            json!({"ManagedKeysIPV4": {"IPAddressVersion": "IPV4", "Addresses": v4},
+            "ManagedKeysIPV6": {"IPAddressVersion": "IPV6", "Addresses": v6}}),
         )
     }
 );
