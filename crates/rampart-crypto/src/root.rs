@@ -138,7 +138,7 @@ impl fmt::Debug for DomainKey {
 mod tests {
     use super::*;
 
-    const ALL: [Domain; 9] = [
+    const ALL: [Domain; 10] = [
         Domain::Kms,
         Domain::Credentials,
         Domain::Secrets,
