@@ -857,17 +857,6 @@ pub const SERVICES: &[ServiceSpec] = &[
         prechecked: &[],
         audit_hidden: &[],
     },
-    ServiceSpec {
-        model: "acm-pca/2017-08-22/service-2.json",
-        crate_dir: "crates/rampart-conformance",
-        module_dir: "src/acm_pca",
-        served: &["*"],
-        read_only: &["Describe*", "Get*", "List*"],
-        hidden_responses: &[],
-        global_region: None,
-        prechecked: &[],
-        audit_hidden: &[],
-    },
 ];
 
 /// True when `operation` matches one of `patterns` (exact, or prefix with a trailing `*`).

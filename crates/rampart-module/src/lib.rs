@@ -7,6 +7,7 @@
 mod clients;
 pub mod edge_filter;
 pub mod events;
+pub mod outbound;
 mod tables;
 
 pub use clients::Clients;

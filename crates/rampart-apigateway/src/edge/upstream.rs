@@ -8,7 +8,7 @@ use http_body_util::BodyExt;
 use hyper::body::Body;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
+use rustls::pki_types::ServerName;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -187,36 +187,7 @@ where
     Ok(sender)
 }
 
-/// Trusted roots: `SSL_CERT_FILE` if set, else the system bundle.
-fn system_tls() -> Result<Arc<rustls::ClientConfig>, String> {
-    const SYSTEM: [&str; 3] = [
-        "/etc/ssl/certs/ca-certificates.crt",
-        "/etc/pki/tls/certs/ca-bundle.crt",
-        "/etc/ssl/cert.pem",
-    ];
-    let paths: Vec<String> = match std::env::var("SSL_CERT_FILE") {
-        Ok(path) if !path.is_empty() => vec![path],
-        _ => SYSTEM.iter().map(|p| (*p).to_owned()).collect(),
-    };
-    let mut roots = rustls::RootCertStore::empty();
-    for pem in paths.iter().filter_map(|p| std::fs::read(p).ok()) {
-        for cert in CertificateDer::pem_slice_iter(&pem).flatten() {
-            let _ = roots.add(cert);
-        }
-    }
-    tls_config(roots)
-}
-
-/// A client configuration trusting `roots` (aws-lc-rs, TLS 1.2 and 1.3).
-pub fn tls_config(roots: rustls::RootCertStore) -> Result<Arc<rustls::ClientConfig>, String> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
-}
+use rampart_module::outbound::system_tls;
 
 /// The origin and origin-form path-and-query of an absolute `http://` or `https://` URL.
 pub fn split_url(url: &str) -> Result<(Origin, String), UpstreamError> {
@@ -251,6 +222,8 @@ pub fn split_url(url: &str) -> Result<(Origin, String), UpstreamError> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use rampart_module::outbound::tls_config;
+    use rustls::pki_types::CertificateDer;
 
     #[test]
     fn urls_split_into_origin_and_path() {

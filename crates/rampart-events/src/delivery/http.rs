@@ -6,7 +6,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
+use rustls::pki_types::ServerName;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -62,7 +62,7 @@ impl HttpClient {
     /// A client whose calls each take at most `timeout`.
     pub(crate) fn new(timeout: Duration) -> HttpClient {
         HttpClient {
-            tls: tls_config().ok(),
+            tls: rampart_module::outbound::system_tls().ok(),
             idle: Mutex::new(HashMap::new()),
             timeout,
         }
@@ -213,32 +213,6 @@ fn build(uri: &http::Uri, request: &Outgoing) -> Result<http::Request<Full<Bytes
     builder
         .body(Full::new(request.body.clone()))
         .map_err(|e| Failure::BadUrl(format!("the request cannot be built: {e}")))
-}
-
-/// Trusted roots: `SSL_CERT_FILE` if set, else the system bundle.
-fn tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
-    const SYSTEM: [&str; 3] = [
-        "/etc/ssl/certs/ca-certificates.crt",
-        "/etc/pki/tls/certs/ca-bundle.crt",
-        "/etc/ssl/cert.pem",
-    ];
-    let paths: Vec<String> = match std::env::var("SSL_CERT_FILE") {
-        Ok(path) if !path.is_empty() => vec![path],
-        _ => SYSTEM.iter().map(|p| (*p).to_owned()).collect(),
-    };
-    let mut roots = rustls::RootCertStore::empty();
-    for pem in paths.iter().filter_map(|p| std::fs::read(p).ok()) {
-        for cert in CertificateDer::pem_slice_iter(&pem).flatten() {
-            let _ = roots.add(cert);
-        }
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
 }
 
 #[cfg(test)]

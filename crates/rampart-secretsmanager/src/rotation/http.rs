@@ -7,8 +7,7 @@ use super::{RotationFunction, StepContext, StepEvent, StepFailure, StepFuture};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
-use std::sync::Arc;
+use rustls::pki_types::ServerName;
 use std::time::Duration;
 
 /// How long one step may take.
@@ -82,7 +81,7 @@ async fn post(url: &str, body: Bytes) -> Result<u16, String> {
         return exchange(tcp, request).await;
     }
     let name = ServerName::try_from(host).map_err(|e| e.to_string())?;
-    let stream = tokio_rustls::TlsConnector::from(tls_config()?)
+    let stream = tokio_rustls::TlsConnector::from(rampart_module::outbound::system_tls()?)
         .connect(name, tcp)
         .await
         .map_err(|e| format!("TLS: {e}"))?;
@@ -107,30 +106,4 @@ where
         .collect()
         .await;
     Ok(status)
-}
-
-/// Trusted roots: `SSL_CERT_FILE` if set, else the system bundle.
-fn tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
-    const SYSTEM: [&str; 3] = [
-        "/etc/ssl/certs/ca-certificates.crt",
-        "/etc/pki/tls/certs/ca-bundle.crt",
-        "/etc/ssl/cert.pem",
-    ];
-    let paths: Vec<String> = match std::env::var("SSL_CERT_FILE") {
-        Ok(path) if !path.is_empty() => vec![path],
-        _ => SYSTEM.iter().map(|p| (*p).to_owned()).collect(),
-    };
-    let mut roots = rustls::RootCertStore::empty();
-    for pem in paths.iter().filter_map(|p| std::fs::read(p).ok()) {
-        for cert in CertificateDer::pem_slice_iter(&pem).flatten() {
-            let _ = roots.add(cert);
-        }
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
 }

@@ -7,7 +7,7 @@ use super::jwks::Jwks;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::{CertificateDer, ServerName, pem::PemObject};
+use rustls::pki_types::ServerName;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -110,10 +110,12 @@ async fn get_unbounded(url: &str) -> Result<Vec<u8>, FetchError> {
         .body(Empty::<Bytes>::new())
         .map_err(|e| invalid(&e.to_string()))?;
     let name = ServerName::try_from(host).map_err(|e| invalid(&e.to_string()))?;
-    let tls = tokio_rustls::TlsConnector::from(tls_config().map_err(|e| invalid(&e))?)
-        .connect(name, tcp)
-        .await
-        .map_err(unreachable)?;
+    let tls = tokio_rustls::TlsConnector::from(
+        rampart_module::outbound::system_tls().map_err(|e| invalid(&e))?,
+    )
+    .connect(name, tcp)
+    .await
+    .map_err(unreachable)?;
     exchange(tls, request, url).await
 }
 
@@ -141,30 +143,4 @@ where
         .await
         .map_err(|e| FetchError::Invalid(format!("{url}: {e}")))?;
     Ok(body.to_bytes().to_vec())
-}
-
-/// Trusted roots: `SSL_CERT_FILE` if set, else the system bundle.
-fn tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
-    const SYSTEM: [&str; 3] = [
-        "/etc/ssl/certs/ca-certificates.crt",
-        "/etc/pki/tls/certs/ca-bundle.crt",
-        "/etc/ssl/cert.pem",
-    ];
-    let paths: Vec<String> = match std::env::var("SSL_CERT_FILE") {
-        Ok(path) if !path.is_empty() => vec![path],
-        _ => SYSTEM.iter().map(|p| (*p).to_owned()).collect(),
-    };
-    let mut roots = rustls::RootCertStore::empty();
-    for pem in paths.iter().filter_map(|p| std::fs::read(p).ok()) {
-        for cert in CertificateDer::pem_slice_iter(&pem).flatten() {
-            let _ = roots.add(cert);
-        }
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
 }
