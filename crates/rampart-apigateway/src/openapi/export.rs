@@ -56,7 +56,9 @@ pub(crate) fn export(src: &ExportSource<'_>, kind: ExportKind, extensions: bool)
     if needs_key {
         let scheme = json!({"api_key": {"type": "apiKey", "name": "x-api-key", "in": "header"}});
         match kind {
-            ExportKind::Oas30 => doc.insert("components".into(), json!({"securitySchemes": scheme})),
+            ExportKind::Oas30 => {
+                doc.insert("components".into(), json!({"securitySchemes": scheme}))
+            }
             ExportKind::Swagger => doc.insert("securityDefinitions".into(), scheme),
         };
     }
@@ -88,7 +90,8 @@ fn api_extensions(api: &ApiRecord, doc: &mut Map<String, Value>) {
 
 /// `paths` (resources with methods, by path) and whether any method requires an API key.
 fn paths(resources: &[ResourceRecord], kind: ExportKind, ext: bool) -> (Map<String, Value>, bool) {
-    let mut sorted: Vec<&ResourceRecord> = resources.iter().filter(|r| !r.methods.is_empty()).collect();
+    let mut sorted: Vec<&ResourceRecord> =
+        resources.iter().filter(|r| !r.methods.is_empty()).collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut out = Map::new();
     let mut needs_key = false;
@@ -192,7 +195,10 @@ fn integration(i: &IntegrationRecord) -> Value {
         if !r.response_templates.is_empty() {
             resp.insert("responseTemplates".into(), json!(r.response_templates));
         }
-        let pattern = r.selection_pattern.clone().unwrap_or_else(|| "default".into());
+        let pattern = r
+            .selection_pattern
+            .clone()
+            .unwrap_or_else(|| "default".into());
         responses.insert(pattern, Value::Object(resp));
     }
     if !responses.is_empty() {

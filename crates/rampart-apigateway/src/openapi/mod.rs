@@ -177,7 +177,10 @@ fn check_types(types: &[String]) -> Result<(), ServiceError> {
             "Cannot create an api with multiple Endpoint Types.",
         ));
     }
-    match types.iter().find(|t| !["EDGE", "REGIONAL", "PRIVATE"].contains(&t.as_str())) {
+    match types
+        .iter()
+        .find(|t| !["EDGE", "REGIONAL", "PRIVATE"].contains(&t.as_str()))
+    {
         Some(bad) => Err(bad_request_exception(format!(
             "Invalid endpoint configuration type specified: {bad}"
         ))),

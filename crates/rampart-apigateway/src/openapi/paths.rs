@@ -3,13 +3,11 @@
 //! its `x-amazon-apigateway-integration` (HTTP, HTTP_PROXY, MOCK).
 
 use super::{Definition, import_errors, string_list, value_text};
-use crate::generated::{
-    IntegrationType, PutIntegrationRequest, PutMethodRequest, ServiceError,
-};
+use crate::generated::{IntegrationType, PutIntegrationRequest, PutMethodRequest, ServiceError};
 use crate::ops::integrations::new_integration;
 use crate::ops::methods::{check_status, new_method};
-use crate::record::{IntegrationRecord, IntegrationResponseRecord, Map, MethodRecord};
 use crate::record::MethodResponseRecord;
+use crate::record::{IntegrationRecord, IntegrationResponseRecord, Map, MethodRecord};
 use serde_json::{Map as JsonMap, Value};
 use std::collections::BTreeMap;
 
@@ -114,7 +112,12 @@ fn method(
 fn parameters(item: &Value, op: &Value) -> BTreeMap<String, bool> {
     let mut out = BTreeMap::new();
     let lists = [item.get("parameters"), op.get("parameters")];
-    for p in lists.into_iter().flatten().filter_map(Value::as_array).flatten() {
+    for p in lists
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_array)
+        .flatten()
+    {
         let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
         let place = match p.get("in").and_then(Value::as_str) {
             Some("path") => "path",
@@ -175,7 +178,9 @@ fn security(
 /// `type: apiKey`, `name: x-api-key`, `in: header`.
 fn is_api_key_scheme(scheme: &Value) -> bool {
     let field = |k: &str| scheme.get(k).and_then(Value::as_str).unwrap_or_default();
-    field("type") == "apiKey" && field("name").eq_ignore_ascii_case("x-api-key") && field("in") == "header"
+    field("type") == "apiKey"
+        && field("name").eq_ignore_ascii_case("x-api-key")
+        && field("in") == "header"
 }
 
 /// The method responses: one per status code, its headers as response parameters.
@@ -230,7 +235,9 @@ fn integration(
     let text = |k: &str| ext.get(k).and_then(value_text);
     let kind = text("type").unwrap_or_default().to_ascii_uppercase();
     if text("connectionType").is_some_and(|c| !c.eq_ignore_ascii_case("INTERNET")) {
-        return Err(failed("VPC_LINK connections are not served by Rampart yet.".into()));
+        return Err(failed(
+            "VPC_LINK connections are not served by Rampart yet.".into(),
+        ));
     }
     let request = PutIntegrationRequest {
         type_: Some(IntegrationType::from(kind.as_str())),

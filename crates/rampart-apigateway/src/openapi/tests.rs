@@ -66,20 +66,30 @@ fn openapi3_yaml_becomes_methods_and_integrations() {
     assert_eq!(def.name.as_deref(), Some("Pets"));
     assert_eq!(def.version.as_deref(), Some("1.0"));
     assert_eq!(def.binary_media_types, Some(vec!["image/png".to_owned()]));
-    assert!(def.policy.as_deref().is_some_and(|p| p.contains("2012-10-17")));
+    assert!(
+        def.policy
+            .as_deref()
+            .is_some_and(|p| p.contains("2012-10-17"))
+    );
     let (path, methods) = &def.paths[0];
     assert_eq!(path, "/pets/{id}");
     let get = &methods["GET"];
     assert!(get.api_key_required);
     assert_eq!(get.operation_name.as_deref(), Some("GetPet"));
-    assert_eq!(get.request_parameters.get("method.request.path.id"), Some(&true));
     assert_eq!(
-        get.request_parameters.get("method.request.querystring.verbose"),
+        get.request_parameters.get("method.request.path.id"),
+        Some(&true)
+    );
+    assert_eq!(
+        get.request_parameters
+            .get("method.request.querystring.verbose"),
         Some(&false)
     );
-    assert!(get.responses["200"]
-        .response_parameters
-        .contains_key("method.response.header.X-Trace"));
+    assert!(
+        get.responses["200"]
+            .response_parameters
+            .contains_key("method.response.header.X-Trace")
+    );
     let i = get.integration.as_ref().expect("integration");
     assert_eq!(i.kind, "HTTP_PROXY");
     assert_eq!(i.timeout_ms, 5000);
@@ -99,7 +109,10 @@ fn base_paths_are_ignored_prepended_or_split() {
     assert_eq!(ignore.paths[0].0, "/pets/{id}");
     let prepend = read(body, &params(&[("basepath", "prepend")])).expect("reads");
     let paths: Vec<&str> = prepend.paths.iter().map(|(p, _)| p.as_str()).collect();
-    assert_eq!(paths, ["/v1", "/v1/api", "/v1/api/pets/{id}", "/v1/api/{proxy+}"]);
+    assert_eq!(
+        paths,
+        ["/v1", "/v1/api", "/v1/api/pets/{id}", "/v1/api/{proxy+}"]
+    );
     let split = read(body, &params(&[("basepath", "split")])).expect("reads");
     assert_eq!(split.paths[1].0, "/api/pets/{id}");
     assert!(read(body, &params(&[("basepath", "sideways")])).is_err());
@@ -181,10 +194,22 @@ fn exports_read_back_as_the_same_methods() {
         let doc = export(&src, kind, true);
         let yaml = serde_norway::to_string(&doc).expect("yaml");
         let again = read(yaml.as_bytes(), &BTreeMap::new()).expect("reads back");
-        let get = &again.paths.iter().find(|(p, _)| p == "/pets/{id}").expect("path").1["GET"];
+        let get = &again
+            .paths
+            .iter()
+            .find(|(p, _)| p == "/pets/{id}")
+            .expect("path")
+            .1["GET"];
         assert!(get.api_key_required);
         let i = get.integration.as_ref().expect("integration");
         assert_eq!(i.uri.as_deref(), Some("http://127.0.0.1:9/pets/{id}"));
-        assert_eq!(i.request_parameters, def.paths[0].1["GET"].integration.as_ref().expect("i").request_parameters);
+        assert_eq!(
+            i.request_parameters,
+            def.paths[0].1["GET"]
+                .integration
+                .as_ref()
+                .expect("i")
+                .request_parameters
+        );
     }
 }

@@ -11,9 +11,9 @@ use crate::convert::map_of;
 use crate::generated::errors::{bad_request_exception, conflict_exception, not_found_exception};
 use crate::generated::*;
 use crate::ids::host_id;
+use crate::ops::apis::page_limit;
 use crate::patch::patches;
 use crate::record::{DomainRecord, domain_row};
-use crate::ops::apis::page_limit;
 use crate::service::{ApiGatewayService, authorize, internal};
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write};
@@ -286,7 +286,10 @@ impl GetDomainNames for ApiGatewayService {
         let after = input
             .position
             .map(|p| domain_row(ctx.account().as_str(), ctx.region.as_str(), &p));
-        let rows = self.domains.scan(&prefix, after.as_deref(), limit + 1).await;
+        let rows = self
+            .domains
+            .scan(&prefix, after.as_deref(), limit + 1)
+            .await;
         let mut rows = rows.map_err(internal)?;
         let more = rows.len() > limit;
         rows.truncate(limit);

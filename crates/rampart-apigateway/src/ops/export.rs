@@ -25,26 +25,25 @@ impl GetExport for ApiGatewayService {
             "GET",
             &format!("/restapis/{id}/stages/{stage}/exports/{kind_text}"),
         )?;
-        let kind = match kind_text.as_str() {
-            "oas30" => ExportKind::Oas30,
-            "swagger" => ExportKind::Swagger,
-            other => {
-                return Err(bad_request_exception(format!(
-                    "Invalid export type specified: {other}. Valid values are oas30 and swagger."
-                )));
-            }
-        };
+        let kind = export_kind(&kind_text)?;
         let yaml = is_yaml(input.accepts.as_deref())?;
         let params = input.parameters.unwrap_or_default();
-        let extensions = params
-            .get("extensions")
-            .is_some_and(|e| e.split(',').any(|x| matches!(x.trim(), "integrations" | "apigateway")));
+        let extensions = params.get("extensions").is_some_and(|e| {
+            e.split(',')
+                .any(|x| matches!(x.trim(), "integrations" | "apigateway"))
+        });
         let api = self.load_api(ctx, &id).await?.value;
         let api_key = Self::api_key(ctx, &id);
         let found = self.stages.get(&child_row(&api_key, &stage)).await;
         let stage_record = found.map_err(internal)?.ok_or_else(stage_not_found)?.value;
-        let found = self.deployments.get(&child_row(&api_key, &stage_record.deployment_id)).await;
-        let deployment = found.map_err(internal)?.ok_or_else(deployment_not_found)?.value;
+        let found = self
+            .deployments
+            .get(&child_row(&api_key, &stage_record.deployment_id))
+            .await;
+        let deployment = found
+            .map_err(internal)?
+            .ok_or_else(deployment_not_found)?
+            .value;
         let src = ExportSource {
             api: &api,
             stage: &stage,
@@ -52,13 +51,7 @@ impl GetExport for ApiGatewayService {
             host: format!("{id}.execute-api.{}.amazonaws.com", ctx.region.as_str()),
         };
         let doc = export(&src, kind, extensions);
-        let (body, content_type, ext) = if yaml {
-            let text = serde_norway::to_string(&doc).map_err(|_| yaml_failure())?;
-            (text.into_bytes(), "application/yaml", "yaml")
-        } else {
-            let text = serde_json::to_vec_pretty(&doc).map_err(|_| yaml_failure())?;
-            (text, "application/json", "json")
-        };
+        let (body, content_type, ext) = render(&doc, yaml)?;
         Ok(ExportResponse {
             body: Some(Blob(body)),
             content_type: Some(content_type.into()),
@@ -79,6 +72,30 @@ impl ApiGatewayService {
     }
 }
 
+/// oas30 or swagger.
+fn export_kind(text: &str) -> Result<ExportKind, ServiceError> {
+    match text {
+        "oas30" => Ok(ExportKind::Oas30),
+        "swagger" => Ok(ExportKind::Swagger),
+        other => Err(bad_request_exception(format!(
+            "Invalid export type specified: {other}. Valid values are oas30 and swagger."
+        ))),
+    }
+}
+
+/// The document as YAML or pretty JSON, with its content type and file extension.
+fn render(
+    doc: &serde_json::Value,
+    yaml: bool,
+) -> Result<(Vec<u8>, &'static str, &'static str), ServiceError> {
+    if yaml {
+        let text = serde_norway::to_string(doc).map_err(|_| render_failure())?;
+        return Ok((text.into_bytes(), "application/yaml", "yaml"));
+    }
+    let text = serde_json::to_vec_pretty(doc).map_err(|_| render_failure())?;
+    Ok((text, "application/json", "json"))
+}
+
 /// Whether `Accept` asks for YAML (JSON by default).
 fn is_yaml(accepts: Option<&str>) -> Result<bool, ServiceError> {
     match accepts.map(str::trim) {
@@ -91,6 +108,6 @@ fn is_yaml(accepts: Option<&str>) -> Result<bool, ServiceError> {
 }
 
 /// An export that could not be written.
-fn yaml_failure() -> ServiceError {
+fn render_failure() -> ServiceError {
     ServiceError::new("InternalFailure", 500, "The export could not be written.")
 }

@@ -200,7 +200,11 @@ fn apply_paths(
         };
         for (verb, m) in methods {
             let mut m = m.clone();
-            if let Some(i) = m.integration.as_mut().filter(|i| i.cache_namespace.is_empty()) {
+            if let Some(i) = m
+                .integration
+                .as_mut()
+                .filter(|i| i.cache_namespace.is_empty())
+            {
                 i.cache_namespace = rid.clone();
             }
             resource.methods.insert(verb.clone(), m);
@@ -220,10 +224,9 @@ fn ensure_resource(api: &mut ApiRecord, path: &str) -> Result<String, ServiceErr
         )])
     };
     for part in path.split('/').filter(|p| !p.is_empty()) {
-        let existing = api
-            .resources
-            .values()
-            .find(|r| r.parent_id.as_deref() == Some(at.as_str()) && r.path_part.as_deref() == Some(part));
+        let existing = api.resources.values().find(|r| {
+            r.parent_id.as_deref() == Some(at.as_str()) && r.path_part.as_deref() == Some(part)
+        });
         if let Some(r) = existing {
             at = r.id.clone();
             continue;

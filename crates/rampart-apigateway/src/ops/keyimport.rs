@@ -5,7 +5,9 @@
 //! cannot be imported are warnings (skipped), and with `failonwarnings` fail the call.
 
 use crate::generated::errors::bad_request_exception;
-use crate::generated::{ApiKeyIds, ApiKeysFormat, ImportApiKeys, ImportApiKeysRequest, ServiceError};
+use crate::generated::{
+    ApiKeyIds, ApiKeysFormat, ImportApiKeys, ImportApiKeysRequest, ServiceError,
+};
 use crate::ids;
 use crate::ops::apikeys::key_row;
 use crate::ops::usageplans::plan_not_found;
@@ -33,7 +35,9 @@ impl ImportApiKeys for ApiGatewayService {
     ) -> Result<ApiKeyIds, ServiceError> {
         authorize(ctx, "POST", "/apikeys")?;
         if !matches!(input.format, Some(ApiKeysFormat::Csv)) {
-            return Err(bad_request_exception("Invalid format specified. Valid values are: csv"));
+            return Err(bad_request_exception(
+                "Invalid format specified. Valid values are: csv",
+            ));
         }
         let body = input.body.map(|b| b.0).unwrap_or_default();
         let text = String::from_utf8(body)
@@ -84,7 +88,10 @@ impl ApiGatewayService {
             let mut record = match existing.get(&fingerprint) {
                 Some(k) => k.clone(),
                 None => {
-                    let id = fresh.entry(fingerprint.clone()).or_insert_with(ids::api_id).clone();
+                    let id = fresh
+                        .entry(fingerprint.clone())
+                        .or_insert_with(ids::api_id)
+                        .clone();
                     let sealed = self.metering.seal_value(&row.value, &key_row(ctx, &id));
                     new_key(id, sealed, fingerprint, now)
                 }
@@ -93,17 +100,26 @@ impl ApiGatewayService {
             record.description = row.description.clone();
             record.enabled = row.enabled;
             record.updated_ms = now;
-            let put = self.keys.put(&key_row(ctx, &record.id), &record, Expect::Any);
+            let put = self
+                .keys
+                .put(&key_row(ctx, &record.id), &record, Expect::Any);
             writes.push(put.map_err(internal)?);
             out.push(record.id);
         }
-        self.commit(writes, || bad_request_exception("The API keys changed during the import; retry."))
-            .await?;
+        self.commit(writes, || {
+            bad_request_exception("The API keys changed during the import; retry.")
+        })
+        .await?;
         Ok(out)
     }
 
     /// Adds key `id` to usage plan `plan` (nothing when it is there already).
-    async fn add_to_plan(&self, ctx: &RequestContext, plan: &str, id: &str) -> Result<(), ServiceError> {
+    async fn add_to_plan(
+        &self,
+        ctx: &RequestContext,
+        plan: &str,
+        id: &str,
+    ) -> Result<(), ServiceError> {
         let record = self.load_plan(ctx, plan).await?.value;
         if record.keys.iter().any(|k| k == id) {
             return Ok(());
@@ -144,13 +160,21 @@ fn read_rows(text: &str) -> Result<(Vec<Row>, Vec<String>), ServiceError> {
     let Some((header, body)) = records.split_first() else {
         return Err(bad_request_exception("The API key file is empty."));
     };
-    let column = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let (Some(name_at), Some(key_at)) = (column("name"), column("key")) else {
         return Err(bad_request_exception(
             "Invalid API key file: the Name and Key columns are required.",
         ));
     };
-    let (desc_at, enabled_at, plans_at) = (column("description"), column("enabled"), column("usageplanids"));
+    let (desc_at, enabled_at, plans_at) = (
+        column("description"),
+        column("enabled"),
+        column("usageplanids"),
+    );
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
     for (i, rec) in body.iter().enumerate() {
@@ -173,7 +197,12 @@ fn read_rows(text: &str) -> Result<(Vec<Row>, Vec<String>), ServiceError> {
             description: field(desc_at).filter(|d| !d.is_empty()),
             enabled: enabled.is_none_or(|e| e.eq_ignore_ascii_case("true")),
             plans: field(plans_at)
-                .map(|p| p.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+                .map(|p| {
+                    p.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default(),
         });
     }
@@ -243,7 +272,10 @@ mod tests {
     #[test]
     fn csv_fields_may_be_quoted_either_way() {
         let rows = parse_csv("a,b\r\n\"x,y\",'p''q'\n1,2");
-        assert_eq!(rows, vec![vec!["a", "b"], vec!["x,y", "p'q"], vec!["1", "2"]]);
+        assert_eq!(
+            rows,
+            vec![vec!["a", "b"], vec!["x,y", "p'q"], vec!["1", "2"]]
+        );
     }
 
     #[test]

@@ -4,9 +4,9 @@
 
 use crate::generated::errors::{bad_request_exception, conflict_exception, not_found_exception};
 use crate::generated::*;
+use crate::ops::apis::page_limit;
 use crate::ops::domains::domain_not_found;
 use crate::record::{DomainRecord, MappingRecord, child_row, domain_row};
-use crate::ops::apis::page_limit;
 use crate::service::{ApiGatewayService, authorize, internal};
 use rampart_core::RequestContext;
 
@@ -152,7 +152,9 @@ impl GetBasePathMappings for ApiGatewayService {
         authorize(ctx, "GET", &format!("/domainnames/{name}/basepathmappings"))?;
         let limit = page_limit(input.limit)?;
         let found = self.load_domain(ctx, &name).await?;
-        let after = input.position.map(|p| if p == "(none)" { String::new() } else { p });
+        let after = input
+            .position
+            .map(|p| if p == "(none)" { String::new() } else { p });
         let mut page: Vec<_> = found
             .value
             .mappings
@@ -163,7 +165,10 @@ impl GetBasePathMappings for ApiGatewayService {
         let more = page.len() > limit;
         page.truncate(limit);
         let position = more
-            .then(|| page.last().map(|(p, m)| view(p, m).base_path.unwrap_or_default()))
+            .then(|| {
+                page.last()
+                    .map(|(p, m)| view(p, m).base_path.unwrap_or_default())
+            })
             .flatten();
         Ok(BasePathMappings {
             items: Some(page.into_iter().map(|(p, m)| view(p, m)).collect()),

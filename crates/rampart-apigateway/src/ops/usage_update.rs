@@ -34,7 +34,9 @@ impl UpdateUsage for ApiGatewayService {
             }
         }
         let target = target.ok_or_else(|| {
-            bad_request_exception("Invalid patch operation specified: replace /remaining is required")
+            bad_request_exception(
+                "Invalid patch operation specified: replace /remaining is required",
+            )
         })?;
         let plan = self.load_plan(ctx, &plan_id).await?.value;
         if !plan.keys.contains(&key_id) {
@@ -69,14 +71,11 @@ impl UpdateUsage for ApiGatewayService {
 
 /// A remaining count: a whole number from 0.
 fn remaining_value(text: &str) -> Result<i64, ServiceError> {
-    text.parse::<i64>()
-        .ok()
-        .filter(|n| *n >= 0)
-        .ok_or_else(|| {
-            bad_request_exception(format!(
-                "Invalid remaining quota specified: {text}. It must be a whole number from 0."
-            ))
-        })
+    text.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+        bad_request_exception(format!(
+            "Invalid remaining quota specified: {text}. It must be a whole number from 0."
+        ))
+    })
 }
 
 impl ApiGatewayService {
