@@ -166,7 +166,7 @@ def test_bad_definitions_are_refused_and_change_nothing(setup, apigw):
     siblings = _definition(upstream.port)
     siblings["paths"]["/{a}"] = {"get": {"responses": {}}}
     siblings["paths"]["/{b}"] = {"get": {"responses": {}}}
-    expect_error(apigw.import_rest_api, "BadRequestException", body=b"")
+    expect_error(apigw.import_rest_api, "ValidationException", body=b"")
     for body in [b"   ", b"{nope", b'{"openapi": "9.9"}', json.dumps(bad_uri).encode(),
                  json.dumps(siblings).encode()]:
         _, message = expect_error(apigw.import_rest_api, "BadRequestException", body=body)
