@@ -193,3 +193,32 @@ def test_regional_domains_need_a_certificate_of_the_region(setup, ca):
     apigw_west.delete_domain_name(domainName=HOST)
     west.delete_certificate(CertificateArn=west_arn)
     expect_error(lambda: apigw_west.get_domain_name(domainName=HOST), "NotFoundException", status=404)
+
+
+def test_domain_names_and_base_path_mappings_page(setup, ca):
+    server, _, _, upstream = setup
+    acm = server.client("acm", region="eu-west-1")
+    apigw = server.client("apigateway", region="eu-west-1")
+    regional = {"types": ["REGIONAL"]}
+    hosts = [f"{n}.page.example.test" for n in ("a", "b", "c")]
+    for host in hosts:
+        arn, _ = _import(acm, ca, host=host)
+        apigw.create_domain_name(domainName=host, regionalCertificateArn=arn, endpointConfiguration=regional)
+    first = apigw.get_domain_names(limit=2)
+    assert [d["domainName"] for d in first["items"]] == hosts[:2] and first["position"]
+    rest = apigw.get_domain_names(limit=2, position=first["position"])
+    assert [d["domainName"] for d in rest["items"]] == hosts[2:] and "position" not in rest
+    assert len(apigw.get_domain_names()["items"]) == 3
+    expect_error(lambda: apigw.get_domain_names(limit=501), "BadRequestException")
+
+    api_id, _ = _proxy_api(apigw, upstream.port)
+    for base in ["(none)", "v1", "v2"]:
+        apigw.create_base_path_mapping(domainName=hosts[0], basePath=base, restApiId=api_id, stage="prod")
+    page = apigw.get_base_path_mappings(domainName=hosts[0], limit=2)
+    assert [m["basePath"] for m in page["items"]] == ["(none)", "v1"] and page["position"] == "v1"
+    tail = apigw.get_base_path_mappings(domainName=hosts[0], limit=2, position=page["position"])
+    assert [m["basePath"] for m in tail["items"]] == ["v2"] and "position" not in tail
+    one = apigw.get_base_path_mappings(domainName=hosts[0], limit=1)
+    assert one["position"] == "(none)"
+    after_none = apigw.get_base_path_mappings(domainName=hosts[0], limit=1, position="(none)")
+    assert [m["basePath"] for m in after_none["items"]] == ["v1"]

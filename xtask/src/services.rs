@@ -559,8 +559,8 @@ const WAFV2_SERVED: &[&str] = &[
 ];
 
 /// The API Gateway operations `rampart-apigateway` implements (`impl <Operation> for
-/// ApiGatewayService`, in `ops/`): REST APIs, resources, methods, integrations, deployments,
-/// stages and tags. The model's other operations answer not-served.
+/// ApiGatewayService`, in `ops/`): REST APIs (also from OpenAPI definitions, and exported),
+/// resources, methods, integrations, deployments, stages, tags, API keys, usage plans, domains. The model's other operations answer not-served.
 const APIGATEWAY_SERVED: &[&str] = &[
     "CreateApiKey",
     "CreateBasePathMapping",
@@ -592,6 +592,7 @@ const APIGATEWAY_SERVED: &[&str] = &[
     "GetDeployments",
     "GetDomainName",
     "GetDomainNames",
+    "GetExport",
     "GetIntegration",
     "GetIntegrationResponse",
     "GetMethod",
@@ -608,10 +609,13 @@ const APIGATEWAY_SERVED: &[&str] = &[
     "GetUsagePlanKey",
     "GetUsagePlanKeys",
     "GetUsagePlans",
+    "ImportApiKeys",
+    "ImportRestApi",
     "PutIntegration",
     "PutIntegrationResponse",
     "PutMethod",
     "PutMethodResponse",
+    "PutRestApi",
     "TagResource",
     "UntagResource",
     "UpdateApiKey",
@@ -621,6 +625,7 @@ const APIGATEWAY_SERVED: &[&str] = &[
     "UpdateResource",
     "UpdateRestApi",
     "UpdateStage",
+    "UpdateUsage",
     "UpdateUsagePlan",
 ];
 

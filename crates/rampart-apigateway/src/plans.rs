@@ -78,8 +78,11 @@ pub struct UsagePlanRecord {
     pub keys: Vec<String>,
 }
 
-/// Requests counted for one plan, key and day.
+/// Requests counted for one plan, key and day, and quota UpdateUsage changed that day.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Default)]
 pub struct UsageRecord {
     pub used: i64,
+    /// Quota granted back (or, negative, taken) by UpdateUsage on this day.
+    #[serde(default)]
+    pub granted: i64,
 }

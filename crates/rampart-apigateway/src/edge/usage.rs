@@ -168,6 +168,21 @@ impl Metering {
         true
     }
 
+    /// Gives `key` on plan `plan` `delta` more requests (fewer when negative) in the quota
+    /// period starting `start`, as UpdateUsage changed its remaining quota.
+    pub fn grant(&self, plan: &str, key: &str, start: Date, delta: i64) {
+        let Ok(mut counters) = self.quota.lock() else {
+            return;
+        };
+        let entry = counters
+            .entry(format!("{plan}/{key}"))
+            .or_insert((start, 0));
+        if entry.0 != start {
+            *entry = (start, 0);
+        }
+        entry.1 -= delta;
+    }
+
     /// Notes one request of `key` on `plan` today, for the next flush.
     fn count(&self, plan: &PlanView, key: &str, today: Date) {
         let row = usage_row(&plan.owner, &plan.id, key, today);

@@ -43,6 +43,21 @@ impl AuditValue for ApiKey {
     }
 }
 
+impl AuditParams for ApiKeyIds {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "ids", &self.ids);
+        put(&mut m, "warnings", &self.warnings);
+        m
+    }
+}
+
+impl AuditValue for ApiKeyIds {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ApiKeys {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -711,6 +726,21 @@ impl AuditValue for EndpointConfiguration {
     }
 }
 
+impl AuditParams for ExportResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "contentDisposition", &self.content_disposition);
+        put(&mut m, "contentType", &self.content_type);
+        m
+    }
+}
+
+impl AuditValue for ExportResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetApiKeyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -835,6 +865,24 @@ impl AuditParams for GetDomainNamesRequest {
 }
 
 impl AuditValue for GetDomainNamesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetExportRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accepts", &self.accepts);
+        put(&mut m, "exportType", &self.export_type);
+        put(&mut m, "parameters", &self.parameters);
+        put(&mut m, "restApiId", &self.rest_api_id);
+        put(&mut m, "stageName", &self.stage_name);
+        m
+    }
+}
+
+impl AuditValue for GetExportRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1090,6 +1138,36 @@ impl AuditParams for GetUsageRequest {
 }
 
 impl AuditValue for GetUsageRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ImportApiKeysRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "failOnWarnings", &self.fail_on_warnings);
+        put(&mut m, "format", &self.format);
+        m
+    }
+}
+
+impl AuditValue for ImportApiKeysRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ImportRestApiRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "failOnWarnings", &self.fail_on_warnings);
+        put(&mut m, "parameters", &self.parameters);
+        m
+    }
+}
+
+impl AuditValue for ImportRestApiRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1372,6 +1450,23 @@ impl AuditParams for PutMethodResponseRequest {
 }
 
 impl AuditValue for PutMethodResponseRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for PutRestApiRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "failOnWarnings", &self.fail_on_warnings);
+        put(&mut m, "mode", &self.mode);
+        put(&mut m, "parameters", &self.parameters);
+        put(&mut m, "restApiId", &self.rest_api_id);
+        m
+    }
+}
+
+impl AuditValue for PutRestApiRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1742,6 +1837,22 @@ impl AuditParams for UpdateUsagePlanRequest {
 }
 
 impl AuditValue for UpdateUsagePlanRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateUsageRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "keyId", &self.key_id);
+        put(&mut m, "patchOperations", &self.patch_operations);
+        put(&mut m, "usagePlanId", &self.usage_plan_id);
+        m
+    }
+}
+
+impl AuditValue for UpdateUsageRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

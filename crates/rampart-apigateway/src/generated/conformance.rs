@@ -57,6 +57,7 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         "GetDeployments" => codec::rest_input_json::<GetDeploymentsRequest>(op, req, &labels),
         "GetDomainName" => codec::rest_input_json::<GetDomainNameRequest>(op, req, &labels),
         "GetDomainNames" => codec::rest_input_json::<GetDomainNamesRequest>(op, req, &labels),
+        "GetExport" => codec::rest_input_json::<GetExportRequest>(op, req, &labels),
         "GetIntegration" => codec::rest_input_json::<GetIntegrationRequest>(op, req, &labels),
         "GetIntegrationResponse" => {
             codec::rest_input_json::<GetIntegrationResponseRequest>(op, req, &labels)
@@ -75,12 +76,15 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         "GetUsagePlanKey" => codec::rest_input_json::<GetUsagePlanKeyRequest>(op, req, &labels),
         "GetUsagePlanKeys" => codec::rest_input_json::<GetUsagePlanKeysRequest>(op, req, &labels),
         "GetUsagePlans" => codec::rest_input_json::<GetUsagePlansRequest>(op, req, &labels),
+        "ImportApiKeys" => codec::rest_input_json::<ImportApiKeysRequest>(op, req, &labels),
+        "ImportRestApi" => codec::rest_input_json::<ImportRestApiRequest>(op, req, &labels),
         "PutIntegration" => codec::rest_input_json::<PutIntegrationRequest>(op, req, &labels),
         "PutIntegrationResponse" => {
             codec::rest_input_json::<PutIntegrationResponseRequest>(op, req, &labels)
         }
         "PutMethod" => codec::rest_input_json::<PutMethodRequest>(op, req, &labels),
         "PutMethodResponse" => codec::rest_input_json::<PutMethodResponseRequest>(op, req, &labels),
+        "PutRestApi" => codec::rest_input_json::<PutRestApiRequest>(op, req, &labels),
         "TagResource" => codec::rest_input_json::<TagResourceRequest>(op, req, &labels),
         "UntagResource" => codec::rest_input_json::<UntagResourceRequest>(op, req, &labels),
         "UpdateApiKey" => codec::rest_input_json::<UpdateApiKeyRequest>(op, req, &labels),
@@ -92,6 +96,7 @@ pub fn input_json(req: &HttpRequest<'_>) -> Result<(&'static str, Vec<u8>), Serv
         "UpdateResource" => codec::rest_input_json::<UpdateResourceRequest>(op, req, &labels),
         "UpdateRestApi" => codec::rest_input_json::<UpdateRestApiRequest>(op, req, &labels),
         "UpdateStage" => codec::rest_input_json::<UpdateStageRequest>(op, req, &labels),
+        "UpdateUsage" => codec::rest_input_json::<UpdateUsageRequest>(op, req, &labels),
         "UpdateUsagePlan" => codec::rest_input_json::<UpdateUsagePlanRequest>(op, req, &labels),
         _ => return Err(ServiceError::unknown_operation()),
     }?;
@@ -136,6 +141,7 @@ pub fn output_response(
         "GetDeployments" => codec::rest_output_from_json::<Deployments>(op, output),
         "GetDomainName" => codec::rest_output_from_json::<DomainName>(op, output),
         "GetDomainNames" => codec::rest_output_from_json::<DomainNames>(op, output),
+        "GetExport" => codec::rest_output_from_json::<ExportResponse>(op, output),
         "GetIntegration" => codec::rest_output_from_json::<Integration>(op, output),
         "GetIntegrationResponse" => codec::rest_output_from_json::<IntegrationResponse>(op, output),
         "GetMethod" => codec::rest_output_from_json::<Method>(op, output),
@@ -152,10 +158,13 @@ pub fn output_response(
         "GetUsagePlanKey" => codec::rest_output_from_json::<UsagePlanKey>(op, output),
         "GetUsagePlanKeys" => codec::rest_output_from_json::<UsagePlanKeys>(op, output),
         "GetUsagePlans" => codec::rest_output_from_json::<UsagePlans>(op, output),
+        "ImportApiKeys" => codec::rest_output_from_json::<ApiKeyIds>(op, output),
+        "ImportRestApi" => codec::rest_output_from_json::<RestApi>(op, output),
         "PutIntegration" => codec::rest_output_from_json::<Integration>(op, output),
         "PutIntegrationResponse" => codec::rest_output_from_json::<IntegrationResponse>(op, output),
         "PutMethod" => codec::rest_output_from_json::<Method>(op, output),
         "PutMethodResponse" => codec::rest_output_from_json::<MethodResponse>(op, output),
+        "PutRestApi" => codec::rest_output_from_json::<RestApi>(op, output),
         "TagResource" => codec::rest_output_from_json::<Empty>(op, output),
         "UntagResource" => codec::rest_output_from_json::<Empty>(op, output),
         "UpdateApiKey" => codec::rest_output_from_json::<ApiKey>(op, output),
@@ -165,6 +174,7 @@ pub fn output_response(
         "UpdateResource" => codec::rest_output_from_json::<Resource>(op, output),
         "UpdateRestApi" => codec::rest_output_from_json::<RestApi>(op, output),
         "UpdateStage" => codec::rest_output_from_json::<Stage>(op, output),
+        "UpdateUsage" => codec::rest_output_from_json::<Usage>(op, output),
         "UpdateUsagePlan" => codec::rest_output_from_json::<UsagePlan>(op, output),
         _ => return None,
     })

@@ -78,6 +78,74 @@ impl AuditValue for ApiKeySourceType {
     }
 }
 
+/// The `ApiKeysFormat` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiKeysFormat {
+    /// `csv`
+    Csv,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl ApiKeysFormat {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["csv"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[csv]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Csv => "csv",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for ApiKeysFormat {
+    fn from(s: &str) -> Self {
+        match s {
+            "csv" => Self::Csv,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ApiKeysFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ApiKeysFormat {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiKeysFormat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for ApiKeysFormat {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for ApiKeysFormat {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `ApiStatus` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApiStatus {
@@ -973,6 +1041,78 @@ impl ConstraintValue for Op {
 }
 
 impl AuditValue for Op {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `PutMode` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PutMode {
+    /// `merge`
+    Merge,
+    /// `overwrite`
+    Overwrite,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PutMode {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["merge", "overwrite"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[merge, overwrite]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Merge => "merge",
+            Self::Overwrite => "overwrite",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PutMode {
+    fn from(s: &str) -> Self {
+        match s {
+            "merge" => Self::Merge,
+            "overwrite" => Self::Overwrite,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PutMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PutMode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PutMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PutMode {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PutMode {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }

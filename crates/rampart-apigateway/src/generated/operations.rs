@@ -170,6 +170,7 @@ pub const SERVED: &[&str] = &[
     "GetDeployments",
     "GetDomainName",
     "GetDomainNames",
+    "GetExport",
     "GetIntegration",
     "GetIntegrationResponse",
     "GetMethod",
@@ -186,10 +187,13 @@ pub const SERVED: &[&str] = &[
     "GetUsagePlanKey",
     "GetUsagePlanKeys",
     "GetUsagePlans",
+    "ImportApiKeys",
+    "ImportRestApi",
     "PutIntegration",
     "PutIntegrationResponse",
     "PutMethod",
     "PutMethodResponse",
+    "PutRestApi",
     "TagResource",
     "UntagResource",
     "UpdateApiKey",
@@ -199,6 +203,7 @@ pub const SERVED: &[&str] = &[
     "UpdateResource",
     "UpdateRestApi",
     "UpdateStage",
+    "UpdateUsage",
     "UpdateUsagePlan",
 ];
 
@@ -515,6 +520,16 @@ pub trait GetDomainNames: ApiGatewayHandler {
     ) -> impl Future<Output = Result<DomainNames, Self::Error>> + Send;
 }
 
+/// `GetExport`.
+pub trait GetExport: ApiGatewayHandler {
+    /// Runs `GetExport`.
+    fn get_export(
+        &self,
+        ctx: &RequestContext,
+        input: GetExportRequest,
+    ) -> impl Future<Output = Result<ExportResponse, Self::Error>> + Send;
+}
+
 /// `GetIntegration`.
 pub trait GetIntegration: ApiGatewayHandler {
     /// Runs `GetIntegration`.
@@ -675,6 +690,26 @@ pub trait GetUsagePlans: ApiGatewayHandler {
     ) -> impl Future<Output = Result<UsagePlans, Self::Error>> + Send;
 }
 
+/// `ImportApiKeys`.
+pub trait ImportApiKeys: ApiGatewayHandler {
+    /// Runs `ImportApiKeys`.
+    fn import_api_keys(
+        &self,
+        ctx: &RequestContext,
+        input: ImportApiKeysRequest,
+    ) -> impl Future<Output = Result<ApiKeyIds, Self::Error>> + Send;
+}
+
+/// `ImportRestApi`.
+pub trait ImportRestApi: ApiGatewayHandler {
+    /// Runs `ImportRestApi`.
+    fn import_rest_api(
+        &self,
+        ctx: &RequestContext,
+        input: ImportRestApiRequest,
+    ) -> impl Future<Output = Result<RestApi, Self::Error>> + Send;
+}
+
 /// `PutIntegration`.
 pub trait PutIntegration: ApiGatewayHandler {
     /// Runs `PutIntegration`.
@@ -713,6 +748,16 @@ pub trait PutMethodResponse: ApiGatewayHandler {
         ctx: &RequestContext,
         input: PutMethodResponseRequest,
     ) -> impl Future<Output = Result<MethodResponse, Self::Error>> + Send;
+}
+
+/// `PutRestApi`.
+pub trait PutRestApi: ApiGatewayHandler {
+    /// Runs `PutRestApi`.
+    fn put_rest_api(
+        &self,
+        ctx: &RequestContext,
+        input: PutRestApiRequest,
+    ) -> impl Future<Output = Result<RestApi, Self::Error>> + Send;
 }
 
 /// `TagResource`.
@@ -805,6 +850,16 @@ pub trait UpdateStage: ApiGatewayHandler {
     ) -> impl Future<Output = Result<Stage, Self::Error>> + Send;
 }
 
+/// `UpdateUsage`.
+pub trait UpdateUsage: ApiGatewayHandler {
+    /// Runs `UpdateUsage`.
+    fn update_usage(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateUsageRequest,
+    ) -> impl Future<Output = Result<Usage, Self::Error>> + Send;
+}
+
 /// `UpdateUsagePlan`.
 pub trait UpdateUsagePlan: ApiGatewayHandler {
     /// Runs `UpdateUsagePlan`.
@@ -849,6 +904,7 @@ pub trait ApiGatewayApi:
     + GetDeployments
     + GetDomainName
     + GetDomainNames
+    + GetExport
     + GetIntegration
     + GetIntegrationResponse
     + GetMethod
@@ -865,10 +921,13 @@ pub trait ApiGatewayApi:
     + GetUsagePlanKey
     + GetUsagePlanKeys
     + GetUsagePlans
+    + ImportApiKeys
+    + ImportRestApi
     + PutIntegration
     + PutIntegrationResponse
     + PutMethod
     + PutMethodResponse
+    + PutRestApi
     + TagResource
     + UntagResource
     + UpdateApiKey
@@ -878,6 +937,7 @@ pub trait ApiGatewayApi:
     + UpdateResource
     + UpdateRestApi
     + UpdateStage
+    + UpdateUsage
     + UpdateUsagePlan
 {
 }
@@ -914,6 +974,7 @@ impl<
         + GetDeployments
         + GetDomainName
         + GetDomainNames
+        + GetExport
         + GetIntegration
         + GetIntegrationResponse
         + GetMethod
@@ -930,10 +991,13 @@ impl<
         + GetUsagePlanKey
         + GetUsagePlanKeys
         + GetUsagePlans
+        + ImportApiKeys
+        + ImportRestApi
         + PutIntegration
         + PutIntegrationResponse
         + PutMethod
         + PutMethodResponse
+        + PutRestApi
         + TagResource
         + UntagResource
         + UpdateApiKey
@@ -943,6 +1007,7 @@ impl<
         + UpdateResource
         + UpdateRestApi
         + UpdateStage
+        + UpdateUsage
         + UpdateUsagePlan,
 > ApiGatewayApi for T
 {
@@ -1348,6 +1413,19 @@ impl GetDomainNames for DecodeOnly {
     }
 }
 
+impl GetExport for DecodeOnly {
+    async fn get_export(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetExportRequest,
+    ) -> Result<ExportResponse, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "GetExport",
+        ))
+    }
+}
+
 impl GetIntegration for DecodeOnly {
     async fn get_integration(
         &self,
@@ -1547,6 +1625,32 @@ impl GetUsagePlans for DecodeOnly {
     }
 }
 
+impl ImportApiKeys for DecodeOnly {
+    async fn import_api_keys(
+        &self,
+        _ctx: &RequestContext,
+        _input: ImportApiKeysRequest,
+    ) -> Result<ApiKeyIds, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ImportApiKeys",
+        ))
+    }
+}
+
+impl ImportRestApi for DecodeOnly {
+    async fn import_rest_api(
+        &self,
+        _ctx: &RequestContext,
+        _input: ImportRestApiRequest,
+    ) -> Result<RestApi, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "ImportRestApi",
+        ))
+    }
+}
+
 impl PutIntegration for DecodeOnly {
     async fn put_integration(
         &self,
@@ -1595,6 +1699,19 @@ impl PutMethodResponse for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "PutMethodResponse",
+        ))
+    }
+}
+
+impl PutRestApi for DecodeOnly {
+    async fn put_rest_api(
+        &self,
+        _ctx: &RequestContext,
+        _input: PutRestApiRequest,
+    ) -> Result<RestApi, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "PutRestApi",
         ))
     }
 }
@@ -1712,6 +1829,19 @@ impl UpdateStage for DecodeOnly {
         Err(ServiceError::not_implemented(
             super::SERVICE_ID,
             "UpdateStage",
+        ))
+    }
+}
+
+impl UpdateUsage for DecodeOnly {
+    async fn update_usage(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateUsageRequest,
+    ) -> Result<Usage, ServiceError> {
+        Err(ServiceError::not_implemented(
+            super::SERVICE_ID,
+            "UpdateUsage",
         ))
     }
 }
@@ -2019,6 +2149,15 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "GetExport" => {
+            invoke_rest(op, req, &labels, |i: GetExportRequest| {
+                answer(
+                    move || handler.get_export(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetExport", ok),
+                )
+            })
+            .await
+        }
         "GetIntegration" => {
             invoke_rest(op, req, &labels, |i: GetIntegrationRequest| {
                 answer(
@@ -2163,6 +2302,24 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "ImportApiKeys" => {
+            invoke_rest(op, req, &labels, |i: ImportApiKeysRequest| {
+                answer(
+                    move || handler.import_api_keys(ctx, i),
+                    move |ok| handler.after_call(ctx, "ImportApiKeys", ok),
+                )
+            })
+            .await
+        }
+        "ImportRestApi" => {
+            invoke_rest(op, req, &labels, |i: ImportRestApiRequest| {
+                answer(
+                    move || handler.import_rest_api(ctx, i),
+                    move |ok| handler.after_call(ctx, "ImportRestApi", ok),
+                )
+            })
+            .await
+        }
         "PutIntegration" => {
             invoke_rest(op, req, &labels, |i: PutIntegrationRequest| {
                 answer(
@@ -2195,6 +2352,15 @@ pub async fn dispatch<H: ApiGatewayApi>(
                 answer(
                     move || handler.put_method_response(ctx, i),
                     move |ok| handler.after_call(ctx, "PutMethodResponse", ok),
+                )
+            })
+            .await
+        }
+        "PutRestApi" => {
+            invoke_rest(op, req, &labels, |i: PutRestApiRequest| {
+                answer(
+                    move || handler.put_rest_api(ctx, i),
+                    move |ok| handler.after_call(ctx, "PutRestApi", ok),
                 )
             })
             .await
@@ -2280,6 +2446,15 @@ pub async fn dispatch<H: ApiGatewayApi>(
             })
             .await
         }
+        "UpdateUsage" => {
+            invoke_rest(op, req, &labels, |i: UpdateUsageRequest| {
+                answer(
+                    move || handler.update_usage(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateUsage", ok),
+                )
+            })
+            .await
+        }
         "UpdateUsagePlan" => {
             invoke_rest(op, req, &labels, |i: UpdateUsagePlanRequest| {
                 answer(
@@ -2360,7 +2535,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "GetDomainNameAccessAssociations" => {
             HttpInvocation::from_invocation(not_served("GetDomainNameAccessAssociations", true))
         }
-        "GetExport" => HttpInvocation::from_invocation(not_served("GetExport", true)),
         "GetGatewayResponse" => {
             HttpInvocation::from_invocation(not_served("GetGatewayResponse", true))
         }
@@ -2381,15 +2555,12 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "GetSdkTypes" => HttpInvocation::from_invocation(not_served("GetSdkTypes", true)),
         "GetVpcLink" => HttpInvocation::from_invocation(not_served("GetVpcLink", true)),
         "GetVpcLinks" => HttpInvocation::from_invocation(not_served("GetVpcLinks", true)),
-        "ImportApiKeys" => HttpInvocation::from_invocation(not_served("ImportApiKeys", false)),
         "ImportDocumentationParts" => {
             HttpInvocation::from_invocation(not_served("ImportDocumentationParts", false))
         }
-        "ImportRestApi" => HttpInvocation::from_invocation(not_served("ImportRestApi", false)),
         "PutGatewayResponse" => {
             HttpInvocation::from_invocation(not_served("PutGatewayResponse", false))
         }
-        "PutRestApi" => HttpInvocation::from_invocation(not_served("PutRestApi", false)),
         "RejectDomainNameAccessAssociation" => {
             HttpInvocation::from_invocation(not_served("RejectDomainNameAccessAssociation", false))
         }
@@ -2431,7 +2602,6 @@ pub async fn dispatch<H: ApiGatewayApi>(
         "UpdateRequestValidator" => {
             HttpInvocation::from_invocation(not_served("UpdateRequestValidator", false))
         }
-        "UpdateUsage" => HttpInvocation::from_invocation(not_served("UpdateUsage", false)),
         "UpdateVpcLink" => HttpInvocation::from_invocation(not_served("UpdateVpcLink", false)),
         _ => HttpInvocation::from_invocation(Invocation::unknown_operation()),
     }

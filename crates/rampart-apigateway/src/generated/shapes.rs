@@ -102,6 +102,27 @@ impl fmt::Debug for ApiKey {
     }
 }
 
+/// The `ApiKeyIds` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeyIds {
+    /// `ids`.
+    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<String>>,
+    /// `warnings`.
+    #[serde(rename = "warnings", default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<String>>,
+}
+
+impl fmt::Debug for ApiKeyIds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKeyIds")
+            .field("ids", &self.ids)
+            .field("warnings", &self.warnings)
+            .finish()
+    }
+}
+
 /// The `ApiKeys` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1542,6 +1563,39 @@ impl fmt::Debug for EndpointConfiguration {
     }
 }
 
+/// The `ExportResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportResponse {
+    /// `body`.
+    #[serde(rename = "body", default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Blob>,
+    /// `contentDisposition`.
+    #[serde(
+        rename = "contentDisposition",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_disposition: Option<String>,
+    /// `contentType`.
+    #[serde(
+        rename = "contentType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_type: Option<String>,
+}
+
+impl fmt::Debug for ExportResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExportResponse")
+            .field("body", &self.body)
+            .field("content_disposition", &self.content_disposition)
+            .field("content_type", &self.content_type)
+            .finish()
+    }
+}
+
 /// The `GetApiKeyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1786,6 +1840,47 @@ impl fmt::Debug for GetDomainNamesRequest {
             .field("limit", &self.limit)
             .field("position", &self.position)
             .field("resource_owner", &self.resource_owner)
+            .finish()
+    }
+}
+
+/// The `GetExportRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetExportRequest {
+    /// `accepts`.
+    #[serde(rename = "accepts", default, skip_serializing_if = "Option::is_none")]
+    pub accepts: Option<String>,
+    /// `exportType`. Required.
+    #[serde(
+        rename = "exportType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub export_type: Option<String>,
+    /// `parameters`.
+    #[serde(
+        rename = "parameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parameters: Option<BTreeMap<String, String>>,
+    /// `restApiId`. Required.
+    #[serde(rename = "restApiId", default, skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    /// `stageName`. Required.
+    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<String>,
+}
+
+impl fmt::Debug for GetExportRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetExportRequest")
+            .field("accepts", &self.accepts)
+            .field("export_type", &self.export_type)
+            .field("parameters", &self.parameters)
+            .field("rest_api_id", &self.rest_api_id)
+            .field("stage_name", &self.stage_name)
             .finish()
     }
 }
@@ -2250,6 +2345,68 @@ impl fmt::Debug for GetUsageRequest {
             .field("position", &self.position)
             .field("start_date", &self.start_date)
             .field("usage_plan_id", &self.usage_plan_id)
+            .finish()
+    }
+}
+
+/// The `ImportApiKeysRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportApiKeysRequest {
+    /// `body`. Required.
+    #[serde(rename = "body", default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Blob>,
+    /// `failOnWarnings`.
+    #[serde(
+        rename = "failOnWarnings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fail_on_warnings: Option<bool>,
+    /// `format`. Required.
+    #[serde(rename = "format", default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<ApiKeysFormat>,
+}
+
+impl fmt::Debug for ImportApiKeysRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImportApiKeysRequest")
+            .field("body", &self.body)
+            .field("fail_on_warnings", &self.fail_on_warnings)
+            .field("format", &self.format)
+            .finish()
+    }
+}
+
+/// The `ImportRestApiRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRestApiRequest {
+    /// `body`. Required.
+    #[serde(rename = "body", default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Blob>,
+    /// `failOnWarnings`.
+    #[serde(
+        rename = "failOnWarnings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fail_on_warnings: Option<bool>,
+    /// `parameters`.
+    #[serde(
+        rename = "parameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parameters: Option<BTreeMap<String, String>>,
+}
+
+impl fmt::Debug for ImportRestApiRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImportRestApiRequest")
+            .field("body", &self.body)
+            .field("fail_on_warnings", &self.fail_on_warnings)
+            .field("parameters", &self.parameters)
             .finish()
     }
 }
@@ -3181,6 +3338,47 @@ impl fmt::Debug for PutMethodResponseRequest {
     }
 }
 
+/// The `PutRestApiRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PutRestApiRequest {
+    /// `body`. Required.
+    #[serde(rename = "body", default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Blob>,
+    /// `failOnWarnings`.
+    #[serde(
+        rename = "failOnWarnings",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fail_on_warnings: Option<bool>,
+    /// `mode`.
+    #[serde(rename = "mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<PutMode>,
+    /// `parameters`.
+    #[serde(
+        rename = "parameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parameters: Option<BTreeMap<String, String>>,
+    /// `restApiId`. Required.
+    #[serde(rename = "restApiId", default, skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+}
+
+impl fmt::Debug for PutRestApiRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutRestApiRequest")
+            .field("body", &self.body)
+            .field("fail_on_warnings", &self.fail_on_warnings)
+            .field("mode", &self.mode)
+            .field("parameters", &self.parameters)
+            .field("rest_api_id", &self.rest_api_id)
+            .finish()
+    }
+}
+
 /// The `QuotaSettings` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3954,6 +4152,39 @@ pub struct UpdateUsagePlanRequest {
 impl fmt::Debug for UpdateUsagePlanRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UpdateUsagePlanRequest")
+            .field("patch_operations", &self.patch_operations)
+            .field("usage_plan_id", &self.usage_plan_id)
+            .finish()
+    }
+}
+
+/// The `UpdateUsageRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUsageRequest {
+    /// `keyId`. Required.
+    #[serde(rename = "keyId", default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `patchOperations`.
+    #[serde(
+        rename = "patchOperations",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub patch_operations: Option<Vec<PatchOperation>>,
+    /// `usagePlanId`. Required.
+    #[serde(
+        rename = "usagePlanId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub usage_plan_id: Option<String>,
+}
+
+impl fmt::Debug for UpdateUsageRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateUsageRequest")
+            .field("key_id", &self.key_id)
             .field("patch_operations", &self.patch_operations)
             .field("usage_plan_id", &self.usage_plan_id)
             .finish()

@@ -12,6 +12,10 @@ fn check_api_key_source_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &Api
     errs.enum_value(f, v.as_str(), v.is_known(), ApiKeySourceType::VALUE_SET);
 }
 
+fn check_api_keys_format(errs: &mut ValidationErrors, f: &Field<'_>, v: &ApiKeysFormat) {
+    errs.enum_value(f, v.as_str(), v.is_known(), ApiKeysFormat::VALUE_SET);
+}
+
 impl Validate for ApiStage {
     fn validate(&self, _path: &str, _errs: &mut ValidationErrors) {}
 }
@@ -540,6 +544,25 @@ impl Validate for GetDomainNamesRequest {
 
 impl ConstraintValue for GetDomainNamesRequest {}
 
+impl Validate for GetExportRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "exportType", false);
+        if self.export_type.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "restApiId", false);
+        if self.rest_api_id.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "stageName", false);
+        if self.stage_name.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for GetExportRequest {}
+
 impl Validate for GetIntegrationRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "httpMethod", false);
@@ -772,6 +795,35 @@ impl Validate for GetUsageRequest {
 
 impl ConstraintValue for GetUsageRequest {}
 
+impl Validate for ImportApiKeysRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "body", false);
+        if self.body.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "format", false);
+        match &self.format {
+            Some(v) => {
+                check_api_keys_format(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ImportApiKeysRequest {}
+
+impl Validate for ImportRestApiRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "body", false);
+        if self.body.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for ImportRestApiRequest {}
+
 fn check_integration_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &IntegrationType) {
     errs.enum_value(f, v.as_str(), v.is_known(), IntegrationType::VALUE_SET);
 }
@@ -933,6 +985,29 @@ impl Validate for PutMethodResponseRequest {
 }
 
 impl ConstraintValue for PutMethodResponseRequest {}
+
+fn check_put_mode(errs: &mut ValidationErrors, f: &Field<'_>, v: &PutMode) {
+    errs.enum_value(f, v.as_str(), v.is_known(), PutMode::VALUE_SET);
+}
+
+impl Validate for PutRestApiRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "body", false);
+        if self.body.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "mode", false);
+        if let Some(v) = &self.mode {
+            check_put_mode(errs, &f, v);
+        }
+        let f = Field::new(path, "restApiId", false);
+        if self.rest_api_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for PutRestApiRequest {}
 
 fn check_quota_period_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &QuotaPeriodType) {
     errs.enum_value(f, v.as_str(), v.is_known(), QuotaPeriodType::VALUE_SET);
@@ -1163,3 +1238,22 @@ impl Validate for UpdateUsagePlanRequest {
 }
 
 impl ConstraintValue for UpdateUsagePlanRequest {}
+
+impl Validate for UpdateUsageRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "keyId", false);
+        if self.key_id.is_none() {
+            errs.missing(&f);
+        }
+        let f = Field::new(path, "patchOperations", false);
+        if let Some(v) = &self.patch_operations {
+            check_list_of_patch_operation(errs, &f, v);
+        }
+        let f = Field::new(path, "usagePlanId", false);
+        if self.usage_plan_id.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateUsageRequest {}

@@ -11,6 +11,7 @@ use crate::convert::map_of;
 use crate::generated::errors::{bad_request_exception, conflict_exception, not_found_exception};
 use crate::generated::*;
 use crate::ids::host_id;
+use crate::ops::apis::page_limit;
 use crate::patch::patches;
 use crate::record::{DomainRecord, domain_row};
 use crate::service::{ApiGatewayService, authorize, internal};
@@ -277,19 +278,31 @@ impl GetDomainNames for ApiGatewayService {
     async fn get_domain_names(
         &self,
         ctx: &RequestContext,
-        _input: GetDomainNamesRequest,
+        input: GetDomainNamesRequest,
     ) -> Result<DomainNames, ServiceError> {
         authorize(ctx, "GET", "/domainnames")?;
+        let limit = page_limit(input.limit)?;
         let prefix = domain_row(ctx.account().as_str(), ctx.region.as_str(), "");
-        let rows = self.domains.scan(&prefix, None, 500).await;
+        let after = input
+            .position
+            .map(|p| domain_row(ctx.account().as_str(), ctx.region.as_str(), &p));
+        let rows = self
+            .domains
+            .scan(&prefix, after.as_deref(), limit + 1)
+            .await;
+        let mut rows = rows.map_err(internal)?;
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let position = more
+            .then(|| rows.last().map(|(_, d)| d.value.name.to_ascii_lowercase()))
+            .flatten();
         let items = rows
-            .map_err(internal)?
             .iter()
             .map(|(_, d)| domain_view(&d.value, ctx.region.as_str()))
             .collect();
         Ok(DomainNames {
             items: Some(items),
-            position: None,
+            position,
         })
     }
 }

@@ -28,7 +28,7 @@ pub(crate) fn no_integration() -> ServiceError {
 }
 
 /// The integration PutIntegration describes, checked against method `m`.
-fn new_integration(
+pub(crate) fn new_integration(
     input: &PutIntegrationRequest,
     m: &MethodRecord,
     rid: &str,

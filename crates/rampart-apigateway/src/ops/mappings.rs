@@ -4,6 +4,7 @@
 
 use crate::generated::errors::{bad_request_exception, conflict_exception, not_found_exception};
 use crate::generated::*;
+use crate::ops::apis::page_limit;
 use crate::ops::domains::domain_not_found;
 use crate::record::{DomainRecord, MappingRecord, child_row, domain_row};
 use crate::service::{ApiGatewayService, authorize, internal};
@@ -149,11 +150,29 @@ impl GetBasePathMappings for ApiGatewayService {
     ) -> Result<BasePathMappings, ServiceError> {
         let name = input.domain_name.unwrap_or_default();
         authorize(ctx, "GET", &format!("/domainnames/{name}/basepathmappings"))?;
+        let limit = page_limit(input.limit)?;
         let found = self.load_domain(ctx, &name).await?;
-        let items = found.value.mappings.iter();
+        let after = input
+            .position
+            .map(|p| if p == "(none)" { String::new() } else { p });
+        let mut page: Vec<_> = found
+            .value
+            .mappings
+            .iter()
+            .filter(|(p, _)| after.as_ref().is_none_or(|a| *p > a))
+            .take(limit + 1)
+            .collect();
+        let more = page.len() > limit;
+        page.truncate(limit);
+        let position = more
+            .then(|| {
+                page.last()
+                    .map(|(p, m)| view(p, m).base_path.unwrap_or_default())
+            })
+            .flatten();
         Ok(BasePathMappings {
-            items: Some(items.map(|(p, m)| view(p, m)).collect()),
-            position: None,
+            items: Some(page.into_iter().map(|(p, m)| view(p, m)).collect()),
+            position,
         })
     }
 }

@@ -60,7 +60,7 @@ pub(crate) fn check_status(code: &str) -> Result<(), ServiceError> {
 }
 
 /// `method.request.{header|querystring|path|multivalueheader|multivaluequerystring}.<name>`.
-fn check_request_parameter(name: &str) -> Result<(), ServiceError> {
+pub(crate) fn check_request_parameter(name: &str) -> Result<(), ServiceError> {
     let ok = [
         "header",
         "querystring",
@@ -110,7 +110,7 @@ impl PutMethod for ApiGatewayService {
 }
 
 /// The method PutMethod describes, checked.
-fn new_method(input: PutMethodRequest) -> Result<MethodRecord, ServiceError> {
+pub(crate) fn new_method(input: PutMethodRequest) -> Result<MethodRecord, ServiceError> {
     let http = input.http_method.unwrap_or_default();
     if !HTTP_METHODS.contains(&http.as_str()) {
         return Err(bad_request_exception(

@@ -106,7 +106,12 @@ impl CreateResource for ApiGatewayService {
 
 /// Checks that resource `id` may sit under `parent` with path part `part`: the parent exists
 /// and is not greedy, no sibling has the name, at most one sibling is a variable.
-fn place(api: &ApiRecord, id: &str, parent: &str, part: &str) -> Result<(), ServiceError> {
+pub(crate) fn place(
+    api: &ApiRecord,
+    id: &str,
+    parent: &str,
+    part: &str,
+) -> Result<(), ServiceError> {
     let parent_record = api.resources.get(parent).ok_or_else(resource_not_found)?;
     if parent_record.path_part.as_deref().is_some_and(is_greedy) {
         return Err(bad_request_exception(format!(
@@ -145,7 +150,7 @@ pub(crate) fn is_greedy(part: &str) -> bool {
 }
 
 /// A path part is `[a-zA-Z0-9._:-]+`, or that within braces with an optional `+` last.
-fn check_path_part(part: &str) -> Result<(), ServiceError> {
+pub(crate) fn check_path_part(part: &str) -> Result<(), ServiceError> {
     let plain = |s: &str| {
         !s.is_empty()
             && s.bytes()

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use time::Date;
 
 /// NotFoundException for a key the plan does not hold.
-fn plan_key_not_found() -> ServiceError {
+pub(crate) fn plan_key_not_found() -> ServiceError {
     not_found_exception("Invalid Usage Plan Key identifier specified")
 }
 
@@ -37,7 +37,7 @@ impl ApiGatewayService {
     }
 
     /// Refuses adding `key` to `plan` when another plan holding it covers one of its stages.
-    async fn check_stage_overlap(
+    pub(crate) async fn check_stage_overlap(
         &self,
         ctx: &RequestContext,
         plan: &UsagePlanRecord,
@@ -219,7 +219,7 @@ impl GetUsage for ApiGatewayService {
 
 impl ApiGatewayService {
     /// `[used, remaining]` of `key` on `plan` for each day from `start` to `end`.
-    async fn key_usage(
+    pub(crate) async fn key_usage(
         &self,
         ctx: &RequestContext,
         plan: &UsagePlanRecord,
@@ -250,15 +250,19 @@ impl ApiGatewayService {
             .iter()
             .map(|r| r.as_ref().map_or(0, |v| v.value.used))
             .collect();
+        let granted: Vec<i64> = found
+            .iter()
+            .map(|r| r.as_ref().map_or(0, |v| v.value.granted))
+            .collect();
         let mut out = Vec::new();
         for (i, day) in days.iter().enumerate().filter(|(_, d)| **d >= start) {
             let remaining = plan.quota.as_ref().map_or(0, |q| {
                 let from = period_start(q, *day);
                 let spent: i64 = days[..=i]
                     .iter()
-                    .zip(&used)
+                    .zip(used.iter().zip(&granted))
                     .filter(|(d, _)| **d >= from)
-                    .map(|(_, u)| *u)
+                    .map(|(_, (u, g))| *u - *g)
                     .sum();
                 (i64::from(q.limit) - spent).max(0)
             });
