@@ -711,6 +711,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         served: &[
             "AssumeRole",
             "AssumeRoleWithWebIdentity",
+            "AssumeRoleWithSAML",
             "DecodeAuthorizationMessage",
             "GetAccessKeyInfo",
             "GetCallerIdentity",

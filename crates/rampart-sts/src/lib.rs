@@ -1,5 +1,7 @@
 //! AWS Security Token Service (STS) over the AWS query protocol: `AssumeRole`,
-//! `AssumeRoleWithWebIdentity` ([`web_identity`], unsigned as in AWS: [`unsigned_caller`]),
+//! `AssumeRoleWithWebIdentity` ([`web_identity`]) and `AssumeRoleWithSAML` (`saml`: the
+//! assertion's XML signature against the SAML provider's certificates; both unsigned as in AWS:
+//! [`unsigned_caller`]),
 //! `GetFederationToken` (federated-user sessions), `DecodeAuthorizationMessage`
 //! ([`authz_message`]), `GetWebIdentityToken` (AWS's answer for an account without outbound
 //! identity federation), `GetSessionToken`, `GetCallerIdentity` and
@@ -25,6 +27,7 @@ mod session_token;
 pub mod token;
 mod unsigned;
 pub mod web_identity;
+mod saml;
 
 pub use module::module;
 pub use service::StsService;
