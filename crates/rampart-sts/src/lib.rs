@@ -21,13 +21,13 @@ pub mod keys;
 mod module;
 mod outbound;
 mod request;
+mod saml;
 mod service;
 pub mod session;
 mod session_token;
 pub mod token;
 mod unsigned;
 pub mod web_identity;
-mod saml;
 
 pub use module::module;
 pub use service::StsService;

@@ -63,22 +63,30 @@ pub(crate) fn locate(doc: &Document<'_>) -> Result<(NodeId, NodeId), Unreadable>
             return Err(Unreadable::Status);
         }
     }
-    if !doc.get_elements_by_tag_name_ns(ASSERTION_NS, "EncryptedAssertion").is_empty() {
+    if !doc
+        .get_elements_by_tag_name_ns(ASSERTION_NS, "EncryptedAssertion")
+        .is_empty()
+    {
         return Err(Unreadable::Shape("encrypted assertions are not supported"));
     }
     let all = doc.get_elements_by_tag_name_ns(ASSERTION_NS, "Assertion");
     let direct = doc.child_elements_by_name_ns(root, ASSERTION_NS, "Assertion");
     match (all.as_slice(), direct.as_slice()) {
         ([one], [two]) if one == two => Ok((root, *one)),
-        _ => Err(Unreadable::Shape("the response must hold exactly one assertion")),
+        _ => Err(Unreadable::Shape(
+            "the response must hold exactly one assertion",
+        )),
     }
 }
 
 /// Reads `node`, an assertion.
 pub(crate) fn read(doc: &Document<'_>, node: NodeId) -> Assertion {
-    let child = |parent: NodeId, name: &str| doc.first_child_element_by_name_ns(parent, ASSERTION_NS, name);
+    let child =
+        |parent: NodeId, name: &str| doc.first_child_element_by_name_ns(parent, ASSERTION_NS, name);
     let mut out = Assertion {
-        issuer: child(node, "Issuer").map(|n| text(doc, n)).unwrap_or_default(),
+        issuer: child(node, "Issuer")
+            .map(|n| text(doc, n))
+            .unwrap_or_default(),
         issue_instant: instant(doc, node, "IssueInstant"),
         ..Default::default()
     };
@@ -103,7 +111,8 @@ fn read_subject(doc: &Document<'_>, subject: NodeId, out: &mut Assertion) {
         out.subject = Some(text(doc, name_id));
         out.subject_format = doc.get_attribute(name_id, "Format").map(str::to_owned);
     }
-    for confirmation in doc.child_elements_by_name_ns(subject, ASSERTION_NS, "SubjectConfirmation") {
+    for confirmation in doc.child_elements_by_name_ns(subject, ASSERTION_NS, "SubjectConfirmation")
+    {
         if doc.get_attribute(confirmation, "Method") != Some(BEARER) {
             continue;
         }
@@ -116,16 +125,20 @@ fn read_subject(doc: &Document<'_>, subject: NodeId, out: &mut Assertion) {
         if out.recipient.is_none() {
             out.recipient = doc.get_attribute(data, "Recipient").map(str::to_owned);
         }
-        out.not_on_or_after.extend(instant(doc, data, "NotOnOrAfter"));
+        out.not_on_or_after
+            .extend(instant(doc, data, "NotOnOrAfter"));
     }
 }
 
 fn read_conditions(doc: &Document<'_>, conditions: NodeId, out: &mut Assertion) {
     // A NotBefore that does not parse lies in the future, so it never widens the window.
-    out.not_before = (doc.get_attribute(conditions, "NotBefore"))
-        .map(|v| parse_instant(v).unwrap_or(i64::MAX));
-    out.not_on_or_after.extend(instant(doc, conditions, "NotOnOrAfter"));
-    for restriction in doc.child_elements_by_name_ns(conditions, ASSERTION_NS, "AudienceRestriction") {
+    out.not_before =
+        (doc.get_attribute(conditions, "NotBefore")).map(|v| parse_instant(v).unwrap_or(i64::MAX));
+    out.not_on_or_after
+        .extend(instant(doc, conditions, "NotOnOrAfter"));
+    for restriction in
+        doc.child_elements_by_name_ns(conditions, ASSERTION_NS, "AudienceRestriction")
+    {
         let audiences = doc.child_elements_by_name_ns(restriction, ASSERTION_NS, "Audience");
         out.audiences
             .push(audiences.iter().map(|a| text(doc, *a)).collect());

@@ -13,22 +13,55 @@ const NAME_ID_FORMAT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:";
 
 /// Attributes named by an X.500 / eduPerson / eduOrg OID that AWS offers as condition keys.
 const OID_KEYS: &[(&str, &str)] = &[
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.1", "saml:edupersonaffiliation"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.1",
+        "saml:edupersonaffiliation",
+    ),
     ("urn:oid:1.3.6.1.4.1.5923.1.1.1.2", "saml:edupersonnickname"),
     ("urn:oid:1.3.6.1.4.1.5923.1.1.1.3", "saml:edupersonorgdn"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.4", "saml:edupersonorgunitdn"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.5", "saml:edupersonprimaryaffiliation"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.6", "saml:edupersonprincipalname"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.7", "saml:edupersonentitlement"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.8", "saml:edupersonprimaryorgunitdn"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.9", "saml:edupersonscopedaffiliation"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.10", "saml:edupersontargetedid"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.1.1.11", "saml:edupersonassurance"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.4",
+        "saml:edupersonorgunitdn",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.5",
+        "saml:edupersonprimaryaffiliation",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.6",
+        "saml:edupersonprincipalname",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.7",
+        "saml:edupersonentitlement",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.8",
+        "saml:edupersonprimaryorgunitdn",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.9",
+        "saml:edupersonscopedaffiliation",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.10",
+        "saml:edupersontargetedid",
+    ),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.1.1.11",
+        "saml:edupersonassurance",
+    ),
     ("urn:oid:1.3.6.1.4.1.5923.1.2.1.2", "saml:eduorghomepageuri"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.2.1.3", "saml:eduorgidentityauthnpolicyuri"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.2.1.3",
+        "saml:eduorgidentityauthnpolicyuri",
+    ),
     ("urn:oid:1.3.6.1.4.1.5923.1.2.1.4", "saml:eduorglegalname"),
     ("urn:oid:1.3.6.1.4.1.5923.1.2.1.5", "saml:eduorgsuperioruri"),
-    ("urn:oid:1.3.6.1.4.1.5923.1.2.1.6", "saml:eduorgwhitepagesuri"),
+    (
+        "urn:oid:1.3.6.1.4.1.5923.1.2.1.6",
+        "saml:eduorgwhitepagesuri",
+    ),
     ("urn:oid:2.5.4.3", "saml:cn"),
     ("urn:oid:2.5.4.3", "saml:commonName"),
     ("urn:oid:2.5.4.4", "saml:surname"),
@@ -70,7 +103,9 @@ impl Assertion {
     pub fn session_tags(&self) -> Result<Vec<Tag>, String> {
         let mut tags = Vec::new();
         for (name, values) in &self.attributes {
-            let Some(key) = name.strip_prefix(AWS).and_then(|n| n.strip_prefix("PrincipalTag:"))
+            let Some(key) = name
+                .strip_prefix(AWS)
+                .and_then(|n| n.strip_prefix("PrincipalTag:"))
             else {
                 continue;
             };
@@ -88,7 +123,12 @@ impl Assertion {
     /// SubjectType: the NameID Format, SAML 2.0's `nameid-format:` prefix removed.
     pub fn subject_type(&self) -> Option<String> {
         let format = self.subject_format.as_deref()?;
-        Some(format.strip_prefix(NAME_ID_FORMAT).unwrap_or(format).to_owned())
+        Some(
+            format
+                .strip_prefix(NAME_ID_FORMAT)
+                .unwrap_or(format)
+                .to_owned(),
+        )
     }
 }
 

@@ -28,7 +28,10 @@ pub(crate) fn verified_assertion(
     now: i64,
 ) -> Result<Assertion, ServiceError> {
     let engine = base64::engine::general_purpose::STANDARD;
-    let compact: String = encoded.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let compact: String = encoded
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
     let bytes = engine
         .decode(compact)
         .map_err(|_| invalid_token("Invalid base64 SAMLResponse"))?;
@@ -83,7 +86,11 @@ fn check_claims(
     if !audiences_met {
         return Err(invalid_token("SAML assertion audience is not valid"));
     }
-    if !assertion.recipient.as_deref().is_some_and(is_signin_endpoint) {
+    if !assertion
+        .recipient
+        .as_deref()
+        .is_some_and(is_signin_endpoint)
+    {
         return Err(invalid_token(
             "SAML assertion recipient is not a valid AWS sign-in endpoint",
         ));
@@ -126,7 +133,11 @@ fn is_signin_endpoint(url: &str) -> bool {
     else {
         return false;
     };
-    for domain in ["signin.aws.amazon.com", "signin.amazonaws.cn", "signin.amazonaws-us-gov.com"] {
+    for domain in [
+        "signin.aws.amazon.com",
+        "signin.amazonaws.cn",
+        "signin.amazonaws-us-gov.com",
+    ] {
         if host == domain {
             return true;
         }
@@ -231,9 +242,18 @@ mod tests {
         let now = 1_000_000;
         assert!(check_times(&timed(now - 10, vec![now + 60], Some(now - 10)), now).is_ok());
         let code = |a: &Assertion| check_times(a, now).map_err(|e| e.code.to_string());
-        assert_eq!(code(&timed(now - 10, vec![now], None)), Err("ExpiredTokenException".into()));
-        assert_eq!(code(&timed(now - 301, vec![], None)), Err("ExpiredTokenException".into()));
-        assert_eq!(code(&timed(now + 301, vec![], None)), Err("InvalidIdentityToken".into()));
+        assert_eq!(
+            code(&timed(now - 10, vec![now], None)),
+            Err("ExpiredTokenException".into())
+        );
+        assert_eq!(
+            code(&timed(now - 301, vec![], None)),
+            Err("ExpiredTokenException".into())
+        );
+        assert_eq!(
+            code(&timed(now + 301, vec![], None)),
+            Err("InvalidIdentityToken".into())
+        );
         let future = timed(now, vec![], Some(now + 301));
         assert_eq!(code(&future), Err("InvalidIdentityToken".into()));
         let unknown = Assertion::default();

@@ -55,7 +55,7 @@ pub(crate) fn check(
 }
 
 /// Bergshamra's SAML-hardened context over the provider's keys: trusted keys only, strict
-/// reference positions, every reference digest verified, SAML's `ID` attributes.
+/// reference positions, every reference digest verified.
 fn context(certificates: &[Vec<u8>]) -> Result<DsigContext, Rejected> {
     let mut keys = KeysManager::new();
     for der in certificates {
@@ -67,12 +67,13 @@ fn context(certificates: &[Vec<u8>]) -> Result<DsigContext, Rejected> {
     if keys.is_empty() {
         return Err(Rejected::NoKey);
     }
-    let mut context = DsigContext::new(keys)
+    // SAML's `ID` is among the attributes Bergshamra registers as ids by default (adding it
+    // again would count every id twice).
+    let context = DsigContext::new(keys)
         .with_trusted_keys_only(true)
         .with_strict_verification(true)
         .with_require_reference_digests(true)
         // AWS does not hold SAML signing certificates to their validity dates.
         .with_skip_time_checks(true);
-    context.add_id_attr("ID");
     Ok(context)
 }

@@ -1,8 +1,10 @@
 use super::assertion::{Unreadable, locate, parse_instant, read};
 use super::attributes::name_qualifier;
 use super::*;
+use base64::Engine as _;
 use rampart_core::rampart_policy::Context;
 
+const NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 const ROLE: &str = "arn:aws:iam::111122223333:role/saml";
 const PROVIDER: &str = "arn:aws:iam::111122223333:saml-provider/idp";
 
@@ -59,11 +61,17 @@ fn reads_the_assertion() {
     // A comment inside the NameID (dropped by exclusive C14N) does not cut the value.
     assert_eq!(a.subject.as_deref(), Some("alice"));
     assert_eq!(a.subject_type().as_deref(), Some("persistent"));
-    assert_eq!(a.recipient.as_deref(), Some("https://signin.aws.amazon.com/saml"));
+    assert_eq!(
+        a.recipient.as_deref(),
+        Some("https://signin.aws.amazon.com/saml")
+    );
     let t = |s| parse_instant(s).expect("instant");
     assert_eq!(a.issue_instant, Some(t("2026-01-01T00:00:00Z")));
     assert_eq!(a.not_before, Some(t("2025-12-31T23:59:00Z")));
-    assert_eq!(a.not_on_or_after, vec![t("2026-01-01T00:05:00Z"), t("2026-01-01T01:00:00Z")]);
+    assert_eq!(
+        a.not_on_or_after,
+        vec![t("2026-01-01T00:05:00Z"), t("2026-01-01T01:00:00Z")]
+    );
     assert_eq!(a.audiences, vec![vec!["urn:amazon:webservices".to_owned()]]);
     assert_eq!(a.session_not_on_or_after, Some(t("2026-01-01T02:00:00Z")));
     assert!(a.grants(ROLE, PROVIDER));
@@ -83,7 +91,12 @@ fn refuses_responses_that_are_not_one_plain_assertion() {
     assert!(matches!(parsed(&nested), Err(Unreadable::Shape(_))));
     let failed = response(ASSERTION).replace("status:Success", "status:Requester");
     assert_eq!(parsed(&failed), Err(Unreadable::Status));
-    assert!(matches!(parsed(ASSERTION), Err(Unreadable::Shape(_))));
+    let bare = ASSERTION.replacen(
+        "<saml:Assertion ",
+        &format!("<saml:Assertion xmlns:saml=\"{NS}\" "),
+        1,
+    );
+    assert!(matches!(parsed(&bare), Err(Unreadable::Shape(_))));
 }
 
 #[test]
@@ -101,7 +114,10 @@ fn condition_keys_and_name_qualifier() {
     };
     add_condition_keys(&mut context, &keys);
     let one = |k| context.get_one(k).map(str::to_owned);
-    assert_eq!(one("saml:aud").as_deref(), Some("https://signin.aws.amazon.com/saml"));
+    assert_eq!(
+        one("saml:aud").as_deref(),
+        Some("https://signin.aws.amazon.com/saml")
+    );
     assert_eq!(one("SAML:sub").as_deref(), Some("alice"));
     assert_eq!(one("saml:sub_type").as_deref(), Some("persistent"));
     assert_eq!(one("saml:iss").as_deref(), Some("https://idp.example.com"));
@@ -115,4 +131,73 @@ fn dtds_are_refused() {
     let xml = format!("<!DOCTYPE r [<!ENTITY e \"x\">]>{}", response(ASSERTION));
     let parsed = uppsala::Parser::new().with_forbid_dtd(true).parse(&xml);
     assert!(parsed.is_err());
+}
+
+// ------------------------------------------------------------------- signatures (signxml's)
+
+/// A response whose assertion signxml signed (RSA-SHA256, exclusive C14N) at 2026-01-01.
+const SIGNED: &str = include_str!("testdata/signed.xml");
+const SIGNED_AT: &str = "2026-01-01T00:01:00Z";
+
+fn provider(cert_file: &str) -> SamlProviderRecord {
+    SamlProviderRecord {
+        schema: 1,
+        account: "111122223333".to_owned(),
+        name: "idp".to_owned(),
+        uuid: "U".to_owned(),
+        metadata: String::new(),
+        entity_id: "https://idp.example.com/saml".to_owned(),
+        signing_certificates: vec![cert_file.trim().to_owned()],
+        valid_until_ms: i64::MAX,
+        assertion_encryption_mode: None,
+        private_keys: Vec::new(),
+        created_ms: 0,
+        tags: Vec::new(),
+    }
+}
+
+fn verify_at(xml: &str, cert_file: &str) -> Result<Assertion, String> {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(xml);
+    let now = parse_instant(SIGNED_AT).expect("instant");
+    checks::verified_assertion(&encoded, &provider(cert_file), now)
+        .map_err(|e| format!("{}: {}", e.code, e.message))
+}
+
+const IDP_CERT: &str = include_str!("testdata/idp-cert.b64");
+const OTHER_CERT: &str = include_str!("testdata/other-cert.b64");
+const BAD_SIGNATURE: &str = "InvalidIdentityToken: Response signature invalid";
+
+#[test]
+fn signxml_signature_verifies_with_the_provider_certificate() {
+    let a = verify_at(SIGNED, IDP_CERT).expect("verified");
+    assert_eq!(a.subject.as_deref(), Some("alice-id"));
+    assert!(a.grants(ROLE, PROVIDER));
+}
+
+#[test]
+fn altered_foreign_and_unsigned_responses_are_refused() {
+    let altered = SIGNED.replace(">alice<", ">mallory<");
+    assert_ne!(altered, SIGNED);
+    assert_eq!(verify_at(&altered, IDP_CERT).unwrap_err(), BAD_SIGNATURE);
+    assert_eq!(verify_at(SIGNED, OTHER_CERT).unwrap_err(), BAD_SIGNATURE);
+    let start = SIGNED.find("<ds:Signature").expect("signature");
+    let end = SIGNED.find("</ds:Signature>").expect("end") + "</ds:Signature>".len();
+    let unsigned = format!("{}{}", &SIGNED[..start], &SIGNED[end..]);
+    assert_eq!(verify_at(&unsigned, IDP_CERT).unwrap_err(), BAD_SIGNATURE);
+    // The signed assertion re-labelled: its reference no longer resolves to it.
+    let relabelled = SIGNED.replacen("ID=\"a1\"", "ID=\"a9\"", 1);
+    assert_eq!(verify_at(&relabelled, IDP_CERT).unwrap_err(), BAD_SIGNATURE);
+}
+
+#[test]
+fn verified_responses_are_still_checked_for_time_and_issuer() {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(SIGNED);
+    let late = parse_instant("2026-01-01T00:06:00Z").expect("instant");
+    let err = checks::verified_assertion(&encoded, &provider(IDP_CERT), late).unwrap_err();
+    assert_eq!(err.code, "ExpiredTokenException");
+    let mut other_issuer = provider(IDP_CERT);
+    other_issuer.entity_id = "https://other.example.com".to_owned();
+    let now = parse_instant(SIGNED_AT).expect("instant");
+    let err = checks::verified_assertion(&encoded, &other_issuer, now).unwrap_err();
+    assert_eq!(err.code, "InvalidIdentityToken");
 }
