@@ -179,7 +179,8 @@ impl StsService {
         let Some(end) = assertion.session_not_on_or_after else {
             return Ok(seconds);
         };
-        let left = end.saturating_sub(self.now_ms() / 1000);
+        // Whole seconds left, so the credentials never outlive SessionNotOnOrAfter.
+        let left = end.saturating_mul(1000).saturating_sub(self.now_ms()) / 1000;
         if left <= 0 {
             return Err(errors::expired_token_exception(
                 "Token must be redeemed within 5 minutes of issuance",
