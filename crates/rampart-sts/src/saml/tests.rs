@@ -178,26 +178,38 @@ fn signxml_signature_verifies_with_the_provider_certificate() {
 fn altered_foreign_and_unsigned_responses_are_refused() {
     let altered = SIGNED.replace(">alice<", ">mallory<");
     assert_ne!(altered, SIGNED);
-    assert_eq!(verify_at(&altered, IDP_CERT).unwrap_err(), BAD_SIGNATURE);
-    assert_eq!(verify_at(SIGNED, OTHER_CERT).unwrap_err(), BAD_SIGNATURE);
+    assert_eq!(
+        verify_at(&altered, IDP_CERT).expect_err("refused"),
+        BAD_SIGNATURE
+    );
+    assert_eq!(
+        verify_at(SIGNED, OTHER_CERT).expect_err("refused"),
+        BAD_SIGNATURE
+    );
     let start = SIGNED.find("<ds:Signature").expect("signature");
     let end = SIGNED.find("</ds:Signature>").expect("end") + "</ds:Signature>".len();
     let unsigned = format!("{}{}", &SIGNED[..start], &SIGNED[end..]);
-    assert_eq!(verify_at(&unsigned, IDP_CERT).unwrap_err(), BAD_SIGNATURE);
+    assert_eq!(
+        verify_at(&unsigned, IDP_CERT).expect_err("refused"),
+        BAD_SIGNATURE
+    );
     // The signed assertion re-labelled: its reference no longer resolves to it.
     let relabelled = SIGNED.replacen("ID=\"a1\"", "ID=\"a9\"", 1);
-    assert_eq!(verify_at(&relabelled, IDP_CERT).unwrap_err(), BAD_SIGNATURE);
+    assert_eq!(
+        verify_at(&relabelled, IDP_CERT).expect_err("refused"),
+        BAD_SIGNATURE
+    );
 }
 
 #[test]
 fn verified_responses_are_still_checked_for_time_and_issuer() {
     let encoded = base64::engine::general_purpose::STANDARD.encode(SIGNED);
     let late = parse_instant("2026-01-01T00:06:00Z").expect("instant");
-    let err = checks::verified_assertion(&encoded, &provider(IDP_CERT), late).unwrap_err();
+    let err = checks::verified_assertion(&encoded, &provider(IDP_CERT), late).expect_err("refused");
     assert_eq!(err.code, "ExpiredTokenException");
     let mut other_issuer = provider(IDP_CERT);
     other_issuer.entity_id = "https://other.example.com".to_owned();
     let now = parse_instant(SIGNED_AT).expect("instant");
-    let err = checks::verified_assertion(&encoded, &other_issuer, now).unwrap_err();
+    let err = checks::verified_assertion(&encoded, &other_issuer, now).expect_err("refused");
     assert_eq!(err.code, "InvalidIdentityToken");
 }
