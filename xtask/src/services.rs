@@ -716,6 +716,7 @@ pub const SERVICES: &[ServiceSpec] = &[
         served: &[
             "AssumeRole",
             "AssumeRoleWithWebIdentity",
+            "AssumeRoleWithSAML",
             "DecodeAuthorizationMessage",
             "GetAccessKeyInfo",
             "GetCallerIdentity",

@@ -1,5 +1,7 @@
 //! AWS Security Token Service (STS) over the AWS query protocol: `AssumeRole`,
-//! `AssumeRoleWithWebIdentity` ([`web_identity`], unsigned as in AWS: [`unsigned_caller`]),
+//! `AssumeRoleWithWebIdentity` ([`web_identity`]) and `AssumeRoleWithSAML` (`saml`: the
+//! assertion's XML signature against the SAML provider's certificates; both unsigned as in AWS:
+//! [`unsigned_caller`]),
 //! `GetFederationToken` (federated-user sessions), `DecodeAuthorizationMessage`
 //! ([`authz_message`]), `GetWebIdentityToken` (AWS's answer for an account without outbound
 //! identity federation), `GetSessionToken`, `GetCallerIdentity` and
@@ -19,6 +21,7 @@ pub mod keys;
 mod module;
 mod outbound;
 mod request;
+mod saml;
 mod service;
 pub mod session;
 mod session_token;

@@ -154,10 +154,10 @@ fn secrets_are_redacted_and_left_out_of_audit() {
 #[test]
 fn not_served_actions_are_answered_without_reading_parameters() {
     // DurationSeconds=soon would be a decoding error if the parameters were read.
-    let op = "AssumeRoleWithSAML";
+    let op = "AssumeRoot";
     assert!(!sts::SERVED.contains(&op));
     let inv = call(&format!(
-        "Action={op}&DurationSeconds=soon&SAMLAssertion=PD94"
+        "Action={op}&DurationSeconds=soon&TargetPrincipal=111122223333"
     ));
     assert_eq!(inv.operation, op);
     assert_eq!(inv.request_parameters, None);

@@ -59,6 +59,57 @@ impl AuditValue for AssumeRoleResponse {
     }
 }
 
+impl AuditParams for AssumeRoleWithSAMLRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "durationSeconds", &self.duration_seconds);
+        put(
+            &mut m,
+            "minimumSessionTokenSize",
+            &self.minimum_session_token_size,
+        );
+        put(&mut m, "policy", &self.policy);
+        put(&mut m, "policyArns", &self.policy_arns);
+        put(&mut m, "principalArn", &self.principal_arn);
+        put(&mut m, "roleArn", &self.role_arn);
+        m
+    }
+}
+
+impl AuditValue for AssumeRoleWithSAMLRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AssumeRoleWithSAMLResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "assumedRoleUser", &self.assumed_role_user);
+        put(&mut m, "audience", &self.audience);
+        put(&mut m, "credentials", &self.credentials);
+        put(&mut m, "issuer", &self.issuer);
+        put(&mut m, "nameQualifier", &self.name_qualifier);
+        put(&mut m, "packedPolicySize", &self.packed_policy_size);
+        put(&mut m, "sessionTokenSize", &self.session_token_size);
+        put(
+            &mut m,
+            "sessionTokenUtilization",
+            &self.session_token_utilization,
+        );
+        put(&mut m, "sourceIdentity", &self.source_identity);
+        put(&mut m, "subject", &self.subject);
+        put(&mut m, "subjectType", &self.subject_type);
+        m
+    }
+}
+
+impl AuditValue for AssumeRoleWithSAMLResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AssumeRoleWithWebIdentityRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();

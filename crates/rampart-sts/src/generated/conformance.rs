@@ -23,6 +23,12 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "AssumeRoleWithSAML" => codec::output_xml_from_json::<AssumeRoleWithSAMLResponse>(
+            "AssumeRoleWithSAML",
+            Some("AssumeRoleWithSAMLResult"),
+            env,
+            output,
+        ),
         "AssumeRoleWithWebIdentity" => {
             codec::output_xml_from_json::<AssumeRoleWithWebIdentityResponse>(
                 "AssumeRoleWithWebIdentity",
@@ -78,6 +84,7 @@ pub fn output_xml_from_json(
 pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match action {
         "AssumeRole" => codec::input_json_from_form::<AssumeRoleRequest>(form),
+        "AssumeRoleWithSAML" => codec::input_json_from_form::<AssumeRoleWithSAMLRequest>(form),
         "AssumeRoleWithWebIdentity" => {
             codec::input_json_from_form::<AssumeRoleWithWebIdentityRequest>(form)
         }

@@ -53,6 +53,31 @@ impl FromQuery for AssumeRoleRequest {
     }
 }
 
+impl FromQuery for AssumeRoleWithSAMLRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            duration_seconds: query::number::<i32>(
+                node.get("DurationSeconds"),
+                &query::join(path, "DurationSeconds"),
+            )?,
+            minimum_session_token_size: query::number::<i32>(
+                node.get("MinimumSessionTokenSize"),
+                &query::join(path, "MinimumSessionTokenSize"),
+            )?,
+            policy: query::string(node.get("Policy")),
+            policy_arns: query::list(
+                node.get("PolicyArns"),
+                &query::join(path, "PolicyArns"),
+                Some("member"),
+                query::structure::<PolicyDescriptorType>,
+            )?,
+            principal_arn: query::string(node.get("PrincipalArn")),
+            role_arn: query::string(node.get("RoleArn")),
+            saml_assertion: query::string(node.get("SAMLAssertion")),
+        })
+    }
+}
+
 impl FromQuery for AssumeRoleWithWebIdentityRequest {
     fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
         Ok(Self {

@@ -33,6 +33,29 @@ impl ToXml for AssumeRoleResponse {
     }
 }
 
+impl ToXml for AssumeRoleWithSAMLResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("AssumedRoleUser", self.assumed_role_user.as_ref());
+        w.scalar("Audience", self.audience.as_ref());
+        w.structure("Credentials", self.credentials.as_ref());
+        w.scalar("Issuer", self.issuer.as_ref());
+        w.scalar("NameQualifier", self.name_qualifier.as_ref());
+        w.scalar("PackedPolicySize", self.packed_policy_size.as_ref());
+        w.scalar("SessionTokenSize", self.session_token_size.as_ref());
+        w.scalar(
+            "SessionTokenUtilization",
+            self.session_token_utilization.as_ref(),
+        );
+        w.scalar("SourceIdentity", self.source_identity.as_ref());
+        w.scalar("Subject", self.subject.as_ref());
+        w.scalar("SubjectType", self.subject_type.as_ref());
+        w.structure(
+            "TrustedIdentityPropagationContext",
+            self.trusted_identity_propagation_context.as_ref(),
+        );
+    }
+}
+
 impl ToXml for AssumeRoleWithWebIdentityResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("AssumedRoleUser", self.assumed_role_user.as_ref());

@@ -32,6 +32,7 @@ pub const OPERATIONS: &[&str] = &[
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
     "AssumeRole",
+    "AssumeRoleWithSAML",
     "AssumeRoleWithWebIdentity",
     "DecodeAuthorizationMessage",
     "GetAccessKeyInfo",
@@ -62,6 +63,16 @@ pub trait AssumeRole: StsHandler {
         ctx: &RequestContext,
         input: AssumeRoleRequest,
     ) -> impl Future<Output = Result<AssumeRoleResponse, Self::Error>> + Send;
+}
+
+/// `AssumeRoleWithSAML`.
+pub trait AssumeRoleWithSAML: StsHandler {
+    /// Runs `AssumeRoleWithSAML`.
+    fn assume_role_with_saml(
+        &self,
+        ctx: &RequestContext,
+        input: AssumeRoleWithSAMLRequest,
+    ) -> impl Future<Output = Result<AssumeRoleWithSAMLResponse, Self::Error>> + Send;
 }
 
 /// `AssumeRoleWithWebIdentity`.
@@ -139,6 +150,7 @@ pub trait GetWebIdentityToken: StsHandler {
 pub trait StsApi:
     StsHandler
     + AssumeRole
+    + AssumeRoleWithSAML
     + AssumeRoleWithWebIdentity
     + DecodeAuthorizationMessage
     + GetAccessKeyInfo
@@ -152,6 +164,7 @@ pub trait StsApi:
 impl<
     T: StsHandler
         + AssumeRole
+        + AssumeRoleWithSAML
         + AssumeRoleWithWebIdentity
         + DecodeAuthorizationMessage
         + GetAccessKeyInfo
@@ -180,6 +193,19 @@ impl AssumeRole for DecodeOnly {
         _input: AssumeRoleRequest,
     ) -> Result<AssumeRoleResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "AssumeRole"))
+    }
+}
+
+impl AssumeRoleWithSAML for DecodeOnly {
+    async fn assume_role_with_saml(
+        &self,
+        _ctx: &RequestContext,
+        _input: AssumeRoleWithSAMLRequest,
+    ) -> Result<AssumeRoleWithSAMLResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AssumeRoleWithSAML",
+        ))
     }
 }
 
@@ -304,6 +330,21 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
+        "AssumeRoleWithSAML" => {
+            let spec = QueryOperationSpec {
+                name: "AssumeRoleWithSAML",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("AssumeRoleWithSAMLResult"),
+            };
+            invoke_query(spec, env, params, |i: AssumeRoleWithSAMLRequest| {
+                answer(
+                    move || handler.assume_role_with_saml(ctx, i),
+                    move |ok| handler.after_call(ctx, "AssumeRoleWithSAML", ok),
+                )
+            })
+            .await
+        }
         "AssumeRoleWithWebIdentity" => {
             let spec = QueryOperationSpec {
                 name: "AssumeRoleWithWebIdentity",
@@ -409,7 +450,6 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
-        "AssumeRoleWithSAML" => not_served("AssumeRoleWithSAML", true),
         "AssumeRoot" => not_served("AssumeRoot", true),
         "GetCertificate" => not_served("GetCertificate", true),
         "GetDelegatedAccessToken" => not_served("GetDelegatedAccessToken", true),

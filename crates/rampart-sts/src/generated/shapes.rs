@@ -173,6 +173,176 @@ impl fmt::Debug for AssumeRoleResponse {
     }
 }
 
+/// The `AssumeRoleWithSAMLRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssumeRoleWithSAMLRequest {
+    /// `DurationSeconds`.
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    /// `MinimumSessionTokenSize`.
+    #[serde(
+        rename = "MinimumSessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_session_token_size: Option<i32>,
+    /// `Policy`.
+    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `PolicyArns`.
+    #[serde(
+        rename = "PolicyArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_arns: Option<Vec<PolicyDescriptorType>>,
+    /// `PrincipalArn`. Required.
+    #[serde(
+        rename = "PrincipalArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub principal_arn: Option<String>,
+    /// `RoleArn`. Required.
+    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// `SAMLAssertion`. Required.
+    #[serde(
+        rename = "SAMLAssertion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub saml_assertion: Option<String>,
+}
+
+impl fmt::Debug for AssumeRoleWithSAMLRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumeRoleWithSAMLRequest")
+            .field("duration_seconds", &self.duration_seconds)
+            .field(
+                "minimum_session_token_size",
+                &self.minimum_session_token_size,
+            )
+            .field("policy", &self.policy)
+            .field("policy_arns", &self.policy_arns)
+            .field("principal_arn", &self.principal_arn)
+            .field("role_arn", &self.role_arn)
+            .field(
+                "saml_assertion",
+                &self.saml_assertion.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
+/// The `AssumeRoleWithSAMLResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssumeRoleWithSAMLResponse {
+    /// `AssumedRoleUser`.
+    #[serde(
+        rename = "AssumedRoleUser",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assumed_role_user: Option<AssumedRoleUser>,
+    /// `Audience`.
+    #[serde(rename = "Audience", default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// `Credentials`.
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    /// `Issuer`.
+    #[serde(rename = "Issuer", default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `NameQualifier`.
+    #[serde(
+        rename = "NameQualifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_qualifier: Option<String>,
+    /// `PackedPolicySize`.
+    #[serde(
+        rename = "PackedPolicySize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub packed_policy_size: Option<i32>,
+    /// `SessionTokenSize`.
+    #[serde(
+        rename = "SessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_size: Option<i32>,
+    /// `SessionTokenUtilization`.
+    #[serde(
+        rename = "SessionTokenUtilization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_utilization: Option<i32>,
+    /// `SourceIdentity`.
+    #[serde(
+        rename = "SourceIdentity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_identity: Option<String>,
+    /// `Subject`.
+    #[serde(rename = "Subject", default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// `SubjectType`.
+    #[serde(
+        rename = "SubjectType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_type: Option<String>,
+    /// `TrustedIdentityPropagationContext`.
+    #[serde(
+        rename = "TrustedIdentityPropagationContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trusted_identity_propagation_context: Option<TrustedIdentityPropagationContext>,
+}
+
+impl fmt::Debug for AssumeRoleWithSAMLResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumeRoleWithSAMLResponse")
+            .field("assumed_role_user", &self.assumed_role_user)
+            .field("audience", &self.audience)
+            .field("credentials", &self.credentials)
+            .field("issuer", &self.issuer)
+            .field("name_qualifier", &self.name_qualifier)
+            .field("packed_policy_size", &self.packed_policy_size)
+            .field("session_token_size", &self.session_token_size)
+            .field("session_token_utilization", &self.session_token_utilization)
+            .field("source_identity", &self.source_identity)
+            .field("subject", &self.subject)
+            .field("subject_type", &self.subject_type)
+            .field(
+                "trusted_identity_propagation_context",
+                &self
+                    .trusted_identity_propagation_context
+                    .as_ref()
+                    .map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
 /// The `AssumeRoleWithWebIdentityRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

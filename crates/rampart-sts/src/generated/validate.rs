@@ -73,6 +73,50 @@ impl Validate for AssumeRoleRequest {
 
 impl ConstraintValue for AssumeRoleRequest {}
 
+impl Validate for AssumeRoleWithSAMLRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "durationSeconds", false);
+        if let Some(v) = &self.duration_seconds {
+            check_role_duration_seconds_type(errs, &f, v);
+        }
+        let f = Field::new(path, "minimumSessionTokenSize", false);
+        if let Some(v) = &self.minimum_session_token_size {
+            check_minimum_session_token_size_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policy", false);
+        if let Some(v) = &self.policy {
+            check_session_policy_document_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyArns", false);
+        if let Some(v) = &self.policy_arns {
+            check_policy_descriptor_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "principalArn", false);
+        match &self.principal_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "roleArn", false);
+        match &self.role_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "sAMLAssertion", true);
+        match &self.saml_assertion {
+            Some(v) => {
+                check_saml_assertion_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AssumeRoleWithSAMLRequest {}
+
 impl Validate for AssumeRoleWithWebIdentityRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "durationSeconds", false);
@@ -290,6 +334,10 @@ fn check_provided_contexts_list_type(
         let f = Field::at(&path, false);
         item.validate(&f.path(), errs);
     }
+}
+
+fn check_saml_assertion_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(4), Some(100000));
 }
 
 impl Validate for Tag {
