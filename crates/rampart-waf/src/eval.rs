@@ -5,6 +5,7 @@ use crate::rate::RateState;
 use crate::request::{Environment, InspectedRequest};
 use crate::verdict::RateMatch;
 use std::cell::RefCell;
+use std::sync::Arc;
 
 pub(crate) struct Ctx<'r> {
     pub(crate) req: &'r InspectedRequest,
@@ -14,6 +15,8 @@ pub(crate) struct Ctx<'r> {
     pub(crate) labels: RefCell<Vec<String>>,
     /// Rate-based rules whose key is over its limit.
     pub(crate) rate_matches: RefCell<Vec<RateMatch>>,
+    /// The answers of the costly inspections made so far, by memo key.
+    memo: RefCell<Vec<(Arc<str>, bool)>>,
 }
 
 impl<'r> Ctx<'r> {
@@ -28,7 +31,26 @@ impl<'r> Ctx<'r> {
             rate,
             labels: RefCell::new(Vec::new()),
             rate_matches: RefCell::new(Vec::new()),
+            memo: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The answer `run` gave for `key` earlier in this evaluation, else runs it and keeps it.
+    /// Inspections with equal keys see the same field, transformed the same way, and test it
+    /// the same way, so they answer alike.
+    pub(crate) fn memo(&self, key: &Arc<str>, run: impl FnOnce() -> bool) -> bool {
+        let known = self
+            .memo
+            .borrow()
+            .iter()
+            .find(|(k, _)| Arc::ptr_eq(k, key) || **k == **key)
+            .map(|(_, v)| *v);
+        if let Some(answer) = known {
+            return answer;
+        }
+        let answer = run();
+        self.memo.borrow_mut().push((key.clone(), answer));
+        answer
     }
 
     /// Adds a label once.

@@ -331,3 +331,34 @@ fn sqli_and_xss_detect_after_transformations() {
         "TextTransformations": [{"Priority": 0, "Type": "URL_DECODE"}]}});
     assert!(matches(xss, &req("/?q=%3Cscript%3Ealert(1)%3C/script%3E")));
 }
+
+#[test]
+fn detectors_on_the_same_inspection_answer_alike_and_others_apart() {
+    let sqli = |field: Value, tt: &str| {
+        json!({"SqliMatchStatement": {"FieldToMatch": field, "SensitivityLevel": "LOW",
+            "TextTransformations": [{"Priority": 0, "Type": tt}]}})
+    };
+    let query = || json!({"QueryString": {}});
+    let rules = json!([
+        rule("query-count", 0, sqli(query(), "URL_DECODE"), count()),
+        rule("path", 1, sqli(uri(), "URL_DECODE"), block()),
+        rule("query-raw", 2, sqli(query(), "NONE"), block()),
+        rule("query-block", 3, sqli(query(), "URL_DECODE"), block()),
+    ]);
+    let plan = plan(&acl(rules), &Res::default());
+    let attack = eval(&plan, &req("/fine?id=1%27%20OR%20%271%27%3D%271"));
+    let counted: Vec<&str> = attack
+        .non_terminating
+        .iter()
+        .map(|r| r.rule.as_str())
+        .collect();
+    assert_eq!(counted, ["query-count"]);
+    let terminating = attack.terminating_rule.map(|r| r.rule);
+    assert_eq!(terminating.as_deref(), Some("query-block"));
+    let benign = eval(&plan, &req("/1%27%20OR%20%271%27%3D%271?id=42"));
+    assert_eq!(
+        benign.terminating_rule.map(|r| r.rule).as_deref(),
+        Some("path")
+    );
+    assert!(benign.non_terminating.is_empty());
+}

@@ -43,6 +43,35 @@ pub(crate) struct Inspect {
     pub(crate) pre: Transforms,
     pub(crate) tts: Transforms,
     pub(crate) test: Test,
+    /// For the costly detectors (SQLi, XSS): what identifies this inspection (field,
+    /// transformations and test), so statements inspecting the same thing in one request
+    /// share one answer ([`Ctx::memo`]).
+    pub(crate) memo: Option<Arc<str>>,
+}
+
+impl Inspect {
+    /// The memo key of an inspection worth remembering.
+    pub(crate) fn memo_key(&self) -> Option<Arc<str>> {
+        matches!(self.test, Test::Sqli(_) | Test::Xss).then(|| {
+            let key = format!(
+                "{:?}|{:?}|{:?}|{:?}",
+                self.field, self.pre, self.tts, self.test
+            );
+            Arc::from(key)
+        })
+    }
+
+    fn eval(&self, ctx: &Ctx) -> bool {
+        let run = || {
+            let test = &self.test;
+            self.field
+                .inspect(ctx, &self.pre, &self.tts, &mut |v| test.matches(v))
+        };
+        match &self.memo {
+            None => run(),
+            Some(key) => ctx.memo(key, run),
+        }
+    }
 }
 
 /// What a field value is tested for.
@@ -87,11 +116,7 @@ impl Statement {
     /// Whether the request matches.
     pub(crate) fn eval(&self, ctx: &Ctx) -> bool {
         match self {
-            Statement::Inspect(i) => {
-                let test = &i.test;
-                i.field
-                    .inspect(ctx, &i.pre, &i.tts, &mut |v| test.matches(v))
-            }
+            Statement::Inspect(i) => i.eval(ctx),
             Statement::Geo { codes, forwarded } => geo(ctx, codes, forwarded.as_ref()),
             Statement::Ip { set, forwarded } => match forwarded {
                 None => set.contains(ctx.req.client_ip),

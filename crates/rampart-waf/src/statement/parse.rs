@@ -144,12 +144,15 @@ fn inspect(obj: &Map<String, Value>, what: &str, test: Test) -> Result<Statement
         )));
     }
     let pre = Transforms::parse(pre_items, what)?;
-    Ok(Statement::Inspect(Box::new(Inspect {
+    let mut inspect = Inspect {
         field,
         pre,
         tts,
         test,
-    })))
+        memo: None,
+    };
+    inspect.memo = inspect.memo_key();
+    Ok(Statement::Inspect(Box::new(inspect)))
 }
 
 fn byte_test(obj: &Map<String, Value>, what: &str) -> Result<Test> {
