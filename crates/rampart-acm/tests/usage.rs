@@ -14,7 +14,7 @@ use std::sync::Arc;
 const DOMAIN_ARN: &str = "arn:aws:apigateway:us-east-1::/domainnames/api.example.com";
 
 /// Another module's access to the harness's certificates.
-fn access(h: &Harness) -> CertificateAccess {
+fn access_of(h: &Harness) -> CertificateAccess {
     let service = AcmService::new(
         h.store.clone(),
         RootKey::generate().domain_key(Domain::Acm),
@@ -74,7 +74,7 @@ async fn lists_and_searches_show_certificates_in_use() {
     for h in Harness::all().await {
         let used = import(&h).await;
         let idle = import(&h).await;
-        let access = access(&h);
+        let access = access_of(&h);
         assert_eq!(in_use(&h, &used).await, (false, false));
         let info = access.describe(&used).await.unwrap().unwrap();
         let writes = access.use_writes(&info, DOMAIN_ARN).await.unwrap();
@@ -94,7 +94,7 @@ async fn lists_and_searches_show_certificates_in_use() {
 async fn a_use_checked_before_a_delete_does_not_commit_after_it() {
     for h in Harness::all().await {
         let arn = import(&h).await;
-        let access = access(&h);
+        let access = access_of(&h);
         let info = access.describe(&arn).await.unwrap().unwrap();
         h.ok("DeleteCertificate", json!({"CertificateArn": arn}))
             .await;
@@ -109,7 +109,7 @@ async fn a_use_checked_before_a_delete_does_not_commit_after_it() {
 async fn a_use_prepared_before_a_delete_fails_when_the_delete_commits_first() {
     for h in Harness::all().await {
         let arn = import(&h).await;
-        let access = access(&h);
+        let access = access_of(&h);
         let info = access.describe(&arn).await.unwrap().unwrap();
         let writes = access.use_writes(&info, DOMAIN_ARN).await.unwrap();
         h.ok("DeleteCertificate", json!({"CertificateArn": arn}))
@@ -125,7 +125,7 @@ async fn a_use_prepared_before_a_delete_fails_when_the_delete_commits_first() {
 async fn a_delete_that_read_the_certificate_before_a_use_cannot_remove_it() {
     for h in Harness::all().await {
         let arn = import(&h).await;
-        let access = access(&h);
+        let access = access_of(&h);
         let info = access.describe(&arn).await.unwrap().unwrap();
         // DeleteCertificate's order: the row first (version `info.version`), then the uses
         // (none yet); a use commits in between; the delete at the version read conflicts.
@@ -157,7 +157,7 @@ async fn racing_uses_and_deletes_never_leave_a_use_of_a_deleted_certificate() {
         let h = Arc::new(h);
         for _ in 0..8 {
             let arn = import(&h).await;
-            let access = access(&h);
+            let access = access_of(&h);
             let user = {
                 let (h, arn) = (h.clone(), arn.clone());
                 tokio::spawn(async move {
@@ -186,7 +186,7 @@ async fn racing_uses_and_deletes_never_leave_a_use_of_a_deleted_certificate() {
             let uses = h.raw_rows("acm_certificate_usage").await.len();
             assert!(exists || uses == 0, "a use outlived its certificate");
             if exists && uses == 1 {
-                let release = access(&h).release_write(&arn, DOMAIN_ARN).unwrap();
+                let release = access_of(&h).release_write(&arn, DOMAIN_ARN).unwrap();
                 h.store.transact(vec![release]).await.unwrap();
             }
         }

@@ -88,27 +88,28 @@ async fn get_any(addresses: &[IpAddr], target: &Target, port: u16) -> Result<Ans
     Err(last)
 }
 
-/// Where the redirect to `location` from `from` goes, if it may be followed.
+/// Where the redirect to `location` from `from` goes, if it may be followed: a path (absolute
+/// or relative) stays on the host, a `//host/...` reference keeps the scheme.
 fn follow(from: &Target, location: &str, port: u16) -> Result<Target, String> {
     let refused = |why: &str| format!("the redirect to {location} is not followed: {why}");
-    let uri: Uri = location.parse().map_err(|_| refused("not a URL"))?;
-    let path = match uri.path_and_query() {
-        Some(p) if p.as_str().starts_with('/') => p.as_str().to_owned(),
-        Some(p) => relative_path(&from.path, p.as_str()),
-        None => "/".to_owned(),
+    if !location.contains("://") && !location.starts_with("//") {
+        let path = if location.starts_with('/') {
+            location.to_owned()
+        } else {
+            relative_path(&from.path, location)
+        };
+        let host = from.host.clone();
+        return Ok(Target { host, path });
+    }
+    let absolute = match location.strip_prefix("//") {
+        Some(rest) => format!("http://{rest}"),
+        None => location.to_owned(),
     };
-    let Some(authority) = uri.authority() else {
-        if uri.scheme().is_some() {
-            return Err(refused("no host"));
-        }
-        return Ok(Target {
-            host: from.host.clone(),
-            path,
-        });
-    };
+    let uri: Uri = absolute.parse().map_err(|_| refused("not a URL"))?;
     if uri.scheme_str() != Some("http") {
         return Err(refused("only http redirects are followed"));
     }
+    let authority = uri.authority().ok_or_else(|| refused("no host"))?;
     if authority.port_u16().unwrap_or(80) != port {
         return Err(refused(&format!("only port {port} is fetched from")));
     }
@@ -116,12 +117,13 @@ fn follow(from: &Target, location: &str, port: u16) -> Result<Target, String> {
         .host()
         .trim_start_matches('[')
         .trim_end_matches(']');
-    if host.parse::<IpAddr>().is_ok() || host.is_empty() {
+    if host.is_empty() || host.parse::<IpAddr>().is_ok() {
         return Err(refused("redirects to IP addresses are not followed"));
     }
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
     Ok(Target {
         host: host.to_ascii_lowercase(),
-        path,
+        path: if path.is_empty() { "/" } else { path }.to_owned(),
     })
 }
 

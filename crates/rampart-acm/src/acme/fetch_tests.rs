@@ -146,4 +146,11 @@ fn redirects_leave_neither_plain_http_nor_the_port_nor_go_to_addresses() {
     assert_eq!(relative.path, "/.well-known/acme-challenge/other");
     let on_80 = follow(&from, "http://c.test/p", 80).unwrap();
     assert_eq!(on_80.host, "c.test");
+    let keeps_scheme = follow(&from, "//d.test/q", 80).unwrap();
+    assert_eq!(
+        (keeps_scheme.host.as_str(), keeps_scheme.path.as_str()),
+        ("d.test", "/q")
+    );
+    let root = to("http://e.test:8080").unwrap();
+    assert_eq!((root.host.as_str(), root.path.as_str()), ("e.test", "/"));
 }
