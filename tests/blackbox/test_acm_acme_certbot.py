@@ -369,7 +369,10 @@ def test_issuance_needs_a_binding_role_that_trusts_acme_and_may_issue(setup, tmp
                            "--eab-kid", kid, f"--eab-hmac-key={key}", "-d", ROLE_DOMAIN)
         output = refused.stderr + refused.stdout
         assert refused.returncode != 0, output[-3000:]
-        assert "unauthorized" in output and why in output, output[-3000:]
+        assert why in output, output[-3000:]
+        # certbot prints the problem's detail; its log has the problem document's type.
+        log = (tmp_path / f"role{index}" / "logs" / "letsencrypt.log").read_text()
+        assert "urn:ietf:params:acme:error:unauthorized" in log
     listed = acm.list_certificates(Includes={"keyTypes": ["EC_prime256v1"]})
     assert not [c for c in listed["CertificateSummaryList"] if c["DomainName"] == ROLE_DOMAIN]
 
