@@ -10,6 +10,8 @@ ListAcmeAccounts / DescribeAcmeAccount; RevokeAcmeAccount stops it."""
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
 import shutil
 import socket
@@ -17,6 +19,7 @@ import struct
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,18 @@ from test_jobs import advance_ok
 
 DOMAIN = "app.acme.test"
 DNS_DOMAIN = "dns.acme.test"
+REDIRECTED = "redirect.acme.test"
+MOVED = "moved.acme.test"
+ROLE_DOMAIN = "role.acme.test"
+# The EAB role ACM's documentation asks for: trusted by the ACME service principal, allowed
+# to issue and revoke.
+TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "acm-acme.amazonaws.com"},
+    "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+    "Condition": {"StringLike": {"sts:SourceIdentity": "acm-acme-*"}}}]}
+ISSUE = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": ["acm:RequestCertificate", "acm:RevokeCertificate"],
+    "Resource": "*"}]}
 PUBLIC_CA = {"PublicCertificateAuthority": {}}
 CERTBOT = str(Path(sys.executable).parent / "certbot")
 
@@ -37,7 +52,8 @@ class Dns:
     `txt_file` (lines `<name> <value>`, as the certbot hook writes them), NXDOMAIN else."""
 
     def __init__(self, txt_file: Path) -> None:
-        self.addresses = {DOMAIN: "127.0.0.1", DNS_DOMAIN: "127.0.0.1"}
+        self.addresses = {name: "127.0.0.1"
+                          for name in (DOMAIN, DNS_DOMAIN, REDIRECTED, MOVED, ROLE_DOMAIN)}
         self.cnames: dict[str, str] = {}
         self.txt_file = txt_file
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -118,13 +134,23 @@ def setup(request, tmp_path_factory, pg_databases):
         dns.close()
 
 
-def _endpoint_with_binding(acm) -> tuple[str, str, str, str]:
-    """(endpoint ARN, directory URL on this server, EAB kid, EAB HMAC key)."""
+def _role(server, trust: dict = TRUST, permissions: dict | None = ISSUE) -> str:
+    """A new IAM role with `trust` and the inline `permissions`; its ARN."""
+    iam = server.client("iam")
+    name = f"AcmeClients-{uuid.uuid4().hex[:12]}"
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    if permissions is not None:
+        iam.put_role_policy(RoleName=name, PolicyName="acme", PolicyDocument=json.dumps(permissions))
+    return arn
+
+
+def _endpoint_with_binding(server, acm, role: str | None = None) -> tuple[str, str, str, str]:
+    """(endpoint ARN, directory URL on this server, EAB kid, EAB HMAC key); the binding's
+    role is `role`, else a new one that trusts ACME and may issue and revoke."""
     arn = acm.create_acme_endpoint(AuthorizationBehavior="PRE_APPROVED",
                                    CertificateAuthority=PUBLIC_CA)["AcmeEndpointArn"]
-    account = arn.split(":")[4]
     eab = acm.create_acme_external_account_binding(
-        AcmeEndpointArn=arn, RoleArn=f"arn:aws:iam::{account}:role/AcmeClients")
+        AcmeEndpointArn=arn, RoleArn=role or _role(server))
     creds = acm.get_acme_external_account_binding_credentials(
         AcmeExternalAccountBindingArn=eab["ExternalAccountBinding"]["AcmeExternalAccountBindingArn"])
     return arn, "", creds["KeyId"], creds["MacKey"]
@@ -166,7 +192,7 @@ def _chain_ok(server, acm, live: Path, domain: str) -> str:
 
 def test_certbot_is_refused_without_a_valid_binding(setup, tmp_path):
     server, acm, port, _ = setup
-    arn, _, kid, key = _endpoint_with_binding(acm)
+    arn, _, kid, key = _endpoint_with_binding(server, acm)
     directory = _directory(server, arn)
     plain = _certbot(server, tmp_path / "none", directory, "--standalone",
                      "--http-01-port", str(port), "-d", DOMAIN)
@@ -184,7 +210,7 @@ def test_certbot_is_refused_without_a_valid_binding(setup, tmp_path):
 
 def test_certbot_obtains_a_certificate_over_http_01(setup, tmp_path):
     server, acm, port, _ = setup
-    arn, _, kid, key = _endpoint_with_binding(acm)
+    arn, _, kid, key = _endpoint_with_binding(server, acm)
     work = tmp_path / "http"
     done = _certbot(server, work, _directory(server, arn), "--standalone",
                     "--preferred-challenges", "http", "--http-01-port", str(port),
@@ -225,7 +251,7 @@ def test_certbot_obtains_a_certificate_over_http_01(setup, tmp_path):
 
 def test_certbot_obtains_a_certificate_over_dns_01(setup, tmp_path):
     server, acm, _, txt_file = setup
-    arn, _, kid, key = _endpoint_with_binding(acm)
+    arn, _, kid, key = _endpoint_with_binding(server, acm)
     hook = tmp_path / "hook.sh"
     hook.write_text(f'#!/bin/sh\necho "$CERTBOT_DOMAIN $CERTBOT_VALIDATION" >> {txt_file}\n')
     hook.chmod(0o755)
@@ -259,7 +285,7 @@ def test_prevalidated_domains_need_no_challenge(tmp_path_factory, pg_databases, 
     try:
         server = factory(DEV_SQLITE, extra_env={"RAMPART_ACM_DNS_RESOLVER": dns.address})
         acm = server.client("acm")
-        arn, _, kid, key = _endpoint_with_binding(acm)
+        arn, _, kid, key = _endpoint_with_binding(server, acm)
         options = {"DnsPrevalidation": {"DomainScope": {"ExactDomain": "ENABLED",
                                                         "Subdomains": "ENABLED"}}}
         validation = acm.create_acme_domain_validation(
@@ -303,7 +329,7 @@ def _needs_certbot():
 
 def test_http_01_fails_when_the_domain_does_not_answer(setup, tmp_path):
     server, acm, port, _ = setup
-    arn, _, kid, key = _endpoint_with_binding(acm)
+    arn, _, kid, key = _endpoint_with_binding(server, acm)
     elsewhere = _free_port()  # certbot listens here; the server fetches from `port`
     assert elsewhere != port
     failed = _certbot(server, tmp_path / "nobody", _directory(server, arn), "--standalone",
@@ -313,3 +339,110 @@ def test_http_01_fails_when_the_domain_does_not_answer(setup, tmp_path):
     assert "Fetching the http-01 resource of app.acme.test" in failed.stderr + failed.stdout
     listed = acm.list_certificates(Includes={"keyTypes": ["EC_prime256v1"]})
     assert len([c for c in listed["CertificateSummaryList"] if c["DomainName"] == DOMAIN]) == 1
+
+
+def _dns_hook(tmp_path: Path, txt_file: Path) -> Path:
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f'#!/bin/sh\necho "$CERTBOT_DOMAIN $CERTBOT_VALIDATION" >> {txt_file}\n')
+    hook.chmod(0o755)
+    return hook
+
+
+def test_issuance_needs_a_binding_role_that_trusts_acme_and_may_issue(setup, tmp_path):
+    """The binding's role is assumed at finalize: a role that does not exist, one trusting
+    another principal, and one without acm:RequestCertificate are refused with the ACME
+    `unauthorized` problem, and nothing is issued."""
+    server, acm, _, txt_file = setup
+    account = server.client("sts").get_caller_identity()["Account"]
+    other_trust = json.loads(json.dumps(TRUST))
+    other_trust["Statement"][0]["Principal"] = {"Service": "acm.amazonaws.com"}
+    cases = [
+        (f"arn:aws:iam::{account}:role/NoSuchRole-{uuid.uuid4().hex[:8]}", "does not exist"),
+        (_role(server, trust=other_trust), "does not trust acm-acme.amazonaws.com"),
+        (_role(server, permissions=None), "is not allowed acm:RequestCertificate"),
+    ]
+    hook = _dns_hook(tmp_path, txt_file)
+    for index, (role, why) in enumerate(cases):
+        arn, _, kid, key = _endpoint_with_binding(server, acm, role=role)
+        refused = _certbot(server, tmp_path / f"role{index}", _directory(server, arn), "--manual",
+                           "--preferred-challenges", "dns", "--manual-auth-hook", str(hook),
+                           "--eab-kid", kid, f"--eab-hmac-key={key}", "-d", ROLE_DOMAIN)
+        output = refused.stderr + refused.stdout
+        assert refused.returncode != 0, output[-3000:]
+        assert why in output, output[-3000:]
+        # certbot prints the problem's detail; its log has the problem document's type.
+        log = (tmp_path / f"role{index}" / "logs" / "letsencrypt.log").read_text()
+        assert "urn:ietf:params:acme:error:unauthorized" in log
+    listed = acm.list_certificates(Includes={"keyTypes": ["EC_prime256v1"]})
+    assert not [c for c in listed["CertificateSummaryList"] if c["DomainName"] == ROLE_DOMAIN]
+
+
+class Redirector:
+    """An HTTP server on 127.0.0.1:`port`: http-01 requests for REDIRECTED are redirected to
+    MOVED (absolute, then an absolute path), where the key authorizations a certbot hook
+    wrote to `tokens` (lines `<token> <key authorization>`) are served."""
+
+    def __init__(self, port: int, tokens: Path) -> None:
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                outer.seen.append((self.headers.get("Host", ""), self.path))
+                host = self.headers.get("Host", "").split(":")[0]
+                token = self.path.rsplit("/", 1)[-1]
+                if host == REDIRECTED and self.path.startswith("/.well-known/acme-challenge/"):
+                    return self._redirect(302, f"http://{MOVED}:{port}/moved/{token}")
+                if host == MOVED and self.path.startswith("/moved/"):
+                    return self._redirect(301, f"/final/{token}")
+                pairs = (line.split() for line in tokens.read_text().splitlines())
+                found = [p[1] for p in pairs if len(p) == 2 and p[0] == token]
+                if host == MOVED and self.path.startswith("/final/") and found:
+                    body = found[-1].encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return None
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+
+            def _redirect(self, status: int, location: str) -> None:
+                self.send_response(status)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.seen: list[tuple[str, str]] = []
+        tokens.touch()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_http_01_follows_redirects(setup, tmp_path):
+    server, acm, port, _ = setup
+    arn, _, kid, key = _endpoint_with_binding(server, acm)
+    tokens = tmp_path / "tokens"
+    hook = tmp_path / "http-hook.sh"
+    hook.write_text(f'#!/bin/sh\necho "$CERTBOT_TOKEN $CERTBOT_VALIDATION" >> {tokens}\n')
+    hook.chmod(0o755)
+    redirector = Redirector(port, tokens)
+    try:
+        done = _certbot(server, tmp_path / "redirect", _directory(server, arn), "--manual",
+                        "--preferred-challenges", "http", "--manual-auth-hook", str(hook),
+                        "--eab-kid", kid, f"--eab-hmac-key={key}", "-d", REDIRECTED)
+    finally:
+        redirector.close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    _chain_ok(server, acm, tmp_path / "redirect" / "config" / "live" / REDIRECTED, REDIRECTED)
+    paths = [path.split("/")[1] for _, path in redirector.seen]
+    assert paths == [".well-known", "moved", "final"], redirector.seen
+    assert redirector.seen[1][0] == f"{MOVED}:{port}"

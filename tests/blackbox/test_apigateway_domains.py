@@ -222,3 +222,30 @@ def test_domain_names_and_base_path_mappings_page(setup, ca):
     assert one["position"] == "(none)"
     after_none = apigw.get_base_path_mappings(domainName=hosts[0], limit=1, position="(none)")
     assert [m["basePath"] for m in after_none["items"]] == ["v1"]
+
+
+def _in_use(acm, arn: str) -> tuple[bool, bool]:
+    """`arn`'s InUse in ListCertificates and in SearchCertificates."""
+    listed = acm.list_certificates(Includes={"keyTypes": ["EC_prime256v1"]})["CertificateSummaryList"]
+    summary = next(c for c in listed if c["CertificateArn"] == arn)
+    found = acm.search_certificates(FilterStatement={"Filter": {"CertificateArn": arn}})["Results"]
+    return summary["InUse"], found[0]["CertificateMetadata"]["AcmCertificateMetadata"]["InUse"]
+
+
+def test_certificates_used_by_domain_names_list_as_in_use(setup, ca):
+    server, _, _, _ = setup
+    acm, apigw = server.client("acm"), server.client("apigateway")
+    host = "inuse.example.test"
+    arn, _ = _import(acm, ca, host=host)
+    idle, _ = _import(acm, ca, host=host)
+    assert _in_use(acm, arn) == (False, False)
+    apigw.create_domain_name(domainName=host, certificateArn=arn)
+    assert _in_use(acm, arn) == (True, True)
+    assert _in_use(acm, idle) == (False, False)
+    in_use = {"Filter": {"AcmCertificateMetadataFilter": {"InUse": True}}}
+    found = [r["CertificateArn"] for r in acm.search_certificates(FilterStatement=in_use)["Results"]]
+    assert arn in found and idle not in found
+    apigw.delete_domain_name(domainName=host)
+    assert _in_use(acm, arn) == (False, False)
+    acm.delete_certificate(CertificateArn=arn)
+    acm.delete_certificate(CertificateArn=idle)

@@ -150,8 +150,9 @@ fn extended_key_usages(usages: &[(String, String)]) -> Vec<ExtendedKeyUsage> {
         .collect()
 }
 
-/// ListCertificates' view of `record` at `now_ms`.
-pub fn summary(record: &CertRecord, now_ms: i64) -> CertificateSummary {
+/// ListCertificates' view of `record` at `now_ms` (`in_use` when another service's resource
+/// uses it).
+pub fn summary(record: &CertRecord, now_ms: i64, in_use: bool) -> CertificateSummary {
     let facts = record.facts.as_ref();
     let imported = record.cert_type == "IMPORTED";
     CertificateSummary {
@@ -168,7 +169,7 @@ pub fn summary(record: &CertRecord, now_ms: i64) -> CertificateSummary {
                 .map(|f| eku_names(&f.extended_key_usages))
                 .unwrap_or_default(),
         ),
-        in_use: Some(false),
+        in_use: Some(in_use),
         exported: Some(record.exported),
         renewal_eligibility: Some(eligibility(record)),
         not_before: facts.map(|f| timestamp(f.not_before_ms)),

@@ -55,7 +55,8 @@ pub fn check(
 }
 
 /// Input that is not PEM.
-// Doubt: AWS's exact wording for unreadable input is not documented.
+// Doubt: AWS's exact wording for unreadable input is not documented (searched: the ACM
+// troubleshooting pages and the Knowledge Center import article, which quote other errors).
 fn not_pem(what: &str) -> ServiceError {
     validation_exception(format!("The {what} is not PEM-encoded or is not valid."))
 }
@@ -109,7 +110,8 @@ fn read_key(pem: &[u8]) -> Result<HeldKey, ServiceError> {
 fn check_key_matches(cert: &X509Certificate<'_>, key: &HeldKey) -> Result<(), ServiceError> {
     let certified = cert.public_key().subject_public_key.data.as_ref();
     if certified != key.public.as_slice() {
-        // Doubt: AWS's exact wording for a mismatched key is not documented.
+        // Doubt: AWS's exact wording for a mismatched key is not documented (searched: the
+        // ACM import troubleshooting pages; GitHub issues found only emulators' wordings).
         return Err(validation_exception(
             "The private key does not match the public key in the certificate.",
         ));

@@ -54,4 +54,6 @@ mod validation;
 
 pub use module::{TABLES, module};
 pub use service::AcmService;
-pub use usage::{CertificateAccess, CertificateInfo, KeyMaterial, name_covers};
+pub use usage::{
+    CertificateAccess, CertificateInfo, KeyMaterial, is_certificate_conflict, name_covers,
+};

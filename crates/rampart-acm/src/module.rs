@@ -1,6 +1,7 @@
 //! ACM as a server module (`rampart_module`): its JSON 1.1 endpoint and tables. Certificate
 //! keys are sealed under the root key's ACM domain key; private certificates come from the
-//! ACM PCA module, which must be built first.
+//! ACM PCA module, which must be built first. The roles of ACME external account bindings
+//! are read from IAM's directory (the IAM module, built earlier; without it they refuse).
 
 use crate::AcmService;
 use crate::acme::record::{ACCOUNTS, BINDINGS, DOMAINS, ENDPOINT_IDS, ENDPOINTS};
@@ -43,7 +44,8 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
             pca,
         )
         .with_dns_resolver(env.settings.acm_dns_resolver)
-        .with_acme_settings(env.settings.acm_acme_http01_port, env.settings.plain_http),
+        .with_acme_settings(env.settings.acm_acme_http01_port, env.settings.plain_http)
+        .with_directory(env.clients.get::<Arc<rampart_iam::Directory>>()),
     );
     env.clients.provide(service.clone());
     env.clients

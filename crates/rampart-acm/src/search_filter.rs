@@ -7,22 +7,30 @@ use crate::generated::*;
 use crate::record::{CertFacts, CertRecord};
 use crate::service::timestamp;
 
+/// When and with what outside facts a certificate is judged: the service clock and whether
+/// another service's resource uses it (`usage`).
+#[derive(Debug, Clone, Copy)]
+pub struct At {
+    pub now_ms: i64,
+    pub in_use: bool,
+}
+
 /// How deep statements may nest.
 const MAX_DEPTH: usize = 10;
 
-/// Whether `record` (at `now_ms`) satisfies `statement`.
+/// Whether `record` (judged `at`) satisfies `statement`.
 pub fn matches(
     statement: &CertificateFilterStatement,
     record: &CertRecord,
-    now_ms: i64,
+    at: At,
 ) -> Result<bool, ServiceError> {
-    matches_at(statement, record, now_ms, 0)
+    matches_at(statement, record, at, 0)
 }
 
 fn matches_at(
     statement: &CertificateFilterStatement,
     record: &CertRecord,
-    now_ms: i64,
+    at: At,
     depth: usize,
 ) -> Result<bool, ServiceError> {
     if depth > MAX_DEPTH {
@@ -40,7 +48,7 @@ fn matches_at(
     one_member(&set, "CertificateFilterStatement")?;
     let each = |list: &[CertificateFilterStatement]| {
         list.iter()
-            .map(|s| matches_at(s, record, now_ms, depth + 1))
+            .map(|s| matches_at(s, record, at, depth + 1))
             .collect::<Result<Vec<bool>, ServiceError>>()
     };
     if let Some(all) = &statement.and {
@@ -50,10 +58,10 @@ fn matches_at(
         return Ok(each(any)?.into_iter().any(|b| b));
     }
     if let Some(inner) = &statement.not {
-        return Ok(!matches_at(inner, record, now_ms, depth + 1)?);
+        return Ok(!matches_at(inner, record, at, depth + 1)?);
     }
     match &statement.filter {
-        Some(filter) => filter_matches(filter, record, now_ms),
+        Some(filter) => filter_matches(filter, record, at),
         None => Ok(false),
     }
 }
@@ -73,7 +81,7 @@ fn one_member(set: &[bool], shape: &str) -> Result<(), ServiceError> {
 fn filter_matches(
     filter: &CertificateFilter,
     record: &CertRecord,
-    now_ms: i64,
+    at: At,
 ) -> Result<bool, ServiceError> {
     let set = [
         filter.certificate_arn.is_some(),
@@ -88,7 +96,7 @@ fn filter_matches(
         return x509_matches(x509, record);
     }
     match &filter.acm_certificate_metadata_filter {
-        Some(meta) => metadata_matches(meta, record, now_ms),
+        Some(meta) => metadata_matches(meta, record, at),
         None => Ok(false),
     }
 }
@@ -183,7 +191,7 @@ fn in_range(range: &TimestampRange, ms: i64) -> bool {
 fn metadata_matches(
     filter: &AcmCertificateMetadataFilter,
     record: &CertRecord,
-    now_ms: i64,
+    at: At,
 ) -> Result<bool, ServiceError> {
     one_member(&metadata_members(filter), "AcmCertificateMetadataFilter")?;
     let origin = if record.cert_type == "IMPORTED" {
@@ -194,14 +202,13 @@ fn metadata_matches(
     let renewal = record.renewal.as_ref().map(|(status, _)| status.as_str());
     let f = filter;
     Ok(if let Some(status) = &f.status {
-        status.as_str() == record.status_at(now_ms)
+        status.as_str() == record.status_at(at.now_ms)
     } else if let Some(status) = &f.renewal_status {
         Some(status.as_str()) == renewal
     } else if let Some(kind) = &f.type_ {
         kind.as_str() == record.cert_type
     } else if let Some(in_use) = f.in_use {
-        // Nothing uses certificates yet.
-        !in_use
+        in_use == at.in_use
     } else if let Some(exported) = f.exported {
         exported == record.exported
     } else if let Some(option) = &f.export_option {

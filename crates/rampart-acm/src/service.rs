@@ -35,6 +35,8 @@ pub struct AcmService {
     pub(crate) http01_port: u16,
     /// Whether the server answers plain HTTP (the scheme of ACME URLs).
     pub(crate) plain_http: bool,
+    /// IAM's directory: the roles of ACME external account bindings (none without IAM).
+    pub(crate) directory: Option<Arc<rampart_iam::Directory>>,
 }
 
 impl std::fmt::Debug for AcmService {
@@ -78,6 +80,7 @@ impl AcmService {
             dns_resolver: None,
             http01_port: 80,
             plain_http: false,
+            directory: None,
         }
     }
 
@@ -92,6 +95,12 @@ impl AcmService {
     pub fn with_acme_settings(mut self, port: Option<u16>, plain_http: bool) -> Self {
         self.http01_port = port.unwrap_or(80);
         self.plain_http = plain_http;
+        self
+    }
+
+    /// The same service reading the roles of ACME bindings from IAM's `directory`.
+    pub fn with_directory(mut self, directory: Option<Arc<rampart_iam::Directory>>) -> Self {
+        self.directory = directory;
         self
     }
 
@@ -166,7 +175,8 @@ impl AcmService {
 
 /// The certificate `arn` names (`arn:<partition>:acm:<region>:<account>:certificate/<id>`).
 pub(crate) fn cert_ref(arn: &str) -> Result<CertRef, ServiceError> {
-    // Doubt: AWS's wording for an ARN that is not a certificate's is not documented.
+    // Doubt: AWS's wording for an ARN that is not a certificate's is not documented (searched:
+    // docs and issues for InvalidArnException; no AWS message found).
     let invalid = || invalid_arn_exception(format!("String '{arn}' is not a valid ARN."));
     let parsed = rampart_core::Arn::parse(arn).ok_or_else(invalid)?;
     let id = parsed

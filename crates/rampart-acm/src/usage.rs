@@ -5,11 +5,22 @@
 //! the resource change together), and for the API Gateway edge only, the certificate chain and
 //! private key it serves. The key never leaves the process and is never logged.
 //! DescribeCertificate lists the users as `InUseBy`; DeleteCertificate refuses while any is.
+//!
+//! Recording a use and deleting the certificate are serialized by the certificate row: the
+//! use is written together with the certificate row rewritten unchanged at the version the
+//! using module checked ([`CertificateInfo::version`]), and DeleteCertificate reads the row,
+//! then the uses, and deletes at the version it read. A delete that read no use conflicts
+//! with any use committed since (the version moved), and a use conflicts with a delete
+//! committed first (the row is gone); on PostgreSQL each is one conditional statement
+//! (`UPDATE`/`DELETE ... WHERE version = $v`) under the row's lock.
 
 use crate::keys;
+use crate::record::CERTIFICATES;
 use crate::service::AcmService;
+use rampart_core::Scope;
 use rampart_store::{Expect, StoreError, Table, Write};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -34,6 +45,9 @@ pub struct CertificateInfo {
     pub sans: Vec<String>,
     /// When the certificate was last imported or issued (ms since the epoch).
     pub uploaded_ms: Option<i64>,
+    /// The certificate row's version when described (what [`CertificateAccess::use_writes`]
+    /// pins).
+    pub version: u64,
 }
 
 impl CertificateInfo {
@@ -91,8 +105,9 @@ impl CertificateAccess {
         let Some(found) = self.service.tables.certificates.get(&cert.row()).await? else {
             return Ok(None);
         };
-        let record = found.value;
+        let (record, version) = (found.value, found.version);
         Ok(Some(CertificateInfo {
+            version,
             arn: record.arn.clone(),
             account: cert.scope.account.clone(),
             region: cert.scope.region.clone(),
@@ -103,13 +118,33 @@ impl CertificateAccess {
         }))
     }
 
-    /// The write recording that `resource_arn` uses certificate `arn`.
-    pub fn use_write(&self, arn: &str, resource_arn: &str) -> Result<Write, StoreError> {
+    /// The writes recording that `resource_arn` uses the certificate `info` describes: the
+    /// use, and the certificate row rewritten unchanged at `info.version`, so the transaction
+    /// commits only while the certificate is as described (a conflict on the certificates
+    /// table, [`is_certificate_conflict`], when it changed or was deleted since).
+    pub async fn use_writes(
+        &self,
+        info: &CertificateInfo,
+        resource_arn: &str,
+    ) -> Result<Vec<Write>, StoreError> {
+        let row = usage_row(&info.arn, resource_arn)?;
+        let cert_row = row_of(&info.arn)?;
+        let certificates = &self.service.tables.certificates;
+        let moved = || StoreError::Conflict {
+            table: CERTIFICATES.to_owned(),
+            key: cert_row.clone(),
+        };
+        let found = certificates.get(&cert_row).await?.ok_or_else(moved)?;
+        if found.version != info.version {
+            return Err(moved());
+        }
         let record = UsageRecord {
             resource_arn: resource_arn.to_owned(),
         };
-        self.usage
-            .put(&usage_row(arn, resource_arn)?, &record, Expect::Any)
+        Ok(vec![
+            certificates.put(&cert_row, &found.value, Expect::Version(info.version))?,
+            self.usage.put(&row, &record, Expect::Any)?,
+        ])
     }
 
     /// The write recording that `resource_arn` no longer uses certificate `arn`.
@@ -144,11 +179,62 @@ impl CertificateAccess {
     }
 }
 
-/// The usage row of `resource_arn` using certificate `arn`.
-fn usage_row(arn: &str, resource_arn: &str) -> Result<String, StoreError> {
+/// Whether `error` is a conflict on a certificate row: the certificate a use was recorded
+/// for changed or was deleted after it was checked (check it again).
+pub fn is_certificate_conflict(error: &StoreError) -> bool {
+    matches!(error, StoreError::Conflict { table, .. } if table == CERTIFICATES)
+}
+
+/// The certificate row of `arn`.
+fn row_of(arn: &str) -> Result<String, StoreError> {
     let cert = crate::service::cert_ref(arn)
         .map_err(|_| StoreError::Backend(format!("not a certificate ARN: {arn}")))?;
-    Ok(format!("{}/{resource_arn}", cert.row()))
+    Ok(cert.row())
+}
+
+/// The usage row of `resource_arn` using certificate `arn`.
+fn usage_row(arn: &str, resource_arn: &str) -> Result<String, StoreError> {
+    Ok(format!("{}/{resource_arn}", row_of(arn)?))
+}
+
+/// The most usage keys one scan reads.
+const KEY_BATCH: usize = 1000;
+
+/// The certificates of one scope that some resource uses (their ids).
+#[derive(Debug, Default)]
+pub(crate) struct InUse(HashSet<String>);
+
+impl InUse {
+    /// Whether the certificate `arn` is in use.
+    pub(crate) fn contains(&self, arn: &str) -> bool {
+        arn.rsplit_once(":certificate/")
+            .is_some_and(|(_, id)| self.0.contains(id))
+    }
+}
+
+/// The certificates of `scope` in use: keys-only scans of the usage rows under the scope's
+/// prefix (one query per thousand uses, none per certificate), for a whole page at once.
+pub(crate) async fn in_use(usage: &Table<UsageRecord>, scope: &Scope) -> Result<InUse, StoreError> {
+    let prefix = scope.prefix();
+    let mut ids = HashSet::new();
+    let mut after: Option<String> = None;
+    loop {
+        let keys = usage
+            .store()
+            .scan_keys(USAGE, &prefix, after.as_deref(), KEY_BATCH)
+            .await?;
+        let full = keys.len() == KEY_BATCH;
+        for key in &keys {
+            let rest = key.strip_prefix(&prefix).unwrap_or_default();
+            if let Some((id, _)) = rest.split_once('/') {
+                ids.insert(id.to_owned());
+            }
+        }
+        after = keys.last().cloned();
+        if !full {
+            return Ok(InUse(ids));
+        }
+    }
 }
 
 /// The resources using the certificate at row `cert_row`, at most `limit`.

@@ -94,6 +94,10 @@ async fn validity_algorithm_csr_and_state_errors_are_aws_shaped() {
             .await
             .unwrap_err();
         assert_eq!(err.code, "InvalidStateException");
+        assert_eq!(
+            err.message,
+            "The certificate authority is not in a valid state for issuing certificates."
+        );
         // Its certificate must carry its own key and a chain that validates it.
         let err = h
             .import(&sub, &root_pem, Some(&root_pem))

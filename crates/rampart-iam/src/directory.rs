@@ -214,6 +214,45 @@ impl Directory {
         })
     }
 
+    /// The policies of a session of role `name` of `account` that an AWS service opens for
+    /// its own work (`session_name`; no session policies or session tags): the role's inline
+    /// and attached policies and its boundary, as STS sessions of the role get them; `None`
+    /// when the role does not exist. The caller checks the role's trust policy first.
+    pub async fn service_session(
+        &self,
+        account: &str,
+        name: &str,
+        session_name: &str,
+    ) -> Result<Option<(RoleRecord, CallerPolicies)>, DirectoryError> {
+        let Some(role) = self.role(account, name).await? else {
+            return Ok(None);
+        };
+        let identity = self
+            .entity_policies(&role.inline_policies, &role.attached_policies)
+            .await?;
+        let principal = rampart_policy::Principal {
+            arn: format!(
+                "arn:aws:sts::{account}:assumed-role/{}/{session_name}",
+                role.name
+            ),
+            account: account.to_owned(),
+            kind: rampart_policy::PrincipalKind::AssumedRole {
+                role_arn: role.arn(),
+                session_name: session_name.to_owned(),
+            },
+            user_id: format!("{}:{session_name}", role.role_id),
+            username: None,
+            tags: tag_map(&role.tags),
+        };
+        let caller = CallerPolicies {
+            principal,
+            identity,
+            boundary: self.boundary_of(role.boundary_arn.as_deref()).await?,
+            session: Vec::new(),
+        };
+        Ok(Some((role, caller)))
+    }
+
     /// The session policies passed to AssumeRole or GetFederationToken, parsed.
     pub(crate) async fn session_policies(
         &self,

@@ -110,6 +110,10 @@ pub struct AccountRecord {
     /// `VALID`, `DEACTIVATED` or `REVOKED`.
     pub status: String,
     pub binding_arn: Option<String>,
+    /// The binding's IAM role when the account registered (kept: the account outlives its
+    /// binding); absent on accounts registered before roles were kept.
+    #[serde(default)]
+    pub role_arn: Option<String>,
     pub created_ms: i64,
 }
 

@@ -31,10 +31,15 @@ impl SearchCertificates for AcmService {
         };
         let scope = Scope::new(ctx.account().as_str(), ctx.region.as_str());
         let now = self.now_ms();
+        let used = self.used_certificates(&scope).await?;
         let mut found = Vec::new();
         for record in self.scope_records(&scope).await? {
+            let at = search_filter::At {
+                now_ms: now,
+                in_use: used.contains(&record.arn),
+            };
             let admitted = match &input.filter_statement {
-                Some(statement) => search_filter::matches(statement, &record, now)?,
+                Some(statement) => search_filter::matches(statement, &record, at)?,
                 None => true,
             };
             if admitted {
@@ -56,7 +61,7 @@ impl SearchCertificates for AcmService {
             .iter()
             .skip(offset)
             .take(size)
-            .map(|r| result(r, now))
+            .map(|r| result(r, now, used.contains(&r.arn)))
             .collect();
         let next = offset + page.len();
         Ok(SearchCertificatesResponse {
@@ -100,7 +105,7 @@ fn sort_key(record: &CertRecord, by: &SearchCertificatesSortBy, now_ms: i64) -> 
 }
 
 /// One search result.
-fn result(record: &CertRecord, now_ms: i64) -> CertificateSearchResult {
+fn result(record: &CertRecord, now_ms: i64, in_use: bool) -> CertificateSearchResult {
     let imported = record.cert_type == "IMPORTED";
     let metadata = AcmCertificateMetadata {
         created_at: (!imported).then(|| timestamp(record.created_ms)),
@@ -108,7 +113,7 @@ fn result(record: &CertRecord, now_ms: i64) -> CertificateSearchResult {
         issued_at: record.issued_ms.map(timestamp),
         revoked_at: record.revoked.as_ref().map(|(_, at)| timestamp(*at)),
         exported: Some(record.exported),
-        in_use: Some(false),
+        in_use: Some(in_use),
         renewal_eligibility: Some(if renewal_eligible(record) {
             RenewalEligibility::Eligible
         } else {

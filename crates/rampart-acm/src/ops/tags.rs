@@ -23,7 +23,8 @@ pub(crate) fn tag_pairs(tags: &[Tag]) -> Result<Vec<(String, String)>, ServiceEr
     for tag in tags {
         let key = tag.key.clone().unwrap_or_default();
         if key.starts_with("aws:") {
-            // Doubt: AWS's wording for a reserved tag key is not documented.
+            // Doubt: AWS's wording for a reserved tag key is not documented (searched: issues
+            // found only emulators' wordings, with ValidationException, not AWS's own).
             return Err(invalid_tag_exception(format!(
                 "Tag key '{key}' uses the reserved prefix 'aws:'."
             )));
@@ -49,7 +50,8 @@ pub(crate) fn merge_tags(
         }
     }
     if tags.len() > MAX_TAGS {
-        // Doubt: AWS's wording for the 50-tag limit is not documented.
+        // Doubt: AWS's wording for the 50-tag limit is not documented (searched: issues found
+        // only an emulator's "the TagSet: ... contains too many Tags", unverified).
         return Err(too_many_tags_exception(
             "A certificate can have at most 50 tags.",
         ));

@@ -5,10 +5,11 @@
 
 use crate::api;
 use crate::crl::RevocationUrls;
-use crate::generated::errors::{invalid_args_exception, malformed_csr_exception};
+use crate::generated::errors::{
+    invalid_args_exception, invalid_state_exception, malformed_csr_exception,
+};
 use crate::generated::*;
 use crate::keys;
-use crate::ops::lifecycle::wrong_state;
 use crate::parse::{self, Csr};
 use crate::record::{CaRecord, CertRecord, TokenRecord, cert_row, token_row};
 use crate::service::{AcmPcaService, CaRef, ca_ref, internal, internal_error, ms_of};
@@ -332,7 +333,11 @@ fn check_issuer_state(record: &CaRecord, template: Template) -> Result<(), Servi
             "A root CA without a certificate issues only its own certificate with the RootCACertificate/V1 template.",
         ));
     }
-    Err(wrong_state(&record.arn, &record.status))
+    // AWS's wording, as IssueCertificate answers for a CA without its certificate (quoted in
+    // hashicorp/terraform-provider-aws issue 37592); used for every status but ACTIVE.
+    Err(invalid_state_exception(
+        "The certificate authority is not in a valid state for issuing certificates.",
+    ))
 }
 
 /// NotBefore and NotAfter, within the CA certificate's validity and the usage mode's limit.

@@ -15,9 +15,13 @@ use crate::ops::apis::page_limit;
 use crate::patch::patches;
 use crate::record::{DomainRecord, domain_row};
 use crate::service::{ApiGatewayService, authorize, internal};
+use rampart_acm::{CertificateAccess, CertificateInfo, is_certificate_conflict};
 use rampart_core::RequestContext;
 use rampart_store::{Expect, Versioned, Write};
 use std::collections::BTreeMap;
+
+/// How often a domain change whose certificate changed meanwhile is checked again.
+const CERTIFICATE_ATTEMPTS: usize = 5;
 
 /// Where EDGE names' certificates live.
 const EDGE_CERTIFICATE_REGION: &str = "us-east-1";
@@ -85,14 +89,15 @@ impl ApiGatewayService {
         found.ok_or_else(domain_not_found)
     }
 
-    /// Checks that certificate `arn` is the caller's, in `region`, ISSUED and covers `name`.
+    /// Checks that certificate `arn` is the caller's, in `region`, ISSUED and covers `name`;
+    /// what ACM says of it.
     async fn check_certificate(
         &self,
         ctx: &RequestContext,
         arn: &str,
         region: &str,
         name: &str,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<CertificateInfo, ServiceError> {
         let wrong_region = arn.split(':').nth(3).is_some_and(|r| r != region);
         if wrong_region {
             return Err(bad_request_exception(format!(
@@ -123,22 +128,55 @@ impl ApiGatewayService {
                 "The certificate {arn} does not cover the domain name {name}"
             )));
         }
-        Ok(())
+        Ok(info)
     }
 
-    /// The write recording (or, `!using`, releasing) the domain's use of certificate `arn`.
-    fn usage(&self, arn: &str, domain: &str, using: bool) -> Result<Write, ServiceError> {
-        let Some(access) = self.certificates.as_ref() else {
-            return Err(bad_request_exception(format!(
-                "Invalid certificate ARN: {arn}"
-            )));
-        };
-        let made = if using {
-            access.use_write(arn, domain)
-        } else {
-            access.release_write(arn, domain)
-        };
-        made.map_err(internal)
+    /// ACM's certificates, or the refusal of certificate `arn` without them.
+    fn access(&self, arn: &str) -> Result<&CertificateAccess, ServiceError> {
+        self.certificates
+            .as_deref()
+            .ok_or_else(|| bad_request_exception(format!("Invalid certificate ARN: {arn}")))
+    }
+
+    /// The write releasing the domain's use of certificate `arn`.
+    fn release(&self, arn: &str, domain: &str) -> Result<Write, ServiceError> {
+        let access = self.access(arn)?;
+        access.release_write(arn, domain).map_err(internal)
+    }
+
+    /// Commits `writes` with domain `domain` using certificate `cert` (checked for `region`
+    /// and `name` first). The use commits only while the certificate is as checked, so a
+    /// DeleteCertificate cannot slip between the check and the write; a certificate changed
+    /// meanwhile is checked again. `on_conflict` answers other conflicts.
+    async fn commit_using(
+        &self,
+        ctx: &RequestContext,
+        (cert, region, name): (&str, &str, &str),
+        domain: &str,
+        writes: Vec<Write>,
+        on_conflict: fn() -> ServiceError,
+    ) -> Result<(), ServiceError> {
+        let mut attempt = 1;
+        loop {
+            let info = self.check_certificate(ctx, cert, region, name).await?;
+            let made = self.access(cert)?.use_writes(&info, domain).await;
+            let outcome = match made {
+                Ok(uses) => {
+                    let all = writes.iter().cloned().chain(uses).collect();
+                    self.store.transact(all).await
+                }
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(()) => return Ok(()),
+                Err(e) if is_certificate_conflict(&e) && attempt < CERTIFICATE_ATTEMPTS => {
+                    attempt += 1;
+                    rampart_store::conflict_pause().await;
+                }
+                Err(e) if e.is_conflict() => return Err(on_conflict()),
+                Err(e) => return Err(internal(e)),
+            }
+        }
     }
 }
 
@@ -246,13 +284,11 @@ impl CreateDomainName for ApiGatewayService {
             ctx.region.as_str()
         };
         let cert = record.serving_certificate().unwrap_or_default().to_owned();
-        self.check_certificate(ctx, &cert, region, &record.name)
-            .await?;
         let arn = domain_arn(ctx.region.as_str(), &record.name);
         let key = domain_row(ctx.account().as_str(), ctx.region.as_str(), &record.name);
         let put = self.domains.put(&key, &record, Expect::Absent);
-        let writes = vec![put.map_err(internal)?, self.usage(&cert, &arn, true)?];
-        self.commit(writes, || {
+        let checked = (cert.as_str(), region, record.name.as_str());
+        self.commit_using(ctx, checked, &arn, vec![put.map_err(internal)?], || {
             conflict_exception("The domain name you provided already exists.")
         })
         .await?;
@@ -320,7 +356,7 @@ impl DeleteDomainName for ApiGatewayService {
         let mut writes = vec![self.domains.delete(&key, Expect::Version(found.version))];
         if let Some(cert) = found.value.serving_certificate() {
             let arn = domain_arn(ctx.region.as_str(), &found.value.name);
-            writes.push(self.usage(cert, &arn, false)?);
+            writes.push(self.release(cert, &arn)?);
         }
         self.commit(writes, domain_not_found).await?;
         self.refresh_edge().await;
@@ -381,30 +417,32 @@ impl ApiGatewayService {
         let new = record.serving_certificate().map(str::to_owned);
         let arn = domain_arn(ctx.region.as_str(), &record.name);
         let key = domain_row(ctx.account().as_str(), ctx.region.as_str(), &record.name);
-        let mut writes = Vec::new();
-        if old != new {
+        let on_conflict = || conflict_exception("The domain name was changed concurrently; retry");
+        if old == new {
+            let put = self
+                .domains
+                .put(&key, &record, Expect::Version(found.version));
+            self.commit(vec![put.map_err(internal)?], on_conflict)
+                .await?;
+        } else {
             let region = if record.endpoint_type == "EDGE" {
                 EDGE_CERTIFICATE_REGION
             } else {
                 ctx.region.as_str()
             };
             let cert = new.unwrap_or_default();
-            self.check_certificate(ctx, &cert, region, &record.name)
-                .await?;
             record.certificate_upload_ms = self.now_ms();
-            writes.push(self.usage(&cert, &arn, true)?);
+            let put = self
+                .domains
+                .put(&key, &record, Expect::Version(found.version));
+            let mut writes = vec![put.map_err(internal)?];
             if let Some(old) = old {
-                writes.push(self.usage(&old, &arn, false)?);
+                writes.push(self.release(&old, &arn)?);
             }
+            let checked = (cert.as_str(), region, record.name.as_str());
+            self.commit_using(ctx, checked, &arn, writes, on_conflict)
+                .await?;
         }
-        let put = self
-            .domains
-            .put(&key, &record, Expect::Version(found.version));
-        writes.insert(0, put.map_err(internal)?);
-        self.commit(writes, || {
-            conflict_exception("The domain name was changed concurrently; retry")
-        })
-        .await?;
         self.refresh_edge().await;
         Ok(domain_view(&record, ctx.region.as_str()))
     }

@@ -88,6 +88,7 @@ impl AcmService {
             contacts,
             status: "VALID".to_owned(),
             binding_arn: Some(binding.arn.clone()),
+            role_arn: Some(binding.role_arn.clone()),
             created_ms: self.now_ms(),
         };
         self.store_account(call, &record, Some(binding)).await?;

@@ -139,10 +139,13 @@ impl AcmService {
         match kind {
             "http-01" => {
                 let token = key_authz.split('.').next().unwrap_or_default();
-                let lookup = crate::validation::dns::Lookup::new(self.dns_resolver);
-                let addresses = lookup.addresses(domain).await;
+                let resolver = self.dns_resolver;
+                let resolve = |host: String| async move {
+                    let lookup = crate::validation::dns::Lookup::new(resolver);
+                    lookup.addresses(&host).await
+                };
                 let port = self.http01_port;
-                let body = crate::acme::fetch::http_get(&addresses, domain, port, token).await?;
+                let body = crate::acme::fetch::http_get(resolve, domain, port, token).await?;
                 if body.trim_end() == key_authz {
                     Ok(())
                 } else {

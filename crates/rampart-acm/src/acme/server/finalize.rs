@@ -73,9 +73,12 @@ impl AcmService {
                 "The CSR must name exactly the order's identifiers.",
             ));
         }
+        let arn = crate::service::new_cert_in(&call.endpoint.scope).arn;
+        self.check_binding_role(call, &signed.account, "acm:RequestCertificate", &arn)
+            .await?;
         let account = &signed.account.id;
         let record = self
-            .issue_acme(call, &csr, &order.identifiers, account)
+            .issue_acme(call, &csr, (&order.identifiers, arn), account)
             .await?;
         order.status = "valid".to_owned();
         order.certificate_arn = Some(record.arn.clone());
@@ -95,12 +98,12 @@ impl AcmService {
         Ok(Reply::json(200, &order_json(call, &order)).at(location))
     }
 
-    /// Issues the CSR's key a certificate for `names` and returns its ACM record.
+    /// Issues the CSR's key a certificate for `names` under `arn` and returns its ACM record.
     async fn issue_acme(
         &self,
         call: &Call<'_>,
         csr: &CertificateSigningRequestParams,
-        names: &[String],
+        (names, arn): (&[String], String),
         account_id: &str,
     ) -> Result<CertRecord, Problem> {
         let now_ms = self.now_ms();
@@ -133,7 +136,6 @@ impl AcmService {
                 found.key_algorithm
             )));
         }
-        let arn = crate::service::new_cert_in(&call.endpoint.scope).arn;
         let owner = (call.endpoint.arn.clone(), account_id.to_owned());
         let tags = call.record.certificate_tags.clone();
         Ok(acme_record(

@@ -14,6 +14,7 @@ mod nonce;
 mod order;
 mod request;
 mod revoke;
+mod role;
 
 use super::names::EndpointRef;
 use super::problem::Problem;

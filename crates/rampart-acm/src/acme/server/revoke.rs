@@ -55,6 +55,8 @@ impl AcmService {
                 "The certificate was not issued to this account.",
             ));
         }
+        self.check_binding_role(call, &signed.account, "acm:RevokeCertificate", &found.arn)
+            .await?;
         self.mark_revoked(&row, found, version, payload.reason)
             .await
     }
