@@ -432,3 +432,54 @@ def test_unsigned_calls_are_audited_in_the_role_account(fed_server, anonymous_st
     assert event["userIdentity"]["type"] == "Unknown"
     assert "arn" not in event["userIdentity"] and "accessKeyId" not in event["userIdentity"]
     assert token not in json.dumps(event)
+
+
+def tagging_role(iam, provider_arn, idp, actions: list[str]) -> dict:
+    """A role trusting the provider for `actions`, its permissions only for sessions tagged
+    Project=Automation."""
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": provider_arn}, "Action": actions,
+        "Condition": {"StringEquals": {f"{idp.ip}:aud": AUD}}}]}
+    role = iam.create_role(RoleName=unique("web-tags"),
+                           AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="tagged",
+                        PolicyDocument=policy_doc(allow("iam:ListRoles", condition={
+                            "StringEquals": {"aws:PrincipalTag/Project": "Automation"}})))
+    return role
+
+
+def test_token_session_tags_and_source_identity(fed_server, iam, anonymous_sts, idp,
+                                                provider_arn):
+    reachable(idp)
+    tagged = claims(idp.issuer, **{
+        "https://aws.amazon.com/tags": {"principal_tags": {"Project": ["Automation"],
+                                                           "Team": ["ci"]},
+                                        "transitive_tag_keys": ["Project"]},
+        "https://aws.amazon.com/source_identity": "alice"})
+    token = idp.rsa.sign(tagged)
+    bare = tagging_role(iam, provider_arn, idp, ["sts:AssumeRoleWithWebIdentity"])
+    expect_error(assume, "AccessDenied", NOT_AUTHORIZED, 403, sts=anonymous_sts, role=bare,
+                 token=token)
+    no_identity = tagging_role(iam, provider_arn, idp,
+                               ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"])
+    expect_error(assume, "AccessDenied", NOT_AUTHORIZED, 403, sts=anonymous_sts,
+                 role=no_identity, token=token)
+    role = tagging_role(iam, provider_arn, idp, ["sts:AssumeRoleWithWebIdentity",
+                                                 "sts:TagSession", "sts:SetSourceIdentity"])
+    got = assume(anonymous_sts, role, token)
+    assert got["SourceIdentity"] == "alice"
+    assert got["PackedPolicySize"] >= 1
+    creds = got["Credentials"]
+    session = fed_server.client("iam", access_key=creds["AccessKeyId"],
+                                secret_key=creds["SecretAccessKey"],
+                                session_token=creds["SessionToken"])
+    assert any(r["RoleName"] == role["RoleName"] for r in session.list_roles()["Roles"])
+    untagged = assume(anonymous_sts, role, idp.rsa.sign(claims(idp.issuer)))["Credentials"]
+    plain = fed_server.client("iam", access_key=untagged["AccessKeyId"],
+                              secret_key=untagged["SecretAccessKey"],
+                              session_token=untagged["SessionToken"])
+    expect_error(plain.list_roles, "AccessDenied", None, 403)
+    malformed = idp.rsa.sign(claims(idp.issuer, **{
+        "https://aws.amazon.com/tags": {"principal_tags": {"Project": ["a", "b"]}}}))
+    expect_error(assume, "InvalidIdentityToken", None, 400, sts=anonymous_sts, role=role,
+                 token=malformed)

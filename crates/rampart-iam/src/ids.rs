@@ -33,6 +33,22 @@ pub fn ssh_public_key_id() -> String {
     unique_id("APKA")
 }
 
+/// An access advisor job id: a random (version 4) UUID, 36 characters as AWS's.
+pub fn job_id() -> String {
+    let mut b = rampart_crypto::random::bytes(16);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex = hex::encode(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
 /// A long-term access key id: `AKIA` + 16 characters.
 pub fn access_key_id() -> String {
     format!("AKIA{}", random_text(16, ID_ALPHABET))

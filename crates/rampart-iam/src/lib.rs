@@ -10,6 +10,7 @@
 //! bind it. The wire layer is generated from botocore's model; actions of the model not served
 //! answer `UnsupportedOperation` naming them, without their parameters being read.
 
+pub mod access_advisor;
 pub mod account_records;
 pub mod account_tables;
 pub mod aws_managed;

@@ -16,11 +16,11 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
         env.clock.clone(),
     ));
     env.clients.provide(directory.clone());
-    Ok(Arc::new(IamModule(directory)))
+    Ok(Arc::new(IamModule(directory, env.audit_log)))
 }
 
-/// The module around the directory.
-struct IamModule(Arc<Directory>);
+/// The module around the directory, and the audit log access advisor reads.
+struct IamModule(Arc<Directory>, &'static str);
 
 impl ServiceModule for IamModule {
     fn name(&self) -> &'static str {
@@ -32,7 +32,7 @@ impl ServiceModule for IamModule {
     }
 
     fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {
-        let service = Arc::new(IamService::new(self.0.clone()));
+        let service = Arc::new(IamService::new(self.0.clone()).with_audit_log(self.1));
         vec![Arc::new(crate::generated::Endpoint(service))]
     }
 

@@ -11,12 +11,24 @@ use std::sync::Arc;
 /// The IAM service.
 pub struct IamService {
     pub(crate) dir: Arc<Directory>,
+    /// The audit log access advisor reads.
+    pub(crate) audit_log: &'static str,
 }
 
 impl IamService {
     /// IAM over the identity directory `dir`.
     pub fn new(dir: Arc<Directory>) -> Self {
-        Self { dir }
+        Self {
+            dir,
+            audit_log: rampart_audit::AUDIT_LOG,
+        }
+    }
+
+    /// Reads the audit trail from the log `log` (the server's, by default) for access
+    /// advisor.
+    pub fn with_audit_log(mut self, log: &'static str) -> Self {
+        self.audit_log = log;
+        self
     }
 
     /// Authorizes `iam:<action>` on `resource` (an IAM ARN, or `*`) against the caller's

@@ -63,6 +63,7 @@ pub const ALL: &[&str] = &[
     crate::account_tables::SERVICE_CREDENTIALS,
     crate::service_linked::DELETION_TASKS,
     crate::credential_report::REPORTS,
+    crate::access_advisor::JOBS,
 ];
 
 /// Row key of a user, group, role or managed policy: `<account>/<lower-case name>`.

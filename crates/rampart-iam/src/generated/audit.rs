@@ -1305,6 +1305,54 @@ impl AuditValue for EnableOrganizationsRootSessionsResponse {
     }
 }
 
+impl AuditParams for EntityDetails {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "entityInfo", &self.entity_info);
+        put(&mut m, "lastAuthenticated", &self.last_authenticated);
+        m
+    }
+}
+
+impl AuditValue for EntityDetails {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for EntityInfo {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "id", &self.id);
+        put(&mut m, "name", &self.name);
+        put(&mut m, "path", &self.path);
+        put(&mut m, "type", &self.type_);
+        m
+    }
+}
+
+impl AuditValue for EntityInfo {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ErrorDetails {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "code", &self.code);
+        put(&mut m, "message", &self.message);
+        m
+    }
+}
+
+impl AuditValue for ErrorDetails {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for EvaluationResult {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1349,6 +1397,35 @@ impl AuditParams for GenerateCredentialReportResponse {
 }
 
 impl AuditValue for GenerateCredentialReportResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GenerateServiceLastAccessedDetailsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "granularity", &self.granularity);
+        m
+    }
+}
+
+impl AuditValue for GenerateServiceLastAccessedDetailsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GenerateServiceLastAccessedDetailsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "jobId", &self.job_id);
+        m
+    }
+}
+
+impl AuditValue for GenerateServiceLastAccessedDetailsResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1918,6 +1995,80 @@ impl AuditParams for GetServerCertificateResponse {
 }
 
 impl AuditValue for GetServerCertificateResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServiceLastAccessedDetailsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "jobId", &self.job_id);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        m
+    }
+}
+
+impl AuditValue for GetServiceLastAccessedDetailsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServiceLastAccessedDetailsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "error", &self.error);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "jobCompletionDate", &self.job_completion_date);
+        put(&mut m, "jobCreationDate", &self.job_creation_date);
+        put(&mut m, "jobStatus", &self.job_status);
+        put(&mut m, "jobType", &self.job_type);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "servicesLastAccessed", &self.services_last_accessed);
+        m
+    }
+}
+
+impl AuditValue for GetServiceLastAccessedDetailsResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServiceLastAccessedDetailsWithEntitiesRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "jobId", &self.job_id);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "serviceNamespace", &self.service_namespace);
+        m
+    }
+}
+
+impl AuditValue for GetServiceLastAccessedDetailsWithEntitiesRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetServiceLastAccessedDetailsWithEntitiesResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "entityDetailsList", &self.entity_details_list);
+        put(&mut m, "error", &self.error);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "jobCompletionDate", &self.job_completion_date);
+        put(&mut m, "jobCreationDate", &self.job_creation_date);
+        put(&mut m, "jobStatus", &self.job_status);
+        put(&mut m, "marker", &self.marker);
+        m
+    }
+}
+
+impl AuditValue for GetServiceLastAccessedDetailsWithEntitiesResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2632,6 +2783,57 @@ impl AuditParams for ListOrganizationsFeaturesResponse {
 }
 
 impl AuditValue for ListOrganizationsFeaturesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListPoliciesGrantingServiceAccessEntry {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "policies", &self.policies);
+        put(&mut m, "serviceNamespace", &self.service_namespace);
+        m
+    }
+}
+
+impl AuditValue for ListPoliciesGrantingServiceAccessEntry {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListPoliciesGrantingServiceAccessRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "arn", &self.arn);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "serviceNamespaces", &self.service_namespaces);
+        m
+    }
+}
+
+impl AuditValue for ListPoliciesGrantingServiceAccessRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListPoliciesGrantingServiceAccessResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "marker", &self.marker);
+        put(
+            &mut m,
+            "policiesGrantingServiceAccess",
+            &self.policies_granting_service_access,
+        );
+        m
+    }
+}
+
+impl AuditValue for ListPoliciesGrantingServiceAccessResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3422,6 +3624,24 @@ impl AuditValue for PolicyDetail {
     }
 }
 
+impl AuditParams for PolicyGrantingServiceAccess {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "entityName", &self.entity_name);
+        put(&mut m, "entityType", &self.entity_type);
+        put(&mut m, "policyArn", &self.policy_arn);
+        put(&mut m, "policyName", &self.policy_name);
+        put(&mut m, "policyType", &self.policy_type);
+        m
+    }
+}
+
+impl AuditValue for PolicyGrantingServiceAccess {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PolicyGroup {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -3951,6 +4171,42 @@ impl AuditValue for ServerCertificateMetadata {
     }
 }
 
+impl AuditParams for ServiceLastAccessed {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "lastAuthenticated", &self.last_authenticated);
+        put(
+            &mut m,
+            "lastAuthenticatedEntity",
+            &self.last_authenticated_entity,
+        );
+        put(
+            &mut m,
+            "lastAuthenticatedRegion",
+            &self.last_authenticated_region,
+        );
+        put(&mut m, "serviceName", &self.service_name);
+        put(&mut m, "serviceNamespace", &self.service_namespace);
+        put(
+            &mut m,
+            "totalAuthenticatedEntities",
+            &self.total_authenticated_entities,
+        );
+        put(
+            &mut m,
+            "trackedActionsLastAccessed",
+            &self.tracked_actions_last_accessed,
+        );
+        m
+    }
+}
+
+impl AuditValue for ServiceLastAccessed {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for ServiceSpecificCredential {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -4317,6 +4573,23 @@ impl AuditParams for TagUserRequest {
 }
 
 impl AuditValue for TagUserRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for TrackedActionLastAccessed {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "actionName", &self.action_name);
+        put(&mut m, "lastAccessedEntity", &self.last_accessed_entity);
+        put(&mut m, "lastAccessedRegion", &self.last_accessed_region);
+        put(&mut m, "lastAccessedTime", &self.last_accessed_time);
+        m
+    }
+}
+
+impl AuditValue for TrackedActionLastAccessed {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

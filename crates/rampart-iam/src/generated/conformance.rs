@@ -268,6 +268,14 @@ pub fn output_xml_from_json(
                 output,
             )
         }
+        "GenerateServiceLastAccessedDetails" => {
+            codec::output_xml_from_json::<GenerateServiceLastAccessedDetailsResponse>(
+                "GenerateServiceLastAccessedDetails",
+                Some("GenerateServiceLastAccessedDetailsResult"),
+                env,
+                output,
+            )
+        }
         "GetAccessKeyLastUsed" => codec::output_xml_from_json::<GetAccessKeyLastUsedResponse>(
             "GetAccessKeyLastUsed",
             Some("GetAccessKeyLastUsedResult"),
@@ -398,6 +406,22 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetServiceLastAccessedDetails" => {
+            codec::output_xml_from_json::<GetServiceLastAccessedDetailsResponse>(
+                "GetServiceLastAccessedDetails",
+                Some("GetServiceLastAccessedDetailsResult"),
+                env,
+                output,
+            )
+        }
+        "GetServiceLastAccessedDetailsWithEntities" => {
+            codec::output_xml_from_json::<GetServiceLastAccessedDetailsWithEntitiesResponse>(
+                "GetServiceLastAccessedDetailsWithEntities",
+                Some("GetServiceLastAccessedDetailsWithEntitiesResult"),
+                env,
+                output,
+            )
+        }
         "GetServiceLinkedRoleDeletionStatus" => {
             codec::output_xml_from_json::<GetServiceLinkedRoleDeletionStatusResponse>(
                 "GetServiceLinkedRoleDeletionStatus",
@@ -542,6 +566,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "ListPoliciesGrantingServiceAccess" => {
+            codec::output_xml_from_json::<ListPoliciesGrantingServiceAccessResponse>(
+                "ListPoliciesGrantingServiceAccess",
+                Some("ListPoliciesGrantingServiceAccessResult"),
+                env,
+                output,
+            )
+        }
         "ListPolicyTags" => codec::output_xml_from_json::<ListPolicyTagsResponse>(
             "ListPolicyTags",
             Some("ListPolicyTagsResult"),
@@ -919,6 +951,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<EnableOrganizationsRootSessionsRequest>(form)
         }
         "GenerateCredentialReport" => codec::input_json_from_form::<Empty>(form),
+        "GenerateServiceLastAccessedDetails" => {
+            codec::input_json_from_form::<GenerateServiceLastAccessedDetailsRequest>(form)
+        }
         "GetAccessKeyLastUsed" => codec::input_json_from_form::<GetAccessKeyLastUsedRequest>(form),
         "GetAccountAuthorizationDetails" => {
             codec::input_json_from_form::<GetAccountAuthorizationDetailsRequest>(form)
@@ -947,6 +982,12 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetSAMLProvider" => codec::input_json_from_form::<GetSAMLProviderRequest>(form),
         "GetSSHPublicKey" => codec::input_json_from_form::<GetSSHPublicKeyRequest>(form),
         "GetServerCertificate" => codec::input_json_from_form::<GetServerCertificateRequest>(form),
+        "GetServiceLastAccessedDetails" => {
+            codec::input_json_from_form::<GetServiceLastAccessedDetailsRequest>(form)
+        }
+        "GetServiceLastAccessedDetailsWithEntities" => {
+            codec::input_json_from_form::<GetServiceLastAccessedDetailsWithEntitiesRequest>(form)
+        }
         "GetServiceLinkedRoleDeletionStatus" => {
             codec::input_json_from_form::<GetServiceLinkedRoleDeletionStatusRequest>(form)
         }
@@ -988,6 +1029,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<ListOrganizationsFeaturesRequest>(form)
         }
         "ListPolicies" => codec::input_json_from_form::<ListPoliciesRequest>(form),
+        "ListPoliciesGrantingServiceAccess" => {
+            codec::input_json_from_form::<ListPoliciesGrantingServiceAccessRequest>(form)
+        }
         "ListPolicyTags" => codec::input_json_from_form::<ListPolicyTagsRequest>(form),
         "ListPolicyVersions" => codec::input_json_from_form::<ListPolicyVersionsRequest>(form),
         "ListRolePolicies" => codec::input_json_from_form::<ListRolePoliciesRequest>(form),

@@ -599,6 +599,17 @@ impl FromQuery for EnableOrganizationsRootSessionsRequest {
     }
 }
 
+impl FromQuery for GenerateServiceLastAccessedDetailsRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            arn: query::string(node.get("Arn")),
+            granularity: query::enumeration::<AccessAdvisorUsageGranularityType>(
+                node.get("Granularity"),
+            ),
+        })
+    }
+}
+
 impl FromQuery for GetAccessKeyLastUsedRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -757,6 +768,27 @@ impl FromQuery for GetServerCertificateRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             server_certificate_name: query::string(node.get("ServerCertificateName")),
+        })
+    }
+}
+
+impl FromQuery for GetServiceLastAccessedDetailsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            job_id: query::string(node.get("JobId")),
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+        })
+    }
+}
+
+impl FromQuery for GetServiceLastAccessedDetailsWithEntitiesRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            job_id: query::string(node.get("JobId")),
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            service_namespace: query::string(node.get("ServiceNamespace")),
         })
     }
 }
@@ -962,6 +994,21 @@ impl FromQuery for ListOpenIDConnectProvidersRequest {
 impl FromQuery for ListOrganizationsFeaturesRequest {
     fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {})
+    }
+}
+
+impl FromQuery for ListPoliciesGrantingServiceAccessRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            arn: query::string(node.get("Arn")),
+            marker: query::string(node.get("Marker")),
+            service_namespaces: query::list(
+                node.get("ServiceNamespaces"),
+                &query::join(path, "ServiceNamespaces"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
     }
 }
 

@@ -7,6 +7,12 @@ use super::shapes::*;
 use rampart_codec::xml::{ToXml, XmlValue, XmlWriter};
 use std::borrow::Cow;
 
+impl XmlValue for AccessAdvisorUsageGranularityType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for AttachmentType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -103,7 +109,25 @@ impl XmlValue for GlobalEndpointTokenVersion {
     }
 }
 
+impl XmlValue for JobStatusType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for PolicyOwnerEntityType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PolicyScopeType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for PolicyType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
     }
@@ -396,6 +420,30 @@ impl ToXml for EnableOrganizationsRootSessionsResponse {
     }
 }
 
+impl ToXml for EntityDetails {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("EntityInfo", self.entity_info.as_ref());
+        w.scalar("LastAuthenticated", self.last_authenticated.as_ref());
+    }
+}
+
+impl ToXml for EntityInfo {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Arn", self.arn.as_ref());
+        w.scalar("Id", self.id.as_ref());
+        w.scalar("Name", self.name.as_ref());
+        w.scalar("Path", self.path.as_ref());
+        w.scalar("Type", self.type_.as_ref());
+    }
+}
+
+impl ToXml for ErrorDetails {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Code", self.code.as_ref());
+        w.scalar("Message", self.message.as_ref());
+    }
+}
+
 impl ToXml for EvaluationResult {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("EvalActionName", self.eval_action_name.as_ref());
@@ -451,6 +499,12 @@ impl ToXml for GenerateCredentialReportResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Description", self.description.as_ref());
         w.scalar("State", self.state.as_ref());
+    }
+}
+
+impl ToXml for GenerateServiceLastAccessedDetailsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("JobId", self.job_id.as_ref());
     }
 }
 
@@ -717,6 +771,47 @@ impl ToXml for GetSSHPublicKeyResponse {
 impl ToXml for GetServerCertificateResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("ServerCertificate", self.server_certificate.as_ref());
+    }
+}
+
+impl ToXml for GetServiceLastAccessedDetailsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("Error", self.error.as_ref());
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("JobCompletionDate", self.job_completion_date.as_ref());
+        w.scalar("JobCreationDate", self.job_creation_date.as_ref());
+        w.scalar("JobStatus", self.job_status.as_ref());
+        w.scalar("JobType", self.job_type.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.services_last_accessed {
+            w.start("ServicesLastAccessed");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("ServicesLastAccessed");
+        }
+    }
+}
+
+impl ToXml for GetServiceLastAccessedDetailsWithEntitiesResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.entity_details_list {
+            w.start("EntityDetailsList");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("EntityDetailsList");
+        }
+        w.structure("Error", self.error.as_ref());
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("JobCompletionDate", self.job_completion_date.as_ref());
+        w.scalar("JobCreationDate", self.job_creation_date.as_ref());
+        w.scalar("JobStatus", self.job_status.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
     }
 }
 
@@ -1085,6 +1180,37 @@ impl ToXml for ListOrganizationsFeaturesResponse {
             w.end("EnabledFeatures");
         }
         w.scalar("OrganizationId", self.organization_id.as_ref());
+    }
+}
+
+impl ToXml for ListPoliciesGrantingServiceAccessEntry {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.policies {
+            w.start("Policies");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Policies");
+        }
+        w.scalar("ServiceNamespace", self.service_namespace.as_ref());
+    }
+}
+
+impl ToXml for ListPoliciesGrantingServiceAccessResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        if let Some(v) = &self.policies_granting_service_access {
+            w.start("PoliciesGrantingServiceAccess");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("PoliciesGrantingServiceAccess");
+        }
     }
 }
 
@@ -1498,6 +1624,16 @@ impl ToXml for PolicyDetail {
     }
 }
 
+impl ToXml for PolicyGrantingServiceAccess {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("EntityName", self.entity_name.as_ref());
+        w.scalar("EntityType", self.entity_type.as_ref());
+        w.scalar("PolicyArn", self.policy_arn.as_ref());
+        w.scalar("PolicyName", self.policy_name.as_ref());
+        w.scalar("PolicyType", self.policy_type.as_ref());
+    }
+}
+
 impl ToXml for PolicyGroup {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("GroupId", self.group_id.as_ref());
@@ -1771,6 +1907,35 @@ impl ToXml for ServerCertificateMetadata {
     }
 }
 
+impl ToXml for ServiceLastAccessed {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("LastAuthenticated", self.last_authenticated.as_ref());
+        w.scalar(
+            "LastAuthenticatedEntity",
+            self.last_authenticated_entity.as_ref(),
+        );
+        w.scalar(
+            "LastAuthenticatedRegion",
+            self.last_authenticated_region.as_ref(),
+        );
+        w.scalar("ServiceName", self.service_name.as_ref());
+        w.scalar("ServiceNamespace", self.service_namespace.as_ref());
+        w.scalar(
+            "TotalAuthenticatedEntities",
+            self.total_authenticated_entities.as_ref(),
+        );
+        if let Some(v) = &self.tracked_actions_last_accessed {
+            w.start("TrackedActionsLastAccessed");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("TrackedActionsLastAccessed");
+        }
+    }
+}
+
 impl ToXml for ServiceSpecificCredential {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("CreateDate", self.create_date.as_ref());
@@ -1860,6 +2025,15 @@ impl ToXml for Tag {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Key", self.key.as_ref());
         w.scalar("Value", self.value.as_ref());
+    }
+}
+
+impl ToXml for TrackedActionLastAccessed {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("ActionName", self.action_name.as_ref());
+        w.scalar("LastAccessedEntity", self.last_accessed_entity.as_ref());
+        w.scalar("LastAccessedRegion", self.last_accessed_region.as_ref());
+        w.scalar("LastAccessedTime", self.last_accessed_time.as_ref());
     }
 }
 

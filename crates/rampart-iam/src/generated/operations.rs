@@ -282,6 +282,7 @@ pub const SERVED: &[&str] = &[
     "EnableOrganizationsRootCredentialsManagement",
     "EnableOrganizationsRootSessions",
     "GenerateCredentialReport",
+    "GenerateServiceLastAccessedDetails",
     "GetAccessKeyLastUsed",
     "GetAccountAuthorizationDetails",
     "GetAccountPasswordPolicy",
@@ -302,6 +303,8 @@ pub const SERVED: &[&str] = &[
     "GetSAMLProvider",
     "GetSSHPublicKey",
     "GetServerCertificate",
+    "GetServiceLastAccessedDetails",
+    "GetServiceLastAccessedDetailsWithEntities",
     "GetServiceLinkedRoleDeletionStatus",
     "GetUser",
     "GetUserPolicy",
@@ -323,6 +326,7 @@ pub const SERVED: &[&str] = &[
     "ListOpenIDConnectProviders",
     "ListOrganizationsFeatures",
     "ListPolicies",
+    "ListPoliciesGrantingServiceAccess",
     "ListPolicyTags",
     "ListPolicyVersions",
     "ListRolePolicies",
@@ -964,6 +968,16 @@ pub trait GenerateCredentialReport: IamHandler {
     ) -> impl Future<Output = Result<GenerateCredentialReportResponse, Self::Error>> + Send;
 }
 
+/// `GenerateServiceLastAccessedDetails`.
+pub trait GenerateServiceLastAccessedDetails: IamHandler {
+    /// Runs `GenerateServiceLastAccessedDetails`.
+    fn generate_service_last_accessed_details(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateServiceLastAccessedDetailsRequest,
+    ) -> impl Future<Output = Result<GenerateServiceLastAccessedDetailsResponse, Self::Error>> + Send;
+}
+
 /// `GetAccessKeyLastUsed`.
 pub trait GetAccessKeyLastUsed: IamHandler {
     /// Runs `GetAccessKeyLastUsed`.
@@ -1159,6 +1173,27 @@ pub trait GetServerCertificate: IamHandler {
         ctx: &RequestContext,
         input: GetServerCertificateRequest,
     ) -> impl Future<Output = Result<GetServerCertificateResponse, Self::Error>> + Send;
+}
+
+/// `GetServiceLastAccessedDetails`.
+pub trait GetServiceLastAccessedDetails: IamHandler {
+    /// Runs `GetServiceLastAccessedDetails`.
+    fn get_service_last_accessed_details(
+        &self,
+        ctx: &RequestContext,
+        input: GetServiceLastAccessedDetailsRequest,
+    ) -> impl Future<Output = Result<GetServiceLastAccessedDetailsResponse, Self::Error>> + Send;
+}
+
+/// `GetServiceLastAccessedDetailsWithEntities`.
+pub trait GetServiceLastAccessedDetailsWithEntities: IamHandler {
+    /// Runs `GetServiceLastAccessedDetailsWithEntities`.
+    fn get_service_last_accessed_details_with_entities(
+        &self,
+        ctx: &RequestContext,
+        input: GetServiceLastAccessedDetailsWithEntitiesRequest,
+    ) -> impl Future<Output = Result<GetServiceLastAccessedDetailsWithEntitiesResponse, Self::Error>>
+    + Send;
 }
 
 /// `GetServiceLinkedRoleDeletionStatus`.
@@ -1369,6 +1404,16 @@ pub trait ListPolicies: IamHandler {
         ctx: &RequestContext,
         input: ListPoliciesRequest,
     ) -> impl Future<Output = Result<ListPoliciesResponse, Self::Error>> + Send;
+}
+
+/// `ListPoliciesGrantingServiceAccess`.
+pub trait ListPoliciesGrantingServiceAccess: IamHandler {
+    /// Runs `ListPoliciesGrantingServiceAccess`.
+    fn list_policies_granting_service_access(
+        &self,
+        ctx: &RequestContext,
+        input: ListPoliciesGrantingServiceAccessRequest,
+    ) -> impl Future<Output = Result<ListPoliciesGrantingServiceAccessResponse, Self::Error>> + Send;
 }
 
 /// `ListPolicyTags`.
@@ -2071,6 +2116,7 @@ pub trait IamApi:
     + EnableOrganizationsRootCredentialsManagement
     + EnableOrganizationsRootSessions
     + GenerateCredentialReport
+    + GenerateServiceLastAccessedDetails
     + GetAccessKeyLastUsed
     + GetAccountAuthorizationDetails
     + GetAccountPasswordPolicy
@@ -2091,6 +2137,8 @@ pub trait IamApi:
     + GetSAMLProvider
     + GetSSHPublicKey
     + GetServerCertificate
+    + GetServiceLastAccessedDetails
+    + GetServiceLastAccessedDetailsWithEntities
     + GetServiceLinkedRoleDeletionStatus
     + GetUser
     + GetUserPolicy
@@ -2112,6 +2160,7 @@ pub trait IamApi:
     + ListOpenIDConnectProviders
     + ListOrganizationsFeatures
     + ListPolicies
+    + ListPoliciesGrantingServiceAccess
     + ListPolicyTags
     + ListPolicyVersions
     + ListRolePolicies
@@ -2237,6 +2286,7 @@ impl<
         + EnableOrganizationsRootCredentialsManagement
         + EnableOrganizationsRootSessions
         + GenerateCredentialReport
+        + GenerateServiceLastAccessedDetails
         + GetAccessKeyLastUsed
         + GetAccountAuthorizationDetails
         + GetAccountPasswordPolicy
@@ -2257,6 +2307,8 @@ impl<
         + GetSAMLProvider
         + GetSSHPublicKey
         + GetServerCertificate
+        + GetServiceLastAccessedDetails
+        + GetServiceLastAccessedDetailsWithEntities
         + GetServiceLinkedRoleDeletionStatus
         + GetUser
         + GetUserPolicy
@@ -2278,6 +2330,7 @@ impl<
         + ListOpenIDConnectProviders
         + ListOrganizationsFeatures
         + ListPolicies
+        + ListPoliciesGrantingServiceAccess
         + ListPolicyTags
         + ListPolicyVersions
         + ListRolePolicies
@@ -3025,6 +3078,19 @@ impl GenerateCredentialReport for DecodeOnly {
     }
 }
 
+impl GenerateServiceLastAccessedDetails for DecodeOnly {
+    async fn generate_service_last_accessed_details(
+        &self,
+        _ctx: &RequestContext,
+        _input: GenerateServiceLastAccessedDetailsRequest,
+    ) -> Result<GenerateServiceLastAccessedDetailsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GenerateServiceLastAccessedDetails",
+        ))
+    }
+}
+
 impl GetAccessKeyLastUsed for DecodeOnly {
     async fn get_access_key_last_used(
         &self,
@@ -3248,6 +3314,32 @@ impl GetServerCertificate for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetServerCertificate",
+        ))
+    }
+}
+
+impl GetServiceLastAccessedDetails for DecodeOnly {
+    async fn get_service_last_accessed_details(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetServiceLastAccessedDetailsRequest,
+    ) -> Result<GetServiceLastAccessedDetailsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetServiceLastAccessedDetails",
+        ))
+    }
+}
+
+impl GetServiceLastAccessedDetailsWithEntities for DecodeOnly {
+    async fn get_service_last_accessed_details_with_entities(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetServiceLastAccessedDetailsWithEntitiesRequest,
+    ) -> Result<GetServiceLastAccessedDetailsWithEntitiesResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetServiceLastAccessedDetailsWithEntities",
         ))
     }
 }
@@ -3504,6 +3596,19 @@ impl ListPolicies for DecodeOnly {
         _input: ListPoliciesRequest,
     ) -> Result<ListPoliciesResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "ListPolicies"))
+    }
+}
+
+impl ListPoliciesGrantingServiceAccess for DecodeOnly {
+    async fn list_policies_granting_service_access(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListPoliciesGrantingServiceAccessRequest,
+    ) -> Result<ListPoliciesGrantingServiceAccessResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListPoliciesGrantingServiceAccess",
+        ))
     }
 }
 
@@ -5205,6 +5310,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GenerateServiceLastAccessedDetails" => {
+            let spec = QueryOperationSpec {
+                name: "GenerateServiceLastAccessedDetails",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("GenerateServiceLastAccessedDetailsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GenerateServiceLastAccessedDetailsRequest| {
+                    answer(
+                        move || handler.generate_service_last_accessed_details(ctx, i),
+                        move |ok| handler.after_call(ctx, "GenerateServiceLastAccessedDetails", ok),
+                    )
+                },
+            )
+            .await
+        }
         "GetAccessKeyLastUsed" => {
             let spec = QueryOperationSpec {
                 name: "GetAccessKeyLastUsed",
@@ -5518,6 +5643,48 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "GetServerCertificate", ok),
                 )
             })
+            .await
+        }
+        "GetServiceLastAccessedDetails" => {
+            let spec = QueryOperationSpec {
+                name: "GetServiceLastAccessedDetails",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetServiceLastAccessedDetailsResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetServiceLastAccessedDetailsRequest| {
+                    answer(
+                        move || handler.get_service_last_accessed_details(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetServiceLastAccessedDetails", ok),
+                    )
+                },
+            )
+            .await
+        }
+        "GetServiceLastAccessedDetailsWithEntities" => {
+            let spec = QueryOperationSpec {
+                name: "GetServiceLastAccessedDetailsWithEntities",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetServiceLastAccessedDetailsWithEntitiesResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetServiceLastAccessedDetailsWithEntitiesRequest| {
+                    answer(
+                        move || handler.get_service_last_accessed_details_with_entities(ctx, i),
+                        move |ok| {
+                            handler.after_call(ctx, "GetServiceLastAccessedDetailsWithEntities", ok)
+                        },
+                    )
+                },
+            )
             .await
         }
         "GetServiceLinkedRoleDeletionStatus" => {
@@ -5848,6 +6015,26 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "ListPolicies", ok),
                 )
             })
+            .await
+        }
+        "ListPoliciesGrantingServiceAccess" => {
+            let spec = QueryOperationSpec {
+                name: "ListPoliciesGrantingServiceAccess",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListPoliciesGrantingServiceAccessResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: ListPoliciesGrantingServiceAccessRequest| {
+                    answer(
+                        move || handler.list_policies_granting_service_access(ctx, i),
+                        move |ok| handler.after_call(ctx, "ListPoliciesGrantingServiceAccess", ok),
+                    )
+                },
+            )
             .await
         }
         "ListPolicyTags" => {
@@ -6894,9 +7081,6 @@ pub async fn dispatch<H: IamApi>(
         "GenerateOrganizationsAccessReport" => {
             not_served("GenerateOrganizationsAccessReport", false)
         }
-        "GenerateServiceLastAccessedDetails" => {
-            not_served("GenerateServiceLastAccessedDetails", false)
-        }
         "GetAccountProperties" => not_served("GetAccountProperties", true),
         "GetDelegationRequest" => not_served("GetDelegationRequest", true),
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
@@ -6905,10 +7089,6 @@ pub async fn dispatch<H: IamApi>(
             not_served("GetOutboundWebIdentityFederationInfo", true)
         }
         "GetRoleTemplateVersion" => not_served("GetRoleTemplateVersion", true),
-        "GetServiceLastAccessedDetails" => not_served("GetServiceLastAccessedDetails", true),
-        "GetServiceLastAccessedDetailsWithEntities" => {
-            not_served("GetServiceLastAccessedDetailsWithEntities", true)
-        }
         "GetWorkloadIdentityProvider" => not_served("GetWorkloadIdentityProvider", true),
         "GetWorkloadIdentityProviderDeletionStatus" => {
             not_served("GetWorkloadIdentityProviderDeletionStatus", true)
@@ -6921,9 +7101,6 @@ pub async fn dispatch<H: IamApi>(
             not_served("GetWorkloadIdentityTemplateAttestationPolicy", true)
         }
         "ListDelegationRequests" => not_served("ListDelegationRequests", true),
-        "ListPoliciesGrantingServiceAccess" => {
-            not_served("ListPoliciesGrantingServiceAccess", true)
-        }
         "ListWorkloadIdentityProviderOutboundSigners" => {
             not_served("ListWorkloadIdentityProviderOutboundSigners", true)
         }

@@ -2135,6 +2135,89 @@ impl fmt::Debug for EnableOrganizationsRootSessionsResponse {
     }
 }
 
+/// The `EntityDetails` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityDetails {
+    /// `EntityInfo`. Required.
+    #[serde(
+        rename = "EntityInfo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity_info: Option<EntityInfo>,
+    /// `LastAuthenticated`.
+    #[serde(
+        rename = "LastAuthenticated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_authenticated: Option<Timestamp>,
+}
+
+impl fmt::Debug for EntityDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EntityDetails")
+            .field("entity_info", &self.entity_info)
+            .field("last_authenticated", &self.last_authenticated)
+            .finish()
+    }
+}
+
+/// The `EntityInfo` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityInfo {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Id`. Required.
+    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `Name`. Required.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Path`.
+    #[serde(rename = "Path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `Type`. Required.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<PolicyOwnerEntityType>,
+}
+
+impl fmt::Debug for EntityInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EntityInfo")
+            .field("arn", &self.arn)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .field("type_", &self.type_)
+            .finish()
+    }
+}
+
+/// The `ErrorDetails` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorDetails {
+    /// `Code`. Required.
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// `Message`. Required.
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl fmt::Debug for ErrorDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorDetails")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
 /// The `EvaluationResult` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2247,6 +2330,48 @@ impl fmt::Debug for GenerateCredentialReportResponse {
         f.debug_struct("GenerateCredentialReportResponse")
             .field("description", &self.description)
             .field("state", &self.state)
+            .finish()
+    }
+}
+
+/// The `GenerateServiceLastAccessedDetailsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateServiceLastAccessedDetailsRequest {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Granularity`.
+    #[serde(
+        rename = "Granularity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub granularity: Option<AccessAdvisorUsageGranularityType>,
+}
+
+impl fmt::Debug for GenerateServiceLastAccessedDetailsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenerateServiceLastAccessedDetailsRequest")
+            .field("arn", &self.arn)
+            .field("granularity", &self.granularity)
+            .finish()
+    }
+}
+
+/// The `GenerateServiceLastAccessedDetailsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateServiceLastAccessedDetailsResponse {
+    /// `JobId`.
+    #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+}
+
+impl fmt::Debug for GenerateServiceLastAccessedDetailsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenerateServiceLastAccessedDetailsResponse")
+            .field("job_id", &self.job_id)
             .finish()
     }
 }
@@ -3256,6 +3381,182 @@ impl fmt::Debug for GetServerCertificateResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetServerCertificateResponse")
             .field("server_certificate", &self.server_certificate)
+            .finish()
+    }
+}
+
+/// The `GetServiceLastAccessedDetailsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServiceLastAccessedDetailsRequest {
+    /// `JobId`. Required.
+    #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+}
+
+impl fmt::Debug for GetServiceLastAccessedDetailsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServiceLastAccessedDetailsRequest")
+            .field("job_id", &self.job_id)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .finish()
+    }
+}
+
+/// The `GetServiceLastAccessedDetailsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServiceLastAccessedDetailsResponse {
+    /// `Error`.
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetails>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `JobCompletionDate`. Required.
+    #[serde(
+        rename = "JobCompletionDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_completion_date: Option<Timestamp>,
+    /// `JobCreationDate`. Required.
+    #[serde(
+        rename = "JobCreationDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_creation_date: Option<Timestamp>,
+    /// `JobStatus`. Required.
+    #[serde(rename = "JobStatus", default, skip_serializing_if = "Option::is_none")]
+    pub job_status: Option<JobStatusType>,
+    /// `JobType`.
+    #[serde(rename = "JobType", default, skip_serializing_if = "Option::is_none")]
+    pub job_type: Option<AccessAdvisorUsageGranularityType>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `ServicesLastAccessed`. Required.
+    #[serde(
+        rename = "ServicesLastAccessed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub services_last_accessed: Option<Vec<ServiceLastAccessed>>,
+}
+
+impl fmt::Debug for GetServiceLastAccessedDetailsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServiceLastAccessedDetailsResponse")
+            .field("error", &self.error)
+            .field("is_truncated", &self.is_truncated)
+            .field("job_completion_date", &self.job_completion_date)
+            .field("job_creation_date", &self.job_creation_date)
+            .field("job_status", &self.job_status)
+            .field("job_type", &self.job_type)
+            .field("marker", &self.marker)
+            .field("services_last_accessed", &self.services_last_accessed)
+            .finish()
+    }
+}
+
+/// The `GetServiceLastAccessedDetailsWithEntitiesRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServiceLastAccessedDetailsWithEntitiesRequest {
+    /// `JobId`. Required.
+    #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `ServiceNamespace`. Required.
+    #[serde(
+        rename = "ServiceNamespace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_namespace: Option<String>,
+}
+
+impl fmt::Debug for GetServiceLastAccessedDetailsWithEntitiesRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServiceLastAccessedDetailsWithEntitiesRequest")
+            .field("job_id", &self.job_id)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("service_namespace", &self.service_namespace)
+            .finish()
+    }
+}
+
+/// The `GetServiceLastAccessedDetailsWithEntitiesResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetServiceLastAccessedDetailsWithEntitiesResponse {
+    /// `EntityDetailsList`. Required.
+    #[serde(
+        rename = "EntityDetailsList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity_details_list: Option<Vec<EntityDetails>>,
+    /// `Error`.
+    #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetails>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `JobCompletionDate`. Required.
+    #[serde(
+        rename = "JobCompletionDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_completion_date: Option<Timestamp>,
+    /// `JobCreationDate`. Required.
+    #[serde(
+        rename = "JobCreationDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_creation_date: Option<Timestamp>,
+    /// `JobStatus`. Required.
+    #[serde(rename = "JobStatus", default, skip_serializing_if = "Option::is_none")]
+    pub job_status: Option<JobStatusType>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+}
+
+impl fmt::Debug for GetServiceLastAccessedDetailsWithEntitiesResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetServiceLastAccessedDetailsWithEntitiesResponse")
+            .field("entity_details_list", &self.entity_details_list)
+            .field("error", &self.error)
+            .field("is_truncated", &self.is_truncated)
+            .field("job_completion_date", &self.job_completion_date)
+            .field("job_creation_date", &self.job_creation_date)
+            .field("job_status", &self.job_status)
+            .field("marker", &self.marker)
             .finish()
     }
 }
@@ -4578,6 +4879,96 @@ impl fmt::Debug for ListOrganizationsFeaturesResponse {
         f.debug_struct("ListOrganizationsFeaturesResponse")
             .field("enabled_features", &self.enabled_features)
             .field("organization_id", &self.organization_id)
+            .finish()
+    }
+}
+
+/// The `ListPoliciesGrantingServiceAccessEntry` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListPoliciesGrantingServiceAccessEntry {
+    /// `Policies`.
+    #[serde(rename = "Policies", default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<Vec<PolicyGrantingServiceAccess>>,
+    /// `ServiceNamespace`.
+    #[serde(
+        rename = "ServiceNamespace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_namespace: Option<String>,
+}
+
+impl fmt::Debug for ListPoliciesGrantingServiceAccessEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListPoliciesGrantingServiceAccessEntry")
+            .field("policies", &self.policies)
+            .field("service_namespace", &self.service_namespace)
+            .finish()
+    }
+}
+
+/// The `ListPoliciesGrantingServiceAccessRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListPoliciesGrantingServiceAccessRequest {
+    /// `Arn`. Required.
+    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `ServiceNamespaces`. Required.
+    #[serde(
+        rename = "ServiceNamespaces",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_namespaces: Option<Vec<String>>,
+}
+
+impl fmt::Debug for ListPoliciesGrantingServiceAccessRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListPoliciesGrantingServiceAccessRequest")
+            .field("arn", &self.arn)
+            .field("marker", &self.marker)
+            .field("service_namespaces", &self.service_namespaces)
+            .finish()
+    }
+}
+
+/// The `ListPoliciesGrantingServiceAccessResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListPoliciesGrantingServiceAccessResponse {
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `PoliciesGrantingServiceAccess`. Required.
+    #[serde(
+        rename = "PoliciesGrantingServiceAccess",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policies_granting_service_access: Option<Vec<ListPoliciesGrantingServiceAccessEntry>>,
+}
+
+impl fmt::Debug for ListPoliciesGrantingServiceAccessResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListPoliciesGrantingServiceAccessResponse")
+            .field("is_truncated", &self.is_truncated)
+            .field("marker", &self.marker)
+            .field(
+                "policies_granting_service_access",
+                &self.policies_granting_service_access,
+            )
             .finish()
     }
 }
@@ -6073,6 +6464,55 @@ impl fmt::Debug for PolicyDetail {
     }
 }
 
+/// The `PolicyGrantingServiceAccess` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyGrantingServiceAccess {
+    /// `EntityName`.
+    #[serde(
+        rename = "EntityName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity_name: Option<String>,
+    /// `EntityType`.
+    #[serde(
+        rename = "EntityType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity_type: Option<PolicyOwnerEntityType>,
+    /// `PolicyArn`.
+    #[serde(rename = "PolicyArn", default, skip_serializing_if = "Option::is_none")]
+    pub policy_arn: Option<String>,
+    /// `PolicyName`. Required.
+    #[serde(
+        rename = "PolicyName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_name: Option<String>,
+    /// `PolicyType`. Required.
+    #[serde(
+        rename = "PolicyType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_type: Option<PolicyType>,
+}
+
+impl fmt::Debug for PolicyGrantingServiceAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyGrantingServiceAccess")
+            .field("entity_name", &self.entity_name)
+            .field("entity_type", &self.entity_type)
+            .field("policy_arn", &self.policy_arn)
+            .field("policy_name", &self.policy_name)
+            .field("policy_type", &self.policy_type)
+            .finish()
+    }
+}
+
 /// The `PolicyGroup` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -7121,6 +7561,81 @@ impl fmt::Debug for ServerCertificateMetadata {
     }
 }
 
+/// The `ServiceLastAccessed` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceLastAccessed {
+    /// `LastAuthenticated`.
+    #[serde(
+        rename = "LastAuthenticated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_authenticated: Option<Timestamp>,
+    /// `LastAuthenticatedEntity`.
+    #[serde(
+        rename = "LastAuthenticatedEntity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_authenticated_entity: Option<String>,
+    /// `LastAuthenticatedRegion`.
+    #[serde(
+        rename = "LastAuthenticatedRegion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_authenticated_region: Option<String>,
+    /// `ServiceName`. Required.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_name: Option<String>,
+    /// `ServiceNamespace`. Required.
+    #[serde(
+        rename = "ServiceNamespace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_namespace: Option<String>,
+    /// `TotalAuthenticatedEntities`.
+    #[serde(
+        rename = "TotalAuthenticatedEntities",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_authenticated_entities: Option<i32>,
+    /// `TrackedActionsLastAccessed`.
+    #[serde(
+        rename = "TrackedActionsLastAccessed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tracked_actions_last_accessed: Option<Vec<TrackedActionLastAccessed>>,
+}
+
+impl fmt::Debug for ServiceLastAccessed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceLastAccessed")
+            .field("last_authenticated", &self.last_authenticated)
+            .field("last_authenticated_entity", &self.last_authenticated_entity)
+            .field("last_authenticated_region", &self.last_authenticated_region)
+            .field("service_name", &self.service_name)
+            .field("service_namespace", &self.service_namespace)
+            .field(
+                "total_authenticated_entities",
+                &self.total_authenticated_entities,
+            )
+            .field(
+                "tracked_actions_last_accessed",
+                &self.tracked_actions_last_accessed,
+            )
+            .finish()
+    }
+}
+
 /// The `ServiceSpecificCredential` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -7903,6 +8418,51 @@ impl fmt::Debug for TagUserRequest {
         f.debug_struct("TagUserRequest")
             .field("tags", &self.tags)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `TrackedActionLastAccessed` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackedActionLastAccessed {
+    /// `ActionName`.
+    #[serde(
+        rename = "ActionName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_name: Option<String>,
+    /// `LastAccessedEntity`.
+    #[serde(
+        rename = "LastAccessedEntity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_accessed_entity: Option<String>,
+    /// `LastAccessedRegion`.
+    #[serde(
+        rename = "LastAccessedRegion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_accessed_region: Option<String>,
+    /// `LastAccessedTime`.
+    #[serde(
+        rename = "LastAccessedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_accessed_time: Option<Timestamp>,
+}
+
+impl fmt::Debug for TrackedActionLastAccessed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrackedActionLastAccessed")
+            .field("action_name", &self.action_name)
+            .field("last_accessed_entity", &self.last_accessed_entity)
+            .field("last_accessed_region", &self.last_accessed_region)
+            .field("last_accessed_time", &self.last_accessed_time)
             .finish()
     }
 }

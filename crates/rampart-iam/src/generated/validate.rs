@@ -8,6 +8,19 @@ use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, Va
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+fn check_access_advisor_usage_granularity_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &AccessAdvisorUsageGranularityType,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        AccessAdvisorUsageGranularityType::VALUE_SET,
+    );
+}
+
 fn check_action_name_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
     for (i, item) in v.iter().enumerate() {
         let path = f.item_path(i);
@@ -1116,6 +1129,24 @@ fn check_entity_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EntityType)
     errs.enum_value(f, v.as_str(), v.is_known(), EntityType::VALUE_SET);
 }
 
+impl Validate for GenerateServiceLastAccessedDetailsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "arn", false);
+        match &self.arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "granularity", false);
+        if let Some(v) = &self.granularity {
+            check_access_advisor_usage_granularity_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GenerateServiceLastAccessedDetailsRequest {}
+
 impl Validate for GetAccessKeyLastUsedRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "accessKeyId", false);
@@ -1406,6 +1437,57 @@ impl Validate for GetServerCertificateRequest {
 }
 
 impl ConstraintValue for GetServerCertificateRequest {}
+
+impl Validate for GetServiceLastAccessedDetailsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "jobId", false);
+        match &self.job_id {
+            Some(v) => {
+                check_job_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetServiceLastAccessedDetailsRequest {}
+
+impl Validate for GetServiceLastAccessedDetailsWithEntitiesRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "jobId", false);
+        match &self.job_id {
+            Some(v) => {
+                check_job_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "serviceNamespace", false);
+        match &self.service_namespace {
+            Some(v) => {
+                check_service_namespace_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetServiceLastAccessedDetailsWithEntitiesRequest {}
 
 impl Validate for GetServiceLinkedRoleDeletionStatusRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1827,6 +1909,31 @@ impl Validate for ListOrganizationsFeaturesRequest {
 }
 
 impl ConstraintValue for ListOrganizationsFeaturesRequest {}
+
+impl Validate for ListPoliciesGrantingServiceAccessRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "arn", false);
+        match &self.arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "serviceNamespaces", false);
+        match &self.service_namespaces {
+            Some(v) => {
+                check_service_namespace_list_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for ListPoliciesGrantingServiceAccessRequest {}
 
 impl Validate for ListPoliciesRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -3649,6 +3756,10 @@ fn check_instance_profile_name_type(errs: &mut ValidationErrors, f: &Field<'_>, 
     errs.pattern(f, v, RE_INSTANCE_PROFILE_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
 }
 
+fn check_job_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(36), Some(36));
+}
+
 fn check_key_definition_list_type(
     errs: &mut ValidationErrors,
     f: &Field<'_>,
@@ -3876,6 +3987,23 @@ fn check_server_certificate_name_type(errs: &mut ValidationErrors, f: &Field<'_>
         RE_SERVER_CERTIFICATE_NAME_TYPE.as_ref(),
         "[\\w+=,.@-]+",
     );
+}
+
+fn check_service_namespace_list_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &[String]) {
+    errs.length(f, v, v.len(), Some(1), Some(200));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_service_namespace_type(errs, &f, item);
+    }
+}
+
+static RE_SERVICE_NAMESPACE_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]-]*)\\z").ok());
+
+fn check_service_namespace_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(64));
+    errs.pattern(f, v, RE_SERVICE_NAMESPACE_TYPE.as_ref(), "[\\w-]*");
 }
 
 static RE_SERVICE_SPECIFIC_CREDENTIAL_ID: LazyLock<Option<Regex>> =

@@ -6,10 +6,13 @@
 //! `oidc` and `oidc_updates` (OpenID Connect providers), `saml` and `saml_updates` (SAML
 //! providers), `password_policy`, `login_profiles` (and ChangePassword), `account` (aliases,
 //! summary), `mfa` and `mfa_assign` (virtual MFA devices), `signing_certs`, `ssh_keys`,
-//! `server_certs`; `entity` and `common` are shared helpers, `resource` those of the
+//! `server_certs`, `access_advisor`/`advisor_reports`/`policies_granting` (service last
+//! accessed data); `entity` and `common` are shared helpers, `resource` those of the
 //! non-principal resources.
 
+mod access_advisor;
 mod account;
+mod advisor_reports;
 mod attach;
 mod authorization_details;
 mod boundaries;
@@ -29,6 +32,7 @@ mod oidc_updates;
 mod organizations;
 mod password_policy;
 mod policies;
+mod policies_granting;
 mod policy_entities;
 mod policy_versions;
 mod resource;

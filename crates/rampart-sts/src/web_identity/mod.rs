@@ -12,10 +12,16 @@
 //! …", "Incorrect token audience", "Token expired: …", "Couldn't retrieve verification key
 //! …", "Not authorized to perform sts:AssumeRoleWithWebIdentity"); for a signature that does
 //! not verify and for a token not yet valid AWS's exact wording is unknown, and the
-//! InvalidIdentityToken text of the model's documentation is used. Not done: the issuer's TLS
-//! thumbprints are not compared (the chain is checked against the trusted roots instead),
-//! and session tags or a source identity carried in the token are not taken.
+//! InvalidIdentityToken text of the model's documentation is used.
+//!
+//! Session tags and a source identity carried in the token ([`claims`]) are taken as
+//! AssumeRole takes them from its parameters: the trust policy must then also allow
+//! `sts:TagSession` and `sts:SetSourceIdentity` for the provider, with `aws:RequestTag/*`,
+//! `aws:TagKeys`, `sts:TransitiveTagKeys` and `sts:SourceIdentity` as condition keys, and the
+//! session carries them. Not done: the issuer's TLS thumbprints are not compared (the chain
+//! is checked against the trusted roots instead).
 
+mod claims;
 mod fetch;
 pub mod jwks;
 mod jwt;
@@ -28,6 +34,7 @@ use crate::generated::{
 };
 use crate::request::RoleRequest;
 use crate::service::{StsService, access_denied, internal, required};
+use claims::TokenSession;
 use fetch::FetchError;
 pub(crate) use fetch::KeyCache;
 use jwks::{Jwks, Refusal};
@@ -73,9 +80,15 @@ impl AssumeRoleWithWebIdentity for StsService {
         input: AssumeRoleWithWebIdentityRequest,
     ) -> Result<AssumeRoleWithWebIdentityResponse, ServiceError> {
         let token = required(input.web_identity_token.clone(), "webIdentityToken")?;
-        let request = RoleRequest::parse(ctx, as_role_request(input))?;
+        let request = RoleRequest::parse(ctx, as_role_request(input.clone(), None))?;
         let account = split_role_arn(&request.role_arn).map(|(account, ..)| account.to_owned());
         let verified = self.verify_token(account.as_deref(), &token).await?;
+        let session = claims::token_session(&verified.jwt)?;
+        let request = if session.is_empty() {
+            request
+        } else {
+            RoleRequest::parse(ctx, as_role_request(input, Some(session)))?
+        };
         let role = self
             .target_role(&request.role_arn)
             .await?
@@ -88,6 +101,7 @@ impl AssumeRoleWithWebIdentity for StsService {
         let assumed = self.role_session(&role, request, seconds)?;
         self.note_role_used(ctx, &role).await;
         Ok(AssumeRoleWithWebIdentityResponse {
+            source_identity: assumed.source_identity,
             assumed_role_user: assumed.assumed_role_user,
             audience: Some(verified.audience),
             credentials: assumed.credentials,
@@ -99,16 +113,28 @@ impl AssumeRoleWithWebIdentity for StsService {
     }
 }
 
-/// The request's AssumeRole members, checked as AssumeRole checks them.
-fn as_role_request(input: AssumeRoleWithWebIdentityRequest) -> AssumeRoleRequest {
+/// The request's AssumeRole members, with the token's session tags and source identity,
+/// checked as AssumeRole checks them.
+fn as_role_request(
+    input: AssumeRoleWithWebIdentityRequest,
+    session: Option<TokenSession>,
+) -> AssumeRoleRequest {
+    let session = session.unwrap_or_default();
     AssumeRoleRequest {
         role_arn: input.role_arn,
         role_session_name: input.role_session_name,
         duration_seconds: input.duration_seconds,
         policy: input.policy,
         policy_arns: input.policy_arns,
+        tags: non_empty(session.tags),
+        transitive_tag_keys: non_empty(session.transitive_keys),
+        source_identity: session.source_identity,
         ..Default::default()
     }
+}
+
+fn non_empty<T>(list: Vec<T>) -> Option<Vec<T>> {
+    (!list.is_empty()).then_some(list)
 }
 
 impl StsService {
@@ -244,13 +270,6 @@ fn authorize(
         tags: Default::default(),
     };
     let arn = role.arn();
-    let query = Request {
-        principal: &principal,
-        action: ACTION,
-        resource: &arn,
-        resource_account: &role.account,
-        context: &context,
-    };
     let set = PolicySet {
         identity: &[],
         resource: Some(&trust),
@@ -258,10 +277,21 @@ fn authorize(
         session: &[],
         require_resource_allow: true,
     };
-    match evaluate_detailed(&query, &set).decision {
-        Decision::Allow => Ok(()),
-        _ => Err(denied()),
+    // AssumeRole's actions, the web identity one in place of sts:AssumeRole.
+    let actions = request.actions().into_iter().skip(1);
+    for action in std::iter::once(ACTION).chain(actions) {
+        let query = Request {
+            principal: &principal,
+            action,
+            resource: &arn,
+            resource_account: &role.account,
+            context: &context,
+        };
+        if evaluate_detailed(&query, &set).decision != Decision::Allow {
+            return Err(denied());
+        }
     }
+    Ok(())
 }
 
 /// The condition keys of a web identity request.
