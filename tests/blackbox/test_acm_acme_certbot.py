@@ -332,13 +332,19 @@ def test_http_01_fails_when_the_domain_does_not_answer(setup, tmp_path):
     arn, _, kid, key = _endpoint_with_binding(server, acm)
     elsewhere = _free_port()  # certbot listens here; the server fetches from `port`
     assert elsewhere != port
+    before = _issued_for(acm, DOMAIN)
     failed = _certbot(server, tmp_path / "nobody", _directory(server, arn), "--standalone",
                       "--preferred-challenges", "http", "--http-01-port", str(elsewhere),
                       "--eab-kid", kid, f"--eab-hmac-key={key}", "-d", DOMAIN)
     assert failed.returncode != 0
     assert "Fetching the http-01 resource of app.acme.test" in failed.stderr + failed.stdout
+    assert _issued_for(acm, DOMAIN) == before  # the failed order issued nothing
+
+
+def _issued_for(acm, domain: str) -> int:
+    """How many EC P-256 certificates ACM lists for `domain`."""
     listed = acm.list_certificates(Includes={"keyTypes": ["EC_prime256v1"]})
-    assert len([c for c in listed["CertificateSummaryList"] if c["DomainName"] == DOMAIN]) == 1
+    return len([c for c in listed["CertificateSummaryList"] if c["DomainName"] == domain])
 
 
 def _dns_hook(tmp_path: Path, txt_file: Path) -> Path:

@@ -6,10 +6,23 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 
-/// Request counts by (web ACL, rule, action); the rule `Default_Action` for the default.
+/// Counts by rule and action.
+type RuleCounts = BTreeMap<String, BTreeMap<&'static str, u64>>;
+
+/// Request counts by web ACL, rule and action; the rule `Default_Action` for the default.
+/// Nested maps, so counting a known key looks it up by `&str` and allocates nothing.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    counts: Mutex<BTreeMap<(String, String, &'static str), u64>>,
+    counts: Mutex<BTreeMap<String, RuleCounts>>,
+}
+
+/// Adds one to the count of (`rule`, `action`).
+fn bump(rules: &mut RuleCounts, rule: &str, action: &'static str) {
+    let actions = match rules.get_mut(rule) {
+        Some(actions) => actions,
+        None => rules.entry(rule.to_owned()).or_default(),
+    };
+    *actions.entry(action).or_default() += 1;
 }
 
 fn final_name(action: &FinalAction) -> &'static str {
@@ -28,21 +41,21 @@ impl Metrics {
         let Ok(mut counts) = self.counts.lock() else {
             return;
         };
+        let rules = match counts.get_mut(acl) {
+            Some(rules) => rules,
+            None => counts.entry(acl.to_owned()).or_default(),
+        };
         let rule = verdict
             .terminating_rule
             .as_ref()
             .map_or("Default_Action", |r| r.rule.as_str());
-        *counts
-            .entry((acl.to_owned(), rule.to_owned(), final_name(&verdict.action)))
-            .or_default() += 1;
+        bump(rules, rule, final_name(&verdict.action));
         for r in verdict
             .non_terminating
             .iter()
             .filter(|r| r.action == "COUNT")
         {
-            *counts
-                .entry((acl.to_owned(), r.rule.clone(), "counted"))
-                .or_default() += 1;
+            bump(rules, &r.rule, "counted");
         }
     }
 
@@ -53,7 +66,12 @@ impl Metrics {
              # TYPE rampart_waf_requests_total counter\n",
         );
         if let Ok(counts) = self.counts.lock() {
-            for ((acl, rule, action), n) in counts.iter() {
+            let all = counts.iter().flat_map(|(acl, rules)| {
+                rules.iter().flat_map(move |(rule, actions)| {
+                    actions.iter().map(move |(action, n)| (acl, rule, action, n))
+                })
+            });
+            for (acl, rule, action, n) in all {
                 let _ = writeln!(
                     out,
                     "rampart_waf_requests_total{{web_acl=\"{}\",rule=\"{}\",action=\"{action}\"}} {n}",

@@ -175,9 +175,11 @@ impl WafFilter {
             .chain(&verdict.non_terminating);
         names.extend(rules.filter_map(|r| metric(&r.rule)));
         names.dedup();
-        let json = samples::sampled(request, verdict, now, status);
-        self.samples
-            .record(&acl.arn, &names, &Sample { at: now, json });
+        if !names.is_empty() {
+            let json = samples::sampled(request, verdict, now, status);
+            self.samples
+                .record(&acl.arn, &names, &Sample { at: now, json });
+        }
         self.metrics.count(&acl.name, verdict);
         if let Some(config) = &acl.logging {
             let line = logs::line(

@@ -25,7 +25,8 @@ pub struct Enforced {
     pub plan: Arc<WebAclPlan>,
     /// The cache key: the lock tokens of the web ACL and what it references.
     pub version: String,
-    /// Rule name → metric name (`VisibilityConfig.MetricName`); the web ACL's own under "".
+    /// Rule name → metric name (`VisibilityConfig.MetricName`) of the rules that sample
+    /// requests (`SampledRequestsEnabled`); the web ACL's own under "".
     pub metrics: HashMap<String, String>,
     /// Rule name → `terminatingRuleType` (`REGULAR`, `RATE_BASED`, `GROUP`, `MANAGED_RULE_GROUP`).
     pub kinds: HashMap<String, &'static str>,
@@ -124,9 +125,14 @@ impl Resolver for StoreResolver {
     }
 }
 
-/// The metric names of a web ACL's rules, its own under "".
+/// The metric names of a web ACL's rules, its own under "", where `SampledRequestsEnabled`
+/// asks for samples (AWS keeps none otherwise).
 fn metric_names(body: &Map<String, Value>) -> HashMap<String, String> {
     let metric = |v: &Value| {
+        let sampled = v.pointer("/VisibilityConfig/SampledRequestsEnabled");
+        if sampled.and_then(Value::as_bool) != Some(true) {
+            return None;
+        }
         v.pointer("/VisibilityConfig/MetricName")
             .and_then(Value::as_str)
             .map(str::to_owned)
