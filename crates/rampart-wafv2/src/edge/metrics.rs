@@ -68,7 +68,9 @@ impl Metrics {
         if let Ok(counts) = self.counts.lock() {
             let all = counts.iter().flat_map(|(acl, rules)| {
                 rules.iter().flat_map(move |(rule, actions)| {
-                    actions.iter().map(move |(action, n)| (acl, rule, action, n))
+                    actions
+                        .iter()
+                        .map(move |(action, n)| (acl, rule, action, n))
                 })
             });
             for (acl, rule, action, n) in all {
