@@ -23,7 +23,7 @@ def byte(field: dict, search: str, where: str, *kinds: str) -> dict:
 
 def probe_rule() -> dict:
     return {"Name": "probe", "Priority": 0, "Action": {"Block": {}},
-            "Statement": byte({"UriPath": {}}, PROBE, "EXACTLY"), "VisibilityConfig": visibility("probe")}
+            "Statement": byte({"UriPath": {}}, PROBE, "ENDS_WITH"), "VisibilityConfig": visibility("probe")}
 
 
 BODY = {"Body": {"OversizeHandling": "CONTINUE"}}
