@@ -4,11 +4,13 @@
 //! stored form rendered as CloudTrail JSON only when read (`stored`), and the durable writer
 //! behind the [`AuditSink`] (`writer`: group commit into the store's `audit` log, holding the
 //! responses of state-changing calls until their records are durable, records enqueued for
-//! subscribers), and the records of what a service did on its own (`service_event`:
+//! subscribers), the newest-first walk over a log that readers of the trail share
+//! ([`NewestFirst`]), and the records of what a service did on its own (`service_event`:
 //! `AwsServiceEvent`, committed by the service with its change).
 
 mod event;
 mod intent;
+mod newest_first;
 mod service_event;
 mod stored;
 mod writer;
@@ -18,6 +20,7 @@ pub use event::{
     UserIdentity, arn_account, call_events, cloudtrail_timestamp, for_each_recipient,
 };
 pub use intent::run_audited;
+pub use newest_first::NewestFirst;
 pub use service_event::{
     AWS_SERVICE_EVENT, ServiceEventFacts, cloudtrail_value, service_event, service_event_write,
 };

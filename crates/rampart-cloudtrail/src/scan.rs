@@ -2,7 +2,7 @@
 //!
 //! Each log entry is a batch of records in the order they were queued (compact records, or
 //! newline-separated JSON in a log written before the compact form). The walk reads entries
-//! backwards (`read_log_before`), records within an entry backwards, and stops
+//! backwards (`rampart_audit::NewestFirst`), records within an entry backwards, and stops
 //! at the first record older than StartTime by more than [`SKEW`]: records are appended in time
 //! order up to that slack (a record's time is when its request arrived, which may precede
 //! records of faster requests logged before it, or come from another node's clock). An old
@@ -13,7 +13,9 @@ use crate::generated::Event;
 use crate::query::{Needle, Query, Scope};
 use crate::record::Record;
 use crate::token::Cursor;
-use rampart_audit::{FORMAT_V1, RecordKind, StoredEvent, StoredRecord, decode_entry, first_record};
+use rampart_audit::{
+    FORMAT_V1, NewestFirst, RecordKind, StoredEvent, StoredRecord, decode_entry, first_record,
+};
 use rampart_store::{Store, StoreError};
 use std::collections::HashMap;
 use time::format_description::well_known::Rfc3339;
@@ -21,11 +23,8 @@ use time::{Duration, OffsetDateTime};
 
 /// How far out of time order records may be logged.
 pub(crate) const SKEW: Duration = Duration::minutes(15);
-/// Log entries per read, at first and at most (entries hold 1 to a few thousand records).
-const FIRST_READ: usize = 4;
-const MAX_READ: usize = 256;
-/// Bytes per read above which the next read asks for fewer entries.
-const READ_BYTES: usize = 1 << 20;
+/// Log entries per forward read (the few entries after a walk's start).
+const FORWARD_READ: usize = 4;
 
 /// One page of results and where the next one starts.
 #[derive(Debug, Default)]
@@ -118,20 +117,13 @@ impl<'w> Walk<'w> {
     /// Reads entries below the cursor until the page is full (plus one match, which the next
     /// page starts at) or nothing further back can match.
     async fn run(&mut self) -> Result<(), StoreError> {
-        let mut before = self.cursor.seq.saturating_add(1);
-        let mut read = FIRST_READ;
+        let before = self.cursor.seq.saturating_add(1);
+        let mut walk = NewestFirst::new(self.store, self.log, before);
         loop {
-            let entries = self.store.read_log_before(self.log, before, read).await?;
-            let bytes: usize = entries.iter().map(|(_, e)| e.len()).sum();
-            read = if bytes > READ_BYTES {
-                (read / 2).max(1)
-            } else {
-                (read * 2).min(MAX_READ)
-            };
-            let Some((oldest, _)) = entries.last() else {
+            let entries = walk.next_batch().await?;
+            if entries.is_empty() {
                 return Ok(());
-            };
-            before = *oldest;
+            }
             for (seq, entry) in &entries {
                 let upper = if *seq == self.cursor.seq {
                     self.cursor.line
@@ -223,7 +215,7 @@ async fn finals_after(
 ) -> Result<Finals, StoreError> {
     let mut finals = Finals::new();
     loop {
-        let entries = store.read_log(log, after, FIRST_READ).await?;
+        let entries = store.read_log(log, after, FORWARD_READ).await?;
         let Some((last, _)) = entries.last() else {
             return Ok(finals);
         };

@@ -8,13 +8,9 @@ const ID_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 /// Letters of secret access keys.
 const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/// `len` random characters of `alphabet` (32 or 64 letters: 256 is a multiple of both, so
-/// `byte % len` is unbiased).
+/// `len` random characters of `alphabet`, each equally likely.
 fn random_text(len: usize, alphabet: &[u8]) -> String {
-    rampart_crypto::random::bytes(len)
-        .into_iter()
-        .map(|b| char::from(alphabet[usize::from(b) % alphabet.len()]))
-        .collect()
+    rampart_crypto::random::text(alphabet, len)
 }
 
 /// A unique id: `prefix` (`AIDA` user, `AROA` role, `AGPA` group, `ANPA` policy) and 17

@@ -5,7 +5,8 @@
 //! profiles (Argon2id hashes, `password`), virtual MFA devices (RFC 6238 TOTP in `totp`, seeds
 //! sealed, the QR code PNG from `qr_png`; codes checked for STS in `mfa_check`), signing
 //! certificates, SSH public keys (`ssh_keys`), server certificates (`server_certs`) and the
-//! account summary, stored through `rampart-store`; and the identity [`Directory`] the
+//! account summary, stored through `rampart-store`; a role's trust policy judged alone for
+//! federated and service principals ([`trust`]); and the identity [`Directory`] the
 //! authenticator and every service use to learn who a caller is and which compiled policies
 //! bind it. The wire layer is generated from botocore's model; actions of the model not served
 //! answer `UnsupportedOperation` naming them, without their parameters being read.
@@ -35,6 +36,7 @@ pub mod service_linked;
 pub mod ssh_keys;
 pub mod tables;
 pub mod totp;
+pub mod trust;
 
 pub use credentials::{ActiveCredential, Credentials, KeyOwner, NewKey};
 pub use directory::{Directory, DirectoryError, SessionPolicies};

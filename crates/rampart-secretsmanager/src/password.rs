@@ -3,7 +3,7 @@
 //! optionally the space), minus ExcludeCharacters; with RequireEachIncludedType (the default)
 //! every included class appears at least once.
 
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use rampart_crypto::random::below;
 
 /// AWS's punctuation characters.
 pub const PUNCTUATION: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
@@ -28,8 +28,6 @@ pub enum PasswordError {
     NoCharacters,
     /// Fewer characters than included classes while each class is required.
     TooShort,
-    /// The random source failed.
-    Random,
 }
 
 /// The character classes left after exclusions (empty classes dropped).
@@ -48,17 +46,10 @@ fn classes(o: &Options) -> Vec<Vec<char>> {
         .collect()
 }
 
-/// A uniform index below `n` (n ≤ 256) from `rng`.
-fn index(rng: &SystemRandom, n: usize) -> Result<usize, PasswordError> {
-    let n = u16::try_from(n).map_err(|_| PasswordError::Random)?;
-    let limit = 256 - (256 % n);
-    loop {
-        let mut b = [0u8; 1];
-        rng.fill(&mut b).map_err(|_| PasswordError::Random)?;
-        if u16::from(b[0]) < limit {
-            return Ok(usize::from(u16::from(b[0]) % n));
-        }
-    }
+/// A uniform index below `n` (at most a few thousand).
+fn index(n: usize) -> usize {
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    usize::try_from(below(n)).unwrap_or(0)
 }
 
 /// A password as `options` ask.
@@ -71,36 +62,21 @@ pub fn generate(options: &Options) -> Result<String, PasswordError> {
     if options.require_each && options.length < classes.len() {
         return Err(PasswordError::TooShort);
     }
-    let rng = SystemRandom::new();
     let mut out: Vec<char> = Vec::with_capacity(options.length);
     if options.require_each {
         for class in &classes {
-            out.push(class[index(&rng, class.len())?]);
+            out.push(class[index(class.len())]);
         }
     }
     while out.len() < options.length {
-        out.push(all[index(&rng, all.len())?]);
+        out.push(all[index(all.len())]);
     }
     // Fisher–Yates, so the required characters are not at the front.
     for i in (1..out.len()).rev() {
-        let j = index_below(&rng, i + 1)?;
+        let j = index(i + 1);
         out.swap(i, j);
     }
     Ok(out.into_iter().collect())
-}
-
-/// A uniform index below `n` for any `n` up to 4096.
-fn index_below(rng: &SystemRandom, n: usize) -> Result<usize, PasswordError> {
-    let n32 = u32::try_from(n).map_err(|_| PasswordError::Random)?;
-    let limit = u32::MAX - (u32::MAX % n32);
-    loop {
-        let mut b = [0u8; 4];
-        rng.fill(&mut b).map_err(|_| PasswordError::Random)?;
-        let v = u32::from_be_bytes(b);
-        if v < limit {
-            return usize::try_from(v % n32).map_err(|_| PasswordError::Random);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -90,10 +90,22 @@ impl Body for Prefixed {
     }
 }
 
-/// A body that runs `on_end` once it was read to its end (not when dropped before).
+/// A body that runs `on_end` once it was read to its end: when its last frame is polled
+/// (the inner body then says `is_end_stream`, as a body of known length does after its last
+/// byte), when the end is polled, or when it is dropped at its end unpolled (hyper's server
+/// writes a body of known length without polling past its last byte, and never polls an
+/// empty one). A body dropped before its end does not run it.
 pub struct OnEnd<F: FnOnce() + Send + Unpin> {
     pub inner: EdgeBody,
     pub on_end: Option<F>,
+}
+
+impl<F: FnOnce() + Send + Unpin> OnEnd<F> {
+    fn end(&mut self) {
+        if let Some(done) = self.on_end.take() {
+            done();
+        }
+    }
 }
 
 impl<F: FnOnce() + Send + Unpin> Body for OnEnd<F> {
@@ -105,10 +117,13 @@ impl<F: FnOnce() + Send + Unpin> Body for OnEnd<F> {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
         let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if let Poll::Ready(None) = polled
-            && let Some(done) = self.on_end.take()
-        {
-            done();
+        let ended = match &polled {
+            Poll::Ready(None) => true,
+            Poll::Ready(Some(Ok(_))) => self.inner.is_end_stream(),
+            Poll::Ready(Some(Err(_))) | Poll::Pending => false,
+        };
+        if ended {
+            self.end();
         }
         polled
     }
@@ -122,10 +137,20 @@ impl<F: FnOnce() + Send + Unpin> Body for OnEnd<F> {
     }
 }
 
+impl<F: FnOnce() + Send + Unpin> Drop for OnEnd<F> {
+    fn drop(&mut self) {
+        if self.inner.is_end_stream() {
+            self.end();
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[tokio::test]
     async fn the_prefix_is_put_back() {
@@ -136,6 +161,42 @@ mod tests {
         let (prefix, rest) = split_prefix(full(""), 5).await.unwrap();
         assert!(prefix.is_empty());
         assert!(rest.collect().await.unwrap().to_bytes().is_empty());
+    }
+
+    /// `body` wrapped so that its end counts in the returned counter.
+    fn counted(body: EdgeBody) -> (OnEnd<impl FnOnce() + Send + Unpin>, Arc<AtomicUsize>) {
+        let ends = Arc::new(AtomicUsize::new(0));
+        let seen = ends.clone();
+        let on_end = move || {
+            seen.fetch_add(1, Ordering::SeqCst);
+        };
+        let body = OnEnd {
+            inner: body,
+            on_end: Some(on_end),
+        };
+        (body, ends)
+    }
+
+    #[tokio::test]
+    async fn the_end_runs_at_the_last_frame_of_a_body_of_known_length() {
+        let (mut body, ends) = counted(full("abc"));
+        let frame = body.frame().await.unwrap().unwrap();
+        assert_eq!(frame.into_data().unwrap(), "abc");
+        // Read no further, as hyper's server does once the length is written.
+        assert!(body.is_end_stream());
+        assert_eq!(ends.load(Ordering::SeqCst), 1);
+        drop(body);
+        assert_eq!(ends.load(Ordering::SeqCst), 1, "once only");
+    }
+
+    #[test]
+    fn an_empty_body_ends_when_dropped_unpolled_and_a_partial_one_does_not() {
+        let (body, ends) = counted(full(""));
+        drop(body);
+        assert_eq!(ends.load(Ordering::SeqCst), 1);
+        let (body, ends) = counted(full("unread"));
+        drop(body);
+        assert_eq!(ends.load(Ordering::SeqCst), 0);
     }
 
     #[tokio::test]

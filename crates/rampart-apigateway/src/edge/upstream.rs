@@ -310,6 +310,56 @@ mod tests {
         assert!(untrusted.send(origin, request).await.is_err());
     }
 
+    /// A plain HTTP server answering "hello" with a Content-Length; its port and the number
+    /// of connections it accepted.
+    async fn counting_server() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(|_req| async {
+                        Ok::<_, std::convert::Infallible>(http::Response::new(
+                            crate::edge::body::full("hello"),
+                        ))
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(tcp), service)
+                        .await;
+                });
+            }
+        });
+        (port, accepted)
+    }
+
+    #[tokio::test]
+    async fn a_connection_is_reused_when_the_reader_stops_at_the_content_length() {
+        let (port, accepted) = counting_server().await;
+        let pool = Arc::new(Upstream::with_tls(None));
+        let (origin, path) = split_url(&format!("http://127.0.0.1:{port}/")).unwrap();
+        for _ in 0..5 {
+            let mut request = http::Request::new(crate::edge::body::full(""));
+            *request.uri_mut() = path.parse().unwrap();
+            let mut body = pool
+                .send(origin.clone(), request)
+                .await
+                .unwrap()
+                .into_body();
+            // Read as hyper's server writes a body of known length: up to its last byte, and
+            // not one poll further.
+            let mut read = Vec::new();
+            while !body.is_end_stream() {
+                let frame = body.frame().await.unwrap().unwrap();
+                read.extend_from_slice(&frame.into_data().unwrap());
+            }
+            assert_eq!(read, b"hello");
+        }
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
     #[tokio::test]
     async fn a_bodiless_request_survives_a_pooled_connection_the_server_closed() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};

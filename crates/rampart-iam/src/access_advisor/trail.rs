@@ -1,13 +1,13 @@
 //! Reading the audit trail for access advisor: every call an entity of interest made within
 //! the tracking period (AWS: 400 days), denied ones included (AWS reports all attempts).
-//! The trail is read newest first (`read_log_before`) until an entry older than the period
+//! The trail is read newest first (`rampart_audit::NewestFirst`) until an entry older than the period
 //! (by more than the slack with which records are logged out of time order). The entity of
 //! a call is the IAM user (`userIdentity.type` `IAMUser`) or the role of an assumed-role
 //! session (`sessionContext.sessionIssuer.arn`); only the copy of a record kept for the
 //! entity's own account counts, and a call recorded by intent and final record counts once
 //! in effect (the latest time wins, the entity set is a set).
 
-use rampart_audit::{StoredRecord, decode_entry, first_record};
+use rampart_audit::{NewestFirst, StoredRecord, decode_entry, first_record};
 use rampart_store::{Store, StoreError};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -18,8 +18,6 @@ use time::format_description::well_known::Rfc3339;
 pub(crate) const PERIOD_S: i64 = 400 * 86_400;
 /// How far out of time order records may be logged, seconds.
 const SKEW_S: i64 = 15 * 60;
-/// Log entries per read.
-const READ: usize = 64;
 
 /// One attempt of an entity on a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,13 +43,12 @@ pub(crate) async fn attempts(
 ) -> Result<Vec<Attempt>, StoreError> {
     let since = now_s - PERIOD_S;
     let mut out = Vec::new();
-    let mut before = u64::MAX;
+    let mut walk = NewestFirst::new(store, log, u64::MAX);
     loop {
-        let entries = store.read_log_before(log, before, READ).await?;
-        let Some((oldest, _)) = entries.last() else {
+        let entries = walk.next_batch().await?;
+        if entries.is_empty() {
             return Ok(out);
-        };
-        before = *oldest;
+        }
         for (_, entry) in &entries {
             let first = first_record(entry).and_then(|r| seen(&r));
             if first.is_some_and(|s| s.time < since - SKEW_S) {

@@ -293,8 +293,5 @@ pub(super) fn set_metadata(
 
 /// A `[A-Z0-9]` identifier of 32 characters (SAMLProviderUUID, private key ids).
 pub(super) fn random_id() -> String {
-    rampart_crypto::random::bytes(16)
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect()
+    rampart_crypto::random::text(b"0123456789ABCDEF", 32)
 }

@@ -5,7 +5,7 @@ use crate::generated::errors::invalid_parameter_exception;
 use crate::generated::{GetRandomPassword, GetRandomPasswordRequest};
 use crate::generated::{GetRandomPasswordResponse, ServiceError};
 use crate::password::{Options, PasswordError, generate};
-use crate::service::{authorize, internal_error};
+use crate::service::authorize;
 use rampart_core::RequestContext;
 
 impl GetRandomPassword for SecretsManagerService {
@@ -32,7 +32,6 @@ impl GetRandomPassword for SecretsManagerService {
             PasswordError::TooShort => invalid_parameter_exception(
                 "The password length is too short to include every required character type.",
             ),
-            PasswordError::Random => internal_error(),
         })?;
         Ok(GetRandomPasswordResponse {
             random_password: Some(password),

@@ -35,9 +35,7 @@ use assertion::Assertion;
 use attributes::{SamlKeys, add_condition_keys, name_qualifier};
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
-use rampart_core::rampart_policy::{
-    Decision, Policy, PolicyKind, PolicySet, Principal, PrincipalKind, Request, evaluate_detailed,
-};
+use rampart_core::rampart_policy::{Principal, PrincipalKind};
 use rampart_iam::records::RoleRecord;
 use rampart_iam::resources::{ResourceTables, SamlProviderRecord, resource_row};
 
@@ -198,7 +196,6 @@ fn authorize(
     request: &RoleRequest,
     verified: &Verified,
 ) -> Result<(), ServiceError> {
-    let trust = Policy::parse(&role.trust_policy, PolicyKind::Trust).map_err(|_| denied())?;
     let provider_arn = verified.provider.arn();
     let mut context = request.context(ctx);
     let keys = SamlKeys {
@@ -216,27 +213,8 @@ fn authorize(
         username: None,
         tags: Default::default(),
     };
-    let arn = role.arn();
-    let set = PolicySet {
-        identity: &[],
-        resource: Some(&trust),
-        boundary: None,
-        session: &[],
-        require_resource_allow: true,
-    };
-    for action in actions(request) {
-        let query = Request {
-            principal: &principal,
-            action,
-            resource: &arn,
-            resource_account: &role.account,
-            context: &context,
-        };
-        if evaluate_detailed(&query, &set).decision != Decision::Allow {
-            return Err(denied());
-        }
-    }
-    Ok(())
+    role.trust_allows(&principal, actions(request), &context)
+        .map_err(|_| denied())
 }
 
 /// sts:AssumeRoleWithSAML, plus sts:TagSession with session tags and sts:SetSourceIdentity

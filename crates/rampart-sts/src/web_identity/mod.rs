@@ -41,10 +41,7 @@ use jwks::{Jwks, Refusal};
 use jwt::Jwt;
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
-use rampart_core::rampart_policy::{
-    Context, Decision, Policy, PolicyKind, PolicySet, Principal, PrincipalKind, Request,
-    evaluate_detailed,
-};
+use rampart_core::rampart_policy::{Context, Principal, PrincipalKind};
 use rampart_iam::records::RoleRecord;
 use rampart_iam::resources::{OidcProviderRecord, ResourceTables, resource_row};
 
@@ -258,7 +255,6 @@ fn authorize(
     request: &RoleRequest,
     verified: &Verified,
 ) -> Result<(), ServiceError> {
-    let trust = Policy::parse(&role.trust_policy, PolicyKind::Trust).map_err(|_| denied())?;
     let provider_arn = verified.provider.arn();
     let context = web_identity_context(ctx, request, verified);
     let principal = Principal {
@@ -269,29 +265,10 @@ fn authorize(
         username: None,
         tags: Default::default(),
     };
-    let arn = role.arn();
-    let set = PolicySet {
-        identity: &[],
-        resource: Some(&trust),
-        boundary: None,
-        session: &[],
-        require_resource_allow: true,
-    };
     // AssumeRole's actions, the web identity one in place of sts:AssumeRole.
     let actions = request.actions().into_iter().skip(1);
-    for action in std::iter::once(ACTION).chain(actions) {
-        let query = Request {
-            principal: &principal,
-            action,
-            resource: &arn,
-            resource_account: &role.account,
-            context: &context,
-        };
-        if evaluate_detailed(&query, &set).decision != Decision::Allow {
-            return Err(denied());
-        }
-    }
-    Ok(())
+    role.trust_allows(&principal, std::iter::once(ACTION).chain(actions), &context)
+        .map_err(|_| denied())
 }
 
 /// The condition keys of a web identity request.

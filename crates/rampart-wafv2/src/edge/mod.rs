@@ -167,8 +167,8 @@ impl WafFilter {
         now: u64,
         status: Option<u16>,
     ) {
-        let metric = |rule: &str| acl.metrics.get(rule).cloned();
-        let mut names: Vec<String> = metric("").into_iter().collect();
+        let metric = |rule: &str| acl.metrics.get(rule).map(String::as_str);
+        let mut names: Vec<&str> = metric("").into_iter().collect();
         let rules = verdict
             .terminating_rule
             .iter()

@@ -33,18 +33,30 @@ struct Flood {
 /// The samples and flooding addresses of every web ACL, by web ACL ARN.
 #[derive(Debug, Default)]
 pub struct Samples {
-    rings: Mutex<HashMap<(String, String), VecDeque<Sample>>>,
+    /// By web ACL ARN, then metric name.
+    rings: Mutex<HashMap<String, HashMap<String, VecDeque<Sample>>>>,
     floods: Mutex<HashMap<(String, String), Vec<Flood>>>,
 }
 
 impl Samples {
     /// Records `sample` under the web ACL `acl` and each metric name in `metrics`.
-    pub fn record(&self, acl: &str, metrics: &[String], sample: &Sample) {
+    pub fn record(&self, acl: &str, metrics: &[&str], sample: &Sample) {
         let Ok(mut rings) = self.rings.lock() else {
             return;
         };
-        for metric in metrics {
-            let ring = rings.entry((acl.to_owned(), metric.clone())).or_default();
+        if !rings.contains_key(acl) {
+            rings.insert(acl.to_owned(), HashMap::new());
+        }
+        let Some(by_metric) = rings.get_mut(acl) else {
+            return;
+        };
+        for &metric in metrics {
+            if !by_metric.contains_key(metric) {
+                by_metric.insert(metric.to_owned(), VecDeque::new());
+            }
+            let Some(ring) = by_metric.get_mut(metric) else {
+                continue;
+            };
             while ring
                 .front()
                 .is_some_and(|s| s.at + HORIZON < sample.at || ring.len() >= MAX_SAMPLES)
@@ -68,7 +80,7 @@ impl Samples {
         let Ok(rings) = self.rings.lock() else {
             return (Vec::new(), 0);
         };
-        let Some(ring) = rings.get(&(acl.to_owned(), metric.to_owned())) else {
+        let Some(ring) = rings.get(acl).and_then(|by_metric| by_metric.get(metric)) else {
             return (Vec::new(), 0);
         };
         let within: Vec<&Sample> = ring

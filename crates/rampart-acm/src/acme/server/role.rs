@@ -27,8 +27,9 @@ use crate::AcmService;
 use crate::acme::problem::Problem;
 use crate::acme::record::AccountRecord;
 use rampart_core::rampart_policy::{
-    Context, Decision, Policy, PolicyKind, PolicySet, Principal, Request, evaluate_detailed,
+    Context, Decision, Policy, PolicySet, Principal, Request, evaluate_detailed,
 };
+use rampart_iam::trust::TrustRefusal;
 
 /// The service principal the role must trust.
 pub(crate) const ACME_PRINCIPAL: &str = "acm-acme.amazonaws.com";
@@ -60,27 +61,17 @@ impl AcmService {
         let found = found.map_err(|_| Problem::server_internal())?;
         let (role, caller) = found.ok_or_else(|| refused("does not exist.".to_owned()))?;
         let context = self.role_context(call, &session);
-        let trust = Policy::parse(&role.trust_policy, PolicyKind::Trust)
-            .map_err(|_| refused("has a trust policy that does not parse.".to_owned()))?;
         let service = Principal::service(ACME_PRINCIPAL);
-        for trusted in TRUST_ACTIONS {
-            let request = Request {
-                principal: &service,
-                action: trusted,
-                resource: &role_arn,
-                resource_account: &role.account,
-                context: &context,
-            };
-            let set = PolicySet {
-                identity: &[],
-                resource: Some(&trust),
-                boundary: None,
-                session: &[],
-                require_resource_allow: true,
-            };
-            if evaluate_detailed(&request, &set).decision != Decision::Allow {
+        match role.trust_allows(&service, TRUST_ACTIONS, &context) {
+            Ok(()) => {}
+            Err(TrustRefusal::Unreadable) => {
+                return Err(refused(
+                    "has a trust policy that does not parse.".to_owned(),
+                ));
+            }
+            Err(TrustRefusal::NotTrusted(action)) => {
                 return Err(refused(format!(
-                    "does not trust {ACME_PRINCIPAL} with {trusted}."
+                    "does not trust {ACME_PRINCIPAL} with {action}."
                 )));
             }
         }
