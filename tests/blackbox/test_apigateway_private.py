@@ -4,7 +4,8 @@ VPC endpoint with `RAMPART_EDGE_PRIVATE_VPCE_ID` / `RAMPART_EDGE_PRIVATE_VPC_ID`
 by `x-apigw-api-id`, by the endpoint-specific host `<api>-<vpce>.execute-api...` (only once the
 API lists the endpoint in `vpcEndpointIds`) and by the private DNS host; the public listener
 and the private listener refuse each other's APIs with 403 Forbidden; without a resource
-policy every call is denied, and `aws:SourceVpce` / `aws:SourceVpc` conditions decide."""
+policy a PRIVATE API cannot be deployed and every call is denied, and `aws:SourceVpce` /
+`aws:SourceVpc` conditions decide; VPC endpoint ids only on PRIVATE APIs."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import json
 import pytest
 
 from conftest import ServerFactory
-from harness import DEV_SQLITE
+from harness import DEV_SQLITE, eventually, expect_error
 from test_apigateway import DEV_POSTGRES, Upstream, _api, _free_port, invoke
 
 VPCE = "vpce-0a1b2c3d4e5f60718"
@@ -59,11 +60,12 @@ def _set_policy(apigw, api_id: str, policy: str) -> None:
     apigw.create_deployment(restApiId=api_id, stageName="prod")
 
 
-def _proxy_api(apigw, upstream: Upstream, kind: str, **extra) -> str:
+def _proxy_api(apigw, upstream: Upstream, kind: str, deploy: bool = True) -> str:
     """An API of endpoint type `kind` with `ANY /{proxy+}` → HTTP_PROXY to the upstream,
-    deployed to `prod`."""
+    deployed to `prod` (a PRIVATE one with a policy allowing everybody)."""
+    extra = {"policy": _policy(None)} if kind == "PRIVATE" and deploy else {}
     api_id, root = _api(apigw, f"{kind.lower()}-api",
-                        endpointConfiguration={"types": [kind], **extra})
+                        endpointConfiguration={"types": [kind]}, **extra)
     proxy = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="{proxy+}")
     apigw.put_method(restApiId=api_id, resourceId=proxy["id"], httpMethod="ANY",
                      authorizationType="NONE",
@@ -71,7 +73,8 @@ def _proxy_api(apigw, upstream: Upstream, kind: str, **extra) -> str:
     apigw.put_integration(restApiId=api_id, resourceId=proxy["id"], httpMethod="ANY",
                           type="HTTP_PROXY", integrationHttpMethod="ANY",
                           uri=f"http://127.0.0.1:{upstream.port}/{{proxy}}")
-    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    if deploy:
+        apigw.create_deployment(restApiId=api_id, stageName="prod")
     return api_id
 
 
@@ -89,7 +92,6 @@ def _is_forbidden(answer: tuple[int, dict, dict]) -> bool:
 def test_a_private_api_is_refused_on_the_public_listener(setup, apigw):
     _, public, private, upstream = setup
     api_id = _proxy_api(apigw, upstream, "PRIVATE")
-    _set_policy(apigw, api_id, _policy(None))
     path = f"/restapis/{api_id}/prod/_user_request_/pets"
     assert _is_forbidden(_get(public, path))
     host = {"Host": f"{api_id}.execute-api.us-east-1.localhost"}
@@ -100,9 +102,23 @@ def test_a_private_api_is_refused_on_the_public_listener(setup, apigw):
 
 def test_without_a_resource_policy_every_call_is_denied(setup, apigw):
     _, _, private, upstream = setup
-    api_id = _proxy_api(apigw, upstream, "PRIVATE")
-    status, headers, body = _get(private, f"/restapis/{api_id}/prod/_user_request_/a")
-    assert status == 403 and headers["x-amzn-errortype"] == "AccessDeniedException"
+    api_id = _proxy_api(apigw, upstream, "PRIVATE", deploy=False)
+    expect_error(apigw.create_deployment, "BadRequestException",
+                 "^Private REST API doesn't have a resource policy attached to it$",
+                 restApiId=api_id, stageName="prod")
+    _set_policy(apigw, api_id, _policy(None))
+    path = f"/restapis/{api_id}/prod/_user_request_/a"
+    assert _get(private, path)[0] == 200
+    apigw.update_rest_api(restApiId=api_id, patchOperations=[
+        {"op": "replace", "path": "/policy", "value": ""}])
+
+    def refused():
+        answer = _get(private, path)
+        assert answer[0] == 403, answer
+        return answer
+
+    _, headers, body = eventually(refused, timeout=12)
+    assert headers["x-amzn-errortype"] == "AccessDeniedException"
     assert body["Message"].startswith(
         "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
         "arn:aws:execute-api:us-east-1:")
@@ -167,3 +183,28 @@ def test_public_apis_stay_public(setup, apigw):
         assert status == 200 and seen["path"] == "/p"
         assert _is_forbidden(_get(private, path))
         assert _is_forbidden(_get(private, "/prod/p", {"x-apigw-api-id": api_id}))
+
+
+def test_vpc_endpoint_ids_only_on_private_apis(apigw):
+    message = "^VPCEndpoints can only be specified with PRIVATE apis.$"
+    expect_error(apigw.create_rest_api, "BadRequestException", message, name="r",
+                 endpointConfiguration={"types": ["REGIONAL"], "vpcEndpointIds": [VPCE]})
+    made = apigw.create_rest_api(name="p", policy=_policy(None), endpointConfiguration={
+        "types": ["PRIVATE"], "vpcEndpointIds": [VPCE]})
+    assert made["endpointConfiguration"]["vpcEndpointIds"] == [VPCE]
+    expect_error(apigw.update_rest_api, "BadRequestException", message, restApiId=made["id"],
+                 patchOperations=[{"op": "replace", "path": "/endpointConfiguration/types/PRIVATE",
+                                   "value": "REGIONAL"}])
+    assert apigw.get_rest_api(restApiId=made["id"])["endpointConfiguration"]["types"] == ["PRIVATE"]
+    changed = apigw.update_rest_api(restApiId=made["id"], patchOperations=[
+        {"op": "remove", "path": "/endpointConfiguration/vpcEndpointIds", "value": VPCE},
+        {"op": "replace", "path": "/endpointConfiguration/types/PRIVATE", "value": "REGIONAL"}])
+    assert changed["endpointConfiguration"]["types"] == ["REGIONAL"]
+    definition = json.dumps({
+        "openapi": "3.0.1", "info": {"title": "imported", "version": "1"}, "paths": {},
+        "x-amazon-apigateway-endpoint-configuration": {"vpcEndpointIds": [VPCE]}})
+    expect_error(apigw.import_rest_api, "BadRequestException", message,
+                 body=definition.encode(), parameters={"endpointConfigurationTypes": "REGIONAL"})
+    imported = apigw.import_rest_api(body=definition.encode(),
+                                     parameters={"endpointConfigurationTypes": "PRIVATE"})
+    assert imported["endpointConfiguration"] == {"types": ["PRIVATE"], "vpcEndpointIds": [VPCE]}
