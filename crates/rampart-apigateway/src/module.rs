@@ -1,6 +1,6 @@
 //! API Gateway as a server module (`rampart_module`): its restJson1 endpoint, its tables, and
-//! as background work the edge listener (when `edge.listen` is set) with the periodic
-//! refresh of what it serves.
+//! as background work the edge listeners (`edge.listen`, `edge.tls_listen` and the private
+//! `edge.private_listen`, each when set) with the periodic refresh of what they serve.
 
 use crate::ApiGatewayService;
 use crate::edge::{self, RequestFilter, tls};
@@ -8,7 +8,7 @@ use crate::plans::{KEYS, PLANS, USAGE};
 use crate::record::{APIS, DEPLOYMENTS, DOMAINS, STAGES};
 use rampart_acm::CertificateAccess;
 use rampart_codec::{AwsHttpService, BoxFuture};
-use rampart_module::{ModuleEnv, ServiceModule};
+use rampart_module::{ModuleEnv, PrivateEdgeSettings, ServiceModule};
 use std::sync::{Arc, Mutex};
 
 /// Every table API Gateway owns.
@@ -28,6 +28,10 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
     );
     let listener = env.settings.edge_listen.map(bind).transpose()?;
     let tls_listener = env.settings.edge_tls_listen.map(bind).transpose()?;
+    let private = match &env.settings.edge_private {
+        Some(settings) => Some(private_edge(settings)?),
+        None => None,
+    };
     let tls = match tls_listener {
         Some(listener) => Some(edge_tls(listener, service.certificates.clone())?),
         None => None,
@@ -38,8 +42,49 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
         service,
         listener: Mutex::new(listener),
         tls: Mutex::new(tls),
+        private: Mutex::new(private),
         filter,
     }))
+}
+
+/// The private listener, bound now, with the VPC endpoint it stands for.
+fn private_edge(settings: &PrivateEdgeSettings) -> Result<PrivateEdge, String> {
+    Ok(PrivateEdge {
+        listener: bind(settings.listen)?,
+        endpoint: Arc::new(edge::VpcEndpoint {
+            vpce_id: settings.vpce_id.clone(),
+            vpc_id: settings.vpc_id.clone(),
+        }),
+    })
+}
+
+/// The private edge: its listener and the VPC endpoint it stands for.
+struct PrivateEdge {
+    listener: std::net::TcpListener,
+    endpoint: Arc<edge::VpcEndpoint>,
+}
+
+/// Serves plain HTTP on `listener` for `edge`; `endpoint` makes it the private listener.
+async fn run_plain(
+    listener: std::net::TcpListener,
+    edge: Arc<edge::Edge>,
+    endpoint: Option<Arc<edge::VpcEndpoint>>,
+) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::error!(error = %e, "an edge listener cannot start");
+            return;
+        }
+    };
+    if let Ok(addr) = listener.local_addr() {
+        match &endpoint {
+            Some(e) => tracing::info!(%addr, vpce = %e.vpce_id, vpc = %e.vpc_id,
+                "API Gateway private edge listening (plain HTTP)"),
+            None => tracing::info!(%addr, "API Gateway edge listening (plain HTTP)"),
+        }
+    }
+    edge::serve(listener, edge, endpoint).await;
 }
 
 /// A non-blocking listener on `addr`.
@@ -101,6 +146,8 @@ struct ApiGatewayModule {
     listener: Mutex<Option<std::net::TcpListener>>,
     /// The HTTPS edge, taken when the background work starts.
     tls: Mutex<Option<EdgeTls>>,
+    /// The private edge, taken when the background work starts.
+    private: Mutex<Option<PrivateEdge>>,
     filter: Option<Arc<dyn RequestFilter>>,
 }
 
@@ -130,7 +177,8 @@ impl ServiceModule for ApiGatewayModule {
     fn background(&self) -> Option<BoxFuture<'static, ()>> {
         let std_listener = self.listener.lock().ok()?.take();
         let tls = self.tls.lock().ok()?.take();
-        if std_listener.is_none() && tls.is_none() {
+        let private = self.private.lock().ok()?.take();
+        if std_listener.is_none() && tls.is_none() && private.is_none() {
             return None;
         }
         let live = self.service.live();
@@ -142,20 +190,14 @@ impl ServiceModule for ApiGatewayModule {
             if let Some(tls) = tls {
                 tokio::spawn(run_tls(tls, live, edge.clone()));
             }
-            let Some(std_listener) = std_listener else {
-                return std::future::pending().await;
-            };
-            let listener = match tokio::net::TcpListener::from_std(std_listener) {
-                Ok(listener) => listener,
-                Err(e) => {
-                    tracing::error!(error = %e, "the edge listener cannot start");
-                    return;
-                }
-            };
-            if let Ok(addr) = listener.local_addr() {
-                tracing::info!(%addr, "API Gateway edge listening (plain HTTP)");
+            if let Some(private) = private {
+                let endpoint = Some(private.endpoint);
+                tokio::spawn(run_plain(private.listener, edge.clone(), endpoint));
             }
-            edge::serve(listener, edge).await;
+            match std_listener {
+                Some(listener) => run_plain(listener, edge, None).await,
+                None => std::future::pending().await,
+            }
         }))
     }
 

@@ -63,9 +63,24 @@ pub struct ModuleSettings {
     pub edge_asn_paths: Vec<std::path::PathBuf>,
     /// Where the edge listens over HTTPS (`edge.tls_listen`); none when unset.
     pub edge_tls_listen: Option<std::net::SocketAddr>,
+    /// The private edge listener (`edge.private_listen`) and the VPC endpoint it stands for;
+    /// none when unset.
+    pub edge_private: Option<PrivateEdgeSettings>,
     /// Where the WAF writes the logs of web ACLs with a logging configuration
     /// (`<data_dir>/waf-logs`); no logs when unset.
     pub waf_log_dir: Option<std::path::PathBuf>,
+}
+
+/// The private edge listener: Rampart's stand-in for an interface VPC endpoint of
+/// `execute-api`, the only way in to PRIVATE REST APIs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateEdgeSettings {
+    /// Where it listens (`edge.private_listen`).
+    pub listen: std::net::SocketAddr,
+    /// The VPC endpoint id requests arriving there carry as `aws:SourceVpce`.
+    pub vpce_id: String,
+    /// The VPC id requests arriving there carry as `aws:SourceVpc`.
+    pub vpc_id: String,
 }
 
 /// Builds a module, or says why it cannot start.

@@ -126,6 +126,8 @@ pub struct ServeArgs {
     #[arg(long, env = "RAMPART_EDGE_TLS_LISTEN")]
     pub edge_tls_listen: Option<SocketAddr>,
     #[command(flatten)]
+    pub private_edge: crate::config_edge::PrivateEdgeArgs,
+    #[command(flatten)]
     pub geo: crate::config_edge::GeoArgs,
     #[command(flatten)]
     pub key_file: KeyFileArgs,
@@ -281,6 +283,8 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         .or(file.edge.as_ref().and_then(|edge| edge.listen));
     let plain_http = dev || args.plain_http || file.plain_http.unwrap_or(false);
     let data_dir = store_dir(&args.store, file.data_dir);
+    let edge_private =
+        crate::config_edge::private_edge(&args.private_edge, file.edge.as_ref(), &data_dir)?;
     Ok(Config {
         listen,
         dev,
@@ -302,6 +306,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
                 .or(file.edge.as_ref().and_then(|edge| edge.tls_listen)),
             edge_geoip_paths,
             edge_asn_paths,
+            edge_private,
             waf_log_dir: Some(data_dir.join("waf-logs")),
         },
         data_dir,

@@ -1,9 +1,10 @@
 //! The edge's settings of `rampart.toml` (`[edge]`), environment and flags: where it listens
-//! and the offline databases behind the WAF's GeoMatch (`geoip_path`) and AsnMatch
-//! (`asn_path`) statements.
+//! (the private listener with the VPC endpoint and VPC ids it stands for) and the offline
+//! databases behind the WAF's GeoMatch (`geoip_path`) and AsnMatch (`asn_path`) statements.
 
+use rampart_module::PrivateEdgeSettings;
 use serde::Deserialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Edge settings of `rampart.toml` (`[edge]`).
 #[derive(Debug, Default, Deserialize)]
@@ -14,6 +15,15 @@ pub struct EdgeFileConfig {
     pub listen: Option<std::net::SocketAddr>,
     /// Where the edge listens over HTTPS (`127.0.0.1:4443`); none when unset.
     pub tls_listen: Option<std::net::SocketAddr>,
+    /// Where the private edge listens (`127.0.0.1:4520`): Rampart's interface VPC endpoint,
+    /// the only listener PRIVATE REST APIs answer on; none when unset.
+    pub private_listen: Option<std::net::SocketAddr>,
+    /// The VPC endpoint id of the private listener (`vpce-` and 8 or 17 hex digits), given
+    /// to resource policies as `aws:SourceVpce`. Default: derived from the data directory.
+    pub private_vpce_id: Option<String>,
+    /// The VPC id of the private listener (`vpc-` and 8 or 17 hex digits), given to
+    /// resource policies as `aws:SourceVpc`. Default: derived from the data directory.
+    pub private_vpc_id: Option<String>,
     /// Country database files (Tor's `geoip`/`geoip6` format or ip-location-db's country CSV):
     /// one path or a list; `[]` for none. Default: Debian's `tor-geoipdb` files when installed.
     pub geoip_path: Option<PathList>,
@@ -58,6 +68,76 @@ pub struct GeoArgs {
     /// empty for none. Default: `[edge] asn_path`, else none.
     #[arg(long, env = "RAMPART_EDGE_ASN", value_name = "PATHS")]
     pub edge_asn: Option<String>,
+}
+
+/// The private listener's flags (`serve`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PrivateEdgeArgs {
+    /// Where the private edge listens: Rampart's interface VPC endpoint, the only listener
+    /// PRIVATE REST APIs answer on; none when unset. Default: `[edge] private_listen`.
+    #[arg(long, env = "RAMPART_EDGE_PRIVATE_LISTEN")]
+    pub edge_private_listen: Option<std::net::SocketAddr>,
+    /// The private listener's VPC endpoint id (`aws:SourceVpce`). Default: `[edge]
+    /// private_vpce_id`, else derived from the data directory.
+    #[arg(long, env = "RAMPART_EDGE_PRIVATE_VPCE_ID", value_name = "VPCE_ID")]
+    pub edge_private_vpce_id: Option<String>,
+    /// The private listener's VPC id (`aws:SourceVpc`). Default: `[edge] private_vpc_id`,
+    /// else derived from the data directory.
+    #[arg(long, env = "RAMPART_EDGE_PRIVATE_VPC_ID", value_name = "VPC_ID")]
+    pub edge_private_vpc_id: Option<String>,
+}
+
+/// The private listener in effect, if one is set: its ids given, else derived from
+/// `data_dir` (the same on every start of this node, different between nodes).
+pub fn private_edge(
+    args: &PrivateEdgeArgs,
+    file: Option<&EdgeFileConfig>,
+    data_dir: &Path,
+) -> Result<Option<PrivateEdgeSettings>, String> {
+    let Some(listen) = args
+        .edge_private_listen
+        .or(file.and_then(|f| f.private_listen))
+    else {
+        return Ok(None);
+    };
+    let given = |flag: &Option<String>, pick: fn(&EdgeFileConfig) -> &Option<String>| {
+        flag.clone().or_else(|| file.and_then(|f| pick(f).clone()))
+    };
+    let derived = derived_ids(data_dir);
+    let vpce_id = given(&args.edge_private_vpce_id, |f| &f.private_vpce_id)
+        .unwrap_or_else(|| format!("vpce-{}", &derived[..17]));
+    let vpc_id = given(&args.edge_private_vpc_id, |f| &f.private_vpc_id)
+        .unwrap_or_else(|| format!("vpc-{}", &derived[17..34]));
+    check_id(&vpce_id, "vpce-", "private_vpce_id")?;
+    check_id(&vpc_id, "vpc-", "private_vpc_id")?;
+    Ok(Some(PrivateEdgeSettings {
+        listen,
+        vpce_id,
+        vpc_id,
+    }))
+}
+
+/// 64 hex digits that depend only on `data_dir`.
+fn derived_ids(data_dir: &Path) -> String {
+    let seed = format!("rampart private edge {}", data_dir.display());
+    hex::encode(aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA256,
+        seed.as_bytes(),
+    ))
+}
+
+/// Refuses an id that is not `prefix` and 8 or 17 lower-case hex digits, as AWS makes them.
+fn check_id(id: &str, prefix: &str, setting: &str) -> Result<(), String> {
+    let digits = id.strip_prefix(prefix).unwrap_or_default();
+    let hex = digits
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if hex && matches!(digits.len(), 8 | 17) {
+        return Ok(());
+    }
+    Err(format!(
+        "[edge] {setting} must be {prefix} and 8 or 17 lower-case hex digits, got {id:?}"
+    ))
 }
 
 /// The database files in effect: (country files, AS number files). An empty list means no
@@ -123,6 +203,39 @@ mod tests {
         assert!(asn.is_empty());
         let (geo, _) = geo_paths(&args(None, None), Some(&file("geoip_path = []\n")));
         assert!(geo.is_empty(), "an empty list turns the default off");
+    }
+
+    #[test]
+    fn the_private_listener_takes_given_ids_or_stable_derived_ones() {
+        let none = PrivateEdgeArgs::default();
+        assert_eq!(private_edge(&none, None, Path::new("/d")), Ok(None));
+        let config = file("private_listen = \"127.0.0.1:4520\"\n");
+        let derived = private_edge(&none, Some(&config), Path::new("/d"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(derived.listen, "127.0.0.1:4520".parse().unwrap());
+        assert!(check_id(&derived.vpce_id, "vpce-", "x").is_ok());
+        assert_eq!(derived.vpce_id.len(), 22);
+        assert!(check_id(&derived.vpc_id, "vpc-", "x").is_ok());
+        let again = private_edge(&none, Some(&config), Path::new("/d"));
+        assert_eq!(again.unwrap().unwrap(), derived);
+        let other = private_edge(&none, Some(&config), Path::new("/e"));
+        assert_ne!(other.unwrap().unwrap().vpce_id, derived.vpce_id);
+        let flagged = PrivateEdgeArgs {
+            edge_private_listen: None,
+            edge_private_vpce_id: Some("vpce-0123456789abcdef0".into()),
+            edge_private_vpc_id: Some("vpc-0123abcd".into()),
+        };
+        let given = private_edge(&flagged, Some(&config), Path::new("/d"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (given.vpce_id.as_str(), given.vpc_id.as_str()),
+            ("vpce-0123456789abcdef0", "vpc-0123abcd")
+        );
+        let bad = file("private_listen = \"127.0.0.1:1\"\nprivate_vpce_id = \"vpce-XYZ\"\n");
+        let refused = private_edge(&none, Some(&bad), Path::new("/d")).unwrap_err();
+        assert!(refused.contains("private_vpce_id"), "{refused}");
     }
 
     #[test]

@@ -3,13 +3,15 @@
 //! (`/restapis/<api-id>/<stage>/_user_request_/<path>`). It reads a [`Live`] snapshot of the
 //! deployed stages, refreshed by the control plane's writes on this node and re-read
 //! periodically for other nodes, so changes need no restart. A [`RequestFilter`] (the WAF)
-//! may look at each routed request first.
+//! may look at each routed request first. PRIVATE APIs answer only on the private listener
+//! (`[edge] private_listen`), which stands for an interface VPC endpoint (see `private`).
 
 mod body;
 mod filter;
 mod invoke;
 mod keys;
 mod policy;
+mod private;
 mod respond;
 mod route;
 mod server;
@@ -20,6 +22,7 @@ mod upstream;
 mod usage;
 
 pub use filter::{FilterRequest, RequestFilter, Verdict};
+pub use private::VpcEndpoint;
 pub use usage::{Metering, flush_usage_periodically};
 /// The quota periods and usage rows the edge and GetUsage share.
 pub mod usage_math {

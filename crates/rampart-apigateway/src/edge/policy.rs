@@ -1,11 +1,13 @@
 //! REST API resource policies at the edge: the API's `policy`, compiled once per snapshot,
 //! judged for each invocation with the IAM engine as action `execute-api:Invoke` on
 //! `arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<path>` for the anonymous
-//! caller (the edge does not sign requests), with `aws:SourceIp` the client's address and
-//! the current time; no allow or an explicit deny answers 403 AccessDeniedException with
+//! caller (the edge does not sign requests), with `aws:SourceIp` the client's address, the
+//! current time and, through the private listener, `aws:SourceVpce` and `aws:SourceVpc`; a
+//! PRIVATE API without a policy, no allow or an explicit deny answers 403 AccessDeniedException with
 //! API Gateway's `{"Message": "User: anonymous is not authorized ..."}`.
 
 use crate::edge::body::{EdgeBody, full};
+use crate::edge::private::VpcEndpoint;
 use crate::edge::respond::stamp;
 use http::{HeaderValue, Response, StatusCode};
 use rampart_policy::{Context, Decision, Policy, PolicyKind, PolicySet, Principal, Request};
@@ -50,6 +52,8 @@ pub struct Invocation<'a> {
     /// The requested path, starting with `/`.
     pub path: &'a str,
     pub client_ip: IpAddr,
+    /// The VPC endpoint the call came through (the private listener), if any.
+    pub endpoint: Option<&'a VpcEndpoint>,
 }
 
 impl Invocation<'_> {
@@ -77,10 +81,14 @@ pub fn judge(
         return Decision::ImplicitDeny;
     };
     let principal = Principal::anonymous();
-    let context = Context::new()
+    let mut context = Context::new()
         .with_source_ip(call.client_ip)
         .with_current_time(now)
         .with_secure_transport(false);
+    if let Some(endpoint) = call.endpoint {
+        context.set("aws:SourceVpce", endpoint.vpce_id.as_str());
+        context.set("aws:SourceVpc", endpoint.vpc_id.as_str());
+    }
     let resource = call.arn();
     let request = Request {
         principal: &principal,
@@ -144,6 +152,7 @@ mod tests {
             method: "GET",
             path: "/pets/1",
             client_ip: ip.parse().unwrap(),
+            endpoint: None,
         }
     }
 
@@ -176,6 +185,34 @@ mod tests {
             "Action":"execute-api:Invoke","Resource":"execute-api:/prod/*"}]}"#;
         let short = compile(Some(short), "us-east-1", "111122223333", "abc123defg").unwrap();
         assert_eq!(judge(&short, &post, now), Decision::Allow);
+    }
+
+    #[test]
+    fn private_calls_carry_the_vpc_endpoint_and_vpc() {
+        let now = time::OffsetDateTime::now_utc();
+        let text = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke",
+             "Resource":"execute-api:/*",
+             "Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}},
+            {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke",
+             "Resource":"execute-api:/*",
+             "Condition":{"StringEquals":{"aws:SourceVpc":"vpc-bad00bad"}}}]}"#;
+        let policy = compile(Some(text), "us-east-1", "111122223333", "abc123defg").unwrap();
+        let endpoint = |vpce: &str, vpc: &str| VpcEndpoint {
+            vpce_id: vpce.into(),
+            vpc_id: vpc.into(),
+        };
+        let mut through = call("10.0.0.1");
+        assert_eq!(judge(&policy, &through, now), Decision::ImplicitDeny);
+        let ours = endpoint("vpce-0123456789abcdef0", "vpc-0a1b2c3d");
+        through.endpoint = Some(&ours);
+        assert_eq!(judge(&policy, &through, now), Decision::Allow);
+        let other = endpoint("vpce-99999999", "vpc-0a1b2c3d");
+        through.endpoint = Some(&other);
+        assert_eq!(judge(&policy, &through, now), Decision::ImplicitDeny);
+        let denied_vpc = endpoint("vpce-0123456789abcdef0", "vpc-bad00bad");
+        through.endpoint = Some(&denied_vpc);
+        assert_eq!(judge(&policy, &through, now), Decision::ExplicitDeny);
     }
 
     #[test]

@@ -46,14 +46,21 @@ pub fn target(host: Option<&str>, path: &str) -> Option<Target> {
             custom: false,
         });
     }
-    let host = host?.split(':').next()?;
-    let (api_id, rest) = host.split_once('.')?;
-    if !rest.starts_with("execute-api.") {
-        return None;
-    }
+    stage_target(execute_api_label(host?)?, path)
+}
+
+/// The first label of an `execute-api` host (`<label>.execute-api.<region>.<domain>`).
+pub fn execute_api_label(host: &str) -> Option<&str> {
+    let name = host.split(':').next()?;
+    let (label, rest) = name.split_once('.')?;
+    rest.starts_with("execute-api.").then_some(label)
+}
+
+/// The target of API `api_id` at `path`, whose first segment names the stage.
+pub fn stage_target(api_id: &str, path: &str) -> Option<Target> {
     let trimmed = path.trim_start_matches('/');
     let (stage, user) = trimmed.split_once('/').unwrap_or((trimmed, ""));
-    (!stage.is_empty()).then(|| Target {
+    (!stage.is_empty() && !api_id.is_empty()).then(|| Target {
         api_id: api_id.to_ascii_lowercase(),
         stage: stage.to_owned(),
         path: format!("/{user}"),

@@ -1,14 +1,16 @@
-//! The edge listener: plain HTTP/1.1 and HTTP/2 (h2c) with hyper, each request routed to a
-//! deployed stage and method, throttled, shown to the request filter, then handed to its
-//! integration. (TLS with SNI from ACM certificates is the next slice.)
+//! The edge listeners: plain HTTP/1.1 and HTTP/2 (h2c) or HTTPS with hyper, each request
+//! routed to a deployed stage and method (PRIVATE APIs only on the private listener, public
+//! ones only elsewhere), throttled, shown to the request filter, judged by the resource
+//! policy, then handed to its integration.
 
 use crate::edge::body::{EdgeBody, full, split_prefix};
 use crate::edge::filter::{FilterRequest, RequestFilter, Verdict};
 use crate::edge::invoke::{MethodRequest, forward};
 use crate::edge::policy::{Invocation, denied, judge};
+use crate::edge::private::{API_ID_HEADER, VpcEndpoint, forbidden, private_target, reachable};
 use crate::edge::respond::{gateway_error, internal_error, missing_token, mock, stamp, throttled};
-use crate::edge::route::{Matched, custom_target, find, target};
-use crate::edge::snapshot::{ApiView, Live, StageView};
+use crate::edge::route::{Matched, Target, custom_target, find, target};
+use crate::edge::snapshot::{ApiView, Live, Snapshot, StageView};
 use crate::edge::throttle::Throttle;
 use crate::edge::upstream::Upstream;
 use crate::edge::usage::{Metering, check_api_key};
@@ -38,8 +40,24 @@ impl std::fmt::Debug for Edge {
     }
 }
 
-/// Accepts connections on `listener` until the task is dropped.
-pub async fn serve(listener: tokio::net::TcpListener, edge: Arc<Edge>) {
+/// Where a request came in.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// The listener's port.
+    pub local_port: u16,
+    /// The VPC endpoint the listener stands for; none on a public listener.
+    pub endpoint: Option<Arc<VpcEndpoint>>,
+}
+
+/// Accepts connections on `listener` until the task is dropped; `endpoint` makes it the
+/// private listener, standing for that VPC endpoint.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    edge: Arc<Edge>,
+    endpoint: Option<Arc<VpcEndpoint>>,
+) {
     let local_port = listener.local_addr().map_or(0, |a| a.port());
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -51,7 +69,12 @@ pub async fn serve(listener: tokio::net::TcpListener, edge: Arc<Edge>) {
             }
         };
         let _ = stream.set_nodelay(true);
-        tokio::spawn(serve_stream(edge.clone(), stream, peer, local_port));
+        let arrival = Arrival {
+            peer,
+            local_port,
+            endpoint: endpoint.clone(),
+        };
+        tokio::spawn(serve_stream(edge.clone(), stream, arrival));
     }
 }
 
@@ -73,9 +96,14 @@ pub async fn serve_tls(
         };
         let _ = stream.set_nodelay(true);
         let (edge, acceptor) = (edge.clone(), acceptor.clone());
+        let arrival = Arrival {
+            peer,
+            local_port,
+            endpoint: None,
+        };
         tokio::spawn(async move {
             match acceptor.accept(stream).await {
-                Ok(tls) => serve_stream(edge, tls, peer, local_port).await,
+                Ok(tls) => serve_stream(edge, tls, arrival).await,
                 Err(e) => tracing::debug!(error = %e, "edge TLS handshake failed"),
             }
         });
@@ -83,13 +111,14 @@ pub async fn serve_tls(
 }
 
 /// Serves the requests of one connection.
-async fn serve_stream<S>(edge: Arc<Edge>, stream: S, peer: SocketAddr, local_port: u16)
+async fn serve_stream<S>(edge: Arc<Edge>, stream: S, arrival: Arrival)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let arrival = Arc::new(arrival);
     let service = hyper::service::service_fn(move |req| {
-        let edge = edge.clone();
-        async move { Ok::<_, std::convert::Infallible>(handle(&edge, peer, local_port, req).await) }
+        let (edge, arrival) = (edge.clone(), arrival.clone());
+        async move { Ok::<_, std::convert::Infallible>(handle(&edge, &arrival, req).await) }
     });
     let builder = Builder::new(TokioExecutor::new());
     if let Err(e) = builder
@@ -103,42 +132,25 @@ where
 /// Answers one request.
 pub async fn handle(
     edge: &Edge,
-    peer: SocketAddr,
-    local_port: u16,
+    arrival: &Arrival,
     req: http::Request<Incoming>,
 ) -> http::Response<EdgeBody> {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let host = req
-        .headers()
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()));
     let snapshot = edge.live.snapshot();
-    let custom = host.as_deref().and_then(|h| snapshot.domain_for(h));
-    let to = match custom {
-        Some(domain) => custom_target(domain, req.uri().path()),
-        None => target(host.as_deref(), req.uri().path()),
-    };
-    let Some(to) = to else {
-        let wanted = req.method() == http::Method::GET && req.uri().path() == "/metrics";
-        if let Some(text) = edge
-            .filter
-            .as_ref()
-            .filter(|_| wanted)
-            .and_then(|f| f.metrics())
-        {
-            return metrics(text);
-        }
-        return missing_token(&request_id);
+    let Some((to, named_endpoint)) = destination(&snapshot, arrival, &req) else {
+        return unrouted(edge, arrival, &req, &request_id);
     };
     let Some(api) = snapshot
         .apis
         .get(&to.api_id)
         .filter(|a| to.custom || !a.execute_api_disabled)
     else {
-        return missing_token(&request_id);
+        return unrouted(edge, arrival, &req, &request_id);
     };
+    let endpoint = arrival.endpoint.as_deref();
+    if !reachable(api, endpoint, named_endpoint.as_deref()) {
+        return forbidden(&request_id);
+    }
     let Some(stage) = api.stages.get(&to.stage) else {
         return missing_token(&request_id);
     };
@@ -155,10 +167,61 @@ pub async fn handle(
         matched: &matched,
         path: &to.path,
         request_id: &request_id,
-        peer,
-        local_port,
+        arrival,
     };
     call.run(req).await
+}
+
+/// Where a request goes, with the VPC endpoint its host named: on the private listener by
+/// path, `x-apigw-api-id` or host; elsewhere by custom domain name, host or path.
+fn destination(
+    snapshot: &Snapshot,
+    arrival: &Arrival,
+    req: &http::Request<Incoming>,
+) -> Option<(Target, Option<String>)> {
+    let host = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let path = req.uri().path();
+    if arrival.endpoint.is_some() {
+        let named = req
+            .headers()
+            .get(API_ID_HEADER)
+            .and_then(|v| v.to_str().ok());
+        return private_target(host.as_deref(), named, path);
+    }
+    let to = match host.as_deref().and_then(|h| snapshot.domain_for(h)) {
+        Some(domain) => custom_target(domain, path),
+        None => target(host.as_deref(), path),
+    };
+    to.map(|to| (to, None))
+}
+
+/// The answer to a request naming no API this listener knows: the VPC endpoint's 403
+/// Forbidden on the private listener; elsewhere the filter's metrics when asked, else 403
+/// Missing Authentication Token.
+fn unrouted(
+    edge: &Edge,
+    arrival: &Arrival,
+    req: &http::Request<Incoming>,
+    request_id: &str,
+) -> http::Response<EdgeBody> {
+    if arrival.endpoint.is_some() {
+        return forbidden(request_id);
+    }
+    let wanted = req.method() == http::Method::GET && req.uri().path() == "/metrics";
+    let text = edge
+        .filter
+        .as_ref()
+        .filter(|_| wanted)
+        .and_then(|f| f.metrics());
+    match text {
+        Some(text) => metrics(text),
+        None => missing_token(request_id),
+    }
 }
 
 /// Takes a token from the most specific throttling setting that applies.
@@ -192,8 +255,7 @@ struct Call<'a> {
     /// The requested resource path.
     path: &'a str,
     request_id: &'a str,
-    peer: SocketAddr,
-    local_port: u16,
+    arrival: &'a Arrival,
 }
 
 impl Call<'_> {
@@ -230,17 +292,17 @@ impl Call<'_> {
             path_params: &self.matched.path_params,
             stage_variables: &self.stage.variables,
             request_id: self.request_id,
-            client_ip: self.peer.ip(),
+            client_ip: self.arrival.peer.ip(),
             scheme: "http",
-            local_port: self.local_port,
+            local_port: self.arrival.local_port,
             endpoint_type: &self.api.endpoint_type,
         };
         forward(&self.edge.upstream, integration, &method_request, body).await
     }
 
-    /// The API's resource policy's refusal of this call, if it refuses.
+    /// The API's resource policy's refusal of this call, if it refuses; a PRIVATE API
+    /// without one refuses every call.
     fn resource_policy(&self, method: &http::Method) -> Option<http::Response<EdgeBody>> {
-        let policy = self.api.policy.as_ref()?;
         let call = Invocation {
             region: &self.api.region,
             account: &self.api.account,
@@ -248,12 +310,15 @@ impl Call<'_> {
             stage: &self.stage.name,
             method: method.as_str(),
             path: self.path,
-            client_ip: self.peer.ip(),
+            client_ip: self.arrival.peer.ip(),
+            endpoint: self.arrival.endpoint.as_deref(),
         };
-        match judge(policy, &call, time::OffsetDateTime::now_utc()) {
-            Decision::Allow => None,
-            decision => Some(denied(&call, decision, self.request_id)),
-        }
+        let decision = match &self.api.policy {
+            Some(policy) => judge(policy, &call, time::OffsetDateTime::now_utc()),
+            None if self.api.endpoint_type == "PRIVATE" => Decision::ImplicitDeny,
+            None => return None,
+        };
+        (decision != Decision::Allow).then(|| denied(&call, decision, self.request_id))
     }
 
     /// Shows the request and the start of its body to `filter`: the body (prefix put back)
@@ -274,7 +339,7 @@ impl Call<'_> {
             self.api.region, self.api.id, self.stage.name
         );
         let seen = FilterRequest {
-            client_ip: self.peer.ip(),
+            client_ip: self.arrival.peer.ip(),
             method: &parts.method,
             path: parts.uri.path(),
             query: parts.uri.query().unwrap_or(""),

@@ -35,6 +35,8 @@ pub struct ApiView {
     pub region: String,
     /// EDGE, REGIONAL or PRIVATE.
     pub endpoint_type: String,
+    /// The VPC endpoints a PRIVATE API is associated with (`vpcEndpointIds`).
+    pub vpc_endpoint_ids: Vec<String>,
     /// `disableExecuteApiEndpoint`: the default `execute-api` host and path do not answer.
     pub execute_api_disabled: bool,
     /// The resource policy, compiled.
@@ -165,6 +167,7 @@ fn view_of(account: &str, region: &str, api: &ApiRecord) -> ApiView {
         account: account.to_owned(),
         region: region.to_owned(),
         endpoint_type: api.endpoint_types.first().cloned().unwrap_or_default(),
+        vpc_endpoint_ids: api.vpc_endpoint_ids.clone(),
         execute_api_disabled: api.disable_execute_api_endpoint,
         policy: crate::edge::policy::compile(api.policy.as_deref(), region, account, &api.id),
         stages: HashMap::new(),

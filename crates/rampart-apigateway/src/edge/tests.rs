@@ -157,7 +157,7 @@ async fn the_filter_sees_routed_requests_and_may_answer_them() {
         .domain_key(rampart_crypto::root::Domain::ApiGateway);
     let clock: Arc<dyn rampart_core::Clock> = Arc::new(rampart_core::SystemClock);
     let metering = Arc::new(Metering::new(test.store.clone(), key, clock));
-    let server = tokio::spawn(serve(listener, edge(live, Some(filter), metering)));
+    let server = tokio::spawn(serve(listener, edge(live, Some(filter), metering), None));
 
     let blocked = post(addr, "evil payload").await;
     assert!(blocked.starts_with("HTTP/1.1 403"), "{blocked}");

@@ -52,7 +52,7 @@ impl CreateRestApi for ApiGatewayService {
 /// The API CreateRestApi describes, without resources.
 fn new_api(input: CreateRestApiRequest, now_ms: i64) -> Result<ApiRecord, ServiceError> {
     let types = endpoint_types(input.endpoint_configuration.as_ref())?;
-    Ok(ApiRecord {
+    let record = ApiRecord {
         id: api_id(),
         name: input.name.unwrap_or_default(),
         description: input.description,
@@ -73,7 +73,21 @@ fn new_api(input: CreateRestApiRequest, now_ms: i64) -> Result<ApiRecord, Servic
         tags: input.tags.unwrap_or_default(),
         root_id: api_id(),
         resources: BTreeMap::new(),
-    })
+    };
+    check_vpc_endpoints(&record)?;
+    Ok(record)
+}
+
+/// Refuses VPC endpoint ids (the Route 53 aliases `<api>-<vpce>.execute-api…`) on an API
+/// that is not PRIVATE, as API Gateway does.
+pub(crate) fn check_vpc_endpoints(api: &ApiRecord) -> Result<(), ServiceError> {
+    let private = api.endpoint_types.iter().all(|t| t == "PRIVATE");
+    if api.vpc_endpoint_ids.is_empty() || private {
+        return Ok(());
+    }
+    Err(bad_request_exception(
+        "VPCEndpoints can only be specified with PRIVATE apis.",
+    ))
 }
 
 /// The root resource `/` with id `id`.
@@ -184,7 +198,8 @@ impl UpdateRestApi for ApiGatewayService {
         let ops = patches(input.patch_operations)?;
         let (record, ()) = self
             .mutate_api(ctx, &id, |api| {
-                ops.iter().try_for_each(|p| patch_api(api, p))
+                ops.iter().try_for_each(|p| patch_api(api, p))?;
+                check_vpc_endpoints(api)
             })
             .await?;
         Ok(rest_api(&record))

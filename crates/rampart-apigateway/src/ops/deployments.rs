@@ -1,5 +1,5 @@
 //! CreateDeployment (a snapshot of the API's resource tree, and the stage it names pointed at
-//! it), GetDeployment, GetDeployments, DeleteDeployment.
+//! it; a PRIVATE API needs a resource policy first), GetDeployment, GetDeployments, DeleteDeployment.
 
 use crate::convert::{deployment, map_of};
 use crate::generated::errors::{bad_request_exception, not_found_exception};
@@ -20,6 +20,17 @@ use std::collections::BTreeMap;
 /// NotFoundException for a deployment the API does not have.
 pub(crate) fn deployment_not_found() -> ServiceError {
     not_found_exception("Invalid Deployment identifier specified")
+}
+
+/// Refuses to deploy a PRIVATE API without a resource policy, as API Gateway does.
+fn check_private_policy(api: &ApiRecord) -> Result<(), ServiceError> {
+    let private = api.endpoint_types.iter().any(|t| t == "PRIVATE");
+    if private && api.policy.as_deref().is_none_or(|p| p.trim().is_empty()) {
+        return Err(bad_request_exception(
+            "Private REST API doesn't have a resource policy attached to it",
+        ));
+    }
+    Ok(())
 }
 
 /// The API's resources as a deployment keeps them: there is a method, and each has an
@@ -53,6 +64,7 @@ impl CreateDeployment for ApiGatewayService {
             check_stage_name(name)?;
         }
         let api = self.load_api(ctx, &id).await?.value;
+        check_private_policy(&api)?;
         let now = self.now_ms();
         let record = DeploymentRecord {
             id: deployment_id(),

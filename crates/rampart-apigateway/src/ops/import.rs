@@ -11,6 +11,7 @@ use crate::generated::{
 };
 use crate::ids::api_id;
 use crate::openapi::{Definition, import_errors, import_warnings, read};
+use crate::ops::apis::check_vpc_endpoints;
 use crate::ops::resources::{check_path_part, place};
 use crate::record::{ApiRecord, MethodRecord, ResourceRecord};
 use crate::service::{ApiGatewayService, authorize, internal};
@@ -67,6 +68,7 @@ impl PutRestApi for ApiGatewayService {
                 } else {
                     merge_api(api, &def);
                 }
+                check_vpc_endpoints(api)?;
                 apply_paths(api, &def.paths)
             })
             .await?;
@@ -123,6 +125,7 @@ fn new_api(def: &Definition, now_ms: i64) -> Result<ApiRecord, ServiceError> {
         resources: BTreeMap::from([(root.id.clone(), root)]),
     };
     overwrite_api(&mut record, def);
+    check_vpc_endpoints(&record)?;
     Ok(record)
 }
 
