@@ -253,3 +253,7 @@ impl OutboundKeys<'_> {
 fn text(err: impl std::fmt::Display) -> String {
     err.to_string()
 }
+
+#[cfg(test)]
+#[path = "outbound_keys_tests.rs"]
+mod tests;

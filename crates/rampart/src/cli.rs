@@ -344,6 +344,22 @@ mod tests {
     }
 
     #[test]
+    fn public_url_is_an_absolute_http_url_without_trailing_slash() {
+        let config = resolve(serve_args(&["--public-url", "https://sts.example.com/"])).unwrap();
+        assert_eq!(
+            config.modules.public_url.as_deref(),
+            Some("https://sts.example.com")
+        );
+        assert_eq!(resolve(serve_args(&[])).unwrap().modules.public_url, None);
+        for bad in ["sts.example.com", "https://", "ftp://x", "https://x/?a=b"] {
+            assert!(
+                resolve(serve_args(&["--public-url", bad])).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn defaults_are_secure_on_localstack_port() {
         let config = resolve(serve_args(&[])).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:4566");
