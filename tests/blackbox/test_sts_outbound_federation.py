@@ -87,7 +87,8 @@ def test_a_role_session_token_names_the_role(secure_server):
     issuer = iam.enable_outbound_web_identity_federation()["IssuerIdentifier"]
     name = unique("worker")
     role = create_role(iam, name, trust_policy({"AWS": f"arn:aws:iam::{account}:root"}),
-                       policy_doc(allow("sts:GetWebIdentityToken")))
+                       policy_doc(allow("sts:GetWebIdentityToken")),
+                       Tags=[{"Key": "env", "Value": "prod"}])
     user = create_user_with_key(iam, unique("caller"), policy_doc(allow("sts:AssumeRole")))
     caller = secure_server.client_for("sts", user, region="eu-west-1")
     creds = eventually(lambda: caller.assume_role(RoleArn=role["Arn"], RoleSessionName="s1"))
@@ -96,6 +97,7 @@ def test_a_role_session_token_names_the_role(secure_server):
                                                             SigningAlgorithm="RS256"))
     claims = verified(secure_server, issuer, out["WebIdentityToken"], "RS256")
     assert claims["sub"] == role["Arn"]
+    assert claims[NAMESPACE]["principal_tags"] == {"env": "prod"}
     expect_error(session.get_web_identity_token, "SessionDurationEscalationException",
                  status=403, Audience=[AUD], SigningAlgorithm="RS256", DurationSeconds=3600)
 

@@ -144,6 +144,7 @@ impl GetWebIdentityToken for StsService {
             token_id: &token_id,
             account,
             region: ctx.region.as_str(),
+            principal_tags: &ctx.caller.principal.tags,
             request_tags: &request.tags,
         };
         let token = signed_jwt(&key, request.alg, &kid, &claims.payload()).map_err(internal)?;

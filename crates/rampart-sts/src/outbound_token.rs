@@ -1,12 +1,13 @@
 //! The outbound identity federation token: AWS's claims (`iss`, `sub`, `aud`, `iat`, `exp`,
 //! `jti`, and under the `https://sts.amazonaws.com/` namespace the account, the Region the
-//! token was requested in and the request tags) and the compact JWS that carries them
+//! token was requested in, the principal's tags and the request tags) and the compact JWS that carries them
 //! (header `alg`, `kid`, `typ: JWT`).
 
 use crate::outbound_keys::{Algorithm, SigningKey};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
 /// The claim holding AWS's own claims.
 pub const NAMESPACE: &str = "https://sts.amazonaws.com/";
@@ -27,6 +28,8 @@ pub struct TokenClaims<'a> {
     pub token_id: &'a str,
     pub account: &'a str,
     pub region: &'a str,
+    /// The caller's principal tags (the user's or role's, with a session's tags).
+    pub principal_tags: &'a BTreeMap<String, String>,
     /// The request's Tags, in the order given.
     pub request_tags: &'a [(String, String)],
 }
@@ -41,6 +44,9 @@ impl TokenClaims<'_> {
         let mut aws = Map::new();
         aws.insert("aws_account".into(), json!(self.account));
         aws.insert("source_region".into(), json!(self.region));
+        if !self.principal_tags.is_empty() {
+            aws.insert("principal_tags".into(), json!(self.principal_tags));
+        }
         if !self.request_tags.is_empty() {
             let tags: Map<String, Value> = self
                 .request_tags

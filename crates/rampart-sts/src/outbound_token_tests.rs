@@ -4,7 +4,17 @@ use super::*;
 use crate::web_identity::jwks::Jwks;
 use crate::web_identity::jwt::Jwt;
 
+static NO_TAGS: BTreeMap<String, String> = BTreeMap::new();
+
 fn claims<'a>(audience: &'a [String], tags: &'a [(String, String)]) -> TokenClaims<'a> {
+    with_principal_tags(audience, tags, &NO_TAGS)
+}
+
+fn with_principal_tags<'a>(
+    audience: &'a [String],
+    tags: &'a [(String, String)],
+    principal_tags: &'a BTreeMap<String, String>,
+) -> TokenClaims<'a> {
     TokenClaims {
         issuer: "https://localhost:1/_rampart/sts/outbound/ab12",
         subject: "arn:aws:iam::123456789012:role/Worker",
@@ -14,6 +24,7 @@ fn claims<'a>(audience: &'a [String], tags: &'a [(String, String)]) -> TokenClai
         token_id: "id-1",
         account: "123456789012",
         region: "eu-west-1",
+        principal_tags,
         request_tags: tags,
     }
 }
@@ -68,6 +79,10 @@ fn claims_follow_aws() {
     let payload = claims(&two, &[]).payload();
     assert_eq!(payload["aud"], json!(["a", "b"]));
     assert!(payload[NAMESPACE].get("request_tags").is_none());
+    assert!(payload[NAMESPACE].get("principal_tags").is_none());
+    let principal = BTreeMap::from([("env".to_owned(), "prod".to_owned())]);
+    let payload = with_principal_tags(&one, &[], &principal).payload();
+    assert_eq!(payload[NAMESPACE]["principal_tags"], json!({"env": "prod"}));
 }
 
 #[test]
