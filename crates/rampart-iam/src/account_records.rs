@@ -1,5 +1,5 @@
-//! What IAM stores about an account's sign-in settings: the account row (password policy and
-//! alias), the alias claims that keep aliases unique across accounts, and users' login
+//! What IAM stores about an account's sign-in settings: the account row (password policy,
+//! alias, outbound identity federation), the alias and outbound issuer claims that keep aliases unique across accounts, and users' login
 //! profiles (a salted Argon2id hash of the password, never the password).
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,28 @@ pub struct AccountSettings {
     /// (SetSecurityTokenServicePreferences: 1 or 2), if set; 1 otherwise.
     #[serde(default)]
     pub global_endpoint_token_version: Option<i32>,
+    /// Outbound identity federation, once EnableOutboundWebIdentityFederation minted the
+    /// account's issuer (kept when disabled: enabling again answers the same issuer).
+    #[serde(default)]
+    pub outbound_federation: Option<OutboundFederation>,
+}
+
+/// The account's outbound identity federation issuer and whether tokens are issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundFederation {
+    /// The random id in the issuer's path (its claim row in `iam_outbound_issuers`).
+    pub issuer_id: String,
+    /// The issuer URL (the `iss` of the tokens), fixed when it was minted.
+    pub issuer: String,
+    /// Whether GetWebIdentityToken issues tokens and the discovery documents are served.
+    pub enabled: bool,
+}
+
+/// Which account an outbound federation issuer id belongs to. Row: the issuer id
+/// (`iam_outbound_issuers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundIssuerClaim {
+    pub account: String,
 }
 
 /// The account password policy as UpdateAccountPasswordPolicy set it (omitted members take

@@ -1,10 +1,10 @@
-//! The tables of account settings, aliases, login profiles, virtual MFA devices, signing
-//! certificates, SSH public keys, server certificates and service-specific credentials (records in
-//! `account_records.rs`), and their row keys.
+//! The tables of account settings, aliases, outbound federation issuers, login profiles,
+//! virtual MFA devices, signing certificates, SSH public keys, server certificates and
+//! service-specific credentials (records in `account_records.rs`), and their row keys.
 
 use crate::account_records::{
-    AccountSettings, AliasClaim, LoginProfileRecord, MfaDeviceRecord, ServerCertificateRecord,
-    ServiceCredentialRecord, SigningCertificateRecord, SshPublicKeyRecord,
+    AccountSettings, AliasClaim, LoginProfileRecord, MfaDeviceRecord, OutboundIssuerClaim,
+    ServerCertificateRecord, ServiceCredentialRecord, SigningCertificateRecord, SshPublicKeyRecord,
 };
 use rampart_store::{Store, Table};
 
@@ -12,6 +12,8 @@ use rampart_store::{Store, Table};
 pub const ACCOUNT_SETTINGS: &str = "iam_account_settings";
 /// Alias claims. Row: the alias.
 pub const ACCOUNT_ALIASES: &str = "iam_account_aliases";
+/// Outbound identity federation issuer claims. Row: the issuer id.
+pub const OUTBOUND_ISSUERS: &str = "iam_outbound_issuers";
 /// Login profiles. Row: `<account>/<user id>`.
 pub const LOGIN_PROFILES: &str = "iam_login_profiles";
 /// Virtual MFA devices. Row: `<account>/<lower-case name>`.
@@ -39,6 +41,7 @@ pub fn login_profile_row(account: &str, user_id: &str) -> String {
 pub struct AccountTables {
     pub settings: Table<AccountSettings>,
     pub aliases: Table<AliasClaim>,
+    pub outbound_issuers: Table<OutboundIssuerClaim>,
     pub login_profiles: Table<LoginProfileRecord>,
     pub mfa_devices: Table<MfaDeviceRecord>,
     pub signing_certificates: Table<SigningCertificateRecord>,
@@ -53,6 +56,7 @@ impl AccountTables {
         AccountTables {
             settings: Table::new(store.clone(), ACCOUNT_SETTINGS),
             aliases: Table::new(store.clone(), ACCOUNT_ALIASES),
+            outbound_issuers: Table::new(store.clone(), OUTBOUND_ISSUERS),
             login_profiles: Table::new(store.clone(), LOGIN_PROFILES),
             mfa_devices: Table::new(store.clone(), MFA_DEVICES),
             signing_certificates: Table::new(store.clone(), SIGNING_CERTIFICATES),

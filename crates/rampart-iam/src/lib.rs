@@ -4,9 +4,10 @@
 //! [`saml_metadata`], decryption keys sealed), the account password policy and alias, login
 //! profiles (Argon2id hashes, `password`), virtual MFA devices (RFC 6238 TOTP in `totp`, seeds
 //! sealed, the QR code PNG from `qr_png`; codes checked for STS in `mfa_check`), signing
-//! certificates, SSH public keys (`ssh_keys`), server certificates (`server_certs`) and the
-//! account summary, stored through `rampart-store`; a role's trust policy judged alone for
-//! federated and service principals ([`trust`]); and the identity [`Directory`] the
+//! certificates, SSH public keys (`ssh_keys`), server certificates (`server_certs`), the
+//! account summary and outbound identity federation (the per-account issuer, [`outbound`]),
+//! stored through `rampart-store`; a role's trust policy judged alone for federated and
+//! service principals ([`trust`]); and the identity [`Directory`] the
 //! authenticator and every service use to learn who a caller is and which compiled policies
 //! bind it. The wire layer is generated from botocore's model; actions of the model not served
 //! answer `UnsupportedOperation` naming them, without their parameters being read.
@@ -24,6 +25,7 @@ pub mod ids;
 mod mfa_check;
 mod module;
 mod ops;
+pub mod outbound;
 pub mod password;
 pub mod policy_index;
 mod qr_png;

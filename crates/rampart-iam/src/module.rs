@@ -16,11 +16,20 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
         env.clock.clone(),
     ));
     env.clients.provide(directory.clone());
-    Ok(Arc::new(IamModule(directory, env.audit_log)))
+    Ok(Arc::new(IamModule {
+        directory,
+        audit_log: env.audit_log,
+        public_url: env.settings.public_url.clone(),
+    }))
 }
 
-/// The module around the directory, and the audit log access advisor reads.
-struct IamModule(Arc<Directory>, &'static str);
+/// The module around the directory, the audit log access advisor reads and the server's
+/// public URL (outbound federation issuers).
+struct IamModule {
+    directory: Arc<Directory>,
+    audit_log: &'static str,
+    public_url: Option<String>,
+}
 
 impl ServiceModule for IamModule {
     fn name(&self) -> &'static str {
@@ -32,7 +41,10 @@ impl ServiceModule for IamModule {
     }
 
     fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {
-        let service = Arc::new(IamService::new(self.0.clone()).with_audit_log(self.1));
+        let service = IamService::new(self.directory.clone())
+            .with_audit_log(self.audit_log)
+            .with_public_url(self.public_url.clone());
+        let service = Arc::new(service);
         vec![Arc::new(crate::generated::Endpoint(service))]
     }
 
@@ -40,7 +52,7 @@ impl ServiceModule for IamModule {
     /// ListEntitiesForPolicy and the AWS managed policies' counts read only the index.
     fn prepare(&self) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async move {
-            match self.0.backfill_policy_index().await {
+            match self.directory.backfill_policy_index().await {
                 Ok(0) => Ok(()),
                 Ok(indexed) => {
                     tracing::info!(indexed, "IAM policy index built for older entities");
@@ -52,7 +64,7 @@ impl ServiceModule for IamModule {
     }
 
     fn reset(&self) {
-        self.0.credentials.clear_cache();
-        self.0.invalidate();
+        self.directory.credentials.clear_cache();
+        self.directory.invalidate();
     }
 }

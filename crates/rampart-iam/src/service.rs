@@ -13,6 +13,8 @@ pub struct IamService {
     pub(crate) dir: Arc<Directory>,
     /// The audit log access advisor reads.
     pub(crate) audit_log: &'static str,
+    /// The URL clients reach the server at: the base of outbound federation issuers.
+    pub(crate) public_url: Option<String>,
 }
 
 impl IamService {
@@ -21,7 +23,14 @@ impl IamService {
         Self {
             dir,
             audit_log: rampart_audit::AUDIT_LOG,
+            public_url: None,
         }
+    }
+
+    /// Mints outbound federation issuers under `url` (the server's public URL).
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        self.public_url = url;
+        self
     }
 
     /// Reads the audit trail from the log `log` (the server's, by default) for access

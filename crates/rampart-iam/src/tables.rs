@@ -55,6 +55,7 @@ pub const ALL: &[&str] = &[
     crate::resources::SAML_PROVIDERS,
     crate::account_tables::ACCOUNT_SETTINGS,
     crate::account_tables::ACCOUNT_ALIASES,
+    crate::account_tables::OUTBOUND_ISSUERS,
     crate::account_tables::LOGIN_PROFILES,
     crate::account_tables::MFA_DEVICES,
     crate::account_tables::SIGNING_CERTIFICATES,

@@ -51,6 +51,11 @@ pub struct ModuleSettings {
     /// Whether the server answers plain HTTP (no TLS): the scheme of the URLs public routes
     /// give out.
     pub plain_http: bool,
+    /// The absolute URL clients reach this server at (`public_url`, `RAMPART_PUBLIC_URL`;
+    /// by default the listening address as the start-up banner shows it), without a trailing
+    /// slash: the base of URLs that outlive the request that made them (IAM's outbound
+    /// identity federation issuer). Set it to the load balancer's URL in a cluster.
+    pub public_url: Option<String>,
     /// Where API Gateway's edge data plane listens (`edge.listen`); no edge when unset.
     pub edge_listen: Option<std::net::SocketAddr>,
     /// The edge's country database files for GeoMatch (`edge.geoip_path`,

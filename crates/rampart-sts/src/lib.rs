@@ -3,8 +3,9 @@
 //! assertion's XML signature against the SAML provider's certificates; both unsigned as in AWS:
 //! [`unsigned_caller`]),
 //! `GetFederationToken` (federated-user sessions), `DecodeAuthorizationMessage`
-//! ([`authz_message`]), `GetWebIdentityToken` (AWS's answer for an account without outbound
-//! identity federation), `GetSessionToken`, `GetCallerIdentity` and
+//! ([`authz_message`]), `GetWebIdentityToken` (outbound identity federation: JWTs signed
+//! with per-account keys, [`outbound_keys`], whose issuer documents `discovery` serves),
+//! `GetSessionToken`, `GetCallerIdentity` and
 //! `GetAccessKeyInfo`. Temporary credentials are
 //! stateless: their claims are sealed into the session token itself ([`token`]), which the
 //! authenticator opens again on every request signed with them ([`SessionClaims::principal`]).
@@ -14,12 +15,15 @@
 
 mod assume_role;
 pub mod authz_message;
+mod discovery;
 mod federation;
 pub mod generated;
 mod identity;
 pub mod keys;
 mod module;
 mod outbound;
+pub mod outbound_keys;
+mod outbound_token;
 mod request;
 mod saml;
 mod service;

@@ -2,7 +2,7 @@
 //! policies, caller policies) and provides the session tokens the authenticator opens.
 
 use crate::{SessionTokens, StsService};
-use rampart_codec::AwsQueryService;
+use rampart_codec::{AwsQueryService, PublicRoute};
 use rampart_crypto::root::Domain;
 use rampart_iam::Directory;
 use rampart_module::{ModuleEnv, ServiceModule};
@@ -19,7 +19,8 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
 }
 
 /// The module around the service. Its tokens are stateless; it stores only the OIDC key sets
-/// pinned by `rampart iam oidc-keys set`.
+/// pinned by `rampart iam oidc-keys set` and the outbound federation signing keys, and
+/// serves the outbound issuers' discovery documents.
 struct StsModule(Arc<StsService>);
 
 impl ServiceModule for StsModule {
@@ -28,7 +29,16 @@ impl ServiceModule for StsModule {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &[crate::web_identity::pinned::OIDC_KEYS]
+        &[
+            crate::web_identity::pinned::OIDC_KEYS,
+            crate::outbound_keys::OUTBOUND_KEYS,
+        ]
+    }
+
+    fn public_routes(&self) -> Vec<Arc<dyn PublicRoute>> {
+        vec![Arc::new(crate::discovery::OutboundDiscovery(
+            self.0.clone(),
+        ))]
     }
 
     fn query_services(&self) -> Vec<Arc<dyn AwsQueryService>> {

@@ -144,17 +144,7 @@ fn session_tags(
     tags: Option<Vec<Tag>>,
     transitive: Option<Vec<String>>,
 ) -> Result<(Tags, Vec<String>), ServiceError> {
-    let mut out: Tags = Vec::new();
-    for tag in tags.unwrap_or_default() {
-        let key = required(tag.key, "tags.member.key")?;
-        let value = required(tag.value, "tags.member.value")?;
-        if has_key(&out, &key) {
-            return Err(invalid_parameter(
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            ));
-        }
-        out.push((key, value));
-    }
+    let mut out = request_tags(tags)?;
     let mut keys = transitive.unwrap_or_default();
     if keys.iter().any(|k| !has_key(&out, k)) {
         return Err(invalid_parameter(
@@ -175,6 +165,23 @@ fn session_tags(
         keys.push(key.clone());
     }
     Ok((out, keys))
+}
+
+/// The tags of a request in the order given; AWS's InvalidParameterValue when two keys
+/// differ only in case.
+pub(crate) fn request_tags(tags: Option<Vec<Tag>>) -> Result<Tags, ServiceError> {
+    let mut out: Tags = Vec::new();
+    for tag in tags.unwrap_or_default() {
+        let key = required(tag.key, "tags.member.key")?;
+        let value = required(tag.value, "tags.member.value")?;
+        if has_key(&out, &key) {
+            return Err(invalid_parameter(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            ));
+        }
+        out.push((key, value));
+    }
+    Ok(out)
 }
 
 fn has_key(tags: &[(String, String)], key: &str) -> bool {

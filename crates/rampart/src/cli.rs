@@ -98,6 +98,10 @@ pub struct ServeArgs {
     /// Serve plain HTTP (not recommended outside tests).
     #[arg(long, env = "RAMPART_PLAIN_HTTP")]
     pub plain_http: bool,
+    /// The absolute URL clients reach this server at (`https://host[:port]`), the base of
+    /// the outbound identity federation issuer URLs; default: the listening address.
+    #[arg(long, env = "RAMPART_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// How to seal the root key on first start.
     #[arg(long, env = "RAMPART_SEAL", value_enum)]
     pub seal: Option<SealChoice>,
@@ -300,6 +304,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
             acm_dns_resolver: args.acm_dns_resolver.or(acm.dns_resolver),
             acm_acme_http01_port: args.acm_acme_http01_port.or(acm.acme_http01_port),
             plain_http,
+            public_url: config::public_url(args.public_url.or(file.public_url))?,
             edge_listen,
             edge_tls_listen: args
                 .edge_tls_listen
@@ -340,6 +345,22 @@ mod tests {
         match Cli::try_parse_from(full).unwrap().command {
             Command::Serve(args) => args,
             other => panic!("parsed {other:?}"),
+        }
+    }
+
+    #[test]
+    fn public_url_is_an_absolute_http_url_without_trailing_slash() {
+        let config = resolve(serve_args(&["--public-url", "https://sts.example.com/"])).unwrap();
+        assert_eq!(
+            config.modules.public_url.as_deref(),
+            Some("https://sts.example.com")
+        );
+        assert_eq!(resolve(serve_args(&[])).unwrap().modules.public_url, None);
+        for bad in ["sts.example.com", "https://", "ftp://x", "https://x/?a=b"] {
+            assert!(
+                resolve(serve_args(&["--public-url", bad])).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -29,6 +29,8 @@ pub struct FileConfig {
     pub default_account: Option<String>,
     pub database_url: Option<String>,
     pub plain_http: Option<bool>,
+    /// The absolute URL clients reach the server at (outbound federation issuers).
+    pub public_url: Option<String>,
     pub seal: Option<SealChoice>,
     pub max_body_bytes: Option<usize>,
     /// The `[limits]` table: connection timeouts and caps, HTTP/2 limits, body budget.
@@ -99,6 +101,26 @@ pub fn read_file_config(path: Option<&Path>) -> Result<FileConfig, String> {
     };
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The configured public URL without its trailing slashes; an error unless it is an
+/// absolute `http://` or `https://` URL with a host and no query or fragment.
+pub fn public_url(url: Option<String>) -> Result<Option<String>, String> {
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    let trimmed = url.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.contains(['?', '#', ' ']) => {
+            Ok(Some(trimmed.to_owned()))
+        }
+        _ => Err(format!(
+            "public_url must be an absolute http:// or https:// URL, got {url:?}"
+        )),
+    }
 }
 
 /// The data dir used when none is configured: `./rampart-data`.

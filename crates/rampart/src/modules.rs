@@ -189,8 +189,9 @@ mod tests {
             .map(|s| s.signing_name())
             .collect();
         assert_eq!(http, ["acm-pca", "apigateway"]);
-        // ACM PCA's CRLs and OCSP, ACM's ACME servers and its EMAIL-validation approvals.
-        assert_eq!(modules.public_routes().len(), 3);
+        // STS's outbound issuer documents, ACM PCA's CRLs and OCSP, ACM's ACME servers and
+        // its EMAIL-validation approvals.
+        assert_eq!(modules.public_routes().len(), 4);
         assert!(modules.jobs().len() >= 4);
     }
 

@@ -26,8 +26,15 @@ pub const MODULES: &[ModuleFactory] = &[
 ];
 
 /// Runs the server until SIGINT/SIGTERM.
-pub async fn run(config: Config) -> Result<(), String> {
+pub async fn run(mut config: Config) -> Result<(), String> {
     bootstrap::create_private_dir(&config.data_dir)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if config.modules.public_url.is_none() {
+        config.modules.public_url = Some(advertised_url(&config, addr));
+    }
     let store = bootstrap::open_store(&config.data_dir, config.database_url.as_deref()).await?;
     let (seal_state, sealed_root) = bootstrap::load_or_init(&store, &config).await?;
     let (sink, writer) = rampart_audit::start_writer(store.clone(), config.audit_sync);
@@ -49,11 +56,8 @@ pub async fn run(config: Config) -> Result<(), String> {
     let tls = live_cert
         .map(|cert| rampart_wire::server::tls_acceptor_with_resolver(cert))
         .transpose()?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let shutdown = shutdown_signal();
-    print_banner(&config, listener.local_addr().map_err(|e| e.to_string())?);
+    print_banner(&config, addr);
     let limits = crate::fd_limit::fit_connections(config.limits.clone());
     let gateway = Arc::new(
         Gateway::new(Arc::new(SharedHost(host.clone())), limits)
@@ -107,14 +111,21 @@ fn live_cert(config: &Config) -> Result<Option<Arc<LiveCert>>, String> {
     LiveCert::new(&leaf).map(|cert| Some(Arc::new(cert)))
 }
 
-fn print_banner(config: &Config, addr: std::net::SocketAddr) {
+/// The URL of the listening address `addr` (`localhost` for a loopback or unspecified
+/// address): the banner's, and the public URL when none is configured.
+fn advertised_url(config: &Config, addr: std::net::SocketAddr) -> String {
     let scheme = if config.plain_http { "http" } else { "https" };
-    let host = if addr.ip().is_loopback() || addr.ip().is_unspecified() {
-        "localhost".to_owned()
-    } else {
-        addr.ip().to_string()
+    let host = match addr.ip() {
+        ip if ip.is_loopback() || ip.is_unspecified() => "localhost".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
     };
-    println!("Rampart listening on {scheme}://{host}:{}", addr.port());
+    format!("{scheme}://{host}:{}", addr.port())
+}
+
+fn print_banner(config: &Config, addr: std::net::SocketAddr) {
+    let url = advertised_url(config, addr);
+    println!("Rampart listening on {url}");
     if config.dev {
         println!(
             "dev mode: plain HTTP, any access key accepted (a 12-digit key id selects that account)"
@@ -133,10 +144,7 @@ fn print_banner(config: &Config, addr: std::net::SocketAddr) {
             dir.join("tls").join("ca.pem").display()
         );
     }
-    println!(
-        "  export AWS_ENDPOINT_URL={scheme}://{host}:{} AWS_DEFAULT_REGION=us-east-1",
-        addr.port()
-    );
+    println!("  export AWS_ENDPOINT_URL={url} AWS_DEFAULT_REGION=us-east-1");
 }
 
 /// Registers the SIGINT and SIGTERM handlers now, before the banner (so a signal sent as soon

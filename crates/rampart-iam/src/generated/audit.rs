@@ -1305,6 +1305,20 @@ impl AuditValue for EnableOrganizationsRootSessionsResponse {
     }
 }
 
+impl AuditParams for EnableOutboundWebIdentityFederationResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "issuerIdentifier", &self.issuer_identifier);
+        m
+    }
+}
+
+impl AuditValue for EnableOutboundWebIdentityFederationResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for EntityDetails {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1771,6 +1785,21 @@ impl AuditParams for GetOpenIDConnectProviderResponse {
 }
 
 impl AuditValue for GetOpenIDConnectProviderResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetOutboundWebIdentityFederationInfoResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "issuerIdentifier", &self.issuer_identifier);
+        put(&mut m, "jwtVendingEnabled", &self.jwt_vending_enabled);
+        m
+    }
+}
+
+impl AuditValue for GetOutboundWebIdentityFederationInfoResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

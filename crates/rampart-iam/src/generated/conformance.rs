@@ -233,6 +233,12 @@ pub fn output_xml_from_json(
                 output,
             )
         }
+        "DisableOutboundWebIdentityFederation" => codec::output_xml_from_json::<Empty>(
+            "DisableOutboundWebIdentityFederation",
+            None,
+            env,
+            output,
+        ),
         "EnableMFADevice" => {
             codec::output_xml_from_json::<Empty>("EnableMFADevice", None, env, output)
         }
@@ -256,6 +262,14 @@ pub fn output_xml_from_json(
             codec::output_xml_from_json::<EnableOrganizationsRootSessionsResponse>(
                 "EnableOrganizationsRootSessions",
                 Some("EnableOrganizationsRootSessionsResult"),
+                env,
+                output,
+            )
+        }
+        "EnableOutboundWebIdentityFederation" => {
+            codec::output_xml_from_json::<EnableOutboundWebIdentityFederationResponse>(
+                "EnableOutboundWebIdentityFederation",
+                Some("EnableOutboundWebIdentityFederationResult"),
                 env,
                 output,
             )
@@ -360,6 +374,14 @@ pub fn output_xml_from_json(
             codec::output_xml_from_json::<GetOpenIDConnectProviderResponse>(
                 "GetOpenIDConnectProvider",
                 Some("GetOpenIDConnectProviderResult"),
+                env,
+                output,
+            )
+        }
+        "GetOutboundWebIdentityFederationInfo" => {
+            codec::output_xml_from_json::<GetOutboundWebIdentityFederationInfoResponse>(
+                "GetOutboundWebIdentityFederationInfo",
+                Some("GetOutboundWebIdentityFederationInfoResult"),
                 env,
                 output,
             )
@@ -940,6 +962,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "DisableOrganizationsRootSessions" => {
             codec::input_json_from_form::<DisableOrganizationsRootSessionsRequest>(form)
         }
+        "DisableOutboundWebIdentityFederation" => codec::input_json_from_form::<Empty>(form),
         "EnableMFADevice" => codec::input_json_from_form::<EnableMFADeviceRequest>(form),
         "EnableOrganizationLevelResources" => {
             codec::input_json_from_form::<EnableOrganizationLevelResourcesRequest>(form)
@@ -950,6 +973,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "EnableOrganizationsRootSessions" => {
             codec::input_json_from_form::<EnableOrganizationsRootSessionsRequest>(form)
         }
+        "EnableOutboundWebIdentityFederation" => codec::input_json_from_form::<Empty>(form),
         "GenerateCredentialReport" => codec::input_json_from_form::<Empty>(form),
         "GenerateServiceLastAccessedDetails" => {
             codec::input_json_from_form::<GenerateServiceLastAccessedDetailsRequest>(form)
@@ -975,6 +999,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "GetOpenIDConnectProvider" => {
             codec::input_json_from_form::<GetOpenIDConnectProviderRequest>(form)
         }
+        "GetOutboundWebIdentityFederationInfo" => codec::input_json_from_form::<Empty>(form),
         "GetPolicy" => codec::input_json_from_form::<GetPolicyRequest>(form),
         "GetPolicyVersion" => codec::input_json_from_form::<GetPolicyVersionRequest>(form),
         "GetRole" => codec::input_json_from_form::<GetRoleRequest>(form),

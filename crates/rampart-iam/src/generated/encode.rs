@@ -420,6 +420,12 @@ impl ToXml for EnableOrganizationsRootSessionsResponse {
     }
 }
 
+impl ToXml for EnableOutboundWebIdentityFederationResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IssuerIdentifier", self.issuer_identifier.as_ref());
+    }
+}
+
 impl ToXml for EntityDetails {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("EntityInfo", self.entity_info.as_ref());
@@ -687,6 +693,13 @@ impl ToXml for GetOpenIDConnectProviderResponse {
             w.end("ThumbprintList");
         }
         w.scalar("Url", self.url.as_ref());
+    }
+}
+
+impl ToXml for GetOutboundWebIdentityFederationInfoResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("IssuerIdentifier", self.issuer_identifier.as_ref());
+        w.scalar("JwtVendingEnabled", self.jwt_vending_enabled.as_ref());
     }
 }
 

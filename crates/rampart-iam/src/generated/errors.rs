@@ -65,6 +65,16 @@ pub fn entity_temporarily_unmodifiable_exception(message: impl Into<String>) -> 
     ServiceError::new("EntityTemporarilyUnmodifiable", 409, message)
 }
 
+/// `FeatureDisabledException`: code `FeatureDisabled` (HTTP 404).
+pub fn feature_disabled_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("FeatureDisabled", 404, message)
+}
+
+/// `FeatureEnabledException`: code `FeatureEnabled` (HTTP 409).
+pub fn feature_enabled_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("FeatureEnabled", 409, message)
+}
+
 /// `InvalidAuthenticationCodeException`: code `InvalidAuthenticationCode` (HTTP 403).
 pub fn invalid_authentication_code_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidAuthenticationCode", 403, message)

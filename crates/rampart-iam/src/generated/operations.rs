@@ -277,10 +277,12 @@ pub const SERVED: &[&str] = &[
     "DisableOrganizationLevelResources",
     "DisableOrganizationsRootCredentialsManagement",
     "DisableOrganizationsRootSessions",
+    "DisableOutboundWebIdentityFederation",
     "EnableMFADevice",
     "EnableOrganizationLevelResources",
     "EnableOrganizationsRootCredentialsManagement",
     "EnableOrganizationsRootSessions",
+    "EnableOutboundWebIdentityFederation",
     "GenerateCredentialReport",
     "GenerateServiceLastAccessedDetails",
     "GetAccessKeyLastUsed",
@@ -296,6 +298,7 @@ pub const SERVED: &[&str] = &[
     "GetLoginProfile",
     "GetMFADevice",
     "GetOpenIDConnectProvider",
+    "GetOutboundWebIdentityFederationInfo",
     "GetPolicy",
     "GetPolicyVersion",
     "GetRole",
@@ -917,6 +920,15 @@ pub trait DisableOrganizationsRootSessions: IamHandler {
     ) -> impl Future<Output = Result<DisableOrganizationsRootSessionsResponse, Self::Error>> + Send;
 }
 
+/// `DisableOutboundWebIdentityFederation`.
+pub trait DisableOutboundWebIdentityFederation: IamHandler {
+    /// Runs `DisableOutboundWebIdentityFederation`.
+    fn disable_outbound_web_identity_federation(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `EnableMFADevice`.
 pub trait EnableMFADevice: IamHandler {
     /// Runs `EnableMFADevice`.
@@ -957,6 +969,15 @@ pub trait EnableOrganizationsRootSessions: IamHandler {
         ctx: &RequestContext,
         input: EnableOrganizationsRootSessionsRequest,
     ) -> impl Future<Output = Result<EnableOrganizationsRootSessionsResponse, Self::Error>> + Send;
+}
+
+/// `EnableOutboundWebIdentityFederation`.
+pub trait EnableOutboundWebIdentityFederation: IamHandler {
+    /// Runs `EnableOutboundWebIdentityFederation`.
+    fn enable_outbound_web_identity_federation(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<EnableOutboundWebIdentityFederationResponse, Self::Error>> + Send;
 }
 
 /// `GenerateCredentialReport`.
@@ -1103,6 +1124,15 @@ pub trait GetOpenIDConnectProvider: IamHandler {
         ctx: &RequestContext,
         input: GetOpenIDConnectProviderRequest,
     ) -> impl Future<Output = Result<GetOpenIDConnectProviderResponse, Self::Error>> + Send;
+}
+
+/// `GetOutboundWebIdentityFederationInfo`.
+pub trait GetOutboundWebIdentityFederationInfo: IamHandler {
+    /// Runs `GetOutboundWebIdentityFederationInfo`.
+    fn get_outbound_web_identity_federation_info(
+        &self,
+        ctx: &RequestContext,
+    ) -> impl Future<Output = Result<GetOutboundWebIdentityFederationInfoResponse, Self::Error>> + Send;
 }
 
 /// `GetPolicy`.
@@ -2111,10 +2141,12 @@ pub trait IamApi:
     + DisableOrganizationLevelResources
     + DisableOrganizationsRootCredentialsManagement
     + DisableOrganizationsRootSessions
+    + DisableOutboundWebIdentityFederation
     + EnableMFADevice
     + EnableOrganizationLevelResources
     + EnableOrganizationsRootCredentialsManagement
     + EnableOrganizationsRootSessions
+    + EnableOutboundWebIdentityFederation
     + GenerateCredentialReport
     + GenerateServiceLastAccessedDetails
     + GetAccessKeyLastUsed
@@ -2130,6 +2162,7 @@ pub trait IamApi:
     + GetLoginProfile
     + GetMFADevice
     + GetOpenIDConnectProvider
+    + GetOutboundWebIdentityFederationInfo
     + GetPolicy
     + GetPolicyVersion
     + GetRole
@@ -2281,10 +2314,12 @@ impl<
         + DisableOrganizationLevelResources
         + DisableOrganizationsRootCredentialsManagement
         + DisableOrganizationsRootSessions
+        + DisableOutboundWebIdentityFederation
         + EnableMFADevice
         + EnableOrganizationLevelResources
         + EnableOrganizationsRootCredentialsManagement
         + EnableOrganizationsRootSessions
+        + EnableOutboundWebIdentityFederation
         + GenerateCredentialReport
         + GenerateServiceLastAccessedDetails
         + GetAccessKeyLastUsed
@@ -2300,6 +2335,7 @@ impl<
         + GetLoginProfile
         + GetMFADevice
         + GetOpenIDConnectProvider
+        + GetOutboundWebIdentityFederationInfo
         + GetPolicy
         + GetPolicyVersion
         + GetRole
@@ -3017,6 +3053,18 @@ impl DisableOrganizationsRootSessions for DecodeOnly {
     }
 }
 
+impl DisableOutboundWebIdentityFederation for DecodeOnly {
+    async fn disable_outbound_web_identity_federation(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "DisableOutboundWebIdentityFederation",
+        ))
+    }
+}
+
 impl EnableMFADevice for DecodeOnly {
     async fn enable_mfa_device(
         &self,
@@ -3062,6 +3110,18 @@ impl EnableOrganizationsRootSessions for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "EnableOrganizationsRootSessions",
+        ))
+    }
+}
+
+impl EnableOutboundWebIdentityFederation for DecodeOnly {
+    async fn enable_outbound_web_identity_federation(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<EnableOutboundWebIdentityFederationResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "EnableOutboundWebIdentityFederation",
         ))
     }
 }
@@ -3241,6 +3301,18 @@ impl GetOpenIDConnectProvider for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetOpenIDConnectProvider",
+        ))
+    }
+}
+
+impl GetOutboundWebIdentityFederationInfo for DecodeOnly {
+    async fn get_outbound_web_identity_federation_info(
+        &self,
+        _ctx: &RequestContext,
+    ) -> Result<GetOutboundWebIdentityFederationInfoResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetOutboundWebIdentityFederationInfo",
         ))
     }
 }
@@ -5214,6 +5286,21 @@ pub async fn dispatch<H: IamApi>(
             )
             .await
         }
+        "DisableOutboundWebIdentityFederation" => {
+            let spec = QueryOperationSpec {
+                name: "DisableOutboundWebIdentityFederation",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                unit(answer(
+                    move || handler.disable_outbound_web_identity_federation(ctx),
+                    move |ok| handler.after_call(ctx, "DisableOutboundWebIdentityFederation", ok),
+                ))
+            })
+            .await
+        }
         "EnableMFADevice" => {
             let spec = QueryOperationSpec {
                 name: "EnableMFADevice",
@@ -5293,6 +5380,21 @@ pub async fn dispatch<H: IamApi>(
                     )
                 },
             )
+            .await
+        }
+        "EnableOutboundWebIdentityFederation" => {
+            let spec = QueryOperationSpec {
+                name: "EnableOutboundWebIdentityFederation",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("EnableOutboundWebIdentityFederationResult"),
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                answer(
+                    move || handler.enable_outbound_web_identity_federation(ctx),
+                    move |ok| handler.after_call(ctx, "EnableOutboundWebIdentityFederation", ok),
+                )
+            })
             .await
         }
         "GenerateCredentialReport" => {
@@ -5536,6 +5638,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_open_id_connect_provider(ctx, i),
                     move |ok| handler.after_call(ctx, "GetOpenIDConnectProvider", ok),
+                )
+            })
+            .await
+        }
+        "GetOutboundWebIdentityFederationInfo" => {
+            let spec = QueryOperationSpec {
+                name: "GetOutboundWebIdentityFederationInfo",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetOutboundWebIdentityFederationInfoResult"),
+            };
+            invoke_query(spec, env, params, |_: Empty| {
+                answer(
+                    move || handler.get_outbound_web_identity_federation_info(ctx),
+                    move |ok| handler.after_call(ctx, "GetOutboundWebIdentityFederationInfo", ok),
                 )
             })
             .await
@@ -7066,14 +7183,8 @@ pub async fn dispatch<H: IamApi>(
         "DeleteWorkloadIdentityTemplateAttestationPolicy" => {
             not_served("DeleteWorkloadIdentityTemplateAttestationPolicy", false)
         }
-        "DisableOutboundWebIdentityFederation" => {
-            not_served("DisableOutboundWebIdentityFederation", false)
-        }
         "DisableWorkloadIdentityProviderOutboundSigner" => {
             not_served("DisableWorkloadIdentityProviderOutboundSigner", false)
-        }
-        "EnableOutboundWebIdentityFederation" => {
-            not_served("EnableOutboundWebIdentityFederation", false)
         }
         "EnableWorkloadIdentityProviderOutboundSigner" => {
             not_served("EnableWorkloadIdentityProviderOutboundSigner", false)
@@ -7085,9 +7196,6 @@ pub async fn dispatch<H: IamApi>(
         "GetDelegationRequest" => not_served("GetDelegationRequest", true),
         "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
         "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
-        "GetOutboundWebIdentityFederationInfo" => {
-            not_served("GetOutboundWebIdentityFederationInfo", true)
-        }
         "GetRoleTemplateVersion" => not_served("GetRoleTemplateVersion", true),
         "GetWorkloadIdentityProvider" => not_served("GetWorkloadIdentityProvider", true),
         "GetWorkloadIdentityProviderDeletionStatus" => {

@@ -2135,6 +2135,27 @@ impl fmt::Debug for EnableOrganizationsRootSessionsResponse {
     }
 }
 
+/// The `EnableOutboundWebIdentityFederationResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableOutboundWebIdentityFederationResponse {
+    /// `IssuerIdentifier`.
+    #[serde(
+        rename = "IssuerIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issuer_identifier: Option<String>,
+}
+
+impl fmt::Debug for EnableOutboundWebIdentityFederationResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnableOutboundWebIdentityFederationResponse")
+            .field("issuer_identifier", &self.issuer_identifier)
+            .finish()
+    }
+}
+
 /// The `EntityDetails` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -3000,6 +3021,35 @@ impl fmt::Debug for GetOpenIDConnectProviderResponse {
             .field("tags", &self.tags)
             .field("thumbprint_list", &self.thumbprint_list)
             .field("url", &self.url)
+            .finish()
+    }
+}
+
+/// The `GetOutboundWebIdentityFederationInfoResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetOutboundWebIdentityFederationInfoResponse {
+    /// `IssuerIdentifier`.
+    #[serde(
+        rename = "IssuerIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub issuer_identifier: Option<String>,
+    /// `JwtVendingEnabled`.
+    #[serde(
+        rename = "JwtVendingEnabled",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub jwt_vending_enabled: Option<bool>,
+}
+
+impl fmt::Debug for GetOutboundWebIdentityFederationInfoResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetOutboundWebIdentityFederationInfoResponse")
+            .field("issuer_identifier", &self.issuer_identifier)
+            .field("jwt_vending_enabled", &self.jwt_vending_enabled)
             .finish()
     }
 }

@@ -5,7 +5,7 @@
 //! entity tables' index by policy), `instance_profiles` and `instance_profile_roles`,
 //! `oidc` and `oidc_updates` (OpenID Connect providers), `saml` and `saml_updates` (SAML
 //! providers), `password_policy`, `login_profiles` (and ChangePassword), `account` (aliases,
-//! summary), `mfa` and `mfa_assign` (virtual MFA devices), `signing_certs`, `ssh_keys`,
+//! summary), `outbound` (outbound identity federation), `mfa` and `mfa_assign` (virtual MFA devices), `signing_certs`, `ssh_keys`,
 //! `server_certs`, `access_advisor`/`advisor_reports`/`policies_granting` (service last
 //! accessed data); `entity` and `common` are shared helpers, `resource` those of the
 //! non-principal resources.
@@ -30,6 +30,7 @@ mod mfa_assign;
 mod oidc;
 mod oidc_updates;
 mod organizations;
+mod outbound;
 mod password_policy;
 mod policies;
 mod policies_granting;

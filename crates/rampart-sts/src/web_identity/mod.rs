@@ -24,7 +24,7 @@
 mod claims;
 mod fetch;
 pub mod jwks;
-mod jwt;
+pub(crate) mod jwt;
 pub mod pinned;
 
 use crate::assume_role::{session_seconds, split_role_arn};
