@@ -226,15 +226,18 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "AcceptDelegationRequest",
     "AddClientIDToOpenIDConnectProvider",
     "AddRoleToInstanceProfile",
     "AddUserToGroup",
+    "AssociateDelegationRequest",
     "AttachGroupPolicy",
     "AttachRolePolicy",
     "AttachUserPolicy",
     "ChangePassword",
     "CreateAccessKey",
     "CreateAccountAlias",
+    "CreateDelegationRequest",
     "CreateGroup",
     "CreateInstanceProfile",
     "CreateLoginProfile",
@@ -282,6 +285,7 @@ pub const SERVED: &[&str] = &[
     "EnableOrganizationsRootCredentialsManagement",
     "EnableOrganizationsRootSessions",
     "GenerateCredentialReport",
+    "GenerateOrganizationsAccessReport",
     "GenerateServiceLastAccessedDetails",
     "GetAccessKeyLastUsed",
     "GetAccountAuthorizationDetails",
@@ -290,12 +294,15 @@ pub const SERVED: &[&str] = &[
     "GetContextKeysForCustomPolicy",
     "GetContextKeysForPrincipalPolicy",
     "GetCredentialReport",
+    "GetDelegationRequest",
     "GetGroup",
     "GetGroupPolicy",
+    "GetHumanReadableSummary",
     "GetInstanceProfile",
     "GetLoginProfile",
     "GetMFADevice",
     "GetOpenIDConnectProvider",
+    "GetOrganizationsAccessReport",
     "GetPolicy",
     "GetPolicyVersion",
     "GetRole",
@@ -313,6 +320,7 @@ pub const SERVED: &[&str] = &[
     "ListAttachedGroupPolicies",
     "ListAttachedRolePolicies",
     "ListAttachedUserPolicies",
+    "ListDelegationRequests",
     "ListEntitiesForPolicy",
     "ListGroupPolicies",
     "ListGroups",
@@ -348,11 +356,13 @@ pub const SERVED: &[&str] = &[
     "PutRolePolicy",
     "PutUserPermissionsBoundary",
     "PutUserPolicy",
+    "RejectDelegationRequest",
     "RemoveClientIDFromOpenIDConnectProvider",
     "RemoveRoleFromInstanceProfile",
     "RemoveUserFromGroup",
     "ResetServiceSpecificCredential",
     "ResyncMFADevice",
+    "SendDelegationToken",
     "SetDefaultPolicyVersion",
     "SetSecurityTokenServicePreferences",
     "SimulateCustomPolicy",
@@ -376,6 +386,7 @@ pub const SERVED: &[&str] = &[
     "UpdateAccessKey",
     "UpdateAccountPasswordPolicy",
     "UpdateAssumeRolePolicy",
+    "UpdateDelegationRequest",
     "UpdateGroup",
     "UpdateLoginProfile",
     "UpdateOpenIDConnectProvider",
@@ -406,6 +417,16 @@ pub trait IamHandler: Send + Sync {
     }
 }
 
+/// `AcceptDelegationRequest`.
+pub trait AcceptDelegationRequest: IamHandler {
+    /// Runs `AcceptDelegationRequest`.
+    fn accept_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: AcceptDelegationRequestRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `AddClientIDToOpenIDConnectProvider`.
 pub trait AddClientIDToOpenIDConnectProvider: IamHandler {
     /// Runs `AddClientIDToOpenIDConnectProvider`.
@@ -433,6 +454,16 @@ pub trait AddUserToGroup: IamHandler {
         &self,
         ctx: &RequestContext,
         input: AddUserToGroupRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `AssociateDelegationRequest`.
+pub trait AssociateDelegationRequest: IamHandler {
+    /// Runs `AssociateDelegationRequest`.
+    fn associate_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateDelegationRequestRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -494,6 +525,16 @@ pub trait CreateAccountAlias: IamHandler {
         ctx: &RequestContext,
         input: CreateAccountAliasRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `CreateDelegationRequest`.
+pub trait CreateDelegationRequest: IamHandler {
+    /// Runs `CreateDelegationRequest`.
+    fn create_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: CreateDelegationRequestRequest,
+    ) -> impl Future<Output = Result<CreateDelegationRequestResponse, Self::Error>> + Send;
 }
 
 /// `CreateGroup`.
@@ -968,6 +1009,16 @@ pub trait GenerateCredentialReport: IamHandler {
     ) -> impl Future<Output = Result<GenerateCredentialReportResponse, Self::Error>> + Send;
 }
 
+/// `GenerateOrganizationsAccessReport`.
+pub trait GenerateOrganizationsAccessReport: IamHandler {
+    /// Runs `GenerateOrganizationsAccessReport`.
+    fn generate_organizations_access_report(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateOrganizationsAccessReportRequest,
+    ) -> impl Future<Output = Result<GenerateOrganizationsAccessReportResponse, Self::Error>> + Send;
+}
+
 /// `GenerateServiceLastAccessedDetails`.
 pub trait GenerateServiceLastAccessedDetails: IamHandler {
     /// Runs `GenerateServiceLastAccessedDetails`.
@@ -1045,6 +1096,16 @@ pub trait GetCredentialReport: IamHandler {
     ) -> impl Future<Output = Result<GetCredentialReportResponse, Self::Error>> + Send;
 }
 
+/// `GetDelegationRequest`.
+pub trait GetDelegationRequest: IamHandler {
+    /// Runs `GetDelegationRequest`.
+    fn get_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: GetDelegationRequestRequest,
+    ) -> impl Future<Output = Result<GetDelegationRequestResponse, Self::Error>> + Send;
+}
+
 /// `GetGroup`.
 pub trait GetGroup: IamHandler {
     /// Runs `GetGroup`.
@@ -1063,6 +1124,16 @@ pub trait GetGroupPolicy: IamHandler {
         ctx: &RequestContext,
         input: GetGroupPolicyRequest,
     ) -> impl Future<Output = Result<GetGroupPolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetHumanReadableSummary`.
+pub trait GetHumanReadableSummary: IamHandler {
+    /// Runs `GetHumanReadableSummary`.
+    fn get_human_readable_summary(
+        &self,
+        ctx: &RequestContext,
+        input: GetHumanReadableSummaryRequest,
+    ) -> impl Future<Output = Result<GetHumanReadableSummaryResponse, Self::Error>> + Send;
 }
 
 /// `GetInstanceProfile`.
@@ -1103,6 +1174,16 @@ pub trait GetOpenIDConnectProvider: IamHandler {
         ctx: &RequestContext,
         input: GetOpenIDConnectProviderRequest,
     ) -> impl Future<Output = Result<GetOpenIDConnectProviderResponse, Self::Error>> + Send;
+}
+
+/// `GetOrganizationsAccessReport`.
+pub trait GetOrganizationsAccessReport: IamHandler {
+    /// Runs `GetOrganizationsAccessReport`.
+    fn get_organizations_access_report(
+        &self,
+        ctx: &RequestContext,
+        input: GetOrganizationsAccessReportRequest,
+    ) -> impl Future<Output = Result<GetOrganizationsAccessReportResponse, Self::Error>> + Send;
 }
 
 /// `GetPolicy`.
@@ -1274,6 +1355,16 @@ pub trait ListAttachedUserPolicies: IamHandler {
         ctx: &RequestContext,
         input: ListAttachedUserPoliciesRequest,
     ) -> impl Future<Output = Result<ListAttachedUserPoliciesResponse, Self::Error>> + Send;
+}
+
+/// `ListDelegationRequests`.
+pub trait ListDelegationRequests: IamHandler {
+    /// Runs `ListDelegationRequests`.
+    fn list_delegation_requests(
+        &self,
+        ctx: &RequestContext,
+        input: ListDelegationRequestsRequest,
+    ) -> impl Future<Output = Result<ListDelegationRequestsResponse, Self::Error>> + Send;
 }
 
 /// `ListEntitiesForPolicy`.
@@ -1626,6 +1717,16 @@ pub trait PutUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `RejectDelegationRequest`.
+pub trait RejectDelegationRequest: IamHandler {
+    /// Runs `RejectDelegationRequest`.
+    fn reject_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: RejectDelegationRequestRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `RemoveClientIDFromOpenIDConnectProvider`.
 pub trait RemoveClientIDFromOpenIDConnectProvider: IamHandler {
     /// Runs `RemoveClientIDFromOpenIDConnectProvider`.
@@ -1673,6 +1774,16 @@ pub trait ResyncMFADevice: IamHandler {
         &self,
         ctx: &RequestContext,
         input: ResyncMFADeviceRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `SendDelegationToken`.
+pub trait SendDelegationToken: IamHandler {
+    /// Runs `SendDelegationToken`.
+    fn send_delegation_token(
+        &self,
+        ctx: &RequestContext,
+        input: SendDelegationTokenRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -1906,6 +2017,16 @@ pub trait UpdateAssumeRolePolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateDelegationRequest`.
+pub trait UpdateDelegationRequest: IamHandler {
+    /// Runs `UpdateDelegationRequest`.
+    fn update_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateDelegationRequestRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateGroup`.
 pub trait UpdateGroup: IamHandler {
     /// Runs `UpdateGroup`.
@@ -2060,15 +2181,18 @@ pub trait UploadSigningCertificate: IamHandler {
 /// [`IamHandler`] and every operation's trait.
 pub trait IamApi:
     IamHandler
+    + AcceptDelegationRequest
     + AddClientIDToOpenIDConnectProvider
     + AddRoleToInstanceProfile
     + AddUserToGroup
+    + AssociateDelegationRequest
     + AttachGroupPolicy
     + AttachRolePolicy
     + AttachUserPolicy
     + ChangePassword
     + CreateAccessKey
     + CreateAccountAlias
+    + CreateDelegationRequest
     + CreateGroup
     + CreateInstanceProfile
     + CreateLoginProfile
@@ -2116,6 +2240,7 @@ pub trait IamApi:
     + EnableOrganizationsRootCredentialsManagement
     + EnableOrganizationsRootSessions
     + GenerateCredentialReport
+    + GenerateOrganizationsAccessReport
     + GenerateServiceLastAccessedDetails
     + GetAccessKeyLastUsed
     + GetAccountAuthorizationDetails
@@ -2124,12 +2249,15 @@ pub trait IamApi:
     + GetContextKeysForCustomPolicy
     + GetContextKeysForPrincipalPolicy
     + GetCredentialReport
+    + GetDelegationRequest
     + GetGroup
     + GetGroupPolicy
+    + GetHumanReadableSummary
     + GetInstanceProfile
     + GetLoginProfile
     + GetMFADevice
     + GetOpenIDConnectProvider
+    + GetOrganizationsAccessReport
     + GetPolicy
     + GetPolicyVersion
     + GetRole
@@ -2147,6 +2275,7 @@ pub trait IamApi:
     + ListAttachedGroupPolicies
     + ListAttachedRolePolicies
     + ListAttachedUserPolicies
+    + ListDelegationRequests
     + ListEntitiesForPolicy
     + ListGroupPolicies
     + ListGroups
@@ -2182,11 +2311,13 @@ pub trait IamApi:
     + PutRolePolicy
     + PutUserPermissionsBoundary
     + PutUserPolicy
+    + RejectDelegationRequest
     + RemoveClientIDFromOpenIDConnectProvider
     + RemoveRoleFromInstanceProfile
     + RemoveUserFromGroup
     + ResetServiceSpecificCredential
     + ResyncMFADevice
+    + SendDelegationToken
     + SetDefaultPolicyVersion
     + SetSecurityTokenServicePreferences
     + SimulateCustomPolicy
@@ -2210,6 +2341,7 @@ pub trait IamApi:
     + UpdateAccessKey
     + UpdateAccountPasswordPolicy
     + UpdateAssumeRolePolicy
+    + UpdateDelegationRequest
     + UpdateGroup
     + UpdateLoginProfile
     + UpdateOpenIDConnectProvider
@@ -2230,15 +2362,18 @@ pub trait IamApi:
 
 impl<
     T: IamHandler
+        + AcceptDelegationRequest
         + AddClientIDToOpenIDConnectProvider
         + AddRoleToInstanceProfile
         + AddUserToGroup
+        + AssociateDelegationRequest
         + AttachGroupPolicy
         + AttachRolePolicy
         + AttachUserPolicy
         + ChangePassword
         + CreateAccessKey
         + CreateAccountAlias
+        + CreateDelegationRequest
         + CreateGroup
         + CreateInstanceProfile
         + CreateLoginProfile
@@ -2286,6 +2421,7 @@ impl<
         + EnableOrganizationsRootCredentialsManagement
         + EnableOrganizationsRootSessions
         + GenerateCredentialReport
+        + GenerateOrganizationsAccessReport
         + GenerateServiceLastAccessedDetails
         + GetAccessKeyLastUsed
         + GetAccountAuthorizationDetails
@@ -2294,12 +2430,15 @@ impl<
         + GetContextKeysForCustomPolicy
         + GetContextKeysForPrincipalPolicy
         + GetCredentialReport
+        + GetDelegationRequest
         + GetGroup
         + GetGroupPolicy
+        + GetHumanReadableSummary
         + GetInstanceProfile
         + GetLoginProfile
         + GetMFADevice
         + GetOpenIDConnectProvider
+        + GetOrganizationsAccessReport
         + GetPolicy
         + GetPolicyVersion
         + GetRole
@@ -2317,6 +2456,7 @@ impl<
         + ListAttachedGroupPolicies
         + ListAttachedRolePolicies
         + ListAttachedUserPolicies
+        + ListDelegationRequests
         + ListEntitiesForPolicy
         + ListGroupPolicies
         + ListGroups
@@ -2352,11 +2492,13 @@ impl<
         + PutRolePolicy
         + PutUserPermissionsBoundary
         + PutUserPolicy
+        + RejectDelegationRequest
         + RemoveClientIDFromOpenIDConnectProvider
         + RemoveRoleFromInstanceProfile
         + RemoveUserFromGroup
         + ResetServiceSpecificCredential
         + ResyncMFADevice
+        + SendDelegationToken
         + SetDefaultPolicyVersion
         + SetSecurityTokenServicePreferences
         + SimulateCustomPolicy
@@ -2380,6 +2522,7 @@ impl<
         + UpdateAccessKey
         + UpdateAccountPasswordPolicy
         + UpdateAssumeRolePolicy
+        + UpdateDelegationRequest
         + UpdateGroup
         + UpdateLoginProfile
         + UpdateOpenIDConnectProvider
@@ -2407,6 +2550,19 @@ pub struct DecodeOnly;
 
 impl IamHandler for DecodeOnly {
     type Error = ServiceError;
+}
+
+impl AcceptDelegationRequest for DecodeOnly {
+    async fn accept_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: AcceptDelegationRequestRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AcceptDelegationRequest",
+        ))
+    }
 }
 
 impl AddClientIDToOpenIDConnectProvider for DecodeOnly {
@@ -2442,6 +2598,19 @@ impl AddUserToGroup for DecodeOnly {
         _input: AddUserToGroupRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "AddUserToGroup"))
+    }
+}
+
+impl AssociateDelegationRequest for DecodeOnly {
+    async fn associate_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: AssociateDelegationRequestRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AssociateDelegationRequest",
+        ))
     }
 }
 
@@ -2507,6 +2676,19 @@ impl CreateAccountAlias for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "CreateAccountAlias",
+        ))
+    }
+}
+
+impl CreateDelegationRequest for DecodeOnly {
+    async fn create_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateDelegationRequestRequest,
+    ) -> Result<CreateDelegationRequestResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateDelegationRequest",
         ))
     }
 }
@@ -3078,6 +3260,19 @@ impl GenerateCredentialReport for DecodeOnly {
     }
 }
 
+impl GenerateOrganizationsAccessReport for DecodeOnly {
+    async fn generate_organizations_access_report(
+        &self,
+        _ctx: &RequestContext,
+        _input: GenerateOrganizationsAccessReportRequest,
+    ) -> Result<GenerateOrganizationsAccessReportResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GenerateOrganizationsAccessReport",
+        ))
+    }
+}
+
 impl GenerateServiceLastAccessedDetails for DecodeOnly {
     async fn generate_service_last_accessed_details(
         &self,
@@ -3179,6 +3374,19 @@ impl GetCredentialReport for DecodeOnly {
     }
 }
 
+impl GetDelegationRequest for DecodeOnly {
+    async fn get_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetDelegationRequestRequest,
+    ) -> Result<GetDelegationRequestResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetDelegationRequest",
+        ))
+    }
+}
+
 impl GetGroup for DecodeOnly {
     async fn get_group(
         &self,
@@ -3196,6 +3404,19 @@ impl GetGroupPolicy for DecodeOnly {
         _input: GetGroupPolicyRequest,
     ) -> Result<GetGroupPolicyResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetGroupPolicy"))
+    }
+}
+
+impl GetHumanReadableSummary for DecodeOnly {
+    async fn get_human_readable_summary(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetHumanReadableSummaryRequest,
+    ) -> Result<GetHumanReadableSummaryResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetHumanReadableSummary",
+        ))
     }
 }
 
@@ -3241,6 +3462,19 @@ impl GetOpenIDConnectProvider for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetOpenIDConnectProvider",
+        ))
+    }
+}
+
+impl GetOrganizationsAccessReport for DecodeOnly {
+    async fn get_organizations_access_report(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetOrganizationsAccessReportRequest,
+    ) -> Result<GetOrganizationsAccessReportResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetOrganizationsAccessReport",
         ))
     }
 }
@@ -3435,6 +3669,19 @@ impl ListAttachedUserPolicies for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "ListAttachedUserPolicies",
+        ))
+    }
+}
+
+impl ListDelegationRequests for DecodeOnly {
+    async fn list_delegation_requests(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListDelegationRequestsRequest,
+    ) -> Result<ListDelegationRequestsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListDelegationRequests",
         ))
     }
 }
@@ -3855,6 +4102,19 @@ impl PutUserPolicy for DecodeOnly {
     }
 }
 
+impl RejectDelegationRequest for DecodeOnly {
+    async fn reject_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: RejectDelegationRequestRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "RejectDelegationRequest",
+        ))
+    }
+}
+
 impl RemoveClientIDFromOpenIDConnectProvider for DecodeOnly {
     async fn remove_client_id_from_open_id_connect_provider(
         &self,
@@ -3914,6 +4174,19 @@ impl ResyncMFADevice for DecodeOnly {
         _input: ResyncMFADeviceRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "ResyncMFADevice"))
+    }
+}
+
+impl SendDelegationToken for DecodeOnly {
+    async fn send_delegation_token(
+        &self,
+        _ctx: &RequestContext,
+        _input: SendDelegationTokenRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "SendDelegationToken",
+        ))
     }
 }
 
@@ -4186,6 +4459,19 @@ impl UpdateAssumeRolePolicy for DecodeOnly {
     }
 }
 
+impl UpdateDelegationRequest for DecodeOnly {
+    async fn update_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateDelegationRequestRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateDelegationRequest",
+        ))
+    }
+}
+
 impl UpdateGroup for DecodeOnly {
     async fn update_group(
         &self,
@@ -4393,6 +4679,21 @@ pub async fn dispatch<H: IamApi>(
         request_id: &ctx.request_id,
     };
     match action {
+        "AcceptDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "AcceptDelegationRequest",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: AcceptDelegationRequestRequest| {
+                unit(answer(
+                    move || handler.accept_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "AcceptDelegationRequest", ok),
+                ))
+            })
+            .await
+        }
         "AddClientIDToOpenIDConnectProvider" => {
             let spec = QueryOperationSpec {
                 name: "AddClientIDToOpenIDConnectProvider",
@@ -4439,6 +4740,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.add_user_to_group(ctx, i),
                     move |ok| handler.after_call(ctx, "AddUserToGroup", ok),
+                ))
+            })
+            .await
+        }
+        "AssociateDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "AssociateDelegationRequest",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: AssociateDelegationRequestRequest| {
+                unit(answer(
+                    move || handler.associate_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "AssociateDelegationRequest", ok),
                 ))
             })
             .await
@@ -4530,6 +4846,21 @@ pub async fn dispatch<H: IamApi>(
                     move || handler.create_account_alias(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateAccountAlias", ok),
                 ))
+            })
+            .await
+        }
+        "CreateDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "CreateDelegationRequest",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateDelegationRequestResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateDelegationRequestRequest| {
+                answer(
+                    move || handler.create_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateDelegationRequest", ok),
+                )
             })
             .await
         }
@@ -5310,6 +5641,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GenerateOrganizationsAccessReport" => {
+            let spec = QueryOperationSpec {
+                name: "GenerateOrganizationsAccessReport",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("GenerateOrganizationsAccessReportResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GenerateOrganizationsAccessReportRequest| {
+                    answer(
+                        move || handler.generate_organizations_access_report(ctx, i),
+                        move |ok| handler.after_call(ctx, "GenerateOrganizationsAccessReport", ok),
+                    )
+                },
+            )
+            .await
+        }
         "GenerateServiceLastAccessedDetails" => {
             let spec = QueryOperationSpec {
                 name: "GenerateServiceLastAccessedDetails",
@@ -5450,6 +5801,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GetDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "GetDelegationRequest",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetDelegationRequestResult"),
+            };
+            invoke_query(spec, env, params, |i: GetDelegationRequestRequest| {
+                answer(
+                    move || handler.get_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDelegationRequest", ok),
+                )
+            })
+            .await
+        }
         "GetGroup" => {
             let spec = QueryOperationSpec {
                 name: "GetGroup",
@@ -5476,6 +5842,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_group_policy(ctx, i),
                     move |ok| handler.after_call(ctx, "GetGroupPolicy", ok),
+                )
+            })
+            .await
+        }
+        "GetHumanReadableSummary" => {
+            let spec = QueryOperationSpec {
+                name: "GetHumanReadableSummary",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetHumanReadableSummaryResult"),
+            };
+            invoke_query(spec, env, params, |i: GetHumanReadableSummaryRequest| {
+                answer(
+                    move || handler.get_human_readable_summary(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetHumanReadableSummary", ok),
                 )
             })
             .await
@@ -5538,6 +5919,26 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "GetOpenIDConnectProvider", ok),
                 )
             })
+            .await
+        }
+        "GetOrganizationsAccessReport" => {
+            let spec = QueryOperationSpec {
+                name: "GetOrganizationsAccessReport",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetOrganizationsAccessReportResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetOrganizationsAccessReportRequest| {
+                    answer(
+                        move || handler.get_organizations_access_report(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetOrganizationsAccessReport", ok),
+                    )
+                },
+            )
             .await
         }
         "GetPolicy" => {
@@ -5808,6 +6209,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.list_attached_user_policies(ctx, i),
                     move |ok| handler.after_call(ctx, "ListAttachedUserPolicies", ok),
+                )
+            })
+            .await
+        }
+        "ListDelegationRequests" => {
+            let spec = QueryOperationSpec {
+                name: "ListDelegationRequests",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListDelegationRequestsResult"),
+            };
+            invoke_query(spec, env, params, |i: ListDelegationRequestsRequest| {
+                answer(
+                    move || handler.list_delegation_requests(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListDelegationRequests", ok),
                 )
             })
             .await
@@ -6357,6 +6773,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "RejectDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "RejectDelegationRequest",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: RejectDelegationRequestRequest| {
+                unit(answer(
+                    move || handler.reject_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "RejectDelegationRequest", ok),
+                ))
+            })
+            .await
+        }
         "RemoveClientIDFromOpenIDConnectProvider" => {
             let spec = QueryOperationSpec {
                 name: "RemoveClientIDFromOpenIDConnectProvider",
@@ -6445,6 +6876,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.resync_mfa_device(ctx, i),
                     move |ok| handler.after_call(ctx, "ResyncMFADevice", ok),
+                ))
+            })
+            .await
+        }
+        "SendDelegationToken" => {
+            let spec = QueryOperationSpec {
+                name: "SendDelegationToken",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: SendDelegationTokenRequest| {
+                unit(answer(
+                    move || handler.send_delegation_token(ctx, i),
+                    move |ok| handler.after_call(ctx, "SendDelegationToken", ok),
                 ))
             })
             .await
@@ -6804,6 +7250,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateDelegationRequest",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UpdateDelegationRequestRequest| {
+                unit(answer(
+                    move || handler.update_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateDelegationRequest", ok),
+                ))
+            })
+            .await
+        }
         "UpdateGroup" => {
             let spec = QueryOperationSpec {
                 name: "UpdateGroup",
@@ -7046,10 +7507,7 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "AcceptDelegationRequest" => not_served("AcceptDelegationRequest", false),
         "AcquireRole" => not_served("AcquireRole", false),
-        "AssociateDelegationRequest" => not_served("AssociateDelegationRequest", false),
-        "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
         "CreateWorkloadIdentityProvider" => not_served("CreateWorkloadIdentityProvider", false),
         "CreateWorkloadIdentityProviderOutboundSigner" => {
             not_served("CreateWorkloadIdentityProviderOutboundSigner", false)
@@ -7078,13 +7536,7 @@ pub async fn dispatch<H: IamApi>(
         "EnableWorkloadIdentityProviderOutboundSigner" => {
             not_served("EnableWorkloadIdentityProviderOutboundSigner", false)
         }
-        "GenerateOrganizationsAccessReport" => {
-            not_served("GenerateOrganizationsAccessReport", false)
-        }
         "GetAccountProperties" => not_served("GetAccountProperties", true),
-        "GetDelegationRequest" => not_served("GetDelegationRequest", true),
-        "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
-        "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
         "GetOutboundWebIdentityFederationInfo" => {
             not_served("GetOutboundWebIdentityFederationInfo", true)
         }
@@ -7100,7 +7552,6 @@ pub async fn dispatch<H: IamApi>(
         "GetWorkloadIdentityTemplateAttestationPolicy" => {
             not_served("GetWorkloadIdentityTemplateAttestationPolicy", true)
         }
-        "ListDelegationRequests" => not_served("ListDelegationRequests", true),
         "ListWorkloadIdentityProviderOutboundSigners" => {
             not_served("ListWorkloadIdentityProviderOutboundSigners", true)
         }
@@ -7115,13 +7566,10 @@ pub async fn dispatch<H: IamApi>(
         "PutWorkloadIdentityTemplateAttestationPolicy" => {
             not_served("PutWorkloadIdentityTemplateAttestationPolicy", false)
         }
-        "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
-        "SendDelegationToken" => not_served("SendDelegationToken", false),
         "TagWorkloadIdentityProvider" => not_served("TagWorkloadIdentityProvider", false),
         "TagWorkloadIdentityTemplate" => not_served("TagWorkloadIdentityTemplate", false),
         "UntagWorkloadIdentityProvider" => not_served("UntagWorkloadIdentityProvider", false),
         "UntagWorkloadIdentityTemplate" => not_served("UntagWorkloadIdentityTemplate", false),
-        "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
         "UpdateWorkloadIdentityProviderOutboundSigner" => {
             not_served("UpdateWorkloadIdentityProviderOutboundSigner", false)
         }
