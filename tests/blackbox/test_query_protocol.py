@@ -64,15 +64,6 @@ def xml_error(resp) -> tuple[str, str, str]:
 
 def test_iam_operations_answer_unsupported_operation(server):
     iam = server.client("iam")
-    expect_error(iam.list_delegation_requests, "UnsupportedOperation",
-                 unsupported("IAM", "ListDelegationRequests"))
-    expect_error(iam.create_delegation_request, "UnsupportedOperation",
-                 unsupported("IAM", "CreateDelegationRequest"), Description="d",
-                 Permissions={"PolicyTemplateArn": "arn:aws:iam::aws:policy-template/t",
-                              "Parameters": [{"Name": "source", "Type": "string",
-                                              "Values": ["10.0.0.1", "a+b @c:d"]}]},
-                 RequestorWorkflowId="workflow", NotificationChannel="arn:aws:sns:us-east-1:111122223333:t",
-                 SessionDuration=3600)
     expect_error(iam.list_workload_identity_providers, "UnsupportedOperation",
                  unsupported("IAM", "ListWorkloadIdentityProviders"))
 
@@ -134,8 +125,8 @@ def test_model_validation_answers_validation_error(server):
 
 
 def test_aws_cli_reports_the_unsupported_operation(server):
-    for args, op, service in ((("iam", "list-delegation-requests"),
-                               "ListDelegationRequests", "IAM"),
+    for args, op, service in ((("iam", "list-workload-identity-providers"),
+                               "ListWorkloadIdentityProviders", "IAM"),
                               (("sts", "get-delegated-access-token", "--trade-in-token", "x" * 64),
                                "GetDelegatedAccessToken", "STS")):
         proc = server.aws(*args, check=False)
@@ -163,7 +154,7 @@ def test_malformed_form_and_unknown_actions_are_invalid_action(server):
     resp = query_raw(server, "Action=ListUsers&Version=1999-01-01", service="iam")
     assert xml_error(resp)[2] == "Could not find operation ListUsers for version 1999-01-01"
     # A parameter name nested 400 000 levels deep is ignored, not a crash.
-    resp = query_raw(server, "a." * 400_000 + "b=1&Action=ListDelegationRequests",
+    resp = query_raw(server, "a." * 400_000 + "b=1&Action=ListWorkloadIdentityProviders",
                      service="iam")
     assert xml_error(resp)[1] == "UnsupportedOperation"
     assert server.alive()

@@ -45,6 +45,11 @@ pub fn job_id() -> String {
     )
 }
 
+/// A delegation request id: `dr-` and 32 lower-case hex digits (16 random bytes).
+pub fn delegation_request_id() -> String {
+    format!("dr-{}", hex::encode(rampart_crypto::random::bytes(16)))
+}
+
 /// A long-term access key id: `AKIA` + 16 characters.
 pub fn access_key_id() -> String {
     format!("AKIA{}", random_text(16, ID_ALPHABET))

@@ -18,6 +18,7 @@ pub mod account_tables;
 pub mod aws_managed;
 pub mod credential_report;
 pub mod credentials;
+pub mod delegation;
 pub mod directory;
 mod federated;
 pub mod generated;

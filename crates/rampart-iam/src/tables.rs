@@ -65,6 +65,9 @@ pub const ALL: &[&str] = &[
     crate::service_linked::DELETION_TASKS,
     crate::credential_report::REPORTS,
     crate::access_advisor::JOBS,
+    crate::delegation::REQUESTS,
+    crate::delegation::OWNED,
+    crate::delegation::WORKFLOWS,
 ];
 
 /// Row key of a user, group, role or managed policy: `<account>/<lower-case name>`.

@@ -165,9 +165,12 @@ fn sensitive_members_are_redacted_and_left_out_of_audit() {
 #[test]
 fn not_served_actions_are_answered_without_reading_parameters() {
     // MaxItems=ten would be a decoding error if the parameters were read.
-    let inv = call(&Unimplemented, "Action=ListDelegationRequests&MaxItems=ten");
-    assert!(!iam::SERVED.contains(&"ListDelegationRequests"));
-    assert_eq!(inv.operation, "ListDelegationRequests");
+    let inv = call(
+        &Unimplemented,
+        "Action=ListWorkloadIdentityProviders&MaxItems=ten",
+    );
+    assert!(!iam::SERVED.contains(&"ListWorkloadIdentityProviders"));
+    assert_eq!(inv.operation, "ListWorkloadIdentityProviders");
     assert!(inv.read_only);
     assert_eq!(inv.request_parameters, None);
     let err = inv.result.unwrap_err();
@@ -177,7 +180,7 @@ fn not_served_actions_are_answered_without_reading_parameters() {
     );
     assert_eq!(
         err.message,
-        "Rampart does not implement IAM operation ListDelegationRequests yet."
+        "Rampart does not implement IAM operation ListWorkloadIdentityProviders yet."
     );
 }
 
@@ -254,7 +257,7 @@ fn served_outputs_are_written_as_wrapped_xml() {
     assert_eq!(output.audit_json().unwrap()["user"]["userName"], "a.b");
     assert!(call(&Unimplemented, "Action=GetUser&UserName=a.b").read_only);
     // Not served: no conformance hook either.
-    assert!(conformance::output_xml_from_json("GetHumanReadableSummary", b"{}", "r").is_none());
+    assert!(conformance::output_xml_from_json("GetWorkloadIdentityProvider", b"{}", "r").is_none());
     assert_eq!(iam::GLOBAL_REGION, Some("us-east-1"));
     assert_eq!(iam::SIGNING_NAME, "iam");
 }

@@ -6,6 +6,47 @@ use super::shapes::*;
 use rampart_codec::{AuditParams, AuditValue, put};
 use serde_json::{Map, Value};
 
+impl AuditParams for AcceptDelegationRequestRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "delegationRequestId", &self.delegation_request_id);
+        m
+    }
+}
+
+impl AuditValue for AcceptDelegationRequestRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AccessDetail {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "entityPath", &self.entity_path);
+        put(
+            &mut m,
+            "lastAuthenticatedTime",
+            &self.last_authenticated_time,
+        );
+        put(&mut m, "region", &self.region);
+        put(&mut m, "serviceName", &self.service_name);
+        put(&mut m, "serviceNamespace", &self.service_namespace);
+        put(
+            &mut m,
+            "totalAuthenticatedEntities",
+            &self.total_authenticated_entities,
+        );
+        m
+    }
+}
+
+impl AuditValue for AccessDetail {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AccessKey {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -100,6 +141,20 @@ impl AuditParams for AddUserToGroupRequest {
 }
 
 impl AuditValue for AddUserToGroupRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AssociateDelegationRequestRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "delegationRequestId", &self.delegation_request_id);
+        m
+    }
+}
+
+impl AuditValue for AssociateDelegationRequestRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -289,6 +344,43 @@ impl AuditParams for CreateAccountAliasRequest {
 }
 
 impl AuditValue for CreateAccountAliasRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateDelegationRequestRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "description", &self.description);
+        put(&mut m, "notificationChannel", &self.notification_channel);
+        put(&mut m, "onlySendByOwner", &self.only_send_by_owner);
+        put(&mut m, "ownerAccountId", &self.owner_account_id);
+        put(&mut m, "permissions", &self.permissions);
+        put(&mut m, "redirectUrl", &self.redirect_url);
+        put(&mut m, "requestMessage", &self.request_message);
+        put(&mut m, "requestorWorkflowId", &self.requestor_workflow_id);
+        put(&mut m, "sessionDuration", &self.session_duration);
+        m
+    }
+}
+
+impl AuditValue for CreateDelegationRequestRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for CreateDelegationRequestResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "consoleDeepLink", &self.console_deep_link);
+        put(&mut m, "delegationRequestId", &self.delegation_request_id);
+        m
+    }
+}
+
+impl AuditValue for CreateDelegationRequestResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -719,6 +811,58 @@ impl AuditParams for DeactivateMFADeviceRequest {
 }
 
 impl AuditValue for DeactivateMFADeviceRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DelegationPermission {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "parameters", &self.parameters);
+        put(&mut m, "policyTemplateArn", &self.policy_template_arn);
+        m
+    }
+}
+
+impl AuditValue for DelegationPermission {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for DelegationRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "approverId", &self.approver_id);
+        put(&mut m, "createDate", &self.create_date);
+        put(&mut m, "delegationRequestId", &self.delegation_request_id);
+        put(&mut m, "description", &self.description);
+        put(&mut m, "expirationTime", &self.expiration_time);
+        put(&mut m, "notes", &self.notes);
+        put(&mut m, "onlySendByOwner", &self.only_send_by_owner);
+        put(&mut m, "ownerAccountId", &self.owner_account_id);
+        put(&mut m, "ownerId", &self.owner_id);
+        put(&mut m, "permissionPolicy", &self.permission_policy);
+        put(&mut m, "permissions", &self.permissions);
+        put(&mut m, "redirectUrl", &self.redirect_url);
+        put(&mut m, "rejectionReason", &self.rejection_reason);
+        put(&mut m, "requestMessage", &self.request_message);
+        put(&mut m, "requestorId", &self.requestor_id);
+        put(&mut m, "requestorName", &self.requestor_name);
+        put(
+            &mut m,
+            "rolePermissionRestrictionArns",
+            &self.role_permission_restriction_arns,
+        );
+        put(&mut m, "sessionDuration", &self.session_duration);
+        put(&mut m, "state", &self.state);
+        put(&mut m, "updatedTime", &self.updated_time);
+        m
+    }
+}
+
+impl AuditValue for DelegationRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1416,6 +1560,39 @@ impl AuditValue for GenerateCredentialReportResponse {
     }
 }
 
+impl AuditParams for GenerateOrganizationsAccessReportRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "entityPath", &self.entity_path);
+        put(
+            &mut m,
+            "organizationsPolicyId",
+            &self.organizations_policy_id,
+        );
+        m
+    }
+}
+
+impl AuditValue for GenerateOrganizationsAccessReportRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GenerateOrganizationsAccessReportResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "jobId", &self.job_id);
+        m
+    }
+}
+
+impl AuditValue for GenerateOrganizationsAccessReportResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GenerateServiceLastAccessedDetailsRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1595,6 +1772,49 @@ impl AuditValue for GetCredentialReportResponse {
     }
 }
 
+impl AuditParams for GetDelegationRequestRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(
+            &mut m,
+            "delegationPermissionCheck",
+            &self.delegation_permission_check,
+        );
+        put(&mut m, "delegationRequestId", &self.delegation_request_id);
+        m
+    }
+}
+
+impl AuditValue for GetDelegationRequestRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetDelegationRequestResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "delegationRequest", &self.delegation_request);
+        put(
+            &mut m,
+            "permissionCheckResult",
+            &self.permission_check_result,
+        );
+        put(
+            &mut m,
+            "permissionCheckStatus",
+            &self.permission_check_status,
+        );
+        m
+    }
+}
+
+impl AuditValue for GetDelegationRequestResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for GetGroupPolicyRequest {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -1654,6 +1874,37 @@ impl AuditParams for GetGroupResponse {
 }
 
 impl AuditValue for GetGroupResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetHumanReadableSummaryRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "entityArn", &self.entity_arn);
+        put(&mut m, "locale", &self.locale);
+        m
+    }
+}
+
+impl AuditValue for GetHumanReadableSummaryRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetHumanReadableSummaryResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "locale", &self.locale);
+        put(&mut m, "summaryContent", &self.summary_content);
+        put(&mut m, "summaryState", &self.summary_state);
+        m
+    }
+}
+
+impl AuditValue for GetHumanReadableSummaryResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -1785,6 +2036,53 @@ impl AuditParams for GetOpenIDConnectProviderResponse {
 }
 
 impl AuditValue for GetOpenIDConnectProviderResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetOrganizationsAccessReportRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "jobId", &self.job_id);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "sortKey", &self.sort_key);
+        m
+    }
+}
+
+impl AuditValue for GetOrganizationsAccessReportRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetOrganizationsAccessReportResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "accessDetails", &self.access_details);
+        put(&mut m, "errorDetails", &self.error_details);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        put(&mut m, "jobCompletionDate", &self.job_completion_date);
+        put(&mut m, "jobCreationDate", &self.job_creation_date);
+        put(&mut m, "jobStatus", &self.job_status);
+        put(&mut m, "marker", &self.marker);
+        put(
+            &mut m,
+            "numberOfServicesAccessible",
+            &self.number_of_services_accessible,
+        );
+        put(
+            &mut m,
+            "numberOfServicesNotAccessed",
+            &self.number_of_services_not_accessed,
+        );
+        m
+    }
+}
+
+impl AuditValue for GetOrganizationsAccessReportResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -2426,6 +2724,38 @@ impl AuditParams for ListAttachedUserPoliciesResponse {
 }
 
 impl AuditValue for ListAttachedUserPoliciesResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListDelegationRequestsRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "maxItems", &self.max_items);
+        put(&mut m, "ownerId", &self.owner_id);
+        m
+    }
+}
+
+impl AuditValue for ListDelegationRequestsRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for ListDelegationRequestsResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "delegationRequests", &self.delegation_requests);
+        put(&mut m, "marker", &self.marker);
+        put(&mut m, "isTruncated", &self.is_truncated);
+        m
+    }
+}
+
+impl AuditValue for ListDelegationRequestsResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -3706,6 +4036,22 @@ impl AuditValue for PolicyIdentifier {
     }
 }
 
+impl AuditParams for PolicyParameter {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "name", &self.name);
+        put(&mut m, "type", &self.type_);
+        put(&mut m, "values", &self.values);
+        m
+    }
+}
+
+impl AuditValue for PolicyParameter {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for PolicyRole {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -3841,6 +4187,21 @@ impl AuditParams for PutUserPolicyRequest {
 }
 
 impl AuditValue for PutUserPolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for RejectDelegationRequestRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "delegationRequestId", &self.delegation_request_id);
+        put(&mut m, "notes", &self.notes);
+        m
+    }
+}
+
+impl AuditValue for RejectDelegationRequestRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -4151,6 +4512,20 @@ impl AuditParams for SSHPublicKeyMetadata {
 }
 
 impl AuditValue for SSHPublicKeyMetadata {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for SendDelegationTokenRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "delegationRequestId", &self.delegation_request_id);
+        m
+    }
+}
+
+impl AuditValue for SendDelegationTokenRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }
@@ -4820,6 +5195,21 @@ impl AuditParams for UpdateAssumeRolePolicyRequest {
 }
 
 impl AuditValue for UpdateAssumeRolePolicyRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for UpdateDelegationRequestRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "delegationRequestId", &self.delegation_request_id);
+        put(&mut m, "notes", &self.notes);
+        m
+    }
+}
+
+impl AuditValue for UpdateDelegationRequestRequest {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

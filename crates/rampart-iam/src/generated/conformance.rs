@@ -17,6 +17,9 @@ pub fn output_xml_from_json(
         request_id,
     };
     Some(match action {
+        "AcceptDelegationRequest" => {
+            codec::output_xml_from_json::<Empty>("AcceptDelegationRequest", None, env, output)
+        }
         "AddClientIDToOpenIDConnectProvider" => codec::output_xml_from_json::<Empty>(
             "AddClientIDToOpenIDConnectProvider",
             None,
@@ -28,6 +31,9 @@ pub fn output_xml_from_json(
         }
         "AddUserToGroup" => {
             codec::output_xml_from_json::<Empty>("AddUserToGroup", None, env, output)
+        }
+        "AssociateDelegationRequest" => {
+            codec::output_xml_from_json::<Empty>("AssociateDelegationRequest", None, env, output)
         }
         "AttachGroupPolicy" => {
             codec::output_xml_from_json::<Empty>("AttachGroupPolicy", None, env, output)
@@ -49,6 +55,14 @@ pub fn output_xml_from_json(
         ),
         "CreateAccountAlias" => {
             codec::output_xml_from_json::<Empty>("CreateAccountAlias", None, env, output)
+        }
+        "CreateDelegationRequest" => {
+            codec::output_xml_from_json::<CreateDelegationRequestResponse>(
+                "CreateDelegationRequest",
+                Some("CreateDelegationRequestResult"),
+                env,
+                output,
+            )
         }
         "CreateGroup" => codec::output_xml_from_json::<CreateGroupResponse>(
             "CreateGroup",
@@ -282,6 +296,14 @@ pub fn output_xml_from_json(
                 output,
             )
         }
+        "GenerateOrganizationsAccessReport" => {
+            codec::output_xml_from_json::<GenerateOrganizationsAccessReportResponse>(
+                "GenerateOrganizationsAccessReport",
+                Some("GenerateOrganizationsAccessReportResult"),
+                env,
+                output,
+            )
+        }
         "GenerateServiceLastAccessedDetails" => {
             codec::output_xml_from_json::<GenerateServiceLastAccessedDetailsResponse>(
                 "GenerateServiceLastAccessedDetails",
@@ -340,6 +362,12 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetDelegationRequest" => codec::output_xml_from_json::<GetDelegationRequestResponse>(
+            "GetDelegationRequest",
+            Some("GetDelegationRequestResult"),
+            env,
+            output,
+        ),
         "GetGroup" => codec::output_xml_from_json::<GetGroupResponse>(
             "GetGroup",
             Some("GetGroupResult"),
@@ -352,6 +380,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetHumanReadableSummary" => {
+            codec::output_xml_from_json::<GetHumanReadableSummaryResponse>(
+                "GetHumanReadableSummary",
+                Some("GetHumanReadableSummaryResult"),
+                env,
+                output,
+            )
+        }
         "GetInstanceProfile" => codec::output_xml_from_json::<GetInstanceProfileResponse>(
             "GetInstanceProfile",
             Some("GetInstanceProfileResult"),
@@ -374,6 +410,14 @@ pub fn output_xml_from_json(
             codec::output_xml_from_json::<GetOpenIDConnectProviderResponse>(
                 "GetOpenIDConnectProvider",
                 Some("GetOpenIDConnectProviderResult"),
+                env,
+                output,
+            )
+        }
+        "GetOrganizationsAccessReport" => {
+            codec::output_xml_from_json::<GetOrganizationsAccessReportResponse>(
+                "GetOrganizationsAccessReport",
+                Some("GetOrganizationsAccessReportResult"),
                 env,
                 output,
             )
@@ -500,6 +544,12 @@ pub fn output_xml_from_json(
                 output,
             )
         }
+        "ListDelegationRequests" => codec::output_xml_from_json::<ListDelegationRequestsResponse>(
+            "ListDelegationRequests",
+            Some("ListDelegationRequestsResult"),
+            env,
+            output,
+        ),
         "ListEntitiesForPolicy" => codec::output_xml_from_json::<ListEntitiesForPolicyResponse>(
             "ListEntitiesForPolicy",
             Some("ListEntitiesForPolicyResult"),
@@ -709,6 +759,9 @@ pub fn output_xml_from_json(
             codec::output_xml_from_json::<Empty>("PutUserPermissionsBoundary", None, env, output)
         }
         "PutUserPolicy" => codec::output_xml_from_json::<Empty>("PutUserPolicy", None, env, output),
+        "RejectDelegationRequest" => {
+            codec::output_xml_from_json::<Empty>("RejectDelegationRequest", None, env, output)
+        }
         "RemoveClientIDFromOpenIDConnectProvider" => codec::output_xml_from_json::<Empty>(
             "RemoveClientIDFromOpenIDConnectProvider",
             None,
@@ -731,6 +784,9 @@ pub fn output_xml_from_json(
         }
         "ResyncMFADevice" => {
             codec::output_xml_from_json::<Empty>("ResyncMFADevice", None, env, output)
+        }
+        "SendDelegationToken" => {
+            codec::output_xml_from_json::<Empty>("SendDelegationToken", None, env, output)
         }
         "SetDefaultPolicyVersion" => {
             codec::output_xml_from_json::<Empty>("SetDefaultPolicyVersion", None, env, output)
@@ -795,6 +851,9 @@ pub fn output_xml_from_json(
         }
         "UpdateAssumeRolePolicy" => {
             codec::output_xml_from_json::<Empty>("UpdateAssumeRolePolicy", None, env, output)
+        }
+        "UpdateDelegationRequest" => {
+            codec::output_xml_from_json::<Empty>("UpdateDelegationRequest", None, env, output)
         }
         "UpdateGroup" => codec::output_xml_from_json::<Empty>("UpdateGroup", None, env, output),
         "UpdateLoginProfile" => {
@@ -873,6 +932,9 @@ pub fn output_xml_from_json(
 #[doc(hidden)]
 pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>, ServiceError>> {
     Some(match action {
+        "AcceptDelegationRequest" => {
+            codec::input_json_from_form::<AcceptDelegationRequestRequest>(form)
+        }
         "AddClientIDToOpenIDConnectProvider" => {
             codec::input_json_from_form::<AddClientIDToOpenIDConnectProviderRequest>(form)
         }
@@ -880,12 +942,18 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<AddRoleToInstanceProfileRequest>(form)
         }
         "AddUserToGroup" => codec::input_json_from_form::<AddUserToGroupRequest>(form),
+        "AssociateDelegationRequest" => {
+            codec::input_json_from_form::<AssociateDelegationRequestRequest>(form)
+        }
         "AttachGroupPolicy" => codec::input_json_from_form::<AttachGroupPolicyRequest>(form),
         "AttachRolePolicy" => codec::input_json_from_form::<AttachRolePolicyRequest>(form),
         "AttachUserPolicy" => codec::input_json_from_form::<AttachUserPolicyRequest>(form),
         "ChangePassword" => codec::input_json_from_form::<ChangePasswordRequest>(form),
         "CreateAccessKey" => codec::input_json_from_form::<CreateAccessKeyRequest>(form),
         "CreateAccountAlias" => codec::input_json_from_form::<CreateAccountAliasRequest>(form),
+        "CreateDelegationRequest" => {
+            codec::input_json_from_form::<CreateDelegationRequestRequest>(form)
+        }
         "CreateGroup" => codec::input_json_from_form::<CreateGroupRequest>(form),
         "CreateInstanceProfile" => {
             codec::input_json_from_form::<CreateInstanceProfileRequest>(form)
@@ -975,6 +1043,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "EnableOutboundWebIdentityFederation" => codec::input_json_from_form::<Empty>(form),
         "GenerateCredentialReport" => codec::input_json_from_form::<Empty>(form),
+        "GenerateOrganizationsAccessReport" => {
+            codec::input_json_from_form::<GenerateOrganizationsAccessReportRequest>(form)
+        }
         "GenerateServiceLastAccessedDetails" => {
             codec::input_json_from_form::<GenerateServiceLastAccessedDetailsRequest>(form)
         }
@@ -991,13 +1062,20 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<GetContextKeysForPrincipalPolicyRequest>(form)
         }
         "GetCredentialReport" => codec::input_json_from_form::<Empty>(form),
+        "GetDelegationRequest" => codec::input_json_from_form::<GetDelegationRequestRequest>(form),
         "GetGroup" => codec::input_json_from_form::<GetGroupRequest>(form),
         "GetGroupPolicy" => codec::input_json_from_form::<GetGroupPolicyRequest>(form),
+        "GetHumanReadableSummary" => {
+            codec::input_json_from_form::<GetHumanReadableSummaryRequest>(form)
+        }
         "GetInstanceProfile" => codec::input_json_from_form::<GetInstanceProfileRequest>(form),
         "GetLoginProfile" => codec::input_json_from_form::<GetLoginProfileRequest>(form),
         "GetMFADevice" => codec::input_json_from_form::<GetMFADeviceRequest>(form),
         "GetOpenIDConnectProvider" => {
             codec::input_json_from_form::<GetOpenIDConnectProviderRequest>(form)
+        }
+        "GetOrganizationsAccessReport" => {
+            codec::input_json_from_form::<GetOrganizationsAccessReportRequest>(form)
         }
         "GetOutboundWebIdentityFederationInfo" => codec::input_json_from_form::<Empty>(form),
         "GetPolicy" => codec::input_json_from_form::<GetPolicyRequest>(form),
@@ -1028,6 +1106,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "ListAttachedUserPolicies" => {
             codec::input_json_from_form::<ListAttachedUserPoliciesRequest>(form)
+        }
+        "ListDelegationRequests" => {
+            codec::input_json_from_form::<ListDelegationRequestsRequest>(form)
         }
         "ListEntitiesForPolicy" => {
             codec::input_json_from_form::<ListEntitiesForPolicyRequest>(form)
@@ -1092,6 +1173,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<PutUserPermissionsBoundaryRequest>(form)
         }
         "PutUserPolicy" => codec::input_json_from_form::<PutUserPolicyRequest>(form),
+        "RejectDelegationRequest" => {
+            codec::input_json_from_form::<RejectDelegationRequestRequest>(form)
+        }
         "RemoveClientIDFromOpenIDConnectProvider" => {
             codec::input_json_from_form::<RemoveClientIDFromOpenIDConnectProviderRequest>(form)
         }
@@ -1103,6 +1187,7 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
             codec::input_json_from_form::<ResetServiceSpecificCredentialRequest>(form)
         }
         "ResyncMFADevice" => codec::input_json_from_form::<ResyncMFADeviceRequest>(form),
+        "SendDelegationToken" => codec::input_json_from_form::<SendDelegationTokenRequest>(form),
         "SetDefaultPolicyVersion" => {
             codec::input_json_from_form::<SetDefaultPolicyVersionRequest>(form)
         }
@@ -1141,6 +1226,9 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         }
         "UpdateAssumeRolePolicy" => {
             codec::input_json_from_form::<UpdateAssumeRolePolicyRequest>(form)
+        }
+        "UpdateDelegationRequest" => {
+            codec::input_json_from_form::<UpdateDelegationRequestRequest>(form)
         }
         "UpdateGroup" => codec::input_json_from_form::<UpdateGroupRequest>(form),
         "UpdateLoginProfile" => codec::input_json_from_form::<UpdateLoginProfileRequest>(form),

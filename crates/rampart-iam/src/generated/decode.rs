@@ -7,6 +7,14 @@ use super::shapes::*;
 use rampart_codec::ServiceError;
 use rampart_codec::query::{self, FromQuery, MapNames, QueryNode};
 
+impl FromQuery for AcceptDelegationRequestRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            delegation_request_id: query::string(node.get("DelegationRequestId")),
+        })
+    }
+}
+
 impl FromQuery for AddClientIDToOpenIDConnectProviderRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -30,6 +38,14 @@ impl FromQuery for AddUserToGroupRequest {
         Ok(Self {
             group_name: query::string(node.get("GroupName")),
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for AssociateDelegationRequestRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            delegation_request_id: query::string(node.get("DelegationRequestId")),
         })
     }
 }
@@ -122,6 +138,31 @@ impl FromQuery for CreateAccountAliasRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             account_alias: query::string(node.get("AccountAlias")),
+        })
+    }
+}
+
+impl FromQuery for CreateDelegationRequestRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            description: query::string(node.get("Description")),
+            notification_channel: query::string(node.get("NotificationChannel")),
+            only_send_by_owner: query::boolean(
+                node.get("OnlySendByOwner"),
+                &query::join(path, "OnlySendByOwner"),
+            )?,
+            owner_account_id: query::string(node.get("OwnerAccountId")),
+            permissions: query::structure::<DelegationPermission>(
+                node.get("Permissions"),
+                &query::join(path, "Permissions"),
+            )?,
+            redirect_url: query::string(node.get("RedirectUrl")),
+            request_message: query::string(node.get("RequestMessage")),
+            requestor_workflow_id: query::string(node.get("RequestorWorkflowId")),
+            session_duration: query::number::<i32>(
+                node.get("SessionDuration"),
+                &query::join(path, "SessionDuration"),
+            )?,
         })
     }
 }
@@ -337,6 +378,20 @@ impl FromQuery for DeactivateMFADeviceRequest {
         Ok(Self {
             serial_number: query::string(node.get("SerialNumber")),
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for DelegationPermission {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            parameters: query::list(
+                node.get("Parameters"),
+                &query::join(path, "Parameters"),
+                Some("member"),
+                query::structure::<PolicyParameter>,
+            )?,
+            policy_template_arn: query::string(node.get("PolicyTemplateArn")),
         })
     }
 }
@@ -599,6 +654,15 @@ impl FromQuery for EnableOrganizationsRootSessionsRequest {
     }
 }
 
+impl FromQuery for GenerateOrganizationsAccessReportRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            entity_path: query::string(node.get("EntityPath")),
+            organizations_policy_id: query::string(node.get("OrganizationsPolicyId")),
+        })
+    }
+}
+
 impl FromQuery for GenerateServiceLastAccessedDetailsRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -660,6 +724,18 @@ impl FromQuery for GetContextKeysForPrincipalPolicyRequest {
     }
 }
 
+impl FromQuery for GetDelegationRequestRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            delegation_permission_check: query::boolean(
+                node.get("DelegationPermissionCheck"),
+                &query::join(path, "DelegationPermissionCheck"),
+            )?,
+            delegation_request_id: query::string(node.get("DelegationRequestId")),
+        })
+    }
+}
+
 impl FromQuery for GetGroupPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -675,6 +751,15 @@ impl FromQuery for GetGroupRequest {
             group_name: query::string(node.get("GroupName")),
             marker: query::string(node.get("Marker")),
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+        })
+    }
+}
+
+impl FromQuery for GetHumanReadableSummaryRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            entity_arn: query::string(node.get("EntityArn")),
+            locale: query::string(node.get("Locale")),
         })
     }
 }
@@ -708,6 +793,17 @@ impl FromQuery for GetOpenIDConnectProviderRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
             open_id_connect_provider_arn: query::string(node.get("OpenIDConnectProviderArn")),
+        })
+    }
+}
+
+impl FromQuery for GetOrganizationsAccessReportRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            job_id: query::string(node.get("JobId")),
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            sort_key: query::enumeration::<SortKeyType>(node.get("SortKey")),
         })
     }
 }
@@ -876,6 +972,16 @@ impl FromQuery for ListAttachedUserPoliciesRequest {
             max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
             path_prefix: query::string(node.get("PathPrefix")),
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for ListDelegationRequestsRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            marker: query::string(node.get("Marker")),
+            max_items: query::number::<i32>(node.get("MaxItems"), &query::join(path, "MaxItems"))?,
+            owner_id: query::string(node.get("OwnerId")),
         })
     }
 }
@@ -1216,6 +1322,21 @@ impl FromQuery for PolicyIdentifier {
     }
 }
 
+impl FromQuery for PolicyParameter {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            name: query::string(node.get("Name")),
+            type_: query::enumeration::<PolicyParameterTypeEnum>(node.get("Type")),
+            values: query::list(
+                node.get("Values"),
+                &query::join(path, "Values"),
+                Some("member"),
+                |n0, _| Ok(query::string(n0)),
+            )?,
+        })
+    }
+}
+
 impl FromQuery for PutGroupPolicyRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1264,6 +1385,15 @@ impl FromQuery for PutUserPolicyRequest {
     }
 }
 
+impl FromQuery for RejectDelegationRequestRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            delegation_request_id: query::string(node.get("DelegationRequestId")),
+            notes: query::string(node.get("Notes")),
+        })
+    }
+}
+
 impl FromQuery for RemoveClientIDFromOpenIDConnectProviderRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -1307,6 +1437,14 @@ impl FromQuery for ResyncMFADeviceRequest {
             authentication_code2: query::string(node.get("AuthenticationCode2")),
             serial_number: query::string(node.get("SerialNumber")),
             user_name: query::string(node.get("UserName")),
+        })
+    }
+}
+
+impl FromQuery for SendDelegationTokenRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            delegation_request_id: query::string(node.get("DelegationRequestId")),
         })
     }
 }
@@ -1717,6 +1855,15 @@ impl FromQuery for UpdateAssumeRolePolicyRequest {
         Ok(Self {
             policy_document: query::string(node.get("PolicyDocument")),
             role_name: query::string(node.get("RoleName")),
+        })
+    }
+}
+
+impl FromQuery for UpdateDelegationRequestRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            delegation_request_id: query::string(node.get("DelegationRequestId")),
+            notes: query::string(node.get("Notes")),
         })
     }
 }

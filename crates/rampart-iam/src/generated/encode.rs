@@ -61,6 +61,12 @@ impl XmlValue for PolicyIdentifierPolicyType {
     }
 }
 
+impl XmlValue for PolicyParameterTypeEnum {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PolicySourceType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -115,6 +121,18 @@ impl XmlValue for JobStatusType {
     }
 }
 
+impl XmlValue for PermissionCheckResultType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for PermissionCheckStatusType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for PolicyOwnerEntityType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -133,6 +151,18 @@ impl XmlValue for PolicyType {
     }
 }
 
+impl XmlValue for SortKeyType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for StateType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
 impl XmlValue for StatusType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
@@ -142,6 +172,29 @@ impl XmlValue for StatusType {
 impl XmlValue for SummaryKeyType {
     fn xml_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(self.as_str())
+    }
+}
+
+impl XmlValue for SummaryStateType {
+    fn xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl ToXml for AccessDetail {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("EntityPath", self.entity_path.as_ref());
+        w.scalar(
+            "LastAuthenticatedTime",
+            self.last_authenticated_time.as_ref(),
+        );
+        w.scalar("Region", self.region.as_ref());
+        w.scalar("ServiceName", self.service_name.as_ref());
+        w.scalar("ServiceNamespace", self.service_namespace.as_ref());
+        w.scalar(
+            "TotalAuthenticatedEntities",
+            self.total_authenticated_entities.as_ref(),
+        );
     }
 }
 
@@ -222,6 +275,13 @@ impl ToXml for ContextProviderKeyDefinition {
 impl ToXml for CreateAccessKeyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("AccessKey", self.access_key.as_ref());
+    }
+}
+
+impl ToXml for CreateDelegationRequestResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("ConsoleDeepLink", self.console_deep_link.as_ref());
+        w.scalar("DelegationRequestId", self.delegation_request_id.as_ref());
     }
 }
 
@@ -318,6 +378,52 @@ impl ToXml for CreateUserResponse {
 impl ToXml for CreateVirtualMFADeviceResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.structure("VirtualMFADevice", self.virtual_mfa_device.as_ref());
+    }
+}
+
+impl ToXml for DelegationPermission {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.parameters {
+            w.start("Parameters");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("Parameters");
+        }
+        w.scalar("PolicyTemplateArn", self.policy_template_arn.as_ref());
+    }
+}
+
+impl ToXml for DelegationRequest {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("ApproverId", self.approver_id.as_ref());
+        w.scalar("CreateDate", self.create_date.as_ref());
+        w.scalar("DelegationRequestId", self.delegation_request_id.as_ref());
+        w.scalar("Description", self.description.as_ref());
+        w.scalar("ExpirationTime", self.expiration_time.as_ref());
+        w.scalar("Notes", self.notes.as_ref());
+        w.scalar("OnlySendByOwner", self.only_send_by_owner.as_ref());
+        w.scalar("OwnerAccountId", self.owner_account_id.as_ref());
+        w.scalar("OwnerId", self.owner_id.as_ref());
+        w.scalar("PermissionPolicy", self.permission_policy.as_ref());
+        w.structure("Permissions", self.permissions.as_ref());
+        w.scalar("RedirectUrl", self.redirect_url.as_ref());
+        w.scalar("RejectionReason", self.rejection_reason.as_ref());
+        w.scalar("RequestMessage", self.request_message.as_ref());
+        w.scalar("RequestorId", self.requestor_id.as_ref());
+        w.scalar("RequestorName", self.requestor_name.as_ref());
+        if let Some(v) = &self.role_permission_restriction_arns {
+            w.start("RolePermissionRestrictionArns");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("RolePermissionRestrictionArns");
+        }
+        w.scalar("SessionDuration", self.session_duration.as_ref());
+        w.scalar("State", self.state.as_ref());
+        w.scalar("UpdatedTime", self.updated_time.as_ref());
     }
 }
 
@@ -508,6 +614,12 @@ impl ToXml for GenerateCredentialReportResponse {
     }
 }
 
+impl ToXml for GenerateOrganizationsAccessReportResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("JobId", self.job_id.as_ref());
+    }
+}
+
 impl ToXml for GenerateServiceLastAccessedDetailsResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("JobId", self.job_id.as_ref());
@@ -605,6 +717,20 @@ impl ToXml for GetCredentialReportResponse {
     }
 }
 
+impl ToXml for GetDelegationRequestResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("DelegationRequest", self.delegation_request.as_ref());
+        w.scalar(
+            "PermissionCheckResult",
+            self.permission_check_result.as_ref(),
+        );
+        w.scalar(
+            "PermissionCheckStatus",
+            self.permission_check_status.as_ref(),
+        );
+    }
+}
+
 impl ToXml for GetGroupPolicyResponse {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("GroupName", self.group_name.as_ref());
@@ -627,6 +753,14 @@ impl ToXml for GetGroupResponse {
             }
             w.end("Users");
         }
+    }
+}
+
+impl ToXml for GetHumanReadableSummaryResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Locale", self.locale.as_ref());
+        w.scalar("SummaryContent", self.summary_content.as_ref());
+        w.scalar("SummaryState", self.summary_state.as_ref());
     }
 }
 
@@ -693,6 +827,34 @@ impl ToXml for GetOpenIDConnectProviderResponse {
             w.end("ThumbprintList");
         }
         w.scalar("Url", self.url.as_ref());
+    }
+}
+
+impl ToXml for GetOrganizationsAccessReportResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.access_details {
+            w.start("AccessDetails");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("AccessDetails");
+        }
+        w.structure("ErrorDetails", self.error_details.as_ref());
+        w.scalar("IsTruncated", self.is_truncated.as_ref());
+        w.scalar("JobCompletionDate", self.job_completion_date.as_ref());
+        w.scalar("JobCreationDate", self.job_creation_date.as_ref());
+        w.scalar("JobStatus", self.job_status.as_ref());
+        w.scalar("Marker", self.marker.as_ref());
+        w.scalar(
+            "NumberOfServicesAccessible",
+            self.number_of_services_accessible.as_ref(),
+        );
+        w.scalar(
+            "NumberOfServicesNotAccessed",
+            self.number_of_services_not_accessed.as_ref(),
+        );
     }
 }
 
@@ -990,6 +1152,22 @@ impl ToXml for ListAttachedUserPoliciesResponse {
         }
         w.scalar("IsTruncated", self.is_truncated.as_ref());
         w.scalar("Marker", self.marker.as_ref());
+    }
+}
+
+impl ToXml for ListDelegationRequestsResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        if let Some(v) = &self.delegation_requests {
+            w.start("DelegationRequests");
+            for item0 in v {
+                w.start("member");
+                item0.write_xml(w);
+                w.end("member");
+            }
+            w.end("DelegationRequests");
+        }
+        w.scalar("Marker", self.marker.as_ref());
+        w.scalar("isTruncated", self.is_truncated.as_ref());
     }
 }
 
@@ -1651,6 +1829,20 @@ impl ToXml for PolicyGroup {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("GroupId", self.group_id.as_ref());
         w.scalar("GroupName", self.group_name.as_ref());
+    }
+}
+
+impl ToXml for PolicyParameter {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("Name", self.name.as_ref());
+        w.scalar("Type", self.type_.as_ref());
+        if let Some(v) = &self.values {
+            w.start("Values");
+            for item0 in v {
+                w.element("member", &XmlValue::xml_text(item0));
+            }
+            w.end("Values");
+        }
     }
 }
 

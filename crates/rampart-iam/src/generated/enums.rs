@@ -771,6 +771,78 @@ impl AuditValue for PolicyIdentifierPolicyType {
     }
 }
 
+/// The `PolicyParameterTypeEnum` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyParameterTypeEnum {
+    /// `string`
+    String,
+    /// `stringList`
+    StringList,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PolicyParameterTypeEnum {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["string", "stringList"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[string, stringList]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::String => "string",
+            Self::StringList => "stringList",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PolicyParameterTypeEnum {
+    fn from(s: &str) -> Self {
+        match s {
+            "string" => Self::String,
+            "stringList" => Self::StringList,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PolicyParameterTypeEnum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PolicyParameterTypeEnum {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyParameterTypeEnum {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PolicyParameterTypeEnum {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PolicyParameterTypeEnum {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `PolicySourceType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicySourceType {
@@ -1456,6 +1528,158 @@ impl AuditValue for JobStatusType {
     }
 }
 
+/// The `permissionCheckResultType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PermissionCheckResultType {
+    /// `ALLOWED`
+    Allowed,
+    /// `DENIED`
+    Denied,
+    /// `UNSURE`
+    Unsure,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PermissionCheckResultType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["ALLOWED", "DENIED", "UNSURE"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[ALLOWED, DENIED, UNSURE]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Allowed => "ALLOWED",
+            Self::Denied => "DENIED",
+            Self::Unsure => "UNSURE",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PermissionCheckResultType {
+    fn from(s: &str) -> Self {
+        match s {
+            "ALLOWED" => Self::Allowed,
+            "DENIED" => Self::Denied,
+            "UNSURE" => Self::Unsure,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PermissionCheckResultType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PermissionCheckResultType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PermissionCheckResultType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PermissionCheckResultType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PermissionCheckResultType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `permissionCheckStatusType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PermissionCheckStatusType {
+    /// `COMPLETE`
+    Complete,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl PermissionCheckStatusType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &["COMPLETE", "IN_PROGRESS", "FAILED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[COMPLETE, IN_PROGRESS, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Complete => "COMPLETE",
+            Self::InProgress => "IN_PROGRESS",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for PermissionCheckStatusType {
+    fn from(s: &str) -> Self {
+        match s {
+            "COMPLETE" => Self::Complete,
+            "IN_PROGRESS" => Self::InProgress,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for PermissionCheckStatusType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PermissionCheckStatusType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PermissionCheckStatusType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for PermissionCheckStatusType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for PermissionCheckStatusType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The `policyOwnerEntityType` enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicyOwnerEntityType {
@@ -1675,6 +1899,192 @@ impl ConstraintValue for PolicyType {
 }
 
 impl AuditValue for PolicyType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `sortKeyType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SortKeyType {
+    /// `SERVICE_NAMESPACE_ASCENDING`
+    ServiceNamespaceAscending,
+    /// `SERVICE_NAMESPACE_DESCENDING`
+    ServiceNamespaceDescending,
+    /// `LAST_AUTHENTICATED_TIME_ASCENDING`
+    LastAuthenticatedTimeAscending,
+    /// `LAST_AUTHENTICATED_TIME_DESCENDING`
+    LastAuthenticatedTimeDescending,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl SortKeyType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "SERVICE_NAMESPACE_ASCENDING",
+        "SERVICE_NAMESPACE_DESCENDING",
+        "LAST_AUTHENTICATED_TIME_ASCENDING",
+        "LAST_AUTHENTICATED_TIME_DESCENDING",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[SERVICE_NAMESPACE_ASCENDING, SERVICE_NAMESPACE_DESCENDING, LAST_AUTHENTICATED_TIME_ASCENDING, LAST_AUTHENTICATED_TIME_DESCENDING]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ServiceNamespaceAscending => "SERVICE_NAMESPACE_ASCENDING",
+            Self::ServiceNamespaceDescending => "SERVICE_NAMESPACE_DESCENDING",
+            Self::LastAuthenticatedTimeAscending => "LAST_AUTHENTICATED_TIME_ASCENDING",
+            Self::LastAuthenticatedTimeDescending => "LAST_AUTHENTICATED_TIME_DESCENDING",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for SortKeyType {
+    fn from(s: &str) -> Self {
+        match s {
+            "SERVICE_NAMESPACE_ASCENDING" => Self::ServiceNamespaceAscending,
+            "SERVICE_NAMESPACE_DESCENDING" => Self::ServiceNamespaceDescending,
+            "LAST_AUTHENTICATED_TIME_ASCENDING" => Self::LastAuthenticatedTimeAscending,
+            "LAST_AUTHENTICATED_TIME_DESCENDING" => Self::LastAuthenticatedTimeDescending,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for SortKeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SortKeyType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SortKeyType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for SortKeyType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for SortKeyType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `stateType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StateType {
+    /// `UNASSIGNED`
+    Unassigned,
+    /// `ASSIGNED`
+    Assigned,
+    /// `PENDING_APPROVAL`
+    PendingApproval,
+    /// `FINALIZED`
+    Finalized,
+    /// `ACCEPTED`
+    Accepted,
+    /// `REJECTED`
+    Rejected,
+    /// `EXPIRED`
+    Expired,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl StateType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "UNASSIGNED",
+        "ASSIGNED",
+        "PENDING_APPROVAL",
+        "FINALIZED",
+        "ACCEPTED",
+        "REJECTED",
+        "EXPIRED",
+    ];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str =
+        "[UNASSIGNED, ASSIGNED, PENDING_APPROVAL, FINALIZED, ACCEPTED, REJECTED, EXPIRED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unassigned => "UNASSIGNED",
+            Self::Assigned => "ASSIGNED",
+            Self::PendingApproval => "PENDING_APPROVAL",
+            Self::Finalized => "FINALIZED",
+            Self::Accepted => "ACCEPTED",
+            Self::Rejected => "REJECTED",
+            Self::Expired => "EXPIRED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for StateType {
+    fn from(s: &str) -> Self {
+        match s {
+            "UNASSIGNED" => Self::Unassigned,
+            "ASSIGNED" => Self::Assigned,
+            "PENDING_APPROVAL" => Self::PendingApproval,
+            "FINALIZED" => Self::Finalized,
+            "ACCEPTED" => Self::Accepted,
+            "REJECTED" => Self::Rejected,
+            "EXPIRED" => Self::Expired,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for StateType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for StateType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for StateType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for StateType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for StateType {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }
@@ -1986,6 +2396,87 @@ impl ConstraintValue for SummaryKeyType {
 }
 
 impl AuditValue for SummaryKeyType {
+    fn audit_value(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
+/// The `summaryStateType` enum.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SummaryStateType {
+    /// `AVAILABLE`
+    Available,
+    /// `NOT_AVAILABLE`
+    NotAvailable,
+    /// `NOT_SUPPORTED`
+    NotSupported,
+    /// `FAILED`
+    Failed,
+    /// A value outside the model's set; validation rejects it.
+    Unknown(String),
+}
+
+impl SummaryStateType {
+    /// Every value of the model, in model order.
+    pub const VALUES: &'static [&'static str] =
+        &["AVAILABLE", "NOT_AVAILABLE", "NOT_SUPPORTED", "FAILED"];
+    /// The value set as AWS prints it in validation messages.
+    pub const VALUE_SET: &'static str = "[AVAILABLE, NOT_AVAILABLE, NOT_SUPPORTED, FAILED]";
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "AVAILABLE",
+            Self::NotAvailable => "NOT_AVAILABLE",
+            Self::NotSupported => "NOT_SUPPORTED",
+            Self::Failed => "FAILED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// True for values in the model's set.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl From<&str> for SummaryStateType {
+    fn from(s: &str) -> Self {
+        match s {
+            "AVAILABLE" => Self::Available,
+            "NOT_AVAILABLE" => Self::NotAvailable,
+            "NOT_SUPPORTED" => Self::NotSupported,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for SummaryStateType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SummaryStateType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SummaryStateType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|s| Self::from(s.as_str()))
+    }
+}
+
+impl ConstraintValue for SummaryStateType {
+    fn render(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl AuditValue for SummaryStateType {
     fn audit_value(&self) -> Option<serde_json::Value> {
         Some(serde_json::Value::String(self.as_str().to_owned()))
     }

@@ -160,6 +160,11 @@ pub fn policy_not_attachable_exception(message: impl Into<String>) -> ServiceErr
     ServiceError::new("PolicyNotAttachable", 400, message)
 }
 
+/// `ReportGenerationLimitExceededException`: code `ReportGenerationLimitExceeded` (HTTP 409).
+pub fn report_generation_limit_exceeded_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ReportGenerationLimitExceeded", 409, message)
+}
+
 /// `ServiceAccessNotEnabledException`: code `ServiceAccessNotEnabledException` (HTTP 400).
 pub fn service_access_not_enabled_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ServiceAccessNotEnabledException", 400, message)

@@ -226,15 +226,18 @@ pub const OPERATIONS: &[&str] = &[
 
 /// The operations Rampart serves; the others answer not-served without reading the request.
 pub const SERVED: &[&str] = &[
+    "AcceptDelegationRequest",
     "AddClientIDToOpenIDConnectProvider",
     "AddRoleToInstanceProfile",
     "AddUserToGroup",
+    "AssociateDelegationRequest",
     "AttachGroupPolicy",
     "AttachRolePolicy",
     "AttachUserPolicy",
     "ChangePassword",
     "CreateAccessKey",
     "CreateAccountAlias",
+    "CreateDelegationRequest",
     "CreateGroup",
     "CreateInstanceProfile",
     "CreateLoginProfile",
@@ -284,6 +287,7 @@ pub const SERVED: &[&str] = &[
     "EnableOrganizationsRootSessions",
     "EnableOutboundWebIdentityFederation",
     "GenerateCredentialReport",
+    "GenerateOrganizationsAccessReport",
     "GenerateServiceLastAccessedDetails",
     "GetAccessKeyLastUsed",
     "GetAccountAuthorizationDetails",
@@ -292,12 +296,15 @@ pub const SERVED: &[&str] = &[
     "GetContextKeysForCustomPolicy",
     "GetContextKeysForPrincipalPolicy",
     "GetCredentialReport",
+    "GetDelegationRequest",
     "GetGroup",
     "GetGroupPolicy",
+    "GetHumanReadableSummary",
     "GetInstanceProfile",
     "GetLoginProfile",
     "GetMFADevice",
     "GetOpenIDConnectProvider",
+    "GetOrganizationsAccessReport",
     "GetOutboundWebIdentityFederationInfo",
     "GetPolicy",
     "GetPolicyVersion",
@@ -316,6 +323,7 @@ pub const SERVED: &[&str] = &[
     "ListAttachedGroupPolicies",
     "ListAttachedRolePolicies",
     "ListAttachedUserPolicies",
+    "ListDelegationRequests",
     "ListEntitiesForPolicy",
     "ListGroupPolicies",
     "ListGroups",
@@ -351,11 +359,13 @@ pub const SERVED: &[&str] = &[
     "PutRolePolicy",
     "PutUserPermissionsBoundary",
     "PutUserPolicy",
+    "RejectDelegationRequest",
     "RemoveClientIDFromOpenIDConnectProvider",
     "RemoveRoleFromInstanceProfile",
     "RemoveUserFromGroup",
     "ResetServiceSpecificCredential",
     "ResyncMFADevice",
+    "SendDelegationToken",
     "SetDefaultPolicyVersion",
     "SetSecurityTokenServicePreferences",
     "SimulateCustomPolicy",
@@ -379,6 +389,7 @@ pub const SERVED: &[&str] = &[
     "UpdateAccessKey",
     "UpdateAccountPasswordPolicy",
     "UpdateAssumeRolePolicy",
+    "UpdateDelegationRequest",
     "UpdateGroup",
     "UpdateLoginProfile",
     "UpdateOpenIDConnectProvider",
@@ -409,6 +420,16 @@ pub trait IamHandler: Send + Sync {
     }
 }
 
+/// `AcceptDelegationRequest`.
+pub trait AcceptDelegationRequest: IamHandler {
+    /// Runs `AcceptDelegationRequest`.
+    fn accept_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: AcceptDelegationRequestRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `AddClientIDToOpenIDConnectProvider`.
 pub trait AddClientIDToOpenIDConnectProvider: IamHandler {
     /// Runs `AddClientIDToOpenIDConnectProvider`.
@@ -436,6 +457,16 @@ pub trait AddUserToGroup: IamHandler {
         &self,
         ctx: &RequestContext,
         input: AddUserToGroupRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `AssociateDelegationRequest`.
+pub trait AssociateDelegationRequest: IamHandler {
+    /// Runs `AssociateDelegationRequest`.
+    fn associate_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: AssociateDelegationRequestRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -497,6 +528,16 @@ pub trait CreateAccountAlias: IamHandler {
         ctx: &RequestContext,
         input: CreateAccountAliasRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `CreateDelegationRequest`.
+pub trait CreateDelegationRequest: IamHandler {
+    /// Runs `CreateDelegationRequest`.
+    fn create_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: CreateDelegationRequestRequest,
+    ) -> impl Future<Output = Result<CreateDelegationRequestResponse, Self::Error>> + Send;
 }
 
 /// `CreateGroup`.
@@ -989,6 +1030,16 @@ pub trait GenerateCredentialReport: IamHandler {
     ) -> impl Future<Output = Result<GenerateCredentialReportResponse, Self::Error>> + Send;
 }
 
+/// `GenerateOrganizationsAccessReport`.
+pub trait GenerateOrganizationsAccessReport: IamHandler {
+    /// Runs `GenerateOrganizationsAccessReport`.
+    fn generate_organizations_access_report(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateOrganizationsAccessReportRequest,
+    ) -> impl Future<Output = Result<GenerateOrganizationsAccessReportResponse, Self::Error>> + Send;
+}
+
 /// `GenerateServiceLastAccessedDetails`.
 pub trait GenerateServiceLastAccessedDetails: IamHandler {
     /// Runs `GenerateServiceLastAccessedDetails`.
@@ -1066,6 +1117,16 @@ pub trait GetCredentialReport: IamHandler {
     ) -> impl Future<Output = Result<GetCredentialReportResponse, Self::Error>> + Send;
 }
 
+/// `GetDelegationRequest`.
+pub trait GetDelegationRequest: IamHandler {
+    /// Runs `GetDelegationRequest`.
+    fn get_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: GetDelegationRequestRequest,
+    ) -> impl Future<Output = Result<GetDelegationRequestResponse, Self::Error>> + Send;
+}
+
 /// `GetGroup`.
 pub trait GetGroup: IamHandler {
     /// Runs `GetGroup`.
@@ -1084,6 +1145,16 @@ pub trait GetGroupPolicy: IamHandler {
         ctx: &RequestContext,
         input: GetGroupPolicyRequest,
     ) -> impl Future<Output = Result<GetGroupPolicyResponse, Self::Error>> + Send;
+}
+
+/// `GetHumanReadableSummary`.
+pub trait GetHumanReadableSummary: IamHandler {
+    /// Runs `GetHumanReadableSummary`.
+    fn get_human_readable_summary(
+        &self,
+        ctx: &RequestContext,
+        input: GetHumanReadableSummaryRequest,
+    ) -> impl Future<Output = Result<GetHumanReadableSummaryResponse, Self::Error>> + Send;
 }
 
 /// `GetInstanceProfile`.
@@ -1124,6 +1195,16 @@ pub trait GetOpenIDConnectProvider: IamHandler {
         ctx: &RequestContext,
         input: GetOpenIDConnectProviderRequest,
     ) -> impl Future<Output = Result<GetOpenIDConnectProviderResponse, Self::Error>> + Send;
+}
+
+/// `GetOrganizationsAccessReport`.
+pub trait GetOrganizationsAccessReport: IamHandler {
+    /// Runs `GetOrganizationsAccessReport`.
+    fn get_organizations_access_report(
+        &self,
+        ctx: &RequestContext,
+        input: GetOrganizationsAccessReportRequest,
+    ) -> impl Future<Output = Result<GetOrganizationsAccessReportResponse, Self::Error>> + Send;
 }
 
 /// `GetOutboundWebIdentityFederationInfo`.
@@ -1304,6 +1385,16 @@ pub trait ListAttachedUserPolicies: IamHandler {
         ctx: &RequestContext,
         input: ListAttachedUserPoliciesRequest,
     ) -> impl Future<Output = Result<ListAttachedUserPoliciesResponse, Self::Error>> + Send;
+}
+
+/// `ListDelegationRequests`.
+pub trait ListDelegationRequests: IamHandler {
+    /// Runs `ListDelegationRequests`.
+    fn list_delegation_requests(
+        &self,
+        ctx: &RequestContext,
+        input: ListDelegationRequestsRequest,
+    ) -> impl Future<Output = Result<ListDelegationRequestsResponse, Self::Error>> + Send;
 }
 
 /// `ListEntitiesForPolicy`.
@@ -1656,6 +1747,16 @@ pub trait PutUserPolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `RejectDelegationRequest`.
+pub trait RejectDelegationRequest: IamHandler {
+    /// Runs `RejectDelegationRequest`.
+    fn reject_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: RejectDelegationRequestRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `RemoveClientIDFromOpenIDConnectProvider`.
 pub trait RemoveClientIDFromOpenIDConnectProvider: IamHandler {
     /// Runs `RemoveClientIDFromOpenIDConnectProvider`.
@@ -1703,6 +1804,16 @@ pub trait ResyncMFADevice: IamHandler {
         &self,
         ctx: &RequestContext,
         input: ResyncMFADeviceRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
+/// `SendDelegationToken`.
+pub trait SendDelegationToken: IamHandler {
+    /// Runs `SendDelegationToken`.
+    fn send_delegation_token(
+        &self,
+        ctx: &RequestContext,
+        input: SendDelegationTokenRequest,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
@@ -1936,6 +2047,16 @@ pub trait UpdateAssumeRolePolicy: IamHandler {
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
+/// `UpdateDelegationRequest`.
+pub trait UpdateDelegationRequest: IamHandler {
+    /// Runs `UpdateDelegationRequest`.
+    fn update_delegation_request(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateDelegationRequestRequest,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+}
+
 /// `UpdateGroup`.
 pub trait UpdateGroup: IamHandler {
     /// Runs `UpdateGroup`.
@@ -2090,15 +2211,18 @@ pub trait UploadSigningCertificate: IamHandler {
 /// [`IamHandler`] and every operation's trait.
 pub trait IamApi:
     IamHandler
+    + AcceptDelegationRequest
     + AddClientIDToOpenIDConnectProvider
     + AddRoleToInstanceProfile
     + AddUserToGroup
+    + AssociateDelegationRequest
     + AttachGroupPolicy
     + AttachRolePolicy
     + AttachUserPolicy
     + ChangePassword
     + CreateAccessKey
     + CreateAccountAlias
+    + CreateDelegationRequest
     + CreateGroup
     + CreateInstanceProfile
     + CreateLoginProfile
@@ -2148,6 +2272,7 @@ pub trait IamApi:
     + EnableOrganizationsRootSessions
     + EnableOutboundWebIdentityFederation
     + GenerateCredentialReport
+    + GenerateOrganizationsAccessReport
     + GenerateServiceLastAccessedDetails
     + GetAccessKeyLastUsed
     + GetAccountAuthorizationDetails
@@ -2156,12 +2281,15 @@ pub trait IamApi:
     + GetContextKeysForCustomPolicy
     + GetContextKeysForPrincipalPolicy
     + GetCredentialReport
+    + GetDelegationRequest
     + GetGroup
     + GetGroupPolicy
+    + GetHumanReadableSummary
     + GetInstanceProfile
     + GetLoginProfile
     + GetMFADevice
     + GetOpenIDConnectProvider
+    + GetOrganizationsAccessReport
     + GetOutboundWebIdentityFederationInfo
     + GetPolicy
     + GetPolicyVersion
@@ -2180,6 +2308,7 @@ pub trait IamApi:
     + ListAttachedGroupPolicies
     + ListAttachedRolePolicies
     + ListAttachedUserPolicies
+    + ListDelegationRequests
     + ListEntitiesForPolicy
     + ListGroupPolicies
     + ListGroups
@@ -2215,11 +2344,13 @@ pub trait IamApi:
     + PutRolePolicy
     + PutUserPermissionsBoundary
     + PutUserPolicy
+    + RejectDelegationRequest
     + RemoveClientIDFromOpenIDConnectProvider
     + RemoveRoleFromInstanceProfile
     + RemoveUserFromGroup
     + ResetServiceSpecificCredential
     + ResyncMFADevice
+    + SendDelegationToken
     + SetDefaultPolicyVersion
     + SetSecurityTokenServicePreferences
     + SimulateCustomPolicy
@@ -2243,6 +2374,7 @@ pub trait IamApi:
     + UpdateAccessKey
     + UpdateAccountPasswordPolicy
     + UpdateAssumeRolePolicy
+    + UpdateDelegationRequest
     + UpdateGroup
     + UpdateLoginProfile
     + UpdateOpenIDConnectProvider
@@ -2263,15 +2395,18 @@ pub trait IamApi:
 
 impl<
     T: IamHandler
+        + AcceptDelegationRequest
         + AddClientIDToOpenIDConnectProvider
         + AddRoleToInstanceProfile
         + AddUserToGroup
+        + AssociateDelegationRequest
         + AttachGroupPolicy
         + AttachRolePolicy
         + AttachUserPolicy
         + ChangePassword
         + CreateAccessKey
         + CreateAccountAlias
+        + CreateDelegationRequest
         + CreateGroup
         + CreateInstanceProfile
         + CreateLoginProfile
@@ -2321,6 +2456,7 @@ impl<
         + EnableOrganizationsRootSessions
         + EnableOutboundWebIdentityFederation
         + GenerateCredentialReport
+        + GenerateOrganizationsAccessReport
         + GenerateServiceLastAccessedDetails
         + GetAccessKeyLastUsed
         + GetAccountAuthorizationDetails
@@ -2329,12 +2465,15 @@ impl<
         + GetContextKeysForCustomPolicy
         + GetContextKeysForPrincipalPolicy
         + GetCredentialReport
+        + GetDelegationRequest
         + GetGroup
         + GetGroupPolicy
+        + GetHumanReadableSummary
         + GetInstanceProfile
         + GetLoginProfile
         + GetMFADevice
         + GetOpenIDConnectProvider
+        + GetOrganizationsAccessReport
         + GetOutboundWebIdentityFederationInfo
         + GetPolicy
         + GetPolicyVersion
@@ -2353,6 +2492,7 @@ impl<
         + ListAttachedGroupPolicies
         + ListAttachedRolePolicies
         + ListAttachedUserPolicies
+        + ListDelegationRequests
         + ListEntitiesForPolicy
         + ListGroupPolicies
         + ListGroups
@@ -2388,11 +2528,13 @@ impl<
         + PutRolePolicy
         + PutUserPermissionsBoundary
         + PutUserPolicy
+        + RejectDelegationRequest
         + RemoveClientIDFromOpenIDConnectProvider
         + RemoveRoleFromInstanceProfile
         + RemoveUserFromGroup
         + ResetServiceSpecificCredential
         + ResyncMFADevice
+        + SendDelegationToken
         + SetDefaultPolicyVersion
         + SetSecurityTokenServicePreferences
         + SimulateCustomPolicy
@@ -2416,6 +2558,7 @@ impl<
         + UpdateAccessKey
         + UpdateAccountPasswordPolicy
         + UpdateAssumeRolePolicy
+        + UpdateDelegationRequest
         + UpdateGroup
         + UpdateLoginProfile
         + UpdateOpenIDConnectProvider
@@ -2443,6 +2586,19 @@ pub struct DecodeOnly;
 
 impl IamHandler for DecodeOnly {
     type Error = ServiceError;
+}
+
+impl AcceptDelegationRequest for DecodeOnly {
+    async fn accept_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: AcceptDelegationRequestRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AcceptDelegationRequest",
+        ))
+    }
 }
 
 impl AddClientIDToOpenIDConnectProvider for DecodeOnly {
@@ -2478,6 +2634,19 @@ impl AddUserToGroup for DecodeOnly {
         _input: AddUserToGroupRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "AddUserToGroup"))
+    }
+}
+
+impl AssociateDelegationRequest for DecodeOnly {
+    async fn associate_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: AssociateDelegationRequestRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "AssociateDelegationRequest",
+        ))
     }
 }
 
@@ -2543,6 +2712,19 @@ impl CreateAccountAlias for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "CreateAccountAlias",
+        ))
+    }
+}
+
+impl CreateDelegationRequest for DecodeOnly {
+    async fn create_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: CreateDelegationRequestRequest,
+    ) -> Result<CreateDelegationRequestResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "CreateDelegationRequest",
         ))
     }
 }
@@ -3138,6 +3320,19 @@ impl GenerateCredentialReport for DecodeOnly {
     }
 }
 
+impl GenerateOrganizationsAccessReport for DecodeOnly {
+    async fn generate_organizations_access_report(
+        &self,
+        _ctx: &RequestContext,
+        _input: GenerateOrganizationsAccessReportRequest,
+    ) -> Result<GenerateOrganizationsAccessReportResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GenerateOrganizationsAccessReport",
+        ))
+    }
+}
+
 impl GenerateServiceLastAccessedDetails for DecodeOnly {
     async fn generate_service_last_accessed_details(
         &self,
@@ -3239,6 +3434,19 @@ impl GetCredentialReport for DecodeOnly {
     }
 }
 
+impl GetDelegationRequest for DecodeOnly {
+    async fn get_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetDelegationRequestRequest,
+    ) -> Result<GetDelegationRequestResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetDelegationRequest",
+        ))
+    }
+}
+
 impl GetGroup for DecodeOnly {
     async fn get_group(
         &self,
@@ -3256,6 +3464,19 @@ impl GetGroupPolicy for DecodeOnly {
         _input: GetGroupPolicyRequest,
     ) -> Result<GetGroupPolicyResponse, ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "GetGroupPolicy"))
+    }
+}
+
+impl GetHumanReadableSummary for DecodeOnly {
+    async fn get_human_readable_summary(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetHumanReadableSummaryRequest,
+    ) -> Result<GetHumanReadableSummaryResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetHumanReadableSummary",
+        ))
     }
 }
 
@@ -3301,6 +3522,19 @@ impl GetOpenIDConnectProvider for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetOpenIDConnectProvider",
+        ))
+    }
+}
+
+impl GetOrganizationsAccessReport for DecodeOnly {
+    async fn get_organizations_access_report(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetOrganizationsAccessReportRequest,
+    ) -> Result<GetOrganizationsAccessReportResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetOrganizationsAccessReport",
         ))
     }
 }
@@ -3507,6 +3741,19 @@ impl ListAttachedUserPolicies for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "ListAttachedUserPolicies",
+        ))
+    }
+}
+
+impl ListDelegationRequests for DecodeOnly {
+    async fn list_delegation_requests(
+        &self,
+        _ctx: &RequestContext,
+        _input: ListDelegationRequestsRequest,
+    ) -> Result<ListDelegationRequestsResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "ListDelegationRequests",
         ))
     }
 }
@@ -3927,6 +4174,19 @@ impl PutUserPolicy for DecodeOnly {
     }
 }
 
+impl RejectDelegationRequest for DecodeOnly {
+    async fn reject_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: RejectDelegationRequestRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "RejectDelegationRequest",
+        ))
+    }
+}
+
 impl RemoveClientIDFromOpenIDConnectProvider for DecodeOnly {
     async fn remove_client_id_from_open_id_connect_provider(
         &self,
@@ -3986,6 +4246,19 @@ impl ResyncMFADevice for DecodeOnly {
         _input: ResyncMFADeviceRequest,
     ) -> Result<(), ServiceError> {
         Err(unsupported_operation(super::SERVICE_ID, "ResyncMFADevice"))
+    }
+}
+
+impl SendDelegationToken for DecodeOnly {
+    async fn send_delegation_token(
+        &self,
+        _ctx: &RequestContext,
+        _input: SendDelegationTokenRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "SendDelegationToken",
+        ))
     }
 }
 
@@ -4258,6 +4531,19 @@ impl UpdateAssumeRolePolicy for DecodeOnly {
     }
 }
 
+impl UpdateDelegationRequest for DecodeOnly {
+    async fn update_delegation_request(
+        &self,
+        _ctx: &RequestContext,
+        _input: UpdateDelegationRequestRequest,
+    ) -> Result<(), ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "UpdateDelegationRequest",
+        ))
+    }
+}
+
 impl UpdateGroup for DecodeOnly {
     async fn update_group(
         &self,
@@ -4465,6 +4751,21 @@ pub async fn dispatch<H: IamApi>(
         request_id: &ctx.request_id,
     };
     match action {
+        "AcceptDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "AcceptDelegationRequest",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: AcceptDelegationRequestRequest| {
+                unit(answer(
+                    move || handler.accept_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "AcceptDelegationRequest", ok),
+                ))
+            })
+            .await
+        }
         "AddClientIDToOpenIDConnectProvider" => {
             let spec = QueryOperationSpec {
                 name: "AddClientIDToOpenIDConnectProvider",
@@ -4511,6 +4812,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.add_user_to_group(ctx, i),
                     move |ok| handler.after_call(ctx, "AddUserToGroup", ok),
+                ))
+            })
+            .await
+        }
+        "AssociateDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "AssociateDelegationRequest",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: AssociateDelegationRequestRequest| {
+                unit(answer(
+                    move || handler.associate_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "AssociateDelegationRequest", ok),
                 ))
             })
             .await
@@ -4602,6 +4918,21 @@ pub async fn dispatch<H: IamApi>(
                     move || handler.create_account_alias(ctx, i),
                     move |ok| handler.after_call(ctx, "CreateAccountAlias", ok),
                 ))
+            })
+            .await
+        }
+        "CreateDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "CreateDelegationRequest",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("CreateDelegationRequestResult"),
+            };
+            invoke_query(spec, env, params, |i: CreateDelegationRequestRequest| {
+                answer(
+                    move || handler.create_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "CreateDelegationRequest", ok),
+                )
             })
             .await
         }
@@ -5412,6 +5743,26 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GenerateOrganizationsAccessReport" => {
+            let spec = QueryOperationSpec {
+                name: "GenerateOrganizationsAccessReport",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: Some("GenerateOrganizationsAccessReportResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GenerateOrganizationsAccessReportRequest| {
+                    answer(
+                        move || handler.generate_organizations_access_report(ctx, i),
+                        move |ok| handler.after_call(ctx, "GenerateOrganizationsAccessReport", ok),
+                    )
+                },
+            )
+            .await
+        }
         "GenerateServiceLastAccessedDetails" => {
             let spec = QueryOperationSpec {
                 name: "GenerateServiceLastAccessedDetails",
@@ -5552,6 +5903,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "GetDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "GetDelegationRequest",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetDelegationRequestResult"),
+            };
+            invoke_query(spec, env, params, |i: GetDelegationRequestRequest| {
+                answer(
+                    move || handler.get_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDelegationRequest", ok),
+                )
+            })
+            .await
+        }
         "GetGroup" => {
             let spec = QueryOperationSpec {
                 name: "GetGroup",
@@ -5578,6 +5944,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.get_group_policy(ctx, i),
                     move |ok| handler.after_call(ctx, "GetGroupPolicy", ok),
+                )
+            })
+            .await
+        }
+        "GetHumanReadableSummary" => {
+            let spec = QueryOperationSpec {
+                name: "GetHumanReadableSummary",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetHumanReadableSummaryResult"),
+            };
+            invoke_query(spec, env, params, |i: GetHumanReadableSummaryRequest| {
+                answer(
+                    move || handler.get_human_readable_summary(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetHumanReadableSummary", ok),
                 )
             })
             .await
@@ -5640,6 +6021,26 @@ pub async fn dispatch<H: IamApi>(
                     move |ok| handler.after_call(ctx, "GetOpenIDConnectProvider", ok),
                 )
             })
+            .await
+        }
+        "GetOrganizationsAccessReport" => {
+            let spec = QueryOperationSpec {
+                name: "GetOrganizationsAccessReport",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetOrganizationsAccessReportResult"),
+            };
+            invoke_query(
+                spec,
+                env,
+                params,
+                |i: GetOrganizationsAccessReportRequest| {
+                    answer(
+                        move || handler.get_organizations_access_report(ctx, i),
+                        move |ok| handler.after_call(ctx, "GetOrganizationsAccessReport", ok),
+                    )
+                },
+            )
             .await
         }
         "GetOutboundWebIdentityFederationInfo" => {
@@ -5925,6 +6326,21 @@ pub async fn dispatch<H: IamApi>(
                 answer(
                     move || handler.list_attached_user_policies(ctx, i),
                     move |ok| handler.after_call(ctx, "ListAttachedUserPolicies", ok),
+                )
+            })
+            .await
+        }
+        "ListDelegationRequests" => {
+            let spec = QueryOperationSpec {
+                name: "ListDelegationRequests",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("ListDelegationRequestsResult"),
+            };
+            invoke_query(spec, env, params, |i: ListDelegationRequestsRequest| {
+                answer(
+                    move || handler.list_delegation_requests(ctx, i),
+                    move |ok| handler.after_call(ctx, "ListDelegationRequests", ok),
                 )
             })
             .await
@@ -6474,6 +6890,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "RejectDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "RejectDelegationRequest",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: RejectDelegationRequestRequest| {
+                unit(answer(
+                    move || handler.reject_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "RejectDelegationRequest", ok),
+                ))
+            })
+            .await
+        }
         "RemoveClientIDFromOpenIDConnectProvider" => {
             let spec = QueryOperationSpec {
                 name: "RemoveClientIDFromOpenIDConnectProvider",
@@ -6562,6 +6993,21 @@ pub async fn dispatch<H: IamApi>(
                 unit(answer(
                     move || handler.resync_mfa_device(ctx, i),
                     move |ok| handler.after_call(ctx, "ResyncMFADevice", ok),
+                ))
+            })
+            .await
+        }
+        "SendDelegationToken" => {
+            let spec = QueryOperationSpec {
+                name: "SendDelegationToken",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: SendDelegationTokenRequest| {
+                unit(answer(
+                    move || handler.send_delegation_token(ctx, i),
+                    move |ok| handler.after_call(ctx, "SendDelegationToken", ok),
                 ))
             })
             .await
@@ -6921,6 +7367,21 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
+        "UpdateDelegationRequest" => {
+            let spec = QueryOperationSpec {
+                name: "UpdateDelegationRequest",
+                read_only: false,
+                audit_response: true,
+                result_wrapper: None,
+            };
+            invoke_query(spec, env, params, |i: UpdateDelegationRequestRequest| {
+                unit(answer(
+                    move || handler.update_delegation_request(ctx, i),
+                    move |ok| handler.after_call(ctx, "UpdateDelegationRequest", ok),
+                ))
+            })
+            .await
+        }
         "UpdateGroup" => {
             let spec = QueryOperationSpec {
                 name: "UpdateGroup",
@@ -7163,10 +7624,7 @@ pub async fn dispatch<H: IamApi>(
             })
             .await
         }
-        "AcceptDelegationRequest" => not_served("AcceptDelegationRequest", false),
         "AcquireRole" => not_served("AcquireRole", false),
-        "AssociateDelegationRequest" => not_served("AssociateDelegationRequest", false),
-        "CreateDelegationRequest" => not_served("CreateDelegationRequest", false),
         "CreateWorkloadIdentityProvider" => not_served("CreateWorkloadIdentityProvider", false),
         "CreateWorkloadIdentityProviderOutboundSigner" => {
             not_served("CreateWorkloadIdentityProviderOutboundSigner", false)
@@ -7189,13 +7647,7 @@ pub async fn dispatch<H: IamApi>(
         "EnableWorkloadIdentityProviderOutboundSigner" => {
             not_served("EnableWorkloadIdentityProviderOutboundSigner", false)
         }
-        "GenerateOrganizationsAccessReport" => {
-            not_served("GenerateOrganizationsAccessReport", false)
-        }
         "GetAccountProperties" => not_served("GetAccountProperties", true),
-        "GetDelegationRequest" => not_served("GetDelegationRequest", true),
-        "GetHumanReadableSummary" => not_served("GetHumanReadableSummary", true),
-        "GetOrganizationsAccessReport" => not_served("GetOrganizationsAccessReport", true),
         "GetRoleTemplateVersion" => not_served("GetRoleTemplateVersion", true),
         "GetWorkloadIdentityProvider" => not_served("GetWorkloadIdentityProvider", true),
         "GetWorkloadIdentityProviderDeletionStatus" => {
@@ -7208,7 +7660,6 @@ pub async fn dispatch<H: IamApi>(
         "GetWorkloadIdentityTemplateAttestationPolicy" => {
             not_served("GetWorkloadIdentityTemplateAttestationPolicy", true)
         }
-        "ListDelegationRequests" => not_served("ListDelegationRequests", true),
         "ListWorkloadIdentityProviderOutboundSigners" => {
             not_served("ListWorkloadIdentityProviderOutboundSigners", true)
         }
@@ -7223,13 +7674,10 @@ pub async fn dispatch<H: IamApi>(
         "PutWorkloadIdentityTemplateAttestationPolicy" => {
             not_served("PutWorkloadIdentityTemplateAttestationPolicy", false)
         }
-        "RejectDelegationRequest" => not_served("RejectDelegationRequest", false),
-        "SendDelegationToken" => not_served("SendDelegationToken", false),
         "TagWorkloadIdentityProvider" => not_served("TagWorkloadIdentityProvider", false),
         "TagWorkloadIdentityTemplate" => not_served("TagWorkloadIdentityTemplate", false),
         "UntagWorkloadIdentityProvider" => not_served("UntagWorkloadIdentityProvider", false),
         "UntagWorkloadIdentityTemplate" => not_served("UntagWorkloadIdentityTemplate", false),
-        "UpdateDelegationRequest" => not_served("UpdateDelegationRequest", false),
         "UpdateWorkloadIdentityProviderOutboundSigner" => {
             not_served("UpdateWorkloadIdentityProviderOutboundSigner", false)
         }

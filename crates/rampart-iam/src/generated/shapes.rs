@@ -8,6 +8,87 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The `AcceptDelegationRequestRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptDelegationRequestRequest {
+    /// `DelegationRequestId`. Required.
+    #[serde(
+        rename = "DelegationRequestId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_request_id: Option<String>,
+}
+
+impl fmt::Debug for AcceptDelegationRequestRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcceptDelegationRequestRequest")
+            .field("delegation_request_id", &self.delegation_request_id)
+            .finish()
+    }
+}
+
+/// The `AccessDetail` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessDetail {
+    /// `EntityPath`.
+    #[serde(
+        rename = "EntityPath",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity_path: Option<String>,
+    /// `LastAuthenticatedTime`.
+    #[serde(
+        rename = "LastAuthenticatedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_authenticated_time: Option<Timestamp>,
+    /// `Region`.
+    #[serde(rename = "Region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `ServiceName`. Required.
+    #[serde(
+        rename = "ServiceName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_name: Option<String>,
+    /// `ServiceNamespace`. Required.
+    #[serde(
+        rename = "ServiceNamespace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_namespace: Option<String>,
+    /// `TotalAuthenticatedEntities`.
+    #[serde(
+        rename = "TotalAuthenticatedEntities",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_authenticated_entities: Option<i32>,
+}
+
+impl fmt::Debug for AccessDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessDetail")
+            .field("entity_path", &self.entity_path)
+            .field("last_authenticated_time", &self.last_authenticated_time)
+            .field("region", &self.region)
+            .field("service_name", &self.service_name)
+            .field("service_namespace", &self.service_namespace)
+            .field(
+                "total_authenticated_entities",
+                &self.total_authenticated_entities,
+            )
+            .finish()
+    }
+}
+
 /// The `AccessKey` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,6 +277,27 @@ impl fmt::Debug for AddUserToGroupRequest {
         f.debug_struct("AddUserToGroupRequest")
             .field("group_name", &self.group_name)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `AssociateDelegationRequestRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssociateDelegationRequestRequest {
+    /// `DelegationRequestId`. Required.
+    #[serde(
+        rename = "DelegationRequestId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_request_id: Option<String>,
+}
+
+impl fmt::Debug for AssociateDelegationRequestRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssociateDelegationRequestRequest")
+            .field("delegation_request_id", &self.delegation_request_id)
             .finish()
     }
 }
@@ -506,6 +608,120 @@ impl fmt::Debug for CreateAccountAliasRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateAccountAliasRequest")
             .field("account_alias", &self.account_alias)
+            .finish()
+    }
+}
+
+/// The `CreateDelegationRequestRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDelegationRequestRequest {
+    /// `Description`. Required.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `NotificationChannel`. Required.
+    #[serde(
+        rename = "NotificationChannel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_channel: Option<String>,
+    /// `OnlySendByOwner`.
+    #[serde(
+        rename = "OnlySendByOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub only_send_by_owner: Option<bool>,
+    /// `OwnerAccountId`.
+    #[serde(
+        rename = "OwnerAccountId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub owner_account_id: Option<String>,
+    /// `Permissions`. Required.
+    #[serde(
+        rename = "Permissions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions: Option<DelegationPermission>,
+    /// `RedirectUrl`.
+    #[serde(
+        rename = "RedirectUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redirect_url: Option<String>,
+    /// `RequestMessage`.
+    #[serde(
+        rename = "RequestMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_message: Option<String>,
+    /// `RequestorWorkflowId`. Required.
+    #[serde(
+        rename = "RequestorWorkflowId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requestor_workflow_id: Option<String>,
+    /// `SessionDuration`. Required.
+    #[serde(
+        rename = "SessionDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_duration: Option<i32>,
+}
+
+impl fmt::Debug for CreateDelegationRequestRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateDelegationRequestRequest")
+            .field("description", &self.description)
+            .field("notification_channel", &self.notification_channel)
+            .field("only_send_by_owner", &self.only_send_by_owner)
+            .field("owner_account_id", &self.owner_account_id)
+            .field("permissions", &self.permissions)
+            .field("redirect_url", &self.redirect_url)
+            .field("request_message", &self.request_message)
+            .field("requestor_workflow_id", &self.requestor_workflow_id)
+            .field("session_duration", &self.session_duration)
+            .finish()
+    }
+}
+
+/// The `CreateDelegationRequestResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDelegationRequestResponse {
+    /// `ConsoleDeepLink`.
+    #[serde(
+        rename = "ConsoleDeepLink",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub console_deep_link: Option<String>,
+    /// `DelegationRequestId`.
+    #[serde(
+        rename = "DelegationRequestId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_request_id: Option<String>,
+}
+
+impl fmt::Debug for CreateDelegationRequestResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateDelegationRequestResponse")
+            .field("console_deep_link", &self.console_deep_link)
+            .field("delegation_request_id", &self.delegation_request_id)
             .finish()
     }
 }
@@ -1271,6 +1487,199 @@ impl fmt::Debug for DeactivateMFADeviceRequest {
         f.debug_struct("DeactivateMFADeviceRequest")
             .field("serial_number", &self.serial_number)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `DelegationPermission` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationPermission {
+    /// `Parameters`.
+    #[serde(
+        rename = "Parameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parameters: Option<Vec<PolicyParameter>>,
+    /// `PolicyTemplateArn`.
+    #[serde(
+        rename = "PolicyTemplateArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub policy_template_arn: Option<String>,
+}
+
+impl fmt::Debug for DelegationPermission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DelegationPermission")
+            .field("parameters", &self.parameters)
+            .field("policy_template_arn", &self.policy_template_arn)
+            .finish()
+    }
+}
+
+/// The `DelegationRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DelegationRequest {
+    /// `ApproverId`.
+    #[serde(
+        rename = "ApproverId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub approver_id: Option<String>,
+    /// `CreateDate`.
+    #[serde(
+        rename = "CreateDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub create_date: Option<Timestamp>,
+    /// `DelegationRequestId`.
+    #[serde(
+        rename = "DelegationRequestId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_request_id: Option<String>,
+    /// `Description`.
+    #[serde(
+        rename = "Description",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// `ExpirationTime`.
+    #[serde(
+        rename = "ExpirationTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration_time: Option<Timestamp>,
+    /// `Notes`.
+    #[serde(rename = "Notes", default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// `OnlySendByOwner`.
+    #[serde(
+        rename = "OnlySendByOwner",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub only_send_by_owner: Option<bool>,
+    /// `OwnerAccountId`.
+    #[serde(
+        rename = "OwnerAccountId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub owner_account_id: Option<String>,
+    /// `OwnerId`.
+    #[serde(rename = "OwnerId", default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    /// `PermissionPolicy`.
+    #[serde(
+        rename = "PermissionPolicy",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permission_policy: Option<String>,
+    /// `Permissions`.
+    #[serde(
+        rename = "Permissions",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions: Option<DelegationPermission>,
+    /// `RedirectUrl`.
+    #[serde(
+        rename = "RedirectUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub redirect_url: Option<String>,
+    /// `RejectionReason`.
+    #[serde(
+        rename = "RejectionReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rejection_reason: Option<String>,
+    /// `RequestMessage`.
+    #[serde(
+        rename = "RequestMessage",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_message: Option<String>,
+    /// `RequestorId`.
+    #[serde(
+        rename = "RequestorId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requestor_id: Option<String>,
+    /// `RequestorName`.
+    #[serde(
+        rename = "RequestorName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requestor_name: Option<String>,
+    /// `RolePermissionRestrictionArns`.
+    #[serde(
+        rename = "RolePermissionRestrictionArns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role_permission_restriction_arns: Option<Vec<String>>,
+    /// `SessionDuration`.
+    #[serde(
+        rename = "SessionDuration",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_duration: Option<i32>,
+    /// `State`.
+    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<StateType>,
+    /// `UpdatedTime`.
+    #[serde(
+        rename = "UpdatedTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_time: Option<Timestamp>,
+}
+
+impl fmt::Debug for DelegationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DelegationRequest")
+            .field("approver_id", &self.approver_id)
+            .field("create_date", &self.create_date)
+            .field("delegation_request_id", &self.delegation_request_id)
+            .field("description", &self.description)
+            .field("expiration_time", &self.expiration_time)
+            .field("notes", &self.notes)
+            .field("only_send_by_owner", &self.only_send_by_owner)
+            .field("owner_account_id", &self.owner_account_id)
+            .field("owner_id", &self.owner_id)
+            .field("permission_policy", &self.permission_policy)
+            .field("permissions", &self.permissions)
+            .field("redirect_url", &self.redirect_url)
+            .field("rejection_reason", &self.rejection_reason)
+            .field("request_message", &self.request_message)
+            .field("requestor_id", &self.requestor_id)
+            .field("requestor_name", &self.requestor_name)
+            .field(
+                "role_permission_restriction_arns",
+                &self.role_permission_restriction_arns,
+            )
+            .field("session_duration", &self.session_duration)
+            .field("state", &self.state)
+            .field("updated_time", &self.updated_time)
             .finish()
     }
 }
@@ -2355,6 +2764,52 @@ impl fmt::Debug for GenerateCredentialReportResponse {
     }
 }
 
+/// The `GenerateOrganizationsAccessReportRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateOrganizationsAccessReportRequest {
+    /// `EntityPath`. Required.
+    #[serde(
+        rename = "EntityPath",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity_path: Option<String>,
+    /// `OrganizationsPolicyId`.
+    #[serde(
+        rename = "OrganizationsPolicyId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organizations_policy_id: Option<String>,
+}
+
+impl fmt::Debug for GenerateOrganizationsAccessReportRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenerateOrganizationsAccessReportRequest")
+            .field("entity_path", &self.entity_path)
+            .field("organizations_policy_id", &self.organizations_policy_id)
+            .finish()
+    }
+}
+
+/// The `GenerateOrganizationsAccessReportResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateOrganizationsAccessReportResponse {
+    /// `JobId`.
+    #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+}
+
+impl fmt::Debug for GenerateOrganizationsAccessReportResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenerateOrganizationsAccessReportResponse")
+            .field("job_id", &self.job_id)
+            .finish()
+    }
+}
+
 /// The `GenerateServiceLastAccessedDetailsRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2667,6 +3122,75 @@ impl fmt::Debug for GetCredentialReportResponse {
     }
 }
 
+/// The `GetDelegationRequestRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetDelegationRequestRequest {
+    /// `DelegationPermissionCheck`.
+    #[serde(
+        rename = "DelegationPermissionCheck",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_permission_check: Option<bool>,
+    /// `DelegationRequestId`. Required.
+    #[serde(
+        rename = "DelegationRequestId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_request_id: Option<String>,
+}
+
+impl fmt::Debug for GetDelegationRequestRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetDelegationRequestRequest")
+            .field(
+                "delegation_permission_check",
+                &self.delegation_permission_check,
+            )
+            .field("delegation_request_id", &self.delegation_request_id)
+            .finish()
+    }
+}
+
+/// The `GetDelegationRequestResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetDelegationRequestResponse {
+    /// `DelegationRequest`.
+    #[serde(
+        rename = "DelegationRequest",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_request: Option<DelegationRequest>,
+    /// `PermissionCheckResult`.
+    #[serde(
+        rename = "PermissionCheckResult",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permission_check_result: Option<PermissionCheckResultType>,
+    /// `PermissionCheckStatus`.
+    #[serde(
+        rename = "PermissionCheckStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permission_check_status: Option<PermissionCheckStatusType>,
+}
+
+impl fmt::Debug for GetDelegationRequestResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetDelegationRequestResponse")
+            .field("delegation_request", &self.delegation_request)
+            .field("permission_check_result", &self.permission_check_result)
+            .field("permission_check_status", &self.permission_check_status)
+            .finish()
+    }
+}
+
 /// The `GetGroupPolicyRequest` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2779,6 +3303,60 @@ impl fmt::Debug for GetGroupResponse {
             .field("is_truncated", &self.is_truncated)
             .field("marker", &self.marker)
             .field("users", &self.users)
+            .finish()
+    }
+}
+
+/// The `GetHumanReadableSummaryRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetHumanReadableSummaryRequest {
+    /// `EntityArn`. Required.
+    #[serde(rename = "EntityArn", default, skip_serializing_if = "Option::is_none")]
+    pub entity_arn: Option<String>,
+    /// `Locale`.
+    #[serde(rename = "Locale", default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+impl fmt::Debug for GetHumanReadableSummaryRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetHumanReadableSummaryRequest")
+            .field("entity_arn", &self.entity_arn)
+            .field("locale", &self.locale)
+            .finish()
+    }
+}
+
+/// The `GetHumanReadableSummaryResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetHumanReadableSummaryResponse {
+    /// `Locale`.
+    #[serde(rename = "Locale", default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// `SummaryContent`.
+    #[serde(
+        rename = "SummaryContent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub summary_content: Option<String>,
+    /// `SummaryState`.
+    #[serde(
+        rename = "SummaryState",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub summary_state: Option<SummaryStateType>,
+}
+
+impl fmt::Debug for GetHumanReadableSummaryResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetHumanReadableSummaryResponse")
+            .field("locale", &self.locale)
+            .field("summary_content", &self.summary_content)
+            .field("summary_state", &self.summary_state)
             .finish()
     }
 }
@@ -3021,6 +3599,118 @@ impl fmt::Debug for GetOpenIDConnectProviderResponse {
             .field("tags", &self.tags)
             .field("thumbprint_list", &self.thumbprint_list)
             .field("url", &self.url)
+            .finish()
+    }
+}
+
+/// The `GetOrganizationsAccessReportRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetOrganizationsAccessReportRequest {
+    /// `JobId`. Required.
+    #[serde(rename = "JobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `SortKey`.
+    #[serde(rename = "SortKey", default, skip_serializing_if = "Option::is_none")]
+    pub sort_key: Option<SortKeyType>,
+}
+
+impl fmt::Debug for GetOrganizationsAccessReportRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetOrganizationsAccessReportRequest")
+            .field("job_id", &self.job_id)
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("sort_key", &self.sort_key)
+            .finish()
+    }
+}
+
+/// The `GetOrganizationsAccessReportResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetOrganizationsAccessReportResponse {
+    /// `AccessDetails`.
+    #[serde(
+        rename = "AccessDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_details: Option<Vec<AccessDetail>>,
+    /// `ErrorDetails`.
+    #[serde(
+        rename = "ErrorDetails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error_details: Option<ErrorDetails>,
+    /// `IsTruncated`.
+    #[serde(
+        rename = "IsTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+    /// `JobCompletionDate`.
+    #[serde(
+        rename = "JobCompletionDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_completion_date: Option<Timestamp>,
+    /// `JobCreationDate`. Required.
+    #[serde(
+        rename = "JobCreationDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_creation_date: Option<Timestamp>,
+    /// `JobStatus`. Required.
+    #[serde(rename = "JobStatus", default, skip_serializing_if = "Option::is_none")]
+    pub job_status: Option<JobStatusType>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `NumberOfServicesAccessible`.
+    #[serde(
+        rename = "NumberOfServicesAccessible",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_of_services_accessible: Option<i32>,
+    /// `NumberOfServicesNotAccessed`.
+    #[serde(
+        rename = "NumberOfServicesNotAccessed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_of_services_not_accessed: Option<i32>,
+}
+
+impl fmt::Debug for GetOrganizationsAccessReportResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetOrganizationsAccessReportResponse")
+            .field("access_details", &self.access_details)
+            .field("error_details", &self.error_details)
+            .field("is_truncated", &self.is_truncated)
+            .field("job_completion_date", &self.job_completion_date)
+            .field("job_creation_date", &self.job_creation_date)
+            .field("job_status", &self.job_status)
+            .field("marker", &self.marker)
+            .field(
+                "number_of_services_accessible",
+                &self.number_of_services_accessible,
+            )
+            .field(
+                "number_of_services_not_accessed",
+                &self.number_of_services_not_accessed,
+            )
             .finish()
     }
 }
@@ -4231,6 +4921,64 @@ impl fmt::Debug for ListAttachedUserPoliciesResponse {
             .field("attached_policies", &self.attached_policies)
             .field("is_truncated", &self.is_truncated)
             .field("marker", &self.marker)
+            .finish()
+    }
+}
+
+/// The `ListDelegationRequestsRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListDelegationRequestsRequest {
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `MaxItems`.
+    #[serde(rename = "MaxItems", default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<i32>,
+    /// `OwnerId`.
+    #[serde(rename = "OwnerId", default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+}
+
+impl fmt::Debug for ListDelegationRequestsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListDelegationRequestsRequest")
+            .field("marker", &self.marker)
+            .field("max_items", &self.max_items)
+            .field("owner_id", &self.owner_id)
+            .finish()
+    }
+}
+
+/// The `ListDelegationRequestsResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListDelegationRequestsResponse {
+    /// `DelegationRequests`.
+    #[serde(
+        rename = "DelegationRequests",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_requests: Option<Vec<DelegationRequest>>,
+    /// `Marker`.
+    #[serde(rename = "Marker", default, skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// `isTruncated`.
+    #[serde(
+        rename = "isTruncated",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_truncated: Option<bool>,
+}
+
+impl fmt::Debug for ListDelegationRequestsResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListDelegationRequestsResponse")
+            .field("delegation_requests", &self.delegation_requests)
+            .field("marker", &self.marker)
+            .field("is_truncated", &self.is_truncated)
             .finish()
     }
 }
@@ -6617,6 +7365,31 @@ impl fmt::Debug for PolicyIdentifier {
     }
 }
 
+/// The `PolicyParameter` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyParameter {
+    /// `Name`.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `Type`.
+    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<PolicyParameterTypeEnum>,
+    /// `Values`.
+    #[serde(rename = "Values", default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+
+impl fmt::Debug for PolicyParameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyParameter")
+            .field("name", &self.name)
+            .field("type_", &self.type_)
+            .field("values", &self.values)
+            .finish()
+    }
+}
+
 /// The `PolicyRole` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -6862,6 +7635,31 @@ impl fmt::Debug for PutUserPolicyRequest {
             .field("policy_document", &self.policy_document)
             .field("policy_name", &self.policy_name)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `RejectDelegationRequestRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectDelegationRequestRequest {
+    /// `DelegationRequestId`. Required.
+    #[serde(
+        rename = "DelegationRequestId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_request_id: Option<String>,
+    /// `Notes`.
+    #[serde(rename = "Notes", default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+impl fmt::Debug for RejectDelegationRequestRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RejectDelegationRequestRequest")
+            .field("delegation_request_id", &self.delegation_request_id)
+            .field("notes", &self.notes)
             .finish()
     }
 }
@@ -7510,6 +8308,27 @@ impl fmt::Debug for SSHPublicKeyMetadata {
             .field("status", &self.status)
             .field("upload_date", &self.upload_date)
             .field("user_name", &self.user_name)
+            .finish()
+    }
+}
+
+/// The `SendDelegationTokenRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendDelegationTokenRequest {
+    /// `DelegationRequestId`. Required.
+    #[serde(
+        rename = "DelegationRequestId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_request_id: Option<String>,
+}
+
+impl fmt::Debug for SendDelegationTokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendDelegationTokenRequest")
+            .field("delegation_request_id", &self.delegation_request_id)
             .finish()
     }
 }
@@ -8852,6 +9671,31 @@ impl fmt::Debug for UpdateAssumeRolePolicyRequest {
         f.debug_struct("UpdateAssumeRolePolicyRequest")
             .field("policy_document", &self.policy_document)
             .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
+/// The `UpdateDelegationRequestRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDelegationRequestRequest {
+    /// `DelegationRequestId`. Required.
+    #[serde(
+        rename = "DelegationRequestId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delegation_request_id: Option<String>,
+    /// `Notes`.
+    #[serde(rename = "Notes", default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+impl fmt::Debug for UpdateDelegationRequestRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateDelegationRequestRequest")
+            .field("delegation_request_id", &self.delegation_request_id)
+            .field("notes", &self.notes)
             .finish()
     }
 }

@@ -8,6 +8,20 @@ use rampart_codec::{Blob, ConstraintValue, Field, Regex, Timestamp, Validate, Va
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+impl Validate for AcceptDelegationRequestRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "delegationRequestId", false);
+        match &self.delegation_request_id {
+            Some(v) => {
+                check_delegation_request_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AcceptDelegationRequestRequest {}
+
 fn check_access_advisor_usage_granularity_type(
     errs: &mut ValidationErrors,
     f: &Field<'_>,
@@ -95,6 +109,20 @@ impl Validate for AddUserToGroupRequest {
 }
 
 impl ConstraintValue for AddUserToGroupRequest {}
+
+impl Validate for AssociateDelegationRequestRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "delegationRequestId", false);
+        match &self.delegation_request_id {
+            Some(v) => {
+                check_delegation_request_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AssociateDelegationRequestRequest {}
 
 impl Validate for AttachGroupPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -291,6 +319,60 @@ impl Validate for CreateAccountAliasRequest {
 }
 
 impl ConstraintValue for CreateAccountAliasRequest {}
+
+impl Validate for CreateDelegationRequestRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "description", false);
+        match &self.description {
+            Some(v) => {
+                check_delegation_request_description_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "notificationChannel", false);
+        match &self.notification_channel {
+            Some(v) => {
+                check_notification_channel_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "ownerAccountId", false);
+        if let Some(v) = &self.owner_account_id {
+            check_account_id_type(errs, &f, v);
+        }
+        let f = Field::new(path, "permissions", false);
+        match &self.permissions {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "redirectUrl", false);
+        if let Some(v) = &self.redirect_url {
+            check_redirect_url_type(errs, &f, v);
+        }
+        let f = Field::new(path, "requestMessage", false);
+        if let Some(v) = &self.request_message {
+            check_request_message_type(errs, &f, v);
+        }
+        let f = Field::new(path, "requestorWorkflowId", false);
+        match &self.requestor_workflow_id {
+            Some(v) => {
+                check_requestor_workflow_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "sessionDuration", false);
+        match &self.session_duration {
+            Some(v) => {
+                check_session_duration_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for CreateDelegationRequestRequest {}
 
 impl Validate for CreateGroupRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -634,6 +716,21 @@ impl Validate for DeactivateMFADeviceRequest {
 }
 
 impl ConstraintValue for DeactivateMFADeviceRequest {}
+
+impl Validate for DelegationPermission {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "parameters", false);
+        if let Some(v) = &self.parameters {
+            check_policy_parameter_list_type(errs, &f, v);
+        }
+        let f = Field::new(path, "policyTemplateArn", false);
+        if let Some(v) = &self.policy_template_arn {
+            check_arn_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for DelegationPermission {}
 
 impl Validate for DeleteAccessKeyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1129,6 +1226,24 @@ fn check_entity_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EntityType)
     errs.enum_value(f, v.as_str(), v.is_known(), EntityType::VALUE_SET);
 }
 
+impl Validate for GenerateOrganizationsAccessReportRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "entityPath", false);
+        match &self.entity_path {
+            Some(v) => {
+                check_organizations_entity_path_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "organizationsPolicyId", false);
+        if let Some(v) = &self.organizations_policy_id {
+            check_organizations_policy_id_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GenerateOrganizationsAccessReportRequest {}
+
 impl Validate for GenerateServiceLastAccessedDetailsRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "arn", false);
@@ -1212,6 +1327,20 @@ impl Validate for GetContextKeysForPrincipalPolicyRequest {
 
 impl ConstraintValue for GetContextKeysForPrincipalPolicyRequest {}
 
+impl Validate for GetDelegationRequestRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "delegationRequestId", false);
+        match &self.delegation_request_id {
+            Some(v) => {
+                check_delegation_request_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for GetDelegationRequestRequest {}
+
 impl Validate for GetGroupPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "groupName", false);
@@ -1254,6 +1383,24 @@ impl Validate for GetGroupRequest {
 }
 
 impl ConstraintValue for GetGroupRequest {}
+
+impl Validate for GetHumanReadableSummaryRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "entityArn", false);
+        match &self.entity_arn {
+            Some(v) => {
+                check_arn_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "locale", false);
+        if let Some(v) = &self.locale {
+            check_locale_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetHumanReadableSummaryRequest {}
 
 impl Validate for GetInstanceProfileRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1311,6 +1458,32 @@ impl Validate for GetOpenIDConnectProviderRequest {
 }
 
 impl ConstraintValue for GetOpenIDConnectProviderRequest {}
+
+impl Validate for GetOrganizationsAccessReportRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "jobId", false);
+        match &self.job_id {
+            Some(v) => {
+                check_job_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "sortKey", false);
+        if let Some(v) = &self.sort_key {
+            check_sort_key_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for GetOrganizationsAccessReportRequest {}
 
 impl Validate for GetPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -1674,6 +1847,25 @@ impl Validate for ListAttachedUserPoliciesRequest {
 }
 
 impl ConstraintValue for ListAttachedUserPoliciesRequest {}
+
+impl Validate for ListDelegationRequestsRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "marker", false);
+        if let Some(v) = &self.marker {
+            check_marker_type(errs, &f, v);
+        }
+        let f = Field::new(path, "maxItems", false);
+        if let Some(v) = &self.max_items {
+            check_max_items_type(errs, &f, v);
+        }
+        let f = Field::new(path, "ownerId", false);
+        if let Some(v) = &self.owner_id {
+            check_owner_id_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for ListDelegationRequestsRequest {}
 
 impl Validate for ListEntitiesForPolicyRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -2350,6 +2542,38 @@ fn check_policy_identifier_policy_type(
     );
 }
 
+impl Validate for PolicyParameter {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "name", false);
+        if let Some(v) = &self.name {
+            check_policy_parameter_name_type(errs, &f, v);
+        }
+        let f = Field::new(path, "type", false);
+        if let Some(v) = &self.type_ {
+            check_policy_parameter_type_enum(errs, &f, v);
+        }
+        let f = Field::new(path, "values", false);
+        if let Some(v) = &self.values {
+            check_policy_parameter_values_list_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for PolicyParameter {}
+
+fn check_policy_parameter_type_enum(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &PolicyParameterTypeEnum,
+) {
+    errs.enum_value(
+        f,
+        v.as_str(),
+        v.is_known(),
+        PolicyParameterTypeEnum::VALUE_SET,
+    );
+}
+
 fn check_policy_usage_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &PolicyUsageType) {
     errs.enum_value(f, v.as_str(), v.is_known(), PolicyUsageType::VALUE_SET);
 }
@@ -2479,6 +2703,24 @@ impl Validate for PutUserPolicyRequest {
 }
 
 impl ConstraintValue for PutUserPolicyRequest {}
+
+impl Validate for RejectDelegationRequestRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "delegationRequestId", false);
+        match &self.delegation_request_id {
+            Some(v) => {
+                check_delegation_request_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "notes", false);
+        if let Some(v) = &self.notes {
+            check_notes_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for RejectDelegationRequestRequest {}
 
 impl Validate for RemoveClientIDFromOpenIDConnectProviderRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -2623,6 +2865,20 @@ fn check_saml_provider_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: 
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
     errs.pattern(f, v, RE_SAML_PROVIDER_NAME_TYPE.as_ref(), "[\\w._-]+");
 }
+
+impl Validate for SendDelegationTokenRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "delegationRequestId", false);
+        match &self.delegation_request_id {
+            Some(v) => {
+                check_delegation_request_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for SendDelegationTokenRequest {}
 
 impl Validate for SetDefaultPolicyVersionRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -3215,6 +3471,24 @@ impl Validate for UpdateAssumeRolePolicyRequest {
 
 impl ConstraintValue for UpdateAssumeRolePolicyRequest {}
 
+impl Validate for UpdateDelegationRequestRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "delegationRequestId", false);
+        match &self.delegation_request_id {
+            Some(v) => {
+                check_delegation_request_id_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "notes", false);
+        if let Some(v) = &self.notes {
+            check_notes_type(errs, &f, v);
+        }
+    }
+}
+
+impl ConstraintValue for UpdateDelegationRequestRequest {}
+
 impl Validate for UpdateGroupRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "groupName", false);
@@ -3602,6 +3876,13 @@ fn check_account_alias_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str)
     let _ = (&errs, f, v);
 }
 
+static RE_ACCOUNT_ID_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[0-9]{12})\\z").ok());
+
+fn check_account_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.pattern(f, v, RE_ACCOUNT_ID_TYPE.as_ref(), "\\d{12}");
+}
+
 fn check_arn_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(20), Some(2048));
 }
@@ -3703,6 +3984,29 @@ fn check_custom_suffix_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str)
     errs.pattern(f, v, RE_CUSTOM_SUFFIX_TYPE.as_ref(), "[\\w+=,.@-]+");
 }
 
+static RE_DELEGATION_REQUEST_DESCRIPTION_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)\\z")
+        .ok()
+});
+
+fn check_delegation_request_description_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(1000));
+    errs.pattern(
+        f,
+        v,
+        RE_DELEGATION_REQUEST_DESCRIPTION_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*",
+    );
+}
+
+static RE_DELEGATION_REQUEST_ID_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]-]+)\\z").ok());
+
+fn check_delegation_request_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(16), Some(128));
+    errs.pattern(f, v, RE_DELEGATION_REQUEST_ID_TYPE.as_ref(), "[\\w-]+");
+}
+
 fn check_encoding_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &EncodingType) {
     errs.enum_value(f, v.as_str(), v.is_known(), EncodingType::VALUE_SET);
 }
@@ -3773,6 +4077,10 @@ fn check_key_definition_list_type(
     }
 }
 
+fn check_locale_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(2), Some(12));
+}
+
 static RE_MARKER_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("\\A(?:[\\x{0020}-\\x{00FF}]+)\\z").ok());
 
@@ -3795,6 +4103,68 @@ fn check_max_signin_session_duration_type(errs: &mut ValidationErrors, f: &Field
 
 fn check_minimum_password_length_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
     errs.range(f, *v, Some(6), Some(128));
+}
+
+static RE_NOTES_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)\\z")
+        .ok()
+});
+
+fn check_notes_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(500));
+    errs.pattern(
+        f,
+        v,
+        RE_NOTES_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*",
+    );
+}
+
+static RE_NOTIFICATION_CHANNEL_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:^[a-zA-Z0-9:_.-]+$)\\z").ok());
+
+fn check_notification_channel_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(2), Some(400));
+    errs.pattern(
+        f,
+        v,
+        RE_NOTIFICATION_CHANNEL_TYPE.as_ref(),
+        "^[a-zA-Z0-9:_.-]+$",
+    );
+}
+
+static RE_ORGANIZATIONS_ENTITY_PATH_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*)\\z").ok()
+});
+
+fn check_organizations_entity_path_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(19), Some(427));
+    errs.pattern(
+        f,
+        v,
+        RE_ORGANIZATIONS_ENTITY_PATH_TYPE.as_ref(),
+        "^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*",
+    );
+}
+
+static RE_ORGANIZATIONS_POLICY_ID_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:^p-[0-9a-zA-Z_]{8,128}$)\\z").ok());
+
+fn check_organizations_policy_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.pattern(
+        f,
+        v,
+        RE_ORGANIZATIONS_POLICY_ID_TYPE.as_ref(),
+        "^p-[0-9a-zA-Z_]{8,128}$",
+    );
+}
+
+static RE_OWNER_ID_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:^[a-zA-Z0-9:/+=,.@_-]+$)\\z").ok());
+
+fn check_owner_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(20), Some(2048));
+    errs.pattern(f, v, RE_OWNER_ID_TYPE.as_ref(), "^[a-zA-Z0-9:/+=,.@_-]+$");
 }
 
 fn check_password_reuse_prevention_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
@@ -3866,6 +4236,46 @@ static RE_POLICY_NAME_TYPE: LazyLock<Option<Regex>> =
 fn check_policy_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(1), Some(128));
     errs.pattern(f, v, RE_POLICY_NAME_TYPE.as_ref(), "[\\w+=,.@-]+");
+}
+
+fn check_policy_parameter_list_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[PolicyParameter],
+) {
+    errs.length(f, v, v.len(), None, Some(50));
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        item.validate(&f.path(), errs);
+    }
+}
+
+static RE_POLICY_PARAMETER_NAME_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[ -~]+)\\z").ok());
+
+fn check_policy_parameter_name_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(5), Some(256));
+    errs.pattern(f, v, RE_POLICY_PARAMETER_NAME_TYPE.as_ref(), "[ -~]+");
+}
+
+static RE_POLICY_PARAMETER_VALUE_TYPE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new("\\A(?:[ -~]+)\\z").ok());
+
+fn check_policy_parameter_value_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.pattern(f, v, RE_POLICY_PARAMETER_VALUE_TYPE.as_ref(), "[ -~]+");
+}
+
+fn check_policy_parameter_values_list_type(
+    errs: &mut ValidationErrors,
+    f: &Field<'_>,
+    v: &[String],
+) {
+    for (i, item) in v.iter().enumerate() {
+        let path = f.item_path(i);
+        let f = Field::at(&path, false);
+        check_policy_parameter_value_type(errs, &f, item);
+    }
 }
 
 static RE_POLICY_PATH_TYPE: LazyLock<Option<Regex>> =
@@ -3941,6 +4351,51 @@ fn check_public_key_material_type(errs: &mut ValidationErrors, f: &Field<'_>, v:
     );
 }
 
+static RE_REDIRECT_URL_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$)\\z")
+        .ok()
+});
+
+fn check_redirect_url_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(1), Some(255));
+    errs.pattern(
+        f,
+        v,
+        RE_REDIRECT_URL_TYPE.as_ref(),
+        "^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$",
+    );
+}
+
+static RE_REQUEST_MESSAGE_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)\\z")
+        .ok()
+});
+
+fn check_request_message_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), None, Some(200));
+    errs.pattern(
+        f,
+        v,
+        RE_REQUEST_MESSAGE_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*",
+    );
+}
+
+static RE_REQUESTOR_WORKFLOW_ID_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]+)\\z")
+        .ok()
+});
+
+fn check_requestor_workflow_id_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(5), Some(400));
+    errs.pattern(
+        f,
+        v,
+        RE_REQUESTOR_WORKFLOW_ID_TYPE.as_ref(),
+        "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+",
+    );
+}
+
 static RE_ROLE_DESCRIPTION_TYPE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new("\\A(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*)\\z")
         .ok()
@@ -4012,6 +4467,14 @@ static RE_SERVICE_SPECIFIC_CREDENTIAL_ID: LazyLock<Option<Regex>> =
 fn check_service_specific_credential_id(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(20), Some(128));
     errs.pattern(f, v, RE_SERVICE_SPECIFIC_CREDENTIAL_ID.as_ref(), "[\\w]+");
+}
+
+fn check_session_duration_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
+    errs.range(f, *v, Some(300), Some(43200));
+}
+
+fn check_sort_key_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &SortKeyType) {
+    errs.enum_value(f, v.as_str(), v.is_known(), SortKeyType::VALUE_SET);
 }
 
 fn check_status_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &StatusType) {

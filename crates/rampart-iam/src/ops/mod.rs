@@ -7,7 +7,8 @@
 //! providers), `password_policy`, `login_profiles` (and ChangePassword), `account` (aliases,
 //! summary), `outbound` (outbound identity federation), `mfa` and `mfa_assign` (virtual MFA devices), `signing_certs`, `ssh_keys`,
 //! `server_certs`, `access_advisor`/`advisor_reports`/`policies_granting` (service last
-//! accessed data); `entity` and `common` are shared helpers, `resource` those of the
+//! accessed data), `organizations` (what an account outside an organization is answered),
+//! `delegation`/`delegation_steps` (temporary delegation requests); `entity` and `common` are shared helpers, `resource` those of the
 //! non-principal resources.
 
 mod access_advisor;
@@ -19,6 +20,8 @@ mod boundaries;
 mod common;
 mod context_keys;
 mod credential_report;
+mod delegation;
+mod delegation_steps;
 mod entity;
 mod inline;
 mod instance_profile_roles;

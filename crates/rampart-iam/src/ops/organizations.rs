@@ -1,9 +1,12 @@
 //! The organizations-only operations: centralized root access (ListOrganizationsFeatures,
 //! Enable/DisableOrganizationsRootCredentialsManagement, Enable/DisableOrganizationsRootSessions)
-//! and organization-level resources (Enable/DisableOrganizationLevelResources). Rampart's
-//! accounts belong to no AWS Organizations organization, so each answers, after authorizing
-//! `iam:<Action>` on `*`, what IAM answers an account outside an organization:
-//! `OrganizationNotFoundException` (the model's code), with the reason IAM's API reference gives.
+//! organization-level resources (Enable/DisableOrganizationLevelResources) and the
+//! Organizations access report (GenerateOrganizationsAccessReport). Rampart's accounts belong
+//! to no AWS Organizations organization, so each answers, after authorizing `iam:<Action>` on
+//! `*`, what IAM answers an account outside an organization: `OrganizationNotFoundException`
+//! (the model's code), with the reason IAM's API reference gives. As no Organizations report
+//! can be generated, GetOrganizationsAccessReport finds no job: `NoSuchEntity`, as for an
+//! unknown job id.
 
 use crate::IamService;
 use crate::generated::errors;
@@ -12,7 +15,7 @@ use crate::generated::{
     DisableOrganizationLevelResources, DisableOrganizationsRootCredentialsManagement,
     DisableOrganizationsRootSessions, EnableOrganizationLevelResources,
     EnableOrganizationsRootCredentialsManagement, EnableOrganizationsRootSessions,
-    ListOrganizationsFeatures,
+    GenerateOrganizationsAccessReport, GetOrganizationsAccessReport, ListOrganizationsFeatures,
 };
 use rampart_codec::ServiceError;
 use rampart_core::RequestContext;
@@ -98,5 +101,29 @@ impl DisableOrganizationLevelResources for IamService {
         _input: DisableOrganizationLevelResourcesRequest,
     ) -> Result<DisableOrganizationLevelResourcesResponse, ServiceError> {
         self.outside_organization(ctx, "iam:DisableOrganizationLevelResources")
+    }
+}
+
+impl GenerateOrganizationsAccessReport for IamService {
+    async fn generate_organizations_access_report(
+        &self,
+        ctx: &RequestContext,
+        _input: GenerateOrganizationsAccessReportRequest,
+    ) -> Result<GenerateOrganizationsAccessReportResponse, ServiceError> {
+        self.outside_organization(ctx, "iam:GenerateOrganizationsAccessReport")
+    }
+}
+
+impl GetOrganizationsAccessReport for IamService {
+    async fn get_organizations_access_report(
+        &self,
+        ctx: &RequestContext,
+        input: GetOrganizationsAccessReportRequest,
+    ) -> Result<GetOrganizationsAccessReportResponse, ServiceError> {
+        self.authorize(ctx, "iam:GetOrganizationsAccessReport", "*")?;
+        let job_id = input.job_id.unwrap_or_default();
+        Err(errors::no_such_entity_exception(format!(
+            "No such job exists with id {job_id}."
+        )))
     }
 }
