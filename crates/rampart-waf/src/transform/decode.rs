@@ -34,41 +34,47 @@ fn unicode_byte(cp: u32) -> u8 {
 }
 
 /// URL_DECODE: `%HH` and `+` (space). URL_DECODE_UNI also `%uHHHH` (see [`unicode_byte`]).
+/// The runs between `%` and `+` are found with `memchr2` (SIMD) and copied whole.
 pub(super) fn url(input: &[u8], uni: bool) -> Option<Vec<u8>> {
-    if !input.iter().any(|&b| b == b'%' || b == b'+') {
-        return None;
-    }
+    let first = memchr::memchr2(b'%', b'+', input)?;
     let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
+    out.extend_from_slice(&input[..first]);
+    let mut i = first;
     while i < input.len() {
-        let rest = &input[i..];
-        if uni
-            && rest.len() >= 6
-            && rest[0] == b'%'
-            && (rest[1] | 0x20) == b'u'
-            && let Some(cp) = hex_num(&rest[2..6])
-        {
-            out.push(unicode_byte(cp));
-            i += 6;
-            continue;
-        }
-        match rest {
-            [b'%', h, l, ..] if hex_val(*h).is_some() && hex_val(*l).is_some() => {
-                out.push(hex_val(*h).unwrap_or(0) * 16 + hex_val(*l).unwrap_or(0));
-                i += 3;
-            }
-            [b'+', ..] => {
-                out.push(b' ');
-                i += 1;
-            }
-            [b, ..] => {
-                out.push(*b);
-                i += 1;
-            }
-            [] => break,
-        }
+        i += url_escape(&input[i..], uni, &mut out);
+        let run_end = memchr::memchr2(b'%', b'+', &input[i..]).map_or(input.len(), |p| i + p);
+        out.extend_from_slice(&input[i..run_end]);
+        i = run_end;
     }
     (out != input).then_some(out)
+}
+
+/// Decodes the escape `rest` starts with (`%`, `+`) into `out`; the bytes it took.
+fn url_escape(rest: &[u8], uni: bool, out: &mut Vec<u8>) -> usize {
+    if uni
+        && rest.len() >= 6
+        && rest[0] == b'%'
+        && (rest[1] | 0x20) == b'u'
+        && let Some(cp) = hex_num(&rest[2..6])
+    {
+        out.push(unicode_byte(cp));
+        return 6;
+    }
+    match rest {
+        [b'%', h, l, ..] if hex_val(*h).is_some() && hex_val(*l).is_some() => {
+            out.push(hex_val(*h).unwrap_or(0) * 16 + hex_val(*l).unwrap_or(0));
+            3
+        }
+        [b'+', ..] => {
+            out.push(b' ');
+            1
+        }
+        [b, ..] => {
+            out.push(*b);
+            1
+        }
+        [] => 0,
+    }
 }
 
 fn base64_val(b: u8) -> Option<u32> {

@@ -132,6 +132,8 @@ fn url_decoding() {
             (b"100%", b"100%"),
             (b"%zz%4", b"%zz%4"),
             (b"plain", b"plain"),
+            (b"runs %41 and+more %2", b"runs A and more %2"),
+            (b"%%41++x%", b"%A  x%"),
         ],
     );
     check(
