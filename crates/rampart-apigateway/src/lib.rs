@@ -19,6 +19,7 @@ mod patch;
 mod plans;
 mod record;
 mod service;
+pub mod truststore;
 
 pub use module::{TABLES, module};
 pub use service::ApiGatewayService;

@@ -3,6 +3,7 @@
 //! `edge.private_listen`, each when set) with the periodic refresh of what they serve.
 
 use crate::ApiGatewayService;
+use crate::edge::mtls::EdgeConfigs;
 use crate::edge::{self, RequestFilter, tls};
 use crate::plans::{KEYS, PLANS, USAGE};
 use crate::record::{APIS, DEPLOYMENTS, DOMAINS, STAGES};
@@ -24,7 +25,8 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
     let certificates = env.clients.get::<Arc<rampart_acm::CertificateAccess>>();
     let service = Arc::new(
         ApiGatewayService::new(env.store.clone(), env.clock.clone(), key_seal)
-            .with_certificates(certificates),
+            .with_certificates(certificates)
+            .with_truststore_dir(env.settings.edge_truststore_dir.clone()),
     );
     let listener = env.settings.edge_listen.map(bind).transpose()?;
     let tls_listener = env.settings.edge_tls_listen.map(bind).transpose()?;
@@ -33,7 +35,7 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
         None => None,
     };
     let tls = match tls_listener {
-        Some(listener) => Some(edge_tls(listener, service.certificates.clone())?),
+        Some(listener) => Some(edge_tls(listener, &service)?),
         None => None,
     };
     let filter = env.clients.get::<Arc<dyn RequestFilter>>();
@@ -97,27 +99,28 @@ fn bind(addr: std::net::SocketAddr) -> Result<std::net::TcpListener, String> {
     Ok(listener)
 }
 
-/// The HTTPS edge: its listener, SNI resolver and ACM access.
+/// The HTTPS edge: its listener, SNI resolver, server configurations and ACM access.
 struct EdgeTls {
     listener: std::net::TcpListener,
     resolver: Arc<tls::SniResolver>,
-    acceptor: tokio_rustls::TlsAcceptor,
+    configs: Arc<EdgeConfigs>,
     certificates: Option<Arc<CertificateAccess>>,
 }
 
-/// The HTTPS edge on `listener`, its default certificate made now.
+/// The HTTPS edge on `listener` for `service`, its default certificate made now.
 fn edge_tls(
     listener: std::net::TcpListener,
-    certificates: Option<Arc<CertificateAccess>>,
+    service: &ApiGatewayService,
 ) -> Result<EdgeTls, String> {
     let default = tls::default_certificate("us-east-1")?;
     let resolver = Arc::new(tls::SniResolver::new(Arc::new(default)));
-    let config = tls::server_config(resolver.clone())?;
+    let shared = Arc::new(tls::server_config(resolver.clone())?);
+    let dir = service.truststore_dir.clone();
     Ok(EdgeTls {
         listener,
+        configs: Arc::new(EdgeConfigs::new(shared, resolver.clone(), dir)),
         resolver,
-        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
-        certificates,
+        certificates: service.certificates.clone(),
     })
 }
 
@@ -134,9 +137,15 @@ async fn run_tls(tls: EdgeTls, live: Arc<edge::Live>, edge: Arc<edge::Edge>) {
         tracing::info!(%addr, "API Gateway edge listening (HTTPS)");
     }
     if let Some(access) = tls.certificates {
-        tokio::spawn(tls::refresh_certificates(live, tls.resolver, access));
+        let configs = tls.configs.clone();
+        tokio::spawn(tls::refresh_certificates(
+            live,
+            tls.resolver,
+            configs,
+            access,
+        ));
     }
-    edge::serve_tls(listener, edge, tls.acceptor).await;
+    edge::serve_tls(listener, edge, tls.configs).await;
 }
 
 /// The module around the service.

@@ -217,6 +217,21 @@ pub struct DomainRecord {
     /// Mappings by base path (`""` for `(none)`).
     #[serde(default)]
     pub mappings: BTreeMap<String, MappingRecord>,
+    /// Mutual TLS: the truststore clients' certificates must chain to (REGIONAL names only).
+    #[serde(default)]
+    pub mutual_tls: Option<MutualTlsRecord>,
+}
+
+/// A custom domain name's mutual TLS truststore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutualTlsRecord {
+    /// `s3://bucket/key`.
+    pub truststore_uri: String,
+    /// The S3 object version given, recorded as is.
+    pub truststore_version: Option<String>,
+    /// The warnings of the truststore's certificates when it was last read.
+    #[serde(default)]
+    pub truststore_warnings: Vec<String>,
 }
 
 impl DomainRecord {

@@ -34,6 +34,9 @@ pub struct ApiGatewayService {
     pub(crate) domains: Table<DomainRecord>,
     /// ACM's certificates, for custom domain names (none when ACM is not served).
     pub(crate) certificates: Option<Arc<CertificateAccess>>,
+    /// Where mutual TLS truststores are read (Rampart's stand-in for S3); none readable when
+    /// unset.
+    pub(crate) truststore_dir: Option<std::path::PathBuf>,
     pub(crate) clock: Arc<dyn Clock>,
     /// What the edge data plane serves; refreshed after every change of what it reads.
     pub(crate) live: Arc<Live>,
@@ -59,6 +62,7 @@ impl ApiGatewayService {
             stages: Table::new(store.clone(), STAGES),
             domains: Table::new(store.clone(), DOMAINS),
             certificates: None,
+            truststore_dir: None,
             live: Arc::new(Live::new(store.clone())),
             store,
             clock,
@@ -68,6 +72,13 @@ impl ApiGatewayService {
     /// The same service checking custom domain names' certificates with ACM through `access`.
     pub fn with_certificates(mut self, access: Option<Arc<CertificateAccess>>) -> Self {
         self.certificates = access;
+        self
+    }
+
+    /// The same service reading mutual TLS truststores `s3://<bucket>/<key>` from
+    /// `<dir>/<bucket>/<key>`.
+    pub fn with_truststore_dir(mut self, dir: Option<std::path::PathBuf>) -> Self {
+        self.truststore_dir = dir;
         self
     }
 

@@ -71,6 +71,11 @@ pub struct ModuleSettings {
     /// The private edge listener (`edge.private_listen`) and the VPC endpoint it stands for;
     /// none when unset.
     pub edge_private: Option<PrivateEdgeSettings>,
+    /// Where custom domain names' mutual TLS truststores are read (`edge.truststore_dir`,
+    /// `RAMPART_EDGE_TRUSTSTORE_DIR`; `<data_dir>/truststores` by default): the object
+    /// `s3://<bucket>/<key>` is the file `<dir>/<bucket>/<key>`. Unset: no truststore is
+    /// readable.
+    pub edge_truststore_dir: Option<std::path::PathBuf>,
     /// Where the WAF writes the logs of web ACLs with a logging configuration
     /// (`<data_dir>/waf-logs`); no logs when unset.
     pub waf_log_dir: Option<std::path::PathBuf>,

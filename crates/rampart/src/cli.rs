@@ -129,6 +129,11 @@ pub struct ServeArgs {
     /// by SNI); no HTTPS edge listener when unset.
     #[arg(long, env = "RAMPART_EDGE_TLS_LISTEN")]
     pub edge_tls_listen: Option<SocketAddr>,
+    /// Where custom domain names' mutual TLS truststores are read: `s3://<bucket>/<key>` is
+    /// the file `<dir>/<bucket>/<key>`. Default: `[edge] truststore_dir`, else
+    /// `<data_dir>/truststores`.
+    #[arg(long, env = "RAMPART_EDGE_TRUSTSTORE_DIR", value_name = "DIR")]
+    pub edge_truststore_dir: Option<PathBuf>,
     #[command(flatten)]
     pub private_edge: crate::config_edge::PrivateEdgeArgs,
     #[command(flatten)]
@@ -289,6 +294,13 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
     let data_dir = store_dir(&args.store, file.data_dir);
     let edge_private =
         crate::config_edge::private_edge(&args.private_edge, file.edge.as_ref(), &data_dir)?;
+    let edge_truststore_dir = args
+        .edge_truststore_dir
+        .or(file
+            .edge
+            .as_ref()
+            .and_then(|edge| edge.truststore_dir.clone()))
+        .unwrap_or_else(|| data_dir.join("truststores"));
     Ok(Config {
         listen,
         dev,
@@ -312,6 +324,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
             edge_geoip_paths,
             edge_asn_paths,
             edge_private,
+            edge_truststore_dir: Some(edge_truststore_dir),
             waf_log_dir: Some(data_dir.join("waf-logs")),
         },
         data_dir,

@@ -1,6 +1,7 @@
 //! The edge's settings of `rampart.toml` (`[edge]`), environment and flags: where it listens
 //! (the private listener with the VPC endpoint and VPC ids it stands for) and the offline
-//! databases behind the WAF's GeoMatch (`geoip_path`) and AsnMatch (`asn_path`) statements.
+//! databases behind the WAF's GeoMatch (`geoip_path`) and AsnMatch (`asn_path`) statements,
+//! and the directory standing for S3 under mutual TLS truststores (`truststore_dir`).
 
 use rampart_module::PrivateEdgeSettings;
 use serde::Deserialize;
@@ -30,6 +31,9 @@ pub struct EdgeFileConfig {
     /// AS number database files (ip-location-db's `asn-ipv4.csv`/`asn-ipv6.csv`): one path or
     /// a list. Default: none.
     pub asn_path: Option<PathList>,
+    /// Where custom domain names' mutual TLS truststores are read (`s3://<bucket>/<key>` is
+    /// `<truststore_dir>/<bucket>/<key>`). Default: `<data_dir>/truststores`.
+    pub truststore_dir: Option<PathBuf>,
 }
 
 /// One path or several, as `rampart.toml` writes them.

@@ -10,6 +10,7 @@ mod body;
 mod filter;
 mod invoke;
 mod keys;
+pub mod mtls;
 mod policy;
 mod private;
 mod respond;

@@ -225,6 +225,7 @@ mod tests {
         let domain = DomainView {
             name: "api.example.test".into(),
             certificate_arn: None,
+            truststore: None,
             mappings: vec![
                 (String::new(), "rootapi".into(), String::new()),
                 ("v1".into(), "v1api".into(), "prod".into()),

@@ -6,6 +6,7 @@
 use crate::edge::body::{EdgeBody, full, split_prefix};
 use crate::edge::filter::{FilterRequest, RequestFilter, Verdict};
 use crate::edge::invoke::{MethodRequest, forward};
+use crate::edge::mtls::{EdgeConfigs, Picked};
 use crate::edge::policy::{Invocation, denied, judge};
 use crate::edge::private::{API_ID_HEADER, VpcEndpoint, forbidden, private_target, reachable};
 use crate::edge::respond::{gateway_error, internal_error, missing_token, mock, stamp, throttled};
@@ -22,6 +23,7 @@ use hyper_util::server::conn::auto::Builder;
 use rampart_policy::Decision;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tokio_rustls::LazyConfigAcceptor;
 
 /// Everything a request needs.
 pub struct Edge {
@@ -49,6 +51,9 @@ pub struct Arrival {
     pub local_port: u16,
     /// The VPC endpoint the listener stands for; none on a public listener.
     pub endpoint: Option<Arc<VpcEndpoint>>,
+    /// The mutual TLS domain whose truststore the client's certificate chained to at the
+    /// handshake; none without mutual TLS. Only its requests reach that domain.
+    pub mutual_tls_domain: Option<String>,
 }
 
 /// Accepts connections on `listener` until the task is dropped; `endpoint` makes it the
@@ -73,16 +78,18 @@ pub async fn serve(
             peer,
             local_port,
             endpoint: endpoint.clone(),
+            mutual_tls_domain: None,
         };
         tokio::spawn(serve_stream(edge.clone(), stream, arrival));
     }
 }
 
-/// Accepts HTTPS connections on `listener` (handshakes with `acceptor`) until dropped.
+/// Accepts HTTPS connections on `listener` (each handshake with the configuration `configs`
+/// picks by SNI) until dropped.
 pub async fn serve_tls(
     listener: tokio::net::TcpListener,
     edge: Arc<Edge>,
-    acceptor: tokio_rustls::TlsAcceptor,
+    configs: Arc<EdgeConfigs>,
 ) {
     let local_port = listener.local_addr().map_or(0, |a| a.port());
     loop {
@@ -95,18 +102,42 @@ pub async fn serve_tls(
             }
         };
         let _ = stream.set_nodelay(true);
-        let (edge, acceptor) = (edge.clone(), acceptor.clone());
         let arrival = Arrival {
             peer,
             local_port,
             endpoint: None,
+            mutual_tls_domain: None,
         };
-        tokio::spawn(async move {
-            match acceptor.accept(stream).await {
-                Ok(tls) => serve_stream(edge, tls, arrival).await,
-                Err(e) => tracing::debug!(error = %e, "edge TLS handshake failed"),
-            }
-        });
+        tokio::spawn(handshake(edge.clone(), configs.clone(), stream, arrival));
+    }
+}
+
+/// Reads the ClientHello of `stream`, handshakes with the configuration its SNI picks, then
+/// serves the connection.
+async fn handshake(
+    edge: Arc<Edge>,
+    configs: Arc<EdgeConfigs>,
+    stream: tokio::net::TcpStream,
+    mut arrival: Arrival,
+) {
+    let lazy = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), stream);
+    let start = match lazy.await {
+        Ok(start) => start,
+        Err(e) => return tracing::debug!(error = %e, "edge TLS ClientHello unreadable"),
+    };
+    let config = match configs.pick(start.client_hello().server_name()) {
+        Picked::Shared(config) => config,
+        Picked::Mutual { domain, config } => {
+            arrival.mutual_tls_domain = Some(domain);
+            let Some(config) = config else {
+                return tracing::debug!("edge TLS handshake refused: no usable truststore");
+            };
+            config
+        }
+    };
+    match start.into_stream(config).await {
+        Ok(tls) => serve_stream(edge, tls, arrival).await,
+        Err(e) => tracing::debug!(error = %e, "edge TLS handshake failed"),
     }
 }
 
@@ -137,6 +168,9 @@ pub async fn handle(
 ) -> http::Response<EdgeBody> {
     let request_id = uuid::Uuid::new_v4().to_string();
     let snapshot = edge.live.snapshot();
+    if mutual_tls_missing(&snapshot, arrival, &req) {
+        return forbidden(&request_id);
+    }
     let Some((to, named_endpoint)) = destination(&snapshot, arrival, &req) else {
         return unrouted(edge, arrival, &req, &request_id);
     };
@@ -179,12 +213,7 @@ fn destination(
     arrival: &Arrival,
     req: &http::Request<Incoming>,
 ) -> Option<(Target, Option<String>)> {
-    let host = req
-        .headers()
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()));
+    let host = request_host(req);
     let path = req.uri().path();
     if arrival.endpoint.is_some() {
         let named = req
@@ -198,6 +227,30 @@ fn destination(
         None => target(host.as_deref(), path),
     };
     to.map(|to| (to, None))
+}
+
+/// The host a request names: its `Host` header, else its URI's authority.
+fn request_host(req: &http::Request<Incoming>) -> Option<String> {
+    req.headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+}
+
+/// Whether `req` names a mutual TLS custom domain name over a connection whose handshake
+/// did not check the client's certificate against that domain's truststore (plain HTTP, or
+/// TLS with another server name): such requests are refused.
+fn mutual_tls_missing(
+    snapshot: &Snapshot,
+    arrival: &Arrival,
+    req: &http::Request<Incoming>,
+) -> bool {
+    let host = request_host(req);
+    let Some(domain) = host.as_deref().and_then(|h| snapshot.domain_for(h)) else {
+        return false;
+    };
+    domain.truststore.is_some() && arrival.mutual_tls_domain.as_deref() != Some(&domain.name)
 }
 
 /// The answer to a request naming no API this listener knows: the VPC endpoint's 403

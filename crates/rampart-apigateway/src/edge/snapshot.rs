@@ -50,6 +50,8 @@ pub struct DomainView {
     pub name: String,
     /// The ACM certificate it serves.
     pub certificate_arn: Option<String>,
+    /// Mutual TLS: the truststore URI and version clients' certificates must chain to.
+    pub truststore: Option<(String, Option<String>)>,
     /// Base paths (`""` for `(none)`) with their API and stage (empty: from the path).
     pub mappings: Vec<(String, String, String)>,
 }
@@ -177,6 +179,9 @@ fn view_of(account: &str, region: &str, api: &ApiRecord) -> ApiView {
 fn domain_view(d: DomainRecord) -> DomainView {
     DomainView {
         certificate_arn: d.serving_certificate().map(str::to_owned),
+        truststore: d
+            .mutual_tls
+            .map(|m| (m.truststore_uri, m.truststore_version)),
         name: d.name,
         mappings: d
             .mappings

@@ -3,8 +3,10 @@
 //! a `*.` wildcard domain name one label up), else the default certificate (self-signed for
 //! `*.execute-api.<region>.localhost` and `localhost`, made at start). The map of domain
 //! certificates is rebuilt from the snapshot and ACM every [`TLS_REFRESH_PERIOD`], so a
-//! re-imported or renewed certificate and a changed domain are served within seconds.
+//! re-imported or renewed certificate and a changed domain are served within seconds (with
+//! the mutual TLS configurations of [`crate::edge::mtls`]).
 
+use crate::edge::mtls::EdgeConfigs;
 use crate::edge::snapshot::{Live, Snapshot};
 use rampart_acm::CertificateAccess;
 use rustls::crypto::aws_lc_rs::sign::any_supported_type;
@@ -118,15 +120,19 @@ async fn load_map(snapshot: &Snapshot, access: &CertificateAccess) -> CertMap {
     map
 }
 
-/// Rebuilds `resolver`'s map from `live` and ACM every [`TLS_REFRESH_PERIOD`], forever.
+/// Rebuilds `resolver`'s map and the mutual TLS configurations of `configs` from `live` and
+/// ACM every [`TLS_REFRESH_PERIOD`], forever.
 pub async fn refresh_certificates(
     live: Arc<Live>,
     resolver: Arc<SniResolver>,
+    configs: Arc<EdgeConfigs>,
     access: Arc<CertificateAccess>,
 ) {
     loop {
-        let map = load_map(&live.snapshot(), &access).await;
+        let snapshot = live.snapshot();
+        let map = load_map(&snapshot, &access).await;
         resolver.replace(map);
+        configs.refresh(&snapshot);
         tokio::time::sleep(TLS_REFRESH_PERIOD).await;
     }
 }
@@ -134,13 +140,18 @@ pub async fn refresh_certificates(
 /// The rustls server configuration over `resolver` (ALPN h2, http/1.1).
 pub fn server_config(resolver: Arc<SniResolver>) -> Result<rustls::ServerConfig, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
         .with_no_client_auth()
         .with_cert_resolver(resolver);
+    Ok(finish_config(config))
+}
+
+/// `config` offering ALPN h2 and http/1.1.
+pub(crate) fn finish_config(mut config: rustls::ServerConfig) -> rustls::ServerConfig {
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(config)
+    config
 }
 
 #[cfg(test)]

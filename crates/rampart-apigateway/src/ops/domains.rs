@@ -4,14 +4,15 @@
 //! either must exist in the caller's account, be ISSUED and cover the name. The domain row and
 //! ACM's record of the certificate's use are written in one transaction, so ACM lists the
 //! domain in `InUseBy` and refuses to delete the certificate while it is used. Mutual TLS
-//! (`mutualTlsAuthentication`), PRIVATE names and the deprecated uploaded certificates are
-//! not supported and answer BadRequestException.
+//! (`mutualTlsAuthentication`, REGIONAL names) is in [`super::domain_mtls`]. PRIVATE names
+//! and the deprecated uploaded certificates are not supported and answer BadRequestException.
 
 use crate::convert::map_of;
 use crate::generated::errors::{bad_request_exception, conflict_exception, not_found_exception};
 use crate::generated::*;
 use crate::ids::host_id;
 use crate::ops::apis::page_limit;
+use crate::ops::domain_mtls::{URI_PATH, VERSION_PATH, mutual_tls_view};
 use crate::patch::patches;
 use crate::record::{DomainRecord, domain_row};
 use crate::service::{ApiGatewayService, authorize, internal};
@@ -60,6 +61,7 @@ pub(crate) fn domain_view(d: &DomainRecord, region: &str) -> DomainName {
         domain_name_status: Some(DomainNameStatus::from("AVAILABLE")),
         security_policy: Some(SecurityPolicy::from(d.security_policy.as_str())),
         tags: (!d.tags.is_empty()).then(|| d.tags.clone()),
+        mutual_tls_authentication: d.mutual_tls.as_ref().map(mutual_tls_view),
         ..DomainName::default()
     }
 }
@@ -198,13 +200,8 @@ fn endpoint_type(config: Option<&EndpointConfiguration>) -> Result<String, Servi
     }
 }
 
-/// Refuses what Rampart does not support: mutual TLS and uploaded certificates.
+/// Refuses what Rampart does not support: uploaded certificates.
 fn refuse_unsupported(input: &CreateDomainNameRequest) -> Result<(), ServiceError> {
-    if input.mutual_tls_authentication.is_some() {
-        return Err(bad_request_exception(
-            "Mutual TLS authentication is not supported by Rampart",
-        ));
-    }
     if input.certificate_body.is_some() || input.certificate_private_key.is_some() {
         return Err(bad_request_exception(
             "Uploaded certificates are deprecated; use an ACM certificate (certificateArn)",
@@ -263,6 +260,7 @@ fn new_domain(
             .map_or("TLS_1_2".into(), |p| p.as_str().to_owned()),
         tags: map_of(input.tags),
         mappings: BTreeMap::new(),
+        mutual_tls: None,
     })
 }
 
@@ -277,7 +275,9 @@ impl CreateDomainName for ApiGatewayService {
         check_name(&name)?;
         refuse_unsupported(&input)?;
         let kind = endpoint_type(input.endpoint_configuration.as_ref())?;
-        let record = new_domain(input, &name, kind, self.now_ms())?;
+        let mutual_tls = self.new_mutual_tls(input.mutual_tls_authentication.as_ref(), &kind)?;
+        let mut record = new_domain(input, &name, kind, self.now_ms())?;
+        record.mutual_tls = mutual_tls;
         let region = if record.endpoint_type == "EDGE" {
             EDGE_CERTIFICATE_REGION
         } else {
@@ -374,6 +374,7 @@ impl UpdateDomainName for ApiGatewayService {
         authorize(ctx, "PATCH", &format!("/domainnames/{name}"))?;
         let found = self.load_domain(ctx, &name).await?;
         let mut record = found.value.clone();
+        let (mut truststore_uri, mut truststore_version) = (None, None);
         for patch in patches(input.patch_operations)? {
             let value = patch.value.clone();
             match (patch.op.as_str(), patch.path.as_str()) {
@@ -383,6 +384,8 @@ impl UpdateDomainName for ApiGatewayService {
                 ("replace", "/regionalCertificateArn") if record.endpoint_type != "EDGE" => {
                     record.regional_certificate_arn = value;
                 }
+                ("replace", URI_PATH) => truststore_uri = Some(value.unwrap_or_default()),
+                ("replace", VERSION_PATH) => truststore_version = Some(value.unwrap_or_default()),
                 ("replace", "/certificateName") => record.certificate_name = value,
                 ("replace", "/regionalCertificateName") => record.regional_certificate_name = value,
                 ("replace", "/securityPolicy") => {
@@ -396,11 +399,12 @@ impl UpdateDomainName for ApiGatewayService {
                 }
                 (op, path) => {
                     return Err(bad_request_exception(format!(
-                        "Invalid patch path '{path}' specified for op '{op}'. Must be one of: [/certificateArn, /certificateName, /regionalCertificateArn, /regionalCertificateName, /securityPolicy]"
+                        "Invalid patch path '{path}' specified for op '{op}'. Must be one of: [/certificateArn, /certificateName, /regionalCertificateArn, /regionalCertificateName, /securityPolicy, {URI_PATH}, {VERSION_PATH}]"
                     )));
                 }
             }
         }
+        self.patch_mutual_tls(&mut record, truststore_uri, truststore_version)?;
         self.commit_domain_update(ctx, found, record).await
     }
 }

@@ -3,6 +3,7 @@
 pub mod apikeys;
 pub mod apis;
 pub mod deployments;
+pub mod domain_mtls;
 pub mod domains;
 pub mod export;
 pub mod import;
