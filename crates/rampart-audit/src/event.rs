@@ -127,12 +127,13 @@ pub trait AuditSink: Send + Sync + 'static {
         Box::pin(std::future::ready(()))
     }
 
-    /// From now on, also puts each record (one compact record per item, see
-    /// [`crate::decode_entry`]) in each of `queues`, in the transaction that stores it: the
-    /// queues the service modules subscribe with (known once they start). The default ignores
+    /// From now on, also puts each stored batch of records (see [`crate::decode_entry`]) in
+    /// the queue of each subscription, in the transaction that stores it (without the
+    /// read-only calls' records while the subscription does not take them): the queues the
+    /// service modules subscribe with (known once they start). The default ignores
     /// subscriptions (a sink that stores nothing has nothing to enqueue).
-    fn subscribe(&self, queues: Vec<&'static str>) {
-        let _ = queues;
+    fn subscribe(&self, subscriptions: Vec<rampart_core::AuditSubscription>) {
+        let _ = subscriptions;
     }
 }
 

@@ -5,6 +5,7 @@
 use crate::stored::{RecordKind, StoredEvent, encode_entry};
 use crate::{AuditEvent, AuditSink};
 use rampart_codec::BoxFuture;
+use rampart_core::AuditSubscription;
 use rampart_store::{Store, Write};
 use std::sync::{Arc, PoisonError, RwLock};
 use tokio::sync::{mpsc, oneshot};
@@ -31,12 +32,12 @@ pub struct QueuedAuditSink {
     sender: mpsc::UnboundedSender<Queued>,
     /// Hold read-only calls too (`--audit-sync`).
     sync_all: bool,
-    /// The queues each record is enqueued in.
+    /// The queues each batch is enqueued in.
     subscribers: Subscribers,
 }
 
 /// The queues subscribed to audit records, shared by the sink and the writer.
-type Subscribers = Arc<RwLock<Vec<&'static str>>>;
+type Subscribers = Arc<RwLock<Vec<AuditSubscription>>>;
 
 impl QueuedAuditSink {
     fn queue(&self, event: AuditEvent, durable: Option<oneshot::Sender<()>>) {
@@ -51,12 +52,12 @@ impl AuditSink for QueuedAuditSink {
         self.queue(event, None);
     }
 
-    fn subscribe(&self, queues: Vec<&'static str>) {
+    fn subscribe(&self, subscriptions: Vec<AuditSubscription>) {
         let mut subscribers = self
             .subscribers
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        *subscribers = queues;
+        *subscribers = subscriptions;
     }
 
     /// A call that changes state (or any call with `--audit-sync`) is answered only once its
@@ -125,40 +126,74 @@ struct Target {
     subscribers: Subscribers,
 }
 
+/// Which queues a batch goes to: `(queue, whether it takes read-only calls' records)`, decided
+/// once per batch so that its encoding and its writes agree.
+type Routing = Vec<(&'static str, bool)>;
+
 impl Target {
     /// Stores one encoded batch in one transaction: the log entry, and for each subscribed
-    /// queue one item holding the same entry (all the batch's records: a consumer acks a batch
-    /// at a time, not a record at a time).
-    async fn store(&self, entry: Vec<u8>) -> Result<(), String> {
-        let subscribers = self.subscribers();
-        let outcome = if subscribers.is_empty() {
-            self.store.append(AUDIT_LOG, vec![entry]).await.map(drop)
+    /// queue one item holding the batch's records it takes (a consumer acks a batch at a time,
+    /// not a record at a time); no item when it takes none of them.
+    async fn store(&self, encoded: Encoded, routing: &Routing) -> Result<(), String> {
+        let mut writes: Vec<Write> = Vec::new();
+        for &(queue, read_only) in routing {
+            let payload = if read_only {
+                &encoded.entry
+            } else {
+                match &encoded.changes {
+                    Changes::All => &encoded.entry,
+                    Changes::None => continue,
+                    Changes::Some(entry) => entry,
+                }
+            };
+            writes.push(Write::Enqueue {
+                queue,
+                payload: payload.clone(),
+                visible_at_ms: 0,
+                dedup_key: None,
+            });
+        }
+        let outcome = if writes.is_empty() {
+            self.store
+                .append(AUDIT_LOG, vec![encoded.entry])
+                .await
+                .map(drop)
         } else {
-            let mut writes: Vec<Write> = subscribers
-                .iter()
-                .map(|&queue| Write::Enqueue {
-                    queue,
-                    payload: entry.clone(),
-                    visible_at_ms: 0,
-                    dedup_key: None,
-                })
-                .collect();
             writes.push(Write::Append {
                 log: AUDIT_LOG,
-                entry,
+                entry: encoded.entry,
             });
             self.store.transact(writes).await
         };
         outcome.map_err(|e| e.to_string())
     }
 
-    fn subscribers(&self) -> Vec<&'static str> {
+    fn routing(&self) -> Routing {
         let subscribers = self
             .subscribers
             .read()
             .unwrap_or_else(PoisonError::into_inner);
-        subscribers.clone()
+        subscribers
+            .iter()
+            .map(|s| (s.queue, s.takes_read_only()))
+            .collect()
     }
+}
+
+/// One batch encoded: the log entry, and what a subscriber without read-only records gets.
+struct Encoded {
+    entry: Vec<u8>,
+    changes: Changes,
+}
+
+/// The records of calls that change state (and records of no call) in a batch.
+enum Changes {
+    /// Every record of the batch (the log entry serves).
+    All,
+    /// None: every record is a read-only call's.
+    None,
+    /// Some: their own entry.
+    Some(Vec<u8>),
 }
 
 async fn write_batches(
@@ -216,12 +251,14 @@ async fn write_batch(target: &Target, queued: &mut Vec<Queued>) {
     let mut last = String::new();
     for attempt in 0..APPEND_ATTEMPTS {
         let source = Arc::clone(&batch);
-        let encoding = tokio::task::spawn_blocking(move || encode_batch(&source));
+        let routing = target.routing();
+        let split = routing.iter().any(|&(_, read_only)| !read_only);
+        let encoding = tokio::task::spawn_blocking(move || encode_batch(&source, split));
         let Ok(encoded) = encoding.await else {
             tracing::error!(count, "audit batch encoding failed");
             return;
         };
-        match target.store(encoded).await {
+        match target.store(encoded, &routing).await {
             Ok(()) => {
                 waiters.into_iter().flatten().for_each(|w| {
                     let _ = w.send(());
@@ -235,8 +272,9 @@ async fn write_batch(target: &Target, queued: &mut Vec<Queued>) {
     tracing::error!(error = %last, count, "could not store audit events");
 }
 
-/// The compact form of a batch: one log entry holding every record.
-fn encode_batch(events: &[AuditEvent]) -> Vec<u8> {
+/// The compact form of a batch: one log entry holding every record; with `split`, also the
+/// entry of the records that are not read-only calls'.
+fn encode_batch(events: &[AuditEvent], split: bool) -> Encoded {
     let stored: Vec<StoredEvent> = events
         .iter()
         .map(|event| {
@@ -248,7 +286,18 @@ fn encode_batch(events: &[AuditEvent]) -> Vec<u8> {
             StoredEvent::of(event, kind)
         })
         .collect();
-    encode_entry(&stored)
+    let changing = stored.iter().filter(|e| !e.read_only).count();
+    let changes = if !split || changing == stored.len() {
+        Changes::All
+    } else if changing == 0 {
+        Changes::None
+    } else {
+        Changes::Some(encode_entry(stored.iter().filter(|e| !e.read_only)))
+    };
+    Encoded {
+        entry: encode_entry(&stored),
+        changes,
+    }
 }
 
 #[cfg(test)]

@@ -118,7 +118,7 @@ async fn records_are_stored_compact_and_rendered_as_cloudtrail_json() {
 async fn subscribed_queues_get_each_batch_and_others_nothing() {
     let (_dir, store) = sqlite().await;
     let (sink, writer) = start_writer(store.clone(), false);
-    sink.subscribe(vec![QUEUE]);
+    sink.subscribe(vec![AuditSubscription::all(QUEUE)]);
     sink.record_call(vec![event("CreateKey"), event("CreateKeyCopy")], false)
         .await;
     let claimed = claim(&store).await.unwrap();
@@ -144,4 +144,55 @@ async fn subscribed_queues_get_each_batch_and_others_nothing() {
     writer.finish().await;
     let nothing = claim(&unsubscribed).await.unwrap();
     assert!(nothing.is_empty(), "no subscriber, no queue item");
+}
+
+fn read_only(name: &str) -> AuditEvent {
+    AuditEvent {
+        read_only: true,
+        ..event(name)
+    }
+}
+
+/// The names in the queue items claimed now (each acked).
+async fn queued_names(store: &Store) -> Vec<Vec<String>> {
+    let mut items = Vec::new();
+    for item in claim(store).await.unwrap() {
+        items.push(decode_entry(&item.payload).iter().map(name_of).collect());
+        assert!(store.ack(QUEUE, &item).await.unwrap());
+    }
+    items
+}
+
+#[tokio::test]
+async fn read_only_records_reach_a_subscriber_only_while_it_wants_them() {
+    let (_dir, store) = sqlite().await;
+    let (sink, writer) = start_writer(store.clone(), true);
+    let wanted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    sink.subscribe(vec![AuditSubscription::read_only_while(
+        QUEUE,
+        Arc::clone(&wanted),
+    )]);
+    sink.record_call(vec![read_only("Encrypt")], true).await;
+    assert!(
+        queued_names(&store).await.is_empty(),
+        "read-only only: no item"
+    );
+    sink.record_call(vec![read_only("Decrypt"), event("CreateKey")], false)
+        .await;
+    assert_eq!(
+        queued_names(&store).await,
+        vec![vec!["CreateKey".to_owned()]]
+    );
+    wanted.store(true, std::sync::atomic::Ordering::Release);
+    sink.record_call(vec![read_only("Sign"), event("TagResource")], false)
+        .await;
+    let want = vec![vec!["Sign".to_owned(), "TagResource".to_owned()]];
+    assert_eq!(queued_names(&store).await, want);
+    writer.finish().await;
+    let logged = stored_names(&store).await;
+    assert_eq!(
+        logged,
+        ["Encrypt", "Decrypt", "CreateKey", "Sign", "TagResource"],
+        "the log keeps every record"
+    );
 }

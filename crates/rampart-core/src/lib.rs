@@ -4,6 +4,7 @@
 //! first write (`rider`).
 
 mod account;
+mod audit_subscription;
 pub mod authz;
 mod clock;
 mod context;
@@ -12,6 +13,7 @@ pub mod rider;
 mod scope;
 
 pub use account::{AccountId, InvalidAccountId, Region};
+pub use audit_subscription::AuditSubscription;
 pub use authz::{AccessCheck, AccessDenied, CallerPolicies, Verdict};
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock, epoch_ms};
 pub use context::{AuditResource, Principal, PrincipalKind, RequestContext, SessionContext};

@@ -183,6 +183,10 @@ impl EventsService {
     /// transaction (each item acked with its batch, after the batch's deliveries committed);
     /// returns how many events were routed.
     pub async fn ingest(&self, ctx: &JobContext) -> Result<usize, String> {
+        // Rules another node stored reach this node's gate here, within a pass.
+        self.refresh_management_gate()
+            .await
+            .map_err(|e| e.message)?;
         let services = drain_due_batched(&self.store, &INGEST, ctx, BATCH, |payloads| async move {
             let events: Vec<Value> = payloads
                 .iter()

@@ -11,6 +11,7 @@ mod connection;
 pub mod delivery;
 pub mod generated;
 pub mod ingest;
+mod management_gate;
 mod module;
 mod ops;
 pub mod outbox;

@@ -20,6 +20,7 @@ pub const TABLES: &[&str] = &[
     crate::store::BUSES,
     crate::store::RULE_SETS,
     crate::store::RULES,
+    crate::store::ALL_MANAGEMENT_RULES,
 ];
 
 /// Builds EventBridge; provides `Arc<EventsService>` to later modules.
@@ -50,8 +51,8 @@ impl ServiceModule for EventsModule {
         vec![Arc::new(crate::generated::Endpoint(self.0.clone()))]
     }
 
-    fn audit_subscriptions(&self) -> Vec<&'static str> {
-        vec![crate::ingest::AUDIT_QUEUE]
+    fn audit_subscriptions(&self) -> Vec<rampart_core::AuditSubscription> {
+        vec![self.0.audit_subscription()]
     }
 
     /// Ingest first, then delivery: one run of every job (the dev clock knob) carries a
@@ -69,9 +70,17 @@ impl ServiceModule for EventsModule {
     }
 
     /// Archives stored before archives had their managed rule get it (their events would
-    /// otherwise stop being archived).
+    /// otherwise stop being archived); rules stored before the index of rules taking
+    /// read-only management events get their entries, and the gate is read.
     fn prepare(&self) -> BoxFuture<'_, Result<(), String>> {
-        Box::pin(async { self.0.backfill_archive_rules().await.map(drop) })
+        Box::pin(async {
+            self.0.backfill_archive_rules().await?;
+            self.0
+                .backfill_management_index()
+                .await
+                .map(drop)
+                .map_err(|e| e.message)
+        })
     }
 
     fn background(&self) -> Option<BoxFuture<'static, ()>> {

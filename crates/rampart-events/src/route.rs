@@ -91,7 +91,7 @@ fn compile(bus: &BusRef, record: &RuleRecord) -> Option<CompiledRule> {
             .event_pattern
             .as_deref()
             .and_then(|p| Pattern::parse(p).ok()),
-        all_management_events: record.state == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+        all_management_events: record.takes_all_management_events(),
         targets: record.targets.clone(),
         archive_id: crate::archive::rule::archive_id(record),
     })

@@ -18,6 +18,8 @@ pub struct EventsService {
     pub(crate) routes: RouteCache,
     /// The delivery side: connection-secret key, HTTP client, OAuth tokens, rate limits.
     pub(crate) outbound: Outbound,
+    /// Whether read-only calls' audit records go to the ingest queue.
+    pub(crate) gate: crate::management_gate::Gate,
 }
 
 impl std::fmt::Debug for EventsService {
@@ -43,6 +45,7 @@ impl EventsService {
             clock,
             routes: RouteCache::default(),
             outbound,
+            gate: Default::default(),
         }
     }
 
@@ -56,6 +59,7 @@ impl EventsService {
     pub fn reset_caches(&self) {
         self.routes.clear();
         self.outbound.reset();
+        self.gate.reset();
     }
 }
 

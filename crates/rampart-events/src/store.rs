@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 pub const BUSES: &str = "events_buses";
 /// Rules, each with its targets.
 pub const RULES: &str = "events_rules";
+/// One empty row per rule in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, keyed like
+/// the rule (`management_gate`).
+pub const ALL_MANAGEMENT_RULES: &str = "events_all_management_rules";
 /// One row per bus rewritten on every rule change: its version tells routing caches to reload.
 pub const RULE_SETS: &str = "events_rule_sets";
 
@@ -75,6 +78,11 @@ impl RuleRecord {
     /// Whether the rule matches events (any enabled state).
     pub fn enabled(&self) -> bool {
         self.state != "DISABLED"
+    }
+
+    /// Whether the rule also receives read-only management calls.
+    pub fn takes_all_management_events(&self) -> bool {
+        self.state == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
     }
 }
 
@@ -161,6 +169,8 @@ pub struct Tables {
     pub buses: Table<BusRecord>,
     pub rules: Table<RuleRecord>,
     pub rule_sets: Table<u64>,
+    /// The index of rules that take read-only management events.
+    pub all_management: Table<bool>,
 }
 
 impl Tables {
@@ -170,6 +180,7 @@ impl Tables {
             buses: Table::new(store.clone(), BUSES),
             rules: Table::new(store.clone(), RULES),
             rule_sets: Table::new(store.clone(), RULE_SETS),
+            all_management: Table::new(store.clone(), ALL_MANAGEMENT_RULES),
             store,
         }
     }

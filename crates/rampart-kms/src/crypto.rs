@@ -36,8 +36,9 @@ impl std::ops::Deref for Backing {
 /// How long a cached entry is trusted before it is re-read from the store.
 pub const CACHE_TTL: Duration = Duration::from_secs(1);
 
-/// Entries (keys or aliases) above which stale entries are evicted.
-const MAX_ENTRIES: usize = 20_000;
+/// The default bound of the cache: entries of each kind (keys, aliases, policies) above which
+/// stale entries are evicted (`[kms] key_cache_entries`).
+pub const DEFAULT_CACHE_ENTRIES: usize = 20_000;
 
 struct KeyEntry {
     key: Versioned<KeyRecord>,
@@ -50,8 +51,9 @@ struct AliasEntry {
     checked: Instant,
 }
 
-#[derive(Default)]
 struct Cache {
+    /// The bound of each map below.
+    max_entries: usize,
     keys: HashMap<String, KeyEntry>,
     aliases: HashMap<String, AliasEntry>,
     /// Compiled key policy, tags and aliases of each key (by key row).
@@ -59,25 +61,31 @@ struct Cache {
 }
 
 impl Cache {
-    /// Keeps memory bounded: past `MAX_ENTRIES`, drop stale entries, then everything if needed.
+    fn new(max_entries: usize) -> Self {
+        Cache {
+            max_entries,
+            keys: HashMap::new(),
+            aliases: HashMap::new(),
+            facts: HashMap::new(),
+        }
+    }
+
+    /// Keeps memory bounded: a map that holds `max_entries` drops its stale entries, then
+    /// everything if that is not enough, before one more is added.
     fn trim(&mut self) {
-        if self.keys.len() >= MAX_ENTRIES {
-            self.keys.retain(|_, e| e.checked.elapsed() < CACHE_TTL);
-            if self.keys.len() >= MAX_ENTRIES {
-                self.keys.clear();
-            }
-        }
-        if self.aliases.len() >= MAX_ENTRIES {
-            self.aliases.retain(|_, e| e.checked.elapsed() < CACHE_TTL);
-            if self.aliases.len() >= MAX_ENTRIES {
-                self.aliases.clear();
-            }
-        }
-        if self.facts.len() >= MAX_ENTRIES {
-            self.facts.retain(|_, f| f.fresh());
-            if self.facts.len() >= MAX_ENTRIES {
-                self.facts.clear();
-            }
+        let max = self.max_entries;
+        trim_map(&mut self.keys, max, |e| e.checked.elapsed() < CACHE_TTL);
+        trim_map(&mut self.aliases, max, |e| e.checked.elapsed() < CACHE_TTL);
+        trim_map(&mut self.facts, max, |f| f.fresh());
+    }
+}
+
+/// Makes room for one more entry in `map` (at most `max`): stale entries go first.
+fn trim_map<V>(map: &mut HashMap<String, V>, max: usize, fresh: impl Fn(&V) -> bool) {
+    if map.len() >= max {
+        map.retain(|_, v| fresh(v));
+        if map.len() >= max {
+            map.clear();
         }
     }
 }
@@ -94,12 +102,24 @@ fn wrap_aad(key_arn: &str, version: u32) -> Vec<u8> {
 }
 
 impl KeyVault {
-    /// A vault wrapping backing keys under `domain_key`.
+    /// A vault wrapping backing keys under `domain_key`, its cache bounded to
+    /// [`DEFAULT_CACHE_ENTRIES`].
     pub fn new(domain_key: DomainKey) -> Self {
+        Self::with_capacity(domain_key, DEFAULT_CACHE_ENTRIES)
+    }
+
+    /// A vault whose cache holds at most `max_entries` keys, aliases and key policies each
+    /// (at least one).
+    pub fn with_capacity(domain_key: DomainKey, max_entries: usize) -> Self {
         Self {
             domain_key,
-            cache: Mutex::new(Cache::default()),
+            cache: Mutex::new(Cache::new(max_entries.max(1))),
         }
+    }
+
+    /// This vault with an empty cache bounded to `max_entries` (at least one).
+    pub fn with_max_entries(self, max_entries: usize) -> Self {
+        Self::with_capacity(self.domain_key, max_entries)
     }
 
     fn cache(&self) -> MutexGuard<'_, Cache> {
@@ -402,5 +422,26 @@ mod tests {
     fn aad_binds_arn_and_version() {
         assert_ne!(wrap_aad("arn:a", 1), wrap_aad("arn:a", 2));
         assert_ne!(wrap_aad("arn:a", 1), wrap_aad("arn:b", 1));
+    }
+
+    #[test]
+    fn a_full_map_drops_stale_entries_first_and_never_passes_its_bound() {
+        let mut map: HashMap<String, bool> = HashMap::new();
+        for i in 0..4 {
+            map.insert(format!("k{i}"), i % 2 == 0);
+        }
+        trim_map(&mut map, 4, |fresh| *fresh);
+        assert_eq!(
+            map.len(),
+            2,
+            "the two stale entries went, the fresh ones stayed"
+        );
+        assert!(map.contains_key("k0") && map.contains_key("k2"));
+        map.insert("k4".into(), true);
+        map.insert("k5".into(), true);
+        trim_map(&mut map, 4, |fresh| *fresh);
+        assert!(map.is_empty(), "all fresh at the bound: everything goes");
+        trim_map(&mut map, 4, |fresh| *fresh);
+        assert!(map.is_empty());
     }
 }

@@ -33,14 +33,16 @@ pub const TABLES: &[&str] = &[
 /// Builds KMS with the KMS domain key; provides `Arc<KmsService>` to later modules.
 pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String> {
     let roots = crate::recipient::roots_from_env()?;
-    let kms = Arc::new(
-        KmsService::new(
-            env.store.clone(),
-            env.root.domain_key(Domain::Kms),
-            env.clock.clone(),
-        )
-        .with_attestation_roots(roots),
-    );
+    let mut kms = KmsService::new(
+        env.store.clone(),
+        env.root.domain_key(Domain::Kms),
+        env.clock.clone(),
+    )
+    .with_attestation_roots(roots);
+    if let Some(entries) = env.settings.kms_key_cache_entries {
+        kms = kms.with_key_cache_entries(entries);
+    }
+    let kms = Arc::new(kms);
     env.clients.provide(kms.clone());
     Ok(Arc::new(KmsModule(kms)))
 }

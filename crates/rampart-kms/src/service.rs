@@ -35,6 +35,13 @@ impl KmsService {
         }
     }
 
+    /// Bounds the hot-path cache to `max_entries` keys, aliases and key policies each
+    /// (`[kms] key_cache_entries`); the cache starts empty.
+    pub fn with_key_cache_entries(mut self, max_entries: usize) -> Self {
+        self.vault = self.vault.with_max_entries(max_entries);
+        self
+    }
+
     /// Trusts `roots` for the attestation documents of `Recipient` parameters.
     pub fn with_attestation_roots(mut self, roots: crate::recipient::Roots) -> Self {
         self.attestation_roots = roots;

@@ -42,6 +42,9 @@ pub struct ModuleEnv<'a> {
 /// flags), each for the module named in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ModuleSettings {
+    /// The bound of KMS's hot-path cache (`kms.key_cache_entries`): keys, aliases and key
+    /// policies held each; 20,000 when unset.
+    pub kms_key_cache_entries: Option<usize>,
     /// The DNS server ACM asks for validation records (`acm.dns_resolver`); the system's
     /// resolver when unset.
     pub acm_dns_resolver: Option<std::net::SocketAddr>,
@@ -125,11 +128,12 @@ pub trait ServiceModule: Send + Sync {
         Vec::new()
     }
 
-    /// Queues that receive every audit record, enqueued in the transaction that stores it
+    /// Queues that receive audit records, enqueued in the transaction that stores them
     /// (payload: one stored batch of compact records, `rampart_audit::decode_entry`, so a
-    /// consumer acks a batch at a time); the module consumes them
-    /// with `Store::claim` / `Store::ack`. Queue names follow the table rule (`<name>_…`).
-    fn audit_subscriptions(&self) -> Vec<&'static str> {
+    /// consumer acks a batch at a time; read-only calls' records as the subscription says);
+    /// the module consumes them with `Store::claim` / `Store::ack`. Queue names follow the
+    /// table rule (`<name>_…`).
+    fn audit_subscriptions(&self) -> Vec<rampart_core::AuditSubscription> {
         Vec::new()
     }
 

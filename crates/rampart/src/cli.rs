@@ -313,6 +313,7 @@ pub fn resolve(args: ServeArgs) -> Result<Config, String> {
         seal_key_file: args.key_file.seal_key_file.or(file.seal_key_file),
         audit_sync: args.audit_sync || file.audit_sync.unwrap_or(false),
         modules: rampart_module::ModuleSettings {
+            kms_key_cache_entries: file.kms.as_ref().and_then(|kms| kms.key_cache_entries),
             acm_dns_resolver: args.acm_dns_resolver.or(acm.dns_resolver),
             acm_acme_http01_port: args.acm_acme_http01_port.or(acm.acme_http01_port),
             plain_http,

@@ -40,6 +40,8 @@ pub struct FileConfig {
     pub audit_sync: Option<bool>,
     /// The `[acm]` table.
     pub acm: Option<AcmFileConfig>,
+    /// The `[kms]` table.
+    pub kms: Option<KmsFileConfig>,
     /// The `[edge]` table (`config_edge.rs`).
     pub edge: Option<crate::config_edge::EdgeFileConfig>,
 }
@@ -52,6 +54,15 @@ pub struct AcmFileConfig {
     pub dns_resolver: Option<SocketAddr>,
     /// The port ACME servers fetch http-01 challenges from (80 otherwise; tests set one).
     pub acme_http01_port: Option<u16>,
+}
+
+/// KMS settings of `rampart.toml` (`[kms]`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KmsFileConfig {
+    /// The bound of the hot-path cache: keys, aliases and key policies held each (20,000
+    /// by default; at least 1).
+    pub key_cache_entries: Option<usize>,
 }
 
 /// The effective configuration.

@@ -76,7 +76,7 @@ impl Modules {
     }
 
     /// The queues the modules want every audit record in (see `AuditSink::subscribe`).
-    pub fn audit_subscriptions(&self) -> Vec<&'static str> {
+    pub fn audit_subscriptions(&self) -> Vec<rampart_core::AuditSubscription> {
         self.list
             .iter()
             .flat_map(|m| m.audit_subscriptions())

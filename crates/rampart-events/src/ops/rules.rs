@@ -155,12 +155,15 @@ impl EventsService {
                 .put(&row, rule, expect)
                 .map_err(store_err)?,
             self.tables.touch_rule_set(bus)?,
+            self.tables.all_management_write(&row, Some(rule))?,
         ]);
         if reschedule && rule.enabled() {
             let now = self.now_ms();
             writes.extend(plan(bus, rule, now, now));
         }
-        self.tables.commit(writes).await
+        self.tables.commit(writes).await?;
+        self.note_rule_stored(rule);
+        Ok(())
     }
 
     /// The write that makes a new rule's commit conflict with a racing DeleteEventBus (a
@@ -437,6 +440,8 @@ impl DeleteRule for EventsService {
                     .rules
                     .delete(&bus.rule_row(&name), Expect::Version(rule.version)),
                 self.tables.touch_rule_set(&bus)?,
+                self.tables
+                    .all_management_write(&bus.rule_row(&name), None)?,
             ];
             self.tables.commit(writes).await
         })

@@ -58,13 +58,12 @@ pub fn is_key_id(text: &str) -> bool {
     if let Some(hex) = text.strip_prefix("mrk-") {
         return hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit());
     }
-    let groups: Vec<&str> = text.split('-').collect();
-    let lens = [8, 4, 4, 4, 12];
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip(lens)
-            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    // 8-4-4-4-12 hex digits, checked in place (no allocation: this is on every request's path).
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 /// Parses the `KeyId`-style parameter `text` for an operation accepting `accept` forms.
@@ -152,6 +151,9 @@ mod tests {
         assert!(!is_key_id("1234abcd-12ab-34cd-56ef-1234567890a"));
         assert!(!is_key_id("1234abcd-12ab-34cd-56ef-1234567890ag"));
         assert!(!is_key_id("foo"));
+        assert!(!is_key_id("1234abc-d12ab-34cd-56ef-1234567890ab"));
+        assert!(!is_key_id("1234abcd-12ab-34cd-56ef1-234567890ab"));
+        assert!(!is_key_id("1234abcd-12ab-34cd-56ef-1234567890é"));
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! KMS key records and the key state machine (every AWS `KeyState`).
 
-use super::KmsArns;
 use super::{KmsError, Scope};
 use serde::{Deserialize, Serialize};
 
@@ -191,9 +190,11 @@ impl KeyRecord {
         Scope::new(self.account.clone(), self.region.clone())
     }
 
-    /// The key ARN.
+    /// The key ARN: one `format!` (no `Scope` built): it is on every request's path.
     pub fn arn(&self) -> String {
-        self.scope().key_arn(&self.key_id)
+        let (region, account) = (&self.region, &self.account);
+        let partition = rampart_core::partition_of(region);
+        format!("arn:{partition}:kms:{region}:{account}:key/{}", self.key_id)
     }
 
     /// Checks the key may encrypt/decrypt/sign/generate: Enabled, or Updating (AWS lets keys whose
