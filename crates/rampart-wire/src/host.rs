@@ -154,6 +154,17 @@ impl Ready {
             .filter(move |s| s.protocol() == protocol)
     }
 
+    /// The signing names of every service served, sorted, once each.
+    pub fn signing_names(&self) -> Vec<&'static str> {
+        let json = self.services.iter().map(|s| s.signing_name());
+        let query = self.query_services.iter().map(|s| s.signing_name());
+        let http = self.http_services.iter().map(|s| s.signing_name());
+        let mut names: Vec<&'static str> = json.chain(query).chain(http).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// The first query service that has operation `action`, if any.
     pub fn query_service_for_action(&self, action: &str) -> Option<&Arc<dyn AwsQueryService>> {
         self.query_services.iter().find(|s| s.has_action(action))

@@ -53,9 +53,16 @@ pub(crate) fn sealed(request_id: &str, shape: Shape) -> Response<Body> {
 }
 
 /// A request no service takes (a JSON target naming no served service, or no route): the
-/// awsJson 1.1 `UnknownOperationException`.
-pub(crate) fn unknown_operation(request_id: &str) -> Response<Body> {
-    aws_error(400, JSON_11, "UnknownOperationException", "", request_id)
+/// awsJson 1.1 `UnknownOperationException`; `message` is empty (no member) unless the request
+/// is signed for a service Rampart does not serve (`protocol::unserved`).
+pub(crate) fn unknown_operation(message: &str, request_id: &str) -> Response<Body> {
+    aws_error(
+        400,
+        JSON_11,
+        "UnknownOperationException",
+        message,
+        request_id,
+    )
 }
 
 /// A body that was not read. The connection is closed afterwards (HTTP/1): whatever the client

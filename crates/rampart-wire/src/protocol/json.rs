@@ -35,7 +35,10 @@ impl Protocol for Json {
                 service: service.as_ref(),
                 operation,
             })),
-            None => Routed::Refused(refuse::unknown_operation(request_id)),
+            None => {
+                let message = super::unserved::unserved_scope(ready, parts).unwrap_or_default();
+                Routed::Refused(refuse::unknown_operation(&message, request_id))
+            }
         }
     }
 

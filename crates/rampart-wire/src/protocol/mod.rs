@@ -10,6 +10,7 @@ mod query;
 mod rest_json;
 mod rest_route;
 mod rest_xml;
+mod unserved;
 
 use crate::host::{AuthFailure, Ready};
 use crate::respond::Body;

@@ -64,7 +64,11 @@ impl Protocol for Query {
             })),
             None => {
                 let version = params.param("Version").unwrap_or_default();
-                Err(invalid_action(params.param("Action"), version))
+                let mut err = invalid_action(params.param("Action"), version);
+                if let Some(message) = super::unserved::unserved_scope(ready, parts) {
+                    err.message = message;
+                }
+                Err(err)
             }
         }
     }

@@ -43,7 +43,10 @@ impl Protocol for RestJson {
             .chain(ready.rest_xml_services_for_route(method, path, query))
             .collect();
         match matching.as_slice() {
-            [] => Routed::Refused(refuse::unknown_operation(request_id)),
+            [] => {
+                let message = super::unserved::unserved_scope(ready, parts).unwrap_or_default();
+                Routed::Refused(refuse::unknown_operation(&message, request_id))
+            }
             [service] => target(service),
             several => {
                 let err = ambiguous(scope.is_some(), several);

@@ -50,7 +50,10 @@ impl Protocol for RestXml {
             .collect();
         let err = match matching.as_slice() {
             [service] => return target(service),
-            [] => ServiceError::unknown_operation(),
+            [] => match super::unserved::unserved_scope(ready, parts) {
+                Some(message) => ServiceError::new("UnknownOperationException", 400, message),
+                None => ServiceError::unknown_operation(),
+            },
             several => ambiguous(scope.is_some(), several),
         };
         Routed::Refused(self.refuse(&err, request_id))
@@ -61,8 +64,8 @@ impl Protocol for RestXml {
     }
 }
 
-/// True when the request goes to a restXml service: its scope names one; or its scope names
-/// no REST service and only restXml routes match it.
+/// True when the request goes to a restXml service: its scope names one, served or one of
+/// AWS's; or its scope names no REST service and only restXml routes match it.
 fn served_here(ready: &Ready, parts: &Parts, scope: Option<&str>) -> bool {
     if let Some(scope) = scope {
         if ready.rest_xml_service(scope).is_some() {
@@ -70,6 +73,10 @@ fn served_here(ready: &Ready, parts: &Parts, scope: Option<&str>) -> bool {
         }
         if ready.rest_service(scope).is_some() {
             return false;
+        }
+        if AWS_REST_XML.contains(&scope) {
+            // An AWS restXml service Rampart does not serve: refused in XML, naming it.
+            return true;
         }
     }
     let query = parts.uri.query().unwrap_or("");
