@@ -51,6 +51,8 @@ pub struct Arrival {
     pub local_port: u16,
     /// The VPC endpoint the listener stands for; none on a public listener.
     pub endpoint: Option<Arc<VpcEndpoint>>,
+    /// Whether the connection is HTTPS.
+    pub tls: bool,
     /// The mutual TLS domain whose truststore the client's certificate chained to at the
     /// handshake; none without mutual TLS. Only its requests reach that domain.
     pub mutual_tls_domain: Option<String>,
@@ -78,6 +80,7 @@ pub async fn serve(
             peer,
             local_port,
             endpoint: endpoint.clone(),
+            tls: false,
             mutual_tls_domain: None,
         };
         tokio::spawn(serve_stream(edge.clone(), stream, arrival));
@@ -85,11 +88,13 @@ pub async fn serve(
 }
 
 /// Accepts HTTPS connections on `listener` (each handshake with the configuration `configs`
-/// picks by SNI) until dropped.
+/// picks by SNI) until dropped; `endpoint` makes it the private listener, standing for that
+/// VPC endpoint.
 pub async fn serve_tls(
     listener: tokio::net::TcpListener,
     edge: Arc<Edge>,
     configs: Arc<EdgeConfigs>,
+    endpoint: Option<Arc<VpcEndpoint>>,
 ) {
     let local_port = listener.local_addr().map_or(0, |a| a.port());
     loop {
@@ -105,7 +110,8 @@ pub async fn serve_tls(
         let arrival = Arrival {
             peer,
             local_port,
-            endpoint: None,
+            endpoint: endpoint.clone(),
+            tls: true,
             mutual_tls_domain: None,
         };
         tokio::spawn(handshake(edge.clone(), configs.clone(), stream, arrival));
@@ -346,7 +352,7 @@ impl Call<'_> {
             stage_variables: &self.stage.variables,
             request_id: self.request_id,
             client_ip: self.arrival.peer.ip(),
-            scheme: "http",
+            scheme: if self.arrival.tls { "https" } else { "http" },
             local_port: self.arrival.local_port,
             endpoint_type: &self.api.endpoint_type,
         };
