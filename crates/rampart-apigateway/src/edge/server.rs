@@ -4,6 +4,7 @@
 //! policy, then handed to its integration.
 
 use crate::edge::body::{EdgeBody, full, split_prefix};
+use crate::edge::client_cert::ClientCert;
 use crate::edge::filter::{FilterRequest, RequestFilter, Verdict};
 use crate::edge::invoke::{MethodRequest, forward};
 use crate::edge::mtls::{EdgeConfigs, Picked};
@@ -56,6 +57,8 @@ pub struct Arrival {
     /// The mutual TLS domain whose truststore the client's certificate chained to at the
     /// handshake; none without mutual TLS. Only its requests reach that domain.
     pub mutual_tls_domain: Option<String>,
+    /// That client certificate, as `$context.identity.clientCert`.
+    pub client_cert: Option<Arc<ClientCert>>,
 }
 
 /// Accepts connections on `listener` until the task is dropped; `endpoint` makes it the
@@ -82,6 +85,7 @@ pub async fn serve(
             endpoint: endpoint.clone(),
             tls: false,
             mutual_tls_domain: None,
+            client_cert: None,
         };
         tokio::spawn(serve_stream(edge.clone(), stream, arrival));
     }
@@ -113,6 +117,7 @@ pub async fn serve_tls(
             endpoint: endpoint.clone(),
             tls: true,
             mutual_tls_domain: None,
+            client_cert: None,
         };
         tokio::spawn(handshake(edge.clone(), configs.clone(), stream, arrival));
     }
@@ -142,9 +147,18 @@ async fn handshake(
         }
     };
     match start.into_stream(config).await {
-        Ok(tls) => serve_stream(edge, tls, arrival).await,
+        Ok(tls) => {
+            arrival.client_cert = verified_client_cert(tls.get_ref().1);
+            serve_stream(edge, tls, arrival).await;
+        }
         Err(e) => tracing::debug!(error = %e, "edge TLS handshake failed"),
     }
+}
+
+/// The client certificate `connection`'s handshake verified (mutual TLS only), parsed.
+fn verified_client_cert(connection: &rustls::ServerConnection) -> Option<Arc<ClientCert>> {
+    let leaf = connection.peer_certificates()?.first()?;
+    ClientCert::from_der(leaf).map(Arc::new)
 }
 
 /// Serves the requests of one connection.
@@ -355,6 +369,7 @@ impl Call<'_> {
             scheme: if self.arrival.tls { "https" } else { "http" },
             local_port: self.arrival.local_port,
             endpoint_type: &self.api.endpoint_type,
+            client_cert: self.arrival.client_cert.as_deref(),
         };
         forward(&self.edge.upstream, integration, &method_request, body).await
     }
