@@ -91,10 +91,10 @@ fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let last = value.chars().count().saturating_sub(1);
     for (i, c) in value.chars().enumerate() {
+        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';');
+        let leading_hash = c == '#' && i == 0;
         let edge_space = c == ' ' && (i == 0 || i == last);
-        if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') || edge_space {
-            out.push('\\');
-        } else if c == '#' && i == 0 {
+        if special || leading_hash || edge_space {
             out.push('\\');
         }
         out.push(c);

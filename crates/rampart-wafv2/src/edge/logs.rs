@@ -73,10 +73,10 @@ impl LogSink {
         bytes: &[u8],
     ) -> std::io::Result<()> {
         let path = dir.join(format!("{name}.log"));
-        if let Some(handle) = open.get_mut(name) {
-            if self.current(handle, &path) {
-                return handle.file.write_all(bytes);
-            }
+        if let Some(handle) = open.get_mut(name)
+            && self.current(handle, &path)
+        {
+            return handle.file.write_all(bytes);
         }
         std::fs::create_dir_all(dir)?;
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
