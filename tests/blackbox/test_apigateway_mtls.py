@@ -4,7 +4,9 @@ the server's `RAMPART_EDGE_TRUSTSTORE_DIR` as `<bucket>/<key>` and named `s3://<
 the domain's ACM certificate imported, then over the HTTPS edge with SNI: a client
 certificate of the truststore's CA reaches the API; no certificate, one of another CA or an
 expired one fail the handshake; a domain without mutual TLS on the same listener needs none;
-the plain listener and another SNI are refused the mutual TLS domain. Get/Update answer and
+the plain listener and another SNI are refused the mutual TLS domain; the verified client
+certificate reaches an HTTP integration's request parameters as
+`$context.identity.clientCert.*`. Get/Update answer and
 patch the fields, an expired CA is a truststore warning, a missing truststore or an EDGE name
 is refused."""
 
@@ -15,11 +17,13 @@ import http.client
 import json
 import socket
 import ssl
+import urllib.parse
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from conftest import ServerFactory
 from harness import DEV_SQLITE, expect_error
@@ -95,8 +99,8 @@ def _write_truststore(stores, uri: str, pem: bytes) -> None:
 
 
 def _get(tls_port: int, server_ca: LocalCa, sni: str, tmp_path, client=None,
-         host: str | None = None) -> tuple[int, bytes]:
-    """(status, body) of GET /v1/hello with SNI `sni` and Host `host` (default: `sni`),
+         host: str | None = None, path: str = "/v1/hello") -> tuple[int, bytes]:
+    """(status, body) of GET `path` with SNI `sni` and Host `host` (default: `sni`),
     presenting `client` (certificate PEM, key PEM) when given."""
     ctx = ssl.create_default_context(cadata=server_ca.pem.decode())
     if client is not None:
@@ -106,7 +110,7 @@ def _get(tls_port: int, server_ca: LocalCa, sni: str, tmp_path, client=None,
         ctx.load_cert_chain(cert_file, key_file)
     with socket.create_connection(("127.0.0.1", tls_port), timeout=10) as raw:
         with ctx.wrap_socket(raw, server_hostname=sni) as tls:
-            request = f"GET /v1/hello HTTP/1.1\r\nHost: {host or sni}\r\nConnection: close\r\n\r\n"
+            request = f"GET {path} HTTP/1.1\r\nHost: {host or sni}\r\nConnection: close\r\n\r\n"
             tls.sendall(request.encode())
             resp = http.client.HTTPResponse(tls)
             resp.begin()
@@ -172,6 +176,90 @@ def test_the_mutual_tls_domain_is_refused_without_its_handshake(setup, ca, domai
     assert status == 403 and json.loads(body)["message"] == "Forbidden", body
     status, body = _get(tls_port, ca, PLAIN_HOST, tmp_path, host=MTLS_HOST)
     assert status == 403 and json.loads(body)["message"] == "Forbidden", body
+
+
+CERT_VARIABLES = {
+    "X-Subject": "subjectDN", "X-Issuer": "issuerDN", "X-Serial": "serialNumber",
+    "X-Not-Before": "validity.notBefore", "X-Not-After": "validity.notAfter",
+}
+
+
+def _cert_api(apigw, upstream_port: int) -> str:
+    """An API whose `GET /whoami` is an HTTP integration given the client certificate's
+    `$context.identity.clientCert` values as headers and its PEM as query `pem`."""
+    api_id = apigw.create_rest_api(name="whoami", endpointConfiguration=REGIONAL)["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    who = apigw.create_resource(restApiId=api_id, parentId=root, pathPart="whoami")
+    apigw.put_method(restApiId=api_id, resourceId=who["id"], httpMethod="GET",
+                     authorizationType="NONE")
+    mapped = {f"integration.request.header.{h}": f"context.identity.clientCert.{v}"
+              for h, v in CERT_VARIABLES.items()}
+    mapped["integration.request.querystring.pem"] = "context.identity.clientCert.clientCertPem"
+    apigw.put_integration(restApiId=api_id, resourceId=who["id"], httpMethod="GET", type="HTTP",
+                          integrationHttpMethod="GET", uri=f"http://127.0.0.1:{upstream_port}/who",
+                          requestParameters=mapped)
+    apigw.put_method_response(restApiId=api_id, resourceId=who["id"], httpMethod="GET",
+                              statusCode="200")
+    apigw.put_integration_response(restApiId=api_id, resourceId=who["id"], httpMethod="GET",
+                                   statusCode="200")
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    return api_id
+
+
+def _named_client_cert(ca: LocalCa) -> tuple[x509.Certificate, bytes, bytes]:
+    """(certificate, its PEM, key PEM): C, O (with a comma) and CN, issued by `ca`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example, Inc."),
+                         x509.NameAttribute(NameOID.COMMON_NAME, "client one")])
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(ca.cert.subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=3))
+        .not_valid_after(now + datetime.timedelta(days=20))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(ca.key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return cert, cert.public_bytes(serialization.Encoding.PEM), key_pem
+
+
+def _openssl_time(at: datetime.datetime) -> str:
+    return f"{at:%b} {at.day:2d} {at:%H:%M:%S %Y} GMT"
+
+
+def test_the_client_certificate_reaches_the_integration_as_context_variables(
+        setup, ca, domains, tmp_path):
+    server, _, tls_port, upstream, _ = setup
+    apigw = server.client("apigateway")
+    api_id = _cert_api(apigw, upstream.port)
+    for host in (MTLS_HOST, PLAIN_HOST):
+        apigw.create_base_path_mapping(domainName=host, basePath="cert", restApiId=api_id,
+                                       stage="prod")
+    cert, cert_pem, key_pem = _named_client_cert(ca)
+
+    def whoami(host: str, client=None) -> dict:
+        status, body = _get(tls_port, ca, host, tmp_path, client, path="/cert/whoami")
+        assert status == 200, body
+        return json.loads(body)
+
+    seen = _poll(lambda: whoami(MTLS_HOST, (cert_pem, key_pem)))
+    serial = cert.serial_number.to_bytes((cert.serial_number.bit_length() + 7) // 8, "big")
+    expected = {
+        "x-subject": "C=US,O=Example\\, Inc.,CN=client one",
+        "x-issuer": "CN=Rampart Test CA",
+        "x-serial": ":".join(f"{b:02x}" for b in serial),
+        "x-not-before": _openssl_time(cert.not_valid_before_utc),
+        "x-not-after": _openssl_time(cert.not_valid_after_utc),
+    }
+    assert {k: seen["headers"].get(k) for k in expected} == expected
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(seen["path"]).query)
+    assert query["pem"] == [cert_pem.decode()]
+    # Without mutual TLS there is no client certificate: the mappings give nothing.
+    plain = _poll(lambda: whoami(PLAIN_HOST))
+    assert not set(expected) & set(plain["headers"]) and plain["path"] == "/who"
 
 
 def test_update_patches_the_truststore_and_reports_warnings(setup, ca, domains):

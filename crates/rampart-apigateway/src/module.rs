@@ -1,6 +1,7 @@
 //! API Gateway as a server module (`rampart_module`): its restJson1 endpoint, its tables, and
 //! as background work the edge listeners (`edge.listen`, `edge.tls_listen` and the private
-//! `edge.private_listen`, each when set) with the periodic refresh of what they serve.
+//! `edge.private_listen` and `edge.private_tls_listen`, each when set) with the periodic
+//! refresh of what they serve; both HTTPS listeners share one certificate resolver.
 
 use crate::ApiGatewayService;
 use crate::edge::mtls::EdgeConfigs;
@@ -34,9 +35,11 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
         Some(settings) => Some(private_edge(settings)?),
         None => None,
     };
-    let tls = match tls_listener {
-        Some(listener) => Some(edge_tls(listener, &service)?),
-        None => None,
+    let private_tls = private.as_ref().is_some_and(|p| p.tls_listener.is_some());
+    let tls = if tls_listener.is_some() || private_tls {
+        Some(edge_tls(tls_listener, &service)?)
+    } else {
+        None
     };
     let filter = env.clients.get::<Arc<dyn RequestFilter>>();
     env.clients.provide(service.clone());
@@ -49,10 +52,11 @@ pub fn module(env: &mut ModuleEnv<'_>) -> Result<Arc<dyn ServiceModule>, String>
     }))
 }
 
-/// The private listener, bound now, with the VPC endpoint it stands for.
+/// The private listeners, bound now, with the VPC endpoint they stand for.
 fn private_edge(settings: &PrivateEdgeSettings) -> Result<PrivateEdge, String> {
     Ok(PrivateEdge {
-        listener: bind(settings.listen)?,
+        listener: settings.listen.map(bind).transpose()?,
+        tls_listener: settings.tls_listen.map(bind).transpose()?,
         endpoint: Arc::new(edge::VpcEndpoint {
             vpce_id: settings.vpce_id.clone(),
             vpc_id: settings.vpc_id.clone(),
@@ -60,33 +64,60 @@ fn private_edge(settings: &PrivateEdgeSettings) -> Result<PrivateEdge, String> {
     })
 }
 
-/// The private edge: its listener and the VPC endpoint it stands for.
+/// The private edge: its plain and HTTPS listeners and the VPC endpoint they stand for.
 struct PrivateEdge {
-    listener: std::net::TcpListener,
+    listener: Option<std::net::TcpListener>,
+    tls_listener: Option<std::net::TcpListener>,
     endpoint: Arc<edge::VpcEndpoint>,
 }
 
-/// Serves plain HTTP on `listener` for `edge`; `endpoint` makes it the private listener.
+/// `listener` for tokio, its address logged as the `what` edge listener; none (logged) if
+/// it cannot be.
+fn start(listener: std::net::TcpListener, what: &str) -> Option<tokio::net::TcpListener> {
+    match tokio::net::TcpListener::from_std(listener) {
+        Ok(listener) => {
+            if let Ok(addr) = listener.local_addr() {
+                tracing::info!(%addr, "API Gateway {what} edge listening");
+            }
+            Some(listener)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the API Gateway {what} edge listener cannot start");
+            None
+        }
+    }
+}
+
+/// The name of a listener in the logs.
+fn what(endpoint: Option<&edge::VpcEndpoint>, scheme: &str) -> String {
+    match endpoint {
+        Some(e) => format!("private ({scheme}, {} in {})", e.vpce_id, e.vpc_id),
+        None => format!("public ({scheme})"),
+    }
+}
+
+/// Serves plain HTTP on `listener` for `edge`; `endpoint` makes it a private listener.
 async fn run_plain(
     listener: std::net::TcpListener,
     edge: Arc<edge::Edge>,
     endpoint: Option<Arc<edge::VpcEndpoint>>,
 ) {
-    let listener = match tokio::net::TcpListener::from_std(listener) {
-        Ok(listener) => listener,
-        Err(e) => {
-            tracing::error!(error = %e, "an edge listener cannot start");
-            return;
-        }
-    };
-    if let Ok(addr) = listener.local_addr() {
-        match &endpoint {
-            Some(e) => tracing::info!(%addr, vpce = %e.vpce_id, vpc = %e.vpc_id,
-                "API Gateway private edge listening (plain HTTP)"),
-            None => tracing::info!(%addr, "API Gateway edge listening (plain HTTP)"),
-        }
+    if let Some(listener) = start(listener, &what(endpoint.as_deref(), "plain HTTP")) {
+        edge::serve(listener, edge, endpoint).await;
     }
-    edge::serve(listener, edge, endpoint).await;
+}
+
+/// Serves HTTPS on `listener` for `edge` with `configs`; `endpoint` makes it a private
+/// listener.
+async fn run_https(
+    listener: std::net::TcpListener,
+    edge: Arc<edge::Edge>,
+    configs: Arc<EdgeConfigs>,
+    endpoint: Option<Arc<edge::VpcEndpoint>>,
+) {
+    if let Some(listener) = start(listener, &what(endpoint.as_deref(), "HTTPS")) {
+        edge::serve_tls(listener, edge, configs, endpoint).await;
+    }
 }
 
 /// A non-blocking listener on `addr`.
@@ -99,17 +130,19 @@ fn bind(addr: std::net::SocketAddr) -> Result<std::net::TcpListener, String> {
     Ok(listener)
 }
 
-/// The HTTPS edge: its listener, SNI resolver, server configurations and ACM access.
+/// The edge's TLS: the public HTTPS listener (if set), and the SNI resolver, server
+/// configurations and ACM access that it and the private HTTPS listener share.
 struct EdgeTls {
-    listener: std::net::TcpListener,
+    listener: Option<std::net::TcpListener>,
     resolver: Arc<tls::SniResolver>,
     configs: Arc<EdgeConfigs>,
     certificates: Option<Arc<CertificateAccess>>,
 }
 
-/// The HTTPS edge on `listener` for `service`, its default certificate made now.
+/// The edge's TLS for `service` with the public HTTPS `listener`, if any, its default
+/// certificate made now.
 fn edge_tls(
-    listener: std::net::TcpListener,
+    listener: Option<std::net::TcpListener>,
     service: &ApiGatewayService,
 ) -> Result<EdgeTls, String> {
     let default = tls::default_certificate("us-east-1")?;
@@ -124,18 +157,8 @@ fn edge_tls(
     })
 }
 
-/// Serves HTTPS on `tls` for `edge`, refreshing its certificates.
+/// Refreshes `tls`'s certificates and serves its public HTTPS listener, if any, for `edge`.
 async fn run_tls(tls: EdgeTls, live: Arc<edge::Live>, edge: Arc<edge::Edge>) {
-    let listener = match tokio::net::TcpListener::from_std(tls.listener) {
-        Ok(listener) => listener,
-        Err(e) => {
-            tracing::error!(error = %e, "the edge TLS listener cannot start");
-            return;
-        }
-    };
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "API Gateway edge listening (HTTPS)");
-    }
     if let Some(access) = tls.certificates {
         let configs = tls.configs.clone();
         tokio::spawn(tls::refresh_certificates(
@@ -145,7 +168,21 @@ async fn run_tls(tls: EdgeTls, live: Arc<edge::Live>, edge: Arc<edge::Edge>) {
             access,
         ));
     }
-    edge::serve_tls(listener, edge, tls.configs).await;
+    match tls.listener {
+        Some(listener) => run_https(listener, edge, tls.configs, None).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Starts the private listeners of `private` for `edge`, the HTTPS one with `configs`.
+fn run_private(private: PrivateEdge, edge: Arc<edge::Edge>, configs: Option<Arc<EdgeConfigs>>) {
+    let endpoint = Some(private.endpoint);
+    if let Some(listener) = private.listener {
+        tokio::spawn(run_plain(listener, edge.clone(), endpoint.clone()));
+    }
+    if let (Some(listener), Some(configs)) = (private.tls_listener, configs) {
+        tokio::spawn(run_https(listener, edge, configs, endpoint));
+    }
 }
 
 /// The module around the service.
@@ -196,12 +233,12 @@ impl ServiceModule for ApiGatewayModule {
         Some(Box::pin(async move {
             tokio::spawn(edge::refresh_periodically(live.clone()));
             tokio::spawn(edge::flush_usage_periodically(metering));
+            let configs = tls.as_ref().map(|tls| tls.configs.clone());
             if let Some(tls) = tls {
                 tokio::spawn(run_tls(tls, live, edge.clone()));
             }
             if let Some(private) = private {
-                let endpoint = Some(private.endpoint);
-                tokio::spawn(run_plain(private.listener, edge.clone(), endpoint));
+                run_private(private, edge.clone(), configs);
             }
             match std_listener {
                 Some(listener) => run_plain(listener, edge, None).await,

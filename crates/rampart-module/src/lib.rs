@@ -71,8 +71,8 @@ pub struct ModuleSettings {
     pub edge_asn_paths: Vec<std::path::PathBuf>,
     /// Where the edge listens over HTTPS (`edge.tls_listen`); none when unset.
     pub edge_tls_listen: Option<std::net::SocketAddr>,
-    /// The private edge listener (`edge.private_listen`) and the VPC endpoint it stands for;
-    /// none when unset.
+    /// The private edge listeners (`edge.private_listen`, `edge.private_tls_listen`) and the
+    /// VPC endpoint they stand for; none when neither is set.
     pub edge_private: Option<PrivateEdgeSettings>,
     /// Where custom domain names' mutual TLS truststores are read (`edge.truststore_dir`,
     /// `RAMPART_EDGE_TRUSTSTORE_DIR`; `<data_dir>/truststores` by default): the object
@@ -84,12 +84,15 @@ pub struct ModuleSettings {
     pub waf_log_dir: Option<std::path::PathBuf>,
 }
 
-/// The private edge listener: Rampart's stand-in for an interface VPC endpoint of
-/// `execute-api`, the only way in to PRIVATE REST APIs.
+/// The private edge listeners: Rampart's stand-in for an interface VPC endpoint of
+/// `execute-api`, the only way in to PRIVATE REST APIs. At least one is set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrivateEdgeSettings {
-    /// Where it listens (`edge.private_listen`).
-    pub listen: std::net::SocketAddr,
+    /// Where it listens over plain HTTP (`edge.private_listen`).
+    pub listen: Option<std::net::SocketAddr>,
+    /// Where it listens over HTTPS (`edge.private_tls_listen`), with the certificates of the
+    /// HTTPS edge listener.
+    pub tls_listen: Option<std::net::SocketAddr>,
     /// The VPC endpoint id requests arriving there carry as `aws:SourceVpce`.
     pub vpce_id: String,
     /// The VPC id requests arriving there carry as `aws:SourceVpc`.

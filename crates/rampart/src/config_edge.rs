@@ -16,9 +16,13 @@ pub struct EdgeFileConfig {
     pub listen: Option<std::net::SocketAddr>,
     /// Where the edge listens over HTTPS (`127.0.0.1:4443`); none when unset.
     pub tls_listen: Option<std::net::SocketAddr>,
-    /// Where the private edge listens (`127.0.0.1:4520`): Rampart's interface VPC endpoint,
-    /// the only listener PRIVATE REST APIs answer on; none when unset.
+    /// Where the private edge listens over plain HTTP (`127.0.0.1:4520`): Rampart's
+    /// interface VPC endpoint, with `private_tls_listen` the only listeners PRIVATE REST APIs
+    /// answer on; none when unset.
     pub private_listen: Option<std::net::SocketAddr>,
+    /// Where the private edge listens over HTTPS (`127.0.0.1:4521`), as an interface VPC
+    /// endpoint answers, with the certificates of `tls_listen`; none when unset.
+    pub private_tls_listen: Option<std::net::SocketAddr>,
     /// The VPC endpoint id of the private listener (`vpce-` and 8 or 17 hex digits), given
     /// to resource policies as `aws:SourceVpce`. Default: derived from the data directory.
     pub private_vpce_id: Option<String>,
@@ -77,10 +81,15 @@ pub struct GeoArgs {
 /// The private listener's flags (`serve`).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct PrivateEdgeArgs {
-    /// Where the private edge listens: Rampart's interface VPC endpoint, the only listener
-    /// PRIVATE REST APIs answer on; none when unset. Default: `[edge] private_listen`.
+    /// Where the private edge listens over plain HTTP: Rampart's interface VPC endpoint,
+    /// with the HTTPS one the only listeners PRIVATE REST APIs answer on; none when unset.
+    /// Default: `[edge] private_listen`.
     #[arg(long, env = "RAMPART_EDGE_PRIVATE_LISTEN")]
     pub edge_private_listen: Option<std::net::SocketAddr>,
+    /// Where the private edge listens over HTTPS (the certificates of the HTTPS edge
+    /// listener); none when unset. Default: `[edge] private_tls_listen`.
+    #[arg(long, env = "RAMPART_EDGE_PRIVATE_TLS_LISTEN")]
+    pub edge_private_tls_listen: Option<std::net::SocketAddr>,
     /// The private listener's VPC endpoint id (`aws:SourceVpce`). Default: `[edge]
     /// private_vpce_id`, else derived from the data directory.
     #[arg(long, env = "RAMPART_EDGE_PRIVATE_VPCE_ID", value_name = "VPCE_ID")]
@@ -91,19 +100,22 @@ pub struct PrivateEdgeArgs {
     pub edge_private_vpc_id: Option<String>,
 }
 
-/// The private listener in effect, if one is set: its ids given, else derived from
+/// The private listeners in effect, if one is set: its ids given, else derived from
 /// `data_dir` (the same on every start of this node, different between nodes).
 pub fn private_edge(
     args: &PrivateEdgeArgs,
     file: Option<&EdgeFileConfig>,
     data_dir: &Path,
 ) -> Result<Option<PrivateEdgeSettings>, String> {
-    let Some(listen) = args
+    let listen = args
         .edge_private_listen
-        .or(file.and_then(|f| f.private_listen))
-    else {
+        .or(file.and_then(|f| f.private_listen));
+    let tls_listen = args
+        .edge_private_tls_listen
+        .or(file.and_then(|f| f.private_tls_listen));
+    if listen.is_none() && tls_listen.is_none() {
         return Ok(None);
-    };
+    }
     let given = |flag: &Option<String>, pick: fn(&EdgeFileConfig) -> &Option<String>| {
         flag.clone().or_else(|| file.and_then(|f| pick(f).clone()))
     };
@@ -116,6 +128,7 @@ pub fn private_edge(
     check_id(&vpc_id, "vpc-", "private_vpc_id")?;
     Ok(Some(PrivateEdgeSettings {
         listen,
+        tls_listen,
         vpce_id,
         vpc_id,
     }))
@@ -217,7 +230,8 @@ mod tests {
         let derived = private_edge(&none, Some(&config), Path::new("/d"))
             .unwrap()
             .unwrap();
-        assert_eq!(derived.listen, "127.0.0.1:4520".parse().unwrap());
+        assert_eq!(derived.listen, Some("127.0.0.1:4520".parse().unwrap()));
+        assert_eq!(derived.tls_listen, None);
         assert!(check_id(&derived.vpce_id, "vpce-", "x").is_ok());
         assert_eq!(derived.vpce_id.len(), 22);
         assert!(check_id(&derived.vpc_id, "vpc-", "x").is_ok());
@@ -227,6 +241,7 @@ mod tests {
         assert_ne!(other.unwrap().unwrap().vpce_id, derived.vpce_id);
         let flagged = PrivateEdgeArgs {
             edge_private_listen: None,
+            edge_private_tls_listen: None,
             edge_private_vpce_id: Some("vpce-0123456789abcdef0".into()),
             edge_private_vpc_id: Some("vpc-0123abcd".into()),
         };
@@ -240,6 +255,28 @@ mod tests {
         let bad = file("private_listen = \"127.0.0.1:1\"\nprivate_vpce_id = \"vpce-XYZ\"\n");
         let refused = private_edge(&none, Some(&bad), Path::new("/d")).unwrap_err();
         assert!(refused.contains("private_vpce_id"), "{refused}");
+    }
+
+    #[test]
+    fn the_private_edge_may_listen_over_https_alone_or_both() {
+        let tls_only = file("private_tls_listen = \"127.0.0.1:4521\"\n");
+        let none = PrivateEdgeArgs::default();
+        let settings = private_edge(&none, Some(&tls_only), Path::new("/d"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(settings.listen, None);
+        assert_eq!(settings.tls_listen, Some("127.0.0.1:4521".parse().unwrap()));
+        let flagged = PrivateEdgeArgs {
+            edge_private_listen: Some("127.0.0.1:4530".parse().unwrap()),
+            edge_private_tls_listen: Some("127.0.0.1:4531".parse().unwrap()),
+            ..PrivateEdgeArgs::default()
+        };
+        let both = private_edge(&flagged, Some(&tls_only), Path::new("/d"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(both.listen, Some("127.0.0.1:4530".parse().unwrap()));
+        assert_eq!(both.tls_listen, Some("127.0.0.1:4531".parse().unwrap()));
+        assert_eq!(both.vpce_id, settings.vpce_id);
     }
 
     #[test]

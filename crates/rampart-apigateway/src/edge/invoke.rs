@@ -5,6 +5,7 @@
 //! the selected integration response).
 
 use crate::edge::body::EdgeBody;
+use crate::edge::client_cert::ClientCert;
 use crate::edge::respond::{
     apply_method_response, internal_error, literal, select_response, stamp, timed_out,
 };
@@ -45,6 +46,8 @@ pub struct MethodRequest<'a> {
     pub local_port: u16,
     /// EDGE, REGIONAL or PRIVATE.
     pub endpoint_type: &'a str,
+    /// The client certificate mutual TLS verified, if any.
+    pub client_cert: Option<&'a ClientCert>,
 }
 
 impl MethodRequest<'_> {
@@ -74,6 +77,9 @@ impl MethodRequest<'_> {
         }
         if let Some(name) = source.strip_prefix("stageVariables.") {
             return self.stage_variables.get(name).cloned();
+        }
+        if let Some(field) = source.strip_prefix("context.identity.clientCert.") {
+            return self.client_cert?.field(field).map(str::to_owned);
         }
         match source {
             "context.requestId" => Some(self.request_id.to_owned()),
@@ -343,6 +349,7 @@ mod tests {
             scheme: "http",
             local_port: 4510,
             endpoint_type: "EDGE",
+            client_cert: None,
         };
         let proxy = integration("HTTP_PROXY", "http://${stageVariables.host}/p/{proxy}", &[]);
         assert_eq!(upstream_url(&proxy, &req, true), "http://up:81/p/a/b?q=1");

@@ -7,6 +7,7 @@
 //! (`[edge] private_listen`), which stands for an interface VPC endpoint (see `private`).
 
 mod body;
+mod client_cert;
 mod filter;
 mod invoke;
 mod keys;

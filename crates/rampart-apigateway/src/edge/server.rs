@@ -4,6 +4,7 @@
 //! policy, then handed to its integration.
 
 use crate::edge::body::{EdgeBody, full, split_prefix};
+use crate::edge::client_cert::ClientCert;
 use crate::edge::filter::{FilterRequest, RequestFilter, Verdict};
 use crate::edge::invoke::{MethodRequest, forward};
 use crate::edge::mtls::{EdgeConfigs, Picked};
@@ -51,9 +52,13 @@ pub struct Arrival {
     pub local_port: u16,
     /// The VPC endpoint the listener stands for; none on a public listener.
     pub endpoint: Option<Arc<VpcEndpoint>>,
+    /// Whether the connection is HTTPS.
+    pub tls: bool,
     /// The mutual TLS domain whose truststore the client's certificate chained to at the
     /// handshake; none without mutual TLS. Only its requests reach that domain.
     pub mutual_tls_domain: Option<String>,
+    /// That client certificate, as `$context.identity.clientCert`.
+    pub client_cert: Option<Arc<ClientCert>>,
 }
 
 /// Accepts connections on `listener` until the task is dropped; `endpoint` makes it the
@@ -78,18 +83,22 @@ pub async fn serve(
             peer,
             local_port,
             endpoint: endpoint.clone(),
+            tls: false,
             mutual_tls_domain: None,
+            client_cert: None,
         };
         tokio::spawn(serve_stream(edge.clone(), stream, arrival));
     }
 }
 
 /// Accepts HTTPS connections on `listener` (each handshake with the configuration `configs`
-/// picks by SNI) until dropped.
+/// picks by SNI) until dropped; `endpoint` makes it the private listener, standing for that
+/// VPC endpoint.
 pub async fn serve_tls(
     listener: tokio::net::TcpListener,
     edge: Arc<Edge>,
     configs: Arc<EdgeConfigs>,
+    endpoint: Option<Arc<VpcEndpoint>>,
 ) {
     let local_port = listener.local_addr().map_or(0, |a| a.port());
     loop {
@@ -105,8 +114,10 @@ pub async fn serve_tls(
         let arrival = Arrival {
             peer,
             local_port,
-            endpoint: None,
+            endpoint: endpoint.clone(),
+            tls: true,
             mutual_tls_domain: None,
+            client_cert: None,
         };
         tokio::spawn(handshake(edge.clone(), configs.clone(), stream, arrival));
     }
@@ -136,9 +147,18 @@ async fn handshake(
         }
     };
     match start.into_stream(config).await {
-        Ok(tls) => serve_stream(edge, tls, arrival).await,
+        Ok(tls) => {
+            arrival.client_cert = verified_client_cert(tls.get_ref().1);
+            serve_stream(edge, tls, arrival).await;
+        }
         Err(e) => tracing::debug!(error = %e, "edge TLS handshake failed"),
     }
+}
+
+/// The client certificate `connection`'s handshake verified (mutual TLS only), parsed.
+fn verified_client_cert(connection: &rustls::ServerConnection) -> Option<Arc<ClientCert>> {
+    let leaf = connection.peer_certificates()?.first()?;
+    ClientCert::from_der(leaf).map(Arc::new)
 }
 
 /// Serves the requests of one connection.
@@ -346,9 +366,10 @@ impl Call<'_> {
             stage_variables: &self.stage.variables,
             request_id: self.request_id,
             client_ip: self.arrival.peer.ip(),
-            scheme: "http",
+            scheme: if self.arrival.tls { "https" } else { "http" },
             local_port: self.arrival.local_port,
             endpoint_type: &self.api.endpoint_type,
+            client_cert: self.arrival.client_cert.as_deref(),
         };
         forward(&self.edge.upstream, integration, &method_request, body).await
     }

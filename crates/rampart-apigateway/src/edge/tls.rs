@@ -1,7 +1,9 @@
-//! The edge's HTTPS listener (`[edge] tls_listen`): rustls with ALPN h2 and http/1.1 and a
+//! The edge's HTTPS listeners (`[edge] tls_listen`, and the private `private_tls_listen`
+//! with the same resolver and configurations): rustls with ALPN h2 and http/1.1 and a
 //! certificate chosen by SNI: a custom domain name's ACM certificate (its name exactly, else
 //! a `*.` wildcard domain name one label up), else the default certificate (self-signed for
-//! `*.execute-api.<region>.localhost` and `localhost`, made at start). The map of domain
+//! `*.execute-api.<region>.localhost`, `*.execute-api.<region>.vpce.localhost` and
+//! `localhost`, made at start). The map of domain
 //! certificates is rebuilt from the snapshot and ACM every [`TLS_REFRESH_PERIOD`], so a
 //! re-imported or renewed certificate and a changed domain are served within seconds (with
 //! the mutual TLS configurations of [`crate::edge::mtls`]).
@@ -85,10 +87,13 @@ pub fn certified_key(chain_pem: &str, pkcs8: &[u8]) -> Result<CertifiedKey, Stri
     Ok(CertifiedKey::new(chain, signer))
 }
 
-/// The default certificate: self-signed for the `execute-api` hosts of `region` and localhost.
+/// The default certificate: self-signed for the `execute-api` hosts of `region`, the VPC
+/// endpoint's own DNS names (`<vpce-id>-<suffix>.execute-api.<region>.vpce.localhost`, as
+/// AWS's `*.execute-api.<region>.vpce.amazonaws.com`) and localhost.
 pub fn default_certificate(region: &str) -> Result<CertifiedKey, String> {
     let names = vec![
         format!("*.execute-api.{region}.localhost"),
+        format!("*.execute-api.{region}.vpce.localhost"),
         "localhost".to_owned(),
     ];
     let made = rcgen::generate_simple_self_signed(names).map_err(|e| e.to_string())?;

@@ -1,5 +1,6 @@
 //! WAF logs: for a web ACL with a logging configuration, one JSON line per inspected request
-//! in AWS's WAF log format, appended to `<log_dir>/<web-acl-name>.log`. Whatever destination
+//! in AWS's WAF log format, appended to `<log_dir>/<web-acl-name>.log` through one handle kept
+//! open per file (reopened when the file is removed or rotated). Whatever destination
 //! the configuration names (a Firehose stream, an S3 bucket, a CloudWatch Logs group), the
 //! line goes to that file. `RedactedFields` (single header, URI path, query string, method)
 //! are written as `REDACTED`; `LoggingFilter` keeps or drops a line by its action and labels.
@@ -8,15 +9,31 @@ use super::snapshot::Enforced;
 use rampart_module::edge_filter::FilterRequest;
 use rampart_waf::Verdict;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::fs::{File, Metadata, OpenOptions};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-/// Where the lines go.
+/// How often an open log's path is checked for having been removed or rotated away.
+const RECHECK: Duration = Duration::from_secs(1);
+
+/// Where the lines go: one open handle per web ACL's file, appending; a file removed or
+/// renamed (rotated) is noticed within [`RECHECK`] and reopened at its path.
 #[derive(Debug)]
 pub struct LogSink {
     dir: Option<PathBuf>,
-    lock: Mutex<()>,
+    recheck: Duration,
+    open: Mutex<HashMap<String, Handle>>,
+}
+
+/// One open log file.
+#[derive(Debug)]
+struct Handle {
+    file: File,
+    /// When its path was last seen to name this file.
+    checked: Instant,
 }
 
 impl LogSink {
@@ -24,7 +41,8 @@ impl LogSink {
     pub fn new(dir: Option<PathBuf>) -> LogSink {
         LogSink {
             dir,
-            lock: Mutex::new(()),
+            recheck: RECHECK,
+            open: Mutex::new(HashMap::new()),
         }
     }
 
@@ -33,20 +51,71 @@ impl LogSink {
         let Some(dir) = &self.dir else {
             return;
         };
-        let Ok(_guard) = self.lock.lock() else {
-            return;
+        let mut bytes = line.to_string().into_bytes();
+        bytes.push(b'\n');
+        let mut open = match self.open.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
         };
-        let written = std::fs::create_dir_all(dir).and_then(|()| {
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(dir.join(format!("{name}.log")))?;
-            writeln!(file, "{line}")
-        });
-        if let Err(e) = written {
+        if let Err(e) = self.append(&mut open, dir, name, &bytes) {
+            open.remove(name);
             tracing::warn!(error = %e, web_acl = name, "cannot write the WAF log");
         }
     }
+
+    /// Writes `bytes` (one whole line, in one write) through `name`'s handle, opening it
+    /// first when there is none or its path no longer names its file.
+    fn append(
+        &self,
+        open: &mut HashMap<String, Handle>,
+        dir: &Path,
+        name: &str,
+        bytes: &[u8],
+    ) -> std::io::Result<()> {
+        let path = dir.join(format!("{name}.log"));
+        if let Some(handle) = open.get_mut(name)
+            && self.current(handle, &path)
+        {
+            return handle.file.write_all(bytes);
+        }
+        std::fs::create_dir_all(dir)?;
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let mut handle = Handle {
+            file,
+            checked: Instant::now(),
+        };
+        let written = handle.file.write_all(bytes);
+        open.insert(name.to_owned(), handle);
+        written
+    }
+
+    /// Whether `handle`'s file is still the one at `path` (checked every `recheck`).
+    fn current(&self, handle: &mut Handle, path: &Path) -> bool {
+        if handle.checked.elapsed() < self.recheck {
+            return true;
+        }
+        let same = match (std::fs::metadata(path), handle.file.metadata()) {
+            (Ok(at_path), Ok(open)) => same_file(&at_path, &open),
+            _ => false,
+        };
+        if same {
+            handle.checked = Instant::now();
+        }
+        same
+    }
+}
+
+/// Whether two metadata describe one file.
+#[cfg(unix)]
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+/// Whether two metadata describe one file (no inode numbers here: its creation time).
+#[cfg(not(unix))]
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    a.created().ok() == b.created().ok()
 }
 
 /// Whether a `LoggingFilter` condition holds.
@@ -210,6 +279,51 @@ mod tests {
         assert!(kept(Some(&filter), "ALLOW", &["awswaf:x:y".to_owned()]));
         assert!(!kept(Some(&filter), "ALLOW", &[]));
         assert!(kept(None, "ALLOW", &[]));
+    }
+
+    fn lines(path: &Path) -> Vec<Value> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn one_open_handle_per_log_takes_every_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let logs = dir.path().join("waf-logs");
+        let sink = LogSink::new(Some(logs.clone()));
+        for i in 0..5 {
+            sink.write("acl-a", &json!({"n": i}));
+            sink.write("acl-b", &json!({"n": i * 10}));
+        }
+        let a = lines(&logs.join("acl-a.log"));
+        assert_eq!(a, (0..5).map(|i| json!({"n": i})).collect::<Vec<_>>());
+        assert_eq!(lines(&logs.join("acl-b.log")).len(), 5);
+        let open = sink.open.lock().unwrap();
+        assert_eq!(open.len(), 2, "one handle per destination");
+        let handle = &open["acl-a"];
+        let at_path = std::fs::metadata(logs.join("acl-a.log")).unwrap();
+        assert!(same_file(&handle.file.metadata().unwrap(), &at_path));
+    }
+
+    #[test]
+    fn a_rotated_or_removed_log_is_reopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = LogSink::new(Some(dir.path().to_owned()));
+        sink.recheck = Duration::ZERO;
+        let path = dir.path().join("acl.log");
+        sink.write("acl", &json!({"n": 1}));
+        std::fs::rename(&path, dir.path().join("acl.log.1")).unwrap();
+        sink.write("acl", &json!({"n": 2}));
+        assert_eq!(lines(&dir.path().join("acl.log.1")), [json!({"n": 1})]);
+        assert_eq!(lines(&path), [json!({"n": 2})]);
+        std::fs::remove_file(&path).unwrap();
+        sink.write("acl", &json!({"n": 3}));
+        sink.write("acl", &json!({"n": 4}));
+        assert_eq!(lines(&path), [json!({"n": 3}), json!({"n": 4})]);
+        LogSink::new(None).write("acl", &json!({"n": 5}));
     }
 
     #[test]
