@@ -60,8 +60,9 @@ def org(secure_server):
     sts["unchecked"] = secure_server.client_for("sts", management, parameter_validation=False)
     member_iam = secure_server.client_for("iam", member)
     member_iam.create_user(UserName="member-user")
-    return {**sts, "member_iam": member_iam, "member": member["AccountId"], "member_key": member["AccessKeyId"],
-            "outsider": outsider["AccountId"], "root_arn": root_arn,
+    return {**sts, "member_iam": member_iam, "member": member["AccountId"],
+            "member_key": member["AccessKeyId"], "outsider": outsider["AccountId"],
+            "root_arn": root_arn,
             "management": management["AccountId"], "server": secure_server}
 
 
@@ -89,6 +90,7 @@ def test_the_root_session_audits_the_member_root(org):
     expect_error(iam.list_access_keys, "AccessDenied", explicit, 403, UserName="member-user")
     users = org["member_iam"].list_users()["Users"]
     assert "not-allowed" not in [u["UserName"] for u in users]
+
 
 def test_root_arn_target_and_a_shorter_session(org):
     before = dt.datetime.now(dt.timezone.utc)
