@@ -99,11 +99,8 @@ def test_get_caller_identity(server):
 
 def test_sts_operations_answer_unsupported_operation(server):
     sts = server.client("sts", region="eu-west-1")
-    expect_error(sts.assume_root, "UnsupportedOperation",
-                 unsupported("STS", "AssumeRoot"), TargetPrincipal="111122223333",
-                 TaskPolicyArn={"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
-    expect_error(sts.get_delegated_access_token, "UnsupportedOperation",
-                 unsupported("STS", "GetDelegatedAccessToken"), TradeInToken="x" * 64)
+    expect_error(sts.get_scoped_credentials, "UnsupportedOperation",
+                 unsupported("STS", "GetScopedCredentials"), DurationSeconds=900)
 
 
 def test_model_validation_answers_validation_error(server):
@@ -125,15 +122,18 @@ def test_model_validation_answers_validation_error(server):
 
 
 def test_aws_cli_reports_the_unsupported_operation(server):
-    for args, op, service in ((("iam", "list-workload-identity-providers"),
-                               "ListWorkloadIdentityProviders", "IAM"),
-                              (("sts", "get-delegated-access-token", "--trade-in-token", "x" * 64),
-                               "GetDelegatedAccessToken", "STS")):
-        proc = server.aws(*args, check=False)
-        # 254: a service error; the CLI's paginator path (list-*) exits 255 instead.
-        assert proc.returncode in (254, 255), proc.stderr
-        assert (f"An error occurred (UnsupportedOperation) when calling the {op} operation: "
-                f"Rampart does not implement {service} operation {op} yet.") in proc.stderr
+    op = "ListWorkloadIdentityProviders"
+    proc = server.aws("iam", "list-workload-identity-providers", check=False)
+    # 254: a service error; the CLI's paginator path (list-*) exits 255 instead.
+    assert proc.returncode in (254, 255), proc.stderr
+    assert (f"An error occurred (UnsupportedOperation) when calling the {op} operation: "
+            f"Rampart does not implement IAM operation {op} yet.") in proc.stderr
+    # Every STS operation this CLI knows is served: a query error of STS, as the CLI shows it.
+    proc = server.aws("sts", "get-delegated-access-token", "--trade-in-token", "x" * 64,
+                      check=False)
+    assert proc.returncode in (254, 255), proc.stderr
+    assert ("An error occurred (InvalidParameterValue) when calling the GetDelegatedAccessToken "
+            "operation: The trade-in token is not valid.") in proc.stderr
 
 
 # ----------------------------------------------------------------------------- raw HTTP
@@ -165,7 +165,7 @@ def test_get_with_a_query_string(server):
                      query="Action=GetCallerIdentity&Version=2011-06-15")
     assert caller_identity_xml(resp) == root_identity(DEFAULT_ACCOUNT)
     resp = query_raw(server, "", service="sts", method="GET",
-                     query="Action=GetDelegatedAccessToken&Version=2011-06-15&TradeInToken=abcd")
+                     query="Action=GetScopedCredentials&Version=2011-06-15&DurationSeconds=900")
     assert resp.status == 400
     assert xml_error(resp)[1] == "UnsupportedOperation"
     # A presigned URL (query-string SigV4), as EKS-style tokens use.

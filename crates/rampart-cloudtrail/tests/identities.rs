@@ -41,6 +41,7 @@ fn role_session() -> Principal {
         mfa_authenticated: false,
         source_identity: None,
         transitive_tags: Vec::new(),
+        assumed_root: false,
     };
     Principal {
         account: AccountId::parse(ACCOUNT).unwrap(),

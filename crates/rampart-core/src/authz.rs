@@ -373,6 +373,7 @@ mod tests {
             mfa_authenticated: false,
             source_identity: Some("alice".into()),
             transitive_tags: Vec::new(),
+            assumed_root: false,
         }));
         let session = ctx.policy_context();
         assert_eq!(

@@ -67,16 +67,19 @@ pub struct SessionContext {
     /// Session tags passed as transitive (TransitiveTagKeys): sessions created from this one
     /// by role chaining inherit them.
     pub transitive_tags: Vec<(String, String)>,
+    /// A privileged root session from STS AssumeRoot (CloudTrail `sessionContext.assumedRoot`):
+    /// the member account's root user scoped by a root-task policy.
+    pub assumed_root: bool,
 }
 
 impl Principal {
     /// Whether the request is signed with GetSessionToken credentials obtained without MFA:
     /// AWS refuses every IAM call and every STS call but AssumeRole and GetCallerIdentity
-    /// from those.
+    /// from those. AssumeRoot sessions are not of that kind (their task policy scopes them).
     pub fn is_session_without_mfa(&self) -> bool {
         self.session
             .as_ref()
-            .is_some_and(|s| s.issuer_type != "Role" && !s.mfa_authenticated)
+            .is_some_and(|s| s.issuer_type != "Role" && !s.mfa_authenticated && !s.assumed_root)
     }
 
     /// The root user of `account`, signing with `access_key_id`.

@@ -4,7 +4,8 @@
 //! forward it with notes (`PENDING_APPROVAL`), accepts (`ACCEPTED`, the accepting identity is
 //! recorded as approver) or rejects it (`REJECTED`, possible until the token is sent); sending
 //! the exchange token finalizes it (`FINALIZED`, the delegation period of `SessionDuration`
-//! starting then). Rows of `iam_delegation_requests` are keyed by request id (requests cross
+//! starting then) and mints the trade-in token (`crate::trade_in`) the partner exchanges with
+//! STS GetDelegatedAccessToken. Rows of `iam_delegation_requests` are keyed by request id (requests cross
 //! accounts); `iam_delegation_requests_owned` indexes owned requests by
 //! `<owner account>/<request id>` for ListDelegationRequests.
 
@@ -120,6 +121,9 @@ pub struct DelegationRecord {
     pub updated_ms: i64,
     /// When the delegation period ends (set when the token is sent).
     pub expires_ms: Option<i64>,
+    /// The trade-in token minted when the token was sent, sealed (`crate::trade_in`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_in_token: Option<String>,
 }
 
 impl DelegationRecord {

@@ -95,7 +95,7 @@ impl Directory {
             principal.kind,
             PrincipalKind::Root | PrincipalKind::DevAnonymous | PrincipalKind::Anonymous
         ) {
-            return Ok(Arc::new(CallerPolicies::for_principal(principal)));
+            return Ok(Arc::new(root_task_session(principal, session)?));
         }
         let key = principal.access_key_id.as_str();
         let account = principal.account.as_str();
@@ -348,6 +348,30 @@ impl Directory {
             .map_err(internal)?;
         Ok(found.map(|r| r.value))
     }
+}
+
+/// The policies of a root, anonymous or `--dev` caller: none, except that an AssumeRoot
+/// session of the root user carries its root-task policy as an identity-based policy (its
+/// `Deny` statements scope the root's permissions; an unknown task denies everything).
+fn root_task_session(
+    principal: &Principal,
+    session: Option<&SessionPolicies>,
+) -> Result<CallerPolicies, DirectoryError> {
+    let mut caller = CallerPolicies::for_principal(principal);
+    let assumed_root = principal.session.as_ref().is_some_and(|s| s.assumed_root);
+    if principal.kind == PrincipalKind::Root && assumed_root {
+        let tasks = session
+            .map(|s| s.managed_arns.as_slice())
+            .unwrap_or_default();
+        if tasks.is_empty() {
+            caller.identity.push(parse(DENY_ALL, PolicyKind::Identity)?);
+        }
+        for arn in tasks {
+            let doc = crate::root_task::find(arn).unwrap_or(DENY_ALL);
+            caller.identity.push(parse(doc, PolicyKind::Identity)?);
+        }
+    }
+    Ok(caller)
 }
 
 /// A policy that allows nothing (stands in for a deleted permissions boundary).

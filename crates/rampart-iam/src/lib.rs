@@ -7,7 +7,8 @@
 //! certificates, SSH public keys (`ssh_keys`), server certificates (`server_certs`), the
 //! account summary and outbound identity federation (the per-account issuer, [`outbound`]),
 //! stored through `rampart-store`; a role's trust policy judged alone for federated and
-//! service principals ([`trust`]); and the identity [`Directory`] the
+//! service principals ([`trust`]); the root-task policies of STS AssumeRoot sessions
+//! ([`root_task`]); and the identity [`Directory`] the
 //! authenticator and every service use to learn who a caller is and which compiled policies
 //! bind it. The wire layer is generated from botocore's model; actions of the model not served
 //! answer `UnsupportedOperation` naming them, without their parameters being read.
@@ -32,6 +33,7 @@ pub mod policy_index;
 mod qr_png;
 pub mod records;
 pub mod resources;
+pub mod root_task;
 pub mod saml_metadata;
 pub mod server_certs;
 mod service;
@@ -39,6 +41,7 @@ pub mod service_linked;
 pub mod ssh_keys;
 pub mod tables;
 pub mod totp;
+pub mod trade_in;
 pub mod trust;
 
 pub use credentials::{ActiveCredential, Credentials, KeyOwner, NewKey};

@@ -220,6 +220,11 @@ pub struct AccountRecord {
     pub created_ms: i64,
     /// Optional account alias (CreateAccountAlias).
     pub alias: Option<String>,
+    /// The management account of the organization this account is a member of
+    /// (`rampart account create --management-account`); `None` outside an organization.
+    /// Callers of that account may open root sessions of this one (STS AssumeRoot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_account: Option<String>,
 }
 
 /// Per-account generation row (key: the account id), upserted by every IAM write; the

@@ -223,6 +223,7 @@ async fn sessions_without_mfa_cannot_call_iam() {
         mfa_authenticated: false,
         source_identity: None,
         transitive_tags: Vec::new(),
+        assumed_root: false,
     }));
     for (action, params) in [
         ("ListUsers", ""),

@@ -2,8 +2,10 @@
 //! `AssumeRoleWithWebIdentity` ([`web_identity`]) and `AssumeRoleWithSAML` (`saml`: the
 //! assertion's XML signature against the SAML provider's certificates; both unsigned as in AWS:
 //! [`unsigned_caller`]),
-//! `GetFederationToken` (federated-user sessions), `DecodeAuthorizationMessage`
-//! ([`authz_message`]), `GetWebIdentityToken` (outbound identity federation: JWTs signed
+//! `AssumeRoot` (privileged root sessions of an organization's member accounts, scoped by a
+//! root-task policy), `GetDelegatedAccessToken` (a temporary delegation request's trade-in
+//! token for a session of its approver), `GetFederationToken` (federated-user sessions),
+//! `DecodeAuthorizationMessage` ([`authz_message`]), `GetWebIdentityToken` (outbound identity federation: JWTs signed
 //! with per-account keys, [`outbound_keys`], whose issuer documents `discovery` serves),
 //! `GetSessionToken`, `GetCallerIdentity` and
 //! `GetAccessKeyInfo`. Temporary credentials are
@@ -14,7 +16,9 @@
 //! sealed secret, is left out of the audit JSON by the generator (`audit_hidden`).
 
 mod assume_role;
+mod assume_root;
 pub mod authz_message;
+mod delegated;
 mod discovery;
 mod federation;
 pub mod generated;

@@ -70,7 +70,7 @@ impl SessionClaims {
                 kind: PrincipalKind::IamUser,
                 session: Some(session),
             },
-            Issuer::Root => Principal {
+            Issuer::Root | Issuer::AssumedRoot => Principal {
                 session: Some(session),
                 ..Principal::root(account, key)
             },
@@ -97,7 +97,7 @@ impl SessionClaims {
             Issuer::Federated { name, id, arn } if !name.is_empty() => {
                 ("IAMUser", arn.clone(), id.clone(), name.clone())
             }
-            Issuer::Root | Issuer::Federated { .. } => (
+            Issuer::Root | Issuer::AssumedRoot | Issuer::Federated { .. } => (
                 "Root",
                 format!("arn:aws:iam::{account}:root"),
                 account.to_string(),
@@ -114,6 +114,7 @@ impl SessionClaims {
             mfa_authenticated: self.mfa,
             source_identity: self.source_identity.clone(),
             transitive_tags: self.transitive_tags(),
+            assumed_root: self.issuer == Issuer::AssumedRoot,
         })
     }
 

@@ -65,6 +65,10 @@ pub enum Issuer {
     /// GetSessionToken by the account root user.
     #[serde(rename = "o")]
     Root,
+    /// AssumeRoot: a privileged session of the account's root user, scoped by the root-task
+    /// policy packed as the session's managed policy.
+    #[serde(rename = "ar")]
+    AssumedRoot,
     /// GetFederationToken: the IAM user (or, with an empty name, the root user) who
     /// federated; the federated user's name is the claims' session name.
     #[serde(rename = "f")]

@@ -88,9 +88,9 @@ fn get_caller_identity_answers_the_caller_and_is_read_only() {
 
 #[test]
 fn unimplemented_actions_are_unsupported() {
-    let inv = call("Action=GetDelegatedAccessToken&TradeInToken=x");
+    let inv = call("Action=GetTrustBundles&ProviderArn=x");
     assert!(inv.read_only);
-    assert_eq!(inv.operation, "GetDelegatedAccessToken");
+    assert_eq!(inv.operation, "GetTrustBundles");
     let err = inv.result.unwrap_err();
     assert_eq!(
         (err.code.as_ref(), err.status),
@@ -98,7 +98,7 @@ fn unimplemented_actions_are_unsupported() {
     );
     assert_eq!(
         err.message,
-        "Rampart does not implement STS operation GetDelegatedAccessToken yet."
+        "Rampart does not implement STS operation GetTrustBundles yet."
     );
 }
 
@@ -154,10 +154,11 @@ fn secrets_are_redacted_and_left_out_of_audit() {
 #[test]
 fn not_served_actions_are_answered_without_reading_parameters() {
     // DurationSeconds=soon would be a decoding error if the parameters were read.
-    let op = "AssumeRoot";
+    let op = "GetScopedCredentials";
     assert!(!sts::SERVED.contains(&op));
+    assert!(sts::SERVED.contains(&"AssumeRoot"));
     let inv = call(&format!(
-        "Action={op}&DurationSeconds=soon&TargetPrincipal=111122223333"
+        "Action={op}&DurationSeconds=soon&ScopedSessionDescription=x"
     ));
     assert_eq!(inv.operation, op);
     assert_eq!(inv.request_parameters, None);

@@ -33,6 +33,11 @@ pub struct CreateArgs {
     /// The new account's id (12 digits); a random unused one when absent.
     #[arg(long)]
     pub account_id: Option<String>,
+    /// Make the new account a member of the organization managed by this existing account
+    /// (12 digits): its callers may then open root sessions of the new account (STS
+    /// AssumeRoot).
+    #[arg(long)]
+    pub management_account: Option<String>,
     /// Print {"AccountId", "AccessKeyId", "SecretAccessKey"} as JSON instead.
     #[arg(long)]
     pub json: bool,
@@ -69,20 +74,47 @@ async fn create(args: CreateArgs) -> Result<(), String> {
             AccountId::parse(id).map_err(|_| format!("--account-id must be 12 digits, got {id:?}"))
         })
         .transpose()?;
-    let file = crate::config::read_file_config(args.store.config.as_deref())?;
-    let data_dir = crate::cli::store_dir(&args.store, file.data_dir);
-    let store = crate::cli::open_store(&args.store).await?;
-    let explicit = args.key_file.seal_key_file.or(file.seal_key_file);
-    let keyfile = crate::config::keyfile_path(&data_dir, explicit.as_deref());
-    let root = unseal_offline(&store, &keyfile).await?;
+    let manager = args
+        .management_account
+        .as_deref()
+        .map(|id| {
+            AccountId::parse(id)
+                .map_err(|_| format!("--management-account must be 12 digits, got {id:?}"))
+        })
+        .transpose()?;
+    let (store, root) = open_unsealed(&args.store, args.key_file).await?;
     let tables = IamTables::new(store);
     let credentials = Credentials::new(tables.clone(), root.domain_key(Domain::Credentials));
+    let manager = match manager {
+        Some(id) => Some(management_account(&tables, id).await?),
+        None => None,
+    };
+    let new = NewAccount {
+        tables: &tables,
+        creds: &credentials,
+        manager: manager.as_deref(),
+    };
     let created = match requested {
-        Some(account) => create_account(&tables, &credentials, &account).await?,
-        None => create_random(&tables, &credentials).await?,
+        Some(account) => new.create(&account).await?,
+        None => new.create_random().await?,
     };
     print!("{}", render(&created, args.json)?);
     Ok(())
+}
+
+/// The store of `store_args` and its root key, unsealed offline (key file or
+/// `RAMPART_PASSPHRASE`), for operator commands that read or write secrets.
+pub(crate) async fn open_unsealed(
+    store_args: &StoreArgs,
+    key_file: crate::cli::KeyFileArgs,
+) -> Result<(Store, RootKey), String> {
+    let file = crate::config::read_file_config(store_args.config.as_deref())?;
+    let data_dir = crate::cli::store_dir(store_args, file.data_dir);
+    let store = crate::cli::open_store(store_args).await?;
+    let explicit = key_file.seal_key_file.or(file.seal_key_file);
+    let keyfile = crate::config::keyfile_path(&data_dir, explicit.as_deref());
+    let root = unseal_offline(&store, &keyfile).await?;
+    Ok((store, root))
 }
 
 /// The root key, unsealed the way `serve` unseals it at start.
@@ -110,15 +142,42 @@ async fn unseal_offline(store: &Store, keyfile: &Path) -> Result<RootKey, String
     }
 }
 
-async fn create_random(tables: &IamTables, creds: &Credentials) -> Result<Created, String> {
-    for _ in 0..RANDOM_ID_ATTEMPTS {
-        let account = random_account_id()?;
-        match create_account(tables, creds, &account).await {
-            Err(AccountError::Exists(_)) => continue,
-            other => return other.map_err(String::from),
-        }
+/// The id of `account` when it exists and is itself in no organization (a member account
+/// cannot manage another).
+async fn management_account(tables: &IamTables, account: AccountId) -> Result<String, String> {
+    let found = tables.accounts.get(account.as_str()).await;
+    match found.map_err(|e| e.to_string())? {
+        None => Err(format!("management account {account} does not exist")),
+        Some(row) if row.value.management_account.is_some() => Err(format!(
+            "account {account} is a member of an organization and cannot manage one"
+        )),
+        Some(_) => Ok(account.to_string()),
     }
-    Err("could not find an unused account id".to_owned())
+}
+
+/// What a new account is created with.
+struct NewAccount<'a> {
+    tables: &'a IamTables,
+    creds: &'a Credentials,
+    /// The management account of its organization, if any.
+    manager: Option<&'a str>,
+}
+
+impl NewAccount<'_> {
+    async fn create_random(&self) -> Result<Created, String> {
+        for _ in 0..RANDOM_ID_ATTEMPTS {
+            let account = random_account_id()?;
+            match self.create(&account).await {
+                Err(AccountError::Exists(_)) => continue,
+                other => return other.map_err(String::from),
+            }
+        }
+        Err("could not find an unused account id".to_owned())
+    }
+
+    async fn create(&self, account: &AccountId) -> Result<Created, AccountError> {
+        create_account(self.tables, self.creds, account, self.manager).await
+    }
 }
 
 /// Why an account could not be created.
@@ -142,6 +201,7 @@ async fn create_account(
     tables: &IamTables,
     creds: &Credentials,
     account: &AccountId,
+    manager: Option<&str>,
 ) -> Result<Created, AccountError> {
     let failed = |e: StoreError| AccountError::Failed(e.to_string());
     let exists = || AccountError::Exists(account.to_string());
@@ -159,6 +219,7 @@ async fn create_account(
         account: account.to_string(),
         created_ms: now_ms,
         alias: None,
+        management_account: manager.map(str::to_owned),
     };
     let write = tables
         .accounts
@@ -193,6 +254,7 @@ pub async fn record_existing(tables: &IamTables, account: &AccountId) -> Result<
         account: account.to_string(),
         created_ms: now_ms(),
         alias: None,
+        management_account: None,
     };
     let write = tables
         .accounts
@@ -272,21 +334,38 @@ mod tests {
         let tables = IamTables::new(store);
         let creds = Credentials::new(tables.clone(), root.domain_key(Domain::Credentials));
         let account = AccountId::parse("210987654321").unwrap();
-        let created = create_account(&tables, &creds, &account)
+        let created = create_account(&tables, &creds, &account, None)
             .await
             .unwrap_or_else(|e| panic!("{}", String::from(e)));
         let found = creds.find(&created.access_key_id).await.unwrap().unwrap();
         assert_eq!(found.secret.as_str(), created.secret_access_key.as_str());
         assert_eq!(found.principal.arn, "arn:aws:iam::210987654321:root");
-        let again = create_account(&tables, &creds, &account).await;
+        let again = create_account(&tables, &creds, &account, None).await;
         assert!(matches!(again, Err(AccountError::Exists(_))));
         record_existing(&tables, &account).await.unwrap();
         let other = AccountId::parse("000000000000").unwrap();
         record_existing(&tables, &other).await.unwrap();
         record_existing(&tables, &other).await.unwrap();
         assert!(tables.accounts.get("000000000000").await.unwrap().is_some());
-        let random = create_random(&tables, &creds).await.unwrap();
+        let new = NewAccount {
+            tables: &tables,
+            creds: &creds,
+            manager: Some(account.as_str()),
+        };
+        let random = new.create_random().await.unwrap();
         assert_ne!(random.account_id, account.as_str());
+        let member = tables.accounts.get(&random.account_id).await.unwrap();
+        let manager = member.unwrap().value.management_account;
+        assert_eq!(manager.as_deref(), Some(account.as_str()));
+        let member = AccountId::parse(&random.account_id).unwrap();
+        let refused = management_account(&tables, member).await;
+        assert!(
+            refused
+                .unwrap_err()
+                .contains("is a member of an organization")
+        );
+        let missing = AccountId::parse("999999999999").unwrap();
+        assert!(management_account(&tables, missing).await.is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -46,6 +46,9 @@ pub struct SessionView {
     /// The SourceIdentity the role session was created with, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_identity: Option<String>,
+    /// `"true"` for a privileged root session from STS AssumeRoot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assumed_root: Option<&'static str>,
 }
 
 /// CloudTrail `sessionContext.sessionIssuer`.
@@ -151,6 +154,7 @@ impl SessionView {
                 },
             },
             source_identity: session.source_identity.clone(),
+            assumed_root: session.assumed_root.then_some("true"),
         }
     }
 }

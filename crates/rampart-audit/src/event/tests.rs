@@ -42,6 +42,7 @@ fn role_session(principal_id: &str) -> Principal {
         mfa_authenticated: false,
         source_identity: None,
         transitive_tags: Vec::new(),
+        assumed_root: false,
     };
     Principal {
         account: account(CALLER),
@@ -107,6 +108,7 @@ fn session_token_credentials_of_users_and_root_carry_attributes() {
         mfa_authenticated: true,
         source_identity: None,
         transitive_tags: Vec::new(),
+        assumed_root: false,
     };
     let mut user = iam_user();
     user.access_key_id = "ASIAUSERSESSION".to_owned();

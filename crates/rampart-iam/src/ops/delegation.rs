@@ -88,6 +88,7 @@ fn new_record(
         created_ms: now_ms,
         updated_ms: now_ms,
         expires_ms: None,
+        trade_in_token: None,
     })
 }
 

@@ -2,8 +2,9 @@
 //! UpdateDelegationRequest, AcceptDelegationRequest, RejectDelegationRequest,
 //! SendDelegationToken), each a transition of `crate::delegation::next`; a step the lifecycle
 //! does not allow from the request's state answers `InvalidInput` and changes nothing. Sending
-//! the token finalizes the request and starts the delegation period; Rampart has no SNS
-//! notification channel to deliver an exchange token to, so none is minted.
+//! the token finalizes the request, starts the delegation period and mints the trade-in token
+//! (`crate::trade_in`), kept sealed on the request: Rampart has no SNS notification channel to
+//! deliver it on, so `rampart iam delegation-token` reads it for the operator to hand over.
 //!
 //! GetHumanReadableSummary: AWS writes the summary of a delegation request with a large
 //! language model, which Rampart does not reproduce: for a request the caller may read it
@@ -153,8 +154,10 @@ impl SendDelegationToken for IamService {
         input: SendDelegationTokenRequest,
     ) -> Result<(), ServiceError> {
         let id = required(input.delegation_request_id, "delegationRequestId")?;
+        let key = self.dir.credentials.sealing_key();
         self.take_step(ctx, Step::SendToken, &id, |r| {
             r.expires_ms = Some(r.updated_ms + i64::from(r.session_duration) * 1000);
+            r.trade_in_token = Some(crate::trade_in::mint(key, &r.id).1);
         })
         .await
     }

@@ -164,6 +164,48 @@ impl AuditValue for AssumeRoleWithWebIdentityResponse {
     }
 }
 
+impl AuditParams for AssumeRootRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "durationSeconds", &self.duration_seconds);
+        put(
+            &mut m,
+            "minimumSessionTokenSize",
+            &self.minimum_session_token_size,
+        );
+        put(&mut m, "targetPrincipal", &self.target_principal);
+        put(&mut m, "taskPolicyArn", &self.task_policy_arn);
+        m
+    }
+}
+
+impl AuditValue for AssumeRootRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for AssumeRootResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "credentials", &self.credentials);
+        put(&mut m, "sessionTokenSize", &self.session_token_size);
+        put(
+            &mut m,
+            "sessionTokenUtilization",
+            &self.session_token_utilization,
+        );
+        put(&mut m, "sourceIdentity", &self.source_identity);
+        m
+    }
+}
+
+impl AuditValue for AssumeRootResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
 impl AuditParams for AssumedRoleUser {
     fn audit_map(&self) -> Map<String, Value> {
         let mut m = Map::new();
@@ -288,6 +330,34 @@ impl AuditParams for GetCallerIdentityResponse {
 }
 
 impl AuditValue for GetCallerIdentityResponse {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetDelegatedAccessTokenRequest {
+    fn audit_map(&self) -> Map<String, Value> {
+        Map::new()
+    }
+}
+
+impl AuditValue for GetDelegatedAccessTokenRequest {
+    fn audit_value(&self) -> Option<Value> {
+        Some(Value::Object(self.audit_map()))
+    }
+}
+
+impl AuditParams for GetDelegatedAccessTokenResponse {
+    fn audit_map(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        put(&mut m, "assumedPrincipal", &self.assumed_principal);
+        put(&mut m, "credentials", &self.credentials);
+        put(&mut m, "packedPolicySize", &self.packed_policy_size);
+        m
+    }
+}
+
+impl AuditValue for GetDelegatedAccessTokenResponse {
     fn audit_value(&self) -> Option<Value> {
         Some(Value::Object(self.audit_map()))
     }

@@ -37,6 +37,12 @@ pub fn output_xml_from_json(
                 output,
             )
         }
+        "AssumeRoot" => codec::output_xml_from_json::<AssumeRootResponse>(
+            "AssumeRoot",
+            Some("AssumeRootResult"),
+            env,
+            output,
+        ),
         "DecodeAuthorizationMessage" => {
             codec::output_xml_from_json::<DecodeAuthorizationMessageResponse>(
                 "DecodeAuthorizationMessage",
@@ -57,6 +63,14 @@ pub fn output_xml_from_json(
             env,
             output,
         ),
+        "GetDelegatedAccessToken" => {
+            codec::output_xml_from_json::<GetDelegatedAccessTokenResponse>(
+                "GetDelegatedAccessToken",
+                Some("GetDelegatedAccessTokenResult"),
+                env,
+                output,
+            )
+        }
         "GetFederationToken" => codec::output_xml_from_json::<GetFederationTokenResponse>(
             "GetFederationToken",
             Some("GetFederationTokenResult"),
@@ -88,11 +102,15 @@ pub fn input_json_from_form(action: &str, form: &[u8]) -> Option<Result<Vec<u8>,
         "AssumeRoleWithWebIdentity" => {
             codec::input_json_from_form::<AssumeRoleWithWebIdentityRequest>(form)
         }
+        "AssumeRoot" => codec::input_json_from_form::<AssumeRootRequest>(form),
         "DecodeAuthorizationMessage" => {
             codec::input_json_from_form::<DecodeAuthorizationMessageRequest>(form)
         }
         "GetAccessKeyInfo" => codec::input_json_from_form::<GetAccessKeyInfoRequest>(form),
         "GetCallerIdentity" => codec::input_json_from_form::<GetCallerIdentityRequest>(form),
+        "GetDelegatedAccessToken" => {
+            codec::input_json_from_form::<GetDelegatedAccessTokenRequest>(form)
+        }
         "GetFederationToken" => codec::input_json_from_form::<GetFederationTokenRequest>(form),
         "GetSessionToken" => codec::input_json_from_form::<GetSessionTokenRequest>(form),
         "GetWebIdentityToken" => codec::input_json_from_form::<GetWebIdentityTokenRequest>(form),

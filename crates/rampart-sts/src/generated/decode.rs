@@ -104,6 +104,26 @@ impl FromQuery for AssumeRoleWithWebIdentityRequest {
     }
 }
 
+impl FromQuery for AssumeRootRequest {
+    fn from_query(node: &QueryNode, path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            duration_seconds: query::number::<i32>(
+                node.get("DurationSeconds"),
+                &query::join(path, "DurationSeconds"),
+            )?,
+            minimum_session_token_size: query::number::<i32>(
+                node.get("MinimumSessionTokenSize"),
+                &query::join(path, "MinimumSessionTokenSize"),
+            )?,
+            target_principal: query::string(node.get("TargetPrincipal")),
+            task_policy_arn: query::structure::<PolicyDescriptorType>(
+                node.get("TaskPolicyArn"),
+                &query::join(path, "TaskPolicyArn"),
+            )?,
+        })
+    }
+}
+
 impl FromQuery for DecodeAuthorizationMessageRequest {
     fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {
@@ -123,6 +143,14 @@ impl FromQuery for GetAccessKeyInfoRequest {
 impl FromQuery for GetCallerIdentityRequest {
     fn from_query(_node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
         Ok(Self {})
+    }
+}
+
+impl FromQuery for GetDelegatedAccessTokenRequest {
+    fn from_query(node: &QueryNode, _path: &str) -> Result<Self, ServiceError> {
+        Ok(Self {
+            trade_in_token: query::string(node.get("TradeInToken")),
+        })
     }
 }
 

@@ -80,6 +80,18 @@ impl ToXml for AssumeRoleWithWebIdentityResponse {
     }
 }
 
+impl ToXml for AssumeRootResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.structure("Credentials", self.credentials.as_ref());
+        w.scalar("SessionTokenSize", self.session_token_size.as_ref());
+        w.scalar(
+            "SessionTokenUtilization",
+            self.session_token_utilization.as_ref(),
+        );
+        w.scalar("SourceIdentity", self.source_identity.as_ref());
+    }
+}
+
 impl ToXml for AssumedRoleUser {
     fn write_xml(&self, w: &mut XmlWriter) {
         w.scalar("Arn", self.arn.as_ref());
@@ -120,6 +132,14 @@ impl ToXml for GetCallerIdentityResponse {
         w.scalar("Account", self.account.as_ref());
         w.scalar("Arn", self.arn.as_ref());
         w.scalar("UserId", self.user_id.as_ref());
+    }
+}
+
+impl ToXml for GetDelegatedAccessTokenResponse {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        w.scalar("AssumedPrincipal", self.assumed_principal.as_ref());
+        w.structure("Credentials", self.credentials.as_ref());
+        w.scalar("PackedPolicySize", self.packed_policy_size.as_ref());
     }
 }
 

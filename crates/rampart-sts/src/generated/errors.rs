@@ -9,6 +9,11 @@ pub fn expired_token_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ExpiredTokenException", 400, message)
 }
 
+/// `ExpiredTradeInTokenException`: code `ExpiredTradeInTokenException` (HTTP 400).
+pub fn expired_trade_in_token_exception(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("ExpiredTradeInTokenException", 400, message)
+}
+
 /// `IDPCommunicationErrorException`: code `IDPCommunicationError` (HTTP 400).
 pub fn idp_communication_error_exception(message: impl Into<String>) -> ServiceError {
     ServiceError::new("IDPCommunicationError", 400, message)

@@ -34,9 +34,11 @@ pub const SERVED: &[&str] = &[
     "AssumeRole",
     "AssumeRoleWithSAML",
     "AssumeRoleWithWebIdentity",
+    "AssumeRoot",
     "DecodeAuthorizationMessage",
     "GetAccessKeyInfo",
     "GetCallerIdentity",
+    "GetDelegatedAccessToken",
     "GetFederationToken",
     "GetSessionToken",
     "GetWebIdentityToken",
@@ -85,6 +87,16 @@ pub trait AssumeRoleWithWebIdentity: StsHandler {
     ) -> impl Future<Output = Result<AssumeRoleWithWebIdentityResponse, Self::Error>> + Send;
 }
 
+/// `AssumeRoot`.
+pub trait AssumeRoot: StsHandler {
+    /// Runs `AssumeRoot`.
+    fn assume_root(
+        &self,
+        ctx: &RequestContext,
+        input: AssumeRootRequest,
+    ) -> impl Future<Output = Result<AssumeRootResponse, Self::Error>> + Send;
+}
+
 /// `DecodeAuthorizationMessage`.
 pub trait DecodeAuthorizationMessage: StsHandler {
     /// Runs `DecodeAuthorizationMessage`.
@@ -113,6 +125,16 @@ pub trait GetCallerIdentity: StsHandler {
         ctx: &RequestContext,
         input: GetCallerIdentityRequest,
     ) -> impl Future<Output = Result<GetCallerIdentityResponse, Self::Error>> + Send;
+}
+
+/// `GetDelegatedAccessToken`.
+pub trait GetDelegatedAccessToken: StsHandler {
+    /// Runs `GetDelegatedAccessToken`.
+    fn get_delegated_access_token(
+        &self,
+        ctx: &RequestContext,
+        input: GetDelegatedAccessTokenRequest,
+    ) -> impl Future<Output = Result<GetDelegatedAccessTokenResponse, Self::Error>> + Send;
 }
 
 /// `GetFederationToken`.
@@ -152,9 +174,11 @@ pub trait StsApi:
     + AssumeRole
     + AssumeRoleWithSAML
     + AssumeRoleWithWebIdentity
+    + AssumeRoot
     + DecodeAuthorizationMessage
     + GetAccessKeyInfo
     + GetCallerIdentity
+    + GetDelegatedAccessToken
     + GetFederationToken
     + GetSessionToken
     + GetWebIdentityToken
@@ -166,9 +190,11 @@ impl<
         + AssumeRole
         + AssumeRoleWithSAML
         + AssumeRoleWithWebIdentity
+        + AssumeRoot
         + DecodeAuthorizationMessage
         + GetAccessKeyInfo
         + GetCallerIdentity
+        + GetDelegatedAccessToken
         + GetFederationToken
         + GetSessionToken
         + GetWebIdentityToken,
@@ -222,6 +248,16 @@ impl AssumeRoleWithWebIdentity for DecodeOnly {
     }
 }
 
+impl AssumeRoot for DecodeOnly {
+    async fn assume_root(
+        &self,
+        _ctx: &RequestContext,
+        _input: AssumeRootRequest,
+    ) -> Result<AssumeRootResponse, ServiceError> {
+        Err(unsupported_operation(super::SERVICE_ID, "AssumeRoot"))
+    }
+}
+
 impl DecodeAuthorizationMessage for DecodeOnly {
     async fn decode_authorization_message(
         &self,
@@ -254,6 +290,19 @@ impl GetCallerIdentity for DecodeOnly {
         Err(unsupported_operation(
             super::SERVICE_ID,
             "GetCallerIdentity",
+        ))
+    }
+}
+
+impl GetDelegatedAccessToken for DecodeOnly {
+    async fn get_delegated_access_token(
+        &self,
+        _ctx: &RequestContext,
+        _input: GetDelegatedAccessTokenRequest,
+    ) -> Result<GetDelegatedAccessTokenResponse, ServiceError> {
+        Err(unsupported_operation(
+            super::SERVICE_ID,
+            "GetDelegatedAccessToken",
         ))
     }
 }
@@ -360,6 +409,21 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
+        "AssumeRoot" => {
+            let spec = QueryOperationSpec {
+                name: "AssumeRoot",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("AssumeRootResult"),
+            };
+            invoke_query(spec, env, params, |i: AssumeRootRequest| {
+                answer(
+                    move || handler.assume_root(ctx, i),
+                    move |ok| handler.after_call(ctx, "AssumeRoot", ok),
+                )
+            })
+            .await
+        }
         "DecodeAuthorizationMessage" => {
             let spec = QueryOperationSpec {
                 name: "DecodeAuthorizationMessage",
@@ -401,6 +465,21 @@ pub async fn dispatch<H: StsApi>(
                 answer(
                     move || handler.get_caller_identity(ctx, i),
                     move |ok| handler.after_call(ctx, "GetCallerIdentity", ok),
+                )
+            })
+            .await
+        }
+        "GetDelegatedAccessToken" => {
+            let spec = QueryOperationSpec {
+                name: "GetDelegatedAccessToken",
+                read_only: true,
+                audit_response: true,
+                result_wrapper: Some("GetDelegatedAccessTokenResult"),
+            };
+            invoke_query(spec, env, params, |i: GetDelegatedAccessTokenRequest| {
+                answer(
+                    move || handler.get_delegated_access_token(ctx, i),
+                    move |ok| handler.after_call(ctx, "GetDelegatedAccessToken", ok),
                 )
             })
             .await
@@ -450,9 +529,7 @@ pub async fn dispatch<H: StsApi>(
             })
             .await
         }
-        "AssumeRoot" => not_served("AssumeRoot", true),
         "GetCertificate" => not_served("GetCertificate", true),
-        "GetDelegatedAccessToken" => not_served("GetDelegatedAccessToken", true),
         "GetScopedCredentials" => not_served("GetScopedCredentials", true),
         "GetTrustBundles" => not_served("GetTrustBundles", true),
         "IssueWorkloadIdentityContext" => not_served("IssueWorkloadIdentityContext", true),

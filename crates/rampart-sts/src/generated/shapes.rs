@@ -512,6 +512,99 @@ impl fmt::Debug for AssumeRoleWithWebIdentityResponse {
     }
 }
 
+/// The `AssumeRootRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssumeRootRequest {
+    /// `DurationSeconds`.
+    #[serde(
+        rename = "DurationSeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration_seconds: Option<i32>,
+    /// `MinimumSessionTokenSize`.
+    #[serde(
+        rename = "MinimumSessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minimum_session_token_size: Option<i32>,
+    /// `TargetPrincipal`. Required.
+    #[serde(
+        rename = "TargetPrincipal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_principal: Option<String>,
+    /// `TaskPolicyArn`. Required.
+    #[serde(
+        rename = "TaskPolicyArn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_policy_arn: Option<PolicyDescriptorType>,
+}
+
+impl fmt::Debug for AssumeRootRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumeRootRequest")
+            .field("duration_seconds", &self.duration_seconds)
+            .field(
+                "minimum_session_token_size",
+                &self.minimum_session_token_size,
+            )
+            .field("target_principal", &self.target_principal)
+            .field("task_policy_arn", &self.task_policy_arn)
+            .finish()
+    }
+}
+
+/// The `AssumeRootResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssumeRootResponse {
+    /// `Credentials`.
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    /// `SessionTokenSize`.
+    #[serde(
+        rename = "SessionTokenSize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_size: Option<i32>,
+    /// `SessionTokenUtilization`.
+    #[serde(
+        rename = "SessionTokenUtilization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub session_token_utilization: Option<i32>,
+    /// `SourceIdentity`.
+    #[serde(
+        rename = "SourceIdentity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_identity: Option<String>,
+}
+
+impl fmt::Debug for AssumeRootResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumeRootResponse")
+            .field("credentials", &self.credentials)
+            .field("session_token_size", &self.session_token_size)
+            .field("session_token_utilization", &self.session_token_utilization)
+            .field("source_identity", &self.source_identity)
+            .finish()
+    }
+}
+
 /// The `AssumedRoleUser` shape.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -722,6 +815,67 @@ impl fmt::Debug for GetCallerIdentityResponse {
             .field("account", &self.account)
             .field("arn", &self.arn)
             .field("user_id", &self.user_id)
+            .finish()
+    }
+}
+
+/// The `GetDelegatedAccessTokenRequest` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetDelegatedAccessTokenRequest {
+    /// `TradeInToken`. Required.
+    #[serde(
+        rename = "TradeInToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trade_in_token: Option<String>,
+}
+
+impl fmt::Debug for GetDelegatedAccessTokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetDelegatedAccessTokenRequest")
+            .field(
+                "trade_in_token",
+                &self.trade_in_token.as_ref().map(|_| Redacted),
+            )
+            .finish()
+    }
+}
+
+/// The `GetDelegatedAccessTokenResponse` shape.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetDelegatedAccessTokenResponse {
+    /// `AssumedPrincipal`.
+    #[serde(
+        rename = "AssumedPrincipal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assumed_principal: Option<String>,
+    /// `Credentials`.
+    #[serde(
+        rename = "Credentials",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credentials: Option<Credentials>,
+    /// `PackedPolicySize`.
+    #[serde(
+        rename = "PackedPolicySize",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub packed_policy_size: Option<i32>,
+}
+
+impl fmt::Debug for GetDelegatedAccessTokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetDelegatedAccessTokenResponse")
+            .field("assumed_principal", &self.assumed_principal)
+            .field("credentials", &self.credentials)
+            .field("packed_policy_size", &self.packed_policy_size)
             .finish()
     }
 }

@@ -165,6 +165,35 @@ impl Validate for AssumeRoleWithWebIdentityRequest {
 
 impl ConstraintValue for AssumeRoleWithWebIdentityRequest {}
 
+impl Validate for AssumeRootRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "durationSeconds", false);
+        if let Some(v) = &self.duration_seconds {
+            check_root_duration_seconds_type(errs, &f, v);
+        }
+        let f = Field::new(path, "minimumSessionTokenSize", false);
+        if let Some(v) = &self.minimum_session_token_size {
+            check_minimum_session_token_size_type(errs, &f, v);
+        }
+        let f = Field::new(path, "targetPrincipal", false);
+        match &self.target_principal {
+            Some(v) => {
+                check_target_principal_type(errs, &f, v);
+            }
+            None => errs.missing(&f),
+        }
+        let f = Field::new(path, "taskPolicyArn", false);
+        match &self.task_policy_arn {
+            Some(v) => {
+                v.validate(&f.path(), errs);
+            }
+            None => errs.missing(&f),
+        }
+    }
+}
+
+impl ConstraintValue for AssumeRootRequest {}
+
 impl Validate for DecodeAuthorizationMessageRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
         let f = Field::new(path, "encodedMessage", false);
@@ -198,6 +227,17 @@ impl Validate for GetCallerIdentityRequest {
 }
 
 impl ConstraintValue for GetCallerIdentityRequest {}
+
+impl Validate for GetDelegatedAccessTokenRequest {
+    fn validate(&self, path: &str, errs: &mut ValidationErrors) {
+        let f = Field::new(path, "tradeInToken", true);
+        if self.trade_in_token.is_none() {
+            errs.missing(&f);
+        }
+    }
+}
+
+impl ConstraintValue for GetDelegatedAccessTokenRequest {}
 
 impl Validate for GetFederationTokenRequest {
     fn validate(&self, path: &str, errs: &mut ValidationErrors) {
@@ -336,6 +376,10 @@ fn check_provided_contexts_list_type(
     }
 }
 
+fn check_root_duration_seconds_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &i32) {
+    errs.range(f, *v, Some(0), Some(900));
+}
+
 fn check_saml_assertion_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
     errs.length(f, v, v.chars().count(), Some(4), Some(100000));
 }
@@ -360,6 +404,10 @@ impl Validate for Tag {
 }
 
 impl ConstraintValue for Tag {}
+
+fn check_target_principal_type(errs: &mut ValidationErrors, f: &Field<'_>, v: &str) {
+    errs.length(f, v, v.chars().count(), Some(12), Some(2048));
+}
 
 static RE_ACCESS_KEY_ID_TYPE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new("\\A(?:[[0-9A-Za-z_]]*)\\z").ok());

@@ -375,5 +375,6 @@ fn new_account(account: &str, keys: &[(String, AccessKeyRecord)], now_ms: i64) -
         account: account.to_owned(),
         created_ms: oldest.unwrap_or(now_ms),
         alias: None,
+        management_account: None,
     }
 }
