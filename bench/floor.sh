@@ -10,10 +10,11 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-cargo build -q --release -p rampart
-cargo build -q --release -p rampart-wire --example floor_server
-BIN=$ROOT/target/release/rampart
+# BIN=/path/to/rampart measures that binary instead of building and measuring the tree's.
+if [ -z "${BIN:-}" ]; then cargo build -q --release -p rampart; fi
 FLOOR=$ROOT/target/release/examples/floor_server
+[ -x "$FLOOR" ] || cargo build -q --release -p rampart-wire --example floor_server
+BIN=${BIN:-$ROOT/target/release/rampart}
 D=$(mktemp -d)
 PORT=47${RANDOM:0:3}
 $BIN serve --data-dir $D/data --listen 127.0.0.1:$PORT >/dev/null 2>&1 &
