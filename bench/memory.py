@@ -46,7 +46,9 @@ def load_script(server, keys, touched):
             blob = kms.encrypt(KeyId=key, Plaintext=os.urandom(64))["CiphertextBlob"]
             target, body = "Decrypt", {"CiphertextBlob": b64(blob)}
         headers, text = signed(server, target, json.dumps(body))
-        headers = {k: v for k, v in headers.items() if k.lower() not in ("host", "content-length")}
+        # wrk.format at load time adds no Host header: keep the signed one.
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-length"}
+        headers.setdefault("Host", server.endpoint.split("://", 1)[1])
         requests.append(f"wrk.format('POST', '/', {lua_table(headers)}, {json.dumps(text)})")
     return ("local reqs = {\n" + ",\n".join(requests) + "\n}\nlocal i = 0\n"
             "request = function()\n  i = i % #reqs + 1\n  return reqs[i]\nend\n")
