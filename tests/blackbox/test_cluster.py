@@ -96,6 +96,31 @@ def test_a_key_made_on_one_node_works_on_the_others(cluster):
     assert out["Plaintext"] == b"across nodes" and out["KeyId"] == key["Arn"]
 
 
+def test_a_rule_taking_all_management_events_gets_read_only_calls_made_on_another_node(cluster):
+    """Read-only calls' records reach EventBridge's ingest only while such a rule exists; a
+    node learns of one stored on another node at its next ingest pass (about a second)."""
+    from test_events_e2e import Receiver, route_to, wait_for
+
+    receiver = Receiver()
+    try:
+        events = cluster[0].client("events")
+        marker = cluster[0].client().create_key()["KeyMetadata"]["KeyId"]
+        pattern = {"source": ["aws.kms"], "detail": {"eventName": ["DescribeKey"],
+                                                     "requestParameters": {"keyId": [marker]}}}
+        rule = route_to(events, receiver.url, pattern)
+        events.put_rule(Name=rule, EventPattern=json.dumps(pattern),
+                        State="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+        time.sleep(2.5)  # the other nodes' ingest passes re-read the rule index
+        cluster[1].client().describe_key(KeyId=marker)  # read-only
+        got = wait_for(lambda: [e for e in receiver.events()
+                                if e["detail"]["requestParameters"]["keyId"] == marker], 30)
+        assert got[0]["detail"]["readOnly"] is True
+        events.remove_targets(Rule=rule, Ids=["hook"])
+        events.delete_rule(Name=rule)
+    finally:
+        receiver.close()
+
+
 def test_an_iam_user_made_on_one_node_authenticates_on_another(cluster):
     iam = cluster[0].client("iam")
     name = unique("xnode")
